@@ -1,0 +1,177 @@
+/// One column of a batch: typed contiguous values plus an optional validity mask.
+///
+/// Shape: `count` rows. Exactly one storage array is used, chosen by `type` (see `DataType`):
+/// `ints` for BOOLEAN/INTEGER/BIGINT/HUGEINT/DATE/TIMESTAMP/INTERVAL/NULL, `doubles` for DOUBLE,
+/// `codes` + `dictionary` for VARCHAR. The unused arrays are empty.
+/// `validity` is nil when every row is valid; otherwise it has `count` bytes, 1 = valid, 0 = NULL.
+/// The value stored under a NULL is unspecified (usually 0) and must not be read as data.
+///
+/// Hot loops read the arrays through `withUnsafeBufferPointer` (SWIFT-PERFORMANCE.md).
+public struct Column: @unchecked Sendable {
+    public var type: DataType
+    public var count: Int
+    public var ints: [Int64]
+    public var doubles: [Double]
+    public var codes: [Int32]
+    public var dictionary: StringDictionary?
+    public var validity: [UInt8]?
+
+    /// An integer-stored column (`type` must use `.ints` storage).
+    public init(type: DataType, ints: [Int64], validity: [UInt8]? = nil) {
+        precondition(type != .double && type != .varchar)
+        self.type = type
+        self.count = ints.count
+        self.ints = ints
+        self.doubles = []
+        self.codes = []
+        self.dictionary = nil
+        self.validity = validity
+    }
+
+    /// A DOUBLE column.
+    public init(doubles: [Double], validity: [UInt8]? = nil) {
+        self.type = .double
+        self.count = doubles.count
+        self.ints = []
+        self.doubles = doubles
+        self.codes = []
+        self.dictionary = nil
+        self.validity = validity
+    }
+
+    /// A VARCHAR column of codes into `dictionary`.
+    public init(codes: [Int32], dictionary: StringDictionary, validity: [UInt8]? = nil) {
+        self.type = .varchar
+        self.count = codes.count
+        self.ints = []
+        self.doubles = []
+        self.codes = codes
+        self.dictionary = dictionary
+        self.validity = validity
+    }
+
+    /// A VARCHAR column from plain strings (builds a fresh dictionary); nil entries are NULL.
+    public init(strings: [String?]) {
+        let dict = StringDictionary()
+        var codes = [Int32](repeating: 0, count: strings.count)
+        var validity: [UInt8]? = nil
+        for (i, s) in strings.enumerated() {
+            if let s { codes[i] = dict.intern(s) } else {
+                if validity == nil { validity = [UInt8](repeating: 1, count: strings.count) }
+                validity![i] = 0
+            }
+        }
+        self.init(codes: codes, dictionary: dict, validity: validity)
+    }
+
+    /// A column of `count` NULLs of `type`.
+    public static func nulls(_ type: DataType, count: Int) -> Column {
+        let v = [UInt8](repeating: 0, count: count)
+        switch type {
+        case .double: return Column(doubles: [Double](repeating: 0, count: count), validity: v)
+        case .varchar: return Column(codes: [Int32](repeating: 0, count: count), dictionary: StringDictionary(), validity: v)
+        default: return Column(type: type, ints: [Int64](repeating: 0, count: count), validity: v)
+        }
+    }
+
+    /// True when row `i` is not NULL.
+    @inlinable
+    public func isValid(_ i: Int) -> Bool {
+        guard let v = validity else { return true }
+        return v[i] != 0
+    }
+
+    /// Number of NULL rows.
+    public var nullCount: Int {
+        guard let v = validity else { return 0 }
+        var n = 0
+        for b in v where b == 0 { n += 1 }
+        return n
+    }
+
+    /// Row `i` as a boxed `Value`. For output and tests only, never in hot loops.
+    public func value(at i: Int) -> Value {
+        if !isValid(i) { return .null }
+        switch type {
+        case .double: return .double(doubles[i])
+        case .varchar: return .string(dictionary![codes[i]])
+        case .boolean: return .bool(ints[i] != 0)
+        case .null: return .null
+        default: return .int(ints[i])
+        }
+    }
+
+    /// A new column holding the rows at `selection` (0-based row indexes into `self`), in order.
+    public func gather(_ selection: UnsafeBufferPointer<Int32>) -> Column {
+        var out = self
+        out.count = selection.count
+        switch type {
+        case .double:
+            out.doubles = doubles.withUnsafeBufferPointer { src in
+                [Double](unsafeUninitializedCapacity: selection.count) { buf, n in
+                    for (j, i) in selection.enumerated() { buf[j] = src[Int(i)] }
+                    n = selection.count
+                }
+            }
+        case .varchar:
+            out.codes = codes.withUnsafeBufferPointer { src in
+                [Int32](unsafeUninitializedCapacity: selection.count) { buf, n in
+                    for (j, i) in selection.enumerated() { buf[j] = src[Int(i)] }
+                    n = selection.count
+                }
+            }
+        default:
+            out.ints = ints.withUnsafeBufferPointer { src in
+                [Int64](unsafeUninitializedCapacity: selection.count) { buf, n in
+                    for (j, i) in selection.enumerated() { buf[j] = src[Int(i)] }
+                    n = selection.count
+                }
+            }
+        }
+        if let v = validity {
+            out.validity = v.withUnsafeBufferPointer { src in
+                [UInt8](unsafeUninitializedCapacity: selection.count) { buf, n in
+                    for (j, i) in selection.enumerated() { buf[j] = src[Int(i)] }
+                    n = selection.count
+                }
+            }
+        }
+        return out
+    }
+
+    /// Rows `range` as a new column (copying).
+    public func slice(_ range: Range<Int>) -> Column {
+        var out = self
+        out.count = range.count
+        switch type {
+        case .double: out.doubles = Array(doubles[range])
+        case .varchar: out.codes = Array(codes[range])
+        default: out.ints = Array(ints[range])
+        }
+        if let v = validity { out.validity = Array(v[range]) }
+        return out
+    }
+}
+
+/// A horizontal slice of a table or intermediate result: columns of equal `count`.
+/// Operators pass whole batches; a batch with `count == 0` is never passed on.
+public struct Batch: @unchecked Sendable {
+    public var columns: [Column]
+    public var count: Int
+
+    public init(columns: [Column], count: Int) {
+        self.columns = columns
+        self.count = count
+    }
+
+    /// A batch from columns that all have the same `count` (0 columns gives count 0).
+    public init(columns: [Column]) {
+        self.columns = columns
+        self.count = columns.first?.count ?? 0
+    }
+
+    /// The rows at `selection`, in order.
+    public func gather(_ selection: UnsafeBufferPointer<Int32>) -> Batch {
+        Batch(columns: columns.map { $0.gather(selection) }, count: selection.count)
+    }
+}

@@ -1,0 +1,42 @@
+/// A table that the engine scans block by block: implemented by stored tables (KuaiFormat's
+/// `StoreTable`) and by in-memory tables (`MemoryTable`, for tests and CTE results).
+///
+/// Blocks are the unit of zone maps, of projection pushdown and of parallel work (morsels).
+/// Implementations must be safe to call from several threads at once.
+public protocol TableSource: AnyObject, Sendable {
+    /// The table name as queries write it (e.g. "click").
+    var name: String { get }
+    /// The columns, in table order.
+    var schema: Schema { get }
+    /// Total rows.
+    var rowCount: Int { get }
+    /// Number of blocks (0 for an empty table).
+    var blockCount: Int { get }
+    /// Rows in `block` (0-based).
+    func blockRowCount(_ block: Int) -> Int
+    /// The zone map of `column` in `block`, or nil when the source keeps none.
+    func zoneMap(column: Int, block: Int) -> ZoneMap?
+    /// Decodes `column` of `block`. VARCHAR columns of one table column share one dictionary.
+    /// - Throws: `KuaiError.corrupt` (bad checksum or lengths, naming the file and block), `.io`.
+    func readColumn(_ column: Int, block: Int) throws -> Column
+}
+
+/// A table held in memory as a list of batches (each batch is one block).
+public final class MemoryTable: TableSource, @unchecked Sendable {
+    public let name: String
+    public let schema: Schema
+    public let batches: [Batch]
+
+    /// - Precondition: every batch has `schema.count` columns of the schema's types.
+    public init(name: String, schema: Schema, batches: [Batch]) {
+        self.name = name
+        self.schema = schema
+        self.batches = batches.filter { $0.count > 0 }
+    }
+
+    public var rowCount: Int { batches.reduce(0) { $0 + $1.count } }
+    public var blockCount: Int { batches.count }
+    public func blockRowCount(_ block: Int) -> Int { batches[block].count }
+    public func zoneMap(column: Int, block: Int) -> ZoneMap? { nil }
+    public func readColumn(_ column: Int, block: Int) throws -> Column { batches[block].columns[column] }
+}

@@ -1,0 +1,31 @@
+import KuaiCore
+
+/// A physical operator: pulls batches from its children and returns its own.
+///
+/// Contract: `next()` returns nil at the end and never returns an empty batch; every batch has
+/// `schema.count` columns of the schema's types. Operators are `final class`es, one per file.
+public protocol PhysicalOperator: AnyObject {
+    /// The output columns.
+    var schema: Schema { get }
+    /// The next batch, or nil when exhausted.
+    /// - Throws: `KuaiError.execution` for runtime errors, `.corrupt`/`.io` from scans.
+    func next() throws -> Batch?
+    /// One line for EXPLAIN, e.g. `HashJoin INNER build=right keys=[#0=#1]`.
+    var explainLine: String { get }
+    /// Inputs, for EXPLAIN.
+    var children: [PhysicalOperator] { get }
+}
+
+/// A source whose work splits into independent morsels (usually one table block each) that may
+/// run on several threads at once; stateless per-batch operators (filter, project, join probe)
+/// wrap one MorselSource in another. Sinks (hash aggregate, join build, sort) drain it with
+/// `DispatchQueue.concurrentPerform` and merge per-thread state.
+public protocol MorselSource: AnyObject, Sendable {
+    var schema: Schema { get }
+    /// Number of morsels; morsel i may be requested from any thread, once.
+    var morselCount: Int { get }
+    /// The rows of morsel `i` (nil or empty when none survive, e.g. pruned by a zone map).
+    func morsel(_ i: Int) throws -> Batch?
+    var explainLine: String { get }
+    var explainChildren: [String] { get }
+}

@@ -1,0 +1,272 @@
+import KuaiCore
+
+// The abstract syntax tree of kuai's SQL dialect (Formats/query-language.md).
+// Every node that can be named in an error carries its `SourcePosition`.
+
+/// A position in the query text: 1-based line and column, and 0-based UTF-8 byte offset.
+public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
+    public var line: Int
+    public var column: Int
+    public var offset: Int
+    public init(line: Int, column: Int, offset: Int) {
+        self.line = line
+        self.column = column
+        self.offset = offset
+    }
+    /// `"query:LINE:COLUMN"`, the `location` of a `KuaiError`.
+    public var description: String { "query:\(line):\(column)" }
+}
+
+/// A complete statement.
+public indirect enum Statement: Sendable {
+    case select(Query)
+    /// `EXPLAIN <query>`: print the physical plan instead of running it.
+    case explain(Query)
+    /// `DESCRIBE <table>` / `SHOW TABLES` conveniences.
+    case describe(table: String, position: SourcePosition)
+    case showTables
+}
+
+/// A query expression: `WITH ... body ORDER BY ... LIMIT ... OFFSET ...`.
+public final class Query: @unchecked Sendable {
+    public var ctes: [CommonTableExpression]
+    public var body: QueryBody
+    public var orderBy: [OrderItem]
+    /// `ORDER BY ALL` (DuckDB): order by every output column, left to right.
+    public var orderByAll: OrderItem?
+    public var limit: Expr?
+    public var offset: Expr?
+    public var position: SourcePosition
+    public init(ctes: [CommonTableExpression] = [], body: QueryBody, orderBy: [OrderItem] = [], orderByAll: OrderItem? = nil,
+                limit: Expr? = nil, offset: Expr? = nil, position: SourcePosition) {
+        self.ctes = ctes
+        self.body = body
+        self.orderBy = orderBy
+        self.orderByAll = orderByAll
+        self.limit = limit
+        self.offset = offset
+        self.position = position
+    }
+}
+
+/// `name [(col, ...)] AS (query)`.
+public struct CommonTableExpression: Sendable {
+    public var name: String
+    public var columnNames: [String]
+    public var query: Query
+    public var position: SourcePosition
+    public init(name: String, columnNames: [String], query: Query, position: SourcePosition) {
+        self.name = name
+        self.columnNames = columnNames
+        self.query = query
+        self.position = position
+    }
+}
+
+/// The set-operation tree under a query.
+public indirect enum QueryBody: Sendable {
+    case select(SelectCore)
+    /// `left UNION [ALL] right`, `EXCEPT`, `INTERSECT`.
+    case setOperation(SetOperator, all: Bool, left: QueryBody, right: QueryBody, position: SourcePosition)
+    /// A parenthesised query used as a set-operation operand: `(SELECT ... ORDER BY ... LIMIT 3) UNION ...`.
+    case nested(Query)
+    /// `VALUES (1, 'a'), (2, 'b')`.
+    case values([[Expr]], position: SourcePosition)
+}
+
+public enum SetOperator: String, Sendable { case union = "UNION", except = "EXCEPT", intersect = "INTERSECT" }
+
+/// `SELECT [DISTINCT] items FROM ... WHERE ... GROUP BY ... HAVING ... WINDOW ... QUALIFY ...`.
+public final class SelectCore: @unchecked Sendable {
+    public var distinct: Bool
+    public var items: [SelectItem]
+    /// nil for `SELECT 1` without FROM.
+    public var from: TableRef?
+    public var whereClause: Expr?
+    public var groupBy: [Expr]
+    /// `GROUP BY ALL` (DuckDB): group by every select item that contains no aggregate.
+    public var groupByAll: Bool
+    public var having: Expr?
+    /// Named windows: `WINDOW w AS (PARTITION BY ...)`.
+    public var windows: [(name: String, spec: WindowSpec)]
+    public var qualify: Expr?
+    public var position: SourcePosition
+    public init(distinct: Bool = false, items: [SelectItem], from: TableRef? = nil, whereClause: Expr? = nil,
+                groupBy: [Expr] = [], groupByAll: Bool = false, having: Expr? = nil,
+                windows: [(name: String, spec: WindowSpec)] = [], qualify: Expr? = nil, position: SourcePosition) {
+        self.distinct = distinct
+        self.items = items
+        self.from = from
+        self.whereClause = whereClause
+        self.groupBy = groupBy
+        self.groupByAll = groupByAll
+        self.having = having
+        self.windows = windows
+        self.qualify = qualify
+        self.position = position
+    }
+}
+
+public enum SelectItem: Sendable {
+    /// `*` or `t.*`, with optional `EXCLUDE (a, b)`.
+    case star(table: String?, exclude: [String], position: SourcePosition)
+    /// `expr [AS alias]`.
+    case expr(Expr, alias: String?)
+}
+
+/// A FROM-clause item.
+public indirect enum TableRef: Sendable {
+    /// A stored table or CTE: `name [AS alias [(col, ...)]]`.
+    case table(name: String, alias: String?, position: SourcePosition)
+    /// `(query) [AS] alias [(col, ...)]`.
+    case subquery(Query, alias: String?, columnNames: [String], position: SourcePosition)
+    /// `left [kind] JOIN right ON cond | USING (cols)`; `CROSS JOIN` and `FROM a, b` are `.cross`.
+    case join(kind: JoinKind, left: TableRef, right: TableRef, condition: JoinCondition, position: SourcePosition)
+}
+
+public enum JoinKind: String, Sendable { case inner = "INNER", left = "LEFT", right = "RIGHT", full = "FULL", cross = "CROSS", semi = "SEMI", anti = "ANTI" }
+
+public enum JoinCondition: Sendable {
+    case none
+    case on(Expr)
+    case using([String])
+}
+
+public struct OrderItem: Sendable {
+    public var expr: Expr
+    public var ascending: Bool
+    /// nil = the default: DuckDB puts NULLs last for ASC and for DESC (`NULLS LAST` default).
+    public var nullsFirst: Bool?
+    public init(expr: Expr, ascending: Bool = true, nullsFirst: Bool? = nil) {
+        self.expr = expr
+        self.ascending = ascending
+        self.nullsFirst = nullsFirst
+    }
+}
+
+/// `OVER (...)` contents.
+public struct WindowSpec: Sendable {
+    /// A reference to a named window the spec extends: `OVER (w ORDER BY x)` or `OVER w`.
+    public var baseName: String?
+    public var partitionBy: [Expr]
+    public var orderBy: [OrderItem]
+    public var frame: WindowFrame?
+    public init(baseName: String? = nil, partitionBy: [Expr] = [], orderBy: [OrderItem] = [], frame: WindowFrame? = nil) {
+        self.baseName = baseName
+        self.partitionBy = partitionBy
+        self.orderBy = orderBy
+        self.frame = frame
+    }
+}
+
+/// `ROWS|RANGE BETWEEN start AND end`.
+public struct WindowFrame: Sendable {
+    public enum Unit: String, Sendable { case rows = "ROWS", range = "RANGE" }
+    public enum Bound: Sendable {
+        case unboundedPreceding
+        case preceding(Expr)
+        case currentRow
+        case following(Expr)
+        case unboundedFollowing
+    }
+    public var unit: Unit
+    public var start: Bound
+    public var end: Bound
+    public init(unit: Unit, start: Bound, end: Bound) {
+        self.unit = unit
+        self.start = start
+        self.end = end
+    }
+}
+
+/// Literal values as written.
+public indirect enum Literal: Sendable {
+    case null
+    case bool(Bool)
+    /// An integer literal that fits in Int64 (INTEGER if it fits 32 bits, else BIGINT, as DuckDB).
+    case integer(Int64)
+    /// A literal with a decimal point or exponent, kept as its text (DuckDB types `1.5` as DECIMAL(2,1)).
+    case decimal(String)
+    case string(String)
+    /// `DATE '2025-05-26'`, `TIMESTAMP '...'`: typed string literals.
+    case typed(DataType, String)
+    /// `INTERVAL 8 HOUR`, `INTERVAL '8 hours'`: quantity and unit as written (unit lowercased, singular).
+    case interval(Expr, unit: String)
+}
+
+public enum UnaryOperator: String, Sendable { case minus = "-", plus = "+", not = "NOT" }
+
+public enum BinaryOperator: String, Sendable {
+    case add = "+", subtract = "-", multiply = "*", divide = "/", integerDivide = "//", modulo = "%"
+    case concat = "||"
+    case equal = "=", notEqual = "<>", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case and = "AND", or = "OR"
+}
+
+/// A scalar, aggregate or window expression.
+public indirect enum Expr: Sendable {
+    case literal(Literal, SourcePosition)
+    /// `name` or `qualifier.name` (qualifier is a table or alias).
+    case column(qualifier: String?, name: String, SourcePosition)
+    case unary(UnaryOperator, Expr, SourcePosition)
+    case binary(BinaryOperator, Expr, Expr, SourcePosition)
+    /// `expr [NOT] LIKE pattern` (and `ILIKE` when `caseInsensitive`).
+    case like(Expr, pattern: Expr, negated: Bool, caseInsensitive: Bool, SourcePosition)
+    case isNull(Expr, negated: Bool, SourcePosition)
+    /// `expr [NOT] BETWEEN low AND high`.
+    case between(Expr, low: Expr, high: Expr, negated: Bool, SourcePosition)
+    /// `expr [NOT] IN (a, b, ...)`.
+    case inList(Expr, [Expr], negated: Bool, SourcePosition)
+    /// `expr [NOT] IN (SELECT ...)`.
+    case inSubquery(Expr, Query, negated: Bool, SourcePosition)
+    /// `[NOT] EXISTS (SELECT ...)`.
+    case exists(Query, negated: Bool, SourcePosition)
+    /// `(SELECT ...)` used as a value.
+    case scalarSubquery(Query, SourcePosition)
+    /// `CASE [operand] WHEN .. THEN .. [ELSE ..] END`.
+    case caseWhen(operand: Expr?, whens: [(when: Expr, then: Expr)], elseExpr: Expr?, SourcePosition)
+    /// `CAST(expr AS type)`, `expr::type`, `TRY_CAST(...)`.
+    case cast(Expr, DataType, isTry: Bool, SourcePosition)
+    /// A function call, aggregate or window function.
+    /// `name` is lowercased. `count(*)` has `star == true` and no arguments.
+    /// `filter` is `FILTER (WHERE ...)`; `orderBy` is an ordered aggregate's `ORDER BY` (string_agg).
+    case function(FunctionCall)
+    /// `EXTRACT(field FROM expr)`; field lowercased (`hour`, `dow`, ...).
+    case extract(field: String, Expr, SourcePosition)
+
+    /// Where the expression starts in the query text.
+    public var position: SourcePosition {
+        switch self {
+        case .literal(_, let p), .column(_, _, let p), .unary(_, _, let p), .binary(_, _, _, let p),
+             .like(_, _, _, _, let p), .isNull(_, _, let p), .between(_, _, _, _, let p), .inList(_, _, _, let p),
+             .inSubquery(_, _, _, let p), .exists(_, _, let p), .scalarSubquery(_, let p), .caseWhen(_, _, _, let p),
+             .cast(_, _, _, let p), .extract(_, _, let p):
+            return p
+        case .function(let f): return f.position
+        }
+    }
+}
+
+/// A call `name([DISTINCT] args [ORDER BY ...]) [FILTER (WHERE ...)] [OVER (...)|OVER name]`.
+public struct FunctionCall: Sendable {
+    public var name: String
+    public var arguments: [Expr]
+    public var distinct: Bool
+    public var star: Bool
+    public var orderBy: [OrderItem]
+    public var filter: Expr?
+    /// Non-nil for a window function call.
+    public var over: WindowSpec?
+    public var position: SourcePosition
+    public init(name: String, arguments: [Expr], distinct: Bool = false, star: Bool = false, orderBy: [OrderItem] = [],
+                filter: Expr? = nil, over: WindowSpec? = nil, position: SourcePosition) {
+        self.name = name
+        self.arguments = arguments
+        self.distinct = distinct
+        self.star = star
+        self.orderBy = orderBy
+        self.filter = filter
+        self.over = over
+        self.position = position
+    }
+}

@@ -1,0 +1,1 @@
+// kuai-convert: see ConvertCommand (to be implemented).

@@ -1,0 +1,1 @@
+// kuai-query: to be implemented.
