@@ -1,0 +1,497 @@
+import KuaiCore
+
+// Hashing helpers shared by the operators (group-by, join, distinct, window partitions).
+
+/// Fibonacci multiplier (2^64 / golden ratio): multiply-shift hashing of integer keys.
+@usableFromInline let opsGolden: UInt64 = 0x9E37_79B9_7F4A_7C15
+
+/// The 64-bit finaliser of MurmurHash3 (fmix64): full avalanche for combined keys.
+@inline(__always) @usableFromInline
+func opsFmix(_ x: UInt64) -> UInt64 {
+    var h = x
+    h ^= h >> 33
+    h = h &* 0xFF51_AFD7_ED55_8CCD
+    h ^= h >> 33
+    h = h &* 0xC4CE_B9FE_1A85_EC53
+    h ^= h >> 33
+    return h
+}
+
+/// Combines the running hash `h` with the next key word `w` (per-column kernels call this).
+@inline(__always) @usableFromInline
+func opsCombine(_ h: UInt64, _ w: UInt64) -> UInt64 {
+    (h ^ w) &* opsGolden &+ 0x632B_E59B_D9B4_E019
+}
+
+/// Key word of a DOUBLE for hashing and equality: -0.0 is folded onto 0.0 and every NaN onto
+/// one NaN, so that values DuckDB treats as equal in GROUP BY / joins share a key.
+@inline(__always) @usableFromInline
+func opsDoubleKey(_ d: Double) -> UInt64 {
+    if d.isNaN { return Double.nan.bitPattern }
+    if d == 0 { return 0 }
+    return d.bitPattern
+}
+
+/// Converts column `col` (`count` rows) to one UInt64 key word per row plus a NULL flag
+/// (1 = NULL). Integers keep their value, doubles use `opsDoubleKey`, VARCHAR codes are
+/// translated by `interner` (interning new strings when `insert`, else -1 for unknown strings,
+/// which sets `unknown[i] = 1`). A NULL row gets word 0.
+@usableFromInline
+func opsKeyWords(_ col: Column, interner: OpsStringInterner?, insert: Bool,
+                 words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
+                 unknown: UnsafeMutableBufferPointer<UInt8>?) {
+    let n = col.count
+    if let v = col.validity {
+        v.withUnsafeBufferPointer { vb in for i in 0..<n { nulls[i] = vb[i] == 0 ? 1 : 0 } }
+    } else if col.type == .null {
+        for i in 0..<n { nulls[i] = 1 }
+    } else {
+        for i in 0..<n { nulls[i] = 0 }
+    }
+    switch col.type {
+    case .null:
+        for i in 0..<n { words[i] = 0 }
+    case .double:
+        col.doubles.withUnsafeBufferPointer { d in
+            for i in 0..<n { words[i] = nulls[i] != 0 ? 0 : opsDoubleKey(d[i]) }
+        }
+    case .varchar:
+        let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
+        defer { tmp.deallocate() }
+        col.codes.withUnsafeBufferPointer { c in
+            let vb: [UInt8]? = col.validity
+            if let vb {
+                vb.withUnsafeBufferPointer { vp in
+                    if insert { interner!.intern(c, dictionary: col.dictionary!, validity: vp, into: tmp) }
+                    else { interner!.lookup(c, dictionary: col.dictionary!, validity: vp, into: tmp) }
+                }
+            } else {
+                if insert { interner!.intern(c, dictionary: col.dictionary!, validity: nil, into: tmp) }
+                else { interner!.lookup(c, dictionary: col.dictionary!, validity: nil, into: tmp) }
+            }
+        }
+        for i in 0..<n {
+            if nulls[i] != 0 { words[i] = 0; continue }
+            let t = tmp[i]
+            if t < 0 { words[i] = 0; unknown?[i] = 1 } else { words[i] = UInt64(UInt32(t)) }
+        }
+    default:
+        col.ints.withUnsafeBufferPointer { x in
+            for i in 0..<n { words[i] = nulls[i] != 0 ? 0 : UInt64(bitPattern: x[i]) }
+        }
+    }
+}
+
+/// Maps multi-column keys to dense group ids 0, 1, 2, ... in order of first appearance
+/// (the hash table of hash aggregate, DISTINCT and join builds).
+///
+/// NULL is an ordinary key value here (GROUP BY puts all NULLs in one group); `find` decides
+/// whether NULL keys match. DOUBLE keys compare with -0.0 = 0.0 and NaN = NaN. VARCHAR keys
+/// compare by string value: codes of any dictionary are interned into the table's own
+/// dictionary once per distinct code (`OpsStringInterner`), so rows hash codes, not strings.
+///
+/// Layouts (open addressing, power-of-two capacity, linear probing, load <= 1/2):
+/// - one integer-stored key: slots of (key, id + 1), multiply-shift hash; NULL has its own id.
+/// - one VARCHAR key: a dense array interned code -> id (no hashing at all).
+/// - otherwise: per-column key words (`opsKeyWords`), combined hash, slots of
+///   (high 32 hash bits, id + 1); keys compared column by column on a hash-tag match.
+///
+/// Not thread-safe: use one table per thread and merge by inserting `keyColumns()`.
+public final class GroupKeyTable {
+    /// The key types, as passed to `init`.
+    public let keyTypes: [DataType]
+    /// Number of distinct keys (= next group id).
+    public private(set) var count: Int = 0
+
+    private enum Mode { case int, string, general }
+    private let mode: Mode
+    private let interner = OpsStringInterner()
+
+    // .int mode
+    private var intSlots: UnsafeMutablePointer<Int64>   // 2 * capacity: key, id + 1 (0 = empty)
+    private var intCapacity: Int = 0
+    private var intShift: UInt64 = 0
+    private var intKeys: [Int64] = []
+    private var nullGroup: Int32 = -1
+
+    // .string mode
+    private var groupOfCode: [Int32] = []
+
+    // .general mode
+    private var slots: UnsafeMutablePointer<UInt64>     // capacity: (hash >> 32) << 32 | (id + 1)
+    private var capacity: Int = 0
+    private var keyWords: [[UInt64]]
+    private var keyNulls: [[UInt8]]
+    private var groupHash: [UInt32] = []
+
+    /// - Parameter keyTypes: one entry per key column (may be empty: then every row is group 0).
+    public init(keyTypes: [DataType]) {
+        self.keyTypes = keyTypes
+        if keyTypes.count == 1 && keyTypes[0] == .varchar {
+            mode = .string
+        } else if keyTypes.count == 1 && keyTypes[0] != .double {
+            mode = .int
+        } else {
+            mode = .general
+        }
+        keyWords = Array(repeating: [], count: keyTypes.count)
+        keyNulls = Array(repeating: [], count: keyTypes.count)
+        intCapacity = mode == .int ? 1024 : 0
+        intShift = 64 - 10
+        intSlots = .allocate(capacity: max(2 * intCapacity, 1))
+        intSlots.initialize(repeating: 0, count: max(2 * intCapacity, 1))
+        capacity = mode == .general ? 1024 : 0
+        slots = .allocate(capacity: max(capacity, 1))
+        slots.initialize(repeating: 0, count: max(capacity, 1))
+    }
+
+    deinit {
+        intSlots.deallocate()
+        slots.deallocate()
+    }
+
+    // MARK: int mode
+
+    @inline(__always)
+    private func intSlot(_ key: Int64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* opsGolden) >> intShift)
+    }
+
+    private func growInt() {
+        let newCap = intCapacity * 2
+        let newSlots = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * newCap)
+        newSlots.initialize(repeating: 0, count: 2 * newCap)
+        let oldSlots = intSlots, oldCap = intCapacity
+        intSlots = newSlots
+        intCapacity = newCap
+        intShift -= 1
+        let mask = newCap - 1
+        for s in 0..<oldCap where oldSlots[2 * s + 1] != 0 {
+            let k = oldSlots[2 * s]
+            var i = intSlot(k)
+            while newSlots[2 * i + 1] != 0 { i = (i + 1) & mask }
+            newSlots[2 * i] = k
+            newSlots[2 * i + 1] = oldSlots[2 * s + 1]
+        }
+        oldSlots.deallocate()
+    }
+
+    private func intFindOrInsert(_ col: Column, rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        let validity = col.validity
+        let allNull = col.type == .null
+        col.ints.withUnsafeBufferPointer { xs in
+            var i = 0
+            while i < n {
+                // Grow before a chunk so the chunk cannot overflow the load factor.
+                let chunk = min(n - i, 4096)
+                while (count + chunk) * 2 > intCapacity { growInt() }
+                let slots = intSlots
+                let mask = intCapacity - 1
+                let end = i + chunk
+                while i < end {
+                    if allNull || (validity != nil && validity![i] == 0) {
+                        if nullGroup < 0 {
+                            nullGroup = Int32(count); count += 1
+                            intKeys.append(0)
+                        }
+                        ids[i] = nullGroup
+                        i += 1
+                        continue
+                    }
+                    let k = xs[i]
+                    var s = intSlot(k)
+                    while true {
+                        let id = slots[2 * s + 1]
+                        if id == 0 {
+                            slots[2 * s] = k
+                            slots[2 * s + 1] = Int64(count + 1)
+                            ids[i] = Int32(count)
+                            count += 1
+                            intKeys.append(k)
+                            break
+                        }
+                        if slots[2 * s] == k { ids[i] = Int32(id - 1); break }
+                        s = (s + 1) & mask
+                    }
+                    i += 1
+                }
+            }
+        }
+    }
+
+    private func intFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+        let validity = col.validity
+        let allNull = col.type == .null
+        let slots = intSlots
+        let mask = intCapacity - 1
+        col.ints.withUnsafeBufferPointer { xs in
+            for i in 0..<n {
+                if allNull || (validity != nil && validity![i] == 0) {
+                    ids[i] = nullsMatch ? nullGroup : -1
+                    continue
+                }
+                let k = xs[i]
+                var s = intSlot(k)
+                var result: Int32 = -1
+                while true {
+                    let id = slots[2 * s + 1]
+                    if id == 0 { break }
+                    if slots[2 * s] == k { result = Int32(id - 1); break }
+                    s = (s + 1) & mask
+                }
+                ids[i] = result
+            }
+        }
+    }
+
+    // MARK: string mode
+
+    private func stringFindOrInsert(_ col: Column, rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
+        defer { tmp.deallocate() }
+        let validity = col.validity
+        col.codes.withUnsafeBufferPointer { c in
+            if let validity {
+                validity.withUnsafeBufferPointer { interner.intern(c, dictionary: col.dictionary!, validity: $0, into: tmp) }
+            } else {
+                interner.intern(c, dictionary: col.dictionary!, validity: nil, into: tmp)
+            }
+        }
+        let dictCount = interner.target.count
+        if groupOfCode.count < dictCount {
+            groupOfCode.append(contentsOf: repeatElement(-1, count: dictCount - groupOfCode.count))
+        }
+        groupOfCode.withUnsafeMutableBufferPointer { g in
+            for i in 0..<n {
+                if validity != nil && validity![i] == 0 {
+                    if nullGroup < 0 { nullGroup = Int32(count); count += 1; intKeys.append(-1) }
+                    ids[i] = nullGroup
+                    continue
+                }
+                let t = Int(tmp[i])
+                var id = g[t]
+                if id < 0 {
+                    id = Int32(count); count += 1
+                    g[t] = id
+                    intKeys.append(Int64(t))
+                }
+                ids[i] = id
+            }
+        }
+    }
+
+    private func stringFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+        let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
+        defer { tmp.deallocate() }
+        let validity = col.validity
+        col.codes.withUnsafeBufferPointer { c in
+            if let validity {
+                validity.withUnsafeBufferPointer { interner.lookup(c, dictionary: col.dictionary!, validity: $0, into: tmp) }
+            } else {
+                interner.lookup(c, dictionary: col.dictionary!, validity: nil, into: tmp)
+            }
+        }
+        groupOfCode.withUnsafeBufferPointer { g in
+            for i in 0..<n {
+                if validity != nil && validity![i] == 0 { ids[i] = nullsMatch ? nullGroup : -1; continue }
+                let t = Int(tmp[i])
+                ids[i] = (t >= 0 && t < g.count) ? g[t] : -1
+            }
+        }
+    }
+
+    // MARK: general mode
+
+    private func growGeneral() {
+        let newCap = capacity * 2
+        let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: newCap)
+        newSlots.initialize(repeating: 0, count: newCap)
+        let mask = newCap - 1
+        for s in 0..<capacity where slots[s] != 0 {
+            let v = slots[s]
+            var i = Int(truncatingIfNeeded: v >> 32) & mask   // the slot comes from the stored hash tag
+            while newSlots[i] != 0 { i = (i + 1) & mask }
+            newSlots[i] = v
+        }
+        slots.deallocate()
+        slots = newSlots
+        capacity = newCap
+    }
+
+    /// Per-batch key words of all key columns: `words[c]`, `nulls[c]`, `unknown` (VARCHAR
+    /// strings missing from the table when `insert == false`) and the combined hashes.
+    private func prepare(_ keys: [Column], rowCount n: Int, insert: Bool,
+                         words: inout [[UInt64]], nulls: inout [[UInt8]], unknown: inout [UInt8], hashes: inout [UInt64]) {
+        let k = keys.count
+        words = Array(repeating: [UInt64](repeating: 0, count: n), count: k)
+        nulls = Array(repeating: [UInt8](repeating: 0, count: n), count: k)
+        unknown = [UInt8](repeating: 0, count: n)
+        hashes = [UInt64](repeating: 0x1234_5678_9ABC_DEF1, count: n)
+        for c in 0..<k {
+            words[c].withUnsafeMutableBufferPointer { w in
+                nulls[c].withUnsafeMutableBufferPointer { nl in
+                    unknown.withUnsafeMutableBufferPointer { u in
+                        opsKeyWords(keys[c], interner: interner, insert: insert, words: w, nulls: nl, unknown: u)
+                    }
+                }
+            }
+            words[c].withUnsafeBufferPointer { w in
+                nulls[c].withUnsafeBufferPointer { nl in
+                    hashes.withUnsafeMutableBufferPointer { h in
+                        for i in 0..<n { h[i] = opsCombine(h[i], w[i] &+ UInt64(nl[i]) &* 0x5555) }
+                    }
+                }
+            }
+        }
+        hashes.withUnsafeMutableBufferPointer { h in for i in 0..<n { h[i] = opsFmix(h[i]) } }
+    }
+
+    @inline(__always)
+    private func keysEqual(group g: Int, row i: Int, words: [[UInt64]], nulls: [[UInt8]]) -> Bool {
+        for c in 0..<words.count {
+            if keyNulls[c][g] != nulls[c][i] { return false }
+            if keyWords[c][g] != words[c][i] { return false }
+        }
+        return true
+    }
+
+    private func generalFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        var words: [[UInt64]] = [], nulls: [[UInt8]] = [], unknown: [UInt8] = [], hashes: [UInt64] = []
+        prepare(keys, rowCount: n, insert: true, words: &words, nulls: &nulls, unknown: &unknown, hashes: &hashes)
+        let k = keys.count
+        for i in 0..<n {
+            if (count + 1) * 2 > capacity { growGeneral() }
+            let h = hashes[i]
+            let tag = h >> 32
+            let mask = capacity - 1
+            var s = Int(truncatingIfNeeded: tag) & mask
+            while true {
+                let v = slots[s]
+                if v == 0 {
+                    let id = count
+                    slots[s] = (tag << 32) | UInt64(id + 1)
+                    for c in 0..<k {
+                        keyWords[c].append(words[c][i])
+                        keyNulls[c].append(nulls[c][i])
+                    }
+                    groupHash.append(UInt32(truncatingIfNeeded: tag))
+                    count += 1
+                    ids[i] = Int32(id)
+                    break
+                }
+                if v >> 32 == tag {
+                    let g = Int(v & 0xFFFF_FFFF) - 1
+                    if keysEqual(group: g, row: i, words: words, nulls: nulls) { ids[i] = Int32(g); break }
+                }
+                s = (s + 1) & mask
+            }
+        }
+    }
+
+    private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+        var words: [[UInt64]] = [], nulls: [[UInt8]] = [], unknown: [UInt8] = [], hashes: [UInt64] = []
+        prepare(keys, rowCount: n, insert: false, words: &words, nulls: &nulls, unknown: &unknown, hashes: &hashes)
+        let mask = capacity - 1
+        rows: for i in 0..<n {
+            ids[i] = -1
+            if unknown[i] != 0 { continue }
+            if !nullsMatch {
+                for c in 0..<keys.count where nulls[c][i] != 0 { continue rows }
+            }
+            let tag = hashes[i] >> 32
+            var s = Int(truncatingIfNeeded: tag) & mask
+            while true {
+                let v = slots[s]
+                if v == 0 { break }
+                if v >> 32 == tag {
+                    let g = Int(v & 0xFFFF_FFFF) - 1
+                    if keysEqual(group: g, row: i, words: words, nulls: nulls) { ids[i] = Int32(g); break }
+                }
+                s = (s + 1) & mask
+            }
+        }
+    }
+
+    // MARK: public API
+
+    /// Writes the group id of each of the first `rowCount` rows of `keys` into `ids`, adding new
+    /// keys with the next ids. `keys[c]` must have type `keyTypes[c]` (any integer-stored type
+    /// compares by its Int64 value; VARCHAR of any dictionary compares by string).
+    /// - Parameters:
+    ///   - keys: one column per key, each with at least `rowCount` rows.
+    ///   - ids: at least `rowCount` entries.
+    public func findOrInsert(_ keys: [Column], rowCount: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        precondition(keys.count == keyTypes.count, "GroupKeyTable: wrong number of key columns")
+        if rowCount == 0 { return }
+        switch mode {
+        case .int: intFindOrInsert(keys[0], rowCount: rowCount, into: ids)
+        case .string: stringFindOrInsert(keys[0], rowCount: rowCount, into: ids)
+        case .general:
+            if keys.isEmpty {
+                if count == 0 { count = 1 }
+                for i in 0..<rowCount { ids[i] = 0 }
+                return
+            }
+            generalFindOrInsert(keys, rowCount: rowCount, into: ids)
+        }
+    }
+
+    /// Writes the group id of each row's key, or -1 when the key is absent. A row with a NULL
+    /// in any key column gets -1 unless `nullsMatch` (then NULL equals NULL, as in GROUP BY).
+    public func find(_ keys: [Column], rowCount: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+        precondition(keys.count == keyTypes.count, "GroupKeyTable: wrong number of key columns")
+        if rowCount == 0 { return }
+        switch mode {
+        case .int: intFind(keys[0], rowCount: rowCount, nullsMatch: nullsMatch, into: ids)
+        case .string: stringFind(keys[0], rowCount: rowCount, nullsMatch: nullsMatch, into: ids)
+        case .general:
+            if keys.isEmpty {
+                for i in 0..<rowCount { ids[i] = count > 0 ? 0 : -1 }
+                return
+            }
+            generalFind(keys, rowCount: rowCount, nullsMatch: nullsMatch, into: ids)
+        }
+    }
+
+    /// The distinct keys in id order: one column per key of `keyTypes`, `count` rows.
+    /// VARCHAR keys point into the table's own dictionary (each string once).
+    public func keyColumns() -> [Column] {
+        switch mode {
+        case .int:
+            var validity: [UInt8]? = nil
+            if nullGroup >= 0 || keyTypes[0] == .null {
+                var v = [UInt8](repeating: 1, count: count)
+                if keyTypes[0] == .null { v = [UInt8](repeating: 0, count: count) }
+                if nullGroup >= 0 { v[Int(nullGroup)] = 0 }
+                validity = v
+            }
+            return [Column(type: keyTypes[0], ints: intKeys, validity: validity)]
+        case .string:
+            var validity: [UInt8]? = nil
+            if nullGroup >= 0 {
+                var v = [UInt8](repeating: 1, count: count)
+                v[Int(nullGroup)] = 0
+                validity = v
+            }
+            let codes = intKeys.map { $0 < 0 ? Int32(0) : Int32($0) }
+            return [Column(codes: codes, dictionary: interner.target, validity: validity)]
+        case .general:
+            var out: [Column] = []
+            for c in 0..<keyTypes.count {
+                let nl = keyNulls[c]
+                var validity: [UInt8]? = nil
+                if nl.contains(1) { validity = nl.map { $0 == 0 ? 1 : 0 } }
+                let w = keyWords[c]
+                switch keyTypes[c] {
+                case .double:
+                    out.append(Column(doubles: w.map { Double(bitPattern: $0) }, validity: validity))
+                case .varchar:
+                    out.append(Column(codes: w.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target, validity: validity))
+                default:
+                    out.append(Column(type: keyTypes[c], ints: w.map { Int64(bitPattern: $0) }, validity: validity))
+                }
+            }
+            return out
+        }
+    }
+}

@@ -1,0 +1,107 @@
+import KuaiCore
+
+/// Maps dictionary codes of any number of source dictionaries to codes of one target
+/// dictionary, so that equal strings get equal codes (operators helper, owned by OPERATORS).
+///
+/// Strings are hashed once per distinct (source dictionary, code) pair, never per row: each
+/// source dictionary gets a lazily filled `[Int32]` code map, cached for the few most recently
+/// seen dictionaries (a stored column has one dictionary for all its blocks; computed strings
+/// have one per batch). Not thread-safe: one interner per thread or per operator.
+public final class OpsStringInterner {
+    /// The dictionary that translated codes point into. Grows as `intern` sees new strings.
+    public let target: StringDictionary
+
+    private struct Entry {
+        let dictionary: StringDictionary
+        /// Per source code: target code, -1 = not known to be in the target, -2 = not looked at yet.
+        var map: [Int32]
+        /// `target.count` when the last -1 entries were written (they go stale when it grows).
+        var missCount: Int
+        var hasMisses: Bool
+    }
+    private var entries: [Entry] = []
+    private let maxEntries = 8
+
+    /// - Parameter target: the dictionary to intern into; a fresh one by default.
+    public init(target: StringDictionary = StringDictionary()) {
+        self.target = target
+    }
+
+    private func entryIndex(for dictionary: StringDictionary) -> Int {
+        for i in entries.indices where entries[i].dictionary === dictionary {
+            if entries[i].map.count < dictionary.count {
+                entries[i].map.append(contentsOf: repeatElement(-2, count: dictionary.count - entries[i].map.count))
+            }
+            return i
+        }
+        if entries.count >= maxEntries { entries.removeFirst() }
+        entries.append(Entry(dictionary: dictionary, map: [Int32](repeating: -2, count: dictionary.count),
+                             missCount: target.count, hasMisses: false))
+        return entries.count - 1
+    }
+
+    /// Translates `codes` of `dictionary` into codes of `target`, interning unseen strings.
+    /// Rows whose `validity` byte is 0 get code 0 and are not looked at.
+    /// - Parameters:
+    ///   - codes: `count` source codes.
+    ///   - validity: nil (all valid) or `count` bytes, 1 = valid.
+    ///   - out: receives `count` target codes.
+    public func intern(_ codes: UnsafeBufferPointer<Int32>, dictionary: StringDictionary,
+                       validity: UnsafeBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int32>) {
+        if dictionary === target {
+            for i in 0..<codes.count { out[i] = (validity == nil || validity![i] != 0) ? codes[i] : 0 }
+            return
+        }
+        let e = entryIndex(for: dictionary)
+        let target = self.target
+        entries[e].map.withUnsafeMutableBufferPointer { map in
+            for i in 0..<codes.count {
+                if let v = validity, v[i] == 0 { out[i] = 0; continue }
+                let c = Int(codes[i])
+                var t = map[c]
+                if t < 0 {
+                    t = target.intern(dictionary[Int32(c)])
+                    map[c] = t
+                }
+                out[i] = t
+            }
+        }
+    }
+
+    /// Translates `codes` of `dictionary` into codes of `target` without adding strings:
+    /// a string absent from `target` (and a NULL row) gives -1.
+    public func lookup(_ codes: UnsafeBufferPointer<Int32>, dictionary: StringDictionary,
+                       validity: UnsafeBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int32>) {
+        if dictionary === target {
+            for i in 0..<codes.count { out[i] = (validity == nil || validity![i] != 0) ? codes[i] : -1 }
+            return
+        }
+        let e = entryIndex(for: dictionary)
+        let target = self.target
+        if entries[e].hasMisses && entries[e].missCount != target.count {
+            // The target grew since misses were recorded: forget them.
+            entries[e].map.withUnsafeMutableBufferPointer { map in
+                for i in 0..<map.count where map[i] == -1 { map[i] = -2 }
+            }
+            entries[e].hasMisses = false
+        }
+        var missed = false
+        entries[e].map.withUnsafeMutableBufferPointer { map in
+            for i in 0..<codes.count {
+                if let v = validity, v[i] == 0 { out[i] = -1; continue }
+                let c = Int(codes[i])
+                var t = map[c]
+                if t == -2 {
+                    t = target.code(of: dictionary[Int32(c)]) ?? -1
+                    if t == -1 { missed = true }
+                    map[c] = t
+                }
+                out[i] = t
+            }
+        }
+        if missed {
+            entries[e].hasMisses = true
+            entries[e].missCount = target.count
+        }
+    }
+}
