@@ -1,0 +1,425 @@
+#!/usr/bin/env python3
+"""DuckDB oracle for kuai's differential corpus (Tests/KuaiEndToEndTests/Corpus/*.slt).
+
+Usage
+    python3 Tools/oracle.py --regenerate [FILE.slt ...]   rewrite every expected block from DuckDB
+    python3 Tools/oracle.py --check [FILE.slt ...]        report records whose block differs from DuckDB
+    python3 Tools/oracle.py --kuai PATH/kuai-query [--kuai-convert PATH/kuai-convert] [FILE.slt ...]
+                                                          run the corpus through the kuai CLIs and
+                                                          report what differs (no Swift test needed)
+    python3 Tools/oracle.py --list                        records per file and fixture
+Options: --no-determinism skips the tie check (see below); -v prints every record.
+Needs `pip install duckdb==2.0.1` (only to regenerate/check; the Swift tests need no DuckDB).
+
+Corpus format (a sqllogictest-like text format; one file per feature, named NN-feature.slt)
+    # a comment line (kept as is; also allowed between records)
+    query <fixture>
+    SELECT ... ;                      the SQL: one or more lines, no blank line inside;
+    ----                              a trailing ';' is stripped before either engine runs it
+    <expected CSV>                    DuckDB's output of COPY (<sql>) TO 'x.csv' (HEADER), line by line:
+                                      header, then rows; fields quoted as DuckDB quotes them, NULL is an
+                                      empty field; a line that is empty in the CSV (one-column NULL row)
+                                      is written `(empty)`
+    <blank line ends the record>
+
+    error <fixture>                   DuckDB raises an error for this SQL: kuai must raise one too
+    SELECT 1 // 0;                    (a KuaiError; the message is not compared)
+    ----
+    <DuckDB's error message, first line: information for humans, never compared>
+
+  The `----` line of a query record may carry DuckDB's result types:
+    ---- types: BIGINT|VARCHAR|DOUBLE
+  written by --regenerate; the Swift runner compares them after mapping DuckDB's types onto
+  kuai's (DECIMAL(p,s) -> DOUBLE, TINYINT/SMALLINT -> INTEGER, see kuai_type()).
+
+Fixtures (KuaiLive-shaped folders of CSVs; the table name is the file name without .csv)
+    seed  Tests/Fixtures/seed-sample   real KuaiLive rows (a few per table)
+    mini  Samples/kuailive-mini        kuailive_gen.py --scale 0.001 --seed 7 (30k rows)
+    edge  Tests/Fixtures/edge          hand-written rows with NULLs, quotes, dangling keys
+  Each CSV is loaded as `CREATE TABLE t AS SELECT * FROM read_csv(f, header=true, columns={...})`
+  with the KuaiLive column types (KUAILIVE below), which are exactly what DuckDB's own inference
+  gives for the real files: ids, counts and epoch-ms timestamps BIGINT, `*_timestamp` of
+  user/streamer DATE, bands and labels VARCHAR, 0/1 flags BIGINT.
+
+Comparison rule (the same in Tests/KuaiEndToEndTests/CorpusTests.swift and Tools/bench.py):
+  both outputs are parsed as CSV; same number of rows and fields; each field equal as text, except
+  that two fields that both look like floating-point numbers (a '.', an exponent, inf or nan) are
+  equal when |a - b| <= 1e-9 * max(|a|, |b|) (summation order differs between engines).
+
+Determinism: every query must have one right answer (a total ORDER BY, or one row). --regenerate
+and --check also run each query over a copy of the fixture whose rows are shuffled and report any
+query whose answer changes: a tie in ORDER BY, LIMIT or a window's ORDER BY.
+"""
+import argparse
+import csv
+import glob
+import io
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "Tests", "KuaiEndToEndTests", "Corpus")
+FIXTURES = {
+    "seed": os.path.join(ROOT, "Tests", "Fixtures", "seed-sample"),
+    "mini": os.path.join(ROOT, "Samples", "kuailive-mini"),
+    "edge": os.path.join(ROOT, "Tests", "Fixtures", "edge"),
+}
+
+_B, _V, _D = "BIGINT", "VARCHAR", "DATE"
+_EVENT = [("user_id", _B), ("live_id", _B), ("streamer_id", _B), ("timestamp", _B)]
+_ONEHOT = [(f"onehot_feat{i}", _B) for i in range(7)]
+# The KuaiLive schema (../shared/kuailive/README.md), as DuckDB infers it from the real files.
+KUAILIVE = {
+    "user": [("user_id", _B), ("age", _V), ("gender", _V), ("country", _V), ("device_brand", _V),
+             ("device_price", _V), ("reg_timestamp", _D), ("fans_num", _V), ("follow_num", _V),
+             ("first_watch_live_timestamp", _D), ("accu_watch_live_cnt", _V),
+             ("accu_watch_live_duration", _V), ("is_live_streamer", _B), ("is_photo_author", _B)] + _ONEHOT,
+    "streamer": [("streamer_id", _B), ("gender", _V), ("age", _V), ("country", _V), ("device_brand", _V),
+                 ("device_price", _V), ("live_operation_tag", _V), ("fans_user_num", _V),
+                 ("fans_group_fans_num", _V), ("follow_user_num", _V), ("first_live_timestamp", _D),
+                 ("accu_live_cnt", _V), ("accu_live_duration", _V), ("accu_play_cnt", _V),
+                 ("accu_play_duration", _V), ("reg_timestamp", _D)] + _ONEHOT,
+    "room": [("p_date", _B), ("live_id", _B), ("streamer_id", _B), ("live_type", _B),
+             ("start_timestamp", _B), ("end_timestamp", _B), ("live_content_category", _V),
+             ("live_name_id", _B)],
+    "click": _EVENT + [("watch_live_time", _B)],
+    "comment": _EVENT,
+    "like": _EVENT,
+    "gift": _EVENT + [("gift_price", _B)],
+    "negative": _EVENT,
+}
+
+# ----------------------------------------------------------------------------- corpus files
+
+
+class Record:
+    """One `query` or `error` record of a corpus file."""
+
+    def __init__(self, path, line, kind, fixture, sql_lines, sep_line, expected):
+        self.path, self.line, self.kind, self.fixture = path, line, kind, fixture
+        self.sql_lines, self.sep_line, self.expected = sql_lines, sep_line, expected
+
+    @property
+    def sql(self):
+        s = "\n".join(self.sql_lines).strip()
+        while s.endswith(";"):
+            s = s[:-1].rstrip()
+        return s
+
+    @property
+    def name(self):
+        return f"{os.path.basename(self.path)}:{self.line}"
+
+    def expected_csv(self):
+        return "".join(("" if l == "(empty)" else l) + "\n" for l in self.expected)
+
+    def render(self):
+        out = [f"{self.kind} {self.fixture}"] + self.sql_lines
+        if self.sep_line is not None:
+            out.append(self.sep_line)
+            out += self.expected
+        return out
+
+
+def parse_corpus(path):
+    """Returns the file as a list of items: str (a line kept verbatim) or Record."""
+    lines = open(path, encoding="utf-8").read().split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    items, i = [], 0
+    while i < len(lines):
+        l = lines[i]
+        m = re.match(r"^(query|error)\s+(\w+)\s*$", l)
+        if not m:
+            if l.strip() and not l.startswith("#"):
+                raise SystemExit(f"{path}:{i + 1}: expected '# comment', 'query <fixture>' or 'error <fixture>', got: {l}")
+            items.append(l)
+            i += 1
+            continue
+        start = i + 1
+        kind, fixture = m.group(1), m.group(2)
+        if fixture not in FIXTURES:
+            raise SystemExit(f"{path}:{start}: unknown fixture {fixture!r} (known: {', '.join(FIXTURES)})")
+        i += 1
+        sql = []
+        while i < len(lines) and lines[i].strip() and not lines[i].startswith("----"):
+            sql.append(lines[i])
+            i += 1
+        if not sql:
+            raise SystemExit(f"{path}:{start}: record without SQL")
+        sep, exp = None, []
+        if i < len(lines) and lines[i].startswith("----"):
+            sep = lines[i]
+            i += 1
+            while i < len(lines) and lines[i] != "":
+                exp.append(lines[i])
+                i += 1
+        items.append(Record(path, start, kind, fixture, sql, sep, exp))
+    return items
+
+
+def write_corpus(path, items):
+    out = []
+    for it in items:
+        out += it.render() if isinstance(it, Record) else [it]
+    text = "\n".join(out) + "\n"
+    if open(path, encoding="utf-8").read() != text:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return True
+    return False
+
+
+def corpus_files(args):
+    return args or sorted(glob.glob(os.path.join(CORPUS, "*.slt")))
+
+# ----------------------------------------------------------------------------- comparison
+
+_FLOAT = re.compile(r"^[-+]?(\d+\.\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|\d+[eE][-+]?\d+|inf|infinity|nan)$", re.I)
+
+
+def parse_csv(text):
+    return list(csv.reader(io.StringIO(text, newline="")))
+
+
+def fields_equal(a, b):
+    if a == b:
+        return True
+    if _FLOAT.match(a) and _FLOAT.match(b):
+        x, y = float(a), float(b)
+        if math.isnan(x) or math.isnan(y):
+            return math.isnan(x) and math.isnan(y)
+        if math.isinf(x) or math.isinf(y):
+            return x == y
+        return abs(x - y) <= 1e-9 * max(abs(x), abs(y))
+    return False
+
+
+def csv_diff(expected, actual):
+    """None when equal under the comparison rule, else a one-line description."""
+    e, a = parse_csv(expected), parse_csv(actual)
+    if len(e) != len(a):
+        return f"{len(a) - 1} rows, expected {len(e) - 1}"
+    for r, (er, ar) in enumerate(zip(e, a)):
+        if len(er) != len(ar):
+            return f"row {r}: {len(ar)} fields, expected {len(er)}"
+        for c, (x, y) in enumerate(zip(er, ar)):
+            if not fields_equal(x, y):
+                what = "header" if r == 0 else f"row {r}"
+                return f"{what} field {c + 1}: got {y!r}, expected {x!r}"
+    return None
+
+# ----------------------------------------------------------------------------- DuckDB side
+
+
+def kuai_type(t):
+    """DuckDB's type name as kuai names the same type (KuaiCore DataType)."""
+    t = str(t)
+    if t.startswith("DECIMAL") or t in ("FLOAT", "REAL"):
+        return "DOUBLE"
+    if t in ("TINYINT", "SMALLINT", "UTINYINT", "USMALLINT"):
+        return "INTEGER"
+    if t in ("UINTEGER", "UBIGINT"):
+        return "BIGINT"
+    if t == '"NULL"':
+        return "NULL"
+    return t
+
+
+def load_fixture(con, name, shuffle=False):
+    folder = FIXTURES[name]
+    for f in sorted(glob.glob(os.path.join(folder, "*.csv"))):
+        table = os.path.basename(f)[:-4]
+        cols = KUAILIVE.get(table)
+        spec = ""
+        if cols:
+            spec = ", columns={" + ", ".join(f"'{c}': '{t}'" for c, t in cols) + "}, auto_detect=false"
+        src = f"read_csv('{f}', header=true, delim=',', quote='\"', escape='\"'{spec})"
+        con.execute(f'CREATE TABLE "{table}" AS SELECT * FROM {src}')
+        if shuffle:
+            con.execute(f'CREATE TABLE "shuffled_{table}" AS SELECT * FROM "{table}" ORDER BY hash(rowid * 7919 + 17)')
+            con.execute(f'DROP TABLE "{table}"')
+            con.execute(f'ALTER TABLE "shuffled_{table}" RENAME TO "{table}"')
+
+
+class DuckOracle:
+    def __init__(self, determinism=True):
+        import duckdb
+        if duckdb.__version__ != "2.0.1":
+            print(f"warning: DuckDB {duckdb.__version__}, the oracle is 2.0.1", file=sys.stderr)
+        self.duckdb = duckdb
+        self.determinism = determinism
+        self.cons = {}
+        self.tmp = tempfile.mkdtemp(prefix="kuai-oracle-")
+
+    def con(self, fixture, shuffled=False):
+        key = (fixture, shuffled)
+        if key not in self.cons:
+            c = self.duckdb.connect()
+            load_fixture(c, fixture, shuffle=shuffled)
+            self.cons[key] = c
+        return self.cons[key]
+
+    def run(self, fixture, sql, shuffled=False):
+        """('ok', csv_text, [types]) or ('error', message, None)."""
+        con = self.con(fixture, shuffled)
+        try:
+            rel = con.sql(sql)
+            types = [kuai_type(t) for t in rel.types] if rel is not None else []
+            out = os.path.join(self.tmp, "out.csv")
+            con.execute(f"COPY ({sql}) TO '{out}' (HEADER)")
+            with open(out, encoding="utf-8", newline="") as f:
+                return "ok", f.read(), types
+        except self.duckdb.Error as e:
+            return "error", str(e).split("\n")[0], None
+
+    def record_block(self, rec):
+        """(sep_line, expected_lines, problem) for `rec` from DuckDB."""
+        status, text, types = self.run(rec.fixture, rec.sql)
+        if rec.kind == "error":
+            if status == "ok":
+                return None, None, "DuckDB gives no error for an `error` record"
+            return "----", [text], None
+        if status == "error":
+            return None, None, f"DuckDB raises: {text}"
+        problem = None
+        if self.determinism:
+            s2, t2, _ = self.run(rec.fixture, rec.sql, shuffled=True)
+            d = csv_diff(text, t2) if s2 == "ok" else t2
+            if d:
+                problem = f"not deterministic (answer changes when rows are shuffled: {d})"
+        lines = ["(empty)" if l == "" else l for l in text.split("\n")[:-1]]
+        return "---- types: " + "|".join(types), lines, problem
+
+# ----------------------------------------------------------------------------- kuai side
+
+
+class KuaiRunner:
+    """Runs records through the kuai-convert / kuai-query executables."""
+
+    def __init__(self, query_bin, convert_bin):
+        self.query_bin, self.convert_bin = query_bin, convert_bin
+        self.tmp = tempfile.mkdtemp(prefix="kuai-corpus-")
+        self.stores = {}
+
+    def store(self, fixture):
+        if fixture not in self.stores:
+            path = os.path.join(self.tmp, fixture)
+            p = subprocess.run([self.convert_bin, FIXTURES[fixture], "-o", path], capture_output=True, text=True)
+            self.stores[fixture] = path if p.returncode == 0 else RuntimeError(
+                f"kuai-convert failed ({p.returncode}): {p.stderr.strip()[:300]}")
+        return self.stores[fixture]
+
+    def run(self, fixture, sql):
+        store = self.store(fixture)
+        if isinstance(store, Exception):
+            return "error", str(store)
+        try:
+            p = subprocess.run([self.query_bin, "--store", store, "--format", "csv", sql],
+                               capture_output=True, text=True, timeout=60)
+        except subprocess.TimeoutExpired:
+            return "crash", "timeout after 60 s"
+        if p.returncode == 0:
+            return "ok", p.stdout
+        if p.returncode < 0 or p.returncode >= 128:
+            return "crash", f"exit {p.returncode}: {p.stderr.strip()[-300:]}"
+        return "error", p.stderr.strip().split("\n")[0]
+
+# ----------------------------------------------------------------------------- main
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    g = ap.add_mutually_exclusive_group(required=True)
+    g.add_argument("--regenerate", action="store_true")
+    g.add_argument("--check", action="store_true")
+    g.add_argument("--kuai", metavar="KUAI_QUERY")
+    g.add_argument("--list", action="store_true")
+    ap.add_argument("--kuai-convert", metavar="KUAI_CONVERT")
+    ap.add_argument("--no-determinism", action="store_true")
+    ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument("files", nargs="*")
+    a = ap.parse_args()
+    files = corpus_files(a.files)
+    problems = 0
+
+    if a.list:
+        total = 0
+        for f in files:
+            recs = [r for r in parse_corpus(f) if isinstance(r, Record)]
+            by = {}
+            for r in recs:
+                by[r.fixture] = by.get(r.fixture, 0) + 1
+            total += len(recs)
+            print(f"{os.path.basename(f):32} {len(recs):4}  " + " ".join(f"{k}={v}" for k, v in sorted(by.items())))
+        print(f"{'total':32} {total:4}")
+        return 0
+
+    if a.kuai:
+        conv = a.kuai_convert or os.path.join(os.path.dirname(a.kuai), "kuai-convert")
+        kr = KuaiRunner(a.kuai, conv)
+        grand = [0, 0]
+        for f in files:
+            ok = bad = 0
+            for r in parse_corpus(f):
+                if not isinstance(r, Record):
+                    continue
+                status, text = kr.run(r.fixture, r.sql)
+                if r.kind == "error":
+                    good = status == "error"
+                    why = "kuai gives no error" if status == "ok" else text
+                else:
+                    good = status == "ok" and csv_diff(r.expected_csv(), text) is None
+                    why = csv_diff(r.expected_csv(), text) if status == "ok" else f"{status}: {text}"
+                if good:
+                    ok += 1
+                else:
+                    bad += 1
+                    print(f"FAIL {r.name}: {why}\n     {r.sql.splitlines()[0][:110]}")
+            grand[0] += ok
+            grand[1] += bad
+            print(f"== {os.path.basename(f)}: {ok} passed, {bad} failed")
+        print(f"== total: {grand[0]} passed, {grand[1]} failed")
+        return 1 if grand[1] else 0
+
+    oracle = DuckOracle(determinism=not a.no_determinism)
+    for f in files:
+        items = parse_corpus(f)
+        n = 0
+        for r in items:
+            if not isinstance(r, Record):
+                continue
+            n += 1
+            sep, lines, problem = oracle.record_block(r)
+            if problem:
+                problems += 1
+                print(f"PROBLEM {r.name}: {problem}\n        {r.sql.splitlines()[0][:110]}")
+            if lines is None:
+                continue
+            if a.regenerate:
+                r.sep_line, r.expected = sep, lines
+            elif a.check:
+                same = (r.sep_line or "").strip() == sep.strip() and (
+                    r.kind == "error" or r.expected == lines)
+                if not same:
+                    problems += 1
+                    d = csv_diff(r.expected_csv(), "".join(("" if l == "(empty)" else l) + "\n" for l in lines))
+                    print(f"DIFFERS {r.name}: {d or 'types or text differ'}")
+            if a.verbose:
+                print(f"ok {r.name}")
+        if a.regenerate:
+            changed = write_corpus(f, items)
+            print(f"{os.path.basename(f)}: {n} records{' (rewritten)' if changed else ''}")
+        else:
+            print(f"{os.path.basename(f)}: {n} records checked")
+    if problems:
+        print(f"{problems} problem(s)")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
