@@ -1,7 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
 import KuaiCore
 import KuaiFormat
-
-// API CONTRACT (stub to be replaced by the ingest implementation).
 
 /// Options of one conversion run.
 public struct ConvertOptions: Sendable {
@@ -10,6 +14,9 @@ public struct ConvertOptions: Sendable {
     public var rejectFile: String?
     /// Called with progress and summary lines; kuai-convert prints them on stderr.
     public var report: (@Sendable (ConvertEvent) -> Void)?
+    /// Tunables of the CSV reader (chunk size, threads, sample size); tests use tiny chunks.
+    /// `csv.skipBadRows` is set from `rejectFile`.
+    public var csv = CSVReadOptions()
     public init(rejectFile: String? = nil, report: (@Sendable (ConvertEvent) -> Void)? = nil) {
         self.rejectFile = rejectFile
         self.report = report
@@ -27,6 +34,13 @@ public enum ConvertEvent: Sendable {
 }
 
 /// CSV to store conversion (README "kuai-convert").
+///
+/// Each CSV becomes one table named after its file (without `.csv`). The eight KuaiLive tables
+/// get their fixed schema (`KuaiLiveSchema`), other CSVs inferred types (`TypeInference`).
+/// The CSV dialect: comma-separated, a header line, RFC 4180 quoting (`""` escapes, commas and
+/// newlines inside quotes), LF or CRLF line ends, optional UTF-8 byte order mark, optional final
+/// newline; an empty field (quoted or not) is NULL; blank lines are skipped in files of more than
+/// one column (as DuckDB does).
 public enum Converter {
     /// Converts `sources` (folders of CSVs and/or single .csv files; table name = file name
     /// without `.csv`) into a new store at `store`, replacing an existing one atomically.
@@ -34,6 +48,114 @@ public enum Converter {
     /// - Throws: `KuaiError.csv` naming file:line:column, `.io`; on any error no store is written
     ///   and an existing store at `store` is unchanged.
     public static func convert(sources: [String], to store: String, options: ConvertOptions = ConvertOptions()) throws -> [TableSummary] {
-        fatalError("unimplemented")
+        let files = try resolveSources(sources)
+        var csvOptions = options.csv
+        csvOptions.skipBadRows = options.rejectFile != nil
+
+        var rejectStream: UnsafeMutablePointer<FILE>? = nil
+        if let rf = options.rejectFile {
+            guard let f = fopen(rf, "w") else {
+                throw KuaiError(.io, "cannot create the reject file: \(String(cString: strerror(errno)))", at: rf)
+            }
+            rejectStream = f
+        }
+        defer { if let f = rejectStream { fclose(f) } }
+
+        let writer = try StoreWriter(destination: store)
+        var summaries: [TableSummary] = []
+        do {
+            for file in files {
+                let t0 = DispatchTime.now().uptimeNanoseconds
+                var tableWriter: TableWriter? = nil
+                let stats = try CSVTableReader.read(
+                    path: file.path, table: file.table, options: csvOptions,
+                    onSchema: { schema, bytes in
+                        tableWriter = try writer.beginTable(name: file.table, schema: schema, sourcePath: file.path, sourceBytes: bytes)
+                    },
+                    onBatch: { try tableWriter!.append($0) },
+                    onReject: { r in
+                        if let f = rejectStream {
+                            let line = "\(r.location): \(r.reason)\n"
+                            if fputs(line, f) < 0 {
+                                throw KuaiError(.io, "cannot write the reject file: \(String(cString: strerror(errno)))", at: options.rejectFile)
+                            }
+                        }
+                    },
+                    onProgress: { done, total in options.report?(.progress(file: file.path, bytesRead: done, totalBytes: total)) })
+                let summary = try tableWriter!.finish()
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                options.report?(.tableDone(table: file.table, rows: stats.rows, csvBytes: stats.csvBytes,
+                                           storeBytes: summary.storeBytes, seconds: seconds))
+                if stats.rejected > 0 { options.report?(.rejected(file: file.path, rows: stats.rejected)) }
+                summaries.append(summary)
+            }
+            if let f = rejectStream, fflush(f) != 0 {
+                throw KuaiError(.io, "cannot write the reject file: \(String(cString: strerror(errno)))", at: options.rejectFile)
+            }
+            try writer.commit()
+        } catch {
+            writer.abort()
+            throw error
+        }
+        return summaries
+    }
+
+    /// One CSV to convert and the table it becomes.
+    public struct SourceFile: Sendable, Equatable {
+        public var path: String
+        public var table: String
+    }
+
+    /// Expands `sources` into CSV files: a folder gives its `*.csv` files (KuaiLive tables first
+    /// in `KuaiLiveSchema.tableOrder`, then the others by name); a file is taken as it is.
+    /// - Throws: `KuaiError.io` for a missing source, `.usage` for a folder without CSV files or
+    ///   two files that would make the same table.
+    public static func resolveSources(_ sources: [String]) throws -> [SourceFile] {
+        if sources.isEmpty { throw KuaiError(.usage, "no CSV sources given") }
+        let fm = FileManager.default
+        var out: [SourceFile] = []
+        for source in sources {
+            var isDir: ObjCBool = false
+            guard fm.fileExists(atPath: source, isDirectory: &isDir) else {
+                throw KuaiError(.io, "no such file or folder", at: source)
+            }
+            if isDir.boolValue {
+                let names: [String]
+                do { names = try fm.contentsOfDirectory(atPath: source) } catch {
+                    throw KuaiError(.io, "cannot list folder: \(error.localizedDescription)", at: source)
+                }
+                var csvs: [SourceFile] = []
+                for name in names where name.lowercased().hasSuffix(".csv") {
+                    let path = source.hasSuffix("/") ? source + name : source + "/" + name
+                    var sub: ObjCBool = false
+                    if fm.fileExists(atPath: path, isDirectory: &sub), !sub.boolValue {
+                        csvs.append(SourceFile(path: path, table: tableName(of: name)))
+                    }
+                }
+                if csvs.isEmpty { throw KuaiError(.usage, "no .csv files in folder", at: source) }
+                csvs.sort { a, b in
+                    let ia = KuaiLiveSchema.tableOrder.firstIndex(of: a.table) ?? Int.max
+                    let ib = KuaiLiveSchema.tableOrder.firstIndex(of: b.table) ?? Int.max
+                    return ia != ib ? ia < ib : a.table < b.table
+                }
+                out += csvs
+            } else {
+                out.append(SourceFile(path: source, table: tableName(of: (source as NSString).lastPathComponent)))
+            }
+        }
+        var seen: [String: String] = [:]
+        for f in out {
+            if let other = seen[f.table] {
+                throw KuaiError(.usage, "two sources make table '\(f.table)': \(other) and \(f.path)")
+            }
+            seen[f.table] = f.path
+        }
+        return out
+    }
+
+    /// The table name of a CSV file: its name without a `.csv` ending (any letter case).
+    public static func tableName(of fileName: String) -> String {
+        if fileName.lowercased().hasSuffix(".csv") { return String(fileName.dropLast(4)) }
+        return fileName
     }
 }

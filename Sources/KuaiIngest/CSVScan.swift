@@ -1,0 +1,264 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Byte values of the CSV dialect kuai reads (RFC 4180 with a comma delimiter and `"` quotes;
+/// records end in LF or CRLF).
+enum CSVByte {
+    static let comma: UInt8 = 0x2C
+    static let lf: UInt8 = 0x0A
+    static let cr: UInt8 = 0x0D
+    static let quote: UInt8 = 0x22
+    static let minus: UInt8 = 0x2D
+    static let plus: UInt8 = 0x2B
+    static let space: UInt8 = 0x20
+    static let tab: UInt8 = 0x09
+}
+
+/// The quote-aware record scanner shared by the chunk splitter, the reject path and the header
+/// reader, so that all three agree on where a record ends.
+///
+/// State machine (RFC 4180): a `"` opens a quoted field only as the first byte of a field; inside
+/// a quoted field `""` is a literal quote and a lone `"` closes the field; a `"` in the middle of
+/// an unquoted field is an ordinary byte (as DuckDB reads it). A LF outside quotes ends a record.
+enum RecordScanner {
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+
+    /// Offset just past the LF that ends the record starting at `start`, or nil when the record
+    /// does not end before `end` (no LF outside quotes).
+    static func recordEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+        var state = State.fieldStart
+        var i = start
+        while i < end {
+            let b = base[i]
+            switch state {
+            case .fieldStart:
+                if b == CSVByte.quote { state = .quoted }
+                else if b == CSVByte.lf { return i + 1 }
+                else if b != CSVByte.comma { state = .unquoted }
+            case .unquoted:
+                if b == CSVByte.comma { state = .fieldStart }
+                else if b == CSVByte.lf { return i + 1 }
+            case .quoted:
+                if b == CSVByte.quote { state = .quoteInQuoted }
+            case .quoteInQuoted:
+                if b == CSVByte.quote { state = .quoted }
+                else if b == CSVByte.comma { state = .fieldStart }
+                else if b == CSVByte.lf { return i + 1 }
+                else { state = .unquoted }
+            }
+            i += 1
+        }
+        return nil
+    }
+
+    /// The offset just past the last record that ends inside `[0, count)`, or nil when no record
+    /// ends there. `base[0]` must be the start of a record.
+    ///
+    /// Fast path: without any `"` in the buffer this is the last LF. Otherwise the bytes before
+    /// the line holding the first quote are quote-free and the state machine runs from there.
+    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int) -> Int? {
+        guard let q = memchr(base, Int32(CSVByte.quote), count) else {
+            var i = count - 1
+            while i >= 0 && base[i] != CSVByte.lf { i -= 1 }
+            return i >= 0 ? i + 1 : nil
+        }
+        let firstQuote = UnsafeRawPointer(q).assumingMemoryBound(to: UInt8.self) - base
+        var s = firstQuote - 1
+        while s >= 0 && base[s] != CSVByte.lf { s -= 1 }
+        var pos = s + 1
+        var last: Int? = pos > 0 ? pos : nil
+        while let e = recordEnd(base, from: pos, to: count) {
+            last = e
+            pos = e
+        }
+        return last
+    }
+
+    /// Number of LF bytes in `[from, to)`.
+    static func countLF(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int {
+        var n = 0
+        var i = from
+        while i < to {
+            n &+= base[i] == CSVByte.lf ? 1 : 0
+            i += 1
+        }
+        return n
+    }
+}
+
+/// One field cut out of a record by the slow (general) path.
+struct ExtractedField {
+    enum Terminator { case comma, newline, end }
+    /// The field's bytes (quotes removed, `""` unescaped); valid until the next extraction.
+    var start: UnsafePointer<UInt8>
+    var count: Int
+    var wasQuoted: Bool
+    /// Offset just past the terminator.
+    var next: Int
+    var terminator: Terminator
+    /// LF bytes inside the quoted field.
+    var newlines: Int
+    /// Set when the field is malformed: the reason, in the user's terms.
+    var error: String?
+}
+
+/// The general field reader: quoted fields, escapes, CRLF. Keeps a scratch buffer for unescaped
+/// bytes, so one instance per thread.
+struct FieldExtractor {
+    private var scratch: UnsafeMutablePointer<UInt8>
+    private var scratchCapacity: Int
+
+    init() {
+        scratchCapacity = 256
+        scratch = .allocate(capacity: scratchCapacity)
+    }
+
+    func deallocate() { scratch.deallocate() }
+
+    private mutating func reserve(_ n: Int) {
+        if n <= scratchCapacity { return }
+        var cap = scratchCapacity
+        while cap < n { cap *= 2 }
+        let s = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        s.update(from: scratch, count: scratchCapacity)
+        scratch.deallocate()
+        scratch = s
+        scratchCapacity = cap
+    }
+
+    /// Reads the field starting at `pos` (the first byte of the field) of a buffer ending at `end`.
+    mutating func extract(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int) -> ExtractedField {
+        if pos < end && base[pos] == CSVByte.quote {
+            return extractQuoted(base, at: pos, end: end)
+        }
+        var i = pos
+        while i < end {
+            let b = base[i]
+            if b == CSVByte.comma || b == CSVByte.lf { break }
+            i += 1
+        }
+        if i == end {
+            var n = i - pos
+            if n > 0 && base[i - 1] == CSVByte.cr { n -= 1 }
+            return ExtractedField(start: base + pos, count: n, wasQuoted: false, next: end, terminator: .end, newlines: 0)
+        }
+        if base[i] == CSVByte.comma {
+            return ExtractedField(start: base + pos, count: i - pos, wasQuoted: false, next: i + 1, terminator: .comma, newlines: 0)
+        }
+        var n = i - pos
+        if n > 0 && base[i - 1] == CSVByte.cr { n -= 1 }
+        return ExtractedField(start: base + pos, count: n, wasQuoted: false, next: i + 1, terminator: .newline, newlines: 0)
+    }
+
+    private mutating func extractQuoted(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int) -> ExtractedField {
+        var i = pos + 1
+        var n = 0
+        var newlines = 0
+        reserve(64)
+        while true {
+            if i >= end {
+                return ExtractedField(start: UnsafePointer(scratch), count: n, wasQuoted: true, next: end, terminator: .end,
+                                      newlines: newlines, error: "unterminated quoted field (no closing \" before the end of the file)")
+            }
+            let b = base[i]
+            if b == CSVByte.quote {
+                if i + 1 < end && base[i + 1] == CSVByte.quote {
+                    reserve(n + 1)
+                    scratch[n] = CSVByte.quote
+                    n += 1
+                    i += 2
+                    continue
+                }
+                i += 1
+                break
+            }
+            if b == CSVByte.lf { newlines += 1 }
+            reserve(n + 1)
+            scratch[n] = b
+            n += 1
+            i += 1
+        }
+        let field = UnsafePointer(scratch)
+        if i >= end {
+            return ExtractedField(start: field, count: n, wasQuoted: true, next: end, terminator: .end, newlines: newlines)
+        }
+        let t = base[i]
+        if t == CSVByte.comma {
+            return ExtractedField(start: field, count: n, wasQuoted: true, next: i + 1, terminator: .comma, newlines: newlines)
+        }
+        if t == CSVByte.lf {
+            return ExtractedField(start: field, count: n, wasQuoted: true, next: i + 1, terminator: .newline, newlines: newlines)
+        }
+        if t == CSVByte.cr && (i + 1 == end || base[i + 1] == CSVByte.lf) {
+            let next = min(i + 2, end)
+            return ExtractedField(start: field, count: n, wasQuoted: true, next: next, terminator: i + 1 == end ? .end : .newline, newlines: newlines)
+        }
+        return ExtractedField(start: field, count: n, wasQuoted: true, next: i, terminator: .comma, newlines: newlines,
+                              error: "unexpected character \(describeByte(t)) after the closing quote of a quoted field (expected , or end of line)")
+    }
+}
+
+/// A record split into owned fields (header line, type-inference sample).
+struct SplitRecord {
+    var fields: [[UInt8]]
+    /// Offset just past the record.
+    var next: Int
+    /// LF bytes consumed (1 for an ordinary record, more with quoted newlines, 0 at end of input).
+    var lines: Int
+    /// A malformed field: its 0-based index and the reason.
+    var error: (field: Int, reason: String)?
+}
+
+/// Splits the record starting at `pos` into fields (slow, allocating; for headers and samples).
+func splitRecord(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int, extractor: inout FieldExtractor) -> SplitRecord {
+    var fields: [[UInt8]] = []
+    var i = pos
+    var lines = 0
+    while true {
+        let f = extractor.extract(base, at: i, end: end)
+        fields.append(Array(UnsafeBufferPointer(start: f.start, count: f.count)))
+        lines += f.newlines
+        if let e = f.error {
+            let next = RecordScanner.recordEnd(base, from: pos, to: end) ?? end
+            return SplitRecord(fields: fields, next: next, lines: RecordScanner.countLF(base, from: pos, to: next),
+                               error: (fields.count - 1, e))
+        }
+        i = f.next
+        switch f.terminator {
+        case .comma:
+            if i >= end { fields.append([]); return SplitRecord(fields: fields, next: end, lines: lines, error: nil) }
+            continue
+        case .newline:
+            return SplitRecord(fields: fields, next: i, lines: lines + 1, error: nil)
+        case .end:
+            return SplitRecord(fields: fields, next: end, lines: lines, error: nil)
+        }
+    }
+}
+
+/// A printable description of one byte for error messages.
+func describeByte(_ b: UInt8) -> String {
+    if b >= 0x20 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }
+    let hex = String(b, radix: 16, uppercase: true)
+    return "0x" + (hex.count < 2 ? "0" + hex : hex)
+}
+
+/// A printable description of a field's bytes for error messages: the text in quotes (cut at 40
+/// characters), or what makes it not text.
+func describeField(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
+    let buf = UnsafeBufferPointer(start: p, count: n)
+    if buf.contains(0) { return "binary data (a NUL byte): not a CSV text file" }
+    guard let s = String(validating: buf, as: UTF8.self) else { return "bytes that are not valid UTF-8: not a CSV text file" }
+    if s.count > 40 { return "'\(s.prefix(40))...'" }
+    return "'\(s)'"
+}
+
+/// True when the bytes contain NUL or are not valid UTF-8 (the signs of a binary file).
+func isBinary(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+    if n == 0 { return false }
+    if memchr(p, 0, n) != nil { return true }
+    return String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
+}

@@ -1,0 +1,292 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Foundation
+import KuaiCore
+
+/// Tunables of the CSV reader (defaults suit the KuaiLive files on a 2-core machine).
+public struct CSVReadOptions: Sendable {
+    /// Bytes per `read(2)` chunk; a chunk is the unit of parallel parsing.
+    public var chunkBytes: Int = 16 << 20
+    /// Rows per emitted `Batch` (the format's block size, so batches map onto blocks).
+    public var batchRows: Int = 65_536
+    /// Data rows examined for type inference of non-KuaiLive CSVs.
+    public var sampleRows: Int = TypeInference.defaultSampleRows
+    /// Parser threads (at most the number of active processors).
+    public var workers: Int = 2
+    /// Chunks read but not yet consumed (bounds peak memory to about
+    /// `maxChunksInFlight * 2 * chunkBytes`).
+    public var maxChunksInFlight: Int = 4
+    /// A record longer than this is an error (it is almost always an unterminated quote).
+    public var maxRecordBytes: Int = 64 << 20
+    /// Skip bad rows (report them through `onReject`) instead of stopping at the first.
+    public var skipBadRows = false
+
+    public init() {}
+}
+
+/// One bad row skipped with `skipBadRows`: `location` is "path:line:column" (1-based).
+public struct CSVReject: Sendable, Equatable {
+    public var location: String
+    public var reason: String
+}
+
+/// What reading one CSV file produced.
+public struct CSVReadStats: Sendable {
+    public var schema: Schema
+    public var rows: Int
+    public var rejected: Int
+    /// Size of the file in bytes.
+    public var csvBytes: Int
+}
+
+/// Reads one CSV file into batches: header, schema (KuaiLive or inferred), then parallel
+/// chunk parsing with results delivered in file order.
+public enum CSVTableReader {
+    /// Streams the rows of the CSV at `path` as table `table`.
+    ///
+    /// Calls `onSchema` once (before any batch) with the schema and the file size, then
+    /// `onBatch` with batches in file order (each at most `options.batchRows` rows), `onReject`
+    /// for each skipped bad row (only with `skipBadRows`), and `onProgress(bytesDone, fileBytes)`
+    /// after each chunk. All callbacks run on the calling thread.
+    /// - Throws: `KuaiError.csv` at "path:line:column" for malformed input (the first bad row
+    ///   when not skipping), `.io` when the file cannot be opened or read; errors thrown by the
+    ///   callbacks are rethrown. Background work is finished before it returns or throws.
+    public static func read(path: String, table: String, options: CSVReadOptions = CSVReadOptions(),
+                            onSchema: (Schema, Int) throws -> Void,
+                            onBatch: (Batch) throws -> Void,
+                            onReject: (CSVReject) throws -> Void = { _ in },
+                            onProgress: (Int, Int) -> Void = { _, _ in }) throws -> CSVReadStats {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 {
+            let e = errno
+            let what = e == ENOENT ? "no such file" : String(cString: strerror(e))
+            throw KuaiError(.io, "cannot open CSV file: \(what)", at: path)
+        }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
+            throw KuaiError(.io, "not a regular file", at: path)
+        }
+        let fileBytes = Int(st.st_size)
+        let chunkBytes = max(options.chunkBytes, 16)
+        let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.maxChunksInFlight + 2)
+        let reader = ChunkReader(fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool)
+
+        // Header.
+        guard let first = try reader.next() else {
+            throw KuaiError(.csv, "empty file: expected a header line naming the columns", at: "\(path):1:1")
+        }
+        let base = UnsafePointer(first.base)
+        var start = 0
+        if first.count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
+        if reader.eof && reader.bytesRead == start {
+            throw KuaiError(.csv, "empty file: expected a header line naming the columns", at: "\(path):1:1")
+        }
+        let headerEnd = RecordScanner.recordEnd(base, from: start, to: first.count) ?? first.count
+        if first.oversized {
+            throw KuaiError(.csv, "header line longer than \(options.maxRecordBytes) bytes (unterminated quoted field?)", at: "\(path):1:1")
+        }
+        if isBinary(base + start, headerEnd - start) {
+            throw KuaiError(.csv, "not a CSV text file: the header line holds binary data (NUL bytes or invalid UTF-8)", at: "\(path):1:1")
+        }
+        var extractor = FieldExtractor()
+        defer { extractor.deallocate() }
+        let header = splitRecord(base, at: start, end: first.count, extractor: &extractor)
+        if let e = header.error {
+            throw KuaiError(.csv, "in the header: \(e.reason)", at: "\(path):1:\(e.field + 1)")
+        }
+        let rawNames = header.fields.map { String(decoding: $0, as: UTF8.self) }
+        if rawNames.count == 1 && rawNames[0].isEmpty {
+            throw KuaiError(.csv, "empty header line: expected the column names", at: "\(path):1:1")
+        }
+
+        // Schema.
+        let schema: Schema
+        if let known = KuaiLiveSchema.schema(for: table) {
+            if let m = KuaiLiveSchema.headerMismatch(rawNames, expected: known) {
+                throw KuaiError(.csv, "\(m.reason) (table '\(table)')", at: "\(path):1:\(m.column)")
+            }
+            schema = known
+        } else {
+            let names = TypeInference.columnNames(rawNames)
+            var samples = [[[UInt8]]](repeating: [], count: names.count)
+            var pos = header.next
+            var taken = 0
+            while pos < first.count && taken < options.sampleRows {
+                if names.count > 1 && (base[pos] == CSVByte.lf || (base[pos] == CSVByte.cr && pos + 1 < first.count && base[pos + 1] == CSVByte.lf)) {
+                    pos = RecordScanner.recordEnd(base, from: pos, to: first.count) ?? first.count
+                    continue
+                }
+                let r = splitRecord(base, at: pos, end: first.count, extractor: &extractor)
+                pos = r.next
+                if r.error != nil || r.fields.count != names.count { continue }
+                for (c, f) in r.fields.enumerated() where !f.isEmpty { samples[c].append(f) }
+                taken += 1
+            }
+            schema = zip(names, samples).map { Field($0, TypeInference.inferType(of: $1)) }
+        }
+        try onSchema(schema, fileBytes)
+
+        first.start = header.next
+        let pipeline = ParsePipeline(reader: reader, first: first, schema: schema, options: options)
+        pipeline.startWorkers()
+        defer { pipeline.cancelAndJoin() }
+
+        var linesBefore = header.lines
+        var rows = 0
+        var rejected = 0
+        while true {
+            switch pipeline.take() {
+            case .end:
+                return CSVReadStats(schema: schema, rows: rows, rejected: rejected, csvBytes: fileBytes)
+            case .failed(let e):
+                throw e
+            case .parsed(let chunk, let fileEnd, let oversized):
+                for r in chunk.rejects {
+                    let location = "\(path):\(linesBefore + r.line + 1):\(r.column)"
+                    if oversized {
+                        throw KuaiError(.csv, "a record longer than \(options.maxRecordBytes) bytes: \(r.reason)", at: location)
+                    }
+                    if !options.skipBadRows || chunk.stopped { throw KuaiError(.csv, r.reason, at: location) }
+                    try onReject(CSVReject(location: location, reason: r.reason))
+                    rejected += 1
+                }
+                if oversized {
+                    throw KuaiError(.csv, "a record longer than \(options.maxRecordBytes) bytes", at: "\(path):\(linesBefore + 1)")
+                }
+                for b in chunk.batches { try onBatch(b) }
+                rows += chunk.rows
+                linesBefore += chunk.lines
+                onProgress(fileEnd, fileBytes)
+            }
+        }
+    }
+
+    /// Reads a whole CSV into memory (for tests and small files).
+    /// - Returns: the schema, the batches in file order, and the skipped rows.
+    public static func readAll(path: String, table: String, options: CSVReadOptions = CSVReadOptions()) throws
+        -> (schema: Schema, batches: [Batch], rejects: [CSVReject]) {
+        var schema: Schema = []
+        var batches: [Batch] = []
+        var rejects: [CSVReject] = []
+        _ = try read(path: path, table: table, options: options,
+                     onSchema: { s, _ in schema = s },
+                     onBatch: { batches.append($0) },
+                     onReject: { rejects.append($0) })
+        return (schema, batches, rejects)
+    }
+}
+
+/// Worker threads that read chunks in turn (one reader at a time) and parse them in parallel;
+/// the consumer takes the results in chunk order. At most `maxChunksInFlight` chunks are read
+/// and not yet taken.
+final class ParsePipeline: @unchecked Sendable {
+    enum Outcome {
+        case parsed(ParsedChunk, fileEnd: Int, oversized: Bool)
+        case failed(KuaiError)
+        case end
+    }
+
+    private let reader: ChunkReader
+    private var first: ChunkBuffer?
+    private let schema: Schema
+    private let options: CSVReadOptions
+    private let cond = NSCondition()
+    private let readLock = NSLock()
+    private var results: [Int: Outcome] = [:]
+    private var nextIndex = 0
+    private var taken = 0
+    private var stopped = false
+    private var active = 0
+
+    init(reader: ChunkReader, first: ChunkBuffer, schema: Schema, options: CSVReadOptions) {
+        self.reader = reader
+        self.first = first
+        self.schema = schema
+        self.options = options
+    }
+
+    func startWorkers() {
+        let n = max(1, min(options.workers, ProcessInfo.processInfo.activeProcessorCount))
+        cond.lock()
+        active = n
+        cond.unlock()
+        for _ in 0..<n {
+            let t = Thread { [self] in self.work() }
+            t.stackSize = 1 << 20
+            t.start()
+        }
+    }
+
+    private func work() {
+        let parser = ChunkParser(schema: schema, batchRows: options.batchRows, rejectRows: options.skipBadRows)
+        while true {
+            readLock.lock()
+            cond.lock()
+            while !stopped && nextIndex - taken >= options.maxChunksInFlight { cond.wait() }
+            if stopped {
+                cond.unlock()
+                readLock.unlock()
+                break
+            }
+            let index = nextIndex
+            nextIndex += 1
+            cond.unlock()
+            var chunk: ChunkBuffer? = nil
+            var failure: KuaiError? = nil
+            if let f = first {
+                chunk = f
+                first = nil
+            } else {
+                do { chunk = try reader.next() } catch let e as KuaiError { failure = e } catch {
+                    failure = KuaiError(.io, "\(error)", at: reader.path)
+                }
+            }
+            guard let chunk else {
+                cond.lock()
+                stopped = true
+                results[index] = failure.map { .failed($0) } ?? .end
+                cond.broadcast()
+                cond.unlock()
+                readLock.unlock()
+                break
+            }
+            readLock.unlock()
+            let parsed = parser.parse(UnsafePointer(chunk.base), start: chunk.start, end: chunk.count)
+            let outcome = Outcome.parsed(parsed, fileEnd: chunk.fileEnd, oversized: chunk.oversized)
+            reader.pool.release(chunk)
+            cond.lock()
+            results[index] = outcome
+            cond.broadcast()
+            cond.unlock()
+        }
+        cond.lock()
+        active -= 1
+        cond.broadcast()
+        cond.unlock()
+    }
+
+    /// The next outcome in chunk order (blocks until it is ready).
+    func take() -> Outcome {
+        cond.lock()
+        defer { cond.unlock() }
+        while results[taken] == nil { cond.wait() }
+        let o = results.removeValue(forKey: taken)!
+        taken += 1
+        cond.broadcast()
+        return o
+    }
+
+    /// Stops the workers after their current chunk and waits for them to exit.
+    func cancelAndJoin() {
+        cond.lock()
+        stopped = true
+        cond.broadcast()
+        while active > 0 { cond.wait() }
+        results.removeAll()
+        cond.unlock()
+    }
+}

@@ -1,0 +1,347 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import KuaiCore
+
+/// How the parser stores one column (one per supported logical type).
+enum ColumnKind: UInt8 {
+    case bigint = 0, date = 1, double = 2, boolean = 3, varchar = 4
+
+    init(_ type: DataType) {
+        switch type {
+        case .date: self = .date
+        case .double: self = .double
+        case .boolean: self = .boolean
+        case .varchar: self = .varchar
+        default: self = .bigint
+        }
+    }
+}
+
+/// A bad row found while parsing a chunk, located relative to the chunk.
+struct LocalReject: Sendable {
+    /// 0-based line within the chunk (LF bytes before the bad field).
+    var line: Int
+    /// 1-based field number.
+    var column: Int
+    var reason: String
+}
+
+/// What parsing one chunk produced.
+struct ParsedChunk: @unchecked Sendable {
+    var batches: [Batch] = []
+    var rows = 0
+    /// LF bytes of the chunk (its number of lines).
+    var lines = 0
+    var rejects: [LocalReject] = []
+    /// True when parsing stopped at the first bad row (no reject file).
+    var stopped = false
+}
+
+/// Parses record-aligned chunks of one CSV file into `Batch`es of at most `batchRows` rows.
+///
+/// The hot loop reads bytes through pointers and handles the common shapes inline: an unquoted
+/// integer of 1-18 digits, a `YYYY-MM-DD` date, an unquoted string (interned by its bytes), an
+/// empty field (NULL). Everything else (quotes, spaces, long numbers, doubles, booleans, errors)
+/// goes through `FieldExtractor` and `FieldParse`.
+///
+/// Requirements on the input: the chunk starts at a record start and its last byte is LF (the
+/// reader appends one to a final record without it), so unquoted scans stop without bound checks.
+/// One parser per thread; it owns reusable column buffers of `batchRows` rows.
+final class ChunkParser {
+    let ncols: Int
+    let types: [DataType]
+    let batchRows: Int
+    /// When true, bad rows are collected and skipped; when false parsing stops at the first.
+    let rejectRows: Bool
+
+    private let kinds: UnsafeMutablePointer<UInt8>
+    private let values: UnsafeMutablePointer<UnsafeMutableRawPointer>
+    private let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
+    private let interners: UnsafeMutablePointer<ByteInterner>
+    private var extractor = FieldExtractor()
+
+    init(schema: Schema, batchRows: Int, rejectRows: Bool) {
+        precondition(!schema.isEmpty && batchRows > 0)
+        ncols = schema.count
+        types = schema.map(\.type)
+        self.batchRows = batchRows
+        self.rejectRows = rejectRows
+        kinds = .allocate(capacity: ncols)
+        values = .allocate(capacity: ncols)
+        valid = .allocate(capacity: ncols)
+        interners = .allocate(capacity: ncols)
+        for (c, f) in schema.enumerated() {
+            kinds[c] = ColumnKind(f.type).rawValue
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: batchRows * 8, alignment: 8)
+            switch ColumnKind(f.type) {
+            case .varchar: _ = raw.bindMemory(to: Int32.self, capacity: batchRows)
+            case .double: _ = raw.bindMemory(to: Double.self, capacity: batchRows)
+            default: _ = raw.bindMemory(to: Int64.self, capacity: batchRows)
+            }
+            values[c] = raw
+            valid[c] = .allocate(capacity: batchRows)
+            (interners + c).initialize(to: ByteInterner())
+        }
+    }
+
+    deinit {
+        for c in 0..<ncols {
+            values[c].deallocate()
+            valid[c].deallocate()
+            interners[c].deallocate()
+        }
+        (interners).deinitialize(count: ncols)
+        interners.deallocate()
+        kinds.deallocate()
+        values.deallocate()
+        valid.deallocate()
+        extractor.deallocate()
+    }
+
+    private enum FieldResult {
+        case ok
+        case fail(column: Int, reason: String)
+    }
+
+    /// Parses the records in `base[start..<end]` (`base[end - 1]` must be LF).
+    func parse(_ base: UnsafePointer<UInt8>, start: Int, end: Int) -> ParsedChunk {
+        var out = ParsedChunk()
+        var pos = start
+        var line = 0
+        var row = 0
+        let ncols = self.ncols
+        let lastCol = ncols - 1
+        let kinds = self.kinds
+        let values = self.values
+        let valid = self.valid
+        let interners = self.interners
+
+        while pos < end {
+            let recStart = pos
+            let recLine = line
+            if ncols > 1 {
+                // DuckDB skips blank lines in files of more than one column.
+                let b0 = base[pos]
+                if b0 == CSVByte.lf { pos += 1; line += 1; continue }
+                if b0 == CSVByte.cr && pos + 1 < end && base[pos + 1] == CSVByte.lf { pos += 2; line += 1; continue }
+            }
+            var c = 0
+            var failure: (column: Int, reason: String)? = nil
+            fields: while true {
+                let last = c == lastCol
+                let s = base + pos
+                let b0 = s.pointee
+                // Empty unquoted field: NULL.
+                if last ? (b0 == CSVByte.lf) : (b0 == CSVByte.comma) {
+                    storeNull(column: c, row: row)
+                    pos += 1
+                    if last { break fields }
+                    c += 1
+                    continue
+                }
+                switch kinds[c] {
+                case ColumnKind.bigint.rawValue:
+                    var q = s
+                    let negative = b0 == CSVByte.minus
+                    if negative { q += 1 }
+                    let digits = q
+                    var v: UInt64 = 0
+                    while true {
+                        let d = q.pointee &- 0x30
+                        if d > 9 { break }
+                        v = v &* 10 &+ UInt64(truncatingIfNeeded: d)
+                        q += 1
+                    }
+                    let nd = digits.distance(to: q)
+                    if nd > 0 && nd <= 18 {
+                        let t = q.pointee
+                        let value = negative ? -Int64(bitPattern: v) : Int64(bitPattern: v)
+                        if !last {
+                            if t == CSVByte.comma {
+                                values[c].assumingMemoryBound(to: Int64.self)[row] = value
+                                valid[c][row] = 1
+                                pos = base.distance(to: q) + 1
+                                c += 1
+                                continue
+                            }
+                        } else if t == CSVByte.lf || (t == CSVByte.cr && q[1] == CSVByte.lf) {
+                            values[c].assumingMemoryBound(to: Int64.self)[row] = value
+                            valid[c][row] = 1
+                            pos = base.distance(to: q) + (t == CSVByte.lf ? 1 : 2)
+                            break fields
+                        }
+                    }
+                case ColumnKind.varchar.rawValue:
+                    if b0 == CSVByte.quote { break }
+                    var q = s
+                    while true {
+                        let b = q.pointee
+                        if b == CSVByte.comma || b == CSVByte.lf { break }
+                        q += 1
+                    }
+                    let t = q.pointee
+                    var n = s.distance(to: q)
+                    if last {
+                        if t != CSVByte.lf { break }
+                        if n > 0 && q[-1] == CSVByte.cr { n -= 1 }
+                    } else if t != CSVByte.comma {
+                        break
+                    }
+                    if n == 0 { break }
+                    let code = interners[c].intern(s, n, hash: hashBytes(s, n))
+                    if code < 0 { break }
+                    values[c].assumingMemoryBound(to: Int32.self)[row] = code
+                    valid[c][row] = 1
+                    pos = base.distance(to: q) + 1
+                    if last { break fields }
+                    c += 1
+                    continue
+                case ColumnKind.date.rawValue:
+                    // Short-circuit checks never read past the LF that ends the chunk.
+                    guard FieldParse.isDigit(s[0]), FieldParse.isDigit(s[1]), FieldParse.isDigit(s[2]),
+                          FieldParse.isDigit(s[3]), s[4] == CSVByte.minus, FieldParse.isDigit(s[5]),
+                          FieldParse.isDigit(s[6]), s[7] == CSVByte.minus, FieldParse.isDigit(s[8]),
+                          FieldParse.isDigit(s[9]) else { break }
+                    let t = s[10]
+                    if last ? (t != CSVByte.lf) : (t != CSVByte.comma) { break }
+                    guard let days = FieldParse.strictDate(s, 10) else { break }
+                    values[c].assumingMemoryBound(to: Int64.self)[row] = days
+                    valid[c][row] = 1
+                    pos += 11
+                    if last { break fields }
+                    c += 1
+                    continue
+                default:
+                    break
+                }
+                // General path.
+                switch slowField(base, pos: &pos, end: end, column: c, row: row, line: &line) {
+                case .ok:
+                    if last { break fields }
+                    c += 1
+                case .fail(let column, let reason):
+                    failure = (column, reason)
+                    break fields
+                }
+            }
+            if let failure {
+                out.rejects.append(LocalReject(line: line, column: failure.column, reason: failure.reason))
+                if !rejectRows {
+                    out.stopped = true
+                    out.lines = line
+                    return out
+                }
+                let e = RecordScanner.recordEnd(base, from: recStart, to: end) ?? end
+                line = recLine + RecordScanner.countLF(base, from: recStart, to: e)
+                pos = e
+                continue
+            }
+            line += 1
+            row += 1
+            if row == batchRows {
+                out.batches.append(flush(rows: row))
+                out.rows += row
+                row = 0
+            }
+        }
+        if row > 0 {
+            out.batches.append(flush(rows: row))
+            out.rows += row
+        }
+        out.lines = line
+        return out
+    }
+
+    /// The general path for field `column` starting at `pos`: extracts it (quotes, CRLF), checks
+    /// the field count, converts it and stores it at `row`. Advances `pos` past the terminator and
+    /// `line` past quoted newlines.
+    private func slowField(_ base: UnsafePointer<UInt8>, pos: inout Int, end: Int, column c: Int, row: Int,
+                           line: inout Int) -> FieldResult {
+        let f = extractor.extract(base, at: pos, end: end)
+        if let e = f.error { return .fail(column: c + 1, reason: e) }
+        if c < ncols - 1 {
+            if f.terminator != .comma {
+                return .fail(column: c + 2, reason: "too few fields: expected \(ncols), found \(c + 1)")
+            }
+        } else if f.terminator == .comma {
+            let rest = splitRecord(base, at: f.next, end: end, extractor: &extractor)
+            return .fail(column: ncols + 1, reason: "too many fields: expected \(ncols), found \(ncols + rest.fields.count)")
+        }
+        let value = values[c]
+        if f.count == 0 {
+            storeNull(column: c, row: row)
+        } else {
+            switch ColumnKind(rawValue: kinds[c])! {
+            case .bigint:
+                switch FieldParse.bigint(f.start, f.count) {
+                case .value(let v): value.assumingMemoryBound(to: Int64.self)[row] = v
+                case .failure(let r): return .fail(column: c + 1, reason: r)
+                }
+            case .date:
+                switch FieldParse.date(f.start, f.count) {
+                case .value(let v): value.assumingMemoryBound(to: Int64.self)[row] = v
+                case .failure(let r): return .fail(column: c + 1, reason: r)
+                }
+            case .boolean:
+                switch FieldParse.boolean(f.start, f.count) {
+                case .value(let v): value.assumingMemoryBound(to: Int64.self)[row] = v
+                case .failure(let r): return .fail(column: c + 1, reason: r)
+                }
+            case .double:
+                switch FieldParse.double(f.start, f.count) {
+                case .value(let v): value.assumingMemoryBound(to: Double.self)[row] = v
+                case .failure(let r): return .fail(column: c + 1, reason: r)
+                }
+            case .varchar:
+                let code = interners[c].intern(f.start, f.count, hash: hashBytes(f.start, f.count))
+                if code < 0 { return .fail(column: c + 1, reason: "found \(describeField(f.start, f.count))") }
+                value.assumingMemoryBound(to: Int32.self)[row] = code
+            }
+            valid[c][row] = 1
+        }
+        line += f.newlines
+        pos = f.next
+        return .ok
+    }
+
+    /// Marks `row` of column `c` NULL (value 0).
+    @inline(__always)
+    private func storeNull(column c: Int, row: Int) {
+        if kinds[c] == ColumnKind.varchar.rawValue {
+            values[c].assumingMemoryBound(to: Int32.self)[row] = 0
+        } else if kinds[c] == ColumnKind.double.rawValue {
+            values[c].assumingMemoryBound(to: Double.self)[row] = 0
+        } else {
+            values[c].assumingMemoryBound(to: Int64.self)[row] = 0
+        }
+        valid[c][row] = 0
+    }
+
+    /// Copies the first `rows` rows of the column buffers into a new `Batch` and resets the
+    /// string dictionaries for the next batch.
+    private func flush(rows: Int) -> Batch {
+        var columns: [Column] = []
+        columns.reserveCapacity(ncols)
+        for c in 0..<ncols {
+            let v = valid[c]
+            let validity: [UInt8]? = memchr(v, 0, rows) != nil ? Array(UnsafeBufferPointer(start: v, count: rows)) : nil
+            switch ColumnKind(rawValue: kinds[c])! {
+            case .bigint, .date, .boolean:
+                let p = values[c].assumingMemoryBound(to: Int64.self)
+                columns.append(Column(type: types[c], ints: Array(UnsafeBufferPointer(start: p, count: rows)), validity: validity))
+            case .double:
+                let p = values[c].assumingMemoryBound(to: Double.self)
+                columns.append(Column(doubles: Array(UnsafeBufferPointer(start: p, count: rows)), validity: validity))
+            case .varchar:
+                let p = values[c].assumingMemoryBound(to: Int32.self)
+                let dict = StringDictionary(interners[c].strings)
+                columns.append(Column(codes: Array(UnsafeBufferPointer(start: p, count: rows)), dictionary: dict, validity: validity))
+                interners[c].reset()
+            }
+        }
+        return Batch(columns: columns, count: rows)
+    }
+}

@@ -1,0 +1,136 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import KuaiCore
+
+/// Bytes of a CSV file holding whole records, ready for one parser.
+///
+/// `base[0..<count]` are file bytes (plus one LF the reader appends when the file's last record
+/// has none); the allocation has `ChunkBuffer.padding` spare bytes after `capacity`.
+final class ChunkBuffer: @unchecked Sendable {
+    static let padding = 64
+    let base: UnsafeMutablePointer<UInt8>
+    let capacity: Int
+    var count = 0
+    /// First byte to parse (after the header and BOM in the first chunk).
+    var start = 0
+    /// File offset just past this chunk's last byte (for progress).
+    var fileEnd = 0
+    /// True when the chunk is one record that reached `maxRecordBytes` without ending: the
+    /// reader stops there and the record is an error.
+    var oversized = false
+
+    init(capacity: Int) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity + ChunkBuffer.padding)
+    }
+
+    deinit { base.deallocate() }
+}
+
+/// Keeps a few chunk buffers of the standard size for reuse (fewer page faults than fresh
+/// allocations of 16 MiB).
+final class ChunkBufferPool: @unchecked Sendable {
+    private let lock = Mutex()
+    private var free: [ChunkBuffer] = []
+    let standardCapacity: Int
+    let keep: Int
+
+    init(standardCapacity: Int, keep: Int) {
+        self.standardCapacity = standardCapacity
+        self.keep = keep
+    }
+
+    func get(capacity: Int) -> ChunkBuffer {
+        if capacity == standardCapacity, let b = lock.withLock({ free.popLast() }) {
+            b.count = 0
+            b.start = 0
+            b.fileEnd = 0
+            b.oversized = false
+            return b
+        }
+        return ChunkBuffer(capacity: capacity)
+    }
+
+    func release(_ b: ChunkBuffer) {
+        guard b.capacity == standardCapacity else { return }
+        lock.withLock { if free.count < keep { free.append(b) } }
+    }
+}
+
+/// Reads a file with `read(2)` in chunks of about `chunkBytes`, each cut at the end of its last
+/// complete record (quote-aware, `RecordScanner`); the partial record at the end is carried into
+/// the next chunk. A record longer than a chunk grows the buffer up to `maxRecordBytes`.
+/// Not thread-safe: one caller at a time.
+final class ChunkReader {
+    let fd: Int32
+    let path: String
+    let chunkBytes: Int
+    let maxRecordBytes: Int
+    let pool: ChunkBufferPool
+    private var carry: [UInt8] = []
+    private(set) var eof = false
+    private(set) var bytesRead = 0
+
+    init(fd: Int32, path: String, chunkBytes: Int, maxRecordBytes: Int, pool: ChunkBufferPool) {
+        self.fd = fd
+        self.path = path
+        self.chunkBytes = chunkBytes
+        self.maxRecordBytes = max(maxRecordBytes, chunkBytes)
+        self.pool = pool
+    }
+
+    /// The next chunk, or nil at the end of the file.
+    /// - Throws: `KuaiError.io` when `read(2)` fails.
+    func next() throws -> ChunkBuffer? {
+        if eof && carry.isEmpty { return nil }
+        var buf = pool.get(capacity: carry.count * 2 > chunkBytes ? carry.count + chunkBytes : chunkBytes)
+        var n = carry.count
+        if n > 0 {
+            carry.withUnsafeBufferPointer { buf.base.update(from: $0.baseAddress!, count: n) }
+            carry.removeAll(keepingCapacity: true)
+        }
+        while true {
+            while n < buf.capacity && !eof {
+                let r = read(fd, buf.base + n, buf.capacity - n)
+                if r < 0 {
+                    if errno == EINTR { continue }
+                    let e = errno
+                    pool.release(buf)
+                    throw KuaiError(.io, "cannot read file: \(String(cString: strerror(e)))", at: path)
+                }
+                if r == 0 { eof = true; break }
+                n += r
+                bytesRead += r
+            }
+            if eof {
+                if n == 0 { pool.release(buf); return nil }
+                if buf.base[n - 1] != CSVByte.lf { buf.base[n] = CSVByte.lf; n += 1 }
+                buf.count = n
+                buf.fileEnd = bytesRead
+                return buf
+            }
+            if let split = RecordScanner.lastRecordBoundary(buf.base, count: n) {
+                carry.append(contentsOf: UnsafeBufferPointer(start: buf.base + split, count: n - split))
+                buf.count = split
+                buf.fileEnd = bytesRead - (n - split)
+                return buf
+            }
+            // One record fills the whole buffer: grow, up to maxRecordBytes.
+            if buf.capacity >= maxRecordBytes {
+                buf.base[n] = CSVByte.lf
+                buf.count = n + 1
+                buf.fileEnd = bytesRead
+                buf.oversized = true
+                eof = true
+                return buf
+            }
+            let bigger = ChunkBuffer(capacity: min(buf.capacity * 2, maxRecordBytes))
+            bigger.base.update(from: buf.base, count: n)
+            pool.release(buf)
+            buf = bigger
+        }
+    }
+}

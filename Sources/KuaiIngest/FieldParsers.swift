@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Converters from the bytes of one CSV field to a column value: the general (slow) path used
+/// for quoted fields, fields with surrounding spaces, long numbers and type inference. The chunk
+/// parser inlines its own fast paths for the common shapes and falls back to these.
+enum FieldParse {
+    /// Result of a conversion: the value, or the reason it failed in the user's terms.
+    enum Outcome<T> {
+        case value(T)
+        case failure(String)
+    }
+
+    @inline(__always)
+    static func isDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+
+    /// Strips ASCII spaces and tabs at both ends (DuckDB trims them around numbers and dates).
+    static func trim(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UnsafePointer<UInt8>, Int) {
+        var s = 0
+        var e = n
+        while s < e && (p[s] == CSVByte.space || p[s] == CSVByte.tab) { s += 1 }
+        while e > s && (p[e - 1] == CSVByte.space || p[e - 1] == CSVByte.tab) { e -= 1 }
+        return (p + s, e - s)
+    }
+
+    /// A BIGINT: optional spaces, optional `+` or `-`, one or more ASCII digits, optional spaces.
+    /// Values outside -9223372036854775808...9223372036854775807 fail with "too large".
+    static func bigint(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Outcome<Int64> {
+        let (p, n) = trim(p0, n0)
+        var i = 0
+        var negative = false
+        if n > 0 && (p[0] == CSVByte.minus || p[0] == CSVByte.plus) {
+            negative = p[0] == CSVByte.minus
+            i = 1
+        }
+        if i == n { return .failure("expected a BIGINT (64-bit integer), found \(describeField(p0, n0))") }
+        var magnitude: UInt64 = 0
+        var overflow = false
+        while i < n {
+            let d = p[i] &- 0x30
+            if d > 9 { return .failure("expected a BIGINT (64-bit integer), found \(describeField(p0, n0))") }
+            if !overflow {
+                let (m, o1) = magnitude.multipliedReportingOverflow(by: 10)
+                let (a, o2) = m.addingReportingOverflow(UInt64(d))
+                if o1 || o2 { overflow = true } else { magnitude = a }
+            }
+            i += 1
+        }
+        let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
+        if overflow || magnitude > limit {
+            return .failure("number too large for BIGINT (range -9223372036854775808 to 9223372036854775807): \(describeField(p0, n0))")
+        }
+        if negative { return .value(magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)) }
+        return .value(Int64(magnitude))
+    }
+
+    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
+    @inline(__always)
+    static func daysFromCivil(year y0: Int, month m: Int, day d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let mp = (m + 9) % 12
+        let doy = (153 * mp + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146097 + doe - 719468
+    }
+
+    @inline(__always)
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// A DATE written `YYYY-MM-DD` (a valid Gregorian calendar date), optional surrounding
+    /// spaces; the value is days since 1970-01-01.
+    static func date(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Outcome<Int64> {
+        let (p, n) = trim(p0, n0)
+        if let v = strictDate(p, n) { return .value(v) }
+        return .failure("expected a DATE written YYYY-MM-DD, found \(describeField(p0, n0))")
+    }
+
+    /// Exactly ten bytes `YYYY-MM-DD` with a valid month and day, or nil.
+    @inline(__always)
+    static func strictDate(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
+        guard n == 10, isDigit(p[0]), isDigit(p[1]), isDigit(p[2]), isDigit(p[3]), p[4] == CSVByte.minus,
+              isDigit(p[5]), isDigit(p[6]), p[7] == CSVByte.minus, isDigit(p[8]), isDigit(p[9]) else { return nil }
+        let y = Int(p[0] &- 48) * 1000 + Int(p[1] &- 48) * 100 + Int(p[2] &- 48) * 10 + Int(p[3] &- 48)
+        let m = Int(p[5] &- 48) * 10 + Int(p[6] &- 48)
+        let d = Int(p[8] &- 48) * 10 + Int(p[9] &- 48)
+        guard m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(year: y, month: m) else { return nil }
+        return Int64(daysFromCivil(year: y, month: m, day: d))
+    }
+
+    /// True when the bytes match `[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?`.
+    static func isDecimalNumber(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        if i < n && (p[i] == CSVByte.minus || p[i] == CSVByte.plus) { i += 1 }
+        var digits = 0
+        while i < n && isDigit(p[i]) { i += 1; digits += 1 }
+        if i < n && p[i] == 0x2E {
+            i += 1
+            while i < n && isDigit(p[i]) { i += 1; digits += 1 }
+        }
+        if digits == 0 { return false }
+        if i < n && (p[i] == 0x65 || p[i] == 0x45) {
+            i += 1
+            if i < n && (p[i] == CSVByte.minus || p[i] == CSVByte.plus) { i += 1 }
+            var e = 0
+            while i < n && isDigit(p[i]) { i += 1; e += 1 }
+            if e == 0 { return false }
+        }
+        return i == n
+    }
+
+    /// A DOUBLE: a decimal number as `isDecimalNumber` accepts (optional surrounding spaces),
+    /// converted with correct rounding by the C library's `strtod`.
+    static func double(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Outcome<Double> {
+        let (p, n) = trim(p0, n0)
+        guard isDecimalNumber(p, n) else { return .failure("expected a DOUBLE (decimal number), found \(describeField(p0, n0))") }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
+            UnsafeMutableRawPointer(buf.baseAddress!).copyMemory(from: p, byteCount: n)
+            buf[n] = 0
+            return .value(strtod(buf.baseAddress!, nil))
+        }
+    }
+
+    /// A BOOLEAN: `true` or `false` in any letter case (optional surrounding spaces); 1 or 0.
+    static func boolean(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Outcome<Int64> {
+        let (p, n) = trim(p0, n0)
+        if n == 4 && (p[0] | 0x20) == 0x74 && (p[1] | 0x20) == 0x72 && (p[2] | 0x20) == 0x75 && (p[3] | 0x20) == 0x65 {
+            return .value(1)
+        }
+        if n == 5 && (p[0] | 0x20) == 0x66 && (p[1] | 0x20) == 0x61 && (p[2] | 0x20) == 0x6C && (p[3] | 0x20) == 0x73
+            && (p[4] | 0x20) == 0x65 {
+            return .value(0)
+        }
+        return .failure("expected a BOOLEAN (true or false), found \(describeField(p0, n0))")
+    }
+}

@@ -1,0 +1,74 @@
+import KuaiCore
+
+/// Column types of a CSV that is not one of the KuaiLive tables, inferred from a sample.
+///
+/// **The rule.** kuai reads the first 20,000 data rows (or as many as the first 16 MiB read of
+/// the file holds, if fewer) and, for each column, ignores empty fields (they are NULL) and picks
+/// the first type that every remaining field of the sample satisfies:
+/// 1. BIGINT: an integer, `-` sign allowed, in the 64-bit range (`-42`, `007`);
+/// 2. DOUBLE: a decimal number `[+-]digits[.digits][e[+-]digits]` (`1.5`, `-.5`, `1e3`);
+/// 3. DATE: a calendar date written `YYYY-MM-DD` (`2025-05-26`);
+/// 4. BOOLEAN: `true` or `false`, in any letter case;
+/// 5. VARCHAR: anything else, and a column whose sampled fields are all empty.
+///
+/// Spaces around numbers, dates and booleans are ignored. A header-only file gives VARCHAR
+/// columns. Empty header names become `column<i>` (0-based index, zero-padded to the width of
+/// the last index) and repeated names get `_1`, `_2`... as DuckDB names them.
+/// A row after the sample that does not fit its column's type is a bad row: an error naming
+/// file:line:column (or a rejected row with `--reject-file`).
+public enum TypeInference {
+    /// Rows examined per file (default of `ConvertOptions.sampleRows`).
+    public static let defaultSampleRows = 20_000
+
+    /// The type of one column from its sampled fields (empty fields excluded by the caller).
+    public static func inferType<S: Sequence>(of fields: S) -> DataType where S.Element == [UInt8] {
+        var canInt = true, canDouble = true, canDate = true, canBool = true
+        var any = false
+        for f in fields where !f.isEmpty {
+            any = true
+            f.withUnsafeBufferPointer { b in
+                let p = b.baseAddress!
+                let (tp, tn) = FieldParse.trim(p, b.count)
+                if canInt {
+                    if tn == 0 || tp[0] == CSVByte.plus { canInt = false }
+                    else if case .failure = FieldParse.bigint(p, b.count) { canInt = false }
+                }
+                if canDouble && !canInt {
+                    if case .failure = FieldParse.double(p, b.count) { canDouble = false }
+                }
+                if canDate && FieldParse.strictDate(tp, tn) == nil { canDate = false }
+                if canBool, case .failure = FieldParse.boolean(p, b.count) { canBool = false }
+            }
+            if !canInt && !canDouble && !canDate && !canBool { return .varchar }
+        }
+        if !any { return .varchar }
+        if canInt { return .bigint }
+        if canDouble { return .double }
+        if canDate { return .date }
+        if canBool { return .boolean }
+        return .varchar
+    }
+
+    /// Column names from a header as DuckDB names them: empty names become `column<i>`,
+    /// duplicates get `_1`, `_2`, ...
+    public static func columnNames(_ header: [String]) -> [String] {
+        let width = String(max(header.count - 1, 0)).count
+        var seen = Set<String>()
+        var out: [String] = []
+        for (i, raw) in header.enumerated() {
+            var name = raw
+            if name.isEmpty {
+                let digits = String(i)
+                name = "column" + String(repeating: "0", count: max(0, width - digits.count)) + digits
+            }
+            if seen.contains(name) {
+                var k = 1
+                while seen.contains("\(name)_\(k)") { k += 1 }
+                name = "\(name)_\(k)"
+            }
+            seen.insert(name)
+            out.append(name)
+        }
+        return out
+    }
+}
