@@ -27,10 +27,11 @@ Corpus format (a sqllogictest-like text format; one file per feature, named NN-f
     ----
     <DuckDB's error message, first line: information for humans, never compared>
 
-  The `----` line of a query record may carry DuckDB's result types:
-    ---- types: BIGINT|VARCHAR|DOUBLE
-  written by --regenerate; the Swift runner compares them after mapping DuckDB's types onto
-  kuai's (DECIMAL(p,s) -> DOUBLE, TINYINT/SMALLINT -> INTEGER, see kuai_type()).
+  The `----` line of a query record carries DuckDB's result types, written by --regenerate:
+    ---- types: BIGINT|VARCHAR|DECIMAL(4,2)
+  The Swift runner compares them with kuai's result types after mapping DuckDB's names onto
+  kuai's (DECIMAL(p,s) -> DOUBLE, TINYINT/SMALLINT -> INTEGER, ...: kuai_type() here,
+  CorpusCompare.kuaiType in Tests/KuaiEndToEndTests/CorpusSupport.swift).
 
 Fixtures (KuaiLive-shaped folders of CSVs; the table name is the file name without .csv)
     seed  Tests/Fixtures/seed-sample   real KuaiLive rows (a few per table)
@@ -41,10 +42,12 @@ Fixtures (KuaiLive-shaped folders of CSVs; the table name is the file name witho
   gives for the real files: ids, counts and epoch-ms timestamps BIGINT, `*_timestamp` of
   user/streamer DATE, bands and labels VARCHAR, 0/1 flags BIGINT.
 
-Comparison rule (the same in Tests/KuaiEndToEndTests/CorpusTests.swift and Tools/bench.py):
+Comparison rule (the same in Tests/KuaiEndToEndTests/CorpusSupport.swift and Tools/bench.py):
   both outputs are parsed as CSV; same number of rows and fields; each field equal as text, except
   that two fields that both look like floating-point numbers (a '.', an exponent, inf or nan) are
-  equal when |a - b| <= 1e-9 * max(|a|, |b|) (summation order differs between engines).
+  equal when |a - b| <= 1e-9 * max(|a|, |b|) (summation order differs between engines), and in a
+  column DuckDB typed DECIMAL(p,s) (kuai computes DECIMAL as DOUBLE) any two numbers are compared
+  that way ("3" equals "3.0", "1.50" equals "1.5").
 
 Determinism: every query must have one right answer (a total ORDER BY, or one row). --regenerate
 and --check also run each query over a copy of the fixture whose rows are shuffled and report any
@@ -113,6 +116,14 @@ class Record:
     @property
     def name(self):
         return f"{os.path.basename(self.path)}:{self.line}"
+
+    @property
+    def types(self):
+        """DuckDB's result types from the `---- types: A|B` line, or None."""
+        if self.sep_line and "types:" in self.sep_line:
+            t = self.sep_line.split("types:", 1)[1].strip()
+            return t.split("|") if t else []
+        return None
 
     def expected_csv(self):
         return "".join(("" if l == "(empty)" else l) + "\n" for l in self.expected)
@@ -186,10 +197,14 @@ def parse_csv(text):
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-def fields_equal(a, b):
+_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf|infinity|nan)$", re.I)
+
+
+def fields_equal(a, b, decimal=False):
     if a == b:
         return True
-    if _FLOAT.match(a) and _FLOAT.match(b):
+    pattern = _NUMBER if decimal else _FLOAT
+    if pattern.match(a) and pattern.match(b):
         x, y = float(a), float(b)
         if math.isnan(x) or math.isnan(y):
             return math.isnan(x) and math.isnan(y)
@@ -199,16 +214,18 @@ def fields_equal(a, b):
     return False
 
 
-def csv_diff(expected, actual):
-    """None when equal under the comparison rule, else a one-line description."""
+def csv_diff(expected, actual, types=None):
+    """None when equal under the comparison rule, else a one-line description.
+    types: DuckDB's result type names (a DECIMAL column compares numerically)."""
     e, a = parse_csv(expected), parse_csv(actual)
+    dec = [str(t).startswith("DECIMAL") for t in (types or [])]
     if len(e) != len(a):
         return f"{len(a) - 1} rows, expected {len(e) - 1}"
     for r, (er, ar) in enumerate(zip(e, a)):
         if len(er) != len(ar):
             return f"row {r}: {len(ar)} fields, expected {len(er)}"
         for c, (x, y) in enumerate(zip(er, ar)):
-            if not fields_equal(x, y):
+            if not fields_equal(x, y, r > 0 and c < len(dec) and dec[c]):
                 what = "header" if r == 0 else f"row {r}"
                 return f"{what} field {c + 1}: got {y!r}, expected {x!r}"
     return None
@@ -269,7 +286,7 @@ class DuckOracle:
         con = self.con(fixture, shuffled)
         try:
             rel = con.sql(sql)
-            types = [kuai_type(t) for t in rel.types] if rel is not None else []
+            types = [str(t) for t in rel.types] if rel is not None else []
             out = os.path.join(self.tmp, "out.csv")
             con.execute(f"COPY ({sql}) TO '{out}' (HEADER)")
             with open(out, encoding="utf-8", newline="") as f:
@@ -289,7 +306,7 @@ class DuckOracle:
         problem = None
         if self.determinism:
             s2, t2, _ = self.run(rec.fixture, rec.sql, shuffled=True)
-            d = csv_diff(text, t2) if s2 == "ok" else t2
+            d = csv_diff(text, t2, types) if s2 == "ok" else t2
             if d:
                 problem = f"not deterministic (answer changes when rows are shuffled: {d})"
         lines = ["(empty)" if l == "" else l for l in text.split("\n")[:-1]]
@@ -373,8 +390,9 @@ def main():
                     good = status == "error"
                     why = "kuai gives no error" if status == "ok" else text
                 else:
-                    good = status == "ok" and csv_diff(r.expected_csv(), text) is None
-                    why = csv_diff(r.expected_csv(), text) if status == "ok" else f"{status}: {text}"
+                    d = csv_diff(r.expected_csv(), text, r.types) if status == "ok" else None
+                    good = status == "ok" and d is None
+                    why = d if status == "ok" else f"{status}: {text}"
                 if good:
                     ok += 1
                 else:
@@ -407,7 +425,7 @@ def main():
                     r.kind == "error" or r.expected == lines)
                 if not same:
                     problems += 1
-                    d = csv_diff(r.expected_csv(), "".join(("" if l == "(empty)" else l) + "\n" for l in lines))
+                    d = csv_diff(r.expected_csv(), "".join(("" if l == "(empty)" else l) + "\n" for l in lines), r.types)
                     print(f"DIFFERS {r.name}: {d or 'types or text differ'}")
             if a.verbose:
                 print(f"ok {r.name}")

@@ -1,0 +1,293 @@
+import Foundation
+import KuaiCore
+import KuaiFormat
+import KuaiIngest
+import KuaiPlan
+import Testing
+
+// Reader of the differential corpus (Tests/KuaiEndToEndTests/Corpus/*.slt) and the comparison
+// rule. The format and the rule are documented at the top of Tools/oracle.py, which writes the
+// expected blocks from DuckDB 2.0.1; this file must agree with it.
+
+/// Paths of the repository, found from this source file's location (no bundle resources needed).
+enum RepoPaths {
+    /// The repository root (two levels above Tests/KuaiEndToEndTests/).
+    static let root: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let corpus = root.appendingPathComponent("Tests/KuaiEndToEndTests/Corpus")
+    /// Fixture name (as written after `query`/`error`) -> folder of CSVs.
+    static let fixtures: [String: URL] = [
+        "seed": root.appendingPathComponent("Tests/Fixtures/seed-sample"),
+        "mini": root.appendingPathComponent("Samples/kuailive-mini"),
+        "edge": root.appendingPathComponent("Tests/Fixtures/edge"),
+    ]
+}
+
+/// One `query` or `error` record of a corpus file.
+struct CorpusRecord: Sendable, CustomTestStringConvertible {
+    enum Kind: String, Sendable { case query, error }
+    /// File name, e.g. "05-aggregates.slt".
+    var file: String
+    /// 1-based line of the `query`/`error` header.
+    var line: Int
+    var kind: Kind
+    var fixture: String
+    /// The SQL with a trailing `;` removed.
+    var sql: String
+    /// DuckDB's CSV output (header + rows, each line ending in "\n"); empty for `error` records.
+    var expectedCSV: String
+    /// DuckDB's result type names ("BIGINT", "DECIMAL(4,2)", ...), when recorded.
+    var expectedTypes: [String]?
+
+    var testDescription: String {
+        let first = sql.split(separator: "\n").first.map(String.init) ?? ""
+        return "\(file):\(line) \(first.prefix(90))"
+    }
+}
+
+/// Parser of the .slt text format (see Tools/oracle.py).
+enum Corpus {
+    /// The corpus file names, sorted. Honours $KUAI_CORPUS_FILTER (a substring of the file name).
+    static func fileNames() -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: RepoPaths.corpus.path)) ?? []
+        let filter = ProcessInfo.processInfo.environment["KUAI_CORPUS_FILTER"]
+        return names.filter { $0.hasSuffix(".slt") && (filter == nil || $0.contains(filter!)) }.sorted()
+    }
+
+    /// Every record of every corpus file, in file order.
+    static func allRecords() -> [CorpusRecord] {
+        fileNames().flatMap { name -> [CorpusRecord] in
+            let url = RepoPaths.corpus.appendingPathComponent(name)
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+            return parse(text, file: name)
+        }
+    }
+
+    /// Parses one file. Malformed headers are skipped by the oracle's stricter parser first.
+    static func parse(_ text: String, file: String) -> [CorpusRecord] {
+        var lines = text.components(separatedBy: "\n")
+        if lines.last == "" { lines.removeLast() }
+        var records: [CorpusRecord] = []
+        var i = 0
+        while i < lines.count {
+            let words = lines[i].split(separator: " ", omittingEmptySubsequences: true)
+            guard words.count == 2, let kind = CorpusRecord.Kind(rawValue: String(words[0])) else {
+                i += 1
+                continue
+            }
+            let header = i + 1
+            i += 1
+            var sql: [String] = []
+            while i < lines.count, !lines[i].trimmingCharacters(in: .whitespaces).isEmpty, !lines[i].hasPrefix("----") {
+                sql.append(lines[i])
+                i += 1
+            }
+            var types: [String]? = nil
+            var expected = ""
+            if i < lines.count, lines[i].hasPrefix("----") {
+                let sep = lines[i]
+                if let r = sep.range(of: "types:") {
+                    let list = sep[r.upperBound...].trimmingCharacters(in: .whitespaces)
+                    types = list.isEmpty ? [] : list.components(separatedBy: "|")
+                }
+                i += 1
+                while i < lines.count, lines[i] != "" {
+                    expected += (lines[i] == "(empty)" ? "" : lines[i]) + "\n"
+                    i += 1
+                }
+            }
+            var q = sql.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+            while q.hasSuffix(";") { q.removeLast(); q = q.trimmingCharacters(in: .whitespacesAndNewlines) }
+            records.append(CorpusRecord(file: file, line: header, kind: kind, fixture: String(words[1]),
+                                        sql: q, expectedCSV: kind == .query ? expected : "",
+                                        expectedTypes: kind == .query ? types : nil))
+        }
+        return records
+    }
+}
+
+/// The comparison rule of the corpus and of Tools/bench.py.
+enum CSVCompare {
+    /// Splits RFC 4180 text into rows of fields (quoted fields may hold commas, quotes, newlines).
+    static func parse(_ text: String) -> [[String]] {
+        var rows: [[String]] = []
+        var row: [String] = []
+        var field = ""
+        var inQuotes = false
+        var fieldStarted = false
+        var it = Array(text.unicodeScalars)[...]
+        while let c = it.popFirst() {
+            if inQuotes {
+                if c == "\"" {
+                    if it.first == "\"" { field.unicodeScalars.append("\""); it.removeFirst() } else { inQuotes = false }
+                } else {
+                    field.unicodeScalars.append(c)
+                }
+                continue
+            }
+            switch c {
+            case "\"": inQuotes = true; fieldStarted = true
+            case ",": row.append(field); field = ""; fieldStarted = true
+            case "\r" where it.first == "\n": break
+            case "\n":
+                row.append(field); rows.append(row); row = []; field = ""; fieldStarted = false
+            default: field.unicodeScalars.append(c); fieldStarted = true
+            }
+        }
+        if fieldStarted || !row.isEmpty { row.append(field); rows.append(row) }
+        return rows
+    }
+
+    /// A field that looks like a floating-point number: digits with a '.', an exponent, inf or nan.
+    static func looksLikeDouble(_ s: String) -> Bool {
+        let l = s.lowercased()
+        if ["inf", "-inf", "+inf", "infinity", "-infinity", "nan", "-nan"].contains(l) { return true }
+        var sawDigit = false, sawDotOrExp = false
+        for (k, ch) in l.enumerated() {
+            switch ch {
+            case "0"..."9": sawDigit = true
+            case ".": sawDotOrExp = true
+            case "e": sawDotOrExp = true
+            case "-", "+": if k != 0 && !(l[l.index(l.startIndex, offsetBy: k - 1)] == "e") { return false }
+            default: return false
+            }
+        }
+        return sawDigit && sawDotOrExp && Double(s) != nil
+    }
+
+    /// DuckDB's type name as kuai names the same type (KuaiCore.DataType.description); kuai
+    /// computes DECIMAL as DOUBLE. Mirrors `kuai_type` in Tools/oracle.py.
+    static func kuaiType(_ duckdb: String) -> String {
+        if duckdb.hasPrefix("DECIMAL") || duckdb == "FLOAT" || duckdb == "REAL" { return "DOUBLE" }
+        switch duckdb {
+        case "TINYINT", "SMALLINT", "UTINYINT", "USMALLINT": return "INTEGER"
+        case "UINTEGER", "UBIGINT": return "BIGINT"
+        case "\"NULL\"": return "NULL"
+        default: return duckdb
+        }
+    }
+
+    /// Two fields are equal as text, or both look like doubles and agree to a relative 1e-9.
+    /// In a DECIMAL column (`decimal`), any two numbers ("3" and "3.0") compare that way.
+    static func fieldsEqual(_ a: String, _ b: String, decimal: Bool = false) -> Bool {
+        if a == b { return true }
+        let numeric = decimal ? (Double(a) != nil && Double(b) != nil) : (looksLikeDouble(a) && looksLikeDouble(b))
+        guard numeric, let x = Double(a), let y = Double(b) else { return false }
+        if x.isNaN || y.isNaN { return x.isNaN && y.isNaN }
+        if x.isInfinite || y.isInfinite { return x == y }
+        return abs(x - y) <= 1e-9 * max(abs(x), abs(y))
+    }
+
+    /// nil when `actual` equals `expected` under the rule, else a description of the first difference.
+    /// - Parameter types: DuckDB's result type names; a DECIMAL column compares numerically.
+    static func difference(expected: String, actual: String, types: [String]? = nil) -> String? {
+        let e = parse(expected), a = parse(actual)
+        let decimal = (types ?? []).map { $0.hasPrefix("DECIMAL") }
+        if e.count != a.count {
+            return "\(a.count - 1) rows, expected \(e.count - 1)"
+        }
+        for (r, (er, ar)) in zip(e, a).enumerated() {
+            if er.count != ar.count { return "row \(r): \(ar.count) fields, expected \(er.count)" }
+            for (c, (x, y)) in zip(er, ar).enumerated()
+            where !fieldsEqual(x, y, decimal: r > 0 && c < decimal.count && decimal[c]) {
+                return "\(r == 0 ? "header" : "row \(r)") field \(c + 1): got \"\(y)\", expected \"\(x)\""
+            }
+        }
+        return nil
+    }
+}
+
+/// Converts each fixture once per test process (into a temporary folder) and hands out stores.
+final class FixtureStores: @unchecked Sendable {
+    static let shared = FixtureStores()
+    private let lock = NSLock()
+    private var stores: [String: Result<Store, Error>] = [:]
+    private let folder: URL = FileManager.default.temporaryDirectory
+        .appendingPathComponent("kuai-corpus-\(ProcessInfo.processInfo.processIdentifier)")
+
+    /// The store of `fixture`, converted on first use with `Converter.convert`.
+    func store(_ fixture: String) throws -> Store {
+        lock.lock()
+        defer { lock.unlock() }
+        if let r = stores[fixture] { return try r.get() }
+        let r = Result<Store, Error> {
+            guard let src = RepoPaths.fixtures[fixture] else {
+                throw KuaiError(.usage, "unknown corpus fixture \(fixture)")
+            }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let dest = folder.appendingPathComponent(fixture).path
+            _ = try Converter.convert(sources: [src.path], to: dest)
+            return try Store.open(at: dest)
+        }
+        stores[fixture] = r
+        return try r.get()
+    }
+}
+
+/// What running one record gave.
+enum RecordOutcome: Sendable {
+    case passed
+    case failed(String)
+
+    var message: String? { if case .failed(let m) = self { return m } else { return nil } }
+}
+
+/// Runs records against kuai; each record runs once per process (memoised), so the per-record
+/// tests and the summary share the work whatever order Swift Testing picks.
+enum CorpusRunner {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var memo: [String: RecordOutcome] = [:]
+    /// $KUAI_CORPUS_IGNORE_TYPES=1 compares only the CSV text, not the result types.
+    static let checkTypes = ProcessInfo.processInfo.environment["KUAI_CORPUS_IGNORE_TYPES"] != "1"
+
+    /// The outcome of `record`, computed on first use.
+    static func outcome(_ record: CorpusRecord) -> RecordOutcome {
+        let key = "\(record.file):\(record.line)"
+        lock.lock()
+        if let o = memo[key] { lock.unlock(); return o }
+        lock.unlock()
+        let o = run(record)
+        lock.lock()
+        memo[key] = o
+        lock.unlock()
+        return o
+    }
+
+    /// Runs `record` in-process: QueryEngine + ResultWriter(.csv), compared with DuckDB's CSV.
+    static func run(_ record: CorpusRecord) -> RecordOutcome {
+        do {
+            let store = try FixtureStores.shared.store(record.fixture)
+            let engine = QueryEngine(store: store)
+            switch record.kind {
+            case .error:
+                do {
+                    let result = try engine.execute(record.sql)
+                    var text = ""
+                    ResultWriter.write(result, format: .csv) { text += $0 }
+                    return .failed("DuckDB raises an error, kuai returned \(result.rowCount) row(s)")
+                } catch is KuaiError {
+                    return .passed
+                } catch {
+                    return .failed("threw a non-KuaiError: \(error)")
+                }
+            case .query:
+                let result = try engine.execute(record.sql)
+                var text = ""
+                ResultWriter.write(result, format: .csv) { text += $0 }
+                if let d = CSVCompare.difference(expected: record.expectedCSV, actual: text, types: record.expectedTypes) {
+                    return .failed("\(d)\n--- kuai:\n\(text.prefix(1500))--- DuckDB:\n\(record.expectedCSV.prefix(1500))")
+                }
+                if checkTypes, let duck = record.expectedTypes {
+                    let want = duck.map(CSVCompare.kuaiType)
+                    let got = result.fields.map { $0.type.description }
+                    if got != want {
+                        return .failed("result types \(got.joined(separator: "|")), DuckDB's \(want.joined(separator: "|")) (text matches)")
+                    }
+                }
+                return .passed
+            }
+        } catch {
+            return .failed("\(error)")
+        }
+    }
+}
