@@ -120,9 +120,9 @@ public final class GroupKeyTable {
     // .general mode
     private var slots: UnsafeMutablePointer<UInt64>     // capacity: (hash >> 32) << 32 | (id + 1)
     private var capacity: Int = 0
-    private var keyWords: [[UInt64]]
-    private var keyNulls: [[UInt8]]
-    private var groupHash: [UInt32] = []
+    private let stride: Int                              // key columns + 1 (NULL mask word)
+    private var keyStore: UnsafeMutablePointer<UInt64>   // stride words per group
+    private var keyStoreGroups = 0
 
     /// - Parameter keyTypes: one entry per key column (may be empty: then every row is group 0).
     public init(keyTypes: [DataType]) {
@@ -134,8 +134,9 @@ public final class GroupKeyTable {
         } else {
             mode = .general
         }
-        keyWords = Array(repeating: [], count: keyTypes.count)
-        keyNulls = Array(repeating: [], count: keyTypes.count)
+        precondition(keyTypes.count < 64, "GroupKeyTable: at most 63 key columns")
+        stride = keyTypes.count + 1
+        keyStore = .allocate(capacity: 1)
         intCapacity = mode == .int ? 1024 : 0
         intShift = 64 - 10
         intSlots = .allocate(capacity: max(2 * intCapacity, 1))
@@ -148,6 +149,7 @@ public final class GroupKeyTable {
     deinit {
         intSlots.deallocate()
         slots.deallocate()
+        keyStore.deallocate()
     }
 
     // MARK: int mode
@@ -301,6 +303,9 @@ public final class GroupKeyTable {
     }
 
     // MARK: general mode
+    //
+    // Keys are stored row-major: group g owns words [g * stride, (g + 1) * stride), one word per
+    // key column plus a last word whose bit c is set when column c is NULL.
 
     private func growGeneral() {
         let newCap = capacity * 2
@@ -318,86 +323,101 @@ public final class GroupKeyTable {
         capacity = newCap
     }
 
-    /// Per-batch key words of all key columns: `words[c]`, `nulls[c]`, `unknown` (VARCHAR
-    /// strings missing from the table when `insert == false`) and the combined hashes.
+    private func reserveKeyStore(_ groups: Int) {
+        if groups <= keyStoreGroups { return }
+        let newGroups = max(groups, keyStoreGroups * 2, 256)
+        let p = UnsafeMutablePointer<UInt64>.allocate(capacity: newGroups * stride)
+        if keyStoreGroups > 0 { p.moveInitialize(from: keyStore, count: count * stride) }
+        keyStore.deallocate()
+        keyStore = p
+        keyStoreGroups = newGroups
+    }
+
+    /// Row-major key words of one batch (`n * stride` words) and the combined hash per row.
+    /// Rows whose VARCHAR key is unknown to the table (lookup mode) get `unknown[i] = 1`.
     private func prepare(_ keys: [Column], rowCount n: Int, insert: Bool,
-                         words: inout [[UInt64]], nulls: inout [[UInt8]], unknown: inout [UInt8], hashes: inout [UInt64]) {
+                         rowWords: UnsafeMutablePointer<UInt64>, hashes: UnsafeMutablePointer<UInt64>,
+                         unknown: UnsafeMutableBufferPointer<UInt8>) {
         let k = keys.count
-        words = Array(repeating: [UInt64](repeating: 0, count: n), count: k)
-        nulls = Array(repeating: [UInt8](repeating: 0, count: n), count: k)
-        unknown = [UInt8](repeating: 0, count: n)
-        hashes = [UInt64](repeating: 0x1234_5678_9ABC_DEF1, count: n)
+        let stride = self.stride
+        let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        defer { words.deallocate(); nulls.deallocate() }
+        for i in 0..<n { rowWords[i * stride + k] = 0; hashes[i] = 0x1234_5678_9ABC_DEF1 }
+        unknown.initialize(repeating: 0)
         for c in 0..<k {
-            words[c].withUnsafeMutableBufferPointer { w in
-                nulls[c].withUnsafeMutableBufferPointer { nl in
-                    unknown.withUnsafeMutableBufferPointer { u in
-                        opsKeyWords(keys[c], interner: interner, insert: insert, words: w, nulls: nl, unknown: u)
-                    }
-                }
-            }
-            words[c].withUnsafeBufferPointer { w in
-                nulls[c].withUnsafeBufferPointer { nl in
-                    hashes.withUnsafeMutableBufferPointer { h in
-                        for i in 0..<n { h[i] = opsCombine(h[i], w[i] &+ UInt64(nl[i]) &* 0x5555) }
-                    }
-                }
+            opsKeyWords(keys[c], interner: interner, insert: insert, words: words, nulls: nulls, unknown: unknown)
+            let bit = UInt64(1) << UInt64(c)
+            for i in 0..<n {
+                let w = words[i]
+                rowWords[i * stride + c] = w
+                if nulls[i] != 0 { rowWords[i * stride + k] |= bit }
+                hashes[i] = opsCombine(hashes[i], w)
             }
         }
-        hashes.withUnsafeMutableBufferPointer { h in for i in 0..<n { h[i] = opsFmix(h[i]) } }
+        for i in 0..<n { hashes[i] = opsFmix(opsCombine(hashes[i], rowWords[i * stride + k])) }
     }
 
     @inline(__always)
-    private func keysEqual(group g: Int, row i: Int, words: [[UInt64]], nulls: [[UInt8]]) -> Bool {
-        for c in 0..<words.count {
-            if keyNulls[c][g] != nulls[c][i] { return false }
-            if keyWords[c][g] != words[c][i] { return false }
-        }
+    private func keysEqual(group g: Int, row: UnsafeMutablePointer<UInt64>) -> Bool {
+        let stored = keyStore + g * stride
+        for c in 0..<stride where stored[c] != row[c] { return false }
         return true
     }
 
     private func generalFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
-        var words: [[UInt64]] = [], nulls: [[UInt8]] = [], unknown: [UInt8] = [], hashes: [UInt64] = []
-        prepare(keys, rowCount: n, insert: true, words: &words, nulls: &nulls, unknown: &unknown, hashes: &hashes)
-        let k = keys.count
-        for i in 0..<n {
-            if (count + 1) * 2 > capacity { growGeneral() }
-            let h = hashes[i]
-            let tag = h >> 32
+        let stride = self.stride
+        let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        defer { rowWords.deallocate(); hashes.deallocate(); unknown.deallocate() }
+        prepare(keys, rowCount: n, insert: true, rowWords: rowWords, hashes: hashes, unknown: unknown)
+        var i = 0
+        while i < n {
+            let chunk = min(n - i, 4096)
+            while (count + chunk) * 2 > capacity { growGeneral() }
+            reserveKeyStore(count + chunk)
+            let slots = self.slots
             let mask = capacity - 1
-            var s = Int(truncatingIfNeeded: tag) & mask
-            while true {
-                let v = slots[s]
-                if v == 0 {
-                    let id = count
-                    slots[s] = (tag << 32) | UInt64(id + 1)
-                    for c in 0..<k {
-                        keyWords[c].append(words[c][i])
-                        keyNulls[c].append(nulls[c][i])
+            let end = i + chunk
+            while i < end {
+                let tag = hashes[i] >> 32
+                let row = rowWords + i * stride
+                var s = Int(truncatingIfNeeded: tag) & mask
+                while true {
+                    let v = slots[s]
+                    if v == 0 {
+                        let id = count
+                        slots[s] = (tag << 32) | UInt64(id + 1)
+                        (keyStore + id * stride).initialize(from: row, count: stride)
+                        count += 1
+                        ids[i] = Int32(id)
+                        break
                     }
-                    groupHash.append(UInt32(truncatingIfNeeded: tag))
-                    count += 1
-                    ids[i] = Int32(id)
-                    break
+                    if v >> 32 == tag {
+                        let g = Int(v & 0xFFFF_FFFF) - 1
+                        if keysEqual(group: g, row: row) { ids[i] = Int32(g); break }
+                    }
+                    s = (s + 1) & mask
                 }
-                if v >> 32 == tag {
-                    let g = Int(v & 0xFFFF_FFFF) - 1
-                    if keysEqual(group: g, row: i, words: words, nulls: nulls) { ids[i] = Int32(g); break }
-                }
-                s = (s + 1) & mask
+                i += 1
             }
         }
     }
 
     private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
-        var words: [[UInt64]] = [], nulls: [[UInt8]] = [], unknown: [UInt8] = [], hashes: [UInt64] = []
-        prepare(keys, rowCount: n, insert: false, words: &words, nulls: &nulls, unknown: &unknown, hashes: &hashes)
+        let stride = self.stride
+        let k = keys.count
+        let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
+        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
+        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        defer { rowWords.deallocate(); hashes.deallocate(); unknown.deallocate() }
+        prepare(keys, rowCount: n, insert: false, rowWords: rowWords, hashes: hashes, unknown: unknown)
         let mask = capacity - 1
-        rows: for i in 0..<n {
+        for i in 0..<n {
             ids[i] = -1
-            if unknown[i] != 0 { continue }
-            if !nullsMatch {
-                for c in 0..<keys.count where nulls[c][i] != 0 { continue rows }
-            }
+            let row = rowWords + i * stride
+            if unknown[i] != 0 || (!nullsMatch && row[k] != 0) { continue }
             let tag = hashes[i] >> 32
             var s = Int(truncatingIfNeeded: tag) & mask
             while true {
@@ -405,7 +425,7 @@ public final class GroupKeyTable {
                 if v == 0 { break }
                 if v >> 32 == tag {
                     let g = Int(v & 0xFFFF_FFFF) - 1
-                    if keysEqual(group: g, row: i, words: words, nulls: nulls) { ids[i] = Int32(g); break }
+                    if keysEqual(group: g, row: row) { ids[i] = Int32(g); break }
                 }
                 s = (s + 1) & mask
             }
@@ -477,11 +497,13 @@ public final class GroupKeyTable {
             return [Column(codes: codes, dictionary: interner.target, validity: validity)]
         case .general:
             var out: [Column] = []
-            for c in 0..<keyTypes.count {
-                let nl = keyNulls[c]
-                var validity: [UInt8]? = nil
-                if nl.contains(1) { validity = nl.map { $0 == 0 ? 1 : 0 } }
-                let w = keyWords[c]
+            let n = count, stride = self.stride, k = keyTypes.count
+            for c in 0..<k {
+                let bit = UInt64(1) << UInt64(c)
+                var anyNull = false
+                for g in 0..<n where keyStore[g * stride + k] & bit != 0 { anyNull = true; break }
+                let validity: [UInt8]? = anyNull ? (0..<n).map { keyStore[$0 * stride + k] & bit != 0 ? 0 : 1 } : nil
+                let w = (0..<n).map { keyStore[$0 * stride + c] }
                 switch keyTypes[c] {
                 case .double:
                     out.append(Column(doubles: w.map { Double(bitPattern: $0) }, validity: validity))
