@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# README command 1: the main job on the built-in sample, no download needed.
+# Installs liblz4-dev when missing, builds kuai in release mode, converts Samples/kuailive-mini
+# (the eight KuaiLive CSVs at 1/1000 scale) into a store under ./out, and runs three analyst
+# queries with kuai-query --format table.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Tools/lib.sh
+kuai_need_lz4
+echo "== swift build -c release"
+swift build -c release
+BIN="$(swift build -c release --show-bin-path)"
+STORE="${KUAI_DEMO_STORE:-out/kuailive-mini.kuai}"
+mkdir -p "$(dirname "$STORE")"
+
+echo
+echo "\$ kuai-convert Samples/kuailive-mini -o $STORE"
+"$BIN/kuai-convert" Samples/kuailive-mini -o "$STORE"
+
+run() {
+    echo
+    echo "\$ kuai-query --store $STORE --format table \"$1\""
+    "$BIN/kuai-query" --store "$STORE" --format table "$1" || status=1
+}
+status=0
+run 'SELECT gender, age, count(*) AS users FROM "user" GROUP BY gender, age ORDER BY gender, age'
+run 'SELECT hour(epoch_ms(timestamp + 28800000)) AS hour_cn, count(*) AS clicks, round(sum(watch_live_time) / 60000.0, 1) AS watch_minutes FROM click GROUP BY hour_cn ORDER BY clicks DESC, hour_cn LIMIT 5'
+run 'SELECT r.live_content_category AS category, count(*) AS clicks, count(DISTINCT c.user_id) AS users FROM click c JOIN room r ON r.live_id = c.live_id GROUP BY category ORDER BY clicks DESC, category'
+echo
+echo "Store: $STORE (query it: $BIN/kuai-query --store $STORE \"SELECT ...\")"
+exit $status

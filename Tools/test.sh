@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# README command 2: build everything and run the whole test suite (what .ci/run runs).
+# Installs liblz4-dev first when missing. Needs no DuckDB and no data download: the corpus tests
+# carry DuckDB's answers (Tests/KuaiEndToEndTests/Corpus) and the fixtures are in the repository.
+# Extra arguments go to `swift test` (e.g. Tools/test.sh --filter CorpusTests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source Tools/lib.sh
+kuai_need_lz4
+swift --version 2>&1 | head -1
+echo "== swift build"
+swift build
+echo "== swift test"
+swift test "$@"
