@@ -33,6 +33,7 @@ public final class Query: @unchecked Sendable {
     public var body: QueryBody
     public var orderBy: [OrderItem]
     /// `ORDER BY ALL` (DuckDB): order by every output column, left to right.
+    /// Only `ascending` and `nullsFirst` are meaningful; its `expr` is a placeholder `.literal(.null, position of ALL)`.
     public var orderByAll: OrderItem?
     public var limit: Expr?
     public var offset: Expr?
@@ -201,6 +202,11 @@ public enum BinaryOperator: String, Sendable {
     case concat = "||"
     case equal = "=", notEqual = "<>", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
     case and = "AND", or = "OR"
+    /// `a IS DISTINCT FROM b`: a null-safe `<>` (NULL vs NULL is false, NULL vs 1 is true); never NULL.
+    /// `x IS TRUE` / `x IS FALSE` parse as `x IS NOT DISTINCT FROM TRUE/FALSE` (same truth table in DuckDB).
+    case isDistinctFrom = "IS DISTINCT FROM"
+    /// `a IS NOT DISTINCT FROM b`: a null-safe `=`; never NULL.
+    case isNotDistinctFrom = "IS NOT DISTINCT FROM"
 }
 
 /// A scalar, aggregate or window expression.

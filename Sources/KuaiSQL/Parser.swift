@@ -1,11 +1,684 @@
 import KuaiCore
 
-// API CONTRACT (stub to be replaced by the parser implementation).
-
-/// Parses kuai's SQL dialect (Formats/query-language.md).
+/// Parses kuai's SQL dialect (Formats/query-language.md): a recursive-descent parser over `Lexer` tokens.
 public enum Parser {
+    /// The deepest nesting the parser accepts: parentheses, subqueries, prefix operators and operator chains
+    /// each count one level. Deeper input throws `expression nested too deeply` instead of exhausting the stack
+    /// (of the parser or of any later recursive pass over the tree).
+    public static let maxDepth = 250
+
     /// Parses one statement (a trailing `;` is allowed).
     /// - Throws: `KuaiError.syntax` whose `location` is the `SourcePosition` of the offending token
-    ///   and whose message says what was expected, e.g. `expected an expression after 'WHERE', found 'FROM'`.
-    public static func parse(_ sql: String) throws -> Statement { fatalError("unimplemented") }
+    ///   (`"query:LINE:COL"`) and whose message names the token and what was expected, e.g.
+    ///   `syntax error at or near "FROM": expected an expression`.
+    public static func parse(_ sql: String) throws -> Statement {
+        var state = ParserState(source: sql, tokens: try Lexer.tokenize(sql))
+        return try state.parseWholeStatement()
+    }
+
+    /// Parses a single expression (the whole input must be one expression); for tests and tools.
+    /// - Throws: `KuaiError.syntax` as `parse(_:)`.
+    public static func parseExpression(_ sql: String) throws -> Expr {
+        var state = ParserState(source: sql, tokens: try Lexer.tokenize(sql))
+        let e = try state.parseExpression()
+        try state.expectEnd()
+        return e
+    }
+}
+
+/// The cursor over the token array, one instance per parse.
+struct ParserState {
+    let source: [UInt8]
+    let tokens: [Token]
+    var index = 0
+    var depth = 0
+
+    init(source: String, tokens: [Token]) {
+        self.source = Array(source.utf8)
+        self.tokens = tokens
+    }
+
+    // MARK: - Token helpers
+
+    @inline(__always) var current: Token { tokens[index] }
+
+    @inline(__always) func peek(_ ahead: Int) -> Token { tokens[min(index + ahead, tokens.count - 1)] }
+
+    @discardableResult
+    mutating func advance() -> Token {
+        let t = tokens[index]
+        if index < tokens.count - 1 { index += 1 }
+        return t
+    }
+
+    mutating func acceptWord(_ keyword: String) -> Bool {
+        if current.isWord(keyword) {
+            advance()
+            return true
+        }
+        return false
+    }
+
+    mutating func acceptSymbol(_ symbol: String) -> Bool {
+        if current.isSymbol(symbol) {
+            advance()
+            return true
+        }
+        return false
+    }
+
+    @discardableResult
+    mutating func expectWord(_ keyword: String) throws -> Token {
+        guard current.isWord(keyword) else { throw unexpected(keyword) }
+        return advance()
+    }
+
+    @discardableResult
+    mutating func expectSymbol(_ symbol: String) throws -> Token {
+        guard current.isSymbol(symbol) else { throw unexpected("\"\(symbol)\"") }
+        return advance()
+    }
+
+    func expectEnd() throws {
+        if current.kind != .endOfInput { throw unexpected("the end of the statement") }
+    }
+
+    /// The token as written in the query (shortened), for messages.
+    func shown(_ t: Token) -> String {
+        let end = min(t.position.offset + t.length, source.count)
+        var text = String(decoding: source[t.position.offset..<end], as: UTF8.self)
+        if text.count > 40 { text = String(text.prefix(37)) + "..." }
+        return text
+    }
+
+    /// `syntax error at or near "TOKEN": expected WHAT` at the current token.
+    func unexpected(_ expected: String) -> KuaiError { unexpected(expected, at: current) }
+
+    func unexpected(_ expected: String, at t: Token) -> KuaiError {
+        let near = t.kind == .endOfInput ? "at end of input" : "at or near \"\(shown(t))\""
+        return KuaiError(.syntax, "syntax error \(near): expected \(expected)", at: t.position.description)
+    }
+
+    /// An error with a free message at a token: `syntax error at or near "TOKEN": MESSAGE`.
+    func failure(_ message: String, at t: Token) -> KuaiError {
+        let near = t.kind == .endOfInput ? "at end of input" : "at or near \"\(shown(t))\""
+        return KuaiError(.syntax, "syntax error \(near): \(message)", at: t.position.description)
+    }
+
+    /// Enters one nesting level; throws past `Parser.maxDepth`.
+    mutating func enter() throws {
+        depth += 1
+        if depth > Parser.maxDepth {
+            throw KuaiError(.syntax, "expression nested too deeply (more than \(Parser.maxDepth) levels)",
+                            at: current.position.description)
+        }
+    }
+
+    @inline(__always) mutating func leave() { depth -= 1 }
+
+    /// True for a word that can be a column, table or alias name here, or a quoted identifier.
+    func isIdentifierToken(_ t: Token) -> Bool {
+        t.kind == .quotedIdentifier || (t.kind == .word && Keywords.isIdentifier(t.upper))
+    }
+
+    /// Consumes an identifier (unquoted non-keyword word, or quoted) if one is next.
+    mutating func acceptIdentifier() -> Token? {
+        if isIdentifierToken(current) { return advance() }
+        return nil
+    }
+
+    mutating func parseIdentifier(_ what: String) throws -> Token {
+        guard let t = acceptIdentifier() else { throw unexpected(what) }
+        return t
+    }
+
+    /// `( name, name, ... )`.
+    mutating func parseIdentifierList(_ what: String) throws -> [String] {
+        try expectSymbol("(")
+        var names: [String] = []
+        repeat {
+            names.append(try parseIdentifier(what).text)
+        } while acceptSymbol(",")
+        try expectSymbol(")")
+        return names
+    }
+
+    /// True if the current token can start a query: SELECT, WITH, VALUES or `(`.
+    func startsQuery(_ t: Token) -> Bool {
+        t.isWord("SELECT") || t.isWord("WITH") || t.isWord("VALUES")
+    }
+
+    /// True if the token continues a query after a first set-operation operand.
+    func continuesQuery(_ t: Token) -> Bool {
+        t.isWord("UNION") || t.isWord("EXCEPT") || t.isWord("INTERSECT") || t.isWord("ORDER") || t.isWord("LIMIT")
+            || t.isWord("OFFSET")
+    }
+
+    // MARK: - Statements
+
+    mutating func parseWholeStatement() throws -> Statement {
+        let statement = try parseStatement()
+        _ = acceptSymbol(";")
+        if current.kind != .endOfInput {
+            if current.isSymbol(";") || current.kind == .word && (startsQuery(current) || current.isWord("EXPLAIN")) {
+                throw failure("only one statement is allowed", at: current)
+            }
+            throw unexpected("the end of the statement")
+        }
+        return statement
+    }
+
+    mutating func parseStatement() throws -> Statement {
+        let t = current
+        if t.isWord("EXPLAIN") {
+            advance()
+            guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a query after EXPLAIN") }
+            return .explain(try parseQuery())
+        }
+        if t.isWord("DESCRIBE") {
+            advance()
+            let name = try parseIdentifier("a table name after DESCRIBE")
+            return .describe(table: name.text, position: name.position)
+        }
+        if t.isWord("SHOW") {
+            advance()
+            if acceptWord("TABLES") { return .showTables }
+            let name = try parseIdentifier("TABLES or a table name after SHOW")
+            return .describe(table: name.text, position: name.position)
+        }
+        if startsQuery(t) || t.isSymbol("(") { return .select(try parseQuery()) }
+        if t.kind == .endOfInput { throw failure("empty query", at: t) }
+        throw unexpected("a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE or SHOW TABLES)")
+    }
+
+    // MARK: - Queries
+
+    /// `[WITH ctes] body [ORDER BY ...] [LIMIT ...] [OFFSET ...]`.
+    mutating func parseQuery() throws -> Query {
+        try enter()
+        defer { leave() }
+        let position = current.position
+        var ctes: [CommonTableExpression] = []
+        if acceptWord("WITH") {
+            if current.isWord("RECURSIVE") { throw failure("WITH RECURSIVE is not supported", at: current) }
+            repeat {
+                ctes.append(try parseCommonTableExpression())
+            } while acceptSymbol(",")
+        }
+        let body = try parseSetExpression(first: nil)
+        return try parseQueryTail(ctes: ctes, body: body, position: position)
+    }
+
+    mutating func parseCommonTableExpression() throws -> CommonTableExpression {
+        let name = try parseIdentifier("a name for the common table expression")
+        var columns: [String] = []
+        if current.isSymbol("(") { columns = try parseIdentifierList("a column name") }
+        try expectWord("AS")
+        if acceptWord("NOT") {
+            try expectWord("MATERIALIZED")
+        } else {
+            _ = acceptWord("MATERIALIZED")
+        }
+        try expectSymbol("(")
+        let query = try parseQuery()
+        try expectSymbol(")")
+        return CommonTableExpression(name: name.text, columnNames: columns, query: query, position: name.position)
+    }
+
+    /// `ORDER BY`, `LIMIT` and `OFFSET` after a query body (LIMIT and OFFSET in either order).
+    mutating func parseQueryTail(ctes: [CommonTableExpression], body: QueryBody, position: SourcePosition) throws -> Query {
+        let query = Query(ctes: ctes, body: body, position: position)
+        if current.isWord("ORDER") {
+            advance()
+            try expectWord("BY")
+            if current.isWord("ALL") {
+                let allToken = advance()
+                var item = OrderItem(expr: .literal(.null, allToken.position))
+                parseOrderModifiers(&item)
+                query.orderByAll = item
+            } else {
+                query.orderBy = try parseOrderItems()
+            }
+        }
+        var sawLimit = false
+        var sawOffset = false
+        while true {
+            if !sawLimit && current.isWord("LIMIT") {
+                advance()
+                sawLimit = true
+                if !acceptWord("ALL") { query.limit = try parseExpression() }
+            } else if !sawOffset && current.isWord("OFFSET") {
+                advance()
+                sawOffset = true
+                query.offset = try parseExpression()
+                if !acceptWord("ROWS") { _ = acceptWord("ROW") }
+            } else {
+                break
+            }
+        }
+        return query
+    }
+
+    /// `a UNION [ALL] b EXCEPT c ...`, left-associative; INTERSECT binds tighter.
+    /// - Parameter first: an already parsed first operand (a parenthesised query met where an expression
+    ///   or table could also start).
+    mutating func parseSetExpression(first: QueryBody?) throws -> QueryBody {
+        var left = try parseIntersect(first: first)
+        var chain = 0
+        defer { depth -= chain }
+        while current.isWord("UNION") || current.isWord("EXCEPT") {
+            let op = advance()
+            chain += 1
+            try enter()
+            let all = acceptWord("ALL")
+            if !all { _ = acceptWord("DISTINCT") }
+            let right = try parseIntersect(first: nil)
+            left = .setOperation(op.isWord("UNION") ? .union : .except, all: all, left: left, right: right,
+                                 position: op.position)
+        }
+        return left
+    }
+
+    mutating func parseIntersect(first: QueryBody?) throws -> QueryBody {
+        var left: QueryBody
+        if let first {
+            left = first
+        } else {
+            left = try parseSetOperand()
+        }
+        var chain = 0
+        defer { depth -= chain }
+        while current.isWord("INTERSECT") {
+            let op = advance()
+            chain += 1
+            try enter()
+            let all = acceptWord("ALL")
+            if !all { _ = acceptWord("DISTINCT") }
+            let right = try parseSetOperand()
+            left = .setOperation(.intersect, all: all, left: left, right: right, position: op.position)
+        }
+        return left
+    }
+
+    mutating func parseSetOperand() throws -> QueryBody {
+        if current.isWord("SELECT") { return .select(try parseSelectCore()) }
+        if current.isWord("VALUES") { return try parseValues() }
+        if current.isSymbol("(") {
+            advance()
+            let query = try parseQuery()
+            try expectSymbol(")")
+            return flatten(query)
+        }
+        throw unexpected("SELECT, VALUES or a parenthesised query")
+    }
+
+    /// A parenthesised query without WITH/ORDER BY/LIMIT/OFFSET is just its body.
+    func flatten(_ query: Query) -> QueryBody {
+        if query.ctes.isEmpty && query.orderBy.isEmpty && query.orderByAll == nil && query.limit == nil
+            && query.offset == nil {
+            return query.body
+        }
+        return .nested(query)
+    }
+
+    /// `VALUES (e, ...), (e, ...)`; every row must have the same number of values.
+    mutating func parseValues() throws -> QueryBody {
+        let start = try expectWord("VALUES")
+        var rows: [[Expr]] = []
+        repeat {
+            let open = try expectSymbol("(")
+            var row: [Expr] = []
+            repeat {
+                row.append(try parseExpression())
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+            if let first = rows.first, first.count != row.count {
+                throw failure("VALUES lists must all be the same length (\(first.count) and \(row.count))", at: open)
+            }
+            rows.append(row)
+        } while acceptSymbol(",")
+        return .values(rows, position: start.position)
+    }
+
+    // MARK: - SELECT
+
+    /// Words that end a select list (so a trailing comma before them is allowed, as DuckDB allows).
+    func endsSelectList(_ t: Token) -> Bool {
+        switch t.kind {
+        case .endOfInput: return true
+        case .symbol: return t.text == ")" || t.text == ";"
+        case .word:
+            switch t.upper {
+            case "FROM", "WHERE", "GROUP", "HAVING", "WINDOW", "QUALIFY", "ORDER", "LIMIT", "OFFSET", "UNION",
+                 "EXCEPT", "INTERSECT":
+                return true
+            default: return false
+            }
+        default: return false
+        }
+    }
+
+    mutating func parseSelectCore() throws -> SelectCore {
+        let start = try expectWord("SELECT")
+        var distinct = false
+        if acceptWord("DISTINCT") {
+            if current.isWord("ON") { throw failure("DISTINCT ON is not supported", at: current) }
+            distinct = true
+        } else {
+            _ = acceptWord("ALL")
+        }
+        if endsSelectList(current) { throw unexpected("a select list item") }
+        var items = [try parseSelectItem()]
+        while acceptSymbol(",") {
+            if endsSelectList(current) { break }
+            items.append(try parseSelectItem())
+        }
+        let core = SelectCore(distinct: distinct, items: items, position: start.position)
+        if acceptWord("FROM") { core.from = try parseFromList() }
+        if acceptWord("WHERE") { core.whereClause = try parseExpression() }
+        if current.isWord("GROUP") {
+            advance()
+            try expectWord("BY")
+            if acceptWord("ALL") {
+                core.groupByAll = true
+            } else {
+                repeat {
+                    core.groupBy.append(try parseExpression())
+                } while acceptSymbol(",")
+            }
+        }
+        if acceptWord("HAVING") { core.having = try parseExpression() }
+        if acceptWord("WINDOW") {
+            repeat {
+                let name = try parseIdentifier("a window name")
+                try expectWord("AS")
+                try expectSymbol("(")
+                let spec = try parseWindowSpecBody()
+                if core.windows.contains(where: { $0.name.lowercased() == name.text.lowercased() }) {
+                    throw failure("window \"\(name.text)\" is defined twice", at: name)
+                }
+                core.windows.append((name: name.text, spec: spec))
+            } while acceptSymbol(",")
+        }
+        if acceptWord("QUALIFY") { core.qualify = try parseExpression() }
+        return core
+    }
+
+    mutating func parseSelectItem() throws -> SelectItem {
+        if current.isSymbol("*") {
+            let star = advance()
+            return .star(table: nil, exclude: try parseExclude(), position: star.position)
+        }
+        if isIdentifierToken(current) && peek(1).isSymbol(".") && peek(2).isSymbol("*") {
+            let table = advance()
+            advance()
+            advance()
+            return .star(table: table.text, exclude: try parseExclude(), position: table.position)
+        }
+        let e = try parseExpression()
+        return .expr(e, alias: try parseColumnAlias())
+    }
+
+    /// `EXCLUDE (a, b)` or `EXCLUDE a` after a star.
+    mutating func parseExclude() throws -> [String] {
+        guard acceptWord("EXCLUDE") else { return [] }
+        if current.isSymbol("(") { return try parseIdentifierList("a column name to exclude") }
+        return [try parseIdentifier("a column name to exclude").text]
+    }
+
+    /// `AS name` (any word, a quoted identifier or a string) or a bare non-keyword name.
+    mutating func parseColumnAlias() throws -> String? {
+        if acceptWord("AS") {
+            switch current.kind {
+            case .word, .quotedIdentifier, .string: return advance().text
+            default: throw unexpected("an alias after AS")
+            }
+        }
+        if current.kind == .quotedIdentifier { return advance().text }
+        if current.kind == .word && Keywords.isIdentifier(current.upper) && !Keywords.notBareAlias.contains(current.upper) {
+            return advance().text
+        }
+        return nil
+    }
+
+    /// `[AS] alias [(col, ...)]` after a table or subquery.
+    mutating func parseTableAlias() throws -> (alias: String?, columns: [String]) {
+        var alias: String?
+        if acceptWord("AS") {
+            if current.kind == .string {
+                alias = advance().text
+            } else {
+                alias = try parseIdentifier("an alias after AS").text
+            }
+        } else if let t = acceptIdentifier() {
+            alias = t.text
+        }
+        var columns: [String] = []
+        if alias != nil && current.isSymbol("(") { columns = try parseIdentifierList("a column alias") }
+        return (alias, columns)
+    }
+
+    // MARK: - FROM
+
+    /// `item, item, ...`: a comma is a cross join (binding looser than JOIN, as in SQL).
+    mutating func parseFromList() throws -> TableRef {
+        var left = try parseJoinTree()
+        var chain = 0
+        defer { depth -= chain }
+        while current.isSymbol(",") {
+            let comma = advance()
+            chain += 1
+            try enter()
+            let right = try parseJoinTree()
+            left = .join(kind: .cross, left: left, right: right, condition: .none, position: comma.position)
+        }
+        return left
+    }
+
+    /// `factor { [kind] JOIN factor [ON expr | USING (cols)] }`, left-associative.
+    mutating func parseJoinTree() throws -> TableRef {
+        var left = try parseTableFactor()
+        var chain = 0
+        defer { depth -= chain }
+        while let (kind, position) = try parseJoinKeyword() {
+            chain += 1
+            try enter()
+            let right = try parseTableFactor()
+            var condition = JoinCondition.none
+            if kind != .cross {
+                if acceptWord("ON") {
+                    condition = .on(try parseExpression())
+                } else if acceptWord("USING") {
+                    condition = .using(try parseIdentifierList("a column name"))
+                } else {
+                    throw unexpected("ON or USING after the joined table")
+                }
+            }
+            left = .join(kind: kind, left: left, right: right, condition: condition, position: position)
+        }
+        return left
+    }
+
+    /// Consumes the words of a join operator, if one is next.
+    mutating func parseJoinKeyword() throws -> (JoinKind, SourcePosition)? {
+        let t = current
+        guard t.kind == .word else { return nil }
+        let kind: JoinKind
+        switch t.upper {
+        case "JOIN": return (.inner, advance().position)
+        case "INNER": kind = .inner
+        case "LEFT": kind = .left
+        case "RIGHT": kind = .right
+        case "FULL": kind = .full
+        case "CROSS": kind = .cross
+        case "SEMI": kind = .semi
+        case "ANTI": kind = .anti
+        case "NATURAL", "ASOF", "POSITIONAL":
+            throw failure("\(t.upper) JOIN is not supported", at: t)
+        default: return nil
+        }
+        advance()
+        if kind == .left || kind == .right || kind == .full { _ = acceptWord("OUTER") }
+        try expectWord("JOIN")
+        return (kind, t.position)
+    }
+
+    mutating func parseTableFactor() throws -> TableRef {
+        try enter()
+        defer { leave() }
+        let start = current
+        if start.isSymbol("(") {
+            if startsQuery(peek(1)) {
+                advance()
+                let query = try parseQuery()
+                try expectSymbol(")")
+                return try subqueryWithAlias(query, position: start.position)
+            }
+            advance()
+            let inner = try parseFromList()
+            if case .subquery(let q, nil, let columns, _) = inner, columns.isEmpty, continuesQuery(current) {
+                // `((SELECT ...) UNION SELECT ...) alias`: the parenthesised subquery was a set-operation operand.
+                let body = try parseSetExpression(first: flatten(q))
+                let query = try parseQueryTail(ctes: [], body: body, position: q.position)
+                try expectSymbol(")")
+                return try subqueryWithAlias(query, position: start.position)
+            }
+            try expectSymbol(")")
+            if case .subquery(let q, nil, let columns, _) = inner, columns.isEmpty {
+                return try subqueryWithAlias(q, position: start.position)
+            }
+            return inner
+        }
+        guard let name = acceptIdentifier() else { throw unexpected("a table name or a subquery") }
+        if current.isSymbol("(") { throw failure("table functions are not supported", at: name) }
+        if current.isSymbol(".") { throw failure("qualified table names are not supported", at: current) }
+        let (alias, columns) = try parseTableAlias()
+        if !columns.isEmpty {
+            // `t AS x(a, b)` is `(SELECT * FROM t) AS x(a, b)`.
+            let core = SelectCore(items: [.star(table: nil, exclude: [], position: name.position)],
+                                  from: .table(name: name.text, alias: nil, position: name.position),
+                                  position: name.position)
+            let query = Query(body: .select(core), position: name.position)
+            return .subquery(query, alias: alias, columnNames: columns, position: name.position)
+        }
+        return .table(name: name.text, alias: alias, position: name.position)
+    }
+
+    mutating func subqueryWithAlias(_ query: Query, position: SourcePosition) throws -> TableRef {
+        let (alias, columns) = try parseTableAlias()
+        return .subquery(query, alias: alias, columnNames: columns, position: position)
+    }
+
+    // MARK: - ORDER BY and windows
+
+    mutating func parseOrderItems() throws -> [OrderItem] {
+        var items: [OrderItem] = []
+        repeat {
+            var item = OrderItem(expr: try parseExpression())
+            parseOrderModifiers(&item)
+            items.append(item)
+        } while acceptSymbol(",")
+        return items
+    }
+
+    /// `[ASC | DESC] [NULLS FIRST | NULLS LAST]`.
+    mutating func parseOrderModifiers(_ item: inout OrderItem) {
+        if acceptWord("DESC") {
+            item.ascending = false
+        } else {
+            _ = acceptWord("ASC")
+        }
+        if current.isWord("NULLS") && (peek(1).isWord("FIRST") || peek(1).isWord("LAST")) {
+            advance()
+            item.nullsFirst = advance().isWord("FIRST")
+        }
+    }
+
+    /// The inside of `OVER (...)` or `WINDOW w AS (...)`, after the `(`; consumes the `)`.
+    mutating func parseWindowSpecBody() throws -> WindowSpec {
+        var spec = WindowSpec()
+        if isIdentifierToken(current) && !["PARTITION", "ORDER", "ROWS", "RANGE", "GROUPS"].contains(current.upper) {
+            spec.baseName = advance().text
+        }
+        if current.isWord("PARTITION") {
+            advance()
+            try expectWord("BY")
+            repeat {
+                spec.partitionBy.append(try parseExpression())
+            } while acceptSymbol(",")
+        }
+        if current.isWord("ORDER") {
+            advance()
+            try expectWord("BY")
+            spec.orderBy = try parseOrderItems()
+        }
+        if current.isWord("ROWS") || current.isWord("RANGE") {
+            let unit: WindowFrame.Unit = advance().isWord("ROWS") ? .rows : .range
+            if acceptWord("BETWEEN") {
+                let start = try parseFrameBound()
+                try expectWord("AND")
+                let end = try parseFrameBound()
+                spec.frame = WindowFrame(unit: unit, start: start, end: end)
+            } else {
+                spec.frame = WindowFrame(unit: unit, start: try parseFrameBound(), end: .currentRow)
+            }
+        } else if current.isWord("GROUPS") {
+            throw failure("GROUPS frames are not supported", at: current)
+        }
+        if current.isWord("EXCLUDE") { throw failure("frame EXCLUDE is not supported", at: current) }
+        try expectSymbol(")")
+        return spec
+    }
+
+    mutating func parseFrameBound() throws -> WindowFrame.Bound {
+        if current.isWord("UNBOUNDED") {
+            advance()
+            if acceptWord("PRECEDING") { return .unboundedPreceding }
+            if acceptWord("FOLLOWING") { return .unboundedFollowing }
+            throw unexpected("PRECEDING or FOLLOWING")
+        }
+        if current.isWord("CURRENT") {
+            advance()
+            try expectWord("ROW")
+            return .currentRow
+        }
+        let offset = try parseConcat()
+        if acceptWord("PRECEDING") { return .preceding(offset) }
+        if acceptWord("FOLLOWING") { return .following(offset) }
+        throw unexpected("PRECEDING or FOLLOWING")
+    }
+
+    // MARK: - Types
+
+    /// A type name as in CAST: `BIGINT`, `DOUBLE PRECISION`, `DECIMAL(18, 3)`, `VARCHAR(10)` (parameters are
+    /// accepted and ignored), resolved with `DataType(sqlName:)`.
+    mutating func parseTypeName() throws -> DataType {
+        guard current.kind == .word || current.kind == .quotedIdentifier else { throw unexpected("a type name") }
+        let t = advance()
+        var name = t.kind == .word ? t.upper : t.text.uppercased()
+        if name == "DOUBLE" { _ = acceptWord("PRECISION") }
+        if name == "CHARACTER" {
+            if acceptWord("VARYING") { name = "VARCHAR" } else { name = "CHAR" }
+        }
+        if name == "TIMESTAMP" || name == "TIME" {
+            if current.isWord("WITH") && peek(1).isWord("TIME") {
+                throw failure("TIMESTAMP WITH TIME ZONE is not supported", at: current)
+            }
+            if current.isWord("WITHOUT") {
+                advance()
+                try expectWord("TIME")
+                try expectWord("ZONE")
+            }
+        }
+        if current.isSymbol("(") {
+            advance()
+            repeat {
+                guard current.kind == .integer else { throw unexpected("an integer type parameter") }
+                advance()
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+        }
+        guard let type = DataType(sqlName: name) else { throw failure("unknown type name \"\(t.text)\"", at: t) }
+        return type
+    }
 }

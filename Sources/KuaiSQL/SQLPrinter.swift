@@ -1,0 +1,340 @@
+import KuaiCore
+
+// Printing the AST back as SQL text.
+//
+// Expressions print the way DuckDB 2.0.1 prints a parsed expression, which is also the name DuckDB gives an
+// unaliased result column: `count_star()`, `(a + (b * 2))`, `"hour"(epoch_ms(("timestamp" + 28800000)))`,
+// `(x ~~ 'a%')`, `CASE  WHEN ((a > 1)) THEN ('x') ELSE NULL END`. (DuckDB names a result column that is a
+// plain column reference by the bare column name, without qualifier or quotes: that rule belongs to the binder.)
+// Known differences: intervals print as `INTERVAL 8 HOUR`; typed literals as `CAST('...' AS DATE)`;
+// `x IS TRUE` as `(x IS NOT DISTINCT FROM true)`; `a ^ b` as `power(a, b)`.
+// Queries print in one canonical form, used by tests and EXPLAIN.
+
+/// Writes a name as DuckDB does: bare, or in double quotes (`""` inside) when `Keywords.needsQuotes` says so.
+public func quotedIdentifier(_ name: String) -> String {
+    if !Keywords.needsQuotes(name) { return name }
+    var out = "\""
+    for c in name {
+        if c == "\"" { out += "\"\"" } else { out.append(c) }
+    }
+    return out + "\""
+}
+
+/// A SQL string literal: `'it''s'`.
+public func quotedString(_ text: String) -> String {
+    var out = "'"
+    for c in text {
+        if c == "'" { out += "''" } else { out.append(c) }
+    }
+    return out + "'"
+}
+
+extension Literal {
+    /// The literal as SQL text (`NULL`, `true`, `42`, `1.50`, `'x'`, `CAST('2025-05-26' AS DATE)`, `INTERVAL 8 HOUR`).
+    public var sqlDescription: String {
+        switch self {
+        case .null: return "NULL"
+        case .bool(let b): return b ? "true" : "false"
+        case .integer(let v): return String(v)
+        case .decimal(let text): return text
+        case .string(let s): return quotedString(s)
+        case .typed(let type, let s): return "CAST(\(quotedString(s)) AS \(type))"
+        case .interval(let quantity, let unit): return "INTERVAL \(quantity.sqlDescription) \(unit.uppercased())"
+        }
+    }
+}
+
+extension Expr {
+    /// The expression as DuckDB prints it (see the file comment); fully parenthesised, so it also shows precedence.
+    public var sqlDescription: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        switch self {
+        case .literal(let literal, _):
+            out += literal.sqlDescription
+        case .column(let qualifier, let name, _):
+            if let qualifier { out += quotedIdentifier(qualifier) + "." }
+            out += quotedIdentifier(name)
+        case .unary(let op, let operand, _):
+            switch op {
+            case .not:
+                out += "(NOT "
+                operand.write(to: &out)
+                out += ")"
+            case .minus, .plus:
+                out += "(\(op.rawValue)("
+                operand.write(to: &out)
+                out += "))"
+            }
+        case .binary(let op, let left, let right, _):
+            out += "("
+            left.write(to: &out)
+            out += " \(op == .notEqual ? "!=" : op.rawValue) "
+            right.write(to: &out)
+            out += ")"
+        case .like(let operand, let pattern, let negated, let caseInsensitive, _):
+            out += "("
+            operand.write(to: &out)
+            out += negated ? " !~~" : " ~~"
+            out += caseInsensitive ? "* " : " "
+            pattern.write(to: &out)
+            out += ")"
+        case .isNull(let operand, let negated, _):
+            out += "("
+            operand.write(to: &out)
+            out += negated ? " IS NOT NULL)" : " IS NULL)"
+        case .between(let operand, let low, let high, let negated, _):
+            if negated { out += "(NOT " }
+            out += "("
+            operand.write(to: &out)
+            out += " BETWEEN "
+            low.write(to: &out)
+            out += " AND "
+            high.write(to: &out)
+            out += ")"
+            if negated { out += ")" }
+        case .inList(let operand, let list, let negated, _):
+            if negated { out += "(NOT " }
+            out += "("
+            operand.write(to: &out)
+            out += " IN ("
+            for (i, e) in list.enumerated() {
+                if i > 0 { out += ", " }
+                e.write(to: &out)
+            }
+            out += "))"
+            if negated { out += ")" }
+        case .inSubquery(let operand, let query, let negated, _):
+            if negated { out += "(NOT " }
+            out += "("
+            operand.write(to: &out)
+            out += " IN (\(query.sqlDescription)))"
+            if negated { out += ")" }
+        case .exists(let query, let negated, _):
+            out += negated ? "(NOT EXISTS(\(query.sqlDescription)))" : "EXISTS(\(query.sqlDescription))"
+        case .scalarSubquery(let query, _):
+            out += "(\(query.sqlDescription))"
+        case .caseWhen(let operand, let whens, let elseExpr, _):
+            out += "CASE "
+            for (when, then) in whens {
+                out += " WHEN ("
+                if let operand {
+                    out += "("
+                    operand.write(to: &out)
+                    out += " = "
+                    when.write(to: &out)
+                    out += ")"
+                } else {
+                    when.write(to: &out)
+                }
+                out += ") THEN ("
+                then.write(to: &out)
+                out += ")"
+            }
+            out += " ELSE "
+            if let elseExpr { elseExpr.write(to: &out) } else { out += "NULL" }
+            out += " END"
+        case .cast(let operand, let type, let isTry, _):
+            out += isTry ? "TRY_CAST(" : "CAST("
+            operand.write(to: &out)
+            out += " AS \(type))"
+        case .function(let call):
+            call.write(to: &out)
+        case .extract(let field, let operand, _):
+            out += "date_part(\(quotedString(field.uppercased())), "
+            operand.write(to: &out)
+            out += ")"
+        }
+    }
+}
+
+extension FunctionCall {
+    /// `name([DISTINCT] args [ORDER BY ...]) [FILTER (WHERE ...)] [OVER (...)]`; `count(*)` prints as DuckDB's
+    /// `count_star()` (or `count()` with OVER).
+    public var sqlDescription: String {
+        var out = ""
+        write(to: &out)
+        return out
+    }
+
+    func write(to out: inout String) {
+        if star {
+            out += over == nil ? "count_star()" : "count()"
+        } else {
+            out += quotedIdentifier(name) + "("
+            if distinct { out += "DISTINCT " }
+            for (i, e) in arguments.enumerated() {
+                if i > 0 { out += ", " }
+                e.write(to: &out)
+            }
+            if !orderBy.isEmpty { out += " ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ") }
+            out += ")"
+        }
+        if let filter { out += " FILTER (WHERE \(filter.sqlDescription))" }
+        if let over {
+            if over.partitionBy.isEmpty && over.orderBy.isEmpty && over.frame == nil, let base = over.baseName {
+                out += " OVER \(quotedIdentifier(base))"
+            } else {
+                out += " OVER (\(over.sqlDescription))"
+            }
+        }
+    }
+}
+
+extension OrderItem {
+    /// `expr [DESC] [NULLS FIRST|LAST]` (ascending is the default and not written).
+    public var sqlDescription: String {
+        var s = expr.sqlDescription
+        if !ascending { s += " DESC" }
+        if let nullsFirst { s += nullsFirst ? " NULLS FIRST" : " NULLS LAST" }
+        return s
+    }
+}
+
+extension WindowSpec {
+    /// The inside of `OVER (...)`: `[base] PARTITION BY ... ORDER BY ... ROWS BETWEEN ... AND ...`.
+    public var sqlDescription: String {
+        var parts: [String] = []
+        if let baseName { parts.append(quotedIdentifier(baseName)) }
+        if !partitionBy.isEmpty { parts.append("PARTITION BY " + partitionBy.map(\.sqlDescription).joined(separator: ", ")) }
+        if !orderBy.isEmpty { parts.append("ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ")) }
+        if let frame { parts.append(frame.sqlDescription) }
+        return parts.joined(separator: " ")
+    }
+}
+
+extension WindowFrame {
+    /// `ROWS BETWEEN <start> AND <end>`.
+    public var sqlDescription: String {
+        func bound(_ b: Bound) -> String {
+            switch b {
+            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
+            case .preceding(let e): return "\(e.sqlDescription) PRECEDING"
+            case .currentRow: return "CURRENT ROW"
+            case .following(let e): return "\(e.sqlDescription) FOLLOWING"
+            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
+            }
+        }
+        return "\(unit.rawValue) BETWEEN \(bound(start)) AND \(bound(end))"
+    }
+}
+
+extension Query {
+    /// The query in kuai's canonical SQL form (keywords upper case, expressions as `Expr.sqlDescription`).
+    public var sqlDescription: String {
+        var parts: [String] = []
+        if !ctes.isEmpty {
+            parts.append("WITH " + ctes.map { cte in
+                var s = quotedIdentifier(cte.name)
+                if !cte.columnNames.isEmpty { s += "(" + cte.columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
+                return s + " AS (\(cte.query.sqlDescription))"
+            }.joined(separator: ", "))
+        }
+        parts.append(body.sqlDescription)
+        if !orderBy.isEmpty { parts.append("ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ")) }
+        if let orderByAll {
+            var s = "ORDER BY ALL"
+            if !orderByAll.ascending { s += " DESC" }
+            if let nullsFirst = orderByAll.nullsFirst { s += nullsFirst ? " NULLS FIRST" : " NULLS LAST" }
+            parts.append(s)
+        }
+        if let limit { parts.append("LIMIT \(limit.sqlDescription)") }
+        if let offset { parts.append("OFFSET \(offset.sqlDescription)") }
+        return parts.joined(separator: " ")
+    }
+}
+
+extension QueryBody {
+    /// The body in canonical SQL; set-operation operands that are themselves set operations are parenthesised.
+    public var sqlDescription: String {
+        switch self {
+        case .select(let core): return core.sqlDescription
+        case .nested(let query): return "(\(query.sqlDescription))"
+        case .values(let rows, _):
+            return "VALUES " + rows.map { "(" + $0.map(\.sqlDescription).joined(separator: ", ") + ")" }.joined(separator: ", ")
+        case .setOperation(let op, let all, let left, let right, _):
+            // Left operands need parentheses only for UNION/EXCEPT under INTERSECT; a right operand that is a
+            // set operation was parenthesised in the input (operators are left-associative).
+            var l = left.sqlDescription
+            if case .setOperation(let leftOp, _, _, _, _) = left, op == .intersect, leftOp != .intersect { l = "(\(l))" }
+            var r = right.sqlDescription
+            if case .setOperation = right { r = "(\(r))" }
+            return "\(l) \(op.rawValue)\(all ? " ALL" : "") \(r)"
+        }
+    }
+}
+
+extension SelectCore {
+    /// `SELECT ... FROM ... WHERE ... GROUP BY ... HAVING ... WINDOW ... QUALIFY ...`.
+    public var sqlDescription: String {
+        var s = "SELECT "
+        if distinct { s += "DISTINCT " }
+        s += items.map(\.sqlDescription).joined(separator: ", ")
+        if let from { s += " FROM " + from.sqlDescription }
+        if let whereClause { s += " WHERE " + whereClause.sqlDescription }
+        if groupByAll { s += " GROUP BY ALL" }
+        if !groupBy.isEmpty { s += " GROUP BY " + groupBy.map(\.sqlDescription).joined(separator: ", ") }
+        if let having { s += " HAVING " + having.sqlDescription }
+        if !windows.isEmpty {
+            s += " WINDOW " + windows.map { "\(quotedIdentifier($0.name)) AS (\($0.spec.sqlDescription))" }.joined(separator: ", ")
+        }
+        if let qualify { s += " QUALIFY " + qualify.sqlDescription }
+        return s
+    }
+}
+
+extension SelectItem {
+    /// `*`, `t.* EXCLUDE (a)`, `expr AS alias`.
+    public var sqlDescription: String {
+        switch self {
+        case .star(let table, let exclude, _):
+            var s = table.map { quotedIdentifier($0) + ".*" } ?? "*"
+            if !exclude.isEmpty { s += " EXCLUDE (" + exclude.map(quotedIdentifier).joined(separator: ", ") + ")" }
+            return s
+        case .expr(let e, let alias):
+            guard let alias else { return e.sqlDescription }
+            return "\(e.sqlDescription) AS \(quotedIdentifier(alias))"
+        }
+    }
+}
+
+extension TableRef {
+    /// `name AS alias`, `(query) AS alias(cols)`, `left LEFT JOIN right ON cond`, `left CROSS JOIN right`.
+    public var sqlDescription: String {
+        switch self {
+        case .table(let name, let alias, _):
+            return quotedIdentifier(name) + (alias.map { " AS " + quotedIdentifier($0) } ?? "")
+        case .subquery(let query, let alias, let columns, _):
+            var s = "(\(query.sqlDescription))"
+            if let alias { s += " AS " + quotedIdentifier(alias) }
+            if !columns.isEmpty { s += "(" + columns.map(quotedIdentifier).joined(separator: ", ") + ")" }
+            return s
+        case .join(let kind, let left, let right, let condition, _):
+            var r = right.sqlDescription
+            if case .join = right { r = "(\(r))" }
+            var s = "\(left.sqlDescription) \(kind.rawValue) JOIN \(r)"
+            switch condition {
+            case .none: break
+            case .on(let e): s += " ON " + e.sqlDescription
+            case .using(let cols): s += " USING (" + cols.map(quotedIdentifier).joined(separator: ", ") + ")"
+            }
+            return s
+        }
+    }
+}
+
+extension Statement {
+    /// The statement in canonical SQL: `SELECT ...`, `EXPLAIN SELECT ...`, `DESCRIBE t`, `SHOW TABLES`.
+    public var sqlDescription: String {
+        switch self {
+        case .select(let q): return q.sqlDescription
+        case .explain(let q): return "EXPLAIN " + q.sqlDescription
+        case .describe(let table, _): return "DESCRIBE " + quotedIdentifier(table)
+        case .showTables: return "SHOW TABLES"
+        }
+    }
+}
