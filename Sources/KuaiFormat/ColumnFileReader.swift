@@ -1,0 +1,407 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CLZ4
+import KuaiCore
+
+/// One entry of a column file's block index (Formats/column-file.md, "Footer"), parsed.
+struct BlockEntry {
+    var offset: Int
+    var encoding: UInt8
+    var compression: UInt8
+    var flags: UInt8
+    var rows: Int
+    var nulls: Int
+    var rawSize: Int
+    var storedSize: Int
+    var min: Int64
+    var max: Int64
+    var checksum: UInt64
+}
+
+/// What the manifest says a column file must contain; the reader checks the file against it.
+struct ColumnExpectation {
+    var type: DataType
+    var generation: UInt64
+    var blockRows: Int
+    var rowCount: Int
+    var blockCount: Int
+    var bytes: Int
+    var footerChecksum: UInt64
+    var dictionarySize: Int?
+}
+
+/// A memory-mapped, validated column file. Opening checks header, tail, footer and block index
+/// against the manifest; `read(block:)` checks the block's checksum before decoding.
+/// Immutable after `open`; safe to share between threads.
+final class ColumnFile: @unchecked Sendable {
+    /// Path relative to the store, used in error locations ("click/user_id.col").
+    let relPath: String
+    let type: DataType
+    let base: UnsafeRawPointer
+    let size: Int
+    let entries: [BlockEntry]
+    /// The column dictionary (VARCHAR only).
+    let dictionary: StringDictionary?
+
+    private init(relPath: String, type: DataType, base: UnsafeRawPointer, size: Int, entries: [BlockEntry], dictionary: StringDictionary?) {
+        self.relPath = relPath
+        self.type = type
+        self.base = base
+        self.size = size
+        self.entries = entries
+        self.dictionary = dictionary
+    }
+
+    deinit {
+        munmap(UnsafeMutableRawPointer(mutating: base), size)
+    }
+
+    private static func corrupt(_ relPath: String, _ offset: Int, _ msg: String, block: Int? = nil) -> KuaiError {
+        var loc = "\(relPath)@\(offset)"
+        if let block { loc += " block \(block)" }
+        return KuaiError(.corrupt, msg, at: loc)
+    }
+
+    /// Maps and validates the column file open at `fd` (the caller keeps ownership of `fd`).
+    /// - Throws: `.corrupt` for bad or truncated bytes and disagreement with `expect`;
+    ///   `.format` for a newer format version; `.io` when the file cannot be mapped;
+    ///   `.io` "store was replaced" for a file of another store generation.
+    static func open(fd: Int32, relPath: String, expect: ColumnExpectation) throws -> ColumnFile {
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw POSIX.ioError("cannot stat column file", relPath) }
+        let size = Int(st.st_size)
+        let minSize = FormatConstants.headerSize + FormatConstants.footerFixedSize + FormatConstants.tailSize
+        if size < minSize {
+            // Too short to hold even an empty column; still report a newer version if the header says so.
+            if size >= FormatConstants.headerSize {
+                var hdr = [UInt8](repeating: 0, count: FormatConstants.headerSize)
+                if pread(fd, &hdr, hdr.count, 0) == hdr.count, Array(hdr[0..<8]) == FormatConstants.headerMagic {
+                    let v = UInt16(hdr[8]) | UInt16(hdr[9]) << 8
+                    if v > FormatConstants.formatVersion {
+                        throw KuaiError(.format, "column file format version \(v) is newer than this kuai understands (\(FormatConstants.formatVersion))", at: "\(relPath)@8")
+                    }
+                }
+            }
+            throw corrupt(relPath, size, "file is truncated: \(size) bytes, a column file has at least \(minSize)")
+        }
+        guard let m = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), m != MAP_FAILED else {
+            throw POSIX.ioError("cannot map column file", relPath)
+        }
+        let p = UnsafeRawPointer(m)
+        do {
+            let (entries, dict) = try parse(p, size: size, relPath: relPath, expect: expect)
+            return ColumnFile(relPath: relPath, type: expect.type, base: p, size: size, entries: entries, dictionary: dict)
+        } catch {
+            munmap(m, size)
+            throw error
+        }
+    }
+
+    @inline(__always) static func u16(_ p: UnsafeRawPointer, _ o: Int) -> UInt16 { UInt16(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
+    @inline(__always) static func u32(_ p: UnsafeRawPointer, _ o: Int) -> UInt32 { UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
+    @inline(__always) static func u64(_ p: UnsafeRawPointer, _ o: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
+    @inline(__always) static func i64(_ p: UnsafeRawPointer, _ o: Int) -> Int64 { Int64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: Int64.self)) }
+
+    private static func parse(_ p: UnsafeRawPointer, size: Int, relPath: String, expect: ColumnExpectation) throws -> ([BlockEntry], StringDictionary?) {
+        typealias C = FormatConstants
+        // Header.
+        if !memEqual(p, C.headerMagic) { throw corrupt(relPath, 0, "not a kuai column file (bad magic)") }
+        let version = u16(p, C.headerVersionOffset)
+        if version > C.formatVersion {
+            throw KuaiError(.format, "column file format version \(version) is newer than this kuai understands (\(C.formatVersion))", at: "\(relPath)@\(C.headerVersionOffset)")
+        }
+        if version == 0 { throw corrupt(relPath, C.headerVersionOffset, "format version 0 is invalid") }
+        if XXH64.hash(p, C.headerChecksumOffset) != u64(p, C.headerChecksumOffset) {
+            throw corrupt(relPath, C.headerChecksumOffset, "header checksum mismatch")
+        }
+        let generation = u64(p, C.headerGenerationOffset)
+        if generation != expect.generation {
+            throw KuaiError(.io, "the store was replaced while it was being read (column file is of generation \(POSIX.hex(generation)), manifest of \(POSIX.hex(expect.generation))); run the command again", at: "\(relPath)@\(C.headerGenerationOffset)")
+        }
+        let typeId = p.load(fromByteOffset: C.headerTypeOffset, as: UInt8.self)
+        if typeId != expect.type.rawValue {
+            let t = DataType(rawValue: typeId).map { "\($0)" } ?? "unknown type id \(typeId)"
+            throw corrupt(relPath, C.headerTypeOffset, "column file holds \(t), manifest says \(expect.type)")
+        }
+        let blockRows = Int(u32(p, C.headerBlockRowsOffset))
+        if blockRows != expect.blockRows {
+            throw corrupt(relPath, C.headerBlockRowsOffset, "column file has \(blockRows) rows per block, manifest says \(expect.blockRows)")
+        }
+        if size != expect.bytes {
+            throw corrupt(relPath, size, "column file is \(size) bytes, manifest says \(expect.bytes)" + (size < expect.bytes ? " (truncated)" : ""))
+        }
+        // Tail.
+        let tail = size - C.tailSize
+        if !memEqual(p + (size - 8), C.tailMagic) { throw corrupt(relPath, size - 8, "no end magic: the file is truncated or damaged") }
+        let footerOffset = u64(p, tail)
+        let footerLength = u64(p, tail + 8)
+        guard footerOffset >= UInt64(C.headerSize), footerLength >= UInt64(C.footerFixedSize),
+              footerOffset <= UInt64(tail), footerLength == UInt64(tail) - footerOffset else {
+            throw corrupt(relPath, tail, "footer offset \(footerOffset) and length \(footerLength) do not fit the file")
+        }
+        let fo = Int(footerOffset), fl = Int(footerLength)
+        let footerSum = XXH64.hash(p + fo, fl)
+        if footerSum != u64(p, tail + 16) { throw corrupt(relPath, fo, "footer checksum mismatch") }
+        if footerSum != expect.footerChecksum {
+            throw corrupt(relPath, fo, "footer checksum \(POSIX.hex(footerSum)) differs from the manifest's \(POSIX.hex(expect.footerChecksum)): file and manifest are not of one store")
+        }
+        // Footer.
+        if !memEqual(p + fo, C.footerMagic) { throw corrupt(relPath, fo, "bad footer magic") }
+        let blockCount = Int(u32(p, fo + 4))
+        let rowCount = u64(p, fo + 8)
+        let nullTotal = u64(p, fo + 16)
+        if blockCount != expect.blockCount {
+            throw corrupt(relPath, fo + 4, "column file has \(blockCount) blocks, manifest says \(expect.blockCount)")
+        }
+        if rowCount != UInt64(expect.rowCount) {
+            throw corrupt(relPath, fo + 8, "column file has \(rowCount) rows, manifest says \(expect.rowCount)")
+        }
+        let indexEnd = C.footerFixedSize + blockCount * C.blockIndexEntrySize
+        guard indexEnd <= fl else { throw corrupt(relPath, fo, "block index of \(blockCount) blocks does not fit the footer") }
+        var entries: [BlockEntry] = []
+        entries.reserveCapacity(blockCount)
+        var expectedOffset = C.headerSize
+        var nulls = 0
+        for b in 0..<blockCount {
+            let e = fo + C.footerFixedSize + b * C.blockIndexEntrySize
+            let h = e + 8
+            let off = u64(p, e)
+            let entry = BlockEntry(
+                offset: Int(truncatingIfNeeded: off),
+                encoding: p.load(fromByteOffset: h + C.bhEncoding, as: UInt8.self),
+                compression: p.load(fromByteOffset: h + C.bhCompression, as: UInt8.self),
+                flags: p.load(fromByteOffset: h + C.bhFlags, as: UInt8.self),
+                rows: Int(u32(p, h + C.bhRowCount)),
+                nulls: Int(u32(p, h + C.bhNullCount)),
+                rawSize: Int(u32(p, h + C.bhRawSize)),
+                storedSize: Int(u32(p, h + C.bhStoredSize)),
+                min: i64(p, h + C.bhMin),
+                max: i64(p, h + C.bhMax),
+                checksum: u64(p, h + C.bhChecksum))
+            guard off == UInt64(expectedOffset) else {
+                throw corrupt(relPath, e, "block \(b) starts at \(off), expected \(expectedOffset)", block: b)
+            }
+            let wantRows = min(blockRows, expect.rowCount - b * blockRows)
+            guard wantRows >= 1, entry.rows == wantRows else {
+                throw corrupt(relPath, h + C.bhRowCount, "block has \(entry.rows) rows, expected \(wantRows)", block: b)
+            }
+            guard entry.nulls <= entry.rows else { throw corrupt(relPath, h + C.bhNullCount, "null count \(entry.nulls) exceeds row count", block: b) }
+            guard (entry.flags & C.blockFlagValidity != 0) == (entry.nulls > 0), entry.flags & ~C.blockFlagValidity == 0 else {
+                throw corrupt(relPath, h + C.bhFlags, "block flags \(entry.flags) disagree with its null count \(entry.nulls)", block: b)
+            }
+            guard Int(u32(p, h + C.bhBlockIndex)) == b else {
+                throw corrupt(relPath, h + C.bhBlockIndex, "block index entry \(b) is numbered \(u32(p, h + C.bhBlockIndex))", block: b)
+            }
+            guard entry.rawSize <= C.maxRawPayload(rows: entry.rows) else {
+                throw corrupt(relPath, h + C.bhRawSize, "raw payload size \(entry.rawSize) is impossible for \(entry.rows) rows", block: b)
+            }
+            let validEncoding = expect.type == .double ? entry.encoding == C.encodingPlainDouble
+                : (entry.encoding >= C.encodingFORBytes && entry.encoding <= C.encodingDeltaBitPack)
+            guard validEncoding else { throw corrupt(relPath, h + C.bhEncoding, "encoding \(entry.encoding) is not valid for \(expect.type)", block: b) }
+            switch entry.compression {
+            case C.compressionNone:
+                guard entry.storedSize == entry.rawSize else { throw corrupt(relPath, h + C.bhStoredSize, "uncompressed block with stored size \(entry.storedSize) ≠ raw size \(entry.rawSize)", block: b) }
+            case C.compressionLZ4:
+                break
+            default:
+                throw corrupt(relPath, h + C.bhCompression, "unknown compression \(entry.compression)", block: b)
+            }
+            let end = expectedOffset + C.blockHeaderSize + entry.storedSize
+            guard end <= fo else { throw corrupt(relPath, h + C.bhStoredSize, "block runs past the footer", block: b) }
+            expectedOffset = end
+            nulls += entry.nulls
+            entries.append(entry)
+        }
+        guard expectedOffset == fo else { throw corrupt(relPath, expectedOffset, "\(fo - expectedOffset) unexplained bytes before the footer") }
+        guard UInt64(nulls) == nullTotal else { throw corrupt(relPath, fo + 16, "footer null count \(nullTotal) ≠ sum over blocks \(nulls)") }
+        // Dictionary.
+        var dict: StringDictionary? = nil
+        if expect.type == .varchar {
+            dict = try parseDictionary(p, at: fo + indexEnd, end: fo + fl, relPath: relPath, expectCount: expect.dictionarySize)
+            let n = Int64(dict!.count)
+            for (b, e) in entries.enumerated() where e.nulls < e.rows {
+                guard e.min >= 0, e.min < n, e.max >= 0, e.max < n else {
+                    throw corrupt(relPath, e.offset + C.bhMin, "zone map codes \(e.min)...\(e.max) outside the dictionary of \(n)", block: b)
+                }
+            }
+        } else if indexEnd != fl {
+            throw corrupt(relPath, fo + indexEnd, "\(fl - indexEnd) unexplained bytes at the end of the footer")
+        }
+        return (entries, dict)
+    }
+
+    private static func parseDictionary(_ p: UnsafeRawPointer, at d: Int, end: Int, relPath: String, expectCount: Int?) throws -> StringDictionary {
+        typealias C = FormatConstants
+        guard d + C.dictionaryHeaderSize <= end else { throw corrupt(relPath, d, "dictionary header runs past the footer") }
+        let count = Int(u32(p, d))
+        let rawSize = Int(u32(p, d + 4))
+        let storedSize = Int(u32(p, d + 8))
+        let comp = p.load(fromByteOffset: d + 12, as: UInt8.self)
+        let sum = u64(p, d + 16)
+        let data = d + C.dictionaryHeaderSize
+        guard data + storedSize == end else { throw corrupt(relPath, d + 8, "dictionary of \(storedSize) stored bytes does not end at the footer's end") }
+        if let expectCount, expectCount != count {
+            throw corrupt(relPath, d, "dictionary has \(count) strings, manifest says \(expectCount)")
+        }
+        guard XXH64.hash(p + data, storedSize) == sum else { throw corrupt(relPath, d + 16, "dictionary checksum mismatch") }
+        guard rawSize >= 4 * (count + 1) else { throw corrupt(relPath, d + 4, "dictionary raw size \(rawSize) too small for \(count) strings") }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(rawSize, 1), alignment: 8)
+        defer { raw.deallocate() }
+        switch comp {
+        case C.compressionNone:
+            guard storedSize == rawSize else { throw corrupt(relPath, d + 8, "uncompressed dictionary with stored size ≠ raw size") }
+            raw.copyMemory(from: p + data, byteCount: rawSize)
+        case C.compressionLZ4:
+            let n = LZ4_decompress_safe((p + data).assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
+                                        Int32(storedSize), Int32(rawSize))
+            guard n == Int32(rawSize) else { throw corrupt(relPath, data, "dictionary does not decompress to \(rawSize) bytes") }
+        default:
+            throw corrupt(relPath, d + 12, "unknown dictionary compression \(comp)")
+        }
+        let bytesStart = 4 * (count + 1)
+        let byteLen = rawSize - bytesStart
+        var values: [String] = []
+        values.reserveCapacity(count)
+        var prev = Int(u32(raw, 0))
+        guard prev == 0 else { throw corrupt(relPath, data, "dictionary offsets do not start at 0") }
+        for i in 0..<count {
+            let next = Int(u32(raw, 4 * (i + 1)))
+            guard next >= prev, next <= byteLen else { throw corrupt(relPath, data, "dictionary offset \(i + 1) out of range") }
+            let s = String(decoding: UnsafeRawBufferPointer(start: raw + bytesStart + prev, count: next - prev), as: UTF8.self)
+            values.append(s)
+            prev = next
+        }
+        guard prev == byteLen else { throw corrupt(relPath, data, "dictionary has \(byteLen - prev) unexplained bytes") }
+        return StringDictionary(values)
+    }
+
+    private static func memEqual(_ p: UnsafeRawPointer, _ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { memcmp(p, $0.baseAddress!, bytes.count) == 0 }
+    }
+
+    /// The zone map of `block` from the footer copy of its header (no decompression).
+    func zoneMap(_ block: Int) -> ZoneMap {
+        let e = entries[block]
+        if e.nulls == e.rows { return ZoneMap(rowCount: e.rows, nullCount: e.nulls, min: .null, max: .null) }
+        let lo: Value, hi: Value
+        switch type {
+        case .double:
+            lo = .double(Double(bitPattern: UInt64(bitPattern: e.min)))
+            hi = .double(Double(bitPattern: UInt64(bitPattern: e.max)))
+        case .varchar:
+            lo = .string(dictionary![Int32(e.min)])
+            hi = .string(dictionary![Int32(e.max)])
+        case .boolean:
+            lo = .bool(e.min != 0)
+            hi = .bool(e.max != 0)
+        default:
+            lo = .int(e.min)
+            hi = .int(e.max)
+        }
+        return ZoneMap(rowCount: e.rows, nullCount: e.nulls, min: lo, max: hi)
+    }
+
+    /// Verifies and decodes `block` into a `Column` of `type`.
+    /// - Throws: `KuaiError.corrupt` at "<file>@<offset> block <n>" for any disagreement.
+    func read(block b: Int) throws -> Column {
+        typealias C = FormatConstants
+        let e = entries[b]
+        let h = e.offset
+        // The block header in the body must equal its footer copy (both are covered by checksums).
+        let footerCopy = footerEntryHeader(b)
+        if memcmp(base + h, footerCopy, C.blockHeaderSize) != 0 {
+            throw Self.corrupt(relPath, h, "block header differs from its copy in the footer", block: b)
+        }
+        let payload = base + h + C.blockHeaderSize
+        let headSum = XXH64.hash(base + h, C.bhChecksum)
+        if XXH64.hash(payload, e.storedSize, seed: headSum) != e.checksum {
+            throw Self.corrupt(relPath, h, "block checksum mismatch", block: b)
+        }
+        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(e.rawSize, 8), alignment: 16)
+        defer { raw.deallocate() }
+        if e.compression == C.compressionLZ4 {
+            let n = LZ4_decompress_safe(payload.assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
+                                        Int32(e.storedSize), Int32(e.rawSize))
+            if n != Int32(e.rawSize) {
+                throw Self.corrupt(relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
+            }
+        } else {
+            raw.copyMemory(from: payload, byteCount: e.rawSize)
+        }
+        do {
+            return try decode(raw, e)
+        } catch {
+            throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
+        }
+    }
+
+    private func footerEntryHeader(_ b: Int) -> UnsafeRawPointer {
+        let fo = Int(Self.u64(base, size - FormatConstants.tailSize))
+        return base + fo + FormatConstants.footerFixedSize + b * FormatConstants.blockIndexEntrySize + 8
+    }
+
+    private func decode(_ raw: UnsafeMutableRawPointer, _ e: BlockEntry) throws(DecodeFailure) -> Column {
+        let rows = e.rows
+        var validity: [UInt8]? = nil
+        var off = 0
+        if e.nulls > 0 {
+            let bm = FormatConstants.paddedBitmapBytes(rows)
+            guard e.rawSize >= bm else { throw DecodeFailure(message: "payload shorter than its validity bitmap") }
+            validity = try BlockDecoder.readValidity(raw, rows: rows, nullCount: e.nulls)
+            off = bm
+        }
+        let body = UnsafeRawPointer(raw + off)
+        let bodySize = e.rawSize - off
+        switch type {
+        case .double:
+            guard bodySize == rows * 8 else { throw DecodeFailure(message: "payload is \(bodySize) bytes, expected \(rows * 8) for \(rows) doubles") }
+            var values = [Double](unsafeUninitializedCapacity: rows) { o, n in
+                for i in 0..<rows {
+                    o[i] = Double(bitPattern: UInt64(littleEndian: body.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
+                }
+                n = rows
+            }
+            if let v = validity { values.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } } }
+            return Column(doubles: values, validity: validity)
+        case .varchar:
+            let tmp = UnsafeMutablePointer<Int64>.allocate(capacity: max(rows, 1))
+            defer { tmp.deallocate() }
+            try BlockDecoder.decodeInts(body, size: bodySize, encoding: e.encoding, rows: rows, into: tmp)
+            let limit = Int64(max(dictionary!.count, 1))
+            var bad = false
+            var codes = [Int32](unsafeUninitializedCapacity: rows) { o, n in
+                for i in 0..<rows {
+                    let c = tmp[i]
+                    bad = bad || (c < 0 || c >= limit)
+                    o[i] = Int32(truncatingIfNeeded: c)
+                }
+                n = rows
+            }
+            if bad { throw DecodeFailure(message: "dictionary code outside the dictionary of \(dictionary!.count) strings") }
+            if let v = validity { codes.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } } }
+            return Column(codes: codes, dictionary: dictionary!, validity: validity)
+        default:
+            var failure: DecodeFailure? = nil
+            var values = [Int64](unsafeUninitializedCapacity: rows) { o, n in
+                do throws(DecodeFailure) {
+                    try BlockDecoder.decodeInts(body, size: bodySize, encoding: e.encoding, rows: rows, into: o.baseAddress!)
+                    n = rows
+                } catch {
+                    failure = error
+                    n = 0
+                }
+            }
+            if let failure { throw failure }
+            if let v = validity { values.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } } }
+            if type == .boolean {
+                var bad = false
+                values.withUnsafeBufferPointer { o in for x in o { bad = bad || (x != 0 && x != 1) } }
+                if bad { throw DecodeFailure(message: "BOOLEAN value other than 0 or 1") }
+            }
+            return Column(type: type, ints: values, validity: validity)
+        }
+    }
+}

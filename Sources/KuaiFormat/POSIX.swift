@@ -1,0 +1,168 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import KuaiCore
+
+/// Thin POSIX helpers for the store: every failure becomes a `KuaiError.io` naming the path.
+enum POSIX {
+    static func errorText(_ e: Int32 = errno) -> String { String(cString: strerror(e)) }
+
+    static func ioError(_ what: String, _ path: String, _ e: Int32 = errno) -> KuaiError {
+        KuaiError(.io, "\(what): \(errorText(e))", at: path)
+    }
+
+    /// Writes all `count` bytes at `ptr` to `fd`, retrying short writes and EINTR.
+    static func writeAll(_ fd: Int32, _ ptr: UnsafeRawPointer, _ count: Int, path: String) throws {
+        var done = 0
+        while done < count {
+            let n = write(fd, ptr + done, count - done)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("cannot write", path)
+            }
+            done += n
+        }
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
+        try bytes.withUnsafeBytes { b in
+            guard let base = b.baseAddress, b.count > 0 else { return }
+            try writeAll(fd, base, b.count, path: path)
+        }
+    }
+
+    /// Reads the whole of `name` relative to the directory `dirfd`.
+    static func readFile(dirfd: Int32, _ name: String, displayPath: String) throws -> [UInt8] {
+        let fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw ioError(errno == ENOENT ? "no such file" : "cannot open", displayPath) }
+        defer { close(fd) }
+        var st = stat()
+        if fstat(fd, &st) != 0 { throw ioError("cannot stat", displayPath) }
+        var out = [UInt8]()
+        out.reserveCapacity(Int(st.st_size) + 1)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("cannot read", displayPath)
+            }
+            if n == 0 { break }
+            out.append(contentsOf: chunk[0..<n])
+        }
+        return out
+    }
+
+    /// fsyncs the file or directory at `path`.
+    static func fsyncPath(_ path: String) throws {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw ioError("cannot open for fsync", path) }
+        defer { close(fd) }
+        if fsync(fd) != 0 { throw ioError("fsync failed", path) }
+    }
+
+    enum Kind { case missing, directory, file, other }
+
+    /// What is at `path`, without following a final symbolic link.
+    static func kind(_ path: String) -> Kind {
+        var st = stat()
+        if lstat(path, &st) != 0 { return .missing }
+        switch st.st_mode & S_IFMT {
+        case S_IFDIR: return .directory
+        case S_IFREG: return .file
+        default: return .other
+        }
+    }
+
+    /// Names in a directory, without "." and "..". Empty when it cannot be read.
+    static func listDirectory(_ path: String) -> [String] {
+        guard let d = opendir(path) else { return [] }
+        defer { closedir(d) }
+        var names: [String] = []
+        while let e = readdir(d) {
+            let name = withUnsafePointer(to: e.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return names
+    }
+
+    /// Removes `path` and everything below it; does not follow symbolic links. Best effort.
+    static func removeTree(_ path: String) {
+        switch kind(path) {
+        case .missing: return
+        case .directory:
+            for n in listDirectory(path) { removeTree(path + "/" + n) }
+            rmdir(path)
+        default:
+            unlink(path)
+        }
+    }
+
+    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
+    private static let renameat2Fn: RenameAt2? = {
+        guard let h = dlopen(nil, RTLD_NOW), let s = dlsym(h, "renameat2") else { return nil }
+        return unsafeBitCast(s, to: RenameAt2.self)
+    }()
+
+    /// Linux `RENAME_EXCHANGE` (linux/fs.h).
+    static let renameExchange: UInt32 = 1 << 1
+
+    /// Atomically swaps the directory entries `a` and `b` (renameat2 with RENAME_EXCHANGE).
+    /// - Returns: 0 on success, otherwise the errno (ENOSYS when renameat2 is unavailable).
+    static func exchange(_ a: String, _ b: String) -> Int32 {
+        guard let f = renameat2Fn else { return ENOSYS }
+        if f(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0 { return 0 }
+        return errno
+    }
+
+    /// An absolute, "/"-joined form of `path` (relative paths are taken from the working directory).
+    static func absolute(_ path: String) -> String {
+        var p = path
+        if !p.hasPrefix("/") {
+            var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            if getcwd(&buf, buf.count) != nil {
+                let cwd = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+                p = cwd == "/" ? "/" + p : cwd + "/" + p
+            }
+        }
+        // Collapse "//" and "/." components and strip a trailing "/".
+        var parts: [Substring] = []
+        for c in p.split(separator: "/", omittingEmptySubsequences: true) {
+            if c == "." { continue }
+            parts.append(c)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    static func parentAndName(_ absPath: String) -> (String, String) {
+        guard let slash = absPath.lastIndex(of: "/") else { return (".", absPath) }
+        let parent = String(absPath[..<slash])
+        return (parent.isEmpty ? "/" : parent, String(absPath[absPath.index(after: slash)...]))
+    }
+
+    static func random64() -> UInt64 {
+        var g = SystemRandomNumberGenerator()
+        return g.next()
+    }
+
+    static func hex(_ v: UInt64) -> String {
+        let s = String(v, radix: 16)
+        return String(repeating: "0", count: 16 - s.count) + s
+    }
+}
+
+/// Little-endian byte building for headers and footers.
+struct ByteBuilder {
+    var bytes: [UInt8] = []
+    mutating func u8(_ v: UInt8) { bytes.append(v) }
+    mutating func u16(_ v: UInt16) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u32(_ v: UInt32) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func u64(_ v: UInt64) { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+    mutating func i64(_ v: Int64) { u64(UInt64(bitPattern: v)) }
+    mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
+    mutating func zeros(_ n: Int) { bytes.append(contentsOf: repeatElement(0, count: n)) }
+}
