@@ -14,7 +14,7 @@ public enum TokenKind: Sendable, Hashable {
     case decimal
     /// A `'string'` (`''` unescaped) or `E'escaped\n'` string; `text` is the value.
     case string
-    /// Punctuation or an operator: `( ) , . ; + - * / // % ^ || :: = == <> != < <= > >=`.
+    /// Punctuation or an operator: `( ) , . ; + - * / // % ^ ** || :: = == <> != < <= > >= ~~ ~~* !~~ !~~*`.
     case symbol
     /// The end of the input.
     case endOfInput
@@ -174,6 +174,18 @@ private struct Scanner {
             return Token(kind: .quotedIdentifier, text: value, position: start, length: index - start.offset)
         default:
             break
+        }
+        // LIKE operators spelled as symbols: `~~` `~~*` `!~~` `!~~*`.
+        if b == UInt8(ascii: "~") || b == UInt8(ascii: "!") {
+            let tilde = UInt8(ascii: "~")
+            let skip = b == UInt8(ascii: "!") ? 1 : 0
+            if peek(skip) == tilde && peek(skip + 1) == tilde {
+                var length = skip + 2
+                if peek(length) == UInt8(ascii: "*") { length += 1 }
+                let op = text(index, index + length)
+                advance(length)
+                return Token(kind: .symbol, text: op, position: start, length: length)
+            }
         }
         // Operators, longest match first.
         let two: String?

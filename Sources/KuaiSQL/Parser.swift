@@ -642,7 +642,7 @@ struct ParserState {
             try expectWord("ROW")
             return .currentRow
         }
-        let offset = try parseConcat()
+        let offset = try parseExpression(minimum: Precedence.predicate + 1)
         if acceptWord("PRECEDING") { return .preceding(offset) }
         if acceptWord("FOLLOWING") { return .following(offset) }
         throw unexpected("PRECEDING or FOLLOWING")

@@ -1,88 +1,191 @@
 import KuaiCore
 
-// Expression parsing: one function per precedence level, lowest first (Formats/query-language.md,
-// "Operator precedence"). The levels follow DuckDB 2.0.1 (PostgreSQL's grammar):
-//   OR < AND < NOT < IS [NOT] NULL / IS [NOT] DISTINCT FROM < comparison (non-associative)
-//   < LIKE / ILIKE / BETWEEN / IN < || < + - < * / // % < ^ ** < unary + - < :: < primary.
-// Left-deep operator chains count one nesting level per operator so the tree depth stays bounded.
+// Expression parsing by precedence climbing (Formats/query-language.md, "Operator precedence").
+// The levels are DuckDB 2.0.1's, i.e. PostgreSQL's yacc grammar, lowest first:
+//   1 OR   2 AND   3 NOT (prefix)   4 IS [NOT] NULL | IS [NOT] DISTINCT FROM | IS [NOT] TRUE/FALSE | ISNULL | NOTNULL
+//   5 = == <> != < <= > >= (non-associative)   6 [NOT] LIKE | ILIKE | BETWEEN | IN
+//   7 || ~~ ~~* !~~ !~~*   8 + -   9 * / // %   10 ^ **   11 unary + - (prefix)   12 :: (postfix)
+// As in yacc, a postfix form ends its operand and the loop goes on with it as a left operand:
+// `a = b IS NULL` is `((a = b) IS NULL)` and `a IS NULL = x` is `((a IS NULL) = x)`; a prefix operator takes
+// its operand at its own level wherever it appears: `x = NOT y AND z` is `((x = (NOT y)) AND z)`.
+// Every call and every chained operator counts one nesting level, so the tree depth stays bounded.
+
+/// Precedence levels (higher binds tighter).
+enum Precedence {
+    static let or = 1
+    static let and = 2
+    static let not = 3
+    static let isTest = 4
+    static let comparison = 5
+    static let predicate = 6
+    static let concat = 7
+    static let additive = 8
+    static let multiplicative = 9
+    static let exponent = 10
+    static let unary = 11
+    static let cast = 12
+}
 
 extension ParserState {
     mutating func parseExpression() throws -> Expr {
-        try enter()
-        defer { leave() }
-        return try parseOr()
+        try parseExpression(minimum: Precedence.or)
     }
 
-    mutating func parseOr() throws -> Expr {
-        var left = try parseAnd()
-        var chain = 0
-        defer { depth -= chain }
-        while current.isWord("OR") {
-            advance()
-            chain += 1
-            try enter()
-            let right = try parseAnd()
-            left = .binary(.or, left, right, left.position)
-        }
-        return left
-    }
-
-    mutating func parseAnd() throws -> Expr {
-        var left = try parseNot()
-        var chain = 0
-        defer { depth -= chain }
-        while current.isWord("AND") {
-            advance()
-            chain += 1
-            try enter()
-            let right = try parseNot()
-            left = .binary(.and, left, right, left.position)
-        }
-        return left
-    }
-
-    mutating func parseNot() throws -> Expr {
-        guard current.isWord("NOT") else { return try parseIs() }
-        let not = advance()
-        try enter()
-        defer { leave() }
-        let operand = try parseNot()
-        if case .exists(let query, let negated, _) = operand {
-            return .exists(query, negated: !negated, not.position)
-        }
-        return .unary(.not, operand, not.position)
-    }
-
-    /// `x IS [NOT] NULL`, `x IS [NOT] DISTINCT FROM y`, `x IS [NOT] TRUE|FALSE`, `x ISNULL`, `x NOTNULL`.
-    mutating func parseIs() throws -> Expr {
-        var left = try parseComparison()
-        var chain = 0
-        defer { depth -= chain }
-        while true {
-            if current.isWord("IS") {
-                advance()
-                let negated = acceptWord("NOT")
-                if acceptWord("NULL") {
-                    left = .isNull(left, negated: negated, left.position)
-                } else if acceptWord("DISTINCT") {
-                    try expectWord("FROM")
-                    let right = try parseComparison()
-                    left = .binary(negated ? .isNotDistinctFrom : .isDistinctFrom, left, right, left.position)
-                } else if current.isWord("TRUE") || current.isWord("FALSE") {
-                    let value = advance()
-                    let literal = Expr.literal(.bool(value.isWord("TRUE")), value.position)
-                    left = .binary(negated ? .isDistinctFrom : .isNotDistinctFrom, left, literal, left.position)
-                } else {
-                    throw unexpected("NULL, DISTINCT FROM, TRUE or FALSE after IS")
+    /// The operator at the cursor and its level, if it continues an expression.
+    func infixPrecedence() -> Int? {
+        let t = current
+        switch t.kind {
+        case .symbol:
+            switch t.text {
+            case "=", "==", "<>", "!=", "<", "<=", ">", ">=": return Precedence.comparison
+            case "||", "~~", "~~*", "!~~", "!~~*": return Precedence.concat
+            case "+", "-": return Precedence.additive
+            case "*", "/", "//", "%": return Precedence.multiplicative
+            case "^", "**": return Precedence.exponent
+            case "::": return Precedence.cast
+            default: return nil
+            }
+        case .word:
+            switch t.upper {
+            case "OR": return Precedence.or
+            case "AND": return Precedence.and
+            case "IS", "ISNULL", "NOTNULL": return Precedence.isTest
+            case "LIKE", "ILIKE", "BETWEEN", "IN", "GLOB", "SIMILAR": return Precedence.predicate
+            case "NOT":
+                let next = peek(1)
+                if next.isWord("LIKE") || next.isWord("ILIKE") || next.isWord("BETWEEN") || next.isWord("IN") {
+                    return Precedence.predicate
                 }
-            } else if current.isWord("ISNULL") || current.isWord("NOTNULL") {
-                let t = advance()
-                left = .isNull(left, negated: t.isWord("NOTNULL"), left.position)
-            } else {
-                return left
+                return nil
+            default: return nil
+            }
+        default:
+            return nil
+        }
+    }
+
+    /// Parses an expression whose operators all bind at least as tightly as `minimum`.
+    mutating func parseExpression(minimum: Int) throws -> Expr {
+        try enter()
+        defer { leave() }
+        var left = try parsePrefix()
+        var chain = 0
+        defer { depth -= chain }
+        /// Level of the last operator applied at this loop, for the non-associative ones.
+        var last = 0
+        while let level = infixPrecedence(), level >= minimum {
+            if (level == Precedence.comparison || (level == Precedence.predicate && !isInOperator())) && last == level {
+                if level == Precedence.comparison {
+                    throw failure("chained comparisons are not supported; combine them with AND", at: current)
+                }
+                throw unexpected("an operator between the two predicates (use AND)")
             }
             chain += 1
             try enter()
+            left = try parseInfix(left, level: level)
+            last = level
+        }
+        return left
+    }
+
+    /// True when the cursor is at `IN` or `NOT IN` (which may follow another IN: `(a IN (1)) IN (true)`).
+    func isInOperator() -> Bool { current.isWord("IN") || (current.isWord("NOT") && peek(1).isWord("IN")) }
+
+    /// Prefix operators (`NOT`, unary `-`, `+`) and primaries.
+    mutating func parsePrefix() throws -> Expr {
+        let t = current
+        if t.isWord("NOT") {
+            advance()
+            let operand = try parseExpression(minimum: Precedence.not)
+            if case .exists(let query, let negated, _) = operand {
+                return .exists(query, negated: !negated, t.position)
+            }
+            return .unary(.not, operand, t.position)
+        }
+        if t.isSymbol("-") || t.isSymbol("+") {
+            advance()
+            let operand = try parseExpression(minimum: Precedence.unary)
+            if t.text == "+" { return .unary(.plus, operand, t.position) }
+            return negate(operand, position: t.position)
+        }
+        return try parsePrimary()
+    }
+
+    /// Unary minus; directly before a number literal it folds into the literal (`-9223372036854775808` is a
+    /// BIGINT literal and `- 2 ^ 2` is 4, as in DuckDB).
+    func negate(_ operand: Expr, position: SourcePosition) -> Expr {
+        if case .literal(let literal, _) = operand {
+            switch literal {
+            case .integer(let v):
+                if v == Int64.min { return .literal(.decimal("9223372036854775808"), position) }
+                return .literal(.integer(-v), position)
+            case .decimal(let text):
+                let negated = text.hasPrefix("-") ? String(text.dropFirst()) : "-" + text
+                if let v = Int64(negated) { return .literal(.integer(v), position) }
+                return .literal(.decimal(negated), position)
+            default:
+                break
+            }
+        }
+        return .unary(.minus, operand, position)
+    }
+
+    /// Applies the infix or postfix operator at the cursor (of precedence `level`) to `left`.
+    mutating func parseInfix(_ left: Expr, level: Int) throws -> Expr {
+        let position = left.position
+        switch level {
+        case Precedence.or, Precedence.and:
+            advance()
+            let right = try parseExpression(minimum: level + 1)
+            return .binary(level == Precedence.or ? .or : .and, left, right, position)
+        case Precedence.isTest:
+            let t = advance()
+            if t.isWord("ISNULL") || t.isWord("NOTNULL") { return .isNull(left, negated: t.isWord("NOTNULL"), position) }
+            let negated = acceptWord("NOT")
+            if acceptWord("NULL") { return .isNull(left, negated: negated, position) }
+            if acceptWord("DISTINCT") {
+                try expectWord("FROM")
+                let right = try parseExpression(minimum: Precedence.comparison)
+                return .binary(negated ? .isNotDistinctFrom : .isDistinctFrom, left, right, position)
+            }
+            if current.isWord("TRUE") || current.isWord("FALSE") {
+                let value = advance()
+                let literal = Expr.literal(.bool(value.isWord("TRUE")), value.position)
+                return .binary(negated ? .isDistinctFrom : .isNotDistinctFrom, left, literal, position)
+            }
+            throw unexpected("NULL, DISTINCT FROM, TRUE or FALSE after IS")
+        case Precedence.comparison:
+            return try parseComparison(left)
+        case Precedence.predicate:
+            return try parsePredicate(left)
+        case Precedence.cast:
+            advance()
+            return .cast(left, try parseTypeName(), isTry: false, position)
+        case Precedence.exponent:
+            // `a ^ b` and `a ** b` are `power(a, b)`.
+            advance()
+            let right = try parseExpression(minimum: level + 1)
+            return .function(FunctionCall(name: "power", arguments: [left, right], position: position))
+        case Precedence.concat where !current.isSymbol("||"):
+            // `a ~~ b` is `a LIKE b`; `~~*` ILIKE; `!~~` NOT LIKE (PostgreSQL's operator level, left-associative).
+            let t = advance()
+            let pattern = try parseExpression(minimum: level + 1)
+            return .like(left, pattern: pattern, negated: t.text.hasPrefix("!"), caseInsensitive: t.text.hasSuffix("*"),
+                         position)
+        default:
+            let t = advance()
+            let op: BinaryOperator
+            switch t.text {
+            case "||": op = .concat
+            case "+": op = .add
+            case "-": op = .subtract
+            case "*": op = .multiply
+            case "/": op = .divide
+            case "//": op = .integerDivide
+            default: op = .modulo
+            }
+            let right = try parseExpression(minimum: level + 1)
+            return .binary(op, left, right, position)
         }
     }
 
@@ -99,176 +202,62 @@ extension ParserState {
         }
     }
 
-    /// `a op b` with one comparison operator; `a < b < c` is an error as in DuckDB.
-    mutating func parseComparison() throws -> Expr {
-        let left = try parsePredicate()
-        guard let op = comparisonOperator(current) else { return left }
-        advance()
-        let right = try parsePredicate()
-        if comparisonOperator(current) != nil {
-            throw failure("chained comparisons are not supported; combine them with AND", at: current)
+    /// `left op right`, and `left = ANY (subquery)` / `left <> ALL (subquery)` (as IN / NOT IN).
+    mutating func parseComparison(_ left: Expr) throws -> Expr {
+        let opToken = advance()
+        let op = comparisonOperator(opToken)!
+        if (current.isWord("ANY") || current.isWord("SOME") || current.isWord("ALL")) && peek(1).isSymbol("(") {
+            let quantifier = advance()
+            let isAll = quantifier.isWord("ALL")
+            guard (op == .equal && !isAll) || (op == .notEqual && isAll) else {
+                throw failure("only = ANY (...) and <> ALL (...) are supported", at: opToken)
+            }
+            try expectSymbol("(")
+            guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a subquery") }
+            let query = try parseQuery()
+            try expectSymbol(")")
+            return .inSubquery(left, query, negated: isAll, left.position)
         }
+        let right = try parseExpression(minimum: Precedence.comparison + 1)
         return .binary(op, left, right, left.position)
     }
 
     /// `[NOT] LIKE`, `[NOT] ILIKE`, `[NOT] BETWEEN .. AND ..`, `[NOT] IN (...)`.
-    mutating func parsePredicate() throws -> Expr {
-        var left = try parseConcat()
-        var chain = 0
-        defer { depth -= chain }
-        while true {
-            var negated = false
-            if current.isWord("NOT") {
-                let next = peek(1)
-                guard next.isWord("LIKE") || next.isWord("ILIKE") || next.isWord("BETWEEN") || next.isWord("IN") else {
-                    return left
-                }
-                advance()
-                negated = true
+    mutating func parsePredicate(_ left: Expr) throws -> Expr {
+        let negated = acceptWord("NOT")
+        let t = advance()
+        let operandLevel = Precedence.predicate + 1
+        if t.isWord("LIKE") || t.isWord("ILIKE") {
+            let pattern = try parseExpression(minimum: operandLevel)
+            if current.isWord("ESCAPE") { throw failure("LIKE ... ESCAPE is not supported", at: current) }
+            return .like(left, pattern: pattern, negated: negated, caseInsensitive: t.isWord("ILIKE"), left.position)
+        }
+        if t.isWord("BETWEEN") {
+            if current.isWord("SYMMETRIC") || current.isWord("ASYMMETRIC") {
+                throw failure("BETWEEN \(current.upper) is not supported", at: current)
             }
-            let t = current
-            if t.isWord("LIKE") || t.isWord("ILIKE") {
-                advance()
-                let pattern = try parseConcat()
-                if current.isWord("ESCAPE") { throw failure("LIKE ... ESCAPE is not supported", at: current) }
-                left = .like(left, pattern: pattern, negated: negated, caseInsensitive: t.isWord("ILIKE"), left.position)
-            } else if t.isWord("BETWEEN") {
-                advance()
-                if current.isWord("SYMMETRIC") || current.isWord("ASYMMETRIC") {
-                    throw failure("BETWEEN \(current.upper) is not supported", at: current)
-                }
-                let low = try parseConcat()
-                try expectWord("AND")
-                let high = try parseConcat()
-                left = .between(left, low: low, high: high, negated: negated, left.position)
-            } else if t.isWord("IN") {
-                advance()
-                guard current.isSymbol("(") else { throw unexpected("\"(\" after IN") }
-                if startsQuery(peek(1)) {
-                    advance()
-                    let query = try parseQuery()
-                    try expectSymbol(")")
-                    left = .inSubquery(left, query, negated: negated, left.position)
-                } else {
-                    advance()
-                    var list: [Expr] = []
-                    repeat {
-                        list.append(try parseExpression())
-                    } while acceptSymbol(",")
-                    try expectSymbol(")")
-                    left = .inList(left, list, negated: negated, left.position)
-                }
-            } else if t.isWord("GLOB") || t.isWord("SIMILAR") {
-                throw failure("\(t.upper) is not supported", at: t)
-            } else {
-                return left
-            }
-            chain += 1
-            try enter()
+            let low = try parseExpression(minimum: operandLevel)
+            try expectWord("AND")
+            let high = try parseExpression(minimum: operandLevel)
+            return .between(left, low: low, high: high, negated: negated, left.position)
         }
-    }
-
-    mutating func parseConcat() throws -> Expr {
-        var left = try parseAdditive()
-        var chain = 0
-        defer { depth -= chain }
-        while current.isSymbol("||") {
-            advance()
-            chain += 1
-            try enter()
-            let right = try parseAdditive()
-            left = .binary(.concat, left, right, left.position)
-        }
-        return left
-    }
-
-    mutating func parseAdditive() throws -> Expr {
-        var left = try parseMultiplicative()
-        var chain = 0
-        defer { depth -= chain }
-        while current.isSymbol("+") || current.isSymbol("-") {
-            let op = advance()
-            chain += 1
-            try enter()
-            let right = try parseMultiplicative()
-            left = .binary(op.text == "+" ? .add : .subtract, left, right, left.position)
-        }
-        return left
-    }
-
-    mutating func parseMultiplicative() throws -> Expr {
-        var left = try parseExponent()
-        var chain = 0
-        defer { depth -= chain }
-        while true {
-            let op: BinaryOperator
-            switch current.kind == .symbol ? current.text : "" {
-            case "*": op = .multiply
-            case "/": op = .divide
-            case "//": op = .integerDivide
-            case "%": op = .modulo
-            default: return left
+        if t.isWord("IN") {
+            guard current.isSymbol("(") else { throw unexpected("\"(\" after IN") }
+            if startsQuery(peek(1)) {
+                advance()
+                let query = try parseQuery()
+                try expectSymbol(")")
+                return .inSubquery(left, query, negated: negated, left.position)
             }
             advance()
-            chain += 1
-            try enter()
-            let right = try parseExponent()
-            left = .binary(op, left, right, left.position)
+            var list: [Expr] = []
+            repeat {
+                list.append(try parseExpression())
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+            return .inList(left, list, negated: negated, left.position)
         }
-    }
-
-    /// `a ^ b` and `a ** b` (left-associative, as DuckDB) are calls of `power(a, b)`.
-    mutating func parseExponent() throws -> Expr {
-        var left = try parseUnary()
-        var chain = 0
-        defer { depth -= chain }
-        while current.isSymbol("^") || current.isSymbol("**") {
-            advance()
-            chain += 1
-            try enter()
-            let right = try parseUnary()
-            left = .function(FunctionCall(name: "power", arguments: [left, right], position: left.position))
-        }
-        return left
-    }
-
-    /// Prefix `-` and `+`. A minus directly before a number literal folds into it (`-9223372036854775808`
-    /// is a BIGINT literal, as in DuckDB).
-    mutating func parseUnary() throws -> Expr {
-        guard current.isSymbol("-") || current.isSymbol("+") else { return try parsePostfix() }
-        let op = advance()
-        try enter()
-        defer { leave() }
-        let operand = try parseUnary()
-        if op.text == "+" { return .unary(.plus, operand, op.position) }
-        if case .literal(let literal, _) = operand {
-            switch literal {
-            case .integer(let v):
-                if v == Int64.min { return .literal(.decimal("9223372036854775808"), op.position) }
-                return .literal(.integer(-v), op.position)
-            case .decimal(let text):
-                let negated = text.hasPrefix("-") ? String(text.dropFirst()) : "-" + text
-                if let v = Int64(negated) { return .literal(.integer(v), op.position) }
-                return .literal(.decimal(negated), op.position)
-            default:
-                break
-            }
-        }
-        return .unary(.minus, operand, op.position)
-    }
-
-    /// `primary { :: type }`.
-    mutating func parsePostfix() throws -> Expr {
-        var e = try parsePrimary()
-        var chain = 0
-        defer { depth -= chain }
-        while current.isSymbol("::") {
-            advance()
-            chain += 1
-            try enter()
-            e = .cast(e, try parseTypeName(), isTry: false, e.position)
-        }
-        return e
+        throw failure("\(t.upper) is not supported", at: t)
     }
 
     // MARK: - Primary expressions

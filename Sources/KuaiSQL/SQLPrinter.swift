@@ -6,8 +6,10 @@ import KuaiCore
 // unaliased result column: `count_star()`, `(a + (b * 2))`, `"hour"(epoch_ms(("timestamp" + 28800000)))`,
 // `(x ~~ 'a%')`, `CASE  WHEN ((a > 1)) THEN ('x') ELSE NULL END`. (DuckDB names a result column that is a
 // plain column reference by the bare column name, without qualifier or quotes: that rule belongs to the binder.)
-// Known differences: intervals print as `INTERVAL 8 HOUR`; typed literals as `CAST('...' AS DATE)`;
-// `x IS TRUE` as `(x IS NOT DISTINCT FROM true)`; `a ^ b` as `power(a, b)`.
+// Known differences: intervals print as `INTERVAL 8 HOUR` (DuckDB: `to_hours(CAST(trunc(CAST(8 AS DOUBLE)) AS
+// BIGINT))`); cast and typed-literal types print as kuai's type name (`CAST(a AS DOUBLE)`, `CAST('..' AS DATE)`)
+// where DuckDB keeps the spelling of non-keyword type names (`a::double` -> `CAST(a AS double)`);
+// `x IS TRUE` prints `(x IS NOT DISTINCT FROM true)`; `a ^ b` prints `power(a, b)`.
 // Queries print in one canonical form, used by tests and EXPLAIN.
 
 /// Writes a name as DuckDB does: bare, or in double quotes (`""` inside) when `Keywords.needsQuotes` says so.
@@ -52,6 +54,21 @@ extension Expr {
         return out
     }
 
+    /// Writes the operands of a left-deep chain of `op` separated by ` op `, iteratively (chains can be long).
+    private func writeConjunctionOperands(_ op: BinaryOperator, _ left: Expr, to out: inout String) {
+        var operands: [Expr] = []
+        var e = left
+        while case .binary(let o, let l, let r, _) = e, o == op {
+            operands.append(r)
+            e = l
+        }
+        e.write(to: &out)
+        for operand in operands.reversed() {
+            out += " \(op.rawValue) "
+            operand.write(to: &out)
+        }
+    }
+
     func write(to out: inout String) {
         switch self {
         case .literal(let literal, _):
@@ -70,6 +87,13 @@ extension Expr {
                 operand.write(to: &out)
                 out += "))"
             }
+        case .binary(let op, let left, let right, _) where op == .and || op == .or:
+            // DuckDB flattens conjunctions: `(a AND b AND c)`.
+            out += "("
+            writeConjunctionOperands(op, left, to: &out)
+            out += " \(op.rawValue) "
+            right.write(to: &out)
+            out += ")"
         case .binary(let op, let left, let right, _):
             out += "("
             left.write(to: &out)
@@ -112,7 +136,7 @@ extension Expr {
             if negated { out += "(NOT " }
             out += "("
             operand.write(to: &out)
-            out += " IN (\(query.sqlDescription)))"
+            out += " = ANY(\(query.sqlDescription)))"
             if negated { out += ")" }
         case .exists(let query, let negated, _):
             out += negated ? "(NOT EXISTS(\(query.sqlDescription)))" : "EXISTS(\(query.sqlDescription))"
@@ -165,7 +189,7 @@ extension FunctionCall {
         if star {
             out += over == nil ? "count_star()" : "count()"
         } else {
-            out += quotedIdentifier(name) + "("
+            out += name == "coalesce" ? "COALESCE(" : quotedIdentifier(name) + "("
             if distinct { out += "DISTINCT " }
             for (i, e) in arguments.enumerated() {
                 if i > 0 { out += ", " }
