@@ -282,7 +282,8 @@ public final class GroupKeyTable {
         }
     }
 
-    private func stringFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+    private func stringFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+                            interner: OpsStringInterner) {
         let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
         defer { tmp.deallocate() }
         let validity = col.validity
@@ -335,7 +336,7 @@ public final class GroupKeyTable {
 
     /// Row-major key words of one batch (`n * stride` words) and the combined hash per row.
     /// Rows whose VARCHAR key is unknown to the table (lookup mode) get `unknown[i] = 1`.
-    private func prepare(_ keys: [Column], rowCount n: Int, insert: Bool,
+    private func prepare(_ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
                          rowWords: UnsafeMutablePointer<UInt64>, hashes: UnsafeMutablePointer<UInt64>,
                          unknown: UnsafeMutableBufferPointer<UInt8>) {
         let k = keys.count
@@ -371,7 +372,7 @@ public final class GroupKeyTable {
         let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
         defer { rowWords.deallocate(); hashes.deallocate(); unknown.deallocate() }
-        prepare(keys, rowCount: n, insert: true, rowWords: rowWords, hashes: hashes, unknown: unknown)
+        prepare(keys, rowCount: n, insert: true, interner: interner, rowWords: rowWords, hashes: hashes, unknown: unknown)
         var i = 0
         while i < n {
             let chunk = min(n - i, 4096)
@@ -405,14 +406,15 @@ public final class GroupKeyTable {
         }
     }
 
-    private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+    private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+                             interner: OpsStringInterner) {
         let stride = self.stride
         let k = keys.count
         let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
         let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
         defer { rowWords.deallocate(); hashes.deallocate(); unknown.deallocate() }
-        prepare(keys, rowCount: n, insert: false, rowWords: rowWords, hashes: hashes, unknown: unknown)
+        prepare(keys, rowCount: n, insert: false, interner: interner, rowWords: rowWords, hashes: hashes, unknown: unknown)
         let mask = capacity - 1
         for i in 0..<n {
             ids[i] = -1
@@ -459,17 +461,28 @@ public final class GroupKeyTable {
     /// Writes the group id of each row's key, or -1 when the key is absent. A row with a NULL
     /// in any key column gets -1 unless `nullsMatch` (then NULL equals NULL, as in GROUP BY).
     public func find(_ keys: [Column], rowCount: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+        find(keys, rowCount: rowCount, nullsMatch: nullsMatch, into: ids, interner: interner)
+    }
+
+    /// A lookup interner over this table's strings, for `find(_:rowCount:nullsMatch:into:interner:)`
+    /// from other threads (one interner per thread).
+    public func makeLookupInterner() -> OpsStringInterner { OpsStringInterner(target: interner.target) }
+
+    /// `find` with a caller-owned lookup interner (from `makeLookupInterner()`): safe to call from
+    /// several threads at once when no thread inserts.
+    public func find(_ keys: [Column], rowCount: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+                     interner: OpsStringInterner) {
         precondition(keys.count == keyTypes.count, "GroupKeyTable: wrong number of key columns")
         if rowCount == 0 { return }
         switch mode {
         case .int: intFind(keys[0], rowCount: rowCount, nullsMatch: nullsMatch, into: ids)
-        case .string: stringFind(keys[0], rowCount: rowCount, nullsMatch: nullsMatch, into: ids)
+        case .string: stringFind(keys[0], rowCount: rowCount, nullsMatch: nullsMatch, into: ids, interner: interner)
         case .general:
             if keys.isEmpty {
                 for i in 0..<rowCount { ids[i] = count > 0 ? 0 : -1 }
                 return
             }
-            generalFind(keys, rowCount: rowCount, nullsMatch: nullsMatch, into: ids)
+            generalFind(keys, rowCount: rowCount, nullsMatch: nullsMatch, into: ids, interner: interner)
         }
     }
 

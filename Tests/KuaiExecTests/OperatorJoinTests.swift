@@ -1,0 +1,194 @@
+import Testing
+import Dispatch
+import KuaiCore
+@testable import KuaiExec
+
+/// Rows sorted by their text, for order-insensitive comparison (joins do not promise an order).
+func sortedRows(_ r: [[Value]]) -> [[Value]] {
+    r.sorted { $0.description < $1.description }
+}
+
+/// A morsel source over fixed batches (one morsel per batch).
+final class TestMorsels: MorselSource, @unchecked Sendable {
+    let schema: Schema
+    let batches: [Batch]
+    init(_ batches: [[Column]]) {
+        self.batches = batches.map { Batch(columns: $0) }
+        schema = batches[0].enumerated().map { Field("c\($0.offset)", $0.element.type) }
+    }
+    var morselCount: Int { batches.count }
+    func morsel(_ i: Int) throws -> Batch? { batches[i] }
+    var explainLine: String { "TestMorsels" }
+    var explainChildren: [String] { [] }
+}
+
+@Suite struct OperatorJoinTests {
+    // DuckDB fixture:
+    //   create table l as select * from (values (1,'a'),(2,'b'),(NULL,'c'),(2,'d'),(3,'e')) t(k,v)
+    //   create table r as select * from (values (2,'x'),(2,'y'),(NULL,'z'),(4,'q'),(1,'p')) t(k,w)
+    // Left comes in two batches, right in two batches with different dictionaries.
+    func l() -> BatchReplayOperator {
+        source([[intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])], [intCol([2, 3], type: .integer), strCol(["d", "e"])]])
+    }
+    func r() -> BatchReplayOperator {
+        source([[intCol([2, 2, nil]), strCol(["x", "y", "z"])], [intCol([4, 1]), strCol(["q", "p"])]])
+    }
+    func join(_ t: JoinType, _ side: BuildSide, residual: ((Batch) throws -> Column)? = nil) throws -> [[Value]] {
+        sortedRows(try rows(HashJoinOperator(left: l(), right: r(), type: t, leftKeys: [0], rightKeys: [0], residual: residual, buildSide: side)))
+    }
+    /// r.w > 'x' on the joined batch (column 3 = w).
+    static func wAfterX(_ b: Batch) throws -> Column {
+        Column(type: .boolean, ints: (0..<b.count).map { i in
+            if case .string(let s) = b.columns[3].value(at: i), s > "x" { return 1 }
+            return 0
+        })
+    }
+
+    static let sides: [BuildSide] = [.left, .right, .auto]
+
+    // DuckDB: select * from l join r on l.k=r.k order by all
+    @Test(arguments: sides) func inner(side: BuildSide) throws {
+        #expect(try join(.inner, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
+                                                     [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")]]))
+    }
+
+    // DuckDB: select * from l left join r on l.k=r.k order by all
+    @Test(arguments: sides) func leftJoin(side: BuildSide) throws {
+        #expect(try join(.left, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
+                                                    [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N]]))
+    }
+
+    // DuckDB: select * from l right join r on l.k=r.k order by all
+    @Test(arguments: sides) func rightJoin(side: BuildSide) throws {
+        #expect(try join(.right, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
+                                                     [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [N, N, I(4), S("q")], [N, N, N, S("z")]]))
+    }
+
+    // DuckDB: select * from l full join r on l.k=r.k order by all
+    @Test(arguments: sides) func fullJoin(side: BuildSide) throws {
+        #expect(try join(.full, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
+                                                    [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N],
+                                                    [N, N, I(4), S("q")], [N, N, N, S("z")]]))
+    }
+
+    // DuckDB: select * from l where exists (select 1 from r where r.k=l.k) -> (1,'a'),(2,'b'),(2,'d')
+    //         select * from l where not exists (...) -> (3,'e'),(NULL,'c')
+    @Test(arguments: sides) func semiAnti(side: BuildSide) throws {
+        #expect(try join(.semi, side) == sortedRows([[I(1), S("a")], [I(2), S("b")], [I(2), S("d")]]))
+        #expect(try join(.anti, side) == sortedRows([[I(3), S("e")], [N, S("c")]]))
+    }
+
+    // DuckDB: select * from l left join r on l.k=r.k and r.w > 'x' order by all
+    //  -> [(1,'a',None,None), (2,'b',2,'y'), (2,'d',2,'y'), (3,'e',None,None), (None,'c',None,None)]
+    // DuckDB: select * from l full join r on l.k=r.k and r.w > 'x' order by all
+    //  -> ... + (None,None,1,'p'), (None,None,2,'x'), (None,None,4,'q'), (None,None,None,'z')
+    @Test(arguments: sides) func residualOuter(side: BuildSide) throws {
+        #expect(try join(.left, side, residual: Self.wAfterX) == sortedRows([[I(1), S("a"), N, N], [I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")],
+                                                                            [I(3), S("e"), N, N], [N, S("c"), N, N]]))
+        #expect(try join(.full, side, residual: Self.wAfterX) == sortedRows([[I(1), S("a"), N, N], [I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")],
+                                                                            [I(3), S("e"), N, N], [N, S("c"), N, N], [N, N, I(1), S("p")],
+                                                                            [N, N, I(2), S("x")], [N, N, I(4), S("q")], [N, N, N, S("z")]]))
+        #expect(try join(.inner, side, residual: Self.wAfterX) == sortedRows([[I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")]]))
+    }
+
+    // DuckDB: select * from l where exists (select 1 from r where r.k=l.k and r.w > 'x') -> (2,'b'),(2,'d')
+    //         ... not exists ... -> (1,'a'),(3,'e'),(None,'c')
+    @Test(arguments: sides) func residualSemiAnti(side: BuildSide) throws {
+        #expect(try join(.semi, side, residual: Self.wAfterX) == sortedRows([[I(2), S("b")], [I(2), S("d")]]))
+        #expect(try join(.anti, side, residual: Self.wAfterX) == sortedRows([[I(1), S("a")], [I(3), S("e")], [N, S("c")]]))
+    }
+
+    // DuckDB: select count(*) from l cross join r -> 25
+    // DuckDB: select * from l join r on l.k < r.k order by all
+    //  -> [(1,'a',2,'x'), (1,'a',2,'y'), (1,'a',4,'q'), (2,'b',4,'q'), (2,'d',4,'q'), (3,'e',4,'q')]
+    @Test func crossAndNestedLoop() throws {
+        #expect(try rows(NestedLoopJoinOperator(left: l(), right: r(), type: .cross)).count == 25)
+        let less: (Batch) throws -> Column = { b in
+            Column(type: .boolean, ints: (0..<b.count).map { i in
+                if case .int(let a) = b.columns[0].value(at: i), case .int(let c) = b.columns[2].value(at: i), a < c { return 1 }
+                return 0
+            })
+        }
+        let got = sortedRows(try rows(NestedLoopJoinOperator(left: l(), right: r(), type: .inner, predicate: less)))
+        #expect(got == sortedRows([[I(1), S("a"), I(2), S("x")], [I(1), S("a"), I(2), S("y")], [I(1), S("a"), I(4), S("q")],
+                                   [I(2), S("b"), I(4), S("q")], [I(2), S("d"), I(4), S("q")], [I(3), S("e"), I(4), S("q")]]))
+    }
+
+    // VARCHAR keys with different dictionaries and a multi-column key (string, int).
+    // DuckDB: select * from (values ('a',1,10),('b',2,20),('a',2,30),(NULL,1,40)) l(s,i,x)
+    //         join (values ('a',1,'A1'),('a',2,'A2'),('b',1,'B1'),(NULL,1,'N')) r(s,i,y) on l.s=r.s and l.i=r.i order by all
+    //  -> [('a', 1, 10, 'a', 1, 'A1'), ('a', 2, 30, 'a', 2, 'A2')]
+    @Test(arguments: sides) func multiColumnStringKeys(side: BuildSide) throws {
+        let left = source([[strCol(["a", "b", "a", nil]), intCol([1, 2, 2, 1]), intCol([10, 20, 30, 40])]])
+        let right = source([[strCol(["b", "a"]), intCol([1, 2]), strCol(["B1", "A2"])], [strCol(["a", nil]), intCol([1, 1]), strCol(["A1", "N"])]])
+        let got = sortedRows(try rows(HashJoinOperator(left: left, right: right, type: .inner, leftKeys: [0, 1], rightKeys: [0, 1], buildSide: side)))
+        #expect(got == sortedRows([[S("a"), I(1), I(10), S("a"), I(1), S("A1")], [S("a"), I(2), I(30), S("a"), I(2), S("A2")]]))
+    }
+
+    // Single VARCHAR key, probe dictionary differs from build dictionary, strings absent on one side.
+    // DuckDB: select l.s, r.y from (values ('x'),('y'),('w'),(NULL)) l(s) join (values ('y',1),('x',2),('z',3)) r(s,y) on l.s=r.s order by all
+    //  -> [('x', 2), ('y', 1)]
+    @Test func stringKeyAcrossDictionaries() throws {
+        let left = source([[strCol(["x", "y", "w", nil])]])
+        let right = source([[strCol(["y", "x", "z"]), intCol([1, 2, 3])]])
+        let got = sortedRows(try rows(HashJoinOperator(left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)))
+        #expect(got == [[S("x"), S("x"), I(2)], [S("y"), S("y"), I(1)]])
+    }
+
+    // INTEGER against BIGINT and DOUBLE against BIGINT keys compare by value.
+    // DuckDB: select * from (values (1::INTEGER),(2::INTEGER)) l(a) join (values (2::BIGINT),(3::BIGINT)) r(b) on a=b -> [(2, 2)]
+    // DuckDB: select * from (values (2.0::DOUBLE),(2.5::DOUBLE)) l(a) join (values (2::BIGINT)) r(b) on a=b -> [(2.0, 2)]
+    @Test func mixedNumericKeys() throws {
+        let a = try rows(HashJoinOperator(left: source([[intCol([1, 2], type: .integer)]]), right: source([[intCol([2, 3])]]),
+                                          type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
+        #expect(a == [[I(2), I(2)]])
+        let b = try rows(HashJoinOperator(left: source([[dblCol([2.0, 2.5])]]), right: source([[intCol([2])]]),
+                                          type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
+        #expect(b == [[D(2.0), I(2)]])
+    }
+
+    @Test func largeFanOutIsChunked() throws {
+        // 300 left rows x 1000 right rows with one key: 300k output rows in batches of <= 65536.
+        let left = source([[intCol(Array(repeating: 7, count: 300)), intCol((0..<300).map { Int64($0) })]])
+        let right = source([[intCol(Array(repeating: 7, count: 1000))]])
+        let op = HashJoinOperator(left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
+        var total = 0, maxBatch = 0, sum: Int64 = 0
+        while let b = try op.next() { total += b.count; maxBatch = max(maxBatch, b.count); sum += b.columns[1].ints.reduce(0, +) }
+        #expect(total == 300_000 && maxBatch <= 65536 && sum == 1000 * (299 * 300 / 2))
+    }
+
+    @Test func emptyBuildSide() throws {
+        let empty = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
+        #expect(try rows(HashJoinOperator(left: l(), right: empty, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)).isEmpty)
+        let empty2 = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
+        #expect(try rows(HashJoinOperator(left: l(), right: empty2, type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)).count == 5)
+        let empty3 = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
+        #expect(try rows(HashJoinOperator(left: l(), right: empty3, type: .anti, leftKeys: [0], rightKeys: [0])).count == 5)
+    }
+
+    @Test func explain() {
+        let op = HashJoinOperator(left: l(), right: r(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)
+        #expect(op.explainLine == "HashJoin LEFT build=right keys=[#0=#0]")
+    }
+
+    // Same answers as the operator's LEFT join (DuckDB query in leftJoin), probe run per morsel in parallel.
+    @Test func morselProbe() throws {
+        let probe = TestMorsels([[intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])], [intCol([2, 3], type: .integer), strCol(["d", "e"])]])
+        let (cols, n) = try materializeColumns(r())
+        let table = try JoinHashTable(columns: cols, count: n, keys: [0])
+        let src = HashJoinProbeSource(probe: probe, build: table, buildSchema: r().schema, type: .left, probeKeys: [0])
+        final class Sink: @unchecked Sendable { var rows: [[Value]] = []; let lock = Mutex() }
+        let sink = Sink()
+        DispatchQueue.concurrentPerform(iterations: src.morselCount) { m in
+            let b = try! src.morsel(m)!
+            sink.lock.withLock { for i in 0..<b.count { sink.rows.append(b.columns.map { $0.value(at: i) }) } }
+        }
+        let out = sink.rows
+        #expect(sortedRows(out) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
+                                               [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N]]))
+        let semi = HashJoinProbeSource(probe: probe, build: table, buildSchema: r().schema, type: .semi, probeKeys: [0])
+        var n2 = 0
+        for i in 0..<semi.morselCount { n2 += try semi.morsel(i)?.count ?? 0 }
+        #expect(n2 == 3)
+    }
+}
