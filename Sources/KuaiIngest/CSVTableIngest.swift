@@ -105,6 +105,8 @@ public enum CSVTableReader {
 
         // Schema.
         let schema: Schema
+        first.start = header.next
+        var pending = [first]
         if let known = KuaiLiveSchema.schema(for: table) {
             if let m = KuaiLiveSchema.headerMismatch(rawNames, expected: known) {
                 throw KuaiError(.csv, "\(m.reason) (table '\(table)')", at: "\(path):1:\(m.column)")
@@ -113,25 +115,37 @@ public enum CSVTableReader {
         } else {
             let names = TypeInference.columnNames(rawNames)
             var samples = [[[UInt8]]](repeating: [], count: names.count)
-            var pos = header.next
             var taken = 0
-            while pos < first.count && taken < options.sampleRows {
-                if names.count > 1 && (base[pos] == CSVByte.lf || (base[pos] == CSVByte.cr && pos + 1 < first.count && base[pos + 1] == CSVByte.lf)) {
-                    pos = RecordScanner.recordEnd(base, from: pos, to: first.count) ?? first.count
-                    continue
+            var chunk = first
+            var pos = header.next
+            var sampledBytes = 0
+            // Sample rows from the first chunks (at most max(chunkBytes, 16 MiB) of the file);
+            // the chunks are kept for the parser.
+            while taken < options.sampleRows {
+                let b = UnsafePointer(chunk.base)
+                while pos < chunk.count && taken < options.sampleRows {
+                    if names.count > 1 && (b[pos] == CSVByte.lf || (b[pos] == CSVByte.cr && pos + 1 < chunk.count && b[pos + 1] == CSVByte.lf)) {
+                        pos = RecordScanner.recordEnd(b, from: pos, to: chunk.count) ?? chunk.count
+                        continue
+                    }
+                    let r = splitRecord(b, at: pos, end: chunk.count, extractor: &extractor)
+                    pos = r.next
+                    if r.error != nil || r.fields.count != names.count { continue }
+                    for (c, f) in r.fields.enumerated() where !f.isEmpty { samples[c].append(f) }
+                    taken += 1
                 }
-                let r = splitRecord(base, at: pos, end: first.count, extractor: &extractor)
-                pos = r.next
-                if r.error != nil || r.fields.count != names.count { continue }
-                for (c, f) in r.fields.enumerated() where !f.isEmpty { samples[c].append(f) }
-                taken += 1
+                sampledBytes += chunk.count
+                if taken >= options.sampleRows || sampledBytes >= max(chunkBytes, 16 << 20) || chunk.oversized { break }
+                guard let next = try reader.next() else { break }
+                pending.append(next)
+                chunk = next
+                pos = 0
             }
             schema = zip(names, samples).map { Field($0, TypeInference.inferType(of: $1)) }
         }
         try onSchema(schema, fileBytes)
 
-        first.start = header.next
-        let pipeline = ParsePipeline(reader: reader, first: first, schema: schema, options: options)
+        let pipeline = ParsePipeline(reader: reader, pending: pending, schema: schema, options: options)
         pipeline.startWorkers()
         defer { pipeline.cancelAndJoin() }
 
@@ -191,7 +205,8 @@ final class ParsePipeline: @unchecked Sendable {
     }
 
     private let reader: ChunkReader
-    private var first: ChunkBuffer?
+    /// Chunks read before the workers started (the header and type-inference sample), in order.
+    private var pending: [ChunkBuffer]
     private let schema: Schema
     private let options: CSVReadOptions
     private let cond = NSCondition()
@@ -202,9 +217,9 @@ final class ParsePipeline: @unchecked Sendable {
     private var stopped = false
     private var active = 0
 
-    init(reader: ChunkReader, first: ChunkBuffer, schema: Schema, options: CSVReadOptions) {
+    init(reader: ChunkReader, pending: [ChunkBuffer], schema: Schema, options: CSVReadOptions) {
         self.reader = reader
-        self.first = first
+        self.pending = pending
         self.schema = schema
         self.options = options
     }
@@ -237,9 +252,8 @@ final class ParsePipeline: @unchecked Sendable {
             cond.unlock()
             var chunk: ChunkBuffer? = nil
             var failure: KuaiError? = nil
-            if let f = first {
-                chunk = f
-                first = nil
+            if !pending.isEmpty {
+                chunk = pending.removeFirst()
             } else {
                 do { chunk = try reader.next() } catch let e as KuaiError { failure = e } catch {
                     failure = KuaiError(.io, "\(error)", at: reader.path)

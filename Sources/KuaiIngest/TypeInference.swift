@@ -2,8 +2,8 @@ import KuaiCore
 
 /// Column types of a CSV that is not one of the KuaiLive tables, inferred from a sample.
 ///
-/// **The rule.** kuai reads the first 20,000 data rows (or as many as the first 16 MiB read of
-/// the file holds, if fewer) and, for each column, ignores empty fields (they are NULL) and picks
+/// **The rule.** kuai reads the first 20,000 data rows (or the rows in the first 16 MiB of the
+/// file, if fewer) and, for each column, ignores empty fields (they are NULL) and picks
 /// the first type that every remaining field of the sample satisfies:
 /// 1. BIGINT: an integer, `-` sign allowed, in the 64-bit range (`-42`, `007`);
 /// 2. DOUBLE: a decimal number `[+-]digits[.digits][e[+-]digits]` (`1.5`, `-.5`, `1e3`);
