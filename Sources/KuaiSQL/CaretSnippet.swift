@@ -10,25 +10,26 @@
 ///   - position: 1-based line and column (columns count Unicode scalars), as in `KuaiError.location`.
 /// - Returns: two lines separated by `\n`, without a final newline, e.g. `"SELECT FROM t\n       ^"`.
 public func caretSnippet(sql: String, position: SourcePosition) -> String {
-    var lines = sql.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
-        line.hasSuffix("\r") ? line.dropLast() : line
-    }
-    if lines.isEmpty { lines = [""] }
+    // Split on the scalar "\n" (a String's "\r\n" is one Character, so split scalars, not Characters).
+    var lines: [String.UnicodeScalarView.SubSequence] = sql.unicodeScalars.split(
+        separator: "\n", omittingEmptySubsequences: false)
+    if lines.isEmpty { lines = [sql.unicodeScalars[...]] }
     let lineIndex = min(max(position.line, 1), lines.count) - 1
-    let line = lines[lineIndex]
+    var line = lines[lineIndex]
+    if line.last == "\r" { line = line.dropLast() }
     var caret = ""
     var column = 1
-    for scalar in line.unicodeScalars {
+    for scalar in line {
         if column >= position.column { break }
         caret.append(scalar == "\t" ? "\t" : " ")
         column += 1
     }
-    let limit = min(position.column, line.unicodeScalars.count + 1)
+    let limit = min(position.column, line.count + 1)
     while column < limit {
         caret.append(" ")
         column += 1
     }
-    return String(line) + "\n" + caret + "^"
+    return String(String.UnicodeScalarView(line)) + "\n" + caret + "^"
 }
 
 /// Parses a `"query:LINE:COLUMN"` location (as in `KuaiError.location`) back into a position (offset 0).

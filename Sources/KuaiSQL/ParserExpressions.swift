@@ -403,9 +403,9 @@ extension ParserState {
         let nameToken = advance()
         try expectSymbol("(")
         var call = FunctionCall(name: nameToken.text.lowercased(), arguments: [], position: nameToken.position)
-        if current.isSymbol("*") && peek(1).isSymbol(")") {
+        if current.isSymbol("*") {
             advance()
-            advance()
+            try expectSymbol(")")
             call.star = true
         } else if !acceptSymbol(")") {
             if acceptWord("DISTINCT") {
@@ -549,6 +549,11 @@ extension ParserState {
     func intervalFromString(_ t: Token, position: SourcePosition) throws -> Expr {
         let parts = t.text.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         var pairs: [(quantity: String, unit: String)] = []
+        if parts.count == 1 && ParserState.isDecimalText(parts[0]) {
+            // A bare number is seconds: INTERVAL '8' = 8 seconds, as in DuckDB.
+            let q: Expr = Int64(parts[0]).map { .literal(.integer($0), t.position) } ?? .literal(.decimal(parts[0]), t.position)
+            return .literal(.interval(q, unit: "second"), position)
+        }
         var k = 0
         while k < parts.count {
             var quantity = parts[k]

@@ -1,0 +1,90 @@
+import KuaiCore
+import Testing
+@testable import KuaiSQL
+
+/// Bad queries: each throws `KuaiError.syntax` at the offending token (`query:LINE:COL`) with a message naming
+/// the token and what was expected. The offending token agrees with DuckDB's "syntax error at or near" where
+/// DuckDB reports one (DuckDB names the last token for errors at the end of the input; kuai says "end of input").
+@Suite struct ErrorTests {
+    static let cases: [(String, String, String)] = [
+        ("SELECT FROM t", "query:1:8", "syntax error at or near \"FROM\": expected a select list item"),
+        ("SELECT a FROM", "query:1:14", "syntax error at end of input: expected a table name or a subquery"),
+        ("SELECT a FROM t WHERE", "query:1:22", "syntax error at end of input: expected an expression"),
+        ("SELECT a,, b FROM t", "query:1:10", "syntax error at or near \",\": expected an expression"),
+        ("SELECT a FROM t GROUP a", "query:1:23", "syntax error at or near \"a\": expected BY"),
+        ("SELECT (a + b FROM t", "query:1:15", "syntax error at or near \"FROM\": expected \")\""),
+        ("SELECT a b c FROM t", "query:1:12", "syntax error at or near \"c\": expected the end of the statement"),
+        ("SELECT * FROM a JOIN b", "query:1:23", "syntax error at end of input: expected ON or USING after the joined table"),
+        ("SELECT * FROM a LEFT b ON 1", "query:1:22", "syntax error at or near \"b\": expected JOIN"),
+        ("SELECT CAST(a AS blob) FROM t", "query:1:18", "syntax error at or near \"blob\": unknown type name \"blob\""),
+        ("SELECT CASE WHEN a THEN 1 FROM t", "query:1:27", "syntax error at or near \"FROM\": expected END"),
+        ("SELECT 1 = 2 = 3", "query:1:14", "syntax error at or near \"=\": chained comparisons are not supported; combine them with AND"),
+        ("SELECT a FROM t; SELECT 2", "query:1:18", "syntax error at or near \"SELECT\": only one statement is allowed"),
+        ("SELECT a FROM t)", "query:1:16", "syntax error at or near \")\": expected the end of the statement"),
+        ("SELECT count(* FROM t", "query:1:16", "syntax error at or near \"FROM\": expected \")\""),
+        ("SELECT a IS 5 FROM t", "query:1:13", "syntax error at or near \"5\": expected NULL, DISTINCT FROM, TRUE or FALSE after IS"),
+        ("WITH x AS SELECT 1 SELECT 2", "query:1:11", "syntax error at or near \"SELECT\": expected \"(\""),
+        ("SELECT a FROM t WHERE a IN ()", "query:1:29", "syntax error at or near \")\": expected an expression"),
+        ("SELECT 'abc", "query:1:8", "unterminated string literal"),
+        ("SELECT INTERVAL 8 FROM t", "query:1:19", "syntax error at or near \"FROM\": expected an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...)"),
+        ("INSERT INTO t VALUES (1)", "query:1:1", "syntax error at or near \"INSERT\": expected a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE or SHOW TABLES)"),
+        ("SELECT 1 UNION", "query:1:15", "syntax error at end of input: expected SELECT, VALUES or a parenthesised query"),
+        ("SELECT sum(a) OVER (ROWS BETWEEN 1 AND 2) FROM t", "query:1:36", "syntax error at or near \"AND\": expected PRECEDING or FOLLOWING"),
+        ("SELECT * FROM t x y", "query:1:19", "syntax error at or near \"y\": expected the end of the statement"),
+        ("", "query:1:1", "syntax error at end of input: empty query"),
+        ("  -- only a comment\n", "query:2:1", "syntax error at end of input: empty query"),
+        ("SELECT a\nFROM t\nWHERE a = = 1", "query:3:11", "syntax error at or near \"=\": expected an expression"),
+        ("SELECT a\n  FROM t\n  ORDER BY a,\n  LIMIT 1", "query:4:3", "syntax error at or near \"LIMIT\": expected an expression"),
+        ("SELECT select FROM t", "query:1:8", "syntax error at or near \"select\": expected an expression"),
+        ("SELECT a FROM like", "query:1:15", "syntax error at or near \"like\": expected a table name or a subquery"),
+        ("SELECT * FROM t WHERE a LIKE 'x' LIKE 'y'", "query:1:34", "syntax error at or near \"LIKE\": expected an operator between the two predicates (use AND)"),
+        ("VALUES (1, 2), (3)", "query:1:16", "syntax error at or near \"(\": VALUES lists must all be the same length (2 and 1)"),
+        ("SELECT x FROM t NATURAL JOIN u", "query:1:17", "syntax error at or near \"NATURAL\": NATURAL JOIN is not supported"),
+        ("SELECT * FROM read_csv('x.csv')", "query:1:15", "syntax error at or near \"read_csv\": table functions are not supported"),
+        ("SELECT 'é' + + FROM t", "query:1:16", "syntax error at or near \"FROM\": expected an expression"),
+        ("SELECT INTERVAL '1 fortnight'", "query:1:17", "invalid interval unit \"fortnight\""),
+        ("EXPLAIN DESCRIBE t", "query:1:9", "syntax error at or near \"DESCRIBE\": expected a query after EXPLAIN"),
+    ]
+
+    @Test(arguments: ErrorTests.cases)
+    func syntaxError(sql: String, location: String, message: String) {
+        do {
+            let statement = try Parser.parse(sql)
+            Issue.record("parsed: \(statement.sqlDescription)")
+        } catch let error as KuaiError {
+            #expect(error.kind == .syntax)
+            #expect(error.location == location)
+            #expect(error.message.hasSuffix(message) || error.message.contains(message), "\(error.message)")
+        } catch {
+            Issue.record("unexpected error type: \(error)")
+        }
+    }
+
+    /// (sql, line, column, expected snippet)
+    static let snippets: [(String, Int, Int, String)] = [
+        ("SELECT FROM t", 1, 8, "SELECT FROM t\n       ^"),
+        ("SELECT a\nFROM t\nWHERE a = = 1", 3, 11, "WHERE a = = 1\n          ^"),
+        ("SELECT 'é', x FROM", 1, 19, "SELECT 'é', x FROM\n                  ^"),
+        ("\tSELECT\t@", 1, 9, "\tSELECT\t@\n\t      \t^"),
+        ("a\r\nb c", 2, 3, "b c\n  ^"),
+        ("abc", 1, 1, "abc\n^"),
+        ("abc", 9, 99, "abc\n   ^"),
+        ("", 1, 1, "\n^"),
+    ]
+
+    @Test(arguments: ErrorTests.snippets)
+    func caret(sql: String, line: Int, column: Int, expected: String) {
+        #expect(caretSnippet(sql: sql, position: SourcePosition(line: line, column: column, offset: 0)) == expected)
+    }
+
+    @Test func caretFromAnError() throws {
+        let sql = "SELECT a,\n       count(*\nFROM t"
+        do {
+            _ = try Parser.parse(sql)
+            Issue.record("no error")
+        } catch let error as KuaiError {
+            let position = try #require(sourcePosition(fromLocation: error.location ?? ""))
+            #expect(caretSnippet(sql: sql, position: position) == "FROM t\n^")
+        }
+    }
+}
