@@ -1,0 +1,549 @@
+import KuaiCore
+
+/// The frame of an aggregate / first_value / last_value window function (SQL's
+/// `ROWS|RANGE BETWEEN start AND end`). Offsets are row counts for ROWS and order-key units for
+/// RANGE (microseconds for TIMESTAMP/INTERVAL, days for DATE).
+public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
+    public enum Mode: String, Sendable, Hashable { case rows = "ROWS", range = "RANGE" }
+    public enum Bound: Sendable, Hashable, CustomStringConvertible {
+        case unboundedPreceding
+        case preceding(Int64)
+        case currentRow
+        case following(Int64)
+        case unboundedFollowing
+        public var description: String {
+            switch self {
+            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
+            case .preceding(let k): return "\(k) PRECEDING"
+            case .currentRow: return "CURRENT ROW"
+            case .following(let k): return "\(k) FOLLOWING"
+            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
+            }
+        }
+    }
+    public var mode: Mode
+    public var start: Bound
+    public var end: Bound
+    public init(mode: Mode, start: Bound, end: Bound) {
+        self.mode = mode
+        self.start = start
+        self.end = end
+    }
+    /// DuckDB's default with ORDER BY: RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (peers included).
+    public static let defaultWithOrder = WindowFrame(mode: .range, start: .unboundedPreceding, end: .currentRow)
+    /// DuckDB's default without ORDER BY: the whole partition.
+    public static let wholePartition = WindowFrame(mode: .rows, start: .unboundedPreceding, end: .unboundedFollowing)
+    public var description: String { "\(mode.rawValue) BETWEEN \(start) AND \(end)" }
+}
+
+/// One window function of a `WindowOperator`.
+///
+/// Semantics as DuckDB: row_number/rank/dense_rank and lag/lead ignore the frame; first_value,
+/// last_value and the aggregates use `frame` (nil = DuckDB's default: with ORDER BY
+/// `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`, without ORDER BY the whole partition).
+/// Result types: `resultType(argumentType:)`.
+public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Hashable {
+        case rowNumber = "row_number", rank, denseRank = "dense_rank", lag, lead
+        case firstValue = "first_value", lastValue = "last_value"
+        case countStar = "count_star", count, sum, avg, min, max
+    }
+    public var kind: Kind
+    /// Input column (index into the child's output) for lag/lead/first/last/count/sum/avg/min/max.
+    public var argument: Int?
+    /// lag/lead: rows back / ahead (default 1; may be 0).
+    public var offset: Int
+    /// lag/lead: the value when the offset row is outside the partition (of the argument's type).
+    public var defaultValue: Value
+    /// nil = DuckDB's default frame.
+    public var frame: WindowFrame?
+
+    public init(_ kind: Kind, argument: Int? = nil, offset: Int = 1, defaultValue: Value = .null, frame: WindowFrame? = nil) {
+        self.kind = kind
+        self.argument = argument
+        self.offset = offset
+        self.defaultValue = defaultValue
+        self.frame = frame
+    }
+
+    /// DuckDB's result type: row_number/rank/dense_rank/count BIGINT; sum of an integer or
+    /// BOOLEAN HUGEINT, of DOUBLE DOUBLE; avg DOUBLE; lag/lead/first/last/min/max the argument type.
+    public static func resultType(_ kind: Kind, argumentType: DataType?) -> DataType {
+        switch kind {
+        case .rowNumber, .rank, .denseRank, .countStar, .count: return .bigint
+        case .avg: return .double
+        case .sum: return argumentType == .double ? .double : .hugeint
+        default: return argumentType ?? .null
+        }
+    }
+
+    /// `row_number()`, `sum(#3) RANGE BETWEEN ...` (EXPLAIN).
+    public var description: String {
+        var s = kind == .countStar ? "count(*)" : "\(kind.rawValue)(" + (argument.map { "#\($0)" } ?? "")
+        if kind == .lag || kind == .lead {
+            s += ", \(offset)" + (defaultValue.isNull ? "" : ", \(defaultValue)")
+        }
+        if kind != .countStar { s += ")" }
+        if let frame { s += " " + frame.description }
+        return s
+    }
+}
+
+/// avg's division as DuckDB: long double for BIGINT/HUGEINT input (`wide`), double otherwise.
+func opsAvgDivide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
+    #if arch(x86_64) || arch(i386)
+    if wide {
+        let hi = Int64(truncatingIfNeeded: sum >> 64)
+        let lo = UInt64(truncatingIfNeeded: sum)
+        let s = Float80(hi) * 18446744073709551616.0 + Float80(lo)
+        return Double(s / Float80(count))
+    }
+    #endif
+    return Double(sum) / Double(count)
+}
+
+/// Marks sorted positions where column `col` (read through `perm`) differs from the previous
+/// position: `marks[i] = 1`. NULLs equal each other; DOUBLE -0.0 = 0.0 and NaN = NaN; VARCHAR by
+/// string value.
+func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: UnsafeMutableBufferPointer<UInt8>) {
+    let n = perm.count
+    if n < 2 || col.type == .null { return }
+    let valid = col.validity
+    @inline(__always) func nullAt(_ r: Int) -> Bool { valid != nil && valid![r] == 0 }
+    switch col.type {
+    case .double:
+        col.doubles.withUnsafeBufferPointer { d in
+            for i in 1..<n {
+                let a = Int(perm[i - 1]), b = Int(perm[i])
+                let na = nullAt(a), nb = nullAt(b)
+                if na != nb || (!na && opsDoubleKey(d[a]) != opsDoubleKey(d[b])) { marks[i] = 1 }
+            }
+        }
+    case .varchar:
+        let dict = col.dictionary!
+        col.codes.withUnsafeBufferPointer { c in
+            for i in 1..<n {
+                let a = Int(perm[i - 1]), b = Int(perm[i])
+                let na = nullAt(a), nb = nullAt(b)
+                if na != nb || (!na && c[a] != c[b] && dict[c[a]] != dict[c[b]]) { marks[i] = 1 }
+            }
+        }
+    default:
+        col.ints.withUnsafeBufferPointer { x in
+            if valid == nil {
+                for i in 1..<n where x[Int(perm[i - 1])] != x[Int(perm[i])] { marks[i] = 1 }
+            } else {
+                for i in 1..<n {
+                    let a = Int(perm[i - 1]), b = Int(perm[i])
+                    let na = nullAt(a), nb = nullAt(b)
+                    if na != nb || (!na && x[a] != x[b]) { marks[i] = 1 }
+                }
+            }
+        }
+    }
+}
+
+/// Window functions (`f(...) OVER (PARTITION BY ... ORDER BY ... frame)`): drains the child,
+/// sorts a row permutation once by (partition keys, order keys) with `sortPermutation`, finds
+/// partition and peer boundaries in one pass and computes every function over the sorted
+/// positions. Output = child columns ++ one column per function, in the child's row order,
+/// in batches of up to 65536 rows. Memory: the child's rows, the permutation, two boundary
+/// flags per row and the result columns.
+public final class WindowOperator: PhysicalOperator {
+    public let schema: Schema
+    public let child: PhysicalOperator
+    public let partitionBy: [Int]
+    public let orderBy: [SortKey]
+    public let functions: [WindowFunction]
+
+    private var columns: [Column] = []
+    private var count = 0
+    private var position = 0
+    private var done = false
+    private static let batchSize = 65536
+
+    /// - Parameters:
+    ///   - partitionBy: column indexes of the child.
+    ///   - orderBy: the window's ORDER BY (column indexes of the child).
+    ///   - functions: output columns appended after the child's; their names are `f0`, `f1`, ...
+    ///     in `schema` (the planner renames).
+    public init(child: PhysicalOperator, partitionBy: [Int], orderBy: [SortKey], functions: [WindowFunction]) {
+        self.child = child
+        self.partitionBy = partitionBy
+        self.orderBy = orderBy
+        self.functions = functions
+        let input = child.schema
+        self.schema = input + functions.enumerated().map { i, f in
+            Field("f\(i)", WindowFunction.resultType(f.kind, argumentType: f.argument.map { input[$0].type }))
+        }
+    }
+
+    public func next() throws -> Batch? {
+        if !done { try run(); done = true }
+        guard position < count else { columns = []; return nil }
+        let end = min(count, position + Self.batchSize)
+        let b: Batch
+        if position == 0 && end == count {
+            b = Batch(columns: columns, count: count)
+        } else {
+            b = Batch(columns: columns.map { $0.slice(position..<end) }, count: end - position)
+        }
+        position = end
+        return b
+    }
+
+    private func run() throws {
+        let (cols, n) = try materializeColumns(child)
+        count = n
+        if n == 0 { columns = cols; return }
+        let keys = partitionBy.map { SortKey(column: $0) } + orderBy
+        let perm = keys.isEmpty ? (0..<n).map { Int32($0) } : try sortPermutation(cols, count: n, keys: keys)
+        // Boundaries in sorted positions: partStart[i] = 1 when a partition starts at i,
+        // peerStart[i] = 1 when a peer group (same partition and order keys) starts at i.
+        var partStart = [UInt8](repeating: 0, count: n)
+        var peerStart = [UInt8](repeating: 0, count: n)
+        perm.withUnsafeBufferPointer { p in
+            partStart.withUnsafeMutableBufferPointer { m in
+                m[0] = 1
+                for k in partitionBy { opsMarkChanges(cols[k], perm: p, marks: m) }
+            }
+            peerStart.withUnsafeMutableBufferPointer { m in
+                for i in 0..<n { m[i] = partStart[i] }
+                for k in orderBy { opsMarkChanges(cols[k.column], perm: p, marks: m) }
+            }
+        }
+        var out = cols
+        for f in functions {
+            out.append(try compute(f, cols: cols, n: n, perm: perm, partStart: partStart, peerStart: peerStart))
+        }
+        columns = out
+    }
+
+    // MARK: per-function kernels (positions are sorted positions; results scatter through perm)
+
+    private func compute(_ f: WindowFunction, cols: [Column], n: Int, perm: [Int32],
+                         partStart: [UInt8], peerStart: [UInt8]) throws -> Column {
+        switch f.kind {
+        case .rowNumber, .rank, .denseRank:
+            var out = [Int64](repeating: 0, count: n)
+            out.withUnsafeMutableBufferPointer { o in
+                perm.withUnsafeBufferPointer { p in
+                    var rowNumber: Int64 = 0, rank: Int64 = 0, dense: Int64 = 0
+                    for i in 0..<n {
+                        if partStart[i] != 0 { rowNumber = 0; rank = 0; dense = 0 }
+                        rowNumber += 1
+                        if peerStart[i] != 0 { rank = rowNumber; dense += 1 }
+                        o[Int(p[i])] = f.kind == .rowNumber ? rowNumber : (f.kind == .rank ? rank : dense)
+                    }
+                }
+            }
+            return Column(type: .bigint, ints: out)
+        case .lag, .lead:
+            let arg = cols[f.argument!]
+            var src = [Int32](repeating: -1, count: n)
+            var usesDefault = [UInt8](repeating: 0, count: n)
+            // partition end per sorted position (exclusive)
+            var pEnd = [Int32](repeating: Int32(n), count: n)
+            var pe = n
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                pEnd[i] = Int32(pe)
+                if partStart[i] != 0 { pe = i }
+            }
+            var ps = 0
+            let delta = f.kind == .lag ? -f.offset : f.offset
+            for i in 0..<n {
+                if partStart[i] != 0 { ps = i }
+                let j = i + delta
+                let row = Int(perm[i])
+                if j >= ps && j < Int(pEnd[i]) { src[row] = perm[j] } else { usesDefault[row] = 1 }
+            }
+            var result = src.withUnsafeBufferPointer { opsGatherNullable(arg, $0) }
+            if !f.defaultValue.isNull && usesDefault.contains(1) {
+                result = opsPatchDefault(result, usesDefault, f.defaultValue)
+            }
+            return result
+        case .firstValue, .lastValue, .min, .max, .count, .countStar, .sum, .avg:
+            return try computeFramed(f, cols: cols, n: n, perm: perm, partStart: partStart, peerStart: peerStart)
+        }
+    }
+
+    private func computeFramed(_ f: WindowFunction, cols: [Column], n: Int, perm: [Int32],
+                               partStart: [UInt8], peerStart: [UInt8]) throws -> Column {
+        let frame = f.frame ?? (orderBy.isEmpty ? WindowFrame.wholePartition : WindowFrame.defaultWithOrder)
+        let arg = f.argument.map { cols[$0] }
+        // frame [start, end) per sorted position
+        var starts = [Int32](repeating: 0, count: n)
+        var ends = [Int32](repeating: 0, count: n)
+        try frameBounds(frame, cols: cols, n: n, perm: perm, partStart: partStart, peerStart: peerStart,
+                        starts: &starts, ends: &ends)
+        let valid: (Int) -> Bool = { r in arg.map { $0.type != .null && ($0.validity == nil || $0.validity![r] != 0) } ?? true }
+
+        switch f.kind {
+        case .firstValue, .lastValue, .min, .max:
+            let a = arg!
+            var src = [Int32](repeating: -1, count: n)
+            // order values for min/max
+            var ord: [UInt64] = []
+            if f.kind == .min || f.kind == .max {
+                ord = opsOrderValues(a)
+            }
+            // min/max: extend the previous frame when it only grows at the end (running and
+            // whole-partition frames are linear), else rescan the frame.
+            var curStart = -1, curEnd = -1, pick = -1
+            var best: UInt64 = 0
+            let isMin = f.kind == .min
+            for i in 0..<n {
+                let s = Int(starts[i]), e = Int(ends[i])
+                if s >= e { continue }
+                switch f.kind {
+                case .firstValue: src[Int(perm[i])] = perm[s]; continue
+                case .lastValue: src[Int(perm[i])] = perm[e - 1]; continue
+                default: break
+                }
+                var from = s
+                if s == curStart && e >= curEnd { from = curEnd } else { pick = -1 }
+                for j in from..<e {
+                    let r = Int(perm[j])
+                    if !valid(r) { continue }
+                    let v = ord[r]
+                    if pick < 0 || (isMin ? v < best : v > best) { pick = j; best = v }
+                }
+                curStart = s; curEnd = e
+                if pick >= 0 { src[Int(perm[i])] = perm[pick] }
+            }
+            return src.withUnsafeBufferPointer { opsGatherNullable(a, $0) }
+        case .count, .countStar:
+            // prefix counts over sorted positions
+            var prefix = [Int64](repeating: 0, count: n + 1)
+            for j in 0..<n { prefix[j + 1] = prefix[j] + ((f.kind == .countStar || valid(Int(perm[j]))) ? 1 : 0) }
+            var out = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                let s = Int(starts[i]), e = Int(ends[i])
+                out[Int(perm[i])] = s < e ? prefix[e] - prefix[s] : 0
+            }
+            return Column(type: .bigint, ints: out)
+        case .sum, .avg:
+            let a = arg!
+            var prefixCount = [Int64](repeating: 0, count: n + 1)
+            for j in 0..<n { prefixCount[j + 1] = prefixCount[j] + (valid(Int(perm[j])) ? 1 : 0) }
+            var validity = [UInt8](repeating: 1, count: n)
+            if a.type == .double {
+                // Doubles: running sums where the frame start never moves, else a direct sum.
+                var out = [Double](repeating: 0, count: n)
+                var runStart = -1, runEnd = 0
+                var run = 0.0
+                for i in 0..<n {
+                    let s = Int(starts[i]), e = Int(ends[i])
+                    let row = Int(perm[i])
+                    let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
+                    if cnt == 0 { validity[row] = 0; continue }
+                    var total = 0.0
+                    if s == runStart && e >= runEnd {
+                        for j in runEnd..<e where valid(Int(perm[j])) { run += a.doubles[Int(perm[j])] }
+                        runEnd = e
+                        total = run
+                    } else {
+                        run = 0
+                        for j in s..<e where valid(Int(perm[j])) { run += a.doubles[Int(perm[j])] }
+                        runStart = s; runEnd = e
+                        total = run
+                    }
+                    out[row] = f.kind == .sum ? total : total / Double(cnt)
+                }
+                return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+            }
+            // Integers: exact Int128 prefix sums.
+            var prefix = [Int128](repeating: 0, count: n + 1)
+            for j in 0..<n {
+                let r = Int(perm[j])
+                prefix[j + 1] = prefix[j] &+ (valid(r) ? Int128(a.ints[r]) : 0)
+            }
+            let wide = a.type != .integer && a.type != .boolean
+            if f.kind == .avg {
+                var out = [Double](repeating: 0, count: n)
+                for i in 0..<n {
+                    let s = Int(starts[i]), e = Int(ends[i])
+                    let row = Int(perm[i])
+                    let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
+                    if cnt == 0 { validity[row] = 0; continue }
+                    out[row] = opsAvgDivide(prefix[e] &- prefix[s], cnt, wide: wide)
+                }
+                return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+            }
+            var out = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                let s = Int(starts[i]), e = Int(ends[i])
+                let row = Int(perm[i])
+                let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
+                if cnt == 0 { validity[row] = 0; continue }
+                let total = prefix[e] &- prefix[s]
+                guard let v = Int64(exactly: total) else {
+                    throw KuaiError(.execution, "Overflow in sum: the result \(total) does not fit the 64-bit range kuai holds HUGEINT in")
+                }
+                out[row] = v
+            }
+            return Column(type: .hugeint, ints: out, validity: validity.contains(0) ? validity : nil)
+        default:
+            fatalError("unreachable")
+        }
+    }
+
+    /// Frame bounds [starts[i], ends[i]) in sorted positions for every sorted position i.
+    private func frameBounds(_ frame: WindowFrame, cols: [Column], n: Int, perm: [Int32],
+                             partStart: [UInt8], peerStart: [UInt8],
+                             starts: inout [Int32], ends: inout [Int32]) throws {
+        // partition and peer extents per position
+        var pStart = [Int32](repeating: 0, count: n), pEnd = [Int32](repeating: 0, count: n)
+        var qStart = [Int32](repeating: 0, count: n), qEnd = [Int32](repeating: 0, count: n)
+        var ps = 0, qs = 0
+        for i in 0..<n {
+            if partStart[i] != 0 { ps = i }
+            if peerStart[i] != 0 { qs = i }
+            pStart[i] = Int32(ps); qStart[i] = Int32(qs)
+        }
+        var pe = n, qe = n
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            pEnd[i] = Int32(pe); qEnd[i] = Int32(qe)
+            if partStart[i] != 0 { pe = i }
+            if peerStart[i] != 0 { qe = i }
+        }
+        // RANGE with offsets: one numeric order key.
+        var rangeValues: [Double] = []
+        var rangeInts: [Int64] = []
+        var rangeNull: [Bool] = []
+        let needsRangeOffset: Bool = {
+            guard frame.mode == .range else { return false }
+            for b in [frame.start, frame.end] {
+                switch b { case .preceding, .following: return true; default: continue }
+            }
+            return false
+        }()
+        var ascending = true
+        if needsRangeOffset {
+            guard orderBy.count == 1 else {
+                throw KuaiError(.binding, "RANGE with an offset needs exactly one ORDER BY expression")
+            }
+            let c = cols[orderBy[0].column]
+            ascending = orderBy[0].ascending
+            guard c.type != .varchar else { throw KuaiError(.binding, "RANGE with an offset needs a numeric or temporal ORDER BY expression") }
+            rangeNull = (0..<n).map { !c.isValid(Int(perm[$0])) || c.type == .null }
+            if c.type == .double { rangeValues = (0..<n).map { c.doubles[Int(perm[$0])] } }
+            else if c.type != .null { rangeInts = (0..<n).map { c.ints[Int(perm[$0])] } }
+        }
+        /// First position j in [lo, hi) (non-null segment) whose value is "at or after" target in
+        /// sort direction; `strict` = strictly after.
+        func search(_ lo: Int, _ hi: Int, _ i: Int, offset: Int64, strict: Bool) -> Int {
+            var l = lo, h = hi
+            while l < h {
+                let m = (l + h) / 2
+                let after: Bool
+                if !rangeInts.isEmpty {
+                    let target = Int128(rangeInts[i]) + Int128(offset) * (ascending ? 1 : -1)
+                    let v = Int128(rangeInts[m])
+                    after = ascending ? (strict ? v > target : v >= target) : (strict ? v < target : v <= target)
+                } else {
+                    let target = rangeValues[i] + Double(offset) * (ascending ? 1 : -1)
+                    let v = rangeValues[m]
+                    after = ascending ? (strict ? v > target : v >= target) : (strict ? v < target : v <= target)
+                }
+                if after { h = m } else { l = m + 1 }
+            }
+            return l
+        }
+        for i in 0..<n {
+            let ps = Int(pStart[i]), pe = Int(pEnd[i])
+            var s: Int, e: Int
+            if frame.mode == .rows {
+                switch frame.start {
+                case .unboundedPreceding: s = ps
+                case .preceding(let k): s = i - Int(clamping: k)
+                case .currentRow: s = i
+                case .following(let k): s = i + Int(clamping: k)
+                case .unboundedFollowing: s = pe
+                }
+                switch frame.end {
+                case .unboundedPreceding: e = ps
+                case .preceding(let k): e = i - Int(clamping: k) + 1
+                case .currentRow: e = i + 1
+                case .following(let k): e = i + Int(clamping: k) + 1
+                case .unboundedFollowing: e = pe
+                }
+            } else {
+                let qs = Int(qStart[i]), qe = Int(qEnd[i])
+                var segLo = ps, segHi = pe    // the non-NULL order values of the partition
+                let isNull = needsRangeOffset && rangeNull[i]
+                if needsRangeOffset && !isNull {
+                    while segLo < segHi && rangeNull[segLo] { segLo += 1 }
+                    while segHi > segLo && rangeNull[segHi - 1] { segHi -= 1 }
+                }
+                switch frame.start {
+                case .unboundedPreceding: s = ps
+                case .currentRow: s = qs
+                case .unboundedFollowing: s = pe
+                case .preceding(let k): s = isNull ? qs : search(segLo, segHi, i, offset: -k, strict: false)
+                case .following(let k): s = isNull ? qs : search(segLo, segHi, i, offset: k, strict: false)
+                }
+                switch frame.end {
+                case .unboundedPreceding: e = ps
+                case .currentRow: e = qe
+                case .unboundedFollowing: e = pe
+                case .preceding(let k): e = isNull ? qe : search(segLo, segHi, i, offset: -k, strict: true)
+                case .following(let k): e = isNull ? qe : search(segLo, segHi, i, offset: k, strict: true)
+                }
+            }
+            s = Swift.max(ps, Swift.min(s, pe))
+            e = Swift.max(ps, Swift.min(e, pe))
+            starts[i] = Int32(s)
+            ends[i] = Int32(Swift.max(s, e))
+        }
+    }
+
+    public var explainLine: String {
+        let p = partitionBy.map { "#\($0)" }.joined(separator: ", ")
+        let o = orderBy.map(\.description).joined(separator: ", ")
+        return "Window partition=[\(p)] order=[\(o)] functions=[" + functions.map(\.description).joined(separator: ", ") + "]"
+    }
+    public var children: [PhysicalOperator] { [child] }
+}
+
+/// Order-preserving UInt64 per row of `col` (ints signed-shifted, doubles ordered bits,
+/// VARCHAR byte-order ranks); NULL rows unspecified.
+func opsOrderValues(_ col: Column) -> [UInt64] {
+    switch col.type {
+    case .double: return col.doubles.map { opsOrderedDouble($0) }
+    case .varchar:
+        let ranks = opsStringRanks(col)
+        return (0..<col.count).map { col.isValid($0) ? UInt64(UInt32(bitPattern: ranks[Int(col.codes[$0])])) : 0 }
+    case .null: return [UInt64](repeating: 0, count: col.count)
+    default: return col.ints.map { UInt64(bitPattern: $0) ^ (1 << 63) }
+    }
+}
+
+/// Writes `value` into rows of `col` where `mask` is 1 (lag/lead defaults).
+func opsPatchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
+    var out = col
+    var validity = out.validity ?? [UInt8](repeating: 1, count: out.count)
+    switch (col.type, value) {
+    case (.double, .double(let d)):
+        for i in 0..<out.count where mask[i] != 0 { out.doubles[i] = d; validity[i] = 1 }
+    case (.double, .int(let x)):
+        for i in 0..<out.count where mask[i] != 0 { out.doubles[i] = Double(x); validity[i] = 1 }
+    case (.varchar, .string(let s)):
+        let dict = col.dictionary ?? StringDictionary()
+        var code = dict.code(of: s)
+        if code == nil {
+            let copy = StringDictionary(dict.values + [s])
+            code = Int32(dict.count)
+            out.dictionary = copy
+        }
+        for i in 0..<out.count where mask[i] != 0 { out.codes[i] = code!; validity[i] = 1 }
+    case (_, .int(let x)):
+        for i in 0..<out.count where mask[i] != 0 { out.ints[i] = x; validity[i] = 1 }
+    case (_, .bool(let b)):
+        for i in 0..<out.count where mask[i] != 0 { out.ints[i] = b ? 1 : 0; validity[i] = 1 }
+    default:
+        break
+    }
+    out.validity = validity.contains(0) ? validity : nil
+    return out
+}
