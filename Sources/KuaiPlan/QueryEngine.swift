@@ -1,7 +1,7 @@
 import KuaiCore
+import KuaiExec
 import KuaiFormat
-
-// API CONTRACT (stub to be replaced by the planner implementation).
+import KuaiSQL
 
 /// A query's answer: column names and types, and the rows as batches.
 public struct QueryResult: Sendable {
@@ -26,15 +26,114 @@ public struct QueryOptions: Sendable {
     }
 }
 
+/// The tables of a store, or of a list of in-memory tables (tests, CTE results).
+final class TableCatalog: Catalog {
+    let store: Store?
+    let tables: [TableSource]
+    private var cache: [String: TableSource] = [:]
+    private let lock = Mutex()
+
+    init(store: Store?, tables: [TableSource]) {
+        self.store = store
+        self.tables = tables
+    }
+
+    var tableNames: [String] { store?.tableNames ?? tables.map(\.name) }
+
+    func lookupTable(_ name: String) throws -> TableSource? {
+        if let t = tables.first(where: { $0.name == name }) ?? tables.first(where: { $0.name.lowercased() == name.lowercased() }) {
+            return t
+        }
+        guard let store else { return nil }
+        let key = name.lowercased()
+        if let t = lock.withLock({ cache[key] }) { return t }
+        guard store.tableNames.contains(where: { $0.lowercased() == key }) else { return nil }
+        let t = try store.table(name)
+        lock.withLock { cache[key] = t }
+        return t
+    }
+}
+
 /// Parses, binds, plans and runs SQL over a store.
+///
+/// Pipeline: `Parser.parse` -> `Binder` (names, types; uncorrelated subqueries run at bind time)
+/// -> `Optimizer` (filter pushdown into scans, column pruning) -> `PhysicalPlanner` (operators)
+/// -> pull batches.
 public final class QueryEngine {
-    public let store: Store
+    /// The store queried, or nil for an engine over in-memory tables.
+    /// (Contract change: was `Store`; optional so tests can run on `MemoryTable`s.)
+    public let store: Store?
     public let options: QueryOptions
+    let catalog: TableCatalog
+
     public init(store: Store, options: QueryOptions = QueryOptions()) {
         self.store = store
         self.options = options
+        self.catalog = TableCatalog(store: store, tables: [])
     }
+
+    /// An engine over in-memory tables (each `TableSource.name` is its SQL name).
+    public init(tables: [TableSource], options: QueryOptions = QueryOptions()) {
+        self.store = nil
+        self.options = options
+        self.catalog = TableCatalog(store: nil, tables: tables)
+    }
+
+    var threads: Int { MorselScheduler.threadCount(options.threads) }
+
     /// Runs one statement. EXPLAIN returns one VARCHAR column `explain` with the plan's lines.
     /// - Throws: `KuaiError` of kind `.syntax`, `.binding`, `.execution`, `.corrupt` or `.io`.
-    public func execute(_ sql: String) throws -> QueryResult { fatalError("unimplemented") }
+    public func execute(_ sql: String) throws -> QueryResult {
+        let stmt = try Parser.parse(sql)
+        switch stmt {
+        case .select(let q):
+            let (plan, cols) = try bind(q)
+            let op = physical(plan)
+            var batches: [Batch] = []
+            while let b = try op.next() { if b.count > 0 { batches.append(b) } }
+            return QueryResult(fields: cols.map { Field($0.name, $0.type) }, batches: batches)
+        case .explain(let q):
+            let (plan, _) = try bind(q)
+            let lines = Explain.lines(physical(plan))
+            return QueryResult(fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
+        case .describe(let name, let pos):
+            guard let t = try catalog.lookupTable(name) else {
+                throw KuaiError(.binding, "table \"\(name)\" not found; tables: \(catalog.tableNames.joined(separator: ", "))", at: pos.description)
+            }
+            let names = Column(strings: t.schema.map(\.name))
+            let types = Column(strings: t.schema.map(\.type.description))
+            let yes = Column(strings: t.schema.map { _ in "YES" })
+            let nulls = Column.nulls(.varchar, count: t.schema.count)
+            return QueryResult(fields: [Field("column_name", .varchar), Field("column_type", .varchar), Field("null", .varchar),
+                                        Field("key", .varchar), Field("default", .varchar), Field("extra", .varchar)],
+                               batches: t.schema.isEmpty ? [] : [Batch(columns: [names, types, yes, nulls, nulls, nulls])])
+        case .showTables:
+            let names = catalog.tableNames.sorted()
+            return QueryResult(fields: [Field("name", .varchar)], batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
+        }
+    }
+
+    /// The EXPLAIN lines of a query (for tests).
+    public func explain(_ sql: String) throws -> [String] {
+        let r = try execute(sql.hasPrefix("EXPLAIN") || sql.hasPrefix("explain") ? sql : "EXPLAIN " + sql)
+        var out: [String] = []
+        for b in r.batches { for i in 0..<b.count { out.append(Kernels.text(b.columns[0], i)) } }
+        return out
+    }
+
+    func bind(_ q: Query) throws -> (LogicalPlan, [ScopeColumn]) {
+        let binder = Binder(catalog: catalog) { [unowned self] plan in
+            let op = self.physical(plan)
+            var batches: [Batch] = []
+            while let b = try op.next() { if b.count > 0 { batches.append(b) } }
+            return batches
+        }
+        let (plan, cols) = try binder.bindQuery(q)
+        return (Optimizer.optimize(plan), cols)
+    }
+
+    func physical(_ plan: LogicalPlan) -> PhysicalOperator {
+        let planner = PhysicalPlanner(threads: threads)
+        return planner.pull(planner.plan(plan))
+    }
 }

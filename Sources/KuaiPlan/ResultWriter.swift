@@ -1,6 +1,5 @@
 import KuaiCore
-
-// API CONTRACT (stub to be replaced by the implementation).
+import KuaiExec
 
 /// Output formats of kuai-query.
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -18,9 +17,272 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 
 /// Renders a `QueryResult` as text; values are formatted as DuckDB prints them
 /// (DOUBLE shortest round-trip, DATE `YYYY-MM-DD`, TIMESTAMP `YYYY-MM-DD HH:MM:SS[.ffffff]`).
+///
+/// - csv: header line, `,` separators, `\n` line ends; a field is quoted (`"` doubled inside)
+///   when it is empty or holds `,` `"` `\n` or `\r`; NULL is an empty unquoted field.
+/// - tsv: the same with tab separators (a field holding a tab is quoted).
+/// - json: `[`, one `\t{...}` object per row separated by `,\n`, `]` (DuckDB's `FORMAT json, ARRAY true`);
+///   jsonl: one object per line. Numbers are JSON numbers (`Infinity`/`NaN` as DuckDB writes them),
+///   NULL is `null`, dates, timestamps and intervals are strings.
+/// - table: a box-drawn table with names and types in the header, numbers right-aligned, NULL shown as `NULL`.
 public enum ResultWriter {
     /// Calls `write` with successive chunks of the rendered output.
     public static func write(_ result: QueryResult, format: OutputFormat, to write: (String) -> Void) {
-        fatalError("unimplemented")
+        writeBytes(result, format: format) { bytes in write(String(decoding: bytes, as: UTF8.self)) }
     }
+
+    /// Calls `write` with successive UTF-8 chunks (about 64 KiB each) of the rendered output.
+    public static func writeBytes(_ result: QueryResult, format: OutputFormat, to write: (UnsafeBufferPointer<UInt8>) -> Void) {
+        withoutActuallyEscaping(write) { write in
+            var out = ByteSink(flush: write)
+            switch format {
+            case .csv: writeDelimited(result, separator: UInt8(ascii: ","), into: &out)
+            case .tsv: writeDelimited(result, separator: UInt8(ascii: "\t"), into: &out)
+            case .json: writeJSON(result, array: true, into: &out)
+            case .jsonl: writeJSON(result, array: false, into: &out)
+            case .table: writeTable(result, into: &out)
+            }
+            out.finish()
+        }
+    }
+
+    // MARK: - delimited
+
+    static func needsQuotes(_ s: String, _ sep: UInt8) -> Bool {
+        if s.isEmpty { return true }
+        for b in s.utf8 where b == sep || b == UInt8(ascii: "\"") || b == 10 || b == 13 { return true }
+        return false
+    }
+
+    static func appendField(_ s: String, _ sep: UInt8, into out: inout ByteSink) {
+        if needsQuotes(s, sep) {
+            out.append(UInt8(ascii: "\""))
+            for b in s.utf8 {
+                if b == UInt8(ascii: "\"") { out.append(b) }
+                out.append(b)
+            }
+            out.append(UInt8(ascii: "\""))
+        } else {
+            out.append(s)
+        }
+    }
+
+    static func writeDelimited(_ result: QueryResult, separator sep: UInt8, into out: inout ByteSink) {
+        for (i, f) in result.fields.enumerated() {
+            if i > 0 { out.append(sep) }
+            appendField(f.name, sep, into: &out)
+        }
+        out.append(10)
+        for b in result.batches {
+            // VARCHAR: render each dictionary entry used once (quoted as needed).
+            let rendered: [[[UInt8]]?] = b.columns.map { c in
+                guard c.type == .varchar, let d = c.dictionary, d.count <= max(4 * b.count, 1024) else { return nil }
+                return d.values.map { s in
+                    var sink = ByteSink(flush: { _ in })
+                    appendField(s, sep, into: &sink)
+                    return sink.buffer
+                }
+            }
+            for r in 0..<b.count {
+                for (ci, c) in b.columns.enumerated() {
+                    if ci > 0 { out.append(sep) }
+                    if let v = c.validity, v[r] == 0 { continue }
+                    switch c.type {
+                    case .varchar:
+                        if let table = rendered[ci] { out.append(table[Int(c.codes[r])]) } else { appendField(c.dictionary![c.codes[r]], sep, into: &out) }
+                    case .integer, .bigint, .hugeint:
+                        out.appendInt(c.ints[r])
+                    case .null:
+                        break
+                    default:
+                        appendField(Kernels.text(c, r), sep, into: &out)
+                    }
+                }
+                out.append(10)
+            }
+        }
+    }
+
+    // MARK: - JSON
+
+    static func appendJSONString(_ s: String, into out: inout ByteSink) {
+        out.append(UInt8(ascii: "\""))
+        for b in s.utf8 {
+            switch b {
+            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
+            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+            case 10: out.append("\\n")
+            case 13: out.append("\\r")
+            case 9: out.append("\\t")
+            case 8: out.append("\\b")
+            case 12: out.append("\\f")
+            case 0..<32:
+                let hex: [UInt8] = Array("0123456789abcdef".utf8)
+                out.append("\\u00")
+                out.append(hex[Int(b >> 4)])
+                out.append(hex[Int(b & 15)])
+            default: out.append(b)
+            }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    static func writeJSON(_ result: QueryResult, array: Bool, into out: inout ByteSink) {
+        let keys: [[UInt8]] = result.fields.map { f in
+            var s = ByteSink(flush: { _ in })
+            appendJSONString(f.name, into: &s)
+            s.append(UInt8(ascii: ":"))
+            return s.buffer
+        }
+        if array { out.append("[\n") }
+        var first = true
+        for b in result.batches {
+            for r in 0..<b.count {
+                if array {
+                    if !first { out.append(",\n") }
+                    out.append(9)
+                }
+                first = false
+                out.append(UInt8(ascii: "{"))
+                for (ci, c) in b.columns.enumerated() {
+                    if ci > 0 { out.append(UInt8(ascii: ",")) }
+                    out.append(keys[ci])
+                    if let v = c.validity, v[r] == 0 { out.append("null"); continue }
+                    switch c.type {
+                    case .null: out.append("null")
+                    case .integer, .bigint, .hugeint: out.appendInt(c.ints[r])
+                    case .boolean: out.append(c.ints[r] != 0 ? "true" : "false")
+                    case .double:
+                        let d = c.doubles[r]
+                        if d.isNaN { out.append("NaN") } else if d.isInfinite { out.append(d < 0 ? "-Infinity" : "Infinity") } else { out.append(ValueFormatter.double(d)) }
+                    default: appendJSONString(Kernels.text(c, r), into: &out)
+                    }
+                }
+                out.append(UInt8(ascii: "}"))
+                if !array { out.append(10) }
+            }
+        }
+        if array { out.append(first ? "]\n" : "\n]\n") }
+    }
+
+    // MARK: - table
+
+    /// The type names DuckDB's box renderer shows under the column names.
+    static func boxTypeName(_ t: DataType) -> String {
+        switch t {
+        case .integer: return "int32"
+        case .bigint: return "int64"
+        case .hugeint: return "int128"
+        case .null: return "\"null\""
+        default: return t.description.lowercased()
+        }
+    }
+
+    static func displayWidth(_ s: String) -> Int { s.unicodeScalars.count }
+
+    static func writeTable(_ result: QueryResult, into out: inout ByteSink) {
+        let n = result.fields.count
+        if n == 0 { return }
+        var cells: [[String]] = []
+        for b in result.batches {
+            for r in 0..<b.count {
+                cells.append(b.columns.map { c in
+                    if let v = c.validity, v[r] == 0 { return "NULL" }
+                    if c.type == .null { return "NULL" }
+                    return Kernels.text(c, r)
+                })
+            }
+        }
+        let types = result.fields.map { boxTypeName($0.type) }
+        var widths = (0..<n).map { max(displayWidth(result.fields[$0].name), displayWidth(types[$0])) }
+        for row in cells { for i in 0..<n { widths[i] = max(widths[i], displayWidth(row[i])) } }
+        let rightAligned = result.fields.map { $0.type.isNumeric }
+        func rule(_ l: String, _ m: String, _ r: String) {
+            var s = l
+            for i in 0..<n {
+                if i > 0 { s += m }
+                s += String(repeating: "─", count: widths[i] + 2)
+            }
+            out.append(s + r + "\n")
+        }
+        func centered(_ text: String, _ w: Int) -> String {
+            let pad = w - displayWidth(text)
+            let left = pad / 2
+            return String(repeating: " ", count: left) + text + String(repeating: " ", count: pad - left)
+        }
+        rule("┌", "┬", "┐")
+        out.append("│" + (0..<n).map { " " + centered(result.fields[$0].name, widths[$0]) + " " }.joined(separator: "│") + "│\n")
+        out.append("│" + (0..<n).map { " " + centered(types[$0], widths[$0]) + " " }.joined(separator: "│") + "│\n")
+        rule("├", "┼", "┤")
+        if cells.isEmpty {
+            let total = widths.reduce(0, +) + 3 * n - 1
+            out.append("│" + centered("0 rows", total) + "│\n")
+        }
+        for row in cells {
+            var s = "│"
+            for i in 0..<n {
+                let pad = String(repeating: " ", count: widths[i] - displayWidth(row[i]))
+                let isNumber = rightAligned[i] && row[i] != "NULL"
+                s += " " + (isNumber ? pad + row[i] : row[i] + pad) + " │"
+            }
+            out.append(s + "\n")
+        }
+        rule("└", "┴", "┘")
+    }
+}
+
+/// A growable byte buffer that hands out full 64 KiB chunks.
+struct ByteSink {
+    var buffer: [UInt8] = []
+    let flush: (UnsafeBufferPointer<UInt8>) -> Void
+    static let chunk = 1 << 16
+
+    init(flush: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+        self.flush = flush
+        buffer.reserveCapacity(Self.chunk + 1024)
+    }
+
+    @inline(__always)
+    mutating func append(_ b: UInt8) {
+        buffer.append(b)
+        if buffer.count >= Self.chunk { drain() }
+    }
+
+    mutating func append(_ bytes: [UInt8]) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= Self.chunk { drain() }
+    }
+
+    mutating func append(_ s: String) {
+        buffer.append(contentsOf: s.utf8)
+        if buffer.count >= Self.chunk { drain() }
+    }
+
+    /// Decimal digits of `v` without allocating a String.
+    mutating func appendInt(_ v: Int64) {
+        if v == 0 { append(UInt8(ascii: "0")); return }
+        var x = v.magnitude
+        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var k = 0
+        withUnsafeMutableBytes(of: &tmp) { p in
+            while x > 0 {
+                p[k] = UInt8(48 + x % 10)
+                x /= 10
+                k += 1
+            }
+            if v < 0 { buffer.append(UInt8(ascii: "-")) }
+            while k > 0 { k -= 1; buffer.append(p[k]) }
+        }
+        if buffer.count >= Self.chunk { drain() }
+    }
+
+    mutating func drain() {
+        if buffer.isEmpty { return }
+        buffer.withUnsafeBufferPointer { flush($0) }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    mutating func finish() { drain() }
 }

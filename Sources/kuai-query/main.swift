@@ -1,1 +1,144 @@
-// kuai-query: to be implemented.
+// kuai-query: answers SQL over a kuai store.
+//
+//   kuai-query [--store STORE] [--format table|csv|tsv|json|jsonl] [--memory-limit SIZE] "SQL"
+//   kuai-query [--store STORE] -f FILE.sql
+//
+// STORE defaults to $KUAI_STORE. The default format is `table` when stdout is a terminal, else `csv`.
+// Exit codes: 0 success, 1 query or data error (syntax, binding, execution, corrupt store, I/O),
+// 2 usage error.
+
+import ArgumentParser
+import Foundation
+import KuaiCore
+import KuaiFormat
+import KuaiPlan
+import KuaiSQL
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+struct KuaiQuery: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kuai-query",
+        abstract: "Answer a SQL query (DuckDB's dialect) over a kuai column store.",
+        discussion: """
+            STORE may also be given in $KUAI_STORE. The default output format is `table` on a \
+            terminal and `csv` otherwise. Exit status: 0 ok, 1 query or data error, 2 usage error.
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
+    var store: String?
+
+    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, tsv, json or jsonl.", valueName: "FORMAT"))
+    var format: String?
+
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Stop a query whose operator state exceeds SIZE (e.g. 2GB, 512MB).", valueName: "SIZE"))
+    var memoryLimit: String?
+
+    @Option(name: .customShort("f"), help: ArgumentHelp("Read the query from FILE.", valueName: "FILE"))
+    var file: String?
+
+    @Option(name: .long, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    var threads: Int?
+
+    @Argument(help: "The SQL statement.")
+    var sql: String?
+
+    func run() throws {}
+}
+
+/// Writes to stdout through large buffered chunks; a closed pipe ends the program quietly.
+func writeStdout(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+    var off = 0
+    while off < bytes.count {
+        let n = Glibc.write(1, base + off, bytes.count - off)
+        if n < 0 {
+            if errno == EINTR { continue }
+            exit(errno == EPIPE ? 0 : 1)
+        }
+        off += n
+    }
+}
+
+func fail(_ message: String, code: Int32) -> Never {
+    FileHandle.standardError.write(("kuai-query: " + message + "\n").data(using: .utf8)!)
+    exit(code)
+}
+
+/// Parses "4GB", "512MB", "100KB", "1000" (bytes); nil when malformed.
+func parseSize(_ text: String) -> Int? {
+    let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+    let units: [(String, Int)] = [("TIB", 1 << 40), ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10),
+                                  ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000),
+                                  ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
+    for (u, m) in units where t.hasSuffix(u) {
+        guard let v = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)), v >= 0 else { return nil }
+        return Int(v * Double(m))
+    }
+    return Int(t)
+}
+
+signal(SIGPIPE, SIG_IGN)
+
+let command: KuaiQuery
+do {
+    command = try KuaiQuery.parseAsRoot() as! KuaiQuery
+} catch {
+    let code = KuaiQuery.exitCode(for: error)
+    if code == .success {
+        print(KuaiQuery.fullMessage(for: error))
+        exit(0)
+    }
+    fail(KuaiQuery.fullMessage(for: error), code: 2)
+}
+
+var sqlText: String
+if let file = command.file {
+    if command.sql != nil { fail("give the query either as an argument or with -f, not both", code: 2) }
+    guard let data = FileManager.default.contents(atPath: file), let s = String(data: data, encoding: .utf8) else {
+        fail("cannot read query file \(file)", code: 1)
+    }
+    sqlText = s
+} else if let s = command.sql {
+    sqlText = s
+} else {
+    fail("missing query: give SQL as an argument or -f FILE.sql (see --help)", code: 2)
+}
+
+let format: OutputFormat
+if let f = command.format {
+    guard let parsed = OutputFormat(rawValue: f.lowercased()) else {
+        fail("unknown format \"\(f)\"; use one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "), code: 2)
+    }
+    format = parsed
+} else {
+    format = isatty(1) != 0 ? .table : .csv
+}
+
+var limitBytes = 0
+if let m = command.memoryLimit {
+    guard let v = parseSize(m) else { fail("invalid --memory-limit \"\(m)\" (use e.g. 2GB or 512MB)", code: 2) }
+    limitBytes = v
+}
+
+guard let storePath = command.store ?? ProcessInfo.processInfo.environment["KUAI_STORE"], !storePath.isEmpty else {
+    fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
+}
+
+do {
+    let store = try Store.open(at: storePath)
+    let engine = QueryEngine(store: store, options: QueryOptions(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
+    let result = try engine.execute(sqlText)
+    ResultWriter.writeBytes(result, format: format, to: writeStdout)
+} catch let e as KuaiError {
+    var message = e.description
+    if e.kind == .syntax || e.kind == .binding || e.kind == .execution, let loc = e.location,
+       let pos = sourcePosition(fromLocation: loc) {
+        message += "\n" + caretSnippet(sql: sqlText, position: pos)
+    }
+    fail(message, code: e.kind == .usage ? 2 : 1)
+} catch {
+    fail("\(error)", code: 1)
+}

@@ -1,0 +1,526 @@
+import KuaiCore
+
+/// Per-group state of one aggregate function, stored column-wise (one array entry per group).
+///
+/// `update` is called once per batch with the dense group id of every row (from `GroupKeyTable`);
+/// NULL inputs are ignored by every aggregate except count(*). Per-thread states are combined
+/// with `merge`, whose `mapping[g]` is the group id in `self` of group `g` of `other`.
+public protocol AggregateState: AnyObject {
+    /// Makes room for `groups` groups (new groups start empty).
+    func resize(_ groups: Int)
+    /// Adds the rows of `input` (nil for count(*)) to the groups `ids` (`count` rows).
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count: Int) throws
+    /// Adds `other`'s groups into this state's groups `mapping`.
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws
+    /// The result column for groups 0..<groups.
+    func finalize(groups: Int) throws -> Column
+    /// A fresh, empty state of the same function (for another thread).
+    func makeEmpty() -> AggregateState
+}
+
+/// An aggregate function: name, accepted argument types, result type and state factory.
+public struct AggregateFunction: @unchecked Sendable {
+    public let name: String
+    /// nil = count(*) (no argument).
+    public let argumentType: DataType?
+    public let returnType: DataType
+    let make: (_ argumentType: DataType) -> AggregateState
+}
+
+/// The table of aggregate functions; new aggregates (median, string_agg, ...) are added as rows.
+public enum AggregateRegistry {
+    /// Resolves `name(argType)`; nil when no overload accepts it. `argType` nil means `*`.
+    public static func resolve(_ name: String, _ argType: DataType?) -> AggregateFunction? {
+        switch (name, argType) {
+        case ("count_star", nil), ("count", nil):
+            return AggregateFunction(name: "count_star", argumentType: nil, returnType: .bigint) { _ in CountState(star: true) }
+        case ("count", let t?):
+            return AggregateFunction(name: "count", argumentType: t, returnType: .bigint) { _ in CountState(star: false) }
+        case ("sum", let t?) where t.isInteger || t == .boolean || t == .null:
+            return AggregateFunction(name: "sum", argumentType: t, returnType: .hugeint) { _ in SumIntState(name: "sum") }
+        case ("sum", .double?):
+            return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in SumDoubleState() }
+        case ("avg", let t?) where t.isInteger || t == .null:
+            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in AvgState(wide: at != .integer) }
+        case ("avg", .double?):
+            return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
+        case ("min", let t?), ("max", let t?):
+            let isMax = name == "max"
+            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in MinMaxState(type: at, isMax: isMax) }
+        default:
+            return nil
+        }
+    }
+
+    /// True when `name` is an aggregate function (used by the binder to classify calls).
+    public static func isAggregate(_ name: String) -> Bool {
+        ["count", "count_star", "sum", "avg", "min", "max"].contains(name)
+    }
+}
+
+// MARK: - count
+
+final class CountState: AggregateState {
+    let star: Bool
+    var counts: [Int64] = []
+    init(star: Bool) { self.star = star }
+    func resize(_ groups: Int) { if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) } }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        counts.withUnsafeMutableBufferPointer { c in
+            if !star, let input, let v = input.validity {
+                v.withUnsafeBufferPointer { vp in
+                    for i in 0..<n { c[Int(ids[i])] &+= Int64(vp[i]) }
+                }
+            } else if !star, let input, input.type == .null {
+                return
+            } else {
+                for i in 0..<n { c[Int(ids[i])] &+= 1 }
+            }
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! CountState
+        for g in 0..<o.counts.count { counts[Int(mapping[g])] &+= o.counts[g] }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        return Column(type: .bigint, ints: Array(counts.prefix(groups)))
+    }
+    func makeEmpty() -> AggregateState { CountState(star: star) }
+}
+
+// MARK: - sum / avg
+
+/// sum of integers, accumulated in Int128 (DuckDB: sum(INTEGER/BIGINT) is HUGEINT); kuai holds
+/// HUGEINT results in 64 bits and raises an execution error when a sum does not fit.
+final class SumIntState: AggregateState {
+    let name: String
+    var sums: [Int128] = []
+    var seen: [UInt8] = []
+    init(name: String) { self.name = name }
+    func resize(_ groups: Int) {
+        if sums.count < groups {
+            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
+            seen.append(contentsOf: repeatElement(0, count: groups - seen.count))
+        }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        sums.withUnsafeMutableBufferPointer { s in
+            seen.withUnsafeMutableBufferPointer { seen in
+                input.ints.withUnsafeBufferPointer { x in
+                    if let v = input.validity {
+                        v.withUnsafeBufferPointer { vp in
+                            for i in 0..<n where vp[i] != 0 {
+                                let g = Int(ids[i])
+                                s[g] &+= Int128(x[i])
+                                seen[g] = 1
+                            }
+                        }
+                    } else {
+                        for i in 0..<n {
+                            let g = Int(ids[i])
+                            s[g] &+= Int128(x[i])
+                            seen[g] = 1
+                        }
+                    }
+                }
+            }
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! SumIntState
+        for g in 0..<o.sums.count where o.seen[g] != 0 {
+            let t = Int(mapping[g])
+            sums[t] &+= o.sums[g]
+            seen[t] = 1
+        }
+    }
+    func finalize(groups: Int) throws -> Column {
+        resize(groups)
+        var out = [Int64](repeating: 0, count: groups)
+        var validity = [UInt8](repeating: 1, count: groups)
+        var anyNull = false
+        for g in 0..<groups {
+            if seen[g] == 0 { validity[g] = 0; anyNull = true; continue }
+            guard let v = Int64(exactly: sums[g]) else {
+                throw KuaiError(.execution, "Overflow in \(name): the result \(sums[g]) does not fit the 64-bit range kuai holds HUGEINT in")
+            }
+            out[g] = v
+        }
+        return Column(type: .hugeint, ints: out, validity: anyNull ? validity : nil)
+    }
+    func makeEmpty() -> AggregateState { SumIntState(name: name) }
+}
+
+final class SumDoubleState: AggregateState {
+    var sums: [Double] = []
+    var seen: [UInt8] = []
+    func resize(_ groups: Int) {
+        if sums.count < groups {
+            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
+            seen.append(contentsOf: repeatElement(0, count: groups - seen.count))
+        }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type == .double else { return }
+        sums.withUnsafeMutableBufferPointer { s in
+            seen.withUnsafeMutableBufferPointer { seen in
+                input.doubles.withUnsafeBufferPointer { x in
+                    for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+                        let g = Int(ids[i])
+                        s[g] += x[i]
+                        seen[g] = 1
+                    }
+                }
+            }
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! SumDoubleState
+        for g in 0..<o.sums.count where o.seen[g] != 0 {
+            let t = Int(mapping[g])
+            sums[t] += o.sums[g]
+            seen[t] = 1
+        }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        let anyNull = seen.prefix(groups).contains(0)
+        return Column(doubles: Array(sums.prefix(groups)), validity: anyNull ? Array(seen.prefix(groups)) : nil)
+    }
+    func makeEmpty() -> AggregateState { SumDoubleState() }
+}
+
+/// avg of integers: Int128 sum and count. DuckDB divides in long double for BIGINT/HUGEINT input
+/// (`wide`) and in double for INTEGER input; kuai does the same (Float80 on x86).
+final class AvgState: AggregateState {
+    let wide: Bool
+    var sums: [Int128] = []
+    var counts: [Int64] = []
+    init(wide: Bool) { self.wide = wide }
+    func resize(_ groups: Int) {
+        if sums.count < groups {
+            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
+            counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
+        }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        sums.withUnsafeMutableBufferPointer { s in
+            counts.withUnsafeMutableBufferPointer { c in
+                input.ints.withUnsafeBufferPointer { x in
+                    for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+                        let g = Int(ids[i])
+                        s[g] &+= Int128(x[i])
+                        c[g] &+= 1
+                    }
+                }
+            }
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! AvgState
+        for g in 0..<o.sums.count where o.counts[g] != 0 {
+            let t = Int(mapping[g])
+            sums[t] &+= o.sums[g]
+            counts[t] &+= o.counts[g]
+        }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        var out = [Double](repeating: 0, count: groups)
+        var validity = [UInt8](repeating: 1, count: groups)
+        for g in 0..<groups {
+            if counts[g] == 0 { validity[g] = 0; continue }
+            out[g] = AvgState.divide(sums[g], counts[g], wide: wide)
+        }
+        return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+    }
+    static func divide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
+        #if arch(x86_64) || arch(i386)
+        if wide {
+            let hi = Int64(truncatingIfNeeded: sum >> 64)
+            let lo = UInt64(truncatingIfNeeded: sum)
+            let s = Float80(hi) * 18446744073709551616.0 + Float80(lo)
+            return Double(s / Float80(count))
+        }
+        #endif
+        return Double(sum) / Double(count)
+    }
+    func makeEmpty() -> AggregateState { AvgState(wide: wide) }
+}
+
+final class AvgDoubleState: AggregateState {
+    var sums: [Double] = []
+    var counts: [Int64] = []
+    func resize(_ groups: Int) {
+        if sums.count < groups {
+            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
+            counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
+        }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type == .double else { return }
+        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+            let g = Int(ids[i])
+            sums[g] += input.doubles[i]
+            counts[g] += 1
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! AvgDoubleState
+        for g in 0..<o.sums.count where o.counts[g] != 0 {
+            let t = Int(mapping[g])
+            sums[t] += o.sums[g]
+            counts[t] += o.counts[g]
+        }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        var out = [Double](repeating: 0, count: groups)
+        var validity = [UInt8](repeating: 1, count: groups)
+        for g in 0..<groups {
+            if counts[g] == 0 { validity[g] = 0; continue }
+            out[g] = sums[g] / Double(counts[g])
+        }
+        return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+    }
+    func makeEmpty() -> AggregateState { AvgDoubleState() }
+}
+
+// MARK: - min / max
+
+/// min/max of any type. VARCHAR inputs are interned into the state's own dictionary and
+/// compared by string (byte order).
+final class MinMaxState: AggregateState {
+    let type: DataType
+    let isMax: Bool
+    var ints: [Int64] = []
+    var doubles: [Double] = []
+    var seen: [UInt8] = []
+    // VARCHAR: best string per group as a code into `interner.target`.
+    let interner = OpsStringInterner()
+    var codes: [Int32] = []
+
+    init(type: DataType, isMax: Bool) {
+        self.type = type
+        self.isMax = isMax
+    }
+    func resize(_ groups: Int) {
+        guard seen.count < groups else { return }
+        let k = groups - seen.count
+        seen.append(contentsOf: repeatElement(0, count: k))
+        switch type {
+        case .double: doubles.append(contentsOf: repeatElement(0, count: k))
+        case .varchar: codes.append(contentsOf: repeatElement(0, count: k))
+        default: ints.append(contentsOf: repeatElement(0, count: k))
+        }
+    }
+
+    @inline(__always)
+    func better(_ a: Int64, _ b: Int64) -> Bool { isMax ? a > b : a < b }
+
+    /// DuckDB orders doubles with NaN above every number.
+    @inline(__always)
+    func betterDouble(_ a: Double, _ b: Double) -> Bool {
+        if a.isNaN { return isMax && !b.isNaN }
+        if b.isNaN { return !isMax }
+        return isMax ? a > b : a < b
+    }
+
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        switch type {
+        case .double:
+            for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+                let g = Int(ids[i])
+                let x = input.doubles[i]
+                if seen[g] == 0 || betterDouble(x, doubles[g]) { doubles[g] = x; seen[g] = 1 }
+            }
+        case .varchar:
+            // Best code per group within the batch by the batch dictionary's ranks, then compare strings.
+            let dict = input.dictionary!
+            let ranks = dict.sortRanks
+            var bestInBatch = [Int32: Int32]()  // group -> code of batch dictionary
+            for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+                let g = ids[i]
+                let c = input.codes[i]
+                if let b = bestInBatch[g] {
+                    let rc = ranks[Int(c)], rb = ranks[Int(b)]
+                    if isMax ? rc > rb : rc < rb { bestInBatch[g] = c }
+                } else {
+                    bestInBatch[g] = c
+                }
+            }
+            for (g, c) in bestInBatch { offerString(Int(g), dict[c]) }
+        default:
+            input.ints.withUnsafeBufferPointer { x in
+                ints.withUnsafeMutableBufferPointer { best in
+                    seen.withUnsafeMutableBufferPointer { seen in
+                        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+                            let g = Int(ids[i])
+                            let v = x[i]
+                            if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func offerString(_ g: Int, _ s: String) {
+        if seen[g] != 0 {
+            let cur = interner.target[codes[g]]
+            let wins = isMax ? StringDictionary.less(cur, s) : StringDictionary.less(s, cur)
+            if !wins { return }
+        }
+        codes[g] = interner.target.intern(s)
+        seen[g] = 1
+    }
+
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! MinMaxState
+        for g in 0..<o.seen.count where o.seen[g] != 0 {
+            let t = Int(mapping[g])
+            switch type {
+            case .double:
+                if seen[t] == 0 || betterDouble(o.doubles[g], doubles[t]) { doubles[t] = o.doubles[g]; seen[t] = 1 }
+            case .varchar:
+                offerString(t, o.interner.target[o.codes[g]])
+            default:
+                if seen[t] == 0 || better(o.ints[g], ints[t]) { ints[t] = o.ints[g]; seen[t] = 1 }
+            }
+        }
+    }
+
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        let validity: [UInt8]? = seen.prefix(groups).contains(0) ? Array(seen.prefix(groups)) : nil
+        switch type {
+        case .double: return Column(doubles: Array(doubles.prefix(groups)), validity: validity)
+        case .varchar: return Column(codes: Array(codes.prefix(groups)), dictionary: interner.target, validity: validity)
+        default: return Column(type: type, ints: Array(ints.prefix(groups)), validity: validity)
+        }
+    }
+    func makeEmpty() -> AggregateState { MinMaxState(type: type, isMax: isMax) }
+}
+
+// MARK: - DISTINCT
+
+/// `agg(DISTINCT x)`: remembers the distinct (group, value) pairs in an open-addressing set and
+/// feeds each pair once to the wrapped aggregate at the end (count(DISTINCT x) = count of pairs).
+final class DistinctState: AggregateState {
+    let inner: AggregateState
+    let type: DataType
+    let interner = OpsStringInterner()
+    let set = PairSet()
+
+    init(inner: AggregateState, type: DataType) {
+        self.inner = inner
+        self.type = type
+    }
+    func resize(_ groups: Int) {}
+
+    /// Key word of each valid row (strings as codes of `interner.target`).
+    func words(_ input: Column, count n: Int) -> [UInt64] {
+        var w = [UInt64](repeating: 0, count: n)
+        switch type {
+        case .double:
+            for i in 0..<n { w[i] = opsDoubleKey(input.doubles[i]) }
+        case .varchar:
+            var out = [Int32](repeating: 0, count: n)
+            input.codes.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    if let v = input.validity {
+                        v.withUnsafeBufferPointer { vp in interner.intern(c, dictionary: input.dictionary!, validity: vp, into: o) }
+                    } else {
+                        interner.intern(c, dictionary: input.dictionary!, validity: nil, into: o)
+                    }
+                }
+            }
+            for i in 0..<n { w[i] = UInt64(UInt32(bitPattern: out[i])) }
+        default:
+            for i in 0..<n { w[i] = UInt64(bitPattern: input.ints[i]) }
+        }
+        return w
+    }
+
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        let w = words(input, count: n)
+        for i in 0..<n where input.validity?[i] ?? 1 != 0 { set.insert(group: ids[i], value: w[i]) }
+    }
+
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! DistinctState
+        if type == .varchar {
+            // Re-code the other state's strings into this state's dictionary.
+            var map = [Int32](repeating: -1, count: o.interner.target.count)
+            o.set.forEach { g, v in
+                let c = Int(v)
+                if map[c] < 0 { map[c] = interner.target.intern(o.interner.target[Int32(c)]) }
+                set.insert(group: mapping[Int(g)], value: UInt64(UInt32(bitPattern: map[c])))
+            }
+        } else {
+            o.set.forEach { g, v in set.insert(group: mapping[Int(g)], value: v) }
+        }
+    }
+
+    func finalize(groups: Int) throws -> Column {
+        inner.resize(groups)
+        var ids: [Int32] = []
+        var values: [UInt64] = []
+        ids.reserveCapacity(set.count)
+        values.reserveCapacity(set.count)
+        set.forEach { g, v in ids.append(g); values.append(v) }
+        let col: Column
+        switch type {
+        case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
+        case .varchar: col = Column(codes: values.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target)
+        default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
+        }
+        try ids.withUnsafeBufferPointer { try inner.update(col, ids: $0, count: col.count) }
+        return try inner.finalize(groups: groups)
+    }
+    func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }
+}
+
+/// An open-addressing set of (group id, 64-bit value) pairs; linear probing, power-of-two capacity.
+final class PairSet {
+    private var groups: [Int32] = []
+    private var values: [UInt64] = []
+    private var used: [UInt8] = []
+    private(set) var count = 0
+    private var mask = 0
+
+    init() { grow(to: 1024) }
+
+    private func grow(to capacity: Int) {
+        let oldG = groups, oldV = values, oldU = used
+        groups = [Int32](repeating: 0, count: capacity)
+        values = [UInt64](repeating: 0, count: capacity)
+        used = [UInt8](repeating: 0, count: capacity)
+        mask = capacity - 1
+        count = 0
+        for i in 0..<oldU.count where oldU[i] != 0 { insert(group: oldG[i], value: oldV[i]) }
+    }
+
+    @inline(__always)
+    func insert(group: Int32, value: UInt64) {
+        if (count + 1) * 2 > groups.count { grow(to: groups.count * 2) }
+        var s = Int(truncatingIfNeeded: opsFmix(value &+ UInt64(UInt32(bitPattern: group)) &* opsGolden)) & mask
+        while used[s] != 0 {
+            if values[s] == value && groups[s] == group { return }
+            s = (s + 1) & mask
+        }
+        used[s] = 1
+        groups[s] = group
+        values[s] = value
+        count += 1
+    }
+
+    func forEach(_ body: (Int32, UInt64) -> Void) {
+        for i in 0..<used.count where used[i] != 0 { body(groups[i], values[i]) }
+    }
+}

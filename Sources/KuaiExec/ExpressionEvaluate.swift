@@ -1,0 +1,342 @@
+import KuaiCore
+
+/// An evaluated operand: a whole column, or one value standing for every row (constants and
+/// constant-folded subtrees stay scalar so kernels can use `column op constant` loops).
+public enum Operand {
+    case column(Column)
+    case scalar(Value)
+
+    var isScalar: Bool { if case .scalar = self { return true }; return false }
+    var isNullScalar: Bool { if case .scalar(.null) = self { return true }; return false }
+    /// The validity bytes of a column operand (nil = all valid, also for non-null scalars).
+    var validity: [UInt8]? { if case .column(let c) = self { return c.validity }; return nil }
+}
+
+extension Column {
+    /// `count` copies of `value` as a column of `type`.
+    public static func broadcast(_ value: Value, type: DataType, count: Int, dictionary: StringDictionary? = nil) -> Column {
+        switch value {
+        case .null: return Column.nulls(type == .null ? .null : type, count: count)
+        case .bool(let b): return Column(type: type == .null ? .boolean : type, ints: [Int64](repeating: b ? 1 : 0, count: count))
+        case .int(let i):
+            if type == .double { return Column(doubles: [Double](repeating: Double(i), count: count)) }
+            return Column(type: type, ints: [Int64](repeating: i, count: count))
+        case .double(let d):
+            if type.isInteger { return Column(type: type, ints: [Int64](repeating: Int64(d), count: count)) }
+            return Column(doubles: [Double](repeating: d, count: count))
+        case .string(let s):
+            let dict: StringDictionary
+            if let dictionary, let code = dictionary.code(of: s) {
+                return Column(codes: [Int32](repeating: code, count: count), dictionary: dictionary)
+            } else {
+                dict = StringDictionary([s])
+            }
+            return Column(codes: [Int32](repeating: 0, count: count), dictionary: dict)
+        }
+    }
+
+    /// A placeholder for a column an expression does not read (0 rows).
+    static let placeholder = Column(type: .null, ints: [])
+}
+
+extension ScalarExpr {
+    /// Evaluates the expression for every row of `batch`.
+    /// - Returns: a column of `batch.count` rows of `type`.
+    /// - Throws: `KuaiError.execution` for overflow, division by zero, failed casts; the message
+    ///   names the expression.
+    public func evaluate(_ batch: Batch) throws -> Column {
+        let op = try eval(batch, dictMode: false)
+        return materialize(op, count: batch.count)
+    }
+
+    /// Evaluates the expression when it has no column inputs (constant folding).
+    public func evaluateConstant() throws -> Value {
+        let op = try eval(Batch(columns: [], count: 1), dictMode: false)
+        switch op {
+        case .scalar(let v): return v
+        case .column(let c): return c.count > 0 ? c.value(at: 0) : .null
+        }
+    }
+
+    func materialize(_ op: Operand, count: Int) -> Column {
+        switch op {
+        case .column(let c): return c
+        case .scalar(let v): return Column.broadcast(v, type: type, count: count, dictionary: constantDictionary)
+        }
+    }
+
+    /// The dictionary used when a VARCHAR constant is broadcast (shared by all batches, so that
+    /// downstream grouping sees one dictionary).
+    var constantDictionary: StringDictionary? { stableDictionary }
+
+    func eval(_ batch: Batch, dictMode: Bool) throws -> Operand {
+        if !dictMode, let c = singleStringColumn {
+            let col = batch.columns[c]
+            if let dict = col.dictionary {
+                if let cached = dictCache.lookup(dict) {
+                    return .column(Self.gatherByCodes(cached, col))
+                }
+                if dict.count <= 4 * batch.count + 4096 {
+                    let table = try evaluateOverDictionary(batch.columns.count, column: c, dict)
+                    dictCache.store(dict, table)
+                    return .column(Self.gatherByCodes(table, col))
+                }
+            }
+        }
+        return try evalDirect(batch, dictMode: dictMode)
+    }
+
+    /// Evaluates over each dictionary value (row k = value k) plus one NULL row at the end.
+    func evaluateOverDictionary(_ width: Int, column c: Int, _ dict: StringDictionary) throws -> Column {
+        let n = dict.count
+        var codes = [Int32](repeating: 0, count: n + 1)
+        for k in 0..<n { codes[k] = Int32(k) }
+        var validity = [UInt8](repeating: 1, count: n + 1)
+        validity[n] = 0
+        var cols = [Column](repeating: Column.placeholder, count: width)
+        cols[c] = Column(codes: codes, dictionary: dict, validity: validity)
+        let b = Batch(columns: cols, count: n + 1)
+        return materialize(try evalDirect(b, dictMode: true), count: n + 1)
+    }
+
+    /// Row i of the result = row `code[i]` of `table` (or its last row when row i is NULL).
+    static func gatherByCodes(_ table: Column, _ col: Column) -> Column {
+        let n = col.count
+        let nullRow = Int32(table.count - 1)
+        let idx: [Int32] = col.codes.withUnsafeBufferPointer { codes in
+            [Int32](unsafeUninitializedCapacity: n) { out, filled in
+                if let v = col.validity {
+                    v.withUnsafeBufferPointer { vp in
+                        for i in 0..<n { out[i] = vp[i] != 0 ? codes[i] : nullRow }
+                    }
+                } else {
+                    for i in 0..<n { out[i] = codes[i] }
+                }
+                filled = n
+            }
+        }
+        var out = idx.withUnsafeBufferPointer { table.gather($0) }
+        if let v = out.validity, !v.contains(0) { out.validity = nil }
+        return out
+    }
+
+    func evalDirect(_ batch: Batch, dictMode: Bool) throws -> Operand {
+        let n = batch.count
+        switch kind {
+        case .column(let i):
+            return .column(batch.columns[i])
+        case .constant(let v):
+            return .scalar(v)
+        case .arithmetic(let op, let a, let b):
+            let x = try a.eval(batch, dictMode: dictMode)
+            let y = try b.eval(batch, dictMode: dictMode)
+            return try Kernels.arithmetic(op, x, a.type, y, b.type, resultType: type, count: n, expr: self)
+        case .compare(let op, let a, let b):
+            let x = try a.eval(batch, dictMode: dictMode)
+            let y = try b.eval(batch, dictMode: dictMode)
+            return Kernels.compare(op, x, a.type, y, b.type, count: n)
+        case .and(let xs):
+            var ops: [Operand] = []
+            for e in xs { ops.append(try e.eval(batch, dictMode: dictMode)) }
+            return Kernels.logic(isAnd: true, ops, count: n)
+        case .or(let xs):
+            var ops: [Operand] = []
+            for e in xs { ops.append(try e.eval(batch, dictMode: dictMode)) }
+            return Kernels.logic(isAnd: false, ops, count: n)
+        case .not(let a):
+            return Kernels.not(try a.eval(batch, dictMode: dictMode), count: n)
+        case .negate(let a):
+            return try Kernels.negate(try a.eval(batch, dictMode: dictMode), type: type, count: n, expr: self)
+        case .isNull(let a, let negated):
+            return Kernels.isNull(try a.eval(batch, dictMode: dictMode), negated: negated, count: n)
+        case .isDistinctFrom(let a, let b, let negated):
+            let x = try a.eval(batch, dictMode: dictMode)
+            let y = try b.eval(batch, dictMode: dictMode)
+            return Kernels.isDistinctFrom(x, a.type, y, b.type, negated: negated, count: n)
+        case .inList(let a, let items, let negated):
+            let x = try a.eval(batch, dictMode: dictMode)
+            var values: [Value] = []
+            var allConstant = true
+            for it in items {
+                if let v = it.constantValue { values.append(v) } else { allConstant = false; break }
+            }
+            if allConstant {
+                return Kernels.inList(x, a.type, values, negated: negated, count: n)
+            }
+            // Non-constant list: OR of equalities (SQL semantics of IN).
+            var ops: [Operand] = []
+            for it in items {
+                let y = try it.eval(batch, dictMode: dictMode)
+                ops.append(Kernels.compare(.equal, x, a.type, y, it.type, count: n))
+            }
+            let r = Kernels.logic(isAnd: false, ops, count: n)
+            return negated ? Kernels.not(r, count: n) : r
+        case .like(let a, let pattern, let negated, let ci):
+            return Kernels.like(try a.eval(batch, dictMode: dictMode), pattern: pattern, negated: negated,
+                                caseInsensitive: ci, count: n)
+        case .caseWhen(let whens, let elseExpr):
+            return try evalCase(batch, whens, elseExpr, dictMode: dictMode)
+        case .cast(let a, let isTry):
+            return try Kernels.cast(try a.eval(batch, dictMode: dictMode), from: a.type, to: type, isTry: isTry,
+                                    count: n, expr: self)
+        case .function(let f, let args):
+            var ops: [Operand] = []
+            ops.reserveCapacity(args.count)
+            for e in args { ops.append(try e.eval(batch, dictMode: dictMode)) }
+            return try f.kernel(ops, args.map(\.type), n, self)
+        }
+    }
+
+    /// Searched CASE: each branch is evaluated only on the rows that reach it, so an error in a
+    /// branch that no row takes is never raised (`CASE WHEN x = 0 THEN NULL ELSE 1 // x END`).
+    func evalCase(_ batch: Batch, _ whens: [(when: ScalarExpr, then: ScalarExpr)], _ elseExpr: ScalarExpr?,
+                  dictMode: Bool) throws -> Operand {
+        let n = batch.count
+        var builder = ColumnScatter(type: type, count: n, dictionary: stableDictionary)
+        var remaining: [Int32]? = nil  // nil = all rows
+        for w in whens {
+            let sub: Batch
+            if let r = remaining { sub = batch.gatherReferenced(r, w.when.referencedColumns + w.then.referencedColumns) } else { sub = batch }
+            if sub.count == 0 { break }
+            let cond = try w.when.eval(sub, dictMode: dictMode)
+            let (taken, rest) = Kernels.splitTrue(cond, count: sub.count)
+            if !taken.isEmpty {
+                let thenBatch = taken.count == sub.count ? sub : sub.gatherReferenced(taken, w.then.referencedColumns)
+                let val = try w.then.eval(thenBatch, dictMode: dictMode)
+                // map sub-batch rows back to batch rows
+                let target: [Int32]
+                if let r = remaining { target = taken.map { r[Int($0)] } } else { target = taken }
+                builder.scatter(val, rows: target)
+            }
+            if let r = remaining { remaining = rest.map { r[Int($0)] } } else { remaining = rest }
+            if remaining!.isEmpty { break }
+        }
+        if let e = elseExpr {
+            let rows = remaining ?? Array(0..<Int32(n))
+            if !rows.isEmpty {
+                let sub = rows.count == n ? batch : batch.gatherReferenced(rows, e.referencedColumns)
+                builder.scatter(try e.eval(sub, dictMode: dictMode), rows: rows)
+            }
+        }
+        return .column(builder.finish())
+    }
+}
+
+extension Batch {
+    /// The rows at `rows` of the columns in `referenced`; other columns become placeholders.
+    func gatherReferenced(_ rows: [Int32], _ referenced: [Int]) -> Batch {
+        var cols = [Column](repeating: Column.placeholder, count: columns.count)
+        rows.withUnsafeBufferPointer { r in
+            for c in Set(referenced) { cols[c] = columns[c].gather(r) }
+        }
+        return Batch(columns: cols, count: rows.count)
+    }
+}
+
+/// Builds a column by writing values at given rows (rows never written stay NULL).
+/// VARCHAR values from different dictionaries are re-coded into one dictionary.
+struct ColumnScatter {
+    let type: DataType
+    let count: Int
+    var ints: [Int64] = []
+    var doubles: [Double] = []
+    var codes: [Int32] = []
+    var validity: [UInt8]
+    var dictionary: StringDictionary?
+    /// True when `dictionary` is private to this builder (may be interned into).
+    var ownsDictionary = false
+
+    init(type: DataType, count: Int, dictionary: StringDictionary?) {
+        self.type = type
+        self.count = count
+        self.validity = [UInt8](repeating: 0, count: count)
+        switch type {
+        case .double: doubles = [Double](repeating: 0, count: count)
+        case .varchar: codes = [Int32](repeating: 0, count: count); self.dictionary = dictionary
+        default: ints = [Int64](repeating: 0, count: count)
+        }
+    }
+
+    mutating func ownDictionary() -> StringDictionary {
+        if ownsDictionary, let d = dictionary { return d }
+        let d = StringDictionary(dictionary?.values ?? [])
+        dictionary = d
+        ownsDictionary = true
+        return d
+    }
+
+    mutating func scatter(_ op: Operand, rows: [Int32]) {
+        switch op {
+        case .scalar(let v):
+            if v.isNull { return }
+            switch type {
+            case .double:
+                let d: Double
+                if case .double(let x) = v { d = x } else if case .int(let i) = v { d = Double(i) } else { d = 0 }
+                for r in rows { doubles[Int(r)] = d; validity[Int(r)] = 1 }
+            case .varchar:
+                guard case .string(let s) = v else { return }
+                let code: Int32
+                if let d = dictionary, let c = d.code(of: s) { code = c } else { code = ownDictionary().intern(s) }
+                for r in rows { codes[Int(r)] = code; validity[Int(r)] = 1 }
+            default:
+                let i: Int64
+                switch v {
+                case .int(let x): i = x
+                case .bool(let b): i = b ? 1 : 0
+                case .double(let d): i = Int64(d)
+                default: i = 0
+                }
+                for r in rows { ints[Int(r)] = i; validity[Int(r)] = 1 }
+            }
+        case .column(let c):
+            let valid = c.validity
+            switch type {
+            case .double:
+                if c.type == .double {
+                    for (j, r) in rows.enumerated() { doubles[Int(r)] = c.doubles[j] }
+                } else {
+                    for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
+                }
+            case .varchar:
+                if c.type != .varchar { break }
+                if let d = dictionary, let cd = c.dictionary, d === cd {
+                    for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
+                } else if dictionary == nil && !ownsDictionary {
+                    dictionary = c.dictionary
+                    for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
+                } else {
+                    let d = ownDictionary()
+                    let src = c.dictionary!
+                    var map = [Int32](repeating: -1, count: src.count)
+                    for (j, r) in rows.enumerated() {
+                        if let v = valid, v[j] == 0 { continue }
+                        let code = Int(c.codes[j])
+                        if map[code] < 0 { map[code] = d.intern(src[Int32(code)]) }
+                        codes[Int(r)] = map[code]
+                    }
+                }
+            default:
+                if c.type == .double {
+                    for (j, r) in rows.enumerated() { ints[Int(r)] = Int64(c.doubles[j]) }
+                } else {
+                    for (j, r) in rows.enumerated() { ints[Int(r)] = c.ints[j] }
+                }
+            }
+            if let v = valid {
+                for (j, r) in rows.enumerated() { validity[Int(r)] = v[j] }
+            } else {
+                for r in rows { validity[Int(r)] = 1 }
+            }
+        }
+    }
+
+    func finish() -> Column {
+        let v: [UInt8]? = validity.contains(0) ? validity : nil
+        switch type {
+        case .double: return Column(doubles: doubles, validity: v)
+        case .varchar: return Column(codes: codes, dictionary: dictionary ?? StringDictionary(), validity: v)
+        default: return Column(type: type, ints: ints, validity: v)
+        }
+    }
+}

@@ -1,0 +1,165 @@
+import KuaiCore
+
+/// One aggregate computed by `HashAggregateOperator`.
+public struct AggregateSpec: Sendable {
+    public var function: AggregateFunction
+    /// Input column of the argument; nil for count(*).
+    public var inputColumn: Int?
+    /// `agg(DISTINCT x)`.
+    public var distinct: Bool
+    /// A BOOLEAN input column: only rows where it is TRUE are aggregated (`FILTER (WHERE ...)`).
+    public var filterColumn: Int?
+    /// The output column name.
+    public var name: String
+
+    public init(function: AggregateFunction, inputColumn: Int?, distinct: Bool = false, filterColumn: Int? = nil, name: String) {
+        self.function = function
+        self.inputColumn = inputColumn
+        self.distinct = distinct
+        self.filterColumn = filterColumn
+        self.name = name
+    }
+
+    func makeState() -> AggregateState {
+        let inner = function.make(function.argumentType ?? .null)
+        if distinct, let t = function.argumentType { return DistinctState(inner: inner, type: t) }
+        return inner
+    }
+}
+
+/// Where a hash aggregate reads its input: a morsel source (drained on all threads, one
+/// partial aggregate per thread, merged at the end) or a pull operator (one thread).
+public enum AggregateInput {
+    case morsels(MorselSource)
+    case pull(PhysicalOperator)
+
+    var schema: Schema {
+        switch self {
+        case .morsels(let m): return m.schema
+        case .pull(let p): return p.schema
+        }
+    }
+}
+
+/// GROUP BY: maps each row's key columns to a dense group id with `GroupKeyTable` (dictionary
+/// codes and integers without string hashing) and updates column-wise aggregate states.
+///
+/// Output: the key columns (in `groupColumns` order) followed by one column per aggregate, one
+/// row per group, in no particular order. With no key columns there is exactly one row, also for
+/// empty input (count 0, other aggregates NULL), as SQL requires.
+public final class HashAggregateOperator: PhysicalOperator {
+    public let input: AggregateInput
+    public let groupColumns: [Int]
+    public let aggregates: [AggregateSpec]
+    public let schema: Schema
+    public let threads: Int
+    private var done = false
+
+    /// - Parameters:
+    ///   - groupColumns: input column indexes of the grouping keys.
+    ///   - groupNames: output names of the key columns.
+    public init(input: AggregateInput, groupColumns: [Int], groupNames: [String], aggregates: [AggregateSpec], threads: Int) {
+        self.input = input
+        self.groupColumns = groupColumns
+        self.aggregates = aggregates
+        self.threads = max(1, threads)
+        let inSchema = input.schema
+        self.schema = zip(groupColumns, groupNames).map { Field($1, inSchema[$0].type) }
+            + aggregates.map { Field($0.name, $0.function.returnType) }
+    }
+
+    final class Partial {
+        let table: GroupKeyTable
+        let states: [AggregateState]
+        var ids: [Int32] = []
+        init(keyTypes: [DataType], specs: [AggregateSpec]) {
+            table = GroupKeyTable(keyTypes: keyTypes)
+            states = specs.map { $0.makeState() }
+        }
+    }
+
+    func consume(_ p: Partial, _ batch: Batch) throws {
+        let n = batch.count
+        if p.ids.count < n { p.ids = [Int32](repeating: 0, count: n) }
+        let keys = groupColumns.map { batch.columns[$0] }
+        p.ids.withUnsafeMutableBufferPointer { ids in
+            p.table.findOrInsert(keys, rowCount: n, into: ids)
+        }
+        let groups = p.table.count
+        for (k, spec) in aggregates.enumerated() {
+            let state = p.states[k]
+            state.resize(groups)
+            var inputCol = spec.inputColumn.map { batch.columns[$0] }
+            if let f = spec.filterColumn {
+                let fc = batch.columns[f]
+                var sel: [Int32] = []
+                ScalarExpr.forEachTrue(fc) { sel.append(Int32($0)) }
+                if sel.count < n {
+                    let subIds = sel.map { p.ids[Int($0)] }
+                    inputCol = inputCol.map { c in sel.withUnsafeBufferPointer { c.gather($0) } }
+                    try subIds.withUnsafeBufferPointer { try state.update(inputCol, ids: $0, count: sel.count) }
+                    continue
+                }
+            }
+            try p.ids.withUnsafeBufferPointer { try state.update(inputCol, ids: $0, count: n) }
+        }
+    }
+
+    func run() throws -> Batch? {
+        let inSchema = input.schema
+        let keyTypes = groupColumns.map { inSchema[$0].type }
+        var partials: [Partial] = []
+        switch input {
+        case .pull(let op):
+            let p = Partial(keyTypes: keyTypes, specs: aggregates)
+            while let b = try op.next() { if b.count > 0 { try consume(p, b) } }
+            partials = [p]
+        case .morsels(let src):
+            let workers = max(1, min(threads, src.morselCount))
+            partials = (0..<workers).map { _ in Partial(keyTypes: keyTypes, specs: aggregates) }
+            let ps = partials
+            try MorselScheduler.run(src, threads: workers) { w, _, b in try self.consume(ps[w], b) }
+        }
+        let global = partials[0]
+        for p in partials.dropFirst() where p.table.count > 0 {
+            let keys = p.table.keyColumns()
+            var mapping = [Int32](repeating: 0, count: p.table.count)
+            mapping.withUnsafeMutableBufferPointer { m in
+                global.table.findOrInsert(keys, rowCount: p.table.count, into: m)
+            }
+            for (k, s) in global.states.enumerated() {
+                s.resize(global.table.count)
+                try mapping.withUnsafeBufferPointer { try s.merge(p.states[k], mapping: $0) }
+            }
+        }
+        var groups = global.table.count
+        var keyCols = groups > 0 ? global.table.keyColumns() : keyTypes.map { Column.nulls($0, count: 0) }
+        if groupColumns.isEmpty {
+            groups = 1
+            keyCols = []
+        } else if groups == 0 {
+            return nil
+        }
+        var cols = keyCols
+        for s in global.states { cols.append(try s.finalize(groups: groups)) }
+        return Batch(columns: cols, count: groups)
+    }
+
+    public func next() throws -> Batch? {
+        if done { return nil }
+        done = true
+        return try run()
+    }
+
+    public var explainLine: String {
+        let inSchema = input.schema
+        let keys = groupColumns.map { inSchema[$0].name }.joined(separator: ", ")
+        let aggs = aggregates.map(\.name).joined(separator: ", ")
+        return "HashAggregate keys=[\(keys)] aggregates=[\(aggs)]"
+    }
+
+    public var children: [PhysicalOperator] {
+        if case .pull(let p) = input { return [p] }
+        return []
+    }
+}

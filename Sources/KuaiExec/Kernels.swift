@@ -1,0 +1,590 @@
+import KuaiCore
+
+/// One side of a binary kernel: a column's values or one value for every row.
+enum Arg<T> {
+    case col([T])
+    case scalar(T)
+}
+
+/// Applies `f` to every row; specialised loops for column/column, column/scalar, scalar/column.
+@inline(__always)
+func binaryMap<A, B, R>(_ n: Int, _ a: Arg<A>, _ b: Arg<B>, _ f: (A, B) -> R) -> [R] {
+    [R](unsafeUninitializedCapacity: n) { out, filled in
+        switch (a, b) {
+        case (.col(let x), .col(let y)):
+            x.withUnsafeBufferPointer { xp in
+                y.withUnsafeBufferPointer { yp in
+                    for i in 0..<n { out.initializeElement(at: i, to: f(xp[i], yp[i])) }
+                }
+            }
+        case (.col(let x), .scalar(let c)):
+            x.withUnsafeBufferPointer { xp in
+                for i in 0..<n { out.initializeElement(at: i, to: f(xp[i], c)) }
+            }
+        case (.scalar(let c), .col(let y)):
+            y.withUnsafeBufferPointer { yp in
+                for i in 0..<n { out.initializeElement(at: i, to: f(c, yp[i])) }
+            }
+        case (.scalar(let c), .scalar(let d)):
+            let r = f(c, d)
+            for i in 0..<n { out.initializeElement(at: i, to: r) }
+        }
+        filled = n
+    }
+}
+
+/// Row-wise AND of two validity masks (nil = all valid).
+func andValidity(_ a: [UInt8]?, _ b: [UInt8]?) -> [UInt8]? {
+    guard let a else { return b }
+    guard let b else { return a }
+    var out = a
+    out.withUnsafeMutableBufferPointer { o in
+        b.withUnsafeBufferPointer { bp in
+            for i in 0..<o.count { o[i] &= bp[i] }
+        }
+    }
+    return out
+}
+
+/// The vectorised kernels behind `ScalarExpr` (one loop per (operator, physical type)).
+public enum Kernels {
+    // MARK: operand access
+
+    static func intArg(_ o: Operand) -> Arg<Int64> {
+        switch o {
+        case .column(let c):
+            if c.type == .double { return .col(c.doubles.map { Int64($0) }) }
+            return .col(c.ints)
+        case .scalar(let v):
+            switch v {
+            case .int(let i): return .scalar(i)
+            case .bool(let b): return .scalar(b ? 1 : 0)
+            case .double(let d): return .scalar(Int64(d))
+            default: return .scalar(0)
+            }
+        }
+    }
+
+    static func doubleArg(_ o: Operand) -> Arg<Double> {
+        switch o {
+        case .column(let c):
+            if c.type == .double { return .col(c.doubles) }
+            return .col(c.ints.map { Double($0) })
+        case .scalar(let v):
+            switch v {
+            case .int(let i): return .scalar(Double(i))
+            case .double(let d): return .scalar(d)
+            case .bool(let b): return .scalar(b ? 1 : 0)
+            default: return .scalar(0)
+            }
+        }
+    }
+
+    /// Wraps kernel output as a scalar when both inputs were scalars, else as a column.
+    static func result(_ ints: [Int64], type: DataType, validity: [UInt8]?, scalar: Bool) -> Operand {
+        if scalar {
+            if type == .boolean { return .scalar(.bool(ints[0] != 0)) }
+            return .scalar(.int(ints[0]))
+        }
+        return .column(Column(type: type, ints: ints, validity: validity))
+    }
+
+    static func result(_ doubles: [Double], validity: [UInt8]?, scalar: Bool) -> Operand {
+        if scalar { return .scalar(.double(doubles[0])) }
+        return .column(Column(doubles: doubles, validity: validity))
+    }
+
+    static func physicalName(_ t: DataType) -> String {
+        switch t {
+        case .integer: return "INT32"
+        case .hugeint: return "INT128"
+        case .double: return "DOUBLE"
+        default: return "INT64"
+        }
+    }
+
+    // MARK: arithmetic
+
+    /// `x op y` with DuckDB's rules: integer `+ - *` raise an overflow error (INTEGER results must
+    /// fit 32 bits), `/` is DOUBLE division, `//` and `%` raise on a zero divisor.
+    static func arithmetic(_ op: ArithmeticOp, _ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType,
+                           resultType: DataType, count n0: Int, expr: ScalarExpr) throws -> Operand {
+        if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
+        let bothScalar = x.isScalar && y.isScalar
+        let n = bothScalar ? 1 : n0
+        let validity = andValidity(x.validity, y.validity)
+        if resultType == .double || op == .divide {
+            let a = doubleArg(x), b = doubleArg(y)
+            let vals: [Double]
+            switch op {
+            case .add: vals = binaryMap(n, a, b, +)
+            case .subtract: vals = binaryMap(n, a, b, -)
+            case .multiply: vals = binaryMap(n, a, b, *)
+            case .divide: vals = binaryMap(n, a, b, /)
+            case .integerDivide:
+                vals = binaryMap(n, a, b, /)
+                try checkZeroDivisor(b, validity: validity, n: n, expr: expr)
+            case .modulo: vals = binaryMap(n, a, b) { $0.truncatingRemainder(dividingBy: $1) }
+            }
+            return result(vals, validity: validity, scalar: bothScalar)
+        }
+        let a = intArg(x), b = intArg(y)
+        var bad: UInt8 = 0
+        let vals: [Int64]
+        let narrow = resultType == .integer
+        switch op {
+        case .add:
+            vals = binaryMap(n, a, b) { p, q in
+                let r = p.addingReportingOverflow(q)
+                bad |= r.overflow ? 1 : 0
+                return r.partialValue
+            }
+        case .subtract:
+            vals = binaryMap(n, a, b) { p, q in
+                let r = p.subtractingReportingOverflow(q)
+                bad |= r.overflow ? 1 : 0
+                return r.partialValue
+            }
+        case .multiply:
+            vals = binaryMap(n, a, b) { p, q in
+                let r = p.multipliedReportingOverflow(by: q)
+                bad |= r.overflow ? 1 : 0
+                return r.partialValue
+            }
+        case .integerDivide, .divide:
+            vals = binaryMap(n, a, b) { p, q in
+                let r = p.dividedReportingOverflow(by: q)
+                bad |= r.overflow ? 1 : 0
+                return r.partialValue
+            }
+        case .modulo:
+            vals = binaryMap(n, a, b) { p, q in
+                let r = p.remainderReportingOverflow(dividingBy: q)
+                bad |= r.overflow ? 1 : 0
+                return r.partialValue
+            }
+        }
+        if narrow && bad == 0 {
+            vals.withUnsafeBufferPointer { vp in
+                for i in 0..<n where vp[i] != Int64(Int32(truncatingIfNeeded: vp[i])) { bad = 1 }
+            }
+        }
+        if bad != 0 {
+            try reportIntegerError(op, a, b, vals, validity: validity, n: n, narrow: narrow, resultType: resultType, expr: expr)
+        }
+        return result(vals, type: resultType, validity: validity, scalar: bothScalar)
+    }
+
+    static func checkZeroDivisor(_ b: Arg<Double>, validity: [UInt8]?, n: Int, expr: ScalarExpr) throws {
+        switch b {
+        case .scalar(let d):
+            if d == 0 { throw divisionByZero(expr) }
+        case .col(let ds):
+            for i in 0..<n where ds[i] == 0 && (validity?[i] ?? 1) != 0 { throw divisionByZero(expr) }
+        }
+    }
+
+    static func divisionByZero(_ expr: ScalarExpr) -> KuaiError {
+        KuaiError(.execution, "Division by zero in expression \(expr.name)")
+    }
+
+    /// Finds the first valid row whose operation overflowed (NULL rows may hold any bits) and throws.
+    static func reportIntegerError(_ op: ArithmeticOp, _ a: Arg<Int64>, _ b: Arg<Int64>, _ vals: [Int64],
+                                   validity: [UInt8]?, n: Int, narrow: Bool, resultType: DataType,
+                                   expr: ScalarExpr) throws {
+        func at(_ x: Arg<Int64>, _ i: Int) -> Int64 {
+            switch x { case .col(let c): return c[i]; case .scalar(let s): return s }
+        }
+        for i in 0..<n {
+            if let v = validity, v[i] == 0 { continue }
+            let p = at(a, i), q = at(b, i)
+            let overflow: Bool
+            switch op {
+            case .add: overflow = p.addingReportingOverflow(q).overflow
+            case .subtract: overflow = p.subtractingReportingOverflow(q).overflow
+            case .multiply: overflow = p.multipliedReportingOverflow(by: q).overflow
+            case .integerDivide, .divide, .modulo:
+                if q == 0 { throw divisionByZero(expr) }
+                overflow = p.dividedReportingOverflow(by: q).overflow
+            }
+            let outOfRange = narrow && !overflow && vals[i] != Int64(Int32(truncatingIfNeeded: vals[i]))
+            if overflow || outOfRange {
+                let word: String
+                switch op {
+                case .add: word = "addition"
+                case .subtract: word = "subtraction"
+                case .multiply: word = "multiplication"
+                case .integerDivide, .divide: word = "division"
+                case .modulo: word = "modulo"
+                }
+                throw KuaiError(.execution, "Overflow in \(word) of \(physicalName(resultType)) (\(p) \(op.rawValue) \(q)) in expression \(expr.name)")
+            }
+        }
+    }
+
+    static func negate(_ x: Operand, type: DataType, count n0: Int, expr: ScalarExpr) throws -> Operand {
+        if x.isNullScalar { return .scalar(.null) }
+        let n = x.isScalar ? 1 : n0
+        if type == .double {
+            let vals = binaryMap(n, doubleArg(x), Arg<Double>.scalar(0)) { p, _ in -p }
+            return result(vals, validity: x.validity, scalar: x.isScalar)
+        }
+        return try arithmetic(.subtract, .scalar(.int(0)), type, x, type, resultType: type, count: n0, expr: expr)
+    }
+
+    // MARK: comparison
+
+    enum Category { case int, double, string }
+
+    static func category(_ t: DataType) -> Category {
+        switch t {
+        case .double: return .double
+        case .varchar: return .string
+        default: return .int
+        }
+    }
+
+    /// `x op y` as BOOLEAN; NULL when either side is NULL. Integer/double mixes compare as double.
+    static func compare(_ op: CompareOp, _ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType, count n0: Int) -> Operand {
+        if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
+        let bothScalar = x.isScalar && y.isScalar
+        let n = bothScalar ? 1 : n0
+        let validity = andValidity(x.validity, y.validity)
+        let cx = category(xt), cy = category(yt)
+        let vals: [Int64]
+        if cx == .string || cy == .string {
+            vals = compareStrings(op, x, y, n: n)
+        } else if cx == .double || cy == .double {
+            let a = doubleArg(x), b = doubleArg(y)
+            vals = compareLoop(op, n, a, b)
+        } else {
+            vals = compareLoop(op, n, intArg(x), intArg(y))
+        }
+        return result(vals, type: .boolean, validity: validity, scalar: bothScalar)
+    }
+
+    @inline(__always)
+    static func compareLoop<T: Comparable>(_ op: CompareOp, _ n: Int, _ a: Arg<T>, _ b: Arg<T>) -> [Int64] {
+        switch op {
+        case .equal: return binaryMap(n, a, b) { $0 == $1 ? 1 : 0 }
+        case .notEqual: return binaryMap(n, a, b) { $0 != $1 ? 1 : 0 }
+        case .less: return binaryMap(n, a, b) { $0 < $1 ? 1 : 0 }
+        case .lessEqual: return binaryMap(n, a, b) { $0 <= $1 ? 1 : 0 }
+        case .greater: return binaryMap(n, a, b) { $0 > $1 ? 1 : 0 }
+        case .greaterEqual: return binaryMap(n, a, b) { $0 >= $1 ? 1 : 0 }
+        }
+    }
+
+    /// String comparison in byte order (DuckDB's binary collation).
+    static func compareStrings(_ op: CompareOp, _ x: Operand, _ y: Operand, n: Int) -> [Int64] {
+        // Same dictionary on both sides: equality on codes.
+        if case .column(let a) = x, case .column(let b) = y, let da = a.dictionary, da === b.dictionary,
+           op == .equal || op == .notEqual {
+            return compareLoop(op, n, Arg.col(a.codes), Arg.col(b.codes))
+        }
+        if case .column(let a) = x, case .scalar(.string(let s)) = y {
+            return compareColumnToString(op, a, s, n: n)
+        }
+        if case .scalar(.string(let s)) = x, case .column(let b) = y {
+            return compareColumnToString(op.flipped, b, s, n: n)
+        }
+        let sa = strings(x, n), sb = strings(y, n)
+        var out = [Int64](repeating: 0, count: n)
+        for i in 0..<n { out[i] = compareString(op, sa[i], sb[i]) ? 1 : 0 }
+        return out
+    }
+
+    static func compareColumnToString(_ op: CompareOp, _ a: Column, _ s: String, n: Int) -> [Int64] {
+        let dict = a.dictionary!
+        if op == .equal || op == .notEqual {
+            let code = dict.code(of: s) ?? -1
+            return compareLoop(op, n, Arg.col(a.codes), Arg.scalar(code))
+        }
+        // One comparison per dictionary value, then a lookup per row.
+        var table = [Int64](repeating: 0, count: dict.count)
+        for k in 0..<dict.count { table[k] = compareString(op, dict.values[k], s) ? 1 : 0 }
+        return a.codes.withUnsafeBufferPointer { cp in
+            table.withUnsafeBufferPointer { tp in
+                [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                    for i in 0..<n { let c = Int(cp[i]); out[i] = c < tp.count && c >= 0 ? tp[c] : 0 }
+                    filled = n
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func compareString(_ op: CompareOp, _ a: String, _ b: String) -> Bool {
+        switch op {
+        case .equal: return a == b
+        case .notEqual: return a != b
+        case .less: return StringDictionary.less(a, b)
+        case .lessEqual: return !StringDictionary.less(b, a)
+        case .greater: return StringDictionary.less(b, a)
+        case .greaterEqual: return !StringDictionary.less(a, b)
+        }
+    }
+
+    /// Row strings of a VARCHAR operand ("" under NULL). Slow path: per-row String.
+    static func strings(_ o: Operand, _ n: Int) -> [String] {
+        switch o {
+        case .scalar(let v):
+            if case .string(let s) = v { return [String](repeating: s, count: n) }
+            return [String](repeating: "", count: n)
+        case .column(let c):
+            guard let d = c.dictionary else { return [String](repeating: "", count: n) }
+            return c.codes.map { $0 >= 0 && Int($0) < d.count ? d[$0] : "" }
+        }
+    }
+
+    // MARK: logic
+
+    /// Kleene AND / OR over two or more BOOLEAN operands.
+    static func logic(isAnd: Bool, _ ops: [Operand], count n: Int) -> Operand {
+        // Scalars first: a FALSE in AND (TRUE in OR) decides everything.
+        var hasNullScalar = false
+        var cols: [Column] = []
+        for o in ops {
+            switch o {
+            case .scalar(let v):
+                switch v {
+                case .null: hasNullScalar = true
+                case .bool(let b): if b != isAnd { return .scalar(.bool(b)) }
+                case .int(let i): if (i != 0) != isAnd { return .scalar(.bool(i != 0)) }
+                default: break
+                }
+            case .column(let c): cols.append(c)
+            }
+        }
+        if cols.isEmpty { return hasNullScalar ? .scalar(.null) : .scalar(.bool(isAnd)) }
+        // decided[i]: a deciding value (false for AND, true for OR) was seen; unknown[i]: a NULL was seen.
+        var decided = [UInt8](repeating: 0, count: n)
+        var unknown = [UInt8](repeating: hasNullScalar ? 1 : 0, count: n)
+        let target: Int64 = isAnd ? 0 : 1
+        for c in cols {
+            c.ints.withUnsafeBufferPointer { vp in
+                decided.withUnsafeMutableBufferPointer { dp in
+                    if let v = c.validity {
+                        v.withUnsafeBufferPointer { vv in
+                            unknown.withUnsafeMutableBufferPointer { up in
+                                for i in 0..<n {
+                                    let valid = vv[i]
+                                    dp[i] |= valid & ((vp[i] != 0 ? 1 : 0) == target ? 1 : 0)
+                                    up[i] |= 1 &- valid
+                                }
+                            }
+                        }
+                    } else {
+                        for i in 0..<n { dp[i] |= (vp[i] != 0 ? 1 : 0) == target ? 1 : 0 }
+                    }
+                }
+            }
+        }
+        var vals = [Int64](repeating: 0, count: n)
+        var validity = [UInt8](repeating: 1, count: n)
+        var anyNull = false
+        for i in 0..<n {
+            if decided[i] != 0 {
+                vals[i] = isAnd ? 0 : 1
+            } else if unknown[i] != 0 {
+                validity[i] = 0
+                anyNull = true
+            } else {
+                vals[i] = isAnd ? 1 : 0
+            }
+        }
+        return .column(Column(type: .boolean, ints: vals, validity: anyNull ? validity : nil))
+    }
+
+    static func not(_ x: Operand, count n: Int) -> Operand {
+        switch x {
+        case .scalar(let v):
+            switch v {
+            case .bool(let b): return .scalar(.bool(!b))
+            case .int(let i): return .scalar(.bool(i == 0))
+            default: return .scalar(.null)
+            }
+        case .column(let c):
+            let vals = c.ints.map { $0 == 0 ? Int64(1) : 0 }
+            return .column(Column(type: .boolean, ints: vals, validity: c.validity))
+        }
+    }
+
+    static func isNull(_ x: Operand, negated: Bool, count n: Int) -> Operand {
+        switch x {
+        case .scalar(let v): return .scalar(.bool(v.isNull != negated))
+        case .column(let c):
+            guard let v = c.validity else { return .scalar(.bool(negated)) }
+            let vals = v.map { (($0 == 0) != negated) ? Int64(1) : 0 }
+            return .column(Column(type: .boolean, ints: vals))
+        }
+    }
+
+    static func isDistinctFrom(_ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType, negated: Bool, count n0: Int) -> Operand {
+        let eq = compare(.equal, x, xt, y, yt, count: n0)
+        let n = x.isScalar && y.isScalar ? 1 : n0
+        func nulls(_ o: Operand) -> [UInt8] {
+            switch o {
+            case .scalar(let v): return [UInt8](repeating: v.isNull ? 0 : 1, count: n)
+            case .column(let c): return c.validity ?? [UInt8](repeating: 1, count: n)
+            }
+        }
+        let vx = nulls(x), vy = nulls(y)
+        let eqCol: [Int64]
+        switch eq {
+        case .scalar(let v): if case .bool(let b) = v { eqCol = [Int64](repeating: b ? 1 : 0, count: n) } else { eqCol = [Int64](repeating: 0, count: n) }
+        case .column(let c): eqCol = c.ints
+        }
+        var vals = [Int64](repeating: 0, count: n)
+        for i in 0..<n {
+            let same: Bool
+            if vx[i] == 0 || vy[i] == 0 { same = vx[i] == vy[i] } else { same = eqCol[i] != 0 }
+            vals[i] = (same == negated) ? 1 : 0
+        }
+        if x.isScalar && y.isScalar { return .scalar(.bool(vals[0] != 0)) }
+        return .column(Column(type: .boolean, ints: vals))
+    }
+
+    /// `x IN (constants)`: TRUE when found; else NULL when x is NULL or the list holds NULL; else FALSE.
+    static func inList(_ x: Operand, _ xt: DataType, _ values: [Value], negated: Bool, count n0: Int) -> Operand {
+        if x.isNullScalar { return .scalar(.null) }
+        let listHasNull = values.contains { $0.isNull }
+        let n = x.isScalar ? 1 : n0
+        let col: Column
+        switch x {
+        case .scalar(let v): col = Column.broadcast(v, type: xt, count: 1)
+        case .column(let c): col = c
+        }
+        var found = [Int64](repeating: 0, count: n)
+        switch category(xt) {
+        case .string:
+            let dict = col.dictionary!
+            var codes = Set<Int32>()
+            for v in values { if case .string(let s) = v, let c = dict.code(of: s) { codes.insert(c) } }
+            let codeList = Array(codes)
+            col.codes.withUnsafeBufferPointer { cp in
+                for i in 0..<n {
+                    var hit = false
+                    for c in codeList where c == cp[i] { hit = true }
+                    found[i] = hit ? 1 : 0
+                }
+            }
+        case .double:
+            var ds: [Double] = []
+            for v in values {
+                switch v { case .double(let d): ds.append(d); case .int(let i): ds.append(Double(i)); default: break }
+            }
+            let s = Set(ds)
+            let src = col.type == .double ? col.doubles : col.ints.map { Double($0) }
+            for i in 0..<n { found[i] = s.contains(src[i]) ? 1 : 0 }
+        case .int:
+            var list: [Int64] = []
+            for v in values {
+                switch v { case .int(let i): list.append(i); case .bool(let b): list.append(b ? 1 : 0); case .double(let d): list.append(Int64(d)); default: break }
+            }
+            col.ints.withUnsafeBufferPointer { vp in
+                if list.count <= 8 {
+                    for i in 0..<n {
+                        var hit: Int64 = 0
+                        for c in list where c == vp[i] { hit = 1 }
+                        found[i] = hit
+                    }
+                } else {
+                    let s = Set(list)
+                    for i in 0..<n { found[i] = s.contains(vp[i]) ? 1 : 0 }
+                }
+            }
+        }
+        var validity = col.validity.map { Array($0.prefix(n)) }
+        if listHasNull {
+            var v = validity ?? [UInt8](repeating: 1, count: n)
+            for i in 0..<n where found[i] == 0 { v[i] = 0 }
+            validity = v
+        }
+        if negated { for i in 0..<n { found[i] = 1 - found[i] } }
+        if x.isScalar {
+            if let v = validity, v[0] == 0 { return .scalar(.null) }
+            return .scalar(.bool(found[0] != 0))
+        }
+        return .column(Column(type: .boolean, ints: found, validity: validity))
+    }
+
+    /// Splits the rows of a BOOLEAN operand into (TRUE rows, other rows).
+    static func splitTrue(_ cond: Operand, count n: Int) -> (taken: [Int32], rest: [Int32]) {
+        switch cond {
+        case .scalar(let v):
+            let t: Bool
+            switch v { case .bool(let b): t = b; case .int(let i): t = i != 0; default: t = false }
+            return t ? (Array(0..<Int32(n)), []) : ([], Array(0..<Int32(n)))
+        case .column(let c):
+            var taken: [Int32] = []
+            var rest: [Int32] = []
+            taken.reserveCapacity(n)
+            for i in 0..<n {
+                if c.ints[i] != 0 && (c.validity?[i] ?? 1) != 0 { taken.append(Int32(i)) } else { rest.append(Int32(i)) }
+            }
+            return (taken, rest)
+        }
+    }
+
+    // MARK: LIKE
+
+    static func like(_ x: Operand, pattern: String, negated: Bool, caseInsensitive: Bool, count n: Int) -> Operand {
+        let pat = Array((caseInsensitive ? pattern.lowercased() : pattern).utf8)
+        func test(_ s: String) -> Bool {
+            let subject = Array((caseInsensitive ? s.lowercased() : s).utf8)
+            return likeMatch(subject, pat) != negated
+        }
+        switch x {
+        case .scalar(let v):
+            if case .string(let s) = v { return .scalar(.bool(test(s))) }
+            return .scalar(.null)
+        case .column(let c):
+            let dict = c.dictionary!
+            // Per distinct code used in the batch (dictionary-level evaluation usually makes this 1:1).
+            var memo = [Int8](repeating: -1, count: dict.count)
+            var vals = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                if let v = c.validity, v[i] == 0 { continue }
+                let code = Int(c.codes[i])
+                if memo[code] < 0 { memo[code] = test(dict.values[code]) ? 1 : 0 }
+                vals[i] = Int64(memo[code])
+            }
+            return .column(Column(type: .boolean, ints: vals, validity: c.validity))
+        }
+    }
+
+    /// SQL LIKE over UTF-8 bytes: `%` matches any run of characters, `_` exactly one character.
+    static func likeMatch(_ s: [UInt8], _ p: [UInt8]) -> Bool {
+        var si = 0, pi = 0
+        var starP = -1, starS = 0
+        func charLen(_ b: UInt8) -> Int {
+            if b < 0x80 { return 1 }
+            if b >= 0xF0 { return 4 }
+            if b >= 0xE0 { return 3 }
+            if b >= 0xC0 { return 2 }
+            return 1
+        }
+        while si < s.count {
+            if pi < p.count && p[pi] == UInt8(ascii: "%") {
+                starP = pi
+                pi += 1
+                starS = si
+            } else if pi < p.count && p[pi] == UInt8(ascii: "_") {
+                si += charLen(s[si])
+                pi += 1
+            } else if pi < p.count && p[pi] == s[si] {
+                si += 1
+                pi += 1
+            } else if starP >= 0 {
+                pi = starP + 1
+                starS += charLen(s[starS])
+                si = starS
+            } else {
+                return false
+            }
+        }
+        while pi < p.count && p[pi] == UInt8(ascii: "%") { pi += 1 }
+        return pi == p.count
+    }
+}

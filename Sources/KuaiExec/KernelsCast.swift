@@ -1,0 +1,204 @@
+import KuaiCore
+
+extension Kernels {
+    /// Whether CAST(from AS to) is allowed (DuckDB's explicit cast table, restricted to kuai's types).
+    public static func canCast(from: DataType, to: DataType) -> Bool {
+        if from == to || from == .null || to == .varchar || from == .varchar { return true }
+        switch (from, to) {
+        case (.boolean, .integer), (.boolean, .bigint), (.boolean, .hugeint), (.boolean, .double): return true
+        case (.integer, _), (.bigint, _), (.hugeint, _):
+            return to.isNumeric || to == .boolean
+        case (.double, _): return to.isNumeric || to == .boolean
+        case (.date, .timestamp), (.timestamp, .date): return true
+        default: return false
+        }
+    }
+
+    /// CAST / TRY_CAST of an operand (DuckDB semantics: DOUBLE to integer rounds half to even and
+    /// raises when out of range; VARCHAR parses, raising `Could not convert string ...`).
+    static func cast(_ x: Operand, from: DataType, to: DataType, isTry: Bool, count n: Int, expr: ScalarExpr) throws -> Operand {
+        if from == to { return x }
+        switch x {
+        case .scalar(let v):
+            if v.isNull { return .scalar(.null) }
+            let c = Column.broadcast(v, type: from, count: 1)
+            let r = try castColumn(c, from: from, to: to, isTry: isTry, expr: expr)
+            return .scalar(r.value(at: 0).normalized(to))
+        case .column(let c):
+            return .column(try castColumn(c, from: from, to: to, isTry: isTry, expr: expr))
+        }
+    }
+
+    static func integerRange(_ t: DataType) -> ClosedRange<Int64> {
+        switch t {
+        case .integer: return Int64(Int32.min)...Int64(Int32.max)
+        case .boolean: return 0...1
+        default: return Int64.min...Int64.max
+        }
+    }
+
+    static func castColumn(_ c: Column, from: DataType, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let n = c.count
+        if from == .null { return Column.nulls(to, count: n) }
+        var validity = c.validity
+        func fail(_ i: Int, _ message: @autoclosure () -> String) throws {
+            if isTry {
+                if validity == nil { validity = [UInt8](repeating: 1, count: n) }
+                validity![i] = 0
+            } else {
+                throw KuaiError(.execution, message())
+            }
+        }
+        func valid(_ i: Int) -> Bool { c.validity.map { $0[i] != 0 } ?? true }
+
+        if to == .varchar { return castToVarchar(c, from: from) }
+        if from == .varchar { return try castFromVarchar(c, to: to, isTry: isTry, expr: expr) }
+
+        switch (from, to) {
+        case (.date, .timestamp):
+            return Column(type: .timestamp, ints: c.ints.map { $0 &* 86_400_000_000 }, validity: validity)
+        case (.timestamp, .date):
+            let perDay: Int64 = 86_400_000_000
+            return Column(type: .date, ints: c.ints.map { v in
+                let d = v / perDay
+                return (v % perDay < 0) ? d - 1 : d
+            }, validity: validity)
+        default: break
+        }
+        if to == .double {
+            if from == .double { return c }
+            return Column(doubles: c.ints.map { Double($0) }, validity: validity)
+        }
+        if to == .boolean {
+            if from == .double { return Column(type: .boolean, ints: c.doubles.map { $0 != 0 ? 1 : 0 }, validity: validity) }
+            return Column(type: .boolean, ints: c.ints.map { $0 != 0 ? 1 : 0 }, validity: validity)
+        }
+        // to an integer type
+        let range = integerRange(to)
+        if from == .double {
+            var out = [Int64](repeating: 0, count: n)
+            for i in 0..<n where valid(i) {
+                let d = c.doubles[i].rounded(.toNearestOrEven)
+                if d.isFinite && d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 && range.contains(Int64(d)) {
+                    out[i] = Int64(d)
+                } else {
+                    try fail(i, "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)")
+                }
+            }
+            return Column(type: to, ints: out, validity: validity)
+        }
+        if range == Int64.min...Int64.max { var r = c; r.type = to; r.validity = validity; return r }
+        var out = c.ints
+        for i in 0..<n where valid(i) && !range.contains(out[i]) {
+            try fail(i, "Type \(physicalName(from)) with value \(out[i]) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)")
+            out[i] = 0
+        }
+        return Column(type: to, ints: out, validity: validity)
+    }
+
+    /// DuckDB's text of one non-NULL value of `type`.
+    public static func text(_ c: Column, _ i: Int) -> String {
+        switch c.type {
+        case .varchar: return c.dictionary![c.codes[i]]
+        case .double: return ValueFormatter.double(c.doubles[i])
+        case .boolean: return c.ints[i] != 0 ? "true" : "false"
+        case .date: return ValueFormatter.date(c.ints[i])
+        case .timestamp: return ValueFormatter.timestamp(c.ints[i])
+        case .interval: return ValueFormatter.interval(c.ints[i])
+        default: return String(c.ints[i])
+        }
+    }
+
+    static func castToVarchar(_ c: Column, from: DataType) -> Column {
+        if from == .varchar { return c }
+        let dict = StringDictionary()
+        var codes = [Int32](repeating: 0, count: c.count)
+        for i in 0..<c.count {
+            if let v = c.validity, v[i] == 0 { continue }
+            codes[i] = dict.intern(text(c, i))
+        }
+        return Column(codes: codes, dictionary: dict, validity: c.validity)
+    }
+
+    /// Parses an integer the way DuckDB's string-to-integer cast accepts it (spaces, sign, digits;
+    /// a decimal fraction rounds); nil when it is not a number.
+    static func parseInteger(_ s: String) -> Int64? {
+        let t = s.trimmingSpaces()
+        if let v = Int64(t) { return v }
+        if let d = Double(t), d.isFinite {
+            let r = d.rounded(.toNearestOrAwayFromZero)
+            if r >= -9.223372036854775808e18 && r < 9.223372036854775808e18 { return Int64(r) }
+        }
+        return nil
+    }
+
+    static func castFromVarchar(_ c: Column, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let n = c.count
+        let dict = c.dictionary!
+        var validity = c.validity ?? [UInt8](repeating: 1, count: n)
+        // Parse each distinct code once.
+        var parsedInts = [Int64](repeating: 0, count: dict.count)
+        var parsedDoubles = [Double](repeating: 0, count: dict.count)
+        var state = [Int8](repeating: -1, count: dict.count)  // -1 unparsed, 0 bad, 1 ok
+        var ints = [Int64](repeating: 0, count: to == .double ? 0 : n)
+        var doubles = [Double](repeating: 0, count: to == .double ? n : 0)
+        for i in 0..<n where validity[i] != 0 {
+            let code = Int(c.codes[i])
+            if state[code] < 0 {
+                let s = dict.values[code]
+                var ok = true
+                switch to {
+                case .double:
+                    if let d = Double(s.trimmingSpaces()) { parsedDoubles[code] = d } else { ok = false }
+                case .date:
+                    if let d = ValueFormatter.parseDate(s) { parsedInts[code] = d } else { ok = false }
+                case .timestamp:
+                    if let d = ValueFormatter.parseTimestamp(s) { parsedInts[code] = d } else { ok = false }
+                case .boolean:
+                    switch s.trimmingSpaces().lowercased() {
+                    case "true", "t", "1", "yes", "y": parsedInts[code] = 1
+                    case "false", "f", "0", "no", "n": parsedInts[code] = 0
+                    default: ok = false
+                    }
+                default:
+                    if let v = parseInteger(s), integerRange(to).contains(v) { parsedInts[code] = v } else { ok = false }
+                }
+                state[code] = ok ? 1 : 0
+            }
+            if state[code] == 0 {
+                if isTry { validity[i] = 0; continue }
+                let what: String
+                switch to {
+                case .date: what = "date field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD)"
+                case .timestamp: what = "timestamp field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH:MM| ZONE])"
+                default: what = "Could not convert string '\(dict.values[code])' to \(to == .boolean ? "BOOL" : physicalName(to))"
+                }
+                throw KuaiError(.execution, "\(what) in expression \(expr.name)")
+            }
+            if to == .double { doubles[i] = parsedDoubles[code] } else { ints[i] = parsedInts[code] }
+        }
+        let v: [UInt8]? = validity.contains(0) ? validity : nil
+        return to == .double ? Column(doubles: doubles, validity: v) : Column(type: to, ints: ints, validity: v)
+    }
+}
+
+extension Value {
+    /// The value in the canonical boxed form for `type` (BOOLEAN as `.bool`).
+    func normalized(_ type: DataType) -> Value {
+        if type == .boolean, case .int(let i) = self { return .bool(i != 0) }
+        return self
+    }
+}
+
+extension String {
+    /// The string without leading and trailing ASCII spaces, tabs and newlines (no Foundation).
+    func trimmingSpaces() -> String {
+        let u = Array(utf8)
+        var a = 0, b = u.count
+        func ws(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
+        while a < b && ws(u[a]) { a += 1 }
+        while b > a && ws(u[b - 1]) { b -= 1 }
+        if a == 0 && b == u.count { return self }
+        return String(decoding: u[a..<b], as: UTF8.self)
+    }
+}

@@ -1,0 +1,270 @@
+import KuaiCore
+
+/// Text forms of values exactly as DuckDB 2.0.1 prints them (CSV output, CAST to VARCHAR).
+///
+/// - DOUBLE: the shortest digits that round-trip; fixed notation when the decimal exponent is in
+///   [-4, 15] (`100.0`, `0.0001`, `1000000000000000.0`), otherwise scientific with a signed
+///   exponent of at least two digits (`1e+16`, `1e-05`, `1.2345678901234568e+17`); `inf`, `-inf`,
+///   `nan`, `-0.0`. (Checked against DuckDB's `COPY ... TO 'x.csv'`.)
+/// - DATE: `YYYY-MM-DD` (proleptic Gregorian, days since 1970-01-01).
+/// - TIMESTAMP: `YYYY-MM-DD HH:MM:SS` plus `.` and the microseconds without trailing zeros
+///   when non-zero (`2025-05-04 16:00:00.022`, `... 16:00:00.1`).
+public enum ValueFormatter {
+    /// DuckDB's text of a DOUBLE.
+    public static func double(_ d: Double) -> String {
+        if d.isNaN { return "nan" }
+        if d.isInfinite { return d < 0 ? "-inf" : "inf" }
+        if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
+        // Swift's description gives the shortest round-trip digits; re-layout them.
+        let s = d.description
+        var digits: [UInt8] = []
+        digits.reserveCapacity(20)
+        var exp10 = 0  // value = 0.d1d2d3... * 10^exp10 after parsing
+        var negative = false
+        var seenPoint = false
+        var intDigits = 0
+        var expPart = 0
+        var bytes = Array(s.utf8)
+        var i = 0
+        if bytes.first == UInt8(ascii: "-") { negative = true; i = 1 }
+        var leadingZeros = 0  // zeros after the point before the first significant digit (when int part is 0)
+        while i < bytes.count {
+            let c = bytes[i]
+            if c == UInt8(ascii: ".") { seenPoint = true; i += 1; continue }
+            if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                var j = i + 1
+                var eneg = false
+                if j < bytes.count && (bytes[j] == UInt8(ascii: "-") || bytes[j] == UInt8(ascii: "+")) {
+                    eneg = bytes[j] == UInt8(ascii: "-"); j += 1
+                }
+                var e = 0
+                while j < bytes.count { e = e * 10 + Int(bytes[j] - 48); j += 1 }
+                expPart = eneg ? -e : e
+                break
+            }
+            if digits.isEmpty && c == UInt8(ascii: "0") {
+                if seenPoint { leadingZeros += 1 }
+                i += 1
+                continue
+            }
+            digits.append(c)
+            if !seenPoint { intDigits += 1 }
+            i += 1
+        }
+        bytes.removeAll()
+        while digits.count > 1 && digits.last == UInt8(ascii: "0") { digits.removeLast() }
+        // value = 0.digits * 10^(intDigits - leadingZeros + expPart)
+        exp10 = (intDigits > 0 ? intDigits : -leadingZeros) + expPart
+        let sciExp = exp10 - 1  // value = d.ddd * 10^sciExp
+        var out = negative ? "-" : ""
+        if sciExp < -4 || sciExp >= 16 {
+            out.unicodeScalars.append(Unicode.Scalar(digits[0]))
+            if digits.count > 1 {
+                out += "."
+                for k in 1..<digits.count { out.unicodeScalars.append(Unicode.Scalar(digits[k])) }
+            }
+            out += sciExp < 0 ? "e-" : "e+"
+            let a = abs(sciExp)
+            if a < 10 { out += "0" }
+            out += String(a)
+        } else if exp10 <= 0 {
+            out += "0."
+            for _ in 0..<(-exp10) { out += "0" }
+            for c in digits { out.unicodeScalars.append(Unicode.Scalar(c)) }
+        } else {
+            for k in 0..<exp10 {
+                out.unicodeScalars.append(Unicode.Scalar(k < digits.count ? digits[k] : UInt8(ascii: "0")))
+            }
+            out += "."
+            if digits.count > exp10 {
+                for k in exp10..<digits.count { out.unicodeScalars.append(Unicode.Scalar(digits[k])) }
+            } else {
+                out += "0"
+            }
+        }
+        return out
+    }
+
+    /// Civil date (year, month 1-12, day 1-31) of `days` since 1970-01-01 (H. Hinnant's algorithm).
+    @inlinable
+    public static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
+        let y = yoe + era * 400
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (m <= 2 ? y + 1 : y, Int(m), Int(d))
+    }
+
+    /// Days since 1970-01-01 of a civil date.
+    @inlinable
+    public static func days(year: Int64, month: Int, day: Int) -> Int64 {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let m = Int64(month)
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    static func pad(_ v: Int64, _ width: Int, into out: inout String) {
+        let s = String(v)
+        if s.utf8.count < width { for _ in 0..<(width - s.utf8.count) { out += "0" } }
+        out += s
+    }
+
+    /// `YYYY-MM-DD`; years before 1 print as DuckDB does (`YYYY-MM-DD (BC)`).
+    public static func date(_ days: Int64) -> String {
+        let (y, m, d) = civil(days)
+        var out = ""
+        if y <= 0 {
+            pad(1 - y, 4, into: &out)
+        } else {
+            pad(y, 4, into: &out)
+        }
+        out += "-"
+        pad(Int64(m), 2, into: &out)
+        out += "-"
+        pad(Int64(d), 2, into: &out)
+        if y <= 0 { out += " (BC)" }
+        return out
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch.
+    public static func timestamp(_ micros: Int64) -> String {
+        let perDay: Int64 = 86_400_000_000
+        var days = micros / perDay
+        var rem = micros % perDay
+        if rem < 0 { rem += perDay; days -= 1 }
+        let (y, m, d) = civil(days)
+        var out = ""
+        pad(y <= 0 ? 1 - y : y, 4, into: &out)
+        out += "-"
+        pad(Int64(m), 2, into: &out)
+        out += "-"
+        pad(Int64(d), 2, into: &out)
+        out += " "
+        appendTime(rem, into: &out)
+        if y <= 0 { out += " (BC)" }
+        return out
+    }
+
+    /// `HH:MM:SS[.ffffff]` of microseconds within a day.
+    static func appendTime(_ rem: Int64, into out: inout String) {
+        let h = rem / 3_600_000_000
+        let mi = (rem / 60_000_000) % 60
+        let s = (rem / 1_000_000) % 60
+        var frac = rem % 1_000_000
+        pad(h, 2, into: &out)
+        out += ":"
+        pad(mi, 2, into: &out)
+        out += ":"
+        pad(s, 2, into: &out)
+        if frac != 0 {
+            var width = 6
+            while frac % 10 == 0 { frac /= 10; width -= 1 }
+            out += "."
+            pad(frac, width, into: &out)
+        }
+    }
+
+    /// DuckDB's INTERVAL text for a microsecond count (`08:00:00`, `1 day 02:00:00`, `3 days`).
+    public static func interval(_ micros: Int64) -> String {
+        if micros == 0 { return "00:00:00" }
+        let perDay: Int64 = 86_400_000_000
+        let days = micros / perDay
+        var rem = micros % perDay
+        var out = ""
+        if days != 0 { out += "\(days) day" + (abs(days) == 1 ? "" : "s") }
+        if rem != 0 {
+            if !out.isEmpty { out += " " }
+            if rem < 0 { out += "-"; rem = -rem }
+            appendTime(rem, into: &out)
+        }
+        return out
+    }
+
+    /// Parses `YYYY-MM-DD` (also `YYYY-M-D`); nil when malformed or not a real date.
+    public static func parseDate(_ s: String) -> Int64? {
+        var p = Substring(s).utf8[...]
+        guard let r = parseDatePrefix(&p) else { return nil }
+        while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
+        return p.isEmpty ? r : nil
+    }
+
+    static func parseInt(_ p: inout Substring.UTF8View.SubSequence, maxDigits: Int) -> Int64? {
+        var v: Int64 = 0
+        var n = 0
+        while let c = p.first, c >= 48, c <= 57, n < maxDigits {
+            v = v * 10 + Int64(c - 48)
+            n += 1
+            p = p.dropFirst()
+        }
+        return n == 0 ? nil : v
+    }
+
+    static func parseDatePrefix(_ p: inout Substring.UTF8View.SubSequence) -> Int64? {
+        while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
+        var neg = false
+        if p.first == UInt8(ascii: "-") { neg = true; p = p.dropFirst() }
+        guard let y = parseInt(&p, maxDigits: 9), p.first == UInt8(ascii: "-") else { return nil }
+        p = p.dropFirst()
+        guard let m = parseInt(&p, maxDigits: 2), p.first == UInt8(ascii: "-") else { return nil }
+        p = p.dropFirst()
+        guard let d = parseInt(&p, maxDigits: 2) else { return nil }
+        let year = neg ? -y : y
+        guard m >= 1, m <= 12, d >= 1, d <= Int64(daysInMonth(year, Int(m))) else { return nil }
+        return days(year: year, month: Int(m), day: Int(d))
+    }
+
+    /// Days in `month` of `year` (proleptic Gregorian).
+    public static func daysInMonth(_ year: Int64, _ month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    /// Parses `YYYY-MM-DD[ |T]HH:MM[:SS[.f...]]` (or a bare date) to microseconds; nil when malformed.
+    public static func parseTimestamp(_ s: String) -> Int64? {
+        var p = Substring(s).utf8[...]
+        guard let d = parseDatePrefix(&p) else { return nil }
+        var micros = d * 86_400_000_000
+        if let c = p.first, c == UInt8(ascii: " ") || c == UInt8(ascii: "T") {
+            p = p.dropFirst()
+            while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
+            if !p.isEmpty {
+                guard let h = parseInt(&p, maxDigits: 2), p.first == UInt8(ascii: ":") else { return nil }
+                p = p.dropFirst()
+                guard let mi = parseInt(&p, maxDigits: 2) else { return nil }
+                var sec: Int64 = 0
+                var frac: Int64 = 0
+                if p.first == UInt8(ascii: ":") {
+                    p = p.dropFirst()
+                    guard let s2 = parseInt(&p, maxDigits: 2) else { return nil }
+                    sec = s2
+                    if p.first == UInt8(ascii: ".") {
+                        p = p.dropFirst()
+                        var digits = 0
+                        while let c = p.first, c >= 48, c <= 57 {
+                            if digits < 6 { frac = frac * 10 + Int64(c - 48); digits += 1 }
+                            p = p.dropFirst()
+                        }
+                        while digits < 6 { frac *= 10; digits += 1 }
+                    }
+                }
+                guard h < 24 || (h == 24 && mi == 0 && sec == 0), mi < 60, sec < 60 else { return nil }
+                micros += h * 3_600_000_000 + mi * 60_000_000 + sec * 1_000_000 + frac
+            }
+        }
+        while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
+        // Optional UTC offset suffix such as "+00" is not supported: reject.
+        return p.isEmpty ? micros : nil
+    }
+}

@@ -1,0 +1,165 @@
+import Dispatch
+import KuaiCore
+
+/// Runs the morsels of a source on several threads (`DispatchQueue.concurrentPerform`), handing
+/// out morsel indexes one at a time; `body(worker, batch)` gets each non-empty batch with the
+/// index (0..<threads) of the worker running it, so per-worker state needs no lock.
+/// The first error stops the remaining work and is rethrown.
+public enum MorselScheduler {
+    public static func run(_ source: MorselSource, threads: Int,
+                           _ body: (_ worker: Int, _ morsel: Int, _ batch: Batch) throws -> Void) throws {
+        let total = source.morselCount
+        if total == 0 { return }
+        let workers = max(1, min(threads, total))
+        if workers == 1 {
+            for i in 0..<total {
+                if let b = try source.morsel(i), b.count > 0 { try body(0, i, b) }
+            }
+            return
+        }
+        let shared = SchedulerState(total: total)
+        try withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                while let i = shared.take() {
+                    do {
+                        if let b = try source.morsel(i), b.count > 0 { try box.value(worker, i, b) }
+                    } catch {
+                        shared.fail(error)
+                        return
+                    }
+                }
+            }
+            if let failure = shared.failure { throw failure }
+        }
+    }
+
+    /// Worker threads to use when the caller asks for `requested` (0 = every active processor).
+    public static func threadCount(_ requested: Int) -> Int {
+        if requested > 0 { return requested }
+        return max(1, activeProcessorCount())
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+func activeProcessorCount() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+#elseif canImport(Darwin)
+import Darwin
+func activeProcessorCount() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
+#else
+func activeProcessorCount() -> Int { 1 }
+#endif
+
+/// Shared counter and first error of one parallel run.
+final class SchedulerState: @unchecked Sendable {
+    private let lock = Mutex()
+    private var nextIndex = 0
+    private let total: Int
+    private(set) var failure: Error?
+    init(total: Int) { self.total = total }
+    func take() -> Int? {
+        lock.withLock {
+            if failure != nil || nextIndex >= total { return nil }
+            nextIndex += 1
+            return nextIndex - 1
+        }
+    }
+    func fail(_ e: Error) { lock.withLock { if failure == nil { failure = e } } }
+}
+
+/// Moves a non-Sendable value into concurrently executing code whose safety the caller ensures.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}
+
+/// A pull operator over a morsel source: evaluates morsels `threads` at a time in parallel and
+/// returns their batches in morsel order (so a scan's row order is the table's order).
+public final class MorselDriver: PhysicalOperator {
+    public let source: MorselSource
+    public let threads: Int
+    private var nextMorsel = 0
+    private var ready: [Batch] = []
+    private var readyIndex = 0
+
+    public init(source: MorselSource, threads: Int) {
+        self.source = source
+        self.threads = max(1, threads)
+    }
+
+    public var schema: Schema { source.schema }
+
+    public func next() throws -> Batch? {
+        while true {
+            if readyIndex < ready.count {
+                let b = ready[readyIndex]
+                readyIndex += 1
+                return b
+            }
+            let total = source.morselCount
+            if nextMorsel >= total { return nil }
+            // The next wave: 2 morsels per thread, run in parallel, kept in order.
+            let wave = min(total - nextMorsel, threads == 1 ? 1 : threads * 2)
+            let first = nextMorsel
+            nextMorsel += wave
+            ready = []
+            readyIndex = 0
+            if wave == 1 || threads == 1 {
+                for i in first..<(first + wave) {
+                    if let b = try source.morsel(i), b.count > 0 { ready.append(b) }
+                }
+                continue
+            }
+            let slots = SlotArray(count: wave)
+            let view = WaveSource(source: source, first: first, count: wave)
+            try MorselScheduler.run(view, threads: threads) { _, i, b in slots.set(i, b) }
+            ready = slots.batches()
+        }
+    }
+
+    public var explainLine: String { source.explainLine }
+    public var children: [PhysicalOperator] { [] }
+}
+
+/// Morsels `first ..< first+count` of another source, renumbered from 0.
+final class WaveSource: MorselSource, @unchecked Sendable {
+    let source: MorselSource
+    let first: Int
+    let count: Int
+    init(source: MorselSource, first: Int, count: Int) {
+        self.source = source
+        self.first = first
+        self.count = count
+    }
+    var schema: Schema { source.schema }
+    var morselCount: Int { count }
+    func morsel(_ i: Int) throws -> Batch? { try source.morsel(first + i) }
+    var explainLine: String { source.explainLine }
+    var explainChildren: [String] { source.explainChildren }
+}
+
+/// Fixed slots written by worker threads (each slot by one thread).
+final class SlotArray: @unchecked Sendable {
+    private var slots: [Batch?]
+    private let lock = Mutex()
+    init(count: Int) { slots = [Batch?](repeating: nil, count: count) }
+    func set(_ i: Int, _ b: Batch) { lock.withLock { slots[i] = b } }
+    func batches() -> [Batch] { slots.compactMap { $0 } }
+}
+
+/// A morsel source over already computed batches (one morsel per batch).
+public final class BatchListSource: MorselSource, @unchecked Sendable {
+    public let schema: Schema
+    public let batches: [Batch]
+    public let label: String
+    public init(schema: Schema, batches: [Batch], label: String = "Batches") {
+        self.schema = schema
+        self.batches = batches
+        self.label = label
+    }
+    public var morselCount: Int { batches.count }
+    public func morsel(_ i: Int) throws -> Batch? { batches[i] }
+    public var explainLine: String { label }
+    public var explainChildren: [String] { [] }
+}

@@ -1,0 +1,518 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// Binds a predicate; it must be BOOLEAN (or NULL).
+    func bindBoolean(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
+        let b = try bind(e, ctx)
+        if b.type != .boolean && b.type != .null {
+            throw Binder.error("\(ctx.clause) clause must be a BOOLEAN expression, but \(e.sqlDescription) is \(b.type)", e.position)
+        }
+        return b
+    }
+
+    /// Binds an expression: resolves names, checks and infers types, folds constants.
+    func bind(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
+        if let ac = ctx.aggregate {
+            // Aggregate query: aggregates become references to their result column, GROUP BY
+            // expressions to their key column; anything else must be built from those.
+            if case .function(let f) = e, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
+                return try bindAggregateCall(f, ac)
+            }
+            if !Binder.containsAggregate(e), !isConstantTree(e) {
+                let plain = try bind(e, ExprContext(scope: ac.preScope, aggregate: nil, clause: ctx.clause))
+                if let k = ac.keyIndex[plain.structuralKey] {
+                    return ScalarExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
+                }
+                if case .column(_, let name, let pos) = e {
+                    throw Binder.error("column \"\(name)\" must appear in the GROUP BY clause or must be part of an aggregate function", pos)
+                }
+                if plain.referencedColumns.isEmpty { return plain }
+            }
+        }
+        return try bindNode(e, ctx)
+    }
+
+    func isConstantTree(_ e: Expr) -> Bool {
+        var constant = true
+        Binder.walk(e) { x in
+            switch x {
+            case .column, .scalarSubquery, .exists, .inSubquery: constant = false
+            default: break
+            }
+        }
+        return constant
+    }
+
+    func bindAggregateCall(_ f: FunctionCall, _ ac: AggregateContext) throws -> ScalarExpr {
+        let key = FunctionCall(name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
+                               orderBy: f.orderBy, filter: f.filter, over: nil, position: f.position).sqlDescription
+        let name = f.sqlDescription
+        if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
+            return ScalarExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
+        }
+        let inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
+        for a in f.arguments where Binder.containsAggregate(a) {
+            throw Binder.error("aggregate function calls cannot be nested", a.position)
+        }
+        var argument: ScalarExpr? = nil
+        let function: AggregateFunction
+        if f.star || (f.name == "count" && f.arguments.isEmpty) {
+            function = AggregateRegistry.resolve("count_star", nil)!
+        } else {
+            guard f.arguments.count == 1 else {
+                throw Binder.error("\(f.name)() takes exactly one argument", f.position)
+            }
+            var arg = try bind(f.arguments[0], inner)
+            if arg.type == .null && f.name != "count" { arg = ScalarExpr.constant(.null, type: .integer, name: arg.name) }
+            guard let fn = AggregateRegistry.resolve(f.name, arg.type) else {
+                throw Binder.error("no function matches \(f.name)(\(arg.type)) in \(name)", f.position)
+            }
+            function = fn
+            argument = arg
+        }
+        let filter = try f.filter.map { try bindBoolean($0, ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER")) }
+        ac.aggregates.append((key, f, function, argument, filter, name))
+        return ScalarExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
+    }
+
+    // MARK: - nodes
+
+    func bindNode(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
+        let name = e.sqlDescription
+        switch e {
+        case .literal(let lit, let pos):
+            return try bindLiteral(lit, pos, name, ctx)
+        case .column(let q, let n, let pos):
+            let i = try resolveColumn(q, n, pos, ctx.scope)
+            return ScalarExpr.column(i, type: ctx.scope[i].type, name: ctx.scope[i].name)
+        case .unary(let op, let a, let pos):
+            let x = try bind(a, ctx)
+            switch op {
+            case .not:
+                try requireBoolean(x, a, "NOT")
+                return fold(ScalarExpr(.not(x), type: .boolean, name: name))
+            case .plus:
+                guard x.type.isNumeric || x.type == .null else { throw Binder.error("cannot apply unary + to \(x.type) in \(name)", pos) }
+                return x
+            case .minus:
+                if x.type == .interval { return fold(ScalarExpr(.negate(x), type: .interval, name: name)) }
+                guard x.type.isNumeric || x.type == .null else { throw Binder.error("cannot negate \(x.type) in \(name)", pos) }
+                return fold(ScalarExpr(.negate(x), type: x.type == .null ? .integer : x.type, name: name))
+            }
+        case .binary(let op, let a, let b, let pos):
+            return try bindBinary(op, a, b, pos, name, ctx)
+        case .like(let a, let p, let negated, let ci, let pos):
+            var x = try bind(a, ctx)
+            let pat = try bind(p, ctx)
+            if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+            guard x.type == .varchar else { throw Binder.error("LIKE needs a VARCHAR operand, but \(a.sqlDescription) is \(x.type)", pos) }
+            guard case .string(let s)? = pat.constantValue else {
+                if pat.constantValue?.isNull == true { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+                throw Binder.error("the LIKE pattern must be a constant string in \(name)", p.position)
+            }
+            x = fold(ScalarExpr(.like(x, pattern: s, negated: negated, caseInsensitive: ci), type: .boolean, name: name))
+            return x
+        case .isNull(let a, let negated, _):
+            let x = try bind(a, ctx)
+            return fold(ScalarExpr(.isNull(x, negated: negated), type: .boolean, name: name))
+        case .between(let a, let lo, let hi, let negated, let pos):
+            let x = try bind(a, ctx)
+            let ge = try makeCompare(.greaterEqual, x, try bind(lo, ctx), pos, name)
+            let le = try makeCompare(.lessEqual, x, try bind(hi, ctx), pos, name)
+            let both = fold(ScalarExpr(.and([ge, le]), type: .boolean, name: negated ? "(\(a.sqlDescription) BETWEEN \(lo.sqlDescription) AND \(hi.sqlDescription))" : name))
+            return negated ? fold(ScalarExpr(.not(both), type: .boolean, name: name)) : both
+        case .inList(let a, let list, let negated, let pos):
+            return try bindInList(a, list, negated, pos, name, ctx)
+        case .caseWhen(let operand, let whens, let elseExpr, let pos):
+            return try bindCase(operand, whens, elseExpr, pos, name, ctx)
+        case .cast(let a, let t, let isTry, let pos):
+            let x = try bind(a, ctx)
+            if x.type == t { return x }
+            guard Kernels.canCast(from: x.type, to: t) else {
+                throw Binder.error("cannot cast \(x.type) to \(t) in \(name)", pos)
+            }
+            return fold(ScalarExpr(.cast(x, isTry: isTry), type: t, name: name))
+        case .function(let f):
+            if f.over != nil { throw Binder.error("window functions are not supported yet", f.position) }
+            if AggregateRegistry.isAggregate(f.name) || f.star {
+                throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
+            }
+            if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
+            let args = try f.arguments.map { try bind($0, ctx) }
+            return try bindFunction(f.name, args, f.position, name)
+        case .extract(let field, let a, let pos):
+            let x = try bind(a, ctx)
+            return try bindFunction(field, [x], pos, name)
+        case .scalarSubquery(let q, let pos):
+            let (plan, cols) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
+            guard cols.count == 1 else { throw Binder.error("a scalar subquery must return exactly one column, found \(cols.count)", pos) }
+            let batches = try runSubquery(plan)
+            let rows = batches.reduce(0) { $0 + $1.count }
+            if rows > 1 {
+                throw KuaiError(.execution, "More than one row returned by a subquery used as an expression", at: pos.description)
+            }
+            let v: Value = batches.first(where: { $0.count > 0 }).map { $0.columns[0].value(at: 0) } ?? .null
+            return ScalarExpr.constant(v, type: cols[0].type, name: name)
+        case .exists(let q, let negated, _):
+            let (plan, _) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
+            let batches = try runSubquery(.limit(plan, limit: 1, offset: 0))
+            let found = batches.contains { $0.count > 0 }
+            return ScalarExpr.constant(.bool(found != negated), type: .boolean, name: name)
+        case .inSubquery(let a, let q, let negated, let pos):
+            let x = try bind(a, ctx)
+            let (plan, cols) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
+            guard cols.count == 1 else { throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos) }
+            let batches = try runSubquery(.distinct(plan))
+            var items: [ScalarExpr] = []
+            for b in batches {
+                for i in 0..<b.count { items.append(ScalarExpr.constant(b.columns[0].value(at: i), type: cols[0].type)) }
+            }
+            return try makeInList(x, items, negated, pos, name)
+        }
+    }
+
+    func withCTEs(_ c: [[String: (plan: LogicalPlan, columns: [ScopeColumn])]]) -> Binder {
+        ctes = c
+        return self
+    }
+
+    func requireBoolean(_ x: ScalarExpr, _ e: Expr, _ what: String) throws {
+        if x.type != .boolean && x.type != .null {
+            throw Binder.error("\(what) needs a BOOLEAN operand, but \(e.sqlDescription) is \(x.type)", e.position)
+        }
+    }
+
+    /// Replaces a subtree without column inputs by its value (kept as is when evaluation fails,
+    /// so an error in a branch no row takes is not raised at plan time).
+    func fold(_ e: ScalarExpr) -> ScalarExpr {
+        if !e.referencedColumns.isEmpty || e.constantValue != nil { return e }
+        guard let v = try? e.evaluateConstant() else { return e }
+        return ScalarExpr(.constant(v), type: e.type, name: e.name)
+    }
+
+    // MARK: - literals
+
+    func bindLiteral(_ lit: Literal, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+        switch lit {
+        case .null: return ScalarExpr.constant(.null, type: .null, name: name)
+        case .bool(let b): return ScalarExpr.constant(.bool(b), type: .boolean, name: name)
+        case .integer(let v):
+            let t: DataType = (v >= Int64(Int32.min) && v <= Int64(Int32.max)) ? .integer : .bigint
+            return ScalarExpr.constant(.int(v), type: t, name: name)
+        case .decimal(let text):
+            // DuckDB types 1.5 as DECIMAL(2,1); kuai computes it as DOUBLE (see README, "Numbers").
+            guard let d = Double(text) else { throw Binder.error("invalid number \(text)", pos) }
+            if let i = Int64(exactly: d), !text.contains("."), !text.lowercased().contains("e") {
+                return ScalarExpr.constant(.int(i), type: .bigint, name: name)
+            }
+            return ScalarExpr.constant(.double(d), type: .double, name: name)
+        case .string(let s): return ScalarExpr.constant(.string(s), type: .varchar, name: name)
+        case .typed(let t, let s):
+            return try castConstantString(s, to: t, pos, name)
+        case .interval(let q, let unit):
+            let x = try bind(q, ctx)
+            guard case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
+                throw Binder.error("INTERVAL needs an integer constant quantity", pos)
+            }
+            let micros: Int64
+            switch unit.lowercased() {
+            case "microsecond", "microseconds", "us": micros = 1
+            case "millisecond", "milliseconds", "ms": micros = 1_000
+            case "second", "seconds", "s": micros = 1_000_000
+            case "minute", "minutes", "m": micros = 60_000_000
+            case "hour", "hours", "h": micros = 3_600_000_000
+            case "day", "days", "d": micros = 86_400_000_000
+            case "week", "weeks", "w": micros = 7 * 86_400_000_000
+            default: throw Binder.error("INTERVAL unit \(unit) is not supported (use microsecond .. week)", pos)
+            }
+            let (r, o) = n.multipliedReportingOverflow(by: micros)
+            if o { throw Binder.error("INTERVAL \(n) \(unit) is out of range", pos) }
+            return ScalarExpr.constant(.int(r), type: .interval, name: name)
+        }
+    }
+
+    /// A VARCHAR constant converted to `t` at plan time (typed literals, comparisons with a column).
+    func castConstantString(_ s: String, to t: DataType, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+        let src = ScalarExpr.constant(.string(s), type: .varchar)
+        let c = ScalarExpr(.cast(src, isTry: false), type: t, name: name)
+        do {
+            return ScalarExpr.constant(try c.evaluateConstant(), type: t, name: name)
+        } catch let e as KuaiError {
+            throw KuaiError(.binding, e.message.replacingOccurrences(of: " in expression \(name)", with: ""), at: pos.description)
+        }
+    }
+
+    // MARK: - operators
+
+    /// The common type two operands are compared or combined in (nil when incompatible).
+    func commonType(_ a: DataType, _ b: DataType) -> DataType? {
+        if a == b { return a }
+        if a == .null { return b }
+        if b == .null { return a }
+        if a.isNumeric && b.isNumeric {
+            if a == .double || b == .double { return .double }
+            let rank: [DataType: Int] = [.integer: 0, .bigint: 1, .hugeint: 2]
+            return rank[a]! >= rank[b]! ? a : b
+        }
+        if (a == .boolean && b.isInteger) || (b == .boolean && a.isInteger) { return a == .boolean ? b : a }
+        if (a == .date && b == .timestamp) || (a == .timestamp && b == .date) { return .timestamp }
+        return nil
+    }
+
+    /// Converts `x` to `t`: string constants are parsed at plan time, others get a CAST node.
+    func coerce(_ x: ScalarExpr, to t: DataType, _ pos: SourcePosition) throws -> ScalarExpr {
+        if x.type == t || t == .null { return x }
+        if case .constant(let v) = x.kind {
+            if v.isNull { return ScalarExpr.constant(.null, type: t, name: x.name) }
+            if case .string(let s) = v, t != .varchar { return try castConstantString(s, to: t, pos, x.name) }
+        }
+        return fold(ScalarExpr(.cast(x, isTry: false), type: t, name: x.name))
+    }
+
+    func isStringConstant(_ x: ScalarExpr) -> Bool {
+        if case .constant(.string) = x.kind { return true }
+        return false
+    }
+
+    func makeCompare(_ op: CompareOp, _ l: ScalarExpr, _ r: ScalarExpr, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+        var x = l, y = r
+        if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+        if x.type != y.type {
+            if isStringConstant(y) && x.type != .varchar {
+                y = try coerce(y, to: x.type, pos)
+            } else if isStringConstant(x) && y.type != .varchar {
+                x = try coerce(x, to: y.type, pos)
+            } else if let t = commonType(x.type, y.type) {
+                // numbers compare across widths in the kernel; DATE vs TIMESTAMP needs a cast
+                if !(x.type.isNumeric && y.type.isNumeric) {
+                    x = try coerce(x, to: t, pos)
+                    y = try coerce(y, to: t, pos)
+                }
+            } else {
+                throw Binder.error("cannot compare values of type \(x.type) and type \(y.type) in \(name) - an explicit cast is required", pos)
+            }
+        }
+        return fold(ScalarExpr(.compare(op, x, y), type: .boolean, name: name))
+    }
+
+    func bindBinary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+        switch op {
+        case .and, .or:
+            let x = try bind(a, ctx), y = try bind(b, ctx)
+            try requireBoolean(x, a, op.rawValue)
+            try requireBoolean(y, b, op.rawValue)
+            var parts: [ScalarExpr] = []
+            for p in [x, y] {
+                switch (op, p.kind) {
+                case (.and, .and(let xs)), (.or, .or(let xs)): parts.append(contentsOf: xs)
+                default: parts.append(p)
+                }
+            }
+            return fold(ScalarExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name))
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            let cop: CompareOp
+            switch op {
+            case .equal: cop = .equal
+            case .notEqual: cop = .notEqual
+            case .less: cop = .less
+            case .lessEqual: cop = .lessEqual
+            case .greater: cop = .greater
+            default: cop = .greaterEqual
+            }
+            return try makeCompare(cop, try bind(a, ctx), try bind(b, ctx), pos, name)
+        case .isDistinctFrom, .isNotDistinctFrom:
+            var x = try bind(a, ctx), y = try bind(b, ctx)
+            if x.type != y.type && x.type != .null && y.type != .null {
+                if isStringConstant(y) { y = try coerce(y, to: x.type, pos) }
+                else if isStringConstant(x) { x = try coerce(x, to: y.type, pos) }
+                else if let t = commonType(x.type, y.type) {
+                    if !(x.type.isNumeric && y.type.isNumeric) { x = try coerce(x, to: t, pos); y = try coerce(y, to: t, pos) }
+                } else {
+                    throw Binder.error("cannot compare values of type \(x.type) and type \(y.type) in \(name)", pos)
+                }
+            }
+            return fold(ScalarExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
+        case .concat:
+            let x = try bind(a, ctx), y = try bind(b, ctx)
+            return try bindFunction("concat", [x, y], pos, name)
+        case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
+            var x = try bind(a, ctx), y = try bind(b, ctx)
+            let aop: ArithmeticOp
+            switch op {
+            case .add: aop = .add
+            case .subtract: aop = .subtract
+            case .multiply: aop = .multiply
+            case .divide: aop = .divide
+            case .integerDivide: aop = .integerDivide
+            default: aop = .modulo
+            }
+            // Temporal arithmetic goes through functions.
+            let temporal: Set<DataType> = [.date, .timestamp, .interval]
+            if temporal.contains(x.type) || temporal.contains(y.type) {
+                return try bindTemporalArithmetic(aop, x, y, pos, name)
+            }
+            if isStringConstant(x) && y.type.isNumeric { x = try coerce(x, to: y.type, pos) }
+            if isStringConstant(y) && x.type.isNumeric { y = try coerce(y, to: x.type, pos) }
+            if x.type == .null && y.type == .null { return ScalarExpr.constant(.null, type: .integer, name: name) }
+            let xt = x.type == .null ? y.type : x.type
+            let yt = y.type == .null ? x.type : y.type
+            guard xt.isNumeric || xt == .boolean, yt.isNumeric || yt == .boolean,
+                  var t = commonType(xt == .boolean ? .integer : xt, yt == .boolean ? .integer : yt) else {
+                throw Binder.error("cannot apply \(op.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
+            }
+            if aop == .divide { t = .double }
+            return fold(ScalarExpr(.arithmetic(aop, x, y), type: t, name: name))
+        }
+    }
+
+    func bindTemporalArithmetic(_ op: ArithmeticOp, _ x: ScalarExpr, _ y: ScalarExpr, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+        let fn: String?
+        switch (op, x.type, y.type) {
+        case (.add, .date, let t) where t.isInteger: fn = "date_add_days"
+        case (.add, let t, .date) where t.isInteger: return try bindTemporalArithmetic(op, y, x, pos, name)
+        case (.subtract, .date, let t) where t.isInteger: fn = "date_sub_days"
+        case (.subtract, .date, .date): fn = "date_diff_days"
+        case (.subtract, .timestamp, .timestamp): fn = "timestamp_diff"
+        case (.add, .timestamp, .interval), (.add, .date, .interval): fn = "timestamp_add_interval"
+        case (.add, .interval, .timestamp), (.add, .interval, .date): return try bindTemporalArithmetic(op, y, x, pos, name)
+        case (.subtract, .timestamp, .interval), (.subtract, .date, .interval): fn = "timestamp_sub_interval"
+        case (.add, .interval, .interval): fn = "interval_add"
+        case (.subtract, .interval, .interval): fn = "interval_sub"
+        default: fn = nil
+        }
+        guard let fn, FunctionRegistry.isScalarFunction(fn) else {
+            throw Binder.error("cannot apply \(op.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
+        }
+        return try bindFunction(fn, [x, y], pos, name)
+    }
+
+    func bindInList(_ a: Expr, _ list: [Expr], _ negated: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+        let x = try bind(a, ctx)
+        let items = try list.map { try bind($0, ctx) }
+        return try makeInList(x, items, negated, pos, name)
+    }
+
+    func makeInList(_ x0: ScalarExpr, _ items0: [ScalarExpr], _ negated: Bool, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+        var x = x0
+        if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+        var t = x.type
+        for it in items0 where !(isStringConstant(it) && x.type != .varchar) && it.type != .null {
+            guard let c = commonType(t, it.type) else {
+                throw Binder.error("cannot compare values of type \(x.type) and type \(it.type) in \(name)", pos)
+            }
+            t = c
+        }
+        if t != x.type { x = try coerce(x, to: t, pos) }
+        let items = try items0.map { try coerce($0, to: t, pos) }
+        if items.isEmpty { return ScalarExpr.constant(.bool(negated), type: .boolean, name: name) }
+        return fold(ScalarExpr(.inList(x, items, negated: negated), type: .boolean, name: name))
+    }
+
+    func bindCase(_ operand: Expr?, _ whens: [(when: Expr, then: Expr)], _ elseExpr: Expr?, _ pos: SourcePosition,
+                  _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+        let op = try operand.map { try bind($0, ctx) }
+        var conds: [ScalarExpr] = []
+        var thens: [ScalarExpr] = []
+        for w in whens {
+            let wb = try bind(w.when, ctx)
+            if let op {
+                conds.append(try makeCompare(.equal, op, wb, w.when.position, "(\(operand!.sqlDescription) = \(w.when.sqlDescription))"))
+            } else {
+                try requireBoolean(wb, w.when, "CASE WHEN")
+                conds.append(wb)
+            }
+            thens.append(try bind(w.then, ctx))
+        }
+        var els = try elseExpr.map { try bind($0, ctx) }
+        // Result type: common type of the branches; string constants adapt to a typed branch.
+        var t: DataType = .null
+        for r in thens + (els.map { [$0] } ?? []) where r.type != .null && !(isStringConstant(r) && t != .null && t != .varchar) {
+            if t == .null { t = r.type; continue }
+            guard let c = commonType(t, r.type) else {
+                throw Binder.error("CASE branches have incompatible types \(t) and \(r.type) in \(name)", pos)
+            }
+            t = c
+        }
+        if t == .null { t = .integer }
+        thens = try thens.map { try coerce($0, to: t, pos) }
+        els = try els.map { try coerce($0, to: t, pos) }
+        return fold(ScalarExpr(.caseWhen(Array(zip(conds, thens)).map { (when: $0.0, then: $0.1) }, elseExpr: els), type: t, name: name))
+    }
+
+    // MARK: - functions
+
+    func bindFunction(_ fname: String, _ args0: [ScalarExpr], _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+        var args = args0
+        // hour(epoch_ms(x)) over BIGINT milliseconds: one fused integer kernel.
+        if fname == "hour", args.count == 1, case .function(let inner, let innerArgs) = args[0].kind,
+           inner.name == "epoch_ms", innerArgs.count == 1, innerArgs[0].type.isInteger,
+           let fused = FunctionRegistry.resolve("hour_of_epoch_ms", [innerArgs[0].type]) {
+            let a = try coerce(innerArgs[0], to: fused.parameters[0], pos)
+            return fold(ScalarExpr(.function(fused, [a]), type: fused.returnType, name: name))
+        }
+        // String constants adapt to the parameter type of the only overload taking that many arguments.
+        let candidates = FunctionRegistry.overloads(fname)
+        guard !candidates.isEmpty else {
+            if AggregateRegistry.isAggregate(fname) {
+                throw Binder.error("aggregate function \(fname) is not allowed here", pos)
+            }
+            var msg = "function \(fname) does not exist"
+            if let s = closest(fname, FunctionRegistry.names) { msg += "; did you mean \(s)?" }
+            throw Binder.error(msg, pos)
+        }
+        let sameArity = candidates.filter { $0.parameters.count == args.count || $0.variadic }
+        if sameArity.count == 1 {
+            let f = sameArity[0]
+            for i in args.indices where isStringConstant(args[i]) {
+                let p = i < f.parameters.count ? f.parameters[i] : f.parameters.last!
+                if p != .varchar { args[i] = try coerce(args[i], to: p, pos) }
+            }
+        }
+        guard let f = FunctionRegistry.resolve(fname, args.map(\.type)) else {
+            let sig = "\(fname)(" + args.map(\.type.description).joined(separator: ", ") + ")"
+            throw Binder.error("no function matches \(sig) in \(name); candidates: " + candidates.map(\.signature).joined(separator: "; "), pos)
+        }
+        let cast = try args.enumerated().map { i, a in
+            try coerce(a, to: i < f.parameters.count ? f.parameters[i] : f.parameters.last!, pos)
+        }
+        return fold(ScalarExpr(.function(f, cast), type: f.returnType, name: name))
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of `target` with `replacement` (no Foundation).
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}
+
+extension Substring {
+    /// The first range of `target` (naive search; short strings only).
+    func range(of target: String) -> Range<Substring.Index>? {
+        let t = Array(target)
+        guard !t.isEmpty else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            var j = i
+            var k = 0
+            while k < t.count, j < endIndex, self[j] == t[k] {
+                j = index(after: j)
+                k += 1
+            }
+            if k == t.count { return i..<j }
+            i = index(after: i)
+        }
+        return nil
+    }
+}
