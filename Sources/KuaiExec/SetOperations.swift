@@ -1,0 +1,180 @@
+import KuaiCore
+
+/// UNION ALL: the batches of each child in turn. The planner has unified the column types
+/// (DuckDB's rules); the schema (names too) is the first child's.
+public final class UnionAllOperator: PhysicalOperator {
+    public let schema: Schema
+    public let children: [PhysicalOperator]
+    private var current = 0
+
+    /// - Precondition: at least one child; every child has the first child's column count.
+    public init(children: [PhysicalOperator]) {
+        precondition(!children.isEmpty, "UnionAll needs at least one input")
+        self.children = children
+        self.schema = children[0].schema
+    }
+
+    public func next() throws -> Batch? {
+        while current < children.count {
+            if let b = try children[current].next() { return b }
+            current += 1
+        }
+        return nil
+    }
+
+    public var explainLine: String { "UnionAll inputs=\(children.count)" }
+}
+
+/// UNION ALL over morsel sources: the morsels of each child in turn, so a union of scans stays
+/// parallel (e.g. the event tables of the funnel and fact-table queries).
+public final class UnionAllSource: MorselSource, @unchecked Sendable {
+    public let schema: Schema
+    public let sources: [MorselSource]
+    private let starts: [Int]
+
+    public init(sources: [MorselSource]) {
+        precondition(!sources.isEmpty, "UnionAll needs at least one input")
+        self.sources = sources
+        self.schema = sources[0].schema
+        var s: [Int] = [0]
+        for src in sources { s.append(s.last! + src.morselCount) }
+        self.starts = s
+    }
+
+    public var morselCount: Int { starts.last! }
+
+    public func morsel(_ i: Int) throws -> Batch? {
+        var k = 0
+        while i >= starts[k + 1] { k += 1 }
+        return try sources[k].morsel(i - starts[k])
+    }
+
+    public var explainLine: String { "UnionAll inputs=\(sources.count)" }
+    public var explainChildren: [String] {
+        sources.flatMap { [$0.explainLine] + $0.explainChildren.map { "  " + $0 } }
+    }
+}
+
+/// The rows of `batch` whose ids are first seen in this call: with ids assigned in order of first
+/// appearance, row i is new iff `ids[i]` equals the next unseen id.
+func opsFirstOccurrences(_ ids: [Int32], count n: Int, before: Int) -> [Int32] {
+    var sel: [Int32] = []
+    var nextNew = Int32(before)
+    for i in 0..<n where ids[i] == nextNew {
+        sel.append(Int32(i))
+        nextNew += 1
+    }
+    return sel
+}
+
+/// DISTINCT over all columns (SELECT DISTINCT, UNION): streams, emitting each row the first
+/// time its values appear. NULLs equal each other, as in DuckDB's DISTINCT; VARCHAR compares
+/// by string value.
+public final class DistinctOperator: PhysicalOperator {
+    public let schema: Schema
+    public let child: PhysicalOperator
+    private let table: GroupKeyTable
+
+    public init(child: PhysicalOperator) {
+        self.child = child
+        self.schema = child.schema
+        self.table = GroupKeyTable(keyTypes: child.schema.map(\.type))
+    }
+
+    public func next() throws -> Batch? {
+        while let b = try child.next() {
+            let before = table.count
+            var ids = [Int32](repeating: 0, count: b.count)
+            ids.withUnsafeMutableBufferPointer { table.findOrInsert(b.columns, rowCount: b.count, into: $0) }
+            if table.count == before { continue }
+            let sel = opsFirstOccurrences(ids, count: b.count, before: before)
+            if sel.count == b.count { return b }
+            return sel.withUnsafeBufferPointer { b.gather($0) }
+        }
+        return nil
+    }
+
+    public var explainLine: String { "Distinct" }
+    public var children: [PhysicalOperator] { [child] }
+}
+
+/// EXCEPT / INTERSECT with DuckDB's semantics: without ALL, set semantics (distinct left rows
+/// that do / do not appear in the right input); with ALL, bag semantics (EXCEPT ALL keeps a left
+/// row's occurrences beyond its count on the right, INTERSECT ALL keeps up to that count).
+/// NULLs equal each other. The right input is hashed; the left streams in order.
+public final class SetOperationOperator: PhysicalOperator {
+    public enum Kind: String, Sendable { case except = "EXCEPT", intersect = "INTERSECT" }
+    public let schema: Schema
+    public let left: PhysicalOperator
+    public let right: PhysicalOperator
+    public let kind: Kind
+    public let all: Bool
+
+    private var rightTable: GroupKeyTable?
+    private var rightCounts: [Int64] = []
+    private var used: [Int64] = []
+    private let seen: GroupKeyTable
+
+    public init(left: PhysicalOperator, right: PhysicalOperator, kind: Kind, all: Bool = false) {
+        precondition(left.schema.count == right.schema.count, "\(kind.rawValue): inputs differ in column count")
+        self.left = left
+        self.right = right
+        self.kind = kind
+        self.all = all
+        self.schema = left.schema
+        self.seen = GroupKeyTable(keyTypes: left.schema.map(\.type))
+    }
+
+    private func build() throws {
+        let t = GroupKeyTable(keyTypes: right.schema.map(\.type))
+        while let b = try right.next() {
+            var ids = [Int32](repeating: 0, count: b.count)
+            ids.withUnsafeMutableBufferPointer { t.findOrInsert(b.columns, rowCount: b.count, into: $0) }
+            if all {
+                if rightCounts.count < t.count { rightCounts.append(contentsOf: repeatElement(0, count: t.count - rightCounts.count)) }
+                for id in ids { rightCounts[Int(id)] += 1 }
+            }
+        }
+        used = [Int64](repeating: 0, count: t.count)
+        rightTable = t
+    }
+
+    public func next() throws -> Batch? {
+        if rightTable == nil { try build() }
+        let table = rightTable!
+        while let b = try left.next() {
+            let n = b.count
+            var ids = [Int32](repeating: -1, count: n)
+            ids.withUnsafeMutableBufferPointer { table.find(b.columns, rowCount: n, nullsMatch: true, into: $0) }
+            var sel: [Int32] = []
+            if all {
+                for i in 0..<n {
+                    let id = Int(ids[i])
+                    let available = id >= 0 && used[id] < rightCounts[id]
+                    if available { used[id] += 1 }
+                    if (kind == .except) != available { sel.append(Int32(i)) }
+                }
+            } else {
+                // keep rows of the wanted kind, then only their first occurrence
+                var candidates: [Int32] = []
+                for i in 0..<n where (ids[i] >= 0) == (kind == .intersect) { candidates.append(Int32(i)) }
+                if candidates.isEmpty { continue }
+                let cb = candidates.count == n ? b : candidates.withUnsafeBufferPointer { b.gather($0) }
+                let before = seen.count
+                var sids = [Int32](repeating: 0, count: cb.count)
+                sids.withUnsafeMutableBufferPointer { seen.findOrInsert(cb.columns, rowCount: cb.count, into: $0) }
+                let firsts = opsFirstOccurrences(sids, count: cb.count, before: before)
+                if firsts.isEmpty { continue }
+                if firsts.count == cb.count { return cb }
+                return firsts.withUnsafeBufferPointer { cb.gather($0) }
+            }
+            if sel.isEmpty { continue }
+            if sel.count == n { return b }
+            return sel.withUnsafeBufferPointer { b.gather($0) }
+        }
+        return nil
+    }
+
+    public var explainLine: String { kind.rawValue + (all ? " ALL" : "") }
+    public var children: [PhysicalOperator] { [left, right] }
+}
