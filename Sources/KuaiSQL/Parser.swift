@@ -2,10 +2,15 @@ import KuaiCore
 
 /// Parses kuai's SQL dialect (Formats/query-language.md): a recursive-descent parser over `Lexer` tokens.
 public enum Parser {
-    /// The deepest nesting the parser accepts: parentheses, subqueries, prefix operators and operator chains
-    /// each count one level. Deeper input throws `expression nested too deeply` instead of exhausting the stack
-    /// (of the parser or of any later recursive pass over the tree).
+    /// The deepest recursion the parser accepts: each parenthesis, subquery, function call, CASE and prefix
+    /// operator counts one level. Deeper input throws `expression nested too deeply` instead of exhausting the
+    /// stack: a debug build needs about 4 KB of stack per level (1 MB at the limit), a release build far less.
     public static let maxDepth = 250
+
+    /// The deepest syntax tree the parser builds: recursion levels plus the operators of left-deep chains
+    /// (`a + b + c`, `x AND y AND z`, `UNION ALL`, joins). Bounds the recursion of later passes over the tree
+    /// (binder, printer); flat lists (select items, IN lists, VALUES rows) do not count.
+    public static let maxTreeDepth = 1000
 
     /// Parses one statement (a trailing `;` is allowed).
     /// - Throws: `KuaiError.syntax` whose `location` is the `SourcePosition` of the offending token
@@ -31,7 +36,10 @@ struct ParserState {
     let source: [UInt8]
     let tokens: [Token]
     var index = 0
+    /// Current recursion depth (limit `Parser.maxDepth`).
     var depth = 0
+    /// Current tree depth: recursion plus chained operators (limit `Parser.maxTreeDepth`).
+    var nesting = 0
 
     init(source: String, tokens: [Token]) {
         self.source = Array(source.utf8)
@@ -105,16 +113,32 @@ struct ParserState {
         return KuaiError(.syntax, "syntax error \(near): \(message)", at: t.position.description)
     }
 
-    /// Enters one nesting level; throws past `Parser.maxDepth`.
+    /// Enters one recursion level; throws past `Parser.maxDepth` or `Parser.maxTreeDepth`.
     mutating func enter() throws {
         depth += 1
+        nesting += 1
         if depth > Parser.maxDepth {
             throw KuaiError(.syntax, "expression nested too deeply (more than \(Parser.maxDepth) levels)",
                             at: current.position.description)
         }
+        if nesting > Parser.maxTreeDepth { throw tooDeep() }
     }
 
-    @inline(__always) mutating func leave() { depth -= 1 }
+    @inline(__always) mutating func leave() {
+        depth -= 1
+        nesting -= 1
+    }
+
+    /// Counts one more operator of a left-deep chain (the caller subtracts its count when the chain ends).
+    mutating func enterChain() throws {
+        nesting += 1
+        if nesting > Parser.maxTreeDepth { throw tooDeep() }
+    }
+
+    func tooDeep() -> KuaiError {
+        KuaiError(.syntax, "expression nested too deeply (more than \(Parser.maxTreeDepth) levels of operators)",
+                  at: current.position.description)
+    }
 
     /// True for a word that can be a column, table or alias name here, or a quoted identifier.
     func isIdentifierToken(_ t: Token) -> Bool {
@@ -265,11 +289,11 @@ struct ParserState {
     mutating func parseSetExpression(first: QueryBody?) throws -> QueryBody {
         var left = try parseIntersect(first: first)
         var chain = 0
-        defer { depth -= chain }
+        defer { nesting -= chain }
         while current.isWord("UNION") || current.isWord("EXCEPT") {
             let op = advance()
             chain += 1
-            try enter()
+            try enterChain()
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
             let right = try parseIntersect(first: nil)
@@ -287,11 +311,11 @@ struct ParserState {
             left = try parseSetOperand()
         }
         var chain = 0
-        defer { depth -= chain }
+        defer { nesting -= chain }
         while current.isWord("INTERSECT") {
             let op = advance()
             chain += 1
-            try enter()
+            try enterChain()
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
             let right = try parseSetOperand()
@@ -464,11 +488,11 @@ struct ParserState {
     mutating func parseFromList() throws -> TableRef {
         var left = try parseJoinTree()
         var chain = 0
-        defer { depth -= chain }
+        defer { nesting -= chain }
         while current.isSymbol(",") {
             let comma = advance()
             chain += 1
-            try enter()
+            try enterChain()
             let right = try parseJoinTree()
             left = .join(kind: .cross, left: left, right: right, condition: .none, position: comma.position)
         }
@@ -479,10 +503,10 @@ struct ParserState {
     mutating func parseJoinTree() throws -> TableRef {
         var left = try parseTableFactor()
         var chain = 0
-        defer { depth -= chain }
+        defer { nesting -= chain }
         while let (kind, position) = try parseJoinKeyword() {
             chain += 1
-            try enter()
+            try enterChain()
             let right = try parseTableFactor()
             var condition = JoinCondition.none
             if kind != .cross {

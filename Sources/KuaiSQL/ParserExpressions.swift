@@ -70,7 +70,7 @@ extension ParserState {
         defer { leave() }
         var left = try parsePrefix()
         var chain = 0
-        defer { depth -= chain }
+        defer { nesting -= chain }
         /// Level of the last operator applied at this loop, for the non-associative ones.
         var last = 0
         while let level = infixPrecedence(), level >= minimum {
@@ -81,7 +81,7 @@ extension ParserState {
                 throw unexpected("an operator between the two predicates (use AND)")
             }
             chain += 1
-            try enter()
+            try enterChain()
             left = try parseInfix(left, level: level)
             last = level
         }
@@ -139,21 +139,7 @@ extension ParserState {
             let right = try parseExpression(minimum: level + 1)
             return .binary(level == Precedence.or ? .or : .and, left, right, position)
         case Precedence.isTest:
-            let t = advance()
-            if t.isWord("ISNULL") || t.isWord("NOTNULL") { return .isNull(left, negated: t.isWord("NOTNULL"), position) }
-            let negated = acceptWord("NOT")
-            if acceptWord("NULL") { return .isNull(left, negated: negated, position) }
-            if acceptWord("DISTINCT") {
-                try expectWord("FROM")
-                let right = try parseExpression(minimum: Precedence.comparison)
-                return .binary(negated ? .isNotDistinctFrom : .isDistinctFrom, left, right, position)
-            }
-            if current.isWord("TRUE") || current.isWord("FALSE") {
-                let value = advance()
-                let literal = Expr.literal(.bool(value.isWord("TRUE")), value.position)
-                return .binary(negated ? .isDistinctFrom : .isNotDistinctFrom, left, literal, position)
-            }
-            throw unexpected("NULL, DISTINCT FROM, TRUE or FALSE after IS")
+            return try parseIsTest(left)
         case Precedence.comparison:
             return try parseComparison(left)
         case Precedence.predicate:
@@ -167,26 +153,55 @@ extension ParserState {
             let right = try parseExpression(minimum: level + 1)
             return .function(FunctionCall(name: "power", arguments: [left, right], position: position))
         case Precedence.concat where !current.isSymbol("||"):
-            // `a ~~ b` is `a LIKE b`; `~~*` ILIKE; `!~~` NOT LIKE (PostgreSQL's operator level, left-associative).
-            let t = advance()
-            let pattern = try parseExpression(minimum: level + 1)
-            return .like(left, pattern: pattern, negated: t.text.hasPrefix("!"), caseInsensitive: t.text.hasSuffix("*"),
-                         position)
+            return try parseLikeOperator(left)
         default:
-            let t = advance()
-            let op: BinaryOperator
-            switch t.text {
-            case "||": op = .concat
-            case "+": op = .add
-            case "-": op = .subtract
-            case "*": op = .multiply
-            case "/": op = .divide
-            case "//": op = .integerDivide
-            default: op = .modulo
-            }
-            let right = try parseExpression(minimum: level + 1)
-            return .binary(op, left, right, position)
+            return try parseArithmetic(left, level: level)
         }
+    }
+
+    /// `|| + - * / // %` with a right operand one level tighter (left-associative).
+    mutating func parseArithmetic(_ left: Expr, level: Int) throws -> Expr {
+        let t = advance()
+        let op: BinaryOperator
+        switch t.text {
+        case "||": op = .concat
+        case "+": op = .add
+        case "-": op = .subtract
+        case "*": op = .multiply
+        case "/": op = .divide
+        case "//": op = .integerDivide
+        default: op = .modulo
+        }
+        let right = try parseExpression(minimum: level + 1)
+        return .binary(op, left, right, left.position)
+    }
+
+    /// `a ~~ b` is `a LIKE b`; `~~*` ILIKE; `!~~` NOT LIKE (PostgreSQL's operator level, left-associative).
+    mutating func parseLikeOperator(_ left: Expr) throws -> Expr {
+        let t = advance()
+        let pattern = try parseExpression(minimum: Precedence.concat + 1)
+        return .like(left, pattern: pattern, negated: t.text.hasPrefix("!"), caseInsensitive: t.text.hasSuffix("*"),
+                     left.position)
+    }
+
+    /// `IS [NOT] NULL`, `IS [NOT] DISTINCT FROM x`, `IS [NOT] TRUE|FALSE`, `ISNULL`, `NOTNULL` after `left`.
+    mutating func parseIsTest(_ left: Expr) throws -> Expr {
+        let position = left.position
+        let t = advance()
+        if t.isWord("ISNULL") || t.isWord("NOTNULL") { return .isNull(left, negated: t.isWord("NOTNULL"), position) }
+        let negated = acceptWord("NOT")
+        if acceptWord("NULL") { return .isNull(left, negated: negated, position) }
+        if acceptWord("DISTINCT") {
+            try expectWord("FROM")
+            let right = try parseExpression(minimum: Precedence.comparison)
+            return .binary(negated ? .isNotDistinctFrom : .isDistinctFrom, left, right, position)
+        }
+        if current.isWord("TRUE") || current.isWord("FALSE") {
+            let value = advance()
+            let literal = Expr.literal(.bool(value.isWord("TRUE")), value.position)
+            return .binary(negated ? .isDistinctFrom : .isNotDistinctFrom, left, literal, position)
+        }
+        throw unexpected("NULL, DISTINCT FROM, TRUE or FALSE after IS")
     }
 
     func comparisonOperator(_ t: Token) -> BinaryOperator? {
@@ -226,123 +241,166 @@ extension ParserState {
     mutating func parsePredicate(_ left: Expr) throws -> Expr {
         let negated = acceptWord("NOT")
         let t = advance()
-        let operandLevel = Precedence.predicate + 1
-        if t.isWord("LIKE") || t.isWord("ILIKE") {
-            let pattern = try parseExpression(minimum: operandLevel)
-            if current.isWord("ESCAPE") { throw failure("LIKE ... ESCAPE is not supported", at: current) }
-            return .like(left, pattern: pattern, negated: negated, caseInsensitive: t.isWord("ILIKE"), left.position)
-        }
-        if t.isWord("BETWEEN") {
-            if current.isWord("SYMMETRIC") || current.isWord("ASYMMETRIC") {
-                throw failure("BETWEEN \(current.upper) is not supported", at: current)
-            }
-            let low = try parseExpression(minimum: operandLevel)
-            try expectWord("AND")
-            let high = try parseExpression(minimum: operandLevel)
-            return .between(left, low: low, high: high, negated: negated, left.position)
-        }
-        if t.isWord("IN") {
-            guard current.isSymbol("(") else { throw unexpected("\"(\" after IN") }
-            if startsQuery(peek(1)) {
-                advance()
-                let query = try parseQuery()
-                try expectSymbol(")")
-                return .inSubquery(left, query, negated: negated, left.position)
-            }
-            advance()
-            var list: [Expr] = []
-            repeat {
-                list.append(try parseExpression())
-            } while acceptSymbol(",")
-            try expectSymbol(")")
-            return .inList(left, list, negated: negated, left.position)
-        }
+        if t.isWord("LIKE") || t.isWord("ILIKE") { return try parseLike(left, negated: negated, caseInsensitive: t.isWord("ILIKE")) }
+        if t.isWord("BETWEEN") { return try parseBetween(left, negated: negated) }
+        if t.isWord("IN") { return try parseIn(left, negated: negated) }
         throw failure("\(t.upper) is not supported", at: t)
+    }
+
+    mutating func parseLike(_ left: Expr, negated: Bool, caseInsensitive: Bool) throws -> Expr {
+        let pattern = try parseExpression(minimum: Precedence.predicate + 1)
+        if current.isWord("ESCAPE") { throw failure("LIKE ... ESCAPE is not supported", at: current) }
+        return .like(left, pattern: pattern, negated: negated, caseInsensitive: caseInsensitive, left.position)
+    }
+
+    mutating func parseBetween(_ left: Expr, negated: Bool) throws -> Expr {
+        if current.isWord("SYMMETRIC") || current.isWord("ASYMMETRIC") {
+            throw failure("BETWEEN \(current.upper) is not supported", at: current)
+        }
+        let low = try parseExpression(minimum: Precedence.predicate + 1)
+        try expectWord("AND")
+        let high = try parseExpression(minimum: Precedence.predicate + 1)
+        return .between(left, low: low, high: high, negated: negated, left.position)
+    }
+
+    mutating func parseIn(_ left: Expr, negated: Bool) throws -> Expr {
+        guard current.isSymbol("(") else { throw unexpected("\"(\" after IN") }
+        advance()
+        if startsQuery(current) {
+            let query = try parseQuery()
+            try expectSymbol(")")
+            return .inSubquery(left, query, negated: negated, left.position)
+        }
+        var list: [Expr] = []
+        repeat {
+            list.append(try parseExpression())
+        } while acceptSymbol(",")
+        try expectSymbol(")")
+        return .inList(left, list, negated: negated, left.position)
     }
 
     // MARK: - Primary expressions
 
+    // Debug builds give every local of a function its own stack slot, so the functions on the recursion path
+    // (parsePrimary, parseWordPrimary, parseParenthesized, parseFunctionCall) stay small and hand each form
+    // to its own function.
+
     mutating func parsePrimary() throws -> Expr {
-        let t = current
-        switch t.kind {
-        case .integer:
-            advance()
-            if let v = Int64(t.text) { return .literal(.integer(v), t.position) }
-            return .literal(.decimal(t.text), t.position)
-        case .decimal:
-            advance()
-            return .literal(.decimal(t.text), t.position)
-        case .string:
-            advance()
-            return .literal(.string(t.text), t.position)
+        switch tokens[index].kind {
+        case .integer, .decimal, .string:
+            return parseLiteralToken()
         case .quotedIdentifier:
             if peek(1).isSymbol("(") { return try parseFunctionCall() }
             return try parseColumnReference()
         case .symbol:
-            if t.text == "(" { return try parseParenthesized() }
+            if tokens[index].isSymbol("(") { return try parseParenthesized() }
             throw unexpected("an expression")
         case .endOfInput:
             throw unexpected("an expression")
         case .word:
-            break
+            return try parseWordPrimary()
         }
+    }
+
+    /// What a word at the cursor starts.
+    enum PrimaryForm { case constant, caseExpression, cast, exists, extract, interval, typedLiteral, function, column, invalid }
+
+    func primaryForm() -> PrimaryForm {
+        let t = tokens[index]
         let next = peek(1)
         switch t.upper {
-        case "TRUE", "FALSE":
-            advance()
-            return .literal(.bool(t.upper == "TRUE"), t.position)
-        case "NULL":
-            advance()
-            return .literal(.null, t.position)
-        case "CASE":
-            return try parseCase()
-        case "CAST", "TRY_CAST":
-            guard next.isSymbol("(") else { break }
-            advance()
-            advance()
-            let operand = try parseExpression()
-            try expectWord("AS")
-            let type = try parseTypeName()
-            try expectSymbol(")")
-            return .cast(operand, type, isTry: t.upper == "TRY_CAST", t.position)
-        case "EXISTS":
-            guard next.isSymbol("(") else { break }
-            advance()
-            advance()
-            guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a query after EXISTS (") }
-            let query = try parseQuery()
-            try expectSymbol(")")
-            return .exists(query, negated: false, t.position)
-        case "EXTRACT":
-            guard next.isSymbol("(") else { break }
-            advance()
-            advance()
-            let field: String
-            switch current.kind {
-            case .word, .string: field = advance().text.lowercased()
-            default: throw unexpected("a date part name after EXTRACT (")
-            }
-            try expectWord("FROM")
-            let operand = try parseExpression()
-            try expectSymbol(")")
-            return .extract(field: field, operand, t.position)
+        case "TRUE", "FALSE", "NULL": return .constant
+        case "CASE": return .caseExpression
+        case "CAST", "TRY_CAST": if next.isSymbol("(") { return .cast }
+        case "EXISTS": if next.isSymbol("(") { return .exists }
+        case "EXTRACT": if next.isSymbol("(") { return .extract }
         case "INTERVAL":
-            if next.kind == .string || next.kind == .integer || next.kind == .decimal || next.isSymbol("(") {
-                return try parseInterval()
-            }
-        default:
-            break
+            if next.kind == .string || next.kind == .integer || next.kind == .decimal || next.isSymbol("(") { return .interval }
+        default: break
         }
         // A type name before a string literal is a typed literal: DATE '2025-05-26', TIMESTAMP '...'.
-        if next.kind == .string, let type = DataType(sqlName: t.upper), type != .interval {
-            advance()
-            advance()
-            if type == .date || type == .timestamp { return .literal(.typed(type, next.text), t.position) }
-            return .cast(.literal(.string(next.text), next.position), type, isTry: false, t.position)
+        if next.kind == .string, let type = DataType(sqlName: t.upper), type != .interval { return .typedLiteral }
+        if next.isSymbol("(") && Keywords.isFunctionName(t.upper) { return .function }
+        if Keywords.isIdentifier(t.upper) { return .column }
+        return .invalid
+    }
+
+    mutating func parseWordPrimary() throws -> Expr {
+        switch primaryForm() {
+        case .constant: return parseConstantWord()
+        case .caseExpression: return try parseCase()
+        case .cast: return try parseCast()
+        case .exists: return try parseExists()
+        case .extract: return try parseExtract()
+        case .interval: return try parseInterval()
+        case .typedLiteral: return try parseTypedLiteral()
+        case .function: return try parseFunctionCall()
+        case .column: return try parseColumnReference()
+        case .invalid: throw unexpected("an expression")
         }
-        if next.isSymbol("(") && Keywords.isFunctionName(t.upper) { return try parseFunctionCall() }
-        if Keywords.isIdentifier(t.upper) { return try parseColumnReference() }
-        throw unexpected("an expression")
+    }
+
+    /// A number or string token.
+    mutating func parseLiteralToken() -> Expr {
+        let t = advance()
+        switch t.kind {
+        case .integer:
+            if let v = Int64(t.text) { return .literal(.integer(v), t.position) }
+            return .literal(.decimal(t.text), t.position)
+        case .decimal:
+            return .literal(.decimal(t.text), t.position)
+        default:
+            return .literal(.string(t.text), t.position)
+        }
+    }
+
+    /// `TRUE`, `FALSE`, `NULL`.
+    mutating func parseConstantWord() -> Expr {
+        let t = advance()
+        if t.upper == "NULL" { return .literal(.null, t.position) }
+        return .literal(.bool(t.upper == "TRUE"), t.position)
+    }
+
+    /// `CAST(expr AS type)`, `TRY_CAST(expr AS type)`.
+    mutating func parseCast() throws -> Expr {
+        let t = advance()
+        advance()
+        let operand = try parseExpression()
+        try expectWord("AS")
+        let type = try parseTypeName()
+        try expectSymbol(")")
+        return .cast(operand, type, isTry: t.upper == "TRY_CAST", t.position)
+    }
+
+    /// `EXISTS (query)`.
+    mutating func parseExists() throws -> Expr {
+        let t = advance()
+        advance()
+        guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a query after EXISTS (") }
+        let query = try parseQuery()
+        try expectSymbol(")")
+        return .exists(query, negated: false, t.position)
+    }
+
+    /// `EXTRACT(field FROM expr)`; the field is a word or a string, lowercased.
+    mutating func parseExtract() throws -> Expr {
+        let t = advance()
+        advance()
+        guard current.kind == .word || current.kind == .string else { throw unexpected("a date part name after EXTRACT (") }
+        let field = advance().text.lowercased()
+        try expectWord("FROM")
+        let operand = try parseExpression()
+        try expectSymbol(")")
+        return .extract(field: field, operand, t.position)
+    }
+
+    /// `DATE '...'`, `TIMESTAMP '...'` (typed literals); `INTEGER '5'` and other types are casts of the string.
+    mutating func parseTypedLiteral() throws -> Expr {
+        let t = advance()
+        let value = advance()
+        guard let type = DataType(sqlName: t.upper) else { throw unexpected("a type name", at: t) }
+        if type == .date || type == .timestamp { return .literal(.typed(type, value.text), t.position) }
+        return .cast(.literal(.string(value.text), value.position), type, isTry: false, t.position)
     }
 
     /// `name`, `qualifier.name`; after the dot any word is a name (`t.from` is fine, as in DuckDB).
@@ -368,14 +426,19 @@ extension ParserState {
         }
         let inner = try parseExpression()
         if case .scalarSubquery(let first, _) = inner, continuesQuery(current) {
-            let body = try parseSetExpression(first: flatten(first))
-            let query = try parseQueryTail(ctes: [], body: body, position: first.position)
-            try expectSymbol(")")
-            return .scalarSubquery(query, open.position)
+            return try continueScalarSubquery(first, position: open.position)
         }
         if current.isSymbol(",") { throw failure("row values (a, b) are not supported", at: current) }
         try expectSymbol(")")
         return inner
+    }
+
+    /// `((SELECT ...) UNION SELECT ...)`: the parenthesised subquery was the first operand of a set operation.
+    mutating func continueScalarSubquery(_ first: Query, position: SourcePosition) throws -> Expr {
+        let body = try parseSetExpression(first: flatten(first))
+        let query = try parseQueryTail(ctes: [], body: body, position: first.position)
+        try expectSymbol(")")
+        return .scalarSubquery(query, position)
     }
 
     /// `CASE [operand] WHEN .. THEN .. [...] [ELSE ..] END`.
@@ -401,59 +464,73 @@ extension ParserState {
     /// [OVER (...) | OVER name]`.
     mutating func parseFunctionCall() throws -> Expr {
         let nameToken = advance()
-        try expectSymbol("(")
         var call = FunctionCall(name: nameToken.text.lowercased(), arguments: [], position: nameToken.position)
-        if current.isSymbol("*") {
-            advance()
+        try parseCallArguments(&call)
+        if current.isWord("WITHIN") && peek(1).isWord("GROUP") { try parseWithinGroup(&call) }
+        if current.isWord("FILTER") && peek(1).isSymbol("(") { try parseFilter(&call) }
+        if current.isWord("OVER") { try parseOver(&call) }
+        return .function(call)
+    }
+
+    /// `( [DISTINCT|ALL] args [ORDER BY ...] )` or `(*)` or `()`.
+    mutating func parseCallArguments(_ call: inout FunctionCall) throws {
+        try expectSymbol("(")
+        if acceptSymbol("*") {
             try expectSymbol(")")
             call.star = true
-        } else if !acceptSymbol(")") {
-            if acceptWord("DISTINCT") {
-                call.distinct = true
-            } else {
-                _ = acceptWord("ALL")
-            }
-            repeat {
-                call.arguments.append(try parseExpression())
-            } while acceptSymbol(",")
-            if current.isWord("ORDER") {
-                advance()
-                try expectWord("BY")
-                call.orderBy = try parseOrderItems()
-            }
-            if current.isWord("IGNORE") || current.isWord("RESPECT") {
-                throw failure("\(current.upper) NULLS is not supported", at: current)
-            }
-            try expectSymbol(")")
+            return
         }
-        if current.isWord("WITHIN") && peek(1).isWord("GROUP") {
+        if acceptSymbol(")") { return }
+        if acceptWord("DISTINCT") {
+            call.distinct = true
+        } else {
+            _ = acceptWord("ALL")
+        }
+        repeat {
+            call.arguments.append(try parseExpression())
+        } while acceptSymbol(",")
+        if current.isWord("ORDER") {
             advance()
-            advance()
-            try expectSymbol("(")
-            try expectWord("ORDER")
             try expectWord("BY")
-            if !call.orderBy.isEmpty { throw failure("ORDER BY given twice", at: current) }
             call.orderBy = try parseOrderItems()
-            try expectSymbol(")")
         }
-        if current.isWord("FILTER") && peek(1).isSymbol("(") {
-            advance()
-            advance()
-            _ = acceptWord("WHERE")
-            call.filter = try parseExpression()
-            try expectSymbol(")")
+        if current.isWord("IGNORE") || current.isWord("RESPECT") {
+            throw failure("\(current.upper) NULLS is not supported", at: current)
         }
-        if current.isWord("OVER") {
-            advance()
-            if acceptSymbol("(") {
-                call.over = try parseWindowSpecBody()
-            } else if let name = acceptIdentifier() {
-                call.over = WindowSpec(baseName: name.text)
-            } else {
-                throw unexpected("\"(\" or a window name after OVER")
-            }
+        try expectSymbol(")")
+    }
+
+    /// `WITHIN GROUP (ORDER BY ...)`: the ordered-set aggregate's order, kept in `orderBy`.
+    mutating func parseWithinGroup(_ call: inout FunctionCall) throws {
+        advance()
+        advance()
+        try expectSymbol("(")
+        try expectWord("ORDER")
+        try expectWord("BY")
+        if !call.orderBy.isEmpty { throw failure("ORDER BY given twice", at: current) }
+        call.orderBy = try parseOrderItems()
+        try expectSymbol(")")
+    }
+
+    /// `FILTER ([WHERE] condition)`.
+    mutating func parseFilter(_ call: inout FunctionCall) throws {
+        advance()
+        advance()
+        _ = acceptWord("WHERE")
+        call.filter = try parseExpression()
+        try expectSymbol(")")
+    }
+
+    /// `OVER (spec)` or `OVER name`.
+    mutating func parseOver(_ call: inout FunctionCall) throws {
+        advance()
+        if acceptSymbol("(") {
+            call.over = try parseWindowSpecBody()
+        } else if let name = acceptIdentifier() {
+            call.over = WindowSpec(baseName: name.text)
+        } else {
+            throw unexpected("\"(\" or a window name after OVER")
         }
-        return .function(call)
     }
 
     /// `INTERVAL 8 HOUR`, `INTERVAL '8 hours'`, `INTERVAL '1' DAY`, `INTERVAL (expr) DAY`.

@@ -1,0 +1,144 @@
+import KuaiCore
+import Testing
+@testable import KuaiSQL
+
+/// No input crashes the parser: deep nesting is refused with a syntax error, long flat lists are fine,
+/// and random mutations of valid queries either parse or throw `KuaiError.syntax`.
+@Suite struct RobustnessTests {
+    /// Builders of an input nested `n` levels deep.
+    static let nesters: [(String, @Sendable (Int) -> String)] = [
+        ("parentheses", { n in "SELECT " + String(repeating: "(", count: n) + "1" + String(repeating: ")", count: n) }),
+        ("unclosed parentheses", { n in "SELECT " + String(repeating: "(", count: n) }),
+        ("NOT", { n in "SELECT " + String(repeating: "NOT ", count: n) + "true" }),
+        ("unary minus", { n in "SELECT " + String(repeating: "- ", count: n) + "x" }),
+        ("casts", { n in "SELECT x" + String(repeating: "::INTEGER", count: n) }),
+        ("additions", { n in "SELECT " + Array(repeating: "x", count: n + 1).joined(separator: " + ") }),
+        ("ANDs", { n in "SELECT " + Array(repeating: "x", count: n + 1).joined(separator: " AND ") }),
+        ("function calls", { n in "SELECT " + String(repeating: "abs(", count: n) + "1" + String(repeating: ")", count: n) }),
+        ("scalar subqueries", { n in String(repeating: "SELECT (", count: n) + "SELECT 1" + String(repeating: ")", count: n) }),
+        ("FROM subqueries", { n in String(repeating: "SELECT * FROM (", count: n) + "SELECT 1" + String(repeating: ") t", count: n) }),
+        ("CASE", { n in "SELECT " + String(repeating: "CASE WHEN x THEN ", count: n) + "1" + String(repeating: " END", count: n) }),
+        ("UNION ALL", { n in Array(repeating: "SELECT 1", count: n + 1).joined(separator: " UNION ALL ") }),
+        ("joins", { n in "SELECT * FROM t0" + (1...n).map { " JOIN t\($0) USING (k)" }.joined() }),
+        ("IN lists", { n in "SELECT " + String(repeating: "x IN (", count: n) + "1" + String(repeating: ")", count: n) }),
+        ("parenthesised queries", { n in String(repeating: "(", count: n) + "SELECT 1" + String(repeating: ")", count: n) }),
+    ]
+
+    @Test(arguments: RobustnessTests.nesters.map(\.0))
+    func deepNestingIsRefused(kind: String) {
+        let build = RobustnessTests.nesters.first { $0.0 == kind }!.1
+        for n in [1_000, 5_000] {
+            do {
+                _ = try Parser.parse(build(n))
+                Issue.record("\(kind) nested \(n) deep parsed")
+            } catch let error as KuaiError {
+                #expect(error.kind == .syntax)
+                #expect(error.message.contains("nested too deeply") || kind == "unclosed parentheses", "\(error.message)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
+    @Test(arguments: RobustnessTests.nesters.map(\.0).filter { $0 != "unclosed parentheses" })
+    func moderateNestingParses(kind: String) throws {
+        let build = RobustnessTests.nesters.first { $0.0 == kind }!.1
+        let statement = try Parser.parse(build(50))
+        // The printer and a second parse cope with the tree as well.
+        _ = try Parser.parse(statement.sqlDescription)
+    }
+
+    /// Chains of binary operators may be much longer than the recursion limit (up to `Parser.maxTreeDepth`).
+    @Test func longOperatorChainsParse() throws {
+        let ors = (0..<900).map { "x = \($0)" }.joined(separator: " OR ")
+        let statement = try Parser.parse("SELECT * FROM t WHERE \(ors)")
+        #expect(try Parser.parse(statement.sqlDescription).sqlDescription == statement.sqlDescription)
+        let sum = (0..<900).map { "c\($0)" }.joined(separator: " + ")
+        _ = try Parser.parse("SELECT \(sum) FROM t").sqlDescription
+        let unions = Array(repeating: "SELECT 1", count: 900).joined(separator: " UNION ALL ")
+        _ = try Parser.parse(unions).sqlDescription
+    }
+
+    @Test func longFlatListsParse() throws {
+        let items = (0..<20_000).map { "c\($0)" }.joined(separator: ", ")
+        _ = try Parser.parse("SELECT \(items) FROM t WHERE x IN (\((0..<20_000).map(String.init).joined(separator: ",")))")
+        let rows = Array(repeating: "(1, 'a')", count: 20_000).joined(separator: ", ")
+        _ = try Parser.parse("VALUES \(rows)")
+    }
+
+    /// A fixed-seed random mutator over the bench queries and the parser-test queries: 20,000 inputs, each must
+    /// parse or throw `KuaiError.syntax`; any crash fails the whole test run.
+    @Test func randomMutationsParseOrThrow() {
+        var corpus = BenchQueries.all.map(\.sql)
+        corpus += ParserTests.cases.map(\.0)
+        corpus += ErrorTests.cases.map(\.0)
+        var rng = SplitMix64(seed: 0x6B7561_69)
+        let fragments = ["(", ")", ",", "'", "\"", "--", "/*", "*/", "SELECT", "FROM", "WHERE", "JOIN", "ON", "OVER", "(",
+                         "CASE", "END", "NOT", "IN", "IS", "NULL", "::", "||", "-", "+", "*", "e", ".", "1e", "9999999999999999999999",
+                         "INTERVAL", "TIMESTAMP", "DATE", "'2025-01-01'", "UNION", "ALL", "BY", "ORDER", "WITH", "AS", "\u{0}",
+                         "é", "\t", "\n", "\r\n", ";", "EXISTS", "BETWEEN", "AND", "ROWS", "PRECEDING", "FILTER", "*", "E'\\"]
+        var parsed = 0
+        var failed = 0
+        for i in 0..<20_000 {
+            var bytes = Array(corpus[i % corpus.count].utf8)
+            let edits = 1 + Int(rng.next() % 4)
+            for _ in 0..<edits {
+                let position = bytes.isEmpty ? 0 : Int(rng.next() % UInt64(bytes.count + 1))
+                switch rng.next() % 5 {
+                case 0: // delete a run
+                    if !bytes.isEmpty {
+                        let start = min(position, bytes.count - 1)
+                        let length = min(1 + Int(rng.next() % 8), bytes.count - start)
+                        bytes.removeSubrange(start..<(start + length))
+                    }
+                case 1: // insert a fragment
+                    let fragment = fragments[Int(rng.next() % UInt64(fragments.count))]
+                    bytes.insert(contentsOf: Array(" \(fragment) ".utf8), at: min(position, bytes.count))
+                case 2: // random byte
+                    let b = UInt8(truncatingIfNeeded: rng.next())
+                    if position < bytes.count { bytes[position] = b } else { bytes.append(b) }
+                case 3: // duplicate a run
+                    if !bytes.isEmpty {
+                        let start = min(position, bytes.count - 1)
+                        let length = min(1 + Int(rng.next() % 40), bytes.count - start)
+                        bytes.insert(contentsOf: Array(bytes[start..<(start + length)]), at: start)
+                    }
+                default: // truncate
+                    bytes.removeSubrange(min(position, bytes.count)...)
+                }
+            }
+            // Arbitrary bytes become a String the way a CLI would read them (invalid UTF-8 repaired).
+            let sql = String(decoding: bytes, as: UTF8.self)
+            do {
+                let statement = try Parser.parse(sql)
+                _ = statement.sqlDescription
+                parsed += 1
+            } catch let error as KuaiError {
+                failed += 1
+                if error.kind != .syntax { Issue.record("non-syntax error \(error) for \(sql)") }
+                if let location = error.location, let position = sourcePosition(fromLocation: location) {
+                    _ = caretSnippet(sql: sql, position: position)
+                } else {
+                    Issue.record("error without a query location: \(error)")
+                }
+            } catch {
+                Issue.record("unexpected error \(error)")
+            }
+        }
+        #expect(parsed + failed == 20_000)
+        #expect(parsed > 500 && failed > 500, "parsed \(parsed), failed \(failed)")
+    }
+}
+
+/// A small deterministic generator (SplitMix64), so the fuzz inputs are the same on every run.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
