@@ -4,32 +4,37 @@ import Glibc
 import Darwin
 #endif
 
+/// The `n` (0...8) bytes at `p` as a little-endian word, bytes past `n` zeroed. Reads 8 bytes:
+/// the caller guarantees they are readable.
+@inline(__always)
+func loadMasked(_ p: UnsafeRawPointer, _ n: Int) -> UInt64 {
+    let w = p.loadUnaligned(as: UInt64.self)
+    return n >= 8 ? w : w & ((UInt64(1) &<< UInt64(truncatingIfNeeded: n &* 8)) &- 1)
+}
+
 /// Hash of a byte slice: 8-byte words mixed by multiply-xorshift (not cryptographic; only for
-/// the interner's open-addressing table).
+/// the interner's open-addressing table). Reads whole words: 8 bytes past `p + n` must be
+/// readable (chunk buffers, the extractor's scratch and the interner's arena are padded).
 @inline(__always)
 func hashBytes(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    let raw = UnsafeRawPointer(p)
     var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
     var i = 0
-    let raw = UnsafeRawPointer(p)
-    while i + 8 <= n {
-        let w = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-        h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 32
-        i += 8
+    while i &+ 8 < n {
+        h = (h ^ raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h &>> 32
+        i &+= 8
     }
-    if i < n {
-        var w: UInt64 = 0
-        var shift: UInt64 = 0
-        while i < n {
-            w |= UInt64(p[i]) << shift
-            shift += 8
-            i += 1
-        }
-        h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-        h ^= h >> 32
-    }
-    h = (h ^ (h >> 29)) &* 0xC4CE_B9FE_1A85_EC53
-    return h ^ (h >> 32)
+    h = (h ^ loadMasked(raw + i, n &- i)) &* 0xFF51_AFD7_ED55_8CCD
+    h = (h ^ (h &>> 29)) &* 0xC4CE_B9FE_1A85_EC53
+    return h ^ (h &>> 32)
+}
+
+/// True when the `n` bytes at `a` and `b` are equal (both padded as for `hashBytes`).
+@inline(__always)
+func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, _ n: Int) -> Bool {
+    if n <= 8 { return loadMasked(a, n) == loadMasked(b, n) }
+    return memcmp(a, b, n) == 0
 }
 
 /// Maps distinct byte slices of one VARCHAR column to dense `Int32` codes, creating a Swift
@@ -63,7 +68,8 @@ struct ByteInterner {
         offsets = .allocate(capacity: entryCapacity)
         lengths = .allocate(capacity: entryCapacity)
         arenaCapacity = 1024
-        arena = .allocate(capacity: arenaCapacity)
+        arena = .allocate(capacity: arenaCapacity + 8)
+        arena.initialize(repeating: 0, count: arenaCapacity + 8)
         arenaUsed = 0
         strings = []
     }
@@ -99,7 +105,7 @@ struct ByteInterner {
             let code = slots[i]
             if code < 0 { break }
             let c = Int(code)
-            if hashes[c] == h && lengths[c] == n && memcmp(arena + offsets[c], p, n) == 0 { return code }
+            if hashes[c] == h && lengths[c] == n && bytesEqual(arena + offsets[c], p, n) { return code }
             i = (i + 1) & mask
         }
         return insert(p, n, hash: h, slot: i)
@@ -143,7 +149,8 @@ struct ByteInterner {
     private mutating func growArena(_ need: Int) {
         var cap = arenaCapacity * 2
         while cap < need { cap *= 2 }
-        let a = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        let a = UnsafeMutablePointer<UInt8>.allocate(capacity: cap + 8)
+        a.initialize(repeating: 0, count: cap + 8)
         a.update(from: arena, count: arenaUsed)
         arena.deallocate()
         arena = a

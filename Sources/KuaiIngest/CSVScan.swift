@@ -113,7 +113,8 @@ struct FieldExtractor {
 
     init() {
         scratchCapacity = 256
-        scratch = .allocate(capacity: scratchCapacity)
+        scratch = .allocate(capacity: scratchCapacity + 8)
+        scratch.initialize(repeating: 0, count: scratchCapacity + 8)
     }
 
     func deallocate() { scratch.deallocate() }
@@ -122,7 +123,9 @@ struct FieldExtractor {
         if n <= scratchCapacity { return }
         var cap = scratchCapacity
         while cap < n { cap *= 2 }
-        let s = UnsafeMutablePointer<UInt8>.allocate(capacity: cap)
+        // 8 spare bytes: hashBytes reads whole words.
+        let s = UnsafeMutablePointer<UInt8>.allocate(capacity: cap + 8)
+        s.initialize(repeating: 0, count: cap + 8)
         s.update(from: scratch, count: scratchCapacity)
         scratch.deallocate()
         scratch = s
@@ -261,4 +264,47 @@ func isBinary(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
     if n == 0 { return false }
     if memchr(p, 0, n) != nil { return true }
     return String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
+}
+
+/// Word-at-a-time (SWAR) scanning over 8 bytes loaded little-endian. Callers guarantee that 8
+/// bytes are readable at the pointer (chunk buffers, arenas and scratch buffers carry padding).
+enum SWAR {
+    static let ones: UInt64 = 0x0101_0101_0101_0101
+    static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Powers of ten 10^0 ... 10^8.
+    static let pow10: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000]
+
+    /// The leading run of ASCII digits in the 8 bytes at `p` (at most 8): its value and length.
+    @inline(__always)
+    static func digits8(_ p: UnsafePointer<UInt8>) -> (value: UInt64, count: Int) {
+        let w = UnsafeRawPointer(p).loadUnaligned(as: UInt64.self)
+        let a = w ^ 0x3030_3030_3030_3030
+        // High bit of a byte set when the byte is not a digit (a > 9). Carries from a byte >= 0x8A
+        // only reach later bytes, so the first flagged byte is exact.
+        let nonDigit = ((a &+ 0x7676_7676_7676_7676) | a) & highs
+        let n = nonDigit == 0 ? 8 : nonDigit.trailingZeroBitCount &>> 3
+        if n == 0 { return (0, 0) }
+        // Move the n digits to the top bytes (zeros below act as leading zeros), then combine
+        // pairs, quads and octets.
+        var v = a &<< UInt64(truncatingIfNeeded: (8 &- n) &* 8)
+        v = (v &* 10 &+ (v &>> 8)) & 0x00FF_00FF_00FF_00FF
+        v = (v &* 100 &+ (v &>> 16)) & 0x0000_FFFF_0000_FFFF
+        v = (v &* 10_000 &+ (v &>> 32)) & 0x0000_0000_FFFF_FFFF
+        return (v, n)
+    }
+
+    /// Offset of the first `,` or LF at or after `p` (the buffer must contain one).
+    @inline(__always)
+    static func findDelimiter(_ p: UnsafePointer<UInt8>) -> Int {
+        var i = 0
+        while true {
+            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+            let x = w ^ (ones &* UInt64(CSVByte.comma))
+            let y = w ^ (ones &* UInt64(CSVByte.lf))
+            let m = ((x &- ones) & ~x & highs) | ((y &- ones) & ~y & highs)
+            if m != 0 { return i &+ (m.trailingZeroBitCount &>> 3) }
+            i &+= 8
+        }
+    }
 }

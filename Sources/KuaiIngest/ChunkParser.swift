@@ -62,6 +62,8 @@ final class ChunkParser {
     private let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     private let interners: UnsafeMutablePointer<ByteInterner>
     private var extractor = FieldExtractor()
+    /// 10^0 ... 10^8 for combining SWAR digit groups.
+    private let pow10: UnsafeMutablePointer<UInt64>
 
     init(schema: Schema, batchRows: Int, rejectRows: Bool) {
         precondition(!schema.isEmpty && batchRows > 0)
@@ -73,6 +75,8 @@ final class ChunkParser {
         values = .allocate(capacity: ncols)
         valid = .allocate(capacity: ncols)
         interners = .allocate(capacity: ncols)
+        pow10 = .allocate(capacity: SWAR.pow10.count)
+        pow10.initialize(from: SWAR.pow10, count: SWAR.pow10.count)
         for (c, f) in schema.enumerated() {
             kinds[c] = ColumnKind(f.type).rawValue
             let raw = UnsafeMutableRawPointer.allocate(byteCount: batchRows * 8, alignment: 8)
@@ -96,6 +100,7 @@ final class ChunkParser {
         (interners).deinitialize(count: ncols)
         interners.deallocate()
         kinds.deallocate()
+        pow10.deallocate()
         values.deallocate()
         valid.deallocate()
         extractor.deallocate()
@@ -118,6 +123,7 @@ final class ChunkParser {
         let values = self.values
         let valid = self.valid
         let interners = self.interners
+        let pow10 = self.pow10
 
         while pos < end {
             let recStart = pos
@@ -147,16 +153,16 @@ final class ChunkParser {
                     var q = s
                     let negative = b0 == CSVByte.minus
                     if negative { q += 1 }
-                    let digits = q
-                    var v: UInt64 = 0
-                    while true {
-                        let d = q.pointee &- 0x30
-                        if d > 9 { break }
-                        v = v &* 10 &+ UInt64(truncatingIfNeeded: d)
-                        q += 1
+                    // Up to 15 digits with two 8-byte SWAR steps; longer numbers take the
+                    // general path (overflow checks).
+                    var (v, nd) = SWAR.digits8(q)
+                    if nd == 8 {
+                        let (v2, n2) = SWAR.digits8(q + 8)
+                        v = v &* pow10[n2] &+ v2
+                        nd = n2 == 8 ? 99 : 8 &+ n2
                     }
-                    let nd = digits.distance(to: q)
-                    if nd > 0 && nd <= 18 {
+                    if nd > 0 && nd <= 15 {
+                        q += nd
                         let t = q.pointee
                         let value = negative ? -Int64(bitPattern: v) : Int64(bitPattern: v)
                         if !last {
@@ -176,12 +182,7 @@ final class ChunkParser {
                     }
                 case ColumnKind.varchar.rawValue:
                     if b0 == CSVByte.quote { break }
-                    var q = s
-                    while true {
-                        let b = q.pointee
-                        if b == CSVByte.comma || b == CSVByte.lf { break }
-                        q += 1
-                    }
+                    let q = s + SWAR.findDelimiter(s)
                     let t = q.pointee
                     var n = s.distance(to: q)
                     if last {

@@ -25,6 +25,8 @@ final class ChunkBuffer: @unchecked Sendable {
     init(capacity: Int) {
         self.capacity = capacity
         base = .allocate(capacity: capacity + ChunkBuffer.padding)
+        // SWAR loads read up to 16 bytes past the last byte: keep the padding initialised.
+        (base + capacity).initialize(repeating: 0, count: ChunkBuffer.padding)
     }
 
     deinit { base.deallocate() }

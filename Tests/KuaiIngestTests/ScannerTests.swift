@@ -1,0 +1,124 @@
+import Foundation
+import Testing
+import KuaiCore
+@testable import KuaiIngest
+
+/// The byte-level building blocks: SWAR digit runs and delimiter search, the record scanner,
+/// the field converters, the interner.
+@Suite struct ScannerTests {
+    /// `bytes` followed by 16 bytes of padding, as chunk buffers have.
+    func padded(_ s: String) -> [UInt8] { Array(s.utf8) + [UInt8](repeating: 0, count: 16) }
+
+    @Test(arguments: [
+        ("", 0, 0), ("x", 0, 0), ("0", 0, 1), ("7,", 7, 1), ("12345678", 12345678, 8), ("123456789", 12345678, 8),
+        ("9999999,", 9999999, 7), ("00000001", 1, 8), ("12/3", 12, 2), ("1:2", 1, 1), ("123\u{0}", 123, 3),
+        ("5\u{FF}", 5, 1), ("5\u{7F}", 5, 1),
+    ])
+    func digits8(_ text: String, _ value: UInt64, _ count: Int) {
+        let b = padded(text)
+        let r = b.withUnsafeBufferPointer { SWAR.digits8($0.baseAddress!) }
+        #expect(r.count == count, "\(text)")
+        if count > 0 { #expect(r.value == value, "\(text)") }
+    }
+
+    @Test func digits8AgreesWithAByteLoopOnEveryByteValue() {
+        for b in 0...255 {
+            for len in 0...8 {
+                var bytes = [UInt8](repeating: UInt8(ascii: "7"), count: 16)
+                if len < 8 { bytes[len] = UInt8(b) }
+                let r = bytes.withUnsafeBufferPointer { SWAR.digits8($0.baseAddress!) }
+                var n = 0
+                while n < 8 && bytes[n] >= 0x30 && bytes[n] <= 0x39 { n += 1 }
+                #expect(r.count == n, "byte \(b) at \(len)")
+            }
+        }
+    }
+
+    @Test(arguments: [("abc,def", 3), ("\n", 0), (",", 0), ("abcdefgh,", 8), ("abcdefghijklmnop\n", 16), ("a\u{FF}\u{80}b,", 6)])
+    func findDelimiter(_ text: String, _ offset: Int) {
+        let b = padded(text)
+        #expect(b.withUnsafeBufferPointer { SWAR.findDelimiter($0.baseAddress!) } == Array(text.utf8).firstIndex { $0 == 0x2C || $0 == 0x0A }!)
+        #expect(Array(text.utf8).firstIndex { $0 == 0x2C || $0 == 0x0A } == offset)
+    }
+
+    @Test func integersOfEveryLengthThroughTheParser() throws {
+        // Fast path (1-15 digits) and general path (16-19 digits) must agree with Int64(String).
+        var rng = SystemRandomNumberGenerator()
+        var text = "a,b\n"
+        var expected: [[Value]] = []
+        for digits in 1...19 {
+            for _ in 0..<20 {
+                var s = String(Int.random(in: 1...9, using: &rng))
+                for _ in 1..<digits { s += String(Int.random(in: 0...9, using: &rng)) }
+                if Int64(s) == nil { continue }
+                let neg = Bool.random(using: &rng)
+                let t = (neg ? "-" : "") + s
+                text += "\(t),\(t)\n"
+                expected.append([.int(Int64(t)!), .int(Int64(t)!)])
+            }
+        }
+        #expect(try readText(text, table: "t").rows == expected)
+    }
+
+    @Test(arguments: [
+        ("2025-05-26", 20234), ("1970-01-01", 0), ("1969-12-31", -1), ("2000-02-29", 11016), ("0001-01-01", -719162),
+        ("9999-12-31", 2932896),
+    ])
+    func dates(_ text: String, _ days: Int64) {
+        let b = padded(text)
+        let r = b.withUnsafeBufferPointer { FieldParse.date($0.baseAddress!, text.utf8.count) }
+        guard case .value(let v) = r else { Issue.record("\(text) rejected"); return }
+        #expect(v == days)
+    }
+
+    @Test(arguments: ["2025-13-01", "2025-00-10", "2023-02-29", "1900-02-29", "2025-04-31", "2025-1-01", "20250101", "2025-01-01x", "abcd-01-01"])
+    func badDates(_ text: String) {
+        let b = padded(text)
+        let r = b.withUnsafeBufferPointer { FieldParse.date($0.baseAddress!, text.utf8.count) }
+        if case .value = r { Issue.record("\(text) accepted") }
+    }
+
+    @Test func recordScannerFindsRecordEndsOutsideQuotes() {
+        let text = Array("a,\"x\ny\",b\nc,\"\"\"\",d\n\"open\n".utf8)
+        text.withUnsafeBufferPointer { b in
+            let p = b.baseAddress!
+            #expect(RecordScanner.recordEnd(p, from: 0, to: b.count) == 10)
+            #expect(RecordScanner.recordEnd(p, from: 10, to: b.count) == 19)
+            #expect(RecordScanner.recordEnd(p, from: 19, to: b.count) == nil)
+            #expect(RecordScanner.lastRecordBoundary(p, count: b.count) == 19)
+            #expect(RecordScanner.lastRecordBoundary(p, count: 5) == nil)
+        }
+    }
+
+    @Test func internerGivesDenseCodesAndValidatesText() {
+        var it = ByteInterner()
+        defer { it.deallocate() }
+        var codes: [Int32] = []
+        for i in 0..<10_000 {
+            let s = padded("value-\(i % 3000)")
+            codes.append(s.withUnsafeBufferPointer { b in
+                let n = "value-\(i % 3000)".utf8.count
+                return it.intern(b.baseAddress!, n, hash: hashBytes(b.baseAddress!, n))
+            })
+        }
+        #expect(it.count == 3000)
+        for i in 0..<10_000 { #expect(it.strings[Int(codes[i])] == "value-\(i % 3000)") }
+        let bad = [UInt8]([0x61, 0xC3, 0x28]) + [UInt8](repeating: 0, count: 8)
+        #expect(bad.withUnsafeBufferPointer { it.intern($0.baseAddress!, 3, hash: hashBytes($0.baseAddress!, 3)) } == ByteInterner.binary)
+        it.reset()
+        #expect(it.count == 0)
+        let e = padded("")
+        #expect(e.withUnsafeBufferPointer { it.intern($0.baseAddress!, 0, hash: hashBytes($0.baseAddress!, 0)) } == 0)
+    }
+
+    @Test func hashDependsOnlyOnTheBytes() {
+        let a = padded("hello world, long string") + [1, 2, 3]
+        var b = [UInt8](repeating: 0xAA, count: 5) + Array("hello world, long string".utf8) + [UInt8](repeating: 0xBB, count: 16)
+        let n = "hello world, long string".utf8.count
+        for k in 1...n {
+            let ha = a.withUnsafeBufferPointer { hashBytes($0.baseAddress!, k) }
+            let hb = b.withUnsafeMutableBufferPointer { hashBytes(UnsafePointer($0.baseAddress! + 5), k) }
+            #expect(ha == hb, "length \(k)")
+        }
+    }
+}
