@@ -182,7 +182,7 @@ struct ParserState {
 
     mutating func parseWholeStatement() throws -> Statement {
         let statement = try parseStatement()
-        _ = acceptSymbol(";")
+        while acceptSymbol(";") {}
         if current.kind != .endOfInput {
             if current.isSymbol(";") || current.kind == .word && (startsQuery(current) || current.isWord("EXPLAIN")) {
                 throw failure("only one statement is allowed", at: current)

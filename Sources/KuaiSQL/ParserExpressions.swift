@@ -500,10 +500,19 @@ extension ParserState {
         try expectSymbol(")")
     }
 
-    /// `WITHIN GROUP (ORDER BY ...)`: the ordered-set aggregate's order, kept in `orderBy`.
+    /// `WITHIN GROUP (ORDER BY ...)`, kept in `orderBy`. As DuckDB, only `percentile_cont`, `percentile_disc`
+    /// (renamed `quantile_cont` / `quantile_disc`: `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)` is
+    /// `quantile_cont(0.5 ORDER BY x)`, the quantile of x, a DESC order meaning the fraction from the top)
+    /// and `mode`.
     mutating func parseWithinGroup(_ call: inout FunctionCall) throws {
+        let within = advance()
         advance()
-        advance()
+        switch call.name {
+        case "percentile_cont": call.name = "quantile_cont"
+        case "percentile_disc": call.name = "quantile_disc"
+        case "mode": break
+        default: throw failure("unknown ordered aggregate \"\(call.name)\" (WITHIN GROUP takes percentile_cont, percentile_disc or mode)", at: within)
+        }
         try expectSymbol("(")
         try expectWord("ORDER")
         try expectWord("BY")

@@ -195,8 +195,14 @@ extension FunctionCall {
                 if i > 0 { out += ", " }
                 e.write(to: &out)
             }
-            if !orderBy.isEmpty { out += " ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ") }
-            out += ")"
+            let order = orderBy.map(\.sqlDescription).joined(separator: ", ")
+            if orderBy.isEmpty {
+                out += ")"
+            } else if arguments.isEmpty {
+                out += ") WITHIN GROUP (ORDER BY \(order))"
+            } else {
+                out += " ORDER BY \(order))"
+            }
         }
         if let filter { out += " FILTER (WHERE \(filter.sqlDescription))" }
         if let over {

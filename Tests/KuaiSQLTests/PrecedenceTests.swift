@@ -131,6 +131,14 @@ import Testing
         ("a::DOUBLE", "CAST(a AS DOUBLE)"),
         ("cast(a as int)", "CAST(a AS INTEGER)"),
         ("cast(a as integer)", "CAST(a AS INTEGER)"),
+        ("x = NOT y AND z", "((x = (NOT y)) AND z)"),
+        ("a IN (1) IN (x)", "((a IN (1)) IN (x))"),
+        ("- 2 * a", "(-2 * a)"),
+        ("NOT x IS NULL", "(NOT (x IS NULL))"),
+        ("a + 1 BETWEEN b AND c + 1", "((a + 1) BETWEEN b AND (c + 1))"),
+        ("x IS NOT DISTINCT FROM y = z", "(x IS NOT DISTINCT FROM (y = z))"),
+        ("a IS NULL IS NOT NULL", "((a IS NULL) IS NOT NULL)"),
+        ("x AND y OR NOT z AND x", "((x AND y) OR ((NOT z) AND x))"),
     ]
 
     @Test(arguments: PrecedenceTests.cases)
