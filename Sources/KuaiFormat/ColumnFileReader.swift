@@ -209,7 +209,7 @@ final class ColumnFile: @unchecked Sendable {
             default:
                 throw corrupt(relPath, h + C.bhCompression, "unknown compression \(entry.compression)", block: b)
             }
-            let end = expectedOffset + C.blockHeaderSize + entry.storedSize
+            let end = expectedOffset + C.blockHeaderSize + C.aligned(entry.storedSize)
             guard end <= fo else { throw corrupt(relPath, h + C.bhStoredSize, "block runs past the footer", block: b) }
             expectedOffset = end
             nulls += entry.nulls
@@ -320,19 +320,28 @@ final class ColumnFile: @unchecked Sendable {
         if XXH64.hash(payload, e.storedSize, seed: headSum) != e.checksum {
             throw Self.corrupt(relPath, h, "block checksum mismatch", block: b)
         }
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(e.rawSize, 8), alignment: 16)
-        defer { raw.deallocate() }
-        if e.compression == C.compressionLZ4 {
-            let n = LZ4_decompress_safe(payload.assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
-                                        Int32(e.storedSize), Int32(e.rawSize))
-            if n != Int32(e.rawSize) {
-                throw Self.corrupt(relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
+        let padEnd = h + C.blockHeaderSize + C.aligned(e.storedSize)
+        for i in (h + C.blockHeaderSize + e.storedSize)..<padEnd where base.load(fromByteOffset: i, as: UInt8.self) != 0 {
+            throw Self.corrupt(relPath, i, "non-zero padding after the block payload", block: b)
+        }
+        if e.compression != C.compressionLZ4 {
+            // Stored as is, 8-byte aligned in the mapped file: decode in place.
+            do {
+                return try decode(payload, e)
+            } catch {
+                throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
             }
-        } else {
-            raw.copyMemory(from: payload, byteCount: e.rawSize)
+        }
+        let scratch = ScratchPool.shared.take(e.rawSize)
+        defer { ScratchPool.shared.give(scratch) }
+        let raw = scratch.pointer
+        let n = LZ4_decompress_safe(payload.assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
+                                    Int32(e.storedSize), Int32(e.rawSize))
+        if n != Int32(e.rawSize) {
+            throw Self.corrupt(relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
         }
         do {
-            return try decode(raw, e)
+            return try decode(UnsafeRawPointer(raw), e)
         } catch {
             throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
         }
@@ -343,7 +352,7 @@ final class ColumnFile: @unchecked Sendable {
         return base + fo + FormatConstants.footerFixedSize + b * FormatConstants.blockIndexEntrySize + 8
     }
 
-    private func decode(_ raw: UnsafeMutableRawPointer, _ e: BlockEntry) throws(DecodeFailure) -> Column {
+    private func decode(_ raw: UnsafeRawPointer, _ e: BlockEntry) throws(DecodeFailure) -> Column {
         let rows = e.rows
         var validity: [UInt8]? = nil
         var off = 0
@@ -353,7 +362,7 @@ final class ColumnFile: @unchecked Sendable {
             validity = try BlockDecoder.readValidity(raw, rows: rows, nullCount: e.nulls)
             off = bm
         }
-        let body = UnsafeRawPointer(raw + off)
+        let body = raw + off
         let bodySize = e.rawSize - off
         switch type {
         case .double:
@@ -403,5 +412,33 @@ final class ColumnFile: @unchecked Sendable {
             }
             return Column(type: type, ints: values, validity: validity)
         }
+    }
+}
+
+/// Reusable decompression buffers (one in use per decoding thread), so that decoding a block
+/// does not allocate and page-fault a fresh buffer each time.
+final class ScratchPool: @unchecked Sendable {
+    static let shared = ScratchPool()
+    final class Buffer {
+        let pointer: UnsafeMutableRawPointer
+        let capacity: Int
+        init(_ capacity: Int) {
+            self.capacity = capacity
+            pointer = .allocate(byteCount: capacity, alignment: 16)
+        }
+        deinit { pointer.deallocate() }
+    }
+    private var free: [Buffer] = []
+    private let lock = Mutex()
+    private let standard = FormatConstants.maxRawPayload(rows: FormatConstants.blockRows)
+
+    func take(_ bytes: Int) -> Buffer {
+        if bytes <= standard, let b = lock.withLock({ free.popLast() }) { return b }
+        return Buffer(max(bytes, standard, 8))
+    }
+
+    func give(_ b: Buffer) {
+        guard b.capacity == standard else { return }
+        lock.withLock { if free.count < 8 { free.append(b) } }
     }
 }

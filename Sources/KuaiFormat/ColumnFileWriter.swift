@@ -247,9 +247,14 @@ final class ColumnFileWriter: @unchecked Sendable {
         assert(h.bytes.count == FormatConstants.blockHeaderSize)
         try POSIX.writeAll(fd, h.bytes, path: fullPath)
         try POSIX.writeAll(fd, payload.stored.baseAddress!, payload.stored.count, path: fullPath)
+        let pad = FormatConstants.aligned(payload.stored.count) - payload.stored.count
+        if pad > 0 {
+            var zeros: UInt64 = 0
+            try withUnsafeBytes(of: &zeros) { try POSIX.writeAll(fd, $0.baseAddress!, pad, path: fullPath) }
+        }
         index.u64(UInt64(fileOffset))
         index.raw(h.bytes)
-        fileOffset += FormatConstants.blockHeaderSize + payload.stored.count
+        fileOffset += FormatConstants.blockHeaderSize + payload.stored.count + pad
         blockCount += 1
         rowCount += rows
         nullCount += nulls

@@ -92,6 +92,12 @@ public enum FormatConstants {
 
     /// Largest raw payload a block may declare: validity bitmap (padded) + 24-byte prefix + 8 bytes a row.
     public static func maxRawPayload(rows: Int) -> Int { paddedBitmapBytes(rows) + deltaPrefixSize + 8 * rows + 8 }
+    /// Stored payloads are followed by 0-7 zero bytes so that every block header (and the
+    /// footer) starts at a multiple of 8 (spec: "Blocks"); an uncompressed payload can then be
+    /// decoded in place from the mapped file.
+    public static let blockAlignment = 8
+    /// `n` rounded up to a multiple of `blockAlignment`.
+    public static func aligned(_ n: Int) -> Int { (n + blockAlignment - 1) & ~(blockAlignment - 1) }
     /// Validity bitmap size: one bit a row, padded to a multiple of 8 bytes.
     public static func paddedBitmapBytes(_ rows: Int) -> Int { ((rows + 63) / 64) * 8 }
 }
