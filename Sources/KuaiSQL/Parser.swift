@@ -40,6 +40,8 @@ struct ParserState {
     var depth = 0
     /// Current tree depth: recursion plus chained operators (limit `Parser.maxTreeDepth`).
     var nesting = 0
+    /// Set by `parseIsTest`: true when the test just parsed was a postfix one (`IS NULL`, `IS TRUE`, `ISNULL`).
+    var lastInfixWasPostfix = false
 
     init(source: String, tokens: [Token]) {
         self.source = Array(source.utf8)

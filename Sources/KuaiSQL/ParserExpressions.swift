@@ -71,24 +71,40 @@ extension ParserState {
         var left = try parsePrefix()
         var chain = 0
         defer { nesting -= chain }
-        /// Level of the last operator applied at this loop, for the non-associative ones.
-        var last = 0
+        // The non-associative levels (comparison, LIKE/BETWEEN) refuse a second operator of their level right
+        // after an operator whose right operand ends the expression (`a < b < c`, `a LIKE b LIKE c`), as
+        // DuckDB's grammar does; after `IN (...)`, which ends with ")", any operator may follow.
+        var lastLevel = 0
+        var lastEndsWithOperand = false
+        var lastWasPostfixTest = false
         while let level = infixPrecedence(), level >= minimum {
-            if (level == Precedence.comparison || (level == Precedence.predicate && !isInOperator())) && last == level {
+            if lastEndsWithOperand && level == lastLevel {
                 if level == Precedence.comparison {
                     throw failure("chained comparisons are not supported; combine them with AND", at: current)
                 }
-                throw unexpected("an operator between the two predicates (use AND)")
+                if level == Precedence.predicate {
+                    throw unexpected("an operator between the two predicates (use AND)")
+                }
             }
+            let endsWithOperand = level == Precedence.comparison || (level == Precedence.predicate && !isInOperator())
             chain += 1
             try enterChain()
-            left = try parseInfix(left, level: level)
-            last = level
+            if lastLevel == Precedence.isTest && lastWasPostfixTest && level >= Precedence.additive && level <= Precedence.exponent {
+                // DuckDB's grammar quirk: after a postfix `IS NULL`-style test, an arithmetic operator takes
+                // everything down to `+`/`-` as its right operand: `a IS NULL - 1 - 2` is
+                // `((a IS NULL) - (1 - 2))`, `a IS NULL * 2 + 1` is `((a IS NULL) * (2 + 1))`.
+                left = try parseArithmetic(left, level: level, rightMinimum: Precedence.additive)
+            } else {
+                left = try parseInfix(left, level: level)
+            }
+            lastWasPostfixTest = level == Precedence.isTest && lastInfixWasPostfix
+            lastLevel = level
+            lastEndsWithOperand = endsWithOperand
         }
         return left
     }
 
-    /// True when the cursor is at `IN` or `NOT IN` (which may follow another IN: `(a IN (1)) IN (true)`).
+    /// True when the cursor is at `IN` or `NOT IN`.
     func isInOperator() -> Bool { current.isWord("IN") || (current.isWord("NOT") && peek(1).isWord("IN")) }
 
     /// Prefix operators (`NOT`, unary `-`, `+`) and primaries.
@@ -147,11 +163,6 @@ extension ParserState {
         case Precedence.cast:
             advance()
             return .cast(left, try parseTypeName(), isTry: false, position)
-        case Precedence.exponent:
-            // `a ^ b` and `a ** b` are `power(a, b)`.
-            advance()
-            let right = try parseExpression(minimum: level + 1)
-            return .function(FunctionCall(name: "power", arguments: [left, right], position: position))
         case Precedence.concat where !current.isSymbol("||"):
             return try parseLikeOperator(left)
         default:
@@ -159,9 +170,14 @@ extension ParserState {
         }
     }
 
-    /// `|| + - * / // %` with a right operand one level tighter (left-associative).
-    mutating func parseArithmetic(_ left: Expr, level: Int) throws -> Expr {
+    /// `|| + - * / // % ^ **` with a right operand one level tighter (left-associative), or at `rightMinimum`.
+    mutating func parseArithmetic(_ left: Expr, level: Int, rightMinimum: Int? = nil) throws -> Expr {
         let t = advance()
+        let right = try parseExpression(minimum: rightMinimum ?? level + 1)
+        if t.text == "^" || t.text == "**" {
+            // `a ^ b` and `a ** b` are `power(a, b)`.
+            return .function(FunctionCall(name: "power", arguments: [left, right], position: left.position))
+        }
         let op: BinaryOperator
         switch t.text {
         case "||": op = .concat
@@ -172,7 +188,6 @@ extension ParserState {
         case "//": op = .integerDivide
         default: op = .modulo
         }
-        let right = try parseExpression(minimum: level + 1)
         return .binary(op, left, right, left.position)
     }
 
@@ -185,23 +200,33 @@ extension ParserState {
     }
 
     /// `IS [NOT] NULL`, `IS [NOT] DISTINCT FROM x`, `IS [NOT] TRUE|FALSE`, `ISNULL`, `NOTNULL` after `left`.
+    /// Sets `lastInfixWasPostfix` (after any nested parse) so the caller knows which form it got.
     mutating func parseIsTest(_ left: Expr) throws -> Expr {
         let position = left.position
         let t = advance()
-        if t.isWord("ISNULL") || t.isWord("NOTNULL") { return .isNull(left, negated: t.isWord("NOTNULL"), position) }
-        let negated = acceptWord("NOT")
-        if acceptWord("NULL") { return .isNull(left, negated: negated, position) }
-        if acceptWord("DISTINCT") {
-            try expectWord("FROM")
-            let right = try parseExpression(minimum: Precedence.comparison)
-            return .binary(negated ? .isNotDistinctFrom : .isDistinctFrom, left, right, position)
+        var result: Expr
+        var postfix = true
+        if t.isWord("ISNULL") || t.isWord("NOTNULL") {
+            result = .isNull(left, negated: t.isWord("NOTNULL"), position)
+        } else {
+            let negated = acceptWord("NOT")
+            if acceptWord("NULL") {
+                result = .isNull(left, negated: negated, position)
+            } else if acceptWord("DISTINCT") {
+                try expectWord("FROM")
+                let right = try parseExpression(minimum: Precedence.comparison)
+                result = .binary(negated ? .isNotDistinctFrom : .isDistinctFrom, left, right, position)
+                postfix = false
+            } else if current.isWord("TRUE") || current.isWord("FALSE") {
+                let value = advance()
+                let literal = Expr.literal(.bool(value.isWord("TRUE")), value.position)
+                result = .binary(negated ? .isDistinctFrom : .isNotDistinctFrom, left, literal, position)
+            } else {
+                throw unexpected("NULL, DISTINCT FROM, TRUE or FALSE after IS")
+            }
         }
-        if current.isWord("TRUE") || current.isWord("FALSE") {
-            let value = advance()
-            let literal = Expr.literal(.bool(value.isWord("TRUE")), value.position)
-            return .binary(negated ? .isDistinctFrom : .isNotDistinctFrom, left, literal, position)
-        }
-        throw unexpected("NULL, DISTINCT FROM, TRUE or FALSE after IS")
+        lastInfixWasPostfix = postfix
+        return result
     }
 
     func comparisonOperator(_ t: Token) -> BinaryOperator? {
