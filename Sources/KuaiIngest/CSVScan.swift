@@ -54,18 +54,24 @@ enum RecordScanner {
         return nil
     }
 
+    /// Offset of the first `"` in `[from, to)`, or nil.
+    static func firstQuote(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
+        guard to > from, let q = memchr(base + from, Int32(CSVByte.quote), to - from) else { return nil }
+        return UnsafeRawPointer(q).assumingMemoryBound(to: UInt8.self) - base
+    }
+
     /// The offset just past the last record that ends inside `[0, count)`, or nil when no record
-    /// ends there. `base[0]` must be the start of a record.
+    /// ends there. `base[0]` must be the start of a record; `firstQuote` is the offset of the
+    /// first `"` in the range (nil when there is none).
     ///
-    /// Fast path: without any `"` in the buffer this is the last LF. Otherwise the bytes before
-    /// the line holding the first quote are quote-free and the state machine runs from there.
-    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int) -> Int? {
-        guard let q = memchr(base, Int32(CSVByte.quote), count) else {
+    /// Fast path: without any `"` this is the last LF. Otherwise the bytes before the line
+    /// holding the first quote are quote-free and the state machine runs from there.
+    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int, firstQuote: Int?) -> Int? {
+        guard let firstQuote else {
             var i = count - 1
             while i >= 0 && base[i] != CSVByte.lf { i -= 1 }
             return i >= 0 ? i + 1 : nil
         }
-        let firstQuote = UnsafeRawPointer(q).assumingMemoryBound(to: UInt8.self) - base
         var s = firstQuote - 1
         while s >= 0 && base[s] != CSVByte.lf { s -= 1 }
         var pos = s + 1
@@ -75,6 +81,11 @@ enum RecordScanner {
             pos = e
         }
         return last
+    }
+
+    /// `lastRecordBoundary(_:count:firstQuote:)`, searching for the first quote itself.
+    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int) -> Int? {
+        lastRecordBoundary(base, count: count, firstQuote: firstQuote(base, from: 0, to: count))
     }
 
     /// Number of LF bytes in `[from, to)`.

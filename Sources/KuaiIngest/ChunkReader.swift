@@ -73,6 +73,8 @@ final class ChunkReader {
     let maxRecordBytes: Int
     let pool: ChunkBufferPool
     private var carry: [UInt8] = []
+    /// Bytes per read(2) call: small enough that the quote search after it hits the cache.
+    static let readStep = 1 << 20
     private(set) var eof = false
     private(set) var bytesRead = 0
 
@@ -90,13 +92,17 @@ final class ChunkReader {
         if eof && carry.isEmpty { return nil }
         var buf = pool.get(capacity: carry.count * 2 > chunkBytes ? carry.count + chunkBytes : chunkBytes)
         var n = carry.count
+        // Offset of the first `"` in buf[0..<n], searched right after each read while the bytes
+        // are still in cache (the chunk splitter needs it).
+        var firstQuote: Int? = nil
         if n > 0 {
             carry.withUnsafeBufferPointer { buf.base.update(from: $0.baseAddress!, count: n) }
             carry.removeAll(keepingCapacity: true)
+            firstQuote = RecordScanner.firstQuote(buf.base, from: 0, to: n)
         }
         while true {
             while n < buf.capacity && !eof {
-                let r = read(fd, buf.base + n, buf.capacity - n)
+                let r = read(fd, buf.base + n, min(buf.capacity - n, ChunkReader.readStep))
                 if r < 0 {
                     if errno == EINTR { continue }
                     let e = errno
@@ -104,6 +110,7 @@ final class ChunkReader {
                     throw KuaiError(.io, "cannot read file: \(String(cString: strerror(e)))", at: path)
                 }
                 if r == 0 { eof = true; break }
+                if firstQuote == nil { firstQuote = RecordScanner.firstQuote(buf.base, from: n, to: n + r) }
                 n += r
                 bytesRead += r
             }
@@ -114,7 +121,7 @@ final class ChunkReader {
                 buf.fileEnd = bytesRead
                 return buf
             }
-            if let split = RecordScanner.lastRecordBoundary(buf.base, count: n) {
+            if let split = RecordScanner.lastRecordBoundary(buf.base, count: n, firstQuote: firstQuote) {
                 carry.append(contentsOf: UnsafeBufferPointer(start: buf.base + split, count: n - split))
                 buf.count = split
                 buf.fileEnd = bytesRead - (n - split)
