@@ -1,0 +1,270 @@
+import Foundation
+import Testing
+import KuaiCore
+@testable import KuaiFormat
+
+/// Damaged stores (issue 4): every damage is reported as a KuaiError naming the file and block,
+/// never a crash and never wrong rows. Expected behaviour from Formats/column-file.md section 13.
+@Suite struct DamageTests {
+    /// A store with table "click" (user_id BIGINT, cat VARCHAR) of 3 blocks (70,000 + ... rows).
+    static let rows = 150_000
+    static func makeStore(_ path: String, value: Int64 = 0) throws {
+        var g = SplitMix(77)
+        let ids: [Int64?] = (0..<rows).map { _ in Int64(g.next() % 100_000) + value }
+        let cats: [String?] = (0..<rows).map { i in i % 11 == 0 ? nil : ["a", "b", "c"][i % 3] }
+        try writeStore(path, [TableSpec(name: "click", schema: [Field("user_id", .bigint), Field("cat", .varchar)],
+                                        batches: [Batch(columns: [intColumn(.bigint, ids), Column(strings: cats)])])])
+    }
+
+    func expectError(_ kind: KuaiError.Kind, _ body: () throws -> Void, where check: (KuaiError) -> Bool = { _ in true },
+                     sourceLocation: SourceLocation = #_sourceLocation) {
+        do {
+            try body()
+            Issue.record("expected a \(kind) error", sourceLocation: sourceLocation)
+        } catch let e as KuaiError {
+            #expect(e.kind == kind, "\(e)", sourceLocation: sourceLocation)
+            #expect(check(e), "\(e)", sourceLocation: sourceLocation)
+        } catch {
+            Issue.record("not a KuaiError: \(error)", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func flippedByteInsideABlockIsDetected() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        let t0 = try Store.open(at: path).table("click")
+        let info = try t0.blockInfo(column: 0, block: 1)
+        let file = path + "/click/user_id.col"
+        var bytes = readBytes(file)
+        let at = info.offset + FormatConstants.blockHeaderSize + info.storedBytes / 2
+        bytes[at] ^= 0x10
+        writeBytes(file, bytes)
+        let store = try Store.open(at: path)
+        let t = try store.table("click")
+        _ = try t.readColumn(0, block: 0)   // other blocks stay readable
+        _ = try t.readColumn(0, block: 2)
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 1) }) { e in
+            e.location == "click/user_id.col@\(info.offset) block 1" && e.message.contains("checksum")
+        }
+        let problems = store.verify()
+        #expect(problems.count == 1)
+        #expect(problems.first?.location?.hasPrefix("click/user_id.col@") == true)
+        #expect(problems.first?.location?.hasSuffix("block 1") == true)
+    }
+
+    @Test func flippedByteInEveryRegionIsDetected() throws {
+        // One flipped bit anywhere in the file must never give rows: stride through the file.
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        let file = path + "/click/cat.col"
+        let original = readBytes(file)
+        let stride = max(1, original.count / 60)
+        var positions = Array(Swift.stride(from: 0, to: original.count, by: stride))
+        positions += [0, 8, 10, 16, 24, original.count - 1, original.count - 9, original.count - 32]
+        for pos in positions {
+            var b = original
+            b[pos] ^= 0x01
+            writeBytes(file, b)
+            let store = try Store.open(at: path)
+            let problems = store.verify()
+            #expect(!problems.isEmpty, "flip at byte \(pos) went unnoticed")
+            for p in problems { #expect(p.kind == .corrupt || p.kind == .format || p.kind == .io, "\(p)") }
+        }
+        writeBytes(file, original)
+        #expect(try Store.open(at: path).verify().isEmpty)
+    }
+
+    @Test(arguments: [1, 8, 32, 100, 5000])
+    func truncatedFileIsDetected(_ cut: Int) throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        let file = path + "/click/user_id.col"
+        let bytes = readBytes(file)
+        writeBytes(file, Array(bytes[0..<(bytes.count - cut)]))
+        let store = try Store.open(at: path)
+        let t = try store.table("click")
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in
+            (e.location ?? "").hasPrefix("click/user_id.col@")
+        }
+        #expect(t.zoneMap(column: 0, block: 0) == nil)
+        #expect(store.verify().count == 1)
+        // The other column is unaffected.
+        _ = try t.readColumn(1, block: 2)
+    }
+
+    @Test func truncatedToAlmostNothing() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        let file = path + "/click/user_id.col"
+        let bytes = readBytes(file)
+        for keep in [0, 1, 7, 8, 31, 32, 87, 88] {
+            writeBytes(file, Array(bytes[0..<keep]))
+            let t = try Store.open(at: path).table("click")
+            expectError(.corrupt, { _ = try t.readColumn(0, block: 0) })
+        }
+    }
+
+    @Test func missingColumnFileIsNamed() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        unlink(path + "/click/cat.col")
+        let store = try Store.open(at: path)
+        let t = try store.table("click")
+        _ = try t.readColumn(0, block: 0)
+        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }) { e in
+            e.location == "click/cat.col" && e.message.contains("missing")
+        }
+        let problems = store.verify()
+        #expect(problems.count == 1 && problems[0].location == "click/cat.col")
+    }
+
+    @Test func newerColumnFileVersionIsAFormatError() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        let file = path + "/click/user_id.col"
+        var bytes = readBytes(file)
+        bytes[FormatConstants.headerVersionOffset] = 2
+        writeBytes(file, bytes)
+        let t = try Store.open(at: path).table("click")
+        expectError(.format, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("newer") }
+    }
+
+    @Test func newerManifestVersionIsAFormatError() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        try editManifest(path) { $0["formatVersion"] = 2; $0["tables"] = "a new shape" }
+        expectError(.format, { _ = try Store.open(at: path) }) { e in e.message.contains("newer") }
+    }
+
+    func editManifest(_ path: String, _ edit: (inout [String: Any]) -> Void) throws {
+        let m = path + "/manifest.json"
+        var obj = try JSONSerialization.jsonObject(with: Data(readBytes(m))) as! [String: Any]
+        edit(&obj)
+        writeBytes(m, [UInt8](try JSONSerialization.data(withJSONObject: obj)))
+    }
+
+    func editColumn(_ path: String, _ column: Int, _ edit: @escaping (inout [String: Any]) -> Void) throws {
+        try editManifest(path) { m in
+            var tables = m["tables"] as! [[String: Any]]
+            var cols = tables[0]["columns"] as! [[String: Any]]
+            edit(&cols[column])
+            tables[0]["columns"] = cols
+            m["tables"] = tables
+        }
+    }
+
+    @Test func manifestDisagreeingWithFiles() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        // Row count off by one (same block count): caught when the column file is checked.
+        try Self.makeStore(path)
+        try editManifest(path) { m in
+            var tables = m["tables"] as! [[String: Any]]
+            tables[0]["rowCount"] = Self.rows - 1
+            m["tables"] = tables
+        }
+        var t = try Store.open(at: path).table("click")
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("rows") }
+
+        // Block count disagreeing with row count: caught at open.
+        try Self.makeStore(path)
+        try editManifest(path) { m in
+            var tables = m["tables"] as! [[String: Any]]
+            tables[0]["blockCount"] = 2
+            m["tables"] = tables
+        }
+        expectError(.corrupt, { _ = try Store.open(at: path) }) { e in e.message.contains("blockCount") }
+
+        // Type changed: BIGINT file, manifest says DOUBLE.
+        try Self.makeStore(path)
+        try editColumn(path, 0) { $0["type"] = "DOUBLE"; $0["typeId"] = 5 }
+        t = try Store.open(at: path).table("click")
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("BIGINT") && e.message.contains("DOUBLE") }
+
+        // Type name and id disagree: caught at open.
+        try Self.makeStore(path)
+        try editColumn(path, 0) { $0["type"] = "VARCHAR" }
+        expectError(.corrupt, { _ = try Store.open(at: path) })
+
+        // Size or footer checksum of another file.
+        try Self.makeStore(path)
+        try editColumn(path, 0) { $0["bytes"] = ($0["bytes"] as! Int) + 8 }
+        t = try Store.open(at: path).table("click")
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("bytes") }
+        try Self.makeStore(path)
+        try editColumn(path, 1) { $0["footerChecksum"] = "0123456789abcdef" }
+        t = try Store.open(at: path).table("click")
+        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }) { e in e.message.contains("manifest") }
+
+        // Dictionary size.
+        try Self.makeStore(path)
+        try editColumn(path, 1) { $0["dictionarySize"] = 4 }
+        t = try Store.open(at: path).table("click")
+        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }) { e in e.message.contains("dictionary") }
+
+        // A column file path escaping the store.
+        try Self.makeStore(path)
+        try editColumn(path, 0) { $0["file"] = "../../etc/passwd" }
+        expectError(.corrupt, { _ = try Store.open(at: path) })
+
+        // Not JSON at all.
+        try Self.makeStore(path)
+        writeBytes(path + "/manifest.json", Array("{\"format\": \"kuai-store\", ".utf8))
+        expectError(.corrupt, { _ = try Store.open(at: path) })
+        writeBytes(path + "/manifest.json", [0, 1, 2, 255])
+        expectError(.corrupt, { _ = try Store.open(at: path) })
+    }
+
+    @Test func fileFromAnotherGenerationIsDetected() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let a = dir.sub("a"), b = dir.sub("b")
+        try Self.makeStore(a, value: 0)
+        try Self.makeStore(b, value: 1_000_000)
+        // A column file of store b dropped into store a (e.g. a half-copied folder).
+        writeBytes(a + "/click/user_id.col", readBytes(b + "/click/user_id.col"))
+        let t = try Store.open(at: a).table("click")
+        expectError(.io, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("replaced") }
+        _ = try t.readColumn(1, block: 0)
+    }
+
+    @Test func openErrors() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        expectError(.io, { _ = try Store.open(at: dir.sub("nope")) })
+        mkdir(dir.sub("empty"), 0o755)
+        expectError(.io, { _ = try Store.open(at: dir.sub("empty")) }) { e in e.message.contains("manifest") }
+        writeBytes(dir.sub("file"), [1, 2, 3])
+        expectError(.io, { _ = try Store.open(at: dir.sub("file")) })
+    }
+
+    @Test func zoneMapsAndReadsOutOfRange() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("s")
+        try Self.makeStore(path)
+        let t = try Store.open(at: path).table("click")
+        #expect(t.zoneMap(column: 0, block: 3) == nil)
+        #expect(t.zoneMap(column: 5, block: 0) == nil)
+        expectError(.execution, { _ = try t.readColumn(0, block: 3) })
+        expectError(.execution, { _ = try t.readColumn(2, block: 0) })
+        let z = t.zoneMap(column: 1, block: 0)!
+        #expect(z.min == .string("a") && z.max == .string("c"))
+        #expect(z.nullCount == (0..<FormatConstants.blockRows).filter { $0 % 11 == 0 }.count)
+    }
+}
