@@ -1,5 +1,10 @@
 import KuaiCore
 import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 @testable import KuaiSQL
 
 /// No input crashes the parser: deep nesting is refused with a syntax error, long flat lists are fine,
@@ -67,19 +72,22 @@ import Testing
     }
 
     /// A fixed-seed random mutator over the bench queries and the parser-test queries: 20,000 inputs, each must
-    /// parse or throw `KuaiError.syntax`; any crash fails the whole test run.
+    /// parse or throw `KuaiError.syntax`; any crash fails the whole test run. `KUAI_FUZZ_ITERATIONS` and
+    /// `KUAI_FUZZ_SEED` (environment) run a longer or different campaign.
     @Test func randomMutationsParseOrThrow() {
+        let iterations = environmentInt("KUAI_FUZZ_ITERATIONS") ?? 20_000
+        let seed = UInt64(environmentInt("KUAI_FUZZ_SEED") ?? 0x6B7561_69)
         var corpus = BenchQueries.all.map(\.sql)
         corpus += ParserTests.cases.map(\.0)
         corpus += ErrorTests.cases.map(\.0)
-        var rng = SplitMix64(seed: 0x6B7561_69)
+        var rng = SplitMix64(seed: seed)
         let fragments = ["(", ")", ",", "'", "\"", "--", "/*", "*/", "SELECT", "FROM", "WHERE", "JOIN", "ON", "OVER", "(",
                          "CASE", "END", "NOT", "IN", "IS", "NULL", "::", "||", "-", "+", "*", "e", ".", "1e", "9999999999999999999999",
                          "INTERVAL", "TIMESTAMP", "DATE", "'2025-01-01'", "UNION", "ALL", "BY", "ORDER", "WITH", "AS", "\u{0}",
                          "é", "\t", "\n", "\r\n", ";", "EXISTS", "BETWEEN", "AND", "ROWS", "PRECEDING", "FILTER", "*", "E'\\"]
         var parsed = 0
         var failed = 0
-        for i in 0..<20_000 {
+        for i in 0..<iterations {
             var bytes = Array(corpus[i % corpus.count].utf8)
             let edits = 1 + Int(rng.next() % 4)
             for _ in 0..<edits {
@@ -125,9 +133,35 @@ import Testing
                 Issue.record("unexpected error \(error)")
             }
         }
-        #expect(parsed + failed == 20_000)
-        #expect(parsed > 500 && failed > 500, "parsed \(parsed), failed \(failed)")
+        #expect(parsed + failed == iterations)
+        #expect(parsed > iterations / 40 && failed > iterations / 40, "parsed \(parsed), failed \(failed)")
     }
+
+    /// Pure random byte strings (mostly ASCII, some UTF-8 and control bytes): parse or throw.
+    @Test func randomBytesParseOrThrow() {
+        var rng = SplitMix64(seed: 42)
+        let alphabet = Array("SELECTFROMWHEREselect abc_019 ()*,.;'\"-+/%<>=!|:^~\t\n".utf8)
+        for _ in 0..<5_000 {
+            let length = Int(rng.next() % 60)
+            var bytes: [UInt8] = []
+            for _ in 0..<length {
+                let r = rng.next()
+                bytes.append(r % 10 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : alphabet[Int((r >> 8) % UInt64(alphabet.count))])
+            }
+            do {
+                _ = try Parser.parse(String(decoding: bytes, as: UTF8.self)).sqlDescription
+            } catch let error as KuaiError {
+                #expect(error.kind == .syntax)
+            } catch {
+                Issue.record("unexpected error \(error)")
+            }
+        }
+    }
+}
+
+func environmentInt(_ name: String) -> Int? {
+    guard let value = getenv(name) else { return nil }
+    return Int(String(cString: value))
 }
 
 /// A small deterministic generator (SplitMix64), so the fuzz inputs are the same on every run.
