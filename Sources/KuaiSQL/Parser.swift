@@ -169,7 +169,7 @@ struct ParserState {
         return names
     }
 
-    /// True if the current token can start a query: SELECT, WITH, VALUES or `(`.
+    /// True if the token starts a query without parentheses: SELECT, WITH or VALUES.
     func startsQuery(_ t: Token) -> Bool {
         t.isWord("SELECT") || t.isWord("WITH") || t.isWord("VALUES")
     }
@@ -184,11 +184,10 @@ struct ParserState {
 
     mutating func parseWholeStatement() throws -> Statement {
         let statement = try parseStatement()
-        while acceptSymbol(";") {}
+        var sawSemicolon = false
+        while acceptSymbol(";") { sawSemicolon = true }
         if current.kind != .endOfInput {
-            if current.isSymbol(";") || current.kind == .word && (startsQuery(current) || current.isWord("EXPLAIN")) {
-                throw failure("only one statement is allowed", at: current)
-            }
+            if sawSemicolon { throw failure("only one statement is allowed", at: current) }
             throw unexpected("the end of the statement")
         }
         return statement

@@ -8,7 +8,7 @@ import KuaiCore
 // As in yacc, a postfix form ends its operand and the loop goes on with it as a left operand:
 // `a = b IS NULL` is `((a = b) IS NULL)` and `a IS NULL = x` is `((a IS NULL) = x)`; a prefix operator takes
 // its operand at its own level wherever it appears: `x = NOT y AND z` is `((x = (NOT y)) AND z)`.
-// Every call and every chained operator counts one nesting level, so the tree depth stays bounded.
+// Each recursion counts against `Parser.maxDepth` and each chained operator against `Parser.maxTreeDepth`.
 
 /// Precedence levels (higher binds tighter).
 enum Precedence {
