@@ -2,127 +2,107 @@ import KuaiCore
 
 /// Appends batches of one column into contiguous storage (sort, window, join build, CTEs).
 ///
-/// VARCHAR: while every appended batch shares one dictionary the codes are copied as they are;
-/// when a second dictionary appears the builder switches to a fresh dictionary of its own and
-/// translates codes (once per distinct code per dictionary, `OpsStringInterner`).
+/// Appended columns are kept as chunks and concatenated once, at exactly the final size, by
+/// `build()`/`take()` (no reallocation while appending). VARCHAR: when every chunk shares one
+/// dictionary the codes are copied as they are; otherwise the result gets a fresh dictionary
+/// and codes are translated once per distinct code per dictionary (`OpsStringInterner`).
 public struct ColumnBuilder {
     public let type: DataType
     public private(set) var count: Int = 0
-    private var ints: [Int64] = []
-    private var doubles: [Double] = []
-    private var codes: [Int32] = []
-    private var dictionary: StringDictionary?
-    private var interner: OpsStringInterner?
-    private var validity: [UInt8]? = nil
+    private var chunks: [Column] = []
 
     public init(type: DataType) { self.type = type }
 
-    /// Reserves room for `n` more rows.
-    public mutating func reserve(_ n: Int) {
-        switch type {
-        case .double: doubles.reserveCapacity(count + n)
-        case .varchar: codes.reserveCapacity(count + n)
-        default: ints.reserveCapacity(count + n)
-        }
-    }
-
-    private mutating func appendValidity(_ col: Column, rows: Int) {
-        if let v = col.validity {
-            if validity == nil { validity = [UInt8](repeating: 1, count: count) }
-            validity!.append(contentsOf: v[0..<rows])
-        } else if col.type == .null {
-            if validity == nil { validity = [UInt8](repeating: 1, count: count) }
-            validity!.append(contentsOf: repeatElement(0, count: rows))
-        } else if validity != nil {
-            validity!.append(contentsOf: repeatElement(1, count: rows))
-        }
-    }
-
-    private mutating func appendCodes(_ col: Column, rows n: Int) {
-        let dict = col.dictionary ?? StringDictionary()
-        if interner == nil {
-            if dictionary == nil { dictionary = dict }
-            if dictionary === dict {
-                codes.append(contentsOf: col.codes[0..<n])
-                return
-            }
-            // A second dictionary: move the codes so far into a dictionary of our own.
-            let own = OpsStringInterner()
-            let old = codes
-            var translated = [Int32](repeating: 0, count: old.count)
-            old.withUnsafeBufferPointer { src in
-                translated.withUnsafeMutableBufferPointer { dst in
-                    if let v = validity {
-                        v.withUnsafeBufferPointer { own.intern(src, dictionary: dictionary!, validity: $0, into: dst) }
-                    } else {
-                        own.intern(src, dictionary: dictionary!, validity: nil, into: dst)
-                    }
-                }
-            }
-            codes = translated
-            interner = own
-            dictionary = own.target
-        }
-        let start = codes.count
-        codes.append(contentsOf: repeatElement(0, count: n))
-        col.codes.withUnsafeBufferPointer { src in
-            let s = UnsafeBufferPointer(rebasing: src[0..<n])
-            codes.withUnsafeMutableBufferPointer { dst in
-                let d = UnsafeMutableBufferPointer(rebasing: dst[start..<start + n])
-                if let v = col.validity {
-                    v.withUnsafeBufferPointer { interner!.intern(s, dictionary: dict, validity: UnsafeBufferPointer(rebasing: $0[0..<n]), into: d) }
-                } else {
-                    interner!.intern(s, dictionary: dict, validity: nil, into: d)
-                }
-            }
-        }
-    }
+    /// Kept for source compatibility; chunks need no reservation.
+    public mutating func reserve(_ n: Int) {}
 
     /// Appends the first `rows` rows of `col` (all rows by default). `col.type` must use the
     /// same storage as `type` (a NULL-typed column is accepted and appends NULLs).
     public mutating func append(_ col: Column, rows: Int? = nil) {
         let n = rows ?? col.count
         if n == 0 { return }
-        appendValidity(col, rows: n)
-        if col.type == .null && type != .null {
-            switch type {
-            case .double: doubles.append(contentsOf: repeatElement(0, count: n))
-            case .varchar:
-                if dictionary == nil { dictionary = StringDictionary() }
-                codes.append(contentsOf: repeatElement(0, count: n))
-            default: ints.append(contentsOf: repeatElement(0, count: n))
-            }
-        } else {
-            switch type {
-            case .double: doubles.append(contentsOf: col.doubles[0..<n])
-            case .varchar: appendCodes(col, rows: n)
-            default: ints.append(contentsOf: col.ints[0..<n])
-            }
-        }
+        chunks.append(n == col.count ? col : col.slice(0..<n))
         count += n
     }
 
     /// Appends `n` NULLs.
     public mutating func appendNulls(_ n: Int) {
-        append(Column.nulls(.null, count: n))
+        if n == 0 { return }
+        chunks.append(Column.nulls(.null, count: n))
+        count += n
     }
 
     /// The column built so far (`count` rows); the builder keeps its contents.
     public func build() -> Column {
-        var v = validity
-        if let vv = v, !vv.contains(0) { v = nil }
+        let n = count
+        if chunks.count == 1 && chunks[0].type == type { return chunks[0] }
+        // validity
+        var validity: [UInt8]? = nil
+        if chunks.contains(where: { $0.validity != nil || ($0.type == .null && type != .null) }) {
+            var v = [UInt8]()
+            v.reserveCapacity(n)
+            for c in chunks {
+                if let cv = c.validity { v.append(contentsOf: cv) }
+                else if c.type == .null { v.append(contentsOf: repeatElement(0, count: c.count)) }
+                else { v.append(contentsOf: repeatElement(1, count: c.count)) }
+            }
+            if v.contains(0) { validity = v }
+        } else if type == .null {
+            validity = [UInt8](repeating: 0, count: n)
+        }
         switch type {
-        case .double: return Column(doubles: doubles, validity: v)
-        case .varchar: return Column(codes: codes, dictionary: dictionary ?? StringDictionary(), validity: v)
-        default: return Column(type: type, ints: ints, validity: v)
+        case .double:
+            var d = [Double]()
+            d.reserveCapacity(n)
+            for c in chunks {
+                if c.type == .null { d.append(contentsOf: repeatElement(0, count: c.count)) } else { d.append(contentsOf: c.doubles) }
+            }
+            return Column(doubles: d, validity: validity)
+        case .varchar:
+            let typed = chunks.filter { $0.type == .varchar }
+            let first = typed.first?.dictionary
+            if let first, typed.allSatisfy({ $0.dictionary === first }) {
+                var codes = [Int32]()
+                codes.reserveCapacity(n)
+                for c in chunks {
+                    if c.type == .null { codes.append(contentsOf: repeatElement(0, count: c.count)) } else { codes.append(contentsOf: c.codes) }
+                }
+                return Column(codes: codes, dictionary: first, validity: validity)
+            }
+            let interner = OpsStringInterner()
+            var codes = [Int32](repeating: 0, count: n)
+            codes.withUnsafeMutableBufferPointer { out in
+                var offset = 0
+                for c in chunks {
+                    if c.type == .varchar, let dict = c.dictionary {
+                        let dst = UnsafeMutableBufferPointer(rebasing: out[offset..<offset + c.count])
+                        c.codes.withUnsafeBufferPointer { src in
+                            if let v = c.validity {
+                                v.withUnsafeBufferPointer { interner.intern(src, dictionary: dict, validity: $0, into: dst) }
+                            } else {
+                                interner.intern(src, dictionary: dict, validity: nil, into: dst)
+                            }
+                        }
+                    }
+                    offset += c.count
+                }
+            }
+            return Column(codes: codes, dictionary: interner.target, validity: validity)
+        default:
+            var x = [Int64]()
+            x.reserveCapacity(n)
+            for c in chunks {
+                if c.type == .null || c.ints.count < c.count { x.append(contentsOf: repeatElement(0, count: c.count)) } else { x.append(contentsOf: c.ints) }
+            }
+            return Column(type: type, ints: x, validity: validity)
         }
     }
 
-    /// The column built so far; empties the builder (avoids a copy of the storage).
+    /// The column built so far; empties the builder (chunks are released as soon as copied).
     public mutating func take() -> Column {
         let c = build()
-        ints = []; doubles = []; codes = []; validity = nil; count = 0
-        dictionary = nil; interner = nil
+        chunks = []
+        count = 0
         return c
     }
 }
@@ -143,9 +123,12 @@ public struct BatchCollector {
         count += batch.count
     }
 
-    /// The columns collected (each `count` rows); empties the collector.
+    /// The columns collected (each `count` rows); empties the collector, releasing each
+    /// column's chunks once it is concatenated.
     public mutating func take() -> [Column] {
-        let cols = (0..<builders.count).map { builders[$0].take() }
+        var cols: [Column] = []
+        cols.reserveCapacity(builders.count)
+        for i in builders.indices { cols.append(builders[i].take()) }
         count = 0
         return cols
     }

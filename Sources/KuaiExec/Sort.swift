@@ -28,19 +28,23 @@ func opsOrderedDouble(_ d: Double) -> UInt64 {
     return b >> 63 != 0 ? ~b : b | (1 << 63)
 }
 
-/// Byte-order ranks of the codes used by a VARCHAR column: `ranks[code]` for every code that
-/// appears in a valid row (others unspecified). Uses the dictionary's cached ranks when the
-/// dictionary is not much larger than the column, else ranks only the codes in use.
-func opsStringRanks(_ col: Column) -> [Int32] {
-    let dict = col.dictionary!
-    if dict.count <= 2 * col.count + 4096 { return dict.sortRanks }
+/// Byte-order ranks of the codes used by VARCHAR chunks that share one dictionary:
+/// `ranks[code]` for every code that appears in a valid row (others unspecified). Uses the
+/// dictionary's cached ranks when the dictionary is not much larger than the rows, else ranks
+/// only the codes in use.
+func opsStringRanks(_ chunks: [Column]) -> [Int32] {
+    let dict = chunks[0].dictionary!
+    let rows = chunks.reduce(0) { $0 + $1.count }
+    if dict.count <= 2 * rows + 4096 { return dict.sortRanks }
     var used = [Int32](repeating: -1, count: dict.count)
     var distinct: [Int32] = []
-    col.codes.withUnsafeBufferPointer { c in
-        used.withUnsafeMutableBufferPointer { u in
-            for i in 0..<col.count where col.isValid(i) {
-                let code = Int(c[i])
-                if u[code] < 0 { u[code] = 0; distinct.append(Int32(code)) }
+    for col in chunks {
+        col.codes.withUnsafeBufferPointer { c in
+            used.withUnsafeMutableBufferPointer { u in
+                for i in 0..<col.count where col.isValid(i) {
+                    let code = Int(c[i])
+                    if u[code] < 0 { u[code] = 0; distinct.append(Int32(code)) }
+                }
             }
         }
     }
@@ -54,87 +58,110 @@ func opsStringRanks(_ col: Column) -> [Int32] {
     return used
 }
 
+/// Byte-order ranks of one VARCHAR column's codes (see the chunked form).
+func opsStringRanks(_ col: Column) -> [Int32] { opsStringRanks([col]) }
+
 /// One normalised sort field: `values[i]` in 0...`range`, unsigned order = output order.
 struct OpsSortField {
     var values: [UInt64]
     var bits: Int
+    /// Index into the sort keys of the key this field encodes.
+    var key: Int = 0
 }
 
-/// Normalises the ORDER BY `keys` of `columns` (each `count` rows) into fields whose unsigned
-/// order, compared field by field, is DuckDB's order. NULL placement and direction are folded in;
-/// each key is shifted by its minimum so it needs only as many bits as its range.
-func opsSortFields(_ columns: [Column], count n: Int, keys: [SortKey]) -> [OpsSortField] {
+/// Normalises the ORDER BY `keys` into fields whose unsigned order, compared field by field,
+/// is DuckDB's order. NULL placement and direction are folded in; each key is shifted by its
+/// minimum so it needs only as many bits as its range.
+/// - Parameter keyChunks: per key, the key column as consecutive chunks (`count` rows in all);
+///   VARCHAR chunks with different dictionaries are concatenated (one dictionary) first.
+func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [OpsSortField] {
     var fields: [OpsSortField] = []
-    for key in keys {
-        let col = columns[key.column]
+    for (keyIndex, key) in keys.enumerated() {
+        var chunks = keyChunks[keyIndex]
+        let type = chunks.first?.type ?? .null
+        if type == .varchar, chunks.contains(where: { $0.dictionary !== chunks[0].dictionary }) {
+            var b = ColumnBuilder(type: .varchar)
+            for c in chunks { b.append(c) }
+            chunks = [b.take()]
+        }
         var vals = [UInt64](repeating: 0, count: n)
-        var hasNull = false
+        var isNull: [UInt8] = []          // allocated at the first NULL
         var lo = UInt64.max, hi: UInt64 = 0
-        let valid = col.validity
-        let allNull = col.type == .null
-        // 1. order-preserving unsigned value per valid row
+        let allNull = type == .null
+        let ranks: [Int32] = type == .varchar ? opsStringRanks(chunks) : []
+        // 1. order-preserving unsigned value per valid row, range over valid rows
         vals.withUnsafeMutableBufferPointer { v in
-            switch col.type {
-            case .null:
-                break
-            case .double:
-                col.doubles.withUnsafeBufferPointer { d in
-                    for i in 0..<n { v[i] = opsOrderedDouble(d[i]) }
-                }
-            case .varchar:
-                let ranks = opsStringRanks(col)
-                ranks.withUnsafeBufferPointer { r in
-                    col.codes.withUnsafeBufferPointer { c in
-                        if let valid {
-                            for i in 0..<n where valid[i] != 0 { v[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
-                        } else {
-                            for i in 0..<n { v[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
+            var offset = 0
+            for col in chunks {
+                let m = col.count
+                let out = UnsafeMutableBufferPointer(rebasing: v[offset..<offset + m])
+                switch col.type {
+                case .null:
+                    break
+                case .double:
+                    col.doubles.withUnsafeBufferPointer { d in
+                        for i in 0..<m { out[i] = opsOrderedDouble(d[i]) }
+                    }
+                case .varchar:
+                    ranks.withUnsafeBufferPointer { r in
+                        col.codes.withUnsafeBufferPointer { c in
+                            if let valid = col.validity {
+                                for i in 0..<m where valid[i] != 0 { out[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
+                            } else {
+                                for i in 0..<m { out[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
+                            }
                         }
                     }
+                default:
+                    col.ints.withUnsafeBufferPointer { x in
+                        for i in 0..<m { out[i] = UInt64(bitPattern: x[i]) ^ (1 << 63) }
+                    }
                 }
-            default:
-                col.ints.withUnsafeBufferPointer { x in
-                    for i in 0..<n { v[i] = UInt64(bitPattern: x[i]) ^ (1 << 63) }
+                if allNull || col.type == .null {
+                    if isNull.isEmpty { isNull = [UInt8](repeating: 0, count: n) }
+                    for i in 0..<m { isNull[offset + i] = 1 }
+                } else if let valid = col.validity {
+                    for i in 0..<m {
+                        if valid[i] == 0 {
+                            if isNull.isEmpty { isNull = [UInt8](repeating: 0, count: n) }
+                            isNull[offset + i] = 1
+                            continue
+                        }
+                        let x = out[i]
+                        if x < lo { lo = x }
+                        if x > hi { hi = x }
+                    }
+                } else {
+                    for i in 0..<m {
+                        let x = out[i]
+                        if x < lo { lo = x }
+                        if x > hi { hi = x }
+                    }
                 }
-            }
-            // 2. range over valid rows
-            if allNull {
-                hasNull = n > 0
-            } else if let valid {
-                for i in 0..<n {
-                    if valid[i] == 0 { hasNull = true; continue }
-                    let x = v[i]
-                    if x < lo { lo = x }
-                    if x > hi { hi = x }
-                }
-            } else {
-                for i in 0..<n {
-                    let x = v[i]
-                    if x < lo { lo = x }
-                    if x > hi { hi = x }
-                }
+                offset += m
             }
         }
+        let hasNull = !isNull.isEmpty
         let anyValid = lo <= hi
         let range: UInt64 = anyValid ? hi &- lo : 0
-        // 3. shift, direction, NULL placement
+        // 2. shift, direction, NULL placement
         if hasNull && range == UInt64.max {
             // 65 values of bits: a separate NULL indicator field, then the value.
             var flag = [UInt64](repeating: 0, count: n)
             vals.withUnsafeMutableBufferPointer { v in
                 flag.withUnsafeMutableBufferPointer { f in
                     for i in 0..<n {
-                        let isNull = allNull || valid![i] == 0
-                        f[i] = (isNull == key.nullsFirst) ? 0 : 1
-                        if isNull { v[i] = 0 } else {
+                        let null = isNull[i] != 0
+                        f[i] = (null == key.nullsFirst) ? 0 : 1
+                        if null { v[i] = 0 } else {
                             let s = v[i] &- lo
                             v[i] = key.ascending ? s : range &- s
                         }
                     }
                 }
             }
-            fields.append(OpsSortField(values: flag, bits: 1))
-            fields.append(OpsSortField(values: vals, bits: 64))
+            fields.append(OpsSortField(values: flag, bits: 1, key: keyIndex))
+            fields.append(OpsSortField(values: vals, bits: 64, key: keyIndex))
             continue
         }
         let total = hasNull ? (anyValid ? range + 1 : 0) : range
@@ -142,50 +169,81 @@ func opsSortFields(_ columns: [Column], count n: Int, keys: [SortKey]) -> [OpsSo
         let nullValue: UInt64 = key.nullsFirst ? 0 : total
         let base: UInt64 = (hasNull && key.nullsFirst) ? 1 : 0
         vals.withUnsafeMutableBufferPointer { v in
-            for i in 0..<n {
-                if hasNull && (allNull || valid![i] == 0) { v[i] = nullValue; continue }
-                let s = v[i] &- lo
-                v[i] = (key.ascending ? s : range &- s) &+ base
+            if hasNull {
+                isNull.withUnsafeBufferPointer { nl in
+                    for i in 0..<n {
+                        if nl[i] != 0 { v[i] = nullValue; continue }
+                        let s = v[i] &- lo
+                        v[i] = (key.ascending ? s : range &- s) &+ base
+                    }
+                }
+            } else if key.ascending {
+                for i in 0..<n { v[i] = v[i] &- lo }
+            } else {
+                for i in 0..<n { v[i] = range &- (v[i] &- lo) }
             }
         }
-        fields.append(OpsSortField(values: vals, bits: 64 - total.leadingZeroBitCount))
+        fields.append(OpsSortField(values: vals, bits: 64 - total.leadingZeroBitCount, key: keyIndex))
     }
     return fields
 }
 
-/// Packs fields (most significant first) into as few 64-bit words as fit; returns the words
-/// (most significant first) and the bits used in each.
-func opsPackFields(_ fields: [OpsSortField], count n: Int) -> [(word: [UInt64], bits: Int)] {
-    var words: [(word: [UInt64], bits: Int)] = []
+/// Fields packed into 64-bit words: `words[w]` (most significant word first, `bits[w]` used bits)
+/// and, per field, its word and shift inside that word.
+struct OpsPackedKeys {
+    var words: [[UInt64]] = []
+    var bits: [Int] = []
+    var fieldWord: [Int] = []
+    var fieldShift: [Int] = []
+}
+
+/// Packs fields (most significant first) into as few 64-bit words as fit.
+/// The fields' value arrays are moved out (left empty) to keep one copy in memory.
+func opsPackFields(_ fields: inout [OpsSortField], count n: Int) -> OpsPackedKeys {
+    var packed = OpsPackedKeys()
     var current: [UInt64]? = nil
     var used = 0
-    for f in fields {
-        if current != nil && used + f.bits <= 64 {
-            let shift = UInt64(f.bits)
+    var wordOfField: [Int] = []
+    for fi in fields.indices {
+        let bits = fields[fi].bits
+        if current != nil && used + bits <= 64 {
+            let shift = UInt64(bits)
             current!.withUnsafeMutableBufferPointer { w in
-                f.values.withUnsafeBufferPointer { v in
+                fields[fi].values.withUnsafeBufferPointer { v in
                     for i in 0..<n { w[i] = (w[i] << shift) | v[i] }
                 }
             }
-            used += f.bits
+            fields[fi].values = []
+            used += bits
         } else {
-            if let c = current { words.append((c, used)) }
-            current = f.values
-            used = f.bits
+            if let c = current { packed.words.append(c); packed.bits.append(used) }
+            current = fields[fi].values
+            fields[fi].values = []      // `current` is now the only reference: packed in place
+            used = bits
         }
+        wordOfField.append(packed.words.count)
     }
-    if let c = current { words.append((c, used)) }
-    return words
+    if let c = current { packed.words.append(c); packed.bits.append(used) }
+    // shifts: bits of the later fields in the same word
+    packed.fieldWord = wordOfField
+    packed.fieldShift = [Int](repeating: 0, count: fields.count)
+    var below = [Int](repeating: 0, count: packed.words.count)
+    for f in stride(from: fields.count - 1, through: 0, by: -1) {
+        packed.fieldShift[f] = below[wordOfField[f]]
+        below[wordOfField[f]] += fields[f].bits
+    }
+    return packed
 }
 
 /// Stable LSD radix sort of `perm` (row ids) by `keys` (parallel to `perm`), using the low
-/// `bits` bits of the keys. Digits of up to 11 bits; digits that are equal in every row are
-/// skipped. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch of equal size.
+/// `bits` bits of the keys. Digits of up to 11 bits (8 for small inputs); digits that are equal
+/// in every row are skipped. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch
+/// of equal size.
 func opsRadixSort(keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
                   tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>, bits: Int) {
     let n = keys.count
     if n < 2 || bits == 0 { return }
-    if n <= 64 {
+    if n <= 48 {
         // insertion sort (stable)
         for i in 1..<n {
             let k = keys[i], p = perm[i]
@@ -198,7 +256,8 @@ func opsRadixSort(keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableB
         }
         return
     }
-    let passes = (bits + 10) / 11
+    let maxDigit = n >= 1 << 16 ? 11 : 8
+    let passes = (bits + maxDigit - 1) / maxDigit
     let digit = (bits + passes - 1) / passes
     let radix = 1 << digit
     let mask = UInt64(radix - 1)
@@ -240,41 +299,205 @@ func opsRadixSort(keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableB
     }
 }
 
-/// The stable sort permutation of rows 0..<count of `columns` by `keys` (DuckDB order).
-/// Shape: `count` row indexes. Cost: one radix sort per packed 64-bit key word.
-/// - Throws: `KuaiError.execution` when `count` exceeds Int32.max rows.
-public func sortPermutation(_ columns: [Column], count n: Int, keys: [SortKey]) throws -> [Int32] {
-    guard n <= Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
-    var perm = [Int32](unsafeUninitializedCapacity: n) { b, c in
-        for i in 0..<n { b[i] = Int32(i) }
-        c = n
+/// Stable LSD radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
+/// index, so equal keys keep index order). `tmp` is scratch of equal size.
+func opsRadixSortPacked(_ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>,
+                        lowBit: Int, bits: Int) {
+    let n = elems.count
+    if n < 2 || bits == 0 { return }
+    let maxDigit = n >= 1 << 16 ? 11 : 8
+    let passes = (bits + maxDigit - 1) / maxDigit
+    let digit = (bits + passes - 1) / passes
+    let radix = 1 << digit
+    let mask = UInt64(radix - 1)
+    let hist = UnsafeMutableBufferPointer<Int>.allocate(capacity: passes * radix)
+    defer { hist.deallocate() }
+    hist.initialize(repeating: 0)
+    for i in 0..<n {
+        let k = elems[i] >> UInt64(lowBit)
+        for p in 0..<passes {
+            hist[p * radix + Int(truncatingIfNeeded: (k >> UInt64(p * digit)) & mask)] += 1
+        }
     }
-    if n < 2 { return perm }
-    let words = opsPackFields(opsSortFields(columns, count: n, keys: keys), count: n)
-    if words.isEmpty { return perm }
-    var keyBuf = [UInt64](repeating: 0, count: n)
-    var tmpK = [UInt64](repeating: 0, count: n)
-    var tmpP = [Int32](repeating: 0, count: n)
-    for w in stride(from: words.count - 1, through: 0, by: -1) {
-        let (word, bits) = words[w]
+    var src = elems, dst = tmp
+    var inTmp = false
+    for p in 0..<passes {
+        let h = UnsafeMutableBufferPointer(rebasing: hist[p * radix..<(p + 1) * radix])
+        var skip = false
+        for b in 0..<radix where h[b] != 0 { skip = h[b] == n; break }
+        if skip { continue }
+        var sum = 0
+        for b in 0..<radix { let c = h[b]; h[b] = sum; sum += c }
+        let shift = UInt64(lowBit + p * digit)
+        for i in 0..<n {
+            let e = src[i]
+            let b = Int(truncatingIfNeeded: (e >> shift) & mask)
+            let d = h[b]
+            h[b] = d + 1
+            dst[d] = e
+        }
+        swap(&src, &dst)
+        inTmp.toggle()
+    }
+    if inTmp { _ = elems.update(fromContentsOf: tmp) }
+}
+
+/// The stable sort permutation of rows 0..<count by `keys` (DuckDB order), plus boundary marks
+/// for key prefixes when they can be read off the sorted first key word.
+///
+/// Method: keys are normalised to unsigned fields and packed into 64-bit words; the rows are
+/// radix-sorted by the first word (packed with the row index into one UInt64 when they fit),
+/// then each run of equal first words is sorted by the next word (and so on), so selective
+/// leading keys (partitions) make later words nearly free.
+/// - Parameters:
+///   - keyChunks: per key, its column as consecutive chunks (`count` rows in all).
+///   - markPrefixes: prefix lengths p (number of leading keys); for each, the result holds
+///     `marks[i] = 1` where sorted position i starts a new value of keys[0..<p] (position 0 always
+///     1), or nil when those keys do not all live in the first word (compute them otherwise).
+/// - Throws: `KuaiError.execution` when `count` exceeds Int32.max rows.
+func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
+    -> (perm: [Int32], marks: [[UInt8]?]) {
+    guard n < Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
+    var fields = opsSortFields(keyChunks, count: n, keys: keys)
+    let fieldBits = fields.map(\.bits), fieldKeys = fields.map(\.key)
+    var packed = opsPackFields(&fields, count: n)
+    fields = []
+    if packed.words.isEmpty || n < 2 {
+        // every key constant: one group
+        let marks: [[UInt8]?] = markPrefixes.map { _ in
+            var m = [UInt8](repeating: 0, count: n)
+            if n > 0 { m[0] = 1 }
+            return m
+        }
+        return ((0..<n).map { Int32($0) }, marks)
+    }
+    var keyBuf = packed.words[0]
+    packed.words[0] = []
+    var perm = [Int32](repeating: 0, count: n)
+    let idxBits = 64 - UInt64(n).leadingZeroBitCount
+    if packed.bits[0] + idxBits <= 64 {
+        // key and row index in one word: one array to move per pass
+        let idxMask = (UInt64(1) << UInt64(idxBits)) - 1
+        var tmp = [UInt64](repeating: 0, count: n)
         keyBuf.withUnsafeMutableBufferPointer { k in
-            word.withUnsafeBufferPointer { src in
-                perm.withUnsafeBufferPointer { p in
-                    for i in 0..<n { k[i] = src[Int(p[i])] }
+            for i in 0..<n { k[i] = (k[i] << UInt64(idxBits)) | UInt64(i) }
+            tmp.withUnsafeMutableBufferPointer { t in
+                opsRadixSortPacked(k, tmp: t, lowBit: idxBits, bits: packed.bits[0])
+            }
+            perm.withUnsafeMutableBufferPointer { p in
+                for i in 0..<n {
+                    let e = k[i]
+                    p[i] = Int32(truncatingIfNeeded: e & idxMask)
+                    k[i] = e >> UInt64(idxBits)
                 }
             }
         }
+    } else {
+        perm.withUnsafeMutableBufferPointer { p in for i in 0..<n { p[i] = Int32(i) } }
+        var tmpK = [UInt64](repeating: 0, count: n)
+        var tmpP = [Int32](repeating: 0, count: n)
         keyBuf.withUnsafeMutableBufferPointer { k in
             perm.withUnsafeMutableBufferPointer { p in
                 tmpK.withUnsafeMutableBufferPointer { tk in
                     tmpP.withUnsafeMutableBufferPointer { tp in
-                        opsRadixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp, bits: bits)
+                        opsRadixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp, bits: packed.bits[0])
                     }
                 }
             }
         }
     }
-    return perm
+    if packed.words.count > 1 {
+        // Runs of equal first words, sorted by the later words. Scratch is allocated only as
+        // large as the longest run.
+        var longest = 0
+        keyBuf.withUnsafeBufferPointer { top in
+            var lo = 0
+            while lo < n {
+                var hi = lo + 1
+                while hi < n && top[hi] == top[lo] { hi += 1 }
+                longest = max(longest, hi - lo)
+                lo = hi
+            }
+        }
+        if longest > 1 {
+            let sub = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
+            let tmpK = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
+            let tmpP = UnsafeMutableBufferPointer<Int32>.allocate(capacity: longest)
+            defer { sub.deallocate(); tmpK.deallocate(); tmpP.deallocate() }
+            perm.withUnsafeMutableBufferPointer { p in
+                keyBuf.withUnsafeBufferPointer { top in
+                    var lo = 0
+                    while lo < n {
+                        var hi = lo + 1
+                        while hi < n && top[hi] == top[lo] { hi += 1 }
+                        if hi - lo > 1 {
+                            opsRefineRun(level: 1, lo: 0, hi: hi - lo, packed: packed, sub: sub,
+                                         perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), tmpK: tmpK, tmpP: tmpP)
+                        }
+                        lo = hi
+                    }
+                }
+            }
+        }
+    }
+    // prefix marks from the sorted first word
+    var marks: [[UInt8]?] = []
+    for prefix in markPrefixes {
+        var mask: UInt64 = 0
+        var ok = true
+        for f in fieldBits.indices where fieldKeys[f] < prefix {
+            if packed.fieldWord[f] != 0 { ok = false; break }
+            let fm: UInt64 = fieldBits[f] >= 64 ? ~0 : ((1 << UInt64(fieldBits[f])) - 1)
+            mask |= fm << UInt64(packed.fieldShift[f])
+        }
+        if !ok { marks.append(nil); continue }
+        var m = [UInt8](repeating: 0, count: n)
+        keyBuf.withUnsafeBufferPointer { k in
+            m.withUnsafeMutableBufferPointer { mb in
+                mb[0] = 1
+                for i in 1..<n where (k[i] ^ k[i - 1]) & mask != 0 { mb[i] = 1 }
+            }
+        }
+        marks.append(m)
+    }
+    return (perm, marks)
+}
+
+/// `opsSortRows` over contiguous columns.
+func opsSortRows(_ columns: [Column], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
+    -> (perm: [Int32], marks: [[UInt8]?]) {
+    try opsSortRows(keyChunks: keys.map { [columns[$0.column]] }, count: n, keys: keys, markPrefixes: markPrefixes)
+}
+
+/// Sorts `perm[lo..<hi]` (rows whose words 0..<level are equal) by word `level`, then refines
+/// runs of equal words recursively. `sub` holds the gathered words of the current level.
+func opsRefineRun(level: Int, lo: Int, hi: Int, packed: OpsPackedKeys, sub: UnsafeMutableBufferPointer<UInt64>,
+                  perm: UnsafeMutableBufferPointer<Int32>, tmpK: UnsafeMutableBufferPointer<UInt64>,
+                  tmpP: UnsafeMutableBufferPointer<Int32>) {
+    packed.words[level].withUnsafeBufferPointer { w in
+        for j in lo..<hi { sub[j] = w[Int(perm[j])] }
+    }
+    // (`sub`, `tmpK`, `tmpP` are scratch at least `hi` long; `perm` may be a rebased run.)
+    opsRadixSort(keys: UnsafeMutableBufferPointer(rebasing: sub[lo..<hi]), perm: UnsafeMutableBufferPointer(rebasing: perm[lo..<hi]),
+                 tmpKeys: UnsafeMutableBufferPointer(rebasing: tmpK[lo..<hi]), tmpPerm: UnsafeMutableBufferPointer(rebasing: tmpP[lo..<hi]),
+                 bits: packed.bits[level])
+    if level + 1 >= packed.words.count { return }
+    var a = lo
+    while a < hi {
+        var b = a + 1
+        while b < hi && sub[b] == sub[a] { b += 1 }
+        if b - a > 1 {
+            opsRefineRun(level: level + 1, lo: a, hi: b, packed: packed, sub: sub, perm: perm, tmpK: tmpK, tmpP: tmpP)
+        }
+        a = b
+    }
+}
+
+/// The stable sort permutation of rows 0..<count of `columns` by `keys` (DuckDB order).
+/// Shape: `count` row indexes. See `opsSortRows` for the method.
+/// - Throws: `KuaiError.execution` when `count` exceeds Int32.max rows.
+public func sortPermutation(_ columns: [Column], count n: Int, keys: [SortKey]) throws -> [Int32] {
+    try opsSortRows(columns, count: n, keys: keys).perm
 }
 
 /// Gathers rows `perm[range]` of `columns` as one batch.

@@ -156,8 +156,10 @@ public final class WindowOperator: PhysicalOperator {
     public let orderBy: [SortKey]
     public let functions: [WindowFunction]
 
-    private var columns: [Column] = []
+    private var input: [Batch] = []
+    private var results: [Column] = []
     private var count = 0
+    private var batchIndex = 0
     private var position = 0
     private var done = false
     private static let batchSize = 65536
@@ -180,48 +182,78 @@ public final class WindowOperator: PhysicalOperator {
 
     public func next() throws -> Batch? {
         if !done { try run(); done = true }
-        guard position < count else { columns = []; return nil }
-        let end = min(count, position + Self.batchSize)
-        let b: Batch
-        if position == 0 && end == count {
-            b = Batch(columns: columns, count: count)
-        } else {
-            b = Batch(columns: columns.map { $0.slice(position..<end) }, count: end - position)
-        }
-        position = end
-        return b
+        guard batchIndex < input.count else { input = []; results = []; return nil }
+        // the child's batch as it came, plus the matching slice of every result column
+        let b = input[batchIndex]
+        input[batchIndex] = Batch(columns: [], count: 0)   // release it once emitted
+        batchIndex += 1
+        let range = position..<position + b.count
+        position += b.count
+        let tail = results.map { (range.count == count) ? $0 : $0.slice(range) }
+        return Batch(columns: b.columns + tail, count: b.count)
     }
 
     private func run() throws {
-        let (cols, n) = try materializeColumns(child)
+        while let b = try child.next() { if b.count > 0 { input.append(b) } }
+        let n = input.reduce(0) { $0 + $1.count }
         count = n
-        if n == 0 { columns = cols; return }
+        if n == 0 { return }
+        let cols = OpsLazyColumns(batches: input, schema: child.schema)
         let keys = partitionBy.map { SortKey(column: $0) } + orderBy
-        let perm = keys.isEmpty ? (0..<n).map { Int32($0) } : try sortPermutation(cols, count: n, keys: keys)
+        var perm: [Int32]
+        var partStart: [UInt8]? = nil
+        var peerStart: [UInt8]? = nil
+        if keys.isEmpty {
+            perm = (0..<n).map { Int32($0) }
+        } else {
+            let sorted = try opsSortRows(keyChunks: keys.map { k in input.map { $0.columns[k.column] } }, count: n,
+                                         keys: keys, markPrefixes: [partitionBy.count, keys.count])
+            perm = sorted.perm
+            partStart = sorted.marks[0]
+            peerStart = sorted.marks[1]
+        }
         // Boundaries in sorted positions: partStart[i] = 1 when a partition starts at i,
         // peerStart[i] = 1 when a peer group (same partition and order keys) starts at i.
-        var partStart = [UInt8](repeating: 0, count: n)
-        var peerStart = [UInt8](repeating: 0, count: n)
-        perm.withUnsafeBufferPointer { p in
-            partStart.withUnsafeMutableBufferPointer { m in
-                m[0] = 1
-                for k in partitionBy { opsMarkChanges(cols[k], perm: p, marks: m) }
+        if partStart == nil {
+            var m = [UInt8](repeating: 0, count: n)
+            perm.withUnsafeBufferPointer { p in
+                m.withUnsafeMutableBufferPointer { mb in
+                    mb[0] = 1
+                    for k in partitionBy { opsMarkChanges(cols[k], perm: p, marks: mb) }
+                }
             }
-            peerStart.withUnsafeMutableBufferPointer { m in
-                for i in 0..<n { m[i] = partStart[i] }
-                for k in orderBy { opsMarkChanges(cols[k.column], perm: p, marks: m) }
+            partStart = m
+        }
+        let needsPeers = functions.contains { f in
+            switch f.kind {
+            case .rank, .denseRank: return true
+            case .rowNumber, .lag, .lead: return false
+            default:
+                let frame = f.frame ?? (orderBy.isEmpty ? WindowFrame.wholePartition : WindowFrame.defaultWithOrder)
+                return frame.mode == .range
             }
         }
-        var out = cols
+        if peerStart == nil && needsPeers {
+            var m = partStart!
+            perm.withUnsafeBufferPointer { p in
+                m.withUnsafeMutableBufferPointer { mb in
+                    for k in orderBy { opsMarkChanges(cols[k.column], perm: p, marks: mb) }
+                }
+            }
+            peerStart = m
+        }
+        let partMarks = partStart!
+        let peerMarks = peerStart ?? partMarks
+        var out: [Column] = []
         for f in functions {
-            out.append(try compute(f, cols: cols, n: n, perm: perm, partStart: partStart, peerStart: peerStart))
+            out.append(try compute(f, cols: cols, n: n, perm: perm, partStart: partMarks, peerStart: peerMarks))
         }
-        columns = out
+        results = out
     }
 
     // MARK: per-function kernels (positions are sorted positions; results scatter through perm)
 
-    private func compute(_ f: WindowFunction, cols: [Column], n: Int, perm: [Int32],
+    private func compute(_ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
                          partStart: [UInt8], peerStart: [UInt8]) throws -> Column {
         switch f.kind {
         case .rowNumber, .rank, .denseRank:
@@ -267,7 +299,7 @@ public final class WindowOperator: PhysicalOperator {
         }
     }
 
-    private func computeFramed(_ f: WindowFunction, cols: [Column], n: Int, perm: [Int32],
+    private func computeFramed(_ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
                                partStart: [UInt8], peerStart: [UInt8]) throws -> Column {
         let frame = f.frame ?? (orderBy.isEmpty ? WindowFrame.wholePartition : WindowFrame.defaultWithOrder)
         let arg = f.argument.map { cols[$0] }
@@ -389,7 +421,7 @@ public final class WindowOperator: PhysicalOperator {
     }
 
     /// Frame bounds [starts[i], ends[i]) in sorted positions for every sorted position i.
-    private func frameBounds(_ frame: WindowFrame, cols: [Column], n: Int, perm: [Int32],
+    private func frameBounds(_ frame: WindowFrame, cols: OpsLazyColumns, n: Int, perm: [Int32],
                              partStart: [UInt8], peerStart: [UInt8],
                              starts: inout [Int32], ends: inout [Int32]) throws {
         // partition and peer extents per position
@@ -504,6 +536,31 @@ public final class WindowOperator: PhysicalOperator {
         return "Window partition=[\(p)] order=[\(o)] functions=[" + functions.map(\.description).joined(separator: ", ") + "]"
     }
     public var children: [PhysicalOperator] { [child] }
+}
+
+/// The columns of a list of batches, each concatenated on first use (window arguments and
+/// key columns that need random access); the batches themselves stay as they are.
+final class OpsLazyColumns {
+    private let batches: [Batch]
+    private let schema: Schema
+    private var cache: [Int: Column] = [:]
+    init(batches: [Batch], schema: Schema) {
+        self.batches = batches
+        self.schema = schema
+    }
+    subscript(_ c: Int) -> Column {
+        if let col = cache[c] { return col }
+        let col: Column
+        if batches.count == 1 {
+            col = batches[0].columns[c]
+        } else {
+            var b = ColumnBuilder(type: schema[c].type)
+            for batch in batches { b.append(batch.columns[c]) }
+            col = b.take()
+        }
+        cache[c] = col
+        return col
+    }
 }
 
 /// Order-preserving UInt64 per row of `col` (ints signed-shifted, doubles ordered bits,

@@ -131,10 +131,12 @@ import KuaiCore
     }
 
     // Many partitions over several batches: row_number restarts per (a, b) partition.
-    @Test func manyPartitions() throws {
+    /// `spread`: partition values spread over the whole Int64 range, so the sort keys need two
+    /// words and partition boundaries are not read off the first word.
+    @Test(arguments: [false, true]) func manyPartitions(spread: Bool) throws {
         let n = 100_000
         var rng = SplitMix(seed: 3)
-        let a = (0..<n).map { _ in Int64.random(in: 0..<50, using: &rng) }
+        let a = (0..<n).map { _ in Int64.random(in: 0..<50, using: &rng) * (spread ? 180_000_000_000_000_000 : 1) - (spread ? Int64.max : 0) }
         let b = (0..<n).map { _ in Int64.random(in: 0..<40, using: &rng) }
         let ts = (0..<n).map { _ in Int64.random(in: 0..<1_000_000, using: &rng) }
         let batches = stride(from: 0, to: n, by: 10_000).map { s in [intCol(Array(a[s..<s + 10_000])), intCol(Array(b[s..<s + 10_000])), intCol(Array(ts[s..<s + 10_000]))] }
@@ -142,8 +144,8 @@ import KuaiCore
         var got: [Int64] = []
         while let bt = try op.next() { got.append(contentsOf: bt.columns[3].ints) }
         // reference: for each row, 1 + number of rows in its partition with a smaller (ts, index)
-        var byPart: [Int64: [(Int64, Int)]] = [:]
-        for i in 0..<n { byPart[a[i] * 100 + b[i], default: []].append((ts[i], i)) }
+        var byPart: [[Int64]: [(Int64, Int)]] = [:]
+        for i in 0..<n { byPart[[a[i], b[i]], default: []].append((ts[i], i)) }
         var expected = [Int64](repeating: 0, count: n)
         for (_, rowsOfPart) in byPart {
             for (k, r) in rowsOfPart.sorted(by: { $0 < $1 }).enumerated() { expected[r.1] = Int64(k + 1) }
