@@ -298,11 +298,17 @@ enum SWAR {
         if n == 0 { return (0, 0) }
         // Move the n digits to the top bytes (zeros below act as leading zeros), then combine
         // pairs, quads and octets.
-        var v = a &<< UInt64(truncatingIfNeeded: (8 &- n) &* 8)
+        return (combine8(a &<< UInt64(truncatingIfNeeded: (8 &- n) &* 8)), n)
+    }
+
+    /// The value of 8 digit values (bytes 0...9, the first byte most significant).
+    @inline(__always)
+    static func combine8(_ a: UInt64) -> UInt64 {
+        var v = a
         v = (v &* 10 &+ (v &>> 8)) & 0x00FF_00FF_00FF_00FF
         v = (v &* 100 &+ (v &>> 16)) & 0x0000_FFFF_0000_FFFF
         v = (v &* 10_000 &+ (v &>> 32)) & 0x0000_0000_FFFF_FFFF
-        return (v, n)
+        return v
     }
 
     /// Offset of the first `,` or LF at or after `p` (the buffer must contain one).
