@@ -89,6 +89,9 @@ public final class Store: @unchecked Sendable {
         for t in m.tables {
             guard !t.name.isEmpty, tableNames.insert(t.name).inserted else { throw bad("table name \"\(t.name)\" is empty or repeated") }
             guard t.rowCount >= 0 else { throw bad("table \(t.name): negative rowCount") }
+            // A column file counts blocks in a u32: larger row counts are impossible (and would
+            // overflow the block arithmetic below).
+            guard t.rowCount <= Int(UInt32.max) * m.blockRows else { throw bad("table \(t.name): rowCount \(t.rowCount) out of range") }
             let wantBlocks = (t.rowCount + m.blockRows - 1) / m.blockRows
             guard t.blockCount == wantBlocks else {
                 throw bad("table \(t.name): blockCount \(t.blockCount) disagrees with rowCount \(t.rowCount) (expected \(wantBlocks))")
