@@ -218,7 +218,7 @@ private struct Scanner {
             } else {
                 shown = "byte 0x" + String(b, radix: 16, uppercase: true)
             }
-            throw error("syntax error at or near \(shown): unexpected character", at: start)
+            throw error("at or near \(shown): unexpected character", at: start)
         }
     }
 

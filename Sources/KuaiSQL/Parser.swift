@@ -15,7 +15,7 @@ public enum Parser {
     /// Parses one statement (a trailing `;` is allowed).
     /// - Throws: `KuaiError.syntax` whose `location` is the `SourcePosition` of the offending token
     ///   (`"query:LINE:COL"`) and whose message names the token and what was expected, e.g.
-    ///   `syntax error at or near "FROM": expected an expression`.
+    ///   `at or near "FROM": expected an expression`.
     public static func parse(_ sql: String) throws -> Statement {
         var state = ParserState(source: sql, tokens: try Lexer.tokenize(sql))
         return try state.parseWholeStatement()
@@ -101,18 +101,18 @@ struct ParserState {
         return text
     }
 
-    /// `syntax error at or near "TOKEN": expected WHAT` at the current token.
+    /// `at or near "TOKEN": expected WHAT` at the current token.
     func unexpected(_ expected: String) -> KuaiError { unexpected(expected, at: current) }
 
     func unexpected(_ expected: String, at t: Token) -> KuaiError {
         let near = t.kind == .endOfInput ? "at end of input" : "at or near \"\(shown(t))\""
-        return KuaiError(.syntax, "syntax error \(near): expected \(expected)", at: t.position.description)
+        return KuaiError(.syntax, "\(near): expected \(expected)", at: t.position.description)
     }
 
-    /// An error with a free message at a token: `syntax error at or near "TOKEN": MESSAGE`.
+    /// An error with a free message at a token: `at or near "TOKEN": MESSAGE`.
     func failure(_ message: String, at t: Token) -> KuaiError {
         let near = t.kind == .endOfInput ? "at end of input" : "at or near \"\(shown(t))\""
-        return KuaiError(.syntax, "syntax error \(near): \(message)", at: t.position.description)
+        return KuaiError(.syntax, "\(near): \(message)", at: t.position.description)
     }
 
     /// Enters one recursion level; throws past `Parser.maxDepth` or `Parser.maxTreeDepth`.
