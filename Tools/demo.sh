@@ -19,7 +19,7 @@ echo "\$ kuai-convert Samples/kuailive-mini -o $STORE"
 
 run() {
     echo
-    echo "\$ kuai-query --store $STORE --format table \"$1\""
+    echo "\$ kuai-query --store $STORE --format table '$1'"
     "$BIN/kuai-query" --store "$STORE" --format table "$1" || status=1
 }
 status=0
