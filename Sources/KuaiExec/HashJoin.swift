@@ -17,11 +17,14 @@ public enum BuildSide: String, Sendable, Hashable {
 
 // MARK: - Hash table of the build side
 
-/// The build side of a hash join: the build rows in contiguous columns, a `GroupKeyTable` from
-/// key to dense key id, and the build rows grouped by key id (CSR: `offsets`, `rows`; build
-/// order within a key). Rows with a NULL in any key column sit in an unreachable group, so they
-/// never match. Read-only after `init`: probe it from several threads, each with its own
-/// `OpsStringInterner` from `makeInterner()` for VARCHAR keys.
+/// The build side of a hash join: the build rows in contiguous columns, a lookup from key to
+/// bucket, and the build rows grouped by bucket (CSR: `offsets`, `rows`; build order within a
+/// bucket). Rows with a NULL in any key column never match.
+///
+/// Lookup: a single integer key whose values span at most 4x the row count (KuaiLive's ids)
+/// indexes the buckets directly (bucket = key - min, no hashing); other keys go through a
+/// `GroupKeyTable` (bucket = key id). Read-only after `init`: probe it from several threads,
+/// VARCHAR lookups each with their own interner (handed out by the table).
 public final class JoinHashTable: @unchecked Sendable {
     /// Build rows, one column per build-side column, `rowCount` rows each.
     public let columns: [Column]
@@ -29,14 +32,19 @@ public final class JoinHashTable: @unchecked Sendable {
     /// Build-side key columns (indexes into `columns`) and their types.
     public let keys: [Int]
     public let keyTypes: [DataType]
-    private let table: GroupKeyTable
+    private let table: GroupKeyTable?
+    private let denseMin: Int64
     private let interners: Mutex = Mutex()
     private var freeInterners: [OpsStringInterner] = []
-    /// `rows[offsets[g]..<offsets[g+1]]` are the build rows of key id `g`.
+    /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b`.
     let offsets: [Int32]
     let rows: [Int32]
-    /// True when every key id has exactly one build row (then `rows[offsets[g]]` is the match).
+    /// True when every bucket holds at most one build row.
     let unique: Bool
+    /// When `unique`: the build row of each bucket (-1 = empty), so a probe costs one access.
+    let uniqueRow: [Int32]
+    /// True when buckets are key - min of a single integer key.
+    public let isDense: Bool
 
     /// Builds the table over `columns` (`count` rows) keyed by the columns at `keys` (may be empty:
     /// then every probe row matches every build row, a cross product).
@@ -47,34 +55,80 @@ public final class JoinHashTable: @unchecked Sendable {
         self.rowCount = count
         self.keys = keys
         self.keyTypes = keys.map { columns[$0].type == .null ? .bigint : columns[$0].type }
-        let table = GroupKeyTable(keyTypes: keyTypes)
-        var ids = [Int32](repeating: 0, count: count)
-        let chunk = 65536
-        ids.withUnsafeMutableBufferPointer { idp in
-            var start = 0
-            while start < count {
-                let end = min(count, start + chunk)
-                let keyCols = keys.map { k -> Column in
-                    let c = columns[k].type == .null ? Column.nulls(.bigint, count: columns[k].count) : columns[k]
-                    return (start == 0 && end == count) ? c : c.slice(start..<end)
+        var ids = [Int32](repeating: -1, count: count)
+        var buckets = 0
+        // dense candidate: one integer-stored key
+        var lo = Int64.max, hi = Int64.min
+        var dense = false
+        if keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null {
+            let col = columns[keys[0]]
+            col.ints.withUnsafeBufferPointer { x in
+                for i in 0..<count where col.validity == nil || col.validity![i] != 0 {
+                    let v = x[i]
+                    if v < lo { lo = v }
+                    if v > hi { hi = v }
                 }
-                table.findOrInsert(keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
-                start = end
+            }
+            if lo <= hi {
+                let span = hi.subtractingReportingOverflow(lo)
+                dense = !span.overflow && span.partialValue < Int64(max(4 * count, 1024)) && span.partialValue < Int64(Int32.max - 1)
             }
         }
-        self.table = table
-        // counting sort of build rows by key id
-        let groups = table.count
-        var offsets = [Int32](repeating: 0, count: groups + 1)
-        var rows = [Int32](repeating: 0, count: count)
+        if dense {
+            let col = columns[keys[0]]
+            buckets = Int(hi - lo) + 1
+            col.ints.withUnsafeBufferPointer { x in
+                ids.withUnsafeMutableBufferPointer { idp in
+                    for i in 0..<count where col.validity == nil || col.validity![i] != 0 {
+                        idp[i] = Int32(truncatingIfNeeded: x[i] &- lo)
+                    }
+                }
+            }
+            table = nil
+            denseMin = lo
+        } else {
+            let t = GroupKeyTable(keyTypes: keyTypes)
+            t.reserve(count)
+            let chunk = 65536
+            ids.withUnsafeMutableBufferPointer { idp in
+                var start = 0
+                while start < count {
+                    let end = min(count, start + chunk)
+                    let keyCols = keys.map { k -> Column in
+                        let c = columns[k].type == .null ? Column.nulls(.bigint, count: columns[k].count) : columns[k]
+                        return (start == 0 && end == count) ? c : c.slice(start..<end)
+                    }
+                    t.findOrInsert(keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
+                    start = end
+                }
+            }
+            buckets = t.count
+            table = t
+            denseMin = 0
+        }
+        isDense = dense
+        // counting sort of build rows by bucket (rows without a bucket are left out)
+        var offsets = [Int32](repeating: 0, count: buckets + 1)
+        var placed = 0
+        var isUnique = true
         ids.withUnsafeBufferPointer { idp in
             offsets.withUnsafeMutableBufferPointer { off in
-                for i in 0..<count { off[Int(idp[i]) + 1] += 1 }
-                for g in 0..<groups { off[g + 1] += off[g] }
-                var cursor = [Int32](off[0..<groups])
+                for i in 0..<count where idp[i] >= 0 {
+                    let b = Int(idp[i]) + 1
+                    off[b] += 1
+                    if off[b] > 1 { isUnique = false }
+                    placed += 1
+                }
+                for g in 0..<buckets { off[g + 1] += off[g] }
+            }
+        }
+        var rows = [Int32](repeating: 0, count: placed)
+        if placed > 0 {
+            var cursor = [Int32](offsets[0..<buckets])
+            ids.withUnsafeBufferPointer { idp in
                 rows.withUnsafeMutableBufferPointer { r in
                     cursor.withUnsafeMutableBufferPointer { cur in
-                        for i in 0..<count {
+                        for i in 0..<count where idp[i] >= 0 {
                             let g = Int(idp[i])
                             r[Int(cur[g])] = Int32(i)
                             cur[g] += 1
@@ -85,25 +139,89 @@ public final class JoinHashTable: @unchecked Sendable {
         }
         self.offsets = offsets
         self.rows = rows
-        self.unique = groups == count
+        self.unique = isUnique
+        if isUnique {
+            var u = [Int32](repeating: -1, count: buckets)
+            offsets.withUnsafeBufferPointer { off in
+                rows.withUnsafeBufferPointer { r in
+                    u.withUnsafeMutableBufferPointer { ub in
+                        for b in 0..<buckets where off[b + 1] > off[b] { ub[b] = r[Int(off[b])] }
+                    }
+                }
+            }
+            uniqueRow = u
+        } else {
+            uniqueRow = []
+        }
     }
 
-    /// The number of distinct build keys.
-    public var keyCount: Int { table.count }
+    /// The number of buckets (distinct build keys, or the key span when dense).
+    public var bucketCount: Int { offsets.count - 1 }
 
     /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with
     /// `returnInterner` so the next probe reuses its code maps.
-    func takeInterner() -> OpsStringInterner {
-        interners.withLock { freeInterners.popLast() } ?? table.makeLookupInterner()
+    func takeInterner() -> OpsStringInterner? {
+        guard let table else { return nil }
+        return interners.withLock { freeInterners.popLast() } ?? table.makeLookupInterner()
     }
-    func returnInterner(_ i: OpsStringInterner) {
+    func returnInterner(_ i: OpsStringInterner?) {
+        guard let i else { return }
         interners.withLock { freeInterners.append(i) }
     }
 
-    /// Key id per probe row (-1 = no match; NULL keys never match).
+    /// For a `unique` table: the matching build row per probe row, or -1.
+    func findUniqueRows(_ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?, into out: UnsafeMutableBufferPointer<Int32>) {
+        precondition(unique)
+        uniqueRow.withUnsafeBufferPointer { u in
+            if let table {
+                table.find(probeKeys, rowCount: n, nullsMatch: false, into: out, interner: interner!)
+                for i in 0..<n where out[i] >= 0 { out[i] = u[Int(out[i])] }
+                return
+            }
+            let col = probeKeys[0]
+            let lo = denseMin
+            let span = UInt64(u.count)
+            col.ints.withUnsafeBufferPointer { x in
+                if let v = col.validity {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        out[i] = (v[i] != 0 && b < span) ? u[Int(b)] : -1
+                    }
+                } else {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        out[i] = b < span ? u[Int(b)] : -1
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bucket per probe row, -1 when the row cannot match (absent key, empty bucket, NULL key).
     /// - Parameter probeKeys: one column per key, already of a storage matching `keyTypes`.
-    func find(_ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner, into ids: UnsafeMutableBufferPointer<Int32>) {
-        table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner)
+    func find(_ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?, into ids: UnsafeMutableBufferPointer<Int32>) {
+        if let table {
+            table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
+            return
+        }
+        let col = probeKeys[0]
+        let lo = denseMin
+        let span = UInt64(offsets.count - 1)
+        col.ints.withUnsafeBufferPointer { x in
+            offsets.withUnsafeBufferPointer { off in
+                if let v = col.validity {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        ids[i] = (v[i] != 0 && b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
+                    }
+                } else {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        ids[i] = (b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -130,6 +248,9 @@ func opsCoerceKey(_ col: Column, to type: DataType) -> Column {
 func opsGatherNullable(_ col: Column, _ indexes: UnsafeBufferPointer<Int32>) -> Column {
     let n = indexes.count
     if col.count == 0 { return Column.nulls(col.type, count: n) }
+    var hasMissing = false
+    for i in 0..<n where indexes[i] < 0 { hasMissing = true; break }
+    if !hasMissing { return col.gather(indexes) }
     var safe = [Int32](repeating: 0, count: n)
     var anyNull = false
     for i in 0..<n { let x = indexes[i]; if x < 0 { anyNull = true } else { safe[i] = x } }
@@ -193,10 +314,48 @@ final class OpsJoinProber {
         let n = batch.count
         if n == 0 { return }
         let keyCols = zip(probeKeys, table.keyTypes).map { opsCoerceKey(batch.columns[$0.0], to: $0.1) }
-        var ids = [Int32](repeating: -1, count: n)
         let interner = table.takeInterner()
+        defer { table.returnInterner(interner) }
+
+        // Unique build keys, no residual: at most one match per probe row, one output batch.
+        if table.unique && residual == nil {
+            var bIdx = [Int32](repeating: -1, count: n)
+            bIdx.withUnsafeMutableBufferPointer { table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0) }
+            var matches = 0
+            for i in 0..<n where bIdx[i] >= 0 { matches += 1 }
+            if probeFilters {
+                let want = type == .semi
+                if (want && matches == n) || (!want && matches == 0) { try emit(batch); return }
+                if (want && matches == 0) || (!want && matches == n) { return }
+                var sel: [Int32] = []
+                sel.reserveCapacity(want ? matches : n - matches)
+                for i in 0..<n where (bIdx[i] >= 0) == want { sel.append(Int32(i)) }
+                try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
+                return
+            }
+            if buildMatched != nil { for b in bIdx where b >= 0 { buildMatched![Int(b)] = 1 } }
+            if !emitsPairs { return }   // semi/anti built on the left: only the marks matter
+            if probeOuter || matches == n {
+                // every probe row stays: the probe columns pass through untouched
+                let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { opsGatherNullable($0, b) } }
+                try emit(Batch(columns: probeIsLeft ? batch.columns + bCols : bCols + batch.columns, count: n))
+                return
+            }
+            if matches == 0 { return }
+            var sel: [Int32] = [], bSel: [Int32] = []
+            sel.reserveCapacity(matches); bSel.reserveCapacity(matches)
+            for i in 0..<n where bIdx[i] >= 0 { sel.append(Int32(i)); bSel.append(bIdx[i]) }
+            let out = sel.withUnsafeBufferPointer { p in bSel.withUnsafeBufferPointer { b in
+                let pCols = batch.columns.map { $0.gather(p) }
+                let bCols = table.columns.map { $0.gather(b) }
+                return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
+            } }
+            try emit(out)
+            return
+        }
+
+        var ids = [Int32](repeating: -1, count: n)
         ids.withUnsafeMutableBufferPointer { table.find(keyCols, rowCount: n, interner: interner, into: $0) }
-        table.returnInterner(interner)
 
         // Semi/anti join without residual: a selection of the probe batch.
         if probeFilters && residual == nil {

@@ -436,6 +436,17 @@ public final class GroupKeyTable {
 
     // MARK: public API
 
+    /// Sizes the table for `n` distinct keys in all, so inserting them never rehashes.
+    public func reserve(_ n: Int) {
+        switch mode {
+        case .int: while n * 2 > intCapacity { growInt() }
+        case .general:
+            while n * 2 > capacity { growGeneral() }
+            reserveKeyStore(n)
+        case .string: break
+        }
+    }
+
     /// Writes the group id of each of the first `rowCount` rows of `keys` into `ids`, adding new
     /// keys with the next ids. `keys[c]` must have type `keyTypes[c]` (any integer-stored type
     /// compares by its Int64 value; VARCHAR of any dictionary compares by string).

@@ -166,6 +166,29 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         #expect(try rows(HashJoinOperator(left: l(), right: empty3, type: .anti, leftKeys: [0], rightKeys: [0])).count == 5)
     }
 
+    // Keys spread far apart (no dense bucket array: hashed lookup), with duplicates, NULLs and a
+    // unique-key build side. Same DuckDB answers as `leftJoin` / `semiAnti` with keys scaled.
+    @Test(arguments: sides) func hashedIntegerKeys(side: BuildSide) throws {
+        let m: Int64 = 1_000_000_007_000
+        let left = { source([[intCol([1 * m, 2 * m, nil], type: .bigint), strCol(["a", "b", "c"])], [intCol([2 * m, 3 * m]), strCol(["d", "e"])]]) }
+        let right = { source([[intCol([2 * m, 2 * m, nil]), strCol(["x", "y", "z"])], [intCol([4 * m, 1 * m]), strCol(["q", "p"])]]) }
+        let got = sortedRows(try rows(HashJoinOperator(left: left(), right: right(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(got == sortedRows([[I(m), S("a"), I(m), S("p")], [I(2 * m), S("b"), I(2 * m), S("x")], [I(2 * m), S("b"), I(2 * m), S("y")],
+                                   [I(2 * m), S("d"), I(2 * m), S("x")], [I(2 * m), S("d"), I(2 * m), S("y")], [I(3 * m), S("e"), N, N], [N, S("c"), N, N]]))
+        // unique build keys; DuckDB (keys unscaled): create table r2 as select * from (values (4,'q'),(1,'p'),(NULL,'z')) t(k,w)
+        //   select * from l full join r2 on l.k=r2.k order by all
+        //   -> [(1,'a',1,'p'), (2,'b',None,None), (2,'d',None,None), (3,'e',None,None), (None,'c',None,None), (None,None,4,'q'), (None,None,None,'z')]
+        //   select * from l semi join r2 on l.k=r2.k -> [(1,'a')]; anti join -> [(2,'b'), (2,'d'), (3,'e'), (None,'c')]
+        let uniqueRight = { source([[intCol([4 * m, 1 * m, nil]), strCol(["q", "p", "z"])]]) }
+        let u = sortedRows(try rows(HashJoinOperator(left: left(), right: uniqueRight(), type: .full, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(u == sortedRows([[I(m), S("a"), I(m), S("p")], [I(2 * m), S("b"), N, N], [I(2 * m), S("d"), N, N], [I(3 * m), S("e"), N, N],
+                                 [N, S("c"), N, N], [N, N, I(4 * m), S("q")], [N, N, N, S("z")]]))
+        let semi = sortedRows(try rows(HashJoinOperator(left: left(), right: uniqueRight(), type: .semi, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(semi == [[I(m), S("a")]])
+        let anti = sortedRows(try rows(HashJoinOperator(left: left(), right: uniqueRight(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(anti == sortedRows([[I(2 * m), S("b")], [I(2 * m), S("d")], [I(3 * m), S("e")], [N, S("c")]]))
+    }
+
     @Test func explain() {
         let op = HashJoinOperator(left: l(), right: r(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)
         #expect(op.explainLine == "HashJoin LEFT build=right keys=[#0=#0]")
