@@ -146,7 +146,9 @@ public final class StoreWriter: @unchecked Sendable {
                                                     fullPath: dirPath + "/" + file, generation: generation))
             }
             tables.append(record)
-            return TableWriter(store: self, record: record, schema: schema, columns: columns)
+            let writer = TableWriter(store: self, record: record, schema: schema, columns: columns)
+            openWriters.append(WeakTableWriter(writer: writer))
+            return writer
         }
     }
 
@@ -238,16 +240,16 @@ public final class StoreWriter: @unchecked Sendable {
     public func abort() {
         lock.withLock {
             if state == .writing {
-                for t in openWriters { t.closeFiles() }
+                for t in openWriters { t.writer?.closeFiles() }
                 POSIX.removeTree(temporaryPath)
                 state = .aborted
             }
         }
     }
 
-    private var openWriters: [TableWriter] = []
-
-    func register(_ w: TableWriter) { openWriters.append(w) }
+    /// Weak, so that a dropped, uncommitted writer is freed and removes its folder.
+    private var openWriters: [WeakTableWriter] = []
+    private struct WeakTableWriter { weak var writer: TableWriter? }
 
     func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn]) {
         lock.withLock {
