@@ -21,7 +21,7 @@ baseline):
   (a) convert: `kuai-convert DATA -o STORE` (wall time of the process) vs DuckDB loading all eight
       CSVs with read_csv and writing them with COPY ... (FORMAT parquet, COMPRESSION lz4), as
       ../shared/bench/reference_bench.py does; store bytes vs Parquet bytes.
-  (b) queries: each q*.sql through `kuai-query --store STORE --format csv` (wall time of the whole
+  (b) queries: each q*.sql through `kuai-query --store STORE --format csv -f Q.sql` (wall time of the whole
       process: start-up, store open, query, output) vs DuckDB over a persistent database file built
       from the same CSVs and over the Parquet files (time of con.execute(sql).fetchall() inside
       the subprocess, start-up excluded: this favours DuckDB). One warm-up run, then the median of
@@ -200,9 +200,9 @@ def main():
         # kuai: warm-up run gives the answer, then `runs` timed runs
         k_times, k_peak, k_err, k_out = [], 0.0, None, ""
         for i in range(runs + (0 if a.answers_only else 1)):
-            secs, rss, rc, out, err = run_measured([kquery, "--store", store, "--format", "csv", sql])
+            secs, rss, rc, out, err = run_measured([kquery, "--store", store, "--format", "csv", "-f", q])
             if rc != 0:
-                k_err = f"exit {rc}: {err.strip().splitlines()[-1] if err.strip() else ''}"
+                k_err = f"exit {rc}: {err.strip().splitlines()[0] if err.strip() else ''}"
                 break
             k_peak = max(k_peak, rss)
             if i == 0:

@@ -336,7 +336,7 @@ class KuaiRunner:
         if isinstance(store, Exception):
             return "error", str(store)
         try:
-            p = subprocess.run([self.query_bin, "--store", store, "--format", "csv", sql],
+            p = subprocess.run([self.query_bin, "--store", store, "--format", "csv", "--", sql],
                                capture_output=True, text=True, timeout=60)
         except subprocess.TimeoutExpired:
             return "crash", "timeout after 60 s"
