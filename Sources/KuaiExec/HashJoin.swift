@@ -36,7 +36,8 @@ public final class JoinHashTable: @unchecked Sendable {
     private let denseMin: Int64
     private let interners: Mutex = Mutex()
     private var freeInterners: [OpsStringInterner] = []
-    /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b`.
+    /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b` (empty when `unique`:
+    /// then `uniqueRow` holds them).
     let offsets: [Int32]
     let rows: [Int32]
     /// True when every bucket holds at most one build row.
@@ -137,9 +138,8 @@ public final class JoinHashTable: @unchecked Sendable {
                 }
             }
         }
-        self.offsets = offsets
-        self.rows = rows
         self.unique = isUnique
+        self.bucketCount = buckets
         if isUnique {
             var u = [Int32](repeating: -1, count: buckets)
             offsets.withUnsafeBufferPointer { off in
@@ -150,13 +150,18 @@ public final class JoinHashTable: @unchecked Sendable {
                 }
             }
             uniqueRow = u
+            // the CSR is not needed when every bucket has at most one row
+            self.offsets = []
+            self.rows = []
         } else {
             uniqueRow = []
+            self.offsets = offsets
+            self.rows = rows
         }
     }
 
     /// The number of buckets (distinct build keys, or the key span when dense).
-    public var bucketCount: Int { offsets.count - 1 }
+    public let bucketCount: Int
 
     /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with
     /// `returnInterner` so the next probe reuses its code maps.
@@ -197,13 +202,15 @@ public final class JoinHashTable: @unchecked Sendable {
         }
     }
 
-    /// Bucket per probe row, -1 when the row cannot match (absent key, empty bucket, NULL key).
+    /// For a table that is not `unique`: the bucket per probe row, -1 when the row cannot match
+    /// (absent key, empty bucket, NULL key).
     /// - Parameter probeKeys: one column per key, already of a storage matching `keyTypes`.
     func find(_ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?, into ids: UnsafeMutableBufferPointer<Int32>) {
         if let table {
             table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
             return
         }
+        precondition(!unique)
         let col = probeKeys[0]
         let lo = denseMin
         let span = UInt64(offsets.count - 1)
@@ -354,8 +361,12 @@ final class OpsJoinProber {
             return
         }
 
+        // ids: the bucket per probe row, or for a unique table the build row itself
         var ids = [Int32](repeating: -1, count: n)
-        ids.withUnsafeMutableBufferPointer { table.find(keyCols, rowCount: n, interner: interner, into: $0) }
+        ids.withUnsafeMutableBufferPointer {
+            if table.unique { table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0) }
+            else { table.find(keyCols, rowCount: n, interner: interner, into: $0) }
+        }
 
         // Semi/anti join without residual: a selection of the probe batch.
         if probeFilters && residual == nil {
@@ -405,6 +416,13 @@ final class OpsJoinProber {
             bIdx.removeAll(keepingCapacity: true)
         }
 
+        if table.unique {
+            for i in 0..<n where ids[i] >= 0 {
+                pIdx.append(Int32(i))
+                bIdx.append(ids[i])
+                if pIdx.count >= Self.chunkSize { try flush() }
+            }
+        } else {
         try table.offsets.withUnsafeBufferPointer { off in
             try table.rows.withUnsafeBufferPointer { rows in
                 for i in 0..<n {
@@ -423,6 +441,7 @@ final class OpsJoinProber {
                     }
                 }
             }
+        }
         }
         try flush()
 

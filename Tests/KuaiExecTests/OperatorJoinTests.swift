@@ -91,6 +91,20 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         #expect(try join(.inner, side, residual: Self.wAfterX) == sortedRows([[I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")]]))
     }
 
+    // Unique build keys with a residual. DuckDB:
+    //   create table r3 as select * from (values (4,'q'),(1,'p'),(NULL,'z'),(2,'y')) t(k,w)
+    //   select * from l left join r3 on l.k=r3.k and r3.w > 'x' order by all
+    //   -> [(1,'a',None,None), (2,'b',2,'y'), (2,'d',2,'y'), (3,'e',None,None), (None,'c',None,None)]
+    //   select * from l right join r3 on l.k=r3.k and r3.w > 'x' order by all
+    //   -> [(2,'b',2,'y'), (2,'d',2,'y'), (None,None,1,'p'), (None,None,4,'q'), (None,None,None,'z')]
+    @Test(arguments: sides) func residualUniqueBuild(side: BuildSide) throws {
+        let r3 = { source([[intCol([4, 1]), strCol(["q", "p"])], [intCol([nil, 2]), strCol(["z", "y"])]]) }
+        let a = sortedRows(try rows(HashJoinOperator(left: l(), right: r3(), type: .left, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX, buildSide: side)))
+        #expect(a == sortedRows([[I(1), S("a"), N, N], [I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N]]))
+        let b = sortedRows(try rows(HashJoinOperator(left: l(), right: r3(), type: .right, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX, buildSide: side)))
+        #expect(b == sortedRows([[I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")], [N, N, I(1), S("p")], [N, N, I(4), S("q")], [N, N, N, S("z")]]))
+    }
+
     // DuckDB: select * from l where exists (select 1 from r where r.k=l.k and r.w > 'x') -> (2,'b'),(2,'d')
     //         ... not exists ... -> (1,'a'),(3,'e'),(None,'c')
     @Test(arguments: sides) func residualSemiAnti(side: BuildSide) throws {
