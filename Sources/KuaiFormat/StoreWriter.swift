@@ -294,8 +294,13 @@ public final class TableWriter: @unchecked Sendable {
         guard batch.columns.count == columns.count else {
             throw KuaiError(.usage, "table \(record.name): batch has \(batch.columns.count) columns, schema has \(columns.count)")
         }
-        for (i, c) in batch.columns.enumerated() where c.count != batch.count {
-            throw KuaiError(.usage, "table \(record.name): column \(schema[i].name) has \(c.count) rows, batch has \(batch.count)")
+        for (i, c) in batch.columns.enumerated() {
+            guard c.count == batch.count else {
+                throw KuaiError(.usage, "table \(record.name): column \(schema[i].name) has \(c.count) rows, batch has \(batch.count)")
+            }
+            guard c.type == schema[i].type || c.type == .null else {
+                throw KuaiError(.usage, "table \(record.name): column \(schema[i].name) is \(schema[i].type), the batch holds \(c.type)")
+            }
         }
         var pos = 0
         do {
