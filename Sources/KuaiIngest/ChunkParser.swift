@@ -64,8 +64,6 @@ final class ChunkParser {
     private var extractor = FieldExtractor()
     /// 10^0 ... 10^8 for combining SWAR digit groups.
     private let pow10: UnsafeMutablePointer<UInt64>
-    /// Offset (from the record start) of the byte ending each field, for `simpleRecord`.
-    private let fieldEnds: UnsafeMutablePointer<Int>
 
     init(schema: Schema, batchRows: Int, rejectRows: Bool) {
         precondition(!schema.isEmpty && batchRows > 0)
@@ -77,7 +75,6 @@ final class ChunkParser {
         values = .allocate(capacity: ncols)
         valid = .allocate(capacity: ncols)
         interners = .allocate(capacity: ncols)
-        fieldEnds = .allocate(capacity: ncols)
         pow10 = .allocate(capacity: SWAR.pow10.count)
         pow10.initialize(from: SWAR.pow10, count: SWAR.pow10.count)
         for (c, f) in schema.enumerated() {
@@ -104,7 +101,6 @@ final class ChunkParser {
         interners.deallocate()
         kinds.deallocate()
         pow10.deallocate()
-        fieldEnds.deallocate()
         values.deallocate()
         valid.deallocate()
         extractor.deallocate()
@@ -137,19 +133,6 @@ final class ChunkParser {
                 let b0 = base[pos]
                 if b0 == CSVByte.lf { pos += 1; line += 1; continue }
                 if b0 == CSVByte.cr && pos + 1 < end && base[pos + 1] == CSVByte.lf { pos += 2; line += 1; continue }
-            }
-            // Fast path: a simple record in one go; anything else is redone field by field below.
-            let next = simpleRecord(base, at: pos, row: row)
-            if next >= 0 {
-                pos = next
-                line += 1
-                row += 1
-                if row == batchRows {
-                    out.batches.append(flush(rows: row))
-                    out.rows += row
-                    row = 0
-                }
-                continue
             }
             var c = 0
             var failure: (column: Int, reason: String)? = nil
@@ -271,99 +254,6 @@ final class ChunkParser {
         }
         out.lines = line
         return out
-    }
-
-    /// Parses the record starting at `pos` into `row` when it is simple: no `"`, exactly `ncols`
-    /// fields, every field in its fast form (integers of at most 15 digits with an optional `-`,
-    /// `YYYY-MM-DD` dates, strings that are valid UTF-8 without NUL, empty fields as NULL).
-    /// - Returns: the offset just past the record's LF, or -1 when the record is not simple (the
-    ///   caller then parses it with the general path, which also reports errors).
-    ///
-    /// Two passes over the record: first the field boundaries (8 bytes at a time, looking only
-    /// at bytes below `-`: that is `,` LF `"` CR and rare data bytes such as space or `+`), then
-    /// each field with its length known, which lets the CPU overlap the fields' work.
-    @inline(__always)
-    private func simpleRecord(_ base: UnsafePointer<UInt8>, at pos: Int, row: Int) -> Int {
-        let p = base + pos
-        let lastCol = ncols &- 1
-        let ends = fieldEnds
-        var field = 0
-        var i = 0
-        var lfAt = 0
-        scan: while true {
-            let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            // High bit set for bytes < 0x2D (exact: bytes >= 0x80 are excluded by ~w).
-            var m = ~((w | SWAR.highs) &- 0x2D2D_2D2D_2D2D_2D2D) & ~w & SWAR.highs
-            while m != 0 {
-                let k = i &+ (m.trailingZeroBitCount &>> 3)
-                m &= m &- 1
-                let b = p[k]
-                if b == CSVByte.comma {
-                    if field == lastCol { return -1 }
-                    ends[field] = k
-                    field &+= 1
-                } else if b == CSVByte.lf {
-                    lfAt = k
-                    break scan
-                } else if b == CSVByte.quote {
-                    return -1
-                }
-            }
-            i &+= 8
-        }
-        if field != lastCol { return -1 }
-        ends[lastCol] = lfAt > 0 && p[lfAt &- 1] == CSVByte.cr ? lfAt &- 1 : lfAt
-
-        let kinds = self.kinds
-        let values = self.values
-        let valid = self.valid
-        var start = 0
-        for c in 0..<ncols {
-            let e = ends[c]
-            let n = e &- start
-            let f = p + start
-            start = e &+ 1
-            if n <= 0 {
-                storeNull(column: c, row: row)
-                continue
-            }
-            switch kinds[c] {
-            case ColumnKind.bigint.rawValue:
-                let negative = f.pointee == CSVByte.minus
-                let q = negative ? f + 1 : f
-                let d = negative ? n &- 1 : n
-                if d < 1 || d > 15 { return -1 }
-                let a1 = UnsafeRawPointer(q).loadUnaligned(as: UInt64.self) ^ 0x3030_3030_3030_3030
-                let bad1 = ((a1 &+ 0x7676_7676_7676_7676) | a1) & SWAR.highs
-                var v: UInt64
-                if d <= 8 {
-                    if bad1 & (SWAR.highs &>> UInt64(truncatingIfNeeded: (8 &- d) &* 8)) != 0 { return -1 }
-                    v = SWAR.combine8(a1 &<< UInt64(truncatingIfNeeded: (8 &- d) &* 8))
-                } else {
-                    let d2 = d &- 8
-                    let a2 = UnsafeRawPointer(q + 8).loadUnaligned(as: UInt64.self) ^ 0x3030_3030_3030_3030
-                    let bad2 = ((a2 &+ 0x7676_7676_7676_7676) | a2) & SWAR.highs
-                    if bad1 != 0 || bad2 & (SWAR.highs &>> UInt64(truncatingIfNeeded: (8 &- d2) &* 8)) != 0 { return -1 }
-                    v = SWAR.combine8(a1) &* pow10[d2] &+ SWAR.combine8(a2 &<< UInt64(truncatingIfNeeded: (8 &- d2) &* 8))
-                }
-                values[c].assumingMemoryBound(to: Int64.self)[row] = negative ? -Int64(bitPattern: v) : Int64(bitPattern: v)
-            case ColumnKind.varchar.rawValue:
-                let code = interners[c].intern(f, n, hash: hashBytes(f, n))
-                if code < 0 { return -1 }
-                values[c].assumingMemoryBound(to: Int32.self)[row] = code
-            case ColumnKind.date.rawValue:
-                guard n == 10, let days = FieldParse.strictDate(f, 10) else { return -1 }
-                values[c].assumingMemoryBound(to: Int64.self)[row] = days
-            case ColumnKind.double.rawValue:
-                guard case .value(let x) = FieldParse.double(f, n) else { return -1 }
-                values[c].assumingMemoryBound(to: Double.self)[row] = x
-            default:
-                guard case .value(let x) = FieldParse.boolean(f, n) else { return -1 }
-                values[c].assumingMemoryBound(to: Int64.self)[row] = x
-            }
-            valid[c][row] = 1
-        }
-        return pos &+ lfAt &+ 1
     }
 
     /// The general path for field `column` starting at `pos`: extracts it (quotes, CRLF), checks
