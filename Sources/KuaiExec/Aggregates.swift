@@ -58,6 +58,59 @@ public enum AggregateRegistry {
     }
 }
 
+// MARK: - small group counts
+
+/// Up to this many groups, count and sum update 4 independent lanes of accumulators, so that
+/// consecutive rows of the same group (sorted data, few groups) do not wait on each other's store.
+let smallGroupLimit = 1024
+
+@inline(__always)
+func laneCount(_ c: UnsafeMutableBufferPointer<Int64>, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
+    let g = c.count
+    let lanes = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 4 * g)
+    lanes.initialize(repeating: 0)
+    defer { lanes.deallocate() }
+    var i = 0
+    while i + 4 <= n {
+        lanes[Int(ids[i])] &+= 1
+        lanes[g + Int(ids[i + 1])] &+= 1
+        lanes[2 * g + Int(ids[i + 2])] &+= 1
+        lanes[3 * g + Int(ids[i + 3])] &+= 1
+        i += 4
+    }
+    while i < n { lanes[Int(ids[i])] &+= 1; i += 1 }
+    for k in 0..<g { c[k] &+= lanes[k] &+ lanes[g + k] &+ lanes[2 * g + k] &+ lanes[3 * g + k] }
+}
+
+/// Sums `x` per group in 4 Int64 lanes; returns false (and changes nothing) on Int64 overflow.
+@inline(__always)
+func laneSum(_ s: UnsafeMutableBufferPointer<Int128>, _ seen: UnsafeMutableBufferPointer<UInt8>,
+             _ x: UnsafeBufferPointer<Int64>, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) -> Bool {
+    let g = s.count
+    let lanes = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 4 * g)
+    lanes.initialize(repeating: 0)
+    defer { lanes.deallocate() }
+    var bad = false
+    var i = 0
+    @inline(__always) func add(_ slot: Int, _ v: Int64) {
+        let r = lanes[slot].addingReportingOverflow(v)
+        lanes[slot] = r.partialValue
+        bad = bad || r.overflow
+    }
+    while i + 4 <= n {
+        add(Int(ids[i]), x[i])
+        add(g + Int(ids[i + 1]), x[i + 1])
+        add(2 * g + Int(ids[i + 2]), x[i + 2])
+        add(3 * g + Int(ids[i + 3]), x[i + 3])
+        i += 4
+    }
+    while i < n { add(Int(ids[i]), x[i]); i += 1 }
+    if bad { return false }
+    for i in 0..<n { seen[Int(ids[i])] = 1 }
+    for k in 0..<g { s[k] &+= Int128(lanes[k]) &+ Int128(lanes[g + k]) &+ Int128(lanes[2 * g + k]) &+ Int128(lanes[3 * g + k]) }
+    return true
+}
+
 // MARK: - count
 
 final class CountState: AggregateState {
@@ -73,6 +126,8 @@ final class CountState: AggregateState {
                 }
             } else if !star, let input, input.type == .null {
                 return
+            } else if c.count <= smallGroupLimit && n >= 1024 {
+                laneCount(c, ids, n)
             } else {
                 for i in 0..<n { c[Int(ids[i])] &+= 1 }
             }
@@ -117,6 +172,8 @@ final class SumIntState: AggregateState {
                                 seen[g] = 1
                             }
                         }
+                    } else if s.count <= smallGroupLimit && n >= 1024 && laneSum(s, seen, x, ids, n) {
+                        // done in 4 lanes of Int64 (no overflow in this batch)
                     } else {
                         for i in 0..<n {
                             let g = Int(ids[i])

@@ -8,7 +8,6 @@
 // 2 usage error.
 
 import ArgumentParser
-import Foundation
 import KuaiCore
 import KuaiFormat
 import KuaiPlan
@@ -63,24 +62,55 @@ func writeStdout(_ bytes: UnsafeBufferPointer<UInt8>) {
 }
 
 func fail(_ message: String, code: Int32) -> Never {
-    FileHandle.standardError.write(("kuai-query: " + message + "\n").data(using: .utf8)!)
+    let text = Array(("kuai-query: " + message + "\n").utf8)
+    text.withUnsafeBufferPointer { p in
+        var off = 0
+        while off < p.count {
+            let n = Glibc.write(2, p.baseAddress! + off, p.count - off)
+            if n <= 0 { break }
+            off += n
+        }
+    }
     exit(code)
+}
+
+/// The bytes of a file as UTF-8 text, or nil when it cannot be read.
+func readTextFile(_ path: String) -> String? {
+    guard let f = fopen(path, "rb") else { return nil }
+    defer { fclose(f) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, f) }
+        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
+        if n < 65536 { break }
+    }
+    if ferror(f) != 0 { return nil }
+    return String(decoding: bytes, as: UTF8.self)
 }
 
 /// Parses "4GB", "512MB", "100KB", "1000" (bytes); nil when malformed.
 func parseSize(_ text: String) -> Int? {
-    let t = text.trimmingCharacters(in: .whitespaces).uppercased()
+    let t = String(text.filter { $0 != " " }).uppercased()
     let units: [(String, Int)] = [("TIB", 1 << 40), ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10),
                                   ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000),
                                   ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
     for (u, m) in units where t.hasSuffix(u) {
-        guard let v = Double(t.dropLast(u.count).trimmingCharacters(in: .whitespaces)), v >= 0 else { return nil }
+        guard let v = Double(String(t.dropLast(u.count))), v >= 0 else { return nil }
         return Int(v * Double(m))
     }
     return Int(t)
 }
 
 signal(SIGPIPE, SIG_IGN)
+#if os(Linux)
+// Column buffers of a block are ~0.5 MB; keep them on the heap instead of a fresh mmap (and
+// page faults) per allocation, and keep freed memory for the next batch.
+// glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
+@_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+_ = glibcMallopt(-3, 32 << 20)
+_ = glibcMallopt(-1, 256 << 20)
+#endif
 
 let command: KuaiQuery
 do {
@@ -97,8 +127,8 @@ do {
 var sqlText: String
 if let file = command.file {
     if command.sql != nil { fail("give the query either as an argument or with -f, not both", code: 2) }
-    guard let data = FileManager.default.contents(atPath: file), let s = String(data: data, encoding: .utf8) else {
-        fail("cannot read query file \(file)", code: 1)
+    guard let s = readTextFile(file) else {
+        fail("cannot read query file \(file): \(String(cString: strerror(errno)))", code: 1)
     }
     sqlText = s
 } else if let s = command.sql {
@@ -123,7 +153,7 @@ if let m = command.memoryLimit {
     limitBytes = v
 }
 
-guard let storePath = command.store ?? ProcessInfo.processInfo.environment["KUAI_STORE"], !storePath.isEmpty else {
+guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString: $0) }), !storePath.isEmpty else {
     fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
 }
 
