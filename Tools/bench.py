@@ -91,7 +91,16 @@ def csv_source(data, table):
 
 
 def duck_setup(threads):
-    return f"con.execute('SET threads={threads}')\n" if threads else ""
+    s = "con.execute('SET enable_progress_bar=false')\n"
+    return s + (f"con.execute('SET threads={threads}')\n" if threads else "")
+
+
+def last_json(out):
+    """The JSON object a DuckDB subprocess printed on its last line starting with '{'."""
+    for line in reversed(out.strip().split("\n")):
+        if line.startswith("{"):
+            return json.loads(line)
+    raise ValueError(f"no JSON in the output: {out[-300:]!r}")
 
 
 def bytes_of(path):
@@ -142,7 +151,9 @@ def main():
     csv_bytes = sum(os.path.getsize(f"{data}/{t}.csv") for t in present)
     print(f"data {data}: {len(present)} tables, {mb(csv_bytes):.1f} MB of CSV; work folder {work}")
     import duckdb
-    print(f"DuckDB {duckdb.__version__}, {os.cpu_count()} cores, kuai from {bindir}\n", flush=True)
+    la = os.getloadavg()
+    print(f"DuckDB {duckdb.__version__}, {os.cpu_count()} cores, kuai from {bindir}; "
+          f"load average {la[0]:.1f} (timings are noisy when other work runs)\n", flush=True)
 
     # (a) convert -------------------------------------------------------------------------------
     if not a.skip_convert or not os.path.exists(store):
@@ -167,7 +178,7 @@ def main():
         secs, rss, rc, out, err = run_measured([sys.executable, "-c", duck_script(body)])
         if rc != 0:
             sys.exit(f"DuckDB convert failed:\n{err[-2000:]}")
-        d = json.loads(out.strip().split("\n")[-1])
+        d = last_json(out)
         d_conv = (d["load"] + d["write"], rss, bytes_of(parquet), d["load"], d["write"], secs)
     else:
         d_conv = None
@@ -221,7 +232,7 @@ def main():
             secs, rss, rc, out, err = run_measured([sys.executable, "-c", duck_script(body)])
             if rc != 0:
                 return None, rss, err.strip().splitlines()[-1] if err.strip() else f"exit {rc}"
-            return json.loads(out.strip().split("\n")[-1]), rss, None
+            return last_json(out), rss, None
 
         dres, d_peak, d_err = duck(f"con = duckdb.connect('{dbfile}', read_only=True)\n")
         pres = None
@@ -258,7 +269,7 @@ def main():
         ratio = k_s / d_s if k_s is not None and d_s else None
         print(f"{name:28} | {f(k_s)} | {f(d_s)} | {f(ratio, 6, 2)} | {f(p_s, 9)} | {f(k_m, 7, 0)} | {f(d_m, 7, 0)} | {same}")
     bad = sum(1 for r in rows if r[6] != "yes")
-    print(f"\n{len(rows) - bad} of {len(rows)} queries give DuckDB's answer")
+    print(f"\n{len(rows) - bad} of {len(rows)} queries give DuckDB's answer; load average now {os.getloadavg()[0]:.1f}")
     return 1 if bad else 0
 
 
