@@ -59,6 +59,15 @@ final class ColumnFile: @unchecked Sendable {
         munmap(UnsafeMutableRawPointer(mutating: base), size)
     }
 
+    /// The file's generation id is not the manifest's. `ColumnSlot` turns it into `.io` "store was
+    /// replaced" when the store path now names another folder, else `.corrupt` (a folder mixing
+    /// the files of two stores, e.g. half-copied): retrying cannot help then.
+    struct GenerationMismatch: Error {
+        var file: UInt64
+        var manifest: UInt64
+        var location: String
+    }
+
     private static func corrupt(_ relPath: String, _ offset: Int, _ msg: String, block: Int? = nil) -> KuaiError {
         var loc = "\(relPath)@\(offset)"
         if let block { loc += " block \(block)" }
@@ -68,7 +77,7 @@ final class ColumnFile: @unchecked Sendable {
     /// Maps and validates the column file open at `fd` (the caller keeps ownership of `fd`).
     /// - Throws: `.corrupt` for bad or truncated bytes and disagreement with `expect`;
     ///   `.format` for a newer format version; `.io` when the file cannot be mapped;
-    ///   `.io` "store was replaced" for a file of another store generation.
+    ///   `GenerationMismatch` for a file of another store generation.
     static func open(fd: Int32, relPath: String, expect: ColumnExpectation) throws -> ColumnFile {
         var st = stat()
         if fstat(fd, &st) != 0 { throw POSIX.ioError("cannot stat column file", relPath) }
@@ -119,7 +128,7 @@ final class ColumnFile: @unchecked Sendable {
         }
         let generation = u64(p, C.headerGenerationOffset)
         if generation != expect.generation {
-            throw KuaiError(.io, "the store was replaced while it was being read (column file is of generation \(POSIX.hex(generation)), manifest of \(POSIX.hex(expect.generation))); run the command again", at: "\(relPath)@\(C.headerGenerationOffset)")
+            throw GenerationMismatch(file: generation, manifest: expect.generation, location: "\(relPath)@\(C.headerGenerationOffset)")
         }
         let typeId = p.load(fromByteOffset: C.headerTypeOffset, as: UInt8.self)
         if typeId != expect.type.rawValue {

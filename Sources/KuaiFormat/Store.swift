@@ -267,6 +267,13 @@ final class ColumnSlot: @unchecked Sendable {
         } catch let e as KuaiError {
             failure = e
             throw e
+        } catch let g as ColumnFile.GenerationMismatch {
+            let what = "column file is of generation \(POSIX.hex(g.file)), manifest of \(POSIX.hex(g.manifest))"
+            if dir.isReplaced() {
+                throw KuaiError(.io, "the store was replaced while it was being read (\(what)); run the command again", at: g.location)
+            }
+            failure = KuaiError(.corrupt, "column file belongs to another store (\(what)): the folder mixes the files of two stores", at: g.location)
+            throw failure!
         }
     }
 }

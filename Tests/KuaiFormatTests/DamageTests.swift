@@ -239,7 +239,7 @@ import KuaiCore
         // A column file of store b dropped into store a (e.g. a half-copied folder).
         writeBytes(a + "/click/user_id.col", readBytes(b + "/click/user_id.col"))
         let t = try Store.open(at: a).table("click")
-        expectError(.io, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("replaced") }
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("another store") }
         _ = try t.readColumn(1, block: 0)
     }
 
