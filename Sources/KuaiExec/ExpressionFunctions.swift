@@ -80,7 +80,7 @@ public enum FunctionRegistry {
 
     static let table: [String: [ScalarFunction]] = {
         var t: [String: [ScalarFunction]] = [:]
-        for r in rows { t[r.name, default: []].append(r) }
+        for r in rows + stringRows + mathRows + timeRows { t[r.name, default: []].append(r) }
         return t
     }()
 
@@ -100,6 +100,12 @@ public enum FunctionRegistry {
         ScalarFunction("floor", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.down) } },
         ScalarFunction("ceil", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
         ScalarFunction("ceiling", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
+        ScalarFunction("mod", [.bigint, .bigint], .bigint) { a, t, n, e in
+            try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .bigint, count: n, expr: e)
+        },
+        ScalarFunction("mod", [.double, .double], .double) { a, t, n, e in
+            try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .double, count: n, expr: e)
+        },
         // time
         ScalarFunction("epoch_ms", [.bigint], .timestamp) { a, _, n, e in try epochMsToTimestamp(a[0], n, e) },
         ScalarFunction("epoch_ms", [.timestamp], .bigint) { a, _, n, _ in mapInt(a[0], n, .bigint) { floorDiv($0, 1000) } },

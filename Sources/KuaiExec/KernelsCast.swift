@@ -29,7 +29,7 @@ extension Kernels {
         }
     }
 
-    static func integerRange(_ t: DataType) -> ClosedRange<Int64> {
+    public static func integerRange(_ t: DataType) -> ClosedRange<Int64> {
         switch t {
         case .integer: return Int64(Int32.min)...Int64(Int32.max)
         case .boolean: return 0...1

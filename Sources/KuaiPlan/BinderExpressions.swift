@@ -34,6 +34,14 @@ extension Binder {
         return try bindNode(e, ctx)
     }
 
+    func isDecimalLiteral(_ e: Expr) -> Bool {
+        switch e {
+        case .literal(.decimal(let t), _): return !t.lowercased().contains("e")
+        case .unary(.minus, let x, _), .unary(.plus, let x, _): return isDecimalLiteral(x)
+        default: return false
+        }
+    }
+
     func isConstantTree(_ e: Expr) -> Bool {
         var constant = true
         Binder.walk(e) { x in
@@ -130,6 +138,13 @@ extension Binder {
         case .cast(let a, let t, let isTry, let pos):
             let x = try bind(a, ctx)
             if x.type == t { return x }
+            // DuckDB types 2.5 as DECIMAL, whose cast to an integer rounds halves away from zero.
+            if t.isInteger, isDecimalLiteral(a), case .double(let d)? = x.constantValue {
+                let r = d.rounded(.toNearestOrAwayFromZero)
+                if r >= -9.2e18 && r <= 9.2e18 && Kernels.integerRange(t).contains(Int64(r)) {
+                    return ScalarExpr.constant(.int(Int64(r)), type: t, name: name)
+                }
+            }
             guard Kernels.canCast(from: x.type, to: t) else {
                 throw Binder.error("cannot cast \(x.type) to \(t) in \(name)", pos)
             }
@@ -144,7 +159,7 @@ extension Binder {
             return try bindFunction(f.name, args, f.position, name)
         case .extract(let field, let a, let pos):
             let x = try bind(a, ctx)
-            return try bindFunction(field, [x], pos, name)
+            return try bindFunction("date_part", [ScalarExpr.constant(.string(field), type: .varchar), x], pos, name)
         case .scalarSubquery(let q, let pos):
             let (plan, cols) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
             guard cols.count == 1 else { throw Binder.error("a scalar subquery must return exactly one column, found \(cols.count)", pos) }
@@ -336,7 +351,8 @@ extension Binder {
             return fold(ScalarExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
         case .concat:
             let x = try bind(a, ctx), y = try bind(b, ctx)
-            return try bindFunction("concat", [x, y], pos, name)
+            if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .varchar, name: name) }
+            return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
         case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
             var x = try bind(a, ctx), y = try bind(b, ctx)
             let aop: ArithmeticOp
@@ -443,8 +459,42 @@ extension Binder {
 
     // MARK: - functions
 
+    /// `x` as VARCHAR (every type casts to VARCHAR).
+    func toVarchar(_ x: ScalarExpr, _ pos: SourcePosition) throws -> ScalarExpr {
+        if x.type == .varchar { return x }
+        if x.type == .null { return ScalarExpr.constant(.null, type: .varchar, name: x.name) }
+        return fold(ScalarExpr(.cast(x, isTry: false), type: .varchar, name: x.name))
+    }
+
     func bindFunction(_ fname: String, _ args0: [ScalarExpr], _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
         var args = args0
+        switch fname {
+        case "typeof":
+            guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
+            return ScalarExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
+        case "concat":
+            let cast = try args.map { try toVarchar($0, pos) }
+            guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else { throw Binder.error("concat() needs arguments", pos) }
+            return fold(ScalarExpr(.function(f, cast), type: .varchar, name: name))
+        case "coalesce", "ifnull", "nullif", "greatest", "least":
+            if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }
+            if fname == "ifnull" && args.count != 2 { throw Binder.error("ifnull() takes two arguments", pos) }
+            if args.isEmpty { throw Binder.error("\(fname)() needs at least one argument", pos) }
+            var t: DataType = .null
+            for a in args where a.type != .null && !(isStringConstant(a) && t != .null && t != .varchar) {
+                if t == .null { t = a.type; continue }
+                guard let c = commonType(t, a.type) else {
+                    throw Binder.error("\(fname)() arguments have incompatible types \(t) and \(a.type) in \(name)", pos)
+                }
+                t = c
+            }
+            if t == .null { return ScalarExpr.constant(.null, type: .integer, name: name) }
+            let cast = try args.map { try coerce($0, to: t, pos) }
+            guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else { throw Binder.error("\(fname)() is not supported here", pos) }
+            return fold(ScalarExpr(.function(f, cast), type: t, name: name))
+        default:
+            break
+        }
         // hour(epoch_ms(x)) over BIGINT milliseconds: one fused integer kernel.
         if fname == "hour", args.count == 1, case .function(let inner, let innerArgs) = args[0].kind,
            inner.name == "epoch_ms", innerArgs.count == 1, innerArgs[0].type.isInteger,
