@@ -9,7 +9,7 @@ import KuaiCore
 /// Tunables of the CSV reader (defaults suit the KuaiLive files on a 2-core machine).
 public struct CSVReadOptions: Sendable {
     /// Bytes per `read(2)` chunk; a chunk is the unit of parallel parsing.
-    public var chunkBytes: Int = 16 << 20
+    public var chunkBytes: Int = 8 << 20
     /// Rows per emitted `Batch` (the format's block size, so batches map onto blocks).
     public var batchRows: Int = 65_536
     /// Data rows examined for type inference of non-KuaiLive CSVs.
@@ -72,7 +72,7 @@ public enum CSVTableReader {
         }
         let fileBytes = Int(st.st_size)
         let chunkBytes = max(options.chunkBytes, 16)
-        let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.maxChunksInFlight + 2)
+        let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.workers + 1)
         let reader = ChunkReader(fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool)
 
         // Header.
