@@ -55,6 +55,9 @@ enum POSIX {
         return out
     }
 
+    /// `open(2)`, reachable from types that declare their own `open`.
+    static func openPath(_ path: String, _ flags: Int32) -> Int32 { open(path, flags) }
+
     /// fsyncs the file or directory at `path`.
     static func fsyncPath(_ path: String) throws {
         let fd = open(path, O_RDONLY | O_CLOEXEC)

@@ -56,7 +56,7 @@ public final class Store: @unchecked Sendable {
     static let eagerOpenLimit = 256
 
     private static func openOnce(_ abs: String) throws -> Store {
-        let dfd = Glibc.open(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        let dfd = POSIX.openPath(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         if dfd < 0 {
             let e = errno
             if e == ENOENT { throw KuaiError(.io, "no store here (no such folder)", at: abs) }
@@ -69,7 +69,7 @@ public final class Store: @unchecked Sendable {
             manifestBytes = try POSIX.readFile(dirfd: dfd, FormatConstants.manifestName, displayPath: FormatConstants.manifestName)
         } catch let e as KuaiError {
             if dir.isReplaced() { throw StoreOpenRetry.replaced }
-            if Glibc.faccessat(dfd, FormatConstants.manifestName, F_OK, 0) != 0 {
+            if faccessat(dfd, FormatConstants.manifestName, F_OK, 0) != 0 {
                 throw KuaiError(.io, "not a kuai store: no \(FormatConstants.manifestName) in the folder", at: abs)
             }
             throw e
