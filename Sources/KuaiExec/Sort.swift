@@ -510,6 +510,60 @@ func opsGatherBatch(_ columns: [Column], perm: [Int32], range: Range<Int>) -> Ba
 
 // MARK: - Operator
 
+/// The first sort key's value at the last kept row of a top-N buffer: incoming rows strictly
+/// worse on the first key are dropped. Integer-stored and DOUBLE keys only; a NULL bound or a
+/// VARCHAR key filters nothing.
+struct OpsTopNBound {
+    let key: SortKey
+    let intBound: Int64?
+    let doubleBound: UInt64?
+
+    init?(_ kept: Batch, key: SortKey) {
+        let col = kept.columns[key.column]
+        let last = kept.count - 1
+        guard last >= 0, col.isValid(last), col.type != .varchar, col.type != .null else { return nil }
+        self.key = key
+        if col.type == .double {
+            intBound = nil
+            doubleBound = opsOrderedDouble(col.doubles[last])
+        } else {
+            intBound = col.ints[last]
+            doubleBound = nil
+        }
+    }
+
+    /// The rows of `b` that may still enter the result, or nil when none can.
+    func filter(_ b: Batch) -> Batch? {
+        let col = b.columns[key.column]
+        let n = b.count
+        var sel: [Int32] = []
+        sel.reserveCapacity(n)
+        let asc = key.ascending
+        let valid = col.validity
+        if let ib = intBound, col.type != .double, col.type != .varchar, col.type != .null {
+            col.ints.withUnsafeBufferPointer { x in
+                for i in 0..<n {
+                    if let valid, valid[i] == 0 { if key.nullsFirst { sel.append(Int32(i)) }; continue }
+                    if asc ? x[i] <= ib : x[i] >= ib { sel.append(Int32(i)) }
+                }
+            }
+        } else if let db = doubleBound, col.type == .double {
+            col.doubles.withUnsafeBufferPointer { x in
+                for i in 0..<n {
+                    if let valid, valid[i] == 0 { if key.nullsFirst { sel.append(Int32(i)) }; continue }
+                    let v = opsOrderedDouble(x[i])
+                    if asc ? v <= db : v >= db { sel.append(Int32(i)) }
+                }
+            }
+        } else {
+            return b
+        }
+        if sel.isEmpty { return nil }
+        if sel.count == n { return b }
+        return sel.withUnsafeBufferPointer { b.gather($0) }
+    }
+}
+
 /// ORDER BY (with optional LIMIT/OFFSET = top-N): drains the child, sorts, emits batches of up
 /// to 65536 rows.
 ///
@@ -551,13 +605,22 @@ public final class SortOperator: PhysicalOperator {
         if let limit {
             let keep = limit.addingReportingOverflow(offset).overflow ? Int.max : limit + offset
             let threshold = keep > (Int.max / 8) ? Int.max : max(4 * keep, 65536)
-            while let b = try child.next() {
+            // After a compaction that kept `keep` rows, rows whose first key is strictly worse
+            // than the last kept row's cannot enter the result: they are dropped on arrival.
+            var bound: OpsTopNBound? = nil
+            while var b = try child.next() {
+                if let bound {
+                    guard let filtered = bound.filter(b) else { continue }
+                    b = filtered
+                }
                 collector.append(b)
                 if collector.count >= threshold {
                     let n = collector.count
                     let cols = collector.take()
                     let p = try sortPermutation(cols, count: n, keys: keys)
-                    collector.append(opsGatherBatch(cols, perm: p, range: 0..<min(keep, n)))
+                    let kept = opsGatherBatch(cols, perm: p, range: 0..<min(keep, n))
+                    collector.append(kept)
+                    if kept.count == keep { bound = OpsTopNBound(kept, key: keys[0]) }
                 }
             }
         } else {

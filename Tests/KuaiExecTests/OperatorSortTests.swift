@@ -117,6 +117,32 @@ import KuaiCore
         #expect(top == Array(expected[3..<min(n, 3 + limit)]))
     }
 
+    /// Top-N over many batches (compaction and the first-key bound filter) equals the prefix of
+    /// the full sort, for DOUBLE keys with NULLs/NaN in both directions and NULL placements.
+    @Test(arguments: [(true, false), (false, false), (true, true), (false, true)])
+    func topNEqualsFullSortPrefix(ascending: Bool, nullsFirst: Bool) throws {
+        var rng = SplitMix(seed: 11)
+        let n = 160_000
+        let xs: [Double?] = (0..<n).map { _ in
+            switch Int.random(in: 0..<100, using: &rng) {
+            case 0: return nil
+            case 1: return .nan
+            default: return Double(Int.random(in: -1000...1000, using: &rng)) / 4
+            }
+        }
+        let ys: [Int64?] = (0..<n).map { _ in Int64.random(in: 0..<5, using: &rng) }
+        func batches() -> [[Column]] {
+            stride(from: 0, to: n, by: 8192).map { s in
+                let e = min(n, s + 8192)
+                return [dblCol(Array(xs[s..<e])), intCol(Array(ys[s..<e])), intCol((s..<e).map { Int64($0) })]
+            }
+        }
+        let keys = [SortKey(column: 0, ascending: ascending, nullsFirst: nullsFirst), SortKey(column: 1, ascending: false)]
+        let full = try rows(SortOperator(child: source(batches()), keys: keys)).map { $0[2] }
+        let top = try rows(SortOperator(child: source(batches()), keys: keys, limit: 25, offset: 2)).map { $0[2] }
+        #expect(top == Array(full[2..<27]))
+    }
+
     @Test func topNCompactionKeepsStability() throws {
         // 200k rows with 3 distinct keys: compaction runs several times; ties keep input order.
         let n = 200_000
