@@ -163,3 +163,62 @@ public final class BatchListSource: MorselSource, @unchecked Sendable {
     public var explainLine: String { label }
     public var explainChildren: [String] { [] }
 }
+
+/// A hash-join probe over morsels whose build side is materialised on first use (so planning
+/// and EXPLAIN do not run the build input). Thread-safe: the first morsel request builds.
+public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
+    public let probe: MorselSource
+    public let build: PhysicalOperator
+    public let type: JoinType
+    public let probeKeys: [Int]
+    public let buildKeys: [Int]
+    public let residual: ((Batch) throws -> Column)?
+    public let schema: Schema
+    private let lock = Mutex()
+    private var inner: HashJoinProbeSource?
+    private var failure: Error?
+
+    /// - Parameters: as `HashJoinProbeSource`, with the build input as an operator and its key columns.
+    public init(probe: MorselSource, build: PhysicalOperator, type: JoinType, probeKeys: [Int], buildKeys: [Int],
+                residual: ((Batch) throws -> Column)?) {
+        self.probe = probe
+        self.build = build
+        self.type = type
+        self.probeKeys = probeKeys
+        self.buildKeys = buildKeys
+        self.residual = residual
+        self.schema = (type == .semi || type == .anti) ? probe.schema : probe.schema + build.schema
+    }
+
+    public var morselCount: Int { probe.morselCount }
+
+    func source() throws -> HashJoinProbeSource {
+        try lock.withLock {
+            if let inner { return inner }
+            if let failure { throw failure }
+            do {
+                let (cols, n) = try materializeColumns(build)
+                let table = try JoinHashTable(columns: cols, count: n, keys: buildKeys)
+                let s = HashJoinProbeSource(probe: probe, build: table, buildSchema: build.schema, type: type,
+                                            probeKeys: probeKeys, residual: residual)
+                inner = s
+                return s
+            } catch {
+                failure = error
+                throw error
+            }
+        }
+    }
+
+    public func morsel(_ i: Int) throws -> Batch? { try source().morsel(i) }
+
+    public var explainLine: String {
+        let keys = zip(probeKeys, buildKeys).map { "#\($0.0)=#\($0.1)" }.joined(separator: ", ")
+        return "HashJoin \(type.sqlName) build=right probe=parallel keys=[\(keys)]" + (residual != nil ? " residual" : "")
+    }
+
+    /// The probe side's lines, then the build side's (marked `build:`).
+    public var explainChildren: [String] {
+        [probe.explainLine] + probe.explainChildren.map { "  " + $0 } + ["build: " + build.explainLine]
+    }
+}

@@ -16,6 +16,8 @@ struct ScopeColumn {
     var qualifier: String?
     var name: String
     var type: DataType
+    /// The right-hand copy of a USING column: reachable only with its qualifier, not in `*`.
+    var hidden = false
 }
 
 /// State of binding one aggregate query: the GROUP BY keys (pre-aggregate expressions) and the
@@ -37,6 +39,34 @@ struct ExprContext {
     var aggregate: AggregateContext?
     /// The clause, for error messages ("WHERE", "GROUP BY", ...).
     var clause: String
+    /// Non-nil where window functions are allowed (select list, ORDER BY, QUALIFY).
+    var window: WindowContext? = nil
+    /// Select-list aliases a bare name may refer to when no input column has that name
+    /// (DuckDB allows them in WHERE, HAVING, QUALIFY and ORDER BY expressions).
+    var aliases: [String: Expr] = [:]
+}
+
+/// One window function call of a SELECT, bound over the pre-window columns.
+struct WindowCall {
+    var key: String
+    var partition: [ScalarExpr]
+    var order: [(expr: ScalarExpr, ascending: Bool, nullsFirst: Bool)]
+    var frame: KuaiExec.WindowFrame?
+    var kind: WindowFunction.Kind
+    var argument: ScalarExpr?
+    var offset: Int
+    var defaultValue: Value
+    var type: DataType
+    var name: String
+}
+
+/// The window calls found while binding a SELECT. A call is referenced by the placeholder column
+/// `base + k` until the window operators are placed and the final column is known.
+final class WindowContext {
+    static let base = 1 << 40
+    let named: [(name: String, spec: WindowSpec)]
+    var calls: [WindowCall] = []
+    init(named: [(name: String, spec: WindowSpec)]) { self.named = named }
 }
 
 /// Resolves names and types: turns the AST of KuaiSQL into a `LogicalPlan` with `ScalarExpr`s
@@ -130,11 +160,102 @@ final class Binder {
         switch body {
         case .select(let core): return try bindSelect(core, orderBy: [], orderByAll: nil)
         case .nested(let q): return try bindQuery(q)
-        case .setOperation(_, _, _, _, let pos):
-            throw Binder.error("UNION / EXCEPT / INTERSECT are not supported yet", pos)
-        case .values(_, let pos):
-            throw Binder.error("VALUES is not supported yet", pos)
+        case .setOperation(let op, let all, let left, let right, let pos):
+            let (lp0, lc) = try bindBody(left)
+            let (rp0, rc) = try bindBody(right)
+            guard lc.count == rc.count else {
+                throw Binder.error("set operation inputs have \(lc.count) and \(rc.count) columns; they must have the same number", pos)
+            }
+            var types: [DataType] = []
+            for i in 0..<lc.count {
+                let a = lc[i].type, b = rc[i].type
+                if let t = commonType(a, b) { types.append(t == .null ? .integer : t); continue }
+                if a == .varchar || b == .varchar { types.append(.varchar); continue }
+                throw Binder.error("set operation column \(i + 1) has types \(a) and \(b) that do not unify", pos)
+            }
+            let lp = try castColumns(lp0, lc, types, pos)
+            let rp = try castColumns(rp0, rc, types, pos)
+            let cols = zip(lc, types).map { ScopeColumn(qualifier: nil, name: $0.name, type: $1) }
+            switch op {
+            case .union:
+                var kids: [LogicalPlan] = []
+                for p in [lp, rp] {
+                    if case .union(let inner) = p { kids += inner } else { kids.append(p) }
+                }
+                let u: LogicalPlan = .union(kids)
+                return (all ? u : .distinct(u), cols)
+            case .except: return (.setOp(.except, all: all, lp, rp), cols)
+            case .intersect: return (.setOp(.intersect, all: all, lp, rp), cols)
+            }
+        case .values(let rows, let pos):
+            guard let width = rows.first?.count, width > 0 else { throw Binder.error("VALUES needs at least one row", pos) }
+            var bound: [[ScalarExpr]] = []
+            for r in rows {
+                guard r.count == width else { throw Binder.error("VALUES rows must all have \(width) values", pos) }
+                bound.append(try r.map { try bind($0, ExprContext(scope: [], aggregate: nil, clause: "VALUES")) })
+            }
+            var types: [DataType] = []
+            for c in 0..<width {
+                var t: DataType = .null
+                for r in bound where r[c].type != .null {
+                    if t == .null { t = r[c].type; continue }
+                    guard let u = commonType(t, r[c].type) else {
+                        throw Binder.error("VALUES column \(c + 1) mixes \(t) and \(r[c].type)", pos)
+                    }
+                    t = u
+                }
+                types.append(t == .null ? .integer : t)
+            }
+            var columns: [Column] = []
+            for c in 0..<width {
+                var values: [Value] = []
+                for r in bound {
+                    let e = try coerce(r[c], to: types[c], pos)
+                    guard let v = try? e.evaluateConstant() else {
+                        throw Binder.error("VALUES entries must be constants", pos)
+                    }
+                    values.append(v)
+                }
+                columns.append(Binder.column(values, types[c]))
+            }
+            let names = (0..<width).map { "col\($0)" }
+            return (.values(schema: zip(names, types).map { Field($0, $1) }, batches: [Batch(columns: columns, count: rows.count)], label: "Values"),
+                    zip(names, types).map { ScopeColumn(qualifier: nil, name: $0, type: $1) })
         }
+    }
+
+    /// A column of boxed constants (VALUES).
+    static func column(_ values: [Value], _ t: DataType) -> Column {
+        switch t {
+        case .varchar: return Column(strings: values.map { v -> String? in if case .string(let s) = v { return s }; return nil })
+        case .double:
+            let d = values.map { v -> Double in
+                switch v { case .double(let x): return x; case .int(let i): return Double(i); default: return 0 }
+            }
+            let valid = values.map { $0.isNull ? UInt8(0) : 1 }
+            return Column(doubles: d, validity: valid.contains(0) ? valid : nil)
+        default:
+            let i = values.map { v -> Int64 in
+                switch v { case .int(let x): return x; case .bool(let b): return b ? 1 : 0; case .double(let d): return Int64(d); default: return 0 }
+            }
+            let valid = values.map { $0.isNull ? UInt8(0) : 1 }
+            return Column(type: t, ints: i, validity: valid.contains(0) ? valid : nil)
+        }
+    }
+
+    /// Projects `plan` so that column i has type `types[i]` (no-op when already so).
+    func castColumns(_ plan: LogicalPlan, _ cols: [ScopeColumn], _ types: [DataType], _ pos: SourcePosition) throws -> LogicalPlan {
+        if zip(cols, types).allSatisfy({ $0.type == $1 }) { return plan }
+        let exprs = try cols.enumerated().map { i, c -> ScalarExpr in
+            let e = ScalarExpr.column(i, type: c.type, name: c.name)
+            if c.type == types[i] { return e }
+            if c.type == .null { return ScalarExpr.constant(.null, type: types[i], name: c.name) }
+            guard Kernels.canCast(from: c.type, to: types[i]) else {
+                throw Binder.error("cannot cast \(c.type) to \(types[i]) in a set operation", pos)
+            }
+            return ScalarExpr(.cast(e, isTry: false), type: types[i], name: c.name)
+        }
+        return .project(plan, exprs, names: cols.map(\.name))
     }
 
     // MARK: - FROM
@@ -166,8 +287,41 @@ final class Binder {
             var out = cols.map { ScopeColumn(qualifier: alias, name: $0.name, type: $0.type) }
             for (i, n) in names.enumerated() where i < out.count { out[i].name = n }
             return (plan, out)
-        case .join(_, _, _, _, let pos):
-            throw Binder.error("joins are not supported yet", pos)
+        case .join(let kind, let left, let right, let condition, let pos):
+            let (lp, ls) = try bindFrom(left)
+            let (rp, rs0) = try bindFrom(right)
+            var rs = rs0
+            let type: JoinType
+            switch kind {
+            case .inner: type = .inner
+            case .left: type = .left
+            case .right: type = .right
+            case .full: type = .full
+            case .cross: type = .cross
+            case .semi: type = .semi
+            case .anti: type = .anti
+            }
+            var residual: ScalarExpr? = nil
+            switch condition {
+            case .none:
+                if type != .cross && type != .inner { throw Binder.error("\(kind.rawValue) JOIN needs an ON or USING condition", pos) }
+            case .on(let e):
+                residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
+            case .using(let cols):
+                var parts: [ScalarExpr] = []
+                for c in cols {
+                    guard let li = resolve(nil, c, ls.filter { !$0.hidden }), let ri = resolve(nil, c, rs) else {
+                        throw Binder.error("column \"\(c)\" in USING must exist on both sides of the join", pos)
+                    }
+                    let a = ScalarExpr.column(li, type: ls[li].type, name: ls[li].name)
+                    let b = ScalarExpr.column(ls.count + ri, type: rs[ri].type, name: rs[ri].name)
+                    parts.append(try makeCompare(.equal, a, b, pos, "(\(c) = \(c))"))
+                    rs[ri].hidden = true
+                }
+                residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "USING")
+            }
+            let scope = (type == .semi || type == .anti) ? ls : ls + rs
+            return (.join(lp, rp, type: type == .inner && residual == nil ? .cross : type, leftKeys: [], rightKeys: [], residual: residual), scope)
         }
     }
 
@@ -211,9 +365,15 @@ final class Binder {
 
     func bindSelect(_ core: SelectCore, orderBy: [OrderItem], orderByAll: OrderItem?) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
         var (plan, scope) = try bindFrom(core.from)
+        var aliases: [String: Expr] = [:]
+        for item in core.items {
+            if case .expr(let e, let a?) = item, aliases[a.lowercased()] == nil { aliases[a.lowercased()] = e }
+        }
         if let w = core.whereClause {
             if Binder.containsAggregate(w) { throw Binder.error("WHERE clause cannot contain aggregates", w.position) }
-            let pred = try bindBoolean(w, ExprContext(scope: scope, aggregate: nil, clause: "WHERE"))
+            var wctx = ExprContext(scope: scope, aggregate: nil, clause: "WHERE")
+            wctx.aliases = aliases.filter { !Binder.containsAggregate($0.value) }
+            let pred = try bindBoolean(w, wctx)
             plan = .filter(plan, pred)
         }
         // Expand stars.
@@ -224,7 +384,7 @@ final class Binder {
             case .star(let table, let exclude, let pos):
                 let ex = Set(exclude.map { $0.lowercased() })
                 var any = false
-                for c in scope where table == nil || c.qualifier?.lowercased() == table!.lowercased() {
+                for c in scope where (table == nil && !c.hidden) || (table != nil && c.qualifier?.lowercased() == table!.lowercased()) {
                     any = true
                     if ex.contains(c.name.lowercased()) { continue }
                     items.append((.column(qualifier: c.qualifier, name: c.name, pos), nil))
@@ -271,7 +431,10 @@ final class Binder {
             }
             aggContext = ac
         }
-        let ctx = ExprContext(scope: scope, aggregate: aggContext, clause: "SELECT")
+        let windows = WindowContext(named: core.windows)
+        let ctx = ExprContext(scope: scope, aggregate: aggContext, clause: "SELECT", window: windows)
+        var aliasCtx = ctx
+        aliasCtx.aliases = aliases
         var exprs: [ScalarExpr] = []
         var names: [String] = []
         for it in items {
@@ -280,7 +443,9 @@ final class Binder {
         }
         var having: ScalarExpr? = nil
         if let h = core.having {
-            having = try bindBoolean(h, ExprContext(scope: scope, aggregate: aggContext, clause: "HAVING"))
+            var hctx = ExprContext(scope: scope, aggregate: aggContext, clause: "HAVING")
+            hctx.aliases = aliases
+            having = try bindBoolean(h, hctx)
         }
         // ORDER BY: output positions, output names, or expressions (hidden extra columns).
         var sortKeys: [SortKey] = []
@@ -299,7 +464,9 @@ final class Binder {
                       let i = names.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
                 idx = i
             } else {
-                let b = try bind(item.expr, ExprContext(scope: scope, aggregate: aggContext, clause: "ORDER BY"))
+                var octx = aliasCtx
+                octx.clause = "ORDER BY"
+                let b = try bind(item.expr, octx)
                 if let i = exprs.firstIndex(where: { $0.structuralKey == b.structuralKey }) {
                     idx = i
                 } else {
@@ -334,6 +501,23 @@ final class Binder {
             plan = .aggregate(plan, groupColumns: Array(0..<ac.keys.count), groupNames: ac.keys.map(\.name), aggregates: specs)
             if let h = having { plan = .filter(plan, h) }
         }
+        var qualify: ScalarExpr? = nil
+        if let q = core.qualify {
+            var qctx = aliasCtx
+            qctx.clause = "QUALIFY"
+            qualify = try bindBoolean(q, qctx)
+        }
+        if !windows.calls.isEmpty {
+            let (wplan, final) = placeWindows(plan, windows)
+            plan = wplan
+            let remap: (Int) -> Int = { $0 >= WindowContext.base ? final[$0 - WindowContext.base] : $0 }
+            exprs = exprs.map { $0.remapColumns(remap) }
+            qualify = qualify?.remapColumns(remap)
+        }
+        if let q = qualify {
+            if windows.calls.isEmpty { throw Binder.error("QUALIFY needs a window function", core.qualify!.position) }
+            plan = .filter(plan, q)
+        }
         plan = .project(plan, exprs, names: names)
         if core.distinct { plan = .distinct(plan) }
         if !sortKeys.isEmpty { plan = .sort(plan, sortKeys) }
@@ -345,19 +529,62 @@ final class Binder {
         return (plan, cols)
     }
 
+    // MARK: - windows
+
+    /// Adds window operators above `plan` (extra input columns projected first; calls with the
+    /// same PARTITION BY / ORDER BY share one operator). Returns the plan and the final column of
+    /// each call.
+    func placeWindows(_ plan0: LogicalPlan, _ wc: WindowContext) -> (LogicalPlan, [Int]) {
+        var plan = plan0
+        let schema = plan.schema
+        let p = schema.count
+        var extra: [ScalarExpr] = []
+        var extraIndex: [String: Int] = [:]
+        func col(_ e: ScalarExpr) -> Int {
+            if let c = e.columnIndex { return c }
+            if let i = extraIndex[e.structuralKey] { return p + i }
+            extra.append(e)
+            extraIndex[e.structuralKey] = extra.count - 1
+            return p + extra.count - 1
+        }
+        var groups: [(key: String, partition: [Int], order: [SortKey], calls: [Int])] = []
+        var functions: [WindowFunction] = []
+        for (k, c) in wc.calls.enumerated() {
+            let part = c.partition.map(col)
+            let order = c.order.map { SortKey(column: col($0.expr), ascending: $0.ascending, nullsFirst: $0.nullsFirst) }
+            let arg = c.argument.map(col)
+            functions.append(WindowFunction(c.kind, argument: arg, offset: c.offset, defaultValue: c.defaultValue, frame: c.frame))
+            let key = "\(part)|\(order.map(\.description))"
+            if let g = groups.firstIndex(where: { $0.key == key }) { groups[g].calls.append(k) } else { groups.append((key, part, order, [k])) }
+        }
+        if !extra.isEmpty {
+            let pass = schema.enumerated().map { ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name) }
+            plan = .project(plan, pass + extra, names: schema.map(\.name) + extra.map(\.name))
+        }
+        var width = p + extra.count
+        var final = [Int](repeating: 0, count: wc.calls.count)
+        for g in groups {
+            let fs = g.calls.map { functions[$0] }
+            plan = .window(plan, partitionBy: g.partition, orderBy: g.order, functions: fs, names: g.calls.map { wc.calls[$0].name })
+            for (j, k) in g.calls.enumerated() { final[k] = width + j }
+            width += fs.count
+        }
+        return (plan, final)
+    }
+
     // MARK: - names
 
     /// Index of the column `qualifier.name` in `scope`, nil when absent; throws when ambiguous.
     func resolve(_ qualifier: String?, _ name: String, _ scope: [ScopeColumn]) -> Int? {
         let n = name.lowercased()
         let q = qualifier?.lowercased()
-        return scope.firstIndex { $0.name.lowercased() == n && (q == nil || $0.qualifier?.lowercased() == q) }
+        return scope.firstIndex { $0.name.lowercased() == n && (q == nil ? !$0.hidden : $0.qualifier?.lowercased() == q) }
     }
 
     func resolveColumn(_ qualifier: String?, _ name: String, _ pos: SourcePosition, _ scope: [ScopeColumn]) throws -> Int {
         let n = name.lowercased()
         let q = qualifier?.lowercased()
-        let matches = scope.indices.filter { scope[$0].name.lowercased() == n && (q == nil || scope[$0].qualifier?.lowercased() == q) }
+        let matches = scope.indices.filter { scope[$0].name.lowercased() == n && (q == nil ? !scope[$0].hidden : scope[$0].qualifier?.lowercased() == q) }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
             throw Binder.error("column reference \"\(name)\" is ambiguous; qualify it with a table name", pos)

@@ -14,13 +14,24 @@ extension Binder {
 
     /// Binds an expression: resolves names, checks and infers types, folds constants.
     func bind(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
+        if case .function(let f) = e, f.over != nil {
+            guard let wc = ctx.window else {
+                throw Binder.error("window functions are not allowed in \(ctx.clause)", f.position)
+            }
+            return try bindWindowCall(f, ctx, wc)
+        }
         if let ac = ctx.aggregate {
             // Aggregate query: aggregates become references to their result column, GROUP BY
             // expressions to their key column; anything else must be built from those.
             if case .function(let f) = e, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
                 return try bindAggregateCall(f, ac)
             }
-            if !Binder.containsAggregate(e), !isConstantTree(e) {
+            if case .column(nil, let n, _) = e, resolve(nil, n, ac.preScope) == nil, let aliased = ctx.aliases[n.lowercased()] {
+                var inner = ctx
+                inner.aliases = [:]
+                return try bind(aliased, inner)
+            }
+            if !Binder.containsAggregate(e), !containsWindow(e), !isConstantTree(e), !usesAlias(e, ctx) {
                 let plain = try bind(e, ExprContext(scope: ac.preScope, aggregate: nil, clause: ctx.clause))
                 if let k = ac.keyIndex[plain.structuralKey] {
                     return ScalarExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
@@ -32,6 +43,115 @@ extension Binder {
             }
         }
         return try bindNode(e, ctx)
+    }
+
+    /// True when `e` names a select alias that is not an input column.
+    func usesAlias(_ e: Expr, _ ctx: ExprContext) -> Bool {
+        if ctx.aliases.isEmpty { return false }
+        var found = false
+        let scope = ctx.aggregate?.preScope ?? ctx.scope
+        Binder.walk(e) { x in
+            if case .column(nil, let n, _) = x, self.resolve(nil, n, scope) == nil, ctx.aliases[n.lowercased()] != nil { found = true }
+        }
+        return found
+    }
+
+    func containsWindow(_ e: Expr) -> Bool {
+        var found = false
+        Binder.walk(e) { x in if case .function(let f) = x, f.over != nil { found = true } }
+        return found
+    }
+
+    func bindWindowCall(_ f: FunctionCall, _ ctx: ExprContext, _ wc: WindowContext) throws -> ScalarExpr {
+        let name = f.sqlDescription
+        if let i = wc.calls.firstIndex(where: { $0.key == name }) {
+            return ScalarExpr.column(WindowContext.base + i, type: wc.calls[i].type, name: name)
+        }
+        var inner = ctx
+        inner.window = nil
+        inner.clause = "window function \(f.name)"
+        var spec = f.over!
+        if let baseName = spec.baseName {
+            guard let base = wc.named.first(where: { $0.name.lowercased() == baseName.lowercased() })?.spec else {
+                throw Binder.error("window \"\(baseName)\" is not defined", f.position)
+            }
+            if spec.partitionBy.isEmpty { spec.partitionBy = base.partitionBy }
+            if spec.orderBy.isEmpty { spec.orderBy = base.orderBy }
+            if spec.frame == nil { spec.frame = base.frame }
+        }
+        let partition = try spec.partitionBy.map { try bind($0, inner) }
+        let order = try spec.orderBy.map { (expr: try bind($0.expr, inner), ascending: $0.ascending, nullsFirst: $0.nullsFirst ?? false) }
+        var frame: KuaiExec.WindowFrame? = nil
+        if let fr = spec.frame {
+            func bound(_ b: KuaiSQL.WindowFrame.Bound) throws -> KuaiExec.WindowFrame.Bound {
+                func amount(_ e: Expr) throws -> Int64 {
+                    let x = try bind(e, ExprContext(scope: [], aggregate: nil, clause: "window frame"))
+                    guard case .int(let v)? = try? x.evaluateConstant(), v >= 0 else {
+                        throw Binder.error("window frame offsets must be non-negative constants", e.position)
+                    }
+                    return v
+                }
+                switch b {
+                case .unboundedPreceding: return .unboundedPreceding
+                case .preceding(let e): return .preceding(try amount(e))
+                case .currentRow: return .currentRow
+                case .following(let e): return .following(try amount(e))
+                case .unboundedFollowing: return .unboundedFollowing
+                }
+            }
+            frame = KuaiExec.WindowFrame(mode: fr.unit == .rows ? .rows : .range, start: try bound(fr.start), end: try bound(fr.end))
+        }
+        var kind: WindowFunction.Kind
+        var argument: ScalarExpr? = nil
+        var offset = 1
+        var defaultValue: Value = .null
+        func arg(_ i: Int) throws -> ScalarExpr {
+            guard i < f.arguments.count else { throw Binder.error("\(f.name)() needs an argument", f.position) }
+            let a = try bind(f.arguments[i], inner)
+            return a.type == .null ? ScalarExpr.constant(.null, type: .integer, name: a.name) : a
+        }
+        switch f.name {
+        case "row_number": kind = .rowNumber
+        case "rank": kind = .rank
+        case "dense_rank": kind = .denseRank
+        case "lag", "lead":
+            kind = f.name == "lag" ? .lag : .lead
+            argument = try arg(0)
+            if f.arguments.count > 1 {
+                let o = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "lag/lead offset"))
+                guard case .int(let v)? = try? o.evaluateConstant(), v >= 0 else {
+                    throw Binder.error("the offset of \(f.name) must be a non-negative integer constant", f.arguments[1].position)
+                }
+                offset = Int(v)
+            }
+            if f.arguments.count > 2 {
+                let d = try coerce(try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default")),
+                                   to: argument!.type, f.arguments[2].position)
+                guard let v = try? d.evaluateConstant() else {
+                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+                }
+                defaultValue = v
+            }
+        case "first_value", "last_value":
+            kind = f.name == "first_value" ? .firstValue : .lastValue
+            argument = try arg(0)
+        case "count":
+            if f.star || f.arguments.isEmpty { kind = .countStar } else { kind = .count; argument = try arg(0) }
+        case "sum", "avg", "min", "max":
+            kind = WindowFunction.Kind(rawValue: f.name)!
+            argument = try arg(0)
+            if (f.name == "sum" || f.name == "avg") && !(argument!.type.isNumeric || argument!.type == .boolean) {
+                throw Binder.error("\(f.name)(\(argument!.type)) is not defined in \(name)", f.position)
+            }
+        default:
+            throw Binder.error("window function \(f.name) is not supported", f.position)
+        }
+        if f.distinct { throw Binder.error("DISTINCT in window functions is not supported", f.position) }
+        if f.filter != nil { throw Binder.error("FILTER in window functions is not supported", f.position) }
+        let type = WindowFunction.resultType(kind, argumentType: argument?.type)
+        wc.calls.append(WindowCall(key: name, partition: partition, order: order, frame: frame, kind: kind, argument: argument,
+                                   offset: offset, defaultValue: defaultValue, type: type, name: name))
+        return ScalarExpr.column(WindowContext.base + wc.calls.count - 1, type: type, name: name)
     }
 
     func isDecimalLiteral(_ e: Expr) -> Bool {
@@ -93,6 +213,11 @@ extension Binder {
         case .literal(let lit, let pos):
             return try bindLiteral(lit, pos, name, ctx)
         case .column(let q, let n, let pos):
+            if q == nil, resolve(nil, n, ctx.scope) == nil, let aliased = ctx.aliases[n.lowercased()] {
+                var inner = ctx
+                inner.aliases = [:]
+                return try bind(aliased, inner)
+            }
             let i = try resolveColumn(q, n, pos, ctx.scope)
             return ScalarExpr.column(i, type: ctx.scope[i].type, name: ctx.scope[i].name)
         case .unary(let op, let a, let pos):
@@ -150,7 +275,6 @@ extension Binder {
             }
             return fold(ScalarExpr(.cast(x, isTry: isTry), type: t, name: name))
         case .function(let f):
-            if f.over != nil { throw Binder.error("window functions are not supported yet", f.position) }
             if AggregateRegistry.isAggregate(f.name) || f.star {
                 throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
             }

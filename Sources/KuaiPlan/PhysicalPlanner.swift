@@ -49,12 +49,57 @@ struct PhysicalPlanner {
                                                aggregates: [], threads: threads))
         case .sort(let c, let keys):
             return .pull(SortOperator(child: pull(plan(c)), keys: keys))
+        case .join(let l, let r, let type, let lk, let rk, let res):
+            return planJoin(l, r, type, lk, rk, res)
+        case .window(let c, let p, let o, let fs, _):
+            return .pull(WindowOperator(child: pull(plan(c)), partitionBy: p, orderBy: o, functions: fs))
+        case .union(let cs):
+            let planned = cs.map(plan)
+            let sources = planned.compactMap { p -> MorselSource? in if case .morsel(let m) = p { return m }; return nil }
+            if sources.count == planned.count { return .morsel(UnionAllSource(sources: sources)) }
+            return .pull(UnionAllOperator(children: planned.map(pull)))
+        case .setOp(let k, let all, let l, let r):
+            return .pull(SetOperationOperator(left: pull(plan(l)), right: pull(plan(r)), kind: k, all: all))
         case .limit(let c, let limit, let offset):
             if case .sort(let sc, let keys) = c {
                 return .pull(SortOperator(child: pull(plan(sc)), keys: keys, limit: limit, offset: offset))
             }
             return .pull(LimitOperator(child: pull(plan(c)), limit: limit, offset: offset))
         }
+    }
+
+    /// Hash joins: the smaller input (by estimate) is the build side; a morsel-source probe side
+    /// stays parallel (`LazyJoinProbeSource`); outer joins on the build side and joins without a
+    /// usable probe source use `HashJoinOperator` / `NestedLoopJoinOperator`.
+    func planJoin(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: ScalarExpr?) -> Planned {
+        let lw = l.schema.count, rw = r.schema.count
+        func closure(_ e: ScalarExpr?) -> ((Batch) throws -> Column)? {
+            guard let e else { return nil }
+            return { b in try e.evaluate(b) }
+        }
+        let le = l.estimatedRows, re = r.estimatedRows
+        let lp = plan(l)
+        let probeable: Set<JoinType> = [.inner, .left, .semi, .anti, .cross]
+        if probeable.contains(type), case .morsel(let lm) = lp, re <= le || type != .inner {
+            return .morsel(LazyJoinProbeSource(probe: lm, build: pull(plan(r)), type: type, probeKeys: lk, buildKeys: rk,
+                                               residual: closure(res)))
+        }
+        let rp = plan(r)
+        if type == .inner || type == .cross, case .morsel(let rm) = rp, le < re {
+            // Build on the left, probe the right in parallel, then restore left ++ right order.
+            let swapped = res?.remapColumns { $0 < lw ? $0 + rw : $0 - lw }
+            let probe = LazyJoinProbeSource(probe: rm, build: pull(lp), type: type, probeKeys: rk, buildKeys: lk,
+                                            residual: closure(swapped))
+            let s = probe.schema
+            let order = (0..<lw).map { rw + $0 } + (0..<rw).map { $0 }
+            return .morsel(ProjectSource(child: probe, expressions: order.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) },
+                                         names: order.map { s[$0].name }))
+        }
+        if lk.isEmpty {
+            return .pull(NestedLoopJoinOperator(left: pull(lp), right: pull(rp), type: type, predicate: closure(res)))
+        }
+        return .pull(HashJoinOperator(left: pull(lp), right: pull(rp), type: type, leftKeys: lk, rightKeys: rk,
+                                      residual: closure(res), buildSide: .auto))
     }
 
     func pull(_ p: Planned) -> PhysicalOperator {

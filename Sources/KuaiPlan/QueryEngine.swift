@@ -91,7 +91,7 @@ public final class QueryEngine {
             let op = physical(plan)
             var batches: [Batch] = []
             while let b = try op.next() { if b.count > 0 { batches.append(b) } }
-            return QueryResult(fields: cols.map { Field($0.name, $0.type) }, batches: batches)
+            return QueryResult(fields: QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }), batches: batches)
         case .explain(let q):
             let (plan, _) = try bind(q)
             let lines = Explain.lines(physical(plan))
@@ -111,6 +111,23 @@ public final class QueryEngine {
             let names = catalog.tableNames.sorted()
             return QueryResult(fields: [Field("name", .varchar)], batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
         }
+    }
+
+    /// Result column names made unique as DuckDB does: a repeated name gets `_1`, `_2`, ...
+    static func uniqueNames(_ fields: Schema) -> Schema {
+        var seen = Set<String>()
+        var out: Schema = []
+        for f in fields {
+            var name = f.name
+            var k = 0
+            while seen.contains(name.lowercased()) {
+                k += 1
+                name = "\(f.name)_\(k)"
+            }
+            seen.insert(name.lowercased())
+            out.append(Field(name, f.type))
+        }
+        return out
     }
 
     /// The EXPLAIN lines of a query (for tests).
