@@ -106,6 +106,29 @@ enum Corpus {
     }
 }
 
+/// Records kuai is known not to pass yet: Tests/KuaiEndToEndTests/Corpus/known-failures.txt, one
+/// `<file>\t<SQL on one line>` per line (`#` comments), written from real kuai runs by
+/// `python3 Tools/oracle.py --kuai .build/release/kuai-query --write-known-failures`.
+/// Their failures are reported as known issues (the suite stays green, the summary counts them);
+/// a listed record that passes is reported by the summary so the line can be removed.
+/// $KUAI_CORPUS_STRICT=1 ignores the list: every record must pass.
+enum KnownFailures {
+    static let strict = ProcessInfo.processInfo.environment["KUAI_CORPUS_STRICT"] == "1"
+    static let keys: Set<String> = {
+        let url = RepoPaths.corpus.appendingPathComponent("known-failures.txt")
+        guard !strict, let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
+        return Set(text.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty })
+    }()
+
+    /// The list's key of a record: file name, a tab, the SQL with its lines joined by one space.
+    static func key(_ r: CorpusRecord) -> String {
+        let oneLine = r.sql.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        return "\(r.file)\t\(oneLine)"
+    }
+
+    static func contains(_ r: CorpusRecord) -> Bool { keys.contains(key(r)) }
+}
+
 /// The comparison rule of the corpus and of Tools/bench.py.
 enum CSVCompare {
     /// Splits RFC 4180 text into rows of fields (quoted fields may hold commas, quotes, newlines).

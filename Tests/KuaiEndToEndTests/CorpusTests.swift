@@ -10,11 +10,16 @@ import Testing
 struct CorpusTests {
     static let records = Corpus.allRecords()
 
-    /// One test case per record, named "file:line first line of the SQL".
+    /// One test case per record, named "file:line first line of the SQL". A record listed in
+    /// Corpus/known-failures.txt fails as a known issue (see `KnownFailures`).
     @Test("corpus record", arguments: CorpusTests.records)
     func record(_ record: CorpusRecord) {
-        if let message = CorpusRunner.outcome(record).message {
-            Issue.record(Comment(rawValue: "\(record.file):\(record.line) [\(record.fixture)]\n\(record.sql)\n=> \(message)"))
+        guard let message = CorpusRunner.outcome(record).message else { return }
+        let comment = Comment(rawValue: "\(record.file):\(record.line) [\(record.fixture)]\n\(record.sql)\n=> \(message)")
+        if KnownFailures.contains(record) {
+            withKnownIssue("listed in Corpus/known-failures.txt", isIntermittent: true) { Issue.record(comment) }
+        } else {
+            Issue.record(comment)
         }
     }
 
@@ -32,20 +37,33 @@ struct CorpusTests {
         }
     }
 
-    /// Prints passed/failed per corpus file (the per-record tests carry the failures).
+    /// Prints passed/failed per corpus file (the per-record tests carry the failures), how many
+    /// failures are known (listed) and which listed records pass now.
     @Test func summary() {
-        var perFile: [(String, Int, Int)] = []
+        var perFile: [(String, Int, Int, Int)] = []
+        var nowPassing: [String] = []
         for name in Corpus.fileNames() {
             let rs = CorpusTests.records.filter { $0.file == name }
-            let passed = rs.filter { CorpusRunner.outcome($0).message == nil }.count
-            perFile.append((name, passed, rs.count - passed))
+            var passed = 0, known = 0
+            for r in rs {
+                let ok = CorpusRunner.outcome(r).message == nil
+                if ok { passed += 1 }
+                if KnownFailures.contains(r) {
+                    if ok { nowPassing.append("\(r.file):\(r.line)") } else { known += 1 }
+                }
+            }
+            perFile.append((name, passed, rs.count - passed, known))
         }
-        var lines = ["corpus summary: file | passed | failed"]
-        for (name, p, f) in perFile {
-            lines.append("  \(name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(String(p).leftPad(4)) \(String(f).leftPad(4))")
+        func row(_ n: String, _ p: Int, _ f: Int, _ k: Int) -> String {
+            "  \(n.padding(toLength: 30, withPad: " ", startingAt: 0)) \(String(p).leftPad(6)) \(String(f).leftPad(6)) \(String(k).leftPad(6))"
         }
-        let p = perFile.reduce(0) { $0 + $1.1 }, f = perFile.reduce(0) { $0 + $1.2 }
-        lines.append("  \("total".padding(toLength: 30, withPad: " ", startingAt: 0)) \(String(p).leftPad(4)) \(String(f).leftPad(4))")
+        var lines = ["corpus summary (\(KnownFailures.strict ? "strict" : "known failures listed")):",
+                     row("file", 0, 0, 0).replacingOccurrences(of: "     0     0     0", with: "passed failed  known")]
+        for (name, p, f, k) in perFile { lines.append(row(name, p, f, k)) }
+        lines.append(row("total", perFile.reduce(0) { $0 + $1.1 }, perFile.reduce(0) { $0 + $1.2 }, perFile.reduce(0) { $0 + $1.3 }))
+        if !nowPassing.isEmpty {
+            lines.append("  listed in known-failures.txt but passing now (remove them): " + nowPassing.joined(separator: ", "))
+        }
         print(lines.joined(separator: "\n"))
     }
 }
