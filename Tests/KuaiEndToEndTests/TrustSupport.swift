@@ -92,7 +92,7 @@ func kuaiQuery(_ store: String, _ sql: String, _ extra: [String] = []) throws ->
 struct TrustDir {
     let path: String
     init(prefix: String = "kuai-trust") {
-        var template = Array((NSTemporaryDirectory() + "/\(prefix)-XXXXXX").utf8CString)
+        var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-XXXXXX")).utf8CString)
         let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!
         path = String(cString: p)
     }
@@ -141,38 +141,45 @@ enum KuaiLiveCSV {
     static let user = "user_id,age,gender,country,device_brand,device_price,reg_timestamp,fans_num,follow_num,first_watch_live_timestamp,accu_watch_live_cnt,accu_watch_live_duration,is_live_streamer,is_photo_author,onehot_feat0,onehot_feat1,onehot_feat2,onehot_feat3,onehot_feat4,onehot_feat5,onehot_feat6\n"
     static let userRow = "22733,18-23,M,China,DESKTOP,0,2023-05-03,0-10,10-100,2023-05-03,0-50000,0-1000000000,0,0,0,0,0,0,0,0,0\n"
 
-    /// A click.csv of `rows` rows (deterministic), written straight into bytes; about 42 bytes a row.
-    /// Column sums for checks: user_id = sum of (i % 24000) + 1 over i, and so on (see `clickSums`).
+    /// A click.csv of `rows` rows (deterministic, pseudo-random ids and times), about 42 bytes a row.
     static func click(rows: Int, seed: UInt64 = 1) -> [UInt8] {
-        var out = [UInt8]()
-        out.reserveCapacity(rows * 48 + 64)
-        out.append(contentsOf: Array(click.utf8))
-        var digits = [UInt8](repeating: 0, count: 24)
-        func put(_ v: Int64) {
-            var x = v
+        let header = Array(click.utf8)
+        let capacity = header.count + rows * 56
+        return [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
             var n = 0
-            repeat {
-                digits[n] = UInt8(48 + x % 10)
-                x /= 10
+            for b in header { buf[n] = b; n += 1 }
+            var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
+            func put(_ v: Int64, _ sep: UInt8) {
+                withUnsafeMutableBytes(of: &digits) { d in
+                    var x = v
+                    var k = 0
+                    repeat {
+                        d[k] = UInt8(48 + x % 10)
+                        x /= 10
+                        k += 1
+                    } while x > 0
+                    while k > 0 {
+                        k -= 1
+                        buf[n] = d[k]
+                        n += 1
+                    }
+                }
+                buf[n] = sep
                 n += 1
-            } while x > 0
-            while n > 0 {
-                n -= 1
-                out.append(digits[n])
             }
+            var state = seed
+            var t: Int64 = 1_746_374_400_022
+            for i in 0..<rows {
+                state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let r = Int64(bitPattern: state >> 1)
+                put(Int64(i % 24_000) + 1, 44)
+                put(r % 12_000_000, 44)
+                put((r >> 20) % 450_000, 44)
+                t += (r >> 40) % 50
+                put(t, 44)
+                put((r >> 8) % 7_200_000, 10)
+            }
+            count = n
         }
-        var state = seed
-        var t: Int64 = 1_746_374_400_022
-        for i in 0..<rows {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let r = Int64(bitPattern: state >> 1)
-            put(Int64(i % 24_000) + 1); out.append(44)
-            put(r % 12_000_000); out.append(44)
-            put((r >> 20) % 450_000); out.append(44)
-            t += (r >> 40) % 50
-            put(t); out.append(44)
-            put((r >> 8) % 7_200_000); out.append(10)
-        }
-        return out
     }
 }

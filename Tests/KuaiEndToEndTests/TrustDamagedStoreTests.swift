@@ -1,0 +1,202 @@
+import Foundation
+import Testing
+import KuaiCore
+import KuaiFormat
+
+// Damaged stores fed to the built executables (issue 4, "Damaged stores"): a copy of the store
+// converted from the real seed rows is damaged one way, then
+//   - kuai-query over the damaged column must exit 1 (no signal), print no rows, and name the
+//     file (and the block, for damage inside a block) in its error;
+//   - `kuai-convert --verify STORE` must exit 1 and list the problem with the same location;
+//   - the undamaged store answers the same query (the oracle: DuckDB 2.0.1 on the seed CSVs).
+
+/// Where the seed-sample fixture lives (real KuaiLive rows).
+let trustSeedSample: String = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.path + "/Tests/Fixtures/seed-sample"
+}()
+
+/// One way to damage a store and what the error must mention.
+struct StoreDamage: Sendable, CustomTestStringConvertible {
+    var name: String
+    /// A query that reads the damaged part.
+    var query: String
+    /// Substrings the error of kuai-query and of --verify must contain.
+    var mentions: [String]
+    /// Applies the damage to the store folder at the path.
+    var apply: @Sendable (String) throws -> Void
+    var testDescription: String { name }
+}
+
+/// Edits manifest.json of the store at `store` as a JSON object.
+func editManifest(_ store: String, _ body: (inout [String: Any]) -> Void) throws {
+    let path = store + "/manifest.json"
+    let data = try #require(FileManager.default.contents(atPath: path))
+    var m = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    body(&m)
+    try JSONSerialization.data(withJSONObject: m, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+}
+
+/// Edits the manifest entry of `table`.`column`.
+func editColumn(_ store: String, _ table: String, _ column: String, _ body: @escaping (inout [String: Any]) -> Void) throws {
+    try editManifest(store) { m in
+        var tables = m["tables"] as! [[String: Any]]
+        for t in tables.indices where tables[t]["name"] as? String == table {
+            var cols = tables[t]["columns"] as! [[String: Any]]
+            for c in cols.indices where cols[c]["name"] as? String == column { body(&cols[c]) }
+            tables[t]["columns"] = cols
+        }
+        m["tables"] = tables
+    }
+}
+
+/// The relative file of `table`.`column` and the byte range of block `block`'s stored payload.
+func blockPayload(_ store: String, _ table: String, _ column: String, block: Int = 0) throws -> (file: String, range: Range<Int>) {
+    let s = try Store.open(at: store)
+    let t = try s.table(table)
+    let c = try #require(t.schema.firstIndex { $0.name == column })
+    let info = try t.blockInfo(column: c, block: block)
+    let start = info.offset + 48  // block header: Formats/column-file.md "Block header"
+    return (t.columnFilePath(c), start..<(start + info.storedBytes))
+}
+
+func modifyFile(_ path: String, _ body: (inout [UInt8]) -> Void) throws {
+    var bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+    body(&bytes)
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+}
+
+let storeDamages: [StoreDamage] = [
+    StoreDamage(name: "flipped byte inside a block", query: "select sum(live_id) as s from room",
+                mentions: ["room/live_id.col@", "block 0", "checksum"]) { store in
+        let (file, range) = try blockPayload(store, "room", "live_id")
+        try modifyFile(store + "/" + file) { $0[range.lowerBound + range.count / 2] ^= 0x10 }
+    },
+    StoreDamage(name: "flipped last payload byte of a dictionary column", query: "select count(*) as n from room where live_content_category = 'shop'",
+                mentions: ["room/live_content_category.col@", "block 0"]) { store in
+        let (file, range) = try blockPayload(store, "room", "live_content_category")
+        try modifyFile(store + "/" + file) { $0[range.upperBound - 1] ^= 0x01 }
+    },
+    StoreDamage(name: "truncated column file", query: "select sum(user_id) as s from click",
+                mentions: ["click/user_id.col", "truncated"]) { store in
+        try modifyFile(store + "/click/user_id.col") { $0.removeLast($0.count / 2) }
+    },
+    StoreDamage(name: "column file cut by its last byte", query: "select sum(user_id) as s from click",
+                mentions: ["click/user_id.col", "truncated"]) { store in
+        try modifyFile(store + "/click/user_id.col") { $0.removeLast(1) }
+    },
+    StoreDamage(name: "missing column file", query: "select max(timestamp) as m from \"like\"",
+                mentions: ["like/timestamp.col", "missing"]) { store in
+        try FileManager.default.removeItem(atPath: store + "/like/timestamp.col")
+    },
+    StoreDamage(name: "manifest row count disagrees with the files", query: "select count(*) as n, sum(gift_price) as s from gift",
+                mentions: ["gift/", "5 rows", "manifest says 6"]) { store in
+        try editManifest(store) { m in
+            var tables = m["tables"] as! [[String: Any]]
+            for t in tables.indices where tables[t]["name"] as? String == "gift" { tables[t]["rowCount"] = 6 }
+            m["tables"] = tables
+        }
+    },
+    StoreDamage(name: "manifest type disagrees with the file", query: "select sum(live_type) as s from room",
+                mentions: ["room/live_type.col", "manifest says DOUBLE"]) { store in
+        try editColumn(store, "room", "live_type") { c in
+            c["type"] = "DOUBLE"
+            c["typeId"] = Int(DataType.double.rawValue)
+        }
+    },
+    StoreDamage(name: "manifest points two columns at swapped files", query: "select sum(user_id) as a, sum(live_id) as b from comment",
+                mentions: ["comment/", "manifest"]) { store in
+        try editColumn(store, "comment", "user_id") { $0["file"] = "comment/live_id.col" }
+        try editColumn(store, "comment", "live_id") { $0["file"] = "comment/user_id.col" }
+    },
+    StoreDamage(name: "column file from another store", query: "select sum(user_id) as s from negative",
+                mentions: ["negative/user_id.col", "corrupt error", "another store"]) { store in
+        // The same column of an identical conversion: same bytes except the generation id.
+        let other = store + ".other"
+        let r = try kuaiConvert(trustSeedSample, "-o", other, "--quiet")
+        try #require(r.status == 0, "\(r)")
+        try FileManager.default.removeItem(atPath: store + "/negative/user_id.col")
+        try FileManager.default.copyItem(atPath: other + "/negative/user_id.col", toPath: store + "/negative/user_id.col")
+        try FileManager.default.removeItem(atPath: other)
+    },
+    StoreDamage(name: "newer store format version (manifest)", query: "select count(*) as n from user",
+                mentions: ["manifest.json", "format error", "newer"]) { store in
+        try editManifest(store) { $0["formatVersion"] = 99 }
+    },
+    StoreDamage(name: "newer format version (column file header)", query: "select sum(streamer_id) as s from streamer",
+                mentions: ["streamer/streamer_id.col", "format error", "newer"]) { store in
+        try modifyFile(store + "/streamer/streamer_id.col") { $0[8] = 2; $0[9] = 0 }  // header: u16 version at 8
+    },
+    StoreDamage(name: "manifest is not JSON", query: "select count(*) as n from user",
+                mentions: ["manifest.json", "corrupt error"]) { store in
+        try Data("{\"format\": \"kuai-store\", \"formatVersion\": 1, \"tab".utf8).write(to: URL(fileURLWithPath: store + "/manifest.json"))
+    },
+    StoreDamage(name: "manifest missing (not a store)", query: "select count(*) as n from user",
+                mentions: ["manifest.json"]) { store in
+        try FileManager.default.removeItem(atPath: store + "/manifest.json")
+    },
+]
+
+@Suite("Trust: damaged stores through kuai-query and kuai-convert --verify")
+struct TrustDamagedStoreTests {
+    @Test(arguments: storeDamages)
+    func damageIsReportedWithItsLocation(_ damage: StoreDamage) throws {
+        try TrustBin.require(TrustBin.convert)
+        try TrustBin.require(TrustBin.query)
+        let dir = TrustDir()
+        defer { dir.cleanup() }
+        let good = dir.sub("good.kuai")
+        let r = try kuaiConvert(trustSeedSample, "-o", good, "--quiet")
+        try #require(r.status == 0, "\(r)")
+        let sound = try kuaiQuery(good, damage.query)
+        #expect(sound.status == 0, "\(damage.name): undamaged store: \(sound)")
+        let damaged = dir.sub("damaged.kuai")
+        try FileManager.default.copyItem(atPath: good, toPath: damaged)
+        try damage.apply(damaged)
+
+        let q = try kuaiQuery(damaged, damage.query)
+        #expect(q.failedCleanly && q.status == 1, "\(damage.name): \(q)")
+        #expect(q.out.isEmpty, "\(damage.name): rows printed from a damaged store: \(q.out)")
+        for m in damage.mentions { #expect(q.err.contains(m), "\(damage.name): kuai-query error lacks \"\(m)\": \(q.err)") }
+
+        let v = try kuaiConvert("--verify", damaged)
+        #expect(v.failedCleanly && v.status == 1, "\(damage.name): \(v)")
+        for m in damage.mentions { #expect(v.err.contains(m), "\(damage.name): --verify lacks \"\(m)\": \(v.err)") }
+        // The good store still verifies.
+        let ok = try kuaiConvert("--verify", good)
+        #expect(ok.status == 0 && ok.out.hasPrefix("ok:"), "\(ok)")
+    }
+
+    @Test func verifyListsEveryProblem() throws {
+        try TrustBin.require(TrustBin.convert)
+        let dir = TrustDir()
+        defer { dir.cleanup() }
+        let store = dir.sub("s.kuai")
+        let r = try kuaiConvert(trustSeedSample, "-o", store, "--quiet")
+        try #require(r.status == 0, "\(r)")
+        let (file, range) = try blockPayload(store, "room", "live_id")
+        try modifyFile(store + "/" + file) { $0[range.lowerBound] ^= 0xFF }
+        try modifyFile(store + "/click/user_id.col") { $0.removeLast(7) }
+        try FileManager.default.removeItem(atPath: store + "/like/timestamp.col")
+        let v = try kuaiConvert("--verify", store)
+        #expect(v.failedCleanly, "\(v)")
+        for m in ["room/live_id.col@", "click/user_id.col", "like/timestamp.col", "3 problems"] {
+            #expect(v.err.contains(m), "--verify lacks \"\(m)\": \(v.err)")
+        }
+    }
+
+    @Test func missingStoreAndFolderThatIsNotAStore() throws {
+        try TrustBin.require(TrustBin.convert)
+        try TrustBin.require(TrustBin.query)
+        let dir = TrustDir()
+        defer { dir.cleanup() }
+        for path in [dir.sub("nothing-here"), dir.path] {
+            let q = try kuaiQuery(path, "select 1")
+            #expect(q.failedCleanly && q.status == 1, "\(q)")
+            #expect(q.err.contains(path), "\(q.err)")
+            let v = try kuaiConvert("--verify", path)
+            #expect(v.failedCleanly && v.status == 1, "\(v)")
+        }
+    }
+}
