@@ -96,7 +96,8 @@ func parseSize(_ text: String) -> Int? {
                                   ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000),
                                   ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
     for (u, m) in units where t.hasSuffix(u) {
-        guard let v = Double(String(t.dropLast(u.count))), v >= 0 else { return nil }
+        // Int(Double) traps on inf, NaN and values past Int.max ("1e30GB", "infGB"): reject them.
+        guard let v = Double(String(t.dropLast(u.count))), v >= 0, v * Double(m) < 9.0e18 else { return nil }
         return Int(v * Double(m))
     }
     return Int(t)
