@@ -16,6 +16,15 @@ public protocol AggregateState: AnyObject {
     func finalize(groups: Int) throws -> Column
     /// A fresh, empty state of the same function (for another thread).
     func makeEmpty() -> AggregateState
+    /// `update` for ordered aggregates (`string_agg(x, ',' ORDER BY y)`): `order` holds the
+    /// ORDER BY columns of the same rows. The default ignores them.
+    func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count: Int) throws
+}
+
+extension AggregateState {
+    public func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count: Int) throws {
+        try update(input, ids: ids, count: count)
+    }
 }
 
 /// An aggregate function: name, accepted argument types, result type and state factory.
@@ -25,13 +34,57 @@ public struct AggregateFunction: @unchecked Sendable {
     public let argumentType: DataType?
     public let returnType: DataType
     let make: (_ argumentType: DataType) -> AggregateState
+    /// True for aggregates that honour an ORDER BY inside the call (string_agg).
+    public var ordered = false
+    init(name: String, argumentType: DataType?, returnType: DataType, ordered: Bool = false, make: @escaping (_ argumentType: DataType) -> AggregateState) {
+        self.name = name
+        self.argumentType = argumentType
+        self.returnType = returnType
+        self.make = make
+        self.ordered = ordered
+    }
 }
 
 /// The table of aggregate functions; new aggregates (median, string_agg, ...) are added as rows.
 public enum AggregateRegistry {
     /// Resolves `name(argType)`; nil when no overload accepts it. `argType` nil means `*`.
-    public static func resolve(_ name: String, _ argType: DataType?) -> AggregateFunction? {
+    /// - Parameters:
+    ///   - parameters: the constant arguments after the first (quantile fraction, separator).
+    ///   - orderKeys: an ordered aggregate's ORDER BY, as keys over its order columns 0, 1, ...
+    public static func resolve(_ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = []) -> AggregateFunction? {
+        func number(_ v: Value?) -> Double? {
+            switch v { case .double(let d)?: return d; case .int(let i)?: return Double(i); default: return nil }
+        }
         switch (name, argType) {
+        case ("median", let t?) where t.isNumeric || t == .null:
+            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in QuantileState(q: 0.5, continuous: true, type: at) }
+        case ("quantile_cont", let t?) where (t.isNumeric || t == .null) && number(parameters.first) != nil:
+            let q = number(parameters.first)!
+            guard q >= 0 && q <= 1 else { return nil }
+            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in QuantileState(q: q, continuous: true, type: at) }
+        case ("quantile_disc", let t?), ("quantile", let t?):
+            guard t.isNumeric || t == .null, let q = number(parameters.first ?? .double(0.5)), q >= 0 && q <= 1 else { return nil }
+            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in QuantileState(q: q, continuous: false, type: at) }
+        case ("string_agg", let t?), ("group_concat", let t?), ("listagg", let t?):
+            var sep = ","
+            if let p = parameters.first {
+                guard case .string(let s) = p else { return nil }
+                sep = s
+            }
+            _ = t
+            return AggregateFunction(name: name, argumentType: t, returnType: .varchar, ordered: true) { _ in
+                StringAggState(separator: sep, orderKeys: orderKeys)
+            }
+        case ("bool_and", .boolean?), ("bool_or", .boolean?), ("count_if", .boolean?):
+            let kind: BoolState.Kind = name == "bool_and" ? .and : (name == "bool_or" ? .or : .countIf)
+            return AggregateFunction(name: name, argumentType: .boolean, returnType: kind == .countIf ? .hugeint : .boolean) { _ in BoolState(kind) }
+        case ("any_value", let t?), ("first", let t?), ("arbitrary", let t?):
+            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in AnyValueState(type: at) }
+        case ("stddev", let t?), ("stddev_samp", let t?), ("stddev_pop", let t?), ("var_samp", let t?), ("var_pop", let t?), ("variance", let t?):
+            guard t.isNumeric else { return nil }
+            let sample = !name.hasSuffix("_pop")
+            let root = name.hasPrefix("stddev")
+            return AggregateFunction(name: name, argumentType: t, returnType: .double) { _ in VarianceState(sample: sample, root: root) }
         case ("count_star", nil), ("count", nil):
             return AggregateFunction(name: "count_star", argumentType: nil, returnType: .bigint) { _ in CountState(star: true) }
         case ("count", let t?):
@@ -42,6 +95,10 @@ public enum AggregateRegistry {
             return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in SumDoubleState() }
         case ("avg", let t?) where t.isInteger || t == .null:
             return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in AvgState(wide: at != .integer) }
+        case ("mean", let t?) where t.isInteger:
+            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in AvgState(wide: at != .integer) }
+        case ("mean", .double?):
+            return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
         case ("avg", .double?):
             return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
         case ("min", let t?), ("max", let t?):
@@ -54,7 +111,9 @@ public enum AggregateRegistry {
 
     /// True when `name` is an aggregate function (used by the binder to classify calls).
     public static func isAggregate(_ name: String) -> Bool {
-        ["count", "count_star", "sum", "avg", "min", "max"].contains(name)
+        ["count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc", "quantile",
+         "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value", "first", "arbitrary",
+         "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance"].contains(name)
     }
 }
 
@@ -537,7 +596,7 @@ final class DistinctState: AggregateState {
         case .varchar: col = Column(codes: values.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target)
         default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
         }
-        try ids.withUnsafeBufferPointer { try inner.update(col, ids: $0, count: col.count) }
+        try ids.withUnsafeBufferPointer { try inner.update(col, order: [col], ids: $0, count: col.count) }
         return try inner.finalize(groups: groups)
     }
     func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }

@@ -11,13 +11,17 @@ public struct AggregateSpec: Sendable {
     public var filterColumn: Int?
     /// The output column name.
     public var name: String
+    /// An ordered aggregate's ORDER BY columns (input column indexes).
+    public var orderColumns: [Int]
 
-    public init(function: AggregateFunction, inputColumn: Int?, distinct: Bool = false, filterColumn: Int? = nil, name: String) {
+    public init(function: AggregateFunction, inputColumn: Int?, distinct: Bool = false, filterColumn: Int? = nil, name: String,
+                orderColumns: [Int] = []) {
         self.function = function
         self.inputColumn = inputColumn
         self.distinct = distinct
         self.filterColumn = filterColumn
         self.name = name
+        self.orderColumns = orderColumns
     }
 
     func makeState() -> AggregateState {
@@ -90,6 +94,7 @@ public final class HashAggregateOperator: PhysicalOperator {
             let state = p.states[k]
             state.resize(groups)
             var inputCol = spec.inputColumn.map { batch.columns[$0] }
+            var order = spec.orderColumns.map { batch.columns[$0] }
             if let f = spec.filterColumn {
                 let fc = batch.columns[f]
                 var sel: [Int32] = []
@@ -97,11 +102,12 @@ public final class HashAggregateOperator: PhysicalOperator {
                 if sel.count < n {
                     let subIds = sel.map { p.ids[Int($0)] }
                     inputCol = inputCol.map { c in sel.withUnsafeBufferPointer { c.gather($0) } }
-                    try subIds.withUnsafeBufferPointer { try state.update(inputCol, ids: $0, count: sel.count) }
+                    order = order.map { c in sel.withUnsafeBufferPointer { c.gather($0) } }
+                    try subIds.withUnsafeBufferPointer { try state.update(inputCol, order: order, ids: $0, count: sel.count) }
                     continue
                 }
             }
-            try p.ids.withUnsafeBufferPointer { try state.update(inputCol, ids: $0, count: n) }
+            try p.ids.withUnsafeBufferPointer { try state.update(inputCol, order: order, ids: $0, count: n) }
         }
     }
 

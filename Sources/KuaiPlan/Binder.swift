@@ -27,7 +27,7 @@ final class AggregateContext {
     let preScope: [ScopeColumn]
     var keys: [ScalarExpr] = []
     var keyIndex: [String: Int] = [:]
-    var aggregates: [(key: String, call: FunctionCall, function: AggregateFunction, argument: ScalarExpr?, filter: ScalarExpr?, name: String)] = []
+    var aggregates: [(key: String, call: FunctionCall, function: AggregateFunction, argument: ScalarExpr?, filter: ScalarExpr?, name: String, order: [ScalarExpr])] = []
 
     init(preScope: [ScopeColumn]) { self.preScope = preScope }
 }
@@ -494,8 +494,10 @@ final class Binder {
                 if let f = a.filter {
                     pre.append(f); preNames.append(f.name); filter = pre.count - 1
                 }
+                var orderCols: [Int] = []
+                for o in a.order { pre.append(o); preNames.append(o.name); orderCols.append(pre.count - 1) }
                 specs.append(AggregateSpec(function: a.function, inputColumn: input, distinct: a.call.distinct,
-                                           filterColumn: filter, name: a.name))
+                                           filterColumn: filter, name: a.name, orderColumns: orderCols))
             }
             plan = .project(plan, pre, names: preNames)
             plan = .aggregate(plan, groupColumns: Array(0..<ac.keys.count), groupNames: ac.keys.map(\.name), aggregates: specs)

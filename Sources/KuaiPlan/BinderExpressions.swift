@@ -186,22 +186,44 @@ extension Binder {
         }
         var argument: ScalarExpr? = nil
         let function: AggregateFunction
+        var order: [ScalarExpr] = []
         if f.star || (f.name == "count" && f.arguments.isEmpty) {
             function = AggregateRegistry.resolve("count_star", nil)!
         } else {
-            guard f.arguments.count == 1 else {
-                throw Binder.error("\(f.name)() takes exactly one argument", f.position)
+            guard !f.arguments.isEmpty else {
+                throw Binder.error("\(f.name)() needs an argument", f.position)
             }
             var arg = try bind(f.arguments[0], inner)
             if arg.type == .null && f.name != "count" { arg = ScalarExpr.constant(.null, type: .integer, name: arg.name) }
-            guard let fn = AggregateRegistry.resolve(f.name, arg.type) else {
-                throw Binder.error("no function matches \(f.name)(\(arg.type)) in \(name)", f.position)
+            var parameters: [Value] = []
+            for p in f.arguments.dropFirst() {
+                let b = try bind(p, inner)
+                guard b.referencedColumns.isEmpty, let v = try? b.evaluateConstant() else {
+                    throw Binder.error("argument \(p.sqlDescription) of \(f.name) must be a constant", p.position)
+                }
+                parameters.append(v)
             }
+            var orderKeys: [SortKey] = []
+            for (k, o) in f.orderBy.enumerated() {
+                order.append(try bind(o.expr, inner))
+                orderKeys.append(SortKey(column: k, ascending: o.ascending, nullsFirst: o.nullsFirst ?? false))
+            }
+            if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" { arg = try toVarchar(arg, f.position) }
+            guard let fn = AggregateRegistry.resolve(f.name, arg.type, parameters: parameters, orderKeys: orderKeys) else {
+                throw Binder.error("no function matches \(f.name)(\(([arg.type.description] + parameters.map { "\($0)" }).joined(separator: ", "))) in \(name)", f.position)
+            }
+            if !order.isEmpty && !fn.ordered {
+                order = []  // ORDER BY does not change min/max/sum/count
+            }
+            if f.distinct && !order.isEmpty && !(f.orderBy.count == 1 && order[0].structuralKey == arg.structuralKey) {
+                throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
+            }
+            if f.distinct { order = [] }
             function = fn
             argument = arg
         }
         let filter = try f.filter.map { try bindBoolean($0, ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER")) }
-        ac.aggregates.append((key, f, function, argument, filter, name))
+        ac.aggregates.append((key, f, function, argument, filter, name, order))
         return ScalarExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
     }
 

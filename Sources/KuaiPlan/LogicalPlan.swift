@@ -144,12 +144,14 @@ enum Optimizer {
             for a in aggs {
                 if let i = a.inputColumn { need.insert(i) }
                 if let f = a.filterColumn { need.insert(f) }
+                need.formUnion(a.orderColumns)
             }
             let (c, m) = prune(child, required: need)
             let newAggs = aggs.map { a -> AggregateSpec in
                 var b = a
                 b.inputColumn = a.inputColumn.map { m[$0]! }
                 b.filterColumn = a.filterColumn.map { m[$0]! }
+                b.orderColumns = a.orderColumns.map { m[$0]! }
                 return b
             }
             let n = g.count + aggs.count
