@@ -199,14 +199,17 @@ struct OpsPackedKeys {
 
 /// Packs fields (most significant first) into as few 64-bit words as fit.
 /// The fields' value arrays are moved out (left empty) to keep one copy in memory.
-func opsPackFields(_ fields: inout [OpsSortField], count n: Int) -> OpsPackedKeys {
+/// - Parameter firstWordLimit: bits the first word may use (it always takes at least one
+///   field), so that it can share a 64-bit word with the row index during the radix sort.
+func opsPackFields(_ fields: inout [OpsSortField], count n: Int, firstWordLimit: Int = 64) -> OpsPackedKeys {
     var packed = OpsPackedKeys()
     var current: [UInt64]? = nil
     var used = 0
     var wordOfField: [Int] = []
     for fi in fields.indices {
         let bits = fields[fi].bits
-        if current != nil && used + bits <= 64 {
+        let limit = packed.words.isEmpty ? firstWordLimit : 64
+        if current != nil && used + bits <= limit {
             let shift = UInt64(bits)
             current!.withUnsafeMutableBufferPointer { w in
                 fields[fi].values.withUnsafeBufferPointer { v in
@@ -360,7 +363,9 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
     guard n < Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
     var fields = opsSortFields(keyChunks, count: n, keys: keys)
     let fieldBits = fields.map(\.bits), fieldKeys = fields.map(\.key)
-    var packed = opsPackFields(&fields, count: n)
+    // The first word shares a UInt64 with the row index when it fits in the bits left over.
+    let idxBits = 64 - UInt64(n).leadingZeroBitCount
+    var packed = opsPackFields(&fields, count: n, firstWordLimit: 64 - idxBits)
     fields = []
     if packed.words.isEmpty || n < 2 {
         // every key constant: one group
@@ -374,7 +379,6 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
     var keyBuf = packed.words[0]
     packed.words[0] = []
     var perm = [Int32](repeating: 0, count: n)
-    let idxBits = 64 - UInt64(n).leadingZeroBitCount
     if packed.bits[0] + idxBits <= 64 {
         // key and row index in one word: one array to move per pass
         let idxMask = (UInt64(1) << UInt64(idxBits)) - 1
