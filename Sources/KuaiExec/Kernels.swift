@@ -159,6 +159,8 @@ public enum Kernels {
             }
         case .modulo:
             vals = binaryMap(n, a, b) { p, q in
+                // DuckDB: x % -1 is 0 for every x, Int64.min included (Swift reports overflow).
+                if q == -1 { return 0 }
                 let r = p.remainderReportingOverflow(dividingBy: q)
                 bad |= r.overflow ? 1 : 0
                 return r.partialValue
@@ -203,9 +205,12 @@ public enum Kernels {
             case .add: overflow = p.addingReportingOverflow(q).overflow
             case .subtract: overflow = p.subtractingReportingOverflow(q).overflow
             case .multiply: overflow = p.multipliedReportingOverflow(by: q).overflow
-            case .integerDivide, .divide, .modulo:
+            case .integerDivide, .divide:
                 if q == 0 { throw divisionByZero(expr) }
                 overflow = p.dividedReportingOverflow(by: q).overflow
+            case .modulo:
+                if q == 0 { throw divisionByZero(expr) }
+                overflow = false
             }
             let outOfRange = narrow && !overflow && vals[i] != Int64(Int32(truncatingIfNeeded: vals[i]))
             if overflow || outOfRange {
