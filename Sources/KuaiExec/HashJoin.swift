@@ -46,6 +46,8 @@ public final class JoinHashTable: @unchecked Sendable {
     let uniqueRow: [Int32]
     /// True when buckets are key - min of a single integer key.
     public let isDense: Bool
+    /// True when some build row has a NULL in a key column (NOT IN's NULL rule needs it).
+    public let hasNullKey: Bool
 
     /// Builds the table over `columns` (`count` rows) keyed by the columns at `keys` (may be empty:
     /// then every probe row matches every build row, a cross product).
@@ -58,6 +60,10 @@ public final class JoinHashTable: @unchecked Sendable {
         self.keyTypes = keys.map { columns[$0].type == .null ? .bigint : columns[$0].type }
         var ids = [Int32](repeating: -1, count: count)
         var buckets = 0
+        hasNullKey = keys.contains { k in
+            let c = columns[k]
+            return c.type == .null ? c.count > 0 : (c.validity?.contains(0) ?? false)
+        }
         // dense candidate: one integer-stored key
         var lo = Int64.max, hi = Int64.min
         var dense = false
@@ -286,6 +292,8 @@ final class OpsJoinProber {
     let residual: ((Batch) throws -> Column)?
     /// Per build row: 1 once it matched (kept only when the build side is outer or semi/anti).
     var buildMatched: [UInt8]?
+    /// Anti join with NOT IN's NULL rule (probe = left): see `HashJoinOperator.init`.
+    var nullAware = false
     static let chunkSize = 65536
 
     init(table: JoinHashTable, type: JoinType, probeIsLeft: Bool, probeKeys: [Int], probeSchema: Schema,
@@ -320,6 +328,23 @@ final class OpsJoinProber {
     func process(_ batch: Batch, emit: (Batch) throws -> Void) throws {
         let n = batch.count
         if n == 0 { return }
+        if nullAware && type == .anti && probeIsLeft {
+            // x NOT IN (set): all rows when the set is empty; none when it holds a NULL;
+            // else the rows with non-NULL keys that are not in the set.
+            if table.rowCount == 0 { try emit(batch); return }
+            if table.hasNullKey { return }
+            var sel: [Int32] = []
+            for i in 0..<n where !probeKeys.contains(where: { !batch.columns[$0].isValid(i) || batch.columns[$0].type == .null }) {
+                sel.append(Int32(i))
+            }
+            if sel.isEmpty { return }
+            let nonNull = sel.count == n ? batch : sel.withUnsafeBufferPointer { batch.gather($0) }
+            let inner = nullAware
+            nullAware = false
+            defer { nullAware = inner }
+            try process(nonNull, emit: emit)
+            return
+        }
         let keyCols = zip(probeKeys, table.keyTypes).map { opsCoerceKey(batch.columns[$0.0], to: $0.1) }
         let interner = table.takeInterner()
         defer { table.returnInterner(interner) }
@@ -513,6 +538,8 @@ public final class HashJoinOperator: PhysicalOperator {
     public let rightKeys: [Int]
     public let residual: ((Batch) throws -> Column)?
     public let requestedBuildSide: BuildSide
+    /// NOT IN semantics for an anti join (see `init`).
+    public let nullAware: Bool
     /// The side the table was built on (after the first `next()` for `.auto`).
     public private(set) var buildSide: BuildSide
     private var label: String
@@ -525,17 +552,21 @@ public final class HashJoinOperator: PhysicalOperator {
     private var started = false
     private var finished = false
 
+    /// - Parameter nullAware: for `.anti` only, NOT IN semantics as DuckDB: no rows when the
+    ///   right side has a NULL key, all left rows when the right side is empty, otherwise the
+    ///   left rows with non-NULL keys and no match. Builds on the right.
     public init(left: PhysicalOperator, right: PhysicalOperator, type: JoinType, leftKeys: [Int], rightKeys: [Int],
-                residual: ((Batch) throws -> Column)? = nil, buildSide: BuildSide = .auto) {
+                residual: ((Batch) throws -> Column)? = nil, buildSide: BuildSide = .auto, nullAware: Bool = false) {
         precondition(leftKeys.count == rightKeys.count, "HashJoin: key lists differ in length")
+        self.nullAware = nullAware && type == .anti
         self.left = left
         self.right = right
         self.type = type
         self.leftKeys = leftKeys
         self.rightKeys = rightKeys
         self.residual = residual
-        self.requestedBuildSide = buildSide
-        self.buildSide = buildSide
+        self.requestedBuildSide = self.nullAware ? .right : buildSide
+        self.buildSide = self.requestedBuildSide
         self.schema = (type == .semi || type == .anti) ? left.schema : left.schema + right.schema
         self.label = "HashJoin"
     }
@@ -593,6 +624,7 @@ public final class HashJoinOperator: PhysicalOperator {
                                probeSchema: probeIsLeft ? left.schema : right.schema,
                                buildSchema: probeIsLeft ? right.schema : left.schema,
                                residual: residual, trackBuild: trackBuild)
+        prober?.nullAware = nullAware
     }
 
     public func next() throws -> Batch? {
@@ -626,7 +658,8 @@ public final class HashJoinOperator: PhysicalOperator {
     public var explainLine: String {
         var keys = zip(leftKeys, rightKeys).map { "#\($0.0)=#\($0.1)" }.joined(separator: ", ")
         if keys.isEmpty { keys = "" }
-        return "\(label) \(type.sqlName) build=\(buildSide.rawValue) keys=[\(keys)]" + (residual != nil ? " residual" : "")
+        return "\(label) \(type.sqlName)\(nullAware ? " null-aware" : "") build=\(buildSide.rawValue) keys=[\(keys)]"
+            + (residual != nil ? " residual" : "")
     }
     public var children: [PhysicalOperator] { [left, right] }
 }
@@ -666,6 +699,7 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
     public let schema: Schema
     private let buildSchema: Schema
     private let residual: ((Batch) throws -> Column)?
+    public let nullAware: Bool
 
     /// - Parameters:
     ///   - probe: the left input (its morsels are probed independently).
@@ -673,8 +707,10 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
     ///   - buildSchema: the right input's schema.
     ///   - probeKeys: key column indexes of the left input, parallel to `build.keys`.
     /// - Precondition: `type` is inner, left, semi, anti or cross.
+    ///   - nullAware: NOT IN semantics for `.anti` (see `HashJoinOperator.init`).
     public init(probe: MorselSource, build: JoinHashTable, buildSchema: Schema, type: JoinType, probeKeys: [Int],
-                residual: ((Batch) throws -> Column)? = nil) {
+                residual: ((Batch) throws -> Column)? = nil, nullAware: Bool = false) {
+        self.nullAware = nullAware && type == .anti
         precondition([.inner, .left, .semi, .anti, .cross].contains(type), "HashJoinProbeSource: \(type) needs HashJoinOperator")
         self.probe = probe
         self.table = build
@@ -691,6 +727,7 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
         guard let b = try probe.morsel(i), b.count > 0 else { return nil }
         let prober = OpsJoinProber(table: table, type: type, probeIsLeft: true, probeKeys: probeKeys,
                                    probeSchema: probe.schema, buildSchema: buildSchema, residual: residual, trackBuild: false)
+        prober.nullAware = nullAware
         var parts: [Batch] = []
         try prober.process(b) { parts.append($0) }
         if parts.isEmpty { return nil }

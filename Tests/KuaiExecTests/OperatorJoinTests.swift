@@ -203,6 +203,23 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         #expect(anti == sortedRows([[I(2 * m), S("b")], [I(2 * m), S("d")], [I(3 * m), S("e")], [N, S("c")]]))
     }
 
+    // NOT IN (null-aware anti join). DuckDB:
+    //   select * from l where k not in (select k from r) -> []
+    //   select * from l where k not in (select k from r where k is not null and k <> 1) -> [(1,'a'), (3,'e')]
+    //   select * from l where k not in (select k from r where false) -> all 5 rows of l
+    @Test func nullAwareAnti() throws {
+        let a = try rows(HashJoinOperator(left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
+        #expect(a.isEmpty)
+        let r2 = source([[intCol([2, 2, 4]), strCol(["x", "y", "q"])]])
+        let b = sortedRows(try rows(HashJoinOperator(left: l(), right: r2, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true)))
+        #expect(b == sortedRows([[I(1), S("a")], [I(3), S("e")]]))
+        let empty = BatchReplayOperator(schema: [Field("k", .bigint), Field("w", .varchar)], batches: [])
+        let c = try rows(HashJoinOperator(left: l(), right: empty, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
+        #expect(c.count == 5)
+        let op = HashJoinOperator(left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: .left, nullAware: true)
+        #expect(op.explainLine == "HashJoin ANTI null-aware build=right keys=[#0=#0]")
+    }
+
     @Test func explain() {
         let op = HashJoinOperator(left: l(), right: r(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)
         #expect(op.explainLine == "HashJoin LEFT build=right keys=[#0=#0]")
