@@ -44,6 +44,20 @@ struct ExprContext {
     /// Select-list aliases a bare name may refer to when no input column has that name
     /// (DuckDB allows them in WHERE, HAVING, QUALIFY and ORDER BY expressions).
     var aliases: [String: Expr] = [:]
+    /// Where a correlated scalar subquery adds its LEFT JOIN (WHERE and select list of a query
+    /// without aggregation); nil elsewhere.
+    var correlation: CorrelationTarget? = nil
+}
+
+/// The plan under construction that correlated subqueries join onto; each join appends the
+/// subquery's columns after the current ones, so bound column indexes stay valid.
+final class CorrelationTarget {
+    var plan: LogicalPlan
+    var width: Int
+    init(plan: LogicalPlan, width: Int) {
+        self.plan = plan
+        self.width = width
+    }
 }
 
 /// One window function call of a SELECT, bound over the pre-window columns.
@@ -77,6 +91,13 @@ final class Binder {
     let runSubquery: (LogicalPlan) throws -> [Batch]
     /// CTEs in scope, innermost last.
     var ctes: [[String: (plan: LogicalPlan, columns: [ScopeColumn])]] = []
+    /// For a correlated subquery: the enclosing query's columns. A name found only there binds
+    /// to column `outerBase + index` and must appear in a WHERE equality `inner = outer`.
+    var outer: [ScopeColumn]? = nil
+    static let outerBase = 1 << 41
+    /// The `inner = outer` equalities taken out of a correlated subquery's WHERE; the subquery's
+    /// output gets the inner expressions as extra trailing columns (GROUP BY keys if it aggregates).
+    var correlations: [(inner: ScalarExpr, outer: ScalarExpr)] = []
 
     init(catalog: Catalog, runSubquery: @escaping (LogicalPlan) throws -> [Batch]) {
         self.catalog = catalog
@@ -283,6 +304,9 @@ final class Binder {
             return (.scan(table: table, columns: cols, conjuncts: []),
                     table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) })
         case .subquery(let query, let alias, let names, _):
+            let savedOuter = outer
+            outer = nil
+            defer { outer = savedOuter }
             let (plan, cols) = try bindQuery(query)
             var out = cols.map { ScopeColumn(qualifier: alias, name: $0.name, type: $0.type) }
             for (i, n) in names.enumerated() where i < out.count { out[i].name = n }
@@ -369,13 +393,47 @@ final class Binder {
         for item in core.items {
             if case .expr(let e, let a?) = item, aliases[a.lowercased()] == nil { aliases[a.lowercased()] = e }
         }
+        let target = CorrelationTarget(plan: plan, width: scope.count)
         if let w = core.whereClause {
             if Binder.containsAggregate(w) { throw Binder.error("WHERE clause cannot contain aggregates", w.position) }
             var wctx = ExprContext(scope: scope, aggregate: nil, clause: "WHERE")
             wctx.aliases = aliases.filter { !Binder.containsAggregate($0.value) }
-            let pred = try bindBoolean(w, wctx)
-            plan = .filter(plan, pred)
+            wctx.correlation = target
+            var parts: [ScalarExpr] = []
+            for c in Binder.astConjuncts(w) {
+                if case .exists(let q, let negated, let pos) = c, let joined = try correlatedExists(q, negated, pos, scope, target) {
+                    target.plan = joined
+                    continue
+                }
+                parts.append(try bindBoolean(c, wctx))
+            }
+            if outer != nil {
+                // A correlated subquery: take out the inner = outer equalities.
+                var kept: [ScalarExpr] = []
+                for p in parts.flatMap(Optimizer.conjuncts) {
+                    if !p.referencedColumns.contains(where: { $0 >= Binder.outerBase }) { kept.append(p); continue }
+                    guard case .compare(.equal, let a, let b) = p.kind else {
+                        throw Binder.error("correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found \(p.name)", w.position)
+                    }
+                    let aOuter = a.referencedColumns.contains { $0 >= Binder.outerBase }
+                    let bOuter = b.referencedColumns.contains { $0 >= Binder.outerBase }
+                    let aInner = a.referencedColumns.contains { $0 < Binder.outerBase }
+                    let bInner = b.referencedColumns.contains { $0 < Binder.outerBase }
+                    if bOuter && !bInner && !aOuter {
+                        correlations.append((a, b.remapColumns { $0 - Binder.outerBase }))
+                    } else if aOuter && !aInner && !bOuter {
+                        correlations.append((b, a.remapColumns { $0 - Binder.outerBase }))
+                    } else {
+                        throw Binder.error("unsupported correlated condition \(p.name)", w.position)
+                    }
+                }
+                parts = kept
+            }
+            if !parts.isEmpty {
+                target.plan = .filter(target.plan, parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "WHERE"))
+            }
         }
+        plan = target.plan
         // Expand stars.
         var items: [(expr: Expr, alias: String?)] = []
         for item in core.items {
@@ -421,6 +479,10 @@ final class Binder {
                 }
                 groupExprs.append(g)
             }
+            for c in correlations where ac.keyIndex[c.inner.structuralKey] == nil {
+                ac.keyIndex[c.inner.structuralKey] = ac.keys.count
+                ac.keys.append(c.inner)
+            }
             for g in groupExprs {
                 if Binder.containsAggregate(g) { throw Binder.error("GROUP BY clause cannot contain aggregates", g.position) }
                 let b = try bind(g, plain)
@@ -432,7 +494,10 @@ final class Binder {
             aggContext = ac
         }
         let windows = WindowContext(named: core.windows)
-        let ctx = ExprContext(scope: scope, aggregate: aggContext, clause: "SELECT", window: windows)
+        var ctx = ExprContext(scope: scope, aggregate: aggContext, clause: "SELECT", window: windows)
+        if aggContext == nil {
+            ctx.correlation = target
+        }
         var aliasCtx = ctx
         aliasCtx.aliases = aliases
         var exprs: [ScalarExpr] = []
@@ -440,6 +505,20 @@ final class Binder {
         for it in items {
             exprs.append(try bind(it.expr, ctx))
             names.append(Binder.outputName(it.expr, alias: it.alias))
+        }
+        plan = target.plan
+        // A correlated subquery outputs its inner key expressions after the select list.
+        for c in correlations {
+            if let ac = aggContext {
+                let k = ac.keyIndex[c.inner.structuralKey]!
+                exprs.append(ScalarExpr.column(k, type: c.inner.type, name: c.inner.name))
+            } else {
+                exprs.append(c.inner)
+            }
+            names.append("__key\(names.count)")
+        }
+        for e in exprs where e.referencedColumns.contains(where: { $0 >= Binder.outerBase }) {
+            throw Binder.error("a correlated subquery may use outer columns only in WHERE equalities; found \(e.name)", core.position)
         }
         var having: ScalarExpr? = nil
         if let h = core.having {
@@ -531,6 +610,39 @@ final class Binder {
         return (plan, cols)
     }
 
+    // MARK: - correlated subqueries
+
+    /// The AND-ed parts of a predicate.
+    static func astConjuncts(_ e: Expr) -> [Expr] {
+        if case .binary(.and, let a, let b, _) = e { return astConjuncts(a) + astConjuncts(b) }
+        return [e]
+    }
+
+    /// Binds a subquery that may reference `outerScope`; returns its plan, columns (the select
+    /// list, then one key column per correlation) and the outer sides of the correlations.
+    func bindCorrelated(_ q: Query, _ outerScope: [ScopeColumn]) throws -> (plan: LogicalPlan, columns: [ScopeColumn], outer: [ScalarExpr]) {
+        let sub = Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes)
+        sub.outer = outerScope
+        let (plan, cols) = try sub.bindQuery(q)
+        return (plan, cols, sub.correlations.map(\.outer))
+    }
+
+    /// `[NOT] EXISTS (correlated subquery)` as a semi (anti) join onto `target`; nil when the
+    /// subquery is not correlated (then it is bound as a constant).
+    func correlatedExists(_ q: Query, _ negated: Bool, _ pos: SourcePosition, _ scope: [ScopeColumn],
+                          _ target: CorrelationTarget) throws -> LogicalPlan? {
+        let (plan, cols, outerExprs) = try bindCorrelated(q, scope)
+        if outerExprs.isEmpty { return nil }
+        let visible = cols.count - outerExprs.count
+        var parts: [ScalarExpr] = []
+        for (i, o) in outerExprs.enumerated() {
+            let inner = ScalarExpr.column(target.width + visible + i, type: cols[visible + i].type, name: cols[visible + i].name)
+            parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
+        }
+        let residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "EXISTS")
+        return .join(target.plan, plan, type: negated ? .anti : .semi, leftKeys: [], rightKeys: [], residual: residual)
+    }
+
     // MARK: - windows
 
     /// Adds window operators above `plan` (extra input columns projected first; calls with the
@@ -591,6 +703,7 @@ final class Binder {
         if matches.count > 1 {
             throw Binder.error("column reference \"\(name)\" is ambiguous; qualify it with a table name", pos)
         }
+        if let outer, let i = resolve(qualifier, name, outer) { return Binder.outerBase + i }
         if let q, !scope.contains(where: { $0.qualifier?.lowercased() == q }) {
             let tables = Array(Set(scope.compactMap(\.qualifier))).sorted()
             throw Binder.error("table \"\(qualifier!)\" not found in FROM clause; tables: \(tables.joined(separator: ", "))", pos)

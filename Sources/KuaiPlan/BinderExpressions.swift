@@ -241,6 +241,10 @@ extension Binder {
                 return try bind(aliased, inner)
             }
             let i = try resolveColumn(q, n, pos, ctx.scope)
+            if i >= Binder.outerBase, let outer {
+                let c = outer[i - Binder.outerBase]
+                return ScalarExpr.column(i, type: c.type, name: c.name)
+            }
             return ScalarExpr.column(i, type: ctx.scope[i].type, name: ctx.scope[i].name)
         case .unary(let op, let a, let pos):
             let x = try bind(a, ctx)
@@ -307,6 +311,28 @@ extension Binder {
             let x = try bind(a, ctx)
             return try bindFunction("date_part", [ScalarExpr.constant(.string(field), type: .varchar), x], pos, name)
         case .scalarSubquery(let q, let pos):
+            if let target = ctx.correlation {
+                let (cplan, ccols, outerExprs) = try bindCorrelated(q, ctx.scope)
+                if !outerExprs.isEmpty {
+                    let visible = ccols.count - outerExprs.count
+                    guard visible == 1 else { throw Binder.error("a scalar subquery must return exactly one column, found \(visible)", pos) }
+                    var parts: [ScalarExpr] = []
+                    for (i, o) in outerExprs.enumerated() {
+                        let inner = ScalarExpr.column(target.width + visible + i, type: ccols[visible + i].type, name: ccols[visible + i].name)
+                        parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
+                    }
+                    let residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "subquery")
+                    target.plan = .join(target.plan, cplan, type: .left, leftKeys: [], rightKeys: [], residual: residual)
+                    var value = ScalarExpr.column(target.width, type: ccols[0].type, name: name)
+                    target.width += ccols.count
+                    // count() of no rows is 0, not NULL (the LEFT JOIN finds no group).
+                    if case .select(let core) = q.body, core.items.count == 1, case .expr(.function(let f), _) = core.items[0],
+                       f.name == "count" || f.star, let co = FunctionRegistry.generic("coalesce", value.type, arity: 2) {
+                        value = ScalarExpr(.function(co, [value, ScalarExpr.constant(.int(0), type: value.type)]), type: value.type, name: name)
+                    }
+                    return value
+                }
+            }
             let (plan, cols) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
             guard cols.count == 1 else { throw Binder.error("a scalar subquery must return exactly one column, found \(cols.count)", pos) }
             let batches = try runSubquery(plan)
