@@ -10,7 +10,8 @@ import KuaiCore
 public struct CSVReadOptions: Sendable {
     /// Bytes per `read(2)` chunk; a chunk is the unit of parallel parsing.
     public var chunkBytes: Int = 8 << 20
-    /// Rows per emitted `Batch` (the format's block size, so batches map onto blocks).
+    /// Rows per emitted `Batch` (the format's block size, so batches map onto blocks); fewer
+    /// for CSVs with hundreds of columns (the parser's buffers stay under 32 MiB per thread).
     public var batchRows: Int = 65_536
     /// Data rows examined for type inference of non-KuaiLive CSVs.
     public var sampleRows: Int = TypeInference.defaultSampleRows
@@ -237,7 +238,8 @@ final class ParsePipeline: @unchecked Sendable {
     }
 
     private func work() {
-        let parser = ChunkParser(schema: schema, batchRows: options.batchRows, rejectRows: options.skipBadRows)
+        let parser = ChunkParser(schema: schema, batchRows: ChunkParser.batchRows(columns: schema.count, requested: options.batchRows),
+                                 rejectRows: options.skipBadRows)
         while true {
             readLock.lock()
             cond.lock()

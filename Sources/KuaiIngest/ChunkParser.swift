@@ -65,6 +65,13 @@ final class ChunkParser {
     /// 10^0 ... 10^8 for combining SWAR digit groups.
     private let pow10: UnsafeMutablePointer<UInt64>
 
+    /// Rows per batch for a table of `columns` columns: `requested`, but fewer for wide tables so
+    /// that the column buffers (9 bytes per field) stay under 32 MiB per parser thread; at least
+    /// 1,024 (or `requested` when smaller).
+    static func batchRows(columns: Int, requested: Int) -> Int {
+        min(requested, max(1024, (32 << 20) / (9 * max(columns, 1))))
+    }
+
     init(schema: Schema, batchRows: Int, rejectRows: Bool) {
         precondition(!schema.isEmpty && batchRows > 0)
         ncols = schema.count

@@ -207,3 +207,28 @@ import KuaiCore
         }
     }
 }
+
+@Suite struct WideCSVTests {
+    @Test func batchRowsShrinkForWideTables() {
+        #expect(ChunkParser.batchRows(columns: 8, requested: 65_536) == 65_536)
+        #expect(ChunkParser.batchRows(columns: 1000, requested: 65_536) == 3728)
+        #expect(ChunkParser.batchRows(columns: 100_000, requested: 65_536) == 1024)
+        #expect(ChunkParser.batchRows(columns: 100_000, requested: 10) == 10)
+    }
+
+    @Test func threeHundredColumns() throws {
+        let n = 300
+        var text = (0..<n).map { "c\($0)" }.joined(separator: ",") + "\n"
+        for r in 0..<200 { text += (0..<n).map { String(($0 * 7 + r) % 1000) }.joined(separator: ",") + "\n" }
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.write("wide.csv", text)
+        let r = try CSVTableReader.readAll(path: path, table: "wide", options: options(chunk: 64 << 10, batchRows: 64))
+        #expect(r.schema.count == n)
+        #expect(r.schema.allSatisfy { $0.type == .bigint })
+        #expect(r.batches.reduce(0) { $0 + $1.count } == 200)
+        let last = r.batches.last!
+        #expect(last.columns[299].ints[last.count - 1] == Int64((299 * 7 + 199) % 1000))
+        #expect(r.batches[0].columns[5].ints[0] == 35)
+    }
+}
