@@ -8,12 +8,13 @@ Usage
                                                           run the corpus through the kuai CLIs and
                                                           report what differs (no Swift test needed)
     python3 Tools/oracle.py --list                        records per file and fixture
-    python3 Tools/oracle.py --kuai PATH/kuai-query --write-known-failures
-                                                          also rewrite Corpus/known-failures.txt: the
-                                                          records kuai fails now, which CorpusTests
-                                                          reports as known issues (KUAI_CORPUS_STRICT=1
-                                                          in the environment makes them fail again)
 Options: --no-determinism skips the tie check (see below); -v prints every record.
+(--kuai compares the CSV text only; the Swift runner also compares result types.)
+
+Known failures: Tests/KuaiEndToEndTests/Corpus/known-failures.txt lists the records kuai does not
+pass yet; CorpusTests reports them as known issues. Rewrite it from a real run with
+    KUAI_CORPUS_WRITE_KNOWN=1 swift test --filter CorpusTests
+and make every record count with KUAI_CORPUS_STRICT=1.
 Needs `pip install duckdb==2.0.1` (only to regenerate/check; the Swift tests need no DuckDB).
 
 Corpus format (a sqllogictest-like text format; one file per feature, named NN-feature.slt)
@@ -129,11 +130,6 @@ class Record:
             t = self.sep_line.split("types:", 1)[1].strip()
             return t.split("|") if t else []
         return None
-
-    def known_failure_key(self):
-        """The record's line in Corpus/known-failures.txt (CorpusSupport.swift KnownFailures.key)."""
-        one = " ".join(l.strip() for l in self.sql.split("\n"))
-        return f"{os.path.basename(self.path)}\t{one}"
 
     def expected_csv(self):
         return "".join(("" if l == "(empty)" else l) + "\n" for l in self.expected)
@@ -368,8 +364,6 @@ def main():
     g.add_argument("--list", action="store_true")
     ap.add_argument("--kuai-convert", metavar="KUAI_CONVERT")
     ap.add_argument("--no-determinism", action="store_true")
-    ap.add_argument("--write-known-failures", action="store_true",
-                    help="with --kuai: write Corpus/known-failures.txt from the records that fail now")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("files", nargs="*")
     a = ap.parse_args()
@@ -392,7 +386,6 @@ def main():
         conv = a.kuai_convert or os.path.join(os.path.dirname(a.kuai), "kuai-convert")
         kr = KuaiRunner(a.kuai, conv)
         grand = [0, 0]
-        failing = []
         for f in files:
             ok = bad = 0
             for r in parse_corpus(f):
@@ -410,20 +403,11 @@ def main():
                     ok += 1
                 else:
                     bad += 1
-                    failing.append(r.known_failure_key())
                     print(f"FAIL {r.name}: {why}\n     {r.sql.splitlines()[0][:110]}")
             grand[0] += ok
             grand[1] += bad
             print(f"== {os.path.basename(f)}: {ok} passed, {bad} failed")
         print(f"== total: {grand[0]} passed, {grand[1]} failed")
-        if a.write_known_failures:
-            path = os.path.join(CORPUS, "known-failures.txt")
-            with open(path, "w", encoding="utf-8") as f:
-                f.write("# Corpus records kuai does not pass yet (file<TAB>SQL on one line). Written from a real run by\n"
-                        "#   python3 Tools/oracle.py --kuai .build/release/kuai-query --write-known-failures\n"
-                        "# CorpusTests reports these as known issues; KUAI_CORPUS_STRICT=1 ignores this list.\n")
-                f.writelines(k + "\n" for k in failing)
-            print(f"wrote {len(failing)} records to {path}")
         return 1 if grand[1] else 0
 
     oracle = DuckOracle(determinism=not a.no_determinism)
