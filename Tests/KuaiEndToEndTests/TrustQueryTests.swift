@@ -1,0 +1,206 @@
+import Foundation
+import Testing
+import KuaiCore
+import KuaiFormat
+
+// Bad queries through the built kuai-query (issue 4, "Bad queries"). The store holds the real
+// seed rows and table x (id, v BIGINT) with the BIGINT extremes. Every expectation is DuckDB
+// 2.0.1's behaviour on the same CSVs (checked with python3 -c "import duckdb"; the messages
+// quoted in comments are DuckDB's): an answer is DuckDB's CSV output
+// (`COPY (query) TO 'f.csv' (HEADER)`), an error must exit 1 (never a signal), name its kind
+// and contain the listed parts (the expression, the closest names).
+
+/// Table x: the BIGINT extremes, small values and a NULL.
+let trustExtremesCSV = "id,v\n1,9223372036854775807\n2,-9223372036854775808\n3,1\n4,0\n5,-1\n6,\n"
+
+/// The shared store of this suite (seed sample + x), converted once per test process.
+enum TrustQueryStore {
+    static let dir = TrustDir(prefix: "kuai-trust-query")
+    static let path: String? = {
+        let x = dir.write("x.csv", trustExtremesCSV)
+        guard let r = try? kuaiConvert(trustSeedSample, x, "-o", dir.sub("s.kuai"), "--quiet"), r.status == 0 else { return nil }
+        atexit { TrustQueryStore.dir.cleanup() }
+        return dir.sub("s.kuai")
+    }()
+}
+
+struct BadQuery: Sendable, CustomTestStringConvertible {
+    enum Expect: Sendable {
+        /// DuckDB's CSV answer.
+        case rows(String)
+        /// exit 1, stderr has "<kind> error" and every part.
+        case error(String, [String])
+    }
+    var sql: String
+    var expect: Expect
+    var testDescription: String { sql.count > 80 ? String(sql.prefix(77)) + "..." : sql }
+    init(_ sql: String, _ expect: Expect) {
+        self.sql = sql
+        self.expect = expect
+    }
+}
+
+let badQueries: [BadQuery] = [
+    // Unknown names: DuckDB 'Table with name clik does not exist! Did you mean "click"?' and
+    // 'Referenced column "user_idd" not found in FROM clause! Candidate bindings: "user_id", ...'.
+    BadQuery("select * from clik", .error("binding", ["clik", "click"])),
+    BadQuery("select count(*) from \"likes\"", .error("binding", ["likes", "like"])),
+    BadQuery("select user_idd from click", .error("binding", ["user_idd", "user_id"])),
+    BadQuery("select count(*) from click where watch_time > 3", .error("binding", ["watch_time", "watch_live_time"])),
+    BadQuery("select gender, count(*) from click group by gender", .error("binding", ["gender", "user_id"])),
+    // Type errors: DuckDB "No function matches the given name and argument types 'sum(VARCHAR)'".
+    BadQuery("select sum(live_content_category) from room", .error("binding", ["sum(live_content_category)", "VARCHAR"])),
+    BadQuery("select avg(gender) from user", .error("binding", ["avg(gender)", "VARCHAR"])),
+    // Division: `/` is DOUBLE division (inf), `//` and `%` by zero are errors naming the expression.
+    BadQuery("select 1/0 as a", .rows("a\ninf\n")),
+    BadQuery("select -1/0 as a", .rows("a\n-inf\n")),
+    BadQuery("select v / 0 as r from x where id in (3, 5) order by id", .rows("r\ninf\n-inf\n")),
+    BadQuery("select 1//0", .error("execution", ["Division by zero", "(1 // 0)"])),
+    BadQuery("select 5 % 0", .error("execution", ["Division by zero", "(5 % 0)"])),
+    BadQuery("select v // 0 from x where id = 3", .error("execution", ["Division by zero", "(v // 0)"])),
+    BadQuery("select v % 0 from x where id = 3", .error("execution", ["Division by zero", "(v % 0)"])),
+    BadQuery("select v // 0 as q from x where id = 6", .rows("q\n\n")),  // NULL // 0 is NULL
+    // BIGINT overflow: DuckDB "Overflow in addition of INT64 (9223372036854775807 + 1)!" etc.
+    BadQuery("select 9223372036854775807 + 1", .error("execution", ["Overflow in addition", "9223372036854775807 + 1"])),
+    BadQuery("select v + 1 from x where id = 1", .error("execution", ["Overflow in addition of INT64 (9223372036854775807 + 1)", "v + 1"])),
+    BadQuery("select v * 2 from x where id = 1", .error("execution", ["Overflow in multiplication of INT64 (9223372036854775807 * 2)", "v * 2"])),
+    BadQuery("select v * v from x where id = 2", .error("execution", ["Overflow in multiplication"])),
+    BadQuery("select v - 1 from x where id = 2", .error("execution", ["Overflow in subtraction of INT64 (-9223372036854775808 - 1)"])),
+    BadQuery("select -v from x where id = 2", .error("execution", ["Overflow"])),
+    BadQuery("select abs(v) from x where id = 2", .error("execution", ["Overflow", "abs"])),
+    BadQuery("select v // -1 from x where id = 2", .error("execution", ["Overflow in division"])),
+    BadQuery("select cast(v as integer) from x where id = 1", .error("execution", ["out of range", "INT32"])),
+    BadQuery("select v % -1 as m from x order by id", .rows("m\n0\n0\n0\n0\n0\n\n")),
+    // sum() of BIGINT widens to HUGEINT as DuckDB's does (no overflow), avg is DOUBLE.
+    BadQuery("select sum(v) as s from x where v > 0", .rows("s\n9223372036854775808\n")),
+    BadQuery("select sum(v) as s from x where id = 2 or id = 5", .rows("s\n-9223372036854775809\n")),
+    BadQuery("select sum(v) as s from x", .rows("s\n-1\n")),
+    BadQuery("select avg(v) as a from x where v > 0", .rows("a\n4.611686018427388e+18\n")),
+    BadQuery("select sum(v) as s, count(*) as n from x where v < 0", .rows("s,n\n-9223372036854775809,2\n")),
+]
+
+/// Requirements of issue 4 that kuai does not meet yet, by query (reported as known issues so the
+/// suite stays usable; `KUAI_TRUST_STRICT=1` makes them fail). Formats/bad-input.md lists them.
+let trustKnownGaps: [String: String] = [
+    "select sum(v) as s from x where v > 0": "ENGINE: sum(BIGINT) is held in 64 bits; DuckDB widens to HUGEINT (128 bits)",
+    "select sum(v) as s from x where id = 2 or id = 5": "ENGINE: sum(BIGINT) is held in 64 bits; DuckDB widens to HUGEINT (128 bits)",
+    "select sum(v) as s, count(*) as n from x where v < 0": "ENGINE: sum(BIGINT) is held in 64 bits; DuckDB widens to HUGEINT (128 bits)",
+    "memory limit": "ENGINE: --memory-limit is parsed but not enforced",
+]
+
+/// Runs `body`; when `key` is a known gap (and not strict), its failures are known issues.
+func trustExpect(_ key: String, _ body: () throws -> Void) rethrows {
+    if let reason = trustKnownGaps[key], ProcessInfo.processInfo.environment["KUAI_TRUST_STRICT"] == nil {
+        withKnownIssue(Comment(rawValue: reason), isIntermittent: true) { try body() }
+    } else {
+        try body()
+    }
+}
+
+@Suite("Trust: bad queries through kuai-query")
+struct TrustQueryTests {
+    static func store() throws -> String {
+        try TrustBin.require(TrustBin.convert)
+        try TrustBin.require(TrustBin.query)
+        return try #require(TrustQueryStore.path, "converting the seed sample and x.csv failed")
+    }
+
+    @Test(arguments: badQueries)
+    func badQueryBehavesAsDuckDB(_ q: BadQuery) throws {
+        let r = try kuaiQuery(try Self.store(), q.sql)
+        #expect(!r.signaled, "\(q.sql): crashed: \(r)")
+        trustExpect(q.sql) {
+        switch q.expect {
+        case .rows(let csv):
+            #expect(r.status == 0 && r.out == csv, "\(q.sql): DuckDB answers \(csv.debugDescription); kuai: \(r)")
+        case .error(let kind, let parts):
+            #expect(r.status == 1, "\(q.sql): \(r)")
+            #expect(r.out.isEmpty, "\(q.sql): rows printed before the error: \(r.out)")
+            #expect(r.err.contains("\(kind) error"), "\(q.sql): \(r.err)")
+            for p in parts { #expect(r.err.contains(p), "\(q.sql): error lacks \"\(p)\": \(r.err)") }
+        }
+        }
+    }
+
+    /// The line after the query line has a caret under the column of "query:L:C".
+    static func checkCaret(_ sql: String, _ err: String, line: Int, column: Int) {
+        #expect(err.contains("query:\(line):\(column): syntax error"), "\(err)")
+        let lines = err.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let queryLine = sql.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)[line - 1]
+        guard let i = lines.firstIndex(of: queryLine), i + 1 < lines.count else {
+            Issue.record("no snippet of line \(line) in: \(err)")
+            return
+        }
+        let caret = lines[i + 1]
+        #expect(caret.firstIndex(of: "^").map { caret.distance(from: caret.startIndex, to: $0) } == column - 1,
+                "caret not under column \(column): \n\(lines[i])\n\(caret)")
+    }
+
+    @Test(arguments: [
+        // DuckDB 2.0.1: 'syntax error at or near "<token>"' with its caret at the same line:column.
+        ("select user_id + from click", 1, 18),
+        ("select (1 + 2 from click", 1, 15),
+        ("select user_id from click group user_id", 1, 33),
+        ("select user_id\nfrom click\nwhere user_id = = 3", 3, 17),
+        ("select count(* from click", 1, 16),
+        ("select 'unterminated from click", 1, 8),  // DuckDB: "unterminated string literal"
+    ])
+    func syntaxErrorShowsACaret(_ sql: String, _ line: Int, _ column: Int) throws {
+        let r = try kuaiQuery(try Self.store(), sql)
+        #expect(r.failedCleanly && r.status == 1, "\(r)")
+        Self.checkCaret(sql, r.err, line: line, column: column)
+    }
+
+    @Test(arguments: [
+        "", ";", "select", "(((((", String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000),
+        "select " + String(repeating: "-", count: 10_000) + "1", "select " + String(repeating: "not ", count: 10_000) + "true",
+        "select 99999999999999999999999999999999999999999", "select 1e999 as x", "select -9223372036854775809",
+        "select \u{0}", "select '\u{FFFD}\u{1F600}' as s", "select * from x; select * from x", "drop table x",
+        "select * from x where id = (select id from x)", "select v from x order by 99", "select v from x limit -1",
+        "select v from x limit 9223372036854775807 offset 9223372036854775807",
+        "select count(*) from x group by 99", "select * from x, x", "select cast('abc' as bigint)", "select cast('2025-02-30' as date)",
+    ])
+    func oddQueriesNeverCrash(_ sql: String) throws {
+        let r = try kuaiQuery(try Self.store(), sql)
+        #expect(!r.signaled, "crashed on \(sql.prefix(80).debugDescription): \(r)")
+        #expect(r.status == 0 || r.status == 1, "\(sql.prefix(80).debugDescription): \(r)")
+        if r.status == 1 { #expect(r.err.hasPrefix("kuai-query: "), "\(r.err.prefix(300))") }
+    }
+
+    @Test(arguments: [["--memory-limit", "1e30GB"], ["--memory-limit", "infGB"], ["--memory-limit", "nanMB"], ["--memory-limit", "-5MB"],
+                      ["--memory-limit", "lots"], ["--threads=-3"], ["--format", "xml"], ["-f", "/nonexistent/q.sql"]])
+    func badOptionsAreUsageErrors(_ args: [String]) throws {
+        let r = try runTool(TrustBin.query, ["--store", try Self.store()] + args + (args.contains("-f") ? [] : ["select 1"]))
+        #expect(!r.signaled, "\(args): crashed: \(r)")
+        if args == ["--threads=-3"] { return }  // taken as "all cores": fine, as long as it does not crash
+        #expect(r.status == 1 || r.status == 2, "\(args): \(r)")
+        #expect(r.err.hasPrefix("kuai-query: ") || r.err.contains("Error"), "\(args): \(r.err)")
+    }
+
+    /// A group-by over 400,000 distinct keys holds megabytes of hash table: with a 1 MB limit it
+    /// must stop with a clear error (DuckDB: "Out of Memory Error: could not allocate ..."), and
+    /// without the option (a default below the machine's memory) it must answer.
+    @Test func memoryLimitStopsAQueryThatExceedsIt() throws {
+        try TrustBin.require(TrustBin.convert)
+        try TrustBin.require(TrustBin.query)
+        let dir = TrustDir()
+        defer { dir.cleanup() }
+        var text = "k,v\n"
+        text.reserveCapacity(400_000 * 16)
+        for i in 0..<400_000 { text += "\(i &* 7919 % 1_000_003),\(i)\n" }
+        let src = dir.write("big.csv", text)
+        let store = dir.sub("s.kuai")
+        let c = try kuaiConvert(src, "-o", store, "--quiet")
+        try #require(c.status == 0, "\(c)")
+        let sql = "select k, count(*) as n, sum(v) as s from big group by k order by n desc, k limit 1"
+        let ok = try kuaiQuery(store, sql)
+        #expect(ok.status == 0 && ok.out == "k,n,s\n0,1,0\n", "\(ok)")
+        let limited = try kuaiQuery(store, sql, ["--memory-limit", "1MB"])
+        #expect(!limited.signaled, "\(limited)")
+        trustExpect("memory limit") {
+            #expect(limited.failedCleanly && limited.status == 1, "--memory-limit 1MB did not stop the query: \(limited)")
+            #expect(limited.err.lowercased().contains("memory"), "\(limited.err)")
+            #expect(limited.out.isEmpty)
+        }
+    }
+}
