@@ -105,3 +105,49 @@ struct CLITests {
         #expect(r.out.contains("USAGE: kuai-convert"))
     }
 }
+
+@Suite(.enabled(if: kuaiConvertBinary != nil, "kuai-convert is not built next to the tests"))
+struct KillTests {
+    /// kill -9 in the middle of a conversion: the earlier store at that path reads back unchanged,
+    /// no half store appears, and the next run succeeds (and clears the dead run's temporary folder).
+    @Test func killDuringConversionKeepsTheOldStore() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let store = dir.path + "/s.kuai"
+        #expect(try runConvert([seedSampleDir, "-o", store, "--quiet"]).status == 0)
+        let before = try storedRows(try Store.open(at: store).table("click"))
+
+        // A click.csv big enough to take a while (about 40 MB).
+        let src = dir.path + "/big"
+        try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
+        var text = "user_id,live_id,streamer_id,timestamp,watch_live_time\n"
+        var rng = SplitMix64(seed: 9)
+        for _ in 0..<1_000_000 {
+            text += "\(rng.next() % 30000),\(rng.next() % 12_000_000),\(rng.next() % 450_000),\(1746374400000 + rng.next() % 1_814_400_000),\(rng.next() % 7_200_000)\n"
+        }
+        FileManager.default.createFile(atPath: src + "/click.csv", contents: Data(text.utf8))
+
+        for delayMs in [30, 120] {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: kuaiConvertBinary!)
+            p.arguments = [src, "-o", store, "--quiet"]
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            usleep(UInt32(delayMs * 1000))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            #expect(p.terminationReason == .uncaughtSignal, "the conversion finished before the kill (delay \(delayMs) ms)")
+            let s = try Store.open(at: store)
+            #expect(s.tableNames == kuaiLiveTables)
+            #expect(try storedRows(try s.table("click")) == before)
+            #expect(s.verify().isEmpty)
+        }
+        // The next run succeeds, replaces the store and removes the dead runs' temporary folders.
+        let r = try runConvert([src, "-o", store, "--quiet"])
+        #expect(r.status == 0, "\(r.err)")
+        let s = try Store.open(at: store)
+        #expect(s.tableNames == ["click"])
+        #expect(try s.table("click").rowCount == 1_000_000)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["big", "s.kuai"])
+    }
+}
