@@ -48,6 +48,8 @@ public final class JoinHashTable: @unchecked Sendable {
     public let isDense: Bool
     /// True when some build row has a NULL in a key column (NOT IN's NULL rule needs it).
     public let hasNullKey: Bool
+    /// The number of buckets (distinct build keys, or the key span when dense).
+    public let bucketCount: Int
 
     /// Builds the table over `columns` (`count` rows) keyed by the columns at `keys` (may be empty:
     /// then every probe row matches every build row, a cross product).
@@ -58,22 +60,23 @@ public final class JoinHashTable: @unchecked Sendable {
         self.rowCount = count
         self.keys = keys
         self.keyTypes = keys.map { columns[$0].type == .null ? .bigint : columns[$0].type }
-        var ids = [Int32](repeating: -1, count: count)
-        var buckets = 0
         hasNullKey = keys.contains { k in
             let c = columns[k]
             return c.type == .null ? c.count > 0 : (c.validity?.contains(0) ?? false)
         }
-        // dense candidate: one integer-stored key
+        // Dense candidate: one integer-stored key whose values span at most 4x the rows.
         var lo = Int64.max, hi = Int64.min
         var dense = false
         if keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null {
             let col = columns[keys[0]]
             col.ints.withUnsafeBufferPointer { x in
-                for i in 0..<count where col.validity == nil || col.validity![i] != 0 {
-                    let v = x[i]
-                    if v < lo { lo = v }
-                    if v > hi { hi = v }
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    for i in 0..<count {
+                        if let v, v[i] == 0 { continue }
+                        let k = x[i]
+                        if k < lo { lo = k }
+                        if k > hi { hi = k }
+                    }
                 }
             }
             if lo <= hi {
@@ -81,13 +84,48 @@ public final class JoinHashTable: @unchecked Sendable {
                 dense = !span.overflow && span.partialValue < Int64(max(4 * count, 1024)) && span.partialValue < Int64(Int32.max - 1)
             }
         }
+        // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
+        if dense {
+            let col = columns[keys[0]]
+            let span = Int(hi - lo) + 1
+            var u = [Int32](repeating: -1, count: span)
+            var duplicate = false
+            col.ints.withUnsafeBufferPointer { x in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    u.withUnsafeMutableBufferPointer { ub in
+                        for i in 0..<count {
+                            if let v, v[i] == 0 { continue }
+                            let slot = Int(truncatingIfNeeded: x[i] &- lo)
+                            if ub[slot] >= 0 { duplicate = true; break }
+                            ub[slot] = Int32(i)
+                        }
+                    }
+                }
+            }
+            if !duplicate {
+                table = nil
+                denseMin = lo
+                isDense = true
+                unique = true
+                uniqueRow = u
+                offsets = []
+                rows = []
+                bucketCount = span
+                return
+            }
+        }
+        var ids = [Int32](repeating: -1, count: count)
+        var buckets = 0
         if dense {
             let col = columns[keys[0]]
             buckets = Int(hi - lo) + 1
             col.ints.withUnsafeBufferPointer { x in
-                ids.withUnsafeMutableBufferPointer { idp in
-                    for i in 0..<count where col.validity == nil || col.validity![i] != 0 {
-                        idp[i] = Int32(truncatingIfNeeded: x[i] &- lo)
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    ids.withUnsafeMutableBufferPointer { idp in
+                        for i in 0..<count {
+                            if let v, v[i] == 0 { continue }
+                            idp[i] = Int32(truncatingIfNeeded: x[i] &- lo)
+                        }
                     }
                 }
             }
@@ -165,9 +203,6 @@ public final class JoinHashTable: @unchecked Sendable {
             self.rows = rows
         }
     }
-
-    /// The number of buckets (distinct build keys, or the key span when dense).
-    public let bucketCount: Int
 
     /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with
     /// `returnInterner` so the next probe reuses its code maps.

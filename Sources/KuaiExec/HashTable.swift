@@ -82,6 +82,17 @@ func opsKeyWords(_ col: Column, interner: OpsStringInterner?, insert: Bool,
     }
 }
 
+extension Optional where Wrapped == [UInt8] {
+    /// Calls `body` with the bytes of the array, or nil when there is no array.
+    @inlinable
+    func withUnsafeBufferPointerOrNil<R>(_ body: (UnsafeBufferPointer<UInt8>?) throws -> R) rethrows -> R {
+        switch self {
+        case .some(let a): return try a.withUnsafeBufferPointer { try body($0) }
+        case .none: return try body(nil)
+        }
+    }
+}
+
 /// Maps multi-column keys to dense group ids 0, 1, 2, ... in order of first appearance
 /// (the hash table of hash aggregate, DISTINCT and join builds).
 ///
@@ -113,6 +124,11 @@ public final class GroupKeyTable {
     private var intShift: UInt64 = 0
     private var intKeys: [Int64] = []
     private var nullGroup: Int32 = -1
+    private var keyMin = Int64.max, keyMax = Int64.min     // over non-NULL keys
+    private var direct: UnsafeMutablePointer<Int32>? = nil
+    private var directMin: Int64 = 0
+    private var directSize = 0
+    private var directRejected = false
 
     // .string mode
     private var groupOfCode: [Int32] = []
@@ -150,6 +166,7 @@ public final class GroupKeyTable {
         intSlots.deallocate()
         slots.deallocate()
         keyStore.deallocate()
+        direct?.deallocate()
     }
 
     // MARK: int mode
@@ -178,70 +195,192 @@ public final class GroupKeyTable {
         oldSlots.deallocate()
     }
 
+    // Direct mode (one integer key whose values are dense, e.g. KuaiLive's ids): the group of
+    // key k is direct[k - directMin] - 1 (0 = none yet); no hashing, 4 bytes per key value.
+    // The table starts hashed and switches when it grows while its keys span at most
+    // 2x the group count; a key far outside the span switches it back.
+
+    /// Tries to move the int-mode table into direct mode for keys spanning [lo, hi] with room for
+    /// `upcoming` more groups. Returns false (and changes nothing) when the keys are too sparse.
+    private func tryDirect(lo: Int64, hi: Int64, upcoming: Int) -> Bool {
+        if directRejected { return false }
+        let span = hi.subtractingReportingOverflow(lo)
+        guard !span.overflow, span.partialValue >= 0, span.partialValue < Int64(Int32.max / 2) else { return false }
+        let range = Int(span.partialValue) + 1
+        let groups = count + upcoming
+        guard count >= 256, range <= 2 * groups + 1024 else { return false }
+        // slack on both sides for keys just outside the current span
+        let slack = max(1024, range / 8)
+        let newMin = lo.subtractingReportingOverflow(Int64(slack))
+        if newMin.overflow { return false }
+        let size = range + 2 * slack
+        let d = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+        d.initialize(repeating: 0, count: size)
+        for g in 0..<intKeys.count where Int32(g) != nullGroup {
+            d[Int(intKeys[g] &- newMin.partialValue)] = Int32(g + 1)
+        }
+        // copy existing groups; keys of the current direct table (if any) are in intKeys too
+        direct?.deallocate()
+        direct = d
+        directMin = newMin.partialValue
+        directSize = size
+        if intCapacity > 0 {
+            intSlots.deallocate()
+            intSlots = .allocate(capacity: 1)
+            intSlots.initialize(to: 0)
+            intCapacity = 0
+        }
+        return true
+    }
+
+    /// Leaves direct mode: rebuilds the hash slots from the keys.
+    private func leaveDirect() {
+        direct?.deallocate()
+        direct = nil
+        directSize = 0
+        directRejected = true
+        var cap = 1024
+        while cap < 2 * (count + 4096) { cap *= 2 }
+        intSlots.deallocate()
+        intSlots = .allocate(capacity: 2 * cap)
+        intSlots.initialize(repeating: 0, count: 2 * cap)
+        intCapacity = cap
+        intShift = UInt64(64 - cap.trailingZeroBitCount)
+        let mask = cap - 1
+        for g in 0..<intKeys.count where Int32(g) != nullGroup {
+            let k = intKeys[g]
+            var i = intSlot(k)
+            while intSlots[2 * i + 1] != 0 { i = (i + 1) & mask }
+            intSlots[2 * i] = k
+            intSlots[2 * i + 1] = Int64(g + 1)
+        }
+    }
+
     private func intFindOrInsert(_ col: Column, rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
-        let validity = col.validity
         let allNull = col.type == .null
+        var keys = intKeys
+        intKeys = []
+        defer { intKeys = keys }
         col.ints.withUnsafeBufferPointer { xs in
-            var i = 0
-            while i < n {
-                // Grow before a chunk so the chunk cannot overflow the load factor.
-                let chunk = min(n - i, 4096)
-                while (count + chunk) * 2 > intCapacity { growInt() }
-                let slots = intSlots
-                let mask = intCapacity - 1
-                let end = i + chunk
-                while i < end {
-                    if allNull || (validity != nil && validity![i] == 0) {
-                        if nullGroup < 0 {
-                            nullGroup = Int32(count); count += 1
-                            intKeys.append(0)
+            col.validity.withUnsafeBufferPointerOrNil { valid in
+                var i = 0
+                while i < n {
+                    let chunk = min(n - i, 4096)
+                    let end = i + chunk
+                    if let d = direct {
+                        // direct mode: keys inside [directMin, directMin + directSize)
+                        let lo = directMin, size = UInt64(directSize)
+                        var c = count
+                        while i < end {
+                            if allNull || (valid != nil && valid![i] == 0) {
+                                if nullGroup < 0 { nullGroup = Int32(c); c += 1; keys.append(0) }
+                                ids[i] = nullGroup
+                                i += 1
+                                continue
+                            }
+                            let k = xs[i]
+                            let slot = UInt64(bitPattern: k &- lo)
+                            if slot >= size { break }   // outside: widen or leave direct mode below
+                            let g = d[Int(slot)]
+                            if g != 0 { ids[i] = g - 1 } else {
+                                d[Int(slot)] = Int32(c + 1)
+                                ids[i] = Int32(c)
+                                c += 1
+                                keys.append(k)
+                                if k < keyMin { keyMin = k }
+                                if k > keyMax { keyMax = k }
+                            }
+                            i += 1
                         }
-                        ids[i] = nullGroup
-                        i += 1
+                        count = c
+                        if i < end {
+                            let k = xs[i]
+                            intKeys = keys
+                            if !tryDirect(lo: min(keyMin, k), hi: max(keyMax, k), upcoming: n - i) { leaveDirect() }
+                            keys = intKeys
+                            intKeys = []
+                        }
                         continue
                     }
-                    let k = xs[i]
-                    var s = intSlot(k)
-                    while true {
-                        let id = slots[2 * s + 1]
-                        if id == 0 {
-                            slots[2 * s] = k
-                            slots[2 * s + 1] = Int64(count + 1)
-                            ids[i] = Int32(count)
-                            count += 1
-                            intKeys.append(k)
-                            break
-                        }
-                        if slots[2 * s] == k { ids[i] = Int32(id - 1); break }
-                        s = (s + 1) & mask
+                    // hash mode: grow before a chunk so the chunk cannot overflow the load factor
+                    if (count + chunk) * 2 > intCapacity {
+                        intKeys = keys
+                        let switched = count >= 256 && keyMin <= keyMax && tryDirect(lo: keyMin, hi: keyMax, upcoming: chunk)
+                        if !switched { while (count + chunk) * 2 > intCapacity { growInt() } }
+                        keys = intKeys
+                        intKeys = []
+                        if switched { continue }
                     }
-                    i += 1
+                    let slots = intSlots
+                    let mask = intCapacity - 1
+                    let shift = intShift
+                    var c = count
+                    var kmin = keyMin, kmax = keyMax
+                    while i < end {
+                        if allNull || (valid != nil && valid![i] == 0) {
+                            if nullGroup < 0 { nullGroup = Int32(c); c += 1; keys.append(0) }
+                            ids[i] = nullGroup
+                            i += 1
+                            continue
+                        }
+                        let k = xs[i]
+                        var s = Int(truncatingIfNeeded: (UInt64(bitPattern: k) &* opsGolden) >> shift)
+                        while true {
+                            let id = slots[2 * s + 1]
+                            if id == 0 {
+                                slots[2 * s] = k
+                                slots[2 * s + 1] = Int64(c + 1)
+                                ids[i] = Int32(c)
+                                c += 1
+                                keys.append(k)
+                                if k < kmin { kmin = k }
+                                if k > kmax { kmax = k }
+                                break
+                            }
+                            if slots[2 * s] == k { ids[i] = Int32(id - 1); break }
+                            s = (s + 1) & mask
+                        }
+                        i += 1
+                    }
+                    count = c
+                    keyMin = kmin
+                    keyMax = kmax
                 }
             }
         }
     }
 
     private func intFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
-        let validity = col.validity
         let allNull = col.type == .null
         let slots = intSlots
         let mask = intCapacity - 1
         col.ints.withUnsafeBufferPointer { xs in
-            for i in 0..<n {
-                if allNull || (validity != nil && validity![i] == 0) {
-                    ids[i] = nullsMatch ? nullGroup : -1
-                    continue
+            col.validity.withUnsafeBufferPointerOrNil { valid in
+                if let d = direct {
+                    let lo = directMin, size = UInt64(directSize)
+                    for i in 0..<n {
+                        if allNull || (valid != nil && valid![i] == 0) { ids[i] = nullsMatch ? nullGroup : -1; continue }
+                        let slot = UInt64(bitPattern: xs[i] &- lo)
+                        ids[i] = slot < size ? d[Int(slot)] - 1 : -1
+                    }
+                    return
                 }
-                let k = xs[i]
-                var s = intSlot(k)
-                var result: Int32 = -1
-                while true {
-                    let id = slots[2 * s + 1]
-                    if id == 0 { break }
-                    if slots[2 * s] == k { result = Int32(id - 1); break }
-                    s = (s + 1) & mask
+                for i in 0..<n {
+                    if allNull || (valid != nil && valid![i] == 0) {
+                        ids[i] = nullsMatch ? nullGroup : -1
+                        continue
+                    }
+                    let k = xs[i]
+                    var s = intSlot(k)
+                    var result: Int32 = -1
+                    while true {
+                        let id = slots[2 * s + 1]
+                        if id == 0 { break }
+                        if slots[2 * s] == k { result = Int32(id - 1); break }
+                        s = (s + 1) & mask
+                    }
+                    ids[i] = result
                 }
-                ids[i] = result
             }
         }
     }
@@ -436,10 +575,13 @@ public final class GroupKeyTable {
 
     // MARK: public API
 
+    /// True while the single integer key is indexed directly (tests, EXPLAIN ANALYZE).
+    var usesDirectIndex: Bool { direct != nil }
+
     /// Sizes the table for `n` distinct keys in all, so inserting them never rehashes.
     public func reserve(_ n: Int) {
         switch mode {
-        case .int: while n * 2 > intCapacity { growInt() }
+        case .int: if direct == nil { while n * 2 > intCapacity { growInt() } }
         case .general:
             while n * 2 > capacity { growGeneral() }
             reserveKeyStore(n)

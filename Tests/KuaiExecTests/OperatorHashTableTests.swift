@@ -35,7 +35,67 @@ import KuaiCore
         let got = ids(t, [intCol(xs.map { $0 })])
         #expect(t.count == 100_000)
         #expect(got == (0..<n).map { Int32($0 % 100_000) })
+        #expect(!t.usesDirectIndex)   // keys spread 7919 apart: hashed
         #expect(found(t, [intCol([xs[99_999], 1])]) == [99_999, -1])
+    }
+
+    /// Dense integer keys switch the table to direct indexing; a far-away key switches it back.
+    /// Ids must stay the order of first appearance throughout.
+    @Test func denseKeysDirectModeAndBack() {
+        let t = GroupKeyTable(keyTypes: [.bigint])
+        var rng = SplitMix(seed: 5)
+        var expected: [Int64: Int32] = [:]
+        var mismatches = 0
+        var nextId: Int32 = 0
+        var nullId: Int32? = nil
+        func feed(_ xs: [Int64?]) {
+            let got = ids(t, [intCol(xs)])
+            for (x, id) in zip(xs, got) {
+                guard let x else {
+                    if nullId == nil { nullId = nextId; nextId += 1 }
+                    if id != nullId { mismatches += 1 }
+                    continue
+                }
+                if let e = expected[x] { if id != e { mismatches += 1 } } else {
+                    if id != nextId { mismatches += 1 }   // ids in order of first appearance
+                    expected[x] = id
+                    nextId += 1
+                }
+            }
+        }
+        // dense keys 1000..<51000 in random order, several batches, some NULLs
+        for _ in 0..<10 {
+            feed((0..<20_000).map { _ in Int.random(in: 0..<50, using: &rng) == 0 ? nil : Int64.random(in: 1000..<51_000, using: &rng) })
+        }
+        #expect(t.usesDirectIndex)
+        feed([999, 51_000, 60_000])          // just outside the span: widened, still direct
+        #expect(t.usesDirectIndex)
+        feed([2_000_000_000_000, 1000, 60_000])   // a far outlier: back to hashing
+        #expect(!t.usesDirectIndex)
+        feed((0..<5000).map { Int64($0) * 7 })
+        // every key maps to one id, ids are 0..<count, keyColumns agrees with the ids
+        let k = t.keyColumns()[0]
+        #expect(k.count == t.count)
+        #expect(mismatches == 0)
+        var keyMismatches = 0
+        for (x, id) in expected where k.ints[Int(id)] != x || !k.isValid(Int(id)) { keyMismatches += 1 }
+        #expect(keyMismatches == 0)
+        #expect(t.count == expected.count + 1)   // + the NULL group
+        // find agrees with findOrInsert
+        let probe: [Int64?] = [1000, 50_999, 2_000_000_000_000, 7, 123_456_789, nil]
+        #expect(found(t, [intCol(probe)]) == probe.map { $0.flatMap { expected[$0] } ?? -1 })
+    }
+
+    @Test func denseKeysStayDirect() {
+        let t = GroupKeyTable(keyTypes: [.integer])
+        let n = 200_000
+        let xs = (0..<n).map { Int64(($0 * 7919) % 100_000) + 5 }
+        let got = ids(t, [intCol(xs, type: .integer)])
+        #expect(t.count == 100_000)
+        // first appearance order: row i < 100000 introduces key xs[i] (7919 is coprime with 100000)
+        #expect(got == (0..<n).map { Int32($0 % 100_000) })
+        #expect(t.usesDirectIndex)
+        #expect(found(t, [intCol([xs[5], 4, 100_005, nil], type: .integer)], nullsMatch: true) == [5, -1, -1, -1])
     }
 
     // Strings compare by value across dictionaries; NULL is one group.
