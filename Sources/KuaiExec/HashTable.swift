@@ -197,8 +197,8 @@ public final class GroupKeyTable {
 
     // Direct mode (one integer key whose values are dense, e.g. KuaiLive's ids): the group of
     // key k is direct[k - directMin] - 1 (0 = none yet); no hashing, 4 bytes per key value.
-    // The table starts hashed and switches when it grows while its keys span at most
-    // 2x the group count; a key far outside the span switches it back.
+    // The table starts hashed and switches when it grows while the array over its key span
+    // is no larger than the hash table would be; a key far outside the span switches it back.
 
     /// Tries to move the int-mode table into direct mode for keys spanning [lo, hi] with room for
     /// `upcoming` more groups. Returns false (and changes nothing) when the keys are too sparse.
@@ -207,8 +207,12 @@ public final class GroupKeyTable {
         let span = hi.subtractingReportingOverflow(lo)
         guard !span.overflow, span.partialValue >= 0, span.partialValue < Int64(Int32.max / 2) else { return false }
         let range = Int(span.partialValue) + 1
+        // The direct array (4 bytes per key value) must not be larger than the hash table the
+        // keys would need (16-byte slots at load <= 1/2, rounded up to a power of two).
         let groups = count + upcoming
-        guard count >= 256, range <= 2 * groups + 1024 else { return false }
+        var hashSlots = 1024
+        while hashSlots < 2 * groups { hashSlots *= 2 }
+        guard count >= 256, range <= 4 * hashSlots else { return false }
         // slack on both sides for keys just outside the current span
         let slack = max(1024, range / 8)
         let newMin = lo.subtractingReportingOverflow(Int64(slack))
