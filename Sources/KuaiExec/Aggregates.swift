@@ -602,41 +602,67 @@ final class DistinctState: AggregateState {
     func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }
 }
 
-/// An open-addressing set of (group id, 64-bit value) pairs; linear probing, power-of-two capacity.
+/// An open-addressing set of (group id, 64-bit value) pairs; linear probing, power-of-two
+/// capacity, load <= 1/2, raw buffers (no bounds or uniqueness checks in the probe loop).
 final class PairSet {
-    private var groups: [Int32] = []
-    private var values: [UInt64] = []
-    private var used: [UInt8] = []
+    private var values: UnsafeMutablePointer<UInt64>
+    private var groups: UnsafeMutablePointer<Int32>   // -1 = empty slot
+    private var capacity: Int
     private(set) var count = 0
-    private var mask = 0
 
-    init() { grow(to: 1024) }
+    init() {
+        capacity = 1024
+        values = .allocate(capacity: capacity)
+        groups = .allocate(capacity: capacity)
+        groups.initialize(repeating: -1, count: capacity)
+        values.initialize(repeating: 0, count: capacity)
+    }
 
-    private func grow(to capacity: Int) {
-        let oldG = groups, oldV = values, oldU = used
-        groups = [Int32](repeating: 0, count: capacity)
-        values = [UInt64](repeating: 0, count: capacity)
-        used = [UInt8](repeating: 0, count: capacity)
-        mask = capacity - 1
-        count = 0
-        for i in 0..<oldU.count where oldU[i] != 0 { insert(group: oldG[i], value: oldV[i]) }
+    deinit {
+        values.deallocate()
+        groups.deallocate()
+    }
+
+    @inline(__always)
+    private static func slot(_ group: Int32, _ value: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: opsFmix(value ^ (UInt64(UInt32(bitPattern: group)) &* opsGolden))) & mask
+    }
+
+    private func grow() {
+        let oldV = values, oldG = groups, oldCap = capacity
+        capacity *= 2
+        values = .allocate(capacity: capacity)
+        groups = .allocate(capacity: capacity)
+        groups.initialize(repeating: -1, count: capacity)
+        values.initialize(repeating: 0, count: capacity)
+        let mask = capacity - 1
+        for i in 0..<oldCap where oldG[i] >= 0 {
+            var s = PairSet.slot(oldG[i], oldV[i], mask)
+            while groups[s] >= 0 { s = (s + 1) & mask }
+            groups[s] = oldG[i]
+            values[s] = oldV[i]
+        }
+        oldV.deallocate()
+        oldG.deallocate()
     }
 
     @inline(__always)
     func insert(group: Int32, value: UInt64) {
-        if (count + 1) * 2 > groups.count { grow(to: groups.count * 2) }
-        var s = Int(truncatingIfNeeded: opsFmix(value &+ UInt64(UInt32(bitPattern: group)) &* opsGolden)) & mask
-        while used[s] != 0 {
-            if values[s] == value && groups[s] == group { return }
+        if (count + 1) * 2 > capacity { grow() }
+        let mask = capacity - 1
+        var s = PairSet.slot(group, value, mask)
+        while true {
+            let g = groups[s]
+            if g < 0 { break }
+            if g == group && values[s] == value { return }
             s = (s + 1) & mask
         }
-        used[s] = 1
         groups[s] = group
         values[s] = value
         count += 1
     }
 
     func forEach(_ body: (Int32, UInt64) -> Void) {
-        for i in 0..<used.count where used[i] != 0 { body(groups[i], values[i]) }
+        for i in 0..<capacity where groups[i] >= 0 { body(groups[i], values[i]) }
     }
 }

@@ -73,6 +73,8 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
 
     /// Cache of dictionary-level results, keyed by dictionary identity (see `evaluate`).
     let dictCache = DictionaryResultCache()
+    /// A value computed once per expression on first use (IN-list hash set).
+    let memo = Memo<IntHashSet>()
     /// The single VARCHAR input column when the expression depends on exactly one column and it
     /// is VARCHAR (enables dictionary-level evaluation); computed once.
     let singleStringColumn: Int?
@@ -267,6 +269,65 @@ final class DictionaryResultCache: @unchecked Sendable {
         lock.withLock {
             if entries.count >= 8 { entries.removeFirst() }
             entries.append((dict, dict.count, result))
+        }
+    }
+}
+
+/// A value computed once, on first use, from any thread.
+final class Memo<T>: @unchecked Sendable {
+    private let lock = Mutex()
+    private var stored: T?
+    func value(_ make: () -> T) -> T {
+        lock.withLock {
+            if let stored { return stored }
+            let v = make()
+            stored = v
+            return v
+        }
+    }
+}
+
+/// An open-addressing set of Int64 (multiply-shift hash, linear probing, load <= 1/2), for
+/// `x IN (long list)` and semi-join style membership tests.
+final class IntHashSet: @unchecked Sendable {
+    private var slots: [Int64]
+    private var used: [UInt8]
+    private let shift: UInt64
+    let count: Int
+
+    init(_ values: [Int64]) {
+        var cap = 16
+        while cap < values.count * 2 { cap *= 2 }
+        slots = [Int64](repeating: 0, count: cap)
+        used = [UInt8](repeating: 0, count: cap)
+        shift = UInt64(64 - cap.trailingZeroBitCount)
+        let mask = cap - 1
+        var n = 0
+        for v in values {
+            var s = Int(truncatingIfNeeded: (UInt64(bitPattern: v) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+            while used[s] != 0 && slots[s] != v { s = (s + 1) & mask }
+            if used[s] == 0 { used[s] = 1; slots[s] = v; n += 1 }
+        }
+        count = n
+    }
+
+    /// Writes 1 into `out[i]` for each `values[i]` in the set, else 0.
+    func contains(_ values: UnsafeBufferPointer<Int64>, into out: UnsafeMutableBufferPointer<Int64>) {
+        let mask = slots.count - 1
+        let shift = self.shift
+        slots.withUnsafeBufferPointer { sl in
+            used.withUnsafeBufferPointer { us in
+                for i in 0..<values.count {
+                    let v = values[i]
+                    var s = Int(truncatingIfNeeded: (UInt64(bitPattern: v) &* 0x9E37_79B9_7F4A_7C15) >> shift)
+                    var hit: Int64 = 0
+                    while us[s] != 0 {
+                        if sl[s] == v { hit = 1; break }
+                        s = (s + 1) & mask
+                    }
+                    out[i] = hit
+                }
+            }
         }
     }
 }

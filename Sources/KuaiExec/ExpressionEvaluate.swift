@@ -161,7 +161,7 @@ extension ScalarExpr {
                 if let v = it.constantValue { values.append(v) } else { allConstant = false; break }
             }
             if allConstant {
-                return Kernels.inList(x, a.type, values, negated: negated, count: n)
+                return Kernels.inList(x, a.type, values, negated: negated, count: n, intSet: inListSet(values))
             }
             // Non-constant list: OR of equalities (SQL semantics of IN).
             var ops: [Operand] = []
@@ -184,6 +184,18 @@ extension ScalarExpr {
             ops.reserveCapacity(args.count)
             for e in args { ops.append(try e.eval(batch, dictMode: dictMode)) }
             return try f.kernel(ops, args.map(\.type), n, self)
+        }
+    }
+
+    /// For a long IN list of integers: one open-addressing set, built once per expression.
+    func inListSet(_ values: [Value]) -> IntHashSet? {
+        guard values.count > 8, Kernels.category(children[0].type) == .int else { return nil }
+        return memo.value {
+            var ints: [Int64] = []
+            for v in values {
+                switch v { case .int(let i): ints.append(i); case .bool(let b): ints.append(b ? 1 : 0); default: break }
+            }
+            return IntHashSet(ints)
         }
     }
 

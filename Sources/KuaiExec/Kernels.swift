@@ -451,7 +451,7 @@ public enum Kernels {
     }
 
     /// `x IN (constants)`: TRUE when found; else NULL when x is NULL or the list holds NULL; else FALSE.
-    static func inList(_ x: Operand, _ xt: DataType, _ values: [Value], negated: Bool, count n0: Int) -> Operand {
+    static func inList(_ x: Operand, _ xt: DataType, _ values: [Value], negated: Bool, count n0: Int, intSet: IntHashSet? = nil) -> Operand {
         if x.isNullScalar { return .scalar(.null) }
         let listHasNull = values.contains { $0.isNull }
         let n = x.isScalar ? 1 : n0
@@ -488,7 +488,9 @@ public enum Kernels {
                 switch v { case .int(let i): list.append(i); case .bool(let b): list.append(b ? 1 : 0); case .double(let d): list.append(Int64(d)); default: break }
             }
             col.ints.withUnsafeBufferPointer { vp in
-                if list.count <= 8 {
+                if let intSet {
+                    found.withUnsafeMutableBufferPointer { intSet.contains(UnsafeBufferPointer(rebasing: vp[0..<n]), into: $0) }
+                } else if list.count <= 8 {
                     for i in 0..<n {
                         var hit: Int64 = 0
                         for c in list where c == vp[i] { hit = 1 }

@@ -99,6 +99,9 @@ final class Binder {
     /// output gets the inner expressions as extra trailing columns (GROUP BY keys if it aggregates).
     var correlations: [(inner: ScalarExpr, outer: ScalarExpr)] = []
 
+    /// Numbers shared CTEs; one per statement, handed to sub-binders.
+    var cteIds = CTECounter()
+
     init(catalog: Catalog, runSubquery: @escaping (LogicalPlan) throws -> [Batch]) {
         self.catalog = catalog
         self.runSubquery = runSubquery
@@ -115,8 +118,14 @@ final class Binder {
         var frame: [String: (plan: LogicalPlan, columns: [ScopeColumn])] = [:]
         ctes.append(frame)
         defer { ctes.removeLast() }
+        var refs: [String: Int] = [:]
+        if !q.ctes.isEmpty { Binder.countTableRefs(q, &refs) }
         for cte in q.ctes {
             var (plan, cols) = try bindQuery(cte.query)
+            if refs[cte.name.lowercased(), default: 0] >= 2 {
+                // Referenced more than once: compute once per query.
+                plan = .shared(id: cteIds.next(), plan)
+            }
             if !cte.columnNames.isEmpty {
                 for (i, n) in cte.columnNames.enumerated() where i < cols.count { cols[i].name = n }
                 plan = .project(plan, cols.enumerated().map { ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name) },
@@ -610,6 +619,49 @@ final class Binder {
         return (plan, cols)
     }
 
+    // MARK: - table references
+
+    /// Counts `FROM name` references (lowercased) anywhere in `q`, subqueries included.
+    static func countTableRefs(_ q: Query, _ refs: inout [String: Int]) {
+        for c in q.ctes { countTableRefs(c.query, &refs) }
+        countBody(q.body, &refs)
+        for o in q.orderBy { countExpr(o.expr, &refs) }
+    }
+
+    static func countBody(_ b: QueryBody, _ refs: inout [String: Int]) {
+        switch b {
+        case .select(let core):
+            if let f = core.from { countRef(f, &refs) }
+            for item in core.items { if case .expr(let e, _) = item { countExpr(e, &refs) } }
+            for e in [core.whereClause, core.having, core.qualify].compactMap({ $0 }) + core.groupBy { countExpr(e, &refs) }
+        case .setOperation(_, _, let l, let r, _): countBody(l, &refs); countBody(r, &refs)
+        case .nested(let q): countTableRefs(q, &refs)
+        case .values(let rows, _): for r in rows { for e in r { countExpr(e, &refs) } }
+        }
+    }
+
+    static func countRef(_ t: TableRef, _ refs: inout [String: Int]) {
+        switch t {
+        case .table(let name, _, _): refs[name.lowercased(), default: 0] += 1
+        case .subquery(let q, _, _, _): countTableRefs(q, &refs)
+        case .join(_, let l, let r, let cond, _):
+            countRef(l, &refs)
+            countRef(r, &refs)
+            if case .on(let e) = cond { countExpr(e, &refs) }
+        }
+    }
+
+    static func countExpr(_ e: Expr, _ refs: inout [String: Int]) {
+        var subqueries: [Query] = []
+        walk(e) { x in
+            switch x {
+            case .scalarSubquery(let q, _), .exists(let q, _, _), .inSubquery(_, let q, _, _): subqueries.append(q)
+            default: break
+            }
+        }
+        for q in subqueries { countTableRefs(q, &refs) }
+    }
+
     // MARK: - correlated subqueries
 
     /// The AND-ed parts of a predicate.
@@ -622,6 +674,7 @@ final class Binder {
     /// list, then one key column per correlation) and the outer sides of the correlations.
     func bindCorrelated(_ q: Query, _ outerScope: [ScopeColumn]) throws -> (plan: LogicalPlan, columns: [ScopeColumn], outer: [ScalarExpr]) {
         let sub = Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes)
+        sub.cteIds = cteIds
         sub.outer = outerScope
         let (plan, cols) = try sub.bindQuery(q)
         return (plan, cols, sub.correlations.map(\.outer))
@@ -735,4 +788,10 @@ final class Binder {
         if let best, best.1 <= max(2, a.count / 2) { return best.0 }
         return nil
     }
+}
+
+/// Hands out CTE ids, shared by a binder and its sub-binders.
+final class CTECounter {
+    private var n = 0
+    func next() -> Int { n += 1; return n }
 }

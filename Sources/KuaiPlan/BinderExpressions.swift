@@ -333,7 +333,7 @@ extension Binder {
                     return value
                 }
             }
-            let (plan, cols) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
+            let (plan, cols) = try subBinder().bindQuery(q)
             guard cols.count == 1 else { throw Binder.error("a scalar subquery must return exactly one column, found \(cols.count)", pos) }
             let batches = try runSubquery(plan)
             let rows = batches.reduce(0) { $0 + $1.count }
@@ -343,13 +343,13 @@ extension Binder {
             let v: Value = batches.first(where: { $0.count > 0 }).map { $0.columns[0].value(at: 0) } ?? .null
             return ScalarExpr.constant(v, type: cols[0].type, name: name)
         case .exists(let q, let negated, _):
-            let (plan, _) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
+            let (plan, _) = try subBinder().bindQuery(q)
             let batches = try runSubquery(.limit(plan, limit: 1, offset: 0))
             let found = batches.contains { $0.count > 0 }
             return ScalarExpr.constant(.bool(found != negated), type: .boolean, name: name)
         case .inSubquery(let a, let q, let negated, let pos):
             let x = try bind(a, ctx)
-            let (plan, cols) = try Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes).bindQuery(q)
+            let (plan, cols) = try subBinder().bindQuery(q)
             guard cols.count == 1 else { throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos) }
             let batches = try runSubquery(.distinct(plan))
             var items: [ScalarExpr] = []
@@ -363,6 +363,13 @@ extension Binder {
     func withCTEs(_ c: [[String: (plan: LogicalPlan, columns: [ScopeColumn])]]) -> Binder {
         ctes = c
         return self
+    }
+
+    /// A binder for a subquery: same catalog, CTEs in scope and CTE numbering.
+    func subBinder() -> Binder {
+        let b = Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes)
+        b.cteIds = cteIds
+        return b
     }
 
     func requireBoolean(_ x: ScalarExpr, _ e: Expr, _ what: String) throws {

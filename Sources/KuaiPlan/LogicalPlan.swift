@@ -27,6 +27,8 @@ indirect enum LogicalPlan {
     case union([LogicalPlan])
     /// EXCEPT / INTERSECT [ALL].
     case setOp(SetOperationOperator.Kind, all: Bool, LogicalPlan, LogicalPlan)
+    /// A CTE referenced more than once: computed once per query (by `id`), then read by every reference.
+    case shared(id: Int, LogicalPlan)
 
     var schema: Schema {
         switch self {
@@ -45,6 +47,7 @@ indirect enum LogicalPlan {
             return s + zip(fs, names).map { f, n in Field(n, WindowFunction.resultType(f.kind, argumentType: f.argument.map { s[$0].type })) }
         case .union(let cs): return cs[0].schema
         case .setOp(_, _, let l, _): return l.schema
+        case .shared(_, let p): return p.schema
         }
     }
 
@@ -64,6 +67,7 @@ indirect enum LogicalPlan {
             }
         case .union(let cs): return cs.reduce(0) { $0 + $1.estimatedRows }
         case .setOp(_, _, let l, _): return l.estimatedRows
+        case .shared(_, let p): return p.estimatedRows
         }
     }
 }
@@ -102,6 +106,7 @@ enum Optimizer {
         case .window(let c, let p, let o, let f, let n): return .window(pushDown(c), partitionBy: p, orderBy: o, functions: f, names: n)
         case .union(let cs): return .union(cs.map(pushDown))
         case .setOp(let k, let a, let l, let r): return .setOp(k, all: a, pushDown(l), pushDown(r))
+        case .shared(let id, let p): return .shared(id: id, optimize(p))
         case .scan, .values: return plan
         case .project(let c, let e, let n): return .project(pushDown(c), e, names: n)
         case .aggregate(let c, let g, let gn, let a): return .aggregate(pushDown(c), groupColumns: g, groupNames: gn, aggregates: a)
@@ -215,6 +220,10 @@ enum Optimizer {
             var map: [Int: Int] = [:]
             for (n, o) in keep.enumerated() { map[o] = n }
             return (.union(kids), map)
+        case .shared(_, let p):
+            var ident: [Int: Int] = [:]
+            for i in 0..<p.schema.count { ident[i] = i }
+            return (plan, ident)
         case .setOp(let k, let a, let l, let r):
             let all = Set(0..<l.schema.count)
             let (lp, lm) = prune(l, required: all)

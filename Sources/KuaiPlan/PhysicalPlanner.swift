@@ -14,6 +14,8 @@ enum Planned {
 /// operator that needs all rows (sort, limit, distinct, the final merge) pulls them.
 struct PhysicalPlanner {
     let threads: Int
+    /// Results of shared CTEs, per query.
+    let shared: SharedResults
 
     func plan(_ p: LogicalPlan) -> Planned {
         switch p {
@@ -27,6 +29,10 @@ struct PhysicalPlanner {
             case .pull(let o): return .pull(FilterOperator(child: o, predicate: pred))
             }
         case .project(let c, let exprs, let names):
+            // A projection that passes its input through unchanged is not an operator.
+            if exprs.count == c.schema.count && exprs.enumerated().allSatisfy({ $0.element.columnIndex == $0.offset }) {
+                return plan(c)
+            }
             switch plan(c) {
             case .morsel(let m): return .morsel(ProjectSource(child: m, expressions: exprs, names: names))
             case .pull(let o): return .pull(ProjectOperator(child: o, expressions: exprs, names: names))
@@ -58,6 +64,9 @@ struct PhysicalPlanner {
             let sources = planned.compactMap { p -> MorselSource? in if case .morsel(let m) = p { return m }; return nil }
             if sources.count == planned.count { return .morsel(UnionAllSource(sources: sources)) }
             return .pull(UnionAllOperator(children: planned.map(pull)))
+        case .shared(let id, let p):
+            let planner = self
+            return .morsel(SharedResultSource(id: id, results: shared, schema: p.schema) { planner.pull(planner.plan(p)) })
         case .setOp(let k, let all, let l, let r):
             return .pull(SetOperationOperator(left: pull(plan(l)), right: pull(plan(r)), kind: k, all: all))
         case .limit(let c, let limit, let offset):
@@ -124,5 +133,54 @@ enum Explain {
         }
         for c in op.children { out.append(contentsOf: lines(c, indent: indent + "  ")) }
         return out
+    }
+}
+
+/// The computed rows of shared CTEs of one query, by CTE id.
+final class SharedResults: @unchecked Sendable {
+    /// One CTE's rows; its own lock, so computing one CTE may read another.
+    final class Entry: @unchecked Sendable {
+        let lock = Mutex()
+        var batches: [Batch]?
+    }
+    private let lock = Mutex()
+    private var entries: [Int: Entry] = [:]
+
+    func batches(_ id: Int, _ make: () throws -> PhysicalOperator) throws -> [Batch] {
+        let e = lock.withLock { () -> Entry in
+            if let e = entries[id] { return e }
+            let e = Entry()
+            entries[id] = e
+            return e
+        }
+        return try e.lock.withLock {
+            if let r = e.batches { return r }
+            let op = try make()
+            var out: [Batch] = []
+            while let b = try op.next() { if b.count > 0 { out.append(b) } }
+            e.batches = out
+            return out
+        }
+    }
+}
+
+/// The rows of a shared CTE as morsels (one per batch); computed on first use.
+final class SharedResultSource: MorselSource, @unchecked Sendable {
+    let id: Int
+    let results: SharedResults
+    let schema: Schema
+    let make: () -> PhysicalOperator
+    init(id: Int, results: SharedResults, schema: Schema, make: @escaping () -> PhysicalOperator) {
+        self.id = id
+        self.results = results
+        self.schema = schema
+        self.make = make
+    }
+    func all() throws -> [Batch] { try results.batches(id) { make() } }
+    var morselCount: Int { (try? all().count) ?? 0 }
+    func morsel(_ i: Int) throws -> Batch? { try all()[i] }
+    var explainLine: String { "SharedCTE #\(id)" }
+    var explainChildren: [String] {
+        Explain.lines(make()).map { $0 }
     }
 }

@@ -87,14 +87,16 @@ public final class QueryEngine {
         let stmt = try Parser.parse(sql)
         switch stmt {
         case .select(let q):
-            let (plan, cols) = try bind(q)
-            let op = physical(plan)
+            let shared = SharedResults()
+            let (plan, cols) = try bind(q, shared)
+            let op = physical(plan, shared)
             var batches: [Batch] = []
             while let b = try op.next() { if b.count > 0 { batches.append(b) } }
             return QueryResult(fields: QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }), batches: batches)
         case .explain(let q):
-            let (plan, _) = try bind(q)
-            let lines = Explain.lines(physical(plan))
+            let shared = SharedResults()
+            let (plan, _) = try bind(q, shared)
+            let lines = Explain.lines(physical(plan, shared))
             return QueryResult(fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
         case .describe(let name, let pos):
             guard let t = try catalog.lookupTable(name) else {
@@ -138,9 +140,9 @@ public final class QueryEngine {
         return out
     }
 
-    func bind(_ q: Query) throws -> (LogicalPlan, [ScopeColumn]) {
+    func bind(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
         let binder = Binder(catalog: catalog) { [unowned self] plan in
-            let op = self.physical(plan)
+            let op = self.physical(Optimizer.optimize(plan), shared)
             var batches: [Batch] = []
             while let b = try op.next() { if b.count > 0 { batches.append(b) } }
             return batches
@@ -149,8 +151,8 @@ public final class QueryEngine {
         return (Optimizer.optimize(plan), cols)
     }
 
-    func physical(_ plan: LogicalPlan) -> PhysicalOperator {
-        let planner = PhysicalPlanner(threads: threads)
+    func physical(_ plan: LogicalPlan, _ shared: SharedResults) -> PhysicalOperator {
+        let planner = PhysicalPlanner(threads: threads, shared: shared)
         return planner.pull(planner.plan(plan))
     }
 }

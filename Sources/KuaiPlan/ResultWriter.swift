@@ -222,8 +222,7 @@ public enum ResultWriter {
             var s = "│"
             for i in 0..<n {
                 let pad = String(repeating: " ", count: widths[i] - displayWidth(row[i]))
-                let isNumber = rightAligned[i] && row[i] != "NULL"
-                s += " " + (isNumber ? pad + row[i] : row[i] + pad) + " │"
+                s += " " + (rightAligned[i] ? pad + row[i] : row[i] + pad) + " │"
             }
             out.append(s + "\n")
         }
