@@ -118,7 +118,10 @@ public final class HashAggregateOperator: PhysicalOperator {
         switch input {
         case .pull(let op):
             let p = Partial(keyTypes: keyTypes, specs: aggregates)
-            while let b = try op.next() { if b.count > 0 { try consume(p, b) } }
+            while let b = try op.next() {
+                try MemoryGuard.check()
+                if b.count > 0 { try consume(p, b) }
+            }
             partials = [p]
         case .morsels(let src):
             let workers = max(1, min(threads, src.morselCount))

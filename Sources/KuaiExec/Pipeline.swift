@@ -13,6 +13,7 @@ public enum MorselScheduler {
         let workers = max(1, min(threads, total))
         if workers == 1 {
             for i in 0..<total {
+                try MemoryGuard.check()
                 if let b = try source.morsel(i), b.count > 0 { try body(0, i, b) }
             }
             return
@@ -23,6 +24,7 @@ public enum MorselScheduler {
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 while let i = shared.take() {
                     do {
+                        try MemoryGuard.check()
                         if let b = try source.morsel(i), b.count > 0 { try box.value(worker, i, b) }
                     } catch {
                         shared.fail(error)
@@ -99,6 +101,7 @@ public final class MorselDriver: PhysicalOperator {
             }
             let total = source.morselCount
             if nextMorsel >= total { return nil }
+            try MemoryGuard.check()
             // The next wave: 2 morsels per thread, run in parallel, kept in order.
             let wave = min(total - nextMorsel, threads == 1 ? 1 : threads * 2)
             let first = nextMorsel
@@ -220,5 +223,41 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
     /// The probe side's lines, then the build side's (marked `build:`).
     public var explainChildren: [String] {
         [probe.explainLine] + probe.explainChildren.map { "  " + $0 } + ["build: " + build.explainLine]
+    }
+}
+
+/// The process-wide memory limit of `--memory-limit`: operators call `check()` between batches;
+/// it reads the resident set size (/proc/self/statm) and throws
+/// `KuaiError.execution` once it exceeds the limit. 0 = no limit.
+public enum MemoryGuard {
+    nonisolated(unsafe) private static var limitBytes = 0
+
+    /// Sets the limit in bytes (0 = none).
+    public static func setLimit(_ bytes: Int) { limitBytes = bytes }
+
+    /// Throws when the process holds more than the limit (one read of /proc/self/statm, ~10 µs:
+    /// callers check once per batch).
+    @inline(__always)
+    public static func check() throws {
+        if limitBytes == 0 { return }
+        let rss = residentBytes()
+        if rss > limitBytes {
+            throw KuaiError(.execution, "memory limit exceeded: the query holds \(rss >> 20) MB, the limit is \(limitBytes >> 20) MB (--memory-limit)")
+        }
+    }
+
+    /// Resident set size of this process in bytes (0 when unknown).
+    public static func residentBytes() -> Int {
+        #if canImport(Glibc)
+        guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(f) }
+        var buf = [CChar](repeating: 0, count: 128)
+        guard fgets(&buf, 128, f) != nil else { return 0 }
+        let parts = String(cString: buf).split(separator: " ")
+        guard parts.count >= 2, let pages = Int(parts[1]) else { return 0 }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+        #else
+        return 0
+        #endif
     }
 }

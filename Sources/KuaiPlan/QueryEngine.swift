@@ -84,6 +84,8 @@ public final class QueryEngine {
     /// Runs one statement. EXPLAIN returns one VARCHAR column `explain` with the plan's lines.
     /// - Throws: `KuaiError` of kind `.syntax`, `.binding`, `.execution`, `.corrupt` or `.io`.
     public func execute(_ sql: String) throws -> QueryResult {
+        MemoryGuard.setLimit(options.memoryLimitBytes)
+        defer { MemoryGuard.setLimit(0) }
         let stmt = try Parser.parse(sql)
         switch stmt {
         case .select(let q):
@@ -91,7 +93,10 @@ public final class QueryEngine {
             let (plan, cols) = try bind(q, shared)
             let op = physical(plan, shared)
             var batches: [Batch] = []
-            while let b = try op.next() { if b.count > 0 { batches.append(b) } }
+            while let b = try op.next() {
+                try MemoryGuard.check()
+                if b.count > 0 { batches.append(b) }
+            }
             return QueryResult(fields: QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }), batches: batches)
         case .explain(let q):
             let shared = SharedResults()
