@@ -27,6 +27,7 @@ baseline):
       the subprocess, start-up excluded: this favours DuckDB). One warm-up run, then the median of
       --runs runs. "same answer" compares kuai's CSV with DuckDB's COPY ... (HEADER) output by the
       corpus rule (Tools/oracle.py: text equal, doubles to a relative 1e-9, DECIMAL numerically).
+      Every answer is kept in WORK/answers/<query>.<engine>.csv.
 """
 import argparse
 import glob
@@ -205,6 +206,8 @@ def main():
     runs = 1 if a.answers_only else max(1, a.runs)
     idle = run_measured([sys.executable, "-c", duck_script(f"con = duckdb.connect('{dbfile}', read_only=True)\nprint('{{}}')\n")])
     rows = []
+    answers = os.path.join(work, "answers")      # every engine's answer, kept for inspection
+    os.makedirs(answers, exist_ok=True)
     for q in qfiles:
         name = os.path.basename(q)[:-4]
         sql = open(q).read().strip().rstrip(";")
@@ -218,13 +221,15 @@ def main():
             k_peak = max(k_peak, rss)
             if i == 0:
                 k_out = out
+                with open(os.path.join(answers, name + ".kuai.csv"), "w") as fh:
+                    fh.write(out)
             if a.answers_only or i > 0:
                 k_times.append(secs)
 
-        def duck(src_setup):
+        def duck(src_setup, tag):
             body = src_setup + duck_setup(a.threads) + f"sql = {sql!r}\n"
             body += "rel = con.sql(sql)\ntypes = [str(t) for t in rel.types]\n"
-            body += f"out = os.path.join({work!r}, 'answer.csv')\n"
+            body += f"out = os.path.join({answers!r}, {name + '.' + tag + '.csv'!r})\n"
             body += "con.execute(f\"COPY ({sql}) TO '{out}' (HEADER)\")\ntimes = []\n"
             body += f"for _ in range({0 if a.answers_only else runs}):\n"
             body += "    t = time.perf_counter(); con.execute(sql).fetchall(); times.append(time.perf_counter() - t)\n"
@@ -234,19 +239,19 @@ def main():
                 return None, rss, err.strip().splitlines()[-1] if err.strip() else f"exit {rc}"
             return last_json(out), rss, None
 
-        dres, d_peak, d_err = duck(f"con = duckdb.connect('{dbfile}', read_only=True)\n")
+        dres, d_peak, d_err = duck(f"con = duckdb.connect('{dbfile}', read_only=True)\n", "duckdb")
         pres = None
         if not a.no_parquet and not a.answers_only and os.path.isdir(parquet):
             views = "con = duckdb.connect()\n" + "".join(
                 f"con.execute('''CREATE VIEW \"{t}\" AS SELECT * FROM '{parquet}/{t}.parquet' ''')\n" for t in present)
-            pres, _, _ = duck(views)
+            pres, _, _ = duck(views, "duckdb-parquet")
         if k_err:
             same = f"kuai error: {k_err[:80]}"
         elif dres is None:
             same = f"DuckDB error: {d_err[:80]}"
         else:
             d = csv_diff(dres["csv"], k_out, dres["types"])
-            same = "yes" if d is None else f"NO: {d[:90]}"
+            same = "yes" if d is None else f"NO: {d[:70]} (see {answers}/{name}.*.csv)"
         k_s = statistics.median(k_times) if k_times and not k_err else None
         d_s = statistics.median(dres["times"]) if dres and dres["times"] else None
         p_s = statistics.median(pres["times"]) if pres and pres["times"] else None
