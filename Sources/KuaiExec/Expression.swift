@@ -73,8 +73,8 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
 
     /// Cache of dictionary-level results, keyed by dictionary identity (see `evaluate`).
     let dictCache = DictionaryResultCache()
-    /// A value computed once per expression on first use (IN-list hash set).
-    let memo = Memo<IntHashSet>()
+    /// A value computed once per expression on first use (IN-list constants and hash set).
+    let memo = Memo<InListConstants>()
     /// The single VARCHAR input column when the expression depends on exactly one column and it
     /// is VARCHAR (enables dictionary-level evaluation); computed once.
     let singleStringColumn: Int?
@@ -271,6 +271,12 @@ final class DictionaryResultCache: @unchecked Sendable {
             entries.append((dict, dict.count, result))
         }
     }
+}
+
+/// The constant items of an IN list, prepared once.
+struct InListConstants {
+    let values: [Value]?
+    let set: IntHashSet?
 }
 
 /// A value computed once, on first use, from any thread.

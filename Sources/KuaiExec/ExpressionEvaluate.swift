@@ -155,13 +155,9 @@ extension ScalarExpr {
             return Kernels.isDistinctFrom(x, a.type, y, b.type, negated: negated, count: n)
         case .inList(let a, let items, let negated):
             let x = try a.eval(batch, dictMode: dictMode)
-            var values: [Value] = []
-            var allConstant = true
-            for it in items {
-                if let v = it.constantValue { values.append(v) } else { allConstant = false; break }
-            }
-            if allConstant {
-                return Kernels.inList(x, a.type, values, negated: negated, count: n, intSet: inListSet(values))
+            let constants = inListConstants(a.type, items)
+            if let values = constants.values {
+                return Kernels.inList(x, a.type, values, negated: negated, count: n, intSet: constants.set)
             }
             // Non-constant list: OR of equalities (SQL semantics of IN).
             var ops: [Operand] = []
@@ -187,15 +183,24 @@ extension ScalarExpr {
         }
     }
 
-    /// For a long IN list of integers: one open-addressing set, built once per expression.
-    func inListSet(_ values: [Value]) -> IntHashSet? {
-        guard values.count > 8, Kernels.category(children[0].type) == .int else { return nil }
-        return memo.value {
-            var ints: [Int64] = []
-            for v in values {
-                switch v { case .int(let i): ints.append(i); case .bool(let b): ints.append(b ? 1 : 0); default: break }
+    /// The constants of an IN list (nil when an item is not constant) and, for a long list of
+    /// integers, an open-addressing set; computed once per expression.
+    func inListConstants(_ t: DataType, _ items: [ScalarExpr]) -> InListConstants {
+        memo.value {
+            var values: [Value] = []
+            for it in items {
+                guard let v = it.constantValue else { return InListConstants(values: nil, set: nil) }
+                values.append(v)
             }
-            return IntHashSet(ints)
+            var set: IntHashSet? = nil
+            if values.count > 8 && Kernels.category(t) == .int {
+                var ints: [Int64] = []
+                for v in values {
+                    switch v { case .int(let i): ints.append(i); case .bool(let b): ints.append(b ? 1 : 0); default: break }
+                }
+                set = IntHashSet(ints)
+            }
+            return InListConstants(values: values, set: set)
         }
     }
 

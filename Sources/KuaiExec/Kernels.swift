@@ -484,7 +484,7 @@ public enum Kernels {
             for i in 0..<n { found[i] = s.contains(src[i]) ? 1 : 0 }
         case .int:
             var list: [Int64] = []
-            for v in values {
+            for v in values where intSet == nil {
                 switch v { case .int(let i): list.append(i); case .bool(let b): list.append(b ? 1 : 0); case .double(let d): list.append(Int64(d)); default: break }
             }
             col.ints.withUnsafeBufferPointer { vp in
