@@ -678,6 +678,15 @@ extension Binder {
         if fname == "hour", args.count == 1, case .function(let inner, let innerArgs) = args[0].kind,
            inner.name == "epoch_ms", innerArgs.count == 1, innerArgs[0].type.isInteger,
            let fused = FunctionRegistry.resolve("hour_of_epoch_ms", [innerArgs[0].type]) {
+            // ... and hour(epoch_ms(ms + constant)): the addition folds into the same loop.
+            if case .arithmetic(.add, let x, let y) = innerArgs[0].kind, innerArgs[0].type == .bigint,
+               let plus = FunctionRegistry.resolve("hour_of_epoch_ms_plus", [.bigint, .bigint]) {
+                let (col, k) = y.constantValue != nil ? (x, y) : (y, x)
+                if case .int? = k.constantValue, col.type.isInteger, col.constantValue == nil {
+                    let args = [try coerce(col, to: .bigint, pos), ScalarExpr.constant(k.constantValue!, type: .bigint)]
+                    return fold(ScalarExpr(.function(plus, args), type: .bigint, name: name))
+                }
+            }
             let a = try coerce(innerArgs[0], to: fused.parameters[0], pos)
             return fold(ScalarExpr(.function(fused, [a]), type: fused.returnType, name: name))
         }
