@@ -43,6 +43,11 @@ Fixtures (KuaiLive-shaped folders of CSVs; the table name is the file name witho
     seed  Tests/Fixtures/seed-sample   real KuaiLive rows (a few per table)
     mini  Samples/kuailive-mini        kuailive_gen.py --scale 0.001 --seed 7 (30k rows)
     edge  Tests/Fixtures/edge          hand-written rows with NULLs, quotes, dangling keys
+    big   generated, not committed     click 200,000 rows, room 150,000, gift 70,000: several
+                                       65,536-row blocks per table, so block boundaries, zone maps
+                                       and morsel-parallel merges are exercised; made by the same
+                                       splitmix64 generator here (generate_big) and in
+                                       Tests/KuaiEndToEndTests/CorpusSupport.swift (BigFixture)
   Each CSV is loaded as `CREATE TABLE t AS SELECT * FROM read_csv(f, header=true, columns={...})`
   with the KuaiLive column types (KUAILIVE below), which are exactly what DuckDB's own inference
   gives for the real files: ids, counts and epoch-ms timestamps BIGINT, `*_timestamp` of
@@ -66,6 +71,7 @@ import io
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -76,6 +82,7 @@ FIXTURES = {
     "seed": os.path.join(ROOT, "Tests", "Fixtures", "seed-sample"),
     "mini": os.path.join(ROOT, "Samples", "kuailive-mini"),
     "edge": os.path.join(ROOT, "Tests", "Fixtures", "edge"),
+    "big": None,    # generated: see generate_big()
 }
 
 _B, _V, _D = "BIGINT", "VARCHAR", "DATE"
@@ -101,6 +108,79 @@ KUAILIVE = {
     "gift": _EVENT + [("gift_price", _B)],
     "negative": _EVENT,
 }
+
+# ----------------------------------------------------------------------------- the generated fixture
+
+BIG_VERSION = 1                 # bump when big_rows() changes (the generated folder is cached by it)
+BIG_ROWS = {"click": 200_000, "room": 150_000, "gift": 70_000}
+_M64 = (1 << 64) - 1
+BIG_T0 = 1746374400000          # 2025-05-05 00:00 China time, epoch ms
+BIG_CATEGORIES = ["other", "shop", "game", "talent", "chat"]
+
+
+class SplitMix64:
+    """splitmix64 (Steele, Lea, Flood 2014); CorpusSupport.swift has the same generator."""
+
+    def __init__(self, seed):
+        self.state = seed & _M64
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & _M64
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _M64
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _M64
+        return z ^ (z >> 31)
+
+
+def big_rows(table):
+    """Yields the rows of a table of the `big` fixture as lists of strings ('' = NULL)."""
+    g = SplitMix64({"click": 1, "room": 2, "gift": 3}[table])
+    for i in range(BIG_ROWS[table]):
+        a, b, c = g.next(), g.next(), g.next()
+        if table == "room":
+            live = 1 + i % 40_000
+            start = BIG_T0 + (i * 12_096) + a % 3_600_000
+            end = "" if b % 101 == 0 else str(start + 30_000 + b % 20_000_000)
+            cat = "" if c % 103 == 0 else BIG_CATEGORIES[(c >> 8) % 5 if (c >> 8) % 3 else 0]
+            p_date = 20250505 + min(20, i * 21 // BIG_ROWS["room"])
+            live_type = [1, 1, 1, 2, -124][(a >> 20) % 5]
+            yield [str(p_date), str(live), str(1 + live % 3_000), str(live_type), str(start), end, cat,
+                   str((c >> 16) % 600_000 - 1)]
+        else:
+            user = 1 + a % 5_000
+            live = 1 + (a >> 16) % 40_000 if b % 89 else 40_000 + 1 + b % 500   # some rooms unknown to room
+            ts = BIG_T0 + i * (9_000 if table == "click" else 25_000) + b % 5_000
+            row = [str(user), str(live), str(1 + live % 3_000), str(ts)]
+            if table == "click":
+                row.append("" if c % 97 == 0 else str(c % 7_200_000))
+            else:
+                row.append("" if c % 61 == 0 else str((c >> 8) % 3 + (1 << ((c >> 12) % 12))))
+            yield row
+
+
+def generate_big(folder):
+    """Writes the `big` fixture's CSVs (click, room, gift) into folder."""
+    os.makedirs(folder, exist_ok=True)
+    for t in BIG_ROWS:
+        with open(os.path.join(folder, t + ".csv"), "w", encoding="utf-8", newline="") as f:
+            f.write(",".join(c for c, _ in KUAILIVE[t]) + "\n")
+            for row in big_rows(t):
+                f.write(",".join(row) + "\n")
+    return folder
+
+
+def fixture_folder(name):
+    """The folder of CSVs of a fixture (the generated one is written on first use)."""
+    if name == "big":
+        folder = os.path.join(tempfile.gettempdir(), f"kuai-fixture-big-v{BIG_VERSION}")
+        if not os.path.isdir(folder):
+            tmp = generate_big(f"{folder}.tmp-{os.getpid()}")
+            try:
+                os.rename(tmp, folder)
+            except OSError:
+                shutil.rmtree(tmp, ignore_errors=True)
+        return folder
+    return FIXTURES[name]
 
 # ----------------------------------------------------------------------------- corpus files
 
@@ -254,7 +334,7 @@ def kuai_type(t):
 
 
 def load_fixture(con, name, shuffle=False):
-    folder = FIXTURES[name]
+    folder = fixture_folder(name)
     for f in sorted(glob.glob(os.path.join(folder, "*.csv"))):
         table = os.path.basename(f)[:-4]
         cols = KUAILIVE.get(table)
@@ -332,7 +412,7 @@ class KuaiRunner:
     def store(self, fixture):
         if fixture not in self.stores:
             path = os.path.join(self.tmp, fixture)
-            p = subprocess.run([self.convert_bin, FIXTURES[fixture], "-o", path], capture_output=True, text=True)
+            p = subprocess.run([self.convert_bin, fixture_folder(fixture), "-o", path], capture_output=True, text=True)
             self.stores[fixture] = path if p.returncode == 0 else RuntimeError(
                 f"kuai-convert failed ({p.returncode}): {p.stderr.strip()[:300]}")
         return self.stores[fixture]

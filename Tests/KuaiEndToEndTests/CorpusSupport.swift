@@ -20,7 +20,75 @@ enum RepoPaths {
         "seed": root.appendingPathComponent("Tests/Fixtures/seed-sample"),
         "mini": root.appendingPathComponent("Samples/kuailive-mini"),
         "edge": root.appendingPathComponent("Tests/Fixtures/edge"),
+        "big": FileManager.default.temporaryDirectory
+            .appendingPathComponent("kuai-corpus-big-\(ProcessInfo.processInfo.processIdentifier)"),
     ]
+}
+
+/// The generated `big` fixture: click (200,000 rows), room (150,000) and gift (70,000), several
+/// 65,536-row blocks each. Must write exactly the rows of `big_rows` in Tools/oracle.py (same
+/// splitmix64 streams, same formulas), since DuckDB's answers were computed from those.
+enum BigFixture {
+    static let rows: [(String, Int)] = [("click", 200_000), ("room", 150_000), ("gift", 70_000)]
+    static let t0: UInt64 = 1_746_374_400_000
+    static let categories = ["other", "shop", "game", "talent", "chat"]
+    static let headers = [
+        "click": "user_id,live_id,streamer_id,timestamp,watch_live_time",
+        "room": "p_date,live_id,streamer_id,live_type,start_timestamp,end_timestamp,live_content_category,live_name_id",
+        "gift": "user_id,live_id,streamer_id,timestamp,gift_price",
+    ]
+
+    /// splitmix64 (Steele, Lea, Flood 2014), as `SplitMix64` in Tools/oracle.py.
+    struct SplitMix64 {
+        var state: UInt64
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+    }
+
+    /// Writes click.csv, room.csv and gift.csv into `folder`.
+    static func generate(into folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for (table, count) in rows {
+            var out = [UInt8]()
+            out.reserveCapacity(count * 60)
+            func put(_ s: String) { out.append(contentsOf: s.utf8) }
+            func put(_ v: UInt64) { put(String(v)) }
+            put(headers[table]! + "\n")
+            var g = SplitMix64(state: table == "click" ? 1 : table == "room" ? 2 : 3)
+            for i in 0..<UInt64(count) {
+                let a = g.next(), b = g.next(), c = g.next()
+                if table == "room" {
+                    let live = 1 + i % 40_000
+                    let start = t0 + i * 12_096 + a % 3_600_000
+                    let pDate = 20_250_505 + min(20, i * 21 / UInt64(count))
+                    let liveType = [1, 1, 1, 2, -124][Int((a >> 20) % 5)]
+                    put(pDate); put(","); put(live); put(","); put(1 + live % 3_000); put(",")
+                    put(String(liveType)); put(","); put(start); put(",")
+                    if b % 101 != 0 { put(start + 30_000 + b % 20_000_000) }
+                    put(",")
+                    if c % 103 != 0 { put(categories[Int((c >> 8) % 3 != 0 ? (c >> 8) % 5 : 0)]) }
+                    put(","); put(String(Int64((c >> 16) % 600_000) - 1)); put("\n")
+                } else {
+                    let user = 1 + a % 5_000
+                    let live = b % 89 != 0 ? 1 + (a >> 16) % 40_000 : 40_001 + b % 500
+                    let ts = t0 + i * (table == "click" ? 9_000 : 25_000) + b % 5_000
+                    put(user); put(","); put(live); put(","); put(1 + live % 3_000); put(","); put(ts); put(",")
+                    if table == "click" {
+                        if c % 97 != 0 { put(c % 7_200_000) }
+                    } else {
+                        if c % 61 != 0 { put((c >> 8) % 3 + (1 << ((c >> 12) % 12))) }
+                    }
+                    put("\n")
+                }
+            }
+            try Data(out).write(to: folder.appendingPathComponent("\(table).csv"))
+        }
+    }
 }
 
 /// One `query` or `error` record of a corpus file.
@@ -248,6 +316,7 @@ final class FixtureStores: @unchecked Sendable {
                 throw KuaiError(.usage, "unknown corpus fixture \(fixture)")
             }
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            if fixture == "big" { try BigFixture.generate(into: src) }
             let dest = folder.appendingPathComponent(fixture).path
             _ = try Converter.convert(sources: [src.path], to: dest)
             return try Store.open(at: dest)

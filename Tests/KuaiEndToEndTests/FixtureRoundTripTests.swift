@@ -108,7 +108,7 @@ struct FixtureRoundTripTests {
     }
 
     /// Store.verify finds nothing wrong with a freshly converted fixture.
-    @Test(arguments: ["seed", "mini", "edge"])
+    @Test(arguments: ["seed", "mini", "edge", "big"])
     func freshStoreVerifies(_ fixture: String) throws {
         let store = try FixtureStores.shared.store(fixture)
         let problems = store.verify()
