@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source Tools/lib.sh
 kuai_need_lz4
 swift --version 2>&1 | head -1
-echo "== swift build"
-swift build
+echo "== swift build --build-tests   (the libraries, both executables and every test target)"
+swift build --build-tests
 echo "== swift test"
-swift test "$@"
+swift test --skip-build "$@"
