@@ -128,7 +128,10 @@ extension FunctionRegistry {
 
     /// DuckDB's substring: 1-based `start`; start 0 or negative counts as DuckDB does
     /// (negative from the end); a negative length takes characters before `start`.
-    static func substring(_ s: String, _ start: Int64, _ length: Int64?) -> String {
+    static func substring(_ s: String, _ start0: Int64, _ length0: Int64?) -> String {
+        // Clamp so that no arithmetic below can overflow (positions beyond the string are empty).
+        let start = Swift.max(Swift.min(start0, 1 << 40), -(1 << 40))
+        let length = length0.map { Swift.max(Swift.min($0, 1 << 40), -(1 << 40)) }
         let chars = Array(s.unicodeScalars)
         let len = Int64(chars.count)
         var begin: Int64
@@ -179,14 +182,14 @@ extension FunctionRegistry {
         },
         ScalarFunction("left", [.varchar, .bigint], .varchar) { a, t, n, _ in
             rowwise(a, t, n, result: .varchar) { r, i in
-                let k = r[1].int(i)
+                let k = Swift.max(Swift.min(r[1].int(i), 1 << 40), -(1 << 40))
                 let s = r[0].string(i)
                 return .string(k >= 0 ? substring(s, 1, k) : substring(s, 1, max(0, Int64(s.unicodeScalars.count) + k)))
             }
         },
         ScalarFunction("right", [.varchar, .bigint], .varchar) { a, t, n, _ in
             rowwise(a, t, n, result: .varchar) { r, i in
-                let k = r[1].int(i)
+                let k = Swift.max(Swift.min(r[1].int(i), 1 << 40), -(1 << 40))
                 let s = r[0].string(i)
                 let len = Int64(s.unicodeScalars.count)
                 return .string(k >= 0 ? substring(s, max(1, len - k + 1), k) : substring(s, -k + 1, nil))
@@ -545,7 +548,7 @@ extension FunctionRegistry {
             ScalarFunction("make_date", [.bigint, .bigint, .bigint], .date) { a, t, n, e in
                 try rowwise(a, t, n, result: .date) { r, i in
                     let y = r[0].int(i), m = r[1].int(i), d = r[2].int(i)
-                    guard m >= 1, m <= 12, d >= 1, d <= Int64(ValueFormatter.daysInMonth(y, Int(m))) else {
+                    guard y >= -290_000, y <= 290_000, m >= 1, m <= 12, d >= 1, d <= Int64(ValueFormatter.daysInMonth(y, Int(m))) else {
                         throw KuaiError(.execution, "Date out of range: \(y)-\(m)-\(d) in \(e.name)")
                     }
                     return .int(ValueFormatter.days(year: y, month: Int(m), day: Int(d)))

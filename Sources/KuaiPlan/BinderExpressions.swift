@@ -89,7 +89,8 @@ extension Binder {
                     guard case .int(let v)? = try? x.evaluateConstant(), v >= 0 else {
                         throw Binder.error("window frame offsets must be non-negative constants", e.position)
                     }
-                    return v
+                    // Larger offsets mean the same as UNBOUNDED; clamping keeps frame arithmetic in range.
+                    return min(v, fr.unit == .rows ? Int64(Int32.max) : Int64(1) << 60)
                 }
                 switch b {
                 case .unboundedPreceding: return .unboundedPreceding
@@ -122,7 +123,7 @@ extension Binder {
                 guard case .int(let v)? = try? o.evaluateConstant(), v >= 0 else {
                     throw Binder.error("the offset of \(f.name) must be a non-negative integer constant", f.arguments[1].position)
                 }
-                offset = Int(v)
+                offset = Int(min(v, Int64(Int32.max)))
             }
             if f.arguments.count > 2 {
                 let d = try coerce(try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default")),
