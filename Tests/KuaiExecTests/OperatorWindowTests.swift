@@ -153,6 +153,42 @@ import KuaiCore
         #expect(got == expected)
     }
 
+    /// rank/dense_rank over more than 65536 rows (the radix path that puts values back in row
+    /// order), against a reference computed from the definition.
+    @Test func largeRankAndDenseRank() throws {
+        let n = 70_000
+        var rng = SplitMix(seed: 8)
+        let a = (0..<n).map { _ in Int64.random(in: 0..<10, using: &rng) }
+        let b = (0..<n).map { _ in Int64.random(in: 0..<50, using: &rng) }
+        let op = WindowOperator(child: source([[intCol(a), intCol(b)]]), partitionBy: [0], orderBy: [SortKey(column: 1)],
+                                functions: [WindowFunction(.rank), WindowFunction(.denseRank), WindowFunction(.rowNumber)])
+        var rank: [Int64] = [], dense: [Int64] = [], rn: [Int64] = []
+        while let bt = try op.next() {
+            rank.append(contentsOf: bt.columns[2].ints); dense.append(contentsOf: bt.columns[3].ints); rn.append(contentsOf: bt.columns[4].ints)
+        }
+        // rank = 1 + rows of the partition with a smaller b; dense_rank = 1 + distinct smaller b values
+        var smaller = [[Int]](repeating: [Int](repeating: 0, count: 51), count: 10)
+        var present = [[Bool]](repeating: [Bool](repeating: false, count: 50), count: 10)
+        for i in 0..<n { smaller[Int(a[i])][Int(b[i]) + 1] += 1; present[Int(a[i])][Int(b[i])] = true }
+        for p in 0..<10 { for v in 1...50 { smaller[p][v] += smaller[p][v - 1] } }
+        var badRank = 0, badDense = 0
+        for i in 0..<n {
+            let p = Int(a[i]), v = Int(b[i])
+            if rank[i] != Int64(smaller[p][v] + 1) { badRank += 1 }
+            if dense[i] != Int64(present[p][0..<v].filter { $0 }.count + 1) { badDense += 1 }
+        }
+        #expect(badRank == 0 && badDense == 0)
+        // row_number is a permutation of 1...size within each partition, ordered like b
+        var rows = [[(Int64, Int64)]](repeating: [], count: 10)
+        for i in 0..<n { rows[Int(a[i])].append((rn[i], b[i])) }
+        var badRowNumber = 0
+        for p in 0..<10 {
+            let sorted = rows[p].sorted { $0.0 < $1.0 }
+            for (k, r) in sorted.enumerated() where r.0 != Int64(k + 1) || (k > 0 && sorted[k - 1].1 > r.1) { badRowNumber += 1 }
+        }
+        #expect(badRowNumber == 0)
+    }
+
     @Test func explain() {
         let op = WindowOperator(child: t(), partitionBy: [1], orderBy: Self.byO, functions: [WindowFunction(.rowNumber), WindowFunction(.sum, argument: 3)])
         #expect(op.explainLine == "Window partition=[#1] order=[#2 ASC NULLS LAST] functions=[row_number(), sum(#3)]")
