@@ -524,13 +524,23 @@ final class MinMaxState: AggregateState {
 
 // MARK: - DISTINCT
 
-/// `agg(DISTINCT x)`: remembers the distinct (group, value) pairs in an open-addressing set and
-/// feeds each pair once to the wrapped aggregate at the end (count(DISTINCT x) = count of pairs).
+/// `agg(DISTINCT x)`: remembers the distinct (group, value) pairs and feeds each pair once to
+/// the wrapped aggregate at the end (count(DISTINCT x) = count of pairs).
+///
+/// Up to `hashLimit` distinct pairs live in an open-addressing set. Past that (high-cardinality
+/// keys such as room ids, where every insert is a cache miss), new pairs are appended as they
+/// come and duplicates are removed once at the end by sorting (group, value) with
+/// `sortPermutation`; memory stays bounded by the input rows.
 final class DistinctState: AggregateState {
+    nonisolated(unsafe) static var hashLimit = 1 << 20
     let inner: AggregateState
     let type: DataType
     let interner = OpsStringInterner()
     let set = PairSet()
+    /// Appended pairs once the set is full (may repeat).
+    var rawGroups: [Int32] = []
+    var rawValues: [UInt64] = []
+    var spilled = false
 
     init(inner: AggregateState, type: DataType) {
         self.inner = inner
@@ -557,29 +567,64 @@ final class DistinctState: AggregateState {
             }
             for i in 0..<n { w[i] = UInt64(UInt32(bitPattern: out[i])) }
         default:
-            for i in 0..<n { w[i] = UInt64(bitPattern: input.ints[i]) }
+            input.ints.withUnsafeBufferPointer { x in
+                for i in 0..<n { w[i] = UInt64(bitPattern: x[i]) }
+            }
         }
         return w
+    }
+
+    @inline(__always)
+    func add(_ g: Int32, _ v: UInt64) {
+        if spilled {
+            rawGroups.append(g)
+            rawValues.append(v)
+        } else {
+            set.insert(group: g, value: v)
+            if set.count > DistinctState.hashLimit { spill() }
+        }
+    }
+
+    /// Moves the set's pairs into the append-only arrays.
+    func spill() {
+        spilled = true
+        rawGroups.reserveCapacity(set.count * 2)
+        rawValues.reserveCapacity(set.count * 2)
+        set.forEach { g, v in
+            rawGroups.append(g)
+            rawValues.append(v)
+        }
+        set.removeAll()
     }
 
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else { return }
         let w = words(input, count: n)
-        for i in 0..<n where input.validity?[i] ?? 1 != 0 { set.insert(group: ids[i], value: w[i]) }
+        if let valid = input.validity {
+            for i in 0..<n where valid[i] != 0 { add(ids[i], w[i]) }
+        } else {
+            for i in 0..<n { add(ids[i], w[i]) }
+        }
+    }
+
+    func forEachPair(_ body: (Int32, UInt64) -> Void) {
+        set.forEach(body)
+        for i in 0..<rawGroups.count { body(rawGroups[i], rawValues[i]) }
     }
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! DistinctState
+        if !spilled && set.count + o.set.count + o.rawGroups.count > DistinctState.hashLimit { spill() }
         if type == .varchar {
             // Re-code the other state's strings into this state's dictionary.
             var map = [Int32](repeating: -1, count: o.interner.target.count)
-            o.set.forEach { g, v in
+            o.forEachPair { g, v in
                 let c = Int(v)
                 if map[c] < 0 { map[c] = interner.target.intern(o.interner.target[Int32(c)]) }
-                set.insert(group: mapping[Int(g)], value: UInt64(UInt32(bitPattern: map[c])))
+                add(mapping[Int(g)], UInt64(UInt32(bitPattern: map[c])))
             }
         } else {
-            o.set.forEach { g, v in set.insert(group: mapping[Int(g)], value: v) }
+            o.forEachPair { g, v in add(mapping[Int(g)], v) }
         }
     }
 
@@ -587,9 +632,31 @@ final class DistinctState: AggregateState {
         inner.resize(groups)
         var ids: [Int32] = []
         var values: [UInt64] = []
-        ids.reserveCapacity(set.count)
-        values.reserveCapacity(set.count)
-        set.forEach { g, v in ids.append(g); values.append(v) }
+        if spilled {
+            // Sort (group, value) and keep the first of each run of equal pairs.
+            let n = rawGroups.count
+            let cols = [Column(type: .bigint, ints: rawGroups.map { Int64($0) }),
+                        Column(type: .bigint, ints: rawValues.map { Int64(bitPattern: $0) })]
+            let perm = try sortPermutation(cols, count: n, keys: [SortKey(column: 0), SortKey(column: 1)])
+            ids.reserveCapacity(n / 2)
+            values.reserveCapacity(n / 2)
+            var lastG: Int32 = -1
+            var lastV: UInt64 = 0
+            for r in perm {
+                let g = rawGroups[Int(r)], v = rawValues[Int(r)]
+                if g == lastG && v == lastV && !ids.isEmpty { continue }
+                ids.append(g)
+                values.append(v)
+                lastG = g
+                lastV = v
+            }
+            rawGroups = []
+            rawValues = []
+        } else {
+            ids.reserveCapacity(set.count)
+            values.reserveCapacity(set.count)
+            set.forEach { g, v in ids.append(g); values.append(v) }
+        }
         let col: Column
         switch type {
         case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
@@ -664,5 +731,17 @@ final class PairSet {
 
     func forEach(_ body: (Int32, UInt64) -> Void) {
         for i in 0..<capacity where groups[i] >= 0 { body(groups[i], values[i]) }
+    }
+
+    /// Empties the set and returns its memory (back to the initial capacity).
+    func removeAll() {
+        values.deallocate()
+        groups.deallocate()
+        capacity = 1024
+        values = .allocate(capacity: capacity)
+        groups = .allocate(capacity: capacity)
+        groups.initialize(repeating: -1, count: capacity)
+        values.initialize(repeating: 0, count: capacity)
+        count = 0
     }
 }

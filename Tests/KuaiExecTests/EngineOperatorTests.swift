@@ -146,3 +146,25 @@ func makeZoned() -> ZonedTable {
     while let b = try driver.next() { ts += b.columns[0].ints }
     #expect(ts == [1, 3, 5, 7, 9, 11, 13, 15])
 }
+
+@Test func engineCountDistinctSpillsToSortAndStaysExact() throws {
+    // Same answer from the hash set and from the append-then-sort path (both results are exact).
+    let values: [Int64] = (0..<5000).map { Int64(($0 * 7919) % 1231) }      // 1231 distinct values
+    let groups: [Int64] = (0..<5000).map { Int64($0 % 3) }
+    let src = BatchListSource(schema: [Field("g", .bigint), Field("v", .bigint)], batches: stride(from: 0, to: 5000, by: 1000).map {
+        Batch(columns: [Column(type: .bigint, ints: Array(groups[$0..<$0 + 1000])), Column(type: .bigint, ints: Array(values[$0..<$0 + 1000]))])
+    })
+    var expected: [Int64: Set<Int64>] = [:]
+    for i in 0..<5000 { expected[groups[i], default: []].insert(values[i]) }
+    let saved = DistinctState.hashLimit
+    defer { DistinctState.hashLimit = saved }
+    for limit in [1 << 20, 64] {
+        DistinctState.hashLimit = limit
+        let specs = [AggregateSpec(function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 1, distinct: true, name: "d")]
+        let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [0], groupNames: ["g"], aggregates: specs, threads: 2)
+        let b = try #require(try agg.next())
+        for i in 0..<b.count {
+            #expect(b.columns[1].ints[i] == Int64(expected[b.columns[0].ints[i]]!.count))
+        }
+    }
+}
