@@ -250,6 +250,11 @@ final class ColumnFile: @unchecked Sendable {
         let storedSize = Int(u32(p, d + 8))
         let comp = p.load(fromByteOffset: d + 12, as: UInt8.self)
         let sum = u64(p, d + 16)
+        // Bytes 13..<16 are zero (spec section 10, "Dictionary section").
+        guard p.load(fromByteOffset: d + 13, as: UInt8.self) == 0, p.load(fromByteOffset: d + 14, as: UInt8.self) == 0,
+              p.load(fromByteOffset: d + 15, as: UInt8.self) == 0 else {
+            throw corrupt(relPath, d + 13, "dictionary header padding is not zero")
+        }
         let data = d + C.dictionaryHeaderSize
         guard data + storedSize == end else { throw corrupt(relPath, d + 8, "dictionary of \(storedSize) stored bytes does not end at the footer's end") }
         if let expectCount, expectCount != count {
