@@ -620,6 +620,7 @@ public final class HashJoinOperator: PhysicalOperator {
             var leftDone = false
             while leftCount <= r.count {
                 guard let b = try left.next() else { leftDone = true; break }
+                try MemoryGuard.check()
                 leftBuffered.append(b)
                 leftCount += b.count
             }

@@ -135,10 +135,13 @@ public struct BatchCollector {
 }
 
 /// Pulls every batch of `op` into contiguous columns (one per schema column, `count` rows).
-/// - Throws: whatever `op.next()` throws.
+/// - Throws: whatever `op.next()` throws; `KuaiError.execution` past `--memory-limit` (`MemoryGuard`).
 public func materializeColumns(_ op: PhysicalOperator) throws -> (columns: [Column], count: Int) {
     var collector = BatchCollector(schema: op.schema)
-    while let b = try op.next() { collector.append(b) }
+    while let b = try op.next() {
+        try MemoryGuard.check()
+        collector.append(b)
+    }
     let n = collector.count
     return (collector.take(), n)
 }
@@ -146,7 +149,10 @@ public func materializeColumns(_ op: PhysicalOperator) throws -> (columns: [Colu
 /// Pulls every batch of `op` into a `MemoryTable` (CTE results that several readers scan).
 public func materializeTable(_ op: PhysicalOperator, name: String) throws -> MemoryTable {
     var batches: [Batch] = []
-    while let b = try op.next() { batches.append(b) }
+    while let b = try op.next() {
+        try MemoryGuard.check()
+        batches.append(b)
+    }
     return MemoryTable(name: name, schema: op.schema, batches: batches)
 }
 

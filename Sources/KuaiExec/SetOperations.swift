@@ -83,6 +83,7 @@ public final class DistinctOperator: PhysicalOperator {
 
     public func next() throws -> Batch? {
         while let b = try child.next() {
+            try MemoryGuard.check()
             let before = table.count
             var ids = [Int32](repeating: 0, count: b.count)
             ids.withUnsafeMutableBufferPointer { table.findOrInsert(b.columns, rowCount: b.count, into: $0) }
@@ -128,6 +129,7 @@ public final class SetOperationOperator: PhysicalOperator {
     private func build() throws {
         let t = GroupKeyTable(keyTypes: right.schema.map(\.type))
         while let b = try right.next() {
+            try MemoryGuard.check()
             var ids = [Int32](repeating: 0, count: b.count)
             ids.withUnsafeMutableBufferPointer { t.findOrInsert(b.columns, rowCount: b.count, into: $0) }
             if all {

@@ -613,6 +613,7 @@ public final class SortOperator: PhysicalOperator {
             // than the last kept row's cannot enter the result: they are dropped on arrival.
             var bound: OpsTopNBound? = nil
             while var b = try child.next() {
+                try MemoryGuard.check()
                 if let bound {
                     guard let filtered = bound.filter(b) else { continue }
                     b = filtered
@@ -628,7 +629,10 @@ public final class SortOperator: PhysicalOperator {
                 }
             }
         } else {
-            while let b = try child.next() { collector.append(b) }
+            while let b = try child.next() {
+                try MemoryGuard.check()
+                collector.append(b)
+            }
         }
         let n = collector.count
         output = collector.take()

@@ -194,7 +194,10 @@ public final class WindowOperator: PhysicalOperator {
     }
 
     private func run() throws {
-        while let b = try child.next() { if b.count > 0 { input.append(b) } }
+        while let b = try child.next() {
+            try MemoryGuard.check()
+            if b.count > 0 { input.append(b) }
+        }
         let n = input.reduce(0) { $0 + $1.count }
         count = n
         if n == 0 { return }
