@@ -447,13 +447,12 @@ final class OpsJoinProber {
 
         func flush() throws {
             if pIdx.isEmpty { return }
-            var out = pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in
-                probeFilters ? Batch(columns: batch.columns.map { $0.gather(p) } + table.columns.map { $0.gather(b) }, count: p.count)
-                             : joined(batch, p, b)
-            } }
+            // the pairs as left ++ right columns (what the residual and the output see); semi/anti
+            // joins built on the left without a residual only need the match marks
+            let needsPairs = emitsPairs || residual != nil
+            let out = needsPairs ? pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } }
+                                 : Batch(columns: [], count: 0)
             if let residual {
-                // joined for residual evaluation must be left ++ right
-                if probeFilters { out = pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } } }
                 let flag = try residual(out)
                 var keep: [Int32] = []
                 keep.reserveCapacity(pIdx.count)
