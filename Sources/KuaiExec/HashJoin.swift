@@ -704,6 +704,8 @@ public final class HashJoinOperator: PhysicalOperator {
 /// true. Same output rules as `HashJoinOperator`; the right input is materialised.
 public final class NestedLoopJoinOperator: PhysicalOperator {
     private let inner: HashJoinOperator
+    /// - Parameter predicate: the ON condition over left ++ right columns (BOOLEAN, NULL = false);
+    ///   nil for CROSS JOIN.
     public init(left: PhysicalOperator, right: PhysicalOperator, type: JoinType,
                 predicate: ((Batch) throws -> Column)? = nil) {
         inner = HashJoinOperator(left: left, right: right, type: type, leftKeys: [], rightKeys: [],

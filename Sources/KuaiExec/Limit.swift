@@ -11,6 +11,9 @@ public final class LimitOperator: PhysicalOperator {
     private var skipped = 0
     private var emitted = 0
 
+    /// - Parameters:
+    ///   - limit: rows to pass after the offset (nil = all).
+    ///   - offset: rows to skip first (negative counts as 0).
     public init(child: PhysicalOperator, limit: Int?, offset: Int) {
         self.child = child
         self.schema = child.schema

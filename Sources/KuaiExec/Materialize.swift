@@ -11,6 +11,7 @@ public struct ColumnBuilder {
     public private(set) var count: Int = 0
     private var chunks: [Column] = []
 
+    /// An empty builder of a column of `type`.
     public init(type: DataType) { self.type = type }
 
     /// Kept for source compatibility; chunks need no reservation.
@@ -113,11 +114,13 @@ public struct BatchCollector {
     public private(set) var count: Int = 0
     private var builders: [ColumnBuilder]
 
+    /// An empty collector for batches of `schema`.
     public init(schema: Schema) {
         self.schema = schema
         builders = schema.map { ColumnBuilder(type: $0.type) }
     }
 
+    /// Appends every row of `batch` (its columns are kept as chunks until `take()`).
     public mutating func append(_ batch: Batch) {
         for c in 0..<builders.count { builders[c].append(batch.columns[c], rows: batch.count) }
         count += batch.count
@@ -164,6 +167,7 @@ public final class BatchReplayOperator: PhysicalOperator {
     private var position = 0
     private let label: String
 
+    /// - Parameter label: the EXPLAIN name (e.g. "CTE rooms").
     public init(schema: Schema, batches: [Batch], label: String = "Replay") {
         self.schema = schema
         self.batches = batches.filter { $0.count > 0 }

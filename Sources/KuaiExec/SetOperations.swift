@@ -32,6 +32,7 @@ public final class UnionAllSource: MorselSource, @unchecked Sendable {
     public let sources: [MorselSource]
     private let starts: [Int]
 
+    /// - Precondition: at least one source; all with the first source's column count and types.
     public init(sources: [MorselSource]) {
         precondition(!sources.isEmpty, "UnionAll needs at least one input")
         self.sources = sources
@@ -75,6 +76,7 @@ public final class DistinctOperator: PhysicalOperator {
     public let child: PhysicalOperator
     private let table: GroupKeyTable
 
+    /// DISTINCT over every column of `child`.
     public init(child: PhysicalOperator) {
         self.child = child
         self.schema = child.schema
@@ -104,6 +106,7 @@ public final class DistinctOperator: PhysicalOperator {
 /// row's occurrences beyond its count on the right, INTERSECT ALL keeps up to that count).
 /// NULLs equal each other. The right input is hashed; the left streams in order.
 public final class SetOperationOperator: PhysicalOperator {
+    /// Which set operation.
     public enum Kind: String, Sendable { case except = "EXCEPT", intersect = "INTERSECT" }
     public let schema: Schema
     public let left: PhysicalOperator
@@ -116,6 +119,7 @@ public final class SetOperationOperator: PhysicalOperator {
     private var used: [Int64] = []
     private let seen: GroupKeyTable
 
+    /// - Precondition: both inputs have the same column count (types unified by the planner).
     public init(left: PhysicalOperator, right: PhysicalOperator, kind: Kind, all: Bool = false) {
         precondition(left.schema.count == right.schema.count, "\(kind.rawValue): inputs differ in column count")
         self.left = left

@@ -4,7 +4,9 @@ import KuaiCore
 /// `ROWS|RANGE BETWEEN start AND end`). Offsets are row counts for ROWS and order-key units for
 /// RANGE (microseconds for TIMESTAMP/INTERVAL, days for DATE).
 public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
+    /// ROWS counts rows; RANGE compares ORDER BY values (CURRENT ROW = the row's peers).
     public enum Mode: String, Sendable, Hashable { case rows = "ROWS", range = "RANGE" }
+    /// One end of the frame.
     public enum Bound: Sendable, Hashable, CustomStringConvertible {
         case unboundedPreceding
         case preceding(Int64)
@@ -43,6 +45,7 @@ public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
 /// `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`, without ORDER BY the whole partition).
 /// Result types: `resultType(argumentType:)`.
 public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
+    /// The function; raw values are the SQL names (`countStar` is count(*)).
     public enum Kind: String, Sendable, Hashable {
         case rowNumber = "row_number", rank, denseRank = "dense_rank", lag, lead
         case firstValue = "first_value", lastValue = "last_value"
