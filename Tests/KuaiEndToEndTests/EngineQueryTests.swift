@@ -120,7 +120,7 @@ func engineQueryMatchesDuckDB(_ sql: String, _ expected: String) throws {
     #expect(scalar == [
         "HashAggregate keys=[] aggregates=[count_star()]",
         "  Project []",
-        "    Scan t columns=[name, d] filters=[(d = CAST('2025-05-05' AS DATE)) AND (name = 'a')]",
+        "    Scan t columns=[name, d] filters=[(d = CAST('2025-05-05' AS DATE)) AND (\"name\" = 'a')]",
     ])
 }
 
