@@ -172,4 +172,45 @@ struct TrustInterruptTests {
         #expect(end.out == answerA, "\(end)")
         #expect(leftoverTemporaries(in: dir.path).isEmpty)
     }
+
+    @Test func twoConversionsToOnePathAtOnce() throws {
+        try TrustBin.require(TrustBin.convert)
+        try TrustBin.require(TrustBin.query)
+        let dir = TrustDir()
+        defer { dir.cleanup() }
+        let a = dir.write("a/t.csv", Self.tableT(rows: 100_000, shift: 0, factor: 2))
+        let b = dir.write("b/t.csv", Self.tableT(rows: 70_000, shift: 5, factor: 3))
+        let query = "select count(*) as n, sum(a) as sa, sum(b) as sb, count(distinct c) as k from t"
+        let answers = ["n,sa,sb,k\n100000,4999950000,9999900000,13\n", "n,sa,sb,k\n70000,2450315000,7349895000,13\n"]
+        let store = dir.sub("s.kuai")
+        for round in 0..<3 {
+            // Round 0 starts with no store at the path; later rounds replace one.
+            let results = ResultBox()
+            let threads = [a, b].map { src in
+                Thread { results.add((try? kuaiConvert(src, "-o", store, "--quiet")) ?? RunResult(status: -1, signaled: true, out: "", err: "spawn failed")) }
+            }
+            threads.forEach { $0.start() }
+            while results.count < 2 { usleep(5_000) }
+            for r in results.all {
+                // Both may win in turn; a writer that finds the path taken by the other's rename
+                // may fail, cleanly (exit 1, an io error), never by a signal.
+                #expect(!r.signaled && (r.status == 0 || (r.status == 1 && r.err.contains("io error"))), "round \(round): \(r)")
+            }
+            #expect(results.all.contains { $0.status == 0 }, "round \(round): neither conversion succeeded")
+            let q = try kuaiQuery(store, query)
+            #expect(q.status == 0 && answers.contains(q.out), "round \(round): \(q)")
+            let v = try kuaiConvert("--verify", store)
+            #expect(v.status == 0, "round \(round): \(v)")
+            #expect(leftoverTemporaries(in: dir.path).isEmpty, "round \(round): left \(leftoverTemporaries(in: dir.path))")
+        }
+    }
+}
+
+/// Results collected from several threads.
+final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private var results: [RunResult] = []
+    func add(_ r: RunResult) { lock.withLock { results.append(r) } }
+    var count: Int { lock.withLock { results.count } }
+    var all: [RunResult] { lock.withLock { results } }
 }
