@@ -137,6 +137,13 @@ public final class GroupKeyTable {
     private var slots: UnsafeMutablePointer<UInt64>     // capacity: (hash >> 32) << 32 | (id + 1)
     private var capacity: Int = 0
     private let stride: Int                              // key columns + 1 (NULL mask word)
+    /// Packed sub-mode of `.general` for 2-4 keys of small values (dictionary codes, small
+    /// non-negative ints): the row's key words (+1, 0 = NULL) side by side in one Int64, mapped to
+    /// ids by an inner single-key table (hashed or direct). Left for good, by rehashing the stored
+    /// keys, at the first batch with a value that does not fit, or once the inner table hashes
+    /// more than 65536 keys.
+    private var packed: GroupKeyTable?
+    private let packedBits: Int
     private var keyStore: UnsafeMutablePointer<UInt64>   // stride words per group
     private var keyStoreGroups = 0
 
@@ -152,6 +159,7 @@ public final class GroupKeyTable {
         }
         precondition(keyTypes.count < 64, "GroupKeyTable: at most 63 key columns")
         stride = keyTypes.count + 1
+        packedBits = keyTypes.count >= 2 ? 64 / keyTypes.count : 0
         keyStore = .allocate(capacity: 1)
         intCapacity = mode == .int ? 1024 : 0
         intShift = 64 - 10
@@ -160,6 +168,9 @@ public final class GroupKeyTable {
         capacity = mode == .general ? 1024 : 0
         slots = .allocate(capacity: max(capacity, 1))
         slots.initialize(repeating: 0, count: max(capacity, 1))
+        if mode == .general && (2...4).contains(keyTypes.count) && !keyTypes.contains(.double) {
+            packed = GroupKeyTable(keyTypes: [.bigint])
+        }
     }
 
     deinit {
@@ -509,7 +520,136 @@ public final class GroupKeyTable {
         return true
     }
 
+    /// Column-major key words of a batch (`words[c * n + i]`, NULL = word 0 and `nulls` byte 1).
+    private func columnWords(_ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
+                             words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
+                             unknown: UnsafeMutableBufferPointer<UInt8>) {
+        unknown.initialize(repeating: 0)
+        for c in 0..<keys.count {
+            opsKeyWords(keys[c], interner: interner, insert: insert,
+                        words: UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n]),
+                        nulls: UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n]), unknown: unknown)
+        }
+    }
+
+    /// Packs the column words into one key per row; false when some value does not fit.
+    /// Rows marked `unknown` are skipped (their key is left 0).
+    private func packKeys(_ k: Int, rowCount n: Int, words: UnsafeMutableBufferPointer<UInt64>,
+                          nulls: UnsafeMutableBufferPointer<UInt8>, unknown: UnsafeMutableBufferPointer<UInt8>,
+                          into out: UnsafeMutableBufferPointer<Int64>) -> Bool {
+        let bits = UInt64(packedBits)
+        let limit: UInt64 = packedBits >= 64 ? .max : (1 << bits) - 1
+        for i in 0..<n { out[i] = 0 }
+        for c in 0..<k {
+            let w = UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n])
+            let nl = UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n])
+            var fits = true
+            for i in 0..<n {
+                let v: UInt64 = nl[i] != 0 ? 0 : w[i] &+ 1
+                if v > limit || (v == 0 && nl[i] == 0) { if unknown[i] == 0 { fits = false } }
+                out[i] = Int64(bitPattern: (UInt64(bitPattern: out[i]) << bits) | (v & limit))
+            }
+            if !fits { return false }
+        }
+        return true
+    }
+
+    /// Stores the key words of row `i` as the next group's key (row-major key store).
+    private func storeRow(_ i: Int, k: Int, rowCount n: Int, words: UnsafeMutableBufferPointer<UInt64>,
+                          nulls: UnsafeMutableBufferPointer<UInt8>) {
+        reserveKeyStore(count + 1)
+        let row = keyStore + count * stride
+        var mask: UInt64 = 0
+        for c in 0..<k {
+            row[c] = words[c * n + i]
+            if nulls[c * n + i] != 0 { mask |= 1 << UInt64(c) }
+        }
+        row[k] = mask
+        count += 1
+    }
+
+    /// Leaves the packed sub-mode: hashes every stored key into the general slots.
+    private func leavePacked() {
+        packed = nil
+        while count * 2 > capacity { growGeneral() }
+        let mask = capacity - 1
+        for g in 0..<count {
+            let row = keyStore + g * stride
+            var h: UInt64 = 0x1234_5678_9ABC_DEF1
+            for c in 0..<(stride - 1) { h = opsCombine(h, row[c]) }
+            h = opsFmix(opsCombine(h, row[stride - 1]))
+            let tag = h >> 32
+            var s = Int(truncatingIfNeeded: tag) & mask
+            while slots[s] != 0 { s = (s + 1) & mask }
+            slots[s] = (tag << 32) | UInt64(g + 1)
+        }
+    }
+
+    /// findOrInsert in the packed sub-mode; false (nothing done) when the batch does not fit.
+    private func packedFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
+        guard let inner = packed else { return false }
+        let k = keys.count
+        let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
+        let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
+        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
+        columnWords(keys, rowCount: n, insert: true, interner: interner, words: words, nulls: nulls, unknown: unknown)
+        var packedKeys = [Int64](repeating: 0, count: n)
+        let fits = packedKeys.withUnsafeMutableBufferPointer {
+            packKeys(k, rowCount: n, words: words, nulls: nulls, unknown: unknown, into: $0)
+        }
+        if !fits { return false }
+        let before = inner.count
+        inner.findOrInsert([Column(type: .bigint, ints: packedKeys)], rowCount: n, into: ids)
+        if inner.count > before {
+            // new groups appear in id order: store their keys
+            var next = Int32(before)
+            for i in 0..<n where ids[i] == next {
+                storeRow(i, k: k, rowCount: n, words: words, nulls: nulls)
+                next += 1
+            }
+        }
+        return true
+    }
+
+    /// find in the packed sub-mode.
+    private func packedFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+                            interner: OpsStringInterner) {
+        let inner = packed!
+        let k = keys.count
+        let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
+        let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
+        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
+        columnWords(keys, rowCount: n, insert: false, interner: interner, words: words, nulls: nulls, unknown: unknown)
+        // rows whose values cannot be packed were never inserted: mark them unknown
+        let limit: UInt64 = packedBits >= 64 ? .max : (1 << UInt64(packedBits)) - 1
+        for c in 0..<k {
+            for i in 0..<n where nulls[c * n + i] == 0 && words[c * n + i] >= limit { unknown[i] = 1 }
+        }
+        var packedKeys = [Int64](repeating: 0, count: n)
+        _ = packedKeys.withUnsafeMutableBufferPointer {
+            packKeys(k, rowCount: n, words: words, nulls: nulls, unknown: unknown, into: $0)
+        }
+        inner.find([Column(type: .bigint, ints: packedKeys)], rowCount: n, nullsMatch: false, into: ids)
+        for i in 0..<n {
+            if unknown[i] != 0 { ids[i] = -1; continue }
+            if !nullsMatch {
+                for c in 0..<k where nulls[c * n + i] != 0 { ids[i] = -1; break }
+            }
+        }
+    }
+
     private func generalFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        if packed != nil {
+            if packedFindOrInsert(keys, rowCount: n, into: ids) {
+                // Many groups hashed by the inner table cost more memory traffic than the
+                // general layout: keep packing only while small or directly indexed.
+                if count > 1 << 16 && !(packed?.usesDirectIndex ?? false) { leavePacked() }
+                return
+            }
+            leavePacked()
+        }
         let stride = self.stride
         let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
         let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
@@ -551,6 +691,10 @@ public final class GroupKeyTable {
 
     private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
                              interner: OpsStringInterner) {
+        if packed != nil {
+            packedFind(keys, rowCount: n, nullsMatch: nullsMatch, into: ids, interner: interner)
+            return
+        }
         let stride = self.stride
         let k = keys.count
         let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
@@ -587,6 +731,7 @@ public final class GroupKeyTable {
         switch mode {
         case .int: if direct == nil { while n * 2 > intCapacity { growInt() } }
         case .general:
+            if packed != nil { reserveKeyStore(n); return }
             while n * 2 > capacity { growGeneral() }
             reserveKeyStore(n)
         case .string: break

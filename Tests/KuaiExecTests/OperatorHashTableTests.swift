@@ -136,16 +136,39 @@ import KuaiCore
         #expect(t.count == 4)
     }
 
+    /// 100k groups of two small keys: packed at first, moved to general hashing past 65536 groups
+    /// in the middle of the input; ids stay in first-appearance order.
     @Test func manyMultiColumnKeysGrow() {
         let t = GroupKeyTable(keyTypes: [.bigint, .bigint])
-        let n = 200_000
+        let n = 300_000
         let a = (0..<n).map { Int64($0 % 1000) }
-        let b = (0..<n).map { Int64(($0 / 1000) % 50) }
-        let got = ids(t, [intCol(a), intCol(b)])
-        #expect(t.count == 50_000)
-        #expect(got[0] == 0 && got[1] == 1 && got[50_000] == 0 && got[1000] == 1000)
+        let b = (0..<n).map { Int64(($0 / 1000) % 100) }
+        var got: [Int32] = []
+        for s in stride(from: 0, to: n, by: 30_000) {
+            got += ids(t, [intCol(Array(a[s..<s + 30_000])), intCol(Array(b[s..<s + 30_000]))])
+        }
+        #expect(t.count == 100_000)
+        #expect(got == (0..<n).map { Int32($0 % 100_000) })
         let k = t.keyColumns()
-        #expect(k[0].count == 50_000 && k[0].ints[1234] == 234 && k[1].ints[1234] == 1)
+        #expect(k[0].count == 100_000 && k[0].ints[71_234] == 234 && k[1].ints[71_234] == 71)
+        #expect(found(t, [intCol([999, 5, 1000]), intCol([99, 70, 0])]) == [99_999, 70_005, -1])
+    }
+
+    /// Two small keys start packed into one word; a batch with a negative key moves the table to
+    /// general hashing. Ids and lookups stay consistent across the switch.
+    @Test func packedKeysThenGeneral() {
+        let t = GroupKeyTable(keyTypes: [.bigint, .varchar])
+        let first = ids(t, [intCol([1, 2, 1, nil, 2]), strCol(["a", "a", "a", "b", nil])])
+        #expect(first == [0, 1, 0, 2, 3])
+        #expect(found(t, [intCol([2, -5, nil]), strCol(["a", "a", "b"])]) == [1, -1, -1])
+        #expect(found(t, [intCol([nil, 2]), strCol(["b", nil])], nullsMatch: true) == [2, 3])
+        let second = ids(t, [intCol([-5, 1, 2, 1_000_000_000_000]), strCol(["a", "a", nil, "zz"])])
+        #expect(second == [4, 0, 3, 5])
+        #expect(t.count == 6)
+        #expect(found(t, [intCol([-5, nil, 1_000_000_000_000, 3]), strCol(["a", "b", "zz", "a"])], nullsMatch: true) == [4, 2, 5, -1])
+        let k = t.keyColumns()
+        #expect((0..<6).map { [k[0].value(at: $0), k[1].value(at: $0)] }
+                == [[I(1), S("a")], [I(2), S("a")], [N, S("b")], [I(2), N], [I(-5), S("a")], [I(1_000_000_000_000), S("zz")]])
     }
 
     @Test func noKeys() {
