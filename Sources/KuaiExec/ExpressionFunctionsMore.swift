@@ -376,7 +376,9 @@ extension FunctionRegistry {
         case "minute", "minutes", "m", "min": return floorDiv(b, 60_000_000) - floorDiv(a, 60_000_000)
         case "second", "seconds", "s", "sec": return floorDiv(b, 1_000_000) - floorDiv(a, 1_000_000)
         case "millisecond", "milliseconds", "ms": return floorDiv(b, 1_000) - floorDiv(a, 1_000)
-        case "microsecond", "microseconds", "us": return b - a
+        case "microsecond", "microseconds", "us":
+            let r = b.subtractingReportingOverflow(a)
+            return r.overflow ? nil : r.partialValue
         default: return nil
         }
     }
@@ -564,11 +566,14 @@ extension FunctionRegistry {
             ScalarFunction("to_minutes", [.bigint], .interval) { a, _, n, _ in mapInt(a[0], n, .interval) { $0 &* 60_000_000 } },
             ScalarFunction("to_seconds", [.bigint], .interval) { a, _, n, _ in mapInt(a[0], n, .interval) { $0 &* 1_000_000 } },
             // Operators on dates, timestamps and intervals (the binder maps `+` and `-` onto these).
+            // A DATE stays within about ±290,000 years (|days| <= 105.3 M, as parseDate and
+            // make_date) so that every later days-to-microseconds step (timestamps, date_trunc,
+            // strftime) cannot overflow Int64.
             ScalarFunction("date_add_days", [.date, .bigint], .date) { a, _, n, e in
-                try checkedInt(a[0], a[1], n, .date, e) { $0.addingReportingOverflow($1) }
+                try checkedInt(a[0], a[1], n, .date, e) { let r = $0.addingReportingOverflow($1); return (r.partialValue, r.overflow || !(-105_300_000...105_300_000).contains(r.partialValue)) }
             },
             ScalarFunction("date_sub_days", [.date, .bigint], .date) { a, _, n, e in
-                try checkedInt(a[0], a[1], n, .date, e) { $0.subtractingReportingOverflow($1) }
+                try checkedInt(a[0], a[1], n, .date, e) { let r = $0.subtractingReportingOverflow($1); return (r.partialValue, r.overflow || !(-105_300_000...105_300_000).contains(r.partialValue)) }
             },
             ScalarFunction("date_diff_days", [.date, .date], .bigint) { a, _, n, e in
                 try checkedInt(a[0], a[1], n, .bigint, e) { $0.subtractingReportingOverflow($1) }
@@ -600,9 +605,17 @@ extension FunctionRegistry {
     static func dateDiffKernel(_ a: [Operand], _ t: [DataType], _ n: Int, _ e: ScalarExpr, days: Bool) throws -> Operand {
         let part = try constantString(a[0], "the date part", e).lowercased()
         guard dateDiff(part, 0, 0) != nil else { throw KuaiError(.execution, "unknown date part \"\(part)\" in \(e.name)") }
-        return rowwise(a, t, n, result: .bigint) { r, i in
-            let x = r[1].int(i), y = r[2].int(i)
-            return .int(days ? dateDiff(part, x * microsPerDay, y * microsPerDay)! : dateDiff(part, x, y)!)
+        return try rowwise(a, t, n, result: .bigint) { r, i in
+            var x = r[1].int(i), y = r[2].int(i)
+            if days {
+                // Defensive: a DATE beyond about ±292,000 years would overflow as microseconds.
+                let (xm, o1) = x.multipliedReportingOverflow(by: microsPerDay)
+                let (ym, o2) = y.multipliedReportingOverflow(by: microsPerDay)
+                if o1 || o2 { throw KuaiError(.execution, "Date out of range in \(e.name)") }
+                (x, y) = (xm, ym)
+            }
+            guard let d = dateDiff(part, x, y) else { throw KuaiError(.execution, "Overflow in \(e.name): the result is out of range") }
+            return .int(d)
         }
     }
 

@@ -218,6 +218,9 @@ public enum ValueFormatter {
         p = p.dropFirst()
         guard let d = parseInt(&p, maxDigits: 2) else { return nil }
         let year = neg ? -y : y
+        // Years within ±290,000 (as make_date): a date's microseconds (timestamps, date_trunc,
+        // strftime) then fit Int64; DuckDB's own TIMESTAMP range ends in year 294,247.
+        guard year >= -290_000, year <= 290_000 else { return nil }
         guard m >= 1, m <= 12, d >= 1, d <= Int64(daysInMonth(year, Int(m))) else { return nil }
         return days(year: year, month: Int(m), day: Int(d))
     }
