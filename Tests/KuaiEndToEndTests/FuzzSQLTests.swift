@@ -146,7 +146,11 @@ struct QueryGenerator {
 
     mutating func intExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(30) { return !ints.isEmpty && rng.chance(65) ? rng.pick(ints) : intLiteral() }
-        switch Int.random(in: 0..<12, using: &rng) {
+        switch Int.random(in: 0..<15, using: &rng) {
+        case 12: return "\(rng.pick(["mod", "greatest", "least"]))(\(intExpr(d - 1)), \(intExpr(d - 1)))"
+        case 13: return "date_diff('\(rng.pick(["day", "month", "year", "hour", "week"]))', \(dateExpr(d - 1)), \(dateExpr(d - 1)))"
+        case 14: return rng.pick(["sign(\(intExpr(d - 1)))", "strpos(\(strExpr(d - 1)), 'a')", "date_part('\(rng.pick(["year", "dow", "doy", "epoch"]))', \(dateExpr(d - 1)))",
+                                  "epoch_ms(\(tsExpr(d - 1)))", "trunc(\(intExpr(d - 1)))"])
         case 0, 1, 2: return "(\(intExpr(d - 1)) \(rng.pick(["+", "-", "*", "//", "%"])) \(intExpr(d - 1)))"
         case 3: return "\(rng.pick(["abs", "-"]))(\(intExpr(d - 1)))"
         case 4: return "round(\(intExpr(d - 1)), \(rng.pick(["0", "-2", "-18", "-19", "-30", "2"])))"
@@ -162,7 +166,9 @@ struct QueryGenerator {
 
     mutating func dblExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(30) { return rng.pick(["0.5", "-0.0", "1e308", "-1e308", "1e-308", "3.25", "\(Double.random(in: -1e9...1e9, using: &rng))"]) }
-        switch Int.random(in: 0..<7, using: &rng) {
+        switch Int.random(in: 0..<8, using: &rng) {
+        case 7: return "\(rng.pick(["pow", "power"]))(\(dblExpr(d - 1)), \(rng.pick(["2", "0.5", "-1", "1e3", dblExpr(d - 1)])))"
+            + rng.pick(["", " + exp(\(dblExpr(d - 1)))", " + ln(\(dblExpr(d - 1)))", " + sqrt(\(dblExpr(d - 1)))", " + cbrt(\(dblExpr(d - 1)))", " + log10(\(dblExpr(d - 1)))"])
         case 0, 1: return "(\(intExpr(d - 1)) / \(intExpr(d - 1)))"
         case 2: return "(\(dblExpr(d - 1)) \(rng.pick(["+", "-", "*", "/", "%", "//"])) \(rng.pick([dblExpr(d - 1), intExpr(d - 1)])))"
         case 3: return "round(\(dblExpr(d - 1)), \(rng.pick(["0", "1", "-3", "400", "-400"])))"
@@ -176,7 +182,12 @@ struct QueryGenerator {
         if d <= 0 || rng.chance(35) {
             return !strs.isEmpty && rng.chance(65) ? rng.pick(strs) : rng.pick(["'a'", "''", "'shop'", "'18-23'", "'2025-05-05'", "'12'", "'1e400'", "'中文'", "NULL"])
         }
-        switch Int.random(in: 0..<5, using: &rng) {
+        switch Int.random(in: 0..<8, using: &rng) {
+        case 5: return "\(rng.pick(["substring", "substr"]))(\(strExpr(d - 1)), \(intExpr(d - 1))\(rng.chance(50) ? ", \(intExpr(d - 1))" : ""))"
+        case 6: return rng.pick(["left(\(strExpr(d - 1)), \(intExpr(d - 1)))", "right(\(strExpr(d - 1)), \(intExpr(d - 1)))",
+                                  "split_part(\(strExpr(d - 1)), '-', \(intExpr(d - 1)))", "replace(\(strExpr(d - 1)), 'a', \(strExpr(d - 1)))",
+                                  "reverse(\(strExpr(d - 1)))", "trim(\(strExpr(d - 1)))", "concat(\(strExpr(d - 1)), \(intExpr(d - 1)))"])
+        case 7: return "strftime(\(rng.chance(50) ? dateExpr(d - 1) : tsExpr(d - 1)), '\(rng.pick(["%Y-%m-%d", "%H:%M:%S", "%j", "%%", "%", "%Q"]))')"
         case 0: return "\(rng.pick(["lower", "upper"]))(\(strExpr(d - 1)))"
         case 1: return "cast(\(rng.pick([intExpr(d - 1), dblExpr(d - 1), dateExpr(d - 1)])) as varchar)"
         case 2: return "(\(strExpr(d - 1)) || \(strExpr(d - 1)))"
@@ -189,7 +200,17 @@ struct QueryGenerator {
         if d <= 0 || rng.chance(40) {
             return !dates.isEmpty && rng.chance(65) ? rng.pick(dates) : rng.pick(["DATE '2025-05-26'", "DATE '1970-01-01'", "DATE '0001-01-01'", "DATE '9999-12-31'"])
         }
-        return rng.pick(["cast(\(strExpr(d - 1)) as date)", "cast(epoch_ms(\(intExpr(d - 1))) as date)", "coalesce(\(dateExpr(d - 1)), DATE '2025-05-05')"])
+        return rng.pick(["cast(\(strExpr(d - 1)) as date)", "cast(epoch_ms(\(intExpr(d - 1))) as date)", "coalesce(\(dateExpr(d - 1)), DATE '2025-05-05')",
+                         "make_date(\(intExpr(d - 1)), \(intExpr(d - 1)), \(intExpr(d - 1)))", "(\(dateExpr(d - 1)) + \(intExpr(d - 1)))",
+                         "(\(dateExpr(d - 1)) - \(intExpr(d - 1)))", "cast(date_trunc('\(rng.pick(["month", "year", "week", "day"]))', \(dateExpr(d - 1))) as date)"])
+    }
+
+    mutating func tsExpr(_ d: Int) -> String {
+        if d <= 0 || rng.chance(30) { return rng.pick(["TIMESTAMP '2025-05-05 12:00:00'", "epoch_ms(\(intLiteral()))", "TIMESTAMP '9999-12-31 23:59:59'"]) }
+        return rng.pick(["epoch_ms(\(intExpr(d - 1)))", "epoch_ms(\(intExpr(d - 1)) + 28800000)",
+                         "(\(tsExpr(d - 1)) + to_\(rng.pick(["days", "hours", "minutes", "seconds"]))(\(intExpr(d - 1))))",
+                         "(\(tsExpr(d - 1)) - INTERVAL \(rng.pick(["1", "100000", "-3"])) \(rng.pick(["day", "hour", "month"])))",
+                         "date_trunc('\(rng.pick(["hour", "day", "month"]))', \(tsExpr(d - 1)))", "strptime(\(strExpr(d - 1)), '%Y-%m-%d')"])
     }
 
     mutating func boolExpr(_ d: Int) -> String {
@@ -226,7 +247,7 @@ struct QueryGenerator {
         case 0, 1: return intExpr(d)
         case 2: return dblExpr(d)
         case 3: return strExpr(d)
-        default: return rng.chance(50) ? dateExpr(d) : "epoch_ms(\(intExpr(d - 1)) + 28800000)"
+        default: return rng.chance(50) ? dateExpr(d) : tsExpr(d)
         }
     }
 
@@ -238,7 +259,11 @@ struct QueryGenerator {
         let from = table == "user" ? "\"user\"" : table
         let d = Int.random(in: 1...4, using: &rng)
         let filter = rng.chance(15) ? anyExpr(d) : boolExpr(d)
-        switch Int.random(in: 0..<5, using: &rng) {
+        switch Int.random(in: 0..<6, using: &rng) {
+        case 5:
+            let w = rng.pick(["row_number()", "rank()", "dense_rank()", "lag(\(scalar(1)), \(intLiteral()))", "lead(\(scalar(1)), \(rng.pick(["1", "0", "-1", "1000000"])))",
+                              "first_value(\(scalar(1)))", "last_value(\(scalar(1)))", "sum(\(intExpr(1)))", "count(*)", "min(\(scalar(1)))"])
+            return "select \(scalar(d)) as a, \(w) over (partition by \(rng.pick(cols)) order by \(rng.pick(cols))\(rng.chance(50) ? " desc" : "")) as w from \(from) order by 1, 2 limit 50"
         case 0, 1:
             return "select \(scalar(d)) as a, \(scalar(d)) as b from \(from) where \(filter) order by 1, 2 limit \(Int.random(in: 0...20, using: &rng))"
         case 2:
