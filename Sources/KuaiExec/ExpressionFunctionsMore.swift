@@ -561,10 +561,19 @@ extension FunctionRegistry {
             },
             ScalarFunction("epoch_us", [.timestamp], .bigint) { a, _, _, _ in retype(a[0], .bigint) },
             ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in retype(a[0], .timestamp) },
-            ScalarFunction("to_days", [.bigint], .interval) { a, _, n, _ in mapInt(a[0], n, .interval) { $0 &* microsPerDay } },
-            ScalarFunction("to_hours", [.bigint], .interval) { a, _, n, _ in mapInt(a[0], n, .interval) { $0 &* 3_600_000_000 } },
-            ScalarFunction("to_minutes", [.bigint], .interval) { a, _, n, _ in mapInt(a[0], n, .interval) { $0 &* 60_000_000 } },
-            ScalarFunction("to_seconds", [.bigint], .interval) { a, _, n, _ in mapInt(a[0], n, .interval) { $0 &* 1_000_000 } },
+            // Checked: a wrapped product would be a silently wrong interval (DuckDB raises an error).
+            ScalarFunction("to_days", [.bigint], .interval) { a, _, n, e in
+                try checkedInt(a[0], .scalar(.int(microsPerDay)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+            },
+            ScalarFunction("to_hours", [.bigint], .interval) { a, _, n, e in
+                try checkedInt(a[0], .scalar(.int(3_600_000_000)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+            },
+            ScalarFunction("to_minutes", [.bigint], .interval) { a, _, n, e in
+                try checkedInt(a[0], .scalar(.int(60_000_000)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+            },
+            ScalarFunction("to_seconds", [.bigint], .interval) { a, _, n, e in
+                try checkedInt(a[0], .scalar(.int(1_000_000)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+            },
             // Operators on dates, timestamps and intervals (the binder maps `+` and `-` onto these).
             // A DATE stays within about ±290,000 years (|days| <= 105.3 M, as parseDate and
             // make_date) so that every later days-to-microseconds step (timestamps, date_trunc,
