@@ -166,6 +166,25 @@ struct TrustQueryTests {
         if r.status == 1 { #expect(r.err.hasPrefix("kuai-query: "), "\(r.err.prefix(300))") }
     }
 
+    /// Dates and intervals past the TIMESTAMP range: DuckDB 2.0.1 raises an error for each
+    /// ("Date and time not in timestamp range", "timestamp field value out of range", "... can't
+    /// be cast ..."); kuai must too (exit 1) — these crashed kuai or printed a wrapped, wrong value.
+    @Test(arguments: [
+        "select TIMESTAMP '2025-01-01' + to_days(213503982) as t",
+        "select to_days(9223372036854775807) as i",
+        "select cast(DATE '5881580-07-10' as timestamp) as t",
+        "select date_trunc('month', DATE '5881580-07-10') as d",
+        "select TIMESTAMP '99999999-01-01 00:00:00' as t",
+        "select cast('99999999-01-01 00:00' as timestamp) as t",
+        "select date_diff('year', DATE '9999-12-31' + 4294967296, DATE '0001-01-01') as d",
+        "select date_trunc('month', v::date) as d from x",
+    ])
+    func outOfRangeDatesAreErrors(_ sql: String) throws {
+        let r = try kuaiQuery(try Self.store(), sql)
+        #expect(r.failedCleanly && r.status == 1, "\(sql): \(r)")
+        #expect(r.out.isEmpty, "\(sql): \(r.out)")
+    }
+
     @Test(arguments: [["--memory-limit", "1e30GB"], ["--memory-limit", "infGB"], ["--memory-limit", "nanMB"], ["--memory-limit", "-5MB"],
                       ["--memory-limit", "lots"], ["--threads=-3"], ["--format", "xml"], ["-f", "/nonexistent/q.sql"]])
     func badOptionsAreUsageErrors(_ args: [String]) throws {
