@@ -32,7 +32,7 @@ struct KuaiQuery: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Output format: table, csv, tsv, json or jsonl.", valueName: "FORMAT"))
     var format: String?
 
-    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Stop a query whose operator state exceeds SIZE (e.g. 2GB, 512MB).", valueName: "SIZE"))
+    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of physical memory; 0 = no limit).", valueName: "SIZE"))
     var memoryLimit: String?
 
     @Option(name: .customShort("f"), help: ArgumentHelp("Read the query from FILE.", valueName: "FILE"))
@@ -148,7 +148,9 @@ if let f = command.format {
     format = isatty(1) != 0 ? .table : .csv
 }
 
-var limitBytes = 0
+// Default memory limit: 80% of physical memory, as DuckDB's default `memory_limit`;
+// `--memory-limit 0` turns the limit off.
+var limitBytes = Int(Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE))) * 0.8)
 if let m = command.memoryLimit {
     guard let v = parseSize(m) else { fail("invalid --memory-limit \"\(m)\" (use e.g. 2GB or 512MB)", code: 2) }
     limitBytes = v
