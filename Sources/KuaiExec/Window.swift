@@ -263,32 +263,34 @@ public final class WindowOperator: PhysicalOperator {
                          partStart: [UInt8], peerStart: [UInt8]) throws -> Column {
         switch f.kind {
         case .rowNumber, .rank, .denseRank:
-            var out = [Int64](repeating: 0, count: n)
             if n >= 1 << 16 {
                 // Large inputs: pair (original row, value) in sorted order and radix-sort the pairs
-                // by row, instead of scattering values to random rows (a cache miss per row).
-                var elems = [UInt64](repeating: 0, count: n)
+                // by row, instead of scattering values to random rows (a cache miss per row). The
+                // pairs array becomes the result column in place.
+                var elems = [Int64](repeating: 0, count: n)
                 var tmp = [UInt64](repeating: 0, count: n)
-                elems.withUnsafeMutableBufferPointer { e in
-                    perm.withUnsafeBufferPointer { p in
-                        var rowNumber: UInt64 = 0, rank: UInt64 = 0, dense: UInt64 = 0
-                        for i in 0..<n {
-                            if partStart[i] != 0 { rowNumber = 0; rank = 0; dense = 0 }
-                            rowNumber += 1
-                            if peerStart[i] != 0 { rank = rowNumber; dense += 1 }
-                            let v = f.kind == .rowNumber ? rowNumber : (f.kind == .rank ? rank : dense)
-                            e[i] = UInt64(UInt32(bitPattern: p[i])) << 32 | v
+                elems.withUnsafeMutableBufferPointer { eb in
+                    eb.withMemoryRebound(to: UInt64.self) { e in
+                        perm.withUnsafeBufferPointer { p in
+                            var rowNumber: UInt64 = 0, rank: UInt64 = 0, dense: UInt64 = 0
+                            for i in 0..<n {
+                                if partStart[i] != 0 { rowNumber = 0; rank = 0; dense = 0 }
+                                rowNumber += 1
+                                if peerStart[i] != 0 { rank = rowNumber; dense += 1 }
+                                let v = f.kind == .rowNumber ? rowNumber : (f.kind == .rank ? rank : dense)
+                                e[i] = UInt64(UInt32(bitPattern: p[i])) << 32 | v
+                            }
                         }
-                    }
-                    tmp.withUnsafeMutableBufferPointer { t in
-                        opsRadixSortPacked(e, tmp: t, lowBit: 32, bits: 64 - UInt64(n).leadingZeroBitCount)
-                    }
-                    out.withUnsafeMutableBufferPointer { o in
-                        for r in 0..<n { o[r] = Int64(e[r] & 0xFFFF_FFFF) }
+                        tmp.withUnsafeMutableBufferPointer { t in
+                            opsRadixSortPacked(e, tmp: t, lowBit: 32, bits: 64 - UInt64(n).leadingZeroBitCount)
+                        }
+                        for r in 0..<n { e[r] &= 0xFFFF_FFFF }
                     }
                 }
-                return Column(type: .bigint, ints: out)
+                tmp = []
+                return Column(type: .bigint, ints: elems)
             }
+            var out = [Int64](repeating: 0, count: n)
             out.withUnsafeMutableBufferPointer { o in
                 perm.withUnsafeBufferPointer { p in
                     var rowNumber: Int64 = 0, rank: Int64 = 0, dense: Int64 = 0
