@@ -378,7 +378,7 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
     }
     var keyBuf = packed.words[0]
     packed.words[0] = []
-    var perm = [Int32](repeating: 0, count: n)
+    var perm: [Int32] = []
     if packed.bits[0] + idxBits <= 64 {
         // key and row index in one word: one array to move per pass
         let idxMask = (UInt64(1) << UInt64(idxBits)) - 1
@@ -388,6 +388,10 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
             tmp.withUnsafeMutableBufferPointer { t in
                 opsRadixSortPacked(k, tmp: t, lowBit: idxBits, bits: packed.bits[0])
             }
+        }
+        tmp = []                                    // scratch freed before the permutation exists
+        perm = [Int32](repeating: 0, count: n)
+        keyBuf.withUnsafeMutableBufferPointer { k in
             perm.withUnsafeMutableBufferPointer { p in
                 for i in 0..<n {
                     let e = k[i]
@@ -397,7 +401,7 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
             }
         }
     } else {
-        perm.withUnsafeMutableBufferPointer { p in for i in 0..<n { p[i] = Int32(i) } }
+        perm = (0..<n).map { Int32($0) }
         var tmpK = [UInt64](repeating: 0, count: n)
         var tmpP = [Int32](repeating: 0, count: n)
         keyBuf.withUnsafeMutableBufferPointer { k in
