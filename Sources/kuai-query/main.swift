@@ -113,9 +113,20 @@ _ = glibcMallopt(-3, 32 << 20)
 _ = glibcMallopt(-1, 256 << 20)
 #endif
 
+/// A query that starts with a `--` comment would look like an option: an argument that starts
+/// with `-` and holds whitespace is a query, so it is passed after the `--` terminator.
+func normalizedArguments() -> [String] {
+    var args = Array(CommandLine.arguments.dropFirst())
+    if let i = args.firstIndex(where: { $0.hasPrefix("-") && $0.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) }),
+       !args[..<i].contains("--") {
+        args.insert("--", at: i)
+    }
+    return args
+}
+
 let command: KuaiQuery
 do {
-    command = try KuaiQuery.parseAsRoot() as! KuaiQuery
+    command = try KuaiQuery.parseAsRoot(normalizedArguments()) as! KuaiQuery
 } catch {
     let code = KuaiQuery.exitCode(for: error)
     if code == .success {
