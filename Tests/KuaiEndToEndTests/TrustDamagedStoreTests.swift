@@ -186,6 +186,34 @@ struct TrustDamagedStoreTests {
         }
     }
 
+    /// Damage in the second block of a two-block column: a full read fails naming block 1 and
+    /// prints no row of block 0 either; a query whose zone maps skip block 1 may answer, and then
+    /// correctly.
+    @Test func damageInALaterBlockPrintsNoRows() throws {
+        try TrustBin.require(TrustBin.convert)
+        try TrustBin.require(TrustBin.query)
+        let dir = TrustDir()
+        defer { dir.cleanup() }
+        var text = "a,b\n"
+        for i in 0..<100_000 { text += "\(i),\(i % 7)\n" }
+        let src = dir.write("t.csv", text)
+        let store = dir.sub("s.kuai")
+        let r = try kuaiConvert(src, "-o", store, "--quiet")
+        try #require(r.status == 0, "\(r)")
+        let (file, range) = try blockPayload(store, "t", "a", block: 1)
+        try modifyFile(store + "/" + file) { $0[range.lowerBound + range.count / 3] ^= 0x40 }
+        for sql in ["select sum(a) as s from t", "select a from t", "select a, b from t order by b, a", "select b, max(a) as m from t group by b"] {
+            let q = try kuaiQuery(store, sql)
+            #expect(q.failedCleanly && q.status == 1, "\(sql): \(q)")
+            #expect(q.out.isEmpty, "\(sql): printed \(q.out.prefix(200))")
+            #expect(q.err.contains("t/a.col@") && q.err.contains("block 1"), "\(sql): \(q.err)")
+        }
+        let skip = try kuaiQuery(store, "select count(*) as n from t where a < 10")
+        #expect(!skip.signaled && (skip.status == 1 || skip.out == "n\n10\n"), "\(skip)")
+        let v = try kuaiConvert("--verify", store)
+        #expect(v.failedCleanly && v.err.contains("t/a.col@") && v.err.contains("block 1"), "\(v)")
+    }
+
     @Test func missingStoreAndFolderThatIsNotAStore() throws {
         try TrustBin.require(TrustBin.convert)
         try TrustBin.require(TrustBin.query)
