@@ -88,16 +88,11 @@ public final class QueryEngine {
         defer { MemoryGuard.setLimit(0) }
         let stmt = try Parser.parse(sql)
         switch stmt {
-        case .select(let q):
-            let shared = SharedResults()
-            let (plan, cols) = try bind(q, shared)
-            let op = physical(plan, shared)
+        case .select:
+            var fields: Schema = []
             var batches: [Batch] = []
-            while let b = try op.next() {
-                try MemoryGuard.check()
-                if b.count > 0 { batches.append(b) }
-            }
-            return QueryResult(fields: QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }), batches: batches)
+            try execute(sql, statement: stmt, schema: { fields = $0 }, batch: { batches.append($0) })
+            return QueryResult(fields: fields, batches: batches)
         case .explain(let q):
             let shared = SharedResults()
             let (plan, _) = try bind(q, shared)
@@ -117,6 +112,34 @@ public final class QueryEngine {
         case .showTables:
             let names = catalog.tableNames.sorted()
             return QueryResult(fields: [Field("name", .varchar)], batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
+        }
+    }
+
+    /// Runs one statement and hands its rows over batch by batch as they are computed (the
+    /// result is never held whole for plain SELECTs: large outputs stream).
+    /// - Parameters:
+    ///   - schema: called once with the result columns before the first batch.
+    ///   - batch: called with each non-empty batch, in order.
+    public func execute(_ sql: String, schema: (Schema) throws -> Void, batch: (Batch) throws -> Void) throws {
+        MemoryGuard.setLimit(options.memoryLimitBytes)
+        defer { MemoryGuard.setLimit(0) }
+        try execute(sql, statement: try Parser.parse(sql), schema: schema, batch: batch)
+    }
+
+    func execute(_ sql: String, statement: Statement, schema: (Schema) throws -> Void, batch: (Batch) throws -> Void) throws {
+        guard case .select(let q) = statement else {
+            let r = try execute(sql)
+            try schema(r.fields)
+            for b in r.batches { try batch(b) }
+            return
+        }
+        let shared = SharedResults()
+        let (plan, cols) = try bind(q, shared)
+        let op = physical(plan, shared)
+        try schema(QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }))
+        while let b = try op.next() {
+            try MemoryGuard.check()
+            if b.count > 0 { try batch(b) }
         }
     }
 

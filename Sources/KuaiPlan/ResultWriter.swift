@@ -68,12 +68,20 @@ public enum ResultWriter {
     }
 
     static func writeDelimited(_ result: QueryResult, separator sep: UInt8, into out: inout ByteSink) {
-        for (i, f) in result.fields.enumerated() {
+        delimitedHeader(result.fields, sep, into: &out)
+        for b in result.batches { delimitedBatch(b, sep, into: &out) }
+    }
+
+    static func delimitedHeader(_ fields: Schema, _ sep: UInt8, into out: inout ByteSink) {
+        for (i, f) in fields.enumerated() {
             if i > 0 { out.append(sep) }
             appendField(f.name, sep, into: &out)
         }
         out.append(10)
-        for b in result.batches {
+    }
+
+    static func delimitedBatch(_ b: Batch, _ sep: UInt8, into out: inout ByteSink) {
+        do {
             // VARCHAR: render each dictionary entry used once (quoted as needed).
             let rendered: [[[UInt8]]?] = b.columns.map { c in
                 guard c.type == .varchar, let d = c.dictionary, d.count <= max(4 * b.count, 1024) else { return nil }
@@ -128,15 +136,24 @@ public enum ResultWriter {
     }
 
     static func writeJSON(_ result: QueryResult, array: Bool, into out: inout ByteSink) {
-        let keys: [[UInt8]] = result.fields.map { f in
+        let keys = jsonKeys(result.fields)
+        if array { out.append("[\n") }
+        var first = true
+        for b in result.batches { jsonBatch(b, keys, array: array, first: &first, into: &out) }
+        if array { out.append(first ? "]\n" : "\n]\n") }
+    }
+
+    static func jsonKeys(_ fields: Schema) -> [[UInt8]] {
+        fields.map { f in
             var s = ByteSink(flush: { _ in })
             appendJSONString(f.name, into: &s)
             s.append(UInt8(ascii: ":"))
             return s.buffer
         }
-        if array { out.append("[\n") }
-        var first = true
-        for b in result.batches {
+    }
+
+    static func jsonBatch(_ b: Batch, _ keys: [[UInt8]], array: Bool, first: inout Bool, into out: inout ByteSink) {
+        do {
             for r in 0..<b.count {
                 if array {
                     if !first { out.append(",\n") }
@@ -162,7 +179,6 @@ public enum ResultWriter {
                 if !array { out.append(10) }
             }
         }
-        if array { out.append(first ? "]\n" : "\n]\n") }
     }
 
     // MARK: - table
@@ -227,6 +243,51 @@ public enum ResultWriter {
             out.append(s + "\n")
         }
         rule("└", "┴", "┘")
+    }
+}
+
+/// Writes a result batch by batch as it is computed (csv, tsv, json, jsonl stream; the table
+/// format needs every row for its column widths and is written by `finish`).
+public final class ResultStream {
+    let format: OutputFormat
+    let fields: Schema
+    private var sink: ByteSink
+    private var first = true
+    private let keys: [[UInt8]]
+    private var buffered: [Batch] = []
+
+    /// - Parameter write: receives UTF-8 chunks of about 64 KiB.
+    public init(format: OutputFormat, fields: Schema, write: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+        self.format = format
+        self.fields = fields
+        self.sink = ByteSink(flush: write)
+        self.keys = (format == .json || format == .jsonl) ? ResultWriter.jsonKeys(fields) : []
+        switch format {
+        case .csv: ResultWriter.delimitedHeader(fields, UInt8(ascii: ","), into: &sink)
+        case .tsv: ResultWriter.delimitedHeader(fields, UInt8(ascii: "\t"), into: &sink)
+        case .json: sink.append("[\n")
+        case .jsonl, .table: break
+        }
+    }
+
+    public func append(_ batch: Batch) {
+        switch format {
+        case .csv: ResultWriter.delimitedBatch(batch, UInt8(ascii: ","), into: &sink)
+        case .tsv: ResultWriter.delimitedBatch(batch, UInt8(ascii: "\t"), into: &sink)
+        case .json: ResultWriter.jsonBatch(batch, keys, array: true, first: &first, into: &sink)
+        case .jsonl: ResultWriter.jsonBatch(batch, keys, array: false, first: &first, into: &sink)
+        case .table: buffered.append(batch)
+        }
+    }
+
+    public func finish() {
+        switch format {
+        case .json: sink.append(first ? "]\n" : "\n]\n")
+        case .table: ResultWriter.writeTable(QueryResult(fields: fields, batches: buffered), into: &sink)
+        default: break
+        }
+        buffered = []
+        sink.finish()
     }
 }
 

@@ -174,8 +174,10 @@ guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString
 do {
     let store = try Store.open(at: storePath)
     let engine = QueryEngine(store: store, options: QueryOptions(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
-    let result = try engine.execute(sqlText)
-    ResultWriter.writeBytes(result, format: format, to: writeStdout)
+    var stream: ResultStream? = nil
+    try engine.execute(sqlText, schema: { stream = ResultStream(format: format, fields: $0, write: writeStdout) },
+                       batch: { stream!.append($0) })
+    stream?.finish()
 } catch let e as KuaiError {
     var message = e.description
     if e.kind == .syntax || e.kind == .binding || e.kind == .execution, let loc = e.location,
