@@ -140,7 +140,7 @@ public enum ResultWriter {
         if array { out.append("[\n") }
         var first = true
         for b in result.batches { jsonBatch(b, keys, array: array, first: &first, into: &out) }
-        if array { out.append(first ? "]\n" : "\n]\n") }
+        if array { out.append(first ? "\t\n]\n" : "\n]\n") }
     }
 
     static func jsonKeys(_ fields: Schema) -> [[UInt8]] {
@@ -282,7 +282,7 @@ public final class ResultStream {
 
     public func finish() {
         switch format {
-        case .json: sink.append(first ? "]\n" : "\n]\n")
+        case .json: sink.append(first ? "\t\n]\n" : "\n]\n")
         case .table: ResultWriter.writeTable(QueryResult(fields: fields, batches: buffered), into: &sink)
         default: break
         }
