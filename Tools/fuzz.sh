@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Long fuzz runs (issue 4, Formats/bad-input.md section 7): the column-file / manifest mutation
+# Long fuzz runs (issue 4, Formats/bad-input.md section 7): the column-file / manifest mutation, CSV
 # harness and the SQL harness (parse + bind + execute) with N iterations of each property instead
 # of the suite's short fixed-seed runs. Prints one line per harness: inputs, errors by kind,
 # "no crash". A crash ends the test process; the SQL being run is in $TMPDIR/kuai-fuzz-last.sql.
@@ -71,4 +71,4 @@ echo "== swift build --build-tests ($SCRATCH)"
 swift build --scratch-path "$SCRATCH" --build-tests
 echo "== fuzz: $N iterations of each property, seed $SEED"
 KUAI_FUZZ_ITERATIONS=$N KUAI_FUZZ_SEED=$SEED swift test --scratch-path "$SCRATCH" --skip-build \
-    --filter 'FuzzColumnFileTests|FuzzSQLTests' 2>&1 | grep -E 'inputs|payloads|passed after|failed|error:|Fatal|crash' || true
+    --filter 'FuzzColumnFileTests|FuzzSQLTests|FuzzCSVTests' 2>&1 | grep -E 'inputs|payloads|CSV fuzz|passed after|failed|error:|Fatal|crash' || true
