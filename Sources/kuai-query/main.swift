@@ -126,7 +126,7 @@ func normalizedArguments() -> [String] {
 
 let command: KuaiQuery
 do {
-    command = try KuaiQuery.parseAsRoot(normalizedArguments()) as! KuaiQuery
+    command = try KuaiQuery.parse(normalizedArguments())
 } catch {
     let code = KuaiQuery.exitCode(for: error)
     if code == .success {
