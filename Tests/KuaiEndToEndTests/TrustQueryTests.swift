@@ -195,6 +195,16 @@ struct TrustQueryTests {
         #expect(r.err.hasPrefix("kuai-query: ") || r.err.contains("Error"), "\(args): \(r.err)")
     }
 
+    /// `--help` prints the usage and exits 0 (it once crashed on a forced cast of ArgumentParser's
+    /// HelpCommand).
+    @Test func helpPrintsUsageAndExitsZero() throws {
+        try TrustBin.require(TrustBin.query)
+        let r = try runTool(TrustBin.query, ["--help"])
+        #expect(!r.signaled, "crashed: \(r)")
+        #expect(r.status == 0, "\(r)")
+        #expect(r.out.contains("--memory-limit"), "\(r.out)")
+    }
+
     /// A group-by over 400,000 distinct keys needs well over 70 MB in a debug build; a count(*)
     /// needs the process's baseline (~25 MB). With `--memory-limit 48MB` the count answers and the
     /// group-by stops with a clear error (DuckDB: "Out of Memory Error: could not allocate ...");
