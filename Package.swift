@@ -3,6 +3,15 @@
 // Target graph (dependencies point one way only): see README.md "Architecture".
 import PackageDescription
 
+/// Release builds on Linux make fully static executables (`-static-executable`: the Swift runtime,
+/// Foundation, liblz4.a and glibc linked in, no dynamic loader at start). kuai-query is started
+/// once per query, and start-up is part of every query's time: measured on a release build,
+/// `kuai-query --help` takes 4.6 ms static against 7.5 ms with `-static-stdlib` and 13.9 ms with
+/// shared libraries. The flag goes to the compile of every target too, so that `import Foundation`
+/// picks the static modules (lib/swift_static), whose autolink entries name the libraries static
+/// Foundation needs. Debug builds (and so the tests) link dynamically, which links faster.
+let staticCompile: [SwiftSetting] = [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
+let staticLink: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
 
 let package = Package(
     name: "kuai",
@@ -16,20 +25,20 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
-        .target(name: "KuaiCore"),
-        .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"]),
-        .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"]),
-        .target(name: "KuaiSQL", dependencies: ["KuaiCore"]),
-        .target(name: "KuaiExec", dependencies: ["KuaiCore"]),
-        .target(name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat"]),
+        .target(name: "KuaiCore", swiftSettings: staticCompile),
+        .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
+        .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"], swiftSettings: staticCompile),
+        .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
+        .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
+        .target(name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat"], swiftSettings: staticCompile),
         .executableTarget(name: "kuai-convert", dependencies: [
             "KuaiCore", "KuaiFormat", "KuaiIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .executableTarget(name: "kuai-query", dependencies: [
             "KuaiCore", "KuaiFormat", "KuaiPlan",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
         .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),

@@ -105,20 +105,13 @@ enum POSIX {
         }
     }
 
-    private typealias RenameAt2 = @convention(c) (Int32, UnsafePointer<CChar>, Int32, UnsafePointer<CChar>, UInt32) -> Int32
-    private static let renameat2Fn: RenameAt2? = {
-        guard let h = dlopen(nil, RTLD_NOW), let s = dlsym(h, "renameat2") else { return nil }
-        return unsafeBitCast(s, to: RenameAt2.self)
-    }()
-
     /// Linux `RENAME_EXCHANGE` (linux/fs.h).
     static let renameExchange: UInt32 = 1 << 1
 
     /// Atomically swaps the directory entries `a` and `b` (renameat2 with RENAME_EXCHANGE).
     /// - Returns: 0 on success, otherwise the errno (ENOSYS when renameat2 is unavailable).
     static func exchange(_ a: String, _ b: String) -> Int32 {
-        guard let f = renameat2Fn else { return ENOSYS }
-        if f(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0 { return 0 }
+        if glibcRenameat2(AT_FDCWD, a, AT_FDCWD, b, renameExchange) == 0 { return 0 }
         return errno
     }
 
@@ -169,3 +162,10 @@ struct ByteBuilder {
     mutating func raw(_ b: [UInt8]) { bytes.append(contentsOf: b) }
     mutating func zeros(_ n: Int) { bytes.append(contentsOf: repeatElement(0, count: n)) }
 }
+
+/// glibc's renameat2 (glibc >= 2.28; declared in stdio.h only under _GNU_SOURCE, so the Glibc module
+/// does not export it). Linked by name rather than looked up with dlsym, which a static executable
+/// (the release build, see Package.swift) cannot do.
+@_silgen_name("renameat2")
+private func glibcRenameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32,
+                            _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32

@@ -41,6 +41,9 @@ struct KuaiQuery: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
+    @Flag(name: .long, help: "Print the query's run time to stderr after the result, as DuckDB's `.timer on` does (store open through the last output byte; process start-up and argument parsing excluded).")
+    var timer = false
+
     @Argument(help: "The SQL statement.")
     var sql: String?
 
@@ -87,6 +90,13 @@ func readTextFile(_ path: String) -> String? {
     }
     if ferror(f) != 0 { return nil }
     return String(decoding: bytes, as: UTF8.self)
+}
+
+/// `x` with three decimals ("0.004"), without Foundation's String(format:).
+func format3(_ x: Double) -> String {
+    let ms = Int((x * 1000).rounded())
+    let frac = String(ms % 1000)
+    return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
 }
 
 /// Parses "4GB", "512MB", "100KB", "1000" (bytes); nil when malformed.
@@ -171,6 +181,14 @@ guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString
     fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
 }
 
+/// Monotonic clock in seconds (CLOCK_MONOTONIC).
+func monotonicSeconds() -> Double {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+let startSeconds = monotonicSeconds()
 do {
     let store = try Store.open(at: storePath)
     let engine = QueryEngine(store: store, options: QueryOptions(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
@@ -178,6 +196,11 @@ do {
     try engine.execute(sqlText, schema: { stream = ResultStream(format: format, fields: $0, write: writeStdout) },
                        batch: { stream!.append($0) })
     stream?.finish()
+    if command.timer {
+        // The same line DuckDB's CLI prints with `.timer on` (wall time only).
+        let line = "Run Time (s): real " + String(format3(monotonicSeconds() - startSeconds)) + "\n"
+        _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(2, $0.baseAddress!, $0.count - 1) }
+    }
 } catch let e as KuaiError {
     var message = e.description
     if e.kind == .syntax || e.kind == .binding || e.kind == .execution, let loc = e.location,

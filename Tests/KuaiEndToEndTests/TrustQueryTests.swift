@@ -205,6 +205,19 @@ struct TrustQueryTests {
         #expect(r.out.contains("--memory-limit"), "\(r.out)")
     }
 
+    /// `--timer` prints DuckDB's `.timer on` line to stderr and leaves stdout as it is without it.
+    @Test func timerPrintsRunTimeToStderrOnly() throws {
+        let store = try Self.store()
+        let plain = try runTool(TrustBin.query, ["--store", store, "--format", "csv", "select 41 + 1 as v"])
+        let timed = try runTool(TrustBin.query, ["--store", store, "--format", "csv", "--timer", "select 41 + 1 as v"])
+        #expect(plain.status == 0 && timed.status == 0, "\(plain) \(timed)")
+        #expect(timed.out == plain.out && plain.out == "v\n42\n", "\(timed.out)")
+        let line = timed.err.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(line.hasPrefix("Run Time (s): real "), "\(timed.err)")
+        #expect(Double(line.dropFirst("Run Time (s): real ".count)).map { $0 >= 0 && $0 < 60 } == true, "\(line)")
+        #expect(plain.err.isEmpty, "\(plain.err)")
+    }
+
     /// A group-by over 400,000 distinct keys needs well over 70 MB in a debug build; a count(*)
     /// needs the process's baseline (~25 MB). With `--memory-limit 48MB` the count answers and the
     /// group-by stops with a clear error (DuckDB: "Out of Memory Error: could not allocate ...");
