@@ -242,8 +242,18 @@ public enum MemoryGuard {
         if limitBytes == 0 { return }
         let rss = residentBytes()
         if rss > limitBytes {
-            throw KuaiError(.execution, "memory limit exceeded: the query holds \(rss >> 20) MB, the limit is \(limitBytes >> 20) MB (--memory-limit)")
+            throw KuaiError(.execution, "memory limit exceeded: the query holds \(binaryUnits(rss)), the limit is \(binaryUnits(limitBytes)) (--memory-limit)")
         }
+    }
+
+    /// `bytes` in binary units with one decimal, as DuckDB prints memory: "45.0 MiB", "1.8 GiB".
+    public static func binaryUnits(_ bytes: Int) -> String {
+        let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
+        var v = Double(bytes), u = 0
+        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        if u == 0 { return "\(bytes) bytes" }
+        let tenths = Int((v * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[u])"
     }
 
     /// Resident set size of this process in bytes (0 when unknown).
