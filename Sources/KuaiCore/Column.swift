@@ -6,6 +6,13 @@
 /// `validity` is nil when every row is valid; otherwise it has `count` bytes, 1 = valid, 0 = NULL.
 /// The value stored under a NULL is unspecified (usually 0) and must not be read as data.
 ///
+/// HUGEINT (128-bit) values: `highs` is nil when every value fits Int64 and `ints` holds it (the
+/// common case: every integer fast path reads `ints` as it is). When some value does not fit,
+/// `highs` has `count` entries and row i is `Int128(highs[i]) << 64 | UInt64(bitPattern: ints[i])`
+/// (`int128(at:)`); a row whose value fits Int64 still has that value in `ints[i]` (then
+/// `highs[i] == ints[i] >> 63`). Only HUGEINT columns ever have `highs`. Code that reads `ints`
+/// as values must first check `highs == nil` (or `fitsInt64()`), see `Column.isWide`.
+///
 /// Hot loops read the arrays through `withUnsafeBufferPointer` (SWIFT-PERFORMANCE.md).
 public struct Column: @unchecked Sendable {
     public var type: DataType
@@ -15,6 +22,9 @@ public struct Column: @unchecked Sendable {
     public var codes: [Int32]
     public var dictionary: StringDictionary?
     public var validity: [UInt8]?
+    /// HUGEINT only: the high 64 bits of every row when some value does not fit Int64 (then
+    /// `ints` holds the low 64 bits); nil when every value fits Int64 (see the type's doc).
+    public var highs: [Int64]?
 
     /// An integer-stored column (`type` must use `.ints` storage).
     public init(type: DataType, ints: [Int64], validity: [UInt8]? = nil) {
@@ -26,6 +36,30 @@ public struct Column: @unchecked Sendable {
         self.codes = []
         self.dictionary = nil
         self.validity = validity
+        self.highs = nil
+    }
+
+    /// A HUGEINT column of 128-bit values. The result has `highs == nil` (plain Int64 storage)
+    /// when every valid value fits Int64; values under NULL rows are ignored.
+    public init(hugeints values: [Int128], validity: [UInt8]? = nil) {
+        let n = values.count
+        var wide = false
+        var lows = [Int64](repeating: 0, count: n)
+        for i in 0..<n {
+            let v = values[i]
+            if let x = Int64(exactly: v) { lows[i] = x } else if validity == nil || validity![i] != 0 { wide = true; break }
+        }
+        if wide {
+            var highs = [Int64](repeating: 0, count: n)
+            for i in 0..<n {
+                lows[i] = Int64(truncatingIfNeeded: values[i])
+                highs[i] = Int64(truncatingIfNeeded: values[i] >> 64)
+            }
+            self.init(type: .hugeint, ints: lows, validity: validity)
+            self.highs = highs
+        } else {
+            self.init(type: .hugeint, ints: lows, validity: validity)
+        }
     }
 
     /// A DOUBLE column.
@@ -81,6 +115,37 @@ public struct Column: @unchecked Sendable {
         return v[i] != 0
     }
 
+    /// True when the column holds 128-bit HUGEINT values (`highs` is set): `ints` alone does not
+    /// hold every value. One check per column, never per row.
+    @inlinable
+    public var isWide: Bool { highs != nil }
+
+    /// Row `i` as a 128-bit integer (integer-stored columns; exact for wide HUGEINT columns).
+    @inlinable
+    public func int128(at i: Int) -> Int128 {
+        if let h = highs { return Int128(h[i]) << 64 | Int128(UInt64(bitPattern: ints[i])) }
+        return Int128(ints[i])
+    }
+
+    /// True when every valid row's value fits Int64, so `ints` holds every value (always true
+    /// when `highs` is nil). Scans the rows of a wide column.
+    public func fitsInt64() -> Bool { firstRowOutsideInt64() == nil }
+
+    /// The first valid row whose value does not fit Int64 (nil when none, always for narrow columns).
+    public func firstRowOutsideInt64() -> Int? {
+        guard let h = highs else { return nil }
+        for i in 0..<count where h[i] != ints[i] >> 63 && isValid(i) { return i }
+        return nil
+    }
+
+    /// The column without `highs` when every valid value fits Int64 (else unchanged).
+    public func narrowedIfPossible() -> Column {
+        guard highs != nil, fitsInt64() else { return self }
+        var out = self
+        out.highs = nil
+        return out
+    }
+
     /// Number of NULL rows.
     public var nullCount: Int {
         guard let v = validity else { return 0 }
@@ -97,7 +162,9 @@ public struct Column: @unchecked Sendable {
         case .varchar: return .string(dictionary![codes[i]])
         case .boolean: return .bool(ints[i] != 0)
         case .null: return .null
-        default: return .int(ints[i])
+        default:
+            if let h = highs, h[i] != ints[i] >> 63 { return .hugeint(int128(at: i)) }
+            return .int(ints[i])
         }
     }
 
@@ -127,6 +194,14 @@ public struct Column: @unchecked Sendable {
                     n = selection.count
                 }
             }
+            if let h = highs {
+                out.highs = h.withUnsafeBufferPointer { src in
+                    [Int64](unsafeUninitializedCapacity: selection.count) { buf, n in
+                        for (j, i) in selection.enumerated() { buf[j] = src[Int(i)] }
+                        n = selection.count
+                    }
+                }
+            }
         }
         if let v = validity {
             out.validity = v.withUnsafeBufferPointer { src in
@@ -146,7 +221,9 @@ public struct Column: @unchecked Sendable {
         switch type {
         case .double: out.doubles = Array(doubles[range])
         case .varchar: out.codes = Array(codes[range])
-        default: out.ints = Array(ints[range])
+        default:
+            out.ints = Array(ints[range])
+            if let h = highs { out.highs = Array(h[range]) }
         }
         if let v = validity { out.validity = Array(v[range]) }
         return out

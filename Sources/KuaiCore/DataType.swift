@@ -6,7 +6,7 @@
 /// | boolean   | `.int`   | 0 = false, 1 = true                              |
 /// | integer   | `.int`   | 32-bit range, held in Int64                      |
 /// | bigint    | `.int`   | 64-bit                                           |
-/// | hugeint   | `.int`   | DuckDB's INT128 result type of sum(BIGINT); kuai holds it in Int64 and raises an execution error when a value does not fit |
+/// | hugeint   | `.int`   | DuckDB's INT128 (result type of sum(INTEGER/BIGINT)): `ints` while every value fits Int64; else `ints` = low 64 bits and `Column.highs` = high 64 bits |
 /// | double    | `.double`| IEEE 754 binary64                                |
 /// | varchar   | `.string`| dictionary codes into a `StringDictionary`       |
 /// | date      | `.int`   | days since 1970-01-01                            |

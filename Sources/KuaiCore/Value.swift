@@ -5,6 +5,9 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     case null
     case bool(Bool)
     case int(Int64)
+    /// A HUGEINT value outside the Int64 range (values that fit are always `.int`); produced by
+    /// `Column.value(at:)` of a wide HUGEINT column (see `Column.highs`).
+    case hugeint(Int128)
     case double(Double)
     case string(String)
 
@@ -15,6 +18,7 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .null: return "NULL"
         case .bool(let b): return b ? "true" : "false"
         case .int(let i): return String(i)
+        case .hugeint(let i): return String(i)
         case .double(let d): return String(d)
         case .string(let s): return s
         }

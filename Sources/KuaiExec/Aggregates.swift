@@ -19,12 +19,16 @@ public protocol AggregateState: AnyObject {
     /// `update` for ordered aggregates (`string_agg(x, ',' ORDER BY y)`): `order` holds the
     /// ORDER BY columns of the same rows. The default ignores them.
     func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count: Int) throws
+    /// True when `update` computes correctly on HUGEINT input beyond Int64 (`Column.highs`); the
+    /// aggregate operator raises an error before any other state sees such a value.
+    var acceptsWideInput: Bool { get }
 }
 
 extension AggregateState {
     public func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count: Int) throws {
         try update(input, ids: ids, count: count)
     }
+    public var acceptsWideInput: Bool { false }
 }
 
 /// An aggregate function: name, accepted argument types, result type and state factory.
@@ -176,6 +180,7 @@ final class CountState: AggregateState {
     let star: Bool
     var counts: [Int64] = []
     init(star: Bool) { self.star = star }
+    var acceptsWideInput: Bool { true }   // reads validity only
     func resize(_ groups: Int) { if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) } }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         counts.withUnsafeMutableBufferPointer { c in
@@ -205,21 +210,35 @@ final class CountState: AggregateState {
 
 // MARK: - sum / avg
 
-/// sum of integers, accumulated in Int128 (DuckDB: sum(INTEGER/BIGINT) is HUGEINT); kuai holds
-/// HUGEINT results in 64 bits and raises an execution error when a sum does not fit.
+/// sum of integers, accumulated in Int128 (DuckDB: sum(INTEGER/BIGINT/HUGEINT) is HUGEINT). The
+/// result column is narrow (`ints`) when every sum fits Int64, else wide (`Column.highs`).
+/// Narrow input cannot overflow 128 bits (fewer than 2^63 rows of 64-bit values) and adds
+/// unchecked; once HUGEINT input beyond Int64 is seen (`checked`), every addition is checked and
+/// overflow raises DuckDB's "Overflow in HUGEINT addition".
 final class SumIntState: AggregateState {
     let name: String
     var sums: [Int128] = []
     var seen: [UInt8] = []
+    var checked = false
     init(name: String) { self.name = name }
+    var acceptsWideInput: Bool { true }
     func resize(_ groups: Int) {
         if sums.count < groups {
             sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
             seen.append(contentsOf: repeatElement(0, count: groups - seen.count))
         }
     }
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
+        if input.highs != nil { checked = true }
+        if checked {
+            try sums.withUnsafeMutableBufferPointer { s in
+                try seen.withUnsafeMutableBufferPointer { seen in
+                    try opsAddChecked(input, ids: ids, count: n, sums: s, seen: seen, counts: nil)
+                }
+            }
+            return
+        }
         sums.withUnsafeMutableBufferPointer { s in
             seen.withUnsafeMutableBufferPointer { seen in
                 input.ints.withUnsafeBufferPointer { x in
@@ -244,11 +263,12 @@ final class SumIntState: AggregateState {
             }
         }
     }
-    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! SumIntState
+        checked = checked || o.checked
         for g in 0..<o.sums.count where o.seen[g] != 0 {
             let t = Int(mapping[g])
-            sums[t] &+= o.sums[g]
+            sums[t] = checked ? try opsAddChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
             seen[t] = 1
         }
     }
@@ -257,12 +277,16 @@ final class SumIntState: AggregateState {
         var out = [Int64](repeating: 0, count: groups)
         var validity = [UInt8](repeating: 1, count: groups)
         var anyNull = false
+        var wide = false
         for g in 0..<groups {
             if seen[g] == 0 { validity[g] = 0; anyNull = true; continue }
-            guard let v = Int64(exactly: sums[g]) else {
-                throw KuaiError(.execution, "Overflow in \(name): the result \(sums[g]) does not fit the 64-bit range kuai holds HUGEINT in")
-            }
+            guard let v = Int64(exactly: sums[g]) else { wide = true; break }
             out[g] = v
+        }
+        if wide {
+            // some sum beyond Int64: a 128-bit column
+            for g in 0..<groups where seen[g] == 0 { validity[g] = 0; anyNull = true }
+            return Column(hugeints: Array(sums.prefix(groups)), validity: anyNull ? validity : nil)
         }
         return Column(type: .hugeint, ints: out, validity: anyNull ? validity : nil)
     }
@@ -314,15 +338,27 @@ final class AvgState: AggregateState {
     let wide: Bool
     var sums: [Int128] = []
     var counts: [Int64] = []
+    /// HUGEINT input beyond Int64 was seen: additions are checked (see `SumIntState`).
+    var checked = false
     init(wide: Bool) { self.wide = wide }
+    var acceptsWideInput: Bool { true }
     func resize(_ groups: Int) {
         if sums.count < groups {
             sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
             counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
         }
     }
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
+        if input.highs != nil { checked = true }
+        if checked {
+            try sums.withUnsafeMutableBufferPointer { s in
+                try counts.withUnsafeMutableBufferPointer { c in
+                    try opsAddChecked(input, ids: ids, count: n, sums: s, seen: nil, counts: c)
+                }
+            }
+            return
+        }
         sums.withUnsafeMutableBufferPointer { s in
             counts.withUnsafeMutableBufferPointer { c in
                 input.ints.withUnsafeBufferPointer { x in
@@ -335,11 +371,12 @@ final class AvgState: AggregateState {
             }
         }
     }
-    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! AvgState
+        checked = checked || o.checked
         for g in 0..<o.sums.count where o.counts[g] != 0 {
             let t = Int(mapping[g])
-            sums[t] &+= o.sums[g]
+            sums[t] = checked ? try opsAddChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
             counts[t] &+= o.counts[g]
         }
     }
@@ -418,11 +455,15 @@ final class MinMaxState: AggregateState {
     // VARCHAR: best string per group as a code into `interner.target`.
     let interner = OpsStringInterner()
     var codes: [Int32] = []
+    /// HUGEINT beyond Int64: the best value per group in 128 bits (replaces `ints` from the first
+    /// such input on; nil before).
+    var wideBest: [Int128]?
 
     init(type: DataType, isMax: Bool) {
         self.type = type
         self.isMax = isMax
     }
+    var acceptsWideInput: Bool { true }
     func resize(_ groups: Int) {
         guard seen.count < groups else { return }
         let k = groups - seen.count
@@ -430,8 +471,15 @@ final class MinMaxState: AggregateState {
         switch type {
         case .double: doubles.append(contentsOf: repeatElement(0, count: k))
         case .varchar: codes.append(contentsOf: repeatElement(0, count: k))
-        default: ints.append(contentsOf: repeatElement(0, count: k))
+        default:
+            ints.append(contentsOf: repeatElement(0, count: k))
+            if wideBest != nil { wideBest!.append(contentsOf: repeatElement(0, count: k)) }
         }
+    }
+
+    /// Switches the integer accumulators to 128 bits.
+    func makeWide() {
+        if wideBest == nil { wideBest = ints.map { Int128($0) } }
     }
 
     @inline(__always)
@@ -471,6 +519,18 @@ final class MinMaxState: AggregateState {
             }
             for (g, c) in bestInBatch { offerString(Int(g), dict[c]) }
         default:
+            if input.highs != nil || wideBest != nil {
+                makeWide()
+                var wb = wideBest!
+                wideBest = nil
+                for i in 0..<n where input.isValid(i) {
+                    let g = Int(ids[i])
+                    let v = input.int128(at: i)
+                    if seen[g] == 0 || (isMax ? v > wb[g] : v < wb[g]) { wb[g] = v; seen[g] = 1 }
+                }
+                wideBest = wb
+                return
+            }
             input.ints.withUnsafeBufferPointer { x in
                 ints.withUnsafeMutableBufferPointer { best in
                     seen.withUnsafeMutableBufferPointer { seen in
@@ -497,6 +557,15 @@ final class MinMaxState: AggregateState {
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! MinMaxState
+        if o.wideBest != nil || wideBest != nil {
+            makeWide()
+            for g in 0..<o.seen.count where o.seen[g] != 0 {
+                let t = Int(mapping[g])
+                let v = o.wideBest?[g] ?? Int128(o.ints[g])
+                if seen[t] == 0 || (isMax ? v > wideBest![t] : v < wideBest![t]) { wideBest![t] = v; seen[t] = 1 }
+            }
+            return
+        }
         for g in 0..<o.seen.count where o.seen[g] != 0 {
             let t = Int(mapping[g])
             switch type {
@@ -516,7 +585,13 @@ final class MinMaxState: AggregateState {
         switch type {
         case .double: return Column(doubles: Array(doubles.prefix(groups)), validity: validity)
         case .varchar: return Column(codes: Array(codes.prefix(groups)), dictionary: interner.target, validity: validity)
-        default: return Column(type: type, ints: Array(ints.prefix(groups)), validity: validity)
+        default:
+            if let wb = wideBest {
+                var c = Column(hugeints: Array(wb.prefix(groups)), validity: validity)
+                c.type = type
+                return c
+            }
+            return Column(type: type, ints: Array(ints.prefix(groups)), validity: validity)
         }
     }
     func makeEmpty() -> AggregateState { MinMaxState(type: type, isMax: isMax) }

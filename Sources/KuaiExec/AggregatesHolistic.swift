@@ -128,6 +128,7 @@ final class StringAggState: AggregateState {
         self.separator = separator
         self.orderKeys = orderKeys
     }
+    var acceptsWideInput: Bool { true }   // values are printed with Kernels.text
     func resize(_ groups: Int) {}
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else { return }
@@ -209,6 +210,7 @@ final class AnyValueState: AggregateState {
     var seen: [UInt8] = []
     var picked: [(group: Int, value: Value)] = []
     init(type: DataType) { self.type = type }
+    var acceptsWideInput: Bool { true }   // keeps `.hugeint` values
     func resize(_ groups: Int) {
         if seen.count < groups { seen.append(contentsOf: repeatElement(0, count: groups - seen.count)) }
     }
@@ -239,10 +241,18 @@ final class AnyValueState: AggregateState {
             let d = values.map { v -> Double in if case .double(let x) = v { return x }; return 0 }
             return Column(doubles: d, validity: values.map { $0.isNull ? 0 : 1 })
         default:
+            let validity = values.map { v -> UInt8 in v.isNull ? 0 : 1 }
+            if values.contains(where: { if case .hugeint = $0 { return true }; return false }) {
+                var c = Column(hugeints: values.map { v -> Int128 in
+                    switch v { case .int(let x): return Int128(x); case .hugeint(let x): return x; default: return 0 }
+                }, validity: validity)
+                c.type = type
+                return c
+            }
             let i = values.map { v -> Int64 in
                 switch v { case .int(let x): return x; case .bool(let b): return b ? 1 : 0; default: return 0 }
             }
-            return Column(type: type, ints: i, validity: values.map { $0.isNull ? 0 : 1 })
+            return Column(type: type, ints: i, validity: validity)
         }
     }
     func makeEmpty() -> AggregateState { AnyValueState(type: type) }

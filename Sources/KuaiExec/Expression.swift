@@ -234,6 +234,7 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
             case .boolean: return i != 0 ? "true" : "false"
             default: return String(i)
             }
+        case .hugeint(let i): return String(i)
         case .double(let d): return ValueFormatter.double(d)
         case .string(let s): return "'" + s.replacingAll("'", with: "''") + "'"
         }

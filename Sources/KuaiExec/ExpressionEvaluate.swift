@@ -21,6 +21,9 @@ extension Column {
         case .int(let i):
             if type == .double { return Column(doubles: [Double](repeating: Double(i), count: count)) }
             return Column(type: type, ints: [Int64](repeating: i, count: count))
+        case .hugeint(let i):
+            if type == .double { return Column(doubles: [Double](repeating: Double(i), count: count)) }
+            return Column.broadcastHugeint(i, count: count)
         case .double(let d):
             if type.isInteger { return Column(type: type, ints: [Int64](repeating: Int64(d), count: count)) }
             return Column(doubles: [Double](repeating: d, count: count))
@@ -126,6 +129,9 @@ extension ScalarExpr {
         case .column(let i):
             return .column(batch.columns[i])
         case .constant(let v):
+            // A HUGEINT constant beyond Int64 is evaluated as a wide column (kernels read
+            // 128-bit values from columns only).
+            if case .hugeint(let h) = v { return .column(Column.broadcastHugeint(h, count: n)) }
             return .scalar(v)
         case .arithmetic(let op, let a, let b):
             let x = try a.eval(batch, dictMode: dictMode)
@@ -179,6 +185,13 @@ extension ScalarExpr {
             var ops: [Operand] = []
             ops.reserveCapacity(args.count)
             for e in args { ops.append(try e.eval(batch, dictMode: dictMode)) }
+            // Function kernels compute on 64-bit values; abs and round of HUGEINT handle 128 bits,
+            // coalesce moves values with ColumnScatter (128-bit aware).
+            let wideOK = (f.parameters == [.hugeint] && (f.name == "abs" || f.name == "round"))
+                || ((f.name == "coalesce" || f.name == "ifnull") && f.returnType == .hugeint)
+            if !wideOK {
+                for o in ops { if case .column(let c) = o { try opsRequireNarrow(c, "\(f.name)() in expression \(name)") } }
+            }
             return try f.kernel(ops, args.map(\.type), n, self)
         }
     }
@@ -258,6 +271,8 @@ struct ColumnScatter {
     var ints: [Int64] = []
     var doubles: [Double] = []
     var codes: [Int32] = []
+    /// HUGEINT: high words, allocated at the first value beyond Int64 (see `Column.highs`).
+    var highs: [Int64]?
     var validity: [UInt8]
     var dictionary: StringDictionary?
     /// True when `dictionary` is private to this builder (may be interned into).
@@ -302,9 +317,14 @@ struct ColumnScatter {
                 case .int(let x): i = x
                 case .bool(let b): i = b ? 1 : 0
                 case .double(let d): i = Int64(d)
+                case .hugeint(let h):
+                    makeWide()
+                    for r in rows { ints[Int(r)] = Int64(truncatingIfNeeded: h); highs![Int(r)] = Int64(truncatingIfNeeded: h >> 64); validity[Int(r)] = 1 }
+                    return
                 default: i = 0
                 }
                 for r in rows { ints[Int(r)] = i; validity[Int(r)] = 1 }
+                if highs != nil { for r in rows { highs![Int(r)] = i >> 63 } }
             }
         case .column(let c):
             let valid = c.validity
@@ -313,7 +333,11 @@ struct ColumnScatter {
                 if c.type == .double {
                     for (j, r) in rows.enumerated() { doubles[Int(r)] = c.doubles[j] }
                 } else {
-                    for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
+                    if c.highs != nil {
+                for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.int128(at: j)) }
+            } else {
+                for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
+            }
                 }
             case .varchar:
                 if c.type != .varchar { break }
@@ -339,6 +363,12 @@ struct ColumnScatter {
                 } else {
                     for (j, r) in rows.enumerated() { ints[Int(r)] = c.ints[j] }
                 }
+                if let ch = c.highs {
+                    makeWide()
+                    for (j, r) in rows.enumerated() { highs![Int(r)] = ch[j] }
+                } else if highs != nil {
+                    for r in rows { highs![Int(r)] = ints[Int(r)] >> 63 }
+                }
             }
             if let v = valid {
                 for (j, r) in rows.enumerated() { validity[Int(r)] = v[j] }
@@ -348,12 +378,20 @@ struct ColumnScatter {
         }
     }
 
+    /// Starts keeping high words (every row so far: the sign of its low word).
+    mutating func makeWide() {
+        if highs == nil { highs = ints.map { $0 >> 63 } }
+    }
+
     func finish() -> Column {
         let v: [UInt8]? = validity.contains(0) ? validity : nil
         switch type {
         case .double: return Column(doubles: doubles, validity: v)
         case .varchar: return Column(codes: codes, dictionary: dictionary ?? StringDictionary(), validity: v)
-        default: return Column(type: type, ints: ints, validity: v)
+        default:
+            var c = Column(type: type, ints: ints, validity: v)
+            c.highs = highs
+            return c.narrowedIfPossible()
         }
     }
 }

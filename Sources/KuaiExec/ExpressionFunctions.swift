@@ -184,6 +184,20 @@ public enum FunctionRegistry {
     }
 
     static func absInt(_ x: Operand, _ n: Int, _ e: ScalarExpr, _ t: DataType) throws -> Operand {
+        if t == .hugeint, case .scalar(.int(let i)) = x {
+            let a = Int128(i).magnitude
+            if let s = Int64(exactly: a) { return .scalar(.int(s)) }
+            return .column(Column.broadcastHugeint(Int128(a), count: n))
+        }
+        if t == .hugeint, case .column(let c) = x {
+            // HUGEINT: |x| in 128 bits (only Int128.min overflows).
+            var out = c.int128Values()
+            for i in 0..<n where c.isValid(i) && out[i] < 0 {
+                if out[i] == Int128.min { throw KuaiError(.execution, "Overflow on abs(\(out[i])) in expression \(e.name)") }
+                out[i] = -out[i]
+            }
+            return .column(Column(hugeints: out, validity: c.validity))
+        }
         if case .scalar(.int(let i)) = x, i == Int64.min { throw KuaiError(.execution, "Overflow on abs(\(i)) in expression \(e.name)") }
         if case .column(let c) = x, let i = firstInvalid(c, where: { c.ints[$0] == Int64.min }) {
             throw KuaiError(.execution, "Overflow on abs(\(c.ints[i])) in expression \(e.name)")

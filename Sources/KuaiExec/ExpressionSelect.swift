@@ -60,6 +60,7 @@ extension ScalarExpr {
     static func selectCompare(_ col: Column, _ ct: DataType, _ op: CompareOp, _ v: Value, _ vt: DataType,
                               _ input: [Int32]?) -> [Int32]? {
         if v.isNull { return [] }
+        if col.highs != nil { return nil }   // HUGEINT beyond Int64: the general (128-bit) path
         switch (Kernels.category(ct), v) {
         case (.int, .int(let k)):
             return selectLoop(col.ints, col.validity, op, k, input, col.count)

@@ -86,6 +86,14 @@ public final class HashAggregateOperator: PhysicalOperator {
         let n = batch.count
         if p.ids.count < n { p.ids = [Int32](repeating: 0, count: n) }
         let keys = groupColumns.map { batch.columns[$0] }
+        // Most aggregates compute on 64-bit values: HUGEINT beyond Int64 is an error there
+        // (keys are exact: GroupKeyMapper splits HUGEINT keys into two words).
+        for (k, spec) in aggregates.enumerated() {
+            guard let ic = spec.inputColumn, batch.columns[ic].highs != nil else { continue }
+            if spec.distinct || !p.states[k].acceptsWideInput {
+                try opsRequireNarrow(batch.columns[ic], "aggregate \(spec.name)")
+            }
+        }
         p.ids.withUnsafeMutableBufferPointer { ids in
             p.table.findOrInsert(keys, rowCount: n, into: ids)
         }
@@ -176,6 +184,8 @@ public final class HashAggregateOperator: PhysicalOperator {
 /// Group ids for key columns: a direct array for one small non-negative integer key (hour of
 /// day, flags, small codes: no hashing at all), otherwise `GroupKeyTable`. Switches from the
 /// array to the table (keeping every id) the first time a key falls outside the array.
+/// HUGEINT keys go to the table as two BIGINT words (`opsSplitHugeintKeys`), so 128-bit values
+/// group exactly; `keyColumns()` joins them back.
 final class GroupKeyMapper {
     static let denseLimit: Int64 = 4096
     let keyTypes: [DataType]
@@ -186,8 +196,9 @@ final class GroupKeyMapper {
 
     init(keyTypes: [DataType]) {
         self.keyTypes = keyTypes
-        self.table = GroupKeyTable(keyTypes: keyTypes)
+        self.table = GroupKeyTable(keyTypes: opsSplitKeyTypes(keyTypes))
         self.dense = keyTypes.count == 1 && keyTypes[0] != .double && keyTypes[0] != .varchar && keyTypes[0] != .null
+            && keyTypes[0] != .hugeint
         if dense { slots = [Int32](repeating: -1, count: Int(Self.denseLimit)) }
     }
 
@@ -228,11 +239,11 @@ final class GroupKeyMapper {
             slots = []
             denseKeys = []
         }
-        table.findOrInsert(keys, rowCount: n, into: ids)
+        table.findOrInsert(opsSplitHugeintKeys(keys, keyTypes), rowCount: n, into: ids)
     }
 
     func keyColumns() -> [Column] {
         if dense { return [Column(type: keyTypes[0], ints: denseKeys)] }
-        return table.keyColumns()
+        return opsJoinHugeintKeys(table.keyColumns(), keyTypes)
     }
 }

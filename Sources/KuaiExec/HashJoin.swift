@@ -56,6 +56,7 @@ public final class JoinHashTable: @unchecked Sendable {
     /// - Throws: `KuaiError.execution` when the build side exceeds Int32.max rows.
     public init(columns: [Column], count: Int, keys: [Int]) throws {
         guard count < Int(Int32.max) else { throw KuaiError(.execution, "join build side of \(count) rows is too large") }
+        for k in keys { try opsRequireNarrow(columns[k], "a join key") }
         self.columns = columns
         self.rowCount = count
         self.keys = keys
@@ -380,6 +381,7 @@ final class OpsJoinProber {
             try process(nonNull, emit: emit)
             return
         }
+        for k in probeKeys { try opsRequireNarrow(batch.columns[k], "a join key") }
         let keyCols = zip(probeKeys, table.keyTypes).map { opsCoerceKey(batch.columns[$0.0], to: $0.1) }
         let interner = table.takeInterner()
         defer { table.returnInterner(interner) }

@@ -69,10 +69,12 @@ public enum Kernels {
         switch o {
         case .column(let c):
             if c.type == .double { return .col(c.doubles) }
+            if c.highs != nil { return .col(c.int128Doubles()) }
             return .col(c.ints.map { Double($0) })
         case .scalar(let v):
             switch v {
             case .int(let i): return .scalar(Double(i))
+            case .hugeint(let i): return .scalar(Double(i))
             case .double(let d): return .scalar(d)
             case .bool(let b): return .scalar(b ? 1 : 0)
             default: return .scalar(0)
@@ -128,6 +130,10 @@ public enum Kernels {
             }
             return result(vals, validity: validity, scalar: bothScalar)
         }
+        // Values beyond Int64 (wide HUGEINT columns): 128-bit arithmetic.
+        if isWide(x) || isWide(y) {
+            return try wideArithmetic(op, x, y, resultType: resultType, count: n0, expr: expr)
+        }
         let a = intArg(x), b = intArg(y)
         var bad: UInt8 = 0
         let vals: [Int64]
@@ -170,6 +176,10 @@ public enum Kernels {
             vals.withUnsafeBufferPointer { vp in
                 for i in 0..<n where vp[i] != Int64(Int32(truncatingIfNeeded: vp[i])) { bad = 1 }
             }
+        }
+        if bad != 0 && resultType == .hugeint {
+            // A HUGEINT result past Int64 (or a zero divisor): redo the batch in 128 bits.
+            return try wideArithmetic(op, x, y, resultType: resultType, count: n0, expr: expr)
         }
         if bad != 0 {
             try reportIntegerError(op, a, b, vals, validity: validity, n: n, narrow: narrow, resultType: resultType, expr: expr)
@@ -262,6 +272,8 @@ public enum Kernels {
         } else if cx == .double || cy == .double {
             let a = doubleArg(x), b = doubleArg(y)
             vals = compareLoop(op, n, a, b)
+        } else if isWide(x) || isWide(y) {
+            vals = compareLoop(op, n, int128Arg(x), int128Arg(y))
         } else {
             vals = compareLoop(op, n, intArg(x), intArg(y))
         }
@@ -453,6 +465,9 @@ public enum Kernels {
     /// `x IN (constants)`: TRUE when found; else NULL when x is NULL or the list holds NULL; else FALSE.
     static func inList(_ x: Operand, _ xt: DataType, _ values: [Value], negated: Bool, count n0: Int, intSet: IntHashSet? = nil) -> Operand {
         if x.isNullScalar { return .scalar(.null) }
+        if category(xt) == .int && (isWide(x) || values.contains(where: { if case .hugeint = $0 { return true }; return false })) {
+            return wideInList(x, values, negated: negated, count: n0)
+        }
         let listHasNull = values.contains { $0.isNull }
         let n = x.isScalar ? 1 : n0
         let col: Column
@@ -477,10 +492,15 @@ public enum Kernels {
         case .double:
             var ds: [Double] = []
             for v in values {
-                switch v { case .double(let d): ds.append(d); case .int(let i): ds.append(Double(i)); default: break }
+                switch v {
+                case .double(let d): ds.append(d)
+                case .int(let i): ds.append(Double(i))
+                case .hugeint(let i): ds.append(Double(i))
+                default: break
+                }
             }
             let s = Set(ds)
-            let src = col.type == .double ? col.doubles : col.ints.map { Double($0) }
+            let src = col.type == .double ? col.doubles : col.int128Doubles()
             for i in 0..<n { found[i] = s.contains(src[i]) ? 1 : 0 }
         case .int:
             var list: [Int64] = []

@@ -23,6 +23,8 @@ extension Kernels {
             if v.isNull { return .scalar(.null) }
             let c = Column.broadcast(v, type: from, count: 1)
             let r = try castColumn(c, from: from, to: to, isTry: isTry, expr: expr)
+            // A HUGEINT beyond Int64 stays a column (operands are never `.hugeint` scalars).
+            if let h = r.highs, r.isValid(0), h[0] != r.ints[0] >> 63 { return .column(Column.broadcastHugeint(r.int128(at: 0), count: n)) }
             return .scalar(r.value(at: 0).normalized(to))
         case .column(let c):
             return .column(try castColumn(c, from: from, to: to, isTry: isTry, expr: expr))
@@ -51,6 +53,7 @@ extension Kernels {
         }
         func valid(_ i: Int) -> Bool { c.validity.map { $0[i] != 0 } ?? true }
 
+        if c.highs != nil { return try castWide(c, to: to, isTry: isTry, expr: expr) }
         if to == .varchar { return castToVarchar(c, from: from) }
         if from == .varchar { return try castFromVarchar(c, to: to, isTry: isTry, expr: expr) }
 
@@ -75,6 +78,19 @@ extension Kernels {
         }
         // to an integer type
         let range = integerRange(to)
+        if from == .double && to == .hugeint {
+            // DOUBLE to HUGEINT: rounded half to even, within the 128-bit range.
+            var out = [Int128](repeating: 0, count: n)
+            for i in 0..<n where valid(i) {
+                let d = c.doubles[i].rounded(.toNearestOrEven)
+                if d.isFinite && d >= -1.7014118346046923e38 && d < 1.7014118346046923e38, let v = Int128(exactly: d) {
+                    out[i] = v
+                } else {
+                    try fail(i, "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type INT128 in expression \(expr.name)")
+                }
+            }
+            return Column(hugeints: out, validity: validity)
+        }
         if from == .double {
             var out = [Int64](repeating: 0, count: n)
             for i in 0..<n where valid(i) {
@@ -105,7 +121,9 @@ extension Kernels {
         case .date: return ValueFormatter.date(c.ints[i])
         case .timestamp: return ValueFormatter.timestamp(c.ints[i])
         case .interval: return ValueFormatter.interval(c.ints[i])
-        default: return String(c.ints[i])
+        default:
+            if let h = c.highs, h[i] != c.ints[i] >> 63 { return String(c.int128(at: i)) }
+            return String(c.ints[i])
         }
     }
 
@@ -136,6 +154,7 @@ extension Kernels {
         let n = c.count
         let dict = c.dictionary!
         var validity = c.validity ?? [UInt8](repeating: 1, count: n)
+        if to == .hugeint { return try castVarcharToHugeint(c, isTry: isTry, expr: expr) }
         // Parse each distinct code once.
         var parsedInts = [Int64](repeating: 0, count: dict.count)
         var parsedDoubles = [Double](repeating: 0, count: dict.count)
@@ -179,6 +198,31 @@ extension Kernels {
         }
         let v: [UInt8]? = validity.contains(0) ? validity : nil
         return to == .double ? Column(doubles: doubles, validity: v) : Column(type: to, ints: ints, validity: v)
+    }
+}
+
+extension Kernels {
+    /// VARCHAR to HUGEINT: integers of the whole 128-bit range (a decimal fraction rounds, as
+    /// the other integer casts).
+    static func castVarcharToHugeint(_ c: Column, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let n = c.count
+        let dict = c.dictionary!
+        var validity = c.validity ?? [UInt8](repeating: 1, count: n)
+        var parsed = [Int128?](repeating: nil, count: dict.count)
+        var done = [Bool](repeating: false, count: dict.count)
+        var out = [Int128](repeating: 0, count: n)
+        for i in 0..<n where validity[i] != 0 {
+            let code = Int(c.codes[i])
+            if !done[code] {
+                let t = dict.values[code].trimmingSpaces()
+                if let v = Int128(t) { parsed[code] = v } else if let v = parseInteger(t) { parsed[code] = Int128(v) }
+                done[code] = true
+            }
+            if let v = parsed[code] { out[i] = v; continue }
+            if isTry { validity[i] = 0; continue }
+            throw KuaiError(.execution, "Could not convert string '\(dict.values[code])' to INT128 in expression \(expr.name)")
+        }
+        return Column(hugeints: out, validity: validity.contains(0) ? validity : nil)
     }
 }
 

@@ -95,7 +95,19 @@ public struct ColumnBuilder {
             for c in chunks {
                 if c.type == .null || c.ints.count < c.count { x.append(contentsOf: repeatElement(0, count: c.count)) } else { x.append(contentsOf: c.ints) }
             }
-            return Column(type: type, ints: x, validity: validity)
+            var out = Column(type: type, ints: x, validity: validity)
+            if chunks.contains(where: { $0.highs != nil }) {
+                // HUGEINT chunks beyond Int64: high words of every row (sign of the low word where narrow).
+                var h = [Int64]()
+                h.reserveCapacity(n)
+                for c in chunks {
+                    if let ch = c.highs { h.append(contentsOf: ch) }
+                    else if c.type == .null || c.ints.count < c.count { h.append(contentsOf: repeatElement(0, count: c.count)) }
+                    else { h.append(contentsOf: c.ints.lazy.map { $0 >> 63 }) }
+                }
+                out.highs = h
+            }
+            return out
         }
     }
 

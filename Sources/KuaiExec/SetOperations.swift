@@ -80,7 +80,7 @@ public final class DistinctOperator: PhysicalOperator {
     public init(child: PhysicalOperator) {
         self.child = child
         self.schema = child.schema
-        self.table = GroupKeyTable(keyTypes: child.schema.map(\.type))
+        self.table = GroupKeyTable(keyTypes: opsSplitKeyTypes(child.schema.map(\.type)))
     }
 
     public func next() throws -> Batch? {
@@ -88,7 +88,8 @@ public final class DistinctOperator: PhysicalOperator {
             try MemoryGuard.check()
             let before = table.count
             var ids = [Int32](repeating: 0, count: b.count)
-            ids.withUnsafeMutableBufferPointer { table.findOrInsert(b.columns, rowCount: b.count, into: $0) }
+            let keys = opsSplitHugeintKeys(b.columns, schema.map(\.type))
+            ids.withUnsafeMutableBufferPointer { table.findOrInsert(keys, rowCount: b.count, into: $0) }
             if table.count == before { continue }
             let sel = opsFirstOccurrences(ids, count: b.count, before: before)
             if sel.count == b.count { return b }
@@ -127,15 +128,17 @@ public final class SetOperationOperator: PhysicalOperator {
         self.kind = kind
         self.all = all
         self.schema = left.schema
-        self.seen = GroupKeyTable(keyTypes: left.schema.map(\.type))
+        self.seen = GroupKeyTable(keyTypes: opsSplitKeyTypes(left.schema.map(\.type)))
     }
 
     private func build() throws {
-        let t = GroupKeyTable(keyTypes: right.schema.map(\.type))
+        let types = right.schema.map(\.type)
+        let t = GroupKeyTable(keyTypes: opsSplitKeyTypes(types))
         while let b = try right.next() {
             try MemoryGuard.check()
+            let keys = opsSplitHugeintKeys(b.columns, types)
             var ids = [Int32](repeating: 0, count: b.count)
-            ids.withUnsafeMutableBufferPointer { t.findOrInsert(b.columns, rowCount: b.count, into: $0) }
+            ids.withUnsafeMutableBufferPointer { t.findOrInsert(keys, rowCount: b.count, into: $0) }
             if all {
                 if rightCounts.count < t.count { rightCounts.append(contentsOf: repeatElement(0, count: t.count - rightCounts.count)) }
                 for id in ids { rightCounts[Int(id)] += 1 }
@@ -148,10 +151,12 @@ public final class SetOperationOperator: PhysicalOperator {
     public func next() throws -> Batch? {
         if rightTable == nil { try build() }
         let table = rightTable!
+        let types = schema.map(\.type)
         while let b = try left.next() {
             let n = b.count
             var ids = [Int32](repeating: -1, count: n)
-            ids.withUnsafeMutableBufferPointer { table.find(b.columns, rowCount: n, nullsMatch: true, into: $0) }
+            let keys = opsSplitHugeintKeys(b.columns, types)
+            ids.withUnsafeMutableBufferPointer { table.find(keys, rowCount: n, nullsMatch: true, into: $0) }
             var sel: [Int32] = []
             if all {
                 for i in 0..<n {
@@ -168,7 +173,8 @@ public final class SetOperationOperator: PhysicalOperator {
                 let cb = candidates.count == n ? b : candidates.withUnsafeBufferPointer { b.gather($0) }
                 let before = seen.count
                 var sids = [Int32](repeating: 0, count: cb.count)
-                sids.withUnsafeMutableBufferPointer { seen.findOrInsert(cb.columns, rowCount: cb.count, into: $0) }
+                let ckeys = opsSplitHugeintKeys(cb.columns, types)
+                sids.withUnsafeMutableBufferPointer { seen.findOrInsert(ckeys, rowCount: cb.count, into: $0) }
                 let firsts = opsFirstOccurrences(sids, count: cb.count, before: before)
                 if firsts.isEmpty { continue }
                 if firsts.count == cb.count { return cb }

@@ -76,8 +76,26 @@ struct OpsSortField {
 ///   VARCHAR chunks with different dictionaries are concatenated (one dictionary) first.
 func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [OpsSortField] {
     var fields: [OpsSortField] = []
+    // A HUGEINT key with values beyond Int64 sorts as two keys: the signed high word, then the
+    // unsigned low word (stored sign-flipped, so that the signed-to-unsigned mapping below
+    // restores its unsigned order). Both fields carry the key's index.
+    var parts: [(chunks: [Column], key: SortKey, keyIndex: Int)] = []
     for (keyIndex, key) in keys.enumerated() {
-        var chunks = keyChunks[keyIndex]
+        let chunks = keyChunks[keyIndex]
+        guard chunks.contains(where: { $0.highs != nil }) else { parts.append((chunks, key, keyIndex)); continue }
+        let hi = chunks.map { c -> Column in
+            if c.type == .null { return c }
+            return Column(type: .bigint, ints: c.highs ?? c.ints.map { $0 >> 63 }, validity: c.validity)
+        }
+        let lo = chunks.map { c -> Column in
+            if c.type == .null { return c }
+            return Column(type: .bigint, ints: c.ints.map { $0 ^ Int64.min }, validity: c.validity)
+        }
+        parts.append((hi, key, keyIndex))
+        parts.append((lo, key, keyIndex))
+    }
+    for (chunksIn, key, keyIndex) in parts {
+        var chunks = chunksIn
         let type = chunks.first?.type ?? .null
         if type == .varchar, chunks.contains(where: { $0.dictionary !== chunks[0].dictionary }) {
             var b = ColumnBuilder(type: .varchar)
@@ -530,6 +548,7 @@ struct OpsTopNBound {
         let col = kept.columns[key.column]
         let last = kept.count - 1
         guard last >= 0, col.isValid(last), col.type != .varchar, col.type != .null else { return nil }
+        guard col.highs == nil else { return nil }   // HUGEINT beyond Int64: no 64-bit bound
         self.key = key
         if col.type == .double {
             intBound = nil
@@ -548,6 +567,7 @@ struct OpsTopNBound {
         sel.reserveCapacity(n)
         let asc = key.ascending
         let valid = col.validity
+        if col.highs != nil { return b }   // HUGEINT beyond Int64: keep every row
         if let ib = intBound, col.type != .double, col.type != .varchar, col.type != .null {
             col.ints.withUnsafeBufferPointer { x in
                 for i in 0..<n {

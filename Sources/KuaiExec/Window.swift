@@ -132,6 +132,15 @@ func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: Unsa
             }
         }
     default:
+        if let h = col.highs {
+            // HUGEINT beyond Int64: both words
+            for i in 1..<n {
+                let a = Int(perm[i - 1]), b = Int(perm[i])
+                let na = nullAt(a), nb = nullAt(b)
+                if na != nb || (!na && (col.ints[a] != col.ints[b] || h[a] != h[b])) { marks[i] = 1 }
+            }
+            return
+        }
         col.ints.withUnsafeBufferPointer { x in
             if valid == nil {
                 for i in 1..<n where x[Int(perm[i - 1])] != x[Int(perm[i])] { marks[i] = 1 }
@@ -349,7 +358,17 @@ public final class WindowOperator: PhysicalOperator {
             var src = [Int32](repeating: -1, count: n)
             // order values for min/max
             var ord: [UInt64] = []
-            if f.kind == .min || f.kind == .max {
+            if (f.kind == .min || f.kind == .max) && a.highs != nil {
+                // HUGEINT beyond Int64: the dense rank of each value stands in for the value.
+                let byValue = try sortPermutation([a], count: a.count, keys: [SortKey(column: 0)])
+                ord = [UInt64](repeating: 0, count: a.count)
+                var rank: UInt64 = 0
+                for k in 0..<byValue.count {
+                    let r = Int(byValue[k])
+                    if k > 0 && a.int128(at: r) != a.int128(at: Int(byValue[k - 1])) { rank += 1 }
+                    ord[r] = rank
+                }
+            } else if f.kind == .min || f.kind == .max {
                 ord = opsOrderValues(a)
             }
             // min/max: extend the previous frame when it only grows at the end (running and
@@ -417,11 +436,19 @@ public final class WindowOperator: PhysicalOperator {
                 }
                 return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
             }
-            // Integers: exact Int128 prefix sums.
+            // Integers: exact Int128 prefix sums (checked when the input holds HUGEINT values
+            // beyond Int64; narrow input cannot overflow 128 bits).
             var prefix = [Int128](repeating: 0, count: n + 1)
-            for j in 0..<n {
-                let r = Int(perm[j])
-                prefix[j + 1] = prefix[j] &+ (valid(r) ? Int128(a.ints[r]) : 0)
+            if a.highs != nil {
+                for j in 0..<n {
+                    let r = Int(perm[j])
+                    prefix[j + 1] = valid(r) ? try opsAddChecked(prefix[j], a.int128(at: r)) : prefix[j]
+                }
+            } else {
+                for j in 0..<n {
+                    let r = Int(perm[j])
+                    prefix[j + 1] = prefix[j] &+ (valid(r) ? Int128(a.ints[r]) : 0)
+                }
             }
             let wide = a.type != .integer && a.type != .boolean
             if f.kind == .avg {
@@ -436,18 +463,25 @@ public final class WindowOperator: PhysicalOperator {
                 return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
             }
             var out = [Int64](repeating: 0, count: n)
+            var highs: [Int64]? = nil      // allocated at the first sum beyond Int64
             for i in 0..<n {
                 let s = Int(starts[i]), e = Int(ends[i])
                 let row = Int(perm[i])
                 let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
                 if cnt == 0 { validity[row] = 0; continue }
-                let total = prefix[e] &- prefix[s]
-                guard let v = Int64(exactly: total) else {
-                    throw KuaiError(.execution, "Overflow in sum: the result \(total) does not fit the 64-bit range kuai holds HUGEINT in")
+                let total = prefix[e] &- prefix[s]   // exact: both prefixes are exact 128-bit sums
+                if let v = Int64(exactly: total) {
+                    out[row] = v
+                    if highs != nil { highs![row] = v >> 63 }
+                } else {
+                    if highs == nil { highs = out.map { $0 >> 63 } }
+                    out[row] = Int64(truncatingIfNeeded: total)
+                    highs![row] = Int64(truncatingIfNeeded: total >> 64)
                 }
-                out[row] = v
             }
-            return Column(type: .hugeint, ints: out, validity: validity.contains(0) ? validity : nil)
+            var col = Column(type: .hugeint, ints: out, validity: validity.contains(0) ? validity : nil)
+            col.highs = highs
+            return col
         default:
             fatalError("unreachable")
         }
@@ -493,7 +527,10 @@ public final class WindowOperator: PhysicalOperator {
             guard c.type != .varchar else { throw KuaiError(.binding, "RANGE with an offset needs a numeric or temporal ORDER BY expression") }
             rangeNull = (0..<n).map { !c.isValid(Int(perm[$0])) || c.type == .null }
             if c.type == .double { rangeValues = (0..<n).map { c.doubles[Int(perm[$0])] } }
-            else if c.type != .null { rangeInts = (0..<n).map { c.ints[Int(perm[$0])] } }
+            else if c.type != .null {
+                try opsRequireNarrow(c, "a RANGE frame with an offset (window ORDER BY)")
+                rangeInts = (0..<n).map { c.ints[Int(perm[$0])] }
+            }
         }
         /// First position j in [lo, hi) (non-null segment) whose value is "at or after" target in
         /// sort direction; `strict` = strictly after.
@@ -628,7 +665,18 @@ func opsPatchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
         }
         for i in 0..<out.count where mask[i] != 0 { out.codes[i] = code!; validity[i] = 1 }
     case (_, .int(let x)):
-        for i in 0..<out.count where mask[i] != 0 { out.ints[i] = x; validity[i] = 1 }
+        for i in 0..<out.count where mask[i] != 0 {
+            out.ints[i] = x
+            out.highs?[i] = x >> 63
+            validity[i] = 1
+        }
+    case (_, .hugeint(let x)):
+        if out.highs == nil { out.highs = out.ints.map { $0 >> 63 } }
+        for i in 0..<out.count where mask[i] != 0 {
+            out.ints[i] = Int64(truncatingIfNeeded: x)
+            out.highs![i] = Int64(truncatingIfNeeded: x >> 64)
+            validity[i] = 1
+        }
     case (_, .bool(let b)):
         for i in 0..<out.count where mask[i] != 0 { out.ints[i] = b ? 1 : 0; validity[i] = 1 }
     default:

@@ -162,6 +162,10 @@ final class ColumnFileWriter: @unchecked Sendable {
             if let bad { throw typeError("code \(bad) outside the batch dictionary of \(dcount) strings") }
         default:
             guard c.ints.count >= c.count else { throw typeError("column without integer storage") }
+            // Stores hold 64-bit integers: a HUGEINT beyond Int64 (Column.highs) cannot be written.
+            if c.highs != nil, let r = c.slice(start..<start + n).firstRowOutsideInt64() {
+                throw typeError("HUGEINT value \(c.int128(at: start + r)) outside the BIGINT range cannot be stored")
+            }
             c.ints.withUnsafeBufferPointer { s in
                 (ints + dst).update(from: s.baseAddress! + start, count: n)
             }

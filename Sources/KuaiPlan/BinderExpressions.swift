@@ -397,6 +397,11 @@ extension Binder {
             let t: DataType = (v >= Int64(Int32.min) && v <= Int64(Int32.max)) ? .integer : .bigint
             return ScalarExpr.constant(.int(v), type: t, name: name)
         case .decimal(let text):
+            // An integer beyond Int64 that fits 128 bits is a HUGEINT, as in DuckDB.
+            if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let h = Int128(text) {
+                if let i = Int64(exactly: h) { return ScalarExpr.constant(.int(i), type: .bigint, name: name) }
+                return ScalarExpr.constant(.hugeint(h), type: .hugeint, name: name)
+            }
             // DuckDB types 1.5 as DECIMAL(2,1); kuai computes it as DOUBLE (see README, "Numbers").
             guard let d = Double(text) else { throw Binder.error("invalid number \(text)", pos) }
             if let i = Int64(exactly: d), !text.contains("."), !text.lowercased().contains("e") {

@@ -98,8 +98,10 @@ public enum ResultWriter {
                     switch c.type {
                     case .varchar:
                         if let table = rendered[ci] { out.append(table[Int(c.codes[r])]) } else { appendField(c.dictionary![c.codes[r]], sep, into: &out) }
-                    case .integer, .bigint, .hugeint:
+                    case .integer, .bigint:
                         out.appendInt(c.ints[r])
+                    case .hugeint:
+                        if let h = c.highs { out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r]))) } else { out.appendInt(c.ints[r]) }
                     case .null:
                         break
                     default:
@@ -167,7 +169,9 @@ public enum ResultWriter {
                     if let v = c.validity, v[r] == 0 { out.append("null"); continue }
                     switch c.type {
                     case .null: out.append("null")
-                    case .integer, .bigint, .hugeint: out.appendInt(c.ints[r])
+                    case .integer, .bigint: out.appendInt(c.ints[r])
+                    case .hugeint:
+                        if let h = c.highs { out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r]))) } else { out.appendInt(c.ints[r]) }
                     case .boolean: out.append(c.ints[r] != 0 ? "true" : "false")
                     case .double:
                         let d = c.doubles[r]
@@ -336,6 +340,11 @@ struct ByteSink {
             while k > 0 { k -= 1; buffer.append(p[k]) }
         }
         if buffer.count >= Self.chunk { drain() }
+    }
+
+    /// Decimal digits of a 128-bit value (HUGEINT beyond Int64; rare, so through a String).
+    mutating func appendInt128(_ v: Int128) {
+        append(String(v))
     }
 
     mutating func drain() {

@@ -170,6 +170,40 @@ func csvOf(_ engine: QueryEngine, _ sql: String) throws -> String {
         """)
 }
 
+@Test func engineOutputFormatsPrintHugeintBeyondInt64() throws {
+    // DuckDB 2.0.1: COPY (q) TO 'f' (FORMAT json, ARRAY true) / (FORMAT json) / (HEADER, DELIMITER '\t'),
+    // and the CLI box of q, where q sums BIGINTs past 2^63 and below -2^63 (HUGEINT).
+    let engine = QueryEngine(tables: [engineTable()])
+    let q = "SELECT g, sum(x) AS s FROM (VALUES (1, 9223372036854775807), (1, 5), (2, -9223372036854775807), (2, -9), (3, 7)) v(g, x) GROUP BY g ORDER BY g"
+    func render(_ f: OutputFormat) throws -> String {
+        var out = ""
+        ResultWriter.write(try engine.execute(q), format: f) { out += $0 }
+        return out
+    }
+    #expect(try render(.csv) == "g,s\n1,9223372036854775812\n2,-9223372036854775816\n3,7\n")
+    #expect(try render(.json) == "[\n\t{\"g\":1,\"s\":9223372036854775812},\n\t{\"g\":2,\"s\":-9223372036854775816},\n\t{\"g\":3,\"s\":7}\n]\n")
+    #expect(try render(.jsonl) == "{\"g\":1,\"s\":9223372036854775812}\n{\"g\":2,\"s\":-9223372036854775816}\n{\"g\":3,\"s\":7}\n")
+    #expect(try render(.tsv) == "g\ts\n1\t9223372036854775812\n2\t-9223372036854775816\n3\t7\n")
+    #expect(try render(.table) == """
+        ┌───────┬──────────────────────┐
+        │   g   │          s           │
+        │ int32 │        int128        │
+        ├───────┼──────────────────────┤
+        │     1 │  9223372036854775812 │
+        │     2 │ -9223372036854775816 │
+        │     3 │                    7 │
+        └───────┴──────────────────────┘
+
+        """)
+    // streamed output (kuai-query's path) prints the same digits
+    var streamed = [UInt8]()
+    let r = try engine.execute(q)
+    let stream = ResultStream(format: .csv, fields: r.fields) { streamed.append(contentsOf: $0) }
+    for b in r.batches { stream.append(b) }
+    stream.finish()
+    #expect(String(decoding: streamed, as: UTF8.self) == "g,s\n1,9223372036854775812\n2,-9223372036854775816\n3,7\n")
+}
+
 @Test func engineCSVQuotesLikeDuckDB() throws {
     // DuckDB: COPY (SELECT '' a, ' x ' b, 'a"b' c, 'a,b' d, NULL::VARCHAR e, e'x\ny' f) TO 'y.csv' (HEADER)
     let engine = QueryEngine(tables: [engineTable()])

@@ -83,6 +83,7 @@ struct FixtureRoundTripTests {
                         switch col.value(at: i) {
                         case .null: values[c].append(nil)
                         case .int(let v): values[c].append(col.type == .date ? Self.formatDate(v) : String(v))
+                        case .hugeint(let v): values[c].append(String(v))
                         case .string(let s): values[c].append(s)
                         case .double(let d): values[c].append(String(d))
                         case .bool(let b): values[c].append(b ? "true" : "false")

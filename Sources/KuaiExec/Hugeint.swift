@@ -1,0 +1,281 @@
+import KuaiCore
+
+// HUGEINT values beyond Int64 (wide columns, `Column.highs`): the kernels that compute on them
+// and the guard of the operators that do not.
+//
+// Wide columns come from sum() of integers (and sums of sums, window sums), HUGEINT arithmetic
+// and CAST to HUGEINT. Supported on them: output (every format), CAST to VARCHAR / DOUBLE /
+// BOOLEAN / integer types (range-checked), comparisons, IN lists, + - * // % (128-bit range,
+// overflow is an error as in DuckDB), `/` and arithmetic with DOUBLE, negation, abs, round,
+// IS [NOT] NULL, IS [NOT] DISTINCT FROM, CASE, ORDER BY (also window ORDER BY / PARTITION BY),
+// sum / avg / min / max / count / any_value / string_agg, window sum / avg / count / first_value /
+// last_value / lag / lead. Everything else (GROUP BY, DISTINCT, join and set-operation keys,
+// other functions and aggregates, RANGE frames with offsets, window min/max) raises
+// `opsWideError` instead of computing on the low 64 bits.
+
+/// The execution error for a HUGEINT value beyond Int64 reaching code that only computes on
+/// 64-bit integers: names the value and where it was met.
+func opsWideError(_ value: Int128, _ what: String) -> KuaiError {
+    KuaiError(.execution, "HUGEINT value \(value) outside the BIGINT range is not supported in \(what)")
+}
+
+/// Throws `opsWideError` when a valid row of `col` holds a value outside Int64; otherwise the
+/// column's `ints` hold every value and 64-bit code may read them.
+@inline(__always)
+func opsRequireNarrow(_ col: Column, _ what: @autoclosure () -> String) throws {
+    guard col.highs != nil else { return }
+    if let r = col.firstRowOutsideInt64() { throw opsWideError(col.int128(at: r), what()) }
+}
+
+extension Column {
+    /// `count` copies of a 128-bit value as a HUGEINT column (narrow when it fits Int64).
+    static func broadcastHugeint(_ v: Int128, count: Int) -> Column {
+        if let x = Int64(exactly: v) { return Column(type: .hugeint, ints: [Int64](repeating: x, count: count)) }
+        var c = Column(type: .hugeint, ints: [Int64](repeating: Int64(truncatingIfNeeded: v), count: count))
+        c.highs = [Int64](repeating: Int64(truncatingIfNeeded: v >> 64), count: count)
+        return c
+    }
+
+    /// Every row as Int128 (integer-stored columns).
+    func int128Values() -> [Int128] {
+        let n = count
+        return ints.withUnsafeBufferPointer { lo in
+            [Int128](unsafeUninitializedCapacity: n) { out, filled in
+                if let h = highs {
+                    h.withUnsafeBufferPointer { hi in
+                        for i in 0..<n { out.initializeElement(at: i, to: Int128(hi[i]) << 64 | Int128(UInt64(bitPattern: lo[i]))) }
+                    }
+                } else {
+                    for i in 0..<n { out.initializeElement(at: i, to: Int128(lo[i])) }
+                }
+                filled = n
+            }
+        }
+    }
+
+    /// Every row as Double (nearest; integer-stored columns, wide or not).
+    func int128Doubles() -> [Double] {
+        guard highs != nil else { return ints.map { Double($0) } }
+        return (0..<count).map { Double(int128(at: $0)) }
+    }
+}
+
+extension Kernels {
+    /// True for a column operand holding values beyond Int64.
+    @inline(__always)
+    static func isWide(_ o: Operand) -> Bool {
+        if case .column(let c) = o { return c.highs != nil }
+        return false
+    }
+
+    /// An integer operand as 128-bit values.
+    static func int128Arg(_ o: Operand) -> Arg<Int128> {
+        switch o {
+        case .column(let c):
+            if c.type == .double { return .col(c.doubles.map { Int128(exactly: $0.rounded(.towardZero)) ?? 0 }) }
+            return .col(c.int128Values())
+        case .scalar(let v):
+            switch v {
+            case .int(let i): return .scalar(Int128(i))
+            case .hugeint(let i): return .scalar(i)
+            case .bool(let b): return .scalar(b ? 1 : 0)
+            case .double(let d): return .scalar(Int128(exactly: d.rounded(.towardZero)) ?? 0)
+            default: return .scalar(0)
+            }
+        }
+    }
+
+    /// `x op y` computed in 128 bits (`+ - * // %`; `/` is DOUBLE and never comes here), for a
+    /// HUGEINT result or a wide operand. Overflow of the 128-bit range (or of `resultType`'s range
+    /// when it is narrower) and division by zero are execution errors naming the expression, as in
+    /// DuckDB; NULL rows are skipped. Scalar inputs give a scalar when the result fits Int64, else
+    /// a column of `count` rows.
+    static func wideArithmetic(_ op: ArithmeticOp, _ x: Operand, _ y: Operand, resultType: DataType,
+                               count n0: Int, expr: ScalarExpr) throws -> Operand {
+        let bothScalar = x.isScalar && y.isScalar
+        let n = bothScalar ? 1 : n0
+        let validity = andValidity(x.validity, y.validity)
+        let a = int128Arg(x), b = int128Arg(y)
+        @inline(__always) func at(_ v: Arg<Int128>, _ i: Int) -> Int128 {
+            switch v { case .col(let c): return c[i]; case .scalar(let s): return s }
+        }
+        var out = [Int128](repeating: 0, count: n)
+        let range: ClosedRange<Int128>? = resultType == .hugeint ? nil
+            : Int128(integerRange(resultType).lowerBound)...Int128(integerRange(resultType).upperBound)
+        for i in 0..<n {
+            if let v = validity, v[i] == 0 { continue }
+            let p = at(a, i), q = at(b, i)
+            let r: (partialValue: Int128, overflow: Bool)
+            switch op {
+            case .add: r = p.addingReportingOverflow(q)
+            case .subtract: r = p.subtractingReportingOverflow(q)
+            case .multiply: r = p.multipliedReportingOverflow(by: q)
+            case .integerDivide, .divide:
+                if q == 0 { throw divisionByZero(expr) }
+                r = p.dividedReportingOverflow(by: q)
+            case .modulo:
+                if q == 0 { throw divisionByZero(expr) }
+                r = q == -1 ? (0, false) : p.remainderReportingOverflow(dividingBy: q)
+            }
+            if r.overflow || !(range?.contains(r.partialValue) ?? true) {
+                let word: String
+                switch op {
+                case .add: word = "addition"
+                case .subtract: word = "subtraction"
+                case .multiply: word = "multiplication"
+                case .integerDivide, .divide: word = "division"
+                case .modulo: word = "modulo"
+                }
+                throw KuaiError(.execution, "Overflow in \(word) of \(physicalName(resultType)) (\(p) \(op.rawValue) \(q)) in expression \(expr.name)")
+            }
+            out[i] = r.partialValue
+        }
+        if bothScalar {
+            if let v = validity, v[0] == 0 { return .scalar(.null) }
+            if let s = Int64(exactly: out[0]) { return .scalar(.int(s)) }
+            return .column(Column.broadcastHugeint(out[0], count: n0))
+        }
+        var col = Column(hugeints: out, validity: validity)
+        col.type = resultType
+        return .column(col)
+    }
+
+    /// `x [NOT] IN (constants)` when `x` is wide or a constant is beyond Int64: 128-bit equality.
+    static func wideInList(_ x: Operand, _ values: [Value], negated: Bool, count n0: Int) -> Operand {
+        let listHasNull = values.contains { $0.isNull }
+        var list: [Int128] = []
+        for v in values {
+            switch v {
+            case .int(let i): list.append(Int128(i))
+            case .hugeint(let i): list.append(i)
+            case .bool(let b): list.append(b ? 1 : 0)
+            case .double(let d): if let i = Int128(exactly: d) { list.append(i) }
+            default: break
+            }
+        }
+        let set = Set(list)
+        let n = x.isScalar ? 1 : n0
+        var found = [Int64](repeating: 0, count: n)
+        switch int128Arg(x) {
+        case .col(let xs): for i in 0..<n { found[i] = set.contains(xs[i]) ? 1 : 0 }
+        case .scalar(let s): found[0] = set.contains(s) ? 1 : 0
+        }
+        var validity = x.validity.map { Array($0.prefix(n)) }
+        if listHasNull {
+            var v = validity ?? [UInt8](repeating: 1, count: n)
+            for i in 0..<n where found[i] == 0 { v[i] = 0 }
+            validity = v
+        }
+        if negated { for i in 0..<n { found[i] = 1 - found[i] } }
+        if x.isScalar {
+            if let v = validity, v[0] == 0 { return .scalar(.null) }
+            return .scalar(.bool(found[0] != 0))
+        }
+        return .column(Column(type: .boolean, ints: found, validity: validity))
+    }
+
+    /// CAST of a wide HUGEINT column (values beyond Int64) to `to`.
+    static func castWide(_ c: Column, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let n = c.count
+        var validity = c.validity
+        switch to {
+        case .varchar: return castToVarchar(c, from: .hugeint)
+        case .double: return Column(doubles: c.int128Doubles(), validity: validity)
+        case .boolean:
+            var out = [Int64](repeating: 0, count: n)
+            let h = c.highs!
+            for i in 0..<n where c.ints[i] != 0 || h[i] != 0 { out[i] = 1 }
+            return Column(type: .boolean, ints: out, validity: validity)
+        case .hugeint: return c
+        default:
+            // integer types: rows beyond Int64 are out of range; the others as any integer cast
+            let range = integerRange(to)
+            var out = c.ints
+            for i in 0..<n where c.isValid(i) {
+                let v = c.int128(at: i)
+                if let x = Int64(exactly: v), range.contains(x) { continue }
+                if isTry {
+                    if validity == nil { validity = [UInt8](repeating: 1, count: n) }
+                    validity![i] = 0
+                    out[i] = 0
+                } else {
+                    throw KuaiError(.execution, "Type INT128 with value \(v) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)")
+                }
+            }
+            return Column(type: to, ints: out, validity: validity)
+        }
+    }
+}
+
+/// 128-bit sum accumulation with DuckDB's overflow check ("Overflow in HUGEINT addition"): adds
+/// the valid rows of `input` (any integer-stored column, wide or not) to `sums[ids[i]]` and sets
+/// `seen` where given; `counts` (avg) gets 1 per row when given.
+func opsAddChecked(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int,
+                   sums: UnsafeMutableBufferPointer<Int128>, seen: UnsafeMutableBufferPointer<UInt8>?,
+                   counts: UnsafeMutableBufferPointer<Int64>?) throws {
+    for i in 0..<n where input.isValid(i) {
+        let g = Int(ids[i])
+        let x = input.int128(at: i)
+        let r = sums[g].addingReportingOverflow(x)
+        if r.overflow { throw KuaiError(.execution, "Overflow in HUGEINT addition: \(sums[g]) + \(x)") }
+        sums[g] = r.partialValue
+        seen?[g] = 1
+        counts?[g] &+= 1
+    }
+}
+
+/// `a + b` of two partial 128-bit sums, with DuckDB's overflow error.
+@inline(__always)
+func opsAddChecked(_ a: Int128, _ b: Int128) throws -> Int128 {
+    let r = a.addingReportingOverflow(b)
+    if r.overflow { throw KuaiError(.execution, "Overflow in HUGEINT addition: \(a) + \(b)") }
+    return r.partialValue
+}
+
+// MARK: - HUGEINT hash keys
+
+/// Key types with every HUGEINT key split into two BIGINT keys (high word, then low word), so
+/// that hash tables over 64-bit key words (`GroupKeyTable`) group 128-bit values exactly.
+func opsSplitKeyTypes(_ types: [DataType]) -> [DataType] {
+    guard types.contains(.hugeint) else { return types }
+    return types.flatMap { $0 == .hugeint ? [DataType.bigint, .bigint] : [$0] }
+}
+
+/// Key columns split as `opsSplitKeyTypes(types)` describes (other columns pass through).
+func opsSplitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
+    guard types.contains(.hugeint) else { return cols }
+    var out: [Column] = []
+    out.reserveCapacity(cols.count + 1)
+    for (c, t) in zip(cols, types) {
+        guard t == .hugeint else { out.append(c); continue }
+        if c.type == .null {
+            out.append(c)
+            out.append(c)
+        } else {
+            out.append(Column(type: .bigint, ints: c.highs ?? c.ints.map { $0 >> 63 }, validity: c.validity))
+            out.append(Column(type: .bigint, ints: c.ints, validity: c.validity))
+        }
+    }
+    return out
+}
+
+/// The inverse of `opsSplitHugeintKeys`: (high, low) BIGINT pairs back into HUGEINT columns
+/// (narrow when every value fits Int64).
+func opsJoinHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
+    guard types.contains(.hugeint) else { return cols }
+    var out: [Column] = []
+    var j = 0
+    for t in types {
+        guard t == .hugeint else { out.append(cols[j]); j += 1; continue }
+        let hi = cols[j], lo = cols[j + 1]
+        j += 2
+        var c = Column(type: .hugeint, ints: lo.type == .null ? [Int64](repeating: 0, count: lo.count) : lo.ints,
+                       validity: lo.type == .null ? [UInt8](repeating: 0, count: lo.count) : lo.validity)
+        if hi.type != .null && lo.type != .null {
+            c.highs = hi.ints
+            c = c.narrowedIfPossible()
+        }
+        out.append(c)
+    }
+    return out
+}
