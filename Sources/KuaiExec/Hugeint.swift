@@ -160,18 +160,7 @@ extension Kernels {
         case .col(let xs): for i in 0..<n { found[i] = set.contains(xs[i]) ? 1 : 0 }
         case .scalar(let s): found[0] = set.contains(s) ? 1 : 0
         }
-        var validity = x.validity.map { Array($0.prefix(n)) }
-        if listHasNull {
-            var v = validity ?? [UInt8](repeating: 1, count: n)
-            for i in 0..<n where found[i] == 0 { v[i] = 0 }
-            validity = v
-        }
-        if negated { for i in 0..<n { found[i] = 1 - found[i] } }
-        if x.isScalar {
-            if let v = validity, v[0] == 0 { return .scalar(.null) }
-            return .scalar(.bool(found[0] != 0))
-        }
-        return .column(Column(type: .boolean, ints: found, validity: validity))
+        return inListResult(found: found, inputValidity: x.validity, listHasNull: listHasNull, negated: negated, scalar: x.isScalar)
     }
 
     /// CAST of a wide HUGEINT column (values beyond Int64) to `to`.

@@ -522,14 +522,23 @@ public enum Kernels {
                 }
             }
         }
-        var validity = col.validity.map { Array($0.prefix(n)) }
+        return inListResult(found: found, inputValidity: col.validity, listHasNull: listHasNull, negated: negated, scalar: x.isScalar)
+    }
+
+    /// The result of `x [NOT] IN (list)` from the membership flags `found` (1 = x equals an item) of
+    /// the first `found.count` rows, by SQL's rules (DuckDB's too): NULL when x is NULL, or when x is
+    /// not found and the list holds a NULL; NOT IN negates the rest.
+    static func inListResult(found: [Int64], inputValidity: [UInt8]?, listHasNull: Bool, negated: Bool, scalar: Bool) -> Operand {
+        let n = found.count
+        var found = found
+        var validity = inputValidity.map { Array($0.prefix(n)) }
         if listHasNull {
             var v = validity ?? [UInt8](repeating: 1, count: n)
             for i in 0..<n where found[i] == 0 { v[i] = 0 }
             validity = v
         }
         if negated { for i in 0..<n { found[i] = 1 - found[i] } }
-        if x.isScalar {
+        if scalar {
             if let v = validity, v[0] == 0 { return .scalar(.null) }
             return .scalar(.bool(found[0] != 0))
         }
