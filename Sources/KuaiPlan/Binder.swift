@@ -376,7 +376,8 @@ final class Binder {
         case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _), .inSubquery(let a, _, _, _):
             walk(a, visit)
         case .binary(_, let a, let b, _): walk(a, visit); walk(b, visit)
-        case .like(let a, let p, _, _, _): walk(a, visit); walk(p, visit)
+        case .like(let a, let p, let esc, _, _, _): walk(a, visit); walk(p, visit); if let esc { walk(esc, visit) }
+        case .row(let xs, _): xs.forEach { walk($0, visit) }
         case .between(let a, let l, let h, _, _): walk(a, visit); walk(l, visit); walk(h, visit)
         case .inList(let a, let xs, _, _): walk(a, visit); xs.forEach { walk($0, visit) }
         case .caseWhen(let op, let ws, let el, _):
