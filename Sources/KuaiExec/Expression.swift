@@ -56,8 +56,10 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         case isDistinctFrom(ScalarExpr, ScalarExpr, negated: Bool)
         /// `x [NOT] IN (list)`; list items have the type of `x` after binding.
         case inList(ScalarExpr, [ScalarExpr], negated: Bool)
-        /// `x [NOT] LIKE pattern` with a constant pattern (`%` any run, `_` one character).
-        case like(ScalarExpr, pattern: String, negated: Bool, caseInsensitive: Bool)
+        /// `x [NOT] LIKE pattern [ESCAPE escape]` with a constant pattern (`%` any run, `_` one character).
+        /// `escape` is the constant `ESCAPE` string (nil: none); it is checked when a row is evaluated, as DuckDB
+        /// does (`Kernels.like`): longer than one byte, or ending the pattern, is an execution error.
+        case like(ScalarExpr, pattern: String, negated: Bool, caseInsensitive: Bool, escape: String? = nil)
         /// Searched CASE; `elseExpr` nil means ELSE NULL.
         case caseWhen([(when: ScalarExpr, then: ScalarExpr)], elseExpr: ScalarExpr?)
         /// CAST to `type`; `isTry` gives NULL instead of an error.
@@ -161,7 +163,7 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         case .isNull(let a, let n): k = .isNull(r(a), negated: n)
         case .isDistinctFrom(let a, let b, let n): k = .isDistinctFrom(r(a), r(b), negated: n)
         case .inList(let a, let xs, let n): k = .inList(r(a), xs.map(r), negated: n)
-        case .like(let a, let p, let n, let ci): k = .like(r(a), pattern: p, negated: n, caseInsensitive: ci)
+        case .like(let a, let p, let n, let ci, let e): k = .like(r(a), pattern: p, negated: n, caseInsensitive: ci, escape: e)
         case .caseWhen(let ws, let e): k = .caseWhen(ws.map { (r($0.when), r($0.then)) }, elseExpr: e.map(r))
         case .cast(let a, let t): k = .cast(r(a), isTry: t)
         case .function(let f, let xs): k = .function(f, xs.map(r))
@@ -183,7 +185,8 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         case .isNull(let a, let n): return "isnull(\(a.structuralKey),\(n))"
         case .isDistinctFrom(let a, let b, let n): return "distinct(\(a.structuralKey),\(b.structuralKey),\(n))"
         case .inList(let a, let xs, let n): return "in(\(a.structuralKey);" + xs.map(\.structuralKey).joined(separator: ",") + ";\(n))"
-        case .like(let a, let p, let n, let ci): return "like(\(a.structuralKey),\(p.debugDescription),\(n),\(ci))"
+        case .like(let a, let p, let n, let ci, let e):
+            return "like(\(a.structuralKey),\(p.debugDescription),\(n),\(ci)\(e.map { ",escape " + $0.debugDescription } ?? ""))"
         case .caseWhen(let ws, let e):
             return "case(" + ws.map { "\($0.when.structuralKey)->\($0.then.structuralKey)" }.joined(separator: ",") + ";\(e?.structuralKey ?? "")):\(type)"
         case .cast(let a, let t): return "cast(\(a.structuralKey),\(type),\(t))"
@@ -196,7 +199,7 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         case .column, .constant: return []
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .isDistinctFrom(let a, let b, _): return [a, b]
         case .and(let xs), .or(let xs): return xs
-        case .not(let a), .negate(let a), .isNull(let a, _), .like(let a, _, _, _), .cast(let a, _): return [a]
+        case .not(let a), .negate(let a), .isNull(let a, _), .like(let a, _, _, _, _), .cast(let a, _): return [a]
         case .inList(let a, let xs, _): return [a] + xs
         case .caseWhen(let ws, let e): return ws.flatMap { [$0.when, $0.then] } + (e.map { [$0] } ?? [])
         case .function(_, let xs): return xs

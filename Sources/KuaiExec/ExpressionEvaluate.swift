@@ -80,9 +80,13 @@ extension ScalarExpr {
                     return .column(Self.gatherByCodes(cached, col))
                 }
                 if dict.count <= 4 * batch.count + 4096 {
-                    let table = try evaluateOverDictionary(batch.columns.count, column: c, dict)
-                    dictCache.store(dict, table)
-                    return .column(Self.gatherByCodes(table, col))
+                    // A dictionary may hold values no row of the batch uses (rows removed by a filter); an error
+                    // raised by one of them (a failed cast, a LIKE pattern error) must not fail the query, so an
+                    // error here falls back to evaluating the rows themselves.
+                    if let table = try? evaluateOverDictionary(batch.columns.count, column: c, dict) {
+                        dictCache.store(dict, table)
+                        return .column(Self.gatherByCodes(table, col))
+                    }
                 }
             }
         }
@@ -173,9 +177,9 @@ extension ScalarExpr {
             }
             let r = Kernels.logic(isAnd: false, ops, count: n)
             return negated ? Kernels.not(r, count: n) : r
-        case .like(let a, let pattern, let negated, let ci):
-            return Kernels.like(try a.eval(batch, dictMode: dictMode), pattern: pattern, negated: negated,
-                                caseInsensitive: ci, count: n)
+        case .like(let a, let pattern, let negated, let ci, let escape):
+            return try Kernels.like(try a.eval(batch, dictMode: dictMode), pattern: pattern, negated: negated,
+                                    caseInsensitive: ci, escape: escape, count: n, expr: self)
         case .caseWhen(let whens, let elseExpr):
             return try evalCase(batch, whens, elseExpr, dictMode: dictMode)
         case .cast(let a, let isTry):

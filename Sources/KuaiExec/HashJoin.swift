@@ -682,7 +682,18 @@ public final class HashJoinOperator: PhysicalOperator {
                 probeBatch = try input.next()
                 if probeBatch == nil { probeInput = nil }
             }
-            if let b = probeBatch {
+            if var b = probeBatch {
+                // Without keys every probe row meets every build row: probe a slice whose pairs fill about one
+                // output chunk, so that output streams (a LIMIT above stops the product early).
+                let buildRows = prober.table.rowCount
+                if leftKeys.isEmpty && buildRows > 0 && b.count > 1 && b.count * buildRows > OpsJoinProber.chunkSize {
+                    let rows = max(1, OpsJoinProber.chunkSize / buildRows)
+                    if rows < b.count {
+                        let rest = Batch(columns: b.columns.map { $0.slice(rows..<b.count) }, count: b.count - rows)
+                        pendingProbe.insert(rest, at: 0)
+                        b = Batch(columns: b.columns.map { $0.slice(0..<rows) }, count: rows)
+                    }
+                }
                 try prober.process(b) { output.append($0) }
             } else {
                 try prober.finish { output.append($0) }

@@ -565,15 +565,72 @@ public enum Kernels {
 
     // MARK: LIKE
 
-    static func like(_ x: Operand, pattern: String, negated: Bool, caseInsensitive: Bool, count n: Int) -> Operand {
-        let pat = Array((caseInsensitive ? pattern.lowercased() : pattern).utf8)
-        func test(_ s: String) -> Bool {
-            let subject = Array((caseInsensitive ? s.lowercased() : s).utf8)
-            return likeMatch(subject, pat) != negated
+    /// A LIKE pattern compiled to one token per pattern byte: `likeAny` (`%`), `likeOne` (`_`) or a literal
+    /// byte 0...255. An `ESCAPE` character makes the next pattern byte literal.
+    struct LikePattern {
+        static let likeAny: Int16 = -1
+        static let likeOne: Int16 = -2
+        var tokens: [Int16] = []
+        /// The pattern ends with the escape character: DuckDB raises "Like pattern must not end with escape
+        /// character!" when its matcher reaches that character, i.e. when the tokens before it (followed by
+        /// `%`, which `tokens` then ends with) match the subject; otherwise the row is simply not a match.
+        var endsWithEscape = false
+        /// The ESCAPE string is longer than one byte: every non-NULL row is an error (DuckDB).
+        var invalidEscape = false
+
+        /// - Parameters:
+        ///   - escape: the ESCAPE string; nil or empty means no escape character (DuckDB).
+        init(_ pattern: String, escape: String?, caseInsensitive: Bool) {
+            let bytes = Array((caseInsensitive ? pattern.lowercased() : pattern).utf8)
+            var esc: Int16? = nil
+            if let escape, !escape.isEmpty {
+                let e = Array((caseInsensitive ? escape.lowercased() : escape).utf8)
+                if e.count == 1 { esc = Int16(e[0]) } else { invalidEscape = true }
+            }
+            tokens.reserveCapacity(bytes.count)
+            var i = 0
+            while i < bytes.count {
+                let b = Int16(bytes[i])
+                if b == esc {
+                    if i + 1 == bytes.count {
+                        endsWithEscape = true
+                        tokens.append(Self.likeAny)
+                        break
+                    }
+                    tokens.append(Int16(bytes[i + 1]))
+                    i += 2
+                    continue
+                }
+                tokens.append(b == 0x25 ? Self.likeAny : (b == 0x5F ? Self.likeOne : b))
+                i += 1
+            }
         }
+
+        /// True when `subject` matches (`ignoresCase`: the subject is lowercased first); throws the errors above.
+        func matches(_ subject: String, caseInsensitive: Bool, expr: ScalarExpr) throws -> Bool {
+            if invalidEscape {
+                throw KuaiError(.execution, "Invalid escape string. Escape string must be empty or one character (in \(expr.name))")
+            }
+            let bytes = Array((caseInsensitive ? subject.lowercased() : subject).utf8)
+            let hit = Kernels.likeMatch(bytes, tokens)
+            if endsWithEscape {
+                if hit { throw KuaiError(.execution, "Like pattern must not end with escape character! (in \(expr.name))") }
+                return false
+            }
+            return hit
+        }
+    }
+
+    /// `x [NOT] LIKE pattern [ESCAPE escape]`; a VARCHAR column is matched once per distinct dictionary code
+    /// used by its rows. NULL rows give NULL (and raise no pattern error, as in DuckDB).
+    /// - Throws: `KuaiError.execution` for an invalid escape string or a pattern ending with the escape
+    ///   character (see `LikePattern`), when a non-NULL row needs it.
+    static func like(_ x: Operand, pattern: String, negated: Bool, caseInsensitive: Bool, escape: String? = nil,
+                     count n: Int, expr: ScalarExpr) throws -> Operand {
+        let pat = LikePattern(pattern, escape: escape, caseInsensitive: caseInsensitive)
         switch x {
         case .scalar(let v):
-            if case .string(let s) = v { return .scalar(.bool(test(s))) }
+            if case .string(let s) = v { return .scalar(.bool(try pat.matches(s, caseInsensitive: caseInsensitive, expr: expr) != negated)) }
             return .scalar(.null)
         case .column(let c):
             let dict = c.dictionary!
@@ -583,15 +640,16 @@ public enum Kernels {
             for i in 0..<n {
                 if let v = c.validity, v[i] == 0 { continue }
                 let code = Int(c.codes[i])
-                if memo[code] < 0 { memo[code] = test(dict.values[code]) ? 1 : 0 }
+                if memo[code] < 0 { memo[code] = try pat.matches(dict.values[code], caseInsensitive: caseInsensitive, expr: expr) != negated ? 1 : 0 }
                 vals[i] = Int64(memo[code])
             }
             return .column(Column(type: .boolean, ints: vals, validity: c.validity))
         }
     }
 
-    /// SQL LIKE over UTF-8 bytes: `%` matches any run of characters, `_` exactly one character.
-    static func likeMatch(_ s: [UInt8], _ p: [UInt8]) -> Bool {
+    /// SQL LIKE over UTF-8 bytes against compiled tokens (`LikePattern`): `%` matches any run of characters,
+    /// `_` exactly one character, any other token its byte.
+    static func likeMatch(_ s: [UInt8], _ p: [Int16]) -> Bool {
         var si = 0, pi = 0
         var starP = -1, starS = 0
         func charLen(_ b: UInt8) -> Int {
@@ -602,14 +660,14 @@ public enum Kernels {
             return 1
         }
         while si < s.count {
-            if pi < p.count && p[pi] == UInt8(ascii: "%") {
+            if pi < p.count && p[pi] == LikePattern.likeAny {
                 starP = pi
                 pi += 1
                 starS = si
-            } else if pi < p.count && p[pi] == UInt8(ascii: "_") {
+            } else if pi < p.count && p[pi] == LikePattern.likeOne {
                 si += charLen(s[si])
                 pi += 1
-            } else if pi < p.count && p[pi] == s[si] {
+            } else if pi < p.count && p[pi] == Int16(s[si]) {
                 si += 1
                 pi += 1
             } else if starP >= 0 {
@@ -620,7 +678,7 @@ public enum Kernels {
                 return false
             }
         }
-        while pi < p.count && p[pi] == UInt8(ascii: "%") { pi += 1 }
+        while pi < p.count && p[pi] == LikePattern.likeAny { pi += 1 }
         return pi == p.count
     }
 }

@@ -384,7 +384,8 @@ final class Binder {
         case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _), .inSubquery(let a, _, _, _):
             walk(a, visit)
         case .binary(_, let a, let b, _): walk(a, visit); walk(b, visit)
-        case .like(let a, let p, _, _, _): walk(a, visit); walk(p, visit)
+        case .like(let a, let p, let esc, _, _, _): walk(a, visit); walk(p, visit); if let esc { walk(esc, visit) }
+        case .row(let xs, _): xs.forEach { walk($0, visit) }
         case .between(let a, let l, let h, _, _): walk(a, visit); walk(l, visit); walk(h, visit)
         case .inList(let a, let xs, _, _): walk(a, visit); xs.forEach { walk($0, visit) }
         case .caseWhen(let op, let ws, let el, _):
@@ -566,9 +567,6 @@ final class Binder {
                 if let i = exprs.firstIndex(where: { $0.structuralKey == b.structuralKey }) {
                     idx = i
                 } else {
-                    if core.distinct {
-                        throw Binder.error("for SELECT DISTINCT, ORDER BY expressions must appear in select list", item.expr.position)
-                    }
                     exprs.append(b)
                     names.append(item.expr.sqlDescription)
                     idx = exprs.count - 1
@@ -617,7 +615,21 @@ final class Binder {
             plan = .filter(plan, q)
         }
         plan = .project(plan, exprs, names: names)
-        if core.distinct { plan = .distinct(plan) }
+        if core.distinct && exprs.count > visible {
+            // SELECT DISTINCT with ORDER BY terms outside the select list: as DuckDB 2.0.1, group by the select
+            // list and order by first(term) of each group (the answer is well defined when the term has one
+            // value per distinct row, e.g. an expression of the selected columns).
+            var specs: [AggregateSpec] = []
+            for k in visible..<exprs.count {
+                guard let first = AggregateRegistry.resolve("first", exprs[k].type) else {
+                    throw Binder.error("for SELECT DISTINCT, ORDER BY expressions must appear in select list", core.position)
+                }
+                specs.append(AggregateSpec(function: first, inputColumn: k, name: names[k]))
+            }
+            plan = .aggregate(plan, groupColumns: Array(0..<visible), groupNames: Array(names.prefix(visible)), aggregates: specs)
+        } else if core.distinct {
+            plan = .distinct(plan)
+        }
         if !sortKeys.isEmpty { plan = .sort(plan, sortKeys) }
         if exprs.count > visible {
             plan = .project(plan, (0..<visible).map { ScalarExpr.column($0, type: exprs[$0].type, name: names[$0]) },

@@ -190,6 +190,20 @@ extension Binder {
         var order: [ScalarExpr] = []
         if f.star || (f.name == "count" && f.arguments.isEmpty) {
             function = AggregateRegistry.resolve("count_star", nil)!
+        } else if f.name == "count", f.arguments.count == 1, case .row = f.arguments[0] {
+            // count((a, b)): a row value is never NULL, so this counts rows; count(DISTINCT (a, b)) counts
+            // distinct row values (NULL members included, NULL matching NULL), as DuckDB does.
+            if f.distinct, !f.orderBy.isEmpty, !(f.orderBy.count == 1 && f.orderBy[0].expr.sqlDescription == f.arguments[0].sqlDescription) {
+                throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
+            }
+            if f.distinct {
+                // Constant members do not change which rows are equal; nested rows flatten.
+                order = try Binder.rowMembers(f.arguments[0]).map { try bind($0, inner) }.filter { $0.constantValue == nil }
+                function = AggregateRegistry.countDistinctRows(order.map(\.type))
+            } else {
+                _ = try Binder.rowMembers(f.arguments[0]).map { try bind($0, inner) }  // names and types must bind
+                function = AggregateRegistry.resolve("count_star", nil)!
+            }
         } else {
             guard !f.arguments.isEmpty else {
                 throw Binder.error("\(f.name)() needs an argument", f.position)
@@ -255,25 +269,19 @@ extension Binder {
                 return fold(ScalarExpr(.not(x), type: .boolean, name: name))
             case .plus:
                 guard x.type.isNumeric || x.type == .null else { throw Binder.error("cannot apply unary + to \(x.type) in \(name)", pos) }
+                if x.type == .null { return ScalarExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
                 return x
             case .minus:
                 if x.type == .interval { return fold(ScalarExpr(.negate(x), type: .interval, name: name)) }
                 guard x.type.isNumeric || x.type == .null else { throw Binder.error("cannot negate \(x.type) in \(name)", pos) }
-                return fold(ScalarExpr(.negate(x), type: x.type == .null ? .integer : x.type, name: name))
+                return fold(ScalarExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name))
             }
         case .binary(let op, let a, let b, let pos):
             return try bindBinary(op, a, b, pos, name, ctx)
-        case .like(let a, let p, let negated, let ci, let pos):
-            var x = try bind(a, ctx)
-            let pat = try bind(p, ctx)
-            if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
-            guard x.type == .varchar else { throw Binder.error("LIKE needs a VARCHAR operand, but \(a.sqlDescription) is \(x.type)", pos) }
-            guard case .string(let s)? = pat.constantValue else {
-                if pat.constantValue?.isNull == true { return ScalarExpr.constant(.null, type: .boolean, name: name) }
-                throw Binder.error("the LIKE pattern must be a constant string in \(name)", p.position)
-            }
-            x = fold(ScalarExpr(.like(x, pattern: s, negated: negated, caseInsensitive: ci), type: .boolean, name: name))
-            return x
+        case .like(let a, let p, let escape, let negated, let ci, let pos):
+            return try bindLike(a, p, escape, negated: negated, caseInsensitive: ci, pos, name, ctx)
+        case .row(_, let pos):
+            throw Binder.error("row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
         case .isNull(let a, let negated, _):
             let x = try bind(a, ctx)
             return fold(ScalarExpr(.isNull(x, negated: negated), type: .boolean, name: name))
@@ -306,6 +314,12 @@ extension Binder {
                 throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
             }
             if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
+            if let form = Binder.likeEscapeFunctions[f.name] {
+                // like_escape(s, p, e) and friends: DuckDB's functions behind LIKE ... ESCAPE.
+                guard f.arguments.count == 3 else { throw Binder.error("\(f.name)() takes three arguments", f.position) }
+                return try bindLike(f.arguments[0], f.arguments[1], f.arguments[2], negated: form.negated,
+                                    caseInsensitive: form.caseInsensitive, f.position, name, ctx)
+            }
             let args = try f.arguments.map { try bind($0, ctx) }
             return try bindFunction(f.name, args, f.position, name)
         case .extract(let field, let a, let pos):
@@ -536,10 +550,11 @@ extension Binder {
             return fold(ScalarExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
         case .concat:
             let x = try bind(a, ctx), y = try bind(b, ctx)
-            if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .varchar, name: name) }
+            // DuckDB types `x || NULL` (an untyped NULL on either side) as NULL, not VARCHAR.
+            if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .null, name: name) }
             return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
         case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
-            var x = try bind(a, ctx), y = try bind(b, ctx)
+            let x = try bind(a, ctx), y = try bind(b, ctx)
             let aop: ArithmeticOp
             switch op {
             case .add: aop = .add
@@ -549,23 +564,73 @@ extension Binder {
             case .integerDivide: aop = .integerDivide
             default: aop = .modulo
             }
-            // Temporal arithmetic goes through functions.
-            let temporal: Set<DataType> = [.date, .timestamp, .interval]
-            if temporal.contains(x.type) || temporal.contains(y.type) {
-                return try bindTemporalArithmetic(aop, x, y, pos, name)
-            }
-            if isStringConstant(x) && y.type.isNumeric { x = try coerce(x, to: y.type, pos) }
-            if isStringConstant(y) && x.type.isNumeric { y = try coerce(y, to: x.type, pos) }
-            if x.type == .null && y.type == .null { return ScalarExpr.constant(.null, type: .integer, name: name) }
-            let xt = x.type == .null ? y.type : x.type
-            let yt = y.type == .null ? x.type : y.type
-            guard xt.isNumeric || xt == .boolean, yt.isNumeric || yt == .boolean,
-                  var t = commonType(xt == .boolean ? .integer : xt, yt == .boolean ? .integer : yt) else {
-                throw Binder.error("cannot apply \(op.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
-            }
-            if aop == .divide { t = .double }
-            return fold(ScalarExpr(.arithmetic(aop, x, y), type: t, name: name))
+            return try makeArithmetic(aop, x, y, pos, name)
         }
+    }
+
+    /// `x op y` for the arithmetic operators, typed as DuckDB does: the common numeric type of the operands
+    /// (`/` is DOUBLE); an untyped NULL takes the other side's type, and NULL op NULL is BIGINT (DOUBLE for `/`).
+    /// Also `mod(x, y)`, which DuckDB types exactly like `x % y`. Temporal operands go through functions.
+    func makeArithmetic(_ aop: ArithmeticOp, _ x0: ScalarExpr, _ y0: ScalarExpr, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+        var x = x0, y = y0
+        let temporal: Set<DataType> = [.date, .timestamp, .interval]
+        if temporal.contains(x.type) || temporal.contains(y.type) {
+            return try bindTemporalArithmetic(aop, x, y, pos, name)
+        }
+        if isStringConstant(x) && y.type.isNumeric { x = try coerce(x, to: y.type, pos) }
+        if isStringConstant(y) && x.type.isNumeric { y = try coerce(y, to: x.type, pos) }
+        if x.type == .null && y.type == .null {
+            return ScalarExpr.constant(.null, type: aop == .divide ? .double : .bigint, name: name)
+        }
+        let xt = x.type == .null ? y.type : x.type
+        let yt = y.type == .null ? x.type : y.type
+        guard xt.isNumeric || xt == .boolean, yt.isNumeric || yt == .boolean,
+              var t = commonType(xt == .boolean ? .integer : xt, yt == .boolean ? .integer : yt) else {
+            throw Binder.error("cannot apply \(aop.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
+        }
+        if aop == .divide { t = .double }
+        return fold(ScalarExpr(.arithmetic(aop, x, y), type: t, name: name))
+    }
+
+    /// The members of a row value, nested rows flattened (`(a, (b, c))` has members a, b, c: two such rows are
+    /// equal exactly when these are).
+    static func rowMembers(_ e: Expr) -> [Expr] {
+        guard case .row(let members, _) = e else { return [e] }
+        return members.flatMap { rowMembers($0) }
+    }
+
+    /// DuckDB's function forms of `[NOT] [I]LIKE ... ESCAPE`.
+    static let likeEscapeFunctions: [String: (negated: Bool, caseInsensitive: Bool)] = [
+        "like_escape": (false, false), "not_like_escape": (true, false),
+        "ilike_escape": (false, true), "not_ilike_escape": (true, true),
+    ]
+
+    /// `a [NOT] [I]LIKE p [ESCAPE e]`: `a` must be VARCHAR; the pattern and the escape must be constant strings
+    /// (a NULL one makes the result NULL). The escape string is checked when rows are evaluated, as DuckDB does
+    /// (`Kernels.like`).
+    func bindLike(_ a: Expr, _ p: Expr, _ escape: Expr?, negated: Bool, caseInsensitive ci: Bool, _ pos: SourcePosition,
+                  _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+        let x = try bind(a, ctx)
+        let pat = try bind(p, ctx)
+        let esc = try escape.map { try bind($0, ctx) }
+        if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+        guard x.type == .varchar else { throw Binder.error("LIKE needs a VARCHAR operand, but \(a.sqlDescription) is \(x.type)", pos) }
+        var escapeText: String? = nil
+        if let esc, let escape {
+            guard esc.type == .varchar || esc.type == .null else {
+                throw Binder.error("the ESCAPE operand must be a string, but \(escape.sqlDescription) is \(esc.type)", escape.position)
+            }
+            switch esc.constantValue {
+            case .string(let e)?: escapeText = e
+            case .null?: return ScalarExpr.constant(.null, type: .boolean, name: name)
+            default: throw Binder.error("the ESCAPE operand must be a constant string in \(name)", escape.position)
+            }
+        }
+        guard case .string(let s)? = pat.constantValue else {
+            if pat.constantValue?.isNull == true { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+            throw Binder.error("the LIKE pattern must be a constant string in \(name)", p.position)
+        }
+        return fold(ScalarExpr(.like(x, pattern: s, negated: negated, caseInsensitive: ci, escape: escapeText), type: .boolean, name: name))
     }
 
     func bindTemporalArithmetic(_ op: ArithmeticOp, _ x: ScalarExpr, _ y: ScalarExpr, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
@@ -657,6 +722,9 @@ extension Binder {
         case "typeof":
             guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
             return ScalarExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
+        case "mod":
+            guard args.count == 2 else { throw Binder.error("mod() takes two arguments", pos) }
+            return try makeArithmetic(.modulo, args[0], args[1], pos, name)
         case "concat":
             let cast = try args.map { try toVarchar($0, pos) }
             guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else { throw Binder.error("concat() needs arguments", pos) }

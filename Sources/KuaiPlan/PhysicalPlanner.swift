@@ -73,7 +73,30 @@ struct PhysicalPlanner {
             if case .sort(let sc, let keys) = c {
                 return .pull(SortOperator(child: pull(plan(sc)), keys: keys, limit: limit, offset: offset))
             }
+            if let limit, case (let k, false) = limit.addingReportingOverflow(max(0, offset)),
+               let streamed = limitedCrossJoin(c, rows: k) {
+                return .pull(LimitOperator(child: streamed, limit: limit, offset: offset))
+            }
             return .pull(LimitOperator(child: pull(plan(c)), limit: limit, offset: offset))
+        }
+    }
+
+    /// `LIMIT` over a CROSS JOIN (through projections, which keep the row count): any `rows` rows of the
+    /// product are a right answer, so each input is cut to its first `rows` rows (min(k, |L|) * min(k, |R|)
+    /// >= min(k, |L| * |R|)) and the join streams its pairs (`NestedLoopJoinOperator` probes in slices), so
+    /// the limit stops it after about one output chunk instead of computing the whole product. nil when `p`
+    /// is not such a join.
+    func limitedCrossJoin(_ p: LogicalPlan, rows k: Int) -> PhysicalOperator? {
+        switch p {
+        case .project(let c, let exprs, let names):
+            guard let inner = limitedCrossJoin(c, rows: k) else { return nil }
+            return ProjectOperator(child: inner, expressions: exprs, names: names)
+        case .join(let l, let r, .cross, let lk, let rk, nil) where lk.isEmpty && rk.isEmpty:
+            let left = LimitOperator(child: pull(plan(l)), limit: k, offset: 0)
+            let right = LimitOperator(child: pull(plan(r)), limit: k, offset: 0)
+            return NestedLoopJoinOperator(left: left, right: right, type: .cross)
+        default:
+            return nil
         }
     }
 

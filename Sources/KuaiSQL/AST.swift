@@ -216,8 +216,12 @@ public indirect enum Expr: Sendable {
     case column(qualifier: String?, name: String, SourcePosition)
     case unary(UnaryOperator, Expr, SourcePosition)
     case binary(BinaryOperator, Expr, Expr, SourcePosition)
-    /// `expr [NOT] LIKE pattern` (and `ILIKE` when `caseInsensitive`).
-    case like(Expr, pattern: Expr, negated: Bool, caseInsensitive: Bool, SourcePosition)
+    /// `expr [NOT] LIKE pattern [ESCAPE escape]` (and `ILIKE` when `caseInsensitive`; `~~`, `~~*`, `!~~`, `!~~*`).
+    /// `escape` is the `ESCAPE` operand, nil when there is none (DuckDB's `like_escape(expr, pattern, escape)`).
+    case like(Expr, pattern: Expr, escape: Expr? = nil, negated: Bool, caseInsensitive: Bool, SourcePosition)
+    /// A row value `(a, b, ...)` (two or more members; a trailing comma is allowed) or `row(a, ...)`: DuckDB's
+    /// STRUCT row, never NULL itself. kuai accepts it only as the argument of `count([DISTINCT] ...)`.
+    case row([Expr], SourcePosition)
     case isNull(Expr, negated: Bool, SourcePosition)
     /// `expr [NOT] BETWEEN low AND high`.
     case between(Expr, low: Expr, high: Expr, negated: Bool, SourcePosition)
@@ -244,7 +248,7 @@ public indirect enum Expr: Sendable {
     public var position: SourcePosition {
         switch self {
         case .literal(_, let p), .column(_, _, let p), .unary(_, _, let p), .binary(_, _, _, let p),
-             .like(_, _, _, _, let p), .isNull(_, _, let p), .between(_, _, _, _, let p), .inList(_, _, _, let p),
+             .like(_, _, _, _, _, let p), .row(_, let p), .isNull(_, _, let p), .between(_, _, _, _, let p), .inList(_, _, _, let p),
              .inSubquery(_, _, _, let p), .exists(_, _, let p), .scalarSubquery(_, let p), .caseWhen(_, _, _, let p),
              .cast(_, _, _, let p), .extract(_, _, let p):
             return p

@@ -192,11 +192,23 @@ extension ParserState {
     }
 
     /// `a ~~ b` is `a LIKE b`; `~~*` ILIKE; `!~~` NOT LIKE (PostgreSQL's operator level, left-associative).
+    /// As in DuckDB, `~~` and `~~*` (not `!~~`, `!~~*`) take an `ESCAPE` clause: `a ~~ b ESCAPE '!'`.
     mutating func parseLikeOperator(_ left: Expr) throws -> Expr {
         let t = advance()
         let pattern = try parseExpression(minimum: Precedence.concat + 1)
-        return .like(left, pattern: pattern, negated: t.text.hasPrefix("!"), caseInsensitive: t.text.hasSuffix("*"),
+        var escape: Expr?
+        if current.isWord("ESCAPE") {
+            if t.text.hasPrefix("!") { throw failure("ESCAPE after \(t.text) is not supported (DuckDB rejects it too); write NOT LIKE ... ESCAPE", at: current) }
+            escape = try parseEscape()
+        }
+        return .like(left, pattern: pattern, escape: escape, negated: t.text.hasPrefix("!"), caseInsensitive: t.text.hasSuffix("*"),
                      left.position)
+    }
+
+    /// `ESCAPE expr` after a LIKE pattern (the cursor is at ESCAPE); the operand binds like the pattern.
+    mutating func parseEscape() throws -> Expr {
+        advance()
+        return try parseExpression(minimum: Precedence.predicate + 1)
     }
 
     /// `IS [NOT] NULL`, `IS [NOT] DISTINCT FROM x`, `IS [NOT] TRUE|FALSE`, `ISNULL`, `NOTNULL` after `left`.
@@ -274,8 +286,8 @@ extension ParserState {
 
     mutating func parseLike(_ left: Expr, negated: Bool, caseInsensitive: Bool) throws -> Expr {
         let pattern = try parseExpression(minimum: Precedence.predicate + 1)
-        if current.isWord("ESCAPE") { throw failure("LIKE ... ESCAPE is not supported", at: current) }
-        return .like(left, pattern: pattern, negated: negated, caseInsensitive: caseInsensitive, left.position)
+        let escape = current.isWord("ESCAPE") ? try parseEscape() : nil
+        return .like(left, pattern: pattern, escape: escape, negated: negated, caseInsensitive: caseInsensitive, left.position)
     }
 
     mutating func parseBetween(_ left: Expr, negated: Bool) throws -> Expr {
@@ -453,9 +465,21 @@ extension ParserState {
         if case .scalarSubquery(let first, _) = inner, continuesQuery(current) {
             return try continueScalarSubquery(first, position: open.position)
         }
-        if current.isSymbol(",") { throw failure("row values (a, b) are not supported", at: current) }
+        if current.isSymbol(",") { return try parseRowValue(first: inner, position: open.position) }
         try expectSymbol(")")
         return inner
+    }
+
+    /// The rest of a row value `(first, b, ...)` from the first `,`; a trailing comma is allowed (`(a,)` is a
+    /// one-member row, as in DuckDB).
+    mutating func parseRowValue(first: Expr, position: SourcePosition) throws -> Expr {
+        var members = [first]
+        while acceptSymbol(",") {
+            if current.isSymbol(")") { break }
+            members.append(try parseExpression())
+        }
+        try expectSymbol(")")
+        return .row(members, position)
     }
 
     /// `((SELECT ...) UNION SELECT ...)`: the parenthesised subquery was the first operand of a set operation.
@@ -494,6 +518,10 @@ extension ParserState {
         if current.isWord("WITHIN") && peek(1).isWord("GROUP") { try parseWithinGroup(&call) }
         if current.isWord("FILTER") && peek(1).isSymbol("(") { try parseFilter(&call) }
         if current.isWord("OVER") { try parseOver(&call) }
+        if call.name == "row" && !call.distinct && !call.star && call.orderBy.isEmpty && call.filter == nil && call.over == nil {
+            // `row(a, b)` is the row value `(a, b)` (DuckDB prints both as `"row"(a, b)`).
+            return .row(call.arguments, call.position)
+        }
         return .function(call)
     }
 

@@ -100,7 +100,24 @@ extension Expr {
             out += " \(op == .notEqual ? "!=" : op.rawValue) "
             right.write(to: &out)
             out += ")"
-        case .like(let operand, let pattern, let negated, let caseInsensitive, _):
+        case .like(let operand, let pattern, let escape?, let negated, let caseInsensitive, _):
+            // DuckDB prints LIKE ... ESCAPE as its function: `like_escape(s, p, e)`, `(NOT ilike_escape(s, p, e))`.
+            if negated { out += "(NOT " }
+            out += caseInsensitive ? "ilike_escape(" : "like_escape("
+            operand.write(to: &out)
+            out += ", "
+            pattern.write(to: &out)
+            out += ", "
+            escape.write(to: &out)
+            out += negated ? "))" : ")"
+        case .row(let members, _):
+            out += "\"row\"("
+            for (i, e) in members.enumerated() {
+                if i > 0 { out += ", " }
+                e.write(to: &out)
+            }
+            out += ")"
+        case .like(let operand, let pattern, nil, let negated, let caseInsensitive, _):
             out += "("
             operand.write(to: &out)
             out += negated ? " !~~" : " ~~"

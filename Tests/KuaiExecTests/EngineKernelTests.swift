@@ -128,6 +128,32 @@ func engineLike(_ s: String, _ pattern: String, _ expected: Bool) throws {
     #expect(bools(try e.evaluate(b)) == [expected])
 }
 
+// LIKE ... ESCAPE: expected values from DuckDB 2.0.1 (`SELECT s LIKE p ESCAPE e`); nil = an error.
+@Test(arguments: [
+    ("a_b", "%!_%", "!", false, Optional(true)), ("ab", "%!_%", "!", false, false), ("a%", "a!%", "!", false, true),
+    ("a!b", "a!!b", "!", false, true), ("a!!b", "a!!b", "!", false, false), ("ab", "a!b", "!", false, true),
+    ("a_b", "a_b", "_", false, false), ("a%b", "a%%b", "%", false, true), ("a_b", "%!_%", "", false, false),
+    ("", "", "!", false, true), ("x", "", "!", false, false), ("A_b", "a!_B", "!", true, true),
+    ("a_b", "ax_b", "X", true, true), ("AXB", "ax_b", "x", true, false),
+    // A pattern ending with the escape character fails only when the match reaches it.
+    ("b", "a!", "!", false, false), ("a", "a!", "!", false, nil), ("ba", "%a!", "!", false, nil), ("b", "%a!", "!", false, false),
+    ("", "!", "!", false, nil), ("a", "a_!", "!", false, false), ("ab", "a_!", "!", false, nil),
+    // An escape string longer than one byte is an error for every non-NULL row.
+    ("x", "a", "!!", false, nil), ("x", "a", "é", false, nil),
+] as [(String, String, String, Bool, Bool?)])
+func engineLikeEscape(_ s: String, _ pattern: String, _ escape: String, _ ci: Bool, _ expected: Bool?) throws {
+    let b = Batch(columns: [Column(strings: [s, nil])])
+    let e = ScalarExpr(.like(col(0, .varchar), pattern: pattern, negated: false, caseInsensitive: ci, escape: escape),
+                       type: .boolean, name: "like_escape")
+    if let expected {
+        #expect(bools(try e.evaluate(b)) == [expected, nil])
+    } else {
+        #expect(throws: KuaiError.self) { _ = try e.evaluate(b) }
+        // NULL rows raise no error.
+        #expect(bools(try e.evaluate(Batch(columns: [Column(strings: [nil])]))) == [nil])
+    }
+}
+
 @Test func engineStringComparisonsUseByteOrderAndDictionaries() throws {
     let c = Column(strings: ["100-1000", "10-100", "B", "a", nil])
     let b = Batch(columns: [c])

@@ -128,6 +128,30 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
                                    [I(2), S("b"), I(4), S("q")], [I(2), S("d"), I(4), S("q")], [I(3), S("e"), I(4), S("q")]]))
     }
 
+    // A join without keys streams: the probe batch is cut into slices whose pairs fill about one output chunk,
+    // so the first batch comes before the whole product exists. The rows are those of the full product:
+    // 1000 x 300 pairs; LEFT JOIN ON l.k < r.k keeps, per left k, the r values above it (or one NULL row).
+    @Test func nestedLoopStreamsInChunks() throws {
+        let left = { source([[intCol((0..<1000).map { Int64($0) })]]) }
+        let right = { source([[intCol((0..<300).map { Int64($0 * 3) })]]) }
+        let cross = NestedLoopJoinOperator(left: left(), right: right(), type: .cross)
+        let first = try #require(try cross.next())
+        #expect(first.count <= OpsJoinProber.chunkSize && first.count >= OpsJoinProber.chunkSize / 2)
+        var total = first.count
+        while let b = try cross.next() { total += b.count }
+        #expect(total == 300_000)
+        let less: (Batch) throws -> Column = { b in
+            Column(type: .boolean, ints: (0..<b.count).map { i in b.columns[0].ints[i] < b.columns[1].ints[i] ? 1 : 0 })
+        }
+        let got = try rows(NestedLoopJoinOperator(left: left(), right: right(), type: .left, predicate: less))
+        var expected = 0
+        for k in 0..<1000 {
+            let above = (0..<300).filter { $0 * 3 > k }.count
+            expected += max(above, 1)
+        }
+        #expect(got.count == expected)
+    }
+
     // VARCHAR keys with different dictionaries and a multi-column key (string, int).
     // DuckDB: select * from (values ('a',1,10),('b',2,20),('a',2,30),(NULL,1,40)) l(s,i,x)
     //         join (values ('a',1,'A1'),('a',2,'A2'),('b',1,'B1'),(NULL,1,'N')) r(s,i,y) on l.s=r.s and l.i=r.i order by all

@@ -44,6 +44,10 @@ import Testing
         ("SELECT 'é' + + FROM t", "query:1:16", "at or near \"FROM\": expected an expression"),
         ("SELECT INTERVAL '1 fortnight'", "query:1:17", "invalid interval unit \"fortnight\""),
         ("EXPLAIN DESCRIBE t", "query:1:9", "at or near \"DESCRIBE\": expected a query after EXPLAIN"),
+        ("SELECT s LIKE 'a' ESCAPE", "query:1:25", "at end of input: expected an expression"),
+        ("SELECT s LIKE 'a' ESCAPE '!' ESCAPE '!'", "query:1:30", "at or near \"ESCAPE\": expected the end of the statement"),
+        ("SELECT s !~~ 'a' ESCAPE '!'", "query:1:18", "ESCAPE after !~~ is not supported"),
+        ("SELECT (a, b FROM t", "query:1:14", "at or near \"FROM\": expected \")\""),
     ]
 
     @Test(arguments: ErrorTests.cases)

@@ -1,0 +1,74 @@
+import KuaiCore
+
+// count(DISTINCT (a, b, ...)): the number of distinct row values per group (DuckDB 2.0.1).
+//
+// A row value is a STRUCT in DuckDB and is never NULL itself, even when all its members are NULL, so
+// rows with NULL members count, and two rows are the same when every member is equal, NULL matching
+// NULL (the GROUP BY rule). The members arrive as the spec's extra columns (`AggregateSpec.orderColumns`,
+// which `HashAggregateOperator` passes to `update(_:order:ids:count:)`, gathered under FILTER like the
+// input); the state keeps the distinct (group id, members...) tuples in a `GroupKeyTable`.
+
+extension AggregateRegistry {
+    /// `count(DISTINCT (a, b, ...))` over members of types `memberTypes` (BIGINT result). The spec gives
+    /// the member columns as its `orderColumns`, no `inputColumn`; `distinct` may be set (it adds nothing).
+    /// Zero members (every member a constant) count one row value per non-empty group.
+    public static func countDistinctRows(_ memberTypes: [DataType]) -> AggregateFunction {
+        AggregateFunction(name: "count", argumentType: nil, returnType: .bigint) { _ in
+            RowDistinctCountState(memberTypes: memberTypes)
+        }
+    }
+}
+
+/// The distinct (group, row value) pairs of `count(DISTINCT (a, b, ...))`, in a hash table keyed on the
+/// group id (an INTEGER column) followed by the members; the count of a group is the number of its keys.
+/// Memory: one table entry per distinct pair (as `DistinctState`).
+final class RowDistinctCountState: AggregateState {
+    let memberTypes: [DataType]
+    let table: GroupKeyTable
+    private var scratch: [Int32] = []
+
+    init(memberTypes: [DataType]) {
+        self.memberTypes = memberTypes
+        self.table = GroupKeyTable(keyTypes: [.integer] + memberTypes)
+    }
+
+    func resize(_ groups: Int) {}
+
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
+        try update(input, order: [], ids: ids, count: n)
+    }
+
+    func update(_ input: Column?, order members: [Column], ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
+        precondition(members.count == memberTypes.count, "count(DISTINCT row): wrong number of member columns")
+        if n == 0 { return }
+        var groups = [Int64](repeating: 0, count: n)
+        for i in 0..<n { groups[i] = Int64(ids[i]) }
+        insert([Column(type: .integer, ints: groups)] + members, count: n)
+    }
+
+    private func insert(_ keys: [Column], count n: Int) {
+        if scratch.count < n { scratch = [Int32](repeating: 0, count: n) }
+        scratch.withUnsafeMutableBufferPointer { table.findOrInsert(keys, rowCount: n, into: $0) }
+    }
+
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
+        let o = other as! RowDistinctCountState
+        let n = o.table.count
+        if n == 0 { return }
+        var keys = o.table.keyColumns()
+        keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(n).map { Int64(mapping[Int($0)]) })
+        insert(keys, count: n)
+    }
+
+    func finalize(groups: Int) throws -> Column {
+        var counts = [Int64](repeating: 0, count: groups)
+        let n = table.count
+        if n > 0 {
+            let g = table.keyColumns()[0]
+            for i in 0..<n { counts[Int(g.ints[i])] += 1 }
+        }
+        return Column(type: .bigint, ints: counts)
+    }
+
+    func makeEmpty() -> AggregateState { RowDistinctCountState(memberTypes: memberTypes) }
+}
