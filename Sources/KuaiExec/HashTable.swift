@@ -1,4 +1,7 @@
 import KuaiCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Hashing helpers shared by the operators (group-by, join, distinct, window partitions).
 
@@ -137,13 +140,26 @@ public final class GroupKeyTable {
     private var slots: UnsafeMutablePointer<UInt64>     // capacity: (hash >> 32) << 32 | (id + 1)
     private var capacity: Int = 0
     private let stride: Int                              // key columns + 1 (NULL mask word)
-    /// Packed sub-mode of `.general` for 2-4 keys of small values (dictionary codes, small
-    /// non-negative ints): the row's key words (+1, 0 = NULL) side by side in one Int64, mapped to
-    /// ids by an inner single-key table (hashed or direct). Left for good, by rehashing the stored
-    /// keys, at the first batch with a value that does not fit, or once the inner table hashes
-    /// more than 65536 keys.
-    private var packed: GroupKeyTable?
-    private let packedBits: Int
+    /// Packed sub-mode of `.general` for 2-6 integer-stored / VARCHAR keys whose values span small
+    /// ranges: each key becomes a field `value - base + 1` (0 = NULL) of `bits` bits, chosen from
+    /// the values seen so far with slack on both sides, and the fields side by side form one
+    /// Int64 key. Packed keys map to ids through a direct array (when the packed range is small
+    /// enough for the groups seen) or an inner single-key table. A batch whose values leave a
+    /// field's range re-chooses the layout from all values seen and rebuilds the index from the
+    /// stored keys (ids unchanged); when the fields no longer fit 63 bits, or the inner table
+    /// hashes more than 65536 keys, the table leaves the packed sub-mode for good.
+    private var packing = false
+    private var packLo: [Int64] = []        // per key column: smallest non-NULL value seen
+    private var packHi: [Int64] = []        // largest (lo > hi: none seen yet)
+    private var packBase: [Int64] = []      // field = value - base + 1
+    private var packLimit: [UInt64] = []    // largest allowed value - base: 2^bits - 2
+    private var packShift: [UInt64] = []
+    private var packTotalBits = 0
+    private var packLaidOut = false
+    private var packDirect: UnsafeMutablePointer<Int32>? = nil   // 2^packTotalBits entries: id + 1, 0 = none
+    private var packInner: GroupKeyTable? = nil
+    /// Widest packed key (bits) indexed by a direct array (zeroed lazily by the OS: calloc).
+    static let packDirectMaxBits = 24
     private var keyStore: UnsafeMutablePointer<UInt64>   // stride words per group
     private var keyStoreGroups = 0
 
@@ -159,7 +175,6 @@ public final class GroupKeyTable {
         }
         precondition(keyTypes.count < 64, "GroupKeyTable: at most 63 key columns")
         stride = keyTypes.count + 1
-        packedBits = keyTypes.count >= 2 ? 64 / keyTypes.count : 0
         keyStore = .allocate(capacity: 1)
         intCapacity = mode == .int ? 1024 : 0
         intShift = 64 - 10
@@ -168,8 +183,10 @@ public final class GroupKeyTable {
         capacity = mode == .general ? 1024 : 0
         slots = .allocate(capacity: max(capacity, 1))
         slots.initialize(repeating: 0, count: max(capacity, 1))
-        if mode == .general && (2...4).contains(keyTypes.count) && !keyTypes.contains(.double) {
-            packed = GroupKeyTable(keyTypes: [.bigint])
+        if mode == .general && (2...6).contains(keyTypes.count) && !keyTypes.contains(.double) {
+            packing = true
+            packLo = [Int64](repeating: .max, count: keyTypes.count)
+            packHi = [Int64](repeating: .min, count: keyTypes.count)
         }
     }
 
@@ -178,6 +195,7 @@ public final class GroupKeyTable {
         slots.deallocate()
         keyStore.deallocate()
         direct?.deallocate()
+        if let d = packDirect { free(d) }
     }
 
     // MARK: int mode
@@ -532,28 +550,6 @@ public final class GroupKeyTable {
         }
     }
 
-    /// Packs the column words into one key per row; false when some value does not fit.
-    /// Rows marked `unknown` are skipped (their key is left 0).
-    private func packKeys(_ k: Int, rowCount n: Int, words: UnsafeMutableBufferPointer<UInt64>,
-                          nulls: UnsafeMutableBufferPointer<UInt8>, unknown: UnsafeMutableBufferPointer<UInt8>,
-                          into out: UnsafeMutableBufferPointer<Int64>) -> Bool {
-        let bits = UInt64(packedBits)
-        let limit: UInt64 = packedBits >= 64 ? .max : (1 << bits) - 1
-        for i in 0..<n { out[i] = 0 }
-        for c in 0..<k {
-            let w = UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n])
-            let nl = UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n])
-            var fits = true
-            for i in 0..<n {
-                let v: UInt64 = nl[i] != 0 ? 0 : w[i] &+ 1
-                if v > limit || (v == 0 && nl[i] == 0) { if unknown[i] == 0 { fits = false } }
-                out[i] = Int64(bitPattern: (UInt64(bitPattern: out[i]) << bits) | (v & limit))
-            }
-            if !fits { return false }
-        }
-        return true
-    }
-
     /// Stores the key words of row `i` as the next group's key (row-major key store).
     private func storeRow(_ i: Int, k: Int, rowCount n: Int, words: UnsafeMutableBufferPointer<UInt64>,
                           nulls: UnsafeMutableBufferPointer<UInt8>) {
@@ -570,7 +566,10 @@ public final class GroupKeyTable {
 
     /// Leaves the packed sub-mode: hashes every stored key into the general slots.
     private func leavePacked() {
-        packed = nil
+        packing = false
+        if let d = packDirect { free(d) }
+        packDirect = nil
+        packInner = nil
         while count * 2 > capacity { growGeneral() }
         let mask = capacity - 1
         for g in 0..<count {
@@ -585,22 +584,151 @@ public final class GroupKeyTable {
         }
     }
 
-    /// findOrInsert in the packed sub-mode; false (nothing done) when the batch does not fit.
+    /// Chooses each packed field's base and width for the values in [packLo, packHi] plus slack
+    /// (a quarter of the span, at least 16 values) on both sides; widest fields in the low bits.
+    /// False (nothing changed) when the fields need more than 63 bits together.
+    private func choosePackLayout() -> Bool {
+        let k = packLo.count
+        var base = [Int64](repeating: 0, count: k)
+        var bits = [Int](repeating: 0, count: k)
+        for c in 0..<k {
+            var lo = packLo[c], hi = packHi[c]
+            if lo > hi { lo = 0; hi = 0 }   // only NULLs so far
+            let span = hi.subtractingReportingOverflow(lo)
+            if span.overflow || span.partialValue >= 1 << 60 { return false }
+            let pad = max(UInt64(span.partialValue) / 4, 16)
+            let b = lo.subtractingReportingOverflow(Int64(pad))
+            base[c] = b.overflow ? Int64.min : b.partialValue
+            // hi >= base, so hi - base is exact as UInt64; the largest field is top + 1
+            let top = UInt64(bitPattern: hi &- base[c]) + pad
+            bits[c] = 64 - (top + 1).leadingZeroBitCount
+        }
+        let total = bits.reduce(0, +)
+        if total > 63 { return false }
+        let order = (0..<k).sorted { bits[$0] != bits[$1] ? bits[$0] > bits[$1] : $0 < $1 }
+        var shift = [UInt64](repeating: 0, count: k)
+        var at = 0
+        for c in order { shift[c] = UInt64(at); at += bits[c] }
+        packBase = base
+        packLimit = bits.map { (UInt64(1) << UInt64($0)) &- 2 }
+        packShift = shift
+        packTotalBits = total
+        packLaidOut = true
+        return true
+    }
+
+    /// Whether a direct array of 2^packTotalBits entries is worth it for `groups` groups: always
+    /// up to 2^16 entries, otherwise up to 2^packDirectMaxBits and at most 64 entries per group.
+    private func packDirectAllowed(groups: Int) -> Bool {
+        if packTotalBits <= 16 { return true }
+        return packTotalBits <= GroupKeyTable.packDirectMaxBits && (1 << packTotalBits) <= 64 * groups
+    }
+
+    /// The packed key of stored group `g` under the current layout (its values fit).
+    @inline(__always)
+    private func packStoredKey(_ g: Int) -> Int64 {
+        let row = keyStore + g * stride
+        let k = stride - 1
+        let mask = row[k]
+        var key: UInt64 = 0
+        for c in 0..<k where mask & (1 << UInt64(c)) == 0 {
+            key |= (UInt64(bitPattern: Int64(bitPattern: row[c]) &- packBase[c]) &+ 1) << packShift[c]
+        }
+        return Int64(bitPattern: key)
+    }
+
+    /// Rebuilds the packed index (direct array or inner table) from the stored keys, for the
+    /// current layout and `count + upcoming` groups. Ids are unchanged.
+    private func rebuildPackIndex(upcoming: Int) {
+        if let d = packDirect { free(d) }
+        packDirect = nil
+        packInner = nil
+        if packDirectAllowed(groups: count + upcoming) {
+            let size = 1 << packTotalBits
+            guard let raw = calloc(size, MemoryLayout<Int32>.stride) else { fatalError("GroupKeyTable: out of memory") }
+            let d = raw.bindMemory(to: Int32.self, capacity: size)
+            for g in 0..<count { d[Int(packStoredKey(g))] = Int32(g + 1) }
+            packDirect = d
+            return
+        }
+        let inner = GroupKeyTable(keyTypes: [.bigint])
+        if count > 0 {
+            inner.reserve(count + upcoming)
+            let ks = (0..<count).map { packStoredKey($0) }
+            var tmp = [Int32](repeating: 0, count: count)
+            tmp.withUnsafeMutableBufferPointer { inner.findOrInsert([Column(type: .bigint, ints: ks)], rowCount: count, into: $0) }
+        }
+        packInner = inner
+    }
+
+    /// findOrInsert in the packed sub-mode; false (nothing done) when the keys cannot be packed
+    /// any more (then the caller leaves the sub-mode).
     private func packedFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
-        guard let inner = packed else { return false }
         let k = keys.count
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
+        let packedKeys = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
+        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate(); packedKeys.deallocate() }
         columnWords(keys, rowCount: n, insert: true, interner: interner, words: words, nulls: nulls, unknown: unknown)
-        var packedKeys = [Int64](repeating: 0, count: n)
-        let fits = packedKeys.withUnsafeMutableBufferPointer {
-            packKeys(k, rowCount: n, words: words, nulls: nulls, unknown: unknown, into: $0)
+        let w = words.baseAddress!, nl = nulls.baseAddress!
+        // the batch's value range per column (signed), checked against the layout
+        var fits = packLaidOut
+        for c in 0..<k {
+            var lo = Int64.max, hi = Int64.min
+            let wc = w + c * n, nc = nl + c * n
+            for i in 0..<n {
+                let v = Int64(bitPattern: wc[i])
+                let isNull = nc[i] != 0
+                lo = min(lo, isNull ? .max : v)
+                hi = max(hi, isNull ? .min : v)
+            }
+            if lo > hi { continue }
+            if lo < packLo[c] { packLo[c] = lo }
+            if hi > packHi[c] { packHi[c] = hi }
+            if fits && (lo < packBase[c] || UInt64(bitPattern: hi &- packBase[c]) > packLimit[c]) { fits = false }
         }
-        if !fits { return false }
+        if !fits {
+            if !choosePackLayout() { return false }
+            rebuildPackIndex(upcoming: n)
+        } else if packDirect == nil && packDirectAllowed(groups: count + n) {
+            rebuildPackIndex(upcoming: n)
+        }
+        // pack: every non-NULL value is within its field's range now
+        let pk = packedKeys.baseAddress!
+        for i in 0..<n { pk[i] = 0 }
+        for c in 0..<k {
+            let wc = w + c * n, nc = nl + c * n
+            let b = packBase[c], sh = packShift[c]
+            for i in 0..<n {
+                let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
+                pk[i] |= Int64(bitPattern: f << sh)
+            }
+        }
+        reserveKeyStore(count + n)
+        if let d = packDirect {
+            var c = count
+            for i in 0..<n {
+                let slot = Int(pk[i])
+                let g = d[slot]
+                if g != 0 { ids[i] = g - 1; continue }
+                d[slot] = Int32(c + 1)
+                ids[i] = Int32(c)
+                let row = keyStore + c * stride
+                var mask: UInt64 = 0
+                for col in 0..<k {
+                    row[col] = w[col * n + i]
+                    if nl[col * n + i] != 0 { mask |= 1 << UInt64(col) }
+                }
+                row[k] = mask
+                c += 1
+            }
+            count = c
+            return true
+        }
+        let inner = packInner!
         let before = inner.count
-        inner.findOrInsert([Column(type: .bigint, ints: packedKeys)], rowCount: n, into: ids)
+        inner.findOrInsert([Column(type: .bigint, ints: Array(packedKeys))], rowCount: n, into: ids)
         if inner.count > before {
             // new groups appear in id order: store their keys
             var next = Int32(before)
@@ -612,40 +740,51 @@ public final class GroupKeyTable {
         return true
     }
 
-    /// find in the packed sub-mode.
+    /// find in the packed sub-mode (reads only: safe from several threads with their own interners).
     private func packedFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
                             interner: OpsStringInterner) {
-        let inner = packed!
+        if !packLaidOut {
+            for i in 0..<n { ids[i] = -1 }
+            return
+        }
         let k = keys.count
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        var packedKeys = [Int64](repeating: 0, count: n)
         defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
         columnWords(keys, rowCount: n, insert: false, interner: interner, words: words, nulls: nulls, unknown: unknown)
-        // rows whose values cannot be packed were never inserted: mark them unknown
-        let limit: UInt64 = packedBits >= 64 ? .max : (1 << UInt64(packedBits)) - 1
-        for c in 0..<k {
-            for i in 0..<n where nulls[c * n + i] == 0 && words[c * n + i] >= limit { unknown[i] = 1 }
-        }
-        var packedKeys = [Int64](repeating: 0, count: n)
-        _ = packedKeys.withUnsafeMutableBufferPointer {
-            packKeys(k, rowCount: n, words: words, nulls: nulls, unknown: unknown, into: $0)
-        }
-        inner.find([Column(type: .bigint, ints: packedKeys)], rowCount: n, nullsMatch: false, into: ids)
-        for i in 0..<n {
-            if unknown[i] != 0 { ids[i] = -1; continue }
-            if !nullsMatch {
-                for c in 0..<k where nulls[c * n + i] != 0 { ids[i] = -1; break }
+        // rows with a value outside its field's range (or a NULL when NULLs do not match, or an
+        // unknown string) were never inserted: mark them unknown
+        packedKeys.withUnsafeMutableBufferPointer { pk in
+            for c in 0..<k {
+                let b = packBase[c], sh = packShift[c], limit = packLimit[c]
+                for i in 0..<n {
+                    if nulls[c * n + i] != 0 {
+                        if !nullsMatch { unknown[i] = 1 }
+                        continue
+                    }
+                    let v = Int64(bitPattern: words[c * n + i])
+                    if v < b || UInt64(bitPattern: v &- b) > limit { unknown[i] = 1; continue }
+                    pk[i] |= Int64(bitPattern: (UInt64(bitPattern: v &- b) &+ 1) << sh)
+                }
+            }
+            if let d = packDirect {
+                for i in 0..<n { ids[i] = unknown[i] != 0 ? -1 : d[Int(pk[i])] - 1 }
+                return
             }
         }
+        if packDirect != nil { return }
+        packInner!.find([Column(type: .bigint, ints: packedKeys)], rowCount: n, nullsMatch: false, into: ids)
+        for i in 0..<n where unknown[i] != 0 { ids[i] = -1 }
     }
 
     private func generalFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
-        if packed != nil {
+        if packing {
             if packedFindOrInsert(keys, rowCount: n, into: ids) {
                 // Many groups hashed by the inner table cost more memory traffic than the
                 // general layout: keep packing only while small or directly indexed.
-                if count > 1 << 16 && !(packed?.usesDirectIndex ?? false) { leavePacked() }
+                if count > 1 << 16 && packDirect == nil && !(packInner?.usesDirectIndex ?? false) { leavePacked() }
                 return
             }
             leavePacked()
@@ -691,7 +830,7 @@ public final class GroupKeyTable {
 
     private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
                              interner: OpsStringInterner) {
-        if packed != nil {
+        if packing {
             packedFind(keys, rowCount: n, nullsMatch: nullsMatch, into: ids, interner: interner)
             return
         }
@@ -725,13 +864,17 @@ public final class GroupKeyTable {
 
     /// True while the single integer key is indexed directly (tests, EXPLAIN ANALYZE).
     var usesDirectIndex: Bool { direct != nil }
+    /// True while multi-column keys are packed into one word (tests).
+    var usesPackedKeys: Bool { packing }
+    /// True while packed keys are indexed by the direct array (tests).
+    var usesPackedDirect: Bool { packDirect != nil }
 
     /// Sizes the table for `n` distinct keys in all, so inserting them never rehashes.
     public func reserve(_ n: Int) {
         switch mode {
         case .int: if direct == nil { while n * 2 > intCapacity { growInt() } }
         case .general:
-            if packed != nil { reserveKeyStore(n); return }
+            if packing { reserveKeyStore(n); return }
             while n * 2 > capacity { growGeneral() }
             reserveKeyStore(n)
         case .string: break
