@@ -624,6 +624,40 @@ public final class GroupKeyTable {
         return packTotalBits <= GroupKeyTable.packDirectMaxBits && (1 << packTotalBits) <= 64 * groups
     }
 
+    /// Smallest and largest of `n` signed words (lo > hi when n == 0); four independent
+    /// accumulators so the compare chains overlap.
+    private static func range(_ w: UnsafeMutablePointer<UInt64>, _ n: Int) -> (Int64, Int64) {
+        var lo0 = Int64.max, lo1 = Int64.max, lo2 = Int64.max, lo3 = Int64.max
+        var hi0 = Int64.min, hi1 = Int64.min, hi2 = Int64.min, hi3 = Int64.min
+        var i = 0
+        while i + 4 <= n {
+            let a = Int64(bitPattern: w[i]), b = Int64(bitPattern: w[i + 1])
+            let c = Int64(bitPattern: w[i + 2]), d = Int64(bitPattern: w[i + 3])
+            lo0 = min(lo0, a); hi0 = max(hi0, a)
+            lo1 = min(lo1, b); hi1 = max(hi1, b)
+            lo2 = min(lo2, c); hi2 = max(hi2, c)
+            lo3 = min(lo3, d); hi3 = max(hi3, d)
+            i += 4
+        }
+        while i < n { let a = Int64(bitPattern: w[i]); lo0 = min(lo0, a); hi0 = max(hi0, a); i += 1 }
+        return (min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3)))
+    }
+
+    /// `range` over the rows whose NULL byte is 0.
+    private static func range(_ w: UnsafeMutablePointer<UInt64>, _ nulls: UnsafeMutablePointer<UInt8>, _ n: Int) -> (Int64, Int64) {
+        var lo0 = Int64.max, lo1 = Int64.max, hi0 = Int64.min, hi1 = Int64.min
+        var i = 0
+        while i + 2 <= n {
+            let a = Int64(bitPattern: w[i]), b = Int64(bitPattern: w[i + 1])
+            let an = nulls[i] != 0, bn = nulls[i + 1] != 0
+            lo0 = min(lo0, an ? .max : a); hi0 = max(hi0, an ? .min : a)
+            lo1 = min(lo1, bn ? .max : b); hi1 = max(hi1, bn ? .min : b)
+            i += 2
+        }
+        if i < n && nulls[i] == 0 { let a = Int64(bitPattern: w[i]); lo0 = min(lo0, a); hi0 = max(hi0, a) }
+        return (min(lo0, lo1), max(hi0, hi1))
+    }
+
     /// The packed key of stored group `g` under the current layout (its values fit).
     @inline(__always)
     private func packStoredKey(_ g: Int) -> Int64 {
@@ -675,14 +709,9 @@ public final class GroupKeyTable {
         // the batch's value range per column (signed), checked against the layout
         var fits = packLaidOut
         for c in 0..<k {
-            var lo = Int64.max, hi = Int64.min
             let wc = w + c * n, nc = nl + c * n
-            for i in 0..<n {
-                let v = Int64(bitPattern: wc[i])
-                let isNull = nc[i] != 0
-                lo = min(lo, isNull ? .max : v)
-                hi = max(hi, isNull ? .min : v)
-            }
+            let (lo, hi) = keys[c].validity == nil && keys[c].type != .null
+                ? GroupKeyTable.range(wc, n) : GroupKeyTable.range(wc, nc, n)
             if lo > hi { continue }
             if lo < packLo[c] { packLo[c] = lo }
             if hi > packHi[c] { packHi[c] = hi }
@@ -696,13 +725,19 @@ public final class GroupKeyTable {
         }
         // pack: every non-NULL value is within its field's range now
         let pk = packedKeys.baseAddress!
-        for i in 0..<n { pk[i] = 0 }
         for c in 0..<k {
             let wc = w + c * n, nc = nl + c * n
             let b = packBase[c], sh = packShift[c]
-            for i in 0..<n {
-                let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
-                pk[i] |= Int64(bitPattern: f << sh)
+            if c == 0 {
+                for i in 0..<n {
+                    let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
+                    pk[i] = Int64(bitPattern: f << sh)
+                }
+            } else {
+                for i in 0..<n {
+                    let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
+                    pk[i] |= Int64(bitPattern: f << sh)
+                }
             }
         }
         reserveKeyStore(count + n)
@@ -956,19 +991,35 @@ public final class GroupKeyTable {
         case .general:
             var out: [Column] = []
             let n = count, stride = self.stride, k = keyTypes.count
+            let ks = keyStore
             for c in 0..<k {
                 let bit = UInt64(1) << UInt64(c)
                 var anyNull = false
-                for g in 0..<n where keyStore[g * stride + k] & bit != 0 { anyNull = true; break }
-                let validity: [UInt8]? = anyNull ? (0..<n).map { keyStore[$0 * stride + k] & bit != 0 ? 0 : 1 } : nil
-                let w = (0..<n).map { keyStore[$0 * stride + c] }
+                for g in 0..<n where ks[g * stride + k] & bit != 0 { anyNull = true; break }
+                let validity: [UInt8]? = anyNull
+                    ? [UInt8](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = ks[g * stride + k] & bit != 0 ? 0 : 1 }
+                        len = n
+                    } : nil
                 switch keyTypes[c] {
                 case .double:
-                    out.append(Column(doubles: w.map { Double(bitPattern: $0) }, validity: validity))
+                    let d = [Double](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = Double(bitPattern: ks[g * stride + c]) }
+                        len = n
+                    }
+                    out.append(Column(doubles: d, validity: validity))
                 case .varchar:
-                    out.append(Column(codes: w.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target, validity: validity))
+                    let codes = [Int32](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = Int32(truncatingIfNeeded: ks[g * stride + c]) }
+                        len = n
+                    }
+                    out.append(Column(codes: codes, dictionary: interner.target, validity: validity))
                 default:
-                    out.append(Column(type: keyTypes[c], ints: w.map { Int64(bitPattern: $0) }, validity: validity))
+                    let ints = [Int64](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = Int64(bitPattern: ks[g * stride + c]) }
+                        len = n
+                    }
+                    out.append(Column(type: keyTypes[c], ints: ints, validity: validity))
                 }
             }
             return out
