@@ -675,6 +675,23 @@ final class DistinctState: AggregateState {
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else { return }
         let w = words(input, count: n)
+        if spilled {
+            // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
+            var gs: [Int32] = [], vs: [UInt64] = []
+            swap(&gs, &rawGroups)
+            swap(&vs, &rawValues)
+            defer { swap(&gs, &rawGroups); swap(&vs, &rawValues) }
+            if gs.capacity < gs.count + n {   // grow geometrically (reserveCapacity alone is exact)
+                gs.reserveCapacity(max(gs.count + n, 2 * gs.capacity))
+                vs.reserveCapacity(max(vs.count + n, 2 * vs.capacity))
+            }
+            if let valid = input.validity {
+                for i in 0..<n where valid[i] != 0 { gs.append(ids[i]); vs.append(w[i]) }
+            } else {
+                for i in 0..<n { gs.append(ids[i]); vs.append(w[i]) }
+            }
+            return
+        }
         if let valid = input.validity {
             for i in 0..<n where valid[i] != 0 { add(ids[i], w[i]) }
         } else {

@@ -550,20 +550,6 @@ public final class GroupKeyTable {
         }
     }
 
-    /// Stores the key words of row `i` as the next group's key (row-major key store).
-    private func storeRow(_ i: Int, k: Int, rowCount n: Int, words: UnsafeMutableBufferPointer<UInt64>,
-                          nulls: UnsafeMutableBufferPointer<UInt8>) {
-        reserveKeyStore(count + 1)
-        let row = keyStore + count * stride
-        var mask: UInt64 = 0
-        for c in 0..<k {
-            row[c] = words[c * n + i]
-            if nulls[c * n + i] != 0 { mask |= 1 << UInt64(c) }
-        }
-        row[k] = mask
-        count += 1
-    }
-
     /// Leaves the packed sub-mode: hashes every stored key into the general slots.
     private func leavePacked() {
         packing = false
@@ -626,7 +612,7 @@ public final class GroupKeyTable {
 
     /// Smallest and largest of `n` signed words (lo > hi when n == 0); four independent
     /// accumulators so the compare chains overlap.
-    private static func range(_ w: UnsafeMutablePointer<UInt64>, _ n: Int) -> (Int64, Int64) {
+    private static func range(_ w: UnsafePointer<UInt64>, _ n: Int) -> (Int64, Int64) {
         var lo0 = Int64.max, lo1 = Int64.max, lo2 = Int64.max, lo3 = Int64.max
         var hi0 = Int64.min, hi1 = Int64.min, hi2 = Int64.min, hi3 = Int64.min
         var i = 0
@@ -644,7 +630,7 @@ public final class GroupKeyTable {
     }
 
     /// `range` over the rows whose NULL byte is 0.
-    private static func range(_ w: UnsafeMutablePointer<UInt64>, _ nulls: UnsafeMutablePointer<UInt8>, _ n: Int) -> (Int64, Int64) {
+    private static func range(_ w: UnsafePointer<UInt64>, _ nulls: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int64) {
         var lo0 = Int64.max, lo1 = Int64.max, hi0 = Int64.min, hi1 = Int64.min
         var i = 0
         while i + 2 <= n {
@@ -699,19 +685,47 @@ public final class GroupKeyTable {
     /// any more (then the caller leaves the sub-mode).
     private func packedFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
         let k = keys.count
+        if keys.allSatisfy({ $0.validity == nil && $0.type != .varchar && $0.type != .null && $0.type != .double }) {
+            // integer-stored columns without NULLs: read the values in place (no word copies)
+            let zeros = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+            zeros.initialize(repeating: 0, count: n)
+            defer { zeros.deallocate() }
+            return GroupKeyTable.withIntPointers(keys[...], []) { ptrs in
+                packedFindOrInsert(k, rowCount: n, words: ptrs, nulls: [UnsafePointer<UInt8>](repeating: UnsafePointer(zeros), count: k),
+                                   noNulls: [Bool](repeating: true, count: k), into: ids)
+            }
+        }
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        let packedKeys = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
-        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate(); packedKeys.deallocate() }
+        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
         columnWords(keys, rowCount: n, insert: true, interner: interner, words: words, nulls: nulls, unknown: unknown)
-        let w = words.baseAddress!, nl = nulls.baseAddress!
+        let w = UnsafePointer(words.baseAddress!), nl = UnsafePointer(nulls.baseAddress!)
+        return packedFindOrInsert(k, rowCount: n, words: (0..<k).map { w + $0 * n }, nulls: (0..<k).map { nl + $0 * n },
+                                  noNulls: keys.map { $0.validity == nil && $0.type != .null }, into: ids)
+    }
+
+    /// Calls `body` with the value pointers of integer-stored `cols` (as key words).
+    private static func withIntPointers<R>(_ cols: ArraySlice<Column>, _ acc: [UnsafePointer<UInt64>],
+                                           _ body: ([UnsafePointer<UInt64>]) -> R) -> R {
+        guard let first = cols.first else { return body(acc) }
+        return first.ints.withUnsafeBufferPointer { b in
+            let p = UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 8)!).assumingMemoryBound(to: UInt64.self)
+            return withIntPointers(cols.dropFirst(), acc + [p], body)
+        }
+    }
+
+    /// findOrInsert in the packed sub-mode over key words `words[c][i]` and NULL bytes
+    /// `nulls[c][i]` (`noNulls[c]`: column c has none).
+    private func packedFindOrInsert(_ k: Int, rowCount n: Int, words: [UnsafePointer<UInt64>], nulls: [UnsafePointer<UInt8>],
+                                    noNulls: [Bool], into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
+        let packedKeys = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
+        defer { packedKeys.deallocate() }
         // the batch's value range per column (signed), checked against the layout
         var fits = packLaidOut
         for c in 0..<k {
-            let wc = w + c * n, nc = nl + c * n
-            let (lo, hi) = keys[c].validity == nil && keys[c].type != .null
-                ? GroupKeyTable.range(wc, n) : GroupKeyTable.range(wc, nc, n)
+            let wc = words[c], nc = nulls[c]
+            let (lo, hi) = noNulls[c] ? GroupKeyTable.range(wc, n) : GroupKeyTable.range(wc, nc, n)
             if lo > hi { continue }
             if lo < packLo[c] { packLo[c] = lo }
             if hi > packHi[c] { packHi[c] = hi }
@@ -726,7 +740,7 @@ public final class GroupKeyTable {
         // pack: every non-NULL value is within its field's range now
         let pk = packedKeys.baseAddress!
         for c in 0..<k {
-            let wc = w + c * n, nc = nl + c * n
+            let wc = words[c], nc = nulls[c]
             let b = packBase[c], sh = packShift[c]
             if c == 0 {
                 for i in 0..<n {
@@ -741,6 +755,15 @@ public final class GroupKeyTable {
             }
         }
         reserveKeyStore(count + n)
+        @inline(__always) func store(_ i: Int, as g: Int) {
+            let row = keyStore + g * stride
+            var mask: UInt64 = 0
+            for col in 0..<k {
+                row[col] = words[col][i]
+                if nulls[col][i] != 0 { mask |= 1 << UInt64(col) }
+            }
+            row[k] = mask
+        }
         if let d = packDirect {
             var c = count
             for i in 0..<n {
@@ -749,13 +772,7 @@ public final class GroupKeyTable {
                 if g != 0 { ids[i] = g - 1; continue }
                 d[slot] = Int32(c + 1)
                 ids[i] = Int32(c)
-                let row = keyStore + c * stride
-                var mask: UInt64 = 0
-                for col in 0..<k {
-                    row[col] = w[col * n + i]
-                    if nl[col * n + i] != 0 { mask |= 1 << UInt64(col) }
-                }
-                row[k] = mask
+                store(i, as: c)
                 c += 1
             }
             count = c
@@ -768,7 +785,8 @@ public final class GroupKeyTable {
             // new groups appear in id order: store their keys
             var next = Int32(before)
             for i in 0..<n where ids[i] == next {
-                storeRow(i, k: k, rowCount: n, words: words, nulls: nulls)
+                store(i, as: count)
+                count += 1
                 next += 1
             }
         }
