@@ -675,6 +675,23 @@ final class DistinctState: AggregateState {
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else { return }
         let w = words(input, count: n)
+        if spilled {
+            // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
+            var gs: [Int32] = [], vs: [UInt64] = []
+            swap(&gs, &rawGroups)
+            swap(&vs, &rawValues)
+            defer { swap(&gs, &rawGroups); swap(&vs, &rawValues) }
+            if gs.capacity < gs.count + n {   // grow geometrically (reserveCapacity alone is exact)
+                gs.reserveCapacity(max(gs.count + n, 2 * gs.capacity))
+                vs.reserveCapacity(max(vs.count + n, 2 * vs.capacity))
+            }
+            if let valid = input.validity {
+                for i in 0..<n where valid[i] != 0 { gs.append(ids[i]); vs.append(w[i]) }
+            } else {
+                for i in 0..<n { gs.append(ids[i]); vs.append(w[i]) }
+            }
+            return
+        }
         if let valid = input.validity {
             for i in 0..<n where valid[i] != 0 { add(ids[i], w[i]) }
         } else {
@@ -707,7 +724,12 @@ final class DistinctState: AggregateState {
         inner.resize(groups)
         var ids: [Int32] = []
         var values: [UInt64] = []
-        if spilled {
+        if spilled, let (g, v) = packedDistinctPairs() {
+            ids = g
+            values = v
+            rawGroups = []
+            rawValues = []
+        } else if spilled {
             // Sort (group, value) and keep the first of each run of equal pairs.
             let n = rawGroups.count
             let cols = [Column(type: .bigint, ints: rawGroups.map { Int64($0) }),
@@ -742,6 +764,57 @@ final class DistinctState: AggregateState {
         return try inner.finalize(groups: groups)
     }
     func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }
+
+    /// The distinct pairs of the spilled arrays, sorted by (group, signed value word) as the
+    /// general path sorts them, when group and value offset fit one 64-bit word together:
+    /// `(group << valueBits) | (value - minValue)` radix-sorted, then equal neighbours dropped
+    /// (sequential passes, no gathers). nil when they do not fit.
+    func packedDistinctPairs() -> ([Int32], [UInt64])? {
+        let n = rawGroups.count
+        if n == 0 { return ([], []) }
+        var gmax: Int32 = 0
+        var lo = Int64.max, hi = Int64.min
+        rawGroups.withUnsafeBufferPointer { g in for i in 0..<n { gmax = max(gmax, g[i]) } }
+        rawValues.withUnsafeBufferPointer { v in
+            for i in 0..<n { let x = Int64(bitPattern: v[i]); lo = min(lo, x); hi = max(hi, x) }
+        }
+        let span = hi.subtractingReportingOverflow(lo)
+        if span.overflow { return nil }
+        let vbits = 64 - UInt64(span.partialValue).leadingZeroBitCount
+        let gbits = 64 - UInt64(gmax).leadingZeroBitCount
+        if vbits + gbits > 64 { return nil }
+        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        defer { keys.deallocate(); tmp.deallocate() }
+        let vshift = UInt64(vbits)
+        rawGroups.withUnsafeBufferPointer { g in
+            rawValues.withUnsafeBufferPointer { v in
+                for i in 0..<n {
+                    let off = UInt64(bitPattern: Int64(bitPattern: v[i]) &- lo)
+                    // vbits == 64 only when gbits == 0 (all groups 0): no group bits to shift in
+                    keys[i] = (vbits >= 64 ? 0 : UInt64(UInt32(bitPattern: g[i])) << vshift) | off
+                }
+            }
+        }
+        opsRadixSortPacked(keys, tmp: tmp, lowBit: 0, bits: vbits + gbits)
+        var distinct = n > 0 ? 1 : 0
+        for i in 1..<n where keys[i] != keys[i - 1] { distinct += 1 }
+        let vmask: UInt64 = vbits >= 64 ? .max : (1 << vshift) - 1
+        var ids = [Int32](repeating: 0, count: distinct)
+        var values = [UInt64](repeating: 0, count: distinct)
+        ids.withUnsafeMutableBufferPointer { ip in
+            values.withUnsafeMutableBufferPointer { vp in
+                var o = 0
+                for i in 0..<n where i == 0 || keys[i] != keys[i - 1] {
+                    let k = keys[i]
+                    ip[o] = vbits >= 64 ? 0 : Int32(truncatingIfNeeded: k >> vshift)
+                    vp[o] = UInt64(bitPattern: lo &+ Int64(bitPattern: k & vmask))
+                    o += 1
+                }
+            }
+        }
+        return (ids, values)
+    }
 }
 
 /// An open-addressing set of (group id, 64-bit value) pairs; linear probing, power-of-two

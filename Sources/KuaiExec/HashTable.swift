@@ -1,4 +1,7 @@
 import KuaiCore
+#if canImport(Glibc)
+import Glibc
+#endif
 
 // Hashing helpers shared by the operators (group-by, join, distinct, window partitions).
 
@@ -137,13 +140,26 @@ public final class GroupKeyTable {
     private var slots: UnsafeMutablePointer<UInt64>     // capacity: (hash >> 32) << 32 | (id + 1)
     private var capacity: Int = 0
     private let stride: Int                              // key columns + 1 (NULL mask word)
-    /// Packed sub-mode of `.general` for 2-4 keys of small values (dictionary codes, small
-    /// non-negative ints): the row's key words (+1, 0 = NULL) side by side in one Int64, mapped to
-    /// ids by an inner single-key table (hashed or direct). Left for good, by rehashing the stored
-    /// keys, at the first batch with a value that does not fit, or once the inner table hashes
-    /// more than 65536 keys.
-    private var packed: GroupKeyTable?
-    private let packedBits: Int
+    /// Packed sub-mode of `.general` for 2-6 integer-stored / VARCHAR keys whose values span small
+    /// ranges: each key becomes a field `value - base + 1` (0 = NULL) of `bits` bits, chosen from
+    /// the values seen so far with slack on both sides, and the fields side by side form one
+    /// Int64 key. Packed keys map to ids through a direct array (when the packed range is small
+    /// enough for the groups seen) or an inner single-key table. A batch whose values leave a
+    /// field's range re-chooses the layout from all values seen and rebuilds the index from the
+    /// stored keys (ids unchanged); when the fields no longer fit 63 bits, or the inner table
+    /// hashes more than 65536 keys, the table leaves the packed sub-mode for good.
+    private var packing = false
+    private var packLo: [Int64] = []        // per key column: smallest non-NULL value seen
+    private var packHi: [Int64] = []        // largest (lo > hi: none seen yet)
+    private var packBase: [Int64] = []      // field = value - base + 1
+    private var packLimit: [UInt64] = []    // largest allowed value - base: 2^bits - 2
+    private var packShift: [UInt64] = []
+    private var packTotalBits = 0
+    private var packLaidOut = false
+    private var packDirect: UnsafeMutablePointer<Int32>? = nil   // 2^packTotalBits entries: id + 1, 0 = none
+    private var packInner: GroupKeyTable? = nil
+    /// Widest packed key (bits) indexed by a direct array (zeroed lazily by the OS: calloc).
+    static let packDirectMaxBits = 24
     private var keyStore: UnsafeMutablePointer<UInt64>   // stride words per group
     private var keyStoreGroups = 0
 
@@ -159,7 +175,6 @@ public final class GroupKeyTable {
         }
         precondition(keyTypes.count < 64, "GroupKeyTable: at most 63 key columns")
         stride = keyTypes.count + 1
-        packedBits = keyTypes.count >= 2 ? 64 / keyTypes.count : 0
         keyStore = .allocate(capacity: 1)
         intCapacity = mode == .int ? 1024 : 0
         intShift = 64 - 10
@@ -168,8 +183,10 @@ public final class GroupKeyTable {
         capacity = mode == .general ? 1024 : 0
         slots = .allocate(capacity: max(capacity, 1))
         slots.initialize(repeating: 0, count: max(capacity, 1))
-        if mode == .general && (2...4).contains(keyTypes.count) && !keyTypes.contains(.double) {
-            packed = GroupKeyTable(keyTypes: [.bigint])
+        if mode == .general && (2...6).contains(keyTypes.count) && !keyTypes.contains(.double) {
+            packing = true
+            packLo = [Int64](repeating: .max, count: keyTypes.count)
+            packHi = [Int64](repeating: .min, count: keyTypes.count)
         }
     }
 
@@ -178,6 +195,7 @@ public final class GroupKeyTable {
         slots.deallocate()
         keyStore.deallocate()
         direct?.deallocate()
+        if let d = packDirect { free(d) }
     }
 
     // MARK: int mode
@@ -532,45 +550,12 @@ public final class GroupKeyTable {
         }
     }
 
-    /// Packs the column words into one key per row; false when some value does not fit.
-    /// Rows marked `unknown` are skipped (their key is left 0).
-    private func packKeys(_ k: Int, rowCount n: Int, words: UnsafeMutableBufferPointer<UInt64>,
-                          nulls: UnsafeMutableBufferPointer<UInt8>, unknown: UnsafeMutableBufferPointer<UInt8>,
-                          into out: UnsafeMutableBufferPointer<Int64>) -> Bool {
-        let bits = UInt64(packedBits)
-        let limit: UInt64 = packedBits >= 64 ? .max : (1 << bits) - 1
-        for i in 0..<n { out[i] = 0 }
-        for c in 0..<k {
-            let w = UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n])
-            let nl = UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n])
-            var fits = true
-            for i in 0..<n {
-                let v: UInt64 = nl[i] != 0 ? 0 : w[i] &+ 1
-                if v > limit || (v == 0 && nl[i] == 0) { if unknown[i] == 0 { fits = false } }
-                out[i] = Int64(bitPattern: (UInt64(bitPattern: out[i]) << bits) | (v & limit))
-            }
-            if !fits { return false }
-        }
-        return true
-    }
-
-    /// Stores the key words of row `i` as the next group's key (row-major key store).
-    private func storeRow(_ i: Int, k: Int, rowCount n: Int, words: UnsafeMutableBufferPointer<UInt64>,
-                          nulls: UnsafeMutableBufferPointer<UInt8>) {
-        reserveKeyStore(count + 1)
-        let row = keyStore + count * stride
-        var mask: UInt64 = 0
-        for c in 0..<k {
-            row[c] = words[c * n + i]
-            if nulls[c * n + i] != 0 { mask |= 1 << UInt64(c) }
-        }
-        row[k] = mask
-        count += 1
-    }
-
     /// Leaves the packed sub-mode: hashes every stored key into the general slots.
     private func leavePacked() {
-        packed = nil
+        packing = false
+        if let d = packDirect { free(d) }
+        packDirect = nil
+        packInner = nil
         while count * 2 > capacity { growGeneral() }
         let mask = capacity - 1
         for g in 0..<count {
@@ -585,67 +570,274 @@ public final class GroupKeyTable {
         }
     }
 
-    /// findOrInsert in the packed sub-mode; false (nothing done) when the batch does not fit.
+    /// Chooses each packed field's base and width for the values in [packLo, packHi] plus slack
+    /// (a quarter of the span, at least 16 values) on both sides; widest fields in the low bits.
+    /// False (nothing changed) when the fields need more than 63 bits together.
+    private func choosePackLayout() -> Bool {
+        let k = packLo.count
+        var base = [Int64](repeating: 0, count: k)
+        var bits = [Int](repeating: 0, count: k)
+        for c in 0..<k {
+            var lo = packLo[c], hi = packHi[c]
+            if lo > hi { lo = 0; hi = 0 }   // only NULLs so far
+            let span = hi.subtractingReportingOverflow(lo)
+            if span.overflow || span.partialValue >= 1 << 60 { return false }
+            let pad = max(UInt64(span.partialValue) / 4, 16)
+            let b = lo.subtractingReportingOverflow(Int64(pad))
+            base[c] = b.overflow ? Int64.min : b.partialValue
+            // hi >= base, so hi - base is exact as UInt64; the largest field is top + 1
+            let top = UInt64(bitPattern: hi &- base[c]) + pad
+            bits[c] = 64 - (top + 1).leadingZeroBitCount
+        }
+        let total = bits.reduce(0, +)
+        if total > 63 { return false }
+        let order = (0..<k).sorted { bits[$0] != bits[$1] ? bits[$0] > bits[$1] : $0 < $1 }
+        var shift = [UInt64](repeating: 0, count: k)
+        var at = 0
+        for c in order { shift[c] = UInt64(at); at += bits[c] }
+        packBase = base
+        packLimit = bits.map { (UInt64(1) << UInt64($0)) &- 2 }
+        packShift = shift
+        packTotalBits = total
+        packLaidOut = true
+        return true
+    }
+
+    /// Whether a direct array of 2^packTotalBits entries is worth it for `groups` groups: always
+    /// up to 2^16 entries, otherwise up to 2^packDirectMaxBits and at most 64 entries per group.
+    private func packDirectAllowed(groups: Int) -> Bool {
+        if packTotalBits <= 16 { return true }
+        return packTotalBits <= GroupKeyTable.packDirectMaxBits && (1 << packTotalBits) <= 64 * groups
+    }
+
+    /// Smallest and largest of `n` signed words (lo > hi when n == 0); four independent
+    /// accumulators so the compare chains overlap.
+    private static func range(_ w: UnsafePointer<UInt64>, _ n: Int) -> (Int64, Int64) {
+        var lo0 = Int64.max, lo1 = Int64.max, lo2 = Int64.max, lo3 = Int64.max
+        var hi0 = Int64.min, hi1 = Int64.min, hi2 = Int64.min, hi3 = Int64.min
+        var i = 0
+        while i + 4 <= n {
+            let a = Int64(bitPattern: w[i]), b = Int64(bitPattern: w[i + 1])
+            let c = Int64(bitPattern: w[i + 2]), d = Int64(bitPattern: w[i + 3])
+            lo0 = min(lo0, a); hi0 = max(hi0, a)
+            lo1 = min(lo1, b); hi1 = max(hi1, b)
+            lo2 = min(lo2, c); hi2 = max(hi2, c)
+            lo3 = min(lo3, d); hi3 = max(hi3, d)
+            i += 4
+        }
+        while i < n { let a = Int64(bitPattern: w[i]); lo0 = min(lo0, a); hi0 = max(hi0, a); i += 1 }
+        return (min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3)))
+    }
+
+    /// `range` over the rows whose NULL byte is 0.
+    private static func range(_ w: UnsafePointer<UInt64>, _ nulls: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int64) {
+        var lo0 = Int64.max, lo1 = Int64.max, hi0 = Int64.min, hi1 = Int64.min
+        var i = 0
+        while i + 2 <= n {
+            let a = Int64(bitPattern: w[i]), b = Int64(bitPattern: w[i + 1])
+            let an = nulls[i] != 0, bn = nulls[i + 1] != 0
+            lo0 = min(lo0, an ? .max : a); hi0 = max(hi0, an ? .min : a)
+            lo1 = min(lo1, bn ? .max : b); hi1 = max(hi1, bn ? .min : b)
+            i += 2
+        }
+        if i < n && nulls[i] == 0 { let a = Int64(bitPattern: w[i]); lo0 = min(lo0, a); hi0 = max(hi0, a) }
+        return (min(lo0, lo1), max(hi0, hi1))
+    }
+
+    /// The packed key of stored group `g` under the current layout (its values fit).
+    @inline(__always)
+    private func packStoredKey(_ g: Int) -> Int64 {
+        let row = keyStore + g * stride
+        let k = stride - 1
+        let mask = row[k]
+        var key: UInt64 = 0
+        for c in 0..<k where mask & (1 << UInt64(c)) == 0 {
+            key |= (UInt64(bitPattern: Int64(bitPattern: row[c]) &- packBase[c]) &+ 1) << packShift[c]
+        }
+        return Int64(bitPattern: key)
+    }
+
+    /// Rebuilds the packed index (direct array or inner table) from the stored keys, for the
+    /// current layout and `count + upcoming` groups. Ids are unchanged.
+    private func rebuildPackIndex(upcoming: Int) {
+        if let d = packDirect { free(d) }
+        packDirect = nil
+        packInner = nil
+        if packDirectAllowed(groups: count + upcoming) {
+            let size = 1 << packTotalBits
+            guard let raw = calloc(size, MemoryLayout<Int32>.stride) else { fatalError("GroupKeyTable: out of memory") }
+            let d = raw.bindMemory(to: Int32.self, capacity: size)
+            for g in 0..<count { d[Int(packStoredKey(g))] = Int32(g + 1) }
+            packDirect = d
+            return
+        }
+        let inner = GroupKeyTable(keyTypes: [.bigint])
+        if count > 0 {
+            inner.reserve(count + upcoming)
+            let ks = (0..<count).map { packStoredKey($0) }
+            var tmp = [Int32](repeating: 0, count: count)
+            tmp.withUnsafeMutableBufferPointer { inner.findOrInsert([Column(type: .bigint, ints: ks)], rowCount: count, into: $0) }
+        }
+        packInner = inner
+    }
+
+    /// findOrInsert in the packed sub-mode; false (nothing done) when the keys cannot be packed
+    /// any more (then the caller leaves the sub-mode).
     private func packedFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
-        guard let inner = packed else { return false }
         let k = keys.count
+        if keys.allSatisfy({ $0.validity == nil && $0.type != .varchar && $0.type != .null && $0.type != .double }) {
+            // integer-stored columns without NULLs: read the values in place (no word copies)
+            let zeros = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+            zeros.initialize(repeating: 0, count: n)
+            defer { zeros.deallocate() }
+            return GroupKeyTable.withIntPointers(keys[...], []) { ptrs in
+                packedFindOrInsert(k, rowCount: n, words: ptrs, nulls: [UnsafePointer<UInt8>](repeating: UnsafePointer(zeros), count: k),
+                                   noNulls: [Bool](repeating: true, count: k), into: ids)
+            }
+        }
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
         defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
         columnWords(keys, rowCount: n, insert: true, interner: interner, words: words, nulls: nulls, unknown: unknown)
-        var packedKeys = [Int64](repeating: 0, count: n)
-        let fits = packedKeys.withUnsafeMutableBufferPointer {
-            packKeys(k, rowCount: n, words: words, nulls: nulls, unknown: unknown, into: $0)
+        let w = UnsafePointer(words.baseAddress!), nl = UnsafePointer(nulls.baseAddress!)
+        return packedFindOrInsert(k, rowCount: n, words: (0..<k).map { w + $0 * n }, nulls: (0..<k).map { nl + $0 * n },
+                                  noNulls: keys.map { $0.validity == nil && $0.type != .null }, into: ids)
+    }
+
+    /// Calls `body` with the value pointers of integer-stored `cols` (as key words).
+    private static func withIntPointers<R>(_ cols: ArraySlice<Column>, _ acc: [UnsafePointer<UInt64>],
+                                           _ body: ([UnsafePointer<UInt64>]) -> R) -> R {
+        guard let first = cols.first else { return body(acc) }
+        return first.ints.withUnsafeBufferPointer { b in
+            let p = UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 8)!).assumingMemoryBound(to: UInt64.self)
+            return withIntPointers(cols.dropFirst(), acc + [p], body)
         }
-        if !fits { return false }
+    }
+
+    /// findOrInsert in the packed sub-mode over key words `words[c][i]` and NULL bytes
+    /// `nulls[c][i]` (`noNulls[c]`: column c has none).
+    private func packedFindOrInsert(_ k: Int, rowCount n: Int, words: [UnsafePointer<UInt64>], nulls: [UnsafePointer<UInt8>],
+                                    noNulls: [Bool], into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
+        let packedKeys = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
+        defer { packedKeys.deallocate() }
+        // the batch's value range per column (signed), checked against the layout
+        var fits = packLaidOut
+        for c in 0..<k {
+            let wc = words[c], nc = nulls[c]
+            let (lo, hi) = noNulls[c] ? GroupKeyTable.range(wc, n) : GroupKeyTable.range(wc, nc, n)
+            if lo > hi { continue }
+            if lo < packLo[c] { packLo[c] = lo }
+            if hi > packHi[c] { packHi[c] = hi }
+            if fits && (lo < packBase[c] || UInt64(bitPattern: hi &- packBase[c]) > packLimit[c]) { fits = false }
+        }
+        if !fits {
+            if !choosePackLayout() { return false }
+            rebuildPackIndex(upcoming: n)
+        } else if packDirect == nil && packDirectAllowed(groups: count + n) {
+            rebuildPackIndex(upcoming: n)
+        }
+        // pack: every non-NULL value is within its field's range now
+        let pk = packedKeys.baseAddress!
+        for c in 0..<k {
+            let wc = words[c], nc = nulls[c]
+            let b = packBase[c], sh = packShift[c]
+            if c == 0 {
+                for i in 0..<n {
+                    let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
+                    pk[i] = Int64(bitPattern: f << sh)
+                }
+            } else {
+                for i in 0..<n {
+                    let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
+                    pk[i] |= Int64(bitPattern: f << sh)
+                }
+            }
+        }
+        reserveKeyStore(count + n)
+        @inline(__always) func store(_ i: Int, as g: Int) {
+            let row = keyStore + g * stride
+            var mask: UInt64 = 0
+            for col in 0..<k {
+                row[col] = words[col][i]
+                if nulls[col][i] != 0 { mask |= 1 << UInt64(col) }
+            }
+            row[k] = mask
+        }
+        if let d = packDirect {
+            var c = count
+            for i in 0..<n {
+                let slot = Int(pk[i])
+                let g = d[slot]
+                if g != 0 { ids[i] = g - 1; continue }
+                d[slot] = Int32(c + 1)
+                ids[i] = Int32(c)
+                store(i, as: c)
+                c += 1
+            }
+            count = c
+            return true
+        }
+        let inner = packInner!
         let before = inner.count
-        inner.findOrInsert([Column(type: .bigint, ints: packedKeys)], rowCount: n, into: ids)
+        inner.findOrInsert([Column(type: .bigint, ints: Array(packedKeys))], rowCount: n, into: ids)
         if inner.count > before {
             // new groups appear in id order: store their keys
             var next = Int32(before)
             for i in 0..<n where ids[i] == next {
-                storeRow(i, k: k, rowCount: n, words: words, nulls: nulls)
+                store(i, as: count)
+                count += 1
                 next += 1
             }
         }
         return true
     }
 
-    /// find in the packed sub-mode.
+    /// find in the packed sub-mode (reads only: safe from several threads with their own interners).
     private func packedFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
                             interner: OpsStringInterner) {
-        let inner = packed!
+        if !packLaidOut {
+            for i in 0..<n { ids[i] = -1 }
+            return
+        }
         let k = keys.count
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        var packedKeys = [Int64](repeating: 0, count: n)
         defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
         columnWords(keys, rowCount: n, insert: false, interner: interner, words: words, nulls: nulls, unknown: unknown)
-        // rows whose values cannot be packed were never inserted: mark them unknown
-        let limit: UInt64 = packedBits >= 64 ? .max : (1 << UInt64(packedBits)) - 1
-        for c in 0..<k {
-            for i in 0..<n where nulls[c * n + i] == 0 && words[c * n + i] >= limit { unknown[i] = 1 }
-        }
-        var packedKeys = [Int64](repeating: 0, count: n)
-        _ = packedKeys.withUnsafeMutableBufferPointer {
-            packKeys(k, rowCount: n, words: words, nulls: nulls, unknown: unknown, into: $0)
-        }
-        inner.find([Column(type: .bigint, ints: packedKeys)], rowCount: n, nullsMatch: false, into: ids)
-        for i in 0..<n {
-            if unknown[i] != 0 { ids[i] = -1; continue }
-            if !nullsMatch {
-                for c in 0..<k where nulls[c * n + i] != 0 { ids[i] = -1; break }
+        // rows with a value outside its field's range (or a NULL when NULLs do not match, or an
+        // unknown string) were never inserted: mark them unknown
+        packedKeys.withUnsafeMutableBufferPointer { pk in
+            for c in 0..<k {
+                let b = packBase[c], sh = packShift[c], limit = packLimit[c]
+                for i in 0..<n {
+                    if nulls[c * n + i] != 0 {
+                        if !nullsMatch { unknown[i] = 1 }
+                        continue
+                    }
+                    let v = Int64(bitPattern: words[c * n + i])
+                    if v < b || UInt64(bitPattern: v &- b) > limit { unknown[i] = 1; continue }
+                    pk[i] |= Int64(bitPattern: (UInt64(bitPattern: v &- b) &+ 1) << sh)
+                }
+            }
+            if let d = packDirect {
+                for i in 0..<n { ids[i] = unknown[i] != 0 ? -1 : d[Int(pk[i])] - 1 }
+                return
             }
         }
+        if packDirect != nil { return }
+        packInner!.find([Column(type: .bigint, ints: packedKeys)], rowCount: n, nullsMatch: false, into: ids)
+        for i in 0..<n where unknown[i] != 0 { ids[i] = -1 }
     }
 
     private func generalFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
-        if packed != nil {
+        if packing {
             if packedFindOrInsert(keys, rowCount: n, into: ids) {
                 // Many groups hashed by the inner table cost more memory traffic than the
                 // general layout: keep packing only while small or directly indexed.
-                if count > 1 << 16 && !(packed?.usesDirectIndex ?? false) { leavePacked() }
+                if count > 1 << 16 && packDirect == nil && !(packInner?.usesDirectIndex ?? false) { leavePacked() }
                 return
             }
             leavePacked()
@@ -691,7 +883,7 @@ public final class GroupKeyTable {
 
     private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
                              interner: OpsStringInterner) {
-        if packed != nil {
+        if packing {
             packedFind(keys, rowCount: n, nullsMatch: nullsMatch, into: ids, interner: interner)
             return
         }
@@ -725,13 +917,17 @@ public final class GroupKeyTable {
 
     /// True while the single integer key is indexed directly (tests, EXPLAIN ANALYZE).
     var usesDirectIndex: Bool { direct != nil }
+    /// True while multi-column keys are packed into one word (tests).
+    var usesPackedKeys: Bool { packing }
+    /// True while packed keys are indexed by the direct array (tests).
+    var usesPackedDirect: Bool { packDirect != nil }
 
     /// Sizes the table for `n` distinct keys in all, so inserting them never rehashes.
     public func reserve(_ n: Int) {
         switch mode {
         case .int: if direct == nil { while n * 2 > intCapacity { growInt() } }
         case .general:
-            if packed != nil { reserveKeyStore(n); return }
+            if packing { reserveKeyStore(n); return }
             while n * 2 > capacity { growGeneral() }
             reserveKeyStore(n)
         case .string: break
@@ -813,19 +1009,35 @@ public final class GroupKeyTable {
         case .general:
             var out: [Column] = []
             let n = count, stride = self.stride, k = keyTypes.count
+            let ks = keyStore
             for c in 0..<k {
                 let bit = UInt64(1) << UInt64(c)
                 var anyNull = false
-                for g in 0..<n where keyStore[g * stride + k] & bit != 0 { anyNull = true; break }
-                let validity: [UInt8]? = anyNull ? (0..<n).map { keyStore[$0 * stride + k] & bit != 0 ? 0 : 1 } : nil
-                let w = (0..<n).map { keyStore[$0 * stride + c] }
+                for g in 0..<n where ks[g * stride + k] & bit != 0 { anyNull = true; break }
+                let validity: [UInt8]? = anyNull
+                    ? [UInt8](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = ks[g * stride + k] & bit != 0 ? 0 : 1 }
+                        len = n
+                    } : nil
                 switch keyTypes[c] {
                 case .double:
-                    out.append(Column(doubles: w.map { Double(bitPattern: $0) }, validity: validity))
+                    let d = [Double](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = Double(bitPattern: ks[g * stride + c]) }
+                        len = n
+                    }
+                    out.append(Column(doubles: d, validity: validity))
                 case .varchar:
-                    out.append(Column(codes: w.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target, validity: validity))
+                    let codes = [Int32](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = Int32(truncatingIfNeeded: ks[g * stride + c]) }
+                        len = n
+                    }
+                    out.append(Column(codes: codes, dictionary: interner.target, validity: validity))
                 default:
-                    out.append(Column(type: keyTypes[c], ints: w.map { Int64(bitPattern: $0) }, validity: validity))
+                    let ints = [Int64](unsafeUninitializedCapacity: n) { v, len in
+                        for g in 0..<n { v[g] = Int64(bitPattern: ks[g * stride + c]) }
+                        len = n
+                    }
+                    out.append(Column(type: keyTypes[c], ints: ints, validity: validity))
                 }
             }
             return out
