@@ -174,12 +174,23 @@ extension Binder {
         return constant
     }
 
-    func bindAggregateCall(_ f: FunctionCall, _ ac: AggregateContext) throws -> ScalarExpr {
+    func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> ScalarExpr {
+        var f = call
         let key = FunctionCall(name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
                                orderBy: f.orderBy, filter: f.filter, over: nil, position: f.position).sqlDescription
         let name = f.sqlDescription
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
             return ScalarExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
+        }
+        // DuckDB's ordered-set form: `quantile_cont(0.5 ORDER BY x)`, which is also what the parser
+        // makes of `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`, is the quantile 0.5 of x, and
+        // ORDER BY x DESC counts the fraction from the largest value. Bound as quantile_cont(x, 0.5)
+        // (the name stays DuckDB's printed form).
+        var fromTop = false
+        if f.name == "quantile_cont" || f.name == "quantile_disc", f.arguments.count == 1, f.orderBy.count == 1, !f.distinct {
+            fromTop = !f.orderBy[0].ascending
+            f.arguments = [f.orderBy[0].expr, f.arguments[0]]
+            f.orderBy = []
         }
         let inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
         for a in f.arguments where Binder.containsAggregate(a) {
@@ -224,7 +235,7 @@ extension Binder {
                 orderKeys.append(SortKey(column: k, ascending: o.ascending, nullsFirst: o.nullsFirst ?? false))
             }
             if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" { arg = try toVarchar(arg, f.position) }
-            guard let fn = AggregateRegistry.resolve(f.name, arg.type, parameters: parameters, orderKeys: orderKeys) else {
+            guard let fn = AggregateRegistry.resolve(f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop) else {
                 throw Binder.error("no function matches \(f.name)(\(([arg.type.description] + parameters.map { "\($0)" }).joined(separator: ", "))) in \(name)", f.position)
             }
             if !order.isEmpty && !fn.ordered {
