@@ -733,6 +733,13 @@ extension Binder {
         case "typeof":
             guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
             return ScalarExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
+        case "date_part":
+            // date_part('epoch', x), also EXTRACT(epoch FROM x), is DuckDB's epoch(x): seconds as a
+            // DOUBLE with the fraction (1746406923.456), not whole seconds like the BIGINT parts.
+            if args.count == 2, case .string(let part)? = args[0].constantValue, part.lowercased() == "epoch",
+               args[1].type == .timestamp || args[1].type == .date {
+                return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
+            }
         case "mod":
             guard args.count == 2 else { throw Binder.error("mod() takes two arguments", pos) }
             return try makeArithmetic(.modulo, args[0], args[1], pos, name)
