@@ -118,6 +118,12 @@ public enum AggregateRegistry {
         }
     }
 
+    /// The value of a correlated scalar subquery per correlation key (grouped by the keys): the only
+    /// row of each group, or DuckDB's error when a group has more than one (`SingleRowState`).
+    public static func singleRow(_ type: DataType) -> AggregateFunction {
+        AggregateFunction(name: "first", argumentType: type, returnType: type) { _ in SingleRowState(type: type) }
+    }
+
     /// True when `name` is an aggregate function (used by the binder to classify calls).
     public static func isAggregate(_ name: String) -> Bool {
         ["count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc", "quantile",

@@ -348,7 +348,20 @@ extension Binder {
                         parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
                     }
                     let residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "subquery")
-                    target.plan = .join(target.plan, cplan, type: .left, leftKeys: [], rightKeys: [], residual: residual)
+                    var sub = cplan
+                    if !Binder.oneRowPerCorrelation(q) {
+                        // Several rows for one outer row would repeat that outer row (the LEFT JOIN):
+                        // group by the correlation keys; a key with two rows is DuckDB's error.
+                        let k = outerExprs.count
+                        let keys = Array(visible..<ccols.count)
+                        let spec = AggregateSpec(function: AggregateRegistry.singleRow(ccols[0].type), inputColumn: 0, name: ccols[0].name)
+                        let grouped = LogicalPlan.aggregate(cplan, groupColumns: keys, groupNames: keys.map { ccols[$0].name }, aggregates: [spec])
+                        // Its output is the keys, then the value: back to the value, then the keys.
+                        sub = .project(grouped, [ScalarExpr.column(k, type: ccols[0].type, name: ccols[0].name)]
+                                            + (0..<k).map { ScalarExpr.column($0, type: ccols[visible + $0].type, name: ccols[visible + $0].name) },
+                                       names: ccols.map(\.name))
+                    }
+                    target.plan = .join(target.plan, sub, type: .left, leftKeys: [], rightKeys: [], residual: residual)
                     var value = ScalarExpr.column(target.width, type: ccols[0].type, name: name)
                     target.width += ccols.count
                     // count() of no rows is 0, not NULL (the LEFT JOIN finds no group).
@@ -383,6 +396,16 @@ extension Binder {
                 for i in 0..<b.count { items.append(ScalarExpr.constant(b.columns[0].value(at: i), type: cols[0].type)) }
             }
             return try makeInList(x, items, negated, pos, name)
+        }
+    }
+
+    /// True when a correlated scalar subquery gives at most one row per outer row: a SELECT with an
+    /// aggregate and no GROUP BY, which the decorrelation groups by the correlation keys alone.
+    static func oneRowPerCorrelation(_ q: Query) -> Bool {
+        guard case .select(let core) = q.body, core.groupBy.isEmpty, !core.groupByAll else { return false }
+        return core.items.contains { item in
+            if case .expr(let e, _) = item { return Binder.containsAggregate(e) }
+            return false
         }
     }
 
