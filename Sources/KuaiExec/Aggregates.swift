@@ -55,7 +55,10 @@ public enum AggregateRegistry {
     /// - Parameters:
     ///   - parameters: the constant arguments after the first (quantile fraction, separator).
     ///   - orderKeys: an ordered aggregate's ORDER BY, as keys over its order columns 0, 1, ...
-    public static func resolve(_ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = []) -> AggregateFunction? {
+    ///   - fromTop: quantile_cont / quantile_disc count the fraction from the largest value (DuckDB's
+    ///     `quantile_cont(q ORDER BY x DESC)`, `percentile_disc(q) WITHIN GROUP (ORDER BY x DESC)`).
+    public static func resolve(_ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = [],
+                               fromTop: Bool = false) -> AggregateFunction? {
         func number(_ v: Value?) -> Double? {
             switch v { case .double(let d)?: return d; case .int(let i)?: return Double(i); default: return nil }
         }
@@ -65,10 +68,12 @@ public enum AggregateRegistry {
         case ("quantile_cont", let t?) where (t.isNumeric || t == .null) && number(parameters.first) != nil:
             let q = number(parameters.first)!
             guard q >= 0 && q <= 1 else { return nil }
-            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in QuantileState(q: q, continuous: true, type: at) }
+            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in QuantileState(q: q, continuous: true, type: at, fromTop: fromTop) }
         case ("quantile_disc", let t?), ("quantile", let t?):
-            guard t.isNumeric || t == .null, let q = number(parameters.first ?? .double(0.5)), q >= 0 && q <= 1 else { return nil }
-            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in QuantileState(q: q, continuous: false, type: at) }
+            // A discrete quantile is one of the values: DATE and TIMESTAMP too (as DuckDB).
+            guard t.isNumeric || t == .null || t == .date || t == .timestamp,
+                  let q = number(parameters.first ?? .double(0.5)), q >= 0 && q <= 1 else { return nil }
+            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in QuantileState(q: q, continuous: false, type: at, fromTop: fromTop) }
         case ("string_agg", let t?), ("group_concat", let t?), ("listagg", let t?):
             var sep = ","
             if let p = parameters.first {
@@ -111,6 +116,12 @@ public enum AggregateRegistry {
         default:
             return nil
         }
+    }
+
+    /// The value of a correlated scalar subquery per correlation key (grouped by the keys): the only
+    /// row of each group, or DuckDB's error when a group has more than one (`SingleRowState`).
+    public static func singleRow(_ type: DataType) -> AggregateFunction {
+        AggregateFunction(name: "first", argumentType: type, returnType: type) { _ in SingleRowState(type: type) }
     }
 
     /// True when `name` is an aggregate function (used by the binder to classify calls).

@@ -63,16 +63,20 @@ final class RowStore {
 }
 
 /// quantile_cont / quantile_disc / median: sorts each group's values and interpolates as DuckDB
-/// (position (n - 1) * q; continuous: lo + (hi - lo) * fraction, in DOUBLE).
+/// (continuous: position (n - 1) * q, lo + (hi - lo) * fraction, in DOUBLE; discrete: see
+/// `discreteIndex`). `fromTop`: positions count in descending order (DuckDB's
+/// `quantile_disc(q ORDER BY x DESC)`).
 final class QuantileState: AggregateState {
     let q: Double
     let continuous: Bool
     let type: DataType
+    let fromTop: Bool
     let store = RowStore()
-    init(q: Double, continuous: Bool, type: DataType) {
+    init(q: Double, continuous: Bool, type: DataType, fromTop: Bool = false) {
         self.q = q
         self.continuous = continuous
         self.type = type
+        self.fromTop = fromTop
     }
     func resize(_ groups: Int) {}
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
@@ -101,12 +105,15 @@ final class QuantileState: AggregateState {
             let count = j - i
             let pos = Double(count - 1) * q
             validity[g] = 1
+            // The k-th value of the group in the requested direction.
+            let first = i, last = j - 1
+            func at(_ k: Int) -> Int { fromTop ? last - k : first + k }
             if continuous {
                 let lo = pos.rounded(.down), hi = pos.rounded(.up)
-                let a = value(i + Int(lo)), b = value(i + Int(hi))
+                let a = value(at(Int(lo))), b = value(at(Int(hi)))
                 doubles[g] = lo == hi ? a : a + (b - a) * (pos - lo)
             } else {
-                let k = i + Int(pos.rounded(.down))
+                let k = at(QuantileState.discreteIndex(count, q))
                 if type == .double { doubles[g] = value(k) } else { ints[g] = cols[1].ints[Int(perm[k])] }
             }
             i = j
@@ -115,7 +122,20 @@ final class QuantileState: AggregateState {
         if resultType == .double { return Column(doubles: doubles, validity: v) }
         return Column(type: resultType, ints: ints, validity: v)
     }
-    func makeEmpty() -> AggregateState { QuantileState(q: q, continuous: continuous, type: type) }
+    func makeEmpty() -> AggregateState { QuantileState(q: q, continuous: continuous, type: type, fromTop: fromTop) }
+
+    /// The 0-based position of quantile_disc's value among `n` sorted values: DuckDB's
+    /// `max(1, ceil(n * q)) - 1` (Interpolator<true> in its quantile code), not `floor((n - 1) * q)`
+    /// (they differ, e.g. n = 10, q = 0.75: 7, not 6). DuckDB computes n * q exactly for a DECIMAL
+    /// literal such as 0.3; kuai has q as a DOUBLE, so a product within 4 ulps of an integer counts
+    /// as that integer (10 * 0.3 is 3, not 3.0000000000000004 rounded up to 4).
+    static func discreteIndex(_ n: Int, _ q: Double) -> Int {
+        guard n > 0 else { return 0 }
+        let x = Double(n) * q
+        let r = x.rounded()
+        let up = abs(x - r) <= 4 * x.ulp ? r : x.rounded(.up)
+        return min(n, max(1, Int(up))) - 1
+    }
 }
 
 /// string_agg(x, sep [ORDER BY ...]): the group's non-NULL strings joined by `sep`, in ORDER BY
@@ -148,7 +168,9 @@ final class StringAggState: AggregateState {
             let row = Int(r)
             let g = Int(cols[0].ints[row])
             let s = Kernels.text(cols[1], row)
-            if let cur = out[g] { out[g] = cur + separator + s } else { out[g] = s }
+            // Appended in place: `out[g] = cur + separator + s` copied the whole string per row
+            // (quadratic in the length of a group's result).
+            if out[g] != nil { out[g]!.append(separator); out[g]!.append(s) } else { out[g] = s }
         }
         return Column(strings: out)
     }
@@ -256,6 +278,36 @@ final class AnyValueState: AggregateState {
         }
     }
     func makeEmpty() -> AggregateState { AnyValueState(type: type) }
+}
+
+/// The value of a correlated scalar subquery for each correlation key (one group per key): the
+/// group's only row. A group with a second row is DuckDB's error "More than one row returned by a
+/// subquery used as an expression", raised when the groups are finished, so no such value is used.
+final class SingleRowState: AggregateState {
+    let value: AnyValueState
+    var rows: [Int64] = []
+    init(type: DataType) { value = AnyValueState(type: type) }
+    var acceptsWideInput: Bool { true }   // AnyValueState keeps `.hugeint` values
+    func resize(_ groups: Int) {
+        value.resize(groups)
+        if rows.count < groups { rows.append(contentsOf: repeatElement(0, count: groups - rows.count)) }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        for i in 0..<n { rows[Int(ids[i])] += 1 }   // every row counts, NULL values too
+        value.update(input, ids: ids, count: n)
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! SingleRowState
+        for g in 0..<o.rows.count where o.rows[g] != 0 { rows[Int(mapping[g])] += o.rows[g] }
+        value.merge(o.value, mapping: mapping)
+    }
+    func finalize(groups: Int) throws -> Column {
+        if rows.prefix(groups).contains(where: { $0 > 1 }) {
+            throw KuaiError(.execution, "More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row.")
+        }
+        return value.finalize(groups: groups)
+    }
+    func makeEmpty() -> AggregateState { SingleRowState(type: value.type) }
 }
 
 /// var_samp, var_pop, stddev_samp, stddev_pop (Welford's running mean and M2, merged with

@@ -662,7 +662,7 @@ public final class SortOperator: PhysicalOperator {
         output = collector.take()
         perm = try sortPermutation(output, count: n, keys: keys)
         position = min(offset, n)
-        end = limit.map { min(n, position + $0) } ?? n
+        end = limit.map { position + min(n - position, $0) } ?? n  // no position + limit: LIMIT may be Int64.max
     }
 
     public func next() throws -> Batch? {

@@ -54,6 +54,7 @@ public enum Converter {
 
         var rejectStream: UnsafeMutablePointer<FILE>? = nil
         if let rf = options.rejectFile {
+            try checkRejectFile(rf, sources: files, store: store)
             guard let f = fopen(rf, "w") else {
                 throw KuaiError(.io, "cannot create the reject file: \(String(cString: strerror(errno)))", at: rf)
             }
@@ -98,6 +99,40 @@ public enum Converter {
             throw error
         }
         return summaries
+    }
+
+    /// Refuses a reject file that would overwrite what the run must not touch. Opening it truncates
+    /// it, so a reject file naming one of the source CSVs emptied that CSV before it was read, and
+    /// one naming a file of a kuai store (its manifest.json, a column file) damaged that store.
+    /// - Throws: `KuaiError.usage` when `path` is the same file as a source CSV, is the store path
+    ///   `store` or inside it, or lies in a kuai store: a folder holding a manifest.json or a
+    ///   table folder of one (the test StoreWriter uses for "is a store").
+    static func checkRejectFile(_ path: String, sources: [SourceFile], store: String) throws {
+        var st = stat()
+        if stat(path, &st) == 0 {
+            for f in sources {
+                var sst = stat()
+                if stat(f.path, &sst) == 0, sst.st_dev == st.st_dev, sst.st_ino == st.st_ino {
+                    throw KuaiError(.usage, "the reject file is the source CSV \(f.path): writing it would erase that file", at: path)
+                }
+            }
+        }
+        func absolute(_ p: String) -> String {
+            URL(fileURLWithPath: p).standardizedFileURL.resolvingSymlinksInPath().path
+        }
+        let file = absolute(path)
+        let storePath = absolute(store)
+        if file == storePath || file.hasPrefix(storePath + "/") {
+            throw KuaiError(.usage, "the reject file must not be the store \(store) or lie inside it", at: path)
+        }
+        // A store's files are STORE/manifest.json and STORE/<table>/<column>.col.
+        var dir = (file as NSString).deletingLastPathComponent
+        for _ in 0..<2 where !dir.isEmpty && dir != "/" {
+            if FileManager.default.fileExists(atPath: dir + "/" + FormatConstants.manifestName) {
+                throw KuaiError(.usage, "the reject file must not be written into the kuai store \(dir)", at: path)
+            }
+            dir = (dir as NSString).deletingLastPathComponent
+        }
     }
 
     /// One CSV to convert and the table it becomes.

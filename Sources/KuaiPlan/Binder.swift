@@ -136,6 +136,7 @@ final class Binder {
         }
         var plan: LogicalPlan
         var cols: [ScopeColumn]
+        let correlationsBefore = correlations.count
         switch q.body {
         case .select(let core):
             (plan, cols) = try bindSelect(core, orderBy: q.orderBy, orderByAll: q.orderByAll)
@@ -148,6 +149,11 @@ final class Binder {
         }
         let limit = try q.limit.map { try constantInt($0, "LIMIT") }
         let offset = try q.offset.map { try constantInt($0, "OFFSET") } ?? 0
+        if (limit != nil || offset != 0) && correlations.count > correlationsBefore {
+            // The subquery is decorrelated into one plan over all outer rows, so a LIMIT here would
+            // keep n rows in all, not n per outer row (it gave silently wrong answers).
+            throw Binder.error("LIMIT and OFFSET are not supported in a correlated subquery", (q.limit ?? q.offset)!.position)
+        }
         if limit != nil || offset != 0 {
             plan = .limit(plan, limit: limit, offset: offset)
         }
@@ -702,8 +708,12 @@ final class Binder {
 
     /// `[NOT] EXISTS (correlated subquery)` as a semi (anti) join onto `target`; nil when the
     /// subquery is not correlated (then it is bound as a constant).
-    func correlatedExists(_ q: Query, _ negated: Bool, _ pos: SourcePosition, _ scope: [ScopeColumn],
+    func correlatedExists(_ q0: Query, _ negated: Bool, _ pos: SourcePosition, _ scope: [ScopeColumn],
                           _ target: CorrelationTarget) throws -> LogicalPlan? {
+        // `EXISTS (SELECT 1 ... LIMIT 1)`: a LIMIT of at least 1 without OFFSET cannot change whether
+        // a row exists, so it is dropped (bindQuery refuses LIMIT in a correlated subquery).
+        var q = q0
+        if q.offset == nil, let l = q.limit, case .literal(.integer(let n), _) = l, n >= 1 { q.limit = nil }
         let (plan, cols, outerExprs) = try bindCorrelated(q, scope)
         if outerExprs.isEmpty { return nil }
         let visible = cols.count - outerExprs.count

@@ -174,12 +174,23 @@ extension Binder {
         return constant
     }
 
-    func bindAggregateCall(_ f: FunctionCall, _ ac: AggregateContext) throws -> ScalarExpr {
+    func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> ScalarExpr {
+        var f = call
         let key = FunctionCall(name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
                                orderBy: f.orderBy, filter: f.filter, over: nil, position: f.position).sqlDescription
         let name = f.sqlDescription
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
             return ScalarExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
+        }
+        // DuckDB's ordered-set form: `quantile_cont(0.5 ORDER BY x)`, which is also what the parser
+        // makes of `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`, is the quantile 0.5 of x, and
+        // ORDER BY x DESC counts the fraction from the largest value. Bound as quantile_cont(x, 0.5)
+        // (the name stays DuckDB's printed form).
+        var fromTop = false
+        if f.name == "quantile_cont" || f.name == "quantile_disc", f.arguments.count == 1, f.orderBy.count == 1, !f.distinct {
+            fromTop = !f.orderBy[0].ascending
+            f.arguments = [f.orderBy[0].expr, f.arguments[0]]
+            f.orderBy = []
         }
         let inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
         for a in f.arguments where Binder.containsAggregate(a) {
@@ -224,7 +235,7 @@ extension Binder {
                 orderKeys.append(SortKey(column: k, ascending: o.ascending, nullsFirst: o.nullsFirst ?? false))
             }
             if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" { arg = try toVarchar(arg, f.position) }
-            guard let fn = AggregateRegistry.resolve(f.name, arg.type, parameters: parameters, orderKeys: orderKeys) else {
+            guard let fn = AggregateRegistry.resolve(f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop) else {
                 throw Binder.error("no function matches \(f.name)(\(([arg.type.description] + parameters.map { "\($0)" }).joined(separator: ", "))) in \(name)", f.position)
             }
             if !order.isEmpty && !fn.ordered {
@@ -337,7 +348,20 @@ extension Binder {
                         parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
                     }
                     let residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "subquery")
-                    target.plan = .join(target.plan, cplan, type: .left, leftKeys: [], rightKeys: [], residual: residual)
+                    var sub = cplan
+                    if !Binder.oneRowPerCorrelation(q) {
+                        // Several rows for one outer row would repeat that outer row (the LEFT JOIN):
+                        // group by the correlation keys; a key with two rows is DuckDB's error.
+                        let k = outerExprs.count
+                        let keys = Array(visible..<ccols.count)
+                        let spec = AggregateSpec(function: AggregateRegistry.singleRow(ccols[0].type), inputColumn: 0, name: ccols[0].name)
+                        let grouped = LogicalPlan.aggregate(cplan, groupColumns: keys, groupNames: keys.map { ccols[$0].name }, aggregates: [spec])
+                        // Its output is the keys, then the value: back to the value, then the keys.
+                        sub = .project(grouped, [ScalarExpr.column(k, type: ccols[0].type, name: ccols[0].name)]
+                                            + (0..<k).map { ScalarExpr.column($0, type: ccols[visible + $0].type, name: ccols[visible + $0].name) },
+                                       names: ccols.map(\.name))
+                    }
+                    target.plan = .join(target.plan, sub, type: .left, leftKeys: [], rightKeys: [], residual: residual)
                     var value = ScalarExpr.column(target.width, type: ccols[0].type, name: name)
                     target.width += ccols.count
                     // count() of no rows is 0, not NULL (the LEFT JOIN finds no group).
@@ -372,6 +396,16 @@ extension Binder {
                 for i in 0..<b.count { items.append(ScalarExpr.constant(b.columns[0].value(at: i), type: cols[0].type)) }
             }
             return try makeInList(x, items, negated, pos, name)
+        }
+    }
+
+    /// True when a correlated scalar subquery gives at most one row per outer row: a SELECT with an
+    /// aggregate and no GROUP BY, which the decorrelation groups by the correlation keys alone.
+    static func oneRowPerCorrelation(_ q: Query) -> Bool {
+        guard case .select(let core) = q.body, core.groupBy.isEmpty, !core.groupByAll else { return false }
+        return core.items.contains { item in
+            if case .expr(let e, _) = item { return Binder.containsAggregate(e) }
+            return false
         }
     }
 
@@ -722,6 +756,13 @@ extension Binder {
         case "typeof":
             guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
             return ScalarExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
+        case "date_part":
+            // date_part('epoch', x), also EXTRACT(epoch FROM x), is DuckDB's epoch(x): seconds as a
+            // DOUBLE with the fraction (1746406923.456), not whole seconds like the BIGINT parts.
+            if args.count == 2, case .string(let part)? = args[0].constantValue, part.lowercased() == "epoch",
+               args[1].type == .timestamp || args[1].type == .date {
+                return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
+            }
         case "mod":
             guard args.count == 2 else { throw Binder.error("mod() takes two arguments", pos) }
             return try makeArithmetic(.modulo, args[0], args[1], pos, name)

@@ -46,6 +46,17 @@ public enum ResultWriter {
         }
     }
 
+    /// Every byte `body` appends to a sink. A ByteSink hands its buffer to `flush` each time it
+    /// reaches 64 KiB, so a sink whose flush drops the bytes would lose all but the last partial
+    /// chunk of a long value (a VARCHAR of 64 KiB or more printed as an empty field).
+    static func collectedBytes(_ body: (inout ByteSink) -> Void) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var sink = ByteSink(flush: { bytes.append(contentsOf: $0) })
+        body(&sink)
+        sink.finish()
+        return bytes
+    }
+
     // MARK: - delimited
 
     static func needsQuotes(_ s: String, _ sep: UInt8) -> Bool {
@@ -85,11 +96,7 @@ public enum ResultWriter {
             // VARCHAR: render each dictionary entry used once (quoted as needed).
             let rendered: [[[UInt8]]?] = b.columns.map { c in
                 guard c.type == .varchar, let d = c.dictionary, d.count <= max(4 * b.count, 1024) else { return nil }
-                return d.values.map { s in
-                    var sink = ByteSink(flush: { _ in })
-                    appendField(s, sep, into: &sink)
-                    return sink.buffer
-                }
+                return d.values.map { s in collectedBytes { appendField(s, sep, into: &$0) } }
             }
             for r in 0..<b.count {
                 for (ci, c) in b.columns.enumerated() {
@@ -147,10 +154,10 @@ public enum ResultWriter {
 
     static func jsonKeys(_ fields: Schema) -> [[UInt8]] {
         fields.map { f in
-            var s = ByteSink(flush: { _ in })
-            appendJSONString(f.name, into: &s)
-            s.append(UInt8(ascii: ":"))
-            return s.buffer
+            collectedBytes { s in
+                appendJSONString(f.name, into: &s)
+                s.append(UInt8(ascii: ":"))
+            }
         }
     }
 

@@ -170,6 +170,30 @@ func csvOf(_ engine: QueryEngine, _ sql: String) throws -> String {
         """)
 }
 
+/// A VARCHAR value or a column name of 64 KiB or more is printed whole. ResultWriter rendered each
+/// dictionary value (and each JSON key) into a sink that dropped every full 64 KiB chunk, so such a
+/// CSV or TSV field came out empty. Expected text from DuckDB 2.0.1: COPY (SELECT * FROM (VALUES
+/// ('<70,000 x>"q', 1), ('b', 2)) t(s, n) ORDER BY n) TO 'f' (HEADER) / (HEADER, DELIMITER '\t'), and
+/// COPY (SELECT 'b' AS "<70,000 k>") TO 'f' (FORMAT json).
+@Test func engineOutputPrintsValuesOf64KiBAndMore() throws {
+    let long = String(repeating: "x", count: 70_000) + "\"q"
+    let dict = StringDictionary([long, "b"])
+    let t = MemoryTable(name: "t", schema: [Field("s", .varchar), Field("n", .bigint)], batches: [Batch(columns: [
+        Column(codes: [dict.code(of: long)!, dict.code(of: "b")!], dictionary: dict, validity: nil),
+        Column(type: .bigint, ints: [1, 2]),
+    ])])
+    let engine = QueryEngine(tables: [t])
+    let quoted = "\"" + String(repeating: "x", count: 70_000) + "\"\"q\""
+    #expect(try csvOf(engine, "SELECT s, n FROM t ORDER BY n") == "s,n\n\(quoted),1\nb,2\n")
+    var tsv = ""
+    ResultWriter.write(try engine.execute("SELECT s, n FROM t ORDER BY n"), format: .tsv) { tsv += $0 }
+    #expect(tsv == "s\tn\n\(quoted)\t1\nb\t2\n")
+    let key = String(repeating: "k", count: 70_000)
+    var jsonl = ""
+    ResultWriter.write(try engine.execute("SELECT 'b' AS \"\(key)\""), format: .jsonl) { jsonl += $0 }
+    #expect(jsonl == "{\"\(key)\":\"b\"}\n")
+}
+
 @Test func engineOutputFormatsPrintHugeintBeyondInt64() throws {
     // DuckDB 2.0.1: COPY (q) TO 'f' (FORMAT json, ARRAY true) / (FORMAT json) / (HEADER, DELIMITER '\t'),
     // and the CLI box of q, where q sums BIGINTs past 2^63 and below -2^63 (HUGEINT).

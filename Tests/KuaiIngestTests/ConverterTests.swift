@@ -103,6 +103,41 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         #expect(try storedRows(t) == [[.int(1), .string("x")], [.int(2), .string("y")]])
     }
 
+    /// Opening the reject file truncates it: it must never be a source CSV (which was emptied before
+    /// it was read) or a file of a kuai store (a manifest.json named by a typo damaged that store).
+    @Test func rejectFileThatWouldOverwriteInputOrAStoreIsRefused() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let likeText = likeHeader + "1,2,3,4\n5,6,x,8\n"
+        let like = dir.write("like.csv", likeText)
+        let store = dir.path + "/s.kuai"
+        _ = try Converter.convert(sources: [like], to: store, options: ConvertOptions(rejectFile: dir.path + "/r.txt"))
+        let manifest = try Data(contentsOf: URL(fileURLWithPath: store + "/manifest.json"))
+        let column = try Data(contentsOf: URL(fileURLWithPath: store + "/like/user_id.col"))
+        let cases = [
+            (like, store),                                   // the source CSV itself
+            (dir.path + "/./like.csv", store),               // ... by another spelling
+            (dir.path, dir.path + "/t.kuai"),                // a folder: fopen fails (io), nothing lost
+            (store + "/manifest.json", dir.path + "/t.kuai"),  // a file of another store
+            (store + "/like/user_id.col", dir.path + "/t.kuai"),
+            (dir.path + "/t.kuai", dir.path + "/t.kuai"),    // the output store path
+            (store + "/rejects.txt", store),                 // inside the output store
+        ]
+        for (reject, output) in cases {
+            do {
+                _ = try Converter.convert(sources: [like], to: output, options: ConvertOptions(rejectFile: reject))
+                Issue.record("reject file \(reject) was accepted")
+            } catch let e as KuaiError {
+                #expect(e.kind == .usage || (reject == dir.path && e.kind == .io), "\(reject): \(e)")
+            }
+            #expect(try String(contentsOfFile: like, encoding: .utf8) == likeText)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: store + "/manifest.json")) == manifest)
+            #expect(try Data(contentsOf: URL(fileURLWithPath: store + "/like/user_id.col")) == column)
+            #expect(!FileManager.default.fileExists(atPath: dir.path + "/t.kuai"))
+        }
+        #expect(try storedRows(try Store.open(at: store).table("like")) == [[.int(1), .int(2), .int(3), .int(4)]])
+    }
+
     @Test func emptyAndHeaderOnlyTables() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
