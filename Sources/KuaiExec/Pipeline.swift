@@ -263,7 +263,8 @@ public enum MemoryGuard {
         defer { fclose(f) }
         var buf = [CChar](repeating: 0, count: 128)
         guard fgets(&buf, 128, f) != nil else { return 0 }
-        let parts = String(cString: buf).split(separator: " ")
+        let text = String(decoding: buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        let parts = text.split(separator: " ")
         guard parts.count >= 2, let pages = Int(parts[1]) else { return 0 }
         return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
         #else
