@@ -174,6 +174,31 @@ func laneSum(_ s: UnsafeMutableBufferPointer<Int128>, _ seen: UnsafeMutableBuffe
     return true
 }
 
+/// The exact sum of `x`, without overflow checks: the high and low 32-bit halves of every value
+/// are summed separately (chunks of 2^30 values, so neither Int64 sum can overflow).
+@inline(__always)
+func sumInt64(_ x: UnsafeBufferPointer<Int64>) -> Int128 {
+    var total: Int128 = 0
+    var start = 0
+    while start < x.count {
+        let end = min(x.count, start + (1 << 30))
+        var hi0: Int64 = 0, hi1: Int64 = 0, lo0: Int64 = 0, lo1: Int64 = 0
+        var i = start
+        while i &+ 2 <= end {
+            let a = x[i], b = x[i &+ 1]
+            hi0 &+= a &>> 32
+            lo0 &+= a & 0xFFFF_FFFF
+            hi1 &+= b &>> 32
+            lo1 &+= b & 0xFFFF_FFFF
+            i &+= 2
+        }
+        if i < end { hi0 &+= x[i] &>> 32; lo0 &+= x[i] & 0xFFFF_FFFF }
+        total &+= (Int128(hi0) &+ Int128(hi1)) << 32 &+ Int128(lo0) &+ Int128(lo1)
+        start = end
+    }
+    return total
+}
+
 // MARK: - count
 
 final class CountState: AggregateState {
@@ -250,6 +275,9 @@ final class SumIntState: AggregateState {
                                 seen[g] = 1
                             }
                         }
+                    } else if s.count == 1 {
+                        // One group (no GROUP BY): every id is 0.
+                        if n > 0 { s[0] &+= sumInt64(UnsafeBufferPointer(rebasing: x[0..<n])); seen[0] = 1 }
                     } else if s.count <= smallGroupLimit && n >= 1024 && laneSum(s, seen, x, ids, n) {
                         // done in 4 lanes of Int64 (no overflow in this batch)
                     } else {
