@@ -199,6 +199,32 @@ func sumInt64(_ x: UnsafeBufferPointer<Int64>) -> Int128 {
     return total
 }
 
+/// The smallest value of a non-empty buffer (4 independent lanes).
+@inline(__always)
+func minOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
+    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
+    var i = 0
+    while i &+ 4 <= x.count {
+        m0 = min(m0, x[i]); m1 = min(m1, x[i &+ 1]); m2 = min(m2, x[i &+ 2]); m3 = min(m3, x[i &+ 3])
+        i &+= 4
+    }
+    while i < x.count { m0 = min(m0, x[i]); i &+= 1 }
+    return min(min(m0, m1), min(m2, m3))
+}
+
+/// The largest value of a non-empty buffer (4 independent lanes).
+@inline(__always)
+func maxOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
+    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
+    var i = 0
+    while i &+ 4 <= x.count {
+        m0 = max(m0, x[i]); m1 = max(m1, x[i &+ 1]); m2 = max(m2, x[i &+ 2]); m3 = max(m3, x[i &+ 3])
+        i &+= 4
+    }
+    while i < x.count { m0 = max(m0, x[i]); i &+= 1 }
+    return max(max(m0, m1), max(m2, m3))
+}
+
 // MARK: - count
 
 final class CountState: AggregateState {
@@ -215,6 +241,8 @@ final class CountState: AggregateState {
                 }
             } else if !star, let input, input.type == .null {
                 return
+            } else if c.count == 1 {
+                c[0] &+= Int64(n)   // one group (no GROUP BY): every id is 0
             } else if c.count <= smallGroupLimit && n >= 1024 {
                 laneCount(c, ids, n)
             } else {
@@ -525,10 +553,26 @@ final class MinMaxState: AggregateState {
         guard let input, input.type != .null else { return }
         switch type {
         case .double:
-            for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-                let g = Int(ids[i])
-                let x = input.doubles[i]
-                if seen[g] == 0 || betterDouble(x, doubles[g]) { doubles[g] = x; seen[g] = 1 }
+            input.doubles.withUnsafeBufferPointer { xs in
+                doubles.withUnsafeMutableBufferPointer { best in
+                    seen.withUnsafeMutableBufferPointer { seen in
+                        if let validity = input.validity {
+                            validity.withUnsafeBufferPointer { valid in
+                                for i in 0..<n where valid[i] != 0 {
+                                    let g = Int(ids[i])
+                                    let x = xs[i]
+                                    if seen[g] == 0 || betterDouble(x, best[g]) { best[g] = x; seen[g] = 1 }
+                                }
+                            }
+                        } else {
+                            for i in 0..<n {
+                                let g = Int(ids[i])
+                                let x = xs[i]
+                                if seen[g] == 0 || betterDouble(x, best[g]) { best[g] = x; seen[g] = 1 }
+                            }
+                        }
+                    }
+                }
             }
         case .varchar:
             // Best code per group within the batch by the batch dictionary's ranks, then compare strings.
@@ -562,10 +606,24 @@ final class MinMaxState: AggregateState {
             input.ints.withUnsafeBufferPointer { x in
                 ints.withUnsafeMutableBufferPointer { best in
                     seen.withUnsafeMutableBufferPointer { seen in
-                        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-                            let g = Int(ids[i])
-                            let v = x[i]
-                            if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                        if input.validity == nil && best.count == 1 && n > 0 {
+                            // One group (no GROUP BY): a plain min / max of the batch.
+                            let v = isMax ? maxOf(UnsafeBufferPointer(rebasing: x[0..<n])) : minOf(UnsafeBufferPointer(rebasing: x[0..<n]))
+                            if seen[0] == 0 || better(v, best[0]) { best[0] = v; seen[0] = 1 }
+                        } else if let validity = input.validity {
+                            validity.withUnsafeBufferPointer { valid in
+                                for i in 0..<n where valid[i] != 0 {
+                                    let g = Int(ids[i])
+                                    let v = x[i]
+                                    if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                                }
+                            }
+                        } else {
+                            for i in 0..<n {
+                                let g = Int(ids[i])
+                                let v = x[i]
+                                if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                            }
                         }
                     }
                 }

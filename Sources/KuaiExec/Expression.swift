@@ -326,10 +326,10 @@ final class IntHashSet: @unchecked Sendable {
         var n = 0
         for v in values {
             let h = Self.hash(v)
-            var s = Int(truncatingIfNeeded: h >> shift)
+            var s = Int(truncatingIfNeeded: h &>> shift)
             while used[s] != 0 && slots[s] != v { s = (s + 1) & mask }
             if used[s] == 0 { used[s] = 1; slots[s] = v; n += 1 }
-            let f = Int(truncatingIfNeeded: h >> filterShift)
+            let f = Int(truncatingIfNeeded: h &>> filterShift)
             filter[f &>> 6] |= 1 &<< UInt64(f & 63)
         }
         count = n
@@ -340,10 +340,10 @@ final class IntHashSet: @unchecked Sendable {
     fileprivate func has(_ v: Int64, _ sl: UnsafeBufferPointer<Int64>, _ us: UnsafeBufferPointer<UInt8>,
                      _ fl: UnsafeBufferPointer<UInt64>) -> Bool {
         let h = Self.hash(v)
-        let f = Int(truncatingIfNeeded: h >> filterShift)
+        let f = Int(truncatingIfNeeded: h &>> filterShift)
         if (fl[f &>> 6] &>> UInt64(f & 63)) & 1 == 0 { return false }
         let mask = sl.count &- 1
-        var s = Int(truncatingIfNeeded: h >> shift)
+        var s = Int(truncatingIfNeeded: h &>> shift)
         while us[s] != 0 {
             if sl[s] == v { return true }
             s = (s &+ 1) & mask
