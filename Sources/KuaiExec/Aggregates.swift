@@ -185,6 +185,57 @@ func laneSum(_ s: UnsafeMutableBufferPointer<Int128>, _ seen: UnsafeMutableBuffe
     return true
 }
 
+/// The exact sum of `x`, without overflow checks: the high and low 32-bit halves of every value
+/// are summed separately (chunks of 2^30 values, so neither Int64 sum can overflow).
+@inline(__always)
+func sumInt64(_ x: UnsafeBufferPointer<Int64>) -> Int128 {
+    var total: Int128 = 0
+    var start = 0
+    while start < x.count {
+        let end = min(x.count, start + (1 << 30))
+        var hi0: Int64 = 0, hi1: Int64 = 0, lo0: Int64 = 0, lo1: Int64 = 0
+        var i = start
+        while i &+ 2 <= end {
+            let a = x[i], b = x[i &+ 1]
+            hi0 &+= a &>> 32
+            lo0 &+= a & 0xFFFF_FFFF
+            hi1 &+= b &>> 32
+            lo1 &+= b & 0xFFFF_FFFF
+            i &+= 2
+        }
+        if i < end { hi0 &+= x[i] &>> 32; lo0 &+= x[i] & 0xFFFF_FFFF }
+        total &+= (Int128(hi0) &+ Int128(hi1)) << 32 &+ Int128(lo0) &+ Int128(lo1)
+        start = end
+    }
+    return total
+}
+
+/// The smallest value of a non-empty buffer (4 independent lanes).
+@inline(__always)
+func minOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
+    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
+    var i = 0
+    while i &+ 4 <= x.count {
+        m0 = min(m0, x[i]); m1 = min(m1, x[i &+ 1]); m2 = min(m2, x[i &+ 2]); m3 = min(m3, x[i &+ 3])
+        i &+= 4
+    }
+    while i < x.count { m0 = min(m0, x[i]); i &+= 1 }
+    return min(min(m0, m1), min(m2, m3))
+}
+
+/// The largest value of a non-empty buffer (4 independent lanes).
+@inline(__always)
+func maxOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
+    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
+    var i = 0
+    while i &+ 4 <= x.count {
+        m0 = max(m0, x[i]); m1 = max(m1, x[i &+ 1]); m2 = max(m2, x[i &+ 2]); m3 = max(m3, x[i &+ 3])
+        i &+= 4
+    }
+    while i < x.count { m0 = max(m0, x[i]); i &+= 1 }
+    return max(max(m0, m1), max(m2, m3))
+}
+
 // MARK: - count
 
 final class CountState: AggregateState {
@@ -201,6 +252,8 @@ final class CountState: AggregateState {
                 }
             } else if !star, let input, input.type == .null {
                 return
+            } else if c.count == 1 {
+                c[0] &+= Int64(n)   // one group (no GROUP BY): every id is 0
             } else if c.count <= smallGroupLimit && n >= 1024 {
                 laneCount(c, ids, n)
             } else {
@@ -261,6 +314,9 @@ final class SumIntState: AggregateState {
                                 seen[g] = 1
                             }
                         }
+                    } else if s.count == 1 {
+                        // One group (no GROUP BY): every id is 0.
+                        if n > 0 { s[0] &+= sumInt64(UnsafeBufferPointer(rebasing: x[0..<n])); seen[0] = 1 }
                     } else if s.count <= smallGroupLimit && n >= 1024 && laneSum(s, seen, x, ids, n) {
                         // done in 4 lanes of Int64 (no overflow in this batch)
                     } else {
@@ -508,10 +564,26 @@ final class MinMaxState: AggregateState {
         guard let input, input.type != .null else { return }
         switch type {
         case .double:
-            for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-                let g = Int(ids[i])
-                let x = input.doubles[i]
-                if seen[g] == 0 || betterDouble(x, doubles[g]) { doubles[g] = x; seen[g] = 1 }
+            input.doubles.withUnsafeBufferPointer { xs in
+                doubles.withUnsafeMutableBufferPointer { best in
+                    seen.withUnsafeMutableBufferPointer { seen in
+                        if let validity = input.validity {
+                            validity.withUnsafeBufferPointer { valid in
+                                for i in 0..<n where valid[i] != 0 {
+                                    let g = Int(ids[i])
+                                    let x = xs[i]
+                                    if seen[g] == 0 || betterDouble(x, best[g]) { best[g] = x; seen[g] = 1 }
+                                }
+                            }
+                        } else {
+                            for i in 0..<n {
+                                let g = Int(ids[i])
+                                let x = xs[i]
+                                if seen[g] == 0 || betterDouble(x, best[g]) { best[g] = x; seen[g] = 1 }
+                            }
+                        }
+                    }
+                }
             }
         case .varchar:
             // Best code per group within the batch by the batch dictionary's ranks, then compare strings.
@@ -545,10 +617,24 @@ final class MinMaxState: AggregateState {
             input.ints.withUnsafeBufferPointer { x in
                 ints.withUnsafeMutableBufferPointer { best in
                     seen.withUnsafeMutableBufferPointer { seen in
-                        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-                            let g = Int(ids[i])
-                            let v = x[i]
-                            if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                        if input.validity == nil && best.count == 1 && n > 0 {
+                            // One group (no GROUP BY): a plain min / max of the batch.
+                            let v = isMax ? maxOf(UnsafeBufferPointer(rebasing: x[0..<n])) : minOf(UnsafeBufferPointer(rebasing: x[0..<n]))
+                            if seen[0] == 0 || better(v, best[0]) { best[0] = v; seen[0] = 1 }
+                        } else if let validity = input.validity {
+                            validity.withUnsafeBufferPointer { valid in
+                                for i in 0..<n where valid[i] != 0 {
+                                    let g = Int(ids[i])
+                                    let v = x[i]
+                                    if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                                }
+                            }
+                        } else {
+                            for i in 0..<n {
+                                let g = Int(ids[i])
+                                let v = x[i]
+                                if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                            }
                         }
                     }
                 }

@@ -210,7 +210,9 @@ extension ScalarExpr {
                 values.append(v)
             }
             var set: IntHashSet? = nil
-            if values.count > 8 && Kernels.category(t) == .int {
+            // (A HUGEINT item sends the whole test to the 128-bit path: no set.)
+            let wide = values.contains { if case .hugeint = $0 { return true }; return false }
+            if values.count > 8 && Kernels.category(t) == .int && !wide {
                 var ints: [Int64] = []
                 for v in values {
                     switch v { case .int(let i): ints.append(i); case .bool(let b): ints.append(b ? 1 : 0); default: break }

@@ -26,6 +26,17 @@ extension ScalarExpr {
             if let c = b.columnIndex, let v = a.constantValue, let r = Self.selectCompare(batch.columns[c], b.type, op.flipped, v, a.type, input) {
                 return r
             }
+            if let r = Self.selectFusedInts(batch, op, a, b, input) { return r }
+        case .inList(let a, let items, let negated):
+            if !negated, let c = a.columnIndex, Kernels.category(a.type) == .int, batch.columns[c].highs == nil,
+               let set = inListConstants(a.type, items).set {
+                let col = batch.columns[c]
+                return col.ints.withUnsafeBufferPointer { v in
+                    Self.withValidity(col.validity) { valid in
+                        Self.withSelection(input) { sel in set.select(v, valid, sel, n) }
+                    }
+                }
+            }
         default:
             break
         }
@@ -103,14 +114,14 @@ extension ScalarExpr {
                                 for j in 0..<m {
                                     let i = Int(sel[j])
                                     out[k] = sel[j]
-                                    k &+= (pred(v[i]) && valid[i] != 0) ? 1 : 0
+                                    k &+= bit(pred(v[i])) & bit(valid[i] != 0)
                                 }
                             }
                         } else {
                             for j in 0..<m {
                                 let i = Int(sel[j])
                                 out[k] = sel[j]
-                                k &+= pred(v[i]) ? 1 : 0
+                                k &+= bit(pred(v[i]))
                             }
                         }
                     }
@@ -118,17 +129,283 @@ extension ScalarExpr {
                     validity.withUnsafeBufferPointer { valid in
                         for i in 0..<n {
                             out[k] = Int32(truncatingIfNeeded: i)
-                            k &+= (pred(v[i]) && valid[i] != 0) ? 1 : 0
+                            k &+= bit(pred(v[i])) & bit(valid[i] != 0)
                         }
                     }
                 } else {
                     for i in 0..<n {
                         out[k] = Int32(truncatingIfNeeded: i)
-                        k &+= pred(v[i]) ? 1 : 0
+                        k &+= bit(pred(v[i]))
                     }
                 }
                 filled = k
             }
         }
     }
+
+    // MARK: fused integer comparisons
+
+    /// One side of a fused integer comparison: a column or a constant.
+    enum FusedLeaf {
+        case values(Column)
+        case constant(Int64)
+    }
+
+    /// The leaf when `e` is a narrow integer-stored column or an integer constant.
+    static func fusedLeaf(_ e: ScalarExpr, _ batch: Batch) -> FusedLeaf? {
+        if let c = e.columnIndex {
+            let col = batch.columns[c]
+            guard Kernels.category(e.type) == .int, col.type != .double, col.type != .varchar, col.highs == nil else { return nil }
+            return .values(col)
+        }
+        switch e.constantValue {
+        case .int(let k)?: return .constant(k)
+        case .bool(let b)?: return .constant(b ? 1 : 0)
+        default: return nil
+        }
+    }
+
+    /// `p + q` / `p - q` of BIGINT or HUGEINT type over integer leaves (INTEGER results, which
+    /// must also fit 32 bits, are left to the general path).
+    static func fusedArithmetic(_ e: ScalarExpr, _ batch: Batch) -> (subtract: Bool, FusedLeaf, FusedLeaf)? {
+        guard case .arithmetic(let op, let x, let y) = e.kind, op == .add || op == .subtract,
+              e.type == .bigint || e.type == .hugeint else { return nil }
+        let ok: Set<DataType> = [.integer, .bigint, .hugeint]
+        guard ok.contains(x.type), ok.contains(y.type), let p = fusedLeaf(x, batch), let q = fusedLeaf(y, batch) else { return nil }
+        return (op == .subtract, p, q)
+    }
+
+    /// Fused selection for `x op y` over integer-stored values where the sides are columns,
+    /// constants, or `p ± q` of those (BIGINT/HUGEINT arithmetic): one loop over the rows, no
+    /// intermediate columns. Returns nil when the shape does not apply, or when the 64-bit
+    /// arithmetic of some row overflows: the general path then computes exactly what `evaluate`
+    /// does (a 128-bit HUGEINT result, or DuckDB's overflow error).
+    static func selectFusedInts(_ batch: Batch, _ op: CompareOp, _ a: ScalarExpr, _ b: ScalarExpr, _ input: [Int32]?) -> [Int32]? {
+        guard Kernels.category(a.type) == .int, Kernels.category(b.type) == .int else { return nil }
+        let n = batch.count
+        // column op column
+        if case .values(let x)? = fusedLeaf(a, batch), case .values(let y)? = fusedLeaf(b, batch) {
+            let valid = andValidity(x.validity, y.validity)
+            return x.ints.withUnsafeBufferPointer { xp in
+                y.ints.withUnsafeBufferPointer { yp in
+                    selectPairs(op, n, valid, input, ColumnPair(x: xp.baseAddress!, y: yp.baseAddress!)).rows
+                }
+            }
+        }
+        // (p ± q) op constant, constant op (p ± q)
+        var arith = fusedArithmetic(a, batch)
+        var other = b
+        var cop = op
+        if arith == nil {
+            arith = fusedArithmetic(b, batch)
+            other = a
+            cop = op.flipped
+        }
+        guard let (subtract, p, q) = arith, other.columnIndex == nil, case .constant(let k)? = fusedLeaf(other, batch) else { return nil }
+        let r: (rows: [Int32], overflow: Bool)
+        switch (p, q) {
+        case (.values(let x), .values(let y)):
+            let valid = andValidity(x.validity, y.validity)
+            r = x.ints.withUnsafeBufferPointer { xp in
+                y.ints.withUnsafeBufferPointer { yp in
+                    let (u, w) = (xp.baseAddress!, yp.baseAddress!)
+                    return subtract ? selectPairs(cop, n, valid, input, ColumnMinusColumn(x: u, y: w, k: k))
+                                    : selectPairs(cop, n, valid, input, ColumnPlusColumn(x: u, y: w, k: k))
+                }
+            }
+        case (.values(let x), .constant(let c)):
+            r = x.ints.withUnsafeBufferPointer { xp in
+                let u = xp.baseAddress!
+                return subtract ? selectPairs(cop, n, x.validity, input, ColumnMinusConstant(x: u, c: c, k: k))
+                                : selectPairs(cop, n, x.validity, input, ColumnPlusConstant(x: u, c: c, k: k))
+            }
+        case (.constant(let c), .values(let y)):
+            r = y.ints.withUnsafeBufferPointer { yp in
+                let w = yp.baseAddress!
+                return subtract ? selectPairs(cop, n, y.validity, input, ConstantMinusColumn(c: c, y: w, k: k))
+                                : selectPairs(cop, n, y.validity, input, ColumnPlusConstant(x: w, c: c, k: k))
+            }
+        case (.constant, .constant):
+            return nil
+        }
+        return r.overflow ? nil : r.rows
+    }
+
+    /// Runs `pairs` under comparison `op`: one specialised loop per operator.
+    @inline(__always)
+    static func selectPairs<P: RowPairs>(_ op: CompareOp, _ n: Int, _ valid: [UInt8]?, _ input: [Int32]?, _ pairs: P)
+        -> (rows: [Int32], overflow: Bool) {
+        withValidity(valid) { v in
+            withSelection(input) { sel in
+                switch op {
+                case .equal: return selectRows(n, v, sel, Compared<P, IsEqual>(pairs: pairs))
+                case .notEqual: return selectRows(n, v, sel, Compared<P, IsNotEqual>(pairs: pairs))
+                case .less: return selectRows(n, v, sel, Compared<P, IsLess>(pairs: pairs))
+                case .lessEqual: return selectRows(n, v, sel, Compared<P, IsLessEqual>(pairs: pairs))
+                case .greater: return selectRows(n, v, sel, Compared<P, IsGreater>(pairs: pairs))
+                case .greaterEqual: return selectRows(n, v, sel, Compared<P, IsGreaterEqual>(pairs: pairs))
+                }
+            }
+        }
+    }
+
+    @inline(__always)
+    static func withValidity<R>(_ v: [UInt8]?, _ body: (UnsafePointer<UInt8>?) -> R) -> R {
+        guard let v else { return body(nil) }
+        return v.withUnsafeBufferPointer { body($0.baseAddress) }
+    }
+
+    @inline(__always)
+    static func withSelection<R>(_ s: [Int32]?, _ body: (UnsafeBufferPointer<Int32>?) -> R) -> R {
+        guard let s else { return body(nil) }
+        return s.withUnsafeBufferPointer { body($0) }
+    }
+
+    /// The rows `i` (of `0..<n`, or of `input`, ascending) for which `test.keep(i)` holds and
+    /// `valid[i] != 0` (nil = every row valid), and the test's final overflow flag. Branch-free:
+    /// every candidate index is written and the output position advances when it is kept.
+    @inline(__always)
+    static func selectRows<T: RowTest>(_ n: Int, _ valid: UnsafePointer<UInt8>?, _ input: UnsafeBufferPointer<Int32>?,
+                                       _ test: T) -> (rows: [Int32], overflow: Bool) {
+        let m = input?.count ?? n
+        var overflow = false
+        let rows = [Int32](unsafeUninitializedCapacity: m) { out, filled in
+            var t = test   // a local copy, so that its state stays in registers
+            var k = 0
+            if let input {
+                if let valid {
+                    for j in 0..<m {
+                        let i = Int(input[j])
+                        out[k] = input[j]
+                        k &+= bit(t.keep(i)) & bit(valid[i] != 0)
+                    }
+                } else {
+                    for j in 0..<m {
+                        out[k] = input[j]
+                        k &+= bit(t.keep(Int(input[j])))
+                    }
+                }
+            } else if let valid {
+                for i in 0..<n {
+                    out[k] = Int32(truncatingIfNeeded: i)
+                    k &+= bit(t.keep(i)) & bit(valid[i] != 0)
+                }
+            } else {
+                for i in 0..<n {
+                    out[k] = Int32(truncatingIfNeeded: i)
+                    k &+= bit(t.keep(i))
+                }
+            }
+            overflow = t.overflow
+            filled = k
+        }
+        return (rows, overflow)
+    }
+}
+
+// MARK: - row tests of the fused selections (structs, so that each loop is specialised)
+
+/// 1 for true, 0 for false, as an integer the loops add (no branch).
+@inline(__always)
+func bit(_ b: Bool) -> Int { Int(unsafeBitCast(b, to: UInt8.self)) }
+
+/// A per-row condition; `overflow` reports whether some evaluated row's arithmetic overflowed.
+protocol RowTest {
+    mutating func keep(_ i: Int) -> Bool
+    var overflow: Bool { get }
+}
+
+/// The two integers compared at row `i`.
+protocol RowPairs {
+    mutating func pair(_ i: Int) -> (Int64, Int64)
+    var overflow: Bool { get }
+}
+
+protocol IntComparison { static func test(_ a: Int64, _ b: Int64) -> Bool }
+enum IsEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a == b } }
+enum IsNotEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a != b } }
+enum IsLess: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a < b } }
+enum IsLessEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a <= b } }
+enum IsGreater: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a > b } }
+enum IsGreaterEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a >= b } }
+
+struct Compared<P: RowPairs, C: IntComparison>: RowTest {
+    var pairs: P
+    @inline(__always) mutating func keep(_ i: Int) -> Bool {
+        let (a, b) = pairs.pair(i)
+        return C.test(a, b)
+    }
+    var overflow: Bool { pairs.overflow }
+}
+
+/// `x[i]` against `y[i]`.
+struct ColumnPair: RowPairs {
+    let x: UnsafePointer<Int64>, y: UnsafePointer<Int64>
+    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) { (x[i], y[i]) }
+    var overflow: Bool { false }
+}
+
+/// `x[i] - y[i]` against `k`.
+struct ColumnMinusColumn: RowPairs {
+    let x: UnsafePointer<Int64>, y: UnsafePointer<Int64>, k: Int64
+    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
+    var signs: Int64 = 0
+    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
+        let a = x[i], b = y[i], r = a &- b
+        signs |= (a ^ b) & (a ^ r)
+        return (r, k)
+    }
+    var overflow: Bool { signs < 0 }
+}
+
+/// `x[i] + y[i]` against `k`.
+struct ColumnPlusColumn: RowPairs {
+    let x: UnsafePointer<Int64>, y: UnsafePointer<Int64>, k: Int64
+    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
+    var signs: Int64 = 0
+    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
+        let a = x[i], b = y[i], r = a &+ b
+        signs |= ~(a ^ b) & (a ^ r)
+        return (r, k)
+    }
+    var overflow: Bool { signs < 0 }
+}
+
+/// `x[i] - c` against `k`.
+struct ColumnMinusConstant: RowPairs {
+    let x: UnsafePointer<Int64>, c: Int64, k: Int64
+    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
+    var signs: Int64 = 0
+    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
+        let a = x[i], b = c, r = a &- b
+        signs |= (a ^ b) & (a ^ r)
+        return (r, k)
+    }
+    var overflow: Bool { signs < 0 }
+}
+
+/// `x[i] + c` (or `c + x[i]`) against `k`.
+struct ColumnPlusConstant: RowPairs {
+    let x: UnsafePointer<Int64>, c: Int64, k: Int64
+    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
+    var signs: Int64 = 0
+    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
+        let a = x[i], b = c, r = a &+ b
+        signs |= ~(a ^ b) & (a ^ r)
+        return (r, k)
+    }
+    var overflow: Bool { signs < 0 }
+}
+
+/// `c - y[i]` against `k`.
+struct ConstantMinusColumn: RowPairs {
+    let c: Int64, y: UnsafePointer<Int64>, k: Int64
+    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
+    var signs: Int64 = 0
+    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
+        let a = c, b = y[i], r = a &- b
+        signs |= (a ^ b) & (a ^ r)
+        return (r, k)
+    }
+    var overflow: Bool { signs < 0 }
 }

@@ -140,17 +140,13 @@ public enum Kernels {
         let narrow = resultType == .integer
         switch op {
         case .add:
-            vals = binaryMap(n, a, b) { p, q in
-                let r = p.addingReportingOverflow(q)
-                bad |= r.overflow ? 1 : 0
-                return r.partialValue
-            }
+            let r = addOrSubtract(subtract: false, n, a, b)
+            vals = r.values
+            bad = r.overflow ? 1 : 0
         case .subtract:
-            vals = binaryMap(n, a, b) { p, q in
-                let r = p.subtractingReportingOverflow(q)
-                bad |= r.overflow ? 1 : 0
-                return r.partialValue
-            }
+            let r = addOrSubtract(subtract: true, n, a, b)
+            vals = r.values
+            bad = r.overflow ? 1 : 0
         case .multiply:
             vals = binaryMap(n, a, b) { p, q in
                 let r = p.multipliedReportingOverflow(by: q)
@@ -185,6 +181,36 @@ public enum Kernels {
             try reportIntegerError(op, a, b, vals, validity: validity, n: n, narrow: narrow, resultType: resultType, expr: expr)
         }
         return result(vals, type: resultType, validity: validity, scalar: bothScalar)
+    }
+
+    /// `a + b` or `a - b` wrapping, and whether some row overflowed (two's complement sign rule,
+    /// accumulated without branches so that the loops vectorise).
+    static func addOrSubtract(subtract: Bool, _ n: Int, _ a: Arg<Int64>, _ b: Arg<Int64>) -> (values: [Int64], overflow: Bool) {
+        var signs: Int64 = 0
+        let values = [Int64](unsafeUninitializedCapacity: n) { out, filled in
+            filled = n
+            guard n > 0, let o = out.baseAddress else { return }
+            @inline(__always) func run(_ x: (Int) -> Int64, _ y: (Int) -> Int64) -> Int64 {
+                var acc: Int64 = 0
+                if subtract {
+                    for i in 0..<n { let p = x(i), q = y(i), r = p &- q; acc |= (p ^ q) & (p ^ r); o[i] = r }
+                } else {
+                    for i in 0..<n { let p = x(i), q = y(i), r = p &+ q; acc |= ~(p ^ q) & (p ^ r); o[i] = r }
+                }
+                return acc
+            }
+            switch (a, b) {
+            case (.col(let x), .col(let y)):
+                signs = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in run({ xp[$0] }, { yp[$0] }) } }
+            case (.col(let x), .scalar(let c)):
+                signs = x.withUnsafeBufferPointer { xp in run({ xp[$0] }, { _ in c }) }
+            case (.scalar(let c), .col(let y)):
+                signs = y.withUnsafeBufferPointer { yp in run({ _ in c }, { yp[$0] }) }
+            case (.scalar(let c), .scalar(let d)):
+                signs = run({ _ in c }, { _ in d })
+            }
+        }
+        return (values, signs < 0)
     }
 
     static func checkZeroDivisor(_ b: Arg<Double>, validity: [UInt8]?, n: Int, expr: ScalarExpr) throws {

@@ -3,6 +3,14 @@
 /// Value `i` of width `bits` occupies bits `[i*bits, (i+1)*bits)` of a stream of 64-bit
 /// little-endian words, least significant bit first. The packed size of `count` values is
 /// `ceil(count * bits / 64) * 8` bytes; unused high bits of the last word are zero.
+///
+/// Decoding runs in groups of 8 values: 8 values of `bits` bits are exactly `bits` bytes, so
+/// value `j` of a group starts at byte `(j*bits)/8` of the group, bit `(j*bits)%8`, and one
+/// unaligned 8-byte load, a shift and a mask extract it (for `bits` <= 57, since 7 + 57 <= 64).
+/// The bit width is a constant inside each case of a switch, so every width gets its own loop
+/// with the 8 offsets and shifts folded in. Groups run while their loads stay inside the packed
+/// bytes; the last values (fewer than 8, plus any group whose 8-byte loads would pass the end)
+/// go through a careful two-word loop, so no byte past the packed section is ever read.
 enum BitPacking {
     /// Bytes used by `count` values of `bits` bits.
     @inline(__always)
@@ -43,59 +51,194 @@ enum BitPacking {
 
     /// Unpacks `count` values of `bits` bits from `src` (`packedBytes(count:bits:)` readable bytes),
     /// adding each to `base` (wrapping) and storing into `out`: frame-of-reference decode.
-    @inline(__always)
     static func unpackFOR(_ src: UnsafeRawPointer, count: Int, bits: Int, base: Int64, into out: UnsafeMutablePointer<Int64>) {
-        if count == 0 { return }
+        if count <= 0 { return }
         if bits == 0 {
             out.initialize(repeating: base, count: count)
             return
         }
-        let w = src.assumingMemoryBound(to: UInt64.self)
         if bits == 64 {
-            for i in 0..<count { out[i] = base &+ Int64(bitPattern: UInt64(littleEndian: w[i])) }
+            for i in 0..<count { out[i] = base &+ Int64(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))) }
             return
         }
-        let mask: UInt64 = (1 &<< UInt64(bits)) &- 1
-        var bitpos = 0
-        for i in 0..<count {
-            let wi = bitpos &>> 6
-            let sh = bitpos & 63
-            var v = UInt64(littleEndian: w[wi]) &>> UInt64(sh)
-            if sh &+ bits > 64 { v |= UInt64(littleEndian: w[wi &+ 1]) &<< UInt64(64 &- sh) }
-            out[i] = base &+ Int64(bitPattern: v & mask)
-            bitpos &+= bits
-        }
+        var sink = FORSink(out: out, base: base)
+        unpack(src, count: count, bits: bits, &sink)
     }
 
     /// Unpacks `count - 1` deltas and rebuilds `count` values: `out[0] = first`,
     /// `out[i] = out[i-1] + minDelta + packed[i-1]` (wrapping).
-    @inline(__always)
     static func unpackDelta(_ src: UnsafeRawPointer, count: Int, bits: Int, first: Int64, minDelta: Int64, into out: UnsafeMutablePointer<Int64>) {
-        if count == 0 { return }
+        if count <= 0 { return }
         out[0] = first
         var prev = first
         if bits == 0 {
-            for i in 1..<max(count, 1) { prev = prev &+ minDelta; out[i] = prev }
+            for i in 1..<count { prev = prev &+ minDelta; out[i] = prev }
             return
         }
-        let w = src.assumingMemoryBound(to: UInt64.self)
         if bits == 64 {
             for i in 1..<count {
-                prev = prev &+ minDelta &+ Int64(bitPattern: UInt64(littleEndian: w[i &- 1]))
+                prev = prev &+ minDelta &+ Int64(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (i &- 1) &* 8, as: UInt64.self)))
                 out[i] = prev
             }
             return
         }
+        var sink = DeltaSink(out: out + 1, prev: first, minDelta: minDelta)
+        unpack(src, count: count - 1, bits: bits, &sink)
+    }
+
+    // MARK: group decoding
+
+    /// Number of whole groups of 8 values, from the start, whose 8-byte loads stay inside the
+    /// `packedBytes(count:bits:)` bytes (0 when `bits` > 57: those widths use the careful loop).
+    @inline(__always)
+    static func safeGroups(count: Int, bits: Int) -> Int {
+        guard bits >= 1 && bits <= 57 else { return 0 }
+        let bytes = packedBytes(count: count, bits: bits)
+        let lastLoad = (7 &* bits) &>> 3      // byte offset of value 7's load within its group
+        let room = bytes &- 8 &- lastLoad     // group g is safe when g*bits <= room
+        if room < 0 { return 0 }
+        return min(count &>> 3, room / bits &+ 1)
+    }
+
+    /// Decodes `count` values (`bits` in 1...63) into `sink`: groups of 8 with the width a
+    /// constant, then the rest value by value.
+    @inline(__always)
+    static func unpack<S: UnpackSink>(_ src: UnsafeRawPointer, count: Int, bits: Int, _ sink: inout S) {
+        let groups = safeGroups(count: count, bits: bits)
+        if groups > 0 {
+            switch bits {
+        case 1: groups8(src, groups: groups, bits: 1, &sink)
+        case 2: groups8(src, groups: groups, bits: 2, &sink)
+        case 3: groups8(src, groups: groups, bits: 3, &sink)
+        case 4: groups8(src, groups: groups, bits: 4, &sink)
+        case 5: groups8(src, groups: groups, bits: 5, &sink)
+        case 6: groups8(src, groups: groups, bits: 6, &sink)
+        case 7: groups8(src, groups: groups, bits: 7, &sink)
+        case 8: groups8(src, groups: groups, bits: 8, &sink)
+        case 9: groups8(src, groups: groups, bits: 9, &sink)
+        case 10: groups8(src, groups: groups, bits: 10, &sink)
+        case 11: groups8(src, groups: groups, bits: 11, &sink)
+        case 12: groups8(src, groups: groups, bits: 12, &sink)
+        case 13: groups8(src, groups: groups, bits: 13, &sink)
+        case 14: groups8(src, groups: groups, bits: 14, &sink)
+        case 15: groups8(src, groups: groups, bits: 15, &sink)
+        case 16: groups8(src, groups: groups, bits: 16, &sink)
+        case 17: groups8(src, groups: groups, bits: 17, &sink)
+        case 18: groups8(src, groups: groups, bits: 18, &sink)
+        case 19: groups8(src, groups: groups, bits: 19, &sink)
+        case 20: groups8(src, groups: groups, bits: 20, &sink)
+        case 21: groups8(src, groups: groups, bits: 21, &sink)
+        case 22: groups8(src, groups: groups, bits: 22, &sink)
+        case 23: groups8(src, groups: groups, bits: 23, &sink)
+        case 24: groups8(src, groups: groups, bits: 24, &sink)
+        case 25: groups8(src, groups: groups, bits: 25, &sink)
+        case 26: groups8(src, groups: groups, bits: 26, &sink)
+        case 27: groups8(src, groups: groups, bits: 27, &sink)
+        case 28: groups8(src, groups: groups, bits: 28, &sink)
+        case 29: groups8(src, groups: groups, bits: 29, &sink)
+        case 30: groups8(src, groups: groups, bits: 30, &sink)
+        case 31: groups8(src, groups: groups, bits: 31, &sink)
+        case 32: groups8(src, groups: groups, bits: 32, &sink)
+        case 33: groups8(src, groups: groups, bits: 33, &sink)
+        case 34: groups8(src, groups: groups, bits: 34, &sink)
+        case 35: groups8(src, groups: groups, bits: 35, &sink)
+        case 36: groups8(src, groups: groups, bits: 36, &sink)
+        case 37: groups8(src, groups: groups, bits: 37, &sink)
+        case 38: groups8(src, groups: groups, bits: 38, &sink)
+        case 39: groups8(src, groups: groups, bits: 39, &sink)
+        case 40: groups8(src, groups: groups, bits: 40, &sink)
+        case 41: groups8(src, groups: groups, bits: 41, &sink)
+        case 42: groups8(src, groups: groups, bits: 42, &sink)
+        case 43: groups8(src, groups: groups, bits: 43, &sink)
+        case 44: groups8(src, groups: groups, bits: 44, &sink)
+        case 45: groups8(src, groups: groups, bits: 45, &sink)
+        case 46: groups8(src, groups: groups, bits: 46, &sink)
+        case 47: groups8(src, groups: groups, bits: 47, &sink)
+        case 48: groups8(src, groups: groups, bits: 48, &sink)
+        case 49: groups8(src, groups: groups, bits: 49, &sink)
+        case 50: groups8(src, groups: groups, bits: 50, &sink)
+        case 51: groups8(src, groups: groups, bits: 51, &sink)
+        case 52: groups8(src, groups: groups, bits: 52, &sink)
+        case 53: groups8(src, groups: groups, bits: 53, &sink)
+        case 54: groups8(src, groups: groups, bits: 54, &sink)
+        case 55: groups8(src, groups: groups, bits: 55, &sink)
+        case 56: groups8(src, groups: groups, bits: 56, &sink)
+        case 57: groups8(src, groups: groups, bits: 57, &sink)
+            default: break
+            }
+        }
+        unpackTail(src, from: groups &* 8, count: count, bits: bits, &sink)
+    }
+
+    /// The first `groups` groups of 8 values (values `0 ..< 8*groups`).
+    /// `bits` is a literal at every call site, so the offsets and shifts below are constants.
+    @inline(__always)
+    static func groups8<S: UnpackSink>(_ src: UnsafeRawPointer, groups: Int, bits: Int, _ sink: inout S) {
         let mask: UInt64 = (1 &<< UInt64(bits)) &- 1
-        var bitpos = 0
-        for i in 1..<count {
+        let o1 = (1 &* bits) &>> 3, s1 = UInt64((1 &* bits) & 7)
+        let o2 = (2 &* bits) &>> 3, s2 = UInt64((2 &* bits) & 7)
+        let o3 = (3 &* bits) &>> 3, s3 = UInt64((3 &* bits) & 7)
+        let o4 = (4 &* bits) &>> 3, s4 = UInt64((4 &* bits) & 7)
+        let o5 = (5 &* bits) &>> 3, s5 = UInt64((5 &* bits) & 7)
+        let o6 = (6 &* bits) &>> 3, s6 = UInt64((6 &* bits) & 7)
+        let o7 = (7 &* bits) &>> 3, s7 = UInt64((7 &* bits) & 7)
+        var p = src
+        var i = 0
+        for _ in 0..<groups {
+            @inline(__always) func ld(_ off: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt64.self)) }
+            sink.put(ld(0) & mask, at: i)
+            sink.put((ld(o1) &>> s1) & mask, at: i &+ 1)
+            sink.put((ld(o2) &>> s2) & mask, at: i &+ 2)
+            sink.put((ld(o3) &>> s3) & mask, at: i &+ 3)
+            sink.put((ld(o4) &>> s4) & mask, at: i &+ 4)
+            sink.put((ld(o5) &>> s5) & mask, at: i &+ 5)
+            sink.put((ld(o6) &>> s6) & mask, at: i &+ 6)
+            sink.put((ld(o7) &>> s7) & mask, at: i &+ 7)
+            p += bits
+            i &+= 8
+        }
+    }
+
+    /// Values `from ..< count` one at a time from whole 64-bit words (never past the last word).
+    @inline(__always)
+    static func unpackTail<S: UnpackSink>(_ src: UnsafeRawPointer, from: Int, count: Int, bits: Int, _ sink: inout S) {
+        let mask: UInt64 = (1 &<< UInt64(bits)) &- 1
+        var bitpos = from &* bits
+        var i = from
+        while i < count {
             let wi = bitpos &>> 6
             let sh = bitpos & 63
-            var v = UInt64(littleEndian: w[wi]) &>> UInt64(sh)
-            if sh &+ bits > 64 { v |= UInt64(littleEndian: w[wi &+ 1]) &<< UInt64(64 &- sh) }
-            prev = prev &+ minDelta &+ Int64(bitPattern: v & mask)
-            out[i] = prev
+            var v = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: wi &* 8, as: UInt64.self)) &>> UInt64(sh)
+            if sh &+ bits > 64 { v |= UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (wi &+ 1) &* 8, as: UInt64.self)) &<< UInt64(64 &- sh) }
+            sink.put(v & mask, at: i)
             bitpos &+= bits
+            i &+= 1
         }
+    }
+}
+
+/// Where unpacked offsets go (specialised per decoder: no dynamic dispatch in the loops).
+protocol UnpackSink {
+    /// Receives packed value `i` (in order, starting at 0).
+    mutating func put(_ v: UInt64, at i: Int)
+}
+
+/// Frame of reference: `out[i] = base + v` (wrapping).
+struct FORSink: UnpackSink {
+    let out: UnsafeMutablePointer<Int64>
+    let base: Int64
+    @inline(__always)
+    mutating func put(_ v: UInt64, at i: Int) { out[i] = base &+ Int64(bitPattern: v) }
+}
+
+/// Delta: `out[i] = previous + minDelta + v` (wrapping); `out` points at row 1.
+struct DeltaSink: UnpackSink {
+    let out: UnsafeMutablePointer<Int64>
+    var prev: Int64
+    let minDelta: Int64
+    @inline(__always)
+    mutating func put(_ v: UInt64, at i: Int) {
+        prev = prev &+ (minDelta &+ Int64(bitPattern: v))
+        out[i] = prev
     }
 }
