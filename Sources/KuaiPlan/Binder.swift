@@ -320,7 +320,7 @@ final class Binder {
                 let names = catalog.tableNames
                 var msg = "table \"\(name)\" not found"
                 if let s = closest(name, names) { msg += "; did you mean \"\(s)\"?" }
-                msg += " tables: " + names.joined(separator: ", ")
+                msg += "; tables: " + names.joined(separator: ", ")
                 throw Binder.error(msg, pos)
             }
             let cols = Array(0..<table.schema.count)
@@ -794,7 +794,7 @@ final class Binder {
         let display = qualifier.map { "\($0).\(name)" } ?? name
         var msg = "column \"\(display)\" not found"
         if let s = closest(name, scope.map(\.name)) { msg += "; did you mean \"\(s)\"?" }
-        msg += " columns: " + scope.map(\.name).joined(separator: ", ")
+        msg += "; columns: " + scope.map(\.name).joined(separator: ", ")
         throw Binder.error(msg, pos)
     }
 
@@ -812,11 +812,23 @@ final class Binder {
                 }
                 prev = cur
             }
-            let d = a.isEmpty ? b.count : prev[b.count]
+            var d = a.isEmpty ? b.count : prev[b.count]
+            // A name typed with letters left out ("wach_time" for "watch_live_time") is close too:
+            // every letter of it appears in order in the candidate, which is at most twice as long.
+            if d > max(2, a.count / 2), a.count >= 4, 2 * a.count >= b.count, Self.isSubsequence(a, of: b) {
+                d = max(2, a.count / 2)
+            }
             if best == nil || d < best!.1 { best = (c, d) }
         }
         if let best, best.1 <= max(2, a.count / 2) { return best.0 }
         return nil
+    }
+
+    /// True when the bytes of `a` appear in `b` in order (not necessarily adjacent).
+    static func isSubsequence(_ a: [UInt8], of b: [UInt8]) -> Bool {
+        var i = 0
+        for x in b where i < a.count && a[i] == x { i += 1 }
+        return i == a.count
     }
 }
 

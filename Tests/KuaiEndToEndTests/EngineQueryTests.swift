@@ -80,6 +80,27 @@ func engineQueryMatchesDuckDB(_ sql: String, _ expected: String) throws {
             == "count_star(),(sum(id) + 1),id,id_1\n1,2,1,1\n")
 }
 
+/// A column name typed with letters left out still gets the suggestion ("wach_time" ->
+/// "watch_live_time", DuckDB's candidate binding too); an unrelated name gets none.
+@Test func engineSuggestsAColumnWithLettersLeftOut() {
+    let table = MemoryTable(name: "click", schema: [Field("user_id", .bigint), Field("watch_live_time", .bigint)],
+                            batches: [Batch(columns: [Column(type: .bigint, ints: [1]), Column(type: .bigint, ints: [2])])])
+    let engine = QueryEngine(tables: [table])
+    for (sql, suggestion) in [("SELECT wach_time FROM click", "watch_live_time" as String?), ("SELECT zzzz FROM click", nil)] {
+        do {
+            _ = try engine.execute(sql)
+            Issue.record("expected an error for \(sql)")
+        } catch let e as KuaiError {
+            #expect(e.kind == .binding)
+            if let suggestion { #expect(e.message.contains("did you mean \"\(suggestion)\""), "\(e.message)") }
+            else { #expect(!e.message.contains("did you mean"), "\(e.message)") }
+            #expect(e.message.contains("; columns: user_id, watch_live_time"), "\(e.message)")
+        } catch {
+            Issue.record("unexpected \(error)")
+        }
+    }
+}
+
 @Test func engineBindingErrorsNameTheColumnAndPosition() {
     let engine = QueryEngine(tables: [engineTable()])
     do {
