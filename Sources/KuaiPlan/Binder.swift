@@ -320,7 +320,7 @@ final class Binder {
                 let names = catalog.tableNames
                 var msg = "table \"\(name)\" not found"
                 if let s = closest(name, names) { msg += "; did you mean \"\(s)\"?" }
-                msg += "; tables: " + names.joined(separator: ", ")
+                msg += " (tables: " + names.joined(separator: ", ") + ")"
                 throw Binder.error(msg, pos)
             }
             let cols = Array(0..<table.schema.count)
@@ -794,7 +794,7 @@ final class Binder {
         let display = qualifier.map { "\($0).\(name)" } ?? name
         var msg = "column \"\(display)\" not found"
         if let s = closest(name, scope.map(\.name)) { msg += "; did you mean \"\(s)\"?" }
-        msg += "; columns: " + scope.map(\.name).joined(separator: ", ")
+        msg += " (columns: " + scope.map(\.name).joined(separator: ", ") + ")"
         throw Binder.error(msg, pos)
     }
 

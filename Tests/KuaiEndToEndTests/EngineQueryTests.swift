@@ -94,7 +94,7 @@ func engineQueryMatchesDuckDB(_ sql: String, _ expected: String) throws {
             #expect(e.kind == .binding)
             if let suggestion { #expect(e.message.contains("did you mean \"\(suggestion)\""), "\(e.message)") }
             else { #expect(!e.message.contains("did you mean"), "\(e.message)") }
-            #expect(e.message.contains("; columns: user_id, watch_live_time"), "\(e.message)")
+            #expect(e.message.contains("(columns: user_id, watch_live_time)"), "\(e.message)")
         } catch {
             Issue.record("unexpected \(error)")
         }
