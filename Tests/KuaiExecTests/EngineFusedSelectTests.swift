@@ -279,3 +279,21 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     // Blocks where the zone map proves the filter (ts 8...15): the filter column is not read.
     #expect(!t.reads.contains { $0.column == 0 && $0.block >= 2 })
 }
+
+@Test func engineIntHashSetDenseForm() {
+    // Spans under IntHashSet.denseSpan are bitmaps: at the ends of the Int64 range too.
+    for base in [Int64.min, -3, 1_000_000, Int64.max - Int64(IntHashSet.denseSpan) + 1] {
+        let values = [base, base + 1, base + 63, base + 64, base + (Int64(IntHashSet.denseSpan) - 1), base + 64]
+        let set = IntHashSet(values)
+        #expect(set.isDense && set.count == 5)
+        let probes = values + [base &- 1, base + 2, base + 65, base &+ Int64(IntHashSet.denseSpan), Int64.min, Int64.max, 0]
+        var out = [Int64](repeating: 9, count: probes.count)
+        probes.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { set.contains(p, into: $0) } }
+        var want = probes.map { values.contains($0) ? Int64(1) : 0 }
+        want[want.count - 1] = values.contains(0) ? 1 : 0
+        #expect(out == want, "base \(base)")
+        let sel = probes.withUnsafeBufferPointer { set.select($0, nil, nil, probes.count) }
+        #expect(sel == want.enumerated().filter { $0.element == 1 }.map { Int32($0.offset) })
+    }
+    #expect(!IntHashSet([0, Int64(IntHashSet.denseSpan)]).isDense)
+}
