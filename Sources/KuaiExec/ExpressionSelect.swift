@@ -89,56 +89,19 @@ extension ScalarExpr {
     @inline(__always)
     static func selectLoop<T: Comparable>(_ values: [T], _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
                                           _ input: [Int32]?, _ n: Int) -> [Int32] {
-        switch op {
-        case .equal: return selectWhere(values, validity, input, n) { $0 == k }
-        case .notEqual: return selectWhere(values, validity, input, n) { $0 != k }
-        case .less: return selectWhere(values, validity, input, n) { $0 < k }
-        case .lessEqual: return selectWhere(values, validity, input, n) { $0 <= k }
-        case .greater: return selectWhere(values, validity, input, n) { $0 > k }
-        case .greaterEqual: return selectWhere(values, validity, input, n) { $0 >= k }
-        }
-    }
-
-    /// Branch-free selection loop: writes every candidate index and advances by the predicate.
-    @inline(__always)
-    static func selectWhere<T>(_ values: [T], _ validity: [UInt8]?, _ input: [Int32]?, _ n: Int,
-                               _ pred: (T) -> Bool) -> [Int32] {
-        let m = input?.count ?? n
-        return values.withUnsafeBufferPointer { v in
-            [Int32](unsafeUninitializedCapacity: m) { out, filled in
-                var k = 0
-                if let input {
-                    input.withUnsafeBufferPointer { sel in
-                        if let validity {
-                            validity.withUnsafeBufferPointer { valid in
-                                for j in 0..<m {
-                                    let i = Int(sel[j])
-                                    out[k] = sel[j]
-                                    k &+= bit(pred(v[i])) & bit(valid[i] != 0)
-                                }
-                            }
-                        } else {
-                            for j in 0..<m {
-                                let i = Int(sel[j])
-                                out[k] = sel[j]
-                                k &+= bit(pred(v[i]))
-                            }
-                        }
-                    }
-                } else if let validity {
-                    validity.withUnsafeBufferPointer { valid in
-                        for i in 0..<n {
-                            out[k] = Int32(truncatingIfNeeded: i)
-                            k &+= bit(pred(v[i])) & bit(valid[i] != 0)
-                        }
-                    }
-                } else {
-                    for i in 0..<n {
-                        out[k] = Int32(truncatingIfNeeded: i)
-                        k &+= bit(pred(v[i]))
+        values.withUnsafeBufferPointer { vp in
+            withValidity(validity) { valid in
+                withSelection(input) { sel in
+                    let v = vp.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!
+                    switch op {
+                    case .equal: return selectRows(n, valid, sel, AgainstConstant<T, IsEqual>(values: v, k: k)).rows
+                    case .notEqual: return selectRows(n, valid, sel, AgainstConstant<T, IsNotEqual>(values: v, k: k)).rows
+                    case .less: return selectRows(n, valid, sel, AgainstConstant<T, IsLess>(values: v, k: k)).rows
+                    case .lessEqual: return selectRows(n, valid, sel, AgainstConstant<T, IsLessEqual>(values: v, k: k)).rows
+                    case .greater: return selectRows(n, valid, sel, AgainstConstant<T, IsGreater>(values: v, k: k)).rows
+                    case .greaterEqual: return selectRows(n, valid, sel, AgainstConstant<T, IsGreaterEqual>(values: v, k: k)).rows
                     }
                 }
-                filled = k
             }
         }
     }
@@ -262,45 +225,91 @@ extension ScalarExpr {
     }
 
     /// The rows `i` (of `0..<n`, or of `input`, ascending) for which `test.keep(i)` holds and
-    /// `valid[i] != 0` (nil = every row valid), and the test's final overflow flag. Branch-free:
-    /// every candidate index is written and the output position advances when it is kept.
+    /// `valid[i] != 0` (nil = every row valid), and the test's final overflow flag.
+    ///
+    /// Rows go in chunks of `selectChunk`. A chunk is normally branch-free (every candidate index
+    /// is written and the output position advances when it is kept); after a chunk that kept
+    /// fewer than 1 row in 32, the next one branches per row instead (a well-predicted branch and
+    /// no store for the rejected rows: about twice as fast for selective filters).
     @inline(__always)
     static func selectRows<T: RowTest>(_ n: Int, _ valid: UnsafePointer<UInt8>?, _ input: UnsafeBufferPointer<Int32>?,
                                        _ test: T) -> (rows: [Int32], overflow: Bool) {
-        let m = input?.count ?? n
+        switch (input, valid) {
+        case (nil, nil): return selectChunked(AllRows(count: n), NoNulls(), test)
+        case (nil, let v?): return selectChunked(AllRows(count: n), ValidBytes(valid: v), test)
+        case (let s?, nil): return selectChunked(ListedRows(rows: s), NoNulls(), test)
+        case (let s?, let v?): return selectChunked(ListedRows(rows: s), ValidBytes(valid: v), test)
+        }
+    }
+
+    /// Rows per chunk of `selectRows` (the unit of its branch-free / branching choice).
+    static let selectChunk = 2048
+
+    @inline(__always)
+    static func selectChunked<R: CandidateRows, V: RowValidity, T: RowTest>(_ rows: R, _ validity: V, _ test: T)
+        -> (rows: [Int32], overflow: Bool) {
+        let m = rows.count
         var overflow = false
-        let rows = [Int32](unsafeUninitializedCapacity: m) { out, filled in
+        let out = [Int32](unsafeUninitializedCapacity: m) { out, filled in
             var t = test   // a local copy, so that its state stays in registers
             var k = 0
-            if let input {
-                if let valid {
-                    for j in 0..<m {
-                        let i = Int(input[j])
-                        out[k] = input[j]
-                        k &+= bit(t.keep(i)) & bit(valid[i] != 0)
+            var j = 0
+            var sparse = false
+            while j < m {
+                let end = min(m, j &+ selectChunk)
+                let before = k
+                if sparse {
+                    while j < end {
+                        let i = rows.row(j)
+                        if t.keep(i) && validity.isValid(i) { out[k] = Int32(truncatingIfNeeded: i); k &+= 1 }
+                        j &+= 1
                     }
                 } else {
-                    for j in 0..<m {
-                        out[k] = input[j]
-                        k &+= bit(t.keep(Int(input[j])))
+                    while j < end {
+                        let i = rows.row(j)
+                        out[k] = Int32(truncatingIfNeeded: i)
+                        k &+= bit(t.keep(i)) & bit(validity.isValid(i))
+                        j &+= 1
                     }
                 }
-            } else if let valid {
-                for i in 0..<n {
-                    out[k] = Int32(truncatingIfNeeded: i)
-                    k &+= bit(t.keep(i)) & bit(valid[i] != 0)
-                }
-            } else {
-                for i in 0..<n {
-                    out[k] = Int32(truncatingIfNeeded: i)
-                    k &+= bit(t.keep(i))
-                }
+                sparse = (k &- before) &* 32 < selectChunk
             }
             overflow = t.overflow
             filled = k
         }
-        return (rows, overflow)
+        return (out, overflow)
     }
+}
+
+/// The candidate rows of a selection: `0..<count`, or a selection vector.
+protocol CandidateRows {
+    var count: Int { get }
+    func row(_ j: Int) -> Int
+}
+
+struct AllRows: CandidateRows {
+    let count: Int
+    @inline(__always) func row(_ j: Int) -> Int { j }
+}
+
+struct ListedRows: CandidateRows {
+    let rows: UnsafeBufferPointer<Int32>
+    var count: Int { rows.count }
+    @inline(__always) func row(_ j: Int) -> Int { Int(rows[j]) }
+}
+
+/// Whether row `i` is not NULL.
+protocol RowValidity {
+    func isValid(_ i: Int) -> Bool
+}
+
+struct NoNulls: RowValidity {
+    @inline(__always) func isValid(_ i: Int) -> Bool { true }
+}
+
+struct ValidBytes: RowValidity {
+    let valid: UnsafePointer<UInt8>
+    @inline(__always) func isValid(_ i: Int) -> Bool { valid[i] != 0 }
 }
 
 // MARK: - row tests of the fused selections (structs, so that each loop is specialised)
@@ -321,13 +330,22 @@ protocol RowPairs {
     var overflow: Bool { get }
 }
 
-protocol IntComparison { static func test(_ a: Int64, _ b: Int64) -> Bool }
-enum IsEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a == b } }
-enum IsNotEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a != b } }
-enum IsLess: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a < b } }
-enum IsLessEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a <= b } }
-enum IsGreater: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a > b } }
-enum IsGreaterEqual: IntComparison { @inline(__always) static func test(_ a: Int64, _ b: Int64) -> Bool { a >= b } }
+/// A comparison operator as a type (one specialised loop per operator).
+protocol IntComparison { static func test<T: Comparable>(_ a: T, _ b: T) -> Bool }
+enum IsEqual: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a == b } }
+enum IsNotEqual: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a != b } }
+enum IsLess: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a < b } }
+enum IsLessEqual: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a <= b } }
+enum IsGreater: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a > b } }
+enum IsGreaterEqual: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a >= b } }
+
+/// `values[i] op k` (integers or doubles, Swift's comparison as the general kernel does).
+struct AgainstConstant<T: Comparable, C: IntComparison>: RowTest {
+    let values: UnsafePointer<T>
+    let k: T
+    @inline(__always) mutating func keep(_ i: Int) -> Bool { C.test(values[i], k) }
+    var overflow: Bool { false }
+}
 
 struct Compared<P: RowPairs, C: IntComparison>: RowTest {
     var pairs: P

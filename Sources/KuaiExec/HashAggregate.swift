@@ -95,7 +95,9 @@ public final class HashAggregateOperator: PhysicalOperator {
             }
         }
         p.ids.withUnsafeMutableBufferPointer { ids in
-            p.table.findOrInsert(keys, rowCount: n, into: ids)
+            // Without GROUP BY every row is in group 0: `p.ids` was created zeroed and nothing
+            // writes another id into it, so one row registers the group.
+            p.table.findOrInsert(keys, rowCount: groupColumns.isEmpty ? min(n, 1) : n, into: ids)
         }
         let groups = p.table.count
         for (k, spec) in aggregates.enumerated() {

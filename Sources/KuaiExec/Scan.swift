@@ -10,22 +10,28 @@ import KuaiCore
 /// columns decoded, and every column is gathered down to the selected rows.
 public final class TableScan: MorselSource, @unchecked Sendable {
     public let table: TableSource
-    /// Table column index of each output column.
+    /// Table column index of each scanned column.
     public let columns: [Int]
-    /// Pushed-down conjuncts over the *output* columns.
+    /// Pushed-down conjuncts over the scanned columns (indexes into `columns`).
     public let conjuncts: [ScalarExpr]
+    /// The scanned columns the batches carry (indexes into `columns`, ascending); nil = all.
+    /// A column read only by the conjuncts is left out: it is decoded for the filter but never
+    /// gathered down to the selected rows (late materialisation).
+    public let output: [Int]?
     public let schema: Schema
     /// For each conjunct, the zone-map test when it is `column op constant` (else nil).
     let zoneTests: [ZoneTest?]
 
     /// - Parameters:
-    ///   - columns: table column indexes to output, in order (may be empty: then batches carry only a row count).
-    ///   - conjuncts: BOOLEAN expressions over the output columns, all of which must hold.
-    public init(table: TableSource, columns: [Int], conjuncts: [ScalarExpr] = []) {
+    ///   - columns: table column indexes to scan, in order (may be empty: then batches carry only a row count).
+    ///   - conjuncts: BOOLEAN expressions over the scanned columns, all of which must hold.
+    ///   - output: the scanned columns to output (indexes into `columns`, ascending); nil = all.
+    public init(table: TableSource, columns: [Int], conjuncts: [ScalarExpr] = [], output: [Int]? = nil) {
         self.table = table
         self.columns = columns
         self.conjuncts = conjuncts
-        self.schema = columns.map { table.schema[$0] }
+        self.output = output
+        self.schema = (output ?? Array(columns.indices)).map { table.schema[columns[$0]] }
         self.zoneTests = conjuncts.map { ZoneTest(conjunct: $0) }
     }
 
@@ -61,23 +67,27 @@ public final class TableScan: MorselSource, @unchecked Sendable {
                 if sel!.isEmpty { return nil }
             }
         }
-        // (3) the other columns, gathered to the selected rows
+        // (3) the other output columns, gathered to the selected rows
+        let outs = output ?? Array(columns.indices)
+        var out: [Column] = []
+        out.reserveCapacity(outs.count)
         if let s = sel, s.count < rows {
             try s.withUnsafeBufferPointer { sp in
-                for i in 0..<columns.count {
+                for i in outs {
                     let full = loaded[i] ? cols[i] : try table.readColumn(columns[i], block: block)
-                    cols[i] = full.gather(sp)
+                    out.append(full.gather(sp))
                 }
             }
-            return Batch(columns: cols, count: s.count)
+            return Batch(columns: out, count: s.count)
         }
-        for i in 0..<columns.count where !loaded[i] { cols[i] = try table.readColumn(columns[i], block: block) }
-        return Batch(columns: cols, count: rows)
+        for i in outs { out.append(loaded[i] ? cols[i] : try table.readColumn(columns[i], block: block)) }
+        return Batch(columns: out, count: rows)
     }
 
     public var explainLine: String {
         var s = "Scan \(table.name) columns=[" + columns.map { table.schema[$0].name }.joined(separator: ", ") + "]"
         if !conjuncts.isEmpty { s += " filters=[" + conjuncts.map(\.name).joined(separator: " AND ") + "]" }
+        if let output { s += " output=[" + output.map { table.schema[columns[$0]].name }.joined(separator: ", ") + "]" }
         return s
     }
     public var explainChildren: [String] { [] }

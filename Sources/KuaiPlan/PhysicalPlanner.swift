@@ -29,6 +29,17 @@ struct PhysicalPlanner {
             case .pull(let o): return .pull(FilterOperator(child: o, predicate: pred))
             }
         case .project(let c, let exprs, let names):
+            // Over a filtered scan: the scan outputs only the columns the projection reads (a
+            // column read only by the filter is not gathered to the selected rows).
+            if case .scan(let t, let cols, let conj) = c, !conj.isEmpty {
+                let used = Set(exprs.flatMap(\.referencedColumns)).sorted()
+                if used.count < cols.count {
+                    var position: [Int: Int] = [:]
+                    for (n, o) in used.enumerated() { position[o] = n }
+                    let scan = TableScan(table: t, columns: cols, conjuncts: conj, output: used)
+                    return .morsel(ProjectSource(child: scan, expressions: exprs.map { $0.remapColumns { position[$0]! } }, names: names))
+                }
+            }
             // A projection that passes its input through unchanged is not an operator.
             if exprs.count == c.schema.count && exprs.enumerated().allSatisfy({ $0.element.columnIndex == $0.offset }) {
                 return plan(c)

@@ -135,13 +135,13 @@ func engineQueryMatchesDuckDB(_ sql: String, _ expected: String) throws {
         "Sort keys=[#0 ASC NULLS LAST]",
         "  HashAggregate keys=[name] aggregates=[count_star()]",
         "    Project [name]",
-        "      Scan t columns=[id, name] filters=[(id > 1)]",
+        "      Scan t columns=[id, name] filters=[(id > 1)] output=[name]",
     ])
     let scalar = try engine.explain("SELECT count(*) FROM t WHERE d = DATE '2025-05-05' AND name = 'a'")
     #expect(scalar == [
         "HashAggregate keys=[] aggregates=[count_star()]",
         "  Project []",
-        "    Scan t columns=[name, d] filters=[(d = CAST('2025-05-05' AS DATE)) AND (\"name\" = 'a')]",
+        "    Scan t columns=[name, d] filters=[(d = CAST('2025-05-05' AS DATE)) AND (\"name\" = 'a')] output=[]",
     ])
 }
 

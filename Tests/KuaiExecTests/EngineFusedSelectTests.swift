@@ -230,3 +230,70 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
         }
     }
 }
+
+/// Selections over many chunks whose selectivity changes from chunk to chunk (so both the
+/// branch-free and the branching loops run, and switch), with NULLs and an input selection.
+@Test func engineSelectionAcrossSparseAndDenseChunks() throws {
+    let n = 10 * ScalarExpr.selectChunk + 77
+    var g = SplitMixExec(8)
+    // Chunks alternate between "almost nothing passes" and "most rows pass".
+    let a: [Int64] = (0..<n).map { i in (i / ScalarExpr.selectChunk) % 2 == 0 ? (g.next() % 500 == 0 ? 900 : 0) : Int64(g.next() % 1000) }
+    let b: [Int64?] = (0..<n).map { i in i % 5 == 0 ? nil : Int64(g.next() % 100) }
+    let d: [Double] = a.map { Double($0) / 2 }
+    let batch = Batch(columns: [Column(type: .bigint, ints: a), ints(b), Column(doubles: d)])
+    let k = lit(.int(400), .integer)
+    let shapes: [ScalarExpr] = [
+        ScalarExpr(.compare(.greater, col(0, .bigint), k), type: .boolean, name: "a > 400"),
+        ScalarExpr(.compare(.greater, col(2, .double), lit(.double(200.5), .double)), type: .boolean, name: "d > 200.5"),
+        ScalarExpr(.compare(.lessEqual, col(1, .bigint), lit(.int(3), .integer)), type: .boolean, name: "b <= 3"),
+        ScalarExpr(.compare(.greater, ScalarExpr(.arithmetic(.subtract, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "(a - b)"), k),
+                   type: .boolean, name: "(a - b) > 400"),
+        ScalarExpr(.inList(col(0, .bigint), (0..<20).map { lit(.int(Int64($0 * 50)), .bigint) }, negated: false), type: .boolean, name: "a in"),
+    ]
+    let subset: [Int32] = (0..<n).filter { $0 % 3 != 1 }.map { Int32($0) }
+    for e in shapes {
+        #expect(try e.selectRows(batch, nil) == referenceRows(e, batch, nil), "\(e.name)")
+        #expect(try e.selectRows(batch, subset) == referenceRows(e, batch, subset), "\(e.name) on a subset")
+    }
+}
+
+/// A scan with `output`: the filter column is decoded for the filter but not output, an output
+/// column is gathered, and a column neither filtered nor output is never read.
+@Test func engineScanOutputsOnlyRequestedColumns() throws {
+    let t = makeZoned()
+    let ge = ScalarExpr(.compare(.greaterEqual, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(5), type: .integer)),
+                        type: .boolean, name: "ts >= 5")
+    // Scanned columns: ts, v, g; output: v only.
+    let scan = TableScan(table: t, columns: [0, 1, 2], conjuncts: [ge], output: [1])
+    #expect(scan.schema == [Field("v", .bigint)])
+    #expect(scan.explainLine == "Scan z columns=[ts, v, g] filters=[ts >= 5] output=[v]")
+    var rows: [Int64] = []
+    for m in 0..<scan.morselCount {
+        if let b = try scan.morsel(m) {
+            #expect(b.columns.count == 1)
+            rows += b.columns[0].ints
+        }
+    }
+    #expect(rows == (5..<16).map { Int64($0) * 10 })
+    #expect(!t.reads.contains { $0.column == 2 })
+    // Blocks where the zone map proves the filter (ts 8...15): the filter column is not read.
+    #expect(!t.reads.contains { $0.column == 0 && $0.block >= 2 })
+}
+
+@Test func engineIntHashSetDenseForm() {
+    // Spans under IntHashSet.denseSpan are bitmaps: at the ends of the Int64 range too.
+    for base in [Int64.min, -3, 1_000_000, Int64.max - Int64(IntHashSet.denseSpan) + 1] {
+        let values = [base, base + 1, base + 63, base + 64, base + (Int64(IntHashSet.denseSpan) - 1), base + 64]
+        let set = IntHashSet(values)
+        #expect(set.isDense && set.count == 5)
+        let probes = values + [base &- 1, base + 2, base + 65, base &+ Int64(IntHashSet.denseSpan), Int64.min, Int64.max, 0]
+        var out = [Int64](repeating: 9, count: probes.count)
+        probes.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { set.contains(p, into: $0) } }
+        var want = probes.map { values.contains($0) ? Int64(1) : 0 }
+        want[want.count - 1] = values.contains(0) ? 1 : 0
+        #expect(out == want, "base \(base)")
+        let sel = probes.withUnsafeBufferPointer { set.select($0, nil, nil, probes.count) }
+        #expect(sel == want.enumerated().filter { $0.element == 1 }.map { Int32($0.offset) })
+    }
+    #expect(!IntHashSet([0, Int64(IntHashSet.denseSpan)]).isDense)
+}
