@@ -118,15 +118,7 @@ extension Kernels {
                 r = q == -1 ? (0, false) : p.remainderReportingOverflow(dividingBy: q)
             }
             if r.overflow || !(range?.contains(r.partialValue) ?? true) {
-                let word: String
-                switch op {
-                case .add: word = "addition"
-                case .subtract: word = "subtraction"
-                case .multiply: word = "multiplication"
-                case .integerDivide, .divide: word = "division"
-                case .modulo: word = "modulo"
-                }
-                throw KuaiError(.execution, "Overflow in \(word) of \(physicalName(resultType)) (\(p) \(op.rawValue) \(q)) in expression \(expr.name)")
+                throw overflowError(op, resultType, "\(p)", "\(q)", expr)
             }
             out[i] = r.partialValue
         }

@@ -250,15 +250,7 @@ public enum Kernels {
             }
             let outOfRange = narrow && !overflow && vals[i] != Int64(Int32(truncatingIfNeeded: vals[i]))
             if overflow || outOfRange {
-                let word: String
-                switch op {
-                case .add: word = "addition"
-                case .subtract: word = "subtraction"
-                case .multiply: word = "multiplication"
-                case .integerDivide, .divide: word = "division"
-                case .modulo: word = "modulo"
-                }
-                throw KuaiError(.execution, "Overflow in \(word) of \(physicalName(resultType)) (\(p) \(op.rawValue) \(q)) in expression \(expr.name)")
+                throw overflowError(op, resultType, "\(p)", "\(q)", expr)
             }
         }
     }
@@ -706,5 +698,21 @@ public enum Kernels {
         }
         while pi < p.count && p[pi] == LikePattern.likeAny { pi += 1 }
         return pi == p.count
+    }
+}
+
+extension Kernels {
+    /// DuckDB's integer overflow error: "Overflow in addition of INT64 (9223372036854775807 + 1)",
+    /// with the expression kuai was evaluating.
+    static func overflowError(_ op: ArithmeticOp, _ resultType: DataType, _ p: String, _ q: String, _ expr: ScalarExpr) -> KuaiError {
+        let word: String
+        switch op {
+        case .add: word = "addition"
+        case .subtract: word = "subtraction"
+        case .multiply: word = "multiplication"
+        case .integerDivide, .divide: word = "division"
+        case .modulo: word = "modulo"
+        }
+        return KuaiError(.execution, "Overflow in \(word) of \(physicalName(resultType)) (\(p) \(op.rawValue) \(q)) in expression \(expr.name)")
     }
 }

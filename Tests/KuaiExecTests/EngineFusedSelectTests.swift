@@ -18,25 +18,13 @@ private func referenceRows(_ e: ScalarExpr, _ batch: Batch, _ input: [Int32]?) t
 
 /// Random BIGINT columns with NULLs, values small enough that sums never overflow.
 private func randomBatch(rows: Int, seed: UInt64) -> Batch {
-    var g = SplitMixExec(seed)
+    var g = SplitMix(seed: seed)
     func column(_ nulls: Bool) -> Column {
         let v = (0..<rows).map { _ in Int64(bitPattern: g.next() % 2001) - 1000 }
         let valid: [UInt8]? = nulls ? (0..<rows).map { _ in g.next() % 7 == 0 ? 0 : 1 } : nil
         return Column(type: .bigint, ints: v, validity: valid)
     }
     return Batch(columns: [column(false), column(true), column(false)])
-}
-
-private struct SplitMixExec {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 private let compareOps: [CompareOp] = [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual]
@@ -125,7 +113,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 @Test func engineScanFiltersLargeBlocks() throws {
     let firstPart = 8192
     let n = firstPart * 3 + 1234
-    var g = SplitMixExec(21)
+    var g = SplitMix(seed: 21)
     let a = (0..<n).map { _ in Int64(g.next() % 1000) }
     let b: [Int64?] = (0..<n).map { i in i % 9 == 0 ? nil : Int64(g.next() % 1000) }
     let extra = (0..<n).map { Int64($0) * 3 }
@@ -168,7 +156,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 /// Ungrouped count / sum / min / max (the one-group fast paths) against a row-by-row reference,
 /// over several batches with extremes, with and without NULLs, serial and parallel.
 @Test func engineUngroupedAggregatesMatchReference() throws {
-    var g = SplitMixExec(99)
+    var g = SplitMix(seed: 99)
     var batches: [Batch] = []
     var all: [Int64?] = []
     for b in 0..<5 {
@@ -206,7 +194,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 /// `a + b` / `a - b` of BIGINT columns: wrapped values where no row overflows, DuckDB's overflow
 /// error exactly when a valid row overflows (against Swift's overflow-reporting arithmetic).
 @Test func engineAddSubtractOverflowMatchesReference() throws {
-    var g = SplitMixExec(4)
+    var g = SplitMix(seed: 4)
     let edges: [Int64] = [Int64.max, Int64.min, -1, 0, 1, Int64.max - 1, Int64.min + 1, 1 << 62, -(1 << 62)]
     for trial in 0..<200 {
         let n = 1 + Int(g.next() % 40)
@@ -235,7 +223,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 /// branch-free and the branching loops run, and switch), with NULLs and an input selection.
 @Test func engineSelectionAcrossSparseAndDenseChunks() throws {
     let n = 10 * ScalarExpr.selectChunk + 77
-    var g = SplitMixExec(8)
+    var g = SplitMix(seed: 8)
     // Chunks alternate between "almost nothing passes" and "most rows pass".
     let a: [Int64] = (0..<n).map { i in (i / ScalarExpr.selectChunk) % 2 == 0 ? (g.next() % 500 == 0 ? 900 : 0) : Int64(g.next() % 1000) }
     let b: [Int64?] = (0..<n).map { i in i % 5 == 0 ? nil : Int64(g.next() % 100) }
