@@ -81,6 +81,7 @@ final class ColumnFile: @unchecked Sendable {
     static func open(fd: Int32, relPath: String, expect: ColumnExpectation) throws -> ColumnFile {
         var st = stat()
         if fstat(fd, &st) != 0 { throw POSIX.ioError("cannot stat column file", relPath) }
+        try POSIX.requireRegularFile(st, relPath)
         let size = Int(st.st_size)
         let minSize = FormatConstants.headerSize + FormatConstants.footerFixedSize + FormatConstants.tailSize
         if size < minSize {

@@ -33,13 +33,17 @@ enum POSIX {
         }
     }
 
-    /// Reads the whole of `name` relative to the directory `dirfd`.
+    /// Reads the whole of the regular file `name` relative to the directory `dirfd` (store files:
+    /// the manifest). Opens without blocking, so a FIFO in its place cannot hang the reader.
+    /// - Throws: `KuaiError(.io)` when it cannot be opened or read; `KuaiError(.corrupt)` when it is
+    ///   not a regular file (a FIFO, a device such as /dev/zero, a directory).
     static func readFile(dirfd: Int32, _ name: String, displayPath: String) throws -> [UInt8] {
-        let fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)
+        let fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 { throw ioError(errno == ENOENT ? "no such file" : "cannot open", displayPath) }
         defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) != 0 { throw ioError("cannot stat", displayPath) }
+        try requireRegularFile(st, displayPath)
         var out = [UInt8]()
         out.reserveCapacity(Int(st.st_size) + 1)
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
@@ -53,6 +57,15 @@ enum POSIX {
             out.append(contentsOf: chunk[0..<n])
         }
         return out
+    }
+
+    /// Throws `KuaiError(.corrupt)` unless `st` describes a regular file: a store holds only
+    /// regular files, and reading a FIFO or a device would block or never end.
+    static func requireRegularFile(_ st: stat, _ displayPath: String) throws {
+        let kind = st.st_mode & S_IFMT
+        if kind == S_IFREG { return }
+        let what = kind == S_IFIFO ? "a FIFO" : kind == S_IFDIR ? "a directory" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a file"
+        throw KuaiError(.corrupt, "not a regular file (\(what)); a store holds only regular files", at: displayPath)
     }
 
     /// `open(2)`, reachable from types that declare their own `open`.

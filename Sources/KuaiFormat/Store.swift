@@ -120,7 +120,7 @@ public final class Store: @unchecked Sendable {
                                                dictionarySize: c.dictionarySize)
                 let slot = ColumnSlot(relPath: c.file, expect: expect, nullCount: c.nullCount, dir: dir)
                 if eager {
-                    let fd = openat(dfd, c.file, O_RDONLY | O_CLOEXEC)
+                    let fd = openat(dfd, c.file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
                     if fd >= 0 { slot.fd = fd } else {
                         let e = errno
                         if e == ENOENT { sawMissing = true }
@@ -246,7 +246,7 @@ final class ColumnSlot: @unchecked Sendable {
         if let file { return file }
         if let failure { throw failure }
         if fd < 0 {
-            let f = openat(dir.fd, relPath, O_RDONLY | O_CLOEXEC)
+            let f = openat(dir.fd, relPath, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
             if f < 0 {
                 let e = errno
                 if e == ENOENT && dir.isReplaced() {

@@ -132,6 +132,23 @@ let storeDamages: [StoreDamage] = [
                 mentions: ["manifest.json", "corrupt error"]) { store in
         try Data("{\"format\": \"kuai-store\", \"formatVersion\": 1, \"tab".utf8).write(to: URL(fileURLWithPath: store + "/manifest.json"))
     },
+    // Files that are not regular files must not hang a reader (opening a FIFO blocks until a
+    // writer comes; /dev/zero never ends): each is "not a regular file".
+    StoreDamage(name: "manifest is a FIFO", query: "select count(*) as n from user",
+                mentions: ["manifest.json", "not a regular file"]) { store in
+        try FileManager.default.removeItem(atPath: store + "/manifest.json")
+        #expect(mkfifo(store + "/manifest.json", 0o644) == 0)
+    },
+    StoreDamage(name: "manifest links to /dev/zero", query: "select count(*) as n from user",
+                mentions: ["manifest.json", "not a regular file"]) { store in
+        try FileManager.default.removeItem(atPath: store + "/manifest.json")
+        try FileManager.default.createSymbolicLink(atPath: store + "/manifest.json", withDestinationPath: "/dev/zero")
+    },
+    StoreDamage(name: "column file is a FIFO", query: "select count(*) as n, sum(streamer_id) as s from streamer",
+                mentions: ["streamer/streamer_id.col", "not a regular file"]) { store in
+        try FileManager.default.removeItem(atPath: store + "/streamer/streamer_id.col")
+        #expect(mkfifo(store + "/streamer/streamer_id.col", 0o644) == 0)
+    },
     StoreDamage(name: "manifest missing (not a store)", query: "select count(*) as n from user",
                 mentions: ["manifest.json"]) { store in
         try FileManager.default.removeItem(atPath: store + "/manifest.json")
