@@ -8,6 +8,10 @@ public enum FormatConstants {
 
     // MARK: Versions (spec: "Versions")
 
+    /// The release of the kuai tools, printed by `kuai-convert --version` and `kuai-query --version`
+    /// with the store format version.
+    public static let toolVersion = "kuai 0.2.0 (store format \(formatVersion))"
+
     /// Version written in column-file headers and in `manifest.json` ("formatVersion").
     /// A reader refuses a file or manifest with a larger version (`KuaiError.format`).
     public static let formatVersion: UInt16 = 1

@@ -22,7 +22,8 @@ struct KuaiConvert: ParsableCommand {
             store at STORE is left unchanged.
 
             Exit status: 0 success, 1 bad CSV data, damaged store or I/O error, 2 usage error.
-            """)
+            """,
+        version: FormatConstants.toolVersion)
 
     @Argument(help: ArgumentHelp("Folders of CSV files and/or single .csv files.", valueName: "SOURCE"))
     var sources: [String] = []

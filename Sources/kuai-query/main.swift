@@ -24,7 +24,8 @@ struct KuaiQuery: ParsableCommand {
         discussion: """
             STORE may also be given in $KUAI_STORE. The default output format is `table` on a \
             terminal and `csv` otherwise. Exit status: 0 ok, 1 query or data error, 2 usage error.
-            """)
+            """,
+        version: FormatConstants.toolVersion)
 
     @Option(name: .long, help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
     var store: String?

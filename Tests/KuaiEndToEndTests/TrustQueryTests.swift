@@ -214,6 +214,15 @@ struct TrustQueryTests {
         #expect(r.out.contains("--memory-limit"), "\(r.out)")
     }
 
+    /// `--version` of both tools prints the release and the store format version, exit 0.
+    @Test func versionOfBothTools() throws {
+        for tool in [TrustBin.query, TrustBin.convert] {
+            try TrustBin.require(tool)
+            let r = try runTool(tool, ["--version"])
+            #expect(r.status == 0 && r.out.hasPrefix("kuai ") && r.out.contains("store format 1"), "\(tool): \(r)")
+        }
+    }
+
     /// `--timer` prints DuckDB's `.timer on` line to stderr and leaves stdout as it is without it.
     @Test func timerPrintsRunTimeToStderrOnly() throws {
         let store = try Self.store()
