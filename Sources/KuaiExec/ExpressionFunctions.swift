@@ -287,27 +287,13 @@ public enum FunctionRegistry {
     }
 
     /// hour(epoch_ms(ms)) = floorMod(ms, 86_400_000) / 3_600_000: two integer operations per row,
-    /// with the TIMESTAMP range check of epoch_ms folded into the same loop.
+    /// with the TIMESTAMP range check of epoch_ms folded into the same loop (the column case is
+    /// `hourOfEpochMsPlus` with offset 0).
     static func hourOfEpochMs(_ x: Operand, _ n: Int, _ e: ScalarExpr) throws -> Operand {
         guard case .column(let c) = x else {
             try checkEpochMsRange(x, e)
             return mapInt(x, n, .bigint) { v in floorMod(v, 86_400_000) / 3_600_000 }
         }
-        var lo = Int64.max, hi = Int64.min
-        let vals = c.ints.withUnsafeBufferPointer { src in
-            [Int64](unsafeUninitializedCapacity: n) { out, filled in
-                for i in 0..<n {
-                    let v = src[i]
-                    lo = Swift.min(lo, v)
-                    hi = Swift.max(hi, v)
-                    var r = v % 86_400_000
-                    r = r < 0 ? r + 86_400_000 : r
-                    out[i] = r / 3_600_000
-                }
-                filled = n
-            }
-        }
-        if lo < -maxEpochMs || hi > maxEpochMs { try checkEpochMsRange(x, e) }
-        return .column(Column(type: .bigint, ints: vals, validity: c.validity))
+        return try hourOfEpochMsPlus(c, 0, n, e)
     }
 }
