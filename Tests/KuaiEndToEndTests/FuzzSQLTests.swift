@@ -31,17 +31,11 @@ func sqlFuzzSeed(_ fallback: UInt64) -> UInt64 {
     return fallback
 }
 
-/// SplitMix64: reproducible choices.
+/// Reproducible choices from the corpus's splitmix64 generator (`BigFixture.SplitMix64`).
 struct FuzzRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    var mix: BigFixture.SplitMix64
+    init(_ seed: UInt64) { mix = BigFixture.SplitMix64(state: seed) }
+    mutating func next() -> UInt64 { mix.next() }
     mutating func pick<T>(_ a: [T]) -> T { a[Int.random(in: 0..<a.count, using: &self)] }
     mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &self) < percent }
 }

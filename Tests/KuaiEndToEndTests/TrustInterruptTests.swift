@@ -119,17 +119,25 @@ struct TrustInterruptTests {
         return s
     }
 
+    /// Two sources of table t with different row counts (two blocks vs one) and different column
+    /// sums: a/t.csv and b/t.csv under `dir`; returns their paths.
+    static func writeTwoSources(_ dir: TrustDir) -> (String, String) {
+        (dir.write("a/t.csv", tableT(rows: 100_000, shift: 0, factor: 2)),
+         dir.write("b/t.csv", tableT(rows: 70_000, shift: 5, factor: 3)))
+    }
+    static let twoSourcesQuery = "select count(*) as n, sum(a) as sa, sum(b) as sb, count(distinct c) as k from t"
+    /// `twoSourcesQuery` over the store of a/t.csv and of b/t.csv (sums of the arithmetic series).
+    static let answerA = "n,sa,sb,k\n100000,4999950000,9999900000,13\n"
+    static let answerB = "n,sa,sb,k\n70000,2450315000,7349895000,13\n"
+
     @Test func queriesDuringReplacementSeeOneStoreWhole() throws {
         try TrustBin.require(TrustBin.convert)
         try TrustBin.require(TrustBin.query)
         let dir = TrustDir()
         defer { dir.cleanup() }
-        // Two stores with different row counts (two blocks vs one) and different column sums.
-        let a = dir.write("a/t.csv", Self.tableT(rows: 100_000, shift: 0, factor: 2))
-        let b = dir.write("b/t.csv", Self.tableT(rows: 70_000, shift: 5, factor: 3))
-        let query = "select count(*) as n, sum(a) as sa, sum(b) as sb, count(distinct c) as k from t"
-        let answerA = "n,sa,sb,k\n100000,4999950000,9999900000,13\n"
-        let answerB = "n,sa,sb,k\n70000,2450315000,7349895000,13\n"
+        let (a, b) = Self.writeTwoSources(dir)
+        let query = Self.twoSourcesQuery
+        let (answerA, answerB) = (Self.answerA, Self.answerB)
         let store = dir.sub("s.kuai")
         let first = try kuaiConvert(a, "-o", store, "--quiet")
         try #require(first.status == 0, "\(first)")
@@ -178,10 +186,9 @@ struct TrustInterruptTests {
         try TrustBin.require(TrustBin.query)
         let dir = TrustDir()
         defer { dir.cleanup() }
-        let a = dir.write("a/t.csv", Self.tableT(rows: 100_000, shift: 0, factor: 2))
-        let b = dir.write("b/t.csv", Self.tableT(rows: 70_000, shift: 5, factor: 3))
-        let query = "select count(*) as n, sum(a) as sa, sum(b) as sb, count(distinct c) as k from t"
-        let answers = ["n,sa,sb,k\n100000,4999950000,9999900000,13\n", "n,sa,sb,k\n70000,2450315000,7349895000,13\n"]
+        let (a, b) = Self.writeTwoSources(dir)
+        let query = Self.twoSourcesQuery
+        let answers = [Self.answerA, Self.answerB]
         let store = dir.sub("s.kuai")
         for round in 0..<3 {
             // Round 0 starts with no store at the path; later rounds replace one.
