@@ -10,8 +10,12 @@ import PackageDescription
 /// shared libraries. The flag goes to the compile of every target too, so that `import Foundation`
 /// picks the static modules (lib/swift_static), whose autolink entries name the libraries static
 /// Foundation needs. Debug builds (and so the tests) link dynamically, which links faster.
-let staticCompile: [SwiftSetting] = [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
-let staticLink: [LinkerSetting] = [.unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))]
+let staticCompile: [SwiftSetting] = [
+    .unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))
+]
+let staticLink: [LinkerSetting] = [
+    .unsafeFlags(["-static-executable"], .when(platforms: [.linux], configuration: .release))
+]
 
 let package = Package(
     name: "kuai",
@@ -21,7 +25,7 @@ let package = Package(
         .executable(name: "kuai-query", targets: ["kuai-query"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
@@ -30,20 +34,27 @@ let package = Package(
         .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
-        .target(name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat"], swiftSettings: staticCompile),
-        .executableTarget(name: "kuai-convert", dependencies: [
-            "KuaiCore", "KuaiFormat", "KuaiIngest",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: staticCompile, linkerSettings: staticLink),
-        .executableTarget(name: "kuai-query", dependencies: [
-            "KuaiCore", "KuaiFormat", "KuaiPlan",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .target(
+            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat"],
+            swiftSettings: staticCompile),
+        .executableTarget(
+            name: "kuai-convert",
+            dependencies: [
+                "KuaiCore", "KuaiFormat", "KuaiIngest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .executableTarget(
+            name: "kuai-query",
+            dependencies: [
+                "KuaiCore", "KuaiFormat", "KuaiPlan",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
         .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
         .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec"]),
-        .testTarget(name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],
-                    exclude: ["Corpus"]),  // .slt files are read from the source tree (CorpusSupport.swift)
+        .testTarget(
+            name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],
+            exclude: ["Corpus"]),  // .slt files are read from the source tree (CorpusSupport.swift)
     ]
 )

@@ -47,7 +47,12 @@ public struct Column: @unchecked Sendable {
         var lows = [Int64](repeating: 0, count: n)
         for i in 0..<n {
             let v = values[i]
-            if let x = Int64(exactly: v) { lows[i] = x } else if validity == nil || validity![i] != 0 { wide = true; break }
+            if let x = Int64(exactly: v) {
+                lows[i] = x
+            } else if validity == nil || validity![i] != 0 {
+                wide = true
+                break
+            }
         }
         if wide {
             var highs = [Int64](repeating: 0, count: n)
@@ -90,7 +95,9 @@ public struct Column: @unchecked Sendable {
         var codes = [Int32](repeating: 0, count: strings.count)
         var validity: [UInt8]? = nil
         for (i, s) in strings.enumerated() {
-            if let s { codes[i] = dict.intern(s) } else {
+            if let s {
+                codes[i] = dict.intern(s)
+            } else {
                 if validity == nil { validity = [UInt8](repeating: 1, count: strings.count) }
                 validity![i] = 0
             }
@@ -103,7 +110,8 @@ public struct Column: @unchecked Sendable {
         let v = [UInt8](repeating: 0, count: count)
         switch type {
         case .double: return Column(doubles: [Double](repeating: 0, count: count), validity: v)
-        case .varchar: return Column(codes: [Int32](repeating: 0, count: count), dictionary: StringDictionary(), validity: v)
+        case .varchar:
+            return Column(codes: [Int32](repeating: 0, count: count), dictionary: StringDictionary(), validity: v)
         default: return Column(type: type, ints: [Int64](repeating: 0, count: count), validity: v)
         }
     }

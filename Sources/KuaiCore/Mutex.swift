@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A small pthread mutex for caches shared between scan threads.
@@ -11,7 +11,8 @@ public final class Mutex: @unchecked Sendable {
     deinit { pthread_mutex_destroy(&m) }
     @inlinable
     public func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        lock(); defer { unlock() }
+        lock()
+        defer { unlock() }
         return try body()
     }
     public func lock() { pthread_mutex_lock(&m) }

@@ -11,7 +11,10 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
     case double(Double)
     case string(String)
 
-    public var isNull: Bool { if case .null = self { return true }; return false }
+    public var isNull: Bool {
+        if case .null = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {

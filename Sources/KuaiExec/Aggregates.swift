@@ -40,7 +40,10 @@ public struct AggregateFunction: @unchecked Sendable {
     let make: (_ argumentType: DataType) -> AggregateState
     /// True for aggregates that honour an ORDER BY inside the call (string_agg).
     public var ordered = false
-    init(name: String, argumentType: DataType?, returnType: DataType, ordered: Bool = false, make: @escaping (_ argumentType: DataType) -> AggregateState) {
+    init(
+        name: String, argumentType: DataType?, returnType: DataType, ordered: Bool = false,
+        make: @escaping (_ argumentType: DataType) -> AggregateState
+    ) {
         self.name = name
         self.argumentType = argumentType
         self.returnType = returnType
@@ -57,23 +60,36 @@ public enum AggregateRegistry {
     ///   - orderKeys: an ordered aggregate's ORDER BY, as keys over its order columns 0, 1, ...
     ///   - fromTop: quantile_cont / quantile_disc count the fraction from the largest value (DuckDB's
     ///     `quantile_cont(q ORDER BY x DESC)`, `percentile_disc(q) WITHIN GROUP (ORDER BY x DESC)`).
-    public static func resolve(_ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = [],
-                               fromTop: Bool = false) -> AggregateFunction? {
+    public static func resolve(
+        _ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = [],
+        fromTop: Bool = false
+    ) -> AggregateFunction? {
         func number(_ v: Value?) -> Double? {
-            switch v { case .double(let d)?: return d; case .int(let i)?: return Double(i); default: return nil }
+            switch v {
+            case .double(let d)?: return d
+            case .int(let i)?: return Double(i)
+            default: return nil
+            }
         }
         switch (name, argType) {
         case ("median", let t?) where t.isNumeric || t == .null:
-            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in QuantileState(q: 0.5, continuous: true, type: at) }
+            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in
+                QuantileState(q: 0.5, continuous: true, type: at)
+            }
         case ("quantile_cont", let t?) where (t.isNumeric || t == .null) && number(parameters.first) != nil:
             let q = number(parameters.first)!
             guard q >= 0 && q <= 1 else { return nil }
-            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in QuantileState(q: q, continuous: true, type: at, fromTop: fromTop) }
+            return AggregateFunction(name: name, argumentType: t, returnType: .double) { at in
+                QuantileState(q: q, continuous: true, type: at, fromTop: fromTop)
+            }
         case ("quantile_disc", let t?), ("quantile", let t?):
             // A discrete quantile is one of the values: DATE and TIMESTAMP too (as DuckDB).
             guard t.isNumeric || t == .null || t == .date || t == .timestamp,
-                  let q = number(parameters.first ?? .double(0.5)), q >= 0 && q <= 1 else { return nil }
-            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in QuantileState(q: q, continuous: false, type: at, fromTop: fromTop) }
+                let q = number(parameters.first ?? .double(0.5)), q >= 0 && q <= 1
+            else { return nil }
+            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in
+                QuantileState(q: q, continuous: false, type: at, fromTop: fromTop)
+            }
         case ("string_agg", let t?), ("group_concat", let t?), ("listagg", let t?):
             var sep = ","
             if let p = parameters.first {
@@ -86,33 +102,48 @@ public enum AggregateRegistry {
             }
         case ("bool_and", .boolean?), ("bool_or", .boolean?), ("count_if", .boolean?):
             let kind: BoolState.Kind = name == "bool_and" ? .and : (name == "bool_or" ? .or : .countIf)
-            return AggregateFunction(name: name, argumentType: .boolean, returnType: kind == .countIf ? .hugeint : .boolean) { _ in BoolState(kind) }
+            return AggregateFunction(
+                name: name, argumentType: .boolean, returnType: kind == .countIf ? .hugeint : .boolean
+            ) { _ in BoolState(kind) }
         case ("any_value", let t?), ("first", let t?), ("arbitrary", let t?):
             return AggregateFunction(name: name, argumentType: t, returnType: t) { at in AnyValueState(type: at) }
-        case ("stddev", let t?), ("stddev_samp", let t?), ("stddev_pop", let t?), ("var_samp", let t?), ("var_pop", let t?), ("variance", let t?):
+        case ("stddev", let t?), ("stddev_samp", let t?), ("stddev_pop", let t?), ("var_samp", let t?),
+            ("var_pop", let t?), ("variance", let t?):
             guard t.isNumeric else { return nil }
             let sample = !name.hasSuffix("_pop")
             let root = name.hasPrefix("stddev")
-            return AggregateFunction(name: name, argumentType: t, returnType: .double) { _ in VarianceState(sample: sample, root: root) }
+            return AggregateFunction(name: name, argumentType: t, returnType: .double) { _ in
+                VarianceState(sample: sample, root: root)
+            }
         case ("count_star", nil), ("count", nil):
-            return AggregateFunction(name: "count_star", argumentType: nil, returnType: .bigint) { _ in CountState(star: true) }
+            return AggregateFunction(name: "count_star", argumentType: nil, returnType: .bigint) { _ in
+                CountState(star: true)
+            }
         case ("count", let t?):
-            return AggregateFunction(name: "count", argumentType: t, returnType: .bigint) { _ in CountState(star: false) }
+            return AggregateFunction(name: "count", argumentType: t, returnType: .bigint) { _ in CountState(star: false)
+            }
         case ("sum", let t?) where t.isInteger || t == .boolean || t == .null:
-            return AggregateFunction(name: "sum", argumentType: t, returnType: .hugeint) { _ in SumIntState(name: "sum") }
+            return AggregateFunction(name: "sum", argumentType: t, returnType: .hugeint) { _ in SumIntState(name: "sum")
+            }
         case ("sum", .double?):
             return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in SumDoubleState() }
         case ("avg", let t?) where t.isInteger || t == .null:
-            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in AvgState(wide: at != .integer) }
+            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
+                AvgState(wide: at != .integer)
+            }
         case ("mean", let t?) where t.isInteger:
-            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in AvgState(wide: at != .integer) }
+            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
+                AvgState(wide: at != .integer)
+            }
         case ("mean", .double?):
             return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
         case ("avg", .double?):
             return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
         case ("min", let t?), ("max", let t?):
             let isMax = name == "max"
-            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in MinMaxState(type: at, isMax: isMax) }
+            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in
+                MinMaxState(type: at, isMax: isMax)
+            }
         default:
             return nil
         }
@@ -126,9 +157,13 @@ public enum AggregateRegistry {
 
     /// True when `name` is an aggregate function (used by the binder to classify calls).
     public static func isAggregate(_ name: String) -> Bool {
-        ["count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc", "quantile",
-         "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value", "first", "arbitrary",
-         "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance"].contains(name)
+        [
+            "count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc",
+            "quantile",
+            "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value", "first",
+            "arbitrary",
+            "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
+        ].contains(name)
     }
 }
 
@@ -152,14 +187,19 @@ func laneCount(_ c: UnsafeMutableBufferPointer<Int64>, _ ids: UnsafeBufferPointe
         lanes[3 * g + Int(ids[i + 3])] &+= 1
         i += 4
     }
-    while i < n { lanes[Int(ids[i])] &+= 1; i += 1 }
+    while i < n {
+        lanes[Int(ids[i])] &+= 1
+        i += 1
+    }
     for k in 0..<g { c[k] &+= lanes[k] &+ lanes[g + k] &+ lanes[2 * g + k] &+ lanes[3 * g + k] }
 }
 
 /// Sums `x` per group in 4 Int64 lanes; returns false (and changes nothing) on Int64 overflow.
 @inline(__always)
-func laneSum(_ s: UnsafeMutableBufferPointer<Int128>, _ seen: UnsafeMutableBufferPointer<UInt8>,
-             _ x: UnsafeBufferPointer<Int64>, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) -> Bool {
+func laneSum(
+    _ s: UnsafeMutableBufferPointer<Int128>, _ seen: UnsafeMutableBufferPointer<UInt8>,
+    _ x: UnsafeBufferPointer<Int64>, _ ids: UnsafeBufferPointer<Int32>, _ n: Int
+) -> Bool {
     let g = s.count
     let lanes = UnsafeMutableBufferPointer<Int64>.allocate(capacity: 4 * g)
     lanes.initialize(repeating: 0)
@@ -178,10 +218,15 @@ func laneSum(_ s: UnsafeMutableBufferPointer<Int128>, _ seen: UnsafeMutableBuffe
         add(3 * g + Int(ids[i + 3]), x[i + 3])
         i += 4
     }
-    while i < n { add(Int(ids[i]), x[i]); i += 1 }
+    while i < n {
+        add(Int(ids[i]), x[i])
+        i += 1
+    }
     if bad { return false }
     for i in 0..<n { seen[Int(ids[i])] = 1 }
-    for k in 0..<g { s[k] &+= Int128(lanes[k]) &+ Int128(lanes[g + k]) &+ Int128(lanes[2 * g + k]) &+ Int128(lanes[3 * g + k]) }
+    for k in 0..<g {
+        s[k] &+= Int128(lanes[k]) &+ Int128(lanes[g + k]) &+ Int128(lanes[2 * g + k]) &+ Int128(lanes[3 * g + k])
+    }
     return true
 }
 
@@ -193,17 +238,24 @@ func sumInt64(_ x: UnsafeBufferPointer<Int64>) -> Int128 {
     var start = 0
     while start < x.count {
         let end = min(x.count, start + (1 << 30))
-        var hi0: Int64 = 0, hi1: Int64 = 0, lo0: Int64 = 0, lo1: Int64 = 0
+        var hi0: Int64 = 0
+        var hi1: Int64 = 0
+        var lo0: Int64 = 0
+        var lo1: Int64 = 0
         var i = start
         while i &+ 2 <= end {
-            let a = x[i], b = x[i &+ 1]
+            let a = x[i]
+            let b = x[i &+ 1]
             hi0 &+= a &>> 32
             lo0 &+= a & 0xFFFF_FFFF
             hi1 &+= b &>> 32
             lo1 &+= b & 0xFFFF_FFFF
             i &+= 2
         }
-        if i < end { hi0 &+= x[i] &>> 32; lo0 &+= x[i] & 0xFFFF_FFFF }
+        if i < end {
+            hi0 &+= x[i] &>> 32
+            lo0 &+= x[i] & 0xFFFF_FFFF
+        }
         total &+= (Int128(hi0) &+ Int128(hi1)) << 32 &+ Int128(lo0) &+ Int128(lo1)
         start = end
     }
@@ -213,26 +265,44 @@ func sumInt64(_ x: UnsafeBufferPointer<Int64>) -> Int128 {
 /// The smallest value of a non-empty buffer (4 independent lanes).
 @inline(__always)
 func minOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
-    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
+    var m0 = x[0]
+    var m1 = x[0]
+    var m2 = x[0]
+    var m3 = x[0]
     var i = 0
     while i &+ 4 <= x.count {
-        m0 = min(m0, x[i]); m1 = min(m1, x[i &+ 1]); m2 = min(m2, x[i &+ 2]); m3 = min(m3, x[i &+ 3])
+        m0 = min(m0, x[i])
+        m1 = min(m1, x[i &+ 1])
+        m2 = min(m2, x[i &+ 2])
+        m3 = min(m3, x[i &+ 3])
         i &+= 4
     }
-    while i < x.count { m0 = min(m0, x[i]); i &+= 1 }
+    while i < x.count {
+        m0 = min(m0, x[i])
+        i &+= 1
+    }
     return min(min(m0, m1), min(m2, m3))
 }
 
 /// The largest value of a non-empty buffer (4 independent lanes).
 @inline(__always)
 func maxOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
-    var m0 = x[0], m1 = x[0], m2 = x[0], m3 = x[0]
+    var m0 = x[0]
+    var m1 = x[0]
+    var m2 = x[0]
+    var m3 = x[0]
     var i = 0
     while i &+ 4 <= x.count {
-        m0 = max(m0, x[i]); m1 = max(m1, x[i &+ 1]); m2 = max(m2, x[i &+ 2]); m3 = max(m3, x[i &+ 3])
+        m0 = max(m0, x[i])
+        m1 = max(m1, x[i &+ 1])
+        m2 = max(m2, x[i &+ 2])
+        m3 = max(m3, x[i &+ 3])
         i &+= 4
     }
-    while i < x.count { m0 = max(m0, x[i]); i &+= 1 }
+    while i < x.count {
+        m0 = max(m0, x[i])
+        i &+= 1
+    }
     return max(max(m0, m1), max(m2, m3))
 }
 
@@ -242,8 +312,10 @@ final class CountState: AggregateState {
     let star: Bool
     var counts: [Int64] = []
     init(star: Bool) { self.star = star }
-    var acceptsWideInput: Bool { true }   // reads validity only
-    func resize(_ groups: Int) { if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) } }
+    var acceptsWideInput: Bool { true }  // reads validity only
+    func resize(_ groups: Int) {
+        if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) }
+    }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         counts.withUnsafeMutableBufferPointer { c in
             if !star, let input, let v = input.validity {
@@ -253,7 +325,7 @@ final class CountState: AggregateState {
             } else if !star, let input, input.type == .null {
                 return
             } else if c.count == 1 {
-                c[0] &+= Int64(n)   // one group (no GROUP BY): every id is 0
+                c[0] &+= Int64(n)  // one group (no GROUP BY): every id is 0
             } else if c.count <= smallGroupLimit && n >= 1024 {
                 laneCount(c, ids, n)
             } else {
@@ -316,7 +388,10 @@ final class SumIntState: AggregateState {
                         }
                     } else if s.count == 1 {
                         // One group (no GROUP BY): every id is 0.
-                        if n > 0 { s[0] &+= sumInt64(UnsafeBufferPointer(rebasing: x[0..<n])); seen[0] = 1 }
+                        if n > 0 {
+                            s[0] &+= sumInt64(UnsafeBufferPointer(rebasing: x[0..<n]))
+                            seen[0] = 1
+                        }
                     } else if s.count <= smallGroupLimit && n >= 1024 && laneSum(s, seen, x, ids, n) {
                         // done in 4 lanes of Int64 (no overflow in this batch)
                     } else {
@@ -346,13 +421,23 @@ final class SumIntState: AggregateState {
         var anyNull = false
         var wide = false
         for g in 0..<groups {
-            if seen[g] == 0 { validity[g] = 0; anyNull = true; continue }
-            guard let v = Int64(exactly: sums[g]) else { wide = true; break }
+            if seen[g] == 0 {
+                validity[g] = 0
+                anyNull = true
+                continue
+            }
+            guard let v = Int64(exactly: sums[g]) else {
+                wide = true
+                break
+            }
             out[g] = v
         }
         if wide {
             // some sum beyond Int64: a 128-bit column
-            for g in 0..<groups where seen[g] == 0 { validity[g] = 0; anyNull = true }
+            for g in 0..<groups where seen[g] == 0 {
+                validity[g] = 0
+                anyNull = true
+            }
             return Column(hugeints: Array(sums.prefix(groups)), validity: anyNull ? validity : nil)
         }
         return Column(type: .hugeint, ints: out, validity: anyNull ? validity : nil)
@@ -452,19 +537,22 @@ final class AvgState: AggregateState {
         var out = [Double](repeating: 0, count: groups)
         var validity = [UInt8](repeating: 1, count: groups)
         for g in 0..<groups {
-            if counts[g] == 0 { validity[g] = 0; continue }
+            if counts[g] == 0 {
+                validity[g] = 0
+                continue
+            }
             out[g] = AvgState.divide(sums[g], counts[g], wide: wide)
         }
         return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
     }
     static func divide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
         #if arch(x86_64) || arch(i386)
-        if wide {
-            let hi = Int64(truncatingIfNeeded: sum >> 64)
-            let lo = UInt64(truncatingIfNeeded: sum)
-            let s = Float80(hi) * 18446744073709551616.0 + Float80(lo)
-            return Double(s / Float80(count))
-        }
+            if wide {
+                let hi = Int64(truncatingIfNeeded: sum >> 64)
+                let lo = UInt64(truncatingIfNeeded: sum)
+                let s = Float80(hi) * 18446744073709551616.0 + Float80(lo)
+                return Double(s / Float80(count))
+            }
         #endif
         return Double(sum) / Double(count)
     }
@@ -501,7 +589,10 @@ final class AvgDoubleState: AggregateState {
         var out = [Double](repeating: 0, count: groups)
         var validity = [UInt8](repeating: 1, count: groups)
         for g in 0..<groups {
-            if counts[g] == 0 { validity[g] = 0; continue }
+            if counts[g] == 0 {
+                validity[g] = 0
+                continue
+            }
             out[g] = sums[g] / Double(counts[g])
         }
         return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
@@ -572,14 +663,20 @@ final class MinMaxState: AggregateState {
                                 for i in 0..<n where valid[i] != 0 {
                                     let g = Int(ids[i])
                                     let x = xs[i]
-                                    if seen[g] == 0 || betterDouble(x, best[g]) { best[g] = x; seen[g] = 1 }
+                                    if seen[g] == 0 || betterDouble(x, best[g]) {
+                                        best[g] = x
+                                        seen[g] = 1
+                                    }
                                 }
                             }
                         } else {
                             for i in 0..<n {
                                 let g = Int(ids[i])
                                 let x = xs[i]
-                                if seen[g] == 0 || betterDouble(x, best[g]) { best[g] = x; seen[g] = 1 }
+                                if seen[g] == 0 || betterDouble(x, best[g]) {
+                                    best[g] = x
+                                    seen[g] = 1
+                                }
                             }
                         }
                     }
@@ -594,7 +691,8 @@ final class MinMaxState: AggregateState {
                 let g = ids[i]
                 let c = input.codes[i]
                 if let b = bestInBatch[g] {
-                    let rc = ranks[Int(c)], rb = ranks[Int(b)]
+                    let rc = ranks[Int(c)]
+                    let rb = ranks[Int(b)]
                     if isMax ? rc > rb : rc < rb { bestInBatch[g] = c }
                 } else {
                     bestInBatch[g] = c
@@ -609,7 +707,10 @@ final class MinMaxState: AggregateState {
                 for i in 0..<n where input.isValid(i) {
                     let g = Int(ids[i])
                     let v = input.int128(at: i)
-                    if seen[g] == 0 || (isMax ? v > wb[g] : v < wb[g]) { wb[g] = v; seen[g] = 1 }
+                    if seen[g] == 0 || (isMax ? v > wb[g] : v < wb[g]) {
+                        wb[g] = v
+                        seen[g] = 1
+                    }
                 }
                 wideBest = wb
                 return
@@ -619,21 +720,33 @@ final class MinMaxState: AggregateState {
                     seen.withUnsafeMutableBufferPointer { seen in
                         if input.validity == nil && best.count == 1 && n > 0 {
                             // One group (no GROUP BY): a plain min / max of the batch.
-                            let v = isMax ? maxOf(UnsafeBufferPointer(rebasing: x[0..<n])) : minOf(UnsafeBufferPointer(rebasing: x[0..<n]))
-                            if seen[0] == 0 || better(v, best[0]) { best[0] = v; seen[0] = 1 }
+                            let v =
+                                isMax
+                                ? maxOf(UnsafeBufferPointer(rebasing: x[0..<n]))
+                                : minOf(UnsafeBufferPointer(rebasing: x[0..<n]))
+                            if seen[0] == 0 || better(v, best[0]) {
+                                best[0] = v
+                                seen[0] = 1
+                            }
                         } else if let validity = input.validity {
                             validity.withUnsafeBufferPointer { valid in
                                 for i in 0..<n where valid[i] != 0 {
                                     let g = Int(ids[i])
                                     let v = x[i]
-                                    if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                                    if seen[g] == 0 || better(v, best[g]) {
+                                        best[g] = v
+                                        seen[g] = 1
+                                    }
                                 }
                             }
                         } else {
                             for i in 0..<n {
                                 let g = Int(ids[i])
                                 let v = x[i]
-                                if seen[g] == 0 || better(v, best[g]) { best[g] = v; seen[g] = 1 }
+                                if seen[g] == 0 || better(v, best[g]) {
+                                    best[g] = v
+                                    seen[g] = 1
+                                }
                             }
                         }
                     }
@@ -659,7 +772,10 @@ final class MinMaxState: AggregateState {
             for g in 0..<o.seen.count where o.seen[g] != 0 {
                 let t = Int(mapping[g])
                 let v = o.wideBest?[g] ?? Int128(o.ints[g])
-                if seen[t] == 0 || (isMax ? v > wideBest![t] : v < wideBest![t]) { wideBest![t] = v; seen[t] = 1 }
+                if seen[t] == 0 || (isMax ? v > wideBest![t] : v < wideBest![t]) {
+                    wideBest![t] = v
+                    seen[t] = 1
+                }
             }
             return
         }
@@ -667,11 +783,17 @@ final class MinMaxState: AggregateState {
             let t = Int(mapping[g])
             switch type {
             case .double:
-                if seen[t] == 0 || betterDouble(o.doubles[g], doubles[t]) { doubles[t] = o.doubles[g]; seen[t] = 1 }
+                if seen[t] == 0 || betterDouble(o.doubles[g], doubles[t]) {
+                    doubles[t] = o.doubles[g]
+                    seen[t] = 1
+                }
             case .varchar:
                 offerString(t, o.interner.target[o.codes[g]])
             default:
-                if seen[t] == 0 || better(o.ints[g], ints[t]) { ints[t] = o.ints[g]; seen[t] = 1 }
+                if seen[t] == 0 || better(o.ints[g], ints[t]) {
+                    ints[t] = o.ints[g]
+                    seen[t] = 1
+                }
             }
         }
     }
@@ -681,7 +803,8 @@ final class MinMaxState: AggregateState {
         let validity: [UInt8]? = seen.prefix(groups).contains(0) ? Array(seen.prefix(groups)) : nil
         switch type {
         case .double: return Column(doubles: Array(doubles.prefix(groups)), validity: validity)
-        case .varchar: return Column(codes: Array(codes.prefix(groups)), dictionary: interner.target, validity: validity)
+        case .varchar:
+            return Column(codes: Array(codes.prefix(groups)), dictionary: interner.target, validity: validity)
         default:
             if let wb = wideBest {
                 var c = Column(hugeints: Array(wb.prefix(groups)), validity: validity)
@@ -731,7 +854,9 @@ final class DistinctState: AggregateState {
             input.codes.withUnsafeBufferPointer { c in
                 out.withUnsafeMutableBufferPointer { o in
                     if let v = input.validity {
-                        v.withUnsafeBufferPointer { vp in interner.intern(c, dictionary: input.dictionary!, validity: vp, into: o) }
+                        v.withUnsafeBufferPointer { vp in
+                            interner.intern(c, dictionary: input.dictionary!, validity: vp, into: o)
+                        }
                     } else {
                         interner.intern(c, dictionary: input.dictionary!, validity: nil, into: o)
                     }
@@ -762,7 +887,7 @@ final class DistinctState: AggregateState {
         spilled = true
         rawGroups.reserveCapacity(set.count * 2)
         rawValues.reserveCapacity(set.count * 2)
-        set.forEach { g, v in
+        set.forEachEntry { g, v in
             rawGroups.append(g)
             rawValues.append(v)
         }
@@ -774,18 +899,28 @@ final class DistinctState: AggregateState {
         let w = words(input, count: n)
         if spilled {
             // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
-            var gs: [Int32] = [], vs: [UInt64] = []
+            var gs: [Int32] = []
+            var vs: [UInt64] = []
             swap(&gs, &rawGroups)
             swap(&vs, &rawValues)
-            defer { swap(&gs, &rawGroups); swap(&vs, &rawValues) }
-            if gs.capacity < gs.count + n {   // grow geometrically (reserveCapacity alone is exact)
+            defer {
+                swap(&gs, &rawGroups)
+                swap(&vs, &rawValues)
+            }
+            if gs.capacity < gs.count + n {  // grow geometrically (reserveCapacity alone is exact)
                 gs.reserveCapacity(max(gs.count + n, 2 * gs.capacity))
                 vs.reserveCapacity(max(vs.count + n, 2 * vs.capacity))
             }
             if let valid = input.validity {
-                for i in 0..<n where valid[i] != 0 { gs.append(ids[i]); vs.append(w[i]) }
+                for i in 0..<n where valid[i] != 0 {
+                    gs.append(ids[i])
+                    vs.append(w[i])
+                }
             } else {
-                for i in 0..<n { gs.append(ids[i]); vs.append(w[i]) }
+                for i in 0..<n {
+                    gs.append(ids[i])
+                    vs.append(w[i])
+                }
             }
             return
         }
@@ -797,7 +932,7 @@ final class DistinctState: AggregateState {
     }
 
     func forEachPair(_ body: (Int32, UInt64) -> Void) {
-        set.forEach(body)
+        set.forEachEntry(body)
         for i in 0..<rawGroups.count { body(rawGroups[i], rawValues[i]) }
     }
 
@@ -829,15 +964,18 @@ final class DistinctState: AggregateState {
         } else if spilled {
             // Sort (group, value) and keep the first of each run of equal pairs.
             let n = rawGroups.count
-            let cols = [Column(type: .bigint, ints: rawGroups.map { Int64($0) }),
-                        Column(type: .bigint, ints: rawValues.map { Int64(bitPattern: $0) })]
+            let cols = [
+                Column(type: .bigint, ints: rawGroups.map { Int64($0) }),
+                Column(type: .bigint, ints: rawValues.map { Int64(bitPattern: $0) }),
+            ]
             let perm = try sortPermutation(cols, count: n, keys: [SortKey(column: 0), SortKey(column: 1)])
             ids.reserveCapacity(n / 2)
             values.reserveCapacity(n / 2)
             var lastG: Int32 = -1
             var lastV: UInt64 = 0
             for r in perm {
-                let g = rawGroups[Int(r)], v = rawValues[Int(r)]
+                let g = rawGroups[Int(r)]
+                let v = rawValues[Int(r)]
                 if g == lastG && v == lastV && !ids.isEmpty { continue }
                 ids.append(g)
                 values.append(v)
@@ -849,7 +987,10 @@ final class DistinctState: AggregateState {
         } else {
             ids.reserveCapacity(set.count)
             values.reserveCapacity(set.count)
-            set.forEach { g, v in ids.append(g); values.append(v) }
+            set.forEachEntry { g, v in
+                ids.append(g)
+                values.append(v)
+            }
         }
         let col: Column
         switch type {
@@ -870,10 +1011,15 @@ final class DistinctState: AggregateState {
         let n = rawGroups.count
         if n == 0 { return ([], []) }
         var gmax: Int32 = 0
-        var lo = Int64.max, hi = Int64.min
+        var lo = Int64.max
+        var hi = Int64.min
         rawGroups.withUnsafeBufferPointer { g in for i in 0..<n { gmax = max(gmax, g[i]) } }
         rawValues.withUnsafeBufferPointer { v in
-            for i in 0..<n { let x = Int64(bitPattern: v[i]); lo = min(lo, x); hi = max(hi, x) }
+            for i in 0..<n {
+                let x = Int64(bitPattern: v[i])
+                lo = min(lo, x)
+                hi = max(hi, x)
+            }
         }
         let span = hi.subtractingReportingOverflow(lo)
         if span.overflow { return nil }
@@ -882,7 +1028,10 @@ final class DistinctState: AggregateState {
         if vbits + gbits > 64 { return nil }
         let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
         let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
-        defer { keys.deallocate(); tmp.deallocate() }
+        defer {
+            keys.deallocate()
+            tmp.deallocate()
+        }
         let vshift = UInt64(vbits)
         rawGroups.withUnsafeBufferPointer { g in
             rawValues.withUnsafeBufferPointer { v in
@@ -918,7 +1067,7 @@ final class DistinctState: AggregateState {
 /// capacity, load <= 1/2, raw buffers (no bounds or uniqueness checks in the probe loop).
 final class PairSet {
     private var values: UnsafeMutablePointer<UInt64>
-    private var groups: UnsafeMutablePointer<Int32>   // -1 = empty slot
+    private var groups: UnsafeMutablePointer<Int32>  // -1 = empty slot
     private var capacity: Int
     private(set) var count = 0
 
@@ -941,7 +1090,9 @@ final class PairSet {
     }
 
     private func grow() {
-        let oldV = values, oldG = groups, oldCap = capacity
+        let oldV = values
+        let oldG = groups
+        let oldCap = capacity
         capacity *= 2
         values = .allocate(capacity: capacity)
         groups = .allocate(capacity: capacity)
@@ -974,7 +1125,7 @@ final class PairSet {
         count += 1
     }
 
-    func forEach(_ body: (Int32, UInt64) -> Void) {
+    func forEachEntry(_ body: (Int32, UInt64) -> Void) {
         for i in 0..<capacity where groups[i] >= 0 { body(groups[i], values[i]) }
     }
 

@@ -1,7 +1,7 @@
 import KuaiCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Aggregates that need every value of a group (median, quantiles, string_agg) or more than a
@@ -29,7 +29,8 @@ final class RowStore {
         } else {
             idCol = Column(type: .bigint, ints: (0..<n).map { Int64(ids[$0]) })
         }
-        var cols = [idCol, input.count == n ? input : input.slice(0..<n)] + order.map { $0.count == n ? $0 : $0.slice(0..<n) }
+        var cols =
+            [idCol, input.count == n ? input : input.slice(0..<n)] + order.map { $0.count == n ? $0 : $0.slice(0..<n) }
         if let sel {
             cols = [cols[0]] + sel.withUnsafeBufferPointer { s in cols.dropFirst().map { $0.gather(s) } }
         }
@@ -45,7 +46,9 @@ final class RowStore {
         var cols = oc.take()
         other.collector = nil
         cols[0] = Column(type: .bigint, ints: cols[0].ints.map { Int64(mapping[Int($0)]) }, validity: nil)
-        if collector == nil { collector = BatchCollector(schema: cols.enumerated().map { Field("c\($0.offset)", $0.element.type) }) }
+        if collector == nil {
+            collector = BatchCollector(schema: cols.enumerated().map { Field("c\($0.offset)", $0.element.type) })
+        }
         collector!.append(Batch(columns: cols, count: n))
     }
 
@@ -106,11 +109,14 @@ final class QuantileState: AggregateState {
             let pos = Double(count - 1) * q
             validity[g] = 1
             // The k-th value of the group in the requested direction.
-            let first = i, last = j - 1
+            let first = i
+            let last = j - 1
             func at(_ k: Int) -> Int { fromTop ? last - k : first + k }
             if continuous {
-                let lo = pos.rounded(.down), hi = pos.rounded(.up)
-                let a = value(at(Int(lo))), b = value(at(Int(hi)))
+                let lo = pos.rounded(.down)
+                let hi = pos.rounded(.up)
+                let a = value(at(Int(lo)))
+                let b = value(at(Int(hi)))
                 doubles[g] = lo == hi ? a : a + (b - a) * (pos - lo)
             } else {
                 let k = at(QuantileState.discreteIndex(count, q))
@@ -148,7 +154,7 @@ final class StringAggState: AggregateState {
         self.separator = separator
         self.orderKeys = orderKeys
     }
-    var acceptsWideInput: Bool { true }   // values are printed with Kernels.text
+    var acceptsWideInput: Bool { true }  // values are printed with Kernels.text
     func resize(_ groups: Int) {}
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else { return }
@@ -170,7 +176,12 @@ final class StringAggState: AggregateState {
             let s = Kernels.text(cols[1], row)
             // Appended in place: `out[g] = cur + separator + s` copied the whole string per row
             // (quadratic in the length of a group's result).
-            if out[g] != nil { out[g]!.append(separator); out[g]!.append(s) } else { out[g] = s }
+            if out[g] != nil {
+                out[g]!.append(separator)
+                out[g]!.append(s)
+            } else {
+                out[g] = s
+            }
         }
         return Column(strings: out)
     }
@@ -232,7 +243,7 @@ final class AnyValueState: AggregateState {
     var seen: [UInt8] = []
     var picked: [(group: Int, value: Value)] = []
     init(type: DataType) { self.type = type }
-    var acceptsWideInput: Bool { true }   // keeps `.hugeint` values
+    var acceptsWideInput: Bool { true }  // keeps `.hugeint` values
     func resize(_ groups: Int) {
         if seen.count < groups { seen.append(contentsOf: repeatElement(0, count: groups - seen.count)) }
     }
@@ -250,7 +261,10 @@ final class AnyValueState: AggregateState {
         let o = other as! AnyValueState
         for (g, v) in o.picked {
             let t = Int(mapping[g])
-            if seen[t] == 0 { seen[t] = 1; picked.append((t, v)) }
+            if seen[t] == 0 {
+                seen[t] = 1
+                picked.append((t, v))
+            }
         }
     }
     func finalize(groups: Int) -> Column {
@@ -258,21 +272,41 @@ final class AnyValueState: AggregateState {
         var values = [Value](repeating: .null, count: groups)
         for (g, v) in picked { values[g] = v }
         switch type {
-        case .varchar: return Column(strings: values.map { v -> String? in if case .string(let s) = v { return s }; return nil })
+        case .varchar:
+            return Column(
+                strings: values.map { v -> String? in
+                    if case .string(let s) = v { return s }
+                    return nil
+                })
         case .double:
-            let d = values.map { v -> Double in if case .double(let x) = v { return x }; return 0 }
+            let d = values.map { v -> Double in
+                if case .double(let x) = v { return x }
+                return 0
+            }
             return Column(doubles: d, validity: values.map { $0.isNull ? 0 : 1 })
         default:
             let validity = values.map { v -> UInt8 in v.isNull ? 0 : 1 }
-            if values.contains(where: { if case .hugeint = $0 { return true }; return false }) {
-                var c = Column(hugeints: values.map { v -> Int128 in
-                    switch v { case .int(let x): return Int128(x); case .hugeint(let x): return x; default: return 0 }
-                }, validity: validity)
+            if values.contains(where: {
+                if case .hugeint = $0 { return true }
+                return false
+            }) {
+                var c = Column(
+                    hugeints: values.map { v -> Int128 in
+                        switch v {
+                        case .int(let x): return Int128(x)
+                        case .hugeint(let x): return x
+                        default: return 0
+                        }
+                    }, validity: validity)
                 c.type = type
                 return c
             }
             let i = values.map { v -> Int64 in
-                switch v { case .int(let x): return x; case .bool(let b): return b ? 1 : 0; default: return 0 }
+                switch v {
+                case .int(let x): return x
+                case .bool(let b): return b ? 1 : 0
+                default: return 0
+                }
             }
             return Column(type: type, ints: i, validity: validity)
         }
@@ -287,13 +321,13 @@ final class SingleRowState: AggregateState {
     let value: AnyValueState
     var rows: [Int64] = []
     init(type: DataType) { value = AnyValueState(type: type) }
-    var acceptsWideInput: Bool { true }   // AnyValueState keeps `.hugeint` values
+    var acceptsWideInput: Bool { true }  // AnyValueState keeps `.hugeint` values
     func resize(_ groups: Int) {
         value.resize(groups)
         if rows.count < groups { rows.append(contentsOf: repeatElement(0, count: groups - rows.count)) }
     }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        for i in 0..<n { rows[Int(ids[i])] += 1 }   // every row counts, NULL values too
+        for i in 0..<n { rows[Int(ids[i])] += 1 }  // every row counts, NULL values too
         value.update(input, ids: ids, count: n)
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
@@ -303,7 +337,10 @@ final class SingleRowState: AggregateState {
     }
     func finalize(groups: Int) throws -> Column {
         if rows.prefix(groups).contains(where: { $0 > 1 }) {
-            throw KuaiError(.execution, "More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row.")
+            throw KuaiError(
+                .execution,
+                "More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row."
+            )
         }
         return value.finalize(groups: groups)
     }
@@ -345,7 +382,12 @@ final class VarianceState: AggregateState {
         let o = other as! VarianceState
         for g in 0..<o.count.count where o.count[g] > 0 {
             let t = Int(mapping[g])
-            if count[t] == 0 { count[t] = o.count[g]; mean[t] = o.mean[g]; m2[t] = o.m2[g]; continue }
+            if count[t] == 0 {
+                count[t] = o.count[g]
+                mean[t] = o.mean[g]
+                m2[t] = o.m2[g]
+                continue
+            }
             let n = count[t] + o.count[g]
             let d = o.mean[g] - mean[t]
             m2[t] += o.m2[g] + d * d * count[t] * o.count[g] / n

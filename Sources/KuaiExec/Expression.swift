@@ -2,7 +2,9 @@ import KuaiCore
 
 /// Arithmetic operators of bound expressions (DuckDB semantics, see `Kernels.swift`).
 public enum ArithmeticOp: String, Sendable {
-    case add = "+", subtract = "-", multiply = "*"
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
     /// `/`: always DOUBLE division (x / 0 is inf or nan, as DuckDB).
     case divide = "/"
     /// `//`: integer division truncating toward zero; division by zero is an execution error.
@@ -13,7 +15,12 @@ public enum ArithmeticOp: String, Sendable {
 
 /// Comparison operators; NULL on either side gives NULL.
 public enum CompareOp: String, Sendable {
-    case equal = "=", notEqual = "!=", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
+    case equal = "="
+    case notEqual = "!="
+    case less = "<"
+    case lessEqual = "<="
+    case greater = ">"
+    case greaterEqual = ">="
 
     /// The operator with its operands swapped (`a < b` is `b > a`).
     public var flipped: CompareOp {
@@ -99,7 +106,8 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         if case .column = kind {
             single = nil  // a bare column needs no dictionary evaluation
         } else if refs.count == 1, let c = refs.first, ScalarExpr.columnType(kids, c) == .varchar,
-                  ScalarExpr.isDeterministic(kids) {
+            ScalarExpr.isDeterministic(kids)
+        {
             single = c
         }
         if case .function(let f, _) = kind, !f.deterministic { single = nil }
@@ -163,7 +171,8 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         case .isNull(let a, let n): k = .isNull(r(a), negated: n)
         case .isDistinctFrom(let a, let b, let n): k = .isDistinctFrom(r(a), r(b), negated: n)
         case .inList(let a, let xs, let n): k = .inList(r(a), xs.map(r), negated: n)
-        case .like(let a, let p, let n, let ci, let e): k = .like(r(a), pattern: p, negated: n, caseInsensitive: ci, escape: e)
+        case .like(let a, let p, let n, let ci, let e):
+            k = .like(r(a), pattern: p, negated: n, caseInsensitive: ci, escape: e)
         case .caseWhen(let ws, let e): k = .caseWhen(ws.map { (r($0.when), r($0.then)) }, elseExpr: e.map(r))
         case .cast(let a, let t): k = .cast(r(a), isTry: t)
         case .function(let f, let xs): k = .function(f, xs.map(r))
@@ -184,13 +193,17 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         case .negate(let a): return "neg(\(a.structuralKey))"
         case .isNull(let a, let n): return "isnull(\(a.structuralKey),\(n))"
         case .isDistinctFrom(let a, let b, let n): return "distinct(\(a.structuralKey),\(b.structuralKey),\(n))"
-        case .inList(let a, let xs, let n): return "in(\(a.structuralKey);" + xs.map(\.structuralKey).joined(separator: ",") + ";\(n))"
+        case .inList(let a, let xs, let n):
+            return "in(\(a.structuralKey);" + xs.map(\.structuralKey).joined(separator: ",") + ";\(n))"
         case .like(let a, let p, let n, let ci, let e):
-            return "like(\(a.structuralKey),\(p.debugDescription),\(n),\(ci)\(e.map { ",escape " + $0.debugDescription } ?? ""))"
+            return
+                "like(\(a.structuralKey),\(p.debugDescription),\(n),\(ci)\(e.map { ",escape " + $0.debugDescription } ?? ""))"
         case .caseWhen(let ws, let e):
-            return "case(" + ws.map { "\($0.when.structuralKey)->\($0.then.structuralKey)" }.joined(separator: ",") + ";\(e?.structuralKey ?? "")):\(type)"
+            return "case(" + ws.map { "\($0.when.structuralKey)->\($0.then.structuralKey)" }.joined(separator: ",")
+                + ";\(e?.structuralKey ?? "")):\(type)"
         case .cast(let a, let t): return "cast(\(a.structuralKey),\(type),\(t))"
-        case .function(let f, let xs): return "\(f.name)(" + xs.map(\.structuralKey).joined(separator: ",") + "):\(type)"
+        case .function(let f, let xs):
+            return "\(f.name)(" + xs.map(\.structuralKey).joined(separator: ",") + "):\(type)"
         }
     }
 
@@ -325,7 +338,9 @@ final class IntHashSet: @unchecked Sendable {
     static func hash(_ v: Int64) -> UInt64 { UInt64(bitPattern: v) &* 0x9E37_79B9_7F4A_7C15 }
 
     init(_ values: [Int64]) {
-        if let lo = values.min(), let hi = values.max(), UInt64(bitPattern: hi) &- UInt64(bitPattern: lo) < Self.denseSpan {
+        if let lo = values.min(), let hi = values.max(),
+            UInt64(bitPattern: hi) &- UInt64(bitPattern: lo) < Self.denseSpan
+        {
             isDense = true
             low = lo
             span = UInt64(bitPattern: hi) &- UInt64(bitPattern: lo)
@@ -333,8 +348,12 @@ final class IntHashSet: @unchecked Sendable {
             var n = 0
             for v in values {
                 let o = UInt64(bitPattern: v) &- UInt64(bitPattern: lo)
-                let w = Int(o &>> 6), b: UInt64 = 1 &<< (o & 63)
-                if bits[w] & b == 0 { bits[w] |= b; n += 1 }
+                let w = Int(o &>> 6)
+                let b: UInt64 = 1 &<< (o & 63)
+                if bits[w] & b == 0 {
+                    bits[w] |= b
+                    n += 1
+                }
             }
             count = n
             return
@@ -355,7 +374,11 @@ final class IntHashSet: @unchecked Sendable {
             let h = Self.hash(v)
             var s = Int(truncatingIfNeeded: h &>> shift)
             while used[s] != 0 && slots[s] != v { s = (s + 1) & mask }
-            if used[s] == 0 { used[s] = 1; slots[s] = v; n += 1 }
+            if used[s] == 0 {
+                used[s] = 1
+                slots[s] = v
+                n += 1
+            }
             let f = Int(truncatingIfNeeded: h &>> filterShift)
             filter[f &>> 6] |= 1 &<< UInt64(f & 63)
         }
@@ -366,7 +389,9 @@ final class IntHashSet: @unchecked Sendable {
     func contains(_ values: UnsafeBufferPointer<Int64>, into out: UnsafeMutableBufferPointer<Int64>) {
         if isDense {
             bits.withUnsafeBufferPointer { b in
-                let t = DenseMember(values: values.baseAddress ?? UnsafePointer(bitPattern: 8)!, bits: b.baseAddress!, low: low, span: span)
+                let t = DenseMember(
+                    values: values.baseAddress ?? UnsafePointer(bitPattern: 8)!, bits: b.baseAddress!, low: low,
+                    span: span)
                 for i in 0..<values.count { out[i] = t.has(i) ? 1 : 0 }
             }
             return
@@ -378,12 +403,16 @@ final class IntHashSet: @unchecked Sendable {
 
     /// The rows `i` (of `0..<n`, or of `input`) whose value is in the set and valid
     /// (`valid[i] != 0`, nil = all valid), ascending: the selection vector of `x IN (...)`.
-    func select(_ values: UnsafeBufferPointer<Int64>, _ valid: UnsafePointer<UInt8>?, _ input: UnsafeBufferPointer<Int32>?,
-                _ n: Int) -> [Int32] {
+    func select(
+        _ values: UnsafeBufferPointer<Int64>, _ valid: UnsafePointer<UInt8>?, _ input: UnsafeBufferPointer<Int32>?,
+        _ n: Int
+    ) -> [Int32] {
         let v = values.baseAddress ?? UnsafePointer(bitPattern: 8)!
         if isDense {
             return bits.withUnsafeBufferPointer { b in
-                ScalarExpr.selectRows(n, valid, input, DenseMember(values: v, bits: b.baseAddress!, low: low, span: span)).rows
+                ScalarExpr.selectRows(
+                    n, valid, input, DenseMember(values: v, bits: b.baseAddress!, low: low, span: span)
+                ).rows
             }
         }
         return withTables { t in
@@ -396,8 +425,10 @@ final class IntHashSet: @unchecked Sendable {
         slots.withUnsafeBufferPointer { sl in
             used.withUnsafeBufferPointer { us in
                 filter.withUnsafeBufferPointer { fl in
-                    body(HashTableView(slots: sl.baseAddress!, used: us.baseAddress!, mask: sl.count &- 1, shift: shift,
-                                       filter: fl.baseAddress!, filterShift: filterShift))
+                    body(
+                        HashTableView(
+                            slots: sl.baseAddress!, used: us.baseAddress!, mask: sl.count &- 1, shift: shift,
+                            filter: fl.baseAddress!, filterShift: filterShift))
                 }
             }
         }

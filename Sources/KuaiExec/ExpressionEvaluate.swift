@@ -6,18 +6,30 @@ public enum Operand {
     case column(Column)
     case scalar(Value)
 
-    var isScalar: Bool { if case .scalar = self { return true }; return false }
-    var isNullScalar: Bool { if case .scalar(.null) = self { return true }; return false }
+    var isScalar: Bool {
+        if case .scalar = self { return true }
+        return false
+    }
+    var isNullScalar: Bool {
+        if case .scalar(.null) = self { return true }
+        return false
+    }
     /// The validity bytes of a column operand (nil = all valid, also for non-null scalars).
-    var validity: [UInt8]? { if case .column(let c) = self { return c.validity }; return nil }
+    var validity: [UInt8]? {
+        if case .column(let c) = self { return c.validity }
+        return nil
+    }
 }
 
 extension Column {
     /// `count` copies of `value` as a column of `type`.
-    public static func broadcast(_ value: Value, type: DataType, count: Int, dictionary: StringDictionary? = nil) -> Column {
+    public static func broadcast(_ value: Value, type: DataType, count: Int, dictionary: StringDictionary? = nil)
+        -> Column
+    {
         switch value {
         case .null: return Column.nulls(type == .null ? .null : type, count: count)
-        case .bool(let b): return Column(type: type == .null ? .boolean : type, ints: [Int64](repeating: b ? 1 : 0, count: count))
+        case .bool(let b):
+            return Column(type: type == .null ? .boolean : type, ints: [Int64](repeating: b ? 1 : 0, count: count))
         case .int(let i):
             if type == .double { return Column(doubles: [Double](repeating: Double(i), count: count)) }
             return Column(type: type, ints: [Int64](repeating: i, count: count))
@@ -178,23 +190,28 @@ extension ScalarExpr {
             let r = Kernels.logic(isAnd: false, ops, count: n)
             return negated ? Kernels.not(r, count: n) : r
         case .like(let a, let pattern, let negated, let ci, let escape):
-            return try Kernels.like(try a.eval(batch, dictMode: dictMode), pattern: pattern, negated: negated,
-                                    caseInsensitive: ci, escape: escape, count: n, expr: self)
+            return try Kernels.like(
+                try a.eval(batch, dictMode: dictMode), pattern: pattern, negated: negated,
+                caseInsensitive: ci, escape: escape, count: n, expr: self)
         case .caseWhen(let whens, let elseExpr):
             return try evalCase(batch, whens, elseExpr, dictMode: dictMode)
         case .cast(let a, let isTry):
-            return try Kernels.cast(try a.eval(batch, dictMode: dictMode), from: a.type, to: type, isTry: isTry,
-                                    count: n, expr: self)
+            return try Kernels.cast(
+                try a.eval(batch, dictMode: dictMode), from: a.type, to: type, isTry: isTry,
+                count: n, expr: self)
         case .function(let f, let args):
             var ops: [Operand] = []
             ops.reserveCapacity(args.count)
             for e in args { ops.append(try e.eval(batch, dictMode: dictMode)) }
             // Function kernels compute on 64-bit values; abs and round of HUGEINT handle 128 bits,
             // coalesce moves values with ColumnScatter (128-bit aware).
-            let wideOK = (f.parameters == [.hugeint] && (f.name == "abs" || f.name == "round"))
+            let wideOK =
+                (f.parameters == [.hugeint] && (f.name == "abs" || f.name == "round"))
                 || ((f.name == "coalesce" || f.name == "ifnull") && f.returnType == .hugeint)
             if !wideOK {
-                for o in ops { if case .column(let c) = o { try opsRequireNarrow(c, "\(f.name)() in expression \(name)") } }
+                for o in ops {
+                    if case .column(let c) = o { try opsRequireNarrow(c, "\(f.name)() in expression \(name)") }
+                }
             }
             return try f.kernel(ops, args.map(\.type), n, self)
         }
@@ -211,11 +228,18 @@ extension ScalarExpr {
             }
             var set: IntHashSet? = nil
             // (A HUGEINT item sends the whole test to the 128-bit path: no set.)
-            let wide = values.contains { if case .hugeint = $0 { return true }; return false }
+            let wide = values.contains {
+                if case .hugeint = $0 { return true }
+                return false
+            }
             if values.count > 8 && Kernels.category(t) == .int && !wide {
                 var ints: [Int64] = []
                 for v in values {
-                    switch v { case .int(let i): ints.append(i); case .bool(let b): ints.append(b ? 1 : 0); default: break }
+                    switch v {
+                    case .int(let i): ints.append(i)
+                    case .bool(let b): ints.append(b ? 1 : 0)
+                    default: break
+                    }
                 }
                 set = IntHashSet(ints)
             }
@@ -225,14 +249,20 @@ extension ScalarExpr {
 
     /// Searched CASE: each branch is evaluated only on the rows that reach it, so an error in a
     /// branch that no row takes is never raised (`CASE WHEN x = 0 THEN NULL ELSE 1 // x END`).
-    func evalCase(_ batch: Batch, _ whens: [(when: ScalarExpr, then: ScalarExpr)], _ elseExpr: ScalarExpr?,
-                  dictMode: Bool) throws -> Operand {
+    func evalCase(
+        _ batch: Batch, _ whens: [(when: ScalarExpr, then: ScalarExpr)], _ elseExpr: ScalarExpr?,
+        dictMode: Bool
+    ) throws -> Operand {
         let n = batch.count
         var builder = ColumnScatter(type: type, count: n, dictionary: stableDictionary)
         var remaining: [Int32]? = nil  // nil = all rows
         for w in whens {
             let sub: Batch
-            if let r = remaining { sub = batch.gatherReferenced(r, w.when.referencedColumns + w.then.referencedColumns) } else { sub = batch }
+            if let r = remaining {
+                sub = batch.gatherReferenced(r, w.when.referencedColumns + w.then.referencedColumns)
+            } else {
+                sub = batch
+            }
             if sub.count == 0 { break }
             let cond = try w.when.eval(sub, dictMode: dictMode)
             let (taken, rest) = Kernels.splitTrue(cond, count: sub.count)
@@ -290,7 +320,9 @@ struct ColumnScatter {
         self.validity = [UInt8](repeating: 0, count: count)
         switch type {
         case .double: doubles = [Double](repeating: 0, count: count)
-        case .varchar: codes = [Int32](repeating: 0, count: count); self.dictionary = dictionary
+        case .varchar:
+            codes = [Int32](repeating: 0, count: count)
+            self.dictionary = dictionary
         default: ints = [Int64](repeating: 0, count: count)
         }
     }
@@ -311,12 +343,18 @@ struct ColumnScatter {
             case .double:
                 let d: Double
                 if case .double(let x) = v { d = x } else if case .int(let i) = v { d = Double(i) } else { d = 0 }
-                for r in rows { doubles[Int(r)] = d; validity[Int(r)] = 1 }
+                for r in rows {
+                    doubles[Int(r)] = d
+                    validity[Int(r)] = 1
+                }
             case .varchar:
                 guard case .string(let s) = v else { return }
                 let code: Int32
                 if let d = dictionary, let c = d.code(of: s) { code = c } else { code = ownDictionary().intern(s) }
-                for r in rows { codes[Int(r)] = code; validity[Int(r)] = 1 }
+                for r in rows {
+                    codes[Int(r)] = code
+                    validity[Int(r)] = 1
+                }
             default:
                 let i: Int64
                 switch v {
@@ -325,11 +363,18 @@ struct ColumnScatter {
                 case .double(let d): i = Int64(d)
                 case .hugeint(let h):
                     makeWide()
-                    for r in rows { ints[Int(r)] = Int64(truncatingIfNeeded: h); highs![Int(r)] = Int64(truncatingIfNeeded: h >> 64); validity[Int(r)] = 1 }
+                    for r in rows {
+                        ints[Int(r)] = Int64(truncatingIfNeeded: h)
+                        highs![Int(r)] = Int64(truncatingIfNeeded: h >> 64)
+                        validity[Int(r)] = 1
+                    }
                     return
                 default: i = 0
                 }
-                for r in rows { ints[Int(r)] = i; validity[Int(r)] = 1 }
+                for r in rows {
+                    ints[Int(r)] = i
+                    validity[Int(r)] = 1
+                }
                 if highs != nil { for r in rows { highs![Int(r)] = i >> 63 } }
             }
         case .column(let c):
@@ -340,10 +385,10 @@ struct ColumnScatter {
                     for (j, r) in rows.enumerated() { doubles[Int(r)] = c.doubles[j] }
                 } else {
                     if c.highs != nil {
-                for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.int128(at: j)) }
-            } else {
-                for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
-            }
+                        for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.int128(at: j)) }
+                    } else {
+                        for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
+                    }
                 }
             case .varchar:
                 if c.type != .varchar { break }

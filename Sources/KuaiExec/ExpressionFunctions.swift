@@ -6,7 +6,8 @@ import KuaiCore
 /// operands of the batch's row count; the kernel returns `returnType` values, NULL where any
 /// argument is NULL unless the function says otherwise (coalesce).
 public struct ScalarFunction: @unchecked Sendable {
-    public typealias Kernel = (_ args: [Operand], _ types: [DataType], _ count: Int, _ expr: ScalarExpr) throws -> Operand
+    public typealias Kernel = (_ args: [Operand], _ types: [DataType], _ count: Int, _ expr: ScalarExpr) throws ->
+        Operand
     /// Lowercase SQL name.
     public let name: String
     /// Parameter types; with `variadic`, the last one repeats.
@@ -17,8 +18,10 @@ public struct ScalarFunction: @unchecked Sendable {
     public let deterministic: Bool
     let kernel: Kernel
 
-    init(_ name: String, _ parameters: [DataType], _ returnType: DataType, variadic: Bool = false,
-         deterministic: Bool = true, _ kernel: @escaping Kernel) {
+    init(
+        _ name: String, _ parameters: [DataType], _ returnType: DataType, variadic: Bool = false,
+        deterministic: Bool = true, _ kernel: @escaping Kernel
+    ) {
         self.name = name
         self.parameters = parameters
         self.variadic = variadic
@@ -29,7 +32,8 @@ public struct ScalarFunction: @unchecked Sendable {
 
     /// `name(T1, T2) -> R`, for error messages.
     public var signature: String {
-        "\(name)(" + parameters.map(\.description).joined(separator: ", ") + (variadic ? ", ..." : "") + ") -> \(returnType)"
+        "\(name)(" + parameters.map(\.description).joined(separator: ", ") + (variadic ? ", ..." : "")
+            + ") -> \(returnType)"
     }
 }
 
@@ -61,7 +65,10 @@ public enum FunctionRegistry {
             var ok = true
             for (i, t) in argumentTypes.enumerated() {
                 let p = i < f.parameters.count ? f.parameters[i] : f.parameters.last!
-                guard let c = implicitCastCost(from: t, to: p) else { ok = false; break }
+                guard let c = implicitCastCost(from: t, to: p) else {
+                    ok = false
+                    break
+                }
                 cost += c
             }
             if ok && (best == nil || cost < best!.1) { best = (f, cost) }
@@ -93,7 +100,9 @@ public enum FunctionRegistry {
         ScalarFunction("round", [.integer], .integer) { a, _, _, _ in a[0] },
         ScalarFunction("round", [.bigint], .bigint) { a, _, _, _ in a[0] },
         ScalarFunction("round", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
-        ScalarFunction("round", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.toNearestOrAwayFromZero) } },
+        ScalarFunction("round", [.double], .double) { a, _, n, _ in
+            mapDouble(a[0], n) { $0.rounded(.toNearestOrAwayFromZero) }
+        },
         ScalarFunction("round", [.double, .integer], .double) { a, _, n, _ in roundPrecision(a[0], a[1], n) },
         ScalarFunction("round", [.integer, .integer], .integer) { a, _, _, _ in a[0] },
         ScalarFunction("round", [.bigint, .integer], .bigint) { a, _, _, _ in a[0] },
@@ -108,7 +117,9 @@ public enum FunctionRegistry {
         },
         // time
         ScalarFunction("epoch_ms", [.bigint], .timestamp) { a, _, n, e in try epochMsToTimestamp(a[0], n, e) },
-        ScalarFunction("epoch_ms", [.timestamp], .bigint) { a, _, n, _ in mapInt(a[0], n, .bigint) { floorDiv($0, 1000) } },
+        ScalarFunction("epoch_ms", [.timestamp], .bigint) { a, _, n, _ in
+            mapInt(a[0], n, .bigint) { floorDiv($0, 1000) }
+        },
         ScalarFunction("hour", [.timestamp], .bigint) { a, _, n, _ in
             mapInt(a[0], n, .bigint) { floorMod($0, 86_400_000_000) / 3_600_000_000 }
         },
@@ -193,12 +204,16 @@ public enum FunctionRegistry {
             // HUGEINT: |x| in 128 bits (only Int128.min overflows).
             var out = c.int128Values()
             for i in 0..<n where c.isValid(i) && out[i] < 0 {
-                if out[i] == Int128.min { throw KuaiError(.execution, "Overflow on abs(\(out[i])) in expression \(e.name)") }
+                if out[i] == Int128.min {
+                    throw KuaiError(.execution, "Overflow on abs(\(out[i])) in expression \(e.name)")
+                }
                 out[i] = -out[i]
             }
             return .column(Column(hugeints: out, validity: c.validity))
         }
-        if case .scalar(.int(let i)) = x, i == Int64.min { throw KuaiError(.execution, "Overflow on abs(\(i)) in expression \(e.name)") }
+        if case .scalar(.int(let i)) = x, i == Int64.min {
+            throw KuaiError(.execution, "Overflow on abs(\(i)) in expression \(e.name)")
+        }
         if case .column(let c) = x, let i = firstInvalid(c, where: { c.ints[$0] == Int64.min }) {
             throw KuaiError(.execution, "Overflow on abs(\(c.ints[i])) in expression \(e.name)")
         }
@@ -229,7 +244,8 @@ public enum FunctionRegistry {
         if case .scalar(.int(let prec)) = p {
             return mapDouble(x, n) { one($0, prec) }
         }
-        let xs = Kernels.doubleArg(x), ps = Kernels.intArg(p)
+        let xs = Kernels.doubleArg(x)
+        let ps = Kernels.intArg(p)
         let vals = binaryMap(n, xs, ps, one)
         return .column(Column(doubles: vals, validity: andValidity(x.validity, p.validity)))
     }
@@ -245,16 +261,26 @@ public enum FunctionRegistry {
         switch x {
         case .scalar(let v):
             if case .int(let i) = v, i > maxEpochMs || i < -maxEpochMs {
-                throw KuaiError(.execution, "Overflow in epoch_ms: \(i) milliseconds is out of the TIMESTAMP range in expression \(e.name)")
+                throw KuaiError(
+                    .execution,
+                    "Overflow in epoch_ms: \(i) milliseconds is out of the TIMESTAMP range in expression \(e.name)")
             }
         case .column(let c):
-            var lo = Int64.max, hi = Int64.min
+            var lo = Int64.max
+            var hi = Int64.min
             c.ints.withUnsafeBufferPointer { p in
-                for v in p { lo = Swift.min(lo, v); hi = Swift.max(hi, v) }
+                for v in p {
+                    lo = Swift.min(lo, v)
+                    hi = Swift.max(hi, v)
+                }
             }
             if lo < -maxEpochMs || hi > maxEpochMs,
-               let i = firstInvalid(c, where: { c.ints[$0] > maxEpochMs || c.ints[$0] < -maxEpochMs }) {
-                throw KuaiError(.execution, "Overflow in epoch_ms: \(c.ints[i]) milliseconds is out of the TIMESTAMP range in expression \(e.name)")
+                let i = firstInvalid(c, where: { c.ints[$0] > maxEpochMs || c.ints[$0] < -maxEpochMs })
+            {
+                throw KuaiError(
+                    .execution,
+                    "Overflow in epoch_ms: \(c.ints[i]) milliseconds is out of the TIMESTAMP range in expression \(e.name)"
+                )
             }
         }
     }
@@ -262,7 +288,8 @@ public enum FunctionRegistry {
     /// hour(epoch_ms(ms + offset)) in one pass; the addition's overflow and the TIMESTAMP range
     /// are checked on the column's min and max (then exactly, row by row, only if they fail).
     static func hourOfEpochMsPlus(_ c: Column, _ offset: Int64, _ n: Int, _ e: ScalarExpr) throws -> Operand {
-        var lo = Int64.max, hi = Int64.min
+        var lo = Int64.max
+        var hi = Int64.min
         let vals = c.ints.withUnsafeBufferPointer { src in
             [Int64](unsafeUninitializedCapacity: n) { out, filled in
                 for i in 0..<n {
@@ -280,7 +307,8 @@ public enum FunctionRegistry {
         let (b, ob) = hi.addingReportingOverflow(offset)
         if n > 0 && (oa || ob || a < -maxEpochMs || b > maxEpochMs) {
             // Exact check on valid rows only (NULL rows may hold any bits).
-            let sum = try Kernels.arithmetic(.add, .column(c), .bigint, .scalar(.int(offset)), .bigint, resultType: .bigint, count: n, expr: e)
+            let sum = try Kernels.arithmetic(
+                .add, .column(c), .bigint, .scalar(.int(offset)), .bigint, resultType: .bigint, count: n, expr: e)
             try checkEpochMsRange(sum, e)
         }
         return .column(Column(type: .bigint, ints: vals, validity: c.validity))

@@ -1,9 +1,9 @@
 import KuaiCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads one argument row by row (slow path for functions on strings and mixed arguments;
@@ -23,7 +23,12 @@ struct ArgReader {
     func int(_ i: Int) -> Int64 {
         switch op {
         case .scalar(let v):
-            switch v { case .int(let x): return x; case .bool(let b): return b ? 1 : 0; case .double(let d): return Int64(d); default: return 0 }
+            switch v {
+            case .int(let x): return x
+            case .bool(let b): return b ? 1 : 0
+            case .double(let d): return Int64(d)
+            default: return 0
+            }
         case .column(let c): return c.type == .double ? Int64(c.doubles[i]) : c.ints[i]
         }
     }
@@ -31,7 +36,12 @@ struct ArgReader {
     func double(_ i: Int) -> Double {
         switch op {
         case .scalar(let v):
-            switch v { case .int(let x): return Double(x); case .double(let d): return d; case .bool(let b): return b ? 1 : 0; default: return 0 }
+            switch v {
+            case .int(let x): return Double(x)
+            case .double(let d): return d
+            case .bool(let b): return b ? 1 : 0
+            default: return 0
+            }
         case .column(let c): return c.type == .double ? c.doubles[i] : Double(c.ints[i])
         }
     }
@@ -59,8 +69,10 @@ struct ArgReader {
 extension FunctionRegistry {
     /// Evaluates `f` row by row; a nil result is NULL. With `strict`, a NULL argument gives NULL
     /// without calling `f`. Returns a scalar when every argument is a scalar.
-    static func rowwise(_ args: [Operand], _ types: [DataType], _ n0: Int, result: DataType, strict: Bool = true,
-                        _ f: ([ArgReader], Int) throws -> Value?) rethrows -> Operand {
+    static func rowwise(
+        _ args: [Operand], _ types: [DataType], _ n0: Int, result: DataType, strict: Bool = true,
+        _ f: ([ArgReader], Int) throws -> Value?
+    ) rethrows -> Operand {
         let allScalar = args.allSatisfy(\.isScalar)
         let n = allScalar ? 1 : n0
         let readers = zip(args, types).map { ArgReader(op: $0, type: $1) }
@@ -68,14 +80,21 @@ extension FunctionRegistry {
         var values: [Value] = []
         values.reserveCapacity(n)
         for i in 0..<n {
-            if strict && readers.contains(where: { $0.isNull(i) }) { values.append(.null); continue }
+            if strict && readers.contains(where: { $0.isNull(i) }) {
+                values.append(.null)
+                continue
+            }
             values.append(try f(readers, i) ?? .null)
         }
         if allScalar { return .scalar(values[0]) }
         // Build the column (strings through one dictionary).
         switch result {
         case .varchar:
-            let col = Column(strings: values.map { v -> String? in if case .string(let s) = v { return s }; return nil })
+            let col = Column(
+                strings: values.map { v -> String? in
+                    if case .string(let s) = v { return s }
+                    return nil
+                })
             return .column(col)
         default:
             for (i, v) in values.enumerated() where !v.isNull { scatter.scatter(.scalar(v), rows: [Int32(i)]) }
@@ -138,7 +157,12 @@ extension FunctionRegistry {
         var end: Int64
         if start > 0 { begin = start - 1 } else if start == 0 { begin = -1 } else { begin = len + start }
         if let length {
-            if length >= 0 { end = begin + length } else { end = begin; begin = begin + length }
+            if length >= 0 {
+                end = begin + length
+            } else {
+                end = begin
+                begin = begin + length
+            }
         } else {
             end = len
         }
@@ -154,7 +178,10 @@ extension FunctionRegistry {
         if sep.isEmpty { return index == 1 || index == -1 ? s : "" }
         let parts = s.splitAll(sep)
         if index > 0 { return index <= parts.count ? parts[Int(index) - 1] : "" }
-        if index < 0 { let k = parts.count + Int(index); return k >= 0 ? parts[k] : "" }
+        if index < 0 {
+            let k = parts.count + Int(index)
+            return k >= 0 ? parts[k] : ""
+        }
         return ""
     }
 
@@ -163,9 +190,15 @@ extension FunctionRegistry {
         ScalarFunction("lcase", [.varchar], .varchar) { a, _, n, _ in mapString(a[0], n) { $0.lowercased() } },
         ScalarFunction("upper", [.varchar], .varchar) { a, _, n, _ in mapString(a[0], n) { $0.uppercased() } },
         ScalarFunction("ucase", [.varchar], .varchar) { a, _, n, _ in mapString(a[0], n) { $0.uppercased() } },
-        ScalarFunction("length", [.varchar], .bigint) { a, _, n, _ in mapStringToInt(a[0], n, .bigint) { Int64($0.unicodeScalars.count) } },
-        ScalarFunction("len", [.varchar], .bigint) { a, _, n, _ in mapStringToInt(a[0], n, .bigint) { Int64($0.unicodeScalars.count) } },
-        ScalarFunction("strlen", [.varchar], .bigint) { a, _, n, _ in mapStringToInt(a[0], n, .bigint) { Int64($0.utf8.count) } },
+        ScalarFunction("length", [.varchar], .bigint) { a, _, n, _ in
+            mapStringToInt(a[0], n, .bigint) { Int64($0.unicodeScalars.count) }
+        },
+        ScalarFunction("len", [.varchar], .bigint) { a, _, n, _ in
+            mapStringToInt(a[0], n, .bigint) { Int64($0.unicodeScalars.count) }
+        },
+        ScalarFunction("strlen", [.varchar], .bigint) { a, _, n, _ in
+            mapStringToInt(a[0], n, .bigint) { Int64($0.utf8.count) }
+        },
         ScalarFunction("trim", [.varchar], .varchar) { a, _, n, _ in mapString(a[0], n) { $0.trimmingSpaces() } },
         ScalarFunction("reverse", [.varchar], .varchar) { a, _, n, _ in mapString(a[0], n) { String($0.reversed()) } },
         ScalarFunction("substr", [.varchar, .bigint], .varchar) { a, t, n, _ in
@@ -198,24 +231,28 @@ extension FunctionRegistry {
         ScalarFunction("replace", [.varchar, .varchar, .varchar], .varchar) { a, t, n, _ in
             rowwise(a, t, n, result: .varchar) { r, i in
                 let from = r[1].string(i)
-                return .string(from.isEmpty ? r[0].string(i) : r[0].string(i).splitAll(from).joined(separator: r[2].string(i)))
+                return .string(
+                    from.isEmpty ? r[0].string(i) : r[0].string(i).splitAll(from).joined(separator: r[2].string(i)))
             }
         },
         ScalarFunction("split_part", [.varchar, .varchar, .bigint], .varchar) { a, t, n, _ in
-            rowwise(a, t, n, result: .varchar) { r, i in .string(splitPart(r[0].string(i), r[1].string(i), r[2].int(i))) }
+            rowwise(a, t, n, result: .varchar) { r, i in .string(splitPart(r[0].string(i), r[1].string(i), r[2].int(i)))
+            }
         },
         ScalarFunction("starts_with", [.varchar, .varchar], .boolean) { a, t, n, _ in
             rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].string(i).utf8.starts(with: r[1].string(i).utf8)) }
         },
         ScalarFunction("contains", [.varchar, .varchar], .boolean) { a, t, n, _ in
             rowwise(a, t, n, result: .boolean) { r, i in
-                let s = r[0].string(i), p = r[1].string(i)
+                let s = r[0].string(i)
+                let p = r[1].string(i)
                 return .bool(p.isEmpty || s.splitAll(p).count > 1)
             }
         },
         ScalarFunction("strpos", [.varchar, .varchar], .bigint) { a, t, n, _ in
             rowwise(a, t, n, result: .bigint) { r, i in
-                let s = r[0].string(i), p = r[1].string(i)
+                let s = r[0].string(i)
+                let p = r[1].string(i)
                 let parts = s.splitAll(p)
                 if p.isEmpty { return .int(1) }
                 return .int(parts.count > 1 ? Int64(parts[0].unicodeScalars.count + 1) : 0)
@@ -248,22 +285,32 @@ extension FunctionRegistry {
         ScalarFunction("sqrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.squareRoot() } },
         ScalarFunction("cbrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.cbrt($0) } },
         ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in
-            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1])) { Glibc.pow($0, $1) }
-            return Kernels.result(v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
+            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
+            { Glibc.pow($0, $1) }
+            return Kernels.result(
+                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
         },
         ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in
-            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1])) { Glibc.pow($0, $1) }
-            return Kernels.result(v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
+            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
+            { Glibc.pow($0, $1) }
+            return Kernels.result(
+                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
         },
-        ScalarFunction("sign", [.bigint], .integer) { a, _, n, _ in mapInt(a[0], n, .integer) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) } },
+        ScalarFunction("sign", [.bigint], .integer) { a, _, n, _ in
+            mapInt(a[0], n, .integer) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+        },
         ScalarFunction("sign", [.double], .integer) { a, t, n, _ in
             rowwise(a, t, n, result: .integer) { r, i in .int(sqlSign(r[0].double(i))) }
         },
         ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) } },
         ScalarFunction("trunc", [.bigint], .bigint) { a, _, _, _ in a[0] },
         ScalarFunction("pi", [], .double) { _, _, _, _ in .scalar(.double(Double.pi)) },
-        ScalarFunction("isnan", [.double], .boolean) { a, t, n, _ in rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isNaN) } },
-        ScalarFunction("isinf", [.double], .boolean) { a, t, n, _ in rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isInfinite) } },
+        ScalarFunction("isnan", [.double], .boolean) { a, t, n, _ in
+            rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isNaN) }
+        },
+        ScalarFunction("isinf", [.double], .boolean) { a, t, n, _ in
+            rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isInfinite) }
+        },
     ]
 
     // MARK: - time
@@ -287,7 +334,9 @@ extension FunctionRegistry {
         case "millisecond", "milliseconds", "ms": return (micros / 1_000) % 60_000
         case "microsecond", "microseconds", "us": return micros % 60_000_000
         case "dow", "dayofweek", "weekday": return floorMod(days + 4, 7)  // 1970-01-01 was a Thursday
-        case "isodow": let w = floorMod(days + 3, 7); return w + 1
+        case "isodow":
+            let w = floorMod(days + 3, 7)
+            return w + 1
         case "doy", "dayofyear":
             let c = ValueFormatter.civil(days)
             return days - ValueFormatter.days(year: c.year, month: 1, day: 1) + 1
@@ -308,8 +357,8 @@ extension FunctionRegistry {
 
     /// ISO 8601 week number and week-based year of a day.
     static func isoWeek(_ days: Int64) -> (year: Int64, week: Int64) {
-        let isodow = floorMod(days + 3, 7) + 1            // 1 = Monday
-        let thursday = days - isodow + 4                   // the Thursday of this ISO week
+        let isodow = floorMod(days + 3, 7) + 1  // 1 = Monday
+        let thursday = days - isodow + 4  // the Thursday of this ISO week
         let y = ValueFormatter.civil(thursday).year
         let jan1 = ValueFormatter.days(year: y, month: 1, day: 1)
         return (y, (thursday - jan1) / 7 + 1)
@@ -346,7 +395,8 @@ extension FunctionRegistry {
         case "day", "days", "d", "dayofmonth": return days * microsPerDay
         case "week", "weeks", "w": return (days - floorMod(days + 3, 7)) * microsPerDay
         case "month", "months", "mon": return ValueFormatter.days(year: c.year, month: c.month, day: 1) * microsPerDay
-        case "quarter": return ValueFormatter.days(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) * microsPerDay
+        case "quarter":
+            return ValueFormatter.days(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) * microsPerDay
         case "year", "years", "y", "yr": return ValueFormatter.days(year: c.year, month: 1, day: 1) * microsPerDay
         case "decade": return ValueFormatter.days(year: floorDiv(c.year, 10) * 10, month: 1, day: 1) * microsPerDay
         default: return nil
@@ -364,8 +414,10 @@ extension FunctionRegistry {
     /// date_diff(part, start, end): the number of part boundaries between two values
     /// (days, months, years by calendar fields; hours and smaller by truncated microseconds).
     static func dateDiff(_ part: String, _ a: Int64, _ b: Int64) -> Int64? {
-        let da = dayOf(a), db = dayOf(b)
-        let ca = ValueFormatter.civil(da), cb = ValueFormatter.civil(db)
+        let da = dayOf(a)
+        let db = dayOf(b)
+        let ca = ValueFormatter.civil(da)
+        let cb = ValueFormatter.civil(db)
         switch part {
         case "year", "years", "y", "yr": return cb.year - ca.year
         case "quarter": return (cb.year * 4 + Int64((cb.month - 1) / 3)) - (ca.year * 4 + Int64((ca.month - 1) / 3))
@@ -384,27 +436,45 @@ extension FunctionRegistry {
     }
 
     static let dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August",
-                             "September", "October", "November", "December"]
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ]
 
     /// strftime with DuckDB's specifiers (%Y %m %d %H %M %S %f %j %a %A %b %B %p %I %y %w %u %-d %-m ...).
     static func strftime(_ micros: Int64, _ fmt: String) -> String {
         let days = dayOf(micros)
         let rem = floorMod(micros, microsPerDay)
         let c = ValueFormatter.civil(days)
-        let h = rem / 3_600_000_000, mi = (rem / 60_000_000) % 60, s = (rem / 1_000_000) % 60, us = rem % 1_000_000
+        let h = rem / 3_600_000_000
+        let mi = (rem / 60_000_000) % 60
+        let s = (rem / 1_000_000) % 60
+        let us = rem % 1_000_000
         let dow = Int(floorMod(days + 4, 7))
         func p2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        func pn(_ v: Int64, _ w: Int) -> String { let t = String(v); return String(repeating: "0", count: max(0, w - t.count)) + t }
+        func pn(_ v: Int64, _ w: Int) -> String {
+            let t = String(v)
+            return String(repeating: "0", count: max(0, w - t.count)) + t
+        }
         var out = ""
         var it = Array(fmt.unicodeScalars)[...]
         while let ch = it.first {
             it = it.dropFirst()
-            if ch != "%" { out.unicodeScalars.append(ch); continue }
-            guard var spec = it.first else { out += "%"; break }
+            if ch != "%" {
+                out.unicodeScalars.append(ch)
+                continue
+            }
+            guard var spec = it.first else {
+                out += "%"
+                break
+            }
             it = it.dropFirst()
             var noPad = false
-            if spec == "-", let nx = it.first { noPad = true; spec = nx; it = it.dropFirst() }
+            if spec == "-", let nx = it.first {
+                noPad = true
+                spec = nx
+                it = it.dropFirst()
+            }
             switch spec {
             case "Y": out += String(c.year)
             case "y": out += p2(floorMod(c.year, 100))
@@ -412,7 +482,9 @@ extension FunctionRegistry {
             case "d": out += noPad ? String(c.day) : p2(Int64(c.day))
             case "e": out += c.day < 10 ? " \(c.day)" : "\(c.day)"
             case "H": out += noPad ? String(h) : p2(h)
-            case "I": let h12 = h % 12 == 0 ? 12 : h % 12; out += noPad ? String(h12) : p2(h12)
+            case "I":
+                let h12 = h % 12 == 0 ? 12 : h % 12
+                out += noPad ? String(h12) : p2(h12)
             case "M": out += noPad ? String(mi) : p2(mi)
             case "S": out += noPad ? String(s) : p2(s)
             case "f": out += pn(us, 6)
@@ -438,11 +510,23 @@ extension FunctionRegistry {
                 out += p2((doy + 7 - Int64((dow + 6) % 7)) / 7)
             case "z": out += "+00"
             case "Z": break
-            case "c": out += ValueFormatter.date(days) + " " + { var t = ""; ValueFormatter.appendTime(rem - us, into: &t); return t }()
+            case "c":
+                out +=
+                    ValueFormatter.date(days) + " "
+                    + {
+                        var t = ""
+                        ValueFormatter.appendTime(rem - us, into: &t)
+                        return t
+                    }()
             case "x": out += ValueFormatter.date(days)
-            case "X": var t = ""; ValueFormatter.appendTime(rem - us, into: &t); out += t
+            case "X":
+                var t = ""
+                ValueFormatter.appendTime(rem - us, into: &t)
+                out += t
             case "%": out += "%"
-            default: out += "%"; out.unicodeScalars.append(spec)
+            default:
+                out += "%"
+                out.unicodeScalars.append(spec)
             }
         }
         return out
@@ -452,14 +536,27 @@ extension FunctionRegistry {
     static func strptime(_ s: String, _ fmt: String) -> Int64? {
         var str = Array(s.utf8)[...]
         var f = Array(fmt.utf8)[...]
-        var y: Int64 = 1900, mo = 1, d = 1
-        var h: Int64 = 0, mi: Int64 = 0, sec: Int64 = 0, us: Int64 = 0
+        var y: Int64 = 1900
+        var mo = 1
+        var d = 1
+        var h: Int64 = 0
+        var mi: Int64 = 0
+        var sec: Int64 = 0
+        var us: Int64 = 0
         var pm: Bool? = nil
         func num(_ maxDigits: Int) -> Int64? {
-            var v: Int64 = 0, k = 0
+            var v: Int64 = 0
+            var k = 0
             var neg = false
-            if str.first == UInt8(ascii: "-") && maxDigits > 4 { neg = true; str = str.dropFirst() }
-            while let c = str.first, c >= 48, c <= 57, k < maxDigits { v = v * 10 + Int64(c - 48); k += 1; str = str.dropFirst() }
+            if str.first == UInt8(ascii: "-") && maxDigits > 4 {
+                neg = true
+                str = str.dropFirst()
+            }
+            while let c = str.first, c >= 48, c <= 57, k < maxDigits {
+                v = v * 10 + Int64(c - 48)
+                k += 1
+                str = str.dropFirst()
+            }
             return k == 0 ? nil : (neg ? -v : v)
         }
         while let c = f.first {
@@ -475,20 +572,47 @@ extension FunctionRegistry {
             }
             guard var spec = f.first else { return nil }
             f = f.dropFirst()
-            if spec == UInt8(ascii: "-"), let nx = f.first { spec = nx; f = f.dropFirst() }
+            if spec == UInt8(ascii: "-"), let nx = f.first {
+                spec = nx
+                f = f.dropFirst()
+            }
             switch spec {
-            case UInt8(ascii: "Y"): guard let v = num(4) else { return nil }; y = v
-            case UInt8(ascii: "y"): guard let v = num(2) else { return nil }; y = v < 69 ? 2000 + v : 1900 + v
-            case UInt8(ascii: "m"): guard let v = num(2) else { return nil }; mo = Int(v)
-            case UInt8(ascii: "d"), UInt8(ascii: "e"): guard let v = num(2) else { return nil }; d = Int(v)
-            case UInt8(ascii: "H"), UInt8(ascii: "I"): guard let v = num(2) else { return nil }; h = v
-            case UInt8(ascii: "M"): guard let v = num(2) else { return nil }; mi = v
-            case UInt8(ascii: "S"): guard let v = num(2) else { return nil }; sec = v
+            case UInt8(ascii: "Y"):
+                guard let v = num(4) else { return nil }
+                y = v
+            case UInt8(ascii: "y"):
+                guard let v = num(2) else { return nil }
+                y = v < 69 ? 2000 + v : 1900 + v
+            case UInt8(ascii: "m"):
+                guard let v = num(2) else { return nil }
+                mo = Int(v)
+            case UInt8(ascii: "d"), UInt8(ascii: "e"):
+                guard let v = num(2) else { return nil }
+                d = Int(v)
+            case UInt8(ascii: "H"), UInt8(ascii: "I"):
+                guard let v = num(2) else { return nil }
+                h = v
+            case UInt8(ascii: "M"):
+                guard let v = num(2) else { return nil }
+                mi = v
+            case UInt8(ascii: "S"):
+                guard let v = num(2) else { return nil }
+                sec = v
             case UInt8(ascii: "f"):
-                var v: Int64 = 0, k = 0
-                while let c = str.first, c >= 48, c <= 57 { if k < 6 { v = v * 10 + Int64(c - 48); k += 1 }; str = str.dropFirst() }
+                var v: Int64 = 0
+                var k = 0
+                while let c = str.first, c >= 48, c <= 57 {
+                    if k < 6 {
+                        v = v * 10 + Int64(c - 48)
+                        k += 1
+                    }
+                    str = str.dropFirst()
+                }
                 if k == 0 { return nil }
-                while k < 6 { v *= 10; k += 1 }
+                while k < 6 {
+                    v *= 10
+                    k += 1
+                }
                 us = v
             case UInt8(ascii: "p"):
                 let t = String(decoding: str.prefix(2), as: UTF8.self).uppercased()
@@ -501,56 +625,87 @@ extension FunctionRegistry {
             default: return nil
             }
         }
-        guard str.isEmpty, mo >= 1, mo <= 12, d >= 1, d <= ValueFormatter.daysInMonth(y, mo), h < 24, mi < 60, sec < 60 else { return nil }
+        guard str.isEmpty, mo >= 1, mo <= 12, d >= 1, d <= ValueFormatter.daysInMonth(y, mo), h < 24, mi < 60, sec < 60
+        else { return nil }
         if let pm { h = h % 12 + (pm ? 12 : 0) }
-        return ValueFormatter.days(year: y, month: mo, day: d) * microsPerDay + h * 3_600_000_000 + mi * 60_000_000 + sec * 1_000_000 + us
+        return ValueFormatter.days(year: y, month: mo, day: d) * microsPerDay + h * 3_600_000_000 + mi * 60_000_000
+            + sec * 1_000_000 + us
     }
 
     static let timeRows: [ScalarFunction] = {
         var rows: [ScalarFunction] = []
-        let parts: [(String, String)] = [("year", "year"), ("month", "month"), ("day", "day"), ("dayofmonth", "day"),
-                                         ("minute", "minute"), ("second", "second"), ("millisecond", "millisecond"),
-                                         ("microsecond", "microsecond"), ("dayofweek", "dow"), ("isodow", "isodow"),
-                                         ("dayofyear", "doy"), ("week", "week"), ("weekofyear", "week"), ("quarter", "quarter"),
-                                         ("isoyear", "isoyear"), ("weekday", "dow"), ("decade", "decade"),
-                                         ("century", "century"), ("millennium", "millennium")]
+        let parts: [(String, String)] = [
+            ("year", "year"), ("month", "month"), ("day", "day"), ("dayofmonth", "day"),
+            ("minute", "minute"), ("second", "second"), ("millisecond", "millisecond"),
+            ("microsecond", "microsecond"), ("dayofweek", "dow"), ("isodow", "isodow"),
+            ("dayofyear", "doy"), ("week", "week"), ("weekofyear", "week"), ("quarter", "quarter"),
+            ("isoyear", "isoyear"), ("weekday", "dow"), ("decade", "decade"),
+            ("century", "century"), ("millennium", "millennium"),
+        ]
         for (name, part) in parts { rows += partFunction(name, part) }
         rows += [
             ScalarFunction("date_part", [.varchar, .timestamp], .bigint) { a, _, n, e in
                 let part = try constantString(a[0], "the date part", e).lowercased()
-                guard datePart(part, 0, isTimestamp: true) != nil else { throw KuaiError(.execution, "unknown date part \"\(part)\" in \(e.name)") }
+                guard datePart(part, 0, isTimestamp: true) != nil else {
+                    throw KuaiError(.execution, "unknown date part \"\(part)\" in \(e.name)")
+                }
                 return mapInt(a[1], n, .bigint) { datePart(part, $0, isTimestamp: true)! }
             },
             ScalarFunction("date_part", [.varchar, .date], .bigint) { a, _, n, e in
                 let part = try constantString(a[0], "the date part", e).lowercased()
-                guard datePart(part, 0, isTimestamp: false) != nil else { throw KuaiError(.execution, "unknown date part \"\(part)\" in \(e.name)") }
+                guard datePart(part, 0, isTimestamp: false) != nil else {
+                    throw KuaiError(.execution, "unknown date part \"\(part)\" in \(e.name)")
+                }
                 return mapInt(a[1], n, .bigint) { datePart(part, $0, isTimestamp: false)! }
             },
-            ScalarFunction("date_trunc", [.varchar, .timestamp], .timestamp) { a, _, n, e in try dateTrunc(a, n, e, isTimestamp: true) },
-            ScalarFunction("date_trunc", [.varchar, .date], .timestamp) { a, _, n, e in try dateTrunc(a, n, e, isTimestamp: false) },
-            ScalarFunction("datetrunc", [.varchar, .timestamp], .timestamp) { a, _, n, e in try dateTrunc(a, n, e, isTimestamp: true) },
-            ScalarFunction("date_diff", [.varchar, .timestamp, .timestamp], .bigint) { a, t, n, e in try dateDiffKernel(a, t, n, e, days: false) },
-            ScalarFunction("date_diff", [.varchar, .date, .date], .bigint) { a, t, n, e in try dateDiffKernel(a, t, n, e, days: true) },
-            ScalarFunction("datediff", [.varchar, .timestamp, .timestamp], .bigint) { a, t, n, e in try dateDiffKernel(a, t, n, e, days: false) },
-            ScalarFunction("datediff", [.varchar, .date, .date], .bigint) { a, t, n, e in try dateDiffKernel(a, t, n, e, days: true) },
+            ScalarFunction("date_trunc", [.varchar, .timestamp], .timestamp) { a, _, n, e in
+                try dateTrunc(a, n, e, isTimestamp: true)
+            },
+            ScalarFunction("date_trunc", [.varchar, .date], .timestamp) { a, _, n, e in
+                try dateTrunc(a, n, e, isTimestamp: false)
+            },
+            ScalarFunction("datetrunc", [.varchar, .timestamp], .timestamp) { a, _, n, e in
+                try dateTrunc(a, n, e, isTimestamp: true)
+            },
+            ScalarFunction("date_diff", [.varchar, .timestamp, .timestamp], .bigint) { a, t, n, e in
+                try dateDiffKernel(a, t, n, e, days: false)
+            },
+            ScalarFunction("date_diff", [.varchar, .date, .date], .bigint) { a, t, n, e in
+                try dateDiffKernel(a, t, n, e, days: true)
+            },
+            ScalarFunction("datediff", [.varchar, .timestamp, .timestamp], .bigint) { a, t, n, e in
+                try dateDiffKernel(a, t, n, e, days: false)
+            },
+            ScalarFunction("datediff", [.varchar, .date, .date], .bigint) { a, t, n, e in
+                try dateDiffKernel(a, t, n, e, days: true)
+            },
             ScalarFunction("strftime", [.timestamp, .varchar], .varchar) { a, t, n, _ in
                 rowwise(a, t, n, result: .varchar) { r, i in .string(strftime(r[0].int(i), r[1].string(i))) }
             },
             ScalarFunction("strftime", [.date, .varchar], .varchar) { a, t, n, _ in
-                rowwise(a, t, n, result: .varchar) { r, i in .string(strftime(r[0].int(i) * microsPerDay, r[1].string(i))) }
+                rowwise(a, t, n, result: .varchar) { r, i in
+                    .string(strftime(r[0].int(i) * microsPerDay, r[1].string(i)))
+                }
             },
             ScalarFunction("strptime", [.varchar, .varchar], .timestamp) { a, t, n, e in
                 try rowwise(a, t, n, result: .timestamp) { r, i in
                     guard let v = strptime(r[0].string(i), r[1].string(i)) else {
-                        throw KuaiError(.execution, "Could not parse string \"\(r[0].string(i))\" according to format specifier \"\(r[1].string(i))\" in \(e.name)")
+                        throw KuaiError(
+                            .execution,
+                            "Could not parse string \"\(r[0].string(i))\" according to format specifier \"\(r[1].string(i))\" in \(e.name)"
+                        )
                     }
                     return .int(v)
                 }
             },
             ScalarFunction("make_date", [.bigint, .bigint, .bigint], .date) { a, t, n, e in
                 try rowwise(a, t, n, result: .date) { r, i in
-                    let y = r[0].int(i), m = r[1].int(i), d = r[2].int(i)
-                    guard y >= -290_000, y <= 290_000, m >= 1, m <= 12, d >= 1, d <= Int64(ValueFormatter.daysInMonth(y, Int(m))) else {
+                    let y = r[0].int(i)
+                    let m = r[1].int(i)
+                    let d = r[2].int(i)
+                    guard y >= -290_000, y <= 290_000, m >= 1, m <= 12, d >= 1,
+                        d <= Int64(ValueFormatter.daysInMonth(y, Int(m)))
+                    else {
                         throw KuaiError(.execution, "Date out of range: \(y)-\(m)-\(d) in \(e.name)")
                     }
                     return .int(ValueFormatter.days(year: y, month: Int(m), day: Int(d)))
@@ -563,26 +718,40 @@ extension FunctionRegistry {
             ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in retype(a[0], .timestamp) },
             // Checked: a wrapped product would be a silently wrong interval (DuckDB raises an error).
             ScalarFunction("to_days", [.bigint], .interval) { a, _, n, e in
-                try checkedInt(a[0], .scalar(.int(microsPerDay)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+                try checkedInt(a[0], .scalar(.int(microsPerDay)), n, .interval, e) {
+                    $0.multipliedReportingOverflow(by: $1)
+                }
             },
             ScalarFunction("to_hours", [.bigint], .interval) { a, _, n, e in
-                try checkedInt(a[0], .scalar(.int(3_600_000_000)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+                try checkedInt(a[0], .scalar(.int(3_600_000_000)), n, .interval, e) {
+                    $0.multipliedReportingOverflow(by: $1)
+                }
             },
             ScalarFunction("to_minutes", [.bigint], .interval) { a, _, n, e in
-                try checkedInt(a[0], .scalar(.int(60_000_000)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+                try checkedInt(a[0], .scalar(.int(60_000_000)), n, .interval, e) {
+                    $0.multipliedReportingOverflow(by: $1)
+                }
             },
             ScalarFunction("to_seconds", [.bigint], .interval) { a, _, n, e in
-                try checkedInt(a[0], .scalar(.int(1_000_000)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+                try checkedInt(a[0], .scalar(.int(1_000_000)), n, .interval, e) {
+                    $0.multipliedReportingOverflow(by: $1)
+                }
             },
             // Operators on dates, timestamps and intervals (the binder maps `+` and `-` onto these).
             // A DATE stays within about ±290,000 years (|days| <= 105.3 M, as parseDate and
             // make_date) so that every later days-to-microseconds step (timestamps, date_trunc,
             // strftime) cannot overflow Int64.
             ScalarFunction("date_add_days", [.date, .bigint], .date) { a, _, n, e in
-                try checkedInt(a[0], a[1], n, .date, e) { let r = $0.addingReportingOverflow($1); return (r.partialValue, r.overflow || !(-105_300_000...105_300_000).contains(r.partialValue)) }
+                try checkedInt(a[0], a[1], n, .date, e) {
+                    let r = $0.addingReportingOverflow($1)
+                    return (r.partialValue, r.overflow || !(-105_300_000...105_300_000).contains(r.partialValue))
+                }
             },
             ScalarFunction("date_sub_days", [.date, .bigint], .date) { a, _, n, e in
-                try checkedInt(a[0], a[1], n, .date, e) { let r = $0.subtractingReportingOverflow($1); return (r.partialValue, r.overflow || !(-105_300_000...105_300_000).contains(r.partialValue)) }
+                try checkedInt(a[0], a[1], n, .date, e) {
+                    let r = $0.subtractingReportingOverflow($1)
+                    return (r.partialValue, r.overflow || !(-105_300_000...105_300_000).contains(r.partialValue))
+                }
             },
             ScalarFunction("date_diff_days", [.date, .date], .bigint) { a, _, n, e in
                 try checkedInt(a[0], a[1], n, .bigint, e) { $0.subtractingReportingOverflow($1) }
@@ -607,15 +776,22 @@ extension FunctionRegistry {
     }()
 
     static func retype(_ x: Operand, _ t: DataType) -> Operand {
-        if case .column(var c) = x { c.type = t; return .column(c) }
+        if case .column(var c) = x {
+            c.type = t
+            return .column(c)
+        }
         return x
     }
 
-    static func dateDiffKernel(_ a: [Operand], _ t: [DataType], _ n: Int, _ e: ScalarExpr, days: Bool) throws -> Operand {
+    static func dateDiffKernel(_ a: [Operand], _ t: [DataType], _ n: Int, _ e: ScalarExpr, days: Bool) throws -> Operand
+    {
         let part = try constantString(a[0], "the date part", e).lowercased()
-        guard dateDiff(part, 0, 0) != nil else { throw KuaiError(.execution, "unknown date part \"\(part)\" in \(e.name)") }
+        guard dateDiff(part, 0, 0) != nil else {
+            throw KuaiError(.execution, "unknown date part \"\(part)\" in \(e.name)")
+        }
         return try rowwise(a, t, n, result: .bigint) { r, i in
-            var x = r[1].int(i), y = r[2].int(i)
+            var x = r[1].int(i)
+            var y = r[2].int(i)
             if days {
                 // Defensive: a DATE beyond about ±292,000 years would overflow as microseconds.
                 let (xm, o1) = x.multipliedReportingOverflow(by: microsPerDay)
@@ -623,14 +799,18 @@ extension FunctionRegistry {
                 if o1 || o2 { throw KuaiError(.execution, "Date out of range in \(e.name)") }
                 (x, y) = (xm, ym)
             }
-            guard let d = dateDiff(part, x, y) else { throw KuaiError(.execution, "Overflow in \(e.name): the result is out of range") }
+            guard let d = dateDiff(part, x, y) else {
+                throw KuaiError(.execution, "Overflow in \(e.name): the result is out of range")
+            }
             return .int(d)
         }
     }
 
     /// Integer operator with an overflow check, result type `t`.
-    static func checkedInt(_ x: Operand, _ y: Operand, _ n0: Int, _ t: DataType, _ e: ScalarExpr,
-                           _ f: (Int64, Int64) -> (partialValue: Int64, overflow: Bool)) throws -> Operand {
+    static func checkedInt(
+        _ x: Operand, _ y: Operand, _ n0: Int, _ t: DataType, _ e: ScalarExpr,
+        _ f: (Int64, Int64) -> (partialValue: Int64, overflow: Bool)
+    ) throws -> Operand {
         if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
         let scalar = x.isScalar && y.isScalar
         let n = scalar ? 1 : n0
@@ -640,7 +820,10 @@ extension FunctionRegistry {
             let r = f(p, q)
             return r.overflow ? Int64.min : r.partialValue
         }
-        for i in 0..<n where vals[i] == Int64.min && (validity?[i] ?? 1) != 0 { bad = i; break }
+        for i in 0..<n where vals[i] == Int64.min && (validity?[i] ?? 1) != 0 {
+            bad = i
+            break
+        }
         if bad >= 0 { throw KuaiError(.execution, "Overflow in \(e.name): the result is out of range") }
         return Kernels.result(vals, type: t, validity: validity, scalar: scalar)
     }
@@ -669,7 +852,8 @@ extension FunctionRegistry {
                     if !take.isEmpty {
                         switch x {
                         case .scalar: out.scatter(x, rows: take)
-                        case .column(let c): out.scatter(.column(take.withUnsafeBufferPointer { c.gather($0) }), rows: take)
+                        case .column(let c):
+                            out.scatter(.column(take.withUnsafeBufferPointer { c.gather($0) }), rows: take)
                         }
                     }
                     remaining = rest
@@ -722,14 +906,18 @@ extension FunctionRegistry {
 extension String {
     /// Splits at every occurrence of `separator` (byte-wise, no Foundation); keeps empty parts.
     func splitAll(_ separator: String) -> [String] {
-        let s = Array(utf8), p = Array(separator.utf8)
+        let s = Array(utf8)
+        let p = Array(separator.utf8)
         guard !p.isEmpty, s.count >= p.count else { return [self] }
         var parts: [String] = []
         var start = 0
         var i = 0
         while i + p.count <= s.count {
             var match = true
-            for k in 0..<p.count where s[i + k] != p[k] { match = false; break }
+            for k in 0..<p.count where s[i + k] != p[k] {
+                match = false
+                break
+            }
             if match {
                 parts.append(String(decoding: s[start..<i], as: UTF8.self))
                 i += p.count

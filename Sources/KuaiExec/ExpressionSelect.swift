@@ -20,16 +20,21 @@ extension ScalarExpr {
             if case .bool(true) = v { return input ?? Array(0..<Int32(n)) }
             return []
         case .compare(let op, let a, let b):
-            if let c = a.columnIndex, let v = b.constantValue, let r = Self.selectCompare(batch.columns[c], a.type, op, v, b.type, input) {
+            if let c = a.columnIndex, let v = b.constantValue,
+                let r = Self.selectCompare(batch.columns[c], a.type, op, v, b.type, input)
+            {
                 return r
             }
-            if let c = b.columnIndex, let v = a.constantValue, let r = Self.selectCompare(batch.columns[c], b.type, op.flipped, v, a.type, input) {
+            if let c = b.columnIndex, let v = a.constantValue,
+                let r = Self.selectCompare(batch.columns[c], b.type, op.flipped, v, a.type, input)
+            {
                 return r
             }
             if let r = Self.selectFusedInts(batch, op, a, b, input) { return r }
         case .inList(let a, let items, let negated):
             if !negated, let c = a.columnIndex, Kernels.category(a.type) == .int, batch.columns[c].highs == nil,
-               let set = inListConstants(a.type, items).set {
+                let set = inListConstants(a.type, items).set
+            {
                 let col = batch.columns[c]
                 return col.ints.withUnsafeBufferPointer { v in
                     Self.withValidity(col.validity) { valid in
@@ -68,10 +73,12 @@ extension ScalarExpr {
     }
 
     /// `column op constant` for integer-stored and DOUBLE columns; nil when not applicable.
-    static func selectCompare(_ col: Column, _ ct: DataType, _ op: CompareOp, _ v: Value, _ vt: DataType,
-                              _ input: [Int32]?) -> [Int32]? {
+    static func selectCompare(
+        _ col: Column, _ ct: DataType, _ op: CompareOp, _ v: Value, _ vt: DataType,
+        _ input: [Int32]?
+    ) -> [Int32]? {
         if v.isNull { return [] }
-        if col.highs != nil { return nil }   // HUGEINT beyond Int64: the general (128-bit) path
+        if col.highs != nil { return nil }  // HUGEINT beyond Int64: the general (128-bit) path
         switch (Kernels.category(ct), v) {
         case (.int, .int(let k)):
             return selectLoop(col.ints, col.validity, op, k, input, col.count)
@@ -87,19 +94,24 @@ extension ScalarExpr {
     }
 
     @inline(__always)
-    static func selectLoop<T: Comparable>(_ values: [T], _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
-                                          _ input: [Int32]?, _ n: Int) -> [Int32] {
+    static func selectLoop<T: Comparable>(
+        _ values: [T], _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
+        _ input: [Int32]?, _ n: Int
+    ) -> [Int32] {
         values.withUnsafeBufferPointer { vp in
             withValidity(validity) { valid in
                 withSelection(input) { sel in
                     let v = vp.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!
                     switch op {
                     case .equal: return selectRows(n, valid, sel, AgainstConstant<T, IsEqual>(values: v, k: k)).rows
-                    case .notEqual: return selectRows(n, valid, sel, AgainstConstant<T, IsNotEqual>(values: v, k: k)).rows
+                    case .notEqual:
+                        return selectRows(n, valid, sel, AgainstConstant<T, IsNotEqual>(values: v, k: k)).rows
                     case .less: return selectRows(n, valid, sel, AgainstConstant<T, IsLess>(values: v, k: k)).rows
-                    case .lessEqual: return selectRows(n, valid, sel, AgainstConstant<T, IsLessEqual>(values: v, k: k)).rows
+                    case .lessEqual:
+                        return selectRows(n, valid, sel, AgainstConstant<T, IsLessEqual>(values: v, k: k)).rows
                     case .greater: return selectRows(n, valid, sel, AgainstConstant<T, IsGreater>(values: v, k: k)).rows
-                    case .greaterEqual: return selectRows(n, valid, sel, AgainstConstant<T, IsGreaterEqual>(values: v, k: k)).rows
+                    case .greaterEqual:
+                        return selectRows(n, valid, sel, AgainstConstant<T, IsGreaterEqual>(values: v, k: k)).rows
                     }
                 }
             }
@@ -118,7 +130,9 @@ extension ScalarExpr {
     static func fusedLeaf(_ e: ScalarExpr, _ batch: Batch) -> FusedLeaf? {
         if let c = e.columnIndex {
             let col = batch.columns[c]
-            guard Kernels.category(e.type) == .int, col.type != .double, col.type != .varchar, col.highs == nil else { return nil }
+            guard Kernels.category(e.type) == .int, col.type != .double, col.type != .varchar, col.highs == nil else {
+                return nil
+            }
             return .values(col)
         }
         switch e.constantValue {
@@ -132,9 +146,12 @@ extension ScalarExpr {
     /// must also fit 32 bits, are left to the general path).
     static func fusedArithmetic(_ e: ScalarExpr, _ batch: Batch) -> (subtract: Bool, FusedLeaf, FusedLeaf)? {
         guard case .arithmetic(let op, let x, let y) = e.kind, op == .add || op == .subtract,
-              e.type == .bigint || e.type == .hugeint else { return nil }
+            e.type == .bigint || e.type == .hugeint
+        else { return nil }
         let ok: Set<DataType> = [.integer, .bigint, .hugeint]
-        guard ok.contains(x.type), ok.contains(y.type), let p = fusedLeaf(x, batch), let q = fusedLeaf(y, batch) else { return nil }
+        guard ok.contains(x.type), ok.contains(y.type), let p = fusedLeaf(x, batch), let q = fusedLeaf(y, batch) else {
+            return nil
+        }
         return (op == .subtract, p, q)
     }
 
@@ -143,7 +160,9 @@ extension ScalarExpr {
     /// intermediate columns. Returns nil when the shape does not apply, or when the 64-bit
     /// arithmetic of some row overflows: the general path then computes exactly what `evaluate`
     /// does (a 128-bit HUGEINT result, or DuckDB's overflow error).
-    static func selectFusedInts(_ batch: Batch, _ op: CompareOp, _ a: ScalarExpr, _ b: ScalarExpr, _ input: [Int32]?) -> [Int32]? {
+    static func selectFusedInts(_ batch: Batch, _ op: CompareOp, _ a: ScalarExpr, _ b: ScalarExpr, _ input: [Int32]?)
+        -> [Int32]?
+    {
         guard Kernels.category(a.type) == .int, Kernels.category(b.type) == .int else { return nil }
         let n = batch.count
         // column op column
@@ -164,7 +183,8 @@ extension ScalarExpr {
             other = a
             cop = op.flipped
         }
-        guard let (subtract, p, q) = arith, other.columnIndex == nil, case .constant(let k)? = fusedLeaf(other, batch) else { return nil }
+        guard let (subtract, p, q) = arith, other.columnIndex == nil, case .constant(let k)? = fusedLeaf(other, batch)
+        else { return nil }
         let r: (rows: [Int32], overflow: Bool)
         switch (p, q) {
         case (.values(let x), .values(let y)):
@@ -172,21 +192,24 @@ extension ScalarExpr {
             r = x.ints.withUnsafeBufferPointer { xp in
                 y.ints.withUnsafeBufferPointer { yp in
                     let (u, w) = (xp.baseAddress!, yp.baseAddress!)
-                    return subtract ? selectPairs(cop, n, valid, input, ColumnMinusColumn(x: u, y: w, k: k))
-                                    : selectPairs(cop, n, valid, input, ColumnPlusColumn(x: u, y: w, k: k))
+                    return subtract
+                        ? selectPairs(cop, n, valid, input, ColumnMinusColumn(x: u, y: w, k: k))
+                        : selectPairs(cop, n, valid, input, ColumnPlusColumn(x: u, y: w, k: k))
                 }
             }
         case (.values(let x), .constant(let c)):
             r = x.ints.withUnsafeBufferPointer { xp in
                 let u = xp.baseAddress!
-                return subtract ? selectPairs(cop, n, x.validity, input, ColumnMinusConstant(x: u, c: c, k: k))
-                                : selectPairs(cop, n, x.validity, input, ColumnPlusConstant(x: u, c: c, k: k))
+                return subtract
+                    ? selectPairs(cop, n, x.validity, input, ColumnMinusConstant(x: u, c: c, k: k))
+                    : selectPairs(cop, n, x.validity, input, ColumnPlusConstant(x: u, c: c, k: k))
             }
         case (.constant(let c), .values(let y)):
             r = y.ints.withUnsafeBufferPointer { yp in
                 let w = yp.baseAddress!
-                return subtract ? selectPairs(cop, n, y.validity, input, ConstantMinusColumn(c: c, y: w, k: k))
-                                : selectPairs(cop, n, y.validity, input, ColumnPlusConstant(x: w, c: c, k: k))
+                return subtract
+                    ? selectPairs(cop, n, y.validity, input, ConstantMinusColumn(c: c, y: w, k: k))
+                    : selectPairs(cop, n, y.validity, input, ColumnPlusConstant(x: w, c: c, k: k))
             }
         case (.constant, .constant):
             return nil
@@ -197,7 +220,8 @@ extension ScalarExpr {
     /// Runs `pairs` under comparison `op`: one specialised loop per operator.
     @inline(__always)
     static func selectPairs<P: RowPairs>(_ op: CompareOp, _ n: Int, _ valid: [UInt8]?, _ input: [Int32]?, _ pairs: P)
-        -> (rows: [Int32], overflow: Bool) {
+        -> (rows: [Int32], overflow: Bool)
+    {
         withValidity(valid) { v in
             withSelection(input) { sel in
                 switch op {
@@ -232,8 +256,10 @@ extension ScalarExpr {
     /// fewer than 1 row in 32, the next one branches per row instead (a well-predicted branch and
     /// no store for the rejected rows: about twice as fast for selective filters).
     @inline(__always)
-    static func selectRows<T: RowTest>(_ n: Int, _ valid: UnsafePointer<UInt8>?, _ input: UnsafeBufferPointer<Int32>?,
-                                       _ test: T) -> (rows: [Int32], overflow: Bool) {
+    static func selectRows<T: RowTest>(
+        _ n: Int, _ valid: UnsafePointer<UInt8>?, _ input: UnsafeBufferPointer<Int32>?,
+        _ test: T
+    ) -> (rows: [Int32], overflow: Bool) {
         switch (input, valid) {
         case (nil, nil): return selectChunked(AllRows(count: n), NoNulls(), test)
         case (nil, let v?): return selectChunked(AllRows(count: n), ValidBytes(valid: v), test)
@@ -247,11 +273,12 @@ extension ScalarExpr {
 
     @inline(__always)
     static func selectChunked<R: CandidateRows, V: RowValidity, T: RowTest>(_ rows: R, _ validity: V, _ test: T)
-        -> (rows: [Int32], overflow: Bool) {
+        -> (rows: [Int32], overflow: Bool)
+    {
         let m = rows.count
         var overflow = false
         let out = [Int32](unsafeUninitializedCapacity: m) { out, filled in
-            var t = test   // a local copy, so that its state stays in registers
+            var t = test  // a local copy, so that its state stays in registers
             var k = 0
             var j = 0
             var sparse = false
@@ -261,7 +288,10 @@ extension ScalarExpr {
                 if sparse {
                     while j < end {
                         let i = rows.row(j)
-                        if t.keep(i) && validity.isValid(i) { out[k] = Int32(truncatingIfNeeded: i); k &+= 1 }
+                        if t.keep(i) && validity.isValid(i) {
+                            out[k] = Int32(truncatingIfNeeded: i)
+                            k &+= 1
+                        }
                         j &+= 1
                     }
                 } else {
@@ -337,7 +367,9 @@ enum IsNotEqual: IntComparison { @inline(__always) static func test<T: Comparabl
 enum IsLess: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a < b } }
 enum IsLessEqual: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a <= b } }
 enum IsGreater: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a > b } }
-enum IsGreaterEqual: IntComparison { @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a >= b } }
+enum IsGreaterEqual: IntComparison {
+    @inline(__always) static func test<T: Comparable>(_ a: T, _ b: T) -> Bool { a >= b }
+}
 
 /// `values[i] op k` (integers or doubles, Swift's comparison as the general kernel does).
 struct AgainstConstant<T: Comparable, C: IntComparison>: RowTest {
@@ -369,7 +401,9 @@ struct ColumnMinusColumn: RowPairs {
     /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
     var signs: Int64 = 0
     @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i], b = y[i], r = a &- b
+        let a = x[i]
+        let b = y[i]
+        let r = a &- b
         signs |= (a ^ b) & (a ^ r)
         return (r, k)
     }
@@ -382,7 +416,9 @@ struct ColumnPlusColumn: RowPairs {
     /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
     var signs: Int64 = 0
     @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i], b = y[i], r = a &+ b
+        let a = x[i]
+        let b = y[i]
+        let r = a &+ b
         signs |= ~(a ^ b) & (a ^ r)
         return (r, k)
     }
@@ -395,7 +431,9 @@ struct ColumnMinusConstant: RowPairs {
     /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
     var signs: Int64 = 0
     @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i], b = c, r = a &- b
+        let a = x[i]
+        let b = c
+        let r = a &- b
         signs |= (a ^ b) & (a ^ r)
         return (r, k)
     }
@@ -408,7 +446,9 @@ struct ColumnPlusConstant: RowPairs {
     /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
     var signs: Int64 = 0
     @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i], b = c, r = a &+ b
+        let a = x[i]
+        let b = c
+        let r = a &+ b
         signs |= ~(a ^ b) & (a ^ r)
         return (r, k)
     }
@@ -421,7 +461,9 @@ struct ConstantMinusColumn: RowPairs {
     /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
     var signs: Int64 = 0
     @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = c, b = y[i], r = a &- b
+        let a = c
+        let b = y[i]
+        let r = a &- b
         signs |= (a ^ b) & (a ^ r)
         return (r, k)
     }

@@ -14,8 +14,10 @@ public struct AggregateSpec: Sendable {
     /// An ordered aggregate's ORDER BY columns (input column indexes).
     public var orderColumns: [Int]
 
-    public init(function: AggregateFunction, inputColumn: Int?, distinct: Bool = false, filterColumn: Int? = nil, name: String,
-                orderColumns: [Int] = []) {
+    public init(
+        function: AggregateFunction, inputColumn: Int?, distinct: Bool = false, filterColumn: Int? = nil, name: String,
+        orderColumns: [Int] = []
+    ) {
         self.function = function
         self.inputColumn = inputColumn
         self.distinct = distinct
@@ -62,13 +64,16 @@ public final class HashAggregateOperator: PhysicalOperator {
     /// - Parameters:
     ///   - groupColumns: input column indexes of the grouping keys.
     ///   - groupNames: output names of the key columns.
-    public init(input: AggregateInput, groupColumns: [Int], groupNames: [String], aggregates: [AggregateSpec], threads: Int) {
+    public init(
+        input: AggregateInput, groupColumns: [Int], groupNames: [String], aggregates: [AggregateSpec], threads: Int
+    ) {
         self.input = input
         self.groupColumns = groupColumns
         self.aggregates = aggregates
         self.threads = max(1, threads)
         let inSchema = input.schema
-        self.schema = zip(groupColumns, groupNames).map { Field($1, inSchema[$0].type) }
+        self.schema =
+            zip(groupColumns, groupNames).map { Field($1, inSchema[$0].type) }
             + aggregates.map { Field($0.name, $0.function.returnType) }
     }
 
@@ -113,7 +118,9 @@ public final class HashAggregateOperator: PhysicalOperator {
                     let subIds = sel.map { p.ids[Int($0)] }
                     inputCol = inputCol.map { c in sel.withUnsafeBufferPointer { c.gather($0) } }
                     order = order.map { c in sel.withUnsafeBufferPointer { c.gather($0) } }
-                    try subIds.withUnsafeBufferPointer { try state.update(inputCol, order: order, ids: $0, count: sel.count) }
+                    try subIds.withUnsafeBufferPointer {
+                        try state.update(inputCol, order: order, ids: $0, count: sel.count)
+                    }
                     continue
                 }
             }
@@ -199,7 +206,8 @@ final class GroupKeyMapper {
     init(keyTypes: [DataType]) {
         self.keyTypes = keyTypes
         self.table = GroupKeyTable(keyTypes: opsSplitKeyTypes(keyTypes))
-        self.dense = keyTypes.count == 1 && keyTypes[0] != .double && keyTypes[0] != .varchar && keyTypes[0] != .null
+        self.dense =
+            keyTypes.count == 1 && keyTypes[0] != .double && keyTypes[0] != .varchar && keyTypes[0] != .null
             && keyTypes[0] != .hugeint
         if dense { slots = [Int32](repeating: -1, count: Int(Self.denseLimit)) }
     }
@@ -209,9 +217,13 @@ final class GroupKeyMapper {
     func findOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
         if dense {
             let c = keys[0]
-            var lo = Int64.max, hi = Int64.min
+            var lo = Int64.max
+            var hi = Int64.min
             c.ints.withUnsafeBufferPointer { v in
-                for i in 0..<n { lo = min(lo, v[i]); hi = max(hi, v[i]) }
+                for i in 0..<n {
+                    lo = min(lo, v[i])
+                    hi = max(hi, v[i])
+                }
             }
             if (c.validity == nil || !c.validity!.contains(0)) && lo >= 0 && hi < Self.denseLimit {
                 c.ints.withUnsafeBufferPointer { v in

@@ -55,7 +55,9 @@ public final class JoinHashTable: @unchecked Sendable {
     /// then every probe row matches every build row, a cross product).
     /// - Throws: `KuaiError.execution` when the build side exceeds Int32.max rows.
     public init(columns: [Column], count: Int, keys: [Int]) throws {
-        guard count < Int(Int32.max) else { throw KuaiError(.execution, "join build side of \(count) rows is too large") }
+        guard count < Int(Int32.max) else {
+            throw KuaiError(.execution, "join build side of \(count) rows is too large")
+        }
         for k in keys { try opsRequireNarrow(columns[k], "a join key") }
         self.columns = columns
         self.rowCount = count
@@ -66,7 +68,8 @@ public final class JoinHashTable: @unchecked Sendable {
             return c.type == .null ? c.count > 0 : (c.validity?.contains(0) ?? false)
         }
         // Dense candidate: one integer-stored key whose values span at most 4x the rows.
-        var lo = Int64.max, hi = Int64.min
+        var lo = Int64.max
+        var hi = Int64.min
         var dense = false
         if keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null {
             let col = columns[keys[0]]
@@ -82,7 +85,9 @@ public final class JoinHashTable: @unchecked Sendable {
             }
             if lo <= hi {
                 let span = hi.subtractingReportingOverflow(lo)
-                dense = !span.overflow && span.partialValue < Int64(max(4 * count, 1024)) && span.partialValue < Int64(Int32.max - 1)
+                dense =
+                    !span.overflow && span.partialValue < Int64(max(4 * count, 1024))
+                    && span.partialValue < Int64(Int32.max - 1)
             }
         }
         // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
@@ -97,7 +102,10 @@ public final class JoinHashTable: @unchecked Sendable {
                         for i in 0..<count {
                             if let v, v[i] == 0 { continue }
                             let slot = Int(truncatingIfNeeded: x[i] &- lo)
-                            if ub[slot] >= 0 { duplicate = true; break }
+                            if ub[slot] >= 0 {
+                                duplicate = true
+                                break
+                            }
                             ub[slot] = Int32(i)
                         }
                     }
@@ -144,7 +152,8 @@ public final class JoinHashTable: @unchecked Sendable {
                         let c = columns[k].type == .null ? Column.nulls(.bigint, count: columns[k].count) : columns[k]
                         return (start == 0 && end == count) ? c : c.slice(start..<end)
                     }
-                    t.findOrInsert(keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
+                    t.findOrInsert(
+                        keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
                     start = end
                 }
             }
@@ -217,7 +226,10 @@ public final class JoinHashTable: @unchecked Sendable {
     }
 
     /// For a `unique` table: the matching build row per probe row, or -1.
-    func findUniqueRows(_ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?, into out: UnsafeMutableBufferPointer<Int32>) {
+    func findUniqueRows(
+        _ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?,
+        into out: UnsafeMutableBufferPointer<Int32>
+    ) {
         precondition(unique)
         uniqueRow.withUnsafeBufferPointer { u in
             if let table {
@@ -247,7 +259,10 @@ public final class JoinHashTable: @unchecked Sendable {
     /// For a table that is not `unique`: the bucket per probe row, -1 when the row cannot match
     /// (absent key, empty bucket, NULL key).
     /// - Parameter probeKeys: one column per key, already of a storage matching `keyTypes`.
-    func find(_ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?, into ids: UnsafeMutableBufferPointer<Int32>) {
+    func find(
+        _ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?,
+        into ids: UnsafeMutableBufferPointer<Int32>
+    ) {
         if let table {
             table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
             return
@@ -261,7 +276,8 @@ public final class JoinHashTable: @unchecked Sendable {
                 if let v = col.validity {
                     for i in 0..<n {
                         let b = UInt64(bitPattern: x[i] &- lo)
-                        ids[i] = (v[i] != 0 && b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
+                        ids[i] =
+                            (v[i] != 0 && b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
                     }
                 } else {
                     for i in 0..<n {
@@ -278,7 +294,8 @@ public final class JoinHashTable: @unchecked Sendable {
 /// a NULL-typed column becomes NULLs of `to`), so keys of different numeric types compare by value.
 func opsCoerceKey(_ col: Column, to type: DataType) -> Column {
     if col.type == .null { return Column.nulls(type, count: col.count) }
-    let fromDouble = col.type == .double, toDouble = type == .double
+    let fromDouble = col.type == .double
+    let toDouble = type == .double
     if fromDouble == toDouble { return col }
     if toDouble {
         return Column(doubles: col.ints.map { Double($0) }, validity: col.validity)
@@ -298,11 +315,17 @@ func opsGatherNullable(_ col: Column, _ indexes: UnsafeBufferPointer<Int32>) -> 
     let n = indexes.count
     if col.count == 0 { return Column.nulls(col.type, count: n) }
     var hasMissing = false
-    for i in 0..<n where indexes[i] < 0 { hasMissing = true; break }
+    for i in 0..<n where indexes[i] < 0 {
+        hasMissing = true
+        break
+    }
     if !hasMissing { return col.gather(indexes) }
     var safe = [Int32](repeating: 0, count: n)
     var anyNull = false
-    for i in 0..<n { let x = indexes[i]; if x < 0 { anyNull = true } else { safe[i] = x } }
+    for i in 0..<n {
+        let x = indexes[i]
+        if x < 0 { anyNull = true } else { safe[i] = x }
+    }
     var out = safe.withUnsafeBufferPointer { col.gather($0) }
     if anyNull {
         var v = out.validity ?? [UInt8](repeating: 1, count: n)
@@ -332,8 +355,10 @@ final class OpsJoinProber {
     var nullAware = false
     static let chunkSize = 65536
 
-    init(table: JoinHashTable, type: JoinType, probeIsLeft: Bool, probeKeys: [Int], probeSchema: Schema,
-         buildSchema: Schema, residual: ((Batch) throws -> Column)?, trackBuild: Bool) {
+    init(
+        table: JoinHashTable, type: JoinType, probeIsLeft: Bool, probeKeys: [Int], probeSchema: Schema,
+        buildSchema: Schema, residual: ((Batch) throws -> Column)?, trackBuild: Bool
+    ) {
         self.table = table
         self.type = type
         self.probeIsLeft = probeIsLeft
@@ -367,10 +392,14 @@ final class OpsJoinProber {
         if nullAware && type == .anti && probeIsLeft {
             // x NOT IN (set): all rows when the set is empty; none when it holds a NULL;
             // else the rows with non-NULL keys that are not in the set.
-            if table.rowCount == 0 { try emit(batch); return }
+            if table.rowCount == 0 {
+                try emit(batch)
+                return
+            }
             if table.hasNullKey { return }
             var sel: [Int32] = []
-            for i in 0..<n where !probeKeys.contains(where: { !batch.columns[$0].isValid(i) || batch.columns[$0].type == .null }) {
+            for i in 0..<n
+            where !probeKeys.contains(where: { !batch.columns[$0].isValid(i) || batch.columns[$0].type == .null }) {
                 sel.append(Int32(i))
             }
             if sel.isEmpty { return }
@@ -389,12 +418,17 @@ final class OpsJoinProber {
         // Unique build keys, no residual: at most one match per probe row, one output batch.
         if table.unique && residual == nil {
             var bIdx = [Int32](repeating: -1, count: n)
-            bIdx.withUnsafeMutableBufferPointer { table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0) }
+            bIdx.withUnsafeMutableBufferPointer {
+                table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0)
+            }
             var matches = 0
             for i in 0..<n where bIdx[i] >= 0 { matches += 1 }
             if probeFilters {
                 let want = type == .semi
-                if (want && matches == n) || (!want && matches == 0) { try emit(batch); return }
+                if (want && matches == n) || (!want && matches == 0) {
+                    try emit(batch)
+                    return
+                }
                 if (want && matches == 0) || (!want && matches == n) { return }
                 var sel: [Int32] = []
                 sel.reserveCapacity(want ? matches : n - matches)
@@ -403,7 +437,7 @@ final class OpsJoinProber {
                 return
             }
             if buildMatched != nil { for b in bIdx where b >= 0 { buildMatched![Int(b)] = 1 } }
-            if !emitsPairs { return }   // semi/anti built on the left: only the marks matter
+            if !emitsPairs { return }  // semi/anti built on the left: only the marks matter
             if probeOuter || matches == n {
                 // every probe row stays: the probe columns pass through untouched
                 let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { opsGatherNullable($0, b) } }
@@ -411,14 +445,21 @@ final class OpsJoinProber {
                 return
             }
             if matches == 0 { return }
-            var sel: [Int32] = [], bSel: [Int32] = []
-            sel.reserveCapacity(matches); bSel.reserveCapacity(matches)
-            for i in 0..<n where bIdx[i] >= 0 { sel.append(Int32(i)); bSel.append(bIdx[i]) }
-            let out = sel.withUnsafeBufferPointer { p in bSel.withUnsafeBufferPointer { b in
-                let pCols = batch.columns.map { $0.gather(p) }
-                let bCols = table.columns.map { $0.gather(b) }
-                return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
-            } }
+            var sel: [Int32] = []
+            var bSel: [Int32] = []
+            sel.reserveCapacity(matches)
+            bSel.reserveCapacity(matches)
+            for i in 0..<n where bIdx[i] >= 0 {
+                sel.append(Int32(i))
+                bSel.append(bIdx[i])
+            }
+            let out = sel.withUnsafeBufferPointer { p in
+                bSel.withUnsafeBufferPointer { b in
+                    let pCols = batch.columns.map { $0.gather(p) }
+                    let bCols = table.columns.map { $0.gather(b) }
+                    return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
+                }
+            }
             try emit(out)
             return
         }
@@ -426,8 +467,11 @@ final class OpsJoinProber {
         // ids: the bucket per probe row, or for a unique table the build row itself
         var ids = [Int32](repeating: -1, count: n)
         ids.withUnsafeMutableBufferPointer {
-            if table.unique { table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0) }
-            else { table.find(keyCols, rowCount: n, interner: interner, into: $0) }
+            if table.unique {
+                table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0)
+            } else {
+                table.find(keyCols, rowCount: n, interner: interner, into: $0)
+            }
         }
 
         // Semi/anti join without residual: a selection of the probe batch.
@@ -436,14 +480,17 @@ final class OpsJoinProber {
             var sel: [Int32] = []
             sel.reserveCapacity(n)
             for i in 0..<n where (ids[i] >= 0) == want { sel.append(Int32(i)) }
-            if sel.count == n { try emit(batch) } else if !sel.isEmpty {
+            if sel.count == n {
+                try emit(batch)
+            } else if !sel.isEmpty {
                 try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
             }
             return
         }
 
         var probeMatched = [UInt8](repeating: 0, count: (probeOuter || probeFilters) ? n : 0)
-        var pIdx: [Int32] = [], bIdx: [Int32] = []
+        var pIdx: [Int32] = []
+        var bIdx: [Int32] = []
         pIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
         bIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
 
@@ -452,8 +499,10 @@ final class OpsJoinProber {
             // the pairs as left ++ right columns (what the residual and the output see); semi/anti
             // joins built on the left without a residual only need the match marks
             let needsPairs = emitsPairs || residual != nil
-            let out = needsPairs ? pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } }
-                                 : Batch(columns: [], count: 0)
+            let out =
+                needsPairs
+                ? pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } }
+                : Batch(columns: [], count: 0)
             if let residual {
                 let flag = try residual(out)
                 var keep: [Int32] = []
@@ -484,25 +533,26 @@ final class OpsJoinProber {
                 if pIdx.count >= Self.chunkSize { try flush() }
             }
         } else {
-        try table.offsets.withUnsafeBufferPointer { off in
-            try table.rows.withUnsafeBufferPointer { rows in
-                for i in 0..<n {
-                    let g = Int(ids[i])
-                    if g < 0 { continue }
-                    let s = Int(off[g]), e = Int(off[g + 1])
-                    var r = s
-                    while r < e {
-                        let take = min(e - r, Self.chunkSize - pIdx.count)
-                        for k in r..<r + take {
-                            pIdx.append(Int32(i))
-                            bIdx.append(rows[k])
+            try table.offsets.withUnsafeBufferPointer { off in
+                try table.rows.withUnsafeBufferPointer { rows in
+                    for i in 0..<n {
+                        let g = Int(ids[i])
+                        if g < 0 { continue }
+                        let s = Int(off[g])
+                        let e = Int(off[g + 1])
+                        var r = s
+                        while r < e {
+                            let take = min(e - r, Self.chunkSize - pIdx.count)
+                            for k in r..<r + take {
+                                pIdx.append(Int32(i))
+                                bIdx.append(rows[k])
+                            }
+                            r += take
+                            if pIdx.count >= Self.chunkSize { try flush() }
                         }
-                        r += take
-                        if pIdx.count >= Self.chunkSize { try flush() }
                     }
                 }
             }
-        }
         }
         try flush()
 
@@ -591,8 +641,10 @@ public final class HashJoinOperator: PhysicalOperator {
     /// - Parameter nullAware: for `.anti` only, NOT IN semantics as DuckDB: no rows when the
     ///   right side has a NULL key, all left rows when the right side is empty, otherwise the
     ///   left rows with non-NULL keys and no match. Builds on the right.
-    public init(left: PhysicalOperator, right: PhysicalOperator, type: JoinType, leftKeys: [Int], rightKeys: [Int],
-                residual: ((Batch) throws -> Column)? = nil, buildSide: BuildSide = .auto, nullAware: Bool = false) {
+    public init(
+        left: PhysicalOperator, right: PhysicalOperator, type: JoinType, leftKeys: [Int], rightKeys: [Int],
+        residual: ((Batch) throws -> Column)? = nil, buildSide: BuildSide = .auto, nullAware: Bool = false
+    ) {
         precondition(leftKeys.count == rightKeys.count, "HashJoin: key lists differ in length")
         self.nullAware = nullAware && type == .anti
         self.left = left
@@ -613,14 +665,18 @@ public final class HashJoinOperator: PhysicalOperator {
     private func start() throws {
         started = true
         var side = requestedBuildSide
-        var buildCols: [Column] = [], buildCount = 0
+        var buildCols: [Column] = []
+        var buildCount = 0
         if side == .auto {
             let r = try materializeColumns(right)
             var leftBuffered: [Batch] = []
             var leftCount = 0
             var leftDone = false
             while leftCount <= r.count {
-                guard let b = try left.next() else { leftDone = true; break }
+                guard let b = try left.next() else {
+                    leftDone = true
+                    break
+                }
                 try MemoryGuard.check()
                 leftBuffered.append(b)
                 leftCount += b.count
@@ -656,11 +712,12 @@ public final class HashJoinOperator: PhysicalOperator {
         case .right: trackBuild = probeIsLeft
         case .inner, .cross: trackBuild = false
         }
-        prober = OpsJoinProber(table: table, type: type, probeIsLeft: probeIsLeft,
-                               probeKeys: probeIsLeft ? leftKeys : rightKeys,
-                               probeSchema: probeIsLeft ? left.schema : right.schema,
-                               buildSchema: probeIsLeft ? right.schema : left.schema,
-                               residual: residual, trackBuild: trackBuild)
+        prober = OpsJoinProber(
+            table: table, type: type, probeIsLeft: probeIsLeft,
+            probeKeys: probeIsLeft ? leftKeys : rightKeys,
+            probeSchema: probeIsLeft ? left.schema : right.schema,
+            buildSchema: probeIsLeft ? right.schema : left.schema,
+            residual: residual, trackBuild: trackBuild)
         prober?.nullAware = nullAware
     }
 
@@ -670,7 +727,10 @@ public final class HashJoinOperator: PhysicalOperator {
             if outputIndex < output.count {
                 outputIndex += 1
                 let b = output[outputIndex - 1]
-                if outputIndex == output.count { output.removeAll(keepingCapacity: true); outputIndex = 0 }
+                if outputIndex == output.count {
+                    output.removeAll(keepingCapacity: true)
+                    outputIndex = 0
+                }
                 return b
             }
             if finished { return nil }
@@ -719,10 +779,13 @@ public final class NestedLoopJoinOperator: PhysicalOperator {
     private let inner: HashJoinOperator
     /// - Parameter predicate: the ON condition over left ++ right columns (BOOLEAN, NULL = false);
     ///   nil for CROSS JOIN.
-    public init(left: PhysicalOperator, right: PhysicalOperator, type: JoinType,
-                predicate: ((Batch) throws -> Column)? = nil) {
-        inner = HashJoinOperator(left: left, right: right, type: type, leftKeys: [], rightKeys: [],
-                                 residual: predicate, buildSide: .right)
+    public init(
+        left: PhysicalOperator, right: PhysicalOperator, type: JoinType,
+        predicate: ((Batch) throws -> Column)? = nil
+    ) {
+        inner = HashJoinOperator(
+            left: left, right: right, type: type, leftKeys: [], rightKeys: [],
+            residual: predicate, buildSide: .right)
         inner.setLabel("NestedLoopJoin")
     }
     public var schema: Schema { inner.schema }
@@ -758,10 +821,13 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
     ///   - probeKeys: key column indexes of the left input, parallel to `build.keys`.
     /// - Precondition: `type` is inner, left, semi, anti or cross.
     ///   - nullAware: NOT IN semantics for `.anti` (see `HashJoinOperator.init`).
-    public init(probe: MorselSource, build: JoinHashTable, buildSchema: Schema, type: JoinType, probeKeys: [Int],
-                residual: ((Batch) throws -> Column)? = nil, nullAware: Bool = false) {
+    public init(
+        probe: MorselSource, build: JoinHashTable, buildSchema: Schema, type: JoinType, probeKeys: [Int],
+        residual: ((Batch) throws -> Column)? = nil, nullAware: Bool = false
+    ) {
         self.nullAware = nullAware && type == .anti
-        precondition([.inner, .left, .semi, .anti, .cross].contains(type), "HashJoinProbeSource: \(type) needs HashJoinOperator")
+        precondition(
+            [.inner, .left, .semi, .anti, .cross].contains(type), "HashJoinProbeSource: \(type) needs HashJoinOperator")
         self.probe = probe
         self.table = build
         self.type = type
@@ -775,8 +841,9 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
 
     public func morsel(_ i: Int) throws -> Batch? {
         guard let b = try probe.morsel(i), b.count > 0 else { return nil }
-        let prober = OpsJoinProber(table: table, type: type, probeIsLeft: true, probeKeys: probeKeys,
-                                   probeSchema: probe.schema, buildSchema: buildSchema, residual: residual, trackBuild: false)
+        let prober = OpsJoinProber(
+            table: table, type: type, probeIsLeft: true, probeKeys: probeKeys,
+            probeSchema: probe.schema, buildSchema: buildSchema, residual: residual, trackBuild: false)
         prober.nullAware = nullAware
         var parts: [Batch] = []
         try prober.process(b) { parts.append($0) }

@@ -1,6 +1,7 @@
 import KuaiCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 // Hashing helpers shared by the operators (group-by, join, distinct, window partitions).
@@ -40,9 +41,11 @@ func opsDoubleKey(_ d: Double) -> UInt64 {
 /// translated by `interner` (interning new strings when `insert`, else -1 for unknown strings,
 /// which sets `unknown[i] = 1`). A NULL row gets word 0.
 @usableFromInline
-func opsKeyWords(_ col: Column, interner: OpsStringInterner?, insert: Bool,
-                 words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
-                 unknown: UnsafeMutableBufferPointer<UInt8>?) {
+func opsKeyWords(
+    _ col: Column, interner: OpsStringInterner?, insert: Bool,
+    words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
+    unknown: UnsafeMutableBufferPointer<UInt8>?
+) {
     let n = col.count
     if let v = col.validity {
         v.withUnsafeBufferPointer { vb in for i in 0..<n { nulls[i] = vb[i] == 0 ? 1 : 0 } }
@@ -65,18 +68,32 @@ func opsKeyWords(_ col: Column, interner: OpsStringInterner?, insert: Bool,
             let vb: [UInt8]? = col.validity
             if let vb {
                 vb.withUnsafeBufferPointer { vp in
-                    if insert { interner!.intern(c, dictionary: col.dictionary!, validity: vp, into: tmp) }
-                    else { interner!.lookup(c, dictionary: col.dictionary!, validity: vp, into: tmp) }
+                    if insert {
+                        interner!.intern(c, dictionary: col.dictionary!, validity: vp, into: tmp)
+                    } else {
+                        interner!.lookup(c, dictionary: col.dictionary!, validity: vp, into: tmp)
+                    }
                 }
             } else {
-                if insert { interner!.intern(c, dictionary: col.dictionary!, validity: nil, into: tmp) }
-                else { interner!.lookup(c, dictionary: col.dictionary!, validity: nil, into: tmp) }
+                if insert {
+                    interner!.intern(c, dictionary: col.dictionary!, validity: nil, into: tmp)
+                } else {
+                    interner!.lookup(c, dictionary: col.dictionary!, validity: nil, into: tmp)
+                }
             }
         }
         for i in 0..<n {
-            if nulls[i] != 0 { words[i] = 0; continue }
+            if nulls[i] != 0 {
+                words[i] = 0
+                continue
+            }
             let t = tmp[i]
-            if t < 0 { words[i] = 0; unknown?[i] = 1 } else { words[i] = UInt64(UInt32(t)) }
+            if t < 0 {
+                words[i] = 0
+                unknown?[i] = 1
+            } else {
+                words[i] = UInt64(UInt32(t))
+            }
         }
     default:
         col.ints.withUnsafeBufferPointer { x in
@@ -122,12 +139,12 @@ public final class GroupKeyTable {
     private let interner = OpsStringInterner()
 
     // .int mode
-    private var intSlots: UnsafeMutablePointer<Int64>   // 2 * capacity: key, id + 1 (0 = empty)
+    private var intSlots: UnsafeMutablePointer<Int64>  // 2 * capacity: key, id + 1 (0 = empty)
     private var intCapacity: Int = 0
     private var intShift: UInt64 = 0
     private var intKeys: [Int64] = []
     private var nullGroup: Int32 = -1
-    private var keyMin = Int64.max, keyMax = Int64.min     // over non-NULL keys
+    private var keyMin = Int64.max, keyMax = Int64.min  // over non-NULL keys
     private var direct: UnsafeMutablePointer<Int32>? = nil
     private var directMin: Int64 = 0
     private var directSize = 0
@@ -137,9 +154,9 @@ public final class GroupKeyTable {
     private var groupOfCode: [Int32] = []
 
     // .general mode
-    private var slots: UnsafeMutablePointer<UInt64>     // capacity: (hash >> 32) << 32 | (id + 1)
+    private var slots: UnsafeMutablePointer<UInt64>  // capacity: (hash >> 32) << 32 | (id + 1)
     private var capacity: Int = 0
-    private let stride: Int                              // key columns + 1 (NULL mask word)
+    private let stride: Int  // key columns + 1 (NULL mask word)
     /// Packed sub-mode of `.general` for 2-6 integer-stored / VARCHAR keys whose values span small
     /// ranges: each key becomes a field `value - base + 1` (0 = NULL) of `bits` bits, chosen from
     /// the values seen so far with slack on both sides, and the fields side by side form one
@@ -149,18 +166,18 @@ public final class GroupKeyTable {
     /// stored keys (ids unchanged); when the fields no longer fit 63 bits, or the inner table
     /// hashes more than 65536 keys, the table leaves the packed sub-mode for good.
     private var packing = false
-    private var packLo: [Int64] = []        // per key column: smallest non-NULL value seen
-    private var packHi: [Int64] = []        // largest (lo > hi: none seen yet)
-    private var packBase: [Int64] = []      // field = value - base + 1
-    private var packLimit: [UInt64] = []    // largest allowed value - base: 2^bits - 2
+    private var packLo: [Int64] = []  // per key column: smallest non-NULL value seen
+    private var packHi: [Int64] = []  // largest (lo > hi: none seen yet)
+    private var packBase: [Int64] = []  // field = value - base + 1
+    private var packLimit: [UInt64] = []  // largest allowed value - base: 2^bits - 2
     private var packShift: [UInt64] = []
     private var packTotalBits = 0
     private var packLaidOut = false
-    private var packDirect: UnsafeMutablePointer<Int32>? = nil   // 2^packTotalBits entries: id + 1, 0 = none
+    private var packDirect: UnsafeMutablePointer<Int32>? = nil  // 2^packTotalBits entries: id + 1, 0 = none
     private var packInner: GroupKeyTable? = nil
     /// Widest packed key (bits) indexed by a direct array (zeroed lazily by the OS: calloc).
     static let packDirectMaxBits = 24
-    private var keyStore: UnsafeMutablePointer<UInt64>   // stride words per group
+    private var keyStore: UnsafeMutablePointer<UInt64>  // stride words per group
     private var keyStoreGroups = 0
 
     /// - Parameter keyTypes: one entry per key column (may be empty: then every row is group 0).
@@ -209,7 +226,8 @@ public final class GroupKeyTable {
         let newCap = intCapacity * 2
         let newSlots = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * newCap)
         newSlots.initialize(repeating: 0, count: 2 * newCap)
-        let oldSlots = intSlots, oldCap = intCapacity
+        let oldSlots = intSlots
+        let oldCap = intCapacity
         intSlots = newSlots
         intCapacity = newCap
         intShift -= 1
@@ -302,20 +320,27 @@ public final class GroupKeyTable {
                     let end = i + chunk
                     if let d = direct {
                         // direct mode: keys inside [directMin, directMin + directSize)
-                        let lo = directMin, size = UInt64(directSize)
+                        let lo = directMin
+                        let size = UInt64(directSize)
                         var c = count
                         while i < end {
                             if allNull || (valid != nil && valid![i] == 0) {
-                                if nullGroup < 0 { nullGroup = Int32(c); c += 1; keys.append(0) }
+                                if nullGroup < 0 {
+                                    nullGroup = Int32(c)
+                                    c += 1
+                                    keys.append(0)
+                                }
                                 ids[i] = nullGroup
                                 i += 1
                                 continue
                             }
                             let k = xs[i]
                             let slot = UInt64(bitPattern: k &- lo)
-                            if slot >= size { break }   // outside: widen or leave direct mode below
+                            if slot >= size { break }  // outside: widen or leave direct mode below
                             let g = d[Int(slot)]
-                            if g != 0 { ids[i] = g - 1 } else {
+                            if g != 0 {
+                                ids[i] = g - 1
+                            } else {
                                 d[Int(slot)] = Int32(c + 1)
                                 ids[i] = Int32(c)
                                 c += 1
@@ -338,7 +363,8 @@ public final class GroupKeyTable {
                     // hash mode: grow before a chunk so the chunk cannot overflow the load factor
                     if (count + chunk) * 2 > intCapacity {
                         intKeys = keys
-                        let switched = count >= 256 && keyMin <= keyMax && tryDirect(lo: keyMin, hi: keyMax, upcoming: chunk)
+                        let switched =
+                            count >= 256 && keyMin <= keyMax && tryDirect(lo: keyMin, hi: keyMax, upcoming: chunk)
                         if !switched { while (count + chunk) * 2 > intCapacity { growInt() } }
                         keys = intKeys
                         intKeys = []
@@ -348,10 +374,15 @@ public final class GroupKeyTable {
                     let mask = intCapacity - 1
                     let shift = intShift
                     var c = count
-                    var kmin = keyMin, kmax = keyMax
+                    var kmin = keyMin
+                    var kmax = keyMax
                     while i < end {
                         if allNull || (valid != nil && valid![i] == 0) {
-                            if nullGroup < 0 { nullGroup = Int32(c); c += 1; keys.append(0) }
+                            if nullGroup < 0 {
+                                nullGroup = Int32(c)
+                                c += 1
+                                keys.append(0)
+                            }
                             ids[i] = nullGroup
                             i += 1
                             continue
@@ -370,7 +401,10 @@ public final class GroupKeyTable {
                                 if k > kmax { kmax = k }
                                 break
                             }
-                            if slots[2 * s] == k { ids[i] = Int32(id - 1); break }
+                            if slots[2 * s] == k {
+                                ids[i] = Int32(id - 1)
+                                break
+                            }
                             s = (s + 1) & mask
                         }
                         i += 1
@@ -383,16 +417,21 @@ public final class GroupKeyTable {
         }
     }
 
-    private func intFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
+    private func intFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>)
+    {
         let allNull = col.type == .null
         let slots = intSlots
         let mask = intCapacity - 1
         col.ints.withUnsafeBufferPointer { xs in
             col.validity.withUnsafeBufferPointerOrNil { valid in
                 if let d = direct {
-                    let lo = directMin, size = UInt64(directSize)
+                    let lo = directMin
+                    let size = UInt64(directSize)
                     for i in 0..<n {
-                        if allNull || (valid != nil && valid![i] == 0) { ids[i] = nullsMatch ? nullGroup : -1; continue }
+                        if allNull || (valid != nil && valid![i] == 0) {
+                            ids[i] = nullsMatch ? nullGroup : -1
+                            continue
+                        }
                         let slot = UInt64(bitPattern: xs[i] &- lo)
                         ids[i] = slot < size ? d[Int(slot)] - 1 : -1
                     }
@@ -409,7 +448,10 @@ public final class GroupKeyTable {
                     while true {
                         let id = slots[2 * s + 1]
                         if id == 0 { break }
-                        if slots[2 * s] == k { result = Int32(id - 1); break }
+                        if slots[2 * s] == k {
+                            result = Int32(id - 1)
+                            break
+                        }
                         s = (s + 1) & mask
                     }
                     ids[i] = result
@@ -426,7 +468,9 @@ public final class GroupKeyTable {
         let validity = col.validity
         col.codes.withUnsafeBufferPointer { c in
             if let validity {
-                validity.withUnsafeBufferPointer { interner.intern(c, dictionary: col.dictionary!, validity: $0, into: tmp) }
+                validity.withUnsafeBufferPointer {
+                    interner.intern(c, dictionary: col.dictionary!, validity: $0, into: tmp)
+                }
             } else {
                 interner.intern(c, dictionary: col.dictionary!, validity: nil, into: tmp)
             }
@@ -438,14 +482,19 @@ public final class GroupKeyTable {
         groupOfCode.withUnsafeMutableBufferPointer { g in
             for i in 0..<n {
                 if validity != nil && validity![i] == 0 {
-                    if nullGroup < 0 { nullGroup = Int32(count); count += 1; intKeys.append(-1) }
+                    if nullGroup < 0 {
+                        nullGroup = Int32(count)
+                        count += 1
+                        intKeys.append(-1)
+                    }
                     ids[i] = nullGroup
                     continue
                 }
                 let t = Int(tmp[i])
                 var id = g[t]
                 if id < 0 {
-                    id = Int32(count); count += 1
+                    id = Int32(count)
+                    count += 1
                     g[t] = id
                     intKeys.append(Int64(t))
                 }
@@ -454,21 +503,28 @@ public final class GroupKeyTable {
         }
     }
 
-    private func stringFind(_ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-                            interner: OpsStringInterner) {
+    private func stringFind(
+        _ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+        interner: OpsStringInterner
+    ) {
         let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
         defer { tmp.deallocate() }
         let validity = col.validity
         col.codes.withUnsafeBufferPointer { c in
             if let validity {
-                validity.withUnsafeBufferPointer { interner.lookup(c, dictionary: col.dictionary!, validity: $0, into: tmp) }
+                validity.withUnsafeBufferPointer {
+                    interner.lookup(c, dictionary: col.dictionary!, validity: $0, into: tmp)
+                }
             } else {
                 interner.lookup(c, dictionary: col.dictionary!, validity: nil, into: tmp)
             }
         }
         groupOfCode.withUnsafeBufferPointer { g in
             for i in 0..<n {
-                if validity != nil && validity![i] == 0 { ids[i] = nullsMatch ? nullGroup : -1; continue }
+                if validity != nil && validity![i] == 0 {
+                    ids[i] = nullsMatch ? nullGroup : -1
+                    continue
+                }
                 let t = Int(tmp[i])
                 ids[i] = (t >= 0 && t < g.count) ? g[t] : -1
             }
@@ -487,7 +543,7 @@ public final class GroupKeyTable {
         let mask = newCap - 1
         for s in 0..<capacity where slots[s] != 0 {
             let v = slots[s]
-            var i = Int(truncatingIfNeeded: v >> 32) & mask   // the slot comes from the stored hash tag
+            var i = Int(truncatingIfNeeded: v >> 32) & mask  // the slot comes from the stored hash tag
             while newSlots[i] != 0 { i = (i + 1) & mask }
             newSlots[i] = v
         }
@@ -508,15 +564,23 @@ public final class GroupKeyTable {
 
     /// Row-major key words of one batch (`n * stride` words) and the combined hash per row.
     /// Rows whose VARCHAR key is unknown to the table (lookup mode) get `unknown[i] = 1`.
-    private func prepare(_ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
-                         rowWords: UnsafeMutablePointer<UInt64>, hashes: UnsafeMutablePointer<UInt64>,
-                         unknown: UnsafeMutableBufferPointer<UInt8>) {
+    private func prepare(
+        _ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
+        rowWords: UnsafeMutablePointer<UInt64>, hashes: UnsafeMutablePointer<UInt64>,
+        unknown: UnsafeMutableBufferPointer<UInt8>
+    ) {
         let k = keys.count
         let stride = self.stride
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        defer { words.deallocate(); nulls.deallocate() }
-        for i in 0..<n { rowWords[i * stride + k] = 0; hashes[i] = 0x1234_5678_9ABC_DEF1 }
+        defer {
+            words.deallocate()
+            nulls.deallocate()
+        }
+        for i in 0..<n {
+            rowWords[i * stride + k] = 0
+            hashes[i] = 0x1234_5678_9ABC_DEF1
+        }
         unknown.initialize(repeating: 0)
         for c in 0..<k {
             opsKeyWords(keys[c], interner: interner, insert: insert, words: words, nulls: nulls, unknown: unknown)
@@ -539,14 +603,17 @@ public final class GroupKeyTable {
     }
 
     /// Column-major key words of a batch (`words[c * n + i]`, NULL = word 0 and `nulls` byte 1).
-    private func columnWords(_ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
-                             words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
-                             unknown: UnsafeMutableBufferPointer<UInt8>) {
+    private func columnWords(
+        _ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
+        words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
+        unknown: UnsafeMutableBufferPointer<UInt8>
+    ) {
         unknown.initialize(repeating: 0)
         for c in 0..<keys.count {
-            opsKeyWords(keys[c], interner: interner, insert: insert,
-                        words: UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n]),
-                        nulls: UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n]), unknown: unknown)
+            opsKeyWords(
+                keys[c], interner: interner, insert: insert,
+                words: UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n]),
+                nulls: UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n]), unknown: unknown)
         }
     }
 
@@ -578,8 +645,12 @@ public final class GroupKeyTable {
         var base = [Int64](repeating: 0, count: k)
         var bits = [Int](repeating: 0, count: k)
         for c in 0..<k {
-            var lo = packLo[c], hi = packHi[c]
-            if lo > hi { lo = 0; hi = 0 }   // only NULLs so far
+            var lo = packLo[c]
+            var hi = packHi[c]
+            if lo > hi {
+                lo = 0
+                hi = 0
+            }  // only NULLs so far
             let span = hi.subtractingReportingOverflow(lo)
             if span.overflow || span.partialValue >= 1 << 60 { return false }
             let pad = max(UInt64(span.partialValue) / 4, 16)
@@ -594,7 +665,10 @@ public final class GroupKeyTable {
         let order = (0..<k).sorted { bits[$0] != bits[$1] ? bits[$0] > bits[$1] : $0 < $1 }
         var shift = [UInt64](repeating: 0, count: k)
         var at = 0
-        for c in order { shift[c] = UInt64(at); at += bits[c] }
+        for c in order {
+            shift[c] = UInt64(at)
+            at += bits[c]
+        }
         packBase = base
         packLimit = bits.map { (UInt64(1) << UInt64($0)) &- 2 }
         packShift = shift
@@ -613,34 +687,62 @@ public final class GroupKeyTable {
     /// Smallest and largest of `n` signed words (lo > hi when n == 0); four independent
     /// accumulators so the compare chains overlap.
     private static func range(_ w: UnsafePointer<UInt64>, _ n: Int) -> (Int64, Int64) {
-        var lo0 = Int64.max, lo1 = Int64.max, lo2 = Int64.max, lo3 = Int64.max
-        var hi0 = Int64.min, hi1 = Int64.min, hi2 = Int64.min, hi3 = Int64.min
+        var lo0 = Int64.max
+        var lo1 = Int64.max
+        var lo2 = Int64.max
+        var lo3 = Int64.max
+        var hi0 = Int64.min
+        var hi1 = Int64.min
+        var hi2 = Int64.min
+        var hi3 = Int64.min
         var i = 0
         while i + 4 <= n {
-            let a = Int64(bitPattern: w[i]), b = Int64(bitPattern: w[i + 1])
-            let c = Int64(bitPattern: w[i + 2]), d = Int64(bitPattern: w[i + 3])
-            lo0 = min(lo0, a); hi0 = max(hi0, a)
-            lo1 = min(lo1, b); hi1 = max(hi1, b)
-            lo2 = min(lo2, c); hi2 = max(hi2, c)
-            lo3 = min(lo3, d); hi3 = max(hi3, d)
+            let a = Int64(bitPattern: w[i])
+            let b = Int64(bitPattern: w[i + 1])
+            let c = Int64(bitPattern: w[i + 2])
+            let d = Int64(bitPattern: w[i + 3])
+            lo0 = min(lo0, a)
+            hi0 = max(hi0, a)
+            lo1 = min(lo1, b)
+            hi1 = max(hi1, b)
+            lo2 = min(lo2, c)
+            hi2 = max(hi2, c)
+            lo3 = min(lo3, d)
+            hi3 = max(hi3, d)
             i += 4
         }
-        while i < n { let a = Int64(bitPattern: w[i]); lo0 = min(lo0, a); hi0 = max(hi0, a); i += 1 }
+        while i < n {
+            let a = Int64(bitPattern: w[i])
+            lo0 = min(lo0, a)
+            hi0 = max(hi0, a)
+            i += 1
+        }
         return (min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3)))
     }
 
     /// `range` over the rows whose NULL byte is 0.
     private static func range(_ w: UnsafePointer<UInt64>, _ nulls: UnsafePointer<UInt8>, _ n: Int) -> (Int64, Int64) {
-        var lo0 = Int64.max, lo1 = Int64.max, hi0 = Int64.min, hi1 = Int64.min
+        var lo0 = Int64.max
+        var lo1 = Int64.max
+        var hi0 = Int64.min
+        var hi1 = Int64.min
         var i = 0
         while i + 2 <= n {
-            let a = Int64(bitPattern: w[i]), b = Int64(bitPattern: w[i + 1])
-            let an = nulls[i] != 0, bn = nulls[i + 1] != 0
-            lo0 = min(lo0, an ? .max : a); hi0 = max(hi0, an ? .min : a)
-            lo1 = min(lo1, bn ? .max : b); hi1 = max(hi1, bn ? .min : b)
+            let a = Int64(bitPattern: w[i])
+            let b = Int64(bitPattern: w[i + 1])
+            let an = nulls[i] != 0
+            let bn = nulls[i + 1] != 0
+            lo0 = min(lo0, an ? .max : a)
+            hi0 = max(hi0, an ? .min : a)
+            lo1 = min(lo1, bn ? .max : b)
+            hi1 = max(hi1, bn ? .min : b)
             i += 2
         }
-        if i < n && nulls[i] == 0 { let a = Int64(bitPattern: w[i]); lo0 = min(lo0, a); hi0 = max(hi0, a) }
+        if i < n && nulls[i] == 0 {
+            let a = Int64(bitPattern: w[i])
+            lo0 = min(lo0, a)
+            hi0 = max(hi0, a)
+        }
         return (min(lo0, lo1), max(hi0, hi1))
     }
 
@@ -676,14 +778,18 @@ public final class GroupKeyTable {
             inner.reserve(count + upcoming)
             let ks = (0..<count).map { packStoredKey($0) }
             var tmp = [Int32](repeating: 0, count: count)
-            tmp.withUnsafeMutableBufferPointer { inner.findOrInsert([Column(type: .bigint, ints: ks)], rowCount: count, into: $0) }
+            tmp.withUnsafeMutableBufferPointer {
+                inner.findOrInsert([Column(type: .bigint, ints: ks)], rowCount: count, into: $0)
+            }
         }
         packInner = inner
     }
 
     /// findOrInsert in the packed sub-mode; false (nothing done) when the keys cannot be packed
     /// any more (then the caller leaves the sub-mode).
-    private func packedFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
+    private func packedFindOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>)
+        -> Bool
+    {
         let k = keys.count
         if keys.allSatisfy({ $0.validity == nil && $0.type != .varchar && $0.type != .null && $0.type != .double }) {
             // integer-stored columns without NULLs: read the values in place (no word copies)
@@ -691,40 +797,54 @@ public final class GroupKeyTable {
             zeros.initialize(repeating: 0, count: n)
             defer { zeros.deallocate() }
             return GroupKeyTable.withIntPointers(keys[...], []) { ptrs in
-                packedFindOrInsert(k, rowCount: n, words: ptrs, nulls: [UnsafePointer<UInt8>](repeating: UnsafePointer(zeros), count: k),
-                                   noNulls: [Bool](repeating: true, count: k), into: ids)
+                packedFindOrInsert(
+                    k, rowCount: n, words: ptrs,
+                    nulls: [UnsafePointer<UInt8>](repeating: UnsafePointer(zeros), count: k),
+                    noNulls: [Bool](repeating: true, count: k), into: ids)
             }
         }
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
+        defer {
+            words.deallocate()
+            nulls.deallocate()
+            unknown.deallocate()
+        }
         columnWords(keys, rowCount: n, insert: true, interner: interner, words: words, nulls: nulls, unknown: unknown)
-        let w = UnsafePointer(words.baseAddress!), nl = UnsafePointer(nulls.baseAddress!)
-        return packedFindOrInsert(k, rowCount: n, words: (0..<k).map { w + $0 * n }, nulls: (0..<k).map { nl + $0 * n },
-                                  noNulls: keys.map { $0.validity == nil && $0.type != .null }, into: ids)
+        let w = UnsafePointer(words.baseAddress!)
+        let nl = UnsafePointer(nulls.baseAddress!)
+        return packedFindOrInsert(
+            k, rowCount: n, words: (0..<k).map { w + $0 * n }, nulls: (0..<k).map { nl + $0 * n },
+            noNulls: keys.map { $0.validity == nil && $0.type != .null }, into: ids)
     }
 
     /// Calls `body` with the value pointers of integer-stored `cols` (as key words).
-    private static func withIntPointers<R>(_ cols: ArraySlice<Column>, _ acc: [UnsafePointer<UInt64>],
-                                           _ body: ([UnsafePointer<UInt64>]) -> R) -> R {
+    private static func withIntPointers<R>(
+        _ cols: ArraySlice<Column>, _ acc: [UnsafePointer<UInt64>],
+        _ body: ([UnsafePointer<UInt64>]) -> R
+    ) -> R {
         guard let first = cols.first else { return body(acc) }
         return first.ints.withUnsafeBufferPointer { b in
-            let p = UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 8)!).assumingMemoryBound(to: UInt64.self)
+            let p = UnsafeRawPointer(b.baseAddress ?? UnsafePointer(bitPattern: 8)!).assumingMemoryBound(
+                to: UInt64.self)
             return withIntPointers(cols.dropFirst(), acc + [p], body)
         }
     }
 
     /// findOrInsert in the packed sub-mode over key words `words[c][i]` and NULL bytes
     /// `nulls[c][i]` (`noNulls[c]`: column c has none).
-    private func packedFindOrInsert(_ k: Int, rowCount n: Int, words: [UnsafePointer<UInt64>], nulls: [UnsafePointer<UInt8>],
-                                    noNulls: [Bool], into ids: UnsafeMutableBufferPointer<Int32>) -> Bool {
+    private func packedFindOrInsert(
+        _ k: Int, rowCount n: Int, words: [UnsafePointer<UInt64>], nulls: [UnsafePointer<UInt8>],
+        noNulls: [Bool], into ids: UnsafeMutableBufferPointer<Int32>
+    ) -> Bool {
         let packedKeys = UnsafeMutableBufferPointer<Int64>.allocate(capacity: n)
         defer { packedKeys.deallocate() }
         // the batch's value range per column (signed), checked against the layout
         var fits = packLaidOut
         for c in 0..<k {
-            let wc = words[c], nc = nulls[c]
+            let wc = words[c]
+            let nc = nulls[c]
             let (lo, hi) = noNulls[c] ? GroupKeyTable.range(wc, n) : GroupKeyTable.range(wc, nc, n)
             if lo > hi { continue }
             if lo < packLo[c] { packLo[c] = lo }
@@ -740,8 +860,10 @@ public final class GroupKeyTable {
         // pack: every non-NULL value is within its field's range now
         let pk = packedKeys.baseAddress!
         for c in 0..<k {
-            let wc = words[c], nc = nulls[c]
-            let b = packBase[c], sh = packShift[c]
+            let wc = words[c]
+            let nc = nulls[c]
+            let b = packBase[c]
+            let sh = packShift[c]
             if c == 0 {
                 for i in 0..<n {
                     let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
@@ -769,7 +891,10 @@ public final class GroupKeyTable {
             for i in 0..<n {
                 let slot = Int(pk[i])
                 let g = d[slot]
-                if g != 0 { ids[i] = g - 1; continue }
+                if g != 0 {
+                    ids[i] = g - 1
+                    continue
+                }
                 d[slot] = Int32(c + 1)
                 ids[i] = Int32(c)
                 store(i, as: c)
@@ -794,8 +919,10 @@ public final class GroupKeyTable {
     }
 
     /// find in the packed sub-mode (reads only: safe from several threads with their own interners).
-    private func packedFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-                            interner: OpsStringInterner) {
+    private func packedFind(
+        _ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+        interner: OpsStringInterner
+    ) {
         if !packLaidOut {
             for i in 0..<n { ids[i] = -1 }
             return
@@ -805,20 +932,29 @@ public final class GroupKeyTable {
         let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
         var packedKeys = [Int64](repeating: 0, count: n)
-        defer { words.deallocate(); nulls.deallocate(); unknown.deallocate() }
+        defer {
+            words.deallocate()
+            nulls.deallocate()
+            unknown.deallocate()
+        }
         columnWords(keys, rowCount: n, insert: false, interner: interner, words: words, nulls: nulls, unknown: unknown)
         // rows with a value outside its field's range (or a NULL when NULLs do not match, or an
         // unknown string) were never inserted: mark them unknown
         packedKeys.withUnsafeMutableBufferPointer { pk in
             for c in 0..<k {
-                let b = packBase[c], sh = packShift[c], limit = packLimit[c]
+                let b = packBase[c]
+                let sh = packShift[c]
+                let limit = packLimit[c]
                 for i in 0..<n {
                     if nulls[c * n + i] != 0 {
                         if !nullsMatch { unknown[i] = 1 }
                         continue
                     }
                     let v = Int64(bitPattern: words[c * n + i])
-                    if v < b || UInt64(bitPattern: v &- b) > limit { unknown[i] = 1; continue }
+                    if v < b || UInt64(bitPattern: v &- b) > limit {
+                        unknown[i] = 1
+                        continue
+                    }
                     pk[i] |= Int64(bitPattern: (UInt64(bitPattern: v &- b) &+ 1) << sh)
                 }
             }
@@ -846,8 +982,13 @@ public final class GroupKeyTable {
         let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
         let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        defer { rowWords.deallocate(); hashes.deallocate(); unknown.deallocate() }
-        prepare(keys, rowCount: n, insert: true, interner: interner, rowWords: rowWords, hashes: hashes, unknown: unknown)
+        defer {
+            rowWords.deallocate()
+            hashes.deallocate()
+            unknown.deallocate()
+        }
+        prepare(
+            keys, rowCount: n, insert: true, interner: interner, rowWords: rowWords, hashes: hashes, unknown: unknown)
         var i = 0
         while i < n {
             let chunk = min(n - i, 4096)
@@ -872,7 +1013,10 @@ public final class GroupKeyTable {
                     }
                     if v >> 32 == tag {
                         let g = Int(v & 0xFFFF_FFFF) - 1
-                        if keysEqual(group: g, row: row) { ids[i] = Int32(g); break }
+                        if keysEqual(group: g, row: row) {
+                            ids[i] = Int32(g)
+                            break
+                        }
                     }
                     s = (s + 1) & mask
                 }
@@ -881,8 +1025,10 @@ public final class GroupKeyTable {
         }
     }
 
-    private func generalFind(_ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-                             interner: OpsStringInterner) {
+    private func generalFind(
+        _ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+        interner: OpsStringInterner
+    ) {
         if packing {
             packedFind(keys, rowCount: n, nullsMatch: nullsMatch, into: ids, interner: interner)
             return
@@ -892,8 +1038,13 @@ public final class GroupKeyTable {
         let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
         let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        defer { rowWords.deallocate(); hashes.deallocate(); unknown.deallocate() }
-        prepare(keys, rowCount: n, insert: false, interner: interner, rowWords: rowWords, hashes: hashes, unknown: unknown)
+        defer {
+            rowWords.deallocate()
+            hashes.deallocate()
+            unknown.deallocate()
+        }
+        prepare(
+            keys, rowCount: n, insert: false, interner: interner, rowWords: rowWords, hashes: hashes, unknown: unknown)
         let mask = capacity - 1
         for i in 0..<n {
             ids[i] = -1
@@ -906,7 +1057,10 @@ public final class GroupKeyTable {
                 if v == 0 { break }
                 if v >> 32 == tag {
                     let g = Int(v & 0xFFFF_FFFF) - 1
-                    if keysEqual(group: g, row: row) { ids[i] = Int32(g); break }
+                    if keysEqual(group: g, row: row) {
+                        ids[i] = Int32(g)
+                        break
+                    }
                 }
                 s = (s + 1) & mask
             }
@@ -927,7 +1081,10 @@ public final class GroupKeyTable {
         switch mode {
         case .int: if direct == nil { while n * 2 > intCapacity { growInt() } }
         case .general:
-            if packing { reserveKeyStore(n); return }
+            if packing {
+                reserveKeyStore(n)
+                return
+            }
             while n * 2 > capacity { growGeneral() }
             reserveKeyStore(n)
         case .string: break
@@ -968,8 +1125,10 @@ public final class GroupKeyTable {
 
     /// `find` with a caller-owned lookup interner (from `makeLookupInterner()`): safe to call from
     /// several threads at once when no thread inserts.
-    public func find(_ keys: [Column], rowCount: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-                     interner: OpsStringInterner) {
+    public func find(
+        _ keys: [Column], rowCount: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
+        interner: OpsStringInterner
+    ) {
         precondition(keys.count == keyTypes.count, "GroupKeyTable: wrong number of key columns")
         if rowCount == 0 { return }
         switch mode {
@@ -1008,13 +1167,19 @@ public final class GroupKeyTable {
             return [Column(codes: codes, dictionary: interner.target, validity: validity)]
         case .general:
             var out: [Column] = []
-            let n = count, stride = self.stride, k = keyTypes.count
+            let n = count
+            let stride = self.stride
+            let k = keyTypes.count
             let ks = keyStore
             for c in 0..<k {
                 let bit = UInt64(1) << UInt64(c)
                 var anyNull = false
-                for g in 0..<n where ks[g * stride + k] & bit != 0 { anyNull = true; break }
-                let validity: [UInt8]? = anyNull
+                for g in 0..<n where ks[g * stride + k] & bit != 0 {
+                    anyNull = true
+                    break
+                }
+                let validity: [UInt8]? =
+                    anyNull
                     ? [UInt8](unsafeUninitializedCapacity: n) { v, len in
                         for g in 0..<n { v[g] = ks[g * stride + k] & bit != 0 ? 0 : 1 }
                         len = n

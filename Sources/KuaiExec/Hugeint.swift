@@ -43,7 +43,9 @@ extension Column {
             [Int128](unsafeUninitializedCapacity: n) { out, filled in
                 if let h = highs {
                     h.withUnsafeBufferPointer { hi in
-                        for i in 0..<n { out.initializeElement(at: i, to: Int128(hi[i]) << 64 | Int128(UInt64(bitPattern: lo[i]))) }
+                        for i in 0..<n {
+                            out.initializeElement(at: i, to: Int128(hi[i]) << 64 | Int128(UInt64(bitPattern: lo[i])))
+                        }
                     }
                 } else {
                     for i in 0..<n { out.initializeElement(at: i, to: Int128(lo[i])) }
@@ -90,21 +92,30 @@ extension Kernels {
     /// when it is narrower) and division by zero are execution errors naming the expression, as in
     /// DuckDB; NULL rows are skipped. Scalar inputs give a scalar when the result fits Int64, else
     /// a column of `count` rows.
-    static func wideArithmetic(_ op: ArithmeticOp, _ x: Operand, _ y: Operand, resultType: DataType,
-                               count n0: Int, expr: ScalarExpr) throws -> Operand {
+    static func wideArithmetic(
+        _ op: ArithmeticOp, _ x: Operand, _ y: Operand, resultType: DataType,
+        count n0: Int, expr: ScalarExpr
+    ) throws -> Operand {
         let bothScalar = x.isScalar && y.isScalar
         let n = bothScalar ? 1 : n0
         let validity = andValidity(x.validity, y.validity)
-        let a = int128Arg(x), b = int128Arg(y)
+        let a = int128Arg(x)
+        let b = int128Arg(y)
         @inline(__always) func at(_ v: Arg<Int128>, _ i: Int) -> Int128 {
-            switch v { case .col(let c): return c[i]; case .scalar(let s): return s }
+            switch v {
+            case .col(let c): return c[i]
+            case .scalar(let s): return s
+            }
         }
         var out = [Int128](repeating: 0, count: n)
-        let range: ClosedRange<Int128>? = resultType == .hugeint ? nil
+        let range: ClosedRange<Int128>? =
+            resultType == .hugeint
+            ? nil
             : Int128(integerRange(resultType).lowerBound)...Int128(integerRange(resultType).upperBound)
         for i in 0..<n {
             if let v = validity, v[i] == 0 { continue }
-            let p = at(a, i), q = at(b, i)
+            let p = at(a, i)
+            let q = at(b, i)
             let r: (partialValue: Int128, overflow: Bool)
             switch op {
             case .add: r = p.addingReportingOverflow(q)
@@ -152,7 +163,8 @@ extension Kernels {
         case .col(let xs): for i in 0..<n { found[i] = set.contains(xs[i]) ? 1 : 0 }
         case .scalar(let s): found[0] = set.contains(s) ? 1 : 0
         }
-        return inListResult(found: found, inputValidity: x.validity, listHasNull: listHasNull, negated: negated, scalar: x.isScalar)
+        return inListResult(
+            found: found, inputValidity: x.validity, listHasNull: listHasNull, negated: negated, scalar: x.isScalar)
     }
 
     /// CAST of a wide HUGEINT column (values beyond Int64) to `to`.
@@ -180,7 +192,10 @@ extension Kernels {
                     validity![i] = 0
                     out[i] = 0
                 } else {
-                    throw KuaiError(.execution, "Type INT128 with value \(v) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)")
+                    throw KuaiError(
+                        .execution,
+                        "Type INT128 with value \(v) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)"
+                    )
                 }
             }
             return Column(type: to, ints: out, validity: validity)
@@ -191,9 +206,11 @@ extension Kernels {
 /// 128-bit sum accumulation with DuckDB's overflow check ("Overflow in HUGEINT addition"): adds
 /// the valid rows of `input` (any integer-stored column, wide or not) to `sums[ids[i]]` and sets
 /// `seen` where given; `counts` (avg) gets 1 per row when given.
-func opsAddChecked(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int,
-                   sums: UnsafeMutableBufferPointer<Int128>, seen: UnsafeMutableBufferPointer<UInt8>?,
-                   counts: UnsafeMutableBufferPointer<Int64>?) throws {
+func opsAddChecked(
+    _ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int,
+    sums: UnsafeMutableBufferPointer<Int128>, seen: UnsafeMutableBufferPointer<UInt8>?,
+    counts: UnsafeMutableBufferPointer<Int64>?
+) throws {
     for i in 0..<n where input.isValid(i) {
         let g = Int(ids[i])
         let x = input.int128(at: i)
@@ -228,7 +245,10 @@ func opsSplitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
     var out: [Column] = []
     out.reserveCapacity(cols.count + 1)
     for (c, t) in zip(cols, types) {
-        guard t == .hugeint else { out.append(c); continue }
+        guard t == .hugeint else {
+            out.append(c)
+            continue
+        }
         if c.type == .null {
             out.append(c)
             out.append(c)
@@ -247,11 +267,17 @@ func opsJoinHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
     var out: [Column] = []
     var j = 0
     for t in types {
-        guard t == .hugeint else { out.append(cols[j]); j += 1; continue }
-        let hi = cols[j], lo = cols[j + 1]
+        guard t == .hugeint else {
+            out.append(cols[j])
+            j += 1
+            continue
+        }
+        let hi = cols[j]
+        let lo = cols[j + 1]
         j += 2
-        var c = Column(type: .hugeint, ints: lo.type == .null ? [Int64](repeating: 0, count: lo.count) : lo.ints,
-                       validity: lo.type == .null ? [UInt8](repeating: 0, count: lo.count) : lo.validity)
+        var c = Column(
+            type: .hugeint, ints: lo.type == .null ? [Int64](repeating: 0, count: lo.count) : lo.ints,
+            validity: lo.type == .null ? [UInt8](repeating: 0, count: lo.count) : lo.validity)
         if hi.type != .null && lo.type != .null {
             c.highs = hi.ints
             c = c.narrowedIfPossible()

@@ -109,14 +109,17 @@ public enum Kernels {
 
     /// `x op y` with DuckDB's rules: integer `+ - *` raise an overflow error (INTEGER results must
     /// fit 32 bits), `/` is DOUBLE division, `//` and `%` raise on a zero divisor.
-    static func arithmetic(_ op: ArithmeticOp, _ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType,
-                           resultType: DataType, count n0: Int, expr: ScalarExpr) throws -> Operand {
+    static func arithmetic(
+        _ op: ArithmeticOp, _ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType,
+        resultType: DataType, count n0: Int, expr: ScalarExpr
+    ) throws -> Operand {
         if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
         let bothScalar = x.isScalar && y.isScalar
         let n = bothScalar ? 1 : n0
         let validity = andValidity(x.validity, y.validity)
         if resultType == .double || op == .divide {
-            let a = doubleArg(x), b = doubleArg(y)
+            let a = doubleArg(x)
+            let b = doubleArg(y)
             let vals: [Double]
             switch op {
             case .add: vals = binaryMap(n, a, b, +)
@@ -134,7 +137,8 @@ public enum Kernels {
         if isWide(x) || isWide(y) {
             return try wideArithmetic(op, x, y, resultType: resultType, count: n0, expr: expr)
         }
-        let a = intArg(x), b = intArg(y)
+        let a = intArg(x)
+        let b = intArg(y)
         var bad: UInt8 = 0
         let vals: [Int64]
         let narrow = resultType == .integer
@@ -178,14 +182,17 @@ public enum Kernels {
             return try wideArithmetic(op, x, y, resultType: resultType, count: n0, expr: expr)
         }
         if bad != 0 {
-            try reportIntegerError(op, a, b, vals, validity: validity, n: n, narrow: narrow, resultType: resultType, expr: expr)
+            try reportIntegerError(
+                op, a, b, vals, validity: validity, n: n, narrow: narrow, resultType: resultType, expr: expr)
         }
         return result(vals, type: resultType, validity: validity, scalar: bothScalar)
     }
 
     /// `a + b` or `a - b` wrapping, and whether some row overflowed (two's complement sign rule,
     /// accumulated without branches so that the loops vectorise).
-    static func addOrSubtract(subtract: Bool, _ n: Int, _ a: Arg<Int64>, _ b: Arg<Int64>) -> (values: [Int64], overflow: Bool) {
+    static func addOrSubtract(subtract: Bool, _ n: Int, _ a: Arg<Int64>, _ b: Arg<Int64>) -> (
+        values: [Int64], overflow: Bool
+    ) {
         var signs: Int64 = 0
         let values = [Int64](unsafeUninitializedCapacity: n) { out, filled in
             filled = n
@@ -193,15 +200,29 @@ public enum Kernels {
             @inline(__always) func run(_ x: (Int) -> Int64, _ y: (Int) -> Int64) -> Int64 {
                 var acc: Int64 = 0
                 if subtract {
-                    for i in 0..<n { let p = x(i), q = y(i), r = p &- q; acc |= (p ^ q) & (p ^ r); o[i] = r }
+                    for i in 0..<n {
+                        let p = x(i)
+                        let q = y(i)
+                        let r = p &- q
+                        acc |= (p ^ q) & (p ^ r)
+                        o[i] = r
+                    }
                 } else {
-                    for i in 0..<n { let p = x(i), q = y(i), r = p &+ q; acc |= ~(p ^ q) & (p ^ r); o[i] = r }
+                    for i in 0..<n {
+                        let p = x(i)
+                        let q = y(i)
+                        let r = p &+ q
+                        acc |= ~(p ^ q) & (p ^ r)
+                        o[i] = r
+                    }
                 }
                 return acc
             }
             switch (a, b) {
             case (.col(let x), .col(let y)):
-                signs = x.withUnsafeBufferPointer { xp in y.withUnsafeBufferPointer { yp in run({ xp[$0] }, { yp[$0] }) } }
+                signs = x.withUnsafeBufferPointer { xp in
+                    y.withUnsafeBufferPointer { yp in run({ xp[$0] }, { yp[$0] }) }
+                }
             case (.col(let x), .scalar(let c)):
                 signs = x.withUnsafeBufferPointer { xp in run({ xp[$0] }, { _ in c }) }
             case (.scalar(let c), .col(let y)):
@@ -227,15 +248,21 @@ public enum Kernels {
     }
 
     /// Finds the first valid row whose operation overflowed (NULL rows may hold any bits) and throws.
-    static func reportIntegerError(_ op: ArithmeticOp, _ a: Arg<Int64>, _ b: Arg<Int64>, _ vals: [Int64],
-                                   validity: [UInt8]?, n: Int, narrow: Bool, resultType: DataType,
-                                   expr: ScalarExpr) throws {
+    static func reportIntegerError(
+        _ op: ArithmeticOp, _ a: Arg<Int64>, _ b: Arg<Int64>, _ vals: [Int64],
+        validity: [UInt8]?, n: Int, narrow: Bool, resultType: DataType,
+        expr: ScalarExpr
+    ) throws {
         func at(_ x: Arg<Int64>, _ i: Int) -> Int64 {
-            switch x { case .col(let c): return c[i]; case .scalar(let s): return s }
+            switch x {
+            case .col(let c): return c[i]
+            case .scalar(let s): return s
+            }
         }
         for i in 0..<n {
             if let v = validity, v[i] == 0 { continue }
-            let p = at(a, i), q = at(b, i)
+            let p = at(a, i)
+            let q = at(b, i)
             let overflow: Bool
             switch op {
             case .add: overflow = p.addingReportingOverflow(q).overflow
@@ -278,17 +305,21 @@ public enum Kernels {
     }
 
     /// `x op y` as BOOLEAN; NULL when either side is NULL. Integer/double mixes compare as double.
-    static func compare(_ op: CompareOp, _ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType, count n0: Int) -> Operand {
+    static func compare(_ op: CompareOp, _ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType, count n0: Int)
+        -> Operand
+    {
         if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
         let bothScalar = x.isScalar && y.isScalar
         let n = bothScalar ? 1 : n0
         let validity = andValidity(x.validity, y.validity)
-        let cx = category(xt), cy = category(yt)
+        let cx = category(xt)
+        let cy = category(yt)
         let vals: [Int64]
         if cx == .string || cy == .string {
             vals = compareStrings(op, x, y, n: n)
         } else if cx == .double || cy == .double {
-            let a = doubleArg(x), b = doubleArg(y)
+            let a = doubleArg(x)
+            let b = doubleArg(y)
             vals = compareLoop(op, n, a, b)
         } else if isWide(x) || isWide(y) {
             vals = compareLoop(op, n, int128Arg(x), int128Arg(y))
@@ -314,7 +345,8 @@ public enum Kernels {
     static func compareStrings(_ op: CompareOp, _ x: Operand, _ y: Operand, n: Int) -> [Int64] {
         // Same dictionary on both sides: equality on codes.
         if case .column(let a) = x, case .column(let b) = y, let da = a.dictionary, da === b.dictionary,
-           op == .equal || op == .notEqual {
+            op == .equal || op == .notEqual
+        {
             return compareLoop(op, n, Arg.col(a.codes), Arg.col(b.codes))
         }
         if case .column(let a) = x, case .scalar(.string(let s)) = y {
@@ -323,7 +355,8 @@ public enum Kernels {
         if case .scalar(.string(let s)) = x, case .column(let b) = y {
             return compareColumnToString(op.flipped, b, s, n: n)
         }
-        let sa = strings(x, n), sb = strings(y, n)
+        let sa = strings(x, n)
+        let sb = strings(y, n)
         var out = [Int64](repeating: 0, count: n)
         for i in 0..<n { out[i] = compareString(op, sa[i], sb[i]) ? 1 : 0 }
         return out
@@ -341,7 +374,10 @@ public enum Kernels {
         return a.codes.withUnsafeBufferPointer { cp in
             table.withUnsafeBufferPointer { tp in
                 [Int64](unsafeUninitializedCapacity: n) { out, filled in
-                    for i in 0..<n { let c = Int(cp[i]); out[i] = c < tp.count && c >= 0 ? tp[c] : 0 }
+                    for i in 0..<n {
+                        let c = Int(cp[i])
+                        out[i] = c < tp.count && c >= 0 ? tp[c] : 0
+                    }
                     filled = n
                 }
             }
@@ -455,7 +491,9 @@ public enum Kernels {
         }
     }
 
-    static func isDistinctFrom(_ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType, negated: Bool, count n0: Int) -> Operand {
+    static func isDistinctFrom(_ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType, negated: Bool, count n0: Int)
+        -> Operand
+    {
         let eq = compare(.equal, x, xt, y, yt, count: n0)
         let n = x.isScalar && y.isScalar ? 1 : n0
         func nulls(_ o: Operand) -> [UInt8] {
@@ -464,10 +502,16 @@ public enum Kernels {
             case .column(let c): return c.validity ?? [UInt8](repeating: 1, count: n)
             }
         }
-        let vx = nulls(x), vy = nulls(y)
+        let vx = nulls(x)
+        let vy = nulls(y)
         let eqCol: [Int64]
         switch eq {
-        case .scalar(let v): if case .bool(let b) = v { eqCol = [Int64](repeating: b ? 1 : 0, count: n) } else { eqCol = [Int64](repeating: 0, count: n) }
+        case .scalar(let v):
+            if case .bool(let b) = v {
+                eqCol = [Int64](repeating: b ? 1 : 0, count: n)
+            } else {
+                eqCol = [Int64](repeating: 0, count: n)
+            }
         case .column(let c): eqCol = c.ints
         }
         var vals = [Int64](repeating: 0, count: n)
@@ -481,9 +525,17 @@ public enum Kernels {
     }
 
     /// `x IN (constants)`: TRUE when found; else NULL when x is NULL or the list holds NULL; else FALSE.
-    static func inList(_ x: Operand, _ xt: DataType, _ values: [Value], negated: Bool, count n0: Int, intSet: IntHashSet? = nil) -> Operand {
+    static func inList(
+        _ x: Operand, _ xt: DataType, _ values: [Value], negated: Bool, count n0: Int, intSet: IntHashSet? = nil
+    ) -> Operand {
         if x.isNullScalar { return .scalar(.null) }
-        if category(xt) == .int && (isWide(x) || values.contains(where: { if case .hugeint = $0 { return true }; return false })) {
+        if category(xt) == .int
+            && (isWide(x)
+                || values.contains(where: {
+                    if case .hugeint = $0 { return true }
+                    return false
+                }))
+        {
             return wideInList(x, values, negated: negated, count: n0)
         }
         let listHasNull = values.contains { $0.isNull }
@@ -523,11 +575,18 @@ public enum Kernels {
         case .int:
             var list: [Int64] = []
             for v in values where intSet == nil {
-                switch v { case .int(let i): list.append(i); case .bool(let b): list.append(b ? 1 : 0); case .double(let d): list.append(Int64(d)); default: break }
+                switch v {
+                case .int(let i): list.append(i)
+                case .bool(let b): list.append(b ? 1 : 0)
+                case .double(let d): list.append(Int64(d))
+                default: break
+                }
             }
             col.ints.withUnsafeBufferPointer { vp in
                 if let intSet {
-                    found.withUnsafeMutableBufferPointer { intSet.contains(UnsafeBufferPointer(rebasing: vp[0..<n]), into: $0) }
+                    found.withUnsafeMutableBufferPointer {
+                        intSet.contains(UnsafeBufferPointer(rebasing: vp[0..<n]), into: $0)
+                    }
                 } else if list.count <= 8 {
                     for i in 0..<n {
                         var hit: Int64 = 0
@@ -540,13 +599,16 @@ public enum Kernels {
                 }
             }
         }
-        return inListResult(found: found, inputValidity: col.validity, listHasNull: listHasNull, negated: negated, scalar: x.isScalar)
+        return inListResult(
+            found: found, inputValidity: col.validity, listHasNull: listHasNull, negated: negated, scalar: x.isScalar)
     }
 
     /// The result of `x [NOT] IN (list)` from the membership flags `found` (1 = x equals an item) of
     /// the first `found.count` rows, by SQL's rules (DuckDB's too): NULL when x is NULL, or when x is
     /// not found and the list holds a NULL; NOT IN negates the rest.
-    static func inListResult(found: [Int64], inputValidity: [UInt8]?, listHasNull: Bool, negated: Bool, scalar: Bool) -> Operand {
+    static func inListResult(found: [Int64], inputValidity: [UInt8]?, listHasNull: Bool, negated: Bool, scalar: Bool)
+        -> Operand
+    {
         let n = found.count
         var found = found
         var validity = inputValidity.map { Array($0.prefix(n)) }
@@ -568,14 +630,22 @@ public enum Kernels {
         switch cond {
         case .scalar(let v):
             let t: Bool
-            switch v { case .bool(let b): t = b; case .int(let i): t = i != 0; default: t = false }
+            switch v {
+            case .bool(let b): t = b
+            case .int(let i): t = i != 0
+            default: t = false
+            }
             return t ? (Array(0..<Int32(n)), []) : ([], Array(0..<Int32(n)))
         case .column(let c):
             var taken: [Int32] = []
             var rest: [Int32] = []
             taken.reserveCapacity(n)
             for i in 0..<n {
-                if c.ints[i] != 0 && (c.validity?[i] ?? 1) != 0 { taken.append(Int32(i)) } else { rest.append(Int32(i)) }
+                if c.ints[i] != 0 && (c.validity?[i] ?? 1) != 0 {
+                    taken.append(Int32(i))
+                } else {
+                    rest.append(Int32(i))
+                }
             }
             return (taken, rest)
         }
@@ -627,12 +697,15 @@ public enum Kernels {
         /// True when `subject` matches (`ignoresCase`: the subject is lowercased first); throws the errors above.
         func matches(_ subject: String, caseInsensitive: Bool, expr: ScalarExpr) throws -> Bool {
             if invalidEscape {
-                throw KuaiError(.execution, "Invalid escape string. Escape string must be empty or one character (in \(expr.name))")
+                throw KuaiError(
+                    .execution, "Invalid escape string. Escape string must be empty or one character (in \(expr.name))")
             }
             let bytes = Array((caseInsensitive ? subject.lowercased() : subject).utf8)
             let hit = Kernels.likeMatch(bytes, tokens)
             if endsWithEscape {
-                if hit { throw KuaiError(.execution, "Like pattern must not end with escape character! (in \(expr.name))") }
+                if hit {
+                    throw KuaiError(.execution, "Like pattern must not end with escape character! (in \(expr.name))")
+                }
                 return false
             }
             return hit
@@ -643,12 +716,16 @@ public enum Kernels {
     /// used by its rows. NULL rows give NULL (and raise no pattern error, as in DuckDB).
     /// - Throws: `KuaiError.execution` for an invalid escape string or a pattern ending with the escape
     ///   character (see `LikePattern`), when a non-NULL row needs it.
-    static func like(_ x: Operand, pattern: String, negated: Bool, caseInsensitive: Bool, escape: String? = nil,
-                     count n: Int, expr: ScalarExpr) throws -> Operand {
+    static func like(
+        _ x: Operand, pattern: String, negated: Bool, caseInsensitive: Bool, escape: String? = nil,
+        count n: Int, expr: ScalarExpr
+    ) throws -> Operand {
         let pat = LikePattern(pattern, escape: escape, caseInsensitive: caseInsensitive)
         switch x {
         case .scalar(let v):
-            if case .string(let s) = v { return .scalar(.bool(try pat.matches(s, caseInsensitive: caseInsensitive, expr: expr) != negated)) }
+            if case .string(let s) = v {
+                return .scalar(.bool(try pat.matches(s, caseInsensitive: caseInsensitive, expr: expr) != negated))
+            }
             return .scalar(.null)
         case .column(let c):
             let dict = c.dictionary!
@@ -658,7 +735,11 @@ public enum Kernels {
             for i in 0..<n {
                 if let v = c.validity, v[i] == 0 { continue }
                 let code = Int(c.codes[i])
-                if memo[code] < 0 { memo[code] = try pat.matches(dict.values[code], caseInsensitive: caseInsensitive, expr: expr) != negated ? 1 : 0 }
+                if memo[code] < 0 {
+                    memo[code] =
+                        try pat.matches(dict.values[code], caseInsensitive: caseInsensitive, expr: expr) != negated
+                        ? 1 : 0
+                }
                 vals[i] = Int64(memo[code])
             }
             return .column(Column(type: .boolean, ints: vals, validity: c.validity))
@@ -668,8 +749,10 @@ public enum Kernels {
     /// SQL LIKE over UTF-8 bytes against compiled tokens (`LikePattern`): `%` matches any run of characters,
     /// `_` exactly one character, any other token its byte.
     static func likeMatch(_ s: [UInt8], _ p: [Int16]) -> Bool {
-        var si = 0, pi = 0
-        var starP = -1, starS = 0
+        var si = 0
+        var pi = 0
+        var starP = -1
+        var starS = 0
         func charLen(_ b: UInt8) -> Int {
             if b < 0x80 { return 1 }
             if b >= 0xF0 { return 4 }
@@ -704,7 +787,9 @@ public enum Kernels {
 extension Kernels {
     /// DuckDB's integer overflow error: "Overflow in addition of INT64 (9223372036854775807 + 1)",
     /// with the expression kuai was evaluating.
-    static func overflowError(_ op: ArithmeticOp, _ resultType: DataType, _ p: String, _ q: String, _ expr: ScalarExpr) -> KuaiError {
+    static func overflowError(_ op: ArithmeticOp, _ resultType: DataType, _ p: String, _ q: String, _ expr: ScalarExpr)
+        -> KuaiError
+    {
         let word: String
         switch op {
         case .add: word = "addition"
@@ -713,6 +798,8 @@ extension Kernels {
         case .integerDivide, .divide: word = "division"
         case .modulo: word = "modulo"
         }
-        return KuaiError(.execution, "Overflow in \(word) of \(physicalName(resultType)) (\(p) \(op.rawValue) \(q)) in expression \(expr.name)")
+        return KuaiError(
+            .execution,
+            "Overflow in \(word) of \(physicalName(resultType)) (\(p) \(op.rawValue) \(q)) in expression \(expr.name)")
     }
 }

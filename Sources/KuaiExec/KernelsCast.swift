@@ -16,7 +16,9 @@ extension Kernels {
 
     /// CAST / TRY_CAST of an operand (DuckDB semantics: DOUBLE to integer rounds half to even and
     /// raises when out of range; VARCHAR parses, raising `Could not convert string ...`).
-    static func cast(_ x: Operand, from: DataType, to: DataType, isTry: Bool, count n: Int, expr: ScalarExpr) throws -> Operand {
+    static func cast(_ x: Operand, from: DataType, to: DataType, isTry: Bool, count n: Int, expr: ScalarExpr) throws
+        -> Operand
+    {
         if from == to { return x }
         switch x {
         case .scalar(let v):
@@ -24,7 +26,9 @@ extension Kernels {
             let c = Column.broadcast(v, type: from, count: 1)
             let r = try castColumn(c, from: from, to: to, isTry: isTry, expr: expr)
             // A HUGEINT beyond Int64 stays a column (operands are never `.hugeint` scalars).
-            if let h = r.highs, r.isValid(0), h[0] != r.ints[0] >> 63 { return .column(Column.broadcastHugeint(r.int128(at: 0), count: n)) }
+            if let h = r.highs, r.isValid(0), h[0] != r.ints[0] >> 63 {
+                return .column(Column.broadcastHugeint(r.int128(at: 0), count: n))
+            }
             return .scalar(r.value(at: 0).normalized(to))
         case .column(let c):
             return .column(try castColumn(c, from: from, to: to, isTry: isTry, expr: expr))
@@ -62,10 +66,12 @@ extension Kernels {
             return Column(type: .timestamp, ints: c.ints.map { $0 &* 86_400_000_000 }, validity: validity)
         case (.timestamp, .date):
             let perDay: Int64 = 86_400_000_000
-            return Column(type: .date, ints: c.ints.map { v in
-                let d = v / perDay
-                return (v % perDay < 0) ? d - 1 : d
-            }, validity: validity)
+            return Column(
+                type: .date,
+                ints: c.ints.map { v in
+                    let d = v / perDay
+                    return (v % perDay < 0) ? d - 1 : d
+                }, validity: validity)
         default: break
         }
         if to == .double {
@@ -73,7 +79,9 @@ extension Kernels {
             return Column(doubles: c.ints.map { Double($0) }, validity: validity)
         }
         if to == .boolean {
-            if from == .double { return Column(type: .boolean, ints: c.doubles.map { $0 != 0 ? 1 : 0 }, validity: validity) }
+            if from == .double {
+                return Column(type: .boolean, ints: c.doubles.map { $0 != 0 ? 1 : 0 }, validity: validity)
+            }
             return Column(type: .boolean, ints: c.ints.map { $0 != 0 ? 1 : 0 }, validity: validity)
         }
         // to an integer type
@@ -86,7 +94,10 @@ extension Kernels {
                 if d.isFinite && d >= -1.7014118346046923e38 && d < 1.7014118346046923e38, let v = Int128(exactly: d) {
                     out[i] = v
                 } else {
-                    try fail(i, "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type INT128 in expression \(expr.name)")
+                    try fail(
+                        i,
+                        "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type INT128 in expression \(expr.name)"
+                    )
                 }
             }
             return Column(hugeints: out, validity: validity)
@@ -95,18 +106,31 @@ extension Kernels {
             var out = [Int64](repeating: 0, count: n)
             for i in 0..<n where valid(i) {
                 let d = c.doubles[i].rounded(.toNearestOrEven)
-                if d.isFinite && d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 && range.contains(Int64(d)) {
+                if d.isFinite && d >= -9.223372036854775808e18 && d < 9.223372036854775808e18
+                    && range.contains(Int64(d))
+                {
                     out[i] = Int64(d)
                 } else {
-                    try fail(i, "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)")
+                    try fail(
+                        i,
+                        "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)"
+                    )
                 }
             }
             return Column(type: to, ints: out, validity: validity)
         }
-        if range == Int64.min...Int64.max { var r = c; r.type = to; r.validity = validity; return r }
+        if range == Int64.min...Int64.max {
+            var r = c
+            r.type = to
+            r.validity = validity
+            return r
+        }
         var out = c.ints
         for i in 0..<n where valid(i) && !range.contains(out[i]) {
-            try fail(i, "Type \(physicalName(from)) with value \(out[i]) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)")
+            try fail(
+                i,
+                "Type \(physicalName(from)) with value \(out[i]) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)"
+            )
             out[i] = 0
         }
         return Column(type: to, ints: out, validity: validity)
@@ -180,17 +204,29 @@ extension Kernels {
                     default: ok = false
                     }
                 default:
-                    if let v = parseInteger(s), integerRange(to).contains(v) { parsedInts[code] = v } else { ok = false }
+                    if let v = parseInteger(s), integerRange(to).contains(v) {
+                        parsedInts[code] = v
+                    } else {
+                        ok = false
+                    }
                 }
                 state[code] = ok ? 1 : 0
             }
             if state[code] == 0 {
-                if isTry { validity[i] = 0; continue }
+                if isTry {
+                    validity[i] = 0
+                    continue
+                }
                 let what: String
                 switch to {
-                case .date: what = "date field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD)"
-                case .timestamp: what = "timestamp field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH:MM| ZONE])"
-                default: what = "Could not convert string '\(dict.values[code])' to \(to == .boolean ? "BOOL" : physicalName(to))"
+                case .date:
+                    what = "date field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD)"
+                case .timestamp:
+                    what =
+                        "timestamp field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH:MM| ZONE])"
+                default:
+                    what =
+                        "Could not convert string '\(dict.values[code])' to \(to == .boolean ? "BOOL" : physicalName(to))"
                 }
                 throw KuaiError(.execution, "\(what) in expression \(expr.name)")
             }
@@ -218,9 +254,16 @@ extension Kernels {
                 if let v = Int128(t) { parsed[code] = v } else if let v = parseInteger(t) { parsed[code] = Int128(v) }
                 done[code] = true
             }
-            if let v = parsed[code] { out[i] = v; continue }
-            if isTry { validity[i] = 0; continue }
-            throw KuaiError(.execution, "Could not convert string '\(dict.values[code])' to INT128 in expression \(expr.name)")
+            if let v = parsed[code] {
+                out[i] = v
+                continue
+            }
+            if isTry {
+                validity[i] = 0
+                continue
+            }
+            throw KuaiError(
+                .execution, "Could not convert string '\(dict.values[code])' to INT128 in expression \(expr.name)")
         }
         return Column(hugeints: out, validity: validity.contains(0) ? validity : nil)
     }
@@ -238,7 +281,8 @@ extension String {
     /// The string without leading and trailing ASCII spaces, tabs and newlines (no Foundation).
     func trimmingSpaces() -> String {
         let u = Array(utf8)
-        var a = 0, b = u.count
+        var a = 0
+        var b = u.count
         func ws(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
         while a < b && ws(u[a]) { a += 1 }
         while b > a && ws(u[b - 1]) { b -= 1 }

@@ -26,19 +26,30 @@ public enum ValueFormatter {
         var expPart = 0
         var bytes = Array(s.utf8)
         var i = 0
-        if bytes.first == UInt8(ascii: "-") { negative = true; i = 1 }
+        if bytes.first == UInt8(ascii: "-") {
+            negative = true
+            i = 1
+        }
         var leadingZeros = 0  // zeros after the point before the first significant digit (when int part is 0)
         while i < bytes.count {
             let c = bytes[i]
-            if c == UInt8(ascii: ".") { seenPoint = true; i += 1; continue }
+            if c == UInt8(ascii: ".") {
+                seenPoint = true
+                i += 1
+                continue
+            }
             if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
                 var j = i + 1
                 var eneg = false
                 if j < bytes.count && (bytes[j] == UInt8(ascii: "-") || bytes[j] == UInt8(ascii: "+")) {
-                    eneg = bytes[j] == UInt8(ascii: "-"); j += 1
+                    eneg = bytes[j] == UInt8(ascii: "-")
+                    j += 1
                 }
                 var e = 0
-                while j < bytes.count { e = e * 10 + Int(bytes[j] - 48); j += 1 }
+                while j < bytes.count {
+                    e = e * 10 + Int(bytes[j] - 48)
+                    j += 1
+                }
                 expPart = eneg ? -e : e
                 break
             }
@@ -140,7 +151,10 @@ public enum ValueFormatter {
         let perDay: Int64 = 86_400_000_000
         var days = micros / perDay
         var rem = micros % perDay
-        if rem < 0 { rem += perDay; days -= 1 }
+        if rem < 0 {
+            rem += perDay
+            days -= 1
+        }
         let (y, m, d) = civil(days)
         var out = ""
         pad(y <= 0 ? 1 - y : y, 4, into: &out)
@@ -167,7 +181,10 @@ public enum ValueFormatter {
         pad(s, 2, into: &out)
         if frac != 0 {
             var width = 6
-            while frac % 10 == 0 { frac /= 10; width -= 1 }
+            while frac % 10 == 0 {
+                frac /= 10
+                width -= 1
+            }
             out += "."
             pad(frac, width, into: &out)
         }
@@ -183,7 +200,10 @@ public enum ValueFormatter {
         if days != 0 { out += "\(days) day" + (abs(days) == 1 ? "" : "s") }
         if rem != 0 {
             if !out.isEmpty { out += " " }
-            if rem < 0 { out += "-"; rem = -rem }
+            if rem < 0 {
+                out += "-"
+                rem = -rem
+            }
             appendTime(rem, into: &out)
         }
         return out
@@ -211,7 +231,10 @@ public enum ValueFormatter {
     static func parseDatePrefix(_ p: inout Substring.UTF8View.SubSequence) -> Int64? {
         while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
         var neg = false
-        if p.first == UInt8(ascii: "-") { neg = true; p = p.dropFirst() }
+        if p.first == UInt8(ascii: "-") {
+            neg = true
+            p = p.dropFirst()
+        }
         guard let y = parseInt(&p, maxDigits: 9), p.first == UInt8(ascii: "-") else { return nil }
         p = p.dropFirst()
         guard let m = parseInt(&p, maxDigits: 2), p.first == UInt8(ascii: "-") else { return nil }
@@ -256,10 +279,16 @@ public enum ValueFormatter {
                         p = p.dropFirst()
                         var digits = 0
                         while let c = p.first, c >= 48, c <= 57 {
-                            if digits < 6 { frac = frac * 10 + Int64(c - 48); digits += 1 }
+                            if digits < 6 {
+                                frac = frac * 10 + Int64(c - 48)
+                                digits += 1
+                            }
                             p = p.dropFirst()
                         }
-                        while digits < 6 { frac *= 10; digits += 1 }
+                        while digits < 6 {
+                            frac *= 10
+                            digits += 1
+                        }
                     }
                 }
                 guard h < 24 || (h == 24 && mi == 0 && sec == 0), mi < 60, sec < 60 else { return nil }

@@ -33,7 +33,8 @@ public final class LimitOperator: PhysicalOperator {
                 if start == b.count { continue }
             }
             var stop = b.count
-            if let limit { stop = start + min(stop - start, limit - emitted) }  // no start + limit: LIMIT may be Int64.max
+            // No start + limit: LIMIT may be Int64.max.
+            if let limit { stop = start + min(stop - start, limit - emitted) }
             if start != 0 || stop != b.count {
                 b = Batch(columns: b.columns.map { $0.slice(start..<stop) }, count: stop - start)
             }

@@ -43,9 +43,13 @@ public struct ColumnBuilder {
             var v = [UInt8]()
             v.reserveCapacity(n)
             for c in chunks {
-                if let cv = c.validity { v.append(contentsOf: cv) }
-                else if c.type == .null { v.append(contentsOf: repeatElement(0, count: c.count)) }
-                else { v.append(contentsOf: repeatElement(1, count: c.count)) }
+                if let cv = c.validity {
+                    v.append(contentsOf: cv)
+                } else if c.type == .null {
+                    v.append(contentsOf: repeatElement(0, count: c.count))
+                } else {
+                    v.append(contentsOf: repeatElement(1, count: c.count))
+                }
             }
             if v.contains(0) { validity = v }
         } else if type == .null {
@@ -56,7 +60,11 @@ public struct ColumnBuilder {
             var d = [Double]()
             d.reserveCapacity(n)
             for c in chunks {
-                if c.type == .null { d.append(contentsOf: repeatElement(0, count: c.count)) } else { d.append(contentsOf: c.doubles) }
+                if c.type == .null {
+                    d.append(contentsOf: repeatElement(0, count: c.count))
+                } else {
+                    d.append(contentsOf: c.doubles)
+                }
             }
             return Column(doubles: d, validity: validity)
         case .varchar:
@@ -66,7 +74,11 @@ public struct ColumnBuilder {
                 var codes = [Int32]()
                 codes.reserveCapacity(n)
                 for c in chunks {
-                    if c.type == .null { codes.append(contentsOf: repeatElement(0, count: c.count)) } else { codes.append(contentsOf: c.codes) }
+                    if c.type == .null {
+                        codes.append(contentsOf: repeatElement(0, count: c.count))
+                    } else {
+                        codes.append(contentsOf: c.codes)
+                    }
                 }
                 return Column(codes: codes, dictionary: first, validity: validity)
             }
@@ -79,7 +91,9 @@ public struct ColumnBuilder {
                         let dst = UnsafeMutableBufferPointer(rebasing: out[offset..<offset + c.count])
                         c.codes.withUnsafeBufferPointer { src in
                             if let v = c.validity {
-                                v.withUnsafeBufferPointer { interner.intern(src, dictionary: dict, validity: $0, into: dst) }
+                                v.withUnsafeBufferPointer {
+                                    interner.intern(src, dictionary: dict, validity: $0, into: dst)
+                                }
                             } else {
                                 interner.intern(src, dictionary: dict, validity: nil, into: dst)
                             }
@@ -93,7 +107,11 @@ public struct ColumnBuilder {
             var x = [Int64]()
             x.reserveCapacity(n)
             for c in chunks {
-                if c.type == .null || c.ints.count < c.count { x.append(contentsOf: repeatElement(0, count: c.count)) } else { x.append(contentsOf: c.ints) }
+                if c.type == .null || c.ints.count < c.count {
+                    x.append(contentsOf: repeatElement(0, count: c.count))
+                } else {
+                    x.append(contentsOf: c.ints)
+                }
             }
             var out = Column(type: type, ints: x, validity: validity)
             if chunks.contains(where: { $0.highs != nil }) {
@@ -101,9 +119,13 @@ public struct ColumnBuilder {
                 var h = [Int64]()
                 h.reserveCapacity(n)
                 for c in chunks {
-                    if let ch = c.highs { h.append(contentsOf: ch) }
-                    else if c.type == .null || c.ints.count < c.count { h.append(contentsOf: repeatElement(0, count: c.count)) }
-                    else { h.append(contentsOf: c.ints.lazy.map { $0 >> 63 }) }
+                    if let ch = c.highs {
+                        h.append(contentsOf: ch)
+                    } else if c.type == .null || c.ints.count < c.count {
+                        h.append(contentsOf: repeatElement(0, count: c.count))
+                    } else {
+                        h.append(contentsOf: c.ints.lazy.map { $0 >> 63 })
+                    }
                 }
                 out.highs = h
             }
@@ -187,7 +209,9 @@ public final class BatchReplayOperator: PhysicalOperator {
     }
 
     /// Replays `columns` (all of `count` rows) in batches of at most `batchSize` rows.
-    public convenience init(schema: Schema, columns: [Column], count: Int, batchSize: Int = 65536, label: String = "Replay") {
+    public convenience init(
+        schema: Schema, columns: [Column], count: Int, batchSize: Int = 65536, label: String = "Replay"
+    ) {
         var batches: [Batch] = []
         var start = 0
         while start < count {

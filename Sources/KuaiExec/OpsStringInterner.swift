@@ -35,8 +35,10 @@ public final class OpsStringInterner {
             return i
         }
         if entries.count >= maxEntries { entries.removeFirst() }
-        entries.append(Entry(dictionary: dictionary, map: [Int32](repeating: -2, count: dictionary.count),
-                             missCount: target.count, hasMisses: false))
+        entries.append(
+            Entry(
+                dictionary: dictionary, map: [Int32](repeating: -2, count: dictionary.count),
+                missCount: target.count, hasMisses: false))
         return entries.count - 1
     }
 
@@ -46,8 +48,10 @@ public final class OpsStringInterner {
     ///   - codes: `count` source codes.
     ///   - validity: nil (all valid) or `count` bytes, 1 = valid.
     ///   - out: receives `count` target codes.
-    public func intern(_ codes: UnsafeBufferPointer<Int32>, dictionary: StringDictionary,
-                       validity: UnsafeBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int32>) {
+    public func intern(
+        _ codes: UnsafeBufferPointer<Int32>, dictionary: StringDictionary,
+        validity: UnsafeBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int32>
+    ) {
         if dictionary === target {
             for i in 0..<codes.count { out[i] = (validity == nil || validity![i] != 0) ? codes[i] : 0 }
             return
@@ -56,7 +60,10 @@ public final class OpsStringInterner {
         let target = self.target
         entries[e].map.withUnsafeMutableBufferPointer { map in
             for i in 0..<codes.count {
-                if let v = validity, v[i] == 0 { out[i] = 0; continue }
+                if let v = validity, v[i] == 0 {
+                    out[i] = 0
+                    continue
+                }
                 let c = Int(codes[i])
                 var t = map[c]
                 if t < 0 {
@@ -70,8 +77,10 @@ public final class OpsStringInterner {
 
     /// Translates `codes` of `dictionary` into codes of `target` without adding strings:
     /// a string absent from `target` (and a NULL row) gives -1.
-    public func lookup(_ codes: UnsafeBufferPointer<Int32>, dictionary: StringDictionary,
-                       validity: UnsafeBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int32>) {
+    public func lookup(
+        _ codes: UnsafeBufferPointer<Int32>, dictionary: StringDictionary,
+        validity: UnsafeBufferPointer<UInt8>?, into out: UnsafeMutableBufferPointer<Int32>
+    ) {
         if dictionary === target {
             for i in 0..<codes.count { out[i] = (validity == nil || validity![i] != 0) ? codes[i] : -1 }
             return
@@ -88,7 +97,10 @@ public final class OpsStringInterner {
         var missed = false
         entries[e].map.withUnsafeMutableBufferPointer { map in
             for i in 0..<codes.count {
-                if let v = validity, v[i] == 0 { out[i] = -1; continue }
+                if let v = validity, v[i] == 0 {
+                    out[i] = -1
+                    continue
+                }
                 let c = Int(codes[i])
                 var t = map[c]
                 if t == -2 {

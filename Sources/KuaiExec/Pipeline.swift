@@ -6,8 +6,10 @@ import KuaiCore
 /// index (0..<threads) of the worker running it, so per-worker state needs no lock.
 /// The first error stops the remaining work and is rethrown.
 public enum MorselScheduler {
-    public static func run(_ source: MorselSource, threads: Int,
-                           _ body: (_ worker: Int, _ morsel: Int, _ batch: Batch) throws -> Void) throws {
+    public static func run(
+        _ source: MorselSource, threads: Int,
+        _ body: (_ worker: Int, _ morsel: Int, _ batch: Batch) throws -> Void
+    ) throws {
         let total = source.morselCount
         if total == 0 { return }
         let workers = max(1, min(threads, total))
@@ -44,13 +46,13 @@ public enum MorselScheduler {
 }
 
 #if canImport(Glibc)
-import Glibc
-func activeProcessorCount() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+    import Glibc
+    func activeProcessorCount() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
 #elseif canImport(Darwin)
-import Darwin
-func activeProcessorCount() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
+    import Darwin
+    func activeProcessorCount() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
 #else
-func activeProcessorCount() -> Int { 1 }
+    func activeProcessorCount() -> Int { 1 }
 #endif
 
 /// Shared counter and first error of one parallel run.
@@ -182,8 +184,10 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
     private var failure: Error?
 
     /// - Parameters: as `HashJoinProbeSource`, with the build input as an operator and its key columns.
-    public init(probe: MorselSource, build: PhysicalOperator, type: JoinType, probeKeys: [Int], buildKeys: [Int],
-                residual: ((Batch) throws -> Column)?) {
+    public init(
+        probe: MorselSource, build: PhysicalOperator, type: JoinType, probeKeys: [Int], buildKeys: [Int],
+        residual: ((Batch) throws -> Column)?
+    ) {
         self.probe = probe
         self.build = build
         self.type = type
@@ -202,8 +206,9 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
             do {
                 let (cols, n) = try materializeColumns(build)
                 let table = try JoinHashTable(columns: cols, count: n, keys: buildKeys)
-                let s = HashJoinProbeSource(probe: probe, build: table, buildSchema: build.schema, type: type,
-                                            probeKeys: probeKeys, residual: residual)
+                let s = HashJoinProbeSource(
+                    probe: probe, build: table, buildSchema: build.schema, type: type,
+                    probeKeys: probeKeys, residual: residual)
                 inner = s
                 return s
             } catch {
@@ -217,7 +222,8 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
 
     public var explainLine: String {
         let keys = zip(probeKeys, buildKeys).map { "#\($0.0)=#\($0.1)" }.joined(separator: ", ")
-        return "HashJoin \(type.sqlName) build=right probe=parallel keys=[\(keys)]" + (residual != nil ? " residual" : "")
+        return "HashJoin \(type.sqlName) build=right probe=parallel keys=[\(keys)]"
+            + (residual != nil ? " residual" : "")
     }
 
     /// The probe side's lines, then the build side's (marked `build:`).
@@ -242,48 +248,56 @@ public enum MemoryGuard {
         if limitBytes == 0 { return }
         let rss = residentBytes()
         if rss > limitBytes {
-            throw KuaiError(.execution, "memory limit exceeded: the query holds \(binaryUnits(rss)), the limit is \(binaryUnits(limitBytes)) (--memory-limit)")
+            throw KuaiError(
+                .execution,
+                "memory limit exceeded: the query holds \(binaryUnits(rss)), the limit is \(binaryUnits(limitBytes)) (--memory-limit)"
+            )
         }
     }
 
     /// `bytes` in binary units with one decimal, as DuckDB prints memory: "45.0 MiB", "1.8 GiB".
     public static func binaryUnits(_ bytes: Int) -> String {
         let units = ["bytes", "KiB", "MiB", "GiB", "TiB"]
-        var v = Double(bytes), u = 0
-        while v >= 1024 && u < units.count - 1 { v /= 1024; u += 1 }
+        var v = Double(bytes)
+        var u = 0
+        while v >= 1024 && u < units.count - 1 {
+            v /= 1024
+            u += 1
+        }
         if u == 0 { return "\(bytes) bytes" }
         let tenths = Int((v * 10).rounded())
         return "\(tenths / 10).\(tenths % 10) \(units[u])"
     }
 
     #if canImport(Glibc)
-    /// /proc/self/statm, opened on first use and kept open (no path lookup per check).
-    private static let statm: Int32 = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
-    private static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))
+        /// /proc/self/statm, opened on first use and kept open (no path lookup per check).
+        private static let statm: Int32 = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        private static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))
     #endif
 
     /// Resident set size of this process in bytes (0 when unknown): the second number of
     /// /proc/self/statm (resident pages) times the page size.
     public static func residentBytes() -> Int {
         #if canImport(Glibc)
-        let fd = statm
-        guard fd >= 0 else { return 0 }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf -> Int in
-            let n = pread(fd, buf.baseAddress!, 128, 0)
-            guard n > 0 else { return 0 }
-            var i = 0
-            while i < n && buf[i] != UInt8(ascii: " ") { i += 1 }   // total program size
-            while i < n && buf[i] == UInt8(ascii: " ") { i += 1 }
-            var pages = 0, digits = 0
-            while i < n, buf[i] >= UInt8(ascii: "0"), buf[i] <= UInt8(ascii: "9"), digits < 18 {
-                pages = pages * 10 + Int(buf[i] - UInt8(ascii: "0"))
-                i += 1
-                digits += 1
+            let fd = statm
+            guard fd >= 0 else { return 0 }
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { buf -> Int in
+                let n = pread(fd, buf.baseAddress!, 128, 0)
+                guard n > 0 else { return 0 }
+                var i = 0
+                while i < n && buf[i] != UInt8(ascii: " ") { i += 1 }  // total program size
+                while i < n && buf[i] == UInt8(ascii: " ") { i += 1 }
+                var pages = 0
+                var digits = 0
+                while i < n, buf[i] >= UInt8(ascii: "0"), buf[i] <= UInt8(ascii: "9"), digits < 18 {
+                    pages = pages * 10 + Int(buf[i] - UInt8(ascii: "0"))
+                    i += 1
+                    digits += 1
+                }
+                return digits == 0 ? 0 : pages * pageBytes
             }
-            return digits == 0 ? 0 : pages * pageBytes
-        }
         #else
-        return 0
+            return 0
         #endif
     }
 }

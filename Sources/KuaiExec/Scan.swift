@@ -107,9 +107,15 @@ struct ZoneTest {
         switch conjunct.kind {
         case .compare(let op, let a, let b):
             if let c = a.columnIndex, let v = b.constantValue, !v.isNull {
-                column = c; self.op = op; constant = v; inRange = nil
+                column = c
+                self.op = op
+                constant = v
+                inRange = nil
             } else if let c = b.columnIndex, let v = a.constantValue, !v.isNull {
-                column = c; self.op = op.flipped; constant = v; inRange = nil
+                column = c
+                self.op = op.flipped
+                constant = v
+                inRange = nil
             } else {
                 return nil
             }
@@ -126,7 +132,10 @@ struct ZoneTest {
                 if ZoneTest.compare(v, lo) == .some(-1) { lo = v }
                 if ZoneTest.compare(v, hi) == .some(1) { hi = v }
             }
-            column = c; op = nil; constant = .null; inRange = (lo, hi)
+            column = c
+            op = nil
+            constant = .null
+            inRange = (lo, hi)
         default:
             return nil
         }
@@ -137,8 +146,12 @@ struct ZoneTest {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
         case (.double(let x), .double(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.int(let x), .double(let y)): let d = Double(x); return d < y ? -1 : (d == y ? 0 : 1)
-        case (.double(let x), .int(let y)): let d = Double(y); return x < d ? -1 : (x == d ? 0 : 1)
+        case (.int(let x), .double(let y)):
+            let d = Double(x)
+            return d < y ? -1 : (d == y ? 0 : 1)
+        case (.double(let x), .int(let y)):
+            let d = Double(y)
+            return x < d ? -1 : (x == d ? 0 : 1)
         case (.string(let x), .string(let y)):
             if x == y { return 0 }
             return StringDictionary.less(x, y) ? -1 : 1
@@ -158,16 +171,31 @@ struct ZoneTest {
             if a < 0 || b > 0 { return .none }
             return .some
         }
-        guard let op, let lo = ZoneTest.compare(zm.min, constant), let hi = ZoneTest.compare(zm.max, constant) else { return .some }
+        guard let op, let lo = ZoneTest.compare(zm.min, constant), let hi = ZoneTest.compare(zm.max, constant) else {
+            return .some
+        }
         // lo = sign(min - k), hi = sign(max - k)
-        let none: Bool, all: Bool
+        let none: Bool
+        let all: Bool
         switch op {
-        case .equal: none = lo > 0 || hi < 0; all = lo == 0 && hi == 0
-        case .notEqual: none = lo == 0 && hi == 0; all = lo > 0 || hi < 0
-        case .less: none = lo >= 0; all = hi < 0
-        case .lessEqual: none = lo > 0; all = hi <= 0
-        case .greater: none = hi <= 0; all = lo > 0
-        case .greaterEqual: none = hi < 0; all = lo >= 0
+        case .equal:
+            none = lo > 0 || hi < 0
+            all = lo == 0 && hi == 0
+        case .notEqual:
+            none = lo == 0 && hi == 0
+            all = lo > 0 || hi < 0
+        case .less:
+            none = lo >= 0
+            all = hi < 0
+        case .lessEqual:
+            none = lo > 0
+            all = hi <= 0
+        case .greater:
+            none = hi <= 0
+            all = lo > 0
+        case .greaterEqual:
+            none = hi < 0
+            all = lo >= 0
         }
         if none { return .none }
         if all && noNulls { return .all }

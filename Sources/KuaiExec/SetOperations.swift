@@ -108,7 +108,10 @@ public final class DistinctOperator: PhysicalOperator {
 /// NULLs equal each other. The right input is hashed; the left streams in order.
 public final class SetOperationOperator: PhysicalOperator {
     /// Which set operation.
-    public enum Kind: String, Sendable { case except = "EXCEPT", intersect = "INTERSECT" }
+    public enum Kind: String, Sendable {
+        case except = "EXCEPT"
+        case intersect = "INTERSECT"
+    }
     public let schema: Schema
     public let left: PhysicalOperator
     public let right: PhysicalOperator
@@ -140,7 +143,9 @@ public final class SetOperationOperator: PhysicalOperator {
             var ids = [Int32](repeating: 0, count: b.count)
             ids.withUnsafeMutableBufferPointer { t.findOrInsert(keys, rowCount: b.count, into: $0) }
             if all {
-                if rightCounts.count < t.count { rightCounts.append(contentsOf: repeatElement(0, count: t.count - rightCounts.count)) }
+                if rightCounts.count < t.count {
+                    rightCounts.append(contentsOf: repeatElement(0, count: t.count - rightCounts.count))
+                }
                 for id in ids { rightCounts[Int(id)] += 1 }
             }
         }

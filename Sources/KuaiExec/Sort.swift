@@ -43,7 +43,10 @@ func opsStringRanks(_ chunks: [Column]) -> [Int32] {
             used.withUnsafeMutableBufferPointer { u in
                 for i in 0..<col.count where col.isValid(i) {
                     let code = Int(c[i])
-                    if u[code] < 0 { u[code] = 0; distinct.append(Int32(code)) }
+                    if u[code] < 0 {
+                        u[code] = 0
+                        distinct.append(Int32(code))
+                    }
                 }
             }
         }
@@ -82,7 +85,10 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
     var parts: [(chunks: [Column], key: SortKey, keyIndex: Int)] = []
     for (keyIndex, key) in keys.enumerated() {
         let chunks = keyChunks[keyIndex]
-        guard chunks.contains(where: { $0.highs != nil }) else { parts.append((chunks, key, keyIndex)); continue }
+        guard chunks.contains(where: { $0.highs != nil }) else {
+            parts.append((chunks, key, keyIndex))
+            continue
+        }
         let hi = chunks.map { c -> Column in
             if c.type == .null { return c }
             return Column(type: .bigint, ints: c.highs ?? c.ints.map { $0 >> 63 }, validity: c.validity)
@@ -103,8 +109,9 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
             chunks = [b.take()]
         }
         var vals = [UInt64](repeating: 0, count: n)
-        var isNull: [UInt8] = []          // allocated at the first NULL
-        var lo = UInt64.max, hi: UInt64 = 0
+        var isNull: [UInt8] = []  // allocated at the first NULL
+        var lo = UInt64.max
+        var hi: UInt64 = 0
         let allNull = type == .null
         let ranks: [Int32] = type == .varchar ? opsStringRanks(chunks) : []
         // 1. order-preserving unsigned value per valid row, range over valid rows
@@ -171,7 +178,9 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
                     for i in 0..<n {
                         let null = isNull[i] != 0
                         f[i] = (null == key.nullsFirst) ? 0 : 1
-                        if null { v[i] = 0 } else {
+                        if null {
+                            v[i] = 0
+                        } else {
                             let s = v[i] &- lo
                             v[i] = key.ascending ? s : range &- s
                         }
@@ -183,14 +192,17 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
             continue
         }
         let total = hasNull ? (anyValid ? range + 1 : 0) : range
-        if total == 0 { continue }   // a constant key orders nothing
+        if total == 0 { continue }  // a constant key orders nothing
         let nullValue: UInt64 = key.nullsFirst ? 0 : total
         let base: UInt64 = (hasNull && key.nullsFirst) ? 1 : 0
         vals.withUnsafeMutableBufferPointer { v in
             if hasNull {
                 isNull.withUnsafeBufferPointer { nl in
                     for i in 0..<n {
-                        if nl[i] != 0 { v[i] = nullValue; continue }
+                        if nl[i] != 0 {
+                            v[i] = nullValue
+                            continue
+                        }
                         let s = v[i] &- lo
                         v[i] = (key.ascending ? s : range &- s) &+ base
                     }
@@ -237,14 +249,20 @@ func opsPackFields(_ fields: inout [OpsSortField], count n: Int, firstWordLimit:
             fields[fi].values = []
             used += bits
         } else {
-            if let c = current { packed.words.append(c); packed.bits.append(used) }
+            if let c = current {
+                packed.words.append(c)
+                packed.bits.append(used)
+            }
             current = fields[fi].values
-            fields[fi].values = []      // `current` is now the only reference: packed in place
+            fields[fi].values = []  // `current` is now the only reference: packed in place
             used = bits
         }
         wordOfField.append(packed.words.count)
     }
-    if let c = current { packed.words.append(c); packed.bits.append(used) }
+    if let c = current {
+        packed.words.append(c)
+        packed.bits.append(used)
+    }
     // shifts: bits of the later fields in the same word
     packed.fieldWord = wordOfField
     packed.fieldShift = [Int](repeating: 0, count: fields.count)
@@ -260,20 +278,25 @@ func opsPackFields(_ fields: inout [OpsSortField], count n: Int, firstWordLimit:
 /// `bits` bits of the keys. Digits of up to 11 bits (8 for small inputs); digits that are equal
 /// in every row are skipped. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch
 /// of equal size.
-func opsRadixSort(keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
-                  tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>, bits: Int) {
+func opsRadixSort(
+    keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
+    tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>, bits: Int
+) {
     let n = keys.count
     if n < 2 || bits == 0 { return }
     if n <= 48 {
         // insertion sort (stable)
         for i in 1..<n {
-            let k = keys[i], p = perm[i]
+            let k = keys[i]
+            let p = perm[i]
             var j = i - 1
             while j >= 0 && keys[j] > k {
-                keys[j + 1] = keys[j]; perm[j + 1] = perm[j]
+                keys[j + 1] = keys[j]
+                perm[j + 1] = perm[j]
                 j -= 1
             }
-            keys[j + 1] = k; perm[j + 1] = p
+            keys[j + 1] = k
+            perm[j + 1] = p
         }
         return
     }
@@ -292,15 +315,25 @@ func opsRadixSort(keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableB
             hist[p * radix + Int(truncatingIfNeeded: (k >> UInt64(p * digit)) & mask)] += 1
         }
     }
-    var srcK = keys, srcP = perm, dstK = tmpKeys, dstP = tmpPerm
+    var srcK = keys
+    var srcP = perm
+    var dstK = tmpKeys
+    var dstP = tmpPerm
     var inTmp = false
     for p in 0..<passes {
         let h = UnsafeMutableBufferPointer(rebasing: hist[p * radix..<(p + 1) * radix])
         var skip = false
-        for b in 0..<radix where h[b] != 0 { skip = h[b] == n; break }
+        for b in 0..<radix where h[b] != 0 {
+            skip = h[b] == n
+            break
+        }
         if skip { continue }
         var sum = 0
-        for b in 0..<radix { let c = h[b]; h[b] = sum; sum += c }
+        for b in 0..<radix {
+            let c = h[b]
+            h[b] = sum
+            sum += c
+        }
         let shift = UInt64(p * digit)
         for i in 0..<n {
             let k = srcK[i]
@@ -322,8 +355,10 @@ func opsRadixSort(keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableB
 
 /// Stable LSD radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
 /// index, so equal keys keep index order). `tmp` is scratch of equal size.
-func opsRadixSortPacked(_ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>,
-                        lowBit: Int, bits: Int) {
+func opsRadixSortPacked(
+    _ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>,
+    lowBit: Int, bits: Int
+) {
     let n = elems.count
     if n < 2 || bits == 0 { return }
     let maxDigit = n >= 1 << 16 ? 11 : 8
@@ -340,15 +375,23 @@ func opsRadixSortPacked(_ elems: UnsafeMutableBufferPointer<UInt64>, tmp: Unsafe
             hist[p * radix + Int(truncatingIfNeeded: (k >> UInt64(p * digit)) & mask)] += 1
         }
     }
-    var src = elems, dst = tmp
+    var src = elems
+    var dst = tmp
     var inTmp = false
     for p in 0..<passes {
         let h = UnsafeMutableBufferPointer(rebasing: hist[p * radix..<(p + 1) * radix])
         var skip = false
-        for b in 0..<radix where h[b] != 0 { skip = h[b] == n; break }
+        for b in 0..<radix where h[b] != 0 {
+            skip = h[b] == n
+            break
+        }
         if skip { continue }
         var sum = 0
-        for b in 0..<radix { let c = h[b]; h[b] = sum; sum += c }
+        for b in 0..<radix {
+            let c = h[b]
+            h[b] = sum
+            sum += c
+        }
         let shift = UInt64(lowBit + p * digit)
         for i in 0..<n {
             let e = src[i]
@@ -377,10 +420,12 @@ func opsRadixSortPacked(_ elems: UnsafeMutableBufferPointer<UInt64>, tmp: Unsafe
 ///     1), or nil when those keys do not all live in the first word (compute them otherwise).
 /// - Throws: `KuaiError.execution` when `count` exceeds Int32.max rows.
 func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
-    -> (perm: [Int32], marks: [[UInt8]?]) {
+    -> (perm: [Int32], marks: [[UInt8]?])
+{
     guard n < Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
     var fields = opsSortFields(keyChunks, count: n, keys: keys)
-    let fieldBits = fields.map(\.bits), fieldKeys = fields.map(\.key)
+    let fieldBits = fields.map(\.bits)
+    let fieldKeys = fields.map(\.key)
     // The first word shares a UInt64 with the row index when it fits in the bits left over.
     let idxBits = 64 - UInt64(n).leadingZeroBitCount
     var packed = opsPackFields(&fields, count: n, firstWordLimit: 64 - idxBits)
@@ -407,7 +452,7 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
                 opsRadixSortPacked(k, tmp: t, lowBit: idxBits, bits: packed.bits[0])
             }
         }
-        tmp = []                                    // scratch freed before the permutation exists
+        tmp = []  // scratch freed before the permutation exists
         perm = [Int32](repeating: 0, count: n)
         keyBuf.withUnsafeMutableBufferPointer { k in
             perm.withUnsafeMutableBufferPointer { p in
@@ -449,7 +494,11 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
             let sub = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
             let tmpK = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
             let tmpP = UnsafeMutableBufferPointer<Int32>.allocate(capacity: longest)
-            defer { sub.deallocate(); tmpK.deallocate(); tmpP.deallocate() }
+            defer {
+                sub.deallocate()
+                tmpK.deallocate()
+                tmpP.deallocate()
+            }
             perm.withUnsafeMutableBufferPointer { p in
                 keyBuf.withUnsafeBufferPointer { top in
                     var lo = 0
@@ -457,8 +506,9 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
                         var hi = lo + 1
                         while hi < n && top[hi] == top[lo] { hi += 1 }
                         if hi - lo > 1 {
-                            opsRefineRun(level: 1, lo: 0, hi: hi - lo, packed: packed, sub: sub,
-                                         perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), tmpK: tmpK, tmpP: tmpP)
+                            opsRefineRun(
+                                level: 1, lo: 0, hi: hi - lo, packed: packed, sub: sub,
+                                perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), tmpK: tmpK, tmpP: tmpP)
                         }
                         lo = hi
                     }
@@ -472,11 +522,17 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
         var mask: UInt64 = 0
         var ok = true
         for f in fieldBits.indices where fieldKeys[f] < prefix {
-            if packed.fieldWord[f] != 0 { ok = false; break }
+            if packed.fieldWord[f] != 0 {
+                ok = false
+                break
+            }
             let fm: UInt64 = fieldBits[f] >= 64 ? ~0 : ((1 << UInt64(fieldBits[f])) - 1)
             mask |= fm << UInt64(packed.fieldShift[f])
         }
-        if !ok { marks.append(nil); continue }
+        if !ok {
+            marks.append(nil)
+            continue
+        }
         var m = [UInt8](repeating: 0, count: n)
         keyBuf.withUnsafeBufferPointer { k in
             m.withUnsafeMutableBufferPointer { mb in
@@ -491,22 +547,28 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
 
 /// `opsSortRows` over contiguous columns.
 func opsSortRows(_ columns: [Column], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
-    -> (perm: [Int32], marks: [[UInt8]?]) {
+    -> (perm: [Int32], marks: [[UInt8]?])
+{
     try opsSortRows(keyChunks: keys.map { [columns[$0.column]] }, count: n, keys: keys, markPrefixes: markPrefixes)
 }
 
 /// Sorts `perm[lo..<hi]` (rows whose words 0..<level are equal) by word `level`, then refines
 /// runs of equal words recursively. `sub` holds the gathered words of the current level.
-func opsRefineRun(level: Int, lo: Int, hi: Int, packed: OpsPackedKeys, sub: UnsafeMutableBufferPointer<UInt64>,
-                  perm: UnsafeMutableBufferPointer<Int32>, tmpK: UnsafeMutableBufferPointer<UInt64>,
-                  tmpP: UnsafeMutableBufferPointer<Int32>) {
+func opsRefineRun(
+    level: Int, lo: Int, hi: Int, packed: OpsPackedKeys, sub: UnsafeMutableBufferPointer<UInt64>,
+    perm: UnsafeMutableBufferPointer<Int32>, tmpK: UnsafeMutableBufferPointer<UInt64>,
+    tmpP: UnsafeMutableBufferPointer<Int32>
+) {
     packed.words[level].withUnsafeBufferPointer { w in
         for j in lo..<hi { sub[j] = w[Int(perm[j])] }
     }
     // (`sub`, `tmpK`, `tmpP` are scratch at least `hi` long; `perm` may be a rebased run.)
-    opsRadixSort(keys: UnsafeMutableBufferPointer(rebasing: sub[lo..<hi]), perm: UnsafeMutableBufferPointer(rebasing: perm[lo..<hi]),
-                 tmpKeys: UnsafeMutableBufferPointer(rebasing: tmpK[lo..<hi]), tmpPerm: UnsafeMutableBufferPointer(rebasing: tmpP[lo..<hi]),
-                 bits: packed.bits[level])
+    opsRadixSort(
+        keys: UnsafeMutableBufferPointer(rebasing: sub[lo..<hi]),
+        perm: UnsafeMutableBufferPointer(rebasing: perm[lo..<hi]),
+        tmpKeys: UnsafeMutableBufferPointer(rebasing: tmpK[lo..<hi]),
+        tmpPerm: UnsafeMutableBufferPointer(rebasing: tmpP[lo..<hi]),
+        bits: packed.bits[level])
     if level + 1 >= packed.words.count { return }
     var a = lo
     while a < hi {
@@ -548,7 +610,7 @@ struct OpsTopNBound {
         let col = kept.columns[key.column]
         let last = kept.count - 1
         guard last >= 0, col.isValid(last), col.type != .varchar, col.type != .null else { return nil }
-        guard col.highs == nil else { return nil }   // HUGEINT beyond Int64: no 64-bit bound
+        guard col.highs == nil else { return nil }  // HUGEINT beyond Int64: no 64-bit bound
         self.key = key
         if col.type == .double {
             intBound = nil
@@ -567,18 +629,24 @@ struct OpsTopNBound {
         sel.reserveCapacity(n)
         let asc = key.ascending
         let valid = col.validity
-        if col.highs != nil { return b }   // HUGEINT beyond Int64: keep every row
+        if col.highs != nil { return b }  // HUGEINT beyond Int64: keep every row
         if let ib = intBound, col.type != .double, col.type != .varchar, col.type != .null {
             col.ints.withUnsafeBufferPointer { x in
                 for i in 0..<n {
-                    if let valid, valid[i] == 0 { if key.nullsFirst { sel.append(Int32(i)) }; continue }
+                    if let valid, valid[i] == 0 {
+                        if key.nullsFirst { sel.append(Int32(i)) }
+                        continue
+                    }
                     if asc ? x[i] <= ib : x[i] >= ib { sel.append(Int32(i)) }
                 }
             }
         } else if let db = doubleBound, col.type == .double {
             col.doubles.withUnsafeBufferPointer { x in
                 for i in 0..<n {
-                    if let valid, valid[i] == 0 { if key.nullsFirst { sel.append(Int32(i)) }; continue }
+                    if let valid, valid[i] == 0 {
+                        if key.nullsFirst { sel.append(Int32(i)) }
+                        continue
+                    }
                     let v = opsOrderedDouble(x[i])
                     if asc ? v <= db : v >= db { sel.append(Int32(i)) }
                 }
@@ -668,7 +736,8 @@ public final class SortOperator: PhysicalOperator {
     public func next() throws -> Batch? {
         if !done { try run() }
         guard position < end else {
-            output = []; perm = []
+            output = []
+            perm = []
             return nil
         }
         let stop = min(end, position + Self.batchSize)

@@ -5,7 +5,10 @@ import KuaiCore
 /// RANGE (microseconds for TIMESTAMP/INTERVAL, days for DATE).
 public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     /// ROWS counts rows; RANGE compares ORDER BY values (CURRENT ROW = the row's peers).
-    public enum Mode: String, Sendable, Hashable { case rows = "ROWS", range = "RANGE" }
+    public enum Mode: String, Sendable, Hashable {
+        case rows = "ROWS"
+        case range = "RANGE"
+    }
     /// One end of the frame.
     public enum Bound: Sendable, Hashable, CustomStringConvertible {
         case unboundedPreceding
@@ -47,9 +50,14 @@ public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
 public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     /// The function; raw values are the SQL names (`countStar` is count(*)).
     public enum Kind: String, Sendable, Hashable {
-        case rowNumber = "row_number", rank, denseRank = "dense_rank", lag, lead
-        case firstValue = "first_value", lastValue = "last_value"
-        case countStar = "count_star", count, sum, avg, min, max
+        case rowNumber = "row_number"
+        case rank
+        case denseRank = "dense_rank"
+        case lag, lead
+        case firstValue = "first_value"
+        case lastValue = "last_value"
+        case countStar = "count_star"
+        case count, sum, avg, min, max
     }
     public var kind: Kind
     /// Input column (index into the child's output) for lag/lead/first/last/count/sum/avg/min/max.
@@ -61,7 +69,9 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     /// nil = DuckDB's default frame.
     public var frame: WindowFrame?
 
-    public init(_ kind: Kind, argument: Int? = nil, offset: Int = 1, defaultValue: Value = .null, frame: WindowFrame? = nil) {
+    public init(
+        _ kind: Kind, argument: Int? = nil, offset: Int = 1, defaultValue: Value = .null, frame: WindowFrame? = nil
+    ) {
         self.kind = kind
         self.argument = argument
         self.offset = offset
@@ -95,12 +105,12 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
 /// avg's division as DuckDB: long double for BIGINT/HUGEINT input (`wide`), double otherwise.
 func opsAvgDivide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
     #if arch(x86_64) || arch(i386)
-    if wide {
-        let hi = Int64(truncatingIfNeeded: sum >> 64)
-        let lo = UInt64(truncatingIfNeeded: sum)
-        let s = Float80(hi) * 18446744073709551616.0 + Float80(lo)
-        return Double(s / Float80(count))
-    }
+        if wide {
+            let hi = Int64(truncatingIfNeeded: sum >> 64)
+            let lo = UInt64(truncatingIfNeeded: sum)
+            let s = Float80(hi) * 18446744073709551616.0 + Float80(lo)
+            return Double(s / Float80(count))
+        }
     #endif
     return Double(sum) / Double(count)
 }
@@ -117,8 +127,10 @@ func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: Unsa
     case .double:
         col.doubles.withUnsafeBufferPointer { d in
             for i in 1..<n {
-                let a = Int(perm[i - 1]), b = Int(perm[i])
-                let na = nullAt(a), nb = nullAt(b)
+                let a = Int(perm[i - 1])
+                let b = Int(perm[i])
+                let na = nullAt(a)
+                let nb = nullAt(b)
                 if na != nb || (!na && opsDoubleKey(d[a]) != opsDoubleKey(d[b])) { marks[i] = 1 }
             }
         }
@@ -126,8 +138,10 @@ func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: Unsa
         let dict = col.dictionary!
         col.codes.withUnsafeBufferPointer { c in
             for i in 1..<n {
-                let a = Int(perm[i - 1]), b = Int(perm[i])
-                let na = nullAt(a), nb = nullAt(b)
+                let a = Int(perm[i - 1])
+                let b = Int(perm[i])
+                let na = nullAt(a)
+                let nb = nullAt(b)
                 if na != nb || (!na && c[a] != c[b] && dict[c[a]] != dict[c[b]]) { marks[i] = 1 }
             }
         }
@@ -135,8 +149,10 @@ func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: Unsa
         if let h = col.highs {
             // HUGEINT beyond Int64: both words
             for i in 1..<n {
-                let a = Int(perm[i - 1]), b = Int(perm[i])
-                let na = nullAt(a), nb = nullAt(b)
+                let a = Int(perm[i - 1])
+                let b = Int(perm[i])
+                let na = nullAt(a)
+                let nb = nullAt(b)
                 if na != nb || (!na && (col.ints[a] != col.ints[b] || h[a] != h[b])) { marks[i] = 1 }
             }
             return
@@ -146,8 +162,10 @@ func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: Unsa
                 for i in 1..<n where x[Int(perm[i - 1])] != x[Int(perm[i])] { marks[i] = 1 }
             } else {
                 for i in 1..<n {
-                    let a = Int(perm[i - 1]), b = Int(perm[i])
-                    let na = nullAt(a), nb = nullAt(b)
+                    let a = Int(perm[i - 1])
+                    let b = Int(perm[i])
+                    let na = nullAt(a)
+                    let nb = nullAt(b)
                     if na != nb || (!na && x[a] != x[b]) { marks[i] = 1 }
                 }
             }
@@ -187,17 +205,26 @@ public final class WindowOperator: PhysicalOperator {
         self.orderBy = orderBy
         self.functions = functions
         let input = child.schema
-        self.schema = input + functions.enumerated().map { i, f in
-            Field("f\(i)", WindowFunction.resultType(f.kind, argumentType: f.argument.map { input[$0].type }))
-        }
+        self.schema =
+            input
+            + functions.enumerated().map { i, f in
+                Field("f\(i)", WindowFunction.resultType(f.kind, argumentType: f.argument.map { input[$0].type }))
+            }
     }
 
     public func next() throws -> Batch? {
-        if !done { try run(); done = true }
-        guard batchIndex < input.count else { input = []; results = []; return nil }
+        if !done {
+            try run()
+            done = true
+        }
+        guard batchIndex < input.count else {
+            input = []
+            results = []
+            return nil
+        }
         // the child's batch as it came, plus the matching slice of every result column
         let b = input[batchIndex]
-        input[batchIndex] = Batch(columns: [], count: 0)   // release it once emitted
+        input[batchIndex] = Batch(columns: [], count: 0)  // release it once emitted
         batchIndex += 1
         let range = position..<position + b.count
         position += b.count
@@ -221,8 +248,9 @@ public final class WindowOperator: PhysicalOperator {
         if keys.isEmpty {
             perm = (0..<n).map { Int32($0) }
         } else {
-            let sorted = try opsSortRows(keyChunks: keys.map { k in input.map { $0.columns[k.column] } }, count: n,
-                                         keys: keys, markPrefixes: [partitionBy.count, keys.count])
+            let sorted = try opsSortRows(
+                keyChunks: keys.map { k in input.map { $0.columns[k.column] } }, count: n,
+                keys: keys, markPrefixes: [partitionBy.count, keys.count])
             perm = sorted.perm
             partStart = sorted.marks[0]
             peerStart = sorted.marks[1]
@@ -268,8 +296,10 @@ public final class WindowOperator: PhysicalOperator {
 
     // MARK: per-function kernels (positions are sorted positions; results scatter through perm)
 
-    private func compute(_ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
-                         partStart: [UInt8], peerStart: [UInt8]) throws -> Column {
+    private func compute(
+        _ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
+        partStart: [UInt8], peerStart: [UInt8]
+    ) throws -> Column {
         switch f.kind {
         case .rowNumber, .rank, .denseRank:
             if n >= 1 << 16 {
@@ -281,11 +311,20 @@ public final class WindowOperator: PhysicalOperator {
                 elems.withUnsafeMutableBufferPointer { eb in
                     eb.withMemoryRebound(to: UInt64.self) { e in
                         perm.withUnsafeBufferPointer { p in
-                            var rowNumber: UInt64 = 0, rank: UInt64 = 0, dense: UInt64 = 0
+                            var rowNumber: UInt64 = 0
+                            var rank: UInt64 = 0
+                            var dense: UInt64 = 0
                             for i in 0..<n {
-                                if partStart[i] != 0 { rowNumber = 0; rank = 0; dense = 0 }
+                                if partStart[i] != 0 {
+                                    rowNumber = 0
+                                    rank = 0
+                                    dense = 0
+                                }
                                 rowNumber += 1
-                                if peerStart[i] != 0 { rank = rowNumber; dense += 1 }
+                                if peerStart[i] != 0 {
+                                    rank = rowNumber
+                                    dense += 1
+                                }
                                 let v = f.kind == .rowNumber ? rowNumber : (f.kind == .rank ? rank : dense)
                                 e[i] = UInt64(UInt32(bitPattern: p[i])) << 32 | v
                             }
@@ -302,11 +341,20 @@ public final class WindowOperator: PhysicalOperator {
             var out = [Int64](repeating: 0, count: n)
             out.withUnsafeMutableBufferPointer { o in
                 perm.withUnsafeBufferPointer { p in
-                    var rowNumber: Int64 = 0, rank: Int64 = 0, dense: Int64 = 0
+                    var rowNumber: Int64 = 0
+                    var rank: Int64 = 0
+                    var dense: Int64 = 0
                     for i in 0..<n {
-                        if partStart[i] != 0 { rowNumber = 0; rank = 0; dense = 0 }
+                        if partStart[i] != 0 {
+                            rowNumber = 0
+                            rank = 0
+                            dense = 0
+                        }
                         rowNumber += 1
-                        if peerStart[i] != 0 { rank = rowNumber; dense += 1 }
+                        if peerStart[i] != 0 {
+                            rank = rowNumber
+                            dense += 1
+                        }
                         o[Int(p[i])] = f.kind == .rowNumber ? rowNumber : (f.kind == .rank ? rank : dense)
                     }
                 }
@@ -341,16 +389,21 @@ public final class WindowOperator: PhysicalOperator {
         }
     }
 
-    private func computeFramed(_ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
-                               partStart: [UInt8], peerStart: [UInt8]) throws -> Column {
+    private func computeFramed(
+        _ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
+        partStart: [UInt8], peerStart: [UInt8]
+    ) throws -> Column {
         let frame = f.frame ?? (orderBy.isEmpty ? WindowFrame.wholePartition : WindowFrame.defaultWithOrder)
         let arg = f.argument.map { cols[$0] }
         // frame [start, end) per sorted position
         var starts = [Int32](repeating: 0, count: n)
         var ends = [Int32](repeating: 0, count: n)
-        try frameBounds(frame, cols: cols, n: n, perm: perm, partStart: partStart, peerStart: peerStart,
-                        starts: &starts, ends: &ends)
-        let valid: (Int) -> Bool = { r in arg.map { $0.type != .null && ($0.validity == nil || $0.validity![r] != 0) } ?? true }
+        try frameBounds(
+            frame, cols: cols, n: n, perm: perm, partStart: partStart, peerStart: peerStart,
+            starts: &starts, ends: &ends)
+        let valid: (Int) -> Bool = { r in
+            arg.map { $0.type != .null && ($0.validity == nil || $0.validity![r] != 0) } ?? true
+        }
 
         switch f.kind {
         case .firstValue, .lastValue, .min, .max:
@@ -373,15 +426,22 @@ public final class WindowOperator: PhysicalOperator {
             }
             // min/max: extend the previous frame when it only grows at the end (running and
             // whole-partition frames are linear), else rescan the frame.
-            var curStart = -1, curEnd = -1, pick = -1
+            var curStart = -1
+            var curEnd = -1
+            var pick = -1
             var best: UInt64 = 0
             let isMin = f.kind == .min
             for i in 0..<n {
-                let s = Int(starts[i]), e = Int(ends[i])
+                let s = Int(starts[i])
+                let e = Int(ends[i])
                 if s >= e { continue }
                 switch f.kind {
-                case .firstValue: src[Int(perm[i])] = perm[s]; continue
-                case .lastValue: src[Int(perm[i])] = perm[e - 1]; continue
+                case .firstValue:
+                    src[Int(perm[i])] = perm[s]
+                    continue
+                case .lastValue:
+                    src[Int(perm[i])] = perm[e - 1]
+                    continue
                 default: break
                 }
                 var from = s
@@ -390,9 +450,13 @@ public final class WindowOperator: PhysicalOperator {
                     let r = Int(perm[j])
                     if !valid(r) { continue }
                     let v = ord[r]
-                    if pick < 0 || (isMin ? v < best : v > best) { pick = j; best = v }
+                    if pick < 0 || (isMin ? v < best : v > best) {
+                        pick = j
+                        best = v
+                    }
                 }
-                curStart = s; curEnd = e
+                curStart = s
+                curEnd = e
                 if pick >= 0 { src[Int(perm[i])] = perm[pick] }
             }
             return src.withUnsafeBufferPointer { opsGatherNullable(a, $0) }
@@ -402,7 +466,8 @@ public final class WindowOperator: PhysicalOperator {
             for j in 0..<n { prefix[j + 1] = prefix[j] + ((f.kind == .countStar || valid(Int(perm[j]))) ? 1 : 0) }
             var out = [Int64](repeating: 0, count: n)
             for i in 0..<n {
-                let s = Int(starts[i]), e = Int(ends[i])
+                let s = Int(starts[i])
+                let e = Int(ends[i])
                 out[Int(perm[i])] = s < e ? prefix[e] - prefix[s] : 0
             }
             return Column(type: .bigint, ints: out)
@@ -414,13 +479,18 @@ public final class WindowOperator: PhysicalOperator {
             if a.type == .double {
                 // Doubles: running sums where the frame start never moves, else a direct sum.
                 var out = [Double](repeating: 0, count: n)
-                var runStart = -1, runEnd = 0
+                var runStart = -1
+                var runEnd = 0
                 var run = 0.0
                 for i in 0..<n {
-                    let s = Int(starts[i]), e = Int(ends[i])
+                    let s = Int(starts[i])
+                    let e = Int(ends[i])
                     let row = Int(perm[i])
                     let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
-                    if cnt == 0 { validity[row] = 0; continue }
+                    if cnt == 0 {
+                        validity[row] = 0
+                        continue
+                    }
                     var total = 0.0
                     if s == runStart && e >= runEnd {
                         for j in runEnd..<e where valid(Int(perm[j])) { run += a.doubles[Int(perm[j])] }
@@ -429,7 +499,8 @@ public final class WindowOperator: PhysicalOperator {
                     } else {
                         run = 0
                         for j in s..<e where valid(Int(perm[j])) { run += a.doubles[Int(perm[j])] }
-                        runStart = s; runEnd = e
+                        runStart = s
+                        runEnd = e
                         total = run
                     }
                     out[row] = f.kind == .sum ? total : total / Double(cnt)
@@ -454,22 +525,30 @@ public final class WindowOperator: PhysicalOperator {
             if f.kind == .avg {
                 var out = [Double](repeating: 0, count: n)
                 for i in 0..<n {
-                    let s = Int(starts[i]), e = Int(ends[i])
+                    let s = Int(starts[i])
+                    let e = Int(ends[i])
                     let row = Int(perm[i])
                     let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
-                    if cnt == 0 { validity[row] = 0; continue }
+                    if cnt == 0 {
+                        validity[row] = 0
+                        continue
+                    }
                     out[row] = opsAvgDivide(prefix[e] &- prefix[s], cnt, wide: wide)
                 }
                 return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
             }
             var out = [Int64](repeating: 0, count: n)
-            var highs: [Int64]? = nil      // allocated at the first sum beyond Int64
+            var highs: [Int64]? = nil  // allocated at the first sum beyond Int64
             for i in 0..<n {
-                let s = Int(starts[i]), e = Int(ends[i])
+                let s = Int(starts[i])
+                let e = Int(ends[i])
                 let row = Int(perm[i])
                 let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
-                if cnt == 0 { validity[row] = 0; continue }
-                let total = prefix[e] &- prefix[s]   // exact: both prefixes are exact 128-bit sums
+                if cnt == 0 {
+                    validity[row] = 0
+                    continue
+                }
+                let total = prefix[e] &- prefix[s]  // exact: both prefixes are exact 128-bit sums
                 if let v = Int64(exactly: total) {
                     out[row] = v
                     if highs != nil { highs![row] = v >> 63 }
@@ -488,21 +567,29 @@ public final class WindowOperator: PhysicalOperator {
     }
 
     /// Frame bounds [starts[i], ends[i]) in sorted positions for every sorted position i.
-    private func frameBounds(_ frame: WindowFrame, cols: OpsLazyColumns, n: Int, perm: [Int32],
-                             partStart: [UInt8], peerStart: [UInt8],
-                             starts: inout [Int32], ends: inout [Int32]) throws {
+    private func frameBounds(
+        _ frame: WindowFrame, cols: OpsLazyColumns, n: Int, perm: [Int32],
+        partStart: [UInt8], peerStart: [UInt8],
+        starts: inout [Int32], ends: inout [Int32]
+    ) throws {
         // partition and peer extents per position
-        var pStart = [Int32](repeating: 0, count: n), pEnd = [Int32](repeating: 0, count: n)
-        var qStart = [Int32](repeating: 0, count: n), qEnd = [Int32](repeating: 0, count: n)
-        var ps = 0, qs = 0
+        var pStart = [Int32](repeating: 0, count: n)
+        var pEnd = [Int32](repeating: 0, count: n)
+        var qStart = [Int32](repeating: 0, count: n)
+        var qEnd = [Int32](repeating: 0, count: n)
+        var ps = 0
+        var qs = 0
         for i in 0..<n {
             if partStart[i] != 0 { ps = i }
             if peerStart[i] != 0 { qs = i }
-            pStart[i] = Int32(ps); qStart[i] = Int32(qs)
+            pStart[i] = Int32(ps)
+            qStart[i] = Int32(qs)
         }
-        var pe = n, qe = n
+        var pe = n
+        var qe = n
         for i in stride(from: n - 1, through: 0, by: -1) {
-            pEnd[i] = Int32(pe); qEnd[i] = Int32(qe)
+            pEnd[i] = Int32(pe)
+            qEnd[i] = Int32(qe)
             if partStart[i] != 0 { pe = i }
             if peerStart[i] != 0 { qe = i }
         }
@@ -513,7 +600,10 @@ public final class WindowOperator: PhysicalOperator {
         let needsRangeOffset: Bool = {
             guard frame.mode == .range else { return false }
             for b in [frame.start, frame.end] {
-                switch b { case .preceding, .following: return true; default: continue }
+                switch b {
+                case .preceding, .following: return true
+                default: continue
+                }
             }
             return false
         }()
@@ -524,10 +614,13 @@ public final class WindowOperator: PhysicalOperator {
             }
             let c = cols[orderBy[0].column]
             ascending = orderBy[0].ascending
-            guard c.type != .varchar else { throw KuaiError(.binding, "RANGE with an offset needs a numeric or temporal ORDER BY expression") }
+            guard c.type != .varchar else {
+                throw KuaiError(.binding, "RANGE with an offset needs a numeric or temporal ORDER BY expression")
+            }
             rangeNull = (0..<n).map { !c.isValid(Int(perm[$0])) || c.type == .null }
-            if c.type == .double { rangeValues = (0..<n).map { c.doubles[Int(perm[$0])] } }
-            else if c.type != .null {
+            if c.type == .double {
+                rangeValues = (0..<n).map { c.doubles[Int(perm[$0])] }
+            } else if c.type != .null {
                 try opsRequireNarrow(c, "a RANGE frame with an offset (window ORDER BY)")
                 rangeInts = (0..<n).map { c.ints[Int(perm[$0])] }
             }
@@ -535,7 +628,8 @@ public final class WindowOperator: PhysicalOperator {
         /// First position j in [lo, hi) (non-null segment) whose value is "at or after" target in
         /// sort direction; `strict` = strictly after.
         func search(_ lo: Int, _ hi: Int, _ i: Int, offset: Int64, strict: Bool) -> Int {
-            var l = lo, h = hi
+            var l = lo
+            var h = hi
             while l < h {
                 let m = (l + h) / 2
                 let after: Bool
@@ -553,8 +647,10 @@ public final class WindowOperator: PhysicalOperator {
             return l
         }
         for i in 0..<n {
-            let ps = Int(pStart[i]), pe = Int(pEnd[i])
-            var s: Int, e: Int
+            let ps = Int(pStart[i])
+            let pe = Int(pEnd[i])
+            var s: Int
+            var e: Int
             if frame.mode == .rows {
                 switch frame.start {
                 case .unboundedPreceding: s = ps
@@ -571,8 +667,10 @@ public final class WindowOperator: PhysicalOperator {
                 case .unboundedFollowing: e = pe
                 }
             } else {
-                let qs = Int(qStart[i]), qe = Int(qEnd[i])
-                var segLo = ps, segHi = pe    // the non-NULL order values of the partition
+                let qs = Int(qStart[i])
+                let qe = Int(qEnd[i])
+                var segLo = ps
+                var segHi = pe  // the non-NULL order values of the partition
                 let isNull = needsRangeOffset && rangeNull[i]
                 if needsRangeOffset && !isNull {
                     while segLo < segHi && rangeNull[segLo] { segLo += 1 }
@@ -603,7 +701,8 @@ public final class WindowOperator: PhysicalOperator {
     public var explainLine: String {
         let p = partitionBy.map { "#\($0)" }.joined(separator: ", ")
         let o = orderBy.map(\.description).joined(separator: ", ")
-        return "Window partition=[\(p)] order=[\(o)] functions=[" + functions.map(\.description).joined(separator: ", ") + "]"
+        return "Window partition=[\(p)] order=[\(o)] functions=[" + functions.map(\.description).joined(separator: ", ")
+            + "]"
     }
     public var children: [PhysicalOperator] { [child] }
 }
@@ -652,9 +751,15 @@ func opsPatchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
     var validity = out.validity ?? [UInt8](repeating: 1, count: out.count)
     switch (col.type, value) {
     case (.double, .double(let d)):
-        for i in 0..<out.count where mask[i] != 0 { out.doubles[i] = d; validity[i] = 1 }
+        for i in 0..<out.count where mask[i] != 0 {
+            out.doubles[i] = d
+            validity[i] = 1
+        }
     case (.double, .int(let x)):
-        for i in 0..<out.count where mask[i] != 0 { out.doubles[i] = Double(x); validity[i] = 1 }
+        for i in 0..<out.count where mask[i] != 0 {
+            out.doubles[i] = Double(x)
+            validity[i] = 1
+        }
     case (.varchar, .string(let s)):
         let dict = col.dictionary ?? StringDictionary()
         var code = dict.code(of: s)
@@ -663,7 +768,10 @@ func opsPatchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
             code = Int32(dict.count)
             out.dictionary = copy
         }
-        for i in 0..<out.count where mask[i] != 0 { out.codes[i] = code!; validity[i] = 1 }
+        for i in 0..<out.count where mask[i] != 0 {
+            out.codes[i] = code!
+            validity[i] = 1
+        }
     case (_, .int(let x)):
         for i in 0..<out.count where mask[i] != 0 {
             out.ints[i] = x
@@ -678,7 +786,10 @@ func opsPatchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
             validity[i] = 1
         }
     case (_, .bool(let b)):
-        for i in 0..<out.count where mask[i] != 0 { out.ints[i] = b ? 1 : 0; validity[i] = 1 }
+        for i in 0..<out.count where mask[i] != 0 {
+            out.ints[i] = b ? 1 : 0
+            validity[i] = 1
+        }
     default:
         break
     }

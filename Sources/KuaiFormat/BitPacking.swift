@@ -51,14 +51,21 @@ enum BitPacking {
 
     /// Unpacks `count` values of `bits` bits from `src` (`packedBytes(count:bits:)` readable bytes),
     /// adding each to `base` (wrapping) and storing into `out`: frame-of-reference decode.
-    static func unpackFOR(_ src: UnsafeRawPointer, count: Int, bits: Int, base: Int64, into out: UnsafeMutablePointer<Int64>) {
+    static func unpackFOR(
+        _ src: UnsafeRawPointer, count: Int, bits: Int, base: Int64, into out: UnsafeMutablePointer<Int64>
+    ) {
         if count <= 0 { return }
         if bits == 0 {
             out.initialize(repeating: base, count: count)
             return
         }
         if bits == 64 {
-            for i in 0..<count { out[i] = base &+ Int64(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))) }
+            for i in 0..<count {
+                out[i] =
+                    base
+                    &+ Int64(
+                        bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
+            }
             return
         }
         var sink = FORSink(out: out, base: base)
@@ -67,17 +74,27 @@ enum BitPacking {
 
     /// Unpacks `count - 1` deltas and rebuilds `count` values: `out[0] = first`,
     /// `out[i] = out[i-1] + minDelta + packed[i-1]` (wrapping).
-    static func unpackDelta(_ src: UnsafeRawPointer, count: Int, bits: Int, first: Int64, minDelta: Int64, into out: UnsafeMutablePointer<Int64>) {
+    static func unpackDelta(
+        _ src: UnsafeRawPointer, count: Int, bits: Int, first: Int64, minDelta: Int64,
+        into out: UnsafeMutablePointer<Int64>
+    ) {
         if count <= 0 { return }
         out[0] = first
         var prev = first
         if bits == 0 {
-            for i in 1..<count { prev = prev &+ minDelta; out[i] = prev }
+            for i in 1..<count {
+                prev = prev &+ minDelta
+                out[i] = prev
+            }
             return
         }
         if bits == 64 {
             for i in 1..<count {
-                prev = prev &+ minDelta &+ Int64(bitPattern: UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (i &- 1) &* 8, as: UInt64.self)))
+                prev =
+                    prev &+ minDelta
+                    &+ Int64(
+                        bitPattern: UInt64(
+                            littleEndian: src.loadUnaligned(fromByteOffset: (i &- 1) &* 8, as: UInt64.self)))
                 out[i] = prev
             }
             return
@@ -94,8 +111,8 @@ enum BitPacking {
     static func safeGroups(count: Int, bits: Int) -> Int {
         guard bits >= 1 && bits <= 57 else { return 0 }
         let bytes = packedBytes(count: count, bits: bits)
-        let lastLoad = (7 &* bits) &>> 3      // byte offset of value 7's load within its group
-        let room = bytes &- 8 &- lastLoad     // group g is safe when g*bits <= room
+        let lastLoad = (7 &* bits) &>> 3  // byte offset of value 7's load within its group
+        let room = bytes &- 8 &- lastLoad  // group g is safe when g*bits <= room
         if room < 0 { return 0 }
         return min(count &>> 3, room / bits &+ 1)
     }
@@ -107,63 +124,63 @@ enum BitPacking {
         let groups = safeGroups(count: count, bits: bits)
         if groups > 0 {
             switch bits {
-        case 1: groups8(src, groups: groups, bits: 1, &sink)
-        case 2: groups8(src, groups: groups, bits: 2, &sink)
-        case 3: groups8(src, groups: groups, bits: 3, &sink)
-        case 4: groups8(src, groups: groups, bits: 4, &sink)
-        case 5: groups8(src, groups: groups, bits: 5, &sink)
-        case 6: groups8(src, groups: groups, bits: 6, &sink)
-        case 7: groups8(src, groups: groups, bits: 7, &sink)
-        case 8: groups8(src, groups: groups, bits: 8, &sink)
-        case 9: groups8(src, groups: groups, bits: 9, &sink)
-        case 10: groups8(src, groups: groups, bits: 10, &sink)
-        case 11: groups8(src, groups: groups, bits: 11, &sink)
-        case 12: groups8(src, groups: groups, bits: 12, &sink)
-        case 13: groups8(src, groups: groups, bits: 13, &sink)
-        case 14: groups8(src, groups: groups, bits: 14, &sink)
-        case 15: groups8(src, groups: groups, bits: 15, &sink)
-        case 16: groups8(src, groups: groups, bits: 16, &sink)
-        case 17: groups8(src, groups: groups, bits: 17, &sink)
-        case 18: groups8(src, groups: groups, bits: 18, &sink)
-        case 19: groups8(src, groups: groups, bits: 19, &sink)
-        case 20: groups8(src, groups: groups, bits: 20, &sink)
-        case 21: groups8(src, groups: groups, bits: 21, &sink)
-        case 22: groups8(src, groups: groups, bits: 22, &sink)
-        case 23: groups8(src, groups: groups, bits: 23, &sink)
-        case 24: groups8(src, groups: groups, bits: 24, &sink)
-        case 25: groups8(src, groups: groups, bits: 25, &sink)
-        case 26: groups8(src, groups: groups, bits: 26, &sink)
-        case 27: groups8(src, groups: groups, bits: 27, &sink)
-        case 28: groups8(src, groups: groups, bits: 28, &sink)
-        case 29: groups8(src, groups: groups, bits: 29, &sink)
-        case 30: groups8(src, groups: groups, bits: 30, &sink)
-        case 31: groups8(src, groups: groups, bits: 31, &sink)
-        case 32: groups8(src, groups: groups, bits: 32, &sink)
-        case 33: groups8(src, groups: groups, bits: 33, &sink)
-        case 34: groups8(src, groups: groups, bits: 34, &sink)
-        case 35: groups8(src, groups: groups, bits: 35, &sink)
-        case 36: groups8(src, groups: groups, bits: 36, &sink)
-        case 37: groups8(src, groups: groups, bits: 37, &sink)
-        case 38: groups8(src, groups: groups, bits: 38, &sink)
-        case 39: groups8(src, groups: groups, bits: 39, &sink)
-        case 40: groups8(src, groups: groups, bits: 40, &sink)
-        case 41: groups8(src, groups: groups, bits: 41, &sink)
-        case 42: groups8(src, groups: groups, bits: 42, &sink)
-        case 43: groups8(src, groups: groups, bits: 43, &sink)
-        case 44: groups8(src, groups: groups, bits: 44, &sink)
-        case 45: groups8(src, groups: groups, bits: 45, &sink)
-        case 46: groups8(src, groups: groups, bits: 46, &sink)
-        case 47: groups8(src, groups: groups, bits: 47, &sink)
-        case 48: groups8(src, groups: groups, bits: 48, &sink)
-        case 49: groups8(src, groups: groups, bits: 49, &sink)
-        case 50: groups8(src, groups: groups, bits: 50, &sink)
-        case 51: groups8(src, groups: groups, bits: 51, &sink)
-        case 52: groups8(src, groups: groups, bits: 52, &sink)
-        case 53: groups8(src, groups: groups, bits: 53, &sink)
-        case 54: groups8(src, groups: groups, bits: 54, &sink)
-        case 55: groups8(src, groups: groups, bits: 55, &sink)
-        case 56: groups8(src, groups: groups, bits: 56, &sink)
-        case 57: groups8(src, groups: groups, bits: 57, &sink)
+            case 1: groups8(src, groups: groups, bits: 1, &sink)
+            case 2: groups8(src, groups: groups, bits: 2, &sink)
+            case 3: groups8(src, groups: groups, bits: 3, &sink)
+            case 4: groups8(src, groups: groups, bits: 4, &sink)
+            case 5: groups8(src, groups: groups, bits: 5, &sink)
+            case 6: groups8(src, groups: groups, bits: 6, &sink)
+            case 7: groups8(src, groups: groups, bits: 7, &sink)
+            case 8: groups8(src, groups: groups, bits: 8, &sink)
+            case 9: groups8(src, groups: groups, bits: 9, &sink)
+            case 10: groups8(src, groups: groups, bits: 10, &sink)
+            case 11: groups8(src, groups: groups, bits: 11, &sink)
+            case 12: groups8(src, groups: groups, bits: 12, &sink)
+            case 13: groups8(src, groups: groups, bits: 13, &sink)
+            case 14: groups8(src, groups: groups, bits: 14, &sink)
+            case 15: groups8(src, groups: groups, bits: 15, &sink)
+            case 16: groups8(src, groups: groups, bits: 16, &sink)
+            case 17: groups8(src, groups: groups, bits: 17, &sink)
+            case 18: groups8(src, groups: groups, bits: 18, &sink)
+            case 19: groups8(src, groups: groups, bits: 19, &sink)
+            case 20: groups8(src, groups: groups, bits: 20, &sink)
+            case 21: groups8(src, groups: groups, bits: 21, &sink)
+            case 22: groups8(src, groups: groups, bits: 22, &sink)
+            case 23: groups8(src, groups: groups, bits: 23, &sink)
+            case 24: groups8(src, groups: groups, bits: 24, &sink)
+            case 25: groups8(src, groups: groups, bits: 25, &sink)
+            case 26: groups8(src, groups: groups, bits: 26, &sink)
+            case 27: groups8(src, groups: groups, bits: 27, &sink)
+            case 28: groups8(src, groups: groups, bits: 28, &sink)
+            case 29: groups8(src, groups: groups, bits: 29, &sink)
+            case 30: groups8(src, groups: groups, bits: 30, &sink)
+            case 31: groups8(src, groups: groups, bits: 31, &sink)
+            case 32: groups8(src, groups: groups, bits: 32, &sink)
+            case 33: groups8(src, groups: groups, bits: 33, &sink)
+            case 34: groups8(src, groups: groups, bits: 34, &sink)
+            case 35: groups8(src, groups: groups, bits: 35, &sink)
+            case 36: groups8(src, groups: groups, bits: 36, &sink)
+            case 37: groups8(src, groups: groups, bits: 37, &sink)
+            case 38: groups8(src, groups: groups, bits: 38, &sink)
+            case 39: groups8(src, groups: groups, bits: 39, &sink)
+            case 40: groups8(src, groups: groups, bits: 40, &sink)
+            case 41: groups8(src, groups: groups, bits: 41, &sink)
+            case 42: groups8(src, groups: groups, bits: 42, &sink)
+            case 43: groups8(src, groups: groups, bits: 43, &sink)
+            case 44: groups8(src, groups: groups, bits: 44, &sink)
+            case 45: groups8(src, groups: groups, bits: 45, &sink)
+            case 46: groups8(src, groups: groups, bits: 46, &sink)
+            case 47: groups8(src, groups: groups, bits: 47, &sink)
+            case 48: groups8(src, groups: groups, bits: 48, &sink)
+            case 49: groups8(src, groups: groups, bits: 49, &sink)
+            case 50: groups8(src, groups: groups, bits: 50, &sink)
+            case 51: groups8(src, groups: groups, bits: 51, &sink)
+            case 52: groups8(src, groups: groups, bits: 52, &sink)
+            case 53: groups8(src, groups: groups, bits: 53, &sink)
+            case 54: groups8(src, groups: groups, bits: 54, &sink)
+            case 55: groups8(src, groups: groups, bits: 55, &sink)
+            case 56: groups8(src, groups: groups, bits: 56, &sink)
+            case 57: groups8(src, groups: groups, bits: 57, &sink)
             default: break
             }
         }
@@ -175,17 +192,26 @@ enum BitPacking {
     @inline(__always)
     static func groups8<S: UnpackSink>(_ src: UnsafeRawPointer, groups: Int, bits: Int, _ sink: inout S) {
         let mask: UInt64 = (1 &<< UInt64(bits)) &- 1
-        let o1 = (1 &* bits) &>> 3, s1 = UInt64((1 &* bits) & 7)
-        let o2 = (2 &* bits) &>> 3, s2 = UInt64((2 &* bits) & 7)
-        let o3 = (3 &* bits) &>> 3, s3 = UInt64((3 &* bits) & 7)
-        let o4 = (4 &* bits) &>> 3, s4 = UInt64((4 &* bits) & 7)
-        let o5 = (5 &* bits) &>> 3, s5 = UInt64((5 &* bits) & 7)
-        let o6 = (6 &* bits) &>> 3, s6 = UInt64((6 &* bits) & 7)
-        let o7 = (7 &* bits) &>> 3, s7 = UInt64((7 &* bits) & 7)
+        let o1 = (1 &* bits) &>> 3
+        let s1 = UInt64((1 &* bits) & 7)
+        let o2 = (2 &* bits) &>> 3
+        let s2 = UInt64((2 &* bits) & 7)
+        let o3 = (3 &* bits) &>> 3
+        let s3 = UInt64((3 &* bits) & 7)
+        let o4 = (4 &* bits) &>> 3
+        let s4 = UInt64((4 &* bits) & 7)
+        let o5 = (5 &* bits) &>> 3
+        let s5 = UInt64((5 &* bits) & 7)
+        let o6 = (6 &* bits) &>> 3
+        let s6 = UInt64((6 &* bits) & 7)
+        let o7 = (7 &* bits) &>> 3
+        let s7 = UInt64((7 &* bits) & 7)
         var p = src
         var i = 0
         for _ in 0..<groups {
-            @inline(__always) func ld(_ off: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt64.self)) }
+            @inline(__always) func ld(_ off: Int) -> UInt64 {
+                UInt64(littleEndian: p.loadUnaligned(fromByteOffset: off, as: UInt64.self))
+            }
             sink.put(ld(0) & mask, at: i)
             sink.put((ld(o1) &>> s1) & mask, at: i &+ 1)
             sink.put((ld(o2) &>> s2) & mask, at: i &+ 2)
@@ -209,7 +235,11 @@ enum BitPacking {
             let wi = bitpos &>> 6
             let sh = bitpos & 63
             var v = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: wi &* 8, as: UInt64.self)) &>> UInt64(sh)
-            if sh &+ bits > 64 { v |= UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (wi &+ 1) &* 8, as: UInt64.self)) &<< UInt64(64 &- sh) }
+            if sh &+ bits > 64 {
+                v |=
+                    UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (wi &+ 1) &* 8, as: UInt64.self))
+                    &<< UInt64(64 &- sh)
+            }
             sink.put(v & mask, at: i)
             bitpos &+= bits
             i &+= 1

@@ -67,8 +67,10 @@ final class BlockEncoder: @unchecked Sendable {
         precondition(rows > 0 && rows <= capacityRows)
         var bm = 0
         if let validity { bm = Self.writeBitmap(validity, rows: rows, into: cand[0]) }
-        var mn = v[0], mx = v[0]
-        var dmn = Int64.max, dmx = Int64.min
+        var mn = v[0]
+        var mx = v[0]
+        var dmn = Int64.max
+        var dmx = Int64.min
         var prev = v[0]
         for i in 1..<max(rows, 1) {
             let x = v[i]
@@ -83,7 +85,9 @@ final class BlockEncoder: @unchecked Sendable {
         let dbits = rows >= 2 ? BitPacking.bitWidth(UInt64(bitPattern: dmx &- dmn)) : 64
         // Candidates in order of preference on equal size: FOR bytes, FOR bit-pack, delta.
         var encs: [UInt8] = []
-        if bits != 0 && bits != 8 && bits != 16 && bits != 32 && bits != 64 { encs.append(FormatConstants.encodingFORBytes) }
+        if bits != 0 && bits != 8 && bits != 16 && bits != 32 && bits != 64 {
+            encs.append(FormatConstants.encodingFORBytes)
+        }
         encs.append(FormatConstants.encodingFORBitPack)
         if rows >= 2 && dbits < bits { encs.append(FormatConstants.encodingDeltaBitPack) }
 
@@ -119,7 +123,7 @@ final class BlockEncoder: @unchecked Sendable {
                 size += FormatConstants.forPrefixSize
                 for i in 0..<rows { offsets[i] = UInt64(bitPattern: v[i] &- mn) }
                 size += BitPacking.pack(offsets, count: rows, bits: bits, into: buf + size)
-            default: // delta
+            default:  // delta
                 Self.putI64(buf, size, v[0])
                 Self.putPrefix(buf, size + 8, base: dmn, width: dbits)
                 size += FormatConstants.deltaPrefixSize
@@ -127,16 +131,20 @@ final class BlockEncoder: @unchecked Sendable {
                 size += BitPacking.pack(offsets, count: rows - 1, bits: dbits, into: buf + size)
             }
             let trial = 1 - bestLZ
-            let c = Int(LZ4_compress_default(buf.assumingMemoryBound(to: CChar.self),
-                                              lz[trial].assumingMemoryBound(to: CChar.self),
-                                              Int32(size), Int32(lzCapacity)))
+            let c = Int(
+                LZ4_compress_default(
+                    buf.assumingMemoryBound(to: CChar.self),
+                    lz[trial].assumingMemoryBound(to: CChar.self),
+                    Int32(size), Int32(lzCapacity)))
             let candidate: EncodedPayload
             if c > 0 && c < size {
-                candidate = EncodedPayload(encoding: enc, compression: FormatConstants.compressionLZ4, rawSize: size,
-                                           stored: UnsafeRawBufferPointer(start: lz[trial], count: c))
+                candidate = EncodedPayload(
+                    encoding: enc, compression: FormatConstants.compressionLZ4, rawSize: size,
+                    stored: UnsafeRawBufferPointer(start: lz[trial], count: c))
             } else {
-                candidate = EncodedPayload(encoding: enc, compression: FormatConstants.compressionNone, rawSize: size,
-                                           stored: UnsafeRawBufferPointer(start: buf, count: size))
+                candidate = EncodedPayload(
+                    encoding: enc, compression: FormatConstants.compressionNone, rawSize: size,
+                    stored: UnsafeRawBufferPointer(start: buf, count: size))
             }
             if best == nil || candidate.stored.count < best!.stored.count {
                 best = candidate
@@ -155,15 +163,19 @@ final class BlockEncoder: @unchecked Sendable {
         let o = (buf + size).assumingMemoryBound(to: UInt64.self)
         for i in 0..<rows { o[i] = v[i].bitPattern.littleEndian }
         size += rows * 8
-        let c = Int(LZ4_compress_default(buf.assumingMemoryBound(to: CChar.self),
-                                          lz[0].assumingMemoryBound(to: CChar.self),
-                                          Int32(size), Int32(lzCapacity)))
+        let c = Int(
+            LZ4_compress_default(
+                buf.assumingMemoryBound(to: CChar.self),
+                lz[0].assumingMemoryBound(to: CChar.self),
+                Int32(size), Int32(lzCapacity)))
         if c > 0 && c < size {
-            return EncodedPayload(encoding: FormatConstants.encodingPlainDouble, compression: FormatConstants.compressionLZ4,
-                                  rawSize: size, stored: UnsafeRawBufferPointer(start: lz[0], count: c))
+            return EncodedPayload(
+                encoding: FormatConstants.encodingPlainDouble, compression: FormatConstants.compressionLZ4,
+                rawSize: size, stored: UnsafeRawBufferPointer(start: lz[0], count: c))
         }
-        return EncodedPayload(encoding: FormatConstants.encodingPlainDouble, compression: FormatConstants.compressionNone,
-                              rawSize: size, stored: UnsafeRawBufferPointer(start: buf, count: size))
+        return EncodedPayload(
+            encoding: FormatConstants.encodingPlainDouble, compression: FormatConstants.compressionNone,
+            rawSize: size, stored: UnsafeRawBufferPointer(start: buf, count: size))
     }
 
     /// LZ4-compresses `count` bytes (dictionary section); returns stored bytes and the compression id.
@@ -173,9 +185,11 @@ final class BlockEncoder: @unchecked Sendable {
         var out = [UInt8](repeating: 0, count: bound)
         let c = src.withUnsafeBufferPointer { s in
             out.withUnsafeMutableBufferPointer { d in
-                Int(LZ4_compress_default(UnsafeRawPointer(s.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                         UnsafeMutableRawPointer(d.baseAddress!).assumingMemoryBound(to: CChar.self),
-                                         Int32(src.count), Int32(bound)))
+                Int(
+                    LZ4_compress_default(
+                        UnsafeRawPointer(s.baseAddress!).assumingMemoryBound(to: CChar.self),
+                        UnsafeMutableRawPointer(d.baseAddress!).assumingMemoryBound(to: CChar.self),
+                        Int32(src.count), Int32(bound)))
             }
         }
         if c > 0 && c < src.count {
@@ -220,7 +234,10 @@ enum BlockDecoder {
         var stray = false
         if rows & 7 != 0, (b[rows &>> 3] &>> UInt8(rows & 7)) != 0 { stray = true }
         var j = (rows + 7) / 8
-        while j < padded { if b[j] != 0 { stray = true }; j += 1 }
+        while j < padded {
+            if b[j] != 0 { stray = true }
+            j += 1
+        }
         if stray { throw DecodeFailure(message: "validity bitmap has bits set past the last row") }
         if zeros != nullCount {
             throw DecodeFailure(message: "validity bitmap has \(zeros) NULLs, block header says \(nullCount)")
@@ -229,16 +246,23 @@ enum BlockDecoder {
     }
 
     /// Decodes an integer payload (after the bitmap, `size` bytes at `p`) into `out` (`rows` values).
-    static func decodeInts(_ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int,
-                           into out: UnsafeMutablePointer<Int64>) throws(DecodeFailure) {
+    static func decodeInts(
+        _ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int,
+        into out: UnsafeMutablePointer<Int64>
+    ) throws(DecodeFailure) {
         switch encoding {
         case FormatConstants.encodingFORBytes:
-            guard size >= FormatConstants.forPrefixSize else { throw DecodeFailure(message: "payload too short for its encoding prefix") }
+            guard size >= FormatConstants.forPrefixSize else {
+                throw DecodeFailure(message: "payload too short for its encoding prefix")
+            }
             let base = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
             let bw = Int(p.load(fromByteOffset: 8, as: UInt8.self))
             guard bw == 1 || bw == 2 || bw == 4 || bw == 8 else { throw DecodeFailure(message: "bad byte width \(bw)") }
             guard size == FormatConstants.forPrefixSize + rows * bw else {
-                throw DecodeFailure(message: "payload is \(size) bytes, expected \(FormatConstants.forPrefixSize + rows * bw) for \(rows) rows of \(bw) bytes")
+                throw DecodeFailure(
+                    message:
+                        "payload is \(size) bytes, expected \(FormatConstants.forPrefixSize + rows * bw) for \(rows) rows of \(bw) bytes"
+                )
             }
             let d = p + FormatConstants.forPrefixSize
             switch bw {
@@ -246,29 +270,52 @@ enum BlockDecoder {
                 let s = d.assumingMemoryBound(to: UInt8.self)
                 for i in 0..<rows { out[i] = base &+ Int64(s[i]) }
             case 2:
-                for i in 0..<rows { out[i] = base &+ Int64(UInt16(littleEndian: d.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self))) }
+                for i in 0..<rows {
+                    out[i] =
+                        base &+ Int64(UInt16(littleEndian: d.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self)))
+                }
             case 4:
-                for i in 0..<rows { out[i] = base &+ Int64(UInt32(littleEndian: d.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))) }
+                for i in 0..<rows {
+                    out[i] =
+                        base &+ Int64(UInt32(littleEndian: d.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self)))
+                }
             default:
-                for i in 0..<rows { out[i] = base &+ Int64(bitPattern: UInt64(littleEndian: d.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self))) }
+                for i in 0..<rows {
+                    out[i] =
+                        base
+                        &+ Int64(
+                            bitPattern: UInt64(littleEndian: d.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
+                }
             }
         case FormatConstants.encodingFORBitPack:
-            guard size >= FormatConstants.forPrefixSize else { throw DecodeFailure(message: "payload too short for its encoding prefix") }
+            guard size >= FormatConstants.forPrefixSize else {
+                throw DecodeFailure(message: "payload too short for its encoding prefix")
+            }
             let base = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
             let bits = Int(p.load(fromByteOffset: 8, as: UInt8.self))
             guard bits <= 64 else { throw DecodeFailure(message: "bad bit width \(bits)") }
             let need = FormatConstants.forPrefixSize + BitPacking.packedBytes(count: rows, bits: bits)
-            guard size == need else { throw DecodeFailure(message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(bits) bits") }
+            guard size == need else {
+                throw DecodeFailure(
+                    message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(bits) bits")
+            }
             BitPacking.unpackFOR(p + FormatConstants.forPrefixSize, count: rows, bits: bits, base: base, into: out)
         case FormatConstants.encodingDeltaBitPack:
-            guard size >= FormatConstants.deltaPrefixSize, rows >= 1 else { throw DecodeFailure(message: "payload too short for its encoding prefix") }
+            guard size >= FormatConstants.deltaPrefixSize, rows >= 1 else {
+                throw DecodeFailure(message: "payload too short for its encoding prefix")
+            }
             let first = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
             let minDelta = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: Int64.self))
             let bits = Int(p.load(fromByteOffset: 16, as: UInt8.self))
             guard bits <= 64 else { throw DecodeFailure(message: "bad bit width \(bits)") }
             let need = FormatConstants.deltaPrefixSize + BitPacking.packedBytes(count: rows - 1, bits: bits)
-            guard size == need else { throw DecodeFailure(message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(bits)-bit deltas") }
-            BitPacking.unpackDelta(p + FormatConstants.deltaPrefixSize, count: rows, bits: bits, first: first, minDelta: minDelta, into: out)
+            guard size == need else {
+                throw DecodeFailure(
+                    message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(bits)-bit deltas")
+            }
+            BitPacking.unpackDelta(
+                p + FormatConstants.deltaPrefixSize, count: rows, bits: bits, first: first, minDelta: minDelta,
+                into: out)
         default:
             throw DecodeFailure(message: "encoding \(encoding) is not an integer encoding")
         }

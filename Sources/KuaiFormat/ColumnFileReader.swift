@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CLZ4
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One entry of a column file's block index (Formats/column-file.md, "Footer"), parsed.
 struct BlockEntry {
@@ -46,7 +47,10 @@ final class ColumnFile: @unchecked Sendable {
     /// The column dictionary (VARCHAR only).
     let dictionary: StringDictionary?
 
-    private init(relPath: String, type: DataType, base: UnsafeRawPointer, size: Int, entries: [BlockEntry], dictionary: StringDictionary?) {
+    private init(
+        relPath: String, type: DataType, base: UnsafeRawPointer, size: Int, entries: [BlockEntry],
+        dictionary: StringDictionary?
+    ) {
         self.relPath = relPath
         self.type = type
         self.base = base
@@ -91,7 +95,10 @@ final class ColumnFile: @unchecked Sendable {
                 if pread(fd, &hdr, hdr.count, 0) == hdr.count, Array(hdr[0..<8]) == FormatConstants.headerMagic {
                     let v = UInt16(hdr[8]) | UInt16(hdr[9]) << 8
                     if v > FormatConstants.formatVersion {
-                        throw KuaiError(.format, "column file format version \(v) is newer than this kuai understands (\(FormatConstants.formatVersion))", at: "\(relPath)@8")
+                        throw KuaiError(
+                            .format,
+                            "column file format version \(v) is newer than this kuai understands (\(FormatConstants.formatVersion))",
+                            at: "\(relPath)@8")
                     }
                 }
             }
@@ -103,25 +110,39 @@ final class ColumnFile: @unchecked Sendable {
         let p = UnsafeRawPointer(m)
         do {
             let (entries, dict) = try parse(p, size: size, relPath: relPath, expect: expect)
-            return ColumnFile(relPath: relPath, type: expect.type, base: p, size: size, entries: entries, dictionary: dict)
+            return ColumnFile(
+                relPath: relPath, type: expect.type, base: p, size: size, entries: entries, dictionary: dict)
         } catch {
             munmap(m, size)
             throw error
         }
     }
 
-    @inline(__always) static func u16(_ p: UnsafeRawPointer, _ o: Int) -> UInt16 { UInt16(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt16.self)) }
-    @inline(__always) static func u32(_ p: UnsafeRawPointer, _ o: Int) -> UInt32 { UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt32.self)) }
-    @inline(__always) static func u64(_ p: UnsafeRawPointer, _ o: Int) -> UInt64 { UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self)) }
-    @inline(__always) static func i64(_ p: UnsafeRawPointer, _ o: Int) -> Int64 { Int64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: Int64.self)) }
+    @inline(__always) static func u16(_ p: UnsafeRawPointer, _ o: Int) -> UInt16 {
+        UInt16(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt16.self))
+    }
+    @inline(__always) static func u32(_ p: UnsafeRawPointer, _ o: Int) -> UInt32 {
+        UInt32(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt32.self))
+    }
+    @inline(__always) static func u64(_ p: UnsafeRawPointer, _ o: Int) -> UInt64 {
+        UInt64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+    }
+    @inline(__always) static func i64(_ p: UnsafeRawPointer, _ o: Int) -> Int64 {
+        Int64(littleEndian: p.loadUnaligned(fromByteOffset: o, as: Int64.self))
+    }
 
-    private static func parse(_ p: UnsafeRawPointer, size: Int, relPath: String, expect: ColumnExpectation) throws -> ([BlockEntry], StringDictionary?) {
+    private static func parse(_ p: UnsafeRawPointer, size: Int, relPath: String, expect: ColumnExpectation) throws -> (
+        [BlockEntry], StringDictionary?
+    ) {
         typealias C = FormatConstants
         // Header.
         if !memEqual(p, C.headerMagic) { throw corrupt(relPath, 0, "not a kuai column file (bad magic)") }
         let version = u16(p, C.headerVersionOffset)
         if version > C.formatVersion {
-            throw KuaiError(.format, "column file format version \(version) is newer than this kuai understands (\(C.formatVersion))", at: "\(relPath)@\(C.headerVersionOffset)")
+            throw KuaiError(
+                .format,
+                "column file format version \(version) is newer than this kuai understands (\(C.formatVersion))",
+                at: "\(relPath)@\(C.headerVersionOffset)")
         }
         if version == 0 { throw corrupt(relPath, C.headerVersionOffset, "format version 0 is invalid") }
         if XXH64.hash(p, C.headerChecksumOffset) != u64(p, C.headerChecksumOffset) {
@@ -129,7 +150,8 @@ final class ColumnFile: @unchecked Sendable {
         }
         let generation = u64(p, C.headerGenerationOffset)
         if generation != expect.generation {
-            throw GenerationMismatch(file: generation, manifest: expect.generation, location: "\(relPath)@\(C.headerGenerationOffset)")
+            throw GenerationMismatch(
+                file: generation, manifest: expect.generation, location: "\(relPath)@\(C.headerGenerationOffset)")
         }
         let typeId = p.load(fromByteOffset: C.headerTypeOffset, as: UInt8.self)
         if typeId != expect.type.rawValue {
@@ -138,25 +160,37 @@ final class ColumnFile: @unchecked Sendable {
         }
         let blockRows = Int(u32(p, C.headerBlockRowsOffset))
         if blockRows != expect.blockRows {
-            throw corrupt(relPath, C.headerBlockRowsOffset, "column file has \(blockRows) rows per block, manifest says \(expect.blockRows)")
+            throw corrupt(
+                relPath, C.headerBlockRowsOffset,
+                "column file has \(blockRows) rows per block, manifest says \(expect.blockRows)")
         }
         if size != expect.bytes {
-            throw corrupt(relPath, size, "column file is \(size) bytes, manifest says \(expect.bytes)" + (size < expect.bytes ? " (truncated)" : ""))
+            throw corrupt(
+                relPath, size,
+                "column file is \(size) bytes, manifest says \(expect.bytes)"
+                    + (size < expect.bytes ? " (truncated)" : ""))
         }
         // Tail.
         let tail = size - C.tailSize
-        if !memEqual(p + (size - 8), C.tailMagic) { throw corrupt(relPath, size - 8, "no end magic: the file is truncated or damaged") }
+        if !memEqual(p + (size - 8), C.tailMagic) {
+            throw corrupt(relPath, size - 8, "no end magic: the file is truncated or damaged")
+        }
         let footerOffset = u64(p, tail)
         let footerLength = u64(p, tail + 8)
         guard footerOffset >= UInt64(C.headerSize), footerLength >= UInt64(C.footerFixedSize),
-              footerOffset <= UInt64(tail), footerLength == UInt64(tail) - footerOffset else {
+            footerOffset <= UInt64(tail), footerLength == UInt64(tail) - footerOffset
+        else {
             throw corrupt(relPath, tail, "footer offset \(footerOffset) and length \(footerLength) do not fit the file")
         }
-        let fo = Int(footerOffset), fl = Int(footerLength)
+        let fo = Int(footerOffset)
+        let fl = Int(footerLength)
         let footerSum = XXH64.hash(p + fo, fl)
         if footerSum != u64(p, tail + 16) { throw corrupt(relPath, fo, "footer checksum mismatch") }
         if footerSum != expect.footerChecksum {
-            throw corrupt(relPath, fo, "footer checksum \(POSIX.hex(footerSum)) differs from the manifest's \(POSIX.hex(expect.footerChecksum)): file and manifest are not of one store")
+            throw corrupt(
+                relPath, fo,
+                "footer checksum \(POSIX.hex(footerSum)) differs from the manifest's \(POSIX.hex(expect.footerChecksum)): file and manifest are not of one store"
+            )
         }
         // Footer.
         if !memEqual(p + fo, C.footerMagic) { throw corrupt(relPath, fo, "bad footer magic") }
@@ -170,7 +204,9 @@ final class ColumnFile: @unchecked Sendable {
             throw corrupt(relPath, fo + 8, "column file has \(rowCount) rows, manifest says \(expect.rowCount)")
         }
         let indexEnd = C.footerFixedSize + blockCount * C.blockIndexEntrySize
-        guard indexEnd <= fl else { throw corrupt(relPath, fo, "block index of \(blockCount) blocks does not fit the footer") }
+        guard indexEnd <= fl else {
+            throw corrupt(relPath, fo, "block index of \(blockCount) blocks does not fit the footer")
+        }
         var entries: [BlockEntry] = []
         entries.reserveCapacity(blockCount)
         var expectedOffset = C.headerSize
@@ -198,22 +234,40 @@ final class ColumnFile: @unchecked Sendable {
             guard wantRows >= 1, entry.rows == wantRows else {
                 throw corrupt(relPath, h + C.bhRowCount, "block has \(entry.rows) rows, expected \(wantRows)", block: b)
             }
-            guard entry.nulls <= entry.rows else { throw corrupt(relPath, h + C.bhNullCount, "null count \(entry.nulls) exceeds row count", block: b) }
-            guard (entry.flags & C.blockFlagValidity != 0) == (entry.nulls > 0), entry.flags & ~C.blockFlagValidity == 0 else {
-                throw corrupt(relPath, h + C.bhFlags, "block flags \(entry.flags) disagree with its null count \(entry.nulls)", block: b)
+            guard entry.nulls <= entry.rows else {
+                throw corrupt(relPath, h + C.bhNullCount, "null count \(entry.nulls) exceeds row count", block: b)
+            }
+            guard (entry.flags & C.blockFlagValidity != 0) == (entry.nulls > 0), entry.flags & ~C.blockFlagValidity == 0
+            else {
+                throw corrupt(
+                    relPath, h + C.bhFlags, "block flags \(entry.flags) disagree with its null count \(entry.nulls)",
+                    block: b)
             }
             guard Int(u32(p, h + C.bhBlockIndex)) == b else {
-                throw corrupt(relPath, h + C.bhBlockIndex, "block index entry \(b) is numbered \(u32(p, h + C.bhBlockIndex))", block: b)
+                throw corrupt(
+                    relPath, h + C.bhBlockIndex, "block index entry \(b) is numbered \(u32(p, h + C.bhBlockIndex))",
+                    block: b)
             }
             guard entry.rawSize <= C.maxRawPayload(rows: entry.rows) else {
-                throw corrupt(relPath, h + C.bhRawSize, "raw payload size \(entry.rawSize) is impossible for \(entry.rows) rows", block: b)
+                throw corrupt(
+                    relPath, h + C.bhRawSize, "raw payload size \(entry.rawSize) is impossible for \(entry.rows) rows",
+                    block: b)
             }
-            let validEncoding = expect.type == .double ? entry.encoding == C.encodingPlainDouble
+            let validEncoding =
+                expect.type == .double
+                ? entry.encoding == C.encodingPlainDouble
                 : (entry.encoding >= C.encodingFORBytes && entry.encoding <= C.encodingDeltaBitPack)
-            guard validEncoding else { throw corrupt(relPath, h + C.bhEncoding, "encoding \(entry.encoding) is not valid for \(expect.type)", block: b) }
+            guard validEncoding else {
+                throw corrupt(
+                    relPath, h + C.bhEncoding, "encoding \(entry.encoding) is not valid for \(expect.type)", block: b)
+            }
             switch entry.compression {
             case C.compressionNone:
-                guard entry.storedSize == entry.rawSize else { throw corrupt(relPath, h + C.bhStoredSize, "uncompressed block with stored size \(entry.storedSize) ≠ raw size \(entry.rawSize)", block: b) }
+                guard entry.storedSize == entry.rawSize else {
+                    throw corrupt(
+                        relPath, h + C.bhStoredSize,
+                        "uncompressed block with stored size \(entry.storedSize) ≠ raw size \(entry.rawSize)", block: b)
+                }
             case C.compressionLZ4:
                 break
             default:
@@ -225,16 +279,23 @@ final class ColumnFile: @unchecked Sendable {
             nulls += entry.nulls
             entries.append(entry)
         }
-        guard expectedOffset == fo else { throw corrupt(relPath, expectedOffset, "\(fo - expectedOffset) unexplained bytes before the footer") }
-        guard UInt64(nulls) == nullTotal else { throw corrupt(relPath, fo + 16, "footer null count \(nullTotal) ≠ sum over blocks \(nulls)") }
+        guard expectedOffset == fo else {
+            throw corrupt(relPath, expectedOffset, "\(fo - expectedOffset) unexplained bytes before the footer")
+        }
+        guard UInt64(nulls) == nullTotal else {
+            throw corrupt(relPath, fo + 16, "footer null count \(nullTotal) ≠ sum over blocks \(nulls)")
+        }
         // Dictionary.
         var dict: StringDictionary? = nil
         if expect.type == .varchar {
-            dict = try parseDictionary(p, at: fo + indexEnd, end: fo + fl, relPath: relPath, expectCount: expect.dictionarySize)
+            dict = try parseDictionary(
+                p, at: fo + indexEnd, end: fo + fl, relPath: relPath, expectCount: expect.dictionarySize)
             let n = Int64(dict!.count)
             for (b, e) in entries.enumerated() where e.nulls < e.rows {
                 guard e.min >= 0, e.min < n, e.max >= 0, e.max < n else {
-                    throw corrupt(relPath, e.offset + C.bhMin, "zone map codes \(e.min)...\(e.max) outside the dictionary of \(n)", block: b)
+                    throw corrupt(
+                        relPath, e.offset + C.bhMin,
+                        "zone map codes \(e.min)...\(e.max) outside the dictionary of \(n)", block: b)
                 }
             }
         } else if indexEnd != fl {
@@ -243,9 +304,13 @@ final class ColumnFile: @unchecked Sendable {
         return (entries, dict)
     }
 
-    private static func parseDictionary(_ p: UnsafeRawPointer, at d: Int, end: Int, relPath: String, expectCount: Int?) throws -> StringDictionary {
+    private static func parseDictionary(_ p: UnsafeRawPointer, at d: Int, end: Int, relPath: String, expectCount: Int?)
+        throws -> StringDictionary
+    {
         typealias C = FormatConstants
-        guard d + C.dictionaryHeaderSize <= end else { throw corrupt(relPath, d, "dictionary header runs past the footer") }
+        guard d + C.dictionaryHeaderSize <= end else {
+            throw corrupt(relPath, d, "dictionary header runs past the footer")
+        }
         let count = Int(u32(p, d))
         let rawSize = Int(u32(p, d + 4))
         let storedSize = Int(u32(p, d + 8))
@@ -253,26 +318,38 @@ final class ColumnFile: @unchecked Sendable {
         let sum = u64(p, d + 16)
         // Bytes 13..<16 are zero (spec section 10, "Dictionary section").
         guard p.load(fromByteOffset: d + 13, as: UInt8.self) == 0, p.load(fromByteOffset: d + 14, as: UInt8.self) == 0,
-              p.load(fromByteOffset: d + 15, as: UInt8.self) == 0 else {
+            p.load(fromByteOffset: d + 15, as: UInt8.self) == 0
+        else {
             throw corrupt(relPath, d + 13, "dictionary header padding is not zero")
         }
         let data = d + C.dictionaryHeaderSize
-        guard data + storedSize == end else { throw corrupt(relPath, d + 8, "dictionary of \(storedSize) stored bytes does not end at the footer's end") }
+        guard data + storedSize == end else {
+            throw corrupt(relPath, d + 8, "dictionary of \(storedSize) stored bytes does not end at the footer's end")
+        }
         if let expectCount, expectCount != count {
             throw corrupt(relPath, d, "dictionary has \(count) strings, manifest says \(expectCount)")
         }
-        guard XXH64.hash(p + data, storedSize) == sum else { throw corrupt(relPath, d + 16, "dictionary checksum mismatch") }
-        guard rawSize >= 4 * (count + 1) else { throw corrupt(relPath, d + 4, "dictionary raw size \(rawSize) too small for \(count) strings") }
+        guard XXH64.hash(p + data, storedSize) == sum else {
+            throw corrupt(relPath, d + 16, "dictionary checksum mismatch")
+        }
+        guard rawSize >= 4 * (count + 1) else {
+            throw corrupt(relPath, d + 4, "dictionary raw size \(rawSize) too small for \(count) strings")
+        }
         let raw = UnsafeMutableRawPointer.allocate(byteCount: max(rawSize, 1), alignment: 8)
         defer { raw.deallocate() }
         switch comp {
         case C.compressionNone:
-            guard storedSize == rawSize else { throw corrupt(relPath, d + 8, "uncompressed dictionary with stored size ≠ raw size") }
+            guard storedSize == rawSize else {
+                throw corrupt(relPath, d + 8, "uncompressed dictionary with stored size ≠ raw size")
+            }
             raw.copyMemory(from: p + data, byteCount: rawSize)
         case C.compressionLZ4:
-            let n = LZ4_decompress_safe((p + data).assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
-                                        Int32(storedSize), Int32(rawSize))
-            guard n == Int32(rawSize) else { throw corrupt(relPath, data, "dictionary does not decompress to \(rawSize) bytes") }
+            let n = LZ4_decompress_safe(
+                (p + data).assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
+                Int32(storedSize), Int32(rawSize))
+            guard n == Int32(rawSize) else {
+                throw corrupt(relPath, data, "dictionary does not decompress to \(rawSize) bytes")
+            }
         default:
             throw corrupt(relPath, d + 12, "unknown dictionary compression \(comp)")
         }
@@ -284,12 +361,17 @@ final class ColumnFile: @unchecked Sendable {
         guard prev == 0 else { throw corrupt(relPath, data, "dictionary offsets do not start at 0") }
         for i in 0..<count {
             let next = Int(u32(raw, 4 * (i + 1)))
-            guard next >= prev, next <= byteLen else { throw corrupt(relPath, data, "dictionary offset \(i + 1) out of range") }
-            let s = String(decoding: UnsafeRawBufferPointer(start: raw + bytesStart + prev, count: next - prev), as: UTF8.self)
+            guard next >= prev, next <= byteLen else {
+                throw corrupt(relPath, data, "dictionary offset \(i + 1) out of range")
+            }
+            let s = String(
+                decoding: UnsafeRawBufferPointer(start: raw + bytesStart + prev, count: next - prev), as: UTF8.self)
             values.append(s)
             prev = next
         }
-        guard prev == byteLen else { throw corrupt(relPath, data, "dictionary has \(byteLen - prev) unexplained bytes") }
+        guard prev == byteLen else {
+            throw corrupt(relPath, data, "dictionary has \(byteLen - prev) unexplained bytes")
+        }
         return StringDictionary(values)
     }
 
@@ -301,7 +383,8 @@ final class ColumnFile: @unchecked Sendable {
     func zoneMap(_ block: Int) -> ZoneMap {
         let e = entries[block]
         if e.nulls == e.rows { return ZoneMap(rowCount: e.rows, nullCount: e.nulls, min: .null, max: .null) }
-        let lo: Value, hi: Value
+        let lo: Value
+        let hi: Value
         switch type {
         case .double:
             lo = .double(Double(bitPattern: UInt64(bitPattern: e.min)))
@@ -336,7 +419,8 @@ final class ColumnFile: @unchecked Sendable {
             throw Self.corrupt(relPath, h, "block checksum mismatch", block: b)
         }
         let padEnd = h + C.blockHeaderSize + C.aligned(e.storedSize)
-        for i in (h + C.blockHeaderSize + e.storedSize)..<padEnd where base.load(fromByteOffset: i, as: UInt8.self) != 0 {
+        for i in (h + C.blockHeaderSize + e.storedSize)..<padEnd where base.load(fromByteOffset: i, as: UInt8.self) != 0
+        {
             throw Self.corrupt(relPath, i, "non-zero padding after the block payload", block: b)
         }
         if e.compression != C.compressionLZ4 {
@@ -350,10 +434,12 @@ final class ColumnFile: @unchecked Sendable {
         let scratch = ScratchPool.shared.take(e.rawSize)
         defer { ScratchPool.shared.give(scratch) }
         let raw = scratch.pointer
-        let n = LZ4_decompress_safe(payload.assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
-                                    Int32(e.storedSize), Int32(e.rawSize))
+        let n = LZ4_decompress_safe(
+            payload.assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
+            Int32(e.storedSize), Int32(e.rawSize))
         if n != Int32(e.rawSize) {
-            throw Self.corrupt(relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
+            throw Self.corrupt(
+                relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
         }
         do {
             return try decode(UnsafeRawPointer(raw), e)
@@ -381,14 +467,19 @@ final class ColumnFile: @unchecked Sendable {
         let bodySize = e.rawSize - off
         switch type {
         case .double:
-            guard bodySize == rows * 8 else { throw DecodeFailure(message: "payload is \(bodySize) bytes, expected \(rows * 8) for \(rows) doubles") }
+            guard bodySize == rows * 8 else {
+                throw DecodeFailure(message: "payload is \(bodySize) bytes, expected \(rows * 8) for \(rows) doubles")
+            }
             var values = [Double](unsafeUninitializedCapacity: rows) { o, n in
                 for i in 0..<rows {
-                    o[i] = Double(bitPattern: UInt64(littleEndian: body.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
+                    o[i] = Double(
+                        bitPattern: UInt64(littleEndian: body.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
                 }
                 n = rows
             }
-            if let v = validity { values.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } } }
+            if let v = validity {
+                values.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } }
+            }
             return Column(doubles: values, validity: validity)
         case .varchar:
             let tmp = UnsafeMutablePointer<Int64>.allocate(capacity: max(rows, 1))
@@ -404,14 +495,19 @@ final class ColumnFile: @unchecked Sendable {
                 }
                 n = rows
             }
-            if bad { throw DecodeFailure(message: "dictionary code outside the dictionary of \(dictionary!.count) strings") }
-            if let v = validity { codes.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } } }
+            if bad {
+                throw DecodeFailure(message: "dictionary code outside the dictionary of \(dictionary!.count) strings")
+            }
+            if let v = validity {
+                codes.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } }
+            }
             return Column(codes: codes, dictionary: dictionary!, validity: validity)
         default:
             var failure: DecodeFailure? = nil
             var values = [Int64](unsafeUninitializedCapacity: rows) { o, n in
                 do throws(DecodeFailure) {
-                    try BlockDecoder.decodeInts(body, size: bodySize, encoding: e.encoding, rows: rows, into: o.baseAddress!)
+                    try BlockDecoder.decodeInts(
+                        body, size: bodySize, encoding: e.encoding, rows: rows, into: o.baseAddress!)
                     n = rows
                 } catch {
                     failure = error
@@ -419,7 +515,9 @@ final class ColumnFile: @unchecked Sendable {
                 }
             }
             if let failure { throw failure }
-            if let v = validity { values.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } } }
+            if let v = validity {
+                values.withUnsafeMutableBufferPointer { o in for i in 0..<rows where v[i] == 0 { o[i] = 0 } }
+            }
             if type == .boolean {
                 var bad = false
                 values.withUnsafeBufferPointer { o in for x in o { bad = bad || (x != 0 && x != 1) } }

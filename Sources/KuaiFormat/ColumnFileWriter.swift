@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// What the manifest records about one written column file.
 struct WrittenColumn {
@@ -53,8 +54,10 @@ final class ColumnFileWriter: @unchecked Sendable {
     private var seen: [UInt32] = []
     private var stamp: UInt32 = 0
 
-    init(name: String, type: DataType, relPath: String, fullPath: String, generation: UInt64,
-         blockRows: Int = FormatConstants.blockRows) throws {
+    init(
+        name: String, type: DataType, relPath: String, fullPath: String, generation: UInt64,
+        blockRows: Int = FormatConstants.blockRows
+    ) throws {
         self.name = name
         self.type = type
         self.relPath = relPath
@@ -79,7 +82,8 @@ final class ColumnFileWriter: @unchecked Sendable {
         do {
             try POSIX.writeAll(fd, h.bytes, path: fullPath)
         } catch {
-            close(fd); fd = -1
+            close(fd)
+            fd = -1
             throw error
         }
         fileOffset = FormatConstants.headerSize
@@ -138,7 +142,9 @@ final class ColumnFileWriter: @unchecked Sendable {
                 (doubles + dst).update(from: s.baseAddress! + start, count: n)
             }
         case .varchar:
-            guard let d = c.dictionary, c.codes.count >= c.count else { throw typeError("VARCHAR column without codes and dictionary") }
+            guard let d = c.dictionary, c.codes.count >= c.count else {
+                throw typeError("VARCHAR column without codes and dictionary")
+            }
             if lastDict !== d {
                 lastDict = d
                 remap.removeAll(keepingCapacity: true)
@@ -148,9 +154,16 @@ final class ColumnFileWriter: @unchecked Sendable {
             var bad: Int32? = nil
             c.codes.withUnsafeBufferPointer { codes in
                 for i in 0..<n {
-                    if valid[dst + i] == 0 { ints[dst + i] = 0; continue }
+                    if valid[dst + i] == 0 {
+                        ints[dst + i] = 0
+                        continue
+                    }
                     let code = codes[start + i]
-                    if code < 0 || Int(code) >= dcount { bad = code; ints[dst + i] = 0; continue }
+                    if code < 0 || Int(code) >= dcount {
+                        bad = code
+                        ints[dst + i] = 0
+                        continue
+                    }
                     var g = remap[Int(code)]
                     if g < 0 {
                         g = intern(d[code])
@@ -187,16 +200,29 @@ final class ColumnFileWriter: @unchecked Sendable {
         if rows == 0 { return }
         let nulls = pendingNulls
         let validity: UnsafePointer<UInt8>? = nulls > 0 ? UnsafePointer(valid) : nil
-        var mn: Int64 = 0, mx: Int64 = 0
+        var mn: Int64 = 0
+        var mx: Int64 = 0
         let payload: EncodedPayload
         if type == .double {
-            var lo = Double.nan, hi = Double.nan
-            var anyNaN = false, any = false
+            var lo = Double.nan
+            var hi = Double.nan
+            var anyNaN = false
+            var any = false
             for i in 0..<rows {
-                if valid[i] == 0 { doubles[i] = 0; continue }
+                if valid[i] == 0 {
+                    doubles[i] = 0
+                    continue
+                }
                 let x = doubles[i]
-                if x.isNaN { anyNaN = true; continue }
-                if !any { lo = x; hi = x; any = true } else {
+                if x.isNaN {
+                    anyNaN = true
+                    continue
+                }
+                if !any {
+                    lo = x
+                    hi = x
+                    any = true
+                } else {
                     if x < lo { lo = x }
                     if x > hi { hi = x }
                 }
@@ -223,7 +249,8 @@ final class ColumnFileWriter: @unchecked Sendable {
                 if type == .varchar {
                     (mn, mx) = stringMinMax(rows: rows)
                 } else {
-                    mn = ints[0]; mx = ints[0]
+                    mn = ints[0]
+                    mx = ints[0]
                     for i in 1..<max(rows, 1) {
                         let x = ints[i]
                         if x < mn { mn = x }
@@ -268,19 +295,26 @@ final class ColumnFileWriter: @unchecked Sendable {
 
     /// Min and max (as codes) of the valid rows of the pending VARCHAR block, in byte-wise order.
     private func stringMinMax(rows: Int) -> (Int64, Int64) {
-        if seen.count < dictValues.count { seen.append(contentsOf: repeatElement(0, count: dictValues.count - seen.count)) }
+        if seen.count < dictValues.count {
+            seen.append(contentsOf: repeatElement(0, count: dictValues.count - seen.count))
+        }
         stamp &+= 1
         if stamp == 0 {
             for i in seen.indices { seen[i] = 0 }
             stamp = 1
         }
-        var lo: Int32 = -1, hi: Int32 = -1
+        var lo: Int32 = -1
+        var hi: Int32 = -1
         seen.withUnsafeMutableBufferPointer { seen in
             for i in 0..<rows where valid[i] != 0 {
                 let c = Int32(truncatingIfNeeded: ints[i])
                 if seen[Int(c)] == stamp { continue }
                 seen[Int(c)] = stamp
-                if lo < 0 { lo = c; hi = c; continue }
+                if lo < 0 {
+                    lo = c
+                    hi = c
+                    continue
+                }
                 let s = dictValues[Int(c)]
                 if StringDictionary.less(s, dictValues[Int(lo)]) { lo = c }
                 if StringDictionary.less(dictValues[Int(hi)], s) { hi = c }
@@ -332,15 +366,22 @@ final class ColumnFileWriter: @unchecked Sendable {
         try POSIX.writeAll(fd, t.bytes, path: fullPath)
         let size = fileOffset + f.bytes.count + t.bytes.count
         if fsync(fd) != 0 { throw POSIX.ioError("fsync failed", fullPath) }
-        if close(fd) != 0 { fd = -1; throw POSIX.ioError("close failed", fullPath) }
+        if close(fd) != 0 {
+            fd = -1
+            throw POSIX.ioError("close failed", fullPath)
+        }
         fd = -1
-        return WrittenColumn(name: name, type: type, file: relPath, bytes: size, rows: rowCount, blocks: blockCount,
-                             nullCount: nullCount, footerChecksum: footerSum,
-                             dictionarySize: type == .varchar ? dictValues.count : nil)
+        return WrittenColumn(
+            name: name, type: type, file: relPath, bytes: size, rows: rowCount, blocks: blockCount,
+            nullCount: nullCount, footerChecksum: footerSum,
+            dictionarySize: type == .varchar ? dictValues.count : nil)
     }
 
     /// Closes the file without finishing it (abort path).
     func closeQuietly() {
-        if fd >= 0 { close(fd); fd = -1 }
+        if fd >= 0 {
+            close(fd)
+            fd = -1
+        }
     }
 }

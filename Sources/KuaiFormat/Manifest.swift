@@ -77,11 +77,18 @@ struct Manifest: Codable {
             throw KuaiError(.corrupt, "manifest is not valid JSON: \(Self.describe(error))", at: location)
         }
         guard probe.format == FormatConstants.manifestFormatName else {
-            throw KuaiError(.corrupt, "not a kuai store manifest (\"format\" is not \"\(FormatConstants.manifestFormatName)\")", at: location)
+            throw KuaiError(
+                .corrupt, "not a kuai store manifest (\"format\" is not \"\(FormatConstants.manifestFormatName)\")",
+                at: location)
         }
-        guard let v = probe.formatVersion else { throw KuaiError(.corrupt, "manifest has no formatVersion", at: location) }
+        guard let v = probe.formatVersion else {
+            throw KuaiError(.corrupt, "manifest has no formatVersion", at: location)
+        }
         if v > Int(FormatConstants.formatVersion) {
-            throw KuaiError(.format, "store format version \(v) is newer than this kuai understands (\(FormatConstants.formatVersion)); upgrade kuai", at: location)
+            throw KuaiError(
+                .format,
+                "store format version \(v) is newer than this kuai understands (\(FormatConstants.formatVersion)); upgrade kuai",
+                at: location)
         }
         if v < 1 { throw KuaiError(.corrupt, "manifest formatVersion \(v) is invalid", at: location) }
         do {

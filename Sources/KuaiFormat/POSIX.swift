@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Thin POSIX helpers for the store: every failure becomes a `KuaiError.io` naming the path.
 enum POSIX {
@@ -64,7 +65,10 @@ enum POSIX {
     static func requireRegularFile(_ st: stat, _ displayPath: String) throws {
         let kind = st.st_mode & S_IFMT
         if kind == S_IFREG { return }
-        let what = kind == S_IFIFO ? "a FIFO" : kind == S_IFDIR ? "a directory" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a file"
+        let what =
+            kind == S_IFIFO
+            ? "a FIFO"
+            : kind == S_IFDIR ? "a directory" : kind == S_IFCHR || kind == S_IFBLK ? "a device" : "not a file"
         throw KuaiError(.corrupt, "not a regular file (\(what)); a store holds only regular files", at: displayPath)
     }
 
@@ -180,5 +184,7 @@ struct ByteBuilder {
 /// does not export it). Linked by name rather than looked up with dlsym, which a static executable
 /// (the release build, see Package.swift) cannot do.
 @_silgen_name("renameat2")
-private func glibcRenameat2(_ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32,
-                            _ newpath: UnsafePointer<CChar>, _ flags: UInt32) -> Int32
+private func glibcRenameat2(
+    _ olddirfd: Int32, _ oldpath: UnsafePointer<CChar>, _ newdirfd: Int32,
+    _ newpath: UnsafePointer<CChar>, _ flags: UInt32
+) -> Int32

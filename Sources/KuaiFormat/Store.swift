@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// An open store: a folder with `manifest.json` and one column file per column
 /// (Formats/column-file.md). Opening reads and checks the manifest and opens every column file
@@ -66,7 +67,8 @@ public final class Store: @unchecked Sendable {
         let dir = DirHandle(fd: dfd, path: abs)
         let manifestBytes: [UInt8]
         do {
-            manifestBytes = try POSIX.readFile(dirfd: dfd, FormatConstants.manifestName, displayPath: FormatConstants.manifestName)
+            manifestBytes = try POSIX.readFile(
+                dirfd: dfd, FormatConstants.manifestName, displayPath: FormatConstants.manifestName)
         } catch let e as KuaiError {
             if dir.isReplaced() { throw StoreOpenRetry.replaced }
             if faccessat(dfd, FormatConstants.manifestName, F_OK, 0) != 0 {
@@ -87,24 +89,36 @@ public final class Store: @unchecked Sendable {
         var tableNames = Set<String>()
         var sawMissing = false
         for t in m.tables {
-            guard !t.name.isEmpty, tableNames.insert(t.name).inserted else { throw bad("table name \"\(t.name)\" is empty or repeated") }
+            guard !t.name.isEmpty, tableNames.insert(t.name).inserted else {
+                throw bad("table name \"\(t.name)\" is empty or repeated")
+            }
             guard t.rowCount >= 0 else { throw bad("table \(t.name): negative rowCount") }
             // A column file counts blocks in a u32: larger row counts are impossible (and would
             // overflow the block arithmetic below).
-            guard t.rowCount <= Int(UInt32.max) * m.blockRows else { throw bad("table \(t.name): rowCount \(t.rowCount) out of range") }
+            guard t.rowCount <= Int(UInt32.max) * m.blockRows else {
+                throw bad("table \(t.name): rowCount \(t.rowCount) out of range")
+            }
             let wantBlocks = (t.rowCount + m.blockRows - 1) / m.blockRows
             guard t.blockCount == wantBlocks else {
-                throw bad("table \(t.name): blockCount \(t.blockCount) disagrees with rowCount \(t.rowCount) (expected \(wantBlocks))")
+                throw bad(
+                    "table \(t.name): blockCount \(t.blockCount) disagrees with rowCount \(t.rowCount) (expected \(wantBlocks))"
+                )
             }
             var schema: Schema = []
             var slots: [ColumnSlot] = []
             var colNames = Set<String>()
             for c in t.columns {
-                guard colNames.insert(c.name).inserted else { throw bad("table \(t.name): column \"\(c.name)\" repeated") }
-                guard let type = DataType(rawValue: UInt8(clamping: max(c.typeId, 0))), c.typeId <= 255, type.description == c.type else {
+                guard colNames.insert(c.name).inserted else {
+                    throw bad("table \(t.name): column \"\(c.name)\" repeated")
+                }
+                guard let type = DataType(rawValue: UInt8(clamping: max(c.typeId, 0))), c.typeId <= 255,
+                    type.description == c.type
+                else {
                     throw bad("table \(t.name) column \(c.name): unknown type \(c.type) (id \(c.typeId))")
                 }
-                guard Self.isSafeRelativePath(c.file) else { throw bad("table \(t.name) column \(c.name): file path \"\(c.file)\" is not inside the store") }
+                guard Self.isSafeRelativePath(c.file) else {
+                    throw bad("table \(t.name) column \(c.name): file path \"\(c.file)\" is not inside the store")
+                }
                 guard c.bytes >= 0, c.nullCount >= 0, c.nullCount <= t.rowCount else {
                     throw bad("table \(t.name) column \(c.name): bytes or nullCount out of range")
                 }
@@ -114,26 +128,35 @@ public final class Store: @unchecked Sendable {
                 guard (type == .varchar) == (c.dictionarySize != nil), (c.dictionarySize ?? 0) >= 0 else {
                     throw bad("table \(t.name) column \(c.name): dictionarySize must be given exactly for VARCHAR")
                 }
-                guard c.zoneMaps == "footer" else { throw bad("table \(t.name) column \(c.name): zoneMaps \"\(c.zoneMaps)\" unknown") }
-                let expect = ColumnExpectation(type: type, generation: generation, blockRows: m.blockRows, rowCount: t.rowCount,
-                                               blockCount: t.blockCount, bytes: c.bytes, footerChecksum: fsum,
-                                               dictionarySize: c.dictionarySize)
+                guard c.zoneMaps == "footer" else {
+                    throw bad("table \(t.name) column \(c.name): zoneMaps \"\(c.zoneMaps)\" unknown")
+                }
+                let expect = ColumnExpectation(
+                    type: type, generation: generation, blockRows: m.blockRows, rowCount: t.rowCount,
+                    blockCount: t.blockCount, bytes: c.bytes, footerChecksum: fsum,
+                    dictionarySize: c.dictionarySize)
                 let slot = ColumnSlot(relPath: c.file, expect: expect, nullCount: c.nullCount, dir: dir)
                 if eager {
                     let fd = openat(dfd, c.file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-                    if fd >= 0 { slot.fd = fd } else {
+                    if fd >= 0 {
+                        slot.fd = fd
+                    } else {
                         let e = errno
                         if e == ENOENT { sawMissing = true }
-                        slot.failure = e == ENOENT
-                            ? KuaiError(.corrupt, "column file is missing (table \(t.name), column \(c.name))", at: c.file)
+                        slot.failure =
+                            e == ENOENT
+                            ? KuaiError(
+                                .corrupt, "column file is missing (table \(t.name), column \(c.name))", at: c.file)
                             : POSIX.ioError("cannot open column file", c.file, e)
                     }
                 }
                 schema.append(Field(c.name, type))
                 slots.append(slot)
             }
-            tables.append(StoreTable(name: t.name, schema: schema, rowCount: t.rowCount, blockRows: m.blockRows, slots: slots,
-                                     sourcePath: t.source?.path, sourceBytes: t.source?.bytes))
+            tables.append(
+                StoreTable(
+                    name: t.name, schema: schema, rowCount: t.rowCount, blockRows: m.blockRows, slots: slots,
+                    sourcePath: t.source?.path, sourceBytes: t.source?.bytes))
         }
         if sawMissing && dir.isReplaced() { throw StoreOpenRetry.replaced }
         return Store(path: abs, generation: generation, formatVersion: m.formatVersion, tables: tables)
@@ -157,7 +180,8 @@ public final class Store: @unchecked Sendable {
         if matches.count == 1 { return matches[0] }
         let list = tableNames.joined(separator: ", ")
         if matches.count > 1 {
-            throw KuaiError(.binding, "table name \"\(name)\" is ambiguous: \(matches.map(\.name).joined(separator: ", "))")
+            throw KuaiError(
+                .binding, "table name \"\(name)\" is ambiguous: \(matches.map(\.name).joined(separator: ", "))")
         }
         throw KuaiError(.binding, "table \"\(name)\" does not exist; tables: \(list.isEmpty ? "(none)" : list)")
     }
@@ -186,7 +210,10 @@ public final class Store: @unchecked Sendable {
                     }
                 }
                 if ok && nulls != t.slots[c].nullCount {
-                    problems.append(KuaiError(.corrupt, "column has \(nulls) NULLs, manifest says \(t.slots[c].nullCount)", at: t.slots[c].relPath))
+                    problems.append(
+                        KuaiError(
+                            .corrupt, "column has \(nulls) NULLs, manifest says \(t.slots[c].nullCount)",
+                            at: t.slots[c].relPath))
                 }
             }
         }
@@ -212,7 +239,8 @@ final class DirHandle: @unchecked Sendable {
 
     /// True when `path` no longer names the folder held open (a newer store was committed).
     func isReplaced() -> Bool {
-        var a = stat(), b = stat()
+        var a = stat()
+        var b = stat()
         if fstat(fd, &a) != 0 || stat(path, &b) != 0 { return true }
         return a.st_ino != b.st_ino || a.st_dev != b.st_dev
     }
@@ -250,9 +278,12 @@ final class ColumnSlot: @unchecked Sendable {
             if f < 0 {
                 let e = errno
                 if e == ENOENT && dir.isReplaced() {
-                    throw KuaiError(.io, "the store was replaced while it was being read; run the command again", at: relPath)
+                    throw KuaiError(
+                        .io, "the store was replaced while it was being read; run the command again", at: relPath)
                 }
-                failure = e == ENOENT ? KuaiError(.corrupt, "column file is missing", at: relPath)
+                failure =
+                    e == ENOENT
+                    ? KuaiError(.corrupt, "column file is missing", at: relPath)
                     : POSIX.ioError("cannot open column file", relPath, e)
                 throw failure!
             }
@@ -270,9 +301,13 @@ final class ColumnSlot: @unchecked Sendable {
         } catch let g as ColumnFile.GenerationMismatch {
             let what = "column file is of generation \(POSIX.hex(g.file)), manifest of \(POSIX.hex(g.manifest))"
             if dir.isReplaced() {
-                throw KuaiError(.io, "the store was replaced while it was being read (\(what)); run the command again", at: g.location)
+                throw KuaiError(
+                    .io, "the store was replaced while it was being read (\(what)); run the command again",
+                    at: g.location)
             }
-            failure = KuaiError(.corrupt, "column file belongs to another store (\(what)): the folder mixes the files of two stores", at: g.location)
+            failure = KuaiError(
+                .corrupt, "column file belongs to another store (\(what)): the folder mixes the files of two stores",
+                at: g.location)
             throw failure!
         }
     }
@@ -291,7 +326,10 @@ public final class StoreTable: TableSource, @unchecked Sendable {
     public let sourceBytes: Int?
     let slots: [ColumnSlot]
 
-    init(name: String, schema: Schema, rowCount: Int, blockRows: Int, slots: [ColumnSlot], sourcePath: String?, sourceBytes: Int?) {
+    init(
+        name: String, schema: Schema, rowCount: Int, blockRows: Int, slots: [ColumnSlot], sourcePath: String?,
+        sourceBytes: Int?
+    ) {
         self.name = name
         self.schema = schema
         self.rowCount = rowCount
@@ -327,9 +365,10 @@ public final class StoreTable: TableSource, @unchecked Sendable {
             throw KuaiError(.execution, "block \(block) out of range for table \(name) (\(f.entries.count) blocks)")
         }
         let e = f.entries[block]
-        return BlockInfo(encoding: BlockInfo.Encoding(rawValue: e.encoding) ?? .forBytes,
-                         lz4: e.compression == FormatConstants.compressionLZ4,
-                         rawBytes: e.rawSize, storedBytes: e.storedSize, offset: e.offset)
+        return BlockInfo(
+            encoding: BlockInfo.Encoding(rawValue: e.encoding) ?? .forBytes,
+            lz4: e.compression == FormatConstants.compressionLZ4,
+            rawBytes: e.rawSize, storedBytes: e.storedSize, offset: e.offset)
     }
 
     /// The column dictionary of a VARCHAR column (shared by every block's `Column`).
@@ -340,7 +379,8 @@ public final class StoreTable: TableSource, @unchecked Sendable {
     /// nil when the file cannot be opened (the error surfaces in `readColumn`).
     public func zoneMap(column: Int, block: Int) -> ZoneMap? {
         guard column >= 0, column < slots.count, block >= 0, block < blockCount,
-              let f = try? columnFile(column), block < f.entries.count else { return nil }
+            let f = try? columnFile(column), block < f.entries.count
+        else { return nil }
         return f.zoneMap(block)
     }
 
@@ -362,7 +402,10 @@ public final class StoreTable: TableSource, @unchecked Sendable {
 public struct BlockInfo: Sendable, Hashable {
     /// Encoding ids of the spec, section "Encodings".
     public enum Encoding: UInt8, Sendable {
-        case forBytes = 1, forBitPack = 2, deltaBitPack = 3, plainDouble = 4
+        case forBytes = 1
+        case forBitPack = 2
+        case deltaBitPack = 3
+        case plainDouble = 4
     }
     public var encoding: Encoding
     /// True when the payload is LZ4-compressed (false: stored as is).

@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Dispatch
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Builds a new store in a temporary folder beside `destination` and moves it into place
 /// atomically on `commit()`. Until then an existing store at `destination` is untouched;
@@ -63,7 +64,9 @@ public final class StoreWriter: @unchecked Sendable {
         Self.removeStaleTemporaries(parent: parent, base: base)
         generation = POSIX.random64() | 1
         temporaryPath = parent + "/." + base + ".tmp-\(getpid())-" + POSIX.hex(POSIX.random64())
-        if mkdir(temporaryPath, 0o755) != 0 { throw POSIX.ioError("cannot create the temporary store folder", temporaryPath) }
+        if mkdir(temporaryPath, 0o755) != 0 {
+            throw POSIX.ioError("cannot create the temporary store folder", temporaryPath)
+        }
     }
 
     deinit {
@@ -77,7 +80,10 @@ public final class StoreWriter: @unchecked Sendable {
         case .directory:
             if POSIX.kind(path + "/" + FormatConstants.manifestName) == .file { return }
             if POSIX.listDirectory(path).isEmpty { return }
-            throw KuaiError(.usage, "refusing to replace a folder that is not a kuai store (it has no \(FormatConstants.manifestName))", at: shownAs)
+            throw KuaiError(
+                .usage,
+                "refusing to replace a folder that is not a kuai store (it has no \(FormatConstants.manifestName))",
+                at: shownAs)
         default:
             throw KuaiError(.usage, "refusing to replace something that is not a kuai store folder", at: shownAs)
         }
@@ -102,8 +108,12 @@ public final class StoreWriter: @unchecked Sendable {
         var s = ""
         for (i, b) in name.utf8.enumerated() {
             let c = Character(Unicode.Scalar(b))
-            let ok = (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F || b == 0x2D || (b == 0x2E && i > 0)
-            if ok { s.append(c) } else {
+            let ok =
+                (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x5F
+                || b == 0x2D || (b == 0x2E && i > 0)
+            if ok {
+                s.append(c)
+            } else {
                 let h = String(b, radix: 16, uppercase: true)
                 s += "%" + (h.count == 1 ? "0" + h : h)
             }
@@ -127,9 +137,13 @@ public final class StoreWriter: @unchecked Sendable {
     /// - Throws: `KuaiError.usage` for a duplicate table name or column name, `.io`.
     public func beginTable(name: String, schema: Schema, sourcePath: String?, sourceBytes: Int) throws -> TableWriter {
         try lock.withLock {
-            guard state == .writing else { throw KuaiError(.usage, "the store writer is already committed or aborted", at: destination) }
+            guard state == .writing else {
+                throw KuaiError(.usage, "the store writer is already committed or aborted", at: destination)
+            }
             guard !name.isEmpty else { throw KuaiError(.usage, "a table needs a name") }
-            guard !tables.contains(where: { $0.name == name }) else { throw KuaiError(.usage, "table \(name) is written twice") }
+            guard !tables.contains(where: { $0.name == name }) else {
+                throw KuaiError(.usage, "table \(name) is written twice")
+            }
             var seen = Set<String>()
             for f in schema where !seen.insert(f.name).inserted {
                 throw KuaiError(.usage, "table \(name) has two columns called \(f.name)")
@@ -142,8 +156,10 @@ public final class StoreWriter: @unchecked Sendable {
             var usedFiles = Set<String>()
             for f in schema {
                 let file = Self.fileName(f.name, used: &usedFiles) + FormatConstants.columnFileExtension
-                columns.append(try ColumnFileWriter(name: f.name, type: f.type, relPath: dirName + "/" + file,
-                                                    fullPath: dirPath + "/" + file, generation: generation))
+                columns.append(
+                    try ColumnFileWriter(
+                        name: f.name, type: f.type, relPath: dirName + "/" + file,
+                        fullPath: dirPath + "/" + file, generation: generation))
             }
             tables.append(record)
             let writer = TableWriter(store: self, record: record, schema: schema, columns: columns)
@@ -158,7 +174,9 @@ public final class StoreWriter: @unchecked Sendable {
     ///   other than a kuai store; `.io`. After a failed commit the old store is intact; call `abort()`.
     public func commit() throws {
         try lock.withLock {
-            guard state == .writing else { throw KuaiError(.usage, "the store writer is already committed or aborted", at: destination) }
+            guard state == .writing else {
+                throw KuaiError(.usage, "the store writer is already committed or aborted", at: destination)
+            }
             for t in tables where t.columns == nil {
                 throw KuaiError(.usage, "table \(t.name) was begun but not finished", at: destination)
             }
@@ -175,10 +193,11 @@ public final class StoreWriter: @unchecked Sendable {
                         blockCount: (t.rows + FormatConstants.blockRows - 1) / FormatConstants.blockRows,
                         source: t.sourcePath.map { Manifest.SourceEntry(path: $0, bytes: t.sourceBytes) },
                         columns: t.columns!.map { c in
-                            Manifest.ColumnEntry(name: c.name, type: c.type.description, typeId: Int(c.type.rawValue),
-                                                 file: c.file, bytes: c.bytes, nullCount: c.nullCount,
-                                                 footerChecksum: POSIX.hex(c.footerChecksum),
-                                                 dictionarySize: c.dictionarySize, zoneMaps: "footer")
+                            Manifest.ColumnEntry(
+                                name: c.name, type: c.type.description, typeId: Int(c.type.rawValue),
+                                file: c.file, bytes: c.bytes, nullCount: c.nullCount,
+                                footerChecksum: POSIX.hex(c.footerChecksum),
+                                dictionarySize: c.dictionarySize, zoneMaps: "footer")
                         })
                 })
             let bytes = try manifest.encoded()
@@ -206,10 +225,14 @@ public final class StoreWriter: @unchecked Sendable {
         try Self.checkReplaceable(absDestination, shownAs: destination)
         switch POSIX.kind(absDestination) {
         case .missing:
-            if rename(temporaryPath, absDestination) != 0 { throw POSIX.ioError("cannot move the new store into place", absDestination) }
+            if rename(temporaryPath, absDestination) != 0 {
+                throw POSIX.ioError("cannot move the new store into place", absDestination)
+            }
         default:
             if POSIX.listDirectory(absDestination).isEmpty {
-                if rename(temporaryPath, absDestination) != 0 { throw POSIX.ioError("cannot move the new store into place", absDestination) }
+                if rename(temporaryPath, absDestination) != 0 {
+                    throw POSIX.ioError("cannot move the new store into place", absDestination)
+                }
                 break
             }
             let e = POSIX.exchange(temporaryPath, absDestination)
@@ -220,8 +243,12 @@ public final class StoreWriter: @unchecked Sendable {
             } else if e == ENOSYS || e == EINVAL {
                 // No RENAME_EXCHANGE on this system or file system: move the old store aside
                 // first (a short window with no store at the path; never a mixed one).
-                let aside = parent + "/." + POSIX.parentAndName(absDestination).1 + ".tmp-\(getpid())-" + POSIX.hex(POSIX.random64())
-                if rename(absDestination, aside) != 0 { throw POSIX.ioError("cannot move the old store aside", absDestination) }
+                let aside =
+                    parent + "/." + POSIX.parentAndName(absDestination).1 + ".tmp-\(getpid())-"
+                    + POSIX.hex(POSIX.random64())
+                if rename(absDestination, aside) != 0 {
+                    throw POSIX.ioError("cannot move the old store aside", absDestination)
+                }
                 if rename(temporaryPath, absDestination) != 0 {
                     let err = errno
                     _ = rename(aside, absDestination)
@@ -292,14 +319,19 @@ public final class TableWriter: @unchecked Sendable {
         guard !finished else { throw KuaiError(.usage, "table \(record.name) is already finished") }
         if let failed { throw failed }
         guard batch.columns.count == columns.count else {
-            throw KuaiError(.usage, "table \(record.name): batch has \(batch.columns.count) columns, schema has \(columns.count)")
+            throw KuaiError(
+                .usage, "table \(record.name): batch has \(batch.columns.count) columns, schema has \(columns.count)")
         }
         for (i, c) in batch.columns.enumerated() {
             guard c.count == batch.count else {
-                throw KuaiError(.usage, "table \(record.name): column \(schema[i].name) has \(c.count) rows, batch has \(batch.count)")
+                throw KuaiError(
+                    .usage,
+                    "table \(record.name): column \(schema[i].name) has \(c.count) rows, batch has \(batch.count)")
             }
             guard c.type == schema[i].type || c.type == .null else {
-                throw KuaiError(.usage, "table \(record.name): column \(schema[i].name) is \(schema[i].type), the batch holds \(c.type)")
+                throw KuaiError(
+                    .usage,
+                    "table \(record.name): column \(schema[i].name) is \(schema[i].type), the batch holds \(c.type)")
             }
         }
         var pos = 0
@@ -322,7 +354,9 @@ public final class TableWriter: @unchecked Sendable {
         try parallelOverColumns { _, w, enc in try w.flushBlock(encoder: enc) }
     }
 
-    private func parallelOverColumns(_ body: @escaping @Sendable (Int, ColumnFileWriter, BlockEncoder) throws -> Void) throws {
+    private func parallelOverColumns(_ body: @escaping @Sendable (Int, ColumnFileWriter, BlockEncoder) throws -> Void)
+        throws
+    {
         let n = columns.count
         if n == 0 { return }
         let errors = ErrorSlots(n)

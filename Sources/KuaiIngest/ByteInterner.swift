@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The `n` (0...8) bytes at `p` as a little-endian word, bytes past `n` zeroed. Reads 8 bytes:
@@ -112,7 +112,9 @@ struct ByteInterner {
     }
 
     private mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, slot: Int) -> Int32 {
-        guard n == 0 || memchr(p, 0, n) == nil, let s = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) else {
+        guard n == 0 || memchr(p, 0, n) == nil,
+            let s = String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
+        else {
             return ByteInterner.binary
         }
         let code = strings.count
@@ -136,13 +138,16 @@ struct ByteInterner {
         let cap = entryCapacity * 2
         let h = UnsafeMutablePointer<UInt64>.allocate(capacity: cap)
         h.update(from: hashes, count: entryCapacity)
-        hashes.deallocate(); hashes = h
+        hashes.deallocate()
+        hashes = h
         let o = UnsafeMutablePointer<Int>.allocate(capacity: cap)
         o.update(from: offsets, count: entryCapacity)
-        offsets.deallocate(); offsets = o
+        offsets.deallocate()
+        offsets = o
         let l = UnsafeMutablePointer<Int>.allocate(capacity: cap)
         l.update(from: lengths, count: entryCapacity)
-        lengths.deallocate(); lengths = l
+        lengths.deallocate()
+        lengths = l
         entryCapacity = cap
     }
 

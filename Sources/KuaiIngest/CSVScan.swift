@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Byte values of the CSV dialect kuai reads (RFC 4180 with a comma delimiter and `"` quotes;
@@ -35,19 +35,27 @@ enum RecordScanner {
             let b = base[i]
             switch state {
             case .fieldStart:
-                if b == CSVByte.quote { state = .quoted }
-                else if b == CSVByte.lf { return i + 1 }
-                else if b != CSVByte.comma { state = .unquoted }
+                if b == CSVByte.quote {
+                    state = .quoted
+                } else if b == CSVByte.lf {
+                    return i + 1
+                } else if b != CSVByte.comma {
+                    state = .unquoted
+                }
             case .unquoted:
-                if b == CSVByte.comma { state = .fieldStart }
-                else if b == CSVByte.lf { return i + 1 }
+                if b == CSVByte.comma { state = .fieldStart } else if b == CSVByte.lf { return i + 1 }
             case .quoted:
                 if b == CSVByte.quote { state = .quoteInQuoted }
             case .quoteInQuoted:
-                if b == CSVByte.quote { state = .quoted }
-                else if b == CSVByte.comma { state = .fieldStart }
-                else if b == CSVByte.lf { return i + 1 }
-                else { state = .unquoted }
+                if b == CSVByte.quote {
+                    state = .quoted
+                } else if b == CSVByte.comma {
+                    state = .fieldStart
+                } else if b == CSVByte.lf {
+                    return i + 1
+                } else {
+                    state = .unquoted
+                }
             }
             i += 1
         }
@@ -157,14 +165,17 @@ struct FieldExtractor {
         if i == end {
             var n = i - pos
             if n > 0 && base[i - 1] == CSVByte.cr { n -= 1 }
-            return ExtractedField(start: base + pos, count: n, wasQuoted: false, next: end, terminator: .end, newlines: 0)
+            return ExtractedField(
+                start: base + pos, count: n, wasQuoted: false, next: end, terminator: .end, newlines: 0)
         }
         if base[i] == CSVByte.comma {
-            return ExtractedField(start: base + pos, count: i - pos, wasQuoted: false, next: i + 1, terminator: .comma, newlines: 0)
+            return ExtractedField(
+                start: base + pos, count: i - pos, wasQuoted: false, next: i + 1, terminator: .comma, newlines: 0)
         }
         var n = i - pos
         if n > 0 && base[i - 1] == CSVByte.cr { n -= 1 }
-        return ExtractedField(start: base + pos, count: n, wasQuoted: false, next: i + 1, terminator: .newline, newlines: 0)
+        return ExtractedField(
+            start: base + pos, count: n, wasQuoted: false, next: i + 1, terminator: .newline, newlines: 0)
     }
 
     private mutating func extractQuoted(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int) -> ExtractedField {
@@ -174,8 +185,9 @@ struct FieldExtractor {
         reserve(64)
         while true {
             if i >= end {
-                return ExtractedField(start: UnsafePointer(scratch), count: n, wasQuoted: true, next: end, terminator: .end,
-                                      newlines: newlines, error: "unterminated quoted field (no closing \" before the end of the file)")
+                return ExtractedField(
+                    start: UnsafePointer(scratch), count: n, wasQuoted: true, next: end, terminator: .end,
+                    newlines: newlines, error: "unterminated quoted field (no closing \" before the end of the file)")
             }
             let b = base[i]
             if b == CSVByte.quote {
@@ -197,21 +209,29 @@ struct FieldExtractor {
         }
         let field = UnsafePointer(scratch)
         if i >= end {
-            return ExtractedField(start: field, count: n, wasQuoted: true, next: end, terminator: .end, newlines: newlines)
+            return ExtractedField(
+                start: field, count: n, wasQuoted: true, next: end, terminator: .end, newlines: newlines)
         }
         let t = base[i]
         if t == CSVByte.comma {
-            return ExtractedField(start: field, count: n, wasQuoted: true, next: i + 1, terminator: .comma, newlines: newlines)
+            return ExtractedField(
+                start: field, count: n, wasQuoted: true, next: i + 1, terminator: .comma, newlines: newlines)
         }
         if t == CSVByte.lf {
-            return ExtractedField(start: field, count: n, wasQuoted: true, next: i + 1, terminator: .newline, newlines: newlines)
+            return ExtractedField(
+                start: field, count: n, wasQuoted: true, next: i + 1, terminator: .newline, newlines: newlines)
         }
         if t == CSVByte.cr && (i + 1 == end || base[i + 1] == CSVByte.lf) {
             let next = min(i + 2, end)
-            return ExtractedField(start: field, count: n, wasQuoted: true, next: next, terminator: i + 1 == end ? .end : .newline, newlines: newlines)
+            return ExtractedField(
+                start: field, count: n, wasQuoted: true, next: next, terminator: i + 1 == end ? .end : .newline,
+                newlines: newlines)
         }
-        return ExtractedField(start: field, count: n, wasQuoted: true, next: i, terminator: .comma, newlines: newlines,
-                              error: "unexpected character \(describeByte(t)) after the closing quote of a quoted field (expected , or end of line)")
+        return ExtractedField(
+            start: field, count: n, wasQuoted: true, next: i, terminator: .comma, newlines: newlines,
+            error:
+                "unexpected character \(describeByte(t)) after the closing quote of a quoted field (expected , or end of line)"
+        )
     }
 }
 
@@ -237,13 +257,17 @@ func splitRecord(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int, extractor:
         lines += f.newlines
         if let e = f.error {
             let next = RecordScanner.recordEnd(base, from: pos, to: end) ?? end
-            return SplitRecord(fields: fields, next: next, lines: RecordScanner.countLF(base, from: pos, to: next),
-                               error: (fields.count - 1, e))
+            return SplitRecord(
+                fields: fields, next: next, lines: RecordScanner.countLF(base, from: pos, to: next),
+                error: (fields.count - 1, e))
         }
         i = f.next
         switch f.terminator {
         case .comma:
-            if i >= end { fields.append([]); return SplitRecord(fields: fields, next: end, lines: lines, error: nil) }
+            if i >= end {
+                fields.append([])
+                return SplitRecord(fields: fields, next: end, lines: lines, error: nil)
+            }
             continue
         case .newline:
             return SplitRecord(fields: fields, next: i, lines: lines + 1, error: nil)
@@ -265,7 +289,9 @@ func describeByte(_ b: UInt8) -> String {
 func describeField(_ p: UnsafePointer<UInt8>, _ n: Int) -> String {
     let buf = UnsafeBufferPointer(start: p, count: n)
     if buf.contains(0) { return "binary data (a NUL byte): not a CSV text file" }
-    guard let s = String(validating: buf, as: UTF8.self) else { return "bytes that are not valid UTF-8: not a CSV text file" }
+    guard let s = String(validating: buf, as: UTF8.self) else {
+        return "bytes that are not valid UTF-8: not a CSV text file"
+    }
     if s.count > 40 { return "'\(s.prefix(40))...'" }
     return "'\(s)'"
 }

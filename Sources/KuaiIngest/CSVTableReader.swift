@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Tunables of the CSV reader (defaults suit the KuaiLive files on a 2-core machine).
 public struct CSVReadOptions: Sendable {
@@ -55,11 +56,13 @@ public enum CSVTableReader {
     /// - Throws: `KuaiError.csv` at "path:line:column" for malformed input (the first bad row
     ///   when not skipping), `.io` when the file cannot be opened or read; errors thrown by the
     ///   callbacks are rethrown. Background work is finished before it returns or throws.
-    public static func read(path: String, table: String, options: CSVReadOptions = CSVReadOptions(),
-                            onSchema: (Schema, Int) throws -> Void,
-                            onBatch: (Batch) throws -> Void,
-                            onReject: (CSVReject) throws -> Void = { _ in },
-                            onProgress: (Int, Int) -> Void = { _, _ in }) throws -> CSVReadStats {
+    public static func read(
+        path: String, table: String, options: CSVReadOptions = CSVReadOptions(),
+        onSchema: (Schema, Int) throws -> Void,
+        onBatch: (Batch) throws -> Void,
+        onReject: (CSVReject) throws -> Void = { _ in },
+        onProgress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> CSVReadStats {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let e = errno
@@ -74,7 +77,8 @@ public enum CSVTableReader {
         let fileBytes = Int(st.st_size)
         let chunkBytes = max(options.chunkBytes, 16)
         let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.workers + 1)
-        let reader = ChunkReader(fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool)
+        let reader = ChunkReader(
+            fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool)
 
         // Header.
         guard let first = try reader.next() else {
@@ -88,10 +92,14 @@ public enum CSVTableReader {
         }
         let headerEnd = RecordScanner.recordEnd(base, from: start, to: first.count) ?? first.count
         if first.oversized {
-            throw KuaiError(.csv, "header line longer than \(options.maxRecordBytes) bytes (unterminated quoted field?)", at: "\(path):1:1")
+            throw KuaiError(
+                .csv, "header line longer than \(options.maxRecordBytes) bytes (unterminated quoted field?)",
+                at: "\(path):1:1")
         }
         if isBinary(base + start, headerEnd - start) {
-            throw KuaiError(.csv, "not a CSV text file: the header line holds binary data (NUL bytes or invalid UTF-8)", at: "\(path):1:1")
+            throw KuaiError(
+                .csv, "not a CSV text file: the header line holds binary data (NUL bytes or invalid UTF-8)",
+                at: "\(path):1:1")
         }
         var extractor = FieldExtractor()
         defer { extractor.deallocate() }
@@ -125,7 +133,10 @@ public enum CSVTableReader {
             while taken < options.sampleRows {
                 let b = UnsafePointer(chunk.base)
                 while pos < chunk.count && taken < options.sampleRows {
-                    if names.count > 1 && (b[pos] == CSVByte.lf || (b[pos] == CSVByte.cr && pos + 1 < chunk.count && b[pos + 1] == CSVByte.lf)) {
+                    if names.count > 1
+                        && (b[pos] == CSVByte.lf
+                            || (b[pos] == CSVByte.cr && pos + 1 < chunk.count && b[pos + 1] == CSVByte.lf))
+                    {
                         pos = RecordScanner.recordEnd(b, from: pos, to: chunk.count) ?? chunk.count
                         continue
                     }
@@ -163,14 +174,16 @@ public enum CSVTableReader {
                 for r in chunk.rejects {
                     let location = "\(path):\(linesBefore + r.line + 1):\(r.column)"
                     if oversized {
-                        throw KuaiError(.csv, "a record longer than \(options.maxRecordBytes) bytes: \(r.reason)", at: location)
+                        throw KuaiError(
+                            .csv, "a record longer than \(options.maxRecordBytes) bytes: \(r.reason)", at: location)
                     }
                     if !options.skipBadRows || chunk.stopped { throw KuaiError(.csv, r.reason, at: location) }
                     try onReject(CSVReject(location: location, reason: r.reason))
                     rejected += 1
                 }
                 if oversized {
-                    throw KuaiError(.csv, "a record longer than \(options.maxRecordBytes) bytes", at: "\(path):\(linesBefore + 1)")
+                    throw KuaiError(
+                        .csv, "a record longer than \(options.maxRecordBytes) bytes", at: "\(path):\(linesBefore + 1)")
                 }
                 for b in chunk.batches { try onBatch(b) }
                 rows += chunk.rows
@@ -183,14 +196,16 @@ public enum CSVTableReader {
     /// Reads a whole CSV into memory (for tests and small files).
     /// - Returns: the schema, the batches in file order, and the skipped rows.
     public static func readAll(path: String, table: String, options: CSVReadOptions = CSVReadOptions()) throws
-        -> (schema: Schema, batches: [Batch], rejects: [CSVReject]) {
+        -> (schema: Schema, batches: [Batch], rejects: [CSVReject])
+    {
         var schema: Schema = []
         var batches: [Batch] = []
         var rejects: [CSVReject] = []
-        _ = try read(path: path, table: table, options: options,
-                     onSchema: { s, _ in schema = s },
-                     onBatch: { batches.append($0) },
-                     onReject: { rejects.append($0) })
+        _ = try read(
+            path: path, table: table, options: options,
+            onSchema: { s, _ in schema = s },
+            onBatch: { batches.append($0) },
+            onReject: { rejects.append($0) })
         return (schema, batches, rejects)
     }
 }

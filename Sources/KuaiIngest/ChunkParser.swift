@@ -1,13 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// How the parser stores one column (one per supported logical type).
 enum ColumnKind: UInt8 {
-    case bigint = 0, date = 1, double = 2, boolean = 3, varchar = 4
+    case bigint = 0
+    case date = 1
+    case double = 2
+    case boolean = 3
+    case varchar = 4
 
     init(_ type: DataType) {
         switch type {
@@ -138,8 +143,16 @@ final class ChunkParser {
             if ncols > 1 {
                 // DuckDB skips blank lines in files of more than one column.
                 let b0 = base[pos]
-                if b0 == CSVByte.lf { pos += 1; line += 1; continue }
-                if b0 == CSVByte.cr && pos + 1 < end && base[pos + 1] == CSVByte.lf { pos += 2; line += 1; continue }
+                if b0 == CSVByte.lf {
+                    pos += 1
+                    line += 1
+                    continue
+                }
+                if b0 == CSVByte.cr && pos + 1 < end && base[pos + 1] == CSVByte.lf {
+                    pos += 2
+                    line += 1
+                    continue
+                }
             }
             var c = 0
             var failure: (column: Int, reason: String)? = nil
@@ -210,9 +223,10 @@ final class ChunkParser {
                 case ColumnKind.date.rawValue:
                     // Short-circuit checks never read past the LF that ends the chunk.
                     guard FieldParse.isDigit(s[0]), FieldParse.isDigit(s[1]), FieldParse.isDigit(s[2]),
-                          FieldParse.isDigit(s[3]), s[4] == CSVByte.minus, FieldParse.isDigit(s[5]),
-                          FieldParse.isDigit(s[6]), s[7] == CSVByte.minus, FieldParse.isDigit(s[8]),
-                          FieldParse.isDigit(s[9]) else { break }
+                        FieldParse.isDigit(s[3]), s[4] == CSVByte.minus, FieldParse.isDigit(s[5]),
+                        FieldParse.isDigit(s[6]), s[7] == CSVByte.minus, FieldParse.isDigit(s[8]),
+                        FieldParse.isDigit(s[9])
+                    else { break }
                     let t = s[10]
                     if last ? (t != CSVByte.lf) : (t != CSVByte.comma) { break }
                     guard let days = FieldParse.strictDate(s, 10) else { break }
@@ -266,8 +280,10 @@ final class ChunkParser {
     /// The general path for field `column` starting at `pos`: extracts it (quotes, CRLF), checks
     /// the field count, converts it and stores it at `row`. Advances `pos` past the terminator and
     /// `line` past quoted newlines.
-    private func slowField(_ base: UnsafePointer<UInt8>, pos: inout Int, end: Int, column c: Int, row: Int,
-                           line: inout Int) -> FieldResult {
+    private func slowField(
+        _ base: UnsafePointer<UInt8>, pos: inout Int, end: Int, column c: Int, row: Int,
+        line: inout Int
+    ) -> FieldResult {
         let f = extractor.extract(base, at: pos, end: end)
         if let e = f.error { return .fail(column: c + 1, reason: e) }
         if c < ncols - 1 {
@@ -276,7 +292,8 @@ final class ChunkParser {
             }
         } else if f.terminator == .comma {
             let rest = splitRecord(base, at: f.next, end: end, extractor: &extractor)
-            return .fail(column: ncols + 1, reason: "too many fields: expected \(ncols), found \(ncols + rest.fields.count)")
+            return .fail(
+                column: ncols + 1, reason: "too many fields: expected \(ncols), found \(ncols + rest.fields.count)")
         }
         let value = values[c]
         if f.count == 0 {
@@ -339,14 +356,17 @@ final class ChunkParser {
             switch ColumnKind(rawValue: kinds[c])! {
             case .bigint, .date, .boolean:
                 let p = values[c].assumingMemoryBound(to: Int64.self)
-                columns.append(Column(type: types[c], ints: Array(UnsafeBufferPointer(start: p, count: rows)), validity: validity))
+                columns.append(
+                    Column(type: types[c], ints: Array(UnsafeBufferPointer(start: p, count: rows)), validity: validity))
             case .double:
                 let p = values[c].assumingMemoryBound(to: Double.self)
                 columns.append(Column(doubles: Array(UnsafeBufferPointer(start: p, count: rows)), validity: validity))
             case .varchar:
                 let p = values[c].assumingMemoryBound(to: Int32.self)
                 let dict = StringDictionary(interners[c].strings)
-                columns.append(Column(codes: Array(UnsafeBufferPointer(start: p, count: rows)), dictionary: dict, validity: validity))
+                columns.append(
+                    Column(
+                        codes: Array(UnsafeBufferPointer(start: p, count: rows)), dictionary: dict, validity: validity))
                 interners[c].reset()
             }
         }

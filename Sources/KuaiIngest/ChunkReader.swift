@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Bytes of a CSV file holding whole records, ready for one parser.
 ///
@@ -109,14 +110,23 @@ final class ChunkReader {
                     pool.release(buf)
                     throw KuaiError(.io, "cannot read file: \(String(cString: strerror(e)))", at: path)
                 }
-                if r == 0 { eof = true; break }
+                if r == 0 {
+                    eof = true
+                    break
+                }
                 if firstQuote == nil { firstQuote = RecordScanner.firstQuote(buf.base, from: n, to: n + r) }
                 n += r
                 bytesRead += r
             }
             if eof {
-                if n == 0 { pool.release(buf); return nil }
-                if buf.base[n - 1] != CSVByte.lf { buf.base[n] = CSVByte.lf; n += 1 }
+                if n == 0 {
+                    pool.release(buf)
+                    return nil
+                }
+                if buf.base[n - 1] != CSVByte.lf {
+                    buf.base[n] = CSVByte.lf
+                    n += 1
+                }
                 buf.count = n
                 buf.fileEnd = bytesRead
                 return buf

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
 import KuaiCore
 import KuaiFormat
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Options of one conversion run.
 public struct ConvertOptions: Sendable {
@@ -47,7 +48,9 @@ public enum Converter {
     /// - Returns: one summary per table, in the order written.
     /// - Throws: `KuaiError.csv` naming file:line:column, `.io`; on any error no store is written
     ///   and an existing store at `store` is unchanged.
-    public static func convert(sources: [String], to store: String, options: ConvertOptions = ConvertOptions()) throws -> [TableSummary] {
+    public static func convert(sources: [String], to store: String, options: ConvertOptions = ConvertOptions()) throws
+        -> [TableSummary]
+    {
         let files = try resolveSources(sources)
         var csvOptions = options.csv
         csvOptions.skipBadRows = options.rejectFile != nil
@@ -71,27 +74,35 @@ public enum Converter {
                 let stats = try CSVTableReader.read(
                     path: file.path, table: file.table, options: csvOptions,
                     onSchema: { schema, bytes in
-                        tableWriter = try writer.beginTable(name: file.table, schema: schema, sourcePath: file.path, sourceBytes: bytes)
+                        tableWriter = try writer.beginTable(
+                            name: file.table, schema: schema, sourcePath: file.path, sourceBytes: bytes)
                     },
                     onBatch: { try tableWriter!.append($0) },
                     onReject: { r in
                         if let f = rejectStream {
                             let line = "\(r.location): \(r.reason)\n"
                             if fputs(line, f) < 0 {
-                                throw KuaiError(.io, "cannot write the reject file: \(String(cString: strerror(errno)))", at: options.rejectFile)
+                                throw KuaiError(
+                                    .io, "cannot write the reject file: \(String(cString: strerror(errno)))",
+                                    at: options.rejectFile)
                             }
                         }
                     },
-                    onProgress: { done, total in options.report?(.progress(file: file.path, bytesRead: done, totalBytes: total)) })
+                    onProgress: { done, total in
+                        options.report?(.progress(file: file.path, bytesRead: done, totalBytes: total))
+                    })
                 let summary = try tableWriter!.finish()
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
-                options.report?(.tableDone(table: file.table, rows: stats.rows, csvBytes: stats.csvBytes,
-                                           storeBytes: summary.storeBytes, seconds: seconds))
+                options.report?(
+                    .tableDone(
+                        table: file.table, rows: stats.rows, csvBytes: stats.csvBytes,
+                        storeBytes: summary.storeBytes, seconds: seconds))
                 if stats.rejected > 0 { options.report?(.rejected(file: file.path, rows: stats.rejected)) }
                 summaries.append(summary)
             }
             if let f = rejectStream, fflush(f) != 0 {
-                throw KuaiError(.io, "cannot write the reject file: \(String(cString: strerror(errno)))", at: options.rejectFile)
+                throw KuaiError(
+                    .io, "cannot write the reject file: \(String(cString: strerror(errno)))", at: options.rejectFile)
             }
             try writer.commit()
         } catch {
@@ -113,7 +124,9 @@ public enum Converter {
             for f in sources {
                 var sst = stat()
                 if stat(f.path, &sst) == 0, sst.st_dev == st.st_dev, sst.st_ino == st.st_ino {
-                    throw KuaiError(.usage, "the reject file is the source CSV \(f.path): writing it would erase that file", at: path)
+                    throw KuaiError(
+                        .usage, "the reject file is the source CSV \(f.path): writing it would erase that file",
+                        at: path)
                 }
             }
         }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Converters from the bytes of one CSV field to a column value: the general (slow) path used
@@ -51,7 +51,9 @@ enum FieldParse {
         }
         let limit: UInt64 = negative ? UInt64(Int64.max) + 1 : UInt64(Int64.max)
         if overflow || magnitude > limit {
-            return .failure("number too large for BIGINT (range -9223372036854775808 to 9223372036854775807): \(describeField(p0, n0))")
+            return .failure(
+                "number too large for BIGINT (range -9223372036854775808 to 9223372036854775807): \(describeField(p0, n0))"
+            )
         }
         if negative { return .value(magnitude == UInt64(Int64.max) + 1 ? Int64.min : -Int64(magnitude)) }
         return .value(Int64(magnitude))
@@ -90,7 +92,8 @@ enum FieldParse {
     @inline(__always)
     static func strictDate(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         guard n == 10, isDigit(p[0]), isDigit(p[1]), isDigit(p[2]), isDigit(p[3]), p[4] == CSVByte.minus,
-              isDigit(p[5]), isDigit(p[6]), p[7] == CSVByte.minus, isDigit(p[8]), isDigit(p[9]) else { return nil }
+            isDigit(p[5]), isDigit(p[6]), p[7] == CSVByte.minus, isDigit(p[8]), isDigit(p[9])
+        else { return nil }
         let y = Int(p[0] &- 48) * 1000 + Int(p[1] &- 48) * 100 + Int(p[2] &- 48) * 10 + Int(p[3] &- 48)
         let m = Int(p[5] &- 48) * 10 + Int(p[6] &- 48)
         let d = Int(p[8] &- 48) * 10 + Int(p[9] &- 48)
@@ -103,17 +106,26 @@ enum FieldParse {
         var i = 0
         if i < n && (p[i] == CSVByte.minus || p[i] == CSVByte.plus) { i += 1 }
         var digits = 0
-        while i < n && isDigit(p[i]) { i += 1; digits += 1 }
+        while i < n && isDigit(p[i]) {
+            i += 1
+            digits += 1
+        }
         if i < n && p[i] == 0x2E {
             i += 1
-            while i < n && isDigit(p[i]) { i += 1; digits += 1 }
+            while i < n && isDigit(p[i]) {
+                i += 1
+                digits += 1
+            }
         }
         if digits == 0 { return false }
         if i < n && (p[i] == 0x65 || p[i] == 0x45) {
             i += 1
             if i < n && (p[i] == CSVByte.minus || p[i] == CSVByte.plus) { i += 1 }
             var e = 0
-            while i < n && isDigit(p[i]) { i += 1; e += 1 }
+            while i < n && isDigit(p[i]) {
+                i += 1
+                e += 1
+            }
             if e == 0 { return false }
         }
         return i == n
@@ -123,7 +135,9 @@ enum FieldParse {
     /// converted with correct rounding by the C library's `strtod`.
     static func double(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Outcome<Double> {
         let (p, n) = trim(p0, n0)
-        guard isDecimalNumber(p, n) else { return .failure("expected a DOUBLE (decimal number), found \(describeField(p0, n0))") }
+        guard isDecimalNumber(p, n) else {
+            return .failure("expected a DOUBLE (decimal number), found \(describeField(p0, n0))")
+        }
         return withUnsafeTemporaryAllocation(of: CChar.self, capacity: n + 1) { buf in
             UnsafeMutableRawPointer(buf.baseAddress!).copyMemory(from: p, byteCount: n)
             buf[n] = 0
@@ -138,7 +152,8 @@ enum FieldParse {
             return .value(1)
         }
         if n == 5 && (p[0] | 0x20) == 0x66 && (p[1] | 0x20) == 0x61 && (p[2] | 0x20) == 0x6C && (p[3] | 0x20) == 0x73
-            && (p[4] | 0x20) == 0x65 {
+            && (p[4] | 0x20) == 0x65
+        {
             return .value(0)
         }
         return .failure("expected a BOOLEAN (true or false), found \(describeField(p0, n0))")

@@ -15,7 +15,8 @@ import KuaiCore
 /// header; any other CSV gets inferred types (`TypeInference`).
 public enum KuaiLiveSchema {
     private static let events: Schema = [
-        Field("user_id", .bigint), Field("live_id", .bigint), Field("streamer_id", .bigint), Field("timestamp", .bigint),
+        Field("user_id", .bigint), Field("live_id", .bigint), Field("streamer_id", .bigint),
+        Field("timestamp", .bigint),
     ]
 
     private static let onehot: Schema = (0...6).map { Field("onehot_feat\($0)", .bigint) }
@@ -30,15 +31,20 @@ public enum KuaiLiveSchema {
             Field("is_live_streamer", .bigint), Field("is_photo_author", .bigint),
         ] + onehot,
         "streamer": [
-            Field("streamer_id", .bigint), Field("gender", .varchar), Field("age", .varchar), Field("country", .varchar),
+            Field("streamer_id", .bigint), Field("gender", .varchar), Field("age", .varchar),
+            Field("country", .varchar),
             Field("device_brand", .varchar), Field("device_price", .varchar), Field("live_operation_tag", .varchar),
-            Field("fans_user_num", .varchar), Field("fans_group_fans_num", .varchar), Field("follow_user_num", .varchar),
-            Field("first_live_timestamp", .date), Field("accu_live_cnt", .varchar), Field("accu_live_duration", .varchar),
+            Field("fans_user_num", .varchar), Field("fans_group_fans_num", .varchar),
+            Field("follow_user_num", .varchar),
+            Field("first_live_timestamp", .date), Field("accu_live_cnt", .varchar),
+            Field("accu_live_duration", .varchar),
             Field("accu_play_cnt", .varchar), Field("accu_play_duration", .varchar), Field("reg_timestamp", .date),
         ] + onehot,
         "room": [
-            Field("p_date", .bigint), Field("live_id", .bigint), Field("streamer_id", .bigint), Field("live_type", .bigint),
-            Field("start_timestamp", .bigint), Field("end_timestamp", .bigint), Field("live_content_category", .varchar),
+            Field("p_date", .bigint), Field("live_id", .bigint), Field("streamer_id", .bigint),
+            Field("live_type", .bigint),
+            Field("start_timestamp", .bigint), Field("end_timestamp", .bigint),
+            Field("live_content_category", .varchar),
             Field("live_name_id", .bigint),
         ],
         "click": events + [Field("watch_live_time", .bigint)],
@@ -60,14 +66,23 @@ public enum KuaiLiveSchema {
     static func headerMismatch(_ names: [String], expected: Schema) -> (column: Int, reason: String)? {
         for (i, f) in expected.enumerated() {
             if i >= names.count {
-                return (i + 1, "header of KuaiLive table has \(names.count) columns, expected \(expected.count): missing column '\(f.name)'")
+                return (
+                    i + 1,
+                    "header of KuaiLive table has \(names.count) columns, expected \(expected.count): missing column '\(f.name)'"
+                )
             }
             if names[i] != f.name {
-                return (i + 1, "header does not match the KuaiLive table: expected column \(i + 1) to be '\(f.name)', found '\(names[i])'")
+                return (
+                    i + 1,
+                    "header does not match the KuaiLive table: expected column \(i + 1) to be '\(f.name)', found '\(names[i])'"
+                )
             }
         }
         if names.count > expected.count {
-            return (expected.count + 1, "header of KuaiLive table has \(names.count) columns, expected \(expected.count): unexpected column '\(names[expected.count])'")
+            return (
+                expected.count + 1,
+                "header of KuaiLive table has \(names.count) columns, expected \(expected.count): unexpected column '\(names[expected.count])'"
+            )
         }
         return nil
     }

@@ -44,8 +44,9 @@ final class ParsePipeline: @unchecked Sendable {
     }
 
     private func work() {
-        let parser = ChunkParser(schema: schema, batchRows: ChunkParser.batchRows(columns: schema.count, requested: options.batchRows),
-                                 rejectRows: options.skipBadRows)
+        let parser = ChunkParser(
+            schema: schema, batchRows: ChunkParser.batchRows(columns: schema.count, requested: options.batchRows),
+            rejectRows: options.skipBadRows)
         while true {
             readLock.lock()
             cond.lock()

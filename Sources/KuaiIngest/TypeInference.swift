@@ -22,7 +22,10 @@ public enum TypeInference {
 
     /// The type of one column from its sampled fields (empty fields excluded by the caller).
     public static func inferType<S: Sequence>(of fields: S) -> DataType where S.Element == [UInt8] {
-        var canInt = true, canDouble = true, canDate = true, canBool = true
+        var canInt = true
+        var canDouble = true
+        var canDate = true
+        var canBool = true
         var any = false
         for f in fields where !f.isEmpty {
             any = true
@@ -30,8 +33,11 @@ public enum TypeInference {
                 let p = b.baseAddress!
                 let (tp, tn) = FieldParse.trim(p, b.count)
                 if canInt {
-                    if tn == 0 || tp[0] == CSVByte.plus { canInt = false }
-                    else if case .failure = FieldParse.bigint(p, b.count) { canInt = false }
+                    if tn == 0 || tp[0] == CSVByte.plus {
+                        canInt = false
+                    } else if case .failure = FieldParse.bigint(p, b.count) {
+                        canInt = false
+                    }
                 }
                 if canDouble && !canInt {
                     if case .failure = FieldParse.double(p, b.count) { canDouble = false }

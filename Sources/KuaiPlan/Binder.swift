@@ -27,7 +27,11 @@ final class AggregateContext {
     let preScope: [ScopeColumn]
     var keys: [ScalarExpr] = []
     var keyIndex: [String: Int] = [:]
-    var aggregates: [(key: String, call: FunctionCall, function: AggregateFunction, argument: ScalarExpr?, filter: ScalarExpr?, name: String, order: [ScalarExpr])] = []
+    var aggregates:
+        [(
+            key: String, call: FunctionCall, function: AggregateFunction, argument: ScalarExpr?, filter: ScalarExpr?,
+            name: String, order: [ScalarExpr]
+        )] = []
 
     init(preScope: [ScopeColumn]) { self.preScope = preScope }
 }
@@ -128,8 +132,12 @@ final class Binder {
             }
             if !cte.columnNames.isEmpty {
                 for (i, n) in cte.columnNames.enumerated() where i < cols.count { cols[i].name = n }
-                plan = .project(plan, cols.enumerated().map { ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name) },
-                                names: cols.map(\.name))
+                plan = .project(
+                    plan,
+                    cols.enumerated().map {
+                        ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name)
+                    },
+                    names: cols.map(\.name))
             }
             frame[cte.name.lowercased()] = (plan, cols)
             ctes[ctes.count - 1] = frame
@@ -152,7 +160,8 @@ final class Binder {
         if (limit != nil || offset != 0) && correlations.count > correlationsBefore {
             // The subquery is decorrelated into one plan over all outer rows, so a LIMIT here would
             // keep n rows in all, not n per outer row (it gave silently wrong answers).
-            throw Binder.error("LIMIT and OFFSET are not supported in a correlated subquery", (q.limit ?? q.offset)!.position)
+            throw Binder.error(
+                "LIMIT and OFFSET are not supported in a correlated subquery", (q.limit ?? q.offset)!.position)
         }
         if limit != nil || offset != 0 {
             plan = .limit(plan, limit: limit, offset: offset)
@@ -163,7 +172,8 @@ final class Binder {
     func constantInt(_ e: Expr, _ clause: String) throws -> Int {
         let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: clause))
         guard case .int(let v)? = try? b.evaluateConstant(), v >= 0 else {
-            throw Binder.error("\(clause) must be a non-negative integer constant, found \(e.sqlDescription)", e.position)
+            throw Binder.error(
+                "\(clause) must be a non-negative integer constant, found \(e.sqlDescription)", e.position)
         }
         return Int(v)
     }
@@ -171,7 +181,9 @@ final class Binder {
     /// Sort keys over output columns only (set operations): positions or output names.
     func outputSortKeys(_ items: [OrderItem], _ all: OrderItem?, _ cols: [ScopeColumn]) throws -> [SortKey] {
         if let all {
-            return cols.indices.map { SortKey(column: $0, ascending: all.ascending, nullsFirst: all.nullsFirst ?? false) }
+            return cols.indices.map {
+                SortKey(column: $0, ascending: all.ascending, nullsFirst: all.nullsFirst ?? false)
+            }
         }
         return try items.map { item in
             let idx: Int
@@ -182,11 +194,14 @@ final class Binder {
                 idx = Int(k) - 1
             } else if case .column(nil, let name, let p) = item.expr {
                 guard let i = cols.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
-                    throw Binder.error("column \"\(name)\" not found in the result; columns: \(cols.map(\.name).joined(separator: ", "))", p)
+                    throw Binder.error(
+                        "column \"\(name)\" not found in the result; columns: \(cols.map(\.name).joined(separator: ", "))",
+                        p)
                 }
                 idx = i
             } else {
-                throw Binder.error("ORDER BY after a set operation must name an output column or position", item.expr.position)
+                throw Binder.error(
+                    "ORDER BY after a set operation must name an output column or position", item.expr.position)
             }
             return SortKey(column: idx, ascending: item.ascending, nullsFirst: item.nullsFirst ?? false)
         }
@@ -200,13 +215,22 @@ final class Binder {
             let (lp0, lc) = try bindBody(left)
             let (rp0, rc) = try bindBody(right)
             guard lc.count == rc.count else {
-                throw Binder.error("set operation inputs have \(lc.count) and \(rc.count) columns; they must have the same number", pos)
+                throw Binder.error(
+                    "set operation inputs have \(lc.count) and \(rc.count) columns; they must have the same number", pos
+                )
             }
             var types: [DataType] = []
             for i in 0..<lc.count {
-                let a = lc[i].type, b = rc[i].type
-                if let t = commonType(a, b) { types.append(t == .null ? .integer : t); continue }
-                if a == .varchar || b == .varchar { types.append(.varchar); continue }
+                let a = lc[i].type
+                let b = rc[i].type
+                if let t = commonType(a, b) {
+                    types.append(t == .null ? .integer : t)
+                    continue
+                }
+                if a == .varchar || b == .varchar {
+                    types.append(.varchar)
+                    continue
+                }
                 throw Binder.error("set operation column \(i + 1) has types \(a) and \(b) that do not unify", pos)
             }
             let lp = try castColumns(lp0, lc, types, pos)
@@ -224,7 +248,9 @@ final class Binder {
             case .intersect: return (.setOp(.intersect, all: all, lp, rp), cols)
             }
         case .values(let rows, let pos):
-            guard let width = rows.first?.count, width > 0 else { throw Binder.error("VALUES needs at least one row", pos) }
+            guard let width = rows.first?.count, width > 0 else {
+                throw Binder.error("VALUES needs at least one row", pos)
+            }
             var bound: [[ScalarExpr]] = []
             for r in rows {
                 guard r.count == width else { throw Binder.error("VALUES rows must all have \(width) values", pos) }
@@ -234,7 +260,10 @@ final class Binder {
             for c in 0..<width {
                 var t: DataType = .null
                 for r in bound where r[c].type != .null {
-                    if t == .null { t = r[c].type; continue }
+                    if t == .null {
+                        t = r[c].type
+                        continue
+                    }
                     guard let u = commonType(t, r[c].type) else {
                         throw Binder.error("VALUES column \(c + 1) mixes \(t) and \(r[c].type)", pos)
                     }
@@ -255,40 +284,68 @@ final class Binder {
                 columns.append(Binder.column(values, types[c]))
             }
             let names = (0..<width).map { "col\($0)" }
-            return (.values(schema: zip(names, types).map { Field($0, $1) }, batches: [Batch(columns: columns, count: rows.count)], label: "Values"),
-                    zip(names, types).map { ScopeColumn(qualifier: nil, name: $0, type: $1) })
+            return (
+                .values(
+                    schema: zip(names, types).map { Field($0, $1) },
+                    batches: [Batch(columns: columns, count: rows.count)], label: "Values"),
+                zip(names, types).map { ScopeColumn(qualifier: nil, name: $0, type: $1) }
+            )
         }
     }
 
     /// A column of boxed constants (VALUES).
     static func column(_ values: [Value], _ t: DataType) -> Column {
         switch t {
-        case .varchar: return Column(strings: values.map { v -> String? in if case .string(let s) = v { return s }; return nil })
+        case .varchar:
+            return Column(
+                strings: values.map { v -> String? in
+                    if case .string(let s) = v { return s }
+                    return nil
+                })
         case .double:
             let d = values.map { v -> Double in
-                switch v { case .double(let x): return x; case .int(let i): return Double(i); default: return 0 }
+                switch v {
+                case .double(let x): return x
+                case .int(let i): return Double(i)
+                default: return 0
+                }
             }
             let valid = values.map { $0.isNull ? UInt8(0) : 1 }
             return Column(doubles: d, validity: valid.contains(0) ? valid : nil)
         default:
             let valid = values.map { $0.isNull ? UInt8(0) : 1 }
-            if values.contains(where: { if case .hugeint = $0 { return true }; return false }) {
+            if values.contains(where: {
+                if case .hugeint = $0 { return true }
+                return false
+            }) {
                 // HUGEINT values beyond Int64: a wide column (see Column.highs)
-                var c = Column(hugeints: values.map { v -> Int128 in
-                    switch v { case .int(let x): return Int128(x); case .hugeint(let x): return x; default: return 0 }
-                }, validity: valid.contains(0) ? valid : nil)
+                var c = Column(
+                    hugeints: values.map { v -> Int128 in
+                        switch v {
+                        case .int(let x): return Int128(x)
+                        case .hugeint(let x): return x
+                        default: return 0
+                        }
+                    }, validity: valid.contains(0) ? valid : nil)
                 c.type = t
                 return c
             }
             let i = values.map { v -> Int64 in
-                switch v { case .int(let x): return x; case .bool(let b): return b ? 1 : 0; case .double(let d): return Int64(d); default: return 0 }
+                switch v {
+                case .int(let x): return x
+                case .bool(let b): return b ? 1 : 0
+                case .double(let d): return Int64(d)
+                default: return 0
+                }
             }
             return Column(type: t, ints: i, validity: valid.contains(0) ? valid : nil)
         }
     }
 
     /// Projects `plan` so that column i has type `types[i]` (no-op when already so).
-    func castColumns(_ plan: LogicalPlan, _ cols: [ScopeColumn], _ types: [DataType], _ pos: SourcePosition) throws -> LogicalPlan {
+    func castColumns(_ plan: LogicalPlan, _ cols: [ScopeColumn], _ types: [DataType], _ pos: SourcePosition) throws
+        -> LogicalPlan
+    {
         if zip(cols, types).allSatisfy({ $0.type == $1 }) { return plan }
         let exprs = try cols.enumerated().map { i, c -> ScalarExpr in
             let e = ScalarExpr.column(i, type: c.type, name: c.name)
@@ -324,8 +381,10 @@ final class Binder {
                 throw Binder.error(msg, pos)
             }
             let cols = Array(0..<table.schema.count)
-            return (.scan(table: table, columns: cols, conjuncts: []),
-                    table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) })
+            return (
+                .scan(table: table, columns: cols, conjuncts: []),
+                table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) }
+            )
         case .subquery(let query, let alias, let names, _):
             let savedOuter = outer
             outer = nil
@@ -351,7 +410,9 @@ final class Binder {
             var residual: ScalarExpr? = nil
             switch condition {
             case .none:
-                if type != .cross && type != .inner { throw Binder.error("\(kind.rawValue) JOIN needs an ON or USING condition", pos) }
+                if type != .cross && type != .inner {
+                    throw Binder.error("\(kind.rawValue) JOIN needs an ON or USING condition", pos)
+                }
             case .on(let e):
                 residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
             case .using(let cols):
@@ -368,7 +429,11 @@ final class Binder {
                 residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "USING")
             }
             let scope = (type == .semi || type == .anti) ? ls : ls + rs
-            return (.join(lp, rp, type: type == .inner && residual == nil ? .cross : type, leftKeys: [], rightKeys: [], residual: residual), scope)
+            return (
+                .join(
+                    lp, rp, type: type == .inner && residual == nil ? .cross : type, leftKeys: [], rightKeys: [],
+                    residual: residual), scope
+            )
         }
     }
 
@@ -377,7 +442,9 @@ final class Binder {
     static func containsAggregate(_ e: Expr) -> Bool {
         var found = false
         walk(e) { x in
-            if case .function(let f) = x, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star { found = true }
+            if case .function(let f) = x, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
+                found = true
+            }
         }
         return found
     }
@@ -387,19 +454,33 @@ final class Binder {
         visit(e)
         switch e {
         case .literal, .column, .exists, .scalarSubquery: break
-        case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _), .inSubquery(let a, _, _, _):
+        case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _),
+            .inSubquery(let a, _, _, _):
             walk(a, visit)
-        case .binary(_, let a, let b, _): walk(a, visit); walk(b, visit)
-        case .like(let a, let p, let esc, _, _, _): walk(a, visit); walk(p, visit); if let esc { walk(esc, visit) }
-        case .row(let xs, _): xs.forEach { walk($0, visit) }
-        case .between(let a, let l, let h, _, _): walk(a, visit); walk(l, visit); walk(h, visit)
-        case .inList(let a, let xs, _, _): walk(a, visit); xs.forEach { walk($0, visit) }
+        case .binary(_, let a, let b, _):
+            walk(a, visit)
+            walk(b, visit)
+        case .like(let a, let p, let esc, _, _, _):
+            walk(a, visit)
+            walk(p, visit)
+            if let esc { walk(esc, visit) }
+        case .row(let xs, _): for x in xs { walk(x, visit) }
+        case .between(let a, let l, let h, _, _):
+            walk(a, visit)
+            walk(l, visit)
+            walk(h, visit)
+        case .inList(let a, let xs, _, _):
+            walk(a, visit)
+            for x in xs { walk(x, visit) }
         case .caseWhen(let op, let ws, let el, _):
             if let op { walk(op, visit) }
-            for w in ws { walk(w.when, visit); walk(w.then, visit) }
+            for w in ws {
+                walk(w.when, visit)
+                walk(w.then, visit)
+            }
             if let el { walk(el, visit) }
         case .function(let f):
-            f.arguments.forEach { walk($0, visit) }
+            for x in f.arguments { walk(x, visit) }
             if let fl = f.filter { walk(fl, visit) }
         }
     }
@@ -411,7 +492,9 @@ final class Binder {
         return e.sqlDescription
     }
 
-    func bindSelect(_ core: SelectCore, orderBy: [OrderItem], orderByAll: OrderItem?) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+    func bindSelect(_ core: SelectCore, orderBy: [OrderItem], orderByAll: OrderItem?) throws -> (
+        plan: LogicalPlan, columns: [ScopeColumn]
+    ) {
         var (plan, scope) = try bindFrom(core.from)
         var aliases: [String: Expr] = [:]
         for item in core.items {
@@ -425,7 +508,9 @@ final class Binder {
             wctx.correlation = target
             var parts: [ScalarExpr] = []
             for c in Binder.astConjuncts(w) {
-                if case .exists(let q, let negated, let pos) = c, let joined = try correlatedExists(q, negated, pos, scope, target) {
+                if case .exists(let q, let negated, let pos) = c,
+                    let joined = try correlatedExists(q, negated, pos, scope, target)
+                {
                     target.plan = joined
                     continue
                 }
@@ -435,9 +520,14 @@ final class Binder {
                 // A correlated subquery: take out the inner = outer equalities.
                 var kept: [ScalarExpr] = []
                 for p in parts.flatMap(Optimizer.conjuncts) {
-                    if !p.referencedColumns.contains(where: { $0 >= Binder.outerBase }) { kept.append(p); continue }
+                    if !p.referencedColumns.contains(where: { $0 >= Binder.outerBase }) {
+                        kept.append(p)
+                        continue
+                    }
                     guard case .compare(.equal, let a, let b) = p.kind else {
-                        throw Binder.error("correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found \(p.name)", w.position)
+                        throw Binder.error(
+                            "correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found \(p.name)",
+                            w.position)
                     }
                     let aOuter = a.referencedColumns.contains { $0 >= Binder.outerBase }
                     let bOuter = b.referencedColumns.contains { $0 >= Binder.outerBase }
@@ -454,7 +544,8 @@ final class Binder {
                 parts = kept
             }
             if !parts.isEmpty {
-                target.plan = .filter(target.plan, parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "WHERE"))
+                target.plan = .filter(
+                    target.plan, parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "WHERE"))
             }
         }
         plan = target.plan
@@ -466,7 +557,9 @@ final class Binder {
             case .star(let table, let exclude, let pos):
                 let ex = Set(exclude.map { $0.lowercased() })
                 var any = false
-                for c in scope where (table == nil && !c.hidden) || (table != nil && c.qualifier?.lowercased() == table!.lowercased()) {
+                for c in scope
+                where (table == nil && !c.hidden) || (table != nil && c.qualifier?.lowercased() == table!.lowercased())
+                {
                     any = true
                     if ex.contains(c.name.lowercased()) { continue }
                     items.append((.column(qualifier: c.qualifier, name: c.name, pos), nil))
@@ -477,7 +570,8 @@ final class Binder {
                 }
             }
         }
-        let isAggregate = !core.groupBy.isEmpty || core.groupByAll || core.having != nil
+        let isAggregate =
+            !core.groupBy.isEmpty || core.groupByAll || core.having != nil
             || items.contains { Binder.containsAggregate($0.expr) }
             || orderBy.contains { Binder.containsAggregate($0.expr) }
         var aggContext: AggregateContext? = nil
@@ -497,7 +591,8 @@ final class Binder {
                     continue
                 }
                 if case .column(nil, let name, _) = g, resolve(nil, name, scope) == nil,
-                   let item = items.first(where: { $0.alias?.lowercased() == name.lowercased() }) {
+                    let item = items.first(where: { $0.alias?.lowercased() == name.lowercased() })
+                {
                     groupExprs.append(item.expr)  // GROUP BY an alias of the select list
                     continue
                 }
@@ -508,7 +603,9 @@ final class Binder {
                 ac.keys.append(c.inner)
             }
             for g in groupExprs {
-                if Binder.containsAggregate(g) { throw Binder.error("GROUP BY clause cannot contain aggregates", g.position) }
+                if Binder.containsAggregate(g) {
+                    throw Binder.error("GROUP BY clause cannot contain aggregates", g.position)
+                }
                 let b = try bind(g, plain)
                 if ac.keyIndex[b.structuralKey] == nil {
                     ac.keyIndex[b.structuralKey] = ac.keys.count
@@ -542,7 +639,8 @@ final class Binder {
             names.append("__key\(names.count)")
         }
         for e in exprs where e.referencedColumns.contains(where: { $0 >= Binder.outerBase }) {
-            throw Binder.error("a correlated subquery may use outer columns only in WHERE equalities; found \(e.name)", core.position)
+            throw Binder.error(
+                "a correlated subquery may use outer columns only in WHERE equalities; found \(e.name)", core.position)
         }
         var having: ScalarExpr? = nil
         if let h = core.having {
@@ -554,7 +652,9 @@ final class Binder {
         var sortKeys: [SortKey] = []
         let visible = exprs.count
         if let all = orderByAll {
-            sortKeys = (0..<visible).map { SortKey(column: $0, ascending: all.ascending, nullsFirst: all.nullsFirst ?? false) }
+            sortKeys = (0..<visible).map {
+                SortKey(column: $0, ascending: all.ascending, nullsFirst: all.nullsFirst ?? false)
+            }
         }
         for item in orderBy {
             var idx: Int? = nil
@@ -564,7 +664,8 @@ final class Binder {
                 }
                 idx = Int(k) - 1
             } else if case .column(nil, let name, _) = item.expr,
-                      let i = names.firstIndex(where: { $0.lowercased() == name.lowercased() }) {
+                let i = names.firstIndex(where: { $0.lowercased() == name.lowercased() })
+            {
                 idx = i
             } else {
                 var octx = aliasCtx
@@ -589,18 +690,29 @@ final class Binder {
                 var input: Int? = nil
                 var filter: Int? = nil
                 if let arg = a.argument {
-                    pre.append(arg); preNames.append(arg.name); input = pre.count - 1
+                    pre.append(arg)
+                    preNames.append(arg.name)
+                    input = pre.count - 1
                 }
                 if let f = a.filter {
-                    pre.append(f); preNames.append(f.name); filter = pre.count - 1
+                    pre.append(f)
+                    preNames.append(f.name)
+                    filter = pre.count - 1
                 }
                 var orderCols: [Int] = []
-                for o in a.order { pre.append(o); preNames.append(o.name); orderCols.append(pre.count - 1) }
-                specs.append(AggregateSpec(function: a.function, inputColumn: input, distinct: a.call.distinct,
-                                           filterColumn: filter, name: a.name, orderColumns: orderCols))
+                for o in a.order {
+                    pre.append(o)
+                    preNames.append(o.name)
+                    orderCols.append(pre.count - 1)
+                }
+                specs.append(
+                    AggregateSpec(
+                        function: a.function, inputColumn: input, distinct: a.call.distinct,
+                        filterColumn: filter, name: a.name, orderColumns: orderCols))
             }
             plan = .project(plan, pre, names: preNames)
-            plan = .aggregate(plan, groupColumns: Array(0..<ac.keys.count), groupNames: ac.keys.map(\.name), aggregates: specs)
+            plan = .aggregate(
+                plan, groupColumns: Array(0..<ac.keys.count), groupNames: ac.keys.map(\.name), aggregates: specs)
             if let h = having { plan = .filter(plan, h) }
         }
         var qualify: ScalarExpr? = nil
@@ -628,18 +740,21 @@ final class Binder {
             var specs: [AggregateSpec] = []
             for k in visible..<exprs.count {
                 guard let first = AggregateRegistry.resolve("first", exprs[k].type) else {
-                    throw Binder.error("for SELECT DISTINCT, ORDER BY expressions must appear in select list", core.position)
+                    throw Binder.error(
+                        "for SELECT DISTINCT, ORDER BY expressions must appear in select list", core.position)
                 }
                 specs.append(AggregateSpec(function: first, inputColumn: k, name: names[k]))
             }
-            plan = .aggregate(plan, groupColumns: Array(0..<visible), groupNames: Array(names.prefix(visible)), aggregates: specs)
+            plan = .aggregate(
+                plan, groupColumns: Array(0..<visible), groupNames: Array(names.prefix(visible)), aggregates: specs)
         } else if core.distinct {
             plan = .distinct(plan)
         }
         if !sortKeys.isEmpty { plan = .sort(plan, sortKeys) }
         if exprs.count > visible {
-            plan = .project(plan, (0..<visible).map { ScalarExpr.column($0, type: exprs[$0].type, name: names[$0]) },
-                            names: Array(names.prefix(visible)))
+            plan = .project(
+                plan, (0..<visible).map { ScalarExpr.column($0, type: exprs[$0].type, name: names[$0]) },
+                names: Array(names.prefix(visible)))
         }
         let cols = (0..<visible).map { ScopeColumn(qualifier: nil, name: names[$0], type: exprs[$0].type) }
         return (plan, cols)
@@ -659,8 +774,12 @@ final class Binder {
         case .select(let core):
             if let f = core.from { countRef(f, &refs) }
             for item in core.items { if case .expr(let e, _) = item { countExpr(e, &refs) } }
-            for e in [core.whereClause, core.having, core.qualify].compactMap({ $0 }) + core.groupBy { countExpr(e, &refs) }
-        case .setOperation(_, _, let l, let r, _): countBody(l, &refs); countBody(r, &refs)
+            for e in [core.whereClause, core.having, core.qualify].compactMap({ $0 }) + core.groupBy {
+                countExpr(e, &refs)
+            }
+        case .setOperation(_, _, let l, let r, _):
+            countBody(l, &refs)
+            countBody(r, &refs)
         case .nested(let q): countTableRefs(q, &refs)
         case .values(let rows, _): for r in rows { for e in r { countExpr(e, &refs) } }
         }
@@ -698,7 +817,9 @@ final class Binder {
 
     /// Binds a subquery that may reference `outerScope`; returns its plan, columns (the select
     /// list, then one key column per correlation) and the outer sides of the correlations.
-    func bindCorrelated(_ q: Query, _ outerScope: [ScopeColumn]) throws -> (plan: LogicalPlan, columns: [ScopeColumn], outer: [ScalarExpr]) {
+    func bindCorrelated(_ q: Query, _ outerScope: [ScopeColumn]) throws -> (
+        plan: LogicalPlan, columns: [ScopeColumn], outer: [ScalarExpr]
+    ) {
         let sub = Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes)
         sub.cteIds = cteIds
         sub.outer = outerScope
@@ -708,8 +829,10 @@ final class Binder {
 
     /// `[NOT] EXISTS (correlated subquery)` as a semi (anti) join onto `target`; nil when the
     /// subquery is not correlated (then it is bound as a constant).
-    func correlatedExists(_ q0: Query, _ negated: Bool, _ pos: SourcePosition, _ scope: [ScopeColumn],
-                          _ target: CorrelationTarget) throws -> LogicalPlan? {
+    func correlatedExists(
+        _ q0: Query, _ negated: Bool, _ pos: SourcePosition, _ scope: [ScopeColumn],
+        _ target: CorrelationTarget
+    ) throws -> LogicalPlan? {
         // `EXISTS (SELECT 1 ... LIMIT 1)`: a LIMIT of at least 1 without OFFSET cannot change whether
         // a row exists, so it is dropped (bindQuery refuses LIMIT in a correlated subquery).
         var q = q0
@@ -719,7 +842,8 @@ final class Binder {
         let visible = cols.count - outerExprs.count
         var parts: [ScalarExpr] = []
         for (i, o) in outerExprs.enumerated() {
-            let inner = ScalarExpr.column(target.width + visible + i, type: cols[visible + i].type, name: cols[visible + i].name)
+            let inner = ScalarExpr.column(
+                target.width + visible + i, type: cols[visible + i].type, name: cols[visible + i].name)
             parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
         }
         let residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "EXISTS")
@@ -748,21 +872,32 @@ final class Binder {
         var functions: [WindowFunction] = []
         for (k, c) in wc.calls.enumerated() {
             let part = c.partition.map(col)
-            let order = c.order.map { SortKey(column: col($0.expr), ascending: $0.ascending, nullsFirst: $0.nullsFirst) }
+            let order = c.order.map {
+                SortKey(column: col($0.expr), ascending: $0.ascending, nullsFirst: $0.nullsFirst)
+            }
             let arg = c.argument.map(col)
-            functions.append(WindowFunction(c.kind, argument: arg, offset: c.offset, defaultValue: c.defaultValue, frame: c.frame))
+            functions.append(
+                WindowFunction(c.kind, argument: arg, offset: c.offset, defaultValue: c.defaultValue, frame: c.frame))
             let key = "\(part)|\(order.map(\.description))"
-            if let g = groups.firstIndex(where: { $0.key == key }) { groups[g].calls.append(k) } else { groups.append((key, part, order, [k])) }
+            if let g = groups.firstIndex(where: { $0.key == key }) {
+                groups[g].calls.append(k)
+            } else {
+                groups.append((key, part, order, [k]))
+            }
         }
         if !extra.isEmpty {
-            let pass = schema.enumerated().map { ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name) }
+            let pass = schema.enumerated().map {
+                ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name)
+            }
             plan = .project(plan, pass + extra, names: schema.map(\.name) + extra.map(\.name))
         }
         var width = p + extra.count
         var final = [Int](repeating: 0, count: wc.calls.count)
         for g in groups {
             let fs = g.calls.map { functions[$0] }
-            plan = .window(plan, partitionBy: g.partition, orderBy: g.order, functions: fs, names: g.calls.map { wc.calls[$0].name })
+            plan = .window(
+                plan, partitionBy: g.partition, orderBy: g.order, functions: fs,
+                names: g.calls.map { wc.calls[$0].name })
             for (j, k) in g.calls.enumerated() { final[k] = width + j }
             width += fs.count
         }
@@ -775,13 +910,19 @@ final class Binder {
     func resolve(_ qualifier: String?, _ name: String, _ scope: [ScopeColumn]) -> Int? {
         let n = name.lowercased()
         let q = qualifier?.lowercased()
-        return scope.firstIndex { $0.name.lowercased() == n && (q == nil ? !$0.hidden : $0.qualifier?.lowercased() == q) }
+        return scope.firstIndex {
+            $0.name.lowercased() == n && (q == nil ? !$0.hidden : $0.qualifier?.lowercased() == q)
+        }
     }
 
-    func resolveColumn(_ qualifier: String?, _ name: String, _ pos: SourcePosition, _ scope: [ScopeColumn]) throws -> Int {
+    func resolveColumn(_ qualifier: String?, _ name: String, _ pos: SourcePosition, _ scope: [ScopeColumn]) throws
+        -> Int
+    {
         let n = name.lowercased()
         let q = qualifier?.lowercased()
-        let matches = scope.indices.filter { scope[$0].name.lowercased() == n && (q == nil ? !scope[$0].hidden : scope[$0].qualifier?.lowercased() == q) }
+        let matches = scope.indices.filter {
+            scope[$0].name.lowercased() == n && (q == nil ? !scope[$0].hidden : scope[$0].qualifier?.lowercased() == q)
+        }
         if matches.count == 1 { return matches[0] }
         if matches.count > 1 {
             throw Binder.error("column reference \"\(name)\" is ambiguous; qualify it with a table name", pos)
@@ -789,7 +930,8 @@ final class Binder {
         if let outer, let i = resolve(qualifier, name, outer) { return Binder.outerBase + i }
         if let q, !scope.contains(where: { $0.qualifier?.lowercased() == q }) {
             let tables = Array(Set(scope.compactMap(\.qualifier))).sorted()
-            throw Binder.error("table \"\(qualifier!)\" not found in FROM clause; tables: \(tables.joined(separator: ", "))", pos)
+            throw Binder.error(
+                "table \"\(qualifier!)\" not found in FROM clause; tables: \(tables.joined(separator: ", "))", pos)
         }
         let display = qualifier.map { "\($0).\(name)" } ?? name
         var msg = "column \"\(display)\" not found"
@@ -835,5 +977,8 @@ final class Binder {
 /// Hands out CTE ids, shared by a binder and its sub-binders.
 final class CTECounter {
     private var n = 0
-    func next() -> Int { n += 1; return n }
+    func next() -> Int {
+        n += 1
+        return n
+    }
 }

@@ -7,7 +7,8 @@ extension Binder {
     func bindBoolean(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
         let b = try bind(e, ctx)
         if b.type != .boolean && b.type != .null {
-            throw Binder.error("\(ctx.clause) clause must be a BOOLEAN expression, but \(e.sqlDescription) is \(b.type)", e.position)
+            throw Binder.error(
+                "\(ctx.clause) clause must be a BOOLEAN expression, but \(e.sqlDescription) is \(b.type)", e.position)
         }
         return b
     }
@@ -26,7 +27,9 @@ extension Binder {
             if case .function(let f) = e, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
                 return try bindAggregateCall(f, ac)
             }
-            if case .column(nil, let n, _) = e, resolve(nil, n, ac.preScope) == nil, let aliased = ctx.aliases[n.lowercased()] {
+            if case .column(nil, let n, _) = e, resolve(nil, n, ac.preScope) == nil,
+                let aliased = ctx.aliases[n.lowercased()]
+            {
                 var inner = ctx
                 inner.aliases = [:]
                 return try bind(aliased, inner)
@@ -37,7 +40,9 @@ extension Binder {
                     return ScalarExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
                 }
                 if case .column(_, let name, let pos) = e {
-                    throw Binder.error("column \"\(name)\" must appear in the GROUP BY clause or must be part of an aggregate function", pos)
+                    throw Binder.error(
+                        "column \"\(name)\" must appear in the GROUP BY clause or must be part of an aggregate function",
+                        pos)
                 }
                 if plain.referencedColumns.isEmpty { return plain }
             }
@@ -51,7 +56,9 @@ extension Binder {
         var found = false
         let scope = ctx.aggregate?.preScope ?? ctx.scope
         Binder.walk(e) { x in
-            if case .column(nil, let n, _) = x, self.resolve(nil, n, scope) == nil, ctx.aliases[n.lowercased()] != nil { found = true }
+            if case .column(nil, let n, _) = x, self.resolve(nil, n, scope) == nil, ctx.aliases[n.lowercased()] != nil {
+                found = true
+            }
         }
         return found
     }
@@ -80,7 +87,9 @@ extension Binder {
             if spec.frame == nil { spec.frame = base.frame }
         }
         let partition = try spec.partitionBy.map { try bind($0, inner) }
-        let order = try spec.orderBy.map { (expr: try bind($0.expr, inner), ascending: $0.ascending, nullsFirst: $0.nullsFirst ?? false) }
+        let order = try spec.orderBy.map {
+            (expr: try bind($0.expr, inner), ascending: $0.ascending, nullsFirst: $0.nullsFirst ?? false)
+        }
         var frame: KuaiExec.WindowFrame? = nil
         if let fr = spec.frame {
             func bound(_ b: KuaiSQL.WindowFrame.Bound) throws -> KuaiExec.WindowFrame.Bound {
@@ -100,7 +109,8 @@ extension Binder {
                 case .unboundedFollowing: return .unboundedFollowing
                 }
             }
-            frame = KuaiExec.WindowFrame(mode: fr.unit == .rows ? .rows : .range, start: try bound(fr.start), end: try bound(fr.end))
+            frame = KuaiExec.WindowFrame(
+                mode: fr.unit == .rows ? .rows : .range, start: try bound(fr.start), end: try bound(fr.end))
         }
         var kind: WindowFunction.Kind
         var argument: ScalarExpr? = nil
@@ -121,13 +131,15 @@ extension Binder {
             if f.arguments.count > 1 {
                 let o = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "lag/lead offset"))
                 guard case .int(let v)? = try? o.evaluateConstant(), v >= 0 else {
-                    throw Binder.error("the offset of \(f.name) must be a non-negative integer constant", f.arguments[1].position)
+                    throw Binder.error(
+                        "the offset of \(f.name) must be a non-negative integer constant", f.arguments[1].position)
                 }
                 offset = Int(min(v, Int64(Int32.max)))
             }
             if f.arguments.count > 2 {
-                let d = try coerce(try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default")),
-                                   to: argument!.type, f.arguments[2].position)
+                let d = try coerce(
+                    try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default")),
+                    to: argument!.type, f.arguments[2].position)
                 guard let v = try? d.evaluateConstant() else {
                     throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
                 }
@@ -137,7 +149,12 @@ extension Binder {
             kind = f.name == "first_value" ? .firstValue : .lastValue
             argument = try arg(0)
         case "count":
-            if f.star || f.arguments.isEmpty { kind = .countStar } else { kind = .count; argument = try arg(0) }
+            if f.star || f.arguments.isEmpty {
+                kind = .countStar
+            } else {
+                kind = .count
+                argument = try arg(0)
+            }
         case "sum", "avg", "min", "max":
             kind = WindowFunction.Kind(rawValue: f.name)!
             argument = try arg(0)
@@ -150,8 +167,10 @@ extension Binder {
         if f.distinct { throw Binder.error("DISTINCT in window functions is not supported", f.position) }
         if f.filter != nil { throw Binder.error("FILTER in window functions is not supported", f.position) }
         let type = WindowFunction.resultType(kind, argumentType: argument?.type)
-        wc.calls.append(WindowCall(key: name, partition: partition, order: order, frame: frame, kind: kind, argument: argument,
-                                   offset: offset, defaultValue: defaultValue, type: type, name: name))
+        wc.calls.append(
+            WindowCall(
+                key: name, partition: partition, order: order, frame: frame, kind: kind, argument: argument,
+                offset: offset, defaultValue: defaultValue, type: type, name: name))
         return ScalarExpr.column(WindowContext.base + wc.calls.count - 1, type: type, name: name)
     }
 
@@ -176,8 +195,10 @@ extension Binder {
 
     func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> ScalarExpr {
         var f = call
-        let key = FunctionCall(name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
-                               orderBy: f.orderBy, filter: f.filter, over: nil, position: f.position).sqlDescription
+        let key = FunctionCall(
+            name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
+            orderBy: f.orderBy, filter: f.filter, over: nil, position: f.position
+        ).sqlDescription
         let name = f.sqlDescription
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
             return ScalarExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
@@ -187,7 +208,9 @@ extension Binder {
         // ORDER BY x DESC counts the fraction from the largest value. Bound as quantile_cont(x, 0.5)
         // (the name stays DuckDB's printed form).
         var fromTop = false
-        if f.name == "quantile_cont" || f.name == "quantile_disc", f.arguments.count == 1, f.orderBy.count == 1, !f.distinct {
+        if f.name == "quantile_cont" || f.name == "quantile_disc", f.arguments.count == 1, f.orderBy.count == 1,
+            !f.distinct
+        {
             fromTop = !f.orderBy[0].ascending
             f.arguments = [f.orderBy[0].expr, f.arguments[0]]
             f.orderBy = []
@@ -204,12 +227,17 @@ extension Binder {
         } else if f.name == "count", f.arguments.count == 1, case .row = f.arguments[0] {
             // count((a, b)): a row value is never NULL, so this counts rows; count(DISTINCT (a, b)) counts
             // distinct row values (NULL members included, NULL matching NULL), as DuckDB does.
-            if f.distinct, !f.orderBy.isEmpty, !(f.orderBy.count == 1 && f.orderBy[0].expr.sqlDescription == f.arguments[0].sqlDescription) {
-                throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
+            if f.distinct, !f.orderBy.isEmpty,
+                !(f.orderBy.count == 1 && f.orderBy[0].expr.sqlDescription == f.arguments[0].sqlDescription)
+            {
+                throw Binder.error(
+                    "in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
             }
             if f.distinct {
                 // Constant members do not change which rows are equal; nested rows flatten.
-                order = try Binder.rowMembers(f.arguments[0]).map { try bind($0, inner) }.filter { $0.constantValue == nil }
+                order = try Binder.rowMembers(f.arguments[0]).map { try bind($0, inner) }.filter {
+                    $0.constantValue == nil
+                }
                 function = AggregateRegistry.countDistinctRows(order.map(\.type))
             } else {
                 _ = try Binder.rowMembers(f.arguments[0]).map { try bind($0, inner) }  // names and types must bind
@@ -220,7 +248,9 @@ extension Binder {
                 throw Binder.error("\(f.name)() needs an argument", f.position)
             }
             var arg = try bind(f.arguments[0], inner)
-            if arg.type == .null && f.name != "count" { arg = ScalarExpr.constant(.null, type: .integer, name: arg.name) }
+            if arg.type == .null && f.name != "count" {
+                arg = ScalarExpr.constant(.null, type: .integer, name: arg.name)
+            }
             var parameters: [Value] = []
             for p in f.arguments.dropFirst() {
                 let b = try bind(p, inner)
@@ -234,21 +264,31 @@ extension Binder {
                 order.append(try bind(o.expr, inner))
                 orderKeys.append(SortKey(column: k, ascending: o.ascending, nullsFirst: o.nullsFirst ?? false))
             }
-            if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" { arg = try toVarchar(arg, f.position) }
-            guard let fn = AggregateRegistry.resolve(f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop) else {
-                throw Binder.error("no function matches \(f.name)(\(([arg.type.description] + parameters.map { "\($0)" }).joined(separator: ", "))) in \(name)", f.position)
+            if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" {
+                arg = try toVarchar(arg, f.position)
+            }
+            guard
+                let fn = AggregateRegistry.resolve(
+                    f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop)
+            else {
+                throw Binder.error(
+                    "no function matches \(f.name)(\(([arg.type.description] + parameters.map { "\($0)" }).joined(separator: ", "))) in \(name)",
+                    f.position)
             }
             if !order.isEmpty && !fn.ordered {
                 order = []  // ORDER BY does not change min/max/sum/count
             }
             if f.distinct && !order.isEmpty && !(f.orderBy.count == 1 && order[0].structuralKey == arg.structuralKey) {
-                throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
+                throw Binder.error(
+                    "in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
             }
             if f.distinct { order = [] }
             function = fn
             argument = arg
         }
-        let filter = try f.filter.map { try bindBoolean($0, ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER")) }
+        let filter = try f.filter.map {
+            try bindBoolean($0, ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER"))
+        }
         ac.aggregates.append((key, f, function, argument, filter, name, order))
         return ScalarExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
     }
@@ -279,12 +319,16 @@ extension Binder {
                 try requireBoolean(x, a, "NOT")
                 return fold(ScalarExpr(.not(x), type: .boolean, name: name))
             case .plus:
-                guard x.type.isNumeric || x.type == .null else { throw Binder.error("cannot apply unary + to \(x.type) in \(name)", pos) }
+                guard x.type.isNumeric || x.type == .null else {
+                    throw Binder.error("cannot apply unary + to \(x.type) in \(name)", pos)
+                }
                 if x.type == .null { return ScalarExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
                 return x
             case .minus:
                 if x.type == .interval { return fold(ScalarExpr(.negate(x), type: .interval, name: name)) }
-                guard x.type.isNumeric || x.type == .null else { throw Binder.error("cannot negate \(x.type) in \(name)", pos) }
+                guard x.type.isNumeric || x.type == .null else {
+                    throw Binder.error("cannot negate \(x.type) in \(name)", pos)
+                }
                 return fold(ScalarExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name))
             }
         case .binary(let op, let a, let b, let pos):
@@ -292,7 +336,8 @@ extension Binder {
         case .like(let a, let p, let escape, let negated, let ci, let pos):
             return try bindLike(a, p, escape, negated: negated, caseInsensitive: ci, pos, name, ctx)
         case .row(_, let pos):
-            throw Binder.error("row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
+            throw Binder.error(
+                "row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
         case .isNull(let a, let negated, _):
             let x = try bind(a, ctx)
             return fold(ScalarExpr(.isNull(x, negated: negated), type: .boolean, name: name))
@@ -300,7 +345,11 @@ extension Binder {
             let x = try bind(a, ctx)
             let ge = try makeCompare(.greaterEqual, x, try bind(lo, ctx), pos, name)
             let le = try makeCompare(.lessEqual, x, try bind(hi, ctx), pos, name)
-            let both = fold(ScalarExpr(.and([ge, le]), type: .boolean, name: negated ? "(\(a.sqlDescription) BETWEEN \(lo.sqlDescription) AND \(hi.sqlDescription))" : name))
+            let both = fold(
+                ScalarExpr(
+                    .and([ge, le]), type: .boolean,
+                    name: negated ? "(\(a.sqlDescription) BETWEEN \(lo.sqlDescription) AND \(hi.sqlDescription))" : name
+                ))
             return negated ? fold(ScalarExpr(.not(both), type: .boolean, name: name)) : both
         case .inList(let a, let list, let negated, let pos):
             return try bindInList(a, list, negated, pos, name, ctx)
@@ -327,9 +376,12 @@ extension Binder {
             if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
             if let form = Binder.likeEscapeFunctions[f.name] {
                 // like_escape(s, p, e) and friends: DuckDB's functions behind LIKE ... ESCAPE.
-                guard f.arguments.count == 3 else { throw Binder.error("\(f.name)() takes three arguments", f.position) }
-                return try bindLike(f.arguments[0], f.arguments[1], f.arguments[2], negated: form.negated,
-                                    caseInsensitive: form.caseInsensitive, f.position, name, ctx)
+                guard f.arguments.count == 3 else {
+                    throw Binder.error("\(f.name)() takes three arguments", f.position)
+                }
+                return try bindLike(
+                    f.arguments[0], f.arguments[1], f.arguments[2], negated: form.negated,
+                    caseInsensitive: form.caseInsensitive, f.position, name, ctx)
             }
             let args = try f.arguments.map { try bind($0, ctx) }
             return try bindFunction(f.name, args, f.position, name)
@@ -341,43 +393,61 @@ extension Binder {
                 let (cplan, ccols, outerExprs) = try bindCorrelated(q, ctx.scope)
                 if !outerExprs.isEmpty {
                     let visible = ccols.count - outerExprs.count
-                    guard visible == 1 else { throw Binder.error("a scalar subquery must return exactly one column, found \(visible)", pos) }
+                    guard visible == 1 else {
+                        throw Binder.error("a scalar subquery must return exactly one column, found \(visible)", pos)
+                    }
                     var parts: [ScalarExpr] = []
                     for (i, o) in outerExprs.enumerated() {
-                        let inner = ScalarExpr.column(target.width + visible + i, type: ccols[visible + i].type, name: ccols[visible + i].name)
+                        let inner = ScalarExpr.column(
+                            target.width + visible + i, type: ccols[visible + i].type, name: ccols[visible + i].name)
                         parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
                     }
-                    let residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "subquery")
+                    let residual =
+                        parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "subquery")
                     var sub = cplan
                     if !Binder.oneRowPerCorrelation(q) {
                         // Several rows for one outer row would repeat that outer row (the LEFT JOIN):
                         // group by the correlation keys; a key with two rows is DuckDB's error.
                         let k = outerExprs.count
                         let keys = Array(visible..<ccols.count)
-                        let spec = AggregateSpec(function: AggregateRegistry.singleRow(ccols[0].type), inputColumn: 0, name: ccols[0].name)
-                        let grouped = LogicalPlan.aggregate(cplan, groupColumns: keys, groupNames: keys.map { ccols[$0].name }, aggregates: [spec])
+                        let spec = AggregateSpec(
+                            function: AggregateRegistry.singleRow(ccols[0].type), inputColumn: 0, name: ccols[0].name)
+                        let grouped = LogicalPlan.aggregate(
+                            cplan, groupColumns: keys, groupNames: keys.map { ccols[$0].name }, aggregates: [spec])
                         // Its output is the keys, then the value: back to the value, then the keys.
-                        sub = .project(grouped, [ScalarExpr.column(k, type: ccols[0].type, name: ccols[0].name)]
-                                            + (0..<k).map { ScalarExpr.column($0, type: ccols[visible + $0].type, name: ccols[visible + $0].name) },
-                                       names: ccols.map(\.name))
+                        sub = .project(
+                            grouped,
+                            [ScalarExpr.column(k, type: ccols[0].type, name: ccols[0].name)]
+                                + (0..<k).map {
+                                    ScalarExpr.column(
+                                        $0, type: ccols[visible + $0].type, name: ccols[visible + $0].name)
+                                },
+                            names: ccols.map(\.name))
                     }
                     target.plan = .join(target.plan, sub, type: .left, leftKeys: [], rightKeys: [], residual: residual)
                     var value = ScalarExpr.column(target.width, type: ccols[0].type, name: name)
                     target.width += ccols.count
                     // count() of no rows is 0, not NULL (the LEFT JOIN finds no group).
-                    if case .select(let core) = q.body, core.items.count == 1, case .expr(.function(let f), _) = core.items[0],
-                       f.name == "count" || f.star, let co = FunctionRegistry.generic("coalesce", value.type, arity: 2) {
-                        value = ScalarExpr(.function(co, [value, ScalarExpr.constant(.int(0), type: value.type)]), type: value.type, name: name)
+                    if case .select(let core) = q.body, core.items.count == 1,
+                        case .expr(.function(let f), _) = core.items[0],
+                        f.name == "count" || f.star, let co = FunctionRegistry.generic("coalesce", value.type, arity: 2)
+                    {
+                        value = ScalarExpr(
+                            .function(co, [value, ScalarExpr.constant(.int(0), type: value.type)]), type: value.type,
+                            name: name)
                     }
                     return value
                 }
             }
             let (plan, cols) = try subBinder().bindQuery(q)
-            guard cols.count == 1 else { throw Binder.error("a scalar subquery must return exactly one column, found \(cols.count)", pos) }
+            guard cols.count == 1 else {
+                throw Binder.error("a scalar subquery must return exactly one column, found \(cols.count)", pos)
+            }
             let batches = try runSubquery(plan)
             let rows = batches.reduce(0) { $0 + $1.count }
             if rows > 1 {
-                throw KuaiError(.execution, "More than one row returned by a subquery used as an expression", at: pos.description)
+                throw KuaiError(
+                    .execution, "More than one row returned by a subquery used as an expression", at: pos.description)
             }
             let v: Value = batches.first(where: { $0.count > 0 }).map { $0.columns[0].value(at: 0) } ?? .null
             return ScalarExpr.constant(v, type: cols[0].type, name: name)
@@ -389,11 +459,15 @@ extension Binder {
         case .inSubquery(let a, let q, let negated, let pos):
             let x = try bind(a, ctx)
             let (plan, cols) = try subBinder().bindQuery(q)
-            guard cols.count == 1 else { throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos) }
+            guard cols.count == 1 else {
+                throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos)
+            }
             let batches = try runSubquery(.distinct(plan))
             var items: [ScalarExpr] = []
             for b in batches {
-                for i in 0..<b.count { items.append(ScalarExpr.constant(b.columns[0].value(at: i), type: cols[0].type)) }
+                for i in 0..<b.count {
+                    items.append(ScalarExpr.constant(b.columns[0].value(at: i), type: cols[0].type))
+                }
             }
             return try makeInList(x, items, negated, pos, name)
         }
@@ -488,7 +562,8 @@ extension Binder {
         do {
             return ScalarExpr.constant(try c.evaluateConstant(), type: t, name: name)
         } catch let e as KuaiError {
-            throw KuaiError(.binding, e.message.replacingOccurrences(of: " in expression \(name)", with: ""), at: pos.description)
+            throw KuaiError(
+                .binding, e.message.replacingOccurrences(of: " in expression \(name)", with: ""), at: pos.description)
         }
     }
 
@@ -524,8 +599,11 @@ extension Binder {
         return false
     }
 
-    func makeCompare(_ op: CompareOp, _ l: ScalarExpr, _ r: ScalarExpr, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
-        var x = l, y = r
+    func makeCompare(_ op: CompareOp, _ l: ScalarExpr, _ r: ScalarExpr, _ pos: SourcePosition, _ name: String) throws
+        -> ScalarExpr
+    {
+        var x = l
+        var y = r
         if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
         if x.type != y.type {
             if isStringConstant(y) && x.type != .varchar {
@@ -539,16 +617,21 @@ extension Binder {
                     y = try coerce(y, to: t, pos)
                 }
             } else {
-                throw Binder.error("cannot compare values of type \(x.type) and type \(y.type) in \(name) - an explicit cast is required", pos)
+                throw Binder.error(
+                    "cannot compare values of type \(x.type) and type \(y.type) in \(name) - an explicit cast is required",
+                    pos)
             }
         }
         return fold(ScalarExpr(.compare(op, x, y), type: .boolean, name: name))
     }
 
-    func bindBinary(_ op: BinaryOperator, _ a: Expr, _ b: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bindBinary(
+        _ op: BinaryOperator, _ a: Expr, _ b: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
+    ) throws -> ScalarExpr {
         switch op {
         case .and, .or:
-            let x = try bind(a, ctx), y = try bind(b, ctx)
+            let x = try bind(a, ctx)
+            let y = try bind(b, ctx)
             try requireBoolean(x, a, op.rawValue)
             try requireBoolean(y, b, op.rawValue)
             var parts: [ScalarExpr] = []
@@ -571,24 +654,33 @@ extension Binder {
             }
             return try makeCompare(cop, try bind(a, ctx), try bind(b, ctx), pos, name)
         case .isDistinctFrom, .isNotDistinctFrom:
-            var x = try bind(a, ctx), y = try bind(b, ctx)
+            var x = try bind(a, ctx)
+            var y = try bind(b, ctx)
             if x.type != y.type && x.type != .null && y.type != .null {
-                if isStringConstant(y) { y = try coerce(y, to: x.type, pos) }
-                else if isStringConstant(x) { x = try coerce(x, to: y.type, pos) }
-                else if let t = commonType(x.type, y.type) {
-                    if !(x.type.isNumeric && y.type.isNumeric) { x = try coerce(x, to: t, pos); y = try coerce(y, to: t, pos) }
+                if isStringConstant(y) {
+                    y = try coerce(y, to: x.type, pos)
+                } else if isStringConstant(x) {
+                    x = try coerce(x, to: y.type, pos)
+                } else if let t = commonType(x.type, y.type) {
+                    if !(x.type.isNumeric && y.type.isNumeric) {
+                        x = try coerce(x, to: t, pos)
+                        y = try coerce(y, to: t, pos)
+                    }
                 } else {
                     throw Binder.error("cannot compare values of type \(x.type) and type \(y.type) in \(name)", pos)
                 }
             }
-            return fold(ScalarExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
+            return fold(
+                ScalarExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
         case .concat:
-            let x = try bind(a, ctx), y = try bind(b, ctx)
+            let x = try bind(a, ctx)
+            let y = try bind(b, ctx)
             // DuckDB types `x || NULL` (an untyped NULL on either side) as NULL, not VARCHAR.
             if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .null, name: name) }
             return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
         case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
-            let x = try bind(a, ctx), y = try bind(b, ctx)
+            let x = try bind(a, ctx)
+            let y = try bind(b, ctx)
             let aop: ArithmeticOp
             switch op {
             case .add: aop = .add
@@ -605,8 +697,11 @@ extension Binder {
     /// `x op y` for the arithmetic operators, typed as DuckDB does: the common numeric type of the operands
     /// (`/` is DOUBLE); an untyped NULL takes the other side's type, and NULL op NULL is BIGINT (DOUBLE for `/`).
     /// Also `mod(x, y)`, which DuckDB types exactly like `x % y`. Temporal operands go through functions.
-    func makeArithmetic(_ aop: ArithmeticOp, _ x0: ScalarExpr, _ y0: ScalarExpr, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
-        var x = x0, y = y0
+    func makeArithmetic(_ aop: ArithmeticOp, _ x0: ScalarExpr, _ y0: ScalarExpr, _ pos: SourcePosition, _ name: String)
+        throws -> ScalarExpr
+    {
+        var x = x0
+        var y = y0
         let temporal: Set<DataType> = [.date, .timestamp, .interval]
         if temporal.contains(x.type) || temporal.contains(y.type) {
             return try bindTemporalArithmetic(aop, x, y, pos, name)
@@ -619,7 +714,8 @@ extension Binder {
         let xt = x.type == .null ? y.type : x.type
         let yt = y.type == .null ? x.type : y.type
         guard xt.isNumeric || xt == .boolean, yt.isNumeric || yt == .boolean,
-              var t = commonType(xt == .boolean ? .integer : xt, yt == .boolean ? .integer : yt) else {
+            var t = commonType(xt == .boolean ? .integer : xt, yt == .boolean ? .integer : yt)
+        else {
             throw Binder.error("cannot apply \(aop.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
         }
         if aop == .divide { t = .double }
@@ -642,17 +738,22 @@ extension Binder {
     /// `a [NOT] [I]LIKE p [ESCAPE e]`: `a` must be VARCHAR; the pattern and the escape must be constant strings
     /// (a NULL one makes the result NULL). The escape string is checked when rows are evaluated, as DuckDB does
     /// (`Kernels.like`).
-    func bindLike(_ a: Expr, _ p: Expr, _ escape: Expr?, negated: Bool, caseInsensitive ci: Bool, _ pos: SourcePosition,
-                  _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bindLike(
+        _ a: Expr, _ p: Expr, _ escape: Expr?, negated: Bool, caseInsensitive ci: Bool, _ pos: SourcePosition,
+        _ name: String, _ ctx: ExprContext
+    ) throws -> ScalarExpr {
         let x = try bind(a, ctx)
         let pat = try bind(p, ctx)
         let esc = try escape.map { try bind($0, ctx) }
         if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
-        guard x.type == .varchar else { throw Binder.error("LIKE needs a VARCHAR operand, but \(a.sqlDescription) is \(x.type)", pos) }
+        guard x.type == .varchar else {
+            throw Binder.error("LIKE needs a VARCHAR operand, but \(a.sqlDescription) is \(x.type)", pos)
+        }
         var escapeText: String? = nil
         if let esc, let escape {
             guard esc.type == .varchar || esc.type == .null else {
-                throw Binder.error("the ESCAPE operand must be a string, but \(escape.sqlDescription) is \(esc.type)", escape.position)
+                throw Binder.error(
+                    "the ESCAPE operand must be a string, but \(escape.sqlDescription) is \(esc.type)", escape.position)
             }
             switch esc.constantValue {
             case .string(let e)?: escapeText = e
@@ -664,10 +765,15 @@ extension Binder {
             if pat.constantValue?.isNull == true { return ScalarExpr.constant(.null, type: .boolean, name: name) }
             throw Binder.error("the LIKE pattern must be a constant string in \(name)", p.position)
         }
-        return fold(ScalarExpr(.like(x, pattern: s, negated: negated, caseInsensitive: ci, escape: escapeText), type: .boolean, name: name))
+        return fold(
+            ScalarExpr(
+                .like(x, pattern: s, negated: negated, caseInsensitive: ci, escape: escapeText), type: .boolean,
+                name: name))
     }
 
-    func bindTemporalArithmetic(_ op: ArithmeticOp, _ x: ScalarExpr, _ y: ScalarExpr, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+    func bindTemporalArithmetic(
+        _ op: ArithmeticOp, _ x: ScalarExpr, _ y: ScalarExpr, _ pos: SourcePosition, _ name: String
+    ) throws -> ScalarExpr {
         let fn: String?
         switch (op, x.type, y.type) {
         case (.add, .date, let t) where t.isInteger: fn = "date_add_days"
@@ -676,7 +782,8 @@ extension Binder {
         case (.subtract, .date, .date): fn = "date_diff_days"
         case (.subtract, .timestamp, .timestamp): fn = "timestamp_diff"
         case (.add, .timestamp, .interval), (.add, .date, .interval): fn = "timestamp_add_interval"
-        case (.add, .interval, .timestamp), (.add, .interval, .date): return try bindTemporalArithmetic(op, y, x, pos, name)
+        case (.add, .interval, .timestamp), (.add, .interval, .date):
+            return try bindTemporalArithmetic(op, y, x, pos, name)
         case (.subtract, .timestamp, .interval), (.subtract, .date, .interval): fn = "timestamp_sub_interval"
         case (.add, .interval, .interval): fn = "interval_add"
         case (.subtract, .interval, .interval): fn = "interval_sub"
@@ -688,13 +795,17 @@ extension Binder {
         return try bindFunction(fn, [x, y], pos, name)
     }
 
-    func bindInList(_ a: Expr, _ list: [Expr], _ negated: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bindInList(
+        _ a: Expr, _ list: [Expr], _ negated: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
+    ) throws -> ScalarExpr {
         let x = try bind(a, ctx)
         let items = try list.map { try bind($0, ctx) }
         return try makeInList(x, items, negated, pos, name)
     }
 
-    func makeInList(_ x0: ScalarExpr, _ items0: [ScalarExpr], _ negated: Bool, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+    func makeInList(_ x0: ScalarExpr, _ items0: [ScalarExpr], _ negated: Bool, _ pos: SourcePosition, _ name: String)
+        throws -> ScalarExpr
+    {
         var x = x0
         if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
         var t = x.type
@@ -710,15 +821,19 @@ extension Binder {
         return fold(ScalarExpr(.inList(x, items, negated: negated), type: .boolean, name: name))
     }
 
-    func bindCase(_ operand: Expr?, _ whens: [(when: Expr, then: Expr)], _ elseExpr: Expr?, _ pos: SourcePosition,
-                  _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bindCase(
+        _ operand: Expr?, _ whens: [(when: Expr, then: Expr)], _ elseExpr: Expr?, _ pos: SourcePosition,
+        _ name: String, _ ctx: ExprContext
+    ) throws -> ScalarExpr {
         let op = try operand.map { try bind($0, ctx) }
         var conds: [ScalarExpr] = []
         var thens: [ScalarExpr] = []
         for w in whens {
             let wb = try bind(w.when, ctx)
             if let op {
-                conds.append(try makeCompare(.equal, op, wb, w.when.position, "(\(operand!.sqlDescription) = \(w.when.sqlDescription))"))
+                conds.append(
+                    try makeCompare(
+                        .equal, op, wb, w.when.position, "(\(operand!.sqlDescription) = \(w.when.sqlDescription))"))
             } else {
                 try requireBoolean(wb, w.when, "CASE WHEN")
                 conds.append(wb)
@@ -728,8 +843,12 @@ extension Binder {
         var els = try elseExpr.map { try bind($0, ctx) }
         // Result type: common type of the branches; string constants adapt to a typed branch.
         var t: DataType = .null
-        for r in thens + (els.map { [$0] } ?? []) where r.type != .null && !(isStringConstant(r) && t != .null && t != .varchar) {
-            if t == .null { t = r.type; continue }
+        for r in thens + (els.map { [$0] } ?? [])
+        where r.type != .null && !(isStringConstant(r) && t != .null && t != .varchar) {
+            if t == .null {
+                t = r.type
+                continue
+            }
             guard let c = commonType(t, r.type) else {
                 throw Binder.error("CASE branches have incompatible types \(t) and \(r.type) in \(name)", pos)
             }
@@ -738,7 +857,10 @@ extension Binder {
         if t == .null { t = .integer }
         thens = try thens.map { try coerce($0, to: t, pos) }
         els = try els.map { try coerce($0, to: t, pos) }
-        return fold(ScalarExpr(.caseWhen(Array(zip(conds, thens)).map { (when: $0.0, then: $0.1) }, elseExpr: els), type: t, name: name))
+        return fold(
+            ScalarExpr(
+                .caseWhen(Array(zip(conds, thens)).map { (when: $0.0, then: $0.1) }, elseExpr: els), type: t, name: name
+            ))
     }
 
     // MARK: - functions
@@ -750,7 +872,9 @@ extension Binder {
         return fold(ScalarExpr(.cast(x, isTry: false), type: .varchar, name: x.name))
     }
 
-    func bindFunction(_ fname: String, _ args0: [ScalarExpr], _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
+    func bindFunction(_ fname: String, _ args0: [ScalarExpr], _ pos: SourcePosition, _ name: String) throws
+        -> ScalarExpr
+    {
         var args = args0
         switch fname {
         case "typeof":
@@ -760,7 +884,8 @@ extension Binder {
             // date_part('epoch', x), also EXTRACT(epoch FROM x), is DuckDB's epoch(x): seconds as a
             // DOUBLE with the fraction (1746406923.456), not whole seconds like the BIGINT parts.
             if args.count == 2, case .string(let part)? = args[0].constantValue, part.lowercased() == "epoch",
-               args[1].type == .timestamp || args[1].type == .date {
+                args[1].type == .timestamp || args[1].type == .date
+            {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
             }
         case "mod":
@@ -768,7 +893,9 @@ extension Binder {
             return try makeArithmetic(.modulo, args[0], args[1], pos, name)
         case "concat":
             let cast = try args.map { try toVarchar($0, pos) }
-            guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else { throw Binder.error("concat() needs arguments", pos) }
+            guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else {
+                throw Binder.error("concat() needs arguments", pos)
+            }
             return fold(ScalarExpr(.function(f, cast), type: .varchar, name: name))
         case "coalesce", "ifnull", "nullif", "greatest", "least":
             if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }
@@ -776,29 +903,39 @@ extension Binder {
             if args.isEmpty { throw Binder.error("\(fname)() needs at least one argument", pos) }
             var t: DataType = .null
             for a in args where a.type != .null && !(isStringConstant(a) && t != .null && t != .varchar) {
-                if t == .null { t = a.type; continue }
+                if t == .null {
+                    t = a.type
+                    continue
+                }
                 guard let c = commonType(t, a.type) else {
-                    throw Binder.error("\(fname)() arguments have incompatible types \(t) and \(a.type) in \(name)", pos)
+                    throw Binder.error(
+                        "\(fname)() arguments have incompatible types \(t) and \(a.type) in \(name)", pos)
                 }
                 t = c
             }
             if t == .null { return ScalarExpr.constant(.null, type: .integer, name: name) }
             let cast = try args.map { try coerce($0, to: t, pos) }
-            guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else { throw Binder.error("\(fname)() is not supported here", pos) }
+            guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else {
+                throw Binder.error("\(fname)() is not supported here", pos)
+            }
             return fold(ScalarExpr(.function(f, cast), type: t, name: name))
         default:
             break
         }
         // hour(epoch_ms(x)) over BIGINT milliseconds: one fused integer kernel.
         if fname == "hour", args.count == 1, case .function(let inner, let innerArgs) = args[0].kind,
-           inner.name == "epoch_ms", innerArgs.count == 1, innerArgs[0].type.isInteger,
-           let fused = FunctionRegistry.resolve("hour_of_epoch_ms", [innerArgs[0].type]) {
+            inner.name == "epoch_ms", innerArgs.count == 1, innerArgs[0].type.isInteger,
+            let fused = FunctionRegistry.resolve("hour_of_epoch_ms", [innerArgs[0].type])
+        {
             // ... and hour(epoch_ms(ms + constant)): the addition folds into the same loop.
             if case .arithmetic(.add, let x, let y) = innerArgs[0].kind, innerArgs[0].type == .bigint,
-               let plus = FunctionRegistry.resolve("hour_of_epoch_ms_plus", [.bigint, .bigint]) {
+                let plus = FunctionRegistry.resolve("hour_of_epoch_ms_plus", [.bigint, .bigint])
+            {
                 let (col, k) = y.constantValue != nil ? (x, y) : (y, x)
                 if case .int? = k.constantValue, col.type.isInteger, col.constantValue == nil {
-                    let args = [try coerce(col, to: .bigint, pos), ScalarExpr.constant(k.constantValue!, type: .bigint)]
+                    let args = [
+                        try coerce(col, to: .bigint, pos), ScalarExpr.constant(k.constantValue!, type: .bigint),
+                    ]
                     return fold(ScalarExpr(.function(plus, args), type: .bigint, name: name))
                 }
             }
@@ -825,7 +962,9 @@ extension Binder {
         }
         guard let f = FunctionRegistry.resolve(fname, args.map(\.type)) else {
             let sig = "\(fname)(" + args.map(\.type.description).joined(separator: ", ") + ")"
-            throw Binder.error("no function matches \(sig) in \(name); candidates: " + candidates.map(\.signature).joined(separator: "; "), pos)
+            throw Binder.error(
+                "no function matches \(sig) in \(name); candidates: "
+                    + candidates.map(\.signature).joined(separator: "; "), pos)
         }
         let cast = try args.enumerated().map { i, a in
             try coerce(a, to: i < f.parameters.count ? f.parameters[i] : f.parameters.last!, pos)

@@ -44,7 +44,10 @@ indirect enum LogicalPlan {
             return (type == .semi || type == .anti) ? l.schema : l.schema + r.schema
         case .window(let c, _, _, let fs, let names):
             let s = c.schema
-            return s + zip(fs, names).map { f, n in Field(n, WindowFunction.resultType(f.kind, argumentType: f.argument.map { s[$0].type })) }
+            return s
+                + zip(fs, names).map { f, n in
+                    Field(n, WindowFunction.resultType(f.kind, argumentType: f.argument.map { s[$0].type }))
+                }
         case .union(let cs): return cs[0].schema
         case .setOp(_, _, let l, _): return l.schema
         case .shared(_, let p): return p.schema
@@ -56,7 +59,8 @@ indirect enum LogicalPlan {
         switch self {
         case .scan(let t, _, let conj): return conj.isEmpty ? t.rowCount : max(1, t.rowCount / 4)
         case .filter(let c, _): return max(1, c.estimatedRows / 2)
-        case .project(let c, _, _), .sort(let c, _), .distinct(let c), .window(let c, _, _, _, _): return c.estimatedRows
+        case .project(let c, _, _), .sort(let c, _), .distinct(let c), .window(let c, _, _, _, _):
+            return c.estimatedRows
         case .aggregate(let c, let g, _, _): return g.isEmpty ? 1 : max(1, c.estimatedRows / 2)
         case .limit(let c, let l, _): return min(c.estimatedRows, l ?? Int.max)
         case .values(_, let b, _): return b.reduce(0) { $0 + $1.count }
@@ -98,18 +102,23 @@ enum Optimizer {
                 return .scan(table: t, columns: cols, conjuncts: conj + conjuncts(pred))
             }
             if case .filter(let cc, let p2) = c {
-                return .filter(cc, ScalarExpr(.and(conjuncts(p2) + conjuncts(pred)), type: .boolean, name: "\(p2.name) AND \(pred.name)"))
+                return .filter(
+                    cc,
+                    ScalarExpr(
+                        .and(conjuncts(p2) + conjuncts(pred)), type: .boolean, name: "\(p2.name) AND \(pred.name)"))
             }
             return .filter(c, pred)
         case .join(let l, let r, let type, let lk, let rk, let res):
             return pushDownJoin(l, r, type, lk, rk, res, above: [])
-        case .window(let c, let p, let o, let f, let n): return .window(pushDown(c), partitionBy: p, orderBy: o, functions: f, names: n)
+        case .window(let c, let p, let o, let f, let n):
+            return .window(pushDown(c), partitionBy: p, orderBy: o, functions: f, names: n)
         case .union(let cs): return .union(cs.map(pushDown))
         case .setOp(let k, let a, let l, let r): return .setOp(k, all: a, pushDown(l), pushDown(r))
         case .shared(let id, let p): return .shared(id: id, optimize(p))
         case .scan, .values: return plan
         case .project(let c, let e, let n): return .project(pushDown(c), e, names: n)
-        case .aggregate(let c, let g, let gn, let a): return .aggregate(pushDown(c), groupColumns: g, groupNames: gn, aggregates: a)
+        case .aggregate(let c, let g, let gn, let a):
+            return .aggregate(pushDown(c), groupColumns: g, groupNames: gn, aggregates: a)
         case .sort(let c, let k): return .sort(pushDown(c), k)
         case .limit(let c, let l, let o):
             // LIMIT above the projection that drops hidden ORDER BY columns: limit first (top-N).
@@ -165,7 +174,11 @@ enum Optimizer {
             return (.aggregate(c, groupColumns: g.map { m[$0]! }, groupNames: gn, aggregates: newAggs), ident)
         case .sort(let child, let keys):
             let (c, m) = prune(child, required: required.union(keys.map(\.column)))
-            return (.sort(c, keys.map { SortKey(column: m[$0.column]!, ascending: $0.ascending, nullsFirst: $0.nullsFirst) }), m)
+            return (
+                .sort(
+                    c, keys.map { SortKey(column: m[$0.column]!, ascending: $0.ascending, nullsFirst: $0.nullsFirst) }),
+                m
+            )
         case .limit(let child, let l, let o):
             let (c, m) = prune(child, required: required)
             return (.limit(c, limit: l, offset: o), m)
@@ -181,7 +194,8 @@ enum Optimizer {
             let lw = l.schema.count
             var need = required
             if let res { need.formUnion(res.referencedColumns) }
-            var lneed = Set(lk), rneed = Set(rk)
+            var lneed = Set(lk)
+            var rneed = Set(rk)
             for i in need { if i < lw { lneed.insert(i) } else { rneed.insert(i - lw) } }
             let (lp, lm) = prune(l, required: lneed)
             let (rp, rm) = prune(r, required: rneed)
@@ -190,7 +204,11 @@ enum Optimizer {
             for (o, n) in lm { map[o] = n }
             if type != .semi && type != .anti { for (o, n) in rm { map[lw + o] = newLw + n } }
             let newRes = res?.remapColumns { $0 < lw ? lm[$0]! : newLw + rm[$0 - lw]! }
-            return (.join(lp, rp, type: type, leftKeys: lk.map { lm[$0]! }, rightKeys: rk.map { rm[$0]! }, residual: newRes), map)
+            return (
+                .join(
+                    lp, rp, type: type, leftKeys: lk.map { lm[$0]! }, rightKeys: rk.map { rm[$0]! }, residual: newRes),
+                map
+            )
         case .window(let child, let p, let o, let fs, let names):
             let cw = child.schema.count
             var need = Set(required.filter { $0 < cw })
@@ -206,8 +224,14 @@ enum Optimizer {
                 g.argument = f.argument.map { m[$0]! }
                 return g
             }
-            return (.window(c, partitionBy: p.map { m[$0]! }, orderBy: o.map { SortKey(column: m[$0.column]!, ascending: $0.ascending, nullsFirst: $0.nullsFirst) },
-                            functions: newFs, names: names), map)
+            return (
+                .window(
+                    c, partitionBy: p.map { m[$0]! },
+                    orderBy: o.map {
+                        SortKey(column: m[$0.column]!, ascending: $0.ascending, nullsFirst: $0.nullsFirst)
+                    },
+                    functions: newFs, names: names), map
+            )
         case .union(let cs):
             let keep = required.sorted()
             let kids = cs.map { c -> LogicalPlan in
@@ -236,11 +260,14 @@ enum Optimizer {
     /// keys, single-side conjuncts move into the input they read where that keeps the join's
     /// meaning (INNER/CROSS: both sides; LEFT/SEMI/ANTI: WHERE on the left, ON on the right),
     /// the rest stays as the residual (ON) or a filter above (WHERE).
-    static func pushDownJoin(_ l0: LogicalPlan, _ r0: LogicalPlan, _ type0: JoinType, _ lk0: [Int], _ rk0: [Int],
-                             _ residual: ScalarExpr?, above: [ScalarExpr]) -> LogicalPlan {
+    static func pushDownJoin(
+        _ l0: LogicalPlan, _ r0: LogicalPlan, _ type0: JoinType, _ lk0: [Int], _ rk0: [Int],
+        _ residual: ScalarExpr?, above: [ScalarExpr]
+    ) -> LogicalPlan {
         var type = type0
         let lw = l0.schema.count
-        var leftFilters: [ScalarExpr] = [], rightFilters: [ScalarExpr] = []
+        var leftFilters: [ScalarExpr] = []
+        var rightFilters: [ScalarExpr] = []
         var keyPairs: [(ScalarExpr, ScalarExpr)] = []
         var residualParts: [ScalarExpr] = []
         var keepAbove: [ScalarExpr] = []
@@ -251,7 +278,8 @@ enum Optimizer {
         }
         func equiKey(_ e: ScalarExpr) -> (ScalarExpr, ScalarExpr)? {
             guard case .compare(.equal, let a, let b) = e.kind else { return nil }
-            let sa = side(a), sb = side(b)
+            let sa = side(a)
+            let sb = side(b)
             if sa == 1 && sb == 2 { return (a, b) }
             if sa == 2 && sb == 1 { return (b, a) }
             return nil
@@ -259,32 +287,69 @@ enum Optimizer {
         let innerLike = type == .inner || type == .cross
         for c in above {
             let s = side(c)
-            if s == 1 && (innerLike || type == .left || type == .semi || type == .anti) { leftFilters.append(c); continue }
-            if s == 2 && innerLike { rightFilters.append(c); continue }
-            if innerLike, let k = equiKey(c) { keyPairs.append(k); type = .inner; continue }
-            if innerLike && s == 3 { residualParts.append(c); type = .inner; continue }
+            if s == 1 && (innerLike || type == .left || type == .semi || type == .anti) {
+                leftFilters.append(c)
+                continue
+            }
+            if s == 2 && innerLike {
+                rightFilters.append(c)
+                continue
+            }
+            if innerLike, let k = equiKey(c) {
+                keyPairs.append(k)
+                type = .inner
+                continue
+            }
+            if innerLike && s == 3 {
+                residualParts.append(c)
+                type = .inner
+                continue
+            }
             keepAbove.append(c)
         }
         for c in residual.map(conjuncts) ?? [] {
             let s = side(c)
-            if s == 1 && (innerLike || type == .semi) { leftFilters.append(c); continue }
-            if s == 2 && (innerLike || type == .left || type == .semi || type == .anti) { rightFilters.append(c); continue }
-            if let k = equiKey(c) { keyPairs.append(k); if type == .cross { type = .inner }; continue }
+            if s == 1 && (innerLike || type == .semi) {
+                leftFilters.append(c)
+                continue
+            }
+            if s == 2 && (innerLike || type == .left || type == .semi || type == .anti) {
+                rightFilters.append(c)
+                continue
+            }
+            if let k = equiKey(c) {
+                keyPairs.append(k)
+                if type == .cross { type = .inner }
+                continue
+            }
             residualParts.append(c)
         }
-        var l = l0, r = r0
+        var l = l0
+        var r = r0
         if !leftFilters.isEmpty { l = .filter(l, and(leftFilters)) }
         if !rightFilters.isEmpty {
             r = .filter(r, and(rightFilters.map { $0.remapColumns { $0 - lw } }))
         }
         // Keys that are plain columns are used directly; others become extra projected columns.
-        var lk = lk0, rk = rk0
-        var lExtra: [ScalarExpr] = [], rExtra: [ScalarExpr] = []
+        var lk = lk0
+        var rk = rk0
+        var lExtra: [ScalarExpr] = []
+        var rExtra: [ScalarExpr] = []
         let rw = r0.schema.count
         for (a, b) in keyPairs {
-            if let i = a.columnIndex { lk.append(i) } else { lExtra.append(a); lk.append(lw + lExtra.count - 1) }
+            if let i = a.columnIndex {
+                lk.append(i)
+            } else {
+                lExtra.append(a)
+                lk.append(lw + lExtra.count - 1)
+            }
             let bb = b.remapColumns { $0 - lw }
-            if let j = bb.columnIndex { rk.append(j) } else { rExtra.append(bb); rk.append(rw + rExtra.count - 1) }
+            if let j = bb.columnIndex {
+                rk.append(j)
+            } else {
+                rExtra.append(bb)
+                rk.append(rw + rExtra.count - 1)
+            }
         }
         func withExtra(_ p: LogicalPlan, _ extra: [ScalarExpr]) -> LogicalPlan {
             if extra.isEmpty { return p }
@@ -296,14 +361,17 @@ enum Optimizer {
         r = withExtra(r, rExtra)
         let newLw = lw + lExtra.count
         // residual over (left ++ lExtra) ++ (right ++ rExtra)
-        let res: ScalarExpr? = residualParts.isEmpty ? nil : and(residualParts).remapColumns { $0 < lw ? $0 : $0 - lw + newLw }
+        let res: ScalarExpr? =
+            residualParts.isEmpty ? nil : and(residualParts).remapColumns { $0 < lw ? $0 : $0 - lw + newLw }
         var plan: LogicalPlan = .join(pushDown(l), pushDown(r), type: type, leftKeys: lk, rightKeys: rk, residual: res)
         if !lExtra.isEmpty || !rExtra.isEmpty {
             // drop the extra key columns again
             let s = plan.schema
             var keep = Array(0..<lw)
             if type != .semi && type != .anti { keep += (0..<rw).map { newLw + $0 } }
-            plan = .project(plan, keep.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) }, names: keep.map { s[$0].name })
+            plan = .project(
+                plan, keep.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) },
+                names: keep.map { s[$0].name })
         }
         if !keepAbove.isEmpty { plan = .filter(plan, and(keepAbove)) }
         return plan

@@ -37,7 +37,9 @@ struct PhysicalPlanner {
                     var position: [Int: Int] = [:]
                     for (n, o) in used.enumerated() { position[o] = n }
                     let scan = TableScan(table: t, columns: cols, conjuncts: conj, output: used)
-                    return .morsel(ProjectSource(child: scan, expressions: exprs.map { $0.remapColumns { position[$0]! } }, names: names))
+                    return .morsel(
+                        ProjectSource(
+                            child: scan, expressions: exprs.map { $0.remapColumns { position[$0]! } }, names: names))
                 }
             }
             // A projection that passes its input through unchanged is not an operator.
@@ -54,7 +56,9 @@ struct PhysicalPlanner {
             case .morsel(let m): input = .morsels(m)
             case .pull(let o): input = .pull(o)
             }
-            return .pull(HashAggregateOperator(input: input, groupColumns: groups, groupNames: names, aggregates: aggs, threads: threads))
+            return .pull(
+                HashAggregateOperator(
+                    input: input, groupColumns: groups, groupNames: names, aggregates: aggs, threads: threads))
         case .distinct(let c):
             let input: AggregateInput
             switch plan(c) {
@@ -62,8 +66,10 @@ struct PhysicalPlanner {
             case .pull(let o): input = .pull(o)
             }
             let s = c.schema
-            return .pull(HashAggregateOperator(input: input, groupColumns: Array(0..<s.count), groupNames: s.map(\.name),
-                                               aggregates: [], threads: threads))
+            return .pull(
+                HashAggregateOperator(
+                    input: input, groupColumns: Array(0..<s.count), groupNames: s.map(\.name),
+                    aggregates: [], threads: threads))
         case .sort(let c, let keys):
             return .pull(SortOperator(child: pull(plan(c)), keys: keys))
         case .join(let l, let r, let type, let lk, let rk, let res):
@@ -72,12 +78,16 @@ struct PhysicalPlanner {
             return .pull(WindowOperator(child: pull(plan(c)), partitionBy: p, orderBy: o, functions: fs))
         case .union(let cs):
             let planned = cs.map(plan)
-            let sources = planned.compactMap { p -> MorselSource? in if case .morsel(let m) = p { return m }; return nil }
+            let sources = planned.compactMap { p -> MorselSource? in
+                if case .morsel(let m) = p { return m }
+                return nil
+            }
             if sources.count == planned.count { return .morsel(UnionAllSource(sources: sources)) }
             return .pull(UnionAllOperator(children: planned.map(pull)))
         case .shared(let id, let p):
             let planner = self
-            return .morsel(SharedResultSource(id: id, results: shared, schema: p.schema) { planner.pull(planner.plan(p)) })
+            return .morsel(
+                SharedResultSource(id: id, results: shared, schema: p.schema) { planner.pull(planner.plan(p)) })
         case .setOp(let k, let all, let l, let r):
             return .pull(SetOperationOperator(left: pull(plan(l)), right: pull(plan(r)), kind: k, all: all))
         case .limit(let c, let limit, let offset):
@@ -85,7 +95,8 @@ struct PhysicalPlanner {
                 return .pull(SortOperator(child: pull(plan(sc)), keys: keys, limit: limit, offset: offset))
             }
             if let limit, case (let k, false) = limit.addingReportingOverflow(max(0, offset)),
-               let streamed = limitedCrossJoin(c, rows: k) {
+                let streamed = limitedCrossJoin(c, rows: k)
+            {
                 return .pull(LimitOperator(child: streamed, limit: limit, offset: offset))
             }
             return .pull(LimitOperator(child: pull(plan(c)), limit: limit, offset: offset))
@@ -114,35 +125,46 @@ struct PhysicalPlanner {
     /// Hash joins: the smaller input (by estimate) is the build side; a morsel-source probe side
     /// stays parallel (`LazyJoinProbeSource`); outer joins on the build side and joins without a
     /// usable probe source use `HashJoinOperator` / `NestedLoopJoinOperator`.
-    func planJoin(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: ScalarExpr?) -> Planned {
-        let lw = l.schema.count, rw = r.schema.count
+    func planJoin(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: ScalarExpr?)
+        -> Planned
+    {
+        let lw = l.schema.count
+        let rw = r.schema.count
         func closure(_ e: ScalarExpr?) -> ((Batch) throws -> Column)? {
             guard let e else { return nil }
             return { b in try e.evaluate(b) }
         }
-        let le = l.estimatedRows, re = r.estimatedRows
+        let le = l.estimatedRows
+        let re = r.estimatedRows
         let lp = plan(l)
         let probeable: Set<JoinType> = [.inner, .left, .semi, .anti, .cross]
         if probeable.contains(type), case .morsel(let lm) = lp, re <= le || type != .inner {
-            return .morsel(LazyJoinProbeSource(probe: lm, build: pull(plan(r)), type: type, probeKeys: lk, buildKeys: rk,
-                                               residual: closure(res)))
+            return .morsel(
+                LazyJoinProbeSource(
+                    probe: lm, build: pull(plan(r)), type: type, probeKeys: lk, buildKeys: rk,
+                    residual: closure(res)))
         }
         let rp = plan(r)
         if type == .inner || type == .cross, case .morsel(let rm) = rp, le < re {
             // Build on the left, probe the right in parallel, then restore left ++ right order.
             let swapped = res?.remapColumns { $0 < lw ? $0 + rw : $0 - lw }
-            let probe = LazyJoinProbeSource(probe: rm, build: pull(lp), type: type, probeKeys: rk, buildKeys: lk,
-                                            residual: closure(swapped))
+            let probe = LazyJoinProbeSource(
+                probe: rm, build: pull(lp), type: type, probeKeys: rk, buildKeys: lk,
+                residual: closure(swapped))
             let s = probe.schema
             let order = (0..<lw).map { rw + $0 } + (0..<rw).map { $0 }
-            return .morsel(ProjectSource(child: probe, expressions: order.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) },
-                                         names: order.map { s[$0].name }))
+            return .morsel(
+                ProjectSource(
+                    child: probe, expressions: order.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) },
+                    names: order.map { s[$0].name }))
         }
         if lk.isEmpty {
             return .pull(NestedLoopJoinOperator(left: pull(lp), right: pull(rp), type: type, predicate: closure(res)))
         }
-        return .pull(HashJoinOperator(left: pull(lp), right: pull(rp), type: type, leftKeys: lk, rightKeys: rk,
-                                      residual: closure(res), buildSide: .auto))
+        return .pull(
+            HashJoinOperator(
+                left: pull(lp), right: pull(rp), type: type, leftKeys: lk, rightKeys: rk,
+                residual: closure(res), buildSide: .auto))
     }
 
     func pull(_ p: Planned) -> PhysicalOperator {

@@ -41,7 +41,9 @@ final class TableCatalog: Catalog {
     var tableNames: [String] { store?.tableNames ?? tables.map(\.name) }
 
     func lookupTable(_ name: String) throws -> TableSource? {
-        if let t = tables.first(where: { $0.name == name }) ?? tables.first(where: { $0.name.lowercased() == name.lowercased() }) {
+        if let t = tables.first(where: { $0.name == name })
+            ?? tables.first(where: { $0.name.lowercased() == name.lowercased() })
+        {
             return t
         }
         guard let store else { return nil }
@@ -97,21 +99,29 @@ public final class QueryEngine {
             let shared = SharedResults()
             let (plan, _) = try bind(q, shared)
             let lines = Explain.lines(physical(plan, shared))
-            return QueryResult(fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
+            return QueryResult(
+                fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
         case .describe(let name, let pos):
             guard let t = try catalog.lookupTable(name) else {
-                throw KuaiError(.binding, "table \"\(name)\" not found; tables: \(catalog.tableNames.joined(separator: ", "))", at: pos.description)
+                throw KuaiError(
+                    .binding, "table \"\(name)\" not found; tables: \(catalog.tableNames.joined(separator: ", "))",
+                    at: pos.description)
             }
             let names = Column(strings: t.schema.map(\.name))
             let types = Column(strings: t.schema.map(\.type.description))
             let yes = Column(strings: t.schema.map { _ in "YES" })
             let nulls = Column.nulls(.varchar, count: t.schema.count)
-            return QueryResult(fields: [Field("column_name", .varchar), Field("column_type", .varchar), Field("null", .varchar),
-                                        Field("key", .varchar), Field("default", .varchar), Field("extra", .varchar)],
-                               batches: t.schema.isEmpty ? [] : [Batch(columns: [names, types, yes, nulls, nulls, nulls])])
+            return QueryResult(
+                fields: [
+                    Field("column_name", .varchar), Field("column_type", .varchar), Field("null", .varchar),
+                    Field("key", .varchar), Field("default", .varchar), Field("extra", .varchar),
+                ],
+                batches: t.schema.isEmpty ? [] : [Batch(columns: [names, types, yes, nulls, nulls, nulls])])
         case .showTables:
             let names = catalog.tableNames.sorted()
-            return QueryResult(fields: [Field("name", .varchar)], batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
+            return QueryResult(
+                fields: [Field("name", .varchar)],
+                batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
         }
     }
 
@@ -126,7 +136,9 @@ public final class QueryEngine {
         try execute(sql, statement: try Parser.parse(sql), schema: schema, batch: batch)
     }
 
-    func execute(_ sql: String, statement: Statement, schema: (Schema) throws -> Void, batch: (Batch) throws -> Void) throws {
+    func execute(_ sql: String, statement: Statement, schema: (Schema) throws -> Void, batch: (Batch) throws -> Void)
+        throws
+    {
         guard case .select(let q) = statement else {
             let r = try execute(sql)
             try schema(r.fields)

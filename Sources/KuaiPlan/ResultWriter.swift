@@ -32,7 +32,9 @@ public enum ResultWriter {
     }
 
     /// Calls `write` with successive UTF-8 chunks (about 64 KiB each) of the rendered output.
-    public static func writeBytes(_ result: QueryResult, format: OutputFormat, to write: (UnsafeBufferPointer<UInt8>) -> Void) {
+    public static func writeBytes(
+        _ result: QueryResult, format: OutputFormat, to write: (UnsafeBufferPointer<UInt8>) -> Void
+    ) {
         withoutActuallyEscaping(write) { write in
             var out = ByteSink(flush: write)
             switch format {
@@ -104,11 +106,19 @@ public enum ResultWriter {
                     if let v = c.validity, v[r] == 0 { continue }
                     switch c.type {
                     case .varchar:
-                        if let table = rendered[ci] { out.append(table[Int(c.codes[r])]) } else { appendField(c.dictionary![c.codes[r]], sep, into: &out) }
+                        if let table = rendered[ci] {
+                            out.append(table[Int(c.codes[r])])
+                        } else {
+                            appendField(c.dictionary![c.codes[r]], sep, into: &out)
+                        }
                     case .integer, .bigint:
                         out.appendInt(c.ints[r])
                     case .hugeint:
-                        if let h = c.highs { out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r]))) } else { out.appendInt(c.ints[r]) }
+                        if let h = c.highs {
+                            out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r])))
+                        } else {
+                            out.appendInt(c.ints[r])
+                        }
                     case .null:
                         break
                     default:
@@ -126,8 +136,12 @@ public enum ResultWriter {
         out.append(UInt8(ascii: "\""))
         for b in s.utf8 {
             switch b {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+            case UInt8(ascii: "\""):
+                out.append(UInt8(ascii: "\\"))
+                out.append(b)
+            case UInt8(ascii: "\\"):
+                out.append(UInt8(ascii: "\\"))
+                out.append(b)
             case 10: out.append("\\n")
             case 13: out.append("\\r")
             case 9: out.append("\\t")
@@ -173,16 +187,29 @@ public enum ResultWriter {
                 for (ci, c) in b.columns.enumerated() {
                     if ci > 0 { out.append(UInt8(ascii: ",")) }
                     out.append(keys[ci])
-                    if let v = c.validity, v[r] == 0 { out.append("null"); continue }
+                    if let v = c.validity, v[r] == 0 {
+                        out.append("null")
+                        continue
+                    }
                     switch c.type {
                     case .null: out.append("null")
                     case .integer, .bigint: out.appendInt(c.ints[r])
                     case .hugeint:
-                        if let h = c.highs { out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r]))) } else { out.appendInt(c.ints[r]) }
+                        if let h = c.highs {
+                            out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r])))
+                        } else {
+                            out.appendInt(c.ints[r])
+                        }
                     case .boolean: out.append(c.ints[r] != 0 ? "true" : "false")
                     case .double:
                         let d = c.doubles[r]
-                        if d.isNaN { out.append("NaN") } else if d.isInfinite { out.append(d < 0 ? "-Infinity" : "Infinity") } else { out.append(ValueFormatter.double(d)) }
+                        if d.isNaN {
+                            out.append("NaN")
+                        } else if d.isInfinite {
+                            out.append(d < 0 ? "-Infinity" : "Infinity")
+                        } else {
+                            out.append(ValueFormatter.double(d))
+                        }
                     default: appendJSONString(Kernels.text(c, r), into: &out)
                     }
                 }
@@ -213,11 +240,12 @@ public enum ResultWriter {
         var cells: [[String]] = []
         for b in result.batches {
             for r in 0..<b.count {
-                cells.append(b.columns.map { c in
-                    if let v = c.validity, v[r] == 0 { return "NULL" }
-                    if c.type == .null { return "NULL" }
-                    return Kernels.text(c, r)
-                })
+                cells.append(
+                    b.columns.map { c in
+                        if let v = c.validity, v[r] == 0 { return "NULL" }
+                        if c.type == .null { return "NULL" }
+                        return Kernels.text(c, r)
+                    })
             }
         }
         let types = result.fields.map { boxTypeName($0.type) }
@@ -238,7 +266,9 @@ public enum ResultWriter {
             return String(repeating: " ", count: left) + text + String(repeating: " ", count: pad - left)
         }
         rule("┌", "┬", "┐")
-        out.append("│" + (0..<n).map { " " + centered(result.fields[$0].name, widths[$0]) + " " }.joined(separator: "│") + "│\n")
+        out.append(
+            "│" + (0..<n).map { " " + centered(result.fields[$0].name, widths[$0]) + " " }.joined(separator: "│")
+                + "│\n")
         out.append("│" + (0..<n).map { " " + centered(types[$0], widths[$0]) + " " }.joined(separator: "│") + "│\n")
         rule("├", "┼", "┤")
         if cells.isEmpty {
@@ -331,11 +361,17 @@ struct ByteSink {
 
     /// Decimal digits of `v` without allocating a String.
     mutating func appendInt(_ v: Int64) {
-        if v == 0 { append(UInt8(ascii: "0")); return }
+        if v == 0 {
+            append(UInt8(ascii: "0"))
+            return
+        }
         var x = v.magnitude
-        var tmp: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                  UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var tmp:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var k = 0
         withUnsafeMutableBytes(of: &tmp) { p in
             while x > 0 {
@@ -344,7 +380,10 @@ struct ByteSink {
                 k += 1
             }
             if v < 0 { buffer.append(UInt8(ascii: "-")) }
-            while k > 0 { k -= 1; buffer.append(p[k]) }
+            while k > 0 {
+                k -= 1
+                buffer.append(p[k])
+            }
         }
         if buffer.count >= Self.chunk { drain() }
     }

@@ -38,8 +38,10 @@ public final class Query: @unchecked Sendable {
     public var limit: Expr?
     public var offset: Expr?
     public var position: SourcePosition
-    public init(ctes: [CommonTableExpression] = [], body: QueryBody, orderBy: [OrderItem] = [], orderByAll: OrderItem? = nil,
-                limit: Expr? = nil, offset: Expr? = nil, position: SourcePosition) {
+    public init(
+        ctes: [CommonTableExpression] = [], body: QueryBody, orderBy: [OrderItem] = [], orderByAll: OrderItem? = nil,
+        limit: Expr? = nil, offset: Expr? = nil, position: SourcePosition
+    ) {
         self.ctes = ctes
         self.body = body
         self.orderBy = orderBy
@@ -75,7 +77,11 @@ public indirect enum QueryBody: Sendable {
     case values([[Expr]], position: SourcePosition)
 }
 
-public enum SetOperator: String, Sendable { case union = "UNION", except = "EXCEPT", intersect = "INTERSECT" }
+public enum SetOperator: String, Sendable {
+    case union = "UNION"
+    case except = "EXCEPT"
+    case intersect = "INTERSECT"
+}
 
 /// `SELECT [DISTINCT] items FROM ... WHERE ... GROUP BY ... HAVING ... WINDOW ... QUALIFY ...`.
 public final class SelectCore: @unchecked Sendable {
@@ -92,9 +98,11 @@ public final class SelectCore: @unchecked Sendable {
     public var windows: [(name: String, spec: WindowSpec)]
     public var qualify: Expr?
     public var position: SourcePosition
-    public init(distinct: Bool = false, items: [SelectItem], from: TableRef? = nil, whereClause: Expr? = nil,
-                groupBy: [Expr] = [], groupByAll: Bool = false, having: Expr? = nil,
-                windows: [(name: String, spec: WindowSpec)] = [], qualify: Expr? = nil, position: SourcePosition) {
+    public init(
+        distinct: Bool = false, items: [SelectItem], from: TableRef? = nil, whereClause: Expr? = nil,
+        groupBy: [Expr] = [], groupByAll: Bool = false, having: Expr? = nil,
+        windows: [(name: String, spec: WindowSpec)] = [], qualify: Expr? = nil, position: SourcePosition
+    ) {
         self.distinct = distinct
         self.items = items
         self.from = from
@@ -125,7 +133,15 @@ public indirect enum TableRef: Sendable {
     case join(kind: JoinKind, left: TableRef, right: TableRef, condition: JoinCondition, position: SourcePosition)
 }
 
-public enum JoinKind: String, Sendable { case inner = "INNER", left = "LEFT", right = "RIGHT", full = "FULL", cross = "CROSS", semi = "SEMI", anti = "ANTI" }
+public enum JoinKind: String, Sendable {
+    case inner = "INNER"
+    case left = "LEFT"
+    case right = "RIGHT"
+    case full = "FULL"
+    case cross = "CROSS"
+    case semi = "SEMI"
+    case anti = "ANTI"
+}
 
 public enum JoinCondition: Sendable {
     case none
@@ -152,7 +168,8 @@ public struct WindowSpec: Sendable {
     public var partitionBy: [Expr]
     public var orderBy: [OrderItem]
     public var frame: WindowFrame?
-    public init(baseName: String? = nil, partitionBy: [Expr] = [], orderBy: [OrderItem] = [], frame: WindowFrame? = nil) {
+    public init(baseName: String? = nil, partitionBy: [Expr] = [], orderBy: [OrderItem] = [], frame: WindowFrame? = nil)
+    {
         self.baseName = baseName
         self.partitionBy = partitionBy
         self.orderBy = orderBy
@@ -162,7 +179,10 @@ public struct WindowSpec: Sendable {
 
 /// `ROWS|RANGE BETWEEN start AND end`.
 public struct WindowFrame: Sendable {
-    public enum Unit: String, Sendable { case rows = "ROWS", range = "RANGE" }
+    public enum Unit: String, Sendable {
+        case rows = "ROWS"
+        case range = "RANGE"
+    }
     public enum Bound: Sendable {
         case unboundedPreceding
         case preceding(Expr)
@@ -195,13 +215,28 @@ public indirect enum Literal: Sendable {
     case interval(Expr, unit: String)
 }
 
-public enum UnaryOperator: String, Sendable { case minus = "-", plus = "+", not = "NOT" }
+public enum UnaryOperator: String, Sendable {
+    case minus = "-"
+    case plus = "+"
+    case not = "NOT"
+}
 
 public enum BinaryOperator: String, Sendable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/", integerDivide = "//", modulo = "%"
+    case add = "+"
+    case subtract = "-"
+    case multiply = "*"
+    case divide = "/"
+    case integerDivide = "//"
+    case modulo = "%"
     case concat = "||"
-    case equal = "=", notEqual = "<>", less = "<", lessEqual = "<=", greater = ">", greaterEqual = ">="
-    case and = "AND", or = "OR"
+    case equal = "="
+    case notEqual = "<>"
+    case less = "<"
+    case lessEqual = "<="
+    case greater = ">"
+    case greaterEqual = ">="
+    case and = "AND"
+    case or = "OR"
     /// `a IS DISTINCT FROM b`: a null-safe `<>` (NULL vs NULL is false, NULL vs 1 is true); never NULL.
     /// `x IS TRUE` / `x IS FALSE` parse as `x IS NOT DISTINCT FROM TRUE/FALSE` (same truth table in DuckDB).
     case isDistinctFrom = "IS DISTINCT FROM"
@@ -248,9 +283,10 @@ public indirect enum Expr: Sendable {
     public var position: SourcePosition {
         switch self {
         case .literal(_, let p), .column(_, _, let p), .unary(_, _, let p), .binary(_, _, _, let p),
-             .like(_, _, _, _, _, let p), .row(_, let p), .isNull(_, _, let p), .between(_, _, _, _, let p), .inList(_, _, _, let p),
-             .inSubquery(_, _, _, let p), .exists(_, _, let p), .scalarSubquery(_, let p), .caseWhen(_, _, _, let p),
-             .cast(_, _, _, let p), .extract(_, _, let p):
+            .like(_, _, _, _, _, let p), .row(_, let p), .isNull(_, _, let p), .between(_, _, _, _, let p),
+            .inList(_, _, _, let p),
+            .inSubquery(_, _, _, let p), .exists(_, _, let p), .scalarSubquery(_, let p), .caseWhen(_, _, _, let p),
+            .cast(_, _, _, let p), .extract(_, _, let p):
             return p
         case .function(let f): return f.position
         }
@@ -268,8 +304,10 @@ public struct FunctionCall: Sendable {
     /// Non-nil for a window function call.
     public var over: WindowSpec?
     public var position: SourcePosition
-    public init(name: String, arguments: [Expr], distinct: Bool = false, star: Bool = false, orderBy: [OrderItem] = [],
-                filter: Expr? = nil, over: WindowSpec? = nil, position: SourcePosition) {
+    public init(
+        name: String, arguments: [Expr], distinct: Bool = false, star: Bool = false, orderBy: [OrderItem] = [],
+        filter: Expr? = nil, over: WindowSpec? = nil, position: SourcePosition
+    ) {
         self.name = name
         self.arguments = arguments
         self.distinct = distinct

@@ -35,6 +35,8 @@ public func caretSnippet(sql: String, position: SourcePosition) -> String {
 /// Parses a `"query:LINE:COLUMN"` location (as in `KuaiError.location`) back into a position (offset 0).
 public func sourcePosition(fromLocation location: String) -> SourcePosition? {
     let parts = location.split(separator: ":")
-    guard parts.count == 3, parts[0] == "query", let line = Int(parts[1]), let column = Int(parts[2]) else { return nil }
+    guard parts.count == 3, parts[0] == "query", let line = Int(parts[1]), let column = Int(parts[2]) else {
+        return nil
+    }
     return SourcePosition(line: line, column: column, offset: 0)
 }

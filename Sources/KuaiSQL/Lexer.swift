@@ -153,13 +153,15 @@ private struct Scanner {
         // E'...' escape string.
         if (b == UInt8(ascii: "E") || b == UInt8(ascii: "e")) && peek(1) == UInt8(ascii: "'") {
             advance()
-            let value = try quoted(quote: UInt8(ascii: "'"), backslashEscapes: true, start: start, what: "string literal")
+            let value = try quoted(
+                quote: UInt8(ascii: "'"), backslashEscapes: true, start: start, what: "string literal")
             return Token(kind: .string, text: value, position: start, length: index - start.offset)
         }
         if Scanner.isIdentStart(b) {
             while index < bytes.count && Scanner.isIdentPart(bytes[index]) { advance() }
             let word = text(start.offset, index)
-            return Token(kind: .word, text: word, upper: word.uppercased(), position: start, length: index - start.offset)
+            return Token(
+                kind: .word, text: word, upper: word.uppercased(), position: start, length: index - start.offset)
         }
         if Scanner.isDigit(b) || (b == UInt8(ascii: ".") && Scanner.isDigit(peek(1))) {
             return number(start: start)
@@ -207,8 +209,8 @@ private struct Scanner {
         }
         switch b {
         case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"),
-             UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "%"),
-             UInt8(ascii: "^"), UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "%"),
+            UInt8(ascii: "^"), UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"):
             advance()
             return Token(kind: .symbol, text: String(UnicodeScalar(b)), position: start, length: 1)
         default:
@@ -229,7 +231,9 @@ private struct Scanner {
             if Scanner.isDigit(c) {
                 out.append(c)
                 advance()
-            } else if c == UInt8(ascii: "_") && !out.isEmpty && Scanner.isDigit(out[out.count - 1]) && Scanner.isDigit(peek(1)) {
+            } else if c == UInt8(ascii: "_") && !out.isEmpty && Scanner.isDigit(out[out.count - 1])
+                && Scanner.isDigit(peek(1))
+            {
                 advance()
             } else {
                 return
@@ -265,7 +269,7 @@ private struct Scanner {
 
     /// Reads a quoted token starting at the opening quote; a doubled quote stands for one.
     mutating func quoted(quote: UInt8, backslashEscapes: Bool, start: SourcePosition, what: String) throws -> String {
-        advance() // opening quote
+        advance()  // opening quote
         var out: [UInt8] = []
         while true {
             if index >= bytes.count { throw error("unterminated \(what)", at: start) }

@@ -120,8 +120,9 @@ struct ParserState {
         depth += 1
         nesting += 1
         if depth > Parser.maxDepth {
-            throw KuaiError(.syntax, "expression nested too deeply (more than \(Parser.maxDepth) levels)",
-                            at: current.position.description)
+            throw KuaiError(
+                .syntax, "expression nested too deeply (more than \(Parser.maxDepth) levels)",
+                at: current.position.description)
         }
         if nesting > Parser.maxTreeDepth { throw tooDeep() }
     }
@@ -138,8 +139,9 @@ struct ParserState {
     }
 
     func tooDeep() -> KuaiError {
-        KuaiError(.syntax, "expression nested too deeply (more than \(Parser.maxTreeDepth) levels of operators)",
-                  at: current.position.description)
+        KuaiError(
+            .syntax, "expression nested too deeply (more than \(Parser.maxTreeDepth) levels of operators)",
+            at: current.position.description)
     }
 
     /// True for a word that can be a column, table or alias name here, or a quoted identifier.
@@ -251,7 +253,9 @@ struct ParserState {
     }
 
     /// `ORDER BY`, `LIMIT` and `OFFSET` after a query body (LIMIT and OFFSET in either order).
-    mutating func parseQueryTail(ctes: [CommonTableExpression], body: QueryBody, position: SourcePosition) throws -> Query {
+    mutating func parseQueryTail(ctes: [CommonTableExpression], body: QueryBody, position: SourcePosition) throws
+        -> Query
+    {
         let query = Query(ctes: ctes, body: body, position: position)
         if current.isWord("ORDER") {
             advance()
@@ -298,8 +302,9 @@ struct ParserState {
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
             let right = try parseIntersect(first: nil)
-            left = .setOperation(op.isWord("UNION") ? .union : .except, all: all, left: left, right: right,
-                                 position: op.position)
+            left = .setOperation(
+                op.isWord("UNION") ? .union : .except, all: all, left: left, right: right,
+                position: op.position)
         }
         return left
     }
@@ -340,7 +345,8 @@ struct ParserState {
     /// A parenthesised query without WITH/ORDER BY/LIMIT/OFFSET is just its body.
     func flatten(_ query: Query) -> QueryBody {
         if query.ctes.isEmpty && query.orderBy.isEmpty && query.orderByAll == nil && query.limit == nil
-            && query.offset == nil {
+            && query.offset == nil
+        {
             return query.body
         }
         return .nested(query)
@@ -375,7 +381,7 @@ struct ParserState {
         case .word:
             switch t.upper {
             case "FROM", "WHERE", "GROUP", "HAVING", "WINDOW", "QUALIFY", "ORDER", "LIMIT", "OFFSET", "UNION",
-                 "EXCEPT", "INTERSECT":
+                "EXCEPT", "INTERSECT":
                 return true
             default: return false
             }
@@ -460,7 +466,9 @@ struct ParserState {
             }
         }
         if current.kind == .quotedIdentifier { return advance().text }
-        if current.kind == .word && Keywords.isIdentifier(current.upper) && !Keywords.notBareAlias.contains(current.upper) {
+        if current.kind == .word && Keywords.isIdentifier(current.upper)
+            && !Keywords.notBareAlias.contains(current.upper)
+        {
             return advance().text
         }
         return nil
@@ -580,9 +588,10 @@ struct ParserState {
         let (alias, columns) = try parseTableAlias()
         if !columns.isEmpty {
             // `t AS x(a, b)` is `(SELECT * FROM t) AS x(a, b)`.
-            let core = SelectCore(items: [.star(table: nil, exclude: [], position: name.position)],
-                                  from: .table(name: name.text, alias: nil, position: name.position),
-                                  position: name.position)
+            let core = SelectCore(
+                items: [.star(table: nil, exclude: [], position: name.position)],
+                from: .table(name: name.text, alias: nil, position: name.position),
+                position: name.position)
             let query = Query(body: .select(core), position: name.position)
             return .subquery(query, alias: alias, columnNames: columns, position: name.position)
         }

@@ -89,7 +89,9 @@ extension ParserState {
             let endsWithOperand = level == Precedence.comparison || (level == Precedence.predicate && !isInOperator())
             chain += 1
             try enterChain()
-            if lastLevel == Precedence.isTest && lastWasPostfixTest && level >= Precedence.additive && level <= Precedence.exponent {
+            if lastLevel == Precedence.isTest && lastWasPostfixTest && level >= Precedence.additive
+                && level <= Precedence.exponent
+            {
                 // DuckDB's grammar quirk: after a postfix `IS NULL`-style test, an arithmetic operator takes
                 // everything down to `+`/`-` as its right operand: `a IS NULL - 1 - 2` is
                 // `((a IS NULL) - (1 - 2))`, `a IS NULL * 2 + 1` is `((a IS NULL) * (2 + 1))`.
@@ -198,11 +200,17 @@ extension ParserState {
         let pattern = try parseExpression(minimum: Precedence.concat + 1)
         var escape: Expr?
         if current.isWord("ESCAPE") {
-            if t.text.hasPrefix("!") { throw failure("ESCAPE after \(t.text) is not supported (DuckDB rejects it too); write NOT LIKE ... ESCAPE", at: current) }
+            if t.text.hasPrefix("!") {
+                throw failure(
+                    "ESCAPE after \(t.text) is not supported (DuckDB rejects it too); write NOT LIKE ... ESCAPE",
+                    at: current)
+            }
             escape = try parseEscape()
         }
-        return .like(left, pattern: pattern, escape: escape, negated: t.text.hasPrefix("!"), caseInsensitive: t.text.hasSuffix("*"),
-                     left.position)
+        return .like(
+            left, pattern: pattern, escape: escape, negated: t.text.hasPrefix("!"),
+            caseInsensitive: t.text.hasSuffix("*"),
+            left.position)
     }
 
     /// `ESCAPE expr` after a LIKE pattern (the cursor is at ESCAPE); the operand binds like the pattern.
@@ -278,7 +286,9 @@ extension ParserState {
     mutating func parsePredicate(_ left: Expr) throws -> Expr {
         let negated = acceptWord("NOT")
         let t = advance()
-        if t.isWord("LIKE") || t.isWord("ILIKE") { return try parseLike(left, negated: negated, caseInsensitive: t.isWord("ILIKE")) }
+        if t.isWord("LIKE") || t.isWord("ILIKE") {
+            return try parseLike(left, negated: negated, caseInsensitive: t.isWord("ILIKE"))
+        }
         if t.isWord("BETWEEN") { return try parseBetween(left, negated: negated) }
         if t.isWord("IN") { return try parseIn(left, negated: negated) }
         throw failure("\(t.upper) is not supported", at: t)
@@ -287,7 +297,8 @@ extension ParserState {
     mutating func parseLike(_ left: Expr, negated: Bool, caseInsensitive: Bool) throws -> Expr {
         let pattern = try parseExpression(minimum: Precedence.predicate + 1)
         let escape = current.isWord("ESCAPE") ? try parseEscape() : nil
-        return .like(left, pattern: pattern, escape: escape, negated: negated, caseInsensitive: caseInsensitive, left.position)
+        return .like(
+            left, pattern: pattern, escape: escape, negated: negated, caseInsensitive: caseInsensitive, left.position)
     }
 
     mutating func parseBetween(_ left: Expr, negated: Bool) throws -> Expr {
@@ -340,7 +351,9 @@ extension ParserState {
     }
 
     /// What a word at the cursor starts.
-    enum PrimaryForm { case constant, caseExpression, cast, exists, extract, interval, typedLiteral, function, column, invalid }
+    enum PrimaryForm {
+        case constant, caseExpression, cast, exists, extract, interval, typedLiteral, function, column, invalid
+    }
 
     func primaryForm() -> PrimaryForm {
         let t = tokens[index]
@@ -352,7 +365,9 @@ extension ParserState {
         case "EXISTS": if next.isSymbol("(") { return .exists }
         case "EXTRACT": if next.isSymbol("(") { return .extract }
         case "INTERVAL":
-            if next.kind == .string || next.kind == .integer || next.kind == .decimal || next.isSymbol("(") { return .interval }
+            if next.kind == .string || next.kind == .integer || next.kind == .decimal || next.isSymbol("(") {
+                return .interval
+            }
         default: break
         }
         // A type name before a string literal is a typed literal: DATE '2025-05-26', TIMESTAMP '...'.
@@ -423,7 +438,9 @@ extension ParserState {
     mutating func parseExtract() throws -> Expr {
         let t = advance()
         advance()
-        guard current.kind == .word || current.kind == .string else { throw unexpected("a date part name after EXTRACT (") }
+        guard current.kind == .word || current.kind == .string else {
+            throw unexpected("a date part name after EXTRACT (")
+        }
         let field = advance().text.lowercased()
         try expectWord("FROM")
         let operand = try parseExpression()
@@ -446,7 +463,9 @@ extension ParserState {
         guard current.isSymbol(".") else { return .column(qualifier: nil, name: first.text, first.position) }
         advance()
         let second = current
-        guard second.kind == .word || second.kind == .quotedIdentifier else { throw unexpected("a column name after \".\"") }
+        guard second.kind == .word || second.kind == .quotedIdentifier else {
+            throw unexpected("a column name after \".\"")
+        }
         advance()
         if current.isSymbol(".") { throw failure("three-part column names are not supported", at: current) }
         if current.isSymbol("(") { throw failure("qualified function names are not supported", at: second) }
@@ -518,7 +537,9 @@ extension ParserState {
         if current.isWord("WITHIN") && peek(1).isWord("GROUP") { try parseWithinGroup(&call) }
         if current.isWord("FILTER") && peek(1).isSymbol("(") { try parseFilter(&call) }
         if current.isWord("OVER") { try parseOver(&call) }
-        if call.name == "row" && !call.distinct && !call.star && call.orderBy.isEmpty && call.filter == nil && call.over == nil {
+        if call.name == "row" && !call.distinct && !call.star && call.orderBy.isEmpty && call.filter == nil
+            && call.over == nil
+        {
             // `row(a, b)` is the row value `(a, b)` (DuckDB prints both as `"row"(a, b)`).
             return .row(call.arguments, call.position)
         }
@@ -564,7 +585,10 @@ extension ParserState {
         case "percentile_cont": call.name = "quantile_cont"
         case "percentile_disc": call.name = "quantile_disc"
         case "mode": break
-        default: throw failure("unknown ordered aggregate \"\(call.name)\" (WITHIN GROUP takes percentile_cont, percentile_disc or mode)", at: within)
+        default:
+            throw failure(
+                "unknown ordered aggregate \"\(call.name)\" (WITHIN GROUP takes percentile_cont, percentile_disc or mode)",
+                at: within)
         }
         try expectSymbol("(")
         try expectWord("ORDER")
@@ -690,7 +714,8 @@ extension ParserState {
         var pairs: [(quantity: String, unit: String)] = []
         if parts.count == 1 && ParserState.isDecimalText(parts[0]) {
             // A bare number is seconds: INTERVAL '8' = 8 seconds, as in DuckDB.
-            let q: Expr = Int64(parts[0]).map { .literal(.integer($0), t.position) } ?? .literal(.decimal(parts[0]), t.position)
+            let q: Expr =
+                Int64(parts[0]).map { .literal(.integer($0), t.position) } ?? .literal(.decimal(parts[0]), t.position)
             return .literal(.interval(q, unit: "second"), position)
         }
         var k = 0
@@ -703,7 +728,9 @@ extension ParserState {
                 quantity = String(quantity[..<letter])
                 k += 1
             } else {
-                guard k + 1 < parts.count else { throw failure("invalid interval '\(t.text)': expected a unit after \(quantity)", at: t) }
+                guard k + 1 < parts.count else {
+                    throw failure("invalid interval '\(t.text)': expected a unit after \(quantity)", at: t)
+                }
                 unitWord = parts[k + 1]
                 k += 2
             }
@@ -715,13 +742,16 @@ extension ParserState {
         }
         guard let first = pairs.first else { throw failure("invalid interval '\(t.text)'", at: t) }
         if pairs.count == 1 {
-            let q: Expr = Int64(first.quantity).map { .literal(.integer($0), t.position) }
+            let q: Expr =
+                Int64(first.quantity).map { .literal(.integer($0), t.position) }
                 ?? .literal(.decimal(first.quantity), t.position)
             return .literal(.interval(q, unit: first.unit), position)
         }
         // Several parts: sum exact integer multiples of the finest unit.
-        let micros: [String: Int64] = ["day": 86_400_000_000, "hour": 3_600_000_000, "minute": 60_000_000,
-                                       "second": 1_000_000, "millisecond": 1_000, "microsecond": 1]
+        let micros: [String: Int64] = [
+            "day": 86_400_000_000, "hour": 3_600_000_000, "minute": 60_000_000,
+            "second": 1_000_000, "millisecond": 1_000, "microsecond": 1,
+        ]
         var finest: Int64 = Int64.max
         var finestName = ""
         for pair in pairs {

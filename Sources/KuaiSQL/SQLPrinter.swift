@@ -247,7 +247,9 @@ extension WindowSpec {
     public var sqlDescription: String {
         var parts: [String] = []
         if let baseName { parts.append(quotedIdentifier(baseName)) }
-        if !partitionBy.isEmpty { parts.append("PARTITION BY " + partitionBy.map(\.sqlDescription).joined(separator: ", ")) }
+        if !partitionBy.isEmpty {
+            parts.append("PARTITION BY " + partitionBy.map(\.sqlDescription).joined(separator: ", "))
+        }
         if !orderBy.isEmpty { parts.append("ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ")) }
         if let frame { parts.append(frame.sqlDescription) }
         return parts.joined(separator: " ")
@@ -275,11 +277,15 @@ extension Query {
     public var sqlDescription: String {
         var parts: [String] = []
         if !ctes.isEmpty {
-            parts.append("WITH " + ctes.map { cte in
-                var s = quotedIdentifier(cte.name)
-                if !cte.columnNames.isEmpty { s += "(" + cte.columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
-                return s + " AS (\(cte.query.sqlDescription))"
-            }.joined(separator: ", "))
+            parts.append(
+                "WITH "
+                    + ctes.map { cte in
+                        var s = quotedIdentifier(cte.name)
+                        if !cte.columnNames.isEmpty {
+                            s += "(" + cte.columnNames.map(quotedIdentifier).joined(separator: ", ") + ")"
+                        }
+                        return s + " AS (\(cte.query.sqlDescription))"
+                    }.joined(separator: ", "))
         }
         parts.append(body.sqlDescription)
         if !orderBy.isEmpty { parts.append("ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ")) }
@@ -302,12 +308,15 @@ extension QueryBody {
         case .select(let core): return core.sqlDescription
         case .nested(let query): return "(\(query.sqlDescription))"
         case .values(let rows, _):
-            return "VALUES " + rows.map { "(" + $0.map(\.sqlDescription).joined(separator: ", ") + ")" }.joined(separator: ", ")
+            return "VALUES "
+                + rows.map { "(" + $0.map(\.sqlDescription).joined(separator: ", ") + ")" }.joined(separator: ", ")
         case .setOperation(let op, let all, let left, let right, _):
             // Left operands need parentheses only for UNION/EXCEPT under INTERSECT; a right operand that is a
             // set operation was parenthesised in the input (operators are left-associative).
             var l = left.sqlDescription
-            if case .setOperation(let leftOp, _, _, _, _) = left, op == .intersect, leftOp != .intersect { l = "(\(l))" }
+            if case .setOperation(let leftOp, _, _, _, _) = left, op == .intersect, leftOp != .intersect {
+                l = "(\(l))"
+            }
             var r = right.sqlDescription
             if case .setOperation = right { r = "(\(r))" }
             return "\(l) \(op.rawValue)\(all ? " ALL" : "") \(r)"
@@ -327,7 +336,9 @@ extension SelectCore {
         if !groupBy.isEmpty { s += " GROUP BY " + groupBy.map(\.sqlDescription).joined(separator: ", ") }
         if let having { s += " HAVING " + having.sqlDescription }
         if !windows.isEmpty {
-            s += " WINDOW " + windows.map { "\(quotedIdentifier($0.name)) AS (\($0.spec.sqlDescription))" }.joined(separator: ", ")
+            s +=
+                " WINDOW "
+                + windows.map { "\(quotedIdentifier($0.name)) AS (\($0.spec.sqlDescription))" }.joined(separator: ", ")
         }
         if let qualify { s += " QUALIFY " + qualify.sqlDescription }
         return s

@@ -28,16 +28,22 @@ struct KuaiConvert: ParsableCommand {
     @Argument(help: ArgumentHelp("Folders of CSV files and/or single .csv files.", valueName: "SOURCE"))
     var sources: [String] = []
 
-    @Option(name: [.customShort("o"), .customLong("output")], help: ArgumentHelp("The store folder to write.", valueName: "STORE"))
+    @Option(
+        name: [.customShort("o"), .customLong("output")],
+        help: ArgumentHelp("The store folder to write.", valueName: "STORE"))
     var output: String?
 
-    @Option(name: .customLong("reject-file"),
-            help: ArgumentHelp("Skip bad rows instead of stopping; write each as 'file:line:column: reason' to PATH.", valueName: "PATH"))
+    @Option(
+        name: .customLong("reject-file"),
+        help: ArgumentHelp(
+            "Skip bad rows instead of stopping; write each as 'file:line:column: reason' to PATH.", valueName: "PATH"))
     var rejectFile: String?
 
-    @Option(name: .customLong("verify"),
-            help: ArgumentHelp("Read every block of the store at STORE and report what is wrong (after converting, if SOURCEs are given).",
-                               valueName: "STORE"))
+    @Option(
+        name: .customLong("verify"),
+        help: ArgumentHelp(
+            "Read every block of the store at STORE and report what is wrong (after converting, if SOURCEs are given).",
+            valueName: "STORE"))
     var verify: String?
 
     @Flag(name: .customLong("quiet"), help: "Print no progress and no summary.")
@@ -46,7 +52,9 @@ struct KuaiConvert: ParsableCommand {
     func validate() throws {
         if sources.isEmpty && verify == nil { throw ValidationError("give SOURCE... -o STORE, or --verify STORE") }
         if !sources.isEmpty && output == nil { throw ValidationError("missing -o STORE: where to write the store") }
-        if sources.isEmpty && output != nil { throw ValidationError("no SOURCE given: a folder of CSV files or .csv files") }
+        if sources.isEmpty && output != nil {
+            throw ValidationError("no SOURCE given: a folder of CSV files or .csv files")
+        }
         if sources.isEmpty && rejectFile != nil { throw ValidationError("--reject-file needs SOURCE... -o STORE") }
     }
 }
@@ -78,7 +86,8 @@ final class Reporter: @unchecked Sendable {
             lastPrint = now
             let pct = total > 0 ? Int(Double(done) * 100 / Double(total)) : 100
             let name = (file as NSString).lastPathComponent
-            FileHandle.standardError.write("\r\u{1B}[K\(name): \(pct)% (\(mb(done)) of \(mb(total)))".data(using: .utf8)!)
+            FileHandle.standardError.write(
+                "\r\u{1B}[K\(name): \(pct)% (\(mb(done)) of \(mb(total)))".data(using: .utf8)!)
             progressShown = true
         case .tableDone(let table, let rows, let csv, let store, let seconds):
             tables.append((table, rows, csv, store, seconds))
@@ -108,11 +117,15 @@ func grouped(_ n: Int) -> String {
 }
 
 /// One summary line per table and a total line, on stderr.
-func printSummary(_ tables: [(table: String, rows: Int, csvBytes: Int, storeBytes: Int, seconds: Double)], wallSeconds: Double) {
+func printSummary(
+    _ tables: [(table: String, rows: Int, csvBytes: Int, storeBytes: Int, seconds: Double)], wallSeconds: Double
+) {
     let width = max(5, tables.map(\.table.count).max() ?? 0)
     func line(_ name: String, _ rows: Int, _ csv: Int, _ store: Int, _ seconds: Double) -> String {
         let pad = String(repeating: " ", count: width - name.count)
-        let r = grouped(rows), c = grouped(csv), s = grouped(store)
+        let r = grouped(rows)
+        let c = grouped(csv)
+        let s = grouped(store)
         return "\(name)\(pad)  \(String(repeating: " ", count: max(0, 11 - r.count)))\(r) rows"
             + "  \(String(repeating: " ", count: max(0, 13 - c.count)))\(c) CSV bytes"
             + "  \(String(repeating: " ", count: max(0, 13 - s.count)))\(s) store bytes"
@@ -143,7 +156,9 @@ func run(_ cmd: KuaiConvert) -> Int32 {
             printSummary(reporter.tables, wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         }
         for r in reporter.rejected {
-            printError("kuai-convert: rejected \(grouped(r.rows)) bad rows of \(r.file) (listed in \(cmd.rejectFile ?? "the reject file"))")
+            printError(
+                "kuai-convert: rejected \(grouped(r.rows)) bad rows of \(r.file) (listed in \(cmd.rejectFile ?? "the reject file"))"
+            )
         }
         if let rf = cmd.rejectFile, reporter.rejected.isEmpty, !cmd.quiet {
             printError("kuai-convert: rejected 0 rows (\(rf) is empty)")
@@ -158,7 +173,8 @@ func run(_ cmd: KuaiConvert) -> Int32 {
             printError("kuai-convert: \(problems.count) problem\(problems.count == 1 ? "" : "s") in \(path)")
             return 1
         }
-        var tables = 0, blocks = 0
+        var tables = 0
+        var blocks = 0
         for name in store.tableNames {
             guard let t = try? store.table(name) else { continue }
             tables += 1

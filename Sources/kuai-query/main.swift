@@ -14,7 +14,7 @@ import KuaiPlan
 import KuaiSQL
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct KuaiQuery: ParsableCommand {
@@ -27,13 +27,19 @@ struct KuaiQuery: ParsableCommand {
             """,
         version: FormatConstants.toolVersion)
 
-    @Option(name: .long, help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
     var store: String?
 
     @Option(name: .long, help: ArgumentHelp("Output format: table, csv, tsv, json or jsonl.", valueName: "FORMAT"))
     var format: String?
 
-    @Option(name: .customLong("memory-limit"), help: ArgumentHelp("Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of physical memory; 0 = no limit).", valueName: "SIZE"))
+    @Option(
+        name: .customLong("memory-limit"),
+        help: ArgumentHelp(
+            "Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of physical memory; 0 = no limit).",
+            valueName: "SIZE"))
     var memoryLimit: String?
 
     @Option(name: .customShort("f"), help: ArgumentHelp("Read the query from FILE.", valueName: "FILE"))
@@ -42,7 +48,11 @@ struct KuaiQuery: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
-    @Flag(name: .long, help: "Print the query's run time to stderr after the result, as DuckDB's `.timer on` does (store open through the last output byte; process start-up and argument parsing excluded).")
+    @Flag(
+        name: .long,
+        help:
+            "Print the query's run time to stderr after the result, as DuckDB's `.timer on` does (store open through the last output byte; process start-up and argument parsing excluded)."
+    )
     var timer = false
 
     @Argument(help: "The SQL statement.")
@@ -103,9 +113,11 @@ func format3(_ x: Double) -> String {
 /// Parses "4GB", "512MB", "100KB", "1000" (bytes); nil when malformed.
 func parseSize(_ text: String) -> Int? {
     let t = String(text.filter { $0 != " " }).uppercased()
-    let units: [(String, Int)] = [("TIB", 1 << 40), ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10),
-                                  ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000),
-                                  ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1)]
+    let units: [(String, Int)] = [
+        ("TIB", 1 << 40), ("GIB", 1 << 30), ("MIB", 1 << 20), ("KIB", 1 << 10),
+        ("TB", 1_000_000_000_000), ("GB", 1_000_000_000), ("MB", 1_000_000), ("KB", 1_000),
+        ("T", 1 << 40), ("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10), ("B", 1),
+    ]
     for (u, m) in units where t.hasSuffix(u) {
         // Int(Double) traps on inf, NaN and values past Int.max ("1e30GB", "infGB"): reject them.
         guard let v = Double(String(t.dropLast(u.count))), v >= 0, v * Double(m) < 9.0e18 else { return nil }
@@ -116,20 +128,23 @@ func parseSize(_ text: String) -> Int? {
 
 signal(SIGPIPE, SIG_IGN)
 #if os(Linux)
-// Column buffers of a block are ~0.5 MB; keep them on the heap instead of a fresh mmap (and
-// page faults) per allocation, and keep freed memory for the next batch.
-// glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
-@_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
-_ = glibcMallopt(-3, 32 << 20)
-_ = glibcMallopt(-1, 256 << 20)
+    // Column buffers of a block are ~0.5 MB; keep them on the heap instead of a fresh mmap (and
+    // page faults) per allocation, and keep freed memory for the next batch.
+    // glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
+    @_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
+    _ = glibcMallopt(-3, 32 << 20)
+    _ = glibcMallopt(-1, 256 << 20)
 #endif
 
 /// A query that starts with a `--` comment would look like an option: an argument that starts
 /// with `-` and holds whitespace is a query, so it is passed after the `--` terminator.
 func normalizedArguments() -> [String] {
     var args = Array(CommandLine.arguments.dropFirst())
-    if let i = args.firstIndex(where: { $0.hasPrefix("-") && $0.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" }) }),
-       !args[..<i].contains("--") {
+    if let i = args.firstIndex(where: {
+        $0.hasPrefix("-") && $0.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" })
+    }),
+        !args[..<i].contains("--")
+    {
         args.insert("--", at: i)
     }
     return args
@@ -163,7 +178,9 @@ if let file = command.file {
 let format: OutputFormat
 if let f = command.format {
     guard let parsed = OutputFormat(rawValue: f.lowercased()) else {
-        fail("unknown format \"\(f)\"; use one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "), code: 2)
+        fail(
+            "unknown format \"\(f)\"; use one of: " + OutputFormat.allCases.map(\.rawValue).joined(separator: ", "),
+            code: 2)
     }
     format = parsed
 } else {
@@ -192,10 +209,12 @@ func monotonicSeconds() -> Double {
 let startSeconds = monotonicSeconds()
 do {
     let store = try Store.open(at: storePath)
-    let engine = QueryEngine(store: store, options: QueryOptions(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
+    let engine = QueryEngine(
+        store: store, options: QueryOptions(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
     var stream: ResultStream? = nil
-    try engine.execute(sqlText, schema: { stream = ResultStream(format: format, fields: $0, write: writeStdout) },
-                       batch: { stream!.append($0) })
+    try engine.execute(
+        sqlText, schema: { stream = ResultStream(format: format, fields: $0, write: writeStdout) },
+        batch: { stream!.append($0) })
     stream?.finish()
     if command.timer {
         // The same line DuckDB's CLI prints with `.timer on` (wall time only).
@@ -205,7 +224,8 @@ do {
 } catch let e as KuaiError {
     var message = e.description
     if e.kind == .syntax || e.kind == .binding || e.kind == .execution, let loc = e.location,
-       let pos = sourcePosition(fromLocation: loc) {
+        let pos = sourcePosition(fromLocation: loc)
+    {
         message += "\n" + caretSnippet(sql: sqlText, position: pos)
     }
     fail(message, code: e.kind == .usage ? 2 : 1)

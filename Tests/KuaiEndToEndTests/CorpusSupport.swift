@@ -61,23 +61,42 @@ enum BigFixture {
             put(headers[table]! + "\n")
             var g = SplitMix64(state: table == "click" ? 1 : table == "room" ? 2 : 3)
             for i in 0..<UInt64(count) {
-                let a = g.next(), b = g.next(), c = g.next()
+                let a = g.next()
+                let b = g.next()
+                let c = g.next()
                 if table == "room" {
                     let live = 1 + i % 40_000
                     let start = t0 + i * 12_096 + a % 3_600_000
                     let pDate = 20_250_505 + min(20, i * 21 / UInt64(count))
                     let liveType = [1, 1, 1, 2, -124][Int((a >> 20) % 5)]
-                    put(pDate); put(","); put(live); put(","); put(1 + live % 3_000); put(",")
-                    put(String(liveType)); put(","); put(start); put(",")
+                    put(pDate)
+                    put(",")
+                    put(live)
+                    put(",")
+                    put(1 + live % 3_000)
+                    put(",")
+                    put(String(liveType))
+                    put(",")
+                    put(start)
+                    put(",")
                     if b % 101 != 0 { put(start + 30_000 + b % 20_000_000) }
                     put(",")
                     if c % 103 != 0 { put(categories[Int((c >> 8) % 3 != 0 ? (c >> 8) % 5 : 0)]) }
-                    put(","); put(String(Int64((c >> 16) % 600_000) - 1)); put("\n")
+                    put(",")
+                    put(String(Int64((c >> 16) % 600_000) - 1))
+                    put("\n")
                 } else {
                     let user = 1 + a % 5_000
                     let live = b % 89 != 0 ? 1 + (a >> 16) % 40_000 : 40_001 + b % 500
                     let ts = t0 + i * (table == "click" ? 9_000 : 25_000) + b % 5_000
-                    put(user); put(","); put(live); put(","); put(1 + live % 3_000); put(","); put(ts); put(",")
+                    put(user)
+                    put(",")
+                    put(live)
+                    put(",")
+                    put(1 + live % 3_000)
+                    put(",")
+                    put(ts)
+                    put(",")
                     if table == "click" {
                         if c % 97 != 0 { put(c % 7_200_000) }
                     } else {
@@ -165,10 +184,15 @@ enum Corpus {
                 }
             }
             var q = sql.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-            while q.hasSuffix(";") { q.removeLast(); q = q.trimmingCharacters(in: .whitespacesAndNewlines) }
-            records.append(CorpusRecord(file: file, line: header, kind: kind, fixture: String(words[1]),
-                                        sql: q, expectedCSV: kind == .query ? expected : "",
-                                        expectedTypes: kind == .query ? types : nil))
+            while q.hasSuffix(";") {
+                q.removeLast()
+                q = q.trimmingCharacters(in: .whitespacesAndNewlines)
+            }
+            records.append(
+                CorpusRecord(
+                    file: file, line: header, kind: kind, fixture: String(words[1]),
+                    sql: q, expectedCSV: kind == .query ? expected : "",
+                    expectedTypes: kind == .query ? types : nil))
         }
         return records
     }
@@ -190,7 +214,8 @@ enum KnownFailures {
 
     /// The list's key of a record: file name, a tab, the SQL with its lines joined by one space.
     static func key(_ r: CorpusRecord) -> String {
-        let oneLine = r.sql.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ")
+        let oneLine = r.sql.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }.joined(
+            separator: " ")
         return "\(r.file)\t\(oneLine)"
     }
 
@@ -220,22 +245,41 @@ enum CSVCompare {
         while let c = it.popFirst() {
             if inQuotes {
                 if c == "\"" {
-                    if it.first == "\"" { field.unicodeScalars.append("\""); it.removeFirst() } else { inQuotes = false }
+                    if it.first == "\"" {
+                        field.unicodeScalars.append("\"")
+                        it.removeFirst()
+                    } else {
+                        inQuotes = false
+                    }
                 } else {
                     field.unicodeScalars.append(c)
                 }
                 continue
             }
             switch c {
-            case "\"": inQuotes = true; fieldStarted = true
-            case ",": row.append(field); field = ""; fieldStarted = true
+            case "\"":
+                inQuotes = true
+                fieldStarted = true
+            case ",":
+                row.append(field)
+                field = ""
+                fieldStarted = true
             case "\r" where it.first == "\n": break
             case "\n":
-                row.append(field); rows.append(row); row = []; field = ""; fieldStarted = false
-            default: field.unicodeScalars.append(c); fieldStarted = true
+                row.append(field)
+                rows.append(row)
+                row = []
+                field = ""
+                fieldStarted = false
+            default:
+                field.unicodeScalars.append(c)
+                fieldStarted = true
             }
         }
-        if fieldStarted || !row.isEmpty { row.append(field); rows.append(row) }
+        if fieldStarted || !row.isEmpty {
+            row.append(field)
+            rows.append(row)
+        }
         return rows
     }
 
@@ -243,7 +287,8 @@ enum CSVCompare {
     static func looksLikeDouble(_ s: String) -> Bool {
         let l = s.lowercased()
         if ["inf", "-inf", "+inf", "infinity", "-infinity", "nan", "-nan"].contains(l) { return true }
-        var sawDigit = false, sawDotOrExp = false
+        var sawDigit = false
+        var sawDotOrExp = false
         for (k, ch) in l.enumerated() {
             switch ch {
             case "0"..."9": sawDigit = true
@@ -282,7 +327,8 @@ enum CSVCompare {
     /// nil when `actual` equals `expected` under the rule, else a description of the first difference.
     /// - Parameter types: DuckDB's result type names; a DECIMAL column compares numerically.
     static func difference(expected: String, actual: String, types: [String]? = nil) -> String? {
-        let e = parse(expected), a = parse(actual)
+        let e = parse(expected)
+        let a = parse(actual)
         let decimal = (types ?? []).map { $0.hasPrefix("DECIMAL") }
         if e.count != a.count {
             return "\(a.count - 1) rows, expected \(e.count - 1)"
@@ -346,7 +392,10 @@ enum CorpusRunner {
     static func outcome(_ record: CorpusRecord) -> RecordOutcome {
         let key = "\(record.file):\(record.line)"
         lock.lock()
-        if let o = memo[key] { lock.unlock(); return o }
+        if let o = memo[key] {
+            lock.unlock()
+            return o
+        }
         lock.unlock()
         let o = run(record)
         lock.lock()
@@ -376,14 +425,19 @@ enum CorpusRunner {
                 let result = try engine.execute(record.sql)
                 var text = ""
                 ResultWriter.write(result, format: .csv) { text += $0 }
-                if let d = CSVCompare.difference(expected: record.expectedCSV, actual: text, types: record.expectedTypes) {
-                    return .failed("\(d)\n--- kuai:\n\(text.prefix(1500))--- DuckDB:\n\(record.expectedCSV.prefix(1500))")
+                if let d = CSVCompare.difference(
+                    expected: record.expectedCSV, actual: text, types: record.expectedTypes)
+                {
+                    return .failed(
+                        "\(d)\n--- kuai:\n\(text.prefix(1500))--- DuckDB:\n\(record.expectedCSV.prefix(1500))")
                 }
                 if checkTypes, let duck = record.expectedTypes {
                     let want = duck.map(CSVCompare.kuaiType)
                     let got = result.fields.map { $0.type.description }
                     if got != want {
-                        return .failed("result types \(got.joined(separator: "|")), DuckDB's \(want.joined(separator: "|")) (text matches)")
+                        return .failed(
+                            "result types \(got.joined(separator: "|")), DuckDB's \(want.joined(separator: "|")) (text matches)"
+                        )
                     }
                 }
                 return .passed

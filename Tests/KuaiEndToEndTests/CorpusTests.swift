@@ -15,7 +15,8 @@ struct CorpusTests {
     @Test("corpus record", arguments: CorpusTests.records)
     func record(_ record: CorpusRecord) {
         guard let message = CorpusRunner.outcome(record).message else { return }
-        let comment = Comment(rawValue: "\(record.file):\(record.line) [\(record.fixture)]\n\(record.sql)\n=> \(message)")
+        let comment = Comment(
+            rawValue: "\(record.file):\(record.line) [\(record.fixture)]\n\(record.sql)\n=> \(message)")
         if KnownFailures.contains(record) {
             withKnownIssue("listed in Corpus/known-failures.txt", isIntermittent: true) { Issue.record(comment) }
         } else {
@@ -30,7 +31,9 @@ struct CorpusTests {
             #expect(records.count >= 200)
         }
         for r in records where r.kind == .query {
-            #expect(!r.expectedCSV.isEmpty, "\(r.file):\(r.line) has no expected block: run python3 Tools/oracle.py --regenerate")
+            #expect(
+                !r.expectedCSV.isEmpty,
+                "\(r.file):\(r.line) has no expected block: run python3 Tools/oracle.py --regenerate")
         }
         for r in records {
             #expect(RepoPaths.fixtures[r.fixture] != nil, "\(r.file):\(r.line) unknown fixture \(r.fixture)")
@@ -44,7 +47,8 @@ struct CorpusTests {
         var nowPassing: [String] = []
         for name in Corpus.fileNames() {
             let rs = CorpusTests.records.filter { $0.file == name }
-            var passed = 0, known = 0
+            var passed = 0
+            var known = 0
             for r in rs {
                 let ok = CorpusRunner.outcome(r).message == nil
                 if ok { passed += 1 }
@@ -57,12 +61,18 @@ struct CorpusTests {
         func row(_ n: String, _ p: Int, _ f: Int, _ k: Int) -> String {
             "  \(n.padding(toLength: 30, withPad: " ", startingAt: 0)) \(String(p).leftPad(6)) \(String(f).leftPad(6)) \(String(k).leftPad(6))"
         }
-        var lines = ["corpus summary (\(KnownFailures.strict ? "strict" : "known failures listed")):",
-                     "  \("file".padding(toLength: 30, withPad: " ", startingAt: 0)) passed failed  known"]
+        var lines = [
+            "corpus summary (\(KnownFailures.strict ? "strict" : "known failures listed")):",
+            "  \("file".padding(toLength: 30, withPad: " ", startingAt: 0)) passed failed  known",
+        ]
         for (name, p, f, k) in perFile { lines.append(row(name, p, f, k)) }
-        lines.append(row("total", perFile.reduce(0) { $0 + $1.1 }, perFile.reduce(0) { $0 + $1.2 }, perFile.reduce(0) { $0 + $1.3 }))
+        lines.append(
+            row(
+                "total", perFile.reduce(0) { $0 + $1.1 }, perFile.reduce(0) { $0 + $1.2 },
+                perFile.reduce(0) { $0 + $1.3 }))
         if ProcessInfo.processInfo.environment["KUAI_CORPUS_WRITE_KNOWN"] == "1",
-           ProcessInfo.processInfo.environment["KUAI_CORPUS_FILTER"] == nil {
+            ProcessInfo.processInfo.environment["KUAI_CORPUS_FILTER"] == nil
+        {
             let failing = CorpusTests.records.filter { CorpusRunner.outcome($0).message != nil }
             do {
                 try KnownFailures.write(failing)
@@ -71,7 +81,8 @@ struct CorpusTests {
                 Issue.record("cannot write known-failures.txt: \(error)")
             }
         } else if !nowPassing.isEmpty {
-            lines.append("  listed in known-failures.txt but passing now (remove them): " + nowPassing.joined(separator: ", "))
+            lines.append(
+                "  listed in known-failures.txt but passing now (remove them): " + nowPassing.joined(separator: ", "))
         }
         print(lines.joined(separator: "\n"))
     }
@@ -104,10 +115,13 @@ struct CorpusTests {
     }
 
     @Test func parsesCorpusText() {
-        let text = "# c\nquery seed\nSELECT 1 AS a;\n---- types: INTEGER\na\n1\n\nerror mini\nSELECT 1 // 0;\n----\nDivision by zero\n\nquery edge\nSELECT NULL AS n\n----\nn\n(empty)\n"
+        let text =
+            "# c\nquery seed\nSELECT 1 AS a;\n---- types: INTEGER\na\n1\n\nerror mini\nSELECT 1 // 0;\n----\nDivision by zero\n\nquery edge\nSELECT NULL AS n\n----\nn\n(empty)\n"
         let rs = Corpus.parse(text, file: "t.slt")
         #expect(rs.count == 3)
-        #expect(rs[0].sql == "SELECT 1 AS a" && rs[0].expectedCSV == "a\n1\n" && rs[0].expectedTypes == ["INTEGER"] && rs[0].line == 2)
+        #expect(
+            rs[0].sql == "SELECT 1 AS a" && rs[0].expectedCSV == "a\n1\n" && rs[0].expectedTypes == ["INTEGER"]
+                && rs[0].line == 2)
         #expect(rs[1].kind == .error && rs[1].fixture == "mini" && rs[1].sql == "SELECT 1 // 0")
         #expect(rs[2].expectedCSV == "n\n\n" && rs[2].expectedTypes == nil)
     }

@@ -44,7 +44,10 @@ struct FixtureRoundTripTests {
         let d = doy - (153 * mp + 2) / 5 + 1
         let m = mp < 10 ? mp + 3 : mp - 9
         let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func pad(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        func pad(_ v: Int64, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
         return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
     }
 
@@ -59,14 +62,16 @@ struct FixtureRoundTripTests {
     func fixtureRoundTrip(_ fixture: String) throws {
         let src = RepoPaths.fixtures[fixture]!
         let store = try FixtureStores.shared.store(fixture)
-        let csvs = try FileManager.default.contentsOfDirectory(atPath: src.path).filter { $0.hasSuffix(".csv") }.sorted()
+        let csvs = try FileManager.default.contentsOfDirectory(atPath: src.path).filter { $0.hasSuffix(".csv") }
+            .sorted()
         #expect(csvs.count == 8)
         #expect(Set(store.tableNames) == Set(csvs.map { String($0.dropLast(4)) }))
         for file in csvs {
             let name = String(file.dropLast(4))
             let text = try String(contentsOf: src.appendingPathComponent(file), encoding: .utf8)
             let rows = CSVCompare.parse(text)
-            let header = rows[0], data = rows.dropFirst()
+            let header = rows[0]
+            let data = rows.dropFirst()
             let table = try store.table(name)
             #expect(table.schema.map(\.name) == header, "\(name) column names")
             #expect(table.rowCount == data.count, "\(name) row count")
@@ -98,13 +103,17 @@ struct FixtureRoundTripTests {
                     if values[c][r] != want {
                         mismatches += 1
                         if mismatches <= 5 {
-                            Issue.record("\(fixture)/\(file):\(r + 2) column \(header[c]): store has \(values[c][r] ?? "NULL"), CSV has \(want ?? "NULL")")
+                            Issue.record(
+                                "\(fixture)/\(file):\(r + 2) column \(header[c]): store has \(values[c][r] ?? "NULL"), CSV has \(want ?? "NULL")"
+                            )
                         }
                     }
                 }
             }
             #expect(mismatches == 0, "\(fixture)/\(file): \(mismatches) cells differ")
-            for c in 0..<values.count { #expect(values[c].count == data.count, "\(name).\(header[c]) read \(values[c].count) rows") }
+            for c in 0..<values.count {
+                #expect(values[c].count == data.count, "\(name).\(header[c]) read \(values[c].count) rows")
+            }
         }
     }
 

@@ -1,8 +1,8 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
+import Testing
 
 // Damaged CSVs through the converter (issue 4, "Bad CSV input"; a property-based complement of
 // the fixed cases in TrustConvertTests). Seeds: the real seed rows and the edge fixture (every
@@ -30,11 +30,18 @@ struct FuzzCSVTests {
         var out: [(String, [UInt8])] = []
         for folder in ["Tests/Fixtures/seed-sample", "Tests/Fixtures/edge"] {
             let dir = root + "/" + folder
-            for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted() where name.hasSuffix(".csv") {
+            for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
+            where name.hasSuffix(".csv") {
                 out.append((name, [UInt8](FileManager.default.contents(atPath: dir + "/" + name) ?? Data())))
             }
         }
-        out.append(("notes.csv", Array("id,note,price,day\n1,\"a,b\",1.5,2025-05-05\n2,\"say \"\"hi\"\"\",-2,2025-05-06\n3,\"two\nlines\",,2024-02-29\n4,plain,1e3,\n".utf8)))
+        out.append(
+            (
+                "notes.csv",
+                Array(
+                    "id,note,price,day\n1,\"a,b\",1.5,2025-05-05\n2,\"say \"\"hi\"\"\",-2,2025-05-06\n3,\"two\nlines\",,2024-02-29\n4,plain,1e3,\n"
+                        .utf8)
+            ))
         return out
     }
 
@@ -47,20 +54,29 @@ struct FuzzCSVTests {
             switch Int.random(in: 0..<10, using: &rng) {
             case 0: if n > 0 { b[at] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng) }
             case 1: if n > 0 { b.remove(at: at) }
-            case 2: b.insert(contentsOf: Array(rng.pick(["\"", ",", "\n", "\r", "\r\n", "\0", "\u{FEFF}", "\"\"", ",,", "\"\n\""]).utf8), at: at)
-            case 3: b.insert(contentsOf: Array(rng.pick(["9223372036854775807", "9223372036854775808", "-9223372036854775808", "-0", "1e5",
-                                                          "2025-02-30", "0000-00-00", "1.", "+7", " 7", "99999999999999999999999"]).utf8), at: at)
-            case 4: // duplicate a line
+            case 2:
+                b.insert(
+                    contentsOf: Array(
+                        rng.pick(["\"", ",", "\n", "\r", "\r\n", "\0", "\u{FEFF}", "\"\"", ",,", "\"\n\""]).utf8),
+                    at: at)
+            case 3:
+                b.insert(
+                    contentsOf: Array(
+                        rng.pick([
+                            "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-0", "1e5",
+                            "2025-02-30", "0000-00-00", "1.", "+7", " 7", "99999999999999999999999",
+                        ]).utf8), at: at)
+            case 4:  // duplicate a line
                 if let nl = b[at...].firstIndex(of: 10), let start = b[..<at].lastIndex(of: 10) {
                     b.insert(contentsOf: Array(b[(start + 1)...nl]), at: start + 1)
                 }
-            case 5: // cut the file
+            case 5:  // cut the file
                 b.removeLast(Int.random(in: 0...n, using: &rng))
             case 6: if n > 0 { b[at] = rng.pick([0x22, 0x2C, 0x0A, 0x0D, 0x00, 0xFF, 0xC3]) }
-            case 7: // delete a range
+            case 7:  // delete a range
                 let e = min(n, at + Int.random(in: 1...40, using: &rng))
                 if at < e { b.removeSubrange(at..<e) }
-            case 8: // empty a field: remove the bytes between two commas
+            case 8:  // empty a field: remove the bytes between two commas
                 if let c1 = b[at...].firstIndex(of: 44), let c2 = b[(c1 + 1)...].firstIndex(of: 44), c2 > c1 + 1 {
                     b.removeSubrange((c1 + 1)..<c2)
                 }
@@ -106,8 +122,9 @@ struct FuzzCSVTests {
                 values.append(col)
             }
             let rejects = options.rejectFile.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) } ?? ""
-            return .stored(columns: t.schema.map { "\($0.name) \($0.type)" }, values: values,
-                           rejects: rejects.split(separator: "\n").map(String.init))
+            return .stored(
+                columns: t.schema.map { "\($0.name) \($0.type)" }, values: values,
+                rejects: rejects.split(separator: "\n").map(String.init))
         } catch {
             Issue.record("reading back a converted store failed: \(error)")
             return .failed(kind: "?", location: nil, message: "\(error)")
@@ -118,7 +135,10 @@ struct FuzzCSVTests {
         let seeds = Self.seeds()
         try #require(seeds.count >= 9)
         var rng = FuzzRNG(sqlFuzzSeed(21))
-        var inputs = 0, failedSame = 0, storedSame = 0, skipMode = 0
+        var inputs = 0
+        var failedSame = 0
+        var storedSame = 0
+        var skipMode = 0
         var kinds: [String: Int] = [:]
         let started = Date()
         let iterations = sqlFuzzIterations(150)
@@ -140,7 +160,10 @@ struct FuzzCSVTests {
             let b = Self.convert(csv, in: dir, tag: "b", options: tiny)
             inputs += 1
             if skip { skipMode += 1 }
-            #expect(a == b, "#\(i) \(name) (skip \(skip)): default reader \(a), 61-byte chunks \(b); input \(String(decoding: damaged.prefix(400), as: UTF8.self).debugDescription)")
+            #expect(
+                a == b,
+                "#\(i) \(name) (skip \(skip)): default reader \(a), 61-byte chunks \(b); input \(String(decoding: damaged.prefix(400), as: UTF8.self).debugDescription)"
+            )
             switch a {
             case .failed(let kind, _, _):
                 kinds[kind, default: 0] += 1
@@ -150,6 +173,8 @@ struct FuzzCSVTests {
             }
         }
         let k = kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        print("CSV fuzz: \(inputs) damaged CSVs (\(skipMode) with a reject file), \(storedSame) stored the same rows at both chunkings, \(failedSame) failed the same way (\(k)); no crash (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")
+        print(
+            "CSV fuzz: \(inputs) damaged CSVs (\(skipMode) with a reject file), \(storedSame) stored the same rows at both chunkings, \(failedSame) failed the same way (\(k)); no crash (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)"
+        )
     }
 }

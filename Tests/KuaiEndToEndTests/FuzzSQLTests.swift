@@ -1,10 +1,10 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
 import KuaiPlan
 import KuaiSQL
+import Testing
 
 // SQL fuzzing through parser, binder, planner and execution (issue 4, "Must show" 2), in process
 // on a tiny store (the edge fixture: NULLs, quotes, dangling keys; plus table x with the BIGINT
@@ -74,7 +74,9 @@ final class SQLFuzzer {
         } catch let e as KuaiError {
             rejected += 1
             kinds[e.kind.rawValue, default: 0] += 1
-            if ProcessInfo.processInfo.environment["KUAI_FUZZ_VERBOSE"] != nil { print("FUZZ \(e.kind) \(e.message.prefix(120)) <- \(sql.prefix(200).debugDescription)") }
+            if ProcessInfo.processInfo.environment["KUAI_FUZZ_VERBOSE"] != nil {
+                print("FUZZ \(e.kind) \(e.message.prefix(120)) <- \(sql.prefix(200).debugDescription)")
+            }
             if e.message.isEmpty { Issue.record("empty error message for \(sql.debugDescription)") }
         } catch {
             Issue.record("non-KuaiError \(type(of: error)) \(error) for \(sql.debugDescription)")
@@ -84,7 +86,8 @@ final class SQLFuzzer {
     func summary(_ name: String) -> String {
         let k = kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         let s = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
-        return "\(name): \(inputs) inputs, \(answered) answered, \(rejected) errors (\(k)); no crash (\(String(format: "%.1f", s)) s)"
+        return
+            "\(name): \(inputs) inputs, \(answered) answered, \(rejected) errors (\(k)); no crash (\(String(format: "%.1f", s)) s)"
     }
 
     // MARK: vocabulary
@@ -94,20 +97,35 @@ final class SQLFuzzer {
         "x": ["id", "v"],
         "click": ["user_id", "live_id", "streamer_id", "timestamp", "watch_live_time"],
         "gift": ["user_id", "live_id", "streamer_id", "timestamp", "gift_price"],
-        "room": ["p_date", "live_id", "streamer_id", "live_type", "start_timestamp", "end_timestamp", "live_content_category", "live_name_id"],
-        "user": ["user_id", "age", "gender", "country", "device_brand", "reg_timestamp", "is_live_streamer", "first_watch_live_timestamp"],
+        "room": [
+            "p_date", "live_id", "streamer_id", "live_type", "start_timestamp", "end_timestamp",
+            "live_content_category", "live_name_id",
+        ],
+        "user": [
+            "user_id", "age", "gender", "country", "device_brand", "reg_timestamp", "is_live_streamer",
+            "first_watch_live_timestamp",
+        ],
     ]
-    static let keywords = ["select", "from", "where", "group", "by", "having", "order", "limit", "offset", "as", "and", "or", "not",
-                           "in", "between", "like", "is", "null", "case", "when", "then", "else", "end", "cast", "distinct", "asc",
-                           "desc", "nulls", "first", "last", "join", "on", "left", "union", "all", "with", "over", "partition",
-                           "true", "false", "exists", "interval", "date", "timestamp", "bigint", "double", "varchar", "integer"]
-    static let symbols = ["(", ")", ",", "*", "+", "-", "/", "//", "%", "=", "<>", "!=", "<", "<=", ">", ">=", "||", ".", ";", "::", "'", "\""]
-    static let literals = ["0", "1", "-1", "2", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "2147483648",
-                           "1e308", "1e-308", "0.5", "-0.0", "1e999", "'a'", "''", "'2025-05-05'", "'2025-02-30'", "'shop'",
-                           "NULL", "1746374400022", "28800000", "'%o%'", "'18-23'", "99999999999999999999"]
-    static let functions = ["abs", "round", "floor", "ceil", "coalesce", "epoch_ms", "hour", "sum", "avg", "min", "max", "count",
-                            "lower", "upper", "length", "greatest", "least", "nullif", "date_trunc", "year", "month", "day",
-                            "median", "quantile_cont", "string_agg", "row_number", "rank", "lag", "lead", "ln", "sqrt", "pow"]
+    static let keywords = [
+        "select", "from", "where", "group", "by", "having", "order", "limit", "offset", "as", "and", "or", "not",
+        "in", "between", "like", "is", "null", "case", "when", "then", "else", "end", "cast", "distinct", "asc",
+        "desc", "nulls", "first", "last", "join", "on", "left", "union", "all", "with", "over", "partition",
+        "true", "false", "exists", "interval", "date", "timestamp", "bigint", "double", "varchar", "integer",
+    ]
+    static let symbols = [
+        "(", ")", ",", "*", "+", "-", "/", "//", "%", "=", "<>", "!=", "<", "<=", ">", ">=", "||", ".", ";", "::", "'",
+        "\"",
+    ]
+    static let literals = [
+        "0", "1", "-1", "2", "9223372036854775807", "-9223372036854775808", "9223372036854775808", "2147483648",
+        "1e308", "1e-308", "0.5", "-0.0", "1e999", "'a'", "''", "'2025-05-05'", "'2025-02-30'", "'shop'",
+        "NULL", "1746374400022", "28800000", "'%o%'", "'18-23'", "99999999999999999999",
+    ]
+    static let functions = [
+        "abs", "round", "floor", "ceil", "coalesce", "epoch_ms", "hour", "sum", "avg", "min", "max", "count",
+        "lower", "upper", "length", "greatest", "least", "nullif", "date_trunc", "year", "month", "day",
+        "median", "quantile_cont", "string_agg", "row_number", "rank", "lag", "lead", "ln", "sqrt", "pow",
+    ]
 }
 
 /// Random expressions and queries over the store's columns: mostly well-typed (so they reach
@@ -122,33 +140,53 @@ struct QueryGenerator {
         "x": (["id", "v"], [], []),
         "click": (["user_id", "live_id", "streamer_id", "timestamp", "watch_live_time"], [], []),
         "gift": (["user_id", "live_id", "streamer_id", "timestamp", "gift_price"], [], []),
-        "room": (["p_date", "live_id", "streamer_id", "live_type", "start_timestamp", "end_timestamp", "live_name_id"], ["live_content_category"], []),
-        "user": (["user_id", "is_live_streamer", "onehot_feat0"], ["age", "gender", "country", "device_brand", "fans_num"],
-                 ["reg_timestamp", "first_watch_live_timestamp"]),
+        "room": (
+            ["p_date", "live_id", "streamer_id", "live_type", "start_timestamp", "end_timestamp", "live_name_id"],
+            ["live_content_category"], []
+        ),
+        "user": (
+            ["user_id", "is_live_streamer", "onehot_feat0"], ["age", "gender", "country", "device_brand", "fans_num"],
+            ["reg_timestamp", "first_watch_live_timestamp"]
+        ),
     ]
 
     mutating func literal() -> String {
-        rng.pick(SQLFuzzer.literals + ["\(Int64.random(in: Int64.min...Int64.max, using: &rng))", "\(Int.random(in: -1000...1000, using: &rng))",
-                                       "\(Double.random(in: -1e6...1e6, using: &rng))", "DATE '2025-05-26'", "TIMESTAMP '2025-05-05 12:00:00'"])
+        rng.pick(
+            SQLFuzzer.literals + [
+                "\(Int64.random(in: Int64.min...Int64.max, using: &rng))",
+                "\(Int.random(in: -1000...1000, using: &rng))",
+                "\(Double.random(in: -1e6...1e6, using: &rng))", "DATE '2025-05-26'", "TIMESTAMP '2025-05-05 12:00:00'",
+            ])
     }
 
     mutating func intLiteral() -> String {
-        rng.pick(["0", "1", "-1", "2", "7", "-124", "28800000", "1746374400022", "9223372036854775807", "-9223372036854775808",
-                  "2147483647", "-2147483648", "4294967296", "\(Int64.random(in: Int64.min...Int64.max, using: &rng))",
-                  "\(Int.random(in: -100...100, using: &rng))"])
+        rng.pick([
+            "0", "1", "-1", "2", "7", "-124", "28800000", "1746374400022", "9223372036854775807",
+            "-9223372036854775808",
+            "2147483647", "-2147483648", "4294967296", "\(Int64.random(in: Int64.min...Int64.max, using: &rng))",
+            "\(Int.random(in: -100...100, using: &rng))",
+        ])
     }
 
     mutating func intExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(30) { return !ints.isEmpty && rng.chance(65) ? rng.pick(ints) : intLiteral() }
         switch Int.random(in: 0..<15, using: &rng) {
         case 12: return "\(rng.pick(["mod", "greatest", "least"]))(\(intExpr(d - 1)), \(intExpr(d - 1)))"
-        case 13: return "date_diff('\(rng.pick(["day", "month", "year", "hour", "week"]))', \(dateExpr(d - 1)), \(dateExpr(d - 1)))"
-        case 14: return rng.pick(["sign(\(intExpr(d - 1)))", "strpos(\(strExpr(d - 1)), 'a')", "date_part('\(rng.pick(["year", "dow", "doy", "epoch"]))', \(dateExpr(d - 1)))",
-                                  "epoch_ms(\(tsExpr(d - 1)))", "trunc(\(intExpr(d - 1)))"])
+        case 13:
+            return
+                "date_diff('\(rng.pick(["day", "month", "year", "hour", "week"]))', \(dateExpr(d - 1)), \(dateExpr(d - 1)))"
+        case 14:
+            return rng.pick([
+                "sign(\(intExpr(d - 1)))", "strpos(\(strExpr(d - 1)), 'a')",
+                "date_part('\(rng.pick(["year", "dow", "doy", "epoch"]))', \(dateExpr(d - 1)))",
+                "epoch_ms(\(tsExpr(d - 1)))", "trunc(\(intExpr(d - 1)))",
+            ])
         case 0, 1, 2: return "(\(intExpr(d - 1)) \(rng.pick(["+", "-", "*", "//", "%"])) \(intExpr(d - 1)))"
         case 3: return "\(rng.pick(["abs", "-"]))(\(intExpr(d - 1)))"
         case 4: return "round(\(intExpr(d - 1)), \(rng.pick(["0", "-2", "-18", "-19", "-30", "2"])))"
-        case 5: return "cast(\(rng.pick([dblExpr(d - 1), strExpr(d - 1), intExpr(d - 1)])) as \(rng.pick(["bigint", "integer"])))"
+        case 5:
+            return
+                "cast(\(rng.pick([dblExpr(d - 1), strExpr(d - 1), intExpr(d - 1)])) as \(rng.pick(["bigint", "integer"])))"
         case 6: return "case when \(boolExpr(d - 1)) then \(intExpr(d - 1)) else \(intExpr(d - 1)) end"
         case 7: return "coalesce(\(intExpr(d - 1)), \(intExpr(d - 1)))"
         case 8: return "hour(epoch_ms(\(intExpr(d - 1))))"
@@ -159,12 +197,23 @@ struct QueryGenerator {
     }
 
     mutating func dblExpr(_ d: Int) -> String {
-        if d <= 0 || rng.chance(30) { return rng.pick(["0.5", "-0.0", "1e308", "-1e308", "1e-308", "3.25", "\(Double.random(in: -1e9...1e9, using: &rng))"]) }
+        if d <= 0 || rng.chance(30) {
+            return rng.pick([
+                "0.5", "-0.0", "1e308", "-1e308", "1e-308", "3.25", "\(Double.random(in: -1e9...1e9, using: &rng))",
+            ])
+        }
         switch Int.random(in: 0..<8, using: &rng) {
-        case 7: return "\(rng.pick(["pow", "power"]))(\(dblExpr(d - 1)), \(rng.pick(["2", "0.5", "-1", "1e3", dblExpr(d - 1)])))"
-            + rng.pick(["", " + exp(\(dblExpr(d - 1)))", " + ln(\(dblExpr(d - 1)))", " + sqrt(\(dblExpr(d - 1)))", " + cbrt(\(dblExpr(d - 1)))", " + log10(\(dblExpr(d - 1)))"])
+        case 7:
+            return
+                "\(rng.pick(["pow", "power"]))(\(dblExpr(d - 1)), \(rng.pick(["2", "0.5", "-1", "1e3", dblExpr(d - 1)])))"
+                + rng.pick([
+                    "", " + exp(\(dblExpr(d - 1)))", " + ln(\(dblExpr(d - 1)))", " + sqrt(\(dblExpr(d - 1)))",
+                    " + cbrt(\(dblExpr(d - 1)))", " + log10(\(dblExpr(d - 1)))",
+                ])
         case 0, 1: return "(\(intExpr(d - 1)) / \(intExpr(d - 1)))"
-        case 2: return "(\(dblExpr(d - 1)) \(rng.pick(["+", "-", "*", "/", "%", "//"])) \(rng.pick([dblExpr(d - 1), intExpr(d - 1)])))"
+        case 2:
+            return
+                "(\(dblExpr(d - 1)) \(rng.pick(["+", "-", "*", "/", "%", "//"])) \(rng.pick([dblExpr(d - 1), intExpr(d - 1)])))"
         case 3: return "round(\(dblExpr(d - 1)), \(rng.pick(["0", "1", "-3", "400", "-400"])))"
         case 4: return "\(rng.pick(["floor", "ceil", "abs", "-"]))(\(dblExpr(d - 1)))"
         case 5: return "cast(\(rng.pick([intExpr(d - 1), strExpr(d - 1)])) as double)"
@@ -174,14 +223,24 @@ struct QueryGenerator {
 
     mutating func strExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(35) {
-            return !strs.isEmpty && rng.chance(65) ? rng.pick(strs) : rng.pick(["'a'", "''", "'shop'", "'18-23'", "'2025-05-05'", "'12'", "'1e400'", "'中文'", "NULL"])
+            return !strs.isEmpty && rng.chance(65)
+                ? rng.pick(strs)
+                : rng.pick(["'a'", "''", "'shop'", "'18-23'", "'2025-05-05'", "'12'", "'1e400'", "'中文'", "NULL"])
         }
         switch Int.random(in: 0..<8, using: &rng) {
-        case 5: return "\(rng.pick(["substring", "substr"]))(\(strExpr(d - 1)), \(intExpr(d - 1))\(rng.chance(50) ? ", \(intExpr(d - 1))" : ""))"
-        case 6: return rng.pick(["left(\(strExpr(d - 1)), \(intExpr(d - 1)))", "right(\(strExpr(d - 1)), \(intExpr(d - 1)))",
-                                  "split_part(\(strExpr(d - 1)), '-', \(intExpr(d - 1)))", "replace(\(strExpr(d - 1)), 'a', \(strExpr(d - 1)))",
-                                  "reverse(\(strExpr(d - 1)))", "trim(\(strExpr(d - 1)))", "concat(\(strExpr(d - 1)), \(intExpr(d - 1)))"])
-        case 7: return "strftime(\(rng.chance(50) ? dateExpr(d - 1) : tsExpr(d - 1)), '\(rng.pick(["%Y-%m-%d", "%H:%M:%S", "%j", "%%", "%", "%Q"]))')"
+        case 5:
+            return
+                "\(rng.pick(["substring", "substr"]))(\(strExpr(d - 1)), \(intExpr(d - 1))\(rng.chance(50) ? ", \(intExpr(d - 1))" : ""))"
+        case 6:
+            return rng.pick([
+                "left(\(strExpr(d - 1)), \(intExpr(d - 1)))", "right(\(strExpr(d - 1)), \(intExpr(d - 1)))",
+                "split_part(\(strExpr(d - 1)), '-', \(intExpr(d - 1)))",
+                "replace(\(strExpr(d - 1)), 'a', \(strExpr(d - 1)))",
+                "reverse(\(strExpr(d - 1)))", "trim(\(strExpr(d - 1)))", "concat(\(strExpr(d - 1)), \(intExpr(d - 1)))",
+            ])
+        case 7:
+            return
+                "strftime(\(rng.chance(50) ? dateExpr(d - 1) : tsExpr(d - 1)), '\(rng.pick(["%Y-%m-%d", "%H:%M:%S", "%j", "%%", "%", "%Q"]))')"
         case 0: return "\(rng.pick(["lower", "upper"]))(\(strExpr(d - 1)))"
         case 1: return "cast(\(rng.pick([intExpr(d - 1), dblExpr(d - 1), dateExpr(d - 1)])) as varchar)"
         case 2: return "(\(strExpr(d - 1)) || \(strExpr(d - 1)))"
@@ -192,19 +251,33 @@ struct QueryGenerator {
 
     mutating func dateExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(40) {
-            return !dates.isEmpty && rng.chance(65) ? rng.pick(dates) : rng.pick(["DATE '2025-05-26'", "DATE '1970-01-01'", "DATE '0001-01-01'", "DATE '9999-12-31'"])
+            return !dates.isEmpty && rng.chance(65)
+                ? rng.pick(dates)
+                : rng.pick(["DATE '2025-05-26'", "DATE '1970-01-01'", "DATE '0001-01-01'", "DATE '9999-12-31'"])
         }
-        return rng.pick(["cast(\(strExpr(d - 1)) as date)", "cast(epoch_ms(\(intExpr(d - 1))) as date)", "coalesce(\(dateExpr(d - 1)), DATE '2025-05-05')",
-                         "make_date(\(intExpr(d - 1)), \(intExpr(d - 1)), \(intExpr(d - 1)))", "(\(dateExpr(d - 1)) + \(intExpr(d - 1)))",
-                         "(\(dateExpr(d - 1)) - \(intExpr(d - 1)))", "cast(date_trunc('\(rng.pick(["month", "year", "week", "day"]))', \(dateExpr(d - 1))) as date)"])
+        return rng.pick([
+            "cast(\(strExpr(d - 1)) as date)", "cast(epoch_ms(\(intExpr(d - 1))) as date)",
+            "coalesce(\(dateExpr(d - 1)), DATE '2025-05-05')",
+            "make_date(\(intExpr(d - 1)), \(intExpr(d - 1)), \(intExpr(d - 1)))",
+            "(\(dateExpr(d - 1)) + \(intExpr(d - 1)))",
+            "(\(dateExpr(d - 1)) - \(intExpr(d - 1)))",
+            "cast(date_trunc('\(rng.pick(["month", "year", "week", "day"]))', \(dateExpr(d - 1))) as date)",
+        ])
     }
 
     mutating func tsExpr(_ d: Int) -> String {
-        if d <= 0 || rng.chance(30) { return rng.pick(["TIMESTAMP '2025-05-05 12:00:00'", "epoch_ms(\(intLiteral()))", "TIMESTAMP '9999-12-31 23:59:59'"]) }
-        return rng.pick(["epoch_ms(\(intExpr(d - 1)))", "epoch_ms(\(intExpr(d - 1)) + 28800000)",
-                         "(\(tsExpr(d - 1)) + to_\(rng.pick(["days", "hours", "minutes", "seconds"]))(\(intExpr(d - 1))))",
-                         "(\(tsExpr(d - 1)) - INTERVAL \(rng.pick(["1", "100000", "-3"])) \(rng.pick(["day", "hour", "month"])))",
-                         "date_trunc('\(rng.pick(["hour", "day", "month"]))', \(tsExpr(d - 1)))", "strptime(\(strExpr(d - 1)), '%Y-%m-%d')"])
+        if d <= 0 || rng.chance(30) {
+            return rng.pick([
+                "TIMESTAMP '2025-05-05 12:00:00'", "epoch_ms(\(intLiteral()))", "TIMESTAMP '9999-12-31 23:59:59'",
+            ])
+        }
+        return rng.pick([
+            "epoch_ms(\(intExpr(d - 1)))", "epoch_ms(\(intExpr(d - 1)) + 28800000)",
+            "(\(tsExpr(d - 1)) + to_\(rng.pick(["days", "hours", "minutes", "seconds"]))(\(intExpr(d - 1))))",
+            "(\(tsExpr(d - 1)) - INTERVAL \(rng.pick(["1", "100000", "-3"])) \(rng.pick(["day", "hour", "month"])))",
+            "date_trunc('\(rng.pick(["hour", "day", "month"]))', \(tsExpr(d - 1)))",
+            "strptime(\(strExpr(d - 1)), '%Y-%m-%d')",
+        ])
     }
 
     mutating func boolExpr(_ d: Int) -> String {
@@ -216,7 +289,9 @@ struct QueryGenerator {
         case 4: return "\(rng.pick([intExpr(d - 1), strExpr(d - 1)])) is \(rng.pick(["", "not "]))null"
         case 5: return "\(intExpr(d - 1)) \(rng.pick(["in", "not in"])) (\(intLiteral()), \(intLiteral()), NULL)"
         case 6: return "\(intExpr(d - 1)) between \(intExpr(d - 1)) and \(intExpr(d - 1))"
-        case 7: return "\(strExpr(d - 1)) \(rng.pick(["like", "not like"])) \(rng.pick(["'%o%'", "'_'", "'%'", "''", "'1%'"]))"
+        case 7:
+            return
+                "\(strExpr(d - 1)) \(rng.pick(["like", "not like"])) \(rng.pick(["'%o%'", "'_'", "'%'", "''", "'1%'"]))"
         default: return "(\(dblExpr(d - 1)) \(rng.pick(["<", ">", "="])) \(dblExpr(d - 1)))"
         }
     }
@@ -226,12 +301,17 @@ struct QueryGenerator {
         if d <= 0 || rng.chance(25) { return rng.chance(60) ? rng.pick(cols) : literal() }
         let a = anyExpr(d - 1)
         switch Int.random(in: 0..<6, using: &rng) {
-        case 0: return "(\(a) \(rng.pick(["+", "-", "*", "/", "//", "%", "=", "<", "and", "or", "||"])) \(anyExpr(d - 1)))"
+        case 0:
+            return "(\(a) \(rng.pick(["+", "-", "*", "/", "//", "%", "=", "<", "and", "or", "||"])) \(anyExpr(d - 1)))"
         case 1: return "\(rng.pick(SQLFuzzer.functions))(\(a))"
-        case 2: return "cast(\(a) as \(rng.pick(["bigint", "integer", "double", "varchar", "date", "timestamp", "boolean"])))"
+        case 2:
+            return
+                "cast(\(a) as \(rng.pick(["bigint", "integer", "double", "varchar", "date", "timestamp", "boolean"])))"
         case 3: return "case when \(anyExpr(d - 1)) then \(a) else \(anyExpr(d - 1)) end"
         case 4: return "\(a) \(rng.pick(["in", "not in"])) (\(literal()), \(anyExpr(d - 1)))"
-        default: return "\(a) \(rng.pick(["like", "between 1 and", "is", "is not"])) \(rng.pick(["'%o%'", "2", "null", "true"]))"
+        default:
+            return
+                "\(a) \(rng.pick(["like", "between 1 and", "is", "is not"])) \(rng.pick(["'%o%'", "2", "null", "true"]))"
         }
     }
 
@@ -255,20 +335,28 @@ struct QueryGenerator {
         let filter = rng.chance(15) ? anyExpr(d) : boolExpr(d)
         switch Int.random(in: 0..<6, using: &rng) {
         case 5:
-            let w = rng.pick(["row_number()", "rank()", "dense_rank()", "lag(\(scalar(1)), \(intLiteral()))", "lead(\(scalar(1)), \(rng.pick(["1", "0", "-1", "1000000"])))",
-                              "first_value(\(scalar(1)))", "last_value(\(scalar(1)))", "sum(\(intExpr(1)))", "count(*)", "min(\(scalar(1)))"])
-            return "select \(scalar(d)) as a, \(w) over (partition by \(rng.pick(cols)) order by \(rng.pick(cols))\(rng.chance(50) ? " desc" : "")) as w from \(from) order by 1, 2 limit 50"
+            let w = rng.pick([
+                "row_number()", "rank()", "dense_rank()", "lag(\(scalar(1)), \(intLiteral()))",
+                "lead(\(scalar(1)), \(rng.pick(["1", "0", "-1", "1000000"])))",
+                "first_value(\(scalar(1)))", "last_value(\(scalar(1)))", "sum(\(intExpr(1)))", "count(*)",
+                "min(\(scalar(1)))",
+            ])
+            return
+                "select \(scalar(d)) as a, \(w) over (partition by \(rng.pick(cols)) order by \(rng.pick(cols))\(rng.chance(50) ? " desc" : "")) as w from \(from) order by 1, 2 limit 50"
         case 0, 1:
-            return "select \(scalar(d)) as a, \(scalar(d)) as b from \(from) where \(filter) order by 1, 2 limit \(Int.random(in: 0...20, using: &rng))"
+            return
+                "select \(scalar(d)) as a, \(scalar(d)) as b from \(from) where \(filter) order by 1, 2 limit \(Int.random(in: 0...20, using: &rng))"
         case 2:
             let g = rng.chance(50) ? rng.pick(cols) : scalar(1)
             let agg = rng.pick(["sum", "avg", "min", "max", "count"])
             let arg = agg == "sum" || agg == "avg" ? intExpr(d) : scalar(d)
-            return "select \(g) as g, \(agg)(\(arg)) as s, count(*) as n from \(from) group by 1 having \(rng.pick(["count(*) > 0", "s is not null", "true", "min(\(intExpr(1))) > 0"])) order by 1 nulls first"
+            return
+                "select \(g) as g, \(agg)(\(arg)) as s, count(*) as n from \(from) group by 1 having \(rng.pick(["count(*) > 0", "s is not null", "true", "min(\(intExpr(1))) > 0"])) order by 1 nulls first"
         case 3:
             return "select distinct \(scalar(d)) as a from \(from) where \(filter) order by a desc nulls last"
         default:
-            return "select count(\(rng.pick(["*", "distinct " + rng.pick(cols), scalar(d)]))) as c, sum(\(intExpr(d))) as s, avg(\(dblExpr(d))) as m from \(from) where \(filter)"
+            return
+                "select count(\(rng.pick(["*", "distinct " + rng.pick(cols), scalar(d)]))) as c, sum(\(intExpr(d))) as s, avg(\(dblExpr(d))) as m from \(from) where \(filter)"
         }
     }
 }
@@ -284,7 +372,8 @@ func mutateSQL(_ sql: String, using rng: inout FuzzRNG) -> String {
     } else {
         tokens = sql.split(separator: " ").map(String.init)
     }
-    let vocab = SQLFuzzer.keywords + SQLFuzzer.symbols + SQLFuzzer.literals + SQLFuzzer.tables + SQLFuzzer.functions
+    let vocab =
+        SQLFuzzer.keywords + SQLFuzzer.symbols + SQLFuzzer.literals + SQLFuzzer.tables + SQLFuzzer.functions
         + SQLFuzzer.columns.values.flatMap { $0 }
     for _ in 0..<Int.random(in: 1...3, using: &rng) {
         let n = tokens.count
@@ -299,7 +388,9 @@ func mutateSQL(_ sql: String, using rng: inout FuzzRNG) -> String {
         case 5 where n > 0:
             // A literal becomes an extreme.
             if let i = tokens.indices.filter({ tokens[$0].first?.isNumber == true }).randomElement(using: &rng) {
-                tokens[i] = rng.pick(["0", "9223372036854775807", "-9223372036854775808", "1e308", "99999999999999999999"])
+                tokens[i] = rng.pick([
+                    "0", "9223372036854775807", "-9223372036854775808", "1e308", "99999999999999999999",
+                ])
             }
         default:
             // Character-level damage of the joined text.
@@ -332,7 +423,8 @@ struct FuzzSQLTests {
     @Test func tokenSoupThrowsOrAnswers() throws {
         let f = try SQLFuzzer()
         var rng = FuzzRNG(sqlFuzzSeed(12))
-        let vocab = SQLFuzzer.keywords + SQLFuzzer.symbols + SQLFuzzer.literals + SQLFuzzer.tables + SQLFuzzer.functions
+        let vocab =
+            SQLFuzzer.keywords + SQLFuzzer.symbols + SQLFuzzer.literals + SQLFuzzer.tables + SQLFuzzer.functions
             + SQLFuzzer.columns.values.flatMap { $0 }
         for _ in 0..<sqlFuzzIterations(400) {
             var words = rng.chance(70) ? ["select"] : []

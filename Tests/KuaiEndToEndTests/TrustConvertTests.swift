@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
+import Testing
 
 // Bad and unusual CSV input fed to the built kuai-convert executable (issue 4, "Bad CSV input").
 // Every bad case: exit status 1, one stderr line `kuai-convert: <file>:<line>:<column>: csv error:
@@ -33,25 +33,44 @@ struct TrustBadCSV: Sendable, CustomTestStringConvertible {
 }
 
 let trustBadCSVs: [TrustBadCSV] = {
-    let L = KuaiLiveCSV.self
+    let csv = KuaiLiveCSV.self
     return [
-        TrustBadCSV("too few fields", "like.csv", L.like + "1,2,3,4\n5,6,7\n", "3:4", "too few fields: expected 4, found 3"),
-        TrustBadCSV("too many fields", "like.csv", L.like + "1,2,3,4,5,6\n", "2:5", "too many fields: expected 4, found 6"),
-        TrustBadCSV("unterminated quoted field", "like.csv", L.like + "1,2,3,4\n1,\"2,3,4\n5,6,7,8\n", "3:2", "unterminated quoted field"),
-        TrustBadCSV("non-numeric BIGINT", "like.csv", L.like + "1,2,3,4\n1,abc,3,4\n", "3:2", "expected a BIGINT (64-bit integer), found 'abc'"),
-        TrustBadCSV("number too large for BIGINT", "like.csv", L.like + "1,2,3,9223372036854775808\n", "2:4", "number too large for BIGINT"),
-        TrustBadCSV("bad date", "user.csv", L.user + L.userRow + L.userRow.replacingOccurrences(of: "2023-05-03,0-10", with: "2023-02-30,0-10"),
-                    "3:7", "expected a DATE written YYYY-MM-DD, found '2023-02-30'"),
-        TrustBadCSV("header not the KuaiLive table", "click.csv", "user_id,live_id,streamer,timestamp,watch_live_time\n1,2,3,4,5\n",
-                    "1:3", "expected column 3 to be 'streamer_id', found 'streamer'"),
-        TrustBadCSV("header missing a column", "like.csv", "user_id,live_id,streamer_id\n1,2,3\n", "1:4", "missing column 'timestamp'"),
+        TrustBadCSV(
+            "too few fields", "like.csv", csv.like + "1,2,3,4\n5,6,7\n", "3:4", "too few fields: expected 4, found 3"),
+        TrustBadCSV(
+            "too many fields", "like.csv", csv.like + "1,2,3,4,5,6\n", "2:5", "too many fields: expected 4, found 6"),
+        TrustBadCSV(
+            "unterminated quoted field", "like.csv", csv.like + "1,2,3,4\n1,\"2,3,4\n5,6,7,8\n", "3:2",
+            "unterminated quoted field"),
+        TrustBadCSV(
+            "non-numeric BIGINT", "like.csv", csv.like + "1,2,3,4\n1,abc,3,4\n", "3:2",
+            "expected a BIGINT (64-bit integer), found 'abc'"),
+        TrustBadCSV(
+            "number too large for BIGINT", "like.csv", csv.like + "1,2,3,9223372036854775808\n", "2:4",
+            "number too large for BIGINT"),
+        TrustBadCSV(
+            "bad date", "user.csv",
+            csv.user + csv.userRow + csv.userRow.replacingOccurrences(of: "2023-05-03,0-10", with: "2023-02-30,0-10"),
+            "3:7", "expected a DATE written YYYY-MM-DD, found '2023-02-30'"),
+        TrustBadCSV(
+            "header not the KuaiLive table", "click.csv",
+            "user_id,live_id,streamer,timestamp,watch_live_time\n1,2,3,4,5\n",
+            "1:3", "expected column 3 to be 'streamer_id', found 'streamer'"),
+        TrustBadCSV(
+            "header missing a column", "like.csv", "user_id,live_id,streamer_id\n1,2,3\n", "1:4",
+            "missing column 'timestamp'"),
         TrustBadCSV("empty file", "like.csv", "", "1:1", "empty file"),
-        TrustBadCSV("binary file (gzip bytes)", "click.csv", bytes: [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x2C, 0x0A, 0x00, 0xFF, 0x00, 0x13],
-                    "1:1", "not a CSV text file"),
+        TrustBadCSV(
+            "binary file (gzip bytes)", "click.csv",
+            bytes: [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x2C, 0x0A, 0x00, 0xFF, 0x00, 0x13],
+            "1:1", "not a CSV text file"),
         TrustBadCSV("NUL byte in a field", "notes.csv", bytes: Array("id,note\n1,x\n2,y\0z\n".utf8), "3:2", "NUL byte"),
-        TrustBadCSV("invalid UTF-8", "notes.csv", bytes: Array("id,note\n1,x\n2,".utf8) + [0xC3, 0x28, 0x0A], "3:2", "not valid UTF-8"),
-        TrustBadCSV("line numbers count quoted newlines", "room.csv",
-                    L.room + "1,2,3,4,5,6,\"a\nb\",8\n1,2,3,4,5,6,\"p\r\nq\r\n\",8\nx,2,3,4,5,6,c,8\n", "7:1", "found 'x'"),
+        TrustBadCSV(
+            "invalid UTF-8", "notes.csv", bytes: Array("id,note\n1,x\n2,".utf8) + [0xC3, 0x28, 0x0A], "3:2",
+            "not valid UTF-8"),
+        TrustBadCSV(
+            "line numbers count quoted newlines", "room.csv",
+            csv.room + "1,2,3,4,5,6,\"a\nb\",8\n1,2,3,4,5,6,\"p\r\nq\r\n\",8\nx,2,3,4,5,6,c,8\n", "7:1", "found 'x'"),
     ]
 }()
 
@@ -59,26 +78,52 @@ let trustBadCSVs: [TrustBadCSV] = {
 /// Regenerate with: for each case, `duckdb.connect().sql("create table T as select * from
 /// read_csv('FILE')")` then `COPY (QUERY) TO 'out.csv' (HEADER)` and read out.csv with newline="".
 let unusualCases: [(name: String, file: String, text: String, query: String, expected: String)] = [
-    ("CRLF line ends", "like.csv", "user_id,live_id,streamer_id,timestamp\r\n1,2,3,1746374400022\r\n4,5,6,1746374400023\r\n",
-     "select * from \"like\" order by user_id", "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n"),
-    ("UTF-8 byte order mark", "like.csv", "\u{FEFF}user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n",
-     "select * from \"like\" order by user_id", "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n"),
-    ("missing final newline", "like.csv", "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023",
-     "select * from \"like\" order by user_id", "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n"),
-    ("quoted commas, quotes and newlines", "notes.csv", "id,note\n1,\"a,b\"\n2,\"say \"\"hi\"\"\"\n3,\"line1\nline2\"\n4,plain\n5,\"x\r\ny\"\n",
-     "select id, note from notes order by id",
-     "id,note\n1,\"a,b\"\n2,\"say \"\"hi\"\"\"\n3,\"line1\nline2\"\n4,plain\n5,\"x\r\ny\"\n"),
-    ("negative numbers and a quoted category", "room.csv",
-     KuaiLiveCSV.room + "20250505,10,20,-124,1746374400022,1746378000022,shop,-1\n20250506,11,21,2,1746460800000,1748275200000,\"other, misc\",5\n",
-     "select live_id, live_type, live_name_id, live_content_category from room order by live_id",
-     "live_id,live_type,live_name_id,live_content_category\n10,-124,-1,shop\n11,2,5,\"other, misc\"\n"),
-    ("empty fields are NULL (counts)", "like.csv", "user_id,live_id,streamer_id,timestamp\n1,,3,\n,5,6,7\n8,9,10,11\n",
-     "select count(*) as n, count(user_id) as u, count(live_id) as l, count(timestamp) as t, sum(timestamp) as s from \"like\"",
-     "n,u,l,t,s\n3,2,2,2,18\n"),
-    ("empty fields are NULL (rows)", "like.csv", "user_id,live_id,streamer_id,timestamp\n1,,3,\n,5,6,7\n8,9,10,11\n",
-     "select * from \"like\" order by streamer_id", "user_id,live_id,streamer_id,timestamp\n1,,3,\n,5,6,7\n8,9,10,11\n"),
-    ("header-only file is an empty table", "like.csv", "user_id,live_id,streamer_id,timestamp\n",
-     "select count(*) as n, sum(user_id) as s from \"like\"", "n,s\n0,\n"),
+    (
+        "CRLF line ends", "like.csv",
+        "user_id,live_id,streamer_id,timestamp\r\n1,2,3,1746374400022\r\n4,5,6,1746374400023\r\n",
+        "select * from \"like\" order by user_id",
+        "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n"
+    ),
+    (
+        "UTF-8 byte order mark", "like.csv",
+        "\u{FEFF}user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n",
+        "select * from \"like\" order by user_id",
+        "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n"
+    ),
+    (
+        "missing final newline", "like.csv",
+        "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023",
+        "select * from \"like\" order by user_id",
+        "user_id,live_id,streamer_id,timestamp\n1,2,3,1746374400022\n4,5,6,1746374400023\n"
+    ),
+    (
+        "quoted commas, quotes and newlines", "notes.csv",
+        "id,note\n1,\"a,b\"\n2,\"say \"\"hi\"\"\"\n3,\"line1\nline2\"\n4,plain\n5,\"x\r\ny\"\n",
+        "select id, note from notes order by id",
+        "id,note\n1,\"a,b\"\n2,\"say \"\"hi\"\"\"\n3,\"line1\nline2\"\n4,plain\n5,\"x\r\ny\"\n"
+    ),
+    (
+        "negative numbers and a quoted category", "room.csv",
+        KuaiLiveCSV.room
+            + "20250505,10,20,-124,1746374400022,1746378000022,shop,-1\n20250506,11,21,2,1746460800000,1748275200000,\"other, misc\",5\n",
+        "select live_id, live_type, live_name_id, live_content_category from room order by live_id",
+        "live_id,live_type,live_name_id,live_content_category\n10,-124,-1,shop\n11,2,5,\"other, misc\"\n"
+    ),
+    (
+        "empty fields are NULL (counts)", "like.csv",
+        "user_id,live_id,streamer_id,timestamp\n1,,3,\n,5,6,7\n8,9,10,11\n",
+        "select count(*) as n, count(user_id) as u, count(live_id) as l, count(timestamp) as t, sum(timestamp) as s from \"like\"",
+        "n,u,l,t,s\n3,2,2,2,18\n"
+    ),
+    (
+        "empty fields are NULL (rows)", "like.csv", "user_id,live_id,streamer_id,timestamp\n1,,3,\n,5,6,7\n8,9,10,11\n",
+        "select * from \"like\" order by streamer_id",
+        "user_id,live_id,streamer_id,timestamp\n1,,3,\n,5,6,7\n8,9,10,11\n"
+    ),
+    (
+        "header-only file is an empty table", "like.csv", "user_id,live_id,streamer_id,timestamp\n",
+        "select count(*) as n, sum(user_id) as s from \"like\"", "n,s\n0,\n"
+    ),
 ]
 
 @Suite("Trust: kuai-convert on bad and unusual CSVs")
@@ -215,22 +260,27 @@ struct TrustConvertTests {
         try TrustBin.require(TrustBin.convert)
         let dir = TrustDir()
         defer { dir.cleanup() }
-        let src = dir.write("like.csv", KuaiLiveCSV.like
-            + "1,2,3,4\n"
-            + "5,6,7\n"                  // line 3: too few fields
-            + "8,x,9,10\n"               // line 4: not a number
-            + "11,12,13,14\n"
-            + "20,21,22,23,24\n"         // line 6: too many fields
-            + "25,26,27,9223372036854775808\n"  // line 7: too large
-            + "30,31,32,33\n")
+        let src = dir.write(
+            "like.csv",
+            KuaiLiveCSV.like
+                + "1,2,3,4\n"
+                + "5,6,7\n"  // line 3: too few fields
+                + "8,x,9,10\n"  // line 4: not a number
+                + "11,12,13,14\n"
+                + "20,21,22,23,24\n"  // line 6: too many fields
+                + "25,26,27,9223372036854775808\n"  // line 7: too large
+                + "30,31,32,33\n")
         let rejects = dir.sub("rejects.txt")
         let store = dir.sub("s.kuai")
         let r = try kuaiConvert(src, "-o", store, "--reject-file", rejects)
         #expect(r.status == 0 && !r.signaled, "\(r)")
         #expect(r.err.contains("rejected 4 bad rows of \(src)"), "\(r.err)")
-        let lines = (try? String(contentsOfFile: rejects, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        let lines =
+            (try? String(contentsOfFile: rejects, encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
         #expect(lines.count == 4, "\(lines)")
-        let want = [("3:4", "too few fields"), ("4:2", "'x'"), ("6:5", "too many fields"), ("7:4", "too large for BIGINT")]
+        let want = [
+            ("3:4", "too few fields"), ("4:2", "'x'"), ("6:5", "too many fields"), ("7:4", "too large for BIGINT"),
+        ]
         for (i, (loc, reason)) in want.enumerated() where i < lines.count {
             #expect(lines[i].hasPrefix("\(src):\(loc): "), "\(lines[i])")
             #expect(lines[i].contains(reason), "\(lines[i])")

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
+import Testing
 
 // Damaged stores fed to the built executables (issue 4, "Damaged stores"): a copy of the store
 // converted from the real seed rows is damaged one way, then
@@ -35,11 +35,14 @@ func editManifest(_ store: String, _ body: (inout [String: Any]) -> Void) throws
     let data = try #require(FileManager.default.contents(atPath: path))
     var m = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     body(&m)
-    try JSONSerialization.data(withJSONObject: m, options: [.prettyPrinted, .sortedKeys]).write(to: URL(fileURLWithPath: path))
+    try JSONSerialization.data(withJSONObject: m, options: [.prettyPrinted, .sortedKeys]).write(
+        to: URL(fileURLWithPath: path))
 }
 
 /// Edits the manifest entry of `table`.`column`.
-func editColumn(_ store: String, _ table: String, _ column: String, _ body: @escaping (inout [String: Any]) -> Void) throws {
+func editColumn(_ store: String, _ table: String, _ column: String, _ body: @escaping (inout [String: Any]) -> Void)
+    throws
+{
     try editManifest(store) { m in
         var tables = m["tables"] as! [[String: Any]]
         for t in tables.indices where tables[t]["name"] as? String == table {
@@ -52,7 +55,9 @@ func editColumn(_ store: String, _ table: String, _ column: String, _ body: @esc
 }
 
 /// The relative file of `table`.`column` and the byte range of block `block`'s stored payload.
-func blockPayload(_ store: String, _ table: String, _ column: String, block: Int = 0) throws -> (file: String, range: Range<Int>) {
+func blockPayload(_ store: String, _ table: String, _ column: String, block: Int = 0) throws -> (
+    file: String, range: Range<Int>
+) {
     let s = try Store.open(at: store)
     let t = try s.table(table)
     let c = try #require(t.schema.firstIndex { $0.name == column })
@@ -68,89 +73,129 @@ func modifyFile(_ path: String, _ body: (inout [UInt8]) -> Void) throws {
 }
 
 let storeDamages: [StoreDamage] = [
-    StoreDamage(name: "flipped byte inside a block", query: "select sum(live_id) as s from room",
-                mentions: ["room/live_id.col@", "block 0", "checksum"]) { store in
+    StoreDamage(
+        name: "flipped byte inside a block", query: "select sum(live_id) as s from room",
+        mentions: ["room/live_id.col@", "block 0", "checksum"]
+    ) { store in
         let (file, range) = try blockPayload(store, "room", "live_id")
         try modifyFile(store + "/" + file) { $0[range.lowerBound + range.count / 2] ^= 0x10 }
     },
-    StoreDamage(name: "flipped last payload byte of a dictionary column", query: "select count(*) as n from room where live_content_category = 'shop'",
-                mentions: ["room/live_content_category.col@", "block 0"]) { store in
+    StoreDamage(
+        name: "flipped last payload byte of a dictionary column",
+        query: "select count(*) as n from room where live_content_category = 'shop'",
+        mentions: ["room/live_content_category.col@", "block 0"]
+    ) { store in
         let (file, range) = try blockPayload(store, "room", "live_content_category")
         try modifyFile(store + "/" + file) { $0[range.upperBound - 1] ^= 0x01 }
     },
-    StoreDamage(name: "truncated column file", query: "select sum(user_id) as s from click",
-                mentions: ["click/user_id.col", "truncated"]) { store in
+    StoreDamage(
+        name: "truncated column file", query: "select sum(user_id) as s from click",
+        mentions: ["click/user_id.col", "truncated"]
+    ) { store in
         try modifyFile(store + "/click/user_id.col") { $0.removeLast($0.count / 2) }
     },
-    StoreDamage(name: "column file cut by its last byte", query: "select sum(user_id) as s from click",
-                mentions: ["click/user_id.col", "truncated"]) { store in
+    StoreDamage(
+        name: "column file cut by its last byte", query: "select sum(user_id) as s from click",
+        mentions: ["click/user_id.col", "truncated"]
+    ) { store in
         try modifyFile(store + "/click/user_id.col") { $0.removeLast(1) }
     },
-    StoreDamage(name: "missing column file", query: "select max(timestamp) as m from \"like\"",
-                mentions: ["like/timestamp.col", "missing"]) { store in
+    StoreDamage(
+        name: "missing column file", query: "select max(timestamp) as m from \"like\"",
+        mentions: ["like/timestamp.col", "missing"]
+    ) { store in
         try FileManager.default.removeItem(atPath: store + "/like/timestamp.col")
     },
-    StoreDamage(name: "manifest row count disagrees with the files", query: "select count(*) as n, sum(gift_price) as s from gift",
-                mentions: ["gift/", "5 rows", "manifest says 6"]) { store in
+    StoreDamage(
+        name: "manifest row count disagrees with the files",
+        query: "select count(*) as n, sum(gift_price) as s from gift",
+        mentions: ["gift/", "5 rows", "manifest says 6"]
+    ) { store in
         try editManifest(store) { m in
             var tables = m["tables"] as! [[String: Any]]
             for t in tables.indices where tables[t]["name"] as? String == "gift" { tables[t]["rowCount"] = 6 }
             m["tables"] = tables
         }
     },
-    StoreDamage(name: "manifest type disagrees with the file", query: "select sum(live_type) as s from room",
-                mentions: ["room/live_type.col", "manifest says DOUBLE"]) { store in
+    StoreDamage(
+        name: "manifest type disagrees with the file", query: "select sum(live_type) as s from room",
+        mentions: ["room/live_type.col", "manifest says DOUBLE"]
+    ) { store in
         try editColumn(store, "room", "live_type") { c in
             c["type"] = "DOUBLE"
             c["typeId"] = Int(DataType.double.rawValue)
         }
     },
-    StoreDamage(name: "manifest points two columns at swapped files", query: "select sum(user_id) as a, sum(live_id) as b from comment",
-                mentions: ["comment/", "manifest"]) { store in
+    StoreDamage(
+        name: "manifest points two columns at swapped files",
+        query: "select sum(user_id) as a, sum(live_id) as b from comment",
+        mentions: ["comment/", "manifest"]
+    ) { store in
         try editColumn(store, "comment", "user_id") { $0["file"] = "comment/live_id.col" }
         try editColumn(store, "comment", "live_id") { $0["file"] = "comment/user_id.col" }
     },
-    StoreDamage(name: "column file from another store", query: "select sum(user_id) as s from negative",
-                mentions: ["negative/user_id.col", "corrupt error", "another store"]) { store in
+    StoreDamage(
+        name: "column file from another store", query: "select sum(user_id) as s from negative",
+        mentions: ["negative/user_id.col", "corrupt error", "another store"]
+    ) { store in
         // The same column of an identical conversion: same bytes except the generation id.
         let other = store + ".other"
         let r = try kuaiConvert(trustSeedSample, "-o", other, "--quiet")
         try #require(r.status == 0, "\(r)")
         try FileManager.default.removeItem(atPath: store + "/negative/user_id.col")
-        try FileManager.default.copyItem(atPath: other + "/negative/user_id.col", toPath: store + "/negative/user_id.col")
+        try FileManager.default.copyItem(
+            atPath: other + "/negative/user_id.col", toPath: store + "/negative/user_id.col")
         try FileManager.default.removeItem(atPath: other)
     },
-    StoreDamage(name: "newer store format version (manifest)", query: "select count(*) as n from user",
-                mentions: ["manifest.json", "format error", "newer"]) { store in
+    StoreDamage(
+        name: "newer store format version (manifest)", query: "select count(*) as n from user",
+        mentions: ["manifest.json", "format error", "newer"]
+    ) { store in
         try editManifest(store) { $0["formatVersion"] = 99 }
     },
-    StoreDamage(name: "newer format version (column file header)", query: "select sum(streamer_id) as s from streamer",
-                mentions: ["streamer/streamer_id.col", "format error", "newer"]) { store in
-        try modifyFile(store + "/streamer/streamer_id.col") { $0[8] = 2; $0[9] = 0 }  // header: u16 version at 8
+    StoreDamage(
+        name: "newer format version (column file header)", query: "select sum(streamer_id) as s from streamer",
+        mentions: ["streamer/streamer_id.col", "format error", "newer"]
+    ) { store in
+        try modifyFile(store + "/streamer/streamer_id.col") {
+            $0[8] = 2
+            $0[9] = 0
+        }  // header: u16 version at 8
     },
-    StoreDamage(name: "manifest is not JSON", query: "select count(*) as n from user",
-                mentions: ["manifest.json", "corrupt error"]) { store in
-        try Data("{\"format\": \"kuai-store\", \"formatVersion\": 1, \"tab".utf8).write(to: URL(fileURLWithPath: store + "/manifest.json"))
+    StoreDamage(
+        name: "manifest is not JSON", query: "select count(*) as n from user",
+        mentions: ["manifest.json", "corrupt error"]
+    ) { store in
+        try Data("{\"format\": \"kuai-store\", \"formatVersion\": 1, \"tab".utf8).write(
+            to: URL(fileURLWithPath: store + "/manifest.json"))
     },
     // Files that are not regular files must not hang a reader (opening a FIFO blocks until a
     // writer comes; /dev/zero never ends): each is "not a regular file".
-    StoreDamage(name: "manifest is a FIFO", query: "select count(*) as n from user",
-                mentions: ["manifest.json", "not a regular file"]) { store in
+    StoreDamage(
+        name: "manifest is a FIFO", query: "select count(*) as n from user",
+        mentions: ["manifest.json", "not a regular file"]
+    ) { store in
         try FileManager.default.removeItem(atPath: store + "/manifest.json")
         #expect(mkfifo(store + "/manifest.json", 0o644) == 0)
     },
-    StoreDamage(name: "manifest links to /dev/zero", query: "select count(*) as n from user",
-                mentions: ["manifest.json", "not a regular file"]) { store in
+    StoreDamage(
+        name: "manifest links to /dev/zero", query: "select count(*) as n from user",
+        mentions: ["manifest.json", "not a regular file"]
+    ) { store in
         try FileManager.default.removeItem(atPath: store + "/manifest.json")
         try FileManager.default.createSymbolicLink(atPath: store + "/manifest.json", withDestinationPath: "/dev/zero")
     },
-    StoreDamage(name: "column file is a FIFO", query: "select count(*) as n, sum(streamer_id) as s from streamer",
-                mentions: ["streamer/streamer_id.col", "not a regular file"]) { store in
+    StoreDamage(
+        name: "column file is a FIFO", query: "select count(*) as n, sum(streamer_id) as s from streamer",
+        mentions: ["streamer/streamer_id.col", "not a regular file"]
+    ) { store in
         try FileManager.default.removeItem(atPath: store + "/streamer/streamer_id.col")
         #expect(mkfifo(store + "/streamer/streamer_id.col", 0o644) == 0)
     },
-    StoreDamage(name: "manifest missing (not a store)", query: "select count(*) as n from user",
-                mentions: ["manifest.json"]) { store in
+    StoreDamage(
+        name: "manifest missing (not a store)", query: "select count(*) as n from user",
+        mentions: ["manifest.json"]
+    ) { store in
         try FileManager.default.removeItem(atPath: store + "/manifest.json")
     },
 ]
@@ -175,7 +220,9 @@ struct TrustDamagedStoreTests {
         let q = try kuaiQuery(damaged, damage.query)
         #expect(q.failedCleanly && q.status == 1, "\(damage.name): \(q)")
         #expect(q.out.isEmpty, "\(damage.name): rows printed from a damaged store: \(q.out)")
-        for m in damage.mentions { #expect(q.err.contains(m), "\(damage.name): kuai-query error lacks \"\(m)\": \(q.err)") }
+        for m in damage.mentions {
+            #expect(q.err.contains(m), "\(damage.name): kuai-query error lacks \"\(m)\": \(q.err)")
+        }
 
         let v = try kuaiConvert("--verify", damaged)
         #expect(v.failedCleanly && v.status == 1, "\(damage.name): \(v)")
@@ -219,7 +266,10 @@ struct TrustDamagedStoreTests {
         try #require(r.status == 0, "\(r)")
         let (file, range) = try blockPayload(store, "t", "a", block: 1)
         try modifyFile(store + "/" + file) { $0[range.lowerBound + range.count / 3] ^= 0x40 }
-        for sql in ["select sum(a) as s from t", "select a from t", "select a, b from t order by b, a", "select b, max(a) as m from t group by b"] {
+        for sql in [
+            "select sum(a) as s from t", "select a from t", "select a, b from t order by b, a",
+            "select b, max(a) as m from t group by b",
+        ] {
             let q = try kuaiQuery(store, sql)
             #expect(q.failedCleanly && q.status == 1, "\(sql): \(q)")
             #expect(q.out.isEmpty, "\(sql): printed \(q.out.prefix(200))")

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
+import Testing
 
 // Interrupted and concurrent runs through the built executables (issue 4, "Interrupted and
 // concurrent runs", "Must show" 3):
@@ -41,14 +41,17 @@ struct TrustInterruptTests {
 
     /// Runs a conversion of `source` into `store` and kill -9s it once its temporary folder holds
     /// `killAfterBytes` bytes. Returns false if the conversion ended before it could be killed.
-    static func convertAndKill(_ source: String, _ store: String, in dir: TrustDir, killAfterBytes: Int) throws -> Bool {
+    static func convertAndKill(_ source: String, _ store: String, in dir: TrustDir, killAfterBytes: Int) throws -> Bool
+    {
         let p = try startConvert([source, "-o", store, "--quiet"])
         let name = (store as NSString).lastPathComponent
         let prefix = ".\(name).tmp-\(p.processIdentifier)-"
         let deadline = Date().addingTimeInterval(120)
         var killed = false
         while p.isRunning && Date() < deadline {
-            if let tmp = dir.entries().first(where: { $0.hasPrefix(prefix) }), bytesUnder(dir.sub(tmp)) >= killAfterBytes {
+            if let tmp = dir.entries().first(where: { $0.hasPrefix(prefix) }),
+                bytesUnder(dir.sub(tmp)) >= killAfterBytes
+            {
                 kill(p.processIdentifier, SIGKILL)
                 killed = true
                 break
@@ -91,15 +94,22 @@ struct TrustInterruptTests {
         // Kill right after the temporary folder appears, then in the middle of writing blocks.
         for killAfter in [0, 2_000_000] {
             let killed = try Self.convertAndKill(big, store, in: dir, killAfterBytes: killAfter)
-            #expect(killed, "kuai-convert finished before it could be killed (kill after \(killAfter) bytes); make the CSV bigger")
-            #expect(snapshot(store) == before, "the earlier store changed after kill -9 (kill after \(killAfter) bytes)")
-            #expect(dir.entries().filter { !$0.hasPrefix(".") } == visible, "a new visible entry appeared: \(dir.entries())")
+            #expect(
+                killed,
+                "kuai-convert finished before it could be killed (kill after \(killAfter) bytes); make the CSV bigger")
+            #expect(
+                snapshot(store) == before, "the earlier store changed after kill -9 (kill after \(killAfter) bytes)")
+            #expect(
+                dir.entries().filter { !$0.hasPrefix(".") } == visible, "a new visible entry appeared: \(dir.entries())"
+            )
             let q = try kuaiQuery(store, Self.clickQuery)
             #expect(q.status == 0 && q.out == answerBefore.out, "after kill -9: \(q)")
             let v = try kuaiConvert("--verify", store)
             #expect(v.status == 0, "after kill -9: \(v)")
         }
-        #expect(leftoverTemporaries(in: dir.path).count >= 1, "the killed runs left no temporary folder (so the kill came too late?)")
+        #expect(
+            leftoverTemporaries(in: dir.path).count >= 1,
+            "the killed runs left no temporary folder (so the kill came too late?)")
 
         // 3. The next run succeeds and removes the dead runs' temporary folders.
         let again = try kuaiConvert(big, "-o", store, "--quiet")
@@ -122,8 +132,10 @@ struct TrustInterruptTests {
     /// Two sources of table t with different row counts (two blocks vs one) and different column
     /// sums: a/t.csv and b/t.csv under `dir`; returns their paths.
     static func writeTwoSources(_ dir: TrustDir) -> (String, String) {
-        (dir.write("a/t.csv", tableT(rows: 100_000, shift: 0, factor: 2)),
-         dir.write("b/t.csv", tableT(rows: 70_000, shift: 5, factor: 3)))
+        (
+            dir.write("a/t.csv", tableT(rows: 100_000, shift: 0, factor: 2)),
+            dir.write("b/t.csv", tableT(rows: 70_000, shift: 5, factor: 3))
+        )
     }
     static let twoSourcesQuery = "select count(*) as n, sum(a) as sa, sum(b) as sb, count(distinct c) as k from t"
     /// `twoSourcesQuery` over the store of a/t.csv and of b/t.csv (sums of the arithmetic series).
@@ -163,10 +175,17 @@ struct TrustInterruptTests {
             flag.finish()
         }
         writer.start()
-        var seenA = 0, seenB = 0, retries = 0, other: [String] = []
+        var seenA = 0
+        var seenB = 0
+        var retries = 0
+        var other: [String] = []
         while !flag.done {
             let q = try kuaiQuery(store, query)
-            if q.status == 0 && q.out == answerA { seenA += 1 } else if q.status == 0 && q.out == answerB { seenB += 1 } else if q.failedCleanly && q.err.contains("replaced") && q.err.contains("again") {
+            if q.status == 0 && q.out == answerA {
+                seenA += 1
+            } else if q.status == 0 && q.out == answerB {
+                seenB += 1
+            } else if q.failedCleanly && q.err.contains("replaced") && q.err.contains("again") {
                 retries += 1
             } else {
                 other.append("\(q)")
@@ -175,7 +194,9 @@ struct TrustInterruptTests {
         #expect(flag.problems.isEmpty, "\(flag.problems)")
         #expect(other.isEmpty, "answers that are neither store's: \(other.prefix(3))")
         #expect(seenA + seenB > 0)
-        print("concurrent replacement: \(replacements) replacements, \(seenA) answers of store A, \(seenB) of store B, \(retries) clean retries, \(other.count) other")
+        print(
+            "concurrent replacement: \(replacements) replacements, \(seenA) answers of store A, \(seenB) of store B, \(retries) clean retries, \(other.count) other"
+        )
         let end = try kuaiQuery(store, query)
         #expect(end.out == answerA, "\(end)")
         #expect(leftoverTemporaries(in: dir.path).isEmpty)
@@ -194,21 +215,28 @@ struct TrustInterruptTests {
             // Round 0 starts with no store at the path; later rounds replace one.
             let results = ResultBox()
             let threads = [a, b].map { src in
-                Thread { results.add((try? kuaiConvert(src, "-o", store, "--quiet")) ?? RunResult(status: -1, signaled: true, out: "", err: "spawn failed")) }
+                Thread {
+                    results.add(
+                        (try? kuaiConvert(src, "-o", store, "--quiet"))
+                            ?? RunResult(status: -1, signaled: true, out: "", err: "spawn failed"))
+                }
             }
-            threads.forEach { $0.start() }
+            for t in threads { t.start() }
             while results.count < 2 { usleep(5_000) }
             for r in results.all {
                 // Both may win in turn; a writer that finds the path taken by the other's rename
                 // may fail, cleanly (exit 1, an io error), never by a signal.
-                #expect(!r.signaled && (r.status == 0 || (r.status == 1 && r.err.contains("io error"))), "round \(round): \(r)")
+                #expect(
+                    !r.signaled && (r.status == 0 || (r.status == 1 && r.err.contains("io error"))),
+                    "round \(round): \(r)")
             }
             #expect(results.all.contains { $0.status == 0 }, "round \(round): neither conversion succeeded")
             let q = try kuaiQuery(store, query)
             #expect(q.status == 0 && answers.contains(q.out), "round \(round): \(q)")
             let v = try kuaiConvert("--verify", store)
             #expect(v.status == 0, "round \(round): \(v)")
-            #expect(leftoverTemporaries(in: dir.path).isEmpty, "round \(round): left \(leftoverTemporaries(in: dir.path))")
+            #expect(
+                leftoverTemporaries(in: dir.path).isEmpty, "round \(round): left \(leftoverTemporaries(in: dir.path))")
         }
     }
 }

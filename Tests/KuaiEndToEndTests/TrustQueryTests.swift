@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
+import Testing
 
 // Bad queries through the built kuai-query (issue 4, "Bad queries"). The store holds the real
 // seed rows and table x (id, v BIGINT) with the BIGINT extremes. Every expectation is DuckDB
@@ -18,7 +18,9 @@ enum TrustQueryStore {
     static let dir = TrustDir(prefix: "kuai-trust-query")
     static let path: String? = {
         let x = dir.write("x.csv", trustExtremesCSV)
-        guard let r = try? kuaiConvert(trustSeedSample, x, "-o", dir.sub("s.kuai"), "--quiet"), r.status == 0 else { return nil }
+        guard let r = try? kuaiConvert(trustSeedSample, x, "-o", dir.sub("s.kuai"), "--quiet"), r.status == 0 else {
+            return nil
+        }
         atexit { TrustQueryStore.dir.cleanup() }
         return dir.sub("s.kuai")
     }()
@@ -49,7 +51,8 @@ let badQueries: [BadQuery] = [
     BadQuery("select count(*) from click where watch_time > 3", .error("binding", ["watch_time", "watch_live_time"])),
     BadQuery("select gender, count(*) from click group by gender", .error("binding", ["gender", "user_id"])),
     // Type errors: DuckDB "No function matches the given name and argument types 'sum(VARCHAR)'".
-    BadQuery("select sum(live_content_category) from room", .error("binding", ["sum(live_content_category)", "VARCHAR"])),
+    BadQuery(
+        "select sum(live_content_category) from room", .error("binding", ["sum(live_content_category)", "VARCHAR"])),
     BadQuery("select avg(gender) from user", .error("binding", ["avg(gender)", "VARCHAR"])),
     // Division: `/` is DOUBLE division (inf), `//` and `%` by zero are errors naming the expression.
     BadQuery("select 1/0 as a", .rows("a\ninf\n")),
@@ -61,11 +64,18 @@ let badQueries: [BadQuery] = [
     BadQuery("select v % 0 from x where id = 3", .error("execution", ["Division by zero", "(v % 0)"])),
     BadQuery("select v // 0 as q from x where id = 6", .rows("q\n\n")),  // NULL // 0 is NULL
     // BIGINT overflow: DuckDB "Overflow in addition of INT64 (9223372036854775807 + 1)!" etc.
-    BadQuery("select 9223372036854775807 + 1", .error("execution", ["Overflow in addition", "9223372036854775807 + 1"])),
-    BadQuery("select v + 1 from x where id = 1", .error("execution", ["Overflow in addition of INT64 (9223372036854775807 + 1)", "v + 1"])),
-    BadQuery("select v * 2 from x where id = 1", .error("execution", ["Overflow in multiplication of INT64 (9223372036854775807 * 2)", "v * 2"])),
+    BadQuery(
+        "select 9223372036854775807 + 1", .error("execution", ["Overflow in addition", "9223372036854775807 + 1"])),
+    BadQuery(
+        "select v + 1 from x where id = 1",
+        .error("execution", ["Overflow in addition of INT64 (9223372036854775807 + 1)", "v + 1"])),
+    BadQuery(
+        "select v * 2 from x where id = 1",
+        .error("execution", ["Overflow in multiplication of INT64 (9223372036854775807 * 2)", "v * 2"])),
     BadQuery("select v * v from x where id = 2", .error("execution", ["Overflow in multiplication"])),
-    BadQuery("select v - 1 from x where id = 2", .error("execution", ["Overflow in subtraction of INT64 (-9223372036854775808 - 1)"])),
+    BadQuery(
+        "select v - 1 from x where id = 2",
+        .error("execution", ["Overflow in subtraction of INT64 (-9223372036854775808 - 1)"])),
     BadQuery("select -v from x where id = 2", .error("execution", ["Overflow"])),
     BadQuery("select abs(v) from x where id = 2", .error("execution", ["Overflow", "abs"])),
     BadQuery("select v // -1 from x where id = 2", .error("execution", ["Overflow in division"])),
@@ -78,18 +88,24 @@ let badQueries: [BadQuery] = [
     BadQuery("select avg(v) as a from x where v > 0", .rows("a\n4.611686018427388e+18\n")),
     BadQuery("select sum(v) as s, count(*) as n from x where v < 0", .rows("s,n\n-9223372036854775809,2\n")),
     // The widened sum flows on in 128 bits (DuckDB: HUGEINT arithmetic, casts, comparisons).
-    BadQuery("select sum(v) + 1 as s, sum(v) * -2 as m, sum(v) / 2 as h from x where v > 0",
-             .rows("s,m,h\n9223372036854775809,-18446744073709551616,4.611686018427388e+18\n")),
-    BadQuery("select cast(sum(v) as varchar) as t, cast(sum(v) as double) as d from x where v > 0",
-             .rows("t,d\n9223372036854775808,9.223372036854776e+18\n")),
-    BadQuery("select id, sum(v) as s from x group by id having sum(v) > 0 order by sum(v) desc",
-             .rows("id,s\n1,9223372036854775807\n3,1\n")),
+    BadQuery(
+        "select sum(v) + 1 as s, sum(v) * -2 as m, sum(v) / 2 as h from x where v > 0",
+        .rows("s,m,h\n9223372036854775809,-18446744073709551616,4.611686018427388e+18\n")),
+    BadQuery(
+        "select cast(sum(v) as varchar) as t, cast(sum(v) as double) as d from x where v > 0",
+        .rows("t,d\n9223372036854775808,9.223372036854776e+18\n")),
+    BadQuery(
+        "select id, sum(v) as s from x group by id having sum(v) > 0 order by sum(v) desc",
+        .rows("id,s\n1,9223372036854775807\n3,1\n")),
     // DuckDB "Conversion Error: Type INT128 with value 9223372036854775808 can't be cast ... INT64".
-    BadQuery("select cast(sum(v) as bigint) from x where v > 0", .error("execution", ["INT128", "9223372036854775808", "INT64"])),
+    BadQuery(
+        "select cast(sum(v) as bigint) from x where v > 0",
+        .error("execution", ["INT128", "9223372036854775808", "INT64"])),
     // DuckDB "Out of Range Error: Overflow in HUGEINT addition: ..." (a sum of sums past 128 bits is
     // out of reach of this table; the 128-bit overflow of + is).
-    BadQuery("select sum(v) * 9223372036854775807 * 9223372036854775807 from x where v > 0",
-             .error("execution", ["Overflow in multiplication of INT128"])),
+    BadQuery(
+        "select sum(v) * 9223372036854775807 * 9223372036854775807 from x where v > 0",
+        .error("execution", ["Overflow in multiplication of INT128"])),
 ]
 
 /// Requirements of issue 4 that kuai does not meet yet, by query (reported as known issues so the
@@ -118,15 +134,15 @@ struct TrustQueryTests {
         let r = try kuaiQuery(try Self.store(), q.sql)
         #expect(!r.signaled, "\(q.sql): crashed: \(r)")
         trustExpect(q.sql) {
-        switch q.expect {
-        case .rows(let csv):
-            #expect(r.status == 0 && r.out == csv, "\(q.sql): DuckDB answers \(csv.debugDescription); kuai: \(r)")
-        case .error(let kind, let parts):
-            #expect(r.status == 1, "\(q.sql): \(r)")
-            #expect(r.out.isEmpty, "\(q.sql): rows printed before the error: \(r.out)")
-            #expect(r.err.contains("\(kind) error"), "\(q.sql): \(r.err)")
-            for p in parts { #expect(r.err.contains(p), "\(q.sql): error lacks \"\(p)\": \(r.err)") }
-        }
+            switch q.expect {
+            case .rows(let csv):
+                #expect(r.status == 0 && r.out == csv, "\(q.sql): DuckDB answers \(csv.debugDescription); kuai: \(r)")
+            case .error(let kind, let parts):
+                #expect(r.status == 1, "\(q.sql): \(r)")
+                #expect(r.out.isEmpty, "\(q.sql): rows printed before the error: \(r.out)")
+                #expect(r.err.contains("\(kind) error"), "\(q.sql): \(r.err)")
+                for p in parts { #expect(r.err.contains(p), "\(q.sql): error lacks \"\(p)\": \(r.err)") }
+            }
         }
     }
 
@@ -140,8 +156,9 @@ struct TrustQueryTests {
             return
         }
         let caret = lines[i + 1]
-        #expect(caret.firstIndex(of: "^").map { caret.distance(from: caret.startIndex, to: $0) } == column - 1,
-                "caret not under column \(column): \n\(lines[i])\n\(caret)")
+        #expect(
+            caret.firstIndex(of: "^").map { caret.distance(from: caret.startIndex, to: $0) } == column - 1,
+            "caret not under column \(column): \n\(lines[i])\n\(caret)")
     }
 
     @Test(arguments: [
@@ -161,12 +178,14 @@ struct TrustQueryTests {
 
     @Test(arguments: [
         "", ";", "select", "(((((", String(repeating: "(", count: 5_000) + "1" + String(repeating: ")", count: 5_000),
-        "select " + String(repeating: "-", count: 10_000) + "1", "select " + String(repeating: "not ", count: 10_000) + "true",
+        "select " + String(repeating: "-", count: 10_000) + "1",
+        "select " + String(repeating: "not ", count: 10_000) + "true",
         "select 99999999999999999999999999999999999999999", "select 1e999 as x", "select -9223372036854775809",
         "select \u{0}", "select '\u{FFFD}\u{1F600}' as s", "select * from x; select * from x", "drop table x",
         "select * from x where id = (select id from x)", "select v from x order by 99", "select v from x limit -1",
         "select v from x limit 9223372036854775807 offset 9223372036854775807",
-        "select count(*) from x group by 99", "select * from x, x", "select cast('abc' as bigint)", "select cast('2025-02-30' as date)",
+        "select count(*) from x group by 99", "select * from x, x", "select cast('abc' as bigint)",
+        "select cast('2025-02-30' as date)",
     ])
     func oddQueriesNeverCrash(_ sql: String) throws {
         let r = try kuaiQuery(try Self.store(), sql)
@@ -194,10 +213,14 @@ struct TrustQueryTests {
         #expect(r.out.isEmpty, "\(sql): \(r.out)")
     }
 
-    @Test(arguments: [["--memory-limit", "1e30GB"], ["--memory-limit", "infGB"], ["--memory-limit", "nanMB"], ["--memory-limit", "-5MB"],
-                      ["--memory-limit", "lots"], ["--threads=-3"], ["--format", "xml"], ["-f", "/nonexistent/q.sql"]])
+    @Test(arguments: [
+        ["--memory-limit", "1e30GB"], ["--memory-limit", "infGB"], ["--memory-limit", "nanMB"],
+        ["--memory-limit", "-5MB"],
+        ["--memory-limit", "lots"], ["--threads=-3"], ["--format", "xml"], ["-f", "/nonexistent/q.sql"],
+    ])
     func badOptionsAreUsageErrors(_ args: [String]) throws {
-        let r = try runTool(TrustBin.query, ["--store", try Self.store()] + args + (args.contains("-f") ? [] : ["select 1"]))
+        let r = try runTool(
+            TrustBin.query, ["--store", try Self.store()] + args + (args.contains("-f") ? [] : ["select 1"]))
         #expect(!r.signaled, "\(args): crashed: \(r)")
         if args == ["--threads=-3"] { return }  // taken as "all cores": fine, as long as it does not crash
         #expect(r.status == 1 || r.status == 2, "\(args): \(r)")
@@ -260,7 +283,8 @@ struct TrustQueryTests {
         let limited = try kuaiQuery(store, sql, ["--memory-limit", "48MB"])
         #expect(!limited.signaled, "\(limited)")
         trustExpect("memory limit") {
-            #expect(limited.failedCleanly && limited.status == 1, "--memory-limit 48MB did not stop the query: \(limited)")
+            #expect(
+                limited.failedCleanly && limited.status == 1, "--memory-limit 48MB did not stop the query: \(limited)")
             #expect(limited.err.contains("memory limit"), "\(limited.err)")
             #expect(limited.out.isEmpty)
         }

@@ -1,7 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
+import Testing
 
 // Helpers of the trust tests (issue 4): run the built executables, make temporary folders,
 // snapshot store folders byte for byte, write KuaiLive-shaped CSVs.
@@ -30,8 +30,9 @@ enum TrustBin {
     /// Fails the test (not skips it) when an executable is missing: the trust requirements must be
     /// proven on every run (Tools/test.sh and .ci/run build all products before testing).
     static func require(_ path: String) throws {
-        try #require(FileManager.default.isExecutableFile(atPath: path),
-                     "\(path) is not built: run `swift build` before `swift test` (Tools/test.sh does)")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: path),
+            "\(path) is not built: run `swift build` before `swift test` (Tools/test.sh does)")
     }
 }
 
@@ -42,7 +43,9 @@ struct RunResult: CustomStringConvertible {
     var signaled: Bool
     var out: String
     var err: String
-    var description: String { "exit \(signaled ? "signal " : "")\(status)\nstdout: \(out.prefix(2000))\nstderr: \(err.prefix(2000))" }
+    var description: String {
+        "exit \(signaled ? "signal " : "")\(status)\nstdout: \(out.prefix(2000))\nstderr: \(err.prefix(2000))"
+    }
     /// Exited (no signal) with a non-zero status.
     var failedCleanly: Bool { !signaled && status != 0 }
 }
@@ -52,7 +55,8 @@ struct RunResult: CustomStringConvertible {
 func runTool(_ exe: String, _ args: [String], env: [String: String] = [:], timeout: Double = 300) throws -> RunResult {
     let tmp = TrustDir(prefix: "kuai-run")
     defer { tmp.cleanup() }
-    let outPath = tmp.path + "/out", errPath = tmp.path + "/err"
+    let outPath = tmp.path + "/out"
+    let errPath = tmp.path + "/err"
     FileManager.default.createFile(atPath: outPath, contents: nil)
     FileManager.default.createFile(atPath: errPath, contents: nil)
     let p = Process()
@@ -62,7 +66,8 @@ func runTool(_ exe: String, _ args: [String], env: [String: String] = [:], timeo
     environment.removeValue(forKey: "KUAI_STORE")
     for (k, v) in env { environment[k] = v }
     p.environment = environment
-    let outHandle = FileHandle(forWritingAtPath: outPath)!, errHandle = FileHandle(forWritingAtPath: errPath)!
+    let outHandle = FileHandle(forWritingAtPath: outPath)!
+    let errHandle = FileHandle(forWritingAtPath: errPath)!
     p.standardOutput = outHandle
     p.standardError = errHandle
     p.standardInput = FileHandle.nullDevice
@@ -92,7 +97,8 @@ func kuaiQuery(_ store: String, _ sql: String, _ extra: [String] = []) throws ->
 struct TrustDir {
     let path: String
     init(prefix: String = "kuai-trust") {
-        var template = Array(((NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-XXXXXX")).utf8CString)
+        var template = Array(
+            ((NSTemporaryDirectory() as NSString).appendingPathComponent("\(prefix)-XXXXXX")).utf8CString)
         let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!
         path = String(cString: p)
     }
@@ -103,7 +109,8 @@ struct TrustDir {
     @discardableResult
     func write(_ name: String, bytes: [UInt8]) -> String {
         let p = sub(name)
-        try? FileManager.default.createDirectory(atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(
+            atPath: (p as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
         FileManager.default.createFile(atPath: p, contents: Data(bytes))
         return p
     }
@@ -130,16 +137,21 @@ func snapshot(_ root: String) -> [String: Data?] {
 
 /// Temporary store folders (".<name>.tmp-<pid>-<random>") left in `folder`.
 func leftoverTemporaries(in folder: String) -> [String] {
-    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(".") && $0.contains(".tmp-") }
+    ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {
+        $0.hasPrefix(".") && $0.contains(".tmp-")
+    }
 }
 
 /// KuaiLive headers (../shared/kuailive/README.md).
 enum KuaiLiveCSV {
     static let like = "user_id,live_id,streamer_id,timestamp\n"
     static let click = "user_id,live_id,streamer_id,timestamp,watch_live_time\n"
-    static let room = "p_date,live_id,streamer_id,live_type,start_timestamp,end_timestamp,live_content_category,live_name_id\n"
-    static let user = "user_id,age,gender,country,device_brand,device_price,reg_timestamp,fans_num,follow_num,first_watch_live_timestamp,accu_watch_live_cnt,accu_watch_live_duration,is_live_streamer,is_photo_author,onehot_feat0,onehot_feat1,onehot_feat2,onehot_feat3,onehot_feat4,onehot_feat5,onehot_feat6\n"
-    static let userRow = "22733,18-23,M,China,DESKTOP,0,2023-05-03,0-10,10-100,2023-05-03,0-50000,0-1000000000,0,0,0,0,0,0,0,0,0\n"
+    static let room =
+        "p_date,live_id,streamer_id,live_type,start_timestamp,end_timestamp,live_content_category,live_name_id\n"
+    static let user =
+        "user_id,age,gender,country,device_brand,device_price,reg_timestamp,fans_num,follow_num,first_watch_live_timestamp,accu_watch_live_cnt,accu_watch_live_duration,is_live_streamer,is_photo_author,onehot_feat0,onehot_feat1,onehot_feat2,onehot_feat3,onehot_feat4,onehot_feat5,onehot_feat6\n"
+    static let userRow =
+        "22733,18-23,M,China,DESKTOP,0,2023-05-03,0-10,10-100,2023-05-03,0-50000,0-1000000000,0,0,0,0,0,0,0,0,0\n"
 
     /// A click.csv of `rows` rows (deterministic, pseudo-random ids and times), about 42 bytes a row.
     static func click(rows: Int, seed: UInt64 = 1) -> [UInt8] {
@@ -147,7 +159,10 @@ enum KuaiLiveCSV {
         let capacity = header.count + rows * 56
         return [UInt8](unsafeUninitializedCapacity: capacity) { buf, count in
             var n = 0
-            for b in header { buf[n] = b; n += 1 }
+            for b in header {
+                buf[n] = b
+                n += 1
+            }
             var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)
             func put(_ v: Int64, _ sep: UInt8) {
                 withUnsafeMutableBytes(of: &digits) { d in

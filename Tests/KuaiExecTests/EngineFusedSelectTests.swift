@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 // The fused selection loops (`x op y`, `(p ± q) op k`, `x IN (long list)`) must select exactly the
@@ -40,14 +41,14 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
         ScalarExpr(.compare(op, a, b), type: .boolean, name: "cmp")
     }
     let shapes: [ScalarExpr] = [
-        cmp(col(0, .bigint), col(2, .bigint)),                                  // column op column
-        cmp(col(1, .bigint), col(0, .bigint)),                                  // ... with NULLs
-        cmp(arith(.subtract, col(0, .bigint), col(2, .bigint)), k),             // (a - b) op k
-        cmp(arith(.add, col(1, .bigint), col(2, .bigint)), k),                  // (a + b) op k, NULLs
-        cmp(arith(.subtract, col(0, .bigint), lit(.int(5), .integer)), k),      // (a - 5) op k
-        cmp(arith(.add, lit(.int(-5), .integer), col(1, .bigint)), k),          // (-5 + a) op k
-        cmp(arith(.subtract, lit(.int(7), .integer), col(2, .bigint)), k),      // (7 - a) op k
-        cmp(k, arith(.subtract, col(0, .bigint), col(1, .bigint))),             // k op (a - b)
+        cmp(col(0, .bigint), col(2, .bigint)),  // column op column
+        cmp(col(1, .bigint), col(0, .bigint)),  // ... with NULLs
+        cmp(arith(.subtract, col(0, .bigint), col(2, .bigint)), k),  // (a - b) op k
+        cmp(arith(.add, col(1, .bigint), col(2, .bigint)), k),  // (a + b) op k, NULLs
+        cmp(arith(.subtract, col(0, .bigint), lit(.int(5), .integer)), k),  // (a - 5) op k
+        cmp(arith(.add, lit(.int(-5), .integer), col(1, .bigint)), k),  // (-5 + a) op k
+        cmp(arith(.subtract, lit(.int(7), .integer), col(2, .bigint)), k),  // (7 - a) op k
+        cmp(k, arith(.subtract, col(0, .bigint), col(1, .bigint))),  // k op (a - b)
     ]
     let subset: [Int32] = stride(from: 0, to: 1037, by: 3).map { Int32($0) }
     for e in shapes {
@@ -118,19 +119,29 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     let b: [Int64?] = (0..<n).map { i in i % 9 == 0 ? nil : Int64(g.next() % 1000) }
     let extra = (0..<n).map { Int64($0) * 3 }
     let dict = StringDictionary(["x", "y", "z"])
-    let s = (0..<n).map { i in Int32(i < firstPart ? 1 : Int(g.next() % 3)) }   // no "x" in the first part
+    let s = (0..<n).map { i in Int32(i < firstPart ? 1 : Int(g.next() % 3)) }  // no "x" in the first part
     let schema: Schema = [Field("a", .bigint), Field("b", .bigint), Field("e", .bigint), Field("s", .varchar)]
-    let block = Batch(columns: [Column(type: .bigint, ints: a), ints(b), Column(type: .bigint, ints: extra),
-                                Column(codes: s, dictionary: dict)])
-    let table = MemoryTable(name: "m", schema: schema, batches: [block, Batch(columns: block.columns.map { $0.slice(0..<100) }, count: 100)])
+    let block = Batch(columns: [
+        Column(type: .bigint, ints: a), ints(b), Column(type: .bigint, ints: extra),
+        Column(codes: s, dictionary: dict),
+    ])
+    let table = MemoryTable(
+        name: "m", schema: schema,
+        batches: [block, Batch(columns: block.columns.map { $0.slice(0..<100) }, count: 100)])
     let diff = ScalarExpr(.arithmetic(.subtract, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "(a - b)")
     let c1 = ScalarExpr(.compare(.greater, diff, lit(.int(100), .integer)), type: .boolean, name: "((a - b) > 100)")
-    let c2 = ScalarExpr(.compare(.equal, col(3, .varchar), lit(.string("x"), .varchar)), type: .boolean, name: "(s = 'x')")
+    let c2 = ScalarExpr(
+        .compare(.equal, col(3, .varchar), lit(.string("x"), .varchar)), type: .boolean, name: "(s = 'x')")
     // Output columns in another order than the table's: e, s, b, a.
-    let scan = TableScan(table: table, columns: [2, 3, 1, 0], conjuncts: [
-        c1.remapColumns { [3, 2, 0, 1][$0] }, c2.remapColumns { [3, 2, 0, 1][$0] },
-    ])
-    guard let got = try scan.morsel(0) else { Issue.record("no rows"); return }
+    let scan = TableScan(
+        table: table, columns: [2, 3, 1, 0],
+        conjuncts: [
+            c1.remapColumns { [3, 2, 0, 1][$0] }, c2.remapColumns { [3, 2, 0, 1][$0] },
+        ])
+    guard let got = try scan.morsel(0) else {
+        Issue.record("no rows")
+        return
+    }
     var want: [Int] = []
     for i in 0..<n where b[i] != nil && a[i] - b[i]! > 100 && s[i] == 0 { want.append(i) }
     #expect(got.count == want.count && !want.isEmpty)
@@ -139,18 +150,27 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     #expect(got.columns[2].ints == want.map { b[$0]! })
     #expect(got.columns[3].ints == want.map { a[$0] })
     #expect(got.columns[2].validity == nil || !got.columns[2].validity!.contains(0))
-    // A filter that keeps every row.
-    let all = ScalarExpr(.compare(.greaterEqual, col(0, .bigint), lit(.int(0), .integer)), type: .boolean, name: "e >= 0")   // over output column 0 = e
+    // A filter that keeps every row (over output column 0 = e).
+    let all = ScalarExpr(
+        .compare(.greaterEqual, col(0, .bigint), lit(.int(0), .integer)), type: .boolean, name: "e >= 0")
     let every = try TableScan(table: table, columns: [2, 0], conjuncts: [all]).morsel(0)
     #expect(every?.count == n && every?.columns[0].ints == extra && every?.columns[1].ints == a)
     // An overflow in the last row raises (the general path's error).
     var big = a
     big[n - 1] = Int64.max
-    let bigTable = MemoryTable(name: "m", schema: schema, batches: [Batch(columns: [Column(type: .bigint, ints: big), Column(type: .bigint, ints: a.map { -$0 - 1 }),
-                                                                              Column(type: .bigint, ints: extra), Column(codes: s, dictionary: dict)])])
+    let bigTable = MemoryTable(
+        name: "m", schema: schema,
+        batches: [
+            Batch(columns: [
+                Column(type: .bigint, ints: big), Column(type: .bigint, ints: a.map { -$0 - 1 }),
+                Column(type: .bigint, ints: extra), Column(codes: s, dictionary: dict),
+            ])
+        ])
     let sum = ScalarExpr(.arithmetic(.subtract, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "(a - b)")
     let over = ScalarExpr(.compare(.greater, sum, lit(.int(0), .integer)), type: .boolean, name: "((a - b) > 0)")
-    #expect(throws: KuaiError.self) { _ = try TableScan(table: bigTable, columns: [0, 1], conjuncts: [over]).morsel(0) }
+    #expect(throws: KuaiError.self) {
+        _ = try TableScan(table: bigTable, columns: [0, 1], conjuncts: [over]).morsel(0)
+    }
 }
 
 /// Ungrouped count / sum / min / max (the one-group fast paths) against a row-by-row reference,
@@ -162,10 +182,14 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     for b in 0..<5 {
         let n = [1, 5000, 3, 70_000, 2][b]
         var v: [Int64?] = (0..<n).map { _ in Int64(bitPattern: g.next()) >> Int64(g.next() % 60) }
-        if n > 2 { v[0] = Int64.max; v[1] = Int64.min }
+        if n > 2 {
+            v[0] = Int64.max
+            v[1] = Int64.min
+        }
         if b == 3 { for i in stride(from: 0, to: n, by: 7) { v[i] = nil } }
         all += v
-        batches.append(Batch(columns: [ints(v), Column(doubles: v.map { Double($0 ?? 0) }, validity: ints(v).validity)]))
+        batches.append(
+            Batch(columns: [ints(v), Column(doubles: v.map { Double($0 ?? 0) }, validity: ints(v).validity)]))
     }
     let src = BatchListSource(schema: [Field("x", .bigint), Field("d", .double)], batches: batches)
     let specs = [
@@ -181,7 +205,8 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     var sum: Int128 = 0
     for x in valid { sum += Int128(x) }
     for threads in [1, 2] {
-        let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: threads)
+        let agg = HashAggregateOperator(
+            input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: threads)
         let b = try #require(try agg.next())
         #expect(b.columns[0].ints == [Int64(all.count)])
         #expect(b.columns[1].ints == [Int64(valid.count)])
@@ -198,8 +223,12 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     let edges: [Int64] = [Int64.max, Int64.min, -1, 0, 1, Int64.max - 1, Int64.min + 1, 1 << 62, -(1 << 62)]
     for trial in 0..<200 {
         let n = 1 + Int(g.next() % 40)
-        let a = (0..<n).map { _ in g.next() % 3 == 0 ? edges[Int(g.next() % UInt64(edges.count))] : Int64(bitPattern: g.next()) >> 2 }
-        let b = (0..<n).map { _ in g.next() % 3 == 0 ? edges[Int(g.next() % UInt64(edges.count))] : Int64(bitPattern: g.next()) >> 2 }
+        let a = (0..<n).map { _ in
+            g.next() % 3 == 0 ? edges[Int(g.next() % UInt64(edges.count))] : Int64(bitPattern: g.next()) >> 2
+        }
+        let b = (0..<n).map { _ in
+            g.next() % 3 == 0 ? edges[Int(g.next() % UInt64(edges.count))] : Int64(bitPattern: g.next()) >> 2
+        }
         let batch = Batch(columns: [Column(type: .bigint, ints: a), Column(type: .bigint, ints: b)])
         for op in [ArithmeticOp.add, .subtract] {
             let e = ScalarExpr(.arithmetic(op, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "e")
@@ -225,18 +254,26 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     let n = 10 * ScalarExpr.selectChunk + 77
     var g = SplitMix(seed: 8)
     // Chunks alternate between "almost nothing passes" and "most rows pass".
-    let a: [Int64] = (0..<n).map { i in (i / ScalarExpr.selectChunk) % 2 == 0 ? (g.next() % 500 == 0 ? 900 : 0) : Int64(g.next() % 1000) }
+    let a: [Int64] = (0..<n).map { i in
+        (i / ScalarExpr.selectChunk) % 2 == 0 ? (g.next() % 500 == 0 ? 900 : 0) : Int64(g.next() % 1000)
+    }
     let b: [Int64?] = (0..<n).map { i in i % 5 == 0 ? nil : Int64(g.next() % 100) }
     let d: [Double] = a.map { Double($0) / 2 }
     let batch = Batch(columns: [Column(type: .bigint, ints: a), ints(b), Column(doubles: d)])
     let k = lit(.int(400), .integer)
     let shapes: [ScalarExpr] = [
         ScalarExpr(.compare(.greater, col(0, .bigint), k), type: .boolean, name: "a > 400"),
-        ScalarExpr(.compare(.greater, col(2, .double), lit(.double(200.5), .double)), type: .boolean, name: "d > 200.5"),
+        ScalarExpr(
+            .compare(.greater, col(2, .double), lit(.double(200.5), .double)), type: .boolean, name: "d > 200.5"),
         ScalarExpr(.compare(.lessEqual, col(1, .bigint), lit(.int(3), .integer)), type: .boolean, name: "b <= 3"),
-        ScalarExpr(.compare(.greater, ScalarExpr(.arithmetic(.subtract, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "(a - b)"), k),
-                   type: .boolean, name: "(a - b) > 400"),
-        ScalarExpr(.inList(col(0, .bigint), (0..<20).map { lit(.int(Int64($0 * 50)), .bigint) }, negated: false), type: .boolean, name: "a in"),
+        ScalarExpr(
+            .compare(
+                .greater,
+                ScalarExpr(.arithmetic(.subtract, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "(a - b)"), k),
+            type: .boolean, name: "(a - b) > 400"),
+        ScalarExpr(
+            .inList(col(0, .bigint), (0..<20).map { lit(.int(Int64($0 * 50)), .bigint) }, negated: false),
+            type: .boolean, name: "a in"),
     ]
     let subset: [Int32] = (0..<n).filter { $0 % 3 != 1 }.map { Int32($0) }
     for e in shapes {
@@ -249,8 +286,11 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 /// column is gathered, and a column neither filtered nor output is never read.
 @Test func engineScanOutputsOnlyRequestedColumns() throws {
     let t = makeZoned()
-    let ge = ScalarExpr(.compare(.greaterEqual, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(5), type: .integer)),
-                        type: .boolean, name: "ts >= 5")
+    let ge = ScalarExpr(
+        .compare(
+            .greaterEqual, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(5), type: .integer)
+        ),
+        type: .boolean, name: "ts >= 5")
     // Scanned columns: ts, v, g; output: v only.
     let scan = TableScan(table: t, columns: [0, 1, 2], conjuncts: [ge], output: [1])
     #expect(scan.schema == [Field("v", .bigint)])
@@ -274,7 +314,8 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
         let values = [base, base + 1, base + 63, base + 64, base + (Int64(IntHashSet.denseSpan) - 1), base + 64]
         let set = IntHashSet(values)
         #expect(set.isDense && set.count == 5)
-        let probes = values + [base &- 1, base + 2, base + 65, base &+ Int64(IntHashSet.denseSpan), Int64.min, Int64.max, 0]
+        let probes =
+            values + [base &- 1, base + 2, base + 65, base &+ Int64(IntHashSet.denseSpan), Int64.min, Int64.max, 0]
         var out = [Int64](repeating: 9, count: probes.count)
         probes.withUnsafeBufferPointer { p in out.withUnsafeMutableBufferPointer { set.contains(p, into: $0) } }
         var want = probes.map { values.contains($0) ? Int64(1) : 0 }

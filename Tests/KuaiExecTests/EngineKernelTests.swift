@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 // Expected strings come from DuckDB 2.0.1 (`COPY (SELECT ...) TO 'x.csv' (HEADER)`), see the
@@ -20,8 +21,10 @@ func engineDoubleText(_ value: Double, _ expected: String) {
 
 /// TIMESTAMP / DATE text: epoch_ms(...) and DATE literals as DuckDB prints them.
 @Test(arguments: [
-    (Int64(1746374400022) * 1000, "2025-05-04 16:00:00.022"), (Int64(1746374400000) * 1000, "2025-05-04 16:00:00"),
-    (Int64(1746374400100) * 1000, "2025-05-04 16:00:00.1"), (Int64(1746378000500) * 1000, "2025-05-04 17:00:00.5"),
+    (Int64(1_746_374_400_022) * 1000, "2025-05-04 16:00:00.022"),
+    (Int64(1_746_374_400_000) * 1000, "2025-05-04 16:00:00"),
+    (Int64(1_746_374_400_100) * 1000, "2025-05-04 16:00:00.1"),
+    (Int64(1_746_378_000_500) * 1000, "2025-05-04 17:00:00.5"),
     (Int64(0), "1970-01-01 00:00:00"), (Int64(-1), "1969-12-31 23:59:59.999999"),
 ])
 func engineTimestampText(_ micros: Int64, _ expected: String) {
@@ -73,12 +76,14 @@ func bools(_ c: Column) -> [Bool?] {
 }
 
 @Test func engineIntegerOverflowAndDivision() throws {
-    let b = Batch(columns: [ints([2147483647], .integer), ints([0], .integer)])
+    let b = Batch(columns: [ints([2_147_483_647], .integer), ints([0], .integer)])
     let add = ScalarExpr(.arithmetic(.add, col(0, .integer), lit(.int(1), .integer)), type: .integer, name: "(a + 1)")
     #expect(throws: KuaiError.self) { _ = try add.evaluate(b) }
-    let idiv = ScalarExpr(.arithmetic(.integerDivide, lit(.int(1), .integer), col(1, .integer)), type: .integer, name: "(1 // b)")
+    let idiv = ScalarExpr(
+        .arithmetic(.integerDivide, lit(.int(1), .integer), col(1, .integer)), type: .integer, name: "(1 // b)")
     #expect(throws: KuaiError.self) { _ = try idiv.evaluate(b) }
-    let mod = ScalarExpr(.arithmetic(.modulo, lit(.int(1), .integer), col(1, .integer)), type: .integer, name: "(1 % b)")
+    let mod = ScalarExpr(
+        .arithmetic(.modulo, lit(.int(1), .integer), col(1, .integer)), type: .integer, name: "(1 % b)")
     #expect(throws: KuaiError.self) { _ = try mod.evaluate(b) }
     // `/` is DOUBLE division: 1 / 0 = inf (DuckDB 2.0.1).
     let div = ScalarExpr(.arithmetic(.divide, lit(.int(1), .integer), col(1, .integer)), type: .double, name: "(1 / b)")
@@ -89,8 +94,12 @@ func bools(_ c: Column) -> [Bool?] {
     #expect(throws: KuaiError.self) { _ = try q.evaluate(mb) }
     // -7 // 2 = -3, -7 % 3 = -1 (truncation, as DuckDB)
     let nb = Batch(columns: [ints([-7]), ints([2]), ints([3])])
-    #expect(try ScalarExpr(.arithmetic(.integerDivide, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "q").evaluate(nb).ints == [-3])
-    #expect(try ScalarExpr(.arithmetic(.modulo, col(0, .bigint), col(2, .bigint)), type: .bigint, name: "m").evaluate(nb).ints == [-1])
+    #expect(
+        try ScalarExpr(.arithmetic(.integerDivide, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "q")
+            .evaluate(nb).ints == [-3])
+    #expect(
+        try ScalarExpr(.arithmetic(.modulo, col(0, .bigint), col(2, .bigint)), type: .bigint, name: "m").evaluate(nb)
+            .ints == [-1])
 }
 
 @Test func engineThreeValuedLogic() throws {
@@ -112,9 +121,13 @@ func bools(_ c: Column) -> [Bool?] {
 @Test func engineInListWithNull() throws {
     // 1 IN (1, NULL) = true; 2 IN (1, NULL) = NULL; 2 NOT IN (1, NULL) = NULL; NULL IN (1) = NULL
     let b = Batch(columns: [ints([1, 2, nil], .integer)])
-    let e = ScalarExpr(.inList(col(0, .integer), [lit(.int(1), .integer), lit(.null, .integer)], negated: false), type: .boolean, name: "in")
+    let e = ScalarExpr(
+        .inList(col(0, .integer), [lit(.int(1), .integer), lit(.null, .integer)], negated: false), type: .boolean,
+        name: "in")
     #expect(bools(try e.evaluate(b)) == [true, nil, nil])
-    let n = ScalarExpr(.inList(col(0, .integer), [lit(.int(1), .integer), lit(.null, .integer)], negated: true), type: .boolean, name: "not in")
+    let n = ScalarExpr(
+        .inList(col(0, .integer), [lit(.int(1), .integer), lit(.null, .integer)], negated: true), type: .boolean,
+        name: "not in")
     #expect(bools(try n.evaluate(b)) == [false, nil, nil])
 }
 
@@ -124,27 +137,31 @@ func bools(_ c: Column) -> [Bool?] {
 ])
 func engineLike(_ s: String, _ pattern: String, _ expected: Bool) throws {
     let b = Batch(columns: [Column(strings: [s])])
-    let e = ScalarExpr(.like(col(0, .varchar), pattern: pattern, negated: false, caseInsensitive: false), type: .boolean, name: "like")
+    let e = ScalarExpr(
+        .like(col(0, .varchar), pattern: pattern, negated: false, caseInsensitive: false), type: .boolean, name: "like")
     #expect(bools(try e.evaluate(b)) == [expected])
 }
 
 // LIKE ... ESCAPE: expected values from DuckDB 2.0.1 (`SELECT s LIKE p ESCAPE e`); nil = an error.
-@Test(arguments: [
-    ("a_b", "%!_%", "!", false, Optional(true)), ("ab", "%!_%", "!", false, false), ("a%", "a!%", "!", false, true),
-    ("a!b", "a!!b", "!", false, true), ("a!!b", "a!!b", "!", false, false), ("ab", "a!b", "!", false, true),
-    ("a_b", "a_b", "_", false, false), ("a%b", "a%%b", "%", false, true), ("a_b", "%!_%", "", false, false),
-    ("", "", "!", false, true), ("x", "", "!", false, false), ("A_b", "a!_B", "!", true, true),
-    ("a_b", "ax_b", "X", true, true), ("AXB", "ax_b", "x", true, false),
-    // A pattern ending with the escape character fails only when the match reaches it.
-    ("b", "a!", "!", false, false), ("a", "a!", "!", false, nil), ("ba", "%a!", "!", false, nil), ("b", "%a!", "!", false, false),
-    ("", "!", "!", false, nil), ("a", "a_!", "!", false, false), ("ab", "a_!", "!", false, nil),
-    // An escape string longer than one byte is an error for every non-NULL row.
-    ("x", "a", "!!", false, nil), ("x", "a", "é", false, nil),
-] as [(String, String, String, Bool, Bool?)])
+@Test(
+    arguments: [
+        ("a_b", "%!_%", "!", false, Optional(true)), ("ab", "%!_%", "!", false, false), ("a%", "a!%", "!", false, true),
+        ("a!b", "a!!b", "!", false, true), ("a!!b", "a!!b", "!", false, false), ("ab", "a!b", "!", false, true),
+        ("a_b", "a_b", "_", false, false), ("a%b", "a%%b", "%", false, true), ("a_b", "%!_%", "", false, false),
+        ("", "", "!", false, true), ("x", "", "!", false, false), ("A_b", "a!_B", "!", true, true),
+        ("a_b", "ax_b", "X", true, true), ("AXB", "ax_b", "x", true, false),
+        // A pattern ending with the escape character fails only when the match reaches it.
+        ("b", "a!", "!", false, false), ("a", "a!", "!", false, nil), ("ba", "%a!", "!", false, nil),
+        ("b", "%a!", "!", false, false),
+        ("", "!", "!", false, nil), ("a", "a_!", "!", false, false), ("ab", "a_!", "!", false, nil),
+        // An escape string longer than one byte is an error for every non-NULL row.
+        ("x", "a", "!!", false, nil), ("x", "a", "é", false, nil),
+    ] as [(String, String, String, Bool, Bool?)])
 func engineLikeEscape(_ s: String, _ pattern: String, _ escape: String, _ ci: Bool, _ expected: Bool?) throws {
     let b = Batch(columns: [Column(strings: [s, nil])])
-    let e = ScalarExpr(.like(col(0, .varchar), pattern: pattern, negated: false, caseInsensitive: ci, escape: escape),
-                       type: .boolean, name: "like_escape")
+    let e = ScalarExpr(
+        .like(col(0, .varchar), pattern: pattern, negated: false, caseInsensitive: ci, escape: escape),
+        type: .boolean, name: "like_escape")
     if let expected {
         #expect(bools(try e.evaluate(b)) == [expected, nil])
     } else {
@@ -178,11 +195,14 @@ func engineLikeEscape(_ s: String, _ pattern: String, _ escape: String, _ ci: Bo
 
 @Test func engineHourOfEpochMsMatchesCalendar() throws {
     // hour(epoch_ms(ms + 28800000)) for 2025-05-04 16:00:00.022 UTC = 00 China time
-    let ms: [Int64?] = [1746374400022, 1746378000500, -1, nil]
+    let ms: [Int64?] = [1_746_374_400_022, 1_746_378_000_500, -1, nil]
     let b = Batch(columns: [ints(ms)])
     let f = FunctionRegistry.resolve("hour_of_epoch_ms", [.bigint])!
-    let e = ScalarExpr(.function(f, [ScalarExpr(.arithmetic(.add, col(0, .bigint), lit(.int(28_800_000), .integer)), type: .bigint, name: "x")]),
-                       type: .bigint, name: "h")
+    let e = ScalarExpr(
+        .function(
+            f,
+            [ScalarExpr(.arithmetic(.add, col(0, .bigint), lit(.int(28_800_000), .integer)), type: .bigint, name: "x")]),
+        type: .bigint, name: "h")
     let r = try e.evaluate(b)
     #expect(Array(r.ints.prefix(3)) == [0, 1, 7])
     #expect(r.isValid(3) == false)
@@ -192,7 +212,8 @@ func engineLikeEscape(_ s: String, _ pattern: String, _ escape: String, _ ci: Bo
     // CASE WHEN x = 0 THEN NULL ELSE 10 // x END must not raise for x = 0.
     let b = Batch(columns: [ints([0, 5])])
     let cond = ScalarExpr(.compare(.equal, col(0, .bigint), lit(.int(0), .integer)), type: .boolean, name: "x = 0")
-    let div = ScalarExpr(.arithmetic(.integerDivide, lit(.int(10), .integer), col(0, .bigint)), type: .bigint, name: "10 // x")
+    let div = ScalarExpr(
+        .arithmetic(.integerDivide, lit(.int(10), .integer), col(0, .bigint)), type: .bigint, name: "10 // x")
     let e = ScalarExpr(.caseWhen([(cond, lit(.null, .bigint))], elseExpr: div), type: .bigint, name: "case")
     let r = try e.evaluate(b)
     #expect(r.isValid(0) == false && r.ints[1] == 2)

@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 /// An in-memory table with zone maps that counts the column blocks it decodes.
@@ -19,11 +20,15 @@ final class ZonedTable: TableSource, @unchecked Sendable {
     func blockRowCount(_ block: Int) -> Int { blocks[block].count }
     func zoneMap(column: Int, block: Int) -> ZoneMap? {
         let c = blocks[block].columns[column]
-        var lo: Value = .null, hi: Value = .null
+        var lo: Value = .null
+        var hi: Value = .null
         var nulls = 0
         for i in 0..<c.count {
             let v = c.value(at: i)
-            if v.isNull { nulls += 1; continue }
+            if v.isNull {
+                nulls += 1
+                continue
+            }
             if lo.isNull || less(v, lo) { lo = v }
             if hi.isNull || less(hi, v) { hi = v }
         }
@@ -49,11 +54,12 @@ func makeZoned() -> ZonedTable {
     var blocks: [Batch] = []
     for b in 0..<4 {
         let ts = (0..<4).map { Int64(b * 4 + $0) }
-        blocks.append(Batch(columns: [
-            Column(type: .bigint, ints: ts),
-            Column(type: .bigint, ints: ts.map { $0 * 10 }),
-            Column(codes: ts.map { Int32($0 % 2) }, dictionary: dict),
-        ]))
+        blocks.append(
+            Batch(columns: [
+                Column(type: .bigint, ints: ts),
+                Column(type: .bigint, ints: ts.map { $0 * 10 }),
+                Column(codes: ts.map { Int32($0 % 2) }, dictionary: dict),
+            ]))
     }
     return ZonedTable(schema: [Field("ts", .bigint), Field("v", .bigint), Field("g", .varchar)], blocks: blocks)
 }
@@ -61,8 +67,13 @@ func makeZoned() -> ZonedTable {
 @Test func engineScanPrunesBlocksByZoneMaps() throws {
     let t = makeZoned()
     // ts >= 5 AND ts < 7: only block 1 (rows 4...7) can match.
-    let ge = ScalarExpr(.compare(.greaterEqual, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(5), type: .integer)), type: .boolean, name: "ts >= 5")
-    let lt = ScalarExpr(.compare(.less, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(7), type: .integer)), type: .boolean, name: "ts < 7")
+    let ge = ScalarExpr(
+        .compare(
+            .greaterEqual, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(5), type: .integer)
+        ), type: .boolean, name: "ts >= 5")
+    let lt = ScalarExpr(
+        .compare(.less, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(7), type: .integer)),
+        type: .boolean, name: "ts < 7")
     let scan = TableScan(table: t, columns: [0, 1], conjuncts: [ge, lt])
     var rows: [Int64] = []
     for m in 0..<scan.morselCount {
@@ -77,33 +88,43 @@ func makeZoned() -> ZonedTable {
 @Test func engineScanSkipsWholeBlockWhenPredicateFails() throws {
     let t = makeZoned()
     // v = 55 matches no row: blocks outside [50, 70] are pruned, block 1 reads only ts... and v.
-    let eq = ScalarExpr(.compare(.equal, ScalarExpr.column(1, type: .bigint, name: "v"), ScalarExpr.constant(.int(55), type: .integer)), type: .boolean, name: "v = 55")
+    let eq = ScalarExpr(
+        .compare(.equal, ScalarExpr.column(1, type: .bigint, name: "v"), ScalarExpr.constant(.int(55), type: .integer)),
+        type: .boolean, name: "v = 55")
     let scan = TableScan(table: t, columns: [0, 1], conjuncts: [eq])
     var n = 0
     for m in 0..<scan.morselCount { n += try scan.morsel(m)?.count ?? 0 }
     #expect(n == 0)
-    #expect(!t.reads.contains { $0.column == 0 })   // no survivor: the other column is never decoded
+    #expect(!t.reads.contains { $0.column == 0 })  // no survivor: the other column is never decoded
 }
 
 @Test func engineHashAggregateParallelMatchesSerial() throws {
     // GROUP BY g: count(*), sum(v), avg(v), min(ts), max(ts), count(DISTINCT ts % 3)
     let t = makeZoned()
     let scan = TableScan(table: t, columns: [0, 1, 2])
-    let mod = ScalarExpr(.arithmetic(.modulo, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(3), type: .integer)),
-                         type: .bigint, name: "ts % 3")
-    let proj = ProjectSource(child: scan, expressions: [ScalarExpr.column(2, type: .varchar, name: "g"), ScalarExpr.column(1, type: .bigint, name: "v"),
-                                                       ScalarExpr.column(0, type: .bigint, name: "ts"), mod],
-                             names: ["g", "v", "ts", "m"])
+    let mod = ScalarExpr(
+        .arithmetic(
+            .modulo, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(3), type: .integer)),
+        type: .bigint, name: "ts % 3")
+    let proj = ProjectSource(
+        child: scan,
+        expressions: [
+            ScalarExpr.column(2, type: .varchar, name: "g"), ScalarExpr.column(1, type: .bigint, name: "v"),
+            ScalarExpr.column(0, type: .bigint, name: "ts"), mod,
+        ],
+        names: ["g", "v", "ts", "m"])
     let specs = [
         AggregateSpec(function: AggregateRegistry.resolve("count_star", nil)!, inputColumn: nil, name: "n"),
         AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 1, name: "s"),
         AggregateSpec(function: AggregateRegistry.resolve("avg", .bigint)!, inputColumn: 1, name: "a"),
         AggregateSpec(function: AggregateRegistry.resolve("min", .bigint)!, inputColumn: 2, name: "lo"),
         AggregateSpec(function: AggregateRegistry.resolve("max", .bigint)!, inputColumn: 2, name: "hi"),
-        AggregateSpec(function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 3, distinct: true, name: "d"),
+        AggregateSpec(
+            function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 3, distinct: true, name: "d"),
     ]
     for threads in [1, 2] {
-        let agg = HashAggregateOperator(input: .morsels(proj), groupColumns: [0], groupNames: ["g"], aggregates: specs, threads: threads)
+        let agg = HashAggregateOperator(
+            input: .morsels(proj), groupColumns: [0], groupNames: ["g"], aggregates: specs, threads: threads)
         let b = try #require(try agg.next())
         var rows: [String: [String]] = [:]
         for i in 0..<b.count {
@@ -122,7 +143,8 @@ func makeZoned() -> ZonedTable {
         AggregateSpec(function: AggregateRegistry.resolve("count_star", nil)!, inputColumn: nil, name: "n"),
         AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 0, name: "s"),
     ]
-    let agg = HashAggregateOperator(input: .morsels(empty), groupColumns: [], groupNames: [], aggregates: specs, threads: 2)
+    let agg = HashAggregateOperator(
+        input: .morsels(empty), groupColumns: [], groupNames: [], aggregates: specs, threads: 2)
     let b = try #require(try agg.next())
     #expect(b.count == 1)
     #expect(b.columns[0].ints == [0])
@@ -131,9 +153,11 @@ func makeZoned() -> ZonedTable {
 
 @Test func engineSumWidensPastInt64() throws {
     // DuckDB: sum(BIGINT) is HUGEINT; 2 * Int64.max = 18446744073709551614 (no overflow).
-    let src = BatchListSource(schema: [Field("x", .bigint)], batches: [Batch(columns: [Column(type: .bigint, ints: [Int64.max, Int64.max])])])
+    let src = BatchListSource(
+        schema: [Field("x", .bigint)], batches: [Batch(columns: [Column(type: .bigint, ints: [Int64.max, Int64.max])])])
     let specs = [AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 0, name: "s")]
-    let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 1)
+    let agg = HashAggregateOperator(
+        input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 1)
     let b = try #require(try agg.next())
     #expect(b.columns[0].type == .hugeint)
     #expect(b.columns[0].isWide)
@@ -144,8 +168,10 @@ func makeZoned() -> ZonedTable {
 @Test func engineFilterAndMorselDriverKeepTableOrder() throws {
     let t = makeZoned()
     let scan = TableScan(table: t, columns: [0, 2])
-    let pred = ScalarExpr(.compare(.equal, ScalarExpr.column(1, type: .varchar, name: "g"), ScalarExpr.constant(.string("F"), type: .varchar)),
-                          type: .boolean, name: "g = 'F'")
+    let pred = ScalarExpr(
+        .compare(
+            .equal, ScalarExpr.column(1, type: .varchar, name: "g"), ScalarExpr.constant(.string("F"), type: .varchar)),
+        type: .boolean, name: "g = 'F'")
     let driver = MorselDriver(source: FilterSource(child: scan, predicate: pred), threads: 2)
     var ts: [Int64] = []
     while let b = try driver.next() { ts += b.columns[0].ints }
@@ -154,19 +180,28 @@ func makeZoned() -> ZonedTable {
 
 @Test func engineCountDistinctSpillsToSortAndStaysExact() throws {
     // Same answer from the hash set and from the append-then-sort path (both results are exact).
-    let values: [Int64] = (0..<5000).map { Int64(($0 * 7919) % 1231) }      // 1231 distinct values
+    let values: [Int64] = (0..<5000).map { Int64(($0 * 7919) % 1231) }  // 1231 distinct values
     let groups: [Int64] = (0..<5000).map { Int64($0 % 3) }
-    let src = BatchListSource(schema: [Field("g", .bigint), Field("v", .bigint)], batches: stride(from: 0, to: 5000, by: 1000).map {
-        Batch(columns: [Column(type: .bigint, ints: Array(groups[$0..<$0 + 1000])), Column(type: .bigint, ints: Array(values[$0..<$0 + 1000]))])
-    })
+    let src = BatchListSource(
+        schema: [Field("g", .bigint), Field("v", .bigint)],
+        batches: stride(from: 0, to: 5000, by: 1000).map {
+            Batch(columns: [
+                Column(type: .bigint, ints: Array(groups[$0..<$0 + 1000])),
+                Column(type: .bigint, ints: Array(values[$0..<$0 + 1000])),
+            ])
+        })
     var expected: [Int64: Set<Int64>] = [:]
     for i in 0..<5000 { expected[groups[i], default: []].insert(values[i]) }
     let saved = DistinctState.hashLimit
     defer { DistinctState.hashLimit = saved }
     for limit in [1 << 20, 64] {
         DistinctState.hashLimit = limit
-        let specs = [AggregateSpec(function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 1, distinct: true, name: "d")]
-        let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [0], groupNames: ["g"], aggregates: specs, threads: 2)
+        let specs = [
+            AggregateSpec(
+                function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 1, distinct: true, name: "d")
+        ]
+        let agg = HashAggregateOperator(
+            input: .morsels(src), groupColumns: [0], groupNames: ["g"], aggregates: specs, threads: 2)
         let b = try #require(try agg.next())
         for i in 0..<b.count {
             #expect(b.columns[1].ints[i] == Int64(expected[b.columns[0].ints[i]]!.count))

@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 // HUGEINT values beyond Int64 (Column.highs): storage helpers, the operators that compute on them
@@ -16,7 +17,7 @@ func hugeCol(_ xs: [Int128?]) -> Column {
 /// 2^64 + k: the same low word as k, another high word.
 func twoTo64(plus k: Int128) -> Int128 { (Int128(1) << 64) + k }
 
-func H(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x) }
+func huge(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x) }
 
 @Suite struct HugeintTests {
     @Test func storageIsNarrowUnlessAValueDoesNotFit() {
@@ -27,9 +28,12 @@ func H(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x)
         #expect(!nullWide.isWide)
         let wide = hugeCol([Int128(Int64.max) + 1, -3, nil, Int128.min])
         #expect(wide.isWide && wide.count == 4)
-        #expect(wide.int128(at: 0) == Int128(Int64.max) + 1 && wide.int128(at: 1) == -3 && wide.int128(at: 3) == Int128.min)
-        #expect(wide.ints[1] == -3)   // a row that fits keeps its value in `ints`
-        #expect(wide.value(at: 0) == .hugeint(Int128(Int64.max) + 1) && wide.value(at: 1) == .int(-3) && wide.value(at: 2) == .null)
+        #expect(
+            wide.int128(at: 0) == Int128(Int64.max) + 1 && wide.int128(at: 1) == -3 && wide.int128(at: 3) == Int128.min)
+        #expect(wide.ints[1] == -3)  // a row that fits keeps its value in `ints`
+        #expect(
+            wide.value(at: 0) == .hugeint(Int128(Int64.max) + 1) && wide.value(at: 1) == .int(-3)
+                && wide.value(at: 2) == .null)
         #expect(wide.firstRowOutsideInt64() == 0)
         let sel: [Int32] = [1, 2]
         let g = sel.withUnsafeBufferPointer { wide.gather($0) }
@@ -40,75 +44,105 @@ func H(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x)
         b.append(intCol([7, nil], type: .hugeint))
         b.append(wide)
         let c = b.take()
-        #expect((0..<c.count).map { c.value(at: $0) } == [I(7), N, .hugeint(Int128(Int64.max) + 1), I(-3), N, .hugeint(Int128.min)])
+        #expect(
+            (0..<c.count).map { c.value(at: $0) } == [
+                int(7), nul, .hugeint(Int128(Int64.max) + 1), int(-3), nul, .hugeint(Int128.min),
+            ])
     }
 
     @Test func sortOrdersBothWords() throws {
-        let vals: [Int128?] = [twoTo64(plus: 1), 1, nil, -twoTo64(plus: 0), Int128(Int64.max), Int128(Int64.max) + 1, -1, Int128.max, Int128.min]
-        let op = SortOperator(child: source([[hugeCol(vals), intCol((0..<Int64(vals.count)).map { $0 })]]), keys: [SortKey(column: 0)])
+        let vals: [Int128?] = [
+            twoTo64(plus: 1), 1, nil, -twoTo64(plus: 0), Int128(Int64.max), Int128(Int64.max) + 1, -1, Int128.max,
+            Int128.min,
+        ]
+        let op = SortOperator(
+            child: source([[hugeCol(vals), intCol((0..<Int64(vals.count)).map { $0 })]]), keys: [SortKey(column: 0)])
         let got = try rows(op).map { $0[0] }
-        let want = vals.compactMap { $0 }.sorted().map(H) + [N]
+        let want = vals.compactMap { $0 }.sorted().map(huge) + [nul]
         #expect(got == want)
-        let desc = SortOperator(child: source([[hugeCol(vals)]]), keys: [SortKey(column: 0, ascending: false, nullsFirst: true)])
-        #expect(try rows(desc).map { $0[0] } == [N] + vals.compactMap { $0 }.sorted(by: >).map(H))
+        let desc = SortOperator(
+            child: source([[hugeCol(vals)]]), keys: [SortKey(column: 0, ascending: false, nullsFirst: true)])
+        #expect(try rows(desc).map { $0[0] } == [nul] + vals.compactMap { $0 }.sorted(by: >).map(huge))
     }
 
     @Test func topNKeepsWideRowsAfterANarrowBound() throws {
-        // 70,000 narrow rows fill the top-N buffer (a 64-bit bound is set), then a wide batch
+        // 70,000 narrow rows fill the top-nul buffer (a 64-bit bound is set), then a wide batch
         // arrives whose low words are small: it must win on its 128-bit value.
         let narrow = intCol((0..<70_000).map { Int64($0) }, type: .hugeint)
         let wide = hugeCol([twoTo64(plus: 3), twoTo64(plus: 0), -twoTo64(plus: 5)])
-        let op = SortOperator(child: source([[narrow], [narrow], [wide]]), keys: [SortKey(column: 0, ascending: false)], limit: 3)
-        #expect(try rows(op).map { $0[0] } == [H(twoTo64(plus: 3)), H(twoTo64(plus: 0)), I(69_999)])
+        let op = SortOperator(
+            child: source([[narrow], [narrow], [wide]]), keys: [SortKey(column: 0, ascending: false)], limit: 3)
+        #expect(try rows(op).map { $0[0] } == [huge(twoTo64(plus: 3)), huge(twoTo64(plus: 0)), int(69_999)])
         let asc = SortOperator(child: source([[narrow], [narrow], [wide]]), keys: [SortKey(column: 0)], limit: 2)
-        #expect(try rows(asc).map { $0[0] } == [H(-twoTo64(plus: 5)), I(0)])
+        #expect(try rows(asc).map { $0[0] } == [huge(-twoTo64(plus: 5)), int(0)])
     }
 
     @Test func groupByAndDistinctSeparateEqualLowWords() throws {
         // 1 and 2^64 + 1 share the low word: they are different groups.
         let keys = hugeCol([1, twoTo64(plus: 1), 1, nil, twoTo64(plus: 1)])
         let vals = intCol([10, 20, 30, 40, 50])
-        let src = BatchListSource(schema: [Field("k", .hugeint), Field("v", .bigint)], batches: [Batch(columns: [keys, vals])])
+        let src = BatchListSource(
+            schema: [Field("k", .hugeint), Field("v", .bigint)], batches: [Batch(columns: [keys, vals])])
         let specs = [AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 1, name: "s")]
-        let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [0], groupNames: ["k"], aggregates: specs, threads: 1)
+        let agg = HashAggregateOperator(
+            input: .morsels(src), groupColumns: [0], groupNames: ["k"], aggregates: specs, threads: 1)
         let got = try rows(agg).sorted { "\($0)" < "\($1)" }
-        #expect(Set(got.map { "\($0)" }) == Set([[I(1), I(40)], [H(twoTo64(plus: 1)), I(70)], [N, I(40)]].map { "\($0)" }))
+        #expect(
+            Set(got.map { "\($0)" })
+                == Set([[int(1), int(40)], [huge(twoTo64(plus: 1)), int(70)], [nul, int(40)]].map { "\($0)" }))
         let distinct = DistinctOperator(child: source([[keys]]))
-        #expect(try rows(distinct).map { $0[0] } == [I(1), H(twoTo64(plus: 1)), N])
+        #expect(try rows(distinct).map { $0[0] } == [int(1), huge(twoTo64(plus: 1)), nul])
     }
 
     @Test func aggregatesOfWideInputMergeAcrossThreads() throws {
         // sum / min / max / avg / count of HUGEINT input, several morsels on 2 threads.
         let parts: [[Int128?]] = [[twoTo64(plus: 1), 5, nil], [-twoTo64(plus: 0), 7], [Int128(Int64.max), 1]]
         let src = BatchListSource(schema: [Field("x", .hugeint)], batches: parts.map { Batch(columns: [hugeCol($0)]) })
-        let specs = ["sum", "min", "max", "count", "avg"].map { AggregateSpec(function: AggregateRegistry.resolve($0, .hugeint)!, inputColumn: 0, name: $0) }
-        let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 2)
+        let specs = ["sum", "min", "max", "count", "avg"].map {
+            AggregateSpec(function: AggregateRegistry.resolve($0, .hugeint)!, inputColumn: 0, name: $0)
+        }
+        let agg = HashAggregateOperator(
+            input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 2)
         let all = parts.flatMap { $0 }.compactMap { $0 }
         let total = all.reduce(0, +)
         let got = try rows(agg)
         #expect(got.count == 1)
-        #expect(Array(got[0][0..<4]) == [H(total), H(all.min()!), H(all.max()!), I(Int64(all.count))])
-        guard case .double(let avg) = got[0][4] else { Issue.record("avg is \(got[0][4])"); return }
+        #expect(Array(got[0][0..<4]) == [huge(total), huge(all.min()!), huge(all.max()!), int(Int64(all.count))])
+        guard case .double(let avg) = got[0][4] else {
+            Issue.record("avg is \(got[0][4])")
+            return
+        }
         let want = Double(total) / Double(all.count)
         #expect(abs(avg - want) <= 1e-12 * abs(want))
     }
 
     @Test func sumPast128BitsIsAnError() throws {
-        let src = BatchListSource(schema: [Field("x", .hugeint)], batches: [Batch(columns: [hugeCol([Int128.max, 1])])])
+        let src = BatchListSource(
+            schema: [Field("x", .hugeint)], batches: [Batch(columns: [hugeCol([Int128.max, 1])])])
         let specs = [AggregateSpec(function: AggregateRegistry.resolve("sum", .hugeint)!, inputColumn: 0, name: "s")]
-        let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 1)
-        #expect { _ = try agg.next() } throws: { ($0 as? KuaiError)?.message.contains("Overflow in HUGEINT addition") == true }
+        let agg = HashAggregateOperator(
+            input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 1)
+        #expect { _ = try agg.next() } throws: {
+            ($0 as? KuaiError)?.message.contains("Overflow in HUGEINT addition") == true
+        }
     }
 
     @Test func operatorsThatComputeIn64BitsRefuseWideValues() throws {
         let wide = hugeCol([twoTo64(plus: 1), 2])
         // join key
-        let join = HashJoinOperator(left: source([[wide]]), right: source([[hugeCol([1, 2])]]), type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
-        #expect { _ = try rows(join) } throws: { ($0 as? KuaiError)?.message.contains("outside the BIGINT range is not supported in a join key") == true }
+        let join = HashJoinOperator(
+            left: source([[wide]]), right: source([[hugeCol([1, 2])]]), type: .inner, leftKeys: [0], rightKeys: [0],
+            buildSide: .right)
+        #expect { _ = try rows(join) } throws: {
+            ($0 as? KuaiError)?.message.contains("outside the BIGINT range is not supported in a join key") == true
+        }
         // count(DISTINCT x)
         let src = BatchListSource(schema: [Field("x", .hugeint)], batches: [Batch(columns: [wide])])
-        let spec = AggregateSpec(function: AggregateRegistry.resolve("count", .hugeint)!, inputColumn: 0, distinct: true, name: "count(DISTINCT x)")
-        let agg = HashAggregateOperator(input: .morsels(src), groupColumns: [], groupNames: [], aggregates: [spec], threads: 1)
+        let spec = AggregateSpec(
+            function: AggregateRegistry.resolve("count", .hugeint)!, inputColumn: 0, distinct: true,
+            name: "count(DISTINCT x)")
+        let agg = HashAggregateOperator(
+            input: .morsels(src), groupColumns: [], groupNames: [], aggregates: [spec], threads: 1)
         #expect { _ = try agg.next() } throws: { ($0 as? KuaiError)?.kind == .execution }
         // a wide column whose valid rows all fit is accepted (values are in `ints`)
         let fits = Column(hugeints: [twoTo64(plus: 1), 2], validity: [0, 1])
@@ -116,8 +150,10 @@ func H(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x)
         var forced = Column(type: .hugeint, ints: [1, 2])
         forced.highs = [1, 0]
         forced.validity = [0, 1]
-        let ok = HashJoinOperator(left: source([[forced]]), right: source([[hugeCol([1, 2])]]), type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
-        #expect(try rows(ok) == [[I(2), I(2)]])
+        let ok = HashJoinOperator(
+            left: source([[forced]]), right: source([[hugeCol([1, 2])]]), type: .inner, leftKeys: [0], rightKeys: [0],
+            buildSide: .right)
+        #expect(try rows(ok) == [[int(2), int(2)]])
     }
 
     @Test func expressionsComputeIn128Bits() throws {
@@ -126,17 +162,25 @@ func H(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x)
         let batch = Batch(columns: [hugeCol([Int128(Int64.max), twoTo64(plus: 1), nil])])
         let add = ScalarExpr(.arithmetic(.add, x, one), type: .hugeint, name: "(x + 1)")
         let r = try add.evaluate(batch)
-        #expect((0..<3).map { r.value(at: $0) } == [H(Int128(Int64.max) + 1), H(twoTo64(plus: 2)), N])
-        let gt = ScalarExpr(.compare(.greater, x, ScalarExpr.constant(.int(Int64.max), type: .hugeint)), type: .boolean, name: "(x > max)")
+        #expect((0..<3).map { r.value(at: $0) } == [huge(Int128(Int64.max) + 1), huge(twoTo64(plus: 2)), nul])
+        let gt = ScalarExpr(
+            .compare(.greater, x, ScalarExpr.constant(.int(Int64.max), type: .hugeint)), type: .boolean,
+            name: "(x > max)")
         let c = try gt.evaluate(batch)
-        #expect((0..<3).map { c.value(at: $0) } == [.bool(false), .bool(true), N])
-        let big = ScalarExpr(.arithmetic(.multiply, x, ScalarExpr.constant(.hugeint(Int128.max / 2), type: .hugeint)), type: .hugeint, name: "(x * big)")
-        #expect { _ = try big.evaluate(batch) } throws: { ($0 as? KuaiError)?.message.contains("Overflow in multiplication of INT128") == true }
+        #expect((0..<3).map { c.value(at: $0) } == [.bool(false), .bool(true), nul])
+        let big = ScalarExpr(
+            .arithmetic(.multiply, x, ScalarExpr.constant(.hugeint(Int128.max / 2), type: .hugeint)), type: .hugeint,
+            name: "(x * big)")
+        #expect { _ = try big.evaluate(batch) } throws: {
+            ($0 as? KuaiError)?.message.contains("Overflow in multiplication of INT128") == true
+        }
         let toDouble = ScalarExpr(.cast(x, isTry: false), type: .double, name: "CAST(x AS DOUBLE)")
         let d = try toDouble.evaluate(batch)
         #expect(d.doubles[1] == Double(twoTo64(plus: 1)))
         let toBig = ScalarExpr(.cast(x, isTry: false), type: .bigint, name: "CAST(x AS BIGINT)")
-        #expect { _ = try toBig.evaluate(batch) } throws: { ($0 as? KuaiError)?.message.contains("INT128 with value 18446744073709551617") == true }
+        #expect { _ = try toBig.evaluate(batch) } throws: {
+            ($0 as? KuaiError)?.message.contains("INT128 with value 18446744073709551617") == true
+        }
         let text = ScalarExpr(.cast(x, isTry: false), type: .varchar, name: "CAST(x AS VARCHAR)")
         #expect(try text.evaluate(batch).value(at: 1) == .string("18446744073709551617"))
     }
@@ -145,8 +189,9 @@ func H(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x)
         // partition by k (1 and 2^64 + 1 are different partitions), sum(v) over the partition
         let k = hugeCol([1, twoTo64(plus: 1), 1, twoTo64(plus: 1)])
         let v = intCol([Int64.max, 5, Int64.max, 6])
-        let op = WindowOperator(child: source([[k, v]]), partitionBy: [0], orderBy: [], functions: [WindowFunction(.sum, argument: 1)])
+        let op = WindowOperator(
+            child: source([[k, v]]), partitionBy: [0], orderBy: [], functions: [WindowFunction(.sum, argument: 1)])
         let got = try rows(op).map { $0[2] }
-        #expect(got == [H(2 * Int128(Int64.max)), I(11), H(2 * Int128(Int64.max)), I(11)])
+        #expect(got == [huge(2 * Int128(Int64.max)), int(11), huge(2 * Int128(Int64.max)), int(11)])
     }
 }

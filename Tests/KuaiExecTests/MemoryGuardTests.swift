@@ -1,4 +1,5 @@
 import Testing
+
 @testable import KuaiExec
 
 /// The memory-limit error counts in binary units (1 MiB = 1,048,576 bytes), as DuckDB's

@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 @Suite struct OperatorHashTableTests {
@@ -25,7 +26,7 @@ import KuaiCore
         #expect(found(t, [intCol([7, nil, 8])]) == [3, -1, -1])
         #expect(found(t, [intCol([7, nil, 8])], nullsMatch: true) == [3, 1, -1])
         let k = t.keyColumns()
-        #expect((0..<4).map { k[0].value(at: $0) } == [I(5), N, I(-1), I(7)])
+        #expect((0..<4).map { k[0].value(at: $0) } == [int(5), nul, int(-1), int(7)])
     }
 
     @Test func manyIntKeysGrow() {
@@ -35,7 +36,7 @@ import KuaiCore
         let got = ids(t, [intCol(xs.map { $0 })])
         #expect(t.count == 100_000)
         #expect(got == (0..<n).map { Int32($0 % 100_000) })
-        #expect(!t.usesDirectIndex)   // keys spread 7919 apart: hashed
+        #expect(!t.usesDirectIndex)  // keys spread 7919 apart: hashed
         #expect(found(t, [intCol([xs[99_999], 1])]) == [99_999, -1])
     }
 
@@ -52,12 +53,17 @@ import KuaiCore
             let got = ids(t, [intCol(xs)])
             for (x, id) in zip(xs, got) {
                 guard let x else {
-                    if nullId == nil { nullId = nextId; nextId += 1 }
+                    if nullId == nil {
+                        nullId = nextId
+                        nextId += 1
+                    }
                     if id != nullId { mismatches += 1 }
                     continue
                 }
-                if let e = expected[x] { if id != e { mismatches += 1 } } else {
-                    if id != nextId { mismatches += 1 }   // ids in order of first appearance
+                if let e = expected[x] {
+                    if id != e { mismatches += 1 }
+                } else {
+                    if id != nextId { mismatches += 1 }  // ids in order of first appearance
                     expected[x] = id
                     nextId += 1
                 }
@@ -65,12 +71,15 @@ import KuaiCore
         }
         // dense keys 1000..<51000 in random order, several batches, some NULLs
         for _ in 0..<10 {
-            feed((0..<20_000).map { _ in Int.random(in: 0..<50, using: &rng) == 0 ? nil : Int64.random(in: 1000..<51_000, using: &rng) })
+            feed(
+                (0..<20_000).map { _ in
+                    Int.random(in: 0..<50, using: &rng) == 0 ? nil : Int64.random(in: 1000..<51_000, using: &rng)
+                })
         }
         #expect(t.usesDirectIndex)
-        feed([999, 51_000, 60_000])          // just outside the span: widened, still direct
+        feed([999, 51_000, 60_000])  // just outside the span: widened, still direct
         #expect(t.usesDirectIndex)
-        feed([2_000_000_000_000, 1000, 60_000])   // a far outlier: back to hashing
+        feed([2_000_000_000_000, 1000, 60_000])  // a far outlier: back to hashing
         #expect(!t.usesDirectIndex)
         feed((0..<5000).map { Int64($0) * 7 })
         // every key maps to one id, ids are 0..<count, keyColumns agrees with the ids
@@ -80,7 +89,7 @@ import KuaiCore
         var keyMismatches = 0
         for (x, id) in expected where k.ints[Int(id)] != x || !k.isValid(Int(id)) { keyMismatches += 1 }
         #expect(keyMismatches == 0)
-        #expect(t.count == expected.count + 1)   // + the NULL group
+        #expect(t.count == expected.count + 1)  // + the NULL group
         // find agrees with findOrInsert
         let probe: [Int64?] = [1000, 50_999, 2_000_000_000_000, 7, 123_456_789, nil]
         #expect(found(t, [intCol(probe)]) == probe.map { $0.flatMap { expected[$0] } ?? -1 })
@@ -111,7 +120,7 @@ import KuaiCore
         #expect(ids(t, [strCol(["zz"])]) == [4])
         #expect(found(t, [strCol(["zz"], dict: d)]) == [4])
         let k = t.keyColumns()[0]
-        #expect((0..<5).map { k.value(at: $0) } == [S("a"), S("b"), N, S("c"), S("zz")])
+        #expect((0..<5).map { k.value(at: $0) } == [str("a"), str("b"), nul, str("c"), str("zz")])
     }
 
     // DuckDB: select x, y, count(*) from (values (1,'a'),(1,NULL),(NULL,'a'),(1,'a'),(NULL,NULL),(NULL,NULL)) t(x,y) group by all
@@ -121,10 +130,14 @@ import KuaiCore
         let got = ids(t, [intCol([1, 1, nil, 1, nil, nil], type: .integer), strCol(["a", nil, "a", "a", nil, nil])])
         #expect(got == [0, 1, 2, 0, 3, 3])
         #expect(found(t, [intCol([1, nil, 1], type: .integer), strCol(["a", "a", nil])]) == [0, -1, -1])
-        #expect(found(t, [intCol([1, nil, 1], type: .integer), strCol(["a", "a", nil])], nullsMatch: true) == [0, 2, 1])
+        #expect(
+            found(t, [intCol([1, nil, 1], type: .integer), strCol(["a", "a", nil])], nullsMatch: true) == [0, 2, 1])
         let k = t.keyColumns()
         #expect(k[0].type == .integer && k[1].type == .varchar)
-        #expect((0..<4).map { [k[0].value(at: $0), k[1].value(at: $0)] } == [[I(1), S("a")], [I(1), N], [N, S("a")], [N, N]])
+        #expect(
+            (0..<4).map { [k[0].value(at: $0), k[1].value(at: $0)] } == [
+                [int(1), str("a")], [int(1), nul], [nul, str("a")], [nul, nul],
+            ])
     }
 
     // DuckDB: select x, count(*) from (values ('nan'::double),(1.0),('-nan'::double),(-0.0),(0.0),(NULL)) t(x) group by x
@@ -165,10 +178,17 @@ import KuaiCore
         let second = ids(t, [intCol([-5, 1, 2, 1_000_000_000_000]), strCol(["a", "a", nil, "zz"])])
         #expect(second == [4, 0, 3, 5])
         #expect(t.count == 6)
-        #expect(found(t, [intCol([-5, nil, 1_000_000_000_000, 3]), strCol(["a", "b", "zz", "a"])], nullsMatch: true) == [4, 2, 5, -1])
+        #expect(
+            found(t, [intCol([-5, nil, 1_000_000_000_000, 3]), strCol(["a", "b", "zz", "a"])], nullsMatch: true) == [
+                4, 2, 5, -1,
+            ])
         let k = t.keyColumns()
-        #expect((0..<6).map { [k[0].value(at: $0), k[1].value(at: $0)] }
-                == [[I(1), S("a")], [I(2), S("a")], [N, S("b")], [I(2), N], [I(-5), S("a")], [I(1_000_000_000_000), S("zz")]])
+        #expect(
+            (0..<6).map { [k[0].value(at: $0), k[1].value(at: $0)] }
+                == [
+                    [int(1), str("a")], [int(2), str("a")], [nul, str("b")], [int(2), nul], [int(-5), str("a")],
+                    [int(1_000_000_000_000), str("zz")],
+                ])
     }
 
     @Test func noKeys() {

@@ -1,6 +1,7 @@
-import Testing
 import Dispatch
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 /// Rows sorted by their text, for order-insensitive comparison (joins do not promise an order).
@@ -28,54 +29,89 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
     //   create table r as select * from (values (2,'x'),(2,'y'),(NULL,'z'),(4,'q'),(1,'p')) t(k,w)
     // Left comes in two batches, right in two batches with different dictionaries.
     func l() -> BatchReplayOperator {
-        source([[intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])], [intCol([2, 3], type: .integer), strCol(["d", "e"])]])
+        source([
+            [intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])],
+            [intCol([2, 3], type: .integer), strCol(["d", "e"])],
+        ])
     }
     func r() -> BatchReplayOperator {
         source([[intCol([2, 2, nil]), strCol(["x", "y", "z"])], [intCol([4, 1]), strCol(["q", "p"])]])
     }
     func join(_ t: JoinType, _ side: BuildSide, residual: ((Batch) throws -> Column)? = nil) throws -> [[Value]] {
-        sortedRows(try rows(HashJoinOperator(left: l(), right: r(), type: t, leftKeys: [0], rightKeys: [0], residual: residual, buildSide: side)))
+        sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: r(), type: t, leftKeys: [0], rightKeys: [0], residual: residual, buildSide: side))
+        )
     }
     /// r.w > 'x' on the joined batch (column 3 = w).
     static func wAfterX(_ b: Batch) throws -> Column {
-        Column(type: .boolean, ints: (0..<b.count).map { i in
-            if case .string(let s) = b.columns[3].value(at: i), s > "x" { return 1 }
-            return 0
-        })
+        Column(
+            type: .boolean,
+            ints: (0..<b.count).map { i in
+                if case .string(let s) = b.columns[3].value(at: i), s > "x" { return 1 }
+                return 0
+            })
     }
 
     static let sides: [BuildSide] = [.left, .right, .auto]
 
     // DuckDB: select * from l join r on l.k=r.k order by all
     @Test(arguments: sides) func inner(side: BuildSide) throws {
-        #expect(try join(.inner, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
-                                                     [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")]]))
+        #expect(
+            try join(.inner, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                ]))
     }
 
     // DuckDB: select * from l left join r on l.k=r.k order by all
     @Test(arguments: sides) func leftJoin(side: BuildSide) throws {
-        #expect(try join(.left, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
-                                                    [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N]]))
+        #expect(
+            try join(.left, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul],
+                ]))
     }
 
     // DuckDB: select * from l right join r on l.k=r.k order by all
     @Test(arguments: sides) func rightJoin(side: BuildSide) throws {
-        #expect(try join(.right, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
-                                                     [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [N, N, I(4), S("q")], [N, N, N, S("z")]]))
+        #expect(
+            try join(.right, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [nul, nul, int(4), str("q")],
+                    [nul, nul, nul, str("z")],
+                ]))
     }
 
     // DuckDB: select * from l full join r on l.k=r.k order by all
     @Test(arguments: sides) func fullJoin(side: BuildSide) throws {
-        #expect(try join(.full, side) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
-                                                    [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N],
-                                                    [N, N, I(4), S("q")], [N, N, N, S("z")]]))
+        #expect(
+            try join(.full, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul],
+                    [nul, nul, int(4), str("q")], [nul, nul, nul, str("z")],
+                ]))
     }
 
     // DuckDB: select * from l where exists (select 1 from r where r.k=l.k) -> (1,'a'),(2,'b'),(2,'d')
     //         select * from l where not exists (...) -> (3,'e'),(NULL,'c')
     @Test(arguments: sides) func semiAnti(side: BuildSide) throws {
-        #expect(try join(.semi, side) == sortedRows([[I(1), S("a")], [I(2), S("b")], [I(2), S("d")]]))
-        #expect(try join(.anti, side) == sortedRows([[I(3), S("e")], [N, S("c")]]))
+        #expect(try join(.semi, side) == sortedRows([[int(1), str("a")], [int(2), str("b")], [int(2), str("d")]]))
+        #expect(try join(.anti, side) == sortedRows([[int(3), str("e")], [nul, str("c")]]))
     }
 
     // DuckDB: select * from l left join r on l.k=r.k and r.w > 'x' order by all
@@ -83,12 +119,24 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
     // DuckDB: select * from l full join r on l.k=r.k and r.w > 'x' order by all
     //  -> ... + (None,None,1,'p'), (None,None,2,'x'), (None,None,4,'q'), (None,None,None,'z')
     @Test(arguments: sides) func residualOuter(side: BuildSide) throws {
-        #expect(try join(.left, side, residual: Self.wAfterX) == sortedRows([[I(1), S("a"), N, N], [I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")],
-                                                                            [I(3), S("e"), N, N], [N, S("c"), N, N]]))
-        #expect(try join(.full, side, residual: Self.wAfterX) == sortedRows([[I(1), S("a"), N, N], [I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")],
-                                                                            [I(3), S("e"), N, N], [N, S("c"), N, N], [N, N, I(1), S("p")],
-                                                                            [N, N, I(2), S("x")], [N, N, I(4), S("q")], [N, N, N, S("z")]]))
-        #expect(try join(.inner, side, residual: Self.wAfterX) == sortedRows([[I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")]]))
+        #expect(
+            try join(.left, side, residual: Self.wAfterX)
+                == sortedRows([
+                    [int(1), str("a"), nul, nul], [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul], [nul, str("c"), nul, nul],
+                ]))
+        #expect(
+            try join(.full, side, residual: Self.wAfterX)
+                == sortedRows([
+                    [int(1), str("a"), nul, nul], [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul], [nul, str("c"), nul, nul], [nul, nul, int(1), str("p")],
+                    [nul, nul, int(2), str("x")], [nul, nul, int(4), str("q")], [nul, nul, nul, str("z")],
+                ]))
+        #expect(
+            try join(.inner, side, residual: Self.wAfterX)
+                == sortedRows([[int(2), str("b"), int(2), str("y")], [int(2), str("d"), int(2), str("y")]]))
     }
 
     // Unique build keys with a residual. DuckDB:
@@ -99,17 +147,40 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
     //   -> [(2,'b',2,'y'), (2,'d',2,'y'), (None,None,1,'p'), (None,None,4,'q'), (None,None,None,'z')]
     @Test(arguments: sides) func residualUniqueBuild(side: BuildSide) throws {
         let r3 = { source([[intCol([4, 1]), strCol(["q", "p"])], [intCol([nil, 2]), strCol(["z", "y"])]]) }
-        let a = sortedRows(try rows(HashJoinOperator(left: l(), right: r3(), type: .left, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX, buildSide: side)))
-        #expect(a == sortedRows([[I(1), S("a"), N, N], [I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N]]))
-        let b = sortedRows(try rows(HashJoinOperator(left: l(), right: r3(), type: .right, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX, buildSide: side)))
-        #expect(b == sortedRows([[I(2), S("b"), I(2), S("y")], [I(2), S("d"), I(2), S("y")], [N, N, I(1), S("p")], [N, N, I(4), S("q")], [N, N, N, S("z")]]))
+        let a = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: r3(), type: .left, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX,
+                    buildSide: side)))
+        #expect(
+            a
+                == sortedRows([
+                    [int(1), str("a"), nul, nul], [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul], [nul, str("c"), nul, nul],
+                ]))
+        let b = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: r3(), type: .right, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX,
+                    buildSide: side)))
+        #expect(
+            b
+                == sortedRows([
+                    [int(2), str("b"), int(2), str("y")], [int(2), str("d"), int(2), str("y")],
+                    [nul, nul, int(1), str("p")],
+                    [nul, nul, int(4), str("q")], [nul, nul, nul, str("z")],
+                ]))
     }
 
     // DuckDB: select * from l where exists (select 1 from r where r.k=l.k and r.w > 'x') -> (2,'b'),(2,'d')
     //         ... not exists ... -> (1,'a'),(3,'e'),(None,'c')
     @Test(arguments: sides) func residualSemiAnti(side: BuildSide) throws {
-        #expect(try join(.semi, side, residual: Self.wAfterX) == sortedRows([[I(2), S("b")], [I(2), S("d")]]))
-        #expect(try join(.anti, side, residual: Self.wAfterX) == sortedRows([[I(1), S("a")], [I(3), S("e")], [N, S("c")]]))
+        #expect(
+            try join(.semi, side, residual: Self.wAfterX) == sortedRows([[int(2), str("b")], [int(2), str("d")]]))
+        #expect(
+            try join(.anti, side, residual: Self.wAfterX)
+                == sortedRows([[int(1), str("a")], [int(3), str("e")], [nul, str("c")]]))
     }
 
     // DuckDB: select count(*) from l cross join r -> 25
@@ -118,14 +189,25 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
     @Test func crossAndNestedLoop() throws {
         #expect(try rows(NestedLoopJoinOperator(left: l(), right: r(), type: .cross)).count == 25)
         let less: (Batch) throws -> Column = { b in
-            Column(type: .boolean, ints: (0..<b.count).map { i in
-                if case .int(let a) = b.columns[0].value(at: i), case .int(let c) = b.columns[2].value(at: i), a < c { return 1 }
-                return 0
-            })
+            Column(
+                type: .boolean,
+                ints: (0..<b.count).map { i in
+                    if case .int(let a) = b.columns[0].value(at: i), case .int(let c) = b.columns[2].value(at: i), a < c
+                    {
+                        return 1
+                    }
+                    return 0
+                })
         }
         let got = sortedRows(try rows(NestedLoopJoinOperator(left: l(), right: r(), type: .inner, predicate: less)))
-        #expect(got == sortedRows([[I(1), S("a"), I(2), S("x")], [I(1), S("a"), I(2), S("y")], [I(1), S("a"), I(4), S("q")],
-                                   [I(2), S("b"), I(4), S("q")], [I(2), S("d"), I(4), S("q")], [I(3), S("e"), I(4), S("q")]]))
+        #expect(
+            got
+                == sortedRows([
+                    [int(1), str("a"), int(2), str("x")], [int(1), str("a"), int(2), str("y")],
+                    [int(1), str("a"), int(4), str("q")],
+                    [int(2), str("b"), int(4), str("q")], [int(2), str("d"), int(4), str("q")],
+                    [int(3), str("e"), int(4), str("q")],
+                ]))
     }
 
     // A join without keys streams: the probe batch is cut into slices whose pairs fill about one output chunk,
@@ -154,13 +236,24 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
 
     // VARCHAR keys with different dictionaries and a multi-column key (string, int).
     // DuckDB: select * from (values ('a',1,10),('b',2,20),('a',2,30),(NULL,1,40)) l(s,i,x)
-    //         join (values ('a',1,'A1'),('a',2,'A2'),('b',1,'B1'),(NULL,1,'N')) r(s,i,y) on l.s=r.s and l.i=r.i order by all
+    //         join (values ('a',1,'A1'),('a',2,'A2'),('b',1,'B1'),(NULL,1,'nul')) r(s,i,y) on l.s=r.s and l.i=r.i order by all
     //  -> [('a', 1, 10, 'a', 1, 'A1'), ('a', 2, 30, 'a', 2, 'A2')]
     @Test(arguments: sides) func multiColumnStringKeys(side: BuildSide) throws {
         let left = source([[strCol(["a", "b", "a", nil]), intCol([1, 2, 2, 1]), intCol([10, 20, 30, 40])]])
-        let right = source([[strCol(["b", "a"]), intCol([1, 2]), strCol(["B1", "A2"])], [strCol(["a", nil]), intCol([1, 1]), strCol(["A1", "N"])]])
-        let got = sortedRows(try rows(HashJoinOperator(left: left, right: right, type: .inner, leftKeys: [0, 1], rightKeys: [0, 1], buildSide: side)))
-        #expect(got == sortedRows([[S("a"), I(1), I(10), S("a"), I(1), S("A1")], [S("a"), I(2), I(30), S("a"), I(2), S("A2")]]))
+        let right = source([
+            [strCol(["b", "a"]), intCol([1, 2]), strCol(["B1", "A2"])],
+            [strCol(["a", nil]), intCol([1, 1]), strCol(["A1", "N"])],
+        ])
+        let got = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left, right: right, type: .inner, leftKeys: [0, 1], rightKeys: [0, 1], buildSide: side)))
+        #expect(
+            got
+                == sortedRows([
+                    [str("a"), int(1), int(10), str("a"), int(1), str("A1")],
+                    [str("a"), int(2), int(30), str("a"), int(2), str("A2")],
+                ]))
     }
 
     // Single VARCHAR key, probe dictionary differs from build dictionary, strings absent on one side.
@@ -169,62 +262,122 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
     @Test func stringKeyAcrossDictionaries() throws {
         let left = source([[strCol(["x", "y", "w", nil])]])
         let right = source([[strCol(["y", "x", "z"]), intCol([1, 2, 3])]])
-        let got = sortedRows(try rows(HashJoinOperator(left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)))
-        #expect(got == [[S("x"), S("x"), I(2)], [S("y"), S("y"), I(1)]])
+        let got = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)))
+        #expect(got == [[str("x"), str("x"), int(2)], [str("y"), str("y"), int(1)]])
     }
 
     // INTEGER against BIGINT and DOUBLE against BIGINT keys compare by value.
     // DuckDB: select * from (values (1::INTEGER),(2::INTEGER)) l(a) join (values (2::BIGINT),(3::BIGINT)) r(b) on a=b -> [(2, 2)]
     // DuckDB: select * from (values (2.0::DOUBLE),(2.5::DOUBLE)) l(a) join (values (2::BIGINT)) r(b) on a=b -> [(2.0, 2)]
     @Test func mixedNumericKeys() throws {
-        let a = try rows(HashJoinOperator(left: source([[intCol([1, 2], type: .integer)]]), right: source([[intCol([2, 3])]]),
-                                          type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
-        #expect(a == [[I(2), I(2)]])
-        let b = try rows(HashJoinOperator(left: source([[dblCol([2.0, 2.5])]]), right: source([[intCol([2])]]),
-                                          type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
-        #expect(b == [[D(2.0), I(2)]])
+        let a = try rows(
+            HashJoinOperator(
+                left: source([[intCol([1, 2], type: .integer)]]), right: source([[intCol([2, 3])]]),
+                type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
+        #expect(a == [[int(2), int(2)]])
+        let b = try rows(
+            HashJoinOperator(
+                left: source([[dblCol([2.0, 2.5])]]), right: source([[intCol([2])]]),
+                type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
+        #expect(b == [[dbl(2.0), int(2)]])
     }
 
     @Test func largeFanOutIsChunked() throws {
         // 300 left rows x 1000 right rows with one key: 300k output rows in batches of <= 65536.
         let left = source([[intCol(Array(repeating: 7, count: 300)), intCol((0..<300).map { Int64($0) })]])
         let right = source([[intCol(Array(repeating: 7, count: 1000))]])
-        let op = HashJoinOperator(left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
-        var total = 0, maxBatch = 0, sum: Int64 = 0
-        while let b = try op.next() { total += b.count; maxBatch = max(maxBatch, b.count); sum += b.columns[1].ints.reduce(0, +) }
+        let op = HashJoinOperator(
+            left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
+        var total = 0
+        var maxBatch = 0
+        var sum: Int64 = 0
+        while let b = try op.next() {
+            total += b.count
+            maxBatch = max(maxBatch, b.count)
+            sum += b.columns[1].ints.reduce(0, +)
+        }
         #expect(total == 300_000 && maxBatch <= 65536 && sum == 1000 * (299 * 300 / 2))
     }
 
     @Test func emptyBuildSide() throws {
         let empty = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
-        #expect(try rows(HashJoinOperator(left: l(), right: empty, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)).isEmpty)
+        #expect(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: empty, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
+            ).isEmpty)
         let empty2 = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
-        #expect(try rows(HashJoinOperator(left: l(), right: empty2, type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)).count == 5)
+        #expect(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: empty2, type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)
+            ).count == 5)
         let empty3 = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
-        #expect(try rows(HashJoinOperator(left: l(), right: empty3, type: .anti, leftKeys: [0], rightKeys: [0])).count == 5)
+        #expect(
+            try rows(HashJoinOperator(left: l(), right: empty3, type: .anti, leftKeys: [0], rightKeys: [0])).count == 5)
     }
 
     // Keys spread far apart (no dense bucket array: hashed lookup), with duplicates, NULLs and a
     // unique-key build side. Same DuckDB answers as `leftJoin` / `semiAnti` with keys scaled.
     @Test(arguments: sides) func hashedIntegerKeys(side: BuildSide) throws {
         let m: Int64 = 1_000_000_007_000
-        let left = { source([[intCol([1 * m, 2 * m, nil], type: .bigint), strCol(["a", "b", "c"])], [intCol([2 * m, 3 * m]), strCol(["d", "e"])]]) }
-        let right = { source([[intCol([2 * m, 2 * m, nil]), strCol(["x", "y", "z"])], [intCol([4 * m, 1 * m]), strCol(["q", "p"])]]) }
-        let got = sortedRows(try rows(HashJoinOperator(left: left(), right: right(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: side)))
-        #expect(got == sortedRows([[I(m), S("a"), I(m), S("p")], [I(2 * m), S("b"), I(2 * m), S("x")], [I(2 * m), S("b"), I(2 * m), S("y")],
-                                   [I(2 * m), S("d"), I(2 * m), S("x")], [I(2 * m), S("d"), I(2 * m), S("y")], [I(3 * m), S("e"), N, N], [N, S("c"), N, N]]))
+        let left = {
+            source([
+                [intCol([1 * m, 2 * m, nil], type: .bigint), strCol(["a", "b", "c"])],
+                [intCol([2 * m, 3 * m]), strCol(["d", "e"])],
+            ])
+        }
+        let right = {
+            source([
+                [intCol([2 * m, 2 * m, nil]), strCol(["x", "y", "z"])], [intCol([4 * m, 1 * m]), strCol(["q", "p"])],
+            ])
+        }
+        let got = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: right(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(
+            got
+                == sortedRows([
+                    [int(m), str("a"), int(m), str("p")], [int(2 * m), str("b"), int(2 * m), str("x")],
+                    [int(2 * m), str("b"), int(2 * m), str("y")],
+                    [int(2 * m), str("d"), int(2 * m), str("x")], [int(2 * m), str("d"), int(2 * m), str("y")],
+                    [int(3 * m), str("e"), nul, nul], [nul, str("c"), nul, nul],
+                ]))
         // unique build keys; DuckDB (keys unscaled): create table r2 as select * from (values (4,'q'),(1,'p'),(NULL,'z')) t(k,w)
         //   select * from l full join r2 on l.k=r2.k order by all
         //   -> [(1,'a',1,'p'), (2,'b',None,None), (2,'d',None,None), (3,'e',None,None), (None,'c',None,None), (None,None,4,'q'), (None,None,None,'z')]
         //   select * from l semi join r2 on l.k=r2.k -> [(1,'a')]; anti join -> [(2,'b'), (2,'d'), (3,'e'), (None,'c')]
         let uniqueRight = { source([[intCol([4 * m, 1 * m, nil]), strCol(["q", "p", "z"])]]) }
-        let u = sortedRows(try rows(HashJoinOperator(left: left(), right: uniqueRight(), type: .full, leftKeys: [0], rightKeys: [0], buildSide: side)))
-        #expect(u == sortedRows([[I(m), S("a"), I(m), S("p")], [I(2 * m), S("b"), N, N], [I(2 * m), S("d"), N, N], [I(3 * m), S("e"), N, N],
-                                 [N, S("c"), N, N], [N, N, I(4 * m), S("q")], [N, N, N, S("z")]]))
-        let semi = sortedRows(try rows(HashJoinOperator(left: left(), right: uniqueRight(), type: .semi, leftKeys: [0], rightKeys: [0], buildSide: side)))
-        #expect(semi == [[I(m), S("a")]])
-        let anti = sortedRows(try rows(HashJoinOperator(left: left(), right: uniqueRight(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: side)))
-        #expect(anti == sortedRows([[I(2 * m), S("b")], [I(2 * m), S("d")], [I(3 * m), S("e")], [N, S("c")]]))
+        let u = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: uniqueRight(), type: .full, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(
+            u
+                == sortedRows([
+                    [int(m), str("a"), int(m), str("p")], [int(2 * m), str("b"), nul, nul],
+                    [int(2 * m), str("d"), nul, nul],
+                    [int(3 * m), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul], [nul, nul, int(4 * m), str("q")], [nul, nul, nul, str("z")],
+                ]))
+        let semi = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: uniqueRight(), type: .semi, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(semi == [[int(m), str("a")]])
+        let anti = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: uniqueRight(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(
+            anti
+                == sortedRows([
+                    [int(2 * m), str("b")], [int(2 * m), str("d")], [int(3 * m), str("e")], [nul, str("c")],
+                ]))
     }
 
     // NOT IN (null-aware anti join). DuckDB:
@@ -232,15 +385,20 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
     //   select * from l where k not in (select k from r where k is not null and k <> 1) -> [(1,'a'), (3,'e')]
     //   select * from l where k not in (select k from r where false) -> all 5 rows of l
     @Test func nullAwareAnti() throws {
-        let a = try rows(HashJoinOperator(left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
+        let a = try rows(
+            HashJoinOperator(left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
         #expect(a.isEmpty)
         let r2 = source([[intCol([2, 2, 4]), strCol(["x", "y", "q"])]])
-        let b = sortedRows(try rows(HashJoinOperator(left: l(), right: r2, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true)))
-        #expect(b == sortedRows([[I(1), S("a")], [I(3), S("e")]]))
+        let b = sortedRows(
+            try rows(
+                HashJoinOperator(left: l(), right: r2, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true)))
+        #expect(b == sortedRows([[int(1), str("a")], [int(3), str("e")]]))
         let empty = BatchReplayOperator(schema: [Field("k", .bigint), Field("w", .varchar)], batches: [])
-        let c = try rows(HashJoinOperator(left: l(), right: empty, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
+        let c = try rows(
+            HashJoinOperator(left: l(), right: empty, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
         #expect(c.count == 5)
-        let op = HashJoinOperator(left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: .left, nullAware: true)
+        let op = HashJoinOperator(
+            left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: .left, nullAware: true)
         #expect(op.explainLine == "HashJoin ANTI null-aware build=right keys=[#0=#0]")
     }
 
@@ -251,19 +409,32 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
 
     // Same answers as the operator's LEFT join (DuckDB query in leftJoin), probe run per morsel in parallel.
     @Test func morselProbe() throws {
-        let probe = TestMorsels([[intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])], [intCol([2, 3], type: .integer), strCol(["d", "e"])]])
+        let probe = TestMorsels([
+            [intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])],
+            [intCol([2, 3], type: .integer), strCol(["d", "e"])],
+        ])
         let (cols, n) = try materializeColumns(r())
         let table = try JoinHashTable(columns: cols, count: n, keys: [0])
         let src = HashJoinProbeSource(probe: probe, build: table, buildSchema: r().schema, type: .left, probeKeys: [0])
-        final class Sink: @unchecked Sendable { var rows: [[Value]] = []; let lock = Mutex() }
+        final class Sink: @unchecked Sendable {
+            var rows: [[Value]] = []
+            let lock = Mutex()
+        }
         let sink = Sink()
         DispatchQueue.concurrentPerform(iterations: src.morselCount) { m in
             let b = try! src.morsel(m)!
             sink.lock.withLock { for i in 0..<b.count { sink.rows.append(b.columns.map { $0.value(at: i) }) } }
         }
         let out = sink.rows
-        #expect(sortedRows(out) == sortedRows([[I(1), S("a"), I(1), S("p")], [I(2), S("b"), I(2), S("x")], [I(2), S("b"), I(2), S("y")],
-                                               [I(2), S("d"), I(2), S("x")], [I(2), S("d"), I(2), S("y")], [I(3), S("e"), N, N], [N, S("c"), N, N]]))
+        #expect(
+            sortedRows(out)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul],
+                ]))
         let semi = HashJoinProbeSource(probe: probe, build: table, buildSchema: r().schema, type: .semi, probeKeys: [0])
         var n2 = 0
         for i in 0..<semi.morselCount { n2 += try semi.morsel(i)?.count ?? 0 }

@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 /// The packed sub-mode of `GroupKeyTable` (2-6 integer / VARCHAR keys packed into one Int64 with
@@ -33,7 +34,9 @@ import KuaiCore
         var bad = 0
         for rows in batches {
             var out = [Int32](repeating: -9, count: rows.count)
-            out.withUnsafeMutableBufferPointer { t.findOrInsert(cols(rows, width: width), rowCount: rows.count, into: $0) }
+            out.withUnsafeMutableBufferPointer {
+                t.findOrInsert(cols(rows, width: width), rowCount: rows.count, into: $0)
+            }
             for (r, id) in zip(rows, out) where m.insert(r) != id { bad += 1 }
         }
         return bad
@@ -43,7 +46,9 @@ import KuaiCore
         var bad = 0
         for nullsMatch in [false, true] {
             var out = [Int32](repeating: -9, count: rows.count)
-            out.withUnsafeMutableBufferPointer { t.find(cols(rows, width: width), rowCount: rows.count, nullsMatch: nullsMatch, into: $0) }
+            out.withUnsafeMutableBufferPointer {
+                t.find(cols(rows, width: width), rowCount: rows.count, nullsMatch: nullsMatch, into: $0)
+            }
             for (r, id) in zip(rows, out) where m.find(r, nullsMatch: nullsMatch) != id { bad += 1 }
         }
         return bad
@@ -71,16 +76,18 @@ import KuaiCore
         let m = Model()
         let batches: [[[Int64?]]] = [
             [[1, 10], [2, 10], [1, 10], [nil, 10], [3, nil], [nil, nil]],
-            [[100, 10], [1, 11], [2, 10]],                    // a above the slack
-            [[-50, 10], [1, 11], [100, 10], [nil, nil]],       // a below base, negative
-            [[5, -1_000_000], [5, 1_000_000], [1, 10]],        // b widens a lot
-            [[1 << 40, 1 << 20], [1, 10], [-(1 << 40), 3]],    // still fits 63 bits
-            [[Int64.max, 0], [Int64.min, 0], [1, 10], [100, 10]],   // cannot pack: general
+            [[100, 10], [1, 11], [2, 10]],  // a above the slack
+            [[-50, 10], [1, 11], [100, 10], [nil, nil]],  // a below base, negative
+            [[5, -1_000_000], [5, 1_000_000], [1, 10]],  // b widens a lot
+            [[1 << 40, 1 << 20], [1, 10], [-(1 << 40), 3]],  // still fits 63 bits
+            [[Int64.max, 0], [Int64.min, 0], [1, 10], [100, 10]],  // cannot pack: general
             [[Int64.max, 0], [Int64.min, 0], [7, 7], [nil, 10]],
         ]
         #expect(feed(t, m, batches, width: 2) == 0)
-        let probe: [[Int64?]] = [[1, 10], [nil, 10], [3, nil], [nil, nil], [Int64.max, 0], [Int64.min, 0], [Int64.min, 1],
-                                 [1 << 40, 1 << 20], [1 << 41, 1 << 20], [-50, 10], [-51, 10], [5, -1_000_000], [7, 7], [8, 7]]
+        let probe: [[Int64?]] = [
+            [1, 10], [nil, 10], [3, nil], [nil, nil], [Int64.max, 0], [Int64.min, 0], [Int64.min, 1],
+            [1 << 40, 1 << 20], [1 << 41, 1 << 20], [-50, 10], [-51, 10], [5, -1_000_000], [7, 7], [8, 7],
+        ]
         #expect(findMismatches(t, m, probe, width: 2) == 0)
         #expect(keyMismatches(t, m, width: 2) == 0)
         #expect(!t.usesPackedKeys)
@@ -94,8 +101,10 @@ import KuaiCore
         #expect(findMismatches(t, m, [[1, 1], [nil, nil]], width: 2) == 0)
         #expect(feed(t, m, [[[1000, -3], [1001, -3], [nil, -2], [1000, nil], [1000, -3]]], width: 2) == 0)
         #expect(t.usesPackedKeys)
-        let probe: [[Int64?]] = [[1000, -3], [1001, -3], [nil, -2], [1000, nil], [999, -3], [-1000, -3], [1000, 5000],
-                                 [Int64.min, -3], [Int64.max, -3], [1000, Int64.min], [nil, nil], [1002, -3]]
+        let probe: [[Int64?]] = [
+            [1000, -3], [1001, -3], [nil, -2], [1000, nil], [999, -3], [-1000, -3], [1000, 5000],
+            [Int64.min, -3], [Int64.max, -3], [1000, Int64.min], [nil, nil], [1002, -3],
+        ]
         #expect(findMismatches(t, m, probe, width: 2) == 0)
         #expect(keyMismatches(t, m, width: 2) == 0)
     }
@@ -111,16 +120,19 @@ import KuaiCore
             for b in 0..<40 {
                 let spread = Int64(1) << Int64(min(b, 30))
                 let n = Int(rng.next() % 3000) + 1
-                batches.append((0..<n).map { _ in
-                    (0..<width).map { c -> Int64? in
-                        if rng.next() % 17 == 0 { return nil }
-                        let r = Int64(rng.next() % UInt64(c == 0 ? spread : 50))
-                        return c == 1 ? r - 25 : r
-                    }
-                })
+                batches.append(
+                    (0..<n).map { _ in
+                        (0..<width).map { c -> Int64? in
+                            if rng.next() % 17 == 0 { return nil }
+                            let r = Int64(rng.next() % UInt64(c == 0 ? spread : 50))
+                            return c == 1 ? r - 25 : r
+                        }
+                    })
             }
             #expect(feed(t, m, batches, width: width) == 0)
-            let probe = batches[39].prefix(500) + batches[3].prefix(200) + [[Int64?]](repeating: Array(repeating: -7, count: width), count: 3)
+            let probe =
+                batches[39].prefix(500) + batches[3].prefix(200)
+                + [[Int64?]](repeating: Array(repeating: -7, count: width), count: 3)
             #expect(findMismatches(t, m, Array(probe), width: width) == 0)
             #expect(keyMismatches(t, m, width: width) == 0)
         }
@@ -142,7 +154,8 @@ import KuaiCore
         #expect(feed(t, m, batches, width: 2) == 0)
         #expect(t.count > 200_000)
         #expect(t.usesPackedDirect)
-        let probe: [[Int64?]] = Array(batches[5].prefix(100)) + [[0, 20213], [23_001, 20233], [5, 20212], [5, 20234], [5, nil]]
+        let probe: [[Int64?]] =
+            Array(batches[5].prefix(100)) + [[0, 20213], [23_001, 20233], [5, 20212], [5, 20234], [5, nil]]
         #expect(findMismatches(t, m, probe, width: 2) == 0)
         #expect(keyMismatches(t, m, width: 2) == 0)
     }
@@ -152,15 +165,24 @@ import KuaiCore
     @Test func mergePackedTables() {
         let t1 = GroupKeyTable(keyTypes: [.varchar, .bigint])
         let t2 = GroupKeyTable(keyTypes: [.varchar, .bigint])
-        var o1 = [Int32](repeating: 0, count: 3), o2 = [Int32](repeating: 0, count: 4)
-        o1.withUnsafeMutableBufferPointer { t1.findOrInsert([strCol(["x", "y", nil]), intCol([1, -2, 3])], rowCount: 3, into: $0) }
-        o2.withUnsafeMutableBufferPointer { t2.findOrInsert([strCol(["y", "z", nil, "x"]), intCol([-2, 1 << 50, 3, 2])], rowCount: 4, into: $0) }
+        var o1 = [Int32](repeating: 0, count: 3)
+        var o2 = [Int32](repeating: 0, count: 4)
+        o1.withUnsafeMutableBufferPointer {
+            t1.findOrInsert([strCol(["x", "y", nil]), intCol([1, -2, 3])], rowCount: 3, into: $0)
+        }
+        o2.withUnsafeMutableBufferPointer {
+            t2.findOrInsert([strCol(["y", "z", nil, "x"]), intCol([-2, 1 << 50, 3, 2])], rowCount: 4, into: $0)
+        }
         var merged = [Int32](repeating: 0, count: 4)
         merged.withUnsafeMutableBufferPointer { t1.findOrInsert(t2.keyColumns(), rowCount: 4, into: $0) }
         #expect(merged == [1, 3, 2, 4])
         let k = t1.keyColumns()
-        #expect((0..<5).map { [k[0].value(at: $0), k[1].value(at: $0)] }
-                == [[S("x"), I(1)], [S("y"), I(-2)], [N, I(3)], [S("z"), I(1 << 50)], [S("x"), I(2)]])
+        #expect(
+            (0..<5).map { [k[0].value(at: $0), k[1].value(at: $0)] }
+                == [
+                    [str("x"), int(1)], [str("y"), int(-2)], [nul, int(3)], [str("z"), int(1 << 50)],
+                    [str("x"), int(2)],
+                ])
     }
 }
 
@@ -178,14 +200,22 @@ import KuaiCore
         let fn = try #require(AggregateRegistry.resolve("count", .bigint))
         let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
         let half = groups.count / 2
-        groups.withUnsafeBufferPointer { st.update(Column(type: .bigint, ints: Array(values[..<half])), ids: UnsafeBufferPointer(rebasing: $0[..<half]), count: half) }
+        groups.withUnsafeBufferPointer {
+            st.update(
+                Column(type: .bigint, ints: Array(values[..<half])), ids: UnsafeBufferPointer(rebasing: $0[..<half]),
+                count: half)
+        }
         st.spill()
         let rest = Array(groups[half...])
-        rest.withUnsafeBufferPointer { st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count) }
+        rest.withUnsafeBufferPointer {
+            st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
+        }
         let packed = st.packedDistinctPairs()
         #expect((packed != nil) == packs)
         if let (g, v) = packed {
-            let expected = pairs(groups, values).flatMap { g, vs in vs.map { (g, $0) } }.sorted { ($0.0, $0.1) < ($1.0, $1.1) }
+            let expected = pairs(groups, values).flatMap { g, vs in vs.map { (g, $0) } }.sorted {
+                ($0.0, $0.1) < ($1.0, $1.1)
+            }
             #expect(g == expected.map(\.0))
             #expect(v == expected.map { UInt64(bitPattern: $0.1) })
         }
@@ -201,12 +231,15 @@ import KuaiCore
         let n = 20_000
         let groups = (0..<n).map { _ in Int32(rng.next() % 7) }
         let values = (0..<n).map { _ in Int64(rng.next() % 3000) - 1500 }
-        try check(groups, values, packs: true)                                   // negatives, several groups
-        try check([Int32](repeating: 0, count: n), values.map { $0 * (1 << 40) }, packs: true)   // wide values, one group
-        try check([0, 0, 1, 2, 2], [Int64.min, Int64.min, Int64.min + 5, Int64.min + 1000, Int64.min + 1000], packs: true)   // low end
-        try check([0, 3, 0, 3], [Int64.max, 7, Int64.max, 7], packs: false)      // 63-bit span plus group bits
+        try check(groups, values, packs: true)  // negatives, several groups
+        // Wide values, one group.
+        try check([Int32](repeating: 0, count: n), values.map { $0 * (1 << 40) }, packs: true)
+        // The low end.
+        try check(
+            [0, 0, 1, 2, 2], [Int64.min, Int64.min, Int64.min + 5, Int64.min + 1000, Int64.min + 1000], packs: true)
+        try check([0, 3, 0, 3], [Int64.max, 7, Int64.max, 7], packs: false)  // 63-bit span plus group bits
         try check([0, 1, 0, 1], [Int64.min, Int64.max, Int64.max, Int64.min], packs: false)  // span overflows
-        try check([0, 0, 1], [Int64.min, 0, -1], packs: false)                    // span 2^63 overflows too
-        try check([0, 0, 0, 0], [5, 5, 5, 5], packs: true)                       // one pair
+        try check([0, 0, 1], [Int64.min, 0, -1], packs: false)  // span 2^63 overflows too
+        try check([0, 0, 0, 0], [5, 5, 5, 5], packs: true)  // one pair
     }
 }

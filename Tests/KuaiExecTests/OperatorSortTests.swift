@@ -1,29 +1,40 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiExec
 
 @Suite struct OperatorSortTests {
     // DuckDB: select x, i from (values (3,1),(NULL,2),(1,3),(3,4),(-5,5),(NULL,6),(1,7)) t(x,i) order by x desc
     @Test func intDescNullsLastStable() throws {
-        let src = source([[intCol([3, nil, 1, 3]), intCol([1, 2, 3, 4])], [intCol([-5, nil, 1]), intCol([5, 6, 7])]])
+        let src = source([
+            [intCol([3, nil, 1, 3]), intCol([1, 2, 3, 4])], [intCol([-5, nil, 1]), intCol([5, 6, 7])],
+        ])
         let op = SortOperator(child: src, keys: [SortKey(column: 0, ascending: false)])
-        #expect(try rows(op) == [[I(3), I(1)], [I(3), I(4)], [I(1), I(3)], [I(1), I(7)], [I(-5), I(5)], [N, I(2)], [N, I(6)]])
+        #expect(
+            try rows(op) == [
+                [int(3), int(1)], [int(3), int(4)], [int(1), int(3)], [int(1), int(7)], [int(-5), int(5)],
+                [nul, int(2)], [nul, int(6)],
+            ])
     }
 
     // DuckDB: ... order by x nulls first
     @Test func intAscNullsFirst() throws {
         let src = source([[intCol([3, nil, 1, 3, -5, nil, 1]), intCol([1, 2, 3, 4, 5, 6, 7])]])
         let op = SortOperator(child: src, keys: [SortKey(column: 0, ascending: true, nullsFirst: true)])
-        #expect(try rows(op).map { $0[1] } == [I(2), I(6), I(5), I(3), I(7), I(1), I(4)])
+        #expect(try rows(op).map { $0[1] } == [int(2), int(6), int(5), int(3), int(7), int(1), int(4)])
     }
 
     // DuckDB: select x from (values (9223372036854775807),(-9223372036854775808),(NULL),(0)) t(x) order by x
     @Test func fullInt64RangeWithNull() throws {
         let src = source([[intCol([Int64.max, Int64.min, nil, 0])]])
-        #expect(try rows(SortOperator(child: src, keys: [SortKey(column: 0)])) == [[I(Int64.min)], [I(0)], [I(Int64.max)], [N]])
+        #expect(
+            try rows(SortOperator(child: src, keys: [SortKey(column: 0)])) == [
+                [int(Int64.min)], [int(0)], [int(Int64.max)], [nul],
+            ])
         let src2 = source([[intCol([Int64.max, Int64.min, nil, 0])]])
-        #expect(try rows(SortOperator(child: src2, keys: [SortKey(column: 0, ascending: false, nullsFirst: true)]))
-                == [[N], [I(Int64.max)], [I(0)], [I(Int64.min)]])
+        #expect(
+            try rows(SortOperator(child: src2, keys: [SortKey(column: 0, ascending: false, nullsFirst: true)]))
+                == [[nul], [int(Int64.max)], [int(0)], [int(Int64.min)]])
     }
 
     // DuckDB: select s, i from (values ('b',1),('B',2),(NULL,3),('a',4),('ä',5),('',6),('ab',7),('a',8),('Z',9)) t(s,i) order by s, i
@@ -36,8 +47,11 @@ import KuaiCore
             [strCol(["ab", "a", "Z"]), intCol([7, 8, 9])],
         ])
         let op = SortOperator(child: src, keys: [SortKey(column: 0)])
-        #expect(try rows(op) == [[S(""), I(6)], [S("B"), I(2)], [S("Z"), I(9)], [S("a"), I(4)], [S("a"), I(8)],
-                                 [S("ab"), I(7)], [S("b"), I(1)], [S("ä"), I(5)], [N, I(3)]])
+        #expect(
+            try rows(op) == [
+                [str(""), int(6)], [str("B"), int(2)], [str("Z"), int(9)], [str("a"), int(4)], [str("a"), int(8)],
+                [str("ab"), int(7)], [str("b"), int(1)], [str("ä"), int(5)], [nul, int(3)],
+            ])
     }
 
     // DuckDB: ... order by s desc nulls first
@@ -50,26 +64,31 @@ import KuaiCore
             [strCol(["ab", "a", "Z"], dict: dict), intCol([7, 8, 9])],
         ])
         let op = SortOperator(child: src, keys: [SortKey(column: 0, ascending: false, nullsFirst: true)])
-        #expect(try rows(op).map { $0[1] } == [I(3), I(5), I(1), I(7), I(4), I(8), I(9), I(2), I(6)])
+        #expect(try rows(op).map { $0[1] } == [int(3), int(5), int(1), int(7), int(4), int(8), int(9), int(2), int(6)])
     }
 
     // DuckDB: select x from (values ('nan'::double),(1.0),('inf'::double),(-0.0),(0.0),(NULL),('-inf'::double),(-1.0)) t(x) order by x
     // -> [(-inf,), (-1.0,), (0.0,), (0.0,), (1.0,), (inf,), (nan,), (None,)]; desc: nan, inf, 1, 0, 0, -1, -inf, NULL
     @Test func doubleOrder() throws {
         let xs: [Double?] = [.nan, 1, .infinity, -0.0, 0.0, nil, -.infinity, -1]
-        let asc = try rows(SortOperator(child: source([[dblCol(xs), intCol([0, 1, 2, 3, 4, 5, 6, 7])]]), keys: [SortKey(column: 0)]))
-        #expect(asc.map { $0[1] } == [I(6), I(7), I(3), I(4), I(1), I(2), I(0), I(5)])
-        let desc = try rows(SortOperator(child: source([[dblCol(xs), intCol([0, 1, 2, 3, 4, 5, 6, 7])]]),
-                                         keys: [SortKey(column: 0, ascending: false)]))
-        #expect(desc.map { $0[1] } == [I(0), I(2), I(1), I(3), I(4), I(7), I(6), I(5)])
+        let asc = try rows(
+            SortOperator(child: source([[dblCol(xs), intCol([0, 1, 2, 3, 4, 5, 6, 7])]]), keys: [SortKey(column: 0)]))
+        #expect(asc.map { $0[1] } == [int(6), int(7), int(3), int(4), int(1), int(2), int(0), int(5)])
+        let desc = try rows(
+            SortOperator(
+                child: source([[dblCol(xs), intCol([0, 1, 2, 3, 4, 5, 6, 7])]]),
+                keys: [SortKey(column: 0, ascending: false)]))
+        #expect(desc.map { $0[1] } == [int(0), int(2), int(1), int(3), int(4), int(7), int(6), int(5)])
     }
 
     // DuckDB: select x, y, i from (values (1,'b',1),(2,'a',2),(1,'a',3),(NULL,'c',4),(2,NULL,5),(1,'b',6)) t(x,y,i) order by x desc, y
     // -> [(2, 'a', 2), (2, None, 5), (1, 'a', 3), (1, 'b', 1), (1, 'b', 6), (None, 'c', 4)]
     @Test func multiKey() throws {
-        let src = source([[intCol([1, 2, 1, nil, 2, 1]), strCol(["b", "a", "a", "c", nil, "b"]), intCol([1, 2, 3, 4, 5, 6])]])
+        let src = source([
+            [intCol([1, 2, 1, nil, 2, 1]), strCol(["b", "a", "a", "c", nil, "b"]), intCol([1, 2, 3, 4, 5, 6])]
+        ])
         let op = SortOperator(child: src, keys: [SortKey(column: 0, ascending: false), SortKey(column: 1)])
-        #expect(try rows(op).map { $0[2] } == [I(2), I(5), I(3), I(1), I(6), I(4)])
+        #expect(try rows(op).map { $0[2] } == [int(2), int(5), int(3), int(1), int(6), int(4)])
     }
 
     /// Reference order: a comparison sort over boxed values (independent of the radix path).
@@ -79,7 +98,7 @@ import KuaiCore
             case (nil, nil): return 0
             case (nil, _): return k.nullsFirst ? -1 : 1
             case (_, nil): return k.nullsFirst ? 1 : -1
-            case let (x?, y?): return x == y ? 0 : ((x < y) == k.ascending ? -1 : 1)
+            case (let x?, let y?): return x == y ? 0 : ((x < y) == k.ascending ? -1 : 1)
             }
         }
         let cols = [a, b]
@@ -96,8 +115,12 @@ import KuaiCore
     func randomAgainstReferenceAndTopN(limit: Int) throws {
         var rng = SplitMix(seed: 42)
         let n = 20_000
-        let a: [Int64?] = (0..<n).map { _ in Int.random(in: 0..<10, using: &rng) == 0 ? nil : Int64.random(in: -50...50, using: &rng) }
-        let b: [Int64?] = (0..<n).map { _ in Int.random(in: 0..<20, using: &rng) == 0 ? nil : Int64.random(in: Int64.min...Int64.max, using: &rng) }
+        let a: [Int64?] = (0..<n).map { _ in
+            Int.random(in: 0..<10, using: &rng) == 0 ? nil : Int64.random(in: -50...50, using: &rng)
+        }
+        let b: [Int64?] = (0..<n).map { _ in
+            Int.random(in: 0..<20, using: &rng) == 0 ? nil : Int64.random(in: Int64.min...Int64.max, using: &rng)
+        }
         let keys = [SortKey(column: 0, ascending: false, nullsFirst: true), SortKey(column: 1)]
         let expected = Self.referenceOrder(a, b, keys).map { Int64($0) }
         func batches() -> [[Column]] {
@@ -107,17 +130,20 @@ import KuaiCore
             }
         }
         let full = try rows(SortOperator(child: source(batches()), keys: keys)).map { r -> Int64 in
-            if case .int(let x) = r[2] { return x }; return -1
+            if case .int(let x) = r[2] { return x }
+            return -1
         }
         #expect(full == expected)
-        // top-N with a small buffer threshold forced by many batches: same prefix as the full sort
-        let top = try rows(SortOperator(child: source(batches()), keys: keys, limit: limit, offset: 3)).map { r -> Int64 in
-            if case .int(let x) = r[2] { return x }; return -1
+        // top-nul with a small buffer threshold forced by many batches: same prefix as the full sort
+        let top = try rows(SortOperator(child: source(batches()), keys: keys, limit: limit, offset: 3)).map {
+            r -> Int64 in
+            if case .int(let x) = r[2] { return x }
+            return -1
         }
         #expect(top == Array(expected[3..<min(n, 3 + limit)]))
     }
 
-    /// Top-N over many batches (compaction and the first-key bound filter) equals the prefix of
+    /// Top-nul over many batches (compaction and the first-key bound filter) equals the prefix of
     /// the full sort, for DOUBLE keys with NULLs/NaN in both directions and NULL placements.
     @Test(arguments: [(true, false), (false, false), (true, true), (false, true)])
     func topNEqualsFullSortPrefix(ascending: Bool, nullsFirst: Bool) throws {
@@ -137,7 +163,9 @@ import KuaiCore
                 return [dblCol(Array(xs[s..<e])), intCol(Array(ys[s..<e])), intCol((s..<e).map { Int64($0) })]
             }
         }
-        let keys = [SortKey(column: 0, ascending: ascending, nullsFirst: nullsFirst), SortKey(column: 1, ascending: false)]
+        let keys = [
+            SortKey(column: 0, ascending: ascending, nullsFirst: nullsFirst), SortKey(column: 1, ascending: false),
+        ]
         let full = try rows(SortOperator(child: source(batches()), keys: keys)).map { $0[2] }
         let top = try rows(SortOperator(child: source(batches()), keys: keys, limit: 25, offset: 2)).map { $0[2] }
         #expect(top == Array(full[2..<27]))
@@ -148,15 +176,22 @@ import KuaiCore
         let n = 200_000
         let keys = (0..<n).map { Int64($0 % 3) }
         let ids = (0..<n).map { Int64($0) }
-        let bs = stride(from: 0, to: n, by: 10_000).map { s in [intCol(Array(keys[s..<s + 10_000]).map { $0 }), intCol(Array(ids[s..<s + 10_000]).map { $0 })] }
+        let bs = stride(from: 0, to: n, by: 10_000).map { s in
+            [intCol(Array(keys[s..<s + 10_000]).map { $0 }), intCol(Array(ids[s..<s + 10_000]).map { $0 })]
+        }
         let op = SortOperator(child: source(bs), keys: [SortKey(column: 0, ascending: false)], limit: 5, offset: 0)
-        #expect(try rows(op) == [[I(2), I(2)], [I(2), I(5)], [I(2), I(8)], [I(2), I(11)], [I(2), I(14)]])
+        #expect(
+            try rows(op) == [
+                [int(2), int(2)], [int(2), int(5)], [int(2), int(8)], [int(2), int(11)], [int(2), int(14)],
+            ])
     }
 
     @Test func limitZeroAndEmptyInput() throws {
-        #expect(try rows(SortOperator(child: source([[intCol([1, 2])]]), keys: [SortKey(column: 0)], limit: 0)).isEmpty)
+        #expect(
+            try rows(SortOperator(child: source([[intCol([1, 2])]]), keys: [SortKey(column: 0)], limit: 0)).isEmpty)
         #expect(try rows(SortOperator(child: source([[intCol([])]]), keys: [SortKey(column: 0)])).isEmpty)
-        #expect(try rows(SortOperator(child: source([[intCol([1, 2])]]), keys: [SortKey(column: 0)], offset: 5)).isEmpty)
+        #expect(
+            try rows(SortOperator(child: source([[intCol([1, 2])]]), keys: [SortKey(column: 0)], offset: 5)).isEmpty)
     }
 
     @Test func largeOutputIsBatched() throws {
@@ -167,7 +202,10 @@ import KuaiCore
         var sorted = true
         while let b = try op.next() {
             sizes.append(b.count)
-            for x in b.columns[0].ints { if x < last { sorted = false }; last = x }
+            for x in b.columns[0].ints {
+                if x < last { sorted = false }
+                last = x
+            }
         }
         #expect(sizes == [65536, 65536, n - 131072])
         #expect(sorted)
@@ -178,11 +216,11 @@ import KuaiCore
     // DuckDB: select * from range(10) limit 4 offset 3 -> 3,4,5,6
     @Test func limitOffsetAcrossBatches() throws {
         let src = source([[intCol([0, 1])], [intCol([2, 3, 4])], [intCol([5, 6, 7, 8, 9])]])
-        #expect(try rows(LimitOperator(child: src, limit: 4, offset: 3)) == [[I(3)], [I(4)], [I(5)], [I(6)]])
+        #expect(try rows(LimitOperator(child: src, limit: 4, offset: 3)) == [[int(3)], [int(4)], [int(5)], [int(6)]])
     }
     @Test func offsetOnly() throws {
         let src = source([[intCol([0, 1])], [intCol([2, 3, 4])]])
-        #expect(try rows(LimitOperator(child: src, limit: nil, offset: 4)) == [[I(4)]])
+        #expect(try rows(LimitOperator(child: src, limit: nil, offset: 4)) == [[int(4)]])
     }
     @Test func limitZero() throws {
         #expect(try rows(LimitOperator(child: source([[intCol([0, 1])]]), limit: 0, offset: 0)).isEmpty)

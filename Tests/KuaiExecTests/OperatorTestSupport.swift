@@ -1,4 +1,5 @@
 import KuaiCore
+
 @testable import KuaiExec
 
 // Helpers for the operator tests (OPERATORS engineer): build columns/batches from literals,
@@ -44,10 +45,10 @@ func rows(_ op: PhysicalOperator) throws -> [[Value]] {
 }
 
 /// Row literal helpers: `.int`, `.string`, `.null`.
-func I(_ x: Int64) -> Value { .int(x) }
-func S(_ s: String) -> Value { .string(s) }
-func D(_ d: Double) -> Value { .double(d) }
-let N = Value.null
+func int(_ x: Int64) -> Value { .int(x) }
+func str(_ s: String) -> Value { .string(s) }
+func dbl(_ d: Double) -> Value { .double(d) }
+let nul = Value.null
 
 /// A small deterministic PRNG (SplitMix64) for randomised tests.
 struct SplitMix: RandomNumberGenerator {

@@ -1,14 +1,20 @@
 import Foundation
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiFormat
 
 /// Atomic writing (Formats/column-file.md section 14).
 @Suite struct AtomicReplaceTests {
     static func table(_ value: Int64, rows: Int = 70_000) -> TableSpec {
-        TableSpec(name: "t", schema: [Field("v", .bigint), Field("s", .varchar)],
-                  batches: [Batch(columns: [intColumn(.bigint, Array(repeating: value, count: rows)),
-                                            Column(strings: Array(repeating: "g\(value)", count: rows))])])
+        TableSpec(
+            name: "t", schema: [Field("v", .bigint), Field("s", .varchar)],
+            batches: [
+                Batch(columns: [
+                    intColumn(.bigint, Array(repeating: value, count: rows)),
+                    Column(strings: Array(repeating: "g\(value)", count: rows)),
+                ])
+            ])
     }
 
     /// Every row of the store's table `t`, checked to be one generation.
@@ -92,9 +98,9 @@ import KuaiCore
         mkdir(stale, 0o755)
         mkdir(stale + "/t", 0o755)
         writeBytes(stale + "/t/v.col", [1, 2, 3])
-        let live = dir.sub(".store.tmp-\(getppid())-00000000000000aa") // a live process: kept
+        let live = dir.sub(".store.tmp-\(getppid())-00000000000000aa")  // a live process: kept
         mkdir(live, 0o755)
-        let other = dir.sub(".other.tmp-\(dead)-00") // another store's name: kept
+        let other = dir.sub(".other.tmp-\(dead)-00")  // another store's name: kept
         mkdir(other, 0o755)
         try writeStore(path, [Self.table(1)])
         #expect(POSIX.kind(stale) == .missing)
@@ -142,7 +148,7 @@ import KuaiCore
         try writeStore(path, [Self.table(1)])
         let old = try Store.open(at: path)
         let oldTable = try old.table("t")
-        _ = try oldTable.readColumn(0, block: 0) // column 0 mapped, column 1 not yet
+        _ = try oldTable.readColumn(0, block: 0)  // column 0 mapped, column 1 not yet
         try writeStore(path, [Self.table(2)])
         // The old files are unlinked, but the reader holds them open: same generation, whole.
         #expect(try Self.uniformValue(oldTable) == 1)
@@ -171,7 +177,7 @@ import KuaiCore
                     }
                     done.withLock { reads += 1 }
                 } catch let e as KuaiError where e.message.contains("replaced") {
-                    continue // retryable by contract
+                    continue  // retryable by contract
                 } catch {
                     done.withLock { failures.append("\(error)") }
                 }

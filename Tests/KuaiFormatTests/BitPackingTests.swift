@@ -1,10 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Testing
+
 @testable import KuaiFormat
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The group decoders of `BitPacking` (8 values per group, one loop per width) against values
 /// computed directly from the packed input: every width 0...64, counts that are and are not
@@ -26,7 +28,11 @@ import Testing
             let mask: UInt64 = bits == 64 ? ~0 : (1 << UInt64(bits)) &- 1
             var v = (0..<count).map { _ in g.next() & mask }
             // The extremes of the width somewhere in the middle and at the end.
-            if count > 3 { v[count / 2] = mask; v[count / 2 + 1] = 0; v[count - 1] = mask }
+            if count > 3 {
+                v[count / 2] = mask
+                v[count / 2 + 1] = 0
+                v[count - 1] = mask
+            }
             values = v
             let bytes = BitPacking.packedBytes(count: count, bits: bits)
             let page = Int(sysconf(Int32(_SC_PAGESIZE)))
@@ -38,7 +44,9 @@ import Testing
             let guardPage = region + dataPages * page
             precondition(mprotect(guardPage, page, PROT_NONE) == 0)
             let start = guardPage - bytes
-            let n = v.withUnsafeBufferPointer { BitPacking.pack($0.baseAddress!, count: count, bits: bits, into: start) }
+            let n = v.withUnsafeBufferPointer {
+                BitPacking.pack($0.baseAddress!, count: count, bits: bits, into: start)
+            }
             precondition(n == (bits == 0 || count == 0 ? 0 : bytes))
             packed = UnsafeRawPointer(start)
         }
@@ -70,12 +78,18 @@ import Testing
             for (first, minDelta) in [(Int64(0), Int64(0)), (1_746_374_400_000, -3), (-7, Int64.min), (Int64.max, 1)] {
                 var out = [Int64](repeating: 42, count: count + 2)
                 out.withUnsafeMutableBufferPointer {
-                    BitPacking.unpackDelta(p.packed, count: count + 1, bits: bits, first: first, minDelta: minDelta, into: $0.baseAddress!)
+                    BitPacking.unpackDelta(
+                        p.packed, count: count + 1, bits: bits, first: first, minDelta: minDelta, into: $0.baseAddress!)
                 }
                 var want = [first]
                 var prev = first
-                for d in p.values { prev = prev &+ minDelta &+ Int64(bitPattern: d); want.append(prev) }
-                #expect(Array(out.prefix(count + 1)) == want, "width \(bits) deltas \(count) first \(first) minDelta \(minDelta)")
+                for d in p.values {
+                    prev = prev &+ minDelta &+ Int64(bitPattern: d)
+                    want.append(prev)
+                }
+                #expect(
+                    Array(out.prefix(count + 1)) == want,
+                    "width \(bits) deltas \(count) first \(first) minDelta \(minDelta)")
                 #expect(out[count + 1] == 42, "width \(bits) deltas \(count): wrote past the end")
             }
         }

@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiFormat
 
 /// Unit tests of the pieces under the column file: checksum, bit-packing, encoders.
@@ -18,14 +19,21 @@ import KuaiCore
         for count in [0, 1, 63, 64, 65, 1000] {
             let mask: UInt64 = bits == 64 ? ~0 : (1 << UInt64(bits)) - 1
             var src = (0..<count).map { _ in g.next() & mask }
-            if count > 2 { src[1] = mask; src[2] = 0 }
+            if count > 2 {
+                src[1] = mask
+                src[2] = 0
+            }
             let bytes = BitPacking.packedBytes(count: count, bits: bits)
             let buf = UnsafeMutableRawPointer.allocate(byteCount: max(bytes, 8), alignment: 8)
             defer { buf.deallocate() }
-            let n = src.withUnsafeBufferPointer { BitPacking.pack($0.baseAddress!, count: count, bits: bits, into: buf) }
+            let n = src.withUnsafeBufferPointer {
+                BitPacking.pack($0.baseAddress!, count: count, bits: bits, into: buf)
+            }
             #expect(n == (bits == 0 ? 0 : bytes))
             var out = [Int64](repeating: 0, count: count)
-            out.withUnsafeMutableBufferPointer { BitPacking.unpackFOR(buf, count: count, bits: bits, base: -5, into: $0.baseAddress!) }
+            out.withUnsafeMutableBufferPointer {
+                BitPacking.unpackFOR(buf, count: count, bits: bits, base: -5, into: $0.baseAddress!)
+            }
             #expect(out == src.map { Int64(bitPattern: $0) &+ -5 }, "width \(bits) count \(count)")
         }
     }
@@ -36,7 +44,8 @@ import KuaiCore
             v.withUnsafeBufferPointer { enc.encodeInts($0.baseAddress!, rows: v.count, validity: nil).encoding }
         }
         // Sorted with small steps: delta.
-        #expect(encodingOf((0..<65_536).map { 1_746_374_400_000 + Int64($0) * 3 }) == FormatConstants.encodingDeltaBitPack)
+        #expect(
+            encodingOf((0..<65_536).map { 1_746_374_400_000 + Int64($0) * 3 }) == FormatConstants.encodingDeltaBitPack)
         // Constant: FOR bit-pack of width 0.
         #expect(encodingOf(Array(repeating: 7, count: 1000)) == FormatConstants.encodingFORBitPack)
         // Random 20-bit ids: bit-packing.

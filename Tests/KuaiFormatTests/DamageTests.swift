@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiFormat
 
 /// Damaged stores (issue 4): every damage is reported as a KuaiError naming the file and block,
@@ -12,12 +13,19 @@ import KuaiCore
         var g = SplitMix(77)
         let ids: [Int64?] = (0..<rows).map { _ in Int64(g.next() % 100_000) + value }
         let cats: [String?] = (0..<rows).map { i in i % 11 == 0 ? nil : ["a", "b", "c"][i % 3] }
-        try writeStore(path, [TableSpec(name: "click", schema: [Field("user_id", .bigint), Field("cat", .varchar)],
-                                        batches: [Batch(columns: [intColumn(.bigint, ids), Column(strings: cats)])])])
+        try writeStore(
+            path,
+            [
+                TableSpec(
+                    name: "click", schema: [Field("user_id", .bigint), Field("cat", .varchar)],
+                    batches: [Batch(columns: [intColumn(.bigint, ids), Column(strings: cats)])])
+            ])
     }
 
-    func expectError(_ kind: KuaiError.Kind, _ body: () throws -> Void, where check: (KuaiError) -> Bool = { _ in true },
-                     sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectError(
+        _ kind: KuaiError.Kind, _ body: () throws -> Void, where check: (KuaiError) -> Bool = { _ in true },
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         do {
             try body()
             Issue.record("expected a \(kind) error", sourceLocation: sourceLocation)
@@ -43,11 +51,13 @@ import KuaiCore
         writeBytes(file, bytes)
         let store = try Store.open(at: path)
         let t = try store.table("click")
-        _ = try t.readColumn(0, block: 0)   // other blocks stay readable
+        _ = try t.readColumn(0, block: 0)  // other blocks stay readable
         _ = try t.readColumn(0, block: 2)
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 1) }) { e in
-            e.location == "click/user_id.col@\(info.offset) block 1" && e.message.contains("checksum")
-        }
+        expectError(
+            .corrupt, { _ = try t.readColumn(0, block: 1) },
+            where: { e in
+                e.location == "click/user_id.col@\(info.offset) block 1" && e.message.contains("checksum")
+            })
         let problems = store.verify()
         #expect(problems.count == 1)
         #expect(problems.first?.location?.hasPrefix("click/user_id.col@") == true)
@@ -89,9 +99,11 @@ import KuaiCore
         writeBytes(file, Array(bytes[0..<(bytes.count - cut)]))
         let store = try Store.open(at: path)
         let t = try store.table("click")
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in
-            (e.location ?? "").hasPrefix("click/user_id.col@")
-        }
+        expectError(
+            .corrupt, { _ = try t.readColumn(0, block: 0) },
+            where: { e in
+                (e.location ?? "").hasPrefix("click/user_id.col@")
+            })
         #expect(t.zoneMap(column: 0, block: 0) == nil)
         #expect(store.verify().count == 1)
         // The other column is unaffected.
@@ -121,9 +133,11 @@ import KuaiCore
         let store = try Store.open(at: path)
         let t = try store.table("click")
         _ = try t.readColumn(0, block: 0)
-        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }) { e in
-            e.location == "click/cat.col" && e.message.contains("missing")
-        }
+        expectError(
+            .corrupt, { _ = try t.readColumn(1, block: 0) },
+            where: { e in
+                e.location == "click/cat.col" && e.message.contains("missing")
+            })
         let problems = store.verify()
         #expect(problems.count == 1 && problems[0].location == "click/cat.col")
     }
@@ -138,7 +152,7 @@ import KuaiCore
         bytes[FormatConstants.headerVersionOffset] = 2
         writeBytes(file, bytes)
         let t = try Store.open(at: path).table("click")
-        expectError(.format, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("newer") }
+        expectError(.format, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("newer") })
     }
 
     @Test func newerManifestVersionIsAFormatError() throws {
@@ -146,8 +160,11 @@ import KuaiCore
         defer { dir.cleanup() }
         let path = dir.sub("s")
         try Self.makeStore(path)
-        try editManifest(path) { $0["formatVersion"] = 2; $0["tables"] = "a new shape" }
-        expectError(.format, { _ = try Store.open(at: path) }) { e in e.message.contains("newer") }
+        try editManifest(path) {
+            $0["formatVersion"] = 2
+            $0["tables"] = "a new shape"
+        }
+        expectError(.format, { _ = try Store.open(at: path) }, where: { e in e.message.contains("newer") })
     }
 
     func editManifest(_ path: String, _ edit: (inout [String: Any]) -> Void) throws {
@@ -179,7 +196,7 @@ import KuaiCore
             m["tables"] = tables
         }
         var t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("rows") }
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("rows") })
 
         // Block count disagreeing with row count: caught at open.
         try Self.makeStore(path)
@@ -188,13 +205,20 @@ import KuaiCore
             tables[0]["blockCount"] = 2
             m["tables"] = tables
         }
-        expectError(.corrupt, { _ = try Store.open(at: path) }) { e in e.message.contains("blockCount") }
+        expectError(.corrupt, { _ = try Store.open(at: path) }, where: { e in e.message.contains("blockCount") })
 
         // Type changed: BIGINT file, manifest says DOUBLE.
         try Self.makeStore(path)
-        try editColumn(path, 0) { $0["type"] = "DOUBLE"; $0["typeId"] = 5 }
+        try editColumn(path, 0) {
+            $0["type"] = "DOUBLE"
+            $0["typeId"] = 5
+        }
         t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("BIGINT") && e.message.contains("DOUBLE") }
+        expectError(
+            .corrupt, { _ = try t.readColumn(0, block: 0) },
+            where: { e in
+                e.message.contains("BIGINT") && e.message.contains("DOUBLE")
+            })
 
         // Type name and id disagree: caught at open.
         try Self.makeStore(path)
@@ -205,17 +229,17 @@ import KuaiCore
         try Self.makeStore(path)
         try editColumn(path, 0) { $0["bytes"] = ($0["bytes"] as! Int) + 8 }
         t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("bytes") }
+        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("bytes") })
         try Self.makeStore(path)
         try editColumn(path, 1) { $0["footerChecksum"] = "0123456789abcdef" }
         t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }) { e in e.message.contains("manifest") }
+        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }, where: { e in e.message.contains("manifest") })
 
         // Dictionary size.
         try Self.makeStore(path)
         try editColumn(path, 1) { $0["dictionarySize"] = 4 }
         t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }) { e in e.message.contains("dictionary") }
+        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }, where: { e in e.message.contains("dictionary") })
 
         // A column file path escaping the store.
         try Self.makeStore(path)
@@ -233,13 +257,15 @@ import KuaiCore
     @Test func fileFromAnotherGenerationIsDetected() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let a = dir.sub("a"), b = dir.sub("b")
+        let a = dir.sub("a")
+        let b = dir.sub("b")
         try Self.makeStore(a, value: 0)
         try Self.makeStore(b, value: 1_000_000)
         // A column file of store b dropped into store a (e.g. a half-copied folder).
         writeBytes(a + "/click/user_id.col", readBytes(b + "/click/user_id.col"))
         let t = try Store.open(at: a).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }) { e in e.message.contains("another store") }
+        expectError(
+            .corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("another store") })
         _ = try t.readColumn(1, block: 0)
     }
 
@@ -248,7 +274,7 @@ import KuaiCore
         defer { dir.cleanup() }
         expectError(.io, { _ = try Store.open(at: dir.sub("nope")) })
         mkdir(dir.sub("empty"), 0o755)
-        expectError(.io, { _ = try Store.open(at: dir.sub("empty")) }) { e in e.message.contains("manifest") }
+        expectError(.io, { _ = try Store.open(at: dir.sub("empty")) }, where: { e in e.message.contains("manifest") })
         writeBytes(dir.sub("file"), [1, 2, 3])
         expectError(.io, { _ = try Store.open(at: dir.sub("file")) })
     }

@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiFormat
 
 // Seeded random mutation of column files and manifests (issue 4, "Must show" 2).
@@ -43,7 +44,8 @@ func fuzzSeed(_ fallback: UInt64) -> UInt64 {
 /// `$TMPDIR/kuai-fuzz-keep-<iteration>-<name>`.
 func keepIfAsked(_ iteration: Int, _ name: String, _ bytes: [UInt8]) {
     guard let k = ProcessInfo.processInfo.environment["KUAI_FUZZ_KEEP"], Int(k) == iteration else { return }
-    let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("kuai-fuzz-keep-\(iteration)-" + name.replacingOccurrences(of: "/", with: "_"))
+    let path = (NSTemporaryDirectory() as NSString).appendingPathComponent(
+        "kuai-fuzz-keep-\(iteration)-" + name.replacingOccurrences(of: "/", with: "_"))
     writeBytes(path, bytes)
     print("kept \(path)")
 }
@@ -68,8 +70,14 @@ final class FuzzStore {
         // Table "small": every type, nulls, one block.
         let n = 300
         func maybeNull<T>(_ v: T, _ p: Int) -> T? { Int.random(in: 0..<100, using: &rng) < p ? nil : v }
-        var ids: [Int64?] = [], ts: [Int64?] = [], small: [Int64?] = [], dbl: [Double?] = []
-        var str: [String?] = [], dates: [Int64?] = [], bools: [Int64?] = [], ints: [Int64?] = []
+        var ids: [Int64?] = []
+        var ts: [Int64?] = []
+        var small: [Int64?] = []
+        var dbl: [Double?] = []
+        var str: [String?] = []
+        var dates: [Int64?] = []
+        var bools: [Int64?] = []
+        var ints: [Int64?] = []
         var t: Int64 = 1_746_374_400_022
         let words = ["18-23", "24-30", "M", "F", "shop", "other", "", "a,b", "中文", "x\"y"]
         for _ in 0..<n {
@@ -96,15 +104,21 @@ final class FuzzStore {
         ]
         // Table "multi": two blocks (65,536 + 300 rows).
         let m = FormatConstants.blockRows + 300
-        let mids = Column(type: .bigint, ints: (0..<m).map { Int64($0) * 3 - 1000 }, validity: (0..<m).map { $0 % 97 == 0 ? 0 : 1 })
-        let mstr = Column(codes: (0..<m).map { Int32($0 % 37) }, dictionary: StringDictionary((0..<37).map { "v\($0)" }),
-                          validity: (0..<m).map { $0 % 11 == 0 ? 0 : 1 })
-        try writeStore(path, [
-            TableSpec(name: "small", schema: smallSchema, batches: [Batch(columns: smallCols, count: n)]),
-            TableSpec(name: "multi", schema: [Field("c_bigint", .bigint), Field("c_varchar", .varchar)],
-                      batches: [Batch(columns: [mids, mstr], count: m)]),
-            TableSpec(name: "empty", schema: [Field("c_bigint", .bigint), Field("c_varchar", .varchar)], batches: []),
-        ])
+        let mids = Column(
+            type: .bigint, ints: (0..<m).map { Int64($0) * 3 - 1000 }, validity: (0..<m).map { $0 % 97 == 0 ? 0 : 1 })
+        let mstr = Column(
+            codes: (0..<m).map { Int32($0 % 37) }, dictionary: StringDictionary((0..<37).map { "v\($0)" }),
+            validity: (0..<m).map { $0 % 11 == 0 ? 0 : 1 })
+        try writeStore(
+            path,
+            [
+                TableSpec(name: "small", schema: smallSchema, batches: [Batch(columns: smallCols, count: n)]),
+                TableSpec(
+                    name: "multi", schema: [Field("c_bigint", .bigint), Field("c_varchar", .varchar)],
+                    batches: [Batch(columns: [mids, mstr], count: m)]),
+                TableSpec(
+                    name: "empty", schema: [Field("c_bigint", .bigint), Field("c_varchar", .varchar)], batches: []),
+            ])
         let store = try Store.open(at: path)
         for table in store.tables {
             tableOrder.append(table.name)
@@ -152,25 +166,32 @@ enum Mutator {
         for _ in 0..<steps {
             let n = b.count
             switch Int.random(in: 0..<9, using: &rng) {
-            case 0, 1: // flip one bit
+            case 0, 1:  // flip one bit
                 if n > 0 { b[Int.random(in: 0..<n, using: &rng)] ^= UInt8(1) << UInt8.random(in: 0...7, using: &rng) }
-            case 2: // set one byte to a random or boundary value
-                if n > 0 { b[Int.random(in: 0..<n, using: &rng)] = [0, 0xFF, 0x7F, 0x80, UInt8.random(in: 0...255, using: &rng)].randomElement(using: &rng)! }
-            case 3: // truncate
-                b.removeLast(Int.random(in: 0...min(n, n < 64 ? n : [1, 8, 32, 200, n / 2, n].randomElement(using: &rng)!), using: &rng))
-            case 4: // zero a range
+            case 2:  // set one byte to a random or boundary value
+                if n > 0 {
+                    b[Int.random(in: 0..<n, using: &rng)] = [
+                        0, 0xFF, 0x7F, 0x80, UInt8.random(in: 0...255, using: &rng),
+                    ].randomElement(using: &rng)!
+                }
+            case 3:  // truncate
+                b.removeLast(
+                    Int.random(
+                        in: 0...min(n, n < 64 ? n : [1, 8, 32, 200, n / 2, n].randomElement(using: &rng)!), using: &rng)
+                )
+            case 4:  // zero a range
                 if n > 0 {
                     let s = Int.random(in: 0..<n, using: &rng)
                     let e = min(n, s + Int.random(in: 1...64, using: &rng))
                     for i in s..<e { b[i] = 0 }
                 }
-            case 5: // overwrite a range with random bytes
+            case 5:  // overwrite a range with random bytes
                 if n > 0 {
                     let s = Int.random(in: 0..<n, using: &rng)
                     let e = min(n, s + Int.random(in: 1...16, using: &rng))
                     for i in s..<e { b[i] = UInt8.random(in: 0...255, using: &rng) }
                 }
-            case 6: // splice: copy a range of this or another file over a range of this one
+            case 6:  // splice: copy a range of this or another file over a range of this one
                 let src = Bool.random(using: &rng) || others.isEmpty ? b : others.randomElement(using: &rng)!
                 if n > 0, !src.isEmpty {
                     let len = Int.random(in: 1...min(256, src.count), using: &rng)
@@ -178,11 +199,13 @@ enum Mutator {
                     let to = Int.random(in: 0..<n, using: &rng)
                     for i in 0..<len where to + i < n { b[to + i] = src[from + i] }
                 }
-            case 7: // insert or append bytes
-                let extra = (0..<Int.random(in: 1...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+            case 7:  // insert or append bytes
+                let extra = (0..<Int.random(in: 1...40, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng)
+                }
                 b.insert(contentsOf: extra, at: Bool.random(using: &rng) ? n : Int.random(in: 0...n, using: &rng))
-            default: // write a little-endian boundary integer (sizes, counts, offsets)
-                let v: UInt64 = [0, 1, 0xFFFF_FFFF, 0x7FFF_FFFF, UInt64.max, 1 << 63, 65_536, 65_537, UInt64(n)].randomElement(using: &rng)!
+            default:  // write a little-endian boundary integer (sizes, counts, offsets)
+                let v: UInt64 = [0, 1, 0xFFFF_FFFF, 0x7FFF_FFFF, UInt64.max, 1 << 63, 65_536, 65_537, UInt64(n)]
+                    .randomElement(using: &rng)!
                 let w = [2, 4, 8].randomElement(using: &rng)!
                 if n >= w {
                     let at = Int.random(in: 0...(n - w), using: &rng)
@@ -206,8 +229,11 @@ enum ReadOutcome {
 /// the slots of NULL rows, so the arrays compare directly; doubles compare bit for bit).
 func sameColumn(_ a: Column, _ b: Column) -> Bool {
     guard a.type == b.type, a.count == b.count, a.validity == b.validity, a.ints == b.ints, a.codes == b.codes,
-          a.doubles.count == b.doubles.count else { return false }
-    let d = a.doubles.withUnsafeBytes { x in b.doubles.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 } }
+        a.doubles.count == b.doubles.count
+    else { return false }
+    let d = a.doubles.withUnsafeBytes { x in
+        b.doubles.withUnsafeBytes { y in x.count == 0 || memcmp(x.baseAddress!, y.baseAddress!, x.count) == 0 }
+    }
     return d && a.dictionary?.values == b.dictionary?.values
 }
 
@@ -216,8 +242,10 @@ func sameColumn(_ a: Column, _ b: Column) -> Bool {
 /// entry names (a damaged manifest may rename or drop entries, but rows must always be exactly
 /// those of the named file); when nothing failed, `verify()` decides. Records a test issue for a
 /// non-KuaiError error and, unless `allowDifferentRows`, for rows that differ without an error.
-func readBack(_ fs: FuzzStore, only: (table: String, column: Int)? = nil, allowDifferentRows: Bool,
-              context: @autoclosure () -> String) -> ReadOutcome {
+func readBack(
+    _ fs: FuzzStore, only: (table: String, column: Int)? = nil, allowDifferentRows: Bool,
+    context: @autoclosure () -> String
+) -> ReadOutcome {
     let store: Store
     do { store = try Store.open(at: fs.path) } catch let e as KuaiError { return .detected(e) } catch {
         Issue.record("\(context()): open threw a non-KuaiError \(error)")
@@ -238,7 +266,9 @@ func readBack(_ fs: FuzzStore, only: (table: String, column: Int)? = nil, allowD
                 do {
                     let col = try table.readColumn(c, block: b)
                     if col.count != table.blockRowCount(b) || col.type != table.schema[c].type {
-                        Issue.record("\(context()): \(table.name).\(c) block \(b) has \(col.count) rows of \(col.type), expected \(table.blockRowCount(b)) of \(table.schema[c].type)")
+                        Issue.record(
+                            "\(context()): \(table.name).\(c) block \(b) has \(col.count) rows of \(col.type), expected \(table.blockRowCount(b)) of \(table.schema[c].type)"
+                        )
                     }
                     _ = col.nullCount
                     if !differs, !sameColumn(col, want![b]) { differs = true }
@@ -285,7 +315,8 @@ struct FuzzTally: CustomStringConvertible {
     }
     var description: String {
         let k = kinds.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-        return "\(name): \(inputs) inputs, \(detected) errors (\(k)), \(identical) \(okLabel), \(unchanged) mutations were no-ops; no crash (\(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)) s)"
+        return
+            "\(name): \(inputs) inputs, \(detected) errors (\(k)), \(identical) \(okLabel), \(unchanged) mutations were no-ops; no crash (\(String(format: "%.1f", Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)) s)"
     }
 }
 
@@ -326,11 +357,16 @@ struct FuzzColumnFileTests {
             let f = fs.files[Int.random(in: 0..<fs.files.count, using: &rng)]
             let orig = fs.original[f.rel]!
             let bytes = Mutator.mutate(orig, others: all, using: &rng)
-            if bytes == orig { tally.unchanged += 1; continue }
+            if bytes == orig {
+                tally.unchanged += 1
+                continue
+            }
             keepIfAsked(i, f.rel, bytes)
             fs.replace(f.rel, bytes)
             let o = readBack(fs, only: (f.table, f.column), allowDifferentRows: false, context: "raw #\(i) \(f.rel)")
-            if case .identical = o { Issue.record("raw #\(i): damage to \(f.rel) went unnoticed (rows identical, verify clean)") }
+            if case .identical = o {
+                Issue.record("raw #\(i): damage to \(f.rel) went unnoticed (rows identical, verify clean)")
+            }
             tally.add(o)
             fs.restore(f.rel)
         }
@@ -349,9 +385,14 @@ struct FuzzColumnFileTests {
             var bytes = Mutator.mutate(orig, others: all, using: &rng)
             try Self.reseal(fs, f.rel, &bytes)
             // Damage only to the tail's footer checksum is undone by resealing.
-            if bytes == orig { tally.unchanged += 1; fs.restore(f.rel); continue }
+            if bytes == orig {
+                tally.unchanged += 1
+                fs.restore(f.rel)
+                continue
+            }
             fs.replace(f.rel, bytes)
-            tally.add(readBack(fs, only: (f.table, f.column), allowDifferentRows: false, context: "resealed #\(i) \(f.rel)"))
+            tally.add(
+                readBack(fs, only: (f.table, f.column), allowDifferentRows: false, context: "resealed #\(i) \(f.rel)"))
             fs.restore(f.rel)
         }
         print(tally)
@@ -373,10 +414,18 @@ struct FuzzColumnFileTests {
                     var bytes = orig
                     bytes[i] ^= 0x01
                     if reseal { try Self.reseal(fs, f.rel, &bytes) }
-                    if bytes == orig { tally.unchanged += 1; fs.restore(f.rel); continue }
+                    if bytes == orig {
+                        tally.unchanged += 1
+                        fs.restore(f.rel)
+                        continue
+                    }
                     fs.replace(f.rel, bytes)
-                    let o = readBack(fs, only: (f.table, f.column), allowDifferentRows: false, context: "\(f.rel)@\(i) resealed \(reseal)")
-                    if case .identical = o { Issue.record("a flipped byte at \(f.rel)@\(i) (resealed \(reseal)) went unnoticed") }
+                    let o = readBack(
+                        fs, only: (f.table, f.column), allowDifferentRows: false,
+                        context: "\(f.rel)@\(i) resealed \(reseal)")
+                    if case .identical = o {
+                        Issue.record("a flipped byte at \(f.rel)@\(i) (resealed \(reseal)) went unnoticed")
+                    }
                     tally.add(o)
                     fs.restore(f.rel)
                 }
@@ -406,7 +455,8 @@ struct FuzzColumnFileTests {
         typealias C = FormatConstants
         let fs = try FuzzStore()
         var rng = SplitMix(fuzzSeed(3))
-        var tally = FuzzTally(name: "column files, forged payloads (checksums recomputed)", okLabel: "decoded to other valid rows")
+        var tally = FuzzTally(
+            name: "column files, forged payloads (checksums recomputed)", okLabel: "decoded to other valid rows")
         let candidates = fs.files.filter { !Self.blocks(fs.original[$0.rel]!).isEmpty }
         for i in 0..<fuzzIterations(100) {
             let f = candidates[Int.random(in: 0..<candidates.count, using: &rng)]
@@ -419,7 +469,10 @@ struct FuzzColumnFileTests {
             var damaged = Mutator.mutate(payload, others: [], using: &rng)
             if damaged.count > payload.count { damaged.removeLast(damaged.count - payload.count) }
             while damaged.count < payload.count { damaged.append(UInt8.random(in: 0...255, using: &rng)) }
-            if damaged == payload { tally.unchanged += 1; continue }
+            if damaged == payload {
+                tally.unchanged += 1
+                continue
+            }
             bytes.replaceSubrange(blk.payload..<(blk.payload + blk.stored), with: damaged)
             // A forger's checksum: XXH64 of the payload seeded with XXH64 of header bytes 0..<40.
             let sum = bytes.withUnsafeBytes { p -> UInt64 in
@@ -434,7 +487,8 @@ struct FuzzColumnFileTests {
             }
             try Self.reseal(fs, f.rel, &bytes)
             fs.replace(f.rel, bytes)
-            tally.add(readBack(fs, only: (f.table, f.column), allowDifferentRows: true, context: "forged #\(i) \(f.rel)"))
+            tally.add(
+                readBack(fs, only: (f.table, f.column), allowDifferentRows: true, context: "forged #\(i) \(f.rel)"))
             fs.restore(f.rel)
         }
         print(tally)
@@ -451,7 +505,9 @@ struct FuzzColumnFileTests {
                 i += 1
                 while i < m.count && m[i] >= 0x30 && m[i] <= 0x39 { i += 1 }
                 runs.append(s..<i)
-            } else { i += 1 }
+            } else {
+                i += 1
+            }
         }
         return runs
     }
@@ -461,9 +517,11 @@ struct FuzzColumnFileTests {
         if Bool.random(using: &rng) { return Mutator.mutate(m, others: [], using: &rng) }
         // Replace one run of digits (with its sign) by an extreme number.
         guard let r = numberRuns(m).randomElement(using: &rng) else { return m }
-        let values = ["0", "-1", "1", "65535", "65536", "65537", "2147483647", "4294967296", "9223372036854775807",
-                      "-9223372036854775808", "9223372036854775808", "1e308", "0.5", "255", "256", "16777216", "16777217",
-                      "\(Int.random(in: -1_000_000...1_000_000, using: &rng))"]
+        let values = [
+            "0", "-1", "1", "65535", "65536", "65537", "2147483647", "4294967296", "9223372036854775807",
+            "-9223372036854775808", "9223372036854775808", "1e308", "0.5", "255", "256", "16777216", "16777217",
+            "\(Int.random(in: -1_000_000...1_000_000, using: &rng))",
+        ]
         var out = m
         out.replaceSubrange(r, with: Array(values.randomElement(using: &rng)!.utf8))
         return out
@@ -475,7 +533,10 @@ struct FuzzColumnFileTests {
         var tally = FuzzTally(name: "manifest damage")
         for i in 0..<fuzzIterations(100) {
             let bytes = Self.mutateManifest(fs.manifest, using: &rng)
-            if bytes == fs.manifest { tally.unchanged += 1; continue }
+            if bytes == fs.manifest {
+                tally.unchanged += 1
+                continue
+            }
             keepIfAsked(i, "manifest.json", bytes)
             fs.replace(FormatConstants.manifestName, bytes)
             tally.add(readBack(fs, allowDifferentRows: false, context: "manifest #\(i)"))
@@ -490,7 +551,9 @@ struct FuzzColumnFileTests {
     @Test func manifestNumberSweep() throws {
         let fs = try FuzzStore()
         let long = ProcessInfo.processInfo.environment["KUAI_FUZZ_ITERATIONS"] != nil
-        let extremes = long ? ["9223372036854775807", "-9223372036854775808", "-1", "0", "4294967296", "18446744073709551616", "1e308"]
+        let extremes =
+            long
+            ? ["9223372036854775807", "-9223372036854775808", "-1", "0", "4294967296", "18446744073709551616", "1e308"]
             : ["9223372036854775807", "-1", "1e308"]
         var tally = FuzzTally(name: "manifest numbers, every number x \(extremes.count) extremes")
         for r in Self.numberRuns(fs.manifest) {
@@ -509,7 +572,8 @@ struct FuzzColumnFileTests {
 
     @Test func blockDecoderOnRandomPayloadsNeverCrashes() throws {
         var rng = SplitMix(fuzzSeed(5))
-        var decoded = 0, rejected = 0
+        var decoded = 0
+        var rejected = 0
         let iterations = fuzzIterations(100) * 4
         for _ in 0..<iterations {
             let rows = [1, 2, 7, 63, 64, 65, 1000, Int.random(in: 1...5000, using: &rng)].randomElement(using: &rng)!
@@ -517,8 +581,10 @@ struct FuzzColumnFileTests {
             let bits = Int.random(in: 0...70, using: &rng)
             let natural: Int
             switch encoding {
-            case FormatConstants.encodingFORBitPack: natural = FormatConstants.forPrefixSize + BitPacking.packedBytes(count: rows, bits: min(bits, 64))
-            case FormatConstants.encodingDeltaBitPack: natural = FormatConstants.deltaPrefixSize + BitPacking.packedBytes(count: rows - 1, bits: min(bits, 64))
+            case FormatConstants.encodingFORBitPack:
+                natural = FormatConstants.forPrefixSize + BitPacking.packedBytes(count: rows, bits: min(bits, 64))
+            case FormatConstants.encodingDeltaBitPack:
+                natural = FormatConstants.deltaPrefixSize + BitPacking.packedBytes(count: rows - 1, bits: min(bits, 64))
             default: natural = FormatConstants.forPrefixSize + rows * [1, 2, 4, 8].randomElement(using: &rng)!
             }
             let size = max(0, natural + [0, 0, 0, -1, 1, -8, 8, -natural].randomElement(using: &rng)!)
@@ -530,16 +596,20 @@ struct FuzzColumnFileTests {
             let out = UnsafeMutablePointer<Int64>.allocate(capacity: rows)
             defer { out.deallocate() }
             do {
-                try buf.withUnsafeBytes { try BlockDecoder.decodeInts($0.baseAddress!, size: size, encoding: encoding, rows: rows, into: out) }
+                try buf.withUnsafeBytes {
+                    try BlockDecoder.decodeInts($0.baseAddress!, size: size, encoding: encoding, rows: rows, into: out)
+                }
                 decoded += 1
             } catch { rejected += 1 }
             // Validity bitmaps of every shape.
             let bm = FormatConstants.paddedBitmapBytes(rows)
             let bitmap = (0..<bm).map { _ in UInt8.random(in: 0...255, using: &rng) }
-            _ = try? bitmap.withUnsafeBytes { try BlockDecoder.readValidity($0.baseAddress!, rows: rows, nullCount: Int.random(in: 0...rows, using: &rng)) }
+            _ = try? bitmap.withUnsafeBytes {
+                try BlockDecoder.readValidity(
+                    $0.baseAddress!, rows: rows, nullCount: Int.random(in: 0...rows, using: &rng))
+            }
         }
         print("block decoder: \(iterations) random payloads, \(decoded) decoded, \(rejected) rejected; no crash")
         #expect(decoded + rejected == iterations)
     }
 }
-

@@ -1,5 +1,6 @@
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiFormat
 
 /// Round trips of every logical type through StoreWriter and Store (Formats/column-file.md).
@@ -51,7 +52,10 @@ import KuaiCore
         let n = 70_000
         let t = try roundTrip(type, Column.nulls(type, count: n), expect: Array(repeating: .null, count: n))
         let z = t.zoneMap(column: 0, block: 0)!
-        #expect(z == ZoneMap(rowCount: FormatConstants.blockRows, nullCount: FormatConstants.blockRows, min: .null, max: .null))
+        #expect(
+            z
+                == ZoneMap(
+                    rowCount: FormatConstants.blockRows, nullCount: FormatConstants.blockRows, min: .null, max: .null))
         let c = try t.readColumn(0, block: 1)
         #expect(c.nullCount == n - FormatConstants.blockRows)
     }
@@ -109,9 +113,9 @@ import KuaiCore
         var ts: Int64 = 1_746_374_400_022
         let v: [Int64?] = (0..<65_536).map { _ in
             let r = g.next() % 10
-            if r < 4 { return ts }          // same millisecond (one screen of rooms)
+            if r < 4 { return ts }  // same millisecond (one screen of rooms)
             ts += Int64(g.next() % 50)
-            if r == 9 { return ts - Int64(g.next() % 5) } // a little out of order
+            if r == 9 { return ts - Int64(g.next() % 5) }  // a little out of order
             return ts
         }
         let t = try roundTrip(.bigint, intColumn(.bigint, v), expect: boxed(.bigint, v))
@@ -142,11 +146,17 @@ import KuaiCore
     }
 
     @Test func doublesWithNaNInfinityAndSignedZero() throws {
-        let v: [Double?] = [1.5, -0.0, 0.0, .infinity, -.infinity, nil, .nan, 1e-308, -1e308, .leastNonzeroMagnitude, 3.25]
+        let v: [Double?] = [
+            1.5, -0.0, 0.0, .infinity, -.infinity, nil, .nan, 1e-308, -1e308, .leastNonzeroMagnitude, 3.25,
+        ]
         let t = try roundTrip(.double, doubleColumn(v), expect: v.map { $0.map(Value.double) ?? .null })
         let z = t.zoneMap(column: 0, block: 0)!
         #expect(z.min == .double(-.infinity))
-        if case .double(let m) = z.max { #expect(m.isNaN, "NaN sorts last, as in DuckDB") } else { Issue.record("max not double") }
+        if case .double(let m) = z.max {
+            #expect(m.isNaN, "NaN sorts last, as in DuckDB")
+        } else {
+            Issue.record("max not double")
+        }
         let c = try t.readColumn(0, block: 0)
         #expect(c.doubles[1].sign == .minus, "-0.0 keeps its sign")
     }
@@ -175,20 +185,24 @@ import KuaiCore
         #expect(try t.dictionary(column: 0)!.count == 1)
         #expect(try t.blockInfo(column: 0, block: 0).storedBytes <= 32)
         // Every block shares one dictionary object.
-        let a = try t.readColumn(0, block: 0), b = try t.readColumn(0, block: 1)
+        let a = try t.readColumn(0, block: 0)
+        let b = try t.readColumn(0, block: 1)
         #expect(a.dictionary === b.dictionary)
     }
 
     @Test func dictionaryOf100kValues() throws {
         let n = 150_000
         let s: [String?] = (0..<n).map { i in i >= 100_000 && i % 1000 == 999 ? nil : "value-\((i * 7919) % 100_000)" }
-        let t = try roundTrip(.varchar, Column(strings: s), expect: s.map { $0.map(Value.string) ?? .null }, batchSize: 40_000)
+        let t = try roundTrip(
+            .varchar, Column(strings: s), expect: s.map { $0.map(Value.string) ?? .null }, batchSize: 40_000)
         #expect(try t.dictionary(column: 0)!.count == 100_000)
         for b in 0..<t.blockCount {
-            let lo = b * FormatConstants.blockRows, hi = min(n, lo + FormatConstants.blockRows)
+            let lo = b * FormatConstants.blockRows
+            let hi = min(n, lo + FormatConstants.blockRows)
             let vals = s[lo..<hi].compactMap { $0 }
             let z = t.zoneMap(column: 0, block: b)!
-            let mn = vals.min { StringDictionary.less($0, $1) }!, mx = vals.max { StringDictionary.less($0, $1) }!
+            let mn = vals.min { StringDictionary.less($0, $1) }!
+            let mx = vals.max { StringDictionary.less($0, $1) }!
             #expect(z.min == .string(mn) && z.max == .string(mx))
         }
     }
@@ -208,7 +222,12 @@ import KuaiCore
             var codes = [Int32](repeating: 0, count: n)
             var validity = [UInt8](repeating: 1, count: n)
             for i in 0..<n {
-                if i % 13 == 0 { validity[i] = 0; codes[i] = 99; expect.append(.null); continue }
+                if i % 13 == 0 {
+                    validity[i] = 0
+                    codes[i] = 99
+                    expect.append(.null)
+                    continue
+                }
                 codes[i] = Int32(g.next() % UInt64(order.count))
                 expect.append(.string(order[Int(codes[i])]))
             }
@@ -244,8 +263,10 @@ import KuaiCore
     @Test func multiColumnTableWithManyBatchSizes() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let schema: Schema = [Field("user_id", .bigint), Field("live_type", .integer), Field("category", .varchar),
-                              Field("price", .double), Field("reg", .date), Field("flag", .boolean)]
+        let schema: Schema = [
+            Field("user_id", .bigint), Field("live_type", .integer), Field("category", .varchar),
+            Field("price", .double), Field("reg", .date), Field("flag", .boolean),
+        ]
         var g = SplitMix(1)
         let n = 200_003
         let ids: [Int64?] = (0..<n).map { _ in Int64(g.next() % 30_000) }
@@ -255,8 +276,10 @@ import KuaiCore
         let price: [Double?] = (0..<n).map { i in i % 5 == 0 ? nil : Double(i) * 0.5 }
         let reg: [Int64?] = (0..<n).map { _ in 19_000 + Int64(g.next() % 500) }
         let flag: [Int64?] = (0..<n).map { i in Int64(i & 1) }
-        let all: [Column] = [intColumn(.bigint, ids), intColumn(.integer, lt), Column(strings: cat), doubleColumn(price),
-                             intColumn(.date, reg), intColumn(.boolean, flag)]
+        let all: [Column] = [
+            intColumn(.bigint, ids), intColumn(.integer, lt), Column(strings: cat), doubleColumn(price),
+            intColumn(.date, reg), intColumn(.boolean, flag),
+        ]
         var batches: [Batch] = []
         var s = 0
         for size in [1, 2, 65_535, 100_000, 7, 34_458].cycled(until: n) {
@@ -268,7 +291,7 @@ import KuaiCore
         #expect(s == n)
         try writeStore(dir.sub("s"), [TableSpec(name: "room", schema: schema, batches: batches)])
         let store = try Store.open(at: dir.sub("s"))
-        let t = try store.table("ROOM") // case-insensitive fallback
+        let t = try store.table("ROOM")  // case-insensitive fallback
         #expect(t.name == "room")
         #expect(same(try readValues(t, 0), boxed(.bigint, ids)))
         #expect(same(try readValues(t, 1), boxed(.integer, lt)))
@@ -284,10 +307,15 @@ import KuaiCore
     @Test func twoTablesAndUnknownTableError() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        try writeStore(dir.sub("s"), [
-            TableSpec(name: "user", schema: [Field("id", .bigint)], batches: [Batch(columns: [intColumn(.bigint, [1, 2])])]),
-            TableSpec(name: "like", schema: [Field("id", .bigint)], batches: [Batch(columns: [intColumn(.bigint, [3])])]),
-        ])
+        try writeStore(
+            dir.sub("s"),
+            [
+                TableSpec(
+                    name: "user", schema: [Field("id", .bigint)],
+                    batches: [Batch(columns: [intColumn(.bigint, [1, 2])])]),
+                TableSpec(
+                    name: "like", schema: [Field("id", .bigint)], batches: [Batch(columns: [intColumn(.bigint, [3])])]),
+            ])
         let store = try Store.open(at: dir.sub("s"))
         #expect(store.tableNames == ["user", "like"])
         do {
@@ -301,7 +329,9 @@ import KuaiCore
     @Test func oddNamesAreSafeFileNames() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let schema: Schema = [Field("a/b", .bigint), Field("..", .bigint), Field("A", .bigint), Field("a", .bigint), Field("", .bigint)]
+        let schema: Schema = [
+            Field("a/b", .bigint), Field("..", .bigint), Field("A", .bigint), Field("a", .bigint), Field("", .bigint),
+        ]
         let cols = (0..<5).map { intColumn(.bigint, [Int64($0)]) }
         try writeStore(dir.sub("s"), [TableSpec(name: "../x", schema: schema, batches: [Batch(columns: cols)])])
         let t = try Store.open(at: dir.sub("s")).table("../x")

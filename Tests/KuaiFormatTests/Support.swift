@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiFormat
 
 /// A fresh temporary folder, removed by `cleanup()`.

@@ -1,7 +1,8 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
+import Testing
+
 @testable import KuaiIngest
 
 /// The kuai-convert executable beside the test bundle (built by `swift build --build-tests`
@@ -17,7 +18,8 @@ func runConvert(_ args: [String]) throws -> (status: Int32, out: String, err: St
     let p = Process()
     p.executableURL = URL(fileURLWithPath: kuaiConvertBinary!)
     p.arguments = args
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     p.standardOutput = out
     p.standardError = err
     try p.run()
@@ -46,7 +48,10 @@ struct CLITests {
         let v = try runConvert(["--verify", store])
         #expect(v.status == 0)
         let t = try Store.open(at: store)
-        let blocks = try t.tableNames.reduce(0) { let x = try t.table($1); return $0 + x.blockCount * x.schema.count }
+        let blocks = try t.tableNames.reduce(0) {
+            let x = try t.table($1)
+            return $0 + x.blockCount * x.schema.count
+        }
         #expect(v.out == "ok: 8 tables, \(blocks) blocks\n")
     }
 
@@ -123,7 +128,8 @@ struct KillTests {
         var text = "user_id,live_id,streamer_id,timestamp,watch_live_time\n"
         var rng = SplitMix64(seed: 9)
         for _ in 0..<1_000_000 {
-            text += "\(rng.next() % 30000),\(rng.next() % 12_000_000),\(rng.next() % 450_000),\(1746374400000 + rng.next() % 1_814_400_000),\(rng.next() % 7_200_000)\n"
+            text +=
+                "\(rng.next() % 30000),\(rng.next() % 12_000_000),\(rng.next() % 450_000),\(1_746_374_400_000 + rng.next() % 1_814_400_000),\(rng.next() % 7_200_000)\n"
         }
         FileManager.default.createFile(atPath: src + "/click.csv", contents: Data(text.utf8))
 
@@ -136,7 +142,8 @@ struct KillTests {
             usleep(UInt32(delayMs * 1000))
             kill(p.processIdentifier, SIGKILL)
             p.waitUntilExit()
-            #expect(p.terminationReason == .uncaughtSignal, "the conversion finished before the kill (delay \(delayMs) ms)")
+            #expect(
+                p.terminationReason == .uncaughtSignal, "the conversion finished before the kill (delay \(delayMs) ms)")
             let s = try Store.open(at: store)
             #expect(s.tableNames == kuaiLiveTables)
             #expect(try storedRows(try s.table("click")) == before)

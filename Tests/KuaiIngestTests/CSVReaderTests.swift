@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiIngest
 
 /// Valid input: the real seed rows, the kuailive-mini sample, and unusual but valid CSVs.
@@ -21,7 +22,10 @@ import KuaiCore
 
     @Test(arguments: kuaiLiveTables)
     func miniSampleAggregatesMatchDuckDB(table: String) throws {
-        for o in [options(), options(chunk: 4096, batchRows: 1000, workers: 2), options(chunk: 100_000, batchRows: 777, workers: 1)] {
+        for o in [
+            options(), options(chunk: 4096, batchRows: 1000, workers: 2),
+            options(chunk: 100_000, batchRows: 777, workers: 1),
+        ] {
             let r = try CSVTableReader.readAll(path: miniDir + "/\(table).csv", table: table, options: o)
             let expected = MiniExpected.aggregates[table]!
             #expect(r.schema.count == expected.count)
@@ -32,12 +36,25 @@ import KuaiCore
                 var got: [Value] = [.int(Int64(total)), .int(Int64(nonNull))]
                 if field.type == .varchar {
                     var distinct = Set<String>()
-                    for col in columns { for i in 0..<col.count where col.isValid(i) { distinct.insert(col.dictionary![col.codes[i]]) } }
+                    for col in columns {
+                        for i in 0..<col.count where col.isValid(i) { distinct.insert(col.dictionary![col.codes[i]]) }
+                    }
                     let sorted = distinct.sorted { StringDictionary.less($0, $1) }
-                    got += [.int(Int64(distinct.count)), sorted.first.map { .string($0) } ?? .null, sorted.last.map { .string($0) } ?? .null]
+                    got += [
+                        .int(Int64(distinct.count)), sorted.first.map { .string($0) } ?? .null,
+                        sorted.last.map { .string($0) } ?? .null,
+                    ]
                 } else {
-                    var sum: Int64 = 0, lo = Int64.max, hi = Int64.min
-                    for col in columns { for i in 0..<col.count where col.isValid(i) { sum += col.ints[i]; lo = min(lo, col.ints[i]); hi = max(hi, col.ints[i]) } }
+                    var sum: Int64 = 0
+                    var lo = Int64.max
+                    var hi = Int64.min
+                    for col in columns {
+                        for i in 0..<col.count where col.isValid(i) {
+                            sum += col.ints[i]
+                            lo = min(lo, col.ints[i])
+                            hi = max(hi, col.ints[i])
+                        }
+                    }
                     got += nonNull == 0 ? [.null, .null, .null] : [.int(sum), .int(lo), .int(hi)]
                 }
                 #expect(got == expected[field.name]!, "\(table).\(field.name)")
@@ -48,7 +65,11 @@ import KuaiCore
     @Test func crlfLineEnds() throws {
         let text = "user_id,live_id,streamer_id,timestamp\r\n1,2,3,4\r\n5,,7,8\r\n9,10,11,\r\n"
         let r = try readText(text, table: "like")
-        #expect(r.rows == [[.int(1), .int(2), .int(3), .int(4)], [.int(5), .null, .int(7), .int(8)], [.int(9), .int(10), .int(11), .null]])
+        #expect(
+            r.rows == [
+                [.int(1), .int(2), .int(3), .int(4)], [.int(5), .null, .int(7), .int(8)],
+                [.int(9), .int(10), .int(11), .null],
+            ])
         let g = try readText("a,b\r\nx,1\r\ny,\r\n", table: "t")
         #expect(g.schema == [Field("a", .varchar), Field("b", .bigint)])
         #expect(g.rows == [[.string("x"), .int(1)], [.string("y"), .null]])
@@ -83,7 +104,8 @@ import KuaiCore
         #expect(try readText(text, table: "t").rows == expected)
         // Every chunk size: quoted commas, quotes and newlines fall across chunk boundaries.
         for chunk in 16...80 {
-            #expect(try readText(text, table: "t", options(chunk: chunk, batchRows: 2)).rows == expected, "chunk \(chunk)")
+            #expect(
+                try readText(text, table: "t", options(chunk: chunk, batchRows: 2)).rows == expected, "chunk \(chunk)")
         }
     }
 
@@ -103,29 +125,47 @@ import KuaiCore
             let o = options(chunk: chunk, batchRows: 17, sampleRows: 10, skipBadRows: true)
             let r = try readText(text, table: "t", o)
             #expect(r.rows == expectedRows, "chunk \(chunk)")
-            #expect(r.rejects.map(\.location).map { String($0.split(separator: "/").last!) } == ["t.csv:\(badLine):1"], "chunk \(chunk)")
+            #expect(
+                r.rejects.map(\.location).map { String($0.split(separator: "/").last!) } == ["t.csv:\(badLine):1"],
+                "chunk \(chunk)")
         }
     }
 
     @Test func negativeNumbersAndLimits() throws {
-        let text = "p_date,live_id,streamer_id,live_type,start_timestamp,end_timestamp,live_content_category,live_name_id\n"
+        let text =
+            "p_date,live_id,streamer_id,live_type,start_timestamp,end_timestamp,live_content_category,live_name_id\n"
             + "20250525,1,2,-124,1748131180878,1748275200000,shop,-1\n"
             + "20250525,9223372036854775807,-9223372036854775808,+5, 42 ,0,other,000123\n"
         let r = try readText(text, table: "room")
-        #expect(r.rows == [
-            [.int(20250525), .int(1), .int(2), .int(-124), .int(1748131180878), .int(1748275200000), .string("shop"), .int(-1)],
-            [.int(20250525), .int(Int64.max), .int(Int64.min), .int(5), .int(42), .int(0), .string("other"), .int(123)],
-        ])
+        #expect(
+            r.rows == [
+                [
+                    .int(20_250_525), .int(1), .int(2), .int(-124), .int(1_748_131_180_878), .int(1_748_275_200_000),
+                    .string("shop"), .int(-1),
+                ],
+                [
+                    .int(20_250_525), .int(Int64.max), .int(Int64.min), .int(5), .int(42), .int(0), .string("other"),
+                    .int(123),
+                ],
+            ])
     }
 
     @Test func emptyFieldsAreNull() throws {
-        let header = "user_id,age,gender,country,device_brand,device_price,reg_timestamp,fans_num,follow_num,first_watch_live_timestamp,accu_watch_live_cnt,accu_watch_live_duration,is_live_streamer,is_photo_author,onehot_feat0,onehot_feat1,onehot_feat2,onehot_feat3,onehot_feat4,onehot_feat5,onehot_feat6\n"
+        let header =
+            "user_id,age,gender,country,device_brand,device_price,reg_timestamp,fans_num,follow_num,first_watch_live_timestamp,accu_watch_live_cnt,accu_watch_live_duration,is_live_streamer,is_photo_author,onehot_feat0,onehot_feat1,onehot_feat2,onehot_feat3,onehot_feat4,onehot_feat5,onehot_feat6\n"
         let text = header + "1,,M,,,\"\",2023-05-03,,,,,,0,,,,,,,,\n" + ",18-23,,China,,,,,,2024-02-29,,,,1,,,,,,,0\n"
         let r = try readText(text, table: "user", options(chunk: 64))
         var row1 = [Value](repeating: .null, count: 21)
-        row1[0] = .int(1); row1[2] = .string("M"); row1[6] = day(2023, 5, 3); row1[12] = .int(0)
+        row1[0] = .int(1)
+        row1[2] = .string("M")
+        row1[6] = day(2023, 5, 3)
+        row1[12] = .int(0)
         var row2 = [Value](repeating: .null, count: 21)
-        row2[1] = .string("18-23"); row2[3] = .string("China"); row2[9] = day(2024, 2, 29); row2[13] = .int(1); row2[20] = .int(0)
+        row2[1] = .string("18-23")
+        row2[3] = .string("China")
+        row2[9] = day(2024, 2, 29)
+        row2[13] = .int(1)
+        row2[20] = .int(0)
         #expect(r.rows == [row1, row2])
     }
 
@@ -143,24 +183,35 @@ import KuaiCore
 
     @Test func blankLinesAreSkippedButAreNullRowsInOneColumnFiles() throws {
         // DuckDB 2.0.1: 'a,b,c\n1,2,3\n\n4,5,6\n\n' -> 2 rows; 'a\n1\n\n2\n' -> 1, NULL, 2.
-        #expect(try readText("a,b,c\n1,2,3\n\n4,5,6\n\n", table: "t").rows == [[.int(1), .int(2), .int(3)], [.int(4), .int(5), .int(6)]])
+        #expect(
+            try readText("a,b,c\n1,2,3\n\n4,5,6\n\n", table: "t").rows == [
+                [.int(1), .int(2), .int(3)], [.int(4), .int(5), .int(6)],
+            ])
         #expect(try readText("a\n1\n\n2\n", table: "t").rows == [[.int(1)], [.null], [.int(2)]])
     }
 
     @Test func typeInference() throws {
         // DuckDB 2.0.1 types: BIGINT, DOUBLE, DATE, BOOLEAN, VARCHAR, VARCHAR(all empty), VARCHAR.
-        let text = "i,d,dt,b,s,e,mixed\n"
+        let text =
+            "i,d,dt,b,s,e,mixed\n"
             + "1,1.5,2020-01-01,true,x,,1\n"
             + "-7,1e3,2024-02-29,FALSE,\"y, z\",,2020-01-01\n"
             + ",-.25,,,,,\n"
         let r = try readText(text, table: "other")
-        #expect(r.schema == [Field("i", .bigint), Field("d", .double), Field("dt", .date), Field("b", .boolean),
-                             Field("s", .varchar), Field("e", .varchar), Field("mixed", .varchar)])
-        #expect(r.rows == [
-            [.int(1), .double(1.5), day(2020, 1, 1), .bool(true), .string("x"), .null, .string("1")],
-            [.int(-7), .double(1000), day(2024, 2, 29), .bool(false), .string("y, z"), .null, .string("2020-01-01")],
-            [.null, .double(-0.25), .null, .null, .null, .null, .null],
-        ])
+        #expect(
+            r.schema == [
+                Field("i", .bigint), Field("d", .double), Field("dt", .date), Field("b", .boolean),
+                Field("s", .varchar), Field("e", .varchar), Field("mixed", .varchar),
+            ])
+        #expect(
+            r.rows == [
+                [.int(1), .double(1.5), day(2020, 1, 1), .bool(true), .string("x"), .null, .string("1")],
+                [
+                    .int(-7), .double(1000), day(2024, 2, 29), .bool(false), .string("y, z"), .null,
+                    .string("2020-01-01"),
+                ],
+                [.null, .double(-0.25), .null, .null, .null, .null, .null],
+            ])
         // Too large for BIGINT: DOUBLE. Not a real date: VARCHAR.
         let big = try readText("n,d\n99999999999999999999,2020-02-30\n", table: "x")
         #expect(big.schema == [Field("n", .double), Field("d", .varchar)])
@@ -168,16 +219,19 @@ import KuaiCore
 
     @Test func inferredColumnNamesFollowDuckDB() {
         #expect(TypeInference.columnNames(["a", "a", "", "b"]) == ["a", "a_1", "column2", "b"])
-        #expect(TypeInference.columnNames(["a", "", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"])[1] == "column01")
+        #expect(
+            TypeInference.columnNames(["a", "", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"])[1] == "column01")
         #expect(TypeInference.columnNames(["a", "", "c", "d", "e", "f", "g", "h", "i", "j"])[1] == "column1")
     }
 
     @Test func dictionariesAreSharedWithinABatchAndIndependentAcrossBatches() throws {
         var text = "k,s\n"
         for i in 0..<1000 { text += "\(i),cat\(i % 3)\n" }
-        let r = try CSVTableReader.readAll(path: {
-            let d = TempDir(); return d.write("t.csv", text)
-        }(), table: "t", options: options(chunk: 512, batchRows: 100))
+        let r = try CSVTableReader.readAll(
+            path: {
+                let d = TempDir()
+                return d.write("t.csv", text)
+            }(), table: "t", options: options(chunk: 512, batchRows: 100))
         for b in r.batches {
             let col = b.columns[1]
             #expect(col.dictionary!.count <= 3)
@@ -193,15 +247,22 @@ import KuaiCore
 
     @Test func manyRowsAcrossChunksInOrder() throws {
         var text = "user_id,live_id,streamer_id,timestamp,watch_live_time\n"
-        for i in 0..<50_000 { text += "\(i),\(i * 3),\(i % 97),\(1746374400000 + i),\(i % 7 == 0 ? "" : String(i))\n" }
+        for i in 0..<50_000 {
+            text += "\(i),\(i * 3),\(i % 97),\(1_746_374_400_000 + i),\(i % 7 == 0 ? "" : String(i))\n"
+        }
         for o in [options(chunk: 10_000, batchRows: 4096), options(chunk: 1 << 20, batchRows: 65_536, workers: 1)] {
             let r = try readText(text, table: "click", o)
             #expect(r.rows.count == 50_000)
             var ok = true
             for (i, row) in r.rows.enumerated() {
-                let expected: [Value] = [.int(Int64(i)), .int(Int64(i * 3)), .int(Int64(i % 97)), .int(Int64(1746374400000 + i)),
-                                         i % 7 == 0 ? .null : .int(Int64(i))]
-                if row != expected { ok = false; break }
+                let expected: [Value] = [
+                    .int(Int64(i)), .int(Int64(i * 3)), .int(Int64(i % 97)), .int(Int64(1_746_374_400_000 + i)),
+                    i % 7 == 0 ? .null : .int(Int64(i)),
+                ]
+                if row != expected {
+                    ok = false
+                    break
+                }
             }
             #expect(ok)
         }

@@ -1,15 +1,24 @@
 import Foundation
-import Testing
 import KuaiCore
 import KuaiFormat
+import Testing
+
 @testable import KuaiIngest
 
 /// Collects conversion events (the report callback runs on the converting thread).
 final class EventLog: @unchecked Sendable {
     private let lock = NSLock()
     private var events: [ConvertEvent] = []
-    func add(_ e: ConvertEvent) { lock.lock(); events.append(e); lock.unlock() }
-    var all: [ConvertEvent] { lock.lock(); defer { lock.unlock() }; return events }
+    func add(_ e: ConvertEvent) {
+        lock.lock()
+        events.append(e)
+        lock.unlock()
+    }
+    var all: [ConvertEvent] {
+        lock.lock()
+        defer { lock.unlock() }
+        return events
+    }
 }
 
 /// Every row of a stored table as boxed values.
@@ -47,9 +56,15 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         }
         #expect(done.map(\.0) == kuaiLiveTables)
         #expect(done.map(\.1) == kuaiLiveTables.map { SeedExpected.rows[$0]!.count })
-        let sizes = try kuaiLiveTables.map { try FileManager.default.attributesOfItem(atPath: seedSampleDir + "/\($0).csv")[.size] as! Int }
+        let sizes = try kuaiLiveTables.map {
+            try FileManager.default.attributesOfItem(atPath: seedSampleDir + "/\($0).csv")[.size] as! Int
+        }
         #expect(done.map(\.2) == sizes)
-        #expect(log.all.contains { if case .progress = $0 { return true }; return false })
+        #expect(
+            log.all.contains {
+                if case .progress = $0 { return true }
+                return false
+            })
     }
 
     @Test func badInputWritesNoStoreAndKeepsTheOldOne() throws {
@@ -72,7 +87,10 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         #expect(store.tableNames == kuaiLiveTables)
         #expect(try storedRows(try store.table("click")) == SeedExpected.rows["click"]!)
         #expect(store.verify().isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["click.csv", "like.csv", "s.kuai"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
+                "click.csv", "like.csv", "s.kuai",
+            ])
     }
 
     @Test func rejectFileListsSkippedRows() throws {
@@ -85,11 +103,12 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         let o = ConvertOptions(rejectFile: rejectPath, report: { log.add($0) })
         _ = try Converter.convert(sources: [like, other], to: dir.path + "/s.kuai", options: o)
         let text = try String(contentsOfFile: rejectPath, encoding: .utf8)
-        #expect(text == """
-            \(like):3:3: expected a BIGINT (64-bit integer), found 'x'
-            \(like):5:3: too few fields: expected 4, found 2
+        #expect(
+            text == """
+                \(like):3:3: expected a BIGINT (64-bit integer), found 'x'
+                \(like):5:3: too few fields: expected 4, found 2
 
-            """)
+                """)
         let rejected = log.all.compactMap { e -> (String, Int)? in
             if case .rejected(let f, let n) = e { return (f, n) }
             return nil
@@ -97,7 +116,10 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         #expect(rejected.map(\.0) == [like])
         #expect(rejected.map(\.1) == [2])
         let store = try Store.open(at: dir.path + "/s.kuai")
-        #expect(try storedRows(try store.table("like")) == [[.int(1), .int(2), .int(3), .int(4)], [.int(9), .int(10), .int(11), .int(12)]])
+        #expect(
+            try storedRows(try store.table("like")) == [
+                [.int(1), .int(2), .int(3), .int(4)], [.int(9), .int(10), .int(11), .int(12)],
+            ])
         let t = try store.table("other")
         #expect(t.schema == [Field("a", .bigint), Field("b", .varchar)])
         #expect(try storedRows(t) == [[.int(1), .string("x")], [.int(2), .string("y")]])
@@ -115,13 +137,13 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         let manifest = try Data(contentsOf: URL(fileURLWithPath: store + "/manifest.json"))
         let column = try Data(contentsOf: URL(fileURLWithPath: store + "/like/user_id.col"))
         let cases = [
-            (like, store),                                   // the source CSV itself
-            (dir.path + "/./like.csv", store),               // ... by another spelling
-            (dir.path, dir.path + "/t.kuai"),                // a folder: fopen fails (io), nothing lost
+            (like, store),  // the source CSV itself
+            (dir.path + "/./like.csv", store),  // ... by another spelling
+            (dir.path, dir.path + "/t.kuai"),  // a folder: fopen fails (io), nothing lost
             (store + "/manifest.json", dir.path + "/t.kuai"),  // a file of another store
             (store + "/like/user_id.col", dir.path + "/t.kuai"),
-            (dir.path + "/t.kuai", dir.path + "/t.kuai"),    // the output store path
-            (store + "/rejects.txt", store),                 // inside the output store
+            (dir.path + "/t.kuai", dir.path + "/t.kuai"),  // the output store path
+            (store + "/rejects.txt", store),  // inside the output store
         ]
         for (reject, output) in cases {
             do {
@@ -205,7 +227,10 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
             // Sum of every BIGINT column read back from the store equals DuckDB's.
             for (c, f) in t.schema.enumerated() where f.type == .bigint {
                 var sum: Int64 = 0
-                for b in 0..<t.blockCount { let col = try t.readColumn(c, block: b); for i in 0..<col.count where col.isValid(i) { sum += col.ints[i] } }
+                for b in 0..<t.blockCount {
+                    let col = try t.readColumn(c, block: b)
+                    for i in 0..<col.count where col.isValid(i) { sum += col.ints[i] }
+                }
                 #expect(.int(sum) == expected[f.name]![2], "\(s.name).\(f.name)")
             }
         }

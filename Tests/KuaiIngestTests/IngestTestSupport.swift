@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiIngest
 
 // Regenerating SeedExpected.swift (from the package root, DuckDB 2.0.1):
@@ -55,8 +56,10 @@ let miniDir = packageRoot + "/Samples/kuailive-mini"
 let kuaiLiveTables = ["user", "streamer", "room", "click", "comment", "like", "gift", "negative"]
 
 /// Reader options with a small chunk and batch size (to cross chunk and batch boundaries).
-func options(chunk: Int = 16 << 20, batchRows: Int = 65_536, workers: Int = 2, sampleRows: Int = 20_000,
-             skipBadRows: Bool = false, maxRecordBytes: Int = 64 << 20) -> CSVReadOptions {
+func options(
+    chunk: Int = 16 << 20, batchRows: Int = 65_536, workers: Int = 2, sampleRows: Int = 20_000,
+    skipBadRows: Bool = false, maxRecordBytes: Int = 64 << 20
+) -> CSVReadOptions {
     var o = CSVReadOptions()
     o.chunkBytes = chunk
     o.batchRows = batchRows
@@ -79,7 +82,9 @@ func rows(_ batches: [Batch]) -> [[Value]] {
 }
 
 /// Reads the CSV at `path` as `table` and returns schema, rows and rejects.
-func readCSV(_ path: String, table: String, _ o: CSVReadOptions = options()) throws -> (schema: Schema, rows: [[Value]], rejects: [CSVReject]) {
+func readCSV(_ path: String, table: String, _ o: CSVReadOptions = options()) throws -> (
+    schema: Schema, rows: [[Value]], rejects: [CSVReject]
+) {
     let r = try CSVTableReader.readAll(path: path, table: table, options: o)
     for b in r.batches {
         #expect(b.count <= o.batchRows)
@@ -89,7 +94,9 @@ func readCSV(_ path: String, table: String, _ o: CSVReadOptions = options()) thr
 }
 
 /// Writes `text` to `<table>.csv` in a temp folder and reads it.
-func readText(_ text: String, table: String, _ o: CSVReadOptions = options()) throws -> (schema: Schema, rows: [[Value]], rejects: [CSVReject]) {
+func readText(_ text: String, table: String, _ o: CSVReadOptions = options()) throws -> (
+    schema: Schema, rows: [[Value]], rejects: [CSVReject]
+) {
     let dir = TempDir()
     defer { dir.cleanup() }
     let p = dir.write("\(table).csv", text)
@@ -105,7 +112,9 @@ func kuaiError(_ body: () throws -> Void) -> KuaiError? {
 /// Day number of a date (days since 1970-01-01), computed independently of the parser.
 func day(_ y: Int, _ m: Int, _ d: Int) -> Value {
     var c = DateComponents()
-    c.year = y; c.month = m; c.day = d
+    c.year = y
+    c.month = m
+    c.day = d
     var cal = Calendar(identifier: .gregorian)
     cal.timeZone = TimeZone(identifier: "UTC")!
     let date = cal.date(from: c)!

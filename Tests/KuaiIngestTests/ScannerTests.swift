@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import KuaiCore
+import Testing
+
 @testable import KuaiIngest
 
 /// The byte-level building blocks: SWAR digit runs and delimiter search, the record scanner,
@@ -10,8 +11,8 @@ import KuaiCore
     func padded(_ s: String) -> [UInt8] { Array(s.utf8) + [UInt8](repeating: 0, count: 16) }
 
     @Test(arguments: [
-        ("", 0, 0), ("x", 0, 0), ("0", 0, 1), ("7,", 7, 1), ("12345678", 12345678, 8), ("123456789", 12345678, 8),
-        ("9999999,", 9999999, 7), ("00000001", 1, 8), ("12/3", 12, 2), ("1:2", 1, 1), ("123\u{0}", 123, 3),
+        ("", 0, 0), ("x", 0, 0), ("0", 0, 1), ("7,", 7, 1), ("12345678", 12_345_678, 8), ("123456789", 12_345_678, 8),
+        ("9999999,", 9_999_999, 7), ("00000001", 1, 8), ("12/3", 12, 2), ("1:2", 1, 1), ("123\u{0}", 123, 3),
         ("5\u{FF}", 5, 1), ("5\u{7F}", 5, 1),
     ])
     func digits8(_ text: String, _ value: UInt64, _ count: Int) {
@@ -34,10 +35,15 @@ import KuaiCore
         }
     }
 
-    @Test(arguments: [("abc,def", 3), ("\n", 0), (",", 0), ("abcdefgh,", 8), ("abcdefghijklmnop\n", 16), ("a\u{FF}\u{80}b,", 6)])
+    @Test(arguments: [
+        ("abc,def", 3), ("\n", 0), (",", 0), ("abcdefgh,", 8), ("abcdefghijklmnop\n", 16), ("a\u{FF}\u{80}b,", 6),
+    ])
     func findDelimiter(_ text: String, _ offset: Int) {
         let b = padded(text)
-        #expect(b.withUnsafeBufferPointer { SWAR.findDelimiter($0.baseAddress!) } == Array(text.utf8).firstIndex { $0 == 0x2C || $0 == 0x0A }!)
+        #expect(
+            b.withUnsafeBufferPointer { SWAR.findDelimiter($0.baseAddress!) } == Array(text.utf8).firstIndex {
+                $0 == 0x2C || $0 == 0x0A
+            }!)
         #expect(Array(text.utf8).firstIndex { $0 == 0x2C || $0 == 0x0A } == offset)
     }
 
@@ -62,16 +68,22 @@ import KuaiCore
 
     @Test(arguments: [
         ("2025-05-26", 20234), ("1970-01-01", 0), ("1969-12-31", -1), ("2000-02-29", 11016), ("0001-01-01", -719162),
-        ("9999-12-31", 2932896),
+        ("9999-12-31", 2_932_896),
     ])
     func dates(_ text: String, _ days: Int64) {
         let b = padded(text)
         let r = b.withUnsafeBufferPointer { FieldParse.date($0.baseAddress!, text.utf8.count) }
-        guard case .value(let v) = r else { Issue.record("\(text) rejected"); return }
+        guard case .value(let v) = r else {
+            Issue.record("\(text) rejected")
+            return
+        }
         #expect(v == days)
     }
 
-    @Test(arguments: ["2025-13-01", "2025-00-10", "2023-02-29", "1900-02-29", "2025-04-31", "2025-1-01", "20250101", "2025-01-01x", "abcd-01-01"])
+    @Test(arguments: [
+        "2025-13-01", "2025-00-10", "2023-02-29", "1900-02-29", "2025-04-31", "2025-1-01", "20250101", "2025-01-01x",
+        "abcd-01-01",
+    ])
     func badDates(_ text: String) {
         let b = padded(text)
         let r = b.withUnsafeBufferPointer { FieldParse.date($0.baseAddress!, text.utf8.count) }
@@ -96,15 +108,18 @@ import KuaiCore
         var codes: [Int32] = []
         for i in 0..<10_000 {
             let s = padded("value-\(i % 3000)")
-            codes.append(s.withUnsafeBufferPointer { b in
-                let n = "value-\(i % 3000)".utf8.count
-                return it.intern(b.baseAddress!, n, hash: hashBytes(b.baseAddress!, n))
-            })
+            codes.append(
+                s.withUnsafeBufferPointer { b in
+                    let n = "value-\(i % 3000)".utf8.count
+                    return it.intern(b.baseAddress!, n, hash: hashBytes(b.baseAddress!, n))
+                })
         }
         #expect(it.count == 3000)
         for i in 0..<10_000 { #expect(it.strings[Int(codes[i])] == "value-\(i % 3000)") }
         let bad = [UInt8]([0x61, 0xC3, 0x28]) + [UInt8](repeating: 0, count: 8)
-        #expect(bad.withUnsafeBufferPointer { it.intern($0.baseAddress!, 3, hash: hashBytes($0.baseAddress!, 3)) } == ByteInterner.binary)
+        #expect(
+            bad.withUnsafeBufferPointer { it.intern($0.baseAddress!, 3, hash: hashBytes($0.baseAddress!, 3)) }
+                == ByteInterner.binary)
         it.reset()
         #expect(it.count == 0)
         let e = padded("")
@@ -113,7 +128,9 @@ import KuaiCore
 
     @Test func hashDependsOnlyOnTheBytes() {
         let a = padded("hello world, long string") + [1, 2, 3]
-        var b = [UInt8](repeating: 0xAA, count: 5) + Array("hello world, long string".utf8) + [UInt8](repeating: 0xBB, count: 16)
+        var b =
+            [UInt8](repeating: 0xAA, count: 5) + Array("hello world, long string".utf8)
+            + [UInt8](repeating: 0xBB, count: 16)
         let n = "hello world, long string".utf8.count
         for k in 1...n {
             let ha = a.withUnsafeBufferPointer { hashBytes($0.baseAddress!, k) }
@@ -143,9 +160,12 @@ struct SplitMix64: RandomNumberGenerator {
     @Test(arguments: [1, 2, 3, 4, 5])
     func generatedRoomRowsReadBack(seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
-        var text = "p_date,live_id,streamer_id,live_type,start_timestamp,end_timestamp,live_content_category,live_name_id\n"
+        var text =
+            "p_date,live_id,streamer_id,live_type,start_timestamp,end_timestamp,live_content_category,live_name_id\n"
         var expected: [[Value]] = []
-        let words = ["shop", "other", "chat", "a,b", "say \"hi\"", "two\nlines", "北京", "x\r\ny", " padded ", "+", "5000+", "-"]
+        let words = [
+            "shop", "other", "chat", "a,b", "say \"hi\"", "two\nlines", "北京", "x\r\ny", " padded ", "+", "5000+", "-",
+        ]
         for _ in 0..<3000 {
             var row: [Value] = []
             var fields: [String] = []
@@ -159,7 +179,9 @@ struct SplitMix64: RandomNumberGenerator {
                     let w = words.randomElement(using: &rng)!
                     row.append(.string(w))
                     let needsQuotes = w.contains(",") || w.contains("\"") || w.contains("\n") || w.contains("\r")
-                    fields.append(needsQuotes || Bool.random(using: &rng) ? "\"" + w.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : w)
+                    fields.append(
+                        needsQuotes || Bool.random(using: &rng)
+                            ? "\"" + w.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : w)
                     continue
                 }
                 let digits = Int.random(in: 1...19, using: &rng)
@@ -184,7 +206,10 @@ struct SplitMix64: RandomNumberGenerator {
             let r = try readText(text, table: "room", options(chunk: chunk, batchRows: batch))
             #expect(r.rows.count == expected.count)
             let firstBad = r.rows.indices.first { $0 >= expected.count || r.rows[$0] != expected[$0] }
-            #expect(firstBad == nil, "seed \(seed) chunk \(chunk): row \(firstBad ?? -1): \(firstBad.map { "\(r.rows[$0]) vs \(expected[$0])" } ?? "")")
+            #expect(
+                firstBad == nil,
+                "seed \(seed) chunk \(chunk): row \(firstBad ?? -1): \(firstBad.map { "\(r.rows[$0]) vs \(expected[$0])" } ?? "")"
+            )
         }
     }
 }

@@ -1,5 +1,6 @@
 import KuaiCore
 import Testing
+
 @testable import KuaiSQL
 
 /// Every bench query parses, and its canonical text parses again to the same canonical text.

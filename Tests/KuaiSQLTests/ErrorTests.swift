@@ -1,5 +1,6 @@
 import KuaiCore
 import Testing
+
 @testable import KuaiSQL
 
 /// Bad queries: each throws `KuaiError.syntax` at the offending token (`query:LINE:COL`) with a message naming
@@ -18,18 +19,33 @@ import Testing
         ("SELECT * FROM a LEFT b ON 1", "query:1:22", "at or near \"b\": expected JOIN"),
         ("SELECT CAST(a AS blob) FROM t", "query:1:18", "at or near \"blob\": unknown type name \"blob\""),
         ("SELECT CASE WHEN a THEN 1 FROM t", "query:1:27", "at or near \"FROM\": expected END"),
-        ("SELECT 1 = 2 = 3", "query:1:14", "at or near \"=\": chained comparisons are not supported; combine them with AND"),
+        (
+            "SELECT 1 = 2 = 3", "query:1:14",
+            "at or near \"=\": chained comparisons are not supported; combine them with AND"
+        ),
         ("SELECT a FROM t; SELECT 2", "query:1:18", "at or near \"SELECT\": only one statement is allowed"),
         ("SELECT a FROM t)", "query:1:16", "at or near \")\": expected the end of the statement"),
         ("SELECT count(* FROM t", "query:1:16", "at or near \"FROM\": expected \")\""),
-        ("SELECT a IS 5 FROM t", "query:1:13", "at or near \"5\": expected NULL, DISTINCT FROM, TRUE or FALSE after IS"),
+        (
+            "SELECT a IS 5 FROM t", "query:1:13",
+            "at or near \"5\": expected NULL, DISTINCT FROM, TRUE or FALSE after IS"
+        ),
         ("WITH x AS SELECT 1 SELECT 2", "query:1:11", "at or near \"SELECT\": expected \"(\""),
         ("SELECT a FROM t WHERE a IN ()", "query:1:29", "at or near \")\": expected an expression"),
         ("SELECT 'abc", "query:1:8", "unterminated string literal"),
-        ("SELECT INTERVAL 8 FROM t", "query:1:19", "at or near \"FROM\": expected an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...)"),
-        ("INSERT INTO t VALUES (1)", "query:1:1", "at or near \"INSERT\": expected a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE or SHOW TABLES)"),
+        (
+            "SELECT INTERVAL 8 FROM t", "query:1:19",
+            "at or near \"FROM\": expected an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...)"
+        ),
+        (
+            "INSERT INTO t VALUES (1)", "query:1:1",
+            "at or near \"INSERT\": expected a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE or SHOW TABLES)"
+        ),
         ("SELECT 1 UNION", "query:1:15", "at end of input: expected SELECT, VALUES or a parenthesised query"),
-        ("SELECT sum(a) OVER (ROWS BETWEEN 1 AND 2) FROM t", "query:1:36", "at or near \"AND\": expected PRECEDING or FOLLOWING"),
+        (
+            "SELECT sum(a) OVER (ROWS BETWEEN 1 AND 2) FROM t", "query:1:36",
+            "at or near \"AND\": expected PRECEDING or FOLLOWING"
+        ),
         ("SELECT * FROM t x y", "query:1:19", "at or near \"y\": expected the end of the statement"),
         ("", "query:1:1", "at end of input: empty query"),
         ("  -- only a comment\n", "query:2:1", "at end of input: empty query"),
@@ -37,7 +53,10 @@ import Testing
         ("SELECT a\n  FROM t\n  ORDER BY a,\n  LIMIT 1", "query:4:3", "at or near \"LIMIT\": expected an expression"),
         ("SELECT select FROM t", "query:1:8", "at or near \"select\": expected an expression"),
         ("SELECT a FROM like", "query:1:15", "at or near \"like\": expected a table name or a subquery"),
-        ("SELECT * FROM t WHERE a LIKE 'x' LIKE 'y'", "query:1:34", "at or near \"LIKE\": expected an operator between the two predicates (use AND)"),
+        (
+            "SELECT * FROM t WHERE a LIKE 'x' LIKE 'y'", "query:1:34",
+            "at or near \"LIKE\": expected an operator between the two predicates (use AND)"
+        ),
         ("VALUES (1, 2), (3)", "query:1:16", "at or near \"(\": VALUES lists must all be the same length (2 and 1)"),
         ("SELECT x FROM t NATURAL JOIN u", "query:1:17", "at or near \"NATURAL\": NATURAL JOIN is not supported"),
         ("SELECT * FROM read_csv('x.csv')", "query:1:15", "at or near \"read_csv\": table functions are not supported"),
@@ -45,7 +64,10 @@ import Testing
         ("SELECT INTERVAL '1 fortnight'", "query:1:17", "invalid interval unit \"fortnight\""),
         ("EXPLAIN DESCRIBE t", "query:1:9", "at or near \"DESCRIBE\": expected a query after EXPLAIN"),
         ("SELECT s LIKE 'a' ESCAPE", "query:1:25", "at end of input: expected an expression"),
-        ("SELECT s LIKE 'a' ESCAPE '!' ESCAPE '!'", "query:1:30", "at or near \"ESCAPE\": expected the end of the statement"),
+        (
+            "SELECT s LIKE 'a' ESCAPE '!' ESCAPE '!'", "query:1:30",
+            "at or near \"ESCAPE\": expected the end of the statement"
+        ),
         ("SELECT s !~~ 'a' ESCAPE '!'", "query:1:18", "ESCAPE after !~~ is not supported"),
         ("SELECT (a, b FROM t", "query:1:14", "at or near \"FROM\": expected \")\""),
     ]

@@ -1,5 +1,6 @@
 import KuaiCore
 import Testing
+
 @testable import KuaiSQL
 
 /// Compact token dump: `W:word Q:quoted I:int D:dec S:string P:symbol`, space separated, end token omitted.
@@ -63,11 +64,11 @@ func dump(_ tokens: [Token]) -> String {
         ("SELECT a", 1, 1, 8, 7),
         ("SELECT\n  a", 1, 2, 3, 9),
         ("-- c\n\n   x", 0, 3, 4, 9),
-        ("'é' x", 1, 1, 5, 5),           // é is one column, two bytes
+        ("'é' x", 1, 1, 5, 5),  // é is one column, two bytes
         ("/* ü */ y", 0, 1, 9, 9),
         ("a\r\nb", 1, 2, 1, 3),
-        ("", 0, 1, 1, 0),                // end of input
-        ("ab ", 1, 1, 4, 3),             // end of input after a space
+        ("", 0, 1, 1, 0),  // end of input
+        ("ab ", 1, 1, 4, 3),  // end of input after a space
     ]
 
     @Test(arguments: LexerTests.positionCases)

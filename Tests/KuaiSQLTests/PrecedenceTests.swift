@@ -1,5 +1,6 @@
 import KuaiCore
 import Testing
+
 @testable import KuaiSQL
 
 /// Precedence and printing: each expression's `sqlDescription` (fully parenthesised) must equal the name
@@ -71,7 +72,10 @@ import Testing
         ("CAST(a + b AS VARCHAR)", "CAST((a + b) AS VARCHAR)"),
         ("CASE WHEN a > 1 THEN 'x' ELSE 'y' END", "CASE  WHEN ((a > 1)) THEN ('x') ELSE 'y' END"),
         ("CASE WHEN a > 1 THEN 'x' END", "CASE  WHEN ((a > 1)) THEN ('x') ELSE NULL END"),
-        ("CASE a WHEN 1 THEN 'x' WHEN 2 THEN 'y' ELSE 'z' END", "CASE  WHEN ((a = 1)) THEN ('x') WHEN ((a = 2)) THEN ('y') ELSE 'z' END"),
+        (
+            "CASE a WHEN 1 THEN 'x' WHEN 2 THEN 'y' ELSE 'z' END",
+            "CASE  WHEN ((a = 1)) THEN ('x') WHEN ((a = 2)) THEN ('y') ELSE 'z' END"
+        ),
         ("CASE WHEN a > 1 AND b > 2 THEN a + 1 END", "CASE  WHEN (((a > 1) AND (b > 2))) THEN ((a + 1)) ELSE NULL END"),
         ("count(*)", "count_star()"),
         ("count(a)", "count(a)"),
@@ -79,10 +83,22 @@ import Testing
         ("sum(a) FILTER (WHERE a > 1)", "sum(a) FILTER (WHERE (a > 1))"),
         ("string_agg(s, ',' ORDER BY a)", "string_agg(s, ',' ORDER BY a)"),
         ("string_agg(s, ',' ORDER BY a DESC, b NULLS FIRST)", "string_agg(s, ',' ORDER BY a DESC, b NULLS FIRST)"),
-        ("row_number() OVER (PARTITION BY a ORDER BY b DESC NULLS FIRST)", "row_number() OVER (PARTITION BY a ORDER BY b DESC NULLS FIRST)"),
-        ("sum(a) OVER (ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)", "sum(a) OVER (ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"),
-        ("sum(a) OVER (ORDER BY b ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING)", "sum(a) OVER (ORDER BY b ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING)"),
-        ("sum(a) OVER (ORDER BY b RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)", "sum(a) OVER (ORDER BY b RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)"),
+        (
+            "row_number() OVER (PARTITION BY a ORDER BY b DESC NULLS FIRST)",
+            "row_number() OVER (PARTITION BY a ORDER BY b DESC NULLS FIRST)"
+        ),
+        (
+            "sum(a) OVER (ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
+            "sum(a) OVER (ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"
+        ),
+        (
+            "sum(a) OVER (ORDER BY b ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING)",
+            "sum(a) OVER (ORDER BY b ROWS BETWEEN 2 PRECEDING AND 1 FOLLOWING)"
+        ),
+        (
+            "sum(a) OVER (ORDER BY b RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)",
+            "sum(a) OVER (ORDER BY b RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING)"
+        ),
         ("count(*) OVER ()", "count() OVER ()"),
         ("lag(a, 1) OVER (PARTITION BY b, c ORDER BY d)", "lag(a, 1) OVER (PARTITION BY b, c ORDER BY d)"),
         ("hour(epoch_ms(ts + 28800000))", "\"hour\"(epoch_ms((ts + 28800000)))"),

@@ -1,11 +1,13 @@
 import KuaiCore
 import Testing
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+
 @testable import KuaiSQL
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// No input crashes the parser: deep nesting is refused with a syntax error, long flat lists are fine,
 /// and random mutations of valid queries either parse or throw `KuaiError.syntax`.
@@ -19,14 +21,34 @@ import Darwin
         ("casts", { n in "SELECT x" + String(repeating: "::INTEGER", count: n) }),
         ("additions", { n in "SELECT " + Array(repeating: "x", count: n + 1).joined(separator: " + ") }),
         ("ANDs", { n in "SELECT " + Array(repeating: "x", count: n + 1).joined(separator: " AND ") }),
-        ("function calls", { n in "SELECT " + String(repeating: "abs(", count: n) + "1" + String(repeating: ")", count: n) }),
-        ("scalar subqueries", { n in String(repeating: "SELECT (", count: n) + "SELECT 1" + String(repeating: ")", count: n) }),
-        ("FROM subqueries", { n in String(repeating: "SELECT * FROM (", count: n) + "SELECT 1" + String(repeating: ") t", count: n) }),
-        ("CASE", { n in "SELECT " + String(repeating: "CASE WHEN x THEN ", count: n) + "1" + String(repeating: " END", count: n) }),
+        (
+            "function calls",
+            { n in "SELECT " + String(repeating: "abs(", count: n) + "1" + String(repeating: ")", count: n) }
+        ),
+        (
+            "scalar subqueries",
+            { n in String(repeating: "SELECT (", count: n) + "SELECT 1" + String(repeating: ")", count: n) }
+        ),
+        (
+            "FROM subqueries",
+            { n in String(repeating: "SELECT * FROM (", count: n) + "SELECT 1" + String(repeating: ") t", count: n) }
+        ),
+        (
+            "CASE",
+            { n in
+                "SELECT " + String(repeating: "CASE WHEN x THEN ", count: n) + "1" + String(repeating: " END", count: n)
+            }
+        ),
         ("UNION ALL", { n in Array(repeating: "SELECT 1", count: n + 1).joined(separator: " UNION ALL ") }),
         ("joins", { n in "SELECT * FROM t0" + (1...n).map { " JOIN t\($0) USING (k)" }.joined() }),
-        ("IN lists", { n in "SELECT " + String(repeating: "x IN (", count: n) + "1" + String(repeating: ")", count: n) }),
-        ("parenthesised queries", { n in String(repeating: "(", count: n) + "SELECT 1" + String(repeating: ")", count: n) }),
+        (
+            "IN lists",
+            { n in "SELECT " + String(repeating: "x IN (", count: n) + "1" + String(repeating: ")", count: n) }
+        ),
+        (
+            "parenthesised queries",
+            { n in String(repeating: "(", count: n) + "SELECT 1" + String(repeating: ")", count: n) }
+        ),
     ]
 
     @Test(arguments: RobustnessTests.nesters.map(\.0))
@@ -38,7 +60,8 @@ import Darwin
                 Issue.record("\(kind) nested \(n) deep parsed")
             } catch let error as KuaiError {
                 #expect(error.kind == .syntax)
-                #expect(error.message.contains("nested too deeply") || kind == "unclosed parentheses", "\(error.message)")
+                #expect(
+                    error.message.contains("nested too deeply") || kind == "unclosed parentheses", "\(error.message)")
             } catch {
                 Issue.record("\(error)")
             }
@@ -66,7 +89,8 @@ import Darwin
 
     @Test func longFlatListsParse() throws {
         let items = (0..<20_000).map { "c\($0)" }.joined(separator: ", ")
-        _ = try Parser.parse("SELECT \(items) FROM t WHERE x IN (\((0..<20_000).map(String.init).joined(separator: ",")))")
+        _ = try Parser.parse(
+            "SELECT \(items) FROM t WHERE x IN (\((0..<20_000).map(String.init).joined(separator: ",")))")
         let rows = Array(repeating: "(1, 'a')", count: 20_000).joined(separator: ", ")
         _ = try Parser.parse("VALUES \(rows)")
     }
@@ -81,10 +105,13 @@ import Darwin
         corpus += ParserTests.cases.map(\.0)
         corpus += ErrorTests.cases.map(\.0)
         var rng = SplitMix64(seed: seed)
-        let fragments = ["(", ")", ",", "'", "\"", "--", "/*", "*/", "SELECT", "FROM", "WHERE", "JOIN", "ON", "OVER", "(",
-                         "CASE", "END", "NOT", "IN", "IS", "NULL", "::", "||", "-", "+", "*", "e", ".", "1e", "9999999999999999999999",
-                         "INTERVAL", "TIMESTAMP", "DATE", "'2025-01-01'", "UNION", "ALL", "BY", "ORDER", "WITH", "AS", "\u{0}",
-                         "é", "\t", "\n", "\r\n", ";", "EXISTS", "BETWEEN", "AND", "ROWS", "PRECEDING", "FILTER", "*", "E'\\"]
+        let fragments = [
+            "(", ")", ",", "'", "\"", "--", "/*", "*/", "SELECT", "FROM", "WHERE", "JOIN", "ON", "OVER", "(",
+            "CASE", "END", "NOT", "IN", "IS", "NULL", "::", "||", "-", "+", "*", "e", ".", "1e",
+            "9999999999999999999999",
+            "INTERVAL", "TIMESTAMP", "DATE", "'2025-01-01'", "UNION", "ALL", "BY", "ORDER", "WITH", "AS", "\u{0}",
+            "é", "\t", "\n", "\r\n", ";", "EXISTS", "BETWEEN", "AND", "ROWS", "PRECEDING", "FILTER", "*", "E'\\",
+        ]
         var parsed = 0
         var failed = 0
         for i in 0..<iterations {
@@ -93,25 +120,25 @@ import Darwin
             for _ in 0..<edits {
                 let position = bytes.isEmpty ? 0 : Int(rng.next() % UInt64(bytes.count + 1))
                 switch rng.next() % 5 {
-                case 0: // delete a run
+                case 0:  // delete a run
                     if !bytes.isEmpty {
                         let start = min(position, bytes.count - 1)
                         let length = min(1 + Int(rng.next() % 8), bytes.count - start)
                         bytes.removeSubrange(start..<(start + length))
                     }
-                case 1: // insert a fragment
+                case 1:  // insert a fragment
                     let fragment = fragments[Int(rng.next() % UInt64(fragments.count))]
                     bytes.insert(contentsOf: Array(" \(fragment) ".utf8), at: min(position, bytes.count))
-                case 2: // random byte
+                case 2:  // random byte
                     let b = UInt8(truncatingIfNeeded: rng.next())
                     if position < bytes.count { bytes[position] = b } else { bytes.append(b) }
-                case 3: // duplicate a run
+                case 3:  // duplicate a run
                     if !bytes.isEmpty {
                         let start = min(position, bytes.count - 1)
                         let length = min(1 + Int(rng.next() % 40), bytes.count - start)
                         bytes.insert(contentsOf: Array(bytes[start..<(start + length)]), at: start)
                     }
-                default: // truncate
+                default:  // truncate
                     bytes.removeSubrange(min(position, bytes.count)...)
                 }
             }
@@ -146,7 +173,8 @@ import Darwin
             var bytes: [UInt8] = []
             for _ in 0..<length {
                 let r = rng.next()
-                bytes.append(r % 10 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : alphabet[Int((r >> 8) % UInt64(alphabet.count))])
+                bytes.append(
+                    r % 10 == 0 ? UInt8(truncatingIfNeeded: r >> 8) : alphabet[Int((r >> 8) % UInt64(alphabet.count))])
             }
             do {
                 _ = try Parser.parse(String(decoding: bytes, as: UTF8.self)).sqlDescription
