@@ -218,7 +218,7 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         let right = { source([[intCol((0..<300).map { Int64($0 * 3) })]]) }
         let cross = NestedLoopJoinOperator(left: left(), right: right(), type: .cross)
         let first = try #require(try cross.next())
-        #expect(first.count <= OpsJoinProber.chunkSize && first.count >= OpsJoinProber.chunkSize / 2)
+        #expect(first.count <= JoinProber.chunkSize && first.count >= JoinProber.chunkSize / 2)
         var total = first.count
         while let b = try cross.next() { total += b.count }
         #expect(total == 300_000)

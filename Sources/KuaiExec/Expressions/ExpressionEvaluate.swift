@@ -210,7 +210,7 @@ extension ScalarExpr {
                 || ((f.name == "coalesce" || f.name == "ifnull") && f.returnType == .hugeint)
             if !wideOK {
                 for o in ops {
-                    if case .column(let c) = o { try opsRequireNarrow(c, "\(f.name)() in expression \(name)") }
+                    if case .column(let c) = o { try requireNarrow(c, "\(f.name)() in expression \(name)") }
                 }
             }
             return try f.kernel(ops, args.map(\.type), n, self)

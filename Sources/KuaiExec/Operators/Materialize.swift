@@ -5,7 +5,7 @@ import KuaiCore
 /// Appended columns are kept as chunks and concatenated once, at exactly the final size, by
 /// `build()`/`take()` (no reallocation while appending). VARCHAR: when every chunk shares one
 /// dictionary the codes are copied as they are; otherwise the result gets a fresh dictionary
-/// and codes are translated once per distinct code per dictionary (`OpsStringInterner`).
+/// and codes are translated once per distinct code per dictionary (`StringInterner`).
 public struct ColumnBuilder {
     public let type: DataType
     public private(set) var count: Int = 0
@@ -82,7 +82,7 @@ public struct ColumnBuilder {
                 }
                 return Column(codes: codes, dictionary: first, validity: validity)
             }
-            let interner = OpsStringInterner()
+            let interner = StringInterner()
             var codes = [Int32](repeating: 0, count: n)
             codes.withUnsafeMutableBufferPointer { out in
                 var offset = 0

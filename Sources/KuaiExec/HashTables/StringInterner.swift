@@ -7,7 +7,7 @@ import KuaiCore
 /// source dictionary gets a lazily filled `[Int32]` code map, cached for the few most recently
 /// seen dictionaries (a stored column has one dictionary for all its blocks; computed strings
 /// have one per batch). Not thread-safe: one interner per thread or per operator.
-public final class OpsStringInterner {
+public final class StringInterner {
     /// The dictionary that translated codes point into. Grows as `intern` sees new strings.
     public let target: StringDictionary
 

@@ -370,7 +370,7 @@ final class SumIntState: AggregateState {
         if checked {
             try sums.withUnsafeMutableBufferPointer { s in
                 try seen.withUnsafeMutableBufferPointer { seen in
-                    try opsAddChecked(input, ids: ids, count: n, sums: s, seen: seen, counts: nil)
+                    try addChecked(input, ids: ids, count: n, sums: s, seen: seen, counts: nil)
                 }
             }
             return
@@ -410,7 +410,7 @@ final class SumIntState: AggregateState {
         checked = checked || o.checked
         for g in 0..<o.sums.count where o.seen[g] != 0 {
             let t = Int(mapping[g])
-            sums[t] = checked ? try opsAddChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
+            sums[t] = checked ? try addChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
             seen[t] = 1
         }
     }
@@ -506,7 +506,7 @@ final class AvgState: AggregateState {
         if checked {
             try sums.withUnsafeMutableBufferPointer { s in
                 try counts.withUnsafeMutableBufferPointer { c in
-                    try opsAddChecked(input, ids: ids, count: n, sums: s, seen: nil, counts: c)
+                    try addChecked(input, ids: ids, count: n, sums: s, seen: nil, counts: c)
                 }
             }
             return
@@ -528,7 +528,7 @@ final class AvgState: AggregateState {
         checked = checked || o.checked
         for g in 0..<o.sums.count where o.counts[g] != 0 {
             let t = Int(mapping[g])
-            sums[t] = checked ? try opsAddChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
+            sums[t] = checked ? try addChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
             counts[t] &+= o.counts[g]
         }
     }
@@ -611,7 +611,7 @@ final class MinMaxState: AggregateState {
     var doubles: [Double] = []
     var seen: [UInt8] = []
     // VARCHAR: best string per group as a code into `interner.target`.
-    let interner = OpsStringInterner()
+    let interner = StringInterner()
     var codes: [Int32] = []
     /// HUGEINT beyond Int64: the best value per group in 128 bits (replaces `ints` from the first
     /// such input on; nil before).
@@ -830,7 +830,7 @@ final class DistinctState: AggregateState {
     nonisolated(unsafe) static var hashLimit = 1 << 20
     let inner: AggregateState
     let type: DataType
-    let interner = OpsStringInterner()
+    let interner = StringInterner()
     let set = PairSet()
     /// Appended pairs once the set is full (may repeat).
     var rawGroups: [Int32] = []
@@ -848,7 +848,7 @@ final class DistinctState: AggregateState {
         var w = [UInt64](repeating: 0, count: n)
         switch type {
         case .double:
-            for i in 0..<n { w[i] = opsDoubleKey(input.doubles[i]) }
+            for i in 0..<n { w[i] = doubleKey(input.doubles[i]) }
         case .varchar:
             var out = [Int32](repeating: 0, count: n)
             input.codes.withUnsafeBufferPointer { c in
@@ -1042,7 +1042,7 @@ final class DistinctState: AggregateState {
                 }
             }
         }
-        opsRadixSortPacked(keys, tmp: tmp, lowBit: 0, bits: vbits + gbits)
+        radixSortPacked(keys, tmp: tmp, lowBit: 0, bits: vbits + gbits)
         var distinct = n > 0 ? 1 : 0
         for i in 1..<n where keys[i] != keys[i - 1] { distinct += 1 }
         let vmask: UInt64 = vbits >= 64 ? .max : (1 << vshift) - 1
@@ -1086,7 +1086,7 @@ final class PairSet {
 
     @inline(__always)
     private static func slot(_ group: Int32, _ value: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: opsFmix(value ^ (UInt64(UInt32(bitPattern: group)) &* opsGolden))) & mask
+        Int(truncatingIfNeeded: fmix(value ^ (UInt64(UInt32(bitPattern: group)) &* goldenRatio64))) & mask
     }
 
     private func grow() {

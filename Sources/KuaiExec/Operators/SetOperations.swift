@@ -58,7 +58,7 @@ public final class UnionAllSource: MorselSource, @unchecked Sendable {
 
 /// The rows of `batch` whose ids are first seen in this call: with ids assigned in order of first
 /// appearance, row i is new iff `ids[i]` equals the next unseen id.
-func opsFirstOccurrences(_ ids: [Int32], count n: Int, before: Int) -> [Int32] {
+func firstOccurrences(_ ids: [Int32], count n: Int, before: Int) -> [Int32] {
     var sel: [Int32] = []
     var nextNew = Int32(before)
     for i in 0..<n where ids[i] == nextNew {
@@ -80,7 +80,7 @@ public final class DistinctOperator: PhysicalOperator {
     public init(child: PhysicalOperator) {
         self.child = child
         self.schema = child.schema
-        self.table = GroupKeyTable(keyTypes: opsSplitKeyTypes(child.schema.map(\.type)))
+        self.table = GroupKeyTable(keyTypes: splitKeyTypes(child.schema.map(\.type)))
     }
 
     public func next() throws -> Batch? {
@@ -88,10 +88,10 @@ public final class DistinctOperator: PhysicalOperator {
             try MemoryGuard.check()
             let before = table.count
             var ids = [Int32](repeating: 0, count: b.count)
-            let keys = opsSplitHugeintKeys(b.columns, schema.map(\.type))
+            let keys = splitHugeintKeys(b.columns, schema.map(\.type))
             ids.withUnsafeMutableBufferPointer { table.findOrInsert(keys, rowCount: b.count, into: $0) }
             if table.count == before { continue }
-            let sel = opsFirstOccurrences(ids, count: b.count, before: before)
+            let sel = firstOccurrences(ids, count: b.count, before: before)
             if sel.count == b.count { return b }
             return sel.withUnsafeBufferPointer { b.gather($0) }
         }
@@ -131,15 +131,15 @@ public final class SetOperationOperator: PhysicalOperator {
         self.kind = kind
         self.all = all
         self.schema = left.schema
-        self.seen = GroupKeyTable(keyTypes: opsSplitKeyTypes(left.schema.map(\.type)))
+        self.seen = GroupKeyTable(keyTypes: splitKeyTypes(left.schema.map(\.type)))
     }
 
     private func build() throws {
         let types = right.schema.map(\.type)
-        let t = GroupKeyTable(keyTypes: opsSplitKeyTypes(types))
+        let t = GroupKeyTable(keyTypes: splitKeyTypes(types))
         while let b = try right.next() {
             try MemoryGuard.check()
-            let keys = opsSplitHugeintKeys(b.columns, types)
+            let keys = splitHugeintKeys(b.columns, types)
             var ids = [Int32](repeating: 0, count: b.count)
             ids.withUnsafeMutableBufferPointer { t.findOrInsert(keys, rowCount: b.count, into: $0) }
             if all {
@@ -160,7 +160,7 @@ public final class SetOperationOperator: PhysicalOperator {
         while let b = try left.next() {
             let n = b.count
             var ids = [Int32](repeating: -1, count: n)
-            let keys = opsSplitHugeintKeys(b.columns, types)
+            let keys = splitHugeintKeys(b.columns, types)
             ids.withUnsafeMutableBufferPointer { table.find(keys, rowCount: n, nullsMatch: true, into: $0) }
             var sel: [Int32] = []
             if all {
@@ -178,9 +178,9 @@ public final class SetOperationOperator: PhysicalOperator {
                 let cb = candidates.count == n ? b : candidates.withUnsafeBufferPointer { b.gather($0) }
                 let before = seen.count
                 var sids = [Int32](repeating: 0, count: cb.count)
-                let ckeys = opsSplitHugeintKeys(cb.columns, types)
+                let ckeys = splitHugeintKeys(cb.columns, types)
                 sids.withUnsafeMutableBufferPointer { seen.findOrInsert(ckeys, rowCount: cb.count, into: $0) }
-                let firsts = opsFirstOccurrences(sids, count: cb.count, before: before)
+                let firsts = firstOccurrences(sids, count: cb.count, before: before)
                 if firsts.isEmpty { continue }
                 if firsts.count == cb.count { return cb }
                 return firsts.withUnsafeBufferPointer { cb.gather($0) }

@@ -7,11 +7,11 @@ import KuaiCore
 // Hashing helpers shared by the operators (group-by, join, distinct, window partitions).
 
 /// Fibonacci multiplier (2^64 / golden ratio): multiply-shift hashing of integer keys.
-@usableFromInline let opsGolden: UInt64 = 0x9E37_79B9_7F4A_7C15
+@usableFromInline let goldenRatio64: UInt64 = 0x9E37_79B9_7F4A_7C15
 
 /// The 64-bit finaliser of MurmurHash3 (fmix64): full avalanche for combined keys.
 @inline(__always) @usableFromInline
-func opsFmix(_ x: UInt64) -> UInt64 {
+func fmix(_ x: UInt64) -> UInt64 {
     var h = x
     h ^= h >> 33
     h = h &* 0xFF51_AFD7_ED55_8CCD
@@ -23,26 +23,26 @@ func opsFmix(_ x: UInt64) -> UInt64 {
 
 /// Combines the running hash `h` with the next key word `w` (per-column kernels call this).
 @inline(__always) @usableFromInline
-func opsCombine(_ h: UInt64, _ w: UInt64) -> UInt64 {
-    (h ^ w) &* opsGolden &+ 0x632B_E59B_D9B4_E019
+func hashCombine(_ h: UInt64, _ w: UInt64) -> UInt64 {
+    (h ^ w) &* goldenRatio64 &+ 0x632B_E59B_D9B4_E019
 }
 
 /// Key word of a DOUBLE for hashing and equality: -0.0 is folded onto 0.0 and every NaN onto
 /// one NaN, so that values DuckDB treats as equal in GROUP BY / joins share a key.
 @inline(__always) @usableFromInline
-func opsDoubleKey(_ d: Double) -> UInt64 {
+func doubleKey(_ d: Double) -> UInt64 {
     if d.isNaN { return Double.nan.bitPattern }
     if d == 0 { return 0 }
     return d.bitPattern
 }
 
 /// Converts column `col` (`count` rows) to one UInt64 key word per row plus a NULL flag
-/// (1 = NULL). Integers keep their value, doubles use `opsDoubleKey`, VARCHAR codes are
+/// (1 = NULL). Integers keep their value, doubles use `doubleKey`, VARCHAR codes are
 /// translated by `interner` (interning new strings when `insert`, else -1 for unknown strings,
 /// which sets `unknown[i] = 1`). A NULL row gets word 0.
 @usableFromInline
-func opsKeyWords(
-    _ col: Column, interner: OpsStringInterner?, insert: Bool,
+func keyWords(
+    _ col: Column, interner: StringInterner?, insert: Bool,
     words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
     unknown: UnsafeMutableBufferPointer<UInt8>?
 ) {
@@ -59,7 +59,7 @@ func opsKeyWords(
         for i in 0..<n { words[i] = 0 }
     case .double:
         col.doubles.withUnsafeBufferPointer { d in
-            for i in 0..<n { words[i] = nulls[i] != 0 ? 0 : opsDoubleKey(d[i]) }
+            for i in 0..<n { words[i] = nulls[i] != 0 ? 0 : doubleKey(d[i]) }
         }
     case .varchar:
         let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
@@ -119,12 +119,12 @@ extension Optional where Wrapped == [UInt8] {
 /// NULL is an ordinary key value here (GROUP BY puts all NULLs in one group); `find` decides
 /// whether NULL keys match. DOUBLE keys compare with -0.0 = 0.0 and NaN = NaN. VARCHAR keys
 /// compare by string value: codes of any dictionary are interned into the table's own
-/// dictionary once per distinct code (`OpsStringInterner`), so rows hash codes, not strings.
+/// dictionary once per distinct code (`StringInterner`), so rows hash codes, not strings.
 ///
 /// Layouts (open addressing, power-of-two capacity, linear probing, load <= 1/2):
 /// - one integer-stored key: slots of (key, id + 1), multiply-shift hash; NULL has its own id.
 /// - one VARCHAR key: a dense array interned code -> id (no hashing at all).
-/// - otherwise: per-column key words (`opsKeyWords`), combined hash, slots of
+/// - otherwise: per-column key words (`keyWords`), combined hash, slots of
 ///   (high 32 hash bits, id + 1); keys compared column by column on a hash-tag match.
 ///
 /// Not thread-safe: use one table per thread and merge by inserting `keyColumns()`.
@@ -136,7 +136,7 @@ public final class GroupKeyTable {
 
     private enum Mode { case int, string, general }
     private let mode: Mode
-    private let interner = OpsStringInterner()
+    private let interner = StringInterner()
 
     // .int mode
     private var intSlots: UnsafeMutablePointer<Int64>  // 2 * capacity: key, id + 1 (0 = empty)
@@ -219,7 +219,7 @@ public final class GroupKeyTable {
 
     @inline(__always)
     private func intSlot(_ key: Int64) -> Int {
-        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* opsGolden) >> intShift)
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* goldenRatio64) >> intShift)
     }
 
     private func growInt() {
@@ -388,7 +388,7 @@ public final class GroupKeyTable {
                             continue
                         }
                         let k = xs[i]
-                        var s = Int(truncatingIfNeeded: (UInt64(bitPattern: k) &* opsGolden) >> shift)
+                        var s = Int(truncatingIfNeeded: (UInt64(bitPattern: k) &* goldenRatio64) >> shift)
                         while true {
                             let id = slots[2 * s + 1]
                             if id == 0 {
@@ -505,7 +505,7 @@ public final class GroupKeyTable {
 
     private func stringFind(
         _ col: Column, rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-        interner: OpsStringInterner
+        interner: StringInterner
     ) {
         let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
         defer { tmp.deallocate() }
@@ -565,7 +565,7 @@ public final class GroupKeyTable {
     /// Row-major key words of one batch (`n * stride` words) and the combined hash per row.
     /// Rows whose VARCHAR key is unknown to the table (lookup mode) get `unknown[i] = 1`.
     private func prepare(
-        _ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
+        _ keys: [Column], rowCount n: Int, insert: Bool, interner: StringInterner,
         rowWords: UnsafeMutablePointer<UInt64>, hashes: UnsafeMutablePointer<UInt64>,
         unknown: UnsafeMutableBufferPointer<UInt8>
     ) {
@@ -583,16 +583,16 @@ public final class GroupKeyTable {
         }
         unknown.initialize(repeating: 0)
         for c in 0..<k {
-            opsKeyWords(keys[c], interner: interner, insert: insert, words: words, nulls: nulls, unknown: unknown)
+            keyWords(keys[c], interner: interner, insert: insert, words: words, nulls: nulls, unknown: unknown)
             let bit = UInt64(1) << UInt64(c)
             for i in 0..<n {
                 let w = words[i]
                 rowWords[i * stride + c] = w
                 if nulls[i] != 0 { rowWords[i * stride + k] |= bit }
-                hashes[i] = opsCombine(hashes[i], w)
+                hashes[i] = hashCombine(hashes[i], w)
             }
         }
-        for i in 0..<n { hashes[i] = opsFmix(opsCombine(hashes[i], rowWords[i * stride + k])) }
+        for i in 0..<n { hashes[i] = fmix(hashCombine(hashes[i], rowWords[i * stride + k])) }
     }
 
     @inline(__always)
@@ -604,13 +604,13 @@ public final class GroupKeyTable {
 
     /// Column-major key words of a batch (`words[c * n + i]`, NULL = word 0 and `nulls` byte 1).
     private func columnWords(
-        _ keys: [Column], rowCount n: Int, insert: Bool, interner: OpsStringInterner,
+        _ keys: [Column], rowCount n: Int, insert: Bool, interner: StringInterner,
         words: UnsafeMutableBufferPointer<UInt64>, nulls: UnsafeMutableBufferPointer<UInt8>,
         unknown: UnsafeMutableBufferPointer<UInt8>
     ) {
         unknown.initialize(repeating: 0)
         for c in 0..<keys.count {
-            opsKeyWords(
+            keyWords(
                 keys[c], interner: interner, insert: insert,
                 words: UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n]),
                 nulls: UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n]), unknown: unknown)
@@ -628,8 +628,8 @@ public final class GroupKeyTable {
         for g in 0..<count {
             let row = keyStore + g * stride
             var h: UInt64 = 0x1234_5678_9ABC_DEF1
-            for c in 0..<(stride - 1) { h = opsCombine(h, row[c]) }
-            h = opsFmix(opsCombine(h, row[stride - 1]))
+            for c in 0..<(stride - 1) { h = hashCombine(h, row[c]) }
+            h = fmix(hashCombine(h, row[stride - 1]))
             let tag = h >> 32
             var s = Int(truncatingIfNeeded: tag) & mask
             while slots[s] != 0 { s = (s + 1) & mask }
@@ -921,7 +921,7 @@ public final class GroupKeyTable {
     /// find in the packed sub-mode (reads only: safe from several threads with their own interners).
     private func packedFind(
         _ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-        interner: OpsStringInterner
+        interner: StringInterner
     ) {
         if !packLaidOut {
             for i in 0..<n { ids[i] = -1 }
@@ -1027,7 +1027,7 @@ public final class GroupKeyTable {
 
     private func generalFind(
         _ keys: [Column], rowCount n: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-        interner: OpsStringInterner
+        interner: StringInterner
     ) {
         if packing {
             packedFind(keys, rowCount: n, nullsMatch: nullsMatch, into: ids, interner: interner)
@@ -1121,13 +1121,13 @@ public final class GroupKeyTable {
 
     /// A lookup interner over this table's strings, for `find(_:rowCount:nullsMatch:into:interner:)`
     /// from other threads (one interner per thread).
-    public func makeLookupInterner() -> OpsStringInterner { OpsStringInterner(target: interner.target) }
+    public func makeLookupInterner() -> StringInterner { StringInterner(target: interner.target) }
 
     /// `find` with a caller-owned lookup interner (from `makeLookupInterner()`): safe to call from
     /// several threads at once when no thread inserts.
     public func find(
         _ keys: [Column], rowCount: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>,
-        interner: OpsStringInterner
+        interner: StringInterner
     ) {
         precondition(keys.count == keyTypes.count, "GroupKeyTable: wrong number of key columns")
         if rowCount == 0 { return }

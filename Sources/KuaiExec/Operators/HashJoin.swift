@@ -35,7 +35,7 @@ public final class JoinHashTable: @unchecked Sendable {
     private let table: GroupKeyTable?
     private let denseMin: Int64
     private let interners: Mutex = Mutex()
-    private var freeInterners: [OpsStringInterner] = []
+    private var freeInterners: [StringInterner] = []
     /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b` (empty when `unique`:
     /// then `uniqueRow` holds them).
     let offsets: [Int32]
@@ -58,7 +58,7 @@ public final class JoinHashTable: @unchecked Sendable {
         guard count < Int(Int32.max) else {
             throw KuaiError(.execution, "join build side of \(count) rows is too large")
         }
-        for k in keys { try opsRequireNarrow(columns[k], "a join key") }
+        for k in keys { try requireNarrow(columns[k], "a join key") }
         self.columns = columns
         self.rowCount = count
         self.keys = keys
@@ -216,18 +216,18 @@ public final class JoinHashTable: @unchecked Sendable {
 
     /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with
     /// `returnInterner` so the next probe reuses its code maps.
-    func takeInterner() -> OpsStringInterner? {
+    func takeInterner() -> StringInterner? {
         guard let table else { return nil }
         return interners.withLock { freeInterners.popLast() } ?? table.makeLookupInterner()
     }
-    func returnInterner(_ i: OpsStringInterner?) {
+    func returnInterner(_ i: StringInterner?) {
         guard let i else { return }
         interners.withLock { freeInterners.append(i) }
     }
 
     /// For a `unique` table: the matching build row per probe row, or -1.
     func findUniqueRows(
-        _ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?,
+        _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
         into out: UnsafeMutableBufferPointer<Int32>
     ) {
         precondition(unique)
@@ -260,7 +260,7 @@ public final class JoinHashTable: @unchecked Sendable {
     /// (absent key, empty bucket, NULL key).
     /// - Parameter probeKeys: one column per key, already of a storage matching `keyTypes`.
     func find(
-        _ probeKeys: [Column], rowCount n: Int, interner: OpsStringInterner?,
+        _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
         into ids: UnsafeMutableBufferPointer<Int32>
     ) {
         if let table {
@@ -292,7 +292,7 @@ public final class JoinHashTable: @unchecked Sendable {
 
 /// Converts a probe key column to the storage of the build key type `to` (integer <-> DOUBLE;
 /// a NULL-typed column becomes NULLs of `to`), so keys of different numeric types compare by value.
-func opsCoerceKey(_ col: Column, to type: DataType) -> Column {
+func coerceKey(_ col: Column, to type: DataType) -> Column {
     if col.type == .null { return Column.nulls(type, count: col.count) }
     let fromDouble = col.type == .double
     let toDouble = type == .double
@@ -311,7 +311,7 @@ func opsCoerceKey(_ col: Column, to type: DataType) -> Column {
 }
 
 /// Rows `indexes` of `col`, where -1 means NULL (outer-join padding).
-func opsGatherNullable(_ col: Column, _ indexes: UnsafeBufferPointer<Int32>) -> Column {
+func gatherNullable(_ col: Column, _ indexes: UnsafeBufferPointer<Int32>) -> Column {
     let n = indexes.count
     if col.count == 0 { return Column.nulls(col.type, count: n) }
     var hasMissing = false
@@ -341,7 +341,7 @@ func opsGatherNullable(_ col: Column, _ indexes: UnsafeBufferPointer<Int32>) -> 
 /// `HashJoinOperator` (one prober) and `HashJoinProbeSource` (one prober per morsel).
 ///
 /// Output columns are always left ++ right (semi/anti: left only), whichever side is the probe.
-final class OpsJoinProber {
+final class JoinProber {
     let table: JoinHashTable
     let type: JoinType
     let probeIsLeft: Bool
@@ -380,8 +380,8 @@ final class OpsJoinProber {
 
     /// The joined batch of pairs (probe row, build row); -1 on either side pads with NULLs.
     func joined(_ probe: Batch, _ pIdx: UnsafeBufferPointer<Int32>, _ bIdx: UnsafeBufferPointer<Int32>) -> Batch {
-        let pCols = probe.columns.map { opsGatherNullable($0, pIdx) }
-        let bCols = table.columns.map { opsGatherNullable($0, bIdx) }
+        let pCols = probe.columns.map { gatherNullable($0, pIdx) }
+        let bCols = table.columns.map { gatherNullable($0, bIdx) }
         return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: pIdx.count)
     }
 
@@ -410,8 +410,8 @@ final class OpsJoinProber {
             try process(nonNull, emit: emit)
             return
         }
-        for k in probeKeys { try opsRequireNarrow(batch.columns[k], "a join key") }
-        let keyCols = zip(probeKeys, table.keyTypes).map { opsCoerceKey(batch.columns[$0.0], to: $0.1) }
+        for k in probeKeys { try requireNarrow(batch.columns[k], "a join key") }
+        let keyCols = zip(probeKeys, table.keyTypes).map { coerceKey(batch.columns[$0.0], to: $0.1) }
         let interner = table.takeInterner()
         defer { table.returnInterner(interner) }
 
@@ -440,7 +440,7 @@ final class OpsJoinProber {
             if !emitsPairs { return }  // semi/anti built on the left: only the marks matter
             if probeOuter || matches == n {
                 // every probe row stays: the probe columns pass through untouched
-                let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { opsGatherNullable($0, b) } }
+                let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { gatherNullable($0, b) } }
                 try emit(Batch(columns: probeIsLeft ? batch.columns + bCols : bCols + batch.columns, count: n))
                 return
             }
@@ -630,7 +630,7 @@ public final class HashJoinOperator: PhysicalOperator {
     public private(set) var buildSide: BuildSide
     private var label: String
 
-    private var prober: OpsJoinProber?
+    private var prober: JoinProber?
     private var pendingProbe: [Batch] = []
     private var probeInput: PhysicalOperator?
     private var output: [Batch] = []
@@ -712,7 +712,7 @@ public final class HashJoinOperator: PhysicalOperator {
         case .right: trackBuild = probeIsLeft
         case .inner, .cross: trackBuild = false
         }
-        prober = OpsJoinProber(
+        prober = JoinProber(
             table: table, type: type, probeIsLeft: probeIsLeft,
             probeKeys: probeIsLeft ? leftKeys : rightKeys,
             probeSchema: probeIsLeft ? left.schema : right.schema,
@@ -746,8 +746,8 @@ public final class HashJoinOperator: PhysicalOperator {
                 // Without keys every probe row meets every build row: probe a slice whose pairs fill about one
                 // output chunk, so that output streams (a LIMIT above stops the product early).
                 let buildRows = prober.table.rowCount
-                if leftKeys.isEmpty && buildRows > 0 && b.count > 1 && b.count * buildRows > OpsJoinProber.chunkSize {
-                    let rows = max(1, OpsJoinProber.chunkSize / buildRows)
+                if leftKeys.isEmpty && buildRows > 0 && b.count > 1 && b.count * buildRows > JoinProber.chunkSize {
+                    let rows = max(1, JoinProber.chunkSize / buildRows)
                     if rows < b.count {
                         let rest = Batch(columns: b.columns.map { $0.slice(rows..<b.count) }, count: b.count - rows)
                         pendingProbe.insert(rest, at: 0)
@@ -841,7 +841,7 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
 
     public func morsel(_ i: Int) throws -> Batch? {
         guard let b = try probe.morsel(i), b.count > 0 else { return nil }
-        let prober = OpsJoinProber(
+        let prober = JoinProber(
             table: table, type: type, probeIsLeft: true, probeKeys: probeKeys,
             probeSchema: probe.schema, buildSchema: buildSchema, residual: residual, trackBuild: false)
         prober.nullAware = nullAware

@@ -22,7 +22,7 @@ public struct SortKey: Sendable, Hashable, CustomStringConvertible {
 /// Maps a DOUBLE to a UInt64 whose unsigned order is DuckDB's order of DOUBLE:
 /// -inf < ... < -0.0 = 0.0 < ... < +inf < NaN (every NaN equal).
 @inline(__always) @usableFromInline
-func opsOrderedDouble(_ d: Double) -> UInt64 {
+func orderedDouble(_ d: Double) -> UInt64 {
     if d.isNaN { return UInt64.max }
     let b = (d == 0 ? 0.0 : d).bitPattern
     return b >> 63 != 0 ? ~b : b | (1 << 63)
@@ -32,7 +32,7 @@ func opsOrderedDouble(_ d: Double) -> UInt64 {
 /// `ranks[code]` for every code that appears in a valid row (others unspecified). Uses the
 /// dictionary's cached ranks when the dictionary is not much larger than the rows, else ranks
 /// only the codes in use.
-func opsStringRanks(_ chunks: [Column]) -> [Int32] {
+func stringRanks(_ chunks: [Column]) -> [Int32] {
     let dict = chunks[0].dictionary!
     let rows = chunks.reduce(0) { $0 + $1.count }
     if dict.count <= 2 * rows + 4096 { return dict.sortRanks }
@@ -62,10 +62,10 @@ func opsStringRanks(_ chunks: [Column]) -> [Int32] {
 }
 
 /// Byte-order ranks of one VARCHAR column's codes (see the chunked form).
-func opsStringRanks(_ col: Column) -> [Int32] { opsStringRanks([col]) }
+func stringRanks(_ col: Column) -> [Int32] { stringRanks([col]) }
 
 /// One normalised sort field: `values[i]` in 0...`range`, unsigned order = output order.
-struct OpsSortField {
+struct SortField {
     var values: [UInt64]
     var bits: Int
     /// Index into the sort keys of the key this field encodes.
@@ -77,8 +77,8 @@ struct OpsSortField {
 /// minimum so it needs only as many bits as its range.
 /// - Parameter keyChunks: per key, the key column as consecutive chunks (`count` rows in all);
 ///   VARCHAR chunks with different dictionaries are concatenated (one dictionary) first.
-func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [OpsSortField] {
-    var fields: [OpsSortField] = []
+func sortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [SortField] {
+    var fields: [SortField] = []
     // A HUGEINT key with values beyond Int64 sorts as two keys: the signed high word, then the
     // unsigned low word (stored sign-flipped, so that the signed-to-unsigned mapping below
     // restores its unsigned order). Both fields carry the key's index.
@@ -113,7 +113,7 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
         var lo = UInt64.max
         var hi: UInt64 = 0
         let allNull = type == .null
-        let ranks: [Int32] = type == .varchar ? opsStringRanks(chunks) : []
+        let ranks: [Int32] = type == .varchar ? stringRanks(chunks) : []
         // 1. order-preserving unsigned value per valid row, range over valid rows
         vals.withUnsafeMutableBufferPointer { v in
             var offset = 0
@@ -125,7 +125,7 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
                     break
                 case .double:
                     col.doubles.withUnsafeBufferPointer { d in
-                        for i in 0..<m { out[i] = opsOrderedDouble(d[i]) }
+                        for i in 0..<m { out[i] = orderedDouble(d[i]) }
                     }
                 case .varchar:
                     ranks.withUnsafeBufferPointer { r in
@@ -187,8 +187,8 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
                     }
                 }
             }
-            fields.append(OpsSortField(values: flag, bits: 1, key: keyIndex))
-            fields.append(OpsSortField(values: vals, bits: 64, key: keyIndex))
+            fields.append(SortField(values: flag, bits: 1, key: keyIndex))
+            fields.append(SortField(values: vals, bits: 64, key: keyIndex))
             continue
         }
         let total = hasNull ? (anyValid ? range + 1 : 0) : range
@@ -213,14 +213,14 @@ func opsSortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [O
                 for i in 0..<n { v[i] = range &- (v[i] &- lo) }
             }
         }
-        fields.append(OpsSortField(values: vals, bits: 64 - total.leadingZeroBitCount, key: keyIndex))
+        fields.append(SortField(values: vals, bits: 64 - total.leadingZeroBitCount, key: keyIndex))
     }
     return fields
 }
 
 /// Fields packed into 64-bit words: `words[w]` (most significant word first, `bits[w]` used bits)
 /// and, per field, its word and shift inside that word.
-struct OpsPackedKeys {
+struct PackedKeys {
     var words: [[UInt64]] = []
     var bits: [Int] = []
     var fieldWord: [Int] = []
@@ -231,8 +231,8 @@ struct OpsPackedKeys {
 /// The fields' value arrays are moved out (left empty) to keep one copy in memory.
 /// - Parameter firstWordLimit: bits the first word may use (it always takes at least one
 ///   field), so that it can share a 64-bit word with the row index during the radix sort.
-func opsPackFields(_ fields: inout [OpsSortField], count n: Int, firstWordLimit: Int = 64) -> OpsPackedKeys {
-    var packed = OpsPackedKeys()
+func packFields(_ fields: inout [SortField], count n: Int, firstWordLimit: Int = 64) -> PackedKeys {
+    var packed = PackedKeys()
     var current: [UInt64]? = nil
     var used = 0
     var wordOfField: [Int] = []
@@ -278,7 +278,7 @@ func opsPackFields(_ fields: inout [OpsSortField], count n: Int, firstWordLimit:
 /// `bits` bits of the keys. Digits of up to 11 bits (8 for small inputs); digits that are equal
 /// in every row are skipped. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch
 /// of equal size.
-func opsRadixSort(
+func radixSort(
     keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
     tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>, bits: Int
 ) {
@@ -355,7 +355,7 @@ func opsRadixSort(
 
 /// Stable LSD radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
 /// index, so equal keys keep index order). `tmp` is scratch of equal size.
-func opsRadixSortPacked(
+func radixSortPacked(
     _ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>,
     lowBit: Int, bits: Int
 ) {
@@ -419,16 +419,16 @@ func opsRadixSortPacked(
 ///     `marks[i] = 1` where sorted position i starts a new value of keys[0..<p] (position 0 always
 ///     1), or nil when those keys do not all live in the first word (compute them otherwise).
 /// - Throws: `KuaiError.execution` when `count` exceeds Int32.max rows.
-func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
+func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
     -> (perm: [Int32], marks: [[UInt8]?])
 {
     guard n < Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
-    var fields = opsSortFields(keyChunks, count: n, keys: keys)
+    var fields = sortFields(keyChunks, count: n, keys: keys)
     let fieldBits = fields.map(\.bits)
     let fieldKeys = fields.map(\.key)
     // The first word shares a UInt64 with the row index when it fits in the bits left over.
     let idxBits = 64 - UInt64(n).leadingZeroBitCount
-    var packed = opsPackFields(&fields, count: n, firstWordLimit: 64 - idxBits)
+    var packed = packFields(&fields, count: n, firstWordLimit: 64 - idxBits)
     fields = []
     if packed.words.isEmpty || n < 2 {
         // every key constant: one group
@@ -449,7 +449,7 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
         keyBuf.withUnsafeMutableBufferPointer { k in
             for i in 0..<n { k[i] = (k[i] << UInt64(idxBits)) | UInt64(i) }
             tmp.withUnsafeMutableBufferPointer { t in
-                opsRadixSortPacked(k, tmp: t, lowBit: idxBits, bits: packed.bits[0])
+                radixSortPacked(k, tmp: t, lowBit: idxBits, bits: packed.bits[0])
             }
         }
         tmp = []  // scratch freed before the permutation exists
@@ -471,7 +471,7 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
             perm.withUnsafeMutableBufferPointer { p in
                 tmpK.withUnsafeMutableBufferPointer { tk in
                     tmpP.withUnsafeMutableBufferPointer { tp in
-                        opsRadixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp, bits: packed.bits[0])
+                        radixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp, bits: packed.bits[0])
                     }
                 }
             }
@@ -506,7 +506,7 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
                         var hi = lo + 1
                         while hi < n && top[hi] == top[lo] { hi += 1 }
                         if hi - lo > 1 {
-                            opsRefineRun(
+                            refineRun(
                                 level: 1, lo: 0, hi: hi - lo, packed: packed, sub: sub,
                                 perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), tmpK: tmpK, tmpP: tmpP)
                         }
@@ -545,17 +545,17 @@ func opsSortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefi
     return (perm, marks)
 }
 
-/// `opsSortRows` over contiguous columns.
-func opsSortRows(_ columns: [Column], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
+/// `sortRows` over contiguous columns.
+func sortRows(_ columns: [Column], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
     -> (perm: [Int32], marks: [[UInt8]?])
 {
-    try opsSortRows(keyChunks: keys.map { [columns[$0.column]] }, count: n, keys: keys, markPrefixes: markPrefixes)
+    try sortRows(keyChunks: keys.map { [columns[$0.column]] }, count: n, keys: keys, markPrefixes: markPrefixes)
 }
 
 /// Sorts `perm[lo..<hi]` (rows whose words 0..<level are equal) by word `level`, then refines
 /// runs of equal words recursively. `sub` holds the gathered words of the current level.
-func opsRefineRun(
-    level: Int, lo: Int, hi: Int, packed: OpsPackedKeys, sub: UnsafeMutableBufferPointer<UInt64>,
+func refineRun(
+    level: Int, lo: Int, hi: Int, packed: PackedKeys, sub: UnsafeMutableBufferPointer<UInt64>,
     perm: UnsafeMutableBufferPointer<Int32>, tmpK: UnsafeMutableBufferPointer<UInt64>,
     tmpP: UnsafeMutableBufferPointer<Int32>
 ) {
@@ -563,7 +563,7 @@ func opsRefineRun(
         for j in lo..<hi { sub[j] = w[Int(perm[j])] }
     }
     // (`sub`, `tmpK`, `tmpP` are scratch at least `hi` long; `perm` may be a rebased run.)
-    opsRadixSort(
+    radixSort(
         keys: UnsafeMutableBufferPointer(rebasing: sub[lo..<hi]),
         perm: UnsafeMutableBufferPointer(rebasing: perm[lo..<hi]),
         tmpKeys: UnsafeMutableBufferPointer(rebasing: tmpK[lo..<hi]),
@@ -575,21 +575,21 @@ func opsRefineRun(
         var b = a + 1
         while b < hi && sub[b] == sub[a] { b += 1 }
         if b - a > 1 {
-            opsRefineRun(level: level + 1, lo: a, hi: b, packed: packed, sub: sub, perm: perm, tmpK: tmpK, tmpP: tmpP)
+            refineRun(level: level + 1, lo: a, hi: b, packed: packed, sub: sub, perm: perm, tmpK: tmpK, tmpP: tmpP)
         }
         a = b
     }
 }
 
 /// The stable sort permutation of rows 0..<count of `columns` by `keys` (DuckDB order).
-/// Shape: `count` row indexes. See `opsSortRows` for the method.
+/// Shape: `count` row indexes. See `sortRows` for the method.
 /// - Throws: `KuaiError.execution` when `count` exceeds Int32.max rows.
 public func sortPermutation(_ columns: [Column], count n: Int, keys: [SortKey]) throws -> [Int32] {
-    try opsSortRows(columns, count: n, keys: keys).perm
+    try sortRows(columns, count: n, keys: keys).perm
 }
 
 /// Gathers rows `perm[range]` of `columns` as one batch.
-func opsGatherBatch(_ columns: [Column], perm: [Int32], range: Range<Int>) -> Batch {
+func gatherBatch(_ columns: [Column], perm: [Int32], range: Range<Int>) -> Batch {
     perm.withUnsafeBufferPointer { p in
         let sel = UnsafeBufferPointer(rebasing: p[range])
         return Batch(columns: columns.map { $0.gather(sel) }, count: range.count)
@@ -601,7 +601,7 @@ func opsGatherBatch(_ columns: [Column], perm: [Int32], range: Range<Int>) -> Ba
 /// The first sort key's value at the last kept row of a top-N buffer: incoming rows strictly
 /// worse on the first key are dropped. Integer-stored and DOUBLE keys only; a NULL bound or a
 /// VARCHAR key filters nothing.
-struct OpsTopNBound {
+struct TopNBound {
     let key: SortKey
     let intBound: Int64?
     let doubleBound: UInt64?
@@ -614,7 +614,7 @@ struct OpsTopNBound {
         self.key = key
         if col.type == .double {
             intBound = nil
-            doubleBound = opsOrderedDouble(col.doubles[last])
+            doubleBound = orderedDouble(col.doubles[last])
         } else {
             intBound = col.ints[last]
             doubleBound = nil
@@ -647,7 +647,7 @@ struct OpsTopNBound {
                         if key.nullsFirst { sel.append(Int32(i)) }
                         continue
                     }
-                    let v = opsOrderedDouble(x[i])
+                    let v = orderedDouble(x[i])
                     if asc ? v <= db : v >= db { sel.append(Int32(i)) }
                 }
             }
@@ -703,7 +703,7 @@ public final class SortOperator: PhysicalOperator {
             let threshold = keep > (Int.max / 8) ? Int.max : max(4 * keep, 65536)
             // After a compaction that kept `keep` rows, rows whose first key is strictly worse
             // than the last kept row's cannot enter the result: they are dropped on arrival.
-            var bound: OpsTopNBound? = nil
+            var bound: TopNBound? = nil
             while var b = try child.next() {
                 try MemoryGuard.check()
                 if let bound {
@@ -715,9 +715,9 @@ public final class SortOperator: PhysicalOperator {
                     let n = collector.count
                     let cols = collector.take()
                     let p = try sortPermutation(cols, count: n, keys: keys)
-                    let kept = opsGatherBatch(cols, perm: p, range: 0..<min(keep, n))
+                    let kept = gatherBatch(cols, perm: p, range: 0..<min(keep, n))
                     collector.append(kept)
-                    if kept.count == keep { bound = OpsTopNBound(kept, key: keys[0]) }
+                    if kept.count == keep { bound = TopNBound(kept, key: keys[0]) }
                 }
             }
         } else {
@@ -741,7 +741,7 @@ public final class SortOperator: PhysicalOperator {
             return nil
         }
         let stop = min(end, position + Self.batchSize)
-        let b = opsGatherBatch(output, perm: perm, range: position..<stop)
+        let b = gatherBatch(output, perm: perm, range: position..<stop)
         position = stop
         return b
     }

@@ -11,20 +11,20 @@ import KuaiCore
 // sum / avg / min / max / count / any_value / string_agg, window sum / avg / count / first_value /
 // last_value / lag / lead. Everything else (GROUP BY, DISTINCT, join and set-operation keys,
 // other functions and aggregates, RANGE frames with offsets, window min/max) raises
-// `opsWideError` instead of computing on the low 64 bits.
+// `wideError` instead of computing on the low 64 bits.
 
 /// The execution error for a HUGEINT value beyond Int64 reaching code that only computes on
 /// 64-bit integers: names the value and where it was met.
-func opsWideError(_ value: Int128, _ what: String) -> KuaiError {
+func wideError(_ value: Int128, _ what: String) -> KuaiError {
     KuaiError(.execution, "HUGEINT value \(value) outside the BIGINT range is not supported in \(what)")
 }
 
-/// Throws `opsWideError` when a valid row of `col` holds a value outside Int64; otherwise the
+/// Throws `wideError` when a valid row of `col` holds a value outside Int64; otherwise the
 /// column's `ints` hold every value and 64-bit code may read them.
 @inline(__always)
-func opsRequireNarrow(_ col: Column, _ what: @autoclosure () -> String) throws {
+func requireNarrow(_ col: Column, _ what: @autoclosure () -> String) throws {
     guard col.highs != nil else { return }
-    if let r = col.firstRowOutsideInt64() { throw opsWideError(col.int128(at: r), what()) }
+    if let r = col.firstRowOutsideInt64() { throw wideError(col.int128(at: r), what()) }
 }
 
 extension Column {
@@ -206,7 +206,7 @@ extension Kernels {
 /// 128-bit sum accumulation with DuckDB's overflow check ("Overflow in HUGEINT addition"): adds
 /// the valid rows of `input` (any integer-stored column, wide or not) to `sums[ids[i]]` and sets
 /// `seen` where given; `counts` (avg) gets 1 per row when given.
-func opsAddChecked(
+func addChecked(
     _ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int,
     sums: UnsafeMutableBufferPointer<Int128>, seen: UnsafeMutableBufferPointer<UInt8>?,
     counts: UnsafeMutableBufferPointer<Int64>?
@@ -224,7 +224,7 @@ func opsAddChecked(
 
 /// `a + b` of two partial 128-bit sums, with DuckDB's overflow error.
 @inline(__always)
-func opsAddChecked(_ a: Int128, _ b: Int128) throws -> Int128 {
+func addChecked(_ a: Int128, _ b: Int128) throws -> Int128 {
     let r = a.addingReportingOverflow(b)
     if r.overflow { throw KuaiError(.execution, "Overflow in HUGEINT addition: \(a) + \(b)") }
     return r.partialValue
@@ -234,13 +234,13 @@ func opsAddChecked(_ a: Int128, _ b: Int128) throws -> Int128 {
 
 /// Key types with every HUGEINT key split into two BIGINT keys (high word, then low word), so
 /// that hash tables over 64-bit key words (`GroupKeyTable`) group 128-bit values exactly.
-func opsSplitKeyTypes(_ types: [DataType]) -> [DataType] {
+func splitKeyTypes(_ types: [DataType]) -> [DataType] {
     guard types.contains(.hugeint) else { return types }
     return types.flatMap { $0 == .hugeint ? [DataType.bigint, .bigint] : [$0] }
 }
 
-/// Key columns split as `opsSplitKeyTypes(types)` describes (other columns pass through).
-func opsSplitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
+/// Key columns split as `splitKeyTypes(types)` describes (other columns pass through).
+func splitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
     guard types.contains(.hugeint) else { return cols }
     var out: [Column] = []
     out.reserveCapacity(cols.count + 1)
@@ -260,9 +260,9 @@ func opsSplitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
     return out
 }
 
-/// The inverse of `opsSplitHugeintKeys`: (high, low) BIGINT pairs back into HUGEINT columns
+/// The inverse of `splitHugeintKeys`: (high, low) BIGINT pairs back into HUGEINT columns
 /// (narrow when every value fits Int64).
-func opsJoinHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
+func joinHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
     guard types.contains(.hugeint) else { return cols }
     var out: [Column] = []
     var j = 0

@@ -96,7 +96,7 @@ public final class HashAggregateOperator: PhysicalOperator {
         for (k, spec) in aggregates.enumerated() {
             guard let ic = spec.inputColumn, batch.columns[ic].highs != nil else { continue }
             if spec.distinct || !p.states[k].acceptsWideInput {
-                try opsRequireNarrow(batch.columns[ic], "aggregate \(spec.name)")
+                try requireNarrow(batch.columns[ic], "aggregate \(spec.name)")
             }
         }
         p.ids.withUnsafeMutableBufferPointer { ids in
@@ -193,7 +193,7 @@ public final class HashAggregateOperator: PhysicalOperator {
 /// Group ids for key columns: a direct array for one small non-negative integer key (hour of
 /// day, flags, small codes: no hashing at all), otherwise `GroupKeyTable`. Switches from the
 /// array to the table (keeping every id) the first time a key falls outside the array.
-/// HUGEINT keys go to the table as two BIGINT words (`opsSplitHugeintKeys`), so 128-bit values
+/// HUGEINT keys go to the table as two BIGINT words (`splitHugeintKeys`), so 128-bit values
 /// group exactly; `keyColumns()` joins them back.
 final class GroupKeyMapper {
     static let denseLimit: Int64 = 4096
@@ -205,7 +205,7 @@ final class GroupKeyMapper {
 
     init(keyTypes: [DataType]) {
         self.keyTypes = keyTypes
-        self.table = GroupKeyTable(keyTypes: opsSplitKeyTypes(keyTypes))
+        self.table = GroupKeyTable(keyTypes: splitKeyTypes(keyTypes))
         self.dense =
             keyTypes.count == 1 && keyTypes[0] != .double && keyTypes[0] != .varchar && keyTypes[0] != .null
             && keyTypes[0] != .hugeint
@@ -253,11 +253,11 @@ final class GroupKeyMapper {
             slots = []
             denseKeys = []
         }
-        table.findOrInsert(opsSplitHugeintKeys(keys, keyTypes), rowCount: n, into: ids)
+        table.findOrInsert(splitHugeintKeys(keys, keyTypes), rowCount: n, into: ids)
     }
 
     func keyColumns() -> [Column] {
         if dense { return [Column(type: keyTypes[0], ints: denseKeys)] }
-        return opsJoinHugeintKeys(table.keyColumns(), keyTypes)
+        return joinHugeintKeys(table.keyColumns(), keyTypes)
     }
 }

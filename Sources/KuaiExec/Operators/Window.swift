@@ -103,7 +103,7 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// avg's division as DuckDB: long double for BIGINT/HUGEINT input (`wide`), double otherwise.
-func opsAvgDivide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
+func avgDivide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
     #if arch(x86_64) || arch(i386)
         if wide {
             let hi = Int64(truncatingIfNeeded: sum >> 64)
@@ -118,7 +118,7 @@ func opsAvgDivide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
 /// Marks sorted positions where column `col` (read through `perm`) differs from the previous
 /// position: `marks[i] = 1`. NULLs equal each other; DOUBLE -0.0 = 0.0 and NaN = NaN; VARCHAR by
 /// string value.
-func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: UnsafeMutableBufferPointer<UInt8>) {
+func markChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: UnsafeMutableBufferPointer<UInt8>) {
     let n = perm.count
     if n < 2 || col.type == .null { return }
     let valid = col.validity
@@ -131,7 +131,7 @@ func opsMarkChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: Unsa
                 let b = Int(perm[i])
                 let na = nullAt(a)
                 let nb = nullAt(b)
-                if na != nb || (!na && opsDoubleKey(d[a]) != opsDoubleKey(d[b])) { marks[i] = 1 }
+                if na != nb || (!na && doubleKey(d[a]) != doubleKey(d[b])) { marks[i] = 1 }
             }
         }
     case .varchar:
@@ -240,7 +240,7 @@ public final class WindowOperator: PhysicalOperator {
         let n = input.reduce(0) { $0 + $1.count }
         count = n
         if n == 0 { return }
-        let cols = OpsLazyColumns(batches: input, schema: child.schema)
+        let cols = LazyColumns(batches: input, schema: child.schema)
         let keys = partitionBy.map { SortKey(column: $0) } + orderBy
         var perm: [Int32]
         var partStart: [UInt8]? = nil
@@ -248,7 +248,7 @@ public final class WindowOperator: PhysicalOperator {
         if keys.isEmpty {
             perm = (0..<n).map { Int32($0) }
         } else {
-            let sorted = try opsSortRows(
+            let sorted = try sortRows(
                 keyChunks: keys.map { k in input.map { $0.columns[k.column] } }, count: n,
                 keys: keys, markPrefixes: [partitionBy.count, keys.count])
             perm = sorted.perm
@@ -262,7 +262,7 @@ public final class WindowOperator: PhysicalOperator {
             perm.withUnsafeBufferPointer { p in
                 m.withUnsafeMutableBufferPointer { mb in
                     mb[0] = 1
-                    for k in partitionBy { opsMarkChanges(cols[k], perm: p, marks: mb) }
+                    for k in partitionBy { markChanges(cols[k], perm: p, marks: mb) }
                 }
             }
             partStart = m
@@ -280,7 +280,7 @@ public final class WindowOperator: PhysicalOperator {
             var m = partStart!
             perm.withUnsafeBufferPointer { p in
                 m.withUnsafeMutableBufferPointer { mb in
-                    for k in orderBy { opsMarkChanges(cols[k.column], perm: p, marks: mb) }
+                    for k in orderBy { markChanges(cols[k.column], perm: p, marks: mb) }
                 }
             }
             peerStart = m
@@ -297,7 +297,7 @@ public final class WindowOperator: PhysicalOperator {
     // MARK: per-function kernels (positions are sorted positions; results scatter through perm)
 
     private func compute(
-        _ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
+        _ f: WindowFunction, cols: LazyColumns, n: Int, perm: [Int32],
         partStart: [UInt8], peerStart: [UInt8]
     ) throws -> Column {
         switch f.kind {
@@ -330,7 +330,7 @@ public final class WindowOperator: PhysicalOperator {
                             }
                         }
                         tmp.withUnsafeMutableBufferPointer { t in
-                            opsRadixSortPacked(e, tmp: t, lowBit: 32, bits: 64 - UInt64(n).leadingZeroBitCount)
+                            radixSortPacked(e, tmp: t, lowBit: 32, bits: 64 - UInt64(n).leadingZeroBitCount)
                         }
                         for r in 0..<n { e[r] &= 0xFFFF_FFFF }
                     }
@@ -379,9 +379,9 @@ public final class WindowOperator: PhysicalOperator {
                 let row = Int(perm[i])
                 if j >= ps && j < Int(pEnd[i]) { src[row] = perm[j] } else { usesDefault[row] = 1 }
             }
-            var result = src.withUnsafeBufferPointer { opsGatherNullable(arg, $0) }
+            var result = src.withUnsafeBufferPointer { gatherNullable(arg, $0) }
             if !f.defaultValue.isNull && usesDefault.contains(1) {
-                result = opsPatchDefault(result, usesDefault, f.defaultValue)
+                result = patchDefault(result, usesDefault, f.defaultValue)
             }
             return result
         case .firstValue, .lastValue, .min, .max, .count, .countStar, .sum, .avg:
@@ -390,7 +390,7 @@ public final class WindowOperator: PhysicalOperator {
     }
 
     private func computeFramed(
-        _ f: WindowFunction, cols: OpsLazyColumns, n: Int, perm: [Int32],
+        _ f: WindowFunction, cols: LazyColumns, n: Int, perm: [Int32],
         partStart: [UInt8], peerStart: [UInt8]
     ) throws -> Column {
         let frame = f.frame ?? (orderBy.isEmpty ? WindowFrame.wholePartition : WindowFrame.defaultWithOrder)
@@ -422,7 +422,7 @@ public final class WindowOperator: PhysicalOperator {
                     ord[r] = rank
                 }
             } else if f.kind == .min || f.kind == .max {
-                ord = opsOrderValues(a)
+                ord = orderValues(a)
             }
             // min/max: extend the previous frame when it only grows at the end (running and
             // whole-partition frames are linear), else rescan the frame.
@@ -459,7 +459,7 @@ public final class WindowOperator: PhysicalOperator {
                 curEnd = e
                 if pick >= 0 { src[Int(perm[i])] = perm[pick] }
             }
-            return src.withUnsafeBufferPointer { opsGatherNullable(a, $0) }
+            return src.withUnsafeBufferPointer { gatherNullable(a, $0) }
         case .count, .countStar:
             // prefix counts over sorted positions
             var prefix = [Int64](repeating: 0, count: n + 1)
@@ -513,7 +513,7 @@ public final class WindowOperator: PhysicalOperator {
             if a.highs != nil {
                 for j in 0..<n {
                     let r = Int(perm[j])
-                    prefix[j + 1] = valid(r) ? try opsAddChecked(prefix[j], a.int128(at: r)) : prefix[j]
+                    prefix[j + 1] = valid(r) ? try addChecked(prefix[j], a.int128(at: r)) : prefix[j]
                 }
             } else {
                 for j in 0..<n {
@@ -533,7 +533,7 @@ public final class WindowOperator: PhysicalOperator {
                         validity[row] = 0
                         continue
                     }
-                    out[row] = opsAvgDivide(prefix[e] &- prefix[s], cnt, wide: wide)
+                    out[row] = avgDivide(prefix[e] &- prefix[s], cnt, wide: wide)
                 }
                 return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
             }
@@ -568,7 +568,7 @@ public final class WindowOperator: PhysicalOperator {
 
     /// Frame bounds [starts[i], ends[i]) in sorted positions for every sorted position i.
     private func frameBounds(
-        _ frame: WindowFrame, cols: OpsLazyColumns, n: Int, perm: [Int32],
+        _ frame: WindowFrame, cols: LazyColumns, n: Int, perm: [Int32],
         partStart: [UInt8], peerStart: [UInt8],
         starts: inout [Int32], ends: inout [Int32]
     ) throws {
@@ -621,7 +621,7 @@ public final class WindowOperator: PhysicalOperator {
             if c.type == .double {
                 rangeValues = (0..<n).map { c.doubles[Int(perm[$0])] }
             } else if c.type != .null {
-                try opsRequireNarrow(c, "a RANGE frame with an offset (window ORDER BY)")
+                try requireNarrow(c, "a RANGE frame with an offset (window ORDER BY)")
                 rangeInts = (0..<n).map { c.ints[Int(perm[$0])] }
             }
         }
@@ -709,7 +709,7 @@ public final class WindowOperator: PhysicalOperator {
 
 /// The columns of a list of batches, each concatenated on first use (window arguments and
 /// key columns that need random access); the batches themselves stay as they are.
-final class OpsLazyColumns {
+final class LazyColumns {
     private let batches: [Batch]
     private let schema: Schema
     private var cache: [Int: Column] = [:]
@@ -734,11 +734,11 @@ final class OpsLazyColumns {
 
 /// Order-preserving UInt64 per row of `col` (ints signed-shifted, doubles ordered bits,
 /// VARCHAR byte-order ranks); NULL rows unspecified.
-func opsOrderValues(_ col: Column) -> [UInt64] {
+func orderValues(_ col: Column) -> [UInt64] {
     switch col.type {
-    case .double: return col.doubles.map { opsOrderedDouble($0) }
+    case .double: return col.doubles.map { orderedDouble($0) }
     case .varchar:
-        let ranks = opsStringRanks(col)
+        let ranks = stringRanks(col)
         return (0..<col.count).map { col.isValid($0) ? UInt64(UInt32(bitPattern: ranks[Int(col.codes[$0])])) : 0 }
     case .null: return [UInt64](repeating: 0, count: col.count)
     default: return col.ints.map { UInt64(bitPattern: $0) ^ (1 << 63) }
@@ -746,7 +746,7 @@ func opsOrderValues(_ col: Column) -> [UInt64] {
 }
 
 /// Writes `value` into rows of `col` where `mask` is 1 (lag/lead defaults).
-func opsPatchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
+func patchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
     var out = col
     var validity = out.validity ?? [UInt8](repeating: 1, count: out.count)
     switch (col.type, value) {
