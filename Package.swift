@@ -61,6 +61,7 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore"]),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
         .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),

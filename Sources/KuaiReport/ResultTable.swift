@@ -36,7 +36,7 @@ public struct ResultTable: Sendable, Equatable {
                         numbers[c].append(nil)
                         continue
                     }
-                    texts[c].append(Kernels.text(column, r))
+                    texts[c].append(ResultTable.text(column, r))
                     if !numeric {
                         numbers[c].append(nil)
                     } else if column.type == .double {
@@ -47,6 +47,13 @@ public struct ResultTable: Sendable, Equatable {
                 }
             }
         }
+    }
+
+    /// DuckDB's text of row `r` (valid) of `column`. VARCHAR goes through `Column.value(at:)`,
+    /// which reads either physical form (dictionary codes or flat string views).
+    static func text(_ column: Column, _ r: Int) -> String {
+        if column.type == .varchar, case .string(let s) = column.value(at: r) { return s }
+        return Kernels.text(column, r)
     }
 
     public var rowCount: Int { texts.first?.count ?? 0 }
