@@ -34,8 +34,9 @@ let package = Package(
         .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
+        .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: staticCompile),
         .target(
-            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat"],
+            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiOutput"],
             swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-convert",
@@ -43,16 +44,22 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .target(
+            name: "KuaiShell", dependencies: ["KuaiCore", "KuaiExec", "KuaiSQL", "KuaiPlan", "KuaiOutput"],
+            swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-query",
             dependencies: [
-                "KuaiCore", "KuaiFormat", "KuaiPlan",
+                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
         .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
         .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec"]),
+        .testTarget(
+            name: "KuaiOutputTests", dependencies: ["KuaiCore", "KuaiExec", "KuaiOutput", "KuaiPlan"],
+            exclude: ["Cases"]),
         .testTarget(
             name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],
             exclude: ["Corpus"]),  // .slt files are read from the source tree (CorpusSupport.swift)

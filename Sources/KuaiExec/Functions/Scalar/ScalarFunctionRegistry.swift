@@ -87,7 +87,7 @@ public enum FunctionRegistry {
 
     static let table: [String: [ScalarFunction]] = {
         var t: [String: [ScalarFunction]] = [:]
-        for r in rows + stringRows + mathRows + timeRows { t[r.name, default: []].append(r) }
+        for r in rows + stringRows + mathRows + timeRows + barRows { t[r.name, default: []].append(r) }
         return t
     }()
 
