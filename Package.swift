@@ -36,7 +36,8 @@ let package = Package(
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: staticCompile),
         .target(
-            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiOutput"],
+            name: "KuaiPlan",
+            dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest", "KuaiOutput"],
             swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-convert",
@@ -53,6 +54,7 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore"]),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
         .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
