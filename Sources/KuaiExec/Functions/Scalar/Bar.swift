@@ -10,7 +10,7 @@ import KuaiCore
 /// - Throws: `KuaiError.execution` when `width` is NaN, infinite, below 1 or above 1000, or when
 ///   the length is not finite (e.g. `(x - min) / (max - min)` is inf / inf).
 extension FunctionRegistry {
-    static let barRows: [ScalarFunction] = [
+    static let barFunctions: [ScalarFunction] = [
         ScalarFunction("bar", [.double, .double, .double], .varchar) { a, t, n, _ in
             try rowwise(a, t, n, result: .varchar) { r, i in
                 .string(try barText(r[0].double(i), r[1].double(i), r[2].double(i), 80))
