@@ -93,7 +93,16 @@ enum ChunkEncoder {
                 }
             case .hugeint:
                 for i in 0..<c.count where c.isValid(i) { d.doubles.append(Double(c.int128(at: i))) }
+            case .varchar where c.dictionary == nil:
+                // The flat form: each row's view interned by its bytes.
+                for i in 0..<c.count where c.isValid(i) {
+                    let code = c.stringView(at: i).withBytes { u in
+                        d.strings.intern(UnsafeRawPointer(u.baseAddress), u.count)
+                    }
+                    d.codes.append(code)
+                }
             case .varchar:
+                // Dictionary codes: each code used is interned once.
                 var remap = [Int32](repeating: -1, count: c.dictionary?.count ?? 0)
                 for i in 0..<c.count where c.isValid(i) {
                     let code = Int(c.codes[i])
