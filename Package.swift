@@ -49,12 +49,18 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
-        .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
-        .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
-        .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
-        .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec"]),
+        // What the test targets share (SplitMix64, TempDir, the kuai-convert/kuai-query runner, the
+        // corpus reader and the bench queries, column and row literals): a regular library that only
+        // test targets depend on; no product includes it.
+        .target(name: "KuaiTestSupport", dependencies: ["KuaiCore"], path: "Tests/KuaiTestSupport"),
+        .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiTestSupport"]),
         .testTarget(
-            name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],
-            exclude: ["Corpus"]),  // .slt files are read from the source tree (CorpusSupport.swift)
+            name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec", "KuaiTestSupport"]),
+        .testTarget(
+            name: "KuaiEndToEndTests",
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],
+            exclude: ["Corpus"]),  // .slt files are read from the source tree (RepoPaths.corpus)
     ]
 )

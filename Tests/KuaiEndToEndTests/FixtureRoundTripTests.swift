@@ -60,7 +60,7 @@ struct FixtureRoundTripTests {
 
     @Test(arguments: ["seed", "mini", "edge"])
     func fixtureRoundTrip(_ fixture: String) throws {
-        let src = RepoPaths.fixtures[fixture]!
+        let src = corpusFixtures[fixture]!
         let store = try FixtureStores.shared.store(fixture)
         let csvs = try FileManager.default.contentsOfDirectory(atPath: src.path).filter { $0.hasSuffix(".csv") }
             .sorted()
