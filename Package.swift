@@ -53,6 +53,7 @@ let package = Package(
         // corpus reader and the bench queries, column and row literals): a regular library that only
         // test targets depend on; no product includes it.
         .target(name: "KuaiTestSupport", dependencies: ["KuaiCore"], path: "Tests/KuaiTestSupport"),
+        .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore", "KuaiTestSupport"]),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiTestSupport"]),
         .testTarget(
             name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiTestSupport"]),

@@ -12,29 +12,27 @@ Options
                      (default /tmp/kuai-bench/<data folder name>)
     --query-dir DIR  the .sql files (default ../shared/bench/queries beside this repository,
                      or /work/shared/bench/queries)
-    --threads N      threads for DuckDB (default: all cores, like kuai)
-Needs `pip install duckdb==2.0.1`.
+    --threads N      threads for kuai and DuckDB (default: all cores for each)
+    --timeout S      seconds one query run may take (default 1800)
+Needs `pip install duckdb==2.0.1`. Tools/bench_folder.py times any number of query folders (and two
+kuai builds against each other) the way (b) does, without the conversion.
 
 What is measured (every engine in its own subprocess; peak memory = the subprocess's max RSS
-from os.wait4, which for DuckDB includes the Python interpreter: the "duckdb idle" line shows that
-baseline):
+from os.wait4, which for DuckDB includes the Python interpreter: the idle line shows that baseline):
   (a) convert: `kuai-convert DATA -o STORE` (wall time of the process) vs DuckDB loading all eight
       CSVs with read_csv and writing them with COPY ... (FORMAT parquet, COMPRESSION lz4), as
       ../shared/bench/reference_bench.py does; store bytes vs Parquet bytes.
-  (b) queries: each q*.sql through `kuai-query --store STORE --format csv --timer -f Q.sql` (wall time of the whole
-      process: start-up, store open, query, output) vs DuckDB over a persistent database file built
-      from the same CSVs and over the Parquet files (time of con.execute(sql).fetchall() inside
-      the subprocess, start-up excluded: this favours DuckDB; kuai's own `--timer` line gives the
-      like-for-like in-process time, reported beside it). One warm-up run, then the median of
-      --runs runs. "same answer" compares kuai's CSV with DuckDB's COPY ... (HEADER) output by the
-      corpus rule (Tools/oracle.py: text equal, doubles to a relative 1e-9, DECIMAL numerically).
+  (b) queries, as Tools/bench_folder.py measures them (its docstring has the details): each *.sql
+      through `kuai-query --store STORE --format csv --timer -f Q.sql > file` (wall time of the whole
+      process, and kuai's own --timer figure) against DuckDB's in-process
+      `COPY (Q) TO 'file.csv' (HEADER)` over a persistent database file built from the same CSVs, and
+      over the Parquet files; one warm-up, then the median of --runs runs, the engines taking turns.
+      "same answer" compares the CSV files by the corpus rule (Tools/oracle.py csv_file_diff).
       Every answer is kept in WORK/answers/<query>.<engine>.csv.
 """
 import argparse
-import glob
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -42,22 +40,34 @@ import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from oracle import KUAILIVE, csv_diff  # noqa: E402  (the one comparison rule)
+from oracle import KUAILIVE  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TABLES = ["user", "streamer", "room", "click", "comment", "like", "gift", "negative"]
 
 
-def default_query_dir():
-    for d in (os.path.join(ROOT, "..", "shared", "bench", "queries"), "/work/shared/bench/queries"):
+def shared_bench_dir(sub):
+    """../shared/bench/<sub> beside this repository, else /work/shared/bench/<sub> (None if neither)."""
+    for d in (os.path.join(ROOT, "..", "shared", "bench", sub), os.path.join("/work/shared/bench", sub)):
         if os.path.isdir(d):
             return os.path.abspath(d)
     return None
 
 
-def run_measured(cmd, stdin_text=None, timeout=3600):
-    """Runs cmd; returns (seconds, peak_rss_MB, returncode, stdout, stderr)."""
-    out_f = tempfile.TemporaryFile()
+def kuai_bin_dir(arg):
+    """The folder of kuai-query and kuai-convert: arg, else `swift build -c release --show-bin-path`
+    (nothing is built); exits when kuai-query is missing there."""
+    bindir = os.path.abspath(arg) if arg else subprocess.run(
+        ["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    if not os.access(os.path.join(bindir, "kuai-query"), os.X_OK):
+        sys.exit(f"{bindir}/kuai-query not found: run `swift build -c release` first (or pass --bin)")
+    return bindir
+
+
+def run_measured(cmd, stdin_text=None, timeout=3600, stdout_path=None):
+    """Runs cmd; returns (seconds, peak_rss_MB, returncode, stdout, stderr). With stdout_path the
+    output goes straight to that file (as `> file` in a shell) and the stdout returned is ""."""
+    out_f = open(stdout_path, "wb") if stdout_path else tempfile.TemporaryFile()
     err_f = tempfile.TemporaryFile()
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdin=subprocess.PIPE if stdin_text else subprocess.DEVNULL,
@@ -77,8 +87,9 @@ def run_measured(cmd, stdin_text=None, timeout=3600):
     p.returncode = os.waitstatus_to_exitcode(status)
     out_f.seek(0)
     err_f.seek(0)
-    return secs, ru.ru_maxrss / 1024.0, p.returncode, out_f.read().decode("utf-8", "replace"), \
-        err_f.read().decode("utf-8", "replace")
+    out = "" if stdout_path else out_f.read().decode("utf-8", "replace")
+    out_f.close()
+    return secs, ru.ru_maxrss / 1024.0, p.returncode, out, err_f.read().decode("utf-8", "replace")
 
 
 def duck_script(body):
@@ -89,6 +100,21 @@ def duck_script(body):
 def csv_source(data, table):
     cols = ", ".join(f"'{c}': '{t}'" for c, t in KUAILIVE[table])
     return f"read_csv('{data}/{table}.csv', header=true, columns={{{cols}}}, auto_detect=false)"
+
+
+def build_duck_db(data, dbfile, tables, threads):
+    """A persistent DuckDB database at dbfile (replaced if present) holding the given KuaiLive tables
+    of the folder data, typed as Tools/oracle.py KUAILIVE; built in a subprocess, exits on failure."""
+    if os.path.exists(dbfile):
+        os.remove(dbfile)
+    body = f"con = duckdb.connect({dbfile!r})\n" + duck_setup(threads)
+    for t in tables:
+        create = f'CREATE TABLE "{t}" AS SELECT * FROM {csv_source(data, t)}'
+        body += f"con.execute({create!r})\n"
+    body += "con.execute('CHECKPOINT')\ncon.close()\nprint('{}')\n"
+    secs, rss, rc, out, err = run_measured([sys.executable, "-c", duck_script(body)])
+    if rc != 0:
+        sys.exit(f"building the DuckDB database failed:\n{err[-2000:]}")
 
 
 def duck_setup(threads):
@@ -125,8 +151,9 @@ def main():
     ap.add_argument("--queries", default="")
     ap.add_argument("--bin")
     ap.add_argument("--work")
-    ap.add_argument("--query-dir", default=default_query_dir())
+    ap.add_argument("--query-dir", default=shared_bench_dir("queries"))
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--timeout", type=float, default=1800, help="seconds one query run may take")
     ap.add_argument("--skip-convert", action="store_true", help="reuse the store, Parquet files and DuckDB database of --work")
     ap.add_argument("--answers-only", action="store_true", help="no timing: run each query once per engine and compare")
     ap.add_argument("--no-parquet", action="store_true", help="skip DuckDB over Parquet in (b)")
@@ -139,16 +166,8 @@ def main():
     work = os.path.abspath(a.work or os.path.join("/tmp/kuai-bench", os.path.basename(data.rstrip("/"))))
     os.makedirs(work, exist_ok=True)
     store, parquet, dbfile = f"{work}/store.kuai", f"{work}/parquet", f"{work}/duck.db"
-    bindir = a.bin or subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=ROOT,
-                                     capture_output=True, text=True).stdout.strip()
-    kconv, kquery = os.path.join(bindir, "kuai-convert"), os.path.join(bindir, "kuai-query")
-    for b in (kconv, kquery):
-        if not os.access(b, os.X_OK):
-            sys.exit(f"{b} not found: run `swift build -c release` first (or pass --bin)")
-    qfiles = sorted(glob.glob(os.path.join(a.query_dir, "*.sql")))
-    if a.queries:
-        want = a.queries.split(",")
-        qfiles = [q for q in qfiles if any(os.path.basename(q).startswith(w) for w in want)]
+    bindir = kuai_bin_dir(a.bin)
+    kconv = os.path.join(bindir, "kuai-convert")
     csv_bytes = sum(os.path.getsize(f"{data}/{t}.csv") for t in present)
     print(f"data {data}: {len(present)} tables, {mb(csv_bytes):.1f} MB of CSV; work folder {work}")
     import duckdb
@@ -184,15 +203,7 @@ def main():
     else:
         d_conv = None
     if not os.path.exists(dbfile) or not a.skip_convert:
-        if os.path.exists(dbfile):
-            os.remove(dbfile)
-        body = f"con = duckdb.connect('{dbfile}')\n" + duck_setup(a.threads)
-        for t in present:
-            body += f"con.execute('''CREATE TABLE \"{t}\" AS SELECT * FROM {csv_source(data, t)}''')\n"
-        body += "con.close()\nprint('{}')\n"
-        secs, rss, rc, out, err = run_measured([sys.executable, "-c", duck_script(body)])
-        if rc != 0:
-            sys.exit(f"building the DuckDB database failed:\n{err[-2000:]}")
+        build_duck_db(data, dbfile, present, a.threads)
     if k_conv and d_conv:
         print("(a) convert                 kuai      DuckDB (read_csv + Parquet LZ4)   ratio kuai/DuckDB")
         print(f"    seconds           {k_conv[0]:9.2f}   {d_conv[0]:9.2f}  (load {d_conv[3]:.2f} + write {d_conv[4]:.2f})   {k_conv[0] / d_conv[0]:6.2f}")
@@ -202,90 +213,19 @@ def main():
     elif k_conv:
         print(f"(a) kuai-convert: {k_conv[0]:.2f} s, peak {k_conv[1]:.0f} MB, store {mb(k_conv[2]):.1f} MB\n", flush=True)
 
-    # (b) queries -------------------------------------------------------------------------------
-    runs = 1 if a.answers_only else max(1, a.runs)
-    idle = run_measured([sys.executable, "-c", duck_script(f"con = duckdb.connect('{dbfile}', read_only=True)\nprint('{{}}')\n")])
-    rows = []
-    answers = os.path.join(work, "answers")      # every engine's answer, kept for inspection
+    # (b) queries: Tools/bench_folder.py's measurement (kuai's CSV to a file against DuckDB's COPY TO)
+    import bench_folder
+    answers = os.path.join(work, "answers")  # every engine's answer, kept for inspection
     os.makedirs(answers, exist_ok=True)
-    for q in qfiles:
-        name = os.path.basename(q)[:-4]
-        sql = open(q).read().strip().rstrip(";")
-        # kuai: warm-up run gives the answer, then `runs` timed runs
-        k_times, k_inner, k_peak, k_err, k_out = [], [], 0.0, None, ""
-        for i in range(runs + (0 if a.answers_only else 1)):
-            secs, rss, rc, out, err = run_measured([kquery, "--store", store, "--format", "csv", "--timer", "-f", q])
-            if rc != 0:
-                k_err = f"exit {rc}: {err.strip().splitlines()[0] if err.strip() else ''}"
-                break
-            k_peak = max(k_peak, rss)
-            if i == 0:
-                k_out = out
-                with open(os.path.join(answers, name + ".kuai.csv"), "w") as fh:
-                    fh.write(out)
-            if a.answers_only or i > 0:
-                k_times.append(secs)
-                timed = [l for l in err.splitlines() if l.startswith("Run Time (s): real ")]
-                if timed:
-                    k_inner.append(float(timed[-1].split()[-1]))
-
-        def duck(src_setup, tag):
-            body = src_setup + duck_setup(a.threads) + f"sql = {sql!r}\n"
-            body += "rel = con.sql(sql)\ntypes = [str(t) for t in rel.types]\n"
-            body += f"out = os.path.join({answers!r}, {name + '.' + tag + '.csv'!r})\n"
-            body += "con.execute(f\"COPY ({sql}) TO '{out}' (HEADER)\")\ntimes = []\n"
-            body += f"for _ in range({0 if a.answers_only else runs}):\n"
-            body += "    t = time.perf_counter(); con.execute(sql).fetchall(); times.append(time.perf_counter() - t)\n"
-            body += "print(json.dumps({'times': times, 'types': types, 'csv': open(out).read()}))\n"
-            secs, rss, rc, out, err = run_measured([sys.executable, "-c", duck_script(body)])
-            if rc != 0:
-                return None, rss, err.strip().splitlines()[-1] if err.strip() else f"exit {rc}"
-            return last_json(out), rss, None
-
-        dres, d_peak, d_err = duck(f"con = duckdb.connect('{dbfile}', read_only=True)\n", "duckdb")
-        pres = None
-        if not a.no_parquet and not a.answers_only and os.path.isdir(parquet):
-            views = "con = duckdb.connect()\n" + "".join(
-                f"con.execute('''CREATE VIEW \"{t}\" AS SELECT * FROM '{parquet}/{t}.parquet' ''')\n" for t in present)
-            pres, _, _ = duck(views, "duckdb-parquet")
-        if k_err:
-            same = f"kuai error: {k_err[:80]}"
-        elif dres is None:
-            same = f"DuckDB error: {d_err[:80]}"
-        else:
-            d = csv_diff(dres["csv"], k_out, dres["types"])
-            same = "yes" if d is None else f"NO: {d[:70]} (see {answers}/{name}.*.csv)"
-        k_s = statistics.median(k_times) if k_times and not k_err else None
-        ki_s = statistics.median(k_inner) if k_inner and not k_err else None
-        d_s = statistics.median(dres["times"]) if dres and dres["times"] else None
-        p_s = statistics.median(pres["times"]) if pres and pres["times"] else None
-        rows.append((name, k_s, ki_s, d_s, p_s, k_peak if not k_err else None, d_peak, same))
-        if a.answers_only:
-            print(f"{name:28} {'PASS' if same == 'yes' else 'FAIL'}  {'' if same == 'yes' else same}", flush=True)
-        else:
-            print(f"  {name} done: {same}", file=sys.stderr, flush=True)
-
-    if a.answers_only:
-        bad = sum(1 for r in rows if r[-1] != "yes")
-        print(f"{len(rows) - bad} of {len(rows)} bench queries give DuckDB's answer")
-        return 1 if bad else 0
-
-    f = lambda v, w=8, p=3: (f"{v:{w}.{p}f}" if v is not None else " " * (w - 1) + "-")
-    boot = sorted(run_measured([kquery, "--store", store, "--format", "csv", "SELECT 1"])[0] for _ in range(5))[2]
-    print(f"(b) queries, median of {runs} run(s) after a warm-up.\n"
-          f"    kuai s = wall time of the whole kuai-query process (`SELECT 1` takes {boot:.3f} s);\n"
-          f"    kuai in s = kuai's own `--timer` (store open to last output byte, process start excluded);\n"
-          f"    duckdb s = query time inside a warm DuckDB process (connect excluded; idle process peak {idle[1]:.0f} MB);\n"
-          f"    ratio = kuai s / duckdb s (whole process against in-process: favours DuckDB); in ratio = kuai in s / duckdb s")
-    print(f"{'query':28} | {'kuai s':>8} | {'kuai in s':>9} | {'duckdb s':>8} | {'ratio':>6} | {'in ratio':>8} | {'duck pq s':>9} | {'kuai MB':>7} | {'duck MB':>7} | same answer")
-    print("-" * 130)
-    for name, k_s, ki_s, d_s, p_s, k_m, d_m, same in rows:
-        ratio = k_s / d_s if k_s is not None and d_s else None
-        iratio = ki_s / d_s if ki_s is not None and d_s else None
-        print(f"{name:28} | {f(k_s)} | {f(ki_s, 9)} | {f(d_s)} | {f(ratio, 6, 2)} | {f(iratio, 8, 2)} | {f(p_s, 9)} | {f(k_m, 7, 0)} | {f(d_m, 7, 0)} | {same}")
-    bad = sum(1 for r in rows if r[-1] != "yes")
-    print(f"\n{len(rows) - bad} of {len(rows)} queries give DuckDB's answer; load average now {os.getloadavg()[0]:.1f}")
-    return 1 if bad else 0
+    engines = [bench_folder.Kuai("kuai", bindir, store, a.threads, answers, a.timeout),
+               bench_folder.Duck.database(dbfile, a.threads, answers, a.timeout)]
+    if not a.no_parquet and not a.answers_only and os.path.isdir(parquet):
+        engines.append(bench_folder.Duck.parquet(parquet, present, a.threads, answers, a.timeout))
+    bench_folder.describe(engines, a.answers_only)
+    prefixes = [p for p in a.queries.split(",") if p]
+    runs = max(1, a.runs)
+    results = bench_folder.run_folders([a.query_dir], engines, runs, a.answers_only, prefixes)
+    return bench_folder.report(results, engines, runs, a.answers_only)
 
 
 if __name__ == "__main__":

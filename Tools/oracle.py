@@ -66,8 +66,10 @@ query whose answer changes: a tie in ORDER BY, LIMIT or a window's ORDER BY.
 """
 import argparse
 import csv
+import filecmp
 import glob
 import io
+import itertools
 import math
 import os
 import re
@@ -303,11 +305,30 @@ def fields_equal(a, b, decimal=False):
 def csv_diff(expected, actual, types=None):
     """None when equal under the comparison rule, else a one-line description.
     types: DuckDB's result type names (a DECIMAL column compares numerically)."""
-    e, a = parse_csv(expected), parse_csv(actual)
+    return rows_diff(parse_csv(expected), parse_csv(actual), types)
+
+
+def csv_file_diff(expected_path, actual_path, types=None):
+    """csv_diff of two CSV files, read row by row (answers of millions of rows are never held in
+    memory; byte-equal files are equal without parsing)."""
+    if filecmp.cmp(expected_path, actual_path, shallow=False):
+        return None
+    with open(expected_path, newline="") as e, open(actual_path, newline="") as a:
+        return rows_diff(csv.reader(e), csv.reader(a), types)
+
+
+def rows_diff(expected, actual, types=None):
+    """The comparison rule over two sequences (or iterators) of parsed CSV rows, header first:
+    None when equal, else a one-line description (a row-count difference is reported first)."""
     dec = [str(t).startswith("DECIMAL") for t in (types or [])]
-    if len(e) != len(a):
-        return f"{len(a) - 1} rows, expected {len(e) - 1}"
-    for r, (er, ar) in enumerate(zip(e, a)):
+    if isinstance(expected, list) and isinstance(actual, list) and len(expected) != len(actual):
+        return f"{len(actual) - 1} rows, expected {len(expected) - 1}"
+    e_it, a_it, r = iter(expected), iter(actual), -1
+    for r, (er, ar) in enumerate(itertools.zip_longest(e_it, a_it)):
+        if er is None or ar is None:
+            n_e = r + (er is not None) + sum(1 for _ in e_it)
+            n_a = r + (ar is not None) + sum(1 for _ in a_it)
+            return f"{n_a - 1} rows, expected {n_e - 1}"
         if len(er) != len(ar):
             return f"row {r}: {len(ar)} fields, expected {len(er)}"
         for c, (x, y) in enumerate(zip(er, ar)):

@@ -2,7 +2,12 @@
 ///
 /// Shape: `count` rows. Exactly one storage array is used, chosen by `type` (see `DataType`):
 /// `ints` for BOOLEAN/INTEGER/BIGINT/HUGEINT/DATE/TIMESTAMP/INTERVAL/NULL, `doubles` for DOUBLE,
-/// `codes` + `dictionary` for VARCHAR. The unused arrays are empty.
+/// and for VARCHAR one of two physical forms (`stringForm`):
+/// - dictionary: `codes` + `dictionary` (columns read from the store's dictionary-encoded files,
+///   categorical values; functions over them run once per dictionary entry);
+/// - flat: `views` (16-byte `StringView`s) whose long values live in the owners listed in `heaps`
+///   (computed strings, high-cardinality values). `dictionary` is nil in this form.
+/// The unused arrays are empty.
 /// `validity` is nil when every row is valid; otherwise it has `count` bytes, 1 = valid, 0 = NULL.
 /// The value stored under a NULL is unspecified (usually 0) and must not be read as data.
 ///
@@ -25,6 +30,10 @@ public struct Column: @unchecked Sendable {
     /// HUGEINT only: the high 64 bits of every row when some value does not fit Int64 (then
     /// `ints` holds the low 64 bits); nil when every value fits Int64 (see the type's doc).
     public var highs: [Int64]?
+    /// Flat VARCHAR only: one view per row (see `StringView`); empty otherwise.
+    public var views: [StringView]
+    /// Flat VARCHAR only: the owners of the bytes that views longer than 12 bytes point to.
+    public var heaps: [StringOwner]
 
     /// An integer-stored column (`type` must use `.ints` storage).
     public init(type: DataType, ints: [Int64], validity: [UInt8]? = nil) {
@@ -37,6 +46,8 @@ public struct Column: @unchecked Sendable {
         self.dictionary = nil
         self.validity = validity
         self.highs = nil
+        self.views = []
+        self.heaps = []
     }
 
     /// A HUGEINT column of 128-bit values. The result has `highs == nil` (plain Int64 storage)
@@ -76,6 +87,8 @@ public struct Column: @unchecked Sendable {
         self.codes = []
         self.dictionary = nil
         self.validity = validity
+        self.views = []
+        self.heaps = []
     }
 
     /// A VARCHAR column of codes into `dictionary`.
@@ -87,6 +100,30 @@ public struct Column: @unchecked Sendable {
         self.codes = codes
         self.dictionary = dictionary
         self.validity = validity
+        self.views = []
+        self.heaps = []
+    }
+
+    /// A flat VARCHAR column: `views` (one per row) whose long values live in `heaps`.
+    public init(views: [StringView], heaps: [StringOwner], validity: [UInt8]? = nil) {
+        self.type = .varchar
+        self.count = views.count
+        self.ints = []
+        self.doubles = []
+        self.codes = []
+        self.dictionary = nil
+        self.validity = validity
+        self.views = views
+        self.heaps = heaps
+    }
+
+    /// A flat VARCHAR column from plain strings; nil entries are NULL. For tests and constants.
+    public init(flatStrings strings: [String?]) {
+        var b = StringVectorBuilder(capacity: strings.count)
+        for s in strings {
+            if let s { b.append(s) } else { b.appendNull() }
+        }
+        self = b.finish()
     }
 
     /// A VARCHAR column from plain strings (builds a fresh dictionary); nil entries are NULL.
@@ -167,7 +204,9 @@ public struct Column: @unchecked Sendable {
         if !isValid(i) { return .null }
         switch type {
         case .double: return .double(doubles[i])
-        case .varchar: return .string(dictionary![codes[i]])
+        case .varchar:
+            if let d = dictionary { return .string(d[codes[i]]) }
+            return .string(views[i].string)
         case .boolean: return .bool(ints[i] != 0)
         case .null: return .null
         default:
@@ -184,6 +223,13 @@ public struct Column: @unchecked Sendable {
         case .double:
             out.doubles = doubles.withUnsafeBufferPointer { src in
                 [Double](unsafeUninitializedCapacity: selection.count) { buf, n in
+                    for (j, i) in selection.enumerated() { buf[j] = src[Int(i)] }
+                    n = selection.count
+                }
+            }
+        case .varchar where dictionary == nil:
+            out.views = views.withUnsafeBufferPointer { src in
+                [StringView](unsafeUninitializedCapacity: selection.count) { buf, n in
                     for (j, i) in selection.enumerated() { buf[j] = src[Int(i)] }
                     n = selection.count
                 }
@@ -228,6 +274,7 @@ public struct Column: @unchecked Sendable {
         out.count = range.count
         switch type {
         case .double: out.doubles = Array(doubles[range])
+        case .varchar where dictionary == nil: out.views = Array(views[range])
         case .varchar: out.codes = Array(codes[range])
         default:
             out.ints = Array(ints[range])

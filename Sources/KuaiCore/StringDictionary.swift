@@ -11,6 +11,8 @@ public final class StringDictionary: @unchecked Sendable {
     public private(set) var values: [String]
     private var index: [String: Int32] = [:]
     private var rankCache: [Int32]?
+    private var viewCache: [StringView]?
+    private let viewHeap = StringHeap()
     private let lock = Mutex()
 
     /// An empty dictionary to be filled with `intern`.
@@ -48,6 +50,28 @@ public final class StringDictionary: @unchecked Sendable {
     private func rebuildIndex() {
         index = Dictionary(minimumCapacity: values.count)
         for (i, v) in values.enumerated() where index[v] == nil { index[v] = Int32(i) }
+    }
+
+    /// The values as string views, indexed by code; long values point into a heap the dictionary
+    /// owns, so a column whose views come from here lists the dictionary in `Column.heaps`.
+    /// Built once on first use, then cached.
+    public var views: [StringView] {
+        lock.withLock {
+            if let v = viewCache, v.count == values.count { return v }
+            var out = [StringView]()
+            out.reserveCapacity(values.count)
+            for var s in values {
+                s.withUTF8 { b in
+                    guard let p = b.baseAddress, b.count > 0 else { return out.append(StringView()) }
+                    out.append(
+                        b.count <= StringView.inlineLimit
+                            ? StringView(bytes: p, count: b.count)
+                            : StringView(bytes: viewHeap.store(p, count: b.count), count: b.count))
+                }
+            }
+            viewCache = out
+            return out
+        }
     }
 
     /// For each code, its rank in byte-wise (UTF-8, memcmp) order of the strings, as DuckDB
