@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(
-            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat"],
+            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest"],
             swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-convert",

@@ -381,6 +381,17 @@ extension TableRef {
             case .using(let cols): s += " USING (" + cols.map(quotedIdentifier).joined(separator: ", ") + ")"
             }
             return s
+        case .tableFunction(let f):
+            var s: String
+            if let name = f.name {
+                let named = f.namedArguments.map { "\($0.name) = \($0.value.sqlDescription)" }
+                s = name + "(" + (f.arguments.map(\.sqlDescription) + named).joined(separator: ", ") + ")"
+            } else {
+                s = f.arguments.first?.sqlDescription ?? "''"
+            }
+            if let alias = f.alias { s += " AS " + quotedIdentifier(alias) }
+            if !f.columnNames.isEmpty { s += "(" + f.columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
+            return s
         }
     }
 }
@@ -393,6 +404,64 @@ extension Statement {
         case .explain(let q): return "EXPLAIN " + q.sqlDescription
         case .describe(let table, _): return "DESCRIBE " + quotedIdentifier(table)
         case .showTables: return "SHOW TABLES"
+        case .createTable(let c): return c.sqlDescription
+        case .createView(let c): return c.sqlDescription
+        case .drop(let d):
+            return "DROP \(d.kind.rawValue) " + (d.ifExists ? "IF EXISTS " : "") + quotedIdentifier(d.name.name)
+        case .rename(let r):
+            return
+                "ALTER \(r.kind.rawValue) \(quotedIdentifier(r.name.name)) RENAME TO \(quotedIdentifier(r.newName.name))"
+        case .insert(let i):
+            var s = "INSERT INTO " + quotedIdentifier(i.table.name)
+            if let cols = i.columns { s += " (" + cols.map { quotedIdentifier($0.name) }.joined(separator: ", ") + ")" }
+            return s + " " + i.query.sqlDescription
+        case .copy(let c): return c.sqlDescription
         }
+    }
+}
+
+extension CreateTableStatement {
+    /// `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS query` or `... name (col TYPE, ...)`.
+    public var sqlDescription: String {
+        var s = "CREATE " + (orReplace ? "OR REPLACE " : "") + "TABLE " + (ifNotExists ? "IF NOT EXISTS " : "")
+        s += quotedIdentifier(name.name)
+        switch source {
+        case .query(let q): return s + " AS " + q.sqlDescription
+        case .columns(let cols):
+            return s + " (" + cols.map { quotedIdentifier($0.name) + " " + $0.type.description }.joined(separator: ", ")
+                + ")"
+        }
+    }
+}
+
+extension CreateViewStatement {
+    /// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(cols)] AS query`.
+    public var sqlDescription: String {
+        var s = "CREATE " + (orReplace ? "OR REPLACE " : "") + "VIEW " + (ifNotExists ? "IF NOT EXISTS " : "")
+        s += quotedIdentifier(name.name)
+        if !columnNames.isEmpty { s += " (" + columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
+        return s + " AS " + query.sqlDescription
+    }
+}
+
+extension CopyStatement {
+    /// `COPY name TO 'path' (OPTION value, ...)` or `COPY (query) TO 'path' (...)`.
+    public var sqlDescription: String {
+        var s = "COPY "
+        switch source {
+        case .table(let name, let columns):
+            s += quotedIdentifier(name.name)
+            if !columns.isEmpty { s += " (" + columns.map(quotedIdentifier).joined(separator: ", ") + ")" }
+        case .query(let q): s += "(" + q.sqlDescription + ")"
+        }
+        s += " TO " + quotedString(path)
+        if !options.isEmpty {
+            let parts = options.map { o -> String in
+                guard let v = o.value else { return o.name.uppercased() }
+                return o.name.uppercased() + " " + (o.valueIsString ? quotedString(v) : v)
+            }
+            s += " (" + parts.joined(separator: ", ") + ")"
+        }
+        return s
     }
 }
