@@ -23,6 +23,7 @@ let package = Package(
     products: [
         .executable(name: "kuai-convert", targets: ["kuai-convert"]),
         .executable(name: "kuai-query", targets: ["kuai-query"]),
+        .executable(name: "kuai-report", targets: ["kuai-report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -37,6 +38,11 @@ let package = Package(
         .target(
             name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest"],
             swiftSettings: staticCompile),
+        .target(name: "KuaiChart", swiftSettings: staticCompile),
+        .target(
+            name: "KuaiReport",
+            dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiPlan", "KuaiChart"],
+            swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-convert",
             dependencies: [
@@ -49,15 +55,26 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
-        // What the test targets share (SplitMix64, TempDir, the kuai-convert/kuai-query runner, the
-        // corpus reader and the bench queries, column and row literals): a regular library that only
-        // test targets depend on; no product includes it.
+        .executableTarget(
+            name: "kuai-report",
+            dependencies: [
+                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        // What the test targets share (SplitMix64, TempDir, the kuai-convert/kuai-query/kuai-report
+        // runner, the corpus reader and the bench queries, column and row literals): a regular
+        // library that only test targets depend on; no product includes it.
         .target(name: "KuaiTestSupport", dependencies: ["KuaiCore"], path: "Tests/KuaiTestSupport"),
         .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore", "KuaiTestSupport"]),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiTestSupport"]),
         .testTarget(
             name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiTestSupport"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiChartTests", dependencies: ["KuaiChart", "KuaiTestSupport"]),
+        .testTarget(
+            name: "KuaiReportTests",
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiChart", "KuaiReport", "KuaiTestSupport"],
+            exclude: ["Expected"]),  // DuckDB's answers, read from the source tree
         .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec", "KuaiTestSupport"]),
         .testTarget(
             name: "KuaiEndToEndTests",

@@ -2,6 +2,7 @@ import Foundation
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
+import KuaiTestSupport
 import Testing
 
 // Every fixture of the corpus (real seed rows, the mini sample, the edge rows with NULLs and quoted

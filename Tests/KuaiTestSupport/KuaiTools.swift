@@ -1,10 +1,10 @@
 import Foundation
 import Testing
 
-// Running the built executables (kuai-convert, kuai-query) from a test.
+// Running the built executables (kuai-convert, kuai-query, kuai-report) from a test.
 //
 // They are found next to the test bundle: `swift build --build-tests` and `swift test` put
-// kuai-convert, kuai-query and kuaiPackageTests.xctest in the same build folder
+// the executables and kuaiPackageTests.xctest in the same build folder
 // (.build/<triple>/debug). $KUAI_BIN_DIR overrides the folder.
 //
 // One policy for a missing executable: the test fails (it is not skipped) with a message saying
@@ -15,6 +15,7 @@ import Testing
 public enum KuaiTool: String, Sendable, CaseIterable {
     case convert = "kuai-convert"
     case query = "kuai-query"
+    case report = "kuai-report"
 
     /// The build folder holding the executables: $KUAI_BIN_DIR, else the first of the test
     /// process's own folder, argv[0]'s folder and the main bundle's folder that holds kuai-convert.
