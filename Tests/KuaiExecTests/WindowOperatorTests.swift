@@ -4,7 +4,7 @@ import Testing
 
 @testable import KuaiExec
 
-@Suite struct OperatorWindowTests {
+@Suite struct WindowOperatorTests {
     // DuckDB fixture (columns id, g, o, v, s = #0..#4), in two batches:
     //   create table t as select * from (values (1,1,10,5,'b'),(2,1,20,NULL,'a'),(3,1,20,3,'c'),(4,1,30,7,NULL),
     //     (5,2,5,1,'x'),(6,2,NULL,2,'y'),(7,NULL,1,4,'z'),(8,2,5,-1,'w')) t(id,g,o,v,s)

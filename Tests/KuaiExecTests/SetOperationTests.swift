@@ -4,7 +4,7 @@ import Testing
 
 @testable import KuaiExec
 
-@Suite struct OperatorSetTests {
+@Suite struct SetOperationTests {
     // L = (values (1,'a'),(1,'a'),(2,NULL),(2,NULL),(3,'c'),(4,'d'),(4,'d'),(4,'d')) l(x,y)
     // R = (values (1,'a'),(2,NULL),(4,'d'),(5,'e')) r(x,y)
     func l() -> BatchReplayOperator {

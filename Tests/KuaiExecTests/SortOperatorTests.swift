@@ -4,7 +4,7 @@ import Testing
 
 @testable import KuaiExec
 
-@Suite struct OperatorSortTests {
+@Suite struct SortOperatorTests {
     // DuckDB: select x, i from (values (3,1),(NULL,2),(1,3),(3,4),(-5,5),(NULL,6),(1,7)) t(x,i) order by x desc
     @Test func intDescNullsLastStable() throws {
         let src = source([
@@ -210,20 +210,5 @@ import Testing
         }
         #expect(sizes == [65536, 65536, n - 131072])
         #expect(sorted)
-    }
-}
-
-@Suite struct OperatorLimitTests {
-    // DuckDB: select * from range(10) limit 4 offset 3 -> 3,4,5,6
-    @Test func limitOffsetAcrossBatches() throws {
-        let src = source([[intCol([0, 1])], [intCol([2, 3, 4])], [intCol([5, 6, 7, 8, 9])]])
-        #expect(try rows(LimitOperator(child: src, limit: 4, offset: 3)) == [[int(3)], [int(4)], [int(5)], [int(6)]])
-    }
-    @Test func offsetOnly() throws {
-        let src = source([[intCol([0, 1])], [intCol([2, 3, 4])]])
-        #expect(try rows(LimitOperator(child: src, limit: nil, offset: 4)) == [[int(4)]])
-    }
-    @Test func limitZero() throws {
-        #expect(try rows(LimitOperator(child: source([[intCol([0, 1])]]), limit: 0, offset: 0)).isEmpty)
     }
 }

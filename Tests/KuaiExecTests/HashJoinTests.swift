@@ -24,7 +24,7 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
     var explainChildren: [String] { [] }
 }
 
-@Suite struct OperatorJoinTests {
+@Suite struct HashJoinTests {
     // DuckDB fixture:
     //   create table l as select * from (values (1,'a'),(2,'b'),(NULL,'c'),(2,'d'),(3,'e')) t(k,v)
     //   create table r as select * from (values (2,'x'),(2,'y'),(NULL,'z'),(4,'q'),(1,'p')) t(k,w)
