@@ -84,7 +84,14 @@ public struct RunResult: CustomStringConvertible, Sendable {
 public func runTool(
     _ tool: KuaiTool, _ args: [String], env: [String: String] = [:], timeout: Double = 300
 ) throws -> RunResult {
-    let exe = try tool.path()
+    try runTool(try tool.path(), args, env: env, timeout: timeout)
+}
+
+/// Runs the executable at `exe` (any program, e.g. /bin/bash) as `runTool(_:_:env:timeout:)` runs
+/// a kuai tool.
+public func runTool(
+    _ exe: String, _ args: [String], env: [String: String] = [:], timeout: Double = 300
+) throws -> RunResult {
     let tmp = TempDir(prefix: "kuai-run")
     defer { tmp.cleanup() }
     let outPath = tmp.sub("out")
