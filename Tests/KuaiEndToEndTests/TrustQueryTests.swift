@@ -242,7 +242,7 @@ struct TrustQueryTests {
         for tool in [TrustBin.query, TrustBin.convert] {
             try TrustBin.require(tool)
             let r = try runTool(tool, ["--version"])
-            #expect(r.status == 0 && r.out.hasPrefix("kuai ") && r.out.contains("store format 1"), "\(tool): \(r)")
+            #expect(r.status == 0 && r.out.hasPrefix("kuai ") && r.out.contains("store format 2"), "\(tool): \(r)")
         }
     }
 
