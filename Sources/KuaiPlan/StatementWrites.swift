@@ -220,14 +220,14 @@ extension Session {
     static func insertProjection(
         _ plan: LogicalPlan, _ cols: [ScopeColumn], _ schema: Schema, _ source: [Int?], _ query: Query
     ) throws -> (LogicalPlan, [ScopeColumn]) {
-        var exprs: [ScalarExpr] = []
+        var exprs: [BoundExpr] = []
         for (t, field) in schema.enumerated() {
             guard let k = source[t] else {
                 exprs.append(.constant(.null, type: field.type, name: field.name))
                 continue
             }
             let c = cols[k]
-            let e = ScalarExpr.column(k, type: c.type, name: c.name)
+            let e = BoundExpr.column(k, type: c.type, name: c.name)
             if c.type == field.type {
                 exprs.append(e)
             } else if c.type == .null {
@@ -239,7 +239,7 @@ extension Session {
                         "cannot insert a \(c.type) value into column \"\(field.name)\" of type \(field.type)",
                         at: valuePosition(query, k).description)
                 }
-                exprs.append(ScalarExpr(.cast(e, isTry: false), type: field.type, name: field.name))
+                exprs.append(BoundExpr(.cast(e, isTry: false), type: field.type, name: field.name))
             }
         }
         let out = schema.map { ScopeColumn(qualifier: nil, name: $0.name, type: $0.type) }
