@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiPlan
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiPlan

@@ -3,11 +3,12 @@ import KuaiCore
 import KuaiFormat
 import KuaiPlan
 import KuaiSQL
+import KuaiTestSupport
 import Testing
 
 /// A read-write session on a fresh store in a temporary folder.
 struct WritableStore {
-    let dir = TrustDir(prefix: "kuai-store")
+    let dir = TempDir(prefix: "kuai-store")
     var path: String { dir.sub("s.kuai") }
     func session(_ settings: SessionSettings = SessionSettings()) throws -> Session {
         try Session(storePath: path, access: .readWrite, settings: settings)

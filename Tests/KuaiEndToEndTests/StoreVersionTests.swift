@@ -2,6 +2,7 @@ import Foundation
 import KuaiCore
 import KuaiFormat
 import KuaiPlan
+import KuaiTestSupport
 import Testing
 
 /// A version-1 store (Tests/Fixtures/store-v1: gift and user of the seed sample, written by
@@ -11,7 +12,7 @@ import Testing
     static let fixture = RepoPaths.root.appendingPathComponent("Tests/Fixtures/store-v1").path
 
     /// A copy of the fixture (tests write to it).
-    static func copy(_ dir: TrustDir) throws -> String {
+    static func copy(_ dir: TempDir) throws -> String {
         let path = dir.sub("v1.kuai")
         try FileManager.default.copyItem(atPath: fixture, toPath: path)
         return path
@@ -27,7 +28,7 @@ import Testing
     }
 
     @Test func writingUpgradesToVersion2AndKeepsOldTables() throws {
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let path = try Self.copy(dir)
         let s = try Session(storePath: path, access: .readWrite)
