@@ -23,6 +23,7 @@ let package = Package(
     products: [
         .executable(name: "kuai-convert", targets: ["kuai-convert"]),
         .executable(name: "kuai-query", targets: ["kuai-query"]),
+        .executable(name: "kuai-report", targets: ["kuai-report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -35,7 +36,12 @@ let package = Package(
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(
-            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat"],
+            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest"],
+            swiftSettings: staticCompile),
+        .target(name: "KuaiChart", swiftSettings: staticCompile),
+        .target(
+            name: "KuaiReport",
+            dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiPlan", "KuaiChart"],
             swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-convert",
@@ -49,10 +55,21 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .executableTarget(
+            name: "kuai-report",
+            dependencies: [
+                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiReport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore"]),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
         .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
+        .testTarget(name: "KuaiChartTests", dependencies: ["KuaiChart"]),
+        .testTarget(
+            name: "KuaiReportTests",
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiChart", "KuaiReport"],
+            exclude: ["Expected"]),  // DuckDB's answers, read from the source tree
         .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec"]),
         .testTarget(
             name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],

@@ -135,7 +135,64 @@ final class ColumnFile: @unchecked Sendable {
         [BlockEntry], StringDictionary?
     ) {
         typealias C = FormatConstants
-        // Header.
+        try checkHeader(p, size: size, relPath: relPath, expect: expect)
+        let (fo, fl) = try footerRange(p, size: size, relPath: relPath, expect: expect)
+        // Footer.
+        if !memEqual(p + fo, C.footerMagic) { throw corrupt(relPath, fo, "bad footer magic") }
+        let blockCount = Int(u32(p, fo + 4))
+        let rowCount = u64(p, fo + 8)
+        let nullTotal = u64(p, fo + 16)
+        if blockCount != expect.blockCount {
+            throw corrupt(relPath, fo + 4, "column file has \(blockCount) blocks, manifest says \(expect.blockCount)")
+        }
+        if rowCount != UInt64(expect.rowCount) {
+            throw corrupt(relPath, fo + 8, "column file has \(rowCount) rows, manifest says \(expect.rowCount)")
+        }
+        let indexEnd = C.footerFixedSize + blockCount * C.blockIndexEntrySize
+        guard indexEnd <= fl else {
+            throw corrupt(relPath, fo, "block index of \(blockCount) blocks does not fit the footer")
+        }
+        var entries: [BlockEntry] = []
+        entries.reserveCapacity(blockCount)
+        var expectedOffset = C.headerSize
+        var nulls = 0
+        for b in 0..<blockCount {
+            let entry = try blockEntry(
+                p, b, footer: fo, startingAt: expectedOffset, relPath: relPath, expect: expect)
+            expectedOffset += C.blockHeaderSize + C.aligned(entry.storedSize)
+            nulls += entry.nulls
+            entries.append(entry)
+        }
+        guard expectedOffset == fo else {
+            throw corrupt(relPath, expectedOffset, "\(fo - expectedOffset) unexplained bytes before the footer")
+        }
+        guard UInt64(nulls) == nullTotal else {
+            throw corrupt(relPath, fo + 16, "footer null count \(nullTotal) ≠ sum over blocks \(nulls)")
+        }
+        guard expect.type == .varchar else {
+            if indexEnd != fl {
+                throw corrupt(relPath, fo + indexEnd, "\(fl - indexEnd) unexplained bytes at the end of the footer")
+            }
+            return (entries, nil)
+        }
+        let dict = try parseDictionary(
+            p, at: fo + indexEnd, end: fo + fl, relPath: relPath, expectCount: expect.dictionarySize)
+        let n = Int64(dict.count)
+        for (b, e) in entries.enumerated() where e.nulls < e.rows {
+            guard e.min >= 0, e.min < n, e.max >= 0, e.max < n else {
+                throw corrupt(
+                    relPath, e.offset + C.bhMin,
+                    "zone map codes \(e.min)...\(e.max) outside the dictionary of \(n)", block: b)
+            }
+        }
+        return (entries, dict)
+    }
+
+    /// Checks the header (Formats/column-file.md, "Header") against the manifest's expectation.
+    private static func checkHeader(_ p: UnsafeRawPointer, size: Int, relPath: String, expect: ColumnExpectation)
+        throws
+    {
+        typealias C = FormatConstants
         if !memEqual(p, C.headerMagic) { throw corrupt(relPath, 0, "not a kuai column file (bad magic)") }
         let version = u16(p, C.headerVersionOffset)
         if version > C.formatVersion {
@@ -170,7 +227,14 @@ final class ColumnFile: @unchecked Sendable {
                 "column file is \(size) bytes, manifest says \(expect.bytes)"
                     + (size < expect.bytes ? " (truncated)" : ""))
         }
-        // Tail.
+    }
+
+    /// The footer's offset and length from the tail (Formats/column-file.md, "Tail"), after checking the end
+    /// magic and the footer checksum against the tail and the manifest.
+    private static func footerRange(_ p: UnsafeRawPointer, size: Int, relPath: String, expect: ColumnExpectation)
+        throws -> (offset: Int, length: Int)
+    {
+        typealias C = FormatConstants
         let tail = size - C.tailSize
         if !memEqual(p + (size - 8), C.tailMagic) {
             throw corrupt(relPath, size - 8, "no end magic: the file is truncated or damaged")
@@ -192,116 +256,76 @@ final class ColumnFile: @unchecked Sendable {
                 "footer checksum \(POSIX.hex(footerSum)) differs from the manifest's \(POSIX.hex(expect.footerChecksum)): file and manifest are not of one store"
             )
         }
-        // Footer.
-        if !memEqual(p + fo, C.footerMagic) { throw corrupt(relPath, fo, "bad footer magic") }
-        let blockCount = Int(u32(p, fo + 4))
-        let rowCount = u64(p, fo + 8)
-        let nullTotal = u64(p, fo + 16)
-        if blockCount != expect.blockCount {
-            throw corrupt(relPath, fo + 4, "column file has \(blockCount) blocks, manifest says \(expect.blockCount)")
+        return (fo, fl)
+    }
+
+    /// Block index entry `b` of the footer at `fo`, checked: it must start at `expectedOffset` (blocks are
+    /// contiguous), hold the rows the manifest implies, and have a consistent null count, flags, number,
+    /// raw size, encoding and compression (Formats/column-file.md, "Block header").
+    private static func blockEntry(
+        _ p: UnsafeRawPointer, _ b: Int, footer fo: Int, startingAt expectedOffset: Int, relPath: String,
+        expect: ColumnExpectation
+    ) throws -> BlockEntry {
+        typealias C = FormatConstants
+        let e = fo + C.footerFixedSize + b * C.blockIndexEntrySize
+        let h = e + 8
+        let off = u64(p, e)
+        let entry = BlockEntry(
+            offset: Int(truncatingIfNeeded: off),
+            encoding: p.load(fromByteOffset: h + C.bhEncoding, as: UInt8.self),
+            compression: p.load(fromByteOffset: h + C.bhCompression, as: UInt8.self),
+            flags: p.load(fromByteOffset: h + C.bhFlags, as: UInt8.self),
+            rows: Int(u32(p, h + C.bhRowCount)),
+            nulls: Int(u32(p, h + C.bhNullCount)),
+            rawSize: Int(u32(p, h + C.bhRawSize)),
+            storedSize: Int(u32(p, h + C.bhStoredSize)),
+            min: i64(p, h + C.bhMin),
+            max: i64(p, h + C.bhMax),
+            checksum: u64(p, h + C.bhChecksum))
+        func fail(_ at: Int, _ message: String) -> KuaiError { corrupt(relPath, at, message, block: b) }
+        guard off == UInt64(expectedOffset) else {
+            throw fail(e, "block \(b) starts at \(off), expected \(expectedOffset)")
         }
-        if rowCount != UInt64(expect.rowCount) {
-            throw corrupt(relPath, fo + 8, "column file has \(rowCount) rows, manifest says \(expect.rowCount)")
+        let wantRows = min(expect.blockRows, expect.rowCount - b * expect.blockRows)
+        guard wantRows >= 1, entry.rows == wantRows else {
+            throw fail(h + C.bhRowCount, "block has \(entry.rows) rows, expected \(wantRows)")
         }
-        let indexEnd = C.footerFixedSize + blockCount * C.blockIndexEntrySize
-        guard indexEnd <= fl else {
-            throw corrupt(relPath, fo, "block index of \(blockCount) blocks does not fit the footer")
+        guard entry.nulls <= entry.rows else {
+            throw fail(h + C.bhNullCount, "null count \(entry.nulls) exceeds row count")
         }
-        var entries: [BlockEntry] = []
-        entries.reserveCapacity(blockCount)
-        var expectedOffset = C.headerSize
-        var nulls = 0
-        for b in 0..<blockCount {
-            let e = fo + C.footerFixedSize + b * C.blockIndexEntrySize
-            let h = e + 8
-            let off = u64(p, e)
-            let entry = BlockEntry(
-                offset: Int(truncatingIfNeeded: off),
-                encoding: p.load(fromByteOffset: h + C.bhEncoding, as: UInt8.self),
-                compression: p.load(fromByteOffset: h + C.bhCompression, as: UInt8.self),
-                flags: p.load(fromByteOffset: h + C.bhFlags, as: UInt8.self),
-                rows: Int(u32(p, h + C.bhRowCount)),
-                nulls: Int(u32(p, h + C.bhNullCount)),
-                rawSize: Int(u32(p, h + C.bhRawSize)),
-                storedSize: Int(u32(p, h + C.bhStoredSize)),
-                min: i64(p, h + C.bhMin),
-                max: i64(p, h + C.bhMax),
-                checksum: u64(p, h + C.bhChecksum))
-            guard off == UInt64(expectedOffset) else {
-                throw corrupt(relPath, e, "block \(b) starts at \(off), expected \(expectedOffset)", block: b)
-            }
-            let wantRows = min(blockRows, expect.rowCount - b * blockRows)
-            guard wantRows >= 1, entry.rows == wantRows else {
-                throw corrupt(relPath, h + C.bhRowCount, "block has \(entry.rows) rows, expected \(wantRows)", block: b)
-            }
-            guard entry.nulls <= entry.rows else {
-                throw corrupt(relPath, h + C.bhNullCount, "null count \(entry.nulls) exceeds row count", block: b)
-            }
-            guard (entry.flags & C.blockFlagValidity != 0) == (entry.nulls > 0), entry.flags & ~C.blockFlagValidity == 0
-            else {
-                throw corrupt(
-                    relPath, h + C.bhFlags, "block flags \(entry.flags) disagree with its null count \(entry.nulls)",
-                    block: b)
-            }
-            guard Int(u32(p, h + C.bhBlockIndex)) == b else {
-                throw corrupt(
-                    relPath, h + C.bhBlockIndex, "block index entry \(b) is numbered \(u32(p, h + C.bhBlockIndex))",
-                    block: b)
-            }
-            guard entry.rawSize <= C.maxRawPayload(rows: entry.rows) else {
-                throw corrupt(
-                    relPath, h + C.bhRawSize, "raw payload size \(entry.rawSize) is impossible for \(entry.rows) rows",
-                    block: b)
-            }
-            let validEncoding =
-                expect.type == .double
-                ? entry.encoding == C.encodingPlainDouble
-                : (entry.encoding >= C.encodingFORBytes && entry.encoding <= C.encodingDeltaBitPack)
-            guard validEncoding else {
-                throw corrupt(
-                    relPath, h + C.bhEncoding, "encoding \(entry.encoding) is not valid for \(expect.type)", block: b)
-            }
-            switch entry.compression {
-            case C.compressionNone:
-                guard entry.storedSize == entry.rawSize else {
-                    throw corrupt(
-                        relPath, h + C.bhStoredSize,
-                        "uncompressed block with stored size \(entry.storedSize) ≠ raw size \(entry.rawSize)", block: b)
-                }
-            case C.compressionLZ4:
-                break
-            default:
-                throw corrupt(relPath, h + C.bhCompression, "unknown compression \(entry.compression)", block: b)
-            }
-            let end = expectedOffset + C.blockHeaderSize + C.aligned(entry.storedSize)
-            guard end <= fo else { throw corrupt(relPath, h + C.bhStoredSize, "block runs past the footer", block: b) }
-            expectedOffset = end
-            nulls += entry.nulls
-            entries.append(entry)
+        guard (entry.flags & C.blockFlagValidity != 0) == (entry.nulls > 0), entry.flags & ~C.blockFlagValidity == 0
+        else {
+            throw fail(h + C.bhFlags, "block flags \(entry.flags) disagree with its null count \(entry.nulls)")
         }
-        guard expectedOffset == fo else {
-            throw corrupt(relPath, expectedOffset, "\(fo - expectedOffset) unexplained bytes before the footer")
+        guard Int(u32(p, h + C.bhBlockIndex)) == b else {
+            throw fail(h + C.bhBlockIndex, "block index entry \(b) is numbered \(u32(p, h + C.bhBlockIndex))")
         }
-        guard UInt64(nulls) == nullTotal else {
-            throw corrupt(relPath, fo + 16, "footer null count \(nullTotal) ≠ sum over blocks \(nulls)")
+        guard entry.rawSize <= C.maxRawPayload(rows: entry.rows) else {
+            throw fail(h + C.bhRawSize, "raw payload size \(entry.rawSize) is impossible for \(entry.rows) rows")
         }
-        // Dictionary.
-        var dict: StringDictionary? = nil
-        if expect.type == .varchar {
-            dict = try parseDictionary(
-                p, at: fo + indexEnd, end: fo + fl, relPath: relPath, expectCount: expect.dictionarySize)
-            let n = Int64(dict!.count)
-            for (b, e) in entries.enumerated() where e.nulls < e.rows {
-                guard e.min >= 0, e.min < n, e.max >= 0, e.max < n else {
-                    throw corrupt(
-                        relPath, e.offset + C.bhMin,
-                        "zone map codes \(e.min)...\(e.max) outside the dictionary of \(n)", block: b)
-                }
+        let validEncoding =
+            expect.type == .double
+            ? entry.encoding == C.encodingPlainDouble
+            : (entry.encoding >= C.encodingFORBytes && entry.encoding <= C.encodingDeltaBitPack)
+        guard validEncoding else {
+            throw fail(h + C.bhEncoding, "encoding \(entry.encoding) is not valid for \(expect.type)")
+        }
+        switch entry.compression {
+        case C.compressionNone:
+            guard entry.storedSize == entry.rawSize else {
+                throw fail(
+                    h + C.bhStoredSize,
+                    "uncompressed block with stored size \(entry.storedSize) ≠ raw size \(entry.rawSize)")
             }
-        } else if indexEnd != fl {
-            throw corrupt(relPath, fo + indexEnd, "\(fl - indexEnd) unexplained bytes at the end of the footer")
+        case C.compressionLZ4:
+            break
+        default:
+            throw fail(h + C.bhCompression, "unknown compression \(entry.compression)")
         }
-        return (entries, dict)
+        guard expectedOffset + C.blockHeaderSize + C.aligned(entry.storedSize) <= fo else {
+            throw fail(h + C.bhStoredSize, "block runs past the footer")
+        }
+        return entry
     }
 
     private static func parseDictionary(_ p: UnsafeRawPointer, at d: Int, end: Int, relPath: String, expectCount: Int?)

@@ -39,10 +39,16 @@ enum POSIX {
     /// - Throws: `KuaiError(.io)` when it cannot be opened or read; `KuaiError(.corrupt)` when it is
     ///   not a regular file (a FIFO, a device such as /dev/zero, a directory).
     static func readFile(dirfd: Int32, _ name: String, displayPath: String) throws -> [UInt8] {
+        var st = stat()
+        return try readFile(dirfd: dirfd, name, displayPath: displayPath, stat: &st)
+    }
+
+    /// `readFile` that also returns the file's `stat` (taken on the open descriptor, so it describes
+    /// exactly the bytes read).
+    static func readFile(dirfd: Int32, _ name: String, displayPath: String, stat st: inout stat) throws -> [UInt8] {
         let fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
         if fd < 0 { throw ioError(errno == ENOENT ? "no such file" : "cannot open", displayPath) }
         defer { close(fd) }
-        var st = stat()
         if fstat(fd, &st) != 0 { throw ioError("cannot stat", displayPath) }
         try requireRegularFile(st, displayPath)
         var out = [UInt8]()

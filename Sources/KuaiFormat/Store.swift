@@ -19,6 +19,9 @@ public final class Store: @unchecked Sendable {
     public let formatVersion: Int
     /// The tables, in manifest order.
     public let tables: [StoreTable]
+    /// Device and inode of the manifest read at open: a commit publishes a new manifest file, so a
+    /// different inode at the path means a newer generation (`isCurrent()`).
+    let manifestIdentity: (dev: UInt64, ino: UInt64)
 
     /// Table names in manifest order.
     public var tableNames: [String] { tables.map(\.name) }
@@ -45,11 +48,22 @@ public final class Store: @unchecked Sendable {
 
     private enum StoreOpenRetry: Error { case replaced }
 
-    private init(path: String, generation: UInt64, formatVersion: Int, tables: [StoreTable]) {
+    private init(
+        path: String, generation: UInt64, formatVersion: Int, tables: [StoreTable], manifestIdentity: (UInt64, UInt64)
+    ) {
         self.path = path
         self.generation = generation
         self.formatVersion = formatVersion
         self.tables = tables
+        self.manifestIdentity = manifestIdentity
+    }
+
+    /// True while the store at `path` is still the generation this `Store` opened (its manifest file
+    /// is the same file); false once a writer has committed a newer one (then open it again).
+    public func isCurrent() -> Bool {
+        var st = stat()
+        guard stat(path + "/" + FormatConstants.manifestName, &st) == 0 else { return false }
+        return UInt64(st.st_dev) == manifestIdentity.dev && UInt64(st.st_ino) == manifestIdentity.ino
     }
 
     /// Above this many columns in the whole store, column files are opened on first use instead
@@ -66,9 +80,11 @@ public final class Store: @unchecked Sendable {
         }
         let dir = DirHandle(fd: dfd, path: abs)
         let manifestBytes: [UInt8]
+        var manifestStat = stat()
         do {
             manifestBytes = try POSIX.readFile(
-                dirfd: dfd, FormatConstants.manifestName, displayPath: FormatConstants.manifestName)
+                dirfd: dfd, FormatConstants.manifestName, displayPath: FormatConstants.manifestName,
+                stat: &manifestStat)
         } catch let e as KuaiError {
             if dir.isReplaced() { throw StoreOpenRetry.replaced }
             if faccessat(dfd, FormatConstants.manifestName, F_OK, 0) != 0 {
@@ -159,7 +175,9 @@ public final class Store: @unchecked Sendable {
                     sourcePath: t.source?.path, sourceBytes: t.source?.bytes))
         }
         if sawMissing && dir.isReplaced() { throw StoreOpenRetry.replaced }
-        return Store(path: abs, generation: generation, formatVersion: m.formatVersion, tables: tables)
+        return Store(
+            path: abs, generation: generation, formatVersion: m.formatVersion, tables: tables,
+            manifestIdentity: (UInt64(manifestStat.st_dev), UInt64(manifestStat.st_ino)))
     }
 
     /// True for "a/b.col": relative, no empty, "." or ".." components, no NUL.

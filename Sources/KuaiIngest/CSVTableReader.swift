@@ -63,24 +63,95 @@ public enum CSVTableReader {
         onReject: (CSVReject) throws -> Void = { _ in },
         onProgress: (Int, Int) -> Void = { _, _ in }
     ) throws -> CSVReadStats {
+        let (fd, fileBytes) = try openRegularFile(path)
+        defer { close(fd) }
+        let chunkBytes = max(options.chunkBytes, 16)
+        let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.workers + 1)
+        let reader = ChunkReader(
+            fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool)
+        var extractor = FieldExtractor()
+        defer { extractor.deallocate() }
+        let (first, header, rawNames) = try readHeader(reader, path: path, options: options, extractor: &extractor)
+
+        let schema: Schema
+        first.start = header.next
+        var pending = [first]
+        if let known = KuaiLiveSchema.schema(for: table) {
+            if let m = KuaiLiveSchema.headerMismatch(rawNames, expected: known) {
+                throw KuaiError(.csv, "\(m.reason) (table '\(table)')", at: "\(path):1:\(m.column)")
+            }
+            schema = known
+        } else {
+            let names = TypeInference.columnNames(rawNames)
+            let samples = try sampleFields(
+                reader, columns: names.count, from: header.next, pending: &pending, options: options,
+                extractor: &extractor)
+            schema = zip(names, samples).map { Field($0, TypeInference.inferType(of: $1)) }
+        }
+        try onSchema(schema, fileBytes)
+
+        let pipeline = ParsePipeline(reader: reader, pending: pending, schema: schema, options: options)
+        pipeline.startWorkers()
+        defer { pipeline.cancelAndJoin() }
+
+        var linesBefore = header.lines
+        var rows = 0
+        var rejected = 0
+        while true {
+            switch pipeline.take() {
+            case .end:
+                return CSVReadStats(schema: schema, rows: rows, rejected: rejected, csvBytes: fileBytes)
+            case .failed(let e):
+                throw e
+            case .parsed(let chunk, let fileEnd, let oversized):
+                let location = { (line: Int, column: Int) in "\(path):\(linesBefore + line + 1):\(column)" }
+                for r in chunk.rejects {
+                    if oversized {
+                        throw KuaiError(
+                            .csv, "a record longer than \(options.maxRecordBytes) bytes: \(r.reason)",
+                            at: location(r.line, r.column))
+                    }
+                    if !options.skipBadRows || chunk.stopped {
+                        throw KuaiError(.csv, r.reason, at: location(r.line, r.column))
+                    }
+                    try onReject(CSVReject(location: location(r.line, r.column), reason: r.reason))
+                    rejected += 1
+                }
+                if oversized {
+                    throw KuaiError(
+                        .csv, "a record longer than \(options.maxRecordBytes) bytes", at: "\(path):\(linesBefore + 1)")
+                }
+                for b in chunk.batches { try onBatch(b) }
+                rows += chunk.rows
+                linesBefore += chunk.lines
+                onProgress(fileEnd, fileBytes)
+            }
+        }
+    }
+
+    /// Opens `path` for reading; returns the descriptor (the caller closes it) and the file size in bytes.
+    /// - Throws: `KuaiError.io` when it cannot be opened or is not a regular file.
+    static func openRegularFile(_ path: String) throws -> (fd: Int32, bytes: Int) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             let e = errno
             let what = e == ENOENT ? "no such file" : String(cString: strerror(e))
             throw KuaiError(.io, "cannot open CSV file: \(what)", at: path)
         }
-        defer { close(fd) }
         var st = stat()
         if fstat(fd, &st) != 0 || (st.st_mode & S_IFMT) != S_IFREG {
+            close(fd)
             throw KuaiError(.io, "not a regular file", at: path)
         }
-        let fileBytes = Int(st.st_size)
-        let chunkBytes = max(options.chunkBytes, 16)
-        let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.workers + 1)
-        let reader = ChunkReader(
-            fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool)
+        return (fd, Int(st.st_size))
+    }
 
-        // Header.
+    /// The first chunk and its header record (after a UTF-8 byte order mark), with the raw column names.
+    /// - Throws: `KuaiError.csv` at "path:1:column" for an empty file, an empty, oversized, binary or
+    ///   malformed header line.
+    static func readHeader(
+        _ reader: ChunkReader, path: String, options: CSVReadOptions, extractor: inout FieldExtractor
+    ) throws -> (first: ChunkBuffer, header: SplitRecord, names: [String]) {
         guard let first = try reader.next() else {
             throw KuaiError(.csv, "empty file: expected a header line naming the columns", at: "\(path):1:1")
         }
@@ -101,8 +172,6 @@ public enum CSVTableReader {
                 .csv, "not a CSV text file: the header line holds binary data (NUL bytes or invalid UTF-8)",
                 at: "\(path):1:1")
         }
-        var extractor = FieldExtractor()
-        defer { extractor.deallocate() }
         let header = splitRecord(base, at: start, end: first.count, extractor: &extractor)
         if let e = header.error {
             throw KuaiError(.csv, "in the header: \(e.reason)", at: "\(path):1:\(e.field + 1)")
@@ -111,86 +180,47 @@ public enum CSVTableReader {
         if rawNames.count == 1 && rawNames[0].isEmpty {
             throw KuaiError(.csv, "empty header line: expected the column names", at: "\(path):1:1")
         }
+        return (first, header, rawNames)
+    }
 
-        // Schema.
-        let schema: Schema
-        first.start = header.next
-        var pending = [first]
-        if let known = KuaiLiveSchema.schema(for: table) {
-            if let m = KuaiLiveSchema.headerMismatch(rawNames, expected: known) {
-                throw KuaiError(.csv, "\(m.reason) (table '\(table)')", at: "\(path):1:\(m.column)")
-            }
-            schema = known
-        } else {
-            let names = TypeInference.columnNames(rawNames)
-            var samples = [[[UInt8]]](repeating: [], count: names.count)
-            var taken = 0
-            var chunk = first
-            var pos = header.next
-            var sampledBytes = 0
-            // Sample rows from the first chunks (at most max(chunkBytes, 16 MiB) of the file);
-            // the chunks are kept for the parser.
-            while taken < options.sampleRows {
-                let b = UnsafePointer(chunk.base)
-                while pos < chunk.count && taken < options.sampleRows {
-                    if names.count > 1
-                        && (b[pos] == CSVByte.lf
-                            || (b[pos] == CSVByte.cr && pos + 1 < chunk.count && b[pos + 1] == CSVByte.lf))
-                    {
-                        pos = RecordScanner.recordEnd(b, from: pos, to: chunk.count) ?? chunk.count
-                        continue
-                    }
-                    let r = splitRecord(b, at: pos, end: chunk.count, extractor: &extractor)
-                    pos = r.next
-                    if r.error != nil || r.fields.count != names.count { continue }
-                    for (c, f) in r.fields.enumerated() where !f.isEmpty { samples[c].append(f) }
-                    taken += 1
+    /// The non-empty fields of each column over the first `options.sampleRows` well-formed data rows, read
+    /// from the first chunks (at most max(chunkBytes, 16 MiB) of the file) starting at `pos` in the last chunk
+    /// of `pending`; chunks read here are appended to `pending` for the parser. Blank lines and rows of the
+    /// wrong width are skipped.
+    static func sampleFields(
+        _ reader: ChunkReader, columns: Int, from pos0: Int, pending: inout [ChunkBuffer], options: CSVReadOptions,
+        extractor: inout FieldExtractor
+    ) throws -> [[[UInt8]]] {
+        var samples = [[[UInt8]]](repeating: [], count: columns)
+        var taken = 0
+        var chunk = pending[pending.count - 1]
+        var pos = pos0
+        var sampledBytes = 0
+        while taken < options.sampleRows {
+            let b = UnsafePointer(chunk.base)
+            while pos < chunk.count && taken < options.sampleRows {
+                if columns > 1
+                    && (b[pos] == CSVByte.lf
+                        || (b[pos] == CSVByte.cr && pos + 1 < chunk.count && b[pos + 1] == CSVByte.lf))
+                {
+                    pos = RecordScanner.recordEnd(b, from: pos, to: chunk.count) ?? chunk.count
+                    continue
                 }
-                sampledBytes += chunk.count
-                if taken >= options.sampleRows || sampledBytes >= max(chunkBytes, 16 << 20) || chunk.oversized { break }
-                guard let next = try reader.next() else { break }
-                pending.append(next)
-                chunk = next
-                pos = 0
+                let r = splitRecord(b, at: pos, end: chunk.count, extractor: &extractor)
+                pos = r.next
+                if r.error != nil || r.fields.count != columns { continue }
+                for (c, f) in r.fields.enumerated() where !f.isEmpty { samples[c].append(f) }
+                taken += 1
             }
-            schema = zip(names, samples).map { Field($0, TypeInference.inferType(of: $1)) }
+            sampledBytes += chunk.count
+            let chunkLimit = max(max(options.chunkBytes, 16), 16 << 20)
+            if taken >= options.sampleRows || sampledBytes >= chunkLimit || chunk.oversized { break }
+            guard let next = try reader.next() else { break }
+            pending.append(next)
+            chunk = next
+            pos = 0
         }
-        try onSchema(schema, fileBytes)
-
-        let pipeline = ParsePipeline(reader: reader, pending: pending, schema: schema, options: options)
-        pipeline.startWorkers()
-        defer { pipeline.cancelAndJoin() }
-
-        var linesBefore = header.lines
-        var rows = 0
-        var rejected = 0
-        while true {
-            switch pipeline.take() {
-            case .end:
-                return CSVReadStats(schema: schema, rows: rows, rejected: rejected, csvBytes: fileBytes)
-            case .failed(let e):
-                throw e
-            case .parsed(let chunk, let fileEnd, let oversized):
-                for r in chunk.rejects {
-                    let location = "\(path):\(linesBefore + r.line + 1):\(r.column)"
-                    if oversized {
-                        throw KuaiError(
-                            .csv, "a record longer than \(options.maxRecordBytes) bytes: \(r.reason)", at: location)
-                    }
-                    if !options.skipBadRows || chunk.stopped { throw KuaiError(.csv, r.reason, at: location) }
-                    try onReject(CSVReject(location: location, reason: r.reason))
-                    rejected += 1
-                }
-                if oversized {
-                    throw KuaiError(
-                        .csv, "a record longer than \(options.maxRecordBytes) bytes", at: "\(path):\(linesBefore + 1)")
-                }
-                for b in chunk.batches { try onBatch(b) }
-                rows += chunk.rows
-                linesBefore += chunk.lines
-                onProgress(fileEnd, fileBytes)
-            }
-        }
+        return samples
     }
 
     /// Reads a whole CSV into memory (for tests and small files).

@@ -129,14 +129,7 @@ final class ChunkParser {
         var pos = start
         var line = 0
         var row = 0
-        let ncols = self.ncols
-        let lastCol = ncols - 1
-        let kinds = self.kinds
-        let values = self.values
-        let valid = self.valid
-        let interners = self.interners
-        let pow10 = self.pow10
-
+        let columns = FastColumns(kinds: kinds, values: values, valid: valid, interners: interners, pow10: pow10)
         while pos < end {
             let recStart = pos
             let recLine = line
@@ -154,102 +147,7 @@ final class ChunkParser {
                     continue
                 }
             }
-            var c = 0
-            var failure: (column: Int, reason: String)? = nil
-            fields: while true {
-                let last = c == lastCol
-                let s = base + pos
-                let b0 = s.pointee
-                // Empty unquoted field: NULL.
-                if last ? (b0 == CSVByte.lf) : (b0 == CSVByte.comma) {
-                    storeNull(column: c, row: row)
-                    pos += 1
-                    if last { break fields }
-                    c += 1
-                    continue
-                }
-                switch kinds[c] {
-                case ColumnKind.bigint.rawValue:
-                    var q = s
-                    let negative = b0 == CSVByte.minus
-                    if negative { q += 1 }
-                    // Up to 15 digits with two 8-byte SWAR steps; longer numbers take the
-                    // general path (overflow checks).
-                    var (v, nd) = SWAR.digits8(q)
-                    if nd == 8 {
-                        let (v2, n2) = SWAR.digits8(q + 8)
-                        v = v &* pow10[n2] &+ v2
-                        nd = n2 == 8 ? 99 : 8 &+ n2
-                    }
-                    if nd > 0 && nd <= 15 {
-                        q += nd
-                        let t = q.pointee
-                        let value = negative ? -Int64(bitPattern: v) : Int64(bitPattern: v)
-                        if !last {
-                            if t == CSVByte.comma {
-                                values[c].assumingMemoryBound(to: Int64.self)[row] = value
-                                valid[c][row] = 1
-                                pos = base.distance(to: q) + 1
-                                c += 1
-                                continue
-                            }
-                        } else if t == CSVByte.lf || (t == CSVByte.cr && q[1] == CSVByte.lf) {
-                            values[c].assumingMemoryBound(to: Int64.self)[row] = value
-                            valid[c][row] = 1
-                            pos = base.distance(to: q) + (t == CSVByte.lf ? 1 : 2)
-                            break fields
-                        }
-                    }
-                case ColumnKind.varchar.rawValue:
-                    if b0 == CSVByte.quote { break }
-                    let q = s + SWAR.findDelimiter(s)
-                    let t = q.pointee
-                    var n = s.distance(to: q)
-                    if last {
-                        if t != CSVByte.lf { break }
-                        if n > 0 && q[-1] == CSVByte.cr { n -= 1 }
-                    } else if t != CSVByte.comma {
-                        break
-                    }
-                    if n == 0 { break }
-                    let code = interners[c].intern(s, n, hash: hashBytes(s, n))
-                    if code < 0 { break }
-                    values[c].assumingMemoryBound(to: Int32.self)[row] = code
-                    valid[c][row] = 1
-                    pos = base.distance(to: q) + 1
-                    if last { break fields }
-                    c += 1
-                    continue
-                case ColumnKind.date.rawValue:
-                    // Short-circuit checks never read past the LF that ends the chunk.
-                    guard FieldParse.isDigit(s[0]), FieldParse.isDigit(s[1]), FieldParse.isDigit(s[2]),
-                        FieldParse.isDigit(s[3]), s[4] == CSVByte.minus, FieldParse.isDigit(s[5]),
-                        FieldParse.isDigit(s[6]), s[7] == CSVByte.minus, FieldParse.isDigit(s[8]),
-                        FieldParse.isDigit(s[9])
-                    else { break }
-                    let t = s[10]
-                    if last ? (t != CSVByte.lf) : (t != CSVByte.comma) { break }
-                    guard let days = FieldParse.strictDate(s, 10) else { break }
-                    values[c].assumingMemoryBound(to: Int64.self)[row] = days
-                    valid[c][row] = 1
-                    pos += 11
-                    if last { break fields }
-                    c += 1
-                    continue
-                default:
-                    break
-                }
-                // General path.
-                switch slowField(base, pos: &pos, end: end, column: c, row: row, line: &line) {
-                case .ok:
-                    if last { break fields }
-                    c += 1
-                case .fail(let column, let reason):
-                    failure = (column, reason)
-                    break fields
-                }
-            }
-            if let failure {
+            if let failure = parseRecord(base, columns, pos: &pos, end: end, row: row, line: &line) {
                 out.rejects.append(LocalReject(line: line, column: failure.column, reason: failure.reason))
                 if !rejectRows {
                     out.stopped = true
@@ -275,6 +173,45 @@ final class ChunkParser {
         }
         out.lines = line
         return out
+    }
+
+    /// Parses the fields of the record at `pos` into `row`: each through its column's fast path when the
+    /// field has the common shape, else `slowField`. Leaves `pos` after the record's terminator; returns the
+    /// first bad field (1-based column and reason), if any.
+    @inline(__always)
+    private func parseRecord(
+        _ base: UnsafePointer<UInt8>, _ columns: FastColumns, pos: inout Int, end: Int, row: Int, line: inout Int
+    ) -> (column: Int, reason: String)? {
+        let lastCol = ncols - 1
+        var c = 0
+        while true {
+            let last = c == lastCol
+            let s = base + pos
+            let b0 = s.pointee
+            // Empty unquoted field: NULL.
+            if last ? (b0 == CSVByte.lf) : (b0 == CSVByte.comma) {
+                storeNull(column: c, row: row)
+                pos += 1
+                if last { return nil }
+                c += 1
+                continue
+            }
+            let consumed = columns.fastField(s, column: c, row: row, last: last)
+            if consumed > 0 {
+                pos += consumed
+                if last { return nil }
+                c += 1
+                continue
+            }
+            // General path.
+            switch slowField(base, pos: &pos, end: end, column: c, row: row, line: &line) {
+            case .ok:
+                if last { return nil }
+                c += 1
+            case .fail(let column, let reason):
+                return (column, reason)
+            }
+        }
     }
 
     /// The general path for field `column` starting at `pos`: extracts it (quotes, CRLF), checks
@@ -371,5 +308,93 @@ final class ChunkParser {
             }
         }
         return Batch(columns: columns, count: rows)
+    }
+}
+
+/// The parser's column buffers as plain pointers (a value the hot loop keeps in registers) and the fast
+/// paths for the common field shapes: an unquoted integer of 1-15 digits, an unquoted non-empty string, a
+/// `YYYY-MM-DD` date. Each returns the bytes consumed including the terminator (comma, or LF / CRLF for the
+/// last field), or 0 when the field needs the general path.
+private struct FastColumns {
+    let kinds: UnsafeMutablePointer<UInt8>
+    let values: UnsafeMutablePointer<UnsafeMutableRawPointer>
+    let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
+    let interners: UnsafeMutablePointer<ByteInterner>
+    /// 10^0 ... 10^8 for combining SWAR digit groups.
+    let pow10: UnsafeMutablePointer<UInt64>
+
+    @inline(__always)
+    func fastField(_ s: UnsafePointer<UInt8>, column c: Int, row: Int, last: Bool) -> Int {
+        switch kinds[c] {
+        case ColumnKind.bigint.rawValue: return bigint(s, column: c, row: row, last: last)
+        case ColumnKind.varchar.rawValue: return varchar(s, column: c, row: row, last: last)
+        case ColumnKind.date.rawValue: return date(s, column: c, row: row, last: last)
+        default: return 0
+        }
+    }
+
+    @inline(__always)
+    func bigint(_ s: UnsafePointer<UInt8>, column c: Int, row: Int, last: Bool) -> Int {
+        var q = s
+        let negative = s.pointee == CSVByte.minus
+        if negative { q += 1 }
+        // Up to 15 digits with two 8-byte SWAR steps; longer numbers take the general path (overflow checks).
+        var (v, nd) = SWAR.digits8(q)
+        if nd == 8 {
+            let (v2, n2) = SWAR.digits8(q + 8)
+            v = v &* pow10[n2] &+ v2
+            nd = n2 == 8 ? 99 : 8 &+ n2
+        }
+        guard nd > 0 && nd <= 15 else { return 0 }
+        q += nd
+        let t = q.pointee
+        let terminator: Int
+        if !last {
+            guard t == CSVByte.comma else { return 0 }
+            terminator = 1
+        } else if t == CSVByte.lf || (t == CSVByte.cr && q[1] == CSVByte.lf) {
+            terminator = t == CSVByte.lf ? 1 : 2
+        } else {
+            return 0
+        }
+        values[c].assumingMemoryBound(to: Int64.self)[row] = negative ? -Int64(bitPattern: v) : Int64(bitPattern: v)
+        valid[c][row] = 1
+        return s.distance(to: q) + terminator
+    }
+
+    @inline(__always)
+    func varchar(_ s: UnsafePointer<UInt8>, column c: Int, row: Int, last: Bool) -> Int {
+        if s.pointee == CSVByte.quote { return 0 }
+        let q = s + SWAR.findDelimiter(s)
+        let t = q.pointee
+        var n = s.distance(to: q)
+        if last {
+            if t != CSVByte.lf { return 0 }
+            if n > 0 && q[-1] == CSVByte.cr { n -= 1 }
+        } else if t != CSVByte.comma {
+            return 0
+        }
+        if n == 0 { return 0 }
+        let code = interners[c].intern(s, n, hash: hashBytes(s, n))
+        if code < 0 { return 0 }
+        values[c].assumingMemoryBound(to: Int32.self)[row] = code
+        valid[c][row] = 1
+        return s.distance(to: q) + 1
+    }
+
+    @inline(__always)
+    func date(_ s: UnsafePointer<UInt8>, column c: Int, row: Int, last: Bool) -> Int {
+        // Short-circuit checks never read past the LF that ends the chunk.
+        guard FieldParse.isDigit(s[0]), FieldParse.isDigit(s[1]), FieldParse.isDigit(s[2]),
+            FieldParse.isDigit(s[3]), s[4] == CSVByte.minus, FieldParse.isDigit(s[5]),
+            FieldParse.isDigit(s[6]), s[7] == CSVByte.minus, FieldParse.isDigit(s[8]),
+            FieldParse.isDigit(s[9])
+        else { return 0 }
+        let t = s[10]
+        if last ? (t != CSVByte.lf) : (t != CSVByte.comma) { return 0 }
+        guard let days = FieldParse.strictDate(s, 10) else { return 0 }
+        values[c].assumingMemoryBound(to: Int64.self)[row] = days
+        valid[c][row] = 1
+        return 11
     }
 }

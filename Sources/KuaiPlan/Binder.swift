@@ -8,6 +8,8 @@ public protocol Catalog: AnyObject {
     var tableNames: [String] { get }
     /// The table called `name` (case-insensitive), or nil.
     func lookupTable(_ name: String) throws -> TableSource?
+    /// The view called `name` (case-insensitive), or nil (BinderViews.swift; default: no views).
+    func lookupView(_ name: String) throws -> ViewDefinition?
 }
 
 /// A column visible to expressions: where it comes from (qualifier = table name or alias) and its
@@ -373,6 +375,7 @@ final class Binder {
                     return (cte.plan, cte.columns.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) })
                 }
             }
+            if let view = try catalog.lookupView(name) { return try bindView(view, qualifier: q, at: pos) }
             guard let table = try catalog.lookupTable(name) else {
                 let names = catalog.tableNames
                 var msg = "table \"\(name)\" not found"
@@ -385,6 +388,8 @@ final class Binder {
                 .scan(table: table, columns: cols, conjuncts: []),
                 table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) }
             )
+        case .tableFunction(let call):
+            return try bindTableFunction(call)
         case .subquery(let query, let alias, let names, _):
             let savedOuter = outer
             outer = nil
@@ -789,6 +794,7 @@ final class Binder {
         switch t {
         case .table(let name, _, _): refs[name.lowercased(), default: 0] += 1
         case .subquery(let q, _, _, _): countTableRefs(q, &refs)
+        case .tableFunction: break
         case .join(_, let l, let r, let cond, _):
             countRef(l, &refs)
             countRef(r, &refs)

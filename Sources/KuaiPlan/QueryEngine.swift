@@ -86,14 +86,19 @@ public final class QueryEngine {
     /// Runs one statement. EXPLAIN returns one VARCHAR column `explain` with the plan's lines.
     /// - Throws: `KuaiError` of kind `.syntax`, `.binding`, `.execution`, `.corrupt` or `.io`.
     public func execute(_ sql: String) throws -> QueryResult {
+        try execute(statement: try Parser.parse(sql))
+    }
+
+    /// Runs one parsed reading statement (see `execute(_:)`); writing statements need a `Session`.
+    /// - Throws: as `execute(_:)`; `KuaiError.usage` for CREATE, DROP, ALTER, INSERT and COPY.
+    func execute(statement stmt: Statement) throws -> QueryResult {
         MemoryGuard.setLimit(options.memoryLimitBytes)
         defer { MemoryGuard.setLimit(0) }
-        let stmt = try Parser.parse(sql)
         switch stmt {
         case .select:
             var fields: Schema = []
             var batches: [Batch] = []
-            try execute(sql, statement: stmt, schema: { fields = $0 }, batch: { batches.append($0) })
+            try execute("", statement: stmt, schema: { fields = $0 }, batch: { batches.append($0) })
             return QueryResult(fields: fields, batches: batches)
         case .explain(let q):
             let shared = SharedResults()
@@ -122,6 +127,11 @@ public final class QueryEngine {
             return QueryResult(
                 fields: [Field("name", .varchar)],
                 batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
+        case .createTable, .createView, .drop, .rename, .insert, .copy:
+            throw KuaiError(
+                .execution,
+                "cannot run \(stmt.sqlDescription.prefix(40)) here: the store is open read-only (writing statements run in a Session)"
+            )
         }
     }
 
@@ -140,7 +150,7 @@ public final class QueryEngine {
         throws
     {
         guard case .select(let q) = statement else {
-            let r = try execute(sql)
+            let r = try execute(statement: statement)
             try schema(r.fields)
             for b in r.batches { try batch(b) }
             return

@@ -25,6 +25,27 @@ public indirect enum Statement: Sendable {
     /// `DESCRIBE <table>` / `SHOW TABLES` conveniences.
     case describe(table: String, position: SourcePosition)
     case showTables
+    /// `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] t AS query | (col type, ...)`.
+    case createTable(CreateTableStatement)
+    /// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] v AS query`.
+    case createView(CreateViewStatement)
+    /// `DROP TABLE|VIEW [IF EXISTS] name`.
+    case drop(DropStatement)
+    /// `ALTER TABLE|VIEW name RENAME TO new`.
+    case rename(RenameStatement)
+    /// `INSERT INTO t [(cols)] query | VALUES (...)`.
+    case insert(InsertStatement)
+    /// `COPY t | (query) TO 'path' (options)`.
+    case copy(CopyStatement)
+
+    /// True for the statements that change the store (CREATE, DROP, ALTER, INSERT); COPY writes a
+    /// file, not the store, and counts as reading.
+    public var writesStore: Bool {
+        switch self {
+        case .createTable, .createView, .drop, .rename, .insert: return true
+        case .select, .explain, .describe, .showTables, .copy: return false
+        }
+    }
 }
 
 /// A query expression: `WITH ... body ORDER BY ... LIMIT ... OFFSET ...`.
@@ -131,6 +152,43 @@ public indirect enum TableRef: Sendable {
     case subquery(Query, alias: String?, columnNames: [String], position: SourcePosition)
     /// `left [kind] JOIN right ON cond | USING (cols)`; `CROSS JOIN` and `FROM a, b` are `.cross`.
     case join(kind: JoinKind, left: TableRef, right: TableRef, condition: JoinCondition, position: SourcePosition)
+    /// A table function `read_csv('x.csv', header = true)` or a file written as a table (`FROM 'x.csv'`).
+    case tableFunction(TableFunctionRef)
+}
+
+/// A table function call in FROM, or a quoted file path used as a table (DuckDB's replacement scan).
+public struct TableFunctionRef: Sendable {
+    /// A `key = value` argument (`header = true`).
+    public struct NamedArgument: Sendable {
+        /// The key, lower-cased.
+        public var name: String
+        public var value: Expr
+        public var position: SourcePosition
+        public init(name: String, value: Expr, position: SourcePosition) {
+            self.name = name
+            self.value = value
+            self.position = position
+        }
+    }
+    /// The function name, lower-cased (`read_csv`); nil for `FROM 'path'`, whose single argument is the
+    /// path and whose reader the binder picks by the file name's extension.
+    public var name: String?
+    public var arguments: [Expr]
+    public var namedArguments: [NamedArgument]
+    public var alias: String?
+    public var columnNames: [String]
+    public var position: SourcePosition
+    public init(
+        name: String?, arguments: [Expr], namedArguments: [NamedArgument] = [], alias: String? = nil,
+        columnNames: [String] = [], position: SourcePosition
+    ) {
+        self.name = name
+        self.arguments = arguments
+        self.namedArguments = namedArguments
+        self.alias = alias
+        self.columnNames = columnNames
+        self.position = position
+    }
 }
 
 public enum JoinKind: String, Sendable {

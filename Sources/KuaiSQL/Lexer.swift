@@ -61,11 +61,23 @@ public enum Lexer {
         var scanner = Scanner(bytes: Array(sql.utf8))
         return try scanner.run()
     }
+
+    /// Tokenizes the bytes `range` of a larger text (one statement of a script), starting at
+    /// `start` (the line, column and offset of `range.lowerBound` in the whole text): positions are
+    /// those of the whole text, so an error names the script's line and column.
+    /// - Throws: as `tokenize(_:)`.
+    public static func tokenize(_ bytes: [UInt8], range: Range<Int>, start: SourcePosition) throws -> [Token] {
+        precondition(range.lowerBound == start.offset && range.upperBound <= bytes.count)
+        var scanner = Scanner(bytes: bytes, end: range.upperBound, start: start)
+        return try scanner.run()
+    }
 }
 
 /// Byte-level scanner state. Tracks line and column as it advances.
 private struct Scanner {
     let bytes: [UInt8]
+    /// End of the scanned range (exclusive): `bytes.count` for a whole text.
+    let end: Int
     var index = 0
     var line = 1
     /// Byte offset where the current line starts.
@@ -73,13 +85,24 @@ private struct Scanner {
     /// 1 + the number of Unicode scalars between `lineStart` and `index`.
     var column = 1
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8]) {
+        self.bytes = bytes
+        self.end = bytes.count
+    }
+
+    init(bytes: [UInt8], end: Int, start: SourcePosition) {
+        self.bytes = bytes
+        self.end = end
+        self.index = start.offset
+        self.line = start.line
+        self.column = start.column
+    }
 
     var position: SourcePosition { SourcePosition(line: line, column: column, offset: index) }
 
     @inline(__always) func peek(_ ahead: Int = 0) -> UInt8 {
         let i = index + ahead
-        return i < bytes.count ? bytes[i] : 0
+        return i < end ? bytes[i] : 0
     }
 
     /// Moves one byte forward, keeping line/column current.
@@ -90,7 +113,7 @@ private struct Scanner {
             line += 1
             column = 1
             lineStart = index
-        } else if index >= bytes.count || bytes[index] & 0xC0 != 0x80 {
+        } else if index >= end || bytes[index] & 0xC0 != 0x80 {
             // Count a column once a whole scalar has been passed (the next byte is not a continuation byte).
             column += 1
         }
@@ -112,10 +135,10 @@ private struct Scanner {
 
     mutating func run() throws -> [Token] {
         var tokens: [Token] = []
-        tokens.reserveCapacity(bytes.count / 3 + 2)
+        tokens.reserveCapacity((end - index) / 3 + 2)
         while true {
             try skipSpaceAndComments()
-            if index >= bytes.count {
+            if index >= end {
                 tokens.append(Token(kind: .endOfInput, text: "", position: position, length: 0))
                 return tokens
             }
@@ -124,17 +147,17 @@ private struct Scanner {
     }
 
     mutating func skipSpaceAndComments() throws {
-        while index < bytes.count {
+        while index < end {
             let b = bytes[index]
             if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C || b == 0x0B {
                 advance()
             } else if b == UInt8(ascii: "-") && peek(1) == UInt8(ascii: "-") {
-                while index < bytes.count && bytes[index] != 0x0A { advance() }
+                while index < end && bytes[index] != 0x0A { advance() }
             } else if b == UInt8(ascii: "/") && peek(1) == UInt8(ascii: "*") {
                 let start = position
                 advance(2)
                 while true {
-                    if index >= bytes.count { throw error("unterminated /* comment", at: start) }
+                    if index >= end { throw error("unterminated /* comment", at: start) }
                     if bytes[index] == UInt8(ascii: "*") && peek(1) == UInt8(ascii: "/") {
                         advance(2)
                         break
@@ -158,7 +181,7 @@ private struct Scanner {
             return Token(kind: .string, text: value, position: start, length: index - start.offset)
         }
         if Scanner.isIdentStart(b) {
-            while index < bytes.count && Scanner.isIdentPart(bytes[index]) { advance() }
+            while index < end && Scanner.isIdentPart(bytes[index]) { advance() }
             let word = text(start.offset, index)
             return Token(
                 kind: .word, text: word, upper: word.uppercased(), position: start, length: index - start.offset)
@@ -226,7 +249,7 @@ private struct Scanner {
 
     /// Reads digits with optional `_` separators between digits; returns them without separators.
     mutating func digits(into out: inout [UInt8]) {
-        while index < bytes.count {
+        while index < end {
             let c = bytes[index]
             if Scanner.isDigit(c) {
                 out.append(c)
@@ -272,7 +295,7 @@ private struct Scanner {
         advance()  // opening quote
         var out: [UInt8] = []
         while true {
-            if index >= bytes.count { throw error("unterminated \(what)", at: start) }
+            if index >= end { throw error("unterminated \(what)", at: start) }
             let c = bytes[index]
             if c == quote {
                 if peek(1) == quote {
@@ -283,7 +306,7 @@ private struct Scanner {
                 advance()
                 return String(decoding: out, as: UTF8.self)
             }
-            if backslashEscapes && c == UInt8(ascii: "\\") && index + 1 < bytes.count {
+            if backslashEscapes && c == UInt8(ascii: "\\") && index + 1 < end {
                 let e = bytes[index + 1]
                 switch e {
                 case UInt8(ascii: "n"): out.append(0x0A)

@@ -48,6 +48,12 @@ struct ParserState {
         self.tokens = tokens
     }
 
+    /// A parser over tokens of `bytes` (a script shared by its statements; token offsets index it).
+    init(bytes: [UInt8], tokens: [Token]) {
+        self.source = bytes
+        self.tokens = tokens
+    }
+
     // MARK: - Token helpers
 
     @inline(__always) var current: Token { tokens[index] }
@@ -214,8 +220,10 @@ struct ParserState {
             return .describe(table: name.text, position: name.position)
         }
         if startsQuery(t) || t.isSymbol("(") { return .select(try parseQuery()) }
+        if let writing = try parseWritingStatement() { return writing }
         if t.kind == .endOfInput { throw failure("empty query", at: t) }
-        throw unexpected("a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE or SHOW TABLES)")
+        throw unexpected(
+            "a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW TABLES, CREATE, DROP, ALTER, INSERT or COPY)")
     }
 
     // MARK: - Queries
@@ -582,8 +590,21 @@ struct ParserState {
             }
             return inner
         }
+        if start.kind == .string {
+            // `FROM 'path/x.csv'`: a file read in place (DuckDB's replacement scan).
+            advance()
+            let (alias, columns) = try parseTableAlias()
+            return .tableFunction(
+                TableFunctionRef(
+                    name: nil, arguments: [.literal(.string(start.text), start.position)], alias: alias,
+                    columnNames: columns, position: start.position))
+        }
+        if (start.kind == .word || start.kind == .quotedIdentifier) && peek(1).isSymbol("(")
+            && !Keywords.reserved.contains(start.upper)
+        {
+            return try parseTableFunction()
+        }
         guard let name = acceptIdentifier() else { throw unexpected("a table name or a subquery") }
-        if current.isSymbol("(") { throw failure("table functions are not supported", at: name) }
         if current.isSymbol(".") { throw failure("qualified table names are not supported", at: current) }
         let (alias, columns) = try parseTableAlias()
         if !columns.isEmpty {

@@ -77,108 +77,30 @@ extension Expr {
             if let qualifier { out += quotedIdentifier(qualifier) + "." }
             out += quotedIdentifier(name)
         case .unary(let op, let operand, _):
-            switch op {
-            case .not:
-                out += "(NOT "
-                operand.write(to: &out)
-                out += ")"
-            case .minus, .plus:
-                out += "(\(op.rawValue)("
-                operand.write(to: &out)
-                out += "))"
-            }
-        case .binary(let op, let left, let right, _) where op == .and || op == .or:
-            // DuckDB flattens conjunctions: `(a AND b AND c)`.
-            out += "("
-            writeConjunctionOperands(op, left, to: &out)
-            out += " \(op.rawValue) "
-            right.write(to: &out)
-            out += ")"
-        case .binary(let op, let left, let right, _):
-            out += "("
-            left.write(to: &out)
-            out += " \(op == .notEqual ? "!=" : op.rawValue) "
-            right.write(to: &out)
-            out += ")"
-        case .like(let operand, let pattern, let escape?, let negated, let caseInsensitive, _):
-            // DuckDB prints LIKE ... ESCAPE as its function: `like_escape(s, p, e)`, `(NOT ilike_escape(s, p, e))`.
-            if negated { out += "(NOT " }
-            out += caseInsensitive ? "ilike_escape(" : "like_escape("
+            // `(NOT x)`, `(-(x))`, `(+(x))`
+            out += op == .not ? "(NOT " : "(\(op.rawValue)("
             operand.write(to: &out)
-            out += ", "
-            pattern.write(to: &out)
-            out += ", "
-            escape.write(to: &out)
-            out += negated ? "))" : ")"
+            out += op == .not ? ")" : "))"
+        case .binary(let op, let left, let right, _):
+            writeBinary(op, left, right, to: &out)
+        case .like(let operand, let pattern, let escape, let negated, let caseInsensitive, _):
+            writeLike(operand, pattern, escape, negated: negated, caseInsensitive: caseInsensitive, to: &out)
         case .row(let members, _):
             out += "\"row\"("
-            for (i, e) in members.enumerated() {
-                if i > 0 { out += ", " }
-                e.write(to: &out)
-            }
-            out += ")"
-        case .like(let operand, let pattern, nil, let negated, let caseInsensitive, _):
-            out += "("
-            operand.write(to: &out)
-            out += negated ? " !~~" : " ~~"
-            out += caseInsensitive ? "* " : " "
-            pattern.write(to: &out)
+            Expr.writeList(members, to: &out)
             out += ")"
         case .isNull(let operand, let negated, _):
             out += "("
             operand.write(to: &out)
             out += negated ? " IS NOT NULL)" : " IS NULL)"
-        case .between(let operand, let low, let high, let negated, _):
-            if negated { out += "(NOT " }
-            out += "("
-            operand.write(to: &out)
-            out += " BETWEEN "
-            low.write(to: &out)
-            out += " AND "
-            high.write(to: &out)
-            out += ")"
-            if negated { out += ")" }
-        case .inList(let operand, let list, let negated, _):
-            if negated { out += "(NOT " }
-            out += "("
-            operand.write(to: &out)
-            out += " IN ("
-            for (i, e) in list.enumerated() {
-                if i > 0 { out += ", " }
-                e.write(to: &out)
-            }
-            out += "))"
-            if negated { out += ")" }
-        case .inSubquery(let operand, let query, let negated, _):
-            if negated { out += "(NOT " }
-            out += "("
-            operand.write(to: &out)
-            out += " = ANY(\(query.sqlDescription)))"
-            if negated { out += ")" }
+        case .between, .inList, .inSubquery:
+            writeNegatable(to: &out)
         case .exists(let query, let negated, _):
             out += negated ? "(NOT EXISTS(\(query.sqlDescription)))" : "EXISTS(\(query.sqlDescription))"
         case .scalarSubquery(let query, _):
             out += "(\(query.sqlDescription))"
         case .caseWhen(let operand, let whens, let elseExpr, _):
-            out += "CASE "
-            for (when, then) in whens {
-                out += " WHEN ("
-                if let operand {
-                    out += "("
-                    operand.write(to: &out)
-                    out += " = "
-                    when.write(to: &out)
-                    out += ")"
-                } else {
-                    when.write(to: &out)
-                }
-                out += ") THEN ("
-                then.write(to: &out)
-                out += ")"
-            }
-            out += " ELSE "
-            if let elseExpr { elseExpr.write(to: &out) } else { out += "NULL" }
-            out += " END"
+            Expr.writeCase(operand, whens, elseExpr, to: &out)
         case .cast(let operand, let type, let isTry, _):
             out += isTry ? "TRY_CAST(" : "CAST("
             operand.write(to: &out)
@@ -190,6 +112,103 @@ extension Expr {
             operand.write(to: &out)
             out += ")"
         }
+    }
+
+    /// `e1, e2, ...`
+    static func writeList(_ list: [Expr], to out: inout String) {
+        for (i, e) in list.enumerated() {
+            if i > 0 { out += ", " }
+            e.write(to: &out)
+        }
+    }
+
+    /// `(a op b)`; DuckDB flattens conjunctions: `(a AND b AND c)`.
+    private func writeBinary(_ op: BinaryOperator, _ left: Expr, _ right: Expr, to out: inout String) {
+        out += "("
+        if op == .and || op == .or {
+            writeConjunctionOperands(op, left, to: &out)
+        } else {
+            left.write(to: &out)
+        }
+        out += " \(op == .notEqual ? "!=" : op.rawValue) "
+        right.write(to: &out)
+        out += ")"
+    }
+
+    /// `(s ~~ p)`, `(s !~~* p)`; with ESCAPE, DuckDB prints its function: `like_escape(s, p, e)`,
+    /// `(NOT ilike_escape(s, p, e))`.
+    private func writeLike(
+        _ operand: Expr, _ pattern: Expr, _ escape: Expr?, negated: Bool, caseInsensitive: Bool,
+        to out: inout String
+    ) {
+        guard let escape else {
+            out += "("
+            operand.write(to: &out)
+            out += negated ? " !~~" : " ~~"
+            out += caseInsensitive ? "* " : " "
+            pattern.write(to: &out)
+            out += ")"
+            return
+        }
+        if negated { out += "(NOT " }
+        out += caseInsensitive ? "ilike_escape(" : "like_escape("
+        Expr.writeList([operand, pattern, escape], to: &out)
+        out += negated ? "))" : ")"
+    }
+
+    /// BETWEEN, IN (list) and IN (subquery): `(x BETWEEN a AND b)`, `(x IN (1, 2))`, `(x = ANY(SELECT ...))`,
+    /// wrapped in `(NOT ...)` when negated.
+    private func writeNegatable(to out: inout String) {
+        var negated = false
+        var body = "("
+        switch self {
+        case .between(let operand, let low, let high, let n, _):
+            negated = n
+            operand.write(to: &body)
+            body += " BETWEEN "
+            low.write(to: &body)
+            body += " AND "
+            high.write(to: &body)
+            body += ")"
+        case .inList(let operand, let list, let n, _):
+            negated = n
+            operand.write(to: &body)
+            body += " IN ("
+            Expr.writeList(list, to: &body)
+            body += "))"
+        case .inSubquery(let operand, let query, let n, _):
+            negated = n
+            operand.write(to: &body)
+            body += " = ANY(\(query.sqlDescription)))"
+        default:
+            preconditionFailure("writeNegatable: not BETWEEN or IN")
+        }
+        out += negated ? "(NOT \(body))" : body
+    }
+
+    /// `CASE  WHEN (c) THEN (r) ... ELSE e END`; a simple CASE's WHEN prints as `(operand = value)`.
+    private static func writeCase(
+        _ operand: Expr?, _ whens: [(when: Expr, then: Expr)], _ elseExpr: Expr?, to out: inout String
+    ) {
+        out += "CASE "
+        for (when, then) in whens {
+            out += " WHEN ("
+            if let operand {
+                out += "("
+                operand.write(to: &out)
+                out += " = "
+                when.write(to: &out)
+                out += ")"
+            } else {
+                when.write(to: &out)
+            }
+            out += ") THEN ("
+            then.write(to: &out)
+            out += ")"
+        }
+        out += " ELSE "
+        if let elseExpr { elseExpr.write(to: &out) } else { out += "NULL" }
+        out += " END"
     }
 }
 
@@ -208,10 +227,7 @@ extension FunctionCall {
         } else {
             out += name == "coalesce" ? "COALESCE(" : quotedIdentifier(name) + "("
             if distinct { out += "DISTINCT " }
-            for (i, e) in arguments.enumerated() {
-                if i > 0 { out += ", " }
-                e.write(to: &out)
-            }
+            Expr.writeList(arguments, to: &out)
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")
             if orderBy.isEmpty {
                 out += ")"
@@ -381,6 +397,17 @@ extension TableRef {
             case .using(let cols): s += " USING (" + cols.map(quotedIdentifier).joined(separator: ", ") + ")"
             }
             return s
+        case .tableFunction(let f):
+            var s: String
+            if let name = f.name {
+                let named = f.namedArguments.map { "\($0.name) = \($0.value.sqlDescription)" }
+                s = name + "(" + (f.arguments.map(\.sqlDescription) + named).joined(separator: ", ") + ")"
+            } else {
+                s = f.arguments.first?.sqlDescription ?? "''"
+            }
+            if let alias = f.alias { s += " AS " + quotedIdentifier(alias) }
+            if !f.columnNames.isEmpty { s += "(" + f.columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
+            return s
         }
     }
 }
@@ -393,6 +420,64 @@ extension Statement {
         case .explain(let q): return "EXPLAIN " + q.sqlDescription
         case .describe(let table, _): return "DESCRIBE " + quotedIdentifier(table)
         case .showTables: return "SHOW TABLES"
+        case .createTable(let c): return c.sqlDescription
+        case .createView(let c): return c.sqlDescription
+        case .drop(let d):
+            return "DROP \(d.kind.rawValue) " + (d.ifExists ? "IF EXISTS " : "") + quotedIdentifier(d.name.name)
+        case .rename(let r):
+            return
+                "ALTER \(r.kind.rawValue) \(quotedIdentifier(r.name.name)) RENAME TO \(quotedIdentifier(r.newName.name))"
+        case .insert(let i):
+            var s = "INSERT INTO " + quotedIdentifier(i.table.name)
+            if let cols = i.columns { s += " (" + cols.map { quotedIdentifier($0.name) }.joined(separator: ", ") + ")" }
+            return s + " " + i.query.sqlDescription
+        case .copy(let c): return c.sqlDescription
         }
+    }
+}
+
+extension CreateTableStatement {
+    /// `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS query` or `... name (col TYPE, ...)`.
+    public var sqlDescription: String {
+        var s = "CREATE " + (orReplace ? "OR REPLACE " : "") + "TABLE " + (ifNotExists ? "IF NOT EXISTS " : "")
+        s += quotedIdentifier(name.name)
+        switch source {
+        case .query(let q): return s + " AS " + q.sqlDescription
+        case .columns(let cols):
+            return s + " (" + cols.map { quotedIdentifier($0.name) + " " + $0.type.description }.joined(separator: ", ")
+                + ")"
+        }
+    }
+}
+
+extension CreateViewStatement {
+    /// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(cols)] AS query`.
+    public var sqlDescription: String {
+        var s = "CREATE " + (orReplace ? "OR REPLACE " : "") + "VIEW " + (ifNotExists ? "IF NOT EXISTS " : "")
+        s += quotedIdentifier(name.name)
+        if !columnNames.isEmpty { s += " (" + columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
+        return s + " AS " + query.sqlDescription
+    }
+}
+
+extension CopyStatement {
+    /// `COPY name TO 'path' (OPTION value, ...)` or `COPY (query) TO 'path' (...)`.
+    public var sqlDescription: String {
+        var s = "COPY "
+        switch source {
+        case .table(let name, let columns):
+            s += quotedIdentifier(name.name)
+            if !columns.isEmpty { s += " (" + columns.map(quotedIdentifier).joined(separator: ", ") + ")" }
+        case .query(let q): s += "(" + q.sqlDescription + ")"
+        }
+        s += " TO " + quotedString(path)
+        if !options.isEmpty {
+            let parts = options.map { o -> String in
+                guard let v = o.value else { return o.name.uppercased() }
+                return o.name.uppercased() + " " + (o.valueIsString ? quotedString(v) : v)
+            }
+            s += " (" + parts.joined(separator: ", ") + ")"
+        }
+        return s
     }
 }

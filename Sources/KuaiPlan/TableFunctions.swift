@@ -1,0 +1,184 @@
+import KuaiCore
+import KuaiExec
+import KuaiIngest
+import KuaiSQL
+
+/// The arguments of a table function call, folded to constants when the query is bound.
+public struct TableFunctionArguments: Sendable {
+    /// The function's name as called (`read_csv`).
+    public var function: String
+    public var positional: [Value]
+    /// Named arguments by lower-cased key (`header`).
+    public var named: [String: Value]
+    /// Where each named argument is written, for errors.
+    public var namedPositions: [String: SourcePosition]
+    /// Where the call is written.
+    public var position: SourcePosition
+
+    /// Throws a binding error naming the first named argument not in `allowed`.
+    public func rejectUnknown(_ allowed: [String]) throws {
+        for key in named.keys.sorted() where !allowed.contains(key) {
+            throw KuaiError(
+                .binding,
+                "\(function) has no argument \"\(key)\" (supported: \(allowed.joined(separator: ", ")))",
+                at: (namedPositions[key] ?? position).description)
+        }
+    }
+
+    /// The positional argument `index` as a string.
+    /// - Throws: `KuaiError.binding` when it is missing or not a string.
+    public func string(at index: Int, _ what: String) throws -> String {
+        guard index < positional.count, case .string(let s) = positional[index] else {
+            throw KuaiError(.binding, "\(function) needs \(what) as a string", at: position.description)
+        }
+        return s
+    }
+
+    /// A named BOOLEAN argument (nil when absent).
+    public func bool(_ key: String) throws -> Bool? {
+        guard let v = named[key] else { return nil }
+        if case .bool(let b) = v { return b }
+        if case .int(let i) = v, i == 0 || i == 1 { return i == 1 }
+        throw KuaiError(
+            .binding, "\(function): \(key) must be true or false", at: (namedPositions[key] ?? position).description)
+    }
+
+    /// A named VARCHAR argument (nil when absent).
+    public func string(_ key: String) throws -> String? {
+        guard let v = named[key] else { return nil }
+        if case .string(let s) = v { return s }
+        throw KuaiError(
+            .binding, "\(function): \(key) must be a string", at: (namedPositions[key] ?? position).description)
+    }
+}
+
+/// A function usable in FROM that reads rows from outside the store (`read_csv`).
+///
+/// To add one (e.g. `read_parquet`), give its names, the file-name suffixes it reads when a path is
+/// written as a table (`FROM 'x.parquet'`) and a `bind` that checks the arguments and returns the rows as
+/// a `TableSource`, and list it in `TableFunctions.all`.
+public struct TableFunction: Sendable {
+    /// Names it is called by, lower-case (`read_csv`, `read_csv_auto`).
+    public var names: [String]
+    /// Lower-case suffixes of file names it reads in `FROM 'path'` (`.csv`).
+    public var fileSuffixes: [String]
+    /// Checks the arguments and opens the source.
+    /// - Throws: `KuaiError.binding` for bad arguments, `.io` / `.csv` for an unreadable file.
+    public var bind: @Sendable (TableFunctionArguments) throws -> TableSource
+    public init(
+        names: [String], fileSuffixes: [String],
+        bind: @escaping @Sendable (TableFunctionArguments) throws -> TableSource
+    ) {
+        self.names = names
+        self.fileSuffixes = fileSuffixes
+        self.bind = bind
+    }
+}
+
+/// The table functions the binder knows.
+public enum TableFunctions {
+    /// Every table function, in lookup order.
+    public static let all: [TableFunction] = [ReadCSV.function]
+
+    /// The function called `name` (lower-case), or nil.
+    public static func named(_ name: String) -> TableFunction? { all.first { $0.names.contains(name) } }
+
+    /// The function that reads `path` when it is written as a table, by its suffix (case-insensitive).
+    public static func reading(path: String) -> TableFunction? {
+        let lower = path.lowercased()
+        return all.first { f in f.fileSuffixes.contains { lower.hasSuffix($0) } }
+    }
+}
+
+/// `read_csv(path, header = true, ...)` and `FROM 'x.csv'`: the whole file read with kuai-convert's CSV
+/// reader (its type inference: BIGINT, DOUBLE, DATE, BOOLEAN, else VARCHAR; empty fields NULL; errors at
+/// `file:line:column`), held in memory for the query.
+enum ReadCSV {
+    static let function = TableFunction(
+        names: ["read_csv", "read_csv_auto"], fileSuffixes: [".csv", ".tsv", ".txt"], bind: bind)
+
+    @Sendable static func bind(_ args: TableFunctionArguments) throws -> TableSource {
+        try args.rejectUnknown(["header", "auto_detect", "delim", "sep", "sample_size"])
+        let path = try args.string(at: 0, "a file name")
+        if args.positional.count > 1 {
+            throw KuaiError(.binding, "read_csv takes one file name", at: args.position.description)
+        }
+        if let h = try args.bool("header"), !h {
+            throw KuaiError(
+                .binding, "read_csv: header = false is not supported (the first line must name the columns)",
+                at: (args.namedPositions["header"] ?? args.position).description)
+        }
+        for key in ["delim", "sep"] {
+            if let d = try args.string(key), d != "," {
+                throw KuaiError(
+                    .binding, "read_csv: only ',' is supported as \(key)",
+                    at: (args.namedPositions[key] ?? args.position).description)
+            }
+        }
+        var options = CSVReadOptions()
+        if case .int(let n)? = args.named["sample_size"], n > 0 { options.sampleRows = Int(n) }
+        let (schema, batches, _) = try CSVTableReader.readAll(path: path, table: "", options: options)
+        let file = path.split(separator: "/").last.map(String.init) ?? path
+        let stem = file.firstIndex(of: ".").map { String(file[..<$0]) } ?? file
+        return MemoryTable(name: stem.isEmpty ? file : stem, schema: schema, batches: batches)
+    }
+}
+
+extension Binder {
+    /// Binds `read_csv(...)` or `FROM 'path'`: folds the arguments to constants, opens the source and
+    /// scans it like a table. The qualifier is the alias, else the function's name (DuckDB), or for a
+    /// path the file name without its extension.
+    func bindTableFunction(_ call: TableFunctionRef) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
+        var positional: [Value] = []
+        for a in call.arguments { positional.append(try constantArgument(a)) }
+        var named: [String: Value] = [:]
+        var positions: [String: SourcePosition] = [:]
+        for a in call.namedArguments {
+            named[a.name] = try constantArgument(a.value)
+            positions[a.name] = a.position
+        }
+        let function: TableFunction
+        let name: String
+        if let n = call.name {
+            guard let f = TableFunctions.named(n) else {
+                let known = TableFunctions.all.flatMap(\.names).joined(separator: ", ")
+                throw Binder.error("table function \"\(n)\" does not exist (table functions: \(known))", call.position)
+            }
+            function = f
+            name = n
+        } else {
+            guard case .string(let path)? = positional.first else {
+                throw Binder.error("a file name is needed", call.position)
+            }
+            guard let f = TableFunctions.reading(path: path) else {
+                let suffixes = TableFunctions.all.flatMap(\.fileSuffixes).joined(separator: ", ")
+                throw Binder.error(
+                    "no reader for \"\(path)\" (files ending in \(suffixes) can be read in place); or is it a table name in the wrong quotes?",
+                    call.position)
+            }
+            function = f
+            name = f.names[0]
+        }
+        let args = TableFunctionArguments(
+            function: name, positional: positional, named: named, namedPositions: positions, position: call.position)
+        let table: TableSource
+        do {
+            table = try function.bind(args)
+        } catch let e as KuaiError where e.location == nil {
+            throw KuaiError(e.kind, e.message, at: call.position.description)
+        }
+        let qualifier = call.alias ?? (call.name == nil ? table.name : name)
+        var scope = table.schema.map { ScopeColumn(qualifier: qualifier, name: $0.name, type: $0.type) }
+        for (i, n) in call.columnNames.enumerated() where i < scope.count { scope[i].name = n }
+        return (.scan(table: table, columns: Array(0..<table.schema.count), conjuncts: []), scope)
+    }
+
+    /// A table function argument folded to a constant.
+    func constantArgument(_ e: Expr) throws -> Value {
+        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: "table function arguments"))
+        guard let v = try? b.evaluateConstant() else {
+            throw Binder.error("a table function argument must be a constant, found \(e.sqlDescription)", e.position)
+        }
+        return v
+    }
+}

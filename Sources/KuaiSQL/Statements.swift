@@ -1,0 +1,166 @@
+import KuaiCore
+
+// The writing statements of kuai's SQL dialect (Formats/query-language.md, "Statements"): DuckDB's
+// CREATE TABLE / CREATE VIEW / DROP / ALTER TABLE RENAME / INSERT / COPY, with source positions.
+
+/// A possibly qualified object name as written; kuai has one schema, so only `name` is used.
+public struct ObjectName: Sendable, Hashable, CustomStringConvertible {
+    public var name: String
+    public var position: SourcePosition
+    public init(name: String, position: SourcePosition) {
+        self.name = name
+        self.position = position
+    }
+    public var description: String { name }
+}
+
+/// The kind of catalog entry a DROP or ALTER names.
+public enum CatalogObjectKind: String, Sendable {
+    case table = "TABLE"
+    case view = "VIEW"
+}
+
+/// A column of `CREATE TABLE t (name type, ...)`.
+public struct ColumnDefinition: Sendable {
+    public var name: String
+    public var type: DataType
+    public var position: SourcePosition
+    public init(name: String, type: DataType, position: SourcePosition) {
+        self.name = name
+        self.type = type
+        self.position = position
+    }
+}
+
+/// `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS query` or `... name (col type, ...)`.
+public struct CreateTableStatement: Sendable {
+    public enum Source: Sendable {
+        /// `AS query`: the table holds the query's rows, in the query's order (DuckDB keeps insertion order).
+        case query(Query)
+        /// `(col type, ...)`: an empty table with these columns.
+        case columns([ColumnDefinition])
+    }
+    public var name: ObjectName
+    public var orReplace: Bool
+    public var ifNotExists: Bool
+    public var source: Source
+    /// Position of the `CREATE` keyword.
+    public var position: SourcePosition
+    public init(name: ObjectName, orReplace: Bool, ifNotExists: Bool, source: Source, position: SourcePosition) {
+        self.name = name
+        self.orReplace = orReplace
+        self.ifNotExists = ifNotExists
+        self.source = source
+        self.position = position
+    }
+}
+
+/// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(col, ...)] AS query`.
+public struct CreateViewStatement: Sendable {
+    public var name: ObjectName
+    public var orReplace: Bool
+    public var ifNotExists: Bool
+    /// Column names given after the view name (renaming the query's first columns).
+    public var columnNames: [String]
+    public var query: Query
+    /// The query's source text as written (from its first token to the end of the statement): what the
+    /// store keeps, and parses again each time the view is used.
+    public var queryText: String
+    public var position: SourcePosition
+    public init(
+        name: ObjectName, orReplace: Bool, ifNotExists: Bool, columnNames: [String], query: Query, queryText: String,
+        position: SourcePosition
+    ) {
+        self.name = name
+        self.orReplace = orReplace
+        self.ifNotExists = ifNotExists
+        self.columnNames = columnNames
+        self.query = query
+        self.queryText = queryText
+        self.position = position
+    }
+}
+
+/// `DROP TABLE|VIEW [IF EXISTS] name`.
+public struct DropStatement: Sendable {
+    public var kind: CatalogObjectKind
+    public var name: ObjectName
+    public var ifExists: Bool
+    public var position: SourcePosition
+    public init(kind: CatalogObjectKind, name: ObjectName, ifExists: Bool, position: SourcePosition) {
+        self.kind = kind
+        self.name = name
+        self.ifExists = ifExists
+        self.position = position
+    }
+}
+
+/// `ALTER TABLE|VIEW name RENAME TO newName`.
+public struct RenameStatement: Sendable {
+    public var kind: CatalogObjectKind
+    public var name: ObjectName
+    public var newName: ObjectName
+    public var position: SourcePosition
+    public init(kind: CatalogObjectKind, name: ObjectName, newName: ObjectName, position: SourcePosition) {
+        self.kind = kind
+        self.name = name
+        self.newName = newName
+        self.position = position
+    }
+}
+
+/// `INSERT INTO name [(col, ...)] query` (`VALUES (...), (...)` is a query body).
+public struct InsertStatement: Sendable {
+    public var table: ObjectName
+    /// The target columns when listed (others get NULL), nil for all columns in table order.
+    public var columns: [ObjectName]?
+    public var query: Query
+    public var position: SourcePosition
+    public init(table: ObjectName, columns: [ObjectName]?, query: Query, position: SourcePosition) {
+        self.table = table
+        self.columns = columns
+        self.query = query
+        self.position = position
+    }
+}
+
+/// One `name [value]` of a COPY option list: `FORMAT csv`, `HEADER`, `DELIMITER '|'`, `HEADER false`.
+public struct CopyOption: Sendable {
+    /// The option name, lower-cased.
+    public var name: String
+    /// The value as written: a word or number as is, a string literal's contents; nil for a bare option
+    /// (`HEADER` alone means true).
+    public var value: String?
+    /// True when the value was a quoted string (`'|'`), false for a word or number.
+    public var valueIsString: Bool
+    public var position: SourcePosition
+    public init(name: String, value: String?, valueIsString: Bool = false, position: SourcePosition) {
+        self.name = name
+        self.value = value
+        self.valueIsString = valueIsString
+        self.position = position
+    }
+}
+
+/// `COPY name [(col, ...)] TO 'path' [(options)]` or `COPY (query) TO 'path' [(options)]`.
+public struct CopyStatement: Sendable {
+    public enum Source: Sendable {
+        case table(ObjectName, columns: [String])
+        case query(Query)
+    }
+    public var source: Source
+    /// The target file as written (relative paths are relative to the working folder).
+    public var path: String
+    public var pathPosition: SourcePosition
+    public var options: [CopyOption]
+    public var position: SourcePosition
+    public init(
+        source: Source, path: String, pathPosition: SourcePosition, options: [CopyOption], position: SourcePosition
+    ) {
+        self.source = source
+        self.path = path
+        self.pathPosition = pathPosition
+        self.options = options
+        self.position = position
+    }
+}

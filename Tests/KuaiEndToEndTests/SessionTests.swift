@@ -1,0 +1,111 @@
+import Foundation
+import KuaiCore
+import KuaiPlan
+import KuaiSQL
+import Testing
+
+/// The rows of a statement's result as DuckDB's `COPY ... (HEADER)` CSV.
+func sessionCSV(_ session: Session, _ sql: String) throws -> String {
+    switch try session.execute(sql) {
+    case .rows(let rows):
+        var out = ""
+        ResultWriter.write(try rows.collect(), format: .csv) { out += $0 }
+        return out
+    case .outcome(let o):
+        var out = ""
+        ResultWriter.write(o.duckDBResult, format: .csv) { out += $0 }
+        return out
+    }
+}
+
+/// Session over in-memory tables and files read in place; expected text from DuckDB 2.0.1
+/// (`COPY (<query>) TO 'x.csv' (HEADER)` run in the repository root).
+@Suite struct SessionReadTests {
+    static let gift = RepoPaths.root.appendingPathComponent("Tests/Fixtures/edge/gift.csv").path
+
+    @Test func selectStreamsRows() throws {
+        let s = Session(tables: [engineTable()])
+        guard case .rows(let rows) = try s.execute("SELECT id, name FROM t WHERE id > 1 ORDER BY id") else {
+            Issue.record("no rows")
+            return
+        }
+        #expect(rows.schema == [Field("id", .bigint), Field("name", .varchar)])
+        var n = 0
+        while let b = try rows.next() { n += b.count }
+        #expect(n == 3)
+        #expect(try rows.next() == nil)
+    }
+
+    @Test func fileReadInPlace() throws {
+        let s = Session(tables: [])
+        #expect(
+            try sessionCSV(
+                s, "SELECT user_id, count(*) AS n, sum(gift_price) AS s FROM '\(Self.gift)' GROUP BY ALL ORDER BY ALL")
+                == "user_id,n,s\n1,2,2\n3,1,1000000\n5,1,3\n8,1,1\n,1,6\n")
+        #expect(
+            try sessionCSV(
+                s,
+                "SELECT g.live_id, typeof(g.timestamp) FROM read_csv('\(Self.gift)', header = true) g WHERE gift_price > 5 ORDER BY 1"
+            ) == "live_id,\"typeof(g.\"\"timestamp\"\")\"\n101,BIGINT\n104,BIGINT\n")
+    }
+
+    @Test(arguments: [
+        ("SELECT * FROM read_csv('/no/such/file.csv')", KuaiError.Kind.io),
+        ("SELECT * FROM read_csv('x.csv', heder = true)", .binding),
+        ("SELECT * FROM read_parquet_nope('x')", .binding),
+        ("SELECT * FROM 'x.unknown'", .binding),
+        ("SELECT * FROM read_csv(1)", .binding),
+    ])
+    func tableFunctionErrors(_ sql: String, _ kind: KuaiError.Kind) {
+        let s = Session(tables: [])
+        do {
+            _ = try sessionCSV(s, sql)
+            Issue.record("no error for \(sql)")
+        } catch let e as KuaiError {
+            #expect(e.kind == kind, "\(e)")
+            #expect(e.location != nil)
+        } catch {
+            Issue.record("\(error)")
+        }
+    }
+
+    @Test func csvErrorsNameFileLineColumn() throws {
+        let dir = TrustDir()
+        defer { dir.cleanup() }
+        let f = dir.write("bad.csv", "a,b\n1,2\n3,x\n")
+        let s = Session(tables: [])
+        // Column b is inferred BIGINT from the sample unless the sample sees "x": sample 1 row.
+        do {
+            _ = try sessionCSV(s, "SELECT * FROM read_csv('\(f)', sample_size = 1)")
+            Issue.record("no error")
+        } catch let e as KuaiError {
+            #expect(e.kind == .csv)
+            #expect(e.location == f + ":3:2", "\(e)")  // line 3, field 2 (b)
+        }
+    }
+
+    @Test func writingStatementsNeedAWritableSession() {
+        let s = Session(tables: [engineTable()])
+        for sql in ["CREATE TABLE u AS SELECT 1", "DROP TABLE t", "INSERT INTO t SELECT * FROM t"] {
+            #expect(throws: KuaiError.self) { try s.execute(sql) }
+        }
+    }
+
+    @Test func scriptRunsStatementByStatement() throws {
+        let s = Session(tables: [engineTable()])
+        let script = SQLScript("SELECT count(*) AS n FROM t;\nSELECT max(id) AS m FROM t;\nSELECT nope FROM t;")
+        var outputs: [String] = []
+        for st in script.statements {
+            do {
+                guard case .rows(let r) = try s.execute(try script.parse(st)) else { continue }
+                var text = ""
+                ResultWriter.write(try r.collect(), format: .csv) { text += $0 }
+                outputs.append(text)
+            } catch let e as KuaiError {
+                outputs.append("error at \(e.location ?? "")")
+                break
+            }
+        }
+        #expect(outputs == ["n\n5\n", "m\n4\n", "error at query:3:8"])
+    }
+}
