@@ -35,8 +35,10 @@ let package = Package(
         .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
+        .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: staticCompile),
         .target(
-            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest"],
+            name: "KuaiPlan",
+            dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest", "KuaiOutput"],
             swiftSettings: staticCompile),
         .target(name: "KuaiChart", swiftSettings: staticCompile),
         .target(
@@ -49,10 +51,13 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .target(
+            name: "KuaiShell", dependencies: ["KuaiCore", "KuaiExec", "KuaiSQL", "KuaiPlan", "KuaiOutput"],
+            swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-query",
             dependencies: [
-                "KuaiCore", "KuaiFormat", "KuaiPlan",
+                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .executableTarget(
@@ -71,6 +76,9 @@ let package = Package(
             dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiChart", "KuaiReport"],
             exclude: ["Expected"]),  // DuckDB's answers, read from the source tree
         .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec"]),
+        .testTarget(
+            name: "KuaiOutputTests", dependencies: ["KuaiCore", "KuaiExec", "KuaiOutput", "KuaiPlan"],
+            exclude: ["Cases"]),
         .testTarget(
             name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],
             exclude: ["Corpus"]),  // .slt files are read from the source tree (CorpusSupport.swift)

@@ -222,7 +222,6 @@ struct TrustQueryTests {
         let r = try runTool(
             TrustBin.query, ["--store", try Self.store()] + args + (args.contains("-f") ? [] : ["select 1"]))
         #expect(!r.signaled, "\(args): crashed: \(r)")
-        if args == ["--threads=-3"] { return }  // taken as "all cores": fine, as long as it does not crash
         #expect(r.status == 1 || r.status == 2, "\(args): \(r)")
         #expect(r.err.hasPrefix("kuai-query: ") || r.err.contains("Error"), "\(args): \(r.err)")
     }

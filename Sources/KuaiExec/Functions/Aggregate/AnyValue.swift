@@ -1,0 +1,113 @@
+import KuaiCore
+
+/// any_value / first / arbitrary: the first non-NULL value seen (order is not defined in parallel).
+final class AnyValueState: AggregateState {
+    let type: DataType
+    var values: [Column?] = []
+    var rows: [Int] = []
+    var seen: [UInt8] = []
+    var picked: [(group: Int, value: Value)] = []
+    init(type: DataType) { self.type = type }
+    var acceptsWideInput: Bool { true }  // keeps `.hugeint` values
+    func resize(_ groups: Int) {
+        if seen.count < groups { seen.append(contentsOf: repeatElement(0, count: groups - seen.count)) }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+            let g = Int(ids[i])
+            if seen[g] == 0 {
+                seen[g] = 1
+                picked.append((g, input.value(at: i)))
+            }
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! AnyValueState
+        for (g, v) in o.picked {
+            let t = Int(mapping[g])
+            if seen[t] == 0 {
+                seen[t] = 1
+                picked.append((t, v))
+            }
+        }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        var values = [Value](repeating: .null, count: groups)
+        for (g, v) in picked { values[g] = v }
+        switch type {
+        case .varchar:
+            return Column(
+                strings: values.map { v -> String? in
+                    if case .string(let s) = v { return s }
+                    return nil
+                })
+        case .double:
+            let d = values.map { v -> Double in
+                if case .double(let x) = v { return x }
+                return 0
+            }
+            return Column(doubles: d, validity: values.map { $0.isNull ? 0 : 1 })
+        default:
+            let validity = values.map { v -> UInt8 in v.isNull ? 0 : 1 }
+            if values.contains(where: {
+                if case .hugeint = $0 { return true }
+                return false
+            }) {
+                var c = Column(
+                    hugeints: values.map { v -> Int128 in
+                        switch v {
+                        case .int(let x): return Int128(x)
+                        case .hugeint(let x): return x
+                        default: return 0
+                        }
+                    }, validity: validity)
+                c.type = type
+                return c
+            }
+            let i = values.map { v -> Int64 in
+                switch v {
+                case .int(let x): return x
+                case .bool(let b): return b ? 1 : 0
+                default: return 0
+                }
+            }
+            return Column(type: type, ints: i, validity: validity)
+        }
+    }
+    func makeEmpty() -> AggregateState { AnyValueState(type: type) }
+}
+
+/// The value of a correlated scalar subquery for each correlation key (one group per key): the
+/// group's only row. A group with a second row is DuckDB's error "More than one row returned by a
+/// subquery used as an expression", raised when the groups are finished, so no such value is used.
+final class SingleRowState: AggregateState {
+    let value: AnyValueState
+    var rows: [Int64] = []
+    init(type: DataType) { value = AnyValueState(type: type) }
+    var acceptsWideInput: Bool { true }  // AnyValueState keeps `.hugeint` values
+    func resize(_ groups: Int) {
+        value.resize(groups)
+        if rows.count < groups { rows.append(contentsOf: repeatElement(0, count: groups - rows.count)) }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        for i in 0..<n { rows[Int(ids[i])] += 1 }  // every row counts, NULL values too
+        value.update(input, ids: ids, count: n)
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! SingleRowState
+        for g in 0..<o.rows.count where o.rows[g] != 0 { rows[Int(mapping[g])] += o.rows[g] }
+        value.merge(o.value, mapping: mapping)
+    }
+    func finalize(groups: Int) throws -> Column {
+        if rows.prefix(groups).contains(where: { $0 > 1 }) {
+            throw KuaiError(
+                .execution,
+                "More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row."
+            )
+        }
+        return value.finalize(groups: groups)
+    }
+    func makeEmpty() -> AggregateState { SingleRowState(type: value.type) }
+}

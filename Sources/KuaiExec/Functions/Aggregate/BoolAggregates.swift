@@ -1,0 +1,48 @@
+import KuaiCore
+
+/// bool_and / bool_or over BOOLEAN; count_if counts TRUE rows (HUGEINT, as DuckDB).
+final class BoolState: AggregateState {
+    enum Kind { case and, or, countIf }
+    let kind: Kind
+    var acc: [Int64] = []
+    var seen: [UInt8] = []
+    init(_ kind: Kind) { self.kind = kind }
+    func resize(_ groups: Int) {
+        if acc.count < groups {
+            acc.append(contentsOf: repeatElement(kind == .and ? 1 : 0, count: groups - acc.count))
+            seen.append(contentsOf: repeatElement(0, count: groups - seen.count))
+        }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+            let g = Int(ids[i])
+            let b = input.ints[i] != 0
+            seen[g] = 1
+            switch kind {
+            case .and: if !b { acc[g] = 0 }
+            case .or: if b { acc[g] = 1 }
+            case .countIf: if b { acc[g] += 1 }
+            }
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! BoolState
+        for g in 0..<o.acc.count where o.seen[g] != 0 {
+            let t = Int(mapping[g])
+            seen[t] = 1
+            switch kind {
+            case .and: acc[t] = min(acc[t], o.acc[g])
+            case .or: acc[t] = max(acc[t], o.acc[g])
+            case .countIf: acc[t] += o.acc[g]
+            }
+        }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        if kind == .countIf { return Column(type: .hugeint, ints: Array(acc.prefix(groups))) }
+        let v: [UInt8]? = seen.prefix(groups).contains(0) ? Array(seen.prefix(groups)) : nil
+        return Column(type: .boolean, ints: Array(acc.prefix(groups)), validity: v)
+    }
+    func makeEmpty() -> AggregateState { BoolState(kind) }
+}

@@ -1,0 +1,245 @@
+import KuaiCore
+
+/// `agg(DISTINCT x)`: remembers the distinct (group, value) pairs and feeds each pair once to
+/// the wrapped aggregate at the end (count(DISTINCT x) = count of pairs).
+///
+/// Up to `hashLimit` distinct pairs live in an open-addressing set. Past that (high-cardinality
+/// keys such as room ids, where every insert is a cache miss), new pairs are appended as they
+/// come and duplicates are removed once at the end by sorting (group, value) with
+/// `sortPermutation`; memory stays bounded by the input rows.
+final class DistinctState: AggregateState {
+    nonisolated(unsafe) static var hashLimit = 1 << 20
+    let inner: AggregateState
+    let type: DataType
+    let interner = StringInterner()
+    let set = PairSet()
+    /// Appended pairs once the set is full (may repeat).
+    var rawGroups: [Int32] = []
+    var rawValues: [UInt64] = []
+    var spilled = false
+
+    init(inner: AggregateState, type: DataType) {
+        self.inner = inner
+        self.type = type
+    }
+    func resize(_ groups: Int) {}
+
+    /// Key word of each valid row (strings as codes of `interner.target`).
+    func words(_ input: Column, count n: Int) -> [UInt64] {
+        var w = [UInt64](repeating: 0, count: n)
+        switch type {
+        case .double:
+            for i in 0..<n { w[i] = doubleKey(input.doubles[i]) }
+        case .varchar:
+            var out = [Int32](repeating: 0, count: n)
+            input.codes.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    if let v = input.validity {
+                        v.withUnsafeBufferPointer { vp in
+                            interner.intern(c, dictionary: input.dictionary!, validity: vp, into: o)
+                        }
+                    } else {
+                        interner.intern(c, dictionary: input.dictionary!, validity: nil, into: o)
+                    }
+                }
+            }
+            for i in 0..<n { w[i] = UInt64(UInt32(bitPattern: out[i])) }
+        default:
+            input.ints.withUnsafeBufferPointer { x in
+                for i in 0..<n { w[i] = UInt64(bitPattern: x[i]) }
+            }
+        }
+        return w
+    }
+
+    @inline(__always)
+    func add(_ g: Int32, _ v: UInt64) {
+        if spilled {
+            rawGroups.append(g)
+            rawValues.append(v)
+        } else {
+            set.insert(group: g, value: v)
+            if set.count > DistinctState.hashLimit { spill() }
+        }
+    }
+
+    /// Moves the set's pairs into the append-only arrays.
+    func spill() {
+        spilled = true
+        rawGroups.reserveCapacity(set.count * 2)
+        rawValues.reserveCapacity(set.count * 2)
+        set.forEachEntry { g, v in
+            rawGroups.append(g)
+            rawValues.append(v)
+        }
+        set.removeAll()
+    }
+
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        let w = words(input, count: n)
+        if spilled {
+            // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
+            var gs: [Int32] = []
+            var vs: [UInt64] = []
+            swap(&gs, &rawGroups)
+            swap(&vs, &rawValues)
+            defer {
+                swap(&gs, &rawGroups)
+                swap(&vs, &rawValues)
+            }
+            if gs.capacity < gs.count + n {  // grow geometrically (reserveCapacity alone is exact)
+                gs.reserveCapacity(max(gs.count + n, 2 * gs.capacity))
+                vs.reserveCapacity(max(vs.count + n, 2 * vs.capacity))
+            }
+            if let valid = input.validity {
+                for i in 0..<n where valid[i] != 0 {
+                    gs.append(ids[i])
+                    vs.append(w[i])
+                }
+            } else {
+                for i in 0..<n {
+                    gs.append(ids[i])
+                    vs.append(w[i])
+                }
+            }
+            return
+        }
+        if let valid = input.validity {
+            for i in 0..<n where valid[i] != 0 { add(ids[i], w[i]) }
+        } else {
+            for i in 0..<n { add(ids[i], w[i]) }
+        }
+    }
+
+    func forEachPair(_ body: (Int32, UInt64) -> Void) {
+        set.forEachEntry(body)
+        for i in 0..<rawGroups.count { body(rawGroups[i], rawValues[i]) }
+    }
+
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! DistinctState
+        if !spilled && set.count + o.set.count + o.rawGroups.count > DistinctState.hashLimit { spill() }
+        if type == .varchar {
+            // Re-code the other state's strings into this state's dictionary.
+            var map = [Int32](repeating: -1, count: o.interner.target.count)
+            o.forEachPair { g, v in
+                let c = Int(v)
+                if map[c] < 0 { map[c] = interner.target.intern(o.interner.target[Int32(c)]) }
+                add(mapping[Int(g)], UInt64(UInt32(bitPattern: map[c])))
+            }
+        } else {
+            o.forEachPair { g, v in add(mapping[Int(g)], v) }
+        }
+    }
+
+    func finalize(groups: Int) throws -> Column {
+        inner.resize(groups)
+        var ids: [Int32] = []
+        var values: [UInt64] = []
+        if spilled, let (g, v) = packedDistinctPairs() {
+            ids = g
+            values = v
+            rawGroups = []
+            rawValues = []
+        } else if spilled {
+            // Sort (group, value) and keep the first of each run of equal pairs.
+            let n = rawGroups.count
+            let cols = [
+                Column(type: .bigint, ints: rawGroups.map { Int64($0) }),
+                Column(type: .bigint, ints: rawValues.map { Int64(bitPattern: $0) }),
+            ]
+            let perm = try sortPermutation(cols, count: n, keys: [SortKey(column: 0), SortKey(column: 1)])
+            ids.reserveCapacity(n / 2)
+            values.reserveCapacity(n / 2)
+            var lastG: Int32 = -1
+            var lastV: UInt64 = 0
+            for r in perm {
+                let g = rawGroups[Int(r)]
+                let v = rawValues[Int(r)]
+                if g == lastG && v == lastV && !ids.isEmpty { continue }
+                ids.append(g)
+                values.append(v)
+                lastG = g
+                lastV = v
+            }
+            rawGroups = []
+            rawValues = []
+        } else {
+            ids.reserveCapacity(set.count)
+            values.reserveCapacity(set.count)
+            set.forEachEntry { g, v in
+                ids.append(g)
+                values.append(v)
+            }
+        }
+        let col: Column
+        switch type {
+        case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
+        case .varchar: col = Column(codes: values.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target)
+        default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
+        }
+        try ids.withUnsafeBufferPointer { try inner.update(col, order: [col], ids: $0, count: col.count) }
+        return try inner.finalize(groups: groups)
+    }
+    func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }
+
+    /// The distinct pairs of the spilled arrays, sorted by (group, signed value word) as the
+    /// general path sorts them, when group and value offset fit one 64-bit word together:
+    /// `(group << valueBits) | (value - minValue)` radix-sorted, then equal neighbours dropped
+    /// (sequential passes, no gathers). nil when they do not fit.
+    func packedDistinctPairs() -> ([Int32], [UInt64])? {
+        let n = rawGroups.count
+        if n == 0 { return ([], []) }
+        var gmax: Int32 = 0
+        var lo = Int64.max
+        var hi = Int64.min
+        rawGroups.withUnsafeBufferPointer { g in for i in 0..<n { gmax = max(gmax, g[i]) } }
+        rawValues.withUnsafeBufferPointer { v in
+            for i in 0..<n {
+                let x = Int64(bitPattern: v[i])
+                lo = min(lo, x)
+                hi = max(hi, x)
+            }
+        }
+        let span = hi.subtractingReportingOverflow(lo)
+        if span.overflow { return nil }
+        let vbits = 64 - UInt64(span.partialValue).leadingZeroBitCount
+        let gbits = 64 - UInt64(gmax).leadingZeroBitCount
+        if vbits + gbits > 64 { return nil }
+        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        defer {
+            keys.deallocate()
+            tmp.deallocate()
+        }
+        let vshift = UInt64(vbits)
+        rawGroups.withUnsafeBufferPointer { g in
+            rawValues.withUnsafeBufferPointer { v in
+                for i in 0..<n {
+                    let off = UInt64(bitPattern: Int64(bitPattern: v[i]) &- lo)
+                    // vbits == 64 only when gbits == 0 (all groups 0): no group bits to shift in
+                    keys[i] = (vbits >= 64 ? 0 : UInt64(UInt32(bitPattern: g[i])) << vshift) | off
+                }
+            }
+        }
+        radixSortPacked(keys, tmp: tmp, lowBit: 0, bits: vbits + gbits)
+        var distinct = n > 0 ? 1 : 0
+        for i in 1..<n where keys[i] != keys[i - 1] { distinct += 1 }
+        let vmask: UInt64 = vbits >= 64 ? .max : (1 << vshift) - 1
+        var ids = [Int32](repeating: 0, count: distinct)
+        var values = [UInt64](repeating: 0, count: distinct)
+        ids.withUnsafeMutableBufferPointer { ip in
+            values.withUnsafeMutableBufferPointer { vp in
+                var o = 0
+                for i in 0..<n where i == 0 || keys[i] != keys[i - 1] {
+                    let k = keys[i]
+                    ip[o] = vbits >= 64 ? 0 : Int32(truncatingIfNeeded: k >> vshift)
+                    vp[o] = UInt64(bitPattern: lo &+ Int64(bitPattern: k & vmask))
+                    o += 1
+                }
+            }
+        }
+        return (ids, values)
+    }
+}

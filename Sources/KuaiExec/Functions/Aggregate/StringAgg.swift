@@ -1,0 +1,45 @@
+import KuaiCore
+
+/// string_agg(x, sep [ORDER BY ...]): the group's non-NULL strings joined by `sep`, in ORDER BY
+/// order (input order when none); NULL for a group without strings.
+final class StringAggState: AggregateState {
+    let separator: String
+    let orderKeys: [SortKey]
+    let store = RowStore()
+    init(separator: String, orderKeys: [SortKey]) {
+        self.separator = separator
+        self.orderKeys = orderKeys
+    }
+    var acceptsWideInput: Bool { true }  // values are printed with Kernels.text
+    func resize(_ groups: Int) {}
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        store.append(ids, input, [], count: n, onlyValid: true)
+    }
+    func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        store.append(ids, input, order, count: n, onlyValid: true)
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        store.merge((other as! StringAggState).store, mapping: mapping)
+    }
+    func finalize(groups: Int) throws -> Column {
+        let (cols, perm) = try store.sorted(orderKeys: orderKeys, byValue: false)
+        var out = [String?](repeating: nil, count: groups)
+        for r in perm {
+            let row = Int(r)
+            let g = Int(cols[0].ints[row])
+            let s = Kernels.text(cols[1], row)
+            // Appended in place: `out[g] = cur + separator + s` copied the whole string per row
+            // (quadratic in the length of a group's result).
+            if out[g] != nil {
+                out[g]!.append(separator)
+                out[g]!.append(s)
+            } else {
+                out[g] = s
+            }
+        }
+        return Column(strings: out)
+    }
+    func makeEmpty() -> AggregateState { StringAggState(separator: separator, orderKeys: orderKeys) }
+}

@@ -1,0 +1,66 @@
+import KuaiCore
+
+/// var_samp, var_pop, stddev_samp, stddev_pop (Welford's running mean and M2, merged with
+/// Chan's formula).
+final class VarianceState: AggregateState {
+    let sample: Bool
+    let root: Bool
+    var count: [Double] = []
+    var mean: [Double] = []
+    var m2: [Double] = []
+    init(sample: Bool, root: Bool) {
+        self.sample = sample
+        self.root = root
+    }
+    func resize(_ groups: Int) {
+        if count.count < groups {
+            let k = groups - count.count
+            count.append(contentsOf: repeatElement(0, count: k))
+            mean.append(contentsOf: repeatElement(0, count: k))
+            m2.append(contentsOf: repeatElement(0, count: k))
+        }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+            let g = Int(ids[i])
+            let x = input.type == .double ? input.doubles[i] : Double(input.ints[i])
+            count[g] += 1
+            let d = x - mean[g]
+            mean[g] += d / count[g]
+            m2[g] += d * (x - mean[g])
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! VarianceState
+        for g in 0..<o.count.count where o.count[g] > 0 {
+            let t = Int(mapping[g])
+            if count[t] == 0 {
+                count[t] = o.count[g]
+                mean[t] = o.mean[g]
+                m2[t] = o.m2[g]
+                continue
+            }
+            let n = count[t] + o.count[g]
+            let d = o.mean[g] - mean[t]
+            m2[t] += o.m2[g] + d * d * count[t] * o.count[g] / n
+            mean[t] += d * o.count[g] / n
+            count[t] = n
+        }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        var out = [Double](repeating: 0, count: groups)
+        var valid = [UInt8](repeating: 0, count: groups)
+        for g in 0..<groups {
+            let n = count[g]
+            if n == 0 || (sample && n < 2) { continue }
+            var v = m2[g] / (sample ? n - 1 : n)
+            if root { v = v.squareRoot() }
+            out[g] = v
+            valid[g] = 1
+        }
+        return Column(doubles: out, validity: valid.contains(0) ? valid : nil)
+    }
+    func makeEmpty() -> AggregateState { VarianceState(sample: sample, root: root) }
+}

@@ -1,0 +1,224 @@
+import KuaiCore
+
+// strftime and strptime with DuckDB's format specifiers.
+
+extension FunctionRegistry {
+    static let dateFormatFunctions: [ScalarFunction] = [
+        ScalarFunction("strftime", [.timestamp, .varchar], .varchar) { a, t, n, _ in
+            rowwise(a, t, n, result: .varchar) { r, i in .string(strftime(r[0].int(i), r[1].string(i))) }
+        },
+        ScalarFunction("strftime", [.date, .varchar], .varchar) { a, t, n, _ in
+            rowwise(a, t, n, result: .varchar) { r, i in
+                .string(strftime(r[0].int(i) * microsPerDay, r[1].string(i)))
+            }
+        },
+        ScalarFunction("strptime", [.varchar, .varchar], .timestamp) { a, t, n, e in
+            try rowwise(a, t, n, result: .timestamp) { r, i in
+                guard let v = strptime(r[0].string(i), r[1].string(i)) else {
+                    throw KuaiError(
+                        .execution,
+                        "Could not parse string \"\(r[0].string(i))\" according to format specifier \"\(r[1].string(i))\" in \(e.name)"
+                    )
+                }
+                return .int(v)
+            }
+        },
+    ]
+
+    static let dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+    static let monthNames = [
+        "January", "February", "March", "April", "May", "June", "July", "August",
+        "September", "October", "November", "December",
+    ]
+
+    /// strftime with DuckDB's specifiers (%Y %m %d %H %M %S %f %j %a %A %b %B %p %I %y %w %u %-d %-m ...).
+    static func strftime(_ micros: Int64, _ fmt: String) -> String {
+        let days = dayOf(micros)
+        let rem = floorMod(micros, microsPerDay)
+        let c = ValueFormatter.civil(days)
+        let h = rem / 3_600_000_000
+        let mi = (rem / 60_000_000) % 60
+        let s = (rem / 1_000_000) % 60
+        let us = rem % 1_000_000
+        let dow = Int(floorMod(days + 4, 7))
+        func p2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        func pn(_ v: Int64, _ w: Int) -> String {
+            let t = String(v)
+            return String(repeating: "0", count: max(0, w - t.count)) + t
+        }
+        var out = ""
+        var it = Array(fmt.unicodeScalars)[...]
+        while let ch = it.first {
+            it = it.dropFirst()
+            if ch != "%" {
+                out.unicodeScalars.append(ch)
+                continue
+            }
+            guard var spec = it.first else {
+                out += "%"
+                break
+            }
+            it = it.dropFirst()
+            var noPad = false
+            if spec == "-", let nx = it.first {
+                noPad = true
+                spec = nx
+                it = it.dropFirst()
+            }
+            switch spec {
+            case "Y": out += String(c.year)
+            case "y": out += p2(floorMod(c.year, 100))
+            case "m": out += noPad ? String(c.month) : p2(Int64(c.month))
+            case "d": out += noPad ? String(c.day) : p2(Int64(c.day))
+            case "e": out += c.day < 10 ? " \(c.day)" : "\(c.day)"
+            case "H": out += noPad ? String(h) : p2(h)
+            case "I":
+                let h12 = h % 12 == 0 ? 12 : h % 12
+                out += noPad ? String(h12) : p2(h12)
+            case "M": out += noPad ? String(mi) : p2(mi)
+            case "S": out += noPad ? String(s) : p2(s)
+            case "f": out += pn(us, 6)
+            case "g": out += pn(us / 1000, 3)
+            case "n": out += pn(us * 1000, 9)
+            case "p": out += h < 12 ? "AM" : "PM"
+            case "j":
+                let doy = days - ValueFormatter.days(year: c.year, month: 1, day: 1) + 1
+                out += noPad ? String(doy) : pn(doy, 3)
+            case "a": out += String(dayNames[dow].prefix(3))
+            case "A": out += dayNames[dow]
+            case "b", "h": out += String(monthNames[c.month - 1].prefix(3))
+            case "B": out += monthNames[c.month - 1]
+            case "w": out += String(dow)
+            case "u": out += String(dow == 0 ? 7 : dow)
+            case "V": out += p2(isoWeek(days).week)
+            case "G": out += String(isoWeek(days).year)
+            case "U":
+                let doy = days - ValueFormatter.days(year: c.year, month: 1, day: 1)
+                out += p2((doy + 7 - Int64(dow)) / 7)
+            case "W":
+                let doy = days - ValueFormatter.days(year: c.year, month: 1, day: 1)
+                out += p2((doy + 7 - Int64((dow + 6) % 7)) / 7)
+            case "z": out += "+00"
+            case "Z": break
+            case "c":
+                out +=
+                    ValueFormatter.date(days) + " "
+                    + {
+                        var t = ""
+                        ValueFormatter.appendTime(rem - us, into: &t)
+                        return t
+                    }()
+            case "x": out += ValueFormatter.date(days)
+            case "X":
+                var t = ""
+                ValueFormatter.appendTime(rem - us, into: &t)
+                out += t
+            case "%": out += "%"
+            default:
+                out += "%"
+                out.unicodeScalars.append(spec)
+            }
+        }
+        return out
+    }
+
+    /// strptime for the numeric specifiers (%Y %m %d %H %M %S %f %y %j); nil when `s` does not match.
+    static func strptime(_ s: String, _ fmt: String) -> Int64? {
+        var str = Array(s.utf8)[...]
+        var f = Array(fmt.utf8)[...]
+        var y: Int64 = 1900
+        var mo = 1
+        var d = 1
+        var h: Int64 = 0
+        var mi: Int64 = 0
+        var sec: Int64 = 0
+        var us: Int64 = 0
+        var pm: Bool? = nil
+        func num(_ maxDigits: Int) -> Int64? {
+            var v: Int64 = 0
+            var k = 0
+            var neg = false
+            if str.first == UInt8(ascii: "-") && maxDigits > 4 {
+                neg = true
+                str = str.dropFirst()
+            }
+            while let c = str.first, c >= 48, c <= 57, k < maxDigits {
+                v = v * 10 + Int64(c - 48)
+                k += 1
+                str = str.dropFirst()
+            }
+            return k == 0 ? nil : (neg ? -v : v)
+        }
+        while let c = f.first {
+            f = f.dropFirst()
+            if c != UInt8(ascii: "%") {
+                if c == UInt8(ascii: " ") {
+                    while str.first == UInt8(ascii: " ") { str = str.dropFirst() }
+                    continue
+                }
+                guard str.first == c else { return nil }
+                str = str.dropFirst()
+                continue
+            }
+            guard var spec = f.first else { return nil }
+            f = f.dropFirst()
+            if spec == UInt8(ascii: "-"), let nx = f.first {
+                spec = nx
+                f = f.dropFirst()
+            }
+            switch spec {
+            case UInt8(ascii: "Y"):
+                guard let v = num(4) else { return nil }
+                y = v
+            case UInt8(ascii: "y"):
+                guard let v = num(2) else { return nil }
+                y = v < 69 ? 2000 + v : 1900 + v
+            case UInt8(ascii: "m"):
+                guard let v = num(2) else { return nil }
+                mo = Int(v)
+            case UInt8(ascii: "d"), UInt8(ascii: "e"):
+                guard let v = num(2) else { return nil }
+                d = Int(v)
+            case UInt8(ascii: "H"), UInt8(ascii: "I"):
+                guard let v = num(2) else { return nil }
+                h = v
+            case UInt8(ascii: "M"):
+                guard let v = num(2) else { return nil }
+                mi = v
+            case UInt8(ascii: "S"):
+                guard let v = num(2) else { return nil }
+                sec = v
+            case UInt8(ascii: "f"):
+                var v: Int64 = 0
+                var k = 0
+                while let c = str.first, c >= 48, c <= 57 {
+                    if k < 6 {
+                        v = v * 10 + Int64(c - 48)
+                        k += 1
+                    }
+                    str = str.dropFirst()
+                }
+                if k == 0 { return nil }
+                while k < 6 {
+                    v *= 10
+                    k += 1
+                }
+                us = v
+            case UInt8(ascii: "p"):
+                let t = String(decoding: str.prefix(2), as: UTF8.self).uppercased()
+                guard t == "AM" || t == "PM" else { return nil }
+                pm = t == "PM"
+                str = str.dropFirst(2)
+            case UInt8(ascii: "%"):
+                guard str.first == UInt8(ascii: "%") else { return nil }
+                str = str.dropFirst()
+            default: return nil
+            }
+        }
+        guard str.isEmpty, mo >= 1, mo <= 12, d >= 1, d <= ValueFormatter.daysInMonth(y, mo), h < 24, mi < 60, sec < 60
+        else { return nil }
+        if let pm { h = h % 12 + (pm ? 12 : 0) }
+        return ValueFormatter.days(year: y, month: mo, day: d) * microsPerDay + h * 3_600_000_000 + mi * 60_000_000
+            + sec * 1_000_000 + us
+    }
+}

@@ -1,0 +1,102 @@
+import KuaiCore
+
+// epoch_ms, epoch, epoch_us, make_timestamp and the fused hour(epoch_ms(...)) of the workload.
+
+extension FunctionRegistry {
+    static let epochFunctions: [ScalarFunction] = [
+        ScalarFunction("epoch_ms", [.bigint], .timestamp) { a, _, n, e in try epochMsToTimestamp(a[0], n, e) },
+        ScalarFunction("epoch_ms", [.timestamp], .bigint) { a, _, n, _ in
+            mapInt(a[0], n, .bigint) { floorDiv($0, 1000) }
+        },
+        /// Fused `hour(epoch_ms(ms))`: hour of day straight from epoch milliseconds (no timestamp).
+        ScalarFunction("hour_of_epoch_ms", [.bigint], .bigint) { a, _, n, e in try hourOfEpochMs(a[0], n, e) },
+        /// Fused `hour(epoch_ms(ms + offset))` with a constant offset (the China-time idiom).
+        ScalarFunction("hour_of_epoch_ms_plus", [.bigint, .bigint], .bigint) { a, t, n, e in
+            guard case .scalar(.int(let offset)) = a[1], case .column(let c) = a[0] else {
+                let sum = try Kernels.arithmetic(.add, a[0], t[0], a[1], t[1], resultType: .bigint, count: n, expr: e)
+                return try hourOfEpochMs(sum, n, e)
+            }
+            return try hourOfEpochMsPlus(c, offset, n, e)
+        },
+        ScalarFunction("epoch", [.timestamp], .double) { a, t, n, _ in
+            rowwise(a, t, n, result: .double) { r, i in .double(Double(r[0].int(i)) / 1_000_000) }
+        },
+        ScalarFunction("epoch_us", [.timestamp], .bigint) { a, _, _, _ in retype(a[0], .bigint) },
+        ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in retype(a[0], .timestamp) },
+    ]
+
+    static let maxEpochMs = Int64.max / 1000
+
+    static func epochMsToTimestamp(_ x: Operand, _ n: Int, _ e: ScalarExpr) throws -> Operand {
+        try checkEpochMsRange(x, e)
+        return mapInt(x, n, .timestamp) { $0 &* 1000 }
+    }
+
+    static func checkEpochMsRange(_ x: Operand, _ e: ScalarExpr) throws {
+        switch x {
+        case .scalar(let v):
+            if case .int(let i) = v, i > maxEpochMs || i < -maxEpochMs {
+                throw KuaiError(
+                    .execution,
+                    "Overflow in epoch_ms: \(i) milliseconds is out of the TIMESTAMP range in expression \(e.name)")
+            }
+        case .column(let c):
+            var lo = Int64.max
+            var hi = Int64.min
+            c.ints.withUnsafeBufferPointer { p in
+                for v in p {
+                    lo = Swift.min(lo, v)
+                    hi = Swift.max(hi, v)
+                }
+            }
+            if lo < -maxEpochMs || hi > maxEpochMs,
+                let i = firstInvalid(c, where: { c.ints[$0] > maxEpochMs || c.ints[$0] < -maxEpochMs })
+            {
+                throw KuaiError(
+                    .execution,
+                    "Overflow in epoch_ms: \(c.ints[i]) milliseconds is out of the TIMESTAMP range in expression \(e.name)"
+                )
+            }
+        }
+    }
+
+    /// hour(epoch_ms(ms + offset)) in one pass; the addition's overflow and the TIMESTAMP range
+    /// are checked on the column's min and max (then exactly, row by row, only if they fail).
+    static func hourOfEpochMsPlus(_ c: Column, _ offset: Int64, _ n: Int, _ e: ScalarExpr) throws -> Operand {
+        var lo = Int64.max
+        var hi = Int64.min
+        let vals = c.ints.withUnsafeBufferPointer { src in
+            [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                for i in 0..<n {
+                    let x = src[i]
+                    lo = Swift.min(lo, x)
+                    hi = Swift.max(hi, x)
+                    var r = (x &+ offset) % 86_400_000
+                    r = r < 0 ? r + 86_400_000 : r
+                    out[i] = r / 3_600_000
+                }
+                filled = n
+            }
+        }
+        let (a, oa) = lo.addingReportingOverflow(offset)
+        let (b, ob) = hi.addingReportingOverflow(offset)
+        if n > 0 && (oa || ob || a < -maxEpochMs || b > maxEpochMs) {
+            // Exact check on valid rows only (NULL rows may hold any bits).
+            let sum = try Kernels.arithmetic(
+                .add, .column(c), .bigint, .scalar(.int(offset)), .bigint, resultType: .bigint, count: n, expr: e)
+            try checkEpochMsRange(sum, e)
+        }
+        return .column(Column(type: .bigint, ints: vals, validity: c.validity))
+    }
+
+    /// hour(epoch_ms(ms)) = floorMod(ms, 86_400_000) / 3_600_000: two integer operations per row,
+    /// with the TIMESTAMP range check of epoch_ms folded into the same loop (the column case is
+    /// `hourOfEpochMsPlus` with offset 0).
+    static func hourOfEpochMs(_ x: Operand, _ n: Int, _ e: ScalarExpr) throws -> Operand {
+        guard case .column(let c) = x else {
+            try checkEpochMsRange(x, e)
+            return mapInt(x, n, .bigint) { v in floorMod(v, 86_400_000) / 3_600_000 }
+        }
+        return try hourOfEpochMsPlus(c, 0, n, e)
+    }
+}

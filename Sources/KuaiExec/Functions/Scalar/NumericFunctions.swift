@@ -1,0 +1,128 @@
+import KuaiCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+// abs, round, floor, ceil, trunc, mod, sign, ln, log, exp, sqrt, power, pi, isnan, isinf.
+
+extension FunctionRegistry {
+    static let numericFunctions: [ScalarFunction] = [
+        ScalarFunction("abs", [.integer], .integer) { a, _, n, e in try absInt(a[0], n, e, .integer) },
+        ScalarFunction("abs", [.bigint], .bigint) { a, _, n, e in try absInt(a[0], n, e, .bigint) },
+        ScalarFunction("abs", [.hugeint], .hugeint) { a, _, n, e in try absInt(a[0], n, e, .hugeint) },
+        ScalarFunction("abs", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Swift.abs($0) } },
+        ScalarFunction("round", [.integer], .integer) { a, _, _, _ in a[0] },
+        ScalarFunction("round", [.bigint], .bigint) { a, _, _, _ in a[0] },
+        ScalarFunction("round", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
+        ScalarFunction("round", [.double], .double) { a, _, n, _ in
+            mapDouble(a[0], n) { $0.rounded(.toNearestOrAwayFromZero) }
+        },
+        ScalarFunction("round", [.double, .integer], .double) { a, _, n, _ in roundPrecision(a[0], a[1], n) },
+        ScalarFunction("round", [.integer, .integer], .integer) { a, _, _, _ in a[0] },
+        ScalarFunction("round", [.bigint, .integer], .bigint) { a, _, _, _ in a[0] },
+        ScalarFunction("floor", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.down) } },
+        ScalarFunction("ceil", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
+        ScalarFunction("ceiling", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
+        ScalarFunction("mod", [.bigint, .bigint], .bigint) { a, t, n, e in
+            try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .bigint, count: n, expr: e)
+        },
+        ScalarFunction("mod", [.double, .double], .double) { a, t, n, e in
+            try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .double, count: n, expr: e)
+        },
+        ScalarFunction("ln", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log($0) } },
+        ScalarFunction("log", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log10($0) } },
+        ScalarFunction("log10", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log10($0) } },
+        ScalarFunction("log2", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log2($0) } },
+        ScalarFunction("exp", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.exp($0) } },
+        ScalarFunction("sqrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.squareRoot() } },
+        ScalarFunction("cbrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.cbrt($0) } },
+        ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in
+            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
+            { Glibc.pow($0, $1) }
+            return Kernels.result(
+                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
+        },
+        ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in
+            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
+            { Glibc.pow($0, $1) }
+            return Kernels.result(
+                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
+        },
+        ScalarFunction("sign", [.bigint], .integer) { a, _, n, _ in
+            mapInt(a[0], n, .integer) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+        },
+        ScalarFunction("sign", [.double], .integer) { a, t, n, _ in
+            rowwise(a, t, n, result: .integer) { r, i in .int(sqlSign(r[0].double(i))) }
+        },
+        ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) } },
+        ScalarFunction("trunc", [.bigint], .bigint) { a, _, _, _ in a[0] },
+        ScalarFunction("pi", [], .double) { _, _, _, _ in .scalar(.double(Double.pi)) },
+        ScalarFunction("isnan", [.double], .boolean) { a, t, n, _ in
+            rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isNaN) }
+        },
+        ScalarFunction("isinf", [.double], .boolean) { a, t, n, _ in
+            rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isInfinite) }
+        },
+    ]
+
+    static func absInt(_ x: Operand, _ n: Int, _ e: ScalarExpr, _ t: DataType) throws -> Operand {
+        if t == .hugeint, case .scalar(.int(let i)) = x {
+            let a = Int128(i).magnitude
+            if let s = Int64(exactly: a) { return .scalar(.int(s)) }
+            return .column(Column.broadcastHugeint(Int128(a), count: n))
+        }
+        if t == .hugeint, case .column(let c) = x {
+            // HUGEINT: |x| in 128 bits (only Int128.min overflows).
+            var out = c.int128Values()
+            for i in 0..<n where c.isValid(i) && out[i] < 0 {
+                if out[i] == Int128.min {
+                    throw KuaiError(.execution, "Overflow on abs(\(out[i])) in expression \(e.name)")
+                }
+                out[i] = -out[i]
+            }
+            return .column(Column(hugeints: out, validity: c.validity))
+        }
+        if case .scalar(.int(let i)) = x, i == Int64.min {
+            throw KuaiError(.execution, "Overflow on abs(\(i)) in expression \(e.name)")
+        }
+        if case .column(let c) = x, let i = firstInvalid(c, where: { c.ints[$0] == Int64.min }) {
+            throw KuaiError(.execution, "Overflow on abs(\(c.ints[i])) in expression \(e.name)")
+        }
+        return mapInt(x, n, t) { $0 < 0 ? 0 &- $0 : $0 }
+    }
+
+    /// 10^p as DuckDB's std::pow(10, p) gives it (exact for |p| <= 22).
+    static func powerOfTen(_ p: Int64) -> Double {
+        var r = 1.0
+        let m = Swift.min(Swift.abs(p), 400)
+        for _ in 0..<m { r *= 10 }
+        return p < 0 ? 1 / r : r
+    }
+
+    /// DuckDB's round(DOUBLE, INTEGER): round(x * 10^p) / 10^p (x / 10^-p for p < 0), halves away from zero.
+    static func roundPrecision(_ x: Operand, _ p: Operand, _ n: Int) -> Operand {
+        if p.isNullScalar || x.isNullScalar { return .scalar(.null) }
+        func one(_ input: Double, _ precision: Int64) -> Double {
+            if precision < 0 {
+                let modifier = powerOfTen(-precision)
+                let r = (input / modifier).rounded(.toNearestOrAwayFromZero) * modifier
+                return r.isInfinite || r.isNaN ? 0 : r
+            }
+            let modifier = powerOfTen(precision)
+            let r = (input * modifier).rounded(.toNearestOrAwayFromZero) / modifier
+            return r.isInfinite || r.isNaN ? input : r
+        }
+        if case .scalar(.int(let prec)) = p {
+            return mapDouble(x, n) { one($0, prec) }
+        }
+        let xs = Kernels.doubleArg(x)
+        let ps = Kernels.intArg(p)
+        let vals = binaryMap(n, xs, ps, one)
+        return .column(Column(doubles: vals, validity: andValidity(x.validity, p.validity)))
+    }
+
+    static func sqlSign(_ d: Double) -> Int64 { d > 0 ? 1 : (d < 0 ? -1 : 0) }
+}

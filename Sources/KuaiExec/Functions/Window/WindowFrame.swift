@@ -1,0 +1,196 @@
+import KuaiCore
+
+/// The frame of an aggregate / first_value / last_value window function (SQL's
+/// `ROWS|RANGE BETWEEN start AND end`). Offsets are row counts for ROWS and order-key units for
+/// RANGE (microseconds for TIMESTAMP/INTERVAL, days for DATE).
+public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
+    /// ROWS counts rows; RANGE compares ORDER BY values (CURRENT ROW = the row's peers).
+    public enum Mode: String, Sendable, Hashable {
+        case rows = "ROWS"
+        case range = "RANGE"
+    }
+    /// One end of the frame.
+    public enum Bound: Sendable, Hashable, CustomStringConvertible {
+        case unboundedPreceding
+        case preceding(Int64)
+        case currentRow
+        case following(Int64)
+        case unboundedFollowing
+        public var description: String {
+            switch self {
+            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
+            case .preceding(let k): return "\(k) PRECEDING"
+            case .currentRow: return "CURRENT ROW"
+            case .following(let k): return "\(k) FOLLOWING"
+            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
+            }
+        }
+    }
+    public var mode: Mode
+    public var start: Bound
+    public var end: Bound
+    public init(mode: Mode, start: Bound, end: Bound) {
+        self.mode = mode
+        self.start = start
+        self.end = end
+    }
+    /// DuckDB's default with ORDER BY: RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW (peers included).
+    public static let defaultWithOrder = WindowFrame(mode: .range, start: .unboundedPreceding, end: .currentRow)
+    /// DuckDB's default without ORDER BY: the whole partition.
+    public static let wholePartition = WindowFrame(mode: .rows, start: .unboundedPreceding, end: .unboundedFollowing)
+    public var description: String { "\(mode.rawValue) BETWEEN \(start) AND \(end)" }
+}
+
+/// The frame of every sorted position: [starts[i], ends[i]) in sorted positions.
+typealias FrameBounds = (starts: [Int32], ends: [Int32])
+
+extension WindowFrame {
+    /// True for a RANGE frame with an offset bound (`RANGE BETWEEN 3 PRECEDING AND ...`).
+    var hasRangeOffset: Bool {
+        guard mode == .range else { return false }
+        for b in [start, end] {
+            switch b {
+            case .preceding, .following: return true
+            default: continue
+            }
+        }
+        return false
+    }
+
+    /// The ROWS frame [start, end) of sorted position `i` in the partition [ps, pe), not yet
+    /// clamped to the partition.
+    func rowsBounds(_ i: Int, _ ps: Int, _ pe: Int) -> (Int, Int) {
+        let s: Int
+        switch start {
+        case .unboundedPreceding: s = ps
+        case .preceding(let k): s = i - Int(clamping: k)
+        case .currentRow: s = i
+        case .following(let k): s = i + Int(clamping: k)
+        case .unboundedFollowing: s = pe
+        }
+        let e: Int
+        switch end {
+        case .unboundedPreceding: e = ps
+        case .preceding(let k): e = i - Int(clamping: k) + 1
+        case .currentRow: e = i + 1
+        case .following(let k): e = i + Int(clamping: k) + 1
+        case .unboundedFollowing: e = pe
+        }
+        return (s, e)
+    }
+}
+
+/// The one ORDER BY key of a RANGE frame with offsets, read in sorted positions.
+struct RangeOrderKey {
+    private var ints: [Int64] = []
+    private var doubles: [Double] = []
+    /// `nulls[i]`: the key is NULL at sorted position i.
+    let nulls: [Bool]
+    let ascending: Bool
+
+    /// - Throws: `KuaiError.binding` unless the window has exactly one numeric or temporal
+    ///   ORDER BY key (DuckDB's rule); `KuaiError.execution` for HUGEINT values beyond Int64.
+    init(_ p: WindowPartitions) throws {
+        guard p.orderBy.count == 1 else {
+            throw KuaiError(.binding, "RANGE with an offset needs exactly one ORDER BY expression")
+        }
+        let c = p.columns[p.orderBy[0].column]
+        ascending = p.orderBy[0].ascending
+        guard c.type != .varchar else {
+            throw KuaiError(.binding, "RANGE with an offset needs a numeric or temporal ORDER BY expression")
+        }
+        let perm = p.perm
+        nulls = (0..<p.count).map { !c.isValid(Int(perm[$0])) || c.type == .null }
+        if c.type == .double {
+            doubles = (0..<p.count).map { c.doubles[Int(perm[$0])] }
+        } else if c.type != .null {
+            try requireNarrow(c, "a RANGE frame with an offset (window ORDER BY)")
+            ints = (0..<p.count).map { c.ints[Int(perm[$0])] }
+        }
+    }
+
+    /// The first position j in [lo, hi) (a run of non-NULL keys) whose key is at or after
+    /// (`strict`: after) the key at i moved by `offset`, in sort direction.
+    func search(_ lo: Int, _ hi: Int, _ i: Int, offset: Int64, strict: Bool) -> Int {
+        var l = lo
+        var h = hi
+        while l < h {
+            let m = (l + h) / 2
+            let after: Bool
+            if !ints.isEmpty {
+                let target = Int128(ints[i]) + Int128(offset) * (ascending ? 1 : -1)
+                let v = Int128(ints[m])
+                after = ascending ? (strict ? v > target : v >= target) : (strict ? v < target : v <= target)
+            } else {
+                let target = doubles[i] + Double(offset) * (ascending ? 1 : -1)
+                let v = doubles[m]
+                after = ascending ? (strict ? v > target : v >= target) : (strict ? v < target : v <= target)
+            }
+            if after { h = m } else { l = m + 1 }
+        }
+        return l
+    }
+}
+
+extension WindowPartitions {
+    /// The frame [starts[i], ends[i]) in sorted positions of every sorted position i, within
+    /// its partition (empty when the frame lies outside it).
+    /// - Throws: `KuaiError.binding` for a RANGE frame with offsets without one numeric or
+    ///   temporal ORDER BY key.
+    func frameBounds(_ frame: WindowFrame) throws -> FrameBounds {
+        let n = count
+        let (pStart, pEnd) = extents(partStart)
+        let peers = frame.mode == .range ? extents(peerStart) : ([], [])
+        let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
+        var starts = [Int32](repeating: 0, count: n)
+        var ends = [Int32](repeating: 0, count: n)
+        for i in 0..<n {
+            let ps = Int(pStart[i])
+            let pe = Int(pEnd[i])
+            var (s, e) =
+                frame.mode == .rows
+                ? frame.rowsBounds(i, ps, pe)
+                : rangeBounds(frame, i, ps, pe, Int(peers.0[i]), Int(peers.1[i]), key)
+            s = Swift.max(ps, Swift.min(s, pe))
+            e = Swift.max(ps, Swift.min(e, pe))
+            starts[i] = Int32(s)
+            ends[i] = Int32(Swift.max(s, e))
+        }
+        return (starts, ends)
+    }
+
+    /// The RANGE frame of sorted position `i` in partition [ps, pe) whose peers are [qs, qe),
+    /// not yet clamped. Offsets search the non-NULL keys of the partition; a row whose key is
+    /// NULL has its peers (the partition's NULLs) as an offset bound.
+    private func rangeBounds(
+        _ frame: WindowFrame, _ i: Int, _ ps: Int, _ pe: Int, _ qs: Int, _ qe: Int, _ key: RangeOrderKey?
+    ) -> (Int, Int) {
+        var segLo = ps
+        var segHi = pe
+        let isNull = key?.nulls[i] ?? false
+        if let key, !isNull {
+            while segLo < segHi && key.nulls[segLo] { segLo += 1 }
+            while segHi > segLo && key.nulls[segHi - 1] { segHi -= 1 }
+        }
+        func search(_ offset: Int64, strict: Bool) -> Int {
+            key!.search(segLo, segHi, i, offset: offset, strict: strict)
+        }
+        let s: Int
+        switch frame.start {
+        case .unboundedPreceding: s = ps
+        case .currentRow: s = qs
+        case .unboundedFollowing: s = pe
+        case .preceding(let k): s = isNull ? qs : search(-k, strict: false)
+        case .following(let k): s = isNull ? qs : search(k, strict: false)
+        }
+        let e: Int
+        switch frame.end {
+        case .unboundedPreceding: e = ps
+        case .currentRow: e = qe
+        case .unboundedFollowing: e = pe
+        case .preceding(let k): e = isNull ? qe : search(-k, strict: true)
+        case .following(let k): e = isNull ? qe : search(k, strict: true)
+        }
+        return (s, e)
+    }
+}

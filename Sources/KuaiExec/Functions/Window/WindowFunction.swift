@@ -1,0 +1,119 @@
+import KuaiCore
+
+/// One window function of a `WindowOperator`.
+///
+/// Semantics as DuckDB: row_number/rank/dense_rank and lag/lead ignore the frame; first_value,
+/// last_value and the aggregates use `frame` (nil = DuckDB's default: with ORDER BY
+/// `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`, without ORDER BY the whole partition).
+/// Result types: `resultType(argumentType:)`.
+public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
+    /// The function; raw values are the SQL names (`countStar` is count(*)).
+    public enum Kind: String, Sendable, Hashable {
+        case rowNumber = "row_number"
+        case rank
+        case denseRank = "dense_rank"
+        case lag, lead
+        case firstValue = "first_value"
+        case lastValue = "last_value"
+        case countStar = "count_star"
+        case count, sum, avg, min, max
+    }
+    public var kind: Kind
+    /// Input column (index into the child's output) for lag/lead/first/last/count/sum/avg/min/max.
+    public var argument: Int?
+    /// lag/lead: rows back / ahead (default 1; may be 0).
+    public var offset: Int
+    /// lag/lead: the value when the offset row is outside the partition (of the argument's type).
+    public var defaultValue: Value
+    /// nil = DuckDB's default frame.
+    public var frame: WindowFrame?
+
+    public init(
+        _ kind: Kind, argument: Int? = nil, offset: Int = 1, defaultValue: Value = .null, frame: WindowFrame? = nil
+    ) {
+        self.kind = kind
+        self.argument = argument
+        self.offset = offset
+        self.defaultValue = defaultValue
+        self.frame = frame
+    }
+
+    /// DuckDB's result type: row_number/rank/dense_rank/count BIGINT; sum of an integer or
+    /// BOOLEAN HUGEINT, of DOUBLE DOUBLE; avg DOUBLE; lag/lead/first/last/min/max the argument type.
+    public static func resultType(_ kind: Kind, argumentType: DataType?) -> DataType {
+        switch kind {
+        case .rowNumber, .rank, .denseRank, .countStar, .count: return .bigint
+        case .avg: return .double
+        case .sum: return argumentType == .double ? .double : .hugeint
+        default: return argumentType ?? .null
+        }
+    }
+
+    /// `row_number()`, `sum(#3) RANGE BETWEEN ...` (EXPLAIN).
+    public var description: String {
+        var s = kind == .countStar ? "count(*)" : "\(kind.rawValue)(" + (argument.map { "#\($0)" } ?? "")
+        if kind == .lag || kind == .lead {
+            s += ", \(offset)" + (defaultValue.isNull ? "" : ", \(defaultValue)")
+        }
+        if kind != .countStar { s += ")" }
+        if let frame { s += " " + frame.description }
+        return s
+    }
+}
+
+extension WindowFunction {
+    /// The frame the function uses: its own, else DuckDB's default (with ORDER BY
+    /// `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`, without ORDER BY the whole partition).
+    func effectiveFrame(ordered: Bool) -> WindowFrame {
+        frame ?? (ordered ? WindowFrame.defaultWithOrder : WindowFrame.wholePartition)
+    }
+}
+
+/// What the window functions of one `WindowOperator` compute over: the child's rows sorted by
+/// (partition keys, order keys), with partition and peer-group boundaries in sorted positions.
+/// Each function family (`ranking`, `lagLead`, `framed`) reads positions in sorted order and
+/// writes its result in the child's row order.
+struct WindowPartitions {
+    /// The child's columns (random access by row).
+    let columns: LazyColumns
+    /// Rows in all.
+    let count: Int
+    /// `perm[i]`: the row at sorted position i.
+    let perm: [Int32]
+    /// `partStart[i] = 1` when a partition starts at sorted position i.
+    let partStart: [UInt8]
+    /// `peerStart[i] = 1` when a peer group (same partition and ORDER BY values) starts at i.
+    let peerStart: [UInt8]
+    /// The window's ORDER BY (a RANGE frame with offsets reads its one key).
+    let orderBy: [SortKey]
+
+    /// The value of `f` for every row, in the child's row order.
+    /// - Throws: `KuaiError.binding` for a RANGE offset frame without one numeric ORDER BY key;
+    ///   `KuaiError.execution` for HUGEINT overflow in sum.
+    func compute(_ f: WindowFunction) throws -> Column {
+        switch f.kind {
+        case .rowNumber, .rank, .denseRank: return ranking(f.kind)
+        case .lag, .lead: return lagLead(f)
+        case .firstValue, .lastValue, .min, .max, .count, .countStar, .sum, .avg: return try framed(f)
+        }
+    }
+
+    /// For every sorted position, the first and the end (exclusive) position of the group that
+    /// holds it, where `marks[i] = 1` starts a group (partitions: `partStart`, peers: `peerStart`).
+    func extents(_ marks: [UInt8]) -> (starts: [Int32], ends: [Int32]) {
+        let n = count
+        var starts = [Int32](repeating: 0, count: n)
+        var ends = [Int32](repeating: 0, count: n)
+        var s = 0
+        for i in 0..<n {
+            if marks[i] != 0 { s = i }
+            starts[i] = Int32(s)
+        }
+        var e = n
+        for i in stride(from: n - 1, through: 0, by: -1) {
+            ends[i] = Int32(e)
+            if marks[i] != 0 { e = i }
+        }
+        return (starts, ends)
+    }
+}

@@ -1,0 +1,274 @@
+import KuaiCore
+
+/// The build side of a hash join: the build rows in contiguous columns, a lookup from key to
+/// bucket, and the build rows grouped by bucket (CSR: `offsets`, `rows`; build order within a
+/// bucket). Rows with a NULL in any key column never match.
+///
+/// Lookup: a single integer key whose values span at most 4x the row count (KuaiLive's ids)
+/// indexes the buckets directly (bucket = key - min, no hashing); other keys go through a
+/// `GroupKeyTable` (bucket = key id). Read-only after `init`: probe it from several threads,
+/// VARCHAR lookups each with their own interner (handed out by the table).
+public final class JoinHashTable: @unchecked Sendable {
+    /// Build rows, one column per build-side column, `rowCount` rows each.
+    public let columns: [Column]
+    public let rowCount: Int
+    /// Build-side key columns (indexes into `columns`) and their types.
+    public let keys: [Int]
+    public let keyTypes: [DataType]
+    private let table: GroupKeyTable?
+    private let denseMin: Int64
+    private let interners: Mutex = Mutex()
+    private var freeInterners: [StringInterner] = []
+    /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b` (empty when `unique`:
+    /// then `uniqueRow` holds them).
+    let offsets: [Int32]
+    let rows: [Int32]
+    /// True when every bucket holds at most one build row.
+    let unique: Bool
+    /// When `unique`: the build row of each bucket (-1 = empty), so a probe costs one access.
+    let uniqueRow: [Int32]
+    /// True when buckets are key - min of a single integer key.
+    public let isDense: Bool
+    /// True when some build row has a NULL in a key column (NOT IN's NULL rule needs it).
+    public let hasNullKey: Bool
+    /// The number of buckets (distinct build keys, or the key span when dense).
+    public let bucketCount: Int
+
+    /// Builds the table over `columns` (`count` rows) keyed by the columns at `keys` (may be empty:
+    /// then every probe row matches every build row, a cross product).
+    /// - Throws: `KuaiError.execution` when the build side exceeds Int32.max rows.
+    public init(columns: [Column], count: Int, keys: [Int]) throws {
+        guard count < Int(Int32.max) else {
+            throw KuaiError(.execution, "join build side of \(count) rows is too large")
+        }
+        for k in keys { try requireNarrow(columns[k], "a join key") }
+        self.columns = columns
+        self.rowCount = count
+        self.keys = keys
+        self.keyTypes = keys.map { columns[$0].type == .null ? .bigint : columns[$0].type }
+        hasNullKey = keys.contains { k in
+            let c = columns[k]
+            return c.type == .null ? c.count > 0 : (c.validity?.contains(0) ?? false)
+        }
+        // Dense candidate: one integer-stored key whose values span at most 4x the rows.
+        var lo = Int64.max
+        var hi = Int64.min
+        var dense = false
+        if keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null {
+            let col = columns[keys[0]]
+            col.ints.withUnsafeBufferPointer { x in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    for i in 0..<count {
+                        if let v, v[i] == 0 { continue }
+                        let k = x[i]
+                        if k < lo { lo = k }
+                        if k > hi { hi = k }
+                    }
+                }
+            }
+            if lo <= hi {
+                let span = hi.subtractingReportingOverflow(lo)
+                dense =
+                    !span.overflow && span.partialValue < Int64(max(4 * count, 1024))
+                    && span.partialValue < Int64(Int32.max - 1)
+            }
+        }
+        // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
+        if dense {
+            let col = columns[keys[0]]
+            let span = Int(hi - lo) + 1
+            var u = [Int32](repeating: -1, count: span)
+            var duplicate = false
+            col.ints.withUnsafeBufferPointer { x in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    u.withUnsafeMutableBufferPointer { ub in
+                        for i in 0..<count {
+                            if let v, v[i] == 0 { continue }
+                            let slot = Int(truncatingIfNeeded: x[i] &- lo)
+                            if ub[slot] >= 0 {
+                                duplicate = true
+                                break
+                            }
+                            ub[slot] = Int32(i)
+                        }
+                    }
+                }
+            }
+            if !duplicate {
+                table = nil
+                denseMin = lo
+                isDense = true
+                unique = true
+                uniqueRow = u
+                offsets = []
+                rows = []
+                bucketCount = span
+                return
+            }
+        }
+        var ids = [Int32](repeating: -1, count: count)
+        var buckets = 0
+        if dense {
+            let col = columns[keys[0]]
+            buckets = Int(hi - lo) + 1
+            col.ints.withUnsafeBufferPointer { x in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    ids.withUnsafeMutableBufferPointer { idp in
+                        for i in 0..<count {
+                            if let v, v[i] == 0 { continue }
+                            idp[i] = Int32(truncatingIfNeeded: x[i] &- lo)
+                        }
+                    }
+                }
+            }
+            table = nil
+            denseMin = lo
+        } else {
+            let t = GroupKeyTable(keyTypes: keyTypes)
+            t.reserve(count)
+            let chunk = 65536
+            ids.withUnsafeMutableBufferPointer { idp in
+                var start = 0
+                while start < count {
+                    let end = min(count, start + chunk)
+                    let keyCols = keys.map { k -> Column in
+                        let c = columns[k].type == .null ? Column.nulls(.bigint, count: columns[k].count) : columns[k]
+                        return (start == 0 && end == count) ? c : c.slice(start..<end)
+                    }
+                    t.findOrInsert(
+                        keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
+                    start = end
+                }
+            }
+            buckets = t.count
+            table = t
+            denseMin = 0
+        }
+        isDense = dense
+        // counting sort of build rows by bucket (rows without a bucket are left out)
+        var offsets = [Int32](repeating: 0, count: buckets + 1)
+        var placed = 0
+        var isUnique = true
+        ids.withUnsafeBufferPointer { idp in
+            offsets.withUnsafeMutableBufferPointer { off in
+                for i in 0..<count where idp[i] >= 0 {
+                    let b = Int(idp[i]) + 1
+                    off[b] += 1
+                    if off[b] > 1 { isUnique = false }
+                    placed += 1
+                }
+                for g in 0..<buckets { off[g + 1] += off[g] }
+            }
+        }
+        var rows = [Int32](repeating: 0, count: placed)
+        if placed > 0 {
+            var cursor = [Int32](offsets[0..<buckets])
+            ids.withUnsafeBufferPointer { idp in
+                rows.withUnsafeMutableBufferPointer { r in
+                    cursor.withUnsafeMutableBufferPointer { cur in
+                        for i in 0..<count where idp[i] >= 0 {
+                            let g = Int(idp[i])
+                            r[Int(cur[g])] = Int32(i)
+                            cur[g] += 1
+                        }
+                    }
+                }
+            }
+        }
+        self.unique = isUnique
+        self.bucketCount = buckets
+        if isUnique {
+            var u = [Int32](repeating: -1, count: buckets)
+            offsets.withUnsafeBufferPointer { off in
+                rows.withUnsafeBufferPointer { r in
+                    u.withUnsafeMutableBufferPointer { ub in
+                        for b in 0..<buckets where off[b + 1] > off[b] { ub[b] = r[Int(off[b])] }
+                    }
+                }
+            }
+            uniqueRow = u
+            // the CSR is not needed when every bucket has at most one row
+            self.offsets = []
+            self.rows = []
+        } else {
+            uniqueRow = []
+            self.offsets = offsets
+            self.rows = rows
+        }
+    }
+
+    /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with
+    /// `returnInterner` so the next probe reuses its code maps.
+    func takeInterner() -> StringInterner? {
+        guard let table else { return nil }
+        return interners.withLock { freeInterners.popLast() } ?? table.makeLookupInterner()
+    }
+    func returnInterner(_ i: StringInterner?) {
+        guard let i else { return }
+        interners.withLock { freeInterners.append(i) }
+    }
+
+    /// For a `unique` table: the matching build row per probe row, or -1.
+    func findUniqueRows(
+        _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
+        into out: UnsafeMutableBufferPointer<Int32>
+    ) {
+        precondition(unique)
+        uniqueRow.withUnsafeBufferPointer { u in
+            if let table {
+                table.find(probeKeys, rowCount: n, nullsMatch: false, into: out, interner: interner!)
+                for i in 0..<n where out[i] >= 0 { out[i] = u[Int(out[i])] }
+                return
+            }
+            let col = probeKeys[0]
+            let lo = denseMin
+            let span = UInt64(u.count)
+            col.ints.withUnsafeBufferPointer { x in
+                if let v = col.validity {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        out[i] = (v[i] != 0 && b < span) ? u[Int(b)] : -1
+                    }
+                } else {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        out[i] = b < span ? u[Int(b)] : -1
+                    }
+                }
+            }
+        }
+    }
+
+    /// For a table that is not `unique`: the bucket per probe row, -1 when the row cannot match
+    /// (absent key, empty bucket, NULL key).
+    /// - Parameter probeKeys: one column per key, already of a storage matching `keyTypes`.
+    func find(
+        _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
+        into ids: UnsafeMutableBufferPointer<Int32>
+    ) {
+        if let table {
+            table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
+            return
+        }
+        precondition(!unique)
+        let col = probeKeys[0]
+        let lo = denseMin
+        let span = UInt64(offsets.count - 1)
+        col.ints.withUnsafeBufferPointer { x in
+            offsets.withUnsafeBufferPointer { off in
+                if let v = col.validity {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        ids[i] =
+                            (v[i] != 0 && b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
+                    }
+                } else {
+                    for i in 0..<n {
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        ids[i] = (b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
+                    }
+                }
+            }
+        }
+    }
+}

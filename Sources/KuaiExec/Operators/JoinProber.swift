@@ -1,0 +1,282 @@
+import KuaiCore
+
+/// Probes one batch at a time against a `JoinHashTable` and emits joined batches. Shared by
+/// `HashJoinOperator` (one prober) and `HashJoinProbeSource` (one prober per morsel).
+///
+/// Output columns are always left ++ right (semi/anti: left only), whichever side is the probe.
+final class JoinProber {
+    let table: JoinHashTable
+    let type: JoinType
+    let probeIsLeft: Bool
+    let probeKeys: [Int]
+    let probeSchema: Schema
+    let buildSchema: Schema
+    let residual: ((Batch) throws -> Column)?
+    /// Per build row: 1 once it matched (kept only when the build side is outer or semi/anti).
+    var buildMatched: [UInt8]?
+    /// Anti join with NOT IN's NULL rule (probe = left): see `HashJoinOperator.init`.
+    var nullAware = false
+    static let chunkSize = 65536
+
+    init(
+        table: JoinHashTable, type: JoinType, probeIsLeft: Bool, probeKeys: [Int], probeSchema: Schema,
+        buildSchema: Schema, residual: ((Batch) throws -> Column)?, trackBuild: Bool
+    ) {
+        self.table = table
+        self.type = type
+        self.probeIsLeft = probeIsLeft
+        self.probeKeys = probeKeys
+        self.probeSchema = probeSchema
+        self.buildSchema = buildSchema
+        self.residual = residual
+        self.buildMatched = trackBuild ? [UInt8](repeating: 0, count: table.rowCount) : nil
+    }
+
+    /// True when unmatched probe rows are emitted padded with NULLs.
+    var probeOuter: Bool {
+        type == .full || (type == .left && probeIsLeft) || (type == .right && !probeIsLeft)
+    }
+    /// True when the probe side is the left side of a semi/anti join.
+    var probeFilters: Bool { (type == .semi || type == .anti) && probeIsLeft }
+    /// False for semi/anti joins: they emit input rows, never pairs.
+    var emitsPairs: Bool { type != .semi && type != .anti }
+
+    /// The joined batch of pairs (probe row, build row); -1 on either side pads with NULLs.
+    func joined(_ probe: Batch, _ pIdx: UnsafeBufferPointer<Int32>, _ bIdx: UnsafeBufferPointer<Int32>) -> Batch {
+        let pCols = probe.columns.map { gatherNullable($0, pIdx) }
+        let bCols = table.columns.map { gatherNullable($0, bIdx) }
+        return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: pIdx.count)
+    }
+
+    /// Processes one probe batch; calls `emit` with each non-empty output batch.
+    func process(_ batch: Batch, emit: (Batch) throws -> Void) throws {
+        let n = batch.count
+        if n == 0 { return }
+        if nullAware && type == .anti && probeIsLeft {
+            // x NOT IN (set): all rows when the set is empty; none when it holds a NULL;
+            // else the rows with non-NULL keys that are not in the set.
+            if table.rowCount == 0 {
+                try emit(batch)
+                return
+            }
+            if table.hasNullKey { return }
+            var sel: [Int32] = []
+            for i in 0..<n
+            where !probeKeys.contains(where: { !batch.columns[$0].isValid(i) || batch.columns[$0].type == .null }) {
+                sel.append(Int32(i))
+            }
+            if sel.isEmpty { return }
+            let nonNull = sel.count == n ? batch : sel.withUnsafeBufferPointer { batch.gather($0) }
+            let inner = nullAware
+            nullAware = false
+            defer { nullAware = inner }
+            try process(nonNull, emit: emit)
+            return
+        }
+        for k in probeKeys { try requireNarrow(batch.columns[k], "a join key") }
+        let keyCols = zip(probeKeys, table.keyTypes).map { coerceKey(batch.columns[$0.0], to: $0.1) }
+        let interner = table.takeInterner()
+        defer { table.returnInterner(interner) }
+
+        // Unique build keys, no residual: at most one match per probe row, one output batch.
+        if table.unique && residual == nil {
+            var bIdx = [Int32](repeating: -1, count: n)
+            bIdx.withUnsafeMutableBufferPointer {
+                table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0)
+            }
+            var matches = 0
+            for i in 0..<n where bIdx[i] >= 0 { matches += 1 }
+            if probeFilters {
+                let want = type == .semi
+                if (want && matches == n) || (!want && matches == 0) {
+                    try emit(batch)
+                    return
+                }
+                if (want && matches == 0) || (!want && matches == n) { return }
+                var sel: [Int32] = []
+                sel.reserveCapacity(want ? matches : n - matches)
+                for i in 0..<n where (bIdx[i] >= 0) == want { sel.append(Int32(i)) }
+                try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
+                return
+            }
+            if buildMatched != nil { for b in bIdx where b >= 0 { buildMatched![Int(b)] = 1 } }
+            if !emitsPairs { return }  // semi/anti built on the left: only the marks matter
+            if probeOuter || matches == n {
+                // every probe row stays: the probe columns pass through untouched
+                let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { gatherNullable($0, b) } }
+                try emit(Batch(columns: probeIsLeft ? batch.columns + bCols : bCols + batch.columns, count: n))
+                return
+            }
+            if matches == 0 { return }
+            var sel: [Int32] = []
+            var bSel: [Int32] = []
+            sel.reserveCapacity(matches)
+            bSel.reserveCapacity(matches)
+            for i in 0..<n where bIdx[i] >= 0 {
+                sel.append(Int32(i))
+                bSel.append(bIdx[i])
+            }
+            let out = sel.withUnsafeBufferPointer { p in
+                bSel.withUnsafeBufferPointer { b in
+                    let pCols = batch.columns.map { $0.gather(p) }
+                    let bCols = table.columns.map { $0.gather(b) }
+                    return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
+                }
+            }
+            try emit(out)
+            return
+        }
+
+        // ids: the bucket per probe row, or for a unique table the build row itself
+        var ids = [Int32](repeating: -1, count: n)
+        ids.withUnsafeMutableBufferPointer {
+            if table.unique {
+                table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0)
+            } else {
+                table.find(keyCols, rowCount: n, interner: interner, into: $0)
+            }
+        }
+
+        // Semi/anti join without residual: a selection of the probe batch.
+        if probeFilters && residual == nil {
+            let want = type == .semi
+            var sel: [Int32] = []
+            sel.reserveCapacity(n)
+            for i in 0..<n where (ids[i] >= 0) == want { sel.append(Int32(i)) }
+            if sel.count == n {
+                try emit(batch)
+            } else if !sel.isEmpty {
+                try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
+            }
+            return
+        }
+
+        var probeMatched = [UInt8](repeating: 0, count: (probeOuter || probeFilters) ? n : 0)
+        var pIdx: [Int32] = []
+        var bIdx: [Int32] = []
+        pIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+        bIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+
+        func flush() throws {
+            if pIdx.isEmpty { return }
+            // the pairs as left ++ right columns (what the residual and the output see); semi/anti
+            // joins built on the left without a residual only need the match marks
+            let needsPairs = emitsPairs || residual != nil
+            let out =
+                needsPairs
+                ? pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } }
+                : Batch(columns: [], count: 0)
+            if let residual {
+                let flag = try residual(out)
+                var keep: [Int32] = []
+                keep.reserveCapacity(pIdx.count)
+                flag.ints.withUnsafeBufferPointer { f in
+                    for j in 0..<pIdx.count where f[j] != 0 && flag.isValid(j) { keep.append(Int32(j)) }
+                }
+                for j in keep {
+                    if !probeMatched.isEmpty { probeMatched[Int(pIdx[Int(j)])] = 1 }
+                    if buildMatched != nil { buildMatched![Int(bIdx[Int(j)])] = 1 }
+                }
+                if emitsPairs && !keep.isEmpty {
+                    try emit(keep.count == pIdx.count ? out : keep.withUnsafeBufferPointer { out.gather($0) })
+                }
+            } else {
+                if !probeMatched.isEmpty { for p in pIdx { probeMatched[Int(p)] = 1 } }
+                if buildMatched != nil { for b in bIdx { buildMatched![Int(b)] = 1 } }
+                if emitsPairs { try emit(out) }
+            }
+            pIdx.removeAll(keepingCapacity: true)
+            bIdx.removeAll(keepingCapacity: true)
+        }
+
+        if table.unique {
+            for i in 0..<n where ids[i] >= 0 {
+                pIdx.append(Int32(i))
+                bIdx.append(ids[i])
+                if pIdx.count >= Self.chunkSize { try flush() }
+            }
+        } else {
+            try table.offsets.withUnsafeBufferPointer { off in
+                try table.rows.withUnsafeBufferPointer { rows in
+                    for i in 0..<n {
+                        let g = Int(ids[i])
+                        if g < 0 { continue }
+                        let s = Int(off[g])
+                        let e = Int(off[g + 1])
+                        var r = s
+                        while r < e {
+                            let take = min(e - r, Self.chunkSize - pIdx.count)
+                            for k in r..<r + take {
+                                pIdx.append(Int32(i))
+                                bIdx.append(rows[k])
+                            }
+                            r += take
+                            if pIdx.count >= Self.chunkSize { try flush() }
+                        }
+                    }
+                }
+            }
+        }
+        try flush()
+
+        if probeOuter {
+            var sel: [Int32] = []
+            for i in 0..<n where probeMatched[i] == 0 { sel.append(Int32(i)) }
+            if !sel.isEmpty {
+                let none = [Int32](repeating: -1, count: sel.count)
+                try emit(sel.withUnsafeBufferPointer { p in none.withUnsafeBufferPointer { b in joined(batch, p, b) } })
+            }
+        } else if probeFilters {
+            let want: UInt8 = type == .semi ? 1 : 0
+            var sel: [Int32] = []
+            for i in 0..<n where probeMatched[i] == want { sel.append(Int32(i)) }
+            if !sel.isEmpty { try emit(sel.count == n ? batch : sel.withUnsafeBufferPointer { batch.gather($0) }) }
+        }
+    }
+
+    /// After the last probe batch: the build rows the join still owes (unmatched rows of an outer
+    /// build side padded with NULLs; matched / unmatched build rows of a semi / anti join built
+    /// on the left), in build order, in batches of up to 65536 rows.
+    func finish(emit: (Batch) throws -> Void) throws {
+        guard let matched = buildMatched else { return }
+        let semiAnti = type == .semi || type == .anti
+        let want: UInt8 = type == .semi ? 1 : 0
+        var sel: [Int32] = []
+        for r in 0..<table.rowCount where matched[r] == want { sel.append(Int32(r)) }
+        var start = 0
+        while start < sel.count {
+            let end = min(sel.count, start + Self.chunkSize)
+            try sel.withUnsafeBufferPointer { s in
+                let b = UnsafeBufferPointer(rebasing: s[start..<end])
+                let bCols = table.columns.map { $0.gather(b) }
+                if semiAnti {
+                    try emit(Batch(columns: bCols, count: b.count))
+                } else {
+                    let pCols = probeSchema.map { Column.nulls($0.type, count: b.count) }
+                    try emit(Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: b.count))
+                }
+            }
+            start = end
+        }
+    }
+}
+
+/// Converts a probe key column to the storage of the build key type `to` (integer <-> DOUBLE;
+/// a NULL-typed column becomes NULLs of `to`), so keys of different numeric types compare by value.
+func coerceKey(_ col: Column, to type: DataType) -> Column {
+    if col.type == .null { return Column.nulls(type, count: col.count) }
+    let fromDouble = col.type == .double
+    let toDouble = type == .double
+    if fromDouble == toDouble { return col }
+    if toDouble {
+        return Column(doubles: col.ints.map { Double($0) }, validity: col.validity)
+    }
+    // DOUBLE probe against an integer build key: only integral values can match.
+    var validity = col.validity ?? [UInt8](repeating: 1, count: col.count)
+    var ints = [Int64](repeating: 0, count: col.count)
+    for i in 0..<col.count {
+        let d = col.doubles[i]
+        if d.rounded() == d && abs(d) < 9.2e18 { ints[i] = Int64(d) } else { validity[i] = 0 }
+    }
+    return Column(type: type, ints: ints, validity: validity)
+}

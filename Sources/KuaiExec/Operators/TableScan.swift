@@ -1,0 +1,206 @@
+import KuaiCore
+
+/// Reads the named columns of a table block by block (one block = one morsel), with pushed-down
+/// filter conjuncts.
+///
+/// Per block: (1) zone maps: a conjunct `column op constant` whose block min/max rule out every
+/// row skips the block without reading it; one that holds for every row (and the block has no
+/// NULLs in that column) is dropped for this block; (2) the columns the remaining conjuncts read
+/// are decoded and the conjuncts evaluated into a selection vector; (3) only then are the other
+/// columns decoded, and every column is gathered down to the selected rows.
+public final class TableScan: MorselSource, @unchecked Sendable {
+    public let table: TableSource
+    /// Table column index of each scanned column.
+    public let columns: [Int]
+    /// Pushed-down conjuncts over the scanned columns (indexes into `columns`).
+    public let conjuncts: [ScalarExpr]
+    /// The scanned columns the batches carry (indexes into `columns`, ascending); nil = all.
+    /// A column read only by the conjuncts is left out: it is decoded for the filter but never
+    /// gathered down to the selected rows (late materialisation).
+    public let output: [Int]?
+    public let schema: Schema
+    /// For each conjunct, the zone-map test when it is `column op constant` (else nil).
+    let zoneTests: [ZoneTest?]
+
+    /// - Parameters:
+    ///   - columns: table column indexes to scan, in order (may be empty: then batches carry only a row count).
+    ///   - conjuncts: BOOLEAN expressions over the scanned columns, all of which must hold.
+    ///   - output: the scanned columns to output (indexes into `columns`, ascending); nil = all.
+    public init(table: TableSource, columns: [Int], conjuncts: [ScalarExpr] = [], output: [Int]? = nil) {
+        self.table = table
+        self.columns = columns
+        self.conjuncts = conjuncts
+        self.output = output
+        self.schema = (output ?? Array(columns.indices)).map { table.schema[columns[$0]] }
+        self.zoneTests = conjuncts.map { ZoneTest(conjunct: $0) }
+        QueryControl.addBlocks(table.blockCount)
+    }
+
+    public var morselCount: Int { table.blockCount }
+
+    public func morsel(_ block: Int) throws -> Batch? {
+        defer { QueryControl.blockDone() }
+        let rows = table.blockRowCount(block)
+        if rows == 0 { return nil }
+        // (1) zone maps
+        var active: [ScalarExpr] = []
+        for (k, c) in conjuncts.enumerated() {
+            if let t = zoneTests[k], let zm = table.zoneMap(column: columns[t.column], block: block) {
+                switch t.evaluate(zm) {
+                case .none: return nil
+                case .all: continue
+                case .some: break
+                }
+            }
+            active.append(c)
+        }
+        var cols = [Column](repeating: Column.placeholder, count: columns.count)
+        var loaded = [Bool](repeating: false, count: columns.count)
+        var sel: [Int32]? = nil
+        if !active.isEmpty {
+            // (2) predicate columns, then the selection vector
+            for c in active {
+                for i in c.referencedColumns where !loaded[i] {
+                    cols[i] = try table.readColumn(columns[i], block: block)
+                    loaded[i] = true
+                }
+                let b = Batch(columns: cols, count: rows)
+                sel = try c.selectRows(b, sel)
+                if sel!.isEmpty { return nil }
+            }
+        }
+        // (3) the other output columns, gathered to the selected rows
+        let outs = output ?? Array(columns.indices)
+        var out: [Column] = []
+        out.reserveCapacity(outs.count)
+        if let s = sel, s.count < rows {
+            try s.withUnsafeBufferPointer { sp in
+                for i in outs {
+                    let full = loaded[i] ? cols[i] : try table.readColumn(columns[i], block: block)
+                    out.append(full.gather(sp))
+                }
+            }
+            return Batch(columns: out, count: s.count)
+        }
+        for i in outs { out.append(loaded[i] ? cols[i] : try table.readColumn(columns[i], block: block)) }
+        return Batch(columns: out, count: rows)
+    }
+
+    public var explainLine: String {
+        var s = "Scan \(table.name) columns=[" + columns.map { table.schema[$0].name }.joined(separator: ", ") + "]"
+        if !conjuncts.isEmpty { s += " filters=[" + conjuncts.map(\.name).joined(separator: " AND ") + "]" }
+        if let output { s += " output=[" + output.map { table.schema[columns[$0]].name }.joined(separator: ", ") + "]" }
+        return s
+    }
+    public var explainChildren: [String] { [] }
+}
+
+/// A zone-map test of one conjunct `column op constant` (or `column IN (constants)`,
+/// `column BETWEEN` after lowering to two conjuncts).
+struct ZoneTest {
+    enum Outcome { case none, some, all }
+    let column: Int
+    let op: CompareOp?
+    let constant: Value
+    /// For IN lists: the smallest and largest constant.
+    let inRange: (Value, Value)?
+
+    init?(conjunct: ScalarExpr) {
+        switch conjunct.kind {
+        case .compare(let op, let a, let b):
+            if let c = a.columnIndex, let v = b.constantValue, !v.isNull {
+                column = c
+                self.op = op
+                constant = v
+                inRange = nil
+            } else if let c = b.columnIndex, let v = a.constantValue, !v.isNull {
+                column = c
+                self.op = op.flipped
+                constant = v
+                inRange = nil
+            } else {
+                return nil
+            }
+        case .inList(let a, let items, let negated):
+            guard !negated, let c = a.columnIndex else { return nil }
+            var vals: [Value] = []
+            for it in items {
+                guard let v = it.constantValue else { return nil }
+                if !v.isNull { vals.append(v) }
+            }
+            guard var lo = vals.first else { return nil }
+            var hi = lo
+            for v in vals {
+                if ZoneTest.compare(v, lo) == .some(-1) { lo = v }
+                if ZoneTest.compare(v, hi) == .some(1) { hi = v }
+            }
+            column = c
+            op = nil
+            constant = .null
+            inRange = (lo, hi)
+        default:
+            return nil
+        }
+    }
+
+    /// -1, 0, 1 comparing two boxed values of compatible types; nil when incomparable.
+    static func compare(_ a: Value, _ b: Value) -> Int? {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.double(let x), .double(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.int(let x), .double(let y)):
+            let d = Double(x)
+            return d < y ? -1 : (d == y ? 0 : 1)
+        case (.double(let x), .int(let y)):
+            let d = Double(y)
+            return x < d ? -1 : (x == d ? 0 : 1)
+        case (.string(let x), .string(let y)):
+            if x == y { return 0 }
+            return StringDictionary.less(x, y) ? -1 : 1
+        case (.bool(let x), .bool(let y)): return x == y ? 0 : (!x ? -1 : 1)
+        case (.bool(let x), .int(let y)): return compare(.int(x ? 1 : 0), .int(y))
+        case (.int(let x), .bool(let y)): return compare(.int(x), .int(y ? 1 : 0))
+        default: return nil
+        }
+    }
+
+    func evaluate(_ zm: ZoneMap) -> Outcome {
+        if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return .none }  // all NULL: no row passes
+        guard ZoneTest.compare(zm.min, zm.max) != nil else { return .some }
+        let noNulls = zm.nullCount == 0
+        if let (lo, hi) = inRange {
+            guard let a = ZoneTest.compare(hi, zm.min), let b = ZoneTest.compare(lo, zm.max) else { return .some }
+            if a < 0 || b > 0 { return .none }
+            return .some
+        }
+        guard let op, let lo = ZoneTest.compare(zm.min, constant), let hi = ZoneTest.compare(zm.max, constant) else {
+            return .some
+        }
+        // lo = sign(min - k), hi = sign(max - k)
+        let none: Bool
+        let all: Bool
+        switch op {
+        case .equal:
+            none = lo > 0 || hi < 0
+            all = lo == 0 && hi == 0
+        case .notEqual:
+            none = lo == 0 && hi == 0
+            all = lo > 0 || hi < 0
+        case .less:
+            none = lo >= 0
+            all = hi < 0
+        case .lessEqual:
+            none = lo > 0
+            all = hi <= 0
+        case .greater:
+            none = hi <= 0
+            all = lo > 0
+        case .greaterEqual:
+            none = hi < 0
+            all = lo >= 0
+        }
+        if none { return .none }
+        if all && noNulls { return .all }
+        return .some
+    }
+}

@@ -1,0 +1,194 @@
+import KuaiCore
+
+/// Appends batches of one column into contiguous storage (sort, window, join build, CTEs).
+///
+/// Appended columns are kept as chunks and concatenated once, at exactly the final size, by
+/// `build()`/`take()` (no reallocation while appending). VARCHAR: when every chunk shares one
+/// dictionary the codes are copied as they are; otherwise the result gets a fresh dictionary
+/// and codes are translated once per distinct code per dictionary (`StringInterner`).
+public struct ColumnBuilder {
+    public let type: DataType
+    public private(set) var count: Int = 0
+    private var chunks: [Column] = []
+
+    /// An empty builder of a column of `type`.
+    public init(type: DataType) { self.type = type }
+
+    /// Kept for source compatibility; chunks need no reservation.
+    public mutating func reserve(_ n: Int) {}
+
+    /// Appends the first `rows` rows of `col` (all rows by default). `col.type` must use the
+    /// same storage as `type` (a NULL-typed column is accepted and appends NULLs).
+    public mutating func append(_ col: Column, rows: Int? = nil) {
+        let n = rows ?? col.count
+        if n == 0 { return }
+        chunks.append(n == col.count ? col : col.slice(0..<n))
+        count += n
+    }
+
+    /// Appends `n` NULLs.
+    public mutating func appendNulls(_ n: Int) {
+        if n == 0 { return }
+        chunks.append(Column.nulls(.null, count: n))
+        count += n
+    }
+
+    /// The column built so far (`count` rows); the builder keeps its contents.
+    public func build() -> Column {
+        let n = count
+        if chunks.count == 1 && chunks[0].type == type { return chunks[0] }
+        // validity
+        var validity: [UInt8]? = nil
+        if chunks.contains(where: { $0.validity != nil || ($0.type == .null && type != .null) }) {
+            var v = [UInt8]()
+            v.reserveCapacity(n)
+            for c in chunks {
+                if let cv = c.validity {
+                    v.append(contentsOf: cv)
+                } else if c.type == .null {
+                    v.append(contentsOf: repeatElement(0, count: c.count))
+                } else {
+                    v.append(contentsOf: repeatElement(1, count: c.count))
+                }
+            }
+            if v.contains(0) { validity = v }
+        } else if type == .null {
+            validity = [UInt8](repeating: 0, count: n)
+        }
+        switch type {
+        case .double:
+            var d = [Double]()
+            d.reserveCapacity(n)
+            for c in chunks {
+                if c.type == .null {
+                    d.append(contentsOf: repeatElement(0, count: c.count))
+                } else {
+                    d.append(contentsOf: c.doubles)
+                }
+            }
+            return Column(doubles: d, validity: validity)
+        case .varchar:
+            let typed = chunks.filter { $0.type == .varchar }
+            let first = typed.first?.dictionary
+            if let first, typed.allSatisfy({ $0.dictionary === first }) {
+                var codes = [Int32]()
+                codes.reserveCapacity(n)
+                for c in chunks {
+                    if c.type == .null {
+                        codes.append(contentsOf: repeatElement(0, count: c.count))
+                    } else {
+                        codes.append(contentsOf: c.codes)
+                    }
+                }
+                return Column(codes: codes, dictionary: first, validity: validity)
+            }
+            let interner = StringInterner()
+            var codes = [Int32](repeating: 0, count: n)
+            codes.withUnsafeMutableBufferPointer { out in
+                var offset = 0
+                for c in chunks {
+                    if c.type == .varchar, let dict = c.dictionary {
+                        let dst = UnsafeMutableBufferPointer(rebasing: out[offset..<offset + c.count])
+                        c.codes.withUnsafeBufferPointer { src in
+                            if let v = c.validity {
+                                v.withUnsafeBufferPointer {
+                                    interner.intern(src, dictionary: dict, validity: $0, into: dst)
+                                }
+                            } else {
+                                interner.intern(src, dictionary: dict, validity: nil, into: dst)
+                            }
+                        }
+                    }
+                    offset += c.count
+                }
+            }
+            return Column(codes: codes, dictionary: interner.target, validity: validity)
+        default:
+            var x = [Int64]()
+            x.reserveCapacity(n)
+            for c in chunks {
+                if c.type == .null || c.ints.count < c.count {
+                    x.append(contentsOf: repeatElement(0, count: c.count))
+                } else {
+                    x.append(contentsOf: c.ints)
+                }
+            }
+            var out = Column(type: type, ints: x, validity: validity)
+            if chunks.contains(where: { $0.highs != nil }) {
+                // HUGEINT chunks beyond Int64: high words of every row (sign of the low word where narrow).
+                var h = [Int64]()
+                h.reserveCapacity(n)
+                for c in chunks {
+                    if let ch = c.highs {
+                        h.append(contentsOf: ch)
+                    } else if c.type == .null || c.ints.count < c.count {
+                        h.append(contentsOf: repeatElement(0, count: c.count))
+                    } else {
+                        h.append(contentsOf: c.ints.lazy.map { $0 >> 63 })
+                    }
+                }
+                out.highs = h
+            }
+            return out
+        }
+    }
+
+    /// The column built so far; empties the builder (chunks are released as soon as copied).
+    public mutating func take() -> Column {
+        let c = build()
+        chunks = []
+        count = 0
+        return c
+    }
+}
+
+/// Accumulates whole batches of one schema into contiguous columns.
+public struct BatchCollector {
+    public let schema: Schema
+    public private(set) var count: Int = 0
+    private var builders: [ColumnBuilder]
+
+    /// An empty collector for batches of `schema`.
+    public init(schema: Schema) {
+        self.schema = schema
+        builders = schema.map { ColumnBuilder(type: $0.type) }
+    }
+
+    /// Appends every row of `batch` (its columns are kept as chunks until `take()`).
+    public mutating func append(_ batch: Batch) {
+        for c in 0..<builders.count { builders[c].append(batch.columns[c], rows: batch.count) }
+        count += batch.count
+    }
+
+    /// The columns collected (each `count` rows); empties the collector, releasing each
+    /// column's chunks once it is concatenated.
+    public mutating func take() -> [Column] {
+        var cols: [Column] = []
+        cols.reserveCapacity(builders.count)
+        for i in builders.indices { cols.append(builders[i].take()) }
+        count = 0
+        return cols
+    }
+}
+
+/// Pulls every batch of `op` into contiguous columns (one per schema column, `count` rows).
+/// - Throws: whatever `op.next()` throws; `KuaiError.execution` past `--memory-limit` (`MemoryGuard`).
+public func materializeColumns(_ op: PhysicalOperator) throws -> (columns: [Column], count: Int) {
+    var collector = BatchCollector(schema: op.schema)
+    while let b = try op.next() {
+        try MemoryGuard.check()
+        collector.append(b)
+    }
+    let n = collector.count
+    return (collector.take(), n)
+}
+
+/// Pulls every batch of `op` into a `MemoryTable` (CTE results that several readers scan).
+public func materializeTable(_ op: PhysicalOperator, name: String) throws -> MemoryTable {
+    var batches: [Batch] = []
+    while let b = try op.next() {
+        try MemoryGuard.check()
+        batches.append(b)
+    }
+    return MemoryTable(name: name, schema: op.schema, batches: batches)
+}

@@ -1,0 +1,79 @@
+import Dispatch
+import KuaiCore
+
+/// Runs the morsels of a source on several threads (`DispatchQueue.concurrentPerform`), handing
+/// out morsel indexes one at a time; `body(worker, batch)` gets each non-empty batch with the
+/// index (0..<threads) of the worker running it, so per-worker state needs no lock.
+/// The first error stops the remaining work and is rethrown.
+public enum MorselScheduler {
+    public static func run(
+        _ source: MorselSource, threads: Int,
+        _ body: (_ worker: Int, _ morsel: Int, _ batch: Batch) throws -> Void
+    ) throws {
+        let total = source.morselCount
+        if total == 0 { return }
+        let workers = max(1, min(threads, total))
+        if workers == 1 {
+            for i in 0..<total {
+                try MemoryGuard.check()
+                if let b = try source.morsel(i), b.count > 0 { try body(0, i, b) }
+            }
+            return
+        }
+        let shared = SchedulerState(total: total)
+        try withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                while let i = shared.take() {
+                    do {
+                        try MemoryGuard.check()
+                        if let b = try source.morsel(i), b.count > 0 { try box.value(worker, i, b) }
+                    } catch {
+                        shared.fail(error)
+                        return
+                    }
+                }
+            }
+            if let failure = shared.failure { throw failure }
+        }
+    }
+
+    /// Worker threads to use when the caller asks for `requested` (0 = every active processor).
+    public static func threadCount(_ requested: Int) -> Int {
+        if requested > 0 { return requested }
+        return max(1, activeProcessorCount())
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+    func activeProcessorCount() -> Int { Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) }
+#elseif canImport(Darwin)
+    import Darwin
+    func activeProcessorCount() -> Int { Int(sysconf(_SC_NPROCESSORS_ONLN)) }
+#else
+    func activeProcessorCount() -> Int { 1 }
+#endif
+
+/// Shared counter and first error of one parallel run.
+final class SchedulerState: @unchecked Sendable {
+    private let lock = Mutex()
+    private var nextIndex = 0
+    private let total: Int
+    private(set) var failure: Error?
+    init(total: Int) { self.total = total }
+    func take() -> Int? {
+        lock.withLock {
+            if failure != nil || nextIndex >= total { return nil }
+            nextIndex += 1
+            return nextIndex - 1
+        }
+    }
+    func fail(_ e: Error) { lock.withLock { if failure == nil { failure = e } } }
+}
+
+/// Moves a non-Sendable value into concurrently executing code whose safety the caller ensures.
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,443 @@
+import Dispatch
+import KuaiCore
+import Testing
+
+@testable import KuaiExec
+
+/// Rows sorted by their text, for order-insensitive comparison (joins do not promise an order).
+func sortedRows(_ r: [[Value]]) -> [[Value]] {
+    r.sorted { $0.description < $1.description }
+}
+
+/// A morsel source over fixed batches (one morsel per batch).
+final class TestMorsels: MorselSource, @unchecked Sendable {
+    let schema: Schema
+    let batches: [Batch]
+    init(_ batches: [[Column]]) {
+        self.batches = batches.map { Batch(columns: $0) }
+        schema = batches[0].enumerated().map { Field("c\($0.offset)", $0.element.type) }
+    }
+    var morselCount: Int { batches.count }
+    func morsel(_ i: Int) throws -> Batch? { batches[i] }
+    var explainLine: String { "TestMorsels" }
+    var explainChildren: [String] { [] }
+}
+
+@Suite struct HashJoinTests {
+    // DuckDB fixture:
+    //   create table l as select * from (values (1,'a'),(2,'b'),(NULL,'c'),(2,'d'),(3,'e')) t(k,v)
+    //   create table r as select * from (values (2,'x'),(2,'y'),(NULL,'z'),(4,'q'),(1,'p')) t(k,w)
+    // Left comes in two batches, right in two batches with different dictionaries.
+    func l() -> BatchReplayOperator {
+        source([
+            [intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])],
+            [intCol([2, 3], type: .integer), strCol(["d", "e"])],
+        ])
+    }
+    func r() -> BatchReplayOperator {
+        source([[intCol([2, 2, nil]), strCol(["x", "y", "z"])], [intCol([4, 1]), strCol(["q", "p"])]])
+    }
+    func join(_ t: JoinType, _ side: BuildSide, residual: ((Batch) throws -> Column)? = nil) throws -> [[Value]] {
+        sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: r(), type: t, leftKeys: [0], rightKeys: [0], residual: residual, buildSide: side))
+        )
+    }
+    /// r.w > 'x' on the joined batch (column 3 = w).
+    static func wAfterX(_ b: Batch) throws -> Column {
+        Column(
+            type: .boolean,
+            ints: (0..<b.count).map { i in
+                if case .string(let s) = b.columns[3].value(at: i), s > "x" { return 1 }
+                return 0
+            })
+    }
+
+    static let sides: [BuildSide] = [.left, .right, .auto]
+
+    // DuckDB: select * from l join r on l.k=r.k order by all
+    @Test(arguments: sides) func inner(side: BuildSide) throws {
+        #expect(
+            try join(.inner, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                ]))
+    }
+
+    // DuckDB: select * from l left join r on l.k=r.k order by all
+    @Test(arguments: sides) func leftJoin(side: BuildSide) throws {
+        #expect(
+            try join(.left, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul],
+                ]))
+    }
+
+    // DuckDB: select * from l right join r on l.k=r.k order by all
+    @Test(arguments: sides) func rightJoin(side: BuildSide) throws {
+        #expect(
+            try join(.right, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [nul, nul, int(4), str("q")],
+                    [nul, nul, nul, str("z")],
+                ]))
+    }
+
+    // DuckDB: select * from l full join r on l.k=r.k order by all
+    @Test(arguments: sides) func fullJoin(side: BuildSide) throws {
+        #expect(
+            try join(.full, side)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul],
+                    [nul, nul, int(4), str("q")], [nul, nul, nul, str("z")],
+                ]))
+    }
+
+    // DuckDB: select * from l where exists (select 1 from r where r.k=l.k) -> (1,'a'),(2,'b'),(2,'d')
+    //         select * from l where not exists (...) -> (3,'e'),(NULL,'c')
+    @Test(arguments: sides) func semiAnti(side: BuildSide) throws {
+        #expect(try join(.semi, side) == sortedRows([[int(1), str("a")], [int(2), str("b")], [int(2), str("d")]]))
+        #expect(try join(.anti, side) == sortedRows([[int(3), str("e")], [nul, str("c")]]))
+    }
+
+    // DuckDB: select * from l left join r on l.k=r.k and r.w > 'x' order by all
+    //  -> [(1,'a',None,None), (2,'b',2,'y'), (2,'d',2,'y'), (3,'e',None,None), (None,'c',None,None)]
+    // DuckDB: select * from l full join r on l.k=r.k and r.w > 'x' order by all
+    //  -> ... + (None,None,1,'p'), (None,None,2,'x'), (None,None,4,'q'), (None,None,None,'z')
+    @Test(arguments: sides) func residualOuter(side: BuildSide) throws {
+        #expect(
+            try join(.left, side, residual: Self.wAfterX)
+                == sortedRows([
+                    [int(1), str("a"), nul, nul], [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul], [nul, str("c"), nul, nul],
+                ]))
+        #expect(
+            try join(.full, side, residual: Self.wAfterX)
+                == sortedRows([
+                    [int(1), str("a"), nul, nul], [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul], [nul, str("c"), nul, nul], [nul, nul, int(1), str("p")],
+                    [nul, nul, int(2), str("x")], [nul, nul, int(4), str("q")], [nul, nul, nul, str("z")],
+                ]))
+        #expect(
+            try join(.inner, side, residual: Self.wAfterX)
+                == sortedRows([[int(2), str("b"), int(2), str("y")], [int(2), str("d"), int(2), str("y")]]))
+    }
+
+    // Unique build keys with a residual. DuckDB:
+    //   create table r3 as select * from (values (4,'q'),(1,'p'),(NULL,'z'),(2,'y')) t(k,w)
+    //   select * from l left join r3 on l.k=r3.k and r3.w > 'x' order by all
+    //   -> [(1,'a',None,None), (2,'b',2,'y'), (2,'d',2,'y'), (3,'e',None,None), (None,'c',None,None)]
+    //   select * from l right join r3 on l.k=r3.k and r3.w > 'x' order by all
+    //   -> [(2,'b',2,'y'), (2,'d',2,'y'), (None,None,1,'p'), (None,None,4,'q'), (None,None,None,'z')]
+    @Test(arguments: sides) func residualUniqueBuild(side: BuildSide) throws {
+        let r3 = { source([[intCol([4, 1]), strCol(["q", "p"])], [intCol([nil, 2]), strCol(["z", "y"])]]) }
+        let a = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: r3(), type: .left, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX,
+                    buildSide: side)))
+        #expect(
+            a
+                == sortedRows([
+                    [int(1), str("a"), nul, nul], [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul], [nul, str("c"), nul, nul],
+                ]))
+        let b = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: r3(), type: .right, leftKeys: [0], rightKeys: [0], residual: Self.wAfterX,
+                    buildSide: side)))
+        #expect(
+            b
+                == sortedRows([
+                    [int(2), str("b"), int(2), str("y")], [int(2), str("d"), int(2), str("y")],
+                    [nul, nul, int(1), str("p")],
+                    [nul, nul, int(4), str("q")], [nul, nul, nul, str("z")],
+                ]))
+    }
+
+    // DuckDB: select * from l where exists (select 1 from r where r.k=l.k and r.w > 'x') -> (2,'b'),(2,'d')
+    //         ... not exists ... -> (1,'a'),(3,'e'),(None,'c')
+    @Test(arguments: sides) func residualSemiAnti(side: BuildSide) throws {
+        #expect(
+            try join(.semi, side, residual: Self.wAfterX) == sortedRows([[int(2), str("b")], [int(2), str("d")]]))
+        #expect(
+            try join(.anti, side, residual: Self.wAfterX)
+                == sortedRows([[int(1), str("a")], [int(3), str("e")], [nul, str("c")]]))
+    }
+
+    // DuckDB: select count(*) from l cross join r -> 25
+    // DuckDB: select * from l join r on l.k < r.k order by all
+    //  -> [(1,'a',2,'x'), (1,'a',2,'y'), (1,'a',4,'q'), (2,'b',4,'q'), (2,'d',4,'q'), (3,'e',4,'q')]
+    @Test func crossAndNestedLoop() throws {
+        #expect(try rows(NestedLoopJoinOperator(left: l(), right: r(), type: .cross)).count == 25)
+        let less: (Batch) throws -> Column = { b in
+            Column(
+                type: .boolean,
+                ints: (0..<b.count).map { i in
+                    if case .int(let a) = b.columns[0].value(at: i), case .int(let c) = b.columns[2].value(at: i), a < c
+                    {
+                        return 1
+                    }
+                    return 0
+                })
+        }
+        let got = sortedRows(try rows(NestedLoopJoinOperator(left: l(), right: r(), type: .inner, predicate: less)))
+        #expect(
+            got
+                == sortedRows([
+                    [int(1), str("a"), int(2), str("x")], [int(1), str("a"), int(2), str("y")],
+                    [int(1), str("a"), int(4), str("q")],
+                    [int(2), str("b"), int(4), str("q")], [int(2), str("d"), int(4), str("q")],
+                    [int(3), str("e"), int(4), str("q")],
+                ]))
+    }
+
+    // A join without keys streams: the probe batch is cut into slices whose pairs fill about one output chunk,
+    // so the first batch comes before the whole product exists. The rows are those of the full product:
+    // 1000 x 300 pairs; LEFT JOIN ON l.k < r.k keeps, per left k, the r values above it (or one NULL row).
+    @Test func nestedLoopStreamsInChunks() throws {
+        let left = { source([[intCol((0..<1000).map { Int64($0) })]]) }
+        let right = { source([[intCol((0..<300).map { Int64($0 * 3) })]]) }
+        let cross = NestedLoopJoinOperator(left: left(), right: right(), type: .cross)
+        let first = try #require(try cross.next())
+        #expect(first.count <= JoinProber.chunkSize && first.count >= JoinProber.chunkSize / 2)
+        var total = first.count
+        while let b = try cross.next() { total += b.count }
+        #expect(total == 300_000)
+        let less: (Batch) throws -> Column = { b in
+            Column(type: .boolean, ints: (0..<b.count).map { i in b.columns[0].ints[i] < b.columns[1].ints[i] ? 1 : 0 })
+        }
+        let got = try rows(NestedLoopJoinOperator(left: left(), right: right(), type: .left, predicate: less))
+        var expected = 0
+        for k in 0..<1000 {
+            let above = (0..<300).filter { $0 * 3 > k }.count
+            expected += max(above, 1)
+        }
+        #expect(got.count == expected)
+    }
+
+    // VARCHAR keys with different dictionaries and a multi-column key (string, int).
+    // DuckDB: select * from (values ('a',1,10),('b',2,20),('a',2,30),(NULL,1,40)) l(s,i,x)
+    //         join (values ('a',1,'A1'),('a',2,'A2'),('b',1,'B1'),(NULL,1,'nul')) r(s,i,y) on l.s=r.s and l.i=r.i order by all
+    //  -> [('a', 1, 10, 'a', 1, 'A1'), ('a', 2, 30, 'a', 2, 'A2')]
+    @Test(arguments: sides) func multiColumnStringKeys(side: BuildSide) throws {
+        let left = source([[strCol(["a", "b", "a", nil]), intCol([1, 2, 2, 1]), intCol([10, 20, 30, 40])]])
+        let right = source([
+            [strCol(["b", "a"]), intCol([1, 2]), strCol(["B1", "A2"])],
+            [strCol(["a", nil]), intCol([1, 1]), strCol(["A1", "N"])],
+        ])
+        let got = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left, right: right, type: .inner, leftKeys: [0, 1], rightKeys: [0, 1], buildSide: side)))
+        #expect(
+            got
+                == sortedRows([
+                    [str("a"), int(1), int(10), str("a"), int(1), str("A1")],
+                    [str("a"), int(2), int(30), str("a"), int(2), str("A2")],
+                ]))
+    }
+
+    // Single VARCHAR key, probe dictionary differs from build dictionary, strings absent on one side.
+    // DuckDB: select l.s, r.y from (values ('x'),('y'),('w'),(NULL)) l(s) join (values ('y',1),('x',2),('z',3)) r(s,y) on l.s=r.s order by all
+    //  -> [('x', 2), ('y', 1)]
+    @Test func stringKeyAcrossDictionaries() throws {
+        let left = source([[strCol(["x", "y", "w", nil])]])
+        let right = source([[strCol(["y", "x", "z"]), intCol([1, 2, 3])]])
+        let got = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)))
+        #expect(got == [[str("x"), str("x"), int(2)], [str("y"), str("y"), int(1)]])
+    }
+
+    // INTEGER against BIGINT and DOUBLE against BIGINT keys compare by value.
+    // DuckDB: select * from (values (1::INTEGER),(2::INTEGER)) l(a) join (values (2::BIGINT),(3::BIGINT)) r(b) on a=b -> [(2, 2)]
+    // DuckDB: select * from (values (2.0::DOUBLE),(2.5::DOUBLE)) l(a) join (values (2::BIGINT)) r(b) on a=b -> [(2.0, 2)]
+    @Test func mixedNumericKeys() throws {
+        let a = try rows(
+            HashJoinOperator(
+                left: source([[intCol([1, 2], type: .integer)]]), right: source([[intCol([2, 3])]]),
+                type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
+        #expect(a == [[int(2), int(2)]])
+        let b = try rows(
+            HashJoinOperator(
+                left: source([[dblCol([2.0, 2.5])]]), right: source([[intCol([2])]]),
+                type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right))
+        #expect(b == [[dbl(2.0), int(2)]])
+    }
+
+    @Test func largeFanOutIsChunked() throws {
+        // 300 left rows x 1000 right rows with one key: 300k output rows in batches of <= 65536.
+        let left = source([[intCol(Array(repeating: 7, count: 300)), intCol((0..<300).map { Int64($0) })]])
+        let right = source([[intCol(Array(repeating: 7, count: 1000))]])
+        let op = HashJoinOperator(
+            left: left, right: right, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
+        var total = 0
+        var maxBatch = 0
+        var sum: Int64 = 0
+        while let b = try op.next() {
+            total += b.count
+            maxBatch = max(maxBatch, b.count)
+            sum += b.columns[1].ints.reduce(0, +)
+        }
+        #expect(total == 300_000 && maxBatch <= 65536 && sum == 1000 * (299 * 300 / 2))
+    }
+
+    @Test func emptyBuildSide() throws {
+        let empty = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
+        #expect(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: empty, type: .inner, leftKeys: [0], rightKeys: [0], buildSide: .right)
+            ).isEmpty)
+        let empty2 = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
+        #expect(
+            try rows(
+                HashJoinOperator(
+                    left: l(), right: empty2, type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)
+            ).count == 5)
+        let empty3 = BatchReplayOperator(schema: [Field("k", .bigint)], batches: [])
+        #expect(
+            try rows(HashJoinOperator(left: l(), right: empty3, type: .anti, leftKeys: [0], rightKeys: [0])).count == 5)
+    }
+
+    // Keys spread far apart (no dense bucket array: hashed lookup), with duplicates, NULLs and a
+    // unique-key build side. Same DuckDB answers as `leftJoin` / `semiAnti` with keys scaled.
+    @Test(arguments: sides) func hashedIntegerKeys(side: BuildSide) throws {
+        let m: Int64 = 1_000_000_007_000
+        let left = {
+            source([
+                [intCol([1 * m, 2 * m, nil], type: .bigint), strCol(["a", "b", "c"])],
+                [intCol([2 * m, 3 * m]), strCol(["d", "e"])],
+            ])
+        }
+        let right = {
+            source([
+                [intCol([2 * m, 2 * m, nil]), strCol(["x", "y", "z"])], [intCol([4 * m, 1 * m]), strCol(["q", "p"])],
+            ])
+        }
+        let got = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: right(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(
+            got
+                == sortedRows([
+                    [int(m), str("a"), int(m), str("p")], [int(2 * m), str("b"), int(2 * m), str("x")],
+                    [int(2 * m), str("b"), int(2 * m), str("y")],
+                    [int(2 * m), str("d"), int(2 * m), str("x")], [int(2 * m), str("d"), int(2 * m), str("y")],
+                    [int(3 * m), str("e"), nul, nul], [nul, str("c"), nul, nul],
+                ]))
+        // unique build keys; DuckDB (keys unscaled): create table r2 as select * from (values (4,'q'),(1,'p'),(NULL,'z')) t(k,w)
+        //   select * from l full join r2 on l.k=r2.k order by all
+        //   -> [(1,'a',1,'p'), (2,'b',None,None), (2,'d',None,None), (3,'e',None,None), (None,'c',None,None), (None,None,4,'q'), (None,None,None,'z')]
+        //   select * from l semi join r2 on l.k=r2.k -> [(1,'a')]; anti join -> [(2,'b'), (2,'d'), (3,'e'), (None,'c')]
+        let uniqueRight = { source([[intCol([4 * m, 1 * m, nil]), strCol(["q", "p", "z"])]]) }
+        let u = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: uniqueRight(), type: .full, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(
+            u
+                == sortedRows([
+                    [int(m), str("a"), int(m), str("p")], [int(2 * m), str("b"), nul, nul],
+                    [int(2 * m), str("d"), nul, nul],
+                    [int(3 * m), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul], [nul, nul, int(4 * m), str("q")], [nul, nul, nul, str("z")],
+                ]))
+        let semi = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: uniqueRight(), type: .semi, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(semi == [[int(m), str("a")]])
+        let anti = sortedRows(
+            try rows(
+                HashJoinOperator(
+                    left: left(), right: uniqueRight(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: side)))
+        #expect(
+            anti
+                == sortedRows([
+                    [int(2 * m), str("b")], [int(2 * m), str("d")], [int(3 * m), str("e")], [nul, str("c")],
+                ]))
+    }
+
+    // NOT IN (null-aware anti join). DuckDB:
+    //   select * from l where k not in (select k from r) -> []
+    //   select * from l where k not in (select k from r where k is not null and k <> 1) -> [(1,'a'), (3,'e')]
+    //   select * from l where k not in (select k from r where false) -> all 5 rows of l
+    @Test func nullAwareAnti() throws {
+        let a = try rows(
+            HashJoinOperator(left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
+        #expect(a.isEmpty)
+        let r2 = source([[intCol([2, 2, 4]), strCol(["x", "y", "q"])]])
+        let b = sortedRows(
+            try rows(
+                HashJoinOperator(left: l(), right: r2, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true)))
+        #expect(b == sortedRows([[int(1), str("a")], [int(3), str("e")]]))
+        let empty = BatchReplayOperator(schema: [Field("k", .bigint), Field("w", .varchar)], batches: [])
+        let c = try rows(
+            HashJoinOperator(left: l(), right: empty, type: .anti, leftKeys: [0], rightKeys: [0], nullAware: true))
+        #expect(c.count == 5)
+        let op = HashJoinOperator(
+            left: l(), right: r(), type: .anti, leftKeys: [0], rightKeys: [0], buildSide: .left, nullAware: true)
+        #expect(op.explainLine == "HashJoin ANTI null-aware build=right keys=[#0=#0]")
+    }
+
+    @Test func explain() {
+        let op = HashJoinOperator(left: l(), right: r(), type: .left, leftKeys: [0], rightKeys: [0], buildSide: .right)
+        #expect(op.explainLine == "HashJoin LEFT build=right keys=[#0=#0]")
+    }
+
+    // Same answers as the operator's LEFT join (DuckDB query in leftJoin), probe run per morsel in parallel.
+    @Test func morselProbe() throws {
+        let probe = TestMorsels([
+            [intCol([1, 2, nil], type: .integer), strCol(["a", "b", "c"])],
+            [intCol([2, 3], type: .integer), strCol(["d", "e"])],
+        ])
+        let (cols, n) = try materializeColumns(r())
+        let table = try JoinHashTable(columns: cols, count: n, keys: [0])
+        let src = HashJoinProbeSource(probe: probe, build: table, buildSchema: r().schema, type: .left, probeKeys: [0])
+        final class Sink: @unchecked Sendable {
+            var rows: [[Value]] = []
+            let lock = Mutex()
+        }
+        let sink = Sink()
+        DispatchQueue.concurrentPerform(iterations: src.morselCount) { m in
+            let b = try! src.morsel(m)!
+            sink.lock.withLock { for i in 0..<b.count { sink.rows.append(b.columns.map { $0.value(at: i) }) } }
+        }
+        let out = sink.rows
+        #expect(
+            sortedRows(out)
+                == sortedRows([
+                    [int(1), str("a"), int(1), str("p")], [int(2), str("b"), int(2), str("x")],
+                    [int(2), str("b"), int(2), str("y")],
+                    [int(2), str("d"), int(2), str("x")], [int(2), str("d"), int(2), str("y")],
+                    [int(3), str("e"), nul, nul],
+                    [nul, str("c"), nul, nul],
+                ]))
+        let semi = HashJoinProbeSource(probe: probe, build: table, buildSchema: r().schema, type: .semi, probeKeys: [0])
+        var n2 = 0
+        for i in 0..<semi.morselCount { n2 += try semi.morsel(i)?.count ?? 0 }
+        #expect(n2 == 3)
+    }
+}
