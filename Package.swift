@@ -30,9 +30,16 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "KuaiCore", swiftSettings: staticCompile),
         .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
-        .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"], swiftSettings: staticCompile),
+        .target(
+            name: "KuaiParquet", dependencies: ["KuaiCore", "CLZ4", "CZstd", "CSnappy", "CZlib"],
+            swiftSettings: staticCompile),
+        .target(
+            name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat", "KuaiParquet"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: staticCompile),
@@ -69,6 +76,8 @@ let package = Package(
         .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore"]),
         .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
         .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
+        .testTarget(
+            name: "KuaiParquetTests", dependencies: ["KuaiCore", "KuaiParquet", "KuaiFormat", "KuaiIngest"]),
         .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
         .testTarget(name: "KuaiChartTests", dependencies: ["KuaiChart"]),
         .testTarget(
