@@ -45,7 +45,7 @@ let package = Package(
         .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: staticCompile),
         .target(
             name: "KuaiPlan",
-            dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest", "KuaiOutput"],
+            dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest", "KuaiOutput", "KuaiParquet"],
             swiftSettings: staticCompile),
         .target(name: "KuaiChart", swiftSettings: staticCompile),
         .target(

@@ -51,7 +51,7 @@ enum ReportBin {
             "--store", FixtureStores.partial, "-o", page, "--only", "01-demographics,08-ltv-by-age",
         ])
         #expect(r.status == 0, "\(r.err)")
-        #expect(r.err.contains("08-ltv-by-age") && r.err.contains("skipped: the store has no table gift"))
+        #expect(r.err.contains("08-ltv-by-age") && r.err.contains("skipped: the store has no table gift\n"))
         let html = try String(contentsOfFile: page, encoding: .utf8)
         #expect(html.contains("id=\"c-01-demographics\"") && !html.contains("id=\"c-02-"))
     }
