@@ -51,8 +51,11 @@ func shell(_ args: [String]) -> Bool {
         let problems = ProblemList()
         let answers = ProblemList()
         let group = DispatchGroup()
+        let readersStarted = DispatchSemaphore(value: 0)
         DispatchQueue.global().async(group: group) {
             defer { done.set() }
+            // Start replacing once both readers have an answer, so that they overlap the writes.
+            for _ in 0..<2 { _ = readersStarted.wait(timeout: .now() + 60) }
             do {
                 for k in 1...6 { try runScript(writer, Self.generation(k, rows: rows)) }
             } catch { problems.add("writer: \(error)") }
@@ -61,7 +64,8 @@ func shell(_ args: [String]) -> Bool {
             DispatchQueue.global().async(group: group) {
                 do {
                     let reader = try Session(storePath: w.path)
-                    while !done.isSet {
+                    var first = true
+                    while first || !done.isSet {
                         let csv = try sessionCSV(
                             reader, "SELECT count(*) AS n, min(v) AS lo, max(v) AS hi, sum(w) AS s FROM t")
                         answers.add(csv)
@@ -69,13 +73,18 @@ func shell(_ args: [String]) -> Bool {
                         if f[0] != "\(rows)" || f[1] != f[2] || f[3] != "\(rows * (rows - 1) / 2)" {
                             problems.add("mixed answer: \(csv)")
                         }
+                        if first { readersStarted.signal() }
+                        first = false
                     }
-                } catch { problems.add("reader: \(error)") }
+                } catch {
+                    problems.add("reader: \(error)")
+                    readersStarted.signal()
+                }
             }
         }
         group.wait()
         #expect(problems.items.isEmpty, "\(problems.items.prefix(5))")
-        #expect(answers.items.count > 0)
+        #expect(answers.items.count >= 2)
         #expect(try sessionCSV(writer, "SELECT min(v) AS lo, max(v) AS hi FROM t") == "lo,hi\n6,6\n")
         #expect(uncommittedLeftovers(in: w.path).isEmpty)
         #expect(try Store.open(at: w.path).verify().isEmpty)
