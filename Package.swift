@@ -73,23 +73,31 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
-        .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore"]),
-        .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
-        .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
+        // What the test targets share (SplitMix64, TempDir, the kuai-convert/kuai-query/kuai-report
+        // runner, the corpus reader and the bench queries, column and row literals): a regular
+        // library that only test targets depend on; no product includes it.
+        .target(name: "KuaiTestSupport", dependencies: ["KuaiCore"], path: "Tests/KuaiTestSupport"),
+        .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiTestSupport"]),
         .testTarget(
-            name: "KuaiParquetTests", dependencies: ["KuaiCore", "KuaiParquet", "KuaiFormat", "KuaiIngest"]),
-        .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
-        .testTarget(name: "KuaiChartTests", dependencies: ["KuaiChart"]),
+            name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiTestSupport"]),
+        .testTarget(
+            name: "KuaiParquetTests",
+            dependencies: ["KuaiCore", "KuaiParquet", "KuaiFormat", "KuaiIngest", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiChartTests", dependencies: ["KuaiChart", "KuaiTestSupport"]),
         .testTarget(
             name: "KuaiReportTests",
-            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiChart", "KuaiReport"],
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiChart", "KuaiReport", "KuaiTestSupport"],
             exclude: ["Expected"]),  // DuckDB's answers, read from the source tree
-        .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec"]),
+        .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec", "KuaiTestSupport"]),
         .testTarget(
-            name: "KuaiOutputTests", dependencies: ["KuaiCore", "KuaiExec", "KuaiOutput", "KuaiPlan"],
+            name: "KuaiOutputTests",
+            dependencies: ["KuaiCore", "KuaiExec", "KuaiOutput", "KuaiPlan", "KuaiTestSupport"],
             exclude: ["Cases"]),
         .testTarget(
-            name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],
-            exclude: ["Corpus"]),  // .slt files are read from the source tree (CorpusSupport.swift)
+            name: "KuaiEndToEndTests",
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],
+            exclude: ["Corpus"]),  // .slt files are read from the source tree (RepoPaths.corpus)
     ]
 )

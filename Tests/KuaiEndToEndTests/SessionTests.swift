@@ -2,6 +2,7 @@ import Foundation
 import KuaiCore
 import KuaiPlan
 import KuaiSQL
+import KuaiTestSupport
 import Testing
 
 /// The rows of a statement's result as DuckDB's `COPY ... (HEADER)` CSV.
@@ -21,7 +22,7 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
 /// Session over in-memory tables and files read in place; expected text from DuckDB 2.0.1
 /// (`COPY (<query>) TO 'x.csv' (HEADER)` run in the repository root).
 @Suite struct SessionReadTests {
-    static let gift = RepoPaths.root.appendingPathComponent("Tests/Fixtures/edge/gift.csv").path
+    static let gift = RepoPaths.edge.appendingPathComponent("gift.csv").path
 
     @Test func selectStreamsRows() throws {
         let s = Session(tables: [engineTable()])
@@ -70,7 +71,7 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
     }
 
     @Test func csvErrorsNameFileLineColumn() throws {
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let f = dir.write("bad.csv", "a,b\n1,2\n3,x\n")
         let s = Session(tables: [])

@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiParquet
@@ -35,6 +36,7 @@ import Testing
 
     @Test func truncatedFile() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let (_, bytes) = try Self.goodFile(tmp)
         for keep in [0, 3, 11, bytes.count / 2, bytes.count - 1] {
             let e = try #require(Self.failure(Array(bytes[0..<keep]), tmp))
@@ -45,6 +47,7 @@ import Testing
 
     @Test func badMagic() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         var (_, bytes) = try Self.goodFile(tmp)
         bytes[0] = UInt8(ascii: "X")
         let e = try #require(Self.failure(bytes, tmp))
@@ -54,6 +57,7 @@ import Testing
 
     @Test func footerLengthPastTheFile() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         var (_, bytes) = try Self.goodFile(tmp)
         let n = bytes.count
         for (k, b) in [UInt8(0xFF), 0xFF, 0xFF, 0x7F].enumerated() { bytes[n - 8 + k] = b }
@@ -63,6 +67,7 @@ import Testing
 
     @Test func pageDecompressingToTheWrongSize() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         var (_, bytes) = try Self.goodFile(tmp)
         // The first page header starts at byte 4; after it, snappy's own length varint.
         var r = bytes.withUnsafeBytes { ThriftReader(UnsafeRawBufferPointer(rebasing: $0[4...])) }
@@ -81,6 +86,7 @@ import Testing
 
     @Test func footerThatDoesNotParse() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         var (_, bytes) = try Self.goodFile(tmp)
         let footerLength = Int(bytes[bytes.count - 8]) | Int(bytes[bytes.count - 7]) << 8
         let start = bytes.count - 8 - footerLength
@@ -93,6 +99,7 @@ import Testing
     @Test(arguments: [ParquetCodec.uncompressed, .snappy, .zstd, .gzip, .lz4Raw])
     func randomDamageNeverCrashes(_ codec: ParquetCodec) throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let (_, good) = try Self.goodFile(tmp, codec: codec)
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15 &+ UInt64(codec.rawValue)
         func next() -> UInt64 {
@@ -110,6 +117,7 @@ import Testing
 
     @Test func nestedColumnIsRefusedByName() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         // A file with a LIST column, written by hand: root { optional group tags (LIST) { repeated
         // group list { optional binary element } } }, no row groups.
         var meta = FileMetaData()

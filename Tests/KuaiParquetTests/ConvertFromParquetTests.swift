@@ -2,6 +2,7 @@ import Foundation
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiParquet
@@ -12,6 +13,7 @@ import Testing
     @Test(arguments: ["duckdb-zstd", "duckdb-v2-zstd", "pyarrow-delta-v2", "pyarrow-snappy-v1", "polars-zstd"])
     func storeHoldsDuckDBsAnswer(_ fixture: String) throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let store = tmp.path + "/s.kuai"
         let summaries = try Converter.convert(sources: [fixtureDir + "/\(fixture).parquet"], to: store)
         #expect(summaries.map(\.name) == [fixture])
@@ -32,6 +34,7 @@ import Testing
 
     @Test func hiveGlobBecomesOneTable() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let dir = tmp.path + "/room"
         let schema: Schema = [Field("p_date", .bigint), Field("v", .bigint)]
         let w = try ParquetPartitionedWriter(directory: dir, schema: schema, partitionBy: ["p_date"])
@@ -54,6 +57,7 @@ import Testing
 
     @Test func badParquetLeavesNoStore() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let bad = tmp.path + "/bad.parquet"
         FileManager.default.createFile(atPath: bad, contents: Data("PAR1 not really".utf8))
         let store = tmp.path + "/s.kuai"

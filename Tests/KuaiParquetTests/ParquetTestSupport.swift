@@ -1,18 +1,12 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiParquet
 
-/// Package root (…/Tests/KuaiParquetTests/ParquetTestSupport.swift -> …).
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
 /// Tests/Fixtures/parquet: files written by DuckDB, pyarrow and Polars (Tools/parquet_fixtures.py).
-let fixtureDir = packageRoot + "/Tests/Fixtures/parquet"
+let fixtureDir = RepoPaths.root.appendingPathComponent("Tests/Fixtures/parquet").path
 
 /// Fixture name -> its expected file (index.json).
 let fixtureIndex: [String: String] = {
@@ -56,14 +50,4 @@ func mismatch(_ v: Value, _ e: Any) -> String? {
     case (.string(let a), let s as String): return a == s ? nil : "'\(a)' != '\(s)'"
     default: return "\(v) vs \(e)"
     }
-}
-
-/// A scratch folder removed at deinit.
-final class TempDir {
-    let path: String
-    init() {
-        path = NSTemporaryDirectory() + "kuai-parquet-\(UUID().uuidString)"
-        try! FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiParquet
@@ -43,6 +44,7 @@ import Testing
     @Test(arguments: [ParquetCodec.uncompressed, .snappy, .gzip, .zstd, .lz4Raw])
     func everyTypeSurvives(_ codec: ParquetCodec) throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let path = tmp.path + "/t.parquet"
         let batches = [Self.batch(rows: 700, distinct: 40), Self.batch(rows: 900, distinct: 800, seed: 3)]
         let w = try ParquetFileWriter(
@@ -65,6 +67,7 @@ import Testing
 
     @Test func zoneMapsComeFromStatistics() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let path = tmp.path + "/t.parquet"
         let w = try ParquetFileWriter(path: path, schema: Self.schema, options: ParquetWriteOptions(rowGroupSize: 100))
         try w.append(Self.batch(rows: 250, distinct: 30))
@@ -80,6 +83,7 @@ import Testing
 
     @Test func hivePartitionedFolderReadsBack() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let dir = tmp.path + "/out"
         let schema: Schema = [Field("p_date", .bigint), Field("cat", .varchar), Field("v", .double)]
         let rows = 300
@@ -107,6 +111,7 @@ import Testing
 
     @Test func emptyTableWritesAValidFile() throws {
         let tmp = TempDir()
+        defer { tmp.cleanup() }
         let path = tmp.path + "/e.parquet"
         let w = try ParquetFileWriter(path: path, schema: Self.schema)
         try w.finish()
