@@ -30,6 +30,8 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        .target(name: "CLineEdit", dependencies: ["CEdit"]),
         .target(name: "KuaiCore", swiftSettings: staticCompile),
         .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
         .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"], swiftSettings: staticCompile),
@@ -52,7 +54,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .target(
-            name: "KuaiShell", dependencies: ["KuaiCore", "KuaiExec", "KuaiSQL", "KuaiPlan", "KuaiOutput"],
+            name: "KuaiShell",
+            dependencies: ["KuaiCore", "KuaiExec", "KuaiSQL", "KuaiPlan", "KuaiOutput", "CLineEdit"],
             swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-query",
