@@ -75,7 +75,7 @@ public final class ScriptRunner {
             ScriptRunner.writeStdout(bytes)
         }
         if case .rows(let rows) = try session.execute(statement) {
-            if case .explain = statement {
+            if statement.isExplain {
                 try printLines(rows, output)
             } else {
                 let stream = try ResultStream(
@@ -91,7 +91,7 @@ public final class ScriptRunner {
         }
     }
 
-    /// The first column's values, one per line (EXPLAIN's plan).
+    /// The first column's values, one per line (EXPLAIN's and EXPLAIN ANALYZE's plan).
     func printLines(_ rows: ResultRows, _ output: (UnsafeBufferPointer<UInt8>) -> Void) throws {
         while let b = try rows.next() {
             for r in 0..<b.count {
@@ -112,5 +112,15 @@ public final class ScriptRunner {
     /// error with exit 1.
     public static func writeStdout(_ bytes: UnsafeBufferPointer<UInt8>) {
         if !Terminal.write(1, bytes) { exit(errno == EPIPE ? 0 : 1) }
+    }
+}
+
+extension Statement {
+    /// EXPLAIN and EXPLAIN ANALYZE: printed as their plan's lines whatever the format.
+    var isExplain: Bool {
+        switch self {
+        case .explain, .explainAnalyze: return true
+        default: return false
+        }
     }
 }
