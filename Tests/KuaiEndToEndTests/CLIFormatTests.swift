@@ -1,10 +1,11 @@
 import Foundation
+import KuaiTestSupport
 import Testing
 
 /// kuai-query's output formats and options, run as a user runs them (output to a file, as in a pipe).
 @Suite struct CLIFormatTests {
     func query(_ args: [String], env: [String: String] = [:]) throws -> RunResult {
-        try runTool(TrustBin.query, ["--store", try TerminalStore.store()] + args, env: env)
+        try runTool(.query, ["--store", try TerminalStore.store()] + args, env: env)
     }
 
     /// Expected text: DuckDB 1.5.6's CLI (`duckdb -markdown -c ...`; the 2.0.1 CLI is not installable
@@ -102,13 +103,13 @@ import Testing
     /// and still parse.
     @Test(arguments: ["bash", "zsh", "fish"])
     func completionScriptsHaveNoHelpSubcommand(_ shell: String) throws {
-        let r = try runTool(TrustBin.query, ["--generate-completion-script", shell])
+        let r = try runTool(.query, ["--generate-completion-script", shell])
         #expect(r.status == 0 && r.out.contains("max-rows"), "\(r)")
         #expect(!r.out.contains("help:Show subcommand help") && !r.out.contains("-fa 'help'"), "\(r.out)")
         #expect(!r.out.contains("_kuai-query_help") && !r.out.contains("\"kuai-query help\""), "\(r.out)")
         #expect(r.out.contains(shell == "fish" ? "-l 'help'" : "--help"), "the --help flag stays")
         if shell == "bash" {
-            let dir = TrustDir(prefix: "kuai-completion")
+            let dir = TempDir(prefix: "kuai-completion")
             defer { dir.cleanup() }
             let check = try runTool("/bin/bash", ["-n", dir.write("k.bash", r.out)])
             #expect(check.status == 0, "\(check)")

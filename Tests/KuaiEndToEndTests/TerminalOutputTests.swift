@@ -1,4 +1,5 @@
 import Foundation
+import KuaiTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Testing
 /// A store for the terminal tests: `wide` (23 columns, 118,000 rows: the shape of the notebook's
 /// interactions table at scale 0.01) and `names` (Chinese and emoji text), converted once.
 enum TerminalStore {
-    static let dir = TrustDir(prefix: "kuai-terminal")
+    static let dir = TempDir(prefix: "kuai-terminal")
     static let path: String? = {
         var wide = (0..<23).map { "c\($0)" }.joined(separator: ",") + "\n"
         wide.reserveCapacity(12_000_000)
@@ -34,8 +35,8 @@ enum TerminalStore {
     }()
 
     static func store() throws -> String {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
+        _ = try KuaiTool.convert.path()
+        _ = try KuaiTool.query.path()
         return try #require(path, "converting the terminal test tables failed")
     }
 }
@@ -52,7 +53,8 @@ func terminalLines(_ text: String) -> [Substring] {
     /// DuckDB's 40 rows.
     @Test func wideTableAt80ColumnsIsBoundedAndFlat() throws {
         let store = try TerminalStore.store()
-        let all = try PTYSession(TrustBin.query, ["--store", store, "SELECT * FROM wide"], columns: 80, rows: 24)
+        let all = try PTYSession(
+            try KuaiTool.query.path(), ["--store", store, "SELECT * FROM wide"], columns: 80, rows: 24)
         let end = try #require(all.wait(), "kuai-query did not finish: \(all.text)")
         #expect(end.status == 0, "\(all.text)")
         let lines = terminalLines(all.text).filter { !$0.isEmpty }
@@ -63,12 +65,14 @@ func terminalLines(_ text: String) -> [Substring] {
         #expect(footer.contains(/23 columns \(\d+ shown\)/), "\(footer)")
         #expect(lines.contains { $0.hasPrefix("│ 117999 ") }, "the last row is shown: \(all.text)")
 
-        let tall = try PTYSession(TrustBin.query, ["--store", store, "SELECT * FROM wide"], columns: 80, rows: 50)
+        let tall = try PTYSession(
+            try KuaiTool.query.path(), ["--store", store, "SELECT * FROM wide"], columns: 80, rows: 50)
         #expect(tall.wait()?.status == 0, "\(tall.text)")
         #expect(terminalLines(tall.text).filter { !$0.isEmpty }.count == 49, "\(tall.text)")
         #expect(tall.text.contains("118000 rows (40 shown)"), "\(tall.text)")
 
-        let few = try PTYSession(TrustBin.query, ["--store", store, "SELECT * FROM wide LIMIT 14"], columns: 80)
+        let few = try PTYSession(
+            try KuaiTool.query.path(), ["--store", store, "SELECT * FROM wide LIMIT 14"], columns: 80)
         let fewEnd = try #require(few.wait())
         #expect(fewEnd.status == 0, "\(few.text)")
         // holding the 2.7 million values as text would take well over 100 MiB
@@ -81,7 +85,8 @@ func terminalLines(_ text: String) -> [Substring] {
     /// terminal (widths by East Asian Width, not by code points).
     @Test func cjkRowsAlign() throws {
         let store = try TerminalStore.store()
-        let s = try PTYSession(TrustBin.query, ["--store", store, "SELECT * FROM names ORDER BY id"], columns: 80)
+        let s = try PTYSession(
+            try KuaiTool.query.path(), ["--store", store, "SELECT * FROM names ORDER BY id"], columns: 80)
         let end = try #require(s.wait())
         #expect(end.status == 0, "\(s.text)")
         let box = terminalLines(s.text).filter { ["│", "┌", "├", "└"].contains($0.first) }
@@ -97,12 +102,12 @@ func terminalLines(_ text: String) -> [Substring] {
         let store = try TerminalStore.store()
         let slow = "SELECT count(*) AS n FROM wide a JOIN wide b ON a.c0 = b.c0 JOIN wide c ON b.c0 = c.c0"
         let env = ["KUAI_PROGRESS_DELAY_MS": "0"]
-        let s = try PTYSession(TrustBin.query, ["--store", store, slow], env: env, columns: 80)
+        let s = try PTYSession(try KuaiTool.query.path(), ["--store", store, slow], env: env, columns: 80)
         let end = try #require(s.wait())
         #expect(end.status == 0, "\(s.text)")
         #expect(s.text.contains("%") && s.text.contains("▕") && s.text.contains("▏"), "\(s.text)")
         #expect(s.text.contains("118000"), "\(s.text)")
-        let piped = try runTool(TrustBin.query, ["--store", store, slow], env: env)
+        let piped = try runTool(.query, ["--store", store, slow], env: env)
         #expect(piped.status == 0 && piped.out == "n\n118000\n", "\(piped)")
         #expect(!piped.err.contains("▕") && !piped.err.contains("%"), "\(piped.err)")
     }

@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 // Damaged stores fed to the built executables (issue 4, "Damaged stores"): a copy of the store
@@ -9,13 +10,6 @@ import Testing
 //     file (and the block, for damage inside a block) in its error;
 //   - `kuai-convert --verify STORE` must exit 1 and list the problem with the same location;
 //   - the undamaged store answers the same query (the oracle: DuckDB 2.0.1 on the seed CSVs).
-
-/// Where the seed-sample fixture lives (real KuaiLive rows).
-let trustSeedSample: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path + "/Tests/Fixtures/seed-sample"
-}()
 
 /// One way to damage a store and what the error must mention.
 struct StoreDamage: Sendable, CustomTestStringConvertible {
@@ -46,9 +40,19 @@ func editColumn(_ store: String, _ table: String, _ column: String, _ body: @esc
     try editManifest(store) { m in
         var tables = m["tables"] as! [[String: Any]]
         for t in tables.indices where tables[t]["name"] as? String == table {
+            // A column is its declaration (name, type, typeId) and its file in the first segment.
             var cols = tables[t]["columns"] as! [[String: Any]]
-            for c in cols.indices where cols[c]["name"] as? String == column { body(&cols[c]) }
+            var segments = tables[t]["segments"] as! [[String: Any]]
+            var files = segments[0]["files"] as! [[String: Any]]
+            for c in cols.indices where cols[c]["name"] as? String == column {
+                var merged = cols[c].merging(files[c]) { a, _ in a }
+                body(&merged)
+                for k in ["name", "type", "typeId"] { cols[c][k] = merged[k] }
+                for k in merged.keys where !["name", "type", "typeId"].contains(k) { files[c][k] = merged[k] }
+            }
+            segments[0]["files"] = files
             tables[t]["columns"] = cols
+            tables[t]["segments"] = segments
         }
         m["tables"] = tables
     }
@@ -113,7 +117,12 @@ let storeDamages: [StoreDamage] = [
     ) { store in
         try editManifest(store) { m in
             var tables = m["tables"] as! [[String: Any]]
-            for t in tables.indices where tables[t]["name"] as? String == "gift" { tables[t]["rowCount"] = 6 }
+            for t in tables.indices where tables[t]["name"] as? String == "gift" {
+                var segments = tables[t]["segments"] as! [[String: Any]]
+                segments[0]["rowCount"] = 6
+                tables[t]["segments"] = segments
+                tables[t]["rowCount"] = 6
+            }
             m["tables"] = tables
         }
     },
@@ -140,7 +149,7 @@ let storeDamages: [StoreDamage] = [
     ) { store in
         // The same column of an identical conversion: same bytes except the generation id.
         let other = store + ".other"
-        let r = try kuaiConvert(trustSeedSample, "-o", other, "--quiet")
+        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", other, "--quiet")
         try #require(r.status == 0, "\(r)")
         try FileManager.default.removeItem(atPath: store + "/negative/user_id.col")
         try FileManager.default.copyItem(
@@ -158,7 +167,7 @@ let storeDamages: [StoreDamage] = [
         mentions: ["streamer/streamer_id.col", "format error", "newer"]
     ) { store in
         try modifyFile(store + "/streamer/streamer_id.col") {
-            $0[8] = 2
+            $0[8] = UInt8(FormatConstants.formatVersion + 1)
             $0[9] = 0
         }  // header: u16 version at 8
     },
@@ -204,12 +213,10 @@ let storeDamages: [StoreDamage] = [
 struct TrustDamagedStoreTests {
     @Test(arguments: storeDamages)
     func damageIsReportedWithItsLocation(_ damage: StoreDamage) throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let good = dir.sub("good.kuai")
-        let r = try kuaiConvert(trustSeedSample, "-o", good, "--quiet")
+        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", good, "--quiet")
         try #require(r.status == 0, "\(r)")
         let sound = try kuaiQuery(good, damage.query)
         #expect(sound.status == 0, "\(damage.name): undamaged store: \(sound)")
@@ -233,11 +240,10 @@ struct TrustDamagedStoreTests {
     }
 
     @Test func verifyListsEveryProblem() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let store = dir.sub("s.kuai")
-        let r = try kuaiConvert(trustSeedSample, "-o", store, "--quiet")
+        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
         try #require(r.status == 0, "\(r)")
         let (file, range) = try blockPayload(store, "room", "live_id")
         try modifyFile(store + "/" + file) { $0[range.lowerBound] ^= 0xFF }
@@ -254,9 +260,7 @@ struct TrustDamagedStoreTests {
     /// prints no row of block 0 either; a query whose zone maps skip block 1 may answer, and then
     /// correctly.
     @Test func damageInALaterBlockPrintsNoRows() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         var text = "a,b\n"
         for i in 0..<100_000 { text += "\(i),\(i % 7)\n" }
@@ -282,9 +286,7 @@ struct TrustDamagedStoreTests {
     }
 
     @Test func missingStoreAndFolderThatIsNotAStore() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         for path in [dir.sub("nothing-here"), dir.path] {
             let q = try kuaiQuery(path, "select 1")

@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -10,7 +11,7 @@ import Testing
     /// A store with table "click" (user_id BIGINT, cat VARCHAR) of 3 blocks (70,000 + ... rows).
     static let rows = 150_000
     static func makeStore(_ path: String, value: Int64 = 0) throws {
-        var g = SplitMix(77)
+        var g = SplitMix64(seed: 77)
         let ids: [Int64?] = (0..<rows).map { _ in Int64(g.next() % 100_000) + value }
         let cats: [String?] = (0..<rows).map { i in i % 11 == 0 ? nil : ["a", "b", "c"][i % 3] }
         try writeStore(
@@ -18,8 +19,20 @@ import Testing
             [
                 TableSpec(
                     name: "click", schema: [Field("user_id", .bigint), Field("cat", .varchar)],
-                    batches: [Batch(columns: [intColumn(.bigint, ids), Column(strings: cats)])])
+                    batches: [Batch(columns: [intCol(ids), Column(strings: cats)])])
             ])
+    }
+
+    /// A store made by `makeStore` in a fresh temporary folder (the caller cleans it up).
+    static func freshStore() throws -> (dir: TempDir, path: String) {
+        let dir = TempDir()
+        do {
+            try makeStore(dir.sub("s"))
+        } catch {
+            dir.cleanup()
+            throw error
+        }
+        return (dir, dir.sub("s"))
     }
 
     func expectError(
@@ -38,10 +51,8 @@ import Testing
     }
 
     @Test func flippedByteInsideABlockIsDetected() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let t0 = try Store.open(at: path).table("click")
         let info = try t0.blockInfo(column: 0, block: 1)
         let file = path + "/click/user_id.col"
@@ -66,10 +77,8 @@ import Testing
 
     @Test func flippedByteInEveryRegionIsDetected() throws {
         // One flipped bit anywhere in the file must never give rows: stride through the file.
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/cat.col"
         let original = readBytes(file)
         let stride = max(1, original.count / 60)
@@ -90,10 +99,8 @@ import Testing
 
     @Test(arguments: [1, 8, 32, 100, 5000])
     func truncatedFileIsDetected(_ cut: Int) throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/user_id.col"
         let bytes = readBytes(file)
         writeBytes(file, Array(bytes[0..<(bytes.count - cut)]))
@@ -111,10 +118,8 @@ import Testing
     }
 
     @Test func truncatedToAlmostNothing() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/user_id.col"
         let bytes = readBytes(file)
         for keep in [0, 1, 7, 8, 31, 32, 87, 88] {
@@ -125,10 +130,8 @@ import Testing
     }
 
     @Test func missingColumnFileIsNamed() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         unlink(path + "/click/cat.col")
         let store = try Store.open(at: path)
         let t = try store.table("click")
@@ -143,25 +146,21 @@ import Testing
     }
 
     @Test func newerColumnFileVersionIsAFormatError() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/user_id.col"
         var bytes = readBytes(file)
-        bytes[FormatConstants.headerVersionOffset] = 2
+        bytes[FormatConstants.headerVersionOffset] = UInt8(FormatConstants.formatVersion + 1)
         writeBytes(file, bytes)
         let t = try Store.open(at: path).table("click")
         expectError(.format, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("newer") })
     }
 
     @Test func newerManifestVersionIsAFormatError() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         try editManifest(path) {
-            $0["formatVersion"] = 2
+            $0["formatVersion"] = Int(FormatConstants.formatVersion) + 1
             $0["tables"] = "a new shape"
         }
         expectError(.format, { _ = try Store.open(at: path) }, where: { e in e.message.contains("newer") })
@@ -174,12 +173,33 @@ import Testing
         writeBytes(m, [UInt8](try JSONSerialization.data(withJSONObject: obj)))
     }
 
+    /// Edits column `column` of the first table as one entry: its declaration (name, type, typeId)
+    /// and its file in the first segment (file, bytes, nullCount, footerChecksum, dictionarySize).
     func editColumn(_ path: String, _ column: Int, _ edit: @escaping (inout [String: Any]) -> Void) throws {
         try editManifest(path) { m in
             var tables = m["tables"] as! [[String: Any]]
             var cols = tables[0]["columns"] as! [[String: Any]]
-            edit(&cols[column])
+            var segments = tables[0]["segments"] as! [[String: Any]]
+            var files = segments[0]["files"] as! [[String: Any]]
+            var merged = cols[column].merging(files[column]) { a, _ in a }
+            edit(&merged)
+            for k in ["name", "type", "typeId"] { cols[column][k] = merged[k] }
+            for k in merged.keys where !["name", "type", "typeId"].contains(k) { files[column][k] = merged[k] }
+            segments[0]["files"] = files
             tables[0]["columns"] = cols
+            tables[0]["segments"] = segments
+            m["tables"] = tables
+        }
+    }
+
+    /// Sets a member of the first table's first segment (and the table's row count with it).
+    func editSegment(_ path: String, _ key: String, _ value: Int) throws {
+        try editManifest(path) { m in
+            var tables = m["tables"] as! [[String: Any]]
+            var segments = tables[0]["segments"] as! [[String: Any]]
+            segments[0][key] = value
+            if key == "rowCount" { tables[0]["rowCount"] = value }
+            tables[0]["segments"] = segments
             m["tables"] = tables
         }
     }
@@ -190,21 +210,13 @@ import Testing
         let path = dir.sub("s")
         // Row count off by one (same block count): caught when the column file is checked.
         try Self.makeStore(path)
-        try editManifest(path) { m in
-            var tables = m["tables"] as! [[String: Any]]
-            tables[0]["rowCount"] = Self.rows - 1
-            m["tables"] = tables
-        }
+        try editSegment(path, "rowCount", Self.rows - 1)
         var t = try Store.open(at: path).table("click")
         expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("rows") })
 
         // Block count disagreeing with row count: caught at open.
         try Self.makeStore(path)
-        try editManifest(path) { m in
-            var tables = m["tables"] as! [[String: Any]]
-            tables[0]["blockCount"] = 2
-            m["tables"] = tables
-        }
+        try editSegment(path, "blockCount", 2)
         expectError(.corrupt, { _ = try Store.open(at: path) }, where: { e in e.message.contains("blockCount") })
 
         // Type changed: BIGINT file, manifest says DOUBLE.
@@ -280,10 +292,8 @@ import Testing
     }
 
     @Test func zoneMapsAndReadsOutOfRange() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let t = try Store.open(at: path).table("click")
         #expect(t.zoneMap(column: 0, block: 3) == nil)
         #expect(t.zoneMap(column: 5, block: 0) == nil)

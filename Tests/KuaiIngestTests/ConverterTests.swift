@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiIngest
@@ -40,12 +41,12 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         var o = ConvertOptions(report: { log.add($0) })
         o.csv.chunkBytes = 200
         o.csv.batchRows = 4
-        let summaries = try Converter.convert(sources: [seedSampleDir], to: storePath, options: o)
-        #expect(summaries.map(\.name) == kuaiLiveTables)
+        let summaries = try Converter.convert(sources: [RepoPaths.seedSample.path], to: storePath, options: o)
+        #expect(summaries.map(\.name) == RepoPaths.kuaiLiveTables)
         let store = try Store.open(at: storePath)
-        #expect(store.tableNames == kuaiLiveTables)
+        #expect(store.tableNames == RepoPaths.kuaiLiveTables)
         #expect(store.verify().isEmpty)
-        for name in kuaiLiveTables {
+        for name in RepoPaths.kuaiLiveTables {
             let t = try store.table(name)
             #expect(t.schema == KuaiLiveSchema.tables[name]!)
             #expect(try storedRows(t) == SeedExpected.rows[name]!, "\(name)")
@@ -54,10 +55,10 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
             if case .tableDone(let t, let rows, let csv, _, _) = e { return (t, rows, csv) }
             return nil
         }
-        #expect(done.map(\.0) == kuaiLiveTables)
-        #expect(done.map(\.1) == kuaiLiveTables.map { SeedExpected.rows[$0]!.count })
-        let sizes = try kuaiLiveTables.map {
-            try FileManager.default.attributesOfItem(atPath: seedSampleDir + "/\($0).csv")[.size] as! Int
+        #expect(done.map(\.0) == RepoPaths.kuaiLiveTables)
+        #expect(done.map(\.1) == RepoPaths.kuaiLiveTables.map { SeedExpected.rows[$0]!.count })
+        let sizes = try RepoPaths.kuaiLiveTables.map {
+            try FileManager.default.attributesOfItem(atPath: RepoPaths.seedSample.path + "/\($0).csv")[.size] as! Int
         }
         #expect(done.map(\.2) == sizes)
         #expect(
@@ -71,7 +72,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         let dir = TempDir()
         defer { dir.cleanup() }
         let storePath = dir.path + "/s.kuai"
-        let bad = dir.write("like.csv", likeHeader + "1,2,3,4\n5,6,x,8\n")
+        let bad = dir.write("like.csv", KuaiLiveCSV.like + "1,2,3,4\n5,6,x,8\n")
         // No store at all: nothing appears.
         var e = kuaiError { _ = try Converter.convert(sources: [bad], to: storePath) }
         #expect(e?.kind == .csv)
@@ -79,12 +80,12 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         #expect(!FileManager.default.fileExists(atPath: storePath))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["like.csv"])
         // An existing store: untouched by a failing run.
-        _ = try Converter.convert(sources: [seedSampleDir], to: storePath)
+        _ = try Converter.convert(sources: [RepoPaths.seedSample.path], to: storePath)
         let good = dir.write("click.csv", "user_id,live_id,streamer_id,timestamp,watch_live_time\n1,2,3,4,5\n")
         e = kuaiError { _ = try Converter.convert(sources: [good, bad], to: storePath) }
         #expect(e?.location == bad + ":3:3")
         let store = try Store.open(at: storePath)
-        #expect(store.tableNames == kuaiLiveTables)
+        #expect(store.tableNames == RepoPaths.kuaiLiveTables)
         #expect(try storedRows(try store.table("click")) == SeedExpected.rows["click"]!)
         #expect(store.verify().isEmpty)
         #expect(
@@ -96,7 +97,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
     @Test func rejectFileListsSkippedRows() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let like = dir.write("like.csv", likeHeader + "1,2,3,4\n5,6,x,8\n9,10,11,12\n13,14\n")
+        let like = dir.write("like.csv", KuaiLiveCSV.like + "1,2,3,4\n5,6,x,8\n9,10,11,12\n13,14\n")
         let other = dir.write("other.csv", "a,b\n1,x\n2,y\n")
         let rejectPath = dir.path + "/rejects.txt"
         let log = EventLog()
@@ -130,7 +131,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
     @Test func rejectFileThatWouldOverwriteInputOrAStoreIsRefused() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let likeText = likeHeader + "1,2,3,4\n5,6,x,8\n"
+        let likeText = KuaiLiveCSV.like + "1,2,3,4\n5,6,x,8\n"
         let like = dir.write("like.csv", likeText)
         let store = dir.path + "/s.kuai"
         _ = try Converter.convert(sources: [like], to: store, options: ConvertOptions(rejectFile: dir.path + "/r.txt"))
@@ -165,7 +166,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         defer { dir.cleanup() }
         let src = dir.path + "/src"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: src + "/like.csv", contents: Data(likeHeader.utf8))
+        FileManager.default.createFile(atPath: src + "/like.csv", contents: Data(KuaiLiveCSV.like.utf8))
         FileManager.default.createFile(atPath: src + "/t.csv", contents: Data("x,y\n".utf8))
         _ = try Converter.convert(sources: [src], to: dir.path + "/s.kuai")
         let store = try Store.open(at: dir.path + "/s.kuai")
@@ -216,7 +217,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         var o = ConvertOptions()
         o.csv.chunkBytes = 64 << 10
         o.csv.batchRows = 5000
-        let summaries = try Converter.convert(sources: [miniDir], to: dir.path + "/mini.kuai", options: o)
+        let summaries = try Converter.convert(sources: [RepoPaths.mini.path], to: dir.path + "/mini.kuai", options: o)
         let store = try Store.open(at: dir.path + "/mini.kuai")
         #expect(store.verify().isEmpty)
         for s in summaries {
