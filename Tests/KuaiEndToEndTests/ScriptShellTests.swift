@@ -1,4 +1,5 @@
 import Foundation
+import KuaiTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -7,7 +8,7 @@ import Testing
 
 /// Runs `exe` with `args` and `input` on its standard input (a file, so not a terminal).
 func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunResult {
-    let dir = TrustDir(prefix: "kuai-stdin")
+    let dir = TempDir(prefix: "kuai-stdin")
     defer { dir.cleanup() }
     let path = dir.write("input.sql", input)
     return try runTool("/bin/sh", ["-c", "exec \"$0\" \"$@\" < \"\(path)\""] + [exe] + args)
@@ -29,7 +30,7 @@ func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunR
     @Test func standardInputRunsEveryStatement() throws {
         let store = try TerminalStore.store()
         let r = try runWithInput(
-            TrustBin.query, ["--store", store],
+            try KuaiTool.query.path(), ["--store", store],
             input: "SELECT 1 AS a; SELECT 'x;y' AS b;\nSELECT count(*) AS n FROM names;\n")
         #expect(r.status == 0 && r.out == "a\n1\nb\nx;y\nn\n5\n" && r.err.isEmpty, "\(r)")
     }
@@ -37,10 +38,10 @@ func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunR
     @Test func repeatedDashCRunsInOrder() throws {
         let store = try TerminalStore.store()
         let r = try runTool(
-            TrustBin.query, ["--store", store, "-c", "SELECT 1 AS a", "-c", "SELECT 2 AS b; SELECT 3 AS c"])
+            try KuaiTool.query.path(), ["--store", store, "-c", "SELECT 1 AS a", "-c", "SELECT 2 AS b; SELECT 3 AS c"])
         #expect(r.status == 0 && r.out == "a\n1\nb\n2\nc\n3\n", "\(r)")
         let bad = try runTool(
-            TrustBin.query, ["--store", store, "-c", "SELECT 1 AS a", "-c", "SELECT 2 AS b; SELECT x"])
+            try KuaiTool.query.path(), ["--store", store, "-c", "SELECT 1 AS a", "-c", "SELECT 2 AS b; SELECT x"])
         #expect(bad.status == 1 && bad.out == "a\n1\nb\n2\n", "\(bad)")
         #expect(bad.err.hasPrefix("kuai-query: -c#2:1:23: binding error: column \"x\" not found"), "\(bad.err)")
     }
@@ -49,10 +50,10 @@ func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunR
     /// statements before it printed their results, the ones after it did not run.
     @Test func failingStatementOfAFileIsNamed() throws {
         let store = try TerminalStore.store()
-        let dir = TrustDir(prefix: "kuai-script")
+        let dir = TempDir(prefix: "kuai-script")
         defer { dir.cleanup() }
         let path = dir.write("steps.sql", script)
-        let r = try runTool(TrustBin.query, ["--store", store, "-f", path])
+        let r = try runTool(try KuaiTool.query.path(), ["--store", store, "-f", path])
         #expect(r.status == 1 && r.out == "a\n1\nn\n5\n", "\(r)")
         #expect(
             r.err == """
@@ -61,7 +62,7 @@ func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunR
                                    ^
 
                 """, "\(r.err)")
-        let piped = try runWithInput(TrustBin.query, ["--store", store], input: script)
+        let piped = try runWithInput(try KuaiTool.query.path(), ["--store", store], input: script)
         #expect(piped.status == 1 && piped.out == "a\n1\nn\n5\n", "\(piped)")
         #expect(piped.err.hasPrefix("kuai-query: stdin:4:20: binding error"), "\(piped.err)")
     }
@@ -70,11 +71,13 @@ func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunR
     /// its own) by the start of its statement.
     @Test func syntaxAndRuntimeErrorsNameTheStatement() throws {
         let store = try TerminalStore.store()
-        let syntax = try runTool(TrustBin.query, ["--store", store, "-c", "SELECT 1 AS a;\nSELEC 2;\nSELECT 3;"])
+        let syntax = try runTool(
+            try KuaiTool.query.path(), ["--store", store, "-c", "SELECT 1 AS a;\nSELEC 2;\nSELECT 3;"])
         #expect(syntax.status == 1 && syntax.out == "a\n1\n", "\(syntax)")
         #expect(syntax.err.hasPrefix("kuai-query: -c:2:1: syntax error: at or near \"SELEC\""), "\(syntax.err)")
         let runtime = try runTool(
-            TrustBin.query, ["--store", store, "-c", "SELECT 1 AS a;\n  SELECT 10 // (id - 1) AS q FROM names;"])
+            try KuaiTool.query.path(),
+            ["--store", store, "-c", "SELECT 1 AS a;\n  SELECT 10 // (id - 1) AS q FROM names;"])
         #expect(runtime.status == 1 && runtime.out.hasPrefix("a\n1\n"), "\(runtime)")
         #expect(runtime.err.hasPrefix("kuai-query: -c:2:3: execution error: Division by zero"), "\(runtime.err)")
         #expect(runtime.err.hasSuffix("  SELECT 10 // (id - 1) AS q FROM names;\n  ^\n"), "\(runtime.err)")
@@ -82,7 +85,7 @@ func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunR
 
     @Test func oneInputOnly() throws {
         let store = try TerminalStore.store()
-        let r = try runTool(TrustBin.query, ["--store", store, "-c", "SELECT 1", "SELECT 2"])
+        let r = try runTool(try KuaiTool.query.path(), ["--store", store, "-c", "SELECT 1", "SELECT 2"])
         #expect(r.status == 2 && r.err.contains("give the SQL one way"), "\(r)")
     }
 }
@@ -106,10 +109,11 @@ func endsWithPrompt(_ text: String) -> Bool { text.utf8.suffix(3).elementsEqual(
 
     @Test func shellSession() throws {
         let store = try TerminalStore.store()
-        let home = TrustDir(prefix: "kuai-home")
+        let home = TempDir(prefix: "kuai-home")
         defer { home.cleanup() }
         let sql = home.write("more.sql", "SELECT 40 + 2 AS answer;\n")
-        let s = try PTYSession(TrustBin.query, ["--store", store], env: ["HOME": home.path], columns: 80, rows: 30)
+        let s = try PTYSession(
+            try KuaiTool.query.path(), ["--store", store], env: ["HOME": home.path], columns: 80, rows: 30)
         #expect(s.read(until: { $0.hasSuffix("D ") }), "no prompt: \(s.text)")
         #expect(s.text.contains("Enter \".help\" for usage hints."), "\(s.text)")
 
@@ -161,9 +165,9 @@ func endsWithPrompt(_ text: String) -> Bool { text.utf8.suffix(3).elementsEqual(
     /// Ctrl-D on an empty line leaves the shell.
     @Test func controlDLeaves() throws {
         let store = try TerminalStore.store()
-        let home = TrustDir(prefix: "kuai-home")
+        let home = TempDir(prefix: "kuai-home")
         defer { home.cleanup() }
-        let s = try PTYSession(TrustBin.query, ["--store", store], env: ["HOME": home.path])
+        let s = try PTYSession(try KuaiTool.query.path(), ["--store", store], env: ["HOME": home.path])
         #expect(s.read(until: { $0.hasSuffix("D ") }))
         s.waitForLineEditing()
         s.send("\u{4}")
