@@ -47,7 +47,9 @@ private let words: [String] = [
 
     @Test func ranksAndSortednessFollowByteOrder() {
         let d = StringDictionary(["b", "a", "é", "B", "", "ab"])
-        let order = d.values.indices.sorted { Array(d.values[$0].utf8).lexicographicallyPrecedes(Array(d.values[$1].utf8)) }
+        let order = d.values.indices.sorted {
+            Array(d.values[$0].utf8).lexicographicallyPrecedes(Array(d.values[$1].utf8))
+        }
         let ranks = d.sortRanks
         for (rank, code) in order.enumerated() { #expect(ranks[code] == Int32(rank)) }
         #expect(!d.isSorted)

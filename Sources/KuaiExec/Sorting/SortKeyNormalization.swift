@@ -84,7 +84,8 @@ func sortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [Sort
     for (chunksIn, key, keyIndex) in parts {
         var chunks = chunksIn
         let type = chunks.first?.type ?? .null
-        if type == .varchar, chunks.contains(where: { $0.dictionary == nil || $0.dictionary !== chunks[0].dictionary }) {
+        if type == .varchar, chunks.contains(where: { $0.dictionary == nil || $0.dictionary !== chunks[0].dictionary })
+        {
             var b = ColumnBuilder(type: .varchar)
             for c in chunks { b.append(c) }
             chunks = [b.take().dictionaryEncoded()]

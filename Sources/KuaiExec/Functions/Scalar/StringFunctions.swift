@@ -10,10 +10,14 @@ extension FunctionRegistry {
         caseAndLengthFunctions + trimFunctions + sliceFunctions + searchFunctions + concatFunctions
 
     static let caseAndLengthFunctions: [ScalarFunction] = [
-        ScalarFunction("lower", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: false) },
-        ScalarFunction("lcase", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: false) },
-        ScalarFunction("upper", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: true) },
-        ScalarFunction("ucase", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: true) },
+        ScalarFunction("lower", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: false)
+        },
+        ScalarFunction("lcase", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: false)
+        },
+        ScalarFunction("upper", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: true)
+        },
+        ScalarFunction("ucase", [.varchar], .varchar) { a, _, n, _ in StringKernels.changeCase(a[0], n, toUpper: true)
+        },
         /// length: code points, as DuckDB counts characters.
         ScalarFunction("length", [.varchar], .bigint) { a, _, n, _ in
             StringKernels.toInt(a[0], n, type: .bigint) { Int64(UTF8Bytes.codePointCount($0)) }

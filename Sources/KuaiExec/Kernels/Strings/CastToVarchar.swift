@@ -14,7 +14,9 @@ extension Kernels {
             defer { scratch.deallocate() }
             @inline(__always) func each(_ write: (Int, UnsafeMutablePointer<UInt8>) -> Int) {
                 if let v = c.validity {
-                    for i in 0..<n where v[i] != 0 { out[i] = FlatStrings.copy(heap, scratch, count: write(i, scratch)) }
+                    for i in 0..<n where v[i] != 0 {
+                        out[i] = FlatStrings.copy(heap, scratch, count: write(i, scratch))
+                    }
                 } else {
                     for i in 0..<n { out[i] = FlatStrings.copy(heap, scratch, count: write(i, scratch)) }
                 }

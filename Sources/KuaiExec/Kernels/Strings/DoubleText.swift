@@ -59,8 +59,7 @@ extension TextBytes {
     }
 
     /// Lays out `digits` (no trailing zeros) with the point after `pointAt` digits as DuckDB does.
-    static func layoutDouble(negative: Bool, digits: UInt64, pointAt: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int
-    {
+    static func layoutDouble(negative: Bool, digits: UInt64, pointAt: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
         return withUnsafeMutableBytes(of: &buf) { raw in
             let ds = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)

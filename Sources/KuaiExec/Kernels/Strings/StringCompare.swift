@@ -15,7 +15,9 @@ extension Kernels {
             return compareLoop(op, n, Arg.col(a.codes.map { r[Int($0)] }), Arg.col(b.codes.map { r[Int($0)] }))
         }
         if case .column(let a) = x, case .scalar(.string(let s)) = y { return compareToConstant(op, a, s, n: n) }
-        if case .scalar(.string(let s)) = x, case .column(let b) = y { return compareToConstant(op.flipped, b, s, n: n) }
+        if case .scalar(.string(let s)) = x, case .column(let b) = y {
+            return compareToConstant(op.flipped, b, s, n: n)
+        }
         let sa = StringArg(x)
         let sb = StringArg(y)
         return sa.views.withUnsafeBufferPointer { va in
@@ -94,7 +96,9 @@ extension Kernels {
         }
         var codes = [Int32](repeating: -1, count: n)
         col.views.withUnsafeBufferPointer { v in
-            codes.withUnsafeMutableBufferPointer { items.codes(of: UnsafeBufferPointer(rebasing: v[0..<n]), validity: nil, into: $0) }
+            codes.withUnsafeMutableBufferPointer {
+                items.codes(of: UnsafeBufferPointer(rebasing: v[0..<n]), validity: nil, into: $0)
+            }
         }
         return codes.map { $0 >= 0 ? 1 : 0 }
     }

@@ -136,8 +136,9 @@ extension StringKernels {
     }
 
     /// Byte range of part `index` of `b` split at `p` (see `splitPart`).
-    static func partRange(_ b: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>, _ index: Int64) -> (Int, Int)
-    {
+    static func partRange(_ b: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>, _ index: Int64) -> (
+        Int, Int
+    ) {
         if index == 0 { return (0, 0) }
         // Part boundaries: start offsets and end offsets of every part.
         var starts: [Int] = [0]
