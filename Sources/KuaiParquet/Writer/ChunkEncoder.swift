@@ -93,13 +93,12 @@ enum ChunkEncoder {
                 }
             case .hugeint:
                 for i in 0..<c.count where c.isValid(i) { d.doubles.append(Double(c.int128(at: i))) }
-            case .varchar where c.dictionary == nil:
-                // The flat form: each row's view interned by its bytes.
-                for i in 0..<c.count where c.isValid(i) {
-                    let code = c.stringView(at: i).withBytes { u in
-                        d.strings.intern(UnsafeRawPointer(u.baseAddress), u.count)
+            case .varchar where c.isFlatString:
+                c.views.withUnsafeBufferPointer { v in
+                    for i in 0..<c.count where c.isValid(i) {
+                        let code = v[i].withBytes { d.strings.intern(UnsafeRawPointer($0.baseAddress), $0.count) }
+                        d.codes.append(code)
                     }
-                    d.codes.append(code)
                 }
             case .varchar:
                 // Dictionary codes: each code used is interned once.
