@@ -75,6 +75,7 @@ def main():
     ap.add_argument("--bin", default=os.path.join(root, ".build", "release"))
     ap.add_argument("--work", default="/tmp/kuai-parquet-bench")
     args = ap.parse_args()
+    args.bin, args.data, args.work = (os.path.abspath(x) for x in (args.bin, args.data, args.work))
     os.makedirs(args.work, exist_ok=True)
     store = os.path.join(args.work, "kl.kuai")
     dbfile = os.path.join(args.work, "kl.duckdb")

@@ -156,6 +156,7 @@ def main():
     ap.add_argument("--work", default="/tmp/kuai-parquet-roundtrip")
     ap.add_argument("--skip-export", action="store_true", help="only part (a)")
     args = ap.parse_args()
+    args.bin, args.data, args.work = (os.path.abspath(x) for x in (args.bin, args.data, args.work))
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     con = duckdb.connect()

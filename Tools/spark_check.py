@@ -70,6 +70,7 @@ def main():
     ap.add_argument("--work", default="/tmp/kuai-spark-check")
     ap.add_argument("--queries", default=os.path.join(root, "..", "shared", "bench", "queries"))
     args = ap.parse_args()
+    args.bin, args.data, args.work = (os.path.abspath(x) for x in (args.bin, args.data, args.work))
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     store, export = os.path.join(args.work, "kl.kuai"), os.path.join(args.work, "export")

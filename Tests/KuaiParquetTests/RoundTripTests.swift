@@ -86,6 +86,28 @@ import Testing
         #expect(Set(try allRows(parts).map { $0[1] }) == Set((0..<400).map { dictionary.value(at: $0) }))
     }
 
+    /// Which chunks get a dictionary page, as DuckDB 2.0.1 chooses (checked with its COPY: 1,000
+    /// rows with 200 distinct values get one, with 201 or all distinct or all NULL they are PLAIN;
+    /// the bound is a fifth of the row group's rows, nulls counted).
+    @Test(arguments: [(200, true), (201, false), (1000, false), (0, false)])
+    func dictionaryOnlyForAFifthDistinct(_ distinct: Int, _ dictionary: Bool) throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        let path = tmp.path + "/d.parquet"
+        let rows = 1000
+        let ints = (0..<rows).map { Int64($0 % max(distinct, 1)) * 7 }
+        let validity: [UInt8]? = distinct == 0 ? [UInt8](repeating: 0, count: rows) : nil
+        let strings = (0..<rows).map { distinct == 0 ? nil : "s\($0 % distinct)" }
+        let w = try ParquetFileWriter(path: path, schema: [Field("i", .bigint), Field("s", .varchar)])
+        try w.append(Batch(columns: [Column(type: .bigint, ints: ints, validity: validity), Column(strings: strings)]))
+        try w.finish()
+        let f = try ParquetFile(path: path)
+        for chunk in f.metadata.rowGroups[0].columns {
+            #expect((chunk.metaData?.dictionaryPageOffset != nil) == dictionary)
+        }
+        #expect(try allRows(try ParquetTable(name: "t", pattern: path)).count == rows)
+    }
+
     @Test func zoneMapsComeFromStatistics() throws {
         let tmp = TempDir()
         defer { tmp.cleanup() }

@@ -25,7 +25,7 @@ struct DenseValues {
 
 /// Encodes column chunks the way DuckDB's default (format v1) writer does (Formats/parquet.md,
 /// "Writing"): data pages v1, OPTIONAL columns with RLE definition levels, a dictionary (a
-/// PLAIN_DICTIONARY dictionary page and RLE/bit-packed indices) when a chunk has at most
+/// PLAIN_DICTIONARY dictionary page and RLE/bit-packed indices) when a chunk has between one and
 /// `dictionaryLimit` distinct values, else PLAIN pages; statistics min, max and null count.
 enum ChunkEncoder {
     /// Uncompressed bytes a data page aims at.
@@ -52,6 +52,7 @@ enum ChunkEncoder {
             }
         default: break
         }
+        if dictionary?.count == 0 { dictionary = nil }  // all null: PLAIN, as DuckDB
         if let d = dictionary {
             writeDictionaryPage(d, &dense, type: type, codec: codec, into: &out)
             out.encodings = [ParquetEncoding.plainDictionary.rawValue, ParquetEncoding.rle.rawValue]

@@ -158,7 +158,10 @@ public final class ParquetFileWriter {
     }
 
     private func encodeChunks(_ batches: [Batch]) -> [EncodedChunk] {
-        let limit = max(1, options.rowGroupSize / 5)
+        // DuckDB 2.0.1 keeps a dictionary for a chunk of at most a fifth as many distinct values
+        // as the row group has rows (nulls counted): a unique column is written PLAIN.
+        let rows = batches.reduce(0) { $0 + $1.count }
+        let limit = min(options.rowGroupSize, rows) / 5
         let results = Slots<EncodedChunk>(schema.count, EncodedChunk())
         let codec = options.codec
         let schema = self.schema
