@@ -15,7 +15,7 @@ public final class JoinHashTable: @unchecked Sendable {
     /// Build-side key columns (indexes into `columns`) and their types.
     public let keys: [Int]
     public let keyTypes: [DataType]
-    private let table: GroupKeyTable?
+    private let table: (any GroupKeyTable)?
     private let denseMin: Int64
     private let interners: Mutex = Mutex()
     private var freeInterners: [StringInterner] = []
@@ -124,7 +124,7 @@ public final class JoinHashTable: @unchecked Sendable {
             table = nil
             denseMin = lo
         } else {
-            let t = GroupKeyTable(keyTypes: keyTypes)
+            let t = makeGroupKeyTable(keyTypes: keyTypes)
             t.reserve(count)
             let chunk = 65536
             ids.withUnsafeMutableBufferPointer { idp in
