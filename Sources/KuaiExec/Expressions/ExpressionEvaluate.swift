@@ -335,97 +335,106 @@ struct ColumnScatter {
         return d
     }
 
+    /// Writes `op` (a scalar: the same value; a column: its rows in order) at `rows`.
     mutating func scatter(_ op: Operand, rows: [Int32]) {
         switch op {
-        case .scalar(let v):
-            if v.isNull { return }
-            switch type {
-            case .double:
-                let d: Double
-                if case .double(let x) = v { d = x } else if case .int(let i) = v { d = Double(i) } else { d = 0 }
-                for r in rows {
-                    doubles[Int(r)] = d
-                    validity[Int(r)] = 1
-                }
-            case .varchar:
-                guard case .string(let s) = v else { return }
-                let code: Int32
-                if let d = dictionary, let c = d.code(of: s) { code = c } else { code = ownDictionary().intern(s) }
-                for r in rows {
-                    codes[Int(r)] = code
-                    validity[Int(r)] = 1
-                }
-            default:
-                let i: Int64
-                switch v {
-                case .int(let x): i = x
-                case .bool(let b): i = b ? 1 : 0
-                case .double(let d): i = Int64(d)
-                case .hugeint(let h):
-                    makeWide()
-                    for r in rows {
-                        ints[Int(r)] = Int64(truncatingIfNeeded: h)
-                        highs![Int(r)] = Int64(truncatingIfNeeded: h >> 64)
-                        validity[Int(r)] = 1
-                    }
-                    return
-                default: i = 0
-                }
-                for r in rows {
-                    ints[Int(r)] = i
-                    validity[Int(r)] = 1
-                }
-                if highs != nil { for r in rows { highs![Int(r)] = i >> 63 } }
+        case .scalar(let v): scatter(v, rows: rows)
+        case .column(let c): scatter(c, rows: rows)
+        }
+    }
+
+    /// Writes `v` at every row of `rows` (NULL: nothing, the rows stay NULL).
+    private mutating func scatter(_ v: Value, rows: [Int32]) {
+        if v.isNull { return }
+        switch type {
+        case .double:
+            let d: Double
+            if case .double(let x) = v { d = x } else if case .int(let i) = v { d = Double(i) } else { d = 0 }
+            for r in rows {
+                doubles[Int(r)] = d
+                validity[Int(r)] = 1
             }
-        case .column(let c):
-            let valid = c.validity
-            switch type {
-            case .double:
-                if c.type == .double {
-                    for (j, r) in rows.enumerated() { doubles[Int(r)] = c.doubles[j] }
-                } else {
-                    if c.highs != nil {
-                        for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.int128(at: j)) }
-                    } else {
-                        for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
-                    }
-                }
-            case .varchar:
-                if c.type != .varchar { break }
-                if let d = dictionary, let cd = c.dictionary, d === cd {
-                    for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
-                } else if dictionary == nil && !ownsDictionary {
-                    dictionary = c.dictionary
-                    for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
-                } else {
-                    let d = ownDictionary()
-                    let src = c.dictionary!
-                    var map = [Int32](repeating: -1, count: src.count)
-                    for (j, r) in rows.enumerated() {
-                        if let v = valid, v[j] == 0 { continue }
-                        let code = Int(c.codes[j])
-                        if map[code] < 0 { map[code] = d.intern(src[Int32(code)]) }
-                        codes[Int(r)] = map[code]
-                    }
-                }
-            default:
-                if c.type == .double {
-                    for (j, r) in rows.enumerated() { ints[Int(r)] = Int64(c.doubles[j]) }
-                } else {
-                    for (j, r) in rows.enumerated() { ints[Int(r)] = c.ints[j] }
-                }
-                if let ch = c.highs {
-                    makeWide()
-                    for (j, r) in rows.enumerated() { highs![Int(r)] = ch[j] }
-                } else if highs != nil {
-                    for r in rows { highs![Int(r)] = ints[Int(r)] >> 63 }
-                }
+        case .varchar:
+            guard case .string(let s) = v else { return }
+            let code: Int32
+            if let d = dictionary, let c = d.code(of: s) { code = c } else { code = ownDictionary().intern(s) }
+            for r in rows {
+                codes[Int(r)] = code
+                validity[Int(r)] = 1
             }
-            if let v = valid {
-                for (j, r) in rows.enumerated() { validity[Int(r)] = v[j] }
+        default:
+            let i: Int64
+            switch v {
+            case .int(let x): i = x
+            case .bool(let b): i = b ? 1 : 0
+            case .double(let d): i = Int64(d)
+            case .hugeint(let h):
+                makeWide()
+                for r in rows {
+                    ints[Int(r)] = Int64(truncatingIfNeeded: h)
+                    highs![Int(r)] = Int64(truncatingIfNeeded: h >> 64)
+                    validity[Int(r)] = 1
+                }
+                return
+            default: i = 0
+            }
+            for r in rows {
+                ints[Int(r)] = i
+                validity[Int(r)] = 1
+            }
+            if highs != nil { for r in rows { highs![Int(r)] = i >> 63 } }
+        }
+    }
+
+    /// Writes row j of `c` at `rows[j]`.
+    private mutating func scatter(_ c: Column, rows: [Int32]) {
+        let valid = c.validity
+        switch type {
+        case .double:
+            if c.type == .double {
+                for (j, r) in rows.enumerated() { doubles[Int(r)] = c.doubles[j] }
             } else {
-                for r in rows { validity[Int(r)] = 1 }
+                if c.highs != nil {
+                    for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.int128(at: j)) }
+                } else {
+                    for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
+                }
             }
+        case .varchar:
+            if c.type != .varchar { break }
+            if let d = dictionary, let cd = c.dictionary, d === cd {
+                for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
+            } else if dictionary == nil && !ownsDictionary {
+                dictionary = c.dictionary
+                for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
+            } else {
+                let d = ownDictionary()
+                let src = c.dictionary!
+                var map = [Int32](repeating: -1, count: src.count)
+                for (j, r) in rows.enumerated() {
+                    if let v = valid, v[j] == 0 { continue }
+                    let code = Int(c.codes[j])
+                    if map[code] < 0 { map[code] = d.intern(src[Int32(code)]) }
+                    codes[Int(r)] = map[code]
+                }
+            }
+        default:
+            if c.type == .double {
+                for (j, r) in rows.enumerated() { ints[Int(r)] = Int64(c.doubles[j]) }
+            } else {
+                for (j, r) in rows.enumerated() { ints[Int(r)] = c.ints[j] }
+            }
+            if let ch = c.highs {
+                makeWide()
+                for (j, r) in rows.enumerated() { highs![Int(r)] = ch[j] }
+            } else if highs != nil {
+                for r in rows { highs![Int(r)] = ints[Int(r)] >> 63 }
+            }
+        }
+        if let v = valid {
+            for (j, r) in rows.enumerated() { validity[Int(r)] = v[j] }
+        } else {
+            for r in rows { validity[Int(r)] = 1 }
         }
     }
 

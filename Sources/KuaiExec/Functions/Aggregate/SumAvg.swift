@@ -323,3 +323,23 @@ func sumInt64(_ x: UnsafeBufferPointer<Int64>) -> Int128 {
     }
     return total
 }
+
+extension AggregateRegistry {
+    /// sum (HUGEINT of integers and BOOLEAN, DOUBLE of DOUBLE) and avg / mean (DOUBLE), as DuckDB.
+    static func sumOrAverage(_ c: AggregateCall) -> AggregateFunction? {
+        switch (c.name, c.argumentType) {
+        case ("sum", let t?) where t.isInteger || t == .boolean || t == .null:
+            return AggregateFunction(name: "sum", argumentType: t, returnType: .hugeint) { _ in SumIntState(name: "sum")
+            }
+        case ("sum", .double?):
+            return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in SumDoubleState() }
+        case ("avg", let t?) where t.isInteger || t == .null, ("mean", let t?) where t.isInteger:
+            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
+                AvgState(wide: at != .integer)
+            }
+        case ("avg", .double?), ("mean", .double?):
+            return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
+        default: return nil
+        }
+    }
+}
