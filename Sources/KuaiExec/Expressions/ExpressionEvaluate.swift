@@ -10,6 +10,11 @@ public enum Operand {
         if case .scalar = self { return true }
         return false
     }
+    /// The string of a VARCHAR scalar (nil for a column or another value).
+    var stringValue: String? {
+        if case .scalar(.string(let s)) = self { return s }
+        return nil
+    }
     var isNullScalar: Bool {
         if case .scalar(.null) = self { return true }
         return false

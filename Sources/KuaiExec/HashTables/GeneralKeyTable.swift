@@ -45,16 +45,18 @@ final class GeneralKeyTable: GroupKeyTable {
 
     func findOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
         if n == 0 { return }
-        let stride = store.stride
-        let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
-        let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
-        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        defer {
-            rowWords.deallocate()
-            hashes.deallocate()
-            unknown.deallocate()
+        withPrepared(keys, n, insert: true, interner: interner) { rowWords, hashes, _ in
+            insert(n, rowWords, hashes, ids)
         }
-        prepare(keys, n, insert: true, interner: interner, rowWords, hashes, unknown)
+    }
+
+    /// Inserts the prepared rows (`prepare`) in chunks of 4096, growing the slots and the key
+    /// store before each chunk.
+    private func insert(
+        _ n: Int, _ rowWords: UnsafeMutablePointer<UInt64>, _ hashes: UnsafeMutablePointer<UInt64>,
+        _ ids: UnsafeMutableBufferPointer<Int32>
+    ) {
+        let stride = store.stride
         var i = 0
         while i < n {
             let end = min(n, i + 4096)
@@ -86,7 +88,26 @@ final class GeneralKeyTable: GroupKeyTable {
     ) {
         if n == 0 { return }
         let stride = store.stride
-        let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * stride)
+        let (slots, mask, ks) = (self.slots, capacity - 1, store.words)
+        withPrepared(keys, n, insert: false, interner: interner) { rowWords, hashes, unknown in
+            for i in 0..<n {
+                let row = rowWords + i * stride
+                if unknown[i] != 0 || (!nullsMatch && row[stride - 1] != 0) {
+                    ids[i] = -1
+                    continue
+                }
+                ids[i] = Int32(Self.probe(hashes[i] >> 32, row, slots, mask, ks, stride).group)
+            }
+        }
+    }
+
+    /// Calls `body` with the batch's row-major key words, row hashes and unknown-string flags
+    /// (`prepare`), in scratch buffers freed afterwards.
+    private func withPrepared(
+        _ keys: [Column], _ n: Int, insert: Bool, interner: StringInterner,
+        _ body: (UnsafeMutablePointer<UInt64>, UnsafeMutablePointer<UInt64>, UnsafeMutableBufferPointer<UInt8>) -> Void
+    ) {
+        let rowWords = UnsafeMutablePointer<UInt64>.allocate(capacity: n * store.stride)
         let hashes = UnsafeMutablePointer<UInt64>.allocate(capacity: n)
         let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
         defer {
@@ -94,17 +115,8 @@ final class GeneralKeyTable: GroupKeyTable {
             hashes.deallocate()
             unknown.deallocate()
         }
-        prepare(keys, n, insert: false, interner: interner, rowWords, hashes, unknown)
-        let (slots, mask, ks) = (self.slots, capacity - 1, store.words)
-        let nullWord = stride - 1
-        for i in 0..<n {
-            let row = rowWords + i * stride
-            if unknown[i] != 0 || (!nullsMatch && row[nullWord] != 0) {
-                ids[i] = -1
-                continue
-            }
-            ids[i] = Int32(Self.probe(hashes[i] >> 32, row, slots, mask, ks, stride).group)
-        }
+        prepare(keys, n, insert: insert, interner: interner, rowWords, hashes, unknown)
+        body(rowWords, hashes, unknown)
     }
 
     func keyColumns() -> [Column] { store.keyColumns(keyTypes, count: count, dictionary: interner.target) }

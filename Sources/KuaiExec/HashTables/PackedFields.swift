@@ -108,68 +108,7 @@ struct PackedBatchWords {
 
     /// Smallest and largest non-NULL value of column `c` over `n` rows (lo > hi when none).
     func range(_ c: Int, _ n: Int) -> (lo: Int64, hi: Int64) {
-        noNulls[c] ? signedRange(words[c], n) : signedRange(words[c], nulls[c], n)
+        let values = UnsafeRawPointer(words[c]).assumingMemoryBound(to: Int64.self)
+        return noNulls[c] ? valueRange(values, n, NoNulls()) : valueRange(values, n, NullBytes(nulls: nulls[c]))
     }
-}
-
-/// Smallest and largest of `n` signed words (lo > hi when n == 0); four independent accumulators
-/// so the compare chains overlap.
-func signedRange(_ w: UnsafePointer<UInt64>, _ n: Int) -> (lo: Int64, hi: Int64) {
-    var lo0 = Int64.max
-    var lo1 = Int64.max
-    var lo2 = Int64.max
-    var lo3 = Int64.max
-    var hi0 = Int64.min
-    var hi1 = Int64.min
-    var hi2 = Int64.min
-    var hi3 = Int64.min
-    var i = 0
-    while i + 4 <= n {
-        let a = Int64(bitPattern: w[i])
-        let b = Int64(bitPattern: w[i + 1])
-        let c = Int64(bitPattern: w[i + 2])
-        let d = Int64(bitPattern: w[i + 3])
-        lo0 = min(lo0, a)
-        hi0 = max(hi0, a)
-        lo1 = min(lo1, b)
-        hi1 = max(hi1, b)
-        lo2 = min(lo2, c)
-        hi2 = max(hi2, c)
-        lo3 = min(lo3, d)
-        hi3 = max(hi3, d)
-        i += 4
-    }
-    while i < n {
-        let a = Int64(bitPattern: w[i])
-        lo0 = min(lo0, a)
-        hi0 = max(hi0, a)
-        i += 1
-    }
-    return (min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3)))
-}
-
-/// `signedRange` over the rows whose NULL byte is 0.
-func signedRange(_ w: UnsafePointer<UInt64>, _ nulls: UnsafePointer<UInt8>, _ n: Int) -> (lo: Int64, hi: Int64) {
-    var lo0 = Int64.max
-    var lo1 = Int64.max
-    var hi0 = Int64.min
-    var hi1 = Int64.min
-    var i = 0
-    while i + 2 <= n {
-        let a = Int64(bitPattern: w[i])
-        let b = Int64(bitPattern: w[i + 1])
-        let an = nulls[i] != 0
-        let bn = nulls[i + 1] != 0
-        lo0 = min(lo0, an ? .max : a)
-        hi0 = max(hi0, an ? .min : a)
-        lo1 = min(lo1, bn ? .max : b)
-        hi1 = max(hi1, bn ? .min : b)
-        i += 2
-    }
-    if i < n && nulls[i] == 0 {
-        let a = Int64(bitPattern: w[i])
-        lo0 = min(lo0, a)
-        hi0 = max(hi0, a)
-    }
-    return (min(lo0, lo1), max(hi0, hi1))
 }

@@ -68,41 +68,43 @@ final class PackedKeyTable: GroupKeyTable {
             for i in 0..<n { ids[i] = -1 }
             return
         }
-        let k = keys.count
-        let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
-        let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
-        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
         var packed = [Int64](repeating: 0, count: n)
-        defer {
-            words.deallocate()
-            nulls.deallocate()
-            unknown.deallocate()
+        Self.withColumnWords(keys, n, insert: false, interner: interner) { words, nulls, unknown in
+            // rows with a value outside its field (or a NULL when NULLs do not match, or an
+            // unknown string) were never inserted: marked unknown
+            packed.withUnsafeMutableBufferPointer { pk in
+                lookUpPacked(keys.count, n, nullsMatch, words, nulls, unknown, pk, ids)
+            }
         }
-        Self.columnWords(keys, n, insert: false, interner: interner, words, nulls, unknown)
-        // rows with a value outside its field (or a NULL when NULLs do not match, or an unknown
-        // string) were never inserted: marked unknown
-        packed.withUnsafeMutableBufferPointer { pk in
-            for c in 0..<k {
-                let (b, sh, limit) = (fields.base[c], fields.shift[c], fields.limit[c])
-                for i in 0..<n {
-                    if nulls[c * n + i] != 0 {
-                        if !nullsMatch { unknown[i] = 1 }
-                        continue
-                    }
-                    let v = Int64(bitPattern: words[c * n + i])
-                    if v < b || UInt64(bitPattern: v &- b) > limit {
-                        unknown[i] = 1
-                        continue
-                    }
-                    pk[i] |= Int64(bitPattern: (UInt64(bitPattern: v &- b) &+ 1) << sh)
+    }
+
+    /// `find` of packed keys: the packed key of each row (`pk`) and its id through the index;
+    /// -1 for rows marked `unknown` and rows whose values lie outside the fields.
+    private func lookUpPacked(
+        _ k: Int, _ n: Int, _ nullsMatch: Bool, _ words: UnsafeMutableBufferPointer<UInt64>,
+        _ nulls: UnsafeMutableBufferPointer<UInt8>, _ unknown: UnsafeMutableBufferPointer<UInt8>,
+        _ pk: UnsafeMutableBufferPointer<Int64>, _ ids: UnsafeMutableBufferPointer<Int32>
+    ) {
+        for c in 0..<k {
+            let (b, sh, limit) = (fields.base[c], fields.shift[c], fields.limit[c])
+            for i in 0..<n {
+                if nulls[c * n + i] != 0 {
+                    if !nullsMatch { unknown[i] = 1 }
+                    continue
                 }
-            }
-            if let d = direct {
-                for i in 0..<n { ids[i] = unknown[i] != 0 ? -1 : d[Int(pk[i])] - 1 }
+                let v = Int64(bitPattern: words[c * n + i])
+                if v < b || UInt64(bitPattern: v &- b) > limit {
+                    unknown[i] = 1
+                    continue
+                }
+                pk[i] |= Int64(bitPattern: (UInt64(bitPattern: v &- b) &+ 1) << sh)
             }
         }
-        if direct != nil { return }
-        inner!.find([Column(type: .bigint, ints: packed)], rowCount: n, nullsMatch: false, into: ids)
+        if let d = direct {
+            for i in 0..<n { ids[i] = unknown[i] != 0 ? -1 : d[Int(pk[i])] - 1 }
+            return
+        }
+        inner!.find([Column(type: .bigint, ints: Array(pk))], rowCount: n, nullsMatch: false, into: ids)
         for i in 0..<n where unknown[i] != 0 { ids[i] = -1 }
     }
 
@@ -127,21 +129,14 @@ final class PackedKeyTable: GroupKeyTable {
                 return insertPacked(batch, n, ids)
             }
         }
-        let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: k * n)
-        let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: k * n)
-        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
-        defer {
-            words.deallocate()
-            nulls.deallocate()
-            unknown.deallocate()
+        return Self.withColumnWords(keys, n, insert: true, interner: interner) { words, nulls, _ in
+            let w = UnsafePointer(words.baseAddress!)
+            let nl = UnsafePointer(nulls.baseAddress!)
+            let batch = PackedBatchWords(
+                words: (0..<k).map { w + $0 * n }, nulls: (0..<k).map { nl + $0 * n },
+                noNulls: keys.map { $0.validity == nil && $0.type != .null })
+            return insertPacked(batch, n, ids)
         }
-        Self.columnWords(keys, n, insert: true, interner: interner, words, nulls, unknown)
-        let w = UnsafePointer(words.baseAddress!)
-        let nl = UnsafePointer(nulls.baseAddress!)
-        let batch = PackedBatchWords(
-            words: (0..<k).map { w + $0 * n }, nulls: (0..<k).map { nl + $0 * n },
-            noNulls: keys.map { $0.validity == nil && $0.type != .null })
-        return insertPacked(batch, n, ids)
     }
 
     /// findOrInsert of one batch's key words while packing (see `insertPacked(_:_:_:)`).
@@ -257,12 +252,24 @@ final class PackedKeyTable: GroupKeyTable {
         inner = nil
     }
 
-    /// Column-major key words of a batch (`words[c * n + i]`, NULL = word 0 and `nulls` byte 1).
-    private static func columnWords(
+    /// Calls `body` with the column-major key words of a batch (`words[c * n + i]`, NULL = word 0
+    /// and `nulls` byte 1) and the rows whose VARCHAR key the table lacks (`unknown`, lookups), in
+    /// scratch buffers freed afterwards.
+    private static func withColumnWords<R>(
         _ keys: [Column], _ n: Int, insert: Bool, interner: StringInterner,
-        _ words: UnsafeMutableBufferPointer<UInt64>, _ nulls: UnsafeMutableBufferPointer<UInt8>,
-        _ unknown: UnsafeMutableBufferPointer<UInt8>
-    ) {
+        _ body: (
+            UnsafeMutableBufferPointer<UInt64>, UnsafeMutableBufferPointer<UInt8>, UnsafeMutableBufferPointer<UInt8>
+        )
+            -> R
+    ) -> R {
+        let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: keys.count * n)
+        let nulls = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: keys.count * n)
+        let unknown = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: n)
+        defer {
+            words.deallocate()
+            nulls.deallocate()
+            unknown.deallocate()
+        }
         unknown.initialize(repeating: 0)
         for c in 0..<keys.count {
             keyWords(
@@ -270,6 +277,7 @@ final class PackedKeyTable: GroupKeyTable {
                 words: UnsafeMutableBufferPointer(rebasing: words[c * n..<(c + 1) * n]),
                 nulls: UnsafeMutableBufferPointer(rebasing: nulls[c * n..<(c + 1) * n]), unknown: unknown)
         }
+        return body(words, nulls, unknown)
     }
 
     /// Calls `body` with the value pointers of integer-stored `cols` (as key words).

@@ -203,25 +203,6 @@ extension Kernels {
     }
 }
 
-/// 128-bit sum accumulation with DuckDB's overflow check ("Overflow in HUGEINT addition"): adds
-/// the valid rows of `input` (any integer-stored column, wide or not) to `sums[ids[i]]` and sets
-/// `seen` where given; `counts` (avg) gets 1 per row when given.
-func addChecked(
-    _ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int,
-    sums: UnsafeMutableBufferPointer<Int128>, seen: UnsafeMutableBufferPointer<UInt8>?,
-    counts: UnsafeMutableBufferPointer<Int64>?
-) throws {
-    for i in 0..<n where input.isValid(i) {
-        let g = Int(ids[i])
-        let x = input.int128(at: i)
-        let r = sums[g].addingReportingOverflow(x)
-        if r.overflow { throw KuaiError(.execution, "Overflow in HUGEINT addition: \(sums[g]) + \(x)") }
-        sums[g] = r.partialValue
-        seen?[g] = 1
-        counts?[g] &+= 1
-    }
-}
-
 /// `a + b` of two partial 128-bit sums, with DuckDB's overflow error.
 @inline(__always)
 func addChecked(_ a: Int128, _ b: Int128) throws -> Int128 {

@@ -39,16 +39,7 @@ public struct ColumnBuilder {
         let validity = buildValidity()
         switch type {
         case .double:
-            var d = [Double]()
-            d.reserveCapacity(count)
-            for c in chunks {
-                if c.type == .null {
-                    d.append(contentsOf: repeatElement(0, count: c.count))
-                } else {
-                    d.append(contentsOf: c.doubles)
-                }
-            }
-            return Column(doubles: d, validity: validity)
+            return Column(doubles: concatenated { $0.type == .null ? nil : $0.doubles }, validity: validity)
         case .varchar:
             return buildCodes(validity)
         default:
@@ -79,15 +70,7 @@ public struct ColumnBuilder {
     private func buildCodes(_ validity: [UInt8]?) -> Column {
         let typed = chunks.filter { $0.type == .varchar }
         if let first = typed.first?.dictionary, typed.allSatisfy({ $0.dictionary === first }) {
-            var codes = [Int32]()
-            codes.reserveCapacity(count)
-            for c in chunks {
-                if c.type == .null {
-                    codes.append(contentsOf: repeatElement(0, count: c.count))
-                } else {
-                    codes.append(contentsOf: c.codes)
-                }
-            }
+            let codes = concatenated { $0.type == .null ? nil : $0.codes }
             return Column(codes: codes, dictionary: first, validity: validity)
         }
         let interner = StringInterner()
@@ -112,29 +95,25 @@ public struct ColumnBuilder {
     /// Integer-stored types; HUGEINT chunks beyond Int64 give high words for every row (the
     /// sign of the low word where narrow).
     private func buildInts(_ validity: [UInt8]?) -> Column {
-        var x = [Int64]()
-        x.reserveCapacity(count)
-        for c in chunks {
-            if c.type == .null || c.ints.count < c.count {
-                x.append(contentsOf: repeatElement(0, count: c.count))
-            } else {
-                x.append(contentsOf: c.ints)
-            }
-        }
-        var out = Column(type: type, ints: x, validity: validity)
+        // NULL chunks (and placeholders without values) are zeros
+        let hasValues = { (c: Column) in c.type != .null && c.ints.count >= c.count }
+        var out = Column(type: type, ints: concatenated { hasValues($0) ? $0.ints : nil }, validity: validity)
         if chunks.contains(where: { $0.highs != nil }) {
-            var h = [Int64]()
-            h.reserveCapacity(count)
-            for c in chunks {
-                if let ch = c.highs {
-                    h.append(contentsOf: ch)
-                } else if c.type == .null || c.ints.count < c.count {
-                    h.append(contentsOf: repeatElement(0, count: c.count))
-                } else {
-                    h.append(contentsOf: c.ints.lazy.map { $0 >> 63 })
-                }
+            out.highs = concatenated { c in c.highs ?? (hasValues(c) ? c.ints.map { $0 >> 63 } : nil) }
+        }
+        return out
+    }
+
+    /// The chunks' values end to end: `values(c)` of each chunk, or zeros where it gives nil.
+    private func concatenated<T: Numeric>(_ values: (Column) -> [T]?) -> [T] {
+        var out = [T]()
+        out.reserveCapacity(count)
+        for c in chunks {
+            if let v = values(c) {
+                out.append(contentsOf: v)
+            } else {
+                out.append(contentsOf: repeatElement(0, count: c.count))
             }
-            out.highs = h
         }
         return out
     }

@@ -69,8 +69,8 @@ final class MinMaxState: AggregateState {
                     seen.withUnsafeMutableBufferPointer { seen in
                         if input.validity == nil && best.count == 1 && n > 0 {
                             // One group (no GROUP BY): a plain min / max of the batch.
-                            let rows = UnsafeBufferPointer(rebasing: x[0..<n])
-                            let v = isMax ? maxOf(rows) : minOf(rows)
+                            let range = valueRange(x.baseAddress!, n, NoNulls())
+                            let v = isMax ? range.hi : range.lo
                             if seen[0] == 0 || better(v, best[0]) {
                                 best[0] = v
                                 seen[0] = 1
@@ -204,50 +204,6 @@ final class MinMaxState: AggregateState {
         }
     }
     func makeEmpty() -> AggregateState { MinMaxState(type: type, isMax: isMax) }
-}
-
-/// The smallest value of a non-empty buffer (4 independent lanes).
-@inline(__always)
-func minOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
-    var m0 = x[0]
-    var m1 = x[0]
-    var m2 = x[0]
-    var m3 = x[0]
-    var i = 0
-    while i &+ 4 <= x.count {
-        m0 = min(m0, x[i])
-        m1 = min(m1, x[i &+ 1])
-        m2 = min(m2, x[i &+ 2])
-        m3 = min(m3, x[i &+ 3])
-        i &+= 4
-    }
-    while i < x.count {
-        m0 = min(m0, x[i])
-        i &+= 1
-    }
-    return min(min(m0, m1), min(m2, m3))
-}
-
-/// The largest value of a non-empty buffer (4 independent lanes).
-@inline(__always)
-func maxOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
-    var m0 = x[0]
-    var m1 = x[0]
-    var m2 = x[0]
-    var m3 = x[0]
-    var i = 0
-    while i &+ 4 <= x.count {
-        m0 = max(m0, x[i])
-        m1 = max(m1, x[i &+ 1])
-        m2 = max(m2, x[i &+ 2])
-        m3 = max(m3, x[i &+ 3])
-        i &+= 4
-    }
-    while i < x.count {
-        m0 = max(m0, x[i])
-        i &+= 1
-    }
-    return max(max(m0, m1), max(m2, m3))
 }
 
 extension AggregateRegistry {

@@ -154,43 +154,31 @@ extension FunctionRegistry {
 
     /// A unary VARCHAR -> VARCHAR function evaluated once per distinct code.
     static func mapString(_ x: Operand, _ n: Int, _ f: (String) -> String) -> Operand {
-        switch x {
-        case .scalar(let v):
-            if case .string(let s) = v { return .scalar(.string(f(s))) }
-            return .scalar(.null)
-        case .column(let c):
-            let src = c.dictionary!
-            let out = StringDictionary()
-            var map = [Int32](repeating: -1, count: src.count)
-            var codes = [Int32](repeating: 0, count: n)
-            for i in 0..<n {
-                if let v = c.validity, v[i] == 0 { continue }
-                let k = Int(c.codes[i])
-                if map[k] < 0 { map[k] = out.intern(f(src.values[k])) }
-                codes[i] = map[k]
-            }
-            return .column(Column(codes: codes, dictionary: out, validity: c.validity))
-        }
+        guard case .column(let c) = x else { return x.stringValue.map { .scalar(.string(f($0))) } ?? .scalar(.null) }
+        let out = StringDictionary()
+        let codes = mapDistinctStrings(c, n, zero: Int32(0)) { out.intern(f($0)) }
+        return .column(Column(codes: codes, dictionary: out, validity: c.validity))
     }
 
     /// A unary VARCHAR -> integer function evaluated once per distinct code.
     static func mapStringToInt(_ x: Operand, _ n: Int, _ type: DataType, _ f: (String) -> Int64) -> Operand {
-        switch x {
-        case .scalar(let v):
-            if case .string(let s) = v { return .scalar(.int(f(s))) }
-            return .scalar(.null)
-        case .column(let c):
-            let src = c.dictionary!
-            var memo = [Int64?](repeating: nil, count: src.count)
-            var vals = [Int64](repeating: 0, count: n)
-            for i in 0..<n {
-                if let v = c.validity, v[i] == 0 { continue }
-                let k = Int(c.codes[i])
-                if memo[k] == nil { memo[k] = f(src.values[k]) }
-                vals[i] = memo[k]!
-            }
-            return .column(Column(type: type, ints: vals, validity: c.validity))
+        guard case .column(let c) = x else { return x.stringValue.map { .scalar(.int(f($0))) } ?? .scalar(.null) }
+        return .column(Column(type: type, ints: mapDistinctStrings(c, n, zero: Int64(0), f), validity: c.validity))
+    }
+
+    /// `f` of the string of each valid row of a VARCHAR column (`zero` for NULL rows), computed
+    /// once per distinct code.
+    static func mapDistinctStrings<T>(_ c: Column, _ n: Int, zero: T, _ f: (String) -> T) -> [T] {
+        let src = c.dictionary!
+        var memo = [T?](repeating: nil, count: src.count)
+        var out = [T](repeating: zero, count: n)
+        for i in 0..<n {
+            if let v = c.validity, v[i] == 0 { continue }
+            let k = Int(c.codes[i])
+            if memo[k] == nil { memo[k] = f(src.values[k]) }
+            out[i] = memo[k]!
         }
+        return out
     }
 
     static func retype(_ x: Operand, _ t: DataType) -> Operand {
