@@ -30,13 +30,22 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CLZ4", pkgConfig: "liblz4", providers: [.apt(["liblz4-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "KuaiCore", swiftSettings: staticCompile),
         .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
-        .target(name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat"], swiftSettings: staticCompile),
+        .target(
+            name: "KuaiParquet", dependencies: ["KuaiCore", "CLZ4", "CZstd", "CSnappy", "CZlib"],
+            swiftSettings: staticCompile),
+        .target(
+            name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat", "KuaiParquet"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
+        .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: staticCompile),
         .target(
-            name: "KuaiPlan", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest"],
+            name: "KuaiPlan",
+            dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiIngest", "KuaiOutput", "KuaiParquet"],
             swiftSettings: staticCompile),
         .target(name: "KuaiChart", swiftSettings: staticCompile),
         .target(
@@ -49,10 +58,13 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiIngest",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
+        .target(
+            name: "KuaiShell", dependencies: ["KuaiCore", "KuaiExec", "KuaiSQL", "KuaiPlan", "KuaiOutput"],
+            swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-query",
             dependencies: [
-                "KuaiCore", "KuaiFormat", "KuaiPlan",
+                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .executableTarget(
@@ -61,18 +73,31 @@ let package = Package(
                 "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
-        .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore"]),
-        .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat"]),
-        .testTarget(name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest"]),
-        .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL"]),
-        .testTarget(name: "KuaiChartTests", dependencies: ["KuaiChart"]),
+        // What the test targets share (SplitMix64, TempDir, the kuai-convert/kuai-query/kuai-report
+        // runner, the corpus reader and the bench queries, column and row literals): a regular
+        // library that only test targets depend on; no product includes it.
+        .target(name: "KuaiTestSupport", dependencies: ["KuaiCore"], path: "Tests/KuaiTestSupport"),
+        .testTarget(name: "KuaiCoreTests", dependencies: ["KuaiCore", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiFormatTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiTestSupport"]),
+        .testTarget(
+            name: "KuaiIngestTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiTestSupport"]),
+        .testTarget(
+            name: "KuaiParquetTests",
+            dependencies: ["KuaiCore", "KuaiParquet", "KuaiFormat", "KuaiIngest", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiSQLTests", dependencies: ["KuaiCore", "KuaiSQL", "KuaiTestSupport"]),
+        .testTarget(name: "KuaiChartTests", dependencies: ["KuaiChart", "KuaiTestSupport"]),
         .testTarget(
             name: "KuaiReportTests",
-            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiChart", "KuaiReport"],
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiChart", "KuaiReport", "KuaiTestSupport"],
             exclude: ["Expected"]),  // DuckDB's answers, read from the source tree
-        .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec"]),
+        .testTarget(name: "KuaiExecTests", dependencies: ["KuaiCore", "KuaiExec", "KuaiTestSupport"]),
         .testTarget(
-            name: "KuaiEndToEndTests", dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan"],
-            exclude: ["Corpus"]),  // .slt files are read from the source tree (CorpusSupport.swift)
+            name: "KuaiOutputTests",
+            dependencies: ["KuaiCore", "KuaiExec", "KuaiOutput", "KuaiPlan", "KuaiTestSupport"],
+            exclude: ["Cases"]),
+        .testTarget(
+            name: "KuaiEndToEndTests",
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],
+            exclude: ["Corpus"]),  // .slt files are read from the source tree (RepoPaths.corpus)
     ]
 )

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # README command 1: the main job on the built-in sample, no download needed.
-# Installs liblz4-dev when missing, builds kuai in release mode, converts Samples/kuailive-mini
+# Installs the -dev packages (Tools/lib.sh) when missing, builds kuai in release mode, converts Samples/kuailive-mini
 # (the eight KuaiLive CSVs at 1/1000 scale) into a store under ./out, and runs three analyst
 # queries with kuai-query --format table.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Tools/lib.sh
-kuai_need_lz4
+kuai_need_dev_packages
 echo "== swift build -c release"
 # The release executables are static (Package.swift); the linker then warns about glibc functions
 # that static Foundation links in (dlopen and getaddrinfo need glibc's shared libraries at run time;

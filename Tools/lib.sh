@@ -1,6 +1,7 @@
 # Shared set-up of Tools/demo.sh, Tools/test.sh and .ci/run (source it; bash).
 # - puts Swift on PATH (the machines of this project install it at /opt/swift)
-# - installs Debian's liblz4-dev when it is missing (apt-get; sudo when not root)
+# - installs Debian's liblz4-dev, libzstd-dev, libsnappy-dev and zlib1g-dev when one is missing
+#   (apt-get; sudo when not root): kuai's column files use LZ4, its Parquet reader and writer all four
 
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH="/opt/swift/usr/bin:$PATH"
@@ -10,17 +11,20 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-kuai_need_lz4() {
-    if dpkg-query -W -f='${Status}' liblz4-dev 2>/dev/null | grep -q "install ok installed"; then
-        return 0
-    fi
-    if [ -f /usr/include/lz4.h ] && { [ -f /usr/lib/x86_64-linux-gnu/pkgconfig/liblz4.pc ] \
-        || [ -f /usr/lib/aarch64-linux-gnu/pkgconfig/liblz4.pc ] || [ -f /usr/lib/pkgconfig/liblz4.pc ]; }; then
-        return 0
-    fi
-    echo "== installing liblz4-dev (apt-get)" >&2
+# The Debian packages of the system library targets (Package.swift: CLZ4, CZstd, CSnappy, CZlib).
+KUAI_DEV_PACKAGES="liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev"
+
+kuai_need_dev_packages() {
+    local missing=""
+    for p in $KUAI_DEV_PACKAGES; do
+        if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $p"
+        fi
+    done
+    if [ -z "$missing" ]; then return 0; fi
+    echo "== installing$missing (apt-get)" >&2
     local SUDO=""
     if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
     $SUDO apt-get update
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y liblz4-dev
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y $missing
 }

@@ -23,9 +23,10 @@ What the check does
        must equal DuckDB's cell by the corpus rule (Tools/oracle.py: text equal, doubles to a
        relative 1e-9, DECIMAL numerically); every cell of DuckDB's answer must appear; every drawn
        mark (an SVG element with data-ref and data-v) must equal its cell as a number.
-  Exit 1 when anything differs. Timing: kuai-report's wall time (process start to page written,
-  all recipes) against DuckDB's summed query time over tables already in memory (CSV load time
-  printed apart); both engines on all cores unless --threads.
+  Exit 1 when anything differs. Timing: kuai-report's wall and CPU time (process start to page
+  written, all recipes; CPU from wait4) against DuckDB's summed query wall and CPU time over tables
+  already in memory (CSV load time printed apart; CPU from getrusage around each query); both
+  engines on all cores unless --threads. CPU seconds are the steadier figure on a busy machine.
 Needs `pip install duckdb==2.0.1`; the release build of kuai-report (`swift build -c release`).
 """
 import argparse
@@ -35,6 +36,7 @@ import html.parser
 import io
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -91,8 +93,15 @@ def duck_connect(data, tables, threads):
     return con
 
 
+def cpu_seconds():
+    """User + system CPU time of this process so far (every DuckDB thread included)."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
 def duck_answer(con, sql):
-    """(rows as CSV text fields incl. header, DuckDB type names, seconds)."""
+    """(CSV text, rows as CSV fields incl. header, DuckDB type names, wall seconds, CPU seconds)."""
+    c0 = cpu_seconds()
     t0 = time.time()
     rel = con.sql(sql)
     types = [str(t) for t in rel.types]
@@ -101,11 +110,12 @@ def duck_answer(con, sql):
     try:
         rel.write_csv(path, header=True)
         seconds = time.time() - t0
+        cpu = cpu_seconds() - c0
         with open(path, newline="", encoding="utf-8") as f:
             text = f.read()
     finally:
         os.unlink(path)
-    return text, list(csv.reader(io.StringIO(text, newline=""))), types, seconds
+    return text, list(csv.reader(io.StringIO(text, newline=""))), types, seconds, cpu
 
 
 class Page(html.parser.HTMLParser):
@@ -194,7 +204,7 @@ def write_expected():
     data = os.path.join(ROOT, "Samples", "kuailive-mini")
     con = duck_connect(data, list(KUAILIVE), None)
     for name, sql, _ in recipes(None):
-        text, _, types, _ = duck_answer(con, sql)
+        text, _, types, _, _ = duck_answer(con, sql)
         with open(os.path.join(EXPECTED, name + ".csv"), "w", encoding="utf-8", newline="") as f:
             f.write("# types: " + "|".join(types) + "\n" + text)
         print(f"wrote {os.path.relpath(os.path.join(EXPECTED, name + '.csv'), ROOT)}")
@@ -229,12 +239,17 @@ def main():
     if args.threads:
         cmd += ["--threads", str(args.threads)]
     t0 = time.time()
-    run = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(proc.pid, 0)
     kuai_wall = time.time() - t0
-    print(f"$ {' '.join(cmd)}\n  exit {run.returncode}, {kuai_wall:.2f} s wall")
-    for line in run.stderr.splitlines():
+    kuai_cpu = usage.ru_utime + usage.ru_stime
+    returncode = os.waitstatus_to_exitcode(status)
+    stderr = proc.stderr.read()
+    print(f"$ {' '.join(cmd)}\n  exit {returncode}, {kuai_wall:.2f} s wall, {kuai_cpu:.2f} s CPU, "
+          f"peak {usage.ru_maxrss // 1024} MB; load average {os.getloadavg()[0]:.1f}")
+    for line in stderr.splitlines():
         print("  | " + line)
-    if run.returncode not in (0, 3):
+    if returncode not in (0, 3):
         return 1
     page = Page()
     with open(page_path, encoding="utf-8") as f:
@@ -246,7 +261,7 @@ def main():
     load = time.time() - t0
     print(f"DuckDB {__import__('duckdb').__version__}: loaded {len(present)} tables from {args.data} in {load:.2f} s")
     print(f"{'recipe':28} {'kuai s':>8} {'duckdb s':>9} {'rows':>6} {'cells':>6} {'marks':>6}  result")
-    problems, duck_total, kuai_total = 0, 0.0, 0.0
+    problems, duck_total, duck_cpu, kuai_total = 0, 0.0, 0.0, 0.0
     for name, sql, tables in recipes(args.recipes):
         section = page.sections.get(name)
         if section is None:
@@ -262,7 +277,7 @@ def main():
             problems += 0 if ok else 1
             continue
         try:
-            _, rows, types, seconds = duck_answer(con, sql)
+            _, rows, types, seconds, cpu = duck_answer(con, sql)
         except Exception as e:  # DuckDB rejects the SQL: kuai must have failed too
             ok = section["status"] == "failed"
             print(f"{name:28} {section['seconds']:8.3f} {'-':>9} {'-':>6} {'-':>6} {'-':>6}  "
@@ -270,6 +285,7 @@ def main():
             problems += 0 if ok else 1
             continue
         duck_total += seconds
+        duck_cpu += cpu
         diffs = [f"page status {section['status']}"] if section["status"] not in ("drawn", "empty") else []
         diffs += compare(section, rows, types)
         print(f"{name:28} {section['seconds']:8.3f} {seconds:9.3f} {len(rows) - 1:6} {len(section['cells']):6} "
@@ -277,9 +293,10 @@ def main():
         for d in diffs[1:4]:
             print(" " * 30 + d)
         problems += 1 if diffs else 0
-    print(f"kuai-report: {kuai_wall:.2f} s wall for the whole page (recipes {kuai_total:.2f} s, "
-          f"page says built in {page.built} s); DuckDB: {duck_total:.2f} s for the same queries "
-          f"(tables in memory; CSV load {load:.2f} s apart)")
+    print(f"kuai-report: {kuai_wall:.2f} s wall, {kuai_cpu:.2f} s CPU for the whole page (store open, "
+          f"every recipe, drawing, writing; recipes {kuai_total:.2f} s, page says built in {page.built} s)")
+    print(f"DuckDB:      {duck_total:.2f} s wall, {duck_cpu:.2f} s CPU for the same queries (tables already "
+          f"in memory; CSV load {load:.2f} s apart); load average now {os.getloadavg()[0]:.1f}")
     print("numbers: " + ("every chart equals DuckDB's answer" if not problems else f"{problems} recipe(s) differ"))
     return 1 if problems else 0
 

@@ -2,7 +2,7 @@
 """Renders a kuai-report page in headless Chromium and checks that it loads cleanly.
 
 Usage
-    python3 Tools/report_render.py REPORT.html [--png PAGE.png] [--charts DIR [--only NAME,...]]
+    python3 Tools/report_render.py REPORT.html [--png PAGE.png] [--charts DIR [--only NAME,...] [--quantize]]
                                    [--width 860] [--chromium PATH]
 
 Checks (exit 1 when one fails, each failure printed):
@@ -13,7 +13,8 @@ Checks (exit 1 when one fails, each failure printed):
   - the page holds no <script> element, and every recipe section holds an <svg> chart or a
     problem/missing/empty box.
 Writes a screenshot of the whole page (--png) and, with --charts DIR, one PNG per drawn chart:
-the chart's title and figure, clipped (DIR/NAME.png).
+the chart's title and figure, clipped (DIR/NAME.png); --quantize passes those through pngquant
+(256 colours: about a third of the bytes; the README's screenshots are made so).
 
 Chromium is Debian's `chromium` package (apt-get install -y chromium), driven over the DevTools
 protocol on a pipe (--remote-debugging-pipe: JSON messages ending in NUL on fds 3 and 4), so no
@@ -161,8 +162,12 @@ def main():
     ap.add_argument("--charts", help="folder for one PNG per drawn chart")
     ap.add_argument("--only", help="comma-separated recipe names for --charts")
     ap.add_argument("--width", type=int, default=860)
+    ap.add_argument("--quantize", action="store_true",
+                    help="shrink the chart PNGs with pngquant (Debian's pngquant package), e.g. for the README")
     ap.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
     args = ap.parse_args()
+    if args.quantize and not shutil.which("pngquant"):
+        sys.exit("--quantize needs pngquant: apt-get install -y pngquant")
     if not os.path.exists(args.chromium):
         sys.exit("chromium not found: apt-get install -y chromium")
     url = "file://" + os.path.abspath(args.report)
@@ -200,7 +205,7 @@ def main():
                 failures.append(f"section {sid}: neither a chart nor a box saying why not")
         failures += problems_in(b.events, url)
         print(f"{args.report}: loaded in {load_s:.2f} s; {len(sections)} sections, {len(drawn)} charts drawn; "
-              f"{len(scripts)} scripts; console/log problems: {len(failures)}")
+              f"{len(scripts)} scripts; problems: {len(failures)}")
         if args.png:
             metrics = b.send("Page.getLayoutMetrics")["cssContentSize"]
             size = screenshot(b, args.png, (0, 0, args.width, metrics["height"]))
@@ -219,6 +224,10 @@ def main():
                 h = fig[1] + fig[3] - y + 8
                 path = os.path.join(args.charts, name + ".png")
                 size = screenshot(b, path, (x, y, w, h))
+                if args.quantize:
+                    subprocess.run(["pngquant", "--quality", "70-95", "--speed", "1", "--strip", "-f", "-o", path, path],
+                                   check=True)
+                    size = os.path.getsize(path)
                 print(f"  wrote {path} ({size // 1024} KB, {int(w)}x{int(h)})")
     finally:
         b.close()

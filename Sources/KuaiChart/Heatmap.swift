@@ -1,6 +1,7 @@
 /// A matrix of coloured cells: one row per row label, one column per column label, the colour
 /// from the sequential palette (viridis) over the values' nice range, a colour bar with ticks
-/// above the matrix, and the value written in each cell where it fits. A nil cell stays blank.
+/// above the matrix, and the value written in each cell where it fits (in short form, 12.3k, when
+/// the full one does not). A nil cell stays blank.
 public struct Heatmap: Sendable {
     public var columns: [String]
     public var rows: [String]
@@ -95,9 +96,13 @@ public struct Heatmap: Sendable {
                 rect += sourceAttributes(p)
                 let label = NumberFormat.value(p.value)
                 svg.element("rect", rect, tooltip: rows[r] + ", " + columns[c] + ": " + label)
-                if ChartStyle.textWidth(label, fontSize: 10) <= w - 3 {
+                // The value in the cell when it fits: in full, else in short form (12.3k).
+                let fitting = [label, NumberFormat.compact(p.value)].first {
+                    ChartStyle.textWidth($0, fontSize: 10) <= w - 3
+                }
+                if let fitting {
                     svg.text(
-                        label,
+                        fitting,
                         [
                             ("x", .number(x + w / 2)), ("y", .number(y + h / 2 + 3.5)), ("text-anchor", "middle"),
                             ("font-size", 10), ("fill", .string(Palette.textColor(onSequential: t))),

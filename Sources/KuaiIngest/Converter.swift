@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiParquet
 
 #if canImport(Glibc)
     import Glibc
@@ -70,6 +71,16 @@ public enum Converter {
         do {
             for file in files {
                 let t0 = DispatchTime.now().uptimeNanoseconds
+                if file.isParquet {
+                    let (summary, rows, bytes) = try ParquetSource.convert(file, into: writer)
+                    let seconds = Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
+                    options.report?(
+                        .tableDone(
+                            table: file.table, rows: rows, csvBytes: bytes, storeBytes: summary.storeBytes,
+                            seconds: seconds))
+                    summaries.append(summary)
+                    continue
+                }
                 var tableWriter: TableWriter? = nil
                 let stats = try CSVTableReader.read(
                     path: file.path, table: file.table, options: csvOptions,
@@ -148,14 +159,23 @@ public enum Converter {
         }
     }
 
-    /// One CSV to convert and the table it becomes.
+    /// One source to convert and the table it becomes: a CSV file, or Parquet (a file, or a glob
+    /// of files read as one table, with Hive partitioning when its folders are `key=value`).
     public struct SourceFile: Sendable, Equatable {
         public var path: String
         public var table: String
+        public var isParquet = false
+        public init(path: String, table: String, isParquet: Bool = false) {
+            self.path = path
+            self.table = table
+            self.isParquet = isParquet
+        }
     }
 
-    /// Expands `sources` into CSV files: a folder gives its `*.csv` files (KuaiLive tables first
-    /// in `KuaiLiveSchema.tableOrder`, then the others by name); a file is taken as it is.
+    /// Expands `sources` into CSV and Parquet sources: a folder gives its `*.csv` and `*.parquet`
+    /// files (KuaiLive tables first in `KuaiLiveSchema.tableOrder`, then the others by name); a file
+    /// is taken as it is (`.parquet` files as Parquet); a glob such as `dir/**/*.parquet` is one
+    /// Parquet table named after the last folder before the first wildcard (`dir`).
     /// - Throws: `KuaiError.io` for a missing source, `.usage` for a folder without CSV files or
     ///   two files that would make the same table.
     public static func resolveSources(_ sources: [String]) throws -> [SourceFile] {
@@ -163,6 +183,10 @@ public enum Converter {
         let fm = FileManager.default
         var out: [SourceFile] = []
         for source in sources {
+            if ParquetGlob.hasWildcard(source) {
+                out.append(SourceFile(path: source, table: ParquetSource.tableName(ofPattern: source), isParquet: true))
+                continue
+            }
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: source, isDirectory: &isDir) else {
                 throw KuaiError(.io, "no such file or folder", at: source)
@@ -173,14 +197,17 @@ public enum Converter {
                     throw KuaiError(.io, "cannot list folder: \(error.localizedDescription)", at: source)
                 }
                 var csvs: [SourceFile] = []
-                for name in names where name.lowercased().hasSuffix(".csv") {
+                for name in names where name.lowercased().hasSuffix(".csv") || name.lowercased().hasSuffix(".parquet") {
                     let path = source.hasSuffix("/") ? source + name : source + "/" + name
                     var sub: ObjCBool = false
                     if fm.fileExists(atPath: path, isDirectory: &sub), !sub.boolValue {
-                        csvs.append(SourceFile(path: path, table: tableName(of: name)))
+                        csvs.append(
+                            SourceFile(
+                                path: path, table: tableName(of: name),
+                                isParquet: name.lowercased().hasSuffix(".parquet")))
                     }
                 }
-                if csvs.isEmpty { throw KuaiError(.usage, "no .csv files in folder", at: source) }
+                if csvs.isEmpty { throw KuaiError(.usage, "no .csv or .parquet files in folder", at: source) }
                 csvs.sort { a, b in
                     let ia = KuaiLiveSchema.tableOrder.firstIndex(of: a.table) ?? Int.max
                     let ib = KuaiLiveSchema.tableOrder.firstIndex(of: b.table) ?? Int.max
@@ -188,7 +215,10 @@ public enum Converter {
                 }
                 out += csvs
             } else {
-                out.append(SourceFile(path: source, table: tableName(of: (source as NSString).lastPathComponent)))
+                let name = (source as NSString).lastPathComponent
+                out.append(
+                    SourceFile(
+                        path: source, table: tableName(of: name), isParquet: name.lowercased().hasSuffix(".parquet")))
             }
         }
         var seen: [String: String] = [:]
@@ -201,9 +231,10 @@ public enum Converter {
         return out
     }
 
-    /// The table name of a CSV file: its name without a `.csv` ending (any letter case).
+    /// The table name of a source file: its name without a `.csv` or `.parquet` ending (any letter case).
     public static func tableName(of fileName: String) -> String {
         if fileName.lowercased().hasSuffix(".csv") { return String(fileName.dropLast(4)) }
+        if fileName.lowercased().hasSuffix(".parquet") { return String(fileName.dropLast(8)) }
         return fileName
     }
 }

@@ -27,12 +27,12 @@ struct ScopeColumn {
 /// `keys.count + j`.
 final class AggregateContext {
     let preScope: [ScopeColumn]
-    var keys: [ScalarExpr] = []
+    var keys: [BoundExpr] = []
     var keyIndex: [String: Int] = [:]
     var aggregates:
         [(
-            key: String, call: FunctionCall, function: AggregateFunction, argument: ScalarExpr?, filter: ScalarExpr?,
-            name: String, order: [ScalarExpr]
+            key: String, call: FunctionCall, function: AggregateFunction, argument: BoundExpr?, filter: BoundExpr?,
+            name: String, order: [BoundExpr]
         )] = []
 
     init(preScope: [ScopeColumn]) { self.preScope = preScope }
@@ -69,27 +69,32 @@ final class CorrelationTarget {
 /// One window function call of a SELECT, bound over the pre-window columns.
 struct WindowCall {
     var key: String
-    var partition: [ScalarExpr]
-    var order: [(expr: ScalarExpr, ascending: Bool, nullsFirst: Bool)]
+    var partition: [BoundExpr]
+    var order: [(expr: BoundExpr, ascending: Bool, nullsFirst: Bool)]
     var frame: KuaiExec.WindowFrame?
     var kind: WindowFunction.Kind
-    var argument: ScalarExpr?
+    var argument: BoundExpr?
     var offset: Int
     var defaultValue: Value
     var type: DataType
     var name: String
 }
 
-/// The window calls found while binding a SELECT. A call is referenced by the placeholder column
-/// `base + k` until the window operators are placed and the final column is known.
+/// The window calls found while binding a SELECT. A call is referenced by the placeholder
+/// `windowCall(k)` until the window operators are placed and the final column is known.
 final class WindowContext {
-    static let base = 1 << 40
     let named: [(name: String, spec: WindowSpec)]
     var calls: [WindowCall] = []
     init(named: [(name: String, spec: WindowSpec)]) { self.named = named }
 }
 
-/// Resolves names and types: turns the AST of KuaiSQL into a `LogicalPlan` with `ScalarExpr`s
+/// What a column name resolves to: a column of the input, or of an enclosing query's scope.
+enum ColumnReference {
+    case input(Int)
+    case outer(depth: Int, index: Int)
+}
+
+/// Resolves names and types: turns the AST of KuaiSQL into a `LogicalPlan` with `BoundExpr`s
 /// (DuckDB's type rules; see `bindBinary`).
 final class Binder {
     let catalog: Catalog
@@ -97,13 +102,12 @@ final class Binder {
     let runSubquery: (LogicalPlan) throws -> [Batch]
     /// CTEs in scope, innermost last.
     var ctes: [[String: (plan: LogicalPlan, columns: [ScopeColumn])]] = []
-    /// For a correlated subquery: the enclosing query's columns. A name found only there binds
-    /// to column `outerBase + index` and must appear in a WHERE equality `inner = outer`.
+    /// For a correlated subquery: the enclosing query's columns. A name found only there binds to
+    /// `outerColumn(depth: 1, index:)` and must appear in a WHERE equality `inner = outer`.
     var outer: [ScopeColumn]? = nil
-    static let outerBase = 1 << 41
     /// The `inner = outer` equalities taken out of a correlated subquery's WHERE; the subquery's
     /// output gets the inner expressions as extra trailing columns (GROUP BY keys if it aggregates).
-    var correlations: [(inner: ScalarExpr, outer: ScalarExpr)] = []
+    var correlations: [(inner: BoundExpr, outer: BoundExpr)] = []
 
     /// Numbers shared CTEs; one per statement, handed to sub-binders.
     var cteIds = CTECounter()
@@ -137,7 +141,7 @@ final class Binder {
                 plan = .project(
                     plan,
                     cols.enumerated().map {
-                        ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name)
+                        BoundExpr.column($0.offset, type: $0.element.type, name: $0.element.name)
                     },
                     names: cols.map(\.name))
             }
@@ -253,7 +257,7 @@ final class Binder {
             guard let width = rows.first?.count, width > 0 else {
                 throw Binder.error("VALUES needs at least one row", pos)
             }
-            var bound: [[ScalarExpr]] = []
+            var bound: [[BoundExpr]] = []
             for r in rows {
                 guard r.count == width else { throw Binder.error("VALUES rows must all have \(width) values", pos) }
                 bound.append(try r.map { try bind($0, ExprContext(scope: [], aggregate: nil, clause: "VALUES")) })
@@ -349,14 +353,14 @@ final class Binder {
         -> LogicalPlan
     {
         if zip(cols, types).allSatisfy({ $0.type == $1 }) { return plan }
-        let exprs = try cols.enumerated().map { i, c -> ScalarExpr in
-            let e = ScalarExpr.column(i, type: c.type, name: c.name)
+        let exprs = try cols.enumerated().map { i, c -> BoundExpr in
+            let e = BoundExpr.column(i, type: c.type, name: c.name)
             if c.type == types[i] { return e }
-            if c.type == .null { return ScalarExpr.constant(.null, type: types[i], name: c.name) }
+            if c.type == .null { return BoundExpr.constant(.null, type: types[i], name: c.name) }
             guard Kernels.canCast(from: c.type, to: types[i]) else {
                 throw Binder.error("cannot cast \(c.type) to \(types[i]) in a set operation", pos)
             }
-            return ScalarExpr(.cast(e, isTry: false), type: types[i], name: c.name)
+            return BoundExpr(.cast(e, isTry: false), type: types[i], name: c.name)
         }
         return .project(plan, exprs, names: cols.map(\.name))
     }
@@ -412,7 +416,7 @@ final class Binder {
             case .semi: type = .semi
             case .anti: type = .anti
             }
-            var residual: ScalarExpr? = nil
+            var residual: BoundExpr? = nil
             switch condition {
             case .none:
                 if type != .cross && type != .inner {
@@ -421,17 +425,17 @@ final class Binder {
             case .on(let e):
                 residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
             case .using(let cols):
-                var parts: [ScalarExpr] = []
+                var parts: [BoundExpr] = []
                 for c in cols {
                     guard let li = resolve(nil, c, ls.filter { !$0.hidden }), let ri = resolve(nil, c, rs) else {
                         throw Binder.error("column \"\(c)\" in USING must exist on both sides of the join", pos)
                     }
-                    let a = ScalarExpr.column(li, type: ls[li].type, name: ls[li].name)
-                    let b = ScalarExpr.column(ls.count + ri, type: rs[ri].type, name: rs[ri].name)
+                    let a = BoundExpr.column(li, type: ls[li].type, name: ls[li].name)
+                    let b = BoundExpr.column(ls.count + ri, type: rs[ri].type, name: rs[ri].name)
                     parts.append(try makeCompare(.equal, a, b, pos, "(\(c) = \(c))"))
                     rs[ri].hidden = true
                 }
-                residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "USING")
+                residual = parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "USING")
             }
             let scope = (type == .semi || type == .anti) ? ls : ls + rs
             return (
@@ -511,7 +515,7 @@ final class Binder {
             var wctx = ExprContext(scope: scope, aggregate: nil, clause: "WHERE")
             wctx.aliases = aliases.filter { !Binder.containsAggregate($0.value) }
             wctx.correlation = target
-            var parts: [ScalarExpr] = []
+            var parts: [BoundExpr] = []
             for c in Binder.astConjuncts(w) {
                 if case .exists(let q, let negated, let pos) = c,
                     let joined = try correlatedExists(q, negated, pos, scope, target)
@@ -523,9 +527,9 @@ final class Binder {
             }
             if outer != nil {
                 // A correlated subquery: take out the inner = outer equalities.
-                var kept: [ScalarExpr] = []
+                var kept: [BoundExpr] = []
                 for p in parts.flatMap(Optimizer.conjuncts) {
-                    if !p.referencedColumns.contains(where: { $0 >= Binder.outerBase }) {
+                    if !p.referencesOuterColumns {
                         kept.append(p)
                         continue
                     }
@@ -534,14 +538,12 @@ final class Binder {
                             "correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found \(p.name)",
                             w.position)
                     }
-                    let aOuter = a.referencedColumns.contains { $0 >= Binder.outerBase }
-                    let bOuter = b.referencedColumns.contains { $0 >= Binder.outerBase }
-                    let aInner = a.referencedColumns.contains { $0 < Binder.outerBase }
-                    let bInner = b.referencedColumns.contains { $0 < Binder.outerBase }
-                    if bOuter && !bInner && !aOuter {
-                        correlations.append((a, b.remapColumns { $0 - Binder.outerBase }))
-                    } else if aOuter && !aInner && !bOuter {
-                        correlations.append((b, a.remapColumns { $0 - Binder.outerBase }))
+                    let aOuter = a.referencesOuterColumns
+                    let bOuter = b.referencesOuterColumns
+                    if bOuter && !b.referencesInnerColumns && !aOuter {
+                        correlations.append((a, b.outerColumnsAsInput()))
+                    } else if aOuter && !a.referencesInnerColumns && !bOuter {
+                        correlations.append((b, a.outerColumnsAsInput()))
                     } else {
                         throw Binder.error("unsupported correlated condition \(p.name)", w.position)
                     }
@@ -550,7 +552,7 @@ final class Binder {
             }
             if !parts.isEmpty {
                 target.plan = .filter(
-                    target.plan, parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "WHERE"))
+                    target.plan, parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "WHERE"))
             }
         }
         plan = target.plan
@@ -614,7 +616,7 @@ final class Binder {
                 let b = try bind(g, plain)
                 if ac.keyIndex[b.structuralKey] == nil {
                     ac.keyIndex[b.structuralKey] = ac.keys.count
-                    ac.keys.append(ScalarExpr(b.kind, type: b.type, name: Binder.outputName(g, alias: nil)))
+                    ac.keys.append(BoundExpr(b.kind, type: b.type, name: Binder.outputName(g, alias: nil)))
                 }
             }
             aggContext = ac
@@ -626,7 +628,7 @@ final class Binder {
         }
         var aliasCtx = ctx
         aliasCtx.aliases = aliases
-        var exprs: [ScalarExpr] = []
+        var exprs: [BoundExpr] = []
         var names: [String] = []
         for it in items {
             exprs.append(try bind(it.expr, ctx))
@@ -637,17 +639,17 @@ final class Binder {
         for c in correlations {
             if let ac = aggContext {
                 let k = ac.keyIndex[c.inner.structuralKey]!
-                exprs.append(ScalarExpr.column(k, type: c.inner.type, name: c.inner.name))
+                exprs.append(BoundExpr.column(k, type: c.inner.type, name: c.inner.name))
             } else {
                 exprs.append(c.inner)
             }
             names.append("__key\(names.count)")
         }
-        for e in exprs where e.referencedColumns.contains(where: { $0 >= Binder.outerBase }) {
+        for e in exprs where e.referencesOuterColumns {
             throw Binder.error(
                 "a correlated subquery may use outer columns only in WHERE equalities; found \(e.name)", core.position)
         }
-        var having: ScalarExpr? = nil
+        var having: BoundExpr? = nil
         if let h = core.having {
             var hctx = ExprContext(scope: scope, aggregate: aggContext, clause: "HAVING")
             hctx.aliases = aliases
@@ -688,7 +690,7 @@ final class Binder {
         }
         // Assemble: [pre-aggregate projection -> aggregate -> HAVING] -> projection -> DISTINCT -> sort -> drop hidden.
         if let ac = aggContext {
-            var pre: [ScalarExpr] = ac.keys
+            var pre: [BoundExpr] = ac.keys
             var preNames: [String] = ac.keys.map(\.name)
             var specs: [AggregateSpec] = []
             for a in ac.aggregates {
@@ -720,7 +722,7 @@ final class Binder {
                 plan, groupColumns: Array(0..<ac.keys.count), groupNames: ac.keys.map(\.name), aggregates: specs)
             if let h = having { plan = .filter(plan, h) }
         }
-        var qualify: ScalarExpr? = nil
+        var qualify: BoundExpr? = nil
         if let q = core.qualify {
             var qctx = aliasCtx
             qctx.clause = "QUALIFY"
@@ -729,9 +731,8 @@ final class Binder {
         if !windows.calls.isEmpty {
             let (wplan, final) = placeWindows(plan, windows)
             plan = wplan
-            let remap: (Int) -> Int = { $0 >= WindowContext.base ? final[$0 - WindowContext.base] : $0 }
-            exprs = exprs.map { $0.remapColumns(remap) }
-            qualify = qualify?.remapColumns(remap)
+            exprs = exprs.map { $0.replacingWindowCalls(final) }
+            qualify = qualify?.replacingWindowCalls(final)
         }
         if let q = qualify {
             if windows.calls.isEmpty { throw Binder.error("QUALIFY needs a window function", core.qualify!.position) }
@@ -758,7 +759,7 @@ final class Binder {
         if !sortKeys.isEmpty { plan = .sort(plan, sortKeys) }
         if exprs.count > visible {
             plan = .project(
-                plan, (0..<visible).map { ScalarExpr.column($0, type: exprs[$0].type, name: names[$0]) },
+                plan, (0..<visible).map { BoundExpr.column($0, type: exprs[$0].type, name: names[$0]) },
                 names: Array(names.prefix(visible)))
         }
         let cols = (0..<visible).map { ScopeColumn(qualifier: nil, name: names[$0], type: exprs[$0].type) }
@@ -824,7 +825,7 @@ final class Binder {
     /// Binds a subquery that may reference `outerScope`; returns its plan, columns (the select
     /// list, then one key column per correlation) and the outer sides of the correlations.
     func bindCorrelated(_ q: Query, _ outerScope: [ScopeColumn]) throws -> (
-        plan: LogicalPlan, columns: [ScopeColumn], outer: [ScalarExpr]
+        plan: LogicalPlan, columns: [ScopeColumn], outer: [BoundExpr]
     ) {
         let sub = Binder(catalog: catalog, runSubquery: runSubquery).withCTEs(ctes)
         sub.cteIds = cteIds
@@ -846,13 +847,13 @@ final class Binder {
         let (plan, cols, outerExprs) = try bindCorrelated(q, scope)
         if outerExprs.isEmpty { return nil }
         let visible = cols.count - outerExprs.count
-        var parts: [ScalarExpr] = []
+        var parts: [BoundExpr] = []
         for (i, o) in outerExprs.enumerated() {
-            let inner = ScalarExpr.column(
+            let inner = BoundExpr.column(
                 target.width + visible + i, type: cols[visible + i].type, name: cols[visible + i].name)
             parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
         }
-        let residual = parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "EXISTS")
+        let residual = parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "EXISTS")
         return .join(target.plan, plan, type: negated ? .anti : .semi, leftKeys: [], rightKeys: [], residual: residual)
     }
 
@@ -865,9 +866,9 @@ final class Binder {
         var plan = plan0
         let schema = plan.schema
         let p = schema.count
-        var extra: [ScalarExpr] = []
+        var extra: [BoundExpr] = []
         var extraIndex: [String: Int] = [:]
-        func col(_ e: ScalarExpr) -> Int {
+        func col(_ e: BoundExpr) -> Int {
             if let c = e.columnIndex { return c }
             if let i = extraIndex[e.structuralKey] { return p + i }
             extra.append(e)
@@ -893,7 +894,7 @@ final class Binder {
         }
         if !extra.isEmpty {
             let pass = schema.enumerated().map {
-                ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name)
+                BoundExpr.column($0.offset, type: $0.element.type, name: $0.element.name)
             }
             plan = .project(plan, pass + extra, names: schema.map(\.name) + extra.map(\.name))
         }
@@ -922,18 +923,18 @@ final class Binder {
     }
 
     func resolveColumn(_ qualifier: String?, _ name: String, _ pos: SourcePosition, _ scope: [ScopeColumn]) throws
-        -> Int
+        -> ColumnReference
     {
         let n = name.lowercased()
         let q = qualifier?.lowercased()
         let matches = scope.indices.filter {
             scope[$0].name.lowercased() == n && (q == nil ? !scope[$0].hidden : scope[$0].qualifier?.lowercased() == q)
         }
-        if matches.count == 1 { return matches[0] }
+        if matches.count == 1 { return .input(matches[0]) }
         if matches.count > 1 {
             throw Binder.error("column reference \"\(name)\" is ambiguous; qualify it with a table name", pos)
         }
-        if let outer, let i = resolve(qualifier, name, outer) { return Binder.outerBase + i }
+        if let outer, let i = resolve(qualifier, name, outer) { return .outer(depth: 1, index: i) }
         if let q, !scope.contains(where: { $0.qualifier?.lowercased() == q }) {
             let tables = Array(Set(scope.compactMap(\.qualifier))).sorted()
             throw Binder.error(

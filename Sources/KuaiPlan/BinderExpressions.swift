@@ -4,7 +4,7 @@ import KuaiSQL
 
 extension Binder {
     /// Binds a predicate; it must be BOOLEAN (or NULL).
-    func bindBoolean(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bindBoolean(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
         let b = try bind(e, ctx)
         if b.type != .boolean && b.type != .null {
             throw Binder.error(
@@ -14,7 +14,7 @@ extension Binder {
     }
 
     /// Binds an expression: resolves names, checks and infers types, folds constants.
-    func bind(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bind(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
         if case .function(let f) = e, f.over != nil {
             guard let wc = ctx.window else {
                 throw Binder.error("window functions are not allowed in \(ctx.clause)", f.position)
@@ -37,7 +37,7 @@ extension Binder {
             if !Binder.containsAggregate(e), !containsWindow(e), !isConstantTree(e), !usesAlias(e, ctx) {
                 let plain = try bind(e, ExprContext(scope: ac.preScope, aggregate: nil, clause: ctx.clause))
                 if let k = ac.keyIndex[plain.structuralKey] {
-                    return ScalarExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
+                    return BoundExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
                 }
                 if case .column(_, let name, let pos) = e {
                     throw Binder.error(
@@ -69,10 +69,10 @@ extension Binder {
         return found
     }
 
-    func bindWindowCall(_ f: FunctionCall, _ ctx: ExprContext, _ wc: WindowContext) throws -> ScalarExpr {
+    func bindWindowCall(_ f: FunctionCall, _ ctx: ExprContext, _ wc: WindowContext) throws -> BoundExpr {
         let name = f.sqlDescription
         if let i = wc.calls.firstIndex(where: { $0.key == name }) {
-            return ScalarExpr.column(WindowContext.base + i, type: wc.calls[i].type, name: name)
+            return BoundExpr(.windowCall(i), type: wc.calls[i].type, name: name)
         }
         var inner = ctx
         inner.window = nil
@@ -113,13 +113,13 @@ extension Binder {
                 mode: fr.unit == .rows ? .rows : .range, start: try bound(fr.start), end: try bound(fr.end))
         }
         var kind: WindowFunction.Kind
-        var argument: ScalarExpr? = nil
+        var argument: BoundExpr? = nil
         var offset = 1
         var defaultValue: Value = .null
-        func arg(_ i: Int) throws -> ScalarExpr {
+        func arg(_ i: Int) throws -> BoundExpr {
             guard i < f.arguments.count else { throw Binder.error("\(f.name)() needs an argument", f.position) }
             let a = try bind(f.arguments[i], inner)
-            return a.type == .null ? ScalarExpr.constant(.null, type: .integer, name: a.name) : a
+            return a.type == .null ? BoundExpr.constant(.null, type: .integer, name: a.name) : a
         }
         switch f.name {
         case "row_number": kind = .rowNumber
@@ -171,7 +171,7 @@ extension Binder {
             WindowCall(
                 key: name, partition: partition, order: order, frame: frame, kind: kind, argument: argument,
                 offset: offset, defaultValue: defaultValue, type: type, name: name))
-        return ScalarExpr.column(WindowContext.base + wc.calls.count - 1, type: type, name: name)
+        return BoundExpr(.windowCall(wc.calls.count - 1), type: type, name: name)
     }
 
     func isDecimalLiteral(_ e: Expr) -> Bool {
@@ -193,7 +193,7 @@ extension Binder {
         return constant
     }
 
-    func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> ScalarExpr {
+    func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> BoundExpr {
         var f = call
         let key = FunctionCall(
             name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
@@ -201,7 +201,7 @@ extension Binder {
         ).sqlDescription
         let name = f.sqlDescription
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
-            return ScalarExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
+            return BoundExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
         }
         // DuckDB's ordered-set form: `quantile_cont(0.5 ORDER BY x)`, which is also what the parser
         // makes of `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`, is the quantile 0.5 of x, and
@@ -219,9 +219,9 @@ extension Binder {
         for a in f.arguments where Binder.containsAggregate(a) {
             throw Binder.error("aggregate function calls cannot be nested", a.position)
         }
-        var argument: ScalarExpr? = nil
+        var argument: BoundExpr? = nil
         let function: AggregateFunction
-        var order: [ScalarExpr] = []
+        var order: [BoundExpr] = []
         if f.star || (f.name == "count" && f.arguments.isEmpty) {
             function = AggregateRegistry.resolve("count_star", nil)!
         } else if f.name == "count", f.arguments.count == 1, case .row = f.arguments[0] {
@@ -249,7 +249,7 @@ extension Binder {
             }
             var arg = try bind(f.arguments[0], inner)
             if arg.type == .null && f.name != "count" {
-                arg = ScalarExpr.constant(.null, type: .integer, name: arg.name)
+                arg = BoundExpr.constant(.null, type: .integer, name: arg.name)
             }
             var parameters: [Value] = []
             for p in f.arguments.dropFirst() {
@@ -290,12 +290,12 @@ extension Binder {
             try bindBoolean($0, ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER"))
         }
         ac.aggregates.append((key, f, function, argument, filter, name, order))
-        return ScalarExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
+        return BoundExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
     }
 
     // MARK: - nodes
 
-    func bindNode(_ e: Expr, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bindNode(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
         let name = e.sqlDescription
         switch e {
         case .literal(let lit, let pos):
@@ -306,30 +306,30 @@ extension Binder {
                 inner.aliases = [:]
                 return try bind(aliased, inner)
             }
-            let i = try resolveColumn(q, n, pos, ctx.scope)
-            if i >= Binder.outerBase, let outer {
-                let c = outer[i - Binder.outerBase]
-                return ScalarExpr.column(i, type: c.type, name: c.name)
+            switch try resolveColumn(q, n, pos, ctx.scope) {
+            case .input(let i): return BoundExpr.column(i, type: ctx.scope[i].type, name: ctx.scope[i].name)
+            case .outer(let depth, let i):
+                let c = outer![i]
+                return BoundExpr(.outerColumn(depth: depth, index: i), type: c.type, name: c.name)
             }
-            return ScalarExpr.column(i, type: ctx.scope[i].type, name: ctx.scope[i].name)
         case .unary(let op, let a, let pos):
             let x = try bind(a, ctx)
             switch op {
             case .not:
                 try requireBoolean(x, a, "NOT")
-                return fold(ScalarExpr(.not(x), type: .boolean, name: name))
+                return fold(BoundExpr(.not(x), type: .boolean, name: name))
             case .plus:
                 guard x.type.isNumeric || x.type == .null else {
                     throw Binder.error("cannot apply unary + to \(x.type) in \(name)", pos)
                 }
-                if x.type == .null { return ScalarExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
+                if x.type == .null { return BoundExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
                 return x
             case .minus:
-                if x.type == .interval { return fold(ScalarExpr(.negate(x), type: .interval, name: name)) }
+                if x.type == .interval { return fold(BoundExpr(.negate(x), type: .interval, name: name)) }
                 guard x.type.isNumeric || x.type == .null else {
                     throw Binder.error("cannot negate \(x.type) in \(name)", pos)
                 }
-                return fold(ScalarExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name))
+                return fold(BoundExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name))
             }
         case .binary(let op, let a, let b, let pos):
             return try bindBinary(op, a, b, pos, name, ctx)
@@ -340,17 +340,17 @@ extension Binder {
                 "row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
         case .isNull(let a, let negated, _):
             let x = try bind(a, ctx)
-            return fold(ScalarExpr(.isNull(x, negated: negated), type: .boolean, name: name))
+            return fold(BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name))
         case .between(let a, let lo, let hi, let negated, let pos):
             let x = try bind(a, ctx)
             let ge = try makeCompare(.greaterEqual, x, try bind(lo, ctx), pos, name)
             let le = try makeCompare(.lessEqual, x, try bind(hi, ctx), pos, name)
             let both = fold(
-                ScalarExpr(
+                BoundExpr(
                     .and([ge, le]), type: .boolean,
                     name: negated ? "(\(a.sqlDescription) BETWEEN \(lo.sqlDescription) AND \(hi.sqlDescription))" : name
                 ))
-            return negated ? fold(ScalarExpr(.not(both), type: .boolean, name: name)) : both
+            return negated ? fold(BoundExpr(.not(both), type: .boolean, name: name)) : both
         case .inList(let a, let list, let negated, let pos):
             return try bindInList(a, list, negated, pos, name, ctx)
         case .caseWhen(let operand, let whens, let elseExpr, let pos):
@@ -362,13 +362,13 @@ extension Binder {
             if t.isInteger, isDecimalLiteral(a), case .double(let d)? = x.constantValue {
                 let r = d.rounded(.toNearestOrAwayFromZero)
                 if r >= -9.2e18 && r <= 9.2e18 && Kernels.integerRange(t).contains(Int64(r)) {
-                    return ScalarExpr.constant(.int(Int64(r)), type: t, name: name)
+                    return BoundExpr.constant(.int(Int64(r)), type: t, name: name)
                 }
             }
             guard Kernels.canCast(from: x.type, to: t) else {
                 throw Binder.error("cannot cast \(x.type) to \(t) in \(name)", pos)
             }
-            return fold(ScalarExpr(.cast(x, isTry: isTry), type: t, name: name))
+            return fold(BoundExpr(.cast(x, isTry: isTry), type: t, name: name))
         case .function(let f):
             if AggregateRegistry.isAggregate(f.name) || f.star {
                 throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
@@ -387,7 +387,7 @@ extension Binder {
             return try bindFunction(f.name, args, f.position, name)
         case .extract(let field, let a, let pos):
             let x = try bind(a, ctx)
-            return try bindFunction("date_part", [ScalarExpr.constant(.string(field), type: .varchar), x], pos, name)
+            return try bindFunction("date_part", [BoundExpr.constant(.string(field), type: .varchar), x], pos, name)
         case .scalarSubquery(let q, let pos):
             if let target = ctx.correlation {
                 let (cplan, ccols, outerExprs) = try bindCorrelated(q, ctx.scope)
@@ -396,14 +396,14 @@ extension Binder {
                     guard visible == 1 else {
                         throw Binder.error("a scalar subquery must return exactly one column, found \(visible)", pos)
                     }
-                    var parts: [ScalarExpr] = []
+                    var parts: [BoundExpr] = []
                     for (i, o) in outerExprs.enumerated() {
-                        let inner = ScalarExpr.column(
+                        let inner = BoundExpr.column(
                             target.width + visible + i, type: ccols[visible + i].type, name: ccols[visible + i].name)
                         parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
                     }
                     let residual =
-                        parts.count == 1 ? parts[0] : ScalarExpr(.and(parts), type: .boolean, name: "subquery")
+                        parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "subquery")
                     var sub = cplan
                     if !Binder.oneRowPerCorrelation(q) {
                         // Several rows for one outer row would repeat that outer row (the LEFT JOIN):
@@ -417,23 +417,23 @@ extension Binder {
                         // Its output is the keys, then the value: back to the value, then the keys.
                         sub = .project(
                             grouped,
-                            [ScalarExpr.column(k, type: ccols[0].type, name: ccols[0].name)]
+                            [BoundExpr.column(k, type: ccols[0].type, name: ccols[0].name)]
                                 + (0..<k).map {
-                                    ScalarExpr.column(
+                                    BoundExpr.column(
                                         $0, type: ccols[visible + $0].type, name: ccols[visible + $0].name)
                                 },
                             names: ccols.map(\.name))
                     }
                     target.plan = .join(target.plan, sub, type: .left, leftKeys: [], rightKeys: [], residual: residual)
-                    var value = ScalarExpr.column(target.width, type: ccols[0].type, name: name)
+                    var value = BoundExpr.column(target.width, type: ccols[0].type, name: name)
                     target.width += ccols.count
                     // count() of no rows is 0, not NULL (the LEFT JOIN finds no group).
                     if case .select(let core) = q.body, core.items.count == 1,
                         case .expr(.function(let f), _) = core.items[0],
                         f.name == "count" || f.star, let co = FunctionRegistry.generic("coalesce", value.type, arity: 2)
                     {
-                        value = ScalarExpr(
-                            .function(co, [value, ScalarExpr.constant(.int(0), type: value.type)]), type: value.type,
+                        value = BoundExpr(
+                            .function(co, [value, BoundExpr.constant(.int(0), type: value.type)]), type: value.type,
                             name: name)
                     }
                     return value
@@ -450,12 +450,12 @@ extension Binder {
                     .execution, "More than one row returned by a subquery used as an expression", at: pos.description)
             }
             let v: Value = batches.first(where: { $0.count > 0 }).map { $0.columns[0].value(at: 0) } ?? .null
-            return ScalarExpr.constant(v, type: cols[0].type, name: name)
+            return BoundExpr.constant(v, type: cols[0].type, name: name)
         case .exists(let q, let negated, _):
             let (plan, _) = try subBinder().bindQuery(q)
             let batches = try runSubquery(.limit(plan, limit: 1, offset: 0))
             let found = batches.contains { $0.count > 0 }
-            return ScalarExpr.constant(.bool(found != negated), type: .boolean, name: name)
+            return BoundExpr.constant(.bool(found != negated), type: .boolean, name: name)
         case .inSubquery(let a, let q, let negated, let pos):
             let x = try bind(a, ctx)
             let (plan, cols) = try subBinder().bindQuery(q)
@@ -463,10 +463,10 @@ extension Binder {
                 throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos)
             }
             let batches = try runSubquery(.distinct(plan))
-            var items: [ScalarExpr] = []
+            var items: [BoundExpr] = []
             for b in batches {
                 for i in 0..<b.count {
-                    items.append(ScalarExpr.constant(b.columns[0].value(at: i), type: cols[0].type))
+                    items.append(BoundExpr.constant(b.columns[0].value(at: i), type: cols[0].type))
                 }
             }
             return try makeInList(x, items, negated, pos, name)
@@ -495,7 +495,7 @@ extension Binder {
         return b
     }
 
-    func requireBoolean(_ x: ScalarExpr, _ e: Expr, _ what: String) throws {
+    func requireBoolean(_ x: BoundExpr, _ e: Expr, _ what: String) throws {
         if x.type != .boolean && x.type != .null {
             throw Binder.error("\(what) needs a BOOLEAN operand, but \(e.sqlDescription) is \(x.type)", e.position)
         }
@@ -503,34 +503,34 @@ extension Binder {
 
     /// Replaces a subtree without column inputs by its value (kept as is when evaluation fails,
     /// so an error in a branch no row takes is not raised at plan time).
-    func fold(_ e: ScalarExpr) -> ScalarExpr {
-        if !e.referencedColumns.isEmpty || e.constantValue != nil { return e }
+    func fold(_ e: BoundExpr) -> BoundExpr {
+        if !e.isEvaluableWithoutInput || e.constantValue != nil { return e }
         guard let v = try? e.evaluateConstant() else { return e }
-        return ScalarExpr(.constant(v), type: e.type, name: e.name)
+        return BoundExpr(.constant(v), type: e.type, name: e.name)
     }
 
     // MARK: - literals
 
-    func bindLiteral(_ lit: Literal, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> ScalarExpr {
+    func bindLiteral(_ lit: Literal, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> BoundExpr {
         switch lit {
-        case .null: return ScalarExpr.constant(.null, type: .null, name: name)
-        case .bool(let b): return ScalarExpr.constant(.bool(b), type: .boolean, name: name)
+        case .null: return BoundExpr.constant(.null, type: .null, name: name)
+        case .bool(let b): return BoundExpr.constant(.bool(b), type: .boolean, name: name)
         case .integer(let v):
             let t: DataType = (v >= Int64(Int32.min) && v <= Int64(Int32.max)) ? .integer : .bigint
-            return ScalarExpr.constant(.int(v), type: t, name: name)
+            return BoundExpr.constant(.int(v), type: t, name: name)
         case .decimal(let text):
             // An integer beyond Int64 that fits 128 bits is a HUGEINT, as in DuckDB.
             if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let h = Int128(text) {
-                if let i = Int64(exactly: h) { return ScalarExpr.constant(.int(i), type: .bigint, name: name) }
-                return ScalarExpr.constant(.hugeint(h), type: .hugeint, name: name)
+                if let i = Int64(exactly: h) { return BoundExpr.constant(.int(i), type: .bigint, name: name) }
+                return BoundExpr.constant(.hugeint(h), type: .hugeint, name: name)
             }
             // DuckDB types 1.5 as DECIMAL(2,1); kuai computes it as DOUBLE (see README, "Numbers").
             guard let d = Double(text) else { throw Binder.error("invalid number \(text)", pos) }
             if let i = Int64(exactly: d), !text.contains("."), !text.lowercased().contains("e") {
-                return ScalarExpr.constant(.int(i), type: .bigint, name: name)
+                return BoundExpr.constant(.int(i), type: .bigint, name: name)
             }
-            return ScalarExpr.constant(.double(d), type: .double, name: name)
-        case .string(let s): return ScalarExpr.constant(.string(s), type: .varchar, name: name)
+            return BoundExpr.constant(.double(d), type: .double, name: name)
+        case .string(let s): return BoundExpr.constant(.string(s), type: .varchar, name: name)
         case .typed(let t, let s):
             return try castConstantString(s, to: t, pos, name)
         case .interval(let q, let unit):
@@ -551,16 +551,16 @@ extension Binder {
             }
             let (r, o) = n.multipliedReportingOverflow(by: micros)
             if o { throw Binder.error("INTERVAL \(n) \(unit) is out of range", pos) }
-            return ScalarExpr.constant(.int(r), type: .interval, name: name)
+            return BoundExpr.constant(.int(r), type: .interval, name: name)
         }
     }
 
     /// A VARCHAR constant converted to `t` at plan time (typed literals, comparisons with a column).
-    func castConstantString(_ s: String, to t: DataType, _ pos: SourcePosition, _ name: String) throws -> ScalarExpr {
-        let src = ScalarExpr.constant(.string(s), type: .varchar)
-        let c = ScalarExpr(.cast(src, isTry: false), type: t, name: name)
+    func castConstantString(_ s: String, to t: DataType, _ pos: SourcePosition, _ name: String) throws -> BoundExpr {
+        let src = BoundExpr.constant(.string(s), type: .varchar)
+        let c = BoundExpr(.cast(src, isTry: false), type: t, name: name)
         do {
-            return ScalarExpr.constant(try c.evaluateConstant(), type: t, name: name)
+            return BoundExpr.constant(try c.evaluateConstant(), type: t, name: name)
         } catch let e as KuaiError {
             throw KuaiError(
                 .binding, e.message.replacingOccurrences(of: " in expression \(name)", with: ""), at: pos.description)
@@ -585,26 +585,26 @@ extension Binder {
     }
 
     /// Converts `x` to `t`: string constants are parsed at plan time, others get a CAST node.
-    func coerce(_ x: ScalarExpr, to t: DataType, _ pos: SourcePosition) throws -> ScalarExpr {
+    func coerce(_ x: BoundExpr, to t: DataType, _ pos: SourcePosition) throws -> BoundExpr {
         if x.type == t || t == .null { return x }
         if case .constant(let v) = x.kind {
-            if v.isNull { return ScalarExpr.constant(.null, type: t, name: x.name) }
+            if v.isNull { return BoundExpr.constant(.null, type: t, name: x.name) }
             if case .string(let s) = v, t != .varchar { return try castConstantString(s, to: t, pos, x.name) }
         }
-        return fold(ScalarExpr(.cast(x, isTry: false), type: t, name: x.name))
+        return fold(BoundExpr(.cast(x, isTry: false), type: t, name: x.name))
     }
 
-    func isStringConstant(_ x: ScalarExpr) -> Bool {
+    func isStringConstant(_ x: BoundExpr) -> Bool {
         if case .constant(.string) = x.kind { return true }
         return false
     }
 
-    func makeCompare(_ op: CompareOp, _ l: ScalarExpr, _ r: ScalarExpr, _ pos: SourcePosition, _ name: String) throws
-        -> ScalarExpr
+    func makeCompare(_ op: CompareOp, _ l: BoundExpr, _ r: BoundExpr, _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr
     {
         var x = l
         var y = r
-        if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+        if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
         if x.type != y.type {
             if isStringConstant(y) && x.type != .varchar {
                 y = try coerce(y, to: x.type, pos)
@@ -622,26 +622,26 @@ extension Binder {
                     pos)
             }
         }
-        return fold(ScalarExpr(.compare(op, x, y), type: .boolean, name: name))
+        return fold(BoundExpr(.compare(op, x, y), type: .boolean, name: name))
     }
 
     func bindBinary(
         _ op: BinaryOperator, _ a: Expr, _ b: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
-    ) throws -> ScalarExpr {
+    ) throws -> BoundExpr {
         switch op {
         case .and, .or:
             let x = try bind(a, ctx)
             let y = try bind(b, ctx)
             try requireBoolean(x, a, op.rawValue)
             try requireBoolean(y, b, op.rawValue)
-            var parts: [ScalarExpr] = []
+            var parts: [BoundExpr] = []
             for p in [x, y] {
                 switch (op, p.kind) {
                 case (.and, .and(let xs)), (.or, .or(let xs)): parts.append(contentsOf: xs)
                 default: parts.append(p)
                 }
             }
-            return fold(ScalarExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name))
+            return fold(BoundExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name))
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
             let cop: CompareOp
             switch op {
@@ -671,12 +671,12 @@ extension Binder {
                 }
             }
             return fold(
-                ScalarExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
+                BoundExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
         case .concat:
             let x = try bind(a, ctx)
             let y = try bind(b, ctx)
             // DuckDB types `x || NULL` (an untyped NULL on either side) as NULL, not VARCHAR.
-            if x.type == .null || y.type == .null { return ScalarExpr.constant(.null, type: .null, name: name) }
+            if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
             return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
         case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
             let x = try bind(a, ctx)
@@ -697,8 +697,8 @@ extension Binder {
     /// `x op y` for the arithmetic operators, typed as DuckDB does: the common numeric type of the operands
     /// (`/` is DOUBLE); an untyped NULL takes the other side's type, and NULL op NULL is BIGINT (DOUBLE for `/`).
     /// Also `mod(x, y)`, which DuckDB types exactly like `x % y`. Temporal operands go through functions.
-    func makeArithmetic(_ aop: ArithmeticOp, _ x0: ScalarExpr, _ y0: ScalarExpr, _ pos: SourcePosition, _ name: String)
-        throws -> ScalarExpr
+    func makeArithmetic(_ aop: ArithmeticOp, _ x0: BoundExpr, _ y0: BoundExpr, _ pos: SourcePosition, _ name: String)
+        throws -> BoundExpr
     {
         var x = x0
         var y = y0
@@ -709,7 +709,7 @@ extension Binder {
         if isStringConstant(x) && y.type.isNumeric { x = try coerce(x, to: y.type, pos) }
         if isStringConstant(y) && x.type.isNumeric { y = try coerce(y, to: x.type, pos) }
         if x.type == .null && y.type == .null {
-            return ScalarExpr.constant(.null, type: aop == .divide ? .double : .bigint, name: name)
+            return BoundExpr.constant(.null, type: aop == .divide ? .double : .bigint, name: name)
         }
         let xt = x.type == .null ? y.type : x.type
         let yt = y.type == .null ? x.type : y.type
@@ -719,7 +719,7 @@ extension Binder {
             throw Binder.error("cannot apply \(aop.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
         }
         if aop == .divide { t = .double }
-        return fold(ScalarExpr(.arithmetic(aop, x, y), type: t, name: name))
+        return fold(BoundExpr(.arithmetic(aop, x, y), type: t, name: name))
     }
 
     /// The members of a row value, nested rows flattened (`(a, (b, c))` has members a, b, c: two such rows are
@@ -741,11 +741,11 @@ extension Binder {
     func bindLike(
         _ a: Expr, _ p: Expr, _ escape: Expr?, negated: Bool, caseInsensitive ci: Bool, _ pos: SourcePosition,
         _ name: String, _ ctx: ExprContext
-    ) throws -> ScalarExpr {
+    ) throws -> BoundExpr {
         let x = try bind(a, ctx)
         let pat = try bind(p, ctx)
         let esc = try escape.map { try bind($0, ctx) }
-        if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+        if x.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
         guard x.type == .varchar else {
             throw Binder.error("LIKE needs a VARCHAR operand, but \(a.sqlDescription) is \(x.type)", pos)
         }
@@ -757,23 +757,23 @@ extension Binder {
             }
             switch esc.constantValue {
             case .string(let e)?: escapeText = e
-            case .null?: return ScalarExpr.constant(.null, type: .boolean, name: name)
+            case .null?: return BoundExpr.constant(.null, type: .boolean, name: name)
             default: throw Binder.error("the ESCAPE operand must be a constant string in \(name)", escape.position)
             }
         }
         guard case .string(let s)? = pat.constantValue else {
-            if pat.constantValue?.isNull == true { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+            if pat.constantValue?.isNull == true { return BoundExpr.constant(.null, type: .boolean, name: name) }
             throw Binder.error("the LIKE pattern must be a constant string in \(name)", p.position)
         }
         return fold(
-            ScalarExpr(
+            BoundExpr(
                 .like(x, pattern: s, negated: negated, caseInsensitive: ci, escape: escapeText), type: .boolean,
                 name: name))
     }
 
     func bindTemporalArithmetic(
-        _ op: ArithmeticOp, _ x: ScalarExpr, _ y: ScalarExpr, _ pos: SourcePosition, _ name: String
-    ) throws -> ScalarExpr {
+        _ op: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition, _ name: String
+    ) throws -> BoundExpr {
         let fn: String?
         switch (op, x.type, y.type) {
         case (.add, .date, let t) where t.isInteger: fn = "date_add_days"
@@ -797,17 +797,17 @@ extension Binder {
 
     func bindInList(
         _ a: Expr, _ list: [Expr], _ negated: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
-    ) throws -> ScalarExpr {
+    ) throws -> BoundExpr {
         let x = try bind(a, ctx)
         let items = try list.map { try bind($0, ctx) }
         return try makeInList(x, items, negated, pos, name)
     }
 
-    func makeInList(_ x0: ScalarExpr, _ items0: [ScalarExpr], _ negated: Bool, _ pos: SourcePosition, _ name: String)
-        throws -> ScalarExpr
+    func makeInList(_ x0: BoundExpr, _ items0: [BoundExpr], _ negated: Bool, _ pos: SourcePosition, _ name: String)
+        throws -> BoundExpr
     {
         var x = x0
-        if x.type == .null { return ScalarExpr.constant(.null, type: .boolean, name: name) }
+        if x.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
         var t = x.type
         for it in items0 where !(isStringConstant(it) && x.type != .varchar) && it.type != .null {
             guard let c = commonType(t, it.type) else {
@@ -817,17 +817,17 @@ extension Binder {
         }
         if t != x.type { x = try coerce(x, to: t, pos) }
         let items = try items0.map { try coerce($0, to: t, pos) }
-        if items.isEmpty { return ScalarExpr.constant(.bool(negated), type: .boolean, name: name) }
-        return fold(ScalarExpr(.inList(x, items, negated: negated), type: .boolean, name: name))
+        if items.isEmpty { return BoundExpr.constant(.bool(negated), type: .boolean, name: name) }
+        return fold(BoundExpr(.inList(x, items, negated: negated), type: .boolean, name: name))
     }
 
     func bindCase(
         _ operand: Expr?, _ whens: [(when: Expr, then: Expr)], _ elseExpr: Expr?, _ pos: SourcePosition,
         _ name: String, _ ctx: ExprContext
-    ) throws -> ScalarExpr {
+    ) throws -> BoundExpr {
         let op = try operand.map { try bind($0, ctx) }
-        var conds: [ScalarExpr] = []
-        var thens: [ScalarExpr] = []
+        var conds: [BoundExpr] = []
+        var thens: [BoundExpr] = []
         for w in whens {
             let wb = try bind(w.when, ctx)
             if let op {
@@ -858,7 +858,7 @@ extension Binder {
         thens = try thens.map { try coerce($0, to: t, pos) }
         els = try els.map { try coerce($0, to: t, pos) }
         return fold(
-            ScalarExpr(
+            BoundExpr(
                 .caseWhen(Array(zip(conds, thens)).map { (when: $0.0, then: $0.1) }, elseExpr: els), type: t, name: name
             ))
     }
@@ -866,20 +866,20 @@ extension Binder {
     // MARK: - functions
 
     /// `x` as VARCHAR (every type casts to VARCHAR).
-    func toVarchar(_ x: ScalarExpr, _ pos: SourcePosition) throws -> ScalarExpr {
+    func toVarchar(_ x: BoundExpr, _ pos: SourcePosition) throws -> BoundExpr {
         if x.type == .varchar { return x }
-        if x.type == .null { return ScalarExpr.constant(.null, type: .varchar, name: x.name) }
-        return fold(ScalarExpr(.cast(x, isTry: false), type: .varchar, name: x.name))
+        if x.type == .null { return BoundExpr.constant(.null, type: .varchar, name: x.name) }
+        return fold(BoundExpr(.cast(x, isTry: false), type: .varchar, name: x.name))
     }
 
-    func bindFunction(_ fname: String, _ args0: [ScalarExpr], _ pos: SourcePosition, _ name: String) throws
-        -> ScalarExpr
+    func bindFunction(_ fname: String, _ args0: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr
     {
         var args = args0
         switch fname {
         case "typeof":
             guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
-            return ScalarExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
+            return BoundExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
         case "date_part":
             // date_part('epoch', x), also EXTRACT(epoch FROM x), is DuckDB's epoch(x): seconds as a
             // DOUBLE with the fraction (1746406923.456), not whole seconds like the BIGINT parts.
@@ -896,7 +896,7 @@ extension Binder {
             guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else {
                 throw Binder.error("concat() needs arguments", pos)
             }
-            return fold(ScalarExpr(.function(f, cast), type: .varchar, name: name))
+            return fold(BoundExpr(.function(f, cast), type: .varchar, name: name))
         case "coalesce", "ifnull", "nullif", "greatest", "least":
             if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }
             if fname == "ifnull" && args.count != 2 { throw Binder.error("ifnull() takes two arguments", pos) }
@@ -913,12 +913,12 @@ extension Binder {
                 }
                 t = c
             }
-            if t == .null { return ScalarExpr.constant(.null, type: .integer, name: name) }
+            if t == .null { return BoundExpr.constant(.null, type: .integer, name: name) }
             let cast = try args.map { try coerce($0, to: t, pos) }
             guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else {
                 throw Binder.error("\(fname)() is not supported here", pos)
             }
-            return fold(ScalarExpr(.function(f, cast), type: t, name: name))
+            return fold(BoundExpr(.function(f, cast), type: t, name: name))
         default:
             break
         }
@@ -934,13 +934,13 @@ extension Binder {
                 let (col, k) = y.constantValue != nil ? (x, y) : (y, x)
                 if case .int? = k.constantValue, col.type.isInteger, col.constantValue == nil {
                     let args = [
-                        try coerce(col, to: .bigint, pos), ScalarExpr.constant(k.constantValue!, type: .bigint),
+                        try coerce(col, to: .bigint, pos), BoundExpr.constant(k.constantValue!, type: .bigint),
                     ]
-                    return fold(ScalarExpr(.function(plus, args), type: .bigint, name: name))
+                    return fold(BoundExpr(.function(plus, args), type: .bigint, name: name))
                 }
             }
             let a = try coerce(innerArgs[0], to: fused.parameters[0], pos)
-            return fold(ScalarExpr(.function(fused, [a]), type: fused.returnType, name: name))
+            return fold(BoundExpr(.function(fused, [a]), type: fused.returnType, name: name))
         }
         // String constants adapt to the parameter type of the only overload taking that many arguments.
         let candidates = FunctionRegistry.overloads(fname)
@@ -969,7 +969,7 @@ extension Binder {
         let cast = try args.enumerated().map { i, a in
             try coerce(a, to: i < f.parameters.count ? f.parameters[i] : f.parameters.last!, pos)
         }
-        return fold(ScalarExpr(.function(f, cast), type: f.returnType, name: name))
+        return fold(BoundExpr(.function(f, cast), type: f.returnType, name: name))
     }
 }
 
@@ -1006,5 +1006,15 @@ extension Substring {
             i = index(after: i)
         }
         return nil
+    }
+}
+
+extension BoundExpr {
+    /// A copy where the placeholder of window call `k` is the column `columns[k]`.
+    func replacingWindowCalls(_ columns: [Int]) -> BoundExpr {
+        transformed { e in
+            if case .windowCall(let k) = e.kind { return BoundExpr.column(columns[k], type: e.type, name: e.name) }
+            return e
+        }
     }
 }

@@ -79,7 +79,7 @@ extension Binder {
         if !view.columnNames.isEmpty {
             plan = .project(
                 plan,
-                cols.enumerated().map { ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name) },
+                cols.enumerated().map { BoundExpr.column($0.offset, type: $0.element.type, name: $0.element.name) },
                 names: cols.map(\.name))
         }
         return (plan, cols.map { ScopeColumn(qualifier: qualifier, name: $0.name, type: $0.type) })

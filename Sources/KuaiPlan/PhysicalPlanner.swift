@@ -20,13 +20,13 @@ struct PhysicalPlanner {
     func plan(_ p: LogicalPlan) -> Planned {
         switch p {
         case .scan(let t, let cols, let conj):
-            return .morsel(TableScan(table: t, columns: cols, conjuncts: conj))
+            return .morsel(TableScan(table: t, columns: cols, conjuncts: conj.map { $0.lowered() }))
         case .values(let schema, let batches, let label):
             return .morsel(BatchListSource(schema: schema, batches: batches, label: label))
         case .filter(let c, let pred):
             switch plan(c) {
-            case .morsel(let m): return .morsel(FilterSource(child: m, predicate: pred))
-            case .pull(let o): return .pull(FilterOperator(child: o, predicate: pred))
+            case .morsel(let m): return .morsel(FilterSource(child: m, predicate: pred.lowered()))
+            case .pull(let o): return .pull(FilterOperator(child: o, predicate: pred.lowered()))
             }
         case .project(let c, let exprs, let names):
             // Over a filtered scan: the scan outputs only the columns the projection reads (a
@@ -36,10 +36,12 @@ struct PhysicalPlanner {
                 if used.count < cols.count {
                     var position: [Int: Int] = [:]
                     for (n, o) in used.enumerated() { position[o] = n }
-                    let scan = TableScan(table: t, columns: cols, conjuncts: conj, output: used)
+                    let scan = TableScan(
+                        table: t, columns: cols, conjuncts: conj.map { $0.lowered() }, output: used)
                     return .morsel(
                         ProjectSource(
-                            child: scan, expressions: exprs.map { $0.remapColumns { position[$0]! } }, names: names))
+                            child: scan, expressions: exprs.map { $0.remapColumns { position[$0]! }.lowered() },
+                            names: names))
                 }
             }
             // A projection that passes its input through unchanged is not an operator.
@@ -47,8 +49,10 @@ struct PhysicalPlanner {
                 return plan(c)
             }
             switch plan(c) {
-            case .morsel(let m): return .morsel(ProjectSource(child: m, expressions: exprs, names: names))
-            case .pull(let o): return .pull(ProjectOperator(child: o, expressions: exprs, names: names))
+            case .morsel(let m):
+                return .morsel(ProjectSource(child: m, expressions: exprs.map { $0.lowered() }, names: names))
+            case .pull(let o):
+                return .pull(ProjectOperator(child: o, expressions: exprs.map { $0.lowered() }, names: names))
             }
         case .aggregate(let c, let groups, let names, let aggs):
             let input: AggregateInput
@@ -112,7 +116,7 @@ struct PhysicalPlanner {
         switch p {
         case .project(let c, let exprs, let names):
             guard let inner = limitedCrossJoin(c, rows: k) else { return nil }
-            return ProjectOperator(child: inner, expressions: exprs, names: names)
+            return ProjectOperator(child: inner, expressions: exprs.map { $0.lowered() }, names: names)
         case .join(let l, let r, .cross, let lk, let rk, nil) where lk.isEmpty && rk.isEmpty:
             let left = LimitOperator(child: pull(plan(l)), limit: k, offset: 0)
             let right = LimitOperator(child: pull(plan(r)), limit: k, offset: 0)
@@ -125,13 +129,13 @@ struct PhysicalPlanner {
     /// Hash joins: the smaller input (by estimate) is the build side; a morsel-source probe side
     /// stays parallel (`LazyJoinProbeSource`); outer joins on the build side and joins without a
     /// usable probe source use `HashJoinOperator` / `NestedLoopJoinOperator`.
-    func planJoin(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: ScalarExpr?)
+    func planJoin(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: BoundExpr?)
         -> Planned
     {
         let lw = l.schema.count
         let rw = r.schema.count
-        func closure(_ e: ScalarExpr?) -> ((Batch) throws -> Column)? {
-            guard let e else { return nil }
+        func closure(_ e: BoundExpr?) -> ((Batch) throws -> Column)? {
+            guard let e = e?.lowered() else { return nil }
             return { b in try e.evaluate(b) }
         }
         let le = l.estimatedRows

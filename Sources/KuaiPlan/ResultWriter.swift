@@ -1,5 +1,6 @@
 import KuaiCore
 import KuaiExec
+import KuaiOutput
 
 /// Output formats of kuai-query.
 public enum OutputFormat: String, Sendable, CaseIterable {
@@ -13,6 +14,12 @@ public enum OutputFormat: String, Sendable, CaseIterable {
     case json
     /// One JSON object per line.
     case jsonl
+    /// A Markdown table (DuckDB's `.mode markdown`).
+    case markdown
+    /// One `name = value` line per column, a blank line between rows (DuckDB's `.mode line`).
+    case line
+    /// A horizontal bar chart of a (label, number, ...) result (KuaiOutput.BarChart).
+    case chart
 }
 
 /// Renders a `QueryResult` as text; values are formatted as DuckDB prints them
@@ -24,7 +31,8 @@ public enum OutputFormat: String, Sendable, CaseIterable {
 /// - json: `[`, one `\t{...}` object per row separated by `,\n`, `]` (DuckDB's `FORMAT json, ARRAY true`);
 ///   jsonl: one object per line. Numbers are JSON numbers (`Infinity`/`NaN` as DuckDB writes them),
 ///   NULL is `null`, dates, timestamps and intervals are strings.
-/// - table: a box-drawn table with names and types in the header, numbers right-aligned, NULL shown as `NULL`.
+/// - table: DuckDB's box table (KuaiOutput.BoxCollector): names and types in the header, numbers
+///   right-aligned, NULL shown as `NULL`, at most 40 rows (first and last) and the width limit of `BoxOptions`.
 public enum ResultWriter {
     /// Calls `write` with successive chunks of the rendered output.
     public static func write(_ result: QueryResult, format: OutputFormat, to write: (String) -> Void) {
@@ -43,6 +51,15 @@ public enum ResultWriter {
             case .json: writeJSON(result, array: true, into: &out)
             case .jsonl: writeJSON(result, array: false, into: &out)
             case .table: writeTable(result, into: &out)
+            case .markdown, .line, .chart:
+                // through the stream (a result that cannot be drawn as a chart writes nothing here;
+                // ResultStream's init throws for it)
+                out.finish()
+                guard let stream = try? ResultStream(format: format, fields: result.fields, write: write) else {
+                    return
+                }
+                for b in result.batches { stream.append(b) }
+                stream.finish()
             }
             out.finish()
         }
@@ -221,93 +238,52 @@ public enum ResultWriter {
 
     // MARK: - table
 
-    /// The type names DuckDB's box renderer shows under the column names.
-    static func boxTypeName(_ t: DataType) -> String {
-        switch t {
-        case .integer: return "int32"
-        case .bigint: return "int64"
-        case .hugeint: return "int128"
-        case .null: return "\"null\""
-        default: return t.description.lowercased()
-        }
-    }
-
-    static func displayWidth(_ s: String) -> Int { s.unicodeScalars.count }
-
-    static func writeTable(_ result: QueryResult, into out: inout ByteSink) {
-        let n = result.fields.count
-        if n == 0 { return }
-        var cells: [[String]] = []
-        for b in result.batches {
-            for r in 0..<b.count {
-                cells.append(
-                    b.columns.map { c in
-                        if let v = c.validity, v[r] == 0 { return "NULL" }
-                        if c.type == .null { return "NULL" }
-                        return Kernels.text(c, r)
-                    })
-            }
-        }
-        let types = result.fields.map { boxTypeName($0.type) }
-        var widths = (0..<n).map { max(displayWidth(result.fields[$0].name), displayWidth(types[$0])) }
-        for row in cells { for i in 0..<n { widths[i] = max(widths[i], displayWidth(row[i])) } }
-        let rightAligned = result.fields.map { $0.type.isNumeric }
-        func rule(_ l: String, _ m: String, _ r: String) {
-            var s = l
-            for i in 0..<n {
-                if i > 0 { s += m }
-                s += String(repeating: "─", count: widths[i] + 2)
-            }
-            out.append(s + r + "\n")
-        }
-        func centered(_ text: String, _ w: Int) -> String {
-            let pad = w - displayWidth(text)
-            let left = pad / 2
-            return String(repeating: " ", count: left) + text + String(repeating: " ", count: pad - left)
-        }
-        rule("┌", "┬", "┐")
-        out.append(
-            "│" + (0..<n).map { " " + centered(result.fields[$0].name, widths[$0]) + " " }.joined(separator: "│")
-                + "│\n")
-        out.append("│" + (0..<n).map { " " + centered(types[$0], widths[$0]) + " " }.joined(separator: "│") + "│\n")
-        rule("├", "┼", "┤")
-        if cells.isEmpty {
-            let total = widths.reduce(0, +) + 3 * n - 1
-            out.append("│" + centered("0 rows", total) + "│\n")
-        }
-        for row in cells {
-            var s = "│"
-            for i in 0..<n {
-                let pad = String(repeating: " ", count: widths[i] - displayWidth(row[i]))
-                s += " " + (rightAligned[i] ? pad + row[i] : row[i] + pad) + " │"
-            }
-            out.append(s + "\n")
-        }
-        rule("└", "┴", "┘")
+    /// The box table of a whole result (DuckDB's box renderer with default options: at most 40 rows,
+    /// no width limit).
+    static func writeTable(_ result: QueryResult, options: BoxOptions = BoxOptions(), into out: inout ByteSink) {
+        if result.fields.isEmpty { return }
+        let box = BoxCollector(fields: result.fields, options: options)
+        for b in result.batches { box.append(b) }
+        out.append(box.render())
     }
 }
 
-/// Writes a result batch by batch as it is computed (csv, tsv, json, jsonl stream; the table
-/// format needs every row for its column widths and is written by `finish`).
+/// Writes a result batch by batch as it is computed: csv, tsv, json, jsonl and line stream; the
+/// table format keeps only the rows it shows and is drawn by `finish`; markdown (column widths) and
+/// chart (its scale) hold their rows until `finish`.
 public final class ResultStream {
     let format: OutputFormat
     let fields: Schema
     private var sink: ByteSink
     private var first = true
     private let keys: [[UInt8]]
-    private var buffered: [Batch] = []
+    private let box: BoxCollector?
+    private let markdown: MarkdownTable?
+    private var line: LineWriter?
+    private let chart: BarChart?
 
-    /// - Parameter write: receives UTF-8 chunks of about 64 KiB.
-    public init(format: OutputFormat, fields: Schema, write: @escaping (UnsafeBufferPointer<UInt8>) -> Void) {
+    /// - Parameters:
+    ///   - display: row and width limits of the table and chart formats, the csv/tsv header switch.
+    ///   - write: receives UTF-8 chunks of about 64 KiB.
+    /// - Throws: `KuaiError.usage` when the format is `chart` and the result is not (label, numbers...).
+    public init(
+        format: OutputFormat, fields: Schema, display: DisplayOptions = DisplayOptions(),
+        write: @escaping (UnsafeBufferPointer<UInt8>) -> Void
+    ) throws {
         self.format = format
         self.fields = fields
+        let some = !fields.isEmpty
+        self.box = format == .table && some ? BoxCollector(fields: fields, options: display.box) : nil
+        self.markdown = format == .markdown && some ? MarkdownTable(fields: fields) : nil
+        self.line = format == .line ? LineWriter(fields: fields) : nil
+        self.chart = format == .chart && some ? try BarChart(fields: fields, options: display.chart) : nil
         self.sink = ByteSink(flush: write)
         self.keys = (format == .json || format == .jsonl) ? ResultWriter.jsonKeys(fields) : []
         switch format {
-        case .csv: ResultWriter.delimitedHeader(fields, UInt8(ascii: ","), into: &sink)
-        case .tsv: ResultWriter.delimitedHeader(fields, UInt8(ascii: "\t"), into: &sink)
+        case .csv: if display.header { ResultWriter.delimitedHeader(fields, UInt8(ascii: ","), into: &sink) }
+        case .tsv: if display.header { ResultWriter.delimitedHeader(fields, UInt8(ascii: "\t"), into: &sink) }
         case .json: sink.append("[\n")
-        case .jsonl, .table: break
+        default: break
         }
     }
 
@@ -317,17 +293,21 @@ public final class ResultStream {
         case .tsv: ResultWriter.delimitedBatch(batch, UInt8(ascii: "\t"), into: &sink)
         case .json: ResultWriter.jsonBatch(batch, keys, array: true, first: &first, into: &sink)
         case .jsonl: ResultWriter.jsonBatch(batch, keys, array: false, first: &first, into: &sink)
-        case .table: buffered.append(batch)
+        case .table: box?.append(batch)
+        case .markdown: markdown?.append(batch)
+        case .line: if line != nil { sink.append(line!.text(batch)) }
+        case .chart: chart?.append(batch)
         }
     }
 
     public func finish() {
         switch format {
         case .json: sink.append(first ? "\t\n]\n" : "\n]\n")
-        case .table: ResultWriter.writeTable(QueryResult(fields: fields, batches: buffered), into: &sink)
+        case .table: if let box { sink.append(box.render()) }
+        case .markdown: if let markdown { sink.append(markdown.render()) }
+        case .chart: if let chart { sink.append(chart.render()) }
         default: break
         }
-        buffered = []
         sink.finish()
     }
 }

@@ -15,7 +15,7 @@ enum BuiltInRecipes {
 -- y-label: share of the side's people (%)
 -- tables: user, streamer
 -- notes: Each bar is the share of all users (or of all streamers) in one gender and age band, so
--- notes: the two sides compare although streamers outnumber users about 19 to 1.
+-- notes: the two sides compare although there are many more streamers than users.
 WITH people AS (
     SELECT 'users' AS side, coalesce(gender, 'unknown') AS gender, coalesce(age, 'unknown') AS age FROM "user"
     UNION ALL

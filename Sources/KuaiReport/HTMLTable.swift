@@ -71,18 +71,19 @@ enum HTMLTable {
         return rows.sorted()
     }
 
-    /// The numbers block of a drawn chart: the whole result when short; else the pivot (when the
-    /// result is long format and the matrix is small) or a sample of rows, then the whole result
-    /// in a collapsed `<details>`.
+    /// The numbers block of a drawn chart: the long-format matrix when the result has one that fits
+    /// (at most 40 rows and 25 columns), else the whole result when short, else a sample of rows;
+    /// the whole result is always there, in a collapsed `<details>` when not shown whole.
     static func numbers(_ outcome: ChartOutcome, _ table: ResultTable) -> String {
         let n = table.rowCount
-        if n <= shownRows { return result(table, rows: Array(0..<n), caption: "The numbers: the query's \(n) rows") }
         var s = ""
         if let p = outcome.pivot, p.rowLabels.count <= 40, p.columnLabels.count <= 25 {
             let numeric = table.column(p.valueName).map(table.isNumeric) ?? true
             s += pivot(
                 p, numeric: numeric,
                 caption: "The numbers: \(p.valueName) by \(p.corner) (rows) and \(p.across) (columns)")
+        } else if n <= shownRows {
+            return result(table, rows: Array(0..<n), caption: "The numbers: the query's \(n) rows")
         } else {
             var keep = Set<Int>()
             if let marker = outcome.recipe?.marker, let m = table.column(marker) {

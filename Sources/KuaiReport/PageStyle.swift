@@ -22,11 +22,11 @@ enum PageStyle {
         svg { display: block; max-width: 100%; height: auto; }
         .notes { font-size: 13px; color: #333; margin: 6px 0; }
         .chart-note { color: #805300; }
-        .problem, .missing, .empty { padding: 6px 12px; margin: 8px 0; border-left: 5px solid; }
-        .problem { border-color: #D55E00; background: #FFF3EB; }
-        .missing { border-color: #E69F00; background: #FFF9E8; }
-        .empty { border-color: #999; background: #F5F5F5; }
-        .problem pre { white-space: pre-wrap; margin: 4px 0; }
+        div.problem, div.missing, div.empty { padding: 6px 12px; margin: 8px 0; border-left: 5px solid; }
+        div.problem { border-color: #D55E00; background: #FFF3EB; }
+        div.missing { border-color: #E69F00; background: #FFF9E8; }
+        div.empty { border-color: #999; background: #F5F5F5; }
+        div.problem pre { white-space: pre-wrap; margin: 4px 0; }
         .scroll { overflow-x: auto; }
         table.data { border-collapse: collapse; font-size: 12px; font-variant-numeric: tabular-nums; margin: 8px 0; }
         table.data caption { text-align: left; font-size: 12px; color: #555; padding-bottom: 2px; }

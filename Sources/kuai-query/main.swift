@@ -1,7 +1,7 @@
 // kuai-query: answers SQL over a kuai store.
 //
-//   kuai-query [--store STORE] [--format table|csv|tsv|json|jsonl] [--memory-limit SIZE] "SQL"
-//   kuai-query [--store STORE] -f FILE.sql
+//   kuai-query [--store STORE] [--format FORMAT] [options] "SQL"
+//   kuai-query [--store STORE] ... -f FILE.sql
 //
 // STORE defaults to $KUAI_STORE. The default format is `table` when stdout is a terminal, else `csv`.
 // Exit codes: 0 success, 1 query or data error (syntax, binding, execution, corrupt store, I/O),
@@ -10,8 +10,10 @@
 import ArgumentParser
 import KuaiCore
 import KuaiFormat
+import KuaiOutput
 import KuaiPlan
 import KuaiSQL
+import KuaiShell
 
 #if canImport(Glibc)
     import Glibc
@@ -32,8 +34,28 @@ struct KuaiQuery: ParsableCommand {
         help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
     var store: String?
 
-    @Option(name: .long, help: ArgumentHelp("Output format: table, csv, tsv, json or jsonl.", valueName: "FORMAT"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Output format: table, csv, tsv, json, jsonl, markdown, line or chart.", valueName: "FORMAT"))
     var format: String?
+
+    @Option(
+        name: .customLong("max-rows"),
+        help: ArgumentHelp(
+            "Table and chart formats: rows shown at most (default 40; the first and last rows of a longer result).",
+            valueName: "N"))
+    var maxRows: Int?
+
+    @Option(
+        name: .customLong("max-width"),
+        help: ArgumentHelp(
+            "Table and chart formats: width in characters (default: the terminal's width; none when not a terminal).",
+            valueName: "N"))
+    var maxWidth: Int?
+
+    @Flag(name: .customLong("no-header"), help: "csv and tsv: leave out the header line.")
+    var noHeader = false
 
     @Option(
         name: .customLong("memory-limit"),
@@ -61,30 +83,8 @@ struct KuaiQuery: ParsableCommand {
     func run() throws {}
 }
 
-/// Writes to stdout through large buffered chunks; a closed pipe ends the program quietly.
-func writeStdout(_ bytes: UnsafeBufferPointer<UInt8>) {
-    guard let base = bytes.baseAddress, bytes.count > 0 else { return }
-    var off = 0
-    while off < bytes.count {
-        let n = Glibc.write(1, base + off, bytes.count - off)
-        if n < 0 {
-            if errno == EINTR { continue }
-            exit(errno == EPIPE ? 0 : 1)
-        }
-        off += n
-    }
-}
-
 func fail(_ message: String, code: Int32) -> Never {
-    let text = Array(("kuai-query: " + message + "\n").utf8)
-    text.withUnsafeBufferPointer { p in
-        var off = 0
-        while off < p.count {
-            let n = Glibc.write(2, p.baseAddress! + off, p.count - off)
-            if n <= 0 { break }
-            off += n
-        }
-    }
+    Terminal.write(2, "kuai-query: " + message + "\n")
     exit(code)
 }
 
@@ -101,13 +101,6 @@ func readTextFile(_ path: String) -> String? {
     }
     if ferror(f) != 0 { return nil }
     return String(decoding: bytes, as: UTF8.self)
-}
-
-/// `x` with three decimals ("0.004"), without Foundation's String(format:).
-func format3(_ x: Double) -> String {
-    let ms = Int((x * 1000).rounded())
-    let frac = String(ms % 1000)
-    return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
 }
 
 /// Parses "4GB", "512MB", "100KB", "1000" (bytes); nil when malformed.
@@ -136,23 +129,31 @@ signal(SIGPIPE, SIG_IGN)
     _ = glibcMallopt(-1, 256 << 20)
 #endif
 
-/// A query that starts with a `--` comment would look like an option: an argument that starts
-/// with `-` and holds whitespace is a query, so it is passed after the `--` terminator.
-func normalizedArguments() -> [String] {
-    var args = Array(CommandLine.arguments.dropFirst())
-    if let i = args.firstIndex(where: {
-        $0.hasPrefix("-") && $0.contains(where: { $0 == " " || $0 == "\n" || $0 == "\t" })
-    }),
-        !args[..<i].contains("--")
-    {
-        args.insert("--", at: i)
-    }
-    return args
+let argumentCheck = ArgumentCheck(
+    valueOptions: ["--store", "--format", "--max-rows", "--max-width", "--memory-limit", "-f", "--threads"],
+    numericOptions: ["--max-rows", "--max-width", "--threads"],
+    longOptions: [
+        "--store", "--format", "--max-rows", "--max-width", "--no-header", "--memory-limit", "--threads", "--timer",
+        "--version", "--help",
+    ],
+    formats: OutputFormat.allCases.map(\.rawValue))
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+// swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-query would run
+// as SQL: generate them here without it.
+if let i = arguments.firstIndex(of: "--generate-completion-script"), i + 1 < arguments.count,
+    let shell = CompletionShell(rawValue: arguments[i + 1])
+{
+    let script = KuaiQuery.completionScript(for: shell)
+    print(CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-query"))
+    exit(0)
 }
 
 let command: KuaiQuery
 do {
-    command = try KuaiQuery.parse(normalizedArguments())
+    command = try KuaiQuery.parse(try argumentCheck.check(arguments))
+} catch let e as KuaiError {
+    fail(e.message + " (see --help)", code: 2)
 } catch {
     let code = KuaiQuery.exitCode(for: error)
     if code == .success {
@@ -163,12 +164,14 @@ do {
 }
 
 var sqlText: String
+var sqlSource = "query"
 if let file = command.file {
     if command.sql != nil { fail("give the query either as an argument or with -f, not both", code: 2) }
     guard let s = readTextFile(file) else {
         fail("cannot read query file \(file): \(String(cString: strerror(errno)))", code: 1)
     }
     sqlText = s
+    sqlSource = file
 } else if let s = command.sql {
     sqlText = s
 } else {
@@ -184,7 +187,7 @@ if let f = command.format {
     }
     format = parsed
 } else {
-    format = isatty(1) != 0 ? .table : .csv
+    format = Terminal.isTerminal(1) ? .table : .csv
 }
 
 // Default memory limit: 80% of physical memory, as DuckDB's default `memory_limit`;
@@ -199,33 +202,41 @@ guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString
     fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
 }
 
-/// Monotonic clock in seconds (CLOCK_MONOTONIC).
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+/// The display settings: DuckDB's CLI shows at most 40 rows (on a terminal, no more than fit its
+/// window), as wide as the terminal (no limit when standard output is not a terminal), large
+/// numbers readable on a terminal.
+func displayOptions() -> DisplayOptions {
+    let terminal = Terminal.isTerminal(1)
+    let columns = Terminal.columns(1)
+    let rows = command.maxRows ?? (terminal ? Terminal.boxRows(lines: Terminal.lines(1)) : 40)
+    let box = BoxOptions(
+        maxRows: rows, maxWidth: command.maxWidth ?? (terminal ? columns ?? 80 : Int.max), largeNumbers: terminal)
+    let chart = ChartOptions(
+        width: command.maxWidth ?? columns ?? 80, maxRows: command.maxRows ?? 40, colors: Terminal.hasColors(1))
+    return DisplayOptions(box: box, chart: chart, header: !command.noHeader)
 }
 
-let startSeconds = monotonicSeconds()
+/// Seconds before the progress bar appears: 2 (DuckDB's wait), or $KUAI_PROGRESS_DELAY_MS.
+func progressDelay() -> Double {
+    guard let v = getenv("KUAI_PROGRESS_DELAY_MS").flatMap({ Int(String(cString: $0)) }) else { return 2 }
+    return Double(v) / 1000
+}
+
+let startSeconds = ProgressBar.now()
 do {
     let store = try Store.open(at: storePath)
     let engine = QueryEngine(
         store: store, options: QueryOptions(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
-    var stream: ResultStream? = nil
-    try engine.execute(
-        sqlText, schema: { stream = ResultStream(format: format, fields: $0, write: writeStdout) },
-        batch: { stream!.append($0) })
-    stream?.finish()
-    if command.timer {
-        // The same line DuckDB's CLI prints with `.timer on` (wall time only).
-        let line = "Run Time (s): real " + String(format3(monotonicSeconds() - startSeconds)) + "\n"
-        _ = line.utf8CString.withUnsafeBufferPointer { Glibc.write(2, $0.baseAddress!, $0.count - 1) }
-    }
+    let settings = RunSettings(
+        format: format, display: displayOptions(), timer: command.timer, progress: Terminal.isTerminal(2),
+        progressDelay: progressDelay())
+    try QueryRunner(engine: engine, settings: settings).run(sqlText, started: startSeconds)
 } catch let e as KuaiError {
     var message = e.description
     if e.kind == .syntax || e.kind == .binding || e.kind == .execution, let loc = e.location,
         let pos = sourcePosition(fromLocation: loc)
     {
+        if sqlSource != "query", message.hasPrefix("query:") { message = sqlSource + message.dropFirst(5) }
         message += "\n" + caretSnippet(sql: sqlText, position: pos)
     }
     fail(message, code: e.kind == .usage ? 2 : 1)

@@ -143,7 +143,9 @@ let report = builder.build(entries) { outcome in
     case .empty:
         if !command.quiet { say("  " + name + " no rows        " + seconds) }
     case .missingTables(let tables):
-        say("  " + name + " skipped: the store has no table " + tables.joined(separator: ", "))
+        say(
+            "  " + name + " skipped: the store has no table" + (tables.count == 1 ? " " : "s ")
+                + tables.joined(separator: ", "))
     case .failed(let message):
         say("  " + name + " FAILED         " + seconds)
         say("kuai-report: recipe " + outcome.name + " failed: " + message)

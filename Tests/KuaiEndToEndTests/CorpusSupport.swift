@@ -3,31 +3,25 @@ import KuaiCore
 import KuaiFormat
 import KuaiIngest
 import KuaiPlan
+import KuaiTestSupport
 import Testing
 
-// Reader of the differential corpus (Tests/KuaiEndToEndTests/Corpus/*.slt) and the comparison
-// rule. The format and the rule are documented at the top of Tools/oracle.py, which writes the
+// Runner of the differential corpus (Tests/KuaiEndToEndTests/Corpus/*.slt; the reader is
+// KuaiTestSupport's `Corpus`) and the comparison rule. The format and the rule are documented at the top of Tools/oracle.py, which writes the
 // expected blocks from DuckDB 2.0.1; this file must agree with it.
 
-/// Paths of the repository, found from this source file's location (no bundle resources needed).
-enum RepoPaths {
-    /// The repository root (two levels above Tests/KuaiEndToEndTests/).
-    static let root: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let corpus = root.appendingPathComponent("Tests/KuaiEndToEndTests/Corpus")
-    /// Fixture name (as written after `query`/`error`) -> folder of CSVs.
-    static let fixtures: [String: URL] = [
-        "seed": root.appendingPathComponent("Tests/Fixtures/seed-sample"),
-        "mini": root.appendingPathComponent("Samples/kuailive-mini"),
-        "edge": root.appendingPathComponent("Tests/Fixtures/edge"),
-        "big": FileManager.default.temporaryDirectory
-            .appendingPathComponent("kuai-corpus-big-\(ProcessInfo.processInfo.processIdentifier)"),
-    ]
-}
+/// Fixture name (as written after `query`/`error`) -> folder of CSVs.
+let corpusFixtures: [String: URL] = [
+    "seed": RepoPaths.seedSample,
+    "mini": RepoPaths.mini,
+    "edge": RepoPaths.edge,
+    "big": FileManager.default.temporaryDirectory
+        .appendingPathComponent("kuai-corpus-big-\(ProcessInfo.processInfo.processIdentifier)"),
+]
 
 /// The generated `big` fixture: click (200,000 rows), room (150,000) and gift (70,000), several
 /// 65,536-row blocks each. Must write exactly the rows of `big_rows` in Tools/oracle.py (same
-/// splitmix64 streams, same formulas), since DuckDB's answers were computed from those.
+/// `SplitMix64` streams, same formulas), since DuckDB's answers were computed from those.
 enum BigFixture {
     static let rows: [(String, Int)] = [("click", 200_000), ("room", 150_000), ("gift", 70_000)]
     static let t0: UInt64 = 1_746_374_400_000
@@ -38,18 +32,6 @@ enum BigFixture {
         "gift": "user_id,live_id,streamer_id,timestamp,gift_price",
     ]
 
-    /// splitmix64 (Steele, Lea, Flood 2014), as `SplitMix64` in Tools/oracle.py.
-    struct SplitMix64 {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Writes click.csv, room.csv and gift.csv into `folder`.
     static func generate(into folder: URL) throws {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -59,7 +41,7 @@ enum BigFixture {
             func put(_ s: String) { out.append(contentsOf: s.utf8) }
             func put(_ v: UInt64) { put(String(v)) }
             put(headers[table]! + "\n")
-            var g = SplitMix64(state: table == "click" ? 1 : table == "room" ? 2 : 3)
+            var g = SplitMix64(seed: table == "click" ? 1 : table == "room" ? 2 : 3)
             for i in 0..<UInt64(count) {
                 let a = g.next()
                 let b = g.next()
@@ -110,94 +92,6 @@ enum BigFixture {
     }
 }
 
-/// One `query` or `error` record of a corpus file.
-struct CorpusRecord: Sendable, CustomTestStringConvertible {
-    enum Kind: String, Sendable { case query, error }
-    /// File name, e.g. "05-aggregates.slt".
-    var file: String
-    /// 1-based line of the `query`/`error` header.
-    var line: Int
-    var kind: Kind
-    var fixture: String
-    /// The SQL with a trailing `;` removed.
-    var sql: String
-    /// DuckDB's CSV output (header + rows, each line ending in "\n"); empty for `error` records.
-    var expectedCSV: String
-    /// DuckDB's result type names ("BIGINT", "DECIMAL(4,2)", ...), when recorded.
-    var expectedTypes: [String]?
-
-    var testDescription: String {
-        let first = sql.split(separator: "\n").first.map(String.init) ?? ""
-        return "\(file):\(line) \(first.prefix(90))"
-    }
-}
-
-/// Parser of the .slt text format (see Tools/oracle.py).
-enum Corpus {
-    /// The corpus file names, sorted. Honours $KUAI_CORPUS_FILTER (a substring of the file name).
-    static func fileNames() -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: RepoPaths.corpus.path)) ?? []
-        let filter = ProcessInfo.processInfo.environment["KUAI_CORPUS_FILTER"]
-        return names.filter { $0.hasSuffix(".slt") && (filter == nil || $0.contains(filter!)) }.sorted()
-    }
-
-    /// Every record of every corpus file, in file order.
-    static func allRecords() -> [CorpusRecord] {
-        fileNames().flatMap { name -> [CorpusRecord] in
-            let url = RepoPaths.corpus.appendingPathComponent(name)
-            guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [] }
-            return parse(text, file: name)
-        }
-    }
-
-    /// Parses one file. Malformed headers are skipped by the oracle's stricter parser first.
-    static func parse(_ text: String, file: String) -> [CorpusRecord] {
-        var lines = text.components(separatedBy: "\n")
-        if lines.last == "" { lines.removeLast() }
-        var records: [CorpusRecord] = []
-        var i = 0
-        while i < lines.count {
-            let words = lines[i].split(separator: " ", omittingEmptySubsequences: true)
-            guard words.count == 2, let kind = CorpusRecord.Kind(rawValue: String(words[0])) else {
-                i += 1
-                continue
-            }
-            let header = i + 1
-            i += 1
-            var sql: [String] = []
-            while i < lines.count, !lines[i].trimmingCharacters(in: .whitespaces).isEmpty, !lines[i].hasPrefix("----") {
-                sql.append(lines[i])
-                i += 1
-            }
-            var types: [String]? = nil
-            var expected = ""
-            if i < lines.count, lines[i].hasPrefix("----") {
-                let sep = lines[i]
-                if let r = sep.range(of: "types:") {
-                    let list = sep[r.upperBound...].trimmingCharacters(in: .whitespaces)
-                    types = list.isEmpty ? [] : list.components(separatedBy: "|")
-                }
-                i += 1
-                while i < lines.count, lines[i] != "" {
-                    expected += (lines[i] == "(empty)" ? "" : lines[i]) + "\n"
-                    i += 1
-                }
-            }
-            var q = sql.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
-            while q.hasSuffix(";") {
-                q.removeLast()
-                q = q.trimmingCharacters(in: .whitespacesAndNewlines)
-            }
-            records.append(
-                CorpusRecord(
-                    file: file, line: header, kind: kind, fixture: String(words[1]),
-                    sql: q, expectedCSV: kind == .query ? expected : "",
-                    expectedTypes: kind == .query ? types : nil))
-        }
-        return records
-    }
-}
-
 /// Records kuai is known not to pass yet: Tests/KuaiEndToEndTests/Corpus/known-failures.txt, one
 /// `<file>\t<SQL on one line>` per line (`#` comments), written from a real run by
 /// `KUAI_CORPUS_WRITE_KNOWN=1 swift test --filter CorpusTests` (the summary test writes it).
@@ -232,118 +126,6 @@ enum KnownFailures {
     }
 }
 
-/// The comparison rule of the corpus and of Tools/bench.py.
-enum CSVCompare {
-    /// Splits RFC 4180 text into rows of fields (quoted fields may hold commas, quotes, newlines).
-    static func parse(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var inQuotes = false
-        var fieldStarted = false
-        var it = Array(text.unicodeScalars)[...]
-        while let c = it.popFirst() {
-            if inQuotes {
-                if c == "\"" {
-                    if it.first == "\"" {
-                        field.unicodeScalars.append("\"")
-                        it.removeFirst()
-                    } else {
-                        inQuotes = false
-                    }
-                } else {
-                    field.unicodeScalars.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"":
-                inQuotes = true
-                fieldStarted = true
-            case ",":
-                row.append(field)
-                field = ""
-                fieldStarted = true
-            case "\r" where it.first == "\n": break
-            case "\n":
-                row.append(field)
-                rows.append(row)
-                row = []
-                field = ""
-                fieldStarted = false
-            default:
-                field.unicodeScalars.append(c)
-                fieldStarted = true
-            }
-        }
-        if fieldStarted || !row.isEmpty {
-            row.append(field)
-            rows.append(row)
-        }
-        return rows
-    }
-
-    /// A field that looks like a floating-point number: digits with a '.', an exponent, inf or nan.
-    static func looksLikeDouble(_ s: String) -> Bool {
-        let l = s.lowercased()
-        if ["inf", "-inf", "+inf", "infinity", "-infinity", "nan", "-nan"].contains(l) { return true }
-        var sawDigit = false
-        var sawDotOrExp = false
-        for (k, ch) in l.enumerated() {
-            switch ch {
-            case "0"..."9": sawDigit = true
-            case ".": sawDotOrExp = true
-            case "e": sawDotOrExp = true
-            case "-", "+": if k != 0 && !(l[l.index(l.startIndex, offsetBy: k - 1)] == "e") { return false }
-            default: return false
-            }
-        }
-        return sawDigit && sawDotOrExp && Double(s) != nil
-    }
-
-    /// DuckDB's type name as kuai names the same type (KuaiCore.DataType.description); kuai
-    /// computes DECIMAL as DOUBLE. Mirrors `kuai_type` in Tools/oracle.py.
-    static func kuaiType(_ duckdb: String) -> String {
-        if duckdb.hasPrefix("DECIMAL") || duckdb == "FLOAT" || duckdb == "REAL" { return "DOUBLE" }
-        switch duckdb {
-        case "TINYINT", "SMALLINT", "UTINYINT", "USMALLINT": return "INTEGER"
-        case "UINTEGER", "UBIGINT": return "BIGINT"
-        case "\"NULL\"": return "NULL"
-        default: return duckdb
-        }
-    }
-
-    /// Two fields are equal as text, or both look like doubles and agree to a relative 1e-9.
-    /// In a DECIMAL column (`decimal`), any two numbers ("3" and "3.0") compare that way.
-    static func fieldsEqual(_ a: String, _ b: String, decimal: Bool = false) -> Bool {
-        if a == b { return true }
-        let numeric = decimal ? (Double(a) != nil && Double(b) != nil) : (looksLikeDouble(a) && looksLikeDouble(b))
-        guard numeric, let x = Double(a), let y = Double(b) else { return false }
-        if x.isNaN || y.isNaN { return x.isNaN && y.isNaN }
-        if x.isInfinite || y.isInfinite { return x == y }
-        return abs(x - y) <= 1e-9 * max(abs(x), abs(y))
-    }
-
-    /// nil when `actual` equals `expected` under the rule, else a description of the first difference.
-    /// - Parameter types: DuckDB's result type names; a DECIMAL column compares numerically.
-    static func difference(expected: String, actual: String, types: [String]? = nil) -> String? {
-        let e = parse(expected)
-        let a = parse(actual)
-        let decimal = (types ?? []).map { $0.hasPrefix("DECIMAL") }
-        if e.count != a.count {
-            return "\(a.count - 1) rows, expected \(e.count - 1)"
-        }
-        for (r, (er, ar)) in zip(e, a).enumerated() {
-            if er.count != ar.count { return "row \(r): \(ar.count) fields, expected \(er.count)" }
-            for (c, (x, y)) in zip(er, ar).enumerated()
-            where !fieldsEqual(x, y, decimal: r > 0 && c < decimal.count && decimal[c]) {
-                return "\(r == 0 ? "header" : "row \(r)") field \(c + 1): got \"\(y)\", expected \"\(x)\""
-            }
-        }
-        return nil
-    }
-}
-
 /// Converts each fixture once per test process (into a temporary folder) and hands out stores.
 final class FixtureStores: @unchecked Sendable {
     static let shared = FixtureStores()
@@ -358,7 +140,7 @@ final class FixtureStores: @unchecked Sendable {
         defer { lock.unlock() }
         if let r = stores[fixture] { return try r.get() }
         let r = Result<Store, Error> {
-            guard let src = RepoPaths.fixtures[fixture] else {
+            guard let src = corpusFixtures[fixture] else {
                 throw KuaiError(.usage, "unknown corpus fixture \(fixture)")
             }
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

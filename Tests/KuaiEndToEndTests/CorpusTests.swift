@@ -1,4 +1,5 @@
 import Foundation
+import KuaiTestSupport
 import Testing
 
 // The differential corpus: every record of Tests/KuaiEndToEndTests/Corpus/*.slt runs through
@@ -36,7 +37,7 @@ struct CorpusTests {
                 "\(r.file):\(r.line) has no expected block: run python3 Tools/oracle.py --regenerate")
         }
         for r in records {
-            #expect(RepoPaths.fixtures[r.fixture] != nil, "\(r.file):\(r.line) unknown fixture \(r.fixture)")
+            #expect(corpusFixtures[r.fixture] != nil, "\(r.file):\(r.line) unknown fixture \(r.fixture)")
         }
     }
 

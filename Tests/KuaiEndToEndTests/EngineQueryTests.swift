@@ -300,7 +300,7 @@ func csvOf(_ engine: QueryEngine, _ sql: String) throws -> String {
     // streamed output (kuai-query's path) prints the same digits
     var streamed = [UInt8]()
     let r = try engine.execute(q)
-    let stream = ResultStream(format: .csv, fields: r.fields) { streamed.append(contentsOf: $0) }
+    let stream = try ResultStream(format: .csv, fields: r.fields) { streamed.append(contentsOf: $0) }
     for b in r.batches { stream.append(b) }
     stream.finish()
     #expect(String(decoding: streamed, as: UTF8.self) == "g,s\n1,9223372036854775812\n2,-9223372036854775816\n3,7\n")

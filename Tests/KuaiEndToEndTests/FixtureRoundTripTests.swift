@@ -2,6 +2,7 @@ import Foundation
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
+import KuaiTestSupport
 import Testing
 
 // Every fixture of the corpus (real seed rows, the mini sample, the edge rows with NULLs and quoted
@@ -60,7 +61,7 @@ struct FixtureRoundTripTests {
 
     @Test(arguments: ["seed", "mini", "edge"])
     func fixtureRoundTrip(_ fixture: String) throws {
-        let src = RepoPaths.fixtures[fixture]!
+        let src = corpusFixtures[fixture]!
         let store = try FixtureStores.shared.store(fixture)
         let csvs = try FileManager.default.contentsOfDirectory(atPath: src.path).filter { $0.hasSuffix(".csv") }
             .sorted()

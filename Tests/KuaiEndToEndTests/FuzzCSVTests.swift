@@ -2,6 +2,7 @@ import Foundation
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
+import KuaiTestSupport
 import Testing
 
 // Damaged CSVs through the converter (issue 4, "Bad CSV input"; a property-based complement of
@@ -19,17 +20,11 @@ import Testing
 
 @Suite("Fuzz: damaged CSVs through the converter")
 struct FuzzCSVTests {
-    static let root: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
-
     /// (file name, bytes) of every seed CSV.
     static func seeds() -> [(String, [UInt8])] {
         var out: [(String, [UInt8])] = []
-        for folder in ["Tests/Fixtures/seed-sample", "Tests/Fixtures/edge"] {
-            let dir = root + "/" + folder
+        for folder in [RepoPaths.seedSample, RepoPaths.edge] {
+            let dir = folder.path
             for name in ((try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? []).sorted()
             where name.hasSuffix(".csv") {
                 out.append((name, [UInt8](FileManager.default.contents(atPath: dir + "/" + name) ?? Data())))
@@ -46,7 +41,7 @@ struct FuzzCSVTests {
     }
 
     /// CSV-aware damage.
-    static func mutate(_ input: [UInt8], using rng: inout FuzzRNG) -> [UInt8] {
+    static func mutate(_ input: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
         var b = input
         for _ in 0..<Int.random(in: 1...3, using: &rng) {
             let n = b.count
@@ -93,7 +88,7 @@ struct FuzzCSVTests {
     }
 
     /// Converts `csv` into a fresh store with `options`; checks the invariants of either outcome.
-    static func convert(_ csv: String, in dir: TrustDir, tag: String, options: ConvertOptions) -> Outcome {
+    static func convert(_ csv: String, in dir: TempDir, tag: String, options: ConvertOptions) -> Outcome {
         let store = dir.sub("store-\(tag)")
         do {
             _ = try Converter.convert(sources: [csv], to: store, options: options)
@@ -134,18 +129,18 @@ struct FuzzCSVTests {
     @Test func mutatedCSVsGiveTheSameOutcomeAtAnyChunkSize() throws {
         let seeds = Self.seeds()
         try #require(seeds.count >= 9)
-        var rng = FuzzRNG(sqlFuzzSeed(21))
+        var rng = SplitMix64(seed: FuzzSettings.seed(21))
         var inputs = 0
         var failedSame = 0
         var storedSame = 0
         var skipMode = 0
         var kinds: [String: Int] = [:]
         let started = Date()
-        let iterations = sqlFuzzIterations(150)
+        let iterations = FuzzSettings.iterations(150)
         for i in 0..<iterations {
             let (name, bytes) = rng.pick(seeds)
             let damaged = Self.mutate(bytes, using: &rng)
-            let dir = TrustDir(prefix: "kuai-fuzz-csv")
+            let dir = TempDir(prefix: "kuai-fuzz-csv")
             defer { dir.cleanup() }
             let csv = dir.write(name, bytes: damaged)
             let skip = rng.chance(30)

@@ -4,6 +4,7 @@ import KuaiFormat
 import KuaiIngest
 import KuaiPlan
 import KuaiSQL
+import KuaiTestSupport
 import Testing
 
 // SQL fuzzing through parser, binder, planner and execution (issue 4, "Must show" 2), in process
@@ -20,29 +21,9 @@ import Testing
 // so a crash can be reproduced. Short fixed-seed run in the suite; KUAI_FUZZ_ITERATIONS=N (and
 // KUAI_FUZZ_SEED) for long runs (Tools/fuzz.sh).
 
-/// Iterations of each fuzz source: $KUAI_FUZZ_ITERATIONS or `suiteDefault`.
-func sqlFuzzIterations(_ suiteDefault: Int) -> Int {
-    if let s = ProcessInfo.processInfo.environment["KUAI_FUZZ_ITERATIONS"], let n = Int(s), n > 0 { return n }
-    return suiteDefault
-}
-
-func sqlFuzzSeed(_ fallback: UInt64) -> UInt64 {
-    if let s = ProcessInfo.processInfo.environment["KUAI_FUZZ_SEED"], let n = UInt64(s) { return n }
-    return fallback
-}
-
-/// Reproducible choices from the corpus's splitmix64 generator (`BigFixture.SplitMix64`).
-struct FuzzRNG: RandomNumberGenerator {
-    var mix: BigFixture.SplitMix64
-    init(_ seed: UInt64) { mix = BigFixture.SplitMix64(state: seed) }
-    mutating func next() -> UInt64 { mix.next() }
-    mutating func pick<T>(_ a: [T]) -> T { a[Int.random(in: 0..<a.count, using: &self)] }
-    mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &self) < percent }
-}
-
 /// The tiny store and the runner.
 final class SQLFuzzer {
-    let dir = TrustDir(prefix: "kuai-fuzz-sql")
+    let dir = TempDir(prefix: "kuai-fuzz-sql")
     let engine: QueryEngine
     let store: Store
     let lastQueryPath = (NSTemporaryDirectory() as NSString).appendingPathComponent("kuai-fuzz-last.sql")
@@ -51,10 +32,8 @@ final class SQLFuzzer {
     var started = DispatchTime.now().uptimeNanoseconds
 
     init() throws {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
         let x = dir.write("x.csv", trustExtremesCSV)
-        _ = try Converter.convert(sources: [url.path + "/Tests/Fixtures/edge", x], to: dir.sub("s.kuai"))
+        _ = try Converter.convert(sources: [RepoPaths.edge.path, x], to: dir.sub("s.kuai"))
         store = try Store.open(at: dir.sub("s.kuai"))
         engine = QueryEngine(store: store, options: QueryOptions(threads: 2))
     }
@@ -131,7 +110,7 @@ final class SQLFuzzer {
 /// Random expressions and queries over the store's columns: mostly well-typed (so they reach
 /// execution), some untyped (for the binder).
 struct QueryGenerator {
-    var rng: FuzzRNG
+    var rng: SplitMix64
     var table = "x"
     var cols: [String] = []
     var ints: [String] = [], strs: [String] = [], dates: [String] = []
@@ -362,7 +341,7 @@ struct QueryGenerator {
 }
 
 /// Token and character mutations of a query text.
-func mutateSQL(_ sql: String, using rng: inout FuzzRNG) -> String {
+func mutateSQL(_ sql: String, using rng: inout SplitMix64) -> String {
     var tokens: [String]
     // Tokens as written (a string keeps its quotes): slices of the UTF-8 text by offset and length.
     let utf8 = Array(sql.utf8)
@@ -413,20 +392,20 @@ func mutateSQL(_ sql: String, using rng: inout FuzzRNG) -> String {
 struct FuzzSQLTests {
     @Test func mutatedCorpusQueriesThrowOrAnswer() throws {
         let f = try SQLFuzzer()
-        var rng = FuzzRNG(sqlFuzzSeed(11))
+        var rng = SplitMix64(seed: FuzzSettings.seed(11))
         let corpus = Corpus.allRecords().map(\.sql)
         try #require(!corpus.isEmpty, "no corpus queries found")
-        for _ in 0..<sqlFuzzIterations(400) { f.run(mutateSQL(rng.pick(corpus), using: &rng)) }
+        for _ in 0..<FuzzSettings.iterations(400) { f.run(mutateSQL(rng.pick(corpus), using: &rng)) }
         print(f.summary("SQL fuzz, mutated corpus queries (\(corpus.count) seeds)"))
     }
 
     @Test func tokenSoupThrowsOrAnswers() throws {
         let f = try SQLFuzzer()
-        var rng = FuzzRNG(sqlFuzzSeed(12))
+        var rng = SplitMix64(seed: FuzzSettings.seed(12))
         let vocab =
             SQLFuzzer.keywords + SQLFuzzer.symbols + SQLFuzzer.literals + SQLFuzzer.tables + SQLFuzzer.functions
             + SQLFuzzer.columns.values.flatMap { $0 }
-        for _ in 0..<sqlFuzzIterations(400) {
+        for _ in 0..<FuzzSettings.iterations(400) {
             var words = rng.chance(70) ? ["select"] : []
             for _ in 0..<Int.random(in: 1...25, using: &rng) { words.append(rng.pick(vocab)) }
             f.run(words.joined(separator: rng.chance(80) ? " " : ""))
@@ -436,8 +415,8 @@ struct FuzzSQLTests {
 
     @Test func generatedQueriesThrowOrAnswer() throws {
         let f = try SQLFuzzer()
-        var gen = QueryGenerator(rng: FuzzRNG(sqlFuzzSeed(13)))
-        for _ in 0..<sqlFuzzIterations(400) { f.run(gen.query()) }
+        var gen = QueryGenerator(rng: SplitMix64(seed: FuzzSettings.seed(13)))
+        for _ in 0..<FuzzSettings.iterations(400) { f.run(gen.query()) }
         print(f.summary("SQL fuzz, generated queries"))
         // Most generated queries must get past the parser, or the generator tests nothing.
         #expect(f.kinds["syntax", default: 0] * 4 < f.inputs, "\(f.summary("generated"))")

@@ -2,6 +2,7 @@ import Foundation
 import KuaiCore
 import KuaiPlan
 import KuaiSQL
+import KuaiTestSupport
 import Testing
 
 /// The rows of a statement's result as DuckDB's `COPY ... (HEADER)` CSV.
@@ -21,7 +22,7 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
 /// Session over in-memory tables and files read in place; expected text from DuckDB 2.0.1
 /// (`COPY (<query>) TO 'x.csv' (HEADER)` run in the repository root).
 @Suite struct SessionReadTests {
-    static let gift = RepoPaths.root.appendingPathComponent("Tests/Fixtures/edge/gift.csv").path
+    static let gift = RepoPaths.edge.appendingPathComponent("gift.csv").path
 
     @Test func selectStreamsRows() throws {
         let s = Session(tables: [engineTable()])
@@ -70,7 +71,7 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
     }
 
     @Test func csvErrorsNameFileLineColumn() throws {
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let f = dir.write("bad.csv", "a,b\n1,2\n3,x\n")
         let s = Session(tables: [])
@@ -107,5 +108,45 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
             }
         }
         #expect(outputs == ["n\n5\n", "m\n4\n", "error at query:3:8"])
+    }
+}
+
+/// `FROM 'x.parquet'`, `read_parquet(...)` and globs over the Parquet fixtures (written by DuckDB
+/// and pyarrow, Tools/parquet_fixtures.py); expected text from DuckDB 2.0.1 (`COPY (<query>) TO
+/// 'x.csv' (HEADER)` run in the repository root).
+@Suite struct SessionParquetTests {
+    static let dir = RepoPaths.root.appendingPathComponent("Tests/Fixtures/parquet").path
+
+    @Test(arguments: [
+        (
+            "SELECT cat, count(*) AS n, sum(i32) AS s, min(dt) AS mn, max(ts) AS mx, count(flag) AS f FROM '\(dir)/duckdb-zstd.parquet' GROUP BY ALL ORDER BY ALL",
+            "cat,n,s,mn,mx,f\n\"\",47,-17068,2025-05-05,2025-05-04 10:15:13.579911,46\nchat,48,108928,2025-05-04,2025-05-04 10:04:56.295966,47\ngame,47,-59152,2025-05-04,2025-05-04 10:09:03.209544,45\nother,47,114563,2025-05-04,2025-05-04 10:13:10.123122,46\nshop,48,7807,2025-05-05,2025-05-04 10:06:59.752755,46\ntalent,47,-110728,2025-05-05,2025-05-04 10:11:06.666333,45\n,16,-111748,2025-05-04,2025-05-04 09:11:26.419452,16\n"
+        ),
+        (
+            "SELECT count(*) AS n, count(name) AS c, sum(i64) AS s, round(sum(d), 2) AS d FROM read_parquet('\(dir)/pyarrow-delta-v2.parquet')",
+            "n,c,s,d\n300,287,524656127636000,1296.0\n"
+        ),
+        ("SELECT count(*) AS n FROM read_parquet('\(dir)/duckdb-*.parquet')", "n\n1800\n"),
+        (
+            "SELECT count(*) AS n, min(i64) AS lo FROM '\(dir)/pyarrow-snappy-v2.parquet' WHERE i64 > 1746485641506",
+            "n,lo\n276,1747275764963\n"
+        ),
+        (
+            "SELECT typeof(max(ts)) AS t, max(ts) AS m FROM '\(dir)/pyarrow-int96.parquet'",
+            "t,m\nTIMESTAMP,2025-05-04 10:15:13.579911\n"
+        ),
+    ])
+    func answersLikeDuckDB(_ sql: String, _ expected: String) throws {
+        #expect(try sessionCSV(Session(tables: []), sql) == expected)
+    }
+
+    @Test func missingFileAndNestedErrors() throws {
+        let s = Session(tables: [])
+        #expect { _ = try sessionCSV(s, "SELECT * FROM read_parquet('/no/such/*.parquet')") } throws: {
+            ($0 as? KuaiError)?.kind == .io
+        }
+        #expect { _ = try sessionCSV(s, "SELECT * FROM read_parquet('\(Self.dir)/x.parquet', nope = 1)") } throws: {
+            ($0 as? KuaiError)?.kind == .binding
+        }
     }
 }

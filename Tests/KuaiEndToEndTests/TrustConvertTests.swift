@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 // Bad and unusual CSV input fed to the built kuai-convert executable (issue 4, "Bad CSV input").
@@ -129,7 +130,7 @@ let unusualCases: [(name: String, file: String, text: String, query: String, exp
 @Suite("Trust: kuai-convert on bad and unusual CSVs")
 struct TrustConvertTests {
     /// A store converted from a good like.csv, used as "the earlier store at that path".
-    static func goodStore(in dir: TrustDir, name: String = "old.kuai") throws -> String {
+    static func goodStore(in dir: TempDir, name: String = "old.kuai") throws -> String {
         let src = dir.write("good/like.csv", KuaiLiveCSV.like + "1,2,3,4\n5,6,7,8\n")
         let store = dir.sub(name)
         let r = try kuaiConvert(src, "-o", store, "--quiet")
@@ -139,8 +140,7 @@ struct TrustConvertTests {
 
     @Test(arguments: trustBadCSVs)
     func badCSVFailsAndWritesNothing(_ bad: TrustBadCSV) throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let src = dir.write("src/" + bad.file, bytes: bad.bytes)
         // 1. No store at -o: none is created.
@@ -170,8 +170,7 @@ struct TrustConvertTests {
     }
 
     @Test func badRowDeepInABigFileIsLocatedExactly() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         // About 26 MB: more than one 16 MiB read chunk, parsed by both workers. Rows 2..<1000 hold
         // quoted newlines (two physical lines per record), so line numbers must count them.
@@ -202,8 +201,7 @@ struct TrustConvertTests {
     }
 
     @Test func missingSourceFile() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let old = try Self.goodStore(in: dir)
         let before = snapshot(old)
@@ -221,10 +219,8 @@ struct TrustConvertTests {
 
     @Test(arguments: unusualCases.map(\.name))
     func unusualButValidCSVReadsAsDuckDBReadsIt(_ name: String) throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
         let c = unusualCases.first { $0.name == name }!
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let src = dir.write("src/" + c.file, c.text)
         let store = dir.sub("s.kuai")
@@ -236,8 +232,7 @@ struct TrustConvertTests {
     }
 
     @Test func headerOnlyFileIsAnEmptyTableWithItsSchema() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let src = dir.write("click.csv", KuaiLiveCSV.click)
         let store = dir.sub("s.kuai")
@@ -257,8 +252,7 @@ struct TrustConvertTests {
     }
 
     @Test func rejectFileSkipsBadRowsAndListsThem() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let src = dir.write(
             "like.csv",
@@ -298,8 +292,7 @@ struct TrustConvertTests {
     }
 
     @Test func rejectFileWithNoBadRowsAndBadHeaders() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let good = dir.write("a/like.csv", KuaiLiveCSV.like + "1,2,3,4\n")
         let r = try kuaiConvert(good, "-o", dir.sub("s.kuai"), "--reject-file", dir.sub("rej.txt"))
@@ -319,8 +312,7 @@ struct TrustConvertTests {
     }
 
     @Test func outputThatIsNotAStoreIsNeverReplaced() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let good = dir.write("like.csv", KuaiLiveCSV.like + "1,2,3,4\n")
         let precious = dir.write("docs/thesis.txt", "do not delete")

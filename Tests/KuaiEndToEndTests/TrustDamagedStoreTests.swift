@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 // Damaged stores fed to the built executables (issue 4, "Damaged stores"): a copy of the store
@@ -9,13 +10,6 @@ import Testing
 //     file (and the block, for damage inside a block) in its error;
 //   - `kuai-convert --verify STORE` must exit 1 and list the problem with the same location;
 //   - the undamaged store answers the same query (the oracle: DuckDB 2.0.1 on the seed CSVs).
-
-/// Where the seed-sample fixture lives (real KuaiLive rows).
-let trustSeedSample: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path + "/Tests/Fixtures/seed-sample"
-}()
 
 /// One way to damage a store and what the error must mention.
 struct StoreDamage: Sendable, CustomTestStringConvertible {
@@ -140,7 +134,7 @@ let storeDamages: [StoreDamage] = [
     ) { store in
         // The same column of an identical conversion: same bytes except the generation id.
         let other = store + ".other"
-        let r = try kuaiConvert(trustSeedSample, "-o", other, "--quiet")
+        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", other, "--quiet")
         try #require(r.status == 0, "\(r)")
         try FileManager.default.removeItem(atPath: store + "/negative/user_id.col")
         try FileManager.default.copyItem(
@@ -204,12 +198,10 @@ let storeDamages: [StoreDamage] = [
 struct TrustDamagedStoreTests {
     @Test(arguments: storeDamages)
     func damageIsReportedWithItsLocation(_ damage: StoreDamage) throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let good = dir.sub("good.kuai")
-        let r = try kuaiConvert(trustSeedSample, "-o", good, "--quiet")
+        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", good, "--quiet")
         try #require(r.status == 0, "\(r)")
         let sound = try kuaiQuery(good, damage.query)
         #expect(sound.status == 0, "\(damage.name): undamaged store: \(sound)")
@@ -233,11 +225,10 @@ struct TrustDamagedStoreTests {
     }
 
     @Test func verifyListsEveryProblem() throws {
-        try TrustBin.require(TrustBin.convert)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let store = dir.sub("s.kuai")
-        let r = try kuaiConvert(trustSeedSample, "-o", store, "--quiet")
+        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
         try #require(r.status == 0, "\(r)")
         let (file, range) = try blockPayload(store, "room", "live_id")
         try modifyFile(store + "/" + file) { $0[range.lowerBound] ^= 0xFF }
@@ -254,9 +245,7 @@ struct TrustDamagedStoreTests {
     /// prints no row of block 0 either; a query whose zone maps skip block 1 may answer, and then
     /// correctly.
     @Test func damageInALaterBlockPrintsNoRows() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         var text = "a,b\n"
         for i in 0..<100_000 { text += "\(i),\(i % 7)\n" }
@@ -282,9 +271,7 @@ struct TrustDamagedStoreTests {
     }
 
     @Test func missingStoreAndFolderThatIsNotAStore() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         for path in [dir.sub("nothing-here"), dir.path] {
             let q = try kuaiQuery(path, "select 1")

@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 // Interrupted and concurrent runs through the built executables (issue 4, "Interrupted and
@@ -17,18 +18,6 @@ struct TrustInterruptTests {
     /// The answer of `select count(*), sum(...)` over click, as kuai-query prints it.
     static let clickQuery = "select count(*) as n, sum(user_id) as u, sum(watch_live_time) as w from click"
 
-    /// Starts kuai-convert and returns the process (stdout/stderr to /dev/null).
-    static func startConvert(_ args: [String]) throws -> Process {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: TrustBin.convert)
-        p.arguments = args
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        p.standardInput = FileHandle.nullDevice
-        try p.run()
-        return p
-    }
-
     /// Bytes of the files under `folder`.
     static func bytesUnder(_ folder: String) -> Int {
         guard let e = FileManager.default.enumerator(atPath: folder) else { return 0 }
@@ -41,9 +30,8 @@ struct TrustInterruptTests {
 
     /// Runs a conversion of `source` into `store` and kill -9s it once its temporary folder holds
     /// `killAfterBytes` bytes. Returns false if the conversion ended before it could be killed.
-    static func convertAndKill(_ source: String, _ store: String, in dir: TrustDir, killAfterBytes: Int) throws -> Bool
-    {
-        let p = try startConvert([source, "-o", store, "--quiet"])
+    static func convertAndKill(_ source: String, _ store: String, in dir: TempDir, killAfterBytes: Int) throws -> Bool {
+        let p = try KuaiTool.convert.start([source, "-o", store, "--quiet"])
         let name = (store as NSString).lastPathComponent
         let prefix = ".\(name).tmp-\(p.processIdentifier)-"
         let deadline = Date().addingTimeInterval(120)
@@ -63,16 +51,14 @@ struct TrustInterruptTests {
     }
 
     @Test func killMinus9DuringConversionKeepsTheEarlierStore() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         // A conversion that takes a second or more in a debug build: 1.2 M rows, about 50 MB.
         let bigRows = 1_200_000
         let big = dir.write("big/click.csv", bytes: KuaiLiveCSV.click(rows: bigRows, seed: 8))
 
         // 1. No store at the path yet: the killed conversion leaves none visible.
-        let freshDir = TrustDir()
+        let freshDir = TempDir()
         defer { freshDir.cleanup() }
         let fresh = freshDir.sub("first.kuai")
         let killedFirst = try Self.convertAndKill(big, fresh, in: freshDir, killAfterBytes: 1_000_000)
@@ -131,7 +117,7 @@ struct TrustInterruptTests {
 
     /// Two sources of table t with different row counts (two blocks vs one) and different column
     /// sums: a/t.csv and b/t.csv under `dir`; returns their paths.
-    static func writeTwoSources(_ dir: TrustDir) -> (String, String) {
+    static func writeTwoSources(_ dir: TempDir) -> (String, String) {
         (
             dir.write("a/t.csv", tableT(rows: 100_000, shift: 0, factor: 2)),
             dir.write("b/t.csv", tableT(rows: 70_000, shift: 5, factor: 3))
@@ -143,9 +129,7 @@ struct TrustInterruptTests {
     static let answerB = "n,sa,sb,k\n70000,2450315000,7349895000,13\n"
 
     @Test func queriesDuringReplacementSeeOneStoreWhole() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let (a, b) = Self.writeTwoSources(dir)
         let query = Self.twoSourcesQuery
@@ -203,9 +187,7 @@ struct TrustInterruptTests {
     }
 
     @Test func twoConversionsToOnePathAtOnce() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         let (a, b) = Self.writeTwoSources(dir)
         let query = Self.twoSourcesQuery

@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 // Bad queries through the built kuai-query (issue 4, "Bad queries"). The store holds the real
@@ -15,10 +16,11 @@ let trustExtremesCSV = "id,v\n1,9223372036854775807\n2,-9223372036854775808\n3,1
 
 /// The shared store of this suite (seed sample + x), converted once per test process.
 enum TrustQueryStore {
-    static let dir = TrustDir(prefix: "kuai-trust-query")
+    static let dir = TempDir(prefix: "kuai-trust-query")
     static let path: String? = {
         let x = dir.write("x.csv", trustExtremesCSV)
-        guard let r = try? kuaiConvert(trustSeedSample, x, "-o", dir.sub("s.kuai"), "--quiet"), r.status == 0 else {
+        guard let r = try? kuaiConvert(RepoPaths.seedSample.path, x, "-o", dir.sub("s.kuai"), "--quiet"), r.status == 0
+        else {
             return nil
         }
         atexit { TrustQueryStore.dir.cleanup() }
@@ -124,8 +126,8 @@ func trustExpect(_ key: String, _ body: () throws -> Void) rethrows {
 @Suite("Trust: bad queries through kuai-query")
 struct TrustQueryTests {
     static func store() throws -> String {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
+        _ = try KuaiTool.convert.path()
+        _ = try KuaiTool.query.path()
         return try #require(TrustQueryStore.path, "converting the seed sample and x.csv failed")
     }
 
@@ -220,9 +222,8 @@ struct TrustQueryTests {
     ])
     func badOptionsAreUsageErrors(_ args: [String]) throws {
         let r = try runTool(
-            TrustBin.query, ["--store", try Self.store()] + args + (args.contains("-f") ? [] : ["select 1"]))
+            .query, ["--store", try Self.store()] + args + (args.contains("-f") ? [] : ["select 1"]))
         #expect(!r.signaled, "\(args): crashed: \(r)")
-        if args == ["--threads=-3"] { return }  // taken as "all cores": fine, as long as it does not crash
         #expect(r.status == 1 || r.status == 2, "\(args): \(r)")
         #expect(r.err.hasPrefix("kuai-query: ") || r.err.contains("Error"), "\(args): \(r.err)")
     }
@@ -230,8 +231,7 @@ struct TrustQueryTests {
     /// `--help` prints the usage and exits 0 (it once crashed on a forced cast of ArgumentParser's
     /// HelpCommand).
     @Test func helpPrintsUsageAndExitsZero() throws {
-        try TrustBin.require(TrustBin.query)
-        let r = try runTool(TrustBin.query, ["--help"])
+        let r = try runTool(.query, ["--help"])
         #expect(!r.signaled, "crashed: \(r)")
         #expect(r.status == 0, "\(r)")
         #expect(r.out.contains("--memory-limit"), "\(r.out)")
@@ -239,8 +239,7 @@ struct TrustQueryTests {
 
     /// `--version` of both tools prints the release and the store format version, exit 0.
     @Test func versionOfBothTools() throws {
-        for tool in [TrustBin.query, TrustBin.convert] {
-            try TrustBin.require(tool)
+        for tool in [KuaiTool.query, KuaiTool.convert] {
             let r = try runTool(tool, ["--version"])
             #expect(r.status == 0 && r.out.hasPrefix("kuai ") && r.out.contains("store format 1"), "\(tool): \(r)")
         }
@@ -249,8 +248,8 @@ struct TrustQueryTests {
     /// `--timer` prints DuckDB's `.timer on` line to stderr and leaves stdout as it is without it.
     @Test func timerPrintsRunTimeToStderrOnly() throws {
         let store = try Self.store()
-        let plain = try runTool(TrustBin.query, ["--store", store, "--format", "csv", "select 41 + 1 as v"])
-        let timed = try runTool(TrustBin.query, ["--store", store, "--format", "csv", "--timer", "select 41 + 1 as v"])
+        let plain = try runTool(.query, ["--store", store, "--format", "csv", "select 41 + 1 as v"])
+        let timed = try runTool(.query, ["--store", store, "--format", "csv", "--timer", "select 41 + 1 as v"])
         #expect(plain.status == 0 && timed.status == 0, "\(plain) \(timed)")
         #expect(timed.out == plain.out && plain.out == "v\n42\n", "\(timed.out)")
         let line = timed.err.split(separator: "\n").last.map(String.init) ?? ""
@@ -264,9 +263,7 @@ struct TrustQueryTests {
     /// group-by stops with a clear error (DuckDB: "Out of Memory Error: could not allocate ...");
     /// without the option both answer.
     @Test func memoryLimitStopsAQueryThatExceedsIt() throws {
-        try TrustBin.require(TrustBin.convert)
-        try TrustBin.require(TrustBin.query)
-        let dir = TrustDir()
+        let dir = TempDir()
         defer { dir.cleanup() }
         var text = "k,v\n"
         text.reserveCapacity(400_000 * 16)

@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -44,7 +45,7 @@ import Testing
     }
 
     @Test func packedAndGeneral() throws {
-        var rng = SplitMix(seed: 9)
+        var rng = SplitMix64(seed: 9)
         let n = 20_000
         let groups = (0..<n).map { _ in Int32(rng.next() % 7) }
         let values = (0..<n).map { _ in Int64(rng.next() % 3000) - 1500 }

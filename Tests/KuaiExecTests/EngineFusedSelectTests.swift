@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -19,7 +20,7 @@ private func referenceRows(_ e: ScalarExpr, _ batch: Batch, _ input: [Int32]?) t
 
 /// Random BIGINT columns with NULLs, values small enough that sums never overflow.
 private func randomBatch(rows: Int, seed: UInt64) -> Batch {
-    var g = SplitMix(seed: seed)
+    var g = SplitMix64(seed: seed)
     func column(_ nulls: Bool) -> Column {
         let v = (0..<rows).map { _ in Int64(bitPattern: g.next() % 2001) - 1000 }
         let valid: [UInt8]? = nulls ? (0..<rows).map { _ in g.next() % 7 == 0 ? 0 : 1 } : nil
@@ -58,14 +59,14 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 }
 
 @Test func engineFusedSelectOverflow() throws {
-    let b = Batch(columns: [ints([Int64.max, 1]), ints([1, 1])])
+    let b = Batch(columns: [intCol([Int64.max, 1]), intCol([1, 1])])
     let sum = ScalarExpr(.arithmetic(.add, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "(a + b)")
     let e = ScalarExpr(.compare(.greater, sum, lit(.int(0), .integer)), type: .boolean, name: "((a + b) > 0)")
     #expect(throws: KuaiError.self) { _ = try e.selectRows(b, nil) }
     // The overflowing row is not selected by an earlier conjunct: no error, as in the general path.
     #expect(try e.selectRows(b, [1]) == [1])
     // Overflow under a NULL never raises.
-    let nb = Batch(columns: [Column(type: .bigint, ints: [Int64.max, 1], validity: [0, 1]), ints([1, 1])])
+    let nb = Batch(columns: [Column(type: .bigint, ints: [Int64.max, 1], validity: [0, 1]), intCol([1, 1])])
     #expect(try e.selectRows(nb, nil) == [1])
     // A HUGEINT sum is exact beyond Int64.
     let wide = ScalarExpr(.arithmetic(.add, col(0, .bigint), col(1, .bigint)), type: .hugeint, name: "(a + b)")
@@ -114,7 +115,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 @Test func engineScanFiltersLargeBlocks() throws {
     let firstPart = 8192
     let n = firstPart * 3 + 1234
-    var g = SplitMix(seed: 21)
+    var g = SplitMix64(seed: 21)
     let a = (0..<n).map { _ in Int64(g.next() % 1000) }
     let b: [Int64?] = (0..<n).map { i in i % 9 == 0 ? nil : Int64(g.next() % 1000) }
     let extra = (0..<n).map { Int64($0) * 3 }
@@ -122,7 +123,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     let s = (0..<n).map { i in Int32(i < firstPart ? 1 : Int(g.next() % 3)) }  // no "x" in the first part
     let schema: Schema = [Field("a", .bigint), Field("b", .bigint), Field("e", .bigint), Field("s", .varchar)]
     let block = Batch(columns: [
-        Column(type: .bigint, ints: a), ints(b), Column(type: .bigint, ints: extra),
+        Column(type: .bigint, ints: a), intCol(b), Column(type: .bigint, ints: extra),
         Column(codes: s, dictionary: dict),
     ])
     let table = MemoryTable(
@@ -176,7 +177,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 /// Ungrouped count / sum / min / max (the one-group fast paths) against a row-by-row reference,
 /// over several batches with extremes, with and without NULLs, serial and parallel.
 @Test func engineUngroupedAggregatesMatchReference() throws {
-    var g = SplitMix(seed: 99)
+    var g = SplitMix64(seed: 99)
     var batches: [Batch] = []
     var all: [Int64?] = []
     for b in 0..<5 {
@@ -189,7 +190,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
         if b == 3 { for i in stride(from: 0, to: n, by: 7) { v[i] = nil } }
         all += v
         batches.append(
-            Batch(columns: [ints(v), Column(doubles: v.map { Double($0 ?? 0) }, validity: ints(v).validity)]))
+            Batch(columns: [intCol(v), Column(doubles: v.map { Double($0 ?? 0) }, validity: intCol(v).validity)]))
     }
     let src = BatchListSource(schema: [Field("x", .bigint), Field("d", .double)], batches: batches)
     let specs = [
@@ -219,7 +220,7 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 /// `a + b` / `a - b` of BIGINT columns: wrapped values where no row overflows, DuckDB's overflow
 /// error exactly when a valid row overflows (against Swift's overflow-reporting arithmetic).
 @Test func engineAddSubtractOverflowMatchesReference() throws {
-    var g = SplitMix(seed: 4)
+    var g = SplitMix64(seed: 4)
     let edges: [Int64] = [Int64.max, Int64.min, -1, 0, 1, Int64.max - 1, Int64.min + 1, 1 << 62, -(1 << 62)]
     for trial in 0..<200 {
         let n = 1 + Int(g.next() % 40)
@@ -252,14 +253,14 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
 /// branch-free and the branching loops run, and switch), with NULLs and an input selection.
 @Test func engineSelectionAcrossSparseAndDenseChunks() throws {
     let n = 10 * ScalarExpr.selectChunk + 77
-    var g = SplitMix(seed: 8)
+    var g = SplitMix64(seed: 8)
     // Chunks alternate between "almost nothing passes" and "most rows pass".
     let a: [Int64] = (0..<n).map { i in
         (i / ScalarExpr.selectChunk) % 2 == 0 ? (g.next() % 500 == 0 ? 900 : 0) : Int64(g.next() % 1000)
     }
     let b: [Int64?] = (0..<n).map { i in i % 5 == 0 ? nil : Int64(g.next() % 100) }
     let d: [Double] = a.map { Double($0) / 2 }
-    let batch = Batch(columns: [Column(type: .bigint, ints: a), ints(b), Column(doubles: d)])
+    let batch = Batch(columns: [Column(type: .bigint, ints: a), intCol(b), Column(doubles: d)])
     let k = lit(.int(400), .integer)
     let shapes: [ScalarExpr] = [
         ScalarExpr(.compare(.greater, col(0, .bigint), k), type: .boolean, name: "a > 400"),

@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -49,17 +50,12 @@ func engineTimestampText(_ micros: Int64, _ expected: String) {
 func col(_ i: Int, _ t: DataType) -> ScalarExpr { ScalarExpr.column(i, type: t, name: "c\(i)") }
 func lit(_ v: Value, _ t: DataType) -> ScalarExpr { ScalarExpr.constant(v, type: t) }
 
-func ints(_ xs: [Int64?], _ t: DataType = .bigint) -> Column {
-    let v = xs.map { $0 == nil ? UInt8(0) : 1 }
-    return Column(type: t, ints: xs.map { $0 ?? 0 }, validity: v.contains(0) ? v : nil)
-}
-
 func bools(_ c: Column) -> [Bool?] {
     (0..<c.count).map { c.isValid($0) ? c.ints[$0] != 0 : nil }
 }
 
 @Test func engineBigintOverflowRaises() throws {
-    let b = Batch(columns: [ints([Int64.max, 1])])
+    let b = Batch(columns: [intCol([Int64.max, 1])])
     let e = ScalarExpr(.arithmetic(.add, col(0, .bigint), lit(.int(1), .integer)), type: .bigint, name: "(x + 1)")
     #expect(throws: KuaiError.self) { _ = try e.evaluate(b) }
     do {
@@ -76,7 +72,7 @@ func bools(_ c: Column) -> [Bool?] {
 }
 
 @Test func engineIntegerOverflowAndDivision() throws {
-    let b = Batch(columns: [ints([2_147_483_647], .integer), ints([0], .integer)])
+    let b = Batch(columns: [intCol([2_147_483_647], type: .integer), intCol([0], type: .integer)])
     let add = ScalarExpr(.arithmetic(.add, col(0, .integer), lit(.int(1), .integer)), type: .integer, name: "(a + 1)")
     #expect(throws: KuaiError.self) { _ = try add.evaluate(b) }
     let idiv = ScalarExpr(
@@ -89,11 +85,11 @@ func bools(_ c: Column) -> [Bool?] {
     let div = ScalarExpr(.arithmetic(.divide, lit(.int(1), .integer), col(1, .integer)), type: .double, name: "(1 / b)")
     #expect(try div.evaluate(b).doubles[0] == .infinity)
     // Int64.min // -1 and % -1 must not trap.
-    let mb = Batch(columns: [ints([Int64.min]), ints([-1])])
+    let mb = Batch(columns: [intCol([Int64.min]), intCol([-1])])
     let q = ScalarExpr(.arithmetic(.integerDivide, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "(a // b)")
     #expect(throws: KuaiError.self) { _ = try q.evaluate(mb) }
     // -7 // 2 = -3, -7 % 3 = -1 (truncation, as DuckDB)
-    let nb = Batch(columns: [ints([-7]), ints([2]), ints([3])])
+    let nb = Batch(columns: [intCol([-7]), intCol([2]), intCol([3])])
     #expect(
         try ScalarExpr(.arithmetic(.integerDivide, col(0, .bigint), col(1, .bigint)), type: .bigint, name: "q")
             .evaluate(nb).ints == [-3])
@@ -104,8 +100,8 @@ func bools(_ c: Column) -> [Bool?] {
 
 @Test func engineThreeValuedLogic() throws {
     // a, b over all 9 combinations of TRUE / FALSE / NULL
-    let a = ints([1, 1, 1, 0, 0, 0, nil, nil, nil], .boolean)
-    let b = ints([1, 0, nil, 1, 0, nil, 1, 0, nil], .boolean)
+    let a = intCol([1, 1, 1, 0, 0, 0, nil, nil, nil], type: .boolean)
+    let b = intCol([1, 0, nil, 1, 0, nil, 1, 0, nil], type: .boolean)
     let batch = Batch(columns: [a, b])
     let and = ScalarExpr(.and([col(0, .boolean), col(1, .boolean)]), type: .boolean, name: "and")
     let or = ScalarExpr(.or([col(0, .boolean), col(1, .boolean)]), type: .boolean, name: "or")
@@ -120,7 +116,7 @@ func bools(_ c: Column) -> [Bool?] {
 
 @Test func engineInListWithNull() throws {
     // 1 IN (1, NULL) = true; 2 IN (1, NULL) = NULL; 2 NOT IN (1, NULL) = NULL; NULL IN (1) = NULL
-    let b = Batch(columns: [ints([1, 2, nil], .integer)])
+    let b = Batch(columns: [intCol([1, 2, nil], type: .integer)])
     let e = ScalarExpr(
         .inList(col(0, .integer), [lit(.int(1), .integer), lit(.null, .integer)], negated: false), type: .boolean,
         name: "in")
@@ -196,7 +192,7 @@ func engineLikeEscape(_ s: String, _ pattern: String, _ escape: String, _ ci: Bo
 @Test func engineHourOfEpochMsMatchesCalendar() throws {
     // hour(epoch_ms(ms + 28800000)) for 2025-05-04 16:00:00.022 UTC = 00 China time
     let ms: [Int64?] = [1_746_374_400_022, 1_746_378_000_500, -1, nil]
-    let b = Batch(columns: [ints(ms)])
+    let b = Batch(columns: [intCol(ms)])
     let f = FunctionRegistry.resolve("hour_of_epoch_ms", [.bigint])!
     let e = ScalarExpr(
         .function(
@@ -210,7 +206,7 @@ func engineLikeEscape(_ s: String, _ pattern: String, _ escape: String, _ ci: Bo
 
 @Test func engineCaseEvaluatesOnlyTakenBranches() throws {
     // CASE WHEN x = 0 THEN NULL ELSE 10 // x END must not raise for x = 0.
-    let b = Batch(columns: [ints([0, 5])])
+    let b = Batch(columns: [intCol([0, 5])])
     let cond = ScalarExpr(.compare(.equal, col(0, .bigint), lit(.int(0), .integer)), type: .boolean, name: "x = 0")
     let div = ScalarExpr(
         .arithmetic(.integerDivide, lit(.int(10), .integer), col(0, .bigint)), type: .bigint, name: "10 // x")

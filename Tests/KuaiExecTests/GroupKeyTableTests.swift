@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -44,7 +45,7 @@ import Testing
     /// Ids must stay the order of first appearance throughout.
     @Test func denseKeysDirectModeAndBack() {
         let t = makeGroupKeyTable(keyTypes: [.bigint])
-        var rng = SplitMix(seed: 5)
+        var rng = SplitMix64(seed: 5)
         var expected: [Int64: Int32] = [:]
         var mismatches = 0
         var nextId: Int32 = 0

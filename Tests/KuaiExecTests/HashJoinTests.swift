@@ -1,5 +1,6 @@
 import Dispatch
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec

@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -8,16 +9,8 @@ import Testing
 // spec: DuckDB's HUGEINT is a signed 128-bit integer); the end-to-end answers are in the corpus
 // (18-errors-overflow.slt, from DuckDB 2.0.1).
 
-/// A HUGEINT column of optional 128-bit values (nil = NULL).
-func hugeCol(_ xs: [Int128?]) -> Column {
-    let hasNull = xs.contains { $0 == nil }
-    return Column(hugeints: xs.map { $0 ?? 0 }, validity: hasNull ? xs.map { $0 == nil ? 0 : 1 } : nil)
-}
-
 /// 2^64 + k: the same low word as k, another high word.
 func twoTo64(plus k: Int128) -> Int128 { (Int128(1) << 64) + k }
-
-func huge(_ x: Int128) -> Value { Int64(exactly: x).map { .int($0) } ?? .hugeint(x) }
 
 @Suite struct HugeintTests {
     @Test func storageIsNarrowUnlessAValueDoesNotFit() {

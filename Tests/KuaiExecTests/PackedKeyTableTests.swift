@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -112,7 +113,7 @@ import Testing
     /// Random batches of three keys whose ranges drift (so layouts change mid-way), with NULLs,
     /// negative values and repeats; checked against the model after every batch size.
     @Test func randomDriftingRanges() {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         for width in [2, 3] {
             let t = makeGroupKeyTable(keyTypes: Array(repeating: .bigint, count: width))
             let m = Model()
@@ -144,7 +145,7 @@ import Testing
     @Test func manyGroupsDirect() {
         let t = makeGroupKeyTable(keyTypes: [.bigint, .bigint])
         let m = Model()
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         var batches: [[[Int64?]]] = []
         for day in Int64(20213)...20233 {
             for _ in 0..<4 {

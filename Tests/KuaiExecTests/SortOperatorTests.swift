@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -113,7 +114,7 @@ import Testing
 
     @Test(arguments: [1, 7, 1000])
     func randomAgainstReferenceAndTopN(limit: Int) throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         let n = 20_000
         let a: [Int64?] = (0..<n).map { _ in
             Int.random(in: 0..<10, using: &rng) == 0 ? nil : Int64.random(in: -50...50, using: &rng)
@@ -147,7 +148,7 @@ import Testing
     /// the full sort, for DOUBLE keys with NULLs/NaN in both directions and NULL placements.
     @Test(arguments: [(true, false), (false, false), (true, true), (false, true)])
     func topNEqualsFullSortPrefix(ascending: Bool, nullsFirst: Bool) throws {
-        var rng = SplitMix(seed: 11)
+        var rng = SplitMix64(seed: 11)
         let n = 160_000
         let xs: [Double?] = (0..<n).map { _ in
             switch Int.random(in: 0..<100, using: &rng) {

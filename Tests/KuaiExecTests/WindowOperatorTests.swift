@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -228,7 +229,7 @@ import Testing
     /// words and partition boundaries are not read off the first word.
     @Test(arguments: [false, true]) func manyPartitions(spread: Bool) throws {
         let n = 100_000
-        var rng = SplitMix(seed: 3)
+        var rng = SplitMix64(seed: 3)
         let a = (0..<n).map { _ in
             Int64.random(in: 0..<50, using: &rng) * (spread ? 180_000_000_000_000_000 : 1) - (spread ? Int64.max : 0)
         }
@@ -256,7 +257,7 @@ import Testing
     /// order), against a reference computed from the definition.
     @Test func largeRankAndDenseRank() throws {
         let n = 70_000
-        var rng = SplitMix(seed: 8)
+        var rng = SplitMix64(seed: 8)
         let a = (0..<n).map { _ in Int64.random(in: 0..<10, using: &rng) }
         let b = (0..<n).map { _ in Int64.random(in: 0..<50, using: &rng) }
         let op = WindowOperator(

@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -11,7 +12,7 @@ import Testing
             name: "t", schema: [Field("v", .bigint), Field("s", .varchar)],
             batches: [
                 Batch(columns: [
-                    intColumn(.bigint, Array(repeating: value, count: rows)),
+                    intCol(Array(repeating: value, count: rows)),
                     Column(strings: Array(repeating: "g\(value)", count: rows)),
                 ])
             ])

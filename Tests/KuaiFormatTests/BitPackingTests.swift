@@ -1,3 +1,4 @@
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -24,7 +25,7 @@ import Testing
         let values: [UInt64]
 
         init(bits: Int, count: Int, seed: UInt64) {
-            var g = SplitMix(seed)
+            var g = SplitMix64(seed: seed)
             let mask: UInt64 = bits == 64 ? ~0 : (1 << UInt64(bits)) &- 1
             var v = (0..<count).map { _ in g.next() & mask }
             // The extremes of the width somewhere in the middle and at the end.

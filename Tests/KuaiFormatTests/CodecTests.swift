@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -15,7 +16,7 @@ import Testing
 
     @Test(arguments: Array(0...64))
     func bitPackRoundTripOfEveryWidth(_ bits: Int) {
-        var g = SplitMix(UInt64(bits) + 1)
+        var g = SplitMix64(seed: UInt64(bits) + 1)
         for count in [0, 1, 63, 64, 65, 1000] {
             let mask: UInt64 = bits == 64 ? ~0 : (1 << UInt64(bits)) - 1
             var src = (0..<count).map { _ in g.next() & mask }
@@ -49,7 +50,7 @@ import Testing
         // Constant: FOR bit-pack of width 0.
         #expect(encodingOf(Array(repeating: 7, count: 1000)) == FormatConstants.encodingFORBitPack)
         // Random 20-bit ids: bit-packing.
-        var g = SplitMix(1)
+        var g = SplitMix64(seed: 1)
         #expect(encodingOf((0..<65_536).map { _ in Int64(g.next() % 1_000_000) }) == FormatConstants.encodingFORBitPack)
         // Long runs of a few byte-sized values: FOR bytes compresses best with LZ4.
         #expect(encodingOf((0..<65_536).map { Int64(($0 / 4096) * 37 % 200) }) != FormatConstants.encodingDeltaBitPack)

@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -10,7 +11,7 @@ import Testing
     /// A store with table "click" (user_id BIGINT, cat VARCHAR) of 3 blocks (70,000 + ... rows).
     static let rows = 150_000
     static func makeStore(_ path: String, value: Int64 = 0) throws {
-        var g = SplitMix(77)
+        var g = SplitMix64(seed: 77)
         let ids: [Int64?] = (0..<rows).map { _ in Int64(g.next() % 100_000) + value }
         let cats: [String?] = (0..<rows).map { i in i % 11 == 0 ? nil : ["a", "b", "c"][i % 3] }
         try writeStore(
@@ -18,7 +19,7 @@ import Testing
             [
                 TableSpec(
                     name: "click", schema: [Field("user_id", .bigint), Field("cat", .varchar)],
-                    batches: [Batch(columns: [intColumn(.bigint, ids), Column(strings: cats)])])
+                    batches: [Batch(columns: [intCol(ids), Column(strings: cats)])])
             ])
     }
 

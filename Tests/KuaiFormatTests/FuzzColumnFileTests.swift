@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -28,18 +29,6 @@ import Testing
 // The suite runs a short fixed-seed run; `KUAI_FUZZ_ITERATIONS=N` (and optionally
 // `KUAI_FUZZ_SEED=S`) runs N iterations of each property instead (Tools/fuzz.sh).
 
-/// Iterations of each fuzz test: $KUAI_FUZZ_ITERATIONS or `suiteDefault`.
-func fuzzIterations(_ suiteDefault: Int) -> Int {
-    if let s = ProcessInfo.processInfo.environment["KUAI_FUZZ_ITERATIONS"], let n = Int(s), n > 0 { return n }
-    return suiteDefault
-}
-
-/// Seed of the fuzz tests: $KUAI_FUZZ_SEED or `fallback`.
-func fuzzSeed(_ fallback: UInt64) -> UInt64 {
-    if let s = ProcessInfo.processInfo.environment["KUAI_FUZZ_SEED"], let n = UInt64(s) { return n }
-    return fallback
-}
-
 /// Triage: with `KUAI_FUZZ_KEEP=<iteration>` the damaged input of that iteration is written to
 /// `$TMPDIR/kuai-fuzz-keep-<iteration>-<name>`.
 func keepIfAsked(_ iteration: Int, _ name: String, _ bytes: [UInt8]) {
@@ -66,7 +55,7 @@ final class FuzzStore {
     init() throws {
         dir = TempDir()
         path = dir.sub("store")
-        var rng = SplitMix(42)
+        var rng = SplitMix64(seed: 42)
         // Table "small": every type, nulls, one block.
         let n = 300
         func maybeNull<T>(_ v: T, _ p: Int) -> T? { Int.random(in: 0..<100, using: &rng) < p ? nil : v }
@@ -97,10 +86,11 @@ final class FuzzStore {
             Field("c_null", .varchar), Field("c_const", .bigint), Field("c_time", .timestamp),
         ]
         let smallCols: [Column] = [
-            intColumn(.bigint, ids), intColumn(.bigint, ts), intColumn(.bigint, small), doubleColumn(dbl),
-            Column(strings: str), intColumn(.date, dates), intColumn(.boolean, bools), intColumn(.integer, ints),
-            Column.nulls(.varchar, count: n), intColumn(.bigint, Array(repeating: 7, count: n)),
-            intColumn(.timestamp, ts.map { $0.map { $0 * 1000 } }),
+            intCol(ids), intCol(ts), intCol(small), dblCol(dbl),
+            Column(strings: str), intCol(dates, type: .date), intCol(bools, type: .boolean),
+            intCol(ints, type: .integer),
+            Column.nulls(.varchar, count: n), intCol(Array(repeating: 7, count: n)),
+            intCol(ts.map { $0.map { $0 * 1000 } }, type: .timestamp),
         ]
         // Table "multi": two blocks (65,536 + 300 rows).
         let m = FormatConstants.blockRows + 300
@@ -160,7 +150,7 @@ final class FuzzStore {
 
 /// Random damage to a byte array.
 enum Mutator {
-    static func mutate(_ input: [UInt8], others: [[UInt8]], using rng: inout SplitMix) -> [UInt8] {
+    static func mutate(_ input: [UInt8], others: [[UInt8]], using rng: inout SplitMix64) -> [UInt8] {
         var b = input
         let steps = Int.random(in: 1...3, using: &rng)
         for _ in 0..<steps {
@@ -349,10 +339,10 @@ struct FuzzColumnFileTests {
 
     @Test func rawDamageIsAlwaysDetected() throws {
         let fs = try FuzzStore()
-        var rng = SplitMix(fuzzSeed(1))
+        var rng = SplitMix64(seed: FuzzSettings.seed(1))
         var tally = FuzzTally(name: "column files, raw damage")
         let all = fs.files.map { fs.original[$0.rel]! }
-        for i in 0..<fuzzIterations(100) {
+        for i in 0..<FuzzSettings.iterations(100) {
             // Small files more often: the two-block files cost more to read.
             let f = fs.files[Int.random(in: 0..<fs.files.count, using: &rng)]
             let orig = fs.original[f.rel]!
@@ -376,10 +366,10 @@ struct FuzzColumnFileTests {
 
     @Test func resealedDamageGivesOriginalRowsOrAnError() throws {
         let fs = try FuzzStore()
-        var rng = SplitMix(fuzzSeed(2))
+        var rng = SplitMix64(seed: FuzzSettings.seed(2))
         var tally = FuzzTally(name: "column files, resealed damage")
         let all = fs.files.map { fs.original[$0.rel]! }
-        for i in 0..<fuzzIterations(100) {
+        for i in 0..<FuzzSettings.iterations(100) {
             let f = fs.files[Int.random(in: 0..<fs.files.count, using: &rng)]
             let orig = fs.original[f.rel]!
             var bytes = Mutator.mutate(orig, others: all, using: &rng)
@@ -454,11 +444,11 @@ struct FuzzColumnFileTests {
     @Test func forgedPayloadsNeverCrash() throws {
         typealias C = FormatConstants
         let fs = try FuzzStore()
-        var rng = SplitMix(fuzzSeed(3))
+        var rng = SplitMix64(seed: FuzzSettings.seed(3))
         var tally = FuzzTally(
             name: "column files, forged payloads (checksums recomputed)", okLabel: "decoded to other valid rows")
         let candidates = fs.files.filter { !Self.blocks(fs.original[$0.rel]!).isEmpty }
-        for i in 0..<fuzzIterations(100) {
+        for i in 0..<FuzzSettings.iterations(100) {
             let f = candidates[Int.random(in: 0..<candidates.count, using: &rng)]
             var bytes = fs.original[f.rel]!
             let blocks = Self.blocks(bytes)
@@ -513,7 +503,7 @@ struct FuzzColumnFileTests {
     }
 
     /// Manifest text damage: byte mutations, and numbers replaced by extreme values.
-    static func mutateManifest(_ m: [UInt8], using rng: inout SplitMix) -> [UInt8] {
+    static func mutateManifest(_ m: [UInt8], using rng: inout SplitMix64) -> [UInt8] {
         if Bool.random(using: &rng) { return Mutator.mutate(m, others: [], using: &rng) }
         // Replace one run of digits (with its sign) by an extreme number.
         guard let r = numberRuns(m).randomElement(using: &rng) else { return m }
@@ -529,9 +519,9 @@ struct FuzzColumnFileTests {
 
     @Test func manifestDamageGivesOriginalRowsOrAnError() throws {
         let fs = try FuzzStore()
-        var rng = SplitMix(fuzzSeed(4))
+        var rng = SplitMix64(seed: FuzzSettings.seed(4))
         var tally = FuzzTally(name: "manifest damage")
-        for i in 0..<fuzzIterations(100) {
+        for i in 0..<FuzzSettings.iterations(100) {
             let bytes = Self.mutateManifest(fs.manifest, using: &rng)
             if bytes == fs.manifest {
                 tally.unchanged += 1
@@ -571,10 +561,10 @@ struct FuzzColumnFileTests {
     }
 
     @Test func blockDecoderOnRandomPayloadsNeverCrashes() throws {
-        var rng = SplitMix(fuzzSeed(5))
+        var rng = SplitMix64(seed: FuzzSettings.seed(5))
         var decoded = 0
         var rejected = 0
-        let iterations = fuzzIterations(100) * 4
+        let iterations = FuzzSettings.iterations(100) * 4
         for _ in 0..<iterations {
             let rows = [1, 2, 7, 63, 64, 65, 1000, Int.random(in: 1...5000, using: &rng)].randomElement(using: &rng)!
             let encoding = UInt8.random(in: 0...5, using: &rng)

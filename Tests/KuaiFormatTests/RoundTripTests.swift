@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -63,7 +64,7 @@ import Testing
     @Test(arguments: [65_535, 65_536, 65_537, 2 * 65_536 + 1])
     func blockBoundaries(_ n: Int) throws {
         let v: [Int64?] = (0..<n).map { Int64($0) * 3 - 100_000 }
-        let t = try roundTrip(.bigint, intColumn(.bigint, v), expect: boxed(.bigint, v), batchSize: 10_000)
+        let t = try roundTrip(.bigint, intCol(v), expect: boxed(.bigint, v), batchSize: 10_000)
         let last = t.blockCount - 1
         #expect(t.blockRowCount(last) == n - last * FormatConstants.blockRows)
         let z = t.zoneMap(column: 0, block: last)!
@@ -73,9 +74,9 @@ import Testing
 
     @Test func bigintExtremesAndNegatives() throws {
         var v: [Int64?] = [Int64.min, Int64.max, -1, 0, 1, nil, -124, Int64.min + 1, Int64.max - 1, nil]
-        var g = SplitMix(42)
+        var g = SplitMix64(seed: 42)
         for _ in 0..<1000 { v.append(Int64(bitPattern: g.next())) }
-        let t = try roundTrip(.bigint, intColumn(.bigint, v), expect: boxed(.bigint, v))
+        let t = try roundTrip(.bigint, intCol(v), expect: boxed(.bigint, v))
         let z = t.zoneMap(column: 0, block: 0)!
         #expect(z.min == .int(Int64.min) && z.max == .int(Int64.max) && z.nullCount == 2)
     }
@@ -83,33 +84,33 @@ import Testing
     @Test func extremesAlternatingStressDelta() throws {
         // Deltas that overflow Int64 (wrap-around) must still round-trip.
         let v: [Int64?] = (0..<5000).map { $0 % 2 == 0 ? Int64.min : Int64.max }
-        _ = try roundTrip(.bigint, intColumn(.bigint, v), expect: boxed(.bigint, v))
+        _ = try roundTrip(.bigint, intCol(v), expect: boxed(.bigint, v))
         let w: [Int64?] = (0..<5000).map { Int64.max - Int64($0) }
-        _ = try roundTrip(.bigint, intColumn(.bigint, w), expect: boxed(.bigint, w))
+        _ = try roundTrip(.bigint, intCol(w), expect: boxed(.bigint, w))
     }
 
     @Test func smallRangesPickNarrowEncodings() throws {
         // live_type-like: -124, 1, 2 with NULLs.
-        var g = SplitMix(7)
+        var g = SplitMix64(seed: 7)
         let v: [Int64?] = (0..<100_000).map { i in
             if i % 97 == 0 { return nil }
             return [-124, 1, 2][Int(g.next() % 3)]
         }
-        let t = try roundTrip(.integer, intColumn(.integer, v), expect: boxed(.integer, v))
+        let t = try roundTrip(.integer, intCol(v, type: .integer), expect: boxed(.integer, v))
         let info = try t.blockInfo(column: 0, block: 0)
         #expect(info.storedBytes < 65_536, "3 distinct values must take under a byte a row")
     }
 
     @Test func constantColumn() throws {
         let v: [Int64?] = Array(repeating: 1_748_275_200_000, count: 70_000)
-        let t = try roundTrip(.bigint, intColumn(.bigint, v), expect: boxed(.bigint, v))
+        let t = try roundTrip(.bigint, intCol(v), expect: boxed(.bigint, v))
         let info = try t.blockInfo(column: 0, block: 0)
         #expect(info.storedBytes <= 32)
     }
 
     @Test func nearSortedTimestampsChooseDelta() throws {
         // click.timestamp-like: epoch ms, increasing by small steps, several rows per millisecond.
-        var g = SplitMix(3)
+        var g = SplitMix64(seed: 3)
         var ts: Int64 = 1_746_374_400_022
         let v: [Int64?] = (0..<65_536).map { _ in
             let r = g.next() % 10
@@ -118,16 +119,16 @@ import Testing
             if r == 9 { return ts - Int64(g.next() % 5) }  // a little out of order
             return ts
         }
-        let t = try roundTrip(.bigint, intColumn(.bigint, v), expect: boxed(.bigint, v))
+        let t = try roundTrip(.bigint, intCol(v), expect: boxed(.bigint, v))
         let info = try t.blockInfo(column: 0, block: 0)
         #expect(info.encoding == .deltaBitPack)
         #expect(info.storedBytes < 65_536 * 2)
     }
 
     @Test func randomIdsChooseBitPacking() throws {
-        var g = SplitMix(5)
+        var g = SplitMix64(seed: 5)
         let v: [Int64?] = (0..<65_536).map { _ in Int64(g.next() % 1_000_000) }
-        let t = try roundTrip(.bigint, intColumn(.bigint, v), expect: boxed(.bigint, v))
+        let t = try roundTrip(.bigint, intCol(v), expect: boxed(.bigint, v))
         let info = try t.blockInfo(column: 0, block: 0)
         #expect(info.encoding == .forBitPack)
         // 20 bits a row (+ prefix).
@@ -136,11 +137,11 @@ import Testing
 
     @Test func dateAndTimestampAndBoolean() throws {
         let d: [Int64?] = [-719_528, 0, 20_000, nil, 19_000, 2_932_896]
-        _ = try roundTrip(.date, intColumn(.date, d), expect: boxed(.date, d))
+        _ = try roundTrip(.date, intCol(d, type: .date), expect: boxed(.date, d))
         let ts: [Int64?] = [1_746_374_400_022_000, nil, -62_135_596_800_000_000, 0]
-        _ = try roundTrip(.timestamp, intColumn(.timestamp, ts), expect: boxed(.timestamp, ts))
+        _ = try roundTrip(.timestamp, intCol(ts, type: .timestamp), expect: boxed(.timestamp, ts))
         let b: [Int64?] = (0..<70_001).map { $0 % 5 == 0 ? nil : Int64($0 % 3 == 0 ? 1 : 0) }
-        let t = try roundTrip(.boolean, intColumn(.boolean, b), expect: boxed(.boolean, b))
+        let t = try roundTrip(.boolean, intCol(b, type: .boolean), expect: boxed(.boolean, b))
         let z = t.zoneMap(column: 0, block: 0)!
         #expect(z.min == .bool(false) && z.max == .bool(true))
     }
@@ -149,7 +150,7 @@ import Testing
         let v: [Double?] = [
             1.5, -0.0, 0.0, .infinity, -.infinity, nil, .nan, 1e-308, -1e308, .leastNonzeroMagnitude, 3.25,
         ]
-        let t = try roundTrip(.double, doubleColumn(v), expect: v.map { $0.map(Value.double) ?? .null })
+        let t = try roundTrip(.double, dblCol(v), expect: v.map { $0.map(Value.double) ?? .null })
         let z = t.zoneMap(column: 0, block: 0)!
         #expect(z.min == .double(-.infinity))
         if case .double(let m) = z.max {
@@ -162,9 +163,9 @@ import Testing
     }
 
     @Test func doublesWithoutNaN() throws {
-        var g = SplitMix(11)
+        var g = SplitMix64(seed: 11)
         let v: [Double?] = (0..<70_000).map { i in i % 10 == 0 ? nil : Double(Int64(g.next() % 10_000)) / 7 }
-        let t = try roundTrip(.double, doubleColumn(v), expect: v.map { $0.map(Value.double) ?? .null })
+        let t = try roundTrip(.double, dblCol(v), expect: v.map { $0.map(Value.double) ?? .null })
         let z = t.zoneMap(column: 0, block: 0)!
         let valid = v[0..<65_536].compactMap { $0 }
         #expect(z.min == .double(valid.min()!) && z.max == .double(valid.max()!))
@@ -214,7 +215,7 @@ import Testing
         let bands = ["10-100", "100-1000", "0", "5000+", "1000-10000"]
         var batches: [Batch] = []
         var expect: [Value] = []
-        var g = SplitMix(9)
+        var g = SplitMix64(seed: 9)
         for k in 0..<7 {
             let order = bands.shuffled(using: &g)
             let dict = StringDictionary(order)
@@ -267,7 +268,7 @@ import Testing
             Field("user_id", .bigint), Field("live_type", .integer), Field("category", .varchar),
             Field("price", .double), Field("reg", .date), Field("flag", .boolean),
         ]
-        var g = SplitMix(1)
+        var g = SplitMix64(seed: 1)
         let n = 200_003
         let ids: [Int64?] = (0..<n).map { _ in Int64(g.next() % 30_000) }
         let lt: [Int64?] = (0..<n).map { i in i % 50 == 0 ? nil : Int64(i % 3 == 0 ? -124 : 1) }
@@ -277,8 +278,8 @@ import Testing
         let reg: [Int64?] = (0..<n).map { _ in 19_000 + Int64(g.next() % 500) }
         let flag: [Int64?] = (0..<n).map { i in Int64(i & 1) }
         let all: [Column] = [
-            intColumn(.bigint, ids), intColumn(.integer, lt), Column(strings: cat), doubleColumn(price),
-            intColumn(.date, reg), intColumn(.boolean, flag),
+            intCol(ids), intCol(lt, type: .integer), Column(strings: cat), dblCol(price),
+            intCol(reg, type: .date), intCol(flag, type: .boolean),
         ]
         var batches: [Batch] = []
         var s = 0
@@ -312,9 +313,9 @@ import Testing
             [
                 TableSpec(
                     name: "user", schema: [Field("id", .bigint)],
-                    batches: [Batch(columns: [intColumn(.bigint, [1, 2])])]),
+                    batches: [Batch(columns: [intCol([1, 2])])]),
                 TableSpec(
-                    name: "like", schema: [Field("id", .bigint)], batches: [Batch(columns: [intColumn(.bigint, [3])])]),
+                    name: "like", schema: [Field("id", .bigint)], batches: [Batch(columns: [intCol([3])])]),
             ])
         let store = try Store.open(at: dir.sub("s"))
         #expect(store.tableNames == ["user", "like"])
@@ -332,7 +333,7 @@ import Testing
         let schema: Schema = [
             Field("a/b", .bigint), Field("..", .bigint), Field("A", .bigint), Field("a", .bigint), Field("", .bigint),
         ]
-        let cols = (0..<5).map { intColumn(.bigint, [Int64($0)]) }
+        let cols = (0..<5).map { intCol([Int64($0)]) }
         try writeStore(dir.sub("s"), [TableSpec(name: "../x", schema: schema, batches: [Batch(columns: cols)])])
         let t = try Store.open(at: dir.sub("s")).table("../x")
         for i in 0..<5 { #expect(try readValues(t, i) == [.int(Int64(i))]) }

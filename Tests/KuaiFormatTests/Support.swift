@@ -4,18 +4,6 @@ import Testing
 
 @testable import KuaiFormat
 
-/// A fresh temporary folder, removed by `cleanup()`.
-struct TempDir {
-    let path: String
-    init() {
-        var template = Array((NSTemporaryDirectory() + "/kuai-format-XXXXXX").utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!
-        path = String(cString: p)
-    }
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-    func sub(_ name: String) -> String { path + "/" + name }
-}
-
 /// One table to write: a schema and batches.
 struct TableSpec {
     var name: String
@@ -47,17 +35,6 @@ func readValues(_ table: StoreTable, _ column: Int) throws -> [Value] {
     return out
 }
 
-/// A column from optional Int64s (nil = NULL).
-func intColumn(_ type: DataType, _ v: [Int64?]) -> Column {
-    let hasNull = v.contains { $0 == nil }
-    return Column(type: type, ints: v.map { $0 ?? 0 }, validity: hasNull ? v.map { $0 == nil ? 0 : 1 } : nil)
-}
-
-func doubleColumn(_ v: [Double?]) -> Column {
-    let hasNull = v.contains { $0 == nil }
-    return Column(doubles: v.map { $0 ?? 0 }, validity: hasNull ? v.map { $0 == nil ? 0 : 1 } : nil)
-}
-
 /// Expected boxed values of an int column of `type`.
 func boxed(_ type: DataType, _ v: [Int64?]) -> [Value] {
     v.map { x in
@@ -78,24 +55,4 @@ func same(_ a: [Value], _ b: [Value]) -> Bool {
         }
     }
     return true
-}
-
-/// A deterministic generator (SplitMix64) so tests are reproducible.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(_ seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-/// Reads a whole file.
-func readBytes(_ path: String) -> [UInt8] { [UInt8](FileManager.default.contents(atPath: path)!) }
-
-func writeBytes(_ path: String, _ bytes: [UInt8]) {
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiFormat
@@ -21,7 +22,7 @@ import Testing
         let tw2 = try w2.beginTable(
             name: "t", schema: [Field("a", .bigint), Field("b", .varchar)], sourcePath: nil, sourceBytes: 0)
         // Wrong column count.
-        #expect(throws: KuaiError.self) { try tw2.append(Batch(columns: [intColumn(.bigint, [1])])) }
+        #expect(throws: KuaiError.self) { try tw2.append(Batch(columns: [intCol([1])])) }
         // Duplicate table and column names.
         #expect(throws: KuaiError.self) {
             _ = try w2.beginTable(name: "t", schema: [], sourcePath: nil, sourceBytes: 0)
@@ -32,7 +33,7 @@ import Testing
         }
         // A dictionary code outside the batch dictionary.
         let bad = Column(codes: [0, 5], dictionary: StringDictionary(["only"]))
-        #expect(throws: KuaiError.self) { try tw2.append(Batch(columns: [intColumn(.bigint, [1, 2]), bad])) }
+        #expect(throws: KuaiError.self) { try tw2.append(Batch(columns: [intCol([1, 2]), bad])) }
         w2.abort()
     }
 
@@ -53,7 +54,7 @@ import Testing
         let dir = TempDir()
         defer { dir.cleanup() }
         let n = 5 * 65_536 + 17
-        var g = SplitMix(21)
+        var g = SplitMix64(seed: 21)
         let ids: [Int64?] = (0..<n).map { _ in Int64(g.next() % 1_000_000) }
         let cats: [String?] = (0..<n).map { i in ["x", "y", "z", "w"][i % 4] }
         try writeStore(
@@ -61,7 +62,7 @@ import Testing
             [
                 TableSpec(
                     name: "t", schema: [Field("id", .bigint), Field("cat", .varchar)],
-                    batches: [Batch(columns: [intColumn(.bigint, ids), Column(strings: cats)])])
+                    batches: [Batch(columns: [intCol(ids), Column(strings: cats)])])
             ])
         let t = try Store.open(at: dir.sub("s")).table("t")
         let blocks = t.blockCount
@@ -94,7 +95,7 @@ import Testing
             [
                 TableSpec(
                     name: "t", schema: [Field("a", .bigint)],
-                    batches: [Batch(columns: [intColumn(.bigint, [1, 2, 3])])])
+                    batches: [Batch(columns: [intCol([1, 2, 3])])])
             ])
         let t = try Store.open(at: dir.sub("s")).table("t")
         #expect(s[0].storeBytes == t.storeBytes)

@@ -1,14 +1,15 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiIngest
 
 /// Valid input: the real seed rows, the kuailive-mini sample, and unusual but valid CSVs.
 @Suite struct CSVReaderTests {
-    @Test(arguments: kuaiLiveTables)
+    @Test(arguments: RepoPaths.kuaiLiveTables)
     func seedSampleMatchesDuckDB(table: String) throws {
-        let path = seedSampleDir + "/\(table).csv"
+        let path = RepoPaths.seedSample.path + "/\(table).csv"
         let r = try readCSV(path, table: table)
         #expect(r.schema == KuaiLiveSchema.tables[table]!)
         #expect(r.rows == SeedExpected.rows[table]!)
@@ -20,13 +21,13 @@ import Testing
         }
     }
 
-    @Test(arguments: kuaiLiveTables)
+    @Test(arguments: RepoPaths.kuaiLiveTables)
     func miniSampleAggregatesMatchDuckDB(table: String) throws {
         for o in [
             options(), options(chunk: 4096, batchRows: 1000, workers: 2),
             options(chunk: 100_000, batchRows: 777, workers: 1),
         ] {
-            let r = try CSVTableReader.readAll(path: miniDir + "/\(table).csv", table: table, options: o)
+            let r = try CSVTableReader.readAll(path: RepoPaths.mini.path + "/\(table).csv", table: table, options: o)
             let expected = MiniExpected.aggregates[table]!
             #expect(r.schema.count == expected.count)
             for (c, field) in r.schema.enumerated() {

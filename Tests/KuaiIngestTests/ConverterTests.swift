@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiIngest
@@ -40,12 +41,12 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         var o = ConvertOptions(report: { log.add($0) })
         o.csv.chunkBytes = 200
         o.csv.batchRows = 4
-        let summaries = try Converter.convert(sources: [seedSampleDir], to: storePath, options: o)
-        #expect(summaries.map(\.name) == kuaiLiveTables)
+        let summaries = try Converter.convert(sources: [RepoPaths.seedSample.path], to: storePath, options: o)
+        #expect(summaries.map(\.name) == RepoPaths.kuaiLiveTables)
         let store = try Store.open(at: storePath)
-        #expect(store.tableNames == kuaiLiveTables)
+        #expect(store.tableNames == RepoPaths.kuaiLiveTables)
         #expect(store.verify().isEmpty)
-        for name in kuaiLiveTables {
+        for name in RepoPaths.kuaiLiveTables {
             let t = try store.table(name)
             #expect(t.schema == KuaiLiveSchema.tables[name]!)
             #expect(try storedRows(t) == SeedExpected.rows[name]!, "\(name)")
@@ -54,10 +55,10 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
             if case .tableDone(let t, let rows, let csv, _, _) = e { return (t, rows, csv) }
             return nil
         }
-        #expect(done.map(\.0) == kuaiLiveTables)
-        #expect(done.map(\.1) == kuaiLiveTables.map { SeedExpected.rows[$0]!.count })
-        let sizes = try kuaiLiveTables.map {
-            try FileManager.default.attributesOfItem(atPath: seedSampleDir + "/\($0).csv")[.size] as! Int
+        #expect(done.map(\.0) == RepoPaths.kuaiLiveTables)
+        #expect(done.map(\.1) == RepoPaths.kuaiLiveTables.map { SeedExpected.rows[$0]!.count })
+        let sizes = try RepoPaths.kuaiLiveTables.map {
+            try FileManager.default.attributesOfItem(atPath: RepoPaths.seedSample.path + "/\($0).csv")[.size] as! Int
         }
         #expect(done.map(\.2) == sizes)
         #expect(
@@ -79,12 +80,12 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         #expect(!FileManager.default.fileExists(atPath: storePath))
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["like.csv"])
         // An existing store: untouched by a failing run.
-        _ = try Converter.convert(sources: [seedSampleDir], to: storePath)
+        _ = try Converter.convert(sources: [RepoPaths.seedSample.path], to: storePath)
         let good = dir.write("click.csv", "user_id,live_id,streamer_id,timestamp,watch_live_time\n1,2,3,4,5\n")
         e = kuaiError { _ = try Converter.convert(sources: [good, bad], to: storePath) }
         #expect(e?.location == bad + ":3:3")
         let store = try Store.open(at: storePath)
-        #expect(store.tableNames == kuaiLiveTables)
+        #expect(store.tableNames == RepoPaths.kuaiLiveTables)
         #expect(try storedRows(try store.table("click")) == SeedExpected.rows["click"]!)
         #expect(store.verify().isEmpty)
         #expect(
@@ -216,7 +217,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         var o = ConvertOptions()
         o.csv.chunkBytes = 64 << 10
         o.csv.batchRows = 5000
-        let summaries = try Converter.convert(sources: [miniDir], to: dir.path + "/mini.kuai", options: o)
+        let summaries = try Converter.convert(sources: [RepoPaths.mini.path], to: dir.path + "/mini.kuai", options: o)
         let store = try Store.open(at: dir.path + "/mini.kuai")
         #expect(store.verify().isEmpty)
         for s in summaries {

@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiIngest
@@ -20,41 +21,6 @@ import Testing
 //       DATE:    the same over c - DATE '1970-01-01'
 //       VARCHAR: select count(*), count(c), count(DISTINCT c), min(c), max(c) from read_csv(path)
 
-/// A fresh temporary folder, removed by `cleanup()`.
-struct TempDir {
-    let path: String
-    init() {
-        var template = Array((NSTemporaryDirectory() + "/kuai-ingest-XXXXXX").utf8CString)
-        let p = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }!
-        path = String(cString: p)
-    }
-    func cleanup() { try? FileManager.default.removeItem(atPath: path) }
-
-    /// Writes `text` (UTF-8) to `name` and returns its path.
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        write(name, bytes: Array(text.utf8))
-    }
-
-    @discardableResult
-    func write(_ name: String, bytes: [UInt8]) -> String {
-        let p = path + "/" + name
-        FileManager.default.createFile(atPath: p, contents: Data(bytes))
-        return p
-    }
-}
-
-/// Package root (…/Tests/KuaiIngestTests/IngestTestSupport.swift -> …).
-let packageRoot: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.path
-}()
-
-let seedSampleDir = packageRoot + "/Tests/Fixtures/seed-sample"
-let miniDir = packageRoot + "/Samples/kuailive-mini"
-let kuaiLiveTables = ["user", "streamer", "room", "click", "comment", "like", "gift", "negative"]
-
 /// Reader options with a small chunk and batch size (to cross chunk and batch boundaries).
 func options(
     chunk: Int = 16 << 20, batchRows: Int = 65_536, workers: Int = 2, sampleRows: Int = 20_000,
@@ -68,17 +34,6 @@ func options(
     o.skipBadRows = skipBadRows
     o.maxRecordBytes = maxRecordBytes
     return o
-}
-
-/// Every row of `batches` as boxed values (DATE as day numbers, BOOLEAN as .bool).
-func rows(_ batches: [Batch]) -> [[Value]] {
-    var out: [[Value]] = []
-    for b in batches {
-        #expect(b.count > 0)
-        for c in b.columns { #expect(c.count == b.count) }
-        for i in 0..<b.count { out.append(b.columns.map { $0.value(at: i) }) }
-    }
-    return out
 }
 
 /// Reads the CSV at `path` as `table` and returns schema, rows and rejects.
@@ -101,12 +56,6 @@ func readText(_ text: String, table: String, _ o: CSVReadOptions = options()) th
     defer { dir.cleanup() }
     let p = dir.write("\(table).csv", text)
     return try readCSV(p, table: table, o)
-}
-
-/// The KuaiError thrown by `body`, or nil.
-func kuaiError(_ body: () throws -> Void) -> KuaiError? {
-    do { try body() } catch let e as KuaiError { return e } catch { Issue.record("unexpected error \(error)") }
-    return nil
 }
 
 /// Day number of a date (days since 1970-01-01), computed independently of the parser.

@@ -1,5 +1,6 @@
 import Foundation
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiIngest
@@ -137,19 +138,6 @@ import Testing
             let hb = b.withUnsafeMutableBufferPointer { hashBytes(UnsafePointer($0.baseAddress! + 5), k) }
             #expect(ha == hb, "length \(k)")
         }
-    }
-}
-
-/// A small deterministic random generator (SplitMix64) for reproducible generated inputs.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

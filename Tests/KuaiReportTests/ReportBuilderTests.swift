@@ -1,5 +1,6 @@
 import Foundation
 import KuaiFormat
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiReport
@@ -31,7 +32,7 @@ import Testing
                     let decimal = expected.types[c].hasPrefix("DECIMAL")
                     let got = table.texts[c][r] ?? ""
                     #expect(
-                        fieldsEqual(expected.rows[r + 1][c], got, decimal: decimal),
+                        CSVCompare.fieldsEqual(expected.rows[r + 1][c], got, decimal: decimal),
                         "\(outcome.name) row \(r) column \(c): \(got) against DuckDB's \(expected.rows[r + 1][c])")
                     if let text = table.texts[c][r] {
                         let cell = "data-ref=\"\(r):\(c)\" data-v=\"\(HTMLPage.escape(text))"
@@ -46,7 +47,7 @@ import Testing
     /// A store without `gift` and `like`, a recipe whose SQL fails and one whose header is bad: the
     /// page says why each is missing, the other charts are drawn.
     @Test func failingRecipesAndMissingTablesLeaveTheRestOfTheReport() throws {
-        let folder = TempFolder("kuai-report-recipes")
+        let folder = TempDir(prefix: "kuai-report-recipes")
         defer { folder.cleanup() }
         folder.write(
             "90-broken.sql",
@@ -155,7 +156,7 @@ import Testing
     }
 
     @Test func folderRecipesReplaceByNameOrAppend() throws {
-        let folder = TempFolder("kuai-report-catalog")
+        let folder = TempDir(prefix: "kuai-report-catalog")
         defer { folder.cleanup() }
         folder.write("01-demographics.sql", "-- title: Mine\n-- chart: bars\n-- x: a\n-- y: b\nSELECT 1 AS a, 2 AS b\n")
         folder.write("zz-new.sql", "-- title: New\n-- chart: bars\n-- x: a\n-- y: b\nSELECT 1 AS a, 2 AS b\n")

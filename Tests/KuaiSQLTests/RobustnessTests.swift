@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiSQL
@@ -99,8 +100,8 @@ import Testing
     /// parse or throw `KuaiError.syntax`; any crash fails the whole test run. `KUAI_FUZZ_ITERATIONS` and
     /// `KUAI_FUZZ_SEED` (environment) run a longer or different campaign.
     @Test func randomMutationsParseOrThrow() {
-        let iterations = environmentInt("KUAI_FUZZ_ITERATIONS") ?? 20_000
-        let seed = UInt64(environmentInt("KUAI_FUZZ_SEED") ?? 0x6B7561_69)
+        let iterations = FuzzSettings.iterations(20_000)
+        let seed = FuzzSettings.seed(0x6B7561_69)
         var corpus = BenchQueries.all.map(\.sql)
         corpus += ParserTests.cases.map(\.0)
         corpus += ErrorTests.cases.map(\.0)
@@ -184,23 +185,5 @@ import Testing
                 Issue.record("unexpected error \(error)")
             }
         }
-    }
-}
-
-func environmentInt(_ name: String) -> Int? {
-    guard let value = getenv(name) else { return nil }
-    return Int(String(cString: value))
-}
-
-/// A small deterministic generator (SplitMix64), so the fuzz inputs are the same on every run.
-struct SplitMix64 {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -33,11 +33,13 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         self.output = output
         self.schema = (output ?? Array(columns.indices)).map { table.schema[columns[$0]] }
         self.zoneTests = conjuncts.map { ZoneTest(conjunct: $0) }
+        QueryControl.addBlocks(table.blockCount)
     }
 
     public var morselCount: Int { table.blockCount }
 
     public func morsel(_ block: Int) throws -> Batch? {
+        defer { QueryControl.blockDone() }
         let rows = table.blockRowCount(block)
         if rows == 0 { return nil }
         // (1) zone maps

@@ -6,7 +6,8 @@ import KuaiCore
 
 /// The process-wide memory limit of `--memory-limit`: operators call `check()` between batches;
 /// it reads the resident set size (/proc/self/statm) and throws
-/// `KuaiError.execution` once it exceeds the limit. 0 = no limit.
+/// `KuaiError.execution` once it exceeds the limit. 0 = no limit. `check()` also throws once the
+/// query was interrupted (QueryControl, Ctrl-C).
 public enum MemoryGuard {
     nonisolated(unsafe) private static var limitBytes = 0
 
@@ -17,6 +18,7 @@ public enum MemoryGuard {
     /// descriptor opened once, a few µs: callers check once per batch).
     @inline(__always)
     public static func check() throws {
+        try QueryControl.checkInterrupt()
         if limitBytes == 0 { return }
         let rss = residentBytes()
         if rss > limitBytes {

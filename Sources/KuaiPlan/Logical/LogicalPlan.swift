@@ -8,9 +8,9 @@ import KuaiExec
 /// `PhysicalPlanner` turns it into operators.
 indirect enum LogicalPlan {
     /// Table columns `columns` (table indexes, in output order) with pushed conjuncts over the output.
-    case scan(table: TableSource, columns: [Int], conjuncts: [ScalarExpr])
-    case filter(LogicalPlan, ScalarExpr)
-    case project(LogicalPlan, [ScalarExpr], names: [String])
+    case scan(table: TableSource, columns: [Int], conjuncts: [BoundExpr])
+    case filter(LogicalPlan, BoundExpr)
+    case project(LogicalPlan, [BoundExpr], names: [String])
     /// Keys are input columns `groupColumns`; output = keys then aggregates.
     case aggregate(LogicalPlan, groupColumns: [Int], groupNames: [String], aggregates: [AggregateSpec])
     case sort(LogicalPlan, [SortKey])
@@ -20,7 +20,7 @@ indirect enum LogicalPlan {
     /// Rows computed already (subquery results, SELECT without FROM = one row of no columns).
     case values(schema: Schema, batches: [Batch], label: String)
     /// Output = left ++ right columns (left only for semi/anti). `residual` is over left ++ right.
-    case join(LogicalPlan, LogicalPlan, type: JoinType, leftKeys: [Int], rightKeys: [Int], residual: ScalarExpr?)
+    case join(LogicalPlan, LogicalPlan, type: JoinType, leftKeys: [Int], rightKeys: [Int], residual: BoundExpr?)
     /// Output = child ++ one column per function.
     case window(LogicalPlan, partitionBy: [Int], orderBy: [SortKey], functions: [WindowFunction], names: [String])
     /// UNION ALL of inputs with equal column types (names of the first).
@@ -85,7 +85,7 @@ enum Optimizer {
     }
 
     /// The conjuncts of a predicate (`a AND b AND c` -> [a, b, c]).
-    static func conjuncts(_ e: ScalarExpr) -> [ScalarExpr] {
+    static func conjuncts(_ e: BoundExpr) -> [BoundExpr] {
         if case .and(let xs) = e.kind { return xs.flatMap(conjuncts) }
         return [e]
     }
@@ -104,7 +104,7 @@ enum Optimizer {
             if case .filter(let cc, let p2) = c {
                 return .filter(
                     cc,
-                    ScalarExpr(
+                    BoundExpr(
                         .and(conjuncts(p2) + conjuncts(pred)), type: .boolean, name: "\(p2.name) AND \(pred.name)"))
             }
             return .filter(c, pred)
@@ -237,7 +237,7 @@ enum Optimizer {
             let kids = cs.map { c -> LogicalPlan in
                 let (p, m) = prune(c, required: required)
                 let s = p.schema
-                let exprs = keep.map { ScalarExpr.column(m[$0]!, type: s[m[$0]!].type, name: s[m[$0]!].name) }
+                let exprs = keep.map { BoundExpr.column(m[$0]!, type: s[m[$0]!].type, name: s[m[$0]!].name) }
                 if exprs.count == s.count && keep.enumerated().allSatisfy({ m[$0.element]! == $0.offset }) { return p }
                 return .project(p, exprs, names: exprs.map(\.name))
             }
@@ -262,21 +262,21 @@ enum Optimizer {
     /// the rest stays as the residual (ON) or a filter above (WHERE).
     static func pushDownJoin(
         _ l0: LogicalPlan, _ r0: LogicalPlan, _ type0: JoinType, _ lk0: [Int], _ rk0: [Int],
-        _ residual: ScalarExpr?, above: [ScalarExpr]
+        _ residual: BoundExpr?, above: [BoundExpr]
     ) -> LogicalPlan {
         var type = type0
         let lw = l0.schema.count
-        var leftFilters: [ScalarExpr] = []
-        var rightFilters: [ScalarExpr] = []
-        var keyPairs: [(ScalarExpr, ScalarExpr)] = []
-        var residualParts: [ScalarExpr] = []
-        var keepAbove: [ScalarExpr] = []
-        func side(_ e: ScalarExpr) -> Int {  // 0 none, 1 left, 2 right, 3 both
+        var leftFilters: [BoundExpr] = []
+        var rightFilters: [BoundExpr] = []
+        var keyPairs: [(BoundExpr, BoundExpr)] = []
+        var residualParts: [BoundExpr] = []
+        var keepAbove: [BoundExpr] = []
+        func side(_ e: BoundExpr) -> Int {  // 0 none, 1 left, 2 right, 3 both
             var s = 0
             for c in e.referencedColumns { s |= c < lw ? 1 : 2 }
             return s
         }
-        func equiKey(_ e: ScalarExpr) -> (ScalarExpr, ScalarExpr)? {
+        func equiKey(_ e: BoundExpr) -> (BoundExpr, BoundExpr)? {
             guard case .compare(.equal, let a, let b) = e.kind else { return nil }
             let sa = side(a)
             let sb = side(b)
@@ -333,8 +333,8 @@ enum Optimizer {
         // Keys that are plain columns are used directly; others become extra projected columns.
         var lk = lk0
         var rk = rk0
-        var lExtra: [ScalarExpr] = []
-        var rExtra: [ScalarExpr] = []
+        var lExtra: [BoundExpr] = []
+        var rExtra: [BoundExpr] = []
         let rw = r0.schema.count
         for (a, b) in keyPairs {
             if let i = a.columnIndex {
@@ -351,17 +351,17 @@ enum Optimizer {
                 rk.append(rw + rExtra.count - 1)
             }
         }
-        func withExtra(_ p: LogicalPlan, _ extra: [ScalarExpr]) -> LogicalPlan {
+        func withExtra(_ p: LogicalPlan, _ extra: [BoundExpr]) -> LogicalPlan {
             if extra.isEmpty { return p }
             let s = p.schema
-            let cols = s.enumerated().map { ScalarExpr.column($0.offset, type: $0.element.type, name: $0.element.name) }
+            let cols = s.enumerated().map { BoundExpr.column($0.offset, type: $0.element.type, name: $0.element.name) }
             return .project(p, cols + extra, names: s.map(\.name) + extra.map(\.name))
         }
         l = withExtra(l, lExtra)
         r = withExtra(r, rExtra)
         let newLw = lw + lExtra.count
         // residual over (left ++ lExtra) ++ (right ++ rExtra)
-        let res: ScalarExpr? =
+        let res: BoundExpr? =
             residualParts.isEmpty ? nil : and(residualParts).remapColumns { $0 < lw ? $0 : $0 - lw + newLw }
         var plan: LogicalPlan = .join(pushDown(l), pushDown(r), type: type, leftKeys: lk, rightKeys: rk, residual: res)
         if !lExtra.isEmpty || !rExtra.isEmpty {
@@ -370,15 +370,15 @@ enum Optimizer {
             var keep = Array(0..<lw)
             if type != .semi && type != .anti { keep += (0..<rw).map { newLw + $0 } }
             plan = .project(
-                plan, keep.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) },
+                plan, keep.map { BoundExpr.column($0, type: s[$0].type, name: s[$0].name) },
                 names: keep.map { s[$0].name })
         }
         if !keepAbove.isEmpty { plan = .filter(plan, and(keepAbove)) }
         return plan
     }
 
-    static func and(_ xs: [ScalarExpr]) -> ScalarExpr {
+    static func and(_ xs: [BoundExpr]) -> BoundExpr {
         if xs.count == 1 { return xs[0] }
-        return ScalarExpr(.and(xs), type: .boolean, name: xs.map(\.name).joined(separator: " AND "))
+        return BoundExpr(.and(xs), type: .boolean, name: xs.map(\.name).joined(separator: " AND "))
     }
 }

@@ -1,0 +1,2 @@
+// System library target over Debian's libzstd-dev (ZSTD_compress / ZSTD_decompress).
+#include <zstd.h>

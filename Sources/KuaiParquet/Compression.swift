@@ -1,0 +1,165 @@
+import CLZ4
+import CSnappy
+import CZlib
+import CZstd
+
+/// Page compression through Debian's libraries: snappy (libsnappy), gzip (zlib), zstd (libzstd)
+/// and LZ4_RAW (liblz4 block format). Formats/parquet.md, "Compression".
+enum PageCompression {
+    /// zstd level of written pages: DuckDB's default (ZSTD_CLEVEL_DEFAULT = 3).
+    static let zstdLevel: Int32 = 3
+    /// gzip (deflate) level of written pages: zlib's default, as pyarrow and DuckDB use.
+    static let gzipLevel: Int32 = 6
+
+    /// Decompresses `src` into exactly `dst.count` bytes.
+    /// - Throws: `ParquetDataError` when the codec is not supported, the data is damaged, or it
+    ///   decompresses to another size than the page header says.
+    static func decompress(
+        _ codec: ParquetCodec, _ src: UnsafeRawBufferPointer, into dst: UnsafeMutableRawBufferPointer
+    )
+        throws
+    {
+        let expected = dst.count
+        let produced: Int
+        switch codec {
+        case .uncompressed:
+            guard src.count == expected else { throw sizeError(src.count, expected) }
+            if expected > 0 { dst.baseAddress!.copyMemory(from: src.baseAddress!, byteCount: expected) }
+            return
+        case .snappy: produced = try snappy(src, dst)
+        case .gzip: produced = try gunzip(src, dst)
+        case .zstd:
+            if expected == 0 && src.count == 0 { return }
+            let n = ZSTD_decompress(dst.baseAddress, expected, src.baseAddress, src.count)
+            if ZSTD_isError(n) != 0 {
+                throw ParquetDataError("zstd: \(String(cString: ZSTD_getErrorName(n))) (page of \(expected) bytes)")
+            }
+            produced = n
+        case .lz4Raw:
+            if expected == 0 && src.count == 0 { return }
+            guard src.count <= Int(Int32.max), expected <= Int(Int32.max) else { throw sizeError(-1, expected) }
+            let n = LZ4_decompress_safe(
+                src.baseAddress?.assumingMemoryBound(to: CChar.self),
+                dst.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(src.count), Int32(expected))
+            if n < 0 { throw ParquetDataError("lz4_raw: damaged data (page of \(expected) bytes)") }
+            produced = Int(n)
+        case .lzo, .brotli, .lz4:
+            throw ParquetDataError("compression \(codec.name.uppercased()) is not supported (kuai reads \(readable))")
+        }
+        guard produced == expected else { throw sizeError(produced, expected) }
+    }
+
+    static let readable = "UNCOMPRESSED, SNAPPY, GZIP, ZSTD, LZ4_RAW"
+
+    private static func sizeError(_ got: Int, _ expected: Int) -> ParquetDataError {
+        ParquetDataError("page decompresses to \(got) bytes, its header says \(expected)")
+    }
+
+    private static func snappy(_ src: UnsafeRawBufferPointer, _ dst: UnsafeMutableRawBufferPointer) throws -> Int {
+        let s = src.baseAddress?.assumingMemoryBound(to: CChar.self)
+        var length = 0
+        guard snappy_uncompressed_length(s, src.count, &length) == SNAPPY_OK else {
+            throw ParquetDataError("snappy: damaged data")
+        }
+        guard length == dst.count else { throw sizeError(length, dst.count) }
+        if length == 0 { return 0 }
+        var outLength = dst.count
+        guard
+            snappy_uncompress(s, src.count, dst.baseAddress!.assumingMemoryBound(to: CChar.self), &outLength)
+                == SNAPPY_OK
+        else { throw ParquetDataError("snappy: damaged data") }
+        return outLength
+    }
+
+    /// gzip members (zlib with automatic gzip/zlib header detection); several members follow each
+    /// other when a writer flushed in pieces.
+    private static func gunzip(_ src: UnsafeRawBufferPointer, _ dst: UnsafeMutableRawBufferPointer) throws -> Int {
+        var stream = z_stream()
+        guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {
+            throw ParquetDataError("gzip: cannot start zlib")
+        }
+        defer { inflateEnd(&stream) }
+        stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(src.count)
+        stream.next_out = dst.baseAddress?.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = uInt(dst.count)
+        while true {
+            let rc = inflate(&stream, Z_FINISH)
+            if rc == Z_STREAM_END {
+                if stream.avail_in > 0 && stream.avail_out > 0 {
+                    guard inflateReset(&stream) == Z_OK else { throw ParquetDataError("gzip: damaged data") }
+                    continue
+                }
+                break
+            }
+            if rc == Z_BUF_ERROR && stream.avail_out == 0 {
+                throw ParquetDataError("page decompresses to more than the \(dst.count) bytes its header says")
+            }
+            throw ParquetDataError("gzip: damaged data (zlib error \(rc))")
+        }
+        return dst.count - Int(stream.avail_out)
+    }
+
+    /// Compresses `src` and appends the result to `out`.
+    static func compress(_ codec: ParquetCodec, _ src: UnsafeRawBufferPointer, appendingTo out: inout [UInt8]) {
+        let start = out.count
+        switch codec {
+        case .uncompressed:
+            out.append(contentsOf: src)
+        case .snappy:
+            var cap = snappy_max_compressed_length(src.count)
+            out.append(contentsOf: repeatElement(0, count: cap))
+            out.withUnsafeMutableBytes { o in
+                let rc = snappy_compress(
+                    src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
+                    (o.baseAddress! + start).assumingMemoryBound(to: CChar.self), &cap)
+                precondition(rc == SNAPPY_OK, "snappy_compress failed")
+            }
+            out.removeLast(out.count - start - cap)
+        case .zstd:
+            let cap = ZSTD_compressBound(src.count)
+            out.append(contentsOf: repeatElement(0, count: cap))
+            let n = out.withUnsafeMutableBytes { o in
+                ZSTD_compress(o.baseAddress! + start, cap, src.baseAddress, src.count, zstdLevel)
+            }
+            precondition(ZSTD_isError(n) == 0, "ZSTD_compress failed")
+            out.removeLast(out.count - start - n)
+        case .lz4Raw:
+            let cap = Int(LZ4_compressBound(Int32(src.count)))
+            out.append(contentsOf: repeatElement(0, count: cap))
+            let n = out.withUnsafeMutableBytes { o in
+                LZ4_compress_default(
+                    src.baseAddress?.assumingMemoryBound(to: CChar.self),
+                    (o.baseAddress! + start).assumingMemoryBound(to: CChar.self), Int32(src.count), Int32(cap))
+            }
+            precondition(n > 0 || src.count == 0, "LZ4_compress_default failed")
+            out.removeLast(out.count - start - Int(n))
+        case .gzip:
+            gzip(src, appendingTo: &out)
+        case .lzo, .brotli, .lz4:
+            preconditionFailure("the writer never selects \(codec.name)")
+        }
+    }
+
+    private static func gzip(_ src: UnsafeRawBufferPointer, appendingTo out: inout [UInt8]) {
+        var stream = z_stream()
+        let rc = deflateInit2_(
+            &stream, gzipLevel, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY, zlibVersion(),
+            Int32(MemoryLayout<z_stream>.size))
+        precondition(rc == Z_OK, "deflateInit2 failed")
+        defer { deflateEnd(&stream) }
+        let start = out.count
+        let cap = Int(deflateBound(&stream, uLong(src.count))) + 32
+        out.append(contentsOf: repeatElement(0, count: cap))
+        let written: Int = out.withUnsafeMutableBytes { o in
+            stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(src.count)
+            stream.next_out = (o.baseAddress! + start).assumingMemoryBound(to: Bytef.self)
+            stream.avail_out = uInt(cap)
+            let r = deflate(&stream, Z_FINISH)
+            precondition(r == Z_STREAM_END, "deflate did not finish")
+            return cap - Int(stream.avail_out)
+        }
+        out.removeLast(out.count - start - written)
+    }
+}

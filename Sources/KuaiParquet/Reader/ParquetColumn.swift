@@ -1,0 +1,118 @@
+import KuaiCore
+
+/// How the reader turns a leaf column's physical values into a kuai type (Formats/parquet.md,
+/// "Reading: types"). Chosen once per column from the schema, never per row.
+enum ValueConversion: Sendable, Equatable {
+    /// Integers as they are (BOOLEAN 0/1, INT32, INT64, DATE days).
+    case none
+    /// UINT_32: the 32 bits zero-extended.
+    case unsigned32
+    /// UINT_64 as BIGINT: a value above 2^63-1 is an error (never a wrapped value).
+    case unsigned64
+    /// TIMESTAMP(MILLIS): times 1000 (kuai keeps microseconds).
+    case millisToMicros
+    /// TIMESTAMP(NANOS): floor division by 1000.
+    case nanosToMicros
+    /// INT96 (legacy Spark/Impala timestamps): nanoseconds of the day + Julian day number.
+    case int96
+    /// DECIMAL(scale) of INT32/INT64/BYTE_ARRAY/FIXED_LEN_BYTE_ARRAY: to DOUBLE (value / 10^scale).
+    case decimal(scale: Int32)
+    /// FLOAT to DOUBLE.
+    case float
+    /// INTERVAL (12 bytes: months, days, milliseconds): microseconds, a month taken as 30 days.
+    case interval
+    /// BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY as VARCHAR.
+    case string
+}
+
+/// One leaf column of a flat Parquet file, as kuai reads it.
+public struct ParquetColumn: Sendable {
+    /// The column name (the schema element's name).
+    public var name: String
+    /// Its kuai type.
+    public var type: DataType
+    var physical: PhysicalType
+    var typeLength: Int
+    /// 1 for OPTIONAL columns (definition levels present), 0 for REQUIRED.
+    var maxDefinition: Int
+    var conversion: ValueConversion
+    /// The logical type as text, for messages and `describe` (e.g. "INT64 TIMESTAMP(MICROS)").
+    public var parquetType: String
+
+    /// Maps a schema leaf to a kuai type.
+    /// - Throws: `KuaiError.format` naming the column for types kuai has no equivalent for.
+    static func make(_ e: SchemaElement, file: String) throws -> ParquetColumn {
+        guard let physical = e.type else {
+            throw KuaiError(.format, "column '\(e.name)' has no physical type", at: file)
+        }
+        let (type, conversion, text) = try mapType(e, physical)
+        guard let type else {
+            throw KuaiError(
+                .format, "column '\(e.name)' has Parquet type \(text), which kuai cannot read", at: file)
+        }
+        if physical == .fixedLenByteArray && (e.typeLength ?? 0) <= 0 {
+            throw KuaiError(.corrupt, "column '\(e.name)' is FIXED_LEN_BYTE_ARRAY without a length", at: file)
+        }
+        return ParquetColumn(
+            name: e.name, type: type, physical: physical, typeLength: Int(e.typeLength ?? 0),
+            maxDefinition: e.repetition == .optional ? 1 : 0, conversion: conversion, parquetType: text)
+    }
+
+    // swift-format-ignore: CyclomaticComplexity
+    private static func mapType(_ e: SchemaElement, _ p: PhysicalType) throws -> (DataType?, ValueConversion, String) {
+        let logical = e.logicalType
+        let converted = e.convertedType
+        if case .decimal(let scale, let precision) = logical {
+            return (.double, .decimal(scale: scale), "\(p) DECIMAL(\(precision),\(scale))")
+        }
+        if converted == .decimal {
+            let s = e.scale ?? 0
+            return (.double, .decimal(scale: s), "\(p) DECIMAL(\(e.precision ?? 0),\(s))")
+        }
+        switch p {
+        case .boolean: return (.boolean, .none, "BOOLEAN")
+        case .int32:
+            if logical == .date || converted == .date { return (.date, .none, "INT32 DATE") }
+            if case .integer(let bits, let signed) = logical {
+                if !signed && bits == 32 { return (.bigint, .unsigned32, "INT32 UINT32") }
+                return (.integer, .none, "INT32 INT(\(bits),\(signed))")
+            }
+            if converted == .uint32 { return (.bigint, .unsigned32, "INT32 UINT_32") }
+            if case .time = logical { return (nil, .none, "INT32 TIME") }
+            if converted == .timeMillis { return (nil, .none, "INT32 TIME_MILLIS") }
+            return (.integer, .none, "INT32")
+        case .int64:
+            if case .timestamp(_, let unit) = logical {
+                switch unit {
+                case .millis: return (.timestamp, .millisToMicros, "INT64 TIMESTAMP(MILLIS)")
+                case .micros: return (.timestamp, .none, "INT64 TIMESTAMP(MICROS)")
+                case .nanos: return (.timestamp, .nanosToMicros, "INT64 TIMESTAMP(NANOS)")
+                }
+            }
+            if converted == .timestampMillis { return (.timestamp, .millisToMicros, "INT64 TIMESTAMP_MILLIS") }
+            if converted == .timestampMicros { return (.timestamp, .none, "INT64 TIMESTAMP_MICROS") }
+            if converted == .uint64 { return (.bigint, .unsigned64, "INT64 UINT_64") }
+            if case .integer(let bits, let signed) = logical, !signed, bits == 64 {
+                return (.bigint, .unsigned64, "INT64 UINT64")
+            }
+            if case .time = logical { return (nil, .none, "INT64 TIME") }
+            if converted == .timeMicros { return (nil, .none, "INT64 TIME_MICROS") }
+            return (.bigint, .none, "INT64")
+        case .int96: return (.timestamp, .int96, "INT96")
+        case .float: return (.double, .float, "FLOAT")
+        case .double: return (.double, .none, "DOUBLE")
+        case .byteArray:
+            switch logical {
+            case .some(.string), .some(.enumeration), .some(.json), .none: return (.varchar, .string, "BYTE_ARRAY")
+            default: return (nil, .none, "BYTE_ARRAY \(String(describing: logical!))")
+            }
+        case .fixedLenByteArray:
+            if converted == .interval && e.typeLength == 12 {
+                return (.interval, .interval, "FIXED_LEN_BYTE_ARRAY INTERVAL")
+            }
+            if logical == .uuid { return (nil, .none, "FIXED_LEN_BYTE_ARRAY UUID") }
+            if logical == .float16 { return (nil, .none, "FIXED_LEN_BYTE_ARRAY FLOAT16") }
+            return (.varchar, .string, "FIXED_LEN_BYTE_ARRAY(\(e.typeLength ?? 0))")
+        }
+    }
+}

@@ -1,0 +1,244 @@
+import KuaiCore
+
+/// Statistics and pages of a chunk (see `ChunkEncoder`).
+extension ChunkEncoder {
+    /// min, max (plain-encoded, in the logical type's order) and null count. Both the current
+    /// min_value/max_value and the deprecated min/max are written for numbers (their signed order
+    /// is the same); strings get min_value/max_value only. NaN is left out of DOUBLE bounds.
+    static func statistics(_ d: inout DenseValues, type: DataType) -> ParquetStatistics {
+        var s = ParquetStatistics()
+        s.nullCount = Int64(d.nulls)
+        var lo: [UInt8]? = nil
+        var hi: [UInt8]? = nil
+        switch type {
+        case .integer, .date, .bigint, .timestamp, .boolean:
+            if let mn = d.ints.min(), let mx = d.ints.max() {
+                let width = type == .boolean ? 1 : WriteType.physical(type) == .int32 ? 4 : 8
+                lo = littleEndian(mn, width)
+                hi = littleEndian(mx, width)
+            }
+        case .double, .hugeint:
+            var mn = Double.infinity
+            var mx = -Double.infinity
+            var any = false
+            for v in d.doubles where !v.isNaN {
+                mn = Swift.min(mn, v)
+                mx = Swift.max(mx, v)
+                any = true
+            }
+            if any {
+                lo = littleEndian(Int64(bitPattern: mn.bitPattern), 8)
+                hi = littleEndian(Int64(bitPattern: mx.bitPattern), 8)
+            }
+        case .varchar:
+            var lowest = -1
+            var highest = -1
+            let strings = d.strings
+            for k in 0..<strings.distinctCount {
+                if lowest < 0 || strings.withValue(k, { a in strings.withValue(lowest) { b in less(a, b) } }) {
+                    lowest = k
+                }
+                if highest < 0 || strings.withValue(highest, { a in strings.withValue(k) { b in less(a, b) } }) {
+                    highest = k
+                }
+            }
+            if lowest >= 0 {
+                s.minValue = strings.withValue(lowest) { [UInt8]($0) }
+                s.maxValue = strings.withValue(highest) { [UInt8]($0) }
+            }
+            return s
+        default:
+            return s
+        }
+        s.min = lo
+        s.max = hi
+        s.minValue = lo
+        s.maxValue = hi
+        return s
+    }
+
+    private static func less(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        a.lexicographicallyPrecedes(b)
+    }
+
+    private static func littleEndian(_ v: Int64, _ width: Int) -> [UInt8] {
+        (0..<width).map { UInt8(truncatingIfNeeded: v >> (8 * Int64($0))) }
+    }
+
+    /// Bits needed for indices below `count` (at least 1).
+    static func bitWidth(_ count: Int) -> Int {
+        var w = 1
+        while (1 << w) < count { w += 1 }
+        return w
+    }
+
+    static func writeDictionaryPage(
+        _ dict: DictionaryValues, _ d: inout DenseValues, type: DataType, codec: ParquetCodec,
+        into out: inout EncodedChunk
+    ) {
+        var raw: [UInt8] = []
+        switch type {
+        case .varchar:
+            for k in 0..<dict.count {
+                d.strings.withValue(k) { b in
+                    appendLength(&raw, b.count)
+                    raw.append(contentsOf: b)
+                }
+            }
+        case .double, .hugeint:
+            dict.doubles.withUnsafeBytes { raw.append(contentsOf: $0) }
+        default:
+            appendPlainInts(&raw, dict.ints, width: WriteType.physical(type) == .int32 ? 4 : 8)
+        }
+        appendPage(raw, dictionary: true, values: dict.count, encoding: .plainDictionary, codec: codec, into: &out)
+        out.dictionaryPageLength = out.bytes.count
+    }
+
+    static func appendLength(_ raw: inout [UInt8], _ n: Int) {
+        let v = UInt32(n)
+        raw.append(UInt8(truncatingIfNeeded: v))
+        raw.append(UInt8(truncatingIfNeeded: v >> 8))
+        raw.append(UInt8(truncatingIfNeeded: v >> 16))
+        raw.append(UInt8(truncatingIfNeeded: v >> 24))
+    }
+
+    static func appendPlainInts(_ raw: inout [UInt8], _ values: ArraySlice<Int64>, width: Int) {
+        if width == 8 {
+            values.withUnsafeBytes { raw.append(contentsOf: $0) }
+        } else {
+            let start = raw.count
+            raw.append(contentsOf: repeatElement(0, count: values.count * 4))
+            raw.withUnsafeMutableBytes { r in
+                for (k, v) in values.enumerated() {
+                    r.storeBytes(
+                        of: Int32(truncatingIfNeeded: v).littleEndian, toByteOffset: start + 4 * k, as: Int32.self)
+                }
+            }
+        }
+    }
+
+    static func appendPlainInts(_ raw: inout [UInt8], _ values: [Int64], width: Int) {
+        appendPlainInts(&raw, values[...], width: width)
+    }
+
+    /// Compresses `raw` and appends the page header and the page to the chunk.
+    static func appendPage(
+        _ raw: [UInt8], dictionary: Bool, values: Int, encoding: ParquetEncoding, codec: ParquetCodec,
+        into out: inout EncodedChunk
+    ) {
+        var compressed: [UInt8] = []
+        raw.withUnsafeBytes { PageCompression.compress(codec, $0, appendingTo: &compressed) }
+        var h = ThriftWriter()
+        h.pageHeader(
+            dictionary: dictionary, uncompressed: raw.count, compressed: compressed.count, values: values,
+            encoding: encoding)
+        out.bytes.append(contentsOf: h.bytes)
+        out.bytes.append(contentsOf: compressed)
+        out.uncompressedSize += h.bytes.count + raw.count
+    }
+
+    /// Rows per data page: about `pageBytes` of uncompressed values.
+    static func pageRows(_ d: DenseValues, dictionary: DictionaryValues?, type: DataType) -> Int {
+        let perRow: Int
+        if let dict = dictionary {
+            perRow = max(1, (bitWidth(dict.count) + 7) / 8)
+        } else {
+            switch type {
+            case .varchar: perRow = 4 + d.strings.arenaBytes / max(1, d.strings.distinctCount)
+            case .integer, .date, .null: perRow = 4
+            case .interval: perRow = 12
+            case .boolean: perRow = 1
+            default: perRow = 8
+            }
+        }
+        return max(1024, pageBytes / perRow)
+    }
+
+    static func writeDataPages(
+        _ d: inout DenseValues, dictionary: DictionaryValues?, type: DataType, codec: ParquetCodec,
+        into out: inout EncodedChunk
+    ) {
+        let step = pageRows(d, dictionary: dictionary, type: type)
+        var row = 0
+        var denseAt = 0
+        repeat {
+            let end = min(d.rows, row + step)
+            var raw: [UInt8] = []
+            var valid = end - row
+            var levels = RLEHybridEncoder(width: 1)
+            if let l = d.levels {
+                valid = 0
+                var i = row
+                while i < end {
+                    let v = l[i]
+                    var j = i + 1
+                    while j < end && l[j] == v { j += 1 }
+                    levels.append(UInt32(v), count: j - i)
+                    if v != 0 { valid += j - i }
+                    i = j
+                }
+            } else {
+                levels.append(1, count: end - row)
+            }
+            let levelBytes = levels.finish()
+            appendLength(&raw, levelBytes.count)
+            raw.append(contentsOf: levelBytes)
+            let range = denseAt..<(denseAt + valid)
+            if let dict = dictionary {
+                let width = bitWidth(dict.count)
+                raw.append(UInt8(width))
+                var enc = RLEHybridEncoder(width: width)
+                dict.indices.withUnsafeBufferPointer {
+                    enc.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range]))
+                }
+                raw.append(contentsOf: enc.finish())
+            } else {
+                appendPlainValues(&raw, &d, range, type: type)
+            }
+            appendPage(
+                raw, dictionary: false, values: end - row,
+                encoding: dictionary == nil ? .plain : .plainDictionary, codec: codec, into: &out)
+            denseAt += valid
+            row = end
+        } while row < d.rows
+    }
+
+    static func appendPlainValues(_ raw: inout [UInt8], _ d: inout DenseValues, _ range: Range<Int>, type: DataType) {
+        switch type {
+        case .null: break
+        case .boolean:
+            var byte: UInt8 = 0
+            var bits = 0
+            for v in d.ints[range] {
+                byte |= UInt8(v & 1) << UInt8(bits)
+                bits += 1
+                if bits == 8 {
+                    raw.append(byte)
+                    byte = 0
+                    bits = 0
+                }
+            }
+            if bits > 0 { raw.append(byte) }
+        case .double, .hugeint:
+            d.doubles[range].withUnsafeBytes { raw.append(contentsOf: $0) }
+        case .varchar:
+            for code in d.codes[range] {
+                d.strings.withValue(Int(code)) { b in
+                    appendLength(&raw, b.count)
+                    raw.append(contentsOf: b)
+                }
+            }
+        case .interval:
+            // months 0, days, milliseconds (u32 each); kuai intervals are microseconds.
+            for v in d.ints[range] {
+                let days = v / 86_400_000_000
+                let millis = (v % 86_400_000_000) / 1000
+                for x in [UInt32(0), UInt32(truncatingIfNeeded: days), UInt32(truncatingIfNeeded: millis)] {
+                    withUnsafeBytes(of: x.littleEndian) { raw.append(contentsOf: $0) }
+                }
+            }
+        default:
+            appendPlainInts(&raw, d.ints[range], width: WriteType.physical(type) == .int32 ? 4 : 8)
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import KuaiCore
+
+/// How kuai writes each of its types (Formats/parquet.md, "Writing: types"), as DuckDB 2.0.1's
+/// COPY ... (FORMAT parquet) writes the same DuckDB type.
+enum WriteType {
+    /// The schema element of a column of `type` named `name` (always OPTIONAL, as DuckDB writes
+    /// table columns).
+    static func schemaElement(_ name: String, _ type: DataType) -> SchemaElement {
+        var e = SchemaElement(name: name)
+        e.repetition = .optional
+        e.type = physical(type)
+        switch type {
+        case .boolean, .double, .null, .hugeint: break
+        case .integer:
+            e.convertedType = .int32
+            e.logicalType = .integer(bitWidth: 32, signed: true)
+        case .bigint:
+            e.convertedType = .int64
+            e.logicalType = .integer(bitWidth: 64, signed: true)
+        case .varchar:
+            e.convertedType = .utf8
+            e.logicalType = .string
+        case .date:
+            e.convertedType = .date
+            e.logicalType = .date
+        case .timestamp:
+            e.convertedType = .timestampMicros
+            e.logicalType = .timestamp(adjustedToUTC: false, unit: .micros)
+        case .interval:
+            e.typeLength = 12
+            e.convertedType = .interval
+        }
+        return e
+    }
+
+    /// The physical type: BOOLEAN; INT32 for INTEGER and DATE (and the all-NULL NULL type); INT64
+    /// for BIGINT and TIMESTAMP (microseconds); DOUBLE for DOUBLE and HUGEINT (DuckDB writes HUGEINT
+    /// as DOUBLE); BYTE_ARRAY for VARCHAR; FIXED_LEN_BYTE_ARRAY(12) for INTERVAL.
+    static func physical(_ type: DataType) -> PhysicalType {
+        switch type {
+        case .boolean: return .boolean
+        case .integer, .date, .null: return .int32
+        case .bigint, .timestamp: return .int64
+        case .double, .hugeint: return .double
+        case .varchar: return .byteArray
+        case .interval: return .fixedLenByteArray
+        }
+    }
+}
