@@ -178,6 +178,90 @@ final class BlockEncoder: @unchecked Sendable {
             rawSize: size, stored: UnsafeRawBufferPointer(start: buf, count: size))
     }
 
+    /// Scratch of the int128 and plain-string encodings (grown as needed, kept for the next block).
+    private var wideRaw: [UInt8] = []
+    private var wideLZ: [UInt8] = []
+
+    /// The raw payload in `wideRaw`, LZ4-compressed into `wideLZ` when that is smaller.
+    private func finishWide(_ encoding: UInt8, size: Int) -> EncodedPayload {
+        let bound = Int(LZ4_compressBound(Int32(size)))
+        if wideLZ.count < bound { wideLZ = [UInt8](repeating: 0, count: bound) }
+        let c = wideRaw.withUnsafeBytes { src in
+            wideLZ.withUnsafeMutableBytes { dst in
+                Int(
+                    LZ4_compress_default(
+                        src.baseAddress!.assumingMemoryBound(to: CChar.self),
+                        dst.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(size), Int32(bound)))
+            }
+        }
+        if c > 0 && c < size {
+            return wideLZ.withUnsafeBytes {
+                EncodedPayload(
+                    encoding: encoding, compression: FormatConstants.compressionLZ4, rawSize: size,
+                    stored: UnsafeRawBufferPointer(start: $0.baseAddress, count: c))
+            }
+        }
+        return wideRaw.withUnsafeBytes {
+            EncodedPayload(
+                encoding: encoding, compression: FormatConstants.compressionNone, rawSize: size,
+                stored: UnsafeRawBufferPointer(start: $0.baseAddress, count: size))
+        }
+    }
+
+    /// Makes `wideRaw` hold at least `size` bytes.
+    private func reserveWide(_ size: Int) {
+        if wideRaw.count < size { wideRaw = [UInt8](repeating: 0, count: max(size, wideRaw.count * 3 / 2)) }
+    }
+
+    /// Encodes a HUGEINT block with a value beyond 64 bits (encoding 5): `rows` low words, then `rows`
+    /// high words. NULL slots should hold 0.
+    func encodeInt128(
+        lows: UnsafePointer<Int64>, highs: UnsafePointer<Int64>, rows: Int, validity: UnsafePointer<UInt8>?
+    ) -> EncodedPayload {
+        let bm = validity == nil ? 0 : FormatConstants.paddedBitmapBytes(rows)
+        let size = bm + 16 * rows
+        reserveWide(size)
+        wideRaw.withUnsafeMutableBytes { raw in
+            let b = raw.baseAddress!
+            if let validity { _ = Self.writeBitmap(validity, rows: rows, into: b) }
+            for i in 0..<rows {
+                b.storeBytes(of: lows[i].littleEndian, toByteOffset: bm + 8 * i, as: Int64.self)
+                b.storeBytes(of: highs[i].littleEndian, toByteOffset: bm + 8 * (rows + i), as: Int64.self)
+            }
+        }
+        return finishWide(FormatConstants.encodingInt128, size: size)
+    }
+
+    /// Encodes a VARCHAR block without a dictionary (encoding 6): `rows + 1` offsets, then the bytes.
+    /// Views under NULL rows are written as empty strings.
+    func encodePlainStrings(_ views: UnsafePointer<StringView>, rows: Int, validity: UnsafePointer<UInt8>?)
+        -> EncodedPayload
+    {
+        let bm = validity == nil ? 0 : FormatConstants.paddedBitmapBytes(rows)
+        var bytes = 0
+        for i in 0..<rows where validity == nil || validity![i] != 0 { bytes += views[i].count }
+        let size = bm + 4 * (rows + 1) + bytes
+        reserveWide(size)
+        wideRaw.withUnsafeMutableBytes { raw in
+            let b = raw.baseAddress!
+            if let validity { _ = Self.writeBitmap(validity, rows: rows, into: b) }
+            var o = 0
+            var data = bm + 4 * (rows + 1)
+            b.storeBytes(of: UInt32(0), toByteOffset: bm, as: UInt32.self)
+            for i in 0..<rows {
+                if validity == nil || validity![i] != 0 {
+                    views[i].withBytes { src in
+                        if src.count > 0 { (b + data).copyMemory(from: src.baseAddress!, byteCount: src.count) }
+                    }
+                    data += views[i].count
+                    o += views[i].count
+                }
+                b.storeBytes(of: UInt32(o).littleEndian, toByteOffset: bm + 4 * (i + 1), as: UInt32.self)
+            }
+        }
+        return finishWide(FormatConstants.encodingPlainStrings, size: size)
+    }
+
     /// LZ4-compresses `count` bytes (dictionary section); returns stored bytes and the compression id.
     static func compressBytes(_ src: [UInt8]) -> ([UInt8], UInt8) {
         if src.isEmpty { return ([], FormatConstants.compressionNone) }
@@ -243,6 +327,70 @@ enum BlockDecoder {
             throw DecodeFailure(message: "validity bitmap has \(zeros) NULLs, block header says \(nullCount)")
         }
         return out
+    }
+
+    /// Decodes an int128 payload (encoding 5, after the bitmap): a HUGEINT column with `highs`
+    /// (narrowed to plain `ints` when every valid value fits 64 bits). Values under NULL are 0.
+    static func decodeInt128(_ p: UnsafeRawPointer, size: Int, rows: Int, validity: [UInt8]?) throws(DecodeFailure)
+        -> Column
+    {
+        guard size == 16 * rows else {
+            throw DecodeFailure(message: "payload is \(size) bytes, expected \(16 * rows) for \(rows) 128-bit values")
+        }
+        var lows = [Int64](unsafeUninitializedCapacity: rows) { o, n in
+            for i in 0..<rows { o[i] = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * i, as: Int64.self)) }
+            n = rows
+        }
+        var highs = [Int64](unsafeUninitializedCapacity: rows) { o, n in
+            for i in 0..<rows {
+                o[i] = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8 * (rows + i), as: Int64.self))
+            }
+            n = rows
+        }
+        if let v = validity {
+            for i in 0..<rows where v[i] == 0 {
+                lows[i] = 0
+                highs[i] = 0
+            }
+        }
+        var c = Column(type: .hugeint, ints: lows, validity: validity)
+        c.highs = highs
+        return c.narrowedIfPossible()
+    }
+
+    /// Decodes a plain-string payload (encoding 6, after the bitmap) into a flat VARCHAR column whose
+    /// long values point into the payload, which `owner` keeps alive. Offsets must start at 0, never
+    /// decrease, end at the data's size, and leave NULL rows empty.
+    static func decodePlainStrings(
+        _ p: UnsafeRawPointer, size: Int, rows: Int, validity: [UInt8]?, owner: StringOwner
+    ) throws(DecodeFailure) -> Column {
+        let table = 4 * (rows + 1)
+        guard size >= table else { throw DecodeFailure(message: "payload too short for \(rows + 1) string offsets") }
+        let dataSize = size - table
+        let data = (p + table).assumingMemoryBound(to: UInt8.self)
+        func offset(_ i: Int) -> Int {
+            Int(UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
+        }
+        guard offset(0) == 0, offset(rows) == dataSize else {
+            throw DecodeFailure(message: "string offsets do not span the \(dataSize) data bytes")
+        }
+        var bad = false
+        let views = [StringView](unsafeUninitializedCapacity: rows) { o, n in
+            var prev = 0
+            for i in 0..<rows {
+                let next = offset(i + 1)
+                if next < prev || next > dataSize || (validity != nil && validity![i] == 0 && next != prev) {
+                    bad = true
+                    o[i] = StringView()
+                } else {
+                    o[i] = StringView(bytes: data + prev, count: next - prev)
+                }
+                prev = max(prev, min(next, dataSize))
+            }
+            n = rows
+        }
+        if bad { throw DecodeFailure(message: "string offsets out of order, or a NULL row with bytes") }
+        return Column(views: views, heaps: [owner], validity: validity)
     }
 
     /// Decodes an integer payload (after the bitmap, `size` bytes at `p`) into `out` (`rows` values).

@@ -158,7 +158,8 @@ final class ColumnFile: @unchecked Sendable {
         var nulls = 0
         for b in 0..<blockCount {
             let entry = try blockEntry(
-                p, b, footer: fo, startingAt: expectedOffset, relPath: relPath, expect: expect)
+                p, b, footer: fo, startingAt: expectedOffset, relPath: relPath, expect: expect,
+                version: u16(p, C.headerVersionOffset))
             expectedOffset += C.blockHeaderSize + C.aligned(entry.storedSize)
             nulls += entry.nulls
             entries.append(entry)
@@ -178,7 +179,7 @@ final class ColumnFile: @unchecked Sendable {
         let dict = try parseDictionary(
             p, at: fo + indexEnd, end: fo + fl, relPath: relPath, expectCount: expect.dictionarySize)
         let n = Int64(dict.count)
-        for (b, e) in entries.enumerated() where e.nulls < e.rows {
+        for (b, e) in entries.enumerated() where e.nulls < e.rows && e.encoding != C.encodingPlainStrings {
             guard e.min >= 0, e.min < n, e.max >= 0, e.max < n else {
                 throw corrupt(
                     relPath, e.offset + C.bhMin,
@@ -201,7 +202,9 @@ final class ColumnFile: @unchecked Sendable {
                 "column file format version \(version) is newer than this kuai understands (\(C.formatVersion))",
                 at: "\(relPath)@\(C.headerVersionOffset)")
         }
-        if version == 0 { throw corrupt(relPath, C.headerVersionOffset, "format version 0 is invalid") }
+        if version < C.oldestReadableVersion {
+            throw corrupt(relPath, C.headerVersionOffset, "format version \(version) is invalid")
+        }
         if XXH64.hash(p, C.headerChecksumOffset) != u64(p, C.headerChecksumOffset) {
             throw corrupt(relPath, C.headerChecksumOffset, "header checksum mismatch")
         }
@@ -264,7 +267,7 @@ final class ColumnFile: @unchecked Sendable {
     /// raw size, encoding and compression (Formats/column-file.md, "Block header").
     private static func blockEntry(
         _ p: UnsafeRawPointer, _ b: Int, footer fo: Int, startingAt expectedOffset: Int, relPath: String,
-        expect: ColumnExpectation
+        expect: ColumnExpectation, version: UInt16
     ) throws -> BlockEntry {
         typealias C = FormatConstants
         let e = fo + C.footerFixedSize + b * C.blockIndexEntrySize
@@ -293,22 +296,14 @@ final class ColumnFile: @unchecked Sendable {
         guard entry.nulls <= entry.rows else {
             throw fail(h + C.bhNullCount, "null count \(entry.nulls) exceeds row count")
         }
-        guard (entry.flags & C.blockFlagValidity != 0) == (entry.nulls > 0), entry.flags & ~C.blockFlagValidity == 0
-        else {
+        guard (entry.flags & C.blockFlagValidity != 0) == (entry.nulls > 0) else {
             throw fail(h + C.bhFlags, "block flags \(entry.flags) disagree with its null count \(entry.nulls)")
         }
         guard Int(u32(p, h + C.bhBlockIndex)) == b else {
             throw fail(h + C.bhBlockIndex, "block index entry \(b) is numbered \(u32(p, h + C.bhBlockIndex))")
         }
-        guard entry.rawSize <= C.maxRawPayload(rows: entry.rows) else {
-            throw fail(h + C.bhRawSize, "raw payload size \(entry.rawSize) is impossible for \(entry.rows) rows")
-        }
-        let validEncoding =
-            expect.type == .double
-            ? entry.encoding == C.encodingPlainDouble
-            : (entry.encoding >= C.encodingFORBytes && entry.encoding <= C.encodingDeltaBitPack)
-        guard validEncoding else {
-            throw fail(h + C.bhEncoding, "encoding \(entry.encoding) is not valid for \(expect.type)")
+        if let problem = checkEncoding(entry, type: expect.type, version: version) {
+            throw fail(h + C.bhEncoding, problem)
         }
         switch entry.compression {
         case C.compressionNone:
@@ -326,6 +321,45 @@ final class ColumnFile: @unchecked Sendable {
             throw fail(h + C.bhStoredSize, "block runs past the footer")
         }
         return entry
+    }
+
+    /// Why a block's encoding, flags and raw size do not fit the column type and the file version
+    /// (Formats/column-file.md, "Block header", "Encodings"); nil when they do.
+    private static func checkEncoding(_ e: BlockEntry, type: DataType, version: UInt16) -> String? {
+        typealias C = FormatConstants
+        let extra = e.flags & ~C.blockFlagValidity
+        let noZone = extra & C.blockFlagNoZoneMap != 0
+        let bounds = extra & C.blockFlagStringBounds != 0
+        if version < 2 && extra != 0 || extra & ~C.blockFlagsKnown != 0 || (noZone && bounds) {
+            return "block flags \(e.flags) are not valid in a version \(version) file"
+        }
+        let valid: Bool
+        let maxRaw: Int
+        switch e.encoding {
+        case C.encodingFORBytes, C.encodingFORBitPack, C.encodingDeltaBitPack:
+            valid = type != .double && !noZone && !bounds
+            maxRaw = C.maxRawPayload(rows: e.rows)
+        case C.encodingPlainDouble:
+            valid = type == .double && !noZone && !bounds
+            maxRaw = C.maxRawPayload(rows: e.rows)
+        case C.encodingInt128:
+            valid = version >= 2 && type == .hugeint && noZone
+            maxRaw = C.maxRawInt128Payload(rows: e.rows)
+        case C.encodingPlainStrings:
+            valid = version >= 2 && type == .varchar && (e.nulls == e.rows || noZone || bounds)
+            maxRaw = C.maxRawStringPayload(rows: e.rows)
+        default:
+            valid = false
+            maxRaw = 0
+        }
+        if !valid { return "encoding \(e.encoding) with flags \(e.flags) is not valid for \(type)" }
+        if e.rawSize > maxRaw { return "raw payload size \(e.rawSize) is impossible for \(e.rows) rows" }
+        if bounds {
+            guard let lo = StringBound.string(e.min), let hi = StringBound.string(e.max),
+                !StringDictionary.less(hi, lo)
+            else { return "string zone map bounds are not UTF-8 in order" }
+        }
+        return nil
     }
 
     private static func parseDictionary(_ p: UnsafeRawPointer, at d: Int, end: Int, relPath: String, expectCount: Int?)
@@ -403,10 +437,12 @@ final class ColumnFile: @unchecked Sendable {
         bytes.withUnsafeBytes { memcmp(p, $0.baseAddress!, bytes.count) == 0 }
     }
 
-    /// The zone map of `block` from the footer copy of its header (no decompression).
-    func zoneMap(_ block: Int) -> ZoneMap {
+    /// The zone map of `block` from the footer copy of its header (no decompression); nil when the
+    /// block has none.
+    func zoneMap(_ block: Int) -> ZoneMap? {
         let e = entries[block]
         if e.nulls == e.rows { return ZoneMap(rowCount: e.rows, nullCount: e.nulls, min: .null, max: .null) }
+        if e.flags & FormatConstants.blockFlagNoZoneMap != 0 { return nil }
         let lo: Value
         let hi: Value
         switch type {
@@ -414,8 +450,14 @@ final class ColumnFile: @unchecked Sendable {
             lo = .double(Double(bitPattern: UInt64(bitPattern: e.min)))
             hi = .double(Double(bitPattern: UInt64(bitPattern: e.max)))
         case .varchar:
-            lo = .string(dictionary![Int32(e.min)])
-            hi = .string(dictionary![Int32(e.max)])
+            if e.flags & FormatConstants.blockFlagStringBounds != 0 {
+                guard let a = StringBound.string(e.min), let b = StringBound.string(e.max) else { return nil }
+                lo = .string(a)
+                hi = .string(b)
+            } else {
+                lo = .string(dictionary![Int32(e.min)])
+                hi = .string(dictionary![Int32(e.max)])
+            }
         case .boolean:
             lo = .bool(e.min != 0)
             hi = .bool(e.max != 0)
@@ -448,9 +490,28 @@ final class ColumnFile: @unchecked Sendable {
             throw Self.corrupt(relPath, i, "non-zero padding after the block payload", block: b)
         }
         if e.compression != C.compressionLZ4 {
-            // Stored as is, 8-byte aligned in the mapped file: decode in place.
+            // Stored as is, 8-byte aligned in the mapped file: decode in place (string views point
+            // into the mapping, which the column keeps alive).
             do {
-                return try decode(payload, e)
+                return try decode(payload, e, owner: self)
+            } catch {
+                throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
+            }
+        }
+        if e.encoding == C.encodingPlainStrings {
+            // Views point into the decompressed bytes: decompress into a heap the column owns.
+            let heap = StringHeap()
+            let raw = heap.allocate(max(e.rawSize, 1))
+            let n = LZ4_decompress_safe(
+                payload.assumingMemoryBound(to: CChar.self),
+                UnsafeMutableRawPointer(raw).assumingMemoryBound(to: CChar.self),
+                Int32(e.storedSize), Int32(e.rawSize))
+            if n != Int32(e.rawSize) {
+                throw Self.corrupt(
+                    relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
+            }
+            do {
+                return try decode(UnsafeRawPointer(raw), e, owner: heap)
             } catch {
                 throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
             }
@@ -466,7 +527,7 @@ final class ColumnFile: @unchecked Sendable {
                 relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
         }
         do {
-            return try decode(UnsafeRawPointer(raw), e)
+            return try decode(UnsafeRawPointer(raw), e, owner: nil)
         } catch {
             throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
         }
@@ -477,7 +538,7 @@ final class ColumnFile: @unchecked Sendable {
         return base + fo + FormatConstants.footerFixedSize + b * FormatConstants.blockIndexEntrySize + 8
     }
 
-    private func decode(_ raw: UnsafeRawPointer, _ e: BlockEntry) throws(DecodeFailure) -> Column {
+    private func decode(_ raw: UnsafeRawPointer, _ e: BlockEntry, owner: StringOwner?) throws(DecodeFailure) -> Column {
         let rows = e.rows
         var validity: [UInt8]? = nil
         var off = 0
@@ -489,6 +550,13 @@ final class ColumnFile: @unchecked Sendable {
         }
         let body = raw + off
         let bodySize = e.rawSize - off
+        if e.encoding == FormatConstants.encodingPlainStrings {
+            return try BlockDecoder.decodePlainStrings(
+                body, size: bodySize, rows: rows, validity: validity, owner: owner ?? self)
+        }
+        if e.encoding == FormatConstants.encodingInt128 {
+            return try BlockDecoder.decodeInt128(body, size: bodySize, rows: rows, validity: validity)
+        }
         switch type {
         case .double:
             guard bodySize == rows * 8 else {

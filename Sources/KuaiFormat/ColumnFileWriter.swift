@@ -39,17 +39,30 @@ final class ColumnFileWriter: @unchecked Sendable {
     private(set) var rowCount = 0
     private(set) var nullCount = 0
 
-    // The pending block. VARCHAR keeps global dictionary codes in `ints`.
+    // The pending block. VARCHAR in dictionary mode keeps global dictionary codes in `ints`; in
+    // plain mode the rows' views in `views` (their bytes kept alive by `pendingOwners`). HUGEINT keeps
+    // the high words in `highs` (`pendingWide` once a valid row does not fit 64 bits).
     private let ints: UnsafeMutablePointer<Int64>
     private let doubles: UnsafeMutablePointer<Double>
     private let valid: UnsafeMutablePointer<UInt8>
+    private let highs: UnsafeMutablePointer<Int64>?
+    private let views: UnsafeMutablePointer<StringView>?
+    private var pendingOwners: [StringOwner] = []
+    private var pendingWide = false
     private(set) var pending = 0
     private var pendingNulls = 0
 
-    // VARCHAR: the column dictionary and the cached per-batch-dictionary remapping.
-    private(set) var dictValues: [String] = []
-    private var dictIndex: [String: Int32] = [:]
+    /// VARCHAR: dictionary codes until a block brings more than `plainSwitchNewStrings` new distinct
+    /// strings, then plain strings for the rest of the column (Formats/column-file.md, "Encodings").
+    private(set) var plainStrings = false
+    /// New distinct strings in one block above which a VARCHAR column stops using its dictionary.
+    static let plainSwitchNewStrings = FormatConstants.blockRows / 8
+
+    // VARCHAR: the column dictionary (views into `dictHeap`) and the cached per-batch-dictionary remapping.
+    private var dict = ViewHashTable(expected: 1024)
+    private let dictHeap = StringHeap()
     private var lastDict: StringDictionary?
+    private var lastDictViews: [StringView] = []
     private var remap: [Int32] = []
     private var seen: [UInt32] = []
     private var stamp: UInt32 = 0
@@ -69,6 +82,8 @@ final class ColumnFileWriter: @unchecked Sendable {
         ints = .allocate(capacity: blockRows)
         doubles = .allocate(capacity: type == .double ? blockRows : 1)
         valid = .allocate(capacity: blockRows)
+        highs = type == .hugeint ? .allocate(capacity: blockRows) : nil
+        views = type == .varchar ? .allocate(capacity: blockRows) : nil
         var h = ByteBuilder()
         h.raw(FormatConstants.headerMagic)
         h.u16(FormatConstants.formatVersion)
@@ -94,6 +109,8 @@ final class ColumnFileWriter: @unchecked Sendable {
         ints.deallocate()
         doubles.deallocate()
         valid.deallocate()
+        highs?.deallocate()
+        views?.deallocate()
     }
 
     /// Room left in the pending block.
@@ -132,6 +149,8 @@ final class ColumnFileWriter: @unchecked Sendable {
         if c.type == .null {
             (ints + dst).initialize(repeating: 0, count: n)
             if type == .double { (doubles + dst).initialize(repeating: 0, count: n) }
+            highs?.advanced(by: dst).initialize(repeating: 0, count: n)
+            views?.advanced(by: dst).initialize(repeating: StringView(), count: n)
             pending += n
             return
         }
@@ -142,43 +161,19 @@ final class ColumnFileWriter: @unchecked Sendable {
                 (doubles + dst).update(from: s.baseAddress! + start, count: n)
             }
         case .varchar:
-            guard let d = c.dictionary, c.codes.count >= c.count else {
-                throw typeError("VARCHAR column without codes and dictionary")
+            try appendStrings(c, from: start, count: n, at: dst)
+        case .hugeint:
+            guard c.ints.count >= c.count else { throw typeError("column without integer storage") }
+            c.ints.withUnsafeBufferPointer { s in (ints + dst).update(from: s.baseAddress! + start, count: n) }
+            let h = highs!
+            if let ch = c.highs {
+                ch.withUnsafeBufferPointer { s in (h + dst).update(from: s.baseAddress! + start, count: n) }
+                for i in dst..<dst + n where valid[i] != 0 && h[i] != ints[i] >> 63 { pendingWide = true }
+            } else {
+                for i in dst..<dst + n { h[i] = ints[i] >> 63 }
             }
-            if lastDict !== d {
-                lastDict = d
-                remap.removeAll(keepingCapacity: true)
-            }
-            let dcount = d.count
-            if remap.count < dcount { remap.append(contentsOf: repeatElement(-1, count: dcount - remap.count)) }
-            var bad: Int32? = nil
-            c.codes.withUnsafeBufferPointer { codes in
-                for i in 0..<n {
-                    if valid[dst + i] == 0 {
-                        ints[dst + i] = 0
-                        continue
-                    }
-                    let code = codes[start + i]
-                    if code < 0 || Int(code) >= dcount {
-                        bad = code
-                        ints[dst + i] = 0
-                        continue
-                    }
-                    var g = remap[Int(code)]
-                    if g < 0 {
-                        g = intern(d[code])
-                        remap[Int(code)] = g
-                    }
-                    ints[dst + i] = Int64(g)
-                }
-            }
-            if let bad { throw typeError("code \(bad) outside the batch dictionary of \(dcount) strings") }
         default:
             guard c.ints.count >= c.count else { throw typeError("column without integer storage") }
-            // Stores hold 64-bit integers: a HUGEINT beyond Int64 (Column.highs) cannot be written.
-            if c.highs != nil, let r = c.slice(start..<start + n).firstRowOutsideInt64() {
-                throw typeError("HUGEINT value \(c.int128(at: start + r)) outside the BIGINT range cannot be stored")
-            }
             c.ints.withUnsafeBufferPointer { s in
                 (ints + dst).update(from: s.baseAddress! + start, count: n)
             }
@@ -186,12 +181,74 @@ final class ColumnFileWriter: @unchecked Sendable {
         pending += n
     }
 
-    private func intern(_ s: String) -> Int32 {
-        if let g = dictIndex[s] { return g }
-        let g = Int32(dictValues.count)
-        dictValues.append(s)
-        dictIndex[s] = g
-        return g
+    /// Copies VARCHAR rows into the pending block: global dictionary codes in dictionary mode (each
+    /// code of a batch dictionary is interned once per batch), views in plain mode.
+    private func appendStrings(_ c: Column, from start: Int, count n: Int, at dst: Int) throws {
+        if let d = c.dictionary {
+            guard c.codes.count >= c.count else { throw typeError("VARCHAR column without codes") }
+            if lastDict !== d {
+                lastDict = d
+                lastDictViews = d.views
+                remap.removeAll(keepingCapacity: true)
+            }
+            let dcount = d.count
+            if remap.count < dcount { remap.append(contentsOf: repeatElement(-1, count: dcount - remap.count)) }
+            var bad: Int32? = nil
+            c.codes.withUnsafeBufferPointer { codes in
+                for i in 0..<n {
+                    let code = codes[start + i]
+                    if valid[dst + i] == 0 || code < 0 || Int(code) >= dcount {
+                        if valid[dst + i] != 0 { bad = code }
+                        ints[dst + i] = 0
+                        views![dst + i] = StringView()
+                        continue
+                    }
+                    if plainStrings {
+                        views![dst + i] = lastDictViews[Int(code)]
+                        continue
+                    }
+                    var g = remap[Int(code)]
+                    if g < 0 {
+                        g = intern(lastDictViews[Int(code)])
+                        remap[Int(code)] = g
+                    }
+                    ints[dst + i] = Int64(g)
+                }
+            }
+            if let bad { throw typeError("code \(bad) outside the batch dictionary of \(dcount) strings") }
+            if plainStrings { keepAlive(d) }
+            return
+        }
+        guard c.views.count >= c.count else { throw typeError("VARCHAR column without codes or views") }
+        c.views.withUnsafeBufferPointer { v in
+            for i in 0..<n {
+                if valid[dst + i] == 0 {
+                    ints[dst + i] = 0
+                    views![dst + i] = StringView()
+                } else if plainStrings {
+                    views![dst + i] = v[start + i]
+                } else {
+                    ints[dst + i] = Int64(intern(v[start + i]))
+                }
+            }
+        }
+        if plainStrings { for h in c.heaps { keepAlive(h) } }
+    }
+
+    /// Keeps `owner` (of the bytes of pending views) alive until the block is written.
+    private func keepAlive(_ owner: StringOwner) {
+        if let last = pendingOwners.last, last === owner { return }
+        pendingOwners.append(owner)
+    }
+
+    /// The code of `v` in the column dictionary, adding a copy of its bytes when new.
+    private func intern(_ v: StringView) -> Int32 {
+        if let g = dict.find(v) { return g }
+        let owned = v.withBytes { b in
+            b.count <= StringView.inlineLimit || b.baseAddress == nil
+                ? v : StringView(bytes: dictHeap.store(b.baseAddress!, count: b.count), count: b.count)
+        }
+        return dict.findOrInsert(owned)
     }
 
     /// Encodes and writes the pending rows as one block (no-op when none are pending).
@@ -200,78 +257,128 @@ final class ColumnFileWriter: @unchecked Sendable {
         if rows == 0 { return }
         let nulls = pendingNulls
         let validity: UnsafePointer<UInt8>? = nulls > 0 ? UnsafePointer(valid) : nil
-        var mn: Int64 = 0
-        var mx: Int64 = 0
+        var zone = (min: Int64(0), max: Int64(0), flags: UInt8(0))
         let payload: EncodedPayload
+        let dictBefore = dict.distinct.count
         if type == .double {
-            var lo = Double.nan
-            var hi = Double.nan
-            var anyNaN = false
-            var any = false
-            for i in 0..<rows {
-                if valid[i] == 0 {
-                    doubles[i] = 0
-                    continue
-                }
-                let x = doubles[i]
-                if x.isNaN {
-                    anyNaN = true
-                    continue
-                }
-                if !any {
-                    lo = x
-                    hi = x
-                    any = true
-                } else {
-                    if x < lo { lo = x }
-                    if x > hi { hi = x }
-                }
-            }
-            if anyNaN { hi = .nan }
-            if nulls < rows {
-                mn = Int64(bitPattern: lo.bitPattern)
-                mx = Int64(bitPattern: hi.bitPattern)
-            }
+            if nulls < rows { zone = doubleZone(rows: rows) }
             payload = encoder.encodeDoubles(doubles, rows: rows, validity: validity)
-        } else {
-            if nulls == rows {
-                (ints).initialize(repeating: 0, count: rows)
-            } else if nulls > 0 {
-                // Fill NULL slots with the previous valid value so they do not widen any range.
-                var first = 0
-                while valid[first] == 0 { first += 1 }
-                var prev = ints[first]
-                for i in 0..<rows {
-                    if valid[i] == 0 { ints[i] = prev } else { prev = ints[i] }
-                }
+        } else if type == .varchar && plainStrings {
+            for i in 0..<rows where valid[i] == 0 { views![i] = StringView() }
+            let bytes = (0..<rows).reduce(0) { $0 + views![$1].count }
+            guard bytes <= FormatConstants.maxBlockStringBytes else {
+                throw typeError("a block of \(rows) strings holds \(bytes) bytes, more than the format's 1 GiB a block")
             }
+            zone = nulls < rows ? plainStringZone(rows: rows) : (0, 0, 0)
+            payload = encoder.encodePlainStrings(views!, rows: rows, validity: validity)
+        } else if type == .hugeint && pendingWide {
+            for i in 0..<rows where valid[i] == 0 {
+                ints[i] = 0
+                highs![i] = 0
+            }
+            zone.flags = FormatConstants.blockFlagNoZoneMap
+            payload = encoder.encodeInt128(lows: ints, highs: highs!, rows: rows, validity: validity)
+        } else {
+            fillNullSlots(rows: rows, nulls: nulls)
             if nulls < rows {
                 if type == .varchar {
-                    (mn, mx) = stringMinMax(rows: rows)
+                    (zone.min, zone.max) = stringMinMax(rows: rows)
                 } else {
-                    mn = ints[0]
-                    mx = ints[0]
+                    zone.min = ints[0]
+                    zone.max = ints[0]
                     for i in 1..<max(rows, 1) {
                         let x = ints[i]
-                        if x < mn { mn = x }
-                        if x > mx { mx = x }
+                        if x < zone.min { zone.min = x }
+                        if x > zone.max { zone.max = x }
                     }
                 }
             }
             payload = encoder.encodeInts(ints, rows: rows, validity: validity)
         }
+        try writeBlock(payload, rows: rows, nulls: nulls, zone: zone)
+        if type == .varchar && !plainStrings && dict.distinct.count - dictBefore > Self.plainSwitchNewStrings {
+            plainStrings = true
+        }
+        pendingOwners.removeAll(keepingCapacity: true)
+        pendingWide = false
+    }
+
+    /// Fills NULL slots of an integer block with the previous valid value so they do not widen any range.
+    private func fillNullSlots(rows: Int, nulls: Int) {
+        if nulls == rows {
+            ints.initialize(repeating: 0, count: rows)
+        } else if nulls > 0 {
+            var first = 0
+            while valid[first] == 0 { first += 1 }
+            var prev = ints[first]
+            for i in 0..<rows {
+                if valid[i] == 0 { ints[i] = prev } else { prev = ints[i] }
+            }
+        }
+    }
+
+    /// The zone map of a DOUBLE block: bit patterns of min and max; NaN sorts above +inf.
+    private func doubleZone(rows: Int) -> (min: Int64, max: Int64, flags: UInt8) {
+        var lo = Double.nan
+        var hi = Double.nan
+        var anyNaN = false
+        var any = false
+        for i in 0..<rows {
+            if valid[i] == 0 {
+                doubles[i] = 0
+                continue
+            }
+            let x = doubles[i]
+            if x.isNaN {
+                anyNaN = true
+                continue
+            }
+            if !any {
+                lo = x
+                hi = x
+                any = true
+            } else {
+                if x < lo { lo = x }
+                if x > hi { hi = x }
+            }
+        }
+        if anyNaN { hi = .nan }
+        return (Int64(bitPattern: lo.bitPattern), Int64(bitPattern: hi.bitPattern), 0)
+    }
+
+    /// The zone map of a plain-string block (Formats/column-file.md, "Zone maps of plain-string
+    /// blocks"): the smallest string's first bytes as a lower bound and the largest string, or an
+    /// 8-byte successor of its prefix, as an upper bound; no zone map when no 8-byte bound exists.
+    private func plainStringZone(rows: Int) -> (min: Int64, max: Int64, flags: UInt8) {
+        var lo: StringView? = nil
+        var hi: StringView? = nil
+        for i in 0..<rows where valid[i] != 0 {
+            let v = views![i]
+            if lo == nil || StringView.compare(v, lo!) < 0 { lo = v }
+            if hi == nil || StringView.compare(v, hi!) > 0 { hi = v }
+        }
+        guard let lo, let hi, let upper = StringBound.upper(hi) else {
+            return (0, 0, FormatConstants.blockFlagNoZoneMap)
+        }
+        return (StringBound.lower(lo), upper, FormatConstants.blockFlagStringBounds)
+    }
+
+    /// Writes the block header and payload, and records the block in the index.
+    private func writeBlock(
+        _ payload: EncodedPayload, rows: Int, nulls: Int, zone: (min: Int64, max: Int64, flags: UInt8)
+    ) throws {
         var h = ByteBuilder()
         h.u8(payload.encoding)
         h.u8(payload.compression)
-        h.u8(nulls > 0 ? FormatConstants.blockFlagValidity : 0)
+        h.u8((nulls > 0 ? FormatConstants.blockFlagValidity : 0) | zone.flags)
         h.u8(0)
         h.u32(UInt32(rows))
         h.u32(UInt32(nulls))
         h.u32(UInt32(payload.rawSize))
         h.u32(UInt32(payload.stored.count))
         h.u32(UInt32(blockCount))
-        h.i64(mn)
-        h.i64(mx)
+        h.i64(zone.min)
+        h.i64(zone.max)
         let headSum = XXH64.hash(h.bytes)
         let sum = XXH64.hash(payload.stored.baseAddress!, payload.stored.count, seed: headSum)
         h.u64(sum)
@@ -293,10 +400,11 @@ final class ColumnFileWriter: @unchecked Sendable {
         pendingNulls = 0
     }
 
-    /// Min and max (as codes) of the valid rows of the pending VARCHAR block, in byte-wise order.
+    /// Min and max (as codes) of the valid rows of the pending dictionary-coded block, in byte-wise order.
     private func stringMinMax(rows: Int) -> (Int64, Int64) {
-        if seen.count < dictValues.count {
-            seen.append(contentsOf: repeatElement(0, count: dictValues.count - seen.count))
+        let values = dict.distinct
+        if seen.count < values.count {
+            seen.append(contentsOf: repeatElement(0, count: values.count - seen.count))
         }
         stamp &+= 1
         if stamp == 0 {
@@ -315,9 +423,9 @@ final class ColumnFileWriter: @unchecked Sendable {
                     hi = c
                     continue
                 }
-                let s = dictValues[Int(c)]
-                if StringDictionary.less(s, dictValues[Int(lo)]) { lo = c }
-                if StringDictionary.less(dictValues[Int(hi)], s) { hi = c }
+                let s = values[Int(c)]
+                if StringView.compare(s, values[Int(lo)]) < 0 { lo = c }
+                if StringView.compare(values[Int(hi)], s) < 0 { hi = c }
             }
         }
         return (Int64(lo), Int64(hi))
@@ -336,19 +444,20 @@ final class ColumnFileWriter: @unchecked Sendable {
             var raw = ByteBuilder()
             var total = 0
             raw.u32(0)
-            for s in dictValues {
-                total += s.utf8.count
+            let values = dict.distinct
+            for v in values {
+                total += v.count
                 guard total <= Int(UInt32.max) - 1 else {
                     throw KuaiError(.usage, "dictionary of column \(name) exceeds 4 GiB", at: relPath)
                 }
                 raw.u32(UInt32(total))
             }
-            for s in dictValues { raw.bytes.append(contentsOf: s.utf8) }
+            for v in values { v.withBytes { raw.bytes.append(contentsOf: $0) } }
             guard raw.bytes.count <= Int(UInt32.max) else {
                 throw KuaiError(.usage, "dictionary of column \(name) exceeds 4 GiB", at: relPath)
             }
             let (stored, comp) = BlockEncoder.compressBytes(raw.bytes)
-            f.u32(UInt32(dictValues.count))
+            f.u32(UInt32(values.count))
             f.u32(UInt32(raw.bytes.count))
             f.u32(UInt32(stored.count))
             f.u8(comp)
@@ -374,7 +483,7 @@ final class ColumnFileWriter: @unchecked Sendable {
         return WrittenColumn(
             name: name, type: type, file: relPath, bytes: size, rows: rowCount, blocks: blockCount,
             nullCount: nullCount, footerChecksum: footerSum,
-            dictionarySize: type == .varchar ? dictValues.count : nil)
+            dictionarySize: type == .varchar ? dict.distinct.count : nil)
     }
 
     /// Closes the file without finishing it (abort path).

@@ -13,14 +13,23 @@ public enum FormatConstants {
     public static let toolVersion = "kuai 0.2.0 (store format \(formatVersion))"
 
     /// Version written in column-file headers and in `manifest.json` ("formatVersion").
-    /// A reader refuses a file or manifest with a larger version (`KuaiError.format`).
-    public static let formatVersion: UInt16 = 1
+    /// A reader refuses a file or manifest with a larger version (`KuaiError.format`); it reads
+    /// every version from `oldestReadableVersion` on.
+    public static let formatVersion: UInt16 = 2
+    /// The oldest version this reader understands (version-1 stores and files still read).
+    public static let oldestReadableVersion: UInt16 = 1
     /// The `"format"` member of `manifest.json`.
     public static let manifestFormatName = "kuai-store"
     /// Name of the manifest inside a store folder (spec: "Store folder").
     public static let manifestName = "manifest.json"
     /// Extension of column files: `<table>/<column>.col` (spec: "Store folder").
     public static let columnFileExtension = ".col"
+    /// The writers' lock file inside a store folder (spec: "Generations and commits; writers and the lock").
+    public static let lockName = "write.lock"
+    /// Prefix of the folder holding the files a commit adds: `gen-<16 hex digits>` (spec: "Store folder").
+    public static let generationFolderPrefix = "gen-"
+    /// Prefix of a manifest being written, renamed over `manifest.json` to commit (spec: "Generations and commits").
+    public static let manifestTemporaryPrefix = ".manifest-"
 
     // MARK: File header (spec: "File header")
 
@@ -51,6 +60,14 @@ public enum FormatConstants {
     public static let bhBlockIndex = 20, bhMin = 24, bhMax = 32, bhChecksum = 40
     /// Block flag bit 0: the payload starts with a validity bitmap (set iff null count > 0).
     public static let blockFlagValidity: UInt8 = 1
+    /// Block flag bit 1 (version 2): the block has no zone map; min and max are 0 (HUGEINT blocks with a
+    /// value beyond 64 bits, plain-string blocks whose bounds cannot be written in 8 bytes).
+    public static let blockFlagNoZoneMap: UInt8 = 2
+    /// Block flag bit 2 (version 2, VARCHAR plain-string blocks): min and max hold string bound bytes
+    /// (spec: "Zone maps of plain-string blocks") instead of dictionary codes.
+    public static let blockFlagStringBounds: UInt8 = 4
+    /// Every flag bit a version-2 block may set.
+    public static let blockFlagsKnown: UInt8 = 7
 
     // MARK: Compression ids (spec: "Block header")
 
@@ -71,6 +88,14 @@ public enum FormatConstants {
     public static let encodingDeltaBitPack: UInt8 = 3
     /// IEEE 754 binary64 values, 8 bytes each (DOUBLE).
     public static let encodingPlainDouble: UInt8 = 4
+    /// Version 2, HUGEINT blocks holding a value beyond 64 bits: `rows` i64 low words, then `rows` i64
+    /// high words (value = high << 64 | unsigned low).
+    public static let encodingInt128: UInt8 = 5
+    /// Version 2, VARCHAR without a dictionary: `rows + 1` u32 offsets (`o[0] = 0`, non-decreasing), then
+    /// `o[rows]` bytes of UTF-8; row i is bytes `o[i] ..< o[i+1]` (empty under NULL).
+    public static let encodingPlainStrings: UInt8 = 6
+    /// Largest string data (`o[rows]`) of one plain-string block: 1 GiB.
+    public static let maxBlockStringBytes = 1 << 30
 
     /// Size of the parameter prefix of FOR-bytes and FOR-bit-pack payloads.
     public static let forPrefixSize = 16
@@ -96,6 +121,12 @@ public enum FormatConstants {
 
     /// Largest raw payload a block may declare: validity bitmap (padded) + 24-byte prefix + 8 bytes a row.
     public static func maxRawPayload(rows: Int) -> Int { paddedBitmapBytes(rows) + deltaPrefixSize + 8 * rows + 8 }
+    /// Largest raw payload of an int128 block (bitmap + 16 bytes a row).
+    public static func maxRawInt128Payload(rows: Int) -> Int { paddedBitmapBytes(rows) + 16 * rows }
+    /// Largest raw payload of a plain-string block (bitmap + offsets + `maxBlockStringBytes`).
+    public static func maxRawStringPayload(rows: Int) -> Int {
+        paddedBitmapBytes(rows) + 4 * (rows + 1) + maxBlockStringBytes
+    }
     /// Stored payloads are followed by 0-7 zero bytes so that every block header (and the
     /// footer) starts at a multiple of 8 (spec: "Blocks"); an uncompressed payload can then be
     /// decoded in place from the mapped file.

@@ -1,15 +1,18 @@
 import Foundation
 import KuaiCore
 
-/// The `manifest.json` of a store (Formats/column-file.md, "Manifest"). Written last by
-/// `StoreWriter.commit()`; read first by `Store.open`.
+/// The `manifest.json` of a store, version 2 (Formats/column-file.md, "Manifest"). Written last by a
+/// commit (`StoreWriter.commit()`, `StoreTransaction.commit()`); read first by `Store.open`. A version-1
+/// manifest is read into this shape (one segment per table, of the store's generation).
 struct Manifest: Codable {
     /// Always "kuai-store".
     var format: String
     /// `FormatConstants.formatVersion` of the writer.
     var formatVersion: Int
-    /// The store generation id: 16 lower-case hex digits, also in every column-file header.
+    /// The id of the commit that wrote this manifest: 16 lower-case hex digits of a random odd u64.
     var generation: String
+    /// Commits made to the store so far, this one included (version 2; 1 for a new store).
+    var commit: Int?
     /// Rows per block (`FormatConstants.blockRows`).
     var blockRows: Int
     /// UTC time of the commit, ISO 8601 (informational).
@@ -17,15 +20,51 @@ struct Manifest: Codable {
     /// Program that wrote the store (informational).
     var writer: String?
     var tables: [TableEntry]
+    /// The views, in the order they were created (version 2; absent = none).
+    var views: [ViewEntry]?
 
     struct TableEntry: Codable {
         var name: String
-        /// Folder of the column files, relative to the store.
+        var rowCount: Int
+        var source: SourceEntry?
+        /// The columns: name and type, in table order.
+        var columns: [ColumnDeclaration]
+        /// The table's rows: the rows of each segment in order (insertion order).
+        var segments: [SegmentEntry]
+    }
+
+    struct ColumnDeclaration: Codable {
+        var name: String
+        /// SQL type name as DuckDB prints it ("BIGINT"; a parametrised type with its parameters).
+        var type: String
+        /// `DataType.rawValue` ("Logical types" in the spec); must agree with `type`.
+        var typeId: Int
+    }
+
+    /// Rows written by one commit: one column file per table column.
+    struct SegmentEntry: Codable {
+        /// The commit that wrote the files; repeated in every column-file header.
+        var generation: String
+        /// Folder of the column files, relative to the store (informational).
         var directory: String
         var rowCount: Int
         var blockCount: Int
-        var source: SourceEntry?
-        var columns: [ColumnEntry]
+        /// One per table column, in table order.
+        var files: [FileEntry]
+    }
+
+    struct FileEntry: Codable {
+        /// Column file, relative to the store ("gen-9f1c2a7be03d4451/click/user_id.col").
+        var file: String
+        /// Size of the column file in bytes.
+        var bytes: Int
+        var nullCount: Int
+        /// XXH64 of the column file's footer as 16 hex digits.
+        var footerChecksum: String
+        /// Strings in the column dictionary (VARCHAR only).
+        var dictionarySize: Int?
+        /// Where the per-block zone maps live: always "footer".
+        var zoneMaps: String
     }
 
     struct SourceEntry: Codable {
@@ -33,24 +72,65 @@ struct Manifest: Codable {
         var bytes: Int
     }
 
-    struct ColumnEntry: Codable {
+    struct ViewEntry: Codable {
         var name: String
-        /// SQL type name as DuckDB prints it ("BIGINT").
-        var type: String
-        /// `DataType.rawValue` ("Logical types" in the spec); must agree with `type`.
-        var typeId: Int
-        /// Column file, relative to the store ("click/user_id.col").
-        var file: String
-        /// Size of the column file in bytes.
-        var bytes: Int
-        var nullCount: Int
-        /// XXH64 of the column file's footer as 16 hex digits; the footer holds every block's
-        /// checksum, so this ties the manifest to the exact file contents cheaply.
-        var footerChecksum: String
-        /// Number of distinct strings (VARCHAR only).
-        var dictionarySize: Int?
-        /// Where the per-block zone maps live: always "footer" in version 1.
-        var zoneMaps: String
+        /// The view's query text, parsed and bound each time the view is used.
+        var sql: String
+        /// Names of the view's first columns given in CREATE VIEW v (a, b).
+        var columnNames: [String]?
+    }
+
+    /// A version-1 manifest: one set of files per table, all of the store's generation.
+    struct Version1: Decodable {
+        var format: String
+        var formatVersion: Int
+        var generation: String
+        var blockRows: Int
+        var createdAt: String?
+        var writer: String?
+        var tables: [Table]
+        struct Table: Decodable {
+            var name: String
+            var directory: String
+            var rowCount: Int
+            var blockCount: Int
+            var source: SourceEntry?
+            var columns: [Column]
+        }
+        struct Column: Decodable {
+            var name: String
+            var type: String
+            var typeId: Int
+            var file: String
+            var bytes: Int
+            var nullCount: Int
+            var footerChecksum: String
+            var dictionarySize: Int?
+            var zoneMaps: String
+        }
+
+        /// The same store in the version-2 shape.
+        var upgraded: Manifest {
+            Manifest(
+                format: format, formatVersion: formatVersion, generation: generation, commit: nil,
+                blockRows: blockRows, createdAt: createdAt, writer: writer,
+                tables: tables.map { t in
+                    TableEntry(
+                        name: t.name, rowCount: t.rowCount, source: t.source,
+                        columns: t.columns.map { ColumnDeclaration(name: $0.name, type: $0.type, typeId: $0.typeId) },
+                        segments: [
+                            SegmentEntry(
+                                generation: generation, directory: t.directory, rowCount: t.rowCount,
+                                blockCount: t.blockCount,
+                                files: t.columns.map {
+                                    FileEntry(
+                                        file: $0.file, bytes: $0.bytes, nullCount: $0.nullCount,
+                                        footerChecksum: $0.footerChecksum, dictionarySize: $0.dictionarySize,
+                                        zoneMaps: $0.zoneMaps)
+                                })
+                        ])
+                }, views: nil)
+        }
     }
 
     /// Only the members needed to decide whether this reader understands the file.
@@ -90,8 +170,11 @@ struct Manifest: Codable {
                 "store format version \(v) is newer than this kuai understands (\(FormatConstants.formatVersion)); upgrade kuai",
                 at: location)
         }
-        if v < 1 { throw KuaiError(.corrupt, "manifest formatVersion \(v) is invalid", at: location) }
+        if v < Int(FormatConstants.oldestReadableVersion) {
+            throw KuaiError(.corrupt, "manifest formatVersion \(v) is invalid", at: location)
+        }
         do {
+            if v == 1 { return try JSONDecoder().decode(Version1.self, from: data).upgraded }
             return try JSONDecoder().decode(Manifest.self, from: data)
         } catch {
             throw KuaiError(.corrupt, "manifest does not match the schema: \(Self.describe(error))", at: location)

@@ -19,6 +19,10 @@ public final class Store: @unchecked Sendable {
     public let formatVersion: Int
     /// The tables, in manifest order.
     public let tables: [StoreTable]
+    /// The views, in manifest order.
+    public let views: [ViewDefinitionRecord]
+    /// Commits made to the store up to this generation (1 for a version-1 store).
+    public let commit: Int
     /// Device and inode of the manifest read at open: a commit publishes a new manifest file, so a
     /// different inode at the path means a newer generation (`isCurrent()`).
     let manifestIdentity: (dev: UInt64, ino: UInt64)
@@ -49,12 +53,15 @@ public final class Store: @unchecked Sendable {
     private enum StoreOpenRetry: Error { case replaced }
 
     private init(
-        path: String, generation: UInt64, formatVersion: Int, tables: [StoreTable], manifestIdentity: (UInt64, UInt64)
+        path: String, generation: UInt64, formatVersion: Int, commit: Int, tables: [StoreTable],
+        views: [ViewDefinitionRecord], manifestIdentity: (UInt64, UInt64)
     ) {
         self.path = path
         self.generation = generation
         self.formatVersion = formatVersion
+        self.commit = commit
         self.tables = tables
+        self.views = views
         self.manifestIdentity = manifestIdentity
     }
 
@@ -66,9 +73,9 @@ public final class Store: @unchecked Sendable {
         return UInt64(st.st_dev) == manifestIdentity.dev && UInt64(st.st_ino) == manifestIdentity.ino
     }
 
-    /// Above this many columns in the whole store, column files are opened on first use instead
+    /// Above this many column files in the whole store, column files are opened on first use instead
     /// of at `open` (keeps file descriptors bounded); the generation check still applies.
-    static let eagerOpenLimit = 256
+    static let eagerOpenLimit = 1024
 
     private static func openOnce(_ abs: String) throws -> Store {
         let dfd = POSIX.openPath(abs, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
@@ -86,98 +93,112 @@ public final class Store: @unchecked Sendable {
                 dirfd: dfd, FormatConstants.manifestName, displayPath: FormatConstants.manifestName,
                 stat: &manifestStat)
         } catch let e as KuaiError {
-            if dir.isReplaced() { throw StoreOpenRetry.replaced }
+            if dir.isFolderReplaced() { throw StoreOpenRetry.replaced }
             if faccessat(dfd, FormatConstants.manifestName, F_OK, 0) != 0 {
                 throw KuaiError(.io, "not a kuai store: no \(FormatConstants.manifestName) in the folder", at: abs)
             }
             throw e
         }
+        dir.manifest = (UInt64(manifestStat.st_dev), UInt64(manifestStat.st_ino))
         let m = try Manifest.decode(manifestBytes, at: abs + "/" + FormatConstants.manifestName)
         let loc = FormatConstants.manifestName
         func bad(_ msg: String) -> KuaiError { KuaiError(.corrupt, "manifest: " + msg, at: loc) }
-        guard m.generation.utf8.count == 16, let generation = UInt64(m.generation, radix: 16) else {
+        guard let generation = Self.generationId(m.generation) else {
             throw bad("generation \"\(m.generation)\" is not 16 hex digits")
         }
         guard m.blockRows >= 1, m.blockRows <= 1 << 24 else { throw bad("blockRows \(m.blockRows) out of range") }
-        let totalColumns = m.tables.reduce(0) { $0 + $1.columns.count }
-        let eager = totalColumns <= eagerOpenLimit
+        let totalFiles = m.tables.reduce(0) { $0 + $1.segments.count * $1.columns.count }
+        let opener = SlotOpener(dir: dir, eager: totalFiles <= eagerOpenLimit)
         var tables: [StoreTable] = []
-        var tableNames = Set<String>()
-        var sawMissing = false
+        var names = Set<String>()
         for t in m.tables {
-            guard !t.name.isEmpty, tableNames.insert(t.name).inserted else {
+            guard !t.name.isEmpty, names.insert(t.name.lowercased()).inserted else {
                 throw bad("table name \"\(t.name)\" is empty or repeated")
             }
-            guard t.rowCount >= 0 else { throw bad("table \(t.name): negative rowCount") }
-            // A column file counts blocks in a u32: larger row counts are impossible (and would
-            // overflow the block arithmetic below).
-            guard t.rowCount <= Int(UInt32.max) * m.blockRows else {
-                throw bad("table \(t.name): rowCount \(t.rowCount) out of range")
+            tables.append(try openTable(t, blockRows: m.blockRows, opener: opener, bad: bad))
+        }
+        var views: [ViewDefinitionRecord] = []
+        for v in m.views ?? [] {
+            guard !v.name.isEmpty, names.insert(v.name.lowercased()).inserted else {
+                throw bad("view name \"\(v.name)\" is empty or repeated")
             }
-            let wantBlocks = (t.rowCount + m.blockRows - 1) / m.blockRows
-            guard t.blockCount == wantBlocks else {
+            views.append(ViewDefinitionRecord(name: v.name, sql: v.sql, columnNames: v.columnNames ?? []))
+        }
+        if opener.sawMissing && dir.isReplaced() { throw StoreOpenRetry.replaced }
+        return Store(
+            path: abs, generation: generation, formatVersion: m.formatVersion, commit: m.commit ?? 1, tables: tables,
+            views: views, manifestIdentity: dir.manifest)
+    }
+
+    /// A generation id written as 16 hex digits, or nil.
+    static func generationId(_ text: String) -> UInt64? {
+        guard text.utf8.count == 16 else { return nil }
+        return UInt64(text, radix: 16)
+    }
+
+    /// Checks one table of the manifest and opens (or prepares) its column files.
+    private static func openTable(
+        _ t: Manifest.TableEntry, blockRows: Int, opener: SlotOpener, bad: (String) -> KuaiError
+    ) throws -> StoreTable {
+        var schema: Schema = []
+        var colNames = Set<String>()
+        for c in t.columns {
+            guard colNames.insert(c.name).inserted else { throw bad("table \(t.name): column \"\(c.name)\" repeated") }
+            guard let type = DataType(rawValue: UInt8(clamping: max(c.typeId, 0))), c.typeId <= 255,
+                type.description == c.type
+            else {
+                throw bad("table \(t.name) column \(c.name): unknown type \(c.type) (id \(c.typeId))")
+            }
+            schema.append(Field(c.name, type))
+        }
+        var segments: [StoreSegment] = []
+        var rows = 0
+        for seg in t.segments {
+            guard let generation = generationId(seg.generation) else {
+                throw bad("table \(t.name): segment generation \"\(seg.generation)\" is not 16 hex digits")
+            }
+            guard seg.rowCount >= 0, seg.rowCount <= Int(UInt32.max) * blockRows else {
+                throw bad("table \(t.name): segment rowCount \(seg.rowCount) out of range")
+            }
+            let wantBlocks = (seg.rowCount + blockRows - 1) / blockRows
+            guard seg.blockCount == wantBlocks else {
                 throw bad(
-                    "table \(t.name): blockCount \(t.blockCount) disagrees with rowCount \(t.rowCount) (expected \(wantBlocks))"
+                    "table \(t.name): blockCount \(seg.blockCount) disagrees with rowCount \(seg.rowCount) (expected \(wantBlocks))"
                 )
             }
-            var schema: Schema = []
-            var slots: [ColumnSlot] = []
-            var colNames = Set<String>()
-            for c in t.columns {
-                guard colNames.insert(c.name).inserted else {
-                    throw bad("table \(t.name): column \"\(c.name)\" repeated")
-                }
-                guard let type = DataType(rawValue: UInt8(clamping: max(c.typeId, 0))), c.typeId <= 255,
-                    type.description == c.type
-                else {
-                    throw bad("table \(t.name) column \(c.name): unknown type \(c.type) (id \(c.typeId))")
-                }
-                guard Self.isSafeRelativePath(c.file) else {
-                    throw bad("table \(t.name) column \(c.name): file path \"\(c.file)\" is not inside the store")
-                }
-                guard c.bytes >= 0, c.nullCount >= 0, c.nullCount <= t.rowCount else {
-                    throw bad("table \(t.name) column \(c.name): bytes or nullCount out of range")
-                }
-                guard c.footerChecksum.utf8.count == 16, let fsum = UInt64(c.footerChecksum, radix: 16) else {
-                    throw bad("table \(t.name) column \(c.name): footerChecksum is not 16 hex digits")
-                }
-                guard (type == .varchar) == (c.dictionarySize != nil), (c.dictionarySize ?? 0) >= 0 else {
-                    throw bad("table \(t.name) column \(c.name): dictionarySize must be given exactly for VARCHAR")
-                }
-                guard c.zoneMaps == "footer" else {
-                    throw bad("table \(t.name) column \(c.name): zoneMaps \"\(c.zoneMaps)\" unknown")
-                }
-                let expect = ColumnExpectation(
-                    type: type, generation: generation, blockRows: m.blockRows, rowCount: t.rowCount,
-                    blockCount: t.blockCount, bytes: c.bytes, footerChecksum: fsum,
-                    dictionarySize: c.dictionarySize)
-                let slot = ColumnSlot(relPath: c.file, expect: expect, nullCount: c.nullCount, dir: dir)
-                if eager {
-                    let fd = openat(dfd, c.file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-                    if fd >= 0 {
-                        slot.fd = fd
-                    } else {
-                        let e = errno
-                        if e == ENOENT { sawMissing = true }
-                        slot.failure =
-                            e == ENOENT
-                            ? KuaiError(
-                                .corrupt, "column file is missing (table \(t.name), column \(c.name))", at: c.file)
-                            : POSIX.ioError("cannot open column file", c.file, e)
-                    }
-                }
-                schema.append(Field(c.name, type))
-                slots.append(slot)
+            guard seg.files.count == schema.count else {
+                throw bad("table \(t.name): a segment has \(seg.files.count) column files for \(schema.count) columns")
             }
-            tables.append(
-                StoreTable(
-                    name: t.name, schema: schema, rowCount: t.rowCount, blockRows: m.blockRows, slots: slots,
-                    sourcePath: t.source?.path, sourceBytes: t.source?.bytes))
+            var slots: [ColumnSlot] = []
+            for (f, field) in zip(seg.files, schema) {
+                let what = "table \(t.name) column \(field.name)"
+                guard Self.isSafeRelativePath(f.file) else {
+                    throw bad("\(what): file path \"\(f.file)\" is not inside the store")
+                }
+                guard f.bytes >= 0, f.nullCount >= 0, f.nullCount <= seg.rowCount else {
+                    throw bad("\(what): bytes or nullCount out of range")
+                }
+                guard f.footerChecksum.utf8.count == 16, let fsum = UInt64(f.footerChecksum, radix: 16) else {
+                    throw bad("\(what): footerChecksum is not 16 hex digits")
+                }
+                guard (field.type == .varchar) == (f.dictionarySize != nil), (f.dictionarySize ?? 0) >= 0 else {
+                    throw bad("\(what): dictionarySize must be given exactly for VARCHAR")
+                }
+                guard f.zoneMaps == "footer" else { throw bad("\(what): zoneMaps \"\(f.zoneMaps)\" unknown") }
+                let expect = ColumnExpectation(
+                    type: field.type, generation: generation, blockRows: blockRows, rowCount: seg.rowCount,
+                    blockCount: seg.blockCount, bytes: f.bytes, footerChecksum: fsum, dictionarySize: f.dictionarySize)
+                slots.append(opener.slot(f.file, expect: expect, nullCount: f.nullCount, what: what))
+            }
+            segments.append(StoreSegment(rowCount: seg.rowCount, blockRows: blockRows, slots: slots))
+            rows += seg.rowCount
         }
-        if sawMissing && dir.isReplaced() { throw StoreOpenRetry.replaced }
-        return Store(
-            path: abs, generation: generation, formatVersion: m.formatVersion, tables: tables,
-            manifestIdentity: (UInt64(manifestStat.st_dev), UInt64(manifestStat.st_ino)))
+        guard rows == t.rowCount else {
+            throw bad("table \(t.name): rowCount \(t.rowCount) is not the sum of its segments (\(rows))")
+        }
+        return StoreTable(
+            name: t.name, schema: schema, blockRows: blockRows, segments: segments, sourcePath: t.source?.path,
+            sourceBytes: t.source?.bytes)
     }
 
     /// True for "a/b.col": relative, no empty, "." or ".." components, no NUL.
@@ -210,30 +231,28 @@ public final class Store: @unchecked Sendable {
     public func verify() -> [KuaiError] {
         var problems: [KuaiError] = []
         for t in tables {
-            for c in 0..<t.schema.count {
-                let file: ColumnFile
-                do { file = try t.columnFile(c) } catch {
-                    problems.append(Self.asKuai(error, t.slots[c].relPath))
-                    continue
-                }
-                var nulls = 0
-                var ok = true
-                for b in 0..<file.entries.count {
-                    do {
-                        let col = try file.read(block: b)
-                        nulls += col.nullCount
-                    } catch {
-                        problems.append(Self.asKuai(error, t.slots[c].relPath))
-                        ok = false
-                    }
-                }
-                if ok && nulls != t.slots[c].nullCount {
-                    problems.append(
-                        KuaiError(
-                            .corrupt, "column has \(nulls) NULLs, manifest says \(t.slots[c].nullCount)",
-                            at: t.slots[c].relPath))
-                }
+            for seg in t.segments {
+                for slot in seg.slots { problems += Self.verify(slot) }
             }
+        }
+        return problems
+    }
+
+    private static func verify(_ slot: ColumnSlot) -> [KuaiError] {
+        let file: ColumnFile
+        do { file = try slot.get() } catch { return [asKuai(error, slot.relPath)] }
+        var problems: [KuaiError] = []
+        var nulls = 0
+        for b in 0..<file.entries.count {
+            do {
+                nulls += try file.read(block: b).nullCount
+            } catch {
+                problems.append(asKuai(error, slot.relPath))
+            }
+        }
+        if problems.isEmpty && nulls != slot.nullCount {
+            problems.append(
+                KuaiError(.corrupt, "column has \(nulls) NULLs, manifest says \(slot.nullCount)", at: slot.relPath))
         }
         return problems
     }
@@ -249,18 +268,74 @@ public final class Store: @unchecked Sendable {
 final class DirHandle: @unchecked Sendable {
     let fd: Int32
     let path: String
+    /// Device and inode of the manifest that was read (set once by `Store.open`).
+    var manifest: (dev: UInt64, ino: UInt64) = (0, 0)
     init(fd: Int32, path: String) {
         self.fd = fd
         self.path = path
     }
     deinit { close(fd) }
 
-    /// True when `path` no longer names the folder held open (a newer store was committed).
-    func isReplaced() -> Bool {
+    /// True when `path` no longer names the folder held open (the store was replaced whole).
+    func isFolderReplaced() -> Bool {
         var a = stat()
         var b = stat()
         if fstat(fd, &a) != 0 || stat(path, &b) != 0 { return true }
         return a.st_ino != b.st_ino || a.st_dev != b.st_dev
+    }
+
+    /// True when `path` no longer names the generation held open: another folder is there (a version-1
+    /// store replaced whole) or the folder's manifest is another file (a newer commit, which may have
+    /// removed files of older generations).
+    func isReplaced() -> Bool {
+        var a = stat()
+        var b = stat()
+        if fstat(fd, &a) != 0 || stat(path, &b) != 0 { return true }
+        if a.st_ino != b.st_ino || a.st_dev != b.st_dev { return true }
+        var m = stat()
+        if fstatat(fd, FormatConstants.manifestName, &m, 0) != 0 { return true }
+        return UInt64(m.st_dev) != manifest.dev || UInt64(m.st_ino) != manifest.ino
+    }
+}
+
+/// Opens the column files of a store as `Store.open` meets them (or defers it past
+/// `Store.eagerOpenLimit` files), remembering whether one was missing.
+final class SlotOpener {
+    let dir: DirHandle
+    let eager: Bool
+    var sawMissing = false
+    init(dir: DirHandle, eager: Bool) {
+        self.dir = dir
+        self.eager = eager
+    }
+
+    func slot(_ file: String, expect: ColumnExpectation, nullCount: Int, what: String) -> ColumnSlot {
+        let slot = ColumnSlot(relPath: file, expect: expect, nullCount: nullCount, dir: dir)
+        guard eager else { return slot }
+        let fd = openat(dir.fd, file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+        if fd >= 0 {
+            slot.fd = fd
+            return slot
+        }
+        let e = errno
+        if e == ENOENT { sawMissing = true }
+        slot.failure =
+            e == ENOENT
+            ? KuaiError(.corrupt, "column file is missing (\(what))", at: file)
+            : POSIX.ioError("cannot open column file", file, e)
+        return slot
+    }
+}
+
+/// A view kept in the manifest: its name, query text and optional column names.
+public struct ViewDefinitionRecord: Sendable, Hashable {
+    public var name: String
+    public var sql: String
+    public var columnNames: [String]
+    public init(name: String, sql: String, columnNames: [String]) {
+        self.name = name
+        self.sql = sql
+        self.columnNames = columnNames
     }
 }
 
@@ -331,88 +406,133 @@ final class ColumnSlot: @unchecked Sendable {
     }
 }
 
-/// One stored table; conforms to `TableSource` for the engine. Safe to use from several threads.
+/// The rows one commit added to a table: one column file per column, blocks of `blockRows` rows
+/// (the last one shorter).
+final class StoreSegment: @unchecked Sendable {
+    let rowCount: Int
+    let blockRows: Int
+    let slots: [ColumnSlot]
+    init(rowCount: Int, blockRows: Int, slots: [ColumnSlot]) {
+        self.rowCount = rowCount
+        self.blockRows = blockRows
+        self.slots = slots
+    }
+    var blockCount: Int { (rowCount + blockRows - 1) / blockRows }
+}
+
+/// One stored table; conforms to `TableSource` for the engine. Its blocks are those of its segments
+/// in order (a segment's last block may be short, so blocks in the middle of a table may be too).
+/// Safe to use from several threads.
 public final class StoreTable: TableSource, @unchecked Sendable {
     public let name: String
     public let schema: Schema
     public let rowCount: Int
-    /// Rows per block (`FormatConstants.blockRows` for stores written by this version).
+    /// Rows per full block (`FormatConstants.blockRows` for stores written by this version).
     public let blockRows: Int
     /// The CSV the table was converted from, as recorded in the manifest.
     public let sourcePath: String?
     /// Size of that CSV in bytes.
     public let sourceBytes: Int?
-    let slots: [ColumnSlot]
+    let segments: [StoreSegment]
+    /// For each table block: its segment and the block's number inside the segment.
+    private let blockMap: [(segment: Int32, local: Int32)]
 
     init(
-        name: String, schema: Schema, rowCount: Int, blockRows: Int, slots: [ColumnSlot], sourcePath: String?,
-        sourceBytes: Int?
+        name: String, schema: Schema, blockRows: Int, segments: [StoreSegment], sourcePath: String?, sourceBytes: Int?
     ) {
         self.name = name
         self.schema = schema
-        self.rowCount = rowCount
         self.blockRows = blockRows
-        self.slots = slots
+        self.segments = segments
+        self.rowCount = segments.reduce(0) { $0 + $1.rowCount }
         self.sourcePath = sourcePath
         self.sourceBytes = sourceBytes
+        var map: [(segment: Int32, local: Int32)] = []
+        for (i, seg) in segments.enumerated() {
+            for b in 0..<seg.blockCount { map.append((Int32(i), Int32(b))) }
+        }
+        self.blockMap = map
     }
 
-    public var blockCount: Int { (rowCount + blockRows - 1) / blockRows }
+    public var blockCount: Int { blockMap.count }
 
     public func blockRowCount(_ block: Int) -> Int {
         precondition(block >= 0 && block < blockCount, "block \(block) out of range 0..<\(blockCount)")
-        return min(blockRows, rowCount - block * blockRows)
+        let (s, b) = blockMap[block]
+        let seg = segments[Int(s)]
+        return min(seg.blockRows, seg.rowCount - Int(b) * seg.blockRows)
     }
 
-    /// Column file path relative to the store ("click/user_id.col").
-    public func columnFilePath(_ column: Int) -> String { slots[column].relPath }
+    /// The segment slot and local block of a table block.
+    private func locate(column: Int, block: Int) -> (ColumnSlot, Int) {
+        let (s, b) = blockMap[block]
+        return (segments[Int(s)].slots[column], Int(b))
+    }
+
+    /// Column file path relative to the store of the first segment ("click/user_id.col"; "" for an
+    /// empty table).
+    public func columnFilePath(_ column: Int) -> String { segments.first?.slots[column].relPath ?? "" }
+
+    /// Column file paths of `column`, one per segment.
+    public func columnFilePaths(_ column: Int) -> [String] { segments.map { $0.slots[column].relPath } }
 
     /// Bytes of all column files of the table, as recorded in the manifest.
-    public var storeBytes: Int { slots.reduce(0) { $0 + $1.expect.bytes } }
+    public var storeBytes: Int { segments.reduce(0) { $0 + $1.slots.reduce(0) { $0 + $1.expect.bytes } } }
 
     /// NULLs in `column` over the whole table, as recorded in the manifest.
-    public func nullCount(column: Int) -> Int { slots[column].nullCount }
+    public func nullCount(column: Int) -> Int { segments.reduce(0) { $0 + $1.slots[column].nullCount } }
 
-    func columnFile(_ column: Int) throws -> ColumnFile { try slots[column].get() }
-
-    /// How `block` of `column` is stored (from the footer, no decompression).
+    /// How `block` of `column` is stored (from the footer, no decompression); `offset` is in the
+    /// block's segment file (`columnFilePaths(column)`).
     /// - Throws: as `readColumn` when the column file cannot be opened.
     public func blockInfo(column: Int, block: Int) throws -> BlockInfo {
-        let f = try columnFile(column)
-        guard block >= 0, block < f.entries.count else {
-            throw KuaiError(.execution, "block \(block) out of range for table \(name) (\(f.entries.count) blocks)")
+        guard block >= 0, block < blockCount else {
+            throw KuaiError(.execution, "block \(block) out of range for table \(name) (\(blockCount) blocks)")
         }
-        let e = f.entries[block]
+        let (slot, b) = locate(column: column, block: block)
+        let e = try slot.get().entries[b]
         return BlockInfo(
             encoding: BlockInfo.Encoding(rawValue: e.encoding) ?? .forBytes,
             lz4: e.compression == FormatConstants.compressionLZ4,
             rawBytes: e.rawSize, storedBytes: e.storedSize, offset: e.offset)
     }
 
-    /// The column dictionary of a VARCHAR column (shared by every block's `Column`).
+    /// The column dictionary of a VARCHAR column's first segment (shared by its dictionary-coded blocks).
     /// - Throws: as `readColumn`.
-    public func dictionary(column: Int) throws -> StringDictionary? { try columnFile(column).dictionary }
-
-    /// The zone map of `column` in `block` from the column file's footer (no decompression);
-    /// nil when the file cannot be opened (the error surfaces in `readColumn`).
-    public func zoneMap(column: Int, block: Int) -> ZoneMap? {
-        guard column >= 0, column < slots.count, block >= 0, block < blockCount,
-            let f = try? columnFile(column), block < f.entries.count
-        else { return nil }
-        return f.zoneMap(block)
+    public func dictionary(column: Int) throws -> StringDictionary? {
+        guard let seg = segments.first else { return nil }
+        return try seg.slots[column].get().dictionary
     }
 
-    /// Decodes `column` of `block`.
+    /// The zone map of `column` in `block` from the column file's footer (no decompression);
+    /// nil when the block has none or the file cannot be opened (the error surfaces in `readColumn`).
+    public func zoneMap(column: Int, block: Int) -> ZoneMap? {
+        guard column >= 0, column < schema.count, block >= 0, block < blockCount else { return nil }
+        let (slot, b) = locate(column: column, block: block)
+        guard let f = try? slot.get(), b < f.entries.count else { return nil }
+        return f.zoneMap(b)
+    }
+
+    /// Decodes `column` of `block`. A VARCHAR block stored without a dictionary is decoded into the
+    /// flat form and handed over dictionary-encoded while the operators take only that form
+    /// (`StoreTable.stringBoundary`).
     /// - Throws: `KuaiError.corrupt` at "<table>/<column>.col@<offset> block <n>" for bad bytes,
     ///   `.format` for a newer file version, `.io` for a missing or replaced file.
     public func readColumn(_ column: Int, block: Int) throws -> Column {
-        guard column >= 0, column < slots.count else {
-            throw KuaiError(.execution, "column \(column) out of range for table \(name) (\(slots.count) columns)")
+        guard column >= 0, column < schema.count else {
+            throw KuaiError(.execution, "column \(column) out of range for table \(name) (\(schema.count) columns)")
         }
         guard block >= 0, block < blockCount else {
             throw KuaiError(.execution, "block \(block) out of range for table \(name) (\(blockCount) blocks)")
         }
-        return try columnFile(column).read(block: block)
+        let (slot, b) = locate(column: column, block: block)
+        return Self.stringBoundary(try slot.get().read(block: b))
+    }
+
+    /// Where flat VARCHAR columns read from plain-string blocks meet the operators: they are
+    /// dictionary-encoded here until every operator accepts the flat form, then this becomes the identity.
+    static func stringBoundary(_ c: Column) -> Column {
+        c.isFlatString ? c.dictionaryEncoded() : c
     }
 }
 
@@ -424,6 +544,8 @@ public struct BlockInfo: Sendable, Hashable {
         case forBitPack = 2
         case deltaBitPack = 3
         case plainDouble = 4
+        case int128 = 5
+        case plainStrings = 6
     }
     public var encoding: Encoding
     /// True when the payload is LZ4-compressed (false: stored as is).

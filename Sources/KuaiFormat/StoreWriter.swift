@@ -11,7 +11,7 @@ import KuaiCore
 /// atomically on `commit()`. Until then an existing store at `destination` is untouched;
 /// `abort()` (or a crash) leaves no half store at `destination`.
 ///
-/// Protocol (Formats/column-file.md, "Atomic replacement"): the temporary folder is
+/// Protocol (Formats/column-file.md, "Generations and commits", a new store): the temporary folder is
 /// `<parent>/.<name>.tmp-<pid>-<random>`; files and folders are fsynced and `manifest.json` is
 /// written last; `commit()` renames the folder into place, or swaps it with the old store by
 /// `renameat2(RENAME_EXCHANGE)` and then deletes the old store (now under the temporary name).
@@ -31,21 +31,6 @@ public final class StoreWriter: @unchecked Sendable {
     private let lock = Mutex()
 
     private enum State { case writing, committed, aborted }
-
-    final class TableRecord {
-        var name: String
-        var directory: String
-        var sourcePath: String?
-        var sourceBytes: Int
-        var rows = 0
-        var columns: [WrittenColumn]? = nil
-        init(name: String, directory: String, sourcePath: String?, sourceBytes: Int) {
-            self.name = name
-            self.directory = directory
-            self.sourcePath = sourcePath
-            self.sourceBytes = sourceBytes
-        }
-    }
 
     /// - Throws: `KuaiError.io` when the parent folder is missing or not writable;
     ///   `.usage` when `destination` exists and is not a kuai store (it would never be replaced).
@@ -151,18 +136,13 @@ public final class StoreWriter: @unchecked Sendable {
             let dirName = Self.fileName(name, used: &usedDirNames)
             let dirPath = temporaryPath + "/" + dirName
             if mkdir(dirPath, 0o755) != 0 { throw POSIX.ioError("cannot create table folder", dirPath) }
-            let record = TableRecord(name: name, directory: dirName, sourcePath: sourcePath, sourceBytes: sourceBytes)
-            var columns: [ColumnFileWriter] = []
-            var usedFiles = Set<String>()
-            for f in schema {
-                let file = Self.fileName(f.name, used: &usedFiles) + FormatConstants.columnFileExtension
-                columns.append(
-                    try ColumnFileWriter(
-                        name: f.name, type: f.type, relPath: dirName + "/" + file,
-                        fullPath: dirPath + "/" + file, generation: generation))
-            }
+            let record = TableRecord(
+                name: name, schema: schema, directory: dirName, generation: generation, sourcePath: sourcePath,
+                sourceBytes: sourceBytes)
+            let columns = try Self.columnWriters(
+                schema, relDirectory: dirName, fullDirectory: dirPath, generation: generation)
             tables.append(record)
-            let writer = TableWriter(store: self, record: record, schema: schema, columns: columns)
+            let writer = TableWriter(owner: self, record: record, schema: schema, columns: columns)
             openWriters.append(WeakTableWriter(writer: writer))
             return writer
         }
@@ -183,23 +163,11 @@ public final class StoreWriter: @unchecked Sendable {
             let manifest = Manifest(
                 format: FormatConstants.manifestFormatName,
                 formatVersion: Int(FormatConstants.formatVersion),
-                generation: POSIX.hex(generation),
+                generation: POSIX.hex(generation), commit: 1,
                 blockRows: FormatConstants.blockRows,
                 createdAt: Manifest.nowISO8601(),
                 writer: "kuai",
-                tables: tables.map { t in
-                    Manifest.TableEntry(
-                        name: t.name, directory: t.directory, rowCount: t.rows,
-                        blockCount: (t.rows + FormatConstants.blockRows - 1) / FormatConstants.blockRows,
-                        source: t.sourcePath.map { Manifest.SourceEntry(path: $0, bytes: t.sourceBytes) },
-                        columns: t.columns!.map { c in
-                            Manifest.ColumnEntry(
-                                name: c.name, type: c.type.description, typeId: Int(c.type.rawValue),
-                                file: c.file, bytes: c.bytes, nullCount: c.nullCount,
-                                footerChecksum: POSIX.hex(c.footerChecksum),
-                                dictionarySize: c.dictionarySize, zoneMaps: "footer")
-                        })
-                })
+                tables: tables.map { $0.manifestEntry() }, views: [])
             let bytes = try manifest.encoded()
             for t in tables { try POSIX.fsyncPath(temporaryPath + "/" + t.directory) }
             let mpath = temporaryPath + "/" + FormatConstants.manifestName
@@ -276,7 +244,6 @@ public final class StoreWriter: @unchecked Sendable {
 
     /// Weak, so that a dropped, uncommitted writer is freed and removes its folder.
     private var openWriters: [WeakTableWriter] = []
-    private struct WeakTableWriter { weak var writer: TableWriter? }
 
     func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn]) {
         lock.withLock {
@@ -284,7 +251,82 @@ public final class StoreWriter: @unchecked Sendable {
             record.columns = columns
         }
     }
+
+    /// One column-file writer per column of `schema`, in `fullDirectory` (`relDirectory` in the store).
+    static func columnWriters(_ schema: Schema, relDirectory: String, fullDirectory: String, generation: UInt64) throws
+        -> [ColumnFileWriter]
+    {
+        var columns: [ColumnFileWriter] = []
+        var usedFiles = Set<String>()
+        for f in schema {
+            let file = Self.fileName(f.name, used: &usedFiles) + FormatConstants.columnFileExtension
+            columns.append(
+                try ColumnFileWriter(
+                    name: f.name, type: f.type, relPath: relDirectory + "/" + file,
+                    fullPath: fullDirectory + "/" + file, generation: generation))
+        }
+        return columns
+    }
 }
+
+/// Weak reference to a table writer, so that a dropped, uncommitted writer is freed.
+struct WeakTableWriter { weak var writer: TableWriter? }
+
+/// What a store writer or transaction knows about a table being written: its schema, folder and,
+/// once finished, its columns.
+final class TableRecord {
+    var name: String
+    let schema: Schema
+    let directory: String
+    /// Generation of the commit writing the files (in every file header).
+    let generation: UInt64
+    var sourcePath: String?
+    var sourceBytes: Int
+    var rows = 0
+    var columns: [WrittenColumn]? = nil
+    init(name: String, schema: Schema, directory: String, generation: UInt64, sourcePath: String?, sourceBytes: Int) {
+        self.name = name
+        self.schema = schema
+        self.directory = directory
+        self.generation = generation
+        self.sourcePath = sourcePath
+        self.sourceBytes = sourceBytes
+    }
+
+    /// The segment of the finished table (its files); nil before `finish`.
+    func segmentEntry() -> Manifest.SegmentEntry? {
+        guard let columns else { return nil }
+        return Manifest.SegmentEntry(
+            generation: POSIX.hex(generation), directory: directory, rowCount: rows,
+            blockCount: (rows + FormatConstants.blockRows - 1) / FormatConstants.blockRows,
+            files: columns.map { c in
+                Manifest.FileEntry(
+                    file: c.file, bytes: c.bytes, nullCount: c.nullCount, footerChecksum: POSIX.hex(c.footerChecksum),
+                    dictionarySize: c.dictionarySize, zoneMaps: "footer")
+            })
+    }
+
+    /// The manifest entry of a finished new table (one segment; an empty table has one empty segment,
+    /// whose files hold no block).
+    func manifestEntry() -> Manifest.TableEntry {
+        let seg = segmentEntry()
+        return Manifest.TableEntry(
+            name: name, rowCount: rows, source: sourcePath.map { Manifest.SourceEntry(path: $0, bytes: sourceBytes) },
+            columns: schema.map {
+                Manifest.ColumnDeclaration(name: $0.name, type: $0.type.description, typeId: Int($0.type.rawValue))
+            },
+            segments: seg.map { [$0] } ?? [])
+    }
+}
+
+/// The writer a `TableWriter` reports to: `StoreWriter` (a new store) or `StoreTransaction` (a commit
+/// to an existing store).
+protocol TableWriterOwner: AnyObject, Sendable {
+    var pool: EncoderPool { get }
+    func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn])
+}
+
+extension StoreWriter: TableWriterOwner {}
 
 /// Writes the columns of one table. Accepts batches of any size; cuts blocks of
 /// `FormatConstants.blockRows` rows. VARCHAR columns may arrive with a different dictionary
@@ -294,16 +336,16 @@ public final class StoreWriter: @unchecked Sendable {
 /// Memory: one pending block per column plus the block index and dictionaries; the columns of
 /// a full block are encoded and compressed in parallel.
 public final class TableWriter: @unchecked Sendable {
-    let store: StoreWriter
-    let record: StoreWriter.TableRecord
+    let owner: TableWriterOwner
+    let record: TableRecord
     public let schema: Schema
     let columns: [ColumnFileWriter]
     private var rows = 0
     private var finished = false
     private var failed: Error?
 
-    init(store: StoreWriter, record: StoreWriter.TableRecord, schema: Schema, columns: [ColumnFileWriter]) {
-        self.store = store
+    init(owner: TableWriterOwner, record: TableRecord, schema: Schema, columns: [ColumnFileWriter]) {
+        self.owner = owner
         self.record = record
         self.schema = schema
         self.columns = columns
@@ -360,7 +402,7 @@ public final class TableWriter: @unchecked Sendable {
         let n = columns.count
         if n == 0 { return }
         let errors = ErrorSlots(n)
-        let pool = store.pool
+        let pool = owner.pool
         let cols = columns
         DispatchQueue.concurrentPerform(iterations: n) { i in
             let enc = pool.take()
@@ -385,7 +427,7 @@ public final class TableWriter: @unchecked Sendable {
         }
         finished = true
         let written = results.all()
-        store.tableFinished(record, rows: rows, columns: written)
+        owner.tableFinished(record, rows: rows, columns: written)
         return TableSummary(name: record.name, rows: rows, storeBytes: written.reduce(0) { $0 + $1.bytes })
     }
 

@@ -282,10 +282,11 @@ final class Binder {
                 var values: [Value] = []
                 for r in bound {
                     let e = try coerce(r[c], to: types[c], pos)
-                    guard let v = try? e.evaluateConstant() else {
+                    guard e.referencedColumns.isEmpty else {
                         throw Binder.error("VALUES entries must be constants", pos)
                     }
-                    values.append(v)
+                    // A constant that cannot be computed ('abc' cast to INTEGER) is DuckDB's conversion error.
+                    values.append(try e.evaluateConstant())
                 }
                 columns.append(Binder.column(values, types[c]))
             }

@@ -40,6 +40,11 @@ final class TableCatalog: Catalog {
 
     var tableNames: [String] { store?.tableNames ?? tables.map(\.name) }
 
+    func lookupView(_ name: String) throws -> ViewDefinition? {
+        guard let v = store?.views.first(where: { $0.name.lowercased() == name.lowercased() }) else { return nil }
+        return ViewDefinition(name: v.name, sql: v.sql, columnNames: v.columnNames)
+    }
+
     func lookupTable(_ name: String) throws -> TableSource? {
         if let t = tables.first(where: { $0.name == name })
             ?? tables.first(where: { $0.name.lowercased() == name.lowercased() })

@@ -192,7 +192,11 @@ public enum ResultWriter {
         }
     }
 
-    static func jsonBatch(_ b: Batch, _ keys: [[UInt8]], array: Bool, first: inout Bool, into out: inout ByteSink) {
+    /// - Parameter doubleText: how a finite DOUBLE is printed (COPY's JSON writer prints them its own way).
+    static func jsonBatch(
+        _ b: Batch, _ keys: [[UInt8]], array: Bool, first: inout Bool,
+        doubleText: (Double) -> String = ValueFormatter.double, into out: inout ByteSink
+    ) {
         do {
             for r in 0..<b.count {
                 if array {
@@ -225,7 +229,7 @@ public enum ResultWriter {
                         } else if d.isInfinite {
                             out.append(d < 0 ? "-Infinity" : "Infinity")
                         } else {
-                            out.append(ValueFormatter.double(d))
+                            out.append(doubleText(d))
                         }
                     default: appendJSONString(Kernels.text(c, r), into: &out)
                     }

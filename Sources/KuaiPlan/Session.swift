@@ -24,7 +24,7 @@ public struct SessionSettings: Sendable {
     /// Bytes a statement may hold before it stops with `KuaiError.execution` (0 = no limit).
     public var memoryLimitBytes: Int
     /// Seconds a writing statement waits for another process's write lock on the store before it
-    /// fails with `KuaiError.io` (Formats/column-file.md, "Writers and the lock").
+    /// fails with `KuaiError.io` (Formats/column-file.md, "Generations and commits; writers and the lock").
     public var lockTimeoutSeconds: Double
     public init(threads: Int = 0, memoryLimitBytes: Int = 0, lockTimeoutSeconds: Double = 60) {
         self.threads = threads
@@ -211,26 +211,21 @@ public final class Session {
         if let store { return QueryEngine(store: store, options: options) }
         return QueryEngine(tables: memoryTables, options: options)
     }
-
-    /// CREATE, DROP, ALTER and INSERT (StatementWrites.swift).
-    func executeWrite(_ statement: Statement) throws -> StatementOutcome {
-        throw KuaiError(.usage, "\(statement.sqlDescription.prefix(30))...: writing statements are not supported yet")
-    }
-
-    /// COPY ... TO (CopyTo.swift).
-    func executeCopy(_ copy: CopyStatement) throws -> StatementOutcome {
-        throw KuaiError(.usage, "COPY is not supported yet", at: copy.position.description)
-    }
 }
 
 extension QueryEngine {
     /// Binds and plans `query`; its rows are computed as they are pulled.
     /// - Throws: `KuaiError.binding` for names and types; errors of uncorrelated subqueries run at bind time.
-    func openQuery(_ query: Query) throws -> ResultRows {
+    /// - Parameter adapt: changes the bound plan and its columns before planning (INSERT's casts).
+    func openQuery(
+        _ query: Query,
+        adapt: ((LogicalPlan, [ScopeColumn]) throws -> (LogicalPlan, [ScopeColumn]))? = nil
+    ) throws -> ResultRows {
         MemoryGuard.setLimit(options.memoryLimitBytes)
         defer { MemoryGuard.setLimit(0) }
         let shared = SharedResults()
-        let (plan, cols) = try bind(query, shared)
+        var (plan, cols) = try bind(query, shared)
+        if let adapt { (plan, cols) = try adapt(plan, cols) }
         let op = physical(plan, shared)
         return ResultRows(
             schema: QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }),

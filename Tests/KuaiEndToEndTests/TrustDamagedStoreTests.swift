@@ -40,9 +40,19 @@ func editColumn(_ store: String, _ table: String, _ column: String, _ body: @esc
     try editManifest(store) { m in
         var tables = m["tables"] as! [[String: Any]]
         for t in tables.indices where tables[t]["name"] as? String == table {
+            // A column is its declaration (name, type, typeId) and its file in the first segment.
             var cols = tables[t]["columns"] as! [[String: Any]]
-            for c in cols.indices where cols[c]["name"] as? String == column { body(&cols[c]) }
+            var segments = tables[t]["segments"] as! [[String: Any]]
+            var files = segments[0]["files"] as! [[String: Any]]
+            for c in cols.indices where cols[c]["name"] as? String == column {
+                var merged = cols[c].merging(files[c]) { a, _ in a }
+                body(&merged)
+                for k in ["name", "type", "typeId"] { cols[c][k] = merged[k] }
+                for k in merged.keys where !["name", "type", "typeId"].contains(k) { files[c][k] = merged[k] }
+            }
+            segments[0]["files"] = files
             tables[t]["columns"] = cols
+            tables[t]["segments"] = segments
         }
         m["tables"] = tables
     }
@@ -107,7 +117,12 @@ let storeDamages: [StoreDamage] = [
     ) { store in
         try editManifest(store) { m in
             var tables = m["tables"] as! [[String: Any]]
-            for t in tables.indices where tables[t]["name"] as? String == "gift" { tables[t]["rowCount"] = 6 }
+            for t in tables.indices where tables[t]["name"] as? String == "gift" {
+                var segments = tables[t]["segments"] as! [[String: Any]]
+                segments[0]["rowCount"] = 6
+                tables[t]["segments"] = segments
+                tables[t]["rowCount"] = 6
+            }
             m["tables"] = tables
         }
     },
@@ -152,7 +167,7 @@ let storeDamages: [StoreDamage] = [
         mentions: ["streamer/streamer_id.col", "format error", "newer"]
     ) { store in
         try modifyFile(store + "/streamer/streamer_id.col") {
-            $0[8] = 2
+            $0[8] = UInt8(FormatConstants.formatVersion + 1)
             $0[9] = 0
         }  // header: u16 version at 8
     },

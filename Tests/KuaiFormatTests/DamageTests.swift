@@ -150,7 +150,7 @@ import Testing
         try Self.makeStore(path)
         let file = path + "/click/user_id.col"
         var bytes = readBytes(file)
-        bytes[FormatConstants.headerVersionOffset] = 2
+        bytes[FormatConstants.headerVersionOffset] = UInt8(FormatConstants.formatVersion + 1)
         writeBytes(file, bytes)
         let t = try Store.open(at: path).table("click")
         expectError(.format, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("newer") })
@@ -162,7 +162,7 @@ import Testing
         let path = dir.sub("s")
         try Self.makeStore(path)
         try editManifest(path) {
-            $0["formatVersion"] = 2
+            $0["formatVersion"] = Int(FormatConstants.formatVersion) + 1
             $0["tables"] = "a new shape"
         }
         expectError(.format, { _ = try Store.open(at: path) }, where: { e in e.message.contains("newer") })
@@ -175,12 +175,33 @@ import Testing
         writeBytes(m, [UInt8](try JSONSerialization.data(withJSONObject: obj)))
     }
 
+    /// Edits column `column` of the first table as one entry: its declaration (name, type, typeId)
+    /// and its file in the first segment (file, bytes, nullCount, footerChecksum, dictionarySize).
     func editColumn(_ path: String, _ column: Int, _ edit: @escaping (inout [String: Any]) -> Void) throws {
         try editManifest(path) { m in
             var tables = m["tables"] as! [[String: Any]]
             var cols = tables[0]["columns"] as! [[String: Any]]
-            edit(&cols[column])
+            var segments = tables[0]["segments"] as! [[String: Any]]
+            var files = segments[0]["files"] as! [[String: Any]]
+            var merged = cols[column].merging(files[column]) { a, _ in a }
+            edit(&merged)
+            for k in ["name", "type", "typeId"] { cols[column][k] = merged[k] }
+            for k in merged.keys where !["name", "type", "typeId"].contains(k) { files[column][k] = merged[k] }
+            segments[0]["files"] = files
             tables[0]["columns"] = cols
+            tables[0]["segments"] = segments
+            m["tables"] = tables
+        }
+    }
+
+    /// Sets a member of the first table's first segment (and the table's row count with it).
+    func editSegment(_ path: String, _ key: String, _ value: Int) throws {
+        try editManifest(path) { m in
+            var tables = m["tables"] as! [[String: Any]]
+            var segments = tables[0]["segments"] as! [[String: Any]]
+            segments[0][key] = value
+            if key == "rowCount" { tables[0]["rowCount"] = value }
+            tables[0]["segments"] = segments
             m["tables"] = tables
         }
     }
@@ -191,21 +212,13 @@ import Testing
         let path = dir.sub("s")
         // Row count off by one (same block count): caught when the column file is checked.
         try Self.makeStore(path)
-        try editManifest(path) { m in
-            var tables = m["tables"] as! [[String: Any]]
-            tables[0]["rowCount"] = Self.rows - 1
-            m["tables"] = tables
-        }
+        try editSegment(path, "rowCount", Self.rows - 1)
         var t = try Store.open(at: path).table("click")
         expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("rows") })
 
         // Block count disagreeing with row count: caught at open.
         try Self.makeStore(path)
-        try editManifest(path) { m in
-            var tables = m["tables"] as! [[String: Any]]
-            tables[0]["blockCount"] = 2
-            m["tables"] = tables
-        }
+        try editSegment(path, "blockCount", 2)
         expectError(.corrupt, { _ = try Store.open(at: path) }, where: { e in e.message.contains("blockCount") })
 
         // Type changed: BIGINT file, manifest says DOUBLE.

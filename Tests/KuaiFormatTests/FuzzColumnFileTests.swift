@@ -329,9 +329,11 @@ struct FuzzColumnFileTests {
         }
         var m = try Manifest.decode(fs.manifest, at: "manifest.json")
         for t in m.tables.indices {
-            for c in m.tables[t].columns.indices where m.tables[t].columns[c].file == rel {
-                m.tables[t].columns[c].bytes = n
-                m.tables[t].columns[c].footerChecksum = POSIX.hex(sum)
+            for s in m.tables[t].segments.indices {
+                for c in m.tables[t].segments[s].files.indices where m.tables[t].segments[s].files[c].file == rel {
+                    m.tables[t].segments[s].files[c].bytes = n
+                    m.tables[t].segments[s].files[c].footerChecksum = POSIX.hex(sum)
+                }
             }
         }
         fs.replace(FormatConstants.manifestName, try m.encoded())
