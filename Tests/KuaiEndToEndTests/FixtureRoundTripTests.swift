@@ -34,29 +34,11 @@ struct FixtureRoundTripTests {
         return .bigint
     }
 
-    /// Days since 1970-01-01 as YYYY-MM-DD (proleptic Gregorian; Howard Hinnant's civil_from_days).
-    static func formatDate(_ days: Int64) -> String {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        let y = yoe + era * 400 + (m <= 2 ? 1 : 0)
-        func pad(_ v: Int64, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
-        }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
-    }
-
     @Test func dateFormatting() {
-        #expect(Self.formatDate(0) == "1970-01-01")
-        #expect(Self.formatDate(20_234) == "2025-05-26")
-        #expect(Self.formatDate(19_782) == "2024-02-29")
-        #expect(Self.formatDate(-1) == "1969-12-31")
+        #expect(UTCDates.text(0) == "1970-01-01")
+        #expect(UTCDates.text(20_234) == "2025-05-26")
+        #expect(UTCDates.text(19_782) == "2024-02-29")
+        #expect(UTCDates.text(-1) == "1969-12-31")
     }
 
     @Test(arguments: ["seed", "mini", "edge"])
@@ -88,7 +70,7 @@ struct FixtureRoundTripTests {
                     for i in 0..<col.count {
                         switch col.value(at: i) {
                         case .null: values[c].append(nil)
-                        case .int(let v): values[c].append(col.type == .date ? Self.formatDate(v) : String(v))
+                        case .int(let v): values[c].append(col.type == .date ? UTCDates.text(v) : String(v))
                         case .hugeint(let v): values[c].append(String(v))
                         case .string(let s): values[c].append(s)
                         case .double(let d): values[c].append(String(d))

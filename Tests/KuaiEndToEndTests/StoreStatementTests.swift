@@ -14,6 +14,13 @@ struct WritableStore {
         try Session(storePath: path, access: .readWrite, settings: settings)
     }
     func cleanup() { dir.cleanup() }
+
+    /// Runs `script` (`runScript`) in a read-write session on a fresh store, removed afterwards.
+    static func run(_ script: String) throws -> [String] {
+        let w = WritableStore()
+        defer { w.cleanup() }
+        return try runScript(try w.session(), script)
+    }
 }
 
 /// Runs every statement of `script` in `session`; returns the CSV of each result (DuckDB's Count /
@@ -97,11 +104,7 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
     }
 
     @Test func insertionOrderIsKept() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        let out = try runScript(
-            s,
+        let out = try WritableStore.run(
             """
             CREATE TABLE t AS SELECT * FROM (VALUES (3, 'c'), (1, 'a'), (2, 'b')) v(k, name) ORDER BY k DESC;
             INSERT INTO t VALUES (0, 'z'), (9, 'y');
@@ -112,11 +115,7 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
     }
 
     @Test func ddlStatements() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        let out = try runScript(
-            s,
+        let out = try WritableStore.run(
             """
             CREATE TABLE a AS SELECT 1 AS x;
             CREATE TABLE IF NOT EXISTS a AS SELECT 2 AS x;
@@ -218,11 +217,7 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
     }
 
     @Test func insertCastsAsDuckDB() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        let out = try runScript(
-            s,
+        let out = try WritableStore.run(
             """
             CREATE TABLE t AS SELECT 1::INTEGER AS a, 'x' AS b, DATE '2025-01-01' AS d;
             INSERT INTO t VALUES (true, 15, '2025-02-03');

@@ -11,65 +11,43 @@ import Testing
 // are DuckDB 2.0.1's answers over the same CSV text (`COPY (query) TO 'out.csv' (HEADER)`, the
 // generator is in the comment above `unusualCases`).
 
-/// One bad CSV: file name (the table), bytes, "line:column" of the error and part of the message.
-struct TrustBadCSV: Sendable, CustomTestStringConvertible {
-    var name: String
-    var file: String
-    var bytes: [UInt8]
-    var location: String
-    var message: String
-    var testDescription: String { name }
-
-    init(_ name: String, _ file: String, _ text: String, _ location: String, _ message: String) {
-        self.init(name, file, bytes: Array(text.utf8), location, message)
-    }
-
-    init(_ name: String, _ file: String, bytes: [UInt8], _ location: String, _ message: String) {
-        self.name = name
-        self.file = file
-        self.bytes = bytes
-        self.location = location
-        self.message = message
-    }
-}
-
-let trustBadCSVs: [TrustBadCSV] = {
+let trustBadCSVs: [BadCSV] = {
     let csv = KuaiLiveCSV.self
     return [
-        TrustBadCSV(
+        BadCSV(
             "too few fields", "like.csv", csv.like + "1,2,3,4\n5,6,7\n", "3:4", "too few fields: expected 4, found 3"),
-        TrustBadCSV(
+        BadCSV(
             "too many fields", "like.csv", csv.like + "1,2,3,4,5,6\n", "2:5", "too many fields: expected 4, found 6"),
-        TrustBadCSV(
+        BadCSV(
             "unterminated quoted field", "like.csv", csv.like + "1,2,3,4\n1,\"2,3,4\n5,6,7,8\n", "3:2",
             "unterminated quoted field"),
-        TrustBadCSV(
+        BadCSV(
             "non-numeric BIGINT", "like.csv", csv.like + "1,2,3,4\n1,abc,3,4\n", "3:2",
             "expected a BIGINT (64-bit integer), found 'abc'"),
-        TrustBadCSV(
+        BadCSV(
             "number too large for BIGINT", "like.csv", csv.like + "1,2,3,9223372036854775808\n", "2:4",
             "number too large for BIGINT"),
-        TrustBadCSV(
+        BadCSV(
             "bad date", "user.csv",
             csv.user + csv.userRow + csv.userRow.replacingOccurrences(of: "2023-05-03,0-10", with: "2023-02-30,0-10"),
             "3:7", "expected a DATE written YYYY-MM-DD, found '2023-02-30'"),
-        TrustBadCSV(
+        BadCSV(
             "header not the KuaiLive table", "click.csv",
             "user_id,live_id,streamer,timestamp,watch_live_time\n1,2,3,4,5\n",
             "1:3", "expected column 3 to be 'streamer_id', found 'streamer'"),
-        TrustBadCSV(
+        BadCSV(
             "header missing a column", "like.csv", "user_id,live_id,streamer_id\n1,2,3\n", "1:4",
             "missing column 'timestamp'"),
-        TrustBadCSV("empty file", "like.csv", "", "1:1", "empty file"),
-        TrustBadCSV(
+        BadCSV("empty file", "like.csv", "", "1:1", "empty file"),
+        BadCSV(
             "binary file (gzip bytes)", "click.csv",
             bytes: [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x2C, 0x0A, 0x00, 0xFF, 0x00, 0x13],
             "1:1", "not a CSV text file"),
-        TrustBadCSV("NUL byte in a field", "notes.csv", bytes: Array("id,note\n1,x\n2,y\0z\n".utf8), "3:2", "NUL byte"),
-        TrustBadCSV(
+        BadCSV("NUL byte in a field", "notes.csv", bytes: Array("id,note\n1,x\n2,y\0z\n".utf8), "3:2", "NUL byte"),
+        BadCSV(
             "invalid UTF-8", "notes.csv", bytes: Array("id,note\n1,x\n2,".utf8) + [0xC3, 0x28, 0x0A], "3:2",
             "not valid UTF-8"),
-        TrustBadCSV(
+        BadCSV(
             "line numbers count quoted newlines", "room.csv",
             csv.room + "1,2,3,4,5,6,\"a\nb\",8\n1,2,3,4,5,6,\"p\r\nq\r\n\",8\nx,2,3,4,5,6,c,8\n", "7:1", "found 'x'"),
     ]
@@ -139,7 +117,7 @@ struct TrustConvertTests {
     }
 
     @Test(arguments: trustBadCSVs)
-    func badCSVFailsAndWritesNothing(_ bad: TrustBadCSV) throws {
+    func badCSVFailsAndWritesNothing(_ bad: BadCSV) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         let src = dir.write("src/" + bad.file, bytes: bad.bytes)

@@ -23,6 +23,18 @@ import Testing
             ])
     }
 
+    /// A store made by `makeStore` in a fresh temporary folder (the caller cleans it up).
+    static func freshStore() throws -> (dir: TempDir, path: String) {
+        let dir = TempDir()
+        do {
+            try makeStore(dir.sub("s"))
+        } catch {
+            dir.cleanup()
+            throw error
+        }
+        return (dir, dir.sub("s"))
+    }
+
     func expectError(
         _ kind: KuaiError.Kind, _ body: () throws -> Void, where check: (KuaiError) -> Bool = { _ in true },
         sourceLocation: SourceLocation = #_sourceLocation
@@ -39,10 +51,8 @@ import Testing
     }
 
     @Test func flippedByteInsideABlockIsDetected() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let t0 = try Store.open(at: path).table("click")
         let info = try t0.blockInfo(column: 0, block: 1)
         let file = path + "/click/user_id.col"
@@ -67,10 +77,8 @@ import Testing
 
     @Test func flippedByteInEveryRegionIsDetected() throws {
         // One flipped bit anywhere in the file must never give rows: stride through the file.
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/cat.col"
         let original = readBytes(file)
         let stride = max(1, original.count / 60)
@@ -91,10 +99,8 @@ import Testing
 
     @Test(arguments: [1, 8, 32, 100, 5000])
     func truncatedFileIsDetected(_ cut: Int) throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/user_id.col"
         let bytes = readBytes(file)
         writeBytes(file, Array(bytes[0..<(bytes.count - cut)]))
@@ -112,10 +118,8 @@ import Testing
     }
 
     @Test func truncatedToAlmostNothing() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/user_id.col"
         let bytes = readBytes(file)
         for keep in [0, 1, 7, 8, 31, 32, 87, 88] {
@@ -126,10 +130,8 @@ import Testing
     }
 
     @Test func missingColumnFileIsNamed() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         unlink(path + "/click/cat.col")
         let store = try Store.open(at: path)
         let t = try store.table("click")
@@ -144,10 +146,8 @@ import Testing
     }
 
     @Test func newerColumnFileVersionIsAFormatError() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let file = path + "/click/user_id.col"
         var bytes = readBytes(file)
         bytes[FormatConstants.headerVersionOffset] = UInt8(FormatConstants.formatVersion + 1)
@@ -157,10 +157,8 @@ import Testing
     }
 
     @Test func newerManifestVersionIsAFormatError() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         try editManifest(path) {
             $0["formatVersion"] = Int(FormatConstants.formatVersion) + 1
             $0["tables"] = "a new shape"
@@ -294,10 +292,8 @@ import Testing
     }
 
     @Test func zoneMapsAndReadsOutOfRange() throws {
-        let dir = TempDir()
+        let (dir, path) = try Self.freshStore()
         defer { dir.cleanup() }
-        let path = dir.sub("s")
-        try Self.makeStore(path)
         let t = try Store.open(at: path).table("click")
         #expect(t.zoneMap(column: 0, block: 3) == nil)
         #expect(t.zoneMap(column: 5, block: 0) == nil)

@@ -146,6 +146,24 @@ final class FuzzStore {
         replace(rel, original[rel]!)
         replace(FormatConstants.manifestName, manifest)
     }
+
+    /// Puts `bytes` in place of column file `file`, reads the store back (`readBack`, rows must be
+    /// the original ones), adds the outcome to `tally` and restores the file and the manifest.
+    /// Bytes equal to the original file are only counted as unchanged (nil).
+    func damageAndReadBack(
+        _ file: (rel: String, table: String, column: Int), _ bytes: [UInt8], into tally: inout FuzzTally,
+        context: @autoclosure () -> String
+    ) -> ReadOutcome? {
+        defer { restore(file.rel) }
+        if bytes == original[file.rel]! {
+            tally.unchanged += 1
+            return nil
+        }
+        replace(file.rel, bytes)
+        let outcome = readBack(self, only: (file.table, file.column), allowDifferentRows: false, context: context())
+        tally.add(outcome)
+        return outcome
+    }
 }
 
 /// Random damage to a byte array.
@@ -349,18 +367,10 @@ struct FuzzColumnFileTests {
             let f = fs.files[Int.random(in: 0..<fs.files.count, using: &rng)]
             let orig = fs.original[f.rel]!
             let bytes = Mutator.mutate(orig, others: all, using: &rng)
-            if bytes == orig {
-                tally.unchanged += 1
-                continue
-            }
-            keepIfAsked(i, f.rel, bytes)
-            fs.replace(f.rel, bytes)
-            let o = readBack(fs, only: (f.table, f.column), allowDifferentRows: false, context: "raw #\(i) \(f.rel)")
-            if case .identical = o {
+            if bytes != orig { keepIfAsked(i, f.rel, bytes) }
+            if case .identical = fs.damageAndReadBack(f, bytes, into: &tally, context: "raw #\(i) \(f.rel)") {
                 Issue.record("raw #\(i): damage to \(f.rel) went unnoticed (rows identical, verify clean)")
             }
-            tally.add(o)
-            fs.restore(f.rel)
         }
         print(tally)
         #expect(tally.inputs > 0)
@@ -376,16 +386,8 @@ struct FuzzColumnFileTests {
             let orig = fs.original[f.rel]!
             var bytes = Mutator.mutate(orig, others: all, using: &rng)
             try Self.reseal(fs, f.rel, &bytes)
-            // Damage only to the tail's footer checksum is undone by resealing.
-            if bytes == orig {
-                tally.unchanged += 1
-                fs.restore(f.rel)
-                continue
-            }
-            fs.replace(f.rel, bytes)
-            tally.add(
-                readBack(fs, only: (f.table, f.column), allowDifferentRows: false, context: "resealed #\(i) \(f.rel)"))
-            fs.restore(f.rel)
+            // Damage only to the tail's footer checksum is undone by resealing (counted as unchanged).
+            _ = fs.damageAndReadBack(f, bytes, into: &tally, context: "resealed #\(i) \(f.rel)")
         }
         print(tally)
         #expect(tally.inputs > 0)
@@ -406,20 +408,10 @@ struct FuzzColumnFileTests {
                     var bytes = orig
                     bytes[i] ^= 0x01
                     if reseal { try Self.reseal(fs, f.rel, &bytes) }
-                    if bytes == orig {
-                        tally.unchanged += 1
-                        fs.restore(f.rel)
-                        continue
-                    }
-                    fs.replace(f.rel, bytes)
-                    let o = readBack(
-                        fs, only: (f.table, f.column), allowDifferentRows: false,
-                        context: "\(f.rel)@\(i) resealed \(reseal)")
+                    let o = fs.damageAndReadBack(f, bytes, into: &tally, context: "\(f.rel)@\(i) resealed \(reseal)")
                     if case .identical = o {
                         Issue.record("a flipped byte at \(f.rel)@\(i) (resealed \(reseal)) went unnoticed")
                     }
-                    tally.add(o)
-                    fs.restore(f.rel)
                 }
             }
         }

@@ -34,7 +34,7 @@ import Testing
     @Test func badCSVExitsOneWithLocation() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let bad = dir.write("like.csv", likeHeader + "1,2,3,99999999999999999999\n")
+        let bad = dir.write("like.csv", KuaiLiveCSV.like + "1,2,3,99999999999999999999\n")
         let r = try runTool(.convert, [bad, "-o", dir.path + "/s.kuai"])
         #expect(r.status == 1)
         #expect(r.err.hasPrefix("kuai-convert: \(bad):2:4: csv error: number too large for BIGINT"))
@@ -44,7 +44,7 @@ import Testing
     @Test func rejectFileCountIsPrinted() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let like = dir.write("like.csv", likeHeader + "1,2,3,4\nx,2,3,4\n5,6,7,8,9\n")
+        let like = dir.write("like.csv", KuaiLiveCSV.like + "1,2,3,4\nx,2,3,4\n5,6,7,8,9\n")
         let rejects = dir.path + "/bad.txt"
         let r = try runTool(.convert, [like, "-o", dir.path + "/s.kuai", "--reject-file", rejects, "--quiet"])
         #expect(r.status == 0)

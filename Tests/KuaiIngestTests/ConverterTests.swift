@@ -72,7 +72,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         let dir = TempDir()
         defer { dir.cleanup() }
         let storePath = dir.path + "/s.kuai"
-        let bad = dir.write("like.csv", likeHeader + "1,2,3,4\n5,6,x,8\n")
+        let bad = dir.write("like.csv", KuaiLiveCSV.like + "1,2,3,4\n5,6,x,8\n")
         // No store at all: nothing appears.
         var e = kuaiError { _ = try Converter.convert(sources: [bad], to: storePath) }
         #expect(e?.kind == .csv)
@@ -97,7 +97,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
     @Test func rejectFileListsSkippedRows() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let like = dir.write("like.csv", likeHeader + "1,2,3,4\n5,6,x,8\n9,10,11,12\n13,14\n")
+        let like = dir.write("like.csv", KuaiLiveCSV.like + "1,2,3,4\n5,6,x,8\n9,10,11,12\n13,14\n")
         let other = dir.write("other.csv", "a,b\n1,x\n2,y\n")
         let rejectPath = dir.path + "/rejects.txt"
         let log = EventLog()
@@ -131,7 +131,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
     @Test func rejectFileThatWouldOverwriteInputOrAStoreIsRefused() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        let likeText = likeHeader + "1,2,3,4\n5,6,x,8\n"
+        let likeText = KuaiLiveCSV.like + "1,2,3,4\n5,6,x,8\n"
         let like = dir.write("like.csv", likeText)
         let store = dir.path + "/s.kuai"
         _ = try Converter.convert(sources: [like], to: store, options: ConvertOptions(rejectFile: dir.path + "/r.txt"))
@@ -166,7 +166,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         defer { dir.cleanup() }
         let src = dir.path + "/src"
         try FileManager.default.createDirectory(atPath: src, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: src + "/like.csv", contents: Data(likeHeader.utf8))
+        FileManager.default.createFile(atPath: src + "/like.csv", contents: Data(KuaiLiveCSV.like.utf8))
         FileManager.default.createFile(atPath: src + "/t.csv", contents: Data("x,y\n".utf8))
         _ = try Converter.convert(sources: [src], to: dir.path + "/s.kuai")
         let store = try Store.open(at: dir.path + "/s.kuai")

@@ -59,13 +59,4 @@ func readText(_ text: String, table: String, _ o: CSVReadOptions = options()) th
 }
 
 /// Day number of a date (days since 1970-01-01), computed independently of the parser.
-func day(_ y: Int, _ m: Int, _ d: Int) -> Value {
-    var c = DateComponents()
-    c.year = y
-    c.month = m
-    c.day = d
-    var cal = Calendar(identifier: .gregorian)
-    cal.timeZone = TimeZone(identifier: "UTC")!
-    let date = cal.date(from: c)!
-    return .int(Int64((date.timeIntervalSince1970 / 86_400).rounded()))
-}
+func day(_ y: Int, _ m: Int, _ d: Int) -> Value { .int(UTCDates.days(y, m, d)) }

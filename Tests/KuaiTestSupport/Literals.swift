@@ -60,3 +60,29 @@ public func kuaiError(_ body: () throws -> Void) -> KuaiError? {
     do { try body() } catch let e as KuaiError { return e } catch { Issue.record("unexpected error \(error)") }
     return nil
 }
+
+/// One bad CSV input and the error it must give: written as `file` (e.g. "like.csv", whose name
+/// without `.csv` is the table), the error's "line:column" and a part of its message.
+public struct BadCSV: Sendable, CustomStringConvertible, CustomTestStringConvertible {
+    public var name: String
+    public var file: String
+    public var bytes: [UInt8]
+    public var location: String
+    public var message: String
+    public var description: String { name }
+    public var testDescription: String { name }
+    /// The table name: `file` without `.csv`.
+    public var table: String { file.hasSuffix(".csv") ? String(file.dropLast(4)) : file }
+
+    public init(_ name: String, _ file: String, _ text: String, _ location: String, _ message: String) {
+        self.init(name, file, bytes: Array(text.utf8), location, message)
+    }
+
+    public init(_ name: String, _ file: String, bytes: [UInt8], _ location: String, _ message: String) {
+        self.name = name
+        self.file = file
+        self.bytes = bytes
+        self.location = location
+        self.message = message
+    }
+}
