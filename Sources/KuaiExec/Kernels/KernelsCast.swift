@@ -279,17 +279,3 @@ extension Value {
         return self
     }
 }
-
-extension String {
-    /// The string without leading and trailing ASCII spaces, tabs and newlines (no Foundation).
-    func trimmingSpaces() -> String {
-        let u = Array(utf8)
-        var a = 0
-        var b = u.count
-        func ws(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
-        while a < b && ws(u[a]) { a += 1 }
-        while b > a && ws(u[b - 1]) { b -= 1 }
-        if a == 0 && b == u.count { return self }
-        return String(decoding: u[a..<b], as: UTF8.self)
-    }
-}

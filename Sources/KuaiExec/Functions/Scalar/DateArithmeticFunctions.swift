@@ -11,11 +11,11 @@ extension FunctionRegistry {
                     let m = r[1].int(i)
                     let d = r[2].int(i)
                     guard y >= -290_000, y <= 290_000, m >= 1, m <= 12, d >= 1,
-                        d <= Int64(ValueFormatter.daysInMonth(y, Int(m)))
+                        d <= Int64(CivilDate.daysInMonth(year: y, month: Int(m)))
                     else {
                         throw KuaiError(.execution, "Date out of range: \(y)-\(m)-\(d) in \(e.name)")
                     }
-                    return .int(ValueFormatter.days(year: y, month: Int(m), day: Int(d)))
+                    return .int(CivilDate.days(year: y, month: Int(m), day: Int(d)))
                 }
             }
         ]
