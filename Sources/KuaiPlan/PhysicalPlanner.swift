@@ -16,8 +16,16 @@ struct PhysicalPlanner {
     let threads: Int
     /// Results of shared CTEs, per query.
     let shared: SharedResults
+    /// EXPLAIN ANALYZE: wraps every planned operator to measure it (nil: plain operators).
+    var profile: ProfileBuilder? = nil
 
     func plan(_ p: LogicalPlan) -> Planned {
+        guard let profile else { return planNode(p) }
+        profile.open()
+        return profile.close(planNode(p))
+    }
+
+    func planNode(_ p: LogicalPlan) -> Planned {
         switch p {
         case .scan(let t, let cols, let conj):
             return .morsel(TableScan(table: t, columns: cols, conjuncts: conj.map { $0.lowered() }))

@@ -111,22 +111,20 @@ public final class QueryEngine {
             let lines = Explain.lines(physical(plan, shared))
             return QueryResult(
                 fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
+        case .explainAnalyze(let q):
+            return try explainAnalyze(q)
         case .describe(let name, let pos):
             guard let t = try catalog.lookupTable(name) else {
                 throw KuaiError(
                     .binding, "table \"\(name)\" not found; tables: \(catalog.tableNames.joined(separator: ", "))",
                     at: pos.description)
             }
-            let names = Column(strings: t.schema.map(\.name))
-            let types = Column(strings: t.schema.map(\.type.description))
-            let yes = Column(strings: t.schema.map { _ in "YES" })
-            let nulls = Column.nulls(.varchar, count: t.schema.count)
-            return QueryResult(
-                fields: [
-                    Field("column_name", .varchar), Field("column_type", .varchar), Field("null", .varchar),
-                    Field("key", .varchar), Field("default", .varchar), Field("extra", .varchar),
-                ],
-                batches: t.schema.isEmpty ? [] : [Batch(columns: [names, types, yes, nulls, nulls, nulls])])
+            return QueryEngine.describe(t.schema)
+        case .describeQuery(let q):
+            let (_, cols) = try bind(q, SharedResults())
+            return QueryEngine.describe(QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }))
+        case .summarize(let target):
+            return try summarize(target)
         case .showTables:
             let names = catalog.tableNames.sorted()
             return QueryResult(
@@ -138,6 +136,21 @@ public final class QueryEngine {
                 "cannot run \(stmt.sqlDescription.prefix(40)) here: the store is open read-only (writing statements run in a Session)"
             )
         }
+    }
+
+    /// DESCRIBE's answer for columns `schema`: column_name, column_type, null (`YES`), key, default
+    /// and extra (NULL), one row per column, as DuckDB.
+    static func describe(_ schema: Schema) -> QueryResult {
+        let names = Column(strings: schema.map(\.name))
+        let types = Column(strings: schema.map(\.type.description))
+        let yes = Column(strings: schema.map { _ in "YES" })
+        let nulls = Column.nulls(.varchar, count: schema.count)
+        return QueryResult(
+            fields: [
+                Field("column_name", .varchar), Field("column_type", .varchar), Field("null", .varchar),
+                Field("key", .varchar), Field("default", .varchar), Field("extra", .varchar),
+            ],
+            batches: schema.isEmpty ? [] : [Batch(columns: [names, types, yes, nulls, nulls, nulls])])
     }
 
     /// Runs one statement and hands its rows over batch by batch as they are computed (the

@@ -186,7 +186,7 @@ public final class Session: @unchecked Sendable {
         switch statement {
         case .select(let q):
             return .rows(try engine().openQuery(q))
-        case .explain, .describe, .showTables:
+        case .explain, .explainAnalyze, .describe, .describeQuery, .summarize, .showTables:
             return .rows(ResultRows(try engine().execute(statement: statement)))
         case .createTable, .createView, .drop, .rename, .insert:
             guard access == .readWrite, storePath != nil else {

@@ -24,7 +24,8 @@ public enum AggregateRegistry {
     /// One resolver per aggregate family (each in the family's file); the families' names are
     /// disjoint, so at most one answers.
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
-        count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, anyValue, variance,
+        count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, anyValue, variance, approxQuantile,
+        approxCountDistinct,
     ]
 
     /// The value of a correlated scalar subquery per correlation key (grouped by the keys): the only
@@ -40,7 +41,8 @@ public enum AggregateRegistry {
             "quantile",
             "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value", "first",
             "arbitrary",
-            "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
+            "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance", "approx_quantile",
+            "approx_count_distinct",
         ].contains(name)
     }
 }
