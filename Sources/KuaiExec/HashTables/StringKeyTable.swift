@@ -88,16 +88,10 @@ final class StringKeyTable: GroupKeyTable {
     private func translate(
         _ col: Column, _ n: Int, insert: Bool, interner: StringInterner, into out: UnsafeMutableBufferPointer<Int32>
     ) {
-        col.codes.withUnsafeBufferPointer { c in
-            let codes = UnsafeBufferPointer(rebasing: c[0..<n])
-            col.validity.withUnsafeBufferPointerOrNil { v in
-                let valid = v.map { UnsafeBufferPointer(rebasing: $0[0..<n]) }
-                if insert {
-                    interner.intern(codes, dictionary: col.dictionary!, validity: valid, into: out)
-                } else {
-                    interner.lookup(codes, dictionary: col.dictionary!, validity: valid, into: out)
-                }
-            }
+        if insert {
+            interner.intern(col, rows: n, into: out)
+        } else {
+            interner.lookup(col, rows: n, into: out)
         }
     }
 }

@@ -4,8 +4,8 @@ import KuaiCore
 ///
 /// Appended columns are kept as chunks and concatenated once, at exactly the final size, by
 /// `build()`/`take()` (no reallocation while appending). VARCHAR: when every chunk shares one
-/// dictionary the codes are copied as they are; otherwise the result gets a fresh dictionary
-/// and codes are translated once per distinct code per dictionary (`StringInterner`).
+/// dictionary the codes are copied as they are; otherwise the result is flat (every chunk's
+/// views, every chunk's heaps and dictionaries kept alive).
 public struct ColumnBuilder {
     public let type: DataType
     public private(set) var count: Int = 0
@@ -41,7 +41,7 @@ public struct ColumnBuilder {
         case .double:
             return Column(doubles: concatenated { $0.type == .null ? nil : $0.doubles }, validity: validity)
         case .varchar:
-            return buildCodes(validity)
+            return buildStrings(validity)
         default:
             return buildInts(validity)
         }
@@ -65,31 +65,15 @@ public struct ColumnBuilder {
         return v.contains(0) ? v : nil
     }
 
-    /// VARCHAR: the codes as they are when every chunk shares one dictionary, else re-coded into
-    /// a fresh dictionary once per distinct code per dictionary.
-    private func buildCodes(_ validity: [UInt8]?) -> Column {
+    /// VARCHAR: the codes as they are when every chunk shares one dictionary, else one flat
+    /// column (`concatenatedViews`).
+    private func buildStrings(_ validity: [UInt8]?) -> Column {
         let typed = chunks.filter { $0.type == .varchar }
         if let first = typed.first?.dictionary, typed.allSatisfy({ $0.dictionary === first }) {
             let codes = concatenated { $0.type == .null ? nil : $0.codes }
             return Column(codes: codes, dictionary: first, validity: validity)
         }
-        let interner = StringInterner()
-        var codes = [Int32](repeating: 0, count: count)
-        codes.withUnsafeMutableBufferPointer { out in
-            var offset = 0
-            for c in chunks {
-                if c.type == .varchar, let dict = c.dictionary {
-                    let dst = UnsafeMutableBufferPointer(rebasing: out[offset..<offset + c.count])
-                    c.codes.withUnsafeBufferPointer { src in
-                        c.validity.withUnsafeBufferPointerOrNil {
-                            interner.intern(src, dictionary: dict, validity: $0, into: dst)
-                        }
-                    }
-                }
-                offset += c.count
-            }
-        }
-        return Column(codes: codes, dictionary: interner.target, validity: validity)
+        return Self.concatenatedViews(chunks, count: count, validity: validity)
     }
 
     /// Integer-stored types; HUGEINT chunks beyond Int64 give high words for every row (the
@@ -116,6 +100,27 @@ public struct ColumnBuilder {
             }
         }
         return out
+    }
+
+    /// VARCHAR chunks of different dictionaries or in the flat form, as one flat column: the
+    /// views one after the other (a dictionary chunk's by code), keeping every chunk's owners
+    /// (heaps, dictionaries) alive; NULL rows get the empty string.
+    static func concatenatedViews(_ chunks: [Column], count n: Int, validity: [UInt8]?) -> Column {
+        var views = [StringView]()
+        views.reserveCapacity(n)
+        var owners: [StringOwner] = []
+        for c in chunks {
+            if c.type != .varchar {
+                views.append(contentsOf: repeatElement(StringView(), count: c.count))
+            } else if let d = c.dictionary {
+                views.append(contentsOf: StringArg.gatherViews(c, d))
+                if !owners.contains(where: { $0 === d }) { owners.append(d) }
+            } else {
+                views.append(contentsOf: StringArg.maskedViews(c))
+                for h in c.heaps where !owners.contains(where: { $0 === h }) { owners.append(h) }
+            }
+        }
+        return Column(views: views, heaps: owners, validity: validity)
     }
 
     /// The column built so far; empties the builder (chunks are released as soon as copied).

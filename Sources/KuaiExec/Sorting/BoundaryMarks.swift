@@ -20,9 +20,13 @@ func markChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: UnsafeM
     switch col.type {
     case .double:
         col.doubles.withUnsafeBufferPointer { d in mark { doubleKey(d[$0]) != doubleKey(d[$1]) } }
+    case .varchar where col.isFlatString:
+        col.views.withUnsafeBufferPointer { v in mark { !StringView.equal(v[$0], v[$1]) } }
     case .varchar:
-        let dict = col.dictionary!
-        col.codes.withUnsafeBufferPointer { c in mark { c[$0] != c[$1] && dict[c[$0]] != dict[c[$1]] } }
+        let dv = col.dictionary!.views
+        col.codes.withUnsafeBufferPointer { c in
+            mark { c[$0] != c[$1] && !StringView.equal(dv[Int(c[$0])], dv[Int(c[$1])]) }
+        }
     default:
         if let h = col.highs {
             // HUGEINT beyond Int64: both words

@@ -111,6 +111,7 @@ final class MinMaxState: AggregateState {
     /// VARCHAR: the best code per group within the batch by the batch dictionary's ranks, then
     /// each group's best string against the state's.
     private func updateStrings(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
+        let input = input.dictionaryEncoded()
         let dict = input.dictionary!
         let ranks = dict.sortRanks
         var bestInBatch = [Int32: Int32]()  // group -> code of batch dictionary

@@ -46,7 +46,7 @@ struct ArgReader {
             if case .string(let s) = v { return s }
             return ""
         case .column(let c):
-            if c.type == .varchar { return c.dictionary![c.codes[i]] }
+            if c.type == .varchar { return c.stringView(at: i).string }
             return Kernels.text(c, i)
         }
     }
@@ -140,45 +140,15 @@ extension FunctionRegistry {
         // Build the column (strings through one dictionary).
         switch result {
         case .varchar:
-            let col = Column(
-                strings: values.map { v -> String? in
-                    if case .string(let s) = v { return s }
-                    return nil
-                })
-            return .column(col)
+            var b = StringVectorBuilder(capacity: n)
+            for v in values {
+                if case .string(let s) = v { b.append(s) } else { b.appendNull() }
+            }
+            return .column(b.finish())
         default:
             for (i, v) in values.enumerated() where !v.isNull { scatter.scatter(.scalar(v), rows: [Int32(i)]) }
             return .column(scatter.finish())
         }
-    }
-
-    /// A unary VARCHAR -> VARCHAR function evaluated once per distinct code.
-    static func mapString(_ x: Operand, _ n: Int, _ f: (String) -> String) -> Operand {
-        guard case .column(let c) = x else { return x.stringValue.map { .scalar(.string(f($0))) } ?? .scalar(.null) }
-        let out = StringDictionary()
-        let codes = mapDistinctStrings(c, n, zero: Int32(0)) { out.intern(f($0)) }
-        return .column(Column(codes: codes, dictionary: out, validity: c.validity))
-    }
-
-    /// A unary VARCHAR -> integer function evaluated once per distinct code.
-    static func mapStringToInt(_ x: Operand, _ n: Int, _ type: DataType, _ f: (String) -> Int64) -> Operand {
-        guard case .column(let c) = x else { return x.stringValue.map { .scalar(.int(f($0))) } ?? .scalar(.null) }
-        return .column(Column(type: type, ints: mapDistinctStrings(c, n, zero: Int64(0), f), validity: c.validity))
-    }
-
-    /// `f` of the string of each valid row of a VARCHAR column (`zero` for NULL rows), computed
-    /// once per distinct code.
-    static func mapDistinctStrings<T>(_ c: Column, _ n: Int, zero: T, _ f: (String) -> T) -> [T] {
-        let src = c.dictionary!
-        var memo = [T?](repeating: nil, count: src.count)
-        var out = [T](repeating: zero, count: n)
-        for i in 0..<n {
-            if let v = c.validity, v[i] == 0 { continue }
-            let k = Int(c.codes[i])
-            if memo[k] == nil { memo[k] = f(src.values[k]) }
-            out[i] = memo[k]!
-        }
-        return out
     }
 
     static func retype(_ x: Operand, _ t: DataType) -> Operand {
