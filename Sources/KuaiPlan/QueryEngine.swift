@@ -63,9 +63,8 @@ final class TableCatalog: Catalog {
 
 /// Parses, binds, plans and runs SQL over a store.
 ///
-/// Pipeline: `Parser.parse` -> `Binder` (names, types; uncorrelated subqueries run at bind time)
-/// -> `Optimizer` (filter pushdown into scans, column pruning) -> `PhysicalPlanner` (operators)
-/// -> pull batches.
+/// Pipeline: `Parser.parse` -> `Binder` (names, types; Binder/) -> `Optimizer` (rules in order,
+/// Optimizer/) -> `PhysicalPlanner` (operators, Physical/) -> pull batches.
 public final class QueryEngine {
     /// The store queried, or nil for an engine over in-memory tables.
     /// (Contract change: was `Store`; optional so tests can run on `MemoryTable`s.)
@@ -108,7 +107,7 @@ public final class QueryEngine {
         case .explain(let q):
             let shared = SharedResults()
             let (plan, _) = try bind(q, shared)
-            let lines = Explain.lines(physical(plan, shared))
+            let lines = physicalPlan(plan, shared).explainLines()
             return QueryResult(
                 fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
         case .describe(let name, let pos):
@@ -195,19 +194,32 @@ public final class QueryEngine {
         return out
     }
 
-    func bind(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
+    /// Binds `q` (names, types; DuckDB's rules) into a logical plan and its result columns.
+    /// - Throws: `KuaiError.binding`; errors of uncorrelated subqueries, which run while binding.
+    func bindLogical(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
         let binder = Binder(catalog: catalog) { [unowned self] plan in
             let op = self.physical(Optimizer.optimize(plan), shared)
             var batches: [Batch] = []
             while let b = try op.next() { if b.count > 0 { batches.append(b) } }
             return batches
         }
-        let (plan, cols) = try binder.bindQuery(q)
+        return try binder.bindQuery(q)
+    }
+
+    /// Binds and optimizes `q`.
+    func bind(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
+        let (plan, cols) = try bindLogical(q, shared)
         return (Optimizer.optimize(plan), cols)
     }
 
+    /// The operators of an optimized plan, as a tree EXPLAIN can print.
+    func physicalPlan(_ plan: LogicalPlan, _ shared: SharedResults) -> PhysicalNode {
+        PhysicalPlanner(threads: threads, shared: shared).plan(plan)
+    }
+
+    /// The operator that computes an optimized plan's rows.
     func physical(_ plan: LogicalPlan, _ shared: SharedResults) -> PhysicalOperator {
         let planner = PhysicalPlanner(threads: threads, shared: shared)
-        return planner.pull(planner.plan(plan))
+        return planner.pull(planner.plan(plan)).pulled
     }
 }

@@ -231,6 +231,15 @@ struct BoundExpr: CustomStringConvertible {
             }
     }
 
+    /// The value when the expression is a constant or computes one without input (`'a' || 'b'`, `-2.5`);
+    /// nil otherwise, or when computing it fails. The binder's rules that depend on a constant operand use
+    /// this; the tree itself is folded by the optimizer (`ConstantFolding`).
+    var foldedValue: Value? {
+        if let v = constantValue { return v }
+        guard isEvaluableWithoutInput else { return nil }
+        return try? evaluateConstant()
+    }
+
     /// The value of an expression without inputs (see `isEvaluableWithoutInput`).
     /// - Throws: `KuaiError.execution` when evaluation fails (overflow, a failed cast), or when the
     ///   expression reads columns.

@@ -69,7 +69,7 @@ extension Binder {
                 "row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
         case .isNull(let a, let negated, _):
             let x = try bind(a, ctx)
-            return fold(BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name))
+            return BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name)
         case .between(let a, let lo, let hi, let negated, let pos):
             return try bindBetween(a, lo, hi, negated: negated, pos, name, ctx)
         case .inList(let a, let list, let negated, let pos):
