@@ -1,7 +1,8 @@
 # Shared set-up of Tools/demo.sh, Tools/test.sh and .ci/run (source it; bash).
 # - puts Swift on PATH (the machines of this project install it at /opt/swift)
-# - installs Debian's liblz4-dev, libzstd-dev, libsnappy-dev and zlib1g-dev when one is missing
-#   (apt-get; sudo when not root): kuai's column files use LZ4, its Parquet reader and writer all four
+# - installs Debian's liblz4-dev, libzstd-dev, libsnappy-dev, zlib1g-dev and libedit-dev when one is
+#   missing (apt-get; sudo when not root): kuai's column files use LZ4, its Parquet reader and writer
+#   the first four, kuai-query's interactive shell libedit
 
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH="/opt/swift/usr/bin:$PATH"
@@ -11,8 +12,8 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# The Debian packages of the system library targets (Package.swift: CLZ4, CZstd, CSnappy, CZlib).
-KUAI_DEV_PACKAGES="liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev"
+# The Debian packages of the system library targets (Package.swift: CLZ4, CZstd, CSnappy, CZlib, CEdit).
+KUAI_DEV_PACKAGES="liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev libedit-dev"
 
 kuai_need_dev_packages() {
     local missing=""

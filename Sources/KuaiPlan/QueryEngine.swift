@@ -107,25 +107,23 @@ public final class QueryEngine {
         case .explain(let q):
             let shared = SharedResults()
             let (plan, _) = try bind(q, shared)
-            let lines = physicalPlan(plan, shared).explainLines()
+            let lines = explainLines(plan, shared)
             return QueryResult(
                 fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
+        case .explainAnalyze(let q):
+            return try explainAnalyze(q)
         case .describe(let name, let pos):
             guard let t = try catalog.lookupTable(name) else {
                 throw KuaiError(
                     .binding, "table \"\(name)\" not found; tables: \(catalog.tableNames.joined(separator: ", "))",
                     at: pos.description)
             }
-            let names = Column(strings: t.schema.map(\.name))
-            let types = Column(strings: t.schema.map(\.type.description))
-            let yes = Column(strings: t.schema.map { _ in "YES" })
-            let nulls = Column.nulls(.varchar, count: t.schema.count)
-            return QueryResult(
-                fields: [
-                    Field("column_name", .varchar), Field("column_type", .varchar), Field("null", .varchar),
-                    Field("key", .varchar), Field("default", .varchar), Field("extra", .varchar),
-                ],
-                batches: t.schema.isEmpty ? [] : [Batch(columns: [names, types, yes, nulls, nulls, nulls])])
+            return QueryEngine.describe(t.schema)
+        case .describeQuery(let q):
+            let (_, cols) = try bind(q, SharedResults())
+            return QueryEngine.describe(QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }))
+        case .summarize(let target):
+            return try summarize(target)
         case .showTables:
             let names = catalog.tableNames.sorted()
             return QueryResult(
@@ -137,6 +135,21 @@ public final class QueryEngine {
                 "cannot run \(stmt.sqlDescription.prefix(40)) here: the store is open read-only (writing statements run in a Session)"
             )
         }
+    }
+
+    /// DESCRIBE's answer for columns `schema`: column_name, column_type, null (`YES`), key, default
+    /// and extra (NULL), one row per column, as DuckDB.
+    static func describe(_ schema: Schema) -> QueryResult {
+        let names = Column(strings: schema.map(\.name))
+        let types = Column(strings: schema.map(\.type.description))
+        let yes = Column(strings: schema.map { _ in "YES" })
+        let nulls = Column.nulls(.varchar, count: schema.count)
+        return QueryResult(
+            fields: [
+                Field("column_name", .varchar), Field("column_type", .varchar), Field("null", .varchar),
+                Field("key", .varchar), Field("default", .varchar), Field("extra", .varchar),
+            ],
+            batches: schema.isEmpty ? [] : [Batch(columns: [names, types, yes, nulls, nulls, nulls])])
     }
 
     /// Runs one statement and hands its rows over batch by batch as they are computed (the
@@ -161,7 +174,7 @@ public final class QueryEngine {
         }
         let shared = SharedResults()
         let (plan, cols) = try bind(q, shared)
-        let op = physical(plan, shared)
+        let op = try physical(plan, shared)
         try schema(QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }))
         while let b = try op.next() {
             try MemoryGuard.check()
@@ -194,16 +207,11 @@ public final class QueryEngine {
         return out
     }
 
-    /// Binds `q` (names, types; DuckDB's rules) into a logical plan and its result columns.
-    /// - Throws: `KuaiError.binding`; errors of uncorrelated subqueries, which run while binding.
+    /// Binds `q` (names, types; DuckDB's rules) into a logical plan and its result columns. Nothing runs
+    /// (uncorrelated subqueries are planned; `physical` runs them).
+    /// - Throws: `KuaiError.binding`.
     func bindLogical(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
-        let binder = Binder(catalog: catalog) { [unowned self] plan in
-            let op = self.physical(Optimizer.optimize(plan), shared)
-            var batches: [Batch] = []
-            while let b = try op.next() { if b.count > 0 { batches.append(b) } }
-            return batches
-        }
-        return try binder.bindQuery(q)
+        try Binder(catalog: catalog).bindQuery(q)
     }
 
     /// Binds and optimizes `q`.
@@ -212,14 +220,16 @@ public final class QueryEngine {
         return (Optimizer.optimize(plan), cols)
     }
 
-    /// The operators of an optimized plan, as a tree EXPLAIN can print.
+    /// The operators of an optimized plan without subqueries (`resolvingSubqueries`), as a tree EXPLAIN
+    /// can print.
     func physicalPlan(_ plan: LogicalPlan, _ shared: SharedResults) -> PhysicalNode {
         PhysicalPlanner(threads: threads, shared: shared).plan(plan)
     }
 
-    /// The operator that computes an optimized plan's rows.
-    func physical(_ plan: LogicalPlan, _ shared: SharedResults) -> PhysicalOperator {
+    /// The operator that computes an optimized plan's rows; its uncorrelated subqueries run first.
+    /// - Throws: what running a subquery throws (`resolvingSubqueries`).
+    func physical(_ plan: LogicalPlan, _ shared: SharedResults) throws -> PhysicalOperator {
         let planner = PhysicalPlanner(threads: threads, shared: shared)
-        return planner.pull(planner.plan(plan)).pulled
+        return planner.pull(planner.plan(try resolvingSubqueries(plan, shared))).pulled
     }
 }

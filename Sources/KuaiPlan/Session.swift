@@ -118,7 +118,10 @@ public enum StatementResult {
 /// writer has committed since). Writing statements (CREATE, DROP, ALTER, INSERT) each take the store's
 /// write lock, build a new generation and commit it atomically (Formats/column-file.md, "Generations
 /// and commits"); a failed statement changes nothing.
-public final class Session {
+///
+/// A session runs one statement at a time: it may move between threads, but is not to be used from
+/// two threads at once (use one session per thread).
+public final class Session: @unchecked Sendable {
     /// The store folder (absolute), or nil for a session over in-memory tables.
     public let storePath: String?
     public let access: StoreAccess
@@ -183,7 +186,7 @@ public final class Session {
         switch statement {
         case .select(let q):
             return .rows(try engine().openQuery(q))
-        case .explain, .describe, .showTables:
+        case .explain, .explainAnalyze, .describe, .describeQuery, .summarize, .showTables:
             return .rows(ResultRows(try engine().execute(statement: statement)))
         case .createTable, .createView, .drop, .rename, .insert:
             guard access == .readWrite, storePath != nil else {
@@ -215,7 +218,7 @@ public final class Session {
 
 extension QueryEngine {
     /// Binds and plans `query`; its rows are computed as they are pulled.
-    /// - Throws: `KuaiError.binding` for names and types; errors of uncorrelated subqueries run at bind time.
+    /// - Throws: `KuaiError.binding` for names and types; errors of uncorrelated subqueries, which run before the first row.
     /// - Parameter adapt: changes the bound plan and its columns before planning (INSERT's casts).
     func openQuery(
         _ query: Query,
@@ -226,7 +229,7 @@ extension QueryEngine {
         let shared = SharedResults()
         var (plan, cols) = try bind(query, shared)
         if let adapt { (plan, cols) = try adapt(plan, cols) }
-        let op = physical(plan, shared)
+        let op = try physical(plan, shared)
         return ResultRows(
             schema: QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }),
             memoryLimitBytes: options.memoryLimitBytes

@@ -22,6 +22,13 @@ public indirect enum Statement: Sendable {
     case select(Query)
     /// `EXPLAIN <query>`: print the physical plan instead of running it.
     case explain(Query)
+    /// `EXPLAIN ANALYZE <query>`: run the query and print the plan with rows, time and memory per operator.
+    case explainAnalyze(Query)
+    /// `DESCRIBE <query>`: the query's column names and types (as `DESCRIBE <table>`).
+    case describeQuery(Query)
+    /// `SUMMARIZE <table>` / `SUMMARIZE <query>`: DuckDB's per-column summary (min, max, approx_unique,
+    /// avg, std, quartiles, count, null_percentage).
+    case summarize(SummarizeTarget)
     /// `DESCRIBE <table>` / `SHOW TABLES` conveniences.
     case describe(table: String, position: SourcePosition)
     case showTables
@@ -43,9 +50,15 @@ public indirect enum Statement: Sendable {
     public var writesStore: Bool {
         switch self {
         case .createTable, .createView, .drop, .rename, .insert: return true
-        case .select, .explain, .describe, .showTables, .copy: return false
+        case .select, .explain, .explainAnalyze, .describe, .describeQuery, .summarize, .showTables, .copy: return false
         }
     }
+}
+
+/// What SUMMARIZE summarizes: a table (or view) by name, or a query.
+public enum SummarizeTarget: Sendable {
+    case table(String, SourcePosition)
+    case query(Query)
 }
 
 /// A query expression: `WITH ... body ORDER BY ... LIMIT ... OFFSET ...`.

@@ -205,13 +205,21 @@ struct ParserState {
         let t = current
         if t.isWord("EXPLAIN") {
             advance()
+            let analyze = acceptWord("ANALYZE")
             guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a query after EXPLAIN") }
-            return .explain(try parseQuery())
+            let query = try parseQuery()
+            return analyze ? .explainAnalyze(query) : .explain(query)
         }
-        if t.isWord("DESCRIBE") {
+        if t.isWord("DESCRIBE") || t.isWord("SUMMARIZE") {
+            let summarize = t.isWord("SUMMARIZE")
             advance()
-            let name = try parseIdentifier("a table name after DESCRIBE")
-            return .describe(table: name.text, position: name.position)
+            if startsQuery(current) || current.isSymbol("(") {
+                let query = try parseQuery()
+                return summarize ? .summarize(.query(query)) : .describeQuery(query)
+            }
+            let name = try parseIdentifier("a table name or a query after \(summarize ? "SUMMARIZE" : "DESCRIBE")")
+            return summarize
+                ? .summarize(.table(name.text, name.position)) : .describe(table: name.text, position: name.position)
         }
         if t.isWord("SHOW") {
             advance()
@@ -223,7 +231,8 @@ struct ParserState {
         if let writing = try parseWritingStatement() { return writing }
         if t.kind == .endOfInput { throw failure("empty query", at: t) }
         throw unexpected(
-            "a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW TABLES, CREATE, DROP, ALTER, INSERT or COPY)")
+            "a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW TABLES, CREATE, DROP, ALTER, INSERT or COPY)"
+        )
     }
 
     // MARK: - Queries

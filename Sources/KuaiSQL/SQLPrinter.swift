@@ -418,6 +418,10 @@ extension Statement {
         switch self {
         case .select(let q): return q.sqlDescription
         case .explain(let q): return "EXPLAIN " + q.sqlDescription
+        case .explainAnalyze(let q): return "EXPLAIN ANALYZE " + q.sqlDescription
+        case .describeQuery(let q): return "DESCRIBE " + q.sqlDescription
+        case .summarize(.table(let name, _)): return "SUMMARIZE " + quotedIdentifier(name)
+        case .summarize(.query(let q)): return "SUMMARIZE " + q.sqlDescription
         case .describe(let table, _): return "DESCRIBE " + quotedIdentifier(table)
         case .showTables: return "SHOW TABLES"
         case .createTable(let c): return c.sqlDescription

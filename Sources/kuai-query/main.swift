@@ -64,8 +64,15 @@ struct KuaiQuery: ParsableCommand {
             valueName: "SIZE"))
     var memoryLimit: String?
 
-    @Option(name: .customShort("f"), help: ArgumentHelp("Read the query from FILE.", valueName: "FILE"))
+    @Option(
+        name: .customShort("f"), help: ArgumentHelp("Run the statements of FILE (separated by ';').", valueName: "FILE")
+    )
     var file: String?
+
+    @Option(
+        name: .customShort("c"),
+        help: ArgumentHelp("Run the statements of SQL; repeat -c to run several in turn.", valueName: "SQL"))
+    var commands: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads: Int?
@@ -88,21 +95,6 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
-/// The bytes of a file as UTF-8 text, or nil when it cannot be read.
-func readTextFile(_ path: String) -> String? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, f) }
-        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        if n < 65536 { break }
-    }
-    if ferror(f) != 0 { return nil }
-    return String(decoding: bytes, as: UTF8.self)
-}
-
 /// Parses "4GB", "512MB", "100KB", "1000" (bytes); nil when malformed.
 func parseSize(_ text: String) -> Int? {
     let t = String(text.filter { $0 != " " }).uppercased()
@@ -119,6 +111,19 @@ func parseSize(_ text: String) -> Int? {
     return Int(t)
 }
 
+/// Reads all of standard input as UTF-8 text.
+func readStandardInput() -> String {
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let n = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, 65536) }
+        if n < 0 && errno == EINTR { continue }
+        if n <= 0 { break }
+        bytes.append(contentsOf: chunk[0..<n])
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
 signal(SIGPIPE, SIG_IGN)
 #if os(Linux)
     // Column buffers of a block are ~0.5 MB; keep them on the heap instead of a fresh mmap (and
@@ -130,7 +135,7 @@ signal(SIGPIPE, SIG_IGN)
 #endif
 
 let argumentCheck = ArgumentCheck(
-    valueOptions: ["--store", "--format", "--max-rows", "--max-width", "--memory-limit", "-f", "--threads"],
+    valueOptions: ["--store", "--format", "--max-rows", "--max-width", "--memory-limit", "-f", "-c", "--threads"],
     numericOptions: ["--max-rows", "--max-width", "--threads"],
     longOptions: [
         "--store", "--format", "--max-rows", "--max-width", "--no-header", "--memory-limit", "--threads", "--timer",
@@ -163,19 +168,24 @@ do {
     fail(KuaiQuery.fullMessage(for: error), code: 2)
 }
 
-var sqlText: String
-var sqlSource = "query"
+/// The input: scripts with their names in messages, or nil for the interactive shell.
+let scripts: [(text: String, source: String)]?
+let inputs = (command.sql != nil ? 1 : 0) + (command.file != nil ? 1 : 0) + (command.commands.isEmpty ? 0 : 1)
+if inputs > 1 { fail("give the SQL one way: as an argument, with -f FILE or with -c SQL", code: 2) }
 if let file = command.file {
-    if command.sql != nil { fail("give the query either as an argument or with -f, not both", code: 2) }
     guard let s = readTextFile(file) else {
         fail("cannot read query file \(file): \(String(cString: strerror(errno)))", code: 1)
     }
-    sqlText = s
-    sqlSource = file
+    scripts = [(s, file)]
 } else if let s = command.sql {
-    sqlText = s
+    scripts = [(s, "query")]
+} else if !command.commands.isEmpty {
+    let n = command.commands.count
+    scripts = command.commands.enumerated().map { ($1, n == 1 ? "-c" : "-c#\($0 + 1)") }
+} else if Terminal.isTerminal(0) {
+    scripts = nil
 } else {
-    fail("missing query: give SQL as an argument or -f FILE.sql (see --help)", code: 2)
+    scripts = [(readStandardInput(), "stdin")]
 }
 
 let format: OutputFormat
@@ -202,44 +212,45 @@ guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString
     fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
 }
 
-/// The display settings: DuckDB's CLI shows at most 40 rows (on a terminal, no more than fit its
-/// window), as wide as the terminal (no limit when standard output is not a terminal), large
-/// numbers readable on a terminal.
-func displayOptions() -> DisplayOptions {
-    let terminal = Terminal.isTerminal(1)
-    let columns = Terminal.columns(1)
-    let rows = command.maxRows ?? (terminal ? Terminal.boxRows(lines: Terminal.lines(1)) : 40)
-    let box = BoxOptions(
-        maxRows: rows, maxWidth: command.maxWidth ?? (terminal ? columns ?? 80 : Int.max), largeNumbers: terminal)
-    let chart = ChartOptions(
-        width: command.maxWidth ?? columns ?? 80, maxRows: command.maxRows ?? 40, colors: Terminal.hasColors(1))
-    return DisplayOptions(box: box, chart: chart, header: !command.noHeader)
-}
-
 /// Seconds before the progress bar appears: 2 (DuckDB's wait), or $KUAI_PROGRESS_DELAY_MS.
 func progressDelay() -> Double {
     guard let v = getenv("KUAI_PROGRESS_DELAY_MS").flatMap({ Int(String(cString: $0)) }) else { return 2 }
     return Double(v) / 1000
 }
 
+/// A missing store is created by a writing statement: the shell and a script that starts with one
+/// open it read-write; any other run reports the missing store.
+func storeAccess(_ scripts: [(text: String, source: String)]?) -> StoreAccess {
+    if access(storePath + "/manifest.json", F_OK) == 0 { return .readWrite }
+    guard let scripts else { return .readWrite }
+    guard let first = scripts.first, let s = SQLScript(first.text).statements.first,
+        let statement = try? SQLScript(first.text).parse(s)
+    else { return .readOnly }
+    return statement.writesStore ? .readWrite : .readOnly
+}
+
 let startSeconds = ProgressBar.now()
+let runner: ScriptRunner
 do {
-    let store = try Store.open(at: storePath)
-    let engine = QueryEngine(
-        store: store, options: QueryOptions(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
+    let session = try Session(
+        storePath: storePath, access: storeAccess(scripts),
+        settings: SessionSettings(threads: command.threads ?? 0, memoryLimitBytes: limitBytes))
     let settings = RunSettings(
-        format: format, display: displayOptions(), timer: command.timer, progress: Terminal.isTerminal(2),
-        progressDelay: progressDelay())
-    try QueryRunner(engine: engine, settings: settings).run(sqlText, started: startSeconds)
+        format: format,
+        display: DisplayRequest(maxRows: command.maxRows, maxWidth: command.maxWidth, header: !command.noHeader),
+        timer: command.timer, progress: Terminal.isTerminal(2), progressDelay: progressDelay())
+    runner = ScriptRunner(session: session, settings: settings)
 } catch let e as KuaiError {
-    var message = e.description
-    if e.kind == .syntax || e.kind == .binding || e.kind == .execution, let loc = e.location,
-        let pos = sourcePosition(fromLocation: loc)
-    {
-        if sqlSource != "query", message.hasPrefix("query:") { message = sqlSource + message.dropFirst(5) }
-        message += "\n" + caretSnippet(sql: sqlText, position: pos)
+    fail(e.description, code: e.kind == .usage ? 2 : 1)
+}
+
+guard let scripts else { exit(InteractiveShell(runner: runner, storeName: storePath).run()) }
+do {
+    for (i, script) in scripts.enumerated() {
+        try runner.run(script.text, source: script.source, started: i == 0 ? startSeconds : nil)
     }
-    fail(message, code: e.kind == .usage ? 2 : 1)
+} catch let f as ScriptFailure {
+    fail(f.message, code: f.error.kind == .usage ? 2 : 1)
 } catch {
     fail("\(error)", code: 1)
 }

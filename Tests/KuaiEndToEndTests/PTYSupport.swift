@@ -32,7 +32,16 @@ final class PTYSession {
         _ = ioctl(slave, UInt(TIOCSWINSZ), &size)
         var attr = posix_spawnattr_t()
         posix_spawnattr_init(&attr)
-        posix_spawnattr_setflags(&attr, Int16(0x80))  // POSIX_SPAWN_SETSID: a new session...
+        // POSIX_SPAWN_SETSID (a new session...), SETSIGMASK and SETSIGDEF: no signal blocked or
+        // ignored by the test runner is inherited
+        posix_spawnattr_setflags(&attr, Int16(0x80 | 0x08 | 0x04))
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attr, &none)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for sig in [SIGINT, SIGQUIT, SIGTSTP, SIGPIPE] { sigaddset(&defaults, sig) }
+        posix_spawnattr_setsigdefault(&attr, &defaults)
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         // ...whose first terminal opened becomes its controlling terminal
@@ -64,6 +73,20 @@ final class PTYSession {
         close(master)
     }
 
+    /// Waits until the program edits a line itself (the terminal out of canonical mode, as libedit
+    /// sets it while it reads a line): what is typed before then is read by the terminal's own line
+    /// discipline (echoed twice, and Ctrl-D lost), which a person typing after the prompt never sees.
+    @discardableResult
+    func waitForLineEditing(timeout: Double = 30) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        var t = termios()
+        while Date() < deadline {
+            if tcgetattr(master, &t) == 0 && (t.c_lflag & tcflag_t(ICANON)) == 0 { return true }
+            pump(milliseconds: 5)
+        }
+        return false
+    }
+
     /// Types `text` (bytes as a user types them; "\u{3}" is Ctrl-C, "\u{4}" Ctrl-D).
     func send(_ text: String) {
         var bytes = Array(text.utf8)
@@ -77,7 +100,11 @@ final class PTYSession {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
             if done(text) { return true }
-            if !pump(milliseconds: 50) && exited != nil { return done(text) }
+            if !pump(milliseconds: 50) {
+                // the terminal is closed: the program has ended
+                _ = wait(timeout: 5)
+                return done(text)
+            }
         }
         return done(text)
     }

@@ -39,7 +39,7 @@ import Testing
         ),
         (
             "UPDATE t SET a = 1", "query:1:1",
-            "at or near \"UPDATE\": expected a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SHOW TABLES, CREATE, DROP, ALTER, INSERT or COPY)"
+            "at or near \"UPDATE\": expected a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW TABLES, CREATE, DROP, ALTER, INSERT or COPY)"
         ),
         ("INSERT INTO t VALUES", "query:1:21", "at end of input: expected \"(\""),
         ("SELECT 1 UNION", "query:1:15", "at end of input: expected SELECT, VALUES or a parenthesised query"),

@@ -169,7 +169,10 @@ public final class HashJoinOperator: PhysicalOperator {
                         b = Batch(columns: b.columns.map { $0.slice(0..<rows) }, count: rows)
                     }
                 }
-                try prober.process(b) { output.append($0) }
+                try prober.process(b) {
+                    try QueryControl.checkInterrupt()  // a batch can fan out into millions of rows
+                    output.append($0)
+                }
             } else {
                 try prober.finish { output.append($0) }
                 finished = true

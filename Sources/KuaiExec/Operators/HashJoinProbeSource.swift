@@ -48,7 +48,10 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
             probeSchema: probe.schema, buildSchema: buildSchema, residual: residual, trackBuild: false)
         prober.nullAware = nullAware
         var parts: [Batch] = []
-        try prober.process(b) { parts.append($0) }
+        try prober.process(b) {
+            try QueryControl.checkInterrupt()  // a morsel can fan out into millions of rows
+            parts.append($0)
+        }
         if parts.isEmpty { return nil }
         if parts.count == 1 { return parts[0] }
         var c = BatchCollector(schema: schema)

@@ -3,12 +3,17 @@ import KuaiExec
 
 // The logical plan as text, for plan tests (Tests/KuaiPlanTests) and debugging: one node a line,
 // inputs indented by two spaces; a column reference prints as `name#index`, so a test sees which
-// input column each expression reads.
+// input column each expression reads. The plan of an uncorrelated subquery in a node's expressions
+// follows the node's line under `Subquery #id (use)`, before the node's inputs.
 
 extension LogicalPlan {
     /// The plan, one node a line (see the file comment).
     func lines(indent: String = "") -> [String] {
         var out = [indent + line]
+        for q in expressions.flatMap(\.subqueries) {
+            out.append(indent + "  Subquery #\(q.id) (\(q.use))")
+            out += q.plan.lines(indent: indent + "    ")
+        }
         var inputs = children
         if case .shared(_, let p) = self { inputs = [p] }
         for c in inputs { out += c.lines(indent: indent + "  ") }
@@ -72,6 +77,8 @@ extension BoundExpr {
         case .outerColumn(let d, let i): return "outer\(d).\(name)#\(i)"
         case .constant(let v): return ScalarExpr.literalText(v, type: type)
         case .windowCall(let k): return "window#\(k)"
+        case .subquery(let q): return "subquery#\(q.id)(\(q.use))"
+        case .inSubquery(_, let q, let n): return "(\(c[0]) \(n ? "NOT " : "")IN subquery#\(q.id))"
         case .arithmetic(let op, _, _): return "(\(c[0]) \(op.rawValue) \(c[1]))"
         case .compare(let op, _, _): return "(\(c[0]) \(op.rawValue) \(c[1]))"
         case .and: return "(" + c.joined(separator: " AND ") + ")"

@@ -27,12 +27,26 @@ enum Optimizer {
         LateMaterialization(),
     ]
 
-    /// `plan` rewritten by every rule of `rules`, in order.
+    /// `plan` rewritten by every rule of `rules`, in order. The plans of shared CTEs and of uncorrelated
+    /// subqueries in expressions are optimized on their own first.
     static func optimize(_ plan: LogicalPlan, rules: [any OptimizerRule] = Optimizer.rules) -> LogicalPlan {
-        let shared = plan.transformedUp { node in
+        let inner = plan.transformedUp { node in
             if case .shared(let id, let p) = node { return .shared(id: id, optimize(p, rules: rules)) }
-            return node
+            return node.mapExpressions { e in
+                e.transformed { x in
+                    switch x.kind {
+                    case .subquery(var q):
+                        q.plan = optimize(q.plan, rules: rules)
+                        return BoundExpr(.subquery(q), type: x.type, name: x.name)
+                    case .inSubquery(let a, var q, let negated):
+                        q.plan = optimize(q.plan, rules: rules)
+                        return BoundExpr(.inSubquery(a, q, negated: negated), type: x.type, name: x.name)
+                    default:
+                        return x
+                    }
+                }
+            }
         }
-        return rules.reduce(shared) { $1.apply($0) }
+        return rules.reduce(inner) { $1.apply($0) }
     }
 }

@@ -11,8 +11,18 @@ struct PhysicalPlanner {
     let threads: Int
     /// Results of shared CTEs, per query.
     let shared: SharedResults
+    /// EXPLAIN ANALYZE: wraps every planned operator to measure it (nil: plain operators).
+    var profile: ProfileBuilder? = nil
 
+    /// The operators of `p` (measured ones when `profile` is set).
     func plan(_ p: LogicalPlan) -> PhysicalNode {
+        guard let profile else { return planNode(p) }
+        profile.open()
+        return profile.close(planNode(p))
+    }
+
+    /// The operators of `p`, its inputs planned through `plan`.
+    func planNode(_ p: LogicalPlan) -> PhysicalNode {
         switch p {
         case .scan(let t, let cols, let conj, let output):
             return .morsel(TableScan(table: t, columns: cols, conjuncts: conj.map { $0.lowered() }, output: output))

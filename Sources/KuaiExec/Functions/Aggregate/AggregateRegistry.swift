@@ -38,6 +38,17 @@ public enum AggregateRegistry {
             return AggregateFunction(name: name, argumentType: t, returnType: t) { at in
                 QuantileState(q: q, continuous: false, type: at, fromTop: fromTop)
             }
+        case ("approx_quantile", let t?):
+            // DuckDB: numbers, DATE and TIMESTAMP; the result has the input's type
+            guard t.isNumeric || t == .date || t == .timestamp, let q = number(parameters.first), q >= 0 && q <= 1
+            else { return nil }
+            return AggregateFunction(name: name, argumentType: t, returnType: t) { at in
+                ApproxQuantileState(q: q, type: at)
+            }
+        case ("approx_count_distinct", let t?):
+            return AggregateFunction(name: name, argumentType: t, returnType: .bigint) { _ in
+                ApproxCountDistinctState()
+            }
         case ("string_agg", let t?), ("group_concat", let t?), ("listagg", let t?):
             var sep = ","
             if let p = parameters.first {
@@ -110,7 +121,8 @@ public enum AggregateRegistry {
             "quantile",
             "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value", "first",
             "arbitrary",
-            "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
+            "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance", "approx_quantile",
+            "approx_count_distinct",
         ].contains(name)
     }
 }

@@ -85,8 +85,8 @@ extension Binder {
             return try bindFunction("date_part", [BoundExpr.constant(.string(field), type: .varchar), x], pos, name)
         case .scalarSubquery(let q, let pos):
             return try bindScalarSubquery(q, ctx, at: pos, name: name)
-        case .exists(let q, let negated, _):
-            return try bindExists(q, negated: negated, name: name)
+        case .exists(let q, let negated, let pos):
+            return try bindExists(q, negated: negated, at: pos, name: name)
         case .inSubquery(let a, let q, let negated, let pos):
             return try bindInSubquery(a, q, negated: negated, ctx, at: pos, name: name)
         }

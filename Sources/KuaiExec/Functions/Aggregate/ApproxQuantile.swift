@@ -1,0 +1,86 @@
+import KuaiCore
+
+/// approx_quantile(x, q): DuckDB's approximate quantile, a t-digest (compression 100) per group
+/// (`TDigest`). Integers, DATE (days) and TIMESTAMP (microseconds) go in as DOUBLE; the result has
+/// the input's type: the quantile rounded half to even (`nearbyint`), clamped to the type's range,
+/// as DuckDB's ApproxQuantileCoding. `q` is a FLOAT in DuckDB: it is rounded to Float first.
+final class ApproxQuantileState: AggregateState {
+    let q: Double
+    let type: DataType
+    var digests: [TDigest] = []
+
+    init(q: Double, type: DataType) {
+        self.q = Double(Float(q))
+        self.type = type
+    }
+
+    func resize(_ groups: Int) {
+        if digests.count < groups {
+            digests.append(contentsOf: repeatElement(TDigest(), count: groups - digests.count))
+        }
+    }
+
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        for i in 0..<n where input.isValid(i) {
+            let x: Double
+            switch input.type {
+            case .double: x = input.doubles[i]
+            case .hugeint: x = Double(input.int128(at: i))
+            default: x = Double(input.ints[i])
+            }
+            if !x.isFinite { continue }  // DuckDB skips non-finite values
+            digests[Int(ids[i])].add(x)
+        }
+    }
+
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! ApproxQuantileState
+        for g in 0..<o.digests.count where o.digests[g].count > 0 { digests[Int(mapping[g])].merge(o.digests[g]) }
+    }
+
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        var valid = [UInt8](repeating: 0, count: groups)
+        var doubles = [Double](repeating: 0, count: type == .double ? groups : 0)
+        var ints = [Int64](repeating: 0, count: type == .double ? 0 : groups)
+        var highs: [Int64]? = type == .hugeint ? [Int64](repeating: 0, count: groups) : nil
+        for g in 0..<groups where digests[g].count > 0 {
+            digests[g].compress()
+            let v = digests[g].quantile(q)
+            valid[g] = 1
+            if type == .double {
+                doubles[g] = v
+            } else {
+                ints[g] = ApproxQuantileState.decode(v, type)
+                if highs != nil { highs![g] = ints[g] >> 63 }
+            }
+        }
+        let validity: [UInt8]? = valid.contains(0) ? valid : nil
+        if type == .double { return Column(doubles: doubles, validity: validity) }
+        var c = Column(type: type, ints: ints, validity: validity)
+        if let highs { c.highs = highs }
+        return c
+    }
+
+    func makeEmpty() -> AggregateState { ApproxQuantileState(q: q, type: type) }
+
+    /// A DOUBLE quantile as a value of `type`: rounded half to even; out of range (or not finite)
+    /// clamped to the type's smallest or largest value.
+    static func decode(_ v: Double, _ type: DataType) -> Int64 {
+        let (lo, hi): (Double, Double) =
+            type == .integer || type == .date
+            ? (-2_147_483_648, 2_147_483_648) : (-9.223372036854775808e18, 9.223372036854775808e18)
+        if v.isFinite && v >= lo && v < hi { return Int64(v.rounded(.toNearestOrEven)) }
+        let negative = v < 0 || v.isNaN && v.sign == .minus
+        if type == .integer || type == .date { return negative ? -2_147_483_648 : 2_147_483_647 }
+        return negative ? Int64.min : Int64.max
+    }
+}
+
+extension TDigest {
+    /// Folds the buffered values in (DuckDB calls compress() before every quantile it returns).
+    mutating func compress() {
+        if !processed.isEmpty || !unprocessed.isEmpty { process() }
+    }
+}
