@@ -93,7 +93,15 @@ enum ChunkEncoder {
                 }
             case .hugeint:
                 for i in 0..<c.count where c.isValid(i) { d.doubles.append(Double(c.int128(at: i))) }
+            case .varchar where c.isFlatString:
+                c.views.withUnsafeBufferPointer { v in
+                    for i in 0..<c.count where c.isValid(i) {
+                        let code = v[i].withBytes { d.strings.intern(UnsafeRawPointer($0.baseAddress), $0.count) }
+                        d.codes.append(code)
+                    }
+                }
             case .varchar:
+                // Dictionary codes: each code used is interned once.
                 var remap = [Int32](repeating: -1, count: c.dictionary?.count ?? 0)
                 for i in 0..<c.count where c.isValid(i) {
                     let code = Int(c.codes[i])
