@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README command 1: the main job on the built-in sample, no download needed.
 # Installs the -dev packages (Tools/lib.sh) when missing, builds kuai in release mode, converts Samples/kuailive-mini
-# (the eight KuaiLive CSVs at 1/1000 scale) into a store under ./out, and runs three analyst
-# queries with kuai-query --format table.
+# (the eight KuaiLive CSVs at 1/1000 scale) into a store under ./out, runs three analyst
+# queries with kuai-query --format table, and draws the report (kuai-report) into out/report.html.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source Tools/lib.sh
@@ -29,6 +29,10 @@ status=0
 run 'SELECT gender, age, count(*) AS users FROM "user" GROUP BY gender, age ORDER BY gender, age'
 run 'SELECT hour(epoch_ms(timestamp + 28800000)) AS hour_cn, count(*) AS clicks, round(sum(watch_live_time) / 60000.0, 1) AS watch_minutes FROM click GROUP BY hour_cn ORDER BY clicks DESC, hour_cn LIMIT 5'
 run 'SELECT r.live_content_category AS category, count(*) AS clicks, count(DISTINCT c.user_id) AS users FROM click c JOIN room r ON r.live_id = c.live_id GROUP BY category ORDER BY clicks DESC, category'
+REPORT="$(dirname "$STORE")/report.html"
 echo
-echo "Store: $STORE (query it: $BIN/kuai-query --store $STORE \"SELECT ...\")"
+echo "\$ kuai-report --store $STORE -o $REPORT"
+"$BIN/kuai-report" --store "$STORE" -o "$REPORT" || status=1
+echo
+echo "Store: $STORE (query it: $BIN/kuai-query --store $STORE \"SELECT ...\"); charts: $REPORT"
 exit $status

@@ -62,6 +62,7 @@ import Testing
         )
         folder.write(
             "94-empty.sql", "-- title: Empty\n-- chart: bars\n-- x: a\n-- y: b\nSELECT 1 AS a, 2 AS b WHERE false\n")
+        folder.write("95-drop.sql", "-- title: Drop\n-- chart: bars\n-- x: a\n-- y: b\nDROP TABLE click\n")
         let entries = RecipeCatalog.merged(RecipeCatalog.builtIn(), try RecipeCatalog.folder(folder.path))
         let store = try Store.open(at: FixtureStores.partial)
         let report = ReportBuilder(store: store).build(entries)
@@ -108,7 +109,16 @@ import Testing
                 continue
             }
         }
-        #expect(report.outcomes.filter(\.isFailure).map(\.name) == ["90-broken", "91-bad-header", "93-shape"])
+        // A recipe cannot change the store: writing statements fail, the table stays.
+        let dropOutcome = try #require(byName["95-drop"])
+        guard case .failed(let drop) = dropOutcome.status else {
+            Issue.record("\(dropOutcome.status)")
+            return
+        }
+        #expect(drop.contains("read-only"), "\(drop)")
+        #expect(try Store.open(at: FixtureStores.partial).tableNames.contains("click"))
+        #expect(
+            report.outcomes.filter(\.isFailure).map(\.name) == ["90-broken", "91-bad-header", "93-shape", "95-drop"])
 
         let page = HTMLPage.render(report, title: "Report <test>", version: "kuai test")
         #expect(page.hasPrefix("<!DOCTYPE html>"))

@@ -134,6 +134,18 @@ struct BoundExpr: CustomStringConvertible {
         return nil
     }
 
+    /// The conjuncts of a predicate (`a AND b AND c` -> [a, b, c]).
+    var conjuncts: [BoundExpr] {
+        if case .and(let xs) = kind { return xs.flatMap(\.conjuncts) }
+        return [self]
+    }
+
+    /// The conjunction of `parts` (a single part is itself), named `a AND b AND ...`.
+    static func and(_ parts: [BoundExpr]) -> BoundExpr {
+        if parts.count == 1 { return parts[0] }
+        return BoundExpr(.and(parts), type: .boolean, name: parts.map(\.name).joined(separator: " AND "))
+    }
+
     /// A copy with every node rewritten bottom-up by `f` (children first, then the node itself).
     func transformed(_ f: (BoundExpr) throws -> BoundExpr) rethrows -> BoundExpr {
         let kids = children

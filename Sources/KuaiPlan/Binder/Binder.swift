@@ -1,0 +1,81 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+/// Resolves names and types: turns the AST of KuaiSQL into a `LogicalPlan` with `BoundExpr`s
+/// (DuckDB's type rules; see `bindBinary`).
+final class Binder {
+    let catalog: Catalog
+    /// Runs an uncorrelated subquery at bind time (scalar subqueries, IN (subquery), EXISTS).
+    let runSubquery: (LogicalPlan) throws -> [Batch]
+    /// CTEs in scope, innermost last.
+    var ctes: [[String: (plan: LogicalPlan, columns: [ScopeColumn])]] = []
+    /// For a correlated subquery: the enclosing query's columns. A name found only there binds to
+    /// `outerColumn(depth: 1, index:)` and must appear in a WHERE equality `inner = outer`.
+    var outer: [ScopeColumn]? = nil
+    /// The `inner = outer` equalities taken out of a correlated subquery's WHERE; the subquery's
+    /// output gets the inner expressions as extra trailing columns (GROUP BY keys if it aggregates).
+    var correlations: [(inner: BoundExpr, outer: BoundExpr)] = []
+
+    /// Numbers shared CTEs; one per statement, handed to sub-binders.
+    var cteIds = CTECounter()
+
+    init(catalog: Catalog, runSubquery: @escaping (LogicalPlan) throws -> [Batch]) {
+        self.catalog = catalog
+        self.runSubquery = runSubquery
+    }
+
+    static func error(_ message: String, _ pos: SourcePosition) -> KuaiError {
+        KuaiError(.binding, message, at: pos.description)
+    }
+
+    /// Binds a full query: its CTEs, its body (with ORDER BY), LIMIT and OFFSET.
+    /// - Returns: the plan and its output columns (qualifier nil).
+    /// - Throws: `KuaiError.binding` for names, types and clauses used where they cannot be.
+    func bindQuery(_ q: Query) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        ctes.append([:])
+        defer { ctes.removeLast() }
+        try bindCTEs(q)
+        var plan: LogicalPlan
+        var cols: [ScopeColumn]
+        let correlationsBefore = correlations.count
+        switch q.body {
+        case .select(let core):
+            (plan, cols) = try bindSelect(core, orderBy: q.orderBy, orderByAll: q.orderByAll)
+        default:
+            (plan, cols) = try bindBody(q.body)
+            if !q.orderBy.isEmpty || q.orderByAll != nil {
+                plan = .sort(plan, try outputSortKeys(q.orderBy, q.orderByAll, cols))
+            }
+        }
+        plan = try planLimit(q, plan, correlated: correlations.count > correlationsBefore)
+        return (plan, cols.map { ScopeColumn(qualifier: nil, name: $0.name, type: $0.type) })
+    }
+
+    /// Binds the CTEs of `q` into the innermost frame of `ctes`, in order (each sees the ones before it).
+    /// A CTE referenced twice or more is a `shared` plan, computed once per query.
+    func bindCTEs(_ q: Query) throws {
+        var refs: [String: Int] = [:]
+        if !q.ctes.isEmpty { Binder.countTableRefs(q, &refs) }
+        for cte in q.ctes {
+            var (plan, cols) = try bindQuery(cte.query)
+            if refs[cte.name.lowercased(), default: 0] >= 2 {
+                plan = .shared(id: cteIds.next(), plan)
+            }
+            if !cte.columnNames.isEmpty {
+                for (i, n) in cte.columnNames.enumerated() where i < cols.count { cols[i].name = n }
+                plan = .project(plan, BoundExpr.columns(of: cols.map(\.field)), names: cols.map(\.name))
+            }
+            ctes[ctes.count - 1][cte.name.lowercased()] = (plan, cols)
+        }
+    }
+}
+
+/// Hands out CTE ids, shared by a binder and its sub-binders.
+final class CTECounter {
+    private var n = 0
+    func next() -> Int {
+        n += 1
+        return n
+    }
+}

@@ -1,0 +1,116 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// An aggregate call of an aggregate query: recorded in `ac` (an equal call once) and referenced as its
+    /// output column after the aggregation (keys first, then aggregates). Arguments, ORDER BY terms and FILTER
+    /// bind over the pre-aggregation columns; aggregates do not nest.
+    /// - Throws: `KuaiError.binding` for nested aggregates, a missing argument, non-constant parameters, or
+    ///   no matching aggregate.
+    func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> BoundExpr {
+        var f = call
+        let key = FunctionCall(
+            name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
+            orderBy: f.orderBy, filter: f.filter, over: nil, position: f.position
+        ).sqlDescription
+        let name = f.sqlDescription
+        if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
+            return BoundExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
+        }
+        // DuckDB's ordered-set form: `quantile_cont(0.5 ORDER BY x)`, which is also what the parser
+        // makes of `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`, is the quantile 0.5 of x, and
+        // ORDER BY x DESC counts the fraction from the largest value. Bound as quantile_cont(x, 0.5)
+        // (the name stays DuckDB's printed form).
+        var fromTop = false
+        if f.name == "quantile_cont" || f.name == "quantile_disc", f.arguments.count == 1, f.orderBy.count == 1,
+            !f.distinct
+        {
+            fromTop = !f.orderBy[0].ascending
+            f.arguments = [f.orderBy[0].expr, f.arguments[0]]
+            f.orderBy = []
+        }
+        let inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
+        for a in f.arguments where Binder.containsAggregate(a) {
+            throw Binder.error("aggregate function calls cannot be nested", a.position)
+        }
+        var argument: BoundExpr? = nil
+        let function: AggregateFunction
+        var order: [BoundExpr] = []
+        if f.star || (f.name == "count" && f.arguments.isEmpty) {
+            function = AggregateRegistry.resolve("count_star", nil)!
+        } else if f.name == "count", f.arguments.count == 1, case .row = f.arguments[0] {
+            (function, order) = try bindCountOfRow(f, inner)
+        } else {
+            let bound = try bindAggregateArguments(f, inner, fromTop: fromTop, name: name)
+            (function, order) = (bound.function, bound.order)
+            argument = bound.argument
+        }
+        let filter = try f.filter.map {
+            try bindBoolean($0, ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER"))
+        }
+        ac.aggregates.append((key, f, function, argument, filter, name, order))
+        return BoundExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
+    }
+
+    /// `count((a, b))`: a row value is never NULL, so this counts rows; `count(DISTINCT (a, b))` counts
+    /// distinct row values (NULL members included, NULL matching NULL), as DuckDB does. Returns the
+    /// aggregate and, for DISTINCT, the row's non-constant members (its "order" inputs).
+    func bindCountOfRow(_ f: FunctionCall, _ inner: ExprContext) throws -> (AggregateFunction, [BoundExpr]) {
+        if f.distinct, !f.orderBy.isEmpty,
+            !(f.orderBy.count == 1 && f.orderBy[0].expr.sqlDescription == f.arguments[0].sqlDescription)
+        {
+            throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
+        }
+        // Names and types must bind; constant members do not change which rows are equal; nested rows flatten.
+        let members = try Binder.rowMembers(f.arguments[0]).map { try bind($0, inner) }
+        guard f.distinct else { return (AggregateRegistry.resolve("count_star", nil)!, []) }
+        let order = members.filter { $0.constantValue == nil }
+        return (AggregateRegistry.countDistinctRows(order.map(\.type)), order)
+    }
+
+    /// An aggregate over its first argument, with constant parameters after it (`quantile_cont(x, 0.5)`,
+    /// `string_agg(x, ',')`) and ORDER BY terms where the aggregate's result depends on order.
+    func bindAggregateArguments(_ f: FunctionCall, _ inner: ExprContext, fromTop: Bool, name: String) throws -> (
+        function: AggregateFunction, argument: BoundExpr, order: [BoundExpr]
+    ) {
+        guard !f.arguments.isEmpty else {
+            throw Binder.error("\(f.name)() needs an argument", f.position)
+        }
+        var arg = try bind(f.arguments[0], inner)
+        if arg.type == .null && f.name != "count" {
+            arg = BoundExpr.constant(.null, type: .integer, name: arg.name)
+        }
+        var parameters: [Value] = []
+        for p in f.arguments.dropFirst() {
+            let b = try bind(p, inner)
+            guard b.referencedColumns.isEmpty, let v = try? b.evaluateConstant() else {
+                throw Binder.error("argument \(p.sqlDescription) of \(f.name) must be a constant", p.position)
+            }
+            parameters.append(v)
+        }
+        var order: [BoundExpr] = []
+        var orderKeys: [SortKey] = []
+        for (k, o) in f.orderBy.enumerated() {
+            order.append(try bind(o.expr, inner))
+            orderKeys.append(SortKey(column: k, ascending: o.ascending, nullsFirst: o.nullsFirst ?? false))
+        }
+        if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" {
+            arg = try toVarchar(arg, f.position)
+        }
+        guard
+            let fn = AggregateRegistry.resolve(
+                f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop)
+        else {
+            let signature = ([arg.type.description] + parameters.map { "\($0)" }).joined(separator: ", ")
+            throw Binder.error("no function matches \(f.name)(\(signature)) in \(name)", f.position)
+        }
+        if !order.isEmpty && !fn.ordered {
+            order = []  // ORDER BY does not change min/max/sum/count
+        }
+        if f.distinct && !order.isEmpty && !(f.orderBy.count == 1 && order[0].structuralKey == arg.structuralKey) {
+            throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
+        }
+        return (fn, arg, f.distinct ? [] : order)
+    }
+}

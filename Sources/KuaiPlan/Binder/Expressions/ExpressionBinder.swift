@@ -1,0 +1,111 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// Binds a predicate; it must be BOOLEAN (or NULL).
+    func bindBoolean(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
+        let b = try bind(e, ctx)
+        if b.type != .boolean && b.type != .null {
+            throw Binder.error(
+                "\(ctx.clause) clause must be a BOOLEAN expression, but \(e.sqlDescription) is \(b.type)", e.position)
+        }
+        return b
+    }
+
+    /// Binds an expression: resolves names, checks and infers types, folds constants.
+    func bind(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
+        if case .function(let f) = e, f.over != nil {
+            guard let wc = ctx.window else {
+                throw Binder.error("window functions are not allowed in \(ctx.clause)", f.position)
+            }
+            return try bindWindowCall(f, ctx, wc)
+        }
+        if let ac = ctx.aggregate {
+            // Aggregate query: aggregates become references to their result column, GROUP BY
+            // expressions to their key column; anything else must be built from those.
+            if case .function(let f) = e, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
+                return try bindAggregateCall(f, ac)
+            }
+            if case .column(nil, let n, _) = e, resolve(nil, n, ac.preScope) == nil,
+                let aliased = ctx.aliases[n.lowercased()]
+            {
+                var inner = ctx
+                inner.aliases = [:]
+                return try bind(aliased, inner)
+            }
+            if !Binder.containsAggregate(e), !containsWindow(e), !isConstantTree(e), !usesAlias(e, ctx) {
+                let plain = try bind(e, ExprContext(scope: ac.preScope, aggregate: nil, clause: ctx.clause))
+                if let k = ac.keyIndex[plain.structuralKey] {
+                    return BoundExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
+                }
+                if case .column(_, let name, let pos) = e {
+                    throw Binder.error(
+                        "column \"\(name)\" must appear in the GROUP BY clause or must be part of an aggregate function",
+                        pos)
+                }
+                if plain.referencedColumns.isEmpty { return plain }
+            }
+        }
+        return try bindNode(e, ctx)
+    }
+
+    /// One node of an expression (see `bind`): dispatches to the binder of its family.
+    func bindNode(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
+        let name = e.sqlDescription
+        switch e {
+        case .literal(let lit, let pos):
+            return try bindLiteral(lit, pos, name, ctx)
+        case .column(let q, let n, let pos):
+            return try bindColumnRef(q, n, at: pos, ctx)
+        case .unary(let op, let a, let pos):
+            return try bindUnary(op, a, pos, name, ctx)
+        case .binary(let op, let a, let b, let pos):
+            return try bindBinary(op, a, b, pos, name, ctx)
+        case .like(let a, let p, let escape, let negated, let ci, let pos):
+            return try bindLike(a, p, escape, negated: negated, caseInsensitive: ci, pos, name, ctx)
+        case .row(_, let pos):
+            throw Binder.error(
+                "row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
+        case .isNull(let a, let negated, _):
+            let x = try bind(a, ctx)
+            return fold(BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name))
+        case .between(let a, let lo, let hi, let negated, let pos):
+            return try bindBetween(a, lo, hi, negated: negated, pos, name, ctx)
+        case .inList(let a, let list, let negated, let pos):
+            return try bindInList(a, list, negated, pos, name, ctx)
+        case .caseWhen(let operand, let whens, let elseExpr, let pos):
+            return try bindCase(operand, whens, elseExpr, pos, name, ctx)
+        case .cast(let a, let t, let isTry, let pos):
+            return try bindCast(a, to: t, isTry: isTry, pos, name, ctx)
+        case .function(let f):
+            return try bindFunctionCall(f, name, ctx)
+        case .extract(let field, let a, let pos):
+            let x = try bind(a, ctx)
+            return try bindFunction("date_part", [BoundExpr.constant(.string(field), type: .varchar), x], pos, name)
+        case .scalarSubquery(let q, let pos):
+            return try bindScalarSubquery(q, ctx, at: pos, name: name)
+        case .exists(let q, let negated, _):
+            return try bindExists(q, negated: negated, name: name)
+        case .inSubquery(let a, let q, let negated, let pos):
+            return try bindInSubquery(a, q, negated: negated, ctx, at: pos, name: name)
+        }
+    }
+
+    /// A column name: an input column, a select-list alias where the clause allows them and no input
+    /// column has the name, or (in a correlated subquery) a column of the enclosing query.
+    /// - Throws: `KuaiError.binding` for an unknown or ambiguous name.
+    func bindColumnRef(_ q: String?, _ n: String, at pos: SourcePosition, _ ctx: ExprContext) throws -> BoundExpr {
+        if q == nil, resolve(nil, n, ctx.scope) == nil, let aliased = ctx.aliases[n.lowercased()] {
+            var inner = ctx
+            inner.aliases = [:]
+            return try bind(aliased, inner)
+        }
+        switch try resolveColumn(q, n, pos, ctx.scope) {
+        case .input(let i): return BoundExpr.column(i, type: ctx.scope[i].type, name: ctx.scope[i].name)
+        case .outer(let depth, let i):
+            let c = outer![i]
+            return BoundExpr(.outerColumn(depth: depth, index: i), type: c.type, name: c.name)
+        }
+    }
+}

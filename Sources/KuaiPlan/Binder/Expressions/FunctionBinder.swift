@@ -1,0 +1,153 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// A scalar function call `f(args)` (aggregates and window calls are bound before reaching here, where
+    /// they are allowed): like_escape and friends are LIKE ... ESCAPE; others resolve in `bindFunction`.
+    /// - Throws: `KuaiError.binding` for an aggregate where none is allowed, DISTINCT, or no matching overload.
+    func bindFunctionCall(_ f: FunctionCall, _ name: String, _ ctx: ExprContext) throws -> BoundExpr {
+        if AggregateRegistry.isAggregate(f.name) || f.star {
+            throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
+        }
+        if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
+        if let form = Binder.likeEscapeFunctions[f.name] {
+            // like_escape(s, p, e) and friends: DuckDB's functions behind LIKE ... ESCAPE.
+            guard f.arguments.count == 3 else {
+                throw Binder.error("\(f.name)() takes three arguments", f.position)
+            }
+            return try bindLike(
+                f.arguments[0], f.arguments[1], f.arguments[2], negated: form.negated,
+                caseInsensitive: form.caseInsensitive, f.position, name, ctx)
+        }
+        let args = try f.arguments.map { try bind($0, ctx) }
+        return try bindFunction(f.name, args, f.position, name)
+    }
+
+    /// `fname(args)` over bound arguments: a special form (typeof, date_part('epoch', ..), mod, concat,
+    /// coalesce and its kin), else the cheapest overload of the registry, with the arguments cast to its
+    /// parameter types.
+    /// - Throws: `KuaiError.binding` for an unknown function (naming the closest) or no matching overload
+    ///   (listing the candidates).
+    func bindFunction(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr
+    {
+        if let special = try bindSpecialForm(fname, args, pos, name) { return special }
+        if let fused = try fuseHourOfEpochMs(fname, args, pos, name) { return fused }
+        return try bindOverload(fname, args, pos, name)
+    }
+
+    /// The functions with rules of their own; nil for the others.
+    func bindSpecialForm(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr?
+    {
+        switch fname {
+        case "typeof":
+            guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
+            return BoundExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
+        case "date_part":
+            // date_part('epoch', x), also EXTRACT(epoch FROM x), is DuckDB's epoch(x): seconds as a
+            // DOUBLE with the fraction (1746406923.456), not whole seconds like the BIGINT parts.
+            if args.count == 2, case .string(let part)? = args[0].constantValue, part.lowercased() == "epoch",
+                args[1].type == .timestamp || args[1].type == .date
+            {
+                return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
+            }
+        case "mod":
+            guard args.count == 2 else { throw Binder.error("mod() takes two arguments", pos) }
+            return try makeArithmetic(.modulo, args[0], args[1], pos, name)
+        case "concat":
+            let cast = try args.map { try toVarchar($0, pos) }
+            guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else {
+                throw Binder.error("concat() needs arguments", pos)
+            }
+            return fold(BoundExpr(.function(f, cast), type: .varchar, name: name))
+        case "coalesce", "ifnull", "nullif", "greatest", "least":
+            if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }
+            if fname == "ifnull" && args.count != 2 { throw Binder.error("ifnull() takes two arguments", pos) }
+            if args.isEmpty { throw Binder.error("\(fname)() needs at least one argument", pos) }
+            let t = try unifiedType(args, adaptingStringConstants: true) { t, u in
+                Binder.error("\(fname)() arguments have incompatible types \(t) and \(u) in \(name)", pos)
+            }
+            if t == .null { return BoundExpr.constant(.null, type: .integer, name: name) }
+            let cast = try args.map { try coerce($0, to: t, pos) }
+            guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else {
+                throw Binder.error("\(fname)() is not supported here", pos)
+            }
+            return fold(BoundExpr(.function(f, cast), type: t, name: name))
+        default:
+            break
+        }
+        return nil
+    }
+
+    /// hour(epoch_ms(x)) over BIGINT milliseconds: one fused integer kernel; nil for other calls.
+    func fuseHourOfEpochMs(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr?
+    {
+        // hour(epoch_ms(x)) over BIGINT milliseconds: one fused integer kernel.
+        if fname == "hour", args.count == 1, case .function(let inner, let innerArgs) = args[0].kind,
+            inner.name == "epoch_ms", innerArgs.count == 1, innerArgs[0].type.isInteger,
+            let fused = FunctionRegistry.resolve("hour_of_epoch_ms", [innerArgs[0].type])
+        {
+            // ... and hour(epoch_ms(ms + constant)): the addition folds into the same loop.
+            if case .arithmetic(.add, let x, let y) = innerArgs[0].kind, innerArgs[0].type == .bigint,
+                let plus = FunctionRegistry.resolve("hour_of_epoch_ms_plus", [.bigint, .bigint])
+            {
+                let (col, k) = y.constantValue != nil ? (x, y) : (y, x)
+                if case .int? = k.constantValue, col.type.isInteger, col.constantValue == nil {
+                    let args = [
+                        try coerce(col, to: .bigint, pos), BoundExpr.constant(k.constantValue!, type: .bigint),
+                    ]
+                    return fold(BoundExpr(.function(plus, args), type: .bigint, name: name))
+                }
+            }
+            let a = try coerce(innerArgs[0], to: fused.parameters[0], pos)
+            return fold(BoundExpr(.function(fused, [a]), type: fused.returnType, name: name))
+        }
+        return nil
+    }
+
+    /// `fname(args)` through `FunctionRegistry`: string constants adapt to the parameter type of the only
+    /// overload taking that many arguments; then the cheapest overload (implicit casts) is chosen.
+    func bindOverload(_ fname: String, _ args0: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr
+    {
+        var args = args0
+        // String constants adapt to the parameter type of the only overload taking that many arguments.
+        let candidates = FunctionRegistry.overloads(fname)
+        guard !candidates.isEmpty else {
+            if AggregateRegistry.isAggregate(fname) {
+                throw Binder.error("aggregate function \(fname) is not allowed here", pos)
+            }
+            var msg = "function \(fname) does not exist"
+            if let s = closest(fname, FunctionRegistry.names) { msg += "; did you mean \(s)?" }
+            throw Binder.error(msg, pos)
+        }
+        let sameArity = candidates.filter { $0.parameters.count == args.count || $0.variadic }
+        if sameArity.count == 1 {
+            let f = sameArity[0]
+            for i in args.indices where isStringConstant(args[i]) {
+                let p = i < f.parameters.count ? f.parameters[i] : f.parameters.last!
+                if p != .varchar { args[i] = try coerce(args[i], to: p, pos) }
+            }
+        }
+        guard let f = FunctionRegistry.resolve(fname, args.map(\.type)) else {
+            let sig = "\(fname)(" + args.map(\.type.description).joined(separator: ", ") + ")"
+            throw Binder.error(
+                "no function matches \(sig) in \(name); candidates: "
+                    + candidates.map(\.signature).joined(separator: "; "), pos)
+        }
+        let cast = try args.enumerated().map { i, a in
+            try coerce(a, to: i < f.parameters.count ? f.parameters[i] : f.parameters.last!, pos)
+        }
+        return fold(BoundExpr(.function(f, cast), type: f.returnType, name: name))
+    }
+
+    /// `x` as VARCHAR (every type casts to VARCHAR).
+    func toVarchar(_ x: BoundExpr, _ pos: SourcePosition) throws -> BoundExpr {
+        if x.type == .varchar { return x }
+        if x.type == .null { return BoundExpr.constant(.null, type: .varchar, name: x.name) }
+        return fold(BoundExpr(.cast(x, isTry: false), type: .varchar, name: x.name))
+    }
+}

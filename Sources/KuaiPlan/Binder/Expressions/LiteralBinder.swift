@@ -1,0 +1,97 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    func bindLiteral(_ lit: Literal, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext) throws -> BoundExpr {
+        switch lit {
+        case .null: return BoundExpr.constant(.null, type: .null, name: name)
+        case .bool(let b): return BoundExpr.constant(.bool(b), type: .boolean, name: name)
+        case .integer(let v):
+            let t: DataType = (v >= Int64(Int32.min) && v <= Int64(Int32.max)) ? .integer : .bigint
+            return BoundExpr.constant(.int(v), type: t, name: name)
+        case .decimal(let text):
+            // An integer beyond Int64 that fits 128 bits is a HUGEINT, as in DuckDB.
+            if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let h = Int128(text) {
+                if let i = Int64(exactly: h) { return BoundExpr.constant(.int(i), type: .bigint, name: name) }
+                return BoundExpr.constant(.hugeint(h), type: .hugeint, name: name)
+            }
+            // DuckDB types 1.5 as DECIMAL(2,1); kuai computes it as DOUBLE (see README, "Numbers").
+            guard let d = Double(text) else { throw Binder.error("invalid number \(text)", pos) }
+            if let i = Int64(exactly: d), !text.contains("."), !text.lowercased().contains("e") {
+                return BoundExpr.constant(.int(i), type: .bigint, name: name)
+            }
+            return BoundExpr.constant(.double(d), type: .double, name: name)
+        case .string(let s): return BoundExpr.constant(.string(s), type: .varchar, name: name)
+        case .typed(let t, let s):
+            return try castConstantString(s, to: t, pos, name)
+        case .interval(let q, let unit):
+            let x = try bind(q, ctx)
+            guard case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
+                throw Binder.error("INTERVAL needs an integer constant quantity", pos)
+            }
+            let micros: Int64
+            switch unit.lowercased() {
+            case "microsecond", "microseconds", "us": micros = 1
+            case "millisecond", "milliseconds", "ms": micros = 1_000
+            case "second", "seconds", "s": micros = 1_000_000
+            case "minute", "minutes", "m": micros = 60_000_000
+            case "hour", "hours", "h": micros = 3_600_000_000
+            case "day", "days", "d": micros = 86_400_000_000
+            case "week", "weeks", "w": micros = 7 * 86_400_000_000
+            default: throw Binder.error("INTERVAL unit \(unit) is not supported (use microsecond .. week)", pos)
+            }
+            let (r, o) = n.multipliedReportingOverflow(by: micros)
+            if o { throw Binder.error("INTERVAL \(n) \(unit) is out of range", pos) }
+            return BoundExpr.constant(.int(r), type: .interval, name: name)
+        }
+    }
+
+    /// A VARCHAR constant converted to `t` at plan time (typed literals, comparisons with a column).
+    func castConstantString(_ s: String, to t: DataType, _ pos: SourcePosition, _ name: String) throws -> BoundExpr {
+        let src = BoundExpr.constant(.string(s), type: .varchar)
+        let c = BoundExpr(.cast(src, isTry: false), type: t, name: name)
+        do {
+            return BoundExpr.constant(try c.evaluateConstant(), type: t, name: name)
+        } catch let e as KuaiError {
+            throw KuaiError(
+                .binding, e.message.replacingOccurrences(of: " in expression \(name)", with: ""), at: pos.description)
+        }
+    }
+}
+
+extension String {
+    /// Replaces every occurrence of `target` with `replacement` (no Foundation).
+    func replacingOccurrences(of target: String, with replacement: String) -> String {
+        guard !target.isEmpty else { return self }
+        var out = ""
+        var rest = Substring(self)
+        while let r = rest.range(of: target) {
+            out += rest[..<r.lowerBound]
+            out += replacement
+            rest = rest[r.upperBound...]
+        }
+        out += rest
+        return out
+    }
+}
+
+extension Substring {
+    /// The first range of `target` (naive search; short strings only).
+    func range(of target: String) -> Range<Substring.Index>? {
+        let t = Array(target)
+        guard !t.isEmpty else { return nil }
+        var i = startIndex
+        while i < endIndex {
+            var j = i
+            var k = 0
+            while k < t.count, j < endIndex, self[j] == t[k] {
+                j = index(after: j)
+                k += 1
+            }
+            if k == t.count { return i..<j }
+            i = index(after: i)
+        }
+        return nil
+    }
+}

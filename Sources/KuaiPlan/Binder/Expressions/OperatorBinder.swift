@@ -1,0 +1,160 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// `NOT x` (BOOLEAN), `+x` and `-x` (numbers; `-` also negates an INTERVAL); an untyped NULL operand
+    /// gives a BIGINT NULL, as DuckDB.
+    func bindUnary(_ op: UnaryOperator, _ a: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext)
+        throws -> BoundExpr
+    {
+        let x = try bind(a, ctx)
+        switch op {
+        case .not:
+            try requireBoolean(x, a, "NOT")
+            return fold(BoundExpr(.not(x), type: .boolean, name: name))
+        case .plus:
+            guard x.type.isNumeric || x.type == .null else {
+                throw Binder.error("cannot apply unary + to \(x.type) in \(name)", pos)
+            }
+            if x.type == .null { return BoundExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
+            return x
+        case .minus:
+            if x.type == .interval { return fold(BoundExpr(.negate(x), type: .interval, name: name)) }
+            guard x.type.isNumeric || x.type == .null else {
+                throw Binder.error("cannot negate \(x.type) in \(name)", pos)
+            }
+            return fold(BoundExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name))
+        }
+    }
+
+    /// `CAST(x AS t)` / `TRY_CAST` / `x::t`. DuckDB types 2.5 as DECIMAL, whose cast to an integer rounds
+    /// halves away from zero: a decimal literal cast to an integer type does so.
+    /// - Throws: `KuaiError.binding` when no cast from x's type to t exists.
+    func bindCast(
+        _ a: Expr, to t: DataType, isTry: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
+    ) throws -> BoundExpr {
+        let x = try bind(a, ctx)
+        if x.type == t { return x }
+        if t.isInteger, isDecimalLiteral(a), case .double(let d)? = x.constantValue {
+            let r = d.rounded(.toNearestOrAwayFromZero)
+            if r >= -9.2e18 && r <= 9.2e18 && Kernels.integerRange(t).contains(Int64(r)) {
+                return BoundExpr.constant(.int(Int64(r)), type: t, name: name)
+            }
+        }
+        guard Kernels.canCast(from: x.type, to: t) else {
+            throw Binder.error("cannot cast \(x.type) to \(t) in \(name)", pos)
+        }
+        return fold(BoundExpr(.cast(x, isTry: isTry), type: t, name: name))
+    }
+
+    func bindBinary(
+        _ op: BinaryOperator, _ a: Expr, _ b: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
+    ) throws -> BoundExpr {
+        switch op {
+        case .and, .or:
+            let x = try bind(a, ctx)
+            let y = try bind(b, ctx)
+            try requireBoolean(x, a, op.rawValue)
+            try requireBoolean(y, b, op.rawValue)
+            var parts: [BoundExpr] = []
+            for p in [x, y] {
+                switch (op, p.kind) {
+                case (.and, .and(let xs)), (.or, .or(let xs)): parts.append(contentsOf: xs)
+                default: parts.append(p)
+                }
+            }
+            return fold(BoundExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name))
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
+            let cop: CompareOp
+            switch op {
+            case .equal: cop = .equal
+            case .notEqual: cop = .notEqual
+            case .less: cop = .less
+            case .lessEqual: cop = .lessEqual
+            case .greater: cop = .greater
+            default: cop = .greaterEqual
+            }
+            return try makeCompare(cop, try bind(a, ctx), try bind(b, ctx), pos, name)
+        case .isDistinctFrom, .isNotDistinctFrom:
+            var x = try bind(a, ctx)
+            var y = try bind(b, ctx)
+            if x.type != .null && y.type != .null {
+                (x, y) = try comparisonOperands(x, y, pos, name, castHint: false)
+            }
+            return fold(
+                BoundExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
+        case .concat:
+            let x = try bind(a, ctx)
+            let y = try bind(b, ctx)
+            // DuckDB types `x || NULL` (an untyped NULL on either side) as NULL, not VARCHAR.
+            if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
+            return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
+        case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
+            let x = try bind(a, ctx)
+            let y = try bind(b, ctx)
+            let aop: ArithmeticOp
+            switch op {
+            case .add: aop = .add
+            case .subtract: aop = .subtract
+            case .multiply: aop = .multiply
+            case .divide: aop = .divide
+            case .integerDivide: aop = .integerDivide
+            default: aop = .modulo
+            }
+            return try makeArithmetic(aop, x, y, pos, name)
+        }
+    }
+
+    /// `x op y` for the arithmetic operators, typed as DuckDB does: the common numeric type of the operands
+    /// (`/` is DOUBLE); an untyped NULL takes the other side's type, and NULL op NULL is BIGINT (DOUBLE for `/`).
+    /// Also `mod(x, y)`, which DuckDB types exactly like `x % y`. Temporal operands go through functions.
+    func makeArithmetic(_ aop: ArithmeticOp, _ x0: BoundExpr, _ y0: BoundExpr, _ pos: SourcePosition, _ name: String)
+        throws -> BoundExpr
+    {
+        var x = x0
+        var y = y0
+        let temporal: Set<DataType> = [.date, .timestamp, .interval]
+        if temporal.contains(x.type) || temporal.contains(y.type) {
+            return try bindTemporalArithmetic(aop, x, y, pos, name)
+        }
+        if isStringConstant(x) && y.type.isNumeric { x = try coerce(x, to: y.type, pos) }
+        if isStringConstant(y) && x.type.isNumeric { y = try coerce(y, to: x.type, pos) }
+        if x.type == .null && y.type == .null {
+            return BoundExpr.constant(.null, type: aop == .divide ? .double : .bigint, name: name)
+        }
+        let xt = x.type == .null ? y.type : x.type
+        let yt = y.type == .null ? x.type : y.type
+        guard xt.isNumeric || xt == .boolean, yt.isNumeric || yt == .boolean,
+            var t = commonType(xt == .boolean ? .integer : xt, yt == .boolean ? .integer : yt)
+        else {
+            throw Binder.error("cannot apply \(aop.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
+        }
+        if aop == .divide { t = .double }
+        return fold(BoundExpr(.arithmetic(aop, x, y), type: t, name: name))
+    }
+
+    func bindTemporalArithmetic(
+        _ op: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition, _ name: String
+    ) throws -> BoundExpr {
+        let fn: String?
+        switch (op, x.type, y.type) {
+        case (.add, .date, let t) where t.isInteger: fn = "date_add_days"
+        case (.add, let t, .date) where t.isInteger: return try bindTemporalArithmetic(op, y, x, pos, name)
+        case (.subtract, .date, let t) where t.isInteger: fn = "date_sub_days"
+        case (.subtract, .date, .date): fn = "date_diff_days"
+        case (.subtract, .timestamp, .timestamp): fn = "timestamp_diff"
+        case (.add, .timestamp, .interval), (.add, .date, .interval): fn = "timestamp_add_interval"
+        case (.add, .interval, .timestamp), (.add, .interval, .date):
+            return try bindTemporalArithmetic(op, y, x, pos, name)
+        case (.subtract, .timestamp, .interval), (.subtract, .date, .interval): fn = "timestamp_sub_interval"
+        case (.add, .interval, .interval): fn = "interval_add"
+        case (.subtract, .interval, .interval): fn = "interval_sub"
+        default: fn = nil
+        }
+        guard let fn, FunctionRegistry.isScalarFunction(fn) else {
+            throw Binder.error("cannot apply \(op.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
+        }
+        return try bindFunction(fn, [x, y], pos, name)
+    }
+}

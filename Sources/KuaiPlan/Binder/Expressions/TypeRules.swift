@@ -1,0 +1,63 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// The common type two operands are compared or combined in (nil when incompatible).
+    func commonType(_ a: DataType, _ b: DataType) -> DataType? {
+        if a == b { return a }
+        if a == .null { return b }
+        if b == .null { return a }
+        if a.isNumeric && b.isNumeric {
+            if a == .double || b == .double { return .double }
+            let rank: [DataType: Int] = [.integer: 0, .bigint: 1, .hugeint: 2]
+            return rank[a]! >= rank[b]! ? a : b
+        }
+        if (a == .boolean && b.isInteger) || (b == .boolean && a.isInteger) { return a == .boolean ? b : a }
+        if (a == .date && b == .timestamp) || (a == .timestamp && b == .date) { return .timestamp }
+        return nil
+    }
+
+    /// Converts `x` to `t`: string constants are parsed at plan time, others get a CAST node.
+    func coerce(_ x: BoundExpr, to t: DataType, _ pos: SourcePosition) throws -> BoundExpr {
+        if x.type == t || t == .null { return x }
+        if case .constant(let v) = x.kind {
+            if v.isNull { return BoundExpr.constant(.null, type: t, name: x.name) }
+            if case .string(let s) = v, t != .varchar { return try castConstantString(s, to: t, pos, x.name) }
+        }
+        return fold(BoundExpr(.cast(x, isTry: false), type: t, name: x.name))
+    }
+
+    func isStringConstant(_ x: BoundExpr) -> Bool {
+        if case .constant(.string) = x.kind { return true }
+        return false
+    }
+
+    /// Replaces a subtree without column inputs by its value (kept as is when evaluation fails,
+    /// so an error in a branch no row takes is not raised at plan time).
+    func fold(_ e: BoundExpr) -> BoundExpr {
+        if !e.isEvaluableWithoutInput || e.constantValue != nil { return e }
+        guard let v = try? e.evaluateConstant() else { return e }
+        return BoundExpr(.constant(v), type: e.type, name: e.name)
+    }
+
+    /// The common type of `exprs`, skipping untyped NULLs (`.null` when all are): DuckDB's rule for CASE
+    /// branches, coalesce-like arguments and VALUES columns. With `adaptingStringConstants`, a string
+    /// constant after the first typed operand adapts to it (it is cast later) instead of taking part.
+    /// - Throws: `mismatch(t, u)` for two operand types without a common type.
+    func unifiedType(
+        _ exprs: [BoundExpr], adaptingStringConstants: Bool, mismatch: (DataType, DataType) -> KuaiError
+    ) throws -> DataType {
+        var t: DataType = .null
+        for e in exprs where e.type != .null {
+            if adaptingStringConstants && isStringConstant(e) && t != .null && t != .varchar { continue }
+            if t == .null {
+                t = e.type
+                continue
+            }
+            guard let c = commonType(t, e.type) else { throw mismatch(t, e.type) }
+            t = c
+        }
+        return t
+    }
+}

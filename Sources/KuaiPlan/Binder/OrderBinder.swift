@@ -1,0 +1,104 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// ORDER BY of a SELECT: each term is an output position (`ORDER BY 2`), an output name, or an
+    /// expression (select-list aliases, aggregates of an aggregate query and window functions allowed);
+    /// an expression not in the select list becomes a hidden output column (after `s.visible`). ORDER BY
+    /// ALL orders by every output column, left to right.
+    /// - Throws: `KuaiError.binding` for a position out of range, names and types.
+    func bindOrderBy(_ orderBy: [OrderItem], all: OrderItem?, _ s: SelectBinding) throws {
+        if let all {
+            s.sortKeys = (0..<s.visible).map {
+                SortKey(column: $0, ascending: all.ascending, nullsFirst: all.nullsFirst ?? false)
+            }
+        }
+        let ctx = s.context("ORDER BY", aliases: true)
+        for item in orderBy {
+            let idx: Int
+            if case .literal(.integer(let k), let p) = item.expr {
+                guard k >= 1 && Int(k) <= s.visible else {
+                    throw Binder.error("ORDER term out of range - should be between 1 and \(s.visible)", p)
+                }
+                idx = Int(k) - 1
+            } else if case .column(nil, let name, _) = item.expr,
+                let i = s.names.firstIndex(where: { $0.lowercased() == name.lowercased() })
+            {
+                idx = i
+            } else {
+                let b = try bind(item.expr, ctx)
+                if let i = s.exprs.firstIndex(where: { $0.structuralKey == b.structuralKey }) {
+                    idx = i
+                } else {
+                    s.exprs.append(b)
+                    s.names.append(item.expr.sqlDescription)
+                    idx = s.exprs.count - 1
+                }
+            }
+            s.sortKeys.append(SortKey(column: idx, ascending: item.ascending, nullsFirst: item.nullsFirst ?? false))
+        }
+    }
+
+    /// Sort keys over output columns only (set operations): positions or output names.
+    func outputSortKeys(_ items: [OrderItem], _ all: OrderItem?, _ cols: [ScopeColumn]) throws -> [SortKey] {
+        if let all {
+            return cols.indices.map {
+                SortKey(column: $0, ascending: all.ascending, nullsFirst: all.nullsFirst ?? false)
+            }
+        }
+        return try items.map { item in
+            let idx: Int
+            if case .literal(.integer(let k), let p) = item.expr {
+                guard k >= 1 && Int(k) <= cols.count else {
+                    throw Binder.error("ORDER term out of range - should be between 1 and \(cols.count)", p)
+                }
+                idx = Int(k) - 1
+            } else if case .column(nil, let name, let p) = item.expr {
+                guard let i = cols.firstIndex(where: { $0.name.lowercased() == name.lowercased() }) else {
+                    throw Binder.error(
+                        "column \"\(name)\" not found in the result; columns: \(cols.map(\.name).joined(separator: ", "))",
+                        p)
+                }
+                idx = i
+            } else {
+                throw Binder.error(
+                    "ORDER BY after a set operation must name an output column or position", item.expr.position)
+            }
+            return SortKey(column: idx, ascending: item.ascending, nullsFirst: item.nullsFirst ?? false)
+        }
+    }
+
+    /// LIMIT and OFFSET of `q` over `plan`: non-negative integer constants. Refused in a correlated
+    /// subquery: it is decorrelated into one plan over all outer rows, so a LIMIT there would keep n rows
+    /// in all, not n per outer row (it gave silently wrong answers).
+    /// - Throws: `KuaiError.binding` for a non-constant or negative count, or a correlated subquery.
+    func planLimit(_ q: Query, _ plan: LogicalPlan, correlated: Bool) throws -> LogicalPlan {
+        let limit = try q.limit.map { try constantInt($0, "LIMIT") }
+        let offset = try q.offset.map { try constantInt($0, "OFFSET") } ?? 0
+        if limit == nil && offset == 0 { return plan }
+        if correlated {
+            throw Binder.error(
+                "LIMIT and OFFSET are not supported in a correlated subquery", (q.limit ?? q.offset)!.position)
+        }
+        return .limit(plan, limit: limit, offset: offset)
+    }
+
+    /// The value of a LIMIT or OFFSET expression.
+    /// - Throws: `KuaiError.binding` unless it is a non-negative integer constant.
+    func constantInt(_ e: Expr, _ clause: String) throws -> Int {
+        guard let v = try nonNegativeIntConstant(e, clause: clause) else {
+            throw Binder.error(
+                "\(clause) must be a non-negative integer constant, found \(e.sqlDescription)", e.position)
+        }
+        return Int(v)
+    }
+
+    /// The value of `e` when it is a non-negative integer constant (bound without columns), else nil.
+    /// - Throws: `KuaiError.binding` when `e` does not bind (a column name, a type error).
+    func nonNegativeIntConstant(_ e: Expr, clause: String) throws -> Int64? {
+        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: clause))
+        guard case .int(let v)? = try? b.evaluateConstant(), v >= 0 else { return nil }
+        return v
+    }
+}

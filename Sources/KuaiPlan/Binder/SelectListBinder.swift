@@ -1,0 +1,66 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// The select list with `*`, `t.*` and `* EXCLUDE (...)` expanded into the FROM columns they name
+    /// (`*` skips the hidden right-hand copies of USING columns).
+    /// - Throws: `KuaiError.binding` for `t.*` of a table not in FROM, or `*` without FROM.
+    func expandStars(_ list: [SelectItem], _ scope: [ScopeColumn]) throws -> [(expr: Expr, alias: String?)] {
+        var items: [(expr: Expr, alias: String?)] = []
+        for item in list {
+            switch item {
+            case .expr(let e, let alias): items.append((e, alias))
+            case .star(let table, let exclude, let pos):
+                let ex = Set(exclude.map { $0.lowercased() })
+                var any = false
+                for c in scope
+                where (table == nil && !c.hidden) || (table != nil && c.qualifier?.lowercased() == table!.lowercased())
+                {
+                    any = true
+                    if ex.contains(c.name.lowercased()) { continue }
+                    items.append((.column(qualifier: c.qualifier, name: c.name, pos), nil))
+                }
+                if !any {
+                    if let table { throw Binder.error("table \"\(table)\" not found in FROM clause", pos) }
+                    throw Binder.error("SELECT * with no tables specified is not valid", pos)
+                }
+            }
+        }
+        return items
+    }
+
+    /// Binds the select list into `s.exprs` and `s.names` (DuckDB's result column names). A correlated
+    /// subquery then outputs the inner sides of its correlations as trailing key columns.
+    /// - Throws: `KuaiError.binding` for names, types, misplaced aggregates, and outer columns used outside
+    ///   WHERE equalities.
+    func bindSelectList(_ s: SelectBinding) throws {
+        let ctx = s.context("SELECT", aliases: false)
+        for it in s.items {
+            s.exprs.append(try bind(it.expr, ctx))
+            s.names.append(Binder.outputName(it.expr, alias: it.alias))
+        }
+        for c in correlations {
+            if let ac = s.aggregate {
+                let k = ac.keyIndex[c.inner.structuralKey]!
+                s.exprs.append(BoundExpr.column(k, type: c.inner.type, name: c.inner.name))
+            } else {
+                s.exprs.append(c.inner)
+            }
+            s.names.append("__key\(s.names.count)")
+        }
+        for e in s.exprs where e.referencesOuterColumns {
+            throw Binder.error(
+                "a correlated subquery may use outer columns only in WHERE equalities; found \(e.name)",
+                s.core.position)
+        }
+        s.visible = s.exprs.count
+    }
+
+    /// The name DuckDB gives a result column: the alias, the bare column name, or the expression text.
+    static func outputName(_ e: Expr, alias: String?) -> String {
+        if let alias { return alias }
+        if case .column(_, let name, _) = e { return name }
+        return e.sqlDescription
+    }
+}

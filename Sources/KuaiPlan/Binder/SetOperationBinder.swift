@@ -1,0 +1,77 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// A query body without its ORDER BY: a SELECT, a parenthesised query, a set operation or VALUES.
+    /// - Returns: the plan and its output columns.
+    func bindBody(_ body: QueryBody) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        switch body {
+        case .select(let core): return try bindSelect(core, orderBy: [], orderByAll: nil)
+        case .nested(let q): return try bindQuery(q)
+        case .setOperation(let op, let all, let left, let right, let pos):
+            return try bindSetOperation(op, all: all, left, right, at: pos)
+        case .values(let rows, let pos):
+            return try bindValues(rows, at: pos)
+        }
+    }
+
+    /// `left UNION [ALL] | EXCEPT [ALL] | INTERSECT [ALL] right`: both inputs cast to the common type of
+    /// each column (VARCHAR when one side is VARCHAR and no other common type exists, INTEGER for NULL
+    /// columns); the names are the left input's. UNION (not ALL) is UNION ALL then DISTINCT; nested UNION
+    /// ALLs flatten into one.
+    /// - Throws: `KuaiError.binding` for inputs of different widths or column types that do not unify.
+    func bindSetOperation(
+        _ op: SetOperator, all: Bool, _ left: QueryBody, _ right: QueryBody, at pos: SourcePosition
+    ) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        let (lp0, lc) = try bindBody(left)
+        let (rp0, rc) = try bindBody(right)
+        guard lc.count == rc.count else {
+            throw Binder.error(
+                "set operation inputs have \(lc.count) and \(rc.count) columns; they must have the same number", pos)
+        }
+        var types: [DataType] = []
+        for i in 0..<lc.count {
+            let a = lc[i].type
+            let b = rc[i].type
+            if let t = commonType(a, b) {
+                types.append(t == .null ? .integer : t)
+            } else if a == .varchar || b == .varchar {
+                types.append(.varchar)
+            } else {
+                throw Binder.error("set operation column \(i + 1) has types \(a) and \(b) that do not unify", pos)
+            }
+        }
+        let lp = try castColumns(lp0, lc, types, pos)
+        let rp = try castColumns(rp0, rc, types, pos)
+        let cols = zip(lc, types).map { ScopeColumn(qualifier: nil, name: $0.name, type: $1) }
+        switch op {
+        case .union:
+            var kids: [LogicalPlan] = []
+            for p in [lp, rp] {
+                if case .union(let inner) = p { kids += inner } else { kids.append(p) }
+            }
+            let u: LogicalPlan = .union(kids)
+            return (all ? u : .distinct(u), cols)
+        case .except: return (.setOp(.except, all: all, lp, rp), cols)
+        case .intersect: return (.setOp(.intersect, all: all, lp, rp), cols)
+        }
+    }
+
+    /// Projects `plan` so that column i has type `types[i]` (no-op when already so).
+    func castColumns(_ plan: LogicalPlan, _ cols: [ScopeColumn], _ types: [DataType], _ pos: SourcePosition) throws
+        -> LogicalPlan
+    {
+        if zip(cols, types).allSatisfy({ $0.type == $1 }) { return plan }
+        let exprs = try cols.enumerated().map { i, c -> BoundExpr in
+            let e = BoundExpr.column(i, type: c.type, name: c.name)
+            if c.type == types[i] { return e }
+            if c.type == .null { return BoundExpr.constant(.null, type: types[i], name: c.name) }
+            guard Kernels.canCast(from: c.type, to: types[i]) else {
+                throw Binder.error("cannot cast \(c.type) to \(types[i]) in a set operation", pos)
+            }
+            return BoundExpr(.cast(e, isTry: false), type: types[i], name: c.name)
+        }
+        return .project(plan, exprs, names: cols.map(\.name))
+    }
+}

@@ -1,0 +1,109 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// FROM: a table, CTE or view by name, a table function, a subquery, or a join of two of these; no FROM
+    /// is one row of no columns.
+    /// - Returns: the plan and the columns it makes visible, qualified by the alias or table name.
+    /// - Throws: `KuaiError.binding` for unknown names and bad join conditions.
+    func bindFrom(_ ref: TableRef?) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
+        guard let ref else {
+            return (.values(schema: [], batches: [Batch(columns: [], count: 1)], label: "OneRow"), [])
+        }
+        switch ref {
+        case .table(let name, let alias, let pos):
+            return try bindNamedTable(name, qualifier: alias ?? name, at: pos)
+        case .tableFunction(let call):
+            return try bindTableFunction(call)
+        case .subquery(let query, let alias, let names, _):
+            // A FROM subquery cannot see the columns of an enclosing query.
+            let savedOuter = outer
+            outer = nil
+            defer { outer = savedOuter }
+            let (plan, cols) = try bindQuery(query)
+            var out = cols.map { ScopeColumn(qualifier: alias, name: $0.name, type: $0.type) }
+            for (i, n) in names.enumerated() where i < out.count { out[i].name = n }
+            return (plan, out)
+        case .join(let kind, let left, let right, let condition, let pos):
+            return try bindJoin(kind, left, right, condition, at: pos)
+        }
+    }
+
+    /// A name in FROM: the innermost CTE of that name, else a view, else a table of the catalog.
+    /// - Throws: `KuaiError.binding` naming the closest table when there is none of that name.
+    func bindNamedTable(_ name: String, qualifier q: String, at pos: SourcePosition) throws -> (
+        plan: LogicalPlan, scope: [ScopeColumn]
+    ) {
+        for frame in ctes.reversed() {
+            if let cte = frame[name.lowercased()] {
+                return (cte.plan, cte.columns.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) })
+            }
+        }
+        if let view = try catalog.lookupView(name) { return try bindView(view, qualifier: q, at: pos) }
+        guard let table = try catalog.lookupTable(name) else {
+            let names = catalog.tableNames
+            var msg = "table \"\(name)\" not found"
+            if let s = closest(name, names) { msg += "; did you mean \"\(s)\"?" }
+            msg += " (tables: " + names.joined(separator: ", ") + ")"
+            throw Binder.error(msg, pos)
+        }
+        return (
+            .scan(table: table, columns: Array(0..<table.schema.count), conjuncts: []),
+            table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) }
+        )
+    }
+
+    /// `left [kind] JOIN right [ON cond | USING (cols)]`: a join whose ON condition (or USING equalities) is
+    /// its residual; the optimizer turns equalities into hash keys. An INNER JOIN without condition is a
+    /// CROSS JOIN. SEMI and ANTI joins output the left columns only.
+    /// - Throws: `KuaiError.binding` for an outer join without condition, a non-BOOLEAN ON condition, or a
+    ///   USING column missing on one side.
+    func bindJoin(
+        _ kind: JoinKind, _ left: TableRef, _ right: TableRef, _ condition: JoinCondition, at pos: SourcePosition
+    ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
+        let (lp, ls) = try bindFrom(left)
+        var (rp, rs) = try bindFrom(right)
+        let type = JoinType(kind)
+        var residual: BoundExpr? = nil
+        switch condition {
+        case .none:
+            if type != .cross && type != .inner {
+                throw Binder.error("\(kind.rawValue) JOIN needs an ON or USING condition", pos)
+            }
+        case .on(let e):
+            residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
+        case .using(let cols):
+            var parts: [BoundExpr] = []
+            for c in cols {
+                // Unqualified names skip hidden columns: after `a JOIN b USING (x)`, x is a's.
+                guard let li = resolve(nil, c, ls), let ri = resolve(nil, c, rs) else {
+                    throw Binder.error("column \"\(c)\" in USING must exist on both sides of the join", pos)
+                }
+                let a = BoundExpr.column(li, type: ls[li].type, name: ls[li].name)
+                let b = BoundExpr.column(ls.count + ri, type: rs[ri].type, name: rs[ri].name)
+                parts.append(try makeCompare(.equal, a, b, pos, "(\(c) = \(c))"))
+                rs[ri].hidden = true
+            }
+            residual = parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "USING")
+        }
+        let scope = (type == .semi || type == .anti) ? ls : ls + rs
+        let planned: JoinType = type == .inner && residual == nil ? .cross : type
+        return (.join(lp, rp, type: planned, leftKeys: [], rightKeys: [], residual: residual), scope)
+    }
+}
+
+extension JoinType {
+    /// The join type of a FROM clause's join.
+    init(_ kind: JoinKind) {
+        switch kind {
+        case .inner: self = .inner
+        case .left: self = .left
+        case .right: self = .right
+        case .full: self = .full
+        case .cross: self = .cross
+        case .semi: self = .semi
+        case .anti: self = .anti
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+extension Binder {
+    /// `VALUES (..), (..)`: rows of constants, all of one width; each column has the common type of its
+    /// values (INTEGER when all are NULL) and is named `col0`, `col1`, ... (DuckDB).
+    /// - Throws: `KuaiError.binding` for no rows, rows of different widths, values that are not constants
+    ///   or column types that do not unify.
+    func bindValues(_ rows: [[Expr]], at pos: SourcePosition) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        guard let width = rows.first?.count, width > 0 else {
+            throw Binder.error("VALUES needs at least one row", pos)
+        }
+        var bound: [[BoundExpr]] = []
+        for r in rows {
+            guard r.count == width else { throw Binder.error("VALUES rows must all have \(width) values", pos) }
+            bound.append(try r.map { try bind($0, ExprContext(scope: [], aggregate: nil, clause: "VALUES")) })
+        }
+        var fields: Schema = []
+        for c in 0..<width {
+            let t = try unifiedType(bound.map { $0[c] }, adaptingStringConstants: false) { t, u in
+                Binder.error("VALUES column \(c + 1) mixes \(t) and \(u)", pos)
+            }
+            fields.append(Field("col\(c)", t == .null ? .integer : t))
+        }
+        var columns: [Column] = []
+        for (c, field) in fields.enumerated() {
+            let values = try bound.map { r -> Value in
+                let e = try coerce(r[c], to: field.type, pos)
+                guard let v = try? e.evaluateConstant() else {
+                    throw Binder.error("VALUES entries must be constants", pos)
+                }
+                return v
+            }
+            columns.append(Binder.column(values, field.type))
+        }
+        return (
+            .values(schema: fields, batches: [Batch(columns: columns, count: rows.count)], label: "Values"),
+            fields.map { ScopeColumn(qualifier: nil, name: $0.name, type: $0.type) }
+        )
+    }
+
+    /// A column of boxed constants (VALUES).
+    static func column(_ values: [Value], _ t: DataType) -> Column {
+        switch t {
+        case .varchar:
+            return Column(
+                strings: values.map { v -> String? in
+                    if case .string(let s) = v { return s }
+                    return nil
+                })
+        case .double:
+            let d = values.map { v -> Double in
+                switch v {
+                case .double(let x): return x
+                case .int(let i): return Double(i)
+                default: return 0
+                }
+            }
+            let valid = values.map { $0.isNull ? UInt8(0) : 1 }
+            return Column(doubles: d, validity: valid.contains(0) ? valid : nil)
+        default:
+            let valid = values.map { $0.isNull ? UInt8(0) : 1 }
+            if values.contains(where: {
+                if case .hugeint = $0 { return true }
+                return false
+            }) {
+                // HUGEINT values beyond Int64: a wide column (see Column.highs)
+                var c = Column(
+                    hugeints: values.map { v -> Int128 in
+                        switch v {
+                        case .int(let x): return Int128(x)
+                        case .hugeint(let x): return x
+                        default: return 0
+                        }
+                    }, validity: valid.contains(0) ? valid : nil)
+                c.type = t
+                return c
+            }
+            let i = values.map { v -> Int64 in
+                switch v {
+                case .int(let x): return x
+                case .bool(let b): return b ? 1 : 0
+                case .double(let d): return Int64(d)
+                default: return 0
+                }
+            }
+            return Column(type: t, ints: i, validity: valid.contains(0) ? valid : nil)
+        }
+    }
+}

@@ -1,0 +1,205 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+/// One window function call of a SELECT, bound over the pre-window columns.
+struct WindowCall {
+    /// The call's text, which identifies equal calls.
+    var key: String
+    var partition: [BoundExpr] = []
+    var order: [(expr: BoundExpr, ascending: Bool, nullsFirst: Bool)] = []
+    var frame: KuaiExec.WindowFrame? = nil
+    var kind: WindowFunction.Kind = .rowNumber
+    var argument: BoundExpr? = nil
+    /// lag/lead: rows back or ahead.
+    var offset = 1
+    /// lag/lead: the value where the row is outside the partition.
+    var defaultValue: Value = .null
+    var type: DataType = .bigint
+    var name: String
+}
+
+/// The window calls found while binding a SELECT. A call is referenced by the placeholder
+/// `windowCall(k)` until the window operators are placed and the final column is known.
+final class WindowContext {
+    let named: [(name: String, spec: WindowSpec)]
+    var calls: [WindowCall] = []
+    init(named: [(name: String, spec: WindowSpec)]) { self.named = named }
+}
+
+extension Binder {
+    /// A window function call `f(...) OVER (...)` of the select list, ORDER BY or QUALIFY: recorded in `wc`
+    /// (an equal call is recorded once) and referenced by a `windowCall` placeholder until the select binder
+    /// places the window operators. PARTITION BY, ORDER BY and arguments bind like the clause around the
+    /// call, without window functions; a named window (`OVER w`) fills what the call leaves out.
+    /// - Throws: `KuaiError.binding` for an unknown function or window name, DISTINCT or FILTER, arguments
+    ///   of the wrong type and non-constant offsets.
+    func bindWindowCall(_ f: FunctionCall, _ ctx: ExprContext, _ wc: WindowContext) throws -> BoundExpr {
+        let name = f.sqlDescription
+        if let i = wc.calls.firstIndex(where: { $0.key == name }) {
+            return BoundExpr(.windowCall(i), type: wc.calls[i].type, name: name)
+        }
+        var inner = ctx
+        inner.window = nil
+        inner.clause = "window function \(f.name)"
+        var spec = f.over!
+        if let baseName = spec.baseName {
+            guard let base = wc.named.first(where: { $0.name.lowercased() == baseName.lowercased() })?.spec else {
+                throw Binder.error("window \"\(baseName)\" is not defined", f.position)
+            }
+            if spec.partitionBy.isEmpty { spec.partitionBy = base.partitionBy }
+            if spec.orderBy.isEmpty { spec.orderBy = base.orderBy }
+            if spec.frame == nil { spec.frame = base.frame }
+        }
+        var call = WindowCall(key: name, name: name)
+        call.partition = try spec.partitionBy.map { try bind($0, inner) }
+        call.order = try spec.orderBy.map {
+            (expr: try bind($0.expr, inner), ascending: $0.ascending, nullsFirst: $0.nullsFirst ?? false)
+        }
+        call.frame = try spec.frame.map(bindFrame)
+        try bindWindowFunction(f, inner, &call)
+        if f.distinct { throw Binder.error("DISTINCT in window functions is not supported", f.position) }
+        if f.filter != nil { throw Binder.error("FILTER in window functions is not supported", f.position) }
+        call.type = WindowFunction.resultType(call.kind, argumentType: call.argument?.type)
+        wc.calls.append(call)
+        return BoundExpr(.windowCall(wc.calls.count - 1), type: call.type, name: name)
+    }
+
+    /// `ROWS | RANGE BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
+    /// the same as UNBOUNDED and are clamped, keeping the frame arithmetic in range).
+    func bindFrame(_ fr: KuaiSQL.WindowFrame) throws -> KuaiExec.WindowFrame {
+        func bound(_ b: KuaiSQL.WindowFrame.Bound) throws -> KuaiExec.WindowFrame.Bound {
+            func amount(_ e: Expr) throws -> Int64 {
+                guard let v = try nonNegativeIntConstant(e, clause: "window frame") else {
+                    throw Binder.error("window frame offsets must be non-negative constants", e.position)
+                }
+                return min(v, fr.unit == .rows ? Int64(Int32.max) : Int64(1) << 60)
+            }
+            switch b {
+            case .unboundedPreceding: return .unboundedPreceding
+            case .preceding(let e): return .preceding(try amount(e))
+            case .currentRow: return .currentRow
+            case .following(let e): return .following(try amount(e))
+            case .unboundedFollowing: return .unboundedFollowing
+            }
+        }
+        return KuaiExec.WindowFrame(
+            mode: fr.unit == .rows ? .rows : .range, start: try bound(fr.start), end: try bound(fr.end))
+    }
+
+    /// The function of a window call: its kind and argument; lag/lead take an offset (a non-negative
+    /// integer constant, default 1) and a default value (a constant of the argument's type).
+    func bindWindowFunction(_ f: FunctionCall, _ inner: ExprContext, _ call: inout WindowCall) throws {
+        func arg(_ i: Int) throws -> BoundExpr {
+            guard i < f.arguments.count else { throw Binder.error("\(f.name)() needs an argument", f.position) }
+            let a = try bind(f.arguments[i], inner)
+            return a.type == .null ? BoundExpr.constant(.null, type: .integer, name: a.name) : a
+        }
+        switch f.name {
+        case "row_number": call.kind = .rowNumber
+        case "rank": call.kind = .rank
+        case "dense_rank": call.kind = .denseRank
+        case "lag", "lead":
+            call.kind = f.name == "lag" ? .lag : .lead
+            let argument = try arg(0)
+            call.argument = argument
+            if f.arguments.count > 1 {
+                guard let v = try nonNegativeIntConstant(f.arguments[1], clause: "lag/lead offset") else {
+                    throw Binder.error(
+                        "the offset of \(f.name) must be a non-negative integer constant", f.arguments[1].position)
+                }
+                call.offset = Int(min(v, Int64(Int32.max)))
+            }
+            if f.arguments.count > 2 {
+                let d = try coerce(
+                    try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default")),
+                    to: argument.type, f.arguments[2].position)
+                guard let v = try? d.evaluateConstant() else {
+                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+                }
+                call.defaultValue = v
+            }
+        case "first_value", "last_value":
+            call.kind = f.name == "first_value" ? .firstValue : .lastValue
+            call.argument = try arg(0)
+        case "count":
+            if f.star || f.arguments.isEmpty {
+                call.kind = .countStar
+            } else {
+                call.kind = .count
+                call.argument = try arg(0)
+            }
+        case "sum", "avg", "min", "max":
+            call.kind = WindowFunction.Kind(rawValue: f.name)!
+            let argument = try arg(0)
+            call.argument = argument
+            if (f.name == "sum" || f.name == "avg") && !(argument.type.isNumeric || argument.type == .boolean) {
+                throw Binder.error("\(f.name)(\(argument.type)) is not defined in \(call.name)", f.position)
+            }
+        default:
+            throw Binder.error("window function \(f.name) is not supported", f.position)
+        }
+    }
+
+    /// Adds window operators above `plan` (extra input columns projected first; calls with the
+    /// same PARTITION BY / ORDER BY share one operator). Returns the plan and the final column of
+    /// each call.
+    func placeWindows(_ plan0: LogicalPlan, _ wc: WindowContext) -> (LogicalPlan, [Int]) {
+        var plan = plan0
+        let schema = plan.schema
+        let p = schema.count
+        var extra: [BoundExpr] = []
+        var extraIndex: [String: Int] = [:]
+        func col(_ e: BoundExpr) -> Int {
+            if let c = e.columnIndex { return c }
+            if let i = extraIndex[e.structuralKey] { return p + i }
+            extra.append(e)
+            extraIndex[e.structuralKey] = extra.count - 1
+            return p + extra.count - 1
+        }
+        var groups: [(key: String, partition: [Int], order: [SortKey], calls: [Int])] = []
+        var functions: [WindowFunction] = []
+        for (k, c) in wc.calls.enumerated() {
+            let part = c.partition.map(col)
+            let order = c.order.map {
+                SortKey(column: col($0.expr), ascending: $0.ascending, nullsFirst: $0.nullsFirst)
+            }
+            let arg = c.argument.map(col)
+            functions.append(
+                WindowFunction(c.kind, argument: arg, offset: c.offset, defaultValue: c.defaultValue, frame: c.frame))
+            let key = "\(part)|\(order.map(\.description))"
+            if let g = groups.firstIndex(where: { $0.key == key }) {
+                groups[g].calls.append(k)
+            } else {
+                groups.append((key, part, order, [k]))
+            }
+        }
+        if !extra.isEmpty {
+            let pass = schema.enumerated().map {
+                BoundExpr.column($0.offset, type: $0.element.type, name: $0.element.name)
+            }
+            plan = .project(plan, pass + extra, names: schema.map(\.name) + extra.map(\.name))
+        }
+        var width = p + extra.count
+        var final = [Int](repeating: 0, count: wc.calls.count)
+        for g in groups {
+            let fs = g.calls.map { functions[$0] }
+            plan = .window(
+                plan, partitionBy: g.partition, orderBy: g.order, functions: fs,
+                names: g.calls.map { wc.calls[$0].name })
+            for (j, k) in g.calls.enumerated() { final[k] = width + j }
+            width += fs.count
+        }
+        return (plan, final)
+    }
+}
+
+extension BoundExpr {
+    /// A copy where the placeholder of window call `k` is the column `columns[k]`.
+    func replacingWindowCalls(_ columns: [Int]) -> BoundExpr {
+        transformed { e in
+            if case .windowCall(let k) = e.kind { return BoundExpr.column(columns[k], type: e.type, name: e.name) }
+            return e
+        }
+    }
+}
