@@ -36,7 +36,8 @@ public final class StoreTransaction: @unchecked Sendable {
 
     private enum State { case open, committed, aborted }
     private enum Target {
-        case newTable
+        /// A new table, placed at `position` in the manifest's table order (the end when nil).
+        case newTable(position: Int?)
         case append(String)
     }
 
@@ -181,6 +182,12 @@ public final class StoreTransaction: @unchecked Sendable {
     public func createTable(name: String, schema: Schema, sourcePath: String? = nil, sourceBytes: Int = 0) throws
         -> TableWriter
     {
+        try createTable(name: name, schema: schema, sourcePath: sourcePath, sourceBytes: sourceBytes, position: nil)
+    }
+
+    private func createTable(name: String, schema: Schema, sourcePath: String?, sourceBytes: Int, position: Int?)
+        throws -> TableWriter
+    {
         try mutex.withLock {
             try checkOpen()
             try checkNameFree(name)
@@ -191,7 +198,8 @@ public final class StoreTransaction: @unchecked Sendable {
             for f in schema where !seen.insert(f.name.lowercased()).inserted {
                 throw KuaiError(.usage, "table \(name) has two columns called \(f.name)")
             }
-            return try startWriter(name: name, schema: schema, target: .newTable, source: (sourcePath, sourceBytes))
+            return try startWriter(
+                name: name, schema: schema, target: .newTable(position: position), source: (sourcePath, sourceBytes))
         }
     }
 
@@ -310,8 +318,8 @@ public final class StoreTransaction: @unchecked Sendable {
                 throw KuaiError(.usage, "table \(record.name) was begun but not finished", at: path)
             }
             switch target {
-            case .newTable:
-                manifest.tables.append(record.manifestEntry())
+            case .newTable(let position):
+                manifest.tables.insert(record.manifestEntry(), at: min(position ?? Int.max, manifest.tables.count))
             case .append(let name):
                 guard let i = tableIndex(name) else { throw KuaiError(.usage, "table \(name) was dropped", at: path) }
                 if seg.rowCount > 0 {
@@ -364,6 +372,49 @@ public final class StoreTransaction: @unchecked Sendable {
 }
 
 extension StoreTransaction: TableWriterOwner {}
+
+/// Where a conversion writes its tables: a new store (`StoreWriter`) or a commit to an existing one
+/// (`StoreTransaction`, where a table of the same name is replaced and the others are kept).
+public protocol StoreTableTarget: AnyObject {
+    /// Starts a table named `name`.
+    /// - Throws: `KuaiError.usage` for a name written twice or repeated column names; `.io`.
+    func beginTable(name: String, schema: Schema, sourcePath: String?, sourceBytes: Int) throws -> TableWriter
+    /// Makes every finished table visible at once.
+    func commit() throws
+    /// Drops everything written (idempotent).
+    func abort()
+}
+
+extension StoreWriter: StoreTableTarget {}
+
+extension StoreTransaction: StoreTableTarget {
+    /// Starts table `name`, replacing a table of that name (in its place in the table order) at the
+    /// commit (kuai-convert adding tables to a store).
+    /// - Throws: `KuaiError.usage` when a view has that name or the table is written twice; `.io`.
+    public func beginTable(name: String, schema: Schema, sourcePath: String?, sourceBytes: Int) throws
+        -> TableWriter
+    {
+        let position = tableNames.firstIndex { $0.lowercased() == name.lowercased() }
+        if let position { try dropTable(tableNames[position]) }
+        if viewNames.contains(where: { $0.lowercased() == name.lowercased() }) {
+            throw KuaiError(
+                .usage, "a view is called \"\(name)\": drop it before adding a table of that name", at: path)
+        }
+        return try createTable(
+            name: name, schema: schema, sourcePath: sourcePath, sourceBytes: sourceBytes, position: position)
+    }
+
+    /// Drops every table and view (kuai-convert --replace: the store becomes what this commit writes).
+    public func dropEverything() throws {
+        for t in tableNames { try dropTable(t) }
+        for v in viewNames { try dropView(v) }
+    }
+
+    /// True when `path` is a folder holding a `manifest.json` (a store to commit to).
+    public static func isStore(_ path: String) -> Bool {
+        POSIX.kind(POSIX.absolute(path) + "/" + FormatConstants.manifestName) == .file
+    }
+}
 
 /// Removes what no manifest refers to: folders of uncommitted or superseded generations, folders of
 /// dropped version-1 tables, manifests of failed commits (Formats/column-file.md, "Generations and

@@ -19,6 +19,13 @@ public struct ConvertOptions: Sendable {
     /// Tunables of the CSV reader (chunk size, threads, sample size); tests use tiny chunks.
     /// `csv.skipBadRows` is set from `rejectFile`.
     public var csv = CSVReadOptions()
+    /// When the target is an existing store: false (default) adds the converted tables to it,
+    /// replacing tables of the same names and keeping the others; true replaces the whole store
+    /// (every other table and view is dropped).
+    public var replaceStore = false
+    /// Seconds to wait for another writer of an existing store (Formats/column-file.md, "Generations
+    /// and commits; writers and the lock").
+    public var lockTimeoutSeconds: Double = 60
     public init(rejectFile: String? = nil, report: (@Sendable (ConvertEvent) -> Void)? = nil) {
         self.rejectFile = rejectFile
         self.report = report
@@ -45,7 +52,10 @@ public enum ConvertEvent: Sendable {
 /// one column (as DuckDB does).
 public enum Converter {
     /// Converts `sources` (folders of CSVs and/or single .csv files; table name = file name
-    /// without `.csv`) into a new store at `store`, replacing an existing one atomically.
+    /// without `.csv`) into the store at `store`: a new store when there is none (built beside it and
+    /// renamed into place), else one commit to the existing store that adds the tables, replacing
+    /// tables of the same names and keeping every other table and view (`options.replaceStore`
+    /// drops them instead).
     /// - Returns: one summary per table, in the order written.
     /// - Throws: `KuaiError.csv` naming file:line:column, `.io`; on any error no store is written
     ///   and an existing store at `store` is unchanged.
@@ -66,7 +76,7 @@ public enum Converter {
         }
         defer { if let f = rejectStream { fclose(f) } }
 
-        let writer = try StoreWriter(destination: store)
+        let writer = try target(store, options)
         var summaries: [TableSummary] = []
         do {
             for file in files {
@@ -121,6 +131,14 @@ public enum Converter {
             throw error
         }
         return summaries
+    }
+
+    /// A new store's writer, or a commit to the existing store at `store`.
+    static func target(_ store: String, _ options: ConvertOptions) throws -> StoreTableTarget {
+        guard StoreTransaction.isStore(store) else { return try StoreWriter(destination: store) }
+        let tx = try StoreTransaction.begin(at: store, create: false, lockTimeout: options.lockTimeoutSeconds)
+        if options.replaceStore { try tx.dropEverything() }
+        return tx
     }
 
     /// Refuses a reject file that would overwrite what the run must not touch. Opening it truncates

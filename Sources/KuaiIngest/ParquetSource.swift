@@ -12,7 +12,9 @@ enum ParquetSource {
     /// - Returns: the table summary, rows and source bytes (the files' sizes).
     /// - Throws: the reader's errors (`KuaiError.corrupt` / `.format` naming file and column chunk),
     ///   `.io`.
-    static func convert(_ source: Converter.SourceFile, into writer: StoreWriter) throws -> (TableSummary, Int, Int) {
+    static func convert(_ source: Converter.SourceFile, into writer: StoreTableTarget) throws -> (
+        TableSummary, Int, Int
+    ) {
         let paths = try ParquetGlob.expand(source.path)
         let hive = paths.contains { !ParquetTable.hiveKeys($0).isEmpty } && ParquetGlob.hasWildcard(source.path)
         let table = try ParquetTable(name: source.table, paths: paths, hivePartitioning: hive)

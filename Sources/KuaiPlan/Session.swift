@@ -118,7 +118,10 @@ public enum StatementResult {
 /// writer has committed since). Writing statements (CREATE, DROP, ALTER, INSERT) each take the store's
 /// write lock, build a new generation and commit it atomically (Formats/column-file.md, "Generations
 /// and commits"); a failed statement changes nothing.
-public final class Session {
+///
+/// A session runs one statement at a time: it may move between threads, but is not to be used from
+/// two threads at once (use one session per thread).
+public final class Session: @unchecked Sendable {
     /// The store folder (absolute), or nil for a session over in-memory tables.
     public let storePath: String?
     public let access: StoreAccess

@@ -1,6 +1,6 @@
 // kuai-convert: KuaiLive CSV files -> kuai column store (README "kuai-convert").
 //
-//   kuai-convert SOURCE... -o STORE [--reject-file PATH]
+//   kuai-convert SOURCE... -o STORE [--replace] [--reject-file PATH]
 //   kuai-convert --verify STORE
 //
 // Exit codes: 0 success, 1 bad data / damaged store / I/O failure, 2 usage error.
@@ -17,8 +17,10 @@ struct KuaiConvert: ParsableCommand {
         discussion: """
             Each CSV becomes one table named after its file (click.csv -> click). The eight KuaiLive \
             tables (user, streamer, room, click, comment, like, gift, negative) get their known \
-            schema; other CSVs get types inferred from their first 20,000 rows. The store is built \
-            beside STORE and renamed into place: on any error no store is written and an existing \
+            schema; other CSVs get types inferred from their first 20,000 rows. A new store is built \
+            beside STORE and renamed into place. When STORE is already a store, the tables are added \
+            to it in one commit: a table of the same name is replaced, every other table and view is \
+            kept (--replace drops them instead). On any error nothing is written and an existing \
             store at STORE is left unchanged.
 
             Exit status: 0 success, 1 bad CSV data, damaged store or I/O error, 2 usage error.
@@ -49,6 +51,11 @@ struct KuaiConvert: ParsableCommand {
     @Flag(name: .customLong("quiet"), help: "Print no progress and no summary.")
     var quiet = false
 
+    @Flag(
+        name: .customLong("replace"),
+        help: "When STORE is already a store, replace all of it: its other tables and views are dropped.")
+    var replace = false
+
     func validate() throws {
         if sources.isEmpty && verify == nil { throw ValidationError("give SOURCE... -o STORE, or --verify STORE") }
         if !sources.isEmpty && output == nil { throw ValidationError("missing -o STORE: where to write the store") }
@@ -56,6 +63,7 @@ struct KuaiConvert: ParsableCommand {
             throw ValidationError("no SOURCE given: a folder of CSV files or .csv files")
         }
         if sources.isEmpty && rejectFile != nil { throw ValidationError("--reject-file needs SOURCE... -o STORE") }
+        if sources.isEmpty && replace { throw ValidationError("--replace needs SOURCE... -o STORE") }
     }
 }
 
@@ -138,13 +146,28 @@ func printSummary(
     printError(line("total", tables.reduce(0) { $0 + $1.rows }, csv, store, wallSeconds) + ratio)
 }
 
+/// When STORE was already a store: which of its tables were replaced and which were kept or dropped.
+func printStoreChange(before: [String], written: [String], replaced: Bool, store: String) {
+    guard !before.isEmpty else { return }
+    let lowered = Set(written.map { $0.lowercased() })
+    let replacedTables = before.filter { lowered.contains($0.lowercased()) }
+    let others = before.filter { !lowered.contains($0.lowercased()) }
+    var parts: [String] = []
+    if !replacedTables.isEmpty { parts.append("replaced \(replacedTables.joined(separator: ", "))") }
+    if !others.isEmpty { parts.append((replaced ? "dropped " : "kept ") + others.joined(separator: ", ")) }
+    if parts.isEmpty { return }
+    printError("kuai-convert: \(store): " + parts.joined(separator: "; "))
+}
+
 /// Runs the parsed command; returns the exit status.
 func run(_ cmd: KuaiConvert) -> Int32 {
     if !cmd.sources.isEmpty, let output = cmd.output {
         let reporter = Reporter(showProgress: !cmd.quiet && isatty(STDERR_FILENO) != 0)
         var options = ConvertOptions(rejectFile: cmd.rejectFile, report: { reporter.handle($0) })
         options.csv.workers = ProcessInfo.processInfo.activeProcessorCount
+        options.replaceStore = cmd.replace
         let t0 = DispatchTime.now().uptimeNanoseconds
+        let before = (try? Store.open(at: output))?.tableNames ?? []
         do {
             _ = try Converter.convert(sources: cmd.sources, to: output, options: options)
         } catch {
@@ -154,6 +177,8 @@ func run(_ cmd: KuaiConvert) -> Int32 {
         reporter.clearProgress()
         if !cmd.quiet {
             printSummary(reporter.tables, wallSeconds: Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+            printStoreChange(
+                before: before, written: reporter.tables.map(\.table), replaced: cmd.replace, store: output)
         }
         for r in reporter.rejected {
             printError(

@@ -134,7 +134,8 @@ struct TrustConvertTests {
         let entriesBefore = dir.entries()
         let r2 = try kuaiConvert(src, "-o", old)
         #expect(r2.failedCleanly && r2.status == 1, "\(bad.name): \(r2)")
-        #expect(snapshot(old) == before, "\(bad.name): the earlier store changed")
+        #expect(committedSnapshot(old) == before, "\(bad.name): the earlier store changed")
+        #expect(uncommittedLeftovers(in: old).isEmpty, "\(bad.name): \(uncommittedLeftovers(in: old))")
         #expect(dir.entries() == entriesBefore, "\(bad.name): folder now holds \(dir.entries())")
         #expect(leftoverTemporaries(in: dir.path).isEmpty)
         // The same bad file as the second source of a folder: the good first table is not kept either.
@@ -143,7 +144,8 @@ struct TrustConvertTests {
         let r3 = try kuaiConvert(folder, "-o", old)
         #expect(r3.failedCleanly, "\(bad.name): \(r3)")
         #expect(r3.err.contains("\(src):\(bad.location): csv error: "), "\(bad.name): \(r3.err)")
-        #expect(snapshot(old) == before, "\(bad.name): the earlier store changed (folder source)")
+        #expect(committedSnapshot(old) == before, "\(bad.name): the earlier store changed (folder source)")
+        #expect(uncommittedLeftovers(in: old).isEmpty)
         #expect(leftoverTemporaries(in: dir.path).isEmpty)
     }
 

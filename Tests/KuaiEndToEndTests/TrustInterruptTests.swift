@@ -28,18 +28,24 @@ struct TrustInterruptTests {
         return n
     }
 
-    /// Runs a conversion of `source` into `store` and kill -9s it once its temporary folder holds
-    /// `killAfterBytes` bytes. Returns false if the conversion ended before it could be killed.
+    /// Runs a conversion of `source` into `store` and kill -9s it once the folder it writes holds
+    /// `killAfterBytes` bytes: the temporary folder beside a new store, or the new generation's
+    /// `gen-*` folder inside an existing one. Returns false if the conversion ended before it could be
+    /// killed.
     static func convertAndKill(_ source: String, _ store: String, in dir: TempDir, killAfterBytes: Int) throws -> Bool {
+        let existing = FileManager.default.fileExists(atPath: store + "/manifest.json")
+        let before = Set(uncommittedLeftovers(in: store))
         let p = try KuaiTool.convert.start([source, "-o", store, "--quiet"])
         let name = (store as NSString).lastPathComponent
         let prefix = ".\(name).tmp-\(p.processIdentifier)-"
         let deadline = Date().addingTimeInterval(120)
         var killed = false
         while p.isRunning && Date() < deadline {
-            if let tmp = dir.entries().first(where: { $0.hasPrefix(prefix) }),
-                bytesUnder(dir.sub(tmp)) >= killAfterBytes
-            {
+            let writing =
+                existing
+                ? uncommittedLeftovers(in: store).first { !before.contains($0) }.map { store + "/" + $0 }
+                : dir.entries().first(where: { $0.hasPrefix(prefix) }).map { dir.sub($0) }
+            if let writing, bytesUnder(writing) >= killAfterBytes {
                 kill(p.processIdentifier, SIGKILL)
                 killed = true
                 break
@@ -73,7 +79,7 @@ struct TrustInterruptTests {
         let store = dir.sub("s.kuai")
         let r = try kuaiConvert(small, "-o", store, "--quiet")
         try #require(r.status == 0, "\(r)")
-        let before = snapshot(store)
+        let before = committedSnapshot(store)
         let answerBefore = try kuaiQuery(store, Self.clickQuery)
         try #require(answerBefore.status == 0 && answerBefore.out.contains("\n1000,"), "\(answerBefore)")
         let visible = dir.entries().filter { !$0.hasPrefix(".") }
@@ -84,7 +90,8 @@ struct TrustInterruptTests {
                 killed,
                 "kuai-convert finished before it could be killed (kill after \(killAfter) bytes); make the CSV bigger")
             #expect(
-                snapshot(store) == before, "the earlier store changed after kill -9 (kill after \(killAfter) bytes)")
+                committedSnapshot(store) == before,
+                "the earlier store changed after kill -9 (kill after \(killAfter) bytes)")
             #expect(
                 dir.entries().filter { !$0.hasPrefix(".") } == visible, "a new visible entry appeared: \(dir.entries())"
             )
@@ -94,13 +101,14 @@ struct TrustInterruptTests {
             #expect(v.status == 0, "after kill -9: \(v)")
         }
         #expect(
-            leftoverTemporaries(in: dir.path).count >= 1,
-            "the killed runs left no temporary folder (so the kill came too late?)")
+            uncommittedLeftovers(in: store).count >= 1,
+            "the killed runs left no uncommitted generation (so the kill came too late?)")
 
-        // 3. The next run succeeds and removes the dead runs' temporary folders.
+        // 3. The next run succeeds and removes the dead runs' files.
         let again = try kuaiConvert(big, "-o", store, "--quiet")
         #expect(again.status == 0, "\(again)")
         #expect(leftoverTemporaries(in: dir.path).isEmpty, "left: \(leftoverTemporaries(in: dir.path))")
+        #expect(uncommittedLeftovers(in: store).isEmpty, "left: \(uncommittedLeftovers(in: store))")
         let q = try kuaiQuery(store, "select count(*) as n from click")
         #expect(q.out == "n\n\(bigRows)\n", "\(q)")
         let v = try kuaiConvert("--verify", store)

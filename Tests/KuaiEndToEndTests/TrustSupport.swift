@@ -20,6 +20,27 @@ func snapshot(_ root: String) -> [String: Data?] {
     return out
 }
 
+/// Files and folders of an uncommitted generation inside a store: `gen-*` folders the manifest does
+/// not name, and `.manifest-*` files (Formats/column-file.md, "Generations and commits"). Readers never
+/// look at them; the next writer removes them.
+func uncommittedLeftovers(in store: String) -> [String] {
+    let manifest = String(
+        decoding: FileManager.default.contents(atPath: store + "/manifest.json") ?? Data(), as: UTF8.self)
+    return ((try? FileManager.default.contentsOfDirectory(atPath: store)) ?? []).filter {
+        ($0.hasPrefix("gen-") && !manifest.contains("\"" + $0 + "/")) || $0.hasPrefix(".manifest-")
+    }.sorted()
+}
+
+/// `snapshot` of the committed store: without the writers' lock file and without an uncommitted
+/// generation's files (what readers see).
+func committedSnapshot(_ store: String) -> [String: Data?] {
+    let skip = Set(uncommittedLeftovers(in: store))
+    return snapshot(store).filter { key, _ in
+        let top = String(key.split(separator: "/").first ?? "")
+        return key != "write.lock" && !skip.contains(top)
+    }
+}
+
 /// Temporary store folders (".<name>.tmp-<pid>-<random>") left in `folder`.
 func leftoverTemporaries(in folder: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter {

@@ -120,12 +120,20 @@ import Testing
             #expect(try storedRows(try s.table("click")) == before)
             #expect(s.verify().isEmpty)
         }
-        // The next run succeeds, replaces the store and removes the dead runs' temporary folders.
+        // The next run succeeds: it replaces click, keeps the other tables, and removes the dead runs'
+        // files; --replace replaces the whole store.
         let r = try runTool(.convert, [src, "-o", store, "--quiet"])
         #expect(r.status == 0, "\(r.err)")
-        let s = try Store.open(at: store)
-        #expect(s.tableNames == ["click"])
+        var s = try Store.open(at: store)
+        #expect(s.tableNames == RepoPaths.kuaiLiveTables)
         #expect(try s.table("click").rowCount == 1_000_000)
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == ["big", "s.kuai"])
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: store).filter { $0.hasPrefix("gen-") }.count == 1)
+        let all = try runTool(.convert, [src, "-o", store, "--quiet", "--replace"])
+        #expect(all.status == 0, "\(all.err)")
+        s = try Store.open(at: store)
+        #expect(s.tableNames == ["click"])
+        #expect(s.verify().isEmpty)
     }
 }

@@ -27,10 +27,9 @@ extension Binder {
         for (c, field) in fields.enumerated() {
             let values = try bound.map { r -> Value in
                 let e = try coerce(r[c], to: field.type, pos)
-                guard let v = try? e.evaluateConstant() else {
-                    throw Binder.error("VALUES entries must be constants", pos)
-                }
-                return v
+                guard e.referencedColumns.isEmpty else { throw Binder.error("VALUES entries must be constants", pos) }
+                // A constant that cannot be computed ('abc' cast to INTEGER) is DuckDB's conversion error.
+                return try e.evaluateConstant()
             }
             columns.append(Binder.column(values, field.type))
         }
