@@ -197,26 +197,21 @@ public enum Kernels {
         let values = [Int64](unsafeUninitializedCapacity: n) { out, filled in
             filled = n
             guard n > 0, let o = out.baseAddress else { return }
-            @inline(__always) func run(_ x: (Int) -> Int64, _ y: (Int) -> Int64) -> Int64 {
+            @inline(__always) func run<Op: IntAddOrSubtract>(
+                _: Op.Type, _ x: (Int) -> Int64, _ y: (Int) -> Int64
+            ) -> Int64 {
                 var acc: Int64 = 0
-                if subtract {
-                    for i in 0..<n {
-                        let p = x(i)
-                        let q = y(i)
-                        let r = p &- q
-                        acc |= (p ^ q) & (p ^ r)
-                        o[i] = r
-                    }
-                } else {
-                    for i in 0..<n {
-                        let p = x(i)
-                        let q = y(i)
-                        let r = p &+ q
-                        acc |= ~(p ^ q) & (p ^ r)
-                        o[i] = r
-                    }
+                for i in 0..<n {
+                    let p = x(i)
+                    let q = y(i)
+                    let r = Op.apply(p, q)
+                    acc |= Op.overflowSign(p, q, r)
+                    o[i] = r
                 }
                 return acc
+            }
+            @inline(__always) func run(_ x: (Int) -> Int64, _ y: (Int) -> Int64) -> Int64 {
+                subtract ? run(Minus.self, x, y) : run(Plus.self, x, y)
             }
             switch (a, b) {
             case (.col(let x), .col(let y)):
@@ -338,73 +333,6 @@ public enum Kernels {
         case .lessEqual: return binaryMap(n, a, b) { $0 <= $1 ? 1 : 0 }
         case .greater: return binaryMap(n, a, b) { $0 > $1 ? 1 : 0 }
         case .greaterEqual: return binaryMap(n, a, b) { $0 >= $1 ? 1 : 0 }
-        }
-    }
-
-    /// String comparison in byte order (DuckDB's binary collation).
-    static func compareStrings(_ op: CompareOp, _ x: Operand, _ y: Operand, n: Int) -> [Int64] {
-        // Same dictionary on both sides: equality on codes.
-        if case .column(let a) = x, case .column(let b) = y, let da = a.dictionary, da === b.dictionary,
-            op == .equal || op == .notEqual
-        {
-            return compareLoop(op, n, Arg.col(a.codes), Arg.col(b.codes))
-        }
-        if case .column(let a) = x, case .scalar(.string(let s)) = y {
-            return compareColumnToString(op, a, s, n: n)
-        }
-        if case .scalar(.string(let s)) = x, case .column(let b) = y {
-            return compareColumnToString(op.flipped, b, s, n: n)
-        }
-        let sa = strings(x, n)
-        let sb = strings(y, n)
-        var out = [Int64](repeating: 0, count: n)
-        for i in 0..<n { out[i] = compareString(op, sa[i], sb[i]) ? 1 : 0 }
-        return out
-    }
-
-    static func compareColumnToString(_ op: CompareOp, _ a: Column, _ s: String, n: Int) -> [Int64] {
-        let dict = a.dictionary!
-        if op == .equal || op == .notEqual {
-            let code = dict.code(of: s) ?? -1
-            return compareLoop(op, n, Arg.col(a.codes), Arg.scalar(code))
-        }
-        // One comparison per dictionary value, then a lookup per row.
-        var table = [Int64](repeating: 0, count: dict.count)
-        for k in 0..<dict.count { table[k] = compareString(op, dict.values[k], s) ? 1 : 0 }
-        return a.codes.withUnsafeBufferPointer { cp in
-            table.withUnsafeBufferPointer { tp in
-                [Int64](unsafeUninitializedCapacity: n) { out, filled in
-                    for i in 0..<n {
-                        let c = Int(cp[i])
-                        out[i] = c < tp.count && c >= 0 ? tp[c] : 0
-                    }
-                    filled = n
-                }
-            }
-        }
-    }
-
-    @inline(__always)
-    static func compareString(_ op: CompareOp, _ a: String, _ b: String) -> Bool {
-        switch op {
-        case .equal: return a == b
-        case .notEqual: return a != b
-        case .less: return StringDictionary.less(a, b)
-        case .lessEqual: return !StringDictionary.less(b, a)
-        case .greater: return StringDictionary.less(b, a)
-        case .greaterEqual: return !StringDictionary.less(a, b)
-        }
-    }
-
-    /// Row strings of a VARCHAR operand ("" under NULL). Slow path: per-row String.
-    static func strings(_ o: Operand, _ n: Int) -> [String] {
-        switch o {
-        case .scalar(let v):
-            if case .string(let s) = v { return [String](repeating: s, count: n) }
-            return [String](repeating: "", count: n)
-        case .column(let c):
-            guard let d = c.dictionary else { return [String](repeating: "", count: n) }
-            return c.codes.map { $0 >= 0 && Int($0) < d.count ? d[$0] : "" }
         }
     }
 
@@ -548,17 +476,7 @@ public enum Kernels {
         var found = [Int64](repeating: 0, count: n)
         switch category(xt) {
         case .string:
-            let dict = col.dictionary!
-            var codes = Set<Int32>()
-            for v in values { if case .string(let s) = v, let c = dict.code(of: s) { codes.insert(c) } }
-            let codeList = Array(codes)
-            col.codes.withUnsafeBufferPointer { cp in
-                for i in 0..<n {
-                    var hit = false
-                    for c in codeList where c == cp[i] { hit = true }
-                    found[i] = hit ? 1 : 0
-                }
-            }
+            found = stringMembership(col, values, n: n)
         case .double:
             var ds: [Double] = []
             for v in values {
@@ -649,138 +567,6 @@ public enum Kernels {
             }
             return (taken, rest)
         }
-    }
-
-    // MARK: LIKE
-
-    /// A LIKE pattern compiled to one token per pattern byte: `likeAny` (`%`), `likeOne` (`_`) or a literal
-    /// byte 0...255. An `ESCAPE` character makes the next pattern byte literal.
-    struct LikePattern {
-        static let likeAny: Int16 = -1
-        static let likeOne: Int16 = -2
-        var tokens: [Int16] = []
-        /// The pattern ends with the escape character: DuckDB raises "Like pattern must not end with escape
-        /// character!" when its matcher reaches that character, i.e. when the tokens before it (followed by
-        /// `%`, which `tokens` then ends with) match the subject; otherwise the row is simply not a match.
-        var endsWithEscape = false
-        /// The ESCAPE string is longer than one byte: every non-NULL row is an error (DuckDB).
-        var invalidEscape = false
-
-        /// - Parameters:
-        ///   - escape: the ESCAPE string; nil or empty means no escape character (DuckDB).
-        init(_ pattern: String, escape: String?, caseInsensitive: Bool) {
-            let bytes = Array((caseInsensitive ? pattern.lowercased() : pattern).utf8)
-            var esc: Int16? = nil
-            if let escape, !escape.isEmpty {
-                let e = Array((caseInsensitive ? escape.lowercased() : escape).utf8)
-                if e.count == 1 { esc = Int16(e[0]) } else { invalidEscape = true }
-            }
-            tokens.reserveCapacity(bytes.count)
-            var i = 0
-            while i < bytes.count {
-                let b = Int16(bytes[i])
-                if b == esc {
-                    if i + 1 == bytes.count {
-                        endsWithEscape = true
-                        tokens.append(Self.likeAny)
-                        break
-                    }
-                    tokens.append(Int16(bytes[i + 1]))
-                    i += 2
-                    continue
-                }
-                tokens.append(b == 0x25 ? Self.likeAny : (b == 0x5F ? Self.likeOne : b))
-                i += 1
-            }
-        }
-
-        /// True when `subject` matches (`ignoresCase`: the subject is lowercased first); throws the errors above.
-        func matches(_ subject: String, caseInsensitive: Bool, expr: ScalarExpr) throws -> Bool {
-            if invalidEscape {
-                throw KuaiError(
-                    .execution, "Invalid escape string. Escape string must be empty or one character (in \(expr.name))")
-            }
-            let bytes = Array((caseInsensitive ? subject.lowercased() : subject).utf8)
-            let hit = Kernels.likeMatch(bytes, tokens)
-            if endsWithEscape {
-                if hit {
-                    throw KuaiError(.execution, "Like pattern must not end with escape character! (in \(expr.name))")
-                }
-                return false
-            }
-            return hit
-        }
-    }
-
-    /// `x [NOT] LIKE pattern [ESCAPE escape]`; a VARCHAR column is matched once per distinct dictionary code
-    /// used by its rows. NULL rows give NULL (and raise no pattern error, as in DuckDB).
-    /// - Throws: `KuaiError.execution` for an invalid escape string or a pattern ending with the escape
-    ///   character (see `LikePattern`), when a non-NULL row needs it.
-    static func like(
-        _ x: Operand, pattern: String, negated: Bool, caseInsensitive: Bool, escape: String? = nil,
-        count n: Int, expr: ScalarExpr
-    ) throws -> Operand {
-        let pat = LikePattern(pattern, escape: escape, caseInsensitive: caseInsensitive)
-        switch x {
-        case .scalar(let v):
-            if case .string(let s) = v {
-                return .scalar(.bool(try pat.matches(s, caseInsensitive: caseInsensitive, expr: expr) != negated))
-            }
-            return .scalar(.null)
-        case .column(let c):
-            let dict = c.dictionary!
-            // Per distinct code used in the batch (dictionary-level evaluation usually makes this 1:1).
-            var memo = [Int8](repeating: -1, count: dict.count)
-            var vals = [Int64](repeating: 0, count: n)
-            for i in 0..<n {
-                if let v = c.validity, v[i] == 0 { continue }
-                let code = Int(c.codes[i])
-                if memo[code] < 0 {
-                    memo[code] =
-                        try pat.matches(dict.values[code], caseInsensitive: caseInsensitive, expr: expr) != negated
-                        ? 1 : 0
-                }
-                vals[i] = Int64(memo[code])
-            }
-            return .column(Column(type: .boolean, ints: vals, validity: c.validity))
-        }
-    }
-
-    /// SQL LIKE over UTF-8 bytes against compiled tokens (`LikePattern`): `%` matches any run of characters,
-    /// `_` exactly one character, any other token its byte.
-    static func likeMatch(_ s: [UInt8], _ p: [Int16]) -> Bool {
-        var si = 0
-        var pi = 0
-        var starP = -1
-        var starS = 0
-        func charLen(_ b: UInt8) -> Int {
-            if b < 0x80 { return 1 }
-            if b >= 0xF0 { return 4 }
-            if b >= 0xE0 { return 3 }
-            if b >= 0xC0 { return 2 }
-            return 1
-        }
-        while si < s.count {
-            if pi < p.count && p[pi] == LikePattern.likeAny {
-                starP = pi
-                pi += 1
-                starS = si
-            } else if pi < p.count && p[pi] == LikePattern.likeOne {
-                si += charLen(s[si])
-                pi += 1
-            } else if pi < p.count && p[pi] == Int16(s[si]) {
-                si += 1
-                pi += 1
-            } else if starP >= 0 {
-                pi = starP + 1
-                starS += charLen(s[starS])
-                si = starS
-            } else {
-                return false
-            }
-        }
-        while pi < p.count && p[pi] == LikePattern.likeAny { pi += 1 }
-        return pi == p.count
     }
 }
 
