@@ -107,6 +107,8 @@ let package = Package(
             dependencies: ["KuaiCore", "KuaiExec", "KuaiOutput", "KuaiPlan", "KuaiTestSupport"],
             exclude: ["Cases"]),
         .testTarget(
+            name: "KuaiPlanTests", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiPlan", "KuaiTestSupport"]),
+        .testTarget(
             name: "KuaiEndToEndTests",
             dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],
             exclude: ["Corpus"]),  // .slt files are read from the source tree (RepoPaths.corpus)
