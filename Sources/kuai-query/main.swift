@@ -9,6 +9,7 @@
 
 import ArgumentParser
 import KuaiCore
+import KuaiExec
 import KuaiFormat
 import KuaiOutput
 import KuaiPlan
@@ -60,7 +61,7 @@ struct KuaiQuery: ParsableCommand {
     @Option(
         name: .customLong("memory-limit"),
         help: ArgumentHelp(
-            "Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of physical memory; 0 = no limit).",
+            "Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of the memory available: physical or the container's limit; 0 = no limit).",
             valueName: "SIZE"))
     var memoryLimit: String?
 
@@ -125,6 +126,9 @@ func readStandardInput() -> String {
 }
 
 signal(SIGPIPE, SIG_IGN)
+// A closed stdout or stderr gets /dev/null read-only: writes to it fail (reported) and no store
+// file opened later can take its descriptor.
+StandardStreams.protectClosedDescriptors()
 #if os(Linux)
     // Column buffers of a block are ~0.5 MB; keep them on the heap instead of a fresh mmap (and
     // page faults) per allocation, and keep freed memory for the next batch.
@@ -200,9 +204,9 @@ if let f = command.format {
     format = Terminal.isTerminal(1) ? .table : .csv
 }
 
-// Default memory limit: 80% of physical memory, as DuckDB's default `memory_limit`;
-// `--memory-limit 0` turns the limit off.
-var limitBytes = Int(Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE))) * 0.8)
+// Default memory limit: 80% of the available memory (physical, or the control group's limit when
+// lower), as DuckDB's default `memory_limit`; `--memory-limit 0` turns the limit off.
+var limitBytes = AvailableMemory.defaultLimitBytes()
 if let m = command.memoryLimit {
     guard let v = parseSize(m) else { fail("invalid --memory-limit \"\(m)\" (use e.g. 2GB or 512MB)", code: 2) }
     limitBytes = v
