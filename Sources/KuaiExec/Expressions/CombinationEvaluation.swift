@@ -182,7 +182,9 @@ extension ScalarExpr {
                 case .range(let lo, _):
                     col.ints.withUnsafeBufferPointer { x in
                         if let v = col.validity {
-                            for i in 0..<n { out[i] &+= (v[i] != 0 ? Int32(truncatingIfNeeded: x[i] &- lo) : nullSlot) &* st }
+                            for i in 0..<n {
+                                out[i] &+= (v[i] != 0 ? Int32(truncatingIfNeeded: x[i] &- lo) : nullSlot) &* st
+                            }
                         } else {
                             for i in 0..<n { out[i] &+= Int32(truncatingIfNeeded: x[i] &- lo) &* st }
                         }
