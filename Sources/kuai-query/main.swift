@@ -112,7 +112,8 @@ func parseSize(_ text: String) -> Int? {
     return Int(t)
 }
 
-/// Reads all of standard input as UTF-8 text.
+/// Reads all of standard input as UTF-8 text (`QueryText.decode`: a byte order mark skipped,
+/// bytes that are not UTF-8 an error).
 func readStandardInput() -> String {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
@@ -122,7 +123,7 @@ func readStandardInput() -> String {
         if n <= 0 { break }
         bytes.append(contentsOf: chunk[0..<n])
     }
-    return String(decoding: bytes, as: UTF8.self)
+    do { return try QueryText.decode(bytes, source: "stdin") } catch { fail("\(error)", code: 1) }
 }
 
 signal(SIGPIPE, SIG_IGN)
@@ -176,11 +177,12 @@ do {
 let scripts: [(text: String, source: String)]?
 let inputs = (command.sql != nil ? 1 : 0) + (command.file != nil ? 1 : 0) + (command.commands.isEmpty ? 0 : 1)
 if inputs > 1 { fail("give the SQL one way: as an argument, with -f FILE or with -c SQL", code: 2) }
+do { try QueryText.checkArguments() } catch { fail("\(error)", code: 1) }
 if let file = command.file {
-    guard let s = readTextFile(file) else {
+    guard let bytes = QueryText.readFile(file) else {
         fail("cannot read query file \(file): \(String(cString: strerror(errno)))", code: 1)
     }
-    scripts = [(s, file)]
+    do { scripts = [(try QueryText.decode(bytes, source: file), file)] } catch { fail("\(error)", code: 1) }
 } else if let s = command.sql {
     scripts = [(s, "query")]
 } else if !command.commands.isEmpty {

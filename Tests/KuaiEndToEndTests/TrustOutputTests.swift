@@ -65,3 +65,33 @@ struct TrustOutputTests {
         #expect(bad.failedCleanly && bad.status == 1, "\(redirect): \(bad)")
     }
 }
+
+// Query text (issue 13): a byte order mark at the start of a -f file (or standard input) was a
+// syntax error; bytes that are not UTF-8 were silently replaced by U+FFFD. DuckDB 2.0.1 skips the
+// mark and refuses invalid UTF-8.
+@Suite("Trust: query text bytes")
+struct TrustQueryTextTests {
+    @Test func byteOrderMarkIsSkippedAndInvalidUTF8IsAnError() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let store = dir.sub("s.kuai")
+        let c = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
+        try #require(c.status == 0, "\(c)")
+        let bom = dir.write("bom.sql", bytes: [0xEF, 0xBB, 0xBF] + Array("select 1 as x;\n".utf8))
+        let q = try runTool(.query, ["--store", store, "--format", "csv", "-f", bom])
+        #expect(q.status == 0 && q.out == "x\n1\n", "\(q)")
+        let bad = dir.write("bad.sql", bytes: Array("select 'a".utf8) + [0xFF] + Array("' as x;\n".utf8))
+        let b = try runTool(.query, ["--store", store, "--format", "csv", "-f", bad])
+        #expect(b.failedCleanly && b.status == 1 && b.out.isEmpty, "\(b)")
+        #expect(b.err.contains("not valid UTF-8") && b.err.contains("byte 10"), "\(b.err)")
+        let exe = try KuaiTool.query.path()
+        let stdin = try runTool(
+            "/bin/sh",
+            ["-c", "printf '\\357\\273\\277select 2 as y;' | exec \"$0\" --store \"$1\" --format csv", exe, store])
+        #expect(stdin.status == 0 && stdin.out == "y\n2\n", "\(stdin)")
+        let arg = try runTool(
+            "/bin/sh", ["-c", "exec \"$0\" --store \"$1\" --format csv \"$(printf 'select 1 as \\377x')\"", exe, store])
+        #expect(arg.failedCleanly && arg.status == 1 && arg.out.isEmpty, "\(arg)")
+        #expect(arg.err.contains("not valid UTF-8"), "\(arg.err)")
+    }
+}
