@@ -34,7 +34,12 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        .target(name: "CLineEdit", dependencies: ["CEdit"]),
+        // libedit's own dependencies (`pkg-config --static --libs libedit`: -ltermcap -lbsd; libbsd
+        // needs libmd): the shared libedit.so names them itself, but the static release executables
+        // link libedit.a and need them on the link line.
+        .target(
+            name: "CLineEdit", dependencies: ["CEdit"],
+            linkerSettings: [.linkedLibrary("tinfo"), .linkedLibrary("bsd"), .linkedLibrary("md")]),
         .target(name: "KuaiCore", swiftSettings: staticCompile),
         .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
         .target(
