@@ -23,9 +23,9 @@ public final class Store: @unchecked Sendable {
     public let views: [ViewDefinitionRecord]
     /// Commits made to the store up to this generation (1 for a version-1 store).
     public let commit: Int
-    /// Device and inode of the manifest read at open: a commit publishes a new manifest file, so a
+    /// The manifest read at open: a commit publishes a new manifest file, so a
     /// different inode at the path means a newer generation (`isCurrent()`).
-    let manifestIdentity: (dev: UInt64, ino: UInt64)
+    let manifestIdentity: ManifestIdentity
 
     /// Table names in manifest order.
     public var tableNames: [String] { tables.map(\.name) }
@@ -54,7 +54,7 @@ public final class Store: @unchecked Sendable {
 
     private init(
         path: String, generation: UInt64, formatVersion: Int, commit: Int, tables: [StoreTable],
-        views: [ViewDefinitionRecord], manifestIdentity: (UInt64, UInt64)
+        views: [ViewDefinitionRecord], manifestIdentity: ManifestIdentity
     ) {
         self.path = path
         self.generation = generation
@@ -68,9 +68,10 @@ public final class Store: @unchecked Sendable {
     /// True while the store at `path` is still the generation this `Store` opened (its manifest file
     /// is the same file); false once a writer has committed a newer one (then open it again).
     public func isCurrent() -> Bool {
-        var st = stat()
-        guard stat(path + "/" + FormatConstants.manifestName, &st) == 0 else { return false }
-        return UInt64(st.st_dev) == manifestIdentity.dev && UInt64(st.st_ino) == manifestIdentity.ino
+        let dfd = POSIX.openPath(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard dfd >= 0 else { return false }
+        defer { close(dfd) }
+        return manifestIdentity.isManifest(in: dfd)
     }
 
     /// Above this many column files in the whole store, column files are opened on first use instead
@@ -99,7 +100,8 @@ public final class Store: @unchecked Sendable {
             }
             throw e
         }
-        dir.manifest = (UInt64(manifestStat.st_dev), UInt64(manifestStat.st_ino))
+        dir.manifest = ManifestIdentity(
+            dev: UInt64(manifestStat.st_dev), ino: UInt64(manifestStat.st_ino), bytes: manifestBytes)
         let m = try Manifest.decode(manifestBytes, at: abs + "/" + FormatConstants.manifestName)
         let loc = FormatConstants.manifestName
         func bad(_ msg: String) -> KuaiError { KuaiError(.corrupt, "manifest: " + msg, at: loc) }
@@ -268,8 +270,8 @@ public final class Store: @unchecked Sendable {
 final class DirHandle: @unchecked Sendable {
     let fd: Int32
     let path: String
-    /// Device and inode of the manifest that was read (set once by `Store.open`).
-    var manifest: (dev: UInt64, ino: UInt64) = (0, 0)
+    /// The manifest that was read (set once by `Store.open`).
+    var manifest = ManifestIdentity(dev: 0, ino: 0, bytes: [])
     init(fd: Int32, path: String) {
         self.fd = fd
         self.path = path
@@ -292,9 +294,26 @@ final class DirHandle: @unchecked Sendable {
         var b = stat()
         if fstat(fd, &a) != 0 || stat(path, &b) != 0 { return true }
         if a.st_ino != b.st_ino || a.st_dev != b.st_dev { return true }
+        return !manifest.isManifest(in: fd)
+    }
+}
+
+/// Which manifest file a store opened: its device, inode and bytes. The file system may give a freed
+/// inode number to the next commit's manifest, so equal inodes are confirmed by equal bytes (every
+/// commit writes a new random generation id, Formats/column-file.md section 14).
+struct ManifestIdentity: Sendable {
+    let dev: UInt64
+    let ino: UInt64
+    let bytes: [UInt8]
+
+    /// True when the folder open as `dirfd` still holds this manifest.
+    func isManifest(in dirfd: Int32) -> Bool {
         var m = stat()
-        if fstatat(fd, FormatConstants.manifestName, &m, 0) != 0 { return true }
-        return UInt64(m.st_dev) != manifest.dev || UInt64(m.st_ino) != manifest.ino
+        if fstatat(dirfd, FormatConstants.manifestName, &m, 0) != 0 { return false }
+        if UInt64(m.st_dev) != dev || UInt64(m.st_ino) != ino || Int(m.st_size) != bytes.count { return false }
+        let name = FormatConstants.manifestName
+        guard let now = try? POSIX.readFile(dirfd: dirfd, name, displayPath: name) else { return false }
+        return now == bytes
     }
 }
 

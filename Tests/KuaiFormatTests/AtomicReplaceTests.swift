@@ -53,6 +53,26 @@ import Testing
         #expect(Self.leftovers(dir).isEmpty)
     }
 
+    /// A commit's manifest may reuse the inode number of a removed older manifest: the store is
+    /// still seen as changed (the identity compares the manifest's bytes too).
+    @Test func aManifestOnTheSameInodeIsANewGeneration() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.sub("store")
+        try writeStore(path, [Self.table(1, rows: 10)])
+        let store = try Store.open(at: path)
+        #expect(store.isCurrent())
+        let manifest = path + "/" + FormatConstants.manifestName
+        var bytes = try #require(FileManager.default.contents(atPath: manifest))
+        let at = try #require(bytes.firstIndex(of: UInt8(ascii: "{")))
+        bytes.insert(UInt8(ascii: " "), at: at + 1)
+        // Rewritten in place: same device and inode, other bytes.
+        let handle = try #require(FileHandle(forWritingAtPath: manifest))
+        try handle.write(contentsOf: bytes)
+        try handle.close()
+        #expect(!store.isCurrent())
+    }
+
     @Test func abortKeepsTheOldStore() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
