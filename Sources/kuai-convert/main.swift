@@ -220,6 +220,17 @@ func fail(_ error: Error) -> Int32 {
     return 1
 }
 
+// swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-convert would read
+// as a source: generate them here without it (CompletionScript).
+let completionArguments = Array(CommandLine.arguments.dropFirst())
+if let i = completionArguments.firstIndex(of: "--generate-completion-script"), i + 1 < completionArguments.count,
+    let shell = CompletionShell(rawValue: completionArguments[i + 1])
+{
+    let script = KuaiConvert.completionScript(for: shell)
+    print(CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-convert"))
+    exit(0)
+}
+
 let status: Int32
 do {
     let cmd = try KuaiConvert.parse(Array(CommandLine.arguments.dropFirst()))

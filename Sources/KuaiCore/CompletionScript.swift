@@ -2,8 +2,9 @@
 ///
 /// swift-argument-parser's completion generators add a `help` subcommand to every command (a
 /// workaround in its ToolInfoV0), even to a command without subcommands such as kuai-query, whose
-/// positional argument is SQL: `kuai-query help` would run `help` as a query. This removes the
-/// `help` subcommand's parts from the generated bash, zsh and fish scripts (the `--help` flag stays).
+/// positional argument is SQL: `kuai-query help` would run `help` as a query (and `kuai-convert help`
+/// convert a source named `help`). This removes the `help` subcommand's parts from the generated
+/// bash, zsh and fish scripts (the `--help` flag stays). Used by every kuai executable.
 public enum CompletionScript {
     /// `script` (generated for `command` in `shell`: "bash", "zsh" or "fish") without the `help`
     /// subcommand; other shells' scripts are returned unchanged.
