@@ -46,8 +46,8 @@ extension Column {
     }
 
     /// The same rows in the dictionary form: equal strings get one code in a fresh dictionary
-    /// (first occurrence first); a dictionary column is returned as it is. Costs one hash probe
-    /// per row and one Swift `String` per distinct value.
+    /// (first occurrence first) whose views point into this column's heaps (no bytes copied); a
+    /// dictionary column is returned as it is. Costs one hash probe per row.
     /// - Precondition: `type == .varchar`.
     public func dictionaryEncoded() -> Column {
         precondition(type == .varchar)
@@ -57,7 +57,7 @@ extension Column {
         views.withUnsafeBufferPointer { v in
             for i in 0..<count where isValid(i) { codes[i] = table.findOrInsert(v[i]) }
         }
-        let dict = StringDictionary(table.distinct.map(\.string))
+        let dict = StringDictionary(views: table.distinct, owners: heaps)
         return Column(codes: codes, dictionary: dict, validity: validity)
     }
 }

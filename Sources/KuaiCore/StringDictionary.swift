@@ -2,75 +2,186 @@
 ///
 /// A column file has one dictionary for the whole column (Formats/column-file.md, "Footer"), so
 /// every block of a stored column shares one `StringDictionary` and equal strings have equal codes.
-/// Computed strings (lower(), concat, ...) build a fresh dictionary per batch.
+/// Functions over a dictionary column build a fresh dictionary per input dictionary.
 ///
-/// Thread safety: immutable after construction except for the lazily built lookup and sort
-/// caches, which are guarded by a lock; share freely between threads.
+/// Storage: one `StringView` per code. Bytes of views longer than 12 bytes live in the
+/// dictionary's own `StringHeap` (strings added by `intern`) or in the owners given to
+/// `init(views:owners:)`, which the dictionary keeps alive; so a column whose views come from
+/// `views` lists the dictionary in `Column.heaps`. Lookup by value uses an open-addressing index
+/// over `StringView.hashValue64` (no Swift `String` or `Dictionary`), built on first use.
+/// `values` (Swift strings) is built on first use for output and tests.
+///
+/// Thread safety: `intern` is for the builder of the dictionary (not concurrent with anything);
+/// after that the dictionary is read-only except for the lazily built index and caches, which
+/// are guarded by a lock; share freely between threads.
 public final class StringDictionary: @unchecked Sendable {
-    /// The strings, indexed by code (0-based). Never contains duplicates when built with `intern`.
-    public private(set) var values: [String]
-    private var index: [String: Int32] = [:]
+    private var storage: [StringView]
+    private let heap = StringHeap()
+    private var owners: [StringOwner]
+    /// Open-addressing index: code + 1 per slot (0 = empty), power-of-two size; empty until needed.
+    private var slots: [Int32] = []
+    private var hashes: [UInt64] = []
+    private var stringCache: [String]?
     private var rankCache: [Int32]?
-    private var viewCache: [StringView]?
-    private let viewHeap = StringHeap()
+    /// (count when computed, sorted).
+    private var sortedCache: (count: Int, sorted: Bool)?
     private let lock = Mutex()
 
     /// An empty dictionary to be filled with `intern`.
-    public init() { values = [] }
+    public init() {
+        storage = []
+        owners = []
+    }
 
     /// A dictionary over `values`; codes are positions. The strings should be distinct.
     public init(_ values: [String]) {
-        self.values = values
+        storage = []
+        owners = []
+        storage.reserveCapacity(values.count)
+        for var s in values {
+            s.withUTF8 { storage.append(ownedView($0)) }
+        }
     }
 
-    public var count: Int { values.count }
+    /// A dictionary over `views` (codes are positions; the values should be distinct) whose long
+    /// values live in `owners`, which the dictionary keeps alive. No bytes are copied.
+    public init(views: [StringView], owners: [StringOwner]) {
+        self.storage = views
+        self.owners = owners
+    }
 
-    public subscript(code: Int32) -> String { values[Int(code)] }
+    public var count: Int { storage.count }
+
+    /// The values as string views, indexed by code (long values point into memory the
+    /// dictionary keeps alive).
+    public var views: [StringView] { storage }
+
+    /// The value of `code` as a view (valid while the dictionary is alive).
+    @inlinable
+    public func view(_ code: Int32) -> StringView { views[Int(code)] }
+
+    /// The value of `code` as a Swift `String` (output, messages and tests; not for row loops).
+    public subscript(code: Int32) -> String { storage[Int(code)].string }
+
+    /// The values as Swift strings, indexed by code; built once, then cached. For output and
+    /// tests, never per row.
+    public var values: [String] {
+        lock.withLock {
+            if let s = stringCache, s.count == storage.count { return s }
+            let s = storage.map(\.string)
+            stringCache = s
+            return s
+        }
+    }
 
     /// Returns the code of `s`, appending it when new. Not thread-safe: use while building.
     @discardableResult
     public func intern(_ s: String) -> Int32 {
-        if index.isEmpty && !values.isEmpty { rebuildIndex() }
-        if let c = index[s] { return c }
-        let c = Int32(values.count)
-        values.append(s)
-        index[s] = c
-        rankCache = nil
-        return c
+        var s = s
+        return s.withUTF8 { b in
+            intern(StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
+        }
+    }
+
+    /// Returns the code of the string `v` (whose bytes need only live during the call),
+    /// appending a copy when new. Not thread-safe: use while building.
+    @discardableResult
+    public func intern(_ v: StringView) -> Int32 {
+        ensureIndex()
+        let h = v.hashValue64
+        var s = Int(truncatingIfNeeded: h) & (slots.count - 1)
+        while true {
+            let c = slots[s]
+            if c == 0 { break }
+            if hashes[Int(c) - 1] == h && StringView.equal(storage[Int(c) - 1], v) { return c - 1 }
+            s = (s + 1) & (slots.count - 1)
+        }
+        let code = Int32(storage.count)
+        storage.append(v.withBytes { ownedView($0) })
+        hashes.append(h)
+        slots[s] = code + 1
+        if storage.count * 2 > slots.count { rehash(slots.count * 2) }
+        return code
     }
 
     /// The code of `s`, or nil when the dictionary does not contain it.
     public func code(of s: String) -> Int32? {
-        lock.withLock {
-            if index.count != values.count { rebuildIndex() }
-            return index[s]
+        var s = s
+        return s.withUTF8 { b in
+            code(of: StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
         }
     }
 
-    private func rebuildIndex() {
-        index = Dictionary(minimumCapacity: values.count)
-        for (i, v) in values.enumerated() where index[v] == nil { index[v] = Int32(i) }
+    /// The code of the string `v`, or nil when the dictionary does not contain it. Thread-safe.
+    public func code(of v: StringView) -> Int32? {
+        lock.withLock {
+            ensureIndex()
+            let h = v.hashValue64
+            let mask = slots.count - 1
+            var s = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let c = slots[s]
+                if c == 0 { return nil }
+                if hashes[Int(c) - 1] == h && StringView.equal(storage[Int(c) - 1], v) { return c - 1 }
+                s = (s + 1) & mask
+            }
+        }
     }
 
-    /// The values as string views, indexed by code; long values point into a heap the dictionary
-    /// owns, so a column whose views come from here lists the dictionary in `Column.heaps`.
-    /// Built once on first use, then cached.
-    public var views: [StringView] {
+    /// The code of each valid view (interning new values, as `intern(_:)`); NULL rows (validity
+    /// byte 0) get code 0. Not thread-safe: use while building.
+    /// - Parameters:
+    ///   - views: the values, one per row.
+    ///   - validity: nil (all valid) or one byte per row, 1 = valid.
+    ///   - out: receives one code per row.
+    public func intern(
+        _ views: UnsafeBufferPointer<StringView>, validity: UnsafeBufferPointer<UInt8>?,
+        into out: UnsafeMutableBufferPointer<Int32>
+    ) {
+        for i in 0..<views.count {
+            if let validity, validity[i] == 0 {
+                out[i] = 0
+            } else {
+                out[i] = intern(views[i])
+            }
+        }
+    }
+
+    /// The code of each valid view, or -1 when the dictionary lacks it; NULL rows get -1.
+    /// Thread-safe (one lock for the whole call).
+    public func codes(
+        of views: UnsafeBufferPointer<StringView>, validity: UnsafeBufferPointer<UInt8>?,
+        into out: UnsafeMutableBufferPointer<Int32>
+    ) {
         lock.withLock {
-            if let v = viewCache, v.count == values.count { return v }
-            var out = [StringView]()
-            out.reserveCapacity(values.count)
-            for var s in values {
-                s.withUTF8 { b in
-                    guard let p = b.baseAddress, b.count > 0 else { return out.append(StringView()) }
-                    out.append(
-                        b.count <= StringView.inlineLimit
-                            ? StringView(bytes: p, count: b.count)
-                            : StringView(bytes: viewHeap.store(p, count: b.count), count: b.count))
+            ensureIndex()
+            let mask = slots.count - 1
+            slots.withUnsafeBufferPointer { sl in
+                hashes.withUnsafeBufferPointer { hs in
+                    storage.withUnsafeBufferPointer { st in
+                        for i in 0..<views.count {
+                            if let validity, validity[i] == 0 {
+                                out[i] = -1
+                                continue
+                            }
+                            let v = views[i]
+                            let h = v.hashValue64
+                            var s = Int(truncatingIfNeeded: h) & mask
+                            var found: Int32 = -1
+                            while true {
+                                let c = sl[s]
+                                if c == 0 { break }
+                                if hs[Int(c) - 1] == h && StringView.equal(st[Int(c) - 1], v) {
+                                    found = c - 1
+                                    break
+                                }
+                                s = (s + 1) & mask
+                            }
+                            out[i] = found
+                        }
+                    }
                 }
             }
-            viewCache = out
-            return out
         }
     }
 
@@ -78,12 +189,13 @@ public final class StringDictionary: @unchecked Sendable {
     /// orders VARCHAR. Equal strings get equal ranks. Computed once, then cached.
     public var sortRanks: [Int32] {
         lock.withLock {
-            if let r = rankCache, r.count == values.count { return r }
-            let order = values.indices.sorted { Self.less(values[$0], values[$1]) }
-            var ranks = [Int32](repeating: 0, count: values.count)
+            if let r = rankCache, r.count == storage.count { return r }
+            let v = storage
+            let order = v.indices.sorted { StringView.compare(v[$0], v[$1]) < 0 }
+            var ranks = [Int32](repeating: 0, count: v.count)
             var rank: Int32 = 0
             for (i, code) in order.enumerated() {
-                if i > 0 && values[order[i - 1]] != values[code] { rank += 1 }
+                if i > 0 && !StringView.equal(v[order[i - 1]], v[code]) { rank += 1 }
                 ranks[code] = rank
             }
             rankCache = ranks
@@ -91,9 +203,63 @@ public final class StringDictionary: @unchecked Sendable {
         }
     }
 
+    /// True when codes are in byte-wise order of their strings (code a < code b exactly when
+    /// string a < string b), so comparisons, min/max and sorting can use codes. Computed once.
+    public var isSorted: Bool {
+        lock.withLock {
+            if let s = sortedCache, s.count == storage.count { return s.sorted }
+            let v = storage
+            var sorted = true
+            var i = 1
+            while i < v.count {
+                if StringView.compare(v[i - 1], v[i]) >= 0 {
+                    sorted = false
+                    break
+                }
+                i += 1
+            }
+            sortedCache = (v.count, sorted)
+            return sorted
+        }
+    }
+
     /// Byte-wise comparison of the UTF-8 encodings (DuckDB's VARCHAR collation "binary").
     @inlinable
     public static func less(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// A view of `bytes` whose long values are copied into the dictionary's heap.
+    private func ownedView(_ bytes: UnsafeBufferPointer<UInt8>) -> StringView {
+        guard let p = bytes.baseAddress, bytes.count > 0 else { return StringView() }
+        if bytes.count <= StringView.inlineLimit { return StringView(bytes: p, count: bytes.count) }
+        return StringView(bytes: heap.store(p, count: bytes.count), count: bytes.count)
+    }
+
+    /// Builds the index over the values present (first occurrence wins for duplicates).
+    private func ensureIndex() {
+        if hashes.count == storage.count && !slots.isEmpty { return }
+        hashes = storage.map(\.hashValue64)
+        var cap = 16
+        while cap < storage.count * 2 + 2 { cap <<= 1 }
+        rehash(cap)
+    }
+
+    private func rehash(_ capacity: Int) {
+        slots = [Int32](repeating: 0, count: capacity)
+        let mask = capacity - 1
+        for code in 0..<storage.count {
+            var s = Int(truncatingIfNeeded: hashes[code]) & mask
+            var duplicate = false
+            while slots[s] != 0 {
+                let c = Int(slots[s]) - 1
+                if hashes[c] == hashes[code] && StringView.equal(storage[c], storage[code]) {
+                    duplicate = true
+                    break
+                }
+                s = (s + 1) & mask
+            }
+            if !duplicate { slots[s] = Int32(code + 1) }
+        }
     }
 }

@@ -40,6 +40,7 @@ public final class StringHeap: @unchecked Sendable {
     /// `count` writable bytes in the heap (for kernels that produce a string in place, e.g. concat);
     /// the caller writes exactly `count` bytes and then builds the view with
     /// `StringView(bytes:count:)`.
+    @inlinable
     public func allocate(_ count: Int) -> UnsafeMutablePointer<UInt8> {
         reserve(count).assumingMemoryBound(to: UInt8.self)
     }

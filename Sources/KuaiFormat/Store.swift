@@ -533,8 +533,7 @@ public final class StoreTable: TableSource, @unchecked Sendable {
     }
 
     /// Decodes `column` of `block`. A VARCHAR block stored without a dictionary is decoded into the
-    /// flat form and handed over dictionary-encoded while the operators take only that form
-    /// (`StoreTable.stringBoundary`).
+    /// flat form (views into the decoded block).
     /// - Throws: `KuaiError.corrupt` at "<table>/<column>.col@<offset> block <n>" for bad bytes,
     ///   `.format` for a newer file version, `.io` for a missing or replaced file.
     public func readColumn(_ column: Int, block: Int) throws -> Column {
@@ -548,11 +547,9 @@ public final class StoreTable: TableSource, @unchecked Sendable {
         return Self.stringBoundary(try slot.get().read(block: b))
     }
 
-    /// Where flat VARCHAR columns read from plain-string blocks meet the operators: they are
-    /// dictionary-encoded here until every operator accepts the flat form, then this becomes the identity.
-    static func stringBoundary(_ c: Column) -> Column {
-        c.isFlatString ? c.dictionaryEncoded() : c
-    }
+    /// Where VARCHAR columns read from the store meet the operators, which take both forms: the
+    /// identity (kept as the one place to change the form handed over).
+    static func stringBoundary(_ c: Column) -> Column { c }
 }
 
 /// How one block of one column is stored (Formats/column-file.md, "Block header").

@@ -84,6 +84,22 @@ public enum ResultWriter {
         return false
     }
 
+    /// A CSV/TSV field from the UTF-8 bytes of a string (quoted as `appendField` quotes).
+    static func appendField(bytes b: UnsafeBufferPointer<UInt8>, _ sep: UInt8, into out: inout ByteSink) {
+        var quote = b.isEmpty
+        for x in b where x == sep || x == UInt8(ascii: "\"") || x == 10 || x == 13 {
+            quote = true
+            break
+        }
+        if !quote { return out.append(b) }
+        out.append(UInt8(ascii: "\""))
+        for x in b {
+            if x == UInt8(ascii: "\"") { out.append(x) }
+            out.append(x)
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
     static func appendField(_ s: String, _ sep: UInt8, into out: inout ByteSink) {
         if needsQuotes(s, sep) {
             out.append(UInt8(ascii: "\""))
@@ -126,7 +142,7 @@ public enum ResultWriter {
                         if let table = rendered[ci] {
                             out.append(table[Int(c.codes[r])])
                         } else {
-                            appendField(c.dictionary![c.codes[r]], sep, into: &out)
+                            c.stringView(at: r).withBytes { appendField(bytes: $0, sep, into: &out) }
                         }
                     case .integer, .bigint:
                         out.appendInt(c.ints[r])
@@ -340,6 +356,11 @@ struct ByteSink {
 
     mutating func append(_ s: String) {
         buffer.append(contentsOf: s.utf8)
+        if buffer.count >= Self.chunk { drain() }
+    }
+
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        buffer.append(contentsOf: bytes)
         if buffer.count >= Self.chunk { drain() }
     }
 

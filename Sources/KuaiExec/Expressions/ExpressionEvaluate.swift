@@ -105,7 +105,9 @@ extension ScalarExpr {
         return try evalDirect(batch, dictMode: dictMode)
     }
 
-    /// Evaluates over each dictionary value (row k = value k) plus one NULL row at the end.
+    /// Evaluates over each dictionary value (row k = value k) plus one NULL row at the end. A
+    /// VARCHAR result comes back in the dictionary form (its distinct values once), so rows map
+    /// to it by a code map (`gatherByCodes`).
     func evaluateOverDictionary(_ width: Int, column c: Int, _ dict: StringDictionary) throws -> Column {
         let n = dict.count
         var codes = [Int32](repeating: 0, count: n + 1)
@@ -115,7 +117,8 @@ extension ScalarExpr {
         var cols = [Column](repeating: Column.placeholder, count: width)
         cols[c] = Column(codes: codes, dictionary: dict, validity: validity)
         let b = Batch(columns: cols, count: n + 1)
-        return materialize(try evalDirect(b, dictMode: true), count: n + 1)
+        let table = materialize(try evalDirect(b, dictMode: true), count: n + 1)
+        return table.type == .varchar ? table.dictionaryEncoded() : table
     }
 
     /// Row i of the result = row `code[i]` of `table` (or its last row when row i is NULL).
@@ -199,6 +202,8 @@ extension ScalarExpr {
             return try Kernels.cast(
                 try a.eval(batch, dictMode: dictMode), from: a.type, to: type, isTry: isTry,
                 count: n, expr: self)
+        case .function(let f, _) where f.name == "concat_op":
+            return try evalConcatChain(batch, dictMode: dictMode)
         case .function(let f, let args):
             var ops: [Operand] = []
             ops.reserveCapacity(args.count)
@@ -215,6 +220,24 @@ extension ScalarExpr {
             }
             return try f.kernel(ops, args.map(\.type), n, self)
         }
+    }
+
+    /// `a || b || c ...` as one concatenation of every operand (no intermediate vectors): nested
+    /// `||` nodes are flattened unless they are evaluated per dictionary entry themselves.
+    func evalConcatChain(_ batch: Batch, dictMode: Bool) throws -> Operand {
+        var leaves: [ScalarExpr] = []
+        func collect(_ e: ScalarExpr) {
+            if case .function(let g, let xs) = e.kind, g.name == "concat_op", e.singleStringColumn == nil || dictMode {
+                xs.forEach(collect)
+            } else {
+                leaves.append(e)
+            }
+        }
+        children.forEach(collect)
+        var ops: [Operand] = []
+        ops.reserveCapacity(leaves.count)
+        for e in leaves { ops.append(try e.eval(batch, dictMode: dictMode)) }
+        return StringKernels.concat(ops, batch.count, strict: true)
     }
 
     /// The constants of an IN list (nil when an item is not constant) and, for a long list of
@@ -300,19 +323,17 @@ extension Batch {
 }
 
 /// Builds a column by writing values at given rows (rows never written stay NULL).
-/// VARCHAR values from different dictionaries are re-coded into one dictionary.
+/// VARCHAR values go through `StringScatter` (dictionary form while they share one dictionary,
+/// else flat).
 struct ColumnScatter {
     let type: DataType
     let count: Int
     var ints: [Int64] = []
     var doubles: [Double] = []
-    var codes: [Int32] = []
+    var strings: StringScatter?
     /// HUGEINT: high words, allocated at the first value beyond Int64 (see `Column.highs`).
     var highs: [Int64]?
     var validity: [UInt8]
-    var dictionary: StringDictionary?
-    /// True when `dictionary` is private to this builder (may be interned into).
-    var ownsDictionary = false
 
     init(type: DataType, count: Int, dictionary: StringDictionary?) {
         self.type = type
@@ -320,19 +341,9 @@ struct ColumnScatter {
         self.validity = [UInt8](repeating: 0, count: count)
         switch type {
         case .double: doubles = [Double](repeating: 0, count: count)
-        case .varchar:
-            codes = [Int32](repeating: 0, count: count)
-            self.dictionary = dictionary
+        case .varchar: strings = StringScatter(count: count, dictionary: dictionary)
         default: ints = [Int64](repeating: 0, count: count)
         }
-    }
-
-    mutating func ownDictionary() -> StringDictionary {
-        if ownsDictionary, let d = dictionary { return d }
-        let d = StringDictionary(dictionary?.values ?? [])
-        dictionary = d
-        ownsDictionary = true
-        return d
     }
 
     mutating func scatter(_ op: Operand, rows: [Int32]) {
@@ -349,12 +360,8 @@ struct ColumnScatter {
                 }
             case .varchar:
                 guard case .string(let s) = v else { return }
-                let code: Int32
-                if let d = dictionary, let c = d.code(of: s) { code = c } else { code = ownDictionary().intern(s) }
-                for r in rows {
-                    codes[Int(r)] = code
-                    validity[Int(r)] = 1
-                }
+                strings!.scatter(s, rows: rows)
+                for r in rows { validity[Int(r)] = 1 }
             default:
                 let i: Int64
                 switch v {
@@ -392,22 +399,7 @@ struct ColumnScatter {
                 }
             case .varchar:
                 if c.type != .varchar { break }
-                if let d = dictionary, let cd = c.dictionary, d === cd {
-                    for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
-                } else if dictionary == nil && !ownsDictionary {
-                    dictionary = c.dictionary
-                    for (j, r) in rows.enumerated() { codes[Int(r)] = c.codes[j] }
-                } else {
-                    let d = ownDictionary()
-                    let src = c.dictionary!
-                    var map = [Int32](repeating: -1, count: src.count)
-                    for (j, r) in rows.enumerated() {
-                        if let v = valid, v[j] == 0 { continue }
-                        let code = Int(c.codes[j])
-                        if map[code] < 0 { map[code] = d.intern(src[Int32(code)]) }
-                        codes[Int(r)] = map[code]
-                    }
-                }
+                strings!.scatter(c, rows: rows)
             default:
                 if c.type == .double {
                     for (j, r) in rows.enumerated() { ints[Int(r)] = Int64(c.doubles[j]) }
@@ -438,7 +430,7 @@ struct ColumnScatter {
         let v: [UInt8]? = validity.contains(0) ? validity : nil
         switch type {
         case .double: return Column(doubles: doubles, validity: v)
-        case .varchar: return Column(codes: codes, dictionary: dictionary ?? StringDictionary(), validity: v)
+        case .varchar: return strings!.finish(validity: v)
         default:
             var c = Column(type: type, ints: ints, validity: v)
             c.highs = highs

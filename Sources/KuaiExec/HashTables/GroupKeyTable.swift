@@ -357,15 +357,7 @@ public final class GroupKeyTable {
         let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
         defer { tmp.deallocate() }
         let validity = col.validity
-        col.codes.withUnsafeBufferPointer { c in
-            if let validity {
-                validity.withUnsafeBufferPointer {
-                    interner.intern(c, dictionary: col.dictionary!, validity: $0, into: tmp)
-                }
-            } else {
-                interner.intern(c, dictionary: col.dictionary!, validity: nil, into: tmp)
-            }
-        }
+        interner.intern(col, rows: n, into: tmp)
         let dictCount = interner.target.count
         if groupOfCode.count < dictCount {
             groupOfCode.append(contentsOf: repeatElement(-1, count: dictCount - groupOfCode.count))
@@ -401,15 +393,7 @@ public final class GroupKeyTable {
         let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
         defer { tmp.deallocate() }
         let validity = col.validity
-        col.codes.withUnsafeBufferPointer { c in
-            if let validity {
-                validity.withUnsafeBufferPointer {
-                    interner.lookup(c, dictionary: col.dictionary!, validity: $0, into: tmp)
-                }
-            } else {
-                interner.lookup(c, dictionary: col.dictionary!, validity: nil, into: tmp)
-            }
-        }
+        interner.lookup(col, rows: n, into: tmp)
         groupOfCode.withUnsafeBufferPointer { g in
             for i in 0..<n {
                 if validity != nil && validity![i] == 0 {

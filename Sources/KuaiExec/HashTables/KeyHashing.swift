@@ -60,23 +60,10 @@ func keyWords(
     case .varchar:
         let tmp = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
         defer { tmp.deallocate() }
-        col.codes.withUnsafeBufferPointer { c in
-            let vb: [UInt8]? = col.validity
-            if let vb {
-                vb.withUnsafeBufferPointer { vp in
-                    if insert {
-                        interner!.intern(c, dictionary: col.dictionary!, validity: vp, into: tmp)
-                    } else {
-                        interner!.lookup(c, dictionary: col.dictionary!, validity: vp, into: tmp)
-                    }
-                }
-            } else {
-                if insert {
-                    interner!.intern(c, dictionary: col.dictionary!, validity: nil, into: tmp)
-                } else {
-                    interner!.lookup(c, dictionary: col.dictionary!, validity: nil, into: tmp)
-                }
-            }
+        if insert {
+            interner!.intern(col, rows: n, into: tmp)
+        } else {
+            interner!.lookup(col, rows: n, into: tmp)
         }
         for i in 0..<n {
             if nulls[i] != 0 {

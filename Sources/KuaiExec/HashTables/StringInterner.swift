@@ -1,12 +1,13 @@
 import KuaiCore
 
-/// Maps dictionary codes of any number of source dictionaries to codes of one target
-/// dictionary, so that equal strings get equal codes (operators helper, owned by OPERATORS).
+/// Maps the strings of VARCHAR columns in either form to codes of one target dictionary, so that
+/// equal strings get equal codes (the string side of the hash tables' keys).
 ///
-/// Strings are hashed once per distinct (source dictionary, code) pair, never per row: each
-/// source dictionary gets a lazily filled `[Int32]` code map, cached for the few most recently
-/// seen dictionaries (a stored column has one dictionary for all its blocks; computed strings
-/// have one per batch). Not thread-safe: one interner per thread or per operator.
+/// Dictionary columns: strings are hashed once per distinct (source dictionary, code) pair, never
+/// per row: each source dictionary gets a lazily filled `[Int32]` code map, cached for the few most
+/// recently seen dictionaries (a stored column has one dictionary for all its blocks). Flat
+/// columns: each row's view is hashed into the target (`StringDictionary.intern`, no Swift
+/// `String`). Not thread-safe: one interner per thread or per operator.
 public final class StringInterner {
     /// The dictionary that translated codes point into. Grows as `intern` sees new strings.
     public let target: StringDictionary
@@ -40,6 +41,42 @@ public final class StringInterner {
                 dictionary: dictionary, map: [Int32](repeating: -2, count: dictionary.count),
                 missCount: target.count, hasMisses: false))
         return entries.count - 1
+    }
+
+    /// Codes in `target` of the first `n` rows of the VARCHAR column `col` (either form),
+    /// interning unseen strings; NULL rows get code 0.
+    public func intern(_ col: Column, rows n: Int, into out: UnsafeMutableBufferPointer<Int32>) {
+        if n == 0 { return }
+        col.validity.withUnsafeBufferPointerOrNil { v in
+            let valid = v.map { UnsafeBufferPointer(rebasing: $0[0..<n]) }
+            if let d = col.dictionary {
+                col.codes.withUnsafeBufferPointer { c in
+                    intern(UnsafeBufferPointer(rebasing: c[0..<n]), dictionary: d, validity: valid, into: out)
+                }
+            } else {
+                col.views.withUnsafeBufferPointer { views in
+                    target.intern(UnsafeBufferPointer(rebasing: views[0..<n]), validity: valid, into: out)
+                }
+            }
+        }
+    }
+
+    /// Codes in `target` of the first `n` rows of the VARCHAR column `col` (either form) without
+    /// adding strings: -1 for a string absent from `target` and for a NULL row.
+    public func lookup(_ col: Column, rows n: Int, into out: UnsafeMutableBufferPointer<Int32>) {
+        if n == 0 { return }
+        col.validity.withUnsafeBufferPointerOrNil { v in
+            let valid = v.map { UnsafeBufferPointer(rebasing: $0[0..<n]) }
+            if let d = col.dictionary {
+                col.codes.withUnsafeBufferPointer { c in
+                    lookup(UnsafeBufferPointer(rebasing: c[0..<n]), dictionary: d, validity: valid, into: out)
+                }
+            } else {
+                col.views.withUnsafeBufferPointer { views in
+                    target.codes(of: UnsafeBufferPointer(rebasing: views[0..<n]), validity: valid, into: out)
+                }
+            }
+        }
     }
 
     /// Translates `codes` of `dictionary` into codes of `target`, interning unseen strings.

@@ -139,7 +139,7 @@ extension Kernels {
     /// DuckDB's text of one non-NULL value of `type`.
     public static func text(_ c: Column, _ i: Int) -> String {
         switch c.type {
-        case .varchar: return c.dictionary![c.codes[i]]
+        case .varchar: return c.stringView(at: i).string
         case .double: return ValueFormatter.double(c.doubles[i])
         case .boolean: return c.ints[i] != 0 ? "true" : "false"
         case .date: return ValueFormatter.date(c.ints[i])
@@ -152,14 +152,7 @@ extension Kernels {
     }
 
     static func castToVarchar(_ c: Column, from: DataType) -> Column {
-        if from == .varchar { return c }
-        let dict = StringDictionary()
-        var codes = [Int32](repeating: 0, count: c.count)
-        for i in 0..<c.count {
-            if let v = c.validity, v[i] == 0 { continue }
-            codes[i] = dict.intern(text(c, i))
-        }
-        return Column(codes: codes, dictionary: dict, validity: c.validity)
+        castToVarcharFlat(c, from: from)
     }
 
     /// Parses an integer the way DuckDB's string-to-integer cast accepts it (spaces, sign, digits;
@@ -175,6 +168,7 @@ extension Kernels {
     }
 
     static func castFromVarchar(_ c: Column, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let c = c.dictionaryEncoded()
         let n = c.count
         let dict = c.dictionary!
         var validity = c.validity ?? [UInt8](repeating: 1, count: n)
@@ -241,6 +235,7 @@ extension Kernels {
     /// VARCHAR to HUGEINT: integers of the whole 128-bit range (a decimal fraction rounds, as
     /// the other integer casts).
     static func castVarcharToHugeint(_ c: Column, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let c = c.dictionaryEncoded()
         let n = c.count
         let dict = c.dictionary!
         var validity = c.validity ?? [UInt8](repeating: 1, count: n)

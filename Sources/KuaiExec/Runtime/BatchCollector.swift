@@ -4,8 +4,8 @@ import KuaiCore
 ///
 /// Appended columns are kept as chunks and concatenated once, at exactly the final size, by
 /// `build()`/`take()` (no reallocation while appending). VARCHAR: when every chunk shares one
-/// dictionary the codes are copied as they are; otherwise the result gets a fresh dictionary
-/// and codes are translated once per distinct code per dictionary (`StringInterner`).
+/// dictionary the codes are copied as they are; otherwise the result is flat (every chunk's
+/// views, every chunk's heaps and dictionaries kept alive).
 public struct ColumnBuilder {
     public let type: DataType
     public private(set) var count: Int = 0
@@ -82,27 +82,7 @@ public struct ColumnBuilder {
                 }
                 return Column(codes: codes, dictionary: first, validity: validity)
             }
-            let interner = StringInterner()
-            var codes = [Int32](repeating: 0, count: n)
-            codes.withUnsafeMutableBufferPointer { out in
-                var offset = 0
-                for c in chunks {
-                    if c.type == .varchar, let dict = c.dictionary {
-                        let dst = UnsafeMutableBufferPointer(rebasing: out[offset..<offset + c.count])
-                        c.codes.withUnsafeBufferPointer { src in
-                            if let v = c.validity {
-                                v.withUnsafeBufferPointer {
-                                    interner.intern(src, dictionary: dict, validity: $0, into: dst)
-                                }
-                            } else {
-                                interner.intern(src, dictionary: dict, validity: nil, into: dst)
-                            }
-                        }
-                    }
-                    offset += c.count
-                }
-            }
-            return Column(codes: codes, dictionary: interner.target, validity: validity)
+            return Self.concatenatedViews(chunks, count: n, validity: validity)
         default:
             var x = [Int64]()
             x.reserveCapacity(n)
@@ -131,6 +111,27 @@ public struct ColumnBuilder {
             }
             return out
         }
+    }
+
+    /// VARCHAR chunks of different dictionaries or in the flat form, as one flat column: the
+    /// views one after the other (a dictionary chunk's by code), keeping every chunk's owners
+    /// (heaps, dictionaries) alive; NULL rows get the empty string.
+    static func concatenatedViews(_ chunks: [Column], count n: Int, validity: [UInt8]?) -> Column {
+        var views = [StringView]()
+        views.reserveCapacity(n)
+        var owners: [StringOwner] = []
+        for c in chunks {
+            if c.type != .varchar {
+                views.append(contentsOf: repeatElement(StringView(), count: c.count))
+            } else if let d = c.dictionary {
+                views.append(contentsOf: StringArg.gatherViews(c, d))
+                if !owners.contains(where: { $0 === d }) { owners.append(d) }
+            } else {
+                views.append(contentsOf: StringArg.maskedViews(c))
+                for h in c.heaps where !owners.contains(where: { $0 === h }) { owners.append(h) }
+            }
+        }
+        return Column(views: views, heaps: owners, validity: validity)
     }
 
     /// The column built so far; empties the builder (chunks are released as soon as copied).

@@ -19,15 +19,27 @@ func markChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: UnsafeM
                 if na != nb || (!na && doubleKey(d[a]) != doubleKey(d[b])) { marks[i] = 1 }
             }
         }
+    case .varchar where col.isFlatString:
+        col.views.withUnsafeBufferPointer { v in
+            for i in 1..<n {
+                let a = Int(perm[i - 1])
+                let b = Int(perm[i])
+                let na = nullAt(a)
+                let nb = nullAt(b)
+                if na != nb || (!na && !StringView.equal(v[a], v[b])) { marks[i] = 1 }
+            }
+        }
     case .varchar:
-        let dict = col.dictionary!
+        let dv = col.dictionary!.views
         col.codes.withUnsafeBufferPointer { c in
             for i in 1..<n {
                 let a = Int(perm[i - 1])
                 let b = Int(perm[i])
                 let na = nullAt(a)
                 let nb = nullAt(b)
-                if na != nb || (!na && c[a] != c[b] && dict[c[a]] != dict[c[b]]) { marks[i] = 1 }
+                if na != nb || (!na && c[a] != c[b] && !StringView.equal(dv[Int(c[a])], dv[Int(c[b])])) {
+                    marks[i] = 1
+                }
             }
         }
     default:

@@ -32,11 +32,11 @@ func stringRanks(_ chunks: [Column]) -> [Int32] {
             }
         }
     }
-    let values = dict.values
-    distinct.sort { StringDictionary.less(values[Int($0)], values[Int($1)]) }
+    let views = dict.views
+    distinct.sort { StringView.compare(views[Int($0)], views[Int($1)]) < 0 }
     var rank: Int32 = 0
     for (i, code) in distinct.enumerated() {
-        if i > 0 && values[Int(distinct[i - 1])] != values[Int(code)] { rank += 1 }
+        if i > 0 && !StringView.equal(views[Int(distinct[i - 1])], views[Int(code)]) { rank += 1 }
         used[Int(code)] = rank
     }
     return used
@@ -84,10 +84,11 @@ func sortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [Sort
     for (chunksIn, key, keyIndex) in parts {
         var chunks = chunksIn
         let type = chunks.first?.type ?? .null
-        if type == .varchar, chunks.contains(where: { $0.dictionary !== chunks[0].dictionary }) {
+        if type == .varchar, chunks.contains(where: { $0.dictionary == nil || $0.dictionary !== chunks[0].dictionary })
+        {
             var b = ColumnBuilder(type: .varchar)
             for c in chunks { b.append(c) }
-            chunks = [b.take()]
+            chunks = [b.take().dictionaryEncoded()]
         }
         var vals = [UInt64](repeating: 0, count: n)
         var isNull: [UInt8] = []  // allocated at the first NULL
@@ -261,6 +262,7 @@ func orderValues(_ col: Column) -> [UInt64] {
     switch col.type {
     case .double: return col.doubles.map { orderedDouble($0) }
     case .varchar:
+        let col = col.dictionaryEncoded()
         let ranks = stringRanks(col)
         return (0..<col.count).map { col.isValid($0) ? UInt64(UInt32(bitPattern: ranks[Int(col.codes[$0])])) : 0 }
     case .null: return [UInt64](repeating: 0, count: col.count)

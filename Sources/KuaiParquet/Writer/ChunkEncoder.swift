@@ -93,6 +93,13 @@ enum ChunkEncoder {
                 }
             case .hugeint:
                 for i in 0..<c.count where c.isValid(i) { d.doubles.append(Double(c.int128(at: i))) }
+            case .varchar where c.isFlatString:
+                c.views.withUnsafeBufferPointer { v in
+                    for i in 0..<c.count where c.isValid(i) {
+                        let code = v[i].withBytes { d.strings.intern(UnsafeRawPointer($0.baseAddress), $0.count) }
+                        d.codes.append(code)
+                    }
+                }
             case .varchar:
                 var remap = [Int32](repeating: -1, count: c.dictionary?.count ?? 0)
                 for i in 0..<c.count where c.isValid(i) {

@@ -92,7 +92,7 @@ public final class ParquetPartitionedWriter {
             .joined(separator: "/")
         var stable = key
         for (k, c) in parts.enumerated() where c.type == .varchar && c.isValid(r) {
-            stable[2 * k + 1] = Int64(bitPattern: UInt64(truncatingIfNeeded: c.dictionary![c.codes[r]].hashValue))
+            stable[2 * k + 1] = Int64(bitPattern: UInt64(truncatingIfNeeded: c.stringView(at: r).string.hashValue))
         }
         if let w = writerOf[stable], writers[w].path.hasSuffix("/" + path + "/data_0.parquet") { return w }
         if let w = writers.firstIndex(where: { $0.path == directory + "/" + path + "/data_0.parquet" }) {

@@ -32,17 +32,7 @@ final class DistinctState: AggregateState {
             for i in 0..<n { w[i] = doubleKey(input.doubles[i]) }
         case .varchar:
             var out = [Int32](repeating: 0, count: n)
-            input.codes.withUnsafeBufferPointer { c in
-                out.withUnsafeMutableBufferPointer { o in
-                    if let v = input.validity {
-                        v.withUnsafeBufferPointer { vp in
-                            interner.intern(c, dictionary: input.dictionary!, validity: vp, into: o)
-                        }
-                    } else {
-                        interner.intern(c, dictionary: input.dictionary!, validity: nil, into: o)
-                    }
-                }
-            }
+            out.withUnsafeMutableBufferPointer { interner.intern(input, rows: n, into: $0) }
             for i in 0..<n { w[i] = UInt64(UInt32(bitPattern: out[i])) }
         default:
             input.ints.withUnsafeBufferPointer { x in

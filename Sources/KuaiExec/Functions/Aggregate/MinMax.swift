@@ -82,6 +82,7 @@ final class MinMaxState: AggregateState {
             }
         case .varchar:
             // Best code per group within the batch by the batch dictionary's ranks, then compare strings.
+            let input = input.dictionaryEncoded()
             let dict = input.dictionary!
             let ranks = dict.sortRanks
             var bestInBatch = [Int32: Int32]()  // group -> code of batch dictionary

@@ -46,7 +46,7 @@ struct ArgReader {
             if case .string(let s) = v { return s }
             return ""
         case .column(let c):
-            if c.type == .varchar { return c.dictionary![c.codes[i]] }
+            if c.type == .varchar { return c.stringView(at: i).string }
             return Kernels.text(c, i)
         }
     }
@@ -140,56 +140,14 @@ extension FunctionRegistry {
         // Build the column (strings through one dictionary).
         switch result {
         case .varchar:
-            let col = Column(
-                strings: values.map { v -> String? in
-                    if case .string(let s) = v { return s }
-                    return nil
-                })
-            return .column(col)
+            var b = StringVectorBuilder(capacity: n)
+            for v in values {
+                if case .string(let s) = v { b.append(s) } else { b.appendNull() }
+            }
+            return .column(b.finish())
         default:
             for (i, v) in values.enumerated() where !v.isNull { scatter.scatter(.scalar(v), rows: [Int32(i)]) }
             return .column(scatter.finish())
-        }
-    }
-
-    /// A unary VARCHAR -> VARCHAR function evaluated once per distinct code.
-    static func mapString(_ x: Operand, _ n: Int, _ f: (String) -> String) -> Operand {
-        switch x {
-        case .scalar(let v):
-            if case .string(let s) = v { return .scalar(.string(f(s))) }
-            return .scalar(.null)
-        case .column(let c):
-            let src = c.dictionary!
-            let out = StringDictionary()
-            var map = [Int32](repeating: -1, count: src.count)
-            var codes = [Int32](repeating: 0, count: n)
-            for i in 0..<n {
-                if let v = c.validity, v[i] == 0 { continue }
-                let k = Int(c.codes[i])
-                if map[k] < 0 { map[k] = out.intern(f(src.values[k])) }
-                codes[i] = map[k]
-            }
-            return .column(Column(codes: codes, dictionary: out, validity: c.validity))
-        }
-    }
-
-    /// A unary VARCHAR -> integer function evaluated once per distinct code.
-    static func mapStringToInt(_ x: Operand, _ n: Int, _ type: DataType, _ f: (String) -> Int64) -> Operand {
-        switch x {
-        case .scalar(let v):
-            if case .string(let s) = v { return .scalar(.int(f(s))) }
-            return .scalar(.null)
-        case .column(let c):
-            let src = c.dictionary!
-            var memo = [Int64?](repeating: nil, count: src.count)
-            var vals = [Int64](repeating: 0, count: n)
-            for i in 0..<n {
-                if let v = c.validity, v[i] == 0 { continue }
-                let k = Int(c.codes[i])
-                if memo[k] == nil { memo[k] = f(src.values[k]) }
-                vals[i] = memo[k]!
-            }
-            return .column(Column(type: type, ints: vals, validity: c.validity))
         }
     }
 

@@ -38,6 +38,15 @@ func patchDefault(_ col: Column, _ mask: [UInt8], _ value: Value) -> Column {
             out.doubles[i] = Double(x)
             validity[i] = 1
         }
+    case (.varchar, .string(let s)) where col.isFlatString:
+        var b = StringVectorBuilder(capacity: 1)
+        b.append(s)
+        let v = b.views[0]
+        for i in 0..<out.count where mask[i] != 0 {
+            out.views[i] = v
+            validity[i] = 1
+        }
+        out.heaps.append(b.heap)
     case (.varchar, .string(let s)):
         let dict = col.dictionary ?? StringDictionary()
         var code = dict.code(of: s)

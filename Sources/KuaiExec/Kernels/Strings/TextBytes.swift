@@ -1,0 +1,186 @@
+import KuaiCore
+
+/// DuckDB's text of values written as UTF-8 bytes into a caller's buffer, without a Swift
+/// `String`: the same text as `ValueFormatter` (checked against it and against DuckDB in
+/// Tests/KuaiExecTests/CastToVarcharTests.swift). Each writer returns the bytes written and never
+/// writes more than `maxBytes`.
+enum TextBytes {
+    /// The longest text any writer here produces (an INTERVAL of Int64.max microseconds).
+    static let maxBytes = 48
+
+    /// "00" "01" ... "99".
+    static let twoDigits: [UInt8] = {
+        var t = [UInt8](repeating: 0, count: 200)
+        for i in 0..<100 {
+            t[2 * i] = UInt8(48 + i / 10)
+            t[2 * i + 1] = UInt8(48 + i % 10)
+        }
+        return t
+    }()
+
+    /// Decimal digits of `v` (at least `minDigits`, zero-padded) at `out`.
+    @inline(__always)
+    static func unsigned(_ v: UInt64, _ out: UnsafeMutablePointer<UInt8>, minDigits: Int = 1) -> Int {
+        var digits = 1
+        var t = v
+        while t >= 10 {
+            t /= 10
+            digits += 1
+        }
+        let n = Swift.max(digits, minDigits)
+        var x = v
+        var i = n
+        twoDigits.withUnsafeBufferPointer { td in
+            while x >= 100 {
+                let r = Int(x % 100)
+                x /= 100
+                out[i - 1] = td[2 * r + 1]
+                out[i - 2] = td[2 * r]
+                i -= 2
+            }
+            if x >= 10 {
+                out[i - 1] = td[2 * Int(x) + 1]
+                out[i - 2] = td[2 * Int(x)]
+                i -= 2
+            } else {
+                out[i - 1] = UInt8(48 + x)
+                i -= 1
+            }
+        }
+        while i > 0 {
+            out[i - 1] = 48
+            i -= 1
+        }
+        return n
+    }
+
+    /// A BIGINT or INTEGER.
+    @inline(__always)
+    static func int64(_ v: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        if v < 0 {
+            out[0] = UInt8(ascii: "-")
+            return 1 + unsigned(v.magnitude, out + 1)
+        }
+        return unsigned(UInt64(v), out)
+    }
+
+    /// A HUGEINT (up to 40 bytes).
+    static func int128(_ v: Int128, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        if v < 0 {
+            out[0] = UInt8(ascii: "-")
+            n = 1
+        }
+        var m = v.magnitude
+        let chunk: UInt128 = 10_000_000_000_000_000_000
+        if m < chunk { return n + unsigned(UInt64(m), out + n) }
+        var parts: [UInt64] = []
+        while m >= chunk {
+            parts.append(UInt64(m % chunk))
+            m /= chunk
+        }
+        n += unsigned(UInt64(m), out + n)
+        for p in parts.reversed() { n += unsigned(p, out + n, minDigits: 19) }
+        return n
+    }
+
+    /// `YYYY-MM-DD`, years before 1 as `YYYY-MM-DD (BC)` (days since 1970-01-01).
+    static func date(_ days: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        let (y, m, d) = ValueFormatter.civil(days)
+        var n = yearMonthDay(y, m, d, out)
+        if y <= 0 { n += bc(out + n) }
+        return n
+    }
+
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch (trailing zeros of the
+    /// fraction dropped), `(BC)` after years before 1.
+    static func timestamp(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        let perDay: Int64 = 86_400_000_000
+        var days = micros / perDay
+        var rem = micros % perDay
+        if rem < 0 {
+            rem += perDay
+            days -= 1
+        }
+        let (y, m, d) = ValueFormatter.civil(days)
+        var n = yearMonthDay(y, m, d, out)
+        out[n] = UInt8(ascii: " ")
+        n += 1
+        n += time(rem, out + n)
+        if y <= 0 { n += bc(out + n) }
+        return n
+    }
+
+    /// DuckDB's INTERVAL text of a microsecond count (`08:00:00`, `1 day 02:00:00`, `3 days`,
+    /// `-01:30:00`).
+    static func interval(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        if micros == 0 { return ascii("00:00:00", out) }
+        let perDay: Int64 = 86_400_000_000
+        let days = micros / perDay
+        var rem = micros % perDay
+        var n = 0
+        if days != 0 {
+            n += int64(days, out)
+            n += ascii(days == 1 || days == -1 ? " day" : " days", out + n)
+        }
+        if rem != 0 {
+            if n > 0 {
+                out[n] = UInt8(ascii: " ")
+                n += 1
+            }
+            if rem < 0 {
+                out[n] = UInt8(ascii: "-")
+                n += 1
+                rem = -rem
+            }
+            n += time(rem, out + n)
+        }
+        return n
+    }
+
+    /// `true` / `false`.
+    @inline(__always)
+    static func boolean(_ v: Bool, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        ascii(v ? "true" : "false", out)
+    }
+
+    /// `HH:MM:SS[.ffffff]` of microseconds within a day (hours may exceed 23 for intervals).
+    static func time(_ rem: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        let h = rem / 3_600_000_000
+        let mi = (rem / 60_000_000) % 60
+        let s = (rem / 1_000_000) % 60
+        var frac = rem % 1_000_000
+        var n = unsigned(UInt64(h), out, minDigits: 2)
+        out[n] = UInt8(ascii: ":")
+        n += 1 + unsigned(UInt64(mi), out + n + 1, minDigits: 2)
+        out[n] = UInt8(ascii: ":")
+        n += 1 + unsigned(UInt64(s), out + n + 1, minDigits: 2)
+        if frac != 0 {
+            var width = 6
+            while frac % 10 == 0 {
+                frac /= 10
+                width -= 1
+            }
+            out[n] = UInt8(ascii: ".")
+            n += 1 + unsigned(UInt64(frac), out + n + 1, minDigits: width)
+        }
+        return n
+    }
+
+    static func yearMonthDay(_ y: Int64, _ m: Int, _ d: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = unsigned(UInt64(y <= 0 ? 1 - y : y), out, minDigits: 4)
+        out[n] = UInt8(ascii: "-")
+        n += 1 + unsigned(UInt64(m), out + n + 1, minDigits: 2)
+        out[n] = UInt8(ascii: "-")
+        n += 1 + unsigned(UInt64(d), out + n + 1, minDigits: 2)
+        return n
+    }
+
+    static func bc(_ out: UnsafeMutablePointer<UInt8>) -> Int { ascii(" (BC)", out) }
+
+    @inline(__always)
+    static func ascii(_ s: StaticString, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        out.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
+        return s.utf8CodeUnitCount
+    }
+}
