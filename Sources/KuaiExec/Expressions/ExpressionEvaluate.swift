@@ -211,7 +211,7 @@ extension ScalarExpr {
             // Function kernels compute on 64-bit values; abs and round of HUGEINT handle 128 bits,
             // coalesce moves values with ColumnScatter (128-bit aware).
             let wideOK =
-                (f.parameters == [.hugeint] && (f.name == "abs" || f.name == "round"))
+                (f.parameters.first == .hugeint && (f.name == "abs" || f.name == "round"))
                 || ((f.name == "coalesce" || f.name == "ifnull") && f.returnType == .hugeint)
             if !wideOK {
                 for o in ops {
