@@ -17,7 +17,7 @@ public enum CompletionScript {
                 from: { $0.contains("# Offer subcommand / subcommand argument completions") }, to: "    esac",
                 in: &lines)
         case "zsh":
-            lines.removeAll { ["'(-): :->command'", "'(-)*:: :->arg'"].contains($0.trimmingSpaces) }
+            lines.removeAll { ["'(-): :->command'", "'(-)*:: :->arg'"].contains($0.trimmingSpaces()) }
             removeBlock(from: { $0 == "    case \"${state}\" in" }, to: "    esac", in: &lines)
         case "fish":
             removeBlock(from: { $0 == "        switch $unparsed_tokens[1]" }, to: "        end", in: &lines)
@@ -39,12 +39,5 @@ public enum CompletionScript {
         guard let i = lines.firstIndex(of: header), var j = lines[i...].firstIndex(of: "}") else { return }
         if j + 1 < lines.count && lines[j + 1].isEmpty { j += 1 }
         lines.removeSubrange(i...j)
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces.
-    fileprivate var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }
