@@ -482,14 +482,17 @@ public final class StoreTable: TableSource, @unchecked Sendable {
         return min(seg.blockRows, seg.rowCount - Int(b) * seg.blockRows)
     }
 
-    /// Rows in `block` from the block header of the table's first column file (opening the file
-    /// checks every block header and the file's row count against the manifest).
+    /// Rows in `block` from the block header of the smallest column file of its segment (opening
+    /// the file checks every block header and the file's row count against the manifest; the
+    /// smallest file has the least to validate, e.g. no large dictionary).
     /// - Throws: `KuaiError.corrupt` at the column file when it disagrees with the manifest (or is
     ///   missing, truncated, damaged), as `readColumn`.
     public func checkedBlockRowCount(_ block: Int) throws -> Int {
         let rows = blockRowCount(block)
         guard !schema.isEmpty else { return rows }
-        let (slot, b) = locate(column: 0, block: block)
+        let (s, b) = (Int(blockMap[block].segment), Int(blockMap[block].local))
+        let slots = segments[s].slots
+        let slot = slots.min { $0.expect.bytes < $1.expect.bytes } ?? slots[0]
         let file = try slot.get()
         guard b < file.entries.count, file.entries[b].rows == rows else {
             let found = b < file.entries.count ? "\(file.entries[b].rows)" : "no"
