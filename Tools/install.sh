@@ -63,7 +63,10 @@ for t in $TOOLS; do
     install -m 755 "$BUILD/$t" "$BIN_DIR/$t"
     page="$MANUALS/$t/$t.1"
     [ -f "$page" ] || { echo "install.sh: generate-manual wrote no $page" >&2; exit 1; }
-    install -m 644 "$page" "$MAN_DIR/$t.1"
+    # generate-manual lists the `help` subcommand swift-argument-parser adds to every command, which
+    # kuai's tools do not have (see Sources/KuaiCore/CompletionScript.swift): drop it from the page.
+    sed -e '/^\.Ar subcommand$/d' -e '/^\.It Em help$/,/^\.El$/d' "$page" >"$MAN_DIR/$t.1"
+    chmod 644 "$MAN_DIR/$t.1"
     "$BUILD/$t" --generate-completion-script bash >"$BASH_DIR/$t"
     "$BUILD/$t" --generate-completion-script zsh >"$ZSH_DIR/_$t"
     "$BUILD/$t" --generate-completion-script fish >"$FISH_DIR/$t.fish"
