@@ -34,12 +34,15 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
-        // libedit's own dependencies (`pkg-config --static --libs libedit`: -ltermcap -lbsd; libbsd
-        // needs libmd): the shared libedit.so names them itself, but the static release executables
-        // link libedit.a and need them on the link line.
+        // The static release executables also need what `pkg-config --libs --static libedit` adds
+        // (libedit-dev depends on libbsd-dev and libncurses-dev; libbsd needs libmd).
         .target(
             name: "CLineEdit", dependencies: ["CEdit"],
-            linkerSettings: [.linkedLibrary("tinfo"), .linkedLibrary("bsd"), .linkedLibrary("md")]),
+            linkerSettings: [
+                .linkedLibrary("bsd", .when(platforms: [.linux], configuration: .release)),
+                .linkedLibrary("md", .when(platforms: [.linux], configuration: .release)),
+                .linkedLibrary("tinfo", .when(platforms: [.linux], configuration: .release)),
+            ]),
         .target(name: "KuaiCore", swiftSettings: staticCompile),
         .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
         .target(
@@ -103,6 +106,8 @@ let package = Package(
             name: "KuaiOutputTests",
             dependencies: ["KuaiCore", "KuaiExec", "KuaiOutput", "KuaiPlan", "KuaiTestSupport"],
             exclude: ["Cases"]),
+        .testTarget(
+            name: "KuaiPlanTests", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiPlan", "KuaiTestSupport"]),
         .testTarget(
             name: "KuaiEndToEndTests",
             dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],

@@ -10,7 +10,7 @@ comments and attributes above it are not counted). Closures and nested functions
 the function that holds them (a nested function is also listed on its own). Strings and comments
 are skipped when braces are matched, so a brace in a string literal does not end a body.
 
-With --limit L the exit code is 1 when any function is longer than L lines (STYLE.md rule 11
+With --limit L the exit code is 1 when any function is longer than L lines (CONTRIBUTING.md, Style 11
 asks for well under 120), so the script can gate CI.
 """
 import argparse

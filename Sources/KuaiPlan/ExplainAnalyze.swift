@@ -23,7 +23,9 @@ final class ProfileBuilder {
 
     func open() { levels.append([]) }
 
-    func close(_ planned: Planned) -> Planned {
+    /// `planned` with its operator replaced by a measured one, registered as a child of the open level
+    /// (its own planned inputs become the measured node's children).
+    func close(_ planned: PhysicalNode) -> PhysicalNode {
         let children = levels.removeLast()
         // a node that plans to its child unchanged (a pass-through projection) is not an operator
         if let only = children.first, children.count == 1, only.source === planned.object || only.op === planned.object
@@ -31,29 +33,27 @@ final class ProfileBuilder {
             levels[levels.count - 1].append(only)
             return planned
         }
-        let line: String
-        switch planned {
-        case .morsel(let m): line = m.explainLine
-        case .pull(let o): line = o.explainLine
-        }
-        let node = ProfileNode(line: line, children: children.map(\.node))
+        let node = ProfileNode(line: planned.line, children: children.map(\.node))
         for c in children { c.source?.consumer = node }
-        switch planned {
+        let inputs = planned.inputs.map(\.node)
+        let labels = planned.inputs.map(\.label)
+        switch planned.form {
         case .morsel(let m):
             let s = ProfiledSource(m, node: node)
             levels[levels.count - 1].append(Entry(node: node, source: s, op: nil))
-            return .morsel(s)
+            return PhysicalNode(.morsel(s), inputs: inputs, labels: labels)
         case .pull(let o):
             let p = ProfiledOperator(o, node: node)
             levels[levels.count - 1].append(Entry(node: node, source: nil, op: p))
-            return .pull(p)
+            return PhysicalNode(.pull(p), inputs: inputs, labels: labels)
         }
     }
 }
 
-extension Planned {
+extension PhysicalNode {
+    /// The node's operator object (to recognise a node planned to its input unchanged).
     var object: AnyObject {
-        switch self {
+        switch form {
         case .morsel(let m): return m
         case .pull(let o): return o
         }
@@ -74,7 +74,7 @@ extension QueryEngine {
         planner.profile = profile
         ProfileClock.baseline = MemoryGuard.residentBytes()
         let start = ProfileClock.now()
-        let op = planner.pull(planner.plan(plan))
+        let op = planner.pull(planner.plan(try resolvingSubqueries(plan, shared))).pulled
         var rows = 0
         while let b = try op.next() {
             try MemoryGuard.check()

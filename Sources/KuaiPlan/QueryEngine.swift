@@ -63,9 +63,8 @@ final class TableCatalog: Catalog {
 
 /// Parses, binds, plans and runs SQL over a store.
 ///
-/// Pipeline: `Parser.parse` -> `Binder` (names, types; uncorrelated subqueries run at bind time)
-/// -> `Optimizer` (filter pushdown into scans, column pruning) -> `PhysicalPlanner` (operators)
-/// -> pull batches.
+/// Pipeline: `Parser.parse` -> `Binder` (names, types; Binder/) -> `Optimizer` (rules in order,
+/// Optimizer/) -> `PhysicalPlanner` (operators, Physical/) -> pull batches.
 public final class QueryEngine {
     /// The store queried, or nil for an engine over in-memory tables.
     /// (Contract change: was `Store`; optional so tests can run on `MemoryTable`s.)
@@ -108,7 +107,7 @@ public final class QueryEngine {
         case .explain(let q):
             let shared = SharedResults()
             let (plan, _) = try bind(q, shared)
-            let lines = Explain.lines(physical(plan, shared))
+            let lines = explainLines(plan, shared)
             return QueryResult(
                 fields: [Field("explain", .varchar)], batches: [Batch(columns: [Column(strings: lines)])])
         case .explainAnalyze(let q):
@@ -175,7 +174,7 @@ public final class QueryEngine {
         }
         let shared = SharedResults()
         let (plan, cols) = try bind(q, shared)
-        let op = physical(plan, shared)
+        let op = try physical(plan, shared)
         try schema(QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }))
         while let b = try op.next() {
             try MemoryGuard.check()
@@ -208,19 +207,29 @@ public final class QueryEngine {
         return out
     }
 
+    /// Binds `q` (names, types; DuckDB's rules) into a logical plan and its result columns. Nothing runs
+    /// (uncorrelated subqueries are planned; `physical` runs them).
+    /// - Throws: `KuaiError.binding`.
+    func bindLogical(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
+        try Binder(catalog: catalog).bindQuery(q)
+    }
+
+    /// Binds and optimizes `q`.
     func bind(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
-        let binder = Binder(catalog: catalog) { [unowned self] plan in
-            let op = self.physical(Optimizer.optimize(plan), shared)
-            var batches: [Batch] = []
-            while let b = try op.next() { if b.count > 0 { batches.append(b) } }
-            return batches
-        }
-        let (plan, cols) = try binder.bindQuery(q)
+        let (plan, cols) = try bindLogical(q, shared)
         return (Optimizer.optimize(plan), cols)
     }
 
-    func physical(_ plan: LogicalPlan, _ shared: SharedResults) -> PhysicalOperator {
+    /// The operators of an optimized plan without subqueries (`resolvingSubqueries`), as a tree EXPLAIN
+    /// can print.
+    func physicalPlan(_ plan: LogicalPlan, _ shared: SharedResults) -> PhysicalNode {
+        PhysicalPlanner(threads: threads, shared: shared).plan(plan)
+    }
+
+    /// The operator that computes an optimized plan's rows; its uncorrelated subqueries run first.
+    /// - Throws: what running a subquery throws (`resolvingSubqueries`).
+    func physical(_ plan: LogicalPlan, _ shared: SharedResults) throws -> PhysicalOperator {
         let planner = PhysicalPlanner(threads: threads, shared: shared)
-        return planner.pull(planner.plan(plan))
+        return planner.pull(planner.plan(try resolvingSubqueries(plan, shared))).pulled
     }
 }

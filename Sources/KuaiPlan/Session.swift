@@ -218,7 +218,7 @@ public final class Session: @unchecked Sendable {
 
 extension QueryEngine {
     /// Binds and plans `query`; its rows are computed as they are pulled.
-    /// - Throws: `KuaiError.binding` for names and types; errors of uncorrelated subqueries run at bind time.
+    /// - Throws: `KuaiError.binding` for names and types; errors of uncorrelated subqueries, which run before the first row.
     /// - Parameter adapt: changes the bound plan and its columns before planning (INSERT's casts).
     func openQuery(
         _ query: Query,
@@ -229,7 +229,7 @@ extension QueryEngine {
         let shared = SharedResults()
         var (plan, cols) = try bind(query, shared)
         if let adapt { (plan, cols) = try adapt(plan, cols) }
-        let op = physical(plan, shared)
+        let op = try physical(plan, shared)
         return ResultRows(
             schema: QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }),
             memoryLimitBytes: options.memoryLimitBytes

@@ -2,7 +2,7 @@ import KuaiCore
 import KuaiPlan
 import Testing
 
-/// Plans as text (STYLE.md habit 9): a window query shows the Window operator with its partition
+/// Plans as text (CONTRIBUTING.md, Style 9): a window query shows the Window operator with its partition
 /// and order keys over a scan that reads only the named columns, and QUALIFY as a filter above it.
 @Test func explainShowsWindowPartitionOrderAndQualify() throws {
     let engine = QueryEngine(tables: [engineTable()], options: QueryOptions(threads: 2))

@@ -36,7 +36,7 @@ public enum CompareOp: String, Sendable {
 
 /// A bound, typed scalar expression over the columns of an input batch.
 ///
-/// The binder (KuaiPlan) builds these with every type resolved (STYLE.md rule 6: types are checked
+/// The binder (KuaiPlan) builds these with every type resolved (CONTRIBUTING.md, Style 6: types are checked
 /// when the plan is built); evaluation never re-checks names or types. `name` is the expression
 /// as DuckDB prints it as a result column name (e.g. `(x + 1)`, `count_star()`), and is used in
 /// error messages. Column references are 0-based indexes into the input batch.

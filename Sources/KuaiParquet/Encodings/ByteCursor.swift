@@ -1,5 +1,5 @@
 /// A bounds-checked cursor over a page's bytes: every read checks the remaining length and throws
-/// `ParquetDataError` rather than reading past the end (STYLE.md habit 5).
+/// `ParquetDataError` rather than reading past the end (CONTRIBUTING.md, Style 5).
 struct ByteCursor {
     let bytes: UnsafeRawBufferPointer
     var position: Int

@@ -3,11 +3,10 @@ import KuaiExec
 import KuaiSQL
 
 /// Resolves names and types: turns the AST of KuaiSQL into a `LogicalPlan` with `BoundExpr`s
-/// (DuckDB's type rules; see `bindBinary`).
+/// (DuckDB's type rules; see `bindBinary`). Binding runs nothing: uncorrelated subqueries are planned
+/// as `subquery` expressions, which the engine computes when the query runs.
 final class Binder {
     let catalog: Catalog
-    /// Runs an uncorrelated subquery at bind time (scalar subqueries, IN (subquery), EXISTS).
-    let runSubquery: (LogicalPlan) throws -> [Batch]
     /// CTEs in scope, innermost last.
     var ctes: [[String: (plan: LogicalPlan, columns: [ScopeColumn])]] = []
     /// For a correlated subquery: the enclosing query's columns. A name found only there binds to
@@ -17,12 +16,11 @@ final class Binder {
     /// output gets the inner expressions as extra trailing columns (GROUP BY keys if it aggregates).
     var correlations: [(inner: BoundExpr, outer: BoundExpr)] = []
 
-    /// Numbers shared CTEs; one per statement, handed to sub-binders.
+    /// Numbers shared CTEs and subqueries; one per statement, handed to sub-binders.
     var cteIds = CTECounter()
 
-    init(catalog: Catalog, runSubquery: @escaping (LogicalPlan) throws -> [Batch]) {
+    init(catalog: Catalog) {
         self.catalog = catalog
-        self.runSubquery = runSubquery
     }
 
     static func error(_ message: String, _ pos: SourcePosition) -> KuaiError {

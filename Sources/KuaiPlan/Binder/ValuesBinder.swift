@@ -27,7 +27,7 @@ extension Binder {
         for (c, field) in fields.enumerated() {
             let values = try bound.map { r -> Value in
                 let e = try coerce(r[c], to: field.type, pos)
-                guard e.referencedColumns.isEmpty else { throw Binder.error("VALUES entries must be constants", pos) }
+                guard e.isEvaluableWithoutInput else { throw Binder.error("VALUES entries must be constants", pos) }
                 // A constant that cannot be computed ('abc' cast to INTEGER) is DuckDB's conversion error.
                 return try e.evaluateConstant()
             }

@@ -66,7 +66,7 @@ extension Binder {
         } catch let e as KuaiError {
             throw Binder.error("view \"\(view.name)\" cannot be read: \(e.message)", position)
         }
-        let inner = Binder(catalog: ViewExpansionCatalog(base: catalog, expanding: view.name), runSubquery: runSubquery)
+        let inner = Binder(catalog: ViewExpansionCatalog(base: catalog, expanding: view.name))
         inner.cteIds = cteIds
         var plan: LogicalPlan
         var cols: [ScopeColumn]

@@ -36,14 +36,22 @@ indirect enum ExprKind<Child> {
     /// The result of window call `index` of the SELECT being bound: a placeholder the select binder
     /// replaces by a column once the window operators are placed.
     case windowCall(Int)
+    /// An uncorrelated scalar subquery's value or `[NOT] EXISTS (subquery)`: planned, computed once
+    /// per run before the physical planner lowers the expression (`SubqueryResolution`).
+    case subquery(SubqueryPlan)
+    /// `x [NOT] IN (subquery)`; the subquery's one column has the type of `x` (the binder casts both
+    /// to their common type). Becomes an `inList` of the subquery's distinct values once it has run.
+    case inSubquery(Child, SubqueryPlan, negated: Bool)
 
     /// The operands, in a fixed order (`map` visits them in the same order).
     var children: [Child] {
         switch self {
-        case .column, .outerColumn, .constant, .windowCall: return []
+        case .column, .outerColumn, .constant, .windowCall, .subquery: return []
         case .arithmetic(_, let a, let b), .compare(_, let a, let b), .isDistinctFrom(let a, let b, _): return [a, b]
         case .and(let xs), .or(let xs): return xs
-        case .not(let a), .negate(let a), .isNull(let a, _), .like(let a, _, _, _, _), .cast(let a, _): return [a]
+        case .not(let a), .negate(let a), .isNull(let a, _), .like(let a, _, _, _, _), .cast(let a, _),
+            .inSubquery(let a, _, _):
+            return [a]
         case .inList(let a, let xs, _): return [a] + xs
         case .caseWhen(let ws, let e): return ws.flatMap { [$0.when, $0.then] } + (e.map { [$0] } ?? [])
         case .function(_, let xs): return xs
@@ -57,6 +65,8 @@ indirect enum ExprKind<Child> {
         case .outerColumn(let d, let i): return .outerColumn(depth: d, index: i)
         case .constant(let v): return .constant(v)
         case .windowCall(let k): return .windowCall(k)
+        case .subquery(let q): return .subquery(q)
+        case .inSubquery(let a, let q, let n): return .inSubquery(try f(a), q, negated: n)
         case .arithmetic(let op, let a, let b): return .arithmetic(op, try f(a), try f(b))
         case .compare(let op, let a, let b): return .compare(op, try f(a), try f(b))
         case .and(let xs): return .and(try xs.map(f))
@@ -203,6 +213,8 @@ struct BoundExpr: CustomStringConvertible {
         case .outerColumn(let d, let i): return "outer\(d)#\(i)"
         case .constant(let v): return "c(\(v))"
         case .windowCall(let k): return "window#\(k)"
+        case .subquery(let q): return "subquery#\(q.id)"
+        case .inSubquery(_, let q, let n): return "insubquery#\(q.id)\(n)"
         case .arithmetic(let op, _, _): return op.rawValue
         case .compare(let op, _, _): return "cmp" + op.rawValue
         case .and: return "and"
@@ -220,15 +232,24 @@ struct BoundExpr: CustomStringConvertible {
     }
 
     /// True when the expression can be evaluated without input rows: no column of its own input or of an
-    /// outer query, no placeholder.
+    /// outer query, no placeholder, no subquery (those run only when the query runs).
     var isEvaluableWithoutInput: Bool {
         referencedColumns.isEmpty
             && !contains {
                 switch $0.kind {
-                case .outerColumn, .windowCall: return true
+                case .outerColumn, .windowCall, .subquery, .inSubquery: return true
                 default: return false
                 }
             }
+    }
+
+    /// The value when the expression is a constant or computes one without input (`'a' || 'b'`, `-2.5`);
+    /// nil otherwise, or when computing it fails. The binder's rules that depend on a constant operand use
+    /// this; the tree itself is folded by the optimizer (`ConstantFolding`).
+    var foldedValue: Value? {
+        if let v = constantValue { return v }
+        guard isEvaluableWithoutInput else { return nil }
+        return try? evaluateConstant()
     }
 
     /// The value of an expression without inputs (see `isEvaluableWithoutInput`).
@@ -242,7 +263,8 @@ struct BoundExpr: CustomStringConvertible {
     }
 
     /// The expression KuaiExec evaluates (a new object, with empty caches).
-    /// - Precondition: no outer column or placeholder is left (the binder resolves them all).
+    /// - Precondition: no outer column or placeholder is left (the binder resolves them all), no subquery
+    ///   (`QueryEngine.resolvingSubqueries` replaces them by their results).
     func lowered() -> ScalarExpr {
         let k: ScalarExpr.Kind
         switch kind.map({ $0.lowered() }) {
@@ -262,8 +284,31 @@ struct BoundExpr: CustomStringConvertible {
         case .caseWhen(let ws, let e): k = .caseWhen(ws, elseExpr: e)
         case .cast(let a, let t): k = .cast(a, isTry: t)
         case .function(let f, let xs): k = .function(f, xs)
-        case .outerColumn, .windowCall: preconditionFailure("\(name): an unresolved reference reached the executor")
+        case .outerColumn, .windowCall, .subquery, .inSubquery:
+            preconditionFailure("\(name): an unresolved reference or subquery reached the executor")
         }
         return ScalarExpr(k, type: type, name: name)
     }
+}
+
+/// An uncorrelated subquery inside an expression (`ExprKind.subquery`, `.inSubquery`): its plan, what the
+/// expression takes of its rows, and where it was written (for its error).
+struct SubqueryPlan {
+    /// What the expression takes of the subquery's rows (DuckDB's subquery types).
+    enum Use: Equatable {
+        /// The one value of the one column: NULL for no row; more than one row is an error.
+        case scalar
+        /// Whether there is a row (`negated`: NOT EXISTS).
+        case exists(negated: Bool)
+        /// The distinct values of the one column (IN).
+        case values
+    }
+
+    /// Numbered per statement, as shared CTEs (EXPLAIN prints `Subquery #id`).
+    let id: Int
+    let use: Use
+    /// The subquery's plan (optimized with the query: `Optimizer.optimize` recurses into it).
+    var plan: LogicalPlan
+    /// The subquery's place in the statement, as KuaiError locations print it.
+    let position: String
 }

@@ -65,7 +65,7 @@ extension Binder {
         // Names and types must bind; constant members do not change which rows are equal; nested rows flatten.
         let members = try Binder.rowMembers(f.arguments[0]).map { try bind($0, inner) }
         guard f.distinct else { return (AggregateRegistry.resolve("count_star", nil)!, []) }
-        let order = members.filter { $0.constantValue == nil }
+        let order = members.filter { $0.foldedValue == nil }
         return (AggregateRegistry.countDistinctRows(order.map(\.type)), order)
     }
 

@@ -30,9 +30,9 @@ extension Binder {
         if t == .null { t = .integer }
         thens = try thens.map { try coerce($0, to: t, pos) }
         els = try els.map { try coerce($0, to: t, pos) }
-        return fold(
+        return
             BoundExpr(
                 .caseWhen(Array(zip(conds, thens)).map { (when: $0.0, then: $0.1) }, elseExpr: els), type: t, name: name
-            ))
+            )
     }
 }

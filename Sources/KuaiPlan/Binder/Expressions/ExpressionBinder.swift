@@ -69,7 +69,7 @@ extension Binder {
                 "row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
         case .isNull(let a, let negated, _):
             let x = try bind(a, ctx)
-            return fold(BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name))
+            return BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name)
         case .between(let a, let lo, let hi, let negated, let pos):
             return try bindBetween(a, lo, hi, negated: negated, pos, name, ctx)
         case .inList(let a, let list, let negated, let pos):
@@ -85,8 +85,8 @@ extension Binder {
             return try bindFunction("date_part", [BoundExpr.constant(.string(field), type: .varchar), x], pos, name)
         case .scalarSubquery(let q, let pos):
             return try bindScalarSubquery(q, ctx, at: pos, name: name)
-        case .exists(let q, let negated, _):
-            return try bindExists(q, negated: negated, name: name)
+        case .exists(let q, let negated, let pos):
+            return try bindExists(q, negated: negated, at: pos, name: name)
         case .inSubquery(let a, let q, let negated, let pos):
             return try bindInSubquery(a, q, negated: negated, ctx, at: pos, name: name)
         }

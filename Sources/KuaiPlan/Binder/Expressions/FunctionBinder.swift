@@ -33,7 +33,6 @@ extension Binder {
         -> BoundExpr
     {
         if let special = try bindSpecialForm(fname, args, pos, name) { return special }
-        if let fused = try fuseHourOfEpochMs(fname, args, pos, name) { return fused }
         return try bindOverload(fname, args, pos, name)
     }
 
@@ -48,7 +47,7 @@ extension Binder {
         case "date_part":
             // date_part('epoch', x), also EXTRACT(epoch FROM x), is DuckDB's epoch(x): seconds as a
             // DOUBLE with the fraction (1746406923.456), not whole seconds like the BIGINT parts.
-            if args.count == 2, case .string(let part)? = args[0].constantValue, part.lowercased() == "epoch",
+            if args.count == 2, case .string(let part)? = args[0].foldedValue, part.lowercased() == "epoch",
                 args[1].type == .timestamp || args[1].type == .date
             {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
@@ -61,7 +60,7 @@ extension Binder {
             guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else {
                 throw Binder.error("concat() needs arguments", pos)
             }
-            return fold(BoundExpr(.function(f, cast), type: .varchar, name: name))
+            return BoundExpr(.function(f, cast), type: .varchar, name: name)
         case "coalesce", "ifnull", "nullif", "greatest", "least":
             if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }
             if fname == "ifnull" && args.count != 2 { throw Binder.error("ifnull() takes two arguments", pos) }
@@ -74,36 +73,9 @@ extension Binder {
             guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else {
                 throw Binder.error("\(fname)() is not supported here", pos)
             }
-            return fold(BoundExpr(.function(f, cast), type: t, name: name))
+            return BoundExpr(.function(f, cast), type: t, name: name)
         default:
             break
-        }
-        return nil
-    }
-
-    /// hour(epoch_ms(x)) over BIGINT milliseconds: one fused integer kernel; nil for other calls.
-    func fuseHourOfEpochMs(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
-        -> BoundExpr?
-    {
-        // hour(epoch_ms(x)) over BIGINT milliseconds: one fused integer kernel.
-        if fname == "hour", args.count == 1, case .function(let inner, let innerArgs) = args[0].kind,
-            inner.name == "epoch_ms", innerArgs.count == 1, innerArgs[0].type.isInteger,
-            let fused = FunctionRegistry.resolve("hour_of_epoch_ms", [innerArgs[0].type])
-        {
-            // ... and hour(epoch_ms(ms + constant)): the addition folds into the same loop.
-            if case .arithmetic(.add, let x, let y) = innerArgs[0].kind, innerArgs[0].type == .bigint,
-                let plus = FunctionRegistry.resolve("hour_of_epoch_ms_plus", [.bigint, .bigint])
-            {
-                let (col, k) = y.constantValue != nil ? (x, y) : (y, x)
-                if case .int? = k.constantValue, col.type.isInteger, col.constantValue == nil {
-                    let args = [
-                        try coerce(col, to: .bigint, pos), BoundExpr.constant(k.constantValue!, type: .bigint),
-                    ]
-                    return fold(BoundExpr(.function(plus, args), type: .bigint, name: name))
-                }
-            }
-            let a = try coerce(innerArgs[0], to: fused.parameters[0], pos)
-            return fold(BoundExpr(.function(fused, [a]), type: fused.returnType, name: name))
         }
         return nil
     }
@@ -141,13 +113,13 @@ extension Binder {
         let cast = try args.enumerated().map { i, a in
             try coerce(a, to: i < f.parameters.count ? f.parameters[i] : f.parameters.last!, pos)
         }
-        return fold(BoundExpr(.function(f, cast), type: f.returnType, name: name))
+        return BoundExpr(.function(f, cast), type: f.returnType, name: name)
     }
 
     /// `x` as VARCHAR (every type casts to VARCHAR).
     func toVarchar(_ x: BoundExpr, _ pos: SourcePosition) throws -> BoundExpr {
         if x.type == .varchar { return x }
         if x.type == .null { return BoundExpr.constant(.null, type: .varchar, name: x.name) }
-        return fold(BoundExpr(.cast(x, isTry: false), type: .varchar, name: x.name))
+        return BoundExpr(.cast(x, isTry: false), type: .varchar, name: x.name)
     }
 }

@@ -12,7 +12,7 @@ extension Binder {
         switch op {
         case .not:
             try requireBoolean(x, a, "NOT")
-            return fold(BoundExpr(.not(x), type: .boolean, name: name))
+            return BoundExpr(.not(x), type: .boolean, name: name)
         case .plus:
             guard x.type.isNumeric || x.type == .null else {
                 throw Binder.error("cannot apply unary + to \(x.type) in \(name)", pos)
@@ -20,11 +20,11 @@ extension Binder {
             if x.type == .null { return BoundExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
             return x
         case .minus:
-            if x.type == .interval { return fold(BoundExpr(.negate(x), type: .interval, name: name)) }
+            if x.type == .interval { return BoundExpr(.negate(x), type: .interval, name: name) }
             guard x.type.isNumeric || x.type == .null else {
                 throw Binder.error("cannot negate \(x.type) in \(name)", pos)
             }
-            return fold(BoundExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name))
+            return BoundExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name)
         }
     }
 
@@ -36,7 +36,7 @@ extension Binder {
     ) throws -> BoundExpr {
         let x = try bind(a, ctx)
         if x.type == t { return x }
-        if t.isInteger, isDecimalLiteral(a), case .double(let d)? = x.constantValue {
+        if t.isInteger, isDecimalLiteral(a), case .double(let d)? = x.foldedValue {
             let r = d.rounded(.toNearestOrAwayFromZero)
             if r >= -9.2e18 && r <= 9.2e18 && Kernels.integerRange(t).contains(Int64(r)) {
                 return BoundExpr.constant(.int(Int64(r)), type: t, name: name)
@@ -45,7 +45,7 @@ extension Binder {
         guard Kernels.canCast(from: x.type, to: t) else {
             throw Binder.error("cannot cast \(x.type) to \(t) in \(name)", pos)
         }
-        return fold(BoundExpr(.cast(x, isTry: isTry), type: t, name: name))
+        return BoundExpr(.cast(x, isTry: isTry), type: t, name: name)
     }
 
     func bindBinary(
@@ -64,7 +64,7 @@ extension Binder {
                 default: parts.append(p)
                 }
             }
-            return fold(BoundExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name))
+            return BoundExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name)
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
             let cop: CompareOp
             switch op {
@@ -82,8 +82,8 @@ extension Binder {
             if x.type != .null && y.type != .null {
                 (x, y) = try comparisonOperands(x, y, pos, name, castHint: false)
             }
-            return fold(
-                BoundExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name))
+            return
+                BoundExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name)
         case .concat:
             let x = try bind(a, ctx)
             let y = try bind(b, ctx)
@@ -131,7 +131,7 @@ extension Binder {
             throw Binder.error("cannot apply \(aop.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
         }
         if aop == .divide { t = .double }
-        return fold(BoundExpr(.arithmetic(aop, x, y), type: t, name: name))
+        return BoundExpr(.arithmetic(aop, x, y), type: t, name: name)
     }
 
     func bindTemporalArithmetic(

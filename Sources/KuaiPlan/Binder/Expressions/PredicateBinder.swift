@@ -16,7 +16,7 @@ extension Binder {
     {
         if l.type == .null || r.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
         let (x, y) = try comparisonOperands(l, r, pos, name, castHint: true)
-        return fold(BoundExpr(.compare(op, x, y), type: .boolean, name: name))
+        return BoundExpr(.compare(op, x, y), type: .boolean, name: name)
     }
 
     /// Two typed operands made comparable: a string constant is parsed as the other side's type; numbers
@@ -66,20 +66,20 @@ extension Binder {
                 throw Binder.error(
                     "the ESCAPE operand must be a string, but \(escape.sqlDescription) is \(esc.type)", escape.position)
             }
-            switch esc.constantValue {
+            switch esc.foldedValue {
             case .string(let e)?: escapeText = e
             case .null?: return BoundExpr.constant(.null, type: .boolean, name: name)
             default: throw Binder.error("the ESCAPE operand must be a constant string in \(name)", escape.position)
             }
         }
-        guard case .string(let s)? = pat.constantValue else {
-            if pat.constantValue?.isNull == true { return BoundExpr.constant(.null, type: .boolean, name: name) }
+        guard case .string(let s)? = pat.foldedValue else {
+            if pat.foldedValue?.isNull == true { return BoundExpr.constant(.null, type: .boolean, name: name) }
             throw Binder.error("the LIKE pattern must be a constant string in \(name)", p.position)
         }
-        return fold(
+        return
             BoundExpr(
                 .like(x, pattern: s, negated: negated, caseInsensitive: ci, escape: escapeText), type: .boolean,
-                name: name))
+                name: name)
     }
 
     /// `x [NOT] BETWEEN lo AND hi` as `x >= lo AND x <= hi` (NOT around it).
@@ -89,12 +89,12 @@ extension Binder {
         let x = try bind(a, ctx)
         let ge = try makeCompare(.greaterEqual, x, try bind(lo, ctx), pos, name)
         let le = try makeCompare(.lessEqual, x, try bind(hi, ctx), pos, name)
-        let both = fold(
+        let both =
             BoundExpr(
                 .and([ge, le]), type: .boolean,
                 name: negated ? "(\(a.sqlDescription) BETWEEN \(lo.sqlDescription) AND \(hi.sqlDescription))" : name
-            ))
-        return negated ? fold(BoundExpr(.not(both), type: .boolean, name: name)) : both
+            )
+        return negated ? BoundExpr(.not(both), type: .boolean, name: name) : both
     }
 
     func bindInList(
@@ -120,7 +120,7 @@ extension Binder {
         if t != x.type { x = try coerce(x, to: t, pos) }
         let items = try items0.map { try coerce($0, to: t, pos) }
         if items.isEmpty { return BoundExpr.constant(.bool(negated), type: .boolean, name: name) }
-        return fold(BoundExpr(.inList(x, items, negated: negated), type: .boolean, name: name))
+        return BoundExpr(.inList(x, items, negated: negated), type: .boolean, name: name)
     }
 
     func requireBoolean(_ x: BoundExpr, _ e: Expr, _ what: String) throws {

@@ -5,9 +5,10 @@ import KuaiSQL
 extension Binder {
     /// `(SELECT ...)` as an expression: exactly one column. Correlated, in WHERE or the select list of a
     /// query without aggregation: decorrelated into a LEFT JOIN onto the query's FROM plan
-    /// (`correlatedScalar`). Uncorrelated: run now; its single value (NULL for no row) is a constant.
-    /// - Throws: `KuaiError.binding` for a subquery of several columns; `.execution` when it returns more
-    ///   than one row.
+    /// (`correlatedScalar`). Uncorrelated: a `subquery` node of the column's type, planned with the query
+    /// and computed once when it runs (NULL for no row).
+    /// - Throws: `KuaiError.binding` for a subquery of several columns. (More than one row is the
+    ///   `.execution` error of the run, `QueryEngine.resolvingSubqueries`.)
     func bindScalarSubquery(_ q: Query, _ ctx: ExprContext, at pos: SourcePosition, name: String) throws
         -> BoundExpr
     {
@@ -20,44 +21,44 @@ extension Binder {
         guard cols.count == 1 else {
             throw Binder.error("a scalar subquery must return exactly one column, found \(cols.count)", pos)
         }
-        let batches = try runSubquery(plan)
-        let rows = batches.reduce(0) { $0 + $1.count }
-        if rows > 1 {
-            throw KuaiError(
-                .execution, "More than one row returned by a subquery used as an expression", at: pos.description)
-        }
-        let v: Value = batches.first(where: { $0.count > 0 }).map { $0.columns[0].value(at: 0) } ?? .null
-        return BoundExpr.constant(v, type: cols[0].type, name: name)
+        return BoundExpr(.subquery(subqueryPlan(plan, .scalar, pos)), type: cols[0].type, name: name)
     }
 
     /// `[NOT] EXISTS (SELECT ...)` that is not a correlated WHERE conjunct (those are semi and anti joins,
-    /// `correlatedExists`): run now, a BOOLEAN constant.
-    func bindExists(_ q: Query, negated: Bool, name: String) throws -> BoundExpr {
+    /// `correlatedExists`): a BOOLEAN `subquery` node, computed once when the query runs.
+    func bindExists(_ q: Query, negated: Bool, at pos: SourcePosition, name: String) throws -> BoundExpr {
         let (plan, _) = try subBinder().bindQuery(q)
-        let batches = try runSubquery(.limit(plan, limit: 1, offset: 0))
-        let found = batches.contains { $0.count > 0 }
-        return BoundExpr.constant(.bool(found != negated), type: .boolean, name: name)
+        return BoundExpr(.subquery(subqueryPlan(plan, .exists(negated: negated), pos)), type: .boolean, name: name)
     }
 
-    /// `x [NOT] IN (SELECT ...)`: the subquery (one column) runs now; its distinct values are an IN list
-    /// (`makeInList`: NULLs as DuckDB, the common type of x and the values).
-    /// - Throws: `KuaiError.binding` for a subquery of several columns or values not comparable with x.
+    /// `x [NOT] IN (SELECT ...)`: x and the subquery's one column are cast to their common type; the
+    /// subquery runs once when the query runs and its distinct values become an IN list (NULLs as DuckDB).
+    /// - Throws: `KuaiError.binding` for a subquery of several columns or a column not comparable with x.
     func bindInSubquery(
         _ a: Expr, _ q: Query, negated: Bool, _ ctx: ExprContext, at pos: SourcePosition, name: String
     ) throws -> BoundExpr {
-        let x = try bind(a, ctx)
-        let (plan, cols) = try subBinder().bindQuery(q)
+        var x = try bind(a, ctx)
+        var (plan, cols) = try subBinder().bindQuery(q)
         guard cols.count == 1 else {
             throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos)
         }
-        let batches = try runSubquery(.distinct(plan))
-        var items: [BoundExpr] = []
-        for b in batches {
-            for i in 0..<b.count {
-                items.append(BoundExpr.constant(b.columns[0].value(at: i), type: cols[0].type))
+        if x.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
+        let item = BoundExpr.column(0, type: cols[0].type, name: cols[0].name)
+        var t = x.type
+        if item.type != .null {
+            guard let c = commonType(x.type, item.type) else {
+                throw Binder.error("cannot compare values of type \(x.type) and type \(item.type) in \(name)", pos)
             }
+            t = c
         }
-        return try makeInList(x, items, negated, pos, name)
+        if t != x.type { x = try coerce(x, to: t, pos) }
+        if t != item.type { plan = .project(plan, [try coerce(item, to: t, pos)], names: [item.name]) }
+        return BoundExpr(.inSubquery(x, subqueryPlan(plan, .values, pos), negated: negated), type: .boolean, name: name)
+    }
+
+    /// A numbered subquery of this statement.
+    func subqueryPlan(_ plan: LogicalPlan, _ use: SubqueryPlan.Use, _ pos: SourcePosition) -> SubqueryPlan {
+        SubqueryPlan(id: cteIds.next(), use: use, plan: plan, position: pos.description)
     }
 
     /// Binds a subquery that may reference `outerScope`; returns its plan, columns (the select
@@ -161,7 +162,7 @@ extension Binder {
 
     /// A binder for a subquery: same catalog, CTEs in scope and CTE numbering.
     func subBinder() -> Binder {
-        let b = Binder(catalog: catalog, runSubquery: runSubquery)
+        let b = Binder(catalog: catalog)
         b.ctes = ctes
         b.cteIds = cteIds
         return b

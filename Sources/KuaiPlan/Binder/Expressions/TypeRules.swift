@@ -18,27 +18,23 @@ extension Binder {
         return nil
     }
 
-    /// Converts `x` to `t`: string constants are parsed at plan time, others get a CAST node.
+    /// Converts `x` to `t`: a constant string (or one computed without input, `'2025-' || '05-26'`) is
+    /// parsed at plan time, a NULL becomes a NULL of `t`, others get a CAST node.
+    /// - Throws: `KuaiError.binding` when a constant string does not parse as `t`.
     func coerce(_ x: BoundExpr, to t: DataType, _ pos: SourcePosition) throws -> BoundExpr {
         if x.type == t || t == .null { return x }
-        if case .constant(let v) = x.kind {
+        if let v = x.foldedValue {
             if v.isNull { return BoundExpr.constant(.null, type: t, name: x.name) }
             if case .string(let s) = v, t != .varchar { return try castConstantString(s, to: t, pos, x.name) }
         }
-        return fold(BoundExpr(.cast(x, isTry: false), type: t, name: x.name))
+        return BoundExpr(.cast(x, isTry: false), type: t, name: x.name)
     }
 
+    /// True when `x` is a string constant (or computes one without input): such operands adapt to the
+    /// type of the other side of a comparison, CASE or function call.
     func isStringConstant(_ x: BoundExpr) -> Bool {
-        if case .constant(.string) = x.kind { return true }
+        if case .string? = x.foldedValue { return true }
         return false
-    }
-
-    /// Replaces a subtree without column inputs by its value (kept as is when evaluation fails,
-    /// so an error in a branch no row takes is not raised at plan time).
-    func fold(_ e: BoundExpr) -> BoundExpr {
-        if !e.isEvaluableWithoutInput || e.constantValue != nil { return e }
-        guard let v = try? e.evaluateConstant() else { return e }
-        return BoundExpr(.constant(v), type: e.type, name: e.name)
     }
 
     /// The common type of `exprs`, skipping untyped NULLs (`.null` when all are): DuckDB's rule for CASE

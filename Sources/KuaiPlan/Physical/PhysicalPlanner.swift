@@ -1,0 +1,223 @@
+import KuaiCore
+import KuaiExec
+
+/// Turns an optimized `LogicalPlan` into physical operators (a `PhysicalNode` tree).
+///
+/// Scans, filters and projections stay morsel sources as long as possible, so that the whole
+/// chain scan -> filter -> project -> partial aggregate runs per block on every thread; the first
+/// operator that needs all rows (sort, limit, distinct, the final merge) pulls them. Expressions are
+/// lowered into KuaiExec's `ScalarExpr`s here, fresh for each plan.
+struct PhysicalPlanner {
+    let threads: Int
+    /// Results of shared CTEs, per query.
+    let shared: SharedResults
+    /// EXPLAIN ANALYZE: wraps every planned operator to measure it (nil: plain operators).
+    var profile: ProfileBuilder? = nil
+
+    /// The operators of `p` (measured ones when `profile` is set).
+    func plan(_ p: LogicalPlan) -> PhysicalNode {
+        guard let profile else { return planNode(p) }
+        profile.open()
+        return profile.close(planNode(p))
+    }
+
+    /// The operators of `p`, its inputs planned through `plan`.
+    func planNode(_ p: LogicalPlan) -> PhysicalNode {
+        switch p {
+        case .scan(let t, let cols, let conj, let output):
+            return .morsel(TableScan(table: t, columns: cols, conjuncts: conj.map { $0.lowered() }, output: output))
+        case .values(let schema, let batches, let label):
+            return .morsel(BatchListSource(schema: schema, batches: batches, label: label))
+        case .filter(let c, let pred):
+            let child = plan(c)
+            switch child.form {
+            case .morsel(let m): return .morsel(FilterSource(child: m, predicate: pred.lowered()), child)
+            case .pull(let o): return .pull(FilterOperator(child: o, predicate: pred.lowered()), child)
+            }
+        case .project(let c, let exprs, let names):
+            return planProject(c, exprs, names)
+        case .aggregate(let c, let groups, let names, let aggs):
+            return planAggregate(c, groups, names, aggs)
+        case .distinct(let c):
+            let s = c.schema
+            return planAggregate(c, Array(0..<s.count), s.map(\.name), [])
+        case .sort(let c, let keys):
+            let child = pull(plan(c))
+            return .pull(SortOperator(child: child.pulled, keys: keys), child)
+        case .join(let l, let r, let type, let lk, let rk, let res):
+            return planJoin(l, r, type, lk, rk, res)
+        case .window(let c, let p, let o, let fs, _):
+            let child = pull(plan(c))
+            return .pull(WindowOperator(child: child.pulled, partitionBy: p, orderBy: o, functions: fs), child)
+        case .union(let cs):
+            return planUnion(cs)
+        case .shared(let id, let p):
+            let cte = pull(plan(p))
+            let source = SharedResultSource(id: id, results: shared, schema: p.schema) { cte.pulled }
+            return PhysicalNode(.morsel(source), inputs: [cte])
+        case .setOp(let k, let all, let l, let r):
+            let (left, right) = (pull(plan(l)), pull(plan(r)))
+            return .pull(SetOperationOperator(left: left.pulled, right: right.pulled, kind: k, all: all), left, right)
+        case .limit(let c, let limit, let offset):
+            return planLimit(c, limit, offset)
+        }
+    }
+
+    /// A projection. A projection that passes its input through unchanged is not an operator, except
+    /// over a scan with an output list (late materialisation), where it names the columns kept.
+    func planProject(_ c: LogicalPlan, _ exprs: [BoundExpr], _ names: [String]) -> PhysicalNode {
+        var lateMaterialized = false
+        if case .scan(_, _, _, _?) = c { lateMaterialized = true }
+        if !lateMaterialized && exprs.count == c.schema.count
+            && exprs.enumerated().allSatisfy({ $0.element.columnIndex == $0.offset })
+        {
+            return plan(c)
+        }
+        let child = plan(c)
+        let lowered = exprs.map { $0.lowered() }
+        switch child.form {
+        case .morsel(let m): return .morsel(ProjectSource(child: m, expressions: lowered, names: names), child)
+        case .pull(let o): return .pull(ProjectOperator(child: o, expressions: lowered, names: names), child)
+        }
+    }
+
+    /// A hash aggregate (also DISTINCT: every column a key, no aggregate) over a morsel source (partial
+    /// aggregates per thread, then a merge) or a pull operator.
+    func planAggregate(_ c: LogicalPlan, _ groups: [Int], _ names: [String], _ aggs: [AggregateSpec])
+        -> PhysicalNode
+    {
+        let child = plan(c)
+        let input: AggregateInput
+        switch child.form {
+        case .morsel(let m): input = .morsels(m)
+        case .pull(let o): input = .pull(o)
+        }
+        return .pull(
+            HashAggregateOperator(
+                input: input, groupColumns: groups, groupNames: names, aggregates: aggs, threads: threads), child)
+    }
+
+    /// UNION ALL: a morsel source when every input is one, else inputs pulled one after the other.
+    func planUnion(_ cs: [LogicalPlan]) -> PhysicalNode {
+        let planned = cs.map(plan)
+        let sources = planned.compactMap { p -> MorselSource? in
+            if case .morsel(let m) = p.form { return m }
+            return nil
+        }
+        if sources.count == planned.count {
+            return PhysicalNode(.morsel(UnionAllSource(sources: sources)), inputs: planned)
+        }
+        let pulled = planned.map(pull)
+        return PhysicalNode(.pull(UnionAllOperator(children: pulled.map(\.pulled))), inputs: pulled)
+    }
+
+    /// LIMIT / OFFSET: over a sort, a top-N sort; over a CROSS JOIN, a streamed limited join
+    /// (`limitedCrossJoin`); else a limit over the pulled input.
+    func planLimit(_ c: LogicalPlan, _ limit: Int?, _ offset: Int) -> PhysicalNode {
+        if case .sort(let sc, let keys) = c {
+            let child = pull(plan(sc))
+            return .pull(SortOperator(child: child.pulled, keys: keys, limit: limit, offset: offset), child)
+        }
+        if let limit, case (let k, false) = limit.addingReportingOverflow(max(0, offset)),
+            let streamed = limitedCrossJoin(c, rows: k)
+        {
+            return .pull(LimitOperator(child: streamed.pulled, limit: limit, offset: offset), streamed)
+        }
+        let child = pull(plan(c))
+        return .pull(LimitOperator(child: child.pulled, limit: limit, offset: offset), child)
+    }
+
+    /// `LIMIT` over a CROSS JOIN (through projections, which keep the row count): any `rows` rows of the
+    /// product are a right answer, so each input is cut to its first `rows` rows (min(k, |L|) * min(k, |R|)
+    /// >= min(k, |L| * |R|)) and the join streams its pairs (`NestedLoopJoinOperator` probes in slices), so
+    /// the limit stops it after about one output chunk instead of computing the whole product. nil when `p`
+    /// is not such a join.
+    func limitedCrossJoin(_ p: LogicalPlan, rows k: Int) -> PhysicalNode? {
+        switch p {
+        case .project(let c, let exprs, let names):
+            guard let inner = limitedCrossJoin(c, rows: k) else { return nil }
+            return .pull(
+                ProjectOperator(child: inner.pulled, expressions: exprs.map { $0.lowered() }, names: names), inner)
+        case .join(let l, let r, .cross, let lk, let rk, nil) where lk.isEmpty && rk.isEmpty:
+            let (lp, rp) = (pull(plan(l)), pull(plan(r)))
+            let left = PhysicalNode.pull(LimitOperator(child: lp.pulled, limit: k, offset: 0), lp)
+            let right = PhysicalNode.pull(LimitOperator(child: rp.pulled, limit: k, offset: 0), rp)
+            return .pull(NestedLoopJoinOperator(left: left.pulled, right: right.pulled, type: .cross), left, right)
+        default:
+            return nil
+        }
+    }
+
+    /// Hash joins: the smaller input (by estimate) is the build side; a morsel-source probe side
+    /// stays parallel (`LazyJoinProbeSource`); outer joins on the build side and joins without a
+    /// usable probe source use `HashJoinOperator` / `NestedLoopJoinOperator`.
+    func planJoin(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: BoundExpr?)
+        -> PhysicalNode
+    {
+        let lw = l.schema.count
+        let rw = r.schema.count
+        let le = l.estimatedRows
+        let re = r.estimatedRows
+        let lp = plan(l)
+        let probeable: Set<JoinType> = [.inner, .left, .semi, .anti, .cross]
+        if probeable.contains(type), case .morsel(let lm) = lp.form, re <= le || type != .inner {
+            let build = pull(plan(r))
+            let join = LazyJoinProbeSource(
+                probe: lm, build: build.pulled, type: type, probeKeys: lk, buildKeys: rk,
+                residual: Self.closure(res))
+            return PhysicalNode(.morsel(join), inputs: [lp, build], labels: ["", "build: "])
+        }
+        let rp = plan(r)
+        if type == .inner || type == .cross, case .morsel(let rm) = rp.form, le < re {
+            // Build on the left, probe the right in parallel, then restore left ++ right order.
+            let swapped = res?.remapColumns { $0 < lw ? $0 + rw : $0 - lw }
+            let build = pull(lp)
+            let probe = LazyJoinProbeSource(
+                probe: rm, build: build.pulled, type: type, probeKeys: rk, buildKeys: lk,
+                residual: Self.closure(swapped))
+            let s = probe.schema
+            let order = (0..<lw).map { rw + $0 } + (0..<rw).map { $0 }
+            let reorder = ProjectSource(
+                child: probe, expressions: order.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) },
+                names: order.map { s[$0].name })
+            return .morsel(reorder, PhysicalNode(.morsel(probe), inputs: [rp, build], labels: ["", "build: "]))
+        }
+        let (left, right) = (pull(lp), pull(rp))
+        if lk.isEmpty {
+            return .pull(
+                NestedLoopJoinOperator(
+                    left: left.pulled, right: right.pulled, type: type, predicate: Self.closure(res)),
+                left, right)
+        }
+        let join = HashJoinOperator(
+            left: left.pulled, right: right.pulled, type: type, leftKeys: lk, rightKeys: rk,
+            residual: Self.closure(res), buildSide: .auto)
+        return .pull(join, left, right)
+    }
+
+    /// A join condition as the operators take it: a function from a batch of left ++ right columns to
+    /// a BOOLEAN column.
+    static func closure(_ e: BoundExpr?) -> ((Batch) throws -> Column)? {
+        guard let e = e?.lowered() else { return nil }
+        return { b in try e.evaluate(b) }
+    }
+
+    /// The node as a pull operator (a morsel source is driven by `MorselDriver` on `threads` threads).
+    func pull(_ node: PhysicalNode) -> PhysicalNode {
+        switch node.form {
+        case .pull: return node
+        case .morsel(let m):
+            return PhysicalNode(
+                .pull(MorselDriver(source: m, threads: threads)), inputs: node.inputs.map(\.node),
+                labels: node.inputs.map(\.label))
+        }
+    }
+}
+
+extension PhysicalNode {
+    /// The operator of a node made by `PhysicalPlanner.pull`.
+    var pulled: PhysicalOperator {
+        guard case .pull(let o) = form else { preconditionFailure("a morsel source where a pull operator is needed") }
+        return o
+    }
+}

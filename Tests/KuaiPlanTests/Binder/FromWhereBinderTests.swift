@@ -1,0 +1,72 @@
+import Testing
+
+@testable import KuaiPlan
+
+/// FROM (TableRefBinder) and WHERE (WhereBinder).
+@Suite("Binder: FROM and WHERE")
+struct FromWhereBinderTests {
+    static let plans: [PlanCase] = [
+        PlanCase("SELECT 1", ["Project [1]", "  OneRow rows=1 []"]),
+        PlanCase("SELECT x.id FROM t AS x", ["Project [id#0]", "  Scan t columns=[id, name, price, d, ms]"]),
+        PlanCase(
+            "SELECT * FROM t JOIN (SELECT k AS id, label FROM s) u USING (id)",
+            [
+                "Project [id#0, name#1, price#2, d#3, ms#4, label#6]",
+                "  Join INNER residual=(id#0 = id#5)",
+                "    Scan t columns=[id, name, price, d, ms]",
+                "    Project [k#0 AS id, label#1]",
+                "      Scan s columns=[k, label]",
+            ]),
+        PlanCase(
+            "SELECT t.* EXCLUDE (price, ms), s.* FROM t, s",
+            [
+                "Project [id#0, name#1, d#3, k#5, label#6]",
+                "  Join CROSS",
+                "    Scan t columns=[id, name, price, d, ms]",
+                "    Scan s columns=[k, label]",
+            ]),
+        PlanCase(
+            "SELECT name FROM t WHERE id > 1",
+            ["Project [name#1]", "  Filter (id#0 > 1)", "    Scan t columns=[id, name, price, d, ms]"]),
+        // A select-list alias in WHERE is its expression (DuckDB).
+        PlanCase(
+            "SELECT id * 2 AS double_id FROM t WHERE double_id > 2",
+            [
+                "Project [(id#0 * 2) AS double_id]",
+                "  Filter ((id#0 * 2) > 2)",
+                "    Scan t columns=[id, name, price, d, ms]",
+            ]),
+        // A correlated EXISTS conjunct is an anti join on the correlation key column the subquery outputs.
+        PlanCase(
+            "SELECT name FROM t WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.k = t.id)",
+            [
+                "Project [name#1]",
+                "  Join ANTI residual=(id#0 = __key1#6)",
+                "    Scan t columns=[id, name, price, d, ms]",
+                "    Project [1, k#0 AS __key1]",
+                "      Scan s columns=[k, label]",
+            ]),
+    ]
+
+    static let errors: [ErrorCase] = [
+        ErrorCase(
+            "SELECT nope FROM t", "column \"nope\" not found; did you mean \"name\"? (columns: id, name, price, d, ms)"),
+        ErrorCase("SELECT t.id FROM t, t", "column reference \"id\" is ambiguous; qualify it with a table name"),
+        ErrorCase("SELECT * FROM clicks", "table \"clicks\" not found (tables: t, s)"),
+        ErrorCase("SELECT u.* FROM t", "table \"u\" not found in FROM clause"),
+        ErrorCase(
+            "SELECT * FROM t JOIN s USING (nope)", "column \"nope\" in USING must exist on both sides of the join"),
+        ErrorCase("SELECT id FROM t WHERE count(*) > 1", "WHERE clause cannot contain aggregates"),
+        ErrorCase("SELECT id FROM t WHERE price", "WHERE clause must be a BOOLEAN expression, but price is DOUBLE"),
+        ErrorCase(
+            "SELECT row_number() OVER (ORDER BY id) FROM t WHERE row_number() OVER () = 1",
+            "window functions are not allowed in WHERE"),
+        ErrorCase(
+            "SELECT name FROM t WHERE id = (SELECT k FROM s WHERE s.k > t.id)",
+            "correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found (s.k > t.id)"
+        ),
+    ]
+
+    @Test(arguments: plans) func plan(_ c: PlanCase) throws { try c.check() }
+    @Test(arguments: errors) func error(_ c: ErrorCase) { c.check() }
+}
