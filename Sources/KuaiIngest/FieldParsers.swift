@@ -1,3 +1,5 @@
+import KuaiCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -59,27 +61,6 @@ enum FieldParse {
         return .value(Int64(magnitude))
     }
 
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-    @inline(__always)
-    static func daysFromCivil(year y0: Int, month m: Int, day d: Int) -> Int {
-        let y = m <= 2 ? y0 - 1 : y0
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (m + 9) % 12
-        let doy = (153 * mp + 2) / 5 + d - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146097 + doe - 719468
-    }
-
-    @inline(__always)
-    static func daysInMonth(year: Int, month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
-    }
-
     /// A DATE written `YYYY-MM-DD` (a valid Gregorian calendar date), optional surrounding
     /// spaces; the value is days since 1970-01-01.
     static func date(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Outcome<Int64> {
@@ -97,8 +78,8 @@ enum FieldParse {
         let y = Int(p[0] &- 48) * 1000 + Int(p[1] &- 48) * 100 + Int(p[2] &- 48) * 10 + Int(p[3] &- 48)
         let m = Int(p[5] &- 48) * 10 + Int(p[6] &- 48)
         let d = Int(p[8] &- 48) * 10 + Int(p[9] &- 48)
-        guard m >= 1 && m <= 12 && d >= 1 && d <= daysInMonth(year: y, month: m) else { return nil }
-        return Int64(daysFromCivil(year: y, month: m, day: d))
+        guard m >= 1 && m <= 12 && d >= 1 && d <= CivilDate.daysInMonth(year: Int64(y), month: m) else { return nil }
+        return CivilDate.days(year: Int64(y), month: m, day: d)
     }
 
     /// True when the bytes match `[+-]?(digits[.digits?]|.digits)([eE][+-]?digits)?`.

@@ -70,7 +70,7 @@ public struct CopyFormat: Sendable {
 
 /// The formats of `COPY ... TO`.
 public enum CopyFormats {
-    public static let all: [CopyFormat] = [CSVCopy.format, JSONCopy.format]
+    public static let all: [CopyFormat] = [CSVCopy.format, JSONCopy.format, ParquetCopy.format]
 
     /// The format named by the FORMAT option, else chosen by the file's suffix, else csv (DuckDB).
     /// - Throws: `KuaiError.binding` for an unknown format name.

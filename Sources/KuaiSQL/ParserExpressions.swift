@@ -774,12 +774,3 @@ extension ParserState {
         return .literal(.interval(.literal(.integer(total), t.position), unit: finestName), position)
     }
 }
-
-extension String {
-    func trimmingSpaces() -> String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return String(s)
-    }
-}

@@ -228,7 +228,18 @@ extension ParserState {
             let v = advance()
             return CopyOption(name: name.text.lowercased(), value: "-" + v.text, position: name.position)
         case .symbol where current.isSymbol("("):
-            throw failure("COPY options with a list value are not supported", at: current)
+            // A list of names (`PARTITION_BY (a, b)`): the value is the names joined by commas.
+            advance()
+            var names: [String] = []
+            repeat {
+                guard current.kind == .word || current.kind == .quotedIdentifier || current.kind == .string else {
+                    throw unexpected("a column name")
+                }
+                names.append(advance().text)
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+            return CopyOption(
+                name: name.text.lowercased(), value: names.joined(separator: ","), position: name.position)
         default:
             return CopyOption(name: name.text.lowercased(), value: nil, position: name.position)
         }

@@ -140,6 +140,28 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
         #expect(try sessionCSV(Session(tables: []), sql) == expected)
     }
 
+    /// COPY ... (FORMAT parquet) and back: the same grouped answer as DuckDB's over the source file,
+    /// for a single file and for a PARTITION_BY folder (the partition column read back from the
+    /// folder names).
+    @Test(arguments: ["(FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 100)", "(FORMAT parquet, PARTITION_BY (cat))"])
+    func copyToParquetAndBack(_ options: String) throws {
+        let tmp = NSTemporaryDirectory() + "kuai-copy-parquet-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: tmp) }
+        try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
+        let partitioned = options.contains("PARTITION_BY")
+        let target = tmp + (partitioned ? "/p" : "/x.parquet")
+        let s = Session(tables: [])
+        _ = try sessionCSV(s, "COPY (SELECT * FROM '\(Self.dir)/duckdb-zstd.parquet') TO '\(target)' \(options)")
+        let source = partitioned ? "read_parquet('\(target)/**/*.parquet')" : "'\(target)'"
+        #expect(
+            try sessionCSV(
+                s,
+                "SELECT cat, count(*) AS n, sum(i32) AS s, min(dt) AS mn, max(ts) AS mx, count(flag) AS f FROM \(source) GROUP BY ALL ORDER BY ALL"
+            )
+                == "cat,n,s,mn,mx,f\n\"\",47,-17068,2025-05-05,2025-05-04 10:15:13.579911,46\nchat,48,108928,2025-05-04,2025-05-04 10:04:56.295966,47\ngame,47,-59152,2025-05-04,2025-05-04 10:09:03.209544,45\nother,47,114563,2025-05-04,2025-05-04 10:13:10.123122,46\nshop,48,7807,2025-05-05,2025-05-04 10:06:59.752755,46\ntalent,47,-110728,2025-05-05,2025-05-04 10:11:06.666333,45\n,16,-111748,2025-05-04,2025-05-04 09:11:26.419452,16\n"
+        )
+    }
+
     @Test func missingFileAndNestedErrors() throws {
         let s = Session(tables: [])
         #expect { _ = try sessionCSV(s, "SELECT * FROM read_parquet('/no/such/*.parquet')") } throws: {

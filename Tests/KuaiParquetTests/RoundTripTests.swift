@@ -65,6 +65,27 @@ import Testing
         }
     }
 
+    @Test func flatStringsAreWrittenLikeDictionaryStrings() throws {
+        let tmp = TempDir()
+        let dictionary = Self.batch(rows: 400, distinct: 300).columns[3]
+        var flat = StringVectorBuilder()
+        for r in 0..<dictionary.count {
+            if case .string(let s) = dictionary.value(at: r) { flat.append(s) } else { flat.appendNull() }
+        }
+        let schema: Schema = [Field("s", .varchar), Field("k", .bigint)]
+        let keys = Column(type: .bigint, ints: (0..<400).map { Int64($0 % 2) })
+        let w = try ParquetFileWriter(path: tmp.path + "/f.parquet", schema: schema)
+        try w.append(Batch(columns: [flat.finish(), keys]))
+        try w.finish()
+        let p = try ParquetPartitionedWriter(directory: tmp.path + "/p", schema: schema, partitionBy: ["s"])
+        try p.append(Batch(columns: [flat.finish(), keys]))
+        try p.finish()
+        let got = try allRows(try ParquetTable(name: "t", pattern: tmp.path + "/f.parquet")).map { $0[0] }
+        #expect(got == (0..<400).map { dictionary.value(at: $0) })
+        let parts = try ParquetTable(name: "t", pattern: tmp.path + "/p/**/*.parquet", hivePartitioning: true)
+        #expect(Set(try allRows(parts).map { $0[1] }) == Set((0..<400).map { dictionary.value(at: $0) }))
+    }
+
     @Test func zoneMapsComeFromStatistics() throws {
         let tmp = TempDir()
         defer { tmp.cleanup() }

@@ -10,6 +10,11 @@ public enum Operand {
         if case .scalar = self { return true }
         return false
     }
+    /// The string of a VARCHAR scalar (nil for a column or another value).
+    var stringValue: String? {
+        if case .scalar(.string(let s)) = self { return s }
+        return nil
+    }
     var isNullScalar: Bool {
         if case .scalar(.null) = self { return true }
         return false
@@ -211,7 +216,7 @@ extension ScalarExpr {
             // Function kernels compute on 64-bit values; abs and round of HUGEINT handle 128 bits,
             // coalesce moves values with ColumnScatter (128-bit aware).
             let wideOK =
-                (f.parameters == [.hugeint] && (f.name == "abs" || f.name == "round"))
+                (f.parameters.first == .hugeint && (f.name == "abs" || f.name == "round"))
                 || ((f.name == "coalesce" || f.name == "ifnull") && f.returnType == .hugeint)
             if !wideOK {
                 for o in ops {
@@ -346,78 +351,87 @@ struct ColumnScatter {
         }
     }
 
+    /// Writes `op` (a scalar: the same value; a column: its rows in order) at `rows`.
     mutating func scatter(_ op: Operand, rows: [Int32]) {
         switch op {
-        case .scalar(let v):
-            if v.isNull { return }
-            switch type {
-            case .double:
-                let d: Double
-                if case .double(let x) = v { d = x } else if case .int(let i) = v { d = Double(i) } else { d = 0 }
+        case .scalar(let v): scatter(v, rows: rows)
+        case .column(let c): scatter(c, rows: rows)
+        }
+    }
+
+    /// Writes `v` at every row of `rows` (NULL: nothing, the rows stay NULL).
+    private mutating func scatter(_ v: Value, rows: [Int32]) {
+        if v.isNull { return }
+        switch type {
+        case .double:
+            let d: Double
+            if case .double(let x) = v { d = x } else if case .int(let i) = v { d = Double(i) } else { d = 0 }
+            for r in rows {
+                doubles[Int(r)] = d
+                validity[Int(r)] = 1
+            }
+        case .varchar:
+            guard case .string(let s) = v else { return }
+            strings!.scatter(s, rows: rows)
+            for r in rows { validity[Int(r)] = 1 }
+        default:
+            let i: Int64
+            switch v {
+            case .int(let x): i = x
+            case .bool(let b): i = b ? 1 : 0
+            case .double(let d): i = Int64(d)
+            case .hugeint(let h):
+                makeWide()
                 for r in rows {
-                    doubles[Int(r)] = d
+                    ints[Int(r)] = Int64(truncatingIfNeeded: h)
+                    highs![Int(r)] = Int64(truncatingIfNeeded: h >> 64)
                     validity[Int(r)] = 1
                 }
-            case .varchar:
-                guard case .string(let s) = v else { return }
-                strings!.scatter(s, rows: rows)
-                for r in rows { validity[Int(r)] = 1 }
-            default:
-                let i: Int64
-                switch v {
-                case .int(let x): i = x
-                case .bool(let b): i = b ? 1 : 0
-                case .double(let d): i = Int64(d)
-                case .hugeint(let h):
-                    makeWide()
-                    for r in rows {
-                        ints[Int(r)] = Int64(truncatingIfNeeded: h)
-                        highs![Int(r)] = Int64(truncatingIfNeeded: h >> 64)
-                        validity[Int(r)] = 1
-                    }
-                    return
-                default: i = 0
-                }
-                for r in rows {
-                    ints[Int(r)] = i
-                    validity[Int(r)] = 1
-                }
-                if highs != nil { for r in rows { highs![Int(r)] = i >> 63 } }
+                return
+            default: i = 0
             }
-        case .column(let c):
-            let valid = c.validity
-            switch type {
-            case .double:
-                if c.type == .double {
-                    for (j, r) in rows.enumerated() { doubles[Int(r)] = c.doubles[j] }
-                } else {
-                    if c.highs != nil {
-                        for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.int128(at: j)) }
-                    } else {
-                        for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
-                    }
-                }
-            case .varchar:
-                if c.type != .varchar { break }
-                strings!.scatter(c, rows: rows)
-            default:
-                if c.type == .double {
-                    for (j, r) in rows.enumerated() { ints[Int(r)] = Int64(c.doubles[j]) }
-                } else {
-                    for (j, r) in rows.enumerated() { ints[Int(r)] = c.ints[j] }
-                }
-                if let ch = c.highs {
-                    makeWide()
-                    for (j, r) in rows.enumerated() { highs![Int(r)] = ch[j] }
-                } else if highs != nil {
-                    for r in rows { highs![Int(r)] = ints[Int(r)] >> 63 }
-                }
+            for r in rows {
+                ints[Int(r)] = i
+                validity[Int(r)] = 1
             }
-            if let v = valid {
-                for (j, r) in rows.enumerated() { validity[Int(r)] = v[j] }
+            if highs != nil { for r in rows { highs![Int(r)] = i >> 63 } }
+        }
+    }
+
+    /// Writes row j of `c` at `rows[j]`.
+    private mutating func scatter(_ c: Column, rows: [Int32]) {
+        let valid = c.validity
+        switch type {
+        case .double:
+            if c.type == .double {
+                for (j, r) in rows.enumerated() { doubles[Int(r)] = c.doubles[j] }
             } else {
-                for r in rows { validity[Int(r)] = 1 }
+                if c.highs != nil {
+                    for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.int128(at: j)) }
+                } else {
+                    for (j, r) in rows.enumerated() { doubles[Int(r)] = Double(c.ints[j]) }
+                }
             }
+        case .varchar:
+            if c.type != .varchar { break }
+            strings!.scatter(c, rows: rows)
+        default:
+            if c.type == .double {
+                for (j, r) in rows.enumerated() { ints[Int(r)] = Int64(c.doubles[j]) }
+            } else {
+                for (j, r) in rows.enumerated() { ints[Int(r)] = c.ints[j] }
+            }
+            if let ch = c.highs {
+                makeWide()
+                for (j, r) in rows.enumerated() { highs![Int(r)] = ch[j] }
+            } else if highs != nil {
+                for r in rows { highs![Int(r)] = ints[Int(r)] >> 63 }
+            }
+        }
+        if let v = valid {
+            for (j, r) in rows.enumerated() { validity[Int(r)] = v[j] }
+        } else {
+            for r in rows { validity[Int(r)] = 1 }
         }
     }
 

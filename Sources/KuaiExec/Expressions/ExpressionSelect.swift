@@ -193,23 +193,35 @@ extension ScalarExpr {
                 y.ints.withUnsafeBufferPointer { yp in
                     let (u, w) = (xp.baseAddress!, yp.baseAddress!)
                     return subtract
-                        ? selectPairs(cop, n, valid, input, ColumnMinusColumn(x: u, y: w, k: k))
-                        : selectPairs(cop, n, valid, input, ColumnPlusColumn(x: u, y: w, k: k))
+                        ? selectPairs(
+                            cop, n, valid, input,
+                            FusedSum<ColumnValues, ColumnValues, Minus>(a: .init(u), b: .init(w), k: k))
+                        : selectPairs(
+                            cop, n, valid, input,
+                            FusedSum<ColumnValues, ColumnValues, Plus>(a: .init(u), b: .init(w), k: k))
                 }
             }
         case (.values(let x), .constant(let c)):
             r = x.ints.withUnsafeBufferPointer { xp in
                 let u = xp.baseAddress!
                 return subtract
-                    ? selectPairs(cop, n, x.validity, input, ColumnMinusConstant(x: u, c: c, k: k))
-                    : selectPairs(cop, n, x.validity, input, ColumnPlusConstant(x: u, c: c, k: k))
+                    ? selectPairs(
+                        cop, n, x.validity, input,
+                        FusedSum<ColumnValues, ConstantValue, Minus>(a: .init(u), b: .init(c), k: k))
+                    : selectPairs(
+                        cop, n, x.validity, input,
+                        FusedSum<ColumnValues, ConstantValue, Plus>(a: .init(u), b: .init(c), k: k))
             }
         case (.constant(let c), .values(let y)):
             r = y.ints.withUnsafeBufferPointer { yp in
                 let w = yp.baseAddress!
                 return subtract
-                    ? selectPairs(cop, n, y.validity, input, ConstantMinusColumn(c: c, y: w, k: k))
-                    : selectPairs(cop, n, y.validity, input, ColumnPlusConstant(x: w, c: c, k: k))
+                    ? selectPairs(
+                        cop, n, y.validity, input,
+                        FusedSum<ConstantValue, ColumnValues, Minus>(a: .init(c), b: .init(w), k: k))
+                    : selectPairs(
+                        cop, n, y.validity, input,
+                        FusedSum<ColumnValues, ConstantValue, Plus>(a: .init(w), b: .init(c), k: k))
             }
         case (.constant, .constant):
             return nil
@@ -328,20 +340,6 @@ struct ListedRows: CandidateRows {
     @inline(__always) func row(_ j: Int) -> Int { Int(rows[j]) }
 }
 
-/// Whether row `i` is not NULL.
-protocol RowValidity {
-    func isValid(_ i: Int) -> Bool
-}
-
-struct NoNulls: RowValidity {
-    @inline(__always) func isValid(_ i: Int) -> Bool { true }
-}
-
-struct ValidBytes: RowValidity {
-    let valid: UnsafePointer<UInt8>
-    @inline(__always) func isValid(_ i: Int) -> Bool { valid[i] != 0 }
-}
-
 // MARK: - row tests of the fused selections (structs, so that each loop is specialised)
 
 /// 1 for true, 0 for false, as an integer the loops add (no branch).
@@ -395,77 +393,50 @@ struct ColumnPair: RowPairs {
     var overflow: Bool { false }
 }
 
-/// `x[i] - y[i]` against `k`.
-struct ColumnMinusColumn: RowPairs {
-    let x: UnsafePointer<Int64>, y: UnsafePointer<Int64>, k: Int64
+/// `a[i] + b[i]` or `a[i] - b[i]` (`Op`) against `k`, each operand a column or a constant: one
+/// specialised row loop per combination.
+struct FusedSum<A: IntOperand, B: IntOperand, Op: IntAddOrSubtract>: RowPairs {
+    let a: A, b: B, k: Int64
     /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
     var signs: Int64 = 0
     @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i]
-        let b = y[i]
-        let r = a &- b
-        signs |= (a ^ b) & (a ^ r)
+        let x = a[i]
+        let y = b[i]
+        let r = Op.apply(x, y)
+        signs |= Op.overflowSign(x, y, r)
         return (r, k)
     }
     var overflow: Bool { signs < 0 }
 }
 
-/// `x[i] + y[i]` against `k`.
-struct ColumnPlusColumn: RowPairs {
-    let x: UnsafePointer<Int64>, y: UnsafePointer<Int64>, k: Int64
-    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
-    var signs: Int64 = 0
-    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i]
-        let b = y[i]
-        let r = a &+ b
-        signs |= ~(a ^ b) & (a ^ r)
-        return (r, k)
-    }
-    var overflow: Bool { signs < 0 }
+/// An integer operand of a fused selection: `self[i]` is its value at row i.
+protocol IntOperand {
+    subscript(_ i: Int) -> Int64 { get }
+}
+/// A column's values.
+struct ColumnValues: IntOperand {
+    let values: UnsafePointer<Int64>
+    init(_ values: UnsafePointer<Int64>) { self.values = values }
+    @inline(__always) subscript(_ i: Int) -> Int64 { values[i] }
+}
+/// A constant.
+struct ConstantValue: IntOperand {
+    let value: Int64
+    init(_ value: Int64) { self.value = value }
+    @inline(__always) subscript(_ i: Int) -> Int64 { value }
 }
 
-/// `x[i] - c` against `k`.
-struct ColumnMinusConstant: RowPairs {
-    let x: UnsafePointer<Int64>, c: Int64, k: Int64
-    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
-    var signs: Int64 = 0
-    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i]
-        let b = c
-        let r = a &- b
-        signs |= (a ^ b) & (a ^ r)
-        return (r, k)
-    }
-    var overflow: Bool { signs < 0 }
+/// `+` or `-` of Int64 with wrap-around, and its overflow test.
+protocol IntAddOrSubtract {
+    static func apply(_ a: Int64, _ b: Int64) -> Int64
+    /// Negative when `r = apply(a, b)` overflowed.
+    static func overflowSign(_ a: Int64, _ b: Int64, _ r: Int64) -> Int64
 }
-
-/// `x[i] + c` (or `c + x[i]`) against `k`.
-struct ColumnPlusConstant: RowPairs {
-    let x: UnsafePointer<Int64>, c: Int64, k: Int64
-    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
-    var signs: Int64 = 0
-    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = x[i]
-        let b = c
-        let r = a &+ b
-        signs |= ~(a ^ b) & (a ^ r)
-        return (r, k)
-    }
-    var overflow: Bool { signs < 0 }
+enum Plus: IntAddOrSubtract {
+    @inline(__always) static func apply(_ a: Int64, _ b: Int64) -> Int64 { a &+ b }
+    @inline(__always) static func overflowSign(_ a: Int64, _ b: Int64, _ r: Int64) -> Int64 { ~(a ^ b) & (a ^ r) }
 }
-
-/// `c - y[i]` against `k`.
-struct ConstantMinusColumn: RowPairs {
-    let c: Int64, y: UnsafePointer<Int64>, k: Int64
-    /// Sign bit set once some row overflowed (two's complement rule on the operand and result signs).
-    var signs: Int64 = 0
-    @inline(__always) mutating func pair(_ i: Int) -> (Int64, Int64) {
-        let a = c
-        let b = y[i]
-        let r = a &- b
-        signs |= (a ^ b) & (a ^ r)
-        return (r, k)
-    }
-    var overflow: Bool { signs < 0 }
+enum Minus: IntAddOrSubtract {
+    @inline(__always) static func apply(_ a: Int64, _ b: Int64) -> Int64 { a &- b }
+    @inline(__always) static func overflowSign(_ a: Int64, _ b: Int64, _ r: Int64) -> Int64 { (a ^ b) & (a ^ r) }
 }

@@ -15,7 +15,7 @@ public final class JoinHashTable: @unchecked Sendable {
     /// Build-side key columns (indexes into `columns`) and their types.
     public let keys: [Int]
     public let keyTypes: [DataType]
-    private let table: GroupKeyTable?
+    private let table: (any GroupKeyTable)?
     private let denseMin: Int64
     private let interners: Mutex = Mutex()
     private var freeInterners: [StringInterner] = []
@@ -36,7 +36,8 @@ public final class JoinHashTable: @unchecked Sendable {
 
     /// Builds the table over `columns` (`count` rows) keyed by the columns at `keys` (may be empty:
     /// then every probe row matches every build row, a cross product).
-    /// - Throws: `KuaiError.execution` when the build side exceeds Int32.max rows.
+    /// - Throws: `KuaiError.execution` when the build side exceeds Int32.max rows, or a key holds
+    ///   HUGEINT values beyond Int64.
     public init(columns: [Column], count: Int, keys: [Int]) throws {
         guard count < Int(Int32.max) else {
             throw KuaiError(.execution, "join build side of \(count) rows is too large")
@@ -45,107 +46,148 @@ public final class JoinHashTable: @unchecked Sendable {
         self.columns = columns
         self.rowCount = count
         self.keys = keys
-        self.keyTypes = keys.map { columns[$0].type == .null ? .bigint : columns[$0].type }
+        let keyTypes = keys.map { columns[$0].type == .null ? DataType.bigint : columns[$0].type }
+        self.keyTypes = keyTypes
         hasNullKey = keys.contains { k in
             let c = columns[k]
             return c.type == .null ? c.count > 0 : (c.validity?.contains(0) ?? false)
         }
-        // Dense candidate: one integer-stored key whose values span at most 4x the rows.
-        var lo = Int64.max
-        var hi = Int64.min
-        var dense = false
-        if keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null {
-            let col = columns[keys[0]]
-            col.ints.withUnsafeBufferPointer { x in
-                col.validity.withUnsafeBufferPointerOrNil { v in
-                    for i in 0..<count {
-                        if let v, v[i] == 0 { continue }
-                        let k = x[i]
-                        if k < lo { lo = k }
-                        if k > hi { hi = k }
-                    }
-                }
-            }
-            if lo <= hi {
-                let span = hi.subtractingReportingOverflow(lo)
-                dense =
-                    !span.overflow && span.partialValue < Int64(max(4 * count, 1024))
-                    && span.partialValue < Int64(Int32.max - 1)
-            }
-        }
+        let span = Self.denseSpan(columns, count, keys, keyTypes)
+        isDense = span != nil
         // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
-        if dense {
-            let col = columns[keys[0]]
-            let span = Int(hi - lo) + 1
-            var u = [Int32](repeating: -1, count: span)
-            var duplicate = false
-            col.ints.withUnsafeBufferPointer { x in
-                col.validity.withUnsafeBufferPointerOrNil { v in
-                    u.withUnsafeMutableBufferPointer { ub in
-                        for i in 0..<count {
-                            if let v, v[i] == 0 { continue }
-                            let slot = Int(truncatingIfNeeded: x[i] &- lo)
-                            if ub[slot] >= 0 {
-                                duplicate = true
-                                break
-                            }
-                            ub[slot] = Int32(i)
-                        }
-                    }
-                }
-            }
-            if !duplicate {
-                table = nil
-                denseMin = lo
-                isDense = true
-                unique = true
-                uniqueRow = u
-                offsets = []
-                rows = []
-                bucketCount = span
-                return
-            }
-        }
-        var ids = [Int32](repeating: -1, count: count)
-        var buckets = 0
-        if dense {
-            let col = columns[keys[0]]
-            buckets = Int(hi - lo) + 1
-            col.ints.withUnsafeBufferPointer { x in
-                col.validity.withUnsafeBufferPointerOrNil { v in
-                    ids.withUnsafeMutableBufferPointer { idp in
-                        for i in 0..<count {
-                            if let v, v[i] == 0 { continue }
-                            idp[i] = Int32(truncatingIfNeeded: x[i] &- lo)
-                        }
-                    }
-                }
-            }
+        if let span, let u = Self.uniqueDenseRows(columns[keys[0]], count, span) {
             table = nil
-            denseMin = lo
+            denseMin = span.lo
+            unique = true
+            uniqueRow = u
+            offsets = []
+            rows = []
+            bucketCount = u.count
+            return
+        }
+        let ids: [Int32]
+        if let span {
+            ids = Self.denseBuckets(columns[keys[0]], count, span.lo)
+            bucketCount = Int(span.hi - span.lo) + 1
+            table = nil
+            denseMin = span.lo
         } else {
-            let t = GroupKeyTable(keyTypes: keyTypes)
-            t.reserve(count)
-            let chunk = 65536
-            ids.withUnsafeMutableBufferPointer { idp in
-                var start = 0
-                while start < count {
-                    let end = min(count, start + chunk)
-                    let keyCols = keys.map { k -> Column in
-                        let c = columns[k].type == .null ? Column.nulls(.bigint, count: columns[k].count) : columns[k]
-                        return (start == 0 && end == count) ? c : c.slice(start..<end)
-                    }
-                    t.findOrInsert(
-                        keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
-                    start = end
-                }
-            }
-            buckets = t.count
+            let t: any GroupKeyTable
+            (ids, t) = Self.hashedBuckets(columns, count, keys, keyTypes)
+            bucketCount = t.count
             table = t
             denseMin = 0
         }
-        isDense = dense
-        // counting sort of build rows by bucket (rows without a bucket are left out)
+        let grouped = Self.groupRows(ids, bucketCount)
+        unique = grouped.unique
+        if unique {
+            // the CSR is not needed when every bucket has at most one row
+            uniqueRow = Self.singleRows(grouped.offsets, grouped.rows, bucketCount)
+            offsets = []
+            rows = []
+        } else {
+            uniqueRow = []
+            offsets = grouped.offsets
+            rows = grouped.rows
+        }
+    }
+
+    /// The range [lo, hi] of a single integer-stored key whose values span at most 4x the rows
+    /// (at least 1024 values): such keys index the buckets directly. nil for other keys.
+    private static func denseSpan(_ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType]) -> (
+        lo: Int64, hi: Int64
+    )? {
+        guard keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null
+        else { return nil }
+        let col = columns[keys[0]]
+        var lo = Int64.max
+        var hi = Int64.min
+        col.ints.withUnsafeBufferPointer { x in
+            col.validity.withUnsafeBufferPointerOrNil { v in
+                for i in 0..<count {
+                    if let v, v[i] == 0 { continue }
+                    let k = x[i]
+                    if k < lo { lo = k }
+                    if k > hi { hi = k }
+                }
+            }
+        }
+        if lo > hi { return nil }
+        let span = hi.subtractingReportingOverflow(lo)
+        let dense =
+            !span.overflow && span.partialValue < Int64(max(4 * count, 1024))
+            && span.partialValue < Int64(Int32.max - 1)
+        return dense ? (lo, hi) : nil
+    }
+
+    /// For a dense key without repeats: the build row of each bucket (key - lo), -1 where none.
+    /// nil when some key repeats.
+    private static func uniqueDenseRows(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> [Int32]? {
+        var u = [Int32](repeating: -1, count: Int(span.hi - span.lo) + 1)
+        var duplicate = false
+        col.ints.withUnsafeBufferPointer { x in
+            col.validity.withUnsafeBufferPointerOrNil { v in
+                u.withUnsafeMutableBufferPointer { ub in
+                    for i in 0..<count {
+                        if let v, v[i] == 0 { continue }
+                        let slot = Int(truncatingIfNeeded: x[i] &- span.lo)
+                        if ub[slot] >= 0 {
+                            duplicate = true
+                            break
+                        }
+                        ub[slot] = Int32(i)
+                    }
+                }
+            }
+        }
+        return duplicate ? nil : u
+    }
+
+    /// The bucket of each build row of a dense key: key - lo (-1 for a NULL key).
+    private static func denseBuckets(_ col: Column, _ count: Int, _ lo: Int64) -> [Int32] {
+        var ids = [Int32](repeating: -1, count: count)
+        col.ints.withUnsafeBufferPointer { x in
+            col.validity.withUnsafeBufferPointerOrNil { v in
+                ids.withUnsafeMutableBufferPointer { idp in
+                    for i in 0..<count {
+                        if let v, v[i] == 0 { continue }
+                        idp[i] = Int32(truncatingIfNeeded: x[i] &- lo)
+                    }
+                }
+            }
+        }
+        return ids
+    }
+
+    /// The bucket of each build row through a `GroupKeyTable` of the keys (inserted in chunks of
+    /// 65536 rows), and the table.
+    private static func hashedBuckets(_ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType]) -> (
+        [Int32], any GroupKeyTable
+    ) {
+        let t = makeGroupKeyTable(keyTypes: keyTypes)
+        t.reserve(count)
+        var ids = [Int32](repeating: -1, count: count)
+        let chunk = 65536
+        ids.withUnsafeMutableBufferPointer { idp in
+            var start = 0
+            while start < count {
+                let end = min(count, start + chunk)
+                let keyCols = keys.map { k -> Column in
+                    let c = columns[k].type == .null ? Column.nulls(.bigint, count: columns[k].count) : columns[k]
+                    return (start == 0 && end == count) ? c : c.slice(start..<end)
+                }
+                t.findOrInsert(
+                    keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
+                start = end
+            }
+        }
+        return (ids, t)
+    }
+
+    /// Counting sort of the build rows by bucket (rows without a bucket, -1, left out): the CSR
+    /// `rows[offsets[b]..<offsets[b + 1]]` in build order, and whether no bucket has two rows.
+    private static func groupRows(_ ids: [Int32], _ buckets: Int) -> (offsets: [Int32], rows: [Int32], unique: Bool) {
+        let count = ids.count
         var offsets = [Int32](repeating: 0, count: buckets + 1)
         var placed = 0
         var isUnique = true
@@ -175,26 +217,20 @@ public final class JoinHashTable: @unchecked Sendable {
                 }
             }
         }
-        self.unique = isUnique
-        self.bucketCount = buckets
-        if isUnique {
-            var u = [Int32](repeating: -1, count: buckets)
-            offsets.withUnsafeBufferPointer { off in
-                rows.withUnsafeBufferPointer { r in
-                    u.withUnsafeMutableBufferPointer { ub in
-                        for b in 0..<buckets where off[b + 1] > off[b] { ub[b] = r[Int(off[b])] }
-                    }
+        return (offsets, rows, isUnique)
+    }
+
+    /// The only build row of each bucket (-1 for an empty bucket) of a CSR without repeats.
+    private static func singleRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
+        var u = [Int32](repeating: -1, count: buckets)
+        offsets.withUnsafeBufferPointer { off in
+            rows.withUnsafeBufferPointer { r in
+                u.withUnsafeMutableBufferPointer { ub in
+                    for b in 0..<buckets where off[b + 1] > off[b] { ub[b] = r[Int(off[b])] }
                 }
             }
-            uniqueRow = u
-            // the CSR is not needed when every bucket has at most one row
-            self.offsets = []
-            self.rows = []
-        } else {
-            uniqueRow = []
-            self.offsets = offsets
-            self.rows = rows
         }
+        return u
     }
 
     /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with

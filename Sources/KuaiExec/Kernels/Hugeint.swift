@@ -203,86 +203,10 @@ extension Kernels {
     }
 }
 
-/// 128-bit sum accumulation with DuckDB's overflow check ("Overflow in HUGEINT addition"): adds
-/// the valid rows of `input` (any integer-stored column, wide or not) to `sums[ids[i]]` and sets
-/// `seen` where given; `counts` (avg) gets 1 per row when given.
-func addChecked(
-    _ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int,
-    sums: UnsafeMutableBufferPointer<Int128>, seen: UnsafeMutableBufferPointer<UInt8>?,
-    counts: UnsafeMutableBufferPointer<Int64>?
-) throws {
-    for i in 0..<n where input.isValid(i) {
-        let g = Int(ids[i])
-        let x = input.int128(at: i)
-        let r = sums[g].addingReportingOverflow(x)
-        if r.overflow { throw KuaiError(.execution, "Overflow in HUGEINT addition: \(sums[g]) + \(x)") }
-        sums[g] = r.partialValue
-        seen?[g] = 1
-        counts?[g] &+= 1
-    }
-}
-
 /// `a + b` of two partial 128-bit sums, with DuckDB's overflow error.
 @inline(__always)
 func addChecked(_ a: Int128, _ b: Int128) throws -> Int128 {
     let r = a.addingReportingOverflow(b)
     if r.overflow { throw KuaiError(.execution, "Overflow in HUGEINT addition: \(a) + \(b)") }
     return r.partialValue
-}
-
-// MARK: - HUGEINT hash keys
-
-/// Key types with every HUGEINT key split into two BIGINT keys (high word, then low word), so
-/// that hash tables over 64-bit key words (`GroupKeyTable`) group 128-bit values exactly.
-func splitKeyTypes(_ types: [DataType]) -> [DataType] {
-    guard types.contains(.hugeint) else { return types }
-    return types.flatMap { $0 == .hugeint ? [DataType.bigint, .bigint] : [$0] }
-}
-
-/// Key columns split as `splitKeyTypes(types)` describes (other columns pass through).
-func splitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
-    guard types.contains(.hugeint) else { return cols }
-    var out: [Column] = []
-    out.reserveCapacity(cols.count + 1)
-    for (c, t) in zip(cols, types) {
-        guard t == .hugeint else {
-            out.append(c)
-            continue
-        }
-        if c.type == .null {
-            out.append(c)
-            out.append(c)
-        } else {
-            out.append(Column(type: .bigint, ints: c.highs ?? c.ints.map { $0 >> 63 }, validity: c.validity))
-            out.append(Column(type: .bigint, ints: c.ints, validity: c.validity))
-        }
-    }
-    return out
-}
-
-/// The inverse of `splitHugeintKeys`: (high, low) BIGINT pairs back into HUGEINT columns
-/// (narrow when every value fits Int64).
-func joinHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
-    guard types.contains(.hugeint) else { return cols }
-    var out: [Column] = []
-    var j = 0
-    for t in types {
-        guard t == .hugeint else {
-            out.append(cols[j])
-            j += 1
-            continue
-        }
-        let hi = cols[j]
-        let lo = cols[j + 1]
-        j += 2
-        var c = Column(
-            type: .hugeint, ints: lo.type == .null ? [Int64](repeating: 0, count: lo.count) : lo.ints,
-            validity: lo.type == .null ? [UInt8](repeating: 0, count: lo.count) : lo.validity)
-        if hi.type != .null && lo.type != .null {
-            c.highs = hi.ints
-            c = c.narrowedIfPossible()
-        }
-        out.append(c)
-    }
-    return out
 }

@@ -197,26 +197,21 @@ public enum Kernels {
         let values = [Int64](unsafeUninitializedCapacity: n) { out, filled in
             filled = n
             guard n > 0, let o = out.baseAddress else { return }
-            @inline(__always) func run(_ x: (Int) -> Int64, _ y: (Int) -> Int64) -> Int64 {
+            @inline(__always) func run<Op: IntAddOrSubtract>(
+                _: Op.Type, _ x: (Int) -> Int64, _ y: (Int) -> Int64
+            ) -> Int64 {
                 var acc: Int64 = 0
-                if subtract {
-                    for i in 0..<n {
-                        let p = x(i)
-                        let q = y(i)
-                        let r = p &- q
-                        acc |= (p ^ q) & (p ^ r)
-                        o[i] = r
-                    }
-                } else {
-                    for i in 0..<n {
-                        let p = x(i)
-                        let q = y(i)
-                        let r = p &+ q
-                        acc |= ~(p ^ q) & (p ^ r)
-                        o[i] = r
-                    }
+                for i in 0..<n {
+                    let p = x(i)
+                    let q = y(i)
+                    let r = Op.apply(p, q)
+                    acc |= Op.overflowSign(p, q, r)
+                    o[i] = r
                 }
                 return acc
+            }
+            @inline(__always) func run(_ x: (Int) -> Int64, _ y: (Int) -> Int64) -> Int64 {
+                subtract ? run(Minus.self, x, y) : run(Plus.self, x, y)
             }
             switch (a, b) {
             case (.col(let x), .col(let y)):

@@ -46,24 +46,12 @@ extension Kernels {
     static func castColumn(_ c: Column, from: DataType, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
         let n = c.count
         if from == .null { return Column.nulls(to, count: n) }
-        var validity = c.validity
-        func fail(_ i: Int, _ message: @autoclosure () -> String) throws {
-            if isTry {
-                if validity == nil { validity = [UInt8](repeating: 1, count: n) }
-                validity![i] = 0
-            } else {
-                throw KuaiError(.execution, message())
-            }
-        }
-        func valid(_ i: Int) -> Bool { c.validity.map { $0[i] != 0 } ?? true }
-
         if c.highs != nil { return try castWide(c, to: to, isTry: isTry, expr: expr) }
         if to == .varchar { return castToVarchar(c, from: from) }
         if from == .varchar { return try castFromVarchar(c, to: to, isTry: isTry, expr: expr) }
-
         switch (from, to) {
         case (.date, .timestamp):
-            return Column(type: .timestamp, ints: c.ints.map { $0 &* 86_400_000_000 }, validity: validity)
+            return Column(type: .timestamp, ints: c.ints.map { $0 &* 86_400_000_000 }, validity: c.validity)
         case (.timestamp, .date):
             let perDay: Int64 = 86_400_000_000
             return Column(
@@ -71,69 +59,84 @@ extension Kernels {
                 ints: c.ints.map { v in
                     let d = v / perDay
                     return (v % perDay < 0) ? d - 1 : d
-                }, validity: validity)
+                }, validity: c.validity)
+        case (.double, .double): return c
+        case (_, .double): return Column(doubles: c.ints.map { Double($0) }, validity: c.validity)
+        case (.double, .boolean):
+            return Column(type: .boolean, ints: c.doubles.map { $0 != 0 ? 1 : 0 }, validity: c.validity)
+        case (_, .boolean): return Column(type: .boolean, ints: c.ints.map { $0 != 0 ? 1 : 0 }, validity: c.validity)
+        case (.double, _): return try castDoubleToInteger(c, to: to, isTry: isTry, expr: expr)
         default: break
         }
-        if to == .double {
-            if from == .double { return c }
-            return Column(doubles: c.ints.map { Double($0) }, validity: validity)
-        }
-        if to == .boolean {
-            if from == .double {
-                return Column(type: .boolean, ints: c.doubles.map { $0 != 0 ? 1 : 0 }, validity: validity)
-            }
-            return Column(type: .boolean, ints: c.ints.map { $0 != 0 ? 1 : 0 }, validity: validity)
-        }
-        // to an integer type
+        // integer to integer: a range check
         let range = integerRange(to)
-        if from == .double && to == .hugeint {
-            // DOUBLE to HUGEINT: rounded half to even, within the 128-bit range.
-            var out = [Int128](repeating: 0, count: n)
-            for i in 0..<n where valid(i) {
-                let d = c.doubles[i].rounded(.toNearestOrEven)
-                if d.isFinite && d >= -1.7014118346046923e38 && d < 1.7014118346046923e38, let v = Int128(exactly: d) {
-                    out[i] = v
-                } else {
-                    try fail(
-                        i,
-                        "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type INT128 in expression \(expr.name)"
-                    )
-                }
-            }
-            return Column(hugeints: out, validity: validity)
-        }
-        if from == .double {
-            var out = [Int64](repeating: 0, count: n)
-            for i in 0..<n where valid(i) {
-                let d = c.doubles[i].rounded(.toNearestOrEven)
-                if d.isFinite && d >= -9.223372036854775808e18 && d < 9.223372036854775808e18
-                    && range.contains(Int64(d))
-                {
-                    out[i] = Int64(d)
-                } else {
-                    try fail(
-                        i,
-                        "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)"
-                    )
-                }
-            }
-            return Column(type: to, ints: out, validity: validity)
-        }
         if range == Int64.min...Int64.max {
             var r = c
             r.type = to
-            r.validity = validity
             return r
         }
+        var failures = CastFailures(isTry: isTry, validity: c.validity, count: n)
         var out = c.ints
-        for i in 0..<n where valid(i) && !range.contains(out[i]) {
-            try fail(
+        for i in 0..<n where c.isValid(i) && !range.contains(out[i]) {
+            try failures.fail(
                 i,
                 "Type \(physicalName(from)) with value \(out[i]) can't be cast because the value is out of range for the destination type \(physicalName(to)) in expression \(expr.name)"
             )
             out[i] = 0
         }
-        return Column(type: to, ints: out, validity: validity)
+        return Column(type: to, ints: out, validity: failures.validity)
+    }
+
+    /// DOUBLE to an integer type: rounded half to even, within the type's range (HUGEINT: the
+    /// 128-bit range).
+    static func castDoubleToInteger(_ c: Column, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let n = c.count
+        var failures = CastFailures(isTry: isTry, validity: c.validity, count: n)
+        func outOfRange(_ i: Int) throws {
+            try failures.fail(
+                i,
+                "Type DOUBLE with value \(ValueFormatter.double(c.doubles[i])) can't be cast because the value is out of range for the destination type \(to == .hugeint ? "INT128" : physicalName(to)) in expression \(expr.name)"
+            )
+        }
+        if to == .hugeint {
+            var out = [Int128](repeating: 0, count: n)
+            for i in 0..<n where c.isValid(i) {
+                let d = c.doubles[i].rounded(.toNearestOrEven)
+                if d.isFinite && d >= -1.7014118346046923e38 && d < 1.7014118346046923e38, let v = Int128(exactly: d) {
+                    out[i] = v
+                } else {
+                    try outOfRange(i)
+                }
+            }
+            return Column(hugeints: out, validity: failures.validity)
+        }
+        let range = integerRange(to)
+        var out = [Int64](repeating: 0, count: n)
+        for i in 0..<n where c.isValid(i) {
+            let d = c.doubles[i].rounded(.toNearestOrEven)
+            if d.isFinite && d >= -9.223372036854775808e18 && d < 9.223372036854775808e18 && range.contains(Int64(d)) {
+                out[i] = Int64(d)
+            } else {
+                try outOfRange(i)
+            }
+        }
+        return Column(type: to, ints: out, validity: failures.validity)
+    }
+
+    /// The rows a cast cannot convert: TRY_CAST makes them NULL (`validity`), CAST throws.
+    struct CastFailures {
+        let isTry: Bool
+        /// The input's validity, then with the failed rows of a TRY_CAST cleared.
+        var validity: [UInt8]?
+        /// Rows in all.
+        let count: Int
+
+        /// Row `i` failed: NULL under TRY_CAST, else `KuaiError.execution` with `message`.
+        mutating func fail(_ i: Int, _ message: @autoclosure () -> String) throws {
+            guard isTry else { throw KuaiError(.execution, message()) }
+            if validity == nil { validity = [UInt8](repeating: 1, count: count) }
+            validity![i] = 0
+        }
     }
 
     /// DuckDB's text of one non-NULL value of `type`.
@@ -269,19 +272,5 @@ extension Value {
     func normalized(_ type: DataType) -> Value {
         if type == .boolean, case .int(let i) = self { return .bool(i != 0) }
         return self
-    }
-}
-
-extension String {
-    /// The string without leading and trailing ASCII spaces, tabs and newlines (no Foundation).
-    func trimmingSpaces() -> String {
-        let u = Array(utf8)
-        var a = 0
-        var b = u.count
-        func ws(_ c: UInt8) -> Bool { c == 32 || c == 9 || c == 10 || c == 13 }
-        while a < b && ws(u[a]) { a += 1 }
-        while b > a && ws(u[b - 1]) { b -= 1 }
-        if a == 0 && b == u.count { return self }
-        return String(decoding: u[a..<b], as: UTF8.self)
     }
 }

@@ -96,33 +96,6 @@ public enum ValueFormatter {
         return out
     }
 
-    /// Civil date (year, month 1-12, day 1-31) of `days` since 1970-01-01 (H. Hinnant's algorithm).
-    @inlinable
-    public static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, Int(m), Int(d))
-    }
-
-    /// Days since 1970-01-01 of a civil date.
-    @inlinable
-    public static func days(year: Int64, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
     static func pad(_ v: Int64, _ width: Int, into out: inout String) {
         let s = String(v)
         if s.utf8.count < width { for _ in 0..<(width - s.utf8.count) { out += "0" } }
@@ -131,7 +104,7 @@ public enum ValueFormatter {
 
     /// `YYYY-MM-DD`; years before 1 print as DuckDB does (`YYYY-MM-DD (BC)`).
     public static func date(_ days: Int64) -> String {
-        let (y, m, d) = civil(days)
+        let (y, m, d) = CivilDate.civil(days)
         var out = ""
         if y <= 0 {
             pad(1 - y, 4, into: &out)
@@ -155,7 +128,7 @@ public enum ValueFormatter {
             rem += perDay
             days -= 1
         }
-        let (y, m, d) = civil(days)
+        let (y, m, d) = CivilDate.civil(days)
         var out = ""
         pad(y <= 0 ? 1 - y : y, 4, into: &out)
         out += "-"
@@ -244,17 +217,8 @@ public enum ValueFormatter {
         // Years within ±290,000 (as make_date): a date's microseconds (timestamps, date_trunc,
         // strftime) then fit Int64; DuckDB's own TIMESTAMP range ends in year 294,247.
         guard year >= -290_000, year <= 290_000 else { return nil }
-        guard m >= 1, m <= 12, d >= 1, d <= Int64(daysInMonth(year, Int(m))) else { return nil }
-        return days(year: year, month: Int(m), day: Int(d))
-    }
-
-    /// Days in `month` of `year` (proleptic Gregorian).
-    public static func daysInMonth(_ year: Int64, _ month: Int) -> Int {
-        switch month {
-        case 2: return (year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)) ? 29 : 28
-        case 4, 6, 9, 11: return 30
-        default: return 31
-        }
+        guard m >= 1, m <= 12, d >= 1, d <= Int64(CivilDate.daysInMonth(year: year, month: Int(m))) else { return nil }
+        return CivilDate.days(year: year, month: Int(m), day: Int(d))
     }
 
     /// Parses `YYYY-MM-DD[ |T]HH:MM[:SS[.f...]]` (or a bare date) to microseconds; nil when malformed.

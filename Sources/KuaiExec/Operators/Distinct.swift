@@ -18,13 +18,13 @@ func firstOccurrences(_ ids: [Int32], count n: Int, before: Int) -> [Int32] {
 public final class DistinctOperator: PhysicalOperator {
     public let schema: Schema
     public let child: PhysicalOperator
-    private let table: GroupKeyTable
+    private let table: any GroupKeyTable
 
     /// DISTINCT over every column of `child`.
     public init(child: PhysicalOperator) {
         self.child = child
         self.schema = child.schema
-        self.table = GroupKeyTable(keyTypes: splitKeyTypes(child.schema.map(\.type)))
+        self.table = makeGroupKeyTable(keyTypes: child.schema.map(\.type))
     }
 
     public func next() throws -> Batch? {
@@ -32,8 +32,7 @@ public final class DistinctOperator: PhysicalOperator {
             try MemoryGuard.check()
             let before = table.count
             var ids = [Int32](repeating: 0, count: b.count)
-            let keys = splitHugeintKeys(b.columns, schema.map(\.type))
-            ids.withUnsafeMutableBufferPointer { table.findOrInsert(keys, rowCount: b.count, into: $0) }
+            ids.withUnsafeMutableBufferPointer { table.findOrInsert(b.columns, rowCount: b.count, into: $0) }
             if table.count == before { continue }
             let sel = firstOccurrences(ids, count: b.count, before: before)
             if sel.count == b.count { return b }

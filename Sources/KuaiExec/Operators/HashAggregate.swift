@@ -78,11 +78,11 @@ public final class HashAggregateOperator: PhysicalOperator {
     }
 
     final class Partial {
-        let table: GroupKeyMapper
+        let table: any GroupKeyTable
         let states: [AggregateState]
         var ids: [Int32] = []
         init(keyTypes: [DataType], specs: [AggregateSpec]) {
-            table = GroupKeyMapper(keyTypes: keyTypes)
+            table = makeGroupKeyTable(keyTypes: keyTypes)
             states = specs.map { $0.makeState() }
         }
     }
@@ -92,7 +92,7 @@ public final class HashAggregateOperator: PhysicalOperator {
         if p.ids.count < n { p.ids = [Int32](repeating: 0, count: n) }
         let keys = groupColumns.map { batch.columns[$0] }
         // Most aggregates compute on 64-bit values: HUGEINT beyond Int64 is an error there
-        // (keys are exact: GroupKeyMapper splits HUGEINT keys into two words).
+        // (keys are exact: GroupKeyTable compares HUGEINT keys in 128 bits).
         for (k, spec) in aggregates.enumerated() {
             guard let ic = spec.inputColumn, batch.columns[ic].highs != nil else { continue }
             if spec.distinct || !p.states[k].acceptsWideInput {

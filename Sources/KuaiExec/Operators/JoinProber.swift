@@ -52,80 +52,11 @@ final class JoinProber {
     func process(_ batch: Batch, emit: (Batch) throws -> Void) throws {
         let n = batch.count
         if n == 0 { return }
-        if nullAware && type == .anti && probeIsLeft {
-            // x NOT IN (set): all rows when the set is empty; none when it holds a NULL;
-            // else the rows with non-NULL keys that are not in the set.
-            if table.rowCount == 0 {
-                try emit(batch)
-                return
-            }
-            if table.hasNullKey { return }
-            var sel: [Int32] = []
-            for i in 0..<n
-            where !probeKeys.contains(where: { !batch.columns[$0].isValid(i) || batch.columns[$0].type == .null }) {
-                sel.append(Int32(i))
-            }
-            if sel.isEmpty { return }
-            let nonNull = sel.count == n ? batch : sel.withUnsafeBufferPointer { batch.gather($0) }
-            let inner = nullAware
-            nullAware = false
-            defer { nullAware = inner }
-            try process(nonNull, emit: emit)
-            return
-        }
+        if nullAware && type == .anti && probeIsLeft { return try processNotIn(batch, emit: emit) }
         for k in probeKeys { try requireNarrow(batch.columns[k], "a join key") }
         let keyCols = zip(probeKeys, table.keyTypes).map { coerceKey(batch.columns[$0.0], to: $0.1) }
         let interner = table.takeInterner()
         defer { table.returnInterner(interner) }
-
-        // Unique build keys, no residual: at most one match per probe row, one output batch.
-        if table.unique && residual == nil {
-            var bIdx = [Int32](repeating: -1, count: n)
-            bIdx.withUnsafeMutableBufferPointer {
-                table.findUniqueRows(keyCols, rowCount: n, interner: interner, into: $0)
-            }
-            var matches = 0
-            for i in 0..<n where bIdx[i] >= 0 { matches += 1 }
-            if probeFilters {
-                let want = type == .semi
-                if (want && matches == n) || (!want && matches == 0) {
-                    try emit(batch)
-                    return
-                }
-                if (want && matches == 0) || (!want && matches == n) { return }
-                var sel: [Int32] = []
-                sel.reserveCapacity(want ? matches : n - matches)
-                for i in 0..<n where (bIdx[i] >= 0) == want { sel.append(Int32(i)) }
-                try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
-                return
-            }
-            if buildMatched != nil { for b in bIdx where b >= 0 { buildMatched![Int(b)] = 1 } }
-            if !emitsPairs { return }  // semi/anti built on the left: only the marks matter
-            if probeOuter || matches == n {
-                // every probe row stays: the probe columns pass through untouched
-                let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { gatherNullable($0, b) } }
-                try emit(Batch(columns: probeIsLeft ? batch.columns + bCols : bCols + batch.columns, count: n))
-                return
-            }
-            if matches == 0 { return }
-            var sel: [Int32] = []
-            var bSel: [Int32] = []
-            sel.reserveCapacity(matches)
-            bSel.reserveCapacity(matches)
-            for i in 0..<n where bIdx[i] >= 0 {
-                sel.append(Int32(i))
-                bSel.append(bIdx[i])
-            }
-            let out = sel.withUnsafeBufferPointer { p in
-                bSel.withUnsafeBufferPointer { b in
-                    let pCols = batch.columns.map { $0.gather(p) }
-                    let bCols = table.columns.map { $0.gather(b) }
-                    return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
-                }
-            }
-            try emit(out)
-            return
-        }
 
         // ids: the bucket per probe row, or for a unique table the build row itself
         var ids = [Int32](repeating: -1, count: n)
@@ -136,89 +67,15 @@ final class JoinProber {
                 table.find(keyCols, rowCount: n, interner: interner, into: $0)
             }
         }
-
+        // Unique build keys, no residual: at most one match per probe row, one output batch.
+        if table.unique && residual == nil { return try emitUniqueMatches(batch, ids, emit: emit) }
         // Semi/anti join without residual: a selection of the probe batch.
         if probeFilters && residual == nil {
             let want = type == .semi
-            var sel: [Int32] = []
-            sel.reserveCapacity(n)
-            for i in 0..<n where (ids[i] >= 0) == want { sel.append(Int32(i)) }
-            if sel.count == n {
-                try emit(batch)
-            } else if !sel.isEmpty {
-                try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
-            }
-            return
+            return try emitRows(batch, where: { (ids[$0] >= 0) == want }, emit: emit)
         }
-
         var probeMatched = [UInt8](repeating: 0, count: (probeOuter || probeFilters) ? n : 0)
-        var pIdx: [Int32] = []
-        var bIdx: [Int32] = []
-        pIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
-        bIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
-
-        func flush() throws {
-            if pIdx.isEmpty { return }
-            // the pairs as left ++ right columns (what the residual and the output see); semi/anti
-            // joins built on the left without a residual only need the match marks
-            let needsPairs = emitsPairs || residual != nil
-            let out =
-                needsPairs
-                ? pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } }
-                : Batch(columns: [], count: 0)
-            if let residual {
-                let flag = try residual(out)
-                var keep: [Int32] = []
-                keep.reserveCapacity(pIdx.count)
-                flag.ints.withUnsafeBufferPointer { f in
-                    for j in 0..<pIdx.count where f[j] != 0 && flag.isValid(j) { keep.append(Int32(j)) }
-                }
-                for j in keep {
-                    if !probeMatched.isEmpty { probeMatched[Int(pIdx[Int(j)])] = 1 }
-                    if buildMatched != nil { buildMatched![Int(bIdx[Int(j)])] = 1 }
-                }
-                if emitsPairs && !keep.isEmpty {
-                    try emit(keep.count == pIdx.count ? out : keep.withUnsafeBufferPointer { out.gather($0) })
-                }
-            } else {
-                if !probeMatched.isEmpty { for p in pIdx { probeMatched[Int(p)] = 1 } }
-                if buildMatched != nil { for b in bIdx { buildMatched![Int(b)] = 1 } }
-                if emitsPairs { try emit(out) }
-            }
-            pIdx.removeAll(keepingCapacity: true)
-            bIdx.removeAll(keepingCapacity: true)
-        }
-
-        if table.unique {
-            for i in 0..<n where ids[i] >= 0 {
-                pIdx.append(Int32(i))
-                bIdx.append(ids[i])
-                if pIdx.count >= Self.chunkSize { try flush() }
-            }
-        } else {
-            try table.offsets.withUnsafeBufferPointer { off in
-                try table.rows.withUnsafeBufferPointer { rows in
-                    for i in 0..<n {
-                        let g = Int(ids[i])
-                        if g < 0 { continue }
-                        let s = Int(off[g])
-                        let e = Int(off[g + 1])
-                        var r = s
-                        while r < e {
-                            let take = min(e - r, Self.chunkSize - pIdx.count)
-                            for k in r..<r + take {
-                                pIdx.append(Int32(i))
-                                bIdx.append(rows[k])
-                            }
-                            r += take
-                            if pIdx.count >= Self.chunkSize { try flush() }
-                        }
-                    }
-                }
-            }
-        }
-        try flush()
-
+        try emitPairs(batch, ids, &probeMatched, emit: emit)
         if probeOuter {
             var sel: [Int32] = []
             for i in 0..<n where probeMatched[i] == 0 { sel.append(Int32(i)) }
@@ -228,9 +85,157 @@ final class JoinProber {
             }
         } else if probeFilters {
             let want: UInt8 = type == .semi ? 1 : 0
-            var sel: [Int32] = []
-            for i in 0..<n where probeMatched[i] == want { sel.append(Int32(i)) }
-            if !sel.isEmpty { try emit(sel.count == n ? batch : sel.withUnsafeBufferPointer { batch.gather($0) }) }
+            try emitRows(batch, where: { probeMatched[$0] == want }, emit: emit)
+        }
+    }
+
+    /// `x NOT IN (set)` (an anti join with NOT IN's NULL rule, probe = left): all rows when the
+    /// set is empty; none when it holds a NULL; else the rows with non-NULL keys not in the set.
+    private func processNotIn(_ batch: Batch, emit: (Batch) throws -> Void) throws {
+        if table.rowCount == 0 { return try emit(batch) }
+        if table.hasNullKey { return }
+        var sel: [Int32] = []
+        for i in 0..<batch.count
+        where !probeKeys.contains(where: { !batch.columns[$0].isValid(i) || batch.columns[$0].type == .null }) {
+            sel.append(Int32(i))
+        }
+        if sel.isEmpty { return }
+        let nonNull = sel.count == batch.count ? batch : sel.withUnsafeBufferPointer { batch.gather($0) }
+        nullAware = false
+        defer { nullAware = true }
+        try process(nonNull, emit: emit)
+    }
+
+    /// Emits the rows of `batch` for which `keep(i)` holds (the batch itself when all do).
+    @inline(__always)
+    private func emitRows(_ batch: Batch, where keep: (Int) -> Bool, emit: (Batch) throws -> Void) throws {
+        var sel: [Int32] = []
+        sel.reserveCapacity(batch.count)
+        for i in 0..<batch.count where keep(i) { sel.append(Int32(i)) }
+        if sel.count == batch.count {
+            try emit(batch)
+        } else if !sel.isEmpty {
+            try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
+        }
+    }
+
+    /// The output of a probe batch against a unique build side without residual: `bIdx[i]` is
+    /// the build row matching probe row i, or -1.
+    private func emitUniqueMatches(_ batch: Batch, _ bIdx: [Int32], emit: (Batch) throws -> Void) throws {
+        let n = batch.count
+        var matches = 0
+        for i in 0..<n where bIdx[i] >= 0 { matches += 1 }
+        if probeFilters {
+            let want = type == .semi
+            if (want && matches == 0) || (!want && matches == n) { return }
+            return try emitRows(batch, where: { (bIdx[$0] >= 0) == want }, emit: emit)
+        }
+        if buildMatched != nil { for b in bIdx where b >= 0 { buildMatched![Int(b)] = 1 } }
+        if !emitsPairs { return }  // semi/anti built on the left: only the marks matter
+        if probeOuter || matches == n {
+            // every probe row stays: the probe columns pass through untouched
+            let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { gatherNullable($0, b) } }
+            return try emit(Batch(columns: probeIsLeft ? batch.columns + bCols : bCols + batch.columns, count: n))
+        }
+        if matches == 0 { return }
+        var sel: [Int32] = []
+        var bSel: [Int32] = []
+        sel.reserveCapacity(matches)
+        bSel.reserveCapacity(matches)
+        for i in 0..<n where bIdx[i] >= 0 {
+            sel.append(Int32(i))
+            bSel.append(bIdx[i])
+        }
+        let out = sel.withUnsafeBufferPointer { p in
+            bSel.withUnsafeBufferPointer { b in
+                let pCols = batch.columns.map { $0.gather(p) }
+                let bCols = table.columns.map { $0.gather(b) }
+                return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
+            }
+        }
+        try emit(out)
+    }
+
+    /// Enumerates the (probe row, build row) pairs of the batch (`ids`: bucket, or build row of
+    /// a unique table, per probe row) in chunks of up to `chunkSize` pairs; each chunk goes
+    /// through `flushPairs`.
+    private func emitPairs(
+        _ batch: Batch, _ ids: [Int32], _ probeMatched: inout [UInt8], emit: (Batch) throws -> Void
+    ) throws {
+        let n = batch.count
+        var pIdx: [Int32] = []
+        var bIdx: [Int32] = []
+        pIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+        bIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+        if table.unique {
+            for i in 0..<n where ids[i] >= 0 {
+                pIdx.append(Int32(i))
+                bIdx.append(ids[i])
+                if pIdx.count >= Self.chunkSize { try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit) }
+            }
+        } else {
+            try table.offsets.withUnsafeBufferPointer { off in
+                try table.rows.withUnsafeBufferPointer { rows in
+                    for i in 0..<n {
+                        let g = Int(ids[i])
+                        if g < 0 { continue }
+                        var r = Int(off[g])
+                        let e = Int(off[g + 1])
+                        while r < e {
+                            let take = min(e - r, Self.chunkSize - pIdx.count)
+                            for k in r..<r + take {
+                                pIdx.append(Int32(i))
+                                bIdx.append(rows[k])
+                            }
+                            r += take
+                            if pIdx.count >= Self.chunkSize {
+                                try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+    }
+
+    /// One chunk of candidate pairs: filtered by the residual (NULL = false), marked as matched
+    /// (probe rows of an outer / semi / anti probe side, build rows when tracked) and emitted
+    /// as left ++ right columns (not for semi / anti joins). Empties `pIdx` and `bIdx`.
+    private func flushPairs(
+        _ batch: Batch, _ pIdx: inout [Int32], _ bIdx: inout [Int32], _ probeMatched: inout [UInt8],
+        emit: (Batch) throws -> Void
+    ) throws {
+        if pIdx.isEmpty { return }
+        defer {
+            pIdx.removeAll(keepingCapacity: true)
+            bIdx.removeAll(keepingCapacity: true)
+        }
+        // the pairs as left ++ right columns (what the residual and the output see); semi/anti
+        // joins built on the left without a residual only need the match marks
+        let needsPairs = emitsPairs || residual != nil
+        let out =
+            needsPairs
+            ? pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } }
+            : Batch(columns: [], count: 0)
+        guard let residual else {
+            if !probeMatched.isEmpty { for p in pIdx { probeMatched[Int(p)] = 1 } }
+            if buildMatched != nil { for b in bIdx { buildMatched![Int(b)] = 1 } }
+            if emitsPairs { try emit(out) }
+            return
+        }
+        let flag = try residual(out)
+        var keep: [Int32] = []
+        keep.reserveCapacity(pIdx.count)
+        flag.ints.withUnsafeBufferPointer { f in
+            for j in 0..<pIdx.count where f[j] != 0 && flag.isValid(j) { keep.append(Int32(j)) }
+        }
+        for j in keep {
+            if !probeMatched.isEmpty { probeMatched[Int(pIdx[Int(j)])] = 1 }
+            if buildMatched != nil { buildMatched![Int(bIdx[Int(j)])] = 1 }
+        }
+        if emitsPairs && !keep.isEmpty {
+            try emit(keep.count == pIdx.count ? out : keep.withUnsafeBufferPointer { out.gather($0) })
         }
     }
 

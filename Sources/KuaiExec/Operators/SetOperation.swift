@@ -16,10 +16,10 @@ public final class SetOperationOperator: PhysicalOperator {
     public let kind: Kind
     public let all: Bool
 
-    private var rightTable: GroupKeyTable?
+    private var rightTable: (any GroupKeyTable)?
     private var rightCounts: [Int64] = []
     private var used: [Int64] = []
-    private let seen: GroupKeyTable
+    private let seen: any GroupKeyTable
 
     /// - Precondition: both inputs have the same column count (types unified by the planner).
     public init(left: PhysicalOperator, right: PhysicalOperator, kind: Kind, all: Bool = false) {
@@ -29,17 +29,15 @@ public final class SetOperationOperator: PhysicalOperator {
         self.kind = kind
         self.all = all
         self.schema = left.schema
-        self.seen = GroupKeyTable(keyTypes: splitKeyTypes(left.schema.map(\.type)))
+        self.seen = makeGroupKeyTable(keyTypes: left.schema.map(\.type))
     }
 
     private func build() throws {
-        let types = right.schema.map(\.type)
-        let t = GroupKeyTable(keyTypes: splitKeyTypes(types))
+        let t = makeGroupKeyTable(keyTypes: right.schema.map(\.type))
         while let b = try right.next() {
             try MemoryGuard.check()
-            let keys = splitHugeintKeys(b.columns, types)
             var ids = [Int32](repeating: 0, count: b.count)
-            ids.withUnsafeMutableBufferPointer { t.findOrInsert(keys, rowCount: b.count, into: $0) }
+            ids.withUnsafeMutableBufferPointer { t.findOrInsert(b.columns, rowCount: b.count, into: $0) }
             if all {
                 if rightCounts.count < t.count {
                     rightCounts.append(contentsOf: repeatElement(0, count: t.count - rightCounts.count))
@@ -54,12 +52,10 @@ public final class SetOperationOperator: PhysicalOperator {
     public func next() throws -> Batch? {
         if rightTable == nil { try build() }
         let table = rightTable!
-        let types = schema.map(\.type)
         while let b = try left.next() {
             let n = b.count
             var ids = [Int32](repeating: -1, count: n)
-            let keys = splitHugeintKeys(b.columns, types)
-            ids.withUnsafeMutableBufferPointer { table.find(keys, rowCount: n, nullsMatch: true, into: $0) }
+            ids.withUnsafeMutableBufferPointer { table.find(b.columns, rowCount: n, nullsMatch: true, into: $0) }
             var sel: [Int32] = []
             if all {
                 for i in 0..<n {
@@ -76,8 +72,7 @@ public final class SetOperationOperator: PhysicalOperator {
                 let cb = candidates.count == n ? b : candidates.withUnsafeBufferPointer { b.gather($0) }
                 let before = seen.count
                 var sids = [Int32](repeating: 0, count: cb.count)
-                let ckeys = splitHugeintKeys(cb.columns, types)
-                sids.withUnsafeMutableBufferPointer { seen.findOrInsert(ckeys, rowCount: cb.count, into: $0) }
+                sids.withUnsafeMutableBufferPointer { seen.findOrInsert(cb.columns, rowCount: cb.count, into: $0) }
                 let firsts = firstOccurrences(sids, count: cb.count, before: before)
                 if firsts.isEmpty { continue }
                 if firsts.count == cb.count { return cb }

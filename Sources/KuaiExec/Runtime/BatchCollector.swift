@@ -35,82 +35,71 @@ public struct ColumnBuilder {
 
     /// The column built so far (`count` rows); the builder keeps its contents.
     public func build() -> Column {
-        let n = count
         if chunks.count == 1 && chunks[0].type == type { return chunks[0] }
-        // validity
-        var validity: [UInt8]? = nil
-        if chunks.contains(where: { $0.validity != nil || ($0.type == .null && type != .null) }) {
-            var v = [UInt8]()
-            v.reserveCapacity(n)
-            for c in chunks {
-                if let cv = c.validity {
-                    v.append(contentsOf: cv)
-                } else if c.type == .null {
-                    v.append(contentsOf: repeatElement(0, count: c.count))
-                } else {
-                    v.append(contentsOf: repeatElement(1, count: c.count))
-                }
-            }
-            if v.contains(0) { validity = v }
-        } else if type == .null {
-            validity = [UInt8](repeating: 0, count: n)
-        }
+        let validity = buildValidity()
         switch type {
         case .double:
-            var d = [Double]()
-            d.reserveCapacity(n)
-            for c in chunks {
-                if c.type == .null {
-                    d.append(contentsOf: repeatElement(0, count: c.count))
-                } else {
-                    d.append(contentsOf: c.doubles)
-                }
-            }
-            return Column(doubles: d, validity: validity)
+            return Column(doubles: concatenated { $0.type == .null ? nil : $0.doubles }, validity: validity)
         case .varchar:
-            let typed = chunks.filter { $0.type == .varchar }
-            let first = typed.first?.dictionary
-            if let first, typed.allSatisfy({ $0.dictionary === first }) {
-                var codes = [Int32]()
-                codes.reserveCapacity(n)
-                for c in chunks {
-                    if c.type == .null {
-                        codes.append(contentsOf: repeatElement(0, count: c.count))
-                    } else {
-                        codes.append(contentsOf: c.codes)
-                    }
-                }
-                return Column(codes: codes, dictionary: first, validity: validity)
-            }
-            return Self.concatenatedViews(chunks, count: n, validity: validity)
+            return buildStrings(validity)
         default:
-            var x = [Int64]()
-            x.reserveCapacity(n)
-            for c in chunks {
-                if c.type == .null || c.ints.count < c.count {
-                    x.append(contentsOf: repeatElement(0, count: c.count))
-                } else {
-                    x.append(contentsOf: c.ints)
-                }
-            }
-            var out = Column(type: type, ints: x, validity: validity)
-            if chunks.contains(where: { $0.highs != nil }) {
-                // HUGEINT chunks beyond Int64: high words of every row (sign of the low word where narrow).
-                var h = [Int64]()
-                h.reserveCapacity(n)
-                for c in chunks {
-                    if let ch = c.highs {
-                        h.append(contentsOf: ch)
-                    } else if c.type == .null || c.ints.count < c.count {
-                        h.append(contentsOf: repeatElement(0, count: c.count))
-                    } else {
-                        h.append(contentsOf: c.ints.lazy.map { $0 >> 63 })
-                    }
-                }
-                out.highs = h
-            }
-            return out
+            return buildInts(validity)
         }
+    }
+
+    /// The validity bytes of the concatenation (nil when no row is NULL; NULL-typed chunks are
+    /// NULL rows).
+    private func buildValidity() -> [UInt8]? {
+        guard chunks.contains(where: { $0.validity != nil || ($0.type == .null && type != .null) }) else {
+            return type == .null ? [UInt8](repeating: 0, count: count) : nil
+        }
+        var v = [UInt8]()
+        v.reserveCapacity(count)
+        for c in chunks {
+            if let cv = c.validity {
+                v.append(contentsOf: cv)
+            } else {
+                v.append(contentsOf: repeatElement(c.type == .null ? 0 : 1, count: c.count))
+            }
+        }
+        return v.contains(0) ? v : nil
+    }
+
+    /// VARCHAR: the codes as they are when every chunk shares one dictionary, else one flat
+    /// column (`concatenatedViews`).
+    private func buildStrings(_ validity: [UInt8]?) -> Column {
+        let typed = chunks.filter { $0.type == .varchar }
+        if let first = typed.first?.dictionary, typed.allSatisfy({ $0.dictionary === first }) {
+            let codes = concatenated { $0.type == .null ? nil : $0.codes }
+            return Column(codes: codes, dictionary: first, validity: validity)
+        }
+        return Self.concatenatedViews(chunks, count: count, validity: validity)
+    }
+
+    /// Integer-stored types; HUGEINT chunks beyond Int64 give high words for every row (the
+    /// sign of the low word where narrow).
+    private func buildInts(_ validity: [UInt8]?) -> Column {
+        // NULL chunks (and placeholders without values) are zeros
+        let hasValues = { (c: Column) in c.type != .null && c.ints.count >= c.count }
+        var out = Column(type: type, ints: concatenated { hasValues($0) ? $0.ints : nil }, validity: validity)
+        if chunks.contains(where: { $0.highs != nil }) {
+            out.highs = concatenated { c in c.highs ?? (hasValues(c) ? c.ints.map { $0 >> 63 } : nil) }
+        }
+        return out
+    }
+
+    /// The chunks' values end to end: `values(c)` of each chunk, or zeros where it gives nil.
+    private func concatenated<T: Numeric>(_ values: (Column) -> [T]?) -> [T] {
+        var out = [T]()
+        out.reserveCapacity(count)
+        for c in chunks {
+            if let v = values(c) {
+                out.append(contentsOf: v)
+            } else {
+                out.append(contentsOf: repeatElement(0, count: c.count))
+            }
+        }
+        return out
     }
 
     /// VARCHAR chunks of different dictionaries or in the flat form, as one flat column: the

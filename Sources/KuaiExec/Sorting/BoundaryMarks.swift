@@ -7,65 +7,36 @@ func markChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: UnsafeM
     let n = perm.count
     if n < 2 || col.type == .null { return }
     let valid = col.validity
-    @inline(__always) func nullAt(_ r: Int) -> Bool { valid != nil && valid![r] == 0 }
+    /// Marks i where rows perm[i - 1] and perm[i] differ in NULL-ness or, both valid, `differ`.
+    @inline(__always) func mark(_ differ: (_ a: Int, _ b: Int) -> Bool) {
+        for i in 1..<n {
+            let a = Int(perm[i - 1])
+            let b = Int(perm[i])
+            let na = valid != nil && valid![a] == 0
+            let nb = valid != nil && valid![b] == 0
+            if na != nb || (!na && differ(a, b)) { marks[i] = 1 }
+        }
+    }
     switch col.type {
     case .double:
-        col.doubles.withUnsafeBufferPointer { d in
-            for i in 1..<n {
-                let a = Int(perm[i - 1])
-                let b = Int(perm[i])
-                let na = nullAt(a)
-                let nb = nullAt(b)
-                if na != nb || (!na && doubleKey(d[a]) != doubleKey(d[b])) { marks[i] = 1 }
-            }
-        }
+        col.doubles.withUnsafeBufferPointer { d in mark { doubleKey(d[$0]) != doubleKey(d[$1]) } }
     case .varchar where col.isFlatString:
-        col.views.withUnsafeBufferPointer { v in
-            for i in 1..<n {
-                let a = Int(perm[i - 1])
-                let b = Int(perm[i])
-                let na = nullAt(a)
-                let nb = nullAt(b)
-                if na != nb || (!na && !StringView.equal(v[a], v[b])) { marks[i] = 1 }
-            }
-        }
+        col.views.withUnsafeBufferPointer { v in mark { !StringView.equal(v[$0], v[$1]) } }
     case .varchar:
         let dv = col.dictionary!.views
         col.codes.withUnsafeBufferPointer { c in
-            for i in 1..<n {
-                let a = Int(perm[i - 1])
-                let b = Int(perm[i])
-                let na = nullAt(a)
-                let nb = nullAt(b)
-                if na != nb || (!na && c[a] != c[b] && !StringView.equal(dv[Int(c[a])], dv[Int(c[b])])) {
-                    marks[i] = 1
-                }
-            }
+            mark { c[$0] != c[$1] && !StringView.equal(dv[Int(c[$0])], dv[Int(c[$1])]) }
         }
     default:
         if let h = col.highs {
             // HUGEINT beyond Int64: both words
-            for i in 1..<n {
-                let a = Int(perm[i - 1])
-                let b = Int(perm[i])
-                let na = nullAt(a)
-                let nb = nullAt(b)
-                if na != nb || (!na && (col.ints[a] != col.ints[b] || h[a] != h[b])) { marks[i] = 1 }
-            }
-            return
-        }
-        col.ints.withUnsafeBufferPointer { x in
-            if valid == nil {
+            col.ints.withUnsafeBufferPointer { x in mark { x[$0] != x[$1] || h[$0] != h[$1] } }
+        } else if valid == nil {
+            col.ints.withUnsafeBufferPointer { x in
                 for i in 1..<n where x[Int(perm[i - 1])] != x[Int(perm[i])] { marks[i] = 1 }
-            } else {
-                for i in 1..<n {
-                    let a = Int(perm[i - 1])
-                    let b = Int(perm[i])
-                    let na = nullAt(a)
-                    let nb = nullAt(b)
-                    if na != nb || (!na && x[a] != x[b]) { marks[i] = 1 }
-                }
             }
+        } else {
+            col.ints.withUnsafeBufferPointer { x in mark { x[$0] != x[$1] } }
         }
     }
 }

@@ -1,28 +1,84 @@
 import KuaiCore
 
 /// Stable LSD radix sort of `perm` (row ids) by `keys` (parallel to `perm`), using the low
-/// `bits` bits of the keys. Digits of up to 11 bits (8 for small inputs); digits that are equal
-/// in every row are skipped. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch
-/// of equal size.
+/// `bits` bits of the keys. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch
+/// of equal size. See `radixSortRecords`.
 func radixSort(
     keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
     tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>, bits: Int
 ) {
-    let n = keys.count
+    radixSortRecords(KeyedRows(keys: keys, perm: perm), scratch: KeyedRows(keys: tmpKeys, perm: tmpPerm), bits: bits)
+}
+
+/// Stable LSD radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
+/// index, so equal keys keep index order). `tmp` is scratch of equal size. See `radixSortRecords`.
+func radixSortPacked(
+    _ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>, lowBit: Int, bits: Int
+) {
+    let shift = UInt64(lowBit)
+    radixSortRecords(PackedRows(words: elems, shift: shift), scratch: PackedRows(words: tmp, shift: shift), bits: bits)
+}
+
+/// The records a radix sort moves, each with a sort key.
+protocol RadixRecords {
+    associatedtype Record
+    var count: Int { get }
+    subscript(_ i: Int) -> Record { get nonmutating set }
+    /// The key of a record (sorted by its low `bits` bits).
+    func key(_ r: Record) -> UInt64
+    /// Copies every record of `other` (of equal count) here.
+    func assign(from other: Self)
+}
+
+/// Rows as a key array and a parallel array of row ids.
+struct KeyedRows: RadixRecords {
+    let keys: UnsafeMutableBufferPointer<UInt64>
+    let perm: UnsafeMutableBufferPointer<Int32>
+    var count: Int { keys.count }
+    subscript(_ i: Int) -> (UInt64, Int32) {
+        @inline(__always) get { (keys[i], perm[i]) }
+        @inline(__always) nonmutating set {
+            keys[i] = newValue.0
+            perm[i] = newValue.1
+        }
+    }
+    @inline(__always) func key(_ r: (UInt64, Int32)) -> UInt64 { r.0 }
+    func assign(from other: KeyedRows) {
+        _ = keys.update(fromContentsOf: other.keys)
+        _ = perm.update(fromContentsOf: other.perm)
+    }
+}
+
+/// Rows as one word each: the key above the low `shift` bits (which hold a row index or value).
+struct PackedRows: RadixRecords {
+    let words: UnsafeMutableBufferPointer<UInt64>
+    let shift: UInt64
+    var count: Int { words.count }
+    subscript(_ i: Int) -> UInt64 {
+        @inline(__always) get { words[i] }
+        @inline(__always) nonmutating set { words[i] = newValue }
+    }
+    @inline(__always) func key(_ r: UInt64) -> UInt64 { r >> shift }
+    func assign(from other: PackedRows) { _ = words.update(fromContentsOf: other.words) }
+}
+
+/// Stable LSD radix sort of `records` by the low `bits` bits of their keys; `scratch` holds as
+/// many records. Digits of up to 11 bits (8 for small inputs); a digit equal in every record is
+/// skipped; every histogram comes from one read. Up to 48 records sort by insertion.
+func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
+    let n = records.count
     if n < 2 || bits == 0 { return }
     if n <= 48 {
         // insertion sort (stable)
         for i in 1..<n {
-            let k = keys[i]
-            let p = perm[i]
+            let r = records[i]
+            let k = records.key(r)
             var j = i - 1
-            while j >= 0 && keys[j] > k {
-                keys[j + 1] = keys[j]
-                perm[j + 1] = perm[j]
+            while j >= 0 && records.key(records[j]) > k {
+                records[j + 1] = records[j]
                 j -= 1
             }
-            keys[j + 1] = k
-            perm[j + 1] = p
+            records[j + 1] = r
         }
         return
     }
@@ -31,21 +87,18 @@ func radixSort(
     let digit = (bits + passes - 1) / passes
     let radix = 1 << digit
     let mask = UInt64(radix - 1)
-    // All histograms in one read.
     let hist = UnsafeMutableBufferPointer<Int>.allocate(capacity: passes * radix)
     defer { hist.deallocate() }
     hist.initialize(repeating: 0)
     for i in 0..<n {
-        let k = keys[i]
+        let k = records.key(records[i])
         for p in 0..<passes {
             hist[p * radix + Int(truncatingIfNeeded: (k >> UInt64(p * digit)) & mask)] += 1
         }
     }
-    var srcK = keys
-    var srcP = perm
-    var dstK = tmpKeys
-    var dstP = tmpPerm
-    var inTmp = false
+    var src = records
+    var dst = scratch
+    var inScratch = false
     for p in 0..<passes {
         let h = UnsafeMutableBufferPointer(rebasing: hist[p * radix..<(p + 1) * radix])
         var skip = false
@@ -62,72 +115,14 @@ func radixSort(
         }
         let shift = UInt64(p * digit)
         for i in 0..<n {
-            let k = srcK[i]
-            let b = Int(truncatingIfNeeded: (k >> shift) & mask)
+            let r = src[i]
+            let b = Int(truncatingIfNeeded: (src.key(r) >> shift) & mask)
             let d = h[b]
             h[b] = d + 1
-            dstK[d] = k
-            dstP[d] = srcP[i]
-        }
-        swap(&srcK, &dstK)
-        swap(&srcP, &dstP)
-        inTmp.toggle()
-    }
-    if inTmp {
-        _ = keys.update(fromContentsOf: tmpKeys)
-        _ = perm.update(fromContentsOf: tmpPerm)
-    }
-}
-
-/// Stable LSD radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
-/// index, so equal keys keep index order). `tmp` is scratch of equal size.
-func radixSortPacked(
-    _ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>,
-    lowBit: Int, bits: Int
-) {
-    let n = elems.count
-    if n < 2 || bits == 0 { return }
-    let maxDigit = n >= 1 << 16 ? 11 : 8
-    let passes = (bits + maxDigit - 1) / maxDigit
-    let digit = (bits + passes - 1) / passes
-    let radix = 1 << digit
-    let mask = UInt64(radix - 1)
-    let hist = UnsafeMutableBufferPointer<Int>.allocate(capacity: passes * radix)
-    defer { hist.deallocate() }
-    hist.initialize(repeating: 0)
-    for i in 0..<n {
-        let k = elems[i] >> UInt64(lowBit)
-        for p in 0..<passes {
-            hist[p * radix + Int(truncatingIfNeeded: (k >> UInt64(p * digit)) & mask)] += 1
-        }
-    }
-    var src = elems
-    var dst = tmp
-    var inTmp = false
-    for p in 0..<passes {
-        let h = UnsafeMutableBufferPointer(rebasing: hist[p * radix..<(p + 1) * radix])
-        var skip = false
-        for b in 0..<radix where h[b] != 0 {
-            skip = h[b] == n
-            break
-        }
-        if skip { continue }
-        var sum = 0
-        for b in 0..<radix {
-            let c = h[b]
-            h[b] = sum
-            sum += c
-        }
-        let shift = UInt64(lowBit + p * digit)
-        for i in 0..<n {
-            let e = src[i]
-            let b = Int(truncatingIfNeeded: (e >> shift) & mask)
-            let d = h[b]
-            h[b] = d + 1
-            dst[d] = e
+            dst[d] = r
         }
         swap(&src, &dst)
-        inTmp.toggle()
+        inScratch.toggle()
     }
-    if inTmp { _ = elems.update(fromContentsOf: tmp) }
+    if inScratch { records.assign(from: scratch) }
 }

@@ -60,144 +60,155 @@ struct SortField {
 ///   VARCHAR chunks with different dictionaries are concatenated (one dictionary) first.
 func sortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [SortField] {
     var fields: [SortField] = []
-    // A HUGEINT key with values beyond Int64 sorts as two keys: the signed high word, then the
-    // unsigned low word (stored sign-flipped, so that the signed-to-unsigned mapping below
-    // restores its unsigned order). Both fields carry the key's index.
-    var parts: [(chunks: [Column], key: SortKey, keyIndex: Int)] = []
     for (keyIndex, key) in keys.enumerated() {
-        let chunks = keyChunks[keyIndex]
-        guard chunks.contains(where: { $0.highs != nil }) else {
-            parts.append((chunks, key, keyIndex))
-            continue
+        for chunks in sortKeyParts(keyChunks[keyIndex]) {
+            fields += normalizedFields(chunks, count: n, key: key, keyIndex: keyIndex)
         }
-        let hi = chunks.map { c -> Column in
-            if c.type == .null { return c }
-            return Column(type: .bigint, ints: c.highs ?? c.ints.map { $0 >> 63 }, validity: c.validity)
-        }
-        let lo = chunks.map { c -> Column in
-            if c.type == .null { return c }
-            return Column(type: .bigint, ints: c.ints.map { $0 ^ Int64.min }, validity: c.validity)
-        }
-        parts.append((hi, key, keyIndex))
-        parts.append((lo, key, keyIndex))
-    }
-    for (chunksIn, key, keyIndex) in parts {
-        var chunks = chunksIn
-        let type = chunks.first?.type ?? .null
-        if type == .varchar, chunks.contains(where: { $0.dictionary == nil || $0.dictionary !== chunks[0].dictionary })
-        {
-            var b = ColumnBuilder(type: .varchar)
-            for c in chunks { b.append(c) }
-            chunks = [b.take().dictionaryEncoded()]
-        }
-        var vals = [UInt64](repeating: 0, count: n)
-        var isNull: [UInt8] = []  // allocated at the first NULL
-        var lo = UInt64.max
-        var hi: UInt64 = 0
-        let allNull = type == .null
-        let ranks: [Int32] = type == .varchar ? stringRanks(chunks) : []
-        // 1. order-preserving unsigned value per valid row, range over valid rows
-        vals.withUnsafeMutableBufferPointer { v in
-            var offset = 0
-            for col in chunks {
-                let m = col.count
-                let out = UnsafeMutableBufferPointer(rebasing: v[offset..<offset + m])
-                switch col.type {
-                case .null:
-                    break
-                case .double:
-                    col.doubles.withUnsafeBufferPointer { d in
-                        for i in 0..<m { out[i] = orderedDouble(d[i]) }
-                    }
-                case .varchar:
-                    ranks.withUnsafeBufferPointer { r in
-                        col.codes.withUnsafeBufferPointer { c in
-                            if let valid = col.validity {
-                                for i in 0..<m where valid[i] != 0 { out[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
-                            } else {
-                                for i in 0..<m { out[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
-                            }
-                        }
-                    }
-                default:
-                    col.ints.withUnsafeBufferPointer { x in
-                        for i in 0..<m { out[i] = UInt64(bitPattern: x[i]) ^ (1 << 63) }
-                    }
-                }
-                if allNull || col.type == .null {
-                    if isNull.isEmpty { isNull = [UInt8](repeating: 0, count: n) }
-                    for i in 0..<m { isNull[offset + i] = 1 }
-                } else if let valid = col.validity {
-                    for i in 0..<m {
-                        if valid[i] == 0 {
-                            if isNull.isEmpty { isNull = [UInt8](repeating: 0, count: n) }
-                            isNull[offset + i] = 1
-                            continue
-                        }
-                        let x = out[i]
-                        if x < lo { lo = x }
-                        if x > hi { hi = x }
-                    }
-                } else {
-                    for i in 0..<m {
-                        let x = out[i]
-                        if x < lo { lo = x }
-                        if x > hi { hi = x }
-                    }
-                }
-                offset += m
-            }
-        }
-        let hasNull = !isNull.isEmpty
-        let anyValid = lo <= hi
-        let range: UInt64 = anyValid ? hi &- lo : 0
-        // 2. shift, direction, NULL placement
-        if hasNull && range == UInt64.max {
-            // 65 values of bits: a separate NULL indicator field, then the value.
-            var flag = [UInt64](repeating: 0, count: n)
-            vals.withUnsafeMutableBufferPointer { v in
-                flag.withUnsafeMutableBufferPointer { f in
-                    for i in 0..<n {
-                        let null = isNull[i] != 0
-                        f[i] = (null == key.nullsFirst) ? 0 : 1
-                        if null {
-                            v[i] = 0
-                        } else {
-                            let s = v[i] &- lo
-                            v[i] = key.ascending ? s : range &- s
-                        }
-                    }
-                }
-            }
-            fields.append(SortField(values: flag, bits: 1, key: keyIndex))
-            fields.append(SortField(values: vals, bits: 64, key: keyIndex))
-            continue
-        }
-        let total = hasNull ? (anyValid ? range + 1 : 0) : range
-        if total == 0 { continue }  // a constant key orders nothing
-        let nullValue: UInt64 = key.nullsFirst ? 0 : total
-        let base: UInt64 = (hasNull && key.nullsFirst) ? 1 : 0
-        vals.withUnsafeMutableBufferPointer { v in
-            if hasNull {
-                isNull.withUnsafeBufferPointer { nl in
-                    for i in 0..<n {
-                        if nl[i] != 0 {
-                            v[i] = nullValue
-                            continue
-                        }
-                        let s = v[i] &- lo
-                        v[i] = (key.ascending ? s : range &- s) &+ base
-                    }
-                }
-            } else if key.ascending {
-                for i in 0..<n { v[i] = v[i] &- lo }
-            } else {
-                for i in 0..<n { v[i] = range &- (v[i] &- lo) }
-            }
-        }
-        fields.append(SortField(values: vals, bits: 64 - total.leadingZeroBitCount, key: keyIndex))
     }
     return fields
+}
+
+/// The columns one key sorts by, as chunks. A HUGEINT key with values beyond Int64 sorts as two
+/// keys: the signed high word, then the unsigned low word (stored sign-flipped, so that the
+/// signed-to-unsigned mapping of `orderedWords` restores its unsigned order).
+func sortKeyParts(_ chunks: [Column]) -> [[Column]] {
+    guard chunks.contains(where: { $0.highs != nil }) else { return [chunks] }
+    let hi = chunks.map { c -> Column in
+        if c.type == .null { return c }
+        return Column(type: .bigint, ints: c.highs ?? c.ints.map { $0 >> 63 }, validity: c.validity)
+    }
+    let lo = chunks.map { c -> Column in
+        if c.type == .null { return c }
+        return Column(type: .bigint, ints: c.ints.map { $0 ^ Int64.min }, validity: c.validity)
+    }
+    return [hi, lo]
+}
+
+/// The fields of one key (`count` rows as chunks): none for a constant key, one field of as many
+/// bits as the key's range (plus one value for NULL), or two (a NULL indicator, then 64 bits)
+/// when the values use all 64 bits and there are NULLs.
+func normalizedFields(_ chunksIn: [Column], count n: Int, key: SortKey, keyIndex: Int) -> [SortField] {
+    var chunks = chunksIn
+    let type = chunks.first?.type ?? .null
+    if type == .varchar, chunks.contains(where: { $0.dictionary == nil || $0.dictionary !== chunks[0].dictionary }) {
+        var b = ColumnBuilder(type: .varchar)
+        for c in chunks { b.append(c) }
+        chunks = [b.take().dictionaryEncoded()]
+    }
+    let words = orderedWords(chunks, count: n)
+    var vals = words.values
+    let (isNull, lo, hi) = (words.isNull, words.lo, words.hi)
+    let hasNull = !isNull.isEmpty
+    let anyValid = lo <= hi
+    let range: UInt64 = anyValid ? hi &- lo : 0
+    // shift, direction, NULL placement
+    if hasNull && range == UInt64.max {
+        // 65 values of bits: a separate NULL indicator field, then the value.
+        var flag = [UInt64](repeating: 0, count: n)
+        vals.withUnsafeMutableBufferPointer { v in
+            flag.withUnsafeMutableBufferPointer { f in
+                for i in 0..<n {
+                    let null = isNull[i] != 0
+                    f[i] = (null == key.nullsFirst) ? 0 : 1
+                    if null {
+                        v[i] = 0
+                    } else {
+                        let s = v[i] &- lo
+                        v[i] = key.ascending ? s : range &- s
+                    }
+                }
+            }
+        }
+        return [SortField(values: flag, bits: 1, key: keyIndex), SortField(values: vals, bits: 64, key: keyIndex)]
+    }
+    let total = hasNull ? (anyValid ? range + 1 : 0) : range
+    if total == 0 { return [] }  // a constant key orders nothing
+    let nullValue: UInt64 = key.nullsFirst ? 0 : total
+    let base: UInt64 = (hasNull && key.nullsFirst) ? 1 : 0
+    vals.withUnsafeMutableBufferPointer { v in
+        if hasNull {
+            isNull.withUnsafeBufferPointer { nl in
+                for i in 0..<n {
+                    if nl[i] != 0 {
+                        v[i] = nullValue
+                        continue
+                    }
+                    let s = v[i] &- lo
+                    v[i] = (key.ascending ? s : range &- s) &+ base
+                }
+            }
+        } else if key.ascending {
+            for i in 0..<n { v[i] = v[i] &- lo }
+        } else {
+            for i in 0..<n { v[i] = range &- (v[i] &- lo) }
+        }
+    }
+    return [SortField(values: vals, bits: 64 - total.leadingZeroBitCount, key: keyIndex)]
+}
+
+/// An order-preserving unsigned word per row of the chunks (`count` rows in all: integers
+/// sign-flipped, DOUBLE by `orderedDouble`, VARCHAR by byte-order rank; NULL rows unspecified),
+/// a NULL byte per row (empty when no row is NULL) and the range [lo, hi] of the valid words
+/// (lo > hi when none).
+func orderedWords(_ chunks: [Column], count n: Int) -> (values: [UInt64], isNull: [UInt8], lo: UInt64, hi: UInt64) {
+    var vals = [UInt64](repeating: 0, count: n)
+    var isNull: [UInt8] = []  // allocated at the first NULL
+    var lo = UInt64.max
+    var hi: UInt64 = 0
+    let allNull = (chunks.first?.type ?? .null) == .null
+    let ranks: [Int32] = chunks.first?.type == .varchar ? stringRanks(chunks) : []
+    vals.withUnsafeMutableBufferPointer { v in
+        var offset = 0
+        for col in chunks {
+            let m = col.count
+            let out = UnsafeMutableBufferPointer(rebasing: v[offset..<offset + m])
+            switch col.type {
+            case .null:
+                break
+            case .double:
+                col.doubles.withUnsafeBufferPointer { d in
+                    for i in 0..<m { out[i] = orderedDouble(d[i]) }
+                }
+            case .varchar:
+                ranks.withUnsafeBufferPointer { r in
+                    col.codes.withUnsafeBufferPointer { c in
+                        if let valid = col.validity {
+                            for i in 0..<m where valid[i] != 0 { out[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
+                        } else {
+                            for i in 0..<m { out[i] = UInt64(UInt32(bitPattern: r[Int(c[i])])) }
+                        }
+                    }
+                }
+            default:
+                col.ints.withUnsafeBufferPointer { x in
+                    for i in 0..<m { out[i] = UInt64(bitPattern: x[i]) ^ (1 << 63) }
+                }
+            }
+            if allNull || col.type == .null {
+                if isNull.isEmpty { isNull = [UInt8](repeating: 0, count: n) }
+                for i in 0..<m { isNull[offset + i] = 1 }
+            } else if let valid = col.validity {
+                for i in 0..<m {
+                    if valid[i] == 0 {
+                        if isNull.isEmpty { isNull = [UInt8](repeating: 0, count: n) }
+                        isNull[offset + i] = 1
+                        continue
+                    }
+                    let x = out[i]
+                    if x < lo { lo = x }
+                    if x > hi { hi = x }
+                }
+            } else {
+                for i in 0..<m {
+                    let x = out[i]
+                    if x < lo { lo = x }
+                    if x > hi { hi = x }
+                }
+            }
+            offset += m
+        }
+    }
+    return (vals, isNull, lo, hi)
 }
 
 /// Fields packed into 64-bit words: `words[w]` (most significant word first, `bits[w]` used bits)

@@ -33,110 +33,105 @@ func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes
         }
         return ((0..<n).map { Int32($0) }, marks)
     }
-    var keyBuf = packed.words[0]
+    var first = packed.words[0]
     packed.words[0] = []
-    var perm: [Int32] = []
-    if packed.bits[0] + idxBits <= 64 {
-        // key and row index in one word: one array to move per pass
-        let idxMask = (UInt64(1) << UInt64(idxBits)) - 1
-        var tmp = [UInt64](repeating: 0, count: n)
-        keyBuf.withUnsafeMutableBufferPointer { k in
-            for i in 0..<n { k[i] = (k[i] << UInt64(idxBits)) | UInt64(i) }
-            tmp.withUnsafeMutableBufferPointer { t in
-                radixSortPacked(k, tmp: t, lowBit: idxBits, bits: packed.bits[0])
-            }
-        }
-        tmp = []  // scratch freed before the permutation exists
-        perm = [Int32](repeating: 0, count: n)
-        keyBuf.withUnsafeMutableBufferPointer { k in
-            perm.withUnsafeMutableBufferPointer { p in
-                for i in 0..<n {
-                    let e = k[i]
-                    p[i] = Int32(truncatingIfNeeded: e & idxMask)
-                    k[i] = e >> UInt64(idxBits)
-                }
-            }
-        }
-    } else {
-        perm = (0..<n).map { Int32($0) }
-        var tmpK = [UInt64](repeating: 0, count: n)
-        var tmpP = [Int32](repeating: 0, count: n)
-        keyBuf.withUnsafeMutableBufferPointer { k in
-            perm.withUnsafeMutableBufferPointer { p in
-                tmpK.withUnsafeMutableBufferPointer { tk in
-                    tmpP.withUnsafeMutableBufferPointer { tp in
-                        radixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp, bits: packed.bits[0])
-                    }
-                }
-            }
-        }
-    }
-    if packed.words.count > 1 {
-        // Runs of equal first words, sorted by the later words. Scratch is allocated only as
-        // large as the longest run.
-        var longest = 0
-        keyBuf.withUnsafeBufferPointer { top in
-            var lo = 0
-            while lo < n {
-                var hi = lo + 1
-                while hi < n && top[hi] == top[lo] { hi += 1 }
-                longest = max(longest, hi - lo)
-                lo = hi
-            }
-        }
-        if longest > 1 {
-            let sub = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
-            let tmpK = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
-            let tmpP = UnsafeMutableBufferPointer<Int32>.allocate(capacity: longest)
-            defer {
-                sub.deallocate()
-                tmpK.deallocate()
-                tmpP.deallocate()
-            }
-            perm.withUnsafeMutableBufferPointer { p in
-                keyBuf.withUnsafeBufferPointer { top in
-                    var lo = 0
-                    while lo < n {
-                        var hi = lo + 1
-                        while hi < n && top[hi] == top[lo] { hi += 1 }
-                        if hi - lo > 1 {
-                            refineRun(
-                                level: 1, lo: 0, hi: hi - lo, packed: packed, sub: sub,
-                                perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), tmpK: tmpK, tmpP: tmpP)
-                        }
-                        lo = hi
-                    }
-                }
-            }
-        }
-    }
+    var perm = sortByFirstWord(&first, bits: packed.bits[0], indexBits: idxBits)
+    if packed.words.count > 1 { sortRunsByLaterWords(first, packed, &perm) }
     // prefix marks from the sorted first word
-    var marks: [[UInt8]?] = []
-    for prefix in markPrefixes {
+    let marks = markPrefixes.map { prefix -> [UInt8]? in
         var mask: UInt64 = 0
-        var ok = true
         for f in fieldBits.indices where fieldKeys[f] < prefix {
-            if packed.fieldWord[f] != 0 {
-                ok = false
-                break
-            }
+            if packed.fieldWord[f] != 0 { return nil }
             let fm: UInt64 = fieldBits[f] >= 64 ? ~0 : ((1 << UInt64(fieldBits[f])) - 1)
             mask |= fm << UInt64(packed.fieldShift[f])
         }
-        if !ok {
-            marks.append(nil)
-            continue
-        }
         var m = [UInt8](repeating: 0, count: n)
-        keyBuf.withUnsafeBufferPointer { k in
+        first.withUnsafeBufferPointer { k in
             m.withUnsafeMutableBufferPointer { mb in
                 mb[0] = 1
                 for i in 1..<n where (k[i] ^ k[i - 1]) & mask != 0 { mb[i] = 1 }
             }
         }
-        marks.append(m)
+        return m
     }
     return (perm, marks)
+}
+
+/// Radix-sorts the rows by their first key word (`bits` used bits); `words` ends sorted. Returns
+/// the row order. When the word and a row index of `indexBits` bits fit one UInt64 they are
+/// sorted together (one array to move per pass), else the words and a permutation.
+func sortByFirstWord(_ words: inout [UInt64], bits: Int, indexBits: Int) -> [Int32] {
+    let n = words.count
+    if bits + indexBits > 64 {
+        var perm = (0..<n).map { Int32($0) }
+        var tmpK = [UInt64](repeating: 0, count: n)
+        var tmpP = [Int32](repeating: 0, count: n)
+        words.withUnsafeMutableBufferPointer { k in
+            perm.withUnsafeMutableBufferPointer { p in
+                tmpK.withUnsafeMutableBufferPointer { tk in
+                    tmpP.withUnsafeMutableBufferPointer { tp in
+                        radixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp, bits: bits)
+                    }
+                }
+            }
+        }
+        return perm
+    }
+    let idxMask = (UInt64(1) << UInt64(indexBits)) - 1
+    var tmp = [UInt64](repeating: 0, count: n)
+    words.withUnsafeMutableBufferPointer { k in
+        for i in 0..<n { k[i] = (k[i] << UInt64(indexBits)) | UInt64(i) }
+        tmp.withUnsafeMutableBufferPointer { t in radixSortPacked(k, tmp: t, lowBit: indexBits, bits: bits) }
+    }
+    tmp = []  // scratch freed before the permutation exists
+    var perm = [Int32](repeating: 0, count: n)
+    words.withUnsafeMutableBufferPointer { k in
+        perm.withUnsafeMutableBufferPointer { p in
+            for i in 0..<n {
+                let e = k[i]
+                p[i] = Int32(truncatingIfNeeded: e & idxMask)
+                k[i] = e >> UInt64(indexBits)
+            }
+        }
+    }
+    return perm
+}
+
+/// Sorts each run of equal (sorted) first words in `perm` by the later words of `packed`.
+/// Scratch is allocated only as large as the longest run.
+func sortRunsByLaterWords(_ first: [UInt64], _ packed: PackedKeys, _ perm: inout [Int32]) {
+    let n = first.count
+    /// Calls `body(lo, hi)` for each run [lo, hi) of equal first words.
+    func forEachRun(_ body: (Int, Int) -> Void) {
+        first.withUnsafeBufferPointer { top in
+            var lo = 0
+            while lo < n {
+                var hi = lo + 1
+                while hi < n && top[hi] == top[lo] { hi += 1 }
+                body(lo, hi)
+                lo = hi
+            }
+        }
+    }
+    var longest = 0
+    forEachRun { lo, hi in longest = max(longest, hi - lo) }
+    if longest < 2 { return }
+    let sub = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
+    let tmpK = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
+    let tmpP = UnsafeMutableBufferPointer<Int32>.allocate(capacity: longest)
+    defer {
+        sub.deallocate()
+        tmpK.deallocate()
+        tmpP.deallocate()
+    }
+    perm.withUnsafeMutableBufferPointer { p in
+        forEachRun { lo, hi in
+            if hi - lo < 2 { return }
+            refineRun(
+                level: 1, lo: 0, hi: hi - lo, packed: packed, sub: sub,
+                perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), tmpK: tmpK, tmpP: tmpP)
+        }
+    }
 }
 
 /// `sortRows` over contiguous columns.

@@ -101,6 +101,7 @@ enum ChunkEncoder {
                     }
                 }
             case .varchar:
+                // Dictionary codes: each code used is interned once.
                 var remap = [Int32](repeating: -1, count: c.dictionary?.count ?? 0)
                 for i in 0..<c.count where c.isValid(i) {
                     let code = Int(c.codes[i])

@@ -81,6 +81,7 @@ public final class ParquetPartitionedWriter {
         if !c.isValid(r) { return (1, 0) }
         switch c.type {
         case .double: return (0, Int64(bitPattern: c.doubles[r].bitPattern))
+        case .varchar where c.dictionary == nil: return (3, Int64(bitPattern: c.stringView(at: r).hashValue64))
         case .varchar: return (2, Int64(c.codes[r]))
         default: return (0, c.ints[r])
         }
@@ -92,7 +93,7 @@ public final class ParquetPartitionedWriter {
             .joined(separator: "/")
         var stable = key
         for (k, c) in parts.enumerated() where c.type == .varchar && c.isValid(r) {
-            stable[2 * k + 1] = Int64(bitPattern: UInt64(truncatingIfNeeded: c.stringView(at: r).string.hashValue))
+            stable[2 * k + 1] = Int64(bitPattern: c.stringView(at: r).hashValue64)
         }
         if let w = writerOf[stable], writers[w].path.hasSuffix("/" + path + "/data_0.parquet") { return w }
         if let w = writers.firstIndex(where: { $0.path == directory + "/" + path + "/data_0.parquet" }) {

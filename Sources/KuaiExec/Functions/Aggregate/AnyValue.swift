@@ -111,3 +111,11 @@ final class SingleRowState: AggregateState {
     }
     func makeEmpty() -> AggregateState { SingleRowState(type: value.type) }
 }
+
+extension AggregateRegistry {
+    /// any_value / first / arbitrary of any type (the argument's type).
+    static func anyValue(_ c: AggregateCall) -> AggregateFunction? {
+        guard ["any_value", "first", "arbitrary"].contains(c.name), let t = c.argumentType else { return nil }
+        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in AnyValueState(type: at) }
+    }
+}

@@ -109,3 +109,13 @@ final class ApproxCountDistinctState: AggregateState {
         return mix(h)
     }
 }
+
+extension AggregateRegistry {
+    /// approx_count_distinct(x) of any type: BIGINT.
+    static func approxCountDistinct(_ c: AggregateCall) -> AggregateFunction? {
+        guard c.name == "approx_count_distinct", let t = c.argumentType else { return nil }
+        return AggregateFunction(name: c.name, argumentType: t, returnType: .bigint) { _ in
+            ApproxCountDistinctState()
+        }
+    }
+}

@@ -84,3 +84,16 @@ extension TDigest {
         if !processed.isEmpty || !unprocessed.isEmpty { process() }
     }
 }
+
+extension AggregateRegistry {
+    /// approx_quantile(x, q): numbers, DATE and TIMESTAMP (as DuckDB); the result has the input's
+    /// type; nil when q is not a constant number in [0, 1].
+    static func approxQuantile(_ c: AggregateCall) -> AggregateFunction? {
+        guard c.name == "approx_quantile", let t = c.argumentType, t.isNumeric || t == .date || t == .timestamp,
+            let q = c.number(0), q >= 0 && q <= 1
+        else { return nil }
+        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
+            ApproxQuantileState(q: q, type: at)
+        }
+    }
+}

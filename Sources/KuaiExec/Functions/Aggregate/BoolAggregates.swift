@@ -46,3 +46,22 @@ final class BoolState: AggregateState {
     }
     func makeEmpty() -> AggregateState { BoolState(kind) }
 }
+
+extension AggregateRegistry {
+    /// bool_and / bool_or (BOOLEAN) and count_if (HUGEINT) of a BOOLEAN argument.
+    static func boolAggregate(_ c: AggregateCall) -> AggregateFunction? {
+        guard c.argumentType == .boolean else { return nil }
+        let kind: BoolState.Kind
+        switch c.name {
+        case "bool_and": kind = .and
+        case "bool_or": kind = .or
+        case "count_if": kind = .countIf
+        default: return nil
+        }
+        return AggregateFunction(
+            name: c.name, argumentType: .boolean, returnType: kind == .countIf ? .hugeint : .boolean
+        ) {
+            _ in BoolState(kind)
+        }
+    }
+}

@@ -60,3 +60,19 @@ func laneCount(_ c: UnsafeMutableBufferPointer<Int64>, _ ids: UnsafeBufferPointe
     }
     for k in 0..<g { c[k] &+= lanes[k] &+ lanes[g + k] &+ lanes[2 * g + k] &+ lanes[3 * g + k] }
 }
+
+extension AggregateRegistry {
+    /// count(*) (also `count()`, named count_star) and count(x): BIGINT.
+    static func count(_ c: AggregateCall) -> AggregateFunction? {
+        switch (c.name, c.argumentType) {
+        case ("count_star", nil), ("count", nil):
+            return AggregateFunction(name: "count_star", argumentType: nil, returnType: .bigint) { _ in
+                CountState(star: true)
+            }
+        case ("count", let t?):
+            return AggregateFunction(name: "count", argumentType: t, returnType: .bigint) { _ in CountState(star: false)
+            }
+        default: return nil
+        }
+    }
+}

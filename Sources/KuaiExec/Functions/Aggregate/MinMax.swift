@@ -56,102 +56,93 @@ final class MinMaxState: AggregateState {
             input.doubles.withUnsafeBufferPointer { xs in
                 doubles.withUnsafeMutableBufferPointer { best in
                     seen.withUnsafeMutableBufferPointer { seen in
-                        if let validity = input.validity {
-                            validity.withUnsafeBufferPointer { valid in
-                                for i in 0..<n where valid[i] != 0 {
-                                    let g = Int(ids[i])
-                                    let x = xs[i]
-                                    if seen[g] == 0 || betterDouble(x, best[g]) {
-                                        best[g] = x
-                                        seen[g] = 1
-                                    }
-                                }
-                            }
-                        } else {
-                            for i in 0..<n {
-                                let g = Int(ids[i])
-                                let x = xs[i]
-                                if seen[g] == 0 || betterDouble(x, best[g]) {
-                                    best[g] = x
-                                    seen[g] = 1
-                                }
-                            }
-                        }
+                        offerRows(xs, input.validity, ids, n, best, seen) { self.betterDouble($0, $1) }
                     }
                 }
             }
         case .varchar:
-            // Best code per group within the batch by the batch dictionary's ranks, then compare strings.
-            let input = input.dictionaryEncoded()
-            let dict = input.dictionary!
-            let ranks = dict.sortRanks
-            var bestInBatch = [Int32: Int32]()  // group -> code of batch dictionary
-            for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-                let g = ids[i]
-                let c = input.codes[i]
-                if let b = bestInBatch[g] {
-                    let rc = ranks[Int(c)]
-                    let rb = ranks[Int(b)]
-                    if isMax ? rc > rb : rc < rb { bestInBatch[g] = c }
-                } else {
-                    bestInBatch[g] = c
-                }
-            }
-            for (g, c) in bestInBatch { offerString(Int(g), dict[c]) }
+            updateStrings(input, ids, n)
         default:
-            if input.highs != nil || wideBest != nil {
-                makeWide()
-                var wb = wideBest!
-                wideBest = nil
-                for i in 0..<n where input.isValid(i) {
-                    let g = Int(ids[i])
-                    let v = input.int128(at: i)
-                    if seen[g] == 0 || (isMax ? v > wb[g] : v < wb[g]) {
-                        wb[g] = v
-                        seen[g] = 1
-                    }
-                }
-                wideBest = wb
-                return
-            }
+            if input.highs != nil || wideBest != nil { return updateWide(input, ids, n) }
             input.ints.withUnsafeBufferPointer { x in
                 ints.withUnsafeMutableBufferPointer { best in
                     seen.withUnsafeMutableBufferPointer { seen in
                         if input.validity == nil && best.count == 1 && n > 0 {
                             // One group (no GROUP BY): a plain min / max of the batch.
-                            let v =
-                                isMax
-                                ? maxOf(UnsafeBufferPointer(rebasing: x[0..<n]))
-                                : minOf(UnsafeBufferPointer(rebasing: x[0..<n]))
+                            let range = valueRange(x.baseAddress!, n, NoNulls())
+                            let v = isMax ? range.hi : range.lo
                             if seen[0] == 0 || better(v, best[0]) {
                                 best[0] = v
                                 seen[0] = 1
                             }
-                        } else if let validity = input.validity {
-                            validity.withUnsafeBufferPointer { valid in
-                                for i in 0..<n where valid[i] != 0 {
-                                    let g = Int(ids[i])
-                                    let v = x[i]
-                                    if seen[g] == 0 || better(v, best[g]) {
-                                        best[g] = v
-                                        seen[g] = 1
-                                    }
-                                }
-                            }
                         } else {
-                            for i in 0..<n {
-                                let g = Int(ids[i])
-                                let v = x[i]
-                                if seen[g] == 0 || better(v, best[g]) {
-                                    best[g] = v
-                                    seen[g] = 1
-                                }
-                            }
+                            offerRows(x, input.validity, ids, n, best, seen) { self.better($0, $1) }
                         }
                     }
                 }
             }
         }
+    }
+
+    /// Offers each valid row's value `xs[i]` to its group `ids[i]`: it becomes the group's best
+    /// when the group has none yet or `better(value, best)`.
+    @inline(__always)
+    private func offerRows<T>(
+        _ xs: UnsafeBufferPointer<T>, _ validity: [UInt8]?, _ ids: UnsafeBufferPointer<Int32>, _ n: Int,
+        _ best: UnsafeMutableBufferPointer<T>, _ seen: UnsafeMutableBufferPointer<UInt8>, _ better: (T, T) -> Bool
+    ) {
+        @inline(__always) func offer<V: RowValidity>(_ valid: V) {
+            for i in 0..<n where valid.isValid(i) {
+                let g = Int(ids[i])
+                let x = xs[i]
+                if seen[g] == 0 || better(x, best[g]) {
+                    best[g] = x
+                    seen[g] = 1
+                }
+            }
+        }
+        if let validity {
+            validity.withUnsafeBufferPointer { offer(ValidBytes(valid: $0.baseAddress!)) }
+        } else {
+            offer(NoNulls())
+        }
+    }
+
+    /// VARCHAR: the best code per group within the batch by the batch dictionary's ranks, then
+    /// each group's best string against the state's.
+    private func updateStrings(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
+        let input = input.dictionaryEncoded()
+        let dict = input.dictionary!
+        let ranks = dict.sortRanks
+        var bestInBatch = [Int32: Int32]()  // group -> code of batch dictionary
+        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+            let g = ids[i]
+            let c = input.codes[i]
+            if let b = bestInBatch[g] {
+                let rc = ranks[Int(c)]
+                let rb = ranks[Int(b)]
+                if isMax ? rc > rb : rc < rb { bestInBatch[g] = c }
+            } else {
+                bestInBatch[g] = c
+            }
+        }
+        for (g, c) in bestInBatch { offerString(Int(g), dict[c]) }
+    }
+
+    /// HUGEINT input beyond Int64 (or after it): 128-bit accumulators.
+    private func updateWide(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
+        makeWide()
+        var wb = wideBest!
+        wideBest = nil
+        for i in 0..<n where input.isValid(i) {
+            let g = Int(ids[i])
+            let v = input.int128(at: i)
+            if seen[g] == 0 || (isMax ? v > wb[g] : v < wb[g]) {
+                wb[g] = v
+                seen[g] = 1
+            }
+        }
+        wideBest = wb
     }
 
     func offerString(_ g: Int, _ s: String) {
@@ -216,46 +207,13 @@ final class MinMaxState: AggregateState {
     func makeEmpty() -> AggregateState { MinMaxState(type: type, isMax: isMax) }
 }
 
-/// The smallest value of a non-empty buffer (4 independent lanes).
-@inline(__always)
-func minOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
-    var m0 = x[0]
-    var m1 = x[0]
-    var m2 = x[0]
-    var m3 = x[0]
-    var i = 0
-    while i &+ 4 <= x.count {
-        m0 = min(m0, x[i])
-        m1 = min(m1, x[i &+ 1])
-        m2 = min(m2, x[i &+ 2])
-        m3 = min(m3, x[i &+ 3])
-        i &+= 4
+extension AggregateRegistry {
+    /// min / max of any type (the argument's type).
+    static func minOrMax(_ c: AggregateCall) -> AggregateFunction? {
+        guard c.name == "min" || c.name == "max", let t = c.argumentType else { return nil }
+        let isMax = c.name == "max"
+        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
+            MinMaxState(type: at, isMax: isMax)
+        }
     }
-    while i < x.count {
-        m0 = min(m0, x[i])
-        i &+= 1
-    }
-    return min(min(m0, m1), min(m2, m3))
-}
-
-/// The largest value of a non-empty buffer (4 independent lanes).
-@inline(__always)
-func maxOf(_ x: UnsafeBufferPointer<Int64>) -> Int64 {
-    var m0 = x[0]
-    var m1 = x[0]
-    var m2 = x[0]
-    var m3 = x[0]
-    var i = 0
-    while i &+ 4 <= x.count {
-        m0 = max(m0, x[i])
-        m1 = max(m1, x[i &+ 1])
-        m2 = max(m2, x[i &+ 2])
-        m3 = max(m3, x[i &+ 3])
-        i &+= 4
-    }
-    while i < x.count {
-        m0 = max(m0, x[i])
-        i &+= 1
-    }
-    return max(max(m0, m1), max(m2, m3))
 }

@@ -78,3 +78,31 @@ final class QuantileState: AggregateState {
         return min(n, max(1, Int(up))) - 1
     }
 }
+
+extension AggregateRegistry {
+    /// median and quantile_cont (DOUBLE) of numbers; quantile_disc / quantile (the argument's
+    /// type) of numbers, DATE and TIMESTAMP. The fraction is a constant in [0, 1].
+    static func quantile(_ c: AggregateCall) -> AggregateFunction? {
+        guard let t = c.argumentType else { return nil }
+        switch c.name {
+        case "median" where t.isNumeric || t == .null:
+            return AggregateFunction(name: c.name, argumentType: t, returnType: .double) { at in
+                QuantileState(q: 0.5, continuous: true, type: at)
+            }
+        case "quantile_cont" where t.isNumeric || t == .null:
+            guard let q = c.number(0), q >= 0 && q <= 1 else { return nil }
+            return AggregateFunction(name: c.name, argumentType: t, returnType: .double) { at in
+                QuantileState(q: q, continuous: true, type: at, fromTop: c.fromTop)
+            }
+        case "quantile_disc", "quantile":
+            // A discrete quantile is one of the values: DATE and TIMESTAMP too (as DuckDB).
+            guard t.isNumeric || t == .null || t == .date || t == .timestamp,
+                let q = c.parameters.isEmpty ? 0.5 : c.number(0), q >= 0 && q <= 1
+            else { return nil }
+            return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
+                QuantileState(q: q, continuous: false, type: at, fromTop: c.fromTop)
+            }
+        default: return nil
+        }
+    }
+}

@@ -24,12 +24,12 @@ extension AggregateRegistry {
 /// Memory: one table entry per distinct pair (as `DistinctState`).
 final class RowDistinctCountState: AggregateState {
     let memberTypes: [DataType]
-    let table: GroupKeyTable
+    let table: any GroupKeyTable
     private var scratch: [Int32] = []
 
     init(memberTypes: [DataType]) {
         self.memberTypes = memberTypes
-        self.table = GroupKeyTable(keyTypes: [.integer] + memberTypes)
+        self.table = makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
     }
 
     func resize(_ groups: Int) {}

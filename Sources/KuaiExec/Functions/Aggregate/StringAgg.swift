@@ -43,3 +43,19 @@ final class StringAggState: AggregateState {
     }
     func makeEmpty() -> AggregateState { StringAggState(separator: separator, orderKeys: orderKeys) }
 }
+
+extension AggregateRegistry {
+    /// string_agg / group_concat / listagg(x [, separator]) [ORDER BY ...]: VARCHAR; the separator
+    /// (default ",") must be a constant string.
+    static func stringAgg(_ c: AggregateCall) -> AggregateFunction? {
+        guard ["string_agg", "group_concat", "listagg"].contains(c.name), let t = c.argumentType else { return nil }
+        var separator = ","
+        if let p = c.parameters.first {
+            guard case .string(let s) = p else { return nil }
+            separator = s
+        }
+        return AggregateFunction(name: c.name, argumentType: t, returnType: .varchar, ordered: true) { _ in
+            StringAggState(separator: separator, orderKeys: c.orderKeys)
+        }
+    }
+}

@@ -1,139 +1,180 @@
 import KuaiCore
 
+/// The per-group state sum() and avg() share: a sum per group (`Value`: Int128 of integers, Double
+/// of DOUBLE) and a tally per group (`Tally`: sum keeps a flag, so that a group without values is
+/// NULL; avg counts the values it divides by).
+struct GroupSums<Value: SumValue, Tally: SumTally> {
+    var sums: [Value] = []
+    var tally: [Tally.Word] = []
+
+    /// Makes room for `groups` groups (new groups start at 0, without values).
+    mutating func resize(_ groups: Int) {
+        if sums.count < groups {
+            sums.append(contentsOf: repeatElement(.zero, count: groups - sums.count))
+            tally.append(contentsOf: repeatElement(0, count: groups - tally.count))
+        }
+    }
+
+    /// Calls `body` with the sums and the tallies.
+    mutating func withBuffers<R>(
+        _ body: (UnsafeMutableBufferPointer<Value>, UnsafeMutableBufferPointer<Tally.Word>) -> R
+    ) -> R {
+        sums.withUnsafeMutableBufferPointer { s in tally.withUnsafeMutableBufferPointer { t in body(s, t) } }
+    }
+
+    /// Adds each valid row's value `value(x[i])` to its group `ids[i]`.
+    @inline(__always)
+    mutating func add<X>(
+        _ x: [X], _ validity: [UInt8]?, _ ids: UnsafeBufferPointer<Int32>, _ n: Int, _ value: (X) -> Value
+    ) {
+        x.withUnsafeBufferPointer { x in
+            withBuffers { s, t in
+                @inline(__always) func rows<V: RowValidity>(_ valid: V) {
+                    for i in 0..<n where valid.isValid(i) {
+                        let g = Int(ids[i])
+                        Value.accumulate(&s[g], value(x[i]))
+                        Tally.note(&t[g])
+                    }
+                }
+                if let validity {
+                    validity.withUnsafeBufferPointer { rows(ValidBytes(valid: $0.baseAddress!)) }
+                } else {
+                    rows(NoNulls())
+                }
+            }
+        }
+    }
+
+    /// Adds `other`'s groups with values into this state's groups `mapping` (`add` adds two sums).
+    mutating func merge(
+        _ other: GroupSums, mapping: UnsafeBufferPointer<Int32>, _ add: (Value, Value) throws -> Value
+    ) rethrows {
+        for g in 0..<other.sums.count where other.tally[g] != 0 {
+            let t = Int(mapping[g])
+            sums[t] = try add(sums[t], other.sums[g])
+            Tally.combine(&tally[t], other.tally[g])
+        }
+    }
+
+    /// The validity of groups 0..<groups: 0 where a group had no value; nil when all had.
+    func validity(_ groups: Int) -> [UInt8]? {
+        guard tally.prefix(groups).contains(0) else { return nil }
+        return tally.prefix(groups).map { $0 != 0 ? 1 : 0 }
+    }
+}
+
+extension GroupSums where Value == Int128 {
+    /// Adds the valid rows of an integer-stored column (wide or not) with DuckDB's overflow check.
+    /// - Throws: `KuaiError.execution` "Overflow in HUGEINT addition".
+    mutating func addChecked(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) throws {
+        for i in 0..<n where input.isValid(i) {
+            let g = Int(ids[i])
+            sums[g] = try KuaiExec.addChecked(sums[g], input.int128(at: i))
+            Tally.note(&tally[g])
+        }
+    }
+}
+
+/// The sum type of `GroupSums`.
+protocol SumValue {
+    static var zero: Self { get }
+    /// `a += b` (integers: 128 bits without overflow check; DOUBLE: IEEE addition).
+    static func accumulate(_ a: inout Self, _ b: Self)
+}
+extension Int128: SumValue {
+    @inline(__always) static func accumulate(_ a: inout Int128, _ b: Int128) { a &+= b }
+}
+extension Double: SumValue {
+    @inline(__always) static func accumulate(_ a: inout Double, _ b: Double) { a += b }
+}
+
+/// What `GroupSums` keeps besides the sum.
+protocol SumTally {
+    associatedtype Word: FixedWidthInteger
+    /// One more value in the group.
+    static func note(_ w: inout Word)
+    /// `a` and `b` together.
+    static func combine(_ a: inout Word, _ b: Word)
+}
+/// sum: 1 once the group has a value.
+enum SeenFlag: SumTally {
+    @inline(__always) static func note(_ w: inout UInt8) { w = 1 }
+    @inline(__always) static func combine(_ a: inout UInt8, _ b: UInt8) { a = 1 }
+}
+/// avg: the number of values.
+enum ValueCount: SumTally {
+    @inline(__always) static func note(_ w: inout Int64) { w &+= 1 }
+    @inline(__always) static func combine(_ a: inout Int64, _ b: Int64) { a &+= b }
+}
+
 /// sum of integers, accumulated in Int128 (DuckDB: sum(INTEGER/BIGINT/HUGEINT) is HUGEINT). The
 /// result column is narrow (`ints`) when every sum fits Int64, else wide (`Column.highs`).
 /// Narrow input cannot overflow 128 bits (fewer than 2^63 rows of 64-bit values) and adds
 /// unchecked; once HUGEINT input beyond Int64 is seen (`checked`), every addition is checked and
 /// overflow raises DuckDB's "Overflow in HUGEINT addition".
 final class SumIntState: AggregateState {
-    let name: String
-    var sums: [Int128] = []
-    var seen: [UInt8] = []
+    var acc = GroupSums<Int128, SeenFlag>()
     var checked = false
-    init(name: String) { self.name = name }
     var acceptsWideInput: Bool { true }
-    func resize(_ groups: Int) {
-        if sums.count < groups {
-            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
-            seen.append(contentsOf: repeatElement(0, count: groups - seen.count))
-        }
-    }
+    func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
         if input.highs != nil { checked = true }
-        if checked {
-            try sums.withUnsafeMutableBufferPointer { s in
-                try seen.withUnsafeMutableBufferPointer { seen in
-                    try addChecked(input, ids: ids, count: n, sums: s, seen: seen, counts: nil)
-                }
-            }
-            return
+        if checked { return try acc.addChecked(input, ids, n) }
+        if input.validity != nil || acc.sums.count > smallGroupLimit || (acc.sums.count > 1 && n < 1024) {
+            return acc.add(input.ints, input.validity, ids, n) { Int128($0) }
         }
-        sums.withUnsafeMutableBufferPointer { s in
-            seen.withUnsafeMutableBufferPointer { seen in
-                input.ints.withUnsafeBufferPointer { x in
-                    if let v = input.validity {
-                        v.withUnsafeBufferPointer { vp in
-                            for i in 0..<n where vp[i] != 0 {
-                                let g = Int(ids[i])
-                                s[g] &+= Int128(x[i])
-                                seen[g] = 1
-                            }
-                        }
-                    } else if s.count == 1 {
-                        // One group (no GROUP BY): every id is 0.
-                        if n > 0 {
-                            s[0] &+= sumInt64(UnsafeBufferPointer(rebasing: x[0..<n]))
-                            seen[0] = 1
-                        }
-                    } else if s.count <= smallGroupLimit && n >= 1024 && laneSum(s, seen, x, ids, n) {
-                        // done in 4 lanes of Int64 (no overflow in this batch)
-                    } else {
-                        for i in 0..<n {
-                            let g = Int(ids[i])
-                            s[g] &+= Int128(x[i])
-                            seen[g] = 1
-                        }
+        // No NULLs and few groups: one group (no GROUP BY, every id is 0) sums the batch; a
+        // batch of up to `smallGroupLimit` groups sums in 4 lanes of Int64 (else row by row).
+        let done = acc.withBuffers { s, seen in
+            input.ints.withUnsafeBufferPointer { x -> Bool in
+                if s.count == 1 {
+                    if n > 0 {
+                        s[0] &+= sumInt64(UnsafeBufferPointer(rebasing: x[0..<n]))
+                        seen[0] = 1
                     }
+                    return true
                 }
+                return laneSum(s, seen, x, ids, n)
             }
         }
+        if !done { acc.add(input.ints, nil, ids, n) { Int128($0) } }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! SumIntState
         checked = checked || o.checked
-        for g in 0..<o.sums.count where o.seen[g] != 0 {
-            let t = Int(mapping[g])
-            sums[t] = checked ? try addChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
-            seen[t] = 1
-        }
+        try acc.merge(o.acc, mapping: mapping, checked ? { try addChecked($0, $1) } : { $0 &+ $1 })
     }
     func finalize(groups: Int) throws -> Column {
         resize(groups)
+        let validity = acc.validity(groups)
         var out = [Int64](repeating: 0, count: groups)
-        var validity = [UInt8](repeating: 1, count: groups)
-        var anyNull = false
-        var wide = false
-        for g in 0..<groups {
-            if seen[g] == 0 {
-                validity[g] = 0
-                anyNull = true
-                continue
-            }
-            guard let v = Int64(exactly: sums[g]) else {
-                wide = true
-                break
+        for g in 0..<groups where acc.tally[g] != 0 {
+            // some sum beyond Int64: a 128-bit column
+            guard let v = Int64(exactly: acc.sums[g]) else {
+                return Column(hugeints: Array(acc.sums.prefix(groups)), validity: validity)
             }
             out[g] = v
         }
-        if wide {
-            // some sum beyond Int64: a 128-bit column
-            for g in 0..<groups where seen[g] == 0 {
-                validity[g] = 0
-                anyNull = true
-            }
-            return Column(hugeints: Array(sums.prefix(groups)), validity: anyNull ? validity : nil)
-        }
-        return Column(type: .hugeint, ints: out, validity: anyNull ? validity : nil)
+        return Column(type: .hugeint, ints: out, validity: validity)
     }
-    func makeEmpty() -> AggregateState { SumIntState(name: name) }
+    func makeEmpty() -> AggregateState { SumIntState() }
 }
 
+/// sum of DOUBLE (IEEE additions in input order per thread).
 final class SumDoubleState: AggregateState {
-    var sums: [Double] = []
-    var seen: [UInt8] = []
-    func resize(_ groups: Int) {
-        if sums.count < groups {
-            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
-            seen.append(contentsOf: repeatElement(0, count: groups - seen.count))
-        }
-    }
+    var acc = GroupSums<Double, SeenFlag>()
+    func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type == .double else { return }
-        sums.withUnsafeMutableBufferPointer { s in
-            seen.withUnsafeMutableBufferPointer { seen in
-                input.doubles.withUnsafeBufferPointer { x in
-                    for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-                        let g = Int(ids[i])
-                        s[g] += x[i]
-                        seen[g] = 1
-                    }
-                }
-            }
-        }
+        acc.add(input.doubles, input.validity, ids, n) { $0 }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        let o = other as! SumDoubleState
-        for g in 0..<o.sums.count where o.seen[g] != 0 {
-            let t = Int(mapping[g])
-            sums[t] += o.sums[g]
-            seen[t] = 1
-        }
+        acc.merge((other as! SumDoubleState).acc, mapping: mapping, +)
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        let anyNull = seen.prefix(groups).contains(0)
-        return Column(doubles: Array(sums.prefix(groups)), validity: anyNull ? Array(seen.prefix(groups)) : nil)
+        return Column(doubles: Array(acc.sums.prefix(groups)), validity: acc.validity(groups))
     }
     func makeEmpty() -> AggregateState { SumDoubleState() }
 }
@@ -142,103 +183,46 @@ final class SumDoubleState: AggregateState {
 /// (`wide`) and in double for INTEGER input; kuai does the same (Float80 on x86).
 final class AvgState: AggregateState {
     let wide: Bool
-    var sums: [Int128] = []
-    var counts: [Int64] = []
+    var acc = GroupSums<Int128, ValueCount>()
     /// HUGEINT input beyond Int64 was seen: additions are checked (see `SumIntState`).
     var checked = false
     init(wide: Bool) { self.wide = wide }
     var acceptsWideInput: Bool { true }
-    func resize(_ groups: Int) {
-        if sums.count < groups {
-            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
-            counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
-        }
-    }
+    func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
         if input.highs != nil { checked = true }
-        if checked {
-            try sums.withUnsafeMutableBufferPointer { s in
-                try counts.withUnsafeMutableBufferPointer { c in
-                    try addChecked(input, ids: ids, count: n, sums: s, seen: nil, counts: c)
-                }
-            }
-            return
-        }
-        sums.withUnsafeMutableBufferPointer { s in
-            counts.withUnsafeMutableBufferPointer { c in
-                input.ints.withUnsafeBufferPointer { x in
-                    for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-                        let g = Int(ids[i])
-                        s[g] &+= Int128(x[i])
-                        c[g] &+= 1
-                    }
-                }
-            }
-        }
+        if checked { return try acc.addChecked(input, ids, n) }
+        acc.add(input.ints, input.validity, ids, n) { Int128($0) }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! AvgState
         checked = checked || o.checked
-        for g in 0..<o.sums.count where o.counts[g] != 0 {
-            let t = Int(mapping[g])
-            sums[t] = checked ? try addChecked(sums[t], o.sums[g]) : sums[t] &+ o.sums[g]
-            counts[t] &+= o.counts[g]
-        }
+        try acc.merge(o.acc, mapping: mapping, checked ? { try addChecked($0, $1) } : { $0 &+ $1 })
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        var out = [Double](repeating: 0, count: groups)
-        var validity = [UInt8](repeating: 1, count: groups)
-        for g in 0..<groups {
-            if counts[g] == 0 {
-                validity[g] = 0
-                continue
-            }
-            out[g] = avgDivide(sums[g], counts[g], wide: wide)
-        }
-        return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+        let average = (0..<groups).map { g in acc.tally[g] == 0 ? 0 : avgDivide(acc.sums[g], acc.tally[g], wide: wide) }
+        return Column(doubles: average, validity: acc.validity(groups))
     }
     func makeEmpty() -> AggregateState { AvgState(wide: wide) }
 }
 
+/// avg of DOUBLE.
 final class AvgDoubleState: AggregateState {
-    var sums: [Double] = []
-    var counts: [Int64] = []
-    func resize(_ groups: Int) {
-        if sums.count < groups {
-            sums.append(contentsOf: repeatElement(0, count: groups - sums.count))
-            counts.append(contentsOf: repeatElement(0, count: groups - counts.count))
-        }
-    }
+    var acc = GroupSums<Double, ValueCount>()
+    func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type == .double else { return }
-        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-            let g = Int(ids[i])
-            sums[g] += input.doubles[i]
-            counts[g] += 1
-        }
+        acc.add(input.doubles, input.validity, ids, n) { $0 }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        let o = other as! AvgDoubleState
-        for g in 0..<o.sums.count where o.counts[g] != 0 {
-            let t = Int(mapping[g])
-            sums[t] += o.sums[g]
-            counts[t] += o.counts[g]
-        }
+        acc.merge((other as! AvgDoubleState).acc, mapping: mapping, +)
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        var out = [Double](repeating: 0, count: groups)
-        var validity = [UInt8](repeating: 1, count: groups)
-        for g in 0..<groups {
-            if counts[g] == 0 {
-                validity[g] = 0
-                continue
-            }
-            out[g] = sums[g] / Double(counts[g])
-        }
-        return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+        let average = (0..<groups).map { g in acc.tally[g] == 0 ? 0 : acc.sums[g] / Double(acc.tally[g]) }
+        return Column(doubles: average, validity: acc.validity(groups))
     }
     func makeEmpty() -> AggregateState { AvgDoubleState() }
 }
@@ -317,4 +301,24 @@ func sumInt64(_ x: UnsafeBufferPointer<Int64>) -> Int128 {
         start = end
     }
     return total
+}
+
+extension AggregateRegistry {
+    /// sum (HUGEINT of integers and BOOLEAN, DOUBLE of DOUBLE) and avg / mean (DOUBLE), as DuckDB.
+    static func sumOrAverage(_ c: AggregateCall) -> AggregateFunction? {
+        switch (c.name, c.argumentType) {
+        case ("sum", let t?) where t.isInteger || t == .boolean || t == .null:
+            return AggregateFunction(name: "sum", argumentType: t, returnType: .hugeint) { _ in SumIntState()
+            }
+        case ("sum", .double?):
+            return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in SumDoubleState() }
+        case ("avg", let t?) where t.isInteger || t == .null, ("mean", let t?) where t.isInteger:
+            return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
+                AvgState(wide: at != .integer)
+            }
+        case ("avg", .double?), ("mean", .double?):
+            return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
+        default: return nil
+        }
+    }
 }

@@ -64,3 +64,17 @@ final class VarianceState: AggregateState {
     }
     func makeEmpty() -> AggregateState { VarianceState(sample: sample, root: root) }
 }
+
+extension AggregateRegistry {
+    /// stddev / stddev_samp / stddev_pop / variance / var_samp / var_pop of numbers: DOUBLE.
+    static func variance(_ c: AggregateCall) -> AggregateFunction? {
+        guard ["stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance"].contains(c.name),
+            let t = c.argumentType, t.isNumeric
+        else { return nil }
+        let sample = !c.name.hasSuffix("_pop")
+        let root = c.name.hasPrefix("stddev")
+        return AggregateFunction(name: c.name, argumentType: t, returnType: .double) { _ in
+            VarianceState(sample: sample, root: root)
+        }
+    }
+}

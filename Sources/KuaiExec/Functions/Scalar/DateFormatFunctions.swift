@@ -35,7 +35,7 @@ extension FunctionRegistry {
     static func strftime(_ micros: Int64, _ fmt: String) -> String {
         let days = dayOf(micros)
         let rem = floorMod(micros, microsPerDay)
-        let c = ValueFormatter.civil(days)
+        let c = CivilDate.civil(days)
         let h = rem / 3_600_000_000
         let mi = (rem / 60_000_000) % 60
         let s = (rem / 1_000_000) % 60
@@ -82,7 +82,7 @@ extension FunctionRegistry {
             case "n": out += pn(us * 1000, 9)
             case "p": out += h < 12 ? "AM" : "PM"
             case "j":
-                let doy = days - ValueFormatter.days(year: c.year, month: 1, day: 1) + 1
+                let doy = days - CivilDate.days(year: c.year, month: 1, day: 1) + 1
                 out += noPad ? String(doy) : pn(doy, 3)
             case "a": out += String(dayNames[dow].prefix(3))
             case "A": out += dayNames[dow]
@@ -93,10 +93,10 @@ extension FunctionRegistry {
             case "V": out += p2(isoWeek(days).week)
             case "G": out += String(isoWeek(days).year)
             case "U":
-                let doy = days - ValueFormatter.days(year: c.year, month: 1, day: 1)
+                let doy = days - CivilDate.days(year: c.year, month: 1, day: 1)
                 out += p2((doy + 7 - Int64(dow)) / 7)
             case "W":
-                let doy = days - ValueFormatter.days(year: c.year, month: 1, day: 1)
+                let doy = days - CivilDate.days(year: c.year, month: 1, day: 1)
                 out += p2((doy + 7 - Int64((dow + 6) % 7)) / 7)
             case "z": out += "+00"
             case "Z": break
@@ -215,10 +215,11 @@ extension FunctionRegistry {
             default: return nil
             }
         }
-        guard str.isEmpty, mo >= 1, mo <= 12, d >= 1, d <= ValueFormatter.daysInMonth(y, mo), h < 24, mi < 60, sec < 60
+        guard str.isEmpty, mo >= 1, mo <= 12, d >= 1, d <= CivilDate.daysInMonth(year: y, month: mo), h < 24, mi < 60,
+            sec < 60
         else { return nil }
         if let pm { h = h % 12 + (pm ? 12 : 0) }
-        return ValueFormatter.days(year: y, month: mo, day: d) * microsPerDay + h * 3_600_000_000 + mi * 60_000_000
+        return CivilDate.days(year: y, month: mo, day: d) * microsPerDay + h * 3_600_000_000 + mi * 60_000_000
             + sec * 1_000_000 + us
     }
 }

@@ -68,9 +68,9 @@ extension FunctionRegistry {
         let days = isTimestamp ? dayOf(v) : v
         let micros = isTimestamp ? floorMod(v, microsPerDay) : 0
         switch part {
-        case "year", "years", "y", "yr", "yrs": return ValueFormatter.civil(days).year
-        case "month", "months", "mon", "mons": return Int64(ValueFormatter.civil(days).month)
-        case "day", "days", "d", "dayofmonth": return Int64(ValueFormatter.civil(days).day)
+        case "year", "years", "y", "yr", "yrs": return CivilDate.civil(days).year
+        case "month", "months", "mon", "mons": return Int64(CivilDate.civil(days).month)
+        case "day", "days", "d", "dayofmonth": return Int64(CivilDate.civil(days).day)
         case "hour", "hours", "h", "hr", "hrs": return micros / 3_600_000_000
         case "minute", "minutes", "m", "min", "mins": return (micros / 60_000_000) % 60
         case "second", "seconds", "s", "sec", "secs": return (micros / 1_000_000) % 60
@@ -81,18 +81,18 @@ extension FunctionRegistry {
             let w = floorMod(days + 3, 7)
             return w + 1
         case "doy", "dayofyear":
-            let c = ValueFormatter.civil(days)
-            return days - ValueFormatter.days(year: c.year, month: 1, day: 1) + 1
-        case "quarter": return (Int64(ValueFormatter.civil(days).month) - 1) / 3 + 1
+            let c = CivilDate.civil(days)
+            return days - CivilDate.days(year: c.year, month: 1, day: 1) + 1
+        case "quarter": return (Int64(CivilDate.civil(days).month) - 1) / 3 + 1
         case "week", "weeks", "w", "weekofyear": return isoWeek(days).week
         case "isoyear": return isoWeek(days).year
         case "epoch": return isTimestamp ? floorDiv(v, 1_000_000) : days * 86_400
-        case "decade": return floorDiv(ValueFormatter.civil(days).year, 10)
+        case "decade": return floorDiv(CivilDate.civil(days).year, 10)
         case "century":
-            let y = ValueFormatter.civil(days).year
+            let y = CivilDate.civil(days).year
             return y > 0 ? (y - 1) / 100 + 1 : -((-y) / 100 + 1)
         case "millennium":
-            let y = ValueFormatter.civil(days).year
+            let y = CivilDate.civil(days).year
             return y > 0 ? (y - 1) / 1000 + 1 : -((-y) / 1000 + 1)
         default: return nil
         }
@@ -102,8 +102,8 @@ extension FunctionRegistry {
     static func isoWeek(_ days: Int64) -> (year: Int64, week: Int64) {
         let isodow = floorMod(days + 3, 7) + 1  // 1 = Monday
         let thursday = days - isodow + 4  // the Thursday of this ISO week
-        let y = ValueFormatter.civil(thursday).year
-        let jan1 = ValueFormatter.days(year: y, month: 1, day: 1)
+        let y = CivilDate.civil(thursday).year
+        let jan1 = CivilDate.days(year: y, month: 1, day: 1)
         return (y, (thursday - jan1) / 7 + 1)
     }
 
@@ -121,7 +121,7 @@ extension FunctionRegistry {
     /// date_trunc(part, micros) as DuckDB: truncates to the start of the part (week = Monday).
     static func truncate(_ part: String, _ micros: Int64) -> Int64? {
         let days = dayOf(micros)
-        let c = ValueFormatter.civil(days)
+        let c = CivilDate.civil(days)
         switch part {
         case "microsecond", "microseconds", "us": return micros
         case "millisecond", "milliseconds", "ms": return floorDiv(micros, 1_000) * 1_000
@@ -130,11 +130,11 @@ extension FunctionRegistry {
         case "hour", "hours", "h", "hr": return floorDiv(micros, 3_600_000_000) * 3_600_000_000
         case "day", "days", "d", "dayofmonth": return days * microsPerDay
         case "week", "weeks", "w": return (days - floorMod(days + 3, 7)) * microsPerDay
-        case "month", "months", "mon": return ValueFormatter.days(year: c.year, month: c.month, day: 1) * microsPerDay
+        case "month", "months", "mon": return CivilDate.days(year: c.year, month: c.month, day: 1) * microsPerDay
         case "quarter":
-            return ValueFormatter.days(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) * microsPerDay
-        case "year", "years", "y", "yr": return ValueFormatter.days(year: c.year, month: 1, day: 1) * microsPerDay
-        case "decade": return ValueFormatter.days(year: floorDiv(c.year, 10) * 10, month: 1, day: 1) * microsPerDay
+            return CivilDate.days(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) * microsPerDay
+        case "year", "years", "y", "yr": return CivilDate.days(year: c.year, month: 1, day: 1) * microsPerDay
+        case "decade": return CivilDate.days(year: floorDiv(c.year, 10) * 10, month: 1, day: 1) * microsPerDay
         default: return nil
         }
     }
@@ -152,8 +152,8 @@ extension FunctionRegistry {
     static func dateDiff(_ part: String, _ a: Int64, _ b: Int64) -> Int64? {
         let da = dayOf(a)
         let db = dayOf(b)
-        let ca = ValueFormatter.civil(da)
-        let cb = ValueFormatter.civil(db)
+        let ca = CivilDate.civil(da)
+        let cb = CivilDate.civil(db)
         switch part {
         case "year", "years", "y", "yr": return cb.year - ca.year
         case "quarter": return (cb.year * 4 + Int64((cb.month - 1) / 3)) - (ca.year * 4 + Int64((ca.month - 1) / 3))

@@ -21,8 +21,14 @@ extension FunctionRegistry {
             mapDouble(a[0], n) { $0.rounded(.toNearestOrAwayFromZero) }
         },
         ScalarFunction("round", [.double, .integer], .double) { a, _, n, _ in roundPrecision(a[0], a[1], n) },
-        ScalarFunction("round", [.integer, .integer], .integer) { a, _, _, _ in a[0] },
-        ScalarFunction("round", [.bigint, .integer], .bigint) { a, _, _, _ in a[0] },
+        ScalarFunction("round", [.integer, .integer], .integer) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .integer)
+        },
+        ScalarFunction("round", [.bigint, .integer], .bigint) { a, _, n, _ in try roundInteger(a[0], a[1], n, .bigint)
+        },
+        ScalarFunction("round", [.hugeint, .integer], .hugeint) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .hugeint)
+        },
         ScalarFunction("floor", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.down) } },
         ScalarFunction("ceil", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
         ScalarFunction("ceiling", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
@@ -133,6 +139,61 @@ extension FunctionRegistry {
         let ps = Kernels.intArg(p)
         let vals = binaryMap(n, xs, ps, one)
         return .column(Column(doubles: vals, validity: andValidity(x.validity, p.validity)))
+    }
+
+    /// DuckDB's round(INTEGER | BIGINT | HUGEINT, INTEGER): `x` itself for precision >= 0; for
+    /// precision -k the multiple of 10^k nearest to `x`, halves away from zero, computed exactly
+    /// (round(1250, -2) = 1300, round(x, -k) = 0 once 10^k exceeds twice |x|).
+    /// - Throws: `KuaiError.execution` "Overflow in ROUND of integer" when the rounded value is outside
+    ///   `type` (round(2147483647, -1) as INTEGER), as DuckDB's Out of Range error.
+    static func roundInteger(_ x: Operand, _ p: Operand, _ n: Int, _ type: DataType) throws -> Operand {
+        if p.isNullScalar || x.isNullScalar { return .scalar(.null) }
+        let m = x.isScalar && p.isScalar ? 1 : n
+        let xs: [Int128]
+        switch x {
+        case .column(let c): xs = c.int128Values()
+        case .scalar(.hugeint(let v)): xs = [Int128](repeating: v, count: m)
+        case .scalar(.int(let v)): xs = [Int128](repeating: Int128(v), count: m)
+        case .scalar: return .scalar(.null)
+        }
+        let ps: [Int64]
+        switch Kernels.intArg(p) {
+        case .col(let c): ps = c
+        case .scalar(let v): ps = [Int64](repeating: v, count: m)
+        }
+        let validity = andValidity(x.validity, p.validity)
+        let (lo, hi): (Int128, Int128) =
+            switch type {
+            case .integer: (Int128(Int32.min), Int128(Int32.max))
+            case .bigint: (Int128(Int64.min), Int128(Int64.max))
+            default: (Int128.min, Int128.max)
+            }
+        var out = [Int128](repeating: 0, count: m)
+        for i in 0..<m where validity.map({ $0[i] != 0 }) ?? true {
+            guard let r = roundedToPower(xs[i], ps[i]), r >= lo && r <= hi else {
+                throw KuaiError(.execution, "Overflow in ROUND of integer")
+            }
+            out[i] = r
+        }
+        if m == 1 && x.isScalar && p.isScalar {
+            return .scalar(Int64(exactly: out[0]).map { .int($0) } ?? .hugeint(out[0]))
+        }
+        if type == .hugeint { return .column(Column(hugeints: out, validity: validity)) }
+        return .column(Column(type: type, ints: out.map { Int64(truncatingIfNeeded: $0) }, validity: validity))
+    }
+
+    /// `x` rounded to a multiple of 10^-precision (halves away from zero); nil when that overflows 128 bits.
+    static func roundedToPower(_ x: Int128, _ precision: Int64) -> Int128? {
+        if precision >= 0 { return x }
+        // |x| < 2^127 < 5 * 10^38: every x rounds to 0 at 10^39 and beyond.
+        if precision < -38 { return 0 }
+        var power: Int128 = 1
+        for _ in 0..<Int(-precision) { power *= 10 }
+        var q = x / power
+        let r = (x % power).magnitude
+        if r * 2 >= UInt128(power) { q += x < 0 ? -1 : 1 }
+        let (v, overflow) = q.multipliedReportingOverflow(by: power)
+        return overflow ? nil : v
     }
 
     static func sqlSign(_ d: Double) -> Int64 { d > 0 ? 1 : (d < 0 ? -1 : 0) }

@@ -106,23 +106,37 @@ extension WindowPartitions {
         return Column(type: .bigint, ints: out)
     }
 
-    /// sum / avg of DOUBLE: a running sum while the frame start stays put, else a direct sum.
-    private func framedDoubleSum(_ a: Column, average: Bool, _ bounds: FrameBounds) -> Column {
-        let prefixCount = prefixCounts(a)
+    /// Calls `body(row, s, e, cnt)` for every sorted position whose frame [s, e) holds `cnt` > 0
+    /// values (`counts`: prefix counts of the values); returns the result validity: 0 for the
+    /// rows of the other positions, nil when there are none.
+    @inline(__always)
+    private func forEachFilledFrame(
+        _ counts: [Int64], _ bounds: FrameBounds, _ body: (_ row: Int, _ s: Int, _ e: Int, _ cnt: Int64) -> Void
+    ) -> [UInt8]? {
         var validity = [UInt8](repeating: 1, count: count)
-        var out = [Double](repeating: 0, count: count)
-        var runStart = -1
-        var runEnd = 0
-        var run = 0.0
+        var anyEmpty = false
         for i in 0..<count {
             let s = Int(bounds.starts[i])
             let e = Int(bounds.ends[i])
             let row = Int(perm[i])
-            let cnt = s < e ? prefixCount[e] - prefixCount[s] : 0
+            let cnt = s < e ? counts[e] - counts[s] : 0
             if cnt == 0 {
                 validity[row] = 0
+                anyEmpty = true
                 continue
             }
+            body(row, s, e, cnt)
+        }
+        return anyEmpty ? validity : nil
+    }
+
+    /// sum / avg of DOUBLE: a running sum while the frame start stays put, else a direct sum.
+    private func framedDoubleSum(_ a: Column, average: Bool, _ bounds: FrameBounds) -> Column {
+        var out = [Double](repeating: 0, count: count)
+        var runStart = -1
+        var runEnd = 0
+        var run = 0.0
+        let validity = forEachFilledFrame(prefixCounts(a), bounds) { row, s, e, cnt in
             if s == runStart && e >= runEnd {
                 for j in runEnd..<e where Self.isValid(a, Int(perm[j])) { run += a.doubles[Int(perm[j])] }
             } else {
@@ -133,7 +147,7 @@ extension WindowPartitions {
             runEnd = e
             out[row] = average ? run / Double(cnt) : run
         }
-        return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+        return Column(doubles: out, validity: validity)
     }
 
     /// Exact Int128 prefix sums over sorted positions (checked when `a` holds HUGEINT values
@@ -160,38 +174,20 @@ extension WindowPartitions {
         _ a: Column, _ prefix: (sums: [Int128], counts: [Int64]), _ bounds: FrameBounds
     ) -> Column {
         let wide = a.type != .integer && a.type != .boolean
-        var validity = [UInt8](repeating: 1, count: count)
         var out = [Double](repeating: 0, count: count)
-        for i in 0..<count {
-            let s = Int(bounds.starts[i])
-            let e = Int(bounds.ends[i])
-            let row = Int(perm[i])
-            let cnt = s < e ? prefix.counts[e] - prefix.counts[s] : 0
-            if cnt == 0 {
-                validity[row] = 0
-                continue
-            }
+        let validity = forEachFilledFrame(prefix.counts, bounds) { row, s, e, cnt in
             out[row] = avgDivide(prefix.sums[e] &- prefix.sums[s], cnt, wide: wide)
         }
-        return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
+        return Column(doubles: out, validity: validity)
     }
 
     /// sum of integers per frame: HUGEINT, narrow until a sum leaves Int64.
     private func framedIntSum(
         _ a: Column, _ prefix: (sums: [Int128], counts: [Int64]), _ bounds: FrameBounds
     ) -> Column {
-        var validity = [UInt8](repeating: 1, count: count)
         var out = [Int64](repeating: 0, count: count)
         var highs: [Int64]? = nil  // allocated at the first sum beyond Int64
-        for i in 0..<count {
-            let s = Int(bounds.starts[i])
-            let e = Int(bounds.ends[i])
-            let row = Int(perm[i])
-            let cnt = s < e ? prefix.counts[e] - prefix.counts[s] : 0
-            if cnt == 0 {
-                validity[row] = 0
-                continue
-            }
+        let validity = forEachFilledFrame(prefix.counts, bounds) { row, s, e, _ in
             let total = prefix.sums[e] &- prefix.sums[s]  // exact: both prefixes are exact 128-bit sums
             if let v = Int64(exactly: total) {
                 out[row] = v
@@ -202,7 +198,7 @@ extension WindowPartitions {
                 highs![row] = Int64(truncatingIfNeeded: total >> 64)
             }
         }
-        var col = Column(type: .hugeint, ints: out, validity: validity.contains(0) ? validity : nil)
+        var col = Column(type: .hugeint, ints: out, validity: validity)
         col.highs = highs
         return col
     }

@@ -86,7 +86,7 @@ enum TextBytes {
 
     /// `YYYY-MM-DD`, years before 1 as `YYYY-MM-DD (BC)` (days since 1970-01-01).
     static func date(_ days: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        let (y, m, d) = ValueFormatter.civil(days)
+        let (y, m, d) = CivilDate.civil(days)
         var n = yearMonthDay(y, m, d, out)
         if y <= 0 { n += bc(out + n) }
         return n
@@ -102,7 +102,7 @@ enum TextBytes {
             rem += perDay
             days -= 1
         }
-        let (y, m, d) = ValueFormatter.civil(days)
+        let (y, m, d) = CivilDate.civil(days)
         var n = yearMonthDay(y, m, d, out)
         out[n] = UInt8(ascii: " ")
         n += 1

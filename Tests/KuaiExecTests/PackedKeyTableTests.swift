@@ -4,11 +4,11 @@ import Testing
 
 @testable import KuaiExec
 
-/// The packed sub-mode of `GroupKeyTable` (2-6 integer / VARCHAR keys packed into one Int64 with
+/// `PackedKeyTable` (2-6 integer / VARCHAR keys packed into one Int64 with
 /// per-column bases and widths chosen from the data). Every test checks the table against a
 /// plain dictionary model: ids in order of first appearance, `find` with and without NULL
 /// matching, `keyColumns()` in id order, across layout changes and the switch to general hashing.
-@Suite struct OperatorPackedKeyTests {
+@Suite struct PackedKeyTableTests {
     /// Reference model: key tuple -> id in order of first appearance (NULL is one value).
     final class Model {
         var ids: [[Int64?]: Int32] = [:]
@@ -31,7 +31,7 @@ import Testing
     }
 
     /// Feeds `batches` to a table and the model; returns the number of mismatching ids.
-    func feed(_ t: GroupKeyTable, _ m: Model, _ batches: [[[Int64?]]], width: Int) -> Int {
+    func feed(_ t: any GroupKeyTable, _ m: Model, _ batches: [[[Int64?]]], width: Int) -> Int {
         var bad = 0
         for rows in batches {
             var out = [Int32](repeating: -9, count: rows.count)
@@ -43,7 +43,7 @@ import Testing
         return bad
     }
 
-    func findMismatches(_ t: GroupKeyTable, _ m: Model, _ rows: [[Int64?]], width: Int) -> Int {
+    func findMismatches(_ t: any GroupKeyTable, _ m: Model, _ rows: [[Int64?]], width: Int) -> Int {
         var bad = 0
         for nullsMatch in [false, true] {
             var out = [Int32](repeating: -9, count: rows.count)
@@ -55,7 +55,7 @@ import Testing
         return bad
     }
 
-    func keyMismatches(_ t: GroupKeyTable, _ m: Model, width: Int) -> Int {
+    func keyMismatches(_ t: any GroupKeyTable, _ m: Model, width: Int) -> Int {
         let k = t.keyColumns()
         var bad = 0
         if k[0].count != m.keys.count { return -1 }
@@ -73,7 +73,7 @@ import Testing
     /// away): the layout is re-chosen each time and ids never change; finally Int64.min/max do
     /// not fit 63 bits and the table moves to general hashing, still with the same ids.
     @Test func rangesGrowThenGeneral() {
-        let t = GroupKeyTable(keyTypes: [.bigint, .bigint])
+        let t = makeGroupKeyTable(keyTypes: [.bigint, .bigint])
         let m = Model()
         let batches: [[[Int64?]]] = [
             [[1, 10], [2, 10], [1, 10], [nil, 10], [3, nil], [nil, nil]],
@@ -91,17 +91,17 @@ import Testing
         ]
         #expect(findMismatches(t, m, probe, width: 2) == 0)
         #expect(keyMismatches(t, m, width: 2) == 0)
-        #expect(!t.usesPackedKeys)
+        #expect(t.layout == .general)
     }
 
     /// Lookups while packed: values below the base, above the field, NULLs, unknown keys; and
     /// lookups on an empty table.
     @Test func findWhilePacked() {
-        let t = GroupKeyTable(keyTypes: [.bigint, .integer])
+        let t = makeGroupKeyTable(keyTypes: [.bigint, .integer])
         let m = Model()
         #expect(findMismatches(t, m, [[1, 1], [nil, nil]], width: 2) == 0)
         #expect(feed(t, m, [[[1000, -3], [1001, -3], [nil, -2], [1000, nil], [1000, -3]]], width: 2) == 0)
-        #expect(t.usesPackedKeys)
+        #expect([.packedDirect, .packedHashed].contains(t.layout))
         let probe: [[Int64?]] = [
             [1000, -3], [1001, -3], [nil, -2], [1000, nil], [999, -3], [-1000, -3], [1000, 5000],
             [Int64.min, -3], [Int64.max, -3], [1000, Int64.min], [nil, nil], [1002, -3],
@@ -115,7 +115,7 @@ import Testing
     @Test func randomDriftingRanges() {
         var rng = SplitMix64(seed: 11)
         for width in [2, 3] {
-            let t = GroupKeyTable(keyTypes: Array(repeating: .bigint, count: width))
+            let t = makeGroupKeyTable(keyTypes: Array(repeating: .bigint, count: width))
             let m = Model()
             var batches: [[[Int64?]]] = []
             for b in 0..<40 {
@@ -143,7 +143,7 @@ import Testing
     /// click table): the packed key range is small enough for the direct array, which stays in
     /// use past 65536 groups.
     @Test func manyGroupsDirect() {
-        let t = GroupKeyTable(keyTypes: [.bigint, .bigint])
+        let t = makeGroupKeyTable(keyTypes: [.bigint, .bigint])
         let m = Model()
         var rng = SplitMix64(seed: 3)
         var batches: [[[Int64?]]] = []
@@ -154,7 +154,7 @@ import Testing
         }
         #expect(feed(t, m, batches, width: 2) == 0)
         #expect(t.count > 200_000)
-        #expect(t.usesPackedDirect)
+        #expect(t.layout == .packedDirect)
         let probe: [[Int64?]] =
             Array(batches[5].prefix(100)) + [[0, 20213], [23_001, 20233], [5, 20212], [5, 20234], [5, nil]]
         #expect(findMismatches(t, m, probe, width: 2) == 0)
@@ -164,8 +164,8 @@ import Testing
     /// Merging per-thread tables (insert one table's keys into another) keeps ids consistent with
     /// VARCHAR and integer keys packed together.
     @Test func mergePackedTables() {
-        let t1 = GroupKeyTable(keyTypes: [.varchar, .bigint])
-        let t2 = GroupKeyTable(keyTypes: [.varchar, .bigint])
+        let t1 = makeGroupKeyTable(keyTypes: [.varchar, .bigint])
+        let t2 = makeGroupKeyTable(keyTypes: [.varchar, .bigint])
         var o1 = [Int32](repeating: 0, count: 3)
         var o2 = [Int32](repeating: 0, count: 4)
         o1.withUnsafeMutableBufferPointer {
@@ -184,63 +184,5 @@ import Testing
                     [str("x"), int(1)], [str("y"), int(-2)], [nul, int(3)], [str("z"), int(1 << 50)],
                     [str("x"), int(2)],
                 ])
-    }
-}
-
-/// `DistinctState` after spilling: the distinct (group, value) pairs come from a radix sort of
-/// packed words when group and value offset fit 64 bits, else from the general sort. Both must
-/// give the sorted distinct pairs; checked against a set model.
-@Suite struct DistinctSpillTests {
-    func pairs(_ groups: [Int32], _ values: [Int64]) -> [Int32: Set<Int64>] {
-        var m: [Int32: Set<Int64>] = [:]
-        for (g, v) in zip(groups, values) { m[g, default: []].insert(v) }
-        return m
-    }
-
-    func check(_ groups: [Int32], _ values: [Int64], packs: Bool) throws {
-        let fn = try #require(AggregateRegistry.resolve("count", .bigint))
-        let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
-        let half = groups.count / 2
-        groups.withUnsafeBufferPointer {
-            st.update(
-                Column(type: .bigint, ints: Array(values[..<half])), ids: UnsafeBufferPointer(rebasing: $0[..<half]),
-                count: half)
-        }
-        st.spill()
-        let rest = Array(groups[half...])
-        rest.withUnsafeBufferPointer {
-            st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
-        }
-        let packed = st.packedDistinctPairs()
-        #expect((packed != nil) == packs)
-        if let (g, v) = packed {
-            let expected = pairs(groups, values).flatMap { g, vs in vs.map { (g, $0) } }.sorted {
-                ($0.0, $0.1) < ($1.0, $1.1)
-            }
-            #expect(g == expected.map(\.0))
-            #expect(v == expected.map { UInt64(bitPattern: $0.1) })
-        }
-        let out = try st.finalize(groups: Int(groups.max()!) + 1)
-        let model = pairs(groups, values)
-        for g in 0...Int(groups.max()!) {
-            #expect(out.ints[g] == Int64(model[Int32(g)]?.count ?? 0))
-        }
-    }
-
-    @Test func packedAndGeneral() throws {
-        var rng = SplitMix64(seed: 9)
-        let n = 20_000
-        let groups = (0..<n).map { _ in Int32(rng.next() % 7) }
-        let values = (0..<n).map { _ in Int64(rng.next() % 3000) - 1500 }
-        try check(groups, values, packs: true)  // negatives, several groups
-        // Wide values, one group.
-        try check([Int32](repeating: 0, count: n), values.map { $0 * (1 << 40) }, packs: true)
-        // The low end.
-        try check(
-            [0, 0, 1, 2, 2], [Int64.min, Int64.min, Int64.min + 5, Int64.min + 1000, Int64.min + 1000], packs: true)
-        try check([0, 3, 0, 3], [Int64.max, 7, Int64.max, 7], packs: false)  // 63-bit span plus group bits
-        try check([0, 1, 0, 1], [Int64.min, Int64.max, Int64.max, Int64.min], packs: false)  // span overflows
-        try check([0, 0, 1], [Int64.min, 0, -1], packs: false)  // span 2^63 overflows too
-        try check([0, 0, 0, 0], [5, 5, 5, 5], packs: true)  // one pair
     }
 }

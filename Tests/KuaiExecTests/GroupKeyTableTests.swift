@@ -4,14 +4,14 @@ import Testing
 
 @testable import KuaiExec
 
-@Suite struct OperatorHashTableTests {
-    func ids(_ t: GroupKeyTable, _ keys: [Column]) -> [Int32] {
+@Suite struct GroupKeyTableTests {
+    func ids(_ t: any GroupKeyTable, _ keys: [Column]) -> [Int32] {
         let n = keys.first?.count ?? 0
         var out = [Int32](repeating: -9, count: n)
         out.withUnsafeMutableBufferPointer { t.findOrInsert(keys, rowCount: n, into: $0) }
         return out
     }
-    func found(_ t: GroupKeyTable, _ keys: [Column], nullsMatch: Bool = false) -> [Int32] {
+    func found(_ t: any GroupKeyTable, _ keys: [Column], nullsMatch: Bool = false) -> [Int32] {
         let n = keys.first?.count ?? 0
         var out = [Int32](repeating: -9, count: n)
         out.withUnsafeMutableBufferPointer { t.find(keys, rowCount: n, nullsMatch: nullsMatch, into: $0) }
@@ -20,7 +20,7 @@ import Testing
 
     // DuckDB: select x, count(*) from (values (5),(NULL),(5),(-1),(NULL)) t(x) group by x -> 3 groups, NULL one group
     @Test func singleIntKeyWithNull() {
-        let t = GroupKeyTable(keyTypes: [.bigint])
+        let t = makeGroupKeyTable(keyTypes: [.bigint])
         #expect(ids(t, [intCol([5, nil, 5, -1, nil])]) == [0, 1, 0, 2, 1])
         #expect(ids(t, [intCol([-1, 7])]) == [2, 3])
         #expect(t.count == 4)
@@ -31,20 +31,20 @@ import Testing
     }
 
     @Test func manyIntKeysGrow() {
-        let t = GroupKeyTable(keyTypes: [.bigint])
+        let t = makeGroupKeyTable(keyTypes: [.bigint])
         let n = 300_000
         let xs = (0..<n).map { Int64($0 % 100_000) * 7919 - 12345 }
         let got = ids(t, [intCol(xs.map { $0 })])
         #expect(t.count == 100_000)
         #expect(got == (0..<n).map { Int32($0 % 100_000) })
-        #expect(!t.usesDirectIndex)  // keys spread 7919 apart: hashed
+        #expect(t.layout == .intHashed)  // keys spread 7919 apart: hashed
         #expect(found(t, [intCol([xs[99_999], 1])]) == [99_999, -1])
     }
 
     /// Dense integer keys switch the table to direct indexing; a far-away key switches it back.
     /// Ids must stay the order of first appearance throughout.
     @Test func denseKeysDirectModeAndBack() {
-        let t = GroupKeyTable(keyTypes: [.bigint])
+        let t = makeGroupKeyTable(keyTypes: [.bigint])
         var rng = SplitMix64(seed: 5)
         var expected: [Int64: Int32] = [:]
         var mismatches = 0
@@ -77,11 +77,11 @@ import Testing
                     Int.random(in: 0..<50, using: &rng) == 0 ? nil : Int64.random(in: 1000..<51_000, using: &rng)
                 })
         }
-        #expect(t.usesDirectIndex)
+        #expect(t.layout == .intDirect)
         feed([999, 51_000, 60_000])  // just outside the span: widened, still direct
-        #expect(t.usesDirectIndex)
+        #expect(t.layout == .intDirect)
         feed([2_000_000_000_000, 1000, 60_000])  // a far outlier: back to hashing
-        #expect(!t.usesDirectIndex)
+        #expect(t.layout == .intHashed)
         feed((0..<5000).map { Int64($0) * 7 })
         // every key maps to one id, ids are 0..<count, keyColumns agrees with the ids
         let k = t.keyColumns()[0]
@@ -97,20 +97,20 @@ import Testing
     }
 
     @Test func denseKeysStayDirect() {
-        let t = GroupKeyTable(keyTypes: [.integer])
+        let t = makeGroupKeyTable(keyTypes: [.integer])
         let n = 200_000
         let xs = (0..<n).map { Int64(($0 * 7919) % 100_000) + 5 }
         let got = ids(t, [intCol(xs, type: .integer)])
         #expect(t.count == 100_000)
         // first appearance order: row i < 100000 introduces key xs[i] (7919 is coprime with 100000)
         #expect(got == (0..<n).map { Int32($0 % 100_000) })
-        #expect(t.usesDirectIndex)
+        #expect(t.layout == .intDirect)
         #expect(found(t, [intCol([xs[5], 4, 100_005, nil], type: .integer)], nullsMatch: true) == [5, -1, -1, -1])
     }
 
     // Strings compare by value across dictionaries; NULL is one group.
     @Test func stringKeyAcrossDictionaries() {
-        let t = GroupKeyTable(keyTypes: [.varchar])
+        let t = makeGroupKeyTable(keyTypes: [.varchar])
         #expect(ids(t, [strCol(["a", "b", nil, "a"])]) == [0, 1, 2, 0])
         #expect(ids(t, [strCol(["b", "c", nil])]) == [1, 3, 2])
         #expect(found(t, [strCol(["c", "zz", nil, "a"])]) == [3, -1, -1, 0])
@@ -127,7 +127,7 @@ import Testing
     // DuckDB: select x, y, count(*) from (values (1,'a'),(1,NULL),(NULL,'a'),(1,'a'),(NULL,NULL),(NULL,NULL)) t(x,y) group by all
     // -> 4 groups: (1,a):2, (1,NULL):1, (NULL,a):1, (NULL,NULL):2
     @Test func multiColumnKeys() {
-        let t = GroupKeyTable(keyTypes: [.integer, .varchar])
+        let t = makeGroupKeyTable(keyTypes: [.integer, .varchar])
         let got = ids(t, [intCol([1, 1, nil, 1, nil, nil], type: .integer), strCol(["a", nil, "a", "a", nil, nil])])
         #expect(got == [0, 1, 2, 0, 3, 3])
         #expect(found(t, [intCol([1, nil, 1], type: .integer), strCol(["a", "a", nil])]) == [0, -1, -1])
@@ -144,7 +144,7 @@ import Testing
     // DuckDB: select x, count(*) from (values ('nan'::double),(1.0),('-nan'::double),(-0.0),(0.0),(NULL)) t(x) group by x
     // -> [(0.0, 2), (1.0, 1), (nan, 2), (None, 1)]
     @Test func doubleKeys() {
-        let t = GroupKeyTable(keyTypes: [.double])
+        let t = makeGroupKeyTable(keyTypes: [.double])
         let got = ids(t, [dblCol([.nan, 1, -.nan, -0.0, 0.0, nil])])
         #expect(got == [0, 1, 0, 2, 2, 3])
         #expect(t.count == 4)
@@ -153,7 +153,7 @@ import Testing
     /// 100k groups of two small keys: packed at first, moved to general hashing past 65536 groups
     /// in the middle of the input; ids stay in first-appearance order.
     @Test func manyMultiColumnKeysGrow() {
-        let t = GroupKeyTable(keyTypes: [.bigint, .bigint])
+        let t = makeGroupKeyTable(keyTypes: [.bigint, .bigint])
         let n = 300_000
         let a = (0..<n).map { Int64($0 % 1000) }
         let b = (0..<n).map { Int64(($0 / 1000) % 100) }
@@ -171,7 +171,7 @@ import Testing
     /// Two small keys start packed into one word; a batch with a negative key moves the table to
     /// general hashing. Ids and lookups stay consistent across the switch.
     @Test func packedKeysThenGeneral() {
-        let t = GroupKeyTable(keyTypes: [.bigint, .varchar])
+        let t = makeGroupKeyTable(keyTypes: [.bigint, .varchar])
         let first = ids(t, [intCol([1, 2, 1, nil, 2]), strCol(["a", "a", "a", "b", nil])])
         #expect(first == [0, 1, 0, 2, 3])
         #expect(found(t, [intCol([2, -5, nil]), strCol(["a", "a", "b"])]) == [1, -1, -1])
@@ -193,7 +193,7 @@ import Testing
     }
 
     @Test func noKeys() {
-        let t = GroupKeyTable(keyTypes: [])
+        let t = makeGroupKeyTable(keyTypes: [])
         var out = [Int32](repeating: 5, count: 3)
         out.withUnsafeMutableBufferPointer { t.findOrInsert([], rowCount: 3, into: $0) }
         #expect(out == [0, 0, 0] && t.count == 1)
@@ -201,12 +201,103 @@ import Testing
 
     @Test func mergeThroughKeyColumns() {
         // per-thread tables merged by inserting one table's keys into another
-        let t1 = GroupKeyTable(keyTypes: [.varchar, .bigint])
-        let t2 = GroupKeyTable(keyTypes: [.varchar, .bigint])
+        let t1 = makeGroupKeyTable(keyTypes: [.varchar, .bigint])
+        let t2 = makeGroupKeyTable(keyTypes: [.varchar, .bigint])
         _ = ids(t1, [strCol(["x", "y"]), intCol([1, 2])])
         _ = ids(t2, [strCol(["y", "z", nil]), intCol([2, 3, nil])])
         let merged = ids(t1, t2.keyColumns())
         #expect(merged == [1, 2, 3])
         #expect(t1.count == 4)
+    }
+
+    // MARK: the implementation chosen for a key shape
+
+    @Test(
+        arguments: [
+            ([], GroupKeyLayout.none, "NoKeyTable"),
+            ([.bigint], .intDirect, "IntKeyTable"),
+            ([.date], .intDirect, "IntKeyTable"),
+            ([.null], .intDirect, "IntKeyTable"),
+            ([.varchar], .string, "StringKeyTable"),
+            ([.double], .general, "GeneralKeyTable"),
+            ([.bigint, .varchar], .packedHashed, "PackedKeyTable"),
+            ([.integer, .bigint, .boolean, .varchar, .date, .timestamp], .packedHashed, "PackedKeyTable"),
+            ([.bigint, .double], .general, "GeneralKeyTable"),
+            ([DataType](repeating: .bigint, count: 7), .general, "GeneralKeyTable"),
+            ([.hugeint], .packedHashed, "HugeintKeyTable"),
+            ([.varchar, .hugeint], .packedHashed, "HugeintKeyTable"),
+        ] as [([DataType], GroupKeyLayout, String)])
+    func layoutForKeyShape(_ types: [DataType], _ layout: GroupKeyLayout, _ name: String) {
+        let t = makeGroupKeyTable(keyTypes: types)
+        #expect(String(describing: type(of: t)) == name)
+        #expect(t.layout == layout)
+        #expect(t.keyTypes == types)
+        #expect(t.count == 0)
+    }
+
+    /// One integer key starts with a direct array over 0..<4096; a key outside it before 256
+    /// groups moves the table to hashing, but not for good: once the keys turn out dense the
+    /// hashed table switches to direct as it grows. Ids stay in first-appearance order.
+    @Test func intKeysLeaveTheInitialArrayAndComeBack() {
+        let t = makeGroupKeyTable(keyTypes: [.bigint])
+        #expect(ids(t, [intCol([3, 0, 4095, 3, nil])]) == [0, 1, 2, 0, 3])
+        #expect(t.layout == .intDirect)
+        #expect(ids(t, [intCol([10_000, 4095])]) == [4, 2])
+        #expect(t.layout == .intHashed)
+        let dense = (0..<20_000).map { Int64($0) }
+        let got = ids(t, [intCol(dense)])
+        #expect(t.layout == .intDirect)
+        let first: [Int64: Int32] = [3: 0, 0: 1, 4095: 2, 10_000: 4]
+        var next: Int32 = 5
+        var expected: [Int32] = []
+        for x in dense {
+            if let id = first[x] {
+                expected.append(id)
+            } else {
+                expected.append(next)
+                next += 1
+            }
+        }
+        #expect(got == expected)
+        #expect(found(t, [intCol([3, 10_000, 19_999, 20_000, nil])], nullsMatch: true) == [0, 4, next - 1, -1, 3])
+        #expect(t.keyColumns()[0].value(at: 3) == nul)
+    }
+
+    /// `reserve` before inserting sparse keys: the hashed layout is sized once; ids and lookups
+    /// as without it.
+    @Test func reserveThenSparseKeys() {
+        let t = makeGroupKeyTable(keyTypes: [.bigint])
+        t.reserve(50_000)
+        let xs = (0..<50_000).map { Int64($0) * 1_000_003 - 7 }
+        #expect(ids(t, [intCol(xs)]) == (0..<50_000).map { Int32($0) })
+        #expect(t.layout == .intHashed)
+        #expect(found(t, [intCol([xs[49_999], 0])]) == [49_999, -1])
+    }
+
+    /// HUGEINT keys compare in 128 bits: values with equal low words are different groups;
+    /// `keyColumns()` gives the values back (narrow where they fit Int64).
+    @Test func hugeintKeysGroupByAllBits() {
+        let t = makeGroupKeyTable(keyTypes: [.hugeint, .varchar])
+        let big = (Int128(1) << 64) + 5
+        let keys = [hugeCol([5, big, 5, nil, big]), strCol(["a", "a", "a", "a", "b"])]
+        #expect(ids(t, keys) == [0, 1, 0, 2, 3])
+        #expect(found(t, [hugeCol([big, 5, nil]), strCol(["a", "b", "a"])], nullsMatch: true) == [1, -1, 2])
+        let k = t.keyColumns()
+        #expect(k[0].type == .hugeint)
+        #expect((0..<4).map { k[0].value(at: $0) } == [int(5), huge(big), nul, huge(big)])
+        #expect((0..<4).map { k[1].value(at: $0) } == [str("a"), str("a"), str("a"), str("b")])
+    }
+
+    @Test func noKeysFindBeforeAndAfterInsert() {
+        let t = makeGroupKeyTable(keyTypes: [])
+        #expect(found(t, []) == [])
+        var out = [Int32](repeating: 5, count: 2)
+        out.withUnsafeMutableBufferPointer { t.find([], rowCount: 2, nullsMatch: false, into: $0) }
+        #expect(out == [-1, -1])
+        out.withUnsafeMutableBufferPointer { t.findOrInsert([], rowCount: 0, into: $0) }
+        #expect(t.count == 0)
+        out.withUnsafeMutableBufferPointer { t.findOrInsert([], rowCount: 2, into: $0) }
+        out.withUnsafeMutableBufferPointer { t.find([], rowCount: 2, nullsMatch: false, into: $0) }
+        #expect(out == [0, 0] && t.count == 1)
     }
 }

@@ -1,0 +1,53 @@
+import KuaiCore
+
+/// A stateless step applied to each batch on its own (filter, project), so that it runs per
+/// morsel on any thread (`TransformSource`) or on a pulled stream (`TransformOperator`).
+public protocol BatchTransform: AnyObject, Sendable {
+    /// The output columns for input columns `input`.
+    func schema(for input: Schema) -> Schema
+    /// The output of one non-empty input batch; nil (or an empty batch) when no row remains.
+    func apply(_ batch: Batch) throws -> Batch?
+    /// One line for EXPLAIN.
+    var explainLine: String { get }
+}
+
+/// A `BatchTransform` over a morsel source: morsel i is the transform of the child's morsel i.
+public final class TransformSource<Transform: BatchTransform>: MorselSource, @unchecked Sendable {
+    public let child: MorselSource
+    public let transform: Transform
+    public let schema: Schema
+
+    public init(child: MorselSource, transform: Transform) {
+        self.child = child
+        self.transform = transform
+        self.schema = transform.schema(for: child.schema)
+    }
+    public var morselCount: Int { child.morselCount }
+    public func morsel(_ i: Int) throws -> Batch? {
+        guard let b = try child.morsel(i), b.count > 0 else { return nil }
+        return try transform.apply(b)
+    }
+    public var explainLine: String { transform.explainLine }
+    public var explainChildren: [String] { [child.explainLine] + child.explainChildren.map { "  " + $0 } }
+}
+
+/// A `BatchTransform` over a pull operator (empty results are skipped).
+public final class TransformOperator<Transform: BatchTransform>: PhysicalOperator {
+    public let child: PhysicalOperator
+    public let transform: Transform
+    public let schema: Schema
+
+    public init(child: PhysicalOperator, transform: Transform) {
+        self.child = child
+        self.transform = transform
+        self.schema = transform.schema(for: child.schema)
+    }
+    public func next() throws -> Batch? {
+        while let b = try child.next() {
+            if b.count > 0, let out = try transform.apply(b), out.count > 0 { return out }
+        }
+        return nil
+    }
+    public var explainLine: String { transform.explainLine }
+    public var children: [PhysicalOperator] { [child] }
+}

@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Parquet timings and sizes of issue 14, must-show 3, kuai and DuckDB in the same run:
+
+    python3 Tools/parquet_bench.py --data ../kl-1.0 [--bin .build/release] [--work DIR]
+
+(1) Export: `COPY t TO 't.parquet' (FORMAT parquet, COMPRESSION zstd)` of every table, kuai-query
+    over a kuai store (whole process per table) against DuckDB over its own database (the COPY
+    timed inside one warm process); file sizes side by side.
+(2) Import: `kuai-convert FOLDER -o STORE` over DuckDB's zstd files (whole process) against
+    DuckDB's read of the same files into its own database (`CREATE TABLE t AS SELECT * FROM
+    't.parquet'` for every table, then CHECKPOINT, timed inside one process).
+Both engines read the same data (the CSVs typed as Tools/oracle.py's KUAILIVE). Timings are
+noisy on a shared machine: compare the two columns of one run, not runs with each other.
+"""
+import argparse
+import os
+import shutil
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench import build_duck_db, bytes_of, duck_script, duck_setup, last_json, run_measured  # noqa: E402
+from oracle import KUAILIVE  # noqa: E402
+
+TABLES = list(KUAILIVE)
+
+
+def kuai_export(bin_dir, store, out):
+    os.makedirs(out, exist_ok=True)
+    secs = {}
+    for t in TABLES:
+        sql = f'COPY "{t}" TO \'{out}/{t}.parquet\' (FORMAT parquet, COMPRESSION zstd)'
+        s, _, rc, _, err = run_measured([os.path.join(bin_dir, "kuai-query"), "--store", store, sql])
+        if rc != 0:
+            sys.exit(f"kuai COPY {t} failed: {err[-500:]}")
+        secs[t] = s
+    return secs
+
+
+def duck_export(dbfile, out):
+    os.makedirs(out, exist_ok=True)
+    body = f"con = duckdb.connect({dbfile!r}, read_only=True)\n" + duck_setup(None) + f"""
+res = {{}}
+for t in {TABLES!r}:
+    t0 = time.perf_counter()
+    con.execute(f'COPY "{{t}}" TO \\'{out}/{{t}}.parquet\\' (FORMAT parquet, COMPRESSION zstd)')
+    res[t] = time.perf_counter() - t0
+print(json.dumps(res))
+"""
+    _, _, rc, stdout, err = run_measured([sys.executable, "-c", duck_script(body)])
+    if rc != 0:
+        sys.exit(f"DuckDB COPY failed: {err[-500:]}")
+    return last_json(stdout)
+
+
+def duck_import(folder, dbfile):
+    if os.path.exists(dbfile):
+        os.remove(dbfile)
+    body = f"con = duckdb.connect({dbfile!r})\n" + duck_setup(None) + f"""
+t0 = time.perf_counter()
+for t in {TABLES!r}:
+    con.execute(f'CREATE TABLE "{{t}}" AS SELECT * FROM \\'{folder}/{{t}}.parquet\\'')
+con.execute('CHECKPOINT')
+print(json.dumps({{"seconds": time.perf_counter() - t0}}))
+"""
+    _, rss, rc, stdout, err = run_measured([sys.executable, "-c", duck_script(body)])
+    if rc != 0:
+        sys.exit(f"DuckDB read failed: {err[-500:]}")
+    return last_json(stdout)["seconds"], rss
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--bin", default=os.path.join(root, ".build", "release"))
+    ap.add_argument("--work", default="/tmp/kuai-parquet-bench")
+    args = ap.parse_args()
+    os.makedirs(args.work, exist_ok=True)
+    store = os.path.join(args.work, "kl.kuai")
+    dbfile = os.path.join(args.work, "kl.duckdb")
+    print(f"data {args.data}, kuai from {args.bin}; load average {os.getloadavg()[0]:.1f}")
+    if not os.path.exists(store):
+        _, _, rc, _, err = run_measured([os.path.join(args.bin, "kuai-convert"), args.data, "-o", store, "--quiet"])
+        if rc != 0:
+            sys.exit(f"kuai-convert failed: {err[-500:]}")
+    if not os.path.exists(dbfile):
+        build_duck_db(args.data, dbfile, TABLES, None)
+
+    k_out, d_out = os.path.join(args.work, "kuai-zstd"), os.path.join(args.work, "duck-zstd")
+    for d in (k_out, d_out):
+        shutil.rmtree(d, ignore_errors=True)
+    ks = kuai_export(args.bin, store, k_out)
+    ds = duck_export(dbfile, d_out)
+    print("(1) COPY t TO 't.parquet' (FORMAT parquet, COMPRESSION zstd)")
+    print(f"  {'table':10} {'kuai s':>8} {'DuckDB s':>9} {'ratio':>6} {'kuai bytes':>14} {'DuckDB bytes':>14} {'size ratio':>10}")
+    tk = td = bk = bd = 0
+    for t in TABLES:
+        sk, sd = bytes_of(f"{k_out}/{t}.parquet"), bytes_of(f"{d_out}/{t}.parquet")
+        tk, td, bk, bd = tk + ks[t], td + ds[t], bk + sk, bd + sd
+        print(f"  {t:10} {ks[t]:8.2f} {ds[t]:9.2f} {ks[t] / ds[t]:6.2f} {sk:14,} {sd:14,} {sk / sd:10.3f}")
+    print(f"  {'total':10} {tk:8.2f} {td:9.2f} {tk / td:6.2f} {bk:14,} {bd:14,} {bk / bd:10.3f}")
+
+    kstore = os.path.join(args.work, "from-duck.kuai")
+    shutil.rmtree(kstore, ignore_errors=True)
+    secs, krss, rc, _, err = run_measured([os.path.join(args.bin, "kuai-convert"), d_out, "-o", kstore, "--quiet"])
+    if rc != 0:
+        sys.exit(f"kuai-convert of DuckDB's Parquet failed: {err[-500:]}")
+    dsecs, drss = duck_import(d_out, os.path.join(args.work, "from-parquet.duckdb"))
+    print("(2) DuckDB's zstd Parquet files into each engine's own storage")
+    print(f"  kuai-convert FOLDER -o STORE  {secs:7.2f} s  peak {krss:6.0f} MB")
+    print(f"  DuckDB CREATE TABLE AS + CHECKPOINT {dsecs:7.2f} s  peak {drss:6.0f} MB (Python included)")
+    print(f"  ratio kuai/DuckDB {secs / dsecs:.2f}; load average now {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
