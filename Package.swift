@@ -67,7 +67,7 @@ let package = Package(
         .executableTarget(
             name: "kuai-query",
             dependencies: [
-                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell",
+                "KuaiCore", "KuaiExec", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .executableTarget(

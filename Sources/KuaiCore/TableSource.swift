@@ -14,11 +14,22 @@ public protocol TableSource: AnyObject, Sendable {
     var blockCount: Int { get }
     /// Rows in `block` (0-based).
     func blockRowCount(_ block: Int) -> Int
+    /// Rows in `block` as the data itself says (for a store table: the block headers of a column
+    /// file, which must agree with the manifest). A scan that reads no column (`count(*)`) counts
+    /// its rows from here, so a damaged manifest cannot change an answer.
+    /// - Throws: `KuaiError.corrupt` naming the file when the data and `blockRowCount` disagree,
+    ///   or as `readColumn` when the file cannot be read.
+    func checkedBlockRowCount(_ block: Int) throws -> Int
     /// The zone map of `column` in `block`, or nil when the source keeps none.
     func zoneMap(column: Int, block: Int) -> ZoneMap?
     /// Decodes `column` of `block`. VARCHAR columns of one table column share one dictionary.
     /// - Throws: `KuaiError.corrupt` (bad checksum or lengths, naming the file and block), `.io`.
     func readColumn(_ column: Int, block: Int) throws -> Column
+}
+
+extension TableSource {
+    /// Sources that keep no separate row count: `blockRowCount` is the data's own count.
+    public func checkedBlockRowCount(_ block: Int) throws -> Int { blockRowCount(block) }
 }
 
 /// A table held in memory as a list of batches (each batch is one block).

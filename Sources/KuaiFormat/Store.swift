@@ -482,6 +482,23 @@ public final class StoreTable: TableSource, @unchecked Sendable {
         return min(seg.blockRows, seg.rowCount - Int(b) * seg.blockRows)
     }
 
+    /// Rows in `block` from the block header of the table's first column file (opening the file
+    /// checks every block header and the file's row count against the manifest).
+    /// - Throws: `KuaiError.corrupt` at the column file when it disagrees with the manifest (or is
+    ///   missing, truncated, damaged), as `readColumn`.
+    public func checkedBlockRowCount(_ block: Int) throws -> Int {
+        let rows = blockRowCount(block)
+        guard !schema.isEmpty else { return rows }
+        let (slot, b) = locate(column: 0, block: block)
+        let file = try slot.get()
+        guard b < file.entries.count, file.entries[b].rows == rows else {
+            let found = b < file.entries.count ? "\(file.entries[b].rows)" : "no"
+            throw KuaiError(
+                .corrupt, "column file has \(found) rows in block \(b), manifest says \(rows)", at: slot.relPath)
+        }
+        return rows
+    }
+
     /// The segment slot and local block of a table block.
     private func locate(column: Int, block: Int) -> (ColumnSlot, Int) {
         let (s, b) = blockMap[block]

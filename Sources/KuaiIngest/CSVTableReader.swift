@@ -32,7 +32,10 @@ public struct CSVReadOptions: Sendable {
 /// One bad row skipped with `skipBadRows`: `location` is "path:line:column" (1-based).
 public struct CSVReject: Sendable, Equatable {
     public var location: String
+    /// What is wrong, naming the column and its type (`column "user_id" (BIGINT): expected ...`).
     public var reason: String
+    /// The record's text, cut around the bad field (control characters escaped, one line).
+    public var line: String
 }
 
 /// What reading one CSV file produced.
@@ -97,6 +100,13 @@ public enum CSVTableReader {
         var linesBefore = header.lines
         var rows = 0
         var rejected = 0
+        let inferred = KuaiLiveSchema.schema(for: table) == nil
+        // What an error says: the column by name and type, then the reason; the message adds the line.
+        func reason(_ r: LocalReject) -> String {
+            guard let f = r.field, f < schema.count else { return r.reason }
+            return "column \"\(schema[f].name)\" (\(schema[f].type)\(inferred ? ", inferred" : "")): \(r.reason)"
+        }
+        func message(_ r: LocalReject, _ prefix: String = "") -> String { prefix + reason(r) + "\n  line: " + r.text }
         while true {
             switch pipeline.take() {
             case .end:
@@ -108,13 +118,13 @@ public enum CSVTableReader {
                 for r in chunk.rejects {
                     if oversized {
                         throw KuaiError(
-                            .csv, "a record longer than \(options.maxRecordBytes) bytes: \(r.reason)",
+                            .csv, message(r, "a record longer than \(options.maxRecordBytes) bytes: "),
                             at: location(r.line, r.column))
                     }
                     if !options.skipBadRows || chunk.stopped {
-                        throw KuaiError(.csv, r.reason, at: location(r.line, r.column))
+                        throw KuaiError(.csv, message(r), at: location(r.line, r.column))
                     }
-                    try onReject(CSVReject(location: location(r.line, r.column), reason: r.reason))
+                    try onReject(CSVReject(location: location(r.line, r.column), reason: reason(r), line: r.text))
                     rejected += 1
                 }
                 if oversized {
@@ -179,6 +189,16 @@ public enum CSVTableReader {
         let rawNames = header.fields.map { String(decoding: $0, as: UTF8.self) }
         if rawNames.count == 1 && rawNames[0].isEmpty {
             throw KuaiError(.csv, "empty header line: expected the column names", at: "\(path):1:1")
+        }
+        // A one-column header holding another delimiter: DuckDB would sniff it; kuai reads commas
+        // only and says so instead of storing every line as one VARCHAR (issue 13).
+        if rawNames.count == 1,
+            let d = [(";", "';'"), ("\t", "tab"), ("|", "'|'")].first(where: { rawNames[0].contains($0.0) })
+        {
+            throw KuaiError(
+                .csv,
+                "the header is a single column holding \(d.1) characters: the file looks \(d.1)-separated, and kuai reads comma-separated files only; convert it to commas first",
+                at: "\(path):1:1")
         }
         return (first, header, rawNames)
     }

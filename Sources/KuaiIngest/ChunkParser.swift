@@ -32,6 +32,10 @@ struct LocalReject: Sendable {
     /// 1-based field number.
     var column: Int
     var reason: String
+    /// The schema column the error concerns (0-based; nil for a field past the last column).
+    var field: Int?
+    /// The record's text, cut around the bad field (`RecordExcerpt`).
+    var text: String
 }
 
 /// What parsing one chunk produced.
@@ -148,13 +152,17 @@ final class ChunkParser {
                 }
             }
             if let failure = parseRecord(base, columns, pos: &pos, end: end, row: row, line: &line) {
-                out.rejects.append(LocalReject(line: line, column: failure.column, reason: failure.reason))
+                let e = RecordScanner.recordEnd(base, from: recStart, to: end) ?? end
+                out.rejects.append(
+                    LocalReject(
+                        line: line, column: failure.column, reason: failure.reason,
+                        field: failure.column <= ncols ? failure.column - 1 : nil,
+                        text: RecordExcerpt.text(base, from: recStart, to: e, field: failure.column - 1)))
                 if !rejectRows {
                     out.stopped = true
                     out.lines = line
                     return out
                 }
-                let e = RecordScanner.recordEnd(base, from: recStart, to: end) ?? end
                 line = recLine + RecordScanner.countLF(base, from: recStart, to: e)
                 pos = e
                 continue

@@ -101,7 +101,7 @@ public enum Converter {
                     onBatch: { try tableWriter!.append($0) },
                     onReject: { r in
                         if let f = rejectStream {
-                            let line = "\(r.location): \(r.reason)\n"
+                            let line = "\(r.location): \(r.reason); line: \(r.line)\n"
                             if fputs(line, f) < 0 {
                                 throw KuaiError(
                                     .io, "cannot write the reject file: \(String(cString: strerror(errno)))",

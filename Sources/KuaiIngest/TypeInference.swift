@@ -55,24 +55,29 @@ public enum TypeInference {
         return .varchar
     }
 
-    /// Column names from a header as DuckDB names them: empty names become `column<i>`,
-    /// duplicates get `_1`, `_2`, ...
+    /// Column names from a header as DuckDB 2.0.1 names them: empty names become `column<i>`,
+    /// duplicates (also names differing only in case) get `_1`, `_2`, ...: `x,X,x_1` becomes
+    /// `x, X_1, x_1_1` (a table with both `x` and `X` could not be queried: names match
+    /// case-insensitively).
     public static func columnNames(_ header: [String]) -> [String] {
         let width = String(max(header.count - 1, 0)).count
-        var seen = Set<String>()
+        // Collisions so far per lower-cased name: names differing only in case collide (queries
+        // match names case-insensitively), as in DuckDB's sniffer.
+        var collisions: [String: Int] = [:]
         var out: [String] = []
         for (i, raw) in header.enumerated() {
-            var name = raw
-            if name.isEmpty {
+            var base = raw
+            if base.isEmpty {
                 let digits = String(i)
-                name = "column" + String(repeating: "0", count: max(0, width - digits.count)) + digits
+                base = "column" + String(repeating: "0", count: max(0, width - digits.count)) + digits
             }
-            if seen.contains(name) {
-                var k = 1
-                while seen.contains("\(name)_\(k)") { k += 1 }
-                name = "\(name)_\(k)"
+            var name = base
+            let key = base.lowercased()
+            while collisions[name.lowercased()] != nil {
+                collisions[key, default: 0] += 1
+                name = "\(base)_\(collisions[key]!)"
             }
-            seen.insert(name)
+            collisions[name.lowercased()] = 0
             out.append(name)
         }
         return out

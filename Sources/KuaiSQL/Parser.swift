@@ -246,7 +246,12 @@ struct ParserState {
         if acceptWord("WITH") {
             if current.isWord("RECURSIVE") { throw failure("WITH RECURSIVE is not supported", at: current) }
             repeat {
-                ctes.append(try parseCommonTableExpression())
+                let cte = try parseCommonTableExpression()
+                // DuckDB: `Duplicate CTE name "a"` (names compare case-insensitively).
+                if ctes.contains(where: { $0.name.lowercased() == cte.name.lowercased() }) {
+                    throw KuaiError(.syntax, "Duplicate CTE name \"\(cte.name)\"", at: cte.position.description)
+                }
+                ctes.append(cte)
             } while acceptSymbol(",")
         }
         let body = try parseSetExpression(first: nil)

@@ -109,9 +109,14 @@ public final class ScriptRunner {
     }
 
     /// Writes to standard output; a closed pipe ends the program quietly (exit 0), another write
-    /// error with exit 1.
+    /// error (a full disk, a closed descriptor) with a message on stderr and exit 1.
     public static func writeStdout(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if !Terminal.write(1, bytes) { exit(errno == EPIPE ? 0 : 1) }
+        if Terminal.write(1, bytes) { return }
+        let e = errno
+        if e == EPIPE { exit(0) }
+        Terminal.write(
+            2, "kuai-query: io error: cannot write the result to standard output (\(String(cString: strerror(e))))\n")
+        exit(1)
     }
 }
 

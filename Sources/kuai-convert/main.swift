@@ -69,7 +69,7 @@ struct KuaiConvert: ParsableCommand {
 
 /// Writes a line to stderr.
 func printError(_ s: String) {
-    FileHandle.standardError.write((s + "\n").data(using: .utf8)!)
+    StandardStreams.write(2, s + "\n")
 }
 
 /// Progress on a terminal (one rewritten line) and the events kept for the closing summary.
@@ -94,8 +94,7 @@ final class Reporter: @unchecked Sendable {
             lastPrint = now
             let pct = total > 0 ? Int(Double(done) * 100 / Double(total)) : 100
             let name = (file as NSString).lastPathComponent
-            FileHandle.standardError.write(
-                "\r\u{1B}[K\(name): \(pct)% (\(mb(done)) of \(mb(total)))".data(using: .utf8)!)
+            StandardStreams.write(2, "\r\u{1B}[K\(name): \(pct)% (\(mb(done)) of \(mb(total)))")
             progressShown = true
         case .tableDone(let table, let rows, let csv, let store, let seconds):
             tables.append((table, rows, csv, store, seconds))
@@ -107,7 +106,7 @@ final class Reporter: @unchecked Sendable {
     func clearProgress() {
         lock.lock()
         defer { lock.unlock() }
-        if progressShown { FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!) }
+        if progressShown { StandardStreams.write(2, "\r\u{1B}[K") }
         progressShown = false
     }
 }
@@ -205,7 +204,7 @@ func run(_ cmd: KuaiConvert) -> Int32 {
             tables += 1
             blocks += t.blockCount * t.schema.count
         }
-        print("ok: \(tables) tables, \(blocks) blocks")
+        StandardStreams.write(1, "ok: \(tables) tables, \(blocks) blocks\n")
     }
     return 0
 }
@@ -220,13 +219,16 @@ func fail(_ error: Error) -> Int32 {
     return 1
 }
 
+// Standard streams through POSIX writes: a closed or full stderr/stdout is an exit status, not a trap.
+StandardStreams.protectClosedDescriptors()
+signal(SIGPIPE, SIG_IGN)
 let status: Int32
 do {
     let cmd = try KuaiConvert.parse(Array(CommandLine.arguments.dropFirst()))
     status = run(cmd)
 } catch {
     if KuaiConvert.exitCode(for: error) == .success {
-        print(KuaiConvert.fullMessage(for: error))
+        StandardStreams.write(1, KuaiConvert.fullMessage(for: error) + "\n")
         status = 0
     } else {
         printError("kuai-convert: \(KuaiConvert.message(for: error))")
@@ -234,4 +236,4 @@ do {
         status = 2
     }
 }
-exit(status)
+exit(StandardStreams.exitStatus(status, program: "kuai-convert"))

@@ -9,6 +9,7 @@
 
 import ArgumentParser
 import KuaiCore
+import KuaiExec
 import KuaiFormat
 import KuaiOutput
 import KuaiPlan
@@ -60,7 +61,7 @@ struct KuaiQuery: ParsableCommand {
     @Option(
         name: .customLong("memory-limit"),
         help: ArgumentHelp(
-            "Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of physical memory; 0 = no limit).",
+            "Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of the memory available: physical or the container's limit; 0 = no limit).",
             valueName: "SIZE"))
     var memoryLimit: String?
 
@@ -111,7 +112,8 @@ func parseSize(_ text: String) -> Int? {
     return Int(t)
 }
 
-/// Reads all of standard input as UTF-8 text.
+/// Reads all of standard input as UTF-8 text (`QueryText.decode`: a byte order mark skipped,
+/// bytes that are not UTF-8 an error).
 func readStandardInput() -> String {
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65536)
@@ -121,10 +123,13 @@ func readStandardInput() -> String {
         if n <= 0 { break }
         bytes.append(contentsOf: chunk[0..<n])
     }
-    return String(decoding: bytes, as: UTF8.self)
+    do { return try QueryText.decode(bytes, source: "stdin") } catch { fail("\(error)", code: 1) }
 }
 
 signal(SIGPIPE, SIG_IGN)
+// A closed stdout or stderr gets /dev/null read-only: writes to it fail (reported) and no store
+// file opened later can take its descriptor.
+StandardStreams.protectClosedDescriptors()
 #if os(Linux)
     // Column buffers of a block are ~0.5 MB; keep them on the heap instead of a fresh mmap (and
     // page faults) per allocation, and keep freed memory for the next batch.
@@ -172,11 +177,12 @@ do {
 let scripts: [(text: String, source: String)]?
 let inputs = (command.sql != nil ? 1 : 0) + (command.file != nil ? 1 : 0) + (command.commands.isEmpty ? 0 : 1)
 if inputs > 1 { fail("give the SQL one way: as an argument, with -f FILE or with -c SQL", code: 2) }
+do { try QueryText.checkArguments() } catch { fail("\(error)", code: 1) }
 if let file = command.file {
-    guard let s = readTextFile(file) else {
+    guard let bytes = QueryText.readFile(file) else {
         fail("cannot read query file \(file): \(String(cString: strerror(errno)))", code: 1)
     }
-    scripts = [(s, file)]
+    do { scripts = [(try QueryText.decode(bytes, source: file), file)] } catch { fail("\(error)", code: 1) }
 } else if let s = command.sql {
     scripts = [(s, "query")]
 } else if !command.commands.isEmpty {
@@ -200,9 +206,9 @@ if let f = command.format {
     format = Terminal.isTerminal(1) ? .table : .csv
 }
 
-// Default memory limit: 80% of physical memory, as DuckDB's default `memory_limit`;
-// `--memory-limit 0` turns the limit off.
-var limitBytes = Int(Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE))) * 0.8)
+// Default memory limit: 80% of the available memory (physical, or the control group's limit when
+// lower), as DuckDB's default `memory_limit`; `--memory-limit 0` turns the limit off.
+var limitBytes = AvailableMemory.defaultLimitBytes()
 if let m = command.memoryLimit {
     guard let v = parseSize(m) else { fail("invalid --memory-limit \"\(m)\" (use e.g. 2GB or 512MB)", code: 2) }
     limitBytes = v

@@ -5,8 +5,8 @@ import KuaiTestSupport
 import Testing
 
 // Bad and unusual CSV input fed to the built kuai-convert executable (issue 4, "Bad CSV input").
-// Every bad case: exit status 1, one stderr line `kuai-convert: <file>:<line>:<column>: csv error:
-// <what was expected>`, no store written at -o, no temporary folder left beside it, and an
+// Every bad case: exit status 1, stderr `kuai-convert: <file>:<line>:<column>: csv error:
+// column "<name>" (<TYPE>): <what was expected>` (for an error in a field) and `  line: <the record>`, no store written at -o, no temporary folder left beside it, and an
 // existing store at -o unchanged byte for byte. Expected values of the unusual-but-valid cases
 // are DuckDB 2.0.1's answers over the same CSV text (`COPY (query) TO 'out.csv' (HEADER)`, the
 // generator is in the comment above `unusualCases`).
@@ -15,22 +15,24 @@ let trustBadCSVs: [BadCSV] = {
     let csv = KuaiLiveCSV.self
     return [
         BadCSV(
-            "too few fields", "like.csv", csv.like + "1,2,3,4\n5,6,7\n", "3:4", "too few fields: expected 4, found 3"),
+            "too few fields", "like.csv", csv.like + "1,2,3,4\n5,6,7\n", "3:4",
+            "column \"timestamp\" (BIGINT): too few fields: expected 4, found 3"),
         BadCSV(
             "too many fields", "like.csv", csv.like + "1,2,3,4,5,6\n", "2:5", "too many fields: expected 4, found 6"),
         BadCSV(
             "unterminated quoted field", "like.csv", csv.like + "1,2,3,4\n1,\"2,3,4\n5,6,7,8\n", "3:2",
-            "unterminated quoted field"),
+            "column \"live_id\" (BIGINT): unterminated quoted field"),
         BadCSV(
             "non-numeric BIGINT", "like.csv", csv.like + "1,2,3,4\n1,abc,3,4\n", "3:2",
-            "expected a BIGINT (64-bit integer), found 'abc'"),
+            "column \"live_id\" (BIGINT): expected a BIGINT (64-bit integer), found 'abc'\n  line: 1,abc,3,4"),
         BadCSV(
             "number too large for BIGINT", "like.csv", csv.like + "1,2,3,9223372036854775808\n", "2:4",
-            "number too large for BIGINT"),
+            "column \"timestamp\" (BIGINT): number too large for BIGINT"),
         BadCSV(
             "bad date", "user.csv",
             csv.user + csv.userRow + csv.userRow.replacingOccurrences(of: "2023-05-03,0-10", with: "2023-02-30,0-10"),
-            "3:7", "expected a DATE written YYYY-MM-DD, found '2023-02-30'"),
+            "3:7",
+            "column \"reg_timestamp\" (DATE): expected a DATE written YYYY-MM-DD, found '2023-02-30'"),
         BadCSV(
             "header not the KuaiLive table", "click.csv",
             "user_id,live_id,streamer,timestamp,watch_live_time\n1,2,3,4,5\n",
@@ -40,16 +42,26 @@ let trustBadCSVs: [BadCSV] = {
             "missing column 'timestamp'"),
         BadCSV("empty file", "like.csv", "", "1:1", "empty file"),
         BadCSV(
+            "semicolon-separated file", "t.csv", "a;b\n1;2\n", "1:1",
+            "looks ';'-separated, and kuai reads comma-separated files only"),
+        BadCSV(
+            "tab-separated file", "t.csv", "a\tb\n1\t2\n", "1:1",
+            "looks tab-separated, and kuai reads comma-separated files only"),
+        BadCSV(
             "binary file (gzip bytes)", "click.csv",
             bytes: [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x2C, 0x0A, 0x00, 0xFF, 0x00, 0x13],
             "1:1", "not a CSV text file"),
-        BadCSV("NUL byte in a field", "notes.csv", bytes: Array("id,note\n1,x\n2,y\0z\n".utf8), "3:2", "NUL byte"),
+        BadCSV(
+            "NUL byte in a field", "notes.csv", bytes: Array("id,note\n1,x\n2,y\0z\n".utf8), "3:2",
+            "column \"note\" (VARCHAR, inferred): found binary data (a NUL byte): not a CSV text file\n  line: 2,y\\0z"),
         BadCSV(
             "invalid UTF-8", "notes.csv", bytes: Array("id,note\n1,x\n2,".utf8) + [0xC3, 0x28, 0x0A], "3:2",
-            "not valid UTF-8"),
+            "column \"note\" (VARCHAR, inferred): found bytes that are not valid UTF-8: not a CSV text file\n  line: 2,\u{FFFD}("
+        ),
         BadCSV(
             "line numbers count quoted newlines", "room.csv",
-            csv.room + "1,2,3,4,5,6,\"a\nb\",8\n1,2,3,4,5,6,\"p\r\nq\r\n\",8\nx,2,3,4,5,6,c,8\n", "7:1", "found 'x'"),
+            csv.room + "1,2,3,4,5,6,\"a\nb\",8\n1,2,3,4,5,6,\"p\r\nq\r\n\",8\nx,2,3,4,5,6,c,8\n", "7:1",
+            "column \"p_date\" (BIGINT): expected a BIGINT (64-bit integer), found 'x'"),
     ]
 }()
 
@@ -229,6 +241,82 @@ struct TrustConvertTests {
         let q = try kuaiQuery(store, "select * from click")
         #expect(q.status == 0, "\(q)")
         #expect(q.out == "user_id,live_id,streamer_id,timestamp,watch_live_time\n", "\(q.out.debugDescription)")
+    }
+
+    /// Issue 13, "CSV errors name the column": an error in a field names the column by its header
+    /// name and type (also for a type-inferred file, and in --reject-file rows) and shows the
+    /// record, cut to 100 characters around the bad field.
+    @Test func csvErrorsNameTheColumnAndShowTheLine() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        var runs = 0
+        func stderrOf(_ file: String, _ text: String) throws -> String {
+            runs += 1
+            let src = dir.write("src\(runs)/" + file, text)
+            let r = try kuaiConvert(src, "-o", dir.sub("s\(runs).kuai"))
+            #expect(r.failedCleanly && r.status == 1, "\(r)")
+            return r.err.replacingOccurrences(of: src, with: file)
+        }
+        // KuaiLive table: the header's name and the schema's type.
+        #expect(
+            try stderrOf("like.csv", KuaiLiveCSV.like + "1,2,3,4\n1,abc,3,4\n")
+                == """
+                kuai-convert: like.csv:3:2: csv error: column "live_id" (BIGINT): expected a BIGINT (64-bit integer), found 'abc'
+                  line: 1,abc,3,4
+
+                """)
+        // A long field after the bad one: the line is cut after 100 characters.
+        let long = String(repeating: "x", count: 300)
+        let cutTail = try stderrOf("like.csv", KuaiLiveCSV.like + "1,\(long),3,4\n")
+        #expect(cutTail.hasSuffix("\n  line: 1," + String(repeating: "x", count: 98) + "…\n"), "\(cutTail)")
+        // A long field before the bad one: the line is cut before it, the bad field shown.
+        let y = String(repeating: "y", count: 300)
+        let cutHead = try stderrOf("room.csv", KuaiLiveCSV.room + "1,2,3,4,5,6,\"\(y)\",x\n")
+        #expect(cutHead.contains("room.csv:2:8: csv error: column \"live_name_id\" (BIGINT): "), "\(cutHead)")
+        #expect(cutHead.hasSuffix("\n  line: …" + String(repeating: "y", count: 97) + "\",x\n"), "\(cutHead)")
+        // A type-inferred file: the inferred type is said to be inferred.
+        let sample = 20_000  // TypeInference.defaultSampleRows: the rows the types are inferred from
+        var inferred = "a,b\n"
+        for i in 0..<(sample + 10) { inferred += "\(i),s\n" }
+        inferred += "x,s\n"
+        let line = sample + 12
+        #expect(
+            try stderrOf("t.csv", inferred)
+                == """
+                kuai-convert: t.csv:\(line):1: csv error: column "a" (BIGINT, inferred): expected a BIGINT (64-bit integer), found 'x'
+                  line: x,s
+
+                """)
+        // Control characters of the record are escaped: the message stays on two lines.
+        let tabbed = try stderrOf("like.csv", KuaiLiveCSV.like + "1,\"a\tb\r\nc\",3,4\n")
+        #expect(tabbed.hasSuffix("\n  line: 1,\"a\\tb\\r\\nc\",3,4\n"), "\(tabbed)")
+        // --reject-file rows: the same words and the line, one row per bad record.
+        let src = dir.write("rej/like.csv", KuaiLiveCSV.like + "1,2,3,4\n1,abc,3,4\n5,6\n")
+        let rejects = dir.sub("rejects.txt")
+        let r = try kuaiConvert(src, "-o", dir.sub("rej.kuai"), "--reject-file", rejects)
+        #expect(r.status == 0, "\(r)")
+        #expect(
+            (try? String(contentsOfFile: rejects, encoding: .utf8)) == """
+                \(src):3:2: column "live_id" (BIGINT): expected a BIGINT (64-bit integer), found 'abc'; line: 1,abc,3,4
+                \(src):4:3: column "streamer_id" (BIGINT): too few fields: expected 4, found 2; line: 5,6
+
+                """)
+    }
+
+    /// Issue 13: a header `x,X,x_1` converted with exit 0 into a table no query could read
+    /// ("ambiguous"). Names are deduplicated case-insensitively as DuckDB 2.0.1 does; the expected
+    /// names and rows are DuckDB's (`SELECT * FROM read_csv(...)`).
+    @Test func headerNamesDifferingOnlyInCaseAreRenamed() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let src = dir.write("dup.csv", "x,X,x_1\n1,2,3\n")
+        let store = dir.sub("s.kuai")
+        let c = try kuaiConvert(src, "-o", store, "--quiet")
+        try #require(c.status == 0, "\(c)")
+        let q = try kuaiQuery(store, "select * from dup")
+        #expect(q.status == 0 && q.out == "x,X_1,x_1_1\n1,2,3\n", "\(q)")
+        let named = try kuaiQuery(store, "select x, X_1, x_1_1 from dup")
+        #expect(named.status == 0 && named.out == "x,X_1,x_1_1\n1,2,3\n", "\(named)")
     }
 
     @Test func rejectFileSkipsBadRowsAndListsThem() throws {

@@ -126,6 +126,37 @@ let storeDamages: [StoreDamage] = [
             m["tables"] = tables
         }
     },
+    // count(*) reads no column: its rows must still come from (or be checked against) the column
+    // files, never from the manifest alone (issue 13: a one-byte manifest edit changed the count).
+    StoreDamage(
+        name: "manifest row count edited, count(*) alone", query: "select count(*) as n from gift",
+        mentions: ["gift/", "5 rows", "manifest says 6"]
+    ) { store in
+        try editManifest(store) { m in
+            var tables = m["tables"] as! [[String: Any]]
+            for t in tables.indices where tables[t]["name"] as? String == "gift" {
+                var segments = tables[t]["segments"] as! [[String: Any]]
+                segments[0]["rowCount"] = 6
+                tables[t]["segments"] = segments
+                tables[t]["rowCount"] = 6
+            }
+            m["tables"] = tables
+        }
+    },
+    StoreDamage(
+        name: "table folder deleted, count(*)", query: "select count(*) as n from click",
+        mentions: ["click/", "missing"]
+    ) { store in
+        try FileManager.default.removeItem(atPath: store + "/click")
+    },
+    StoreDamage(
+        name: "every column file of a table empty, count(*)", query: "select count(*) as n from click",
+        mentions: ["click/", "truncated"]
+    ) { store in
+        for f in try FileManager.default.contentsOfDirectory(atPath: store + "/click") {
+            try Data().write(to: URL(fileURLWithPath: store + "/click/" + f))
+        }
+    },
     StoreDamage(
         name: "manifest type disagrees with the file", query: "select sum(live_type) as s from room",
         mentions: ["room/live_type.col", "manifest says DOUBLE"]

@@ -111,7 +111,8 @@ let badInputs: [BadCSV] = [
             _ = try CSVTableReader.readAll(path: path, table: "t", options: options(chunk: 64, sampleRows: 50))
         }
         #expect(e?.location == path + ":102:1")
-        #expect(e?.message == "expected a BIGINT (64-bit integer), found 'x'")
+        #expect(
+            e?.message == "column \"a\" (BIGINT, inferred): expected a BIGINT (64-bit integer), found 'x'\n  line: x,s")
         // With a sample covering the bad row, the column is VARCHAR and there is no error.
         let r = try CSVTableReader.readAll(path: path, table: "t")
         #expect(r.schema[0].type == .varchar)
@@ -165,11 +166,15 @@ let badInputs: [BadCSV] = [
             let r = try readCSV(path, table: "like", o)
             #expect(r.rows == expectedRows)
             #expect(r.rejects.map(\.location) == ["3:4", "4:2", "6:2", "8:5", "10:4"].map { path + ":" + $0 })
-            #expect(r.rejects[0].reason == "too few fields: expected 4, found 3")
-            #expect(r.rejects[1].reason == "expected a BIGINT (64-bit integer), found 'x'")
-            #expect(r.rejects[2].reason.contains("found '16\n17'") || r.rejects[2].reason.contains("BIGINT"))
+            #expect(r.rejects[0].reason == "column \"timestamp\" (BIGINT): too few fields: expected 4, found 3")
+            #expect(r.rejects[1].reason == "column \"live_id\" (BIGINT): expected a BIGINT (64-bit integer), found 'x'")
+            #expect(r.rejects[2].reason.hasPrefix("column \"live_id\" (BIGINT): "))
             #expect(r.rejects[3].reason == "too many fields: expected 4, found 5")
-            #expect(r.rejects[4].reason.contains("unterminated quoted field"))
+            #expect(r.rejects[4].reason.hasPrefix("column \"timestamp\" (BIGINT): unterminated quoted field"))
+            #expect(
+                r.rejects.map(\.line) == [
+                    "5,6,7", "8,x,9,10", "15,\"16\\n17\",18,19", "20,21,22,23,24", "29,30,31,\"32",
+                ])
         }
     }
 

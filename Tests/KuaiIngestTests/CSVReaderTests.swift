@@ -220,6 +220,9 @@ import Testing
 
     @Test func inferredColumnNamesFollowDuckDB() {
         #expect(TypeInference.columnNames(["a", "a", "", "b"]) == ["a", "a_1", "column2", "b"])
+        // Names differing only in case collide (DuckDB 2.0.1: DESCRIBE read_csv of these headers).
+        #expect(TypeInference.columnNames(["x", "X", "x_1"]) == ["x", "X_1", "x_1_1"])
+        #expect(TypeInference.columnNames(["a", "a", "A", "a_1", ""]) == ["a", "a_1", "A_2", "a_1_1", "column4"])
         #expect(
             TypeInference.columnNames(["a", "", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l"])[1] == "column01")
         #expect(TypeInference.columnNames(["a", "", "c", "d", "e", "f", "g", "h", "i", "j"])[1] == "column1")

@@ -106,8 +106,8 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         let text = try String(contentsOfFile: rejectPath, encoding: .utf8)
         #expect(
             text == """
-                \(like):3:3: expected a BIGINT (64-bit integer), found 'x'
-                \(like):5:3: too few fields: expected 4, found 2
+                \(like):3:3: column "streamer_id" (BIGINT): expected a BIGINT (64-bit integer), found 'x'; line: 5,6,x,8
+                \(like):5:3: column "streamer_id" (BIGINT): too few fields: expected 4, found 2; line: 13,14
 
                 """)
         let rejected = log.all.compactMap { e -> (String, Int)? in

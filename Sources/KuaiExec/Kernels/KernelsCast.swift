@@ -158,16 +158,30 @@ extension Kernels {
         castToVarcharFlat(c, from: from)
     }
 
-    /// Parses an integer the way DuckDB's string-to-integer cast accepts it (spaces, sign, digits;
-    /// a decimal fraction rounds); nil when it is not a number.
+    /// Parses an integer the way DuckDB's string-to-integer cast accepts it (`IntegerText`: exact,
+    /// a decimal fraction rounds); nil when it is not a number or lies outside BIGINT.
     static func parseInteger(_ s: String) -> Int64? {
+        IntegerText.parse(s, min: Int128(Int64.min), max: Int128(Int64.max)).map { Int64($0) }
+    }
+
+    /// Parses a DOUBLE the way DuckDB's string-to-double cast accepts it: decimal digits (single
+    /// underscores between digits allowed), a fraction, an exponent, inf / infinity / nan; never
+    /// hexadecimal (Swift's `Double("0x10")` is 16, DuckDB refuses it).
+    static func parseDouble(_ s: String) -> Double? {
         let t = s.trimmingSpaces()
-        if let v = Int64(t) { return v }
-        if let d = Double(t), d.isFinite {
-            let r = d.rounded(.toNearestOrAwayFromZero)
-            if r >= -9.223372036854775808e18 && r < 9.223372036854775808e18 { return Int64(r) }
+        let u = Array(t.utf8)
+        if u.contains(where: { $0 | 0x20 == UInt8(ascii: "x") }) { return nil }
+        guard u.contains(UInt8(ascii: "_")) else { return Double(t) }
+        func digit(_ i: Int) -> Bool { i >= 0 && i < u.count && u[i] >= 48 && u[i] <= 57 }
+        var kept: [UInt8] = []
+        for (i, c) in u.enumerated() {
+            if c != UInt8(ascii: "_") {
+                kept.append(c)
+            } else if !(digit(i - 1) && digit(i + 1)) {
+                return nil
+            }
         }
-        return nil
+        return Double(String(decoding: kept, as: UTF8.self))
     }
 
     static func castFromVarchar(_ c: Column, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
@@ -189,7 +203,7 @@ extension Kernels {
                 var ok = true
                 switch to {
                 case .double:
-                    if let d = Double(s.trimmingSpaces()) { parsedDoubles[code] = d } else { ok = false }
+                    if let d = parseDouble(s) { parsedDoubles[code] = d } else { ok = false }
                 case .date:
                     if let d = ValueFormatter.parseDate(s) { parsedInts[code] = d } else { ok = false }
                 case .timestamp:
@@ -248,8 +262,7 @@ extension Kernels {
         for i in 0..<n where validity[i] != 0 {
             let code = Int(c.codes[i])
             if !done[code] {
-                let t = dict.values[code].trimmingSpaces()
-                if let v = Int128(t) { parsed[code] = v } else if let v = parseInteger(t) { parsed[code] = Int128(v) }
+                parsed[code] = IntegerText.parse(dict.values[code], min: .min, max: .max)
                 done[code] = true
             }
             if let v = parsed[code] {

@@ -40,7 +40,8 @@ public final class TableScan: MorselSource, @unchecked Sendable {
 
     public func morsel(_ block: Int) throws -> Batch? {
         defer { QueryControl.blockDone() }
-        let rows = table.blockRowCount(block)
+        // A scan without columns (count(*)) has only the row count: take it from the data.
+        let rows = columns.isEmpty ? try table.checkedBlockRowCount(block) : table.blockRowCount(block)
         if rows == 0 { return nil }
         // (1) zone maps
         var active: [ScalarExpr] = []
