@@ -111,6 +111,7 @@ let package = Package(
         .testTarget(
             name: "KuaiEndToEndTests",
             dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],
-            exclude: ["Corpus"]),  // .slt files are read from the source tree (RepoPaths.corpus)
+            // .slt files and the notebook's expected answers are read from the source tree (RepoPaths)
+            exclude: ["Corpus", "Notebook"]),
     ]
 )

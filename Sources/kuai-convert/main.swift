@@ -222,6 +222,18 @@ func fail(_ error: Error) -> Int32 {
 // Standard streams through POSIX writes: a closed or full stderr/stdout is an exit status, not a trap.
 StandardStreams.protectClosedDescriptors()
 signal(SIGPIPE, SIG_IGN)
+// swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-convert would read
+// as a source: generate them here without it (CompletionScript).
+let completionArguments = Array(CommandLine.arguments.dropFirst())
+if let i = completionArguments.firstIndex(of: "--generate-completion-script"), i + 1 < completionArguments.count,
+    let shell = CompletionShell(rawValue: completionArguments[i + 1])
+{
+    let script = KuaiConvert.completionScript(for: shell)
+    let kept = CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-convert")
+    StandardStreams.write(1, kept + "\n")
+    exit(0)
+}
+
 let status: Int32
 do {
     let cmd = try KuaiConvert.parse(Array(CommandLine.arguments.dropFirst()))

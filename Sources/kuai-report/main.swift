@@ -72,6 +72,17 @@ func fail(_ message: String, code: Int32) -> Never {
     exit(code)
 }
 
+// swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-report does not
+// have (it takes no arguments): generate them here without it (CompletionScript).
+let completionArguments = Array(CommandLine.arguments.dropFirst())
+if let i = completionArguments.firstIndex(of: "--generate-completion-script"), i + 1 < completionArguments.count,
+    let shell = CompletionShell(rawValue: completionArguments[i + 1])
+{
+    let script = KuaiReportCommand.completionScript(for: shell)
+    print(CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-report"))
+    exit(0)
+}
+
 let command: KuaiReportCommand
 do {
     command = try KuaiReportCommand.parse(Array(CommandLine.arguments.dropFirst()))

@@ -99,14 +99,16 @@ import Testing
         )
     }
 
-    /// The generated completion scripts offer no `help` subcommand (kuai-query would run it as SQL)
-    /// and still parse.
-    @Test(arguments: ["bash", "zsh", "fish"])
-    func completionScriptsHaveNoHelpSubcommand(_ shell: String) throws {
-        let r = try runTool(.query, ["--generate-completion-script", shell])
-        #expect(r.status == 0 && r.out.contains("max-rows"), "\(r)")
+    /// The generated completion scripts of every kuai executable offer no `help` subcommand
+    /// (kuai-query would run it as SQL, kuai-convert read it as a source) and still parse.
+    @Test(arguments: [KuaiTool.query, .convert, .report], ["bash", "zsh", "fish"])
+    func completionScriptsHaveNoHelpSubcommand(_ tool: KuaiTool, _ shell: String) throws {
+        let r = try runTool(tool, ["--generate-completion-script", shell])
+        let option = [KuaiTool.query: "max-rows", .convert: "reject-file", .report: "no-builtin"][tool]!
+        #expect(r.status == 0 && r.out.contains(option), "\(r)")
         #expect(!r.out.contains("help:Show subcommand help") && !r.out.contains("-fa 'help'"), "\(r.out)")
-        #expect(!r.out.contains("_kuai-query_help") && !r.out.contains("\"kuai-query help\""), "\(r.out)")
+        let name = tool.rawValue
+        #expect(!r.out.contains("_\(name)_help") && !r.out.contains("\"\(name) help\""), "\(r.out)")
         #expect(r.out.contains(shell == "fish" ? "-l 'help'" : "--help"), "the --help flag stays")
         if shell == "bash" {
             let dir = TempDir(prefix: "kuai-completion")

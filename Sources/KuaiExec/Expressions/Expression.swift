@@ -87,6 +87,11 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
     /// The single VARCHAR input column when the expression depends on exactly one column and it
     /// is VARCHAR (enables dictionary-level evaluation); computed once.
     let singleStringColumn: Int?
+    /// The input columns when the expression may be evaluated once per combination of their
+    /// values (2 to 4 columns, deterministic, some VARCHAR involved; `CombinationDomains`).
+    let combinationColumns: [Int]?
+    /// Combination tables of this expression, keyed by the inputs' domains.
+    let combinationCache = CombinationCache()
     /// Every input column the expression reads.
     public let referencedColumns: [Int]
     /// For VARCHAR constants and CASE expressions: one dictionary shared by every batch, holding
@@ -112,6 +117,20 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         }
         if case .function(let f, _) = kind, !f.deterministic { single = nil }
         self.singleStringColumn = single
+        var combination: [Int]? = nil
+        switch kind {
+        case .column, .constant: break
+        default:
+            let sorted = refs.sorted()
+            var deterministic = ScalarExpr.isDeterministic(kids)
+            if case .function(let f, _) = kind, !f.deterministic { deterministic = false }
+            if single == nil, (2...4).contains(sorted.count), deterministic,
+                type == .varchar || sorted.contains(where: { ScalarExpr.columnType(kids, $0) == .varchar })
+            {
+                combination = sorted
+            }
+        }
+        self.combinationColumns = combination
         var stable: StringDictionary? = nil
         if type == .varchar {
             switch kind {

@@ -107,6 +107,9 @@ extension ScalarExpr {
                 }
             }
         }
+        if !dictMode, let cols = combinationColumns, let col = evaluateOverCombinations(batch, columns: cols) {
+            return .column(col)
+        }
         return try evalDirect(batch, dictMode: dictMode)
     }
 

@@ -1,3 +1,4 @@
+import Dispatch
 import KuaiCore
 
 /// One aggregate computed by `HashAggregateOperator`.
@@ -146,6 +147,32 @@ public final class HashAggregateOperator: PhysicalOperator {
             let ps = partials
             try MorselScheduler.run(src, threads: workers) { w, _, b in try self.consume(ps[w], b) }
         }
+        let (keyCols, states, groups) = try merged(partials, keyTypes: keyTypes)
+        if groupColumns.isEmpty { return Batch(columns: try states.map { try $0.finalize(groups: 1) }, count: 1) }
+        if groups == 0 { return nil }
+        var cols = keyCols
+        for s in states { cols.append(try s.finalize(groups: groups)) }
+        return Batch(columns: cols, count: groups)
+    }
+
+    /// The partial aggregates combined: the distinct keys, the merged states and the group count.
+    /// Many groups are combined partition by partition on all threads (`PartitionedKeyMerge`), and
+    /// the states of different aggregates merge in parallel; few groups are inserted into the
+    /// first partial's table.
+    func merged(_ partials: [Partial], keyTypes: [DataType]) throws -> ([Column], [AggregateState], Int) {
+        let total = partials.reduce(0) { $0 + $1.table.count }
+        let nonEmpty = partials.filter { $0.table.count > 0 }
+        if nonEmpty.count > 1 && !groupColumns.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
+            let m = PartitionedKeyMerge.merge(nonEmpty.map(\.table), keyTypes: keyTypes, threads: threads)
+            let states = aggregates.map { $0.makeState() }
+            try forEachAggregate(states.count) { k in
+                states[k].resize(m.count)
+                for (t, p) in nonEmpty.enumerated() {
+                    try m.mappings[t].withUnsafeBufferPointer { try states[k].merge(p.states[k], mapping: $0) }
+                }
+            }
+            return (m.keys, states, m.count)
+        }
         let global = partials[0]
         for p in partials.dropFirst() where p.table.count > 0 {
             let keys = p.table.keyColumns()
@@ -158,17 +185,25 @@ public final class HashAggregateOperator: PhysicalOperator {
                 try mapping.withUnsafeBufferPointer { try s.merge(p.states[k], mapping: $0) }
             }
         }
-        var groups = global.table.count
-        var keyCols = groups > 0 ? global.table.keyColumns() : keyTypes.map { Column.nulls($0, count: 0) }
-        if groupColumns.isEmpty {
-            groups = 1
-            keyCols = []
-        } else if groups == 0 {
-            return nil
+        let groups = global.table.count
+        let keyCols = groups > 0 ? global.table.keyColumns() : keyTypes.map { Column.nulls($0, count: 0) }
+        return (keyCols, global.states, groups)
+    }
+
+    /// Runs `body(k)` for each aggregate index on up to `threads` threads; rethrows the first error.
+    private func forEachAggregate(_ n: Int, _ body: (Int) throws -> Void) throws {
+        if threads <= 1 || n <= 1 {
+            for k in 0..<n { try body(k) }
+            return
         }
-        var cols = keyCols
-        for s in global.states { cols.append(try s.finalize(groups: groups)) }
-        return Batch(columns: cols, count: groups)
+        let failure = SchedulerState(total: 0)
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: n) { k in
+                do { try box.value(k) } catch { failure.fail(error) }
+            }
+        }
+        if let e = failure.failure { throw e }
     }
 
     public func next() throws -> Batch? {

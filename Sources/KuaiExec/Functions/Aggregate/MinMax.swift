@@ -1,16 +1,18 @@
 import KuaiCore
 
-/// min/max of any type. VARCHAR inputs are interned into the state's own dictionary and
-/// compared by string (byte order).
+/// min/max of any type. VARCHAR: the best string per group is a `StringView` into the input's
+/// dictionary or heaps, which the state keeps alive (`owners`), compared by bytes
+/// (`StringView.compare`, DuckDB's byte order); no Swift `String` or hash per row. The result
+/// is a flat VARCHAR column.
 final class MinMaxState: AggregateState {
     let type: DataType
     let isMax: Bool
     var ints: [Int64] = []
     var doubles: [Double] = []
     var seen: [UInt8] = []
-    // VARCHAR: best string per group as a code into `interner.target`.
-    let interner = StringInterner()
-    var codes: [Int32] = []
+    // VARCHAR: best string per group, and the owners of the bytes of those views.
+    var views: [StringView] = []
+    var owners: [StringOwner] = []
     /// HUGEINT beyond Int64: the best value per group in 128 bits (replaces `ints` from the first
     /// such input on; nil before).
     var wideBest: [Int128]?
@@ -26,7 +28,7 @@ final class MinMaxState: AggregateState {
         seen.append(contentsOf: repeatElement(0, count: k))
         switch type {
         case .double: doubles.append(contentsOf: repeatElement(0, count: k))
-        case .varchar: codes.append(contentsOf: repeatElement(0, count: k))
+        case .varchar: views.append(contentsOf: repeatElement(StringView(), count: k))
         default:
             ints.append(contentsOf: repeatElement(0, count: k))
             if wideBest != nil { wideBest!.append(contentsOf: repeatElement(0, count: k)) }
@@ -108,25 +110,50 @@ final class MinMaxState: AggregateState {
         }
     }
 
-    /// VARCHAR: the best code per group within the batch by the batch dictionary's ranks, then
-    /// each group's best string against the state's.
+    /// VARCHAR in either form: each valid row's view offered to its group; the column's
+    /// dictionary or heaps join `owners`.
     private func updateStrings(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
-        let input = input.dictionaryEncoded()
-        let dict = input.dictionary!
-        let ranks = dict.sortRanks
-        var bestInBatch = [Int32: Int32]()  // group -> code of batch dictionary
-        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-            let g = ids[i]
-            let c = input.codes[i]
-            if let b = bestInBatch[g] {
-                let rc = ranks[Int(c)]
-                let rb = ranks[Int(b)]
-                if isMax ? rc > rb : rc < rb { bestInBatch[g] = c }
-            } else {
-                bestInBatch[g] = c
+        if let d = input.dictionary {
+            keepAlive([d])
+            d.views.withUnsafeBufferPointer { dv in
+                input.codes.withUnsafeBufferPointer { c in offerViews(n, input.validity, ids) { dv[Int(c[$0])] } }
+            }
+        } else {
+            keepAlive(input.heaps)
+            input.views.withUnsafeBufferPointer { v in offerViews(n, input.validity, ids) { v[$0] } }
+        }
+    }
+
+    /// Offers `view(i)` of each valid row i < n to its group `ids[i]`.
+    @inline(__always)
+    private func offerViews(
+        _ n: Int, _ validity: [UInt8]?, _ ids: UnsafeBufferPointer<Int32>, _ view: (Int) -> StringView
+    ) {
+        let sign = isMax ? 1 : -1
+        views.withUnsafeMutableBufferPointer { best in
+            seen.withUnsafeMutableBufferPointer { seen in
+                @inline(__always) func offer<V: RowValidity>(_ valid: V) {
+                    for i in 0..<n where valid.isValid(i) {
+                        let g = Int(ids[i])
+                        let x = view(i)
+                        if seen[g] == 0 || StringView.compare(x, best[g]) * sign > 0 {
+                            best[g] = x
+                            seen[g] = 1
+                        }
+                    }
+                }
+                if let validity {
+                    validity.withUnsafeBufferPointer { offer(ValidBytes(valid: $0.baseAddress!)) }
+                } else {
+                    offer(NoNulls())
+                }
             }
         }
-        for (g, c) in bestInBatch { offerString(Int(g), dict[c]) }
+    }
+
+    /// Adds the owners not held yet (by identity; a stored column has one dictionary).
+    private func keepAlive(_ more: [StringOwner]) {
+        for o in more where !owners.contains(where: { $0 === o }) { owners.append(o) }
     }
 
     /// HUGEINT input beyond Int64 (or after it): 128-bit accumulators.
@@ -145,18 +172,9 @@ final class MinMaxState: AggregateState {
         wideBest = wb
     }
 
-    func offerString(_ g: Int, _ s: String) {
-        if seen[g] != 0 {
-            let cur = interner.target[codes[g]]
-            let wins = isMax ? StringDictionary.less(cur, s) : StringDictionary.less(s, cur)
-            if !wins { return }
-        }
-        codes[g] = interner.target.intern(s)
-        seen[g] = 1
-    }
-
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! MinMaxState
+        if type == .varchar { keepAlive(o.owners) }
         if o.wideBest != nil || wideBest != nil {
             makeWide()
             for g in 0..<o.seen.count where o.seen[g] != 0 {
@@ -178,7 +196,10 @@ final class MinMaxState: AggregateState {
                     seen[t] = 1
                 }
             case .varchar:
-                offerString(t, o.interner.target[o.codes[g]])
+                if seen[t] == 0 || StringView.compare(o.views[g], views[t]) * (isMax ? 1 : -1) > 0 {
+                    views[t] = o.views[g]
+                    seen[t] = 1
+                }
             default:
                 if seen[t] == 0 || better(o.ints[g], ints[t]) {
                     ints[t] = o.ints[g]
@@ -194,7 +215,7 @@ final class MinMaxState: AggregateState {
         switch type {
         case .double: return Column(doubles: Array(doubles.prefix(groups)), validity: validity)
         case .varchar:
-            return Column(codes: Array(codes.prefix(groups)), dictionary: interner.target, validity: validity)
+            return Column(views: Array(views.prefix(groups)), heaps: owners, validity: validity)
         default:
             if let wb = wideBest {
                 var c = Column(hugeints: Array(wb.prefix(groups)), validity: validity)

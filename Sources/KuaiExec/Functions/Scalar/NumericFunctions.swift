@@ -108,7 +108,11 @@ extension FunctionRegistry {
         return p < 0 ? 1 / r : r
     }
 
-    /// DuckDB's round(DOUBLE, INTEGER): round(x * 10^p) / 10^p (x / 10^-p for p < 0), halves away from zero.
+    /// DuckDB 2.0.1's round(DOUBLE, INTEGER): the exact binary value of x rounded to p decimals, halves
+    /// away from zero, as the nearest double (x / 10^-p rounded, times 10^-p, for p < 0). x * 10^p is
+    /// rounded once by the multiplication; when that lands exactly on a half the product's rounding
+    /// error (a fused multiply-add) says on which side the exact value lies: round(255.5435, 3) is
+    /// 255.543, as the double 255.5435 is 255.54349999999999454...
     static func roundPrecision(_ x: Operand, _ p: Operand, _ n: Int) -> Operand {
         if p.isNullScalar || x.isNullScalar { return .scalar(.null) }
         func one(_ input: Double, _ precision: Int64) -> Double {
@@ -118,7 +122,14 @@ extension FunctionRegistry {
                 return r.isInfinite || r.isNaN ? 0 : r
             }
             let modifier = powerOfTen(precision)
-            let r = (input * modifier).rounded(.toNearestOrAwayFromZero) / modifier
+            let scaled = input * modifier
+            var whole = scaled.rounded(.toNearestOrAwayFromZero)
+            let truncated = scaled.rounded(.towardZero)
+            if Swift.abs(scaled - truncated) == 0.5 {
+                let error = (-scaled).addingProduct(input, modifier)  // exact product - scaled
+                if (scaled > 0 && error < 0) || (scaled < 0 && error > 0) { whole = truncated }
+            }
+            let r = whole / modifier
             return r.isInfinite || r.isNaN ? input : r
         }
         if case .scalar(.int(let prec)) = p {

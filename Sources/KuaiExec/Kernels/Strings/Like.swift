@@ -145,7 +145,8 @@ extension Kernels {
         switch x {
         case .scalar(let v):
             guard case .string = v else { return .scalar(.null) }
-            return .scalar(.bool(try test(StringArg(x).views[0])))
+            let arg = StringArg(x)
+            return try withExtendedLifetime(arg) { .scalar(.bool(try test(arg.views[0]))) }
         case .column(let c):
             var vals = [Int64](repeating: 0, count: n)
             if let dict = c.dictionary {

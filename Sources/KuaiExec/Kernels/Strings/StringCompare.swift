@@ -46,25 +46,30 @@ extension Kernels {
     /// `col op s` per row: a dictionary column compares each dictionary value once (equality: one
     /// code lookup), a flat column each row's view.
     static func compareToConstant(_ op: CompareOp, _ col: Column, _ s: String, n: Int) -> [Int64] {
+        // The constant's bytes (beyond 12, not inline in the view) live in `constant`: it must outlive
+        // every comparison (Swift may release it after its last use).
         let constant = StringArg(.scalar(.string(s)))
-        let c = constant.views[0]
-        if let dict = col.dictionary {
-            if op == .equal || op == .notEqual {
-                let code = dict.code(of: c) ?? -1
-                return compareLoop(op, n, Arg.col(col.codes), Arg.scalar(code))
-            }
-            let table = dict.views.map { holds(op, $0, c) ? Int64(1) : 0 }
-            return gatherTable(table, col.codes, n)
-        }
-        return col.views.withUnsafeBufferPointer { v in
-            [Int64](unsafeUninitializedCapacity: n) { out, filled in
-                switch op {
-                case .equal: for i in 0..<n { out[i] = StringView.equal(v[i], c) ? 1 : 0 }
-                case .notEqual: for i in 0..<n { out[i] = StringView.equal(v[i], c) ? 0 : 1 }
-                default: for i in 0..<n { out[i] = holds(op, v[i], c) ? 1 : 0 }
+        return withExtendedLifetime(constant) {
+            let c = constant.views[0]
+            if let dict = col.dictionary {
+                if op == .equal || op == .notEqual {
+                    let code = dict.code(of: c) ?? -1
+                    return compareLoop(op, n, Arg.col(col.codes), Arg.scalar(code))
                 }
-                filled = n
+                let table = dict.views.map { holds(op, $0, c) ? Int64(1) : 0 }
+                return gatherTable(table, col.codes, n)
             }
+            return col.views.withUnsafeBufferPointer { v in
+                [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                    switch op {
+                    case .equal: for i in 0..<n { out[i] = StringView.equal(v[i], c) ? 1 : 0 }
+                    case .notEqual: for i in 0..<n { out[i] = StringView.equal(v[i], c) ? 0 : 1 }
+                    default: for i in 0..<n { out[i] = holds(op, v[i], c) ? 1 : 0 }
+                    }
+                    filled = n
+                }
+            }
+
         }
     }
 

@@ -182,7 +182,7 @@ enum StringKernels {
             var set: [UInt32] = []
             for i in 0..<rows {
                 if i == 0 || step != 0 { set = c.views[i &* step].withBytes { codePoints($0) } }
-                out[i] = s.views[i].withBytes { b in
+                out[i] = s.views[i &* s.step].withBytes { b in
                     let (from, to) = trimmedRange(b, left: left, right: right) { set.contains($0) }
                     return StringView(bytes: b.baseAddress! + from, count: to - from)
                 }

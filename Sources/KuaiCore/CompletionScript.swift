@@ -2,8 +2,9 @@
 ///
 /// swift-argument-parser's completion generators add a `help` subcommand to every command (a
 /// workaround in its ToolInfoV0), even to a command without subcommands such as kuai-query, whose
-/// positional argument is SQL: `kuai-query help` would run `help` as a query. This removes the
-/// `help` subcommand's parts from the generated bash, zsh and fish scripts (the `--help` flag stays).
+/// positional argument is SQL: `kuai-query help` would run `help` as a query (and `kuai-convert help`
+/// convert a source named `help`). This removes the `help` subcommand's parts from the generated
+/// bash, zsh and fish scripts (the `--help` flag stays). Used by every kuai executable.
 public enum CompletionScript {
     /// `script` (generated for `command` in `shell`: "bash", "zsh" or "fish") without the `help`
     /// subcommand; other shells' scripts are returned unchanged.
@@ -16,7 +17,7 @@ public enum CompletionScript {
                 from: { $0.contains("# Offer subcommand / subcommand argument completions") }, to: "    esac",
                 in: &lines)
         case "zsh":
-            lines.removeAll { ["'(-): :->command'", "'(-)*:: :->arg'"].contains($0.trimmingSpaces) }
+            lines.removeAll { ["'(-): :->command'", "'(-)*:: :->arg'"].contains($0.trimmingSpaces()) }
             removeBlock(from: { $0 == "    case \"${state}\" in" }, to: "    esac", in: &lines)
         case "fish":
             removeBlock(from: { $0 == "        switch $unparsed_tokens[1]" }, to: "        end", in: &lines)
@@ -38,12 +39,5 @@ public enum CompletionScript {
         guard let i = lines.firstIndex(of: header), var j = lines[i...].firstIndex(of: "}") else { return }
         if j + 1 < lines.count && lines[j + 1].isEmpty { j += 1 }
         lines.removeSubrange(i...j)
-    }
-}
-
-extension String {
-    /// Without leading and trailing spaces.
-    fileprivate var trimmingSpaces: String {
-        String(drop(while: { $0 == " " }).reversed().drop(while: { $0 == " " }).reversed())
     }
 }

@@ -1,0 +1,209 @@
+import Dispatch
+import KuaiCore
+
+/// The values of a holistic aggregate (quantile_cont, quantile_disc, median) as (group id,
+/// order-preserving word) pairs, appended batch by batch: integers as `Int64 ^ sign bit`, DOUBLE
+/// as `orderedDouble` (DuckDB's order: -inf < ... < -0.0 = 0.0 < ... < +inf < NaN), so that
+/// unsigned order of the words is the SQL order of the values. NULLs are never stored.
+/// Memory: 12 bytes per stored value.
+struct GroupedOrderedWords {
+    private(set) var groups: [Int32] = []
+    private(set) var words: [UInt64] = []
+    var count: Int { words.count }
+
+    /// Appends the valid rows of `input` (integer-stored or DOUBLE) with their group ids.
+    mutating func append(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        let valid = input.validity
+        var m = n
+        if let valid { m = valid.withUnsafeBufferPointer { v in (0..<n).reduce(0) { $0 + Int(v[$1] != 0 ? 1 : 0) } } }
+        if m == 0 { return }
+        let start = words.count
+        groups.append(contentsOf: repeatElement(0, count: m))
+        words.append(contentsOf: repeatElement(0, count: m))
+        groups.withUnsafeMutableBufferPointer { gs in
+            words.withUnsafeMutableBufferPointer { ws in
+                let g = UnsafeMutableBufferPointer(rebasing: gs[start...])
+                let w = UnsafeMutableBufferPointer(rebasing: ws[start...])
+                if input.type == .double {
+                    input.doubles.withUnsafeBufferPointer { xs in
+                        Self.fill(g, w, ids, n, valid, xs) { orderedDouble($0[$1]) }
+                    }
+                } else {
+                    input.ints.withUnsafeBufferPointer { xs in
+                        Self.fill(g, w, ids, n, valid, xs) { UInt64(bitPattern: $0[$1]) ^ (1 << 63) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Writes the group id and word of each valid row of the first `n` rows, in row order.
+    @inline(__always)
+    private static func fill<T>(
+        _ g: UnsafeMutableBufferPointer<Int32>, _ w: UnsafeMutableBufferPointer<UInt64>,
+        _ ids: UnsafeBufferPointer<Int32>, _ n: Int, _ valid: [UInt8]?, _ xs: UnsafeBufferPointer<T>,
+        _ word: (UnsafeBufferPointer<T>, Int) -> UInt64
+    ) {
+        guard let valid else {
+            for i in 0..<n {
+                g[i] = ids[i]
+                w[i] = word(xs, i)
+            }
+            return
+        }
+        valid.withUnsafeBufferPointer { v in
+            var o = 0
+            for i in 0..<n where v[i] != 0 {
+                g[o] = ids[i]
+                w[o] = word(xs, i)
+                o += 1
+            }
+        }
+    }
+
+    /// Moves `other`'s pairs here, its group `g` becoming `mapping[g]`; `other` is left empty.
+    mutating func merge(_ other: inout GroupedOrderedWords, mapping: UnsafeBufferPointer<Int32>) {
+        if other.count == 0 { return }
+        var og: [Int32] = []
+        swap(&og, &other.groups)
+        og.withUnsafeMutableBufferPointer { g in
+            for i in 0..<g.count { g[i] = mapping[Int(g[i])] }
+        }
+        groups.append(contentsOf: og)
+        words.append(contentsOf: other.words)
+        other.words = []
+    }
+
+    /// The words bucketed by group (a counting sort): group `g`'s words are
+    /// `values[offsets[g] ..< offsets[g + 1]]`, in no particular order. Empties this store.
+    /// - Returns: `offsets` (`groupCount + 1` entries) and `values` (`count` words, caller frees).
+    mutating func bucketed(groupCount: Int) -> (offsets: [Int], values: UnsafeMutableBufferPointer<UInt64>) {
+        let n = count
+        let values = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(n, 1))
+        var offsets = [Int](repeating: 0, count: groupCount + 1)
+        if groupCount == 1 {
+            // One group (no GROUP BY): the words as they are.
+            _ = words.withUnsafeBufferPointer { values.initialize(from: $0) }
+            offsets[1] = n
+        } else {
+            groups.withUnsafeBufferPointer { gs in
+                offsets.withUnsafeMutableBufferPointer { off in
+                    for i in 0..<n { off[Int(gs[i]) + 1] += 1 }
+                    for g in 0..<groupCount { off[g + 1] += off[g] }
+                    var next = Array(off.prefix(groupCount))
+                    words.withUnsafeBufferPointer { ws in
+                        next.withUnsafeMutableBufferPointer { nx in
+                            for i in 0..<n {
+                                let g = Int(gs[i])
+                                values[nx[g]] = ws[i]
+                                nx[g] += 1
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        groups = []
+        words = []
+        return (offsets, values)
+    }
+}
+
+/// Selection of order statistics (introselect: quickselect with a median-of-three pivot and a
+/// full sort once the recursion is deeper than 2 log2 n, so O(n) expected, O(n log n) at worst),
+/// as C++'s `std::nth_element` that DuckDB's quantiles use.
+enum OrderStatistic {
+    /// Rearranges `xs` so that `xs[k]` is the value a full ascending sort would put there, every
+    /// element before it is <= it and every element after it >= it; returns `xs[k]`.
+    /// - Precondition: `0 <= k < xs.count`.
+    @discardableResult
+    static func select(_ xs: UnsafeMutableBufferPointer<UInt64>, _ k: Int) -> UInt64 {
+        precondition(k >= 0 && k < xs.count, "OrderStatistic.select: position out of range")
+        var lo = 0
+        var hi = xs.count - 1
+        var depth = 2 * (Int.bitWidth - xs.count.leadingZeroBitCount)
+        while hi - lo > 16 {
+            if depth == 0 {
+                var rest = UnsafeMutableBufferPointer(rebasing: xs[lo...hi])
+                rest.sort()
+                return xs[k]
+            }
+            depth -= 1
+            let (lt, gt) = partition(xs, lo, hi)
+            // xs[lo..<lt] < pivot, xs[lt...gt] == pivot, xs[gt+1...hi] > pivot
+            if k < lt {
+                hi = lt - 1
+            } else if k > gt {
+                lo = gt + 1
+            } else {
+                return xs[k]
+            }
+        }
+        if lo < hi {
+            var rest = UnsafeMutableBufferPointer(rebasing: xs[lo...hi])
+            rest.sort()
+        }
+        return xs[k]
+    }
+
+    /// The smallest of `xs[from...]`. - Precondition: `from < xs.count`.
+    static func minimum(_ xs: UnsafeMutableBufferPointer<UInt64>, from: Int) -> UInt64 {
+        var m = xs[from]
+        for i in (from + 1)..<xs.count where xs[i] < m { m = xs[i] }
+        return m
+    }
+
+    /// Three-way partition of `xs[lo...hi]` around the median of its first, middle and last
+    /// values (Dijkstra's Dutch flag: runs of equal values, as durations often are, end in
+    /// one step). Returns the first and last index of the pivot's run.
+    private static func partition(_ xs: UnsafeMutableBufferPointer<UInt64>, _ lo: Int, _ hi: Int) -> (Int, Int) {
+        let a = xs[lo]
+        let b = xs[lo + (hi - lo) / 2]
+        let c = xs[hi]
+        let pivot = max(min(a, b), min(max(a, b), c))
+        var lt = lo
+        var i = lo
+        var gt = hi
+        while i <= gt {
+            let x = xs[i]
+            if x < pivot {
+                xs.swapAt(lt, i)
+                lt += 1
+                i += 1
+            } else if x > pivot {
+                xs.swapAt(i, gt)
+                gt -= 1
+            } else {
+                i += 1
+            }
+        }
+        return (lt, gt)
+    }
+}
+
+/// Runs `body(range)` over `0..<groupCount` split into contiguous ranges of about equal row
+/// counts (`offsets[g + 1] - offsets[g]` rows in group g), on every active processor when there
+/// are enough rows (a group is never split).
+func forEachGroupRange(offsets: [Int], groupCount: Int, _ body: (Range<Int>) -> Void) {
+    let rows = offsets[groupCount]
+    let workers = min(activeProcessorCount(), rows / 65_536 + 1, groupCount)
+    if workers <= 1 {
+        body(0..<groupCount)
+        return
+    }
+    // Four ranges per worker so that one large group does not leave the others idle.
+    let pieces = min(groupCount, 4 * workers)
+    var starts = [0]
+    var g = 0
+    for p in 1..<pieces {
+        let target = rows * p / pieces
+        while g < groupCount && offsets[g] < target { g += 1 }
+        if g > starts.last! { starts.append(g) }
+    }
+    starts.append(groupCount)
+    let ranges = (0..<(starts.count - 1)).map { starts[$0]..<starts[$0 + 1] }
+    withoutActuallyEscaping(body) { body in
+        let box = UncheckedBox(body)
+        DispatchQueue.concurrentPerform(iterations: ranges.count) { box.value(ranges[$0]) }
+    }
+}
