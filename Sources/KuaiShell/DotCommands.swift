@@ -129,15 +129,5 @@ extension InteractiveShell {
 
 /// The bytes of a file as UTF-8 text, or nil when it cannot be read (errno says why).
 public func readTextFile(_ path: String) -> String? {
-    guard let f = fopen(path, "rb") else { return nil }
-    defer { fclose(f) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 65536)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, f) }
-        if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-        if n < 65536 { break }
-    }
-    if ferror(f) != 0 { return nil }
-    return String(decoding: bytes, as: UTF8.self)
+    QueryText.readFile(path).map { String(decoding: $0, as: UTF8.self) }
 }
