@@ -1,0 +1,91 @@
+import KuaiCore
+import KuaiFormat
+
+/// `range(stop)`, `range(start, stop[, step])` and `generate_series(...)` in FROM (DuckDB 2.0.1's
+/// table functions over BIGINT): one BIGINT column named after the function, `start` (default 0)
+/// stepping by `step` (default 1) up to `stop`, exclusive for range and inclusive for
+/// generate_series. A NULL argument gives no rows; a step of 0 is DuckDB's binding error
+/// "interval cannot be 0!"; values never pass Int64's range. Rows are made block by block when
+/// scanned, so a long series costs no memory up front.
+enum RangeFunction {
+    static let range = TableFunction(names: ["range"], fileSuffixes: []) { try bind($0, inclusive: false) }
+    static let generateSeries = TableFunction(names: ["generate_series"], fileSuffixes: []) {
+        try bind($0, inclusive: true)
+    }
+
+    static func bind(_ args: TableFunctionArguments, inclusive: Bool) throws -> TableSource {
+        try args.rejectUnknown([])
+        guard (1...3).contains(args.positional.count) else {
+            throw KuaiError(
+                .binding, "\(args.function) takes 1 to 3 integer arguments (stop, or start, stop[, step])",
+                at: args.position.description)
+        }
+        var ints: [Int64] = []
+        for v in args.positional {
+            switch v {
+            case .null: return RangeTable(name: args.function, start: 0, step: 1, count: 0)
+            case .int(let i): ints.append(i)
+            default:
+                throw KuaiError(
+                    .binding, "\(args.function) takes integer arguments, found \(v)", at: args.position.description)
+            }
+        }
+        let start = ints.count == 1 ? 0 : ints[0]
+        let stop = ints.count == 1 ? ints[0] : ints[1]
+        let step = ints.count == 3 ? ints[2] : 1
+        guard step != 0 else { throw KuaiError(.binding, "interval cannot be 0!", at: args.position.description) }
+        return RangeTable(
+            name: args.function, start: start, step: step,
+            count: rowCount(start: start, stop: stop, step: step, inclusive: inclusive))
+    }
+
+    /// How many values `start + k * step` lie before `stop` (or at it, when `inclusive`).
+    static func rowCount(start: Int64, stop: Int64, step: Int64, inclusive: Bool) -> Int {
+        let span = Int128(stop) - Int128(start)
+        let s = Int128(step)
+        guard span != 0 || inclusive, (span >= 0) == (s > 0) || span == 0 else { return 0 }
+        let n = inclusive ? span / s + 1 : (span + s - (s > 0 ? 1 : -1)) / s
+        return Int(max(0, n))
+    }
+}
+
+/// The rows of a range as a table of 65,536-row blocks computed when read.
+final class RangeTable: TableSource, @unchecked Sendable {
+    let name: String
+    let schema: Schema
+    let start: Int64
+    let step: Int64
+    let rowCount: Int
+
+    init(name: String, start: Int64, step: Int64, count: Int) {
+        self.name = name
+        self.schema = [Field(name, .bigint)]
+        self.start = start
+        self.step = step
+        self.rowCount = count
+    }
+
+    var blockCount: Int { (rowCount + FormatConstants.blockRows - 1) / FormatConstants.blockRows }
+    func blockRowCount(_ block: Int) -> Int {
+        min(FormatConstants.blockRows, rowCount - block * FormatConstants.blockRows)
+    }
+    func zoneMap(column: Int, block: Int) -> ZoneMap? {
+        let n = blockRowCount(block)
+        let first = value(block * FormatConstants.blockRows)
+        let last = value(block * FormatConstants.blockRows + n - 1)
+        return ZoneMap(rowCount: n, nullCount: 0, min: .int(Swift.min(first, last)), max: .int(Swift.max(first, last)))
+    }
+    func readColumn(_ column: Int, block: Int) throws -> Column {
+        let first = block * FormatConstants.blockRows
+        let n = blockRowCount(block)
+        var ints = [Int64](repeating: 0, count: n)
+        let base = value(first)
+        ints.withUnsafeMutableBufferPointer { out in
+            for i in 0..<n { out[i] = base &+ Int64(i) &* step }
+        }
+        return Column(type: .bigint, ints: ints)
+    }
+
+    /// Row `k`'s value (within Int64: `rowCount` stops before the range would leave it).
+    private func value(_ k: Int) -> Int64 { start &+ Int64(k) &* step }
+}
