@@ -19,7 +19,8 @@ import Testing
         let specs = [
             try spec("quantile_cont", 0.5, input: 0), try spec("quantile_cont", 0.9, input: 0),
             try spec("quantile_disc", 0.99, input: 0), try spec("quantile_disc", 0.5, input: 1),
-            try spec("quantile_cont", 0.25, input: 0, filter: 2), try spec("quantile_disc", 0.3, input: 0, distinct: true),
+            try spec("quantile_cont", 0.25, input: 0, filter: 2),
+            try spec("quantile_disc", 0.3, input: 0, distinct: true),
         ]
         let shared = makeAggregateStates(specs)
         #expect(shared.map { ($0 as? QuantileState)?.feedsStore ?? true } == [true, false, false, true, true, true])
@@ -34,7 +35,9 @@ import Testing
                 let ids = (0..<n).map { _ in Int32(rng.next() % UInt64(groups)) }
                 let a = (0..<n).map { _ in Int64(rng.next() % 100_000) - 50_000 }
                 let validity = (0..<n).map { _ in UInt8(rng.next() % 10 == 0 ? 0 : 1) }
-                let cols = [Column(type: .bigint, ints: a, validity: validity), Column(type: .bigint, ints: a.map { $0 / 7 })]
+                let cols = [
+                    Column(type: .bigint, ints: a, validity: validity), Column(type: .bigint, ints: a.map { $0 / 7 }),
+                ]
                 for (k, s) in specs.enumerated() {
                     let input = cols[s.inputColumn!]
                     let sel = s.filterColumn == nil ? Array(0..<n) : (0..<n).filter { a[$0] % 2 == 0 }

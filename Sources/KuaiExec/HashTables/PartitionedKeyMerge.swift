@@ -23,7 +23,8 @@ enum PartitionedKeyMerge {
     static func merge(_ tables: [any GroupKeyTable], keyTypes: [DataType], threads: Int) -> (
         keys: [Column], count: Int, mappings: [[Int32]]
     ) {
-        merge(sources: tables.map { $0.keyColumns() }, counts: tables.map(\.count), keyTypes: keyTypes, threads: threads)
+        merge(
+            sources: tables.map { $0.keyColumns() }, counts: tables.map(\.count), keyTypes: keyTypes, threads: threads)
     }
 
     /// `merge(_:keyTypes:threads:)` over key columns that need not come from tables: the distinct

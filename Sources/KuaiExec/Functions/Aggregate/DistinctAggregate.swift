@@ -150,7 +150,9 @@ final class DistinctState: AggregateState {
             set.removeAll()
             rawGroups = []
             rawValues = []
-            let ids = m.keys[0].ints.withUnsafeBufferPointer { g in (0..<m.count).map { Int32(truncatingIfNeeded: g[$0]) } }
+            let ids = m.keys[0].ints.withUnsafeBufferPointer { g in
+                (0..<m.count).map { Int32(truncatingIfNeeded: g[$0]) }
+            }
             try ids.withUnsafeBufferPointer { try inner.update(m.keys[1], order: [m.keys[1]], ids: $0, count: m.count) }
             return try inner.finalize(groups: groups)
         }

@@ -148,7 +148,8 @@ func shareQuantileValues(_ states: [AggregateState], specs: [AggregateSpec]) {
     var owners: [(input: Int, filter: Int?, state: QuantileState)] = []
     for (k, spec) in specs.enumerated() {
         guard let q = states[k] as? QuantileState, let input = spec.inputColumn, !spec.distinct else { continue }
-        if let o = owners.first(where: { $0.input == input && $0.filter == spec.filterColumn && $0.state.type == q.type }) {
+        let owner = owners.first { $0.input == input && $0.filter == spec.filterColumn && $0.state.type == q.type }
+        if let o = owner {
             q.shareValues(with: o.state)
         } else {
             owners.append((input, spec.filterColumn, q))

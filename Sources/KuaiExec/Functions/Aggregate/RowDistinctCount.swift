@@ -82,7 +82,9 @@ final class RowDistinctCountState: AggregateState {
             m.keys[0].ints.withUnsafeBufferPointer { g in for i in 0..<m.count { counts[Int(g[i])] += 1 } }
             return Column(type: .bigint, ints: counts)
         }
-        for o in others where o.state.table.count > 0 { insert(o.state.keys(mapping: o.mapping), count: o.state.table.count) }
+        for o in others where o.state.table.count > 0 {
+            insert(o.state.keys(mapping: o.mapping), count: o.state.table.count)
+        }
         let n = table.count
         if n > 0 {
             let g = table.keyColumns()[0]
