@@ -90,6 +90,21 @@ struct TextBuffer {
     func free() { base.deallocate() }
 }
 
+/// The texts of the pieces of one batch, each slot set by one thread.
+final class PieceTexts: @unchecked Sendable {
+    let slots: UnsafeMutablePointer<TextBuffer>
+    let count: Int
+    init(_ count: Int) {
+        self.count = count
+        slots = .allocate(capacity: count)
+    }
+    func set(_ i: Int, _ t: TextBuffer) { (slots + i).initialize(to: t) }
+    deinit {
+        slots.deinitialize(count: count)
+        slots.deallocate()
+    }
+}
+
 /// Result rows as csv, tsv, json or jsonl text written straight from the column buffers: each
 /// column of a piece of rows is formatted into its own buffer by one loop per type (`TextBytes`:
 /// integers, HUGEINT, DOUBLE, DATE, TIMESTAMP, INTERVAL, BOOLEAN; VARCHAR bytes from the views with
@@ -111,18 +126,16 @@ enum RowText {
             t.free()
             return
         }
-        let slots = UnsafeMutablePointer<TextBuffer>.allocate(capacity: pieces)
-        defer { slots.deallocate() }
+        let texts = PieceTexts(pieces)
         DispatchQueue.concurrentPerform(iterations: pieces) { i in
             let lo = i * pieceRows
-            (slots + i).initialize(to: piece(b, lo..<min(b.count, lo + pieceRows), layout))
+            texts.set(i, piece(b, lo..<min(b.count, lo + pieceRows), layout))
         }
         for i in 0..<pieces {
-            let t = slots[i]
+            let t = texts.slots[i]
             sink.append(UnsafeBufferPointer(rebasing: t.bytes[(i == 0 ? dropFirst : 0)...]))
             t.free()
         }
-        slots.deinitialize(count: pieces)
     }
 
     /// The text of rows `rows` of `b` (the caller frees it).
