@@ -205,7 +205,7 @@ extension Kernels {
                 case .double:
                     if let d = parseDouble(s) { parsedDoubles[code] = d } else { ok = false }
                 case .date:
-                    if let d = ValueFormatter.parseDate(s) { parsedInts[code] = d } else { ok = false }
+                    if let d = ValueFormatter.parseCastDate(s) { parsedInts[code] = d } else { ok = false }
                 case .timestamp:
                     if let d = ValueFormatter.parseTimestamp(s) { parsedInts[code] = d } else { ok = false }
                 case .boolean:

@@ -190,6 +190,25 @@ public enum ValueFormatter {
         return p.isEmpty ? r : nil
     }
 
+    /// DuckDB's CAST(VARCHAR AS DATE): a date, or a timestamp (`2025-05-05 10:00:00`, `...T10:00:00.123`, with an
+    /// optional UTC offset `+02`, `-05:30` or `Z`) whose time of day is dropped; nil when malformed.
+    public static func parseCastDate(_ s: String) -> Int64? {
+        if let d = parseDate(s) { return d }
+        var text = Substring(s)
+        while text.last == " " { text = text.dropLast() }
+        if text.last == "Z" {
+            text = text.dropLast()
+        } else if let sign = text.lastIndex(where: { $0 == "+" || $0 == "-" }), sign > text.startIndex,
+            text[text.index(before: sign)].isNumber, text.distance(from: text.startIndex, to: sign) > 10,
+            text[text.index(after: sign)...].allSatisfy({ $0.isASCII && ($0.isNumber || $0 == ":") })
+        {
+            text = text[..<sign]
+        }
+        guard parseTimestamp(String(text)) != nil else { return nil }
+        var p = text.utf8[...]
+        return parseDatePrefix(&p)
+    }
+
     static func parseInt(_ p: inout Substring.UTF8View.SubSequence, maxDigits: Int) -> Int64? {
         var v: Int64 = 0
         var n = 0

@@ -91,7 +91,7 @@ public enum FunctionRegistry {
         var t: [String: [ScalarFunction]] = [:]
         let families = [
             numericFunctions, stringFunctions, datePartFunctions, dateFormatFunctions,
-            epochFunctions, dateArithmeticFunctions, barFunctions,
+            epochFunctions, dateArithmeticFunctions, barFunctions, bitFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t
