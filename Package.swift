@@ -34,6 +34,9 @@ let package = Package(
         .systemLibrary(name: "CSnappy", pkgConfig: "snappy", providers: [.apt(["libsnappy-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CEdit", pkgConfig: "libedit", providers: [.apt(["libedit-dev"])]),
+        // Regular expressions (regexp_* functions, SIMILAR TO): PCRE2's C API, with the options that
+        // bring it closest to DuckDB's RE2 (Formats/query-language.md "Regular expressions").
+        .systemLibrary(name: "CPCRE2", pkgConfig: "libpcre2-8", providers: [.apt(["libpcre2-dev"])]),
         // The static release executables also need what `pkg-config --libs --static libedit` adds
         // (libedit-dev depends on libbsd-dev and libncurses-dev; libbsd needs libmd).
         .target(
@@ -51,7 +54,7 @@ let package = Package(
         .target(
             name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat", "KuaiParquet"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
-        .target(name: "KuaiExec", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
+        .target(name: "KuaiExec", dependencies: ["KuaiCore", "CPCRE2"], swiftSettings: staticCompile),
         .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: staticCompile),
         .target(
             name: "KuaiPlan",

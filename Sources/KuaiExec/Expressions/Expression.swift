@@ -84,6 +84,9 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
     let dictCache = DictionaryResultCache()
     /// A value computed once per expression on first use (IN-list constants and hash set).
     let memo = Memo<InListConstants>()
+    /// A function's constant regular expression, compiled once per expression on first use
+    /// (regexp_* functions; the error of an invalid pattern is kept and thrown on every use).
+    let regexMemo = Memo<Result<RegexProgram, KuaiError>>()
     /// The single VARCHAR input column when the expression depends on exactly one column and it
     /// is VARCHAR (enables dictionary-level evaluation); computed once.
     let singleStringColumn: Int?

@@ -96,8 +96,8 @@ public final class WindowOperator: PhysicalOperator {
         }
         let needsPeers = functions.contains { f in
             switch f.kind {
-            case .rank, .denseRank: return true
-            case .rowNumber, .lag, .lead: return false
+            case .rank, .denseRank, .percentRank, .cumeDist: return true
+            case .rowNumber, .lag, .lead, .ntile: return false
             default: return f.effectiveFrame(ordered: !orderBy.isEmpty).mode == .range
             }
         }

@@ -99,6 +99,20 @@ extension Binder {
         case "row_number": call.kind = .rowNumber
         case "rank": call.kind = .rank
         case "dense_rank": call.kind = .denseRank
+        case "percent_rank": call.kind = .percentRank
+        case "cume_dist": call.kind = .cumeDist
+        case "ntile":
+            // ntile(n): n a positive integer constant (DuckDB: "Argument for ntile must be greater than zero").
+            call.kind = .ntile
+            guard f.arguments.count == 1 else { throw Binder.error("ntile() takes one argument", f.position) }
+            let b = try bind(f.arguments[0], ExprContext(scope: [], aggregate: nil, clause: "ntile"))
+            guard b.type.isNumeric, case .int(let v)? = try? b.evaluateConstant() else {
+                throw Binder.error("the argument of ntile must be an integer constant", f.arguments[0].position)
+            }
+            guard v > 0 else {
+                throw KuaiError(.execution, "Argument for ntile must be greater than zero")
+            }
+            call.offset = Int(min(v, Int64(Int32.max)))
         case "lag", "lead":
             call.kind = f.name == "lag" ? .lag : .lead
             let argument = try arg(0)

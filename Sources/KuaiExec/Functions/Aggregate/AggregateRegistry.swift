@@ -7,14 +7,18 @@ public enum AggregateRegistry {
     /// - Parameters:
     ///   - parameters: the constant arguments after the first (quantile fraction, separator).
     ///   - orderKeys: an ordered aggregate's ORDER BY, as keys over its order columns 0, 1, ...
+    ///   - secondArgumentType: the type of the second argument of a two-column aggregate
+    ///     (`twoColumnAggregates`: arg_max(x, y), corr(y, x)), which reaches the state as its one
+    ///     order column.
     ///   - fromTop: quantile_cont / quantile_disc count the fraction from the largest value (DuckDB's
     ///     `quantile_cont(q ORDER BY x DESC)`, `percentile_disc(q) WITHIN GROUP (ORDER BY x DESC)`).
     public static func resolve(
         _ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = [],
-        fromTop: Bool = false
+        fromTop: Bool = false, secondArgumentType: DataType? = nil
     ) -> AggregateFunction? {
         let call = AggregateCall(
-            name: name, argumentType: argType, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop)
+            name: name, argumentType: argType, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop,
+            secondArgumentType: secondArgumentType)
         for family in families {
             if let f = family(call) { return f }
         }
@@ -25,7 +29,12 @@ public enum AggregateRegistry {
     /// disjoint, so at most one answers.
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
         count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, anyValue, variance, approxQuantile,
-        approxCountDistinct,
+        approxCountDistinct, argMinMax, mode, covariance,
+    ]
+
+    /// Aggregates over two columns: the second argument is bound as the call's one order column.
+    public static let twoColumnAggregates: Set<String> = [
+        "arg_max", "max_by", "arg_min", "min_by", "covar_pop", "covar_samp", "corr",
     ]
 
     /// The value of a correlated scalar subquery per correlation key (grouped by the keys): the only
@@ -42,7 +51,8 @@ public enum AggregateRegistry {
             "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value", "first",
             "arbitrary",
             "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance", "approx_quantile",
-            "approx_count_distinct",
+            "approx_count_distinct", "arg_max", "max_by", "arg_min", "min_by", "mode", "covar_pop", "covar_samp",
+            "corr",
         ].contains(name)
     }
 }
@@ -56,6 +66,8 @@ struct AggregateCall {
     let parameters: [Value]
     let orderKeys: [SortKey]
     let fromTop: Bool
+    /// Two-column aggregates: the second argument's type (nil for the others).
+    var secondArgumentType: DataType? = nil
 
     /// Constant argument `i` as a number, nil when absent or not a number.
     func number(_ i: Int) -> Double? {

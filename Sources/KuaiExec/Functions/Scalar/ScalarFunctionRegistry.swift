@@ -91,7 +91,8 @@ public enum FunctionRegistry {
         var t: [String: [ScalarFunction]] = [:]
         let families = [
             numericFunctions, stringFunctions, datePartFunctions, dateFormatFunctions,
-            epochFunctions, dateArithmeticFunctions, barFunctions, bitFunctions,
+            epochFunctions, dateArithmeticFunctions, barFunctions, regexpFunctions, stringBuildFunctions,
+            calendarFunctions, bitFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t

@@ -15,13 +15,16 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
         case lag, lead
         case firstValue = "first_value"
         case lastValue = "last_value"
+        case ntile
+        case percentRank = "percent_rank"
+        case cumeDist = "cume_dist"
         case countStar = "count_star"
         case count, sum, avg, min, max
     }
     public var kind: Kind
     /// Input column (index into the child's output) for lag/lead/first/last/count/sum/avg/min/max.
     public var argument: Int?
-    /// lag/lead: rows back / ahead (default 1; may be 0).
+    /// lag/lead: rows back / ahead (default 1; may be 0); ntile: the number of buckets (> 0).
     public var offset: Int
     /// lag/lead: the value when the offset row is outside the partition (of the argument's type).
     public var defaultValue: Value
@@ -42,7 +45,8 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     /// BOOLEAN HUGEINT, of DOUBLE DOUBLE; avg DOUBLE; lag/lead/first/last/min/max the argument type.
     public static func resultType(_ kind: Kind, argumentType: DataType?) -> DataType {
         switch kind {
-        case .rowNumber, .rank, .denseRank, .countStar, .count: return .bigint
+        case .rowNumber, .rank, .denseRank, .countStar, .count, .ntile: return .bigint
+        case .percentRank, .cumeDist: return .double
         case .avg: return .double
         case .sum: return argumentType == .double ? .double : .hugeint
         default: return argumentType ?? .null
@@ -52,6 +56,7 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     /// `row_number()`, `sum(#3) RANGE BETWEEN ...` (EXPLAIN).
     public var description: String {
         var s = kind == .countStar ? "count(*)" : "\(kind.rawValue)(" + (argument.map { "#\($0)" } ?? "")
+        if kind == .ntile { s += "\(offset)" }
         if kind == .lag || kind == .lead {
             s += ", \(offset)" + (defaultValue.isNull ? "" : ", \(defaultValue)")
         }
@@ -93,6 +98,7 @@ struct WindowPartitions {
     func compute(_ f: WindowFunction) throws -> Column {
         switch f.kind {
         case .rowNumber, .rank, .denseRank: return ranking(f.kind)
+        case .ntile, .percentRank, .cumeDist: return distribution(f)
         case .lag, .lead: return lagLead(f)
         case .firstValue, .lastValue, .min, .max, .count, .countStar, .sum, .avg: return try framed(f)
         }

@@ -81,6 +81,9 @@ extension Binder {
         if arg.type == .null && f.name != "count" {
             arg = BoundExpr.constant(.null, type: .integer, name: arg.name)
         }
+        if AggregateRegistry.twoColumnAggregates.contains(f.name) {
+            return try bindTwoColumnAggregate(f, arg, inner, name: name)
+        }
         var parameters: [Value] = []
         for p in f.arguments.dropFirst() {
             let b = try bind(p, inner)
@@ -112,5 +115,24 @@ extension Binder {
             throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
         }
         return (fn, arg, f.distinct ? [] : order)
+    }
+
+    /// arg_max(x, y), corr(y, x) and the other `AggregateRegistry.twoColumnAggregates`: the second
+    /// argument is the aggregate's one order column (any ORDER BY in the call does not change them).
+    func bindTwoColumnAggregate(_ f: FunctionCall, _ first: BoundExpr, _ inner: ExprContext, name: String) throws -> (
+        function: AggregateFunction, argument: BoundExpr, order: [BoundExpr]
+    ) {
+        guard f.arguments.count == 2 else {
+            throw Binder.error("\(f.name)() takes two arguments", f.position)
+        }
+        if f.distinct { throw Binder.error("DISTINCT is not supported in \(f.name)", f.position) }
+        var second = try bind(f.arguments[1], inner)
+        if second.type == .null { second = BoundExpr.constant(.null, type: .integer, name: second.name) }
+        guard
+            let fn = AggregateRegistry.resolve(f.name, first.type, secondArgumentType: second.type)
+        else {
+            throw Binder.error("no function matches \(f.name)(\(first.type), \(second.type)) in \(name)", f.position)
+        }
+        return (fn, first, [second])
     }
 }

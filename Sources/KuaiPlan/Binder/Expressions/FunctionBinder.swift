@@ -20,6 +20,11 @@ extension Binder {
                 f.arguments[0], f.arguments[1], f.arguments[2], negated: form.negated,
                 caseInsensitive: form.caseInsensitive, f.position, name, ctx)
         }
+        if f.name == "if" {
+            // DuckDB's if(cond, a, b) is CASE WHEN cond THEN a ELSE b END (a NULL condition takes b).
+            guard f.arguments.count == 3 else { throw Binder.error("if() takes three arguments", f.position) }
+            return try bindCase(nil, [(f.arguments[0], f.arguments[1])], f.arguments[2], f.position, name, ctx)
+        }
         let args = try f.arguments.map { try bind($0, ctx) }
         return try bindFunction(f.name, args, f.position, name)
     }
@@ -63,6 +68,12 @@ extension Binder {
             guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else {
                 throw Binder.error("concat() needs arguments", pos)
             }
+            return BoundExpr(.function(f, cast), type: .varchar, name: name)
+        case "concat_ws":
+            // concat_ws(sep, x, ...): every argument as VARCHAR, as DuckDB's concat_ws(VARCHAR, ANY, ...).
+            guard args.count >= 2 else { throw Binder.error("concat_ws() needs a separator and a value", pos) }
+            let cast = try args.map { try toVarchar($0, pos) }
+            guard let f = FunctionRegistry.resolve("concat_ws", cast.map(\.type)) else { return nil }
             return BoundExpr(.function(f, cast), type: .varchar, name: name)
         case "coalesce", "ifnull", "nullif", "greatest", "least":
             if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }

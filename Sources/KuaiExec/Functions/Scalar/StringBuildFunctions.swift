@@ -1,0 +1,147 @@
+import KuaiCore
+
+// lpad, rpad, repeat, concat_ws, md5: functions that build a new string per row (DuckDB 2.0.1
+// semantics). Results are flat vectors written through one reused byte buffer per batch.
+
+extension FunctionRegistry {
+    static let stringBuildFunctions: [ScalarFunction] = [
+        ScalarFunction("lpad", [.varchar, .bigint, .varchar], .varchar) { a, _, n, _ in
+            try StringBuildKernels.pad(a, n, left: true)
+        },
+        ScalarFunction("rpad", [.varchar, .bigint, .varchar], .varchar) { a, _, n, _ in
+            try StringBuildKernels.pad(a, n, left: false)
+        },
+        ScalarFunction("repeat", [.varchar, .bigint], .varchar) { a, _, n, _ in
+            try StringBuildKernels.repeatString(a, n)
+        },
+        /// concat_ws(sep, x, ...): the non-NULL arguments joined by `sep`; NULL when `sep` is NULL.
+        /// The binder casts every argument to VARCHAR (a special form, as concat).
+        ScalarFunction("concat_ws", [.varchar, .varchar], .varchar, variadic: true) { a, _, n, _ in
+            StringBuildKernels.concatWithSeparator(a, n)
+        },
+        ScalarFunction("md5", [.varchar], .varchar) { a, _, n, _ in
+            StringKernels.unary(a[0], n) { b, heap in
+                var digest = MD5.digest(b)
+                return FlatStrings.make(heap, count: 32) { o in
+                    let hex = StringBuildKernels.hexDigits
+                    withUnsafeBytes(of: &digest) { d in
+                        for k in 0..<16 {
+                            o[2 * k] = hex[Int(d[k] >> 4)]
+                            o[2 * k + 1] = hex[Int(d[k] & 15)]
+                        }
+                    }
+                }
+            }
+        },
+    ]
+}
+
+/// The per-row loops of the string-building functions.
+enum StringBuildKernels {
+    /// True when row `i` of a strict result is NULL.
+    @inline(__always)
+    static func isNull(_ shape: KernelShape, _ i: Int) -> Bool { shape.validity.map { $0[i] == 0 } ?? false }
+
+    /// lpad / rpad(s, count, pad): `s` cut or padded with repetitions of `pad` to `count` code
+    /// points (a negative count gives ''). DuckDB's PadCountChars + InsertPadding.
+    /// - Throws: "Insufficient padding in LPAD." (RPAD) when padding is needed and `pad` is empty.
+    static func pad(_ a: [Operand], _ n: Int, left: Bool) throws -> Operand {
+        let s = StringArg(a[0])
+        let w = IntRows(a[1])
+        let p = StringArg(a[2])
+        if s.isNullConstant || w.isNullConstant || p.isNullConstant { return .scalar(.null) }
+        let shape = KernelShape(
+            count: n, steps: [s.step, w.step, p.step], validities: [s.validity, w.validity, p.validity],
+            nullConstant: [false, false, false])
+        var buf: [UInt8] = []
+        let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
+            for i in 0..<shape.rows where !isNull(shape, i) {
+                let len = Int(clamping: max(0, w.values[i &* w.step]))
+                buf.removeAll(keepingCapacity: true)
+                try s.views[i &* s.step].withBytes { str in
+                    try p.views[i &* p.step].withBytes { padding in
+                        var bytes = 0
+                        var chars = 0
+                        while bytes < str.count && chars < len {
+                            bytes += UTF8Bytes.sequenceLength(str, bytes)
+                            chars += 1
+                        }
+                        if !left { buf.append(contentsOf: str[0..<bytes]) }
+                        guard len - chars == 0 || padding.count > 0 else {
+                            throw KuaiError(.execution, "Insufficient padding in \(left ? "LPAD" : "RPAD").")
+                        }
+                        appendPadding(len - chars, padding, into: &buf)
+                        if left { buf.append(contentsOf: str[0..<bytes]) }
+                    }
+                }
+                views[i] = buf.withUnsafeBufferPointer {
+                    FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
+                }
+            }
+        }
+        return shape.result(col)
+    }
+
+    /// Appends `chars` code points of `pad` repeated (`pad` non-empty when `chars` > 0).
+    static func appendPadding(_ chars: Int, _ pad: UnsafeBufferPointer<UInt8>, into buf: inout [UInt8]) {
+        var at = 0
+        for _ in 0..<chars {
+            if at >= pad.count { at = 0 }
+            let len = UTF8Bytes.sequenceLength(pad, at)
+            buf.append(contentsOf: pad[at..<min(pad.count, at + len)])
+            at += len
+        }
+    }
+
+    static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// repeat(s, count): `s` written `count` times ('' for count <= 0).
+    /// - Throws: `KuaiError.execution` when a result would exceed 4 GiB.
+    static func repeatString(_ a: [Operand], _ n: Int) throws -> Operand {
+        let s = StringArg(a[0])
+        let c = IntRows(a[1])
+        if s.isNullConstant || c.isNullConstant { return .scalar(.null) }
+        let shape = KernelShape(
+            count: n, steps: [s.step, c.step], validities: [s.validity, c.validity], nullConstant: [false, false])
+        let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
+            for i in 0..<shape.rows where !isNull(shape, i) {
+                let times = Int(clamping: max(0, c.values[i &* c.step]))
+                views[i] = try s.views[i &* s.step].withBytes { b in
+                    let total = b.count.multipliedReportingOverflow(by: times)
+                    guard !total.overflow, total.partialValue <= 1 << 32 else {
+                        throw KuaiError(.execution, "repeat: the result would be larger than 4 GiB")
+                    }
+                    return FlatStrings.make(heap, count: b.count * times) { o in
+                        for k in 0..<times { (o + k * b.count).update(from: b.baseAddress!, count: b.count) }
+                    }
+                }
+            }
+        }
+        return shape.result(col)
+    }
+
+    /// concat_ws(sep, x1, ...): the non-NULL `x` joined by `sep`; NULL rows only where `sep` is NULL.
+    static func concatWithSeparator(_ a: [Operand], _ n: Int) -> Operand {
+        let sep = StringArg(a[0])
+        if sep.isNullConstant { return .scalar(.null) }
+        let parts = a.dropFirst().map(StringArg.init).filter { !$0.isNullConstant }
+        let shape = KernelShape(
+            count: n, steps: [sep.step] + parts.map(\.step), validities: [sep.validity], nullConstant: [false])
+        var buf: [UInt8] = []
+        let col = FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
+            for i in 0..<shape.rows where !isNull(shape, i) {
+                buf.removeAll(keepingCapacity: true)
+                var first = true
+                for part in parts where !part.isNull(i &* part.step) {
+                    if !first { sep.views[i &* sep.step].withBytes { buf.append(contentsOf: $0) } }
+                    first = false
+                    part.views[i &* part.step].withBytes { buf.append(contentsOf: $0) }
+                }
+                views[i] = buf.withUnsafeBufferPointer {
+                    FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
+                }
+            }
+        }
+        return shape.result(col)
+    }
+}
