@@ -127,6 +127,10 @@ public final class SelectCore: @unchecked Sendable {
     public var groupBy: [Expr]
     /// `GROUP BY ALL` (DuckDB): group by every select item that contains no aggregate.
     public var groupByAll: Bool
+    /// `GROUP BY ROLLUP (...)`, `CUBE (...)`, `GROUPING SETS (...)` (and their cross products with plain terms):
+    /// each grouping set as indexes into `groupBy`, which then holds each distinct term once; nil for a plain
+    /// GROUP BY.
+    public var groupingSets: [[Int]]? = nil
     public var having: Expr?
     /// Named windows: `WINDOW w AS (PARTITION BY ...)`.
     public var windows: [(name: String, spec: WindowSpec)]
@@ -150,9 +154,20 @@ public final class SelectCore: @unchecked Sendable {
     }
 }
 
+/// One `expr AS column` of `* REPLACE (...)`.
+public struct StarReplacement: Sendable {
+    public var expr: Expr
+    public var column: String
+    public init(expr: Expr, column: String) {
+        self.expr = expr
+        self.column = column
+    }
+}
+
 public enum SelectItem: Sendable {
-    /// `*` or `t.*`, with optional `EXCLUDE (a, b)`.
-    case star(table: String?, exclude: [String], position: SourcePosition)
+    /// `*` or `t.*`, with optional `EXCLUDE (a, b)` and `REPLACE (expr AS a, ...)` (each replaced column keeps
+    /// its place and name and takes the expression's value).
+    case star(table: String?, exclude: [String], replace: [StarReplacement] = [], position: SourcePosition)
     /// `expr [AS alias]`.
     case expr(Expr, alias: String?)
 }
@@ -290,6 +305,8 @@ public enum UnaryOperator: String, Sendable {
     case minus = "-"
     case plus = "+"
     case not = "NOT"
+    /// `~x`: bitwise NOT of an integer.
+    case bitwiseNot = "~"
 }
 
 public enum BinaryOperator: String, Sendable {
@@ -313,6 +330,13 @@ public enum BinaryOperator: String, Sendable {
     case isDistinctFrom = "IS DISTINCT FROM"
     /// `a IS NOT DISTINCT FROM b`: a null-safe `=`; never NULL.
     case isNotDistinctFrom = "IS NOT DISTINCT FROM"
+    /// Bitwise operators on integers (DuckDB's `&`, `|`, `<<`, `>>`; Formats/query-language.md, "Bit operators").
+    case bitwiseAnd = "&"
+    case bitwiseOr = "|"
+    case shiftLeft = "<<"
+    case shiftRight = ">>"
+    /// `s GLOB p` (DuckDB prints it as `(s ~~~ p)`): `*`, `?` and `[...]` wildcards, case-sensitive.
+    case glob = "~~~"
 }
 
 /// A scalar, aggregate or window expression.

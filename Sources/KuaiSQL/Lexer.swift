@@ -206,7 +206,11 @@ private struct Scanner {
             let skip = b == UInt8(ascii: "!") ? 1 : 0
             if peek(skip) == tilde && peek(skip + 1) == tilde {
                 var length = skip + 2
-                if peek(length) == UInt8(ascii: "*") { length += 1 }
+                if peek(length) == UInt8(ascii: "*") {
+                    length += 1
+                } else if skip == 0 && peek(length) == tilde {
+                    length += 1  // `~~~`: GLOB
+                }
                 let op = text(index, index + length)
                 advance(length)
                 return Token(kind: .symbol, text: op, position: start, length: length)
@@ -224,6 +228,8 @@ private struct Scanner {
         case (UInt8(ascii: "!"), UInt8(ascii: "=")): two = "!="
         case (UInt8(ascii: "="), UInt8(ascii: "=")): two = "=="
         case (UInt8(ascii: "*"), UInt8(ascii: "*")): two = "**"
+        case (UInt8(ascii: "<"), UInt8(ascii: "<")): two = "<<"
+        case (UInt8(ascii: ">"), UInt8(ascii: ">")): two = ">>"
         default: two = nil
         }
         if let two {
@@ -233,7 +239,8 @@ private struct Scanner {
         switch b {
         case UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: ","), UInt8(ascii: "."), UInt8(ascii: ";"),
             UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "*"), UInt8(ascii: "/"), UInt8(ascii: "%"),
-            UInt8(ascii: "^"), UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"):
+            UInt8(ascii: "^"), UInt8(ascii: "="), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "&"),
+            UInt8(ascii: "|"), UInt8(ascii: "~"):
             advance()
             return Token(kind: .symbol, text: String(UnicodeScalar(b)), position: start, length: 1)
         default:

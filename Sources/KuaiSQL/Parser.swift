@@ -435,9 +435,7 @@ struct ParserState {
             if acceptWord("ALL") {
                 core.groupByAll = true
             } else {
-                repeat {
-                    core.groupBy.append(try parseExpression())
-                } while acceptSymbol(",")
+                try parseGroupByTerms(core)
             }
         }
         if acceptWord("HAVING") { core.having = try parseExpression() }
@@ -457,16 +455,102 @@ struct ParserState {
         return core
     }
 
+    /// The terms of GROUP BY: expressions, `ROLLUP (...)`, `CUBE (...)` and `GROUPING SETS (...)`; the grouping
+    /// sets of the comma-separated terms multiply (`GROUP BY a, ROLLUP (b)` is the sets (a, b) and (a)).
+    mutating func parseGroupByTerms(_ core: SelectCore) throws {
+        var sets: [[Expr]] = [[]]
+        var hasSets = false
+        repeat {
+            let element = try parseGroupingElement(&hasSets)
+            sets = sets.flatMap { s in element.map { s + $0 } }
+        } while acceptSymbol(",")
+        guard hasSets else {
+            core.groupBy = sets[0]
+            return
+        }
+        var index: [String: Int] = [:]
+        var indexSets: [[Int]] = []
+        for set in sets {
+            var ks: [Int] = []
+            for e in set {
+                let key = e.sqlDescription
+                if index[key] == nil {
+                    index[key] = core.groupBy.count
+                    core.groupBy.append(e)
+                }
+                if !ks.contains(index[key]!) { ks.append(index[key]!) }
+            }
+            indexSets.append(ks)
+        }
+        core.groupingSets = indexSets
+    }
+
+    /// One GROUP BY term as its grouping sets: `e` is [[e]]; `ROLLUP (a, b)` is [[a, b], [a], []]; `CUBE (a, b)`
+    /// every subset; `GROUP BY GROUPING SETS ((a, b), a, ())` the listed sets. Items of ROLLUP and CUBE may be
+    /// parenthesised lists that stay together: `ROLLUP ((a, b), c)`.
+    mutating func parseGroupingElement(_ hasSets: inout Bool) throws -> [[Expr]] {
+        let t = current
+        if (t.isWord("ROLLUP") || t.isWord("CUBE")) && peek(1).isSymbol("(") {
+            hasSets = true
+            advance()
+            advance()
+            var items: [[Expr]] = []
+            repeat {
+                items.append(try parseGroupingList())
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+            if t.isWord("ROLLUP") {
+                return (0...items.count).reversed().map { Array(items.prefix($0).joined()) }
+            }
+            return (0..<(1 << items.count)).reversed().map { mask in
+                Array(items.indices.filter { mask & (1 << (items.count - 1 - $0)) != 0 }.map { items[$0] }.joined())
+            }
+        }
+        if t.isWord("GROUPING") && peek(1).isWord("SETS") {
+            hasSets = true
+            advance()
+            advance()
+            try expectSymbol("(")
+            var sets: [[Expr]] = []
+            repeat {
+                if current.isSymbol("(") {
+                    sets.append(try parseGroupingList())
+                } else {
+                    sets.append(contentsOf: try parseGroupingElement(&hasSets))
+                }
+            } while acceptSymbol(",")
+            try expectSymbol(")")
+            return sets
+        }
+        return [[try parseExpression()]]
+    }
+
+    /// `(a, b)`, `()` or one expression: terms that are grouped together.
+    mutating func parseGroupingList() throws -> [Expr] {
+        guard current.isSymbol("(") else { return [try parseExpression()] }
+        advance()
+        var list: [Expr] = []
+        if !current.isSymbol(")") {
+            repeat {
+                list.append(try parseExpression())
+            } while acceptSymbol(",")
+        }
+        try expectSymbol(")")
+        return list
+    }
+
     mutating func parseSelectItem() throws -> SelectItem {
         if current.isSymbol("*") {
             let star = advance()
-            return .star(table: nil, exclude: try parseExclude(), position: star.position)
+            let exclude = try parseExclude()
+            return .star(table: nil, exclude: exclude, replace: try parseReplace(), position: star.position)
         }
         if isIdentifierToken(current) && peek(1).isSymbol(".") && peek(2).isSymbol("*") {
             let table = advance()
             advance()
             advance()
-            return .star(table: table.text, exclude: try parseExclude(), position: table.position)
+            let exclude = try parseExclude()
+            return .star(table: table.text, exclude: exclude, replace: try parseReplace(), position: table.position)
         }
         let e = try parseExpression()
         return .expr(e, alias: try parseColumnAlias())
@@ -477,6 +561,21 @@ struct ParserState {
         guard acceptWord("EXCLUDE") else { return [] }
         if current.isSymbol("(") { return try parseIdentifierList("a column name to exclude") }
         return [try parseIdentifier("a column name to exclude").text]
+    }
+
+    /// `REPLACE (expr AS a, ...)` or `REPLACE expr AS a` after a star (and its EXCLUDE).
+    mutating func parseReplace() throws -> [StarReplacement] {
+        guard current.isWord("REPLACE") else { return [] }
+        advance()
+        let parenthesized = acceptSymbol("(")
+        var list: [StarReplacement] = []
+        repeat {
+            let e = try parseExpression()
+            try expectWord("AS")
+            list.append(StarReplacement(expr: e, column: try parseIdentifier("a column name to replace").text))
+        } while parenthesized && acceptSymbol(",")
+        if parenthesized { try expectSymbol(")") }
+        return list
     }
 
     /// `AS name` (any word, a quoted identifier or a string) or a bare non-keyword name.

@@ -4,7 +4,11 @@ import KuaiCore
 // The levels are DuckDB 2.0.1's, i.e. PostgreSQL's yacc grammar, lowest first:
 //   1 OR   2 AND   3 NOT (prefix)   4 IS [NOT] NULL | IS [NOT] DISTINCT FROM | IS [NOT] TRUE/FALSE | ISNULL | NOTNULL
 //   5 = == <> != < <= > >= (non-associative)   6 [NOT] LIKE | ILIKE | BETWEEN | IN
-//   7 || ~~ ~~* !~~ !~~*   8 + -   9 * / // %   10 ^ **   11 unary + - (prefix)   12 :: (postfix)
+//   7 || ~~ ~~* !~~ !~~* ~~~   8 & | << >> ~ (prefix)   9 + -   10 * / // %   11 ^ **   12 unary + - (prefix)
+//   13 :: (postfix)
+// (DuckDB's grammar puts the bit operators between `||` and `+`: `1 || 2 | 3` is `(1 || (2 | 3))`, `1 + 2 << 3` is
+// `((1 + 2) << 3)`, and prefix `~` takes everything down to `+`: `~1 + 2` is `(~((1 + 2)))`, `~1 << 2` is
+// `((~(1)) << 2)`.)
 // As in yacc, a postfix form ends its operand and the loop goes on with it as a left operand:
 // `a = b IS NULL` is `((a = b) IS NULL)` and `a IS NULL = x` is `((a IS NULL) = x)`; a prefix operator takes
 // its operand at its own level wherever it appears: `x = NOT y AND z` is `((x = (NOT y)) AND z)`.
@@ -19,11 +23,12 @@ enum Precedence {
     static let comparison = 5
     static let predicate = 6
     static let concat = 7
-    static let additive = 8
-    static let multiplicative = 9
-    static let exponent = 10
-    static let unary = 11
-    static let cast = 12
+    static let bitwise = 8
+    static let additive = 9
+    static let multiplicative = 10
+    static let exponent = 11
+    static let unary = 12
+    static let cast = 13
 }
 
 extension ParserState {
@@ -38,7 +43,8 @@ extension ParserState {
         case .symbol:
             switch t.text {
             case "=", "==", "<>", "!=", "<", "<=", ">", ">=": return Precedence.comparison
-            case "||", "~~", "~~*", "!~~", "!~~*": return Precedence.concat
+            case "||", "~~", "~~*", "!~~", "!~~*", "~~~": return Precedence.concat
+            case "&", "|", "<<", ">>": return Precedence.bitwise
             case "+", "-": return Precedence.additive
             case "*", "/", "//", "%": return Precedence.multiplicative
             case "^", "**": return Precedence.exponent
@@ -53,7 +59,9 @@ extension ParserState {
             case "LIKE", "ILIKE", "BETWEEN", "IN", "GLOB", "SIMILAR": return Precedence.predicate
             case "NOT":
                 let next = peek(1)
-                if next.isWord("LIKE") || next.isWord("ILIKE") || next.isWord("BETWEEN") || next.isWord("IN") {
+                if next.isWord("LIKE") || next.isWord("ILIKE") || next.isWord("BETWEEN") || next.isWord("IN")
+                    || next.isWord("GLOB") || next.isWord("SIMILAR")
+                {
                     return Precedence.predicate
                 }
                 return nil
@@ -126,6 +134,10 @@ extension ParserState {
             if t.text == "+" { return .unary(.plus, operand, t.position) }
             return negate(operand, position: t.position)
         }
+        if t.isSymbol("~") {
+            advance()
+            return .unary(.bitwiseNot, try parseExpression(minimum: Precedence.additive), t.position)
+        }
         return try parsePrimary()
     }
 
@@ -165,6 +177,9 @@ extension ParserState {
         case Precedence.cast:
             advance()
             return .cast(left, try parseTypeName(), isTry: false, position)
+        case Precedence.concat where current.isSymbol("~~~"):
+            advance()
+            return .binary(.glob, left, try parseExpression(minimum: Precedence.concat + 1), position)
         case Precedence.concat where !current.isSymbol("||"):
             return try parseLikeOperator(left)
         default:
@@ -188,6 +203,10 @@ extension ParserState {
         case "*": op = .multiply
         case "/": op = .divide
         case "//": op = .integerDivide
+        case "&": op = .bitwiseAnd
+        case "|": op = .bitwiseOr
+        case "<<": op = .shiftLeft
+        case ">>": op = .shiftRight
         default: op = .modulo
         }
         return .binary(op, left, right, left.position)
@@ -291,6 +310,7 @@ extension ParserState {
         }
         if t.isWord("BETWEEN") { return try parseBetween(left, negated: negated) }
         if t.isWord("IN") { return try parseIn(left, negated: negated) }
+        if t.isWord("GLOB") || t.isWord("SIMILAR") { return try parseGlobOrSimilar(left, t, negated: negated) }
         throw failure("\(t.upper) is not supported", at: t)
     }
 
@@ -301,10 +321,26 @@ extension ParserState {
             left, pattern: pattern, escape: escape, negated: negated, caseInsensitive: caseInsensitive, left.position)
     }
 
+    /// `s [NOT] GLOB p` (`(s ~~~ p)`) and `s [NOT] SIMILAR TO p`, which DuckDB rewrites to
+    /// `regexp_full_match(s, p)`; NOT wraps either in `(NOT ...)`, as DuckDB prints them.
+    mutating func parseGlobOrSimilar(_ left: Expr, _ t: Token, negated: Bool) throws -> Expr {
+        if t.isWord("SIMILAR") { try expectWord("TO") }
+        let pattern = try parseExpression(minimum: Precedence.predicate + 1)
+        if current.isWord("ESCAPE") {
+            throw failure("ESCAPE clause is not supported with SIMILAR TO and GLOB", at: current)
+        }
+        let test: Expr =
+            t.isWord("GLOB")
+            ? .binary(.glob, left, pattern, left.position)
+            : .function(FunctionCall(name: "regexp_full_match", arguments: [left, pattern], position: left.position))
+        return negated ? .unary(.not, test, left.position) : test
+    }
+
     mutating func parseBetween(_ left: Expr, negated: Bool) throws -> Expr {
-        if current.isWord("SYMMETRIC") || current.isWord("ASYMMETRIC") {
+        if current.isWord("SYMMETRIC") {
             throw failure("BETWEEN \(current.upper) is not supported", at: current)
         }
+        _ = acceptWord("ASYMMETRIC")  // the default
         let low = try parseExpression(minimum: Precedence.predicate + 1)
         try expectWord("AND")
         let high = try parseExpression(minimum: Precedence.predicate + 1)
@@ -531,6 +567,7 @@ extension ParserState {
     /// `name ( [DISTINCT|ALL] args [ORDER BY ...] | * ) [WITHIN GROUP (ORDER BY ...)] [FILTER (WHERE ...)]
     /// [OVER (...) | OVER name]`.
     mutating func parseFunctionCall() throws -> Expr {
+        if current.isWord("POSITION"), let e = try parsePositionIn() { return e }
         let nameToken = advance()
         var call = FunctionCall(name: nameToken.text.lowercased(), arguments: [], position: nameToken.position)
         try parseCallArguments(&call)
@@ -544,6 +581,22 @@ extension ParserState {
             return .row(call.arguments, call.position)
         }
         return .function(call)
+    }
+
+    /// `position(needle IN haystack)`, which DuckDB reads as `"position"(haystack, needle)`; nil (cursor back at
+    /// `position`) when the first argument is not followed by IN, for the plain call `position(haystack, needle)`.
+    mutating func parsePositionIn() throws -> Expr? {
+        let start = index
+        let nameToken = advance()
+        advance()
+        let needle = try parseExpression(minimum: Precedence.predicate + 1)
+        guard acceptWord("IN") else {
+            index = start
+            return nil
+        }
+        let haystack = try parseExpression()
+        try expectSymbol(")")
+        return .function(FunctionCall(name: "position", arguments: [haystack, needle], position: nameToken.position))
     }
 
     /// `( [DISTINCT|ALL] args [ORDER BY ...] )` or `(*)` or `()`.

@@ -349,7 +349,14 @@ extension SelectCore {
         if let from { s += " FROM " + from.sqlDescription }
         if let whereClause { s += " WHERE " + whereClause.sqlDescription }
         if groupByAll { s += " GROUP BY ALL" }
-        if !groupBy.isEmpty { s += " GROUP BY " + groupBy.map(\.sqlDescription).joined(separator: ", ") }
+        if let sets = groupingSets {
+            s +=
+                " GROUP BY GROUPING SETS ("
+                + sets.map { "(" + $0.map { groupBy[$0].sqlDescription }.joined(separator: ", ") + ")" }.joined(
+                    separator: ", ") + ")"
+        } else if !groupBy.isEmpty {
+            s += " GROUP BY " + groupBy.map(\.sqlDescription).joined(separator: ", ")
+        }
         if let having { s += " HAVING " + having.sqlDescription }
         if !windows.isEmpty {
             s +=
@@ -362,12 +369,18 @@ extension SelectCore {
 }
 
 extension SelectItem {
-    /// `*`, `t.* EXCLUDE (a)`, `expr AS alias`.
+    /// `*`, `t.* EXCLUDE (a)`, `* REPLACE ((a + 1) AS a)`, `expr AS alias`.
     public var sqlDescription: String {
         switch self {
-        case .star(let table, let exclude, _):
+        case .star(let table, let exclude, let replace, _):
             var s = table.map { quotedIdentifier($0) + ".*" } ?? "*"
             if !exclude.isEmpty { s += " EXCLUDE (" + exclude.map(quotedIdentifier).joined(separator: ", ") + ")" }
+            if !replace.isEmpty {
+                s +=
+                    " REPLACE ("
+                    + replace.map { "\($0.expr.sqlDescription) AS \(quotedIdentifier($0.column))" }.joined(
+                        separator: ", ") + ")"
+            }
             return s
         case .expr(let e, let alias):
             guard let alias else { return e.sqlDescription }

@@ -216,10 +216,11 @@ extension ScalarExpr {
             var ops: [Operand] = []
             ops.reserveCapacity(args.count)
             for e in args { ops.append(try e.eval(batch, dictMode: dictMode)) }
-            // Function kernels compute on 64-bit values; abs and round of HUGEINT handle 128 bits,
+            // Function kernels compute on 64-bit values; abs, round and the bit functions of HUGEINT handle 128 bits,
             // coalesce moves values with ColumnScatter (128-bit aware).
             let wideOK =
                 (f.parameters.first == .hugeint && (f.name == "abs" || f.name == "round"))
+                || (f.parameters.first == .hugeint && FunctionRegistry.isBitFunction(f.name))
                 || ((f.name == "coalesce" || f.name == "ifnull") && f.returnType == .hugeint)
             if !wideOK {
                 for o in ops {

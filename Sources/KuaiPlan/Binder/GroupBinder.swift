@@ -15,6 +15,12 @@ final class AggregateContext {
             name: String, order: [BoundExpr]
         )] = []
 
+    /// GROUPING SETS / ROLLUP / CUBE: the keys (indexes into `keys`) of each grouping set; nil for a plain GROUP BY.
+    var groupingSets: [[Int]]? = nil
+    /// With grouping sets, the last key: the set's bit mask (bit k set when key k is not grouped in it), which
+    /// grouping() reads; constant in each set, so it does not split groups.
+    var groupingMask: Int? = nil
+
     init(preScope: [ScopeColumn]) { self.preScope = preScope }
 
     /// Adds `key` as a grouping key unless an equal one is there.
@@ -36,16 +42,23 @@ extension Binder {
 
     /// GROUP BY: each term is a select-list position (`GROUP BY 1`), a select-list alias that is not an input
     /// column, or an expression over the FROM columns; GROUP BY ALL groups by every select item without an
-    /// aggregate. In a correlated subquery the correlations' inner sides are keys too (first).
+    /// aggregate or window function. In a correlated subquery the correlations' inner sides are keys too (first).
     /// - Returns: the aggregate context the select list, HAVING and ORDER BY bind against.
     /// - Throws: `KuaiError.binding` for a position out of range, an aggregate in GROUP BY, names and types.
     func bindGroupBy(_ s: SelectBinding) throws -> AggregateContext {
         let core = s.core
         let ac = AggregateContext(preScope: s.scope)
         let plain = ExprContext(scope: s.scope, aggregate: nil, clause: "GROUP BY")
+        // GROUP BY ALL binds each item as the select list does (lateral aliases of earlier items allowed).
         var groupExprs: [Expr] = []
+        var contexts: [ExprContext] = []
         if core.groupByAll {
-            groupExprs = s.items.filter { !Binder.containsAggregate($0.expr) }.map(\.expr)
+            // Items with a window function are computed after the grouping (`rank() OVER (ORDER BY count(*))`).
+            for (i, item) in s.items.enumerated()
+            where !Binder.containsAggregate(item.expr) && !containsWindow(item.expr) {
+                groupExprs.append(item.expr)
+                contexts.append(s.lateral.context(plain, item: i))
+            }
         }
         for g in core.groupBy {
             if case .literal(.integer(let k), let p) = g {
@@ -64,14 +77,55 @@ extension Binder {
             groupExprs.append(g)
         }
         for c in correlations { ac.addKey(c.inner) }
-        for g in groupExprs {
+        var termKeys: [Int] = []
+        for (k, g) in groupExprs.enumerated() {
             if Binder.containsAggregate(g) {
                 throw Binder.error("GROUP BY clause cannot contain aggregates", g.position)
             }
-            let b = try bind(g, plain)
+            let b = try bind(g, k < contexts.count ? contexts[k] : plain)
             ac.addKey(BoundExpr(b.kind, type: b.type, name: Binder.outputName(g, alias: nil)))
+            termKeys.append(ac.keyIndex[b.structuralKey]!)
+        }
+        if let sets = core.groupingSets {
+            // Correlation keys (first) are in every set; each term maps to its (deduplicated) key.
+            let always = Array(0..<correlations.count)
+            ac.groupingSets = sets.map { set in
+                var ks = always
+                for t in set where !ks.contains(termKeys[t]) { ks.append(termKeys[t]) }
+                return ks
+            }
+            ac.groupingMask = ac.keys.count
+            ac.keys.append(BoundExpr.constant(.int(0), type: .bigint, name: "__grouping_mask"))
         }
         return ac
+    }
+
+    /// `grouping(a, b, ...)` (also `grouping_id`) in an aggregate query: a BIGINT with one bit per argument, the
+    /// first argument the highest, set when that GROUP BY term is not grouped in the row's grouping set
+    /// (DuckDB); 0 for a plain GROUP BY.
+    /// - Throws: `KuaiError.binding` for no argument or an argument that is not a GROUP BY term.
+    func bindGroupingCall(_ f: FunctionCall, _ ac: AggregateContext, _ name: String) throws -> BoundExpr {
+        guard !f.arguments.isEmpty else { throw Binder.error("\(f.name)() needs arguments", f.position) }
+        let plain = ExprContext(scope: ac.preScope, aggregate: nil, clause: "GROUPING")
+        var result = BoundExpr.constant(.int(0), type: .bigint, name: name)
+        for a in f.arguments {
+            let b = try bind(a, plain)
+            guard let k = ac.keyIndex[b.structuralKey] else {
+                throw Binder.error("GROUPING child \"\(a.sqlDescription)\" must be a grouping column", a.position)
+            }
+            // result = result * 2 + ((mask // 2^k) % 2)
+            var bit = BoundExpr.constant(.int(0), type: .bigint)
+            if let m = ac.groupingMask {
+                let mask = BoundExpr.column(m, type: .bigint, name: "__grouping_mask")
+                let shifted = try makeArithmetic(
+                    .integerDivide, mask, BoundExpr.constant(.int(Int64(1) << k), type: .bigint), f.position, name)
+                bit = try makeArithmetic(.modulo, shifted, BoundExpr.constant(.int(2), type: .bigint), f.position, name)
+            }
+            let doubled = try makeArithmetic(
+                .multiply, result, BoundExpr.constant(.int(2), type: .bigint), f.position, name)
+            result = try makeArithmetic(.add, doubled, bit, f.position, name)
+        }
+        return BoundExpr(result.kind, type: .bigint, name: name)
     }
 
     /// The aggregation of an aggregate SELECT: a projection of the keys and of each aggregate's argument,
@@ -92,8 +146,42 @@ extension Binder {
                     function: a.function, inputColumn: argument, distinct: a.call.distinct,
                     filterColumn: filter, name: a.name, orderColumns: order))
         }
-        return .aggregate(
-            .project(plan, pre, names: pre.map(\.name)), groupColumns: Array(0..<ac.keys.count),
-            groupNames: ac.keys.map(\.name), aggregates: specs)
+        let input = LogicalPlan.project(plan, pre, names: pre.map(\.name))
+        guard let sets = ac.groupingSets, let maskKey = ac.groupingMask else {
+            return .aggregate(
+                input, groupColumns: Array(0..<ac.keys.count), groupNames: ac.keys.map(\.name), aggregates: specs)
+        }
+        return planGroupingSets(input, sets, maskKey: maskKey, ac, specs)
+    }
+
+    /// GROUPING SETS as DuckDB runs them: one hash aggregate per set over the same input (computed once), each
+    /// projected to every key (NULL for a key not in the set, the set's bit mask for the mask key) and the
+    /// aggregates, then UNION ALL.
+    func planGroupingSets(
+        _ input: LogicalPlan, _ sets: [[Int]], maskKey: Int, _ ac: AggregateContext, _ specs: [AggregateSpec]
+    ) -> LogicalPlan {
+        let shared = sets.count > 1 ? LogicalPlan.shared(id: cteIds.next(), input) : input
+        var parts: [LogicalPlan] = []
+        for set in sets {
+            let agg = LogicalPlan.aggregate(
+                shared, groupColumns: set, groupNames: set.map { ac.keys[$0].name }, aggregates: specs)
+            var mask: Int64 = 0
+            for k in 0..<maskKey where !set.contains(k) { mask |= Int64(1) << k }
+            var exprs: [BoundExpr] = []
+            for (k, key) in ac.keys.enumerated() {
+                if let at = set.firstIndex(of: k) {
+                    exprs.append(BoundExpr.column(at, type: key.type, name: key.name))
+                } else if k == maskKey {
+                    exprs.append(BoundExpr.constant(.int(mask), type: .bigint, name: key.name))
+                } else {
+                    exprs.append(BoundExpr.constant(.null, type: key.type, name: key.name))
+                }
+            }
+            for (j, spec) in specs.enumerated() {
+                exprs.append(BoundExpr.column(set.count + j, type: spec.function.returnType, name: spec.name))
+            }
+            parts.append(.project(agg, exprs, names: exprs.map(\.name)))
+        }
+        return .union(parts)
     }
 }

@@ -10,6 +10,7 @@ extension Binder {
         guard let h = s.core.having else { return }
         var ctx = ExprContext(scope: s.scope, aggregate: s.aggregate, clause: "HAVING")
         ctx.aliases = s.aliases
+        ctx.aliasScopes = s.lateral.scopes
         s.having = try bindBoolean(h, ctx)
     }
 

@@ -13,6 +13,8 @@ final class SelectBinding {
     let target: CorrelationTarget
     /// Select-list aliases by lower-cased name (the first item with an alias wins).
     let aliases: [String: Expr]
+    /// The lateral aliases of the select list (computed again over `items` once stars are expanded).
+    var lateral: LateralAliases
     /// The select list with stars expanded.
     var items: [(expr: Expr, alias: String?)] = []
     /// The GROUP BY keys and aggregate calls of an aggregate query; nil otherwise.
@@ -35,6 +37,11 @@ final class SelectBinding {
             if case .expr(let e, let a?) = item, aliases[a.lowercased()] == nil { aliases[a.lowercased()] = e }
         }
         self.aliases = aliases
+        self.lateral = LateralAliases(
+            core.items.compactMap { item -> (expr: Expr, alias: String?)? in
+                if case .expr(let e, let a) = item { return (e, a) }
+                return nil
+            })
         self.windows = WindowContext(named: core.windows)
     }
 
@@ -42,7 +49,10 @@ final class SelectBinding {
     /// query, window calls allowed; `clause` names the clause in errors.
     func context(_ clause: String, aliases: Bool) -> ExprContext {
         var ctx = ExprContext(scope: scope, aggregate: aggregate, clause: clause, window: windows)
-        if aliases { ctx.aliases = self.aliases }
+        if aliases {
+            ctx.aliases = self.aliases
+            ctx.aliasScopes = lateral.scopes
+        }
         // Correlated scalar subqueries join onto the FROM plan of a query without aggregation.
         if aggregate == nil { ctx.correlation = target }
         return ctx
@@ -63,6 +73,7 @@ extension Binder {
         let s = SelectBinding(core: core, plan: plan, scope: scope)
         try bindWhere(s)
         s.items = try expandStars(core.items, scope)
+        s.lateral = LateralAliases(s.items)
         if Binder.isAggregateQuery(core, s.items, orderBy) { s.aggregate = try bindGroupBy(s) }
         try bindSelectList(s)
         try bindHaving(s)

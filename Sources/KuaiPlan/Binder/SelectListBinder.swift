@@ -3,27 +3,42 @@ import KuaiExec
 import KuaiSQL
 
 extension Binder {
-    /// The select list with `*`, `t.*` and `* EXCLUDE (...)` expanded into the FROM columns they name
-    /// (`*` skips the hidden right-hand copies of USING columns).
-    /// - Throws: `KuaiError.binding` for `t.*` of a table not in FROM, or `*` without FROM.
+    /// The select list with `*`, `t.*`, `* EXCLUDE (...)` and `* REPLACE (expr AS col, ...)` expanded into the
+    /// FROM columns they name (`*` skips the hidden right-hand copies of USING columns; a replaced column keeps
+    /// its place and name).
+    /// - Throws: `KuaiError.binding` for `t.*` of a table not in FROM, `*` without FROM, or a REPLACE column the
+    ///   star does not give.
     func expandStars(_ list: [SelectItem], _ scope: [ScopeColumn]) throws -> [(expr: Expr, alias: String?)] {
         var items: [(expr: Expr, alias: String?)] = []
         for item in list {
             switch item {
             case .expr(let e, let alias): items.append((e, alias))
-            case .star(let table, let exclude, let pos):
+            case .star(let table, let exclude, let replace, let pos):
                 let ex = Set(exclude.map { $0.lowercased() })
+                var replacements: [String: Expr] = [:]
+                for r in replace { replacements[r.column.lowercased()] = r.expr }
+                var used = Set<String>()
                 var any = false
                 for c in scope
                 where (table == nil && !c.hidden) || (table != nil && c.qualifier?.lowercased() == table!.lowercased())
                 {
                     any = true
-                    if ex.contains(c.name.lowercased()) { continue }
+                    let key = c.name.lowercased()
+                    if ex.contains(key) { continue }
+                    if let r = replacements[key] {
+                        used.insert(key)
+                        items.append((r, c.name))
+                        continue
+                    }
                     items.append((.column(qualifier: c.qualifier, name: c.name, pos), nil))
                 }
                 if !any {
                     if let table { throw Binder.error("table \"\(table)\" not found in FROM clause", pos) }
                     throw Binder.error("SELECT * with no tables specified is not valid", pos)
+                }
+                if let missing = replace.first(where: { !used.contains($0.column.lowercased()) }) {
+                    throw Binder.error(
+                        "column \"\(missing.column)\" in REPLACE list not found in FROM clause", missing.expr.position)
                 }
             }
         }
@@ -36,8 +51,8 @@ extension Binder {
     ///   WHERE equalities.
     func bindSelectList(_ s: SelectBinding) throws {
         let ctx = s.context("SELECT", aliases: false)
-        for it in s.items {
-            s.exprs.append(try bind(it.expr, ctx))
+        for (i, it) in s.items.enumerated() {
+            s.exprs.append(try bind(it.expr, s.lateral.context(ctx, item: i)))
             s.names.append(Binder.outputName(it.expr, alias: it.alias))
         }
         for c in correlations {

@@ -13,6 +13,7 @@ extension Binder {
         if Binder.containsAggregate(w) { throw Binder.error("WHERE clause cannot contain aggregates", w.position) }
         var ctx = ExprContext(scope: s.scope, aggregate: nil, clause: "WHERE")
         ctx.aliases = s.aliases.filter { !Binder.containsAggregate($0.value) }
+        ctx.aliasScopes = s.lateral.scopes
         ctx.correlation = s.target
         var parts: [BoundExpr] = []
         for c in Binder.astConjuncts(w) {

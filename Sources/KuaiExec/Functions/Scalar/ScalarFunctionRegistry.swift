@@ -92,7 +92,7 @@ public enum FunctionRegistry {
         let families = [
             numericFunctions, stringFunctions, datePartFunctions, dateFormatFunctions,
             epochFunctions, dateArithmeticFunctions, barFunctions, regexpFunctions, stringBuildFunctions,
-            calendarFunctions,
+            calendarFunctions, bitFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t

@@ -78,6 +78,10 @@ extension FunctionRegistry {
         },
         ScalarFunction("contains", [.varchar, .varchar], .boolean) { a, _, n, _ in StringKernels.contains(a, n) },
         ScalarFunction("strpos", [.varchar, .varchar], .bigint) { a, _, n, _ in StringKernels.strpos(a, n) },
+        /// `position(needle IN haystack)` is `position(haystack, needle)`, DuckDB's alias of strpos.
+        ScalarFunction("position", [.varchar, .varchar], .bigint) { a, _, n, _ in StringKernels.strpos(a, n) },
+        /// `s GLOB p` (DuckDB's function `~~~`).
+        ScalarFunction("~~~", [.varchar, .varchar], .boolean) { a, _, n, _ in StringKernels.glob(a, n) },
     ]
 
     static let concatFunctions: [ScalarFunction] = [

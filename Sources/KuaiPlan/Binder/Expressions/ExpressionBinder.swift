@@ -27,12 +27,13 @@ extension Binder {
             if case .function(let f) = e, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
                 return try bindAggregateCall(f, ac)
             }
+            if case .function(let f) = e, f.over == nil, f.name == "grouping" || f.name == "grouping_id" {
+                return try bindGroupingCall(f, ac, e.sqlDescription)
+            }
             if case .column(nil, let n, _) = e, resolve(nil, n, ac.preScope) == nil,
                 let aliased = ctx.aliases[n.lowercased()]
             {
-                var inner = ctx
-                inner.aliases = [:]
-                return try bind(aliased, inner)
+                return try bind(aliased, ctx.aliasContext(n.lowercased()))
             }
             if !Binder.containsAggregate(e), !containsWindow(e), !isConstantTree(e), !usesAlias(e, ctx) {
                 let plain = try bind(e, ExprContext(scope: ac.preScope, aggregate: nil, clause: ctx.clause))
@@ -93,15 +94,21 @@ extension Binder {
     }
 
     /// A column name: an input column, a select-list alias where the clause allows them and no input
-    /// column has the name, or (in a correlated subquery) a column of the enclosing query.
+    /// column has the name (bound in that alias's own context, so aliases may chain), or (in a correlated subquery) a column of the enclosing query.
     /// - Throws: `KuaiError.binding` for an unknown or ambiguous name.
     func bindColumnRef(_ q: String?, _ n: String, at pos: SourcePosition, _ ctx: ExprContext) throws -> BoundExpr {
         if q == nil, resolve(nil, n, ctx.scope) == nil, let aliased = ctx.aliases[n.lowercased()] {
-            var inner = ctx
-            inner.aliases = [:]
-            return try bind(aliased, inner)
+            return try bind(aliased, ctx.aliasContext(n.lowercased()))
         }
-        switch try resolveColumn(q, n, pos, ctx.scope) {
+        let reference: ColumnReference
+        do {
+            reference = try resolveColumn(q, n, pos, ctx.scope)
+        } catch is KuaiError where q == nil && ctx.forwardAliases.contains(n.lowercased()) {
+            throw Binder.error(
+                "column \"\(n)\" referenced that exists in the SELECT clause - but this column cannot be referenced before it is defined",
+                pos)
+        }
+        switch reference {
         case .input(let i): return BoundExpr.column(i, type: ctx.scope[i].type, name: ctx.scope[i].name)
         case .outer(let depth, let i):
             let c = outer![i]

@@ -57,6 +57,9 @@ extension Binder {
             {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
             }
+        case "xor":
+            guard args.count == 2 else { throw Binder.error("xor() takes two arguments", pos) }
+            return try bindBitOperator("xor", args[0], args[1], pos, name)
         case "mod":
             guard args.count == 2 else { throw Binder.error("mod() takes two arguments", pos) }
             return try makeArithmetic(.modulo, args[0], args[1], pos, name)

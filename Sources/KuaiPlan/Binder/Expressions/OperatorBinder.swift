@@ -25,6 +25,10 @@ extension Binder {
                 throw Binder.error("cannot negate \(x.type) in \(name)", pos)
             }
             return BoundExpr(.negate(x), type: x.type == .null ? .bigint : x.type, name: name)
+        case .bitwiseNot:
+            if x.type == .null { return BoundExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
+            guard x.type.isInteger else { throw Binder.error("cannot apply ~ to \(x.type) in \(name)", pos) }
+            return try bindFunction("~", [x], pos, name)
         }
     }
 
@@ -90,6 +94,13 @@ extension Binder {
             // DuckDB types `x || NULL` (an untyped NULL on either side) as NULL, not VARCHAR.
             if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
             return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
+        case .bitwiseAnd, .bitwiseOr, .shiftLeft, .shiftRight:
+            return try bindBitOperator(op.rawValue, try bind(a, ctx), try bind(b, ctx), pos, name)
+        case .glob:
+            let x = try bind(a, ctx)
+            let y = try bind(b, ctx)
+            if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
+            return try bindFunction("~~~", [x, y], pos, name)
         case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
             let x = try bind(a, ctx)
             let y = try bind(b, ctx)
@@ -104,6 +115,26 @@ extension Binder {
             }
             return try makeArithmetic(aop, x, y, pos, name)
         }
+    }
+
+    /// `x & y`, `x | y`, `x << y`, `x >> y` (also `xor(x, y)`): the common integer type of the operands; a string
+    /// constant takes the other side's type and an untyped NULL gives a NULL of the other side's type (BIGINT
+    /// for NULL op NULL), as DuckDB.
+    /// - Throws: `KuaiError.binding` for operands that are not integers (BOOLEAN included, as DuckDB).
+    func bindBitOperator(_ fname: String, _ x0: BoundExpr, _ y0: BoundExpr, _ pos: SourcePosition, _ name: String)
+        throws -> BoundExpr
+    {
+        var x = x0
+        var y = y0
+        if isStringConstant(x) && y.type.isInteger { x = try coerce(x, to: y.type, pos) }
+        if isStringConstant(y) && x.type.isInteger { y = try coerce(y, to: x.type, pos) }
+        if x.type == .null && y.type == .null { return BoundExpr.constant(.null, type: .bigint, name: name) }
+        if x.type == .null { x = BoundExpr.constant(.null, type: y.type, name: x.name) }
+        if y.type == .null { y = BoundExpr.constant(.null, type: x.type, name: y.name) }
+        guard x.type.isInteger && y.type.isInteger else {
+            throw Binder.error("no function matches \(fname)(\(x.type), \(y.type)) in \(name)", pos)
+        }
+        return try bindOverload(fname, [x, y], pos, name)
     }
 
     /// `x op y` for the arithmetic operators, typed as DuckDB does: the common numeric type of the operands
