@@ -96,6 +96,7 @@ final class ColumnFileWriter: @unchecked Sendable {
         assert(h.bytes.count == FormatConstants.headerSize)
         do {
             try POSIX.writeAll(fd, h.bytes, path: fullPath)
+            FaultInjection.step("column file header write")
         } catch {
             close(fd)
             fd = -1
@@ -385,6 +386,7 @@ final class ColumnFileWriter: @unchecked Sendable {
         assert(h.bytes.count == FormatConstants.blockHeaderSize)
         try POSIX.writeAll(fd, h.bytes, path: fullPath)
         try POSIX.writeAll(fd, payload.stored.baseAddress!, payload.stored.count, path: fullPath)
+        FaultInjection.step("column file block write")
         let pad = FormatConstants.aligned(payload.stored.count) - payload.stored.count
         if pad > 0 {
             var zeros: UInt64 = 0
@@ -473,8 +475,10 @@ final class ColumnFileWriter: @unchecked Sendable {
         t.raw(FormatConstants.tailMagic)
         try POSIX.writeAll(fd, f.bytes, path: fullPath)
         try POSIX.writeAll(fd, t.bytes, path: fullPath)
+        FaultInjection.step("column file footer write")
         let size = fileOffset + f.bytes.count + t.bytes.count
         if fsync(fd) != 0 { throw POSIX.ioError("fsync failed", fullPath) }
+        FaultInjection.step("column file fsync")
         if close(fd) != 0 {
             fd = -1
             throw POSIX.ioError("close failed", fullPath)

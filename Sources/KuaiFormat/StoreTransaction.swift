@@ -119,6 +119,7 @@ public final class StoreTransaction: @unchecked Sendable {
         do {
             try writeManifest(m, into: tmp, name: FormatConstants.manifestName)
             try POSIX.fsyncPath(tmp)
+            FaultInjection.step("new empty store fsync")
         } catch {
             POSIX.removeTree(tmp)
             throw error
@@ -130,6 +131,7 @@ public final class StoreTransaction: @unchecked Sendable {
             if e == EEXIST || e == ENOTEMPTY { return }
             throw POSIX.ioError("cannot move the new store into place", abs, e)
         }
+        FaultInjection.step("new empty store rename")
         try? POSIX.fsyncPath(parent)
     }
 
@@ -141,7 +143,9 @@ public final class StoreTransaction: @unchecked Sendable {
         if fd < 0 { throw POSIX.ioError("cannot create manifest", p) }
         defer { close(fd) }
         try POSIX.writeAll(fd, bytes, path: p)
+        FaultInjection.step("manifest write")
         if fsync(fd) != 0 { throw POSIX.ioError("fsync failed", p) }
+        FaultInjection.step("manifest fsync")
     }
 
     // MARK: - The catalog as changed so far
@@ -223,11 +227,13 @@ public final class StoreTransaction: @unchecked Sendable {
         let folder = path + "/" + folderName
         if !folderCreated {
             if mkdir(folder, 0o755) != 0 { throw POSIX.ioError("cannot create the generation folder", folder) }
+            FaultInjection.step("generation folder created")
             folderCreated = true
         }
         let dirName = StoreWriter.fileName(name, used: &usedDirNames)
         let rel = folderName + "/" + dirName
         if mkdir(path + "/" + rel, 0o755) != 0 { throw POSIX.ioError("cannot create table folder", path + "/" + rel) }
+        FaultInjection.step("table folder created")
         let record = TableRecord(
             name: name, schema: schema, directory: rel, generation: generation, sourcePath: source.0,
             sourceBytes: source.1)
@@ -336,8 +342,12 @@ public final class StoreTransaction: @unchecked Sendable {
         manifest.writer = "kuai"
         if manifest.views == nil { manifest.views = [] }
         if folderCreated {
-            for (record, _) in records { try POSIX.fsyncPath(path + "/" + record.directory) }
+            for (record, _) in records {
+                try POSIX.fsyncPath(path + "/" + record.directory)
+                FaultInjection.step("table folder fsync")
+            }
             try POSIX.fsyncPath(path + "/" + folderName)
+            FaultInjection.step("generation folder fsync")
         }
         let tmpName = FormatConstants.manifestTemporaryPrefix + POSIX.hex(generation) + ".json"
         try Self.writeManifest(manifest, into: path, name: tmpName)
@@ -346,8 +356,10 @@ public final class StoreTransaction: @unchecked Sendable {
             unlinkat(dir.fd, tmpName, 0)
             throw POSIX.ioError("cannot publish the new manifest", path + "/" + FormatConstants.manifestName, e)
         }
+        FaultInjection.step("manifest rename (the commit)")
         // The rename is the commit; a failed fsync of the folder after it cannot undo it.
         _ = fsync(dir.fd)
+        FaultInjection.step("store folder fsync")
     }
 
     /// Drops everything written by this transaction and releases the lock (idempotent).
@@ -436,8 +448,10 @@ enum StoreCleaner {
             let full = dir.path + "/" + name
             if name.hasPrefix(FormatConstants.manifestTemporaryPrefix) {
                 unlink(full)
+                FaultInjection.step("stale manifest removed")
             } else if name.hasPrefix(FormatConstants.generationFolderPrefix) || holdsOnlyColumnFiles(full) {
                 POSIX.removeTree(full)
+                FaultInjection.step("unreferenced folder removed")
             }
         }
     }

@@ -136,6 +136,7 @@ public final class StoreWriter: @unchecked Sendable {
             let dirName = Self.fileName(name, used: &usedDirNames)
             let dirPath = temporaryPath + "/" + dirName
             if mkdir(dirPath, 0o755) != 0 { throw POSIX.ioError("cannot create table folder", dirPath) }
+            FaultInjection.step("table folder created")
             let record = TableRecord(
                 name: name, schema: schema, directory: dirName, generation: generation, sourcePath: sourcePath,
                 sourceBytes: sourceBytes)
@@ -169,19 +170,25 @@ public final class StoreWriter: @unchecked Sendable {
                 writer: "kuai",
                 tables: tables.map { $0.manifestEntry() }, views: [])
             let bytes = try manifest.encoded()
-            for t in tables { try POSIX.fsyncPath(temporaryPath + "/" + t.directory) }
+            for t in tables {
+                try POSIX.fsyncPath(temporaryPath + "/" + t.directory)
+                FaultInjection.step("table folder fsync")
+            }
             let mpath = temporaryPath + "/" + FormatConstants.manifestName
             let fd = open(mpath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
             if fd < 0 { throw POSIX.ioError("cannot create manifest", mpath) }
             do {
                 try POSIX.writeAll(fd, bytes, path: mpath)
+                FaultInjection.step("manifest write")
                 if fsync(fd) != 0 { throw POSIX.ioError("fsync failed", mpath) }
+                FaultInjection.step("manifest fsync")
             } catch {
                 close(fd)
                 throw error
             }
             close(fd)
             try POSIX.fsyncPath(temporaryPath)
+            FaultInjection.step("store folder fsync")
             try install()
             state = .committed
         }
@@ -196,6 +203,7 @@ public final class StoreWriter: @unchecked Sendable {
             if rename(temporaryPath, absDestination) != 0 {
                 throw POSIX.ioError("cannot move the new store into place", absDestination)
             }
+            FaultInjection.step("store rename (the commit)")
         default:
             if POSIX.listDirectory(absDestination).isEmpty {
                 if rename(temporaryPath, absDestination) != 0 {
@@ -206,8 +214,11 @@ public final class StoreWriter: @unchecked Sendable {
             let e = POSIX.exchange(temporaryPath, absDestination)
             if e == 0 {
                 // The old store now lives at the temporary name.
+                FaultInjection.step("store exchange (the commit)")
                 try? POSIX.fsyncPath(parent)
+                FaultInjection.step("parent folder fsync")
                 POSIX.removeTree(temporaryPath)
+                FaultInjection.step("old store removed")
             } else if e == ENOSYS || e == EINVAL {
                 // No RENAME_EXCHANGE on this system or file system: move the old store aside
                 // first (a short window with no store at the path; never a mixed one).

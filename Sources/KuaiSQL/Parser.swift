@@ -8,9 +8,12 @@ public enum Parser {
     public static let maxDepth = 250
 
     /// The deepest syntax tree the parser builds: recursion levels plus the operators of left-deep chains
-    /// (`a + b + c`, `x AND y AND z`, `UNION ALL`, joins). Bounds the recursion of later passes over the tree
-    /// (binder, printer); flat lists (select items, IN lists, VALUES rows) do not count.
-    public static let maxTreeDepth = 1000
+    /// (`a + b + c`, `UNION`, `EXCEPT`, joins). Bounds the recursion of later passes over the tree (binder,
+    /// printer); flat lists (select items, IN lists, VALUES rows) do not count, nor do runs of AND, OR and
+    /// UNION ALL, built as balanced trees (DuckDB's conjunctions and unions are n-ary). 500, not DuckDB's
+    /// max_expression_depth of 1000: the binder recurses once per level, and a debug build overflowed an
+    /// 8 MB stack between 700 and 800 terms of `a + a + ...`.
+    public static let maxTreeDepth = 500
 
     /// Parses one statement (a trailing `;` is allowed).
     /// - Throws: `KuaiError.syntax` whose `location` is the `SourcePosition` of the offending token
@@ -313,22 +316,45 @@ struct ParserState {
     /// `a UNION [ALL] b EXCEPT c ...`, left-associative; INTERSECT binds tighter.
     /// - Parameter first: an already parsed first operand (a parenthesised query met where an expression
     ///   or table could also start).
+    /// A run of `UNION ALL` is flat: its operands are built into a balanced tree (UNION ALL is associative;
+    /// the binder flattens it into one n-ary union), so 1,000 branches do not count as 1,000 levels.
     mutating func parseSetExpression(first: QueryBody?) throws -> QueryBody {
         var left = try parseIntersect(first: first)
         var chain = 0
         defer { nesting -= chain }
+        var unionAll: [(body: QueryBody, position: SourcePosition)] = []
         while current.isWord("UNION") || current.isWord("EXCEPT") {
             let op = advance()
-            chain += 1
-            try enterChain()
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
+            if op.isWord("UNION") && all {
+                if unionAll.isEmpty { unionAll = [(left, op.position)] }
+                unionAll.append((try parseIntersect(first: nil), op.position))
+                continue
+            }
+            if !unionAll.isEmpty {
+                left = Self.balancedUnionAll(unionAll[...])
+                unionAll = []
+            }
+            chain += 1
+            try enterChain()
             let right = try parseIntersect(first: nil)
             left = .setOperation(
                 op.isWord("UNION") ? .union : .except, all: all, left: left, right: right,
                 position: op.position)
         }
+        if !unionAll.isEmpty { left = Self.balancedUnionAll(unionAll[...]) }
         return left
+    }
+
+    /// Operands of a `UNION ALL` run as a balanced tree, in order; each node has the position of the
+    /// `UNION` before its right half (the first operand's position is that of the first `UNION`).
+    static func balancedUnionAll(_ part: ArraySlice<(body: QueryBody, position: SourcePosition)>) -> QueryBody {
+        if part.count == 1 { return part[part.startIndex].body }
+        let middle = part.startIndex + part.count / 2
+        return .setOperation(
+            .union, all: true, left: balancedUnionAll(part[..<middle]), right: balancedUnionAll(part[middle...]),
+            position: part[middle].position)
     }
 
     mutating func parseIntersect(first: QueryBody?) throws -> QueryBody {

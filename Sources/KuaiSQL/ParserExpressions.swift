@@ -85,7 +85,31 @@ extension ParserState {
         var lastLevel = 0
         var lastEndsWithOperand = false
         var lastWasPostfixTest = false
+        // A run of ANDs (or ORs) is flat, as DuckDB's n-ary conjunctions: its operands are collected and
+        // built into a balanced tree when the run ends, so 10,000 ORs are 14 levels deep, not 10,000. The
+        // levels of one loop never rise (a right operand takes every tighter operator), and AND/OR are the
+        // loosest, so a run is only followed by a run of OR.
+        var conjunction: [Expr] = []
+        var conjunctionLevel = 0
         while let level = infixPrecedence(), level >= minimum {
+            if level == Precedence.or || level == Precedence.and {
+                if level != conjunctionLevel {
+                    if !conjunction.isEmpty { left = Self.balanced(conjunction, level: conjunctionLevel) }
+                    conjunction = [left]
+                    conjunctionLevel = level
+                }
+                advance()
+                conjunction.append(try parseExpression(minimum: level + 1))
+                lastLevel = level
+                lastEndsWithOperand = false
+                lastWasPostfixTest = false
+                continue
+            }
+            if !conjunction.isEmpty {
+                left = Self.balanced(conjunction, level: conjunctionLevel)
+                conjunction = []
+                conjunctionLevel = 0
+            }
             if lastEndsWithOperand && level == lastLevel {
                 if level == Precedence.comparison {
                     throw failure("chained comparisons are not supported; combine them with AND", at: current)
@@ -111,7 +135,22 @@ extension ParserState {
             lastLevel = level
             lastEndsWithOperand = endsWithOperand
         }
+        if !conjunction.isEmpty { left = Self.balanced(conjunction, level: conjunctionLevel) }
         return left
+    }
+
+    /// The operands of a run of `AND` (`level` is `Precedence.and`) or `OR` as a balanced tree, in their
+    /// order (AND and OR are associative in SQL's three-valued logic; the printer and the binder flatten
+    /// nested conjunctions of one kind, as DuckDB does). Each node's position is its first operand's.
+    static func balanced(_ operands: [Expr], level: Int) -> Expr {
+        let op: BinaryOperator = level == Precedence.or ? .or : .and
+        func build(_ part: ArraySlice<Expr>) -> Expr {
+            if part.count == 1 { return part[part.startIndex] }
+            let middle = part.startIndex + part.count / 2
+            let left = build(part[..<middle])
+            return .binary(op, left, build(part[middle...]), left.position)
+        }
+        return build(operands[...])
     }
 
     /// True when the cursor is at `IN` or `NOT IN`.

@@ -54,18 +54,21 @@ extension Expr {
         return out
     }
 
-    /// Writes the operands of a left-deep chain of `op` separated by ` op `, iteratively (chains can be long).
-    private func writeConjunctionOperands(_ op: BinaryOperator, _ left: Expr, to out: inout String) {
-        var operands: [Expr] = []
-        var e = left
-        while case .binary(let o, let l, let r, _) = e, o == op {
-            operands.append(r)
-            e = l
-        }
-        e.write(to: &out)
-        for operand in operands.reversed() {
-            out += " \(op.rawValue) "
-            operand.write(to: &out)
+    /// Writes the operands of a conjunction `op` separated by ` op `: nested conjunctions of the same kind
+    /// flatten on either side (`a OR (b OR c)` prints `a OR b OR c`, as DuckDB's n-ary conjunctions), walked
+    /// with an explicit stack (a chain can be long; the parser balances runs).
+    private func writeConjunctionOperands(_ op: BinaryOperator, _ left: Expr, _ right: Expr, to out: inout String) {
+        var pending: [Expr] = [right, left]
+        var first = true
+        while let e = pending.popLast() {
+            if case .binary(let o, let l, let r, _) = e, o == op {
+                pending.append(r)
+                pending.append(l)
+                continue
+            }
+            if !first { out += " \(op.rawValue) " }
+            first = false
+            e.write(to: &out)
         }
     }
 
@@ -126,13 +129,25 @@ extension Expr {
     private func writeBinary(_ op: BinaryOperator, _ left: Expr, _ right: Expr, to out: inout String) {
         out += "("
         if op == .and || op == .or {
-            writeConjunctionOperands(op, left, to: &out)
-        } else {
-            left.write(to: &out)
+            writeConjunctionOperands(op, left, right, to: &out)
+            out += ")"
+            return
         }
-        out += " \(op == .notEqual ? "!=" : op.rawValue) "
-        right.write(to: &out)
-        out += ")"
+        // The left spine of a chain (`((a + b) + c) + d`) is walked with a loop, not recursion: a chain may
+        // be up to `Parser.maxTreeDepth` operators long, deeper than a debug build's stack allows frames.
+        var spine: [(BinaryOperator, Expr)] = [(op, right)]
+        var leftmost = left
+        while case .binary(let o, let l, let r, _) = leftmost, o != .and, o != .or {
+            spine.append((o, r))
+            leftmost = l
+        }
+        out += String(repeating: "(", count: spine.count - 1)
+        leftmost.write(to: &out)
+        for (o, r) in spine.reversed() {
+            out += " \(o == .notEqual ? "!=" : o.rawValue) "
+            r.write(to: &out)
+            out += ")"
+        }
     }
 
     /// `(s ~~ p)`, `(s !~~* p)`; with ESCAPE, DuckDB prints its function: `like_escape(s, p, e)`,
@@ -334,7 +349,12 @@ extension QueryBody {
                 l = "(\(l))"
             }
             var r = right.sqlDescription
-            if case .setOperation = right { r = "(\(r))" }
+            if case .setOperation(let rightOp, let rightAll, _, _, _) = right,
+                !(op == .union && all && rightOp == .union && rightAll)
+            {
+                // (UNION ALL is associative: a balanced run of them prints flat.)
+                r = "(\(r))"
+            }
             return "\(l) \(op.rawValue)\(all ? " ALL" : "") \(r)"
         }
     }

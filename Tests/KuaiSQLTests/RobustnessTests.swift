@@ -21,7 +21,10 @@ import Testing
         ("unary minus", { n in "SELECT " + String(repeating: "- ", count: n) + "x" }),
         ("casts", { n in "SELECT x" + String(repeating: "::INTEGER", count: n) }),
         ("additions", { n in "SELECT " + Array(repeating: "x", count: n + 1).joined(separator: " + ") }),
-        ("ANDs", { n in "SELECT " + Array(repeating: "x", count: n + 1).joined(separator: " AND ") }),
+        (
+            "comparisons under AND",
+            { n in "SELECT " + String(repeating: "x = (", count: n) + "1" + String(repeating: ")", count: n) }
+        ),
         (
             "function calls",
             { n in "SELECT " + String(repeating: "abs(", count: n) + "1" + String(repeating: ")", count: n) }
@@ -40,7 +43,7 @@ import Testing
                 "SELECT " + String(repeating: "CASE WHEN x THEN ", count: n) + "1" + String(repeating: " END", count: n)
             }
         ),
-        ("UNION ALL", { n in Array(repeating: "SELECT 1", count: n + 1).joined(separator: " UNION ALL ") }),
+        ("UNION", { n in Array(repeating: "SELECT 1", count: n + 1).joined(separator: " UNION ") }),
         ("joins", { n in "SELECT * FROM t0" + (1...n).map { " JOIN t\($0) USING (k)" }.joined() }),
         (
             "IN lists",
@@ -82,10 +85,52 @@ import Testing
         let ors = (0..<900).map { "x = \($0)" }.joined(separator: " OR ")
         let statement = try Parser.parse("SELECT * FROM t WHERE \(ors)")
         #expect(try Parser.parse(statement.sqlDescription).sqlDescription == statement.sqlDescription)
-        let sum = (0..<900).map { "c\($0)" }.joined(separator: " + ")
+        let sum = (0..<450).map { "c\($0)" }.joined(separator: " + ")
         _ = try Parser.parse("SELECT \(sum) FROM t").sqlDescription
         let unions = Array(repeating: "SELECT 1", count: 900).joined(separator: " UNION ALL ")
         _ = try Parser.parse(unions).sqlDescription
+    }
+
+    /// Runs of AND, OR and UNION ALL are flat (DuckDB's n-ary conjunctions and unions): 10,000 of them parse
+    /// into a balanced tree whose depth is the logarithm of the run, print flat and parse back the same.
+    @Test func andOrAndUnionAllRunsAreFlat() throws {
+        for op in ["AND", "OR"] {
+            let run = (0..<10_000).map { "x <> \($0)" }.joined(separator: " \(op) ")
+            let statement = try Parser.parse("SELECT * FROM t WHERE \(run)")
+            let printed = statement.sqlDescription
+            #expect(printed.contains("((x != 0) \(op) (x != 1) \(op) (x != 2) \(op) "), "\(printed.prefix(200))")
+            #expect(try Parser.parse(printed).sqlDescription == printed)
+            guard case .select(let q) = statement, case .select(let core) = q.body, let w = core.whereClause else {
+                Issue.record("not a SELECT with WHERE")
+                continue
+            }
+            #expect(Self.depth(w) <= 16, "\(op): depth \(Self.depth(w))")
+        }
+        // Mixed: AND binds tighter; a run of OR over runs of AND.
+        let mixed = try Parser.parseExpression("a AND b AND c OR d OR e AND f")
+        #expect(mixed.sqlDescription == "((a AND b AND c) OR d OR (e AND f))")
+        // DuckDB flattens a parenthesised conjunction of the same kind too.
+        #expect(try Parser.parseExpression("a OR (b OR c)").sqlDescription == "(a OR b OR c)")
+        #expect(try Parser.parseExpression("(a OR b) AND c").sqlDescription == "((a OR b) AND c)")
+        let unions = (0..<5_000).map { "SELECT \($0)" }.joined(separator: " UNION ALL ")
+        let u = try Parser.parse(unions)
+        #expect(u.sqlDescription == unions)
+        // A UNION (without ALL) or EXCEPT inside the run keeps its place: ((1 ALL 2) UNION 3) ALL 4 ALL 5.
+        let mixedSets = "SELECT 1 UNION ALL SELECT 2 UNION SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5"
+        #expect(try Parser.parse(mixedSets).sqlDescription == mixedSets)
+        guard case .select(let mq) = try Parser.parse(mixedSets),
+            case .setOperation(.union, true, let left, _, _) = mq.body,
+            case .setOperation(.union, false, _, _, _) = left
+        else {
+            Issue.record("the UNION run does not start with the distinct UNION")
+            return
+        }
+    }
+
+    /// Depth of an expression tree (binary nodes only).
+    static func depth(_ e: Expr) -> Int {
+        if case .binary(_, let l, let r, _) = e { return 1 + max(depth(l), depth(r)) }
+        return 1
     }
 
     @Test func longFlatListsParse() throws {

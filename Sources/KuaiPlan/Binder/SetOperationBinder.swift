@@ -24,24 +24,10 @@ extension Binder {
     func bindSetOperation(
         _ op: SetOperator, all: Bool, _ left: QueryBody, _ right: QueryBody, at pos: SourcePosition
     ) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        if op == .union && all { return try bindUnionAll(left, right, at: pos) }
         let (lp0, lc) = try bindBody(left)
         let (rp0, rc) = try bindBody(right)
-        guard lc.count == rc.count else {
-            throw Binder.error(
-                "set operation inputs have \(lc.count) and \(rc.count) columns; they must have the same number", pos)
-        }
-        var types: [DataType] = []
-        for i in 0..<lc.count {
-            let a = lc[i].type
-            let b = rc[i].type
-            if let t = commonType(a, b) {
-                types.append(t == .null ? .integer : t)
-            } else if a == .varchar || b == .varchar {
-                types.append(.varchar)
-            } else {
-                throw Binder.error("set operation column \(i + 1) has types \(a) and \(b) that do not unify", pos)
-            }
-        }
+        let types = try unifiedTypes(lc.map(\.type), rc, pos)
         let lp = try castColumns(lp0, lc, types, pos)
         let rp = try castColumns(rp0, rc, types, pos)
         let cols = zip(lc, types).map { ScopeColumn(qualifier: nil, name: $0.name, type: $1) }
@@ -56,6 +42,63 @@ extension Binder {
         case .except: return (.setOp(.except, all: all, lp, rp), cols)
         case .intersect: return (.setOp(.intersect, all: all, lp, rp), cols)
         }
+    }
+
+    /// The column types of `left UNION right` from the left input's types `left`: per column the common
+    /// type (VARCHAR when one side is VARCHAR and no other common type exists, INTEGER for NULL columns).
+    /// - Throws: `KuaiError.binding` at `pos` for inputs of different widths or types that do not unify.
+    func unifiedTypes(_ left: [DataType], _ right: [ScopeColumn], _ pos: SourcePosition) throws -> [DataType] {
+        guard left.count == right.count else {
+            throw Binder.error(
+                "set operation inputs have \(left.count) and \(right.count) columns; they must have the same number",
+                pos)
+        }
+        var types: [DataType] = []
+        for i in 0..<left.count {
+            let a = left[i]
+            let b = right[i].type
+            if let t = commonType(a, b) {
+                types.append(t == .null ? .integer : t)
+            } else if a == .varchar || b == .varchar {
+                types.append(.varchar)
+            } else {
+                throw Binder.error("set operation column \(i + 1) has types \(a) and \(b) that do not unify", pos)
+            }
+        }
+        return types
+    }
+
+    /// A tree of `UNION ALL`s (the parser balances a run of them) as one n-ary union: the operands in order,
+    /// their types unified left to right as the left-deep `((a UNION ALL b) UNION ALL c)` would, each operand
+    /// cast once to the final types. Collected with an explicit stack, bound one after another.
+    /// - Throws: `KuaiError.binding` at the `UNION` before the first operand that does not fit.
+    func bindUnionAll(_ left: QueryBody, _ right: QueryBody, at pos: SourcePosition) throws
+        -> (plan: LogicalPlan, columns: [ScopeColumn])
+    {
+        var operands: [(body: QueryBody, position: SourcePosition)] = []
+        var pending: [(body: QueryBody, position: SourcePosition)] = [(right, pos), (left, pos)]
+        while let (body, p) = pending.popLast() {
+            if case .setOperation(.union, true, let l, let r, let at) = body {
+                pending.append((r, at))
+                pending.append((l, p))
+            } else {
+                operands.append((body, p))
+            }
+        }
+        var bound: [(plan: LogicalPlan, columns: [ScopeColumn])] = []
+        var types: [DataType] = []
+        for (i, operand) in operands.enumerated() {
+            let b = try bindBody(operand.body)
+            types = i == 0 ? b.columns.map(\.type) : try unifiedTypes(types, b.columns, operand.position)
+            bound.append(b)
+        }
+        var kids: [LogicalPlan] = []
+        for (b, operand) in zip(bound, operands) {
+            let p = try castColumns(b.plan, b.columns, types, operand.position)
+            if case .union(let inner) = p { kids += inner } else { kids.append(p) }
+        }
+        let cols = zip(bound[0].columns, types).map { ScopeColumn(qualifier: nil, name: $0.name, type: $1) }
+        return (.union(kids), cols)
     }
 
     /// Projects `plan` so that column i has type `types[i]` (no-op when already so).

@@ -1,0 +1,74 @@
+import Foundation
+import KuaiCore
+import KuaiPlan
+import KuaiTestSupport
+import Testing
+
+/// Issue 13 probe finding: about 500 ORs or 1,000 UNION ALL branches were "nested too deeply" where DuckDB
+/// answers. Runs of AND, OR and UNION ALL are flat (DuckDB's n-ary conjunctions and unions) through parse,
+/// bind, plan and execution. Expected answers from DuckDB 2.0.1 over the same table (`t`: a = 0..9).
+@Suite struct FlatChainTests {
+    static func session() throws -> (WritableStore, Session) {
+        let w = WritableStore()
+        let s = try w.session()
+        try runScript(
+            s, "CREATE TABLE t AS SELECT * FROM (VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9)) x(a)")
+        return (w, s)
+    }
+
+    @Test func fiveHundredORs() throws {
+        let (w, s) = try Self.session()
+        defer { w.cleanup() }
+        let ors = (0..<500).map { "a = \($0 * 7)" }.joined(separator: " OR ")
+        #expect(try sessionCSV(s, "SELECT count(*) AS n FROM t WHERE \(ors)") == "n\n2\n")
+    }
+
+    @Test func tenThousandANDs() throws {
+        let (w, s) = try Self.session()
+        defer { w.cleanup() }
+        let ands = (0..<10_000).map { "a <> \($0 + 5)" }.joined(separator: " AND ")
+        #expect(try sessionCSV(s, "SELECT count(*) AS n FROM t WHERE \(ands)") == "n\n5\n")
+    }
+
+    @Test func thousandUnionAllBranches() throws {
+        let (w, s) = try Self.session()
+        defer { w.cleanup() }
+        let unions = (0..<1_000).map { "SELECT \($0) AS x" }.joined(separator: " UNION ALL ")
+        #expect(try sessionCSV(s, "SELECT count(*) AS n, sum(x) AS s FROM (\(unions))") == "n,s\n1000,499500\n")
+        // Each branch is cast straight to the final type, as DuckDB does: 1 is '1', not '1.0'.
+        #expect(
+            try sessionCSV(s, "SELECT 1 AS x UNION ALL SELECT 1.5::DOUBLE UNION ALL SELECT 'a'") == "x\n1\n1.5\na\n")
+        #expect(
+            try sessionCSV(
+                s, "SELECT * FROM (SELECT 1 AS x UNION ALL SELECT 2 UNION SELECT 2 UNION ALL SELECT 3) ORDER BY ALL")
+                == "x\n1\n2\n3\n")
+    }
+
+    @Test func fiveThousandElementINList() throws {
+        let (w, s) = try Self.session()
+        defer { w.cleanup() }
+        let list = (0..<5_000).map { "\($0 * 2)" }.joined(separator: ", ")
+        #expect(try sessionCSV(s, "SELECT count(*) AS n FROM t WHERE a IN (\(list))") == "n\n5\n")
+    }
+
+    /// DuckDB names a conjunction flat whichever way it was parenthesised.
+    @Test func conjunctionNamesAreFlat() throws {
+        let (w, s) = try Self.session()
+        defer { w.cleanup() }
+        #expect(
+            try sessionCSV(s, "SELECT a = 1 OR (a = 2 OR a = 3), (a = 1 OR a = 2) AND a = 3 FROM t LIMIT 0")
+                == "((a = 1) OR (a = 2) OR (a = 3)),(((a = 1) OR (a = 2)) AND (a = 3))\n")
+    }
+
+    /// A long arithmetic chain is a real tree (`+` is not associative for rounding and overflow): 450 terms
+    /// answer; 1,000 are refused with an error and no crash, as DuckDB does (its max_expression_depth; kuai's
+    /// limit, `Parser.maxTreeDepth`, is 500).
+    @Test func longAdditionChains() throws {
+        let (w, s) = try Self.session()
+        defer { w.cleanup() }
+        let sum = Array(repeating: "a", count: 450).joined(separator: " + ")
+        #expect(try sessionCSV(s, "SELECT \(sum) AS s FROM t WHERE a = 2") == "s\n900\n")
+        let tooLong = Array(repeating: "a", count: 1_000).joined(separator: " + ")
+        #expect(throws: KuaiError.self) { try sessionCSV(s, "SELECT \(tooLong) AS s FROM t") }
+    }
+}
