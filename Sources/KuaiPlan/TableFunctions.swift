@@ -78,7 +78,7 @@ public struct TableFunction: Sendable {
 /// The table functions the binder knows.
 public enum TableFunctions {
     /// Every table function, in lookup order.
-    public static let all: [TableFunction] = [ReadCSV.function, ReadParquet.function]
+    public static let all: [TableFunction] = [ReadCSV.function, ReadParquet.function, FunctionListing.function]
 
     /// The function called `name` (lower-case), or nil.
     public static func named(_ name: String) -> TableFunction? { all.first { $0.names.contains(name) } }
