@@ -115,6 +115,6 @@ let package = Package(
             name: "KuaiEndToEndTests",
             dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],
             // .slt files and the notebook's expected answers are read from the source tree (RepoPaths)
-            exclude: ["Corpus", "Notebook"]),
+            exclude: ["Corpus", "Notebook", "Metamorphic"]),
     ]
 )

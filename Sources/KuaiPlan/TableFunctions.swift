@@ -80,6 +80,7 @@ public enum TableFunctions {
     /// Every table function, in lookup order.
     public static let all: [TableFunction] = [
         ReadCSV.function, ReadParquet.function, RangeFunction.range, RangeFunction.generateSeries,
+        FunctionListing.function,
     ]
 
     /// The function called `name` (lower-case), or nil.

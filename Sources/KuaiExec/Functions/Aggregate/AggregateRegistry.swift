@@ -44,17 +44,16 @@ public enum AggregateRegistry {
     }
 
     /// True when `name` is an aggregate function (used by the binder to classify calls).
-    public static func isAggregate(_ name: String) -> Bool {
-        [
-            "count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc",
-            "quantile",
-            "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value", "first",
-            "arbitrary",
-            "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance", "approx_quantile",
-            "approx_count_distinct", "arg_max", "max_by", "arg_min", "min_by", "mode", "covar_pop", "covar_samp",
-            "corr",
-        ].contains(name)
-    }
+    public static func isAggregate(_ name: String) -> Bool { names.contains(name) }
+
+    /// Every aggregate function name (also listed by `duckdb_functions()`).
+    public static let names: [String] = [
+        "count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc",
+        "quantile", "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value",
+        "first", "arbitrary", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
+        "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "arg_min", "min_by", "mode", "covar_pop",
+        "covar_samp", "corr",
+    ]
 }
 
 /// An aggregate call to resolve: the function name, the argument type (nil for `*`), the
