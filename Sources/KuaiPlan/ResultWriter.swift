@@ -152,6 +152,8 @@ public enum ResultWriter {
                         } else {
                             out.appendInt(c.ints[r])
                         }
+                    case .decimal(let p, let s):
+                        out.appendDecimal(c.int128(at: r), precision: Int(p), scale: Int(s))
                     case .null:
                         break
                     default:
@@ -230,6 +232,11 @@ public enum ResultWriter {
                     }
                     switch c.type {
                     case .null: out.append("null")
+                    case .decimal(let p, let s) where p > 15:
+                        // DuckDB's JSON writer: a DECIMAL wider than 15 digits as its exact text
+                        out.appendDecimal(c.int128(at: r), precision: Int(p), scale: Int(s))
+                    case .decimal(_, let s):
+                        out.append(doubleText(Double(c.ints[r]) / DecimalMath.pow10Double[Int(s)]))
                     case .integer, .bigint: out.appendInt(c.ints[r])
                     case .hugeint:
                         if let h = c.highs {
@@ -389,6 +396,17 @@ struct ByteSink {
                 k -= 1
                 buffer.append(p[k])
             }
+        }
+        if buffer.count >= Self.chunk { drain() }
+    }
+
+    /// DuckDB's text of a DECIMAL(precision, scale) value (`DecimalMath.write`), without a String.
+    mutating func appendDecimal(_ v: Int128, precision: Int, scale: Int) {
+        var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)  // 48 bytes
+        withUnsafeMutableBytes(of: &tmp) { p in
+            let base = p.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let n = DecimalMath.write(v, precision: precision, scale: scale, base)
+            buffer.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
         }
         if buffer.count >= Self.chunk { drain() }
     }

@@ -98,6 +98,10 @@ extension Binder {
         if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" {
             arg = try toVarchar(arg, f.position)
         }
+        if arg.type.isDecimal && !Binder.decimalAggregates.contains(f.name) {
+            // The statistical aggregates compute on DOUBLE, as DuckDB's do for DECIMAL input.
+            arg = try coerce(arg, to: .double, f.position)
+        }
         guard
             let fn = AggregateRegistry.resolve(
                 f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop)
@@ -113,4 +117,13 @@ extension Binder {
         }
         return (fn, arg, f.distinct ? [] : order)
     }
+}
+
+extension Binder {
+    /// The aggregates that take DECIMAL as it is (sum gives DECIMAL(38,s), avg DOUBLE, the others
+    /// the argument's type); every other aggregate gets a DECIMAL argument as DOUBLE.
+    static let decimalAggregates: Set<String> = [
+        "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "count", "string_agg",
+        "group_concat", "listagg",
+    ]
 }
