@@ -83,7 +83,7 @@ extension Binder {
         }
         var parameters: [Value] = []
         for p in f.arguments.dropFirst() {
-            let b = try bind(p, inner)
+            let b = try decimalAsDouble(try bind(p, inner), p.position)
             guard b.referencedColumns.isEmpty, let v = try? b.evaluateConstant() else {
                 throw Binder.error("argument \(p.sqlDescription) of \(f.name) must be a constant", p.position)
             }
@@ -126,4 +126,12 @@ extension Binder {
         "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "count", "string_agg",
         "group_concat", "listagg",
     ]
+}
+
+extension Binder {
+    /// `e` cast to DOUBLE when it is DECIMAL, else unchanged: for constants read as plain numbers
+    /// (`Value` carries no scale: the DECIMAL 0.37 is the integer 37 beside its type).
+    func decimalAsDouble(_ e: BoundExpr, _ pos: SourcePosition) throws -> BoundExpr {
+        e.type.isDecimal ? try coerce(e, to: .double, pos) : e
+    }
 }

@@ -34,7 +34,7 @@ extension Binder {
             return try castConstantString(s, to: t, pos, name)
         case .interval(let q, let unit):
             let x = try bind(q, ctx)
-            guard case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
+            guard x.type.isInteger, case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
                 throw Binder.error("INTERVAL needs an integer constant quantity", pos)
             }
             let micros: Int64
