@@ -1,5 +1,9 @@
 import KuaiCore
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 extension Kernels {
     /// Whether CAST(from AS to) is allowed (DuckDB's explicit cast table, restricted to kuai's types).
     public static func canCast(from: DataType, to: DataType) -> Bool {
@@ -163,125 +167,156 @@ extension Kernels {
         castToVarcharFlat(c, from: from)
     }
 
-    /// Parses an integer the way DuckDB's string-to-integer cast accepts it (`IntegerText`: exact,
-    /// a decimal fraction rounds); nil when it is not a number or lies outside BIGINT.
-    static func parseInteger(_ s: String) -> Int64? {
-        IntegerText.parse(s, min: Int128(Int64.min), max: Int128(Int64.max)).map { Int64($0) }
-    }
-
-    /// Parses a DOUBLE the way DuckDB's string-to-double cast accepts it: decimal digits (single
-    /// underscores between digits allowed), a fraction, an exponent, inf / infinity / nan; never
-    /// hexadecimal (Swift's `Double("0x10")` is 16, DuckDB refuses it).
-    static func parseDouble(_ s: String) -> Double? {
-        let t = s.trimmingSpaces()
-        let u = Array(t.utf8)
-        if u.contains(where: { $0 | 0x20 == UInt8(ascii: "x") }) { return nil }
-        guard u.contains(UInt8(ascii: "_")) else { return Double(t) }
-        func digit(_ i: Int) -> Bool { i >= 0 && i < u.count && u[i] >= 48 && u[i] <= 57 }
-        var kept: [UInt8] = []
-        for (i, c) in u.enumerated() {
-            if c != UInt8(ascii: "_") {
-                kept.append(c)
-            } else if !(digit(i - 1) && digit(i + 1)) {
-                return nil
-            }
-        }
-        return Double(String(decoding: kept, as: UTF8.self))
-    }
-
-    static func castFromVarchar(_ c: Column, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
-        let c = c.dictionaryEncoded()
-        let n = c.count
-        let dict = c.dictionary!
-        var validity = c.validity ?? [UInt8](repeating: 1, count: n)
-        if to == .hugeint { return try castVarcharToHugeint(c, isTry: isTry, expr: expr) }
-        // Parse each distinct code once.
-        var parsedInts = [Int64](repeating: 0, count: dict.count)
-        var parsedDoubles = [Double](repeating: 0, count: dict.count)
-        var state = [Int8](repeating: -1, count: dict.count)  // -1 unparsed, 0 bad, 1 ok
-        var ints = [Int64](repeating: 0, count: to == .double ? 0 : n)
-        var doubles = [Double](repeating: 0, count: to == .double ? n : 0)
-        for i in 0..<n where validity[i] != 0 {
-            let code = Int(c.codes[i])
-            if state[code] < 0 {
-                let s = dict.values[code]
-                var ok = true
-                switch to {
-                case .double:
-                    if let d = parseDouble(s) { parsedDoubles[code] = d } else { ok = false }
-                case .date:
-                    if let d = ValueFormatter.parseDate(s) { parsedInts[code] = d } else { ok = false }
-                case .timestamp:
-                    if let d = ValueFormatter.parseTimestamp(s) { parsedInts[code] = d } else { ok = false }
-                case .boolean:
-                    switch s.trimmingSpaces().lowercased() {
-                    case "true", "t", "1", "yes", "y": parsedInts[code] = 1
-                    case "false", "f", "0", "no", "n": parsedInts[code] = 0
-                    default: ok = false
-                    }
-                default:
-                    if let v = parseInteger(s), integerRange(to).contains(v) {
-                        parsedInts[code] = v
-                    } else {
-                        ok = false
-                    }
-                }
-                state[code] = ok ? 1 : 0
-            }
-            if state[code] == 0 {
-                if isTry {
-                    validity[i] = 0
+    /// Parses a DOUBLE the way DuckDB's string-to-double cast accepts it: leading and trailing
+    /// white space (bytes 9-13 and 32) skipped, decimal digits (single underscores between digits
+    /// allowed), a fraction, an exponent, inf / infinity / nan; never hexadecimal. The digits are
+    /// converted with correct rounding by the C library's `strtod` (the process keeps the "C"
+    /// LC_NUMERIC locale, so the decimal point is '.').
+    static func parseDouble(_ u: UnsafeBufferPointer<UInt8>) -> Double? {
+        @inline(__always) func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+        @inline(__always) func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+        var a = 0
+        var b = u.count
+        while a < b && isSpace(u[a]) { a += 1 }
+        while b > a && isSpace(u[b - 1]) { b -= 1 }
+        guard a < b, b - a < 512 else { return nil }
+        return withUnsafeTemporaryAllocation(of: CChar.self, capacity: b - a + 1) { buf -> Double? in
+            var n = 0
+            for i in a..<b {
+                let c = u[i]
+                if c | 0x20 == UInt8(ascii: "x") || c == 0 { return nil }
+                if c == UInt8(ascii: "_") {
+                    guard i > a, i + 1 < b, isDigit(u[i - 1]), isDigit(u[i + 1]) else { return nil }
                     continue
                 }
-                let what: String
-                switch to {
-                case .date:
-                    what = "date field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD)"
-                case .timestamp:
-                    what =
-                        "timestamp field value out of range: \"\(dict.values[code])\", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH:MM| ZONE])"
-                default:
-                    what =
-                        "Could not convert string '\(dict.values[code])' to \(to == .boolean ? "BOOL" : physicalName(to))"
-                }
-                throw KuaiError(.execution, "\(what) in expression \(expr.name)")
+                buf[n] = CChar(bitPattern: c)
+                n += 1
             }
-            if to == .double { doubles[i] = parsedDoubles[code] } else { ints[i] = parsedInts[code] }
+            buf[n] = 0
+            var end: UnsafeMutablePointer<CChar>? = nil
+            let v = strtod(buf.baseAddress!, &end)
+            guard let end, end == buf.baseAddress! + n else { return nil }
+            return v
         }
-        let v: [UInt8]? = validity.contains(0) ? validity : nil
-        return to == .double ? Column(doubles: doubles, validity: v) : Column(type: to, ints: ints, validity: v)
     }
-}
 
-extension Kernels {
-    /// VARCHAR to HUGEINT: integers of the whole 128-bit range (a decimal fraction rounds, as
-    /// the other integer casts).
-    static func castVarcharToHugeint(_ c: Column, isTry: Bool, expr: ScalarExpr) throws -> Column {
-        let c = c.dictionaryEncoded()
-        let n = c.count
-        let dict = c.dictionary!
-        var validity = c.validity ?? [UInt8](repeating: 1, count: n)
-        var parsed = [Int128?](repeating: nil, count: dict.count)
-        var done = [Bool](repeating: false, count: dict.count)
-        var out = [Int128](repeating: 0, count: n)
-        for i in 0..<n where validity[i] != 0 {
-            let code = Int(c.codes[i])
-            if !done[code] {
-                parsed[code] = IntegerText.parse(dict.values[code], min: .min, max: .max)
-                done[code] = true
-            }
-            if let v = parsed[code] {
-                out[i] = v
-                continue
-            }
-            if isTry {
-                validity[i] = 0
-                continue
-            }
-            throw KuaiError(
-                .execution, "Could not convert string '\(dict.values[code])' to INT128 in expression \(expr.name)")
+    /// DuckDB's string-to-BOOLEAN cast: true / t / yes / y / 1 and false / f / no / n / 0, any
+    /// case, nothing else (no white space: `try_cast(' true ' AS BOOLEAN)` is NULL).
+    static func parseBoolean(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard u.count <= 5 else { return nil }
+        var w: UInt64 = 0
+        for (k, c) in u.enumerated() { w |= UInt64(c >= 65 && c <= 90 ? c | 0x20 : c) << (8 * UInt64(k)) }
+        switch w {
+        case 0x65_7572_74, 0x74, 0x73_6579, 0x79, 0x31: return 1  // true t yes y 1
+        case 0x65_736C_6166, 0x66, 0x6F_6E, 0x6E, 0x30: return 0  // false f no n 0
+        default: return nil
         }
-        return Column(hugeints: out, validity: validity.contains(0) ? validity : nil)
+    }
+
+    /// CAST / TRY_CAST from VARCHAR (DuckDB's rules per target: `IntegerText`, `parseDouble`,
+    /// `ValueFormatter.parseDate` / `parseTimestamp`, `parseBoolean`), over bytes: a dictionary
+    /// column parses each entry its rows use once, a flat column each row's view; no Swift String
+    /// per row. Throws DuckDB's conversion error naming the first failing value unless `isTry`.
+    static func castFromVarchar(_ c: Column, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        switch to {
+        case .hugeint:
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int128(0)) {
+                IntegerText.parse($0, min: .min, max: .max)
+            }
+            return Column(hugeints: v, validity: valid)
+        case .double:
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: 0.0, parseDouble)
+            return Column(doubles: v, validity: valid)
+        case .date:
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {
+                TemporalText.date($0)
+            }
+            return Column(type: to, ints: v, validity: valid)
+        case .timestamp:
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {
+                TemporalText.timestamp($0)
+            }
+            return Column(type: to, ints: v, validity: valid)
+        case .boolean:
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), parseBoolean)
+            return Column(type: to, ints: v, validity: valid)
+        default:
+            let range = integerRange(to)
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {
+                IntegerText.parse($0, min: Int128(range.lowerBound), max: Int128(range.upperBound)).map { Int64($0) }
+            }
+            return Column(type: to, ints: v, validity: valid)
+        }
+    }
+
+    /// The values of a VARCHAR column parsed by `parse` (nil: not convertible) and the validity
+    /// (nil when every row is valid). NULL rows stay NULL; a failing row is NULL when `isTry`, else
+    /// the error.
+    private static func parseEach<T>(
+        _ c: Column, isTry: Bool, expr: ScalarExpr, to: DataType, zero: T,
+        _ parse: (UnsafeBufferPointer<UInt8>) -> T?
+    ) throws -> ([T], [UInt8]?) {
+        let n = c.count
+        var out = [T](repeating: zero, count: n)
+        var validity = c.validity ?? [UInt8](repeating: 1, count: n)
+        var failed: Int? = nil
+        if let dict = c.dictionary {
+            // Each entry used by a valid row parsed once: -1 not parsed yet, 0 failed, 1 parsed.
+            var state = [Int8](repeating: -1, count: dict.count)
+            var parsed = [T](repeating: zero, count: dict.count)
+            for i in 0..<n where validity[i] != 0 {
+                let code = Int(c.codes[i])
+                if state[code] < 0 {
+                    var s = dict.values[code]
+                    if let v = s.withUTF8({ parse($0) }) {
+                        parsed[code] = v
+                        state[code] = 1
+                    } else {
+                        state[code] = 0
+                    }
+                }
+                if state[code] == 1 {
+                    out[i] = parsed[code]
+                } else if isTry {
+                    validity[i] = 0
+                } else {
+                    failed = i
+                    break
+                }
+            }
+        } else {
+            c.views.withUnsafeBufferPointer { views in
+                for i in 0..<n where validity[i] != 0 {
+                    if let v = views[i].withBytes({ parse($0) }) {
+                        out[i] = v
+                    } else if isTry {
+                        validity[i] = 0
+                    } else {
+                        failed = i
+                        break
+                    }
+                }
+            }
+        }
+        if let i = failed { throw conversionError(c.stringView(at: i).string, to: to, expr: expr) }
+        return (out, validity.contains(0) ? validity : nil)
+    }
+
+    /// DuckDB's error for a VARCHAR that does not convert to `to`.
+    private static func conversionError(_ text: String, to: DataType, expr: ScalarExpr) -> KuaiError {
+        let what: String
+        switch to {
+        case .date:
+            what = "date field value out of range: \"\(text)\", expected format is (YYYY-MM-DD)"
+        case .timestamp:
+            what =
+                "timestamp field value out of range: \"\(text)\", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH:MM| ZONE])"
+        case .hugeint:
+            what = "Could not convert string '\(text)' to INT128"
+        default:
+            what = "Could not convert string '\(text)' to \(to == .boolean ? "BOOL" : physicalName(to))"
+        }
+        return KuaiError(.execution, "\(what) in expression \(expr.name)")
     }
 }
 

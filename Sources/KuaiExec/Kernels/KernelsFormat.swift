@@ -120,7 +120,8 @@ public enum ValueFormatter {
         return out
     }
 
-    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch.
+    /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch; years before 1 as DuckDB
+    /// prints them (`YYYY-MM-DD (BC) HH:MM:SS`).
     public static func timestamp(_ micros: Int64) -> String {
         let perDay: Int64 = 86_400_000_000
         var days = micros / perDay
@@ -136,9 +137,9 @@ public enum ValueFormatter {
         pad(Int64(m), 2, into: &out)
         out += "-"
         pad(Int64(d), 2, into: &out)
+        if y <= 0 { out += " (BC)" }
         out += " "
         appendTime(rem, into: &out)
-        if y <= 0 { out += " (BC)" }
         return out
     }
 
@@ -183,85 +184,17 @@ public enum ValueFormatter {
         return out
     }
 
-    /// Parses `YYYY-MM-DD` (also `YYYY-M-D`); nil when malformed or not a real date.
+    /// A DATE from text as DuckDB 2.0.1's CAST(VARCHAR AS DATE) reads it (`TemporalText.date`),
+    /// in days since 1970-01-01; nil when it is not a date.
     public static func parseDate(_ s: String) -> Int64? {
-        var p = Substring(s).utf8[...]
-        guard let r = parseDatePrefix(&p) else { return nil }
-        while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
-        return p.isEmpty ? r : nil
+        var s = s
+        return s.withUTF8 { TemporalText.date($0) }
     }
 
-    static func parseInt(_ p: inout Substring.UTF8View.SubSequence, maxDigits: Int) -> Int64? {
-        var v: Int64 = 0
-        var n = 0
-        while let c = p.first, c >= 48, c <= 57, n < maxDigits {
-            v = v * 10 + Int64(c - 48)
-            n += 1
-            p = p.dropFirst()
-        }
-        return n == 0 ? nil : v
-    }
-
-    static func parseDatePrefix(_ p: inout Substring.UTF8View.SubSequence) -> Int64? {
-        while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
-        var neg = false
-        if p.first == UInt8(ascii: "-") {
-            neg = true
-            p = p.dropFirst()
-        }
-        guard let y = parseInt(&p, maxDigits: 9), p.first == UInt8(ascii: "-") else { return nil }
-        p = p.dropFirst()
-        guard let m = parseInt(&p, maxDigits: 2), p.first == UInt8(ascii: "-") else { return nil }
-        p = p.dropFirst()
-        guard let d = parseInt(&p, maxDigits: 2) else { return nil }
-        let year = neg ? -y : y
-        // Years within ±290,000 (as make_date): a date's microseconds (timestamps, date_trunc,
-        // strftime) then fit Int64; DuckDB's own TIMESTAMP range ends in year 294,247.
-        guard year >= -290_000, year <= 290_000 else { return nil }
-        guard m >= 1, m <= 12, d >= 1, d <= Int64(CivilDate.daysInMonth(year: year, month: Int(m))) else { return nil }
-        return CivilDate.days(year: year, month: Int(m), day: Int(d))
-    }
-
-    /// Parses `YYYY-MM-DD[ |T]HH:MM[:SS[.f...]]` (or a bare date) to microseconds; nil when malformed.
+    /// A TIMESTAMP from text as DuckDB 2.0.1's CAST(VARCHAR AS TIMESTAMP) reads it
+    /// (`TemporalText.timestamp`), in microseconds since 1970-01-01 00:00:00; nil when it is not one.
     public static func parseTimestamp(_ s: String) -> Int64? {
-        var p = Substring(s).utf8[...]
-        guard let d = parseDatePrefix(&p) else { return nil }
-        var micros = d * 86_400_000_000
-        if let c = p.first, c == UInt8(ascii: " ") || c == UInt8(ascii: "T") {
-            p = p.dropFirst()
-            while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
-            if !p.isEmpty {
-                guard let h = parseInt(&p, maxDigits: 2), p.first == UInt8(ascii: ":") else { return nil }
-                p = p.dropFirst()
-                guard let mi = parseInt(&p, maxDigits: 2) else { return nil }
-                var sec: Int64 = 0
-                var frac: Int64 = 0
-                if p.first == UInt8(ascii: ":") {
-                    p = p.dropFirst()
-                    guard let s2 = parseInt(&p, maxDigits: 2) else { return nil }
-                    sec = s2
-                    if p.first == UInt8(ascii: ".") {
-                        p = p.dropFirst()
-                        var digits = 0
-                        while let c = p.first, c >= 48, c <= 57 {
-                            if digits < 6 {
-                                frac = frac * 10 + Int64(c - 48)
-                                digits += 1
-                            }
-                            p = p.dropFirst()
-                        }
-                        while digits < 6 {
-                            frac *= 10
-                            digits += 1
-                        }
-                    }
-                }
-                guard h < 24 || (h == 24 && mi == 0 && sec == 0), mi < 60, sec < 60 else { return nil }
-                micros += h * 3_600_000_000 + mi * 60_000_000 + sec * 1_000_000 + frac
-            }
-        }
-        while let c = p.first, c == UInt8(ascii: " ") { p = p.dropFirst() }
-        // Optional UTC offset suffix such as "+00" is not supported: reject.
-        return p.isEmpty ? micros : nil
+        var s = s
+        return s.withUTF8 { TemporalText.timestamp($0) }
     }
 }

@@ -135,36 +135,60 @@ extension StringKernels {
         return shape.result(col)
     }
 
-    /// Byte range of part `index` of `b` split at `p` (see `splitPart`).
+    /// Byte range of part `index` of `b` split at `p` (see `splitPart`); (0, 0) when there is no
+    /// such part. One pass from the start for a positive index, a counting pass first for a
+    /// negative one; no allocation.
     static func partRange(_ b: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>, _ index: Int64) -> (
         Int, Int
     ) {
-        if index == 0 { return (0, 0) }
-        // Part boundaries: start offsets and end offsets of every part.
-        var starts: [Int] = [0]
-        var ends: [Int] = []
+        if index == 0 || (p.count == 0 && b.count == 0) { return (0, 0) }
+        var k = index - 1
+        if index < 0 {
+            var count: Int64 = 0
+            forEachPart(b, p) { _, _ in
+                count += 1
+                return true
+            }
+            k = count + index
+            if k < 0 { return (0, 0) }
+        }
+        var found = (0, 0)
+        var j: Int64 = 0
+        forEachPart(b, p) { start, end in
+            if j == k {
+                found = (start, end)
+                return false
+            }
+            j += 1
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body(start, end)` for each part of `b` split at `p` (characters when `p` is empty),
+    /// in order, until it returns false.
+    @inline(__always)
+    private static func forEachPart(
+        _ b: UnsafeBufferPointer<UInt8>, _ p: UnsafeBufferPointer<UInt8>, _ body: (Int, Int) -> Bool
+    ) {
         if p.count == 0 {
-            if b.count == 0 { return (0, 0) }
-            starts = []
             var i = 0
             while i < b.count {
-                starts.append(i)
-                i += UTF8Bytes.sequenceLength(b, i)
-                ends.append(i)
+                let e = i + UTF8Bytes.sequenceLength(b, i)
+                if !body(i, e) { return }
+                i = e
             }
-        } else {
-            var from = 0
-            while let at = find(b, p, from: from) {
-                ends.append(at)
-                from = at + p.count
-                starts.append(from)
-            }
-            ends.append(b.count)
+            return
         }
-        let count = Int64(starts.count)
-        let k = index > 0 ? index - 1 : count + index
-        if k < 0 || k >= count { return (0, 0) }
-        return (starts[Int(k)], ends[Int(k)])
+        var start = 0
+        while true {
+            guard let at = find(b, p, from: start) else {
+                _ = body(start, b.count)
+                return
+            }
+            if !body(start, at) { return }
+            start = at + p.count
+        }
     }
 
     /// replace(s, from, to): every non-overlapping occurrence of `from`, left to right; an empty

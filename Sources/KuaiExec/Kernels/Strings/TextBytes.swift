@@ -93,7 +93,7 @@ enum TextBytes {
     }
 
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch (trailing zeros of the
-    /// fraction dropped), `(BC)` after years before 1.
+    /// fraction dropped), `(BC)` after the date of years before 1 (`0002-01-01 (BC) 10:00:00`).
     static func timestamp(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let perDay: Int64 = 86_400_000_000
         var days = micros / perDay
@@ -104,10 +104,10 @@ enum TextBytes {
         }
         let (y, m, d) = CivilDate.civil(days)
         var n = yearMonthDay(y, m, d, out)
+        if y <= 0 { n += bc(out + n) }
         out[n] = UInt8(ascii: " ")
         n += 1
         n += time(rem, out + n)
-        if y <= 0 { n += bc(out + n) }
         return n
     }
 

@@ -1,0 +1,177 @@
+import KuaiCore
+
+/// DATE and TIMESTAMP values written as text, read as DuckDB 2.0.1's casts from VARCHAR read them
+/// (its `Date::TryConvertDate` and `Timestamp::TryConvertTimestampTZ`), over UTF-8 bytes.
+///
+/// A date: white space, an optional `-`, year digits, a separator (`-`, `/`, `\` or a space), a
+/// month of 1-2 digits, the same separator, a day of 1-2 digits, optionally ` (BC)` (any case; year
+/// Y BC is year 1 - Y), or the word `epoch`. CAST(... AS DATE) then allows only trailing white
+/// space, or any tail that makes the whole text a valid timestamp (the date is kept, the time
+/// dropped: '2025-05-05 24:00:00' is 2025-05-05).
+///
+/// A timestamp: a date not directly followed by a digit, then nothing (midnight), or ` ` / `T`,
+/// white space, `H:M[:S[.fraction]]` (1-2 digit fields, at most 24:00:00, more than 6 fraction
+/// digits cut), then optionally `Z`, a UTC offset `±HH[[:]MM[[:]SS]]` or ` zone-name`
+/// (letters, digits, `_ / + -`), then white space. DuckDB 2.0.1 ignores the offset and the zone
+/// name (the value is the written local time). Infinite dates ('infinity') are not supported:
+/// they read as not a date.
+enum TemporalText {
+    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+
+    /// CAST(text AS DATE): days since 1970-01-01, nil when not a date.
+    static func date(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let (days, end) = datePrefix(u) else { return nil }
+        var i = end
+        while i < u.count && isSpace(u[i]) { i += 1 }
+        if i == u.count { return days }
+        return timestamp(u) != nil ? days : nil
+    }
+
+    /// CAST(text AS TIMESTAMP): microseconds since 1970-01-01 00:00:00, nil when not a timestamp.
+    static func timestamp(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let (days, end) = datePrefix(u) else { return nil }
+        var i = end
+        if i < u.count && isDigit(u[i]) { return nil }
+        let midnight = days * 86_400_000_000
+        if i == u.count { return midnight }
+        if u[i] == 32 || u[i] == UInt8(ascii: "T") { i += 1 }
+        guard let micros = time(u, &i), micros <= 86_400_000_000 else { return nil }
+        guard i == u.count || zoneTail(u, i) else { return nil }
+        return midnight + micros
+    }
+
+    /// The date at the start of `u` and the index after it (after ` (BC)` when present).
+    static func datePrefix(_ u: UnsafeBufferPointer<UInt8>) -> (days: Int64, end: Int)? {
+        var i = 0
+        while i < u.count && isSpace(u[i]) { i += 1 }
+        var negative = false
+        if i < u.count && u[i] == UInt8(ascii: "-") {
+            negative = true
+            i += 1
+        }
+        guard i < u.count else { return nil }
+        if !isDigit(u[i]) {
+            // 'epoch' followed only by white space
+            let word: [UInt8] = Array("epoch".utf8)
+            guard !negative, u.count - i >= 5, (0..<5).allSatisfy({ u[i + $0] | 0x20 == word[$0] }) else { return nil }
+            i += 5
+            while i < u.count && isSpace(u[i]) { i += 1 }
+            return i == u.count ? (0, i) : nil
+        }
+        var year: Int64 = 0
+        while i < u.count && isDigit(u[i]) {
+            year = year * 10 + Int64(u[i] - 48)
+            guard year <= 290_000 else { return nil }
+            i += 1
+        }
+        guard i < u.count else { return nil }
+        let sep = u[i]
+        guard sep == UInt8(ascii: "-") || sep == UInt8(ascii: "/") || sep == UInt8(ascii: "\\") || sep == 32 else {
+            return nil
+        }
+        i += 1
+        guard let month = twoDigits(u, &i), i < u.count, u[i] == sep else { return nil }
+        i += 1
+        guard let day = twoDigits(u, &i) else { return nil }
+        if negative { year = -year }
+        // ' (BC)'
+        if u.count - i >= 5, isSpace(u[i]), u[i + 1] == UInt8(ascii: "("), u[i + 2] | 0x20 == UInt8(ascii: "b"),
+            u[i + 3] | 0x20 == UInt8(ascii: "c"), u[i + 4] == UInt8(ascii: ")")
+        {
+            guard !negative, year != 0 else { return nil }
+            year = 1 - year
+            i += 5
+        }
+        // Years within ±290,000 (as make_date): a date's microseconds then fit Int64.
+        guard year >= -290_000, month >= 1, month <= 12, day >= 1,
+            day <= Int64(CivilDate.daysInMonth(year: year, month: Int(month)))
+        else { return nil }
+        return (CivilDate.days(year: year, month: Int(month), day: Int(day)), i)
+    }
+
+    /// One or two digits at `i`.
+    private static func twoDigits(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
+        guard i < u.count, isDigit(u[i]) else { return nil }
+        var v = Int64(u[i] - 48)
+        i += 1
+        if i < u.count && isDigit(u[i]) {
+            v = v * 10 + Int64(u[i] - 48)
+            i += 1
+        }
+        return v
+    }
+
+    /// `H:M[:S[.fraction]]` after white space, in microseconds (minutes and seconds below 60).
+    private static func time(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
+        while i < u.count && isSpace(u[i]) { i += 1 }
+        guard let h = twoDigits(u, &i), i < u.count, u[i] == UInt8(ascii: ":") else { return nil }
+        i += 1
+        guard let m = twoDigits(u, &i), m < 60 else { return nil }
+        var s: Int64 = 0
+        var frac: Int64 = 0
+        if i < u.count && u[i] == UInt8(ascii: ":") {
+            i += 1
+            guard let v = twoDigits(u, &i), v < 60 else { return nil }
+            s = v
+            if i < u.count && u[i] == UInt8(ascii: ".") {
+                i += 1
+                var digits = 0
+                while i < u.count && isDigit(u[i]) {
+                    if digits < 6 {
+                        frac = frac * 10 + Int64(u[i] - 48)
+                        digits += 1
+                    }
+                    i += 1
+                }
+                while digits < 6 {
+                    frac *= 10
+                    digits += 1
+                }
+            }
+        }
+        return ((h * 60 + m) * 60 + s) * 1_000_000 + frac
+    }
+
+    /// Whether `u[i...]` is a valid ending after the time: `Z`, a UTC offset or ` zone-name`,
+    /// then only white space.
+    private static func zoneTail(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> Bool {
+        var i = start
+        if u[i] == UInt8(ascii: "Z") {
+            i += 1
+        } else if let end = utcOffsetEnd(u, i) {
+            i = end
+        } else {
+            guard u[i] == 32 else { return false }
+            i += 1
+            while i < u.count {
+                let c = u[i]
+                let zoneByte =
+                    isDigit(c) || (c | 0x20 >= 97 && c | 0x20 <= 122) || c == UInt8(ascii: "_")
+                    || c == UInt8(ascii: "/") || c == UInt8(ascii: "+") || c == UInt8(ascii: "-")
+                guard zoneByte else { break }
+                i += 1
+            }
+        }
+        while i < u.count && isSpace(u[i]) { i += 1 }
+        return i == u.count
+    }
+
+    /// The index after `±HH[[:]MM[[:]SS]]` at `i`, nil when there is none.
+    private static func utcOffsetEnd(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+        var i = start
+        guard u.count - i >= 3, u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-"), isDigit(u[i + 1]),
+            isDigit(u[i + 2])
+        else { return nil }
+        i += 3
+        for _ in 0..<2 {
+            var j = i
+            if j < u.count && u[j] == UInt8(ascii: ":") { j += 1 }
+            guard u.count - j >= 2, isDigit(u[j]), isDigit(u[j + 1]) else {
+                return j > i ? j : i  // a lone ':' is consumed, as DuckDB does
+            }
+            i = j + 2
+        }
+        return i
+    }
+}
