@@ -40,51 +40,5 @@ extension Binder {
     }
 
     /// A column of boxed constants (VALUES).
-    static func column(_ values: [Value], _ t: DataType) -> Column {
-        switch t {
-        case .varchar:
-            return Column(
-                strings: values.map { v -> String? in
-                    if case .string(let s) = v { return s }
-                    return nil
-                })
-        case .double:
-            let d = values.map { v -> Double in
-                switch v {
-                case .double(let x): return x
-                case .int(let i): return Double(i)
-                default: return 0
-                }
-            }
-            let valid = values.map { $0.isNull ? UInt8(0) : 1 }
-            return Column(doubles: d, validity: valid.contains(0) ? valid : nil)
-        default:
-            let valid = values.map { $0.isNull ? UInt8(0) : 1 }
-            if values.contains(where: {
-                if case .hugeint = $0 { return true }
-                return false
-            }) {
-                // HUGEINT values beyond Int64: a wide column (see Column.highs)
-                var c = Column(
-                    hugeints: values.map { v -> Int128 in
-                        switch v {
-                        case .int(let x): return Int128(x)
-                        case .hugeint(let x): return x
-                        default: return 0
-                        }
-                    }, validity: valid.contains(0) ? valid : nil)
-                c.type = t
-                return c
-            }
-            let i = values.map { v -> Int64 in
-                switch v {
-                case .int(let x): return x
-                case .bool(let b): return b ? 1 : 0
-                case .double(let d): return Int64(d)
-                default: return 0
-                }
-            }
-            return Column(type: t, ints: i, validity: valid.contains(0) ? valid : nil)
-        }
-    }
+    static func column(_ values: [Value], _ t: DataType) -> Column { Column(values: values, type: t) }
 }

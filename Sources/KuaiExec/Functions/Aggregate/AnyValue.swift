@@ -36,45 +36,7 @@ final class AnyValueState: AggregateState {
         resize(groups)
         var values = [Value](repeating: .null, count: groups)
         for (g, v) in picked { values[g] = v }
-        switch type {
-        case .varchar:
-            return Column(
-                strings: values.map { v -> String? in
-                    if case .string(let s) = v { return s }
-                    return nil
-                })
-        case .double:
-            let d = values.map { v -> Double in
-                if case .double(let x) = v { return x }
-                return 0
-            }
-            return Column(doubles: d, validity: values.map { $0.isNull ? 0 : 1 })
-        default:
-            let validity = values.map { v -> UInt8 in v.isNull ? 0 : 1 }
-            if values.contains(where: {
-                if case .hugeint = $0 { return true }
-                return false
-            }) {
-                var c = Column(
-                    hugeints: values.map { v -> Int128 in
-                        switch v {
-                        case .int(let x): return Int128(x)
-                        case .hugeint(let x): return x
-                        default: return 0
-                        }
-                    }, validity: validity)
-                c.type = type
-                return c
-            }
-            let i = values.map { v -> Int64 in
-                switch v {
-                case .int(let x): return x
-                case .bool(let b): return b ? 1 : 0
-                default: return 0
-                }
-            }
-            return Column(type: type, ints: i, validity: validity)
-        }
+        return Column(values: values, type: type)
     }
     func makeEmpty() -> AggregateState { AnyValueState(type: type) }
 }
