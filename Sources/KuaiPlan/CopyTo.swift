@@ -220,7 +220,7 @@ final class JSONCopy: CopySink {
     }
 
     func append(_ batch: Batch) throws {
-        ResultWriter.jsonBatch(batch, keys, array: array, first: &first, doubleText: JSONCopy.double, into: &sink)
+        ResultWriter.jsonBatch(batch, keys, array: array, first: &first, doubles: .jsonWriter, into: &sink)
         if let f = file.failure { throw f }
     }
 

@@ -126,43 +126,9 @@ public enum ResultWriter {
         out.append(10)
     }
 
+    /// The rows of `b` as csv / tsv fields (`RowText`).
     static func delimitedBatch(_ b: Batch, _ sep: UInt8, into out: inout ByteSink) {
-        do {
-            // VARCHAR: render each dictionary entry used once (quoted as needed).
-            let rendered: [[[UInt8]]?] = b.columns.map { c in
-                guard c.type == .varchar, let d = c.dictionary, d.count <= max(4 * b.count, 1024) else { return nil }
-                return d.values.map { s in collectedBytes { appendField(s, sep, into: &$0) } }
-            }
-            for r in 0..<b.count {
-                for (ci, c) in b.columns.enumerated() {
-                    if ci > 0 { out.append(sep) }
-                    if let v = c.validity, v[r] == 0 { continue }
-                    switch c.type {
-                    case .varchar:
-                        if let table = rendered[ci] {
-                            out.append(table[Int(c.codes[r])])
-                        } else {
-                            c.stringView(at: r).withBytes { appendField(bytes: $0, sep, into: &out) }
-                        }
-                    case .integer, .bigint:
-                        out.appendInt(c.ints[r])
-                    case .hugeint:
-                        if let h = c.highs {
-                            out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r])))
-                        } else {
-                            out.appendInt(c.ints[r])
-                        }
-                    case .decimal(let p, let s):
-                        out.appendDecimal(c.int128(at: r), precision: Int(p), scale: Int(s))
-                    case .null:
-                        break
-                    default:
-                        appendField(Kernels.text(c, r), sep, into: &out)
-                    }
-                }
-                out.append(10)
-            }
-        }
+        RowText.write(b, .delimited(sep), into: &out)
     }
 
     // MARK: - JSON
@@ -210,57 +176,17 @@ public enum ResultWriter {
         }
     }
 
-    /// - Parameter doubleText: how a finite DOUBLE is printed (COPY's JSON writer prints them its own way).
+    /// The rows of `b` as JSON objects (`RowText`): in an array, `,\n` before each row but the
+    /// first and a tab before each object; else one object per line.
+    /// - Parameter doubles: how a finite DOUBLE is printed (COPY's JSON writer prints them its own way).
     static func jsonBatch(
         _ b: Batch, _ keys: [[UInt8]], array: Bool, first: inout Bool,
-        doubleText: (Double) -> String = ValueFormatter.double, into out: inout ByteSink
+        doubles: JSONDoubles = .duckDBText, into out: inout ByteSink
     ) {
-        do {
-            for r in 0..<b.count {
-                if array {
-                    if !first { out.append(",\n") }
-                    out.append(9)
-                }
-                first = false
-                out.append(UInt8(ascii: "{"))
-                for (ci, c) in b.columns.enumerated() {
-                    if ci > 0 { out.append(UInt8(ascii: ",")) }
-                    out.append(keys[ci])
-                    if let v = c.validity, v[r] == 0 {
-                        out.append("null")
-                        continue
-                    }
-                    switch c.type {
-                    case .null: out.append("null")
-                    case .decimal(let p, let s) where p > 15:
-                        // DuckDB's JSON writer: a DECIMAL wider than 15 digits as its exact text
-                        out.appendDecimal(c.int128(at: r), precision: Int(p), scale: Int(s))
-                    case .decimal(_, let s):
-                        out.append(doubleText(Double(c.ints[r]) / DecimalMath.pow10Double[Int(s)]))
-                    case .integer, .bigint: out.appendInt(c.ints[r])
-                    case .hugeint:
-                        if let h = c.highs {
-                            out.appendInt128(Int128(h[r]) << 64 | Int128(UInt64(bitPattern: c.ints[r])))
-                        } else {
-                            out.appendInt(c.ints[r])
-                        }
-                    case .boolean: out.append(c.ints[r] != 0 ? "true" : "false")
-                    case .double:
-                        let d = c.doubles[r]
-                        if d.isNaN {
-                            out.append("NaN")
-                        } else if d.isInfinite {
-                            out.append(d < 0 ? "-Infinity" : "Infinity")
-                        } else {
-                            out.append(doubleText(d))
-                        }
-                    default: appendJSONString(Kernels.text(c, r), into: &out)
-                    }
-                }
-                out.append(UInt8(ascii: "}"))
-                if !array { out.append(10) }
-            }
-        }
+        if b.count == 0 { return }
+        let layout = RowLayout.json(array: array, keys: keys, doubles: doubles)
+        RowText.write(b, layout, dropFirst: array && first ? 2 : 0, into: &out)
+        first = false
     }
 
     // MARK: - table
@@ -367,6 +293,12 @@ struct ByteSink {
     }
 
     mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if bytes.count >= Self.chunk {
+            // A large piece goes out as it is, after what is buffered.
+            drain()
+            flush(bytes)
+            return
+        }
         buffer.append(contentsOf: bytes)
         if buffer.count >= Self.chunk { drain() }
     }
@@ -396,17 +328,6 @@ struct ByteSink {
                 k -= 1
                 buffer.append(p[k])
             }
-        }
-        if buffer.count >= Self.chunk { drain() }
-    }
-
-    /// DuckDB's text of a DECIMAL(precision, scale) value (`DecimalMath.write`), without a String.
-    mutating func appendDecimal(_ v: Int128, precision: Int, scale: Int) {
-        var tmp: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0)  // 48 bytes
-        withUnsafeMutableBytes(of: &tmp) { p in
-            let base = p.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            let n = DecimalMath.write(v, precision: precision, scale: scale, base)
-            buffer.append(contentsOf: UnsafeBufferPointer(start: base, count: n))
         }
         if buffer.count >= Self.chunk { drain() }
     }

@@ -90,7 +90,7 @@ import Testing
     }
 
     /// DOUBLE in COPY's JSON: DuckDB 2.0.1's text of each value (`COPY d TO 'd.json'`).
-    @Test(arguments: [
+    static let jsonDoubleTexts: [(Double, String)] = [
         (1e-6, "0.000001"),
         (1e-7, "1e-7"),
         (1.5e-6, "0.0000015"),
@@ -107,8 +107,66 @@ import Testing
         (5e-324, "5e-324"),
         (-1e-7, "-1e-7"),
         (2.5, "2.5"),
-    ])
+        (1e-5, "0.00001"),
+        (0.0001, "0.0001"),
+        (-0.0, "-0.0"),
+        (123456789012345.6, "123456789012345.6"),
+    ]
+
+    @Test(arguments: jsonDoubleTexts)
     func jsonDoubles(_ value: Double, _ expected: String) {
         #expect(JSONCopy.double(value) == expected)
+        // The byte writer of the JSON rows prints the same text.
+        var bytes = [UInt8](repeating: 0, count: 64)
+        let n = bytes.withUnsafeMutableBufferPointer { RowText.jsonDouble(value, .jsonWriter, $0.baseAddress!) }
+        #expect(String(decoding: bytes[..<n], as: UTF8.self) == expected)
+    }
+
+    /// More rows than one batch and one formatting piece (`RowText.pieceRows`): the rows come out
+    /// whole and in order. Expected text from the rule of each format (integers as digits, `v<i>`,
+    /// NULL empty in csv and `null` in JSON, the `,\n` between JSON array rows).
+    @Test func manyRowsInOrder() throws {
+        let w = WritableStore()
+        defer { w.cleanup() }
+        let s = try w.session()
+        let rows = 100_000
+        let csv = w.dir.sub("m.csv")
+        let json = w.dir.sub("m.json")
+        let digits = "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))"
+        let numbers = """
+            SELECT a.x + 10 * b.x + 100 * c.x + 1000 * d.x + 10000 * e.x AS i
+            FROM \(digits) a(x), \(digits) b(x), \(digits) c(x), \(digits) d(x), \(digits) e(x)
+            """
+        let query = """
+            SELECT i, 'v' || i AS s, CASE WHEN i % 7 = 0 THEN NULL ELSE i * 2 END AS n FROM (\(numbers)) ORDER BY i
+            """
+        _ = try runScript(s, "COPY (\(query)) TO '\(csv)'; COPY (\(query)) TO '\(json)' (ARRAY true);")
+        var expectedCSV = "i,s,n\n"
+        var expectedJSON = "[\n"
+        for i in 0..<rows {
+            let n = i % 7 == 0 ? "" : String(i * 2)
+            expectedCSV += "\(i),v\(i),\(n)\n"
+            expectedJSON += (i == 0 ? "" : ",\n") + "\t{\"i\":\(i),\"s\":\"v\(i)\",\"n\":\(n.isEmpty ? "null" : n)}"
+        }
+        expectedJSON += "\n]\n"
+        #expect(String(decoding: FileManager.default.contents(atPath: csv)!, as: UTF8.self) == expectedCSV)
+        #expect(String(decoding: FileManager.default.contents(atPath: json)!, as: UTF8.self) == expectedJSON)
+    }
+
+    /// A delimiter that can occur in a number's or a date's text quotes those fields too (DuckDB
+    /// 2.0.1: `COPY (SELECT -1 a, 'x-y' b, 1.5::double d, date '2020-01-02' e) TO 'x.csv' (DELIMITER '-')`
+    /// and the same with '.').
+    @Test(arguments: [
+        ("-", "a-b-d-e\n\"-1\"-\"x-y\"-1.5-\"2020-01-02\"\n"),
+        (".", "a.b.d.e\n-1.x-y.\"1.5\".2020-01-02\n"),
+    ])
+    func delimiterInsideValues(_ sep: String, _ expected: String) throws {
+        let w = WritableStore()
+        defer { w.cleanup() }
+        let s = try w.session()
+        let path = w.dir.sub("d.csv")
+        _ = try runScript(
+            s, "COPY (SELECT -1 a, 'x-y' b, 1.5::double d, date '2020-01-02' e) TO '\(path)' (DELIMITER '\(sep)')")
+        #expect(String(decoding: FileManager.default.contents(atPath: path)!, as: UTF8.self) == expected)
     }
 }

@@ -61,3 +61,60 @@ import Testing
         try check([0, 0, 0, 0], [5, 5, 5, 5], packs: true)  // one pair
     }
 }
+
+/// Merged `DistinctState`s (one per thread) with enough pairs in all to be deduplicated partition
+/// by partition (`PartitionedKeyMerge`): strings arriving as dictionary codes in one batch and as
+/// flat views in the next (short and long strings), NULL values, several groups mapped to other
+/// ids by the merge; counts checked against a set model, and the merge of few pairs (one by one)
+/// against the same model.
+@Suite struct DistinctPartitionedMergeTests {
+    /// Batches of strings for thread `t`: even batches dictionary-coded, odd batches flat.
+    func batches(thread t: Int, rows: Int, batch: Int) -> [(groups: [Int32], strings: [String?])] {
+        var rng = SplitMix64(seed: UInt64(11 + t))
+        var out: [(groups: [Int32], strings: [String?])] = []
+        var done = 0
+        while done < rows {
+            let n = min(batch, rows - done)
+            let gs = (0..<n).map { _ in Int32(rng.next() % 5) }
+            let ss: [String?] = (0..<n).map { _ in
+                let v = rng.next() % 60_000
+                if v % 97 == 0 { return nil }
+                return v % 3 == 0 ? "k\(v)" : "a longer key beyond twelve bytes \(v)"
+            }
+            out.append((gs, ss))
+            done += n
+        }
+        return out
+    }
+
+    func run(rows: Int, threads: Int) throws {
+        let fn = try #require(AggregateRegistry.resolve("count", .varchar))
+        var model: [Int32: Set<String>] = [:]
+        var states: [DistinctState] = []
+        // Thread t's local group g is global group (g + t) % 5.
+        for t in 0..<threads {
+            let st = DistinctState(inner: fn.make(.varchar), type: .varchar)
+            for (b, (gs, ss)) in batches(thread: t, rows: rows, batch: 4096).enumerated() {
+                let col = b % 2 == 0 ? Column(strings: ss) : Column(flatStrings: ss)
+                #expect((col.dictionary != nil) == (b % 2 == 0))
+                gs.withUnsafeBufferPointer { st.update(col, ids: $0, count: gs.count) }
+                for (g, s) in zip(gs, ss) { if let s { model[(g + Int32(t)) % 5, default: []].insert(s) } }
+            }
+            states.append(st)
+        }
+        let global = DistinctState(inner: fn.make(.varchar), type: .varchar)
+        for (t, st) in states.enumerated() {
+            let mapping = (0..<5).map { Int32(($0 + t) % 5) }
+            mapping.withUnsafeBufferPointer { global.merge(st, mapping: $0) }
+        }
+        let out = try global.finalize(groups: 5)
+        for g in 0..<5 { #expect(out.ints[g] == Int64(model[Int32(g)]?.count ?? 0), "group \(g)") }
+    }
+
+    @Test func manyPairsPartitioned() throws {
+        try run(rows: 120_000, threads: 3)
+        #expect(120_000 * 3 / 2 >= PartitionedKeyMerge.minimumGroups)
+    }
+
+    @Test func fewPairsOneByOne() throws { try run(rows: 3000, threads: 2) }
+}

@@ -23,8 +23,20 @@ enum PartitionedKeyMerge {
     static func merge(_ tables: [any GroupKeyTable], keyTypes: [DataType], threads: Int) -> (
         keys: [Column], count: Int, mappings: [[Int32]]
     ) {
-        let sources = tables.map { $0.keyColumns() }
-        let counts = tables.map(\.count)
+        merge(
+            sources: tables.map { $0.keyColumns() }, counts: tables.map(\.count), keyTypes: keyTypes, threads: threads)
+    }
+
+    /// `merge(_:keyTypes:threads:)` over key columns that need not come from tables: the distinct
+    /// rows of all `sources` (a key repeated within one source is kept once too), e.g. the
+    /// (group, value) pairs of count(DISTINCT) gathered from every thread.
+    /// - Parameters:
+    ///   - sources: per source, one column per key type with at least `counts[t]` rows.
+    ///   - counts: rows of each source.
+    /// - Returns: as `merge(_:keyTypes:threads:)`; `mappings[t][r]` is the id of row `r` of source `t`.
+    static func merge(sources: [[Column]], counts: [Int], keyTypes: [DataType], threads: Int) -> (
+        keys: [Column], count: Int, mappings: [[Int32]]
+    ) {
         let total = counts.reduce(0, +)
         // about 32K groups per partition, 8 to 256 partitions
         let bits = min(8, max(3, Int.bitWidth - (total >> 15).leadingZeroBitCount))
@@ -33,7 +45,7 @@ enum PartitionedKeyMerge {
         var orders: [[Int32]] = []
         var starts: [[Int]] = []
         var parts: [[UInt16]] = []
-        for t in tables.indices {
+        for t in sources.indices {
             let p = keyPartitions(sources[t], count: counts[t], bits: bits)
             let (order, start) = groupByPartition(p, partitions: partitions)
             parts.append(p)
@@ -49,8 +61,8 @@ enum PartitionedKeyMerge {
                 let out = UncheckedBox((ok, oc, local))
                 forEachPartition(partitions, threads: threads) { p in
                     let table = makeGroupKeyTable(keyTypes: keyTypes)
-                    table.reserve(tables.indices.reduce(0) { $0 + starts[$1][p + 1] - starts[$1][p] })
-                    for t in tables.indices where starts[t][p + 1] > starts[t][p] {
+                    table.reserve(sources.indices.reduce(0) { $0 + starts[$1][p + 1] - starts[$1][p] })
+                    for t in sources.indices where starts[t][p + 1] > starts[t][p] {
                         orders[t].withUnsafeBufferPointer { o in
                             let sel = UnsafeBufferPointer(rebasing: o[starts[t][p]..<starts[t][p + 1]])
                             let keys = sources[t].map { $0.gather(sel) }
@@ -69,7 +81,7 @@ enum PartitionedKeyMerge {
         }
         var bases = [Int32](repeating: 0, count: partitions)
         for p in 1..<partitions { bases[p] = bases[p - 1] + Int32(outCounts[p - 1]) }
-        let mappings = tables.indices.map { t in
+        let mappings = sources.indices.map { t in
             [Int32](unsafeUninitializedCapacity: counts[t]) { ids, initialized in
                 parts[t].withUnsafeBufferPointer { pt in
                     for g in 0..<counts[t] { ids[g] = local[t][g] + bases[Int(pt[g])] }

@@ -34,6 +34,14 @@ public struct AggregateSpec: Sendable {
     }
 }
 
+/// One fresh state per spec, quantiles of the same argument sharing their values
+/// (`shareQuantileValues`).
+func makeAggregateStates(_ specs: [AggregateSpec]) -> [AggregateState] {
+    let states = specs.map { $0.makeState() }
+    shareQuantileValues(states, specs: specs)
+    return states
+}
+
 /// Where a hash aggregate reads its input: a morsel source (drained on all threads, one
 /// partial aggregate per thread, merged at the end) or a pull operator (one thread).
 public enum AggregateInput {
@@ -84,7 +92,7 @@ public final class HashAggregateOperator: PhysicalOperator {
         var ids: [Int32] = []
         init(keyTypes: [DataType], specs: [AggregateSpec]) {
             table = makeGroupKeyTable(keyTypes: keyTypes)
-            states = specs.map { $0.makeState() }
+            states = makeAggregateStates(specs)
         }
     }
 
@@ -164,7 +172,7 @@ public final class HashAggregateOperator: PhysicalOperator {
         let nonEmpty = partials.filter { $0.table.count > 0 }
         if nonEmpty.count > 1 && !groupColumns.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
             let m = PartitionedKeyMerge.merge(nonEmpty.map(\.table), keyTypes: keyTypes, threads: threads)
-            let states = aggregates.map { $0.makeState() }
+            let states = makeAggregateStates(aggregates)
             try forEachAggregate(states.count) { k in
                 states[k].resize(m.count)
                 for (t, p) in nonEmpty.enumerated() {
@@ -180,9 +188,10 @@ public final class HashAggregateOperator: PhysicalOperator {
             mapping.withUnsafeMutableBufferPointer { m in
                 global.table.findOrInsert(keys, rowCount: p.table.count, into: m)
             }
-            for (k, s) in global.states.enumerated() {
-                s.resize(global.table.count)
-                try mapping.withUnsafeBufferPointer { try s.merge(p.states[k], mapping: $0) }
+            let groups = global.table.count
+            try forEachAggregate(global.states.count) { k in
+                global.states[k].resize(groups)
+                try mapping.withUnsafeBufferPointer { try global.states[k].merge(p.states[k], mapping: $0) }
             }
         }
         let groups = global.table.count

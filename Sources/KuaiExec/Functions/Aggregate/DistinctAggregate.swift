@@ -7,6 +7,11 @@ import KuaiCore
 /// keys such as room ids, where every insert is a cache miss), new pairs are appended as they
 /// come and duplicates are removed once at the end by sorting (group, value) with
 /// `sortPermutation`; memory stays bounded by the input rows.
+///
+/// Merging the states of several threads is deferred to `finalize`: with many pairs in all, the
+/// pairs of every state (groups mapped) are deduplicated partition by partition on all cores
+/// (`PartitionedKeyMerge`, strings compared by bytes), as DuckDB's radix-partitioned distinct
+/// aggregate; few pairs are inserted into this state one by one.
 final class DistinctState: AggregateState {
     nonisolated(unsafe) static var hashLimit = 1 << 20
     let inner: AggregateState
@@ -17,6 +22,8 @@ final class DistinctState: AggregateState {
     var rawGroups: [Int32] = []
     var rawValues: [UInt64] = []
     var spilled = false
+    /// States merged into this one, with the mapping of their groups, not yet combined.
+    private var pending: [(state: DistinctState, mapping: [Int32])] = []
 
     init(inner: AggregateState, type: DataType) {
         self.inner = inner
@@ -108,7 +115,14 @@ final class DistinctState: AggregateState {
     }
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        let o = other as! DistinctState
+        pending.append((other as! DistinctState, Array(mapping)))
+    }
+
+    /// Number of stored pairs (the spilled arrays may repeat a pair).
+    var pairCount: Int { self.set.count + rawGroups.count }
+
+    /// Inserts `o`'s pairs into this state, their groups mapped by `mapping`.
+    private func mergeNow(_ o: DistinctState, mapping: UnsafeBufferPointer<Int32>) {
         if !spilled && set.count + o.set.count + o.rawGroups.count > DistinctState.hashLimit { spill() }
         if type == .varchar {
             // Re-code the other state's strings into this state's dictionary.
@@ -125,6 +139,24 @@ final class DistinctState: AggregateState {
 
     func finalize(groups: Int) throws -> Column {
         inner.resize(groups)
+        let others = pending
+        pending = []
+        let total = others.reduce(pairCount) { $0 + $1.state.pairCount }
+        if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
+            let sources = [pairColumns(mapping: nil)] + others.map { $0.state.pairColumns(mapping: $0.mapping) }
+            let m = PartitionedKeyMerge.merge(
+                sources: sources.map(\.columns), counts: sources.map(\.count), keyTypes: [.integer, type],
+                threads: activeProcessorCount())
+            set.removeAll()
+            rawGroups = []
+            rawValues = []
+            let ids = m.keys[0].ints.withUnsafeBufferPointer { g in
+                (0..<m.count).map { Int32(truncatingIfNeeded: g[$0]) }
+            }
+            try ids.withUnsafeBufferPointer { try inner.update(m.keys[1], order: [m.keys[1]], ids: $0, count: m.count) }
+            return try inner.finalize(groups: groups)
+        }
+        for o in others { o.mapping.withUnsafeBufferPointer { mergeNow(o.state, mapping: $0) } }
         var ids: [Int32] = []
         var values: [UInt64] = []
         if spilled, let (g, v) = packedDistinctPairs() {
@@ -173,6 +205,27 @@ final class DistinctState: AggregateState {
         return try inner.finalize(groups: groups)
     }
     func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }
+
+    /// The stored pairs as key columns (group id as INTEGER, value of `type`; strings as codes of
+    /// `interner.target`), groups mapped through `mapping` when given.
+    func pairColumns(mapping: [Int32]?) -> (columns: [Column], count: Int) {
+        var gs = [Int64]()
+        var vs = [UInt64]()
+        gs.reserveCapacity(pairCount)
+        vs.reserveCapacity(pairCount)
+        forEachPair { g, v in
+            gs.append(Int64(g))
+            vs.append(v)
+        }
+        if let mapping { mapping.withUnsafeBufferPointer { m in for i in gs.indices { gs[i] = Int64(m[Int(gs[i])]) } } }
+        let values: Column
+        switch type {
+        case .double: values = Column(doubles: vs.map { Double(bitPattern: $0) })
+        case .varchar: values = Column(codes: vs.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target)
+        default: values = Column(type: type, ints: vs.map { Int64(bitPattern: $0) })
+        }
+        return ([Column(type: .integer, ints: gs), values], gs.count)
+    }
 
     /// The distinct pairs of the spilled arrays, sorted by (group, signed value word) as the
     /// general path sorts them, when group and value offset fit one 64-bit word together:

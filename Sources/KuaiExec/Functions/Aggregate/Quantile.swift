@@ -6,29 +6,48 @@ import KuaiCore
 /// `discreteIndex`). `fromTop`: positions count in descending order (DuckDB's
 /// `quantile_disc(q ORDER BY x DESC)`). Groups are finalized in parallel.
 /// Memory: 12 bytes per non-NULL input value, plus 8 per value while finalizing.
+///
+/// Several quantiles of the same input in one aggregate (p50, p90, p99 of one column) share one
+/// value store (`shareValues(with:)`): the values are kept and bucketed once, and each quantile
+/// selects its own order statistics from the shared buckets (selection only reorders a group's
+/// values, so one quantile's work never changes another's answer), as DuckDB's quantile list.
 final class QuantileState: AggregateState {
     let q: Double
     let continuous: Bool
     let type: DataType
     let fromTop: Bool
-    private var values = GroupedOrderedWords()
+    private var store = SharedQuantileValues()
+    /// False when another state of the same partial feeds and merges `store`.
+    private(set) var feedsStore = true
     init(q: Double, continuous: Bool, type: DataType, fromTop: Bool = false) {
         self.q = q
         self.continuous = continuous
         self.type = type
         self.fromTop = fromTop
     }
+
+    /// Reads its values from `owner`'s store from now on: `update` and `merge` of this state do
+    /// nothing, the owner's fill the store. Both states must receive the same input rows (same
+    /// argument, same FILTER, same partial).
+    /// - Precondition: this state is empty and `owner` has the same type.
+    func shareValues(with owner: QuantileState) {
+        precondition(owner.type == type && store.values.count == 0, "quantile: shared values of another type")
+        store = owner.store
+        feedsStore = false
+    }
+
     func resize(_ groups: Int) {}
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        guard let input, input.type != .null else { return }
-        values.append(input, ids: ids, count: n)
+        guard feedsStore, let input, input.type != .null else { return }
+        store.values.append(input, ids: ids, count: n)
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        values.merge(&(other as! QuantileState).values, mapping: mapping)
+        let o = other as! QuantileState
+        guard feedsStore, o.feedsStore else { return }
+        store.values.merge(&o.store.values, mapping: mapping)
     }
     func finalize(groups: Int) throws -> Column {
-        let (offsets, words) = values.bucketed(groupCount: groups)
-        defer { words.deallocate() }
+        let (offsets, words) = store.bucketed(groupCount: groups)
         let resultIsDouble = continuous || type == .double
         var doubles = [Double](repeating: 0, count: resultIsDouble ? groups : 0)
         var ints = [Int64](repeating: 0, count: resultIsDouble ? 0 : groups)
@@ -100,6 +119,41 @@ final class QuantileState: AggregateState {
         let r = x.rounded()
         let up = abs(x - r) <= 4 * x.ulp ? r : x.rounded(.up)
         return min(n, max(1, Int(up))) - 1
+    }
+}
+
+/// The values of one or more `QuantileState`s over the same input, bucketed by group once on the
+/// first `finalize` (the buckets live as long as the store).
+final class SharedQuantileValues {
+    var values = GroupedOrderedWords()
+    private var buckets: (offsets: [Int], values: UnsafeMutableBufferPointer<UInt64>, groups: Int)?
+
+    /// The values bucketed by group (see `GroupedOrderedWords.bucketed`), computed on the first call;
+    /// later calls return the same buckets (reordered within groups by earlier selections).
+    func bucketed(groupCount: Int) -> (offsets: [Int], values: UnsafeMutableBufferPointer<UInt64>) {
+        if let b = buckets, b.groups == groupCount { return (b.offsets, b.values) }
+        if let b = buckets { b.values.deallocate() }
+        let (offsets, words) = values.bucketed(groupCount: groupCount)
+        buckets = (offsets, words, groupCount)
+        return (offsets, words)
+    }
+
+    deinit { buckets?.values.deallocate() }
+}
+
+/// Makes each `QuantileState` of `states` whose spec has the same argument column and FILTER as an
+/// earlier quantile of the same type read that one's values (`QuantileState.shareValues(with:)`).
+/// `specs[k]` describes `states[k]`; DISTINCT quantiles keep their own values.
+func shareQuantileValues(_ states: [AggregateState], specs: [AggregateSpec]) {
+    var owners: [(input: Int, filter: Int?, state: QuantileState)] = []
+    for (k, spec) in specs.enumerated() {
+        guard let q = states[k] as? QuantileState, let input = spec.inputColumn, !spec.distinct else { continue }
+        let owner = owners.first { $0.input == input && $0.filter == spec.filterColumn && $0.state.type == q.type }
+        if let o = owner {
+            q.shareValues(with: o.state)
+        } else {
+            owners.append((input, spec.filterColumn, q))
+        }
     }
 }
 

@@ -21,11 +21,15 @@ extension AggregateRegistry {
 
 /// The distinct (group, row value) pairs of `count(DISTINCT (a, b, ...))`, in a hash table keyed on the
 /// group id (an INTEGER column) followed by the members; the count of a group is the number of its keys.
-/// Memory: one table entry per distinct pair (as `DistinctState`).
+/// Memory: one table entry per distinct pair (as `DistinctState`). Merging the tables of several
+/// threads is deferred to `finalize`, where many keys in all are deduplicated partition by
+/// partition on all cores (`PartitionedKeyMerge`).
 final class RowDistinctCountState: AggregateState {
     let memberTypes: [DataType]
     let table: any GroupKeyTable
     private var scratch: [Int32] = []
+    /// States merged into this one, with the mapping of their groups, not yet combined.
+    private var pending: [(state: RowDistinctCountState, mapping: [Int32])] = []
 
     init(memberTypes: [DataType]) {
         self.memberTypes = memberTypes
@@ -53,15 +57,34 @@ final class RowDistinctCountState: AggregateState {
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! RowDistinctCountState
-        let n = o.table.count
-        if n == 0 { return }
-        var keys = o.table.keyColumns()
-        keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(n).map { Int64(mapping[Int($0)]) })
-        insert(keys, count: n)
+        if o.table.count > 0 { pending.append((o, Array(mapping))) }
+    }
+
+    /// The table's keys, the group column mapped through `mapping` when given.
+    private func keys(mapping: [Int32]?) -> [Column] {
+        var keys = table.keyColumns()
+        if let mapping {
+            keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(table.count).map { Int64(mapping[Int($0)]) })
+        }
+        return keys
     }
 
     func finalize(groups: Int) throws -> Column {
         var counts = [Int64](repeating: 0, count: groups)
+        let others = pending
+        pending = []
+        let total = others.reduce(table.count) { $0 + $1.state.table.count }
+        if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
+            let sources = [keys(mapping: nil)] + others.map { $0.state.keys(mapping: $0.mapping) }
+            let m = PartitionedKeyMerge.merge(
+                sources: sources, counts: [table.count] + others.map(\.state.table.count),
+                keyTypes: [.integer] + memberTypes, threads: activeProcessorCount())
+            m.keys[0].ints.withUnsafeBufferPointer { g in for i in 0..<m.count { counts[Int(g[i])] += 1 } }
+            return Column(type: .bigint, ints: counts)
+        }
+        for o in others where o.state.table.count > 0 {
+            insert(o.state.keys(mapping: o.mapping), count: o.state.table.count)
+        }
         let n = table.count
         if n > 0 {
             let g = table.keyColumns()[0]

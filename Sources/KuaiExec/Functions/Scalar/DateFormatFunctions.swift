@@ -5,10 +5,12 @@ import KuaiCore
 extension FunctionRegistry {
     static let dateFormatFunctions: [ScalarFunction] = [
         ScalarFunction("strftime", [.timestamp, .varchar], .varchar) { a, t, n, _ in
-            rowwise(a, t, n, result: .varchar) { r, i in .string(strftime(r[0].int(i), r[1].string(i))) }
+            if let k = strftimeColumn(a, unit: 1) { return k }
+            return rowwise(a, t, n, result: .varchar) { r, i in .string(strftime(r[0].int(i), r[1].string(i))) }
         },
         ScalarFunction("strftime", [.date, .varchar], .varchar) { a, t, n, _ in
-            rowwise(a, t, n, result: .varchar) { r, i in
+            if let k = strftimeColumn(a, unit: microsPerDay) { return k }
+            return rowwise(a, t, n, result: .varchar) { r, i in
                 .string(strftime(r[0].int(i) * microsPerDay, r[1].string(i)))
             }
         },

@@ -16,7 +16,7 @@ extension TextBytes {
     /// in IEEE arithmetic proves that the digits of `m` round-trip, and below 16 digits the
     /// nearest such `m` is unique). Other values (16-17 digits, huge or tiny) take Swift's
     /// shortest-digits printer through `ValueFormatter.double`.
-    static func double(_ d: Double, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func double(_ d: Double, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         if let (digits, pointAt) = shortDecimal(d) {
             return layoutDouble(negative: d.sign == .minus, digits: digits, pointAt: pointAt, out)
         }
@@ -29,7 +29,7 @@ extension TextBytes {
 
     /// The significant digits of `|d|` (no trailing zeros) and the position of the decimal point
     /// relative to the first digit (value = 0.digits × 10^pointAt), when the fast path applies.
-    static func shortDecimal(_ d: Double) -> (UInt64, Int)? {
+    public static func shortDecimal(_ d: Double) -> (UInt64, Int)? {
         let a = d.magnitude
         guard a.isFinite, a >= 1e-5, a < 1e15 else { return nil }
         let powers = exactPowersOfTen
@@ -59,7 +59,9 @@ extension TextBytes {
     }
 
     /// Lays out `digits` (no trailing zeros) with the point after `pointAt` digits as DuckDB does.
-    static func layoutDouble(negative: Bool, digits: UInt64, pointAt: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func layoutDouble(negative: Bool, digits: UInt64, pointAt: Int, _ out: UnsafeMutablePointer<UInt8>)
+        -> Int
+    {
         var buf: (UInt64, UInt64, UInt64) = (0, 0, 0)
         return withUnsafeMutableBytes(of: &buf) { raw in
             let ds = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)

@@ -4,9 +4,9 @@ import KuaiCore
 /// `String`: the same text as `ValueFormatter` (checked against it and against DuckDB in
 /// Tests/KuaiExecTests/CastToVarcharTests.swift). Each writer returns the bytes written and never
 /// writes more than `maxBytes`.
-enum TextBytes {
+public enum TextBytes {
     /// The longest text any writer here produces (an INTERVAL of Int64.max microseconds).
-    static let maxBytes = 48
+    public static let maxBytes = 48
 
     /// "00" "01" ... "99".
     static let twoDigits: [UInt8] = {
@@ -56,7 +56,7 @@ enum TextBytes {
 
     /// A BIGINT or INTEGER.
     @inline(__always)
-    static func int64(_ v: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func int64(_ v: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         if v < 0 {
             out[0] = UInt8(ascii: "-")
             return 1 + unsigned(v.magnitude, out + 1)
@@ -65,7 +65,7 @@ enum TextBytes {
     }
 
     /// A HUGEINT (up to 40 bytes).
-    static func int128(_ v: Int128, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func int128(_ v: Int128, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         var n = 0
         if v < 0 {
             out[0] = UInt8(ascii: "-")
@@ -85,7 +85,7 @@ enum TextBytes {
     }
 
     /// `YYYY-MM-DD`, years before 1 as `YYYY-MM-DD (BC)` (days since 1970-01-01).
-    static func date(_ days: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func date(_ days: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let (y, m, d) = CivilDate.civil(days)
         var n = yearMonthDay(y, m, d, out)
         if y <= 0 { n += bc(out + n) }
@@ -94,7 +94,7 @@ enum TextBytes {
 
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch (trailing zeros of the
     /// fraction dropped), `(BC)` after the date of years before 1 (`0002-01-01 (BC) 10:00:00`).
-    static func timestamp(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func timestamp(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let perDay: Int64 = 86_400_000_000
         var days = micros / perDay
         var rem = micros % perDay
@@ -113,7 +113,7 @@ enum TextBytes {
 
     /// DuckDB's INTERVAL text of a microsecond count (`08:00:00`, `1 day 02:00:00`, `3 days`,
     /// `-01:30:00`).
-    static func interval(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func interval(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         if micros == 0 { return ascii("00:00:00", out) }
         let perDay: Int64 = 86_400_000_000
         let days = micros / perDay
@@ -140,7 +140,7 @@ enum TextBytes {
 
     /// `true` / `false`.
     @inline(__always)
-    static func boolean(_ v: Bool, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    public static func boolean(_ v: Bool, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         ascii(v ? "true" : "false", out)
     }
 

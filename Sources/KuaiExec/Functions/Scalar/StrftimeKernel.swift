@@ -1,0 +1,150 @@
+import KuaiCore
+
+/// A constant strftime format compiled once per batch into literal bytes and fields, written as
+/// bytes for every row (no Swift `String` per row). Covers the specifiers whose text depends only on
+/// the date and time fields (%Y %y %m %d %e %H %I %M %S %f %g %n %p %j %a %A %b %h %B %w %u %z %Z
+/// %% and DuckDB's `%-x` unpadded forms); a format with another one (%c %x %X %V %G %U %W) is left
+/// to `FunctionRegistry.strftime`. The text is that of `FunctionRegistry.strftime` (DuckDB 2.0.1's
+/// strftime).
+struct StrftimePattern {
+    /// One field (`spec` a specifier letter) or a run of literal bytes (`spec` 0).
+    struct Piece {
+        var spec: UInt8
+        var noPad: Bool
+        var start: Int
+        var count: Int
+    }
+
+    private(set) var pieces: [Piece] = []
+    private(set) var literals: [UInt8] = []
+    /// An upper bound of the bytes one row's text takes.
+    private(set) var maxBytes = 0
+
+    /// nil when the format holds a specifier this writer leaves to the row-by-row function.
+    init?(_ format: String) {
+        var it = Array(format.unicodeScalars)[...]
+        func literal(_ s: String) {
+            let bytes = Array(s.utf8)
+            if let last = pieces.last, last.spec == 0 {
+                pieces[pieces.count - 1].count += bytes.count
+            } else {
+                pieces.append(Piece(spec: 0, noPad: false, start: literals.count, count: bytes.count))
+            }
+            literals += bytes
+            maxBytes += bytes.count
+        }
+        while let ch = it.first {
+            it = it.dropFirst()
+            if ch != "%" {
+                literal(String(ch))
+                continue
+            }
+            guard var spec = it.first else {
+                literal("%")
+                break
+            }
+            it = it.dropFirst()
+            var noPad = false
+            if spec == "-", let next = it.first {
+                noPad = true
+                spec = next
+                it = it.dropFirst()
+            }
+            switch spec {
+            case "Y", "y", "m", "d", "e", "H", "I", "M", "S", "f", "g", "n", "p", "j", "a", "A", "b", "h", "B", "w",
+                "u":
+                pieces.append(Piece(spec: UInt8(spec.value), noPad: noPad, start: 0, count: 0))
+                maxBytes += 24
+            case "z": literal("+00")
+            case "Z": break
+            case "%": literal("%")
+            case "c", "x", "X", "V", "G", "U", "W": return nil
+            default: literal("%" + String(spec))
+            }
+        }
+    }
+
+    /// Writes the text of `micros` (microseconds since 1970-01-01) at `out` (at least `maxBytes`
+    /// free); returns the bytes written.
+    func write(
+        _ micros: Int64, _ pieces: UnsafeBufferPointer<Piece>, _ literals: UnsafeBufferPointer<UInt8>,
+        _ out: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        let perDay = FunctionRegistry.microsPerDay
+        let days = FunctionRegistry.floorDiv(micros, perDay)
+        let rem = micros - days * perDay
+        let (year, month, day) = CivilDate.civil(days)
+        let h = rem / 3_600_000_000
+        let dow = Int(FunctionRegistry.floorMod(days + 4, 7))
+        var n = 0
+        @inline(__always) func number(_ v: Int64, _ width: Int) {
+            n += TextBytes.unsigned(UInt64(v), out + n, minDigits: width)
+        }
+        @inline(__always) func ascii(_ s: String, prefix: Int = Int.max) {
+            for b in s.utf8.prefix(prefix) {
+                out[n] = b
+                n += 1
+            }
+        }
+        for p in pieces {
+            let two = p.noPad ? 1 : 2
+            switch p.spec {
+            case 0:
+                (out + n).update(from: literals.baseAddress! + p.start, count: p.count)
+                n += p.count
+            case UInt8(ascii: "Y"): n += TextBytes.int64(year, out + n)
+            case UInt8(ascii: "y"): number(FunctionRegistry.floorMod(year, 100), 2)
+            case UInt8(ascii: "m"): number(Int64(month), two)
+            case UInt8(ascii: "d"): number(Int64(day), two)
+            case UInt8(ascii: "e"):
+                if day < 10 { ascii(" ") }
+                number(Int64(day), 1)
+            case UInt8(ascii: "H"): number(h, two)
+            case UInt8(ascii: "I"): number(h % 12 == 0 ? 12 : h % 12, two)
+            case UInt8(ascii: "M"): number((rem / 60_000_000) % 60, two)
+            case UInt8(ascii: "S"): number((rem / 1_000_000) % 60, two)
+            case UInt8(ascii: "f"): number(rem % 1_000_000, 6)
+            case UInt8(ascii: "g"): number(rem % 1_000_000 / 1000, 3)
+            case UInt8(ascii: "n"): number(rem % 1_000_000 * 1000, 9)
+            case UInt8(ascii: "p"): ascii(h < 12 ? "AM" : "PM")
+            case UInt8(ascii: "j"):
+                number(days - CivilDate.days(year: year, month: 1, day: 1) + 1, p.noPad ? 1 : 3)
+            case UInt8(ascii: "a"): ascii(FunctionRegistry.dayNames[dow], prefix: 3)
+            case UInt8(ascii: "A"): ascii(FunctionRegistry.dayNames[dow])
+            case UInt8(ascii: "b"), UInt8(ascii: "h"): ascii(FunctionRegistry.monthNames[month - 1], prefix: 3)
+            case UInt8(ascii: "B"): ascii(FunctionRegistry.monthNames[month - 1])
+            case UInt8(ascii: "w"): number(Int64(dow), 1)
+            default: number(Int64(dow == 0 ? 7 : dow), 1)  // "u"
+            }
+        }
+        return n
+    }
+}
+
+extension FunctionRegistry {
+    /// strftime of a TIMESTAMP (`unit` 1) or DATE (`unit` microseconds per day) column with a
+    /// constant format, as a flat string column; nil when the arguments are not a column and a
+    /// constant string or the format needs the row-by-row function.
+    static func strftimeColumn(_ args: [Operand], unit: Int64) -> Operand? {
+        guard case .column(let c) = args[0], let format = args[1].stringValue,
+            let pattern = StrftimePattern(format)
+        else { return nil }
+        let n = c.count
+        let column = FlatStrings.build(n, validity: c.validity) { out, heap in
+            let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: pattern.maxBytes + 1)
+            defer { scratch.deallocate() }
+            pattern.pieces.withUnsafeBufferPointer { pieces in
+                pattern.literals.withUnsafeBufferPointer { literals in
+                    let valid = c.validity ?? []
+                    c.ints.withUnsafeBufferPointer { x in
+                        for i in 0..<n where valid.isEmpty || valid[i] != 0 {
+                            let k = pattern.write(x[i] &* unit, pieces, literals, scratch)
+                            out[i] = FlatStrings.copy(heap, scratch, count: k)
+                        }
+                    }
+                }
+            }
+        }
+        return .column(column)
+    }
+}
