@@ -45,7 +45,7 @@ and run by run, so background load falls on all of them alike):
   MB      peak memory: max RSS of the engine's subprocess (os.wait4), the largest over its runs; for
           DuckDB this includes the Python interpreter, whose idle figure (connected, no query) is printed.
   same    DuckDB's CSV file against kuai's by the corpus rule (Tools/oracle.py csv_file_diff: text
-          equal, doubles to a relative 1e-9, DECIMAL columns numerically), rows in order.
+          equal, doubles to a relative 1e-9, DECIMAL columns as exact text), rows in order.
   load    the 1-minute load average when the query's runs began (other work on the machine).
 """
 import argparse

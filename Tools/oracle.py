@@ -36,7 +36,7 @@ Corpus format (a sqllogictest-like text format; one file per feature, named NN-f
   The `----` line of a query record carries DuckDB's result types, written by --regenerate:
     ---- types: BIGINT|VARCHAR|DECIMAL(4,2)
   The Swift runner compares them with kuai's result types after mapping DuckDB's names onto
-  kuai's (DECIMAL(p,s) -> DOUBLE, TINYINT/SMALLINT -> INTEGER, ...: kuai_type() here,
+  kuai's (FLOAT/REAL -> DOUBLE, TINYINT/SMALLINT -> INTEGER, ...: kuai_type() here,
   CorpusCompare.kuaiType in Tests/KuaiEndToEndTests/CorpusSupport.swift).
 
 Fixtures (KuaiLive-shaped folders of CSVs; the table name is the file name without .csv)
@@ -56,9 +56,8 @@ Fixtures (KuaiLive-shaped folders of CSVs; the table name is the file name witho
 Comparison rule (the same in Tests/KuaiEndToEndTests/CorpusSupport.swift and Tools/bench.py):
   both outputs are parsed as CSV; same number of rows and fields; each field equal as text, except
   that two fields that both look like floating-point numbers (a '.', an exponent, inf or nan) are
-  equal when |a - b| <= 1e-9 * max(|a|, |b|) (summation order differs between engines), and in a
-  column DuckDB typed DECIMAL(p,s) (kuai computes DECIMAL as DOUBLE) any two numbers are compared
-  that way ("3" equals "3.0", "1.50" equals "1.5").
+  equal when |a - b| <= 1e-9 * max(|a|, |b|) (summation order differs between engines); in a
+  column DuckDB typed DECIMAL(p,s) only the same text is equal ("1.50" is not "1.5", "3" not "3.0").
 
 Determinism: every query must have one right answer (a total ORDER BY, or one row). --regenerate
 and --check also run each query over a copy of the fixture whose rows are shuffled and report any
@@ -285,14 +284,12 @@ def parse_csv(text):
     return list(csv.reader(io.StringIO(text, newline="")))
 
 
-_NUMBER = re.compile(r"^[-+]?(\d+\.?\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|inf|infinity|nan)$", re.I)
-
-
 def fields_equal(a, b, decimal=False):
     if a == b:
         return True
-    pattern = _NUMBER if decimal else _FLOAT
-    if pattern.match(a) and pattern.match(b):
+    if decimal:
+        return False  # a DECIMAL column is exact text ("1.50" is not "1.5")
+    if _FLOAT.match(a) and _FLOAT.match(b):
         x, y = float(a), float(b)
         if math.isnan(x) or math.isnan(y):
             return math.isnan(x) and math.isnan(y)
@@ -304,7 +301,7 @@ def fields_equal(a, b, decimal=False):
 
 def csv_diff(expected, actual, types=None):
     """None when equal under the comparison rule, else a one-line description.
-    types: DuckDB's result type names (a DECIMAL column compares numerically)."""
+    types: DuckDB's result type names (a DECIMAL column compares as exact text)."""
     return rows_diff(parse_csv(expected), parse_csv(actual), types)
 
 
@@ -343,7 +340,7 @@ def rows_diff(expected, actual, types=None):
 def kuai_type(t):
     """DuckDB's type name as kuai names the same type (KuaiCore DataType)."""
     t = str(t)
-    if t.startswith("DECIMAL") or t in ("FLOAT", "REAL"):
+    if t in ("FLOAT", "REAL"):
         return "DOUBLE"
     if t in ("TINYINT", "SMALLINT", "UTINYINT", "USMALLINT"):
         return "INTEGER"

@@ -21,7 +21,7 @@ What the check does
      - a recipe DuckDB rejects must have failed in kuai too;
      - otherwise every table cell of the section (data-ref="ROW:COL", data-v = the value's text)
        must equal DuckDB's cell by the corpus rule (Tools/oracle.py: text equal, doubles to a
-       relative 1e-9, DECIMAL numerically); every cell of DuckDB's answer must appear; every drawn
+       relative 1e-9, DECIMAL as exact text); every cell of DuckDB's answer must appear; every drawn
        mark (an SVG element with data-ref and data-v) must equal its cell as a number.
   Exit 1 when anything differs. Timing: kuai-report's wall and CPU time (process start to page
   written, all recipes; CPU from wait4) against DuckDB's summed query wall and CPU time over tables

@@ -13,19 +13,105 @@
 /// | timestamp | `.int`   | microseconds since 1970-01-01 00:00:00 (no zone), as DuckDB's TIMESTAMP |
 /// | interval  | `.int`   | microseconds (kuai supports day/hour/minute/second intervals only) |
 /// | null      | `.int`   | the type of a bare `NULL` literal; every row is null |
+/// | decimal(p,s) | `.int` | the unscaled integer value × 10^-s (`1.50` as DECIMAL(3,2) is 150); precision p in 1...38 digits, scale s in 0...p. p <= 18 always fits `ints`; wider values use `Column.highs` as HUGEINT does |
 ///
 /// Raw values are stable: they are written in manifests (Formats/column-file.md, "Logical types").
-public enum DataType: UInt8, Sendable, Hashable, CustomStringConvertible, CaseIterable {
-    case boolean = 1
-    case integer = 2
-    case bigint = 3
-    case hugeint = 4
-    case double = 5
-    case varchar = 6
-    case date = 7
-    case timestamp = 8
-    case interval = 9
-    case null = 10
+/// DECIMAL has raw value 11 for every (p, s); its precision and scale travel in the manifest's type
+/// name (`DECIMAL(18,3)`), so `init?(rawValue:)` cannot make it (use `init?(rawValue:name:)`).
+public enum DataType: Sendable, Hashable, CustomStringConvertible {
+    case boolean
+    case integer
+    case bigint
+    case hugeint
+    case double
+    case varchar
+    case date
+    case timestamp
+    case interval
+    case null
+    /// DECIMAL(precision, scale) as DuckDB's: exact, `precision` significant digits (1...38), `scale`
+    /// of them after the point (0...precision).
+    case decimal(precision: UInt8, scale: UInt8)
+
+    /// Every type without parameters (DECIMAL excluded), in raw-value order.
+    public static let simpleCases: [DataType] = [
+        .boolean, .integer, .bigint, .hugeint, .double, .varchar, .date, .timestamp, .interval, .null,
+    ]
+
+    /// The stable id written in manifests and column-file headers (1...11; 11 = any DECIMAL).
+    public var rawValue: UInt8 {
+        switch self {
+        case .boolean: return 1
+        case .integer: return 2
+        case .bigint: return 3
+        case .hugeint: return 4
+        case .double: return 5
+        case .varchar: return 6
+        case .date: return 7
+        case .timestamp: return 8
+        case .interval: return 9
+        case .null: return 10
+        case .decimal: return 11
+        }
+    }
+
+    /// The type with id `rawValue`; nil for unknown ids and for 11 (DECIMAL needs its name).
+    public init?(rawValue: UInt8) {
+        guard rawValue >= 1, rawValue <= 10 else { return nil }
+        self = DataType.simpleCases[Int(rawValue) - 1]
+    }
+
+    /// The type with id `rawValue` whose printed name is `name` (a manifest column): DECIMAL's
+    /// precision and scale are read from `DECIMAL(p,s)`. Nil when the id is unknown or the name
+    /// does not agree with it.
+    public init?(rawValue: UInt8, name: String) {
+        if rawValue == 11 {
+            guard let t = DataType(sqlName: name), case .decimal = t, t.description == name else { return nil }
+            self = t
+        } else {
+            self.init(rawValue: rawValue)
+        }
+    }
+
+    /// The DECIMAL type of `precision` and `scale`, or the binder's error text when they are out of
+    /// DuckDB's range (width 1...38, scale <= width).
+    public static func checkedDecimal(_ precision: Int, _ scale: Int) -> Result<DataType, DecimalTypeError> {
+        guard precision >= 1 && precision <= 38 else {
+            return .failure(DecimalTypeError(message: "DECIMAL type width must be between 1 and 38"))
+        }
+        guard scale >= 0 && scale <= precision else {
+            return .failure(DecimalTypeError(message: "DECIMAL type scale cannot be greater than width"))
+        }
+        return .success(.decimal(precision: UInt8(precision), scale: UInt8(scale)))
+    }
+
+    /// DuckDB's largest DECIMAL precision.
+    public static let maxDecimalPrecision = 38
+
+    /// True for DECIMAL of any precision and scale.
+    public var isDecimal: Bool {
+        if case .decimal = self { return true }
+        return false
+    }
+
+    /// DECIMAL's scale (digits after the point); 0 for every other type.
+    public var decimalScale: Int {
+        if case .decimal(_, let s) = self { return Int(s) }
+        return 0
+    }
+
+    /// DECIMAL's precision; for integer types the DECIMAL width DuckDB converts them to
+    /// (INTEGER 10, BIGINT 19, HUGEINT 38, BOOLEAN 1), else 0.
+    public var decimalPrecision: Int {
+        switch self {
+        case .decimal(let p, _): return Int(p)
+        case .integer: return 10
+        case .bigint: return 19
+        case .hugeint: return 38
+        case .boolean: return 1
+        default: return 0
+        }
+    }
 
     /// The SQL name as DuckDB prints it (`typeof`, DESCRIBE): "BIGINT", "VARCHAR", ...
     public var description: String {
@@ -40,19 +126,36 @@ public enum DataType: UInt8, Sendable, Hashable, CustomStringConvertible, CaseIt
         case .timestamp: return "TIMESTAMP"
         case .interval: return "INTERVAL"
         case .null: return "NULL"
+        case .decimal(let p, let s): return "DECIMAL(\(p),\(s))"
         }
     }
 
     /// Parses a SQL type name as DuckDB accepts it in CAST (case-insensitive aliases included):
     /// INT/INT4/INTEGER, INT8/BIGINT/LONG, DOUBLE/FLOAT8/FLOAT/REAL (kuai maps FLOAT and REAL to DOUBLE),
     /// VARCHAR/TEXT/STRING, BOOL/BOOLEAN, DATE, TIMESTAMP/DATETIME, HUGEINT/INT128.
+    /// `DECIMAL(p,s)` / `NUMERIC(p,s)` / `DECIMAL(p)` (spaces allowed) give that DECIMAL when p and s are
+    /// in range; plain DECIMAL/NUMERIC is DECIMAL(18,3) as in DuckDB.
     public init?(sqlName: String) {
-        switch sqlName.uppercased() {
+        let upper = sqlName.uppercased()
+        if let open = upper.firstIndex(of: "("), upper.last == ")" {
+            let base = upper[..<open].filter { $0 != " " }
+            guard base == "DECIMAL" || base == "NUMERIC" || base == "DEC" else { return nil }
+            let args = upper[upper.index(after: open)..<upper.index(before: upper.endIndex)]
+                .split(separator: ",", omittingEmptySubsequences: false)
+                .map { Int($0.filter { $0 != " " }) }
+            guard args.count == 1 || args.count == 2, let p = args[0], let s = args.count == 2 ? args[1] : 0,
+                case .success(let t) = DataType.checkedDecimal(p, s)
+            else { return nil }
+            self = t
+            return
+        }
+        switch upper {
         case "BOOLEAN", "BOOL", "LOGICAL": self = .boolean
         case "INTEGER", "INT", "INT4", "SIGNED", "INT32", "SMALLINT", "INT2", "TINYINT", "INT1": self = .integer
         case "BIGINT", "INT8", "LONG", "INT64": self = .bigint
         case "HUGEINT", "INT128": self = .hugeint
-        case "DOUBLE", "FLOAT8", "FLOAT", "FLOAT4", "REAL", "NUMERIC", "DECIMAL": self = .double
+        case "DOUBLE", "FLOAT8", "FLOAT", "FLOAT4", "REAL": self = .double
+        case "NUMERIC", "DECIMAL", "DEC": self = .decimal(precision: 18, scale: 3)
         case "VARCHAR", "TEXT", "STRING", "CHAR", "BPCHAR": self = .varchar
         case "DATE": self = .date
         case "TIMESTAMP", "DATETIME": self = .timestamp
@@ -63,8 +166,20 @@ public enum DataType: UInt8, Sendable, Hashable, CustomStringConvertible, CaseIt
 
     /// True for the types stored as `.int` that behave as numbers in arithmetic.
     public var isInteger: Bool { self == .integer || self == .bigint || self == .hugeint }
-    /// True for integer types and DOUBLE.
-    public var isNumeric: Bool { isInteger || self == .double }
+    /// True for integer types, DECIMAL and DOUBLE.
+    public var isNumeric: Bool { isInteger || self == .double || isDecimal }
+    /// True for the types whose values may need 128 bits (`Column.highs`): HUGEINT and DECIMAL
+    /// wider than 18 digits.
+    public var mayBeWide: Bool {
+        if self == .hugeint { return true }
+        if case .decimal(let p, _) = self { return p > 18 }
+        return false
+    }
+}
+
+/// A DECIMAL(p,s) outside DuckDB's limits (the message is DuckDB's binder error).
+public struct DecimalTypeError: Error, Sendable {
+    public let message: String
 }
 
 /// A named, typed column of a table or of a query result.

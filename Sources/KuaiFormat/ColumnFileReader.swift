@@ -343,7 +343,7 @@ final class ColumnFile: @unchecked Sendable {
             valid = type == .double && !noZone && !bounds
             maxRaw = C.maxRawPayload(rows: e.rows)
         case C.encodingInt128:
-            valid = version >= 2 && type == .hugeint && noZone
+            valid = version >= 2 && type.mayBeWide && noZone
             maxRaw = C.maxRawInt128Payload(rows: e.rows)
         case C.encodingPlainStrings:
             valid = version >= 2 && type == .varchar && (e.nulls == e.rows || noZone || bounds)
@@ -555,7 +555,9 @@ final class ColumnFile: @unchecked Sendable {
                 body, size: bodySize, rows: rows, validity: validity, owner: owner ?? self)
         }
         if e.encoding == FormatConstants.encodingInt128 {
-            return try BlockDecoder.decodeInt128(body, size: bodySize, rows: rows, validity: validity)
+            var c = try BlockDecoder.decodeInt128(body, size: bodySize, rows: rows, validity: validity)
+            c.type = type
+            return c
         }
         switch type {
         case .double:

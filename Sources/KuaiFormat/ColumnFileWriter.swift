@@ -82,7 +82,7 @@ final class ColumnFileWriter: @unchecked Sendable {
         ints = .allocate(capacity: blockRows)
         doubles = .allocate(capacity: type == .double ? blockRows : 1)
         valid = .allocate(capacity: blockRows)
-        highs = type == .hugeint ? .allocate(capacity: blockRows) : nil
+        highs = type.mayBeWide ? .allocate(capacity: blockRows) : nil
         views = type == .varchar ? .allocate(capacity: blockRows) : nil
         var h = ByteBuilder()
         h.raw(FormatConstants.headerMagic)
@@ -163,7 +163,7 @@ final class ColumnFileWriter: @unchecked Sendable {
             }
         case .varchar:
             try appendStrings(c, from: start, count: n, at: dst)
-        case .hugeint:
+        case _ where type.mayBeWide:
             guard c.ints.count >= c.count else { throw typeError("column without integer storage") }
             c.ints.withUnsafeBufferPointer { s in (ints + dst).update(from: s.baseAddress! + start, count: n) }
             let h = highs!
@@ -272,7 +272,7 @@ final class ColumnFileWriter: @unchecked Sendable {
             }
             zone = nulls < rows ? plainStringZone(rows: rows) : (0, 0, 0)
             payload = encoder.encodePlainStrings(views!, rows: rows, validity: validity)
-        } else if type == .hugeint && pendingWide {
+        } else if type.mayBeWide && pendingWide {
             for i in 0..<rows where valid[i] == 0 {
                 ints[i] = 0
                 highs![i] = 0

@@ -146,7 +146,7 @@ public final class Store: @unchecked Sendable {
         var colNames = Set<String>()
         for c in t.columns {
             guard colNames.insert(c.name).inserted else { throw bad("table \(t.name): column \"\(c.name)\" repeated") }
-            guard let type = DataType(rawValue: UInt8(clamping: max(c.typeId, 0))), c.typeId <= 255,
+            guard let type = DataType(rawValue: UInt8(clamping: max(c.typeId, 0)), name: c.type), c.typeId <= 255,
                 type.description == c.type
             else {
                 throw bad("table \(t.name) column \(c.name): unknown type \(c.type) (id \(c.typeId))")

@@ -216,7 +216,9 @@ public final class StoreTransaction: @unchecked Sendable {
                 throw KuaiError(.usage, "no table \"\(name)\" in the store", at: path)
             }
             let t = manifest.tables[i]
-            let schema = t.columns.map { Field($0.name, DataType(rawValue: UInt8($0.typeId)) ?? .null) }
+            let schema = t.columns.map {
+                Field($0.name, DataType(rawValue: UInt8(clamping: $0.typeId), name: $0.type) ?? .null)
+            }
             return try startWriter(name: t.name, schema: schema, target: .append(t.name), source: (nil, 0))
         }
     }

@@ -83,7 +83,9 @@ public final class BarChart {
                     rowValues.append(nil)
                 } else {
                     rowTexts.append(Kernels.text(c, r))
-                    rowValues.append(c.type == .double ? c.doubles[r] : Double(c.int128(at: r)))
+                    // DECIMAL: the unscaled integer over 10^s (0 for integer types)
+                    let scale = DecimalMath.pow10Double[c.type.decimalScale]
+                    rowValues.append(c.type == .double ? c.doubles[r] : Double(c.int128(at: r)) / scale)
                 }
             }
             texts.append(rowTexts)

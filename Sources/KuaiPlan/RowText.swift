@@ -293,6 +293,8 @@ extension RowText {
         case .date: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.date(x[i], p) } }
         case .timestamp: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.timestamp(x[i], p) } }
         case .interval: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.interval(x[i], p) } }
+        case .decimal(let precision, let scale):
+            each { i, p in DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p) }
         default:
             if c.highs != nil {
                 each { i, p in TextBytes.int128(c.int128(at: i), p) }
@@ -434,6 +436,11 @@ extension RowText {
             c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.timestamp(x[i], p) } }
         case .interval:
             c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.interval(x[i], p) } }
+        case .decimal(let precision, let scale):
+            // the exact text, unquoted (DuckDB's COPY writes DECIMAL of up to 15 digits as a DOUBLE)
+            each(quoted: false) { i, p in
+                DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p)
+            }
         default:
             if c.highs != nil {
                 each(quoted: false) { i, p in TextBytes.int128(c.int128(at: i), p) }

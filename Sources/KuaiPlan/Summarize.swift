@@ -9,7 +9,7 @@ extension QueryEngine {
     /// nanosecond timestamp; TIMESTAMP: the mean rounded to the microsecond), std (stddev_samp of
     /// numbers), q25 / q50 / q75 (approx_quantile of numbers, DATE and TIMESTAMP), count (count(*))
     /// and null_percentage (100 * (1 - count(x) / count(*)) rounded to 2 decimals; DuckDB's
-    /// DECIMAL(9,2), a DOUBLE in kuai). Everything is computed in one aggregate query over the input.
+    /// DECIMAL(9,2)). Everything is computed in one aggregate query over the input.
     /// - Throws: `KuaiError.binding` for a table or query that does not bind.
     func summarize(_ target: SummarizeTarget) throws -> QueryResult {
         let inner: String
@@ -88,6 +88,9 @@ struct SummaryPlan {
         return out
     }
 
+    /// DuckDB's type of SUMMARIZE's null_percentage.
+    static let nullPercentageType = DataType.decimal(precision: 9, scale: 2)
+
     func rows(_ result: QueryResult) -> QueryResult {
         let row =
             result.batches.first.map { b in (0..<b.columns.count).map { SummaryValue(column: b.columns[$0]) } } ?? []
@@ -119,13 +122,13 @@ struct SummaryPlan {
             Column(strings: texts[6]), Column(strings: texts[7]), Column(strings: q75),
             Column(type: .bigint, ints: counts),
             Column(
-                doubles: nulls.map { $0 ?? 0 },
+                type: SummaryPlan.nullPercentageType, ints: nulls.map { Int64((($0 ?? 0) * 100).rounded()) },
                 validity: nulls.contains(where: { $0 == nil }) ? nulls.map { $0 == nil ? 0 : 1 } : nil),
         ]
         let names = [
             ("column_name", DataType.varchar), ("column_type", .varchar), ("min", .varchar), ("max", .varchar),
             ("approx_unique", .bigint), ("avg", .varchar), ("std", .varchar), ("q25", .varchar), ("q50", .varchar),
-            ("q75", .varchar), ("count", .bigint), ("null_percentage", .double),
+            ("q75", .varchar), ("count", .bigint), ("null_percentage", SummaryPlan.nullPercentageType),
         ]
         return QueryResult(
             fields: names.map { Field($0.0, $0.1) }, batches: fields.isEmpty ? [] : [Batch(columns: columns)])

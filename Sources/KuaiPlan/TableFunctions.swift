@@ -178,7 +178,8 @@ extension Binder {
 
     /// A table function argument folded to a constant.
     func constantArgument(_ e: Expr) throws -> Value {
-        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: "table function arguments"))
+        let b = try decimalAsDouble(
+            try bind(e, ExprContext(scope: [], aggregate: nil, clause: "table function arguments")), e.position)
         guard let v = try? b.evaluateConstant() else {
             throw Binder.error("a table function argument must be a constant, found \(e.sqlDescription)", e.position)
         }

@@ -42,7 +42,9 @@ public struct ResultTable: Sendable, Equatable {
                     } else if column.type == .double {
                         numbers[c].append(column.doubles[r])
                     } else {
-                        numbers[c].append(Double(column.int128(at: r)))
+                        // DECIMAL: the unscaled integer over 10^s (0 for integer types)
+                        let scale = DecimalMath.pow10Double[types[c].decimalScale]
+                        numbers[c].append(Double(column.int128(at: r)) / scale)
                     }
                 }
             }

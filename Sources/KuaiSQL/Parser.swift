@@ -844,8 +844,9 @@ struct ParserState {
 
     // MARK: - Types
 
-    /// A type name as in CAST: `BIGINT`, `DOUBLE PRECISION`, `DECIMAL(18, 3)`, `VARCHAR(10)` (parameters are
-    /// accepted and ignored), resolved with `DataType(sqlName:)`.
+    /// A type name as in CAST: `BIGINT`, `DOUBLE PRECISION`, `DECIMAL(18, 3)`, `VARCHAR(10)` (DECIMAL's
+    /// precision and scale are kept, checked as DuckDB does; other parameters are accepted and
+    /// ignored), resolved with `DataType(sqlName:)`.
     mutating func parseTypeName() throws -> DataType {
         guard current.kind == .word || current.kind == .quotedIdentifier else { throw unexpected("a type name") }
         let t = advance()
@@ -864,13 +865,22 @@ struct ParserState {
                 try expectWord("ZONE")
             }
         }
+        var parameters: [Int] = []
         if current.isSymbol("(") {
             advance()
             repeat {
                 guard current.kind == .integer else { throw unexpected("an integer type parameter") }
-                advance()
+                parameters.append(Int(advance().text) ?? Int.max)
             } while acceptSymbol(",")
             try expectSymbol(")")
+        }
+        if name == "DECIMAL" || name == "NUMERIC" || name == "DEC", !parameters.isEmpty {
+            // DECIMAL(p) and DECIMAL(p,s) within DuckDB's limits (its binder's messages)
+            guard parameters.count <= 2 else { throw failure("DECIMAL takes at most two parameters", at: t) }
+            switch DataType.checkedDecimal(parameters[0], parameters.count == 2 ? parameters[1] : 0) {
+            case .success(let type): return type
+            case .failure(let e): throw failure(e.message, at: t)
+            }
         }
         guard let type = DataType(sqlName: name) else { throw failure("unknown type name \"\(t.text)\"", at: t) }
         return type

@@ -7,8 +7,8 @@ import Testing
 /// SUMMARIZE of the `mini` fixture's click table and of a query over it, against DuckDB 2.0.1's
 /// rows (`python3 Tools/summarize_expected.py`): every value equal as text (avg and std as DuckDB
 /// prints its DOUBLEs; q25/q50/q75 from the same t-digest fed in the same order; avg of a DATE as
-/// its nanosecond timestamp), null_percentage equal as a number (DuckDB's DECIMAL(9,2) is a DOUBLE in
-/// kuai), approx_unique within DuckDB's own error: DuckDB's sketch has 64 registers (about 13%
+/// its nanosecond timestamp), null_percentage equal as a number (DECIMAL(9,2) in both),
+/// approx_unique within DuckDB's own error: DuckDB's sketch has 64 registers (about 13%
 /// standard error), kuai's 4,096, so the two must be within 15% of each other and kuai's within 5% of
 /// the exact count.
 @Suite struct SummarizeTests {

@@ -70,10 +70,10 @@ public enum CSVCompare {
         return sawDigit && sawDotOrExp && Double(s) != nil
     }
 
-    /// DuckDB's type name as kuai names the same type (KuaiCore.DataType.description); kuai
-    /// computes DECIMAL as DOUBLE. Mirrors `kuai_type` in Tools/oracle.py.
+    /// DuckDB's type name as kuai names the same type (KuaiCore.DataType.description; DECIMAL(p,s)
+    /// is itself). Mirrors `kuai_type` in Tools/oracle.py.
     public static func kuaiType(_ duckdb: String) -> String {
-        if duckdb.hasPrefix("DECIMAL") || duckdb == "FLOAT" || duckdb == "REAL" { return "DOUBLE" }
+        if duckdb == "FLOAT" || duckdb == "REAL" { return "DOUBLE" }
         switch duckdb {
         case "TINYINT", "SMALLINT", "UTINYINT", "USMALLINT": return "INTEGER"
         case "UINTEGER", "UBIGINT": return "BIGINT"
@@ -83,18 +83,18 @@ public enum CSVCompare {
     }
 
     /// Two fields are equal as text, or both look like doubles and agree to a relative 1e-9.
-    /// In a DECIMAL column (`decimal`), any two numbers ("3" and "3.0") compare that way.
+    /// In a DECIMAL column (`decimal`) only the same text is equal ("1.50" is not "1.5").
     public static func fieldsEqual(_ a: String, _ b: String, decimal: Bool = false) -> Bool {
         if a == b { return true }
-        let numeric = decimal ? (Double(a) != nil && Double(b) != nil) : (looksLikeDouble(a) && looksLikeDouble(b))
-        guard numeric, let x = Double(a), let y = Double(b) else { return false }
+        if decimal { return false }
+        guard looksLikeDouble(a) && looksLikeDouble(b), let x = Double(a), let y = Double(b) else { return false }
         if x.isNaN || y.isNaN { return x.isNaN && y.isNaN }
         if x.isInfinite || y.isInfinite { return x == y }
         return abs(x - y) <= 1e-9 * max(abs(x), abs(y))
     }
 
     /// nil when `actual` equals `expected` under the rule, else a description of the first difference.
-    /// - Parameter types: DuckDB's result type names; a DECIMAL column compares numerically.
+    /// - Parameter types: DuckDB's result type names; a DECIMAL column compares as exact text.
     public static func difference(expected: String, actual: String, types: [String]? = nil) -> String? {
         let e = parse(expected)
         let a = parse(actual)

@@ -267,12 +267,15 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         case .bool(let b): return b ? "true" : "false"
         case .int(let i):
             switch type {
+            case .decimal(let p, let s): return DecimalMath.text(Int128(i), precision: Int(p), scale: Int(s))
             case .date: return "'\(ValueFormatter.date(i))'"
             case .timestamp: return "'\(ValueFormatter.timestamp(i))'"
             case .boolean: return i != 0 ? "true" : "false"
             default: return String(i)
             }
-        case .hugeint(let i): return String(i)
+        case .hugeint(let i):
+            if case .decimal(let p, let s) = type { return DecimalMath.text(i, precision: Int(p), scale: Int(s)) }
+            return String(i)
         case .double(let d): return ValueFormatter.double(d)
         case .string(let s): return "'" + s.replacingAll("'", with: "''") + "'"
         }

@@ -40,7 +40,7 @@ extension Column {
             return Column(type: type, ints: [Int64](repeating: i, count: count))
         case .hugeint(let i):
             if type == .double { return Column(doubles: [Double](repeating: Double(i), count: count)) }
-            return Column.broadcastHugeint(i, count: count)
+            return Column.broadcastHugeint(i, count: count, type: type.mayBeWide ? type : .hugeint)
         case .double(let d):
             if type.isInteger { return Column(type: type, ints: [Int64](repeating: Int64(d), count: count)) }
             return Column(doubles: [Double](repeating: d, count: count))
@@ -158,7 +158,7 @@ extension ScalarExpr {
         case .constant(let v):
             // A HUGEINT constant beyond Int64 is evaluated as a wide column (kernels read
             // 128-bit values from columns only).
-            if case .hugeint(let h) = v { return .column(Column.broadcastHugeint(h, count: n)) }
+            if case .hugeint(let h) = v { return .column(Column.broadcastHugeint(h, count: n, type: type)) }
             return .scalar(v)
         case .arithmetic(let op, let a, let b):
             let x = try a.eval(batch, dictMode: dictMode)

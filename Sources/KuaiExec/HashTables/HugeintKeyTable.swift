@@ -33,20 +33,20 @@ final class HugeintKeyTable: GroupKeyTable {
     func keyColumns() -> [Column] { joinHugeintKeys(split.keyColumns(), keyTypes) }
 }
 
-/// Key types with every HUGEINT key split into two BIGINT keys (high word, then low word), so
+/// Key types with every HUGEINT key (and DECIMAL wider than 18 digits) split into two BIGINT keys (high word, then low word), so
 /// that hash tables over 64-bit key words (`GroupKeyTable`) group 128-bit values exactly.
 func splitKeyTypes(_ types: [DataType]) -> [DataType] {
-    guard types.contains(.hugeint) else { return types }
-    return types.flatMap { $0 == .hugeint ? [DataType.bigint, .bigint] : [$0] }
+    guard types.contains(where: \.mayBeWide) else { return types }
+    return types.flatMap { $0.mayBeWide ? [DataType.bigint, .bigint] : [$0] }
 }
 
 /// Key columns split as `splitKeyTypes(types)` describes (other columns pass through).
 func splitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
-    guard types.contains(.hugeint) else { return cols }
+    guard types.contains(where: \.mayBeWide) else { return cols }
     var out: [Column] = []
     out.reserveCapacity(cols.count + 1)
     for (c, t) in zip(cols, types) {
-        guard t == .hugeint else {
+        guard t.mayBeWide else {
             out.append(c)
             continue
         }
@@ -64,11 +64,11 @@ func splitHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
 /// The inverse of `splitHugeintKeys`: (high, low) BIGINT pairs back into HUGEINT columns
 /// (narrow when every value fits Int64).
 func joinHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
-    guard types.contains(.hugeint) else { return cols }
+    guard types.contains(where: \.mayBeWide) else { return cols }
     var out: [Column] = []
     var j = 0
     for t in types {
-        guard t == .hugeint else {
+        guard t.mayBeWide else {
             out.append(cols[j])
             j += 1
             continue
@@ -77,7 +77,7 @@ func joinHugeintKeys(_ cols: [Column], _ types: [DataType]) -> [Column] {
         let lo = cols[j + 1]
         j += 2
         var c = Column(
-            type: .hugeint, ints: lo.type == .null ? [Int64](repeating: 0, count: lo.count) : lo.ints,
+            type: t, ints: lo.type == .null ? [Int64](repeating: 0, count: lo.count) : lo.ints,
             validity: lo.type == .null ? [UInt8](repeating: 0, count: lo.count) : lo.validity)
         if hi.type != .null && lo.type != .null {
             c.highs = hi.ints

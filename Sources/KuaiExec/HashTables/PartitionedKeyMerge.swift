@@ -166,7 +166,7 @@ enum PartitionedKeyMerge {
             }
         default:
             col.ints.withUnsafeBufferPointer { x in
-                if col.type == .hugeint {
+                if col.type.mayBeWide {
                     // both words, the high one sign-extended when the column is narrow
                     let highs = col.highs ?? x.map { $0 < 0 ? -1 : 0 }
                     highs.withUnsafeBufferPointer { hi in

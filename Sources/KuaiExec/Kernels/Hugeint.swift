@@ -28,10 +28,11 @@ func requireNarrow(_ col: Column, _ what: @autoclosure () -> String) throws {
 }
 
 extension Column {
-    /// `count` copies of a 128-bit value as a HUGEINT column (narrow when it fits Int64).
-    static func broadcastHugeint(_ v: Int128, count: Int) -> Column {
-        if let x = Int64(exactly: v) { return Column(type: .hugeint, ints: [Int64](repeating: x, count: count)) }
-        var c = Column(type: .hugeint, ints: [Int64](repeating: Int64(truncatingIfNeeded: v), count: count))
+    /// `count` copies of a 128-bit value as a HUGEINT (or `type`: a DECIMAL's unscaled value)
+    /// column (narrow when it fits Int64).
+    static func broadcastHugeint(_ v: Int128, count: Int, type: DataType = .hugeint) -> Column {
+        if let x = Int64(exactly: v) { return Column(type: type, ints: [Int64](repeating: x, count: count)) }
+        var c = Column(type: type, ints: [Int64](repeating: Int64(truncatingIfNeeded: v), count: count))
         c.highs = [Int64](repeating: Int64(truncatingIfNeeded: v >> 64), count: count)
         return c
     }

@@ -114,6 +114,9 @@ public enum Kernels {
         resultType: DataType, count n0: Int, expr: ScalarExpr
     ) throws -> Operand {
         if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
+        if resultType.isDecimal {
+            return try decimalArithmetic(op, x, y, resultType: resultType, count: n0, expr: expr)
+        }
         let bothScalar = x.isScalar && y.isScalar
         let n = bothScalar ? 1 : n0
         let validity = andValidity(x.validity, y.validity)

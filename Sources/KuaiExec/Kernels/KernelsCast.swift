@@ -9,7 +9,9 @@ extension Kernels {
     public static func canCast(from: DataType, to: DataType) -> Bool {
         if from == to || from == .null || to == .varchar || from == .varchar { return true }
         switch (from, to) {
-        case (.boolean, .integer), (.boolean, .bigint), (.boolean, .hugeint), (.boolean, .double): return true
+        case (.boolean, .integer), (.boolean, .bigint), (.boolean, .hugeint), (.boolean, .double), (.boolean, .decimal):
+            return true
+        case (.decimal, _): return to.isNumeric || to == .boolean
         case (.integer, _), (.bigint, _), (.hugeint, _):
             return to.isNumeric || to == .boolean
         case (.double, _): return to.isNumeric || to == .boolean
@@ -31,7 +33,7 @@ extension Kernels {
             let r = try castColumn(c, from: from, to: to, isTry: isTry, expr: expr)
             // A HUGEINT beyond Int64 stays a column (operands are never `.hugeint` scalars).
             if let h = r.highs, r.isValid(0), h[0] != r.ints[0] >> 63 {
-                return .column(Column.broadcastHugeint(r.int128(at: 0), count: n))
+                return .column(Column.broadcastHugeint(r.int128(at: 0), count: n, type: to))
             }
             return .scalar(r.value(at: 0).normalized(to))
         case .column(let c):
@@ -50,6 +52,8 @@ extension Kernels {
     static func castColumn(_ c: Column, from: DataType, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
         let n = c.count
         if from == .null { return Column.nulls(to, count: n) }
+        if to.isDecimal { return try castToDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
+        if from.isDecimal { return try castFromDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
         if c.highs != nil { return try castWide(c, to: to, isTry: isTry, expr: expr) }
         if to == .varchar { return castToVarchar(c, from: from) }
         if from == .varchar { return try castFromVarchar(c, to: to, isTry: isTry, expr: expr) }
@@ -152,6 +156,7 @@ extension Kernels {
         case .date: return ValueFormatter.date(c.ints[i])
         case .timestamp: return ValueFormatter.timestamp(c.ints[i])
         case .interval: return ValueFormatter.interval(c.ints[i])
+        case .decimal(let p, let s): return DecimalMath.text(c.int128(at: i), precision: Int(p), scale: Int(s))
         default:
             if let h = c.highs, h[i] != c.ints[i] >> 63 { return String(c.int128(at: i)) }
             return String(c.ints[i])

@@ -5,14 +5,15 @@ import KuaiCore
 /// - DOUBLE: the shortest digits that round-trip; fixed notation when the decimal exponent is in
 ///   [-4, 15] (`100.0`, `0.0001`, `1000000000000000.0`), otherwise scientific with a signed
 ///   exponent of at least two digits (`1e+16`, `1e-05`, `1.2345678901234568e+17`); `inf`, `-inf`,
-///   `nan`, `-0.0`. (Checked against DuckDB's `COPY ... TO 'x.csv'`.)
+///   `nan` (`-nan` when the sign bit is set, as `-CAST('nan' AS DOUBLE)` and `sqrt(-1)` give),
+///   `-0.0`. (Checked against DuckDB's `COPY ... TO 'x.csv'`.)
 /// - DATE: `YYYY-MM-DD` (proleptic Gregorian, days since 1970-01-01).
 /// - TIMESTAMP: `YYYY-MM-DD HH:MM:SS` plus `.` and the microseconds without trailing zeros
 ///   when non-zero (`2025-05-04 16:00:00.022`, `... 16:00:00.1`).
 public enum ValueFormatter {
     /// DuckDB's text of a DOUBLE.
     public static func double(_ d: Double) -> String {
-        if d.isNaN { return "nan" }
+        if d.isNaN { return d.sign == .minus ? "-nan" : "nan" }
         if d.isInfinite { return d < 0 ? "-inf" : "inf" }
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
         // Swift's description gives the shortest round-trip digits; re-layout them.

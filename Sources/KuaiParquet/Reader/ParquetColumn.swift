@@ -15,7 +15,8 @@ enum ValueConversion: Sendable, Equatable {
     case nanosToMicros
     /// INT96 (legacy Spark/Impala timestamps): nanoseconds of the day + Julian day number.
     case int96
-    /// DECIMAL(scale) of INT32/INT64/BYTE_ARRAY/FIXED_LEN_BYTE_ARRAY: to DOUBLE (value / 10^scale).
+    /// DECIMAL(scale) of BYTE_ARRAY/FIXED_LEN_BYTE_ARRAY (and INT32/INT64 DECIMAL whose precision is
+    /// not 1...18): to DOUBLE (value / 10^scale).
     case decimal(scale: Int32)
     /// FLOAT to DOUBLE.
     case float
@@ -62,12 +63,20 @@ public struct ParquetColumn: Sendable {
     private static func mapType(_ e: SchemaElement, _ p: PhysicalType) throws -> (DataType?, ValueConversion, String) {
         let logical = e.logicalType
         let converted = e.convertedType
+        var decimal: (scale: Int32, precision: Int32)? = nil
         if case .decimal(let scale, let precision) = logical {
-            return (.double, .decimal(scale: scale), "\(p) DECIMAL(\(precision),\(scale))")
+            decimal = (scale, precision)
+        } else if converted == .decimal {
+            decimal = (e.scale ?? 0, e.precision ?? 0)
         }
-        if converted == .decimal {
-            let s = e.scale ?? 0
-            return (.double, .decimal(scale: s), "\(p) DECIMAL(\(e.precision ?? 0),\(s))")
+        if let (s, precision) = decimal {
+            let text = "\(p) DECIMAL(\(precision),\(s))"
+            // INT32/INT64 DECIMAL of up to 18 digits: kuai's DECIMAL(p,s), the unscaled integers as
+            // they are; wider (byte arrays) as DOUBLE.
+            if p == .int32 || p == .int64, precision >= 1, precision <= 18, s >= 0, s <= precision {
+                return (.decimal(precision: UInt8(precision), scale: UInt8(s)), .none, text)
+            }
+            return (.double, .decimal(scale: s), text)
         }
         switch p {
         case .boolean: return (.boolean, .none, "BOOLEAN")

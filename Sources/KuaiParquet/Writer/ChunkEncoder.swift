@@ -43,7 +43,7 @@ enum ChunkEncoder {
         switch type {
         case .integer, .bigint, .date, .timestamp:
             dictionary = DictionaryValues.ofInts(dense.ints, limit: dictionaryLimit)
-        case .double, .hugeint:
+        case _ where WriteType.writesDoubles(type):
             dictionary = DictionaryValues.ofDoubles(dense.doubles, limit: dictionaryLimit)
         case .varchar:
             if dense.strings.distinctCount <= dictionaryLimit && dense.strings.arenaBytes <= stringDictionaryBytes {
@@ -94,6 +94,9 @@ enum ChunkEncoder {
                 }
             case .hugeint:
                 for i in 0..<c.count where c.isValid(i) { d.doubles.append(Double(c.int128(at: i))) }
+            case .decimal(let p, let s) where p > 18:
+                let divisor = DecimalMath.pow10Double[Int(s)]
+                for i in 0..<c.count where c.isValid(i) { d.doubles.append(Double(c.int128(at: i)) / divisor) }
             case .varchar where c.isFlatString:
                 c.views.withUnsafeBufferPointer { v in
                     for i in 0..<c.count where c.isValid(i) {
@@ -122,7 +125,7 @@ enum ChunkEncoder {
         }
         d.nulls =
             rows
-            - (type == .double || type == .hugeint
+            - (WriteType.writesDoubles(type)
                 ? d.doubles.count
                 : type == .varchar
                     ? d.codes.count

@@ -17,7 +17,7 @@ extension ChunkEncoder {
                 lo = littleEndian(mn, width)
                 hi = littleEndian(mx, width)
             }
-        case .double, .hugeint:
+        case _ where WriteType.writesDoubles(type):
             var mn = Double.infinity
             var mx = -Double.infinity
             var any = false
@@ -85,7 +85,7 @@ extension ChunkEncoder {
                     raw.append(contentsOf: b)
                 }
             }
-        case .double, .hugeint:
+        case _ where WriteType.writesDoubles(type):
             dict.doubles.withUnsafeBytes { raw.append(contentsOf: $0) }
         default:
             appendPlainInts(&raw, dict.ints, width: WriteType.physical(type) == .int32 ? 4 : 8)
@@ -219,7 +219,7 @@ extension ChunkEncoder {
                 }
             }
             if bits > 0 { raw.append(byte) }
-        case .double, .hugeint:
+        case _ where WriteType.writesDoubles(type):
             d.doubles[range].withUnsafeBytes { raw.append(contentsOf: $0) }
         case .varchar:
             for code in d.codes[range] {

@@ -3,6 +3,9 @@ import KuaiCore
 /// How kuai writes each of its types (Formats/parquet.md, "Writing: types"), as DuckDB 2.0.1's
 /// COPY ... (FORMAT parquet) writes the same DuckDB type.
 enum WriteType {
+    /// True for the types whose values are written as DOUBLE (`WriteType.physical`).
+    static func writesDoubles(_ type: DataType) -> Bool { physical(type) == .double }
+
     /// The schema element of a column of `type` named `name` (always OPTIONAL, as DuckDB writes
     /// table columns).
     static func schemaElement(_ name: String, _ type: DataType) -> SchemaElement {
@@ -29,13 +32,23 @@ enum WriteType {
         case .interval:
             e.typeLength = 12
             e.convertedType = .interval
+        case .decimal(let p, let s):
+            // DuckDB: DECIMAL of up to 9 digits as INT32, up to 18 as INT64 (wider: see `physical`).
+            if p <= 18 {
+                e.convertedType = .decimal
+                e.scale = Int32(s)
+                e.precision = Int32(p)
+                e.logicalType = .decimal(scale: Int32(s), precision: Int32(p))
+            }
         }
         return e
     }
 
     /// The physical type: BOOLEAN; INT32 for INTEGER and DATE (and the all-NULL NULL type); INT64
     /// for BIGINT and TIMESTAMP (microseconds); DOUBLE for DOUBLE and HUGEINT (DuckDB writes HUGEINT
-    /// as DOUBLE); BYTE_ARRAY for VARCHAR; FIXED_LEN_BYTE_ARRAY(12) for INTERVAL.
+    /// as DOUBLE); BYTE_ARRAY for VARCHAR; FIXED_LEN_BYTE_ARRAY(12) for INTERVAL; DECIMAL of up to 9
+    /// digits INT32, up to 18 INT64 (unscaled, as DuckDB), wider DECIMAL as DOUBLE (DuckDB writes a
+    /// 16-byte FIXED_LEN_BYTE_ARRAY; kuai does not yet).
     static func physical(_ type: DataType) -> PhysicalType {
         switch type {
         case .boolean: return .boolean
@@ -44,6 +57,7 @@ enum WriteType {
         case .double, .hugeint: return .double
         case .varchar: return .byteArray
         case .interval: return .fixedLenByteArray
+        case .decimal(let p, _): return p <= 9 ? .int32 : p <= 18 ? .int64 : .double
         }
     }
 }

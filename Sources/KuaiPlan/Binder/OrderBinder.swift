@@ -98,7 +98,10 @@ extension Binder {
     /// - Throws: `KuaiError.binding` when `e` does not bind (a column name, a type error).
     func nonNegativeIntConstant(_ e: Expr, clause: String) throws -> Int64? {
         let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: clause))
-        guard case .int(let v)? = try? b.evaluateConstant(), v >= 0 else { return nil }
+        // a DECIMAL constant's Value is its unscaled integer: only integer types count here
+        guard b.type.isInteger || b.type == .null, case .int(let v)? = try? b.evaluateConstant(), v >= 0 else {
+            return nil
+        }
         return v
     }
 }

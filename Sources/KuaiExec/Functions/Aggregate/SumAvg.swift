@@ -316,9 +316,48 @@ extension AggregateRegistry {
             return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
                 AvgState(wide: at != .integer)
             }
+        case ("sum", .decimal(_, let scale)?):
+            // DuckDB: sum(DECIMAL(p,s)) is DECIMAL(38,s); the unscaled values add as integers.
+            let out = DataType.decimal(precision: 38, scale: scale)
+            return AggregateFunction(name: "sum", argumentType: c.argumentType, returnType: out) { _ in
+                FinalizedState(SumIntState()) { col in
+                    var r = col
+                    r.type = out
+                    return r
+                }
+            }
+        case ("avg", .decimal(_, let scale)?), ("mean", .decimal(_, let scale)?):
+            // DuckDB: avg(DECIMAL(p,s)) is DOUBLE, the unscaled sum / count / 10^s.
+            let divisor = DecimalMath.pow10Double[Int(scale)]
+            return AggregateFunction(name: "avg", argumentType: c.argumentType, returnType: .double) { _ in
+                FinalizedState(AvgState(wide: true)) { col in
+                    Column(doubles: col.doubles.map { $0 / divisor }, validity: col.validity)
+                }
+            }
         case ("avg", .double?), ("mean", .double?):
             return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
         default: return nil
         }
     }
+}
+
+/// An aggregate state whose result column is `inner`'s, transformed by `finish` (sum and avg of
+/// DECIMAL: the integer states with the result retyped or rescaled).
+final class FinalizedState: AggregateState {
+    let inner: AggregateState
+    let finish: (Column) -> Column
+    init(_ inner: AggregateState, _ finish: @escaping (Column) -> Column) {
+        self.inner = inner
+        self.finish = finish
+    }
+    var acceptsWideInput: Bool { inner.acceptsWideInput }
+    func resize(_ groups: Int) { inner.resize(groups) }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
+        try inner.update(input, ids: ids, count: n)
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
+        try inner.merge((other as! FinalizedState).inner, mapping: mapping)
+    }
+    func finalize(groups: Int) throws -> Column { finish(try inner.finalize(groups: groups)) }
+    func makeEmpty() -> AggregateState { FinalizedState(inner.makeEmpty(), finish) }
 }

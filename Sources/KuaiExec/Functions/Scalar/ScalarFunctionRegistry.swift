@@ -52,6 +52,7 @@ public enum FunctionRegistry {
         case (.integer, .bigint): return 1
         case (.integer, .hugeint), (.bigint, .hugeint): return 2
         case (.integer, .double), (.bigint, .double), (.hugeint, .double): return 3
+        case (.decimal, .double): return 3
         case (.date, .timestamp): return 1
         default: return nil
         }

@@ -32,6 +32,8 @@ extension Kernels {
                 c.ints.withUnsafeBufferPointer { x in each { i, s in TextBytes.timestamp(x[i], s) } }
             case .interval:
                 c.ints.withUnsafeBufferPointer { x in each { i, s in TextBytes.interval(x[i], s) } }
+            case .decimal(let p, let sc):
+                each { i, s in DecimalMath.write(c.int128(at: i), precision: Int(p), scale: Int(sc), s) }
             default:
                 if c.highs != nil {
                     each { i, s in TextBytes.int128(c.int128(at: i), s) }

@@ -86,7 +86,7 @@ extension Binder {
         }
         var parameters: [Value] = []
         for p in f.arguments.dropFirst() {
-            let b = try bind(p, inner)
+            let b = try decimalAsDouble(try bind(p, inner), p.position)
             guard b.referencedColumns.isEmpty, let v = try? b.evaluateConstant() else {
                 throw Binder.error("argument \(p.sqlDescription) of \(f.name) must be a constant", p.position)
             }
@@ -100,6 +100,10 @@ extension Binder {
         }
         if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" {
             arg = try toVarchar(arg, f.position)
+        }
+        if arg.type.isDecimal && !Binder.decimalAggregates.contains(f.name) {
+            // The statistical aggregates compute on DOUBLE, as DuckDB's do for DECIMAL input.
+            arg = try coerce(arg, to: .double, f.position)
         }
         guard
             let fn = AggregateRegistry.resolve(
@@ -134,5 +138,22 @@ extension Binder {
             throw Binder.error("no function matches \(f.name)(\(first.type), \(second.type)) in \(name)", f.position)
         }
         return (fn, first, [second])
+    }
+}
+
+extension Binder {
+    /// The aggregates that take DECIMAL as it is (sum gives DECIMAL(38,s), avg DOUBLE, the others
+    /// the argument's type); every other aggregate gets a DECIMAL argument as DOUBLE.
+    static let decimalAggregates: Set<String> = [
+        "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "count", "string_agg",
+        "group_concat", "listagg",
+    ]
+}
+
+extension Binder {
+    /// `e` cast to DOUBLE when it is DECIMAL, else unchanged: for constants read as plain numbers
+    /// (`Value` carries no scale: the DECIMAL 0.37 is the integer 37 beside its type).
+    func decimalAsDouble(_ e: BoundExpr, _ pos: SourcePosition) throws -> BoundExpr {
+        e.type.isDecimal ? try coerce(e, to: .double, pos) : e
     }
 }

@@ -60,6 +60,10 @@ extension Binder {
         case "xor":
             guard args.count == 2 else { throw Binder.error("xor() takes two arguments", pos) }
             return try bindBitOperator("xor", args[0], args[1], pos, name)
+        case "round", "floor", "ceil", "ceiling", "trunc", "abs", "sign":
+            if let first = args.first, first.type.isDecimal, args.count <= 2 {
+                return try bindDecimalRounding(fname, args, pos, name)
+            }
         case "mod":
             guard args.count == 2 else { throw Binder.error("mod() takes two arguments", pos) }
             return try makeArithmetic(.modulo, args[0], args[1], pos, name)
@@ -92,6 +96,32 @@ extension Binder {
             break
         }
         return nil
+    }
+
+    /// round/floor/ceil/ceiling/trunc/abs/sign of a DECIMAL (`FunctionRegistry.decimalOverload`):
+    /// round's digits must be a constant, as in DuckDB.
+    /// - Throws: `KuaiError.binding` for non-constant digits or a call no overload takes.
+    func bindDecimalRounding(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr
+    {
+        var digits: Int64? = nil
+        var cast = [args[0]]
+        if args.count == 2 {
+            guard fname == "round" else { return try bindOverload(fname, args, pos, name) }
+            let d = try coerce(args[1], to: .integer, pos)
+            switch d.foldedValue {
+            case .int(let v)?: digits = v
+            case .null?: return BoundExpr.constant(.null, type: .null, name: name)  // as DuckDB
+            default:
+                throw Binder.error(
+                    "The \"precision\" argument in function \"round\" must be a constant expression", pos)
+            }
+            cast.append(d)
+        }
+        guard let f = FunctionRegistry.decimalOverload(fname, args[0].type, digits: digits) else {
+            return try bindOverload(fname, args, pos, name)
+        }
+        return BoundExpr(.function(f, cast), type: f.returnType, name: name)
     }
 
     /// `fname(args)` through `FunctionRegistry`: string constants adapt to the parameter type of the only

@@ -16,7 +16,14 @@ extension Binder {
                 if let i = Int64(exactly: h) { return BoundExpr.constant(.int(i), type: .bigint, name: name) }
                 return BoundExpr.constant(.hugeint(h), type: .hugeint, name: name)
             }
-            // DuckDB types 1.5 as DECIMAL(2,1); kuai computes it as DOUBLE (see README, "Numbers").
+            // DuckDB types a literal with a point and no exponent as DECIMAL(digits, digits after the
+            // point) while it has at most 38 digits (1.005 is DECIMAL(4,3), .5 DECIMAL(1,1)); others DOUBLE.
+            if let t = Binder.decimalLiteralType(text),
+                let v = DecimalMath.parse(text, precision: t.decimalPrecision, scale: t.decimalScale)
+            {
+                if let i = Int64(exactly: v) { return BoundExpr.constant(.int(i), type: t, name: name) }
+                return BoundExpr.constant(.hugeint(v), type: t, name: name)
+            }
             guard let d = Double(text) else { throw Binder.error("invalid number \(text)", pos) }
             if let i = Int64(exactly: d), !text.contains("."), !text.lowercased().contains("e") {
                 return BoundExpr.constant(.int(i), type: .bigint, name: name)
@@ -27,7 +34,7 @@ extension Binder {
             return try castConstantString(s, to: t, pos, name)
         case .interval(let q, let unit):
             let x = try bind(q, ctx)
-            guard case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
+            guard x.type.isInteger, case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
                 throw Binder.error("INTERVAL needs an integer constant quantity", pos)
             }
             let micros: Int64
@@ -45,6 +52,16 @@ extension Binder {
             if o { throw Binder.error("INTERVAL \(n) \(unit) is out of range", pos) }
             return BoundExpr.constant(.int(r), type: .interval, name: name)
         }
+    }
+
+    /// The DECIMAL type DuckDB gives the number literal `text` (digits with a point, no exponent, no
+    /// sign): DECIMAL(number of digits, digits after the point) when there are at most 38 digits.
+    static func decimalLiteralType(_ text: String) -> DataType? {
+        guard let dot = text.firstIndex(of: "."), !text.contains(where: { $0 == "e" || $0 == "E" }) else { return nil }
+        let digits = text.filter { $0 >= "0" && $0 <= "9" }.count
+        let scale = text[text.index(after: dot)...].count
+        guard digits >= 1, digits <= 38, scale <= digits else { return nil }
+        return .decimal(precision: UInt8(digits), scale: UInt8(scale))
     }
 
     /// A VARCHAR constant converted to `t` at plan time (typed literals, comparisons with a column).

@@ -32,20 +32,14 @@ extension Binder {
         }
     }
 
-    /// `CAST(x AS t)` / `TRY_CAST` / `x::t`. DuckDB types 2.5 as DECIMAL, whose cast to an integer rounds
-    /// halves away from zero: a decimal literal cast to an integer type does so.
+    /// `CAST(x AS t)` / `TRY_CAST` / `x::t` (DECIMAL to an integer rounds halves away from zero, in the
+    /// cast kernel).
     /// - Throws: `KuaiError.binding` when no cast from x's type to t exists.
     func bindCast(
         _ a: Expr, to t: DataType, isTry: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
     ) throws -> BoundExpr {
         let x = try bind(a, ctx)
         if x.type == t { return x }
-        if t.isInteger, isDecimalLiteral(a), case .double(let d)? = x.foldedValue {
-            let r = d.rounded(.toNearestOrAwayFromZero)
-            if r >= -9.2e18 && r <= 9.2e18 && Kernels.integerRange(t).contains(Int64(r)) {
-                return BoundExpr.constant(.int(Int64(r)), type: t, name: name)
-            }
-        }
         guard Kernels.canCast(from: x.type, to: t) else {
             throw Binder.error("cannot cast \(x.type) to \(t) in \(name)", pos)
         }
@@ -161,8 +155,54 @@ extension Binder {
         else {
             throw Binder.error("cannot apply \(aop.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
         }
+        if xt.isDecimal || yt.isDecimal { return try makeDecimalArithmetic(aop, x, y, xt, yt, pos, name) }
         if aop == .divide { t = .double }
         return BoundExpr(.arithmetic(aop, x, y), type: t, name: name)
+    }
+
+    /// `x op y` where a side is DECIMAL, typed as DuckDB 2.0.1 types it (an integer side counts as
+    /// DECIMAL(w,0): w = 10 INTEGER, 19 BIGINT, 38 HUGEINT):
+    /// - with a DOUBLE, and every `/` and `//`: DOUBLE (the DECIMAL sides cast to DOUBLE; DuckDB's
+    ///   `//` of DECIMAL divides without flooring, `7.5 // 2` = 3.75, and `// 0` is an error);
+    /// - `+ -`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale + 1 (at most 38);
+    /// - `*`: scale s1+s2 (above 38 is an error), precision p1+p2, cut to 18 when both sides have at
+    ///   most 18 digits and the scale is below 18 (then checked for overflow), at most 38;
+    /// - `%`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale.
+    /// The operands of `+ - %` are cast to the result's scale, so the kernels see unscaled integers.
+    func makeDecimalArithmetic(
+        _ aop: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ xt0: DataType, _ yt0: DataType,
+        _ pos: SourcePosition, _ name: String
+    ) throws -> BoundExpr {
+        if xt0 == .double || yt0 == .double || aop == .divide || aop == .integerDivide {
+            let cx = try coerce(x, to: .double, pos)
+            let cy = try coerce(y, to: .double, pos)
+            return BoundExpr(.arithmetic(aop, cx, cy), type: .double, name: name)
+        }
+        let xt = xt0 == .boolean ? DataType.integer : xt0
+        let yt = yt0 == .boolean ? DataType.integer : yt0
+        let (p1, s1) = (xt.decimalPrecision, xt.decimalScale)
+        let (p2, s2) = (yt.decimalPrecision, yt.decimalScale)
+        if aop == .multiply {
+            let s = s1 + s2
+            if s > 38 {
+                throw Binder.error(
+                    "Needed scale \(s) to accurately represent the multiplication result, but this is out of range of the DECIMAL type. Max scale is 38; could not perform an accurate multiplication. Either add a cast to DOUBLE, or add an explicit cast to a decimal with a lower scale.",
+                    pos)
+            }
+            var p = p1 + p2
+            if p > 18 && max(p1, p2) <= 18 && s < 18 { p = 18 }
+            let t = DataType.decimal(precision: UInt8(min(38, max(p, s))), scale: UInt8(s))
+            return BoundExpr(.arithmetic(aop, x, y), type: t, name: name)  // integers are their unscaled values
+        }
+        let s = max(s1, s2)
+        let intDigits = max(p1 - s1, p2 - s2)
+        let p = min(38, intDigits + s + (aop == .modulo ? 0 : 1))
+        let t = DataType.decimal(precision: UInt8(p), scale: UInt8(s))
+        func rescaled(_ e: BoundExpr, _ et: DataType) throws -> BoundExpr {
+            let w = min(38, et.decimalPrecision - et.decimalScale + s)
+            return try coerce(e, to: .decimal(precision: UInt8(w), scale: UInt8(s)), pos)
+        }
+        return BoundExpr(.arithmetic(aop, try rescaled(x, xt), try rescaled(y, yt)), type: t, name: name)
     }
 
     func bindTemporalArithmetic(

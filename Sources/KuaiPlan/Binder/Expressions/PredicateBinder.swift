@@ -34,7 +34,8 @@ extension Binder {
         } else if isStringConstant(x) && y.type != .varchar {
             x = try coerce(x, to: y.type, pos)
         } else if let t = commonType(x.type, y.type) {
-            if !(x.type.isNumeric && y.type.isNumeric) {
+            // Integers and DOUBLE mix in the kernels; a DECIMAL side is cast to the common type.
+            if !(x.type.isNumeric && y.type.isNumeric) || x.type.isDecimal || y.type.isDecimal {
                 x = try coerce(x, to: t, pos)
                 y = try coerce(y, to: t, pos)
             }

@@ -10,12 +10,22 @@ extension Binder {
         if b == .null { return a }
         if a.isNumeric && b.isNumeric {
             if a == .double || b == .double { return .double }
+            if a.isDecimal || b.isDecimal { return Binder.decimalCommonType(a, b) }
             let rank: [DataType: Int] = [.integer: 0, .bigint: 1, .hugeint: 2]
             return rank[a]! >= rank[b]! ? a : b
         }
         if (a == .boolean && b.isInteger) || (b == .boolean && a.isInteger) { return a == .boolean ? b : a }
         if (a == .date && b == .timestamp) || (a == .timestamp && b == .date) { return .timestamp }
         return nil
+    }
+
+    /// DuckDB's common DECIMAL of two numeric non-DOUBLE types (an integer type is DECIMAL(w,0), w = 10
+    /// for INTEGER, 19 for BIGINT, 38 for HUGEINT): the larger scale and the larger number of integer
+    /// digits, at most 38 digits in all.
+    static func decimalCommonType(_ a: DataType, _ b: DataType) -> DataType {
+        let s = max(a.decimalScale, b.decimalScale)
+        let intDigits = max(a.decimalPrecision - a.decimalScale, b.decimalPrecision - b.decimalScale)
+        return .decimal(precision: UInt8(min(38, intDigits + s)), scale: UInt8(s))
     }
 
     /// Converts `x` to `t`: a constant string (or one computed without input, `'2025-' || '05-26'`) is
