@@ -57,8 +57,9 @@ enum FunctionListing {
         }
     }
 
-    /// The types a probe column exists for (every type but the untyped NULL).
-    static let probeTypes: [DataType] = DataType.allCases.filter { $0 != .null }
+    /// The types a probe column exists for (every type without parameters but the untyped NULL; DECIMAL
+    /// overloads are not probed).
+    static let probeTypes: [DataType] = DataType.simpleCases.filter { $0 != .null }
 
     /// The probe column of type `t` (`p.c_bigint`).
     static func column(_ t: DataType) -> String { "c_" + t.description.lowercased() }

@@ -130,8 +130,13 @@ extension Binder {
             throw Binder.error("\(f.name)() takes two arguments", f.position)
         }
         if f.distinct { throw Binder.error("DISTINCT is not supported in \(f.name)", f.position) }
+        var first = first
         var second = try bind(f.arguments[1], inner)
         if second.type == .null { second = BoundExpr.constant(.null, type: .integer, name: second.name) }
+        // corr and covar_* compute on DOUBLE (as DuckDB's); arg_max and the others order by a
+        // DECIMAL as DOUBLE and return a DECIMAL value as it is.
+        if ["corr", "covar_pop", "covar_samp"].contains(f.name) { first = try decimalAsDouble(first, f.position) }
+        second = try decimalAsDouble(second, f.position)
         guard
             let fn = AggregateRegistry.resolve(f.name, first.type, secondArgumentType: second.type)
         else {
