@@ -253,8 +253,8 @@ public struct WindowSpec: Sendable {
     public var baseName: String?
     public var partitionBy: [Expr]
     public var orderBy: [OrderItem]
-    public var frame: WindowFrame?
-    public init(baseName: String? = nil, partitionBy: [Expr] = [], orderBy: [OrderItem] = [], frame: WindowFrame? = nil)
+    public var frame: FrameClause?
+    public init(baseName: String? = nil, partitionBy: [Expr] = [], orderBy: [OrderItem] = [], frame: FrameClause? = nil)
     {
         self.baseName = baseName
         self.partitionBy = partitionBy
@@ -263,8 +263,9 @@ public struct WindowSpec: Sendable {
     }
 }
 
-/// `ROWS|RANGE BETWEEN start AND end`.
-public struct WindowFrame: Sendable {
+/// The frame clause as written, `ROWS|RANGE BETWEEN start AND end` (offsets are expressions); the
+/// binder turns it into the executor's `WindowFrame` (offsets evaluated to Int64).
+public struct FrameClause: Sendable {
     public enum Unit: String, Sendable {
         case rows = "ROWS"
         case range = "RANGE"

@@ -807,14 +807,14 @@ struct ParserState {
             spec.orderBy = try parseOrderItems()
         }
         if current.isWord("ROWS") || current.isWord("RANGE") {
-            let unit: WindowFrame.Unit = advance().isWord("ROWS") ? .rows : .range
+            let unit: FrameClause.Unit = advance().isWord("ROWS") ? .rows : .range
             if acceptWord("BETWEEN") {
                 let start = try parseFrameBound()
                 try expectWord("AND")
                 let end = try parseFrameBound()
-                spec.frame = WindowFrame(unit: unit, start: start, end: end)
+                spec.frame = FrameClause(unit: unit, start: start, end: end)
             } else {
-                spec.frame = WindowFrame(unit: unit, start: try parseFrameBound(), end: .currentRow)
+                spec.frame = FrameClause(unit: unit, start: try parseFrameBound(), end: .currentRow)
             }
         } else if current.isWord("GROUPS") {
             throw failure("GROUPS frames are not supported", at: current)
@@ -824,7 +824,7 @@ struct ParserState {
         return spec
     }
 
-    mutating func parseFrameBound() throws -> WindowFrame.Bound {
+    mutating func parseFrameBound() throws -> FrameClause.Bound {
         if current.isWord("UNBOUNDED") {
             advance()
             if acceptWord("PRECEDING") { return .unboundedPreceding }

@@ -287,7 +287,7 @@ extension WindowSpec {
     }
 }
 
-extension WindowFrame {
+extension FrameClause {
     /// `ROWS BETWEEN <start> AND <end>`.
     public var sqlDescription: String {
         func bound(_ b: Bound) -> String {

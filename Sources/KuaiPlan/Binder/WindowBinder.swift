@@ -67,8 +67,8 @@ extension Binder {
 
     /// `ROWS | RANGE BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
     /// the same as UNBOUNDED and are clamped, keeping the frame arithmetic in range).
-    func bindFrame(_ fr: KuaiSQL.WindowFrame) throws -> KuaiExec.WindowFrame {
-        func bound(_ b: KuaiSQL.WindowFrame.Bound) throws -> KuaiExec.WindowFrame.Bound {
+    func bindFrame(_ fr: KuaiSQL.FrameClause) throws -> KuaiExec.WindowFrame {
+        func bound(_ b: KuaiSQL.FrameClause.Bound) throws -> KuaiExec.WindowFrame.Bound {
             func amount(_ e: Expr) throws -> Int64 {
                 guard let v = try nonNegativeIntConstant(e, clause: "window frame") else {
                     throw Binder.error("window frame offsets must be non-negative constants", e.position)
