@@ -88,15 +88,15 @@ extension Kernels {
         }
     }
 
-    /// `x op y` computed in 128 bits (`+ - * // %`; `/` is DOUBLE and never comes here), for a
-    /// HUGEINT result or a wide operand. Overflow of the 128-bit range (or of `resultType`'s range
-    /// when it is narrower) and division by zero are execution errors naming the expression, as in
-    /// DuckDB; NULL rows are skipped. Scalar inputs give a scalar when the result fits Int64, else
-    /// a column of `count` rows.
-    static func wideArithmetic(
-        _ op: ArithmeticOp, _ x: Operand, _ y: Operand, resultType: DataType,
-        count n0: Int, expr: ScalarExpr
-    ) throws -> Operand {
+    /// `x op y` over 128-bit operands, row by row, for the valid rows (`+ - *`, `//` and `/` as
+    /// integer division, `%`; `-1` as a divisor of `%` gives 0): the results, the rows' validity
+    /// and whether both operands were scalars (then one row). `check(u, v, r)` sees every valid
+    /// row's operands and its result (nil when 128 bits overflowed) and throws to reject it; a zero
+    /// divisor is `divisionByZero(expr)`. Shared by HUGEINT and wide DECIMAL arithmetic.
+    static func int128Rows(
+        _ op: ArithmeticOp, _ x: Operand, _ y: Operand, count n0: Int, expr: ScalarExpr,
+        check: (Int128, Int128, Int128?) throws -> Void
+    ) throws -> (values: [Int128], validity: [UInt8]?, bothScalar: Bool) {
         let bothScalar = x.isScalar && y.isScalar
         let n = bothScalar ? 1 : n0
         let validity = andValidity(x.validity, y.validity)
@@ -109,10 +109,6 @@ extension Kernels {
             }
         }
         var out = [Int128](repeating: 0, count: n)
-        let range: ClosedRange<Int128>? =
-            resultType == .hugeint
-            ? nil
-            : Int128(integerRange(resultType).lowerBound)...Int128(integerRange(resultType).upperBound)
         for i in 0..<n {
             if let v = validity, v[i] == 0 { continue }
             let p = at(a, i)
@@ -129,10 +125,27 @@ extension Kernels {
                 if q == 0 { throw divisionByZero(expr) }
                 r = q == -1 ? (0, false) : p.remainderReportingOverflow(dividingBy: q)
             }
-            if r.overflow || !(range?.contains(r.partialValue) ?? true) {
-                throw overflowError(op, resultType, "\(p)", "\(q)", expr)
-            }
+            try check(p, q, r.overflow ? nil : r.partialValue)
             out[i] = r.partialValue
+        }
+        return (out, validity, bothScalar)
+    }
+
+    /// `x op y` computed in 128 bits (`+ - * // %`; `/` is DOUBLE and never comes here), for a
+    /// HUGEINT result or a wide operand. Overflow of the 128-bit range (or of `resultType`'s range
+    /// when it is narrower) and division by zero are execution errors naming the expression, as in
+    /// DuckDB; NULL rows are skipped. Scalar inputs give a scalar when the result fits Int64, else
+    /// a column of `count` rows.
+    static func wideArithmetic(
+        _ op: ArithmeticOp, _ x: Operand, _ y: Operand, resultType: DataType,
+        count n0: Int, expr: ScalarExpr
+    ) throws -> Operand {
+        let range: ClosedRange<Int128>? =
+            resultType == .hugeint
+            ? nil
+            : Int128(integerRange(resultType).lowerBound)...Int128(integerRange(resultType).upperBound)
+        let (out, validity, bothScalar) = try int128Rows(op, x, y, count: n0, expr: expr) { p, q, r in
+            guard let r, range?.contains(r) ?? true else { throw overflowError(op, resultType, "\(p)", "\(q)", expr) }
         }
         if bothScalar {
             if let v = validity, v[0] == 0 { return .scalar(.null) }

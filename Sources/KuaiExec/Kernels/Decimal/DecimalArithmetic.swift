@@ -64,35 +64,8 @@ extension Kernels {
         _ op: ArithmeticOp, _ x: Operand, _ y: Operand, resultType: DataType, count n0: Int, expr: ScalarExpr
     ) throws -> Operand {
         let p = resultType.decimalPrecision
-        let bothScalar = x.isScalar && y.isScalar
-        let n = bothScalar ? 1 : n0
-        let validity = andValidity(x.validity, y.validity)
-        let a = int128Arg(x)
-        let b = int128Arg(y)
-        @inline(__always) func at(_ v: Arg<Int128>, _ i: Int) -> Int128 {
-            switch v {
-            case .col(let c): return c[i]
-            case .scalar(let s): return s
-            }
-        }
-        var out = [Int128](repeating: 0, count: n)
-        for i in 0..<n {
-            if let v = validity, v[i] == 0 { continue }
-            let u = at(a, i)
-            let v = at(b, i)
-            let r: (partialValue: Int128, overflow: Bool)
-            switch op {
-            case .add: r = u.addingReportingOverflow(v)
-            case .subtract: r = u.subtractingReportingOverflow(v)
-            case .multiply: r = u.multipliedReportingOverflow(by: v)
-            case .modulo, .divide, .integerDivide:
-                if v == 0 { throw divisionByZero(expr) }
-                r = v == -1 ? (0, false) : u.remainderReportingOverflow(dividingBy: v)
-            }
-            if r.overflow || !DecimalMath.fits(r.partialValue, precision: p) {
-                throw decimalOverflow(op, p, u, v)
-            }
-            out[i] = r.partialValue
+        let (out, validity, bothScalar) = try int128Rows(op, x, y, count: n0, expr: expr) { u, v, r in
+            guard let r, DecimalMath.fits(r, precision: p) else { throw decimalOverflow(op, p, u, v) }
         }
         if bothScalar {
             if let v = validity, v[0] == 0 { return .scalar(.null) }
