@@ -82,6 +82,13 @@ public struct ViewHashTable {
 
     /// The code of `v`, inserting it when new.
     public mutating func findOrInsert(_ v: StringView) -> Int32 {
+        findOrInsert(v) { $0 }
+    }
+
+    /// The code of `v`; when new, inserts `own(v)` (for example a copy of its bytes in a heap the
+    /// caller keeps: `own` is called only for values not yet in the table, and must return a view
+    /// equal to `v`). One hash and one probe either way.
+    public mutating func findOrInsert(_ v: StringView, owning own: (StringView) -> StringView) -> Int32 {
         let h = v.hashValue64
         var s = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -92,7 +99,7 @@ public struct ViewHashTable {
             s = (s + 1) & mask
         }
         let code = Int32(distinct.count)
-        distinct.append(v)
+        distinct.append(own(v))
         hashes.append(h)
         slots[s] = code + 1
         if distinct.count * 2 > slots.count { grow() }

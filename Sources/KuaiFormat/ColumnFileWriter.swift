@@ -60,6 +60,9 @@ final class ColumnFileWriter: @unchecked Sendable {
 
     // VARCHAR: the column dictionary (views into `dictHeap`) and the cached per-batch-dictionary remapping.
     private var dict = ViewHashTable(expected: 1024)
+    /// Distinct strings in `dict` when the previous block was written: the strings added since are
+    /// the pending block's new ones.
+    private var dictAtLastBlock = 0
     private let dictHeap = StringHeap()
     private var lastDict: StringDictionary?
     private var lastDictViews: [StringView] = []
@@ -244,12 +247,13 @@ final class ColumnFileWriter: @unchecked Sendable {
 
     /// The code of `v` in the column dictionary, adding a copy of its bytes when new.
     private func intern(_ v: StringView) -> Int32 {
-        if let g = dict.find(v) { return g }
-        let owned = v.withBytes { b in
-            b.count <= StringView.inlineLimit || b.baseAddress == nil
-                ? v : StringView(bytes: dictHeap.store(b.baseAddress!, count: b.count), count: b.count)
+        let heap = dictHeap
+        return dict.findOrInsert(v) { new in
+            new.withBytes { b in
+                b.count <= StringView.inlineLimit || b.baseAddress == nil
+                    ? new : StringView(bytes: heap.store(b.baseAddress!, count: b.count), count: b.count)
+            }
         }
-        return dict.findOrInsert(owned)
     }
 
     /// Encodes and writes the pending rows as one block (no-op when none are pending).
@@ -260,7 +264,6 @@ final class ColumnFileWriter: @unchecked Sendable {
         let validity: UnsafePointer<UInt8>? = nulls > 0 ? UnsafePointer(valid) : nil
         var zone = (min: Int64(0), max: Int64(0), flags: UInt8(0))
         let payload: EncodedPayload
-        let dictBefore = dict.distinct.count
         if type == .double {
             if nulls < rows { zone = doubleZone(rows: rows) }
             payload = encoder.encodeDoubles(doubles, rows: rows, validity: validity)
@@ -297,9 +300,12 @@ final class ColumnFileWriter: @unchecked Sendable {
             payload = encoder.encodeInts(ints, rows: rows, validity: validity)
         }
         try writeBlock(payload, rows: rows, nulls: nulls, zone: zone)
-        if type == .varchar && !plainStrings && dict.distinct.count - dictBefore > Self.plainSwitchNewStrings {
+        // The pending rows were interned as they were appended, so the block's new strings are
+        // those added since the previous block.
+        if type == .varchar && !plainStrings && dict.distinct.count - dictAtLastBlock > Self.plainSwitchNewStrings {
             plainStrings = true
         }
+        dictAtLastBlock = dict.distinct.count
         pendingOwners.removeAll(keepingCapacity: true)
         pendingWide = false
     }

@@ -196,7 +196,10 @@ import Testing
         let s: [String?] = (0..<n).map { i in i >= 100_000 && i % 1000 == 999 ? nil : "value-\((i * 7919) % 100_000)" }
         let t = try roundTrip(
             .varchar, Column(strings: s), expect: s.map { $0.map(Value.string) ?? .null }, batchSize: 40_000)
-        #expect(try t.dictionary(column: 0)!.count == 100_000)
+        // Block 0 brings more than blockRows / 8 new strings: the dictionary keeps them, and later
+        // blocks are plain strings whose zone maps are string bounds (Formats/column-file.md).
+        let firstBlock = Set(s[0..<FormatConstants.blockRows].compactMap { $0 })
+        #expect(try t.dictionary(column: 0)!.count == firstBlock.count)
         for b in 0..<t.blockCount {
             let lo = b * FormatConstants.blockRows
             let hi = min(n, lo + FormatConstants.blockRows)
@@ -204,7 +207,16 @@ import Testing
             let z = t.zoneMap(column: 0, block: b)!
             let mn = vals.min { StringDictionary.less($0, $1) }!
             let mx = vals.max { StringDictionary.less($0, $1) }!
-            #expect(z.min == .string(mn) && z.max == .string(mx))
+            if b == 0 {
+                #expect(z.min == .string(mn) && z.max == .string(mx))
+                continue
+            }
+            #expect(try t.blockInfo(column: 0, block: b).encoding == .plainStrings)
+            guard case .string(let lower) = z.min, case .string(let upper) = z.max else {
+                Issue.record("block \(b): no string bounds")
+                continue
+            }
+            #expect(!StringDictionary.less(mn, lower) && !StringDictionary.less(upper, mx))
         }
     }
 
@@ -325,6 +337,25 @@ import Testing
         } catch let e as KuaiError {
             #expect(e.kind == .binding && e.message.contains("user") && e.message.contains("like"))
         }
+    }
+
+    /// A column whose first block brings more than blockRows / 8 new strings switches to plain
+    /// strings from the next block on (Formats/column-file.md, "VARCHAR: dictionary or plain"); a
+    /// categorical column keeps its dictionary. Values (NULLs included) come back in both cases,
+    /// written in batches of 2,048 rows as a query's result is.
+    @Test func highCardinalityStringsSwitchToPlainBlocks() throws {
+        let n = 3 * FormatConstants.blockRows + 100
+        let keys: [String?] = (0..<n).map { $0 % 1000 == 7 ? nil : "\($0 / 3)_\($0 % 3)_1" }
+        let t = try roundTrip(
+            .varchar, Column(flatStrings: keys), expect: keys.map { $0.map(Value.string) ?? .null }, batchSize: 2048)
+        #expect(try t.blockInfo(column: 0, block: 0).encoding != .plainStrings)
+        for b in 1..<t.blockCount { #expect(try t.blockInfo(column: 0, block: b).encoding == .plainStrings) }
+
+        let labels: [String?] = (0..<n).map { ["click", "like", nil, "gift"][$0 % 4] }
+        let c = try roundTrip(
+            .varchar, Column(flatStrings: labels), expect: labels.map { $0.map(Value.string) ?? .null },
+            batchSize: 2048)
+        for b in 0..<c.blockCount { #expect(try c.blockInfo(column: 0, block: b).encoding != .plainStrings) }
     }
 
     @Test func oddNamesAreSafeFileNames() throws {
