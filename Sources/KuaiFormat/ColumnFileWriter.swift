@@ -356,18 +356,41 @@ final class ColumnFileWriter: @unchecked Sendable {
     /// The zone map of a plain-string block (Formats/column-file.md, "Zone maps of plain-string
     /// blocks"): the smallest string's first bytes as a lower bound and the largest string, or an
     /// 8-byte successor of its prefix, as an upper bound; no zone map when no 8-byte bound exists.
+    ///
+    /// The bounds depend only on a string's first 8 bytes (and, for the upper one, on whether it is
+    /// longer), so the scan compares 8-byte big-endian prefix keys instead of whole strings: the lower
+    /// bound comes from any string with the smallest key, the upper from the longest string with the
+    /// largest key (of two strings with equal zero-padded prefixes the longer is the greater).
     private func plainStringZone(rows: Int) -> (min: Int64, max: Int64, flags: UInt8) {
-        var lo: StringView? = nil
-        var hi: StringView? = nil
-        for i in 0..<rows where valid[i] != 0 {
-            let v = views![i]
-            if lo == nil || StringView.compare(v, lo!) < 0 { lo = v }
-            if hi == nil || StringView.compare(v, hi!) > 0 { hi = v }
+        let views = views!
+        var first = 0
+        while first < rows && valid[first] == 0 { first += 1 }
+        guard first < rows else { return (0, 0, FormatConstants.blockFlagNoZoneMap) }
+        var lo = first
+        var hi = first
+        var loKey = Self.prefixKey(views[first])
+        var hiKey = loKey
+        for i in first + 1..<rows where valid[i] != 0 {
+            let k = Self.prefixKey(views[i])
+            if k < loKey {
+                loKey = k
+                lo = i
+            }
+            if k > hiKey || (k == hiKey && views[i].length > views[hi].length) {
+                hiKey = k
+                hi = i
+            }
         }
-        guard let lo, let hi, let upper = StringBound.upper(hi) else {
-            return (0, 0, FormatConstants.blockFlagNoZoneMap)
-        }
-        return (StringBound.lower(lo), upper, FormatConstants.blockFlagStringBounds)
+        guard let upper = StringBound.upper(views[hi]) else { return (0, 0, FormatConstants.blockFlagNoZoneMap) }
+        return (StringBound.lower(views[lo]), upper, FormatConstants.blockFlagStringBounds)
+    }
+
+    /// The first 8 bytes of `v` (zero-padded) as a big-endian integer: byte-wise order of prefixes.
+    @inline(__always)
+    private static func prefixKey(_ v: StringView) -> UInt64 {
+        if v.isInline { return (UInt64(v.prefix) | (v.tail << 32)).byteSwapped }
+        // Longer than 12 bytes: 8 bytes are readable at the address.
+        return UnsafeRawPointer(bitPattern: UInt(v.tail))!.loadUnaligned(as: UInt64.self).byteSwapped
     }
 
     /// Writes the block header and payload, and records the block in the index.

@@ -358,6 +358,39 @@ import Testing
         for b in 0..<c.blockCount { #expect(try c.blockInfo(column: 0, block: b).encoding != .plainStrings) }
     }
 
+    /// The string bounds of plain blocks equal those of the block's smallest and largest strings
+    /// (Formats/column-file.md, "Zone maps of plain-string blocks"), also for strings that share
+    /// their first 8 bytes, hold NUL bytes or cut a UTF-8 sequence at byte 8.
+    @Test func plainBlockBoundsOfTrickyStrings() throws {
+        let tricky = [
+            "ab", "ab\u{0}", "ab\u{0}\u{0}\u{0}\u{0}\u{0}\u{0}x", "abcdefgh", "abcdefghé", "abcdefgé", "abcdefg",
+            "zzzzzzzz", "zzzzzzzzz", "zzzzzzz", "\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}\u{7F}", "ééééé",
+            "a", "", "b\u{0}", "一二三四五",
+        ]
+        var g = SplitMix64(seed: 11)
+        let first = FormatConstants.blockRows
+        for trial in 0..<6 {
+            // A first block of distinct strings switches the column to plain; then 4,000 tricky rows.
+            var rows: [String?] = (0..<first).map { "f\($0)" }
+            let pool = trial < 3 ? tricky : Array(tricky.prefix(4 + trial))
+            for _ in 0..<4_000 { rows.append(g.next() % 10 == 0 ? nil : pool[Int(g.next() % UInt64(pool.count))]) }
+            let t = try roundTrip(
+                .varchar, Column(flatStrings: rows), expect: rows.map { $0.map(Value.string) ?? .null }, batchSize: 2048)
+            #expect(try t.blockInfo(column: 0, block: 1).encoding == .plainStrings)
+            let block = Column(flatStrings: Array(rows[first...]))
+            var views = (0..<block.count).filter { block.validity?[$0] != 0 }.map { block.stringView(at: $0) }
+            views.sort { StringView.compare($0, $1) < 0 }
+            let want = StringBound.upper(views.last!).map { (StringBound.lower(views[0]), $0) }
+            let got = t.zoneMap(column: 0, block: 1)
+            if let want {
+                #expect(got?.min == StringBound.string(want.0).map(Value.string))
+                #expect(got?.max == StringBound.string(want.1).map(Value.string))
+            } else {
+                #expect(got == nil)
+            }
+        }
+    }
+
     @Test func oddNamesAreSafeFileNames() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
