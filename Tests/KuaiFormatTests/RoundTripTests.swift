@@ -375,7 +375,8 @@ import Testing
             let pool = trial < 3 ? tricky : Array(tricky.prefix(4 + trial))
             for _ in 0..<4_000 { rows.append(g.next() % 10 == 0 ? nil : pool[Int(g.next() % UInt64(pool.count))]) }
             let t = try roundTrip(
-                .varchar, Column(flatStrings: rows), expect: rows.map { $0.map(Value.string) ?? .null }, batchSize: 2048)
+                .varchar, Column(flatStrings: rows), expect: rows.map { $0.map(Value.string) ?? .null }, batchSize: 2048
+            )
             #expect(try t.blockInfo(column: 0, block: 1).encoding == .plainStrings)
             let block = Column(flatStrings: Array(rows[first...]))
             var views = (0..<block.count).filter { block.validity?[$0] != 0 }.map { block.stringView(at: $0) }
