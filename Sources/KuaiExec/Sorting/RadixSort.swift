@@ -1,22 +1,26 @@
+import Dispatch
 import KuaiCore
 
-/// Stable LSD radix sort of `perm` (row ids) by `keys` (parallel to `perm`), using the low
+/// Stable radix sort of `perm` (row ids) by `keys` (parallel to `perm`), using the low
 /// `bits` bits of the keys. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch
-/// of equal size. See `radixSortRecords`.
+/// of equal size. Large inputs use every core (`parallelRadixSortRecords`).
 func radixSort(
     keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
     tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>, bits: Int
 ) {
-    radixSortRecords(KeyedRows(keys: keys, perm: perm), scratch: KeyedRows(keys: tmpKeys, perm: tmpPerm), bits: bits)
+    parallelRadixSortRecords(
+        KeyedRows(keys: keys, perm: perm), scratch: KeyedRows(keys: tmpKeys, perm: tmpPerm), bits: bits)
 }
 
-/// Stable LSD radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
-/// index, so equal keys keep index order). `tmp` is scratch of equal size. See `radixSortRecords`.
+/// Stable radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
+/// index, so equal keys keep index order). `tmp` is scratch of equal size. Large inputs use
+/// every core (`parallelRadixSortRecords`).
 func radixSortPacked(
     _ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>, lowBit: Int, bits: Int
 ) {
     let shift = UInt64(lowBit)
-    radixSortRecords(PackedRows(words: elems, shift: shift), scratch: PackedRows(words: tmp, shift: shift), bits: bits)
+    parallelRadixSortRecords(
+        PackedRows(words: elems, shift: shift), scratch: PackedRows(words: tmp, shift: shift), bits: bits)
 }
 
 /// The records a radix sort moves, each with a sort key.
@@ -28,6 +32,8 @@ protocol RadixRecords {
     func key(_ r: Record) -> UInt64
     /// Copies every record of `other` (of equal count) here.
     func assign(from other: Self)
+    /// The records of `range` (the same memory).
+    func rebased(_ range: Range<Int>) -> Self
 }
 
 /// Rows as a key array and a parallel array of row ids.
@@ -47,6 +53,9 @@ struct KeyedRows: RadixRecords {
         _ = keys.update(fromContentsOf: other.keys)
         _ = perm.update(fromContentsOf: other.perm)
     }
+    func rebased(_ range: Range<Int>) -> KeyedRows {
+        KeyedRows(keys: .init(rebasing: keys[range]), perm: .init(rebasing: perm[range]))
+    }
 }
 
 /// Rows as one word each: the key above the low `shift` bits (which hold a row index or value).
@@ -60,6 +69,7 @@ struct PackedRows: RadixRecords {
     }
     @inline(__always) func key(_ r: UInt64) -> UInt64 { r >> shift }
     func assign(from other: PackedRows) { _ = words.update(fromContentsOf: other.words) }
+    func rebased(_ range: Range<Int>) -> PackedRows { PackedRows(words: .init(rebasing: words[range]), shift: shift) }
 }
 
 /// Stable LSD radix sort of `records` by the low `bits` bits of their keys; `scratch` holds as
@@ -125,4 +135,75 @@ func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
         inScratch.toggle()
     }
     if inScratch { records.assign(from: scratch) }
+}
+
+/// Stable radix sort of `records` by the low `bits` bits of their keys on up to `threads` threads,
+/// as `radixSortRecords` (which it calls for inputs under 2^18 records or one thread).
+///
+/// Method: one most-significant-digit pass over the key bits that vary (up to 10 bits, 1,024
+/// buckets): each thread counts and then scatters its own contiguous chunk into `scratch`
+/// (chunks in order, so the pass is stable); then every bucket is LSD-sorted by the bits below
+/// the digit on its own and copied back, buckets handed out to the threads one at a time. Work:
+/// one pass more than the serial sort (the copy back), split over the cores.
+func parallelRadixSortRecords<R: RadixRecords>(
+    _ records: R, scratch: R, bits: Int, threads: Int = activeProcessorCount()
+) {
+    let n = records.count
+    if threads <= 1 || n < 1 << 18 || bits <= 11 {
+        radixSortRecords(records, scratch: scratch, bits: bits)
+        return
+    }
+    let used: UInt64 = bits >= 64 ? .max : (1 << UInt64(bits)) - 1
+    let first = records.key(records[0]) & used
+    var differ: UInt64 = 0
+    for i in 0..<n { differ |= records.key(records[i]) ^ first }
+    differ &= used
+    if differ == 0 { return }  // every key equal: already in order
+    let top = 64 - differ.leadingZeroBitCount
+    let digit = min(top, 10)
+    let low = top - digit
+    let radix = 1 << digit
+    let mask = UInt64(radix - 1)
+    let chunks = threads
+    let chunkSize = (n + chunks - 1) / chunks
+    let hist = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks * radix)
+    defer { hist.deallocate() }
+    hist.initialize(repeating: 0)
+    let box = UncheckedBox((records, scratch, hist))
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let (src, _, h) = box.value
+        for i in c * chunkSize..<min(n, (c + 1) * chunkSize) {
+            h[c * radix + Int(truncatingIfNeeded: (src.key(src[i]) >> UInt64(low)) & mask)] += 1
+        }
+    }
+    // hist[c][b] becomes where chunk c writes its first record of bucket b
+    var bucketStart = [Int](repeating: 0, count: radix + 1)
+    var sum = 0
+    for b in 0..<radix {
+        bucketStart[b] = sum
+        for c in 0..<chunks {
+            let k = hist[c * radix + b]
+            hist[c * radix + b] = sum
+            sum += k
+        }
+    }
+    bucketStart[radix] = n
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let (src, dst, h) = box.value
+        for i in c * chunkSize..<min(n, (c + 1) * chunkSize) {
+            let r = src[i]
+            let slot = c * radix + Int(truncatingIfNeeded: (src.key(r) >> UInt64(low)) & mask)
+            dst[h[slot]] = r
+            h[slot] += 1
+        }
+    }
+    let starts = UncheckedBox(bucketStart)
+    DispatchQueue.concurrentPerform(iterations: radix) { b in
+        let (dst, src, _) = box.value
+        let range = starts.value[b]..<starts.value[b + 1]
+        if range.isEmpty { return }
+        let sorted = src.rebased(range)
+        if low > 0 { radixSortRecords(sorted, scratch: dst.rebased(range), bits: low) }
+        dst.rebased(range).assign(from: sorted)
+    }
 }
