@@ -76,8 +76,14 @@ struct PackedRows: RadixRecords {
 /// many records. Digits of up to 11 bits (8 for small inputs); a digit equal in every record is
 /// skipped; every histogram comes from one read. Up to 48 records sort by insertion.
 func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
+    if radixSortRecordsEndingAnywhere(records, scratch: scratch, bits: bits) { records.assign(from: scratch) }
+}
+
+/// `radixSortRecords` without the final copy: returns true when the sorted records ended in
+/// `scratch` (an odd number of digit passes), false when they are in `records`.
+func radixSortRecordsEndingAnywhere<R: RadixRecords>(_ records: R, scratch: R, bits: Int) -> Bool {
     let n = records.count
-    if n < 2 || bits == 0 { return }
+    if n < 2 || bits == 0 { return false }
     if n <= 48 {
         // insertion sort (stable)
         for i in 1..<n {
@@ -90,7 +96,7 @@ func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
             }
             records[j + 1] = r
         }
-        return
+        return false
     }
     let maxDigit = n >= 1 << 16 ? 11 : 8
     let passes = (bits + maxDigit - 1) / maxDigit
@@ -134,17 +140,18 @@ func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
         swap(&src, &dst)
         inScratch.toggle()
     }
-    if inScratch { records.assign(from: scratch) }
+    return inScratch
 }
 
 /// Stable radix sort of `records` by the low `bits` bits of their keys on up to `threads` threads,
 /// as `radixSortRecords` (which it calls for inputs under 2^18 records or one thread).
 ///
-/// Method: one most-significant-digit pass over the key bits that vary (up to 10 bits, 1,024
-/// buckets): each thread counts and then scatters its own contiguous chunk into `scratch`
-/// (chunks in order, so the pass is stable); then every bucket is LSD-sorted by the bits below
-/// the digit on its own and copied back, buckets handed out to the threads one at a time. Work:
-/// one pass more than the serial sort (the copy back), split over the cores.
+/// Method: one most-significant-digit pass over the top (up to 10) of the `bits` bits (1,024
+/// buckets; each thread counts and then scatters its own contiguous chunk into `scratch`, chunks
+/// in order, so the pass is stable); then every bucket is LSD-sorted by the bits below the digit
+/// on its own, back into `records` (copied when its passes end in `scratch`), buckets handed out
+/// to the threads one at a time. About the serial sort's memory traffic, split over the cores;
+/// keys whose top digit is one value make one bucket (sorted on one thread).
 func parallelRadixSortRecords<R: RadixRecords>(
     _ records: R, scratch: R, bits: Int, threads: Int = activeProcessorCount()
 ) {
@@ -153,15 +160,8 @@ func parallelRadixSortRecords<R: RadixRecords>(
         radixSortRecords(records, scratch: scratch, bits: bits)
         return
     }
-    let used: UInt64 = bits >= 64 ? .max : (1 << UInt64(bits)) - 1
-    let first = records.key(records[0]) & used
-    var differ: UInt64 = 0
-    for i in 0..<n { differ |= records.key(records[i]) ^ first }
-    differ &= used
-    if differ == 0 { return }  // every key equal: already in order
-    let top = 64 - differ.leadingZeroBitCount
-    let digit = min(top, 10)
-    let low = top - digit
+    let digit = min(bits, 10)
+    let low = bits - digit
     let radix = 1 << digit
     let mask = UInt64(radix - 1)
     let chunks = threads
@@ -199,11 +199,12 @@ func parallelRadixSortRecords<R: RadixRecords>(
     }
     let starts = UncheckedBox(bucketStart)
     DispatchQueue.concurrentPerform(iterations: radix) { b in
-        let (dst, src, _) = box.value
+        let (target, bucketed, _) = box.value
         let range = starts.value[b]..<starts.value[b + 1]
         if range.isEmpty { return }
-        let sorted = src.rebased(range)
-        if low > 0 { radixSortRecords(sorted, scratch: dst.rebased(range), bits: low) }
-        dst.rebased(range).assign(from: sorted)
+        let sorted = bucketed.rebased(range)
+        let out = target.rebased(range)
+        // sorted from `scratch` into `records` when the passes end there, else copied back
+        if !radixSortRecordsEndingAnywhere(sorted, scratch: out, bits: low) { out.assign(from: sorted) }
     }
 }
