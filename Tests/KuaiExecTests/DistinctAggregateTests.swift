@@ -16,19 +16,24 @@ import Testing
 
     func check(_ groups: [Int32], _ values: [Int64], packs: Bool) throws {
         let fn = try #require(AggregateRegistry.resolve("count", .bigint))
-        let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
-        let half = groups.count / 2
-        groups.withUnsafeBufferPointer {
-            st.update(
-                Column(type: .bigint, ints: Array(values[..<half])), ids: UnsafeBufferPointer(rebasing: $0[..<half]),
-                count: half)
+        func spilledState() -> DistinctState {
+            let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
+            let half = groups.count / 2
+            groups.withUnsafeBufferPointer {
+                st.update(
+                    Column(type: .bigint, ints: Array(values[..<half])),
+                    ids: UnsafeBufferPointer(rebasing: $0[..<half]), count: half)
+            }
+            st.spill()
+            let rest = Array(groups[half...])
+            rest.withUnsafeBufferPointer {
+                st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
+            }
+            return st
         }
-        st.spill()
-        let rest = Array(groups[half...])
-        rest.withUnsafeBufferPointer {
-            st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
-        }
-        let packed = st.packedDistinctPairs()
+        let st = spilledState()
+        let probe = spilledState()
+        let packed = probe.packedDistinctPairs([(probe, nil)], groups: Int(groups.max()!) + 1)
         #expect((packed != nil) == packs)
         if let (g, v) = packed {
             let expected = pairs(groups, values).flatMap { g, vs in vs.map { (g, $0) } }.sorted {
@@ -117,4 +122,30 @@ import Testing
     }
 
     @Test func fewPairsOneByOne() throws { try run(rows: 3000, threads: 2) }
+}
+
+/// Merged integer `DistinctState`s with many pairs in all: packed into (group, value) words from
+/// every state (groups mapped), radix-sorted on all cores and deduplicated; one state spilled, one
+/// still hashing, one empty. Counts checked against a set model.
+@Suite struct DistinctPackedMergeTests {
+    @Test func manyIntegerPairsFromSeveralStates() throws {
+        let fn = try #require(AggregateRegistry.resolve("count", .bigint))
+        var model: [Int32: Set<Int64>] = [:]
+        let global = DistinctState(inner: fn.make(.bigint), type: .bigint)
+        var rng = SplitMix64(seed: 5)
+        for t in 0..<3 {
+            let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
+            let rows = t == 2 ? 0 : 150_000
+            let gs = (0..<rows).map { _ in Int32(rng.next() % 9) }
+            let vs = (0..<rows).map { _ in Int64(rng.next() % 200_000) - 100_000 }
+            if t == 0 { st.spill() }
+            gs.withUnsafeBufferPointer { st.update(Column(type: .bigint, ints: vs), ids: $0, count: rows) }
+            // Thread t's local group g is global group (g + t) % 9.
+            for (g, v) in zip(gs, vs) { model[(g + Int32(t)) % 9, default: []].insert(v) }
+            let mapping = (0..<9).map { Int32(($0 + t) % 9) }
+            mapping.withUnsafeBufferPointer { global.merge(st, mapping: $0) }
+        }
+        let out = try global.finalize(groups: 9)
+        for g in 0..<9 { #expect(out.ints[g] == Int64(model[Int32(g)]?.count ?? 0), "group \(g)") }
+    }
 }

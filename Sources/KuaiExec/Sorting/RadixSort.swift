@@ -1,22 +1,26 @@
+import Dispatch
 import KuaiCore
 
-/// Stable LSD radix sort of `perm` (row ids) by `keys` (parallel to `perm`), using the low
+/// Stable radix sort of `perm` (row ids) by `keys` (parallel to `perm`), using the low
 /// `bits` bits of the keys. `keys`/`perm` are sorted in place; `tmpKeys`/`tmpPerm` are scratch
-/// of equal size. See `radixSortRecords`.
+/// of equal size. Large inputs use every core (`parallelRadixSortRecords`).
 func radixSort(
     keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
     tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>, bits: Int
 ) {
-    radixSortRecords(KeyedRows(keys: keys, perm: perm), scratch: KeyedRows(keys: tmpKeys, perm: tmpPerm), bits: bits)
+    parallelRadixSortRecords(
+        KeyedRows(keys: keys, perm: perm), scratch: KeyedRows(keys: tmpKeys, perm: tmpPerm), bits: bits)
 }
 
-/// Stable LSD radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
-/// index, so equal keys keep index order). `tmp` is scratch of equal size. See `radixSortRecords`.
+/// Stable radix sort of `elems` by bits [lowBit, lowBit + bits) (the low bits hold a row
+/// index, so equal keys keep index order). `tmp` is scratch of equal size. Large inputs use
+/// every core (`parallelRadixSortRecords`).
 func radixSortPacked(
     _ elems: UnsafeMutableBufferPointer<UInt64>, tmp: UnsafeMutableBufferPointer<UInt64>, lowBit: Int, bits: Int
 ) {
     let shift = UInt64(lowBit)
-    radixSortRecords(PackedRows(words: elems, shift: shift), scratch: PackedRows(words: tmp, shift: shift), bits: bits)
+    parallelRadixSortRecords(
+        PackedRows(words: elems, shift: shift), scratch: PackedRows(words: tmp, shift: shift), bits: bits)
 }
 
 /// The records a radix sort moves, each with a sort key.
@@ -28,6 +32,8 @@ protocol RadixRecords {
     func key(_ r: Record) -> UInt64
     /// Copies every record of `other` (of equal count) here.
     func assign(from other: Self)
+    /// The records of `range` (the same memory).
+    func rebased(_ range: Range<Int>) -> Self
 }
 
 /// Rows as a key array and a parallel array of row ids.
@@ -47,6 +53,9 @@ struct KeyedRows: RadixRecords {
         _ = keys.update(fromContentsOf: other.keys)
         _ = perm.update(fromContentsOf: other.perm)
     }
+    func rebased(_ range: Range<Int>) -> KeyedRows {
+        KeyedRows(keys: .init(rebasing: keys[range]), perm: .init(rebasing: perm[range]))
+    }
 }
 
 /// Rows as one word each: the key above the low `shift` bits (which hold a row index or value).
@@ -60,14 +69,21 @@ struct PackedRows: RadixRecords {
     }
     @inline(__always) func key(_ r: UInt64) -> UInt64 { r >> shift }
     func assign(from other: PackedRows) { _ = words.update(fromContentsOf: other.words) }
+    func rebased(_ range: Range<Int>) -> PackedRows { PackedRows(words: .init(rebasing: words[range]), shift: shift) }
 }
 
 /// Stable LSD radix sort of `records` by the low `bits` bits of their keys; `scratch` holds as
 /// many records. Digits of up to 11 bits (8 for small inputs); a digit equal in every record is
 /// skipped; every histogram comes from one read. Up to 48 records sort by insertion.
 func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
+    if radixSortRecordsEndingAnywhere(records, scratch: scratch, bits: bits) { records.assign(from: scratch) }
+}
+
+/// `radixSortRecords` without the final copy: returns true when the sorted records ended in
+/// `scratch` (an odd number of digit passes), false when they are in `records`.
+func radixSortRecordsEndingAnywhere<R: RadixRecords>(_ records: R, scratch: R, bits: Int) -> Bool {
     let n = records.count
-    if n < 2 || bits == 0 { return }
+    if n < 2 || bits == 0 { return false }
     if n <= 48 {
         // insertion sort (stable)
         for i in 1..<n {
@@ -80,7 +96,7 @@ func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
             }
             records[j + 1] = r
         }
-        return
+        return false
     }
     let maxDigit = n >= 1 << 16 ? 11 : 8
     let passes = (bits + maxDigit - 1) / maxDigit
@@ -124,5 +140,71 @@ func radixSortRecords<R: RadixRecords>(_ records: R, scratch: R, bits: Int) {
         swap(&src, &dst)
         inScratch.toggle()
     }
-    if inScratch { records.assign(from: scratch) }
+    return inScratch
+}
+
+/// Stable radix sort of `records` by the low `bits` bits of their keys on up to `threads` threads,
+/// as `radixSortRecords` (which it calls for inputs under 2^18 records or one thread).
+///
+/// Method: one most-significant-digit pass over the top (up to 10) of the `bits` bits (1,024
+/// buckets; each thread counts and then scatters its own contiguous chunk into `scratch`, chunks
+/// in order, so the pass is stable); then every bucket is LSD-sorted by the bits below the digit
+/// on its own, back into `records` (copied when its passes end in `scratch`), buckets handed out
+/// to the threads one at a time. About the serial sort's memory traffic, split over the cores;
+/// keys whose top digit is one value make one bucket (sorted on one thread).
+func parallelRadixSortRecords<R: RadixRecords>(
+    _ records: R, scratch: R, bits: Int, threads: Int = activeProcessorCount()
+) {
+    let n = records.count
+    if threads <= 1 || n < 1 << 18 || bits <= 11 {
+        radixSortRecords(records, scratch: scratch, bits: bits)
+        return
+    }
+    let digit = min(bits, 10)
+    let low = bits - digit
+    let radix = 1 << digit
+    let mask = UInt64(radix - 1)
+    let chunks = threads
+    let chunkSize = (n + chunks - 1) / chunks
+    let hist = UnsafeMutableBufferPointer<Int>.allocate(capacity: chunks * radix)
+    defer { hist.deallocate() }
+    hist.initialize(repeating: 0)
+    let box = UncheckedBox((records, scratch, hist))
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let (src, _, h) = box.value
+        for i in c * chunkSize..<min(n, (c + 1) * chunkSize) {
+            h[c * radix + Int(truncatingIfNeeded: (src.key(src[i]) >> UInt64(low)) & mask)] += 1
+        }
+    }
+    // hist[c][b] becomes where chunk c writes its first record of bucket b
+    var bucketStart = [Int](repeating: 0, count: radix + 1)
+    var sum = 0
+    for b in 0..<radix {
+        bucketStart[b] = sum
+        for c in 0..<chunks {
+            let k = hist[c * radix + b]
+            hist[c * radix + b] = sum
+            sum += k
+        }
+    }
+    bucketStart[radix] = n
+    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let (src, dst, h) = box.value
+        for i in c * chunkSize..<min(n, (c + 1) * chunkSize) {
+            let r = src[i]
+            let slot = c * radix + Int(truncatingIfNeeded: (src.key(r) >> UInt64(low)) & mask)
+            dst[h[slot]] = r
+            h[slot] += 1
+        }
+    }
+    let starts = UncheckedBox(bucketStart)
+    DispatchQueue.concurrentPerform(iterations: radix) { b in
+        let (target, bucketed, _) = box.value
+        let range = starts.value[b]..<starts.value[b + 1]
+        if range.isEmpty { return }
+        let sorted = bucketed.rebased(range)
+        let out = target.rebased(range)
+        // sorted from `scratch` into `records` when the passes end there, else copied back
+        if !radixSortRecordsEndingAnywhere(sorted, scratch: out, bits: low) { out.assign(from: sorted) }
+    }
 }

@@ -9,7 +9,10 @@ import KuaiCore
 /// `sortPermutation`; memory stays bounded by the input rows.
 ///
 /// Merging the states of several threads is deferred to `finalize`: with many pairs in all, the
-/// pairs of every state (groups mapped) are deduplicated partition by partition on all cores
+/// pairs of every state (groups mapped) are packed into one (group, value offset) word each and
+/// radix-sorted on all cores, equal neighbours dropped (`packedDistinctPairs`; each state's
+/// pairs are freed once packed); strings, whose codes belong to each state's own dictionary, and
+/// pairs too wide to pack are deduplicated partition by partition on all cores
 /// (`PartitionedKeyMerge`, strings compared by bytes), as DuckDB's radix-partitioned distinct
 /// aggregate; few pairs are inserted into this state one by one.
 final class DistinctState: AggregateState {
@@ -142,6 +145,12 @@ final class DistinctState: AggregateState {
         let others = pending
         pending = []
         let total = others.reduce(pairCount) { $0 + $1.state.pairCount }
+        if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups && type != .varchar,
+            let (ids, values) = packedDistinctPairs(
+                [(self, nil)] + others.map { ($0.state, $0.mapping) }, groups: groups)
+        {
+            return try finish(ids: ids, values: values, groups: groups)
+        }
         if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
             let sources = [pairColumns(mapping: nil)] + others.map { $0.state.pairColumns(mapping: $0.mapping) }
             let m = PartitionedKeyMerge.merge(
@@ -159,11 +168,9 @@ final class DistinctState: AggregateState {
         for o in others { o.mapping.withUnsafeBufferPointer { mergeNow(o.state, mapping: $0) } }
         var ids: [Int32] = []
         var values: [UInt64] = []
-        if spilled, let (g, v) = packedDistinctPairs() {
+        if spilled, let (g, v) = packedDistinctPairs([(self, nil)], groups: groups) {
             ids = g
             values = v
-            rawGroups = []
-            rawValues = []
         } else if spilled {
             // Sort (group, value) and keep the first of each run of equal pairs.
             let n = rawGroups.count
@@ -195,6 +202,11 @@ final class DistinctState: AggregateState {
                 values.append(v)
             }
         }
+        return try finish(ids: ids, values: values, groups: groups)
+    }
+
+    /// Feeds the distinct pairs (group ids, value words) to the wrapped aggregate and finalizes it.
+    private func finish(ids: [Int32], values: [UInt64], groups: Int) throws -> Column {
         let col: Column
         switch type {
         case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
@@ -227,20 +239,23 @@ final class DistinctState: AggregateState {
         return ([Column(type: .integer, ints: gs), values], gs.count)
     }
 
-    /// The distinct pairs of the spilled arrays, sorted by (group, signed value word) as the
-    /// general path sorts them, when group and value offset fit one 64-bit word together:
-    /// `(group << valueBits) | (value - minValue)` radix-sorted, then equal neighbours dropped
-    /// (sequential passes, no gathers). nil when they do not fit.
-    func packedDistinctPairs() -> ([Int32], [UInt64])? {
-        let n = rawGroups.count
+    /// The distinct pairs of `sources` (states with the mapping of their groups into `0..<groups`,
+    /// nil = already global), sorted by (group, signed value word) as the general path sorts them,
+    /// when group and value offset fit one 64-bit word together: `(group << valueBits) |
+    /// (value - minValue)` radix-sorted on all cores, then equal neighbours dropped (sequential
+    /// passes, no gathers, no hash table). Each source's pairs are released once packed (the
+    /// sources are empty afterwards). nil, with the sources untouched, when they do not fit.
+    /// Value words of VARCHAR are codes of each source's own dictionary: only one source then.
+    func packedDistinctPairs(_ sources: [(state: DistinctState, mapping: [Int32]?)], groups: Int) -> (
+        [Int32], [UInt64]
+    )? {
+        let n = sources.reduce(0) { $0 + $1.state.pairCount }
         if n == 0 { return ([], []) }
-        var gmax: Int32 = 0
         var lo = Int64.max
         var hi = Int64.min
-        rawGroups.withUnsafeBufferPointer { g in for i in 0..<n { gmax = max(gmax, g[i]) } }
-        rawValues.withUnsafeBufferPointer { v in
-            for i in 0..<n {
-                let x = Int64(bitPattern: v[i])
+        for (s, _) in sources {
+            s.forEachPair { _, v in
+                let x = Int64(bitPattern: v)
                 lo = min(lo, x)
                 hi = max(hi, x)
             }
@@ -248,26 +263,32 @@ final class DistinctState: AggregateState {
         let span = hi.subtractingReportingOverflow(lo)
         if span.overflow { return nil }
         let vbits = 64 - UInt64(span.partialValue).leadingZeroBitCount
-        let gbits = 64 - UInt64(gmax).leadingZeroBitCount
+        let gbits = 64 - UInt64(max(groups - 1, 0)).leadingZeroBitCount
         if vbits + gbits > 64 { return nil }
         let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
-        let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
-        defer {
-            keys.deallocate()
-            tmp.deallocate()
-        }
+        defer { keys.deallocate() }
         let vshift = UInt64(vbits)
-        rawGroups.withUnsafeBufferPointer { g in
-            rawValues.withUnsafeBufferPointer { v in
-                for i in 0..<n {
-                    let off = UInt64(bitPattern: Int64(bitPattern: v[i]) &- lo)
-                    // vbits == 64 only when gbits == 0 (all groups 0): no group bits to shift in
-                    keys[i] = (vbits >= 64 ? 0 : UInt64(UInt32(bitPattern: g[i])) << vshift) | off
-                }
+        var o = 0
+        for (s, mapping) in sources {
+            // vbits == 64 only when gbits == 0 (all groups 0): no group bits to shift in
+            func pack(_ group: Int32, _ v: UInt64) {
+                let off = UInt64(bitPattern: Int64(bitPattern: v) &- lo)
+                keys[o] = (vbits >= 64 ? 0 : UInt64(UInt32(bitPattern: group)) << vshift) | off
+                o += 1
             }
+            if let mapping {
+                mapping.withUnsafeBufferPointer { m in s.forEachPair { g, v in pack(m[Int(g)], v) } }
+            } else {
+                s.forEachPair(pack)
+            }
+            s.set.removeAll()
+            s.rawGroups = []
+            s.rawValues = []
         }
+        let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
         radixSortPacked(keys, tmp: tmp, lowBit: 0, bits: vbits + gbits)
-        var distinct = n > 0 ? 1 : 0
+        tmp.deallocate()
+        var distinct = 1
         for i in 1..<n where keys[i] != keys[i - 1] { distinct += 1 }
         let vmask: UInt64 = vbits >= 64 ? .max : (1 << vshift) - 1
         var ids = [Int32](repeating: 0, count: distinct)
