@@ -18,15 +18,15 @@ import Testing
         let fn = try #require(AggregateRegistry.resolve("count", .bigint))
         let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
         let half = groups.count / 2
-        groups.withUnsafeBufferPointer {
-            st.update(
+        try groups.withUnsafeBufferPointer {
+            try st.update(
                 Column(type: .bigint, ints: Array(values[..<half])), ids: UnsafeBufferPointer(rebasing: $0[..<half]),
                 count: half)
         }
         st.spill()
         let rest = Array(groups[half...])
-        rest.withUnsafeBufferPointer {
-            st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
+        try rest.withUnsafeBufferPointer {
+            try st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
         }
         let packed = st.packedDistinctPairs()
         #expect((packed != nil) == packs)

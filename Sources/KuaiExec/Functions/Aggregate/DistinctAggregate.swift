@@ -6,13 +6,17 @@ import KuaiCore
 /// Up to `hashLimit` distinct pairs live in an open-addressing set. Past that (high-cardinality
 /// keys such as room ids, where every insert is a cache miss), new pairs are appended as they
 /// come and duplicates are removed once at the end by sorting (group, value) with
-/// `sortPermutation`; memory stays bounded by the input rows.
+/// `sortPermutation`; memory stays bounded by the input rows. Under memory pressure the pairs move
+/// to partitioned spill files and the wrapped aggregate is fed partition by partition at the end
+/// (DistinctSpill.swift).
 final class DistinctState: AggregateState {
     nonisolated(unsafe) static var hashLimit = 1 << 20
     let inner: AggregateState
     let type: DataType
-    let interner = StringInterner()
+    var interner = StringInterner()
     let set = PairSet()
+    /// Pairs moved to disk (this state's and merged states'), with the group mapping of each.
+    var spills: [SpilledPairs] = []
     /// Appended pairs once the set is full (may repeat).
     var rawGroups: [Int32] = []
     var rawValues: [UInt64] = []
@@ -65,8 +69,13 @@ final class DistinctState: AggregateState {
         set.removeAll()
     }
 
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
+        addRows(input, ids: ids, count: n)
+        if MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
+    }
+
+    private func addRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         let w = words(input, count: n)
         if spilled {
             // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
@@ -107,8 +116,12 @@ final class DistinctState: AggregateState {
         for i in 0..<rawGroups.count { body(rawGroups[i], rawValues[i]) }
     }
 
-    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! DistinctState
+        if !spills.isEmpty || !o.spills.isEmpty {
+            try mergeSpilled(o, mapping: mapping)
+            return
+        }
         if !spilled && set.count + o.set.count + o.rawGroups.count > DistinctState.hashLimit { spill() }
         if type == .varchar {
             // Re-code the other state's strings into this state's dictionary.
@@ -124,6 +137,7 @@ final class DistinctState: AggregateState {
     }
 
     func finalize(groups: Int) throws -> Column {
+        if !spills.isEmpty { return try finalizeSpilled(groups: groups) }
         inner.resize(groups)
         var ids: [Int32] = []
         var values: [UInt64] = []

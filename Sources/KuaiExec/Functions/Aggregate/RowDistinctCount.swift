@@ -24,8 +24,10 @@ extension AggregateRegistry {
 /// Memory: one table entry per distinct pair (as `DistinctState`).
 final class RowDistinctCountState: AggregateState {
     let memberTypes: [DataType]
-    let table: any GroupKeyTable
+    var table: any GroupKeyTable
     private var scratch: [Int32] = []
+    /// Keys moved to disk under memory pressure (RowDistinctSpill.swift).
+    var spills: [SpilledPairs] = []
 
     init(memberTypes: [DataType]) {
         self.memberTypes = memberTypes
@@ -44,15 +46,20 @@ final class RowDistinctCountState: AggregateState {
         var groups = [Int64](repeating: 0, count: n)
         for i in 0..<n { groups[i] = Int64(ids[i]) }
         insert([Column(type: .integer, ints: groups)] + members, count: n)
+        if canSpill && MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
     }
 
-    private func insert(_ keys: [Column], count n: Int) {
+    func insert(_ keys: [Column], count n: Int) {
         if scratch.count < n { scratch = [Int32](repeating: 0, count: n) }
         scratch.withUnsafeMutableBufferPointer { table.findOrInsert(keys, rowCount: n, into: $0) }
     }
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! RowDistinctCountState
+        if !spills.isEmpty || !o.spills.isEmpty {
+            try mergeSpilled(o, mapping: mapping)
+            return
+        }
         let n = o.table.count
         if n == 0 { return }
         var keys = o.table.keyColumns()
@@ -61,6 +68,7 @@ final class RowDistinctCountState: AggregateState {
     }
 
     func finalize(groups: Int) throws -> Column {
+        if !spills.isEmpty { return try finalizeSpilled(groups: groups) }
         var counts = [Int64](repeating: 0, count: groups)
         let n = table.count
         if n > 0 {
