@@ -18,15 +18,15 @@ import Testing
         let fn = try #require(AggregateRegistry.resolve("count", .bigint))
         let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
         let half = groups.count / 2
-        groups.withUnsafeBufferPointer {
-            st.update(
+        try groups.withUnsafeBufferPointer {
+            try st.update(
                 Column(type: .bigint, ints: Array(values[..<half])), ids: UnsafeBufferPointer(rebasing: $0[..<half]),
                 count: half)
         }
         st.spill()
         let rest = Array(groups[half...])
-        rest.withUnsafeBufferPointer {
-            st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
+        try rest.withUnsafeBufferPointer {
+            try st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
         }
         let packed = st.packedDistinctPairs()
         #expect((packed != nil) == packs)
@@ -97,7 +97,7 @@ import Testing
             for (b, (gs, ss)) in batches(thread: t, rows: rows, batch: 4096).enumerated() {
                 let col = b % 2 == 0 ? Column(strings: ss) : Column(flatStrings: ss)
                 #expect((col.dictionary != nil) == (b % 2 == 0))
-                gs.withUnsafeBufferPointer { st.update(col, ids: $0, count: gs.count) }
+                try gs.withUnsafeBufferPointer { try st.update(col, ids: $0, count: gs.count) }
                 for (g, s) in zip(gs, ss) { if let s { model[(g + Int32(t)) % 5, default: []].insert(s) } }
             }
             states.append(st)

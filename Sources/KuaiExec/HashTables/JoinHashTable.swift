@@ -43,6 +43,7 @@ public final class JoinHashTable: @unchecked Sendable {
             throw KuaiError(.execution, "join build side of \(count) rows is too large")
         }
         for k in keys { try requireNarrow(columns[k], "a join key") }
+        try MemoryGuard.admit(count * 12)  // bucket offsets and row lists (4 bytes each per row, about)
         self.columns = columns
         self.rowCount = count
         self.keys = keys

@@ -170,7 +170,19 @@ public func materializeColumns(_ op: PhysicalOperator) throws -> (columns: [Colu
         collector.append(b)
     }
     let n = collector.count
+    // take() concatenates each column's chunks into one new allocation per column
+    try MemoryGuard.admit(n * op.schema.reduce(0) { $0 + materializedRowBytes($1.type) })
     return (collector.take(), n)
+}
+
+/// Approximate bytes per row of a contiguous column of type `t` (value and validity byte), for
+/// `MemoryGuard.admit` before a materialisation: 16 for VARCHAR views and 128-bit values, else 8.
+func materializedRowBytes(_ t: DataType) -> Int {
+    switch t {
+    case .varchar, .hugeint, .interval: return 17
+    case .decimal(let p, _) where p > 18: return 17
+    default: return 9
+    }
 }
 
 /// Pulls every batch of `op` into a `MemoryTable` (CTE results that several readers scan).
