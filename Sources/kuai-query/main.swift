@@ -233,6 +233,12 @@ guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString
 SpillDirectory.configure(
     command.tempDirectory ?? String(storePath.reversed().drop(while: { $0 == "/" }).reversed()) + ".tmp")
 
+// $KUAI_SPILL_TEST_BYTES (tests only): spilling operators spill once their state holds more than
+// this many bytes, whatever the memory limit, so that small data takes the spill path.
+if let v = getenv("KUAI_SPILL_TEST_BYTES").flatMap({ Int(String(cString: $0)) }), v > 0 {
+    MemoryGuard.testSpillBytes = v
+}
+
 /// Seconds before the progress bar appears: 2 (DuckDB's wait), or $KUAI_PROGRESS_DELAY_MS.
 func progressDelay() -> Double {
     guard let v = getenv("KUAI_PROGRESS_DELAY_MS").flatMap({ Int(String(cString: $0)) }) else { return 2 }

@@ -1,6 +1,7 @@
 import Foundation
 import KuaiCore
 import KuaiPlan
+import KuaiTestSupport
 import Testing
 
 @testable import KuaiExec
@@ -124,4 +125,44 @@ private func spilledResult(
     #expect(try spill.read(partition: PartitionedSpill.partitionCount - 1) == record)
     #expect(try spill.read(partition: PartitionedSpill.partitionCount / 2) == record)
     #expect(try spill.read(partition: 1).isEmpty)
+}
+
+/// kuai-query with every distinct state forced to spill after each batch ($KUAI_SPILL_TEST_BYTES)
+/// gives DuckDB 2.0.1's answer (the same rows as above, made by range()) and leaves no
+/// kuai_temp_PID folder behind; with --temp-directory naming a plain file the spill fails with an
+/// error naming the option (which shows that the spill path was taken).
+@Test func forcedSpillsThroughTheCLIGiveDuckDBsAnswer() throws {
+    let sql = """
+        SELECT g, count(DISTINCT s) AS ds, sum(DISTINCT a) AS sa, count(DISTINCT (a, s)) AS das FROM (
+          SELECT i % 7 AS g, CASE WHEN i % 97 = 0 THEN NULL ELSE (i * 7919) % 3001 END AS a,
+            CASE WHEN i % 50 = 0 THEN NULL ELSE 'user-' || ((i * 31) % 2003)
+              || CASE WHEN i % 2 = 0 THEN '-with-a-long-tail' ELSE '' END END AS s
+          FROM range(20000) t(i)) GROUP BY g ORDER BY g
+        """
+    let tmp = TempDir(prefix: "kuai-spill-cli")
+    defer { tmp.cleanup() }
+    let folder = tmp.sub("spill")
+    try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let store = try TerminalStore.store()
+    let env = ["KUAI_SPILL_TEST_BYTES": "1"]
+    let r = try runTool(.query, ["--store", store, "--format", "csv", "--temp-directory", folder, sql], env: env)
+    #expect(
+        r.status == 0
+            && r.out == """
+                g,ds,sa,das
+                0,2800,4241369,2858
+                1,2800,4240829,2857
+                2,2800,4240597,2857
+                3,2800,4240365,2857
+                4,2800,4242404,2857
+                5,2800,4242059,2857
+                6,2800,4238713,2857
+
+                """,
+        "\(r)")
+    #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty)
+    let plainFile = tmp.sub("not-a-folder")
+    _ = FileManager.default.createFile(atPath: plainFile, contents: Data())
+    let bad = try runTool(.query, ["--store", store, "--temp-directory", plainFile, sql], env: env)
+    #expect(bad.status != 0 && bad.err.contains("--temp-directory"), "\(bad)")
 }
