@@ -97,7 +97,10 @@ public final class QueryEngine {
     /// - Throws: as `execute(_:)`; `KuaiError.usage` for CREATE, DROP, ALTER, INSERT and COPY.
     func execute(statement stmt: Statement) throws -> QueryResult {
         MemoryGuard.setLimit(options.memoryLimitBytes)
-        defer { MemoryGuard.setLimit(0) }
+        defer {
+            MemoryGuard.setLimit(0)
+            SpillDirectory.finish()
+        }
         switch stmt {
         case .select:
             var fields: Schema = []
@@ -159,7 +162,10 @@ public final class QueryEngine {
     ///   - batch: called with each non-empty batch, in order.
     public func execute(_ sql: String, schema: (Schema) throws -> Void, batch: (Batch) throws -> Void) throws {
         MemoryGuard.setLimit(options.memoryLimitBytes)
-        defer { MemoryGuard.setLimit(0) }
+        defer {
+            MemoryGuard.setLimit(0)
+            SpillDirectory.finish()
+        }
         try execute(sql, statement: try Parser.parse(sql), schema: schema, batch: batch)
     }
 

@@ -57,7 +57,10 @@ public final class ResultRows {
     public func next() throws -> Batch? {
         guard let p = pull else { return nil }
         MemoryGuard.setLimit(memoryLimitBytes)
-        defer { MemoryGuard.setLimit(0) }
+        defer {
+            MemoryGuard.setLimit(0)
+            SpillDirectory.finish()
+        }
         while true {
             guard let b = try p() else {
                 pull = nil
@@ -225,7 +228,10 @@ extension QueryEngine {
         adapt: ((LogicalPlan, [ScopeColumn]) throws -> (LogicalPlan, [ScopeColumn]))? = nil
     ) throws -> ResultRows {
         MemoryGuard.setLimit(options.memoryLimitBytes)
-        defer { MemoryGuard.setLimit(0) }
+        defer {
+            MemoryGuard.setLimit(0)
+            SpillDirectory.finish()
+        }
         let shared = SharedResults()
         var (plan, cols) = try bind(query, shared)
         if let adapt { (plan, cols) = try adapt(plan, cols) }

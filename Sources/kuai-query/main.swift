@@ -66,6 +66,13 @@ struct KuaiQuery: ParsableCommand {
     var memoryLimit: String?
 
     @Option(
+        name: .customLong("temp-directory"),
+        help: ArgumentHelp(
+            "Folder for the spill files of queries that need more than the memory limit (default: STORE.tmp beside the store; removed afterwards).",
+            valueName: "DIR"))
+    var tempDirectory: String?
+
+    @Option(
         name: .customShort("f"), help: ArgumentHelp("Run the statements of FILE (separated by ';').", valueName: "FILE")
     )
     var file: String?
@@ -140,10 +147,15 @@ StandardStreams.protectClosedDescriptors()
 #endif
 
 let argumentCheck = ArgumentCheck(
-    valueOptions: ["--store", "--format", "--max-rows", "--max-width", "--memory-limit", "-f", "-c", "--threads"],
+    valueOptions: [
+        "--store", "--format", "--max-rows", "--max-width", "--memory-limit", "--temp-directory", "-f", "-c",
+        "--threads",
+    ],
     numericOptions: ["--max-rows", "--max-width", "--threads"],
     longOptions: [
-        "--store", "--format", "--max-rows", "--max-width", "--no-header", "--memory-limit", "--threads", "--timer",
+        "--store", "--format", "--max-rows", "--max-width", "--no-header", "--memory-limit", "--temp-directory",
+        "--threads",
+        "--timer",
         "--version", "--help",
     ],
     formats: OutputFormat.allCases.map(\.rawValue))
@@ -216,6 +228,15 @@ if let m = command.memoryLimit {
 
 guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString: $0) }), !storePath.isEmpty else {
     fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
+}
+// Spill files: --temp-directory, else STORE.tmp beside the store (DuckDB's `database.tmp`).
+SpillDirectory.configure(
+    command.tempDirectory ?? String(storePath.reversed().drop(while: { $0 == "/" }).reversed()) + ".tmp")
+
+// $KUAI_SPILL_TEST_BYTES (tests only): spilling operators spill once their state holds more than
+// this many bytes, whatever the memory limit, so that small data takes the spill path.
+if let v = getenv("KUAI_SPILL_TEST_BYTES").flatMap({ Int(String(cString: $0)) }), v > 0 {
+    MemoryGuard.testSpillBytes = v
 }
 
 /// Seconds before the progress bar appears: 2 (DuckDB's wait), or $KUAI_PROGRESS_DELAY_MS.

@@ -16,23 +16,23 @@ import Testing
 
     func check(_ groups: [Int32], _ values: [Int64], packs: Bool) throws {
         let fn = try #require(AggregateRegistry.resolve("count", .bigint))
-        func spilledState() -> DistinctState {
+        func spilledState() throws -> DistinctState {
             let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
             let half = groups.count / 2
-            groups.withUnsafeBufferPointer {
-                st.update(
+            try groups.withUnsafeBufferPointer {
+                try st.update(
                     Column(type: .bigint, ints: Array(values[..<half])),
                     ids: UnsafeBufferPointer(rebasing: $0[..<half]), count: half)
             }
             st.spill()
             let rest = Array(groups[half...])
-            rest.withUnsafeBufferPointer {
-                st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
+            try rest.withUnsafeBufferPointer {
+                try st.update(Column(type: .bigint, ints: Array(values[half...])), ids: $0, count: rest.count)
             }
             return st
         }
-        let st = spilledState()
-        let probe = spilledState()
+        let st = try spilledState()
+        let probe = try spilledState()
         let packed = probe.packedDistinctPairs([(probe, nil)], groups: Int(groups.max()!) + 1)
         #expect((packed != nil) == packs)
         if let (g, v) = packed {
@@ -102,7 +102,7 @@ import Testing
             for (b, (gs, ss)) in batches(thread: t, rows: rows, batch: 4096).enumerated() {
                 let col = b % 2 == 0 ? Column(strings: ss) : Column(flatStrings: ss)
                 #expect((col.dictionary != nil) == (b % 2 == 0))
-                gs.withUnsafeBufferPointer { st.update(col, ids: $0, count: gs.count) }
+                try gs.withUnsafeBufferPointer { try st.update(col, ids: $0, count: gs.count) }
                 for (g, s) in zip(gs, ss) { if let s { model[(g + Int32(t)) % 5, default: []].insert(s) } }
             }
             states.append(st)
@@ -139,7 +139,7 @@ import Testing
             let gs = (0..<rows).map { _ in Int32(rng.next() % 9) }
             let vs = (0..<rows).map { _ in Int64(rng.next() % 200_000) - 100_000 }
             if t == 0 { st.spill() }
-            gs.withUnsafeBufferPointer { st.update(Column(type: .bigint, ints: vs), ids: $0, count: rows) }
+            try gs.withUnsafeBufferPointer { try st.update(Column(type: .bigint, ints: vs), ids: $0, count: rows) }
             // Thread t's local group g is global group (g + t) % 9.
             for (g, v) in zip(gs, vs) { model[(g + Int32(t)) % 9, default: []].insert(v) }
             let mapping = (0..<9).map { Int32(($0 + t) % 9) }

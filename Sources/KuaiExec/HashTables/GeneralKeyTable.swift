@@ -143,6 +143,7 @@ final class GeneralKeyTable: GroupKeyTable {
 
     private func grow() {
         let newCapacity = capacity * 2
+        MemoryGuard.noteAllocation(newCapacity * 8)
         let newSlots = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity)
         newSlots.initialize(repeating: 0, count: newCapacity)
         let mask = newCapacity - 1

@@ -183,6 +183,7 @@ final class IntKeyTable: GroupKeyTable {
     private func growHashed(toHold groups: Int) {
         var h = hashed ?? HashedSlots(capacity: 1024)
         while groups * 2 > h.capacity {
+            MemoryGuard.noteAllocation(h.capacity * 32)
             let bigger = HashedSlots(capacity: h.capacity * 2)
             for s in 0..<h.capacity where h.group(s) != 0 {
                 bigger.set(bigger.slot(h.key(s)), h.key(s), h.group(s) - 1)
@@ -245,6 +246,7 @@ struct DirectSlots: IntKeySlots {
     init(base: Int64, size: Int) {
         self.base = base
         self.size = size
+        MemoryGuard.noteAllocation(size * 4)
         array = .allocate(capacity: size)
         array.initialize(repeating: 0, count: size)
     }

@@ -123,6 +123,7 @@ public final class JoinHashTable: @unchecked Sendable {
     /// For a dense key without repeats: the build row of each bucket (key - lo), -1 where none.
     /// nil when some key repeats.
     private static func uniqueDenseRows(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> [Int32]? {
+        MemoryGuard.noteAllocation(4 * (Int(span.hi - span.lo) + 1))
         var u = [Int32](repeating: -1, count: Int(span.hi - span.lo) + 1)
         var duplicate = false
         col.ints.withUnsafeBufferPointer { x in
@@ -145,6 +146,7 @@ public final class JoinHashTable: @unchecked Sendable {
 
     /// The bucket of each build row of a dense key: key - lo (-1 for a NULL key).
     private static func denseBuckets(_ col: Column, _ count: Int, _ lo: Int64) -> [Int32] {
+        MemoryGuard.noteAllocation(4 * count)
         var ids = [Int32](repeating: -1, count: count)
         col.ints.withUnsafeBufferPointer { x in
             col.validity.withUnsafeBufferPointerOrNil { v in
@@ -166,6 +168,7 @@ public final class JoinHashTable: @unchecked Sendable {
     ) {
         let t = makeGroupKeyTable(keyTypes: keyTypes)
         t.reserve(count)
+        MemoryGuard.noteAllocation(4 * count)
         var ids = [Int32](repeating: -1, count: count)
         let chunk = 65536
         ids.withUnsafeMutableBufferPointer { idp in
@@ -188,6 +191,7 @@ public final class JoinHashTable: @unchecked Sendable {
     /// `rows[offsets[b]..<offsets[b + 1]]` in build order, and whether no bucket has two rows.
     private static func groupRows(_ ids: [Int32], _ buckets: Int) -> (offsets: [Int32], rows: [Int32], unique: Bool) {
         let count = ids.count
+        MemoryGuard.noteAllocation(4 * (buckets + 1 + count))  // offsets, then the row lists
         var offsets = [Int32](repeating: 0, count: buckets + 1)
         var placed = 0
         var isUnique = true
@@ -222,6 +226,7 @@ public final class JoinHashTable: @unchecked Sendable {
 
     /// The only build row of each bucket (-1 for an empty bucket) of a CSR without repeats.
     private static func singleRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
+        MemoryGuard.noteAllocation(4 * buckets)
         var u = [Int32](repeating: -1, count: buckets)
         offsets.withUnsafeBufferPointer { off in
             rows.withUnsafeBufferPointer { r in

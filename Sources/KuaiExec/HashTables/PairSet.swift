@@ -31,6 +31,7 @@ final class PairSet {
         let oldG = groups
         let oldCap = capacity
         capacity *= 2
+        MemoryGuard.noteAllocation(capacity * 12)
         values = .allocate(capacity: capacity)
         groups = .allocate(capacity: capacity)
         groups.initialize(repeating: -1, count: capacity)

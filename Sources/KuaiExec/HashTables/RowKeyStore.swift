@@ -22,6 +22,7 @@ final class RowKeyStore {
     func reserve(_ groups: Int, used: Int) {
         if groups <= capacity { return }
         let newCapacity = max(groups, capacity * 2, 256)
+        MemoryGuard.noteAllocation(newCapacity * stride * 8)
         let p = UnsafeMutablePointer<UInt64>.allocate(capacity: newCapacity * stride)
         if capacity > 0 { p.moveInitialize(from: words, count: used * stride) }
         words.deallocate()

@@ -33,6 +33,10 @@ public struct ColumnBuilder {
         count += n
     }
 
+    /// True when `build()` makes a new contiguous column: more than one chunk, or one chunk of
+    /// another type (a single chunk of this type is handed back as it is).
+    var concatenates: Bool { !chunks.isEmpty && !(chunks.count == 1 && chunks[0].type == type) }
+
     /// The column built so far (`count` rows); the builder keeps its contents.
     public func build() -> Column {
         if chunks.count == 1 && chunks[0].type == type { return chunks[0] }
@@ -150,6 +154,14 @@ public struct BatchCollector {
         count += batch.count
     }
 
+    /// Approximate bytes `take()` allocates: a new contiguous column for each column collected in
+    /// more than one chunk (a single chunk is handed back as it is), `materializedRowBytes` a row.
+    public var concatenationBytes: Int {
+        var bytes = 0
+        for (b, f) in zip(builders, schema) where b.concatenates { bytes += count * materializedRowBytes(f.type) }
+        return bytes
+    }
+
     /// The columns collected (each `count` rows); empties the collector, releasing each
     /// column's chunks once it is concatenated.
     public mutating func take() -> [Column] {
@@ -170,7 +182,18 @@ public func materializeColumns(_ op: PhysicalOperator) throws -> (columns: [Colu
         collector.append(b)
     }
     let n = collector.count
+    try MemoryGuard.admit(collector.concatenationBytes)
     return (collector.take(), n)
+}
+
+/// Approximate bytes per row of a contiguous column of type `t` (value and validity byte), for
+/// `MemoryGuard.admit` before a materialisation: 16 for VARCHAR views and 128-bit values, else 8.
+func materializedRowBytes(_ t: DataType) -> Int {
+    switch t {
+    case .varchar, .hugeint, .interval: return 17
+    case .decimal(let p, _) where p > 18: return 17
+    default: return 9
+    }
 }
 
 /// Pulls every batch of `op` into a `MemoryTable` (CTE results that several readers scan).

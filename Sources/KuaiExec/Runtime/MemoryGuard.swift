@@ -6,13 +6,80 @@ import KuaiCore
 
 /// The process-wide memory limit of `--memory-limit`: operators call `check()` between batches;
 /// it reads the resident set size (/proc/self/statm) and throws
-/// `KuaiError.execution` once it exceeds the limit. 0 = no limit. `check()` also throws once the
+/// `KuaiError.execution` once it exceeds the limit. 0 = no limit. Large allocations are checked
+/// before they are made (`admit`, `noteAllocation`), and spilling operators ask `shouldSpill`
+/// whether to move their state to disk (`SpillDirectory`) before the limit is reached. `check()` also throws once the
 /// query was interrupted (QueryControl, Ctrl-C).
 public enum MemoryGuard {
     nonisolated(unsafe) private static var limitBytes = 0
 
     /// Sets the limit in bytes (0 = none).
-    public static func setLimit(_ bytes: Int) { limitBytes = bytes }
+    public static func setLimit(_ bytes: Int) {
+        limitBytes = bytes
+        overrunLock.withLock { pendingOverrun = 0 }
+    }
+
+    /// The limit in bytes (0 = none).
+    public static var limit: Int { limitBytes }
+
+    /// Spilling operators move their state to disk once the resident memory passes this fraction
+    /// of the limit (the rest is for the scans, the batches in flight and the partition being
+    /// processed).
+    nonisolated(unsafe) public static var spillFraction = 0.6
+
+    /// A state smaller than this is not worth a spill (bytes).
+    nonisolated(unsafe) public static var minimumSpillBytes = 8 << 20
+
+    /// Tests: when > 0, a spilling operator spills whenever its state holds more than this many
+    /// bytes, whatever the limit (forces spills on small data).
+    nonisolated(unsafe) public static var testSpillBytes = 0
+
+    /// True when an operator whose spillable state holds about `holding` bytes should move it to
+    /// disk now: a limit is set, the state is at least `minimumSpillBytes` and the process's
+    /// resident memory plus its pending large allocations passed `spillFraction` of the limit.
+    public static func shouldSpill(holding: Int) -> Bool {
+        if testSpillBytes > 0 { return holding > testSpillBytes }
+        if limitBytes == 0 || holding < minimumSpillBytes { return false }
+        return Double(residentBytes()) > Double(limitBytes) * spillFraction
+    }
+
+    /// Gives memory freed by a spill back to the system (glibc keeps up to 256 MiB of freed heap,
+    /// see kuai-query's mallopt), so the resident size that `shouldSpill` reads drops.
+    public static func returnFreedMemory() {
+        #if canImport(Glibc)
+            _ = mallocTrim(0)
+        #endif
+    }
+
+    /// The largest allocation (bytes) that took the process past the limit since the last check,
+    /// 0 when none (set by `noteAllocation`, thrown by the next `check()`).
+    nonisolated(unsafe) private static var pendingOverrun = 0
+    private static let overrunLock = Mutex()
+
+    /// Checks a large allocation of `bytes` before it is made (hash table growth, a materialised
+    /// column, a sort buffer), so that one allocation between two batch checks cannot pass the
+    /// limit unseen: when the resident memory plus `bytes` exceeds the limit, the next `check()`
+    /// throws the memory-limit error (callers that cannot throw go on; the query stops at its next
+    /// batch). Allocations under 1 MiB are not checked (one `pread` each would cost more).
+    public static func noteAllocation(_ bytes: Int) {
+        if limitBytes == 0 || bytes < 1 << 20 { return }
+        if residentBytes() + bytes > limitBytes { overrunLock.withLock { pendingOverrun = max(pendingOverrun, bytes) } }
+    }
+
+    /// `noteAllocation` for callers that can throw: throws the memory-limit error at once.
+    /// - Throws: `KuaiError.execution` when the resident memory plus `bytes` exceeds the limit.
+    public static func admit(_ bytes: Int) throws {
+        if limitBytes == 0 || bytes < 1 << 20 { return }
+        let rss = residentBytes()
+        if rss + bytes > limitBytes { throw overrun(rss, bytes) }
+    }
+
+    private static func overrun(_ rss: Int, _ bytes: Int) -> KuaiError {
+        KuaiError(
+            .execution,
+            "memory limit exceeded: the query holds \(binaryUnits(rss)) and needs \(binaryUnits(bytes)) more, the limit is \(binaryUnits(limitBytes)) (--memory-limit)"
+        )
+    }
 
     /// Throws when the process holds more than the limit (one `pread` of /proc/self/statm on a
     /// descriptor opened once, a few µs: callers check once per batch).
@@ -21,6 +88,12 @@ public enum MemoryGuard {
         try QueryControl.checkInterrupt()
         if limitBytes == 0 { return }
         let rss = residentBytes()
+        let bytes = overrunLock.withLock { () -> Int in
+            let b = pendingOverrun
+            pendingOverrun = 0
+            return b
+        }
+        if bytes > 0 { throw overrun(rss, bytes) }
         if rss > limitBytes {
             throw KuaiError(
                 .execution,
@@ -44,6 +117,9 @@ public enum MemoryGuard {
     }
 
     #if canImport(Glibc)
+        /// glibc's malloc_trim (not exported by the Glibc module).
+        @_silgen_name("malloc_trim") private static func mallocTrim(_ pad: Int) -> Int32
+
         /// /proc/self/statm, opened on first use and kept open (no path lookup per check).
         private static let statm: Int32 = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
         private static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))

@@ -15,18 +15,25 @@ import KuaiCore
 /// pairs too wide to pack are deduplicated partition by partition on all cores
 /// (`PartitionedKeyMerge`, strings compared by bytes), as DuckDB's radix-partitioned distinct
 /// aggregate; few pairs are inserted into this state one by one.
+///
+/// Under memory pressure (`MemoryGuard.shouldSpill`) the pairs move to radix-partitioned spill
+/// files, and `finalize` then deduplicates every state's pairs one partition at a time
+/// (DistinctSpill.swift).
 final class DistinctState: AggregateState {
     nonisolated(unsafe) static var hashLimit = 1 << 20
     let inner: AggregateState
     let type: DataType
-    let interner = StringInterner()
+    var interner = StringInterner()
     let set = PairSet()
+    /// Pairs moved to disk (this state's own file first; merged states' files with their group
+    /// mapping), read back partition by partition by `finalize`.
+    var spills: [SpilledPairs] = []
     /// Appended pairs once the set is full (may repeat).
     var rawGroups: [Int32] = []
     var rawValues: [UInt64] = []
     var spilled = false
     /// States merged into this one, with the mapping of their groups, not yet combined.
-    private var pending: [(state: DistinctState, mapping: [Int32])] = []
+    var pending: [(state: DistinctState, mapping: [Int32])] = []
 
     init(inner: AggregateState, type: DataType) {
         self.inner = inner
@@ -75,8 +82,13 @@ final class DistinctState: AggregateState {
         set.removeAll()
     }
 
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
+        addRows(input, ids: ids, count: n)
+        if MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
+    }
+
+    private func addRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         let w = words(input, count: n)
         if spilled {
             // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
@@ -141,6 +153,9 @@ final class DistinctState: AggregateState {
     }
 
     func finalize(groups: Int) throws -> Column {
+        if !spills.isEmpty || pending.contains(where: { !$0.state.spills.isEmpty }) {
+            return try finalizeSpilled(groups: groups)
+        }
         inner.resize(groups)
         let others = pending
         pending = []

@@ -26,10 +26,13 @@ extension AggregateRegistry {
 /// partition on all cores (`PartitionedKeyMerge`).
 final class RowDistinctCountState: AggregateState {
     let memberTypes: [DataType]
-    let table: any GroupKeyTable
+    var table: any GroupKeyTable
     private var scratch: [Int32] = []
+    /// Keys moved to disk under memory pressure (RowDistinctSpill.swift): this state's own file
+    /// first, merged states' files with their group mapping.
+    var spills: [SpilledPairs] = []
     /// States merged into this one, with the mapping of their groups, not yet combined.
-    private var pending: [(state: RowDistinctCountState, mapping: [Int32])] = []
+    var pending: [(state: RowDistinctCountState, mapping: [Int32])] = []
 
     init(memberTypes: [DataType]) {
         self.memberTypes = memberTypes
@@ -48,16 +51,17 @@ final class RowDistinctCountState: AggregateState {
         var groups = [Int64](repeating: 0, count: n)
         for i in 0..<n { groups[i] = Int64(ids[i]) }
         insert([Column(type: .integer, ints: groups)] + members, count: n)
+        if canSpill && MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
     }
 
-    private func insert(_ keys: [Column], count n: Int) {
+    func insert(_ keys: [Column], count n: Int) {
         if scratch.count < n { scratch = [Int32](repeating: 0, count: n) }
         scratch.withUnsafeMutableBufferPointer { table.findOrInsert(keys, rowCount: n, into: $0) }
     }
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! RowDistinctCountState
-        if o.table.count > 0 { pending.append((o, Array(mapping))) }
+        if o.table.count > 0 || !o.spills.isEmpty { pending.append((o, Array(mapping))) }
     }
 
     /// The table's keys, the group column mapped through `mapping` when given.
@@ -70,6 +74,9 @@ final class RowDistinctCountState: AggregateState {
     }
 
     func finalize(groups: Int) throws -> Column {
+        if !spills.isEmpty || pending.contains(where: { !$0.state.spills.isEmpty }) {
+            return try finalizeSpilled(groups: groups)
+        }
         var counts = [Int64](repeating: 0, count: groups)
         let others = pending
         pending = []

@@ -1,0 +1,129 @@
+import KuaiCore
+
+/// Distinct (group, value) pairs of a `DistinctState` moved to disk. Each record is the group id
+/// (Int32) followed by the value: its 64-bit word, or for VARCHAR its length-prefixed UTF-8 bytes.
+/// Records are partitioned by a hash of the value alone, so every copy of a value lands in the
+/// same partition whatever its group id; `mapping` turns the record's group ids into the owning
+/// state's (nil = the owner's own ids).
+struct SpilledPairs {
+    let file: PartitionedSpill
+    var mapping: [Int32]?
+}
+
+extension DistinctState {
+    /// Approximate bytes held in memory: the set's slots, the appended arrays, the interned strings.
+    var heldBytes: Int {
+        self.set.count * 24 + rawGroups.capacity * 4 + rawValues.capacity * 8
+            + (type == .varchar ? interner.target.count * 48 : 0)
+    }
+
+    /// Moves every pair held in memory to this state's own spill file (made on first use) and
+    /// empties the set, the appended arrays and the string interner.
+    /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
+    func spillToDisk() throws {
+        if set.count == 0 && rawGroups.isEmpty { return }
+        let file: PartitionedSpill
+        if let own = spills.first(where: { $0.mapping == nil }) {
+            file = own.file
+        } else {
+            file = try PartitionedSpill()
+            spills.append(SpilledPairs(file: file, mapping: nil))
+        }
+        var record = SpillRecord()
+        var failure: Error?
+        let strings = type == .varchar ? interner.target : nil
+        forEachPair { g, v in
+            guard failure == nil else { return }
+            record.reset()
+            record.append(g)
+            let hash: UInt64
+            if let strings {
+                let view = strings.view(Int32(truncatingIfNeeded: v))
+                hash = view.hashValue64
+                view.withBytes { record.append(string: $0) }
+            } else {
+                hash = ByteHash.mix(v, 0x5350_494C)
+                record.append(v)
+            }
+            do { try record.bytes.withUnsafeBytes { try file.append($0, hash: hash) } } catch { failure = error }
+        }
+        if let failure { throw failure }
+        set.removeAll()
+        rawGroups = []
+        rawValues = []
+        spilled = false
+        if type == .varchar { interner = StringInterner() }
+        MemoryGuard.returnFreedMemory()
+    }
+
+    /// The deferred merge when some state spilled: every pending state's pairs go to disk too and
+    /// its files join this state's, their group ids mapped through the pending mapping.
+    func absorbPendingSpilled() throws {
+        let others = pending
+        pending = []
+        for (o, mapping) in others {
+            try o.spillToDisk()
+            for s in o.spills {
+                let m = s.mapping.map { $0.map { mapping[Int($0)] } } ?? mapping
+                spills.append(SpilledPairs(file: s.file, mapping: m))
+            }
+            o.spills = []
+        }
+    }
+
+    /// `finalize` after a spill: the pairs still in memory (this state's and the pending states') go to disk, then each partition in turn
+    /// is read from every file, made distinct in a fresh set and fed to the wrapped aggregate.
+    /// Memory: one partition's distinct pairs (about 1/`PartitionedSpill.partitionCount` of all).
+    func finalizeSpilled(groups: Int) throws -> Column {
+        try spillToDisk()
+        try absorbPendingSpilled()
+        inner.resize(groups)
+        for p in 0..<PartitionedSpill.partitionCount {
+            try QueryControl.checkInterrupt()
+            let part = PairSet()
+            let dictionary = StringDictionary()
+            for s in spills {
+                let bytes = try s.file.read(partition: p)
+                bytes.withUnsafeBytes { raw in
+                    var reader = SpillReader(bytes: raw)
+                    while !reader.atEnd {
+                        let g = reader.read(Int32.self)
+                        let group = s.mapping.map { $0[Int(g)] } ?? g
+                        let value: UInt64
+                        if type == .varchar {
+                            let b = reader.readString()
+                            let code = dictionary.intern(
+                                StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
+                            value = UInt64(UInt32(bitPattern: code))
+                        } else {
+                            value = reader.read(UInt64.self)
+                        }
+                        part.insert(group: group, value: value)
+                    }
+                }
+            }
+            if part.count > 0 { try feedInner(part, dictionary: dictionary) }
+        }
+        spills = []
+        return try inner.finalize(groups: groups)
+    }
+
+    /// Feeds one partition's distinct pairs to the wrapped aggregate.
+    private func feedInner(_ part: PairSet, dictionary: StringDictionary) throws {
+        var ids: [Int32] = []
+        var values: [UInt64] = []
+        ids.reserveCapacity(part.count)
+        values.reserveCapacity(part.count)
+        part.forEachEntry { g, v in
+            ids.append(g)
+            values.append(v)
+        }
+        let col: Column
+        switch type {
+        case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
+        case .varchar: col = Column(codes: values.map { Int32(truncatingIfNeeded: $0) }, dictionary: dictionary)
+        default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
+        }
+        try ids.withUnsafeBufferPointer { try inner.update(col, order: [col], ids: $0, count: col.count) }
+    }
+}
