@@ -19,6 +19,7 @@ func setUp() {
     let env = ProcessInfo.processInfo.environment
     let dir = NSTemporaryDirectory() + "kuai-colfuzz-\(getpid())"
     try? FileManager.default.removeItem(atPath: dir)
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
     store = dir + "/store"
     let csvs = env["KUAI_FUZZ_CSV_DIR"] ?? "Tests/Fixtures/seed-sample"
     do {
