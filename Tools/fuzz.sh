@@ -7,61 +7,89 @@
 #   Tools/fuzz.sh [N=20000] [SEED=random]
 #   KUAI_SCRATCH=.build-x Tools/fuzz.sh 5000 7      # another build folder
 #
-# Optional libFuzzer run of the SQL parser (outside the package; needs nothing but the toolchain):
-#   Tools/fuzz.sh --libfuzzer [SECONDS=300]
-set -euo pipefail
-cd "$(dirname "$0")/.."
-SCRATCH=${KUAI_SCRATCH:-.build}
-
+# Coverage-guided runs with libFuzzer (outside the package: a generated package in .build-fuzz/ links
+# the engine's sources and the harnesses of Tools/Fuzz/, built with -sanitize=fuzzer,address):
+#   Tools/fuzz.sh --libfuzzer NAME [RUNS=1000000] [libFuzzer flags...]
+#   NAME: sql (lexer + parser + printer), csv (CSV reader, type inference), colfile (column
+#   files and manifest, built with -D KUAI_FUZZING: checksums do not stop mutated bytes), parquet
+#   (footer Thrift, pages, decompression), or all (each in turn, the short fixed run: RUNS=20000).
+# One core each; the last lines of libFuzzer's output (executions, cov/ft, crashes) are printed (all of it
+# in .build-fuzz/NAME.log), a crash input is kept in .build-fuzz/crashes/NAME/. Seeds come from the test
+# fixtures (Tests/Fixtures, the corpus .slt files); the corpus grows in .build-fuzz/corpus/NAME/ (delete it to start afresh).
 if [ "${1:-}" = "--libfuzzer" ]; then
-    secs=${2:-300}
-    dir=$(mktemp -d "${TMPDIR:-/tmp}/kuai-libfuzz-XXXXXX")
+    name=${2:-sql}
+    if [ "$name" = "all" ]; then
+        for n in sql csv colfile parquet; do "$0" --libfuzzer "$n" "${3:-20000}" -seed=1; done
+        exit 0
+    fi
+    runs=${3:-1000000}
+    shift $(($# < 3 ? $# : 3))
     root=$(pwd)
-    mkdir -p "$dir/Sources/SQLFuzz" "$dir/corpus"
-    ln -s "$root/Sources/KuaiCore" "$dir/Sources/KuaiCore"
-    ln -s "$root/Sources/KuaiSQL" "$dir/Sources/KuaiSQL"
-    cat > "$dir/Package.swift" <<'EOF'
-// swift-tools-version:6.0
-import PackageDescription
-let package = Package(name: "kuailibfuzz", targets: [
-    .target(name: "KuaiCore"),
-    .target(name: "KuaiSQL", dependencies: ["KuaiCore"]),
-    .executableTarget(name: "SQLFuzz", dependencies: ["KuaiCore", "KuaiSQL"], swiftSettings: [.unsafeFlags(["-parse-as-library"])]),
-])
-EOF
-    cat > "$dir/Sources/SQLFuzz/main.swift" <<'EOF'
-import KuaiCore
-import KuaiSQL
-
-/// libFuzzer entry point: the bytes as SQL (lossy UTF-8); a KuaiError is fine, a trap is a bug.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
-    let sql = String(decoding: UnsafeBufferPointer(start: data, count: size), as: UTF8.self)
-    if let stmt = try? Parser.parse(sql) { _ = "\(stmt)" }
-    return 0
-}
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ cb: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
-
-/// SwiftPM links executables with `main` = `<module>_main`: hand control to libFuzzer's driver.
-@_cdecl("SQLFuzz_main")
-func sqlFuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var c = argc
-    var v = argv
-    return LLVMFuzzerRunDriver(&c, &v) { data, size in fuzz(data, size) }
-}
-EOF
-    # Seed corpus: the SQL of every corpus record.
-    awk -v out="$dir/corpus" '
-        /^(query|error) [a-z]+$/ { n++; f = sprintf("%s/q%04d.sql", out, n); insql = 1; next }
-        /^----/ || /^$/ { insql = 0; next }
-        insql { print > f }
-    ' Tests/KuaiEndToEndTests/Corpus/*.slt
-    (cd "$dir" && swift build -c debug -Xswiftc -sanitize=fuzzer)
-    "$dir/.build/debug/SQLFuzz" "$dir/corpus" -max_total_time="$secs" -max_len=2048 -print_final_stats=1 2>&1 | grep -E "^#|stat::|ERROR|crash" | tail -15
-    echo "libFuzzer work folder: $dir"
+    dir=$root/.build-fuzz
+    mkdir -p "$dir/Sources"
+    for t in KuaiCore KuaiSQL KuaiFormat KuaiParquet KuaiIngest CLZ4 CZstd CSnappy CZlib; do
+        ln -sfn "$root/Sources/$t" "$dir/Sources/$t"
+    done
+    for h in SQLFuzz CSVFuzz ColumnFileFuzz ParquetFuzz; do
+        mkdir -p "$dir/Sources/$h"
+        cp "Tools/Fuzz/$h.swift" "$dir/Sources/$h/Harness.swift"
+        sed "s/HARNESS_main/${h}_main/" Tools/Fuzz/Driver.swift > "$dir/Sources/$h/Driver.swift"
+    done
+    cp Tools/Fuzz/Package.swift.in "$dir/Package.swift"
+    (cd "$dir" && swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -DKUAI_FUZZING 2>&1 |
+        grep -E "error:|Compiling|Build" | tail -3)
+    corpus=$dir/corpus/$name
+    seeds=$dir/seeds/$name
+    crashes=$dir/crashes/$name
+    rm -rf "$seeds"
+    mkdir -p "$corpus" "$seeds" "$crashes"
+    case $name in
+    sql)
+        exe=SQLFuzz maxlen=4096
+        awk -v out="$seeds" '
+            /^(query|error|statement) [a-z]+/ { n++; f = sprintf("%s/q%04d.sql", out, n); insql = 1; next }
+            /^----/ || /^$/ { insql = 0; next }
+            insql { print > f }
+        ' Tests/KuaiEndToEndTests/Corpus/*.slt
+        ;;
+    csv)
+        # The first byte selects the table (8 + index: a KuaiLive table; 0: a new table with inferred
+        # types) and the chunking (see Tools/Fuzz/CSVFuzz.swift).
+        exe=CSVFuzz maxlen=8192
+        i=0
+        for f in Tests/Fixtures/seed-sample/*.csv Tests/Fixtures/edge/*.csv Tests/Fixtures/sniff/*; do
+            [ -f "$f" ] || continue
+            t=$(basename "$f" .csv)
+            k=0
+            for x in click comment gift like negative room streamer user; do
+                [ "$x" = "$t" ] && break
+                k=$((k + 1))
+            done
+            i=$((i + 1))
+            [ $k -lt 8 ] && printf "\\$(printf %03o $((8 + k)))" | cat - "$f" > "$seeds/s$i-known"
+            printf '\000' | cat - "$f" > "$seeds/s$i-new"
+            printf '\160' | cat - "$f" > "$seeds/s$i-small"
+        done
+        ;;
+    colfile)
+        exe=ColumnFileFuzz maxlen=65536
+        KUAI_FUZZ_SEEDS=$seeds "$dir/.build/debug/$exe" > /dev/null
+        ;;
+    parquet)
+        exe=ParquetFuzz maxlen=32768
+        cp Tests/Fixtures/parquet/*.parquet "$seeds/"
+        ;;
+    *)
+        echo "unknown harness $name (sql, csv, colfile, parquet, all)" >&2
+        exit 2
+        ;;
+    esac
+    echo "== libFuzzer $name: $runs runs, $(ls "$seeds" | wc -l) seeds"
+    ASAN_OPTIONS=detect_leaks=0 "$dir/.build/debug/$exe" "$corpus" "$seeds" -runs="$runs" -max_len=$maxlen \
+        -rss_limit_mb=4096 -timeout=20 -print_final_stats=1 -artifact_prefix="$crashes/" "$@" 2>&1 | tee "$dir/$name.log" |
+        grep -E "^#[0-9]+[[:space:]]+(INITED|DONE)|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY|Test unit written|Fatal error|not a KuaiError" |
+        tail -12
+    echo "crash inputs: $(ls "$crashes" | wc -l) in $crashes"
     exit 0
 fi
 

@@ -118,6 +118,18 @@ final class ColumnFile: @unchecked Sendable {
         }
     }
 
+    /// True when a checksum (or another value the fuzzer cannot forge: generation, file size, the manifest's
+    /// footer checksum) disagrees with what it must equal. A fuzzing build (`-D KUAI_FUZZING`, Tools/fuzz.sh
+    /// `--libfuzzer colfile`) accepts every such value so that mutated bytes reach the footer, block and
+    /// dictionary decoders behind them; the decoders must then throw `KuaiError` or decode, never trap.
+    @inline(__always) static func differs(_ computed: UInt64, _ stored: UInt64) -> Bool {
+        #if KUAI_FUZZING
+            return false
+        #else
+            return computed != stored
+        #endif
+    }
+
     @inline(__always) static func u16(_ p: UnsafeRawPointer, _ o: Int) -> UInt16 {
         UInt16(littleEndian: p.loadUnaligned(fromByteOffset: o, as: UInt16.self))
     }
@@ -205,11 +217,11 @@ final class ColumnFile: @unchecked Sendable {
         if version < C.oldestReadableVersion {
             throw corrupt(relPath, C.headerVersionOffset, "format version \(version) is invalid")
         }
-        if XXH64.hash(p, C.headerChecksumOffset) != u64(p, C.headerChecksumOffset) {
+        if differs(XXH64.hash(p, C.headerChecksumOffset), u64(p, C.headerChecksumOffset)) {
             throw corrupt(relPath, C.headerChecksumOffset, "header checksum mismatch")
         }
         let generation = u64(p, C.headerGenerationOffset)
-        if generation != expect.generation {
+        if differs(generation, expect.generation) {
             throw GenerationMismatch(
                 file: generation, manifest: expect.generation, location: "\(relPath)@\(C.headerGenerationOffset)")
         }
@@ -224,7 +236,7 @@ final class ColumnFile: @unchecked Sendable {
                 relPath, C.headerBlockRowsOffset,
                 "column file has \(blockRows) rows per block, manifest says \(expect.blockRows)")
         }
-        if size != expect.bytes {
+        if differs(UInt64(size), UInt64(expect.bytes)) {
             throw corrupt(
                 relPath, size,
                 "column file is \(size) bytes, manifest says \(expect.bytes)"
@@ -252,8 +264,8 @@ final class ColumnFile: @unchecked Sendable {
         let fo = Int(footerOffset)
         let fl = Int(footerLength)
         let footerSum = XXH64.hash(p + fo, fl)
-        if footerSum != u64(p, tail + 16) { throw corrupt(relPath, fo, "footer checksum mismatch") }
-        if footerSum != expect.footerChecksum {
+        if differs(footerSum, u64(p, tail + 16)) { throw corrupt(relPath, fo, "footer checksum mismatch") }
+        if differs(footerSum, expect.footerChecksum) {
             throw corrupt(
                 relPath, fo,
                 "footer checksum \(POSIX.hex(footerSum)) differs from the manifest's \(POSIX.hex(expect.footerChecksum)): file and manifest are not of one store"
@@ -387,7 +399,7 @@ final class ColumnFile: @unchecked Sendable {
         if let expectCount, expectCount != count {
             throw corrupt(relPath, d, "dictionary has \(count) strings, manifest says \(expectCount)")
         }
-        guard XXH64.hash(p + data, storedSize) == sum else {
+        guard !differs(XXH64.hash(p + data, storedSize), sum) else {
             throw corrupt(relPath, d + 16, "dictionary checksum mismatch")
         }
         guard rawSize >= 4 * (count + 1) else {
@@ -481,7 +493,7 @@ final class ColumnFile: @unchecked Sendable {
         }
         let payload = base + h + C.blockHeaderSize
         let headSum = XXH64.hash(base + h, C.bhChecksum)
-        if XXH64.hash(payload, e.storedSize, seed: headSum) != e.checksum {
+        if Self.differs(XXH64.hash(payload, e.storedSize, seed: headSum), e.checksum) {
             throw Self.corrupt(relPath, h, "block checksum mismatch", block: b)
         }
         let padEnd = h + C.blockHeaderSize + C.aligned(e.storedSize)

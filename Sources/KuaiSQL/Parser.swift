@@ -8,12 +8,14 @@ public enum Parser {
     public static let maxDepth = 250
 
     /// The deepest syntax tree the parser builds: recursion levels plus the operators of left-deep chains
-    /// (`a + b + c`, `UNION`, `EXCEPT`, joins). Bounds the recursion of later passes over the tree (binder,
-    /// printer); flat lists (select items, IN lists, VALUES rows) do not count, nor do runs of AND, OR and
-    /// UNION ALL, built as balanced trees (DuckDB's conjunctions and unions are n-ary). 500, not DuckDB's
-    /// max_expression_depth of 1000: the binder recurses once per level, and a debug build overflowed an
-    /// 8 MB stack between 700 and 800 terms of `a + a + ...`.
-    public static let maxTreeDepth = 500
+    /// (`a + b + c`, `UNION`, `EXCEPT`, joins). Bounds the recursion of later passes over the tree (optimizer
+    /// rewrites, structural keys); flat lists (select items, IN lists, VALUES rows) do not count, nor do runs of
+    /// AND, OR and UNION ALL, built as balanced trees (DuckDB's conjunctions and unions are n-ary). 1000, as
+    /// DuckDB's max_expression_depth: `a + a + ...` answers up to about 997 terms (DuckDB refuses 997). The binder
+    /// (`Binder.bindLeftChain`), the printer and the evaluator (`ScalarExpr.evalArithmeticChain`) walk a chain's
+    /// left spine with a loop; the optimizer's expression rewrites still recurse per level (a debug build
+    /// overflowed an 8 MB stack there near 2,000 terms).
+    public static let maxTreeDepth = 1000
 
     /// Parses one statement (a trailing `;` is allowed).
     /// - Throws: `KuaiError.syntax` whose `location` is the `SourcePosition` of the offending token

@@ -85,6 +85,29 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
         }
     }
 
+    /// A semicolon-, tab- or pipe-separated file read by read_csv or `FROM 'file.csv'` (DuckDB's sniffer
+    /// reads columns a and b) is an error saying so, not one VARCHAR column named "a;b" (issue 13).
+    @Test func otherDelimitersAreRefusedInQueries() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let s = Session(tables: [])
+        for (name, text, shown) in [
+            ("semi.csv", "a;b\n1;2\n", "';'"), ("tab.tsv", "a\tb\n1\t2\n", "tab"), ("pipe.csv", "a|b\n1|2\n", "'|'"),
+        ] {
+            let f = dir.write(name, text)
+            for sql in ["SELECT * FROM read_csv('\(f)')", "SELECT * FROM '\(f)'"] {
+                do {
+                    _ = try sessionCSV(s, sql)
+                    Issue.record("no error for \(sql)")
+                } catch let e as KuaiError {
+                    #expect(e.kind == .csv)
+                    #expect(e.location == f + ":1:1", "\(e)")
+                    #expect(e.message.contains("looks \(shown)-separated, and kuai reads comma-separated files only"))
+                }
+            }
+        }
+    }
+
     @Test func writingStatementsNeedAWritableSession() {
         let s = Session(tables: [engineTable()])
         for sql in ["CREATE TABLE u AS SELECT 1", "DROP TABLE t", "INSERT INTO t SELECT * FROM t"] {

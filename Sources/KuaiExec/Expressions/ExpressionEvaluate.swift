@@ -160,10 +160,8 @@ extension ScalarExpr {
             // 128-bit values from columns only).
             if case .hugeint(let h) = v { return .column(Column.broadcastHugeint(h, count: n, type: type)) }
             return .scalar(v)
-        case .arithmetic(let op, let a, let b):
-            let x = try a.eval(batch, dictMode: dictMode)
-            let y = try b.eval(batch, dictMode: dictMode)
-            return try Kernels.arithmetic(op, x, a.type, y, b.type, resultType: type, count: n, expr: self)
+        case .arithmetic:
+            return try evalArithmeticChain(batch, dictMode: dictMode)
         case .compare(let op, let a, let b):
             let x = try a.eval(batch, dictMode: dictMode)
             let y = try b.eval(batch, dictMode: dictMode)
@@ -229,6 +227,30 @@ extension ScalarExpr {
             }
             return try f.kernel(ops, args.map(\.type), n, self)
         }
+    }
+
+    /// `a op b` for an arithmetic node, and the arithmetic nodes of its left spine (`((a + b) - c) * d`) with a
+    /// loop instead of one recursion per node: a chain may be thousands of operators long (Parser.maxTreeDepth)
+    /// and a debug build's `eval` frames are large (it overflowed near 760 terms). A left node that `eval` would
+    /// evaluate another way (per dictionary entry or per combination of its columns) ends the spine and goes
+    /// through `eval`, so each node is evaluated exactly as before.
+    func evalArithmeticChain(_ batch: Batch, dictMode: Bool) throws -> Operand {
+        var spine: [ScalarExpr] = [self]
+        while case .arithmetic(_, let left, _) = spine[spine.count - 1].kind, case .arithmetic = left.kind,
+            dictMode || (left.singleStringColumn == nil && left.combinationColumns == nil)
+        {
+            spine.append(left)
+        }
+        guard case .arithmetic(_, let leftmost, _) = spine[spine.count - 1].kind else {
+            preconditionFailure("the spine holds arithmetic nodes only")
+        }
+        var x = try leftmost.eval(batch, dictMode: dictMode)
+        for node in spine.reversed() {
+            guard case .arithmetic(let op, let a, let b) = node.kind else { continue }
+            let y = try b.eval(batch, dictMode: dictMode)
+            x = try Kernels.arithmetic(op, x, a.type, y, b.type, resultType: node.type, count: batch.count, expr: node)
+        }
+        return x
     }
 
     /// `a || b || c ...` as one concatenation of every operand (no intermediate vectors): nested

@@ -48,6 +48,12 @@ extension Binder {
                 if plain.referencedColumns.isEmpty { return plain }
             }
         }
+        // A chain outside an aggregate query (there each sub-chain may be a GROUP BY key: node by node).
+        if ctx.aggregate == nil, case .binary(let op, .binary(let inner, _, _, _), _, _) = e, op != .and, op != .or,
+            inner != .and, inner != .or
+        {
+            return try bindLeftChain(e, ctx)
+        }
         return try bindNode(e, ctx)
     }
 

@@ -46,23 +46,53 @@ extension Binder {
         return BoundExpr(.cast(x, isTry: isTry), type: t, name: name)
     }
 
+    /// `a op b`: AND / OR (flattened into one n-ary conjunction), else `combineBinary` over the bound `a`.
     func bindBinary(
         _ op: BinaryOperator, _ a: Expr, _ b: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
     ) throws -> BoundExpr {
+        guard op == .and || op == .or else { return try combineBinary(op, try bind(a, ctx), b, pos, name, ctx) }
+        let x = try bind(a, ctx)
+        let y = try bind(b, ctx)
+        try requireBoolean(x, a, op.rawValue)
+        try requireBoolean(y, b, op.rawValue)
+        var parts: [BoundExpr] = []
+        for p in [x, y] {
+            switch (op, p.kind) {
+            case (.and, .and(let xs)), (.or, .or(let xs)): parts.append(contentsOf: xs)
+            default: parts.append(p)
+            }
+        }
+        return BoundExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name)
+    }
+
+    /// A left-deep chain of binary operators other than AND / OR (`a + b - c + ...`, `x || y || z`), bound
+    /// with a loop over its left spine instead of one recursion per operator: DuckDB answers a chain of 997
+    /// terms, and a debug build's binder frames are large (the spine's recursion through `bind`, `bindNode`
+    /// and `bindBinary` overflowed an 8 MB stack near 750 terms). Right operands are bound by recursion
+    /// (their depth is the parser's, `Parser.maxDepth`). Each node is named by its own text, as before.
+    func bindLeftChain(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
+        var spine: [Expr] = []
+        var leftmost = e
+        while case .binary(let op, let l, _, _) = leftmost, op != .and, op != .or {
+            spine.append(leftmost)
+            leftmost = l
+        }
+        var x = try bind(leftmost, ctx)
+        for node in spine.reversed() {
+            guard case .binary(let op, _, let b, let pos) = node else { continue }
+            x = try combineBinary(op, x, b, pos, node.sqlDescription, ctx)
+        }
+        return x
+    }
+
+    /// `x op b` for the comparison, IS DISTINCT FROM, `||`, bit, GLOB and arithmetic operators, with the
+    /// left operand `x` already bound.
+    func combineBinary(
+        _ op: BinaryOperator, _ x: BoundExpr, _ b: Expr, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
+    ) throws -> BoundExpr {
         switch op {
         case .and, .or:
-            let x = try bind(a, ctx)
-            let y = try bind(b, ctx)
-            try requireBoolean(x, a, op.rawValue)
-            try requireBoolean(y, b, op.rawValue)
-            var parts: [BoundExpr] = []
-            for p in [x, y] {
-                switch (op, p.kind) {
-                case (.and, .and(let xs)), (.or, .or(let xs)): parts.append(contentsOf: xs)
-                default: parts.append(p)
-                }
-            }
-            return BoundExpr(op == .and ? .and(parts) : .or(parts), type: .boolean, name: name)
+            preconditionFailure("AND / OR are bound by bindBinary")
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
             let cop: CompareOp
             switch op {
@@ -73,9 +103,9 @@ extension Binder {
             case .greater: cop = .greater
             default: cop = .greaterEqual
             }
-            return try makeCompare(cop, try bind(a, ctx), try bind(b, ctx), pos, name)
+            return try makeCompare(cop, x, try bind(b, ctx), pos, name)
         case .isDistinctFrom, .isNotDistinctFrom:
-            var x = try bind(a, ctx)
+            var x = x
             var y = try bind(b, ctx)
             if x.type != .null && y.type != .null {
                 (x, y) = try comparisonOperands(x, y, pos, name, castHint: false)
@@ -83,20 +113,17 @@ extension Binder {
             return
                 BoundExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name)
         case .concat:
-            let x = try bind(a, ctx)
             let y = try bind(b, ctx)
             // DuckDB types `x || NULL` (an untyped NULL on either side) as NULL, not VARCHAR.
             if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
             return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
         case .bitwiseAnd, .bitwiseOr, .shiftLeft, .shiftRight:
-            return try bindBitOperator(op.rawValue, try bind(a, ctx), try bind(b, ctx), pos, name)
+            return try bindBitOperator(op.rawValue, x, try bind(b, ctx), pos, name)
         case .glob:
-            let x = try bind(a, ctx)
             let y = try bind(b, ctx)
             if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
             return try bindFunction("~~~", [x, y], pos, name)
         case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
-            let x = try bind(a, ctx)
             let y = try bind(b, ctx)
             let aop: ArithmeticOp
             switch op {
