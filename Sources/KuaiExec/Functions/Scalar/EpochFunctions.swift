@@ -6,7 +6,7 @@ extension FunctionRegistry {
     static let epochFunctions: [ScalarFunction] = [
         ScalarFunction("epoch_ms", [.bigint], .timestamp) { a, _, n, e in try epochMsToTimestamp(a[0], n, e) },
         ScalarFunction("epoch_ms", [.timestamp], .bigint) { a, _, n, _ in
-            mapInt(a[0], n, .bigint) { floorDiv($0, 1000) }
+            mapInt(a[0], n, .bigint) { $0 / 1000 }  // truncated toward zero, as DuckDB 2.0.1 (-1 µs is 0 ms)
         },
         /// Fused `hour(epoch_ms(ms))`: hour of day straight from epoch milliseconds (no timestamp).
         ScalarFunction("hour_of_epoch_ms", [.bigint], .bigint) { a, _, n, e in try hourOfEpochMs(a[0], n, e) },
@@ -22,7 +22,20 @@ extension FunctionRegistry {
             rowwise(a, t, n, result: .double) { r, i in .double(Double(r[0].int(i)) / 1_000_000) }
         },
         ScalarFunction("epoch_us", [.timestamp], .bigint) { a, _, _, _ in retype(a[0], .bigint) },
-        ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in retype(a[0], .timestamp) },
+        ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in
+            // DuckDB 2.0.1: +-Int64.max are its infinite timestamps, not microseconds.
+            let infinite: (Int64) -> Bool = { $0 == Int64.max || $0 == -Int64.max }
+            switch a[0] {
+            case .scalar(.int(let v)) where infinite(v):
+                throw KuaiError(.execution, "Timestamp microseconds out of range: \(v)")
+            case .column(let c) where c.type != .null:
+                if let i = firstInvalid(c, where: { infinite(c.ints[$0]) }) {
+                    throw KuaiError(.execution, "Timestamp microseconds out of range: \(c.ints[i])")
+                }
+            default: break
+            }
+            return retype(a[0], .timestamp)
+        },
     ]
 
     static let maxEpochMs = Int64.max / 1000
