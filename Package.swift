@@ -64,6 +64,7 @@ let package = Package(
         .target(
             name: "KuaiReport",
             dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiPlan", "KuaiChart"],
+            resources: [.embedInCode("Recipes")],  // the built-in recipes, compiled into the binary
             swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-convert",

@@ -1,34 +1,36 @@
 /// Proleptic Gregorian calendar arithmetic on day numbers: days since 1970-01-01, the stored value
 /// of a DATE (DuckDB's `date_t`). The conversions are Howard Hinnant's `days_from_civil` and
 /// `civil_from_days` (https://howardhinnant.github.io/date_algorithms.html), exact for every year
-/// whose day number fits Int64 with room to spare (callers bound years to about ±290,000).
+/// whose day number fits Int64 with room to spare (callers bound years to about ±290,000). The
+/// arithmetic wraps instead of trapping, so that a kernel may run over every row of a column,
+/// NULL rows with arbitrary bits included.
 public enum CivilDate {
     /// Days since 1970-01-01 of `year`-`month`-`day` (month 1-12, day 1-31, not checked against
     /// the month's length: see `daysInMonth`). Year 0 is 1 BC, as ISO 8601 and DuckDB count.
     @inlinable
     public static func days(year: Int64, month: Int, day: Int) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
+        let y = month <= 2 ? year &- 1 : year
+        let era = (y >= 0 ? y : y &- 399) / 400
+        let yoe = y &- era &* 400
         let m = Int64(month)
-        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
+        let doy = (153 &* (m > 2 ? m &- 3 : m &+ 9) &+ 2) / 5 &+ Int64(day) &- 1
+        let doe = yoe &* 365 &+ yoe / 4 &- yoe / 100 &+ doy
+        return era &* 146_097 &+ doe &- 719_468
     }
 
     /// The calendar date (year, month 1-12, day 1-31) of `days` since 1970-01-01.
     @inlinable
     public static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let y = yoe + era * 400
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (m <= 2 ? y + 1 : y, Int(m), Int(d))
+        let z = days &+ 719_468
+        let era = (z >= 0 ? z : z &- 146_096) / 146_097
+        let doe = z &- era &* 146_097
+        let yoe = (doe &- doe / 1460 &+ doe / 36524 &- doe / 146_096) / 365
+        let y = yoe &+ era &* 400
+        let doy = doe &- (365 &* yoe &+ yoe / 4 &- yoe / 100)
+        let mp = (5 &* doy &+ 2) / 153
+        let d = doy &- (153 &* mp &+ 2) / 5 &+ 1
+        let m = mp < 10 ? mp &+ 3 : mp &- 9
+        return (m <= 2 ? y &+ 1 : y, Int(truncatingIfNeeded: m), Int(truncatingIfNeeded: d))
     }
 
     /// Days in `month` (1-12) of `year`: February has 29 in a leap year (divisible by 4, and by

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The recipes of one report: the built-in ones (Samples/recipes, embedded in the binary by
-/// Tools/embed_recipes.py as `BuiltInRecipes`) and those of `--recipes` folders.
+/// The recipes of one report: the built-in ones (Sources/KuaiReport/Recipes, compiled into the
+/// binary as `BuiltInRecipes`) and those of `--recipes` folders.
 ///
 /// Order: built-in recipes by name, then each folder's recipes by name. A folder recipe with the
 /// name of a built-in one (or of an earlier folder's) replaces it in place.

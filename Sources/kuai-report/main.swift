@@ -3,7 +3,7 @@
 //   kuai-report --store STORE -o report.html [--recipes DIR]... [--only NAME,...] [--no-builtin]
 //   kuai-report --list [--recipes DIR]...
 //
-// Runs each recipe (built-in ones from Samples/recipes, embedded at build time, then those of each
+// Runs each recipe (built-in ones from Sources/KuaiReport/Recipes, embedded at build time, then those of each
 // --recipes folder; a folder recipe with a built-in's name replaces it) through kuai's query engine
 // and writes the page. Exit codes: 0 every recipe drew its chart (or was skipped because the store
 // lacks its tables, or returned no rows); 3 the page was written but at least one recipe failed

@@ -9,7 +9,7 @@ import Testing
 /// Paths of the source tree (tests read Samples/ and the Expected answers from it).
 enum SourceTree {
     static let mini = RepoPaths.mini.path
-    static let recipes = RepoPaths.root.appendingPathComponent("Samples/recipes").path
+    static let recipes = RepoPaths.root.appendingPathComponent("Sources/KuaiReport/Recipes").path
     static let expected = RepoPaths.root.appendingPathComponent("Tests/KuaiReportTests/Expected").path
 }
 

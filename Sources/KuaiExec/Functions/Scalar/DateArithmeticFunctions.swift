@@ -5,18 +5,8 @@ import KuaiCore
 extension FunctionRegistry {
     static let dateArithmeticFunctions: [ScalarFunction] =
         [
-            ScalarFunction("make_date", [.bigint, .bigint, .bigint], .date) { a, t, n, e in
-                try rowwise(a, t, n, result: .date) { r, i in
-                    let y = r[0].int(i)
-                    let m = r[1].int(i)
-                    let d = r[2].int(i)
-                    guard y >= -290_000, y <= 290_000, m >= 1, m <= 12, d >= 1,
-                        d <= Int64(CivilDate.daysInMonth(year: y, month: Int(m)))
-                    else {
-                        throw KuaiError(.execution, "Date out of range: \(y)-\(m)-\(d) in \(e.name)")
-                    }
-                    return .int(CivilDate.days(year: y, month: Int(m), day: Int(d)))
-                }
+            ScalarFunction("make_date", [.bigint, .bigint, .bigint], .date) { a, _, n, e in
+                try DateKernels.makeDate(a, n, e)
             }
         ]
         // to_days(n) ... to_seconds(n): n units as an INTERVAL (microseconds). Checked: a wrapped

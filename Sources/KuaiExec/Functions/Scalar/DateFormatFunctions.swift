@@ -14,17 +14,7 @@ extension FunctionRegistry {
                 .string(strftime(r[0].int(i) * microsPerDay, r[1].string(i)))
             }
         },
-        ScalarFunction("strptime", [.varchar, .varchar], .timestamp) { a, t, n, e in
-            try rowwise(a, t, n, result: .timestamp) { r, i in
-                guard let v = strptime(r[0].string(i), r[1].string(i)) else {
-                    throw KuaiError(
-                        .execution,
-                        "Could not parse string \"\(r[0].string(i))\" according to format specifier \"\(r[1].string(i))\" in \(e.name)"
-                    )
-                }
-                return .int(v)
-            }
-        },
+        ScalarFunction("strptime", [.varchar, .varchar], .timestamp) { a, _, n, e in try strptimeKernel(a, n, e) },
     ]
 
     static let dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
@@ -124,10 +114,48 @@ extension FunctionRegistry {
         return out
     }
 
-    /// strptime for the numeric specifiers (%Y %m %d %H %M %S %f %y %j); nil when `s` does not match.
-    static func strptime(_ s: String, _ fmt: String) -> Int64? {
-        var str = Array(s.utf8)[...]
-        var f = Array(fmt.utf8)[...]
+    /// strptime(text, format) over VARCHAR operands in either form, read as bytes (no Swift
+    /// `String` per row), as TIMESTAMP microseconds.
+    /// - Throws: `KuaiError.execution` naming the first text that does not match its format
+    ///   (DuckDB's "Could not parse string").
+    static func strptimeKernel(_ a: [Operand], _ n: Int, _ e: ScalarExpr) throws -> Operand {
+        let text = StringArg(a[0])
+        let format = StringArg(a[1])
+        if text.isNullConstant || format.isNullConstant { return .scalar(.null) }
+        let shape = KernelShape(
+            count: n, steps: [text.step, format.step], validities: [text.validity, format.validity],
+            nullConstant: [false, false])
+        let valid = shape.validity
+        var failed = -1
+        var out = [Int64](repeating: 0, count: shape.rows)
+        withExtendedLifetime((text.owners, format.owners)) {
+            text.views.withUnsafeBufferPointer { tv in
+                format.views.withUnsafeBufferPointer { fv in
+                    for i in 0..<shape.rows where valid.map({ $0[i] != 0 }) ?? true {
+                        let v = tv[i &* text.step].withBytes { t in fv[i &* format.step].withBytes { strptime(t, $0) } }
+                        guard let v else {
+                            failed = i
+                            break
+                        }
+                        out[i] = v
+                    }
+                }
+            }
+        }
+        if failed >= 0 {
+            let t = text.views[failed &* text.step].string
+            let f = format.views[failed &* format.step].string
+            throw KuaiError(
+                .execution, "Could not parse string \"\(t)\" according to format specifier \"\(f)\" in \(e.name)")
+        }
+        return shape.result(Column(type: .timestamp, ints: out, validity: valid))
+    }
+
+    /// strptime for the numeric specifiers (%Y %m %d %H %M %S %f %y %j) and %p over UTF-8 bytes;
+    /// nil when `s` does not match `f`.
+    static func strptime(_ s: UnsafeBufferPointer<UInt8>, _ f: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var si = 0
+        var fi = 0
         var y: Int64 = 1900
         var mo = 1
         var d = 1
@@ -140,33 +168,35 @@ extension FunctionRegistry {
             var v: Int64 = 0
             var k = 0
             var neg = false
-            if str.first == UInt8(ascii: "-") && maxDigits > 4 {
+            if si < s.count && s[si] == UInt8(ascii: "-") && maxDigits > 4 {
                 neg = true
-                str = str.dropFirst()
+                si += 1
             }
-            while let c = str.first, c >= 48, c <= 57, k < maxDigits {
-                v = v * 10 + Int64(c - 48)
+            while si < s.count, s[si] >= 48, s[si] <= 57, k < maxDigits {
+                v = v * 10 + Int64(s[si] - 48)
                 k += 1
-                str = str.dropFirst()
+                si += 1
             }
             return k == 0 ? nil : (neg ? -v : v)
         }
-        while let c = f.first {
-            f = f.dropFirst()
+        while fi < f.count {
+            let c = f[fi]
+            fi += 1
             if c != UInt8(ascii: "%") {
                 if c == UInt8(ascii: " ") {
-                    while str.first == UInt8(ascii: " ") { str = str.dropFirst() }
+                    while si < s.count && s[si] == UInt8(ascii: " ") { si += 1 }
                     continue
                 }
-                guard str.first == c else { return nil }
-                str = str.dropFirst()
+                guard si < s.count && s[si] == c else { return nil }
+                si += 1
                 continue
             }
-            guard var spec = f.first else { return nil }
-            f = f.dropFirst()
-            if spec == UInt8(ascii: "-"), let nx = f.first {
-                spec = nx
-                f = f.dropFirst()
+            guard fi < f.count else { return nil }
+            var spec = f[fi]
+            fi += 1
+            if spec == UInt8(ascii: "-"), fi < f.count {
+                spec = f[fi]
+                fi += 1
             }
             switch spec {
             case UInt8(ascii: "Y"):
@@ -193,12 +223,12 @@ extension FunctionRegistry {
             case UInt8(ascii: "f"):
                 var v: Int64 = 0
                 var k = 0
-                while let c = str.first, c >= 48, c <= 57 {
+                while si < s.count, s[si] >= 48, s[si] <= 57 {
                     if k < 6 {
-                        v = v * 10 + Int64(c - 48)
+                        v = v * 10 + Int64(s[si] - 48)
                         k += 1
                     }
-                    str = str.dropFirst()
+                    si += 1
                 }
                 if k == 0 { return nil }
                 while k < 6 {
@@ -207,18 +237,20 @@ extension FunctionRegistry {
                 }
                 us = v
             case UInt8(ascii: "p"):
-                let t = String(decoding: str.prefix(2), as: UTF8.self).uppercased()
-                guard t == "AM" || t == "PM" else { return nil }
-                pm = t == "PM"
-                str = str.dropFirst(2)
+                guard s.count - si >= 2 else { return nil }
+                let a = s[si] & 0xDF
+                let b = s[si + 1] & 0xDF
+                guard (a == UInt8(ascii: "A") || a == UInt8(ascii: "P")) && b == UInt8(ascii: "M") else { return nil }
+                pm = a == UInt8(ascii: "P")
+                si += 2
             case UInt8(ascii: "%"):
-                guard str.first == UInt8(ascii: "%") else { return nil }
-                str = str.dropFirst()
+                guard si < s.count && s[si] == UInt8(ascii: "%") else { return nil }
+                si += 1
             default: return nil
             }
         }
-        guard str.isEmpty, mo >= 1, mo <= 12, d >= 1, d <= CivilDate.daysInMonth(year: y, month: mo), h < 24, mi < 60,
-            sec < 60
+        guard si == s.count, mo >= 1, mo <= 12, d >= 1, d <= CivilDate.daysInMonth(year: y, month: mo), h < 24,
+            mi < 60, sec < 60
         else { return nil }
         if let pm { h = h % 12 + (pm ? 12 : 0) }
         return CivilDate.days(year: y, month: mo, day: d) * microsPerDay + h * 3_600_000_000 + mi * 60_000_000

@@ -5,8 +5,10 @@ import KuaiCore
 extension FunctionRegistry {
     static let epochFunctions: [ScalarFunction] = [
         ScalarFunction("epoch_ms", [.bigint], .timestamp) { a, _, n, e in try epochMsToTimestamp(a[0], n, e) },
+        /// epoch_ms(TIMESTAMP): milliseconds since 1970, rounded to the nearest, halves away from
+        /// zero, as DuckDB 2.0.1 (-1,500 us is -2 ms, -1,499 us -1 ms, -1 us 0 ms).
         ScalarFunction("epoch_ms", [.timestamp], .bigint) { a, _, n, _ in
-            mapInt(a[0], n, .bigint) { $0 / 1000 }  // truncated toward zero, as DuckDB 2.0.1 (-1 µs is 0 ms)
+            mapInt(a[0], n, .bigint) { ($0 < 0 ? $0 &- 500 : $0 &+ 500) / 1000 }
         },
         /// Fused `hour(epoch_ms(ms))`: hour of day straight from epoch milliseconds (no timestamp).
         ScalarFunction("hour_of_epoch_ms", [.bigint], .bigint) { a, _, n, e in try hourOfEpochMs(a[0], n, e) },
@@ -18,9 +20,8 @@ extension FunctionRegistry {
             }
             return try hourOfEpochMsPlus(c, offset, n, e)
         },
-        ScalarFunction("epoch", [.timestamp], .double) { a, t, n, _ in
-            rowwise(a, t, n, result: .double) { r, i in .double(Double(r[0].int(i)) / 1_000_000) }
-        },
+        /// epoch(t): seconds since 1970-01-01 with the fraction, a DOUBLE.
+        ScalarFunction("epoch", [.timestamp], .double) { a, _, n, _ in mapDouble(a[0], n) { $0 / 1_000_000 } },
         ScalarFunction("epoch_us", [.timestamp], .bigint) { a, _, _, _ in retype(a[0], .bigint) },
         ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in
             // DuckDB 2.0.1: +-Int64.max are its infinite timestamps, not microseconds.

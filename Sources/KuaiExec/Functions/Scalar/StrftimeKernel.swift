@@ -1,11 +1,10 @@
 import KuaiCore
 
 /// A constant strftime format compiled once per batch into literal bytes and fields, written as
-/// bytes for every row (no Swift `String` per row). Covers the specifiers whose text depends only on
-/// the date and time fields (%Y %y %m %d %e %H %I %M %S %f %g %n %p %j %a %A %b %h %B %w %u %z %Z
-/// %% and DuckDB's `%-x` unpadded forms); a format with another one (%c %x %X %V %G %U %W) is left
-/// to `FunctionRegistry.strftime`. The text is that of `FunctionRegistry.strftime` (DuckDB 2.0.1's
-/// strftime).
+/// bytes for every row (no Swift `String` per row). Covers every specifier of
+/// `FunctionRegistry.strftime` (%Y %y %m %d %e %H %I %M %S %f %g %n %p %j %a %A %b %h %B %w %u %V
+/// %G %U %W %c %x %X %z %Z %% and DuckDB's `%-x` unpadded forms), with the same text (DuckDB
+/// 2.0.1's strftime); only a format that differs from row to row goes through that function.
 struct StrftimePattern {
     /// One field (`spec` a specifier letter) or a run of literal bytes (`spec` 0).
     struct Piece {
@@ -20,8 +19,7 @@ struct StrftimePattern {
     /// An upper bound of the bytes one row's text takes.
     private(set) var maxBytes = 0
 
-    /// nil when the format holds a specifier this writer leaves to the row-by-row function.
-    init?(_ format: String) {
+    init(_ format: String) {
         var it = Array(format.unicodeScalars)[...]
         func literal(_ s: String) {
             let bytes = Array(s.utf8)
@@ -52,13 +50,12 @@ struct StrftimePattern {
             }
             switch spec {
             case "Y", "y", "m", "d", "e", "H", "I", "M", "S", "f", "g", "n", "p", "j", "a", "A", "b", "h", "B", "w",
-                "u":
+                "u", "V", "G", "U", "W", "c", "x", "X":
                 pieces.append(Piece(spec: UInt8(spec.value), noPad: noPad, start: 0, count: 0))
-                maxBytes += 24
+                maxBytes += 48
             case "z": literal("+00")
             case "Z": break
             case "%": literal("%")
-            case "c", "x", "X", "V", "G", "U", "W": return nil
             default: literal("%" + String(spec))
             }
         }
@@ -80,11 +77,14 @@ struct StrftimePattern {
         @inline(__always) func number(_ v: Int64, _ width: Int) {
             n += TextBytes.unsigned(UInt64(v), out + n, minDigits: width)
         }
-        @inline(__always) func ascii(_ s: String, prefix: Int = Int.max) {
-            for b in s.utf8.prefix(prefix) {
-                out[n] = b
-                n += 1
-            }
+        @inline(__always) func name(_ bytes: [UInt8], prefix: Int = Int.max) {
+            let k = Swift.min(prefix, bytes.count)
+            bytes.withUnsafeBufferPointer { (out + n).update(from: $0.baseAddress!, count: k) }
+            n += k
+        }
+        @inline(__always) func weekOfYear(mondayFirst: Bool) {
+            let doy = days &- CivilDate.days(year: year, month: 1, day: 1)
+            number((doy &+ 7 &- Int64(mondayFirst ? (dow + 6) % 7 : dow)) / 7, 2)
         }
         for p in pieces {
             let two = p.noPad ? 1 : 2
@@ -97,7 +97,7 @@ struct StrftimePattern {
             case UInt8(ascii: "m"): number(Int64(month), two)
             case UInt8(ascii: "d"): number(Int64(day), two)
             case UInt8(ascii: "e"):
-                if day < 10 { ascii(" ") }
+                if day < 10 { n += TextBytes.ascii(" ", out + n) }
                 number(Int64(day), 1)
             case UInt8(ascii: "H"): number(h, two)
             case UInt8(ascii: "I"): number(h % 12 == 0 ? 12 : h % 12, two)
@@ -106,14 +106,25 @@ struct StrftimePattern {
             case UInt8(ascii: "f"): number(rem % 1_000_000, 6)
             case UInt8(ascii: "g"): number(rem % 1_000_000 / 1000, 3)
             case UInt8(ascii: "n"): number(rem % 1_000_000 * 1000, 9)
-            case UInt8(ascii: "p"): ascii(h < 12 ? "AM" : "PM")
+            case UInt8(ascii: "p"): n += TextBytes.ascii(h < 12 ? "AM" : "PM", out + n)
             case UInt8(ascii: "j"):
                 number(days - CivilDate.days(year: year, month: 1, day: 1) + 1, p.noPad ? 1 : 3)
-            case UInt8(ascii: "a"): ascii(FunctionRegistry.dayNames[dow], prefix: 3)
-            case UInt8(ascii: "A"): ascii(FunctionRegistry.dayNames[dow])
-            case UInt8(ascii: "b"), UInt8(ascii: "h"): ascii(FunctionRegistry.monthNames[month - 1], prefix: 3)
-            case UInt8(ascii: "B"): ascii(FunctionRegistry.monthNames[month - 1])
+            case UInt8(ascii: "a"): name(CalendarKernels.dayNames[dow], prefix: 3)
+            case UInt8(ascii: "A"): name(CalendarKernels.dayNames[dow])
+            case UInt8(ascii: "b"), UInt8(ascii: "h"): name(CalendarKernels.monthNames[month - 1], prefix: 3)
+            case UInt8(ascii: "B"): name(CalendarKernels.monthNames[month - 1])
             case UInt8(ascii: "w"): number(Int64(dow), 1)
+            case UInt8(ascii: "V"): number(FunctionRegistry.isoWeek(days).week, 2)
+            case UInt8(ascii: "G"): n += TextBytes.int64(FunctionRegistry.isoWeek(days).year, out + n)
+            case UInt8(ascii: "U"): weekOfYear(mondayFirst: false)
+            case UInt8(ascii: "W"): weekOfYear(mondayFirst: true)
+            case UInt8(ascii: "c"):
+                n += TextBytes.date(days, out + n)
+                out[n] = UInt8(ascii: " ")
+                n += 1
+                n += TextBytes.time(rem - rem % 1_000_000, out + n)
+            case UInt8(ascii: "x"): n += TextBytes.date(days, out + n)
+            case UInt8(ascii: "X"): n += TextBytes.time(rem - rem % 1_000_000, out + n)
             default: number(Int64(dow == 0 ? 7 : dow), 1)  // "u"
             }
         }
@@ -124,11 +135,10 @@ struct StrftimePattern {
 extension FunctionRegistry {
     /// strftime of a TIMESTAMP (`unit` 1) or DATE (`unit` microseconds per day) column with a
     /// constant format, as a flat string column; nil when the arguments are not a column and a
-    /// constant string or the format needs the row-by-row function.
+    /// constant string.
     static func strftimeColumn(_ args: [Operand], unit: Int64) -> Operand? {
-        guard case .column(let c) = args[0], let format = args[1].stringValue,
-            let pattern = StrftimePattern(format)
-        else { return nil }
+        guard case .column(let c) = args[0], let format = args[1].stringValue else { return nil }
+        let pattern = StrftimePattern(format)
         let n = c.count
         let column = FlatStrings.build(n, validity: c.validity) { out, heap in
             let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: pattern.maxBytes + 1)

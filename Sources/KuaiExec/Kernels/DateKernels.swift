@@ -1,0 +1,244 @@
+import KuaiCore
+
+/// A date or time field of date_part / EXTRACT, date_trunc and date_diff, resolved once per call
+/// from its name: DuckDB 2.0.1's specifiers and their aliases (`GetDatePartSpecifier`), any case.
+enum DatePart: Sendable {
+    case year, month, day, hour, minute, second, millisecond, microsecond, week, quarter, decade, century
+    case millennium, dayOfWeek, isoDayOfWeek, dayOfYear, isoYear, epoch, yearWeek
+
+    /// nil for a name DuckDB does not know (or one kuai does not compute: julian, era, timezone).
+    init?(_ name: String) {
+        switch name.lowercased() {
+        case "year", "years", "y", "yr", "yrs": self = .year
+        case "month", "months", "mon", "mons": self = .month
+        case "day", "days", "d", "dayofmonth": self = .day
+        case "hour", "hours", "h", "hr", "hrs": self = .hour
+        case "minute", "minutes", "m", "min", "mins": self = .minute
+        case "second", "seconds", "s", "sec", "secs": self = .second
+        case "millisecond", "milliseconds", "ms", "msec", "msecs": self = .millisecond
+        case "microsecond", "microseconds", "us", "usec", "usecs": self = .microsecond
+        case "week", "weeks", "w", "weekofyear": self = .week
+        case "quarter", "quarters": self = .quarter
+        case "decade", "decades", "dec": self = .decade
+        case "century", "centuries", "c", "cent": self = .century
+        case "millennium", "millennia", "mil": self = .millennium
+        case "dow", "dayofweek", "weekday": self = .dayOfWeek
+        case "isodow": self = .isoDayOfWeek
+        case "doy", "dayofyear": self = .dayOfYear
+        case "isoyear": self = .isoYear
+        case "epoch": self = .epoch
+        case "yearweek": self = .yearWeek
+        default: return nil
+        }
+    }
+}
+
+/// The loops of date_part, the named part functions (year, month, ...), date_trunc and date_diff
+/// over DATE (days since 1970-01-01) and TIMESTAMP (microseconds since 1970-01-01 00:00:00)
+/// buffers, as DuckDB 2.0.1 computes them. The part is chosen once per batch (one specialised loop
+/// per part); a row costs at most one calendar conversion (`CivilDate.civil`), no allocation and
+/// no boxed value. Arithmetic that a NULL row's arbitrary bits could overflow wraps; valid DATEs
+/// (±105.3 M days, `FunctionRegistry.temporalOperators`) and TIMESTAMPs cannot overflow it.
+enum DateKernels {
+    static let perDay: Int64 = 86_400_000_000
+
+    /// `f(days, microseconds of the day)` of every row of a DATE (`timestamp` false: the time is 0)
+    /// or TIMESTAMP operand, as a `type` column (a constant for a constant).
+    @inline(__always)
+    static func fields(
+        _ x: Operand, _ n: Int, timestamp: Bool, type: DataType = .bigint, _ f: (_ days: Int64, _ time: Int64) -> Int64
+    ) -> Operand {
+        if timestamp {
+            return FunctionRegistry.mapInt(x, n, type) { v in
+                let d = FunctionRegistry.floorDiv(v, perDay)
+                return f(d, v &- d &* perDay)
+            }
+        }
+        return FunctionRegistry.mapInt(x, n, type) { f($0, 0) }
+    }
+
+    /// Day of the year, 1-366.
+    @inline(__always)
+    static func dayOfYear(_ d: Int64) -> Int64 {
+        d &- CivilDate.days(year: CivilDate.civil(d).year, month: 1, day: 1) &+ 1
+    }
+
+    /// DuckDB's century / millennium of a year (`per` 100 or 1000): year 1 is in the first, year 0
+    /// (1 BC) in the -1st.
+    @inline(__always)
+    static func era(_ y: Int64, _ per: Int64) -> Int64 { y > 0 ? (y &- 1) / per &+ 1 : y / per &- 1 }
+
+    /// ISO week-year * 100 + week (DuckDB's yearweek; the week is subtracted for years before 1).
+    @inline(__always)
+    static func yearWeek(_ d: Int64) -> Int64 {
+        let w = FunctionRegistry.isoWeek(d)
+        return w.year &* 100 &+ (w.year < 0 ? -w.week : w.week)
+    }
+
+    /// The first day (a Monday) of ISO week-year `y`: the Monday of the week holding January 4.
+    @inline(__always)
+    static func isoYearStart(_ y: Int64) -> Int64 {
+        let jan4 = CivilDate.days(year: y, month: 1, day: 4)
+        return jan4 &- FunctionRegistry.floorMod(jan4 &+ 3, 7)
+    }
+
+    /// date_part(part, x) and the named part functions, as BIGINT (DuckDB's integer parts).
+    static func extract(_ part: DatePart, _ x: Operand, _ n: Int, timestamp: Bool) -> Operand {
+        let ts = timestamp
+        switch part {
+        case .year: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year }
+        case .month: return fields(x, n, timestamp: ts) { d, _ in Int64(CivilDate.civil(d).month) }
+        case .day: return fields(x, n, timestamp: ts) { d, _ in Int64(CivilDate.civil(d).day) }
+        case .hour: return fields(x, n, timestamp: ts) { _, t in t / 3_600_000_000 }
+        case .minute: return fields(x, n, timestamp: ts) { _, t in t / 60_000_000 % 60 }
+        case .second: return fields(x, n, timestamp: ts) { _, t in t / 1_000_000 % 60 }
+        case .millisecond: return fields(x, n, timestamp: ts) { _, t in t / 1_000 % 60_000 }
+        case .microsecond: return fields(x, n, timestamp: ts) { _, t in t % 60_000_000 }
+        case .dayOfWeek: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.floorMod(d &+ 4, 7) }
+        case .isoDayOfWeek: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.floorMod(d &+ 3, 7) &+ 1 }
+        case .dayOfYear: return fields(x, n, timestamp: ts) { d, _ in dayOfYear(d) }
+        case .week: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.isoWeek(d).week }
+        case .isoYear: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.isoWeek(d).year }
+        case .yearWeek: return fields(x, n, timestamp: ts) { d, _ in yearWeek(d) }
+        case .quarter: return fields(x, n, timestamp: ts) { d, _ in Int64((CivilDate.civil(d).month - 1) / 3 + 1) }
+        case .decade: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 10 }
+        case .century: return fields(x, n, timestamp: ts) { d, _ in era(CivilDate.civil(d).year, 100) }
+        case .millennium: return fields(x, n, timestamp: ts) { d, _ in era(CivilDate.civil(d).year, 1000) }
+        case .epoch: return fields(x, n, timestamp: ts) { d, t in d &* 86_400 &+ t / 1_000_000 }
+        }
+    }
+
+    /// date_trunc(part, x): the start of the part holding each value, as a TIMESTAMP (a DATE is
+    /// truncated as its midnight). Weeks start on Monday; decades, centuries and millennia at years
+    /// that are multiples of 10, 100 and 1000 (DuckDB truncates the year toward zero).
+    static func truncate(_ part: DatePart, _ x: Operand, _ n: Int, timestamp: Bool) -> Operand {
+        let ts = timestamp
+        let t: DataType = .timestamp
+        @inline(__always) func yearStart(_ y: Int64) -> Int64 { CivilDate.days(year: y, month: 1, day: 1) &* perDay }
+        switch part {
+        case .microsecond: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t }
+        case .millisecond: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 1000 * 1000 }
+        case .second, .epoch:
+            return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 1_000_000 * 1_000_000 }
+        case .minute: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 60_000_000 * 60_000_000 }
+        case .hour:
+            return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 3_600_000_000 * 3_600_000_000 }
+        case .day, .dayOfWeek, .isoDayOfWeek, .dayOfYear:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in d &* perDay }
+        case .week, .yearWeek:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in (d &- FunctionRegistry.floorMod(d &+ 3, 7)) &* perDay
+            }
+        case .month:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in (d &- Int64(CivilDate.civil(d).day) &+ 1) &* perDay }
+        case .quarter:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in
+                let c = CivilDate.civil(d)
+                return CivilDate.days(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) &* perDay
+            }
+        case .year: return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year) }
+        case .decade:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year / 10 &* 10) }
+        case .century:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year / 100 &* 100) }
+        case .millennium:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year / 1000 &* 1000) }
+        case .isoYear:
+            return fields(x, n, timestamp: ts, type: t) { d, _ in
+                isoYearStart(FunctionRegistry.isoWeek(d).year) &* perDay
+            }
+        }
+    }
+
+    /// The value whose difference is date_diff's count of `part` boundaries (DuckDB 2.0.1: the
+    /// difference of the truncated values), for each row of a DATE or TIMESTAMP operand.
+    static func diffKey(_ part: DatePart, _ x: Operand, _ n: Int, timestamp: Bool) -> Operand {
+        let ts = timestamp
+        // Units below a day: the count of whole units since 1970, floored (a DATE is its midnight).
+        @inline(__always) func units(_ u: Int64) -> Operand {
+            fields(x, n, timestamp: ts) { d, t in d &* (perDay / u) &+ t / u }
+        }
+        switch part {
+        case .year: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year }
+        case .quarter:
+            return fields(x, n, timestamp: ts) { d, _ in
+                let c = CivilDate.civil(d)
+                return c.year &* 4 &+ Int64((c.month - 1) / 3)
+            }
+        case .month:
+            return fields(x, n, timestamp: ts) { d, _ in
+                let c = CivilDate.civil(d)
+                return c.year &* 12 &+ Int64(c.month)
+            }
+        case .decade: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 10 }
+        case .century: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 100 }
+        case .millennium: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 1000 }
+        case .isoYear: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.isoWeek(d).year }
+        case .week, .yearWeek, .day, .dayOfWeek, .isoDayOfWeek, .dayOfYear:
+            return fields(x, n, timestamp: ts) { d, _ in d }
+        case .hour: return units(3_600_000_000)
+        case .minute: return units(60_000_000)
+        case .second, .epoch: return units(1_000_000)
+        case .millisecond: return units(1_000)
+        case .microsecond: return units(1)
+        }
+    }
+
+    /// date_diff(part, start, end) over DATE (`timestamp` false) or TIMESTAMP operands, as BIGINT.
+    /// Weeks are whole 7-day spans between the days (DuckDB's `DateDiff::WeekOperator`).
+    /// - Throws: `KuaiError.execution` when a microsecond difference leaves BIGINT.
+    static func diff(
+        _ part: DatePart, _ a: Operand, _ b: Operand, _ n: Int, timestamp: Bool, _ e: ScalarExpr
+    ) throws -> Operand {
+        let ka = diffKey(part, a, n, timestamp: timestamp)
+        let kb = diffKey(part, b, n, timestamp: timestamp)
+        switch part {
+        case .week, .yearWeek:
+            return try FunctionRegistry.checkedInt(ka, kb, n, .bigint, e) { x, y in ((y &- x) / 7, false) }
+        default:
+            return try FunctionRegistry.checkedInt(ka, kb, n, .bigint, e) { x, y in y.subtractingReportingOverflow(x) }
+        }
+    }
+
+    /// make_date(year, month, day) over BIGINT operands, as DATE days.
+    /// - Throws: `KuaiError.execution` for a month or day outside the calendar, or a year beyond
+    ///   ±290,000 (DuckDB's "Date out of range").
+    static func makeDate(_ a: [Operand], _ n: Int, _ e: ScalarExpr) throws -> Operand {
+        let y = IntRows(a[0])
+        let m = IntRows(a[1])
+        let d = IntRows(a[2])
+        if y.isNullConstant || m.isNullConstant || d.isNullConstant { return .scalar(.null) }
+        let shape = KernelShape(
+            count: n, steps: [y.step, m.step, d.step], validities: [y.validity, m.validity, d.validity],
+            nullConstant: [false, false, false])
+        let rows = shape.rows
+        let valid = shape.validity
+        var bad: (Int64, Int64, Int64)? = nil
+        let out = y.values.withUnsafeBufferPointer { yv in
+            m.values.withUnsafeBufferPointer { mv in
+                d.values.withUnsafeBufferPointer { dv in
+                    [Int64](unsafeUninitializedCapacity: rows) { out, filled in
+                        for i in 0..<rows {
+                            let yy = yv[i &* y.step]
+                            let mm = mv[i &* m.step]
+                            let dd = dv[i &* d.step]
+                            out[i] = 0
+                            if let valid, valid[i] == 0 { continue }
+                            guard yy >= -290_000, yy <= 290_000, mm >= 1, mm <= 12, dd >= 1,
+                                dd <= Int64(CivilDate.daysInMonth(year: yy, month: Int(mm)))
+                            else {
+                                if bad == nil { bad = (yy, mm, dd) }
+                                continue
+                            }
+                            out[i] = CivilDate.days(year: yy, month: Int(mm), day: Int(dd))
+                        }
+                        filled = rows
+                    }
+                }
+            }
+        }
+        if let (yy, mm, dd) = bad {
+            throw KuaiError(.execution, "Date out of range: \(yy)-\(mm)-\(dd) in \(e.name)")
+        }
+        return shape.result(Column(type: .date, ints: out, validity: valid))
+    }
+}
