@@ -153,8 +153,8 @@ extension AggregateRegistry {
         ) { _ in CovarianceState(kind) }
     }
 
-    /// The names of the two-column statistical aggregates (computed on DOUBLE arguments).
-    public static var covarianceNames: Set<String> { Set(covarianceKinds.keys) }
+    /// True for the two-column statistical aggregates (computed on DOUBLE arguments).
+    public static func isCovariance(_ name: String) -> Bool { covarianceKinds[name] != nil }
 
     /// The two-column statistical aggregates and their computation.
     static let covarianceKinds: [String: CovarianceState.Kind] = [

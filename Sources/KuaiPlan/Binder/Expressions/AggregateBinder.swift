@@ -144,7 +144,7 @@ extension Binder {
         if second.type == .null { second = BoundExpr.constant(.null, type: .integer, name: second.name) }
         // corr, covar_* and regr_* compute on DOUBLE (as DuckDB's); arg_max and the others order by a
         // DECIMAL as DOUBLE and return a DECIMAL value as it is.
-        if AggregateRegistry.covarianceNames.contains(f.name) { first = try decimalAsDouble(first, f.position) }
+        if AggregateRegistry.isCovariance(f.name) { first = try decimalAsDouble(first, f.position) }
         second = try decimalAsDouble(second, f.position)
         guard
             let fn = AggregateRegistry.resolve(f.name, first.type, secondArgumentType: second.type)
