@@ -6,7 +6,6 @@ Usage
     python3 Tools/conformance.py --kuai .build/debug/kuai-query     regenerate the conformance-*.slt files
     python3 Tools/conformance.py --kuai ... --check                 also run the records through kuai and
                                                                     print every difference
-    python3 Tools/conformance.py --kuai ... --summary               only count functions and calls
 
 What it does
  1. Reads kuai's function surface from `SELECT * FROM duckdb_functions()` (Formats/query-language.md,
@@ -34,6 +33,7 @@ import os
 import random
 import subprocess
 import sys
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 _spec = importlib.util.spec_from_file_location("oracle", os.path.join(ROOT, "Tools", "oracle.py"))
@@ -136,6 +136,10 @@ def values_sql(rows, types, extra=None):
 
 
 # ----------------------------------------------------------------------------- records per kind
+
+# Functions whose result is as long as an argument says: the largest lengths are left out.
+BUILDS_LENGTH = {"lpad", "rpad"}
+HUGE_LENGTHS = {"2147483647", "9223372036854775807"}
 
 ORDER_SENSITIVE = {"first", "arbitrary", "any_value", "string_agg", "group_concat", "listagg", "last",
                    "arg_min", "arg_max", "min_by", "max_by", "arg_min_null", "arg_max_null", "list", "array_agg",
@@ -266,7 +270,10 @@ class Generator:
     def scalar(self, f):
         name, params, varargs = f["name"], f["params"], f["varargs"]
         types = params + ([varargs] if varargs else [])
-        rows = combos(types, hash((name, tuple(types))) & 0xFFFF)
+        rows = combos(types, zlib.crc32(f"{name}({','.join(types)})".encode()))  # stable across runs
+        if name in BUILDS_LENGTH:
+            # lpad(s, 2147483647, p) is a 2 GiB string in DuckDB (and kuai): no such call in the suite
+            rows = [r for r in rows if not any(v in HUGE_LENGTHS for v in r)]
         title = f"{name}({', '.join(params + ([varargs + ', ...'] if varargs else []))}) -> {f['ret']}"
         self.add_rows("conformance-scalar.slt", title, lambda rs: scalar_sql(name, params, varargs, rs), rows)
 

@@ -218,7 +218,7 @@ def multiset_diff(a_text, b_text):
         return None
     # numbers can differ in their text (3 vs 3.0, summation order): sort numerically where possible
     def key(row):
-        return [(0, float(x), "") if oracle._NUMBER.match(x) else (1, 0.0, x) for x in row]
+        return [(0, float(x), "") if oracle._FLOAT.match(x) else (1, 0.0, x) for x in row]
     a, b = sorted(a, key=key), sorted(b, key=key)
     for i, (x, y) in enumerate(zip(a, b)):
         if len(x) != len(y) or not all(oracle.fields_equal(u, v, True) for u, v in zip(x, y)):

@@ -623,16 +623,18 @@ extension ParserState {
     }
 
     /// `position(needle IN haystack)`, which DuckDB reads as `"position"(haystack, needle)`; nil (cursor back at
-    /// `position`) when the first argument is not followed by IN, for the plain call `position(haystack, needle)`.
+    /// `position`) when `position` is not followed by `(`. As in DuckDB 2.0.1's grammar, the plain call
+    /// `position(haystack, needle)` is a syntax error (at the `,`).
     mutating func parsePositionIn() throws -> Expr? {
         let start = index
         let nameToken = advance()
-        advance()
-        let needle = try parseExpression(minimum: Precedence.predicate + 1)
-        guard acceptWord("IN") else {
+        guard current.isSymbol("(") else {
             index = start
             return nil
         }
+        advance()
+        let needle = try parseExpression(minimum: Precedence.predicate + 1)
+        guard acceptWord("IN") else { throw unexpected("IN") }
         let haystack = try parseExpression()
         try expectSymbol(")")
         return .function(FunctionCall(name: "position", arguments: [haystack, needle], position: nameToken.position))

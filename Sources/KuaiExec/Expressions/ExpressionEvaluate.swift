@@ -215,11 +215,12 @@ extension ScalarExpr {
             ops.reserveCapacity(args.count)
             for e in args { ops.append(try e.eval(batch, dictMode: dictMode)) }
             // Function kernels compute on 64-bit values; abs, round and the bit functions of HUGEINT handle 128 bits,
-            // coalesce moves values with ColumnScatter (128-bit aware).
+            // coalesce, greatest, least and nullif move values with ColumnScatter and compare them as
+            // `Value.hugeint` (128-bit aware).
             let wideOK =
                 (f.parameters.first == .hugeint && (f.name == "abs" || f.name == "round"))
                 || (f.parameters.first == .hugeint && FunctionRegistry.isBitFunction(f.name))
-                || ((f.name == "coalesce" || f.name == "ifnull") && f.returnType == .hugeint)
+                || (["coalesce", "ifnull", "greatest", "least", "nullif"].contains(f.name) && f.returnType == .hugeint)
             if !wideOK {
                 for o in ops {
                     if case .column(let c) = o { try requireNarrow(c, "\(f.name)() in expression \(name)") }

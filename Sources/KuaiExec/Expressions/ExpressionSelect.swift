@@ -81,38 +81,46 @@ extension ScalarExpr {
         if col.highs != nil { return nil }  // HUGEINT beyond Int64: the general (128-bit) path
         switch (Kernels.category(ct), v) {
         case (.int, .int(let k)):
-            return selectLoop(col.ints, col.validity, op, k, input, col.count)
+            return col.ints.withUnsafeBufferPointer { selectLoop($0, col.validity, op, k, input, col.count) }
         case (.int, .bool(let b)):
-            return selectLoop(col.ints, col.validity, op, b ? 1 : 0, input, col.count)
+            return col.ints.withUnsafeBufferPointer { selectLoop($0, col.validity, op, b ? 1 : 0, input, col.count) }
         case (.double, .double(let d)):
-            return selectLoop(col.doubles, col.validity, op, d, input, col.count)
+            return selectDoubles(col, op, d, input)
         case (.double, .int(let k)):
-            return selectLoop(col.doubles, col.validity, op, Double(k), input, col.count)
+            return selectDoubles(col, op, Double(k), input)
         default:
             return nil
         }
     }
 
+    /// `column op k` over a DOUBLE column in DuckDB's order (`DoubleOrder`: NaN = NaN, NaN above
+    /// +inf), the values read in place as `OrderedDouble`.
+    static func selectDoubles(_ col: Column, _ op: CompareOp, _ k: Double, _ input: [Int32]?) -> [Int32] {
+        col.doubles.withUnsafeBufferPointer { dp in
+            dp.withMemoryRebound(to: OrderedDouble.self) {
+                selectLoop($0, col.validity, op, OrderedDouble(k), input, col.count)
+            }
+        }
+    }
+
     @inline(__always)
     static func selectLoop<T: Comparable>(
-        _ values: [T], _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
+        _ vp: UnsafeBufferPointer<T>, _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
         _ input: [Int32]?, _ n: Int
     ) -> [Int32] {
-        values.withUnsafeBufferPointer { vp in
-            withValidity(validity) { valid in
-                withSelection(input) { sel in
-                    let v = vp.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!
-                    switch op {
-                    case .equal: return selectRows(n, valid, sel, AgainstConstant<T, IsEqual>(values: v, k: k)).rows
-                    case .notEqual:
-                        return selectRows(n, valid, sel, AgainstConstant<T, IsNotEqual>(values: v, k: k)).rows
-                    case .less: return selectRows(n, valid, sel, AgainstConstant<T, IsLess>(values: v, k: k)).rows
-                    case .lessEqual:
-                        return selectRows(n, valid, sel, AgainstConstant<T, IsLessEqual>(values: v, k: k)).rows
-                    case .greater: return selectRows(n, valid, sel, AgainstConstant<T, IsGreater>(values: v, k: k)).rows
-                    case .greaterEqual:
-                        return selectRows(n, valid, sel, AgainstConstant<T, IsGreaterEqual>(values: v, k: k)).rows
-                    }
+        withValidity(validity) { valid in
+            withSelection(input) { sel in
+                let v = vp.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)!
+                switch op {
+                case .equal: return selectRows(n, valid, sel, AgainstConstant<T, IsEqual>(values: v, k: k)).rows
+                case .notEqual:
+                    return selectRows(n, valid, sel, AgainstConstant<T, IsNotEqual>(values: v, k: k)).rows
+                case .less: return selectRows(n, valid, sel, AgainstConstant<T, IsLess>(values: v, k: k)).rows
+                case .lessEqual:
+                    return selectRows(n, valid, sel, AgainstConstant<T, IsLessEqual>(values: v, k: k)).rows
+                case .greater: return selectRows(n, valid, sel, AgainstConstant<T, IsGreater>(values: v, k: k)).rows
+                case .greaterEqual:
+                    return selectRows(n, valid, sel, AgainstConstant<T, IsGreaterEqual>(values: v, k: k)).rows
                 }
             }
         }

@@ -302,7 +302,8 @@ public enum Kernels {
         }
     }
 
-    /// `x op y` as BOOLEAN; NULL when either side is NULL. Integer/double mixes compare as double.
+    /// `x op y` as BOOLEAN; NULL when either side is NULL. Integer/double mixes compare as double, in
+    /// DuckDB's order (`DoubleOrder`).
     static func compare(_ op: CompareOp, _ x: Operand, _ xt: DataType, _ y: Operand, _ yt: DataType, count n0: Int)
         -> Operand
     {
@@ -316,9 +317,7 @@ public enum Kernels {
         if cx == .string || cy == .string {
             vals = compareStrings(op, x, y, n: n)
         } else if cx == .double || cy == .double {
-            let a = doubleArg(x)
-            let b = doubleArg(y)
-            vals = compareLoop(op, n, a, b)
+            vals = compareDoubles(op, n, doubleArg(x), doubleArg(y))
         } else if isWide(x) || isWide(y) {
             vals = compareLoop(op, n, int128Arg(x), int128Arg(y))
         } else {
@@ -336,6 +335,18 @@ public enum Kernels {
         case .lessEqual: return binaryMap(n, a, b) { $0 <= $1 ? 1 : 0 }
         case .greater: return binaryMap(n, a, b) { $0 > $1 ? 1 : 0 }
         case .greaterEqual: return binaryMap(n, a, b) { $0 >= $1 ? 1 : 0 }
+        }
+    }
+
+    /// `compareLoop` for DOUBLE in DuckDB's order (`DoubleOrder`: NaN = NaN, NaN above +inf).
+    static func compareDoubles(_ op: CompareOp, _ n: Int, _ a: Arg<Double>, _ b: Arg<Double>) -> [Int64] {
+        switch op {
+        case .equal: return binaryMap(n, a, b) { DoubleOrder.equal($0, $1) ? 1 : 0 }
+        case .notEqual: return binaryMap(n, a, b) { DoubleOrder.equal($0, $1) ? 0 : 1 }
+        case .less: return binaryMap(n, a, b) { DoubleOrder.less($0, $1) ? 1 : 0 }
+        case .lessEqual: return binaryMap(n, a, b) { DoubleOrder.less($1, $0) ? 0 : 1 }
+        case .greater: return binaryMap(n, a, b) { DoubleOrder.less($1, $0) ? 1 : 0 }
+        case .greaterEqual: return binaryMap(n, a, b) { DoubleOrder.less($0, $1) ? 0 : 1 }
         }
     }
 

@@ -148,13 +148,9 @@ struct ZoneTest {
     static func compare(_ a: Value, _ b: Value) -> Int? {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.double(let x), .double(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.int(let x), .double(let y)):
-            let d = Double(x)
-            return d < y ? -1 : (d == y ? 0 : 1)
-        case (.double(let x), .int(let y)):
-            let d = Double(y)
-            return x < d ? -1 : (x == d ? 0 : 1)
+        case (.double(let x), .double(let y)): return DoubleOrder.compare(x, y)
+        case (.int(let x), .double(let y)): return DoubleOrder.compare(Double(x), y)
+        case (.double(let x), .int(let y)): return DoubleOrder.compare(x, Double(y))
         case (.string(let x), .string(let y)):
             if x == y { return 0 }
             return StringDictionary.less(x, y) ? -1 : 1

@@ -136,6 +136,19 @@ extension Binder {
         case "first_value", "last_value":
             call.kind = f.name == "first_value" ? .firstValue : .lastValue
             call.argument = try arg(0)
+        case "nth_value":
+            // nth_value(x, n): n an integer constant; n < 1 or NULL gives NULL rows (DuckDB 2.0.1).
+            call.kind = .nthValue
+            guard f.arguments.count == 2 else { throw Binder.error("nth_value() takes two arguments", f.position) }
+            call.argument = try arg(0)
+            let b = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "nth_value"))
+            switch try? b.evaluateConstant() {
+            case .int(let v)? where b.type.isInteger || b.type == .null:
+                call.offset = Int(max(0, min(v, Int64(Int32.max))))
+            case .null? where b.type.isInteger || b.type == .null: call.offset = 0
+            default:
+                throw Binder.error("the position of nth_value must be an integer constant", f.arguments[1].position)
+            }
         case "count":
             if f.star || f.arguments.isEmpty {
                 call.kind = .countStar

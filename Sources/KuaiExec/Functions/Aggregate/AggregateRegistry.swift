@@ -34,7 +34,8 @@ public enum AggregateRegistry {
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.
     public static let twoColumnAggregates: Set<String> = [
-        "arg_max", "max_by", "arg_min", "min_by", "covar_pop", "covar_samp", "corr",
+        "arg_max", "max_by", "arg_min", "min_by", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx",
+        "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
     ]
 
     /// The value of a correlated scalar subquery per correlation key (grouped by the keys): the only
@@ -52,7 +53,8 @@ public enum AggregateRegistry {
         "quantile", "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value",
         "first", "arbitrary", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
         "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "arg_min", "min_by", "mode", "covar_pop",
-        "covar_samp", "corr",
+        "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy",
+        "regr_slope", "regr_intercept", "regr_r2",
     ]
 }
 

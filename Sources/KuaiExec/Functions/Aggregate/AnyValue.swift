@@ -1,24 +1,33 @@
 import KuaiCore
 
-/// any_value / first / arbitrary: the first non-NULL value seen (order is not defined in parallel).
+/// any_value: the first non-NULL value seen; first / arbitrary (`keepsNulls`): the first row's value,
+/// NULL included, as DuckDB 2.0.1 (order is not defined in parallel).
 final class AnyValueState: AggregateState {
     let type: DataType
+    let keepsNulls: Bool
     var values: [Column?] = []
     var rows: [Int] = []
     var seen: [UInt8] = []
     var picked: [(group: Int, value: Value)] = []
-    init(type: DataType) { self.type = type }
+    init(type: DataType, keepsNulls: Bool = false) {
+        self.type = type
+        self.keepsNulls = keepsNulls
+    }
     var acceptsWideInput: Bool { true }  // keeps `.hugeint` values
     func resize(_ groups: Int) {
         if seen.count < groups { seen.append(contentsOf: repeatElement(0, count: groups - seen.count)) }
     }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        guard let input, input.type != .null else { return }
-        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+        guard let input, input.type != .null else {
+            if keepsNulls { for i in 0..<n where seen[Int(ids[i])] == 0 { seen[Int(ids[i])] = 1 } }
+            return
+        }
+        for i in 0..<n {
+            let valid = input.validity?[i] ?? 1 != 0
             let g = Int(ids[i])
-            if seen[g] == 0 {
+            if seen[g] == 0 && (valid || keepsNulls) {
                 seen[g] = 1
-                picked.append((g, input.value(at: i)))
+                picked.append((g, valid ? input.value(at: i) : .null))
             }
         }
     }
@@ -38,7 +47,7 @@ final class AnyValueState: AggregateState {
         for (g, v) in picked { values[g] = v }
         return Column(values: values, type: type)
     }
-    func makeEmpty() -> AggregateState { AnyValueState(type: type) }
+    func makeEmpty() -> AggregateState { AnyValueState(type: type, keepsNulls: keepsNulls) }
 }
 
 /// The value of a correlated scalar subquery for each correlation key (one group per key): the
@@ -75,9 +84,12 @@ final class SingleRowState: AggregateState {
 }
 
 extension AggregateRegistry {
-    /// any_value / first / arbitrary of any type (the argument's type).
+    /// any_value (NULLs skipped) / first / arbitrary (NULL kept) of any type (the argument's type).
     static func anyValue(_ c: AggregateCall) -> AggregateFunction? {
         guard ["any_value", "first", "arbitrary"].contains(c.name), let t = c.argumentType else { return nil }
-        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in AnyValueState(type: at) }
+        let keepsNulls = c.name != "any_value"
+        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
+            AnyValueState(type: at, keepsNulls: keepsNulls)
+        }
     }
 }

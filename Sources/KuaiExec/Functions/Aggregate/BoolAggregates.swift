@@ -1,6 +1,7 @@
 import KuaiCore
 
-/// bool_and / bool_or over BOOLEAN; count_if counts TRUE rows (HUGEINT, as DuckDB).
+/// bool_and / bool_or over BOOLEAN; count_if counts TRUE rows (HUGEINT, as DuckDB; NULL when every
+/// value is NULL or there are none).
 final class BoolState: AggregateState {
     enum Kind { case and, or, countIf }
     let kind: Kind
@@ -40,9 +41,9 @@ final class BoolState: AggregateState {
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        if kind == .countIf { return Column(type: .hugeint, ints: Array(acc.prefix(groups))) }
+        // NULL for a group without a non-NULL value: count_if too (DuckDB 2.0.1 sums, it does not count).
         let v: [UInt8]? = seen.prefix(groups).contains(0) ? Array(seen.prefix(groups)) : nil
-        return Column(type: .boolean, ints: Array(acc.prefix(groups)), validity: v)
+        return Column(type: kind == .countIf ? .hugeint : .boolean, ints: Array(acc.prefix(groups)), validity: v)
     }
     func makeEmpty() -> AggregateState { BoolState(kind) }
 }

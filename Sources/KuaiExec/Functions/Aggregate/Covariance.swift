@@ -1,11 +1,15 @@
 import KuaiCore
 
-/// covar_pop, covar_samp, corr(y, x) (DOUBLE) over the rows where both are non-NULL: running
-/// means and co-moment (Welford), merged with Chan's formula, as DuckDB 2.0.1:
+/// covar_pop, covar_samp, corr(y, x) and the regr_* family (DOUBLE) over the rows where both are
+/// non-NULL: running means and co-moment (Welford), merged with Chan's formula, as DuckDB 2.0.1:
 /// covar_pop = C / n (NULL for n = 0), covar_samp = C / (n - 1) (NULL for n < 2), corr =
 /// covar_pop / (stddev_pop(x) * stddev_pop(y)) (NaN when either is constant, NULL for n = 0).
+/// regr_* (NULL for n = 0 except regr_count, which is n): regr_avgx/avgy the means, regr_sxx/syy
+/// var_pop * n, regr_sxy covar_pop * n, regr_slope covar_pop / var_pop(x) (NaN for a constant x),
+/// regr_intercept avg(y) - slope * avg(x) (NULL when the slope is not finite), regr_r2 NULL when
+/// var_pop(x) = 0, 1 when var_pop(y) = 0, else corr².
 final class CovarianceState: AggregateState {
-    enum Kind { case population, sample, correlation }
+    enum Kind { case population, sample, correlation, count, avgX, avgY, sxx, syy, sxy, slope, intercept, r2 }
     let kind: Kind
     var count: [Double] = []
     var meanX: [Double] = []
@@ -13,15 +17,19 @@ final class CovarianceState: AggregateState {
     var coMoment: [Double] = []
     var m2X: [Double] = []
     var m2Y: [Double] = []
+    /// Plain sums for regr_avgx/avgy: DuckDB divides the sum by n (not the running mean), which
+    /// differs with infinities and with values of very different magnitudes.
+    var sumX: [Double] = []
+    var sumY: [Double] = []
     init(_ kind: Kind) { self.kind = kind }
 
     func resize(_ groups: Int) {
         guard count.count < groups else { return }
         let k = groups - count.count
-        for i in 0..<6 { withArray(i) { $0.append(contentsOf: repeatElement(0, count: k)) } }
+        for i in 0..<8 { withArray(i) { $0.append(contentsOf: repeatElement(0, count: k)) } }
     }
 
-    /// Applies `body` to state array `i` (count, meanX, meanY, coMoment, m2X, m2Y).
+    /// Applies `body` to state array `i` (count, meanX, meanY, coMoment, m2X, m2Y, sumX, sumY).
     private func withArray(_ i: Int, _ body: (inout [Double]) -> Void) {
         switch i {
         case 0: body(&count)
@@ -29,11 +37,24 @@ final class CovarianceState: AggregateState {
         case 2: body(&meanY)
         case 3: body(&coMoment)
         case 4: body(&m2X)
-        default: body(&m2Y)
+        case 5: body(&m2Y)
+        case 6: body(&sumX)
+        default: body(&sumY)
         }
     }
 
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {}
+
+    /// Reads both arguments as DOUBLE, HUGEINT beyond Int64 included (`number`).
+    var acceptsWideInput: Bool { true }
+
+    /// Row i of an integer-stored or DOUBLE column as a DOUBLE (a HUGEINT from all 128 bits).
+    @inline(__always)
+    static func number(_ c: Column, _ i: Int) -> Double {
+        if c.type == .double { return c.doubles[i] }
+        if c.highs != nil { return Double(c.int128(at: i)) }
+        return Double(c.ints[i])
+    }
 
     /// `input` is y (the first argument), `order[0]` x.
     func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count n: Int) {
@@ -41,9 +62,11 @@ final class CovarianceState: AggregateState {
         let xs = order[0]
         for i in 0..<n where ys.isValid(i) && xs.isValid(i) {
             let g = Int(ids[i])
-            let y = ys.type == .double ? ys.doubles[i] : Double(ys.ints[i])
-            let x = xs.type == .double ? xs.doubles[i] : Double(xs.ints[i])
+            let y = Self.number(ys, i)
+            let x = Self.number(xs, i)
             count[g] += 1
+            sumX[g] += x
+            sumY[g] += y
             let dx = x - meanX[g]
             let dy = y - meanY[g]
             meanX[g] += dx / count[g]
@@ -67,48 +90,76 @@ final class CovarianceState: AggregateState {
             m2Y[t] += o.m2Y[g] + dy * dy * na * nb / n
             meanX[t] += dx * nb / n
             meanY[t] += dy * nb / n
+            sumX[t] += o.sumX[g]
+            sumY[t] += o.sumY[g]
             count[t] = n
         }
     }
 
     func finalize(groups: Int) -> Column {
         resize(groups)
+        if kind == .count { return Column(type: .bigint, ints: count.prefix(groups).map { Int64($0) }) }
         var out = [Double](repeating: 0, count: groups)
         var valid = [UInt8](repeating: 0, count: groups)
         for g in 0..<groups {
-            let n = count[g]
-            switch kind {
-            case .population:
-                guard n > 0 else { continue }
-                out[g] = coMoment[g] / n
-            case .sample:
-                guard n > 1 else { continue }
-                out[g] = coMoment[g] / (n - 1)
-            case .correlation:
-                guard n > 0 else { continue }
-                let sx = n > 1 ? (m2X[g] / n).squareRoot() : 0
-                let sy = n > 1 ? (m2Y[g] / n).squareRoot() : 0
-                out[g] = (coMoment[g] / n) / (sx * sy)
-            }
+            guard let r = result(g) else { continue }
+            out[g] = r
             valid[g] = 1
         }
         return Column(doubles: out, validity: valid)
+    }
+
+    /// Group g's answer; nil for NULL.
+    private func result(_ g: Int) -> Double? {
+        let n = count[g]
+        guard n > 0 else { return nil }
+        let varX = m2X[g] / n
+        let varY = m2Y[g] / n
+        let cov = coMoment[g] / n
+        switch kind {
+        case .population: return cov
+        case .sample: return n > 1 ? coMoment[g] / (n - 1) : nil
+        case .correlation: return cov / (n > 1 ? varX.squareRoot() * varY.squareRoot() : 0)
+        case .count: return n
+        case .avgX: return sumX[g] / n
+        case .avgY: return sumY[g] / n
+        case .sxx: return varX * n
+        case .syy: return varY * n
+        case .sxy: return cov * n
+        case .slope: return cov / varX
+        case .intercept:
+            let slope = cov / varX
+            return slope.isFinite ? meanY[g] - slope * meanX[g] : nil
+        case .r2:
+            if varX == 0 { return nil }
+            if varY == 0 { return 1 }
+            let r = cov / (varX.squareRoot() * varY.squareRoot())
+            return r * r
+        }
     }
 
     func makeEmpty() -> AggregateState { CovarianceState(kind) }
 }
 
 extension AggregateRegistry {
-    /// covar_pop, covar_samp, corr(y, x) over numbers (BOOLEAN and text are not accepted): DOUBLE.
+    /// covar_pop, covar_samp, corr(y, x) and regr_*(y, x) over numbers (BOOLEAN and text are not
+    /// accepted): DOUBLE; regr_count BIGINT (DuckDB: UINTEGER, a type kuai does not have).
     static func covariance(_ c: AggregateCall) -> AggregateFunction? {
-        let kinds: [String: CovarianceState.Kind] = [
-            "covar_pop": .population, "covar_samp": .sample, "corr": .correlation,
-        ]
-        guard let kind = kinds[c.name], let t = c.argumentType, let u = c.secondArgumentType,
+        guard let kind = covarianceKinds[c.name], let t = c.argumentType, let u = c.secondArgumentType,
             t.isNumeric || t == .null, u.isNumeric || u == .null
         else { return nil }
-        return AggregateFunction(name: c.name, argumentType: t, returnType: .double, ordered: true) { _ in
-            CovarianceState(kind)
-        }
+        return AggregateFunction(
+            name: c.name, argumentType: t, returnType: kind == .count ? .bigint : .double, ordered: true
+        ) { _ in CovarianceState(kind) }
     }
+
+    /// True for the two-column statistical aggregates (computed on DOUBLE arguments).
+    public static func isCovariance(_ name: String) -> Bool { covarianceKinds[name] != nil }
+
+    /// The two-column statistical aggregates and their computation.
+    static let covarianceKinds: [String: CovarianceState.Kind] = [
+        "covar_pop": .population, "covar_samp": .sample, "corr": .correlation, "regr_count": .count,
+        "regr_avgx": .avgX, "regr_avgy": .avgY, "regr_sxx": .sxx, "regr_syy": .syy, "regr_sxy": .sxy,
+        "regr_slope": .slope, "regr_intercept": .intercept, "regr_r2": .r2,
+    ]
 }

@@ -98,7 +98,8 @@ final class QuantileState: AggregateState {
         let second = ia == ib ? first : OrderStatistic.minimum(xs, from: min(ia, ib) + 1)
         let a = value(ia <= ib ? first : second)
         let b = value(ia <= ib ? second : first)
-        return lo == hi ? a : a + (b - a) * (pos - lo)
+        // Equal neighbours are the answer (two infinities of one sign would interpolate to NaN).
+        return lo == hi || a == b ? a : a + (b - a) * (pos - lo)
     }
 
     /// The value of an order-preserving word as DOUBLE (integers converted).

@@ -69,7 +69,10 @@ extension FunctionRegistry {
     static func compareValues(_ a: Value, _ b: Value, _ t: DataType) -> Int {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
-        case (.double(let x), .double(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.double(let x), .double(let y)): return DoubleOrder.compare(x, y)  // NaN is the largest
+        case (.hugeint(let x), .hugeint(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+        case (.hugeint(let x), .int(let y)): return x < Int128(y) ? -1 : (x == Int128(y) ? 0 : 1)
+        case (.int(let x), .hugeint(let y)): return Int128(x) < y ? -1 : (Int128(x) == y ? 0 : 1)
         case (.string(let x), .string(let y)): return x == y ? 0 : (StringDictionary.less(x, y) ? -1 : 1)
         case (.bool(let x), .bool(let y)): return x == y ? 0 : (x ? 1 : -1)
         default: return 0

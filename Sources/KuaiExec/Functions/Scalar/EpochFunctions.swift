@@ -23,7 +23,20 @@ extension FunctionRegistry {
         /// epoch(t): seconds since 1970-01-01 with the fraction, a DOUBLE.
         ScalarFunction("epoch", [.timestamp], .double) { a, _, n, _ in mapDouble(a[0], n) { $0 / 1_000_000 } },
         ScalarFunction("epoch_us", [.timestamp], .bigint) { a, _, _, _ in retype(a[0], .bigint) },
-        ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in retype(a[0], .timestamp) },
+        ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in
+            // DuckDB 2.0.1: +-Int64.max are its infinite timestamps, not microseconds.
+            let infinite: (Int64) -> Bool = { $0 == Int64.max || $0 == -Int64.max }
+            switch a[0] {
+            case .scalar(.int(let v)) where infinite(v):
+                throw KuaiError(.execution, "Timestamp microseconds out of range: \(v)")
+            case .column(let c) where c.type != .null:
+                if let i = firstInvalid(c, where: { infinite(c.ints[$0]) }) {
+                    throw KuaiError(.execution, "Timestamp microseconds out of range: \(c.ints[i])")
+                }
+            default: break
+            }
+            return retype(a[0], .timestamp)
+        },
     ]
 
     static let maxEpochMs = Int64.max / 1000

@@ -91,11 +91,21 @@ extension FunctionRegistry {
             }
             return .column(Column(hugeints: out, validity: c.validity))
         }
-        if case .scalar(.int(let i)) = x, i == Int64.min {
-            throw KuaiError(.execution, "Overflow on abs(\(i)) in expression \(e.name)")
+        // The smallest value has no absolute value in its type: BIGINT's is DuckDB's overflow error,
+        // INTEGER's the cast error of its BIGINT result (DuckDB computes abs(INTEGER) in 64 bits).
+        let smallest = t == .integer ? Int64(Int32.min) : Int64.min
+        func failure(_ v: Int64) -> KuaiError {
+            if t == .integer {
+                return KuaiError(
+                    .execution,
+                    "Type INT64 with value \(-v) can't be cast because the value is out of range for the destination type INT32"
+                )
+            }
+            return KuaiError(.execution, "Overflow on abs(\(v)) in expression \(e.name)")
         }
-        if case .column(let c) = x, let i = firstInvalid(c, where: { c.ints[$0] == Int64.min }) {
-            throw KuaiError(.execution, "Overflow on abs(\(c.ints[i])) in expression \(e.name)")
+        if case .scalar(.int(let i)) = x, i == smallest { throw failure(i) }
+        if case .column(let c) = x, let i = firstInvalid(c, where: { c.ints[$0] == smallest }) {
+            throw failure(c.ints[i])
         }
         return mapInt(x, n, t) { $0 < 0 ? 0 &- $0 : $0 }
     }
@@ -116,6 +126,7 @@ extension FunctionRegistry {
     static func roundPrecision(_ x: Operand, _ p: Operand, _ n: Int) -> Operand {
         if p.isNullScalar || x.isNullScalar { return .scalar(.null) }
         func one(_ input: Double, _ precision: Int64) -> Double {
+            if !input.isFinite { return input }  // NaN and infinities are their own rounding (DuckDB 2.0.1)
             if precision < 0 {
                 let modifier = powerOfTen(-precision)
                 let r = (input / modifier).rounded(.toNearestOrAwayFromZero) * modifier

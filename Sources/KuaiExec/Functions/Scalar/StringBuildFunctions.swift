@@ -5,10 +5,10 @@ import KuaiCore
 
 extension FunctionRegistry {
     static let stringBuildFunctions: [ScalarFunction] = [
-        ScalarFunction("lpad", [.varchar, .bigint, .varchar], .varchar) { a, _, n, _ in
+        ScalarFunction("lpad", [.varchar, .integer, .varchar], .varchar) { a, _, n, _ in
             try StringBuildKernels.pad(a, n, left: true)
         },
-        ScalarFunction("rpad", [.varchar, .bigint, .varchar], .varchar) { a, _, n, _ in
+        ScalarFunction("rpad", [.varchar, .integer, .varchar], .varchar) { a, _, n, _ in
             try StringBuildKernels.pad(a, n, left: false)
         },
         ScalarFunction("repeat", [.varchar, .bigint], .varchar) { a, _, n, _ in

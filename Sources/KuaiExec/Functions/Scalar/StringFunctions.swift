@@ -53,16 +53,63 @@ extension FunctionRegistry {
         },
     ]
 
+    /// DuckDB 2.0.1's range check of substring arguments (substring.cpp, AssertInSupportedRange), on
+    /// the rows whose arguments are all non-NULL: an offset or length above 4294967295 or below
+    /// -4294967296 is an error (left's negative length never is: it counts from the end).
+    /// - Throws: `KuaiError.execution` "Substring offset outside of supported range (> 4294967295)".
+    static func checkSubstringRange(
+        _ a: [Operand], _ n: Int, offset: Int? = nil, length: Int? = nil,
+        lengthMayBeNegative: Bool = false
+    ) throws {
+        let (upper, lower): (Int64, Int64) = (4_294_967_295, -4_294_967_296)
+        let rows = a.allSatisfy(\.isScalar) ? 1 : n
+        func valid(_ o: Operand, _ i: Int) -> Bool {
+            switch o {
+            case .scalar(let v): return !v.isNull
+            case .column(let c): return c.type != .null && (c.validity?[i] ?? 1) != 0
+            }
+        }
+        func int(_ o: Operand, _ i: Int) -> Int64 {
+            switch o {
+            case .scalar(let v): if case .int(let x) = v { return x } else { return 0 }
+            case .column(let c): return c.ints[i]
+            }
+        }
+        for (k, what) in [(offset, "offset"), (length, "length")] {
+            guard let k else { continue }
+            for i in 0..<rows where a.allSatisfy({ valid($0, i) }) {
+                let v = int(a[k], i)
+                if v > upper {
+                    throw KuaiError(.execution, "Substring \(what) outside of supported range (> \(upper))")
+                }
+                if v < lower && !(what == "length" && lengthMayBeNegative) {
+                    throw KuaiError(.execution, "Substring \(what) outside of supported range (< \(lower))")
+                }
+            }
+        }
+    }
+
     static let sliceFunctions: [ScalarFunction] = [
-        ScalarFunction("substr", [.varchar, .bigint], .varchar) { a, _, n, _ in StringKernels.substring(a, n) },
+        ScalarFunction("substr", [.varchar, .bigint], .varchar) { a, _, n, _ in
+            try checkSubstringRange(a, n, offset: 1)
+            return StringKernels.substring(a, n)
+        },
         ScalarFunction("substr", [.varchar, .bigint, .bigint], .varchar) { a, _, n, _ in
-            StringKernels.substring(a, n)
+            try checkSubstringRange(a, n, offset: 1, length: 2)
+            return StringKernels.substring(a, n)
         },
-        ScalarFunction("substring", [.varchar, .bigint], .varchar) { a, _, n, _ in StringKernels.substring(a, n) },
+        ScalarFunction("substring", [.varchar, .bigint], .varchar) { a, _, n, _ in
+            try checkSubstringRange(a, n, offset: 1)
+            return StringKernels.substring(a, n)
+        },
         ScalarFunction("substring", [.varchar, .bigint, .bigint], .varchar) { a, _, n, _ in
-            StringKernels.substring(a, n)
+            try checkSubstringRange(a, n, offset: 1, length: 2)
+            return StringKernels.substring(a, n)
         },
-        ScalarFunction("left", [.varchar, .bigint], .varchar) { a, _, n, _ in StringKernels.left(a, n) },
+        ScalarFunction("left", [.varchar, .bigint], .varchar) { a, _, n, _ in
+            try checkSubstringRange(a, n, length: 1, lengthMayBeNegative: true)
+            return StringKernels.left(a, n)
+        },
         ScalarFunction("right", [.varchar, .bigint], .varchar) { a, _, n, _ in StringKernels.right(a, n) },
         ScalarFunction("split_part", [.varchar, .varchar, .bigint], .varchar) { a, _, n, _ in
             StringKernels.splitPart(a, n)

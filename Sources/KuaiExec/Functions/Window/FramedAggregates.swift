@@ -1,7 +1,7 @@
 import KuaiCore
 
 extension WindowPartitions {
-    /// first_value, last_value, min, max, count, count(*), sum and avg of each row's frame
+    /// first_value, last_value, nth_value, min, max, count, count(*), sum and avg of each row's frame
     /// (`WindowFunction.effectiveFrame`). Result types: `WindowFunction.resultType`.
     /// - Throws: as `frameBounds`; `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
     func framed(_ f: WindowFunction) throws -> Column {
@@ -9,6 +9,7 @@ extension WindowPartitions {
         let arg = f.argument.map { columns[$0] }
         switch f.kind {
         case .firstValue, .lastValue: return framedEnd(first: f.kind == .firstValue, arg!, bounds)
+        case .nthValue: return framedNth(f.offset, arg!, bounds)
         case .min, .max: return try framedMinMax(isMin: f.kind == .min, arg!, bounds)
         case .count: return framedCount(arg, bounds)
         case .countStar: return framedCount(nil, bounds)
@@ -35,6 +36,18 @@ extension WindowPartitions {
         var src = [Int32](repeating: -1, count: count)
         for i in 0..<count where bounds.starts[i] < bounds.ends[i] {
             src[Int(perm[i])] = first ? perm[Int(bounds.starts[i])] : perm[Int(bounds.ends[i]) - 1]
+        }
+        return src.withUnsafeBufferPointer { gatherNullable(a, $0) }
+    }
+
+    /// nth_value(x, n): the argument at the frame's n-th position (1-based; NULL when the frame is
+    /// shorter or n < 1), NULLs counted as rows, as DuckDB 2.0.1.
+    private func framedNth(_ n: Int, _ a: Column, _ bounds: FrameBounds) -> Column {
+        var src = [Int32](repeating: -1, count: count)
+        if n >= 1 {
+            for i in 0..<count where Int(bounds.starts[i]) + n - 1 < Int(bounds.ends[i]) {
+                src[Int(perm[i])] = perm[Int(bounds.starts[i]) + n - 1]
+            }
         }
         return src.withUnsafeBufferPointer { gatherNullable(a, $0) }
     }

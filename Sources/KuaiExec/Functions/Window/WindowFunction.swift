@@ -3,7 +3,7 @@ import KuaiCore
 /// One window function of a `WindowOperator`.
 ///
 /// Semantics as DuckDB: row_number/rank/dense_rank and lag/lead ignore the frame; first_value,
-/// last_value and the aggregates use `frame` (nil = DuckDB's default: with ORDER BY
+/// last_value, nth_value and the aggregates use `frame` (nil = DuckDB's default: with ORDER BY
 /// `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`, without ORDER BY the whole partition).
 /// Result types: `resultType(argumentType:)`.
 public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
@@ -15,6 +15,7 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
         case lag, lead
         case firstValue = "first_value"
         case lastValue = "last_value"
+        case nthValue = "nth_value"
         case ntile
         case percentRank = "percent_rank"
         case cumeDist = "cume_dist"
@@ -24,7 +25,8 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     /// Input column (index into the child's output) for lag/lead/first/last/count/sum/avg/min/max.
     public var argument: Int?
-    /// lag/lead: rows back / ahead (default 1; may be 0); ntile: the number of buckets (> 0).
+    /// lag/lead: rows back / ahead (default 1; may be 0); ntile: the number of buckets (> 0);
+    /// nth_value: the 1-based position in the frame (0 or less, or a NULL n: every answer NULL).
     public var offset: Int
     /// lag/lead: the value when the offset row is outside the partition (of the argument's type).
     public var defaultValue: Value
@@ -57,6 +59,7 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var s = kind == .countStar ? "count(*)" : "\(kind.rawValue)(" + (argument.map { "#\($0)" } ?? "")
         if kind == .ntile { s += "\(offset)" }
+        if kind == .nthValue { s += ", \(offset)" }
         if kind == .lag || kind == .lead {
             s += ", \(offset)" + (defaultValue.isNull ? "" : ", \(defaultValue)")
         }
@@ -100,7 +103,7 @@ struct WindowPartitions {
         case .rowNumber, .rank, .denseRank: return ranking(f.kind)
         case .ntile, .percentRank, .cumeDist: return distribution(f)
         case .lag, .lead: return lagLead(f)
-        case .firstValue, .lastValue, .min, .max, .count, .countStar, .sum, .avg: return try framed(f)
+        case .firstValue, .lastValue, .nthValue, .min, .max, .count, .countStar, .sum, .avg: return try framed(f)
         }
     }
 

@@ -37,6 +37,15 @@ extension Binder {
         var argument: BoundExpr? = nil
         let function: AggregateFunction
         var order: [BoundExpr] = []
+        if f.star && f.name != "count" && f.name != "count_star" {
+            // DuckDB 2.0.1 reads `sum(*)` as sum() with no argument: only count takes `*`.
+            throw Binder.error(
+                "No function matches the given name and argument types '\(f.name)()'. You might need to add explicit type casts.",
+                f.position)
+        }
+        if (f.name == "quantile" || f.name == "quantile_disc") && f.arguments.count == 1 && !f.star {
+            throw Binder.error("QUANTILE requires a range argument between [0, 1]", f.position)
+        }
         if f.star || (f.name == "count" && f.arguments.isEmpty) {
             function = AggregateRegistry.resolve("count_star", nil)!
         } else if f.name == "count", f.arguments.count == 1, case .row = f.arguments[0] {
@@ -133,9 +142,9 @@ extension Binder {
         var first = first
         var second = try bind(f.arguments[1], inner)
         if second.type == .null { second = BoundExpr.constant(.null, type: .integer, name: second.name) }
-        // corr and covar_* compute on DOUBLE (as DuckDB's); arg_max and the others order by a
+        // corr, covar_* and regr_* compute on DOUBLE (as DuckDB's); arg_max and the others order by a
         // DECIMAL as DOUBLE and return a DECIMAL value as it is.
-        if ["corr", "covar_pop", "covar_samp"].contains(f.name) { first = try decimalAsDouble(first, f.position) }
+        if AggregateRegistry.isCovariance(f.name) { first = try decimalAsDouble(first, f.position) }
         second = try decimalAsDouble(second, f.position)
         guard
             let fn = AggregateRegistry.resolve(f.name, first.type, secondArgumentType: second.type)

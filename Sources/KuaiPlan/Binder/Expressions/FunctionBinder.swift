@@ -88,6 +88,16 @@ extension Binder {
             }
             if t == .null { return BoundExpr.constant(.null, type: .integer, name: name) }
             let cast = try args.map { try coerce($0, to: t, pos) }
+            if fname == "nullif" && args[0].type != .null && args[0].type != t {
+                // DuckDB 2.0.1: nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, compared in the
+                // common type and typed as `a` (nullif(1, 1.5) is INTEGER 1, nullif(DATE, TIMESTAMP) a DATE).
+                let a = args[0]
+                let equal = BoundExpr(.compare(.equal, cast[0], cast[1]), type: .boolean, name: name)
+                return BoundExpr(
+                    .caseWhen([(when: equal, then: BoundExpr.constant(.null, type: a.type))], elseExpr: a),
+                    type: a.type,
+                    name: name)
+            }
             guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else {
                 throw Binder.error("\(fname)() is not supported here", pos)
             }

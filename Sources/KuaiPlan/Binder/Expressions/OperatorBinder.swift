@@ -177,10 +177,11 @@ extension Binder {
         }
         let xt = x.type == .null ? y.type : x.type
         let yt = y.type == .null ? x.type : y.type
-        guard xt.isNumeric || xt == .boolean, yt.isNumeric || yt == .boolean,
-            var t = commonType(xt == .boolean ? .integer : xt, yt == .boolean ? .integer : yt)
-        else {
-            throw Binder.error("cannot apply \(aop.rawValue) to \(x.type) and \(y.type) in \(name)", pos)
+        // DuckDB 2.0.1 has no arithmetic operator on BOOLEAN (`true + 1` is a binder error).
+        guard xt.isNumeric, yt.isNumeric, var t = commonType(xt, yt) else {
+            throw Binder.error(
+                "No function matches the given name and argument types '\(aop.rawValue)(\(x.type), \(y.type))'. You might need to add explicit type casts.",
+                pos)
         }
         if xt.isDecimal || yt.isDecimal { return try makeDecimalArithmetic(aop, x, y, xt, yt, pos, name) }
         if aop == .divide { t = .double }
@@ -205,8 +206,7 @@ extension Binder {
             let cy = try coerce(y, to: .double, pos)
             return BoundExpr(.arithmetic(aop, cx, cy), type: .double, name: name)
         }
-        let xt = xt0 == .boolean ? DataType.integer : xt0
-        let yt = yt0 == .boolean ? DataType.integer : yt0
+        let (xt, yt) = (xt0, yt0)
         let (p1, s1) = (xt.decimalPrecision, xt.decimalScale)
         let (p2, s2) = (yt.decimalPrecision, yt.decimalScale)
         if aop == .multiply {
