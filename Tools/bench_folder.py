@@ -25,6 +25,9 @@ Options
     --work DIR        where the store, the DuckDB database and the answers go
                       (default /tmp/kuai-bench/<data folder name>, shared with Tools/bench.py)
     --threads N       worker threads for every engine (default: all cores for each)
+    --memory-limit M  the same memory limit for every engine (for example 500MB): kuai-query
+                      --memory-limit M (spilling into STORE.tmp), DuckDB SET memory_limit = 'M'
+                      (spilling into its default temp_directory, DB.tmp)
     --timeout S       seconds one run may take before it is killed and reported (default 1800)
     --answers-only    one run per engine, no timing: which answers equal DuckDB's
     --markdown        print the tables as Markdown
@@ -72,10 +75,13 @@ class EngineError(Exception):
 class Kuai:
     """kuai-query, one process per run, stdout written straight to the answer file."""
 
-    def __init__(self, label, bindir, store, threads, answers, timeout):
+    def __init__(self, label, bindir, store, threads, answers, timeout, memory_limit=None):
         self.label, self.store, self.answers, self.timeout = label, store, answers, timeout
         self.query_bin = os.path.join(bindir, "kuai-query")
         self.threads, self.thread_args = threads, (["--threads", str(threads)] if threads else [])
+        self.memory_limit = memory_limit
+        if memory_limit:
+            self.thread_args += ["--memory-limit", memory_limit]
         self.version = subprocess.run([self.query_bin, "--version"], capture_output=True,
                                       text=True).stdout.strip() or "kuai"
         self.types = None
@@ -138,17 +144,22 @@ class Duck:
     """DuckDB in one Python subprocess per query (so its max RSS is that query's peak memory);
     connect = Python code that sets `con` (see database() and parquet())."""
 
-    def __init__(self, label, connect, source, threads, answers, timeout):
+    def __init__(self, label, connect, source, threads, answers, timeout, memory_limit=None):
         import duckdb
         self.label, self.connect, self.source = label, connect, source
         self.answers, self.timeout, self.threads = answers, timeout, threads
-        self.program = duck_script(DUCK_WORKER.format(connect=connect, setup=duck_setup(threads)))
+        setup, self.memory_limit = duck_setup(threads), memory_limit
+        if memory_limit:
+            statement = f"SET memory_limit = '{memory_limit}'"
+            setup += f"con.execute({statement!r})\n"
+        self.program = duck_script(DUCK_WORKER.format(connect=connect, setup=setup))
         self.version = "DuckDB " + duckdb.__version__
 
     @classmethod
-    def database(cls, dbfile, threads, answers, timeout):
+    def database(cls, dbfile, threads, answers, timeout, memory_limit=None):
         """The reference: a persistent .duckdb file opened read-only."""
-        return cls("duckdb", f"con = duckdb.connect({dbfile!r}, read_only=True)", dbfile, threads, answers, timeout)
+        return cls("duckdb", f"con = duckdb.connect({dbfile!r}, read_only=True)", dbfile, threads, answers, timeout,
+                   memory_limit)
 
     @classmethod
     def parquet(cls, folder, tables, threads, answers, timeout):
@@ -380,7 +391,7 @@ def describe(engines, answers_only):
     print(f"{os.cpu_count()} cores; load average {la[0]:.1f} {la[1]:.1f} {la[2]:.1f} (1, 5, 15 min; "
           "timings are noisy when other work runs: compare engines within this run, by ratio)")
     for e in engines:
-        threads = f"threads {e.threads or 'all'}"
+        threads = f"threads {e.threads or 'all'}" + (f", memory limit {e.memory_limit}" if e.memory_limit else "")
         if isinstance(e, Kuai):
             print(f"  {e.label:9} {e.version} from {os.path.dirname(e.query_bin)}, store {e.store}, {threads}"
                   + ("" if answers_only else f"; `SELECT 1` takes {e.start_up():.3f} s as a whole process"))
@@ -404,6 +415,7 @@ def main():
     ap.add_argument("--no-duckdb", action="store_true")
     ap.add_argument("--work")
     ap.add_argument("--threads", type=int, default=0)
+    ap.add_argument("--memory-limit")
     ap.add_argument("--timeout", type=float, default=1800)
     ap.add_argument("--answers-only", action="store_true")
     ap.add_argument("--markdown", action="store_true", help="tables as Markdown")
@@ -430,16 +442,17 @@ def main():
         rc = subprocess.run([os.path.join(bindir, "kuai-convert"), data, "-o", store, "--quiet"]).returncode
         if rc != 0:
             sys.exit(f"kuai-convert failed (exit {rc})")
-    engines = [Kuai("kuai-A" if a.bin_b else "kuai", bindir, store, a.threads, answers, a.timeout)]
+    limit = a.memory_limit
+    engines = [Kuai("kuai-A" if a.bin_b else "kuai", bindir, store, a.threads, answers, a.timeout, limit)]
     if a.bin_b:
         store_b = os.path.abspath(a.store_b) if a.store_b else store
-        engines.append(Kuai("kuai-B", kuai_bin_dir(a.bin_b), store_b, a.threads, answers, a.timeout))
+        engines.append(Kuai("kuai-B", kuai_bin_dir(a.bin_b), store_b, a.threads, answers, a.timeout, limit))
     if not a.no_duckdb:
         dbfile = os.path.join(work, "duck.db")
         if not os.path.exists(dbfile):
             print(f"building the DuckDB database {dbfile} from {data}", file=sys.stderr, flush=True)
             build_duck_db(data, dbfile, present, a.threads)
-        engines.append(Duck.database(dbfile, a.threads, answers, a.timeout))
+        engines.append(Duck.database(dbfile, a.threads, answers, a.timeout, limit))
 
     print(f"data {data}, answers in {answers}")
     la = describe(engines, a.answers_only)
