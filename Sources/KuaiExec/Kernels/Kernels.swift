@@ -501,9 +501,10 @@ public enum Kernels {
                 default: break
                 }
             }
-            let s = Set(ds)
+            // Keys by DuckDB's DOUBLE equality (DoubleOrder): NaN IN (NaN) is TRUE, -0.0 IN (0.0) too.
+            let s = Set(ds.map(doubleKey))
             let src = col.type == .double ? col.doubles : col.int128Doubles()
-            for i in 0..<n { found[i] = s.contains(src[i]) ? 1 : 0 }
+            for i in 0..<n { found[i] = s.contains(doubleKey(src[i])) ? 1 : 0 }
         case .int:
             var list: [Int64] = []
             for v in values where intSet == nil {

@@ -44,11 +44,19 @@ public enum MemoryGuard {
     }
 
     /// Gives memory freed by a spill back to the system (glibc keeps up to 256 MiB of freed heap,
-    /// see kuai-query's mallopt), so the resident size that `shouldSpill` reads drops.
+    /// see kuai-query's mallopt), so the resident size that `shouldSpill` reads drops. A large
+    /// allocation noted before the spill (`noteAllocation`: often the growth of the very state that
+    /// spilled) is judged again against the memory held now: if the resident memory plus that
+    /// allocation fits under the limit, it no longer fails the next `check()`.
     public static func returnFreedMemory() {
         #if canImport(Glibc)
             _ = mallocTrim(0)
         #endif
+        if limitBytes == 0 { return }
+        let rss = residentBytes()
+        overrunLock.withLock {
+            if pendingOverrun > 0 && rss + pendingOverrun <= limitBytes { pendingOverrun = 0 }
+        }
     }
 
     /// The largest allocation (bytes) that took the process past the limit since the last check,
