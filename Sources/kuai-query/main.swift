@@ -142,8 +142,14 @@ StandardStreams.protectClosedDescriptors()
     // page faults) per allocation, and keep freed memory for the next batch.
     // glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
     @_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
-    _ = glibcMallopt(-3, 32 << 20)
-    _ = glibcMallopt(-1, 256 << 20)
+    /// The heap settings for a memory limit of `limit` bytes: freed memory kept for reuse counts
+    /// against the limit (it stays resident), so under a small limit (below 4 GiB) glibc keeps at
+    /// most 1/16 of it and serves allocations from 1/64 of it up by mmap (returned at once when freed).
+    func configureHeap(limit: Int) {
+        let small = limit > 0 && limit < 4 << 30
+        _ = glibcMallopt(-3, Int32(small ? max(1 << 20, limit / 64) : 32 << 20))
+        _ = glibcMallopt(-1, Int32(small ? max(4 << 20, limit / 16) : 256 << 20))
+    }
 #endif
 
 let argumentCheck = ArgumentCheck(
@@ -225,6 +231,9 @@ if let m = command.memoryLimit {
     guard let v = parseSize(m) else { fail("invalid --memory-limit \"\(m)\" (use e.g. 2GB or 512MB)", code: 2) }
     limitBytes = v
 }
+#if os(Linux)
+    configureHeap(limit: limitBytes)
+#endif
 
 guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString: $0) }), !storePath.isEmpty else {
     fail("no store given: use --store STORE or set KUAI_STORE", code: 2)

@@ -156,6 +156,7 @@ public final class HashAggregateOperator: PhysicalOperator {
             try MorselScheduler.run(src, threads: workers) { w, _, b in try self.consume(ps[w], b) }
         }
         let (keyCols, states, groups) = try merged(partials, keyTypes: keyTypes)
+        partials = []  // the per-thread tables and states are merged: free them before the result is built
         if groupColumns.isEmpty { return Batch(columns: try states.map { try $0.finalize(groups: 1) }, count: 1) }
         if groups == 0 { return nil }
         var cols = keyCols

@@ -24,6 +24,14 @@ public protocol AggregateState: AnyObject {
     var acceptsWideInput: Bool { get }
 }
 
+/// The first `groups` accumulators of a state as a result column's storage: the array itself when
+/// it holds exactly `groups` (shared copy-on-write with the state, which is released after
+/// `finalize`: no second copy of millions of groups), else a copy of its prefix.
+@inline(__always)
+func firstGroups<T>(_ accumulators: [T], _ groups: Int) -> [T] {
+    accumulators.count == groups ? accumulators : Array(accumulators.prefix(groups))
+}
+
 extension AggregateState {
     public func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count: Int) throws {
         try update(input, ids: ids, count: count)

@@ -42,8 +42,8 @@ final class BoolState: AggregateState {
     func finalize(groups: Int) -> Column {
         resize(groups)
         // NULL for a group without a non-NULL value: count_if too (DuckDB 2.0.1 sums, it does not count).
-        let v: [UInt8]? = seen.prefix(groups).contains(0) ? Array(seen.prefix(groups)) : nil
-        return Column(type: kind == .countIf ? .hugeint : .boolean, ints: Array(acc.prefix(groups)), validity: v)
+        let v: [UInt8]? = seen.prefix(groups).contains(0) ? firstGroups(seen, groups) : nil
+        return Column(type: kind == .countIf ? .hugeint : .boolean, ints: firstGroups(acc, groups), validity: v)
     }
     func makeEmpty() -> AggregateState { BoolState(kind) }
 }

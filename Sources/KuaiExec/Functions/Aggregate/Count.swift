@@ -31,7 +31,7 @@ final class CountState: AggregateState {
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        return Column(type: .bigint, ints: Array(counts.prefix(groups)))
+        return Column(type: .bigint, ints: firstGroups(counts, groups))
     }
     func makeEmpty() -> AggregateState { CountState(star: star) }
 }

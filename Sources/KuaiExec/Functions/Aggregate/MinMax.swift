@@ -3,7 +3,10 @@ import KuaiCore
 /// min/max of any type. VARCHAR: the best string per group is a `StringView` into the input's
 /// dictionary or heaps, which the state keeps alive (`owners`), compared by bytes
 /// (`StringView.compare`, DuckDB's byte order); no Swift `String` or hash per row. The result
-/// is a flat VARCHAR column.
+/// is a flat VARCHAR column. While every input batch is coded in one dictionary (a stored
+/// column's), the state keeps the best code per group instead (4 bytes, not a 16-byte view),
+/// compared by the dictionary's `sortRanks`, and the result stays dictionary-coded; another
+/// dictionary or flat strings turn the codes into views (`leaveCodes`).
 final class MinMaxState: AggregateState {
     let type: DataType
     let isMax: Bool
@@ -13,6 +16,13 @@ final class MinMaxState: AggregateState {
     // VARCHAR: best string per group, and the owners of the bytes of those views.
     var views: [StringView] = []
     var owners: [StringOwner] = []
+    /// How VARCHAR bests are kept: not yet known (no input), as codes of `codeDictionary`, or as views.
+    enum StringForm { case undecided, codes, views }
+    var stringForm = StringForm.undecided
+    /// The dictionary of `codes` (form `.codes`), its codes' byte-order ranks and the best code per group.
+    var codeDictionary: StringDictionary?
+    var codeRanks: [Int32] = []
+    var codes: [Int32] = []
     /// HUGEINT beyond Int64: the best value per group in 128 bits (replaces `ints` from the first
     /// such input on; nil before).
     var wideBest: [Int128]?
@@ -28,6 +38,7 @@ final class MinMaxState: AggregateState {
         seen.append(contentsOf: repeatElement(0, count: k))
         switch type {
         case .double: doubles.append(contentsOf: repeatElement(0, count: k))
+        case .varchar where stringForm == .codes: codes.append(contentsOf: repeatElement(0, count: k))
         case .varchar: views.append(contentsOf: repeatElement(StringView(), count: k))
         default:
             ints.append(contentsOf: repeatElement(0, count: k))
@@ -113,6 +124,29 @@ final class MinMaxState: AggregateState {
     /// VARCHAR in either form: each valid row's view offered to its group; the column's
     /// dictionary or heaps join `owners`.
     private func updateStrings(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
+        if let d = input.dictionary, stringForm != .views {
+            if stringForm == .undecided { enterCodes(d) }
+            if codeDictionary === d {
+                // A dictionary can grow between batches (a reader interning as it goes): rank it again.
+                if codeRanks.count != d.count { codeRanks = d.sortRanks }
+                codeRanks.withUnsafeBufferPointer { r in
+                    input.codes.withUnsafeBufferPointer { x in
+                        codes.withUnsafeMutableBufferPointer { best in
+                            seen.withUnsafeMutableBufferPointer { seen in
+                                if isMax {
+                                    offerRows(x, input.validity, ids, n, best, seen) { r[Int($0)] > r[Int($1)] }
+                                } else {
+                                    offerRows(x, input.validity, ids, n, best, seen) { r[Int($0)] < r[Int($1)] }
+                                }
+                            }
+                        }
+                    }
+                }
+                return
+            }
+        }
+        if stringForm == .codes { leaveCodes() }
+        stringForm = .views
         if let d = input.dictionary {
             keepAlive([d])
             d.views.withUnsafeBufferPointer { dv in
@@ -151,6 +185,27 @@ final class MinMaxState: AggregateState {
         }
     }
 
+    /// Keeps VARCHAR bests as codes of `d` (no group has a best yet).
+    private func enterCodes(_ d: StringDictionary) {
+        stringForm = .codes
+        codeDictionary = d
+        codeRanks = d.sortRanks
+        codes = [Int32](repeating: 0, count: views.count)
+        views = []
+    }
+
+    /// Turns the best codes into views of their dictionary, which joins `owners`.
+    func leaveCodes() {
+        guard stringForm == .codes, let d = codeDictionary else { return }
+        keepAlive([d])
+        let dv = d.views
+        views = (0..<codes.count).map { seen[$0] != 0 ? dv[Int(codes[$0])] : StringView() }
+        codes = []
+        codeRanks = []
+        codeDictionary = nil
+        stringForm = .views
+    }
+
     /// Adds the owners not held yet (by identity; a stored column has one dictionary).
     private func keepAlive(_ more: [StringOwner]) {
         for o in more where !owners.contains(where: { $0 === o }) { owners.append(o) }
@@ -174,7 +229,28 @@ final class MinMaxState: AggregateState {
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! MinMaxState
-        if type == .varchar { keepAlive(o.owners) }
+        if type == .varchar {
+            if o.stringForm == .undecided { return }  // no input: nothing to merge
+            if o.stringForm == .codes && stringForm == .undecided, let d = o.codeDictionary { enterCodes(d) }
+            if o.stringForm == .codes && stringForm == .codes, let d = codeDictionary, o.codeDictionary === d {
+                if codeRanks.count != d.count { codeRanks = d.sortRanks }
+                codeRanks.withUnsafeBufferPointer { r in
+                    for g in 0..<o.seen.count where o.seen[g] != 0 {
+                        let (t, x) = (Int(mapping[g]), o.codes[g])
+                        let y = codes[t]
+                        if seen[t] == 0 || (isMax ? r[Int(x)] > r[Int(y)] : r[Int(x)] < r[Int(y)]) {
+                            codes[t] = x
+                            seen[t] = 1
+                        }
+                    }
+                }
+                return
+            }
+            o.leaveCodes()  // `other` is dropped after the merge
+            leaveCodes()
+            stringForm = .views
+            keepAlive(o.owners)
+        }
         if o.wideBest != nil || wideBest != nil {
             makeWide()
             for g in 0..<o.seen.count where o.seen[g] != 0 {
@@ -211,18 +287,20 @@ final class MinMaxState: AggregateState {
 
     func finalize(groups: Int) -> Column {
         resize(groups)
-        let validity: [UInt8]? = seen.prefix(groups).contains(0) ? Array(seen.prefix(groups)) : nil
+        let validity: [UInt8]? = seen.prefix(groups).contains(0) ? firstGroups(seen, groups) : nil
         switch type {
-        case .double: return Column(doubles: Array(doubles.prefix(groups)), validity: validity)
+        case .double: return Column(doubles: firstGroups(doubles, groups), validity: validity)
+        case .varchar where stringForm == .codes:
+            return Column(codes: firstGroups(codes, groups), dictionary: codeDictionary!, validity: validity)
         case .varchar:
-            return Column(views: Array(views.prefix(groups)), heaps: owners, validity: validity)
+            return Column(views: firstGroups(views, groups), heaps: owners, validity: validity)
         default:
             if let wb = wideBest {
-                var c = Column(hugeints: Array(wb.prefix(groups)), validity: validity)
+                var c = Column(hugeints: firstGroups(wb, groups), validity: validity)
                 c.type = type
                 return c
             }
-            return Column(type: type, ints: Array(ints.prefix(groups)), validity: validity)
+            return Column(type: type, ints: firstGroups(ints, groups), validity: validity)
         }
     }
     func makeEmpty() -> AggregateState { MinMaxState(type: type, isMax: isMax) }

@@ -152,7 +152,7 @@ final class SumIntState: AggregateState {
         for g in 0..<groups where acc.tally[g] != 0 {
             // some sum beyond Int64: a 128-bit column
             guard let v = Int64(exactly: acc.sums[g]) else {
-                return Column(hugeints: Array(acc.sums.prefix(groups)), validity: validity)
+                return Column(hugeints: firstGroups(acc.sums, groups), validity: validity)
             }
             out[g] = v
         }
@@ -174,7 +174,7 @@ final class SumDoubleState: AggregateState {
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        return Column(doubles: Array(acc.sums.prefix(groups)), validity: acc.validity(groups))
+        return Column(doubles: firstGroups(acc.sums, groups), validity: acc.validity(groups))
     }
     func makeEmpty() -> AggregateState { SumDoubleState() }
 }
