@@ -48,7 +48,9 @@ final class QuantileState: AggregateState {
     }
     func finalize(groups: Int) throws -> Column {
         let (offsets, words) = store.bucketed(groupCount: groups)
-        let resultIsDouble = continuous || type == .double
+        // DECIMAL keeps its type: quantile_cont interpolates the scaled integers (`decimalResult`).
+        let decimalContinuous = continuous && type.isDecimal
+        let resultIsDouble = (continuous && !decimalContinuous) || type == .double
         var doubles = [Double](repeating: 0, count: resultIsDouble ? groups : 0)
         var ints = [Int64](repeating: 0, count: resultIsDouble ? 0 : groups)
         var validity = [UInt8](repeating: 0, count: groups)
@@ -62,6 +64,8 @@ final class QuantileState: AggregateState {
                             out.value.2[g] = 1
                             if resultIsDouble {
                                 out.value.0[g] = self.doubleResult(xs)
+                            } else if decimalContinuous {
+                                out.value.1[g] = self.decimalResult(xs)
                             } else {
                                 out.value.1[g] = Int64(bitPattern: self.discreteWord(xs) ^ (1 << 63))
                             }
@@ -87,6 +91,29 @@ final class QuantileState: AggregateState {
     /// The DOUBLE result of a group: quantile_cont's interpolation, or quantile_disc of DOUBLE.
     private func doubleResult(_ xs: UnsafeMutableBufferPointer<UInt64>) -> Double {
         if !continuous { return value(discreteWord(xs)) }
+        let (wa, wb, f) = neighbours(xs)
+        let a = value(wa)
+        let b = value(wb)
+        // Equal neighbours are the answer (two infinities of one sign would interpolate to NaN).
+        return f == 0 || a == b ? a : a + (b - a) * f
+    }
+
+    /// quantile_cont of DECIMAL on the scaled integers, as DuckDB 2.0.1's CastInterpolation: up to 18
+    /// digits `lo + (hi - lo) * f` in DOUBLE truncated toward zero (median of -1.5 and -2.0 is
+    /// -1.7); wider (HUGEINT storage) `lo + trunc((hi - lo) * f)` (-1.8).
+    private func decimalResult(_ xs: UnsafeMutableBufferPointer<UInt64>) -> Int64 {
+        let (wa, wb, f) = neighbours(xs)
+        let a = Int64(bitPattern: wa ^ (1 << 63))
+        let b = Int64(bitPattern: wb ^ (1 << 63))
+        if f == 0 || a == b { return a }
+        let delta = Double(b) - Double(a)
+        if type.decimalPrecision > 18 { return a &+ Int64((delta * f).rounded(.towardZero)) }
+        return Int64((Double(a) + delta * f).rounded(.towardZero))
+    }
+
+    /// The two order statistics quantile_cont interpolates between (as words, lower position first)
+    /// and the fraction of the way from the first to the second (0 at an exact position).
+    private func neighbours(_ xs: UnsafeMutableBufferPointer<UInt64>) -> (UInt64, UInt64, Double) {
         let n = xs.count
         let pos = Double(n - 1) * q
         let lo = pos.rounded(.down)
@@ -96,10 +123,7 @@ final class QuantileState: AggregateState {
         // Select the lower index; the next order statistic is the least value after it.
         let first = OrderStatistic.select(xs, min(ia, ib))
         let second = ia == ib ? first : OrderStatistic.minimum(xs, from: min(ia, ib) + 1)
-        let a = value(ia <= ib ? first : second)
-        let b = value(ia <= ib ? second : first)
-        // Equal neighbours are the answer (two infinities of one sign would interpolate to NaN).
-        return lo == hi || a == b ? a : a + (b - a) * (pos - lo)
+        return (ia <= ib ? first : second, ia <= ib ? second : first, lo == hi ? 0 : pos - lo)
     }
 
     /// The value of an order-preserving word as DOUBLE (integers converted).
@@ -159,18 +183,19 @@ func shareQuantileValues(_ states: [AggregateState], specs: [AggregateSpec]) {
 }
 
 extension AggregateRegistry {
-    /// median and quantile_cont (DOUBLE) of numbers; quantile_disc / quantile (the argument's
-    /// type) of numbers, DATE and TIMESTAMP. The fraction is a constant in [0, 1].
+    /// median and quantile_cont (DOUBLE, or the argument's DECIMAL type) of numbers; quantile_disc /
+    /// quantile (the argument's type) of numbers, DATE and TIMESTAMP. The fraction is a constant in
+    /// [0, 1].
     static func quantile(_ c: AggregateCall) -> AggregateFunction? {
         guard let t = c.argumentType else { return nil }
         switch c.name {
         case "median" where t.isNumeric || t == .null:
-            return AggregateFunction(name: c.name, argumentType: t, returnType: .double) { at in
+            return AggregateFunction(name: c.name, argumentType: t, returnType: t.isDecimal ? t : .double) { at in
                 QuantileState(q: 0.5, continuous: true, type: at)
             }
         case "quantile_cont" where t.isNumeric || t == .null:
             guard let q = c.number(0), q >= 0 && q <= 1 else { return nil }
-            return AggregateFunction(name: c.name, argumentType: t, returnType: .double) { at in
+            return AggregateFunction(name: c.name, argumentType: t, returnType: t.isDecimal ? t : .double) { at in
                 QuantileState(q: q, continuous: true, type: at, fromTop: c.fromTop)
             }
         case "quantile_disc", "quantile":

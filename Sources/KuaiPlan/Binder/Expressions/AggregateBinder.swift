@@ -160,7 +160,7 @@ extension Binder {
     /// the argument's type); every other aggregate gets a DECIMAL argument as DOUBLE.
     static let decimalAggregates: Set<String> = [
         "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "count", "string_agg",
-        "group_concat", "listagg",
+        "group_concat", "listagg", "median", "quantile_cont", "quantile_disc", "quantile", "mode",
     ]
 }
 
