@@ -135,4 +135,44 @@ import Testing
         let e = try #require(Self.failure(bytes, tmp))
         #expect(e.kind == .format && e.message.contains("'tags'") && e.message.contains("LIST"), "\(e)")
     }
+
+    /// libFuzzer's `parquet` harness (Tools/fuzz.sh --libfuzzer parquet): a DuckDB file whose footer's schema root
+    /// says it has a negative number of children trapped in `ParquetFile` (a range with its bounds reversed).
+    @Test func negativeSchemaChildCountIsAnError() throws {
+        let tmp = TempDir()
+        defer { tmp.cleanup() }
+        // The input libFuzzer found (1096 bytes).
+        let found = [
+            "UEFSMQRzXQloBBtdKQgEbFwpAAQUXCkABLxbCfgEZVsJ8AQNWwnoBLVaCeAEXlopkAQGWgnYBK5ZCdAEV1kJuASnWAmwCFBY",
+            "wCHPCFH4jVdJEASgVwm4BEhXCbgE8VYJuASZVgm4BEEAFUAcHAAAHBwAABwcAAAA4gAIIBEAwCgBQKACApAIEgDCOAAAgGAo",
+            "AEgAocBCAMAVgAEcHAAAHBwAABwcAAAAc5uE4C9GU5YeAMx6arnCFki+KGfhBgno76EGzNlaRx6kgeSeQx7F1IzOKcZJcqTP",
+            "91hUeNaAF8VjKbFDDYkHXRUCGZw5ABgNZHVja2RiX3NjaGVtYRXrABUCJQIYA2kzMiUiABUEJQIYA2k2NCUkABUKJQIYAWQA",
+            "FQwlAhgDY2F0JQAAFQwlAhgEbmFtZSUAABUCJQIYAmR0JQwAFQQlAhgCdHMlFEyMEhwsAAAAAAAVACUCGARmbGFnABbYBBkc",
+            "GYwmABwVAhkVABkYA2kzMhUCFtgEFoQTFsQSJgg8GASGwgAAGASwPP//FiQoBIbCAAAYBLA8//8REQAZHBUAFQAVAgAAACYA",
+            "HBUEGRUAGRgDaTY0FQIW2AQWjCQWliAmzBI8GAjtMqZY2wEAABgIMuzhlpYBAAAWLigI7TKmWNsBAAAYCDLs4ZaWAQAAEREA",
+            "GRwVABUAFQIAAAAmABwVChkVABkYAWQVAhbYBBbMIxbYFybiMjwYCFyPwvUoNGpAGAgAAAAAAABpwBY2KAhcj8L1KDRqQBgI",
+            "AAAAAAAAacARERYAABkcFQAVABUCAAAAJgAcFQwZFQQZGANjYXQVAhbYBBa2BRaUAya0Sya6ShwYBnRhbGVudCYgFgwYBnRh",
+            "bGVudBgAEREAGSwVBBUAFQIAFQAVBBUCABbWjwEVXgAAJgAcFQwZFQAZGARuYW1lFQIW2AQWmkQWshkmzk08GAtyb29tLTk5",
+            "My3DqRgJcm9vbS0wLcOpFhooC3Jvb20tOTkzLcOpGAlyb29tLTAtw6kREQAZHBUAFQAVAgAAACYAHBUCGRUEGRgCZHQVAhbY",
+            "BBagChYRBibmaSaAZxwYBBtPAAAYBPROAAAWFhZQGAQbTwAAGAT0TgAAEREAGSwVBBUAFQIAFQAVBBUCABa0kAEVoAEAACYA",
+            "HBUEGRUAGRgCdHMVAhbYBBbcJRb6ICaSbTwYCIcHwKhMNAYAGAgAgIcQRDQGABYUKAiHB8CoTDQGABgIAICHEEQ0BgAREQAZ",
+            "HBUAFQAVAgAAACYAHBUAGRUAGRgEZmyfmOsFFtgEFoIC/v//f4yOATwYAQEYAQAWEigBARgBABEAAAABFQAVABUCAAAAFqrW",
+            "ARbYBCYIFs6PAQAoKER1Y2tEQiB2ZXJzaW9uIHYyLjAuMSAoYnVpbGQgOGQ3ODExNGU5MCkZjBwAABwAABwAABwAABwAABwA",
+            "ABwAABwAAABYAwAAUEFSMQ==",
+        ]
+        let bytes = [UInt8](try #require(Data(base64Encoded: found.joined())))
+        let e = try #require(Self.failure(bytes, tmp))
+        #expect(e.kind == .corrupt && e.message.contains("schema root"), "\(e)")
+        #expect(e.location?.hasSuffix("bad.parquet") == true, "\(e)")
+        // The same by hand: a root with -1 children and no row groups.
+        var meta = FileMetaData()
+        meta.schema = [SchemaElement(name: "schema", numChildren: -1)]
+        var w = ThriftWriter()
+        w.structBody { $0.fileMetaData(meta) }
+        var built = ParquetConstants.magic + w.bytes
+        ChunkEncoder.appendLength(&built, w.bytes.count)
+        built += ParquetConstants.magic
+        let e2 = try #require(Self.failure(built, tmp))
+        #expect(e2.kind == .corrupt && e2.message.contains("-1 children"), "\(e2)")
+    }
 }

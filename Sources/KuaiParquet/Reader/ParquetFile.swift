@@ -98,6 +98,9 @@ public final class ParquetFile: @unchecked Sendable {
     private static func flatColumns(_ m: FileMetaData, path: String) throws -> [ParquetColumn] {
         guard let root = m.schema.first else { throw KuaiError(.corrupt, "footer has an empty schema", at: path) }
         let children = Int(root.numChildren ?? 0)
+        guard children >= 0 else {
+            throw KuaiError(.corrupt, "schema root says it has \(children) children", at: path)
+        }
         var out: [ParquetColumn] = []
         var i = 1
         for _ in 0..<children {
