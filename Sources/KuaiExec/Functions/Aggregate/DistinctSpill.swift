@@ -10,7 +10,28 @@ struct SpilledPairs {
     var mapping: [Int32]?
 }
 
-extension DistinctState {
+/// A distinct state whose keys can move to spill files (`DistinctState`, `RowDistinctCountState`).
+protocol SpillsDistinctKeys: AnyObject {
+    var spills: [SpilledPairs] { get set }
+    func spillToDisk() throws
+}
+
+/// The spill files of states merged into another (each state's keys sent to disk first), their
+/// group ids mapped through the state's `mapping` into the other state's; the states give them up.
+/// - Throws: `KuaiError.execution` when a spill file cannot be written.
+func spilledFiles<S: SpillsDistinctKeys>(of pending: [(state: S, mapping: [Int32])]) throws -> [SpilledPairs] {
+    var out: [SpilledPairs] = []
+    for (o, mapping) in pending {
+        try o.spillToDisk()
+        for s in o.spills {
+            out.append(SpilledPairs(file: s.file, mapping: s.mapping.map { $0.map { mapping[Int($0)] } } ?? mapping))
+        }
+        o.spills = []
+    }
+    return out
+}
+
+extension DistinctState: SpillsDistinctKeys {
     /// Approximate bytes held in memory: the set's slots, the appended arrays, the interned strings.
     var heldBytes: Int {
         self.set.count * 24 + rawGroups.capacity * 4 + rawValues.capacity * 8
@@ -61,14 +82,7 @@ extension DistinctState {
     func absorbPendingSpilled() throws {
         let others = pending
         pending = []
-        for (o, mapping) in others {
-            try o.spillToDisk()
-            for s in o.spills {
-                let m = s.mapping.map { $0.map { mapping[Int($0)] } } ?? mapping
-                spills.append(SpilledPairs(file: s.file, mapping: m))
-            }
-            o.spills = []
-        }
+        spills += try spilledFiles(of: others)
     }
 
     /// `finalize` after a spill: the pairs still in memory (this state's and the pending states') go to disk, then each partition in turn

@@ -8,7 +8,7 @@ import KuaiCore
 // value: 8 bytes for integer-like and DOUBLE members, a length-prefixed UTF-8 string for VARCHAR.
 // The partition comes from a hash of the members alone (not the group id, which is mapped on read).
 
-extension RowDistinctCountState {
+extension RowDistinctCountState: SpillsDistinctKeys {
     /// Member types a record can hold (others keep the state in memory).
     static func spillable(_ t: DataType) -> Bool {
         switch t {
@@ -73,14 +73,7 @@ extension RowDistinctCountState {
     func absorbPendingSpilled() throws {
         let others = pending
         pending = []
-        for (o, mapping) in others {
-            try o.spillToDisk()
-            for s in o.spills {
-                let m = s.mapping.map { $0.map { mapping[Int($0)] } } ?? mapping
-                spills.append(SpilledPairs(file: s.file, mapping: m))
-            }
-            o.spills = []
-        }
+        spills += try spilledFiles(of: others)
     }
 
     /// `finalize` after a spill: per partition, the keys of every file into a fresh table, then
