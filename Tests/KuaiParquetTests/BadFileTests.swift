@@ -18,6 +18,15 @@ import Testing
         return (path, [UInt8](FileManager.default.contents(atPath: path)!))
     }
 
+    /// A Parquet file of `meta`'s footer alone (no row group data): magic, footer, its length, magic.
+    static func footerOnly(_ meta: FileMetaData) -> [UInt8] {
+        var w = ThriftWriter()
+        w.structBody { $0.fileMetaData(meta) }
+        var bytes = ParquetConstants.magic + w.bytes
+        ChunkEncoder.appendLength(&bytes, w.bytes.count)
+        return bytes + ParquetConstants.magic
+    }
+
     /// Opens `bytes` as a file and reads every column of every row group; returns the error.
     static func failure(_ bytes: [UInt8], _ tmp: TempDir, name: String = "bad.parquet") -> KuaiError? {
         let path = tmp.path + "/" + name
@@ -127,12 +136,7 @@ import Testing
             SchemaElement(repetition: .repeated, name: "list", numChildren: 1),
             SchemaElement(type: .byteArray, repetition: .optional, name: "element"),
         ]
-        var w = ThriftWriter()
-        w.structBody { $0.fileMetaData(meta) }
-        var bytes = ParquetConstants.magic + w.bytes
-        ChunkEncoder.appendLength(&bytes, w.bytes.count)
-        bytes += ParquetConstants.magic
-        let e = try #require(Self.failure(bytes, tmp))
+        let e = try #require(Self.failure(Self.footerOnly(meta), tmp))
         #expect(e.kind == .format && e.message.contains("'tags'") && e.message.contains("LIST"), "\(e)")
     }
 
@@ -167,12 +171,7 @@ import Testing
         // The same by hand: a root with -1 children and no row groups.
         var meta = FileMetaData()
         meta.schema = [SchemaElement(name: "schema", numChildren: -1)]
-        var w = ThriftWriter()
-        w.structBody { $0.fileMetaData(meta) }
-        var built = ParquetConstants.magic + w.bytes
-        ChunkEncoder.appendLength(&built, w.bytes.count)
-        built += ParquetConstants.magic
-        let e2 = try #require(Self.failure(built, tmp))
+        let e2 = try #require(Self.failure(Self.footerOnly(meta), tmp))
         #expect(e2.kind == .corrupt && e2.message.contains("-1 children"), "\(e2)")
     }
 }

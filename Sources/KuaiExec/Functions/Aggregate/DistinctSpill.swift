@@ -10,25 +10,30 @@ struct SpilledPairs {
     var mapping: [Int32]?
 }
 
-/// A distinct state whose keys can move to spill files (`DistinctState`, `RowDistinctCountState`).
+/// A distinct state whose keys can move to spill files (`DistinctState`, `RowDistinctCountState`),
+/// with the states merged into it and not yet combined (`pending`, each with its group mapping).
 protocol SpillsDistinctKeys: AnyObject {
     var spills: [SpilledPairs] { get set }
+    var pending: [(state: Self, mapping: [Int32])] { get set }
     func spillToDisk() throws
 }
 
-/// The spill files of states merged into another (each state's keys sent to disk first), their
-/// group ids mapped through the state's `mapping` into the other state's; the states give them up.
-/// - Throws: `KuaiError.execution` when a spill file cannot be written.
-func spilledFiles<S: SpillsDistinctKeys>(of pending: [(state: S, mapping: [Int32])]) throws -> [SpilledPairs] {
-    var out: [SpilledPairs] = []
-    for (o, mapping) in pending {
-        try o.spillToDisk()
-        for s in o.spills {
-            out.append(SpilledPairs(file: s.file, mapping: s.mapping.map { $0.map { mapping[Int($0)] } } ?? mapping))
+extension SpillsDistinctKeys {
+    /// The deferred merge when some state spilled: every pending state's keys go to disk too and
+    /// its files join this state's, their group ids mapped through the pending mapping.
+    /// - Throws: `KuaiError.execution` when a spill file cannot be written.
+    func absorbPendingSpilled() throws {
+        let others = pending
+        pending = []
+        for (o, mapping) in others {
+            try o.spillToDisk()
+            for s in o.spills {
+                let m = s.mapping.map { $0.map { mapping[Int($0)] } } ?? mapping
+                spills.append(SpilledPairs(file: s.file, mapping: m))
+            }
+            o.spills = []
         }
-        o.spills = []
     }
-    return out
 }
 
 extension DistinctState: SpillsDistinctKeys {
@@ -75,14 +80,6 @@ extension DistinctState: SpillsDistinctKeys {
         spilled = false
         if type == .varchar { interner = StringInterner() }
         MemoryGuard.returnFreedMemory()
-    }
-
-    /// The deferred merge when some state spilled: every pending state's pairs go to disk too and
-    /// its files join this state's, their group ids mapped through the pending mapping.
-    func absorbPendingSpilled() throws {
-        let others = pending
-        pending = []
-        spills += try spilledFiles(of: others)
     }
 
     /// `finalize` after a spill: the pairs still in memory (this state's and the pending states') go to disk, then each partition in turn

@@ -68,14 +68,6 @@ extension RowDistinctCountState: SpillsDistinctKeys {
         }
     }
 
-    /// The deferred merge when some state spilled: every pending state's keys go to disk too and
-    /// its files join this state's, their group ids mapped through the pending mapping.
-    func absorbPendingSpilled() throws {
-        let others = pending
-        pending = []
-        spills += try spilledFiles(of: others)
-    }
-
     /// `finalize` after a spill: per partition, the keys of every file into a fresh table, then
     /// one count per distinct key to its group.
     func finalizeSpilled(groups: Int) throws -> Column {
