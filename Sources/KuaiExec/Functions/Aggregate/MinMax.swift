@@ -19,9 +19,9 @@ final class MinMaxState: AggregateState {
     /// How VARCHAR bests are kept: not yet known (no input), as codes of `codeDictionary`, or as views.
     enum StringForm { case undecided, codes, views }
     var stringForm = StringForm.undecided
-    /// The dictionary of `codes` (form `.codes`), its codes' byte-order ranks and the best code per group.
+    /// The dictionary of `codes` (form `.codes`; compared by its cached `sortRanks`) and the best
+    /// code per group.
     var codeDictionary: StringDictionary?
-    var codeRanks: [Int32] = []
     var codes: [Int32] = []
     /// HUGEINT beyond Int64: the best value per group in 128 bits (replaces `ints` from the first
     /// such input on; nil before).
@@ -127,9 +127,9 @@ final class MinMaxState: AggregateState {
         if let d = input.dictionary, stringForm != .views {
             if stringForm == .undecided { enterCodes(d) }
             if codeDictionary === d {
-                // A dictionary can grow between batches (a reader interning as it goes): rank it again.
-                if codeRanks.count != d.count { codeRanks = d.sortRanks }
-                codeRanks.withUnsafeBufferPointer { r in
+                // Ranked per batch: a dictionary can grow between batches (a reader interning as it
+                // goes); `sortRanks` is cached by the dictionary while it does not.
+                d.sortRanks.withUnsafeBufferPointer { r in
                     input.codes.withUnsafeBufferPointer { x in
                         codes.withUnsafeMutableBufferPointer { best in
                             seen.withUnsafeMutableBufferPointer { seen in
@@ -189,7 +189,6 @@ final class MinMaxState: AggregateState {
     private func enterCodes(_ d: StringDictionary) {
         stringForm = .codes
         codeDictionary = d
-        codeRanks = d.sortRanks
         codes = [Int32](repeating: 0, count: views.count)
         views = []
     }
@@ -201,7 +200,6 @@ final class MinMaxState: AggregateState {
         let dv = d.views
         views = (0..<codes.count).map { seen[$0] != 0 ? dv[Int(codes[$0])] : StringView() }
         codes = []
-        codeRanks = []
         codeDictionary = nil
         stringForm = .views
     }
@@ -233,8 +231,7 @@ final class MinMaxState: AggregateState {
             if o.stringForm == .undecided { return }  // no input: nothing to merge
             if o.stringForm == .codes && stringForm == .undecided, let d = o.codeDictionary { enterCodes(d) }
             if o.stringForm == .codes && stringForm == .codes, let d = codeDictionary, o.codeDictionary === d {
-                if codeRanks.count != d.count { codeRanks = d.sortRanks }
-                codeRanks.withUnsafeBufferPointer { r in
+                d.sortRanks.withUnsafeBufferPointer { r in
                     for g in 0..<o.seen.count where o.seen[g] != 0 {
                         let (t, x) = (Int(mapping[g]), o.codes[g])
                         let y = codes[t]
