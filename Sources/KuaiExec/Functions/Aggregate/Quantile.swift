@@ -99,16 +99,16 @@ final class QuantileState: AggregateState {
     }
 
     /// quantile_cont of DECIMAL on the scaled integers, as DuckDB 2.0.1's CastInterpolation: up to 18
-    /// digits `lo + (hi - lo) * f` in DOUBLE truncated toward zero (median of -1.5 and -2.0 is
-    /// -1.7); wider (HUGEINT storage) `lo + trunc((hi - lo) * f)` (-1.8).
+    /// digits `lo + (hi - lo) * f` on the DOUBLE values, truncated toward zero (median of -1.5 and
+    /// -2.0 is -1.7); wider (HUGEINT storage) `lo + trunc((hi - lo) * f)` with the exact 128-bit
+    /// difference (-1.8).
     private func decimalResult(_ xs: UnsafeMutableBufferPointer<UInt64>) -> Int64 {
         let (wa, wb, f) = neighbours(xs)
         let a = Int64(bitPattern: wa ^ (1 << 63))
         let b = Int64(bitPattern: wb ^ (1 << 63))
         if f == 0 || a == b { return a }
-        let delta = Double(b) - Double(a)
-        if type.decimalPrecision > 18 { return a &+ Int64((delta * f).rounded(.towardZero)) }
-        return Int64((Double(a) + delta * f).rounded(.towardZero))
+        if type.decimalPrecision > 18 { return a &+ Int64((Double(Int128(b) - Int128(a)) * f).rounded(.towardZero)) }
+        return Int64((Double(a) + (Double(b) - Double(a)) * f).rounded(.towardZero))
     }
 
     /// The two order statistics quantile_cont interpolates between (as words, lower position first)
