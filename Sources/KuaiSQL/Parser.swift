@@ -408,10 +408,7 @@ struct ParserState {
         var rows: [[Expr]] = []
         repeat {
             let open = try expectSymbol("(")
-            var row: [Expr] = []
-            repeat {
-                row.append(try parseExpression())
-            } while acceptSymbol(",")
+            let row = try parseExpressionList()
             try expectSymbol(")")
             if let first = rows.first, first.count != row.count {
                 throw failure("VALUES lists must all be the same length (\(first.count) and \(row.count))", at: open)
@@ -557,12 +554,7 @@ struct ParserState {
     mutating func parseGroupingList() throws -> [Expr] {
         guard current.isSymbol("(") else { return [try parseExpression()] }
         advance()
-        var list: [Expr] = []
-        if !current.isSymbol(")") {
-            repeat {
-                list.append(try parseExpression())
-            } while acceptSymbol(",")
-        }
+        let list = current.isSymbol(")") ? [] : try parseExpressionList()
         try expectSymbol(")")
         return list
     }
@@ -767,6 +759,23 @@ struct ParserState {
 
     // MARK: - ORDER BY and windows
 
+    /// `expr, expr, ...`: one or more expressions separated by commas.
+    mutating func parseExpressionList() throws -> [Expr] {
+        var list: [Expr] = []
+        repeat {
+            list.append(try parseExpression())
+        } while acceptSymbol(",")
+        return list
+    }
+
+    /// `ORDER BY item, ...` when the next word is ORDER (an aggregate's or a window's); else no items.
+    mutating func parseOptionalOrderBy() throws -> [OrderItem] {
+        guard current.isWord("ORDER") else { return [] }
+        advance()
+        try expectWord("BY")
+        return try parseOrderItems()
+    }
+
     mutating func parseOrderItems() throws -> [OrderItem] {
         var items: [OrderItem] = []
         repeat {
@@ -799,15 +808,9 @@ struct ParserState {
         if current.isWord("PARTITION") {
             advance()
             try expectWord("BY")
-            repeat {
-                spec.partitionBy.append(try parseExpression())
-            } while acceptSymbol(",")
+            spec.partitionBy = try parseExpressionList()
         }
-        if current.isWord("ORDER") {
-            advance()
-            try expectWord("BY")
-            spec.orderBy = try parseOrderItems()
-        }
+        spec.orderBy = try parseOptionalOrderBy()
         if current.isWord("ROWS") || current.isWord("RANGE") {
             let unit: FrameClause.Unit = advance().isWord("ROWS") ? .rows : .range
             if acceptWord("BETWEEN") {

@@ -394,10 +394,7 @@ extension ParserState {
             try expectSymbol(")")
             return .inSubquery(left, query, negated: negated, left.position)
         }
-        var list: [Expr] = []
-        repeat {
-            list.append(try parseExpression())
-        } while acceptSymbol(",")
+        let list = try parseExpressionList()
         try expectSymbol(")")
         return .inList(left, list, negated: negated, left.position)
     }
@@ -654,14 +651,8 @@ extension ParserState {
         } else {
             _ = acceptWord("ALL")
         }
-        repeat {
-            call.arguments.append(try parseExpression())
-        } while acceptSymbol(",")
-        if current.isWord("ORDER") {
-            advance()
-            try expectWord("BY")
-            call.orderBy = try parseOrderItems()
-        }
+        call.arguments = try parseExpressionList()
+        call.orderBy = try parseOptionalOrderBy()
         if current.isWord("IGNORE") || current.isWord("RESPECT") {
             throw failure("\(current.upper) NULLS is not supported", at: current)
         }
