@@ -121,10 +121,7 @@ extension FunctionRegistry {
     static func strptimeKernel(_ a: [Operand], _ n: Int, _ e: ScalarExpr) throws -> Operand {
         let text = StringArg(a[0])
         let format = StringArg(a[1])
-        if text.isNullConstant || format.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [text.step, format.step], validities: [text.validity, format.validity],
-            nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [text, format]) else { return .scalar(.null) }
         let valid = shape.validity
         var failed = -1
         var out = [Int64](repeating: 0, count: shape.rows)
