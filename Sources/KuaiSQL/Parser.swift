@@ -143,8 +143,10 @@ struct ParserState {
         nesting -= 1
     }
 
-    /// Counts one more operator of a left-deep chain (the caller subtracts its count when the chain ends).
-    mutating func enterChain() throws {
+    /// Counts one more operator of a left-deep chain in `chain` and in the nesting (the caller subtracts
+    /// `chain` from the nesting when the chain ends).
+    mutating func enterChain(_ chain: inout Int) throws {
+        chain += 1
         nesting += 1
         if nesting > Parser.maxTreeDepth { throw tooDeep() }
     }
@@ -338,8 +340,7 @@ struct ParserState {
                 left = Self.balancedUnionAll(unionAll[...])
                 unionAll = []
             }
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let right = try parseIntersect(first: nil)
             left = .setOperation(
                 op.isWord("UNION") ? .union : .except, all: all, left: left, right: right,
@@ -370,8 +371,7 @@ struct ParserState {
         defer { nesting -= chain }
         while current.isWord("INTERSECT") {
             let op = advance()
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
             let right = try parseSetOperand()
@@ -641,8 +641,7 @@ struct ParserState {
         defer { nesting -= chain }
         while current.isSymbol(",") {
             let comma = advance()
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let right = try parseJoinTree()
             left = .join(kind: .cross, left: left, right: right, condition: .none, position: comma.position)
         }
@@ -655,8 +654,7 @@ struct ParserState {
         var chain = 0
         defer { nesting -= chain }
         while let (kind, position) = try parseJoinKeyword() {
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let right = try parseTableFactor()
             var condition = JoinCondition.none
             if kind != .cross {

@@ -119,8 +119,7 @@ extension ParserState {
                 }
             }
             let endsWithOperand = level == Precedence.comparison || (level == Precedence.predicate && !isInOperator())
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             if lastLevel == Precedence.isTest && lastWasPostfixTest && level >= Precedence.additive
                 && level <= Precedence.exponent
             {
