@@ -103,6 +103,17 @@ public struct StringView: Sendable {
         }
     }
 
+    /// The first 8 bytes as a big-endian word (zero-padded): unsigned order of two prefixes is the
+    /// byte order of the strings, except that strings equal in their first 8 bytes (or one a
+    /// zero-padded prefix of the other) tie and need `compare`.
+    @inlinable
+    public var orderPrefix: UInt64 {
+        let high = UInt64(UInt32(bigEndian: prefix))
+        if isInline { return high << 32 | UInt64(UInt32(bigEndian: UInt32(truncatingIfNeeded: tail))) }
+        let next = UnsafeRawPointer(bitPattern: UInt(tail))!.loadUnaligned(fromByteOffset: 4, as: UInt32.self)
+        return high << 32 | UInt64(UInt32(bigEndian: next))
+    }
+
     /// A 64-bit hash of the bytes (equal strings hash equally whatever their storage).
     @inlinable
     public var hashValue64: UInt64 {

@@ -1,3 +1,4 @@
+import Dispatch
 import KuaiCore
 
 /// Appends batches of one column into contiguous storage (sort, window, join build, CTEs).
@@ -163,14 +164,36 @@ public struct BatchCollector {
     }
 
     /// The columns collected (each `count` rows); empties the collector, releasing each
-    /// column's chunks once it is concatenated.
+    /// column's chunks once it is concatenated. From `parallelRows` rows on, the columns are
+    /// concatenated on every core (one column at a time per thread): the copy and the page faults
+    /// of its fresh memory were a third of an 18M-row, 23-column ORDER BY on one thread.
     public mutating func take() -> [Column] {
-        var cols: [Column] = []
-        cols.reserveCapacity(builders.count)
-        for i in builders.indices { cols.append(builders[i].take()) }
-        count = 0
+        defer { count = 0 }
+        let width = builders.count
+        if count < Self.parallelRows || width < 2 || activeProcessorCount() < 2 {
+            var cols: [Column] = []
+            cols.reserveCapacity(width)
+            for i in builders.indices { cols.append(builders[i].take()) }
+            return cols
+        }
+        let work = UnsafeMutableBufferPointer<ColumnBuilder>.allocate(capacity: width)
+        _ = work.initialize(from: builders)
+        builders = schema.map { ColumnBuilder(type: $0.type) }
+        let out = UnsafeMutableBufferPointer<Column>.allocate(capacity: width)
+        let box = UncheckedBox((work, out))
+        // each index is built (and its chunks released) by exactly one thread
+        DispatchQueue.concurrentPerform(iterations: width) { i in
+            let (work, out) = box.value
+            (out.baseAddress! + i).initialize(to: work[i].take())
+        }
+        let cols = Array(out)
+        out.deinitialize().deallocate()
+        work.deinitialize().deallocate()
         return cols
     }
+
+    /// Collections of at least this many rows are concatenated in parallel by `take()`.
+    static let parallelRows = 1 << 20
 }
 
 /// Pulls every batch of `op` into contiguous columns (one per schema column, `count` rows).

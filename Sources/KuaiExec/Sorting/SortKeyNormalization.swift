@@ -57,7 +57,8 @@ struct SortField {
 /// is DuckDB's order. NULL placement and direction are folded in; each key is shifted by its
 /// minimum so it needs only as many bits as its range.
 /// - Parameter keyChunks: per key, the key column as consecutive chunks (`count` rows in all);
-///   VARCHAR chunks with different dictionaries are concatenated (one dictionary) first.
+///   VARCHAR keys must be coded in one dictionary (`sortRows` turns other string keys into
+///   prefix columns first).
 func sortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [SortField] {
     var fields: [SortField] = []
     for (keyIndex, key) in keys.enumerated() {
@@ -87,14 +88,8 @@ func sortKeyParts(_ chunks: [Column]) -> [[Column]] {
 /// The fields of one key (`count` rows as chunks): none for a constant key, one field of as many
 /// bits as the key's range (plus one value for NULL), or two (a NULL indicator, then 64 bits)
 /// when the values use all 64 bits and there are NULLs.
-func normalizedFields(_ chunksIn: [Column], count n: Int, key: SortKey, keyIndex: Int) -> [SortField] {
-    var chunks = chunksIn
-    let type = chunks.first?.type ?? .null
-    if type == .varchar, chunks.contains(where: { $0.dictionary == nil || $0.dictionary !== chunks[0].dictionary }) {
-        var b = ColumnBuilder(type: .varchar)
-        for c in chunks { b.append(c) }
-        chunks = [b.take().dictionaryEncoded()]
-    }
+func normalizedFields(_ chunks: [Column], count n: Int, key: SortKey, keyIndex: Int) -> [SortField] {
+    precondition(!sortsByStringPrefix(chunks), "VARCHAR sort keys reach the radix fields in one dictionary")
     let words = orderedWords(chunks, count: n)
     var vals = words.values
     let (isNull, lo, hi) = (words.isNull, words.lo, words.hi)

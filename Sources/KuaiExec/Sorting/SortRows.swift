@@ -6,7 +6,11 @@ import KuaiCore
 /// Method: keys are normalised to unsigned fields and packed into 64-bit words; the rows are
 /// radix-sorted by the first word (packed with the row index into one UInt64 when they fit),
 /// then each run of equal first words is sorted by the next word (and so on), so selective
-/// leading keys (partitions) make later words nearly free.
+/// leading keys (partitions) make later words nearly free. A VARCHAR key in flat strings (or
+/// in several dictionaries) takes part by its first 8 bytes only (ranking every distinct string
+/// would hash and sort them all); the keys after it are left out, and each run of rows equal on
+/// every radix field is then sorted by comparing that key and the later ones in full
+/// (`TieBreakKeys`), as DuckDB resolves ties of its string prefixes.
 /// - Parameters:
 ///   - keyChunks: per key, its column as consecutive chunks (`count` rows in all).
 ///   - markPrefixes: prefix lengths p (number of leading keys); for each, the result holds
@@ -17,6 +21,57 @@ func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes
     -> (perm: [Int32], marks: [[UInt8]?])
 {
     guard n < Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
+    guard let cut = keyChunks.firstIndex(where: sortsByStringPrefix) else {
+        let sorted = radixSortRows(keyChunks: keyChunks, count: n, keys: keys, markPrefixes: markPrefixes)
+        return (sorted.perm, sorted.marks)
+    }
+    var radixChunks = Array(keyChunks[0..<cut])
+    radixChunks.append(keyChunks[cut].map(stringPrefixColumn))
+    // prefixes that reach the string key cannot be read off its 8 bytes: nil (the caller's fallback)
+    let exact = markPrefixes.filter { $0 <= cut }
+    var sorted = radixSortRows(
+        keyChunks: radixChunks, count: n, keys: Array(keys[0...cut]), markPrefixes: exact, tieRuns: true)
+    radixChunks = []
+    let tail = TieBreakKeys(keyChunks: Array(keyChunks[cut...]), keys: Array(keys[cut...]), count: n)
+    tail.sortRuns(&sorted.perm, runStarts: sorted.ties!)
+    var exactMarks = sorted.marks.makeIterator()
+    return (sorted.perm, markPrefixes.map { $0 <= cut ? exactMarks.next()! : nil })
+}
+
+/// True when a VARCHAR key is not coded in one shared dictionary (flat strings, or several
+/// dictionaries): such a key is ranked by its first 8 bytes plus a tie-break, not by a global rank.
+func sortsByStringPrefix(_ chunks: [Column]) -> Bool {
+    guard let first = chunks.first(where: { $0.type == .varchar }) else { return false }
+    guard let dictionary = first.dictionary else { return true }
+    return chunks.contains { $0.type == .varchar && $0.dictionary !== dictionary }
+}
+
+/// A VARCHAR chunk's `StringView.orderPrefix` per row as a BIGINT column (sign-flipped, so that
+/// the signed order of the column is the unsigned order of the prefixes); NULL rows stay NULL.
+func stringPrefixColumn(_ col: Column) -> Column {
+    guard col.type == .varchar else { return col }
+    var out = [Int64](repeating: 0, count: col.count)
+    out.withUnsafeMutableBufferPointer { o in
+        if let dictionary = col.dictionary {
+            let prefixes = dictionary.views.map { Int64(bitPattern: $0.orderPrefix ^ (1 << 63)) }
+            col.codes.withUnsafeBufferPointer { c in
+                for i in 0..<col.count where col.isValid(i) { o[i] = prefixes[Int(c[i])] }
+            }
+        } else {
+            col.views.withUnsafeBufferPointer { v in
+                for i in 0..<col.count { o[i] = Int64(bitPattern: v[i].orderPrefix ^ (1 << 63)) }
+            }
+        }
+    }
+    return Column(type: .bigint, ints: out, validity: col.validity)
+}
+
+/// The radix part of `sortRows` (every key normalised into packed words). With `tieRuns`, also
+/// `ties[i] = 1` where sorted position i starts a run of rows that differ from the previous row in
+/// some word (position 0 always 1; every position 1 when n < 2).
+func radixSortRows(
+    keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = [], tieRuns: Bool = false
+) -> (perm: [Int32], marks: [[UInt8]?], ties: [UInt8]?) {
     var fields = sortFields(keyChunks, count: n, keys: keys)
     let fieldBits = fields.map(\.bits)
     let fieldKeys = fields.map(\.key)
@@ -26,12 +81,9 @@ func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes
     fields = []
     if packed.words.isEmpty || n < 2 {
         // every key constant: one group
-        let marks: [[UInt8]?] = markPrefixes.map { _ in
-            var m = [UInt8](repeating: 0, count: n)
-            if n > 0 { m[0] = 1 }
-            return m
-        }
-        return ((0..<n).map { Int32($0) }, marks)
+        var one = [UInt8](repeating: 0, count: n)
+        if n > 0 { one[0] = 1 }
+        return ((0..<n).map { Int32($0) }, markPrefixes.map { _ in one }, tieRuns ? one : nil)
     }
     var first = packed.words[0]
     packed.words[0] = []
@@ -45,16 +97,114 @@ func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes
             let fm: UInt64 = fieldBits[f] >= 64 ? ~0 : ((1 << UInt64(fieldBits[f])) - 1)
             mask |= fm << UInt64(packed.fieldShift[f])
         }
-        var m = [UInt8](repeating: 0, count: n)
-        first.withUnsafeBufferPointer { k in
-            m.withUnsafeMutableBufferPointer { mb in
-                mb[0] = 1
-                for i in 1..<n where (k[i] ^ k[i - 1]) & mask != 0 { mb[i] = 1 }
+        return wordChanges(first, mask: mask)
+    }
+    guard tieRuns else { return (perm, marks, nil) }
+    var ties = wordChanges(first, mask: ~0)
+    ties.withUnsafeMutableBufferPointer { t in
+        perm.withUnsafeBufferPointer { p in
+            for w in packed.words.indices.dropFirst() {
+                packed.words[w].withUnsafeBufferPointer { words in
+                    for i in 1..<n where words[Int(p[i])] != words[Int(p[i - 1])] { t[i] = 1 }
+                }
             }
         }
-        return m
     }
-    return (perm, marks)
+    return (perm, marks, ties)
+}
+
+/// `m[i] = 1` where `(k[i] ^ k[i - 1]) & mask != 0`, and `m[0] = 1` (k has at least one element).
+func wordChanges(_ k: [UInt64], mask: UInt64) -> [UInt8] {
+    var m = [UInt8](repeating: 0, count: k.count)
+    k.withUnsafeBufferPointer { k in
+        m.withUnsafeMutableBufferPointer { mb in
+            mb[0] = 1
+            for i in 1..<k.count where (k[i] ^ k[i - 1]) & mask != 0 { mb[i] = 1 }
+        }
+    }
+    return m
+}
+
+/// The keys from the first string-prefix key on, in full, for ordering the rows of a run that tie
+/// on every radix field: VARCHAR in flat strings by their bytes (`StringView.compare`), any other
+/// key by its order-preserving word (`orderedWords`: ranks for one dictionary, ordered DOUBLE
+/// bits, sign-flipped integers; HUGEINT beyond Int64 as its two words).
+struct TieBreakKeys {
+    /// One key's rows in random access: views of flat strings, or order-preserving words.
+    struct Key {
+        var views: Column?
+        var words: [UInt64] = []
+        var isNull: [UInt8] = []
+        var ascending: Bool
+        var nullsFirst: Bool
+    }
+    var keys: [Key] = []
+
+    init(keyChunks: [[Column]], keys sortKeys: [SortKey], count n: Int) {
+        for (chunks, key) in zip(keyChunks, sortKeys) {
+            if sortsByStringPrefix(chunks) {
+                var b = ColumnBuilder(type: .varchar)
+                for c in chunks { b.append(c) }
+                let col = b.take()
+                // several dictionaries concatenate to views; one column of one dictionary stays coded
+                let flat = col.dictionary == nil ? col : col.flattened()
+                keys.append(Key(views: flat, ascending: key.ascending, nullsFirst: key.nullsFirst))
+                continue
+            }
+            for part in sortKeyParts(chunks) {
+                let w = orderedWords(part, count: n)
+                keys.append(Key(words: w.values, isNull: w.isNull, ascending: key.ascending, nullsFirst: key.nullsFirst))
+            }
+        }
+    }
+
+    /// Three-way comparison of rows a and b (negative: a first), NULLs placed as each key says.
+    func compare(_ a: Int, _ b: Int) -> Int {
+        for k in keys {
+            let na: Bool
+            let nb: Bool
+            if let v = k.views {
+                na = !v.isValid(a)
+                nb = !v.isValid(b)
+            } else {
+                na = !k.isNull.isEmpty && k.isNull[a] != 0
+                nb = !k.isNull.isEmpty && k.isNull[b] != 0
+            }
+            if na || nb {
+                if na && nb { continue }
+                return na == k.nullsFirst ? -1 : 1
+            }
+            let c: Int
+            if let v = k.views {
+                c = StringView.compare(v.views[a], v.views[b])
+            } else {
+                c = k.words[a] == k.words[b] ? 0 : (k.words[a] < k.words[b] ? -1 : 1)
+            }
+            if c != 0 { return k.ascending ? c : -c }
+        }
+        return 0
+    }
+
+    /// Sorts every run of `perm` (a run starts where `runStarts[i] == 1`) by `compare`, ties in
+    /// row order (stable).
+    func sortRuns(_ perm: inout [Int32], runStarts: [UInt8]) {
+        let n = perm.count
+        perm.withUnsafeMutableBufferPointer { p in
+            var lo = 0
+            while lo < n {
+                var hi = lo + 1
+                while hi < n && runStarts[hi] == 0 { hi += 1 }
+                if hi - lo > 1 {
+                    var run = UnsafeMutableBufferPointer(rebasing: p[lo..<hi])
+                    run.sort { x, y in
+                        let c = compare(Int(x), Int(y))
+                        return c != 0 ? c < 0 : x < y
+                    }
+                }
+                lo = hi
+            }
+        }
+    }
 }
 
 /// Radix-sorts the rows by their first key word (`bits` used bits); `words` ends sorted. Returns
