@@ -153,7 +153,8 @@ struct TieBreakKeys {
             }
             for part in sortKeyParts(chunks) {
                 let w = orderedWords(part, count: n)
-                keys.append(Key(words: w.values, isNull: w.isNull, ascending: key.ascending, nullsFirst: key.nullsFirst))
+                keys.append(
+                    Key(words: w.values, isNull: w.isNull, ascending: key.ascending, nullsFirst: key.nullsFirst))
             }
         }
     }
