@@ -119,7 +119,8 @@ extension ParserState {
                 }
             }
             let endsWithOperand = level == Precedence.comparison || (level == Precedence.predicate && !isInOperator())
-            try enterChain(&chain)
+            chain += 1
+            try enterChain()
             if lastLevel == Precedence.isTest && lastWasPostfixTest && level >= Precedence.additive
                 && level <= Precedence.exponent
             {
@@ -393,7 +394,10 @@ extension ParserState {
             try expectSymbol(")")
             return .inSubquery(left, query, negated: negated, left.position)
         }
-        let list = try parseExpressionList()
+        var list: [Expr] = []
+        repeat {
+            list.append(try parseExpression())
+        } while acceptSymbol(",")
         try expectSymbol(")")
         return .inList(left, list, negated: negated, left.position)
     }
@@ -650,8 +654,14 @@ extension ParserState {
         } else {
             _ = acceptWord("ALL")
         }
-        call.arguments = try parseExpressionList()
-        call.orderBy = try parseOptionalOrderBy()
+        repeat {
+            call.arguments.append(try parseExpression())
+        } while acceptSymbol(",")
+        if current.isWord("ORDER") {
+            advance()
+            try expectWord("BY")
+            call.orderBy = try parseOrderItems()
+        }
         if current.isWord("IGNORE") || current.isWord("RESPECT") {
             throw failure("\(current.upper) NULLS is not supported", at: current)
         }

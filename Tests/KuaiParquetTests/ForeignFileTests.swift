@@ -1,6 +1,5 @@
 import Foundation
 import KuaiCore
-import KuaiTestSupport
 import Testing
 
 @testable import KuaiParquet

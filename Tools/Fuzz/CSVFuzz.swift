@@ -12,7 +12,9 @@ let tables = ["click", "comment", "gift", "like", "negative", "room", "streamer"
 nonisolated(unsafe) var path = ""
 
 func setUp() {
-    path = scratchFolder("kuai-csvfuzz") + "/input.csv"
+    let dir = NSTemporaryDirectory() + "kuai-csvfuzz-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    path = dir + "/input.csv"
 }
 
 func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {

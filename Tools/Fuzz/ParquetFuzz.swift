@@ -9,7 +9,9 @@ import KuaiParquet
 nonisolated(unsafe) var path = ""
 
 func setUp() {
-    path = scratchFolder("kuai-pqfuzz") + "/input.parquet"
+    let dir = NSTemporaryDirectory() + "kuai-pqfuzz-\(getpid())"
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    path = dir + "/input.parquet"
 }
 
 func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {

@@ -49,7 +49,10 @@ enum StringBuildKernels {
         let s = StringArg(a[0])
         let w = IntRows(a[1])
         let p = StringArg(a[2])
-        guard let shape = KernelShape(count: n, [s, w, p]) else { return .scalar(.null) }
+        if s.isNullConstant || w.isNullConstant || p.isNullConstant { return .scalar(.null) }
+        let shape = KernelShape(
+            count: n, steps: [s.step, w.step, p.step], validities: [s.validity, w.validity, p.validity],
+            nullConstant: [false, false, false])
         var buf: [UInt8] = []
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where !isNull(shape, i) {
@@ -97,7 +100,9 @@ enum StringBuildKernels {
     static func repeatString(_ a: [Operand], _ n: Int) throws -> Operand {
         let s = StringArg(a[0])
         let c = IntRows(a[1])
-        guard let shape = KernelShape(count: n, [s, c]) else { return .scalar(.null) }
+        if s.isNullConstant || c.isNullConstant { return .scalar(.null) }
+        let shape = KernelShape(
+            count: n, steps: [s.step, c.step], validities: [s.validity, c.validity], nullConstant: [false, false])
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where !isNull(shape, i) {
                 let times = Int(clamping: max(0, c.values[i &* c.step]))
@@ -121,7 +126,7 @@ enum StringBuildKernels {
         if sep.isNullConstant { return .scalar(.null) }
         let parts = a.dropFirst().map(StringArg.init).filter { !$0.isNullConstant }
         let shape = KernelShape(
-            count: n, steps: [sep.step] + parts.map(\.step), validities: [sep.validity])
+            count: n, steps: [sep.step] + parts.map(\.step), validities: [sep.validity], nullConstant: [false])
         var buf: [UInt8] = []
         let col = FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where !isNull(shape, i) {
