@@ -18,8 +18,10 @@ public final class StringDictionary: @unchecked Sendable {
     private var storage: [StringView]
     private let heap = StringHeap()
     private var owners: [StringOwner]
-    /// Open-addressing index: code + 1 per slot (0 = empty), power-of-two size; empty until needed.
-    private var slots: [Int32] = []
+    /// Open-addressing index, power-of-two size, empty until needed: per slot the high 32 bits of
+    /// the value's hash and code + 1 in the low 32 bits (0 = empty), so that a probe compares
+    /// the tag before it reads a stored hash or value (one cache miss per probe, not three).
+    private var slots: [UInt64] = []
     private var hashes: [UInt64] = []
     private var stringCache: [String]?
     private var rankCache: [Int32]?
@@ -89,17 +91,12 @@ public final class StringDictionary: @unchecked Sendable {
     public func intern(_ v: StringView) -> Int32 {
         ensureIndex()
         let h = v.hashValue64
-        var s = Int(truncatingIfNeeded: h) & (slots.count - 1)
-        while true {
-            let c = slots[s]
-            if c == 0 { break }
-            if hashes[Int(c) - 1] == h && StringView.equal(storage[Int(c) - 1], v) { return c - 1 }
-            s = (s + 1) & (slots.count - 1)
-        }
+        let s = Self.probe(v, h, slots, storage)
+        if s.code >= 0 { return s.code }
         let code = Int32(storage.count)
         storage.append(v.withBytes { ownedView($0) })
         hashes.append(h)
-        slots[s] = code + 1
+        slots[s.slot] = Self.entry(h, code)
         if storage.count * 2 > slots.count { rehash(slots.count * 2) }
         return code
     }
@@ -116,15 +113,8 @@ public final class StringDictionary: @unchecked Sendable {
     public func code(of v: StringView) -> Int32? {
         lock.withLock {
             ensureIndex()
-            let h = v.hashValue64
-            let mask = slots.count - 1
-            var s = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let c = slots[s]
-                if c == 0 { return nil }
-                if hashes[Int(c) - 1] == h && StringView.equal(storage[Int(c) - 1], v) { return c - 1 }
-                s = (s + 1) & mask
-            }
+            let code = Self.probe(v, v.hashValue64, slots, storage).code
+            return code >= 0 ? code : nil
         }
     }
 
@@ -155,32 +145,12 @@ public final class StringDictionary: @unchecked Sendable {
     ) {
         lock.withLock {
             ensureIndex()
-            let mask = slots.count - 1
-            slots.withUnsafeBufferPointer { sl in
-                hashes.withUnsafeBufferPointer { hs in
-                    storage.withUnsafeBufferPointer { st in
-                        for i in 0..<views.count {
-                            if let validity, validity[i] == 0 {
-                                out[i] = -1
-                                continue
-                            }
-                            let v = views[i]
-                            let h = v.hashValue64
-                            var s = Int(truncatingIfNeeded: h) & mask
-                            var found: Int32 = -1
-                            while true {
-                                let c = sl[s]
-                                if c == 0 { break }
-                                if hs[Int(c) - 1] == h && StringView.equal(st[Int(c) - 1], v) {
-                                    found = c - 1
-                                    break
-                                }
-                                s = (s + 1) & mask
-                            }
-                            out[i] = found
-                        }
-                    }
+            for i in 0..<views.count {
+                if let validity, validity[i] == 0 {
+                    out[i] = -1
+                    continue
                 }
+                out[i] = Self.probe(views[i], views[i].hashValue64, slots, storage).code
             }
         }
     }
@@ -245,21 +215,36 @@ public final class StringDictionary: @unchecked Sendable {
         rehash(cap)
     }
 
-    private func rehash(_ capacity: Int) {
-        slots = [Int32](repeating: 0, count: capacity)
-        let mask = capacity - 1
-        for code in 0..<storage.count {
-            var s = Int(truncatingIfNeeded: hashes[code]) & mask
-            var duplicate = false
-            while slots[s] != 0 {
-                let c = Int(slots[s]) - 1
-                if hashes[c] == hashes[code] && StringView.equal(storage[c], storage[code]) {
-                    duplicate = true
-                    break
-                }
+    /// The slot entry of `code` for a value hashing to `h`.
+    @inline(__always)
+    private static func entry(_ h: UInt64, _ code: Int32) -> UInt64 { (h >> 32) << 32 | UInt64(code + 1) }
+
+    /// The code of `v` (hash `h`) in the index `slots` over `storage`, or -1 with the empty slot
+    /// where it belongs.
+    @inline(__always)
+    private static func probe(_ v: StringView, _ h: UInt64, _ slots: [UInt64], _ storage: [StringView]) -> (
+        slot: Int, code: Int32
+    ) {
+        slots.withUnsafeBufferPointer { sl in
+            let mask = sl.count - 1
+            let tag = h >> 32
+            var s = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let e = sl[s]
+                if e == 0 { return (s, -1) }
+                let c = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+                if e >> 32 == tag && StringView.equal(storage[c], v) { return (s, Int32(c)) }
                 s = (s + 1) & mask
             }
-            if !duplicate { slots[s] = Int32(code + 1) }
+        }
+    }
+
+    private func rehash(_ capacity: Int) {
+        slots = [UInt64](repeating: 0, count: capacity)
+        for code in 0..<storage.count {
+            let h = hashes[code]
+            let s = Self.probe(storage[code], h, slots, storage)
+            if s.code < 0 { slots[s.slot] = Self.entry(h, Int32(code)) }
         }
     }
 }
