@@ -37,6 +37,12 @@ public struct ColumnBuilder {
     /// another type (a single chunk of this type is handed back as it is).
     var concatenates: Bool { !chunks.isEmpty && !(chunks.count == 1 && chunks[0].type == type) }
 
+    /// True when every chunk is VARCHAR of one dictionary (the concatenation copies 4-byte codes).
+    var sharesOneDictionary: Bool {
+        guard let d = chunks.first?.dictionary else { return false }
+        return chunks.allSatisfy { $0.dictionary === d }
+    }
+
     /// The column built so far (`count` rows); the builder keeps its contents.
     public func build() -> Column {
         if chunks.count == 1 && chunks[0].type == type { return chunks[0] }
@@ -154,22 +160,32 @@ public struct BatchCollector {
         count += batch.count
     }
 
-    /// Approximate bytes `take()` allocates: a new contiguous column for each column collected in
-    /// more than one chunk (a single chunk is handed back as it is), `materializedRowBytes` a row.
-    public var concatenationBytes: Int {
-        var bytes = 0
-        for (b, f) in zip(builders, schema) where b.concatenates { bytes += count * materializedRowBytes(f.type) }
-        return bytes
-    }
-
     /// The columns collected (each `count` rows); empties the collector, releasing each
     /// column's chunks once it is concatenated.
     public mutating func take() -> [Column] {
         var cols: [Column] = []
         cols.reserveCapacity(builders.count)
-        for i in builders.indices { cols.append(builders[i].take()) }
+        for i in builders.indices {
+            // a large concatenation frees its chunks: hand them back so that the next column's
+            // copy does not add to the resident size (`largestConcatenationBytes`)
+            let large = builders[i].concatenates && builders[i].count >= 1 << 20
+            cols.append(builders[i].take())
+            if large { MemoryGuard.returnFreedMemory() }
+        }
         count = 0
         return cols
+    }
+
+    /// Approximate bytes of the largest column `take()` concatenates (0 when none; a column
+    /// collected in one chunk is handed back as it is), `materializedRowBytes` a row (5 for codes
+    /// of one dictionary): as `take()` frees each column's chunks once it is copied, the most it
+    /// holds beyond the chunks.
+    public var largestConcatenationBytes: Int {
+        zip(builders, schema).reduce(0) { m, bf in
+            guard bf.0.concatenates else { return m }
+            let perRow = bf.1.type == .varchar && bf.0.sharesOneDictionary ? 5 : materializedRowBytes(bf.1.type)
+            return max(m, count * perRow)
+        }
     }
 }
 
@@ -182,7 +198,7 @@ public func materializeColumns(_ op: PhysicalOperator) throws -> (columns: [Colu
         collector.append(b)
     }
     let n = collector.count
-    try MemoryGuard.admit(collector.concatenationBytes)
+    try MemoryGuard.admit(collector.largestConcatenationBytes)
     return (collector.take(), n)
 }
 
