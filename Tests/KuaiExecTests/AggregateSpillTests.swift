@@ -9,7 +9,7 @@ import Testing
 // two threads.
 
 /// 20000 rows in batches of 1000: k BIGINT (i % 3001, NULL every 97th), s VARCHAR (NULL every
-/// 50th, long and short), v BIGINT, x DOUBLE (-0.0 and 0.0 both), f BOOLEAN.
+/// 50th, long and short), v BIGINT, x DOUBLE (-0.0 and 0.0 both, NaN), f BOOLEAN.
 private func spillInput() -> [Batch] {
     stride(from: 0, to: 20000, by: 1000).map { start in
         let r = start..<start + 1000
@@ -22,7 +22,8 @@ private func spillInput() -> [Batch] {
             Column(type: .bigint, ints: k.map { $0 ?? 0 }, validity: kv),
             Column(strings: s),
             Column(type: .bigint, ints: r.map { Int64(($0 * 37) % 1009) }),
-            Column(doubles: r.map { $0 % 5 == 0 ? ($0 % 10 == 0 ? -0.0 : 0.0) : Double($0 % 11) / 4 }),
+            Column(
+                doubles: r.map { $0 % 5 == 0 ? ($0 % 10 == 0 ? -0.0 : 0.0) : $0 % 7 == 3 ? .nan : Double($0 % 11) / 4 }),
             Column(type: .boolean, ints: r.map { Int64($0 % 3 == 0 ? 1 : 0) }),
         ])
     }
