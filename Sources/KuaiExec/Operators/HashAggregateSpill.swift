@@ -8,7 +8,8 @@ import KuaiCore
 // or wholly in the file. At the end:
 // 1. the threads' tables are merged in memory (into the first one, freeing the others as it goes);
 // 2. every spilled row whose group the merged table holds updates it; the other rows go to one
-//    partitioned file of the rows left;
+//    partitioned file of the rows left (with one thread, its file is that file: its table held
+//    none of the keys it spilled);
 // 3. the merged groups are output and freed;
 // 4. each partition of the rows left (disjoint keys, about 1/64 of them) is aggregated in a fresh
 //    table and output before the next is read.
@@ -99,6 +100,7 @@ final class SpilledGroups {
     /// - Parameter partials: the threads' partials, emptied (each is freed once merged).
     init(operator op: HashAggregateOperator, partials: inout [HashAggregateOperator.Partial]) throws {
         self.op = op
+        let single = partials.count == 1
         let global = partials.removeFirst()
         var files = global.spill.map { [$0] } ?? []
         global.spill = nil
@@ -117,6 +119,12 @@ final class SpilledGroups {
             }
             MemoryGuard.returnFreedMemory()
         }
+        merged = global
+        if single, let only = files.first {
+            // one table: it held no key of the rows it spilled
+            rest = only
+            return
+        }
         rest = try PartitionedSpill()
         for part in 0..<PartitionedSpill.partitionCount {
             try QueryControl.checkInterrupt()
@@ -125,7 +133,6 @@ final class SpilledGroups {
                 if batch.count > 0 { try addOrKeep(batch, global) }
             }
         }
-        merged = global
     }
 
     /// Rows of `batch` whose group `global` holds update it; the others go to `rest`.

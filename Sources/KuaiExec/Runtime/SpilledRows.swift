@@ -53,9 +53,9 @@ final class SpilledRows: @unchecked Sendable {
     {
         var h: UInt64 = 0x4B55_4149
         for (c, t) in types.enumerated() {
-            let col = columns[c]
+            // `columns[c].x` reads in place (a `let` copy of the column would retain all its arrays)
             let isKey = c < keyCount
-            guard t != .null, col.isValid(i) else {
+            guard t != .null, columns[c].isValid(i) else {
                 record.append(UInt8(0))
                 if isKey { h = ByteHash.mix(h, 0x4E55_4C4C) }
                 continue
@@ -63,7 +63,7 @@ final class SpilledRows: @unchecked Sendable {
             switch t {
             case .double:
                 record.append(UInt8(1))
-                var v = col.doubles[i]
+                var v = columns[c].doubles[i]
                 record.append(v.bitPattern)
                 if isKey {
                     if v == 0 { v = 0 }
@@ -71,18 +71,18 @@ final class SpilledRows: @unchecked Sendable {
                     h = ByteHash.mix(h, v.bitPattern)
                 }
             case .varchar:
-                if let d = col.dictionary, d === dictionaries[c] {
+                if let d = columns[c].dictionary, d === dictionaries[c] {
                     record.append(UInt8(2))
-                    record.append(col.codes[i])
+                    record.append(columns[c].codes[i])
                 } else {
                     record.append(UInt8(1))
-                    col.stringView(at: i).withBytes { record.append(string: $0) }
+                    columns[c].stringView(at: i).withBytes { record.append(string: $0) }
                 }
-                if isKey { h = ByteHash.mix(h, col.stringView(at: i).withBytes { ByteHash.hash($0) }) }
+                if isKey { h = ByteHash.mix(h, columns[c].stringView(at: i).withBytes { ByteHash.hash($0) }) }
             default:
                 record.append(UInt8(1))
-                record.append(col.ints[i])
-                if isKey { h = ByteHash.mix(h, UInt64(bitPattern: col.ints[i])) }
+                record.append(columns[c].ints[i])
+                if isKey { h = ByteHash.mix(h, UInt64(bitPattern: columns[c].ints[i])) }
             }
         }
         return h
