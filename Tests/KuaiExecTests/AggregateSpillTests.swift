@@ -90,3 +90,16 @@ func spilledGroupByGivesTheInMemoryRows(groups: [Int]) throws {
     #expect(try aggregateRows(groups: [0, 1, 2], specs: [], threads: 2, spillAfter: 100) == expected)
     #expect(try aggregateRows(groups: [0, 1, 2], specs: [], threads: 1, spillAfter: 3000) == expected)
 }
+
+@Test func generalKeyTableReportsTheBytesOfItsNextGrowth() {
+    // 100 keys in 1024 slots: 10 more fit; 10000 more need 32768 slots (8 bytes each) and rows.
+    let t = GeneralKeyTable(keyTypes: [.double, .bigint])
+    let keys = [Column(doubles: (0..<100).map { Double($0) / 2 }), Column(type: .bigint, ints: Array(0..<100))]
+    var ids = [Int32](repeating: 0, count: 100)
+    ids.withUnsafeMutableBufferPointer { t.findOrInsert(keys, rowCount: 100, into: $0) }
+    #expect(t.count == 100)
+    #expect(t.growthBytes(adding: 10) == 0)
+    #expect(t.growthBytes(adding: 10_000) >= 32768 * 8 + 10_100 * 3 * 8)
+    let packed = makeGroupKeyTable(keyTypes: [.bigint, .bigint])
+    #expect(packed.growthBytes(adding: 1) > 0)  // no row storage yet
+}

@@ -134,7 +134,9 @@ public final class HashAggregateOperator: PhysicalOperator {
                 try requireNarrow(batch.columns[ic], "aggregate \(spec.name)")
             }
         }
-        if p.spill == nil && p.maySpill && spillCodec != nil && shouldSpill(p) { p.spill = try PartitionedSpill() }
+        if p.spill == nil && p.maySpill && spillCodec != nil && shouldSpill(p, rows: n) {
+            p.spill = try PartitionedSpill()
+        }
         if p.spill != nil { return try consumeSpilling(p, batch) }
         let keys = groupColumns.map { batch.columns[$0] }
         p.ids.withUnsafeMutableBufferPointer { ids in

@@ -17,11 +17,14 @@ import KuaiCore
 // within a group is kept on one thread).
 
 extension HashAggregateOperator {
-    /// True when `p` should start spilling: `MemoryGuard.shouldSpill` for about the bytes of its
-    /// table and states, or more groups than `spillAfterGroups` (tests).
-    func shouldSpill(_ p: Partial) -> Bool {
+    /// True when `p` should start spilling before it takes a batch of `rows` rows:
+    /// `MemoryGuard.shouldSpill` for about the bytes of its table and states, counting the
+    /// allocation the table would make if every row were a new key (a growth step of a large
+    /// table can pass the limit at once), or more groups than `spillAfterGroups` (tests).
+    func shouldSpill(_ p: Partial, rows: Int) -> Bool {
         if spillAfterGroups > 0 { return p.table.count > spillAfterGroups }
-        return MemoryGuard.shouldSpill(holding: p.table.count * (16 + 16 * aggregates.count))
+        let held = p.table.count * (16 + 16 * aggregates.count)
+        return MemoryGuard.shouldSpill(holding: held, growing: p.table.growthBytes(adding: rows))
     }
 
     /// `consume` once `p` spills: rows of groups in `p.table` update the states, the others are
