@@ -505,11 +505,14 @@ final class ColumnFile: @unchecked Sendable {
             // Stored as is, 8-byte aligned in the mapped file: decode in place (string views point
             // into the mapping, which the column keeps alive).
             do {
-                return try decode(payload, e, owner: self)
+                let column = try decode(payload, e, owner: self)
+                if e.encoding != C.encodingPlainStrings { releasePages(h, padEnd) }
+                return column
             } catch {
                 throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
             }
         }
+        defer { releasePages(h, padEnd) }
         if e.encoding == C.encodingPlainStrings {
             // Views point into the decompressed bytes: decompress into a heap the column owns.
             let heap = StringHeap()
@@ -543,6 +546,22 @@ final class ColumnFile: @unchecked Sendable {
         } catch {
             throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
         }
+    }
+
+    /// The system page size in bytes.
+    private static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))
+
+    /// Takes the mapped pages of file bytes `start..<end` (a block just decoded into memory the
+    /// column owns) out of the process's resident set: they stay in the page cache, and a later
+    /// read maps them again, but a scan over a large table no longer counts every page it has read
+    /// towards the process's memory (`--memory-limit` reads the resident size). Pages shared with
+    /// a neighbouring block are taken too (reading that block maps them again).
+    private func releasePages(_ start: Int, _ end: Int) {
+        let page = Self.pageBytes
+        let lo = Int(bitPattern: base) + start
+        let from = lo & ~(page - 1)
+        let to = min((Int(bitPattern: base) + end + page - 1) & ~(page - 1), Int(bitPattern: base) + size)
+        if to > from { _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_DONTNEED) }
     }
 
     private func footerEntryHeader(_ b: Int) -> UnsafeRawPointer {

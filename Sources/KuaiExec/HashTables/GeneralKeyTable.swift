@@ -141,6 +141,16 @@ final class GeneralKeyTable: GroupKeyTable {
         }
     }
 
+    func growthBytes(adding n: Int) -> Int {
+        var slotBytes = 0
+        var c = capacity
+        while (count + n) * 2 > c {
+            c *= 2
+            slotBytes = c * 8
+        }
+        return slotBytes + store.growthBytes(toHold: count + n)
+    }
+
     private func grow() {
         let newCapacity = capacity * 2
         MemoryGuard.noteAllocation(newCapacity * 8)

@@ -54,6 +54,11 @@ protocol GroupKeyTable: AnyObject {
     /// The distinct keys in id order: one column per key of `keyTypes`, `count` rows.
     /// VARCHAR keys point into the table's own dictionary (each string once).
     func keyColumns() -> [Column]
+
+    /// Bytes the table would allocate to take `n` more keys (0 when they fit in what it holds,
+    /// or when the layout does not say): a spilling operator stops before a growth step that
+    /// would pass the memory limit.
+    func growthBytes(adding n: Int) -> Int
 }
 
 /// The layouts of the `GroupKeyTable` implementations.
@@ -75,6 +80,8 @@ enum GroupKeyLayout: Sendable, Hashable {
 }
 
 extension GroupKeyTable {
+    func growthBytes(adding n: Int) -> Int { 0 }
+
     /// `find` from the inserting thread (with the table's own interner).
     func find(_ keys: [Column], rowCount: Int, nullsMatch: Bool, into ids: UnsafeMutableBufferPointer<Int32>) {
         find(keys, rowCount: rowCount, nullsMatch: nullsMatch, into: ids, interner: interner)

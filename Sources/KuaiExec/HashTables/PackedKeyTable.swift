@@ -39,6 +39,11 @@ final class PackedKeyTable: GroupKeyTable {
     var count: Int { general?.count ?? packedCount }
     var layout: GroupKeyLayout { general?.layout ?? (direct != nil ? .packedDirect : .packedHashed) }
 
+    func growthBytes(adding n: Int) -> Int {
+        if let general { return general.growthBytes(adding: n) }
+        return store.growthBytes(toHold: packedCount + n)
+    }
+
     func reserve(_ n: Int) {
         if let general { return general.reserve(n) }
         store.reserve(n, used: packedCount)

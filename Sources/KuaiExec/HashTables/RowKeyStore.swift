@@ -18,6 +18,11 @@ final class RowKeyStore {
 
     deinit { words.deallocate() }
 
+    /// Bytes `reserve(groups, used:)` would allocate (0 when `groups` fit).
+    func growthBytes(toHold groups: Int) -> Int {
+        groups <= capacity ? 0 : max(groups, capacity * 2, 256) * stride * 8
+    }
+
     /// Makes room for `groups` groups, keeping the first `used`.
     func reserve(_ groups: Int, used: Int) {
         if groups <= capacity { return }

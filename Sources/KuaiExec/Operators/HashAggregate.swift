@@ -69,6 +69,15 @@ public final class HashAggregateOperator: PhysicalOperator {
     public let schema: Schema
     public let threads: Int
     private var done = false
+    /// The input columns the aggregate reads (keys first) and their spill record layout; nil when
+    /// some type cannot be spilled or there is no GROUP BY (then the groups stay in memory).
+    let spillColumns: [Int]
+    let spillCodec: SpilledRows?
+    /// The groups still to finish after a spill (nil when nothing spilled).
+    private var spilled: SpilledGroups?
+    /// Tests: when > 0, a thread's table spills once it holds more groups than this, whatever
+    /// the memory (forces the spill path on small data).
+    var spillAfterGroups = 0
 
     /// - Parameters:
     ///   - groupColumns: input column indexes of the grouping keys.
@@ -84,22 +93,39 @@ public final class HashAggregateOperator: PhysicalOperator {
         self.schema =
             zip(groupColumns, groupNames).map { Field($1, inSchema[$0].type) }
             + aggregates.map { Field($0.name, $0.function.returnType) }
+        var used = groupColumns
+        for a in aggregates {
+            for c in [a.inputColumn, a.filterColumn].compactMap({ $0 }) + a.orderColumns where !used.contains(c) {
+                used.append(c)
+            }
+        }
+        spillColumns = used
+        let types = used.map { inSchema[$0].type }
+        spillCodec =
+            groupColumns.isEmpty || !types.allSatisfy(SpilledRows.spillable)
+            ? nil : SpilledRows(types: types, keyCount: groupColumns.count)
     }
 
+    /// One thread's groups: the key table, the states, and once memory ran short the spill file
+    /// of the rows whose groups it does not hold (`HashAggregateOperator+Spill`).
     final class Partial {
         let table: any GroupKeyTable
         let states: [AggregateState]
         var ids: [Int32] = []
-        init(keyTypes: [DataType], specs: [AggregateSpec]) {
+        /// False for the tables that aggregate one spilled partition (they never spill again).
+        let maySpill: Bool
+        /// Rows of groups not in `table`, written once memory ran short (nil before).
+        var spill: PartitionedSpill?
+        init(keyTypes: [DataType], specs: [AggregateSpec], maySpill: Bool = true) {
             table = makeGroupKeyTable(keyTypes: keyTypes)
             states = makeAggregateStates(specs)
+            self.maySpill = maySpill
         }
     }
 
     func consume(_ p: Partial, _ batch: Batch) throws {
         let n = batch.count
         if p.ids.count < n { p.ids = [Int32](repeating: 0, count: n) }
-        let keys = groupColumns.map { batch.columns[$0] }
         // Most aggregates compute on 64-bit values: HUGEINT beyond Int64 is an error there
         // (keys are exact: GroupKeyTable compares HUGEINT keys in 128 bits).
         for (k, spec) in aggregates.enumerated() {
@@ -108,11 +134,21 @@ public final class HashAggregateOperator: PhysicalOperator {
                 try requireNarrow(batch.columns[ic], "aggregate \(spec.name)")
             }
         }
+        if p.spill == nil && p.maySpill && spillCodec != nil && shouldSpill(p, rows: n) {
+            p.spill = try PartitionedSpill()
+        }
+        if p.spill != nil { return try consumeSpilling(p, batch) }
+        let keys = groupColumns.map { batch.columns[$0] }
         p.ids.withUnsafeMutableBufferPointer { ids in
             // Without GROUP BY every row is in group 0: `p.ids` was created zeroed and nothing
             // writes another id into it, so one row registers the group.
             p.table.findOrInsert(keys, rowCount: groupColumns.isEmpty ? min(n, 1) : n, into: ids)
         }
+        try update(p, batch, count: n)
+    }
+
+    /// Adds the first `n` rows of `batch` to the states of `p`, row i to group `p.ids[i]`.
+    func update(_ p: Partial, _ batch: Batch, count n: Int) throws {
         let groups = p.table.count
         for (k, spec) in aggregates.enumerated() {
             let state = p.states[k]
@@ -152,12 +188,22 @@ public final class HashAggregateOperator: PhysicalOperator {
         case .morsels(let src):
             let workers = max(1, min(threads, src.morselCount))
             partials = (0..<workers).map { _ in Partial(keyTypes: keyTypes, specs: aggregates) }
-            let ps = partials
-            try MorselScheduler.run(src, threads: workers) { w, _, b in try self.consume(ps[w], b) }
+            try MorselScheduler.run(src, threads: workers) { [partials] w, _, b in try self.consume(partials[w], b) }
+        }
+        if partials.contains(where: { $0.spill != nil }) {
+            let s = try SpilledGroups(operator: self, partials: &partials)
+            spilled = s
+            return try s.nextBatch()
         }
         let (keyCols, states, groups) = try merged(partials, keyTypes: keyTypes)
         partials = []  // the per-thread tables and states are merged: free them before the result is built
         if groupColumns.isEmpty { return Batch(columns: try states.map { try $0.finalize(groups: 1) }, count: 1) }
+        return try output(keyCols, states, groups)
+    }
+
+    /// The result rows of `groups` groups: the key columns, then each state's finalised column;
+    /// nil when there are no groups.
+    func output(_ keyCols: [Column], _ states: [AggregateState], _ groups: Int) throws -> Batch? {
         if groups == 0 { return nil }
         var cols = keyCols
         for s in states { cols.append(try s.finalize(groups: groups)) }
@@ -217,6 +263,7 @@ public final class HashAggregateOperator: PhysicalOperator {
     }
 
     public func next() throws -> Batch? {
+        if let s = spilled { return try s.nextBatch() }
         if done { return nil }
         done = true
         return try run()

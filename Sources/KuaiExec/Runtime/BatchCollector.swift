@@ -38,6 +38,12 @@ public struct ColumnBuilder {
     /// another type (a single chunk of this type is handed back as it is).
     var concatenates: Bool { !chunks.isEmpty && !(chunks.count == 1 && chunks[0].type == type) }
 
+    /// True when every chunk is VARCHAR of one dictionary (the concatenation copies 4-byte codes).
+    var sharesOneDictionary: Bool {
+        guard let d = chunks.first?.dictionary else { return false }
+        return chunks.allSatisfy { $0.dictionary === d }
+    }
+
     /// The column built so far (`count` rows); the builder keeps its contents.
     public func build() -> Column {
         if chunks.count == 1 && chunks[0].type == type { return chunks[0] }
@@ -155,14 +161,6 @@ public struct BatchCollector {
         count += batch.count
     }
 
-    /// Approximate bytes `take()` allocates: a new contiguous column for each column collected in
-    /// more than one chunk (a single chunk is handed back as it is), `materializedRowBytes` a row.
-    public var concatenationBytes: Int {
-        var bytes = 0
-        for (b, f) in zip(builders, schema) where b.concatenates { bytes += count * materializedRowBytes(f.type) }
-        return bytes
-    }
-
     /// The columns collected (each `count` rows); empties the collector, releasing each
     /// column's chunks once it is concatenated. From `parallelRows` rows on, the columns are
     /// concatenated on every core (one column at a time per thread): the copy and the page faults
@@ -170,10 +168,16 @@ public struct BatchCollector {
     public mutating func take() -> [Column] {
         defer { count = 0 }
         let width = builders.count
-        if count < Self.parallelRows || width < 2 || activeProcessorCount() < 2 {
+        if !concatenatesInParallel {
             var cols: [Column] = []
             cols.reserveCapacity(width)
-            for i in builders.indices { cols.append(builders[i].take()) }
+            for i in builders.indices {
+                // a large concatenation frees its chunks: hand them back so that the next column's
+                // copy does not add to the resident size (`largestConcatenationBytes`)
+                let large = builders[i].concatenates && builders[i].count >= 1 << 20
+                cols.append(builders[i].take())
+                if large { MemoryGuard.returnFreedMemory() }
+            }
             return cols
         }
         let work = UnsafeMutableBufferPointer<ColumnBuilder>.allocate(capacity: width)
@@ -189,11 +193,29 @@ public struct BatchCollector {
         let cols = Array(out)
         out.deinitialize().deallocate()
         work.deinitialize().deallocate()
+        MemoryGuard.returnFreedMemory()
         return cols
     }
 
     /// Collections of at least this many rows are concatenated in parallel by `take()`.
     static let parallelRows = 1 << 20
+
+    /// True when `take()` concatenates on every core (large collections of several columns).
+    private var concatenatesInParallel: Bool {
+        count >= Self.parallelRows && builders.count >= 2 && activeProcessorCount() >= 2
+    }
+
+    /// Approximate bytes `take()` holds beyond the chunks: the largest column it concatenates (0
+    /// when none; a column collected in one chunk is handed back as it is), or the sum of the
+    /// largest few when it concatenates on several threads at once; `materializedRowBytes` a row
+    /// (5 for codes of one dictionary). `take()` frees each column's chunks once it is copied.
+    public var largestConcatenationBytes: Int {
+        let sizes = zip(builders, schema).compactMap { b, f -> Int? in
+            guard b.concatenates else { return nil }
+            return count * (f.type == .varchar && b.sharesOneDictionary ? 5 : materializedRowBytes(f.type))
+        }.sorted(by: >)
+        return sizes.prefix(concatenatesInParallel ? activeProcessorCount() : 1).reduce(0, +)
+    }
 }
 
 /// Pulls every batch of `op` into contiguous columns (one per schema column, `count` rows).
@@ -205,7 +227,7 @@ public func materializeColumns(_ op: PhysicalOperator) throws -> (columns: [Colu
         collector.append(b)
     }
     let n = collector.count
-    try MemoryGuard.admit(collector.concatenationBytes)
+    try MemoryGuard.admit(collector.largestConcatenationBytes)
     return (collector.take(), n)
 }
 

@@ -37,10 +37,12 @@ public enum MemoryGuard {
     /// True when an operator whose spillable state holds about `holding` bytes should move it to
     /// disk now: a limit is set, the state is at least `minimumSpillBytes` and the process's
     /// resident memory plus its pending large allocations passed `spillFraction` of the limit.
-    public static func shouldSpill(holding: Int) -> Bool {
+    /// - Parameter growing: bytes the state is about to allocate (a hash table's next growth
+    ///   step): counted with the resident memory, so that one large step cannot jump past the limit.
+    public static func shouldSpill(holding: Int, growing: Int = 0) -> Bool {
         if testSpillBytes > 0 { return holding > testSpillBytes }
         if limitBytes == 0 || holding < minimumSpillBytes { return false }
-        return Double(residentBytes()) > Double(limitBytes) * spillFraction
+        return Double(residentBytes() + growing) > Double(limitBytes) * spillFraction
     }
 
     /// Gives memory freed by a spill back to the system (glibc keeps up to 256 MiB of freed heap,
