@@ -32,6 +32,7 @@ import argparse
 import importlib.util
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -44,7 +45,44 @@ _spec.loader.exec_module(oracle)
 JOINS = [("click", "room"), ("gift", "room"), ("comment", "room")]
 BIG_MULT = [2, 3, 10, 1000]
 SMALL = ["0", "1", "-1", "2", "7", "100"]
+CONSTANTS = {"SMALL": SMALL, "BIG_MULT": BIG_MULT}
 STRINGS = ["''", "'a'", "'other'", "'shop'", "'M'", "'F'", "'中'", "'%'", "'0-5'", "'x y'"]
+# The expressions of each type beyond columns, constants, CASE and coalesce: `{t}` is an expression of
+# the same type, `{BIGINT}` (etc.) one of that type, `{SMALL}` a constant of that list, `{a|b}` a or b.
+FORMS = {
+    "BIGINT": [
+        "({t} + {t})",
+        "({t} - {SMALL})",
+        "({t} * {BIG_MULT})",
+        "({t} // {3|1000|-7})",
+        "({t} % {2|10|-3})",
+        "abs({t})",
+        "length({VARCHAR})",
+        "year({DATE})",
+        "CAST({DOUBLE} > 1 AS BIGINT)",
+        "sign({t})",
+    ],
+    "DOUBLE": [
+        "({BIGINT} / {3|1000.0|-7|0})",
+        "CAST({BIGINT} AS DOUBLE)",
+        "round({t}, {0|2|-1})",
+        "({t} * {0.5|2})",
+        "abs({t})",
+    ],
+    "VARCHAR": [
+        "lower({t})",
+        "upper({t})",
+        "substr({t}, {1|2|0|-2}, {1|3})",
+        "({t} || {t})",
+        "trim({t})",
+        "replace({t}, 'a', 'b')",
+        "CAST({BIGINT} AS VARCHAR)",
+    ],
+    "DATE": [
+        "({t} + {1|-30|365})",
+        "CAST(date_trunc('month', {t}) AS DATE)",
+    ],
+}
 DATES = ["DATE '2025-05-05'", "DATE '2020-01-01'", "DATE '1970-01-01'", "DATE '2025-05-18'"]
 
 
@@ -101,43 +139,20 @@ class Gen:
             return f"CASE WHEN {self.pred(d - 1)} THEN {self.expr(t, d - 1)} ELSE {self.expr(t, d - 1)} END"
         if r < 0.52:
             return f"coalesce({self.expr(t, d - 1)}, {self.expr(t, d - 1)})"
-        if t == "BIGINT":
-            return self.pick([
-                lambda: f"({self.expr(t, d - 1)} + {self.expr(t, d - 1)})",
-                lambda: f"({self.expr(t, d - 1)} - {self.pick(SMALL)})",
-                lambda: f"({self.expr(t, d - 1)} * {self.pick(BIG_MULT)})",
-                lambda: f"({self.expr(t, d - 1)} // {self.pick(['3', '1000', '-7'])})",
-                lambda: f"({self.expr(t, d - 1)} % {self.pick(['2', '10', '-3'])})",
-                lambda: f"abs({self.expr(t, d - 1)})",
-                lambda: f"length({self.expr('VARCHAR', d - 1)})",
-                lambda: f"year({self.expr('DATE', d - 1)})",
-                lambda: f"CAST({self.expr('DOUBLE', d - 1)} > 1 AS BIGINT)",
-                lambda: f"sign({self.expr(t, d - 1)})",
-            ])()
-        if t == "DOUBLE":
-            return self.pick([
-                lambda: f"({self.expr('BIGINT', d - 1)} / {self.pick(['3', '1000.0', '-7', '0'])})",
-                lambda: f"CAST({self.expr('BIGINT', d - 1)} AS DOUBLE)",
-                lambda: f"round({self.expr('DOUBLE', d - 1)}, {self.pick(['0', '2', '-1'])})",
-                lambda: f"({self.expr('DOUBLE', d - 1)} * {self.pick(['0.5', '2'])})",
-                lambda: f"abs({self.expr('DOUBLE', d - 1)})",
-            ])()
-        if t == "VARCHAR":
-            return self.pick([
-                lambda: f"lower({self.expr(t, d - 1)})",
-                lambda: f"upper({self.expr(t, d - 1)})",
-                lambda: f"substr({self.expr(t, d - 1)}, {self.pick(['1', '2', '0', '-2'])}, {self.pick(['1', '3'])})",
-                lambda: f"({self.expr(t, d - 1)} || {self.expr(t, d - 1)})",
-                lambda: f"trim({self.expr(t, d - 1)})",
-                lambda: f"replace({self.expr(t, d - 1)}, 'a', 'b')",
-                lambda: f"CAST({self.expr('BIGINT', d - 1)} AS VARCHAR)",
-            ])()
-        if t == "DATE":
-            return self.pick([
-                lambda: f"({self.expr(t, d - 1)} + {self.pick(['1', '-30', '365'])})",
-                lambda: f"CAST(date_trunc('month', {self.expr(t, d - 1)}) AS DATE)",
-            ])()
+        if t in FORMS:
+            return self.form(t, d)
         return self.pred(d)
+
+    def form(self, t, d):
+        """One of FORMS[t] (chosen first) with its slots filled from left to right."""
+        def slot(m):
+            name = m.group(1)
+            if name == "t":
+                return self.expr(t, d - 1)
+            if name in FORMS:
+                return self.expr(name, d - 1)
+            return str(self.pick(CONSTANTS.get(name) or name.split("|")))
+        return re.sub(r"\{([^}]*)\}", slot, self.pick(FORMS[t]))
 
     def pred(self, d):
         r = self.rng.random()

@@ -133,6 +133,21 @@ class SplitMix64:
         return z ^ (z >> 31)
 
 
+def parse_run_arguments(ap, work, data=os.path.join(ROOT, "..", "kl-0.01")):
+    """Adds --data (the KuaiLive CSV folder; data=None makes it required), --bin (the folder of the
+    built kuai executables, default the release build) and --work (a scratch folder, default `work`)
+    to the parser `ap`, parses the command line and returns it with those three as absolute paths."""
+    if data is None:
+        ap.add_argument("--data", required=True)
+    else:
+        ap.add_argument("--data", default=data)
+    ap.add_argument("--bin", default=os.path.join(ROOT, ".build", "release"))
+    ap.add_argument("--work", default=work)
+    args = ap.parse_args()
+    args.bin, args.data, args.work = (os.path.abspath(x) for x in (args.bin, args.data, args.work))
+    return args
+
+
 def big_rows(table):
     """Yields the rows of a table of the `big` fixture as lists of strings ('' = NULL)."""
     g = SplitMix64({"click": 1, "room": 2, "gift": 3}[table])

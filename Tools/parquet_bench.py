@@ -22,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from bench import build_duck_db, bytes_of, duck_script, duck_setup, last_json, run_measured  # noqa: E402
-from oracle import KUAILIVE  # noqa: E402
+from oracle import KUAILIVE, parse_run_arguments  # noqa: E402
 
 TABLES = list(KUAILIVE)
 
@@ -75,12 +75,7 @@ print(json.dumps({{"seconds": time.perf_counter() - t0}}))
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    ap.add_argument("--data", required=True)
-    ap.add_argument("--bin", default=os.path.join(root, ".build", "release"))
-    ap.add_argument("--work", default="/tmp/kuai-parquet-bench")
-    args = ap.parse_args()
-    args.bin, args.data, args.work = (os.path.abspath(x) for x in (args.bin, args.data, args.work))
+    args = parse_run_arguments(ap, "/tmp/kuai-parquet-bench", data=None)
     os.makedirs(args.work, exist_ok=True)
     store = os.path.join(args.work, "kl.kuai")
     dbfile = os.path.join(args.work, "kl.duckdb")

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
 from bench import csv_source  # noqa: E402
-from oracle import KUAILIVE  # noqa: E402
+from oracle import KUAILIVE, parse_run_arguments  # noqa: E402
 
 TABLES = list(KUAILIVE)
 
@@ -150,13 +150,8 @@ def part_b(con, bin_dir, data, work):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    ap.add_argument("--data", default=os.path.join(root, "..", "kl-0.01"))
-    ap.add_argument("--bin", default=os.path.join(root, ".build", "release"))
-    ap.add_argument("--work", default="/tmp/kuai-parquet-roundtrip")
     ap.add_argument("--skip-export", action="store_true", help="only part (a)")
-    args = ap.parse_args()
-    args.bin, args.data, args.work = (os.path.abspath(x) for x in (args.bin, args.data, args.work))
+    args = parse_run_arguments(ap, "/tmp/kuai-parquet-roundtrip")
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     con = duckdb.connect()

@@ -25,7 +25,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
-from oracle import KUAILIVE  # noqa: E402
+from oracle import KUAILIVE, ROOT, parse_run_arguments  # noqa: E402
 
 QUERIES = ["q05_streamer_popularity", "q09_ltv"]
 
@@ -64,13 +64,8 @@ def as_csv(columns, rows):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    root = os.path.normpath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-    ap.add_argument("--data", default=os.path.join(root, "..", "kl-0.01"))
-    ap.add_argument("--bin", default=os.path.join(root, ".build", "release"))
-    ap.add_argument("--work", default="/tmp/kuai-spark-check")
-    ap.add_argument("--queries", default=os.path.join(root, "..", "shared", "bench", "queries"))
-    args = ap.parse_args()
-    args.bin, args.data, args.work = (os.path.abspath(x) for x in (args.bin, args.data, args.work))
+    ap.add_argument("--queries", default=os.path.join(ROOT, "..", "shared", "bench", "queries"))
+    args = parse_run_arguments(ap, "/tmp/kuai-spark-check")
     shutil.rmtree(args.work, ignore_errors=True)
     os.makedirs(args.work)
     store, export = os.path.join(args.work, "kl.kuai"), os.path.join(args.work, "export")

@@ -33,6 +33,16 @@ public enum CivilDate {
         return (m <= 2 ? y &+ 1 : y, Int(truncatingIfNeeded: m), Int(truncatingIfNeeded: d))
     }
 
+    /// The day (days since 1970-01-01, rounded down) and the microseconds into it (0 up to
+    /// 86,400,000,000, exclusive) of `micros` microseconds since the epoch (a TIMESTAMP's stored value).
+    @inlinable
+    public static func dayAndTime(ofMicros micros: Int64) -> (days: Int64, micros: Int64) {
+        let perDay: Int64 = 86_400_000_000
+        let days = micros / perDay
+        let rem = micros % perDay
+        return rem < 0 ? (days - 1, rem + perDay) : (days, rem)
+    }
+
     /// Days in `month` (1-12) of `year`: February has 29 in a leap year (divisible by 4, and by
     /// 400 when divisible by 100).
     @inlinable

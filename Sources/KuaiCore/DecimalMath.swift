@@ -54,7 +54,7 @@ public enum DecimalMath {
     /// Writes `text(v, precision:scale:)` to `out` (at least 42 bytes) and returns its length.
     public static func write(_ v: Int128, precision: Int, scale: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let negative = v < 0
-        var m = v.magnitude
+        let m = v.magnitude
         var nd = 0  // digits of |v|
         var t = m
         while t > 0 {
@@ -66,26 +66,9 @@ public enum DecimalMath {
         let total = (negative ? 1 : 0) + intDigits + (scale > 0 ? scale + 1 : 0)
         var k = total
         if m <= UInt128(UInt64.max) {
-            var m64 = UInt64(m)
-            for d in 0..<(scale + intDigits) {
-                if d == scale && scale > 0 {
-                    k -= 1
-                    out[k] = UInt8(ascii: ".")
-                }
-                k -= 1
-                out[k] = UInt8(m64 % 10) + 48
-                m64 /= 10
-            }
+            writeDigits(UInt64(m), count: scale + intDigits, scale: scale, before: &k, out)
         } else {
-            for d in 0..<(scale + intDigits) {
-                if d == scale && scale > 0 {
-                    k -= 1
-                    out[k] = UInt8(ascii: ".")
-                }
-                k -= 1
-                out[k] = UInt8(m % 10) + 48
-                m /= 10
-            }
+            writeDigits(m, count: scale + intDigits, scale: scale, before: &k, out)
         }
         if scale > 0 && intDigits == 0 {
             k -= 1
@@ -93,6 +76,24 @@ public enum DecimalMath {
         }
         if negative { out[0] = UInt8(ascii: "-") }
         return total
+    }
+
+    /// Writes the last `count` decimal digits of `m` backwards, ending just before `out[k]`, with a
+    /// point after the `scale` lowest ones (when `scale` > 0); `k` ends at the first byte written.
+    @inline(__always)
+    private static func writeDigits<M: FixedWidthInteger & UnsignedInteger>(
+        _ m: M, count: Int, scale: Int, before k: inout Int, _ out: UnsafeMutablePointer<UInt8>
+    ) {
+        var m = m
+        for d in 0..<count {
+            if d == scale && scale > 0 {
+                k -= 1
+                out[k] = UInt8(ascii: ".")
+            }
+            k -= 1
+            out[k] = UInt8(truncatingIfNeeded: m % 10) + 48
+            m /= 10
+        }
     }
 
     /// Parses text as DuckDB's CAST(VARCHAR AS DECIMAL(p,s)) reads it: white space around, an

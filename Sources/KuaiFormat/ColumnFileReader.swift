@@ -504,47 +504,46 @@ final class ColumnFile: @unchecked Sendable {
         if e.compression != C.compressionLZ4 {
             // Stored as is, 8-byte aligned in the mapped file: decode in place (string views point
             // into the mapping, which the column keeps alive).
-            do {
-                let column = try decode(payload, e, owner: self)
-                if e.encoding != C.encodingPlainStrings { releasePages(h, padEnd) }
-                return column
-            } catch {
-                throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
-            }
+            let column = try decodeBlock(payload, e, owner: self, block: b)
+            if e.encoding != C.encodingPlainStrings { releasePages(h, padEnd) }
+            return column
         }
         defer { releasePages(h, padEnd) }
         if e.encoding == C.encodingPlainStrings {
             // Views point into the decompressed bytes: decompress into a heap the column owns.
             let heap = StringHeap()
-            let raw = heap.allocate(max(e.rawSize, 1))
-            let n = LZ4_decompress_safe(
-                payload.assumingMemoryBound(to: CChar.self),
-                UnsafeMutableRawPointer(raw).assumingMemoryBound(to: CChar.self),
-                Int32(e.storedSize), Int32(e.rawSize))
-            if n != Int32(e.rawSize) {
-                throw Self.corrupt(
-                    relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
-            }
-            do {
-                return try decode(UnsafeRawPointer(raw), e, owner: heap)
-            } catch {
-                throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
-            }
+            let raw = UnsafeMutableRawPointer(heap.allocate(max(e.rawSize, 1)))
+            return try decompressBlock(payload, into: raw, e, owner: heap, block: b)
         }
         let scratch = ScratchPool.shared.take(e.rawSize)
         defer { ScratchPool.shared.give(scratch) }
-        let raw = scratch.pointer
+        return try decompressBlock(payload, into: scratch.pointer, e, owner: nil, block: b)
+    }
+
+    /// Decompresses block `b`'s LZ4 `payload` into `raw` (`e.rawSize` bytes) and decodes it.
+    private func decompressBlock(
+        _ payload: UnsafeRawPointer, into raw: UnsafeMutableRawPointer, _ e: BlockEntry, owner: StringOwner?,
+        block b: Int
+    ) throws -> Column {
         let n = LZ4_decompress_safe(
             payload.assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
             Int32(e.storedSize), Int32(e.rawSize))
         if n != Int32(e.rawSize) {
             throw Self.corrupt(
-                relPath, h + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
+                relPath, e.offset + FormatConstants.blockHeaderSize,
+                "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
         }
+        return try decodeBlock(UnsafeRawPointer(raw), e, owner: owner, block: b)
+    }
+
+    /// Decodes block `b` from its raw bytes; a failure is a corrupt error at the block's payload.
+    private func decodeBlock(_ raw: UnsafeRawPointer, _ e: BlockEntry, owner: StringOwner?, block b: Int) throws
+        -> Column
+    {
         do {
-            return try decode(UnsafeRawPointer(raw), e, owner: nil)
+            return try decode(raw, e, owner: owner)
         } catch {
-            throw Self.corrupt(relPath, h + C.blockHeaderSize, error.message, block: b)
+            throw Self.corrupt(relPath, e.offset + FormatConstants.blockHeaderSize, error.message, block: b)
         }
     }
 

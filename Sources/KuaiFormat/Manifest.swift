@@ -97,16 +97,15 @@ struct Manifest: Codable {
             var source: SourceEntry?
             var columns: [Column]
         }
+        /// A column: its declaration's and its file entry's members in one object.
         struct Column: Decodable {
-            var name: String
-            var type: String
-            var typeId: Int
-            var file: String
-            var bytes: Int
-            var nullCount: Int
-            var footerChecksum: String
-            var dictionarySize: Int?
-            var zoneMaps: String
+            var declaration: ColumnDeclaration
+            var file: FileEntry
+
+            init(from decoder: Decoder) throws {
+                declaration = try ColumnDeclaration(from: decoder)
+                file = try FileEntry(from: decoder)
+            }
         }
 
         /// The same store in the version-2 shape.
@@ -117,17 +116,12 @@ struct Manifest: Codable {
                 tables: tables.map { t in
                     TableEntry(
                         name: t.name, rowCount: t.rowCount, source: t.source,
-                        columns: t.columns.map { ColumnDeclaration(name: $0.name, type: $0.type, typeId: $0.typeId) },
+                        columns: t.columns.map(\.declaration),
                         segments: [
                             SegmentEntry(
                                 generation: generation, directory: t.directory, rowCount: t.rowCount,
                                 blockCount: t.blockCount,
-                                files: t.columns.map {
-                                    FileEntry(
-                                        file: $0.file, bytes: $0.bytes, nullCount: $0.nullCount,
-                                        footerChecksum: $0.footerChecksum, dictionarySize: $0.dictionarySize,
-                                        zoneMaps: $0.zoneMaps)
-                                })
+                                files: t.columns.map(\.file))
                         ])
                 }, views: nil)
         }

@@ -154,11 +154,7 @@ struct ByteInterner {
     private mutating func growArena(_ need: Int) {
         var cap = arenaCapacity * 2
         while cap < need { cap *= 2 }
-        let a = UnsafeMutablePointer<UInt8>.allocate(capacity: cap + 8)
-        a.initialize(repeating: 0, count: cap + 8)
-        a.update(from: arena, count: arenaUsed)
-        arena.deallocate()
-        arena = a
+        arena = regrownBytes(arena, keeping: arenaUsed, capacity: cap)
         arenaCapacity = cap
     }
 
@@ -174,4 +170,15 @@ struct ByteInterner {
             slots[i] = Int32(c)
         }
     }
+}
+
+/// A new zeroed buffer of `capacity` bytes plus 8 spare (hashBytes reads whole words) that starts with
+/// the first `count` bytes of `old`; `old` is deallocated.
+func regrownBytes(_ old: UnsafeMutablePointer<UInt8>, keeping count: Int, capacity: Int) -> UnsafeMutablePointer<UInt8>
+{
+    let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 8)
+    bytes.initialize(repeating: 0, count: capacity + 8)
+    bytes.update(from: old, count: count)
+    old.deallocate()
+    return bytes
 }

@@ -142,12 +142,7 @@ struct FieldExtractor {
         if n <= scratchCapacity { return }
         var cap = scratchCapacity
         while cap < n { cap *= 2 }
-        // 8 spare bytes: hashBytes reads whole words.
-        let s = UnsafeMutablePointer<UInt8>.allocate(capacity: cap + 8)
-        s.initialize(repeating: 0, count: cap + 8)
-        s.update(from: scratch, count: scratchCapacity)
-        scratch.deallocate()
-        scratch = s
+        scratch = regrownBytes(scratch, keeping: scratchCapacity, capacity: cap)
         scratchCapacity = cap
     }
 

@@ -143,8 +143,10 @@ struct ParserState {
         nesting -= 1
     }
 
-    /// Counts one more operator of a left-deep chain (the caller subtracts its count when the chain ends).
-    mutating func enterChain() throws {
+    /// Counts one more operator of a left-deep chain in `chain` and in the nesting (the caller subtracts
+    /// `chain` from the nesting when the chain ends).
+    mutating func enterChain(_ chain: inout Int) throws {
+        chain += 1
         nesting += 1
         if nesting > Parser.maxTreeDepth { throw tooDeep() }
     }
@@ -338,8 +340,7 @@ struct ParserState {
                 left = Self.balancedUnionAll(unionAll[...])
                 unionAll = []
             }
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let right = try parseIntersect(first: nil)
             left = .setOperation(
                 op.isWord("UNION") ? .union : .except, all: all, left: left, right: right,
@@ -370,8 +371,7 @@ struct ParserState {
         defer { nesting -= chain }
         while current.isWord("INTERSECT") {
             let op = advance()
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
             let right = try parseSetOperand()
@@ -408,10 +408,7 @@ struct ParserState {
         var rows: [[Expr]] = []
         repeat {
             let open = try expectSymbol("(")
-            var row: [Expr] = []
-            repeat {
-                row.append(try parseExpression())
-            } while acceptSymbol(",")
+            let row = try parseExpressionList()
             try expectSymbol(")")
             if let first = rows.first, first.count != row.count {
                 throw failure("VALUES lists must all be the same length (\(first.count) and \(row.count))", at: open)
@@ -557,12 +554,7 @@ struct ParserState {
     mutating func parseGroupingList() throws -> [Expr] {
         guard current.isSymbol("(") else { return [try parseExpression()] }
         advance()
-        var list: [Expr] = []
-        if !current.isSymbol(")") {
-            repeat {
-                list.append(try parseExpression())
-            } while acceptSymbol(",")
-        }
+        let list = current.isSymbol(")") ? [] : try parseExpressionList()
         try expectSymbol(")")
         return list
     }
@@ -649,8 +641,7 @@ struct ParserState {
         defer { nesting -= chain }
         while current.isSymbol(",") {
             let comma = advance()
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let right = try parseJoinTree()
             left = .join(kind: .cross, left: left, right: right, condition: .none, position: comma.position)
         }
@@ -663,8 +654,7 @@ struct ParserState {
         var chain = 0
         defer { nesting -= chain }
         while let (kind, position) = try parseJoinKeyword() {
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             let right = try parseTableFactor()
             var condition = JoinCondition.none
             if kind != .cross {
@@ -767,6 +757,23 @@ struct ParserState {
 
     // MARK: - ORDER BY and windows
 
+    /// `expr, expr, ...`: one or more expressions separated by commas.
+    mutating func parseExpressionList() throws -> [Expr] {
+        var list: [Expr] = []
+        repeat {
+            list.append(try parseExpression())
+        } while acceptSymbol(",")
+        return list
+    }
+
+    /// `ORDER BY item, ...` when the next word is ORDER (an aggregate's or a window's); else no items.
+    mutating func parseOptionalOrderBy() throws -> [OrderItem] {
+        guard current.isWord("ORDER") else { return [] }
+        advance()
+        try expectWord("BY")
+        return try parseOrderItems()
+    }
+
     mutating func parseOrderItems() throws -> [OrderItem] {
         var items: [OrderItem] = []
         repeat {
@@ -799,15 +806,9 @@ struct ParserState {
         if current.isWord("PARTITION") {
             advance()
             try expectWord("BY")
-            repeat {
-                spec.partitionBy.append(try parseExpression())
-            } while acceptSymbol(",")
+            spec.partitionBy = try parseExpressionList()
         }
-        if current.isWord("ORDER") {
-            advance()
-            try expectWord("BY")
-            spec.orderBy = try parseOrderItems()
-        }
+        spec.orderBy = try parseOptionalOrderBy()
         if current.isWord("ROWS") || current.isWord("RANGE") {
             let unit: FrameClause.Unit = advance().isWord("ROWS") ? .rows : .range
             if acceptWord("BETWEEN") {

@@ -119,8 +119,7 @@ extension ParserState {
                 }
             }
             let endsWithOperand = level == Precedence.comparison || (level == Precedence.predicate && !isInOperator())
-            chain += 1
-            try enterChain()
+            try enterChain(&chain)
             if lastLevel == Precedence.isTest && lastWasPostfixTest && level >= Precedence.additive
                 && level <= Precedence.exponent
             {
@@ -394,10 +393,7 @@ extension ParserState {
             try expectSymbol(")")
             return .inSubquery(left, query, negated: negated, left.position)
         }
-        var list: [Expr] = []
-        repeat {
-            list.append(try parseExpression())
-        } while acceptSymbol(",")
+        let list = try parseExpressionList()
         try expectSymbol(")")
         return .inList(left, list, negated: negated, left.position)
     }
@@ -654,14 +650,8 @@ extension ParserState {
         } else {
             _ = acceptWord("ALL")
         }
-        repeat {
-            call.arguments.append(try parseExpression())
-        } while acceptSymbol(",")
-        if current.isWord("ORDER") {
-            advance()
-            try expectWord("BY")
-            call.orderBy = try parseOrderItems()
-        }
+        call.arguments = try parseExpressionList()
+        call.orderBy = try parseOptionalOrderBy()
         if current.isWord("IGNORE") || current.isWord("RESPECT") {
             throw failure("\(current.upper) NULLS is not supported", at: current)
         }

@@ -147,6 +147,11 @@ struct QueryGenerator {
         ])
     }
 
+    /// A leaf of an expression tree: one of `columns` (when the table has some) or one of `constants`.
+    mutating func leaf(_ columns: [String], _ constants: [String]) -> String {
+        !columns.isEmpty && rng.chance(65) ? rng.pick(columns) : rng.pick(constants)
+    }
+
     mutating func intExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(30) { return !ints.isEmpty && rng.chance(65) ? rng.pick(ints) : intLiteral() }
         switch Int.random(in: 0..<15, using: &rng) {
@@ -202,9 +207,7 @@ struct QueryGenerator {
 
     mutating func strExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(35) {
-            return !strs.isEmpty && rng.chance(65)
-                ? rng.pick(strs)
-                : rng.pick(["'a'", "''", "'shop'", "'18-23'", "'2025-05-05'", "'12'", "'1e400'", "'中文'", "NULL"])
+            return leaf(strs, ["'a'", "''", "'shop'", "'18-23'", "'2025-05-05'", "'12'", "'1e400'", "'中文'", "NULL"])
         }
         switch Int.random(in: 0..<8, using: &rng) {
         case 5:
@@ -230,9 +233,7 @@ struct QueryGenerator {
 
     mutating func dateExpr(_ d: Int) -> String {
         if d <= 0 || rng.chance(40) {
-            return !dates.isEmpty && rng.chance(65)
-                ? rng.pick(dates)
-                : rng.pick(["DATE '2025-05-26'", "DATE '1970-01-01'", "DATE '0001-01-01'", "DATE '9999-12-31'"])
+            return leaf(dates, ["DATE '2025-05-26'", "DATE '1970-01-01'", "DATE '0001-01-01'", "DATE '9999-12-31'"])
         }
         return rng.pick([
             "cast(\(strExpr(d - 1)) as date)", "cast(epoch_ms(\(intExpr(d - 1))) as date)",

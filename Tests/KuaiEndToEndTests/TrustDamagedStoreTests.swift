@@ -58,6 +58,20 @@ func editColumn(_ store: String, _ table: String, _ column: String, _ body: @esc
     }
 }
 
+/// Sets the row count of `table` (and of its first segment) in the manifest to `rows`.
+func editRowCount(_ store: String, _ table: String, _ rows: Int) throws {
+    try editManifest(store) { m in
+        var tables = m["tables"] as! [[String: Any]]
+        for t in tables.indices where tables[t]["name"] as? String == table {
+            var segments = tables[t]["segments"] as! [[String: Any]]
+            segments[0]["rowCount"] = rows
+            tables[t]["segments"] = segments
+            tables[t]["rowCount"] = rows
+        }
+        m["tables"] = tables
+    }
+}
+
 /// The relative file of `table`.`column` and the byte range of block `block`'s stored payload.
 func blockPayload(_ store: String, _ table: String, _ column: String, block: Int = 0) throws -> (
     file: String, range: Range<Int>
@@ -115,16 +129,7 @@ let storeDamages: [StoreDamage] = [
         query: "select count(*) as n, sum(gift_price) as s from gift",
         mentions: ["gift/", "5 rows", "manifest says 6"]
     ) { store in
-        try editManifest(store) { m in
-            var tables = m["tables"] as! [[String: Any]]
-            for t in tables.indices where tables[t]["name"] as? String == "gift" {
-                var segments = tables[t]["segments"] as! [[String: Any]]
-                segments[0]["rowCount"] = 6
-                tables[t]["segments"] = segments
-                tables[t]["rowCount"] = 6
-            }
-            m["tables"] = tables
-        }
+        try editRowCount(store, "gift", 6)
     },
     // count(*) reads no column: its rows must still come from (or be checked against) the column
     // files, never from the manifest alone (issue 13: a one-byte manifest edit changed the count).
@@ -132,16 +137,7 @@ let storeDamages: [StoreDamage] = [
         name: "manifest row count edited, count(*) alone", query: "select count(*) as n from gift",
         mentions: ["gift/", "5 rows", "manifest says 6"]
     ) { store in
-        try editManifest(store) { m in
-            var tables = m["tables"] as! [[String: Any]]
-            for t in tables.indices where tables[t]["name"] as? String == "gift" {
-                var segments = tables[t]["segments"] as! [[String: Any]]
-                segments[0]["rowCount"] = 6
-                tables[t]["segments"] = segments
-                tables[t]["rowCount"] = 6
-            }
-            m["tables"] = tables
-        }
+        try editRowCount(store, "gift", 6)
     },
     StoreDamage(
         name: "table folder deleted, count(*)", query: "select count(*) as n from click",
@@ -180,8 +176,7 @@ let storeDamages: [StoreDamage] = [
     ) { store in
         // The same column of an identical conversion: same bytes except the generation id.
         let other = store + ".other"
-        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", other, "--quiet")
-        try #require(r.status == 0, "\(r)")
+        try convertSeedSample(to: other)
         try FileManager.default.removeItem(atPath: store + "/negative/user_id.col")
         try FileManager.default.copyItem(
             atPath: other + "/negative/user_id.col", toPath: store + "/negative/user_id.col")
@@ -247,8 +242,7 @@ struct TrustDamagedStoreTests {
         let dir = TempDir()
         defer { dir.cleanup() }
         let good = dir.sub("good.kuai")
-        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", good, "--quiet")
-        try #require(r.status == 0, "\(r)")
+        try convertSeedSample(to: good)
         let sound = try kuaiQuery(good, damage.query)
         #expect(sound.status == 0, "\(damage.name): undamaged store: \(sound)")
         let damaged = dir.sub("damaged.kuai")
@@ -271,19 +265,16 @@ struct TrustDamagedStoreTests {
     }
 
     @Test func verifyListsEveryProblem() throws {
-        let dir = TempDir()
-        defer { dir.cleanup() }
-        let store = dir.sub("s.kuai")
-        let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
-        try #require(r.status == 0, "\(r)")
-        let (file, range) = try blockPayload(store, "room", "live_id")
-        try modifyFile(store + "/" + file) { $0[range.lowerBound] ^= 0xFF }
-        try modifyFile(store + "/click/user_id.col") { $0.removeLast(7) }
-        try FileManager.default.removeItem(atPath: store + "/like/timestamp.col")
-        let v = try kuaiConvert("--verify", store)
-        #expect(v.failedCleanly, "\(v)")
-        for m in ["room/live_id.col@", "click/user_id.col", "like/timestamp.col", "3 problems"] {
-            #expect(v.err.contains(m), "--verify lacks \"\(m)\": \(v.err)")
+        try withSeedStore { _, store in
+            let (file, range) = try blockPayload(store, "room", "live_id")
+            try modifyFile(store + "/" + file) { $0[range.lowerBound] ^= 0xFF }
+            try modifyFile(store + "/click/user_id.col") { $0.removeLast(7) }
+            try FileManager.default.removeItem(atPath: store + "/like/timestamp.col")
+            let v = try kuaiConvert("--verify", store)
+            #expect(v.failedCleanly, "\(v)")
+            for m in ["room/live_id.col@", "click/user_id.col", "like/timestamp.col", "3 problems"] {
+                #expect(v.err.contains(m), "--verify lacks \"\(m)\": \(v.err)")
+            }
         }
     }
 

@@ -36,33 +36,28 @@ struct TrustOutputTests {
 
     @Test(arguments: [">/dev/full", ">&-"])
     func stdoutThatFailsIsReported(_ redirect: String) throws {
-        let dir = TempDir()
-        defer { dir.cleanup() }
-        let store = dir.sub("s.kuai")
-        let c = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
-        try #require(c.status == 0, "\(c)")
-        let q = try run(.query, ["--store", store, "--format", "csv", "select * from click"], redirect)
-        #expect(q.failedCleanly && q.status == 1, "\(redirect): \(q)")
-        #expect(q.err.contains("cannot write the result to standard output"), "\(redirect): \(q.err)")
-        let v = try run(.convert, ["--verify", store], redirect)
-        #expect(v.failedCleanly && v.status == 1, "\(redirect): \(v)")
-        #expect(v.err.contains("could not write all output"), "\(redirect): \(v.err)")
-        // The store is unchanged by the failed runs.
-        let again = try kuaiQuery(store, "select count(*) as n from click")
-        #expect(again.status == 0 && again.out.hasPrefix("n\n"), "\(again)")
+        try withSeedStore { _, store in
+            let q = try run(.query, ["--store", store, "--format", "csv", "select * from click"], redirect)
+            #expect(q.failedCleanly && q.status == 1, "\(redirect): \(q)")
+            #expect(q.err.contains("cannot write the result to standard output"), "\(redirect): \(q.err)")
+            let v = try run(.convert, ["--verify", store], redirect)
+            #expect(v.failedCleanly && v.status == 1, "\(redirect): \(v)")
+            #expect(v.err.contains("could not write all output"), "\(redirect): \(v.err)")
+            // The store is unchanged by the failed runs.
+            let again = try kuaiQuery(store, "select count(*) as n from click")
+            #expect(again.status == 0 && again.out.hasPrefix("n\n"), "\(again)")
+        }
     }
 
     @Test(arguments: ["2>&-", "2>/dev/full"])
     func queryWithStderrClosedOrFull(_ redirect: String) throws {
-        let dir = TempDir()
-        defer { dir.cleanup() }
-        let store = dir.sub("s.kuai")
-        let c = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
-        try #require(c.status == 0, "\(c)")
-        let good = try run(.query, ["--store", store, "--format", "csv", "select count(*) as n from click"], redirect)
-        #expect(good.status == 0 && !good.signaled && good.out.hasPrefix("n\n"), "\(redirect): \(good)")
-        let bad = try run(.query, ["--store", store, "select nope from click"], redirect)
-        #expect(bad.failedCleanly && bad.status == 1, "\(redirect): \(bad)")
+        try withSeedStore { _, store in
+            let good = try run(
+                .query, ["--store", store, "--format", "csv", "select count(*) as n from click"], redirect)
+            #expect(good.status == 0 && !good.signaled && good.out.hasPrefix("n\n"), "\(redirect): \(good)")
+            let bad = try run(.query, ["--store", store, "select nope from click"], redirect)
+            #expect(bad.failedCleanly && bad.status == 1, "\(redirect): \(bad)")
+        }
     }
 }
 
@@ -72,26 +67,24 @@ struct TrustOutputTests {
 @Suite("Trust: query text bytes")
 struct TrustQueryTextTests {
     @Test func byteOrderMarkIsSkippedAndInvalidUTF8IsAnError() throws {
-        let dir = TempDir()
-        defer { dir.cleanup() }
-        let store = dir.sub("s.kuai")
-        let c = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
-        try #require(c.status == 0, "\(c)")
-        let bom = dir.write("bom.sql", bytes: [0xEF, 0xBB, 0xBF] + Array("select 1 as x;\n".utf8))
-        let q = try runTool(.query, ["--store", store, "--format", "csv", "-f", bom])
-        #expect(q.status == 0 && q.out == "x\n1\n", "\(q)")
-        let bad = dir.write("bad.sql", bytes: Array("select 'a".utf8) + [0xFF] + Array("' as x;\n".utf8))
-        let b = try runTool(.query, ["--store", store, "--format", "csv", "-f", bad])
-        #expect(b.failedCleanly && b.status == 1 && b.out.isEmpty, "\(b)")
-        #expect(b.err.contains("not valid UTF-8") && b.err.contains("byte 10"), "\(b.err)")
-        let exe = try KuaiTool.query.path()
-        let stdin = try runTool(
-            "/bin/sh",
-            ["-c", "printf '\\357\\273\\277select 2 as y;' | exec \"$0\" --store \"$1\" --format csv", exe, store])
-        #expect(stdin.status == 0 && stdin.out == "y\n2\n", "\(stdin)")
-        let arg = try runTool(
-            "/bin/sh", ["-c", "exec \"$0\" --store \"$1\" --format csv \"$(printf 'select 1 as \\377x')\"", exe, store])
-        #expect(arg.failedCleanly && arg.status == 1 && arg.out.isEmpty, "\(arg)")
-        #expect(arg.err.contains("not valid UTF-8"), "\(arg.err)")
+        try withSeedStore { dir, store in
+            let bom = dir.write("bom.sql", bytes: [0xEF, 0xBB, 0xBF] + Array("select 1 as x;\n".utf8))
+            let q = try runTool(.query, ["--store", store, "--format", "csv", "-f", bom])
+            #expect(q.status == 0 && q.out == "x\n1\n", "\(q)")
+            let bad = dir.write("bad.sql", bytes: Array("select 'a".utf8) + [0xFF] + Array("' as x;\n".utf8))
+            let b = try runTool(.query, ["--store", store, "--format", "csv", "-f", bad])
+            #expect(b.failedCleanly && b.status == 1 && b.out.isEmpty, "\(b)")
+            #expect(b.err.contains("not valid UTF-8") && b.err.contains("byte 10"), "\(b.err)")
+            let exe = try KuaiTool.query.path()
+            let stdin = try runTool(
+                "/bin/sh",
+                ["-c", "printf '\\357\\273\\277select 2 as y;' | exec \"$0\" --store \"$1\" --format csv", exe, store])
+            #expect(stdin.status == 0 && stdin.out == "y\n2\n", "\(stdin)")
+            let arg = try runTool(
+                "/bin/sh",
+                ["-c", "exec \"$0\" --store \"$1\" --format csv \"$(printf 'select 1 as \\377x')\"", exe, store])
+            #expect(arg.failedCleanly && arg.status == 1 && arg.out.isEmpty, "\(arg)")
+            #expect(arg.err.contains("not valid UTF-8"), "\(arg.err)")
+        }
     }
 }

@@ -357,16 +357,28 @@ struct FuzzColumnFileTests {
         fs.replace(FormatConstants.manifestName, try m.encoded())
     }
 
-    @Test func rawDamageIsAlwaysDetected() throws {
-        let fs = try FuzzStore()
-        var rng = SplitMix64(seed: FuzzSettings.seed(1))
-        var tally = FuzzTally(name: "column files, raw damage")
+    /// `FuzzSettings.iterations(100)` mutations drawn from `seed`: each picks one of the store's files
+    /// and mutates its original bytes (`Mutator`, the other files as material); `body` gets the
+    /// iteration number, the file, its original bytes and the mutated ones.
+    static func forEachMutation(
+        of fs: FuzzStore, seed: UInt64,
+        _ body: (Int, (rel: String, table: String, column: Int), [UInt8], inout [UInt8]) throws -> Void
+    ) rethrows {
+        var rng = SplitMix64(seed: FuzzSettings.seed(seed))
         let all = fs.files.map { fs.original[$0.rel]! }
         for i in 0..<FuzzSettings.iterations(100) {
             // Small files more often: the two-block files cost more to read.
             let f = fs.files[Int.random(in: 0..<fs.files.count, using: &rng)]
             let orig = fs.original[f.rel]!
-            let bytes = Mutator.mutate(orig, others: all, using: &rng)
+            var bytes = Mutator.mutate(orig, others: all, using: &rng)
+            try body(i, f, orig, &bytes)
+        }
+    }
+
+    @Test func rawDamageIsAlwaysDetected() throws {
+        let fs = try FuzzStore()
+        var tally = FuzzTally(name: "column files, raw damage")
+        Self.forEachMutation(of: fs, seed: 1) { i, f, orig, bytes in
             if bytes != orig { keepIfAsked(i, f.rel, bytes) }
             if case .identical = fs.damageAndReadBack(f, bytes, into: &tally, context: "raw #\(i) \(f.rel)") {
                 Issue.record("raw #\(i): damage to \(f.rel) went unnoticed (rows identical, verify clean)")
@@ -378,13 +390,8 @@ struct FuzzColumnFileTests {
 
     @Test func resealedDamageGivesOriginalRowsOrAnError() throws {
         let fs = try FuzzStore()
-        var rng = SplitMix64(seed: FuzzSettings.seed(2))
         var tally = FuzzTally(name: "column files, resealed damage")
-        let all = fs.files.map { fs.original[$0.rel]! }
-        for i in 0..<FuzzSettings.iterations(100) {
-            let f = fs.files[Int.random(in: 0..<fs.files.count, using: &rng)]
-            let orig = fs.original[f.rel]!
-            var bytes = Mutator.mutate(orig, others: all, using: &rng)
+        try Self.forEachMutation(of: fs, seed: 2) { i, f, _, bytes in
             try Self.reseal(fs, f.rel, &bytes)
             // Damage only to the tail's footer checksum is undone by resealing (counted as unchanged).
             _ = fs.damageAndReadBack(f, bytes, into: &tally, context: "resealed #\(i) \(f.rel)")

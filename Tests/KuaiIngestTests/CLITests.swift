@@ -97,7 +97,7 @@ import Testing
         defer { dir.cleanup() }
         let store = dir.path + "/s.kuai"
         #expect(try runTool(.convert, [RepoPaths.seedSample.path, "-o", store, "--quiet"]).status == 0)
-        let before = try storedRows(try Store.open(at: store).table("click"))
+        let before = try allRows(try Store.open(at: store).table("click"))
 
         // A click.csv big enough to take a while (about 40 MB).
         let src = dir.path + "/big"
@@ -119,7 +119,7 @@ import Testing
                 p.terminationReason == .uncaughtSignal, "the conversion finished before the kill (delay \(delayMs) ms)")
             let s = try Store.open(at: store)
             #expect(s.tableNames == RepoPaths.kuaiLiveTables)
-            #expect(try storedRows(try s.table("click")) == before)
+            #expect(try allRows(try s.table("click")) == before)
             #expect(s.verify().isEmpty)
         }
         // The next run succeeds: it replaces click, keeps the other tables, and removes the dead runs'

@@ -22,16 +22,6 @@ final class EventLog: @unchecked Sendable {
     }
 }
 
-/// Every row of a stored table as boxed values.
-func storedRows(_ t: StoreTable) throws -> [[Value]] {
-    var out: [[Value]] = []
-    for b in 0..<t.blockCount {
-        let cols = try (0..<t.schema.count).map { try t.readColumn($0, block: b) }
-        for i in 0..<t.blockRowCount(b) { out.append(cols.map { $0.value(at: i) }) }
-    }
-    return out
-}
-
 @Suite struct ConverterTests {
     @Test func seedSampleConvertsAndReadsBackAsDuckDBReadsIt() throws {
         let dir = TempDir()
@@ -49,7 +39,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         for name in RepoPaths.kuaiLiveTables {
             let t = try store.table(name)
             #expect(t.schema == KuaiLiveSchema.tables[name]!)
-            #expect(try storedRows(t) == SeedExpected.rows[name]!, "\(name)")
+            #expect(try allRows(t) == SeedExpected.rows[name]!, "\(name)")
         }
         let done = log.all.compactMap { e -> (String, Int, Int)? in
             if case .tableDone(let t, let rows, let csv, _, _) = e { return (t, rows, csv) }
@@ -86,7 +76,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         #expect(e?.location == bad + ":3:3")
         let store = try Store.open(at: storePath)
         #expect(store.tableNames == RepoPaths.kuaiLiveTables)
-        #expect(try storedRows(try store.table("click")) == SeedExpected.rows["click"]!)
+        #expect(try allRows(try store.table("click")) == SeedExpected.rows["click"]!)
         #expect(store.verify().isEmpty)
         #expect(
             try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted() == [
@@ -118,12 +108,12 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
         #expect(rejected.map(\.1) == [2])
         let store = try Store.open(at: dir.path + "/s.kuai")
         #expect(
-            try storedRows(try store.table("like")) == [
+            try allRows(try store.table("like")) == [
                 [.int(1), .int(2), .int(3), .int(4)], [.int(9), .int(10), .int(11), .int(12)],
             ])
         let t = try store.table("other")
         #expect(t.schema == [Field("a", .bigint), Field("b", .varchar)])
-        #expect(try storedRows(t) == [[.int(1), .string("x")], [.int(2), .string("y")]])
+        #expect(try allRows(t) == [[.int(1), .string("x")], [.int(2), .string("y")]])
     }
 
     /// Opening the reject file truncates it: it must never be a source CSV (which was emptied before
@@ -158,7 +148,7 @@ func storedRows(_ t: StoreTable) throws -> [[Value]] {
             #expect(try Data(contentsOf: URL(fileURLWithPath: store + "/like/user_id.col")) == column)
             #expect(!FileManager.default.fileExists(atPath: dir.path + "/t.kuai"))
         }
-        #expect(try storedRows(try Store.open(at: store).table("like")) == [[.int(1), .int(2), .int(3), .int(4)]])
+        #expect(try allRows(try Store.open(at: store).table("like")) == [[.int(1), .int(2), .int(3), .int(4)]])
     }
 
     @Test func emptyAndHeaderOnlyTables() throws {

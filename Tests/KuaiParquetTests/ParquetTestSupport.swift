@@ -30,16 +30,6 @@ struct Expected {
     }
 }
 
-/// Every row of a table, read block by block, as boxed values.
-func allRows(_ table: TableSource) throws -> [[Value]] {
-    var out: [[Value]] = []
-    for b in 0..<table.blockCount {
-        let cols = try (0..<table.schema.count).map { try table.readColumn($0, block: b) }
-        for r in 0..<table.blockRowCount(b) { out.append(cols.map { $0.value(at: r) }) }
-    }
-    return out
-}
-
 /// Compares one kuai value with DuckDB's canonical JSON cell; nil when equal, else a message.
 func mismatch(_ v: Value, _ e: Any) -> String? {
     switch (v, e) {

@@ -51,3 +51,32 @@ enum PlanFixture {
         }
     }
 }
+
+/// One optimizer-rule test: a query over the fixture tables, its plan just before the rule (checked when
+/// given) and the plan the rule makes of it (nil: the rule leaves the plan as it is).
+struct RewriteCase: Sendable, CustomTestStringConvertible {
+    let title: String
+    let sql: String
+    let before: [String]?
+    let after: [String]?
+
+    init(_ title: String, sql: String, before: [String]? = nil, after: [String]?) {
+        self.title = title
+        self.sql = sql
+        self.before = before
+        self.after = after
+    }
+
+    var testDescription: String { title }
+
+    /// Checks the plan of `sql` before `rule` (when `before` is given) and after it.
+    func check(_ rule: some OptimizerRule, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let plan = try PlanFixture.before(rule.name, sql)
+        if let before {
+            #expect(plan.lines() == before, "before \(rule.name): \(title)", sourceLocation: sourceLocation)
+        }
+        #expect(
+            rule.apply(plan).lines() == after ?? plan.lines(), "after \(rule.name): \(title)",
+            sourceLocation: sourceLocation)
+    }
+}

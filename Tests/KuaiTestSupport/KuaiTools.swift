@@ -127,6 +127,23 @@ public func runTool(
 /// kuai-convert with `args`.
 public func kuaiConvert(_ args: String...) throws -> RunResult { try runTool(.convert, args) }
 
+/// Converts the seed sample (`RepoPaths.seedSample`) into a new store at `store` (kuai-convert --quiet).
+/// - Throws: a test failure when kuai-convert does not exit 0.
+public func convertSeedSample(to store: String) throws {
+    let r = try kuaiConvert(RepoPaths.seedSample.path, "-o", store, "--quiet")
+    try #require(r.status == 0, "\(r)")
+}
+
+/// Runs `body` with a fresh temporary folder and the path of a store in it converted from the seed
+/// sample (`convertSeedSample`); the folder is removed afterwards.
+public func withSeedStore<T>(_ body: (_ dir: TempDir, _ store: String) throws -> T) throws -> T {
+    let dir = TempDir()
+    defer { dir.cleanup() }
+    let store = dir.sub("s.kuai")
+    try convertSeedSample(to: store)
+    return try body(dir, store)
+}
+
 /// kuai-query over `store` with CSV output, `extra` options and `sql`.
 public func kuaiQuery(_ store: String, _ sql: String, _ extra: [String] = []) throws -> RunResult {
     try runTool(.query, ["--store", store, "--format", "csv"] + extra + [sql])

@@ -12,9 +12,7 @@ let tables = ["click", "comment", "gift", "like", "negative", "room", "streamer"
 nonisolated(unsafe) var path = ""
 
 func setUp() {
-    let dir = NSTemporaryDirectory() + "kuai-csvfuzz-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    path = dir + "/input.csv"
+    path = scratchFolder("kuai-csvfuzz") + "/input.csv"
 }
 
 func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {

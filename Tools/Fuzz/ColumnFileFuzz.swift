@@ -17,10 +17,7 @@ nonisolated(unsafe) var originals: [[UInt8]] = []
 
 func setUp() {
     let env = ProcessInfo.processInfo.environment
-    let dir = NSTemporaryDirectory() + "kuai-colfuzz-\(getpid())"
-    try? FileManager.default.removeItem(atPath: dir)
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    store = dir + "/store"
+    store = scratchFolder("kuai-colfuzz") + "/store"
     let csvs = env["KUAI_FUZZ_CSV_DIR"] ?? "Tests/Fixtures/seed-sample"
     do {
         _ = try Converter.convert(sources: [csvs], to: store)

@@ -3,6 +3,8 @@
 // (so that tests can link it), and libFuzzer brings its own `main`: this hands control to libFuzzer's
 // driver with `fuzzOne` (each harness's file) as the entry point.
 
+import Foundation
+
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(
     _ argc: UnsafeMutablePointer<CInt>,
@@ -23,4 +25,12 @@ func harnessMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer
     var v = argv
     setUp()
     return LLVMFuzzerRunDriver(&c, &v) { data, size in testOneInput(data, size) }
+}
+
+/// A new folder `NAME-PID` under the temporary folder (emptied when it was there), for the harness's files.
+func scratchFolder(_ name: String) -> String {
+    let dir = NSTemporaryDirectory() + "\(name)-\(getpid())"
+    try? FileManager.default.removeItem(atPath: dir)
+    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
 }

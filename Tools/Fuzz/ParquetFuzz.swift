@@ -9,9 +9,7 @@ import KuaiParquet
 nonisolated(unsafe) var path = ""
 
 func setUp() {
-    let dir = NSTemporaryDirectory() + "kuai-pqfuzz-\(getpid())"
-    try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    path = dir + "/input.parquet"
+    path = scratchFolder("kuai-pqfuzz") + "/input.parquet"
 }
 
 func fuzzOne(_ bytes: UnsafeBufferPointer<UInt8>) {

@@ -206,10 +206,7 @@ enum DateKernels {
         let y = IntRows(a[0])
         let m = IntRows(a[1])
         let d = IntRows(a[2])
-        if y.isNullConstant || m.isNullConstant || d.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [y.step, m.step, d.step], validities: [y.validity, m.validity, d.validity],
-            nullConstant: [false, false, false])
+        guard let shape = KernelShape(count: n, [y, m, d]) else { return .scalar(.null) }
         let rows = shape.rows
         let valid = shape.validity
         var bad: (Int64, Int64, Int64)? = nil

@@ -123,13 +123,7 @@ public enum ValueFormatter {
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch; years before 1 as DuckDB
     /// prints them (`YYYY-MM-DD (BC) HH:MM:SS`).
     public static func timestamp(_ micros: Int64) -> String {
-        let perDay: Int64 = 86_400_000_000
-        var days = micros / perDay
-        var rem = micros % perDay
-        if rem < 0 {
-            rem += perDay
-            days -= 1
-        }
+        let (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
         let (y, m, d) = CivilDate.civil(days)
         var out = ""
         pad(y <= 0 ? 1 - y : y, 4, into: &out)

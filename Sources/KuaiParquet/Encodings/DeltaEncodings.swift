@@ -58,15 +58,23 @@ enum DeltaDecoding {
         return out
     }
 
+    /// Exactly `count` DELTA_BINARY_PACKED values: the `what` of an `encoding` page (fewer is a data error).
+    private static func binaryPacked(
+        _ cursor: inout ByteCursor, count: Int, of encoding: String, _ what: String
+    ) throws -> [Int64] {
+        let values = try binaryPacked(&cursor, limit: count)
+        guard values.count == count else {
+            throw ParquetDataError("\(encoding) has \(values.count) \(what) for \(count) values")
+        }
+        return values
+    }
+
     /// DELTA_LENGTH_BYTE_ARRAY: the lengths (DELTA_BINARY_PACKED), then the bytes back to back.
     /// Calls `sink(pointer, length)` per value, in order.
     static func lengthByteArray(
         _ cursor: inout ByteCursor, count: Int, _ sink: (UnsafeRawPointer?, Int) throws -> Void
     ) throws {
-        let lengths = try binaryPacked(&cursor, limit: count)
-        guard lengths.count == count else {
-            throw ParquetDataError("DELTA_LENGTH_BYTE_ARRAY has \(lengths.count) lengths for \(count) values")
-        }
+        let lengths = try binaryPacked(&cursor, count: count, of: "DELTA_LENGTH_BYTE_ARRAY", "lengths")
         for len in lengths {
             guard len >= 0, len <= Int64(cursor.remaining) else {
                 throw ParquetDataError("DELTA_LENGTH_BYTE_ARRAY value of \(len) bytes runs past the page")
@@ -81,10 +89,7 @@ enum DeltaDecoding {
     static func byteArray(
         _ cursor: inout ByteCursor, count: Int, _ sink: (UnsafeRawPointer?, Int) throws -> Void
     ) throws {
-        let prefixes = try binaryPacked(&cursor, limit: count)
-        guard prefixes.count == count else {
-            throw ParquetDataError("DELTA_BYTE_ARRAY has \(prefixes.count) prefix lengths for \(count) values")
-        }
+        let prefixes = try binaryPacked(&cursor, count: count, of: "DELTA_BYTE_ARRAY", "prefix lengths")
         var previous: [UInt8] = []
         var current: [UInt8] = []
         var i = 0

@@ -44,19 +44,13 @@ public enum ParquetGlob {
             }
             return
         }
-        if !hasWildcard(part) {
-            let path = join(part)
-            var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { return }
-            if rest.isEmpty {
-                if !isDir.boolValue { out.append(path) }
-            } else if isDir.boolValue {
-                walk(path, rest, into: &out)
-            }
-            return
-        }
-        for name in ((try? fm.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).sorted()
-        where !name.hasPrefix(".") && fnmatch(part, name, 0) == 0 {
+        // A plain component names one entry; a pattern, the entries of the folder it matches.
+        let names =
+            hasWildcard(part)
+            ? ((try? fm.contentsOfDirectory(atPath: dir.isEmpty ? "." : dir)) ?? []).sorted().filter {
+                !$0.hasPrefix(".") && fnmatch(part, $0, 0) == 0
+            } : [part]
+        for name in names {
             let path = join(name)
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else { continue }

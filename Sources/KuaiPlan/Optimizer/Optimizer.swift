@@ -15,7 +15,7 @@ protocol OptimizerRule: Sendable {
 ///
 /// To add a rule: a type conforming to `OptimizerRule` in a new file here, a place in `rules` (the
 /// order matters: folding before the rules that look for constants, pushdown before pruning), and tests
-/// in Tests/KuaiPlanTests that show the plan before and after it (`OptimizerRuleTests`).
+/// in Tests/KuaiPlanTests that show the plan before and after it (`RewriteCase` rows).
 enum Optimizer {
     static let rules: [any OptimizerRule] = [
         ConstantFolding(),

@@ -8,9 +8,11 @@ import Testing
 /// plans without running them. Expected rows are DuckDB 2.0.1's on the same two tables.
 @Suite("Binder: uncorrelated subqueries are planned, not run")
 struct SubqueryBinderTests {
-    @Test func aScalarSubqueryIsPartOfThePlan() throws {
-        #expect(
-            try PlanFixture.bound("SELECT name FROM t WHERE id = (SELECT max(k) FROM s)").lines() == [
+    /// A scalar subquery is part of the plan; IN casts the subquery's column to the common type.
+    static let plans: [PlanCase] = [
+        PlanCase(
+            "SELECT name FROM t WHERE id = (SELECT max(k) FROM s)",
+            [
                 "Project [name#1]",
                 "  Filter (id#0 = subquery#1(scalar))",
                 "    Subquery #1 (scalar)",
@@ -19,12 +21,10 @@ struct SubqueryBinderTests {
                 "          Project [k#0]",
                 "            Scan s columns=[k, label]",
                 "    Scan t columns=[id, name, price, d, ms]",
-            ])
-    }
-
-    @Test func inCastsTheSubqueryColumnToTheCommonType() throws {
-        #expect(
-            try PlanFixture.bound("SELECT id FROM t WHERE price IN (SELECT k FROM s)").lines() == [
+            ]),
+        PlanCase(
+            "SELECT id FROM t WHERE price IN (SELECT k FROM s)",
+            [
                 "Project [id#0]",
                 "  Filter (price#2 IN subquery#1)",
                 "    Subquery #1 (values)",
@@ -32,8 +32,10 @@ struct SubqueryBinderTests {
                 "        Project [k#0]",
                 "          Scan s columns=[k, label]",
                 "    Scan t columns=[id, name, price, d, ms]",
-            ])
-    }
+            ]),
+    ]
+
+    @Test(arguments: plans) func plan(_ c: PlanCase) throws { try c.check() }
 
     /// `(SELECT k FROM s)` has two rows: running the query is DuckDB's error, EXPLAIN is not.
     @Test func explainRunsNoSubquery() throws {

@@ -7,35 +7,33 @@ import Testing
 /// over a projection or an aggregate (HAVING) stays where it is.
 @Suite("Optimizer rule: FilterPushdown")
 struct FilterPushdownTests {
-    @Test func filterConjunctsMoveIntoTheScan() throws {
-        let plan = try PlanFixture.before("FilterPushdown", "SELECT name FROM t WHERE id > 1 AND price < 3")
-        #expect(
-            plan.lines() == [
+    static let cases: [RewriteCase] = [
+        RewriteCase(
+            "filter conjuncts move into the scan", sql: "SELECT name FROM t WHERE id > 1 AND price < 3",
+            before: [
                 "Project [name#1]",
                 "  Filter ((id#0 > 1) AND (price#2 < 3))",
                 "    Scan t columns=[id, name, price, d, ms]",
-            ])
-        #expect(
-            FilterPushdown().apply(plan).lines() == [
+            ],
+            after: [
                 "Project [name#1]",
                 "  Scan t columns=[id, name, price, d, ms] filters=[(id#0 > 1), (price#2 < 3)]",
-            ])
-    }
-
-    @Test func filtersAboveProjectionsAndAggregatesStay() throws {
-        let sub = try PlanFixture.before(
-            "FilterPushdown", "SELECT * FROM (SELECT id, name FROM t WHERE id > 1) x WHERE name = 'a'")
-        #expect(
-            FilterPushdown().apply(sub).lines() == [
+            ]),
+        RewriteCase(
+            "a filter above a projection stays",
+            sql: "SELECT * FROM (SELECT id, name FROM t WHERE id > 1) x WHERE name = 'a'",
+            after: [
                 "Project [id#0, name#1]",
                 "  Filter (name#1 = 'a')",
                 "    Project [id#0, name#1]",
                 "      Scan t columns=[id, name, price, d, ms] filters=[(id#0 > 1)]",
-            ])
-        let having = try PlanFixture.before(
-            "FilterPushdown", "SELECT name, count(*) AS n FROM t GROUP BY name HAVING count(*) > 1")
-        #expect(FilterPushdown().apply(having).lines() == having.lines())
-    }
+            ]),
+        RewriteCase(
+            "a filter above an aggregate (HAVING) stays",
+            sql: "SELECT name, count(*) AS n FROM t GROUP BY name HAVING count(*) > 1", after: nil),
+    ]
+
+    @Test(arguments: cases) func rewrite(_ c: RewriteCase) throws { try c.check(FilterPushdown()) }
 
     @Test func stackedFiltersMerge() {
         let t = PlanFixture.t

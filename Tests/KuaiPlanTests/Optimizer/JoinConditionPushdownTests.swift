@@ -7,23 +7,21 @@ import Testing
 /// projected columns), single-side conjuncts move into the input where the join type allows it.
 @Suite("Optimizer rule: JoinConditionPushdown")
 struct JoinConditionPushdownTests {
-    @Test func innerJoinKeysAndSideFilters() throws {
-        let plan = try PlanFixture.before(
-            "JoinConditionPushdown",
-            "SELECT t.name, s.label FROM t JOIN s ON s.k = t.id AND s.label <> 'z' WHERE t.price > 1 AND t.id + 1 = s.k + 1"
-        )
-        #expect(
-            plan.lines() == [
+    static let cases: [RewriteCase] = [
+        // The expression key (id + 1 = k + 1) is computed by a projection on each side and dropped again
+        // above the join.
+        RewriteCase(
+            "inner join keys and side filters",
+            sql:
+                "SELECT t.name, s.label FROM t JOIN s ON s.k = t.id AND s.label <> 'z' WHERE t.price > 1 AND t.id + 1 = s.k + 1",
+            before: [
                 "Project [name#1, label#6]",
                 "  Filter ((price#2 > 1) AND ((id#0 + 1) = (k#5 + 1)))",
                 "    Join INNER residual=((k#5 = id#0) AND (label#6 != 'z'))",
                 "      Scan t columns=[id, name, price, d, ms]",
                 "      Scan s columns=[k, label]",
-            ])
-        // The expression key (id + 1 = k + 1) is computed by a projection on each side and dropped again
-        // above the join.
-        #expect(
-            JoinConditionPushdown().apply(plan).lines() == [
+            ],
+            after: [
                 "Project [name#1, label#6]",
                 "  Project [id#0, name#1, price#2, d#3, ms#4, k#6, label#7]",
                 "    Join INNER keys=[#5=#2, #0=#0]",
@@ -33,57 +31,48 @@ struct JoinConditionPushdownTests {
                 "      Project [k#0, label#1, (k#0 + 1)]",
                 "        Filter (label#1 != 'z')",
                 "          Scan s columns=[k, label]",
-            ])
-    }
-
-    @Test func leftJoinKeepsItsMeaning() throws {
+            ]),
         // WHERE on the left moves into the left input; WHERE on the right (it removes the NULL-extended rows)
         // and ON over the left (it only decides matches) stay.
-        let plan = try PlanFixture.before(
-            "JoinConditionPushdown",
-            "SELECT t.name FROM t LEFT JOIN s ON s.k = t.id AND t.price > 2 WHERE t.id > 1 AND s.label = 'x'")
-        #expect(
-            JoinConditionPushdown().apply(plan).lines() == [
+        RewriteCase(
+            "a left join keeps its meaning",
+            sql: "SELECT t.name FROM t LEFT JOIN s ON s.k = t.id AND t.price > 2 WHERE t.id > 1 AND s.label = 'x'",
+            after: [
                 "Project [name#1]",
                 "  Filter (label#6 = 'x')",
                 "    Join LEFT keys=[#0=#0] residual=(price#2 > 2)",
                 "      Filter (id#0 > 1)",
                 "        Scan t columns=[id, name, price, d, ms]",
                 "      Scan s columns=[k, label]",
-            ])
-    }
-
-    @Test func crossJoinWithAWhereEqualityIsAnInnerHashJoin() throws {
-        let plan = try PlanFixture.before("JoinConditionPushdown", "SELECT t.name FROM t, s WHERE s.k = t.id")
-        #expect(
-            plan.lines() == [
+            ]),
+        RewriteCase(
+            "a cross join with a WHERE equality is an inner hash join",
+            sql: "SELECT t.name FROM t, s WHERE s.k = t.id",
+            before: [
                 "Project [name#1]",
                 "  Filter (k#5 = id#0)",
                 "    Join CROSS",
                 "      Scan t columns=[id, name, price, d, ms]",
                 "      Scan s columns=[k, label]",
-            ])
-        #expect(
-            JoinConditionPushdown().apply(plan).lines() == [
+            ],
+            after: [
                 "Project [name#1]",
                 "  Join INNER keys=[#0=#0]",
                 "    Scan t columns=[id, name, price, d, ms]",
                 "    Scan s columns=[k, label]",
-            ])
-    }
-
-    @Test func correlatedExistsBecomesAKeyedSemiJoin() throws {
-        let plan = try PlanFixture.before(
-            "JoinConditionPushdown",
-            "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k = t.id AND s.label <> 'z')")
-        #expect(
-            JoinConditionPushdown().apply(plan).lines() == [
+            ]),
+        RewriteCase(
+            "a correlated EXISTS becomes a keyed semi join",
+            sql: "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k = t.id AND s.label <> 'z')",
+            after: [
                 "Project [name#1]",
                 "  Join SEMI keys=[#0=#1]",
                 "    Scan t columns=[id, name, price, d, ms]",
                 "    Project [1, k#0 AS __key1]",
                 "      Filter (label#1 != 'z')",
                 "        Scan s columns=[k, label]",
-            ])
-    }
+            ]),
+    ]
+
+    @Test(arguments: cases) func rewrite(_ c: RewriteCase) throws { try c.check(JoinConditionPushdown()) }
 }

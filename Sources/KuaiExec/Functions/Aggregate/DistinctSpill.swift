@@ -19,6 +19,16 @@ protocol SpillsDistinctKeys: AnyObject {
 }
 
 extension SpillsDistinctKeys {
+    /// This state's own spill file (its records carry the state's own group ids), made and added to
+    /// `spills` on first use.
+    /// - Throws: `KuaiError.execution` when the file cannot be created.
+    func ownSpillFile() throws -> PartitionedSpill {
+        if let own = spills.first(where: { $0.mapping == nil }) { return own.file }
+        let file = try PartitionedSpill()
+        spills.append(SpilledPairs(file: file, mapping: nil))
+        return file
+    }
+
     /// The deferred merge when some state spilled: every pending state's keys go to disk too and
     /// its files join this state's, their group ids mapped through the pending mapping.
     /// - Throws: `KuaiError.execution` when a spill file cannot be written.
@@ -48,13 +58,7 @@ extension DistinctState: SpillsDistinctKeys {
     /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
     func spillToDisk() throws {
         if set.count == 0 && rawGroups.isEmpty { return }
-        let file: PartitionedSpill
-        if let own = spills.first(where: { $0.mapping == nil }) {
-            file = own.file
-        } else {
-            file = try PartitionedSpill()
-            spills.append(SpilledPairs(file: file, mapping: nil))
-        }
+        let file = try ownSpillFile()
         var record = SpillRecord()
         var failure: Error?
         let strings = type == .varchar ? interner.target : nil

@@ -97,17 +97,26 @@ final class MinMaxState: AggregateState {
         }
     }
 
-    /// Offers each valid row's value `xs[i]` to its group `ids[i]`: it becomes the group's best
-    /// when the group has none yet or `better(value, best)`.
+    /// Offers each valid row's value `xs[i]` to its group `ids[i]` (`offer(_:_:_:_:_:value:better:)`).
     @inline(__always)
     private func offerRows<T>(
         _ xs: UnsafeBufferPointer<T>, _ validity: [UInt8]?, _ ids: UnsafeBufferPointer<Int32>, _ n: Int,
         _ best: UnsafeMutableBufferPointer<T>, _ seen: UnsafeMutableBufferPointer<UInt8>, _ better: (T, T) -> Bool
     ) {
-        @inline(__always) func offer<V: RowValidity>(_ valid: V) {
+        offer(n, validity, ids, best, seen, value: { xs[$0] }, better: better)
+    }
+
+    /// Offers `value(i)` of each valid row i < n to its group `ids[i]`: it becomes the group's best
+    /// when the group has none yet or `better(value, best)`.
+    @inline(__always)
+    private func offer<T>(
+        _ n: Int, _ validity: [UInt8]?, _ ids: UnsafeBufferPointer<Int32>, _ best: UnsafeMutableBufferPointer<T>,
+        _ seen: UnsafeMutableBufferPointer<UInt8>, value: (Int) -> T, better: (T, T) -> Bool
+    ) {
+        @inline(__always) func offerValid<V: RowValidity>(_ valid: V) {
             for i in 0..<n where valid.isValid(i) {
                 let g = Int(ids[i])
-                let x = xs[i]
+                let x = value(i)
                 if seen[g] == 0 || better(x, best[g]) {
                     best[g] = x
                     seen[g] = 1
@@ -115,9 +124,9 @@ final class MinMaxState: AggregateState {
             }
         }
         if let validity {
-            validity.withUnsafeBufferPointer { offer(ValidBytes(valid: $0.baseAddress!)) }
+            validity.withUnsafeBufferPointer { offerValid(ValidBytes(valid: $0.baseAddress!)) }
         } else {
-            offer(NoNulls())
+            offerValid(NoNulls())
         }
     }
 
@@ -166,21 +175,7 @@ final class MinMaxState: AggregateState {
         let sign = isMax ? 1 : -1
         views.withUnsafeMutableBufferPointer { best in
             seen.withUnsafeMutableBufferPointer { seen in
-                @inline(__always) func offer<V: RowValidity>(_ valid: V) {
-                    for i in 0..<n where valid.isValid(i) {
-                        let g = Int(ids[i])
-                        let x = view(i)
-                        if seen[g] == 0 || StringView.compare(x, best[g]) * sign > 0 {
-                            best[g] = x
-                            seen[g] = 1
-                        }
-                    }
-                }
-                if let validity {
-                    validity.withUnsafeBufferPointer { offer(ValidBytes(valid: $0.baseAddress!)) }
-                } else {
-                    offer(NoNulls())
-                }
+                offer(n, validity, ids, best, seen, value: view) { StringView.compare($0, $1) * sign > 0 }
             }
         }
     }

@@ -29,13 +29,7 @@ extension RowDistinctCountState: SpillsDistinctKeys {
     func spillToDisk() throws {
         let n = table.count
         if n == 0 { return }
-        let file: PartitionedSpill
-        if let own = spills.first(where: { $0.mapping == nil }) {
-            file = own.file
-        } else {
-            file = try PartitionedSpill()
-            spills.append(SpilledPairs(file: file, mapping: nil))
-        }
+        let file = try ownSpillFile()
         let keys = table.keyColumns()
         var record = SpillRecord()
         for i in 0..<n {

@@ -43,8 +43,7 @@ enum CalendarKernels {
     /// The English day (`day`) or month name of each DATE (days since 1970-01-01).
     static func name(_ x: Operand, _ n: Int, day: Bool) -> Operand {
         let rows = IntRows(x)
-        if rows.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(count: n, steps: [rows.step], validities: [rows.validity], nullConstant: [false])
+        guard let shape = KernelShape(count: n, [rows]) else { return .scalar(.null) }
         let col = FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where shape.validity.map({ $0[i] != 0 }) ?? true {
                 let d = rows.values[i &* rows.step]
@@ -73,10 +72,7 @@ enum CalendarKernels {
     static func timeBucket(_ a: [Operand], _ n: Int, _ e: ScalarExpr, date: Bool) throws -> Operand {
         let width = IntRows(a[0])
         let t = IntRows(a[1])
-        if width.isNullConstant || t.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [width.step, t.step], validities: [width.validity, t.validity],
-            nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [width, t]) else { return .scalar(.null) }
         var out = [Int64](repeating: 0, count: shape.rows)
         let perDay = FunctionRegistry.microsPerDay
         for i in 0..<shape.rows where shape.validity.map({ $0[i] != 0 }) ?? true {

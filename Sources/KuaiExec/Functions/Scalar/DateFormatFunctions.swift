@@ -17,102 +17,9 @@ extension FunctionRegistry {
         ScalarFunction("strptime", [.varchar, .varchar], .timestamp) { a, _, n, e in try strptimeKernel(a, n, e) },
     ]
 
-    static let dayNames = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-    static let monthNames = [
-        "January", "February", "March", "April", "May", "June", "July", "August",
-        "September", "October", "November", "December",
-    ]
-
-    /// strftime with DuckDB's specifiers (%Y %m %d %H %M %S %f %j %a %A %b %B %p %I %y %w %u %-d %-m ...).
-    static func strftime(_ micros: Int64, _ fmt: String) -> String {
-        let days = dayOf(micros)
-        let rem = floorMod(micros, microsPerDay)
-        let c = CivilDate.civil(days)
-        let h = rem / 3_600_000_000
-        let mi = (rem / 60_000_000) % 60
-        let s = (rem / 1_000_000) % 60
-        let us = rem % 1_000_000
-        let dow = Int(floorMod(days + 4, 7))
-        func p2(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        func pn(_ v: Int64, _ w: Int) -> String {
-            let t = String(v)
-            return String(repeating: "0", count: max(0, w - t.count)) + t
-        }
-        var out = ""
-        var it = Array(fmt.unicodeScalars)[...]
-        while let ch = it.first {
-            it = it.dropFirst()
-            if ch != "%" {
-                out.unicodeScalars.append(ch)
-                continue
-            }
-            guard var spec = it.first else {
-                out += "%"
-                break
-            }
-            it = it.dropFirst()
-            var noPad = false
-            if spec == "-", let nx = it.first {
-                noPad = true
-                spec = nx
-                it = it.dropFirst()
-            }
-            switch spec {
-            case "Y": out += String(c.year)
-            case "y": out += p2(floorMod(c.year, 100))
-            case "m": out += noPad ? String(c.month) : p2(Int64(c.month))
-            case "d": out += noPad ? String(c.day) : p2(Int64(c.day))
-            case "e": out += c.day < 10 ? " \(c.day)" : "\(c.day)"
-            case "H": out += noPad ? String(h) : p2(h)
-            case "I":
-                let h12 = h % 12 == 0 ? 12 : h % 12
-                out += noPad ? String(h12) : p2(h12)
-            case "M": out += noPad ? String(mi) : p2(mi)
-            case "S": out += noPad ? String(s) : p2(s)
-            case "f": out += pn(us, 6)
-            case "g": out += pn(us / 1000, 3)
-            case "n": out += pn(us * 1000, 9)
-            case "p": out += h < 12 ? "AM" : "PM"
-            case "j":
-                let doy = days - CivilDate.days(year: c.year, month: 1, day: 1) + 1
-                out += noPad ? String(doy) : pn(doy, 3)
-            case "a": out += String(dayNames[dow].prefix(3))
-            case "A": out += dayNames[dow]
-            case "b", "h": out += String(monthNames[c.month - 1].prefix(3))
-            case "B": out += monthNames[c.month - 1]
-            case "w": out += String(dow)
-            case "u": out += String(dow == 0 ? 7 : dow)
-            case "V": out += p2(isoWeek(days).week)
-            case "G": out += String(isoWeek(days).year)
-            case "U":
-                let doy = days - CivilDate.days(year: c.year, month: 1, day: 1)
-                out += p2((doy + 7 - Int64(dow)) / 7)
-            case "W":
-                let doy = days - CivilDate.days(year: c.year, month: 1, day: 1)
-                out += p2((doy + 7 - Int64((dow + 6) % 7)) / 7)
-            case "z": out += "+00"
-            case "Z": break
-            case "c":
-                out +=
-                    ValueFormatter.date(days) + " "
-                    + {
-                        var t = ""
-                        ValueFormatter.appendTime(rem - us, into: &t)
-                        return t
-                    }()
-            case "x": out += ValueFormatter.date(days)
-            case "X":
-                var t = ""
-                ValueFormatter.appendTime(rem - us, into: &t)
-                out += t
-            case "%": out += "%"
-            default:
-                out += "%"
-                out.unicodeScalars.append(spec)
-            }
-        }
-        return out
-    }
+    /// strftime with DuckDB's specifiers (%Y %m %d %H %M %S %f %j %a %A %b %B %p %I %y %w %u %-d %-m ...)
+    /// of one value, for a format that is not a constant (`StrftimePattern`).
+    static func strftime(_ micros: Int64, _ fmt: String) -> String { StrftimePattern(fmt).text(micros) }
 
     /// strptime(text, format) over VARCHAR operands in either form, read as bytes (no Swift
     /// `String` per row), as TIMESTAMP microseconds.
@@ -121,10 +28,7 @@ extension FunctionRegistry {
     static func strptimeKernel(_ a: [Operand], _ n: Int, _ e: ScalarExpr) throws -> Operand {
         let text = StringArg(a[0])
         let format = StringArg(a[1])
-        if text.isNullConstant || format.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [text.step, format.step], validities: [text.validity, format.validity],
-            nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [text, format]) else { return .scalar(.null) }
         let valid = shape.validity
         var failed = -1
         var out = [Int64](repeating: 0, count: shape.rows)

@@ -89,9 +89,7 @@ enum RegexKernels {
         let s = StringArg(a[0])
         var programs = try Programs(a[1], try options(a, 2, e, allowGlobal: false), e)
         let p = programs.patterns
-        if s.isNullConstant || p.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, p.step], validities: [s.validity, p.validity], nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [s, p]) else { return .scalar(.null) }
         let m = RegexMatch()
         var vals = [Int64](repeating: 0, count: shape.rows)
         for i in 0..<shape.rows where !(shape.validity.map { $0[i] == 0 } ?? false) {
@@ -111,10 +109,7 @@ enum RegexKernels {
         let opts = try options(a, 3, e, allowGlobal: true)
         var programs = try Programs(a[1], opts, e)
         let p = programs.patterns
-        if s.isNullConstant || p.isNullConstant || r.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, p.step, r.step], validities: [s.validity, p.validity, r.validity],
-            nullConstant: [false, false, false])
+        guard let shape = KernelShape(count: n, [s, p, r]) else { return .scalar(.null) }
         let m = RegexMatch()
         var out: [UInt8] = []
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
@@ -243,9 +238,7 @@ enum RegexKernels {
         let s = StringArg(a[0])
         var programs = try Programs(a[1], try options(a, 3, e, allowGlobal: false), e)
         let p = programs.patterns
-        if s.isNullConstant || p.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, p.step], validities: [s.validity, p.validity], nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [s, p]) else { return .scalar(.null) }
         let m = RegexMatch()
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where !(shape.validity.map { $0[i] == 0 } ?? false) {

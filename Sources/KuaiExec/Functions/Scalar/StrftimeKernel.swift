@@ -1,10 +1,10 @@
 import KuaiCore
 
-/// A constant strftime format compiled once per batch into literal bytes and fields, written as
-/// bytes for every row (no Swift `String` per row). Covers every specifier of
-/// `FunctionRegistry.strftime` (%Y %y %m %d %e %H %I %M %S %f %g %n %p %j %a %A %b %h %B %w %u %V
-/// %G %U %W %c %x %X %z %Z %% and DuckDB's `%-x` unpadded forms), with the same text (DuckDB
-/// 2.0.1's strftime); only a format that differs from row to row goes through that function.
+/// A strftime format compiled into literal bytes and fields, written as bytes for every row (no
+/// Swift `String` per row): once per batch for a constant format (`strftimeColumn`), once per row
+/// for a format that differs from row to row (`FunctionRegistry.strftime`). Every specifier of
+/// DuckDB 2.0.1's strftime: %Y %y %m %d %e %H %I %M %S %f %g %n %p %j %a %A %b %h %B %w %u %V %G
+/// %U %W %c %x %X %z %Z %% and the `%-x` unpadded forms.
 struct StrftimePattern {
     /// One field (`spec` a specifier letter) or a run of literal bytes (`spec` 0).
     struct Piece {
@@ -57,6 +57,18 @@ struct StrftimePattern {
             case "Z": break
             case "%": literal("%")
             default: literal("%" + String(spec))
+            }
+        }
+    }
+
+    /// The text of `micros` (microseconds since 1970-01-01).
+    func text(_ micros: Int64) -> String {
+        pieces.withUnsafeBufferPointer { pieces in
+            literals.withUnsafeBufferPointer { literals in
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxBytes + 1) { out in
+                    let n = write(micros, pieces, literals, out.baseAddress!)
+                    return String(decoding: UnsafeBufferPointer(rebasing: out[0..<n]), as: UTF8.self)
+                }
             }
         }
     }

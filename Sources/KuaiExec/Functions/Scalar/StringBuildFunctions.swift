@@ -49,10 +49,7 @@ enum StringBuildKernels {
         let s = StringArg(a[0])
         let w = IntRows(a[1])
         let p = StringArg(a[2])
-        if s.isNullConstant || w.isNullConstant || p.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, w.step, p.step], validities: [s.validity, w.validity, p.validity],
-            nullConstant: [false, false, false])
+        guard let shape = KernelShape(count: n, [s, w, p]) else { return .scalar(.null) }
         var buf: [UInt8] = []
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where !isNull(shape, i) {
@@ -100,9 +97,7 @@ enum StringBuildKernels {
     static func repeatString(_ a: [Operand], _ n: Int) throws -> Operand {
         let s = StringArg(a[0])
         let c = IntRows(a[1])
-        if s.isNullConstant || c.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, c.step], validities: [s.validity, c.validity], nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [s, c]) else { return .scalar(.null) }
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where !isNull(shape, i) {
                 let times = Int(clamping: max(0, c.values[i &* c.step]))
@@ -126,7 +121,7 @@ enum StringBuildKernels {
         if sep.isNullConstant { return .scalar(.null) }
         let parts = a.dropFirst().map(StringArg.init).filter { !$0.isNullConstant }
         let shape = KernelShape(
-            count: n, steps: [sep.step] + parts.map(\.step), validities: [sep.validity], nullConstant: [false])
+            count: n, steps: [sep.step] + parts.map(\.step), validities: [sep.validity])
         var buf: [UInt8] = []
         let col = FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             for i in 0..<shape.rows where !isNull(shape, i) {

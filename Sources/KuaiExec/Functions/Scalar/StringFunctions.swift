@@ -89,32 +89,31 @@ extension FunctionRegistry {
         }
     }
 
-    static let sliceFunctions: [ScalarFunction] = [
-        ScalarFunction("substr", [.varchar, .bigint], .varchar) { a, _, n, _ in
-            try checkSubstringRange(a, n, offset: 1)
-            return StringKernels.substring(a, n)
-        },
-        ScalarFunction("substr", [.varchar, .bigint, .bigint], .varchar) { a, _, n, _ in
-            try checkSubstringRange(a, n, offset: 1, length: 2)
-            return StringKernels.substring(a, n)
-        },
-        ScalarFunction("substring", [.varchar, .bigint], .varchar) { a, _, n, _ in
-            try checkSubstringRange(a, n, offset: 1)
-            return StringKernels.substring(a, n)
-        },
-        ScalarFunction("substring", [.varchar, .bigint, .bigint], .varchar) { a, _, n, _ in
-            try checkSubstringRange(a, n, offset: 1, length: 2)
-            return StringKernels.substring(a, n)
-        },
-        ScalarFunction("left", [.varchar, .bigint], .varchar) { a, _, n, _ in
-            try checkSubstringRange(a, n, length: 1, lengthMayBeNegative: true)
-            return StringKernels.left(a, n)
-        },
-        ScalarFunction("right", [.varchar, .bigint], .varchar) { a, _, n, _ in StringKernels.right(a, n) },
-        ScalarFunction("split_part", [.varchar, .varchar, .bigint], .varchar) { a, _, n, _ in
-            StringKernels.splitPart(a, n)
-        },
-    ]
+    /// `substr` and its alias `substring`, each with and without a length.
+    static let substringFunctions: [ScalarFunction] = ["substr", "substring"].flatMap { name in
+        [
+            ScalarFunction(name, [.varchar, .bigint], .varchar) { a, _, n, _ in
+                try checkSubstringRange(a, n, offset: 1)
+                return StringKernels.substring(a, n)
+            },
+            ScalarFunction(name, [.varchar, .bigint, .bigint], .varchar) { a, _, n, _ in
+                try checkSubstringRange(a, n, offset: 1, length: 2)
+                return StringKernels.substring(a, n)
+            },
+        ]
+    }
+
+    static let sliceFunctions: [ScalarFunction] =
+        substringFunctions + [
+            ScalarFunction("left", [.varchar, .bigint], .varchar) { a, _, n, _ in
+                try checkSubstringRange(a, n, length: 1, lengthMayBeNegative: true)
+                return StringKernels.left(a, n)
+            },
+            ScalarFunction("right", [.varchar, .bigint], .varchar) { a, _, n, _ in StringKernels.right(a, n) },
+            ScalarFunction("split_part", [.varchar, .varchar, .bigint], .varchar) { a, _, n, _ in
+                StringKernels.splitPart(a, n)
+            },
+        ]
 
     static let searchFunctions: [ScalarFunction] = [
         ScalarFunction("replace", [.varchar, .varchar, .varchar], .varchar) { a, _, n, _ in

@@ -175,22 +175,17 @@ extension WindowPartitions {
         func search(_ offset: Int64, strict: Bool) -> Int {
             key!.search(segLo, segHi, i, offset: offset, strict: strict)
         }
-        let s: Int
-        switch frame.start {
-        case .unboundedPreceding: s = ps
-        case .currentRow: s = qs
-        case .unboundedFollowing: s = pe
-        case .preceding(let k): s = isNull ? qs : search(-k, strict: false)
-        case .following(let k): s = isNull ? qs : search(k, strict: false)
+        /// The edge `bound` sets, `peer` being the current row's peer edge on that side (the end's
+        /// offset search is strict).
+        func edge(_ bound: WindowFrame.Bound, peer: Int, strict: Bool) -> Int {
+            switch bound {
+            case .unboundedPreceding: return ps
+            case .currentRow: return peer
+            case .unboundedFollowing: return pe
+            case .preceding(let k): return isNull ? peer : search(-k, strict: strict)
+            case .following(let k): return isNull ? peer : search(k, strict: strict)
+            }
         }
-        let e: Int
-        switch frame.end {
-        case .unboundedPreceding: e = ps
-        case .currentRow: e = qe
-        case .unboundedFollowing: e = pe
-        case .preceding(let k): e = isNull ? qe : search(-k, strict: true)
-        case .following(let k): e = isNull ? qe : search(k, strict: true)
-        }
-        return (s, e)
+        return (edge(frame.start, peer: qs, strict: false), edge(frame.end, peer: qe, strict: true))
     }
 }

@@ -36,21 +36,38 @@ struct IntRows {
     }
 }
 
+/// An operand of a kernel as `KernelShape` sees it: how far row `i` reads into its values (0 for
+/// a constant), its validity and whether it is a NULL constant.
+protocol KernelArgument {
+    var step: Int { get }
+    var validity: [UInt8]? { get }
+    var isNullConstant: Bool { get }
+}
+
+extension IntRows: KernelArgument {}
+extension StringArg: KernelArgument {}
+
 /// How many rows a kernel computes and the validity of a strict result: NULL where any
 /// argument is NULL. All-constant arguments compute one row, returned as a constant.
 struct KernelShape {
     let rows: Int
     let allConstant: Bool
-    let anyNullConstant: Bool
     let validity: [UInt8]?
 
-    init(count: Int, steps: [Int], validities: [[UInt8]?], nullConstant: [Bool]) {
+    /// Arguments with row steps `steps` (0: a constant) over `count` rows; `validities` are ANDed.
+    init(count: Int, steps: [Int], validities: [[UInt8]?]) {
         allConstant = steps.allSatisfy { $0 == 0 }
         rows = allConstant ? 1 : count
-        anyNullConstant = nullConstant.contains(true)
         var v: [UInt8]? = nil
         for x in validities { v = andValidity(v, x) }
         validity = v
+    }
+
+    /// The shape of the strict arguments `args` over `count` rows, or nil when one of them is a NULL
+    /// constant (the result is NULL then).
+    init?(count: Int, _ args: [any KernelArgument]) {
+        if args.contains(where: \.isNullConstant) { return nil }
+        self.init(count: count, steps: args.map(\.step), validities: args.map(\.validity))
     }
 
     /// The kernel's column as the operand to return (a constant for constant arguments).
@@ -72,8 +89,7 @@ enum StringKernels {
         _ f: (UnsafeBufferPointer<UInt8>, StringHeap) -> StringView
     ) -> Operand {
         let s = StringArg(x)
-        if s.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(count: n, steps: [s.step], validities: [s.validity], nullConstant: [false])
+        guard let shape = KernelShape(count: n, [s]) else { return .scalar(.null) }
         let rows = shape.rows
         let col = FlatStrings.build(rows, validity: shape.validity, extraOwners: passThrough ? s.owners : []) {
             out, heap in
@@ -87,8 +103,7 @@ enum StringKernels {
     /// A strict VARCHAR -> integer (or BOOLEAN, 0/1) function.
     static func toInt(_ x: Operand, _ n: Int, type: DataType, _ f: (UnsafeBufferPointer<UInt8>) -> Int64) -> Operand {
         let s = StringArg(x)
-        if s.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(count: n, steps: [s.step], validities: [s.validity], nullConstant: [false])
+        guard let shape = KernelShape(count: n, [s]) else { return .scalar(.null) }
         let rows = shape.rows
         let vals = s.views.withUnsafeBufferPointer { v in
             [Int64](unsafeUninitializedCapacity: rows) { out, filled in
@@ -106,9 +121,7 @@ enum StringKernels {
     ) -> Operand {
         let x = StringArg(a)
         let y = StringArg(b)
-        if x.isNullConstant || y.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [x.step, y.step], validities: [x.validity, y.validity], nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [x, y]) else { return .scalar(.null) }
         let rows = shape.rows
         let (sx, sy) = (x.step, y.step)
         let vals = x.views.withUnsafeBufferPointer { xv in
@@ -173,9 +186,7 @@ enum StringKernels {
     static func trimChars(_ x: Operand, _ chars: Operand, _ n: Int, left: Bool, right: Bool) -> Operand {
         let s = StringArg(x)
         let c = StringArg(chars)
-        if s.isNullConstant || c.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, c.step], validities: [s.validity, c.validity], nullConstant: [false, false])
+        guard let shape = KernelShape(count: n, [s, c]) else { return .scalar(.null) }
         let rows = shape.rows
         let step = c.step
         let col = FlatStrings.build(rows, validity: shape.validity, extraOwners: s.owners) { out, _ in

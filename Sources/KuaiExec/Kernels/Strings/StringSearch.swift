@@ -14,8 +14,7 @@ extension StringKernels {
         let k = ints.map(IntRows.init)
         if s.isNullConstant || k.contains(where: \.isNullConstant) { return .scalar(.null) }
         let shape = KernelShape(
-            count: n, steps: [s.step] + k.map(\.step), validities: [s.validity] + k.map(\.validity),
-            nullConstant: [])
+            count: n, steps: [s.step] + k.map(\.step), validities: [s.validity] + k.map(\.validity))
         let rows = shape.rows
         let a = k.first ?? IntRows(.scalar(.int(0)))
         let b = k.count > 1 ? k[1] : IntRows(.scalar(.int(0)))
@@ -117,10 +116,7 @@ extension StringKernels {
         let s = StringArg(a[0])
         let sep = StringArg(a[1])
         let idx = IntRows(a[2])
-        if s.isNullConstant || sep.isNullConstant || idx.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, sep.step, idx.step], validities: [s.validity, sep.validity, idx.validity],
-            nullConstant: [])
+        guard let shape = KernelShape(count: n, [s, sep, idx]) else { return .scalar(.null) }
         let rows = shape.rows
         let col = FlatStrings.build(rows, validity: shape.validity, extraOwners: s.owners) { out, _ in
             for i in 0..<rows {
@@ -197,10 +193,7 @@ extension StringKernels {
         let s = StringArg(a[0])
         let f = StringArg(a[1])
         let t = StringArg(a[2])
-        if s.isNullConstant || f.isNullConstant || t.isNullConstant { return .scalar(.null) }
-        let shape = KernelShape(
-            count: n, steps: [s.step, f.step, t.step], validities: [s.validity, f.validity, t.validity],
-            nullConstant: [])
+        guard let shape = KernelShape(count: n, [s, f, t]) else { return .scalar(.null) }
         let rows = shape.rows
         let col = FlatStrings.build(rows, validity: shape.validity) { out, heap in
             for i in 0..<rows {
@@ -271,7 +264,7 @@ extension StringKernels {
         if strict && parts.contains(where: \.isNullConstant) { return .scalar(.null) }
         let live = parts.filter { !$0.isNullConstant }
         let shape = KernelShape(
-            count: n, steps: parts.map(\.step), validities: strict ? parts.map(\.validity) : [], nullConstant: [])
+            count: n, steps: parts.map(\.step), validities: strict ? parts.map(\.validity) : [])
         let rows = shape.rows
         let steps = live.map(\.step)
         let m = live.count

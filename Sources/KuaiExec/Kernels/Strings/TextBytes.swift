@@ -95,13 +95,7 @@ public enum TextBytes {
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch (trailing zeros of the
     /// fraction dropped), `(BC)` after the date of years before 1 (`0002-01-01 (BC) 10:00:00`).
     public static func timestamp(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        let perDay: Int64 = 86_400_000_000
-        var days = micros / perDay
-        var rem = micros % perDay
-        if rem < 0 {
-            rem += perDay
-            days -= 1
-        }
+        let (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
         let (y, m, d) = CivilDate.civil(days)
         var n = yearMonthDay(y, m, d, out)
         if y <= 0 { n += bc(out + n) }
