@@ -151,3 +151,33 @@ extension Operand {
         }
     }
 }
+
+extension StringView {
+    /// Bytes `from..<to` of the view (`0 <= from <= to <= count`) as a view of their own: inline
+    /// when at most 12 bytes, else pointing into this view's bytes (keep their owner alive).
+    ///
+    /// Kernels cut a result out of an input with this after measuring the range inside
+    /// `withBytes`, instead of building the view inside the `withBytes` closure: that closure is
+    /// compiled as a throwing function (`withBytes` rethrows), and the Swift 6.3 optimiser can
+    /// end it in a tail call to `memcpy` (the inline copy of `StringView(bytes:count:)`) that skips
+    /// restoring the error register, so a non-throwing kernel appeared to throw a garbage error
+    /// (release builds only: `rtrim(a0, a1)` over the combination table crashed in swift_release).
+    @inline(__always)
+    func slice(_ from: Int, _ to: Int) -> StringView {
+        let count = to - from
+        if !isInline {
+            return StringView(bytes: UnsafePointer<UInt8>(bitPattern: UInt(tail))! + from, count: count)
+        }
+        var out = StringView()
+        out.length = UInt32(truncatingIfNeeded: count)
+        if count > 0 {
+            withUnsafeBytes(of: self) { src in
+                withUnsafeMutableBytes(of: &out) { dst in
+                    dst.baseAddress!.advanced(by: 4).copyMemory(
+                        from: src.baseAddress!.advanced(by: 4 + from), byteCount: count)
+                }
+            }
+        }
+        return out
+    }
+}

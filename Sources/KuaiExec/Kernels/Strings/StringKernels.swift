@@ -193,10 +193,12 @@ enum StringKernels {
             var set: [UInt32] = []
             for i in 0..<rows {
                 if i == 0 || step != 0 { set = c.views[i &* step].withBytes { codePoints($0) } }
-                out[i] = s.views[i &* s.step].withBytes { b in
-                    let (from, to) = trimmedRange(b, left: left, right: right) { set.contains($0) }
-                    return StringView(bytes: b.baseAddress! + from, count: to - from)
+                // The closure only measures; the view is cut outside it (see `StringView.slice`).
+                let v = s.views[i &* s.step]
+                let (from, to) = v.withBytes { b in
+                    trimmedRange(b, left: left, right: right) { set.contains($0) }
                 }
+                out[i] = v.slice(from, to)
             }
         }
         return shape.result(col)

@@ -120,12 +120,11 @@ extension StringKernels {
         let rows = shape.rows
         let col = FlatStrings.build(rows, validity: shape.validity, extraOwners: s.owners) { out, _ in
             for i in 0..<rows {
-                out[i] = s.views[i &* s.step].withBytes { b in
-                    sep.views[i &* sep.step].withBytes { p in
-                        let r = partRange(b, p, idx.values[i &* idx.step])
-                        return StringView(bytes: b.baseAddress! + r.0, count: r.1 - r.0)
-                    }
+                let v = s.views[i &* s.step]
+                let r = v.withBytes { b in
+                    sep.views[i &* sep.step].withBytes { p in partRange(b, p, idx.values[i &* idx.step]) }
                 }
+                out[i] = v.slice(r.0, r.1)
             }
         }
         return shape.result(col)
