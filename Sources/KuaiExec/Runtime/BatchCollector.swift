@@ -174,7 +174,7 @@ public struct BatchCollector {
             for i in builders.indices {
                 // a large concatenation frees its chunks: hand them back so that the next column's
                 // copy does not add to the resident size (`largestConcatenationBytes`)
-                let large = builders[i].concatenates && builders[i].count >= 1 << 20
+                let large = builders[i].concatenates && builders[i].count >= Self.parallelRows
                 cols.append(builders[i].take())
                 if large { MemoryGuard.returnFreedMemory() }
             }

@@ -32,8 +32,11 @@ func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes
     var sorted = radixSortRows(
         keyChunks: radixChunks, count: n, keys: Array(keys[0...cut]), markPrefixes: exact, tieRuns: true)
     radixChunks = []
-    let tail = TieBreakKeys(keyChunks: Array(keyChunks[cut...]), keys: Array(keys[cut...]), count: n)
-    tail.sortRuns(&sorted.perm, runStarts: sorted.ties!)
+    // every row alone in its run (distinct prefixes): nothing to break, so nothing to gather
+    if sorted.ties!.contains(0) {
+        let tail = TieBreakKeys(keyChunks: Array(keyChunks[cut...]), keys: Array(keys[cut...]), count: n)
+        tail.sortRuns(&sorted.perm, runStarts: sorted.ties!)
+    }
     var exactMarks = sorted.marks.makeIterator()
     return (sorted.perm, markPrefixes.map { $0 <= cut ? exactMarks.next()! : nil })
 }
