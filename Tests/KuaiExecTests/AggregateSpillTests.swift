@@ -35,7 +35,7 @@ private let spillSchema = [
 
 /// The aggregate's rows as sorted text lines.
 private func aggregateRows(
-    groups: [Int], specs: [AggregateSpec], threads: Int, spillAfter: Int, pull: Bool = false
+    groups: [Int], specs: [AggregateSpec], threads: Int, spillAfter: Int, pull: Bool = false, flushAfter: Int = 0
 ) throws -> [String] {
     let batches = spillInput()
     let input: AggregateInput =
@@ -46,6 +46,7 @@ private func aggregateRows(
         input: input, groupColumns: groups, groupNames: groups.map { spillSchema[$0].name }, aggregates: specs,
         threads: threads)
     agg.spillAfterGroups = spillAfter
+    agg.flushAfterGroups = flushAfter
     var lines: [String] = []
     while let b = try agg.next() {
         for i in 0..<b.count {
@@ -81,6 +82,37 @@ func spilledGroupByGivesTheInMemoryRows(groups: [Int]) throws {
     }
     #expect(try aggregateRows(groups: groups, specs: specs, threads: 1, spillAfter: 5, pull: true) == expected)
     #expect(SpillDirectory.filesOpened > before)  // the tables did spill
+}
+
+@Test(arguments: [[0], [1], [0, 1], [3], [1, 3, 0]])
+func flushedGroupByGivesTheInMemoryRows(groups: [Int]) throws {
+    // Tables set aside every few groups (the same key then stands in several of them), alone and
+    // together with spilling; `first` checks that a group's rows keep their order on one thread.
+    let specs = [
+        spec("count_star", nil, nil), spec("sum", .bigint, 2), spec("min", .varchar, 1), spec("max", .double, 3),
+        spec("count", .bigint, 2, distinct: true), spec("sum", .bigint, 2, filter: 4), spec("first", .bigint, 2),
+    ]
+    let expected = try aggregateRows(groups: groups, specs: specs, threads: 1, spillAfter: 0, pull: true)
+    #expect(expected.count > 10)
+    for after in [1, 7, 500] {
+        let one = try aggregateRows(
+            groups: groups, specs: specs, threads: 1, spillAfter: 0, pull: true, flushAfter: after)
+        #expect(one == expected)
+        let spilled = try aggregateRows(
+            groups: groups, specs: specs, threads: 1, spillAfter: after * 3, pull: true, flushAfter: after)
+        #expect(spilled == expected)
+    }
+    // with two threads `first` depends on which thread took which rows: compare without it
+    let unordered = Array(specs.dropLast())
+    let expected2 = try aggregateRows(groups: groups, specs: unordered, threads: 2, spillAfter: 0)
+    for after in [1, 500] {
+        #expect(
+            try aggregateRows(groups: groups, specs: unordered, threads: 2, spillAfter: 0, flushAfter: after)
+                == expected2)
+        #expect(
+            try aggregateRows(groups: groups, specs: unordered, threads: 2, spillAfter: 900, flushAfter: after)
+                == expected2)
+    }
 }
 
 @Test func spilledDistinctGivesTheInMemoryRows() throws {

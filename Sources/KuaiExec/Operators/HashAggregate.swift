@@ -78,6 +78,9 @@ public final class HashAggregateOperator: PhysicalOperator {
     /// Tests: when > 0, a thread's table spills once it holds more groups than this, whatever
     /// the memory (forces the spill path on small data).
     var spillAfterGroups = 0
+    /// Tests: when > 0, a thread's table is set aside (`Partial.flush`) once it holds this many
+    /// groups, whatever its layout and rows (forces the set-aside path on small data).
+    var flushAfterGroups = 0
 
     /// - Parameters:
     ///   - groupColumns: input column indexes of the grouping keys.
@@ -108,18 +111,81 @@ public final class HashAggregateOperator: PhysicalOperator {
 
     /// One thread's groups: the key table, the states, and once memory ran short the spill file
     /// of the rows whose groups it does not hold (`HashAggregateOperator+Spill`).
+    ///
+    /// A table whose rows are mostly new groups (high cardinality: each key seen about once) is
+    /// set aside once it is large (`flush()`), and a fresh small table takes the next rows: probes
+    /// stay in cache, and no table doubles past what its groups need. The set-aside groups
+    /// (`flushed`) are combined with the others at the end like another thread's (the same key
+    /// may stand in several of them), as DuckDB's radix-partitioned aggregate does with its
+    /// abandoned thread-local tables.
     final class Partial {
-        let table: any GroupKeyTable
-        let states: [AggregateState]
+        private(set) var table: any GroupKeyTable
+        private(set) var states: [AggregateState]
         var ids: [Int32] = []
         /// False for the tables that aggregate one spilled partition (they never spill again).
         let maySpill: Bool
         /// Rows of groups not in `table`, written once memory ran short (nil before).
         var spill: PartitionedSpill?
+        /// Groups set aside by `flush()`, oldest first.
+        private(set) var flushed: [GroupSource] = []
+        /// Groups in `flushed`, all sources counted.
+        private(set) var flushedGroups = 0
+        /// Rows added to `table` since it was made (the set-aside rule compares it to its groups).
+        var rowsInTable = 0
+        private let keyTypes: [DataType]
+        private let specs: [AggregateSpec]
+
         init(keyTypes: [DataType], specs: [AggregateSpec], maySpill: Bool = true) {
             table = makeGroupKeyTable(keyTypes: keyTypes)
             states = makeAggregateStates(specs)
             self.maySpill = maySpill
+            self.keyTypes = keyTypes
+            self.specs = specs
+        }
+
+        /// Sets the table's groups aside (their key columns and states) and starts an empty table.
+        func flush() {
+            flushed.append(GroupSource(keys: table.keyColumns(), count: table.count, states: states))
+            flushedGroups += table.count
+            table = makeGroupKeyTable(keyTypes: keyTypes)
+            states = makeAggregateStates(specs)
+            rowsInTable = 0
+        }
+
+        /// Every group of this thread: the set-aside ones (oldest first), then the table's (left
+        /// out when empty). Order matters for order-sensitive aggregates: a group's rows were
+        /// added in this order.
+        func sources() -> [GroupSource] {
+            flushed
+                + (table.count > 0 ? [GroupSource(keys: table.keyColumns(), count: table.count, states: states)] : [])
+        }
+    }
+
+    /// Groups given as key columns and their aggregate states (`count` rows and groups).
+    struct GroupSource {
+        var keys: [Column]
+        var count: Int
+        var states: [AggregateState]
+    }
+
+    /// A thread's table is set aside once it holds this many groups and its rows were mostly new
+    /// groups (`flushIfSparse`): about 2^18 groups of 2-3 key words stay within a few MB.
+    static let flushGroups = 1 << 18
+
+    /// Sets `p`'s table aside (`Partial.flush`) when it holds at least `flushGroups` groups
+    /// (`flushAfterGroups` in tests) from fewer than 1.1 rows a group, and its layout is hashed
+    /// over several keys (direct arrays and single keys gain nothing). Not once it spills, nor
+    /// in the tables of a spilled partition.
+    func flushIfSparse(_ p: Partial) {
+        guard p.maySpill, p.spill == nil else { return }
+        if flushAfterGroups > 0 {
+            if p.table.count >= flushAfterGroups { p.flush() }
+            return
+        }
+        guard p.table.count >= Self.flushGroups, p.rowsInTable * 10 < p.table.count * 11 else { return }
+        switch p.table.layout {
+        case .packedHashed, .general: p.flush()
+        default: return
         }
     }
 
@@ -138,6 +204,8 @@ public final class HashAggregateOperator: PhysicalOperator {
             p.spill = try PartitionedSpill()
         }
         if p.spill != nil { return try consumeSpilling(p, batch) }
+        if !groupColumns.isEmpty { flushIfSparse(p) }
+        p.rowsInTable += n
         let keys = groupColumns.map { batch.columns[$0] }
         p.ids.withUnsafeMutableBufferPointer { ids in
             // Without GROUP BY every row is in group 0: `p.ids` was created zeroed and nothing
@@ -211,39 +279,53 @@ public final class HashAggregateOperator: PhysicalOperator {
     }
 
     /// The partial aggregates combined: the distinct keys, the merged states and the group count.
-    /// Many groups are combined partition by partition on all threads (`PartitionedKeyMerge`), and
-    /// the states of different aggregates merge in parallel; few groups are inserted into the
-    /// first partial's table.
+    /// Many groups, or groups set aside (`Partial.flush`), are combined partition by partition on
+    /// all threads (`PartitionedKeyMerge`), and the states of different aggregates merge in
+    /// parallel; few groups are inserted into the first partial's table.
     func merged(_ partials: [Partial], keyTypes: [DataType]) throws -> ([Column], [AggregateState], Int) {
-        let total = partials.reduce(0) { $0 + $1.table.count }
-        let nonEmpty = partials.filter { $0.table.count > 0 }
-        if nonEmpty.count > 1 && !groupColumns.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
-            let m = PartitionedKeyMerge.merge(nonEmpty.map(\.table), keyTypes: keyTypes, threads: threads)
-            let states = makeAggregateStates(aggregates)
-            try forEachAggregate(states.count) { k in
-                states[k].resize(m.count)
-                for (t, p) in nonEmpty.enumerated() {
-                    try m.mappings[t].withUnsafeBufferPointer { try states[k].merge(p.states[k], mapping: $0) }
-                }
-            }
-            return (m.keys, states, m.count)
+        let total = partials.reduce(0) { $0 + $1.table.count + $1.flushedGroups }
+        let anyFlushed = partials.contains { !$0.flushed.isEmpty }
+        let multiple = partials.filter { $0.table.count > 0 }.count > 1
+        if !groupColumns.isEmpty && (anyFlushed || (multiple && total >= PartitionedKeyMerge.minimumGroups)) {
+            let sources = partials.flatMap { $0.sources() }
+            return try mergedSources(sources, keyTypes: keyTypes)
         }
         let global = partials[0]
         for p in partials.dropFirst() where p.table.count > 0 {
-            let keys = p.table.keyColumns()
-            var mapping = [Int32](repeating: 0, count: p.table.count)
-            mapping.withUnsafeMutableBufferPointer { m in
-                global.table.findOrInsert(keys, rowCount: p.table.count, into: m)
-            }
-            let groups = global.table.count
-            try forEachAggregate(global.states.count) { k in
-                global.states[k].resize(groups)
-                try mapping.withUnsafeBufferPointer { try global.states[k].merge(p.states[k], mapping: $0) }
-            }
+            try add(GroupSource(keys: p.table.keyColumns(), count: p.table.count, states: p.states), to: global)
         }
         let groups = global.table.count
         let keyCols = groups > 0 ? global.table.keyColumns() : keyTypes.map { Column.nulls($0, count: 0) }
         return (keyCols, global.states, groups)
+    }
+
+    /// `sources` combined by `PartitionedKeyMerge` (a source's states merge in source order).
+    private func mergedSources(_ sources: [GroupSource], keyTypes: [DataType]) throws -> (
+        [Column], [AggregateState], Int
+    ) {
+        let m = PartitionedKeyMerge.merge(
+            sources: sources.map(\.keys), counts: sources.map(\.count), keyTypes: keyTypes, threads: threads)
+        let states = makeAggregateStates(aggregates)
+        try forEachAggregate(states.count) { k in
+            states[k].resize(m.count)
+            for (t, source) in sources.enumerated() {
+                try m.mappings[t].withUnsafeBufferPointer { try states[k].merge(source.states[k], mapping: $0) }
+            }
+        }
+        return (m.keys, states, m.count)
+    }
+
+    /// Inserts the groups of `source` into `global`'s table and merges their states into its states.
+    func add(_ source: GroupSource, to global: Partial) throws {
+        var mapping = [Int32](repeating: 0, count: source.count)
+        mapping.withUnsafeMutableBufferPointer { m in
+            global.table.findOrInsert(source.keys, rowCount: source.count, into: m)
+        }
+        let groups = global.table.count
+        try forEachAggregate(global.states.count) { k in
+            global.states[k].resize(groups)
+            try mapping.withUnsafeBufferPointer { try global.states[k].merge(source.states[k], mapping: $0) }
+        }
     }
 
     /// Runs `body(k)` for each aggregate index on up to `threads` threads; rethrows the first error.

@@ -23,7 +23,7 @@ extension HashAggregateOperator {
     /// table can pass the limit at once), or more groups than `spillAfterGroups` (tests).
     func shouldSpill(_ p: Partial, rows: Int) -> Bool {
         if spillAfterGroups > 0 { return p.table.count > spillAfterGroups }
-        let held = p.table.count * (16 + 16 * aggregates.count)
+        let held = (p.table.count + p.flushedGroups) * (16 + 16 * aggregates.count)
         return MemoryGuard.shouldSpill(holding: held, growing: p.table.growthBytes(adding: rows))
     }
 
@@ -103,23 +103,23 @@ final class SpilledGroups {
     /// - Parameter partials: the threads' partials, emptied (each is freed once merged).
     init(operator op: HashAggregateOperator, partials: inout [HashAggregateOperator.Partial]) throws {
         self.op = op
-        let single = partials.count == 1
-        let global = partials.removeFirst()
-        var files = global.spill.map { [$0] } ?? []
-        global.spill = nil
+        // With one thread whose groups all stand in its table, that table held no key of the
+        // rows it spilled; groups set aside earlier may hold them.
+        let single = partials.count == 1 && partials[0].flushed.isEmpty
+        let first = partials[0]
+        let global =
+            first.flushed.isEmpty
+            ? partials.removeFirst()
+            : HashAggregateOperator.Partial(keyTypes: first.table.keyTypes, specs: op.aggregates, maySpill: false)
+        var files: [PartitionedSpill] = []
+        if global === first {
+            files = global.spill.map { [$0] } ?? []
+            global.spill = nil
+        }
         while !partials.isEmpty {
             let p = partials.removeFirst()
             if let f = p.spill { files.append(f) }
-            if p.table.count == 0 { continue }
-            var mapping = [Int32](repeating: 0, count: p.table.count)
-            mapping.withUnsafeMutableBufferPointer { m in
-                global.table.findOrInsert(p.table.keyColumns(), rowCount: p.table.count, into: m)
-            }
-            let groups = global.table.count
-            for (k, s) in global.states.enumerated() {
-                s.resize(groups)
-                try mapping.withUnsafeBufferPointer { try s.merge(p.states[k], mapping: $0) }
-            }
+            for source in p.sources() { try op.add(source, to: global) }
             MemoryGuard.returnFreedMemory()
         }
         merged = global

@@ -5,11 +5,17 @@ import KuaiCore
 /// order-preserving word) pairs, appended batch by batch: integers as `Int64 ^ sign bit`, DOUBLE
 /// as `orderedDouble` (DuckDB's order: -inf < ... < -0.0 = 0.0 < ... < +inf < NaN), so that
 /// unsigned order of the words is the SQL order of the values. NULLs are never stored.
-/// Memory: 12 bytes per stored value.
+///
+/// The pairs are kept in chunks (4K pairs first, each next chunk twice the last, up to 4M), so
+/// that appending never copies what is stored and a merge moves chunks instead of values.
+/// Memory: 12 bytes per stored value, plus less than one batch of slack per chunk.
 struct GroupedOrderedWords {
-    private(set) var groups: [Int32] = []
-    private(set) var words: [UInt64] = []
-    var count: Int { words.count }
+    private var groupChunks: [[Int32]] = []
+    private var wordChunks: [[UInt64]] = []
+    private(set) var count = 0
+
+    static let firstChunk = 1 << 12
+    static let largestChunk = 1 << 22
 
     /// Appends the valid rows of `input` (integer-stored or DOUBLE) with their group ids.
     mutating func append(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
@@ -17,11 +23,13 @@ struct GroupedOrderedWords {
         var m = n
         if let valid { m = valid.withUnsafeBufferPointer { v in (0..<n).reduce(0) { $0 + Int(v[$1] != 0 ? 1 : 0) } } }
         if m == 0 { return }
-        let start = words.count
-        groups.append(contentsOf: repeatElement(0, count: m))
-        words.append(contentsOf: repeatElement(0, count: m))
-        groups.withUnsafeMutableBufferPointer { gs in
-            words.withUnsafeMutableBufferPointer { ws in
+        let c = chunk(withRoomFor: m)
+        let start = wordChunks[c].count
+        groupChunks[c].append(contentsOf: repeatElement(0, count: m))
+        wordChunks[c].append(contentsOf: repeatElement(0, count: m))
+        count += m
+        groupChunks[c].withUnsafeMutableBufferPointer { gs in
+            wordChunks[c].withUnsafeMutableBufferPointer { ws in
                 let g = UnsafeMutableBufferPointer(rebasing: gs[start...])
                 let w = UnsafeMutableBufferPointer(rebasing: ws[start...])
                 if input.type == .double {
@@ -35,6 +43,20 @@ struct GroupedOrderedWords {
                 }
             }
         }
+    }
+
+    /// The index of a chunk that can take `m` more pairs without growing: the last one, or a new
+    /// one of the next size (at least `m`).
+    private mutating func chunk(withRoomFor m: Int) -> Int {
+        if let last = wordChunks.last, last.capacity - last.count >= m { return wordChunks.count - 1 }
+        let size = max(m, wordChunks.last.map { min(Self.largestChunk, 2 * $0.capacity) } ?? Self.firstChunk)
+        var g: [Int32] = []
+        var w: [UInt64] = []
+        g.reserveCapacity(size)
+        w.reserveCapacity(size)
+        groupChunks.append(g)
+        wordChunks.append(w)
+        return wordChunks.count - 1
     }
 
     /// Writes the group id and word of each valid row of the first `n` rows, in row order.
@@ -64,14 +86,16 @@ struct GroupedOrderedWords {
     /// Moves `other`'s pairs here, its group `g` becoming `mapping[g]`; `other` is left empty.
     mutating func merge(_ other: inout GroupedOrderedWords, mapping: UnsafeBufferPointer<Int32>) {
         if other.count == 0 { return }
-        var og: [Int32] = []
-        swap(&og, &other.groups)
-        og.withUnsafeMutableBufferPointer { g in
-            for i in 0..<g.count { g[i] = mapping[Int(g[i])] }
+        for c in other.groupChunks.indices {
+            other.groupChunks[c].withUnsafeMutableBufferPointer { g in
+                for i in 0..<g.count { g[i] = mapping[Int(g[i])] }
+            }
         }
-        groups.append(contentsOf: og)
-        words.append(contentsOf: other.words)
-        other.words = []
+        // the chunks move; later appends fill the last one, then new ones
+        groupChunks += other.groupChunks
+        wordChunks += other.wordChunks
+        count += other.count
+        other = GroupedOrderedWords()
     }
 
     /// The words bucketed by group (a counting sort): group `g`'s words are
@@ -83,28 +107,39 @@ struct GroupedOrderedWords {
         var offsets = [Int](repeating: 0, count: groupCount + 1)
         if groupCount == 1 {
             // One group (no GROUP BY): the words as they are.
-            _ = words.withUnsafeBufferPointer { values.initialize(from: $0) }
+            var at = 0
+            for chunk in wordChunks {
+                _ = chunk.withUnsafeBufferPointer {
+                    UnsafeMutableBufferPointer(rebasing: values[at...]).initialize(from: $0)
+                }
+                at += chunk.count
+            }
             offsets[1] = n
         } else {
-            groups.withUnsafeBufferPointer { gs in
-                offsets.withUnsafeMutableBufferPointer { off in
-                    for i in 0..<n { off[Int(gs[i]) + 1] += 1 }
-                    for g in 0..<groupCount { off[g + 1] += off[g] }
-                    var next = Array(off.prefix(groupCount))
-                    words.withUnsafeBufferPointer { ws in
-                        next.withUnsafeMutableBufferPointer { nx in
-                            for i in 0..<n {
-                                let g = Int(gs[i])
-                                values[nx[g]] = ws[i]
-                                nx[g] += 1
+            offsets.withUnsafeMutableBufferPointer { off in
+                for chunk in groupChunks {
+                    chunk.withUnsafeBufferPointer { gs in
+                        for g in gs { off[Int(g) + 1] += 1 }
+                    }
+                }
+                for g in 0..<groupCount { off[g + 1] += off[g] }
+                var next = Array(off.prefix(groupCount))
+                next.withUnsafeMutableBufferPointer { nx in
+                    for c in groupChunks.indices {
+                        groupChunks[c].withUnsafeBufferPointer { gs in
+                            wordChunks[c].withUnsafeBufferPointer { ws in
+                                for i in 0..<gs.count {
+                                    let g = Int(gs[i])
+                                    values[nx[g]] = ws[i]
+                                    nx[g] += 1
+                                }
                             }
                         }
                     }
                 }
             }
         }
-        groups = []
-        words = []
+        self = GroupedOrderedWords()
         return (offsets, values)
     }
 }
