@@ -59,7 +59,8 @@ let package = Package(
         .target(
             name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat", "KuaiParquet"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
-        .target(name: "KuaiExec", dependencies: ["KuaiCore", "CPCRE2"], swiftSettings: engineCompile),
+        .target(name: "CPrefetch"),
+        .target(name: "KuaiExec", dependencies: ["KuaiCore", "CPCRE2", "CPrefetch"], swiftSettings: engineCompile),
         .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: engineCompile),
         .target(
             name: "KuaiPlan",

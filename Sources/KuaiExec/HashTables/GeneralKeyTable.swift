@@ -1,3 +1,4 @@
+import CPrefetch
 import KuaiCore
 
 /// The `GroupKeyTable` of any key shape (DOUBLE keys, several keys that do not pack): each row's
@@ -65,6 +66,7 @@ final class GeneralKeyTable: GroupKeyTable {
             let (slots, mask, ks) = (self.slots, capacity - 1, store.words)
             var c = count
             while i < end {
+                Self.prefetch(i, end, hashes, slots, mask, ks, stride)
                 let tag = hashes[i] >> 32
                 let row = rowWords + i * stride
                 let (s, g) = Self.probe(tag, row, slots, mask, ks, stride)
@@ -91,6 +93,7 @@ final class GeneralKeyTable: GroupKeyTable {
         let (slots, mask, ks) = (self.slots, capacity - 1, store.words)
         withPrepared(keys, n, insert: false, interner: interner) { rowWords, hashes, unknown in
             for i in 0..<n {
+                Self.prefetch(i, n, hashes, slots, mask, ks, stride)
                 let row = rowWords + i * stride
                 if unknown[i] != 0 || (!nullsMatch && row[stride - 1] != 0) {
                     ids[i] = -1
@@ -138,6 +141,21 @@ final class GeneralKeyTable: GroupKeyTable {
                 if RowKeyStore.equals(keys + g * stride, row, stride) { return (s, g) }
             }
             s = (s + 1) & mask
+        }
+    }
+
+    /// Prefetches for the probes ahead of row `i` (rows before `end`): the home slot of row
+    /// i + 16, and the stored key that the (by then cached) home slot of row i + 8 points to, so
+    /// that a probe's two cache misses (slot, then stored key) overlap with the rows before it.
+    @inline(__always)
+    private static func prefetch(
+        _ i: Int, _ end: Int, _ hashes: UnsafeMutablePointer<UInt64>, _ slots: UnsafeMutablePointer<UInt64>,
+        _ mask: Int, _ keys: UnsafePointer<UInt64>, _ stride: Int
+    ) {
+        if i &+ 16 < end { kuai_prefetch(slots + (Int(truncatingIfNeeded: hashes[i &+ 16] >> 32) & mask)) }
+        if i &+ 8 < end {
+            let v = slots[Int(truncatingIfNeeded: hashes[i &+ 8] >> 32) & mask]
+            if v != 0 { kuai_prefetch(keys + (Int(v & 0xFFFF_FFFF) &- 1) &* stride) }
         }
     }
 

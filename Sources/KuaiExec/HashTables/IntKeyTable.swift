@@ -1,3 +1,4 @@
+import CPrefetch
 import KuaiCore
 
 /// The `GroupKeyTable` of one integer-stored key (BIGINT, INTEGER, DATE, TIMESTAMP, BOOLEAN, ...);
@@ -234,7 +235,13 @@ protocol IntKeySlots {
     func group(_ slot: Int) -> Int32
     /// Puts `key` with group `id` into the empty `slot`.
     func set(_ slot: Int, _ key: Int64, _ id: Int32)
+    /// Starts loading the cache line where `key`'s probe begins (a hint; no effect on results).
+    func prefetch(_ key: Int64)
 }
+
+/// Rows ahead of the current one whose slots `insertRows` and `findRows` prefetch: far enough for
+/// a memory load to arrive (a probe costs a few ns once in cache), near enough to stay cached.
+let intKeyPrefetchDistance = 16
 
 /// The direct layout: group id + 1 of key k at `array[k - base]`, for k in [base, base + size).
 struct DirectSlots: IntKeySlots {
@@ -258,6 +265,10 @@ struct DirectSlots: IntKeySlots {
     }
     @inline(__always) func group(_ slot: Int) -> Int32 { array[slot] }
     @inline(__always) func set(_ slot: Int, _ key: Int64, _ id: Int32) { array[slot] = id + 1 }
+    @inline(__always) func prefetch(_ key: Int64) {
+        let s = slot(key)
+        if s >= 0 { kuai_prefetch(array + s) }
+    }
 }
 
 /// The hashed layout: `capacity` slots of (key, id + 1) words, multiply-shift hash of the key
@@ -284,6 +295,9 @@ struct HashedSlots: IntKeySlots {
     }
     @inline(__always) func group(_ slot: Int) -> Int32 { Int32(truncatingIfNeeded: words[2 &* slot &+ 1]) }
     @inline(__always) func key(_ slot: Int) -> Int64 { words[2 &* slot] }
+    @inline(__always) func prefetch(_ key: Int64) {
+        kuai_prefetch(words + 2 &* Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* goldenRatio64) >> shift))
+    }
     @inline(__always) func set(_ slot: Int, _ key: Int64, _ id: Int32) {
         words[2 &* slot] = key
         words[2 &* slot &+ 1] = Int64(id) &+ 1
@@ -298,7 +312,9 @@ func insertRows<S: IntKeySlots, V: RowValidity>(
     _ ids: UnsafeMutableBufferPointer<Int32>, _ groups: inout IntGroups
 ) -> Int {
     var i = range.lowerBound
+    let ahead = range.upperBound &- intKeyPrefetchDistance
     while i < range.upperBound {
+        if i < ahead { slots.prefetch(xs[i &+ intKeyPrefetchDistance]) }
         if !validity.isValid(i) {
             ids[i] = groups.nullId()
             i &+= 1
@@ -327,6 +343,7 @@ func findRows<S: IntKeySlots, V: RowValidity>(
     _ ids: UnsafeMutableBufferPointer<Int32>
 ) {
     for i in 0..<n {
+        if i &+ intKeyPrefetchDistance < n { slots.prefetch(xs[i &+ intKeyPrefetchDistance]) }
         if !validity.isValid(i) {
             ids[i] = nullId
             continue

@@ -1,3 +1,4 @@
+import CPrefetch
 import KuaiCore
 
 #if canImport(Glibc)
@@ -154,6 +155,7 @@ final class PackedKeyTable: GroupKeyTable {
         if let d = direct {
             var c = packedCount
             for i in 0..<n {
+                if i &+ 16 < n { kuai_prefetch(d + Int(packed[i &+ 16])) }
                 let slot = Int(packed[i])
                 let g = d[slot]
                 if g != 0 {
