@@ -28,6 +28,32 @@ public final class StringInterner {
         self.target = target
     }
 
+    /// True when `rows` codes are few against `dictionary` (which has no code map yet): hashing
+    /// each row's string then costs less than a code map over the whole dictionary (PartitionedKeyMerge
+    /// hands each partition's table about 1/256 of a large dictionary's codes).
+    private func isSparse(_ dictionary: StringDictionary, rows: Int) -> Bool {
+        dictionary.count > 4 * rows + 4096 && !entries.contains { $0.dictionary === dictionary }
+    }
+
+    /// Calls `body` with the string view of each code (the views point into `dictionary`; a code
+    /// outside it, as a NULL row may hold, gives the empty string).
+    private func withViews(
+        _ codes: UnsafeBufferPointer<Int32>, of dictionary: StringDictionary,
+        _ body: (UnsafeBufferPointer<StringView>) -> Void
+    ) {
+        let all = dictionary.views
+        let views = [StringView](unsafeUninitializedCapacity: codes.count) { v, initialized in
+            all.withUnsafeBufferPointer { a in
+                for i in 0..<codes.count {
+                    let c = Int(codes[i])
+                    (v.baseAddress! + i).initialize(to: c >= 0 && c < a.count ? a[c] : StringView())
+                }
+            }
+            initialized = codes.count
+        }
+        withExtendedLifetime(dictionary) { views.withUnsafeBufferPointer(body) }
+    }
+
     private func entryIndex(for dictionary: StringDictionary) -> Int {
         for i in entries.indices where entries[i].dictionary === dictionary {
             if entries[i].map.count < dictionary.count {
@@ -93,6 +119,10 @@ public final class StringInterner {
             for i in 0..<codes.count { out[i] = (validity == nil || validity![i] != 0) ? codes[i] : 0 }
             return
         }
+        if isSparse(dictionary, rows: codes.count) {
+            withViews(codes, of: dictionary) { self.target.intern($0, validity: validity, into: out) }
+            return
+        }
         let e = entryIndex(for: dictionary)
         let target = self.target
         entries[e].map.withUnsafeMutableBufferPointer { map in
@@ -104,7 +134,7 @@ public final class StringInterner {
                 let c = Int(codes[i])
                 var t = map[c]
                 if t < 0 {
-                    t = target.intern(dictionary[Int32(c)])
+                    t = target.intern(dictionary.view(Int32(c)))
                     map[c] = t
                 }
                 out[i] = t
@@ -120,6 +150,10 @@ public final class StringInterner {
     ) {
         if dictionary === target {
             for i in 0..<codes.count { out[i] = (validity == nil || validity![i] != 0) ? codes[i] : -1 }
+            return
+        }
+        if isSparse(dictionary, rows: codes.count) {
+            withViews(codes, of: dictionary) { self.target.codes(of: $0, validity: validity, into: out) }
             return
         }
         let e = entryIndex(for: dictionary)
@@ -141,7 +175,7 @@ public final class StringInterner {
                 let c = Int(codes[i])
                 var t = map[c]
                 if t == -2 {
-                    t = target.code(of: dictionary[Int32(c)]) ?? -1
+                    t = target.code(of: dictionary.view(Int32(c))) ?? -1
                     if t == -1 { missed = true }
                     map[c] = t
                 }

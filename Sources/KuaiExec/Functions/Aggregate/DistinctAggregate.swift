@@ -144,7 +144,7 @@ final class DistinctState: AggregateState {
             var map = [Int32](repeating: -1, count: o.interner.target.count)
             o.forEachPair { g, v in
                 let c = Int(v)
-                if map[c] < 0 { map[c] = interner.target.intern(o.interner.target[Int32(c)]) }
+                if map[c] < 0 { map[c] = interner.target.intern(o.interner.target.view(Int32(c))) }
                 add(mapping[Int(g)], UInt64(UInt32(bitPattern: map[c])))
             }
         } else {
