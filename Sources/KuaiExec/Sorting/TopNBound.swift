@@ -27,37 +27,59 @@ struct TopNBound {
     func filter(_ b: Batch) -> Batch? {
         let col = b.columns[key.column]
         let n = b.count
-        var sel: [Int32] = []
-        sel.reserveCapacity(n)
-        let asc = key.ascending
-        let valid = col.validity
         if col.highs != nil { return b }  // HUGEINT beyond Int64: keep every row
+        let sel = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
+        defer { sel.deallocate() }
+        let kept: Int
         if let ib = intBound, col.type != .double, col.type != .varchar, col.type != .null {
-            col.ints.withUnsafeBufferPointer { x in
-                for i in 0..<n {
-                    if let valid, valid[i] == 0 {
-                        if key.nullsFirst { sel.append(Int32(i)) }
-                        continue
-                    }
-                    if asc ? x[i] <= ib : x[i] >= ib { sel.append(Int32(i)) }
-                }
+            let flip: UInt64 = 1 << 63  // signed order as unsigned order
+            let bound = UInt64(bitPattern: ib) ^ flip
+            kept = col.ints.withUnsafeBufferPointer { x in
+                select(n, col.validity, sel, bound) { UInt64(bitPattern: x[$0]) ^ flip }
             }
         } else if let db = doubleBound, col.type == .double {
-            col.doubles.withUnsafeBufferPointer { x in
-                for i in 0..<n {
-                    if let valid, valid[i] == 0 {
-                        if key.nullsFirst { sel.append(Int32(i)) }
-                        continue
-                    }
-                    let v = orderedDouble(x[i])
-                    if asc ? v <= db : v >= db { sel.append(Int32(i)) }
-                }
+            kept = col.doubles.withUnsafeBufferPointer { x in select(n, col.validity, sel, db) { orderedDouble(x[$0]) }
             }
         } else {
             return b
         }
-        if sel.isEmpty { return nil }
-        if sel.count == n { return b }
-        return sel.withUnsafeBufferPointer { b.gather($0) }
+        if kept == 0 { return nil }
+        if kept == n { return b }
+        return b.gather(UnsafeBufferPointer(rebasing: sel[0..<kept]))
+    }
+
+    /// Writes the rows that are not strictly worse than `bound` (by `word`, an order-preserving
+    /// unsigned word of the key) into `sel` and returns how many; NULL rows are kept only when
+    /// NULLs sort first. Branch-free per row: the row index is always written, the count moves
+    /// only for kept rows.
+    @inline(__always)
+    private func select(
+        _ n: Int, _ validity: [UInt8]?, _ sel: UnsafeMutableBufferPointer<Int32>, _ bound: UInt64,
+        _ word: (Int) -> UInt64
+    ) -> Int {
+        var k = 0
+        let asc = key.ascending
+        if let validity {
+            let keepNull = key.nullsFirst
+            validity.withUnsafeBufferPointer { v in
+                for i in 0..<n {
+                    let w = word(i)
+                    let inRange = asc ? w <= bound : w >= bound
+                    sel[k] = Int32(truncatingIfNeeded: i)
+                    k &+= (v[i] != 0 ? inRange : keepNull) ? 1 : 0
+                }
+            }
+        } else if asc {
+            for i in 0..<n {
+                sel[k] = Int32(truncatingIfNeeded: i)
+                k &+= word(i) <= bound ? 1 : 0
+            }
+        } else {
+            for i in 0..<n {
+                sel[k] = Int32(truncatingIfNeeded: i)
+                k &+= word(i) >= bound ? 1 : 0
+            }
+        }
+        return k
     }
 }
