@@ -14,16 +14,64 @@ extension TextBytes {
     /// Fast path: a value whose shortest form has at most 15 significant digits and a decimal
     /// exponent in -5...15 is found by scaling with exact powers of ten (`m / 10^k == d` exactly
     /// in IEEE arithmetic proves that the digits of `m` round-trip, and below 16 digits the
-    /// nearest such `m` is unique). Other values (16-17 digits, huge or tiny) take Swift's
-    /// shortest-digits printer through `ValueFormatter.double`.
+    /// nearest such `m` is unique). Other finite values (16-17 digits, huge or tiny) take the
+    /// shortest digits of Swift's printer (`shortestDigits`).
     public static func double(_ d: Double, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        if let (digits, pointAt) = shortDecimal(d) {
+        if let (digits, pointAt) = shortDecimal(d) ?? shortestDigits(d) {
             return layoutDouble(negative: d.sign == .minus, digits: digits, pointAt: pointAt, out)
         }
-        var s = ValueFormatter.double(d)
+        var s = ValueFormatter.double(d)  // NaN, infinities, zeros
         return s.withUTF8 { b in
             out.update(from: b.baseAddress!, count: b.count)
             return b.count
+        }
+    }
+
+    /// The shortest round-trip digits of a finite non-zero `d` (no trailing zeros) and the point
+    /// position (value = 0.digits × 10^pointAt), read from the bytes of Swift's `description`
+    /// (one String per value, no re-layout through String appends). Nil for zeros, NaN,
+    /// infinities.
+    public static func shortestDigits(_ d: Double) -> (UInt64, Int)? {
+        guard d.isFinite, d != 0 else { return nil }
+        var text = d.description
+        return text.withUTF8 { b in
+            let p = b.baseAddress!
+            let n = b.count
+            var i = p[0] == UInt8(ascii: "-") ? 1 : 0
+            var digits: UInt64 = 0
+            var count = 0  // significant digits taken into `digits`
+            var intDigits = 0  // digits before the point, leading zeros left out
+            var leadingZeros = 0  // zeros after the point before the first significant digit
+            var seenPoint = false
+            var exponent = 0
+            while i < n {
+                let c = p[i]
+                i += 1
+                if c == UInt8(ascii: ".") {
+                    seenPoint = true
+                } else if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                    var negative = false
+                    if i < n && (p[i] == UInt8(ascii: "-") || p[i] == UInt8(ascii: "+")) {
+                        negative = p[i] == UInt8(ascii: "-")
+                        i += 1
+                    }
+                    while i < n {
+                        exponent = exponent * 10 + Int(p[i] &- 48)
+                        i += 1
+                    }
+                    if negative { exponent = -exponent }
+                } else if count == 0 && c == UInt8(ascii: "0") {
+                    if seenPoint { leadingZeros += 1 }
+                } else {
+                    guard count < 19 else { return nil }  // never: at most 17 significant digits
+                    digits = digits * 10 + UInt64(c &- 48)
+                    count += 1
+                    if !seenPoint { intDigits += 1 }
+                }
+            }
+            guard count > 0 else { return nil }
+            while digits >= 10 && digits % 10 == 0 { digits /= 10 }
+            return (digits, (intDigits > 0 ? intDigits : -leadingZeros) + exponent)
         }
     }
 
