@@ -135,3 +135,15 @@ func flushedGroupByGivesTheInMemoryRows(groups: [Int]) throws {
     let packed = makeGroupKeyTable(keyTypes: [.bigint, .bigint])
     #expect(packed.growthBytes(adding: 1) > 0)  // no row storage yet
 }
+
+@Test func tablesAreSetAsideOnlyWhenTheWholeInputFitsWellUnderTheLimit() {
+    // keys (k, s, v) and one aggregate: 24 + 24 + 16 = 64 bytes a group, twice: 128 bytes a row
+    let agg = HashAggregateOperator(
+        input: .morsels(BatchListSource(schema: spillSchema, batches: [])), groupColumns: [0, 1, 2],
+        groupNames: ["k", "s", "v"], aggregates: [spec("count_star", nil, nil)], threads: 1)
+    #expect(agg.setAsideFits(rows: 1 << 40, limit: 0))
+    #expect(!agg.setAsideFits(rows: nil, limit: 0))  // unknown input size (a join)
+    // 1 GiB spills at 0.6 GiB: half of it is 2.5 M rows of 128 bytes
+    #expect(agg.setAsideFits(rows: 2_000_000, limit: 1 << 30))
+    #expect(!agg.setAsideFits(rows: 3_000_000, limit: 1 << 30))
+}

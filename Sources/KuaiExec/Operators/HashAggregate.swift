@@ -81,6 +81,8 @@ public final class HashAggregateOperator: PhysicalOperator {
     /// Tests: when > 0, a thread's table is set aside (`Partial.flush`) once it holds this many
     /// groups, whatever its layout and rows (forces the set-aside path on small data).
     var flushAfterGroups = 0
+    /// Whether `flushIfSparse` may set tables aside in this run (`setAsideFits`, decided in `run`).
+    private var flushFits = false
 
     /// - Parameters:
     ///   - groupColumns: input column indexes of the grouping keys.
@@ -174,19 +176,34 @@ public final class HashAggregateOperator: PhysicalOperator {
 
     /// Sets `p`'s table aside (`Partial.flush`) when it holds at least `flushGroups` groups
     /// (`flushAfterGroups` in tests) from fewer than 1.1 rows a group, and its layout is hashed
-    /// over several keys (direct arrays and single keys gain nothing). Not once it spills, nor
-    /// in the tables of a spilled partition.
+    /// over several keys (direct arrays and single keys gain nothing). Only when `flushFits`,
+    /// not once it spills, nor in the tables of a spilled partition.
     func flushIfSparse(_ p: Partial) {
         guard p.maySpill, p.spill == nil else { return }
         if flushAfterGroups > 0 {
             if p.table.count >= flushAfterGroups { p.flush() }
             return
         }
-        guard p.table.count >= Self.flushGroups, p.rowsInTable * 10 < p.table.count * 11 else { return }
+        guard flushFits, p.table.count >= Self.flushGroups, p.rowsInTable * 10 < p.table.count * 11 else { return }
         switch p.table.layout {
         case .packedHashed, .general: p.flush()
         default: return
         }
+    }
+
+    /// True when the set-aside groups can never be what passes the memory limit: with every input
+    /// row a group of its own, the groups set aside and merged at the end (twice: sources and
+    /// merged table) would take at most half the memory at which GROUP BY spills. A spill merges
+    /// the set-aside groups in memory, so near the limit (or with an input of unknown size) tables
+    /// are not set aside and GROUP BY spills as it would without.
+    /// - Parameters:
+    ///   - rows: an upper bound of the input rows (nil: unknown).
+    ///   - limit: the memory limit in bytes (0: none).
+    func setAsideFits(rows: Int?, limit: Int = MemoryGuard.limit) -> Bool {
+        guard let rows else { return false }
+        if limit == 0 { return true }
+        let perGroup = 24 + 8 * groupColumns.count + 16 * aggregates.count
+        return Double(rows) * Double(2 * perGroup) <= Double(limit) * MemoryGuard.spillFraction / 2
     }
 
     func consume(_ p: Partial, _ batch: Batch) throws {
@@ -247,6 +264,7 @@ public final class HashAggregateOperator: PhysicalOperator {
         var partials: [Partial] = []
         switch input {
         case .pull(let op):
+            flushFits = false
             let p = Partial(keyTypes: keyTypes, specs: aggregates)
             while let b = try op.next() {
                 try MemoryGuard.check()
@@ -254,6 +272,7 @@ public final class HashAggregateOperator: PhysicalOperator {
             }
             partials = [p]
         case .morsels(let src):
+            flushFits = setAsideFits(rows: src.rowBound)
             let workers = max(1, min(threads, src.morselCount))
             partials = (0..<workers).map { _ in Partial(keyTypes: keyTypes, specs: aggregates) }
             try MorselScheduler.run(src, threads: workers) { [partials] w, _, b in try self.consume(partials[w], b) }

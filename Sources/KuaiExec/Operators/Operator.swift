@@ -28,4 +28,10 @@ public protocol MorselSource: AnyObject, Sendable {
     func morsel(_ i: Int) throws -> Batch?
     var explainLine: String { get }
     var explainChildren: [String] { get }
+    /// At most this many rows come out of all morsels together; nil when unknown (joins).
+    var rowBound: Int? { get }
+}
+
+extension MorselSource {
+    public var rowBound: Int? { nil }
 }

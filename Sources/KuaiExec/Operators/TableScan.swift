@@ -37,6 +37,7 @@ public final class TableScan: MorselSource, @unchecked Sendable {
     }
 
     public var morselCount: Int { table.blockCount }
+    public var rowBound: Int? { table.rowCount }
 
     public func morsel(_ block: Int) throws -> Batch? {
         defer { QueryControl.blockDone() }

@@ -23,6 +23,8 @@ public final class TransformSource<Transform: BatchTransform>: MorselSource, @un
         self.schema = transform.schema(for: child.schema)
     }
     public var morselCount: Int { child.morselCount }
+    /// A filter or projection never adds rows.
+    public var rowBound: Int? { child.rowBound }
     public func morsel(_ i: Int) throws -> Batch? {
         guard let b = try child.morsel(i), b.count > 0 else { return nil }
         return try transform.apply(b)

@@ -43,6 +43,9 @@ public final class UnionAllSource: MorselSource, @unchecked Sendable {
     }
 
     public var morselCount: Int { starts.last! }
+    public var rowBound: Int? {
+        sources.reduce(Int?(0)) { total, src in total.flatMap { t in src.rowBound.map { t + $0 } } }
+    }
 
     public func morsel(_ i: Int) throws -> Batch? {
         var k = 0

@@ -11,6 +11,7 @@ public final class BatchListSource: MorselSource, @unchecked Sendable {
         self.label = label
     }
     public var morselCount: Int { batches.count }
+    public var rowBound: Int? { batches.reduce(0) { $0 + $1.count } }
     public func morsel(_ i: Int) throws -> Batch? { batches[i] }
     public var explainLine: String { label }
     public var explainChildren: [String] { [] }

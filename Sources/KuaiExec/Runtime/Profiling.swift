@@ -137,6 +137,7 @@ public final class ProfiledSource: MorselSource, @unchecked Sendable {
 
     public var schema: Schema { inner.schema }
     public var morselCount: Int { inner.morselCount }
+    public var rowBound: Int? { inner.rowBound }
     public func morsel(_ i: Int) throws -> Batch? {
         ProfileClock.enter(node)
         defer { ProfileClock.exit() }
