@@ -31,42 +31,36 @@ struct KuaiQuery: ParsableCommand {
         version: FormatConstants.toolVersion)
 
     @Option(
-        name: .long,
         help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
     var store: String?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Output format: table, csv, tsv, json, jsonl, markdown, line or chart.", valueName: "FORMAT"))
     var format: String?
 
     @Option(
-        name: .customLong("max-rows"),
         help: ArgumentHelp(
             "Table and chart formats: rows shown at most (default 40; the first and last rows of a longer result).",
             valueName: "N"))
     var maxRows: Int?
 
     @Option(
-        name: .customLong("max-width"),
         help: ArgumentHelp(
             "Table and chart formats: width in characters (default: the terminal's width; none when not a terminal).",
             valueName: "N"))
     var maxWidth: Int?
 
-    @Flag(name: .customLong("no-header"), help: "csv and tsv: leave out the header line.")
+    @Flag(help: "csv and tsv: leave out the header line.")
     var noHeader = false
 
     @Option(
-        name: .customLong("memory-limit"),
         help: ArgumentHelp(
             "Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of the memory available: physical or the container's limit; 0 = no limit).",
             valueName: "SIZE"))
     var memoryLimit: String?
 
     @Option(
-        name: .customLong("temp-directory"),
         help: ArgumentHelp(
             "Folder for the spill files of queries that need more than the memory limit (default: STORE.tmp beside the store; removed afterwards).",
             valueName: "DIR"))
@@ -82,11 +76,10 @@ struct KuaiQuery: ParsableCommand {
         help: ArgumentHelp("Run the statements of SQL; repeat -c to run several in turn.", valueName: "SQL"))
     var commands: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
     @Flag(
-        name: .long,
         help:
             "Print the query's run time to stderr after the result, as DuckDB's `.timer on` does (store open through the last output byte; process start-up and argument parsing excluded)."
     )
@@ -169,12 +162,8 @@ let argumentCheck = ArgumentCheck(
 let arguments = Array(CommandLine.arguments.dropFirst())
 // swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-query would run
 // as SQL: generate them here without it.
-if let i = arguments.firstIndex(of: "--generate-completion-script"), i + 1 < arguments.count,
-    let shell = CompletionShell(rawValue: arguments[i + 1])
-{
-    let script = KuaiQuery.completionScript(for: shell)
-    print(CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-query"))
-    exit(0)
+CompletionScript.answerRequest(in: arguments, command: "kuai-query") {
+    CompletionShell(rawValue: $0).map(KuaiQuery.completionScript(for:))
 }
 
 let command: KuaiQuery
