@@ -6,6 +6,7 @@
 // Exit codes: 0 success, 1 bad data / damaged store / I/O failure, 2 usage error.
 import ArgumentParser
 import Foundation
+import KuaiCommandLine
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
@@ -221,9 +222,7 @@ StandardStreams.protectClosedDescriptors()
 signal(SIGPIPE, SIG_IGN)
 // swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-convert would read
 // as a source: generate them here without it (CompletionScript).
-CompletionScript.answerRequest(in: Array(CommandLine.arguments.dropFirst()), command: "kuai-convert") {
-    CompletionShell(rawValue: $0).map(KuaiConvert.completionScript(for:))
-}
+KuaiConvert.answerCompletionRequest(in: Array(CommandLine.arguments.dropFirst()))
 
 let status: Int32
 do {

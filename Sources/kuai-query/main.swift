@@ -8,6 +8,7 @@
 // 2 usage error.
 
 import ArgumentParser
+import KuaiCommandLine
 import KuaiCore
 import KuaiExec
 import KuaiFormat
@@ -162,23 +163,15 @@ let argumentCheck = ArgumentCheck(
 let arguments = Array(CommandLine.arguments.dropFirst())
 // swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-query would run
 // as SQL: generate them here without it.
-CompletionScript.answerRequest(in: arguments, command: "kuai-query") {
-    CompletionShell(rawValue: $0).map(KuaiQuery.completionScript(for:))
-}
+KuaiQuery.answerCompletionRequest(in: arguments)
 
-let command: KuaiQuery
+let checkedArguments: [String]
 do {
-    command = try KuaiQuery.parse(try argumentCheck.check(arguments))
-} catch let e as KuaiError {
-    fail(e.message + " (see --help)", code: 2)
+    checkedArguments = try argumentCheck.check(arguments)
 } catch {
-    let code = KuaiQuery.exitCode(for: error)
-    if code == .success {
-        print(KuaiQuery.fullMessage(for: error))
-        exit(0)
-    }
-    fail(KuaiQuery.fullMessage(for: error), code: 2)
+    fail(((error as? KuaiError)?.message ?? "\(error)") + " (see --help)", code: 2)
 }
+let command = KuaiQuery.parse(checkedArguments) { fail($0, code: 2) }
 
 /// The input: scripts with their names in messages, or nil for the interactive shell.
 let scripts: [(text: String, source: String)]?

@@ -12,6 +12,7 @@
 
 import ArgumentParser
 import Foundation
+import KuaiCommandLine
 import KuaiCore
 import KuaiFormat
 import KuaiPlan
@@ -73,21 +74,8 @@ func fail(_ message: String, code: Int32) -> Never {
 
 // swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-report does not
 // have (it takes no arguments): generate them here without it (CompletionScript).
-CompletionScript.answerRequest(in: Array(CommandLine.arguments.dropFirst()), command: "kuai-report") {
-    CompletionShell(rawValue: $0).map(KuaiReportCommand.completionScript(for:))
-}
-
-let command: KuaiReportCommand
-do {
-    command = try KuaiReportCommand.parse(Array(CommandLine.arguments.dropFirst()))
-} catch {
-    let code = KuaiReportCommand.exitCode(for: error)
-    if code == .success {
-        print(KuaiReportCommand.fullMessage(for: error))
-        exit(0)
-    }
-    fail(KuaiReportCommand.fullMessage(for: error), code: 2)
-}
+KuaiReportCommand.answerCompletionRequest(in: Array(CommandLine.arguments.dropFirst()))
+let command = KuaiReportCommand.parse(Array(CommandLine.arguments.dropFirst())) { fail($0, code: 2) }
 
 var entries = command.noBuiltin ? [] : RecipeCatalog.builtIn()
 for folder in command.recipes {
