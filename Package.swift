@@ -72,10 +72,15 @@ let package = Package(
             dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiFormat", "KuaiPlan", "KuaiChart"],
             resources: [.embedInCode("Recipes")],  // the built-in recipes, compiled into the binary
             swiftSettings: staticCompile),
+        // What the three executables share about their command lines (swift-argument-parser).
+        .target(
+            name: "KuaiCommandLine",
+            dependencies: ["KuaiCore", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: staticCompile),
         .executableTarget(
             name: "kuai-convert",
             dependencies: [
-                "KuaiCore", "KuaiFormat", "KuaiIngest",
+                "KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .target(
@@ -85,13 +90,13 @@ let package = Package(
         .executableTarget(
             name: "kuai-query",
             dependencies: [
-                "KuaiCore", "KuaiExec", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell",
+                "KuaiCore", "KuaiExec", "KuaiFormat", "KuaiPlan", "KuaiOutput", "KuaiShell", "KuaiCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         .executableTarget(
             name: "kuai-report",
             dependencies: [
-                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiReport",
+                "KuaiCore", "KuaiFormat", "KuaiPlan", "KuaiReport", "KuaiCommandLine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ], swiftSettings: staticCompile, linkerSettings: staticLink),
         // What the test targets share (SplitMix64, TempDir, the kuai-convert/kuai-query/kuai-report

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Shell completion scripts without the `help` subcommand.
 ///
 /// swift-argument-parser's completion generators add a `help` subcommand to every command (a
@@ -6,6 +12,19 @@
 /// convert a source named `help`). This removes the `help` subcommand's parts from the generated
 /// bash, zsh and fish scripts (the `--help` flag stays). Used by every kuai executable.
 public enum CompletionScript {
+    /// When `arguments` (the command line without the program name) hold `--generate-completion-script
+    /// SHELL` and `generate` makes a script for SHELL's name, writes that script without the `help`
+    /// subcommand to standard output and exits 0; otherwise returns.
+    public static func answerRequest(
+        in arguments: [String], command: String, generate: (String) -> String?
+    ) {
+        guard let i = arguments.firstIndex(of: "--generate-completion-script"), i + 1 < arguments.count,
+            let script = generate(arguments[i + 1])
+        else { return }
+        StandardStreams.write(1, withoutHelpSubcommand(script, shell: arguments[i + 1], command: command) + "\n")
+        exit(0)
+    }
+
     /// `script` (generated for `command` in `shell`: "bash", "zsh" or "fish") without the `help`
     /// subcommand; other shells' scripts are returned unchanged.
     public static func withoutHelpSubcommand(_ script: String, shell: String, command: String) -> String {

@@ -351,11 +351,6 @@ public struct ViewDefinitionRecord: Sendable, Hashable {
     public var name: String
     public var sql: String
     public var columnNames: [String]
-    public init(name: String, sql: String, columnNames: [String]) {
-        self.name = name
-        self.sql = sql
-        self.columnNames = columnNames
-    }
 }
 
 /// One column of an open store: the open file descriptor, then the mapped and validated file
@@ -600,9 +595,4 @@ public struct TableSummary: Sendable {
     public var rows: Int
     /// Bytes of all column files of the table.
     public var storeBytes: Int
-    public init(name: String, rows: Int, storeBytes: Int) {
-        self.name = name
-        self.rows = rows
-        self.storeBytes = storeBytes
-    }
 }

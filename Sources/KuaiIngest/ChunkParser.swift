@@ -244,32 +244,19 @@ final class ChunkParser {
         if f.count == 0 {
             storeNull(column: c, row: row)
         } else {
+            let failure: String?
             switch ColumnKind(rawValue: kinds[c])! {
-            case .bigint:
-                switch FieldParse.bigint(f.start, f.count) {
-                case .value(let v): value.assumingMemoryBound(to: Int64.self)[row] = v
-                case .failure(let r): return .fail(column: c + 1, reason: r)
-                }
-            case .date:
-                switch FieldParse.date(f.start, f.count) {
-                case .value(let v): value.assumingMemoryBound(to: Int64.self)[row] = v
-                case .failure(let r): return .fail(column: c + 1, reason: r)
-                }
-            case .boolean:
-                switch FieldParse.boolean(f.start, f.count) {
-                case .value(let v): value.assumingMemoryBound(to: Int64.self)[row] = v
-                case .failure(let r): return .fail(column: c + 1, reason: r)
-                }
-            case .double:
-                switch FieldParse.double(f.start, f.count) {
-                case .value(let v): value.assumingMemoryBound(to: Double.self)[row] = v
-                case .failure(let r): return .fail(column: c + 1, reason: r)
-                }
+            case .bigint: failure = FieldParse.bigint(f.start, f.count).store(into: value, at: row)
+            case .date: failure = FieldParse.date(f.start, f.count).store(into: value, at: row)
+            case .boolean: failure = FieldParse.boolean(f.start, f.count).store(into: value, at: row)
+            case .double: failure = FieldParse.double(f.start, f.count).store(into: value, at: row)
             case .varchar:
                 let code = interners[c].intern(f.start, f.count, hash: hashBytes(f.start, f.count))
                 if code < 0 { return .fail(column: c + 1, reason: "found \(describeField(f.start, f.count))") }
                 value.assumingMemoryBound(to: Int32.self)[row] = code
+                failure = nil
             }
+            if let failure { return .fail(column: c + 1, reason: failure) }
             valid[c][row] = 1
         }
         line += f.newlines

@@ -183,11 +183,6 @@ public enum Converter {
         public var path: String
         public var table: String
         public var isParquet = false
-        public init(path: String, table: String, isParquet: Bool = false) {
-            self.path = path
-            self.table = table
-            self.isParquet = isParquet
-        }
     }
 
     /// Expands `sources` into CSV and Parquet sources: a folder gives its `*.csv` and `*.parquet`

@@ -14,6 +14,17 @@ enum FieldParse {
     enum Outcome<T> {
         case value(T)
         case failure(String)
+
+        /// Writes the value at index `row` of the `T` values at `values`; the reason when it failed.
+        @inline(__always)
+        func store(into values: UnsafeMutableRawPointer, at row: Int) -> String? {
+            switch self {
+            case .value(let v):
+                values.assumingMemoryBound(to: T.self)[row] = v
+                return nil
+            case .failure(let reason): return reason
+            }
+        }
     }
 
     @inline(__always)

@@ -57,15 +57,6 @@ public struct CopyFormat: Sendable {
     /// Option names it accepts besides FORMAT (lower-case).
     public var options: [String]
     public var open: @Sendable (CopyRequest) throws -> CopySink
-    public init(
-        name: String, fileSuffixes: [String], options: [String],
-        open: @escaping @Sendable (CopyRequest) throws -> CopySink
-    ) {
-        self.name = name
-        self.fileSuffixes = fileSuffixes
-        self.options = options
-        self.open = open
-    }
 }
 
 /// The formats of `COPY ... TO`.

@@ -7,10 +7,6 @@ import KuaiSQL
 public struct QueryResult: Sendable {
     public var fields: Schema
     public var batches: [Batch]
-    public init(fields: Schema, batches: [Batch]) {
-        self.fields = fields
-        self.batches = batches
-    }
     public var rowCount: Int { batches.reduce(0) { $0 + $1.count } }
 }
 

@@ -87,11 +87,6 @@ public struct StatementOutcome: Sendable {
     /// file; nil for statements that change no rows (DROP, ALTER, CREATE VIEW).
     public var changedRows: Int?
 
-    public init(statement: String, changedRows: Int?) {
-        self.statement = statement
-        self.changedRows = changedRows
-    }
-
     /// DuckDB's result for the statement: one BIGINT column `Count` with one row for CREATE TABLE AS,
     /// INSERT and COPY; `Count` with no row for CREATE VIEW and CREATE TABLE (columns); one BOOLEAN
     /// column `Success` with no row for DROP and ALTER.

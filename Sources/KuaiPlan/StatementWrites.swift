@@ -255,9 +255,7 @@ extension Session {
         let cast = rows.map { row in
             row.enumerated().map { k, e -> Expr in .cast(e, types[k], isTry: false, e.position) }
         }
-        return Query(
-            ctes: query.ctes, body: .values(cast, position: pos), orderBy: query.orderBy, orderByAll: query.orderByAll,
-            limit: query.limit, offset: query.offset, position: query.position)
+        return query.copy(body: .values(cast, position: pos))
     }
 
     /// Where the `k`-th value of an INSERT's query is written (the first VALUES row's or the select

@@ -65,14 +65,6 @@ public struct TableFunction: Sendable {
     /// Checks the arguments and opens the source.
     /// - Throws: `KuaiError.binding` for bad arguments, `.io` / `.csv` for an unreadable file.
     public var bind: @Sendable (TableFunctionArguments) throws -> TableSource
-    public init(
-        names: [String], fileSuffixes: [String],
-        bind: @escaping @Sendable (TableFunctionArguments) throws -> TableSource
-    ) {
-        self.names = names
-        self.fileSuffixes = fileSuffixes
-        self.bind = bind
-    }
 }
 
 /// The table functions the binder knows.

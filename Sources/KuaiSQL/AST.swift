@@ -8,11 +8,6 @@ public struct SourcePosition: Sendable, Hashable, CustomStringConvertible {
     public var line: Int
     public var column: Int
     public var offset: Int
-    public init(line: Int, column: Int, offset: Int) {
-        self.line = line
-        self.column = column
-        self.offset = offset
-    }
     /// `"query:LINE:COLUMN"`, the `location` of a `KuaiError`.
     public var description: String { "query:\(line):\(column)" }
 }
@@ -65,24 +60,31 @@ public enum SummarizeTarget: Sendable {
 public final class Query: @unchecked Sendable {
     public var ctes: [CommonTableExpression]
     public var body: QueryBody
-    public var orderBy: [OrderItem]
+    public var orderBy: [OrderItem] = []
     /// `ORDER BY ALL` (DuckDB): order by every output column, left to right.
     /// Only `ascending` and `nullsFirst` are meaningful; its `expr` is a placeholder `.literal(.null, position of ALL)`.
     public var orderByAll: OrderItem?
     public var limit: Expr?
     public var offset: Expr?
     public var position: SourcePosition
-    public init(
-        ctes: [CommonTableExpression] = [], body: QueryBody, orderBy: [OrderItem] = [], orderByAll: OrderItem? = nil,
-        limit: Expr? = nil, offset: Expr? = nil, position: SourcePosition
-    ) {
+    /// A query without ORDER BY, LIMIT or OFFSET (the parser sets them as it reads them).
+    public init(ctes: [CommonTableExpression] = [], body: QueryBody, position: SourcePosition) {
         self.ctes = ctes
         self.body = body
-        self.orderBy = orderBy
-        self.orderByAll = orderByAll
-        self.limit = limit
-        self.offset = offset
         self.position = position
+    }
+
+    /// A copy of the query with `body` in place of its own (its own when nil), and without its LIMIT
+    /// and OFFSET unless `keepingLimit`.
+    public func copy(body: QueryBody? = nil, keepingLimit: Bool = true) -> Query {
+        let query = Query(ctes: ctes, body: body ?? self.body, position: position)
+        query.orderBy = orderBy
+        query.orderByAll = orderByAll
+        if keepingLimit {
+            query.limit = limit
+            query.offset = offset
+        }
+        return query
     }
 }
 
@@ -92,12 +94,6 @@ public struct CommonTableExpression: Sendable {
     public var columnNames: [String]
     public var query: Query
     public var position: SourcePosition
-    public init(name: String, columnNames: [String], query: Query, position: SourcePosition) {
-        self.name = name
-        self.columnNames = columnNames
-        self.query = query
-        self.position = position
-    }
 }
 
 /// The set-operation tree under a query.
@@ -124,32 +120,23 @@ public final class SelectCore: @unchecked Sendable {
     /// nil for `SELECT 1` without FROM.
     public var from: TableRef?
     public var whereClause: Expr?
-    public var groupBy: [Expr]
+    public var groupBy: [Expr] = []
     /// `GROUP BY ALL` (DuckDB): group by every select item that contains no aggregate.
-    public var groupByAll: Bool
+    public var groupByAll = false
     /// `GROUP BY ROLLUP (...)`, `CUBE (...)`, `GROUPING SETS (...)` (and their cross products with plain terms):
     /// each grouping set as indexes into `groupBy`, which then holds each distinct term once; nil for a plain
     /// GROUP BY.
     public var groupingSets: [[Int]]? = nil
     public var having: Expr?
     /// Named windows: `WINDOW w AS (PARTITION BY ...)`.
-    public var windows: [(name: String, spec: WindowSpec)]
+    public var windows: [(name: String, spec: WindowSpec)] = []
     public var qualify: Expr?
     public var position: SourcePosition
-    public init(
-        distinct: Bool = false, items: [SelectItem], from: TableRef? = nil, whereClause: Expr? = nil,
-        groupBy: [Expr] = [], groupByAll: Bool = false, having: Expr? = nil,
-        windows: [(name: String, spec: WindowSpec)] = [], qualify: Expr? = nil, position: SourcePosition
-    ) {
+    /// A SELECT of `items` from `from`; the parser sets the other clauses as it reads them.
+    public init(distinct: Bool = false, items: [SelectItem], from: TableRef? = nil, position: SourcePosition) {
         self.distinct = distinct
         self.items = items
         self.from = from
-        self.whereClause = whereClause
-        self.groupBy = groupBy
-        self.groupByAll = groupByAll
-        self.having = having
-        self.windows = windows
-        self.qualify = qualify
         self.position = position
     }
 }
@@ -158,10 +145,6 @@ public final class SelectCore: @unchecked Sendable {
 public struct StarReplacement: Sendable {
     public var expr: Expr
     public var column: String
-    public init(expr: Expr, column: String) {
-        self.expr = expr
-        self.column = column
-    }
 }
 
 public enum SelectItem: Sendable {
@@ -192,31 +175,15 @@ public struct TableFunctionRef: Sendable {
         public var name: String
         public var value: Expr
         public var position: SourcePosition
-        public init(name: String, value: Expr, position: SourcePosition) {
-            self.name = name
-            self.value = value
-            self.position = position
-        }
     }
     /// The function name, lower-cased (`read_csv`); nil for `FROM 'path'`, whose single argument is the
     /// path and whose reader the binder picks by the file name's extension.
     public var name: String?
     public var arguments: [Expr]
-    public var namedArguments: [NamedArgument]
+    public var namedArguments: [NamedArgument] = []
     public var alias: String?
-    public var columnNames: [String]
+    public var columnNames: [String] = []
     public var position: SourcePosition
-    public init(
-        name: String?, arguments: [Expr], namedArguments: [NamedArgument] = [], alias: String? = nil,
-        columnNames: [String] = [], position: SourcePosition
-    ) {
-        self.name = name
-        self.arguments = arguments
-        self.namedArguments = namedArguments
-        self.alias = alias
-        self.columnNames = columnNames
-        self.position = position
-    }
 }
 
 public enum JoinKind: String, Sendable {
@@ -237,30 +204,18 @@ public enum JoinCondition: Sendable {
 
 public struct OrderItem: Sendable {
     public var expr: Expr
-    public var ascending: Bool
+    public var ascending: Bool = true
     /// nil = the default: DuckDB puts NULLs last for ASC and for DESC (`NULLS LAST` default).
     public var nullsFirst: Bool?
-    public init(expr: Expr, ascending: Bool = true, nullsFirst: Bool? = nil) {
-        self.expr = expr
-        self.ascending = ascending
-        self.nullsFirst = nullsFirst
-    }
 }
 
 /// `OVER (...)` contents.
 public struct WindowSpec: Sendable {
     /// A reference to a named window the spec extends: `OVER (w ORDER BY x)` or `OVER w`.
     public var baseName: String?
-    public var partitionBy: [Expr]
-    public var orderBy: [OrderItem]
+    public var partitionBy: [Expr] = []
+    public var orderBy: [OrderItem] = []
     public var frame: FrameClause?
-    public init(baseName: String? = nil, partitionBy: [Expr] = [], orderBy: [OrderItem] = [], frame: FrameClause? = nil)
-    {
-        self.baseName = baseName
-        self.partitionBy = partitionBy
-        self.orderBy = orderBy
-        self.frame = frame
-    }
 }
 
 /// The frame clause as written, `ROWS|RANGE BETWEEN start AND end` (offsets are expressions); the
@@ -280,11 +235,6 @@ public struct FrameClause: Sendable {
     public var unit: Unit
     public var start: Bound
     public var end: Bound
-    public init(unit: Unit, start: Bound, end: Bound) {
-        self.unit = unit
-        self.start = start
-        self.end = end
-    }
 }
 
 /// Literal values as written.
@@ -393,24 +343,11 @@ public indirect enum Expr: Sendable {
 public struct FunctionCall: Sendable {
     public var name: String
     public var arguments: [Expr]
-    public var distinct: Bool
-    public var star: Bool
-    public var orderBy: [OrderItem]
+    public var distinct = false
+    public var star = false
+    public var orderBy: [OrderItem] = []
     public var filter: Expr?
     /// Non-nil for a window function call.
     public var over: WindowSpec?
     public var position: SourcePosition
-    public init(
-        name: String, arguments: [Expr], distinct: Bool = false, star: Bool = false, orderBy: [OrderItem] = [],
-        filter: Expr? = nil, over: WindowSpec? = nil, position: SourcePosition
-    ) {
-        self.name = name
-        self.arguments = arguments
-        self.distinct = distinct
-        self.star = star
-        self.orderBy = orderBy
-        self.filter = filter
-        self.over = over
-        self.position = position
-    }
 }

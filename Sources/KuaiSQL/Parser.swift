@@ -675,20 +675,12 @@ struct ParserState {
     mutating func parseJoinKeyword() throws -> (JoinKind, SourcePosition)? {
         let t = current
         guard t.kind == .word else { return nil }
-        let kind: JoinKind
-        switch t.upper {
-        case "JOIN": return (.inner, advance().position)
-        case "INNER": kind = .inner
-        case "LEFT": kind = .left
-        case "RIGHT": kind = .right
-        case "FULL": kind = .full
-        case "CROSS": kind = .cross
-        case "SEMI": kind = .semi
-        case "ANTI": kind = .anti
-        case "NATURAL", "ASOF", "POSITIONAL":
+        if t.upper == "JOIN" { return (.inner, advance().position) }
+        if ["NATURAL", "ASOF", "POSITIONAL"].contains(t.upper) {
             throw failure("\(t.upper) JOIN is not supported", at: t)
-        default: return nil
         }
+        // INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI: the kinds' raw values.
+        guard let kind = JoinKind(rawValue: t.upper) else { return nil }
         advance()
         if kind == .left || kind == .right || kind == .full { _ = acceptWord("OUTER") }
         try expectWord("JOIN")

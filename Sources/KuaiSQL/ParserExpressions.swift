@@ -233,21 +233,8 @@ extension ParserState {
             // `a ^ b` and `a ** b` are `power(a, b)`.
             return .function(FunctionCall(name: "power", arguments: [left, right], position: left.position))
         }
-        let op: BinaryOperator
-        switch t.text {
-        case "||": op = .concat
-        case "+": op = .add
-        case "-": op = .subtract
-        case "*": op = .multiply
-        case "/": op = .divide
-        case "//": op = .integerDivide
-        case "&": op = .bitwiseAnd
-        case "|": op = .bitwiseOr
-        case "<<": op = .shiftLeft
-        case ">>": op = .shiftRight
-        default: op = .modulo
-        }
-        return .binary(op, left, right, left.position)
+        // `|| + - * / // % & | << >>` are the operators' raw values.
+        return .binary(BinaryOperator(rawValue: t.text) ?? .modulo, left, right, left.position)
     }
 
     /// `a ~~ b` is `a LIKE b`; `~~*` ILIKE; `!~~` NOT LIKE (PostgreSQL's operator level, left-associative).

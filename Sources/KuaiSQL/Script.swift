@@ -9,11 +9,6 @@ public struct ScriptStatement: Sendable, Hashable {
     public var start: SourcePosition
     /// The statement's text (the bytes of `range`).
     public var text: String
-    public init(range: Range<Int>, start: SourcePosition, text: String) {
-        self.range = range
-        self.start = start
-        self.text = text
-    }
 }
 
 /// A text of several statements separated by `;` (a `-f FILE`, standard input, the shell's input),

@@ -7,10 +7,6 @@ import KuaiCore
 public struct ObjectName: Sendable, Hashable, CustomStringConvertible {
     public var name: String
     public var position: SourcePosition
-    public init(name: String, position: SourcePosition) {
-        self.name = name
-        self.position = position
-    }
     public var description: String { name }
 }
 
@@ -25,11 +21,6 @@ public struct ColumnDefinition: Sendable {
     public var name: String
     public var type: DataType
     public var position: SourcePosition
-    public init(name: String, type: DataType, position: SourcePosition) {
-        self.name = name
-        self.type = type
-        self.position = position
-    }
 }
 
 /// `CREATE [OR REPLACE] TABLE [IF NOT EXISTS] name AS query` or `... name (col type, ...)`.
@@ -46,13 +37,6 @@ public struct CreateTableStatement: Sendable {
     public var source: Source
     /// Position of the `CREATE` keyword.
     public var position: SourcePosition
-    public init(name: ObjectName, orReplace: Bool, ifNotExists: Bool, source: Source, position: SourcePosition) {
-        self.name = name
-        self.orReplace = orReplace
-        self.ifNotExists = ifNotExists
-        self.source = source
-        self.position = position
-    }
 }
 
 /// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] name [(col, ...)] AS query`.
@@ -67,18 +51,6 @@ public struct CreateViewStatement: Sendable {
     /// store keeps, and parses again each time the view is used.
     public var queryText: String
     public var position: SourcePosition
-    public init(
-        name: ObjectName, orReplace: Bool, ifNotExists: Bool, columnNames: [String], query: Query, queryText: String,
-        position: SourcePosition
-    ) {
-        self.name = name
-        self.orReplace = orReplace
-        self.ifNotExists = ifNotExists
-        self.columnNames = columnNames
-        self.query = query
-        self.queryText = queryText
-        self.position = position
-    }
 }
 
 /// `DROP TABLE|VIEW [IF EXISTS] name`.
@@ -87,12 +59,6 @@ public struct DropStatement: Sendable {
     public var name: ObjectName
     public var ifExists: Bool
     public var position: SourcePosition
-    public init(kind: CatalogObjectKind, name: ObjectName, ifExists: Bool, position: SourcePosition) {
-        self.kind = kind
-        self.name = name
-        self.ifExists = ifExists
-        self.position = position
-    }
 }
 
 /// `ALTER TABLE|VIEW name RENAME TO newName`.
@@ -101,12 +67,6 @@ public struct RenameStatement: Sendable {
     public var name: ObjectName
     public var newName: ObjectName
     public var position: SourcePosition
-    public init(kind: CatalogObjectKind, name: ObjectName, newName: ObjectName, position: SourcePosition) {
-        self.kind = kind
-        self.name = name
-        self.newName = newName
-        self.position = position
-    }
 }
 
 /// `INSERT INTO name [(col, ...)] query` (`VALUES (...), (...)` is a query body).
@@ -116,12 +76,6 @@ public struct InsertStatement: Sendable {
     public var columns: [ObjectName]?
     public var query: Query
     public var position: SourcePosition
-    public init(table: ObjectName, columns: [ObjectName]?, query: Query, position: SourcePosition) {
-        self.table = table
-        self.columns = columns
-        self.query = query
-        self.position = position
-    }
 }
 
 /// One `name [value]` of a COPY option list: `FORMAT csv`, `HEADER`, `DELIMITER '|'`, `HEADER false`.
@@ -132,14 +86,8 @@ public struct CopyOption: Sendable {
     /// (`HEADER` alone means true).
     public var value: String?
     /// True when the value was a quoted string (`'|'`), false for a word or number.
-    public var valueIsString: Bool
+    public var valueIsString: Bool = false
     public var position: SourcePosition
-    public init(name: String, value: String?, valueIsString: Bool = false, position: SourcePosition) {
-        self.name = name
-        self.value = value
-        self.valueIsString = valueIsString
-        self.position = position
-    }
 }
 
 /// `COPY name [(col, ...)] TO 'path' [(options)]` or `COPY (query) TO 'path' [(options)]`.
@@ -154,13 +102,4 @@ public struct CopyStatement: Sendable {
     public var pathPosition: SourcePosition
     public var options: [CopyOption]
     public var position: SourcePosition
-    public init(
-        source: Source, path: String, pathPosition: SourcePosition, options: [CopyOption], position: SourcePosition
-    ) {
-        self.source = source
-        self.path = path
-        self.pathPosition = pathPosition
-        self.options = options
-        self.position = position
-    }
 }

@@ -6,6 +6,7 @@
 // Exit codes: 0 success, 1 bad data / damaged store / I/O failure, 2 usage error.
 import ArgumentParser
 import Foundation
+import KuaiCommandLine
 import KuaiCore
 import KuaiFormat
 import KuaiIngest
@@ -31,28 +32,25 @@ struct KuaiConvert: ParsableCommand {
     var sources: [String] = []
 
     @Option(
-        name: [.customShort("o"), .customLong("output")],
+        name: [.customShort("o"), .long],
         help: ArgumentHelp("The store folder to write.", valueName: "STORE"))
     var output: String?
 
     @Option(
-        name: .customLong("reject-file"),
         help: ArgumentHelp(
             "Skip bad rows instead of stopping; write each as 'file:line:column: reason' to PATH.", valueName: "PATH"))
     var rejectFile: String?
 
     @Option(
-        name: .customLong("verify"),
         help: ArgumentHelp(
             "Read every block of the store at STORE and report what is wrong (after converting, if SOURCEs are given).",
             valueName: "STORE"))
     var verify: String?
 
-    @Flag(name: .customLong("quiet"), help: "Print no progress and no summary.")
+    @Flag(help: "Print no progress and no summary.")
     var quiet = false
 
     @Flag(
-        name: .customLong("replace"),
         help: "When STORE is already a store, replace all of it: its other tables and views are dropped.")
     var replace = false
 
@@ -224,15 +222,7 @@ StandardStreams.protectClosedDescriptors()
 signal(SIGPIPE, SIG_IGN)
 // swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-convert would read
 // as a source: generate them here without it (CompletionScript).
-let completionArguments = Array(CommandLine.arguments.dropFirst())
-if let i = completionArguments.firstIndex(of: "--generate-completion-script"), i + 1 < completionArguments.count,
-    let shell = CompletionShell(rawValue: completionArguments[i + 1])
-{
-    let script = KuaiConvert.completionScript(for: shell)
-    let kept = CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-convert")
-    StandardStreams.write(1, kept + "\n")
-    exit(0)
-}
+KuaiConvert.answerCompletionRequest(in: Array(CommandLine.arguments.dropFirst()))
 
 let status: Int32
 do {

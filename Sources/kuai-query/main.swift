@@ -8,6 +8,7 @@
 // 2 usage error.
 
 import ArgumentParser
+import KuaiCommandLine
 import KuaiCore
 import KuaiExec
 import KuaiFormat
@@ -31,42 +32,36 @@ struct KuaiQuery: ParsableCommand {
         version: FormatConstants.toolVersion)
 
     @Option(
-        name: .long,
         help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
     var store: String?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "Output format: table, csv, tsv, json, jsonl, markdown, line or chart.", valueName: "FORMAT"))
     var format: String?
 
     @Option(
-        name: .customLong("max-rows"),
         help: ArgumentHelp(
             "Table and chart formats: rows shown at most (default 40; the first and last rows of a longer result).",
             valueName: "N"))
     var maxRows: Int?
 
     @Option(
-        name: .customLong("max-width"),
         help: ArgumentHelp(
             "Table and chart formats: width in characters (default: the terminal's width; none when not a terminal).",
             valueName: "N"))
     var maxWidth: Int?
 
-    @Flag(name: .customLong("no-header"), help: "csv and tsv: leave out the header line.")
+    @Flag(help: "csv and tsv: leave out the header line.")
     var noHeader = false
 
     @Option(
-        name: .customLong("memory-limit"),
         help: ArgumentHelp(
             "Stop a query whose memory exceeds SIZE (e.g. 2GB, 512MB; default 80% of the memory available: physical or the container's limit; 0 = no limit).",
             valueName: "SIZE"))
     var memoryLimit: String?
 
     @Option(
-        name: .customLong("temp-directory"),
         help: ArgumentHelp(
             "Folder for the spill files of queries that need more than the memory limit (default: STORE.tmp beside the store; removed afterwards).",
             valueName: "DIR"))
@@ -82,11 +77,10 @@ struct KuaiQuery: ParsableCommand {
         help: ArgumentHelp("Run the statements of SQL; repeat -c to run several in turn.", valueName: "SQL"))
     var commands: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
     @Flag(
-        name: .long,
         help:
             "Print the query's run time to stderr after the result, as DuckDB's `.timer on` does (store open through the last output byte; process start-up and argument parsing excluded)."
     )
@@ -169,27 +163,15 @@ let argumentCheck = ArgumentCheck(
 let arguments = Array(CommandLine.arguments.dropFirst())
 // swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-query would run
 // as SQL: generate them here without it.
-if let i = arguments.firstIndex(of: "--generate-completion-script"), i + 1 < arguments.count,
-    let shell = CompletionShell(rawValue: arguments[i + 1])
-{
-    let script = KuaiQuery.completionScript(for: shell)
-    print(CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-query"))
-    exit(0)
-}
+KuaiQuery.answerCompletionRequest(in: arguments)
 
-let command: KuaiQuery
+let checkedArguments: [String]
 do {
-    command = try KuaiQuery.parse(try argumentCheck.check(arguments))
-} catch let e as KuaiError {
-    fail(e.message + " (see --help)", code: 2)
+    checkedArguments = try argumentCheck.check(arguments)
 } catch {
-    let code = KuaiQuery.exitCode(for: error)
-    if code == .success {
-        print(KuaiQuery.fullMessage(for: error))
-        exit(0)
-    }
-    fail(KuaiQuery.fullMessage(for: error), code: 2)
+    fail(((error as? KuaiError)?.message ?? "\(error)") + " (see --help)", code: 2)
 }
+let command = KuaiQuery.parse(checkedArguments) { fail($0, code: 2) }
 
 /// The input: scripts with their names in messages, or nil for the interactive shell.
 let scripts: [(text: String, source: String)]?

@@ -12,6 +12,7 @@
 
 import ArgumentParser
 import Foundation
+import KuaiCommandLine
 import KuaiCore
 import KuaiFormat
 import KuaiPlan
@@ -29,32 +30,31 @@ struct KuaiReportCommand: ParsableCommand {
             """,
         version: FormatConstants.toolVersion)
 
-    @Option(name: .long, help: ArgumentHelp("The store folder (default: $KUAI_STORE).", valueName: "STORE"))
+    @Option(help: ArgumentHelp("The store folder (default: $KUAI_STORE).", valueName: "STORE"))
     var store: String?
 
     @Option(name: [.customShort("o"), .long], help: ArgumentHelp("Write the page to FILE.", valueName: "FILE"))
     var output: String?
 
     @Option(
-        name: .long,
         help: ArgumentHelp(
             "A folder of recipe files (*.sql) to add; may be repeated. A recipe named like a built-in one replaces it.",
             valueName: "DIR"))
     var recipes: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("Only these recipes (comma-separated names).", valueName: "NAMES"))
+    @Option(help: ArgumentHelp("Only these recipes (comma-separated names).", valueName: "NAMES"))
     var only: String?
 
-    @Flag(name: .customLong("no-builtin"), help: "Leave out the built-in recipes.")
+    @Flag(help: "Leave out the built-in recipes.")
     var noBuiltin = false
 
-    @Flag(name: .long, help: "List the recipes (name, chart, tables, title) and exit.")
+    @Flag(help: "List the recipes (name, chart, tables, title) and exit.")
     var list = false
 
-    @Option(name: .long, help: ArgumentHelp("The page title.", valueName: "TEXT"))
+    @Option(help: ArgumentHelp("The page title.", valueName: "TEXT"))
     var title = "KuaiLive report"
 
-    @Option(name: .long, help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
     var threads: Int?
 
     @Flag(name: [.customShort("q"), .long], help: "Print only errors and skipped recipes (no line per recipe).")
@@ -74,26 +74,8 @@ func fail(_ message: String, code: Int32) -> Never {
 
 // swift-argument-parser's completion scripts offer a `help` subcommand, which kuai-report does not
 // have (it takes no arguments): generate them here without it (CompletionScript).
-let completionArguments = Array(CommandLine.arguments.dropFirst())
-if let i = completionArguments.firstIndex(of: "--generate-completion-script"), i + 1 < completionArguments.count,
-    let shell = CompletionShell(rawValue: completionArguments[i + 1])
-{
-    let script = KuaiReportCommand.completionScript(for: shell)
-    print(CompletionScript.withoutHelpSubcommand(script, shell: shell.rawValue, command: "kuai-report"))
-    exit(0)
-}
-
-let command: KuaiReportCommand
-do {
-    command = try KuaiReportCommand.parse(Array(CommandLine.arguments.dropFirst()))
-} catch {
-    let code = KuaiReportCommand.exitCode(for: error)
-    if code == .success {
-        print(KuaiReportCommand.fullMessage(for: error))
-        exit(0)
-    }
-    fail(KuaiReportCommand.fullMessage(for: error), code: 2)
-}
+KuaiReportCommand.answerCompletionRequest(in: Array(CommandLine.arguments.dropFirst()))
+let command = KuaiReportCommand.parse(Array(CommandLine.arguments.dropFirst())) { fail($0, code: 2) }
 
 var entries = command.noBuiltin ? [] : RecipeCatalog.builtIn()
 for folder in command.recipes {

@@ -43,33 +43,31 @@ import Testing
 
     @Test(arguments: files)
     func sameBytesAsDuckDB(_ name: String, _ options: String, _ expected: String) throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(s, Self.table)
-        let path = w.dir.sub(name)
-        #expect(try runScript(s, "COPY t TO '\(path)'\(options)") == ["Count\n5\n"])
-        let bytes = FileManager.default.contents(atPath: path) ?? Data()
-        #expect(String(decoding: bytes, as: UTF8.self) == expected)
-        #expect(w.dir.entries().filter { $0.contains(".tmp-") }.isEmpty)
+        try WritableStore.withSession { w, s throws in
+            try runScript(s, Self.table)
+            let path = w.dir.sub(name)
+            #expect(try runScript(s, "COPY t TO '\(path)'\(options)") == ["Count\n5\n"])
+            let bytes = FileManager.default.contents(atPath: path) ?? Data()
+            #expect(String(decoding: bytes, as: UTF8.self) == expected)
+            #expect(w.dir.entries().filter { $0.contains(".tmp-") }.isEmpty)
+        }
     }
 
     @Test func copyOfAQueryAndEmptyResults() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(s, Self.table)
-        let a = w.dir.sub("q.csv")
-        let e = w.dir.sub("e.json")
-        let out = try runScript(
-            s,
-            """
-            COPY (SELECT b, str FROM t WHERE flag ORDER BY b DESC) TO '\(a)' (FORMAT csv, HEADER, DELIMITER '|');
-            COPY (SELECT 1 AS x WHERE false) TO '\(e)' (FORMAT json, ARRAY true);
-            """)
-        #expect(out == ["Count\n2\n", "Count\n0\n"])
-        #expect(String(decoding: FileManager.default.contents(atPath: a)!, as: UTF8.self) == "b|str\n4|\"\"\n2|\n")
-        #expect(String(decoding: FileManager.default.contents(atPath: e)!, as: UTF8.self) == "[\n\t\n]\n")
+        try WritableStore.withSession { w, s throws in
+            try runScript(s, Self.table)
+            let a = w.dir.sub("q.csv")
+            let e = w.dir.sub("e.json")
+            let out = try runScript(
+                s,
+                """
+                COPY (SELECT b, str FROM t WHERE flag ORDER BY b DESC) TO '\(a)' (FORMAT csv, HEADER, DELIMITER '|');
+                COPY (SELECT 1 AS x WHERE false) TO '\(e)' (FORMAT json, ARRAY true);
+                """)
+            #expect(out == ["Count\n2\n", "Count\n0\n"])
+            #expect(String(decoding: FileManager.default.contents(atPath: a)!, as: UTF8.self) == "b|str\n4|\"\"\n2|\n")
+            #expect(String(decoding: FileManager.default.contents(atPath: e)!, as: UTF8.self) == "[\n\t\n]\n")
+        }
     }
 
     @Test(arguments: [
@@ -81,12 +79,11 @@ import Testing
         ("COPY (SELECT 1 // 0) TO 'DIR/x.csv'", .execution),
     ])
     func errors(_ sql: String, _ kind: KuaiError.Kind) throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(s, Self.table)
-        #expect(statementError(s, sql.replacingOccurrences(of: "DIR", with: w.dir.path))?.kind == kind)
-        #expect(!w.dir.entries().contains { $0.hasPrefix("x.csv") }, "a failed COPY left a file")
+        try WritableStore.withSession { w, s throws in
+            try runScript(s, Self.table)
+            #expect(statementError(s, sql.replacingOccurrences(of: "DIR", with: w.dir.path))?.kind == kind)
+            #expect(!w.dir.entries().contains { $0.hasPrefix("x.csv") }, "a failed COPY left a file")
+        }
     }
 
     /// DOUBLE in COPY's JSON: DuckDB 2.0.1's text of each value (`COPY d TO 'd.json'`).
@@ -126,31 +123,30 @@ import Testing
     /// whole and in order. Expected text from the rule of each format (integers as digits, `v<i>`,
     /// NULL empty in csv and `null` in JSON, the `,\n` between JSON array rows).
     @Test func manyRowsInOrder() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        let rows = 100_000
-        let csv = w.dir.sub("m.csv")
-        let json = w.dir.sub("m.json")
-        let digits = "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))"
-        let numbers = """
-            SELECT a.x + 10 * b.x + 100 * c.x + 1000 * d.x + 10000 * e.x AS i
-            FROM \(digits) a(x), \(digits) b(x), \(digits) c(x), \(digits) d(x), \(digits) e(x)
-            """
-        let query = """
-            SELECT i, 'v' || i AS s, CASE WHEN i % 7 = 0 THEN NULL ELSE i * 2 END AS n FROM (\(numbers)) ORDER BY i
-            """
-        _ = try runScript(s, "COPY (\(query)) TO '\(csv)'; COPY (\(query)) TO '\(json)' (ARRAY true);")
-        var expectedCSV = "i,s,n\n"
-        var expectedJSON = "[\n"
-        for i in 0..<rows {
-            let n = i % 7 == 0 ? "" : String(i * 2)
-            expectedCSV += "\(i),v\(i),\(n)\n"
-            expectedJSON += (i == 0 ? "" : ",\n") + "\t{\"i\":\(i),\"s\":\"v\(i)\",\"n\":\(n.isEmpty ? "null" : n)}"
+        try WritableStore.withSession { w, s throws in
+            let rows = 100_000
+            let csv = w.dir.sub("m.csv")
+            let json = w.dir.sub("m.json")
+            let digits = "(VALUES (0), (1), (2), (3), (4), (5), (6), (7), (8), (9))"
+            let numbers = """
+                SELECT a.x + 10 * b.x + 100 * c.x + 1000 * d.x + 10000 * e.x AS i
+                FROM \(digits) a(x), \(digits) b(x), \(digits) c(x), \(digits) d(x), \(digits) e(x)
+                """
+            let query = """
+                SELECT i, 'v' || i AS s, CASE WHEN i % 7 = 0 THEN NULL ELSE i * 2 END AS n FROM (\(numbers)) ORDER BY i
+                """
+            _ = try runScript(s, "COPY (\(query)) TO '\(csv)'; COPY (\(query)) TO '\(json)' (ARRAY true);")
+            var expectedCSV = "i,s,n\n"
+            var expectedJSON = "[\n"
+            for i in 0..<rows {
+                let n = i % 7 == 0 ? "" : String(i * 2)
+                expectedCSV += "\(i),v\(i),\(n)\n"
+                expectedJSON += (i == 0 ? "" : ",\n") + "\t{\"i\":\(i),\"s\":\"v\(i)\",\"n\":\(n.isEmpty ? "null" : n)}"
+            }
+            expectedJSON += "\n]\n"
+            #expect(String(decoding: FileManager.default.contents(atPath: csv)!, as: UTF8.self) == expectedCSV)
+            #expect(String(decoding: FileManager.default.contents(atPath: json)!, as: UTF8.self) == expectedJSON)
         }
-        expectedJSON += "\n]\n"
-        #expect(String(decoding: FileManager.default.contents(atPath: csv)!, as: UTF8.self) == expectedCSV)
-        #expect(String(decoding: FileManager.default.contents(atPath: json)!, as: UTF8.self) == expectedJSON)
     }
 
     /// A delimiter that can occur in a number's or a date's text quotes those fields too (DuckDB
@@ -161,12 +157,11 @@ import Testing
         (".", "a.b.d.e\n-1.x-y.\"1.5\".2020-01-02\n"),
     ])
     func delimiterInsideValues(_ sep: String, _ expected: String) throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        let path = w.dir.sub("d.csv")
-        _ = try runScript(
-            s, "COPY (SELECT -1 a, 'x-y' b, 1.5::double d, date '2020-01-02' e) TO '\(path)' (DELIMITER '\(sep)')")
-        #expect(String(decoding: FileManager.default.contents(atPath: path)!, as: UTF8.self) == expected)
+        try WritableStore.withSession { w, s throws in
+            let path = w.dir.sub("d.csv")
+            _ = try runScript(
+                s, "COPY (SELECT -1 a, 'x-y' b, 1.5::double d, date '2020-01-02' e) TO '\(path)' (DELIMITER '\(sep)')")
+            #expect(String(decoding: FileManager.default.contents(atPath: path)!, as: UTF8.self) == expected)
+        }
     }
 }

@@ -93,68 +93,66 @@ func shell(_ args: [String]) -> Bool {
     /// A reader that started before a commit keeps reading its generation to the end, even though the
     /// commit removes the old files.
     @Test func aStartedReadKeepsItsGeneration() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(s, Self.generation(1, rows: 150_000))
-        let reader = try Session(storePath: w.path)
-        guard case .rows(let rows) = try reader.execute("SELECT v, w FROM t") else { return }
-        _ = try rows.next()
-        try runScript(s, Self.generation(2, rows: 150_000) + "; DROP TABLE t; CREATE TABLE u AS SELECT 1 AS x")
-        var n = 1
-        var vs = Set<Int64>()
-        while let b = try rows.next() {
-            n += 1
-            for i in 0..<b.count { vs.insert(b.columns[0].ints[i]) }
+        try WritableStore.withSession { w, s throws in
+            try runScript(s, Self.generation(1, rows: 150_000))
+            let reader = try Session(storePath: w.path)
+            guard case .rows(let rows) = try reader.execute("SELECT v, w FROM t") else { return }
+            _ = try rows.next()
+            try runScript(s, Self.generation(2, rows: 150_000) + "; DROP TABLE t; CREATE TABLE u AS SELECT 1 AS x")
+            var n = 1
+            var vs = Set<Int64>()
+            while let b = try rows.next() {
+                n += 1
+                for i in 0..<b.count { vs.insert(b.columns[0].ints[i]) }
+            }
+            #expect(n == 3 && vs == [1])
+            #expect(statementError(reader, "SELECT count(*) FROM t")?.kind == .binding)
         }
-        #expect(n == 3 && vs == [1])
-        #expect(statementError(reader, "SELECT count(*) FROM t")?.kind == .binding)
     }
 
     /// Two writers: the second waits for the lock, or after its timeout fails with a clear error and
     /// changes nothing; concurrent INSERTs lose no row.
     @Test func twoWriters() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(s, "CREATE TABLE t AS SELECT 0 AS k")
-        // A writer holding the lock (a transaction not yet committed).
-        let held = try StoreTransaction.begin(at: w.path, create: false, lockTimeout: 1)
-        let impatient = try w.session(SessionSettings(lockTimeoutSeconds: 0.3))
-        let e = statementError(impatient, "INSERT INTO t VALUES (1)")
-        #expect(e?.kind == .io)
-        #expect(e?.message.contains("is writing the store") == true, "\(String(describing: e))")
-        #expect(e?.message.contains("pid \(getpid())") == true, "\(String(describing: e))")
-        // A patient writer waits until the first commits, then commits after it.
-        let patient = try w.session()
-        let group = DispatchGroup()
-        let result = ProblemList()
-        DispatchQueue.global().async(group: group) {
-            do { result.add(try sessionCSV(patient, "INSERT INTO t VALUES (2)")) } catch { result.add("\(error)") }
-        }
-        usleep(300_000)
-        #expect(result.items.isEmpty, "the second writer did not wait")
-        try held.createView(name: "v", sql: "SELECT k FROM t", columnNames: [])
-        try held.commit()
-        group.wait()
-        #expect(result.items == ["Count\n1\n"])
-        #expect(try sessionCSV(s, "SELECT k FROM v ORDER BY k") == "k\n0\n2\n")
-
-        // Many INSERTs from two sessions at once: every row arrives.
-        let a = try w.session()
-        let b = try w.session()
-        for (session, base) in [(a, 100), (b, 200)] {
+        try WritableStore.withSession { w, s throws in
+            try runScript(s, "CREATE TABLE t AS SELECT 0 AS k")
+            // A writer holding the lock (a transaction not yet committed).
+            let held = try StoreTransaction.begin(at: w.path, create: false, lockTimeout: 1)
+            let impatient = try w.session(SessionSettings(lockTimeoutSeconds: 0.3))
+            let e = statementError(impatient, "INSERT INTO t VALUES (1)")
+            #expect(e?.kind == .io)
+            #expect(e?.message.contains("is writing the store") == true, "\(String(describing: e))")
+            #expect(e?.message.contains("pid \(getpid())") == true, "\(String(describing: e))")
+            // A patient writer waits until the first commits, then commits after it.
+            let patient = try w.session()
+            let group = DispatchGroup()
+            let result = ProblemList()
             DispatchQueue.global().async(group: group) {
-                do {
-                    for i in 0..<15 { try runScript(session, "INSERT INTO t VALUES (\(base + i))") }
-                } catch { result.add("\(error)") }
+                do { result.add(try sessionCSV(patient, "INSERT INTO t VALUES (2)")) } catch { result.add("\(error)") }
             }
+            usleep(300_000)
+            #expect(result.items.isEmpty, "the second writer did not wait")
+            try held.createView(name: "v", sql: "SELECT k FROM t", columnNames: [])
+            try held.commit()
+            group.wait()
+            #expect(result.items == ["Count\n1\n"])
+            #expect(try sessionCSV(s, "SELECT k FROM v ORDER BY k") == "k\n0\n2\n")
+
+            // Many INSERTs from two sessions at once: every row arrives.
+            let a = try w.session()
+            let b = try w.session()
+            for (session, base) in [(a, 100), (b, 200)] {
+                DispatchQueue.global().async(group: group) {
+                    do {
+                        for i in 0..<15 { try runScript(session, "INSERT INTO t VALUES (\(base + i))") }
+                    } catch { result.add("\(error)") }
+                }
+            }
+            group.wait()
+            #expect(result.items.count == 1, "\(result.items)")
+            let sum: Int = 2 + 1605 + 3105  // 0 + 2 + (100 ... 114) + (200 ... 214)
+            #expect(try sessionCSV(s, "SELECT count(*) AS n, sum(k) AS s FROM t") == "n,s\n32,\(sum)\n")
+            #expect(try Store.open(at: w.path).verify().isEmpty)
         }
-        group.wait()
-        #expect(result.items.count == 1, "\(result.items)")
-        let sum: Int = 2 + 1605 + 3105  // 0 + 2 + (100 ... 114) + (200 ... 214)
-        #expect(try sessionCSV(s, "SELECT count(*) AS n, sum(k) AS s FROM t") == "n,s\n32,\(sum)\n")
-        #expect(try Store.open(at: w.path).verify().isEmpty)
     }
 
     /// A full disk (a 1 MiB tmpfs): a clear I/O error, the store as it was, no file left; the next

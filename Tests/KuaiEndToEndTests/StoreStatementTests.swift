@@ -15,11 +15,16 @@ struct WritableStore {
     }
     func cleanup() { dir.cleanup() }
 
-    /// Runs `script` (`runScript`) in a read-write session on a fresh store, removed afterwards.
-    static func run(_ script: String) throws -> [String] {
+    /// Calls `body` with a fresh store and a read-write session on it; the store is removed afterwards.
+    static func withSession<T>(_ body: (WritableStore, Session) throws -> T) throws -> T {
         let w = WritableStore()
         defer { w.cleanup() }
-        return try runScript(try w.session(), script)
+        return try body(w, try w.session())
+    }
+
+    /// Runs `script` (`runScript`) in a read-write session on a fresh store, removed afterwards.
+    static func run(_ script: String) throws -> [String] {
+        try withSession { try runScript($1, script) }
     }
 }
 
@@ -72,20 +77,19 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
         """
 
     @Test func createTableAsKeepsEveryType() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        #expect(try runScript(s, "CREATE TABLE t AS " + Self.everyType) == ["Count\n5\n"])
-        #expect(try sessionCSV(s, "SELECT * FROM t") == Self.everyTypeCSV)
-        // A new session (another process) reads the same rows and types.
-        let r = try Session(storePath: w.path)
-        #expect(try sessionCSV(r, "SELECT * FROM t") == Self.everyTypeCSV)
-        guard case .rows(let rows) = try r.execute("SELECT * FROM t") else { return }
-        #expect(
-            rows.schema.map(\.type) == [
-                .bigint, .integer, .hugeint, .double, .date, .timestamp, .interval, .boolean, .varchar, .null,
-            ])
-        #expect(try Store.open(at: w.path).verify().isEmpty)
+        try WritableStore.withSession { w, s throws in
+            #expect(try runScript(s, "CREATE TABLE t AS " + Self.everyType) == ["Count\n5\n"])
+            #expect(try sessionCSV(s, "SELECT * FROM t") == Self.everyTypeCSV)
+            // A new session (another process) reads the same rows and types.
+            let r = try Session(storePath: w.path)
+            #expect(try sessionCSV(r, "SELECT * FROM t") == Self.everyTypeCSV)
+            guard case .rows(let rows) = try r.execute("SELECT * FROM t") else { return }
+            #expect(
+                rows.schema.map(\.type) == [
+                    .bigint, .integer, .hugeint, .double, .date, .timestamp, .interval, .boolean, .varchar, .null,
+                ])
+            #expect(try Store.open(at: w.path).verify().isEmpty)
+        }
     }
 
     /// A high-cardinality VARCHAR written by CREATE TABLE AS is stored as plain strings after its first
@@ -93,53 +97,51 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
     /// and plain blocks, with string-bound zone maps: filters (pruned by those bounds), LIKE,
     /// aggregates, sort and join read it as DuckDB 2.0.1 answers.
     @Test func highCardinalityStringsReadBackFromPlainBlocks() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(
-            s,
-            """
-            CREATE TABLE t AS SELECT i, CASE WHEN i % 1000 = 7 THEN NULL ELSE 'k_' || (i * 7919 % 200000) END AS pk,
-              CASE i % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'b' ELSE 'c' END AS cat FROM range(200000) t(i)
-            """)
-        let t = try Store.open(at: w.path).table("t")
-        #expect(try t.blockInfo(column: 1, block: 1).encoding == .plainStrings)
-        #expect(try t.blockInfo(column: 2, block: 1).encoding != .plainStrings)
-        let expected: [(String, String)] = [
-            (
-                "SELECT count(*), count(pk), count(DISTINCT pk), min(pk), max(pk) FROM t",
-                "count_star(),count(pk),count(DISTINCT pk),min(pk),max(pk)\n200000,199800,199800,k_0,k_99999\n"
-            ),
-            ("SELECT count(*) FROM t WHERE pk > 'k_199'", "count_star()\n89908\n"),
-            ("SELECT i, pk FROM t WHERE pk = 'k_123456'", "i,pk\n178624,k_123456\n"),
-            ("SELECT count(*) FROM t WHERE pk LIKE 'k_1999%'", "count_star()\n111\n"),
-            (
-                "SELECT cat, count(*), min(pk), max(pk) FROM t WHERE pk BETWEEN 'k_5' AND 'k_6' GROUP BY cat ORDER BY cat",
-                "cat,count_star(),min(pk),max(pk)\na,3689,k_5,k_6\nb,3716,k_50,k_59992\nc,3696,k_500,k_59999\n"
-            ),
-            ("SELECT pk FROM t ORDER BY pk DESC NULLS LAST LIMIT 3", "pk\nk_99999\nk_99998\nk_99997\n"),
-            (
-                "SELECT count(*) FROM t a JOIN t b ON a.pk = b.pk WHERE a.i < 70000 AND b.i >= 65536",
-                "count_star()\n4460\n"
-            ),
-        ]
-        for (sql, csv) in expected { #expect(try sessionCSV(s, sql) == csv, "\(sql)") }
-        #expect(try Store.open(at: w.path).verify().isEmpty)
+        try WritableStore.withSession { w, s throws in
+            try runScript(
+                s,
+                """
+                CREATE TABLE t AS SELECT i, CASE WHEN i % 1000 = 7 THEN NULL ELSE 'k_' || (i * 7919 % 200000) END AS pk,
+                  CASE i % 3 WHEN 0 THEN 'a' WHEN 1 THEN 'b' ELSE 'c' END AS cat FROM range(200000) t(i)
+                """)
+            let t = try Store.open(at: w.path).table("t")
+            #expect(try t.blockInfo(column: 1, block: 1).encoding == .plainStrings)
+            #expect(try t.blockInfo(column: 2, block: 1).encoding != .plainStrings)
+            let expected: [(String, String)] = [
+                (
+                    "SELECT count(*), count(pk), count(DISTINCT pk), min(pk), max(pk) FROM t",
+                    "count_star(),count(pk),count(DISTINCT pk),min(pk),max(pk)\n200000,199800,199800,k_0,k_99999\n"
+                ),
+                ("SELECT count(*) FROM t WHERE pk > 'k_199'", "count_star()\n89908\n"),
+                ("SELECT i, pk FROM t WHERE pk = 'k_123456'", "i,pk\n178624,k_123456\n"),
+                ("SELECT count(*) FROM t WHERE pk LIKE 'k_1999%'", "count_star()\n111\n"),
+                (
+                    "SELECT cat, count(*), min(pk), max(pk) FROM t WHERE pk BETWEEN 'k_5' AND 'k_6' GROUP BY cat ORDER BY cat",
+                    "cat,count_star(),min(pk),max(pk)\na,3689,k_5,k_6\nb,3716,k_50,k_59992\nc,3696,k_500,k_59999\n"
+                ),
+                ("SELECT pk FROM t ORDER BY pk DESC NULLS LAST LIMIT 3", "pk\nk_99999\nk_99998\nk_99997\n"),
+                (
+                    "SELECT count(*) FROM t a JOIN t b ON a.pk = b.pk WHERE a.i < 70000 AND b.i >= 65536",
+                    "count_star()\n4460\n"
+                ),
+            ]
+            for (sql, csv) in expected { #expect(try sessionCSV(s, sql) == csv, "\(sql)") }
+            #expect(try Store.open(at: w.path).verify().isEmpty)
+        }
     }
 
     @Test func hugeintBeyond64Bits() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(
-            s,
-            """
-            CREATE TABLE h AS SELECT g, sum(x) AS s FROM (VALUES (1, 9223372036854775807), (1, 9223372036854775807),
-              (2, 5), (3, NULL), (4, -9223372036854775807), (4, -9223372036854775807)) v(g, x) GROUP BY g ORDER BY g
-            """)
-        let expected = "g,s\n1,18446744073709551614\n2,5\n3,\n4,-18446744073709551614\n"
-        #expect(try sessionCSV(try Session(storePath: w.path), "SELECT * FROM h") == expected)
-        #expect(try Store.open(at: w.path).verify().isEmpty)
+        try WritableStore.withSession { w, s throws in
+            try runScript(
+                s,
+                """
+                CREATE TABLE h AS SELECT g, sum(x) AS s FROM (VALUES (1, 9223372036854775807), (1, 9223372036854775807),
+                  (2, 5), (3, NULL), (4, -9223372036854775807), (4, -9223372036854775807)) v(g, x) GROUP BY g ORDER BY g
+                """)
+            let expected = "g,s\n1,18446744073709551614\n2,5\n3,\n4,-18446744073709551614\n"
+            #expect(try sessionCSV(try Session(storePath: w.path), "SELECT * FROM h") == expected)
+            #expect(try Store.open(at: w.path).verify().isEmpty)
+        }
     }
 
     @Test func insertionOrderIsKept() throws {
@@ -178,37 +180,37 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
     }
 
     @Test func views() throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        let out = try runScript(
-            s,
-            """
-            CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'a')) v(k, g);
-            CREATE VIEW va AS SELECT k FROM t WHERE g = 'a';
-            CREATE VIEW vc (grp, n) AS SELECT g, count(*) FROM t GROUP BY g;
-            SELECT * FROM va ORDER BY k;
-            INSERT INTO t VALUES (4, 'a');
-            SELECT sum(k) AS s FROM va;
-            SELECT v.grp, v.n FROM vc v ORDER BY 1;
-            CREATE OR REPLACE VIEW va AS SELECT k * 10 AS k10 FROM t WHERE g = 'b';
-            SELECT * FROM va;
-            """)
-        #expect(
-            out == [
-                "Count\n3\n", "Count\n", "Count\n", "k\n1\n3\n", "Count\n1\n", "s\n8\n", "grp,n\na,3\nb,1\n", "Count\n",
-                "k10\n20\n",
-            ])
-        // A view over a dropped table: a binding error naming the view, where the query uses it.
-        try runScript(s, "DROP TABLE t")
-        let e = statementError(s, "SELECT * FROM va")
-        #expect(e?.kind == .binding)
-        #expect(e?.location == "query:1:15")
-        #expect(
-            e?.message.contains("view \"va\"") == true && e?.message.contains("\"t\"") == true,
-            "\(String(describing: e))")
-        // The view text survives in the manifest: another session sees it.
-        #expect(statementError(try Session(storePath: w.path), "SELECT * FROM vc")?.kind == .binding)
+        try WritableStore.withSession { w, s throws in
+            let out = try runScript(
+                s,
+                """
+                CREATE TABLE t AS SELECT * FROM (VALUES (1, 'a'), (2, 'b'), (3, 'a')) v(k, g);
+                CREATE VIEW va AS SELECT k FROM t WHERE g = 'a';
+                CREATE VIEW vc (grp, n) AS SELECT g, count(*) FROM t GROUP BY g;
+                SELECT * FROM va ORDER BY k;
+                INSERT INTO t VALUES (4, 'a');
+                SELECT sum(k) AS s FROM va;
+                SELECT v.grp, v.n FROM vc v ORDER BY 1;
+                CREATE OR REPLACE VIEW va AS SELECT k * 10 AS k10 FROM t WHERE g = 'b';
+                SELECT * FROM va;
+                """)
+            #expect(
+                out == [
+                    "Count\n3\n", "Count\n", "Count\n", "k\n1\n3\n", "Count\n1\n", "s\n8\n", "grp,n\na,3\nb,1\n",
+                    "Count\n",
+                    "k10\n20\n",
+                ])
+            // A view over a dropped table: a binding error naming the view, where the query uses it.
+            try runScript(s, "DROP TABLE t")
+            let e = statementError(s, "SELECT * FROM va")
+            #expect(e?.kind == .binding)
+            #expect(e?.location == "query:1:15")
+            #expect(
+                e?.message.contains("view \"va\"") == true && e?.message.contains("\"t\"") == true,
+                "\(String(describing: e))")
+            // The view text survives in the manifest: another session sees it.
+            #expect(statementError(try Session(storePath: w.path), "SELECT * FROM vc")?.kind == .binding)
+        }
     }
 
     static let errors: [(String, KuaiError.Kind, String)] = [
@@ -240,19 +242,18 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
     /// time in kuai) and for values that do not convert (while rows flow). None changes the store.
     @Test(arguments: errors)
     func statementErrors(_ sql: String, _ kind: KuaiError.Kind, _ location: String) throws {
-        let w = WritableStore()
-        defer { w.cleanup() }
-        let s = try w.session()
-        try runScript(
-            s,
-            "CREATE TABLE t AS SELECT 1::INTEGER AS a, 'x' AS b, DATE '2025-01-01' AS d; CREATE VIEW v AS SELECT * FROM t"
-        )
-        let before = snapshot(w.path)
-        let e = statementError(s, sql)
-        #expect(e?.kind == kind, "\(sql): \(String(describing: e))")
-        if !location.isEmpty { #expect(e?.location == location, "\(sql): \(String(describing: e))") }
-        #expect(snapshot(w.path) == before, "\(sql) changed the store")
-        #expect(try sessionCSV(s, "SELECT * FROM t") == "a,b,d\n1,x,2025-01-01\n")
+        try WritableStore.withSession { w, s throws in
+            try runScript(
+                s,
+                "CREATE TABLE t AS SELECT 1::INTEGER AS a, 'x' AS b, DATE '2025-01-01' AS d; CREATE VIEW v AS SELECT * FROM t"
+            )
+            let before = snapshot(w.path)
+            let e = statementError(s, sql)
+            #expect(e?.kind == kind, "\(sql): \(String(describing: e))")
+            if !location.isEmpty { #expect(e?.location == location, "\(sql): \(String(describing: e))") }
+            #expect(snapshot(w.path) == before, "\(sql) changed the store")
+            #expect(try sessionCSV(s, "SELECT * FROM t") == "a,b,d\n1,x,2025-01-01\n")
+        }
     }
 
     @Test func insertCastsAsDuckDB() throws {

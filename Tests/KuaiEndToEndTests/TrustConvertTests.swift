@@ -4,66 +4,12 @@ import KuaiFormat
 import KuaiTestSupport
 import Testing
 
-// Bad and unusual CSV input fed to the built kuai-convert executable (issue 4, "Bad CSV input").
+// Bad (BadCSV.kuaiLiveCases) and unusual CSV input fed to the built kuai-convert executable (issue 4, "Bad CSV input").
 // Every bad case: exit status 1, stderr `kuai-convert: <file>:<line>:<column>: csv error:
 // column "<name>" (<TYPE>): <what was expected>` (for an error in a field) and `  line: <the record>`, no store written at -o, no temporary folder left beside it, and an
 // existing store at -o unchanged byte for byte. Expected values of the unusual-but-valid cases
 // are DuckDB 2.0.1's answers over the same CSV text (`COPY (query) TO 'out.csv' (HEADER)`, the
 // generator is in the comment above `unusualCases`).
-
-let trustBadCSVs: [BadCSV] = {
-    let csv = KuaiLiveCSV.self
-    return [
-        BadCSV(
-            "too few fields", "like.csv", csv.like + "1,2,3,4\n5,6,7\n", "3:4",
-            "column \"timestamp\" (BIGINT): too few fields: expected 4, found 3"),
-        BadCSV(
-            "too many fields", "like.csv", csv.like + "1,2,3,4,5,6\n", "2:5", "too many fields: expected 4, found 6"),
-        BadCSV(
-            "unterminated quoted field", "like.csv", csv.like + "1,2,3,4\n1,\"2,3,4\n5,6,7,8\n", "3:2",
-            "column \"live_id\" (BIGINT): unterminated quoted field"),
-        BadCSV(
-            "non-numeric BIGINT", "like.csv", csv.like + "1,2,3,4\n1,abc,3,4\n", "3:2",
-            "column \"live_id\" (BIGINT): expected a BIGINT (64-bit integer), found 'abc'\n  line: 1,abc,3,4"),
-        BadCSV(
-            "number too large for BIGINT", "like.csv", csv.like + "1,2,3,9223372036854775808\n", "2:4",
-            "column \"timestamp\" (BIGINT): number too large for BIGINT"),
-        BadCSV(
-            "bad date", "user.csv",
-            csv.user + csv.userRow + csv.userRow.replacingOccurrences(of: "2023-05-03,0-10", with: "2023-02-30,0-10"),
-            "3:7",
-            "column \"reg_timestamp\" (DATE): expected a DATE written YYYY-MM-DD, found '2023-02-30'"),
-        BadCSV(
-            "header not the KuaiLive table", "click.csv",
-            "user_id,live_id,streamer,timestamp,watch_live_time\n1,2,3,4,5\n",
-            "1:3", "expected column 3 to be 'streamer_id', found 'streamer'"),
-        BadCSV(
-            "header missing a column", "like.csv", "user_id,live_id,streamer_id\n1,2,3\n", "1:4",
-            "missing column 'timestamp'"),
-        BadCSV("empty file", "like.csv", "", "1:1", "empty file"),
-        BadCSV(
-            "semicolon-separated file", "t.csv", "a;b\n1;2\n", "1:1",
-            "looks ';'-separated, and kuai reads comma-separated files only"),
-        BadCSV(
-            "tab-separated file", "t.csv", "a\tb\n1\t2\n", "1:1",
-            "looks tab-separated, and kuai reads comma-separated files only"),
-        BadCSV(
-            "binary file (gzip bytes)", "click.csv",
-            bytes: [0x1F, 0x8B, 0x08, 0x00, 0x00, 0x2C, 0x0A, 0x00, 0xFF, 0x00, 0x13],
-            "1:1", "not a CSV text file"),
-        BadCSV(
-            "NUL byte in a field", "notes.csv", bytes: Array("id,note\n1,x\n2,y\0z\n".utf8), "3:2",
-            "column \"note\" (VARCHAR, inferred): found binary data (a NUL byte): not a CSV text file\n  line: 2,y\\0z"),
-        BadCSV(
-            "invalid UTF-8", "notes.csv", bytes: Array("id,note\n1,x\n2,".utf8) + [0xC3, 0x28, 0x0A], "3:2",
-            "column \"note\" (VARCHAR, inferred): found bytes that are not valid UTF-8: not a CSV text file\n  line: 2,\u{FFFD}("
-        ),
-        BadCSV(
-            "line numbers count quoted newlines", "room.csv",
-            csv.room + "1,2,3,4,5,6,\"a\nb\",8\n1,2,3,4,5,6,\"p\r\nq\r\n\",8\nx,2,3,4,5,6,c,8\n", "7:1",
-            "column \"p_date\" (BIGINT): expected a BIGINT (64-bit integer), found 'x'"),
-    ]
-}()
 
 /// `select * from`-style answers of DuckDB over the same CSV text: (case, file, text, query, CSV).
 /// Regenerate with: for each case, `duckdb.connect().sql("create table T as select * from
@@ -128,7 +74,7 @@ struct TrustConvertTests {
         return store
     }
 
-    @Test(arguments: trustBadCSVs)
+    @Test(arguments: BadCSV.kuaiLiveCases)
     func badCSVFailsAndWritesNothing(_ bad: BadCSV) throws {
         let dir = TempDir()
         defer { dir.cleanup() }
@@ -152,7 +98,7 @@ struct TrustConvertTests {
         #expect(leftoverTemporaries(in: dir.path).isEmpty)
         // The same bad file as the second source of a folder: the good first table is not kept either.
         let folder = dir.sub("src")
-        dir.write("src/gift.csv", "user_id,live_id,streamer_id,timestamp,gift_price\n1,2,3,4,5\n")
+        dir.write("src/a.csv", "x,y\n1,2\n")  // sorts before every file of the cases
         let r3 = try kuaiConvert(folder, "-o", old)
         #expect(r3.failedCleanly, "\(bad.name): \(r3)")
         #expect(r3.err.contains("\(src):\(bad.location): csv error: "), "\(bad.name): \(r3.err)")

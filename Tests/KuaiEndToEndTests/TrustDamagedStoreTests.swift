@@ -21,6 +21,27 @@ struct StoreDamage: Sendable, CustomTestStringConvertible {
     /// Applies the damage to the store folder at the path.
     var apply: @Sendable (String) throws -> Void
     var testDescription: String { name }
+
+    /// `path` (a file or folder of the store) removed.
+    static func removed(_ name: String, path: String, query: String, mentions: [String]) -> StoreDamage {
+        StoreDamage(name: name, query: query, mentions: mentions) { store in
+            try FileManager.default.removeItem(atPath: store + "/" + path)
+        }
+    }
+
+    /// `file` of the store replaced by a FIFO (`fifo`) or by a link to /dev/zero: `query` reads it and
+    /// must fail with "not a regular file" instead of hanging.
+    static func notRegular(_ name: String, file: String, query: String, fifo: Bool) -> StoreDamage {
+        StoreDamage(name: name, query: query, mentions: [file, "not a regular file"]) { store in
+            let path = store + "/" + file
+            try FileManager.default.removeItem(atPath: path)
+            if fifo {
+                #expect(mkfifo(path, 0o644) == 0)
+            } else {
+                try FileManager.default.createSymbolicLink(atPath: path, withDestinationPath: "/dev/zero")
+            }
+        }
+    }
 }
 
 /// Edits manifest.json of the store at `store` as a JSON object.
@@ -118,12 +139,9 @@ let storeDamages: [StoreDamage] = [
     ) { store in
         try modifyFile(store + "/click/user_id.col") { $0.removeLast(1) }
     },
-    StoreDamage(
-        name: "missing column file", query: "select max(timestamp) as m from \"like\"",
-        mentions: ["like/timestamp.col", "missing"]
-    ) { store in
-        try FileManager.default.removeItem(atPath: store + "/like/timestamp.col")
-    },
+    .removed(
+        "missing column file", path: "like/timestamp.col", query: "select max(timestamp) as m from \"like\"",
+        mentions: ["like/timestamp.col", "missing"]),
     StoreDamage(
         name: "manifest row count disagrees with the files",
         query: "select count(*) as n, sum(gift_price) as s from gift",
@@ -139,12 +157,9 @@ let storeDamages: [StoreDamage] = [
     ) { store in
         try editRowCount(store, "gift", 6)
     },
-    StoreDamage(
-        name: "table folder deleted, count(*)", query: "select count(*) as n from click",
-        mentions: ["click/", "missing"]
-    ) { store in
-        try FileManager.default.removeItem(atPath: store + "/click")
-    },
+    .removed(
+        "table folder deleted, count(*)", path: "click", query: "select count(*) as n from click",
+        mentions: ["click/", "missing"]),
     StoreDamage(
         name: "every column file of a table empty, count(*)", query: "select count(*) as n from click",
         mentions: ["click/", "truncated"]
@@ -206,33 +221,15 @@ let storeDamages: [StoreDamage] = [
     },
     // Files that are not regular files must not hang a reader (opening a FIFO blocks until a
     // writer comes; /dev/zero never ends): each is "not a regular file".
-    StoreDamage(
-        name: "manifest is a FIFO", query: "select count(*) as n from user",
-        mentions: ["manifest.json", "not a regular file"]
-    ) { store in
-        try FileManager.default.removeItem(atPath: store + "/manifest.json")
-        #expect(mkfifo(store + "/manifest.json", 0o644) == 0)
-    },
-    StoreDamage(
-        name: "manifest links to /dev/zero", query: "select count(*) as n from user",
-        mentions: ["manifest.json", "not a regular file"]
-    ) { store in
-        try FileManager.default.removeItem(atPath: store + "/manifest.json")
-        try FileManager.default.createSymbolicLink(atPath: store + "/manifest.json", withDestinationPath: "/dev/zero")
-    },
-    StoreDamage(
-        name: "column file is a FIFO", query: "select count(*) as n, sum(streamer_id) as s from streamer",
-        mentions: ["streamer/streamer_id.col", "not a regular file"]
-    ) { store in
-        try FileManager.default.removeItem(atPath: store + "/streamer/streamer_id.col")
-        #expect(mkfifo(store + "/streamer/streamer_id.col", 0o644) == 0)
-    },
-    StoreDamage(
-        name: "manifest missing (not a store)", query: "select count(*) as n from user",
-        mentions: ["manifest.json"]
-    ) { store in
-        try FileManager.default.removeItem(atPath: store + "/manifest.json")
-    },
+    .notRegular("manifest is a FIFO", file: "manifest.json", query: "select count(*) as n from user", fifo: true),
+    .notRegular(
+        "manifest links to /dev/zero", file: "manifest.json", query: "select count(*) as n from user", fifo: false),
+    .notRegular(
+        "column file is a FIFO", file: "streamer/streamer_id.col",
+        query: "select count(*) as n, sum(streamer_id) as s from streamer", fifo: true),
+    .removed(
+        "manifest missing (not a store)", path: "manifest.json", query: "select count(*) as n from user",
+        mentions: ["manifest.json"]),
 ]
 
 @Suite("Trust: damaged stores through kuai-query and kuai-convert --verify")

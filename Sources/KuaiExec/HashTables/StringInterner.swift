@@ -72,35 +72,34 @@ public final class StringInterner {
     /// Codes in `target` of the first `n` rows of the VARCHAR column `col` (either form),
     /// interning unseen strings; NULL rows get code 0.
     public func intern(_ col: Column, rows n: Int, into out: UnsafeMutableBufferPointer<Int32>) {
-        if n == 0 { return }
-        col.validity.withUnsafeBufferPointerOrNil { v in
-            let valid = v.map { UnsafeBufferPointer(rebasing: $0[0..<n]) }
-            if let d = col.dictionary {
-                col.codes.withUnsafeBufferPointer { c in
-                    intern(UnsafeBufferPointer(rebasing: c[0..<n]), dictionary: d, validity: valid, into: out)
-                }
-            } else {
-                col.views.withUnsafeBufferPointer { views in
-                    target.intern(UnsafeBufferPointer(rebasing: views[0..<n]), validity: valid, into: out)
-                }
-            }
-        }
+        withRows(
+            col, n, coded: { intern($0, dictionary: $1, validity: $2, into: out) },
+            flat: { target.intern($0, validity: $1, into: out) })
     }
 
     /// Codes in `target` of the first `n` rows of the VARCHAR column `col` (either form) without
     /// adding strings: -1 for a string absent from `target` and for a NULL row.
     public func lookup(_ col: Column, rows n: Int, into out: UnsafeMutableBufferPointer<Int32>) {
+        withRows(
+            col, n, coded: { lookup($0, dictionary: $1, validity: $2, into: out) },
+            flat: { target.codes(of: $0, validity: $1, into: out) })
+    }
+
+    /// Calls `coded` with the first `n` codes of the dictionary column `col`, its dictionary and
+    /// validity bytes (nil: all valid), or `flat` with the first `n` string views and validity bytes
+    /// of a flat column; neither when `n` is 0.
+    private func withRows(
+        _ col: Column, _ n: Int,
+        coded: (UnsafeBufferPointer<Int32>, StringDictionary, UnsafeBufferPointer<UInt8>?) -> Void,
+        flat: (UnsafeBufferPointer<StringView>, UnsafeBufferPointer<UInt8>?) -> Void
+    ) {
         if n == 0 { return }
         col.validity.withUnsafeBufferPointerOrNil { v in
             let valid = v.map { UnsafeBufferPointer(rebasing: $0[0..<n]) }
             if let d = col.dictionary {
-                col.codes.withUnsafeBufferPointer { c in
-                    lookup(UnsafeBufferPointer(rebasing: c[0..<n]), dictionary: d, validity: valid, into: out)
-                }
+                col.codes.withUnsafeBufferPointer { c in coded(UnsafeBufferPointer(rebasing: c[0..<n]), d, valid) }
             } else {
-                col.views.withUnsafeBufferPointer { views in
-                    target.codes(of: UnsafeBufferPointer(rebasing: views[0..<n]), validity: valid, into: out)
-                }
+                col.views.withUnsafeBufferPointer { views in flat(UnsafeBufferPointer(rebasing: views[0..<n]), valid) }
             }
         }
     }

@@ -45,7 +45,7 @@ enum DeltaDecoding {
                     let bytes = try cursor.take(perMini * width / 8, "a miniblock")
                     let n = min(perMini, count - done)
                     deltas.withUnsafeMutableBufferPointer { d in
-                        BitUnpack.unpack64(bytes, width: width, count: n, into: d.baseAddress!)
+                        BitUnpack.unpack(bytes, width: width, count: n, into: d.baseAddress!)
                         for k in 0..<n {
                             value = value &+ minDelta &+ Int64(bitPattern: d[k])
                             o[done + k] = value

@@ -32,7 +32,7 @@ struct RLEHybridDecoder {
                 done += n
             } else if packedLeft > 0 {
                 let n = min(packedLeft, count - done)
-                BitUnpack.unpack32(packedBytes, width: width, startBit: packedIndex * width, count: n, into: out + done)
+                BitUnpack.unpack(packedBytes, width: width, startBit: packedIndex * width, count: n, into: out + done)
                 packedIndex += n
                 packedLeft -= n
                 done += n

@@ -31,7 +31,7 @@ struct ParquetDataError: Error {
 
 /// A bounds-checked reader of compact-protocol bytes. Every read checks the remaining length and
 /// throws `ParquetDataError` instead of reading past the end; nesting is limited to `maxDepth`.
-struct ThriftReader {
+struct ThriftReader: VarintReading {
     let bytes: UnsafeRawBufferPointer
     var position: Int
     private var depth = 0
@@ -51,23 +51,10 @@ struct ThriftReader {
         return b
     }
 
-    mutating func readVarint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            let b = try readByte()
-            if shift == 63 && b > 1 { throw ParquetDataError("varint longer than 64 bits at byte \(position - 1)") }
-            result |= UInt64(b & 0x7F) << shift
-            if b & 0x80 == 0 { return result }
-            shift += 7
-            if shift > 63 { throw ParquetDataError("varint longer than 10 bytes at byte \(position - 1)") }
-        }
-    }
+    var varintPlace: String { " at byte \(position - 1)" }
 
-    mutating func readI64() throws -> Int64 {
-        let u = try readVarint()
-        return Int64(bitPattern: (u >> 1) ^ (0 &- (u & 1)))
-    }
+    /// A Thrift i16, i32 or i64: a zigzag varint.
+    mutating func readI64() throws -> Int64 { try readZigZag() }
 
     mutating func readI32() throws -> Int32 {
         let v = try readI64()
@@ -83,7 +70,7 @@ struct ThriftReader {
     }
 
     mutating func readBinary() throws -> [UInt8] {
-        let n = try readVarint()
+        let n = try readULEB()
         guard n <= UInt64(bytes.count - position) else {
             throw ParquetDataError("binary of \(n) bytes runs past the end at byte \(position)")
         }
@@ -101,7 +88,7 @@ struct ThriftReader {
         let h = try readByte()
         var count = Int(h >> 4)
         if count == 15 {
-            let n = try readVarint()
+            let n = try readULEB()
             guard n <= UInt64(Self.maxListCount) else { throw ParquetDataError("list of \(n) elements") }
             count = Int(n)
         }
@@ -149,17 +136,17 @@ struct ThriftReader {
         case .stop: throw ParquetDataError("unexpected STOP")
         case .boolTrue, .boolFalse: return
         case .byte: _ = try readByte()
-        case .i16, .i32, .i64: _ = try readVarint()
+        case .i16, .i32, .i64: _ = try readULEB()
         case .double: _ = try readDouble()
         case .binary:
-            let n = try readVarint()
+            let n = try readULEB()
             guard n <= UInt64(bytes.count - position) else { throw ParquetDataError("binary past the end") }
             position += Int(n)
         case .list, .set:
             let (et, n) = try readListHeader()
             for _ in 0..<n { try skipElement(et) }
         case .map:
-            let n = try readVarint()
+            let n = try readULEB()
             if n == 0 { return }
             guard n <= UInt64(bytes.count - position) else { throw ParquetDataError("map past the end") }
             let kv = try readByte()

@@ -10,12 +10,7 @@ public struct ViewDefinition: Sendable, Hashable {
     /// The query text as written in `CREATE VIEW name AS <query>`.
     public var sql: String
     /// Names given as `CREATE VIEW v (a, b) AS ...`, renaming the query's first columns.
-    public var columnNames: [String]
-    public init(name: String, sql: String, columnNames: [String] = []) {
-        self.name = name
-        self.sql = sql
-        self.columnNames = columnNames
-    }
+    public var columnNames: [String] = []
 }
 
 extension Catalog {

@@ -73,6 +73,30 @@ extension GroupSums where Value == Int128 {
             Tally.note(&tally[g])
         }
     }
+
+    /// What integer sums do with a batch first: nil when it is done (NULL-typed input adds nothing;
+    /// once HUGEINT input beyond Int64 is seen, `checked` is set and every addition is checked, here),
+    /// else `input`, whose narrow `ints` the caller adds unchecked.
+    mutating func narrowInput(
+        _ input: Column?, _ ids: UnsafeBufferPointer<Int32>, _ n: Int, checked: inout Bool
+    ) throws -> Column? {
+        guard let input, input.type != .null else { return nil }
+        if input.highs != nil { checked = true }
+        if checked {
+            try addChecked(input, ids, n)
+            return nil
+        }
+        return input
+    }
+
+    /// Adds `other`'s groups (`otherChecked`: it saw wide input) into groups `mapping`, checked once
+    /// either side saw wide input (`checked` is updated).
+    mutating func merge(
+        _ other: GroupSums, otherChecked: Bool, mapping: UnsafeBufferPointer<Int32>, checked: inout Bool
+    ) throws {
+        checked = checked || otherChecked
+        try merge(other, mapping: mapping, checked ? { try KuaiExec.addChecked($0, $1) } : { $0 &+ $1 })
+    }
 }
 
 /// The sum type of `GroupSums`.
@@ -95,16 +119,20 @@ protocol SumTally {
     static func note(_ w: inout Word)
     /// `a` and `b` together.
     static func combine(_ a: inout Word, _ b: Word)
+    /// The DOUBLE result of a group whose values add up to `sum`.
+    static func result(_ sum: Double, _ tally: Word) -> Double
 }
 /// sum: 1 once the group has a value.
 enum SeenFlag: SumTally {
     @inline(__always) static func note(_ w: inout UInt8) { w = 1 }
     @inline(__always) static func combine(_ a: inout UInt8, _ b: UInt8) { a = 1 }
+    static func result(_ sum: Double, _ tally: UInt8) -> Double { sum }
 }
 /// avg: the number of values.
 enum ValueCount: SumTally {
     @inline(__always) static func note(_ w: inout Int64) { w &+= 1 }
     @inline(__always) static func combine(_ a: inout Int64, _ b: Int64) { a &+= b }
+    static func result(_ sum: Double, _ tally: Int64) -> Double { tally == 0 ? 0 : sum / Double(tally) }
 }
 
 /// sum of integers, accumulated in Int128 (DuckDB: sum(INTEGER/BIGINT/HUGEINT) is HUGEINT). The
@@ -118,9 +146,7 @@ final class SumIntState: AggregateState {
     var acceptsWideInput: Bool { true }
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
-        guard let input, input.type != .null else { return }
-        if input.highs != nil { checked = true }
-        if checked { return try acc.addChecked(input, ids, n) }
+        guard let input = try acc.narrowInput(input, ids, n, checked: &checked) else { return }
         if input.validity != nil || acc.sums.count > smallGroupLimit || (acc.sums.count > 1 && n < 1024) {
             return acc.add(input.ints, input.validity, ids, n) { Int128($0) }
         }
@@ -142,8 +168,7 @@ final class SumIntState: AggregateState {
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! SumIntState
-        checked = checked || o.checked
-        try acc.merge(o.acc, mapping: mapping, checked ? { try addChecked($0, $1) } : { $0 &+ $1 })
+        try acc.merge(o.acc, otherChecked: o.checked, mapping: mapping, checked: &checked)
     }
     func finalize(groups: Int) throws -> Column {
         resize(groups)
@@ -161,22 +186,23 @@ final class SumIntState: AggregateState {
     func makeEmpty() -> AggregateState { SumIntState() }
 }
 
-/// sum of DOUBLE (IEEE additions in input order per thread).
-final class SumDoubleState: AggregateState {
-    var acc = GroupSums<Double, SeenFlag>()
+/// sum (`Tally` = `SeenFlag`) and avg (`ValueCount`) of DOUBLE: IEEE additions in input order per thread.
+final class DoubleSumState<Tally: SumTally>: AggregateState {
+    var acc = GroupSums<Double, Tally>()
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type == .double else { return }
         acc.add(input.doubles, input.validity, ids, n) { $0 }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        acc.merge((other as! SumDoubleState).acc, mapping: mapping, +)
+        acc.merge((other as! DoubleSumState<Tally>).acc, mapping: mapping, +)
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        return Column(doubles: firstGroups(acc.sums, groups), validity: acc.validity(groups))
+        let values = (0..<groups).map { g in Tally.result(acc.sums[g], acc.tally[g]) }
+        return Column(doubles: values, validity: acc.validity(groups))
     }
-    func makeEmpty() -> AggregateState { SumDoubleState() }
+    func makeEmpty() -> AggregateState { DoubleSumState<Tally>() }
 }
 
 /// avg of integers: Int128 sum and count. DuckDB divides in long double for BIGINT/HUGEINT input
@@ -190,15 +216,12 @@ final class AvgState: AggregateState {
     var acceptsWideInput: Bool { true }
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
-        guard let input, input.type != .null else { return }
-        if input.highs != nil { checked = true }
-        if checked { return try acc.addChecked(input, ids, n) }
+        guard let input = try acc.narrowInput(input, ids, n, checked: &checked) else { return }
         acc.add(input.ints, input.validity, ids, n) { Int128($0) }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! AvgState
-        checked = checked || o.checked
-        try acc.merge(o.acc, mapping: mapping, checked ? { try addChecked($0, $1) } : { $0 &+ $1 })
+        try acc.merge(o.acc, otherChecked: o.checked, mapping: mapping, checked: &checked)
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
@@ -206,25 +229,6 @@ final class AvgState: AggregateState {
         return Column(doubles: average, validity: acc.validity(groups))
     }
     func makeEmpty() -> AggregateState { AvgState(wide: wide) }
-}
-
-/// avg of DOUBLE.
-final class AvgDoubleState: AggregateState {
-    var acc = GroupSums<Double, ValueCount>()
-    func resize(_ groups: Int) { acc.resize(groups) }
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        guard let input, input.type == .double else { return }
-        acc.add(input.doubles, input.validity, ids, n) { $0 }
-    }
-    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        acc.merge((other as! AvgDoubleState).acc, mapping: mapping, +)
-    }
-    func finalize(groups: Int) -> Column {
-        resize(groups)
-        let average = (0..<groups).map { g in acc.tally[g] == 0 ? 0 : acc.sums[g] / Double(acc.tally[g]) }
-        return Column(doubles: average, validity: acc.validity(groups))
-    }
-    func makeEmpty() -> AggregateState { AvgDoubleState() }
 }
 
 /// avg's division as DuckDB 2.0.1 computes it: the exact integer sum rounded to a DOUBLE, divided
@@ -311,7 +315,9 @@ extension AggregateRegistry {
             return AggregateFunction(name: "sum", argumentType: t, returnType: .hugeint) { _ in SumIntState()
             }
         case ("sum", .double?):
-            return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in SumDoubleState() }
+            return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in
+                DoubleSumState<SeenFlag>()
+            }
         case ("avg", let t?) where t.isInteger || t == .null, ("mean", let t?) where t.isInteger:
             return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
                 AvgState(wide: at != .integer)
@@ -335,7 +341,9 @@ extension AggregateRegistry {
                 }
             }
         case ("avg", .double?), ("mean", .double?):
-            return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in AvgDoubleState() }
+            return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in
+                DoubleSumState<ValueCount>()
+            }
         default: return nil
         }
     }

@@ -10,10 +10,9 @@ extension Binder {
     ///   no matching aggregate.
     func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> BoundExpr {
         var f = call
-        let key = FunctionCall(
-            name: f.name, arguments: f.arguments, distinct: f.distinct, star: f.star,
-            orderBy: f.orderBy, filter: f.filter, over: nil, position: f.position
-        ).sqlDescription
+        var keyCall = call
+        keyCall.over = nil
+        let key = keyCall.sqlDescription
         let name = f.sqlDescription
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
             return BoundExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)

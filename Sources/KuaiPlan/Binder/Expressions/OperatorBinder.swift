@@ -125,16 +125,8 @@ extension Binder {
             return try bindFunction("~~~", [x, y], pos, name)
         case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
             let y = try bind(b, ctx)
-            let aop: ArithmeticOp
-            switch op {
-            case .add: aop = .add
-            case .subtract: aop = .subtract
-            case .multiply: aop = .multiply
-            case .divide: aop = .divide
-            case .integerDivide: aop = .integerDivide
-            default: aop = .modulo
-            }
-            return try makeArithmetic(aop, x, y, pos, name)
+            // `+ - * / // %`: the same raw values in both enums.
+            return try makeArithmetic(ArithmeticOp(rawValue: op.rawValue) ?? .modulo, x, y, pos, name)
         }
     }
 

@@ -125,8 +125,7 @@ extension Binder {
         // a row exists, so it is dropped (bindQuery refuses LIMIT in a correlated subquery).
         var q = q0
         if q0.offset == nil, let l = q0.limit, case .literal(.integer(let n), _) = l, n >= 1 {
-            q = Query(
-                ctes: q0.ctes, body: q0.body, orderBy: q0.orderBy, orderByAll: q0.orderByAll, position: q0.position)
+            q = q0.copy(keepingLimit: false)
         }
         let (plan, cols, outerExprs) = try bindCorrelated(q, scope)
         if outerExprs.isEmpty { return nil }
