@@ -119,20 +119,16 @@ protocol SumTally {
     static func note(_ w: inout Word)
     /// `a` and `b` together.
     static func combine(_ a: inout Word, _ b: Word)
-    /// The DOUBLE result of a group whose values add up to `sum`.
-    static func result(_ sum: Double, _ tally: Word) -> Double
 }
 /// sum: 1 once the group has a value.
 enum SeenFlag: SumTally {
     @inline(__always) static func note(_ w: inout UInt8) { w = 1 }
     @inline(__always) static func combine(_ a: inout UInt8, _ b: UInt8) { a = 1 }
-    static func result(_ sum: Double, _ tally: UInt8) -> Double { sum }
 }
 /// avg: the number of values.
 enum ValueCount: SumTally {
     @inline(__always) static func note(_ w: inout Int64) { w &+= 1 }
     @inline(__always) static func combine(_ a: inout Int64, _ b: Int64) { a &+= b }
-    static func result(_ sum: Double, _ tally: Int64) -> Double { tally == 0 ? 0 : sum / Double(tally) }
 }
 
 /// sum of integers, accumulated in Int128 (DuckDB: sum(INTEGER/BIGINT/HUGEINT) is HUGEINT). The
@@ -186,23 +182,22 @@ final class SumIntState: AggregateState {
     func makeEmpty() -> AggregateState { SumIntState() }
 }
 
-/// sum (`Tally` = `SeenFlag`) and avg (`ValueCount`) of DOUBLE: IEEE additions in input order per thread.
-final class DoubleSumState<Tally: SumTally>: AggregateState {
-    var acc = GroupSums<Double, Tally>()
+/// sum of DOUBLE (IEEE additions in input order per thread).
+final class SumDoubleState: AggregateState {
+    var acc = GroupSums<Double, SeenFlag>()
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type == .double else { return }
         acc.add(input.doubles, input.validity, ids, n) { $0 }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        acc.merge((other as! DoubleSumState<Tally>).acc, mapping: mapping, +)
+        acc.merge((other as! SumDoubleState).acc, mapping: mapping, +)
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        let values = (0..<groups).map { g in Tally.result(acc.sums[g], acc.tally[g]) }
-        return Column(doubles: values, validity: acc.validity(groups))
+        return Column(doubles: firstGroups(acc.sums, groups), validity: acc.validity(groups))
     }
-    func makeEmpty() -> AggregateState { DoubleSumState<Tally>() }
+    func makeEmpty() -> AggregateState { SumDoubleState() }
 }
 
 /// avg of integers: Int128 sum and count. DuckDB divides in long double for BIGINT/HUGEINT input
@@ -229,6 +224,25 @@ final class AvgState: AggregateState {
         return Column(doubles: average, validity: acc.validity(groups))
     }
     func makeEmpty() -> AggregateState { AvgState(wide: wide) }
+}
+
+/// avg of DOUBLE.
+final class AvgDoubleState: AggregateState {
+    var acc = GroupSums<Double, ValueCount>()
+    func resize(_ groups: Int) { acc.resize(groups) }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type == .double else { return }
+        acc.add(input.doubles, input.validity, ids, n) { $0 }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        acc.merge((other as! AvgDoubleState).acc, mapping: mapping, +)
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        let average = (0..<groups).map { g in acc.tally[g] == 0 ? 0 : acc.sums[g] / Double(acc.tally[g]) }
+        return Column(doubles: average, validity: acc.validity(groups))
+    }
+    func makeEmpty() -> AggregateState { AvgDoubleState() }
 }
 
 /// avg's division as DuckDB 2.0.1 computes it: the exact integer sum rounded to a DOUBLE, divided
@@ -316,7 +330,7 @@ extension AggregateRegistry {
             }
         case ("sum", .double?):
             return AggregateFunction(name: "sum", argumentType: .double, returnType: .double) { _ in
-                DoubleSumState<SeenFlag>()
+                SumDoubleState()
             }
         case ("avg", let t?) where t.isInteger || t == .null, ("mean", let t?) where t.isInteger:
             return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
@@ -342,7 +356,7 @@ extension AggregateRegistry {
             }
         case ("avg", .double?), ("mean", .double?):
             return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in
-                DoubleSumState<ValueCount>()
+                AvgDoubleState()
             }
         default: return nil
         }
