@@ -2,6 +2,7 @@ import CLZ4
 import CSnappy
 import CZlib
 import CZstd
+import KuaiCore
 
 /// Page compression through Debian's libraries: snappy (libsnappy), gzip (zlib), zstd (libzstd)
 /// and LZ4_RAW (liblz4 block format). Formats/parquet.md, "Compression".
@@ -119,10 +120,12 @@ enum PageCompression {
         case .zstd:
             let cap = ZSTD_compressBound(src.count)
             out.append(contentsOf: repeatElement(0, count: cap))
-            let n = out.withUnsafeMutableBytes { o in
-                ZSTD_compress(o.baseAddress! + start, cap, src.baseAddress, src.count, zstdLevel)
+            let n = ZstdContexts.shared.withContext { context in
+                out.withUnsafeMutableBytes { o in
+                    ZSTD_compressCCtx(context, o.baseAddress! + start, cap, src.baseAddress, src.count, zstdLevel)
+                }
             }
-            precondition(ZSTD_isError(n) == 0, "ZSTD_compress failed")
+            precondition(ZSTD_isError(n) == 0, "ZSTD_compressCCtx failed")
             out.removeLast(out.count - start - n)
         case .lz4Raw:
             let cap = Int(LZ4_compressBound(Int32(src.count)))
@@ -161,5 +164,38 @@ enum PageCompression {
             return cap - Int(stream.avail_out)
         }
         out.removeLast(out.count - start - written)
+    }
+}
+
+/// zstd compression contexts shared by the pages of every write. `ZSTD_compress` creates a context
+/// per call, allocating and clearing its match tables (hundreds of KiB at level 3) for every page;
+/// `ZSTD_compressCCtx` on a reused context compresses at the same level to the same bytes (it
+/// resets the context's parameters first). A context is taken by one thread at a time; contexts
+/// are made on demand, so there are as many as pages compressed at once (one per core), and
+/// stay allocated for the process's life (at most `kept` of them).
+final class ZstdContexts: @unchecked Sendable {
+    static let shared = ZstdContexts()
+    /// Idle contexts kept for reuse; one released when this many are idle is freed.
+    static let kept = 16
+    private let lock = Mutex()
+    private var idle: [OpaquePointer] = []
+
+    /// Runs `body` with a context no other thread uses meanwhile.
+    func withContext<T>(_ body: (OpaquePointer) -> T) -> T {
+        let context = lock.withLock { idle.popLast() } ?? makeContext()
+        defer {
+            let extra: OpaquePointer? = lock.withLock {
+                if idle.count >= Self.kept { return context }
+                idle.append(context)
+                return nil
+            }
+            if let e = extra { ZSTD_freeCCtx(e) }
+        }
+        return body(context)
+    }
+
+    private func makeContext() -> OpaquePointer {
+        guard let c = ZSTD_createCCtx() else { preconditionFailure("ZSTD_createCCtx: out of memory") }
+        return c
     }
 }
