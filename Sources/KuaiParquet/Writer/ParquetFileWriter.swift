@@ -22,8 +22,10 @@ public struct ParquetWriteOptions: Sendable {
 }
 
 /// Writes one flat Parquet file from batches (Formats/parquet.md, "Writing"). Rows are buffered
-/// until a row group is full; the column chunks of a row group are encoded in parallel on every
-/// core, then written in column order. The file is written beside `path` and renamed into place by
+/// until a row group is full; full row groups queue until there are `rowGroupsInFlight` of them
+/// (one per core), then the column chunks of all queued groups, one task per (row group, column),
+/// are encoded in parallel on every core and written in row group and column order, so the bytes
+/// are those of a serial writer. The file is written beside `path` and renamed into place by
 /// `finish()`, so a failed write leaves no partial file (and an older file at `path` intact).
 public final class ParquetFileWriter {
     public let path: String
@@ -34,16 +36,26 @@ public final class ParquetFileWriter {
     private var offset = 0
     private var pending: [Batch] = []
     private var pendingRows = 0
+    /// Full row groups cut from `pending`, waiting to be encoded (each its batches, in row order).
+    private var queued: [[Batch]] = []
+    /// Row groups encoded at once: at most this many row groups (plus `pending`) are buffered.
+    private let rowGroupsInFlight: Int
     private var rowGroups: [RowGroupMeta] = []
     private var rows = 0
     private var finished = false
 
     /// Creates the temporary file and writes the leading magic.
+    /// - Parameter rowGroupsInFlight: full row groups buffered and encoded together (at least 1);
+    ///   nil for one per processor online. Each costs a row group of input rows in memory.
     /// - Throws: `KuaiError.io` naming the path when it cannot be created.
-    public init(path: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions()) throws {
+    public init(
+        path: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions(),
+        rowGroupsInFlight: Int? = nil
+    ) throws {
         self.path = path
         self.schema = schema
         self.options = options
+        self.rowGroupsInFlight = max(1, rowGroupsInFlight ?? parquetProcessorsOnline)
         temporaryPath = path + ".tmp-\(getpid())"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw KuaiError(.io, "cannot create: \(String(cString: strerror(errno)))", at: path) }
@@ -57,14 +69,18 @@ public final class ParquetFileWriter {
         guard batch.count > 0 else { return }
         pending.append(batch)
         pendingRows += batch.count
-        while pendingRows >= options.rowGroupSize { try flushRowGroup(rows: options.rowGroupSize) }
+        while pendingRows >= options.rowGroupSize {
+            queued.append(takePending(rows: options.rowGroupSize))
+            if queued.count >= rowGroupsInFlight { try flushQueued() }
+        }
     }
 
     /// Writes the last row group, the footer and the tail, and renames the file into place.
     /// - Returns: rows and bytes written.
     @discardableResult
     public func finish() throws -> (rows: Int, bytes: Int) {
-        if pendingRows > 0 { try flushRowGroup(rows: pendingRows) }
+        if pendingRows > 0 { queued.append(takePending(rows: pendingRows)) }
+        try flushQueued()
         var meta = FileMetaData()
         meta.schema = [SchemaElement(name: "kuai_schema", numChildren: Int32(schema.count))]
         meta.schema += schema.map { WriteType.schemaElement($0.name, $0.type) }
@@ -112,8 +128,9 @@ public final class ParquetFileWriter {
         offset += bytes.count
     }
 
-    /// Takes the first `n` pending rows, encodes their column chunks in parallel and writes them.
-    private func flushRowGroup(rows n: Int) throws {
+    /// Removes the first `n` (at most `pendingRows`) rows from `pending`, splitting a batch that
+    /// straddles the cut. - Returns: the batches of those rows, in row order.
+    private func takePending(rows n: Int) -> [Batch] {
         var taken: [Batch] = []
         var left = n
         while left > 0 {
@@ -128,7 +145,38 @@ public final class ParquetFileWriter {
             }
         }
         pendingRows -= n
-        let chunks = encodeChunks(taken)
+        return taken
+    }
+
+    /// Encodes the column chunks of every queued row group in parallel, one task per (row group,
+    /// column) on every core, then writes the groups in order and empties the queue.
+    /// - Throws: `KuaiError.io` when a write fails.
+    private func flushQueued() throws {
+        guard !queued.isEmpty else { return }
+        let groups = queued
+        queued.removeAll()
+        let columns = schema.count
+        let results = Slots<EncodedChunk>(groups.count * columns, EncodedChunk())
+        let codec = options.codec
+        let schema = self.schema
+        // DuckDB 2.0.1 keeps a dictionary for a chunk of at most a fifth as many distinct values
+        // as the row group has rows (nulls counted): a unique column is written PLAIN.
+        let limits = groups.map { g in min(options.rowGroupSize, g.reduce(0) { $0 + $1.count }) / 5 }
+        DispatchQueue.concurrentPerform(iterations: groups.count * columns) { task in
+            let (g, c) = task.quotientAndRemainder(dividingBy: columns)
+            let pieces = groups[g].map { $0.columns[c] }
+            let chunk = ChunkEncoder.encode(pieces, type: schema[c].type, codec: codec, dictionaryLimit: limits[g])
+            results.set(task, chunk)
+        }
+        for g in groups.indices {
+            let rows = groups[g].reduce(0) { $0 + $1.count }
+            try writeRowGroup(rows: rows, chunks: results.values[(g * columns)..<((g + 1) * columns)])
+        }
+    }
+
+    /// Writes the encoded chunks of one row group of `n` rows (in column order) and records its
+    /// metadata for the footer. - Throws: `KuaiError.io` when a write fails.
+    private func writeRowGroup(rows n: Int, chunks: ArraySlice<EncodedChunk>) throws {
         var group = RowGroupMeta()
         group.numRows = Int64(n)
         group.fileOffset = Int64(offset)
@@ -156,22 +204,19 @@ public final class ParquetFileWriter {
         rowGroups.append(group)
         rows += n
     }
-
-    private func encodeChunks(_ batches: [Batch]) -> [EncodedChunk] {
-        // DuckDB 2.0.1 keeps a dictionary for a chunk of at most a fifth as many distinct values
-        // as the row group has rows (nulls counted): a unique column is written PLAIN.
-        let rows = batches.reduce(0) { $0 + $1.count }
-        let limit = min(options.rowGroupSize, rows) / 5
-        let results = Slots<EncodedChunk>(schema.count, EncodedChunk())
-        let codec = options.codec
-        let schema = self.schema
-        DispatchQueue.concurrentPerform(iterations: schema.count) { c in
-            let pieces = batches.map { $0.columns[c] }
-            results.set(c, ChunkEncoder.encode(pieces, type: schema[c].type, codec: codec, dictionaryLimit: limit))
-        }
-        return results.values
-    }
 }
+
+/// The processors online when the process started (at least 1), read once: the writer's default
+/// number of row groups encoded at once.
+let parquetProcessorsOnline: Int = {
+    #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    #elseif canImport(Darwin)
+        return max(1, Int(sysconf(_SC_NPROCESSORS_ONLN)))
+    #else
+        return 1
+    #endif
+}()
 
 /// Results of parallel work, one slot per iteration; each slot is written by one thread only.
 final class Slots<T>: @unchecked Sendable {
