@@ -22,10 +22,11 @@ public struct ParquetWriteOptions: Sendable {
 }
 
 /// Writes one flat Parquet file from batches (Formats/parquet.md, "Writing"). Rows are buffered
-/// until a row group is full; full row groups queue until there are `rowGroupsInFlight` of them
-/// (one per core), then the column chunks of all queued groups, one task per (row group, column),
-/// are encoded in parallel on every core and written in row group and column order, so the bytes
-/// are those of a serial writer. The file is written beside `path` and renamed into place by
+/// until a row group is full; a full row group's column chunks are then encoded in the background,
+/// one task per column on every core, while rows keep arriving. At most `rowGroupsInFlight` row
+/// groups (one per core) are encoded at once; before another starts, the oldest is waited for and
+/// written, so groups are written in row group and column order and the bytes are those of a
+/// serial writer. The file is written beside `path` and renamed into place by
 /// `finish()`, so a failed write leaves no partial file (and an older file at `path` intact).
 public final class ParquetFileWriter {
     public let path: String
@@ -36,17 +37,19 @@ public final class ParquetFileWriter {
     private var offset = 0
     private var pending: [Batch] = []
     private var pendingRows = 0
-    /// Full row groups cut from `pending`, waiting to be encoded (each its batches, in row order).
-    private var queued: [[Batch]] = []
-    /// Row groups encoded at once: at most this many row groups (plus `pending`) are buffered.
+    /// Row groups being encoded, oldest first: rows, one slot per column chunk, and the tasks.
+    private var inFlight: [(rows: Int, chunks: Slots<EncodedChunk>, done: DispatchGroup)] = []
+    /// Row groups encoded in the background at once: at most this many row groups (plus
+    /// `pending`) are buffered; 0 encodes and writes each row group before `append` returns.
     private let rowGroupsInFlight: Int
     private var rowGroups: [RowGroupMeta] = []
     private var rows = 0
     private var finished = false
 
     /// Creates the temporary file and writes the leading magic.
-    /// - Parameter rowGroupsInFlight: full row groups buffered and encoded together (at least 1);
-    ///   nil for one per processor online. Each costs a row group of input rows in memory.
+    /// - Parameter rowGroupsInFlight: row groups encoded in the background while rows keep
+    ///   arriving (0: none, each is written before `append` returns); nil for one per processor
+    ///   online. Each costs a row group of input rows and its encoded chunks in memory.
     /// - Throws: `KuaiError.io` naming the path when it cannot be created.
     public init(
         path: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions(),
@@ -55,7 +58,7 @@ public final class ParquetFileWriter {
         self.path = path
         self.schema = schema
         self.options = options
-        self.rowGroupsInFlight = max(1, rowGroupsInFlight ?? parquetProcessorsOnline)
+        self.rowGroupsInFlight = max(0, rowGroupsInFlight ?? parquetProcessorsOnline)
         temporaryPath = path + ".tmp-\(getpid())"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw KuaiError(.io, "cannot create: \(String(cString: strerror(errno)))", at: path) }
@@ -70,8 +73,9 @@ public final class ParquetFileWriter {
         pending.append(batch)
         pendingRows += batch.count
         while pendingRows >= options.rowGroupSize {
-            queued.append(takePending(rows: options.rowGroupSize))
-            if queued.count >= rowGroupsInFlight { try flushQueued() }
+            while !inFlight.isEmpty && inFlight.count >= rowGroupsInFlight { try writeOldestRowGroup() }
+            startRowGroup(takePending(rows: options.rowGroupSize))
+            if rowGroupsInFlight == 0 { try writeOldestRowGroup() }
         }
     }
 
@@ -79,8 +83,8 @@ public final class ParquetFileWriter {
     /// - Returns: rows and bytes written.
     @discardableResult
     public func finish() throws -> (rows: Int, bytes: Int) {
-        if pendingRows > 0 { queued.append(takePending(rows: pendingRows)) }
-        try flushQueued()
+        if pendingRows > 0 { startRowGroup(takePending(rows: pendingRows)) }
+        while !inFlight.isEmpty { try writeOldestRowGroup() }
         var meta = FileMetaData()
         meta.schema = [SchemaElement(name: "kuai_schema", numChildren: Int32(schema.count))]
         meta.schema += schema.map { WriteType.schemaElement($0.name, $0.type) }
@@ -148,30 +152,36 @@ public final class ParquetFileWriter {
         return taken
     }
 
-    /// Encodes the column chunks of every queued row group in parallel, one task per (row group,
-    /// column) on every core, then writes the groups in order and empties the queue.
-    /// - Throws: `KuaiError.io` when a write fails.
-    private func flushQueued() throws {
-        guard !queued.isEmpty else { return }
-        let groups = queued
-        queued.removeAll()
-        let columns = schema.count
-        let results = Slots<EncodedChunk>(groups.count * columns, EncodedChunk())
+    /// Starts encoding the column chunks of the row group `batches` in the background, one task
+    /// per column on the global concurrent queue; `writeOldestRowGroup` waits for and writes them.
+    /// With `rowGroupsInFlight` 0 the chunks are encoded (in parallel) before this returns.
+    private func startRowGroup(_ batches: [Batch]) {
+        let rows = batches.reduce(0) { $0 + $1.count }
+        let chunks = Slots<EncodedChunk>(schema.count, EncodedChunk())
+        let done = DispatchGroup()
         let codec = options.codec
-        let schema = self.schema
         // DuckDB 2.0.1 keeps a dictionary for a chunk of at most a fifth as many distinct values
         // as the row group has rows (nulls counted): a unique column is written PLAIN.
-        let limits = groups.map { g in min(options.rowGroupSize, g.reduce(0) { $0 + $1.count }) / 5 }
-        DispatchQueue.concurrentPerform(iterations: groups.count * columns) { task in
-            let (g, c) = task.quotientAndRemainder(dividingBy: columns)
-            let pieces = groups[g].map { $0.columns[c] }
-            let chunk = ChunkEncoder.encode(pieces, type: schema[c].type, codec: codec, dictionaryLimit: limits[g])
-            results.set(task, chunk)
+        let limit = min(options.rowGroupSize, rows) / 5
+        let schema = self.schema
+        let encode: @Sendable (Int) -> Void = { c in
+            let pieces = batches.map { $0.columns[c] }
+            chunks.set(c, ChunkEncoder.encode(pieces, type: schema[c].type, codec: codec, dictionaryLimit: limit))
         }
-        for g in groups.indices {
-            let rows = groups[g].reduce(0) { $0 + $1.count }
-            try writeRowGroup(rows: rows, chunks: results.values[(g * columns)..<((g + 1) * columns)])
+        if rowGroupsInFlight == 0 {
+            DispatchQueue.concurrentPerform(iterations: schema.count, execute: encode)  // done on return
+        } else {
+            for c in schema.indices { DispatchQueue.global().async(group: done) { encode(c) } }
         }
+        inFlight.append((rows, chunks, done))
+    }
+
+    /// Waits for the oldest row group in flight and writes it.
+    /// - Throws: `KuaiError.io` when a write fails.
+    private func writeOldestRowGroup() throws {
+        let oldest = inFlight.removeFirst()
+        oldest.done.wait()
+        try writeRowGroup(rows: oldest.rows, chunks: oldest.chunks.values[...])
     }
 
     /// Writes the encoded chunks of one row group of `n` rows (in column order) and records its

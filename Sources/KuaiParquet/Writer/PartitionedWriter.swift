@@ -106,7 +106,7 @@ public final class ParquetPartitionedWriter {
         }
         let w = try ParquetFileWriter(
             path: folder + "/data_0.parquet", schema: dataColumns.map { schema[$0] }, options: options,
-            rowGroupsInFlight: 1)  // one file per partition: a row group each, not one per core
+            rowGroupsInFlight: 0)  // one file per partition: no row groups buffered beyond `pending`
         writers.append(w)
         writerOf[stable] = writers.count - 1
         return writers.count - 1
