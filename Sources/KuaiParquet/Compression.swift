@@ -2,6 +2,7 @@ import CLZ4
 import CSnappy
 import CZlib
 import CZstd
+import KuaiCore
 
 /// Page compression through Debian's libraries: snappy (libsnappy), gzip (zlib), zstd (libzstd)
 /// and LZ4_RAW (liblz4 block format). Formats/parquet.md, "Compression".
@@ -100,44 +101,52 @@ enum PageCompression {
         return dst.count - Int(stream.avail_out)
     }
 
-    /// Compresses `src` and appends the result to `out`.
-    static func compress(_ codec: ParquetCodec, _ src: UnsafeRawBufferPointer, appendingTo out: inout [UInt8]) {
-        let start = out.count
+    /// Compresses `src` into a new array of exactly the compressed bytes. The codec writes into an
+    /// uninitialised buffer of its bound (nothing is cleared first, so the pages of the bound it
+    /// does not fill are never touched).
+    static func compress(_ codec: ParquetCodec, _ src: UnsafeRawBufferPointer) -> [UInt8] {
         switch codec {
         case .uncompressed:
-            out.append(contentsOf: src)
+            return [UInt8](src)
         case .snappy:
-            var cap = snappy_max_compressed_length(src.count)
-            out.append(contentsOf: repeatElement(0, count: cap))
-            out.withUnsafeMutableBytes { o in
+            return bounded(snappy_max_compressed_length(src.count)) { dst in
+                var n = dst.count
                 let rc = snappy_compress(
                     src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
-                    (o.baseAddress! + start).assumingMemoryBound(to: CChar.self), &cap)
+                    dst.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
                 precondition(rc == SNAPPY_OK, "snappy_compress failed")
+                return n
             }
-            out.removeLast(out.count - start - cap)
         case .zstd:
-            let cap = ZSTD_compressBound(src.count)
-            out.append(contentsOf: repeatElement(0, count: cap))
-            let n = out.withUnsafeMutableBytes { o in
-                ZSTD_compress(o.baseAddress! + start, cap, src.baseAddress, src.count, zstdLevel)
+            return bounded(ZSTD_compressBound(src.count)) { dst in
+                let n = ZstdContexts.shared.withContext { context in
+                    ZSTD_compressCCtx(context, dst.baseAddress, dst.count, src.baseAddress, src.count, zstdLevel)
+                }
+                precondition(ZSTD_isError(n) == 0, "ZSTD_compressCCtx failed")
+                return n
             }
-            precondition(ZSTD_isError(n) == 0, "ZSTD_compress failed")
-            out.removeLast(out.count - start - n)
         case .lz4Raw:
-            let cap = Int(LZ4_compressBound(Int32(src.count)))
-            out.append(contentsOf: repeatElement(0, count: cap))
-            let n = out.withUnsafeMutableBytes { o in
-                LZ4_compress_default(
+            return bounded(Int(LZ4_compressBound(Int32(src.count)))) { dst in
+                let n = LZ4_compress_default(
                     src.baseAddress?.assumingMemoryBound(to: CChar.self),
-                    (o.baseAddress! + start).assumingMemoryBound(to: CChar.self), Int32(src.count), Int32(cap))
+                    dst.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(src.count), Int32(dst.count))
+                precondition(n > 0 || src.count == 0, "LZ4_compress_default failed")
+                return Int(n)
             }
-            precondition(n > 0 || src.count == 0, "LZ4_compress_default failed")
-            out.removeLast(out.count - start - Int(n))
         case .gzip:
+            var out: [UInt8] = []
             gzip(src, appendingTo: &out)
+            return out
         case .lzo, .brotli, .lz4:
             preconditionFailure("the writer never selects \(codec.name)")
+        }
+    }
+
+    /// An array of the `count` bytes `body` writes into an uninitialised buffer of `bound` bytes
+    /// (at least 1) and returns the count of.
+    private static func bounded(_ bound: Int, _ body: (UnsafeMutableRawBufferPointer) -> Int) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: max(1, bound)) { buffer, count in
+            count = body(UnsafeMutableRawBufferPointer(buffer))
         }
     }
 
@@ -161,5 +170,38 @@ enum PageCompression {
             return cap - Int(stream.avail_out)
         }
         out.removeLast(out.count - start - written)
+    }
+}
+
+/// zstd compression contexts shared by the pages of every write. `ZSTD_compress` creates a context
+/// per call, allocating and clearing its match tables (hundreds of KiB at level 3) for every page;
+/// `ZSTD_compressCCtx` on a reused context compresses at the same level to the same bytes (it
+/// resets the context's parameters first). A context is taken by one thread at a time; contexts
+/// are made on demand, so there are as many as pages compressed at once (one per core), and
+/// stay allocated for the process's life (at most `kept` of them).
+final class ZstdContexts: @unchecked Sendable {
+    static let shared = ZstdContexts()
+    /// Idle contexts kept for reuse; one released when this many are idle is freed.
+    static let kept = 16
+    private let lock = Mutex()
+    private var idle: [OpaquePointer] = []
+
+    /// Runs `body` with a context no other thread uses meanwhile.
+    func withContext<T>(_ body: (OpaquePointer) -> T) -> T {
+        let context = lock.withLock { idle.popLast() } ?? makeContext()
+        defer {
+            let extra: OpaquePointer? = lock.withLock {
+                if idle.count >= Self.kept { return context }
+                idle.append(context)
+                return nil
+            }
+            if let e = extra { ZSTD_freeCCtx(e) }
+        }
+        return body(context)
+    }
+
+    private func makeContext() -> OpaquePointer {
+        guard let c = ZSTD_createCCtx() else { preconditionFailure("ZSTD_createCCtx: out of memory") }
+        return c
     }
 }

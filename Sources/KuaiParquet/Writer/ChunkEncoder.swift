@@ -143,31 +143,40 @@ struct DictionaryValues {
 
     /// nil when more than `limit` distinct values.
     static func ofInts(_ values: [Int64], limit: Int) -> DictionaryValues? {
-        guard let (d, bits) = ofBits(values.map { UInt64(bitPattern: $0) }, limit: limit) else { return nil }
+        let found = values.withUnsafeBufferPointer { v in
+            v.withMemoryRebound(to: UInt64.self) { ofBits($0, limit: limit) }
+        }
+        guard let (d, bits) = found else { return nil }
         var out = d
         out.ints = bits.map { Int64(bitPattern: $0) }
         return out
     }
 
     static func ofDoubles(_ values: [Double], limit: Int) -> DictionaryValues? {
-        guard let (d, bits) = ofBits(values.map { $0.bitPattern }, limit: limit) else { return nil }
+        let found = values.withUnsafeBufferPointer { v in
+            v.withMemoryRebound(to: UInt64.self) { ofBits($0, limit: limit) }
+        }
+        guard let (d, bits) = found else { return nil }
         var out = d
         out.doubles = bits.map { Double(bitPattern: $0) }
         return out
     }
 
-    /// Distinct 64-bit patterns by open addressing (multiply-shift hash, linear probing).
-    private static func ofBits(_ values: [UInt64], limit: Int) -> (values: DictionaryValues, bits: [UInt64])? {
+    /// Distinct 64-bit patterns by open addressing (multiply-shift hash, linear probing), read in
+    /// place from the chunk's dense values (their bit patterns; no copy).
+    private static func ofBits(
+        _ v: UnsafeBufferPointer<UInt64>, limit: Int
+    ) -> (values: DictionaryValues, bits: [UInt64])? {
         var capacity = 16
         while capacity < 2 * (limit + 1) { capacity <<= 1 }
-        capacity = min(capacity, max(16, 2 * values.count.nextPowerOf2))
+        capacity = min(capacity, max(16, 2 * v.count.nextPowerOf2))
         var keys = [UInt64](repeating: 0, count: capacity)
         var slots = [Int32](repeating: -1, count: capacity)
         var distinct: [UInt64] = []
-        var indices = [UInt32](repeating: 0, count: values.count)
+        var indices = [UInt32](repeating: 0, count: v.count)
         let mask = capacity - 1
         let shift = UInt64(64 - capacity.trailingZeroBitCount)
-        let ok: Bool = values.withUnsafeBufferPointer { v in
+        let ok: Bool = indices.withUnsafeMutableBufferPointer { out in
             keys.withUnsafeMutableBufferPointer { k in
                 slots.withUnsafeMutableBufferPointer { s in
                     for i in 0..<v.count {
@@ -180,7 +189,7 @@ struct DictionaryValues {
                             k[slot] = x
                             distinct.append(x)
                         }
-                        indices[i] = UInt32(s[slot])
+                        out[i] = UInt32(s[slot])
                     }
                     return true
                 }

@@ -126,8 +126,7 @@ extension ChunkEncoder {
         _ raw: [UInt8], dictionary: Bool, values: Int, encoding: ParquetEncoding, codec: ParquetCodec,
         into out: inout EncodedChunk
     ) {
-        var compressed: [UInt8] = []
-        raw.withUnsafeBytes { PageCompression.compress(codec, $0, appendingTo: &compressed) }
+        let compressed = raw.withUnsafeBytes { PageCompression.compress(codec, $0) }
         var h = ThriftWriter()
         h.pageHeader(
             dictionary: dictionary, uncompressed: raw.count, compressed: compressed.count, values: values,
@@ -137,8 +136,9 @@ extension ChunkEncoder {
         out.uncompressedSize += h.bytes.count + raw.count
     }
 
-    /// Rows per data page: about `pageBytes` of uncompressed values.
-    static func pageRows(_ d: DenseValues, dictionary: DictionaryValues?, type: DataType) -> Int {
+    /// Uncompressed bytes of one value in a data page (an average for strings; at least 1); a data
+    /// page holds about `pageBytes` of them (at least 1,024 rows).
+    static func rowBytes(_ d: DenseValues, dictionary: DictionaryValues?, type: DataType) -> Int {
         let perRow: Int
         if let dict = dictionary {
             perRow = max(1, (bitWidth(dict.count) + 7) / 8)
@@ -151,19 +151,21 @@ extension ChunkEncoder {
             default: perRow = 8
             }
         }
-        return max(1024, pageBytes / perRow)
+        return perRow
     }
 
     static func writeDataPages(
         _ d: inout DenseValues, dictionary: DictionaryValues?, type: DataType, codec: ParquetCodec,
         into out: inout EncodedChunk
     ) {
-        let step = pageRows(d, dictionary: dictionary, type: type)
+        let perRow = rowBytes(d, dictionary: dictionary, type: type)
+        let step = max(1024, pageBytes / perRow)
         var row = 0
         var denseAt = 0
         repeat {
             let end = min(d.rows, row + step)
             var raw: [UInt8] = []
+            raw.reserveCapacity(64 + (end - row) * perRow + (end - row) / 8)  // values, then levels
             var valid = end - row
             var levels = RLEHybridEncoder(width: 1)
             if let l = d.levels {

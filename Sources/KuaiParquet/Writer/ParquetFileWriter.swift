@@ -22,8 +22,11 @@ public struct ParquetWriteOptions: Sendable {
 }
 
 /// Writes one flat Parquet file from batches (Formats/parquet.md, "Writing"). Rows are buffered
-/// until a row group is full; the column chunks of a row group are encoded in parallel on every
-/// core, then written in column order. The file is written beside `path` and renamed into place by
+/// until a row group is full; a full row group's column chunks are then encoded in the background,
+/// one task per column on every core, while rows keep arriving. At most `rowGroupsInFlight` row
+/// groups (one per core) are encoded at once; before another starts, the oldest is waited for and
+/// written, so groups are written in row group and column order and the bytes are those of a
+/// serial writer. The file is written beside `path` and renamed into place by
 /// `finish()`, so a failed write leaves no partial file (and an older file at `path` intact).
 public final class ParquetFileWriter {
     public let path: String
@@ -34,16 +37,28 @@ public final class ParquetFileWriter {
     private var offset = 0
     private var pending: [Batch] = []
     private var pendingRows = 0
+    /// Row groups being encoded, oldest first: rows, one slot per column chunk, and the tasks.
+    private var inFlight: [(rows: Int, chunks: Slots<EncodedChunk>, done: DispatchGroup)] = []
+    /// Row groups encoded in the background at once: at most this many row groups (plus
+    /// `pending`) are buffered; 0 encodes and writes each row group before `append` returns.
+    private let rowGroupsInFlight: Int
     private var rowGroups: [RowGroupMeta] = []
     private var rows = 0
     private var finished = false
 
     /// Creates the temporary file and writes the leading magic.
+    /// - Parameter rowGroupsInFlight: row groups encoded in the background while rows keep
+    ///   arriving (0: none, each is written before `append` returns); nil for one per processor
+    ///   online. Each costs a row group of input rows and its encoded chunks in memory.
     /// - Throws: `KuaiError.io` naming the path when it cannot be created.
-    public init(path: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions()) throws {
+    public init(
+        path: String, schema: Schema, options: ParquetWriteOptions = ParquetWriteOptions(),
+        rowGroupsInFlight: Int? = nil
+    ) throws {
         self.path = path
         self.schema = schema
         self.options = options
+        self.rowGroupsInFlight = max(0, rowGroupsInFlight ?? parquetProcessorsOnline)
         temporaryPath = path + ".tmp-\(getpid())"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw KuaiError(.io, "cannot create: \(String(cString: strerror(errno)))", at: path) }
@@ -57,14 +72,19 @@ public final class ParquetFileWriter {
         guard batch.count > 0 else { return }
         pending.append(batch)
         pendingRows += batch.count
-        while pendingRows >= options.rowGroupSize { try flushRowGroup(rows: options.rowGroupSize) }
+        while pendingRows >= options.rowGroupSize {
+            while !inFlight.isEmpty && inFlight.count >= rowGroupsInFlight { try writeOldestRowGroup() }
+            startRowGroup(takePending(rows: options.rowGroupSize))
+            if rowGroupsInFlight == 0 { try writeOldestRowGroup() }
+        }
     }
 
     /// Writes the last row group, the footer and the tail, and renames the file into place.
     /// - Returns: rows and bytes written.
     @discardableResult
     public func finish() throws -> (rows: Int, bytes: Int) {
-        if pendingRows > 0 { try flushRowGroup(rows: pendingRows) }
+        if pendingRows > 0 { startRowGroup(takePending(rows: pendingRows)) }
+        while !inFlight.isEmpty { try writeOldestRowGroup() }
         var meta = FileMetaData()
         meta.schema = [SchemaElement(name: "kuai_schema", numChildren: Int32(schema.count))]
         meta.schema += schema.map { WriteType.schemaElement($0.name, $0.type) }
@@ -112,8 +132,9 @@ public final class ParquetFileWriter {
         offset += bytes.count
     }
 
-    /// Takes the first `n` pending rows, encodes their column chunks in parallel and writes them.
-    private func flushRowGroup(rows n: Int) throws {
+    /// Removes the first `n` (at most `pendingRows`) rows from `pending`, splitting a batch that
+    /// straddles the cut. - Returns: the batches of those rows, in row order.
+    private func takePending(rows n: Int) -> [Batch] {
         var taken: [Batch] = []
         var left = n
         while left > 0 {
@@ -128,7 +149,44 @@ public final class ParquetFileWriter {
             }
         }
         pendingRows -= n
-        let chunks = encodeChunks(taken)
+        return taken
+    }
+
+    /// Starts encoding the column chunks of the row group `batches` in the background, one task
+    /// per column on the global concurrent queue; `writeOldestRowGroup` waits for and writes them.
+    /// With `rowGroupsInFlight` 0 the chunks are encoded (in parallel) before this returns.
+    private func startRowGroup(_ batches: [Batch]) {
+        let rows = batches.reduce(0) { $0 + $1.count }
+        let chunks = Slots<EncodedChunk>(schema.count, EncodedChunk())
+        let done = DispatchGroup()
+        let codec = options.codec
+        // DuckDB 2.0.1 keeps a dictionary for a chunk of at most a fifth as many distinct values
+        // as the row group has rows (nulls counted): a unique column is written PLAIN.
+        let limit = min(options.rowGroupSize, rows) / 5
+        let schema = self.schema
+        let encode: @Sendable (Int) -> Void = { c in
+            let pieces = batches.map { $0.columns[c] }
+            chunks.set(c, ChunkEncoder.encode(pieces, type: schema[c].type, codec: codec, dictionaryLimit: limit))
+        }
+        if rowGroupsInFlight == 0 {
+            DispatchQueue.concurrentPerform(iterations: schema.count, execute: encode)  // done on return
+        } else {
+            for c in schema.indices { DispatchQueue.global().async(group: done) { encode(c) } }
+        }
+        inFlight.append((rows, chunks, done))
+    }
+
+    /// Waits for the oldest row group in flight and writes it.
+    /// - Throws: `KuaiError.io` when a write fails.
+    private func writeOldestRowGroup() throws {
+        let oldest = inFlight.removeFirst()
+        oldest.done.wait()
+        try writeRowGroup(rows: oldest.rows, chunks: oldest.chunks.values[...])
+    }
+
+    /// Writes the encoded chunks of one row group of `n` rows (in column order) and records its
+    /// metadata for the footer. - Throws: `KuaiError.io` when a write fails.
+    private func writeRowGroup(rows n: Int, chunks: ArraySlice<EncodedChunk>) throws {
         var group = RowGroupMeta()
         group.numRows = Int64(n)
         group.fileOffset = Int64(offset)
@@ -156,22 +214,19 @@ public final class ParquetFileWriter {
         rowGroups.append(group)
         rows += n
     }
-
-    private func encodeChunks(_ batches: [Batch]) -> [EncodedChunk] {
-        // DuckDB 2.0.1 keeps a dictionary for a chunk of at most a fifth as many distinct values
-        // as the row group has rows (nulls counted): a unique column is written PLAIN.
-        let rows = batches.reduce(0) { $0 + $1.count }
-        let limit = min(options.rowGroupSize, rows) / 5
-        let results = Slots<EncodedChunk>(schema.count, EncodedChunk())
-        let codec = options.codec
-        let schema = self.schema
-        DispatchQueue.concurrentPerform(iterations: schema.count) { c in
-            let pieces = batches.map { $0.columns[c] }
-            results.set(c, ChunkEncoder.encode(pieces, type: schema[c].type, codec: codec, dictionaryLimit: limit))
-        }
-        return results.values
-    }
 }
+
+/// The processors online when the process started (at least 1), read once: the writer's default
+/// number of row groups encoded at once.
+let parquetProcessorsOnline: Int = {
+    #if canImport(Glibc)
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    #elseif canImport(Darwin)
+        return max(1, Int(sysconf(_SC_NPROCESSORS_ONLN)))
+    #else
+        return 1
+    #endif
+}()
 
 /// Results of parallel work, one slot per iteration; each slot is written by one thread only.
 final class Slots<T>: @unchecked Sendable {

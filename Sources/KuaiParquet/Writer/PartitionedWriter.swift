@@ -105,7 +105,8 @@ public final class ParquetPartitionedWriter {
             throw KuaiError(.io, "cannot create the folder: \(error.localizedDescription)", at: folder)
         }
         let w = try ParquetFileWriter(
-            path: folder + "/data_0.parquet", schema: dataColumns.map { schema[$0] }, options: options)
+            path: folder + "/data_0.parquet", schema: dataColumns.map { schema[$0] }, options: options,
+            rowGroupsInFlight: 0)  // one file per partition: no row groups buffered beyond `pending`
         writers.append(w)
         writerOf[stable] = writers.count - 1
         return writers.count - 1
