@@ -58,7 +58,7 @@ public final class ParquetFileWriter {
         self.path = path
         self.schema = schema
         self.options = options
-        self.rowGroupsInFlight = max(0, rowGroupsInFlight ?? parquetProcessorsOnline)
+        self.rowGroupsInFlight = max(0, rowGroupsInFlight ?? processorsOnline)
         temporaryPath = path + ".tmp-\(getpid())"
         fd = open(temporaryPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         if fd < 0 { throw KuaiError(.io, "cannot create: \(String(cString: strerror(errno)))", at: path) }
@@ -215,18 +215,6 @@ public final class ParquetFileWriter {
         rows += n
     }
 }
-
-/// The processors online when the process started (at least 1), read once: the writer's default
-/// number of row groups encoded at once.
-let parquetProcessorsOnline: Int = {
-    #if canImport(Glibc)
-        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-    #elseif canImport(Darwin)
-        return max(1, Int(sysconf(_SC_NPROCESSORS_ONLN)))
-    #else
-        return 1
-    #endif
-}()
 
 /// Results of parallel work, one slot per iteration; each slot is written by one thread only.
 final class Slots<T>: @unchecked Sendable {
