@@ -11,90 +11,20 @@ import KuaiCore
 /// - TIMESTAMP: `YYYY-MM-DD HH:MM:SS` plus `.` and the microseconds without trailing zeros
 ///   when non-zero (`2025-05-04 16:00:00.022`, `... 16:00:00.1`).
 public enum ValueFormatter {
-    /// DuckDB's text of a DOUBLE.
+    /// DuckDB's text of a DOUBLE: the shortest round-trip digits of Swift's printer
+    /// (`TextBytes.shortestDigits`) laid out as DuckDB does (`TextBytes.layoutDouble`).
     public static func double(_ d: Double) -> String {
         if d.isNaN { return d.sign == .minus ? "-nan" : "nan" }
         if d.isInfinite { return d < 0 ? "-inf" : "inf" }
         if d == 0 { return d.sign == .minus ? "-0.0" : "0.0" }
-        // Swift's description gives the shortest round-trip digits; re-layout them.
-        let s = d.description
-        var digits: [UInt8] = []
-        digits.reserveCapacity(20)
-        var exp10 = 0  // value = 0.d1d2d3... * 10^exp10 after parsing
-        var negative = false
-        var seenPoint = false
-        var intDigits = 0
-        var expPart = 0
-        var bytes = Array(s.utf8)
-        var i = 0
-        if bytes.first == UInt8(ascii: "-") {
-            negative = true
-            i = 1
+        let (digits, pointAt) = TextBytes.shortestDigits(d)!  // finite and non-zero
+        // at most a sign, 17 digits, a point and a 5-byte exponent, or "-0.000" and 17 digits
+        var buf: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
+        return withUnsafeMutableBytes(of: &buf) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
+            let n = TextBytes.layoutDouble(negative: d.sign == .minus, digits: digits, pointAt: pointAt, p)
+            return String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)
         }
-        var leadingZeros = 0  // zeros after the point before the first significant digit (when int part is 0)
-        while i < bytes.count {
-            let c = bytes[i]
-            if c == UInt8(ascii: ".") {
-                seenPoint = true
-                i += 1
-                continue
-            }
-            if c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
-                var j = i + 1
-                var eneg = false
-                if j < bytes.count && (bytes[j] == UInt8(ascii: "-") || bytes[j] == UInt8(ascii: "+")) {
-                    eneg = bytes[j] == UInt8(ascii: "-")
-                    j += 1
-                }
-                var e = 0
-                while j < bytes.count {
-                    e = e * 10 + Int(bytes[j] - 48)
-                    j += 1
-                }
-                expPart = eneg ? -e : e
-                break
-            }
-            if digits.isEmpty && c == UInt8(ascii: "0") {
-                if seenPoint { leadingZeros += 1 }
-                i += 1
-                continue
-            }
-            digits.append(c)
-            if !seenPoint { intDigits += 1 }
-            i += 1
-        }
-        bytes.removeAll()
-        while digits.count > 1 && digits.last == UInt8(ascii: "0") { digits.removeLast() }
-        // value = 0.digits * 10^(intDigits - leadingZeros + expPart)
-        exp10 = (intDigits > 0 ? intDigits : -leadingZeros) + expPart
-        let sciExp = exp10 - 1  // value = d.ddd * 10^sciExp
-        var out = negative ? "-" : ""
-        if sciExp < -4 || sciExp >= 16 {
-            out.unicodeScalars.append(Unicode.Scalar(digits[0]))
-            if digits.count > 1 {
-                out += "."
-                for k in 1..<digits.count { out.unicodeScalars.append(Unicode.Scalar(digits[k])) }
-            }
-            out += sciExp < 0 ? "e-" : "e+"
-            let a = abs(sciExp)
-            if a < 10 { out += "0" }
-            out += String(a)
-        } else if exp10 <= 0 {
-            out += "0."
-            for _ in 0..<(-exp10) { out += "0" }
-            for c in digits { out.unicodeScalars.append(Unicode.Scalar(c)) }
-        } else {
-            for k in 0..<exp10 {
-                out.unicodeScalars.append(Unicode.Scalar(k < digits.count ? digits[k] : UInt8(ascii: "0")))
-            }
-            out += "."
-            if digits.count > exp10 {
-                for k in exp10..<digits.count { out.unicodeScalars.append(Unicode.Scalar(digits[k])) }
-            } else {
-                out += "0"
-            }
-        }
-        return out
     }
 
     static func pad(_ v: Int64, _ width: Int, into out: inout String) {

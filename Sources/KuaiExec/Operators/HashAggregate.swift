@@ -131,7 +131,7 @@ public final class HashAggregateOperator: PhysicalOperator {
         /// Groups set aside by `flush()`, oldest first.
         private(set) var flushed: [GroupSource] = []
         /// Groups in `flushed`, all sources counted.
-        private(set) var flushedGroups = 0
+        var flushedGroups: Int { flushed.reduce(0) { $0 + $1.count } }
         /// Rows added to `table` since it was made (the set-aside rule compares it to its groups).
         var rowsInTable = 0
         private let keyTypes: [DataType]
@@ -148,7 +148,6 @@ public final class HashAggregateOperator: PhysicalOperator {
         /// Sets the table's groups aside (their key columns and states) and starts an empty table.
         func flush() {
             flushed.append(GroupSource(keys: table.keyColumns(), count: table.count, states: states))
-            flushedGroups += table.count
             table = makeGroupKeyTable(keyTypes: keyTypes)
             states = makeAggregateStates(specs)
             rowsInTable = 0
@@ -310,8 +309,8 @@ public final class HashAggregateOperator: PhysicalOperator {
             return try mergedSources(sources, keyTypes: keyTypes)
         }
         let global = partials[0]
-        for p in partials.dropFirst() where p.table.count > 0 {
-            try add(GroupSource(keys: p.table.keyColumns(), count: p.table.count, states: p.states), to: global)
+        for p in partials.dropFirst() {
+            for source in p.sources() { try add(source, to: global) }
         }
         let groups = global.table.count
         let keyCols = groups > 0 ? global.table.keyColumns() : keyTypes.map { Column.nulls($0, count: 0) }
