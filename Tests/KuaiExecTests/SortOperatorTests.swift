@@ -170,6 +170,10 @@ import Testing
         let full = try rows(SortOperator(child: source(batches()), keys: keys)).map { $0[2] }
         let top = try rows(SortOperator(child: source(batches()), keys: keys, limit: 25, offset: 2)).map { $0[2] }
         #expect(top == Array(full[2..<27]))
+        // one batch of all rows (a GROUP BY's output): taken in slices, the same prefix
+        let whole = [[dblCol(xs), intCol(ys), intCol((0..<n).map { Int64($0) })]]
+        let topOfOne = try rows(SortOperator(child: source(whole), keys: keys, limit: 25, offset: 2)).map { $0[2] }
+        #expect(topOfOne == Array(full[2..<27]))
     }
 
     @Test func topNCompactionKeepsStability() throws {

@@ -44,20 +44,28 @@ public final class SortOperator: PhysicalOperator {
             // After a compaction that kept `keep` rows, rows whose first key is strictly worse
             // than the last kept row's cannot enter the result: they are dropped on arrival.
             var bound: TopNBound? = nil
-            while var b = try child.next() {
+            while let whole = try child.next() {
                 try MemoryGuard.check()
-                if let bound {
-                    guard let filtered = bound.filter(b) else { continue }
-                    b = filtered
-                }
-                collector.append(b)
-                if collector.count >= threshold {
-                    let n = collector.count
-                    let cols = collector.take()
-                    let p = try sortPermutation(cols, count: n, keys: keys)
-                    let kept = gatherBatch(cols, perm: p, range: 0..<min(keep, n))
-                    collector.append(kept)
-                    if kept.count == keep { bound = TopNBound(kept, key: keys[0]) }
+                // A large batch (a GROUP BY's whole output) is taken a slice at a time, so that
+                // the bound set by the first compaction filters the rest instead of one sort of all.
+                for start in stride(from: 0, to: whole.count, by: threshold) {
+                    let end = min(whole.count, start + threshold)
+                    var b =
+                        end - start == whole.count
+                        ? whole : Batch(columns: whole.columns.map { $0.slice(start..<end) }, count: end - start)
+                    if let bound {
+                        guard let filtered = bound.filter(b) else { continue }
+                        b = filtered
+                    }
+                    collector.append(b)
+                    if collector.count >= threshold {
+                        let n = collector.count
+                        let cols = collector.take()
+                        let p = try sortPermutation(cols, count: n, keys: keys)
+                        let kept = gatherBatch(cols, perm: p, range: 0..<min(keep, n))
+                        collector.append(kept)
+                        if kept.count == keep { bound = TopNBound(kept, key: keys[0]) }
+                    }
                 }
             }
         } else {

@@ -27,7 +27,11 @@ final class CountState: AggregateState {
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! CountState
-        for g in 0..<o.counts.count { counts[Int(mapping[g])] &+= o.counts[g] }
+        o.counts.withUnsafeBufferPointer { src in
+            counts.withUnsafeMutableBufferPointer { dst in
+                for g in 0..<src.count { dst[Int(mapping[g])] &+= src[g] }
+            }
+        }
     }
     func finalize(groups: Int) -> Column {
         resize(groups)

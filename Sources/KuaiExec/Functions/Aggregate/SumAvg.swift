@@ -17,9 +17,10 @@ struct GroupSums<Value: SumValue, Tally: SumTally> {
 
     /// Calls `body` with the sums and the tallies.
     mutating func withBuffers<R>(
-        _ body: (UnsafeMutableBufferPointer<Value>, UnsafeMutableBufferPointer<Tally.Word>) -> R
-    ) -> R {
-        sums.withUnsafeMutableBufferPointer { s in tally.withUnsafeMutableBufferPointer { t in body(s, t) } }
+        _ body: (UnsafeMutableBufferPointer<Value>, UnsafeMutableBufferPointer<Tally.Word>) throws -> R
+    ) rethrows -> R {
+        try sums.withUnsafeMutableBufferPointer { s in try tally.withUnsafeMutableBufferPointer { t in try body(s, t) }
+        }
     }
 
     /// Adds each valid row's value `value(x[i])` to its group `ids[i]`.
@@ -49,10 +50,31 @@ struct GroupSums<Value: SumValue, Tally: SumTally> {
     mutating func merge(
         _ other: GroupSums, mapping: UnsafeBufferPointer<Int32>, _ add: (Value, Value) throws -> Value
     ) rethrows {
-        for g in 0..<other.sums.count where other.tally[g] != 0 {
-            let t = Int(mapping[g])
-            sums[t] = try add(sums[t], other.sums[g])
-            Tally.combine(&tally[t], other.tally[g])
+        try other.sums.withUnsafeBufferPointer { os in
+            try other.tally.withUnsafeBufferPointer { ot in
+                try withBuffers { s, t in
+                    for g in 0..<os.count where ot[g] != 0 {
+                        let d = Int(mapping[g])
+                        s[d] = try add(s[d], os[g])
+                        Tally.combine(&t[d], ot[g])
+                    }
+                }
+            }
+        }
+    }
+
+    /// `merge(_:mapping:_:)` with `Value.accumulate` (no check).
+    mutating func merge(_ other: GroupSums, mapping: UnsafeBufferPointer<Int32>) {
+        other.sums.withUnsafeBufferPointer { os in
+            other.tally.withUnsafeBufferPointer { ot in
+                withBuffers { s, t in
+                    for g in 0..<os.count where ot[g] != 0 {
+                        let d = Int(mapping[g])
+                        Value.accumulate(&s[d], os[g])
+                        Tally.combine(&t[d], ot[g])
+                    }
+                }
+            }
         }
     }
 
@@ -95,7 +117,11 @@ extension GroupSums where Value == Int128 {
         _ other: GroupSums, otherChecked: Bool, mapping: UnsafeBufferPointer<Int32>, checked: inout Bool
     ) throws {
         checked = checked || otherChecked
-        try merge(other, mapping: mapping, checked ? { try KuaiExec.addChecked($0, $1) } : { $0 &+ $1 })
+        if checked {
+            try merge(other, mapping: mapping) { try KuaiExec.addChecked($0, $1) }
+        } else {
+            merge(other, mapping: mapping)
+        }
     }
 }
 
@@ -191,7 +217,7 @@ final class SumDoubleState: AggregateState {
         acc.add(input.doubles, input.validity, ids, n) { $0 }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        acc.merge((other as! SumDoubleState).acc, mapping: mapping, +)
+        acc.merge((other as! SumDoubleState).acc, mapping: mapping)
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
@@ -235,7 +261,7 @@ final class AvgDoubleState: AggregateState {
         acc.add(input.doubles, input.validity, ids, n) { $0 }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        acc.merge((other as! AvgDoubleState).acc, mapping: mapping, +)
+        acc.merge((other as! AvgDoubleState).acc, mapping: mapping)
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
