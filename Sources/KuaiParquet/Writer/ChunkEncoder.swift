@@ -42,9 +42,9 @@ enum ChunkEncoder {
         var dictionary: DictionaryValues? = nil
         switch type {
         case .integer, .bigint, .date, .timestamp:
-            dictionary = DictionaryValues.ofInts(dense.ints, limit: dictionaryLimit)
+            dictionary = DictionaryValues.of(dense.ints, limit: dictionaryLimit, storingIn: \.ints)
         case _ where WriteType.writesDoubles(type):
-            dictionary = DictionaryValues.ofDoubles(dense.doubles, limit: dictionaryLimit)
+            dictionary = DictionaryValues.of(dense.doubles, limit: dictionaryLimit, storingIn: \.doubles)
         case .varchar:
             if dense.strings.distinctCount <= dictionaryLimit && dense.strings.arenaBytes <= stringDictionaryBytes {
                 dictionary = DictionaryValues(
@@ -141,25 +141,19 @@ struct DictionaryValues {
     var ints: [Int64] = []
     var doubles: [Double] = []
 
-    /// nil when more than `limit` distinct values.
-    static func ofInts(_ values: [Int64], limit: Int) -> DictionaryValues? {
+    /// The dictionary of 64-bit values (`Int64` or `Double`, compared by bit pattern), its distinct
+    /// values stored at `distinct`; nil when more than `limit` distinct values.
+    static func of<T>(_ values: [T], limit: Int, storingIn distinct: WritableKeyPath<DictionaryValues, [T]>)
+        -> DictionaryValues?
+    {
+        precondition(MemoryLayout<T>.stride == MemoryLayout<UInt64>.stride)
         let found = values.withUnsafeBufferPointer { v in
             v.withMemoryRebound(to: UInt64.self) { ofBits($0, limit: limit) }
         }
-        guard let (d, bits) = found else { return nil }
-        var out = d
-        out.ints = bits.map { Int64(bitPattern: $0) }
-        return out
-    }
-
-    static func ofDoubles(_ values: [Double], limit: Int) -> DictionaryValues? {
-        let found = values.withUnsafeBufferPointer { v in
-            v.withMemoryRebound(to: UInt64.self) { ofBits($0, limit: limit) }
-        }
-        guard let (d, bits) = found else { return nil }
-        var out = d
-        out.doubles = bits.map { Double(bitPattern: $0) }
-        return out
+        guard let (dictionary, bits) = found else { return nil }
+        var d = dictionary
+        d[keyPath: distinct] = bits.withUnsafeBufferPointer { b in b.withMemoryRebound(to: T.self) { Array($0) } }
+        return d
     }
 
     /// Distinct 64-bit patterns by open addressing (multiply-shift hash, linear probing), read in
