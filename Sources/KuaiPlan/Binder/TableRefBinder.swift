@@ -95,15 +95,11 @@ extension Binder {
 
 extension JoinType {
     /// The join type of a FROM clause's join.
+    /// Both enums name the same seven kinds; `JoinKind`'s raw values are the upper-case SQL words.
     init(_ kind: JoinKind) {
-        switch kind {
-        case .inner: self = .inner
-        case .left: self = .left
-        case .right: self = .right
-        case .full: self = .full
-        case .cross: self = .cross
-        case .semi: self = .semi
-        case .anti: self = .anti
+        guard let type = JoinType(rawValue: kind.rawValue.lowercased()) else {
+            preconditionFailure("no join type for \(kind)")
         }
+        self = type
     }
 }
