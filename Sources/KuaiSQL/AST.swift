@@ -186,14 +186,12 @@ public struct TableFunctionRef: Sendable {
     public var position: SourcePosition
 }
 
+/// The join of a FROM clause; the raw value is the SQL keyword in lower case.
 public enum JoinKind: String, Sendable {
-    case inner = "INNER"
-    case left = "LEFT"
-    case right = "RIGHT"
-    case full = "FULL"
-    case cross = "CROSS"
-    case semi = "SEMI"
-    case anti = "ANTI"
+    case inner, left, right, full, cross, semi, anti
+
+    /// `INNER`, `LEFT`, ... (as the query writes it).
+    public var sqlName: String { rawValue.uppercased() }
 }
 
 public enum JoinCondition: Sendable {

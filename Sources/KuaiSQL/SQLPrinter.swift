@@ -423,7 +423,7 @@ extension TableRef {
         case .join(let kind, let left, let right, let condition, _):
             var r = right.sqlDescription
             if case .join = right { r = "(\(r))" }
-            var s = "\(left.sqlDescription) \(kind.rawValue) JOIN \(r)"
+            var s = "\(left.sqlDescription) \(kind.sqlName) JOIN \(r)"
             switch condition {
             case .none: break
             case .on(let e): s += " ON " + e.sqlDescription

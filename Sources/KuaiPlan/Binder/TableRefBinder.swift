@@ -69,7 +69,7 @@ extension Binder {
         switch condition {
         case .none:
             if type != .cross && type != .inner {
-                throw Binder.error("\(kind.rawValue) JOIN needs an ON or USING condition", pos)
+                throw Binder.error("\(kind.sqlName) JOIN needs an ON or USING condition", pos)
             }
         case .on(let e):
             residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
@@ -95,9 +95,9 @@ extension Binder {
 
 extension JoinType {
     /// The join type of a FROM clause's join.
-    /// Both enums name the same seven kinds; `JoinKind`'s raw values are the upper-case SQL words.
+    /// Both enums name the same seven kinds by the same raw values.
     init(_ kind: JoinKind) {
-        guard let type = JoinType(rawValue: kind.rawValue.lowercased()) else {
+        guard let type = JoinType(rawValue: kind.rawValue) else {
             preconditionFailure("no join type for \(kind)")
         }
         self = type
