@@ -290,16 +290,7 @@ extension WindowSpec {
 extension FrameClause {
     /// `ROWS BETWEEN <start> AND <end>`.
     public var sqlDescription: String {
-        func bound(_ b: Bound) -> String {
-            switch b {
-            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
-            case .preceding(let e): return "\(e.sqlDescription) PRECEDING"
-            case .currentRow: return "CURRENT ROW"
-            case .following(let e): return "\(e.sqlDescription) FOLLOWING"
-            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
-            }
-        }
-        return "\(unit.rawValue) BETWEEN \(bound(start)) AND \(bound(end))"
+        "\(unit.rawValue) BETWEEN \(start.sqlText(\.sqlDescription)) AND \(end.sqlText(\.sqlDescription))"
     }
 }
 
