@@ -377,7 +377,7 @@ public final class StoreTransaction: @unchecked Sendable {
         lock.release()
     }
 
-    func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn]) {
+    func tableFinished(_ record: TableRecord, rows: Int, columns: [Manifest.FileEntry]) {
         mutex.withLock {
             record.rows = rows
             record.columns = columns

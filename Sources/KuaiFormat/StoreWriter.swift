@@ -256,7 +256,7 @@ public final class StoreWriter: @unchecked Sendable {
     /// Weak, so that a dropped, uncommitted writer is freed and removes its folder.
     private var openWriters: [WeakTableWriter] = []
 
-    func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn]) {
+    func tableFinished(_ record: TableRecord, rows: Int, columns: [Manifest.FileEntry]) {
         lock.withLock {
             record.rows = rows
             record.columns = columns
@@ -294,7 +294,7 @@ final class TableRecord {
     var sourcePath: String?
     var sourceBytes: Int
     var rows = 0
-    var columns: [WrittenColumn]? = nil
+    var columns: [Manifest.FileEntry]? = nil
     init(name: String, schema: Schema, directory: String, generation: UInt64, sourcePath: String?, sourceBytes: Int) {
         self.name = name
         self.schema = schema
@@ -310,11 +310,7 @@ final class TableRecord {
         return Manifest.SegmentEntry(
             generation: POSIX.hex(generation), directory: directory, rowCount: rows,
             blockCount: (rows + FormatConstants.blockRows - 1) / FormatConstants.blockRows,
-            files: columns.map { c in
-                Manifest.FileEntry(
-                    file: c.file, bytes: c.bytes, nullCount: c.nullCount, footerChecksum: POSIX.hex(c.footerChecksum),
-                    dictionarySize: c.dictionarySize, zoneMaps: "footer")
-            })
+            files: columns)
     }
 
     /// The manifest entry of a finished new table (one segment; an empty table has one empty segment,
@@ -334,7 +330,7 @@ final class TableRecord {
 /// to an existing store).
 protocol TableWriterOwner: AnyObject, Sendable {
     var pool: EncoderPool { get }
-    func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn])
+    func tableFinished(_ record: TableRecord, rows: Int, columns: [Manifest.FileEntry])
 }
 
 extension StoreWriter: TableWriterOwner {}
@@ -427,7 +423,7 @@ public final class TableWriter: @unchecked Sendable {
     public func finish() throws -> TableSummary {
         guard !finished else { throw KuaiError(.usage, "table \(record.name) is already finished") }
         if let failed { throw failed }
-        let results = ResultSlots<WrittenColumn>(columns.count)
+        let results = ResultSlots<Manifest.FileEntry>(columns.count)
         do {
             try parallelOverColumns { i, w, enc in
                 results.set(i, try w.finish(encoder: enc))
