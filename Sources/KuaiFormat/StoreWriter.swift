@@ -138,8 +138,8 @@ public final class StoreWriter: @unchecked Sendable {
             if mkdir(dirPath, 0o755) != 0 { throw POSIX.ioError("cannot create table folder", dirPath) }
             FaultInjection.step("table folder created")
             let record = TableRecord(
-                name: name, schema: schema, directory: dirName, generation: generation, sourcePath: sourcePath,
-                sourceBytes: sourceBytes)
+                name: name, schema: schema, directory: dirName, generation: generation,
+                source: Manifest.SourceEntry(path: sourcePath, bytes: sourceBytes))
             let columns = try Self.columnWriters(
                 schema, relDirectory: dirName, fullDirectory: dirPath, generation: generation)
             tables.append(record)
@@ -291,17 +291,16 @@ final class TableRecord {
     let directory: String
     /// Generation of the commit writing the files (in every file header).
     let generation: UInt64
-    var sourcePath: String?
-    var sourceBytes: Int
+    /// The file the rows came from, as the manifest records it.
+    let source: Manifest.SourceEntry?
     var rows = 0
     var columns: [Manifest.FileEntry]? = nil
-    init(name: String, schema: Schema, directory: String, generation: UInt64, sourcePath: String?, sourceBytes: Int) {
+    init(name: String, schema: Schema, directory: String, generation: UInt64, source: Manifest.SourceEntry?) {
         self.name = name
         self.schema = schema
         self.directory = directory
         self.generation = generation
-        self.sourcePath = sourcePath
-        self.sourceBytes = sourceBytes
+        self.source = source
     }
 
     /// The segment of the finished table (its files); nil before `finish`.
@@ -318,7 +317,7 @@ final class TableRecord {
     func manifestEntry() -> Manifest.TableEntry {
         let seg = segmentEntry()
         return Manifest.TableEntry(
-            name: name, rowCount: rows, source: sourcePath.map { Manifest.SourceEntry(path: $0, bytes: sourceBytes) },
+            name: name, rowCount: rows, source: source,
             columns: schema.map {
                 Manifest.ColumnDeclaration(name: $0.name, type: $0.type.description, typeId: Int($0.type.rawValue))
             },
