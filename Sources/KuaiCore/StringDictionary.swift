@@ -58,6 +58,10 @@ public final class StringDictionary: @unchecked Sendable {
     /// dictionary keeps alive).
     public var views: [StringView] { storage }
 
+    /// `StringView.hashValue64` of each value, indexed by code, when the lookup index has been
+    /// built (always for a dictionary filled by `intern`); nil otherwise. Not while interning.
+    public var storedHashes: [UInt64]? { hashes.count == storage.count && !slots.isEmpty ? hashes : nil }
+
     /// The value of `code` as a view (valid while the dictionary is alive).
     @inlinable
     public func view(_ code: Int32) -> StringView { views[Int(code)] }

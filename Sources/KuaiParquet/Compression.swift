@@ -101,52 +101,62 @@ enum PageCompression {
         return dst.count - Int(stream.avail_out)
     }
 
-    /// Compresses `src` into a new array of exactly the compressed bytes. The codec writes into an
-    /// uninitialised buffer of its bound (nothing is cleared first, so the pages of the bound it
-    /// does not fill are never touched).
-    static func compress(_ codec: ParquetCodec, _ src: UnsafeRawBufferPointer) -> [UInt8] {
+    /// Compresses `src` into the first bytes of `out`, which is made as long as the codec's bound
+    /// when it is shorter (a reused buffer keeps its length; the bytes past the returned count are
+    /// stale). The codec writes into the buffer as it is, uninitialised when new, so the pages of
+    /// the bound it does not fill are never touched. - Returns: the compressed length.
+    static func compress(_ codec: ParquetCodec, _ src: UnsafeRawBufferPointer, into out: inout [UInt8]) -> Int {
+        let bound: Int
         switch codec {
+        case .snappy: bound = snappy_max_compressed_length(src.count)
+        case .zstd: bound = ZSTD_compressBound(src.count)
+        case .lz4Raw: bound = Int(LZ4_compressBound(Int32(src.count)))
         case .uncompressed:
-            return [UInt8](src)
-        case .snappy:
-            return bounded(snappy_max_compressed_length(src.count)) { dst in
-                var n = dst.count
-                let rc = snappy_compress(
-                    src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
-                    dst.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
-                precondition(rc == SNAPPY_OK, "snappy_compress failed")
-                return n
-            }
-        case .zstd:
-            return bounded(ZSTD_compressBound(src.count)) { dst in
-                let n = ZstdContexts.shared.withContext { context in
-                    ZSTD_compressCCtx(context, dst.baseAddress, dst.count, src.baseAddress, src.count, zstdLevel)
-                }
-                precondition(ZSTD_isError(n) == 0, "ZSTD_compressCCtx failed")
-                return n
-            }
-        case .lz4Raw:
-            return bounded(Int(LZ4_compressBound(Int32(src.count)))) { dst in
-                let n = LZ4_compress_default(
-                    src.baseAddress?.assumingMemoryBound(to: CChar.self),
-                    dst.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(src.count), Int32(dst.count))
-                precondition(n > 0 || src.count == 0, "LZ4_compress_default failed")
-                return Int(n)
-            }
+            out.ensureCount(src.count)
+            out.withUnsafeMutableBytes { $0.copyMemory(from: src) }
+            return src.count
         case .gzip:
-            var out: [UInt8] = []
-            gzip(src, appendingTo: &out)
-            return out
+            var gzipped: [UInt8] = []
+            gzip(src, appendingTo: &gzipped)
+            out.ensureCount(gzipped.count)
+            out.withUnsafeMutableBytes {
+                $0.copyMemory(from: UnsafeRawBufferPointer(start: gzipped, count: gzipped.count))
+            }
+            return gzipped.count
         case .lzo, .brotli, .lz4:
             preconditionFailure("the writer never selects \(codec.name)")
         }
+        out.ensureCount(max(1, bound))
+        return out.withUnsafeMutableBytes { compress(codec, src, bounded: $0) }
     }
 
-    /// An array of the `count` bytes `body` writes into an uninitialised buffer of `bound` bytes
-    /// (at least 1) and returns the count of.
-    private static func bounded(_ bound: Int, _ body: (UnsafeMutableRawBufferPointer) -> Int) -> [UInt8] {
-        [UInt8](unsafeUninitializedCapacity: max(1, bound)) { buffer, count in
-            count = body(UnsafeMutableRawBufferPointer(buffer))
+    /// Compresses `src` with snappy, zstd or LZ4_RAW into `dst` (at least the codec's bound).
+    /// - Returns: the compressed length.
+    private static func compress(
+        _ codec: ParquetCodec, _ src: UnsafeRawBufferPointer, bounded dst: UnsafeMutableRawBufferPointer
+    ) -> Int {
+        switch codec {
+        case .snappy:
+            var n = dst.count
+            let rc = snappy_compress(
+                src.baseAddress?.assumingMemoryBound(to: CChar.self), src.count,
+                dst.baseAddress!.assumingMemoryBound(to: CChar.self), &n)
+            precondition(rc == SNAPPY_OK, "snappy_compress failed")
+            return n
+        case .zstd:
+            let n = ZstdContexts.shared.withContext { context in
+                ZSTD_compressCCtx(context, dst.baseAddress, dst.count, src.baseAddress, src.count, zstdLevel)
+            }
+            precondition(ZSTD_isError(n) == 0, "ZSTD_compressCCtx failed")
+            return n
+        case .lz4Raw:
+            let n = LZ4_compress_default(
+                src.baseAddress?.assumingMemoryBound(to: CChar.self),
+                dst.baseAddress!.assumingMemoryBound(to: CChar.self), Int32(src.count), Int32(dst.count))
+            precondition(n > 0 || src.count == 0, "LZ4_compress_default failed")
+            return Int(n)
+        default:
+            preconditionFailure("\(codec.name) is not a bounded codec")
         }
     }
 

@@ -351,3 +351,34 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         #expect(n2 == 3)
     }
 }
+
+@Suite struct PackedJoinKeysTests {
+    @Test func packsSmallRangesAndRefusesWideOnes() {
+        let a = Column(type: .bigint, ints: [5, -3, 7, 0], validity: [1, 1, 1, 0])
+        let b = Column(type: .integer, ints: [100, 101, 164, 100])
+        let p = PackedJoinKeys([a, b], count: 4)
+        #expect(p?.lo == [-3, 100])
+        #expect(p?.span == [10, 64])
+        #expect(p?.shift == [0, 4])
+        // one key, a DOUBLE or VARCHAR key, or spans over 62 bits together: not packed
+        #expect(PackedJoinKeys([a], count: 4) == nil)
+        #expect(PackedJoinKeys([a, Column(doubles: [1, 2, 3, 4])], count: 4) == nil)
+        let wide = Column(type: .bigint, ints: [Int64.min / 2, Int64.max / 2, 0, 0])
+        #expect(PackedJoinKeys([wide, b], count: 4) == nil)
+        let overflow = Column(type: .bigint, ints: [Int64.min, Int64.max, 0, 0])
+        #expect(PackedJoinKeys([overflow, b], count: 4) == nil)
+    }
+
+    @Test func probeRowsOutsideTheBuildRangeOrNullCannotMatch() {
+        let p = PackedJoinKeys(
+            [Column(type: .bigint, ints: [-3, 7]), Column(type: .bigint, ints: [100, 164])], count: 2)!
+        let probe = p.pack(
+            [
+                Column(type: .bigint, ints: [-3, 7, -4, 8, 0, 1], validity: [1, 1, 1, 1, 1, 0]),
+                Column(type: .bigint, ints: [100, 164, 100, 100, 165, 100]),
+            ], count: 6)
+        #expect(probe.validity == [1, 1, 0, 0, 0, 0])
+        #expect(probe.ints[0] == 0)
+        #expect(probe.ints[1] == 10 | (64 << 4))
+    }
+}

@@ -49,6 +49,38 @@ import Testing
         #expect(out == values)
     }
 
+    /// `append(contentsOf:)` writes groups and runs through a pointer; its bytes must be those of
+    /// appending the same values one run of equal values at a time (runs of 1 to 40 equal values,
+    /// some at the ends).
+    @Test(arguments: [1, 3, 8, 15, 17, 32])
+    func hybridBulkAppendMatchesOneByOne(_ width: Int) {
+        var state: UInt64 = UInt64(width) &* 0xD1B5_4A32_D192_ED03
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        let maxValue = width == 32 ? UInt64(UInt32.max) : (1 << UInt64(width)) - 1
+        for length in [0, 7, 8, 9, 16, 600, 5000] {
+            var values: [UInt32] = []
+            while values.count < length {
+                let v = UInt32(next() % (maxValue + 1))
+                let run = next() % 3 == 0 ? Int(next() % 40) + 1 : 1
+                values += repeatElement(v, count: min(run, length - values.count))
+            }
+            var bulk = RLEHybridEncoder(width: width)
+            values.withUnsafeBufferPointer { bulk.append(contentsOf: $0) }
+            var byRuns = RLEHybridEncoder(width: width)
+            var i = 0
+            while i < values.count {
+                var j = i + 1
+                while j < values.count && values[j] == values[i] { j += 1 }
+                byRuns.append(values[i], count: j - i)
+                i = j
+            }
+            #expect(bulk.finish() == byRuns.finish(), "width \(width), \(length) values")
+        }
+    }
+
     @Test func hybridRunPastTheEndThrows() throws {
         let bytes: [UInt8] = [0x05, 0xFF]  // a bit-packed run of 2 groups, width 8, 1 byte present
         #expect(throws: ParquetDataError.self) {

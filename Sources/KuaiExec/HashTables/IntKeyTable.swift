@@ -10,7 +10,8 @@ import KuaiCore
 ///   the hash table would be (KuaiLive's dense ids). A key outside the array widens it while the
 ///   keys stay that dense, else the table hashes (for good once it had switched by growth).
 /// - hashed: open addressing, slots of (key, id + 1), multiply-shift hash, linear probing,
-///   power-of-two capacity, load <= 1/2, grown before each chunk of 4096 rows.
+///   power-of-two capacity, load <= 1/2 (3/4 when built once to be probed), grown before each
+///   chunk of 4096 rows.
 final class IntKeyTable: GroupKeyTable {
     let keyTypes: [DataType]
     let interner = StringInterner()
@@ -30,11 +31,30 @@ final class IntKeyTable: GroupKeyTable {
     /// The most groups announced by `reserve` (the hashed layout is sized for them).
     private var reserved = 0
 
-    /// - Parameter keyType: any integer-stored type, or `.null` (every key NULL).
-    init(keyType: DataType) {
+    /// The most keys per 4 slots of the hashed layout: 2 (load <= 1/2) for tables that grow
+    /// while rows arrive; 3 (load <= 3/4, half the slot memory at most sizes) for a table built
+    /// once and then only probed, such as a join's build side.
+    private let keysPerFourSlots: Int
+
+    /// - Parameters:
+    ///   - keyType: any integer-stored type, or `.null` (every key NULL).
+    ///   - denseLoad: hashed layout at load <= 3/4 instead of 1/2.
+    init(keyType: DataType, denseLoad: Bool = false) {
         keyTypes = [keyType]
+        keysPerFourSlots = denseLoad ? 3 : 2
         direct = DirectSlots(base: 0, size: Self.initialSpan)
     }
+
+    /// The hashed layout's slot count (a power of two, at least 1024) for `keys` keys.
+    private func hashedCapacity(for keys: Int) -> Int {
+        var capacity = 1024
+        while !fits(keys, capacity) { capacity *= 2 }
+        return capacity
+    }
+
+    /// True when `keys` keys fit `capacity` hashed slots at this table's load.
+    @inline(__always)
+    private func fits(_ keys: Int, _ capacity: Int) -> Bool { keys * 4 <= capacity * keysPerFourSlots }
 
     deinit {
         direct?.deallocate()
@@ -123,7 +143,7 @@ final class IntKeyTable: GroupKeyTable {
                 if i < end { makeRoom(for: xs[i], upcoming: n - i, g) }
                 continue
             }
-            if (g.count + end - i) * 2 > hashed!.capacity {
+            if !fits(g.count + end - i, hashed!.capacity) {
                 if g.count >= 256 && g.keyMin <= g.keyMax && enterDirect(lo: g.keyMin, hi: g.keyMax, end - i, g) {
                     continue
                 }
@@ -151,8 +171,7 @@ final class IntKeyTable: GroupKeyTable {
         let span = hi.subtractingReportingOverflow(lo)
         guard !span.overflow, span.partialValue >= 0, span.partialValue < Int64(Int32.max / 2) else { return false }
         let range = Int(span.partialValue) + 1
-        var hashSlots = 1024
-        while hashSlots < 2 * (g.count + upcoming) { hashSlots *= 2 }
+        let hashSlots = hashedCapacity(for: g.count + upcoming)
         guard g.count >= 256, range <= 4 * hashSlots else { return false }
         // slack on both sides for keys just outside the current span
         let slack = max(1024, range / 8)
@@ -173,17 +192,15 @@ final class IntKeyTable: GroupKeyTable {
         direct?.deallocate()
         direct = nil
         directRejected = directByGrowth
-        var capacity = 1024
-        while capacity < 2 * max(g.count + Self.chunk, reserved) { capacity *= 2 }
-        let h = HashedSlots(capacity: capacity)
+        let h = HashedSlots(capacity: hashedCapacity(for: max(g.count + Self.chunk, reserved)))
         for id in 0..<g.count where Int32(id) != g.nullGroup { h.set(h.slot(g.keys[id]), g.keys[id], Int32(id)) }
         hashed = h
     }
 
-    /// Grows the hashed layout (from nothing: 1024 slots) until `groups` keys fit at load <= 1/2.
+    /// Grows the hashed layout (from nothing: 1024 slots) until `groups` keys fit at the table's load.
     private func growHashed(toHold groups: Int) {
         var h = hashed ?? HashedSlots(capacity: 1024)
-        while groups * 2 > h.capacity {
+        while !fits(groups, h.capacity) {
             MemoryGuard.noteAllocation(h.capacity * 32)
             let bigger = HashedSlots(capacity: h.capacity * 2)
             for s in 0..<h.capacity where h.group(s) != 0 {

@@ -4,9 +4,10 @@ import KuaiCore
 /// bucket, and the build rows grouped by bucket (CSR: `offsets`, `rows`; build order within a
 /// bucket). Rows with a NULL in any key column never match.
 ///
-/// Lookup: a single integer key whose values span at most 4x the row count (KuaiLive's ids)
-/// indexes the buckets directly (bucket = key - min, no hashing); other keys go through a
-/// `GroupKeyTable` (bucket = key id). Read-only after `init`: probe it from several threads,
+/// Lookup: several integer-stored keys whose build ranges fit 62 bits together are packed into
+/// one BIGINT first (`PackedJoinKeys`), then looked up as a single key. A single integer key whose
+/// values span at most 4x the row count (KuaiLive's ids) indexes the buckets directly (bucket =
+/// key - min, no hashing); other keys go through a `GroupKeyTable` (bucket = key id). Read-only after `init`: probe it from several threads,
 /// VARCHAR lookups each with their own interner (handed out by the table).
 public final class JoinHashTable: @unchecked Sendable {
     /// Build rows, one column per build-side column, `rowCount` rows each.
@@ -17,6 +18,8 @@ public final class JoinHashTable: @unchecked Sendable {
     public let keyTypes: [DataType]
     private let table: (any GroupKeyTable)?
     private let denseMin: Int64
+    /// The layout that packs the keys into one BIGINT (then the lookups see that one key).
+    private let packing: PackedJoinKeys?
     private let interners: Mutex = Mutex()
     private var freeInterners: [StringInterner] = []
     /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b` (empty when `unique`:
@@ -52,10 +55,21 @@ public final class JoinHashTable: @unchecked Sendable {
             let c = columns[k]
             return c.type == .null ? c.count > 0 : (c.validity?.contains(0) ?? false)
         }
-        let span = Self.denseSpan(columns, count, keys, keyTypes)
+        packing = PackedJoinKeys(keys.map { columns[$0] }, count: count)
+        // what the lookup is keyed on: the packed key, or the key columns themselves
+        var lookupColumns = columns
+        var lookupKeys = keys
+        var lookupTypes = keyTypes
+        if let packing {
+            MemoryGuard.noteAllocation(9 * count)
+            lookupColumns = [packing.pack(keys.map { columns[$0] }, count: count)]
+            lookupKeys = [0]
+            lookupTypes = [.bigint]
+        }
+        let span = Self.denseSpan(lookupColumns, count, lookupKeys, lookupTypes)
         isDense = span != nil
         // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
-        if let span, let u = Self.uniqueDenseRows(columns[keys[0]], count, span) {
+        if let span, let u = Self.uniqueDenseRows(lookupColumns[lookupKeys[0]], count, span) {
             table = nil
             denseMin = span.lo
             unique = true
@@ -67,13 +81,13 @@ public final class JoinHashTable: @unchecked Sendable {
         }
         let ids: [Int32]
         if let span {
-            ids = Self.denseBuckets(columns[keys[0]], count, span.lo)
+            ids = Self.denseBuckets(lookupColumns[lookupKeys[0]], count, span.lo)
             bucketCount = Int(span.hi - span.lo) + 1
             table = nil
             denseMin = span.lo
         } else {
             let t: any GroupKeyTable
-            (ids, t) = Self.hashedBuckets(columns, count, keys, keyTypes)
+            (ids, t) = Self.hashedBuckets(lookupColumns, count, lookupKeys, lookupTypes)
             bucketCount = t.count
             table = t
             denseMin = 0
@@ -166,7 +180,10 @@ public final class JoinHashTable: @unchecked Sendable {
     private static func hashedBuckets(_ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType]) -> (
         [Int32], any GroupKeyTable
     ) {
-        let t = makeGroupKeyTable(keyTypes: keyTypes)
+        // a single integer key: slots at load <= 3/4 (built once, then only probed)
+        let t =
+            keyTypes.count == 1 && PackedJoinKeys.packable(keyTypes[0])
+            ? IntKeyTable(keyType: keyTypes[0], denseLoad: true) : makeGroupKeyTable(keyTypes: keyTypes)
         t.reserve(count)
         MemoryGuard.noteAllocation(4 * count)
         var ids = [Int32](repeating: -1, count: count)
@@ -255,6 +272,7 @@ public final class JoinHashTable: @unchecked Sendable {
         into out: UnsafeMutableBufferPointer<Int32>
     ) {
         precondition(unique)
+        let probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
         uniqueRow.withUnsafeBufferPointer { u in
             if let table {
                 table.find(probeKeys, rowCount: n, nullsMatch: false, into: out, interner: interner!)
@@ -287,6 +305,7 @@ public final class JoinHashTable: @unchecked Sendable {
         _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
         into ids: UnsafeMutableBufferPointer<Int32>
     ) {
+        let probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
         if let table {
             table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
             return

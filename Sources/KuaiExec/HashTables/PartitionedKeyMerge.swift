@@ -158,7 +158,12 @@ enum PartitionedKeyMerge {
         case .null: mix { _ in 0 }
         case .double: col.doubles.withUnsafeBufferPointer { d in mix { doubleKey(d[$0]) } }
         case .varchar:
-            if let dict = col.dictionary {
+            if let dict = col.dictionary, let hashes = dict.storedHashes {
+                // the hashes the dictionary keeps for its index (equal to hashValue64)
+                hashes.withUnsafeBufferPointer { hs in
+                    col.codes.withUnsafeBufferPointer { c in mix { hs[Int(c[$0])] } }
+                }
+            } else if let dict = col.dictionary {
                 let views = dict.views
                 col.codes.withUnsafeBufferPointer { c in mix { views[Int(c[$0])].hashValue64 } }
             } else {

@@ -98,6 +98,13 @@ struct RLEHybridEncoder {
         pending.reserveCapacity(8)
     }
 
+    /// An encoder that appends its runs to `bytes` (`finish()` returns them after `bytes`'s own).
+    init(width: Int, appendingTo bytes: [UInt8]) {
+        self.width = width
+        self.bytes = bytes
+        pending.reserveCapacity(8)
+    }
+
     /// Appends `count` copies of `value` (levels and dictionary runs come in runs).
     mutating func append(_ value: UInt32, count: Int = 1) {
         var left = count
@@ -119,9 +126,15 @@ struct RLEHybridEncoder {
         }
     }
 
-    /// Appends every value of `values` (dictionary indices of a page).
+    /// Appends every value of `values` (dictionary indices of a page). The same bytes as
+    /// appending them one run of equal values at a time, written through a pointer: from a state
+    /// with nothing pending, 8 equal values ahead start an RLE run to the end of their run of
+    /// equal values, any other 8 values are a bit-packed group.
     mutating func append(contentsOf values: UnsafeBufferPointer<UInt32>) {
         var i = 0
+        if runLength == 0 && pending.isEmpty && values.count >= 8 {
+            i = appendGroupsAndRuns(values)
+        }
         let n = values.count
         while i < n {
             let v = values[i]
@@ -130,6 +143,80 @@ struct RLEHybridEncoder {
             append(v, count: j - i)
             i = j
         }
+    }
+
+    /// The fast path of `append(contentsOf:)` from a state with nothing pending: appends the
+    /// groups and runs that start while 8 or more values are left. - Returns: values consumed;
+    /// a run reaching the end of `values` is left open (`runLength`), as `append` leaves it.
+    private mutating func appendGroupsAndRuns(_ values: UnsafeBufferPointer<UInt32>) -> Int {
+        let n = values.count
+        let start = bytes.count
+        // Per 8 values at most a group (`width` bytes and a header byte) or a share of a run.
+        let bound = (n / 8 + 1) * (max(width, 8) + 2) + 16
+        bytes.append(contentsOf: repeatElement(0, count: bound))
+        let valueBytes = (width + 7) / 8
+        var i = 0
+        var o = start
+        var headerAt = packedGroupsHeaderAt
+        var groups = packedGroups
+        let width = UInt64(self.width)
+        bytes.withUnsafeMutableBufferPointer { out in
+            while i + 8 <= n {
+                let v = values[i]
+                var same = 1
+                while same < 8 && values[i + same] == v { same += 1 }
+                if same == 8 {
+                    var j = i + 8
+                    while j < n && values[j] == v { j += 1 }
+                    if j == n {  // may continue in a later call: left open
+                        runValue = v
+                        runLength = j - i
+                        i = j
+                        break
+                    }
+                    headerAt = -1
+                    groups = 0
+                    var header = UInt64(j - i) << 1
+                    while header >= 0x80 {
+                        out[o] = UInt8(truncatingIfNeeded: header) | 0x80
+                        o += 1
+                        header >>= 7
+                    }
+                    out[o] = UInt8(header)
+                    o += 1
+                    for k in 0..<valueBytes {
+                        out[o] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(k)))
+                        o += 1
+                    }
+                    i = j
+                    continue
+                }
+                if headerAt < 0 || groups == 63 {
+                    headerAt = o
+                    o += 1
+                    groups = 0
+                }
+                var acc: UInt64 = 0
+                var bits: UInt64 = 0
+                for k in 0..<8 {
+                    acc |= UInt64(values[i + k]) << bits
+                    bits += width
+                    while bits >= 8 {
+                        out[o] = UInt8(truncatingIfNeeded: acc)
+                        o += 1
+                        acc >>= 8
+                        bits -= 8
+                    }
+                }
+                groups += 1
+                out[headerAt] = UInt8(groups << 1 | 1)
+                i += 8
+            }
+        }
+        bytes.removeLast(bytes.count - o)
+        packedGroupsHeaderAt = headerAt
+        packedGroups = groups
+        return i
     }
 
     /// A pending run of equal values: an RLE run when 8 or more, else into groups.

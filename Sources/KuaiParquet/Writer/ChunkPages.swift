@@ -12,7 +12,7 @@ extension ChunkEncoder {
         var hi: [UInt8]? = nil
         switch type {
         case .integer, .date, .bigint, .timestamp, .boolean:
-            if let mn = d.ints.min(), let mx = d.ints.max() {
+            if let (mn, mx) = minMax(d.ints) {
                 let width = type == .boolean ? 1 : WriteType.physical(type) == .int32 ? 4 : 8
                 lo = littleEndian(mn, width)
                 hi = littleEndian(mx, width)
@@ -57,6 +57,19 @@ extension ChunkEncoder {
         return s
     }
 
+    /// The least and greatest of `values` in one pass; nil when empty.
+    static func minMax(_ values: [Int64]) -> (Int64, Int64)? {
+        values.withUnsafeBufferPointer { v in
+            guard var lo = v.first else { return nil }
+            var hi = lo
+            for x in v {
+                lo = Swift.min(lo, x)
+                hi = Swift.max(hi, x)
+            }
+            return (lo, hi)
+        }
+    }
+
     private static func less(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
         a.lexicographicallyPrecedes(b)
     }
@@ -74,9 +87,12 @@ extension ChunkEncoder {
 
     static func writeDictionaryPage(
         _ dict: DictionaryValues, _ d: inout DenseValues, type: DataType, codec: ParquetCodec,
-        into out: inout EncodedChunk
+        scratch: EncoderScratch, into out: inout EncodedChunk
     ) {
         var raw: [UInt8] = []
+        swap(&raw, &scratch.page)
+        defer { swap(&raw, &scratch.page) }
+        raw.removeAll(keepingCapacity: true)
         switch type {
         case .varchar:
             for k in 0..<dict.count {
@@ -90,7 +106,9 @@ extension ChunkEncoder {
         default:
             appendPlainInts(&raw, dict.ints, width: WriteType.physical(type) == .int32 ? 4 : 8)
         }
-        appendPage(raw, dictionary: true, values: dict.count, encoding: .plainDictionary, codec: codec, into: &out)
+        appendPage(
+            raw, dictionary: true, values: dict.count, encoding: .plainDictionary, codec: codec, scratch: scratch,
+            into: &out)
         out.dictionaryPageLength = out.bytes.count
     }
 
@@ -121,18 +139,20 @@ extension ChunkEncoder {
         appendPlainInts(&raw, values[...], width: width)
     }
 
-    /// Compresses `raw` and appends the page header and the page to the chunk.
+    /// Compresses `raw` (into `scratch.compressed`) and appends the page header and the page to
+    /// the chunk.
     static func appendPage(
         _ raw: [UInt8], dictionary: Bool, values: Int, encoding: ParquetEncoding, codec: ParquetCodec,
-        into out: inout EncodedChunk
+        scratch: EncoderScratch, into out: inout EncodedChunk
     ) {
-        let compressed = raw.withUnsafeBytes { PageCompression.compress(codec, $0) }
+        var compressed: [UInt8] = []
+        swap(&compressed, &scratch.compressed)
+        defer { swap(&compressed, &scratch.compressed) }
+        let n = raw.withUnsafeBytes { PageCompression.compress(codec, $0, into: &compressed) }
         var h = ThriftWriter()
-        h.pageHeader(
-            dictionary: dictionary, uncompressed: raw.count, compressed: compressed.count, values: values,
-            encoding: encoding)
+        h.pageHeader(dictionary: dictionary, uncompressed: raw.count, compressed: n, values: values, encoding: encoding)
         out.bytes.append(contentsOf: h.bytes)
-        out.bytes.append(contentsOf: compressed)
+        compressed.withUnsafeBytes { out.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         out.uncompressedSize += h.bytes.count + raw.count
     }
 
@@ -154,55 +174,70 @@ extension ChunkEncoder {
         return perRow
     }
 
+    /// The data pages of the chunk, about `pageBytes` of values each, assembled in `scratch.page`.
     static func writeDataPages(
         _ d: inout DenseValues, dictionary: DictionaryValues?, type: DataType, codec: ParquetCodec,
-        into out: inout EncodedChunk
+        scratch: EncoderScratch, into out: inout EncodedChunk
     ) {
         let perRow = rowBytes(d, dictionary: dictionary, type: type)
         let step = max(1024, pageBytes / perRow)
+        var raw: [UInt8] = []
+        swap(&raw, &scratch.page)
+        defer { swap(&raw, &scratch.page) }
         var row = 0
         var denseAt = 0
         repeat {
             let end = min(d.rows, row + step)
-            var raw: [UInt8] = []
+            raw.removeAll(keepingCapacity: true)
             raw.reserveCapacity(64 + (end - row) * perRow + (end - row) / 8)  // values, then levels
-            var valid = end - row
-            var levels = RLEHybridEncoder(width: 1)
-            if let l = d.levels {
-                valid = 0
-                var i = row
-                while i < end {
-                    let v = l[i]
-                    var j = i + 1
-                    while j < end && l[j] == v { j += 1 }
-                    levels.append(UInt32(v), count: j - i)
-                    if v != 0 { valid += j - i }
-                    i = j
-                }
-            } else {
-                levels.append(1, count: end - row)
-            }
-            let levelBytes = levels.finish()
-            appendLength(&raw, levelBytes.count)
-            raw.append(contentsOf: levelBytes)
+            let valid = appendLevels(d.levels, row..<end, to: &raw)
             let range = denseAt..<(denseAt + valid)
             if let dict = dictionary {
                 let width = bitWidth(dict.count)
                 raw.append(UInt8(width))
-                var enc = RLEHybridEncoder(width: width)
+                var enc = RLEHybridEncoder(width: width, appendingTo: raw)
+                raw = []
                 dict.indices.withUnsafeBufferPointer {
                     enc.append(contentsOf: UnsafeBufferPointer(rebasing: $0[range]))
                 }
-                raw.append(contentsOf: enc.finish())
+                raw = enc.finish()
             } else {
                 appendPlainValues(&raw, &d, range, type: type)
             }
             appendPage(
                 raw, dictionary: false, values: end - row,
-                encoding: dictionary == nil ? .plain : .plainDictionary, codec: codec, into: &out)
+                encoding: dictionary == nil ? .plain : .plainDictionary, codec: codec, scratch: scratch, into: &out)
             denseAt += valid
             row = end
         } while row < d.rows
+    }
+
+    /// Appends the definition levels of `rows` (all 1 when `levels` is nil), RLE-encoded after
+    /// their 4-byte length, to `raw`. - Returns: how many of the rows are not NULL.
+    static func appendLevels(_ levels: [UInt8]?, _ rows: Range<Int>, to raw: inout [UInt8]) -> Int {
+        let lengthAt = raw.count
+        appendLength(&raw, 0)
+        var encoder = RLEHybridEncoder(width: 1, appendingTo: raw)
+        raw = []
+        var valid = rows.count
+        if let l = levels {
+            valid = 0
+            var i = rows.lowerBound
+            while i < rows.upperBound {
+                let v = l[i]
+                var j = i + 1
+                while j < rows.upperBound && l[j] == v { j += 1 }
+                encoder.append(UInt32(v), count: j - i)
+                if v != 0 { valid += j - i }
+                i = j
+            }
+        } else {
+            encoder.append(1, count: rows.count)
+        }
+        raw = encoder.finish()
+        let length = UInt32(raw.count - lengthAt - 4)
+        for k in 0..<4 { raw[lengthAt + k] = UInt8(truncatingIfNeeded: length >> (8 * UInt32(k))) }
+        return valid
     }
 
     static func appendPlainValues(_ raw: inout [UInt8], _ d: inout DenseValues, _ range: Range<Int>, type: DataType) {

@@ -36,9 +36,11 @@ public final class ParquetFileWriter {
     private var fd: Int32
     private var offset = 0
     private var pending: [Batch] = []
+    /// Rows of `pending[0]` already taken into a row group.
+    private var pendingStart = 0
     private var pendingRows = 0
-    /// Row groups being encoded, oldest first: rows, one slot per column chunk, and the tasks.
-    private var inFlight: [(rows: Int, chunks: Slots<EncodedChunk>, done: DispatchGroup)] = []
+    /// Row groups being encoded, oldest first: rows and one slot per column chunk.
+    private var inFlight: [(rows: Int, chunks: Slots<EncodedChunk>)] = []
     /// Row groups encoded in the background at once: at most this many row groups (plus
     /// `pending`) are buffered; 0 encodes and writes each row group before `append` returns.
     private let rowGroupsInFlight: Int
@@ -132,20 +134,22 @@ public final class ParquetFileWriter {
         offset += bytes.count
     }
 
-    /// Removes the first `n` (at most `pendingRows`) rows from `pending`, splitting a batch that
-    /// straddles the cut. - Returns: the batches of those rows, in row order.
-    private func takePending(rows n: Int) -> [Batch] {
-        var taken: [Batch] = []
+    /// Removes the first `n` (at most `pendingRows`) rows from `pending`; a batch that straddles
+    /// the cut stays, its taken rows marked by `pendingStart` (no rows are copied).
+    /// - Returns: the batches and row ranges of those rows, in row order.
+    private func takePending(rows n: Int) -> [(batch: Batch, rows: Range<Int>)] {
+        var taken: [(batch: Batch, rows: Range<Int>)] = []
         var left = n
         while left > 0 {
-            let b = pending.removeFirst()
-            if b.count <= left {
-                taken.append(b)
-                left -= b.count
+            let b = pending[0]
+            let end = min(b.count, pendingStart + left)
+            taken.append((b, pendingStart..<end))
+            left -= end - pendingStart
+            if end == b.count {
+                pending.removeFirst()
+                pendingStart = 0
             } else {
-                taken.append(Batch(columns: b.columns.map { $0.slice(0..<left) }, count: left))
-                pending.insert(Batch(columns: b.columns.map { $0.slice(left..<b.count) }, count: b.count - left), at: 0)
-                left = 0
+                pendingStart = end
             }
         }
         pendingRows -= n
@@ -155,43 +159,44 @@ public final class ParquetFileWriter {
     /// Starts encoding the column chunks of the row group `batches` in the background, one task
     /// per column on the global concurrent queue; `writeOldestRowGroup` waits for and writes them.
     /// With `rowGroupsInFlight` 0 the chunks are encoded (in parallel) before this returns.
-    private func startRowGroup(_ batches: [Batch]) {
-        let rows = batches.reduce(0) { $0 + $1.count }
-        let chunks = Slots<EncodedChunk>(schema.count, EncodedChunk())
-        let done = DispatchGroup()
+    private func startRowGroup(_ batches: [(batch: Batch, rows: Range<Int>)]) {
+        let rows = batches.reduce(0) { $0 + $1.rows.count }
+        let chunks = Slots<EncodedChunk>(schema.count)
         let codec = options.codec
         // DuckDB 2.0.1 keeps a dictionary for a chunk of at most a fifth as many distinct values
         // as the row group has rows (nulls counted): a unique column is written PLAIN.
         let limit = min(options.rowGroupSize, rows) / 5
         let schema = self.schema
         let encode: @Sendable (Int) -> Void = { c in
-            let pieces = batches.map { $0.columns[c] }
+            let pieces = batches.map { ColumnPiece(column: $0.batch.columns[c], rows: $0.rows) }
             chunks.set(c, ChunkEncoder.encode(pieces, type: schema[c].type, codec: codec, dictionaryLimit: limit))
         }
         if rowGroupsInFlight == 0 {
             DispatchQueue.concurrentPerform(iterations: schema.count, execute: encode)  // done on return
         } else {
-            for c in schema.indices { DispatchQueue.global().async(group: done) { encode(c) } }
+            for c in schema.indices { DispatchQueue.global().async { encode(c) } }
         }
-        inFlight.append((rows, chunks, done))
+        inFlight.append((rows, chunks))
     }
 
-    /// Waits for the oldest row group in flight and writes it.
+    /// Writes the oldest row group in flight, each chunk as soon as it and the chunks before it
+    /// are encoded (the file is written while the row group's last chunks are still encoding).
     /// - Throws: `KuaiError.io` when a write fails.
     private func writeOldestRowGroup() throws {
         let oldest = inFlight.removeFirst()
-        oldest.done.wait()
-        try writeRowGroup(rows: oldest.rows, chunks: oldest.chunks.values[...])
+        try writeRowGroup(rows: oldest.rows) { oldest.chunks.wait($0) }
     }
 
-    /// Writes the encoded chunks of one row group of `n` rows (in column order) and records its
-    /// metadata for the footer. - Throws: `KuaiError.io` when a write fails.
-    private func writeRowGroup(rows n: Int, chunks: ArraySlice<EncodedChunk>) throws {
+    /// Writes the encoded chunks of one row group of `n` rows in column order, `chunk(c)` giving
+    /// (waiting for) column `c`'s, and records the row group's metadata for the footer.
+    /// - Throws: `KuaiError.io` when a write fails.
+    private func writeRowGroup(rows n: Int, chunk: (Int) -> EncodedChunk) throws {
         var group = RowGroupMeta()
         group.numRows = Int64(n)
         group.fileOffset = Int64(offset)
         var compressedTotal: Int64 = 0
-        for (c, chunk) in chunks.enumerated() {
+        for c in schema.indices {
+            let chunk = chunk(c)
             let start = offset
             try write(chunk.bytes)
             var m = ColumnMetaData()
@@ -216,10 +221,28 @@ public final class ParquetFileWriter {
     }
 }
 
-/// Results of parallel work, one slot per iteration; each slot is written by one thread only.
+/// Results of parallel work, one slot per iteration; each slot is written once, by one thread,
+/// and taken once by `wait(i)`, which blocks until it is written.
 final class Slots<T>: @unchecked Sendable {
-    private(set) var values: [T]
+    private var values: [T?]
+    private let ready: [DispatchSemaphore]
     private let lock = Mutex()
-    init(_ n: Int, _ initial: T) { values = [T](repeating: initial, count: n) }
-    func set(_ i: Int, _ v: T) { lock.withLock { values[i] = v } }
+    init(_ n: Int) {
+        values = [T?](repeating: nil, count: n)
+        ready = (0..<n).map { _ in DispatchSemaphore(value: 0) }
+    }
+    func set(_ i: Int, _ v: T) {
+        lock.withLock { values[i] = v }
+        ready[i].signal()
+    }
+    /// The value of slot `i` once written, taken out of the slot (so it is freed with the caller's
+    /// copy).
+    func wait(_ i: Int) -> T {
+        ready[i].wait()
+        return lock.withLock {
+            let v = values[i]!
+            values[i] = nil
+            return v
+        }
+    }
 }

@@ -16,11 +16,21 @@ import KuaiCore
 /// (`PartitionedKeyMerge`, strings compared by bytes), as DuckDB's radix-partitioned distinct
 /// aggregate; few pairs are inserted into this state one by one.
 ///
+/// Strings that are mostly new (a set of `setAsideKeys` pairs filled from fewer than 1.1 rows a
+/// pair: computed keys such as `concat(user_id, '-', streamer_id)`) gain nothing from a growing
+/// dictionary whose every intern is a cache miss: the pairs and their dictionary are set aside as
+/// columns and a fresh interner and set take the next rows, as GROUP BY sets tables aside
+/// (`HashAggregateOperator.flushIfSparse`); `finalize` deduplicates them with the rest,
+/// partition by partition. Only while the memory held stays far under the limit; a spill
+/// writes the set-aside pairs too.
+///
 /// Under memory pressure (`MemoryGuard.shouldSpill`) the pairs move to radix-partitioned spill
 /// files, and `finalize` then deduplicates every state's pairs one partition at a time
 /// (DistinctSpill.swift).
 final class DistinctState: AggregateState {
     nonisolated(unsafe) static var hashLimit = 1 << 20
+    /// VARCHAR pairs of a set that may be set aside (`HashAggregateOperator.flushGroups`).
+    nonisolated(unsafe) static var setAsideKeys = 1 << 18
     let inner: AggregateState
     let type: DataType
     var interner = StringInterner()
@@ -34,6 +44,11 @@ final class DistinctState: AggregateState {
     var spilled = false
     /// States merged into this one, with the mapping of their groups, not yet combined.
     var pending: [(state: DistinctState, mapping: [Int32])] = []
+    /// VARCHAR pairs set aside (group id as INTEGER, value as codes of the dictionary of its
+    /// time), oldest first.
+    var setAside: [(columns: [Column], count: Int)] = []
+    /// Valid rows added since the set was last emptied.
+    private var rowsSinceReset = 0
 
     init(inner: AggregateState, type: DataType) {
         self.inner = inner
@@ -85,7 +100,41 @@ final class DistinctState: AggregateState {
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
         addRows(input, ids: ids, count: n)
+        rowsSinceReset += n
         if MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
+        setAsideIfSparse()
+    }
+
+    /// Sets the VARCHAR pairs and their dictionary aside and starts afresh when the set holds
+    /// `setAsideKeys` pairs from fewer than 1.1 rows a pair, while the memory held stays far
+    /// under the limit.
+    private func setAsideIfSparse() {
+        guard type == .varchar, !spilled, set.count >= Self.setAsideKeys, rowsSinceReset * 10 < set.count * 11,
+            !MemoryGuard.shouldSpill(holding: 4 * heldBytes, growing: 4 * heldBytes)
+        else { return }
+        setAside.append(pairColumns(mapping: nil))
+        set.removeAll()
+        interner = StringInterner()
+        rowsSinceReset = 0
+    }
+
+    /// Pairs held in memory: the set-aside ones and the stored ones (may repeat a pair).
+    var heldPairs: Int { setAside.reduce(pairCount) { $0 + $1.count } }
+
+    /// Every pair held in memory as key columns (`pairColumns`): the set-aside ones, then the
+    /// stored ones; group ids mapped through `mapping` when given.
+    func pairSources(mapping: [Int32]?) -> [(columns: [Column], count: Int)] {
+        var sources = setAside
+        if let mapping {
+            sources = sources.map { source in
+                var columns = source.columns
+                columns[0] = Column(
+                    type: .integer, ints: columns[0].ints.prefix(source.count).map { Int64(mapping[Int($0)]) })
+                return (columns, source.count)
+            }
+        }
+        if pairCount > 0 { sources.append(pairColumns(mapping: mapping)) }
+        return sources
     }
 
     private func addRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
@@ -159,21 +208,23 @@ final class DistinctState: AggregateState {
         inner.resize(groups)
         let others = pending
         pending = []
-        let total = others.reduce(pairCount) { $0 + $1.state.pairCount }
+        let total = others.reduce(heldPairs) { $0 + $1.state.heldPairs }
+        let anySetAside = !setAside.isEmpty || others.contains { !$0.state.setAside.isEmpty }
         if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups && type != .varchar,
             let (ids, values) = packedDistinctPairs(
                 [(self, nil)] + others.map { ($0.state, $0.mapping) }, groups: groups)
         {
             return try finish(ids: ids, values: values, groups: groups)
         }
-        if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
-            let sources = [pairColumns(mapping: nil)] + others.map { $0.state.pairColumns(mapping: $0.mapping) }
+        if anySetAside || (!others.isEmpty && total >= PartitionedKeyMerge.minimumGroups) {
+            let sources = pairSources(mapping: nil) + others.flatMap { $0.state.pairSources(mapping: $0.mapping) }
             let m = PartitionedKeyMerge.merge(
                 sources: sources.map(\.columns), counts: sources.map(\.count), keyTypes: [.integer, type],
                 threads: activeProcessorCount())
             set.removeAll()
             rawGroups = []
             rawValues = []
+            setAside = []
             let ids = m.keys[0].ints.withUnsafeBufferPointer { g in
                 (0..<m.count).map { Int32(truncatingIfNeeded: g[$0]) }
             }

@@ -50,16 +50,29 @@ extension DistinctState: SpillsDistinctKeys {
     /// Approximate bytes held in memory: the set's slots, the appended arrays, the interned strings.
     var heldBytes: Int {
         self.set.count * 24 + rawGroups.capacity * 4 + rawValues.capacity * 8
-            + (type == .varchar ? interner.target.count * 48 : 0)
+            + (type == .varchar ? interner.target.count * 48 : 0) + setAside.reduce(0) { $0 + $1.count * 60 }
     }
 
     /// Moves every pair held in memory to this state's own spill file (made on first use) and
     /// empties the set, the appended arrays and the string interner.
     /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
     func spillToDisk() throws {
-        if set.count == 0 && rawGroups.isEmpty { return }
+        if set.count == 0 && rawGroups.isEmpty && setAside.isEmpty { return }
         let file = try ownSpillFile()
         var record = SpillRecord()
+        for source in setAside {
+            // VARCHAR pairs: group ids and codes of the dictionary of their time
+            let (groups, values) = (source.columns[0], source.columns[1])
+            let views = values.dictionary!.views
+            for i in 0..<source.count {
+                record.reset()
+                record.append(Int32(truncatingIfNeeded: groups.ints[i]))
+                let view = views[Int(values.codes[i])]
+                view.withBytes { record.append(string: $0) }
+                try record.bytes.withUnsafeBytes { try file.append($0, hash: view.hashValue64) }
+            }
+        }
+        setAside = []
         var failure: Error?
         let strings = type == .varchar ? interner.target : nil
         forEachPair { g, v in

@@ -24,10 +24,23 @@ extension AggregateRegistry {
 /// Memory: one table entry per distinct pair (as `DistinctState`). Merging the tables of several
 /// threads is deferred to `finalize`, where many keys in all are deduplicated partition by
 /// partition on all cores (`PartitionedKeyMerge`).
+///
+/// Mostly distinct row values (a table of `setAsideKeys` keys filled from fewer than 1.1 rows a
+/// key) gain nothing from a growing table whose every insert is a cache miss: the table's keys
+/// are set aside as columns and a small fresh table takes the next rows, as GROUP BY does
+/// (`HashAggregateOperator.flushIfSparse`); `finalize` deduplicates the set-aside keys with the
+/// rest. Only while the memory held stays far under the limit (`MemoryGuard.shouldSpill` of four
+/// times it); a spill writes the set-aside keys too.
 final class RowDistinctCountState: AggregateState {
     let memberTypes: [DataType]
     var table: any GroupKeyTable
     private var scratch: [Int32] = []
+    /// Key columns of tables set aside (group id, then the members), oldest first.
+    var setAside: [(keys: [Column], count: Int)] = []
+    /// Rows inserted into the current table.
+    private var rowsInTable = 0
+    /// Keys of a table that may be set aside (`HashAggregateOperator.flushGroups`).
+    nonisolated(unsafe) static var setAsideKeys = 1 << 18
     /// Keys moved to disk under memory pressure (RowDistinctSpill.swift): this state's own file
     /// first, merged states' files with their group mapping.
     var spills: [SpilledPairs] = []
@@ -51,7 +64,21 @@ final class RowDistinctCountState: AggregateState {
         var groups = [Int64](repeating: 0, count: n)
         for i in 0..<n { groups[i] = Int64(ids[i]) }
         insert([Column(type: .integer, ints: groups)] + members, count: n)
+        rowsInTable += n
         if canSpill && MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
+        setAsideIfSparse()
+    }
+
+    /// Sets the table's keys aside and starts a fresh table when it holds `setAsideKeys` keys
+    /// from fewer than 1.1 rows a key, while the memory held stays far under the limit.
+    private func setAsideIfSparse() {
+        let n = table.count
+        guard canSpill, n >= Self.setAsideKeys, rowsInTable * 10 < n * 11,
+            !MemoryGuard.shouldSpill(holding: 4 * heldBytes, growing: 4 * heldBytes)
+        else { return }
+        setAside.append((table.keyColumns(), n))
+        table = makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
+        rowsInTable = 0
     }
 
     func insert(_ keys: [Column], count n: Int) {
@@ -61,16 +88,23 @@ final class RowDistinctCountState: AggregateState {
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! RowDistinctCountState
-        if o.table.count > 0 || !o.spills.isEmpty { pending.append((o, Array(mapping))) }
+        if o.keyCount > 0 || !o.spills.isEmpty { pending.append((o, Array(mapping))) }
     }
 
-    /// The table's keys, the group column mapped through `mapping` when given.
-    private func keys(mapping: [Int32]?) -> [Column] {
-        var keys = table.keyColumns()
-        if let mapping {
-            keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(table.count).map { Int64(mapping[Int($0)]) })
+    /// Keys held in memory: the table's and the set-aside ones (which may repeat a key).
+    var keyCount: Int { setAside.reduce(table.count) { $0 + $1.count } }
+
+    /// The set-aside keys and then the table's, each as key columns with their row count, the
+    /// group column mapped through `mapping` when given.
+    func keySources(mapping: [Int32]?) -> [(keys: [Column], count: Int)] {
+        var sources = setAside
+        if table.count > 0 { sources.append((table.keyColumns(), table.count)) }
+        guard let mapping else { return sources }
+        return sources.map { source in
+            var keys = source.keys
+            keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(source.count).map { Int64(mapping[Int($0)]) })
+            return (keys, source.count)
         }
-        return keys
     }
 
     func finalize(groups: Int) throws -> Column {
@@ -80,18 +114,19 @@ final class RowDistinctCountState: AggregateState {
         var counts = [Int64](repeating: 0, count: groups)
         let others = pending
         pending = []
-        let total = others.reduce(table.count) { $0 + $1.state.table.count }
-        if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
-            let sources = [keys(mapping: nil)] + others.map { $0.state.keys(mapping: $0.mapping) }
+        let total = others.reduce(keyCount) { $0 + $1.state.keyCount }
+        if (!others.isEmpty || !setAside.isEmpty) && total >= PartitionedKeyMerge.minimumGroups {
+            let sources = keySources(mapping: nil) + others.flatMap { $0.state.keySources(mapping: $0.mapping) }
+            setAside = []
             let m = PartitionedKeyMerge.merge(
-                sources: sources, counts: [table.count] + others.map(\.state.table.count),
+                sources: sources.map(\.keys), counts: sources.map(\.count),
                 keyTypes: [.integer] + memberTypes, threads: activeProcessorCount())
             m.keys[0].ints.withUnsafeBufferPointer { g in for i in 0..<m.count { counts[Int(g[i])] += 1 } }
             return Column(type: .bigint, ints: counts)
         }
-        for o in others where o.state.table.count > 0 {
-            insert(o.state.keys(mapping: o.mapping), count: o.state.table.count)
-        }
+        let sources = setAside + others.flatMap { $0.state.keySources(mapping: $0.mapping) }
+        setAside = []
+        for source in sources { insert(source.keys, count: source.count) }
         let n = table.count
         if n > 0 {
             let g = table.keyColumns()[0]

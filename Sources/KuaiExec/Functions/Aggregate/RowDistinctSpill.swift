@@ -20,17 +20,23 @@ extension RowDistinctCountState: SpillsDistinctKeys {
     /// True when every member type can be written to a spill file.
     var canSpill: Bool { memberTypes.allSatisfy(RowDistinctCountState.spillable) }
 
-    /// Approximate bytes held in memory by the key table.
-    var heldBytes: Int { table.count * (24 + 12 * memberTypes.count) }
+    /// Approximate bytes held in memory by the key table and the set-aside keys.
+    var heldBytes: Int { keyCount * (24 + 12 * memberTypes.count) }
 
-    /// Moves the table's keys to this state's own spill file (made on first use) and starts a
-    /// fresh table.
+    /// Moves the keys held in memory (set aside and in the table) to this state's own spill file
+    /// (made on first use) and starts a fresh table.
     /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
     func spillToDisk() throws {
-        let n = table.count
-        if n == 0 { return }
+        if keyCount == 0 { return }
         let file = try ownSpillFile()
-        let keys = table.keyColumns()
+        for source in keySources(mapping: nil) { try spill(source.keys, count: source.count, to: file) }
+        setAside = []
+        table = makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
+        MemoryGuard.returnFreedMemory()
+    }
+
+    /// Writes `n` keys (group id, then the members) as records to `file`.
+    private func spill(_ keys: [Column], count n: Int, to file: PartitionedSpill) throws {
         var record = SpillRecord()
         for i in 0..<n {
             record.reset()
@@ -44,8 +50,6 @@ extension RowDistinctCountState: SpillsDistinctKeys {
                 try file.append(raw, hash: ByteHash.hash(members))
             }
         }
-        table = makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
-        MemoryGuard.returnFreedMemory()
     }
 
     /// Appends member value `row` of `c` (type `t`) to `record`.

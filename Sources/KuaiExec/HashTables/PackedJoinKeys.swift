@@ -1,0 +1,103 @@
+import KuaiCore
+
+/// Several integer-stored join keys packed into one BIGINT, so that a multi-column join uses the
+/// single-key lookups of `JoinHashTable` (a direct array over a small packed span, or an
+/// `IntKeyTable` whose slots hold the key itself: one cache miss per probe instead of a slot and
+/// then a stored key row). The layout comes from the build side: key column c holds
+/// `value - lo[c]` in `bits[c]` bits at `shift[c]`, where [lo, hi] is the range of the column's
+/// non-NULL build values (exact, since the build rows are all known).
+///
+/// A probe row with a NULL key, or a value outside its column's build range, cannot match any
+/// build row: its packed key is NULL. Packing is chosen only when every key column is a narrow
+/// integer-stored type (not DOUBLE, VARCHAR, INTERVAL, HUGEINT or DECIMAL wider than 18 digits)
+/// and the fields fit 62 bits together.
+struct PackedJoinKeys {
+    /// Per key column: the smallest non-NULL build value, the field's shift and its largest
+    /// value (`hi - lo`).
+    let lo: [Int64]
+    let shift: [UInt64]
+    let span: [UInt64]
+
+    /// The layout for the build key columns `keys` (`count` rows), or nil when they do not pack.
+    init?(_ keys: [Column], count: Int) {
+        guard keys.count >= 2, keys.allSatisfy({ Self.packable($0.type) }) else { return nil }
+        var lo: [Int64] = []
+        var span: [UInt64] = []
+        for col in keys {
+            guard let r = Self.range(col, count) else { return nil }  // every value NULL
+            let width = r.hi.subtractingReportingOverflow(r.lo)
+            if width.overflow { return nil }
+            lo.append(r.lo)
+            span.append(UInt64(width.partialValue))
+        }
+        var shift: [UInt64] = []
+        var at: UInt64 = 0
+        for s in span {
+            shift.append(at)
+            at += UInt64(64 - s.leadingZeroBitCount)
+            if at > 62 { return nil }
+        }
+        self.lo = lo
+        self.shift = shift
+        self.span = span
+    }
+
+    /// True for the types whose values are one Int64 each (`Column.ints`).
+    static func packable(_ t: DataType) -> Bool {
+        switch t {
+        case .double, .varchar, .null, .interval, .hugeint: return false
+        default: return !t.mayBeWide
+        }
+    }
+
+    /// The smallest and largest non-NULL value of the first `n` rows, nil when all are NULL.
+    private static func range(_ col: Column, _ n: Int) -> (lo: Int64, hi: Int64)? {
+        var lo = Int64.max
+        var hi = Int64.min
+        col.ints.withUnsafeBufferPointer { x in
+            if let v = col.validity {
+                for i in 0..<n where v[i] != 0 {
+                    lo = min(lo, x[i])
+                    hi = max(hi, x[i])
+                }
+            } else {
+                for i in 0..<n {
+                    lo = min(lo, x[i])
+                    hi = max(hi, x[i])
+                }
+            }
+        }
+        return lo > hi ? nil : (lo, hi)
+    }
+
+    /// The packed key of each of the first `n` rows of `keys` (one column per key column, the
+    /// build's types) as a BIGINT column: NULL where some key is NULL or outside its build range.
+    func pack(_ keys: [Column], count n: Int) -> Column {
+        var packed = [Int64](repeating: 0, count: n)
+        var valid = [UInt8](repeating: 1, count: n)
+        var anyInvalid = false
+        packed.withUnsafeMutableBufferPointer { pk in
+            valid.withUnsafeMutableBufferPointer { ok in
+                for c in keys.indices {
+                    let (l, sh, s) = (lo[c], shift[c], span[c])
+                    keys[c].ints.withUnsafeBufferPointer { x in
+                        for i in 0..<n {
+                            let f = UInt64(bitPattern: x[i] &- l)
+                            let inRange = f <= s
+                            ok[i] &= inRange ? 1 : 0
+                            pk[i] |= Int64(bitPattern: (inRange ? f : 0) << sh)
+                        }
+                    }
+                    if let v = keys[c].validity {
+                        v.withUnsafeBufferPointer { v in for i in 0..<n { ok[i] &= v[i] } }
+                    }
+                }
+                for i in 0..<n where ok[i] == 0 {
+                    pk[i] = 0
+                    anyInvalid = true
+                }
+            }
+        }
+        return Column(type: .bigint, ints: packed, validity: anyInvalid ? valid : nil)
+    }
+}
