@@ -35,19 +35,28 @@ public struct Column: @unchecked Sendable {
     /// Flat VARCHAR only: the owners of the bytes that views longer than 12 bytes point to.
     public var heaps: [StringOwner]
 
+    /// The one initialiser that sets every stored property; the public ones name only the storage
+    /// their form uses (the other arrays stay empty, `dictionary` and `highs` nil).
+    private init(
+        type: DataType, count: Int, validity: [UInt8]?, ints: [Int64] = [], doubles: [Double] = [],
+        codes: [Int32] = [], dictionary: StringDictionary? = nil, views: [StringView] = [], heaps: [StringOwner] = []
+    ) {
+        self.type = type
+        self.count = count
+        self.ints = ints
+        self.doubles = doubles
+        self.codes = codes
+        self.dictionary = dictionary
+        self.validity = validity
+        self.highs = nil
+        self.views = views
+        self.heaps = heaps
+    }
+
     /// An integer-stored column (`type` must use `.ints` storage).
     public init(type: DataType, ints: [Int64], validity: [UInt8]? = nil) {
         precondition(type != .double && type != .varchar)
-        self.type = type
-        self.count = ints.count
-        self.ints = ints
-        self.doubles = []
-        self.codes = []
-        self.dictionary = nil
-        self.validity = validity
-        self.highs = nil
-        self.views = []
-        self.heaps = []
+        self.init(type: type, count: ints.count, validity: validity, ints: ints)
     }
 
     /// A HUGEINT column of 128-bit values. The result has `highs == nil` (plain Int64 storage)
@@ -80,41 +89,17 @@ public struct Column: @unchecked Sendable {
 
     /// A DOUBLE column.
     public init(doubles: [Double], validity: [UInt8]? = nil) {
-        self.type = .double
-        self.count = doubles.count
-        self.ints = []
-        self.doubles = doubles
-        self.codes = []
-        self.dictionary = nil
-        self.validity = validity
-        self.views = []
-        self.heaps = []
+        self.init(type: .double, count: doubles.count, validity: validity, doubles: doubles)
     }
 
     /// A VARCHAR column of codes into `dictionary`.
     public init(codes: [Int32], dictionary: StringDictionary, validity: [UInt8]? = nil) {
-        self.type = .varchar
-        self.count = codes.count
-        self.ints = []
-        self.doubles = []
-        self.codes = codes
-        self.dictionary = dictionary
-        self.validity = validity
-        self.views = []
-        self.heaps = []
+        self.init(type: .varchar, count: codes.count, validity: validity, codes: codes, dictionary: dictionary)
     }
 
     /// A flat VARCHAR column: `views` (one per row) whose long values live in `heaps`.
     public init(views: [StringView], heaps: [StringOwner], validity: [UInt8]? = nil) {
-        self.type = .varchar
-        self.count = views.count
-        self.ints = []
-        self.doubles = []
-        self.codes = []
-        self.dictionary = nil
-        self.validity = validity
-        self.views = views
-        self.heaps = heaps
+        self.init(type: .varchar, count: views.count, validity: validity, views: views, heaps: heaps)
     }
 
     /// A flat VARCHAR column from plain strings; nil entries are NULL. For tests and constants.

@@ -6,19 +6,6 @@ import KuaiCore
     import Darwin
 #endif
 
-/// What the manifest records about one written column file.
-struct WrittenColumn {
-    var name: String
-    var type: DataType
-    var file: String
-    var bytes: Int
-    var rows: Int
-    var blocks: Int
-    var nullCount: Int
-    var footerChecksum: UInt64
-    var dictionarySize: Int?
-}
-
 /// Writes one column file (Formats/column-file.md): header, then a block each time
 /// `FormatConstants.blockRows` rows are pending, then footer and tail on `finish()`.
 ///
@@ -463,7 +450,8 @@ final class ColumnFileWriter: @unchecked Sendable {
     }
 
     /// Writes the last block, the footer and the tail, fsyncs and closes the file.
-    func finish(encoder: BlockEncoder) throws -> WrittenColumn {
+    /// - Returns: the file's entry in the manifest.
+    func finish(encoder: BlockEncoder) throws -> Manifest.FileEntry {
         try flushBlock(encoder: encoder)
         var f = ByteBuilder()
         f.raw(FormatConstants.footerMagic)
@@ -513,10 +501,9 @@ final class ColumnFileWriter: @unchecked Sendable {
             throw POSIX.ioError("close failed", fullPath)
         }
         fd = -1
-        return WrittenColumn(
-            name: name, type: type, file: relPath, bytes: size, rows: rowCount, blocks: blockCount,
-            nullCount: nullCount, footerChecksum: footerSum,
-            dictionarySize: type == .varchar ? dict.distinct.count : nil)
+        return Manifest.FileEntry(
+            file: relPath, bytes: size, nullCount: nullCount, footerChecksum: POSIX.hex(footerSum),
+            dictionarySize: type == .varchar ? dict.distinct.count : nil, zoneMaps: "footer")
     }
 
     /// Closes the file without finishing it (abort path).

@@ -70,6 +70,17 @@ struct Manifest: Codable {
     struct SourceEntry: Codable {
         var path: String
         var bytes: Int
+
+        init(path: String, bytes: Int) {
+            self.path = path
+            self.bytes = bytes
+        }
+
+        /// The entry of a table read from `path`; nil for a table from no file.
+        init?(path: String?, bytes: Int) {
+            guard let path else { return nil }
+            self.init(path: path, bytes: bytes)
+        }
     }
 
     struct ViewEntry: Codable {

@@ -526,7 +526,7 @@ public final class StoreTable: TableSource, @unchecked Sendable {
         let (slot, b) = locate(column: column, block: block)
         let e = try slot.get().entries[b]
         return BlockInfo(
-            encoding: BlockInfo.Encoding(rawValue: e.encoding) ?? .forBytes,
+            encoding: BlockInfo.Encoding(rawValue: e.encoding),
             lz4: e.compression == FormatConstants.compressionLZ4,
             rawBytes: e.rawSize, storedBytes: e.storedSize, offset: e.offset)
     }
@@ -569,14 +569,17 @@ public final class StoreTable: TableSource, @unchecked Sendable {
 
 /// How one block of one column is stored (Formats/column-file.md, "Block header").
 public struct BlockInfo: Sendable, Hashable {
-    /// Encoding ids of the spec, section "Encodings".
-    public enum Encoding: UInt8, Sendable {
-        case forBytes = 1
-        case forBitPack = 2
-        case deltaBitPack = 3
-        case plainDouble = 4
-        case int128 = 5
-        case plainStrings = 6
+    /// An encoding id of the spec, section "Encodings"; the ids are those of `FormatConstants`.
+    public struct Encoding: RawRepresentable, Sendable, Hashable {
+        public let rawValue: UInt8
+        public init(rawValue: UInt8) { self.rawValue = rawValue }
+
+        public static let forBytes = Encoding(rawValue: FormatConstants.encodingFORBytes)
+        public static let forBitPack = Encoding(rawValue: FormatConstants.encodingFORBitPack)
+        public static let deltaBitPack = Encoding(rawValue: FormatConstants.encodingDeltaBitPack)
+        public static let plainDouble = Encoding(rawValue: FormatConstants.encodingPlainDouble)
+        public static let int128 = Encoding(rawValue: FormatConstants.encodingInt128)
+        public static let plainStrings = Encoding(rawValue: FormatConstants.encodingPlainStrings)
     }
     public var encoding: Encoding
     /// True when the payload is LZ4-compressed (false: stored as is).

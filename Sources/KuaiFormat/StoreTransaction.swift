@@ -203,7 +203,8 @@ public final class StoreTransaction: @unchecked Sendable {
                 throw KuaiError(.usage, "table \(name) has two columns called \(f.name)")
             }
             return try startWriter(
-                name: name, schema: schema, target: .newTable(position: position), source: (sourcePath, sourceBytes))
+                name: name, schema: schema, target: .newTable(position: position),
+                source: Manifest.SourceEntry(path: sourcePath, bytes: sourceBytes))
         }
     }
 
@@ -219,11 +220,11 @@ public final class StoreTransaction: @unchecked Sendable {
             let schema = t.columns.map {
                 Field($0.name, DataType(rawValue: UInt8(clamping: $0.typeId), name: $0.type) ?? .null)
             }
-            return try startWriter(name: t.name, schema: schema, target: .append(t.name), source: (nil, 0))
+            return try startWriter(name: t.name, schema: schema, target: .append(t.name), source: nil)
         }
     }
 
-    private func startWriter(name: String, schema: Schema, target: Target, source: (String?, Int)) throws
+    private func startWriter(name: String, schema: Schema, target: Target, source: Manifest.SourceEntry?) throws
         -> TableWriter
     {
         let folder = path + "/" + folderName
@@ -237,8 +238,7 @@ public final class StoreTransaction: @unchecked Sendable {
         if mkdir(path + "/" + rel, 0o755) != 0 { throw POSIX.ioError("cannot create table folder", path + "/" + rel) }
         FaultInjection.step("table folder created")
         let record = TableRecord(
-            name: name, schema: schema, directory: rel, generation: generation, sourcePath: source.0,
-            sourceBytes: source.1)
+            name: name, schema: schema, directory: rel, generation: generation, source: source)
         let columns = try StoreWriter.columnWriters(
             schema, relDirectory: rel, fullDirectory: path + "/" + rel, generation: generation)
         let writer = TableWriter(owner: self, record: record, schema: schema, columns: columns)
@@ -377,7 +377,7 @@ public final class StoreTransaction: @unchecked Sendable {
         lock.release()
     }
 
-    func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn]) {
+    func tableFinished(_ record: TableRecord, rows: Int, columns: [Manifest.FileEntry]) {
         mutex.withLock {
             record.rows = rows
             record.columns = columns

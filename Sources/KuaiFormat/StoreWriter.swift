@@ -138,8 +138,8 @@ public final class StoreWriter: @unchecked Sendable {
             if mkdir(dirPath, 0o755) != 0 { throw POSIX.ioError("cannot create table folder", dirPath) }
             FaultInjection.step("table folder created")
             let record = TableRecord(
-                name: name, schema: schema, directory: dirName, generation: generation, sourcePath: sourcePath,
-                sourceBytes: sourceBytes)
+                name: name, schema: schema, directory: dirName, generation: generation,
+                source: Manifest.SourceEntry(path: sourcePath, bytes: sourceBytes))
             let columns = try Self.columnWriters(
                 schema, relDirectory: dirName, fullDirectory: dirPath, generation: generation)
             tables.append(record)
@@ -256,7 +256,7 @@ public final class StoreWriter: @unchecked Sendable {
     /// Weak, so that a dropped, uncommitted writer is freed and removes its folder.
     private var openWriters: [WeakTableWriter] = []
 
-    func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn]) {
+    func tableFinished(_ record: TableRecord, rows: Int, columns: [Manifest.FileEntry]) {
         lock.withLock {
             record.rows = rows
             record.columns = columns
@@ -291,17 +291,16 @@ final class TableRecord {
     let directory: String
     /// Generation of the commit writing the files (in every file header).
     let generation: UInt64
-    var sourcePath: String?
-    var sourceBytes: Int
+    /// The file the rows came from, as the manifest records it.
+    let source: Manifest.SourceEntry?
     var rows = 0
-    var columns: [WrittenColumn]? = nil
-    init(name: String, schema: Schema, directory: String, generation: UInt64, sourcePath: String?, sourceBytes: Int) {
+    var columns: [Manifest.FileEntry]? = nil
+    init(name: String, schema: Schema, directory: String, generation: UInt64, source: Manifest.SourceEntry?) {
         self.name = name
         self.schema = schema
         self.directory = directory
         self.generation = generation
-        self.sourcePath = sourcePath
-        self.sourceBytes = sourceBytes
+        self.source = source
     }
 
     /// The segment of the finished table (its files); nil before `finish`.
@@ -310,11 +309,7 @@ final class TableRecord {
         return Manifest.SegmentEntry(
             generation: POSIX.hex(generation), directory: directory, rowCount: rows,
             blockCount: (rows + FormatConstants.blockRows - 1) / FormatConstants.blockRows,
-            files: columns.map { c in
-                Manifest.FileEntry(
-                    file: c.file, bytes: c.bytes, nullCount: c.nullCount, footerChecksum: POSIX.hex(c.footerChecksum),
-                    dictionarySize: c.dictionarySize, zoneMaps: "footer")
-            })
+            files: columns)
     }
 
     /// The manifest entry of a finished new table (one segment; an empty table has one empty segment,
@@ -322,7 +317,7 @@ final class TableRecord {
     func manifestEntry() -> Manifest.TableEntry {
         let seg = segmentEntry()
         return Manifest.TableEntry(
-            name: name, rowCount: rows, source: sourcePath.map { Manifest.SourceEntry(path: $0, bytes: sourceBytes) },
+            name: name, rowCount: rows, source: source,
             columns: schema.map {
                 Manifest.ColumnDeclaration(name: $0.name, type: $0.type.description, typeId: Int($0.type.rawValue))
             },
@@ -334,7 +329,7 @@ final class TableRecord {
 /// to an existing store).
 protocol TableWriterOwner: AnyObject, Sendable {
     var pool: EncoderPool { get }
-    func tableFinished(_ record: TableRecord, rows: Int, columns: [WrittenColumn])
+    func tableFinished(_ record: TableRecord, rows: Int, columns: [Manifest.FileEntry])
 }
 
 extension StoreWriter: TableWriterOwner {}
@@ -427,7 +422,7 @@ public final class TableWriter: @unchecked Sendable {
     public func finish() throws -> TableSummary {
         guard !finished else { throw KuaiError(.usage, "table \(record.name) is already finished") }
         if let failed { throw failed }
-        let results = ResultSlots<WrittenColumn>(columns.count)
+        let results = ResultSlots<Manifest.FileEntry>(columns.count)
         do {
             try parallelOverColumns { i, w, enc in
                 results.set(i, try w.finish(encoder: enc))

@@ -186,14 +186,12 @@ public struct TableFunctionRef: Sendable {
     public var position: SourcePosition
 }
 
+/// The join of a FROM clause; the raw value is the SQL keyword in lower case.
 public enum JoinKind: String, Sendable {
-    case inner = "INNER"
-    case left = "LEFT"
-    case right = "RIGHT"
-    case full = "FULL"
-    case cross = "CROSS"
-    case semi = "SEMI"
-    case anti = "ANTI"
+    case inner, left, right, full, cross, semi, anti
+
+    /// `INNER`, `LEFT`, ... (as the query writes it).
+    public var sqlName: String { rawValue.uppercased() }
 }
 
 public enum JoinCondition: Sendable {
@@ -221,17 +219,8 @@ public struct WindowSpec: Sendable {
 /// The frame clause as written, `ROWS|RANGE BETWEEN start AND end` (offsets are expressions); the
 /// binder turns it into the executor's `WindowFrame` (offsets evaluated to Int64).
 public struct FrameClause: Sendable {
-    public enum Unit: String, Sendable {
-        case rows = "ROWS"
-        case range = "RANGE"
-    }
-    public enum Bound: Sendable {
-        case unboundedPreceding
-        case preceding(Expr)
-        case currentRow
-        case following(Expr)
-        case unboundedFollowing
-    }
+    public typealias Unit = FrameUnit
+    public typealias Bound = FrameBound<Expr>
     public var unit: Unit
     public var start: Bound
     public var end: Bound

@@ -679,8 +679,8 @@ struct ParserState {
         if ["NATURAL", "ASOF", "POSITIONAL"].contains(t.upper) {
             throw failure("\(t.upper) JOIN is not supported", at: t)
         }
-        // INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI: the kinds' raw values.
-        guard let kind = JoinKind(rawValue: t.upper) else { return nil }
+        // INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI: the kinds' names.
+        guard let kind = JoinKind(rawValue: t.upper.lowercased()) else { return nil }
         advance()
         if kind == .left || kind == .right || kind == .full { _ = acceptWord("OUTER") }
         try expectWord("JOIN")

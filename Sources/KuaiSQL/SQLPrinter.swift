@@ -290,16 +290,7 @@ extension WindowSpec {
 extension FrameClause {
     /// `ROWS BETWEEN <start> AND <end>`.
     public var sqlDescription: String {
-        func bound(_ b: Bound) -> String {
-            switch b {
-            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
-            case .preceding(let e): return "\(e.sqlDescription) PRECEDING"
-            case .currentRow: return "CURRENT ROW"
-            case .following(let e): return "\(e.sqlDescription) FOLLOWING"
-            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
-            }
-        }
-        return "\(unit.rawValue) BETWEEN \(bound(start)) AND \(bound(end))"
+        "\(unit.rawValue) BETWEEN \(start.sqlText(\.sqlDescription)) AND \(end.sqlText(\.sqlDescription))"
     }
 }
 
@@ -423,7 +414,7 @@ extension TableRef {
         case .join(let kind, let left, let right, let condition, _):
             var r = right.sqlDescription
             if case .join = right { r = "(\(r))" }
-            var s = "\(left.sqlDescription) \(kind.rawValue) JOIN \(r)"
+            var s = "\(left.sqlDescription) \(kind.sqlName) JOIN \(r)"
             switch condition {
             case .none: break
             case .on(let e): s += " ON " + e.sqlDescription

@@ -104,6 +104,25 @@ private func spilledResult(
     #expect(das.ints == [2858, 2857, 2857, 2857, 2857, 2857, 2857])
 }
 
+/// Two states from `make` fed the batches of `spillTable()` in turn by `feed` (grouped by column 1),
+/// each expected to have set rows aside (`setAside`); the second spilled to disk when `spill`, then
+/// merged into the first. Returns the first's result for the 7 groups.
+private func mergedAfterSetAside<State: AggregateState>(
+    spill: Bool, _ make: () -> State, setAside: (State) -> Bool, spillToDisk: (State) throws -> Void,
+    feed: (State, Batch, UnsafeBufferPointer<Int32>) throws -> Void
+) throws -> Column {
+    let states = [make(), make()]
+    for (k, b) in spillTable().batches.enumerated() {
+        let ids = b.columns[1].ints.map { Int32($0) }
+        try ids.withUnsafeBufferPointer { try feed(states[k % 2], b, $0) }
+    }
+    #expect(states.allSatisfy { setAside($0) })
+    if spill { try spillToDisk(states[1]) }
+    let identity: [Int32] = Array(0..<7)
+    try identity.withUnsafeBufferPointer { try states[0].merge(states[1], mapping: $0) }
+    return try states[0].finalize(groups: 7)
+}
+
 @Test func rowDistinctCountWithTablesSetAsideKeepsDuckDBAnswers() throws {
     // count(DISTINCT (a, s)) GROUP BY g as above, almost every row a new key: with small tables
     // set aside while rows arrive (and, the second time, spilled with them), then merged.
@@ -111,20 +130,13 @@ private func spilledResult(
     RowDistinctCountState.setAsideKeys = 1000
     defer { RowDistinctCountState.setAsideKeys = saved }
     for spill in [false, true] {
-        let states = [
-            RowDistinctCountState(memberTypes: [.bigint, .varchar]), .init(memberTypes: [.bigint, .varchar]),
-        ]
-        for (k, b) in spillTable().batches.enumerated() {
-            let ids = b.columns[1].ints.map { Int32($0) }
-            try ids.withUnsafeBufferPointer {
-                try states[k % 2].update(nil, order: [b.columns[2], b.columns[3]], ids: $0, count: b.count)
-            }
-        }
-        #expect(states.allSatisfy { !$0.setAside.isEmpty })
-        if spill { try states[1].spillToDisk() }
-        let identity: [Int32] = Array(0..<7)
-        try identity.withUnsafeBufferPointer { try states[0].merge(states[1], mapping: $0) }
-        #expect(try states[0].finalize(groups: 7).ints == [2858, 2857, 2857, 2857, 2857, 2857, 2857])
+        let merged = try mergedAfterSetAside(
+            spill: spill, { RowDistinctCountState(memberTypes: [.bigint, .varchar]) },
+            setAside: { !$0.setAside.isEmpty }, spillToDisk: { try $0.spillToDisk() },
+            feed: { state, b, ids in
+                try state.update(nil, order: [b.columns[2], b.columns[3]], ids: ids, count: b.count)
+            })
+        #expect(merged.ints == [2858, 2857, 2857, 2857, 2857, 2857, 2857])
     }
 }
 
@@ -136,16 +148,11 @@ private func spilledResult(
     defer { DistinctState.setAsideKeys = saved }
     let count = try #require(AggregateRegistry.resolve("count", .varchar))
     for spill in [false, true] {
-        let states = [0, 1].map { _ in DistinctState(inner: count.make(.varchar), type: .varchar) }
-        for (k, b) in spillTable().batches.enumerated() {
-            let ids = b.columns[1].ints.map { Int32($0) }
-            try ids.withUnsafeBufferPointer { try states[k % 2].update(b.columns[3], ids: $0, count: b.count) }
-        }
-        #expect(states.allSatisfy { !$0.setAside.isEmpty })
-        if spill { try states[1].spillToDisk() }
-        let identity: [Int32] = Array(0..<7)
-        try identity.withUnsafeBufferPointer { try states[0].merge(states[1], mapping: $0) }
-        #expect(try states[0].finalize(groups: 7).ints == [2800, 2800, 2800, 2800, 2800, 2800, 2800])
+        let merged = try mergedAfterSetAside(
+            spill: spill, { DistinctState(inner: count.make(.varchar), type: .varchar) },
+            setAside: { !$0.setAside.isEmpty }, spillToDisk: { try $0.spillToDisk() },
+            feed: { state, b, ids in try state.update(b.columns[3], ids: ids, count: b.count) })
+        #expect(merged.ints == [2800, 2800, 2800, 2800, 2800, 2800, 2800])
     }
 }
 

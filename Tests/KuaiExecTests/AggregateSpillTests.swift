@@ -58,14 +58,6 @@ private func aggregateRows(
     return lines.sorted()
 }
 
-private func spec(_ name: String, _ type: DataType?, _ column: Int?, distinct: Bool = false, filter: Int? = nil)
-    -> AggregateSpec
-{
-    AggregateSpec(
-        function: AggregateRegistry.resolve(name, type)!, inputColumn: column, distinct: distinct, filterColumn: filter,
-        name: name)
-}
-
 @Test(arguments: [[0], [1], [0, 1], [3], [1, 3, 0]])
 func spilledGroupByGivesTheInMemoryRows(groups: [Int]) throws {
     let specs = [

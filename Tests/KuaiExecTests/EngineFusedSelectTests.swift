@@ -194,13 +194,9 @@ func engineFusedSelectMatchesEvaluate(_ op: CompareOp) throws {
     }
     let src = BatchListSource(schema: [Field("x", .bigint), Field("d", .double)], batches: batches)
     let specs = [
-        AggregateSpec(function: AggregateRegistry.resolve("count_star", nil)!, inputColumn: nil, name: "n"),
-        AggregateSpec(function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 0, name: "c"),
-        AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 0, name: "s"),
-        AggregateSpec(function: AggregateRegistry.resolve("min", .bigint)!, inputColumn: 0, name: "lo"),
-        AggregateSpec(function: AggregateRegistry.resolve("max", .bigint)!, inputColumn: 0, name: "hi"),
-        AggregateSpec(function: AggregateRegistry.resolve("min", .double)!, inputColumn: 1, name: "dlo"),
-        AggregateSpec(function: AggregateRegistry.resolve("max", .double)!, inputColumn: 1, name: "dhi"),
+        spec("count_star", nil, nil, as: "n"), spec("count", .bigint, 0, as: "c"), spec("sum", .bigint, 0, as: "s"),
+        spec("min", .bigint, 0, as: "lo"), spec("max", .bigint, 0, as: "hi"), spec("min", .double, 1, as: "dlo"),
+        spec("max", .double, 1, as: "dhi"),
     ]
     let valid = all.compactMap { $0 }
     var sum: Int128 = 0

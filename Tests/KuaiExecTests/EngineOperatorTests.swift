@@ -114,13 +114,9 @@ func makeZoned() -> ZonedTable {
         ],
         names: ["g", "v", "ts", "m"])
     let specs = [
-        AggregateSpec(function: AggregateRegistry.resolve("count_star", nil)!, inputColumn: nil, name: "n"),
-        AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 1, name: "s"),
-        AggregateSpec(function: AggregateRegistry.resolve("avg", .bigint)!, inputColumn: 1, name: "a"),
-        AggregateSpec(function: AggregateRegistry.resolve("min", .bigint)!, inputColumn: 2, name: "lo"),
-        AggregateSpec(function: AggregateRegistry.resolve("max", .bigint)!, inputColumn: 2, name: "hi"),
-        AggregateSpec(
-            function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 3, distinct: true, name: "d"),
+        spec("count_star", nil, nil, as: "n"), spec("sum", .bigint, 1, as: "s"), spec("avg", .bigint, 1, as: "a"),
+        spec("min", .bigint, 2, as: "lo"), spec("max", .bigint, 2, as: "hi"),
+        spec("count", .bigint, 3, distinct: true, as: "d"),
     ]
     for threads in [1, 2] {
         let agg = HashAggregateOperator(
@@ -139,10 +135,7 @@ func makeZoned() -> ZonedTable {
 
 @Test func engineAggregateWithoutGroupsOnEmptyInputGivesOneRow() throws {
     let empty = BatchListSource(schema: [Field("x", .bigint)], batches: [])
-    let specs = [
-        AggregateSpec(function: AggregateRegistry.resolve("count_star", nil)!, inputColumn: nil, name: "n"),
-        AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 0, name: "s"),
-    ]
+    let specs = [spec("count_star", nil, nil, as: "n"), spec("sum", .bigint, 0, as: "s")]
     let agg = HashAggregateOperator(
         input: .morsels(empty), groupColumns: [], groupNames: [], aggregates: specs, threads: 2)
     let b = try #require(try agg.next())
@@ -155,7 +148,7 @@ func makeZoned() -> ZonedTable {
     // DuckDB: sum(BIGINT) is HUGEINT; 2 * Int64.max = 18446744073709551614 (no overflow).
     let src = BatchListSource(
         schema: [Field("x", .bigint)], batches: [Batch(columns: [Column(type: .bigint, ints: [Int64.max, Int64.max])])])
-    let specs = [AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 0, name: "s")]
+    let specs = [spec("sum", .bigint, 0, as: "s")]
     let agg = HashAggregateOperator(
         input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 1)
     let b = try #require(try agg.next())
@@ -196,10 +189,7 @@ func makeZoned() -> ZonedTable {
     defer { DistinctState.hashLimit = saved }
     for limit in [1 << 20, 64] {
         DistinctState.hashLimit = limit
-        let specs = [
-            AggregateSpec(
-                function: AggregateRegistry.resolve("count", .bigint)!, inputColumn: 1, distinct: true, name: "d")
-        ]
+        let specs = [spec("count", .bigint, 1, distinct: true, as: "d")]
         let agg = HashAggregateOperator(
             input: .morsels(src), groupColumns: [0], groupNames: ["g"], aggregates: specs, threads: 2)
         let b = try #require(try agg.next())

@@ -76,7 +76,7 @@ func twoTo64(plus k: Int128) -> Int128 { (Int128(1) << 64) + k }
         let vals = intCol([10, 20, 30, 40, 50])
         let src = BatchListSource(
             schema: [Field("k", .hugeint), Field("v", .bigint)], batches: [Batch(columns: [keys, vals])])
-        let specs = [AggregateSpec(function: AggregateRegistry.resolve("sum", .bigint)!, inputColumn: 1, name: "s")]
+        let specs = [spec("sum", .bigint, 1, as: "s")]
         let agg = HashAggregateOperator(
             input: .morsels(src), groupColumns: [0], groupNames: ["k"], aggregates: specs, threads: 1)
         let got = try rows(agg).sorted { "\($0)" < "\($1)" }
@@ -91,9 +91,7 @@ func twoTo64(plus k: Int128) -> Int128 { (Int128(1) << 64) + k }
         // sum / min / max / avg / count of HUGEINT input, several morsels on 2 threads.
         let parts: [[Int128?]] = [[twoTo64(plus: 1), 5, nil], [-twoTo64(plus: 0), 7], [Int128(Int64.max), 1]]
         let src = BatchListSource(schema: [Field("x", .hugeint)], batches: parts.map { Batch(columns: [hugeCol($0)]) })
-        let specs = ["sum", "min", "max", "count", "avg"].map {
-            AggregateSpec(function: AggregateRegistry.resolve($0, .hugeint)!, inputColumn: 0, name: $0)
-        }
+        let specs = ["sum", "min", "max", "count", "avg"].map { spec($0, .hugeint, 0) }
         let agg = HashAggregateOperator(
             input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 2)
         let all = parts.flatMap { $0 }.compactMap { $0 }
@@ -112,7 +110,7 @@ func twoTo64(plus k: Int128) -> Int128 { (Int128(1) << 64) + k }
     @Test func sumPast128BitsIsAnError() throws {
         let src = BatchListSource(
             schema: [Field("x", .hugeint)], batches: [Batch(columns: [hugeCol([Int128.max, 1])])])
-        let specs = [AggregateSpec(function: AggregateRegistry.resolve("sum", .hugeint)!, inputColumn: 0, name: "s")]
+        let specs = [spec("sum", .hugeint, 0, as: "s")]
         let agg = HashAggregateOperator(
             input: .morsels(src), groupColumns: [], groupNames: [], aggregates: specs, threads: 1)
         #expect { _ = try agg.next() } throws: {

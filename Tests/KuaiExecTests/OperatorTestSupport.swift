@@ -22,3 +22,14 @@ func rows(_ op: PhysicalOperator) throws -> [[Value]] {
     }
     return out
 }
+
+/// The aggregate `name` over an argument of `type` in input column `column` (nil for count(*)),
+/// output under `output` (default: the function's name).
+func spec(
+    _ name: String, _ type: DataType?, _ column: Int?, distinct: Bool = false, filter: Int? = nil,
+    as output: String? = nil
+) -> AggregateSpec {
+    AggregateSpec(
+        function: AggregateRegistry.resolve(name, type)!, inputColumn: column, distinct: distinct, filterColumn: filter,
+        name: output ?? name)
+}

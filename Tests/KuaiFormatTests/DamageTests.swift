@@ -35,16 +35,22 @@ import Testing
         return (dir, dir.sub("s"))
     }
 
+    /// Expects `body` to throw a `KuaiError` of `kind`, at `location` (or a location starting with
+    /// `locationPrefix`) when one is given, whose message contains every one of `fragments`.
     func expectError(
-        _ kind: KuaiError.Kind, _ body: () throws -> Void, where check: (KuaiError) -> Bool = { _ in true },
-        sourceLocation: SourceLocation = #_sourceLocation
+        _ kind: KuaiError.Kind, at location: String? = nil, locationPrefix: String? = nil, saying fragments: String...,
+        sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
     ) {
         do {
             try body()
             Issue.record("expected a \(kind) error", sourceLocation: sourceLocation)
         } catch let e as KuaiError {
             #expect(e.kind == kind, "\(e)", sourceLocation: sourceLocation)
-            #expect(check(e), "\(e)", sourceLocation: sourceLocation)
+            if let location { #expect(e.location == location, "\(e)", sourceLocation: sourceLocation) }
+            for f in fragments { #expect(e.message.contains(f), "\(e)", sourceLocation: sourceLocation) }
+            if let locationPrefix {
+                #expect((e.location ?? "").hasPrefix(locationPrefix), "\(e)", sourceLocation: sourceLocation)
+            }
         } catch {
             Issue.record("not a KuaiError: \(error)", sourceLocation: sourceLocation)
         }
@@ -64,11 +70,9 @@ import Testing
         let t = try store.table("click")
         _ = try t.readColumn(0, block: 0)  // other blocks stay readable
         _ = try t.readColumn(0, block: 2)
-        expectError(
-            .corrupt, { _ = try t.readColumn(0, block: 1) },
-            where: { e in
-                e.location == "click/user_id.col@\(info.offset) block 1" && e.message.contains("checksum")
-            })
+        expectError(.corrupt, at: "click/user_id.col@\(info.offset) block 1", saying: "checksum") {
+            _ = try t.readColumn(0, block: 1)
+        }
         let problems = store.verify()
         #expect(problems.count == 1)
         #expect(problems.first?.location?.hasPrefix("click/user_id.col@") == true)
@@ -106,11 +110,9 @@ import Testing
         writeBytes(file, Array(bytes[0..<(bytes.count - cut)]))
         let store = try Store.open(at: path)
         let t = try store.table("click")
-        expectError(
-            .corrupt, { _ = try t.readColumn(0, block: 0) },
-            where: { e in
-                (e.location ?? "").hasPrefix("click/user_id.col@")
-            })
+        expectError(.corrupt, locationPrefix: "click/user_id.col@") {
+            _ = try t.readColumn(0, block: 0)
+        }
         #expect(t.zoneMap(column: 0, block: 0) == nil)
         #expect(store.verify().count == 1)
         // The other column is unaffected.
@@ -125,7 +127,7 @@ import Testing
         for keep in [0, 1, 7, 8, 31, 32, 87, 88] {
             writeBytes(file, Array(bytes[0..<keep]))
             let t = try Store.open(at: path).table("click")
-            expectError(.corrupt, { _ = try t.readColumn(0, block: 0) })
+            expectError(.corrupt) { _ = try t.readColumn(0, block: 0) }
         }
     }
 
@@ -136,11 +138,7 @@ import Testing
         let store = try Store.open(at: path)
         let t = try store.table("click")
         _ = try t.readColumn(0, block: 0)
-        expectError(
-            .corrupt, { _ = try t.readColumn(1, block: 0) },
-            where: { e in
-                e.location == "click/cat.col" && e.message.contains("missing")
-            })
+        expectError(.corrupt, at: "click/cat.col", saying: "missing") { _ = try t.readColumn(1, block: 0) }
         let problems = store.verify()
         #expect(problems.count == 1 && problems[0].location == "click/cat.col")
     }
@@ -153,7 +151,7 @@ import Testing
         bytes[FormatConstants.headerVersionOffset] = UInt8(FormatConstants.formatVersion + 1)
         writeBytes(file, bytes)
         let t = try Store.open(at: path).table("click")
-        expectError(.format, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("newer") })
+        expectError(.format, saying: "newer") { _ = try t.readColumn(0, block: 0) }
     }
 
     @Test func newerManifestVersionIsAFormatError() throws {
@@ -163,7 +161,7 @@ import Testing
             $0["formatVersion"] = Int(FormatConstants.formatVersion) + 1
             $0["tables"] = "a new shape"
         }
-        expectError(.format, { _ = try Store.open(at: path) }, where: { e in e.message.contains("newer") })
+        expectError(.format, saying: "newer") { _ = try Store.open(at: path) }
     }
 
     func editManifest(_ path: String, _ edit: (inout [String: Any]) -> Void) throws {
@@ -212,12 +210,12 @@ import Testing
         try Self.makeStore(path)
         try editSegment(path, "rowCount", Self.rows - 1)
         var t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("rows") })
+        expectError(.corrupt, saying: "rows") { _ = try t.readColumn(0, block: 0) }
 
         // Block count disagreeing with row count: caught at open.
         try Self.makeStore(path)
         try editSegment(path, "blockCount", 2)
-        expectError(.corrupt, { _ = try Store.open(at: path) }, where: { e in e.message.contains("blockCount") })
+        expectError(.corrupt, saying: "blockCount") { _ = try Store.open(at: path) }
 
         // Type changed: BIGINT file, manifest says DOUBLE.
         try Self.makeStore(path)
@@ -226,44 +224,40 @@ import Testing
             $0["typeId"] = 5
         }
         t = try Store.open(at: path).table("click")
-        expectError(
-            .corrupt, { _ = try t.readColumn(0, block: 0) },
-            where: { e in
-                e.message.contains("BIGINT") && e.message.contains("DOUBLE")
-            })
+        expectError(.corrupt, saying: "BIGINT", "DOUBLE") { _ = try t.readColumn(0, block: 0) }
 
         // Type name and id disagree: caught at open.
         try Self.makeStore(path)
         try editColumn(path, 0) { $0["type"] = "VARCHAR" }
-        expectError(.corrupt, { _ = try Store.open(at: path) })
+        expectError(.corrupt) { _ = try Store.open(at: path) }
 
         // Size or footer checksum of another file.
         try Self.makeStore(path)
         try editColumn(path, 0) { $0["bytes"] = ($0["bytes"] as! Int) + 8 }
         t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("bytes") })
+        expectError(.corrupt, saying: "bytes") { _ = try t.readColumn(0, block: 0) }
         try Self.makeStore(path)
         try editColumn(path, 1) { $0["footerChecksum"] = "0123456789abcdef" }
         t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }, where: { e in e.message.contains("manifest") })
+        expectError(.corrupt, saying: "manifest") { _ = try t.readColumn(1, block: 0) }
 
         // Dictionary size.
         try Self.makeStore(path)
         try editColumn(path, 1) { $0["dictionarySize"] = 4 }
         t = try Store.open(at: path).table("click")
-        expectError(.corrupt, { _ = try t.readColumn(1, block: 0) }, where: { e in e.message.contains("dictionary") })
+        expectError(.corrupt, saying: "dictionary") { _ = try t.readColumn(1, block: 0) }
 
         // A column file path escaping the store.
         try Self.makeStore(path)
         try editColumn(path, 0) { $0["file"] = "../../etc/passwd" }
-        expectError(.corrupt, { _ = try Store.open(at: path) })
+        expectError(.corrupt) { _ = try Store.open(at: path) }
 
         // Not JSON at all.
         try Self.makeStore(path)
         writeBytes(path + "/manifest.json", Array("{\"format\": \"kuai-store\", ".utf8))
-        expectError(.corrupt, { _ = try Store.open(at: path) })
+        expectError(.corrupt) { _ = try Store.open(at: path) }
         writeBytes(path + "/manifest.json", [0, 1, 2, 255])
-        expectError(.corrupt, { _ = try Store.open(at: path) })
+        expectError(.corrupt) { _ = try Store.open(at: path) }
     }
 
     @Test func fileFromAnotherGenerationIsDetected() throws {
@@ -276,19 +270,18 @@ import Testing
         // A column file of store b dropped into store a (e.g. a half-copied folder).
         writeBytes(a + "/click/user_id.col", readBytes(b + "/click/user_id.col"))
         let t = try Store.open(at: a).table("click")
-        expectError(
-            .corrupt, { _ = try t.readColumn(0, block: 0) }, where: { e in e.message.contains("another store") })
+        expectError(.corrupt, saying: "another store") { _ = try t.readColumn(0, block: 0) }
         _ = try t.readColumn(1, block: 0)
     }
 
     @Test func openErrors() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
-        expectError(.io, { _ = try Store.open(at: dir.sub("nope")) })
+        expectError(.io) { _ = try Store.open(at: dir.sub("nope")) }
         mkdir(dir.sub("empty"), 0o755)
-        expectError(.io, { _ = try Store.open(at: dir.sub("empty")) }, where: { e in e.message.contains("manifest") })
+        expectError(.io, saying: "manifest") { _ = try Store.open(at: dir.sub("empty")) }
         writeBytes(dir.sub("file"), [1, 2, 3])
-        expectError(.io, { _ = try Store.open(at: dir.sub("file")) })
+        expectError(.io) { _ = try Store.open(at: dir.sub("file")) }
     }
 
     @Test func zoneMapsAndReadsOutOfRange() throws {
@@ -297,8 +290,8 @@ import Testing
         let t = try Store.open(at: path).table("click")
         #expect(t.zoneMap(column: 0, block: 3) == nil)
         #expect(t.zoneMap(column: 5, block: 0) == nil)
-        expectError(.execution, { _ = try t.readColumn(0, block: 3) })
-        expectError(.execution, { _ = try t.readColumn(2, block: 0) })
+        expectError(.execution) { _ = try t.readColumn(0, block: 3) }
+        expectError(.execution) { _ = try t.readColumn(2, block: 0) }
         let z = t.zoneMap(column: 1, block: 0)!
         #expect(z.min == .string("a") && z.max == .string("c"))
         #expect(z.nullCount == (0..<FormatConstants.blockRows).filter { $0 % 11 == 0 }.count)

@@ -82,7 +82,7 @@ import Testing
         var r = bytes.withUnsafeBytes { ThriftReader(UnsafeRawBufferPointer(rebasing: $0[4...])) }
         let header = try bytes.withUnsafeBytes { b -> PageHeader in
             r = ThriftReader(UnsafeRawBufferPointer(rebasing: b[4...]))
-            return try r.readPageHeader()
+            return try r.read(PageHeader.self)
         }
         let at = 4 + r.position
         #expect(header.uncompressedSize > 0)

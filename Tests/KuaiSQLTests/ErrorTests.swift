@@ -32,7 +32,6 @@ import Testing
         ),
         ("WITH x AS SELECT 1 SELECT 2", "query:1:11", "at or near \"SELECT\": expected \"(\""),
         ("SELECT a FROM t WHERE a IN ()", "query:1:29", "at or near \")\": expected an expression"),
-        ("SELECT 'abc", "query:1:8", "unterminated string literal"),
         (
             "SELECT INTERVAL 8 FROM t", "query:1:19",
             "at or near \"FROM\": expected an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...)"
@@ -73,7 +72,22 @@ import Testing
         ("SELECT (a, b FROM t", "query:1:14", "at or near \"FROM\": expected \")\""),
     ]
 
-    @Test(arguments: ErrorTests.cases)
+    /// Errors of the lexer itself (sql, location, message fragment): `LexerTests` runs them through
+    /// `Lexer.tokenize`, `syntaxError` through the parser, which reports them as they are.
+    static let lexerCases: [(String, String, String)] = [
+        ("SELECT 'abc", "query:1:8", "unterminated string literal"),
+        ("SELECT \"abc", "query:1:8", "unterminated quoted identifier"),
+        ("SELECT 1 /* never closed", "query:1:10", "unterminated /* comment"),
+        ("SELECT \"\"", "query:1:8", "zero-length quoted identifier"),
+        ("SELECT @x", "query:1:8", "\"@\": unexpected character"),
+        ("SELECT a\n  # b", "query:2:3", "\"#\": unexpected character"),
+        ("SELECT ?", "query:1:8", "unexpected character"),
+        ("SELECT \u{01}", "query:1:8", "byte 0x1"),
+        ("SELECT a ! b", "query:1:10", "unexpected character"),
+        ("SELECT E'abc\\'", "query:1:8", "unterminated string literal"),
+    ]
+
+    @Test(arguments: ErrorTests.cases + ErrorTests.lexerCases)
     func syntaxError(sql: String, location: String, message: String) {
         do {
             let statement = try Parser.parse(sql)

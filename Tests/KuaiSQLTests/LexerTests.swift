@@ -77,21 +77,7 @@ func dump(_ tokens: [Token]) -> String {
         #expect(t.position == SourcePosition(line: line, column: column, offset: offset))
     }
 
-    /// (sql, location, message fragment)
-    static let errorCases: [(String, String, String)] = [
-        ("SELECT 'abc", "query:1:8", "unterminated string literal"),
-        ("SELECT \"abc", "query:1:8", "unterminated quoted identifier"),
-        ("SELECT 1 /* never closed", "query:1:10", "unterminated /* comment"),
-        ("SELECT \"\"", "query:1:8", "zero-length quoted identifier"),
-        ("SELECT @x", "query:1:8", "\"@\": unexpected character"),
-        ("SELECT a\n  # b", "query:2:3", "\"#\": unexpected character"),
-        ("SELECT ?", "query:1:8", "unexpected character"),
-        ("SELECT \u{01}", "query:1:8", "byte 0x1"),
-        ("SELECT a ! b", "query:1:10", "unexpected character"),
-        ("SELECT E'abc\\'", "query:1:8", "unterminated string literal"),
-    ]
-
-    @Test(arguments: LexerTests.errorCases)
+    @Test(arguments: ErrorTests.lexerCases)
     func errors(sql: String, location: String, fragment: String) {
         do {
             _ = try Lexer.tokenize(sql)

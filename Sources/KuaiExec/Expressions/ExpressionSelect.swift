@@ -199,42 +199,37 @@ extension ScalarExpr {
             let valid = andValidity(x.validity, y.validity)
             r = x.ints.withUnsafeBufferPointer { xp in
                 y.ints.withUnsafeBufferPointer { yp in
-                    let (u, w) = (xp.baseAddress!, yp.baseAddress!)
-                    return subtract
-                        ? selectPairs(
-                            cop, n, valid, input,
-                            FusedSum<ColumnValues, ColumnValues, Minus>(a: .init(u), b: .init(w), k: k))
-                        : selectPairs(
-                            cop, n, valid, input,
-                            FusedSum<ColumnValues, ColumnValues, Plus>(a: .init(u), b: .init(w), k: k))
+                    selectSum(
+                        subtract, cop, n, valid, input, ColumnValues(xp.baseAddress!), ColumnValues(yp.baseAddress!), k)
                 }
             }
         case (.values(let x), .constant(let c)):
             r = x.ints.withUnsafeBufferPointer { xp in
-                let u = xp.baseAddress!
-                return subtract
-                    ? selectPairs(
-                        cop, n, x.validity, input,
-                        FusedSum<ColumnValues, ConstantValue, Minus>(a: .init(u), b: .init(c), k: k))
-                    : selectPairs(
-                        cop, n, x.validity, input,
-                        FusedSum<ColumnValues, ConstantValue, Plus>(a: .init(u), b: .init(c), k: k))
+                selectSum(subtract, cop, n, x.validity, input, ColumnValues(xp.baseAddress!), ConstantValue(c), k)
             }
         case (.constant(let c), .values(let y)):
             r = y.ints.withUnsafeBufferPointer { yp in
-                let w = yp.baseAddress!
+                let w = ColumnValues(yp.baseAddress!)
+                // c + w is w + c: the sum reuses the column-first loop.
                 return subtract
-                    ? selectPairs(
-                        cop, n, y.validity, input,
-                        FusedSum<ConstantValue, ColumnValues, Minus>(a: .init(c), b: .init(w), k: k))
-                    : selectPairs(
-                        cop, n, y.validity, input,
-                        FusedSum<ColumnValues, ConstantValue, Plus>(a: .init(w), b: .init(c), k: k))
+                    ? selectSum(true, cop, n, y.validity, input, ConstantValue(c), w, k)
+                    : selectSum(false, cop, n, y.validity, input, w, ConstantValue(c), k)
             }
         case (.constant, .constant):
             return nil
         }
         return r.overflow ? nil : r.rows
+    }
+
+    /// `selectPairs` over `(a - b) op k` or `(a + b) op k`: the operator chosen once, outside the
+    /// row loop (one specialised loop per operand shape and operator).
+    @inline(__always)
+    static func selectSum<A: IntOperand, B: IntOperand>(
+        _ subtract: Bool, _ op: CompareOp, _ n: Int, _ valid: [UInt8]?, _ input: [Int32]?, _ a: A, _ b: B, _ k: Int64
+    ) -> (rows: [Int32], overflow: Bool) {
+        subtract
+            ? selectPairs(op, n, valid, input, FusedSum<A, B, Minus>(a: a, b: b, k: k))
+            : selectPairs(op, n, valid, input, FusedSum<A, B, Plus>(a: a, b: b, k: k))
     }
 
     /// Runs `pairs` under comparison `op`: one specialised loop per operator.

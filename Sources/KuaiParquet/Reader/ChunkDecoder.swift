@@ -52,7 +52,7 @@ struct ChunkDecoder {
             }
             var r = ThriftReader(UnsafeRawBufferPointer(rebasing: chunk[pos...]))
             let h: PageHeader
-            do { h = try r.readPageHeader() } catch let e as ParquetDataError {
+            do { h = try r.read(PageHeader.self) } catch let e as ParquetDataError {
                 throw ParquetDataError("page \(page) header: \(e.message)")
             }
             pos += r.position

@@ -86,7 +86,7 @@ public final class ParquetFile: @unchecked Sendable {
         let start = size - 8 - footerLength
         var r = ThriftReader(UnsafeRawBufferPointer(rebasing: bytes[start..<(size - 8)]))
         let meta: FileMetaData
-        do { meta = try r.readFileMetaData() } catch let e as ParquetDataError {
+        do { meta = try r.read(FileMetaData.self) } catch let e as ParquetDataError {
             throw KuaiError(.corrupt, "damaged footer: \(e.message)", at: "\(path)@\(start + r.position)")
         }
         if meta.encrypted { throw KuaiError(.format, "encrypted Parquet files are not supported", at: path) }

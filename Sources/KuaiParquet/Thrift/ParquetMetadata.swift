@@ -1,6 +1,8 @@
 /// The footer and page-header structures of parquet.thrift that kuai reads and writes, with their
 /// compact-protocol decoders and encoders. Field ids are those of parquet.thrift; fields kuai does
-/// not use are skipped when read and not written (Formats/parquet.md, "Footer").
+/// not use are skipped when read and not written (Formats/parquet.md, "Footer"). Each struct is
+/// followed by its field table for `ThriftReader.read`: field id -> the wire type and the member it
+/// is read into; a field not listed, or of another type, is skipped.
 
 /// Time units of TIME and TIMESTAMP (parquet.thrift `TimeUnit`).
 public enum TimeUnit: Sendable, Equatable {
@@ -31,6 +33,22 @@ public struct SchemaElement: Sendable {
     var logicalType: LogicalAnnotation?
 }
 
+extension SchemaElement: ThriftStruct {
+    init() { self.init(name: "") }
+
+    static let thriftFields: [Int16: ThriftField<SchemaElement>] = [
+        1: .value(.i32, \.type) { try $0.readPhysicalType() }, 2: .i32(\.typeLength),
+        3: .value(.i32, \.repetition) { r in
+            let v = try r.readI32()
+            guard let rep = Repetition(rawValue: v) else { throw ParquetDataError("unknown repetition \(v)") }
+            return rep
+        },
+        4: .value(.binary, \.name) { try $0.readString() }, 5: .i32(\.numChildren),
+        6: .value(.i32, \.convertedType) { ConvertedType(rawValue: try $0.readI32()) }, 7: .i32(\.scale),
+        8: .i32(\.precision), 9: .i32(\.fieldId), 10: .value(.structure, \.logicalType) { try $0.readLogicalType() },
+    ]
+}
+
 /// Column statistics (parquet.thrift `Statistics`): plain-encoded min and max.
 public struct ParquetStatistics: Sendable {
     public var max: [UInt8]?
@@ -40,6 +58,13 @@ public struct ParquetStatistics: Sendable {
     public var maxValue: [UInt8]?
     public var minValue: [UInt8]?
     public init() {}
+}
+
+extension ParquetStatistics: ThriftStruct {
+    static let thriftFields: [Int16: ThriftField<ParquetStatistics>] = [
+        1: .binary(\.max), 2: .binary(\.min), 3: .i64(\.nullCount), 4: .i64(\.distinctCount),
+        5: .binary(\.maxValue), 6: .binary(\.minValue),
+    ]
 }
 
 /// parquet.thrift `ColumnMetaData`.
@@ -52,9 +77,19 @@ public struct ColumnMetaData: Sendable {
     var totalUncompressedSize: Int64 = 0
     var totalCompressedSize: Int64 = 0
     var dataPageOffset: Int64 = 0
-    var indexPageOffset: Int64?
     var dictionaryPageOffset: Int64?
     var statistics: ParquetStatistics?
+}
+
+extension ColumnMetaData: ThriftStruct {
+    static let thriftFields: [Int16: ThriftField<ColumnMetaData>] = [
+        1: .value(.i32, \.type) { try $0.readPhysicalType() },
+        2: .list(\.encodings, of: .i32) { try $0.readI32() },
+        3: .list(\.pathInSchema, of: .binary) { try $0.readString() },
+        4: .i32(\.codecRaw), 5: .i64(\.numValues), 6: .i64(\.totalUncompressedSize), 7: .i64(\.totalCompressedSize),
+        9: .i64(\.dataPageOffset), 11: .i64(\.dictionaryPageOffset),
+        12: .structure(\.statistics),
+    ]
 }
 
 /// parquet.thrift `ColumnChunk` (the metadata of one column in one row group).
@@ -62,6 +97,12 @@ public struct ColumnChunkMeta: Sendable {
     var filePath: String?
     var fileOffset: Int64 = 0
     var metaData: ColumnMetaData?
+}
+
+extension ColumnChunkMeta: ThriftStruct {
+    static let thriftFields: [Int16: ThriftField<ColumnChunkMeta>] = [
+        1: .string(\.filePath), 2: .i64(\.fileOffset), 3: .structure(\.metaData),
+    ]
 }
 
 /// parquet.thrift `RowGroup`.
@@ -74,6 +115,13 @@ public struct RowGroupMeta: Sendable {
     var ordinal: Int16?
 }
 
+extension RowGroupMeta: ThriftStruct {
+    static let thriftFields: [Int16: ThriftField<RowGroupMeta>] = [
+        1: .list(\.columns), 2: .i64(\.totalByteSize), 3: .i64(\.numRows), 5: .i64(\.fileOffset),
+        6: .i64(\.totalCompressedSize), 7: .value(.i16, \.ordinal) { Int16(truncatingIfNeeded: try $0.readI64()) },
+    ]
+}
+
 /// parquet.thrift `FileMetaData` (the footer).
 public struct FileMetaData: Sendable {
     var version: Int32 = 1
@@ -84,6 +132,25 @@ public struct FileMetaData: Sendable {
     var createdBy: String?
     var columnOrderCount = 0
     var encrypted = false
+}
+
+extension FileMetaData: ThriftStruct {
+    static let thriftFields: [Int16: ThriftField<FileMetaData>] = [
+        1: .i32(\.version), 2: .list(\.schema), 3: .i64(\.numRows), 4: .list(\.rowGroups),
+        5: .list(\.keyValues, of: .structure) { try $0.readKeyValue() }, 6: .string(\.createdBy),
+        // column_orders: counted, not kept.
+        7: ThriftField(type: .list) { r, m, _ in
+            let (et, n) = try r.readListHeader()
+            for _ in 0..<n { try r.skip(et) }
+            m.columnOrderCount = n
+            return true
+        },
+        // encryption_algorithm: noted (kuai reads no encrypted file), its value skipped.
+        8: ThriftField(type: nil) { _, m, _ in
+            m.encrypted = true
+            return false
+        },
+    ]
 }
 
 /// parquet.thrift `PageHeader` with the headers of the page kinds kuai reads.
@@ -104,31 +171,40 @@ struct PageHeader {
     var hasDataHeader = false
 }
 
+extension PageHeader: ThriftStruct {
+    static let thriftFields: [Int16: ThriftField<PageHeader>] = [
+        1: .i32(\.typeRaw), 2: .i32(\.uncompressedSize), 3: .i32(\.compressedSize),
+        // DataPageHeader
+        5: pageKindHeader([
+            1: .i32(\.numValues), 2: .i32(\.encodingRaw), 3: .i32(\.definitionLevelEncodingRaw),
+            4: .i32(\.repetitionLevelEncodingRaw),
+        ]),
+        // DictionaryPageHeader
+        7: pageKindHeader([1: .i32(\.numValues), 2: .i32(\.encodingRaw)]),
+        // DataPageHeaderV2
+        8: pageKindHeader([
+            1: .i32(\.numValues), 2: .i32(\.numNulls), 3: .i32(\.numRows), 4: .i32(\.encodingRaw),
+            5: .i32(\.definitionLevelsByteLength), 6: .i32(\.repetitionLevelsByteLength), 7: .bool(\.isCompressed),
+        ]),
+    ]
+
+    /// The header of one page kind, a struct whose `fields` are read into this `PageHeader`.
+    private static func pageKindHeader(_ fields: [Int16: ThriftField<PageHeader>]) -> ThriftField<PageHeader> {
+        ThriftField(type: .structure) { r, h, _ in
+            h.hasDataHeader = true
+            try r.readFields(into: &h, fields)
+            return true
+        }
+    }
+}
+
 // MARK: Decoding
 
 extension ThriftReader {
-    mutating func readFileMetaData() throws -> FileMetaData {
-        var m = FileMetaData()
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.i32.rawValue): m.version = try r.readI32()
-            case (2, ThriftType.list.rawValue): m.schema = try r.readList(of: .structure) { try $0.readSchemaElement() }
-            case (3, ThriftType.i64.rawValue): m.numRows = try r.readI64()
-            case (4, ThriftType.list.rawValue): m.rowGroups = try r.readList(of: .structure) { try $0.readRowGroup() }
-            case (5, ThriftType.list.rawValue): m.keyValues = try r.readList(of: .structure) { try $0.readKeyValue() }
-            case (6, ThriftType.binary.rawValue): m.createdBy = try r.readString()
-            case (7, ThriftType.list.rawValue):
-                let (et, n) = try r.readListHeader()
-                for _ in 0..<n { try r.skip(et) }
-                m.columnOrderCount = n
-            case (8, _):
-                m.encrypted = true
-                return false
-            default: return false
-            }
-            return true
-        }
-        return m
+    mutating func readPhysicalType() throws -> PhysicalType {
+        let v = try readI32()
+        guard let p = PhysicalType(rawValue: v) else { throw ParquetDataError("unknown physical type \(v)") }
+        return p
     }
 
     mutating func readKeyValue() throws -> (String, String?) {
@@ -140,33 +216,6 @@ extension ThriftReader {
             return true
         }
         return (k, v)
-    }
-
-    mutating func readSchemaElement() throws -> SchemaElement {
-        var e = SchemaElement(name: "")
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.i32.rawValue):
-                let v = try r.readI32()
-                guard let p = PhysicalType(rawValue: v) else { throw ParquetDataError("unknown physical type \(v)") }
-                e.type = p
-            case (2, ThriftType.i32.rawValue): e.typeLength = try r.readI32()
-            case (3, ThriftType.i32.rawValue):
-                let v = try r.readI32()
-                guard let rep = Repetition(rawValue: v) else { throw ParquetDataError("unknown repetition \(v)") }
-                e.repetition = rep
-            case (4, ThriftType.binary.rawValue): e.name = try r.readString()
-            case (5, ThriftType.i32.rawValue): e.numChildren = try r.readI32()
-            case (6, ThriftType.i32.rawValue): e.convertedType = ConvertedType(rawValue: try r.readI32())
-            case (7, ThriftType.i32.rawValue): e.scale = try r.readI32()
-            case (8, ThriftType.i32.rawValue): e.precision = try r.readI32()
-            case (9, ThriftType.i32.rawValue): e.fieldId = try r.readI32()
-            case (10, ThriftType.structure.rawValue): e.logicalType = try r.readLogicalType()
-            default: return false
-            }
-            return true
-        }
-        return e
     }
 
     /// A union: exactly one field set; its id says which annotation.
@@ -248,138 +297,4 @@ extension ThriftReader {
         return (utc, unit)
     }
 
-    mutating func readRowGroup() throws -> RowGroupMeta {
-        var g = RowGroupMeta()
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.list.rawValue): g.columns = try r.readList(of: .structure) { try $0.readColumnChunk() }
-            case (2, ThriftType.i64.rawValue): g.totalByteSize = try r.readI64()
-            case (3, ThriftType.i64.rawValue): g.numRows = try r.readI64()
-            case (5, ThriftType.i64.rawValue): g.fileOffset = try r.readI64()
-            case (6, ThriftType.i64.rawValue): g.totalCompressedSize = try r.readI64()
-            case (7, ThriftType.i16.rawValue): g.ordinal = Int16(truncatingIfNeeded: try r.readI64())
-            default: return false
-            }
-            return true
-        }
-        return g
-    }
-
-    mutating func readColumnChunk() throws -> ColumnChunkMeta {
-        var c = ColumnChunkMeta()
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.binary.rawValue): c.filePath = try r.readString()
-            case (2, ThriftType.i64.rawValue): c.fileOffset = try r.readI64()
-            case (3, ThriftType.structure.rawValue): c.metaData = try r.readColumnMetaData()
-            default: return false
-            }
-            return true
-        }
-        return c
-    }
-
-    mutating func readColumnMetaData() throws -> ColumnMetaData {
-        var m = ColumnMetaData()
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.i32.rawValue):
-                let v = try r.readI32()
-                guard let p = PhysicalType(rawValue: v) else { throw ParquetDataError("unknown physical type \(v)") }
-                m.type = p
-            case (2, ThriftType.list.rawValue): m.encodings = try r.readList(of: .i32) { try $0.readI32() }
-            case (3, ThriftType.list.rawValue): m.pathInSchema = try r.readList(of: .binary) { try $0.readString() }
-            case (4, ThriftType.i32.rawValue): m.codecRaw = try r.readI32()
-            case (5, ThriftType.i64.rawValue): m.numValues = try r.readI64()
-            case (6, ThriftType.i64.rawValue): m.totalUncompressedSize = try r.readI64()
-            case (7, ThriftType.i64.rawValue): m.totalCompressedSize = try r.readI64()
-            case (9, ThriftType.i64.rawValue): m.dataPageOffset = try r.readI64()
-            case (10, ThriftType.i64.rawValue): m.indexPageOffset = try r.readI64()
-            case (11, ThriftType.i64.rawValue): m.dictionaryPageOffset = try r.readI64()
-            case (12, ThriftType.structure.rawValue): m.statistics = try r.readStatistics()
-            default: return false
-            }
-            return true
-        }
-        return m
-    }
-
-    mutating func readStatistics() throws -> ParquetStatistics {
-        var s = ParquetStatistics()
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.binary.rawValue): s.max = try r.readBinary()
-            case (2, ThriftType.binary.rawValue): s.min = try r.readBinary()
-            case (3, ThriftType.i64.rawValue): s.nullCount = try r.readI64()
-            case (4, ThriftType.i64.rawValue): s.distinctCount = try r.readI64()
-            case (5, ThriftType.binary.rawValue): s.maxValue = try r.readBinary()
-            case (6, ThriftType.binary.rawValue): s.minValue = try r.readBinary()
-            default: return false
-            }
-            return true
-        }
-        return s
-    }
-
-    mutating func readPageHeader() throws -> PageHeader {
-        var h = PageHeader()
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.i32.rawValue): h.typeRaw = try r.readI32()
-            case (2, ThriftType.i32.rawValue): h.uncompressedSize = try r.readI32()
-            case (3, ThriftType.i32.rawValue): h.compressedSize = try r.readI32()
-            case (5, ThriftType.structure.rawValue): try r.readDataPageHeader(&h)
-            case (7, ThriftType.structure.rawValue): try r.readDictionaryPageHeader(&h)
-            case (8, ThriftType.structure.rawValue): try r.readDataPageHeaderV2(&h)
-            default: return false
-            }
-            return true
-        }
-        return h
-    }
-
-    private mutating func readDataPageHeader(_ h: inout PageHeader) throws {
-        h.hasDataHeader = true
-        try readStruct { r, id, t in
-            guard t == ThriftType.i32.rawValue else { return false }
-            switch id {
-            case 1: h.numValues = try r.readI32()
-            case 2: h.encodingRaw = try r.readI32()
-            case 3: h.definitionLevelEncodingRaw = try r.readI32()
-            case 4: h.repetitionLevelEncodingRaw = try r.readI32()
-            default: return false
-            }
-            return true
-        }
-    }
-
-    private mutating func readDictionaryPageHeader(_ h: inout PageHeader) throws {
-        h.hasDataHeader = true
-        try readStruct { r, id, t in
-            guard t == ThriftType.i32.rawValue else { return false }
-            switch id {
-            case 1: h.numValues = try r.readI32()
-            case 2: h.encodingRaw = try r.readI32()
-            default: return false
-            }
-            return true
-        }
-    }
-
-    private mutating func readDataPageHeaderV2(_ h: inout PageHeader) throws {
-        h.hasDataHeader = true
-        try readStruct { r, id, t in
-            switch (id, t) {
-            case (1, ThriftType.i32.rawValue): h.numValues = try r.readI32()
-            case (2, ThriftType.i32.rawValue): h.numNulls = try r.readI32()
-            case (3, ThriftType.i32.rawValue): h.numRows = try r.readI32()
-            case (4, ThriftType.i32.rawValue): h.encodingRaw = try r.readI32()
-            case (5, ThriftType.i32.rawValue): h.definitionLevelsByteLength = try r.readI32()
-            case (6, ThriftType.i32.rawValue): h.repetitionLevelsByteLength = try r.readI32()
-            case (7, _): h.isCompressed = try r.boolValue(t)
-            default: return false
-            }
-            return true
-        }
-    }
 }

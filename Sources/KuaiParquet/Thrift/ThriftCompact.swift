@@ -181,6 +181,94 @@ struct ThriftReader: VarintReading {
     }
 }
 
+extension ThriftReader {
+    /// Reads one struct `S` by its field table, `S.thriftFields`.
+    mutating func read<S: ThriftStruct>(_: S.Type = S.self) throws -> S {
+        var value = S()
+        try readFields(into: &value, S.thriftFields)
+        return value
+    }
+
+    /// Reads one struct's fields into `value`: a field whose id is in `fields` and whose type is the
+    /// one given there is read by it; every other field is skipped.
+    mutating func readFields<S>(into value: inout S, _ fields: [Int16: ThriftField<S>]) throws {
+        try readStruct { r, id, t in
+            guard let field = fields[id], field.type == nil || field.type?.rawValue == t else { return false }
+            return try field.read(&r, &value, t)
+        }
+    }
+}
+
+/// A struct that `ThriftReader.read` decodes by a table: field id -> how the field is read.
+protocol ThriftStruct: Sendable {
+    init()
+    static var thriftFields: [Int16: ThriftField<Self>] { get }
+}
+
+/// How `ThriftReader.readFields` reads one field of a struct into an `S`: the wire type the field
+/// must have (nil: any, `read` checks it; a boolean's value is its type), and the read, given the
+/// field's type byte, which returns false to have the value skipped instead.
+struct ThriftField<S>: Sendable {
+    let type: ThriftType?
+    let read: @Sendable (inout ThriftReader, inout S, UInt8) throws -> Bool
+
+    /// A value of wire type `type`, read by `value` and stored at `path`.
+    static func value<V>(
+        _ type: ThriftType, _ path: WritableKeyPath<S, V> & Sendable,
+        _ value: @escaping @Sendable (inout ThriftReader) throws -> V
+    ) -> ThriftField {
+        ThriftField(type: type) { r, s, _ in
+            s[keyPath: path] = try value(&r)
+            return true
+        }
+    }
+
+    static func i32(_ path: WritableKeyPath<S, Int32> & Sendable) -> ThriftField {
+        .value(.i32, path) { try $0.readI32() }
+    }
+    static func i32(_ path: WritableKeyPath<S, Int32?> & Sendable) -> ThriftField {
+        .value(.i32, path) { try $0.readI32() }
+    }
+    static func i64(_ path: WritableKeyPath<S, Int64> & Sendable) -> ThriftField {
+        .value(.i64, path) { try $0.readI64() }
+    }
+    static func i64(_ path: WritableKeyPath<S, Int64?> & Sendable) -> ThriftField {
+        .value(.i64, path) { try $0.readI64() }
+    }
+    static func binary(_ path: WritableKeyPath<S, [UInt8]?> & Sendable) -> ThriftField {
+        .value(.binary, path) { try $0.readBinary() }
+    }
+    static func string(_ path: WritableKeyPath<S, String?> & Sendable) -> ThriftField {
+        .value(.binary, path) { try $0.readString() }
+    }
+
+    /// A boolean field (compact protocol: its value is its type).
+    static func bool(_ path: WritableKeyPath<S, Bool> & Sendable) -> ThriftField {
+        ThriftField(type: nil) { r, s, t in
+            s[keyPath: path] = try r.boolValue(t)
+            return true
+        }
+    }
+
+    /// A struct-valued field, read by its own table.
+    static func structure<V: ThriftStruct>(_ path: WritableKeyPath<S, V?> & Sendable) -> ThriftField {
+        .value(.structure, path) { try $0.read() }
+    }
+
+    /// A list of `element`s of wire type `type`.
+    static func list<E>(
+        _ path: WritableKeyPath<S, [E]> & Sendable, of type: ThriftType,
+        _ element: @escaping @Sendable (inout ThriftReader) throws -> E
+    ) -> ThriftField {
+        .value(.list, path) { try $0.readList(of: type, element) }
+    }
+
+    /// A list of structs, each read by its own table.
+    static func list<E: ThriftStruct>(_ path: WritableKeyPath<S, [E]> & Sendable) -> ThriftField {
+        list(path, of: .structure) { try $0.read() }
+    }
+}
+
 /// Writes compact-protocol bytes (the writer's footer and page headers).
 struct ThriftWriter {
     var bytes: [UInt8] = []

@@ -74,9 +74,10 @@ enum ChunkEncoder {
         var dictionary: DictionaryValues? = nil
         switch type {
         case .integer, .bigint, .date, .timestamp:
-            dictionary = DictionaryValues.ofInts(dense.ints, limit: dictionaryLimit, scratch: scratch)
+            dictionary = DictionaryValues.of(dense.ints, limit: dictionaryLimit, scratch: scratch, storingIn: \.ints)
         case _ where WriteType.writesDoubles(type):
-            dictionary = DictionaryValues.ofDoubles(dense.doubles, limit: dictionaryLimit, scratch: scratch)
+            dictionary = DictionaryValues.of(
+                dense.doubles, limit: dictionaryLimit, scratch: scratch, storingIn: \.doubles)
         case .varchar:
             if dense.strings.distinctCount <= dictionaryLimit && dense.strings.arenaBytes <= stringDictionaryBytes {
                 dictionary = DictionaryValues.ofCodes(
@@ -196,22 +197,20 @@ struct DictionaryValues {
     var ints: [Int64] = []
     var doubles: [Double] = []
 
-    /// nil when more than `limit` distinct values.
-    static func ofInts(_ values: [Int64], limit: Int, scratch: EncoderScratch) -> DictionaryValues? {
+    /// The dictionary of 64-bit values (`Int64` or `Double`, compared by bit pattern), its distinct
+    /// values stored at `distinct`; nil when more than `limit` distinct values.
+    static func of<T>(
+        _ values: [T], limit: Int, scratch: EncoderScratch, storingIn distinct: WritableKeyPath<DictionaryValues, [T]>
+    ) -> DictionaryValues? {
+        precondition(MemoryLayout<T>.stride == MemoryLayout<UInt64>.stride)
         let found = values.withUnsafeBufferPointer { v in
             v.withMemoryRebound(to: UInt64.self) { ofBits($0, limit: limit, scratch: scratch) }
         }
         guard var out = found else { return nil }
-        out.ints = scratch.distinct[0..<out.count].map { Int64(bitPattern: $0) }
-        return out
-    }
-
-    static func ofDoubles(_ values: [Double], limit: Int, scratch: EncoderScratch) -> DictionaryValues? {
-        let found = values.withUnsafeBufferPointer { v in
-            v.withMemoryRebound(to: UInt64.self) { ofBits($0, limit: limit, scratch: scratch) }
+        let n = out.count
+        out[keyPath: distinct] = scratch.distinct.withUnsafeBufferPointer { b in
+            b.withMemoryRebound(to: T.self) { Array($0[0..<n]) }
         }
-        guard var out = found else { return nil }
-        out.doubles = scratch.distinct[0..<out.count].map { Double(bitPattern: $0) }
         return out
     }
 

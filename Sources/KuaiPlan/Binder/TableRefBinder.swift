@@ -69,7 +69,7 @@ extension Binder {
         switch condition {
         case .none:
             if type != .cross && type != .inner {
-                throw Binder.error("\(kind.rawValue) JOIN needs an ON or USING condition", pos)
+                throw Binder.error("\(kind.sqlName) JOIN needs an ON or USING condition", pos)
             }
         case .on(let e):
             residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
@@ -95,15 +95,11 @@ extension Binder {
 
 extension JoinType {
     /// The join type of a FROM clause's join.
+    /// Both enums name the same seven kinds by the same raw values.
     init(_ kind: JoinKind) {
-        switch kind {
-        case .inner: self = .inner
-        case .left: self = .left
-        case .right: self = .right
-        case .full: self = .full
-        case .cross: self = .cross
-        case .semi: self = .semi
-        case .anti: self = .anti
+        guard let type = JoinType(rawValue: kind.rawValue) else {
+            preconditionFailure("no join type for \(kind)")
         }
+        self = type
     }
 }

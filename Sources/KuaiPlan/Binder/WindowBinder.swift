@@ -68,23 +68,13 @@ extension Binder {
     /// `ROWS | RANGE BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
     /// the same as UNBOUNDED and are clamped, keeping the frame arithmetic in range).
     func bindFrame(_ fr: KuaiSQL.FrameClause) throws -> KuaiExec.WindowFrame {
-        func bound(_ b: KuaiSQL.FrameClause.Bound) throws -> KuaiExec.WindowFrame.Bound {
-            func amount(_ e: Expr) throws -> Int64 {
-                guard let v = try nonNegativeIntConstant(e, clause: "window frame") else {
-                    throw Binder.error("window frame offsets must be non-negative constants", e.position)
-                }
-                return min(v, fr.unit == .rows ? Int64(Int32.max) : Int64(1) << 60)
+        func amount(_ e: Expr) throws -> Int64 {
+            guard let v = try nonNegativeIntConstant(e, clause: "window frame") else {
+                throw Binder.error("window frame offsets must be non-negative constants", e.position)
             }
-            switch b {
-            case .unboundedPreceding: return .unboundedPreceding
-            case .preceding(let e): return .preceding(try amount(e))
-            case .currentRow: return .currentRow
-            case .following(let e): return .following(try amount(e))
-            case .unboundedFollowing: return .unboundedFollowing
-            }
+            return min(v, fr.unit == .rows ? Int64(Int32.max) : Int64(1) << 60)
         }
-        return KuaiExec.WindowFrame(
-            mode: fr.unit == .rows ? .rows : .range, start: try bound(fr.start), end: try bound(fr.end))
+        return KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
     }
 
     /// The function of a window call: its kind and argument; lag/lead take an offset (a non-negative

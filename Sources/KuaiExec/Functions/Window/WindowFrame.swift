@@ -5,27 +5,9 @@ import KuaiCore
 /// RANGE (microseconds for TIMESTAMP/INTERVAL, days for DATE).
 public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     /// ROWS counts rows; RANGE compares ORDER BY values (CURRENT ROW = the row's peers).
-    public enum Mode: String, Sendable, Hashable {
-        case rows = "ROWS"
-        case range = "RANGE"
-    }
+    public typealias Mode = FrameUnit
     /// One end of the frame.
-    public enum Bound: Sendable, Hashable, CustomStringConvertible {
-        case unboundedPreceding
-        case preceding(Int64)
-        case currentRow
-        case following(Int64)
-        case unboundedFollowing
-        public var description: String {
-            switch self {
-            case .unboundedPreceding: return "UNBOUNDED PRECEDING"
-            case .preceding(let k): return "\(k) PRECEDING"
-            case .currentRow: return "CURRENT ROW"
-            case .following(let k): return "\(k) FOLLOWING"
-            case .unboundedFollowing: return "UNBOUNDED FOLLOWING"
-            }
-        }
-    }
+    public typealias Bound = FrameBound<Int64>
     public var mode: Mode
     public var start: Bound
     public var end: Bound
