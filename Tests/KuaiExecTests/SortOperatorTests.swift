@@ -191,6 +191,26 @@ import Testing
             ])
     }
 
+    /// The parallel top-N (a morsel source on two threads) equals the one-thread top-N, ties in
+    /// the source's order, for limits below and above a compaction's threshold.
+    @Test(arguments: [1, 5, 70_000])
+    func parallelTopNKeepsTheSourceOrderOfTies(limit: Int) throws {
+        let n = 200_000
+        let bs: [[Column]] = stride(from: 0, to: n, by: 10_000).map { (s: Int) -> [Column] in
+            let r = s..<(s + 10_000)
+            let k: [Int64] = r.map { Int64($0 % 3) }
+            let id: [Int64] = r.map { Int64($0) }
+            return [intCol(k), intCol(id)]
+        }
+        let keys = [SortKey(column: 0, ascending: false)]
+        let serial = try rows(SortOperator(child: source(bs), keys: keys, limit: limit, offset: 2))
+        let parallel = try rows(
+            SortOperator(
+                child: source(bs), keys: keys, limit: limit, offset: 2, morsels: TestMorsels(bs), threads: 2))
+        #expect(serial.count == min(limit, n - 2))
+        #expect(parallel == serial)
+    }
+
     @Test func limitZeroAndEmptyInput() throws {
         #expect(
             try rows(SortOperator(child: source([[intCol([1, 2])]]), keys: [SortKey(column: 0)], limit: 0)).isEmpty)

@@ -21,17 +21,53 @@ public final class SortOperator: PhysicalOperator {
     private var end = 0
     private var done = false
     private static let batchSize = 65536
+    private let morsels: MorselSource?
+    private let threads: Int
 
     /// - Parameters:
     ///   - keys: column indexes of the child's output; at least one.
     ///   - limit: rows to emit after `offset` (nil = all).
     ///   - offset: rows to skip first.
-    public init(child: PhysicalOperator, keys: [SortKey], limit: Int? = nil, offset: Int = 0) {
+    ///   - morsels: with `limit`, the morsel source `child` drives: the top-N then runs on
+    ///     `threads` threads, one buffer each (`runParallelTopN`), instead of pulling `child`.
+    public init(
+        child: PhysicalOperator, keys: [SortKey], limit: Int? = nil, offset: Int = 0, morsels: MorselSource? = nil,
+        threads: Int = 1
+    ) {
         self.child = child
         self.schema = child.schema
         self.keys = keys
         self.limit = limit
         self.offset = max(0, offset)
+        self.morsels = morsels
+        self.threads = threads
+    }
+
+    /// Top-N over `source` on `threads` threads: each worker keeps a `TopNBuffer` of its rows
+    /// tagged with their position in the source (morsel << 32 | row), ordered by the keys and
+    /// then the position; the union of the buffers holds the best `keep` rows, which are sorted
+    /// the same way at the end, so ties keep the source's order as the one-thread path does.
+    private func runParallelTopN(_ source: MorselSource, keep: Int) throws {
+        let tagged = schema + [Field("#position", .bigint)]
+        let tagKeys = keys + [SortKey(column: schema.count)]
+        let workers = (0..<threads).map { _ in TopNWorker(TopNBuffer(schema: tagged, keys: tagKeys, keep: keep)) }
+        try MorselScheduler.run(source, threads: threads) { w, i, b in
+            try MemoryGuard.check()
+            let base = Int64(i) << 32
+            let position = Column(type: .bigint, ints: (0..<b.count).map { base | Int64($0) })
+            try workers[w].buffer.add(Batch(columns: b.columns + [position], count: b.count))
+        }
+        var all = BatchCollector(schema: tagged)
+        for worker in workers {
+            let n = worker.buffer.count
+            all.append(Batch(columns: worker.buffer.take(), count: n))
+        }
+        let n = all.count
+        let cols = all.take()
+        perm = try sortPermutation(cols, count: n, keys: tagKeys)
+        output = Array(cols.dropLast())
+        position = min(offset, n)
+        end = position + min(n - position, limit ?? n)
     }
 
     private func run() throws {
@@ -40,34 +76,14 @@ public final class SortOperator: PhysicalOperator {
         var collector = BatchCollector(schema: schema)
         if let limit {
             let keep = limit.addingReportingOverflow(offset).overflow ? Int.max : limit + offset
-            let threshold = keep > (Int.max / 8) ? Int.max : max(4 * keep, 65536)
-            // After a compaction that kept `keep` rows, rows whose first key is strictly worse
-            // than the last kept row's cannot enter the result: they are dropped on arrival.
-            var bound: TopNBound? = nil
-            while let whole = try child.next() {
+            if let morsels, threads > 1 { return try runParallelTopN(morsels, keep: keep) }
+            var buffer = TopNBuffer(schema: schema, keys: keys, keep: keep)
+            while let b = try child.next() {
                 try MemoryGuard.check()
-                // A large batch (a GROUP BY's whole output) is taken a slice at a time, so that
-                // the bound set by the first compaction filters the rest instead of one sort of all.
-                for start in stride(from: 0, to: whole.count, by: threshold) {
-                    let end = min(whole.count, start + threshold)
-                    var b =
-                        end - start == whole.count
-                        ? whole : Batch(columns: whole.columns.map { $0.slice(start..<end) }, count: end - start)
-                    if let bound {
-                        guard let filtered = bound.filter(b) else { continue }
-                        b = filtered
-                    }
-                    collector.append(b)
-                    if collector.count >= threshold {
-                        let n = collector.count
-                        let cols = collector.take()
-                        let p = try sortPermutation(cols, count: n, keys: keys)
-                        let kept = gatherBatch(cols, perm: p, range: 0..<min(keep, n))
-                        collector.append(kept)
-                        if kept.count == keep { bound = TopNBound(kept, key: keys[0]) }
-                    }
-                }
+                try buffer.add(b)
             }
+            let n = buffer.count
+            collector.append(Batch(columns: buffer.take(), count: n))
         } else {
             while let b = try child.next() {
                 try MemoryGuard.check()
@@ -100,4 +116,10 @@ public final class SortOperator: PhysicalOperator {
         return "Sort keys=[\(k)]" + (offset > 0 ? " offset=\(offset)" : "")
     }
     public var children: [PhysicalOperator] { [child] }
+}
+
+/// One worker's top-N buffer (each worker of `runParallelTopN` touches only its own).
+private final class TopNWorker: @unchecked Sendable {
+    var buffer: TopNBuffer
+    init(_ buffer: TopNBuffer) { self.buffer = buffer }
 }

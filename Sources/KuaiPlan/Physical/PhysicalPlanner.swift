@@ -115,8 +115,14 @@ struct PhysicalPlanner {
     /// (`limitedCrossJoin`); else a limit over the pulled input.
     func planLimit(_ c: LogicalPlan, _ limit: Int?, _ offset: Int) -> PhysicalNode {
         if case .sort(let sc, let keys) = c {
-            let child = pull(plan(sc))
-            return .pull(SortOperator(child: child.pulled, keys: keys, limit: limit, offset: offset), child)
+            let planned = plan(sc)
+            let child = pull(planned)
+            var morsels: MorselSource?
+            if case .morsel(let m) = planned.form { morsels = m }  // a parallel top-N
+            return .pull(
+                SortOperator(
+                    child: child.pulled, keys: keys, limit: limit, offset: offset, morsels: morsels, threads: threads),
+                child)
         }
         if let limit, case (let k, false) = limit.addingReportingOverflow(max(0, offset)),
             let streamed = limitedCrossJoin(c, rows: k)
