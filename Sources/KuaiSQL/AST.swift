@@ -249,34 +249,61 @@ public enum UnaryOperator: String, Sendable {
     case bitwiseNot = "~"
 }
 
-public enum BinaryOperator: String, Sendable {
-    case add = "+"
-    case subtract = "-"
-    case multiply = "*"
-    case divide = "/"
-    case integerDivide = "//"
-    case modulo = "%"
-    case concat = "||"
-    case equal = "="
-    case notEqual = "<>"
-    case less = "<"
-    case lessEqual = "<="
-    case greater = ">"
-    case greaterEqual = ">="
-    case and = "AND"
-    case or = "OR"
+/// The binary operators of SQL expressions. Arithmetic and comparisons carry the engine's own operators
+/// (KuaiCore's `ArithmeticOp`, `CompareOp`), which the binder hands on as they are.
+public enum BinaryOperator: Hashable, Sendable {
+    /// `+ - * / // %`.
+    case arithmetic(ArithmeticOp)
+    /// `= < <= > >=` and `<>` (also written `==`, `!=`).
+    case compare(CompareOp)
+    case concat
+    case and
+    case or
     /// `a IS DISTINCT FROM b`: a null-safe `<>` (NULL vs NULL is false, NULL vs 1 is true); never NULL.
     /// `x IS TRUE` / `x IS FALSE` parse as `x IS NOT DISTINCT FROM TRUE/FALSE` (same truth table in DuckDB).
-    case isDistinctFrom = "IS DISTINCT FROM"
+    case isDistinctFrom
     /// `a IS NOT DISTINCT FROM b`: a null-safe `=`; never NULL.
-    case isNotDistinctFrom = "IS NOT DISTINCT FROM"
+    case isNotDistinctFrom
     /// Bitwise operators on integers (DuckDB's `&`, `|`, `<<`, `>>`; Formats/query-language.md, "Bit operators").
-    case bitwiseAnd = "&"
-    case bitwiseOr = "|"
-    case shiftLeft = "<<"
-    case shiftRight = ">>"
+    case bitwiseAnd
+    case bitwiseOr
+    case shiftLeft
+    case shiftRight
     /// `s GLOB p` (DuckDB prints it as `(s ~~~ p)`): `*`, `?` and `[...]` wildcards, case-sensitive.
-    case glob = "~~~"
+    case glob
+
+    /// The operator as DuckDB prints it (`!=` for `<>`).
+    public var symbol: String {
+        switch self {
+        case .arithmetic(let op): return op.rawValue
+        case .compare(let op): return op.rawValue
+        case .concat: return "||"
+        case .and: return "AND"
+        case .or: return "OR"
+        case .isDistinctFrom: return "IS DISTINCT FROM"
+        case .isNotDistinctFrom: return "IS NOT DISTINCT FROM"
+        case .bitwiseAnd: return "&"
+        case .bitwiseOr: return "|"
+        case .shiftLeft: return "<<"
+        case .shiftRight: return ">>"
+        case .glob: return "~~~"
+        }
+    }
+
+    /// The infix operator written with the symbol `text` (`|| & | << >>` or an arithmetic one); nil for
+    /// any other text.
+    public init?(infixSymbol text: String) {
+        switch text {
+        case "||": self = .concat
+        case "&": self = .bitwiseAnd
+        case "|": self = .bitwiseOr
+        case "<<": self = .shiftLeft
+        case ">>": self = .shiftRight
+        default:
+            guard let op = ArithmeticOp(rawValue: text) else { return nil }
+            self = .arithmetic(op)
+        }
+    }
 }
 
 /// A scalar, aggregate or window expression.

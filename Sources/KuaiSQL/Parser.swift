@@ -831,7 +831,7 @@ struct ParserState {
             try expectWord("ROW")
             return .currentRow
         }
-        let offset = try parseExpression(minimum: Precedence.predicate + 1)
+        let offset = try parseExpression(minimum: Precedence.predicate.tighter)
         if acceptWord("PRECEDING") { return .preceding(offset) }
         if acceptWord("FOLLOWING") { return .following(offset) }
         throw unexpected("PRECEDING or FOLLOWING")

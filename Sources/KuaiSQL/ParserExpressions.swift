@@ -14,21 +14,15 @@ import KuaiCore
 // its operand at its own level wherever it appears: `x = NOT y AND z` is `((x = (NOT y)) AND z)`.
 // Each recursion counts against `Parser.maxDepth` and each chained operator against `Parser.maxTreeDepth`.
 
-/// Precedence levels (higher binds tighter).
-enum Precedence {
-    static let or = 1
-    static let and = 2
-    static let not = 3
-    static let isTest = 4
-    static let comparison = 5
-    static let predicate = 6
-    static let concat = 7
-    static let bitwise = 8
-    static let additive = 9
-    static let multiplicative = 10
-    static let exponent = 11
-    static let unary = 12
-    static let cast = 13
+/// Precedence levels, loosest first (the numbered levels above; a later level binds tighter).
+enum Precedence: Int, Comparable {
+    case or = 1
+    case and, not, isTest, comparison, predicate, concat, bitwise, additive, multiplicative, exponent, unary, cast
+
+    /// The next tighter level: the least a right operand's operators bind (`cast` for `cast`).
+    var tighter: Precedence { Precedence(rawValue: rawValue + 1) ?? .cast }
+
+    static func < (a: Precedence, b: Precedence) -> Bool { a.rawValue < b.rawValue }
 }
 
 extension ParserState {
@@ -37,7 +31,7 @@ extension ParserState {
     }
 
     /// The operator at the cursor and its level, if it continues an expression.
-    func infixPrecedence() -> Int? {
+    func infixPrecedence() -> Precedence? {
         let t = current
         switch t.kind {
         case .symbol:
@@ -73,7 +67,7 @@ extension ParserState {
     }
 
     /// Parses an expression whose operators all bind at least as tightly as `minimum`.
-    mutating func parseExpression(minimum: Int) throws -> Expr {
+    mutating func parseExpression(minimum: Precedence) throws -> Expr {
         try enter()
         defer { leave() }
         var left = try parsePrefix()
@@ -82,7 +76,7 @@ extension ParserState {
         // The non-associative levels (comparison, LIKE/BETWEEN) refuse a second operator of their level right
         // after an operator whose right operand ends the expression (`a < b < c`, `a LIKE b LIKE c`), as
         // DuckDB's grammar does; after `IN (...)`, which ends with ")", any operator may follow.
-        var lastLevel = 0
+        var lastLevel: Precedence?
         var lastEndsWithOperand = false
         var lastWasPostfixTest = false
         // A run of ANDs (or ORs) is flat, as DuckDB's n-ary conjunctions: its operands are collected and
@@ -90,25 +84,25 @@ extension ParserState {
         // levels of one loop never rise (a right operand takes every tighter operator), and AND/OR are the
         // loosest, so a run is only followed by a run of OR.
         var conjunction: [Expr] = []
-        var conjunctionLevel = 0
+        var conjunctionLevel: Precedence?  // OR or AND while `conjunction` holds a run
         while let level = infixPrecedence(), level >= minimum {
             if level == Precedence.or || level == Precedence.and {
                 if level != conjunctionLevel {
-                    if !conjunction.isEmpty { left = Self.balanced(conjunction, level: conjunctionLevel) }
+                    if !conjunction.isEmpty { left = Self.balanced(conjunction, level: conjunctionLevel ?? .and) }
                     conjunction = [left]
                     conjunctionLevel = level
                 }
                 advance()
-                conjunction.append(try parseExpression(minimum: level + 1))
+                conjunction.append(try parseExpression(minimum: level.tighter))
                 lastLevel = level
                 lastEndsWithOperand = false
                 lastWasPostfixTest = false
                 continue
             }
             if !conjunction.isEmpty {
-                left = Self.balanced(conjunction, level: conjunctionLevel)
+                left = Self.balanced(conjunction, level: conjunctionLevel ?? .and)
                 conjunction = []
-                conjunctionLevel = 0
+                conjunctionLevel = nil
             }
             if lastEndsWithOperand && level == lastLevel {
                 if level == Precedence.comparison {
@@ -134,14 +128,14 @@ extension ParserState {
             lastLevel = level
             lastEndsWithOperand = endsWithOperand
         }
-        if !conjunction.isEmpty { left = Self.balanced(conjunction, level: conjunctionLevel) }
+        if !conjunction.isEmpty { left = Self.balanced(conjunction, level: conjunctionLevel ?? .and) }
         return left
     }
 
     /// The operands of a run of `AND` (`level` is `Precedence.and`) or `OR` as a balanced tree, in their
     /// order (AND and OR are associative in SQL's three-valued logic; the printer and the binder flatten
     /// nested conjunctions of one kind, as DuckDB does). Each node's position is its first operand's.
-    static func balanced(_ operands: [Expr], level: Int) -> Expr {
+    static func balanced(_ operands: [Expr], level: Precedence) -> Expr {
         let op: BinaryOperator = level == Precedence.or ? .or : .and
         func build(_ part: ArraySlice<Expr>) -> Expr {
             if part.count == 1 { return part[part.startIndex] }
@@ -199,26 +193,26 @@ extension ParserState {
     }
 
     /// Applies the infix or postfix operator at the cursor (of precedence `level`) to `left`.
-    mutating func parseInfix(_ left: Expr, level: Int) throws -> Expr {
+    mutating func parseInfix(_ left: Expr, level: Precedence) throws -> Expr {
         let position = left.position
         switch level {
-        case Precedence.or, Precedence.and:
+        case .or, .and:
             advance()
-            let right = try parseExpression(minimum: level + 1)
+            let right = try parseExpression(minimum: level.tighter)
             return .binary(level == Precedence.or ? .or : .and, left, right, position)
-        case Precedence.isTest:
+        case .isTest:
             return try parseIsTest(left)
-        case Precedence.comparison:
+        case .comparison:
             return try parseComparison(left)
-        case Precedence.predicate:
+        case .predicate:
             return try parsePredicate(left)
-        case Precedence.cast:
+        case .cast:
             advance()
             return .cast(left, try parseTypeName(), isTry: false, position)
-        case Precedence.concat where current.isSymbol("~~~"):
+        case .concat where current.isSymbol("~~~"):
             advance()
-            return .binary(.glob, left, try parseExpression(minimum: Precedence.concat + 1), position)
-        case Precedence.concat where !current.isSymbol("||"):
+            return .binary(.glob, left, try parseExpression(minimum: Precedence.concat.tighter), position)
+        case .concat where !current.isSymbol("||"):
             return try parseLikeOperator(left)
         default:
             return try parseArithmetic(left, level: level)
@@ -226,22 +220,21 @@ extension ParserState {
     }
 
     /// `|| + - * / // % ^ **` with a right operand one level tighter (left-associative), or at `rightMinimum`.
-    mutating func parseArithmetic(_ left: Expr, level: Int, rightMinimum: Int? = nil) throws -> Expr {
+    mutating func parseArithmetic(_ left: Expr, level: Precedence, rightMinimum: Precedence? = nil) throws -> Expr {
         let t = advance()
-        let right = try parseExpression(minimum: rightMinimum ?? level + 1)
+        let right = try parseExpression(minimum: rightMinimum ?? level.tighter)
         if t.text == "^" || t.text == "**" {
             // `a ^ b` and `a ** b` are `power(a, b)`.
             return .function(FunctionCall(name: "power", arguments: [left, right], position: left.position))
         }
-        // `|| + - * / // % & | << >>` are the operators' raw values.
-        return .binary(BinaryOperator(rawValue: t.text) ?? .modulo, left, right, left.position)
+        return .binary(BinaryOperator(infixSymbol: t.text) ?? .arithmetic(.modulo), left, right, left.position)
     }
 
     /// `a ~~ b` is `a LIKE b`; `~~*` ILIKE; `!~~` NOT LIKE (PostgreSQL's operator level, left-associative).
     /// As in DuckDB, `~~` and `~~*` (not `!~~`, `!~~*`) take an `ESCAPE` clause: `a ~~ b ESCAPE '!'`.
     mutating func parseLikeOperator(_ left: Expr) throws -> Expr {
         let t = advance()
-        let pattern = try parseExpression(minimum: Precedence.concat + 1)
+        let pattern = try parseExpression(minimum: Precedence.concat.tighter)
         var escape: Expr?
         if current.isWord("ESCAPE") {
             if t.text.hasPrefix("!") {
@@ -260,7 +253,7 @@ extension ParserState {
     /// `ESCAPE expr` after a LIKE pattern (the cursor is at ESCAPE); the operand binds like the pattern.
     mutating func parseEscape() throws -> Expr {
         advance()
-        return try parseExpression(minimum: Precedence.predicate + 1)
+        return try parseExpression(minimum: Precedence.predicate.tighter)
     }
 
     /// `IS [NOT] NULL`, `IS [NOT] DISTINCT FROM x`, `IS [NOT] TRUE|FALSE`, `ISNULL`, `NOTNULL` after `left`.
@@ -293,16 +286,13 @@ extension ParserState {
         return result
     }
 
-    func comparisonOperator(_ t: Token) -> BinaryOperator? {
+    /// The comparison operator token `t` spells (`==` is `=`, `<>` is `!=`); nil for any other token.
+    func comparisonOperator(_ t: Token) -> CompareOp? {
         guard t.kind == .symbol else { return nil }
         switch t.text {
-        case "=", "==": return .equal
-        case "<>", "!=": return .notEqual
-        case "<": return .less
-        case "<=": return .lessEqual
-        case ">": return .greater
-        case ">=": return .greaterEqual
-        default: return nil
+        case "==": return .equal
+        case "<>": return .notEqual
+        default: return CompareOp(rawValue: t.text)
         }
     }
 
@@ -322,8 +312,8 @@ extension ParserState {
             try expectSymbol(")")
             return .inSubquery(left, query, negated: isAll, left.position)
         }
-        let right = try parseExpression(minimum: Precedence.comparison + 1)
-        return .binary(op, left, right, left.position)
+        let right = try parseExpression(minimum: Precedence.comparison.tighter)
+        return .binary(.compare(op), left, right, left.position)
     }
 
     /// `[NOT] LIKE`, `[NOT] ILIKE`, `[NOT] BETWEEN .. AND ..`, `[NOT] IN (...)`.
@@ -340,7 +330,7 @@ extension ParserState {
     }
 
     mutating func parseLike(_ left: Expr, negated: Bool, caseInsensitive: Bool) throws -> Expr {
-        let pattern = try parseExpression(minimum: Precedence.predicate + 1)
+        let pattern = try parseExpression(minimum: Precedence.predicate.tighter)
         let escape = current.isWord("ESCAPE") ? try parseEscape() : nil
         return .like(
             left, pattern: pattern, escape: escape, negated: negated, caseInsensitive: caseInsensitive, left.position)
@@ -350,7 +340,7 @@ extension ParserState {
     /// `regexp_full_match(s, p)`; NOT wraps either in `(NOT ...)`, as DuckDB prints them.
     mutating func parseGlobOrSimilar(_ left: Expr, _ t: Token, negated: Bool) throws -> Expr {
         if t.isWord("SIMILAR") { try expectWord("TO") }
-        let pattern = try parseExpression(minimum: Precedence.predicate + 1)
+        let pattern = try parseExpression(minimum: Precedence.predicate.tighter)
         if current.isWord("ESCAPE") {
             throw failure("ESCAPE clause is not supported with SIMILAR TO and GLOB", at: current)
         }
@@ -366,9 +356,9 @@ extension ParserState {
             throw failure("BETWEEN \(current.upper) is not supported", at: current)
         }
         _ = acceptWord("ASYMMETRIC")  // the default
-        let low = try parseExpression(minimum: Precedence.predicate + 1)
+        let low = try parseExpression(minimum: Precedence.predicate.tighter)
         try expectWord("AND")
-        let high = try parseExpression(minimum: Precedence.predicate + 1)
+        let high = try parseExpression(minimum: Precedence.predicate.tighter)
         return .between(left, low: low, high: high, negated: negated, left.position)
     }
 
@@ -616,7 +606,7 @@ extension ParserState {
             return nil
         }
         advance()
-        let needle = try parseExpression(minimum: Precedence.predicate + 1)
+        let needle = try parseExpression(minimum: Precedence.predicate.tighter)
         guard acceptWord("IN") else { throw unexpected("IN") }
         let haystack = try parseExpression()
         try expectSymbol(")")

@@ -66,7 +66,7 @@ extension Expr {
                 pending.append(l)
                 continue
             }
-            if !first { out += " \(op.rawValue) " }
+            if !first { out += " \(op.symbol) " }
             first = false
             e.write(to: &out)
         }
@@ -144,7 +144,7 @@ extension Expr {
         out += String(repeating: "(", count: spine.count - 1)
         leftmost.write(to: &out)
         for (o, r) in spine.reversed() {
-            out += " \(o == .notEqual ? "!=" : o.rawValue) "
+            out += " \(o.symbol) "
             r.write(to: &out)
             out += ")"
         }

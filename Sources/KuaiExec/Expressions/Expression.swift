@@ -1,39 +1,5 @@
 import KuaiCore
 
-/// Arithmetic operators of bound expressions (DuckDB semantics, see `Kernels.swift`).
-public enum ArithmeticOp: String, Sendable {
-    case add = "+"
-    case subtract = "-"
-    case multiply = "*"
-    /// `/`: always DOUBLE division (x / 0 is inf or nan, as DuckDB).
-    case divide = "/"
-    /// `//`: integer division truncating toward zero; division by zero is an execution error.
-    case integerDivide = "//"
-    /// `%`: remainder with the sign of the dividend; by zero is an execution error.
-    case modulo = "%"
-}
-
-/// Comparison operators; NULL on either side gives NULL.
-public enum CompareOp: String, Sendable {
-    case equal = "="
-    case notEqual = "!="
-    case less = "<"
-    case lessEqual = "<="
-    case greater = ">"
-    case greaterEqual = ">="
-
-    /// The operator with its operands swapped (`a < b` is `b > a`).
-    public var flipped: CompareOp {
-        switch self {
-        case .equal, .notEqual: return self
-        case .less: return .greater
-        case .lessEqual: return .greaterEqual
-        case .greater: return .less
-        case .greaterEqual: return .lessEqual
-        }
-    }
-}
-
 /// A bound, typed scalar expression over the columns of an input batch.
 ///
 /// The binder (KuaiPlan) builds these with every type resolved (CONTRIBUTING.md, Style 6: types are checked

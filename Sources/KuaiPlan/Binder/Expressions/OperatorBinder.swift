@@ -53,8 +53,8 @@ extension Binder {
         guard op == .and || op == .or else { return try combineBinary(op, try bind(a, ctx), b, pos, name, ctx) }
         let x = try bind(a, ctx)
         let y = try bind(b, ctx)
-        try requireBoolean(x, a, op.rawValue)
-        try requireBoolean(y, b, op.rawValue)
+        try requireBoolean(x, a, op.symbol)
+        try requireBoolean(y, b, op.symbol)
         var parts: [BoundExpr] = []
         for p in [x, y] {
             switch (op, p.kind) {
@@ -93,16 +93,7 @@ extension Binder {
         switch op {
         case .and, .or:
             preconditionFailure("AND / OR are bound by bindBinary")
-        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual:
-            let cop: CompareOp
-            switch op {
-            case .equal: cop = .equal
-            case .notEqual: cop = .notEqual
-            case .less: cop = .less
-            case .lessEqual: cop = .lessEqual
-            case .greater: cop = .greater
-            default: cop = .greaterEqual
-            }
+        case .compare(let cop):
             return try makeCompare(cop, x, try bind(b, ctx), pos, name)
         case .isDistinctFrom, .isNotDistinctFrom:
             var x = x
@@ -118,15 +109,13 @@ extension Binder {
             if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
             return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
         case .bitwiseAnd, .bitwiseOr, .shiftLeft, .shiftRight:
-            return try bindBitOperator(op.rawValue, x, try bind(b, ctx), pos, name)
+            return try bindBitOperator(op.symbol, x, try bind(b, ctx), pos, name)
         case .glob:
             let y = try bind(b, ctx)
             if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
             return try bindFunction("~~~", [x, y], pos, name)
-        case .add, .subtract, .multiply, .divide, .integerDivide, .modulo:
-            let y = try bind(b, ctx)
-            // `+ - * / // %`: the same raw values in both enums.
-            return try makeArithmetic(ArithmeticOp(rawValue: op.rawValue) ?? .modulo, x, y, pos, name)
+        case .arithmetic(let aop):
+            return try makeArithmetic(aop, x, try bind(b, ctx), pos, name)
         }
     }
 
