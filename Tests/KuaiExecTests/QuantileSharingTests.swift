@@ -61,3 +61,28 @@ import Testing
         }
     }
 }
+
+/// `OrderStatistic.values` gives what a full sort puts at each position, for value shapes that
+/// exercise its recursion: uniform words, a tight cluster with far outliers, many duplicates,
+/// all equal, small inputs and signed-order words around the sign flip.
+@Suite struct OrderStatisticTests {
+    @Test(arguments: 0..<6)
+    func radixSelectionEqualsSortedPositions(shape: Int) {
+        var rng = SplitMix64(seed: UInt64(100 + shape))
+        let n = [200_000, 100_000, 50_000, 3_000, 40, 70_000][shape]
+        let xs: [UInt64] = (0..<n).map { i in
+            switch shape {
+            case 0: return UInt64.random(in: 0...UInt64.max, using: &rng)
+            case 1: return i % 1000 == 0 ? UInt64.random(in: 0...UInt64.max, using: &rng) : 5_000 + UInt64(i % 977)
+            case 2: return UInt64.random(in: 0..<7, using: &rng) << 40
+            case 3: return 42
+            case 4: return UInt64.random(in: 0..<10, using: &rng)
+            default: return UInt64(bitPattern: Int64.random(in: -1000...1000, using: &rng)) ^ (1 << 63)
+            }
+        }
+        let sorted = xs.sorted()
+        let ks = [0, n - 1, n / 2, n / 2 + 1, n / 10, (n * 9) / 10, (n * 99) / 100].filter { $0 < n }
+        let got = xs.withUnsafeBufferPointer { OrderStatistic.values($0, at: ks) }
+        #expect(got == ks.map { sorted[$0] })
+    }
+}

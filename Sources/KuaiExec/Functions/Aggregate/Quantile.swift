@@ -85,7 +85,7 @@ final class QuantileState: AggregateState {
 
     /// The word of quantile_disc's value among the group's words `xs` (reordered).
     private func discreteWord(_ xs: UnsafeMutableBufferPointer<UInt64>) -> UInt64 {
-        OrderStatistic.select(xs, index(QuantileState.discreteIndex(xs.count, q), xs.count))
+        OrderStatistic.values(UnsafeBufferPointer(xs), at: [index(QuantileState.discreteIndex(xs.count, q), xs.count)])[0]
     }
 
     /// The DOUBLE result of a group: quantile_cont's interpolation, or quantile_disc of DOUBLE.
@@ -120,10 +120,9 @@ final class QuantileState: AggregateState {
         let hi = pos.rounded(.up)
         let ia = index(Int(lo), n)
         let ib = index(Int(hi), n)
-        // Select the lower index; the next order statistic is the least value after it.
-        let first = OrderStatistic.select(xs, min(ia, ib))
-        let second = ia == ib ? first : OrderStatistic.minimum(xs, from: min(ia, ib) + 1)
-        return (ia <= ib ? first : second, ia <= ib ? second : first, lo == hi ? 0 : pos - lo)
+        // both order statistics in one selection
+        let w = OrderStatistic.values(UnsafeBufferPointer(xs), at: ia == ib ? [ia] : [ia, ib])
+        return (w[0], w.last!, lo == hi ? 0 : pos - lo)
     }
 
     /// The value of an order-preserving word as DOUBLE (integers converted).

@@ -181,6 +181,55 @@ enum OrderStatistic {
         return xs[k]
     }
 
+    /// The values a full ascending sort of `xs` would put at positions `ks`, without reordering
+    /// `xs` (radix selection: one pass for the range of the values, one histogram of the 11
+    /// highest bits in which they differ, then the same on the values of each bucket that holds a
+    /// wanted position, copied out; small buckets are sorted). Work: about 3 reads of `xs` plus
+    /// the wanted buckets, whatever the order of the values, for any number of positions.
+    /// - Precondition: every k in `ks` is in `0 ..< xs.count`.
+    static func values(_ xs: UnsafeBufferPointer<UInt64>, at ks: [Int]) -> [UInt64] {
+        precondition(ks.allSatisfy { $0 >= 0 && $0 < xs.count }, "OrderStatistic.values: position out of range")
+        if xs.count <= 64 {
+            let sorted = xs.sorted()
+            return ks.map { sorted[$0] }
+        }
+        var lo = UInt64.max
+        var hi = UInt64.min
+        for x in xs {
+            lo = min(lo, x)
+            hi = max(hi, x)
+        }
+        if lo == hi { return ks.map { _ in lo } }
+        let shift = UInt64(max(0, 64 - (hi ^ lo).leadingZeroBitCount - radixBits))
+        let base = lo >> shift
+        var counts = [Int](repeating: 0, count: (1 << radixBits) + 1)
+        counts.withUnsafeMutableBufferPointer { c in
+            for x in xs { c[Int((x >> shift) &- base) + 1] += 1 }
+            for b in 0..<(1 << radixBits) { c[b + 1] += c[b] }
+        }
+        // per wanted bucket (ascending), its values copied out, then the positions within them
+        var result = [UInt64](repeating: 0, count: ks.count)
+        var buckets = ks.map { k in counts.lastIndex { $0 <= k }! }.sorted()
+        buckets = buckets.indices.filter { $0 == 0 || buckets[$0] != buckets[$0 - 1] }.map { buckets[$0] }
+        for b in buckets {
+            let size = counts[b + 1] - counts[b]
+            let members = [UInt64](unsafeUninitializedCapacity: size) { m, initialized in
+                var o = 0
+                for x in xs where Int((x >> shift) &- base) == b {
+                    m[o] = x
+                    o += 1
+                }
+                initialized = o
+            }
+            let wanted = ks.indices.filter { ks[$0] >= counts[b] && ks[$0] < counts[b + 1] }
+            let found = members.withUnsafeBufferPointer { values($0, at: wanted.map { ks[$0] - counts[b] }) }
+            for (i, w) in wanted.enumerated() { result[w] = found[i] }
+        }
+        return result
+    }
+    /// Bits of the histogram of one `values(_:at:)` pass (2048 buckets).
+    private static let radixBits = 11
+
     /// The smallest of `xs[from...]`. - Precondition: `from < xs.count`.
     static func minimum(_ xs: UnsafeMutableBufferPointer<UInt64>, from: Int) -> UInt64 {
         var m = xs[from]
