@@ -125,7 +125,7 @@ let package = Package(
             name: "KuaiPlanTests", dependencies: ["KuaiCore", "KuaiSQL", "KuaiExec", "KuaiPlan", "KuaiTestSupport"]),
         .testTarget(
             name: "KuaiEndToEndTests",
-            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiTestSupport"],
+            dependencies: ["KuaiCore", "KuaiFormat", "KuaiIngest", "KuaiPlan", "KuaiShell", "KuaiTestSupport"],
             // .slt files and the notebook's expected answers are read from the source tree (RepoPaths)
             exclude: ["Corpus", "Notebook", "Metamorphic"]),
     ]

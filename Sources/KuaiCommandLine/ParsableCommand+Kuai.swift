@@ -15,6 +15,7 @@ extension ParsableCommand {
     /// `--generate-completion-script SHELL`, writes this command's script for SHELL without the `help`
     /// subcommand (`CompletionScript`) and exits 0; otherwise returns.
     public static func answerCompletionRequest(in arguments: [String]) {
+        guard arguments.contains("--generate-completion-script") else { return }
         let command = configuration.commandName ?? String(describing: Self.self)
         CompletionScript.answerRequest(in: arguments, command: command) {
             CompletionShell(rawValue: $0).map(completionScript(for:))

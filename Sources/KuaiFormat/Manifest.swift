@@ -4,7 +4,7 @@ import KuaiCore
 /// The `manifest.json` of a store, version 2 (Formats/column-file.md, "Manifest"). Written last by a
 /// commit (`StoreWriter.commit()`, `StoreTransaction.commit()`); read first by `Store.open`. A version-1
 /// manifest is read into this shape (one segment per table, of the store's generation).
-struct Manifest: Codable {
+struct Manifest: Encodable {
     /// Always "kuai-store".
     var format: String
     /// `FormatConstants.formatVersion` of the writer.
@@ -23,7 +23,7 @@ struct Manifest: Codable {
     /// The views, in the order they were created (version 2; absent = none).
     var views: [ViewEntry]?
 
-    struct TableEntry: Codable {
+    struct TableEntry: Encodable {
         var name: String
         var rowCount: Int
         var source: SourceEntry?
@@ -33,7 +33,7 @@ struct Manifest: Codable {
         var segments: [SegmentEntry]
     }
 
-    struct ColumnDeclaration: Codable {
+    struct ColumnDeclaration: Encodable {
         var name: String
         /// SQL type name as DuckDB prints it ("BIGINT"; a parametrised type with its parameters).
         var type: String
@@ -42,7 +42,7 @@ struct Manifest: Codable {
     }
 
     /// Rows written by one commit: one column file per table column.
-    struct SegmentEntry: Codable {
+    struct SegmentEntry: Encodable {
         /// The commit that wrote the files; repeated in every column-file header.
         var generation: String
         /// Folder of the column files, relative to the store (informational).
@@ -53,7 +53,7 @@ struct Manifest: Codable {
         var files: [FileEntry]
     }
 
-    struct FileEntry: Codable {
+    struct FileEntry: Encodable {
         /// Column file, relative to the store ("gen-9f1c2a7be03d4451/click/user_id.col").
         var file: String
         /// Size of the column file in bytes.
@@ -67,7 +67,7 @@ struct Manifest: Codable {
         var zoneMaps: String
     }
 
-    struct SourceEntry: Codable {
+    struct SourceEntry: Encodable {
         var path: String
         var bytes: Int
 
@@ -83,65 +83,12 @@ struct Manifest: Codable {
         }
     }
 
-    struct ViewEntry: Codable {
+    struct ViewEntry: Encodable {
         var name: String
         /// The view's query text, parsed and bound each time the view is used.
         var sql: String
         /// Names of the view's first columns given in CREATE VIEW v (a, b).
         var columnNames: [String]?
-    }
-
-    /// A version-1 manifest: one set of files per table, all of the store's generation.
-    struct Version1: Decodable {
-        var format: String
-        var formatVersion: Int
-        var generation: String
-        var blockRows: Int
-        var createdAt: String?
-        var writer: String?
-        var tables: [Table]
-        struct Table: Decodable {
-            var name: String
-            var directory: String
-            var rowCount: Int
-            var blockCount: Int
-            var source: SourceEntry?
-            var columns: [Column]
-        }
-        /// A column: its declaration's and its file entry's members in one object.
-        struct Column: Decodable {
-            var declaration: ColumnDeclaration
-            var file: FileEntry
-
-            init(from decoder: Decoder) throws {
-                declaration = try ColumnDeclaration(from: decoder)
-                file = try FileEntry(from: decoder)
-            }
-        }
-
-        /// The same store in the version-2 shape.
-        var upgraded: Manifest {
-            Manifest(
-                format: format, formatVersion: formatVersion, generation: generation, commit: nil,
-                blockRows: blockRows, createdAt: createdAt, writer: writer,
-                tables: tables.map { t in
-                    TableEntry(
-                        name: t.name, rowCount: t.rowCount, source: t.source,
-                        columns: t.columns.map(\.declaration),
-                        segments: [
-                            SegmentEntry(
-                                generation: generation, directory: t.directory, rowCount: t.rowCount,
-                                blockCount: t.blockCount,
-                                files: t.columns.map(\.file))
-                        ])
-                }, views: nil)
-        }
-    }
-
-    /// Only the members needed to decide whether this reader understands the file.
-    struct Probe: Decodable {
-        var format: String?
-        var formatVersion: Int?
     }
 
     func encoded() throws -> [UInt8] {
@@ -152,21 +99,24 @@ struct Manifest: Codable {
         return [UInt8](data)
     }
 
-    /// Parses and checks a manifest; `where` names it in errors.
+    /// Parses and checks a manifest; `where` names it in errors. A version-1 manifest (one set of files
+    /// per table, all of the store's generation) is read into the version-2 shape: one segment per
+    /// table. Unknown members are ignored; an optional member may be absent or null.
+    /// - Throws: `KuaiError.corrupt` (not JSON, not a manifest, members missing or of the wrong type),
+    ///   `.format` (a newer format version).
     static func decode(_ bytes: [UInt8], at location: String) throws -> Manifest {
-        let data = Data(bytes)
-        let probe: Probe
+        let root: JSONValue
         do {
-            probe = try JSONDecoder().decode(Probe.self, from: data)
+            root = try JSONReader.parse(bytes)
         } catch {
-            throw KuaiError(.corrupt, "manifest is not valid JSON: \(Self.describe(error))", at: location)
+            throw KuaiError(.corrupt, "manifest is not valid JSON: \(error)", at: location)
         }
-        guard probe.format == FormatConstants.manifestFormatName else {
+        guard case .string(FormatConstants.manifestFormatName) = root.member("format") else {
             throw KuaiError(
                 .corrupt, "not a kuai store manifest (\"format\" is not \"\(FormatConstants.manifestFormatName)\")",
                 at: location)
         }
-        guard let v = probe.formatVersion else {
+        guard case .integer(let v) = root.member("formatVersion") else {
             throw KuaiError(.corrupt, "manifest has no formatVersion", at: location)
         }
         if v > Int(FormatConstants.formatVersion) {
@@ -179,33 +129,221 @@ struct Manifest: Codable {
             throw KuaiError(.corrupt, "manifest formatVersion \(v) is invalid", at: location)
         }
         do {
-            if v == 1 { return try JSONDecoder().decode(Version1.self, from: data).upgraded }
-            return try JSONDecoder().decode(Manifest.self, from: data)
+            return try Manifest(ManifestFields(root), version: v)
         } catch {
-            throw KuaiError(.corrupt, "manifest does not match the schema: \(Self.describe(error))", at: location)
+            throw KuaiError(.corrupt, "manifest does not match the schema: \(error.message)", at: location)
         }
-    }
-
-    private static func describe(_ error: Error) -> String {
-        switch error {
-        case DecodingError.keyNotFound(let key, let ctx):
-            return "missing \"\(key.stringValue)\" at \(path(ctx.codingPath))"
-        case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
-            return "wrong type at \(path(ctx.codingPath))"
-        case DecodingError.dataCorrupted(let ctx):
-            return ctx.debugDescription
-        default:
-            return "\(error)"
-        }
-    }
-
-    private static func path(_ p: [CodingKey]) -> String {
-        p.isEmpty ? "top level" : p.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
 
     static func nowISO8601() -> String {
         let f = ISO8601DateFormatter()
         f.timeZone = TimeZone(identifier: "UTC")
         return f.string(from: Date())
+    }
+}
+
+/// A manifest member that is missing or of the wrong type. The path is built as the error leaves
+/// each enclosing object and array, so that reading a sound manifest builds no path strings.
+struct ManifestSchemaError: Error {
+    /// The member's name when it is missing; nil when it has the wrong type.
+    let missing: String?
+    /// From the top: ".tables[2].segments[0].files[1]" for a missing member (its object), with the
+    /// member's name for one of the wrong type (".tables[2].rowCount").
+    var path: String
+
+    /// "missing \"bytes\" at .tables[2].segments[0].files[1]", "wrong type at .tables[2].rowCount".
+    var message: String {
+        if let missing { return "missing \"\(missing)\" at \(path.isEmpty ? "top level" : path)" }
+        return "wrong type at \(path.isEmpty ? "top level" : path)"
+    }
+}
+
+/// The members of one object of a parsed manifest.
+struct ManifestFields {
+    let object: JSONValue
+
+    /// - Throws: `ManifestSchemaError` when `value` is not an object.
+    init(_ value: JSONValue) throws(ManifestSchemaError) {
+        guard case .object = value else { throw ManifestSchemaError(missing: nil, path: "") }
+        object = value
+    }
+
+    /// The member `name`, or nil when absent or null.
+    func optional(_ name: String) -> JSONValue? {
+        switch object.member(name) {
+        case nil, .null?: return nil
+        case let v?: return v
+        }
+    }
+
+    func required(_ name: String) throws(ManifestSchemaError) -> JSONValue {
+        switch object.member(name) {
+        case nil: throw ManifestSchemaError(missing: name, path: "")
+        case .null?: throw wrongType(name)
+        case let v?: return v
+        }
+    }
+
+    func wrongType(_ name: String) -> ManifestSchemaError { ManifestSchemaError(missing: nil, path: "." + name) }
+
+    func string(_ name: String) throws(ManifestSchemaError) -> String {
+        guard case .string(let s) = try required(name) else { throw wrongType(name) }
+        return s
+    }
+
+    func optionalString(_ name: String) throws(ManifestSchemaError) -> String? {
+        guard let v = optional(name) else { return nil }
+        guard case .string(let s) = v else { throw wrongType(name) }
+        return s
+    }
+
+    func int(_ name: String) throws(ManifestSchemaError) -> Int {
+        guard case .integer(let n) = try required(name) else { throw wrongType(name) }
+        return n
+    }
+
+    func optionalInt(_ name: String) throws(ManifestSchemaError) -> Int? {
+        guard let v = optional(name) else { return nil }
+        guard case .integer(let n) = v else { throw wrongType(name) }
+        return n
+    }
+
+    /// The object member `name` (optional: nil when absent or null), read by `make`.
+    func optionalObject<T>(
+        _ name: String, _ make: (ManifestFields) throws(ManifestSchemaError) -> T
+    ) throws(ManifestSchemaError) -> T? {
+        guard let v = optional(name) else { return nil }
+        do {
+            return try make(ManifestFields(v))
+        } catch {
+            throw ManifestSchemaError(missing: error.missing, path: "." + name + error.path)
+        }
+    }
+
+    /// The array member `name`, each element read by `element`.
+    func array<T>(
+        _ name: String, _ element: (JSONValue) throws(ManifestSchemaError) -> T
+    ) throws(ManifestSchemaError) -> [T] {
+        try elements(of: required(name), name, element)
+    }
+
+    /// `array(_:_:)` for an optional member: nil when absent or null.
+    func optionalArray<T>(
+        _ name: String, _ element: (JSONValue) throws(ManifestSchemaError) -> T
+    ) throws(ManifestSchemaError) -> [T]? {
+        guard let v = optional(name) else { return nil }
+        return try elements(of: v, name, element)
+    }
+
+    private func elements<T>(
+        of value: JSONValue, _ name: String, _ element: (JSONValue) throws(ManifestSchemaError) -> T
+    ) throws(ManifestSchemaError) -> [T] {
+        guard case .array(let items) = value else { throw wrongType(name) }
+        var out: [T] = []
+        out.reserveCapacity(items.count)
+        for (i, item) in items.enumerated() {
+            do {
+                out.append(try element(item))
+            } catch {
+                throw ManifestSchemaError(missing: error.missing, path: ".\(name)[\(i)]" + error.path)
+            }
+        }
+        return out
+    }
+
+    /// An array of objects, each read by `make`.
+    func objects<T>(
+        _ name: String, _ make: (ManifestFields) throws(ManifestSchemaError) -> T
+    ) throws(ManifestSchemaError) -> [T] {
+        try array(name) { (v) throws(ManifestSchemaError) in try make(ManifestFields(v)) }
+    }
+}
+
+extension Manifest {
+    /// A manifest of `version` (1 or 2) from its top-level object; a version-1 manifest is upgraded.
+    init(_ m: ManifestFields, version: Int) throws(ManifestSchemaError) {
+        let generation = try m.string("generation")
+        let blockRows = try m.int("blockRows")
+        let tables: [TableEntry]
+        if version == 1 {
+            tables = try m.objects("tables") { (t) throws(ManifestSchemaError) in
+                try TableEntry(version1: t, generation: generation)
+            }
+        } else {
+            tables = try m.objects("tables", TableEntry.init)
+        }
+        self.init(
+            format: try m.string("format"), formatVersion: try m.int("formatVersion"), generation: generation,
+            commit: version == 1 ? nil : try m.optionalInt("commit"), blockRows: blockRows,
+            createdAt: try m.optionalString("createdAt"), writer: try m.optionalString("writer"), tables: tables,
+            views: version == 1
+                ? nil
+                : try m.optionalArray("views") { (v) throws(ManifestSchemaError) in
+                    try ViewEntry(ManifestFields(v))
+                })
+    }
+}
+
+extension Manifest.TableEntry {
+    init(_ t: ManifestFields) throws(ManifestSchemaError) {
+        self.init(
+            name: try t.string("name"), rowCount: try t.int("rowCount"),
+            source: try t.optionalObject("source", Self.source),
+            columns: try t.objects("columns", Manifest.ColumnDeclaration.init),
+            segments: try t.objects("segments", Manifest.SegmentEntry.init))
+    }
+
+    /// A version-1 table: one segment of the manifest's `generation`, whose columns hold both the
+    /// declaration's and the file entry's members.
+    init(version1 t: ManifestFields, generation: String) throws(ManifestSchemaError) {
+        let rowCount = try t.int("rowCount")
+        let columns = try t.objects("columns") { (c) throws(ManifestSchemaError) in
+            (try Manifest.ColumnDeclaration(c), try Manifest.FileEntry(c))
+        }
+        let segment = Manifest.SegmentEntry(
+            generation: generation, directory: try t.string("directory"), rowCount: rowCount,
+            blockCount: try t.int("blockCount"), files: columns.map(\.1))
+        self.init(
+            name: try t.string("name"), rowCount: rowCount, source: try t.optionalObject("source", Self.source),
+            columns: columns.map(\.0),
+            segments: [segment])
+    }
+
+    private static func source(_ s: ManifestFields) throws(ManifestSchemaError) -> Manifest.SourceEntry {
+        Manifest.SourceEntry(path: try s.string("path"), bytes: try s.int("bytes"))
+    }
+}
+
+extension Manifest.ColumnDeclaration {
+    init(_ c: ManifestFields) throws(ManifestSchemaError) {
+        self.init(name: try c.string("name"), type: try c.string("type"), typeId: try c.int("typeId"))
+    }
+}
+
+extension Manifest.SegmentEntry {
+    init(_ s: ManifestFields) throws(ManifestSchemaError) {
+        self.init(
+            generation: try s.string("generation"), directory: try s.string("directory"),
+            rowCount: try s.int("rowCount"), blockCount: try s.int("blockCount"),
+            files: try s.objects("files", Manifest.FileEntry.init))
+    }
+}
+
+extension Manifest.FileEntry {
+    init(_ f: ManifestFields) throws(ManifestSchemaError) {
+        self.init(
+            file: try f.string("file"), bytes: try f.int("bytes"), nullCount: try f.int("nullCount"),
+            footerChecksum: try f.string("footerChecksum"), dictionarySize: try f.optionalInt("dictionarySize"),
+            zoneMaps: try f.string("zoneMaps"))
+    }
+}
+
+extension Manifest.ViewEntry {
+    init(_ v: ManifestFields) throws(ManifestSchemaError) {
+        let names = try v.optionalArray("columnNames") { (e) throws(ManifestSchemaError) -> String in
+            guard case .string(let s) = e else { throw ManifestSchemaError(missing: nil, path: "") }
+            return s
+        }
+        self.init(name: try v.string("name"), sql: try v.string("sql"), columnNames: names)
     }
 }

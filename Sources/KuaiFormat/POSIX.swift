@@ -149,12 +149,12 @@ enum POSIX {
             }
         }
         // Collapse "//" and "/." components and strip a trailing "/".
-        var parts: [Substring] = []
-        for c in p.split(separator: "/", omittingEmptySubsequences: true) {
-            if c == "." { continue }
-            parts.append(c)
+        var joined = ""
+        for c in p.split(separator: "/", omittingEmptySubsequences: true) where c != "." {
+            joined += "/"
+            joined += c
         }
-        return "/" + parts.joined(separator: "/")
+        return joined.isEmpty ? "/" : joined
     }
 
     static func parentAndName(_ absPath: String) -> (String, String) {

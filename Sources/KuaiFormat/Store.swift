@@ -205,11 +205,22 @@ public final class Store: @unchecked Sendable {
 
     /// True for "a/b.col": relative, no empty, "." or ".." components, no NUL.
     static func isSafeRelativePath(_ p: String) -> Bool {
-        if p.isEmpty || p.hasPrefix("/") || p.utf8.contains(0) { return false }
-        for c in p.split(separator: "/", omittingEmptySubsequences: false) {
-            if c.isEmpty || c == "." || c == ".." { return false }
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        var component = 0  // bytes of the current component
+        var dots = 0  // of which dots
+        for b in p.utf8 {
+            if b == 0 { return false }
+            if b == slash {
+                if component == 0 || component == dots && dots <= 2 { return false }
+                component = 0
+                dots = 0
+            } else {
+                component += 1
+                if b == dot { dots += 1 }
+            }
         }
-        return true
+        return !(component == 0 || component == dots && dots <= 2)
     }
 
     /// The table called `name` (exact, case-sensitive match first, then case-insensitive).

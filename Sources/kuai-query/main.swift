@@ -90,6 +90,24 @@ struct KuaiQuery: ParsableCommand {
     var sql: String?
 
     func run() throws {}
+
+    /// The parsed command line.
+    var options: CommandLineOptions {
+        var o = CommandLineOptions()
+        o.store = store
+        o.format = format
+        o.maxRows = maxRows
+        o.maxWidth = maxWidth
+        o.noHeader = noHeader
+        o.memoryLimit = memoryLimit
+        o.tempDirectory = tempDirectory
+        o.file = file
+        o.commands = commands
+        o.threads = threads
+        o.timer = timer
+        o.sql = sql
+        return o
+    }
 }
 
 func fail(_ message: String, code: Int32) -> Never {
@@ -171,7 +189,10 @@ do {
 } catch {
     fail(((error as? KuaiError)?.message ?? "\(error)") + " (see --help)", code: 2)
 }
-let command = KuaiQuery.parse(checkedArguments) { fail($0, code: 2) }
+// Plain command lines are read without swift-argument-parser (CommandLineOptions.plain); it reads the rest
+// (help, version, usage errors).
+let command =
+    CommandLineOptions.plain(checkedArguments) ?? KuaiQuery.parse(checkedArguments) { fail($0, code: 2) }.options
 
 /// The input: scripts with their names in messages, or nil for the interactive shell.
 let scripts: [(text: String, source: String)]?
@@ -221,8 +242,9 @@ guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString
     fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
 }
 // Spill files: --temp-directory, else STORE.tmp beside the store (DuckDB's `database.tmp`).
-SpillDirectory.configure(
-    command.tempDirectory ?? String(storePath.reversed().drop(while: { $0 == "/" }).reversed()) + ".tmp")
+var storeFolder = storePath
+while storeFolder.utf8.last == UInt8(ascii: "/") { storeFolder.removeLast() }
+SpillDirectory.configure(command.tempDirectory ?? storeFolder + ".tmp")
 
 // $KUAI_SPILL_TEST_BYTES (tests only): spilling operators spill once their state holds more than
 // this many bytes, whatever the memory limit, so that small data takes the spill path.
