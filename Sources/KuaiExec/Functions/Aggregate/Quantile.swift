@@ -85,7 +85,8 @@ final class QuantileState: AggregateState {
 
     /// The word of quantile_disc's value among the group's words `xs` (reordered).
     private func discreteWord(_ xs: UnsafeMutableBufferPointer<UInt64>) -> UInt64 {
-        OrderStatistic.values(UnsafeBufferPointer(xs), at: [index(QuantileState.discreteIndex(xs.count, q), xs.count)])[0]
+        OrderStatistic.values(UnsafeBufferPointer(xs), at: [index(QuantileState.discreteIndex(xs.count, q), xs.count)])[
+            0]
     }
 
     /// The DOUBLE result of a group: quantile_cont's interpolation, or quantile_disc of DOUBLE.
