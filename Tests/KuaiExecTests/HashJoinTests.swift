@@ -382,3 +382,46 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         #expect(probe.ints[1] == 10 | (64 << 4))
     }
 }
+
+@Suite struct KeyBitFilterTests {
+    /// Every build key passes the filter (no false negatives), NULL rows stay NULL, and most
+    /// absent keys are ruled out.
+    @Test func buildKeysPassAndMostAbsentKeysDoNot() {
+        var rng = SplitMix64(seed: 5)
+        let n = 300_000
+        let keys = (0..<n).map { _ in Int64.random(in: Int64.min...Int64.max, using: &rng) }
+        let filter = KeyBitFilter(Column(type: .bigint, ints: keys), count: n)
+        let screened = filter.screen(Column(type: .bigint, ints: keys), count: n)
+        #expect(screened.validity == [UInt8](repeating: 1, count: n))
+        let absent = (0..<n).map { _ in Int64.random(in: Int64.min...Int64.max, using: &rng) }
+        let v = [UInt8]((0..<n).map { $0 % 10 == 0 ? 0 : 1 })
+        let out = filter.screen(Column(type: .bigint, ints: absent, validity: v), count: n)
+        let passed = out.validity!.reduce(0) { $0 + Int($1) }
+        #expect(passed < n / 8)
+        #expect((0..<n).allSatisfy { $0 % 10 != 0 || out.validity![$0] == 0 })
+    }
+
+    /// A hashed join table large enough for the filter finds exactly the build keys.
+    @Test func largeHashedJoinTableFindsExactlyTheBuildKeys() throws {
+        let n = KeyBitFilter.minimumRows + 1000
+        let build = Column(type: .bigint, ints: (0..<n).map { Int64($0) * 6 })
+        let table = try JoinHashTable(columns: [build], count: n, keys: [0])
+        let probe = Column(type: .bigint, ints: (0..<(3 * n)).map { Int64($0) * 2 })
+        var ids = [Int32](repeating: -2, count: 3 * n)
+        ids.withUnsafeMutableBufferPointer {
+            if table.unique {
+                table.findUniqueRows([probe], rowCount: 3 * n, interner: table.takeInterner(), into: $0)
+            } else {
+                table.find([probe], rowCount: 3 * n, interner: table.takeInterner(), into: $0)
+            }
+        }
+        // 2k is a build key 6j exactly when k = 3j for some j < n
+        for k in 0..<(3 * n) {
+            let expected: Int32 = (k % 3 == 0 && k / 3 < n) ? Int32(k / 3) : -1
+            if ids[k] != expected {
+                Issue.record("probe \(k): \(ids[k]), expected \(expected)")
+                return
+            }
+        }
+    }
+}

@@ -360,7 +360,9 @@ func findRows<S: IntKeySlots, V: RowValidity>(
     _ ids: UnsafeMutableBufferPointer<Int32>
 ) {
     for i in 0..<n {
-        if i &+ intKeyPrefetchDistance < n { slots.prefetch(xs[i &+ intKeyPrefetchDistance]) }
+        // rows that are not looked up (NULL, or ruled out by a join's `KeyBitFilter`) are not prefetched
+        let ahead = i &+ intKeyPrefetchDistance
+        if ahead < n && validity.isValid(ahead) { slots.prefetch(xs[ahead]) }
         if !validity.isValid(i) {
             ids[i] = nullId
             continue

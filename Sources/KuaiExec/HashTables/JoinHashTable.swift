@@ -20,6 +20,9 @@ public final class JoinHashTable: @unchecked Sendable {
     private let denseMin: Int64
     /// The layout that packs the keys into one BIGINT (then the lookups see that one key).
     private let packing: PackedJoinKeys?
+    /// Before a large hashed lookup on one integer-stored (or packed) key: rows whose key cannot
+    /// be in the table are ruled out in cache.
+    private let filter: KeyBitFilter?
     private let interners: Mutex = Mutex()
     private var freeInterners: [StringInterner] = []
     /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b` (empty when `unique`:
@@ -71,6 +74,7 @@ public final class JoinHashTable: @unchecked Sendable {
         // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
         if let span, let u = Self.uniqueDenseRows(lookupColumns[lookupKeys[0]], count, span) {
             table = nil
+            filter = nil
             denseMin = span.lo
             unique = true
             uniqueRow = u
@@ -84,12 +88,18 @@ public final class JoinHashTable: @unchecked Sendable {
             ids = Self.denseBuckets(lookupColumns[lookupKeys[0]], count, span.lo)
             bucketCount = Int(span.hi - span.lo) + 1
             table = nil
+            filter = nil
             denseMin = span.lo
         } else {
             let t: any GroupKeyTable
             (ids, t) = Self.hashedBuckets(lookupColumns, count, lookupKeys, lookupTypes)
             bucketCount = t.count
             table = t
+            // (an intHashed layout means one integer-stored key column)
+            filter =
+                t.layout == .intHashed && count >= KeyBitFilter.minimumRows
+                    && lookupColumns[lookupKeys[0]].type != .null
+                ? KeyBitFilter(lookupColumns[lookupKeys[0]], count: count) : nil
             denseMin = 0
         }
         let grouped = Self.groupRows(ids, bucketCount)
@@ -272,7 +282,8 @@ public final class JoinHashTable: @unchecked Sendable {
         into out: UnsafeMutableBufferPointer<Int32>
     ) {
         precondition(unique)
-        let probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
+        var probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
+        if let filter { probeKeys = [filter.screen(probeKeys[0], count: n)] }
         uniqueRow.withUnsafeBufferPointer { u in
             if let table {
                 table.find(probeKeys, rowCount: n, nullsMatch: false, into: out, interner: interner!)
@@ -305,7 +316,8 @@ public final class JoinHashTable: @unchecked Sendable {
         _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
         into ids: UnsafeMutableBufferPointer<Int32>
     ) {
-        let probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
+        var probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
+        if let filter { probeKeys = [filter.screen(probeKeys[0], count: n)] }
         if let table {
             table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
             return

@@ -1,0 +1,56 @@
+import KuaiCore
+
+/// A one-hash bit filter over the keys of a large hashed join table on one integer-stored key
+/// (or a packed one, `PackedJoinKeys`): about 16 bits per build key, so the filter (at most
+/// 32 MiB) stays in the last-level cache while the table does not. A probe key whose bit is 0 is
+/// not in the table; such rows are marked NULL before the table lookup, so a probe that finds
+/// nothing (most rows of an anti join, or of a selective semi join) costs one cached bit instead
+/// of a table cache miss. About 6% of absent keys pass the filter and are looked up as before.
+/// The bit of a key comes from a multiplicative hash with another constant than the table's.
+struct KeyBitFilter {
+    private let words: [UInt64]
+    private let shift: UInt64
+
+    /// Builds that use a filter: at least this many build rows (smaller tables stay in cache).
+    static let minimumRows = 1 << 20
+
+    /// The filter of the valid values among the first `n` rows of `keys` (integer-stored).
+    init(_ keys: Column, count n: Int) {
+        var bits = 1 << 16
+        while bits < 16 * n && bits < 1 << 28 { bits <<= 1 }
+        shift = UInt64(64 - bits.trailingZeroBitCount)
+        var words = [UInt64](repeating: 0, count: bits / 64)
+        let shift = self.shift
+        words.withUnsafeMutableBufferPointer { w in
+            keys.ints.withUnsafeBufferPointer { x in
+                for i in 0..<n where keys.validity.map({ $0[i] != 0 }) ?? true {
+                    let b = Self.bit(x[i], shift)
+                    w[b >> 6] |= 1 << UInt64(b & 63)
+                }
+            }
+        }
+        self.words = words
+    }
+
+    @inline(__always)
+    private static func bit(_ key: Int64, _ shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0xD6E8_FEB8_6659_FD93) >> shift)
+    }
+
+    /// `keys` (first `n` rows) with the rows whose bit is 0 marked NULL (they cannot match).
+    func screen(_ keys: Column, count n: Int) -> Column {
+        var valid = keys.validity ?? [UInt8](repeating: 1, count: n)
+        let shift = self.shift
+        words.withUnsafeBufferPointer { w in
+            keys.ints.withUnsafeBufferPointer { x in
+                valid.withUnsafeMutableBufferPointer { v in
+                    for i in 0..<n {
+                        let b = Self.bit(x[i], shift)
+                        v[i] &= UInt8(truncatingIfNeeded: w[b >> 6] >> UInt64(b & 63)) & 1
+                    }
+                }
+            }
+        }
+        return Column(type: keys.type, ints: keys.ints, validity: valid)
+    }
+}
