@@ -276,14 +276,20 @@ public final class JoinHashTable: @unchecked Sendable {
         interners.withLock { freeInterners.append(i) }
     }
 
+    /// The probe key columns as the lookup sees them: packed into one BIGINT when the build keys
+    /// were (`packing`), rows that cannot match marked NULL when a `filter` screens them.
+    private func lookupKeys(_ probeKeys: [Column], count n: Int) -> [Column] {
+        let keys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
+        return filter.map { [$0.screen(keys[0], count: n)] } ?? keys
+    }
+
     /// For a `unique` table: the matching build row per probe row, or -1.
     func findUniqueRows(
         _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
         into out: UnsafeMutableBufferPointer<Int32>
     ) {
         precondition(unique)
-        var probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
-        if let filter { probeKeys = [filter.screen(probeKeys[0], count: n)] }
+        let probeKeys = lookupKeys(probeKeys, count: n)
         uniqueRow.withUnsafeBufferPointer { u in
             if let table {
                 table.find(probeKeys, rowCount: n, nullsMatch: false, into: out, interner: interner!)
@@ -316,8 +322,7 @@ public final class JoinHashTable: @unchecked Sendable {
         _ probeKeys: [Column], rowCount n: Int, interner: StringInterner?,
         into ids: UnsafeMutableBufferPointer<Int32>
     ) {
-        var probeKeys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
-        if let filter { probeKeys = [filter.screen(probeKeys[0], count: n)] }
+        let probeKeys = lookupKeys(probeKeys, count: n)
         if let table {
             table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
             return

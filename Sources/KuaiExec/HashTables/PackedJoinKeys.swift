@@ -50,24 +50,17 @@ struct PackedJoinKeys {
         }
     }
 
-    /// The smallest and largest non-NULL value of the first `n` rows, nil when all are NULL.
+    /// The smallest and largest non-NULL value of the first `n` rows (`valueRange`), nil when all
+    /// are NULL.
     private static func range(_ col: Column, _ n: Int) -> (lo: Int64, hi: Int64)? {
-        var lo = Int64.max
-        var hi = Int64.min
-        col.ints.withUnsafeBufferPointer { x in
+        if n == 0 { return nil }
+        let r = col.ints.withUnsafeBufferPointer { x in
             if let v = col.validity {
-                for i in 0..<n where v[i] != 0 {
-                    lo = min(lo, x[i])
-                    hi = max(hi, x[i])
-                }
-            } else {
-                for i in 0..<n {
-                    lo = min(lo, x[i])
-                    hi = max(hi, x[i])
-                }
+                return v.withUnsafeBufferPointer { valueRange(x.baseAddress!, n, ValidBytes(valid: $0.baseAddress!)) }
             }
+            return valueRange(x.baseAddress!, n, NoNulls())
         }
-        return lo > hi ? nil : (lo, hi)
+        return r.lo > r.hi ? nil : r
     }
 
     /// The packed key of each of the first `n` rows of `keys` (one column per key column, the

@@ -170,8 +170,8 @@ public final class HashAggregateOperator: PhysicalOperator {
     }
 
     /// A thread's table is set aside once it holds this many groups and its rows were mostly new
-    /// groups (`flushIfSparse`): about 2^18 groups of 2-3 key words stay within a few MB.
-    static let flushGroups = 1 << 18
+    /// groups (`flushIfSparse`, `SetAsideRule`).
+    static let flushGroups = SetAsideRule.keys
 
     /// Sets `p`'s table aside (`Partial.flush`) when it holds at least `flushGroups` groups
     /// (`flushAfterGroups` in tests) from fewer than 1.1 rows a group, and its layout is hashed
@@ -183,7 +183,8 @@ public final class HashAggregateOperator: PhysicalOperator {
             if p.table.count >= flushAfterGroups { p.flush() }
             return
         }
-        guard flushFits, p.table.count >= Self.flushGroups, p.rowsInTable * 10 < p.table.count * 11 else { return }
+        guard flushFits, SetAsideRule.isSparse(keys: p.table.count, rows: p.rowsInTable, minimum: Self.flushGroups)
+        else { return }
         switch p.table.layout {
         case .packedHashed, .general: p.flush()
         default: return
@@ -380,4 +381,19 @@ public final class HashAggregateOperator: PhysicalOperator {
         if case .pull(let p) = input { return [p] }
         return []
     }
+}
+
+/// When a hash table that takes keys row by row is set aside and replaced by a fresh one (GROUP
+/// BY's `Partial.flush`, the set-aside keys of `RowDistinctCountState` and `DistinctState`): it
+/// holds at least `minimum` keys (2^18 by default: a few MB of keys) filled from fewer than 1.1
+/// rows a key, so that growing it further would gain little but cache misses.
+enum SetAsideRule {
+    static let keys = 1 << 18
+
+    /// True when a table of `keys` keys filled from `rows` rows should be set aside.
+    static func isSparse(keys n: Int, rows: Int, minimum: Int) -> Bool { n >= minimum && rows * 10 < n * 11 }
+
+    /// For a state that does not know its input's size: true while four times the memory it
+    /// holds stays under the point where it would spill (`MemoryGuard.shouldSpill`).
+    static func fits(held: Int) -> Bool { !MemoryGuard.shouldSpill(holding: 4 * held, growing: 4 * held) }
 }

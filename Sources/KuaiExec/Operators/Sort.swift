@@ -64,10 +64,16 @@ public final class SortOperator: PhysicalOperator {
         }
         let n = all.count
         let cols = all.take()
-        perm = try sortPermutation(cols, count: n, keys: tagKeys)
-        output = Array(cols.dropLast())
+        emit(Array(cols.dropLast()), count: n, perm: try sortPermutation(cols, count: n, keys: tagKeys))
+    }
+
+    /// Sets up `next` to return rows `offset ..< offset + limit` of `columns` (`n` rows) in
+    /// `perm` order.
+    private func emit(_ columns: [Column], count n: Int, perm: [Int32]) {
+        output = columns
+        self.perm = perm
         position = min(offset, n)
-        end = position + min(n - position, limit ?? n)
+        end = limit.map { position + min(n - position, $0) } ?? n  // no position + limit: LIMIT may be Int64.max
     }
 
     private func run() throws {
@@ -91,10 +97,8 @@ public final class SortOperator: PhysicalOperator {
             }
         }
         let n = collector.count
-        output = collector.take()
-        perm = try sortPermutation(output, count: n, keys: keys)
-        position = min(offset, n)
-        end = limit.map { position + min(n - position, $0) } ?? n  // no position + limit: LIMIT may be Int64.max
+        let columns = collector.take()
+        emit(columns, count: n, perm: try sortPermutation(columns, count: n, keys: keys))
     }
 
     public func next() throws -> Batch? {

@@ -29,8 +29,8 @@ import KuaiCore
 /// (DistinctSpill.swift).
 final class DistinctState: AggregateState {
     nonisolated(unsafe) static var hashLimit = 1 << 20
-    /// VARCHAR pairs of a set that may be set aside (`HashAggregateOperator.flushGroups`).
-    nonisolated(unsafe) static var setAsideKeys = 1 << 18
+    /// VARCHAR pairs of a set that may be set aside (`SetAsideRule`; tests lower it).
+    nonisolated(unsafe) static var setAsideKeys = SetAsideRule.keys
     let inner: AggregateState
     let type: DataType
     var interner = StringInterner()
@@ -109,8 +109,9 @@ final class DistinctState: AggregateState {
     /// `setAsideKeys` pairs from fewer than 1.1 rows a pair, while the memory held stays far
     /// under the limit.
     private func setAsideIfSparse() {
-        guard type == .varchar, !spilled, set.count >= Self.setAsideKeys, rowsSinceReset * 10 < set.count * 11,
-            !MemoryGuard.shouldSpill(holding: 4 * heldBytes, growing: 4 * heldBytes)
+        guard type == .varchar, !spilled,
+            SetAsideRule.isSparse(keys: set.count, rows: rowsSinceReset, minimum: Self.setAsideKeys),
+            SetAsideRule.fits(held: heldBytes)
         else { return }
         setAside.append(pairColumns(mapping: nil))
         set.removeAll()
@@ -126,12 +127,7 @@ final class DistinctState: AggregateState {
     func pairSources(mapping: [Int32]?) -> [(columns: [Column], count: Int)] {
         var sources = setAside
         if let mapping {
-            sources = sources.map { source in
-                var columns = source.columns
-                columns[0] = Column(
-                    type: .integer, ints: columns[0].ints.prefix(source.count).map { Int64(mapping[Int($0)]) })
-                return (columns, source.count)
-            }
+            sources = sources.map { (groupsMapped($0.columns, count: $0.count, through: mapping), $0.count) }
         }
         if pairCount > 0 { sources.append(pairColumns(mapping: mapping)) }
         return sources

@@ -60,16 +60,26 @@ extension DistinctState: SpillsDistinctKeys {
         if set.count == 0 && rawGroups.isEmpty && setAside.isEmpty { return }
         let file = try ownSpillFile()
         var record = SpillRecord()
+        /// Writes one pair: the group, then the string's bytes (hashed as `hashValue64`) or the word.
+        func write(_ g: Int32, string: StringView?, word v: UInt64) throws {
+            record.reset()
+            record.append(g)
+            let hash: UInt64
+            if let view = string {
+                hash = view.hashValue64
+                view.withBytes { record.append(string: $0) }
+            } else {
+                hash = ByteHash.mix(v, 0x5350_494C)
+                record.append(v)
+            }
+            try record.bytes.withUnsafeBytes { try file.append($0, hash: hash) }
+        }
         for source in setAside {
             // VARCHAR pairs: group ids and codes of the dictionary of their time
             let (groups, values) = (source.columns[0], source.columns[1])
             let views = values.dictionary!.views
             for i in 0..<source.count {
-                record.reset()
-                record.append(Int32(truncatingIfNeeded: groups.ints[i]))
-                let view = views[Int(values.codes[i])]
-                view.withBytes { record.append(string: $0) }
-                try record.bytes.withUnsafeBytes { try file.append($0, hash: view.hashValue64) }
+                try write(Int32(truncatingIfNeeded: groups.ints[i]), string: views[Int(values.codes[i])], word: 0)
             }
         }
         setAside = []
@@ -77,18 +87,9 @@ extension DistinctState: SpillsDistinctKeys {
         let strings = type == .varchar ? interner.target : nil
         forEachPair { g, v in
             guard failure == nil else { return }
-            record.reset()
-            record.append(g)
-            let hash: UInt64
-            if let strings {
-                let view = strings.view(Int32(truncatingIfNeeded: v))
-                hash = view.hashValue64
-                view.withBytes { record.append(string: $0) }
-            } else {
-                hash = ByteHash.mix(v, 0x5350_494C)
-                record.append(v)
-            }
-            do { try record.bytes.withUnsafeBytes { try file.append($0, hash: hash) } } catch { failure = error }
+            do {
+                try write(g, string: strings?.view(Int32(truncatingIfNeeded: v)), word: v)
+            } catch { failure = error }
         }
         if let failure { throw failure }
         set.removeAll()

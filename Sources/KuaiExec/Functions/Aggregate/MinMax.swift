@@ -255,47 +255,29 @@ final class MinMaxState: AggregateState {
             }
             return
         }
-        o.seen.withUnsafeBufferPointer { os in
-            seen.withUnsafeMutableBufferPointer { ds in
-                switch type {
-                case .double:
-                    o.doubles.withUnsafeBufferPointer { src in
-                        doubles.withUnsafeMutableBufferPointer { dst in
-                            Self.mergeBests(os, src, ds, dst, mapping) { self.betterDouble($0, $1) }
-                        }
-                    }
-                case .varchar:
-                    let sign: Int = isMax ? 1 : -1
-                    o.views.withUnsafeBufferPointer { src in
-                        views.withUnsafeMutableBufferPointer { dst in
-                            Self.mergeBests(os, src, ds, dst, mapping) { StringView.compare($0, $1) * sign > 0 }
-                        }
-                    }
-                default:
-                    o.ints.withUnsafeBufferPointer { src in
-                        ints.withUnsafeMutableBufferPointer { dst in
-                            Self.mergeBests(os, src, ds, dst, mapping) { self.better($0, $1) }
-                        }
+        // each seen group of `other` is offered to its group here, as an update offers a row
+        let n = o.seen.count
+        seen.withUnsafeMutableBufferPointer { ds in
+            switch type {
+            case .double:
+                o.doubles.withUnsafeBufferPointer { src in
+                    doubles.withUnsafeMutableBufferPointer { dst in
+                        offerRows(src, o.seen, mapping, n, dst, ds) { self.betterDouble($0, $1) }
                     }
                 }
-            }
-        }
-    }
-
-    /// Offers each seen group g of another state (`otherSeen`, `otherBest`) to this state's group
-    /// `mapping[g]` (`seen`, `best`): it takes the value when it had none or `better(value, best)`.
-    @inline(__always)
-    private static func mergeBests<T>(
-        _ otherSeen: UnsafeBufferPointer<UInt8>, _ otherBest: UnsafeBufferPointer<T>,
-        _ seen: UnsafeMutableBufferPointer<UInt8>, _ best: UnsafeMutableBufferPointer<T>,
-        _ mapping: UnsafeBufferPointer<Int32>, better: (T, T) -> Bool
-    ) {
-        for g in 0..<otherSeen.count where otherSeen[g] != 0 {
-            let t = Int(mapping[g])
-            let x = otherBest[g]
-            if seen[t] == 0 || better(x, best[t]) {
-                best[t] = x
-                seen[t] = 1
+            case .varchar:
+                let sign: Int = isMax ? 1 : -1
+                o.views.withUnsafeBufferPointer { src in
+                    views.withUnsafeMutableBufferPointer { dst in
+                        offerRows(src, o.seen, mapping, n, dst, ds) { StringView.compare($0, $1) * sign > 0 }
+                    }
+                }
+            default:
+                o.ints.withUnsafeBufferPointer { src in
+                    ints.withUnsafeMutableBufferPointer { dst in
+                        offerRows(src, o.seen, mapping, n, dst, ds) { self.better($0, $1) }
+                    }
+                }
             }
         }
     }

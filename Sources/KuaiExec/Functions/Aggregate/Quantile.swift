@@ -60,7 +60,7 @@ final class QuantileState: AggregateState {
                     let out = UncheckedBox((ds, ns, vs))
                     forEachGroupRange(offsets: offsets, groupCount: groups) { range in
                         for g in range where offsets[g + 1] > offsets[g] {
-                            let xs = UnsafeMutableBufferPointer(rebasing: words[offsets[g]..<offsets[g + 1]])
+                            let xs = UnsafeBufferPointer(rebasing: words[offsets[g]..<offsets[g + 1]])
                             out.value.2[g] = 1
                             if resultIsDouble {
                                 out.value.0[g] = self.doubleResult(xs)
@@ -84,13 +84,13 @@ final class QuantileState: AggregateState {
     private func index(_ k: Int, _ n: Int) -> Int { fromTop ? n - 1 - k : k }
 
     /// The word of quantile_disc's value among the group's words `xs` (reordered).
-    private func discreteWord(_ xs: UnsafeMutableBufferPointer<UInt64>) -> UInt64 {
-        OrderStatistic.values(UnsafeBufferPointer(xs), at: [index(QuantileState.discreteIndex(xs.count, q), xs.count)])[
+    private func discreteWord(_ xs: UnsafeBufferPointer<UInt64>) -> UInt64 {
+        OrderStatistic.values(xs, at: [index(QuantileState.discreteIndex(xs.count, q), xs.count)])[
             0]
     }
 
     /// The DOUBLE result of a group: quantile_cont's interpolation, or quantile_disc of DOUBLE.
-    private func doubleResult(_ xs: UnsafeMutableBufferPointer<UInt64>) -> Double {
+    private func doubleResult(_ xs: UnsafeBufferPointer<UInt64>) -> Double {
         if !continuous { return value(discreteWord(xs)) }
         let (wa, wb, f) = neighbours(xs)
         let a = value(wa)
@@ -103,7 +103,7 @@ final class QuantileState: AggregateState {
     /// digits `lo + (hi - lo) * f` on the DOUBLE values, truncated toward zero (median of -1.5 and
     /// -2.0 is -1.7); wider (HUGEINT storage) `lo + trunc((hi - lo) * f)` with the exact 128-bit
     /// difference (-1.8).
-    private func decimalResult(_ xs: UnsafeMutableBufferPointer<UInt64>) -> Int64 {
+    private func decimalResult(_ xs: UnsafeBufferPointer<UInt64>) -> Int64 {
         let (wa, wb, f) = neighbours(xs)
         let a = Int64(bitPattern: wa ^ (1 << 63))
         let b = Int64(bitPattern: wb ^ (1 << 63))
@@ -114,7 +114,7 @@ final class QuantileState: AggregateState {
 
     /// The two order statistics quantile_cont interpolates between (as words, lower position first)
     /// and the fraction of the way from the first to the second (0 at an exact position).
-    private func neighbours(_ xs: UnsafeMutableBufferPointer<UInt64>) -> (UInt64, UInt64, Double) {
+    private func neighbours(_ xs: UnsafeBufferPointer<UInt64>) -> (UInt64, UInt64, Double) {
         let n = xs.count
         let pos = Double(n - 1) * q
         let lo = pos.rounded(.down)
@@ -122,7 +122,7 @@ final class QuantileState: AggregateState {
         let ia = index(Int(lo), n)
         let ib = index(Int(hi), n)
         // both order statistics in one selection
-        let w = OrderStatistic.values(UnsafeBufferPointer(xs), at: ia == ib ? [ia] : [ia, ib])
+        let w = OrderStatistic.values(xs, at: ia == ib ? [ia] : [ia, ib])
         return (w[0], w.last!, lo == hi ? 0 : pos - lo)
     }
 
@@ -154,7 +154,7 @@ final class SharedQuantileValues {
     private var buckets: (offsets: [Int], values: UnsafeMutableBufferPointer<UInt64>, groups: Int)?
 
     /// The values bucketed by group (see `GroupedOrderedWords.bucketed`), computed on the first call;
-    /// later calls return the same buckets (reordered within groups by earlier selections).
+    /// later calls return the same buckets (selections only read them).
     func bucketed(groupCount: Int) -> (offsets: [Int], values: UnsafeMutableBufferPointer<UInt64>) {
         if let b = buckets, b.groups == groupCount { return (b.offsets, b.values) }
         if let b = buckets { b.values.deallocate() }

@@ -144,43 +144,9 @@ struct GroupedOrderedWords {
     }
 }
 
-/// Selection of order statistics (introselect: quickselect with a median-of-three pivot and a
-/// full sort once the recursion is deeper than 2 log2 n, so O(n) expected, O(n log n) at worst),
-/// as C++'s `std::nth_element` that DuckDB's quantiles use.
+/// Selection of order statistics: the values a full sort would put at given positions, found
+/// without sorting (DuckDB's quantiles use C++'s `std::nth_element` for the same answers).
 enum OrderStatistic {
-    /// Rearranges `xs` so that `xs[k]` is the value a full ascending sort would put there, every
-    /// element before it is <= it and every element after it >= it; returns `xs[k]`.
-    /// - Precondition: `0 <= k < xs.count`.
-    @discardableResult
-    static func select(_ xs: UnsafeMutableBufferPointer<UInt64>, _ k: Int) -> UInt64 {
-        precondition(k >= 0 && k < xs.count, "OrderStatistic.select: position out of range")
-        var lo = 0
-        var hi = xs.count - 1
-        var depth = 2 * (Int.bitWidth - xs.count.leadingZeroBitCount)
-        while hi - lo > 16 {
-            if depth == 0 {
-                var rest = UnsafeMutableBufferPointer(rebasing: xs[lo...hi])
-                rest.sort()
-                return xs[k]
-            }
-            depth -= 1
-            let (lt, gt) = partition(xs, lo, hi)
-            // xs[lo..<lt] < pivot, xs[lt...gt] == pivot, xs[gt+1...hi] > pivot
-            if k < lt {
-                hi = lt - 1
-            } else if k > gt {
-                lo = gt + 1
-            } else {
-                return xs[k]
-            }
-        }
-        if lo < hi {
-            var rest = UnsafeMutableBufferPointer(rebasing: xs[lo...hi])
-            rest.sort()
-        }
-        return xs[k]
-    }
-
     /// The values a full ascending sort of `xs` would put at positions `ks`, without reordering
     /// `xs` (radix selection: one pass for the range of the values, one histogram of the 11
     /// highest bits in which they differ, then the same on the values of each bucket that holds a
@@ -229,40 +195,6 @@ enum OrderStatistic {
     }
     /// Bits of the histogram of one `values(_:at:)` pass (2048 buckets).
     private static let radixBits = 11
-
-    /// The smallest of `xs[from...]`. - Precondition: `from < xs.count`.
-    static func minimum(_ xs: UnsafeMutableBufferPointer<UInt64>, from: Int) -> UInt64 {
-        var m = xs[from]
-        for i in (from + 1)..<xs.count where xs[i] < m { m = xs[i] }
-        return m
-    }
-
-    /// Three-way partition of `xs[lo...hi]` around the median of its first, middle and last
-    /// values (Dijkstra's Dutch flag: runs of equal values, as durations often are, end in
-    /// one step). Returns the first and last index of the pivot's run.
-    private static func partition(_ xs: UnsafeMutableBufferPointer<UInt64>, _ lo: Int, _ hi: Int) -> (Int, Int) {
-        let a = xs[lo]
-        let b = xs[lo + (hi - lo) / 2]
-        let c = xs[hi]
-        let pivot = max(min(a, b), min(max(a, b), c))
-        var lt = lo
-        var i = lo
-        var gt = hi
-        while i <= gt {
-            let x = xs[i]
-            if x < pivot {
-                xs.swapAt(lt, i)
-                lt += 1
-                i += 1
-            } else if x > pivot {
-                xs.swapAt(i, gt)
-                gt -= 1
-            } else {
-                i += 1
-            }
-        }
-        return (lt, gt)
-    }
 }
 
 /// Runs `body(range)` over `0..<groupCount` split into contiguous ranges of about equal row

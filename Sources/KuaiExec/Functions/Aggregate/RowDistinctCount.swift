@@ -39,8 +39,8 @@ final class RowDistinctCountState: AggregateState {
     var setAside: [(keys: [Column], count: Int)] = []
     /// Rows inserted into the current table.
     private var rowsInTable = 0
-    /// Keys of a table that may be set aside (`HashAggregateOperator.flushGroups`).
-    nonisolated(unsafe) static var setAsideKeys = 1 << 18
+    /// Keys of a table that may be set aside (`SetAsideRule`; tests lower it).
+    nonisolated(unsafe) static var setAsideKeys = SetAsideRule.keys
     /// Keys moved to disk under memory pressure (RowDistinctSpill.swift): this state's own file
     /// first, merged states' files with their group mapping.
     var spills: [SpilledPairs] = []
@@ -73,8 +73,8 @@ final class RowDistinctCountState: AggregateState {
     /// from fewer than 1.1 rows a key, while the memory held stays far under the limit.
     private func setAsideIfSparse() {
         let n = table.count
-        guard canSpill, n >= Self.setAsideKeys, rowsInTable * 10 < n * 11,
-            !MemoryGuard.shouldSpill(holding: 4 * heldBytes, growing: 4 * heldBytes)
+        guard canSpill, SetAsideRule.isSparse(keys: n, rows: rowsInTable, minimum: Self.setAsideKeys),
+            SetAsideRule.fits(held: heldBytes)
         else { return }
         setAside.append((table.keyColumns(), n))
         table = makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
@@ -100,11 +100,7 @@ final class RowDistinctCountState: AggregateState {
         var sources = setAside
         if table.count > 0 { sources.append((table.keyColumns(), table.count)) }
         guard let mapping else { return sources }
-        return sources.map { source in
-            var keys = source.keys
-            keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(source.count).map { Int64(mapping[Int($0)]) })
-            return (keys, source.count)
-        }
+        return sources.map { (groupsMapped($0.keys, count: $0.count, through: mapping), $0.count) }
     }
 
     func finalize(groups: Int) throws -> Column {
@@ -136,4 +132,12 @@ final class RowDistinctCountState: AggregateState {
     }
 
     func makeEmpty() -> AggregateState { RowDistinctCountState(memberTypes: memberTypes) }
+}
+
+/// Key columns of a distinct state (the group id as INTEGER first, `count` rows) with the group
+/// ids mapped through `mapping` (a merged state's groups into the merging one's).
+func groupsMapped(_ keys: [Column], count: Int, through mapping: [Int32]) -> [Column] {
+    var keys = keys
+    keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(count).map { Int64(mapping[Int($0)]) })
+    return keys
 }
