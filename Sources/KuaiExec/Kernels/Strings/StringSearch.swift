@@ -137,7 +137,8 @@ extension StringKernels {
         Int, Int
     ) {
         if index == 0 || (p.count == 0 && b.count == 0) { return (0, 0) }
-        var k = index - 1
+        // (index - 1 only for a positive index: Int64.min - 1 would overflow)
+        var k = index > 0 ? index - 1 : 0
         if index < 0 {
             var count: Int64 = 0
             forEachPart(b, p) { _, _ in
