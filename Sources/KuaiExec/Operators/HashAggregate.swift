@@ -146,9 +146,14 @@ public final class HashAggregateOperator: PhysicalOperator {
         }
 
         /// Sets the table's groups aside (their key columns and states) and starts an empty table.
+        /// A table that had moved to the general layout is followed by a general one sized for as
+        /// many groups (the keys did not pack before; the next table would move after 65536).
         func flush() {
+            let general = table.layout == .general
+            let groups = table.count
             flushed.append(GroupSource(keys: table.keyColumns(), count: table.count, states: states))
-            table = makeGroupKeyTable(keyTypes: keyTypes)
+            table = general ? GeneralKeyTable(keyTypes: keyTypes) : makeGroupKeyTable(keyTypes: keyTypes)
+            if general { table.reserve(groups) }
             states = makeAggregateStates(specs)
             rowsInTable = 0
         }
