@@ -14,10 +14,11 @@ struct KeyBitFilter {
     /// Builds that use a filter: at least this many build rows (smaller tables stay in cache).
     static let minimumRows = 1 << 20
 
-    /// The filter of the valid values among the first `n` rows of `keys` (integer-stored).
-    init(_ keys: Column, count n: Int) {
+    /// The filter of the valid values among the first `n` rows of `keys` (integer-stored), with
+    /// at least `bitsPerKey` bits per row (a power of two, at most 2^28 bits in all).
+    init(_ keys: Column, count n: Int, bitsPerKey: Int = 16) {
         var bits = 1 << 16
-        while bits < 16 * n && bits < 1 << 28 { bits <<= 1 }
+        while bits < bitsPerKey * n && bits < 1 << 28 { bits <<= 1 }
         shift = UInt64(64 - bits.trailingZeroBitCount)
         var words = [UInt64](repeating: 0, count: bits / 64)
         let shift = self.shift
@@ -35,6 +36,31 @@ struct KeyBitFilter {
     @inline(__always)
     private static func bit(_ key: Int64, _ shift: UInt64) -> Int {
         Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* 0xD6E8_FEB8_6659_FD93) >> shift)
+    }
+
+    /// A BOOLEAN mask of the first `n` rows of `keys`: 1 where the row is valid, its value lies in
+    /// `lo...hi` and its bit is set (it may be a key), else 0; and how many rows have 1.
+    func mask(_ keys: Column, count n: Int, lo: Int64, hi: Int64) -> (mask: [Int64], kept: Int) {
+        let shift = self.shift
+        var kept = 0
+        let mask = [Int64](unsafeUninitializedCapacity: n) { out, filled in
+            words.withUnsafeBufferPointer { w in
+                keys.ints.withUnsafeBufferPointer { x in
+                    keys.validity.withUnsafeBufferPointerOrNil { v in
+                        for i in 0..<n {
+                            let b = Self.bit(x[i], shift)
+                            var m = Int64(truncatingIfNeeded: w[b >> 6] >> UInt64(b & 63)) & 1
+                            m &= (x[i] >= lo && x[i] <= hi) ? 1 : 0
+                            if let v { m &= Int64(v[i]) }
+                            out[i] = m
+                            kept &+= Int(m)
+                        }
+                    }
+                }
+            }
+            filled = n
+        }
+        return (mask, kept)
     }
 
     /// `keys` (first `n` rows) with the rows whose bit is 0 marked NULL (they cannot match).

@@ -26,9 +26,11 @@ public enum BuildSide: String, Sendable, Hashable {
 ///   whose candidates all fail is emitted with NULLs, as in SQL.
 /// - Anti join: left rows with no matching right row, including rows with a NULL key (NOT EXISTS
 ///   semantics; NOT IN's NULL rule is the planner's job).
-/// - Build side: `.right`/`.left` as given. `.auto` materialises the right input, then buffers left
-///   batches until the left exceeds the right's row count: if the left ends first it is the build
-///   side, otherwise the right is. Planners that know row counts should pass the side.
+/// - Build side: `.right`/`.left` as given. `.auto` materialises the right input (the left one
+///   with `readLeftFirst`), then buffers batches of the other until it exceeds that row count: if
+///   the other input ends first it is the build side, otherwise the one read first is.
+/// - Key filters (`leftKeyFilters`, `rightKeyFilters`): published from the input read first, so
+///   that operators below this join drop rows of the other input that cannot match.
 /// - Empty key lists give a nested-loop (cross product + residual) join.
 public final class HashJoinOperator: PhysicalOperator {
     public let schema: Schema
@@ -44,6 +46,15 @@ public final class HashJoinOperator: PhysicalOperator {
     /// The side the table was built on (after the first `next()` for `.auto`).
     public private(set) var buildSide: BuildSide
     private var label: String
+
+    /// Read the left input first under `.auto` (the planner expects it to be the smaller one).
+    public var readLeftFirst = false
+    /// Filters on the left input's keys (entry i for `leftKeys[i]`, nil: none), published from the
+    /// right input's keys as soon as the right input is read in full, before the left is read
+    /// (`JoinKeyFilter`; the planner places them below this join where they are valid).
+    public var leftKeyFilters: [JoinKeyFilter?] = []
+    /// Filters on the right input's keys, published from the left input's keys likewise.
+    public var rightKeyFilters: [JoinKeyFilter?] = []
 
     private var prober: JoinProber?
     private var pendingProbe: [Batch] = []
@@ -83,38 +94,45 @@ public final class HashJoinOperator: PhysicalOperator {
         var buildCols: [Column] = []
         var buildCount = 0
         if side == .auto {
-            let r = try materializeColumns(right)
-            var leftBuffered: [Batch] = []
-            var leftCount = 0
-            var leftDone = false
-            while leftCount <= r.count {
-                guard let b = try left.next() else {
-                    leftDone = true
+            // read the input expected to be smaller in full, then the other one up to as many rows
+            let firstIsLeft = readLeftFirst
+            let (first, second) = firstIsLeft ? (left, right) : (right, left)
+            let f = try materializeColumns(first)
+            publish(firstIsLeft ? rightKeyFilters : leftKeyFilters, firstIsLeft ? leftKeys : rightKeys, f)
+            var buffered: [Batch] = []
+            var secondCount = 0
+            var secondDone = false
+            while secondCount <= f.count {
+                guard let b = try second.next() else {
+                    secondDone = true
                     break
                 }
                 try MemoryGuard.check()
-                leftBuffered.append(b)
-                leftCount += b.count
+                buffered.append(b)
+                secondCount += b.count
             }
-            if leftDone && leftCount < r.count {
-                side = .left
-                var c = BatchCollector(schema: left.schema)
-                for b in leftBuffered { c.append(b) }
+            if secondDone && secondCount < f.count {
+                // the second input is the smaller one: build on it, probe with the first
+                side = firstIsLeft ? .right : .left
+                var c = BatchCollector(schema: second.schema)
+                for b in buffered { c.append(b) }
                 buildCount = c.count
                 buildCols = c.take()
-                probeInput = BatchReplayOperator(schema: right.schema, columns: r.columns, count: r.count)
+                probeInput = BatchReplayOperator(schema: first.schema, columns: f.columns, count: f.count)
             } else {
-                side = .right
-                buildCols = r.columns
-                buildCount = r.count
-                pendingProbe = leftBuffered
-                probeInput = leftDone ? nil : left
+                side = firstIsLeft ? .left : .right
+                buildCols = f.columns
+                buildCount = f.count
+                pendingProbe = buffered
+                probeInput = secondDone ? nil : second
             }
         } else if side == .right {
             (buildCols, buildCount) = try materializeColumns(right)
+            publish(leftKeyFilters, rightKeys, (buildCols, buildCount))
             probeInput = left
         } else {
             (buildCols, buildCount) = try materializeColumns(left)
+            publish(rightKeyFilters, leftKeys, (buildCols, buildCount))
             probeInput = right
         }
         buildSide = side
@@ -134,6 +152,13 @@ public final class HashJoinOperator: PhysicalOperator {
             buildSchema: probeIsLeft ? right.schema : left.schema,
             residual: residual, trackBuild: trackBuild)
         prober?.nullAware = nullAware
+    }
+
+    /// Publishes each filter of `filters` from the key column `keys[i]` of the read input `read`.
+    private func publish(_ filters: [JoinKeyFilter?], _ keys: [Int], _ read: (columns: [Column], count: Int)) {
+        for (i, f) in filters.enumerated() {
+            f?.publish(read.columns[keys[i]], count: read.count)
+        }
     }
 
     public func next() throws -> Batch? {
@@ -185,7 +210,14 @@ public final class HashJoinOperator: PhysicalOperator {
         var keys = zip(leftKeys, rightKeys).map { "#\($0.0)=#\($0.1)" }.joined(separator: ", ")
         if keys.isEmpty { keys = "" }
         return "\(label) \(type.sqlName)\(nullAware ? " null-aware" : "") build=\(buildSide.rawValue) keys=[\(keys)]"
-            + (residual != nil ? " residual" : "")
+            + (residual != nil ? " residual" : "") + Self.filterText("left", leftKeyFilters, leftKeys)
+            + Self.filterText("right", rightKeyFilters, rightKeys)
     }
     public var children: [PhysicalOperator] { [left, right] }
+
+    /// ` filters=[side #k, ...]` for the key columns of one input that carry a key filter ("" for none).
+    private static func filterText(_ side: String, _ filters: [JoinKeyFilter?], _ keys: [Int]) -> String {
+        let filtered = zip(filters, keys).compactMap { f, k in f.map { _ in "#\(k)" } }
+        return filtered.isEmpty ? "" : " filters \(side)=[\(filtered.joined(separator: ", "))]"
+    }
 }

@@ -14,43 +14,50 @@ struct PhysicalPlanner {
     /// EXPLAIN ANALYZE: wraps every planned operator to measure it (nil: plain operators).
     var profile: ProfileBuilder? = nil
 
-    /// The operators of `p` (measured ones when `profile` is set).
-    func plan(_ p: LogicalPlan) -> PhysicalNode {
-        guard let profile else { return planNode(p) }
+    /// The operators of `p` (measured ones when `profile` is set), with the join key filters
+    /// `filters` placed where they can drop rows (see `KeyFilterPlacement`).
+    func plan(_ p: LogicalPlan, filters: [PendingKeyFilter] = []) -> PhysicalNode {
+        let down = filters.filter { KeyFilterPlacement.goesThrough(p, $0) }
+        let here = filters.filter { !KeyFilterPlacement.goesThrough(p, $0) }
+        guard let profile else { return KeyFilterPlacement.filtered(planNode(p, down), here) }
         profile.open()
-        return profile.close(planNode(p))
+        return KeyFilterPlacement.filtered(profile.close(planNode(p, down)), here)
     }
 
-    /// The operators of `p`, its inputs planned through `plan`.
-    func planNode(_ p: LogicalPlan) -> PhysicalNode {
+    /// The operators of `p`, its inputs planned through `plan`; `filters` test columns of `p`'s
+    /// output, and each goes down into the inputs (`KeyFilterPlacement.goesThrough`).
+    func planNode(_ p: LogicalPlan, _ filters: [PendingKeyFilter]) -> PhysicalNode {
         switch p {
         case .scan(let t, let cols, let conj, let output):
-            return .morsel(TableScan(table: t, columns: cols, conjuncts: conj.map { $0.lowered() }, output: output))
+            let placed = KeyFilterPlacement.scanConjuncts(filters, table: t, columns: cols, output: output)
+            return .morsel(
+                TableScan(table: t, columns: cols, conjuncts: conj.map { $0.lowered() } + placed, output: output))
         case .values(let schema, let batches, let label):
             return .morsel(BatchListSource(schema: schema, batches: batches, label: label))
         case .filter(let c, let pred):
-            let child = plan(c)
+            let child = plan(c, filters: filters)
             switch child.form {
             case .morsel(let m): return .morsel(FilterSource(child: m, predicate: pred.lowered()), child)
             case .pull(let o): return .pull(FilterOperator(child: o, predicate: pred.lowered()), child)
             }
         case .project(let c, let exprs, let names):
-            return planProject(c, exprs, names)
+            return planProject(c, exprs, names, KeyFilterPlacement.throughProject(filters, exprs))
         case .aggregate(let c, let groups, let names, let aggs):
-            return planAggregate(c, groups, names, aggs)
+            return planAggregate(c, groups, names, aggs, KeyFilterPlacement.throughAggregate(filters, groups))
         case .distinct(let c):
             let s = c.schema
-            return planAggregate(c, Array(0..<s.count), s.map(\.name), [])
+            let keys = Array(0..<s.count)
+            return planAggregate(c, keys, s.map(\.name), [], KeyFilterPlacement.throughAggregate(filters, keys))
         case .sort(let c, let keys):
-            let child = pull(plan(c))
+            let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
             return .pull(SortOperator(child: child.pulled, keys: keys), child)
         case .join(let l, let r, let type, let lk, let rk, let res):
             return planJoin(l, r, type, lk, rk, res)
         case .window(let c, let p, let o, let fs, _):
-            let child = pull(plan(c))
+            let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
             return .pull(WindowOperator(child: child.pulled, partitionBy: p, orderBy: o, functions: fs), child)
         case .union(let cs):
-            return planUnion(cs)
+            return planUnion(cs, filters)
         case .shared(let id, let p):
             let cte = pull(plan(p))
             let source = SharedResultSource(id: id, results: shared, schema: p.schema) { cte.pulled }
@@ -65,15 +72,17 @@ struct PhysicalPlanner {
 
     /// A projection. A projection that passes its input through unchanged is not an operator, except
     /// over a scan with an output list (late materialisation), where it names the columns kept.
-    func planProject(_ c: LogicalPlan, _ exprs: [BoundExpr], _ names: [String]) -> PhysicalNode {
+    func planProject(_ c: LogicalPlan, _ exprs: [BoundExpr], _ names: [String], _ filters: [PendingKeyFilter])
+        -> PhysicalNode
+    {
         var lateMaterialized = false
         if case .scan(_, _, _, _?) = c { lateMaterialized = true }
         if !lateMaterialized && exprs.count == c.schema.count
             && exprs.enumerated().allSatisfy({ $0.element.columnIndex == $0.offset })
         {
-            return plan(c)
+            return plan(c, filters: filters)
         }
-        let child = plan(c)
+        let child = plan(c, filters: filters)
         let lowered = exprs.map { $0.lowered() }
         switch child.form {
         case .morsel(let m): return .morsel(ProjectSource(child: m, expressions: lowered, names: names), child)
@@ -83,10 +92,10 @@ struct PhysicalPlanner {
 
     /// A hash aggregate (also DISTINCT: every column a key, no aggregate) over a morsel source (partial
     /// aggregates per thread, then a merge) or a pull operator.
-    func planAggregate(_ c: LogicalPlan, _ groups: [Int], _ names: [String], _ aggs: [AggregateSpec])
-        -> PhysicalNode
-    {
-        let child = plan(c)
+    func planAggregate(
+        _ c: LogicalPlan, _ groups: [Int], _ names: [String], _ aggs: [AggregateSpec], _ filters: [PendingKeyFilter]
+    ) -> PhysicalNode {
+        let child = plan(c, filters: filters)
         let input: AggregateInput
         switch child.form {
         case .morsel(let m): input = .morsels(m)
@@ -98,8 +107,8 @@ struct PhysicalPlanner {
     }
 
     /// UNION ALL: a morsel source when every input is one, else inputs pulled one after the other.
-    func planUnion(_ cs: [LogicalPlan]) -> PhysicalNode {
-        let planned = cs.map(plan)
+    func planUnion(_ cs: [LogicalPlan], _ filters: [PendingKeyFilter]) -> PhysicalNode {
+        let planned = cs.map { plan($0, filters: filters) }
         let sources = planned.compactMap { p -> MorselSource? in
             if case .morsel(let m) = p.form { return m }
             return nil
@@ -156,25 +165,27 @@ struct PhysicalPlanner {
 
     /// Hash joins: the smaller input (by estimate) is the build side; a morsel-source probe side
     /// stays parallel (`LazyJoinProbeSource`); outer joins on the build side and joins without a
-    /// usable probe source use `HashJoinOperator` / `NestedLoopJoinOperator`.
+    /// usable probe source use `HashJoinOperator` / `NestedLoopJoinOperator`. A `HashJoinOperator`
+    /// reads the input expected to be smaller first and filters the other one by its keys
+    /// (`KeyFilterPlacement`).
     func planJoin(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: BoundExpr?)
         -> PhysicalNode
     {
         let lw = l.schema.count
         let rw = r.schema.count
-        let le = l.estimatedRows
-        let re = r.estimatedRows
-        let lp = plan(l)
-        let probeable: Set<JoinType> = [.inner, .left, .semi, .anti, .cross]
-        if probeable.contains(type), case .morsel(let lm) = lp.form, re <= le || type != .inner {
+        switch joinForm(l, r, type) {
+        case .probeLeft:
+            let lp = plan(l)
+            guard case .morsel(let lm) = lp.form else { return pulledJoin(lp, plan(r), type, lk, rk, res) }
             let build = pull(plan(r))
             let join = LazyJoinProbeSource(
                 probe: lm, build: build.pulled, type: type, probeKeys: lk, buildKeys: rk,
                 residual: Self.closure(res))
             return PhysicalNode(.morsel(join), inputs: [lp, build], labels: ["", "build: "])
-        }
-        let rp = plan(r)
-        if type == .inner || type == .cross, case .morsel(let rm) = rp.form, le < re {
+        case .probeRight:
+            let lp = plan(l)
+            let rp = plan(r)
+            guard case .morsel(let rm) = rp.form else { return pulledJoin(lp, rp, type, lk, rk, res) }
             // Build on the left, probe the right in parallel, then restore left ++ right order.
             let swapped = res?.remapColumns { $0 < lw ? $0 + rw : $0 - lw }
             let build = pull(lp)
@@ -187,7 +198,63 @@ struct PhysicalPlanner {
                 child: probe, expressions: order.map { ScalarExpr.column($0, type: s[$0].type, name: s[$0].name) },
                 names: order.map { s[$0].name })
             return .morsel(reorder, PhysicalNode(.morsel(probe), inputs: [rp, build], labels: ["", "build: "]))
+        case .pulled:
+            // The input read first filters the other one by its keys where unmatched rows of that
+            // other input never reach the output.
+            let leftFirst = l.estimatedRows < r.estimatedRows
+            var lf: [JoinKeyFilter?] = []
+            var rf: [JoinKeyFilter?] = []
+            if leftFirst, [.inner, .left, .semi, .anti].contains(type) {
+                rf = KeyFilterPlacement.filters(keys: rk, of: r.schema, otherKeys: lk, otherSchema: l.schema)
+            } else if !leftFirst, [.inner, .right, .semi].contains(type) {
+                lf = KeyFilterPlacement.filters(keys: lk, of: l.schema, otherKeys: rk, otherSchema: r.schema)
+            }
+            let lp = plan(l, filters: KeyFilterPlacement.pending(lf, keys: lk))
+            let rp = plan(r, filters: KeyFilterPlacement.pending(rf, keys: rk))
+            return pulledJoin(
+                lp, rp, type, lk, rk, res, leftFirst: leftFirst, leftFilters: KeyFilterPlacement.placed(lf),
+                rightFilters: KeyFilterPlacement.placed(rf))
         }
+    }
+
+    /// How `planJoin` plans a join of `l` and `r`: probing a morsel source on the left or on the
+    /// right (in parallel), or with both inputs pulled.
+    enum JoinForm { case probeLeft, probeRight, pulled }
+
+    /// The form `planJoin` gives a join (from the estimates and whether its inputs plan as morsel
+    /// sources).
+    func joinForm(_ l: LogicalPlan, _ r: LogicalPlan, _ type: JoinType) -> JoinForm {
+        let le = l.estimatedRows
+        let re = r.estimatedRows
+        // (a much smaller left input is read first when the right one has a breaker: its keys then
+        // filter the right input below it)
+        let filterRight = le <= re / 4 && !plansAsMorsels(r)
+        if [.inner, .left, .semi, .anti, .cross].contains(type), plansAsMorsels(l), re <= le || type != .inner,
+            !filterRight || type == .cross
+        {
+            return .probeLeft
+        }
+        if type == .inner || type == .cross, le < re, plansAsMorsels(r) { return .probeRight }
+        return .pulled
+    }
+
+    /// Whether `planNode` makes a morsel source of `p` (else a pull operator).
+    func plansAsMorsels(_ p: LogicalPlan) -> Bool {
+        switch p {
+        case .scan, .values, .shared: return true
+        case .filter(let c, _), .project(let c, _, _): return plansAsMorsels(c)
+        case .union(let cs): return cs.allSatisfy(plansAsMorsels)
+        case .join(let l, let r, let type, _, _, _): return joinForm(l, r, type) != .pulled
+        case .aggregate, .sort, .limit, .distinct, .window, .setOp: return false
+        }
+    }
+
+    /// A join of two pulled inputs: `HashJoinOperator` (reading the left input first when
+    /// `leftFirst`, publishing the key filters given), or without keys `NestedLoopJoinOperator`.
+    func pulledJoin(
+        _ lp: PhysicalNode, _ rp: PhysicalNode, _ type: JoinType, _ lk: [Int], _ rk: [Int], _ res: BoundExpr?,
+        leftFirst: Bool = false, leftFilters: [JoinKeyFilter?] = [], rightFilters: [JoinKeyFilter?] = []
+    ) -> PhysicalNode {
         let (left, right) = (pull(lp), pull(rp))
         if lk.isEmpty {
             return .pull(
@@ -198,6 +265,9 @@ struct PhysicalPlanner {
         let join = HashJoinOperator(
             left: left.pulled, right: right.pulled, type: type, leftKeys: lk, rightKeys: rk,
             residual: Self.closure(res), buildSide: .auto)
+        join.readLeftFirst = leftFirst
+        join.leftKeyFilters = leftFilters
+        join.rightKeyFilters = rightFilters
         return .pull(join, left, right)
     }
 
