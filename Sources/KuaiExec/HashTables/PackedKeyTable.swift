@@ -16,6 +16,8 @@ import KuaiCore
 final class PackedKeyTable: GroupKeyTable {
     /// The key counts this layout takes.
     static let keyCounts = 2...6
+    /// Groups past which a hashed inner table gives way to the general layout.
+    static let hashedLimit = 1 << 16
     let keyTypes: [DataType]
     let interner = StringInterner()
     private var packedCount = 0
@@ -27,6 +29,8 @@ final class PackedKeyTable: GroupKeyTable {
     private var inner: IntKeyTable?
     /// Set once the keys no longer pack: every call goes there.
     private var general: GeneralKeyTable?
+    /// Keys announced by `reserve`: an inner table is made that large (while packing may go on).
+    private var reservedKeys = 0
 
     init(keyTypes: [DataType]) {
         precondition(Self.keyCounts.contains(keyTypes.count) && !keyTypes.contains(.double))
@@ -47,6 +51,7 @@ final class PackedKeyTable: GroupKeyTable {
 
     func reserve(_ n: Int) {
         if let general { return general.reserve(n) }
+        reservedKeys = max(reservedKeys, n)
         store.reserve(n, used: packedCount)
     }
 
@@ -56,7 +61,7 @@ final class PackedKeyTable: GroupKeyTable {
             if insertPacked(keys, n, ids) {
                 // Many groups hashed by the inner table cost more memory traffic than the
                 // general layout: keep packing only while small or directly indexed.
-                if packedCount > 1 << 16 && direct == nil && inner?.layout != .intDirect { moveToGeneral() }
+                if packedCount > Self.hashedLimit && direct == nil && inner?.layout != .intDirect { moveToGeneral() }
                 return
             }
             moveToGeneral()
@@ -240,8 +245,8 @@ final class PackedKeyTable: GroupKeyTable {
             return
         }
         let table = IntKeyTable(keyType: .bigint)
+        table.reserve(max(packedCount + upcoming, min(reservedKeys, Self.hashedLimit)))
         if packedCount > 0 {
-            table.reserve(packedCount + upcoming)
             let keys = (0..<packedCount).map { fields.pack(store.row($0)) }
             var tmp = [Int32](repeating: 0, count: packedCount)
             tmp.withUnsafeMutableBufferPointer {

@@ -37,6 +37,23 @@ enum PartitionedKeyMerge {
     static func merge(sources: [[Column]], counts: [Int], keyTypes: [DataType], threads: Int) -> (
         keys: [Column], count: Int, mappings: [[Int32]]
     ) {
+        let m = mergeParts(sources: sources, counts: counts, keyTypes: keyTypes, threads: threads)
+        var keys: [Column] = []
+        for c in keyTypes.indices {
+            var b = ColumnBuilder(type: keyTypes[c])
+            for (p, n) in m.partCounts.enumerated() where n > 0 { b.append(m.parts[p][c]) }
+            keys.append(b.take())
+        }
+        return (keys, m.partCounts.reduce(0, +), m.mappings)
+    }
+
+    /// `merge(sources:counts:keyTypes:threads:)` with the merged keys left in their partitions:
+    /// `parts[p]` holds `partCounts[p]` keys (one column per key type), whose global ids follow
+    /// those of the partitions before it. Saves concatenating the keys when the caller can use
+    /// them a partition at a time.
+    static func mergeParts(sources: [[Column]], counts: [Int], keyTypes: [DataType], threads: Int) -> (
+        parts: [[Column]], partCounts: [Int], mappings: [[Int32]]
+    ) {
         let total = counts.reduce(0, +)
         // about 32K groups per partition, 8 to 256 partitions
         let bits = min(8, max(3, Int.bitWidth - (total >> 15).leadingZeroBitCount))
@@ -89,13 +106,7 @@ enum PartitionedKeyMerge {
                 initialized = counts[t]
             }
         }
-        var keys: [Column] = []
-        for c in keyTypes.indices {
-            var b = ColumnBuilder(type: keyTypes[c])
-            for p in 0..<partitions where outCounts[p] > 0 { b.append(outKeys[p][c]) }
-            keys.append(b.take())
-        }
-        return (keys, outCounts.reduce(0, +), mappings)
+        return (outKeys, outCounts, mappings)
     }
 
     /// Runs `body(p)` for every partition, on `threads` threads (partitions handed out one at a

@@ -69,6 +69,8 @@ public final class HashAggregateOperator: PhysicalOperator {
     public let schema: Schema
     public let threads: Int
     private var done = false
+    /// Result batches not yet returned (one per partition of a partitioned merge).
+    private var pendingOutput: [Batch] = []
     /// The input columns the aggregate reads (keys first) and their spill record layout; nil when
     /// some type cannot be spilled or there is no GROUP BY (then the groups stay in memory).
     let spillColumns: [Int]
@@ -134,6 +136,11 @@ public final class HashAggregateOperator: PhysicalOperator {
         var flushedGroups: Int { flushed.reduce(0) { $0 + $1.count } }
         /// Rows added to `table` since it was made (the set-aside rule compares it to its groups).
         var rowsInTable = 0
+        /// Rows still to pass by the table after a sparse table was set aside (`passThrough`).
+        var passRows = 0
+        /// Batches passed by the table and not yet a group source, and their rows.
+        var passed: [Batch] = []
+        var passedRows = 0
         private let keyTypes: [DataType]
         private let specs: [AggregateSpec]
 
@@ -161,6 +168,9 @@ public final class HashAggregateOperator: PhysicalOperator {
         /// Every group of this thread: the set-aside ones (oldest first), then the table's (left
         /// out when empty). Order matters for order-sensitive aggregates: a group's rows were
         /// added in this order.
+        /// Appends `source` to the set-aside groups.
+        func setAside(_ source: GroupSource) { flushed.append(source) }
+
         func sources() -> [GroupSource] {
             flushed
                 + (table.count > 0 ? [GroupSource(keys: table.keyColumns(), count: table.count, states: states)] : [])
@@ -185,13 +195,18 @@ public final class HashAggregateOperator: PhysicalOperator {
     func flushIfSparse(_ p: Partial) {
         guard p.maySpill, p.spill == nil else { return }
         if flushAfterGroups > 0 {
-            if p.table.count >= flushAfterGroups { p.flush() }
+            if p.table.count >= flushAfterGroups {
+                p.flush()
+                p.passRows = passThroughRows
+            }
             return
         }
         guard flushFits, SetAsideRule.isSparse(keys: p.table.count, rows: p.rowsInTable, minimum: Self.flushGroups)
         else { return }
         switch p.table.layout {
-        case .packedHashed, .general: p.flush()
+        case .packedHashed, .general:
+            p.flush()
+            p.passRows = passThroughRows
         default: return
         }
     }
@@ -223,9 +238,12 @@ public final class HashAggregateOperator: PhysicalOperator {
             }
         }
         if p.spill == nil && p.maySpill && spillCodec != nil && shouldSpill(p, rows: n) {
+            try setAsidePassed(p)
+            p.passRows = 0
             p.spill = try PartitionedSpill()
         }
         if p.spill != nil { return try consumeSpilling(p, batch) }
+        if p.passRows > 0 { return try passThrough(p, batch) }
         if !groupColumns.isEmpty { flushIfSparse(p) }
         p.rowsInTable += n
         let keys = groupColumns.map { batch.columns[$0] }
@@ -237,11 +255,50 @@ public final class HashAggregateOperator: PhysicalOperator {
         try update(p, batch, count: n)
     }
 
+    /// Rows a thread passes by its table after setting a sparse table aside, before it tries a
+    /// table again (tests: 4 x `flushAfterGroups`).
+    var passThroughRows: Int { 4 * (flushAfterGroups > 0 ? flushAfterGroups : Self.flushGroups) }
+
+    /// `consume` while `p` passes rows by its table (the keys were mostly new groups, so a table
+    /// would gain little but cache misses): the batch is kept as it is, and every
+    /// `flushGroups` rows (tests: `flushAfterGroups`) the kept rows become a group source of one
+    /// group a row (`setAsidePassed`), merged with the other groups at the end, as DuckDB's
+    /// aggregate does once its thread-local tables stop reducing their input.
+    func passThrough(_ p: Partial, _ batch: Batch) throws {
+        p.passed.append(batch)
+        p.passedRows += batch.count
+        p.passRows -= batch.count
+        if p.passRows <= 0 || p.passedRows >= passThroughRows / 4 { try setAsidePassed(p) }
+    }
+
+    /// Sets the rows `p` passed by its table aside as a group source: their key columns, and
+    /// states with one group a row. Nothing when there are none.
+    func setAsidePassed(_ p: Partial) throws {
+        guard p.passedRows > 0 else { return }
+        var c = BatchCollector(schema: input.schema)
+        for b in p.passed { c.append(b) }
+        let m = p.passedRows
+        let columns = c.take()
+        p.passed = []
+        p.passedRows = 0
+        let states = makeAggregateStates(aggregates)
+        let ids = [Int32](unsafeUninitializedCapacity: m) { ids, filled in
+            for i in 0..<m { ids[i] = Int32(i) }
+            filled = m
+        }
+        try update(states, groups: m, ids: ids, Batch(columns: columns, count: m), count: m)
+        p.setAside(GroupSource(keys: groupColumns.map { columns[$0] }, count: m, states: states))
+    }
+
     /// Adds the first `n` rows of `batch` to the states of `p`, row i to group `p.ids[i]`.
     func update(_ p: Partial, _ batch: Batch, count n: Int) throws {
-        let groups = p.table.count
+        try update(p.states, groups: p.table.count, ids: p.ids, batch, count: n)
+    }
+
+    /// Adds the first `n` rows of `batch` to `states` (of `groups` groups), row i to group `ids[i]`.
+    func update(_ states: [AggregateState], groups: Int, ids: [Int32], _ batch: Batch, count n: Int) throws {
         for (k, spec) in aggregates.enumerated() {
-            let state = p.states[k]
+            let state = states[k]
             state.resize(groups)
             var inputCol = spec.inputColumn.map { batch.columns[$0] }
             var order = spec.orderColumns.map { batch.columns[$0] }
@@ -250,7 +307,7 @@ public final class HashAggregateOperator: PhysicalOperator {
                 var sel: [Int32] = []
                 ScalarExpr.forEachTrue(fc) { sel.append(Int32($0)) }
                 if sel.count < n {
-                    let subIds = sel.map { p.ids[Int($0)] }
+                    let subIds = sel.map { ids[Int($0)] }
                     inputCol = inputCol.map { c in sel.withUnsafeBufferPointer { c.gather($0) } }
                     order = order.map { c in sel.withUnsafeBufferPointer { c.gather($0) } }
                     try subIds.withUnsafeBufferPointer {
@@ -259,7 +316,7 @@ public final class HashAggregateOperator: PhysicalOperator {
                     continue
                 }
             }
-            try p.ids.withUnsafeBufferPointer { try state.update(inputCol, order: order, ids: $0, count: n) }
+            try ids.withUnsafeBufferPointer { try state.update(inputCol, order: order, ids: $0, count: n) }
         }
     }
 
@@ -275,22 +332,25 @@ public final class HashAggregateOperator: PhysicalOperator {
                 try MemoryGuard.check()
                 if b.count > 0 { try consume(p, b) }
             }
+            if p.spill == nil { try setAsidePassed(p) }
             partials = [p]
         case .morsels(let src):
             flushFits = setAsideFits(rows: src.rowBound)
             let workers = max(1, min(threads, src.morselCount))
             partials = (0..<workers).map { _ in Partial(keyTypes: keyTypes, specs: aggregates) }
             try MorselScheduler.run(src, threads: workers) { [partials] w, _, b in try self.consume(partials[w], b) }
+            for p in partials where p.spill == nil { try setAsidePassed(p) }
         }
         if partials.contains(where: { $0.spill != nil }) {
             let s = try SpilledGroups(operator: self, partials: &partials)
             spilled = s
             return try s.nextBatch()
         }
-        let (keyCols, states, groups) = try merged(partials, keyTypes: keyTypes)
+        let (keyParts, states, groups) = try merged(partials, keyTypes: keyTypes)
         partials = []  // the per-thread tables and states are merged: free them before the result is built
         if groupColumns.isEmpty { return Batch(columns: try states.map { try $0.finalize(groups: 1) }, count: 1) }
-        return try output(keyCols, states, groups)
+        pendingOutput = try outputParts(keyParts, states, groups)
+        return pendingOutput.isEmpty ? nil : pendingOutput.removeFirst()
     }
 
     /// The result rows of `groups` groups: the key columns, then each state's finalised column;
@@ -302,11 +362,28 @@ public final class HashAggregateOperator: PhysicalOperator {
         return Batch(columns: cols, count: groups)
     }
 
-    /// The partial aggregates combined: the distinct keys, the merged states and the group count.
-    /// Many groups, or groups set aside (`Partial.flush`), are combined partition by partition on
-    /// all threads (`PartitionedKeyMerge`), and the states of different aggregates merge in
-    /// parallel; few groups are inserted into the first partial's table.
-    func merged(_ partials: [Partial], keyTypes: [DataType]) throws -> ([Column], [AggregateState], Int) {
+    /// `output` over keys given in parts (groups numbered part after part): one batch a part,
+    /// the finalised states sliced to match. Empty parts give no batch.
+    func outputParts(_ keyParts: [[Column]], _ states: [AggregateState], _ groups: Int) throws -> [Batch] {
+        if keyParts.count == 1 { return try output(keyParts[0], states, groups).map { [$0] } ?? [] }
+        let finals = try states.map { try $0.finalize(groups: groups) }
+        var batches: [Batch] = []
+        var start = 0
+        for part in keyParts {
+            let n = part.first?.count ?? 0
+            if n == 0 { continue }
+            batches.append(Batch(columns: part + finals.map { $0.slice(start..<start + n) }, count: n))
+            start += n
+        }
+        return batches
+    }
+
+    /// The partial aggregates combined: the distinct keys (in parts, groups numbered part after
+    /// part), the merged states and the group count. Many groups, or groups set aside
+    /// (`Partial.flush`), are combined partition by partition on all threads
+    /// (`PartitionedKeyMerge`; one part a partition), and the states of different aggregates
+    /// merge in parallel; few groups are inserted into the first partial's table (one part).
+    func merged(_ partials: [Partial], keyTypes: [DataType]) throws -> ([[Column]], [AggregateState], Int) {
         let total = partials.reduce(0) { $0 + $1.table.count + $1.flushedGroups }
         let anyFlushed = partials.contains { !$0.flushed.isEmpty }
         let multiple = partials.filter { $0.table.count > 0 }.count > 1
@@ -320,23 +397,24 @@ public final class HashAggregateOperator: PhysicalOperator {
         }
         let groups = global.table.count
         let keyCols = groups > 0 ? global.table.keyColumns() : keyTypes.map { Column.nulls($0, count: 0) }
-        return (keyCols, global.states, groups)
+        return ([keyCols], global.states, groups)
     }
 
     /// `sources` combined by `PartitionedKeyMerge` (a source's states merge in source order).
     private func mergedSources(_ sources: [GroupSource], keyTypes: [DataType]) throws -> (
-        [Column], [AggregateState], Int
+        [[Column]], [AggregateState], Int
     ) {
-        let m = PartitionedKeyMerge.merge(
+        let m = PartitionedKeyMerge.mergeParts(
             sources: sources.map(\.keys), counts: sources.map(\.count), keyTypes: keyTypes, threads: threads)
+        let count = m.partCounts.reduce(0, +)
         let states = makeAggregateStates(aggregates)
         try forEachAggregate(states.count) { k in
-            states[k].resize(m.count)
+            states[k].resize(count)
             for (t, source) in sources.enumerated() {
                 try m.mappings[t].withUnsafeBufferPointer { try states[k].merge(source.states[k], mapping: $0) }
             }
         }
-        return (m.keys, states, m.count)
+        return (m.parts, states, count)
     }
 
     /// Inserts the groups of `source` into `global`'s table and merges their states into its states.
@@ -370,6 +448,7 @@ public final class HashAggregateOperator: PhysicalOperator {
 
     public func next() throws -> Batch? {
         if let s = spilled { return try s.nextBatch() }
+        if !pendingOutput.isEmpty { return pendingOutput.removeFirst() }
         if done { return nil }
         done = true
         return try run()

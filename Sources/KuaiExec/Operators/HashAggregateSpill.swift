@@ -23,7 +23,7 @@ extension HashAggregateOperator {
     /// table can pass the limit at once), or more groups than `spillAfterGroups` (tests).
     func shouldSpill(_ p: Partial, rows: Int) -> Bool {
         if spillAfterGroups > 0 { return p.table.count > spillAfterGroups }
-        let held = (p.table.count + p.flushedGroups) * (16 + 16 * aggregates.count)
+        let held = (p.table.count + p.flushedGroups + p.passedRows) * (16 + 16 * aggregates.count)
         return MemoryGuard.shouldSpill(holding: held, growing: p.table.growthBytes(adding: rows))
     }
 
