@@ -51,7 +51,7 @@ let package = Package(
                 .linkedLibrary("md", .when(platforms: [.linux], configuration: .release)),
                 .linkedLibrary("tinfo", .when(platforms: [.linux], configuration: .release)),
             ]),
-        .target(name: "KuaiCore", swiftSettings: engineCompile),
+        .target(name: "KuaiCore", dependencies: ["CPrefetch"], swiftSettings: engineCompile),
         .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
         .target(
             name: "KuaiParquet", dependencies: ["KuaiCore", "CLZ4", "CZstd", "CSnappy", "CZlib"],

@@ -107,7 +107,8 @@ extension Expr {
         case .cast(let operand, let type, let isTry, _):
             out += isTry ? "TRY_CAST(" : "CAST("
             operand.write(to: &out)
-            out += " AS \(type))"
+            // DuckDB names DECIMAL(p, s) with a space in expression text (typeof gives DECIMAL(p,s))
+            if case .decimal(let p, let s) = type { out += " AS DECIMAL(\(p), \(s)))" } else { out += " AS \(type))" }
         case .function(let call):
             call.write(to: &out)
         case .extract(let field, let operand, _):

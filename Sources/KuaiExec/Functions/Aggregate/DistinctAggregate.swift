@@ -49,6 +49,12 @@ final class DistinctState: AggregateState {
     var setAside: [(columns: [Column], count: Int)] = []
     /// Valid rows added since the set was last emptied.
     private var rowsSinceReset = 0
+    /// The pairs as bits while an integer-stored input's values span a dense range (ids such as
+    /// live_id or user_id): set from the first rows on, and left for good, its pairs then added as
+    /// any others (`settle`), once the values no longer fit `DenseDistinctBits.maxBits`.
+    var dense: DenseDistinctBits?
+    /// False once the state left the dense form, or its input cannot take it.
+    private var mayBeDense = true
 
     init(inner: AggregateState, type: DataType) {
         self.inner = inner
@@ -134,6 +140,7 @@ final class DistinctState: AggregateState {
     }
 
     private func addRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        if mayBeDense && addDense(input, ids: ids, count: n) { return }
         let w = words(input, count: n)
         if spilled {
             // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
@@ -169,7 +176,61 @@ final class DistinctState: AggregateState {
         }
     }
 
+    /// Adds the valid rows to `dense` (entering the dense form on the first rows); false, after
+    /// `settle`, when the state cannot or can no longer hold its pairs as bits.
+    private func addDense(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) -> Bool {
+        guard Self.densePossible(type), input.highs == nil, !spilled, spills.isEmpty else {
+            settle()
+            return false
+        }
+        var lo = Int64.max
+        var hi = Int64.min
+        var groups = 0
+        input.ints.withUnsafeBufferPointer { x in
+            input.validity.withUnsafeBufferPointerOrNil { v in
+                for i in 0..<n where v.map({ $0[i] != 0 }) ?? true {
+                    lo = min(lo, x[i])
+                    hi = max(hi, x[i])
+                    groups = max(groups, Int(ids[i]) + 1)
+                }
+            }
+        }
+        if groups == 0 { return true }  // no valid row
+        if dense == nil {
+            guard set.count == 0 && rawGroups.isEmpty, let d = DenseDistinctBits(lo: lo, hi: hi, groups: groups) else {
+                settle()
+                return false
+            }
+            dense = d
+        } else if !dense!.covers(lo: lo, hi: hi, groups: groups) && !dense!.widen(lo: lo, hi: hi, groups: groups) {
+            settle()
+            return false
+        }
+        input.ints.withUnsafeBufferPointer { x in
+            input.validity.withUnsafeBufferPointerOrNil { v in dense!.insert(x, v, ids: ids, count: n) }
+        }
+        return true
+    }
+
+    /// Types whose values the dense form takes (integer-stored, one word a value).
+    static func densePossible(_ t: DataType) -> Bool {
+        switch t {
+        case .integer, .bigint, .date, .timestamp, .boolean: return true
+        case .decimal(let p, _): return p <= 18
+        default: return false
+        }
+    }
+
+    /// Leaves the dense form for good: its pairs are added as any others.
+    func settle() {
+        mayBeDense = false
+        guard let d = dense else { return }
+        dense = nil
+        d.forEachPair { g, v in add(g, v) }
+    }
+
     func forEachPair(_ body: (Int32, UInt64) -> Void) {
+        settle()
         set.forEachEntry(body)
         for i in 0..<rawGroups.count { body(rawGroups[i], rawValues[i]) }
     }
@@ -179,7 +240,7 @@ final class DistinctState: AggregateState {
     }
 
     /// Number of stored pairs (the spilled arrays may repeat a pair).
-    var pairCount: Int { self.set.count + rawGroups.count }
+    var pairCount: Int { self.set.count + rawGroups.count + (dense?.count ?? 0) }
 
     /// Inserts `o`'s pairs into this state, their groups mapped by `mapping`.
     private func mergeNow(_ o: DistinctState, mapping: UnsafeBufferPointer<Int32>) {
@@ -198,6 +259,9 @@ final class DistinctState: AggregateState {
     }
 
     func finalize(groups: Int) throws -> Column {
+        if let c = try finalizeDense(groups: groups) { return c }
+        settle()
+        for o in pending { o.state.settle() }
         if !spills.isEmpty || pending.contains(where: { !$0.state.spills.isEmpty }) {
             return try finalizeSpilled(groups: groups)
         }
@@ -263,6 +327,41 @@ final class DistinctState: AggregateState {
                 ids.append(g)
                 values.append(v)
             }
+        }
+        return try finish(ids: ids, values: values, groups: groups)
+    }
+
+    /// `finalize` when this state and every merged one hold their pairs as bits: the bits of the
+    /// merged states (groups mapped) are set in a copy of this state's, whose pairs, in (group,
+    /// value) order, feed the wrapped aggregate. nil, nothing changed, otherwise.
+    private func finalizeDense(groups: Int) throws -> Column? {
+        guard var bits = dense,
+            pending.allSatisfy({
+                $0.state.dense != nil && $0.state.spills.isEmpty && $0.state.pairCount == $0.state.dense!.count
+            })
+        else { return nil }
+        for (o, mapping) in pending {
+            var fits = true
+            o.dense!.forEachPair { g, v in
+                let t = mapping[Int(g)]
+                let x = Int64(bitPattern: v)
+                if fits && !bits.covers(lo: x, hi: x, groups: Int(t) + 1) {
+                    fits = bits.widen(lo: x, hi: x, groups: Int(t) + 1)
+                }
+                if fits { bits.insert(t, x) }
+            }
+            if !fits { return nil }
+        }
+        pending = []
+        dense = nil
+        inner.resize(groups)
+        var ids: [Int32] = []
+        var values: [UInt64] = []
+        ids.reserveCapacity(bits.count)
+        values.reserveCapacity(bits.count)
+        bits.forEachPair { g, v in
+            ids.append(g)
+            values.append(v)
         }
         return try finish(ids: ids, values: values, groups: groups)
     }

@@ -49,7 +49,7 @@ extension SpillsDistinctKeys {
 extension DistinctState: SpillsDistinctKeys {
     /// Approximate bytes held in memory: the set's slots, the appended arrays, the interned strings.
     var heldBytes: Int {
-        self.set.count * 24 + rawGroups.capacity * 4 + rawValues.capacity * 8
+        self.set.count * 24 + rawGroups.capacity * 4 + rawValues.capacity * 8 + (dense?.words.count ?? 0) * 8
             + (type == .varchar ? interner.target.count * 48 : 0) + setAside.reduce(0) { $0 + $1.count * 60 }
     }
 
@@ -57,6 +57,7 @@ extension DistinctState: SpillsDistinctKeys {
     /// empties the set, the appended arrays and the string interner.
     /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
     func spillToDisk() throws {
+        settle()
         if set.count == 0 && rawGroups.isEmpty && setAside.isEmpty { return }
         let file = try ownSpillFile()
         var record = SpillRecord()
