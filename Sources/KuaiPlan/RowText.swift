@@ -286,22 +286,8 @@ extension RowText {
                 place(&t, t.end, text(i, t.end))
             }
         }
-        switch c.type {
-        case .null: each { _, _ in 0 }
-        case .double: c.doubles.withUnsafeBufferPointer { x in each { i, p in TextBytes.double(x[i], p) } }
-        case .boolean: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.boolean(x[i] != 0, p) } }
-        case .date: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.date(x[i], p) } }
-        case .timestamp: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.timestamp(x[i], p) } }
-        case .interval: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.interval(x[i], p) } }
-        case .decimal(let precision, let scale):
-            each { i, p in DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p) }
-        default:
-            if c.highs != nil {
-                each { i, p in TextBytes.int128(c.int128(at: i), p) }
-            } else {
-                c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.int64(x[i], p) } }
-            }
-        }
+        if c.type == .null { return each { _, _ in 0 } }
+        TextBytes.withValueWriter(c, type: c.type, each)
     }
 
     /// Cells of a VARCHAR column (either form): `key`, then the bytes of each value handed to
