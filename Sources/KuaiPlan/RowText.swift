@@ -223,7 +223,7 @@ enum RowText {
             let key = keys[index]
             if c.type == .varchar {
                 strings(c, rows, into: &t, ends: ends, key: key, null: Array("null".utf8)) { t, p, n in
-                    jsonString(p, n, into: &t)
+                    jsonString(UnsafeBufferPointer(start: p, count: n), into: &t)
                 }
             } else {
                 jsonValues(c, rows, key: key, doubles: doubles, into: &t, ends: ends)
@@ -357,14 +357,13 @@ extension RowText {
         t.append(UInt8(ascii: "\""))
     }
 
-    /// `n` UTF-8 bytes at `p` as a JSON string: `"` and `\` escaped, control bytes as `\n` `\r` `\t`
-    /// `\b` `\f` or `\u00XX`.
+    /// UTF-8 bytes as a JSON string (VARCHAR values and the keys of JSON rows): `"` and `\` escaped,
+    /// control bytes as `\n` `\r` `\t` `\b` `\f` or `\u00XX`.
     @inline(__always)
-    static func jsonString(_ p: UnsafePointer<UInt8>, _ n: Int, into t: inout TextBuffer) {
-        t.reserve(6 * n + 2)
+    static func jsonString(_ s: UnsafeBufferPointer<UInt8>, into t: inout TextBuffer) {
+        t.reserve(6 * s.count + 2)
         t.append(UInt8(ascii: "\""))
-        for j in 0..<n {
-            let b = p[j]
+        for b in s {
             if b >= 32 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
                 t.append(b)
                 continue
