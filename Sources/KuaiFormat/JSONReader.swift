@@ -16,6 +16,11 @@ enum JSONValue {
         guard case .object(let names, let values) = self, let i = names.lastIndex(of: name) else { return nil }
         return values[i]
     }
+
+    /// The text of a string, else nil.
+    var stringValue: String? { if case .string(let s) = self { s } else { nil } }
+    /// The value of an integer, else nil.
+    var integerValue: Int? { if case .integer(let n) = self { n } else { nil } }
 }
 
 /// A strict RFC 8259 parser over UTF-8 bytes, for the store's manifest: one value surrounded by
@@ -95,16 +100,10 @@ struct JSONReader {
     }
 
     private mutating func object(depth: Int) throws(SyntaxError) -> JSONValue {
-        if depth > Self.maxDepth { throw error("nesting deeper than \(Self.maxDepth)") }
-        at += 1  // {
         var names: [String] = []
         var values: [JSONValue] = []
-        skipSpace()
-        if at < bytes.count && bytes[at] == UInt8(ascii: "}") {
-            at += 1
-            return .object(names: names, values: values)
-        }
-        while true {
+        var closed = try open(depth: depth, closedBy: UInt8(ascii: "}"))
+        while !closed {
             skipSpace()
             guard at < bytes.count, bytes[at] == UInt8(ascii: "\"") else { throw error("expected a member name") }
             names.append(try string())
@@ -113,38 +112,41 @@ struct JSONReader {
             at += 1
             skipSpace()
             values.append(try value(depth: depth))
-            skipSpace()
-            guard at < bytes.count else { throw error("expected ',' or '}'") }
-            if bytes[at] == UInt8(ascii: "}") {
-                at += 1
-                return .object(names: names, values: values)
-            }
-            guard bytes[at] == UInt8(ascii: ",") else { throw error("expected ',' or '}'") }
-            at += 1
+            closed = try itemEnd(closedBy: UInt8(ascii: "}"))
         }
+        return .object(names: names, values: values)
     }
 
     private mutating func array(depth: Int) throws(SyntaxError) -> JSONValue {
-        if depth > Self.maxDepth { throw error("nesting deeper than \(Self.maxDepth)") }
-        at += 1  // [
         var elements: [JSONValue] = []
-        skipSpace()
-        if at < bytes.count && bytes[at] == UInt8(ascii: "]") {
-            at += 1
-            return .array(elements)
-        }
-        while true {
+        var closed = try open(depth: depth, closedBy: UInt8(ascii: "]"))
+        while !closed {
             skipSpace()
             elements.append(try value(depth: depth))
-            skipSpace()
-            guard at < bytes.count else { throw error("expected ',' or ']'") }
-            if bytes[at] == UInt8(ascii: "]") {
-                at += 1
-                return .array(elements)
-            }
-            guard bytes[at] == UInt8(ascii: ",") else { throw error("expected ',' or ']'") }
-            at += 1
+            closed = try itemEnd(closedBy: UInt8(ascii: "]"))
         }
+        return .array(elements)
+    }
+
+    /// Steps over the opening byte of an object or array (at `depth`); true when `close` follows
+    /// at once (it is stepped over too: the object or array is empty).
+    private mutating func open(depth: Int, closedBy close: UInt8) throws(SyntaxError) -> Bool {
+        if depth > Self.maxDepth { throw error("nesting deeper than \(Self.maxDepth)") }
+        at += 1
+        skipSpace()
+        guard at < bytes.count && bytes[at] == close else { return false }
+        at += 1
+        return true
+    }
+
+    /// Steps over what follows a member or element: `,` (false: another follows) or `close` (true).
+    private mutating func itemEnd(closedBy close: UInt8) throws(SyntaxError) -> Bool {
+        skipSpace()
+        guard at < bytes.count, bytes[at] == close || bytes[at] == UInt8(ascii: ",") else {
+            throw error("expected ',' or '\(Character(Unicode.Scalar(close)))'")
+        }
+        at += 1
+        return bytes[at - 1] == close
     }
 
     /// A number: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`.

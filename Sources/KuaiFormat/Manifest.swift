@@ -186,27 +186,23 @@ struct ManifestFields {
 
     func wrongType(_ name: String) -> ManifestSchemaError { ManifestSchemaError(missing: nil, path: "." + name) }
 
-    func string(_ name: String) throws(ManifestSchemaError) -> String {
-        guard case .string(let s) = try required(name) else { throw wrongType(name) }
-        return s
+    /// The member `name` as `value` reads it (nil: the member is of another type).
+    func required<T>(_ name: String, _ value: (JSONValue) -> T?) throws(ManifestSchemaError) -> T {
+        guard let v = value(try required(name)) else { throw wrongType(name) }
+        return v
     }
 
-    func optionalString(_ name: String) throws(ManifestSchemaError) -> String? {
-        guard let v = optional(name) else { return nil }
-        guard case .string(let s) = v else { throw wrongType(name) }
-        return s
+    /// `required(_:_:)` for an optional member: nil when absent or null.
+    func optional<T>(_ name: String, _ value: (JSONValue) -> T?) throws(ManifestSchemaError) -> T? {
+        guard let member = optional(name) else { return nil }
+        guard let v = value(member) else { throw wrongType(name) }
+        return v
     }
 
-    func int(_ name: String) throws(ManifestSchemaError) -> Int {
-        guard case .integer(let n) = try required(name) else { throw wrongType(name) }
-        return n
-    }
-
-    func optionalInt(_ name: String) throws(ManifestSchemaError) -> Int? {
-        guard let v = optional(name) else { return nil }
-        guard case .integer(let n) = v else { throw wrongType(name) }
-        return n
-    }
+    func string(_ name: String) throws(ManifestSchemaError) -> String { try required(name, \.stringValue) }
+    func optionalString(_ name: String) throws(ManifestSchemaError) -> String? { try optional(name, \.stringValue) }
+    func int(_ name: String) throws(ManifestSchemaError) -> Int { try required(name, \.integerValue) }
+    func optionalInt(_ name: String) throws(ManifestSchemaError) -> Int? { try optional(name, \.integerValue) }
 
     /// The object member `name` (optional: nil when absent or null), read by `make`.
     func optionalObject<T>(

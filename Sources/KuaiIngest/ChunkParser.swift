@@ -7,12 +7,8 @@ import KuaiCore
 #endif
 
 /// How the parser stores one column (one per supported logical type).
-enum ColumnKind: UInt8 {
-    case bigint = 0
-    case date = 1
-    case double = 2
-    case boolean = 3
-    case varchar = 4
+enum ColumnKind {
+    case bigint, date, double, boolean, varchar
 
     init(_ type: DataType) {
         switch type {
@@ -66,7 +62,7 @@ final class ChunkParser {
     /// When true, bad rows are collected and skipped; when false parsing stops at the first.
     let rejectRows: Bool
 
-    private let kinds: UnsafeMutablePointer<UInt8>
+    private let kinds: UnsafeMutablePointer<ColumnKind>
     private let values: UnsafeMutablePointer<UnsafeMutableRawPointer>
     private let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     private let interners: UnsafeMutablePointer<ByteInterner>
@@ -94,9 +90,9 @@ final class ChunkParser {
         pow10 = .allocate(capacity: SWAR.pow10.count)
         pow10.initialize(from: SWAR.pow10, count: SWAR.pow10.count)
         for (c, f) in schema.enumerated() {
-            kinds[c] = ColumnKind(f.type).rawValue
+            kinds[c] = ColumnKind(f.type)
             let raw = UnsafeMutableRawPointer.allocate(byteCount: batchRows * 8, alignment: 8)
-            switch ColumnKind(f.type) {
+            switch kinds[c] {
             case .varchar: _ = raw.bindMemory(to: Int32.self, capacity: batchRows)
             case .double: _ = raw.bindMemory(to: Double.self, capacity: batchRows)
             default: _ = raw.bindMemory(to: Int64.self, capacity: batchRows)
@@ -245,7 +241,7 @@ final class ChunkParser {
             storeNull(column: c, row: row)
         } else {
             let failure: String?
-            switch ColumnKind(rawValue: kinds[c])! {
+            switch kinds[c] {
             case .bigint: failure = FieldParse.bigint(f.start, f.count).store(into: value, at: row)
             case .date: failure = FieldParse.date(f.start, f.count).store(into: value, at: row)
             case .boolean: failure = FieldParse.boolean(f.start, f.count).store(into: value, at: row)
@@ -267,9 +263,9 @@ final class ChunkParser {
     /// Marks `row` of column `c` NULL (value 0).
     @inline(__always)
     private func storeNull(column c: Int, row: Int) {
-        if kinds[c] == ColumnKind.varchar.rawValue {
+        if kinds[c] == .varchar {
             values[c].assumingMemoryBound(to: Int32.self)[row] = 0
-        } else if kinds[c] == ColumnKind.double.rawValue {
+        } else if kinds[c] == .double {
             values[c].assumingMemoryBound(to: Double.self)[row] = 0
         } else {
             values[c].assumingMemoryBound(to: Int64.self)[row] = 0
@@ -285,7 +281,7 @@ final class ChunkParser {
         for c in 0..<ncols {
             let v = valid[c]
             let validity: [UInt8]? = memchr(v, 0, rows) != nil ? Array(UnsafeBufferPointer(start: v, count: rows)) : nil
-            switch ColumnKind(rawValue: kinds[c])! {
+            switch kinds[c] {
             case .bigint, .date, .boolean:
                 let p = values[c].assumingMemoryBound(to: Int64.self)
                 columns.append(
@@ -311,7 +307,7 @@ final class ChunkParser {
 /// `YYYY-MM-DD` date. Each returns the bytes consumed including the terminator (comma, or LF / CRLF for the
 /// last field), or 0 when the field needs the general path.
 private struct FastColumns {
-    let kinds: UnsafeMutablePointer<UInt8>
+    let kinds: UnsafeMutablePointer<ColumnKind>
     let values: UnsafeMutablePointer<UnsafeMutableRawPointer>
     let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     let interners: UnsafeMutablePointer<ByteInterner>
@@ -321,10 +317,10 @@ private struct FastColumns {
     @inline(__always)
     func fastField(_ s: UnsafePointer<UInt8>, column c: Int, row: Int, last: Bool) -> Int {
         switch kinds[c] {
-        case ColumnKind.bigint.rawValue: return bigint(s, column: c, row: row, last: last)
-        case ColumnKind.varchar.rawValue: return varchar(s, column: c, row: row, last: last)
-        case ColumnKind.date.rawValue: return date(s, column: c, row: row, last: last)
-        default: return 0
+        case .bigint: return bigint(s, column: c, row: row, last: last)
+        case .varchar: return varchar(s, column: c, row: row, last: last)
+        case .date: return date(s, column: c, row: row, last: last)
+        case .double, .boolean: return 0
         }
     }
 

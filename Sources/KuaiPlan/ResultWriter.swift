@@ -65,17 +65,6 @@ public enum ResultWriter {
         }
     }
 
-    /// Every byte `body` appends to a sink. A ByteSink hands its buffer to `flush` each time it
-    /// reaches 64 KiB, so a sink whose flush drops the bytes would lose all but the last partial
-    /// chunk of a long value (a VARCHAR of 64 KiB or more printed as an empty field).
-    static func collectedBytes(_ body: (inout ByteSink) -> Void) -> [UInt8] {
-        var bytes: [UInt8] = []
-        var sink = ByteSink(flush: { bytes.append(contentsOf: $0) })
-        body(&sink)
-        sink.finish()
-        return bytes
-    }
-
     // MARK: - delimited
 
     static func needsQuotes(_ s: String, _ sep: UInt8) -> Bool {
@@ -133,32 +122,6 @@ public enum ResultWriter {
 
     // MARK: - JSON
 
-    static func appendJSONString(_ s: String, into out: inout ByteSink) {
-        out.append(UInt8(ascii: "\""))
-        for b in s.utf8 {
-            switch b {
-            case UInt8(ascii: "\""):
-                out.append(UInt8(ascii: "\\"))
-                out.append(b)
-            case UInt8(ascii: "\\"):
-                out.append(UInt8(ascii: "\\"))
-                out.append(b)
-            case 10: out.append("\\n")
-            case 13: out.append("\\r")
-            case 9: out.append("\\t")
-            case 8: out.append("\\b")
-            case 12: out.append("\\f")
-            case 0..<32:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append("\\u00")
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 15)])
-            default: out.append(b)
-            }
-        }
-        out.append(UInt8(ascii: "\""))
-    }
-
     static func writeJSON(_ result: QueryResult, array: Bool, into out: inout ByteSink) {
         let keys = jsonKeys(result.fields)
         if array { out.append("[\n") }
@@ -167,12 +130,16 @@ public enum ResultWriter {
         if array { out.append(first ? "\t\n]\n" : "\n]\n") }
     }
 
+    /// Each field's key, `"name":`: the name escaped as `RowText.jsonString` escapes VARCHAR values.
     static func jsonKeys(_ fields: Schema) -> [[UInt8]] {
         fields.map { f in
-            collectedBytes { s in
-                appendJSONString(f.name, into: &s)
-                s.append(UInt8(ascii: ":"))
-            }
+            var name = f.name
+            var t = TextBuffer(capacity: 6 * name.utf8.count + 3)
+            defer { t.free() }
+            name.withUTF8 { RowText.jsonString($0, into: &t) }
+            t.reserve(1)
+            t.append(UInt8(ascii: ":"))
+            return Array(t.bytes)
         }
     }
 

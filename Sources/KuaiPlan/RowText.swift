@@ -223,7 +223,7 @@ enum RowText {
             let key = keys[index]
             if c.type == .varchar {
                 strings(c, rows, into: &t, ends: ends, key: key, null: Array("null".utf8)) { t, p, n in
-                    jsonString(p, n, into: &t)
+                    jsonString(UnsafeBufferPointer(start: p, count: n), into: &t)
                 }
             } else {
                 jsonValues(c, rows, key: key, doubles: doubles, into: &t, ends: ends)
@@ -286,22 +286,8 @@ extension RowText {
                 place(&t, t.end, text(i, t.end))
             }
         }
-        switch c.type {
-        case .null: each { _, _ in 0 }
-        case .double: c.doubles.withUnsafeBufferPointer { x in each { i, p in TextBytes.double(x[i], p) } }
-        case .boolean: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.boolean(x[i] != 0, p) } }
-        case .date: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.date(x[i], p) } }
-        case .timestamp: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.timestamp(x[i], p) } }
-        case .interval: c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.interval(x[i], p) } }
-        case .decimal(let precision, let scale):
-            each { i, p in DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p) }
-        default:
-            if c.highs != nil {
-                each { i, p in TextBytes.int128(c.int128(at: i), p) }
-            } else {
-                c.ints.withUnsafeBufferPointer { x in each { i, p in TextBytes.int64(x[i], p) } }
-            }
-        }
+        if c.type == .null { return each { _, _ in 0 } }
+        TextBytes.withValueWriter(c, type: c.type, each)
     }
 
     /// Cells of a VARCHAR column (either form): `key`, then the bytes of each value handed to
@@ -371,14 +357,13 @@ extension RowText {
         t.append(UInt8(ascii: "\""))
     }
 
-    /// `n` UTF-8 bytes at `p` as a JSON string: `"` and `\` escaped, control bytes as `\n` `\r` `\t`
-    /// `\b` `\f` or `\u00XX`.
+    /// UTF-8 bytes as a JSON string (VARCHAR values and the keys of JSON rows): `"` and `\` escaped,
+    /// control bytes as `\n` `\r` `\t` `\b` `\f` or `\u00XX`.
     @inline(__always)
-    static func jsonString(_ p: UnsafePointer<UInt8>, _ n: Int, into t: inout TextBuffer) {
-        t.reserve(6 * n + 2)
+    static func jsonString(_ s: UnsafeBufferPointer<UInt8>, into t: inout TextBuffer) {
+        t.reserve(6 * s.count + 2)
         t.append(UInt8(ascii: "\""))
-        for j in 0..<n {
-            let b = p[j]
+        for b in s {
             if b >= 32 && b != UInt8(ascii: "\"") && b != UInt8(ascii: "\\") {
                 t.append(b)
                 continue

@@ -89,16 +89,7 @@ import Testing
 
     @Test(arguments: ErrorTests.cases + ErrorTests.lexerCases)
     func syntaxError(sql: String, location: String, message: String) {
-        do {
-            let statement = try Parser.parse(sql)
-            Issue.record("parsed: \(statement.sqlDescription)")
-        } catch let error as KuaiError {
-            #expect(error.kind == .syntax)
-            #expect(error.location == location)
-            #expect(error.message.hasSuffix(message) || error.message.contains(message), "\(error.message)")
-        } catch {
-            Issue.record("unexpected error type: \(error)")
-        }
+        expectSyntaxError(at: location, containing: message) { try Parser.parse(sql) }
     }
 
     /// (sql, line, column, expected snippet)
@@ -120,12 +111,23 @@ import Testing
 
     @Test func caretFromAnError() throws {
         let sql = "SELECT a,\n       count(*\nFROM t"
-        do {
-            _ = try Parser.parse(sql)
-            Issue.record("no error")
-        } catch let error as KuaiError {
-            let position = try #require(sourcePosition(fromLocation: error.location ?? ""))
-            #expect(caretSnippet(sql: sql, position: position) == "FROM t\n^")
-        }
+        let error = try #require(throws: KuaiError.self) { try Parser.parse(sql) }
+        let position = try #require(sourcePosition(fromLocation: error.location ?? ""))
+        #expect(caretSnippet(sql: sql, position: position) == "FROM t\n^")
     }
+}
+
+/// Checks that `body` throws a `KuaiError.syntax` at `location` (`query:LINE:COL`) whose message
+/// contains `message`; an issue is recorded at the caller when it returns, throws another error or
+/// the error differs.
+func expectSyntaxError<T>(
+    at location: String, containing message: String, sourceLocation: SourceLocation = #_sourceLocation,
+    _ body: () throws -> T
+) {
+    guard let error = #expect(throws: KuaiError.self, sourceLocation: sourceLocation, performing: body) else {
+        return
+    }
+    #expect(error.kind == .syntax, sourceLocation: sourceLocation)
+    #expect(error.location == location, sourceLocation: sourceLocation)
+    #expect(error.message.contains(message), "\(error.message)", sourceLocation: sourceLocation)
 }

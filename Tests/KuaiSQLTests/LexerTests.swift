@@ -79,15 +79,6 @@ func dump(_ tokens: [Token]) -> String {
 
     @Test(arguments: ErrorTests.lexerCases)
     func errors(sql: String, location: String, fragment: String) {
-        do {
-            _ = try Lexer.tokenize(sql)
-            Issue.record("no error for \(sql)")
-        } catch let error as KuaiError {
-            #expect(error.kind == .syntax)
-            #expect(error.location == location)
-            #expect(error.message.contains(fragment), "\(error.message)")
-        } catch {
-            Issue.record("unexpected error \(error)")
-        }
+        expectSyntaxError(at: location, containing: fragment) { try Lexer.tokenize(sql) }
     }
 }

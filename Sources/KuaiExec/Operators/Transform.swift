@@ -11,16 +11,27 @@ public protocol BatchTransform: AnyObject, Sendable {
     var explainLine: String { get }
 }
 
-/// A `BatchTransform` over a morsel source: morsel i is the transform of the child's morsel i.
-public final class TransformSource<Transform: BatchTransform>: MorselSource, @unchecked Sendable {
-    public let child: MorselSource
+/// What `TransformSource` and `TransformOperator` share: the child (`Child`, a morsel source or a
+/// pull operator), the transform and the output schema it gives the child's columns.
+public class TransformNode<Child, Transform: BatchTransform> {
+    public let child: Child
     public let transform: Transform
     public let schema: Schema
 
-    public init(child: MorselSource, transform: Transform) {
+    init(child: Child, childSchema: Schema, transform: Transform) {
         self.child = child
         self.transform = transform
-        self.schema = transform.schema(for: child.schema)
+        self.schema = transform.schema(for: childSchema)
+    }
+    public var explainLine: String { transform.explainLine }
+}
+
+/// A `BatchTransform` over a morsel source: morsel i is the transform of the child's morsel i.
+public final class TransformSource<Transform: BatchTransform>: TransformNode<MorselSource, Transform>, MorselSource,
+    @unchecked Sendable
+{
+    public init(child: MorselSource, transform: Transform) {
+        super.init(child: child, childSchema: child.schema, transform: transform)
     }
     public var morselCount: Int { child.morselCount }
     /// A filter or projection never adds rows.
@@ -29,20 +40,15 @@ public final class TransformSource<Transform: BatchTransform>: MorselSource, @un
         guard let b = try child.morsel(i), b.count > 0 else { return nil }
         return try transform.apply(b)
     }
-    public var explainLine: String { transform.explainLine }
     public var explainChildren: [String] { [child.explainLine] + child.explainChildren.map { "  " + $0 } }
 }
 
 /// A `BatchTransform` over a pull operator (empty results are skipped).
-public final class TransformOperator<Transform: BatchTransform>: PhysicalOperator {
-    public let child: PhysicalOperator
-    public let transform: Transform
-    public let schema: Schema
-
+public final class TransformOperator<Transform: BatchTransform>: TransformNode<PhysicalOperator, Transform>,
+    PhysicalOperator
+{
     public init(child: PhysicalOperator, transform: Transform) {
-        self.child = child
-        self.transform = transform
-        self.schema = transform.schema(for: child.schema)
+        super.init(child: child, childSchema: child.schema, transform: transform)
     }
     public func next() throws -> Batch? {
         while let b = try child.next() {
@@ -50,6 +56,5 @@ public final class TransformOperator<Transform: BatchTransform>: PhysicalOperato
         }
         return nil
     }
-    public var explainLine: String { transform.explainLine }
     public var children: [PhysicalOperator] { [child] }
 }

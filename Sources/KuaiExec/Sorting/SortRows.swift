@@ -270,20 +270,14 @@ func sortRunsByLaterWords(_ first: [UInt64], _ packed: PackedKeys, _ perm: inout
     var longest = 0
     forEachRun { lo, hi in longest = max(longest, hi - lo) }
     if longest < 2 { return }
-    let sub = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
-    let tmpK = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: longest)
-    let tmpP = UnsafeMutableBufferPointer<Int32>.allocate(capacity: longest)
-    defer {
-        sub.deallocate()
-        tmpK.deallocate()
-        tmpP.deallocate()
-    }
+    let scratch = RefineScratch(capacity: longest)
+    defer { scratch.free() }
     perm.withUnsafeMutableBufferPointer { p in
         forEachRun { lo, hi in
             if hi - lo < 2 { return }
             refineRun(
-                level: 1, lo: 0, hi: hi - lo, packed: packed, sub: sub,
-                perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), tmpK: tmpK, tmpP: tmpP)
+                level: 1, lo: 0, hi: hi - lo, packed: packed, perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]),
+                scratch: scratch)
         }
     }
 }
@@ -295,31 +289,47 @@ func sortRows(_ columns: [Column], count n: Int, keys: [SortKey], markPrefixes: 
     try sortRows(keyChunks: keys.map { [columns[$0.column]] }, count: n, keys: keys, markPrefixes: markPrefixes)
 }
 
+/// What `refineRun` works in, each buffer at least as long as the longest run it refines: the
+/// gathered words of the current level (`words`), and the radix sort's spare keys and permutation.
+struct RefineScratch {
+    let words: UnsafeMutableBufferPointer<UInt64>
+    let keys: UnsafeMutableBufferPointer<UInt64>
+    let perm: UnsafeMutableBufferPointer<Int32>
+
+    init(capacity: Int) {
+        words = .allocate(capacity: capacity)
+        keys = .allocate(capacity: capacity)
+        perm = .allocate(capacity: capacity)
+    }
+
+    func free() {
+        words.deallocate()
+        keys.deallocate()
+        perm.deallocate()
+    }
+}
+
 /// Sorts `perm[lo..<hi]` (rows whose words 0..<level are equal) by word `level`, then refines
-/// runs of equal words recursively. `sub` holds the gathered words of the current level.
+/// runs of equal words recursively (`perm` may be a rebased run).
 func refineRun(
-    level: Int, lo: Int, hi: Int, packed: PackedKeys, sub: UnsafeMutableBufferPointer<UInt64>,
-    perm: UnsafeMutableBufferPointer<Int32>, tmpK: UnsafeMutableBufferPointer<UInt64>,
-    tmpP: UnsafeMutableBufferPointer<Int32>
+    level: Int, lo: Int, hi: Int, packed: PackedKeys, perm: UnsafeMutableBufferPointer<Int32>, scratch: RefineScratch
 ) {
+    let sub = scratch.words
     packed.words[level].withUnsafeBufferPointer { w in
         for j in lo..<hi { sub[j] = w[Int(perm[j])] }
     }
-    // (`sub`, `tmpK`, `tmpP` are scratch at least `hi` long; `perm` may be a rebased run.)
     radixSort(
         keys: UnsafeMutableBufferPointer(rebasing: sub[lo..<hi]),
         perm: UnsafeMutableBufferPointer(rebasing: perm[lo..<hi]),
-        tmpKeys: UnsafeMutableBufferPointer(rebasing: tmpK[lo..<hi]),
-        tmpPerm: UnsafeMutableBufferPointer(rebasing: tmpP[lo..<hi]),
+        tmpKeys: UnsafeMutableBufferPointer(rebasing: scratch.keys[lo..<hi]),
+        tmpPerm: UnsafeMutableBufferPointer(rebasing: scratch.perm[lo..<hi]),
         bits: packed.bits[level])
     if level + 1 >= packed.words.count { return }
     var a = lo
     while a < hi {
         var b = a + 1
         while b < hi && sub[b] == sub[a] { b += 1 }
-        if b - a > 1 {
-            refineRun(level: level + 1, lo: a, hi: b, packed: packed, sub: sub, perm: perm, tmpK: tmpK, tmpP: tmpP)
-        }
+        if b - a > 1 { refineRun(level: level + 1, lo: a, hi: b, packed: packed, perm: perm, scratch: scratch) }
         a = b
     }
 }

@@ -208,22 +208,35 @@ final class SumIntState: AggregateState {
     func makeEmpty() -> AggregateState { SumIntState() }
 }
 
-/// sum of DOUBLE (IEEE additions in input order per thread).
-final class SumDoubleState: AggregateState {
-    var acc = GroupSums<Double, SeenFlag>()
+/// The states of sum and avg of DOUBLE: IEEE additions in input order per thread, with the tally
+/// `Tally`. Both are concrete classes (behind `AggregateState` a generic class is not specialised,
+/// and every row's tally would go through a witness table); this protocol's extension gives them
+/// one resize, update, merge and makeEmpty, specialised for each.
+protocol DoubleSums: AggregateState {
+    associatedtype Tally: SumTally
+    var acc: GroupSums<Double, Tally> { get set }
+    init()
+}
+
+extension DoubleSums {
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type == .double else { return }
         acc.add(input.doubles, input.validity, ids, n) { $0 }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        acc.merge((other as! SumDoubleState).acc, mapping: mapping)
+        acc.merge((other as! Self).acc, mapping: mapping)
     }
+    func makeEmpty() -> AggregateState { Self() }
+}
+
+/// sum of DOUBLE.
+final class SumDoubleState: DoubleSums {
+    var acc = GroupSums<Double, SeenFlag>()
     func finalize(groups: Int) -> Column {
         resize(groups)
         return Column(doubles: firstGroups(acc.sums, groups), validity: acc.validity(groups))
     }
-    func makeEmpty() -> AggregateState { SumDoubleState() }
 }
 
 /// avg of integers: Int128 sum and count. DuckDB divides in long double for BIGINT/HUGEINT input
@@ -253,22 +266,13 @@ final class AvgState: AggregateState {
 }
 
 /// avg of DOUBLE.
-final class AvgDoubleState: AggregateState {
+final class AvgDoubleState: DoubleSums {
     var acc = GroupSums<Double, ValueCount>()
-    func resize(_ groups: Int) { acc.resize(groups) }
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        guard let input, input.type == .double else { return }
-        acc.add(input.doubles, input.validity, ids, n) { $0 }
-    }
-    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        acc.merge((other as! AvgDoubleState).acc, mapping: mapping)
-    }
     func finalize(groups: Int) -> Column {
         resize(groups)
         let average = (0..<groups).map { g in acc.tally[g] == 0 ? 0 : acc.sums[g] / Double(acc.tally[g]) }
         return Column(doubles: average, validity: acc.validity(groups))
     }
-    func makeEmpty() -> AggregateState { AvgDoubleState() }
 }
 
 /// avg's division as DuckDB 2.0.1 computes it: the exact integer sum rounded to a DOUBLE, divided

@@ -12,33 +12,13 @@ extension Kernels {
         return FlatStrings.build(n, validity: c.validity) { out, heap in
             let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: TextBytes.maxBytes)
             defer { scratch.deallocate() }
-            @inline(__always) func each(_ write: (Int, UnsafeMutablePointer<UInt8>) -> Int) {
+            TextBytes.withValueWriter(c, type: from) { write in
                 if let v = c.validity {
                     for i in 0..<n where v[i] != 0 {
                         out[i] = FlatStrings.copy(heap, scratch, count: write(i, scratch))
                     }
                 } else {
                     for i in 0..<n { out[i] = FlatStrings.copy(heap, scratch, count: write(i, scratch)) }
-                }
-            }
-            switch from {
-            case .double:
-                c.doubles.withUnsafeBufferPointer { d in each { i, s in TextBytes.double(d[i], s) } }
-            case .boolean:
-                c.ints.withUnsafeBufferPointer { x in each { i, s in TextBytes.boolean(x[i] != 0, s) } }
-            case .date:
-                c.ints.withUnsafeBufferPointer { x in each { i, s in TextBytes.date(x[i], s) } }
-            case .timestamp:
-                c.ints.withUnsafeBufferPointer { x in each { i, s in TextBytes.timestamp(x[i], s) } }
-            case .interval:
-                c.ints.withUnsafeBufferPointer { x in each { i, s in TextBytes.interval(x[i], s) } }
-            case .decimal(let p, let sc):
-                each { i, s in DecimalMath.write(c.int128(at: i), precision: Int(p), scale: Int(sc), s) }
-            default:
-                if c.highs != nil {
-                    each { i, s in TextBytes.int128(c.int128(at: i), s) }
-                } else {
-                    c.ints.withUnsafeBufferPointer { x in each { i, s in TextBytes.int64(x[i], s) } }
                 }
             }
         }

@@ -74,6 +74,21 @@ struct KernelShape {
     func result(_ c: Column) -> Operand {
         allConstant ? .scalar(c.value(at: 0)) : .column(c)
     }
+
+    /// The result of a strict VARCHAR function of `args` over `count` rows: NULL when one of them
+    /// is a NULL constant, else the view `row(i, heap)` of each row i (`owners`: the inputs whose
+    /// bytes the views may point into).
+    @inline(__always)
+    static func strings(
+        count: Int, _ args: [any KernelArgument], owners: [StringOwner] = [],
+        _ row: (_ i: Int, _ heap: StringHeap) -> StringView
+    ) -> Operand {
+        guard let shape = KernelShape(count: count, args) else { return .scalar(.null) }
+        let col = FlatStrings.build(shape.rows, validity: shape.validity, extraOwners: owners) { out, heap in
+            for i in 0..<shape.rows { out[i] = row(i, heap) }
+        }
+        return shape.result(col)
+    }
 }
 
 /// The string functions' loops over bytes (DuckDB 2.0.1 semantics, checked against DuckDB in
@@ -186,22 +201,16 @@ enum StringKernels {
     static func trimChars(_ x: Operand, _ chars: Operand, _ n: Int, left: Bool, right: Bool) -> Operand {
         let s = StringArg(x)
         let c = StringArg(chars)
-        guard let shape = KernelShape(count: n, [s, c]) else { return .scalar(.null) }
-        let rows = shape.rows
-        let step = c.step
-        let col = FlatStrings.build(rows, validity: shape.validity, extraOwners: s.owners) { out, _ in
-            var set: [UInt32] = []
-            for i in 0..<rows {
-                if i == 0 || step != 0 { set = c.views[i &* step].withBytes { codePoints($0) } }
-                // The closure only measures; the view is cut outside it (see `StringView.slice`).
-                let v = s.views[i &* s.step]
-                let (from, to) = v.withBytes { b in
-                    trimmedRange(b, left: left, right: right) { set.contains($0) }
-                }
-                out[i] = v.slice(from, to)
+        var set: [UInt32] = []
+        return KernelShape.strings(count: n, [s, c], owners: s.owners) { i, _ in
+            if i == 0 || c.step != 0 { set = c.views[i &* c.step].withBytes { codePoints($0) } }
+            // The closure only measures; the view is cut outside it (see `StringView.slice`).
+            let v = s.views[i &* s.step]
+            let (from, to) = v.withBytes { b in
+                trimmedRange(b, left: left, right: right) { set.contains($0) }
             }
+            return v.slice(from, to)
         }
-        return shape.result(col)
     }
 
     /// The code points of `b`.

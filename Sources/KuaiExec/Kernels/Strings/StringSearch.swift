@@ -116,18 +116,13 @@ extension StringKernels {
         let s = StringArg(a[0])
         let sep = StringArg(a[1])
         let idx = IntRows(a[2])
-        guard let shape = KernelShape(count: n, [s, sep, idx]) else { return .scalar(.null) }
-        let rows = shape.rows
-        let col = FlatStrings.build(rows, validity: shape.validity, extraOwners: s.owners) { out, _ in
-            for i in 0..<rows {
-                let v = s.views[i &* s.step]
-                let r = v.withBytes { b in
-                    sep.views[i &* sep.step].withBytes { p in partRange(b, p, idx.values[i &* idx.step]) }
-                }
-                out[i] = v.slice(r.0, r.1)
+        return KernelShape.strings(count: n, [s, sep, idx], owners: s.owners) { i, _ in
+            let v = s.views[i &* s.step]
+            let r = v.withBytes { b in
+                sep.views[i &* sep.step].withBytes { p in partRange(b, p, idx.values[i &* idx.step]) }
             }
+            return v.slice(r.0, r.1)
         }
-        return shape.result(col)
     }
 
     /// Byte range of part `index` of `b` split at `p` (see `splitPart`); (0, 0) when there is no
@@ -193,18 +188,13 @@ extension StringKernels {
         let s = StringArg(a[0])
         let f = StringArg(a[1])
         let t = StringArg(a[2])
-        guard let shape = KernelShape(count: n, [s, f, t]) else { return .scalar(.null) }
-        let rows = shape.rows
-        let col = FlatStrings.build(rows, validity: shape.validity) { out, heap in
-            for i in 0..<rows {
-                out[i] = s.views[i &* s.step].withBytes { b in
-                    f.views[i &* f.step].withBytes { p in
-                        t.views[i &* t.step].withBytes { r in replaced(b, p, r, heap) }
-                    }
+        return KernelShape.strings(count: n, [s, f, t]) { i, heap in
+            s.views[i &* s.step].withBytes { b in
+                f.views[i &* f.step].withBytes { p in
+                    t.views[i &* t.step].withBytes { r in replaced(b, p, r, heap) }
                 }
             }
         }
-        return shape.result(col)
     }
 
     static func replaced(

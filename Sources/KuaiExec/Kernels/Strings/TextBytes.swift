@@ -172,6 +172,32 @@ public enum TextBytes {
 
     static func bc(_ out: UnsafeMutablePointer<UInt8>) -> Int { ascii(" (BC)", out) }
 
+    /// Calls `body` once with the writer of the values of `c`, a column of `type` (any type but
+    /// VARCHAR and NULL: integers, HUGEINT, DECIMAL, DOUBLE, DATE, TIMESTAMP, INTERVAL, BOOLEAN).
+    /// The writer puts the text of row `i` at `out` (room for `maxBytes`) and returns its length;
+    /// validity is the caller's. The type is switched on once per column: inlined, `body` is
+    /// specialised for each type's writer (CAST to VARCHAR, csv / tsv cells).
+    @inlinable @inline(__always)
+    public static func withValueWriter(
+        _ c: Column, type: DataType, _ body: ((_ i: Int, _ out: UnsafeMutablePointer<UInt8>) -> Int) -> Void
+    ) {
+        switch type {
+        case .double: c.doubles.withUnsafeBufferPointer { x in body { i, p in double(x[i], p) } }
+        case .boolean: c.ints.withUnsafeBufferPointer { x in body { i, p in boolean(x[i] != 0, p) } }
+        case .date: c.ints.withUnsafeBufferPointer { x in body { i, p in date(x[i], p) } }
+        case .timestamp: c.ints.withUnsafeBufferPointer { x in body { i, p in timestamp(x[i], p) } }
+        case .interval: c.ints.withUnsafeBufferPointer { x in body { i, p in interval(x[i], p) } }
+        case .decimal(let precision, let scale):
+            body { i, p in DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p) }
+        default:
+            if c.highs != nil {
+                body { i, p in int128(c.int128(at: i), p) }
+            } else {
+                c.ints.withUnsafeBufferPointer { x in body { i, p in int64(x[i], p) } }
+            }
+        }
+    }
+
     @inline(__always)
     static func ascii(_ s: StaticString, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         out.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
