@@ -207,7 +207,7 @@ func core(_ sql: String) throws -> SelectCore {
         ),
         (
             "SELECT CAST(a AS DECIMAL(18, 3)), CAST(b AS VARCHAR(10)), TRY_CAST(c AS DOUBLE PRECISION), d::TEXT FROM t",
-            "SELECT CAST(a AS DECIMAL(18,3)), CAST(b AS VARCHAR), TRY_CAST(c AS DOUBLE), CAST(d AS VARCHAR) FROM t"
+            "SELECT CAST(a AS DECIMAL(18, 3)), CAST(b AS VARCHAR), TRY_CAST(c AS DOUBLE), CAST(d AS VARCHAR) FROM t"
         ),
         ("SELECT a::TIMESTAMP WITHOUT TIME ZONE FROM t", "SELECT CAST(a AS TIMESTAMP) FROM t"),
         (

@@ -321,12 +321,7 @@ final class DistinctState: AggregateState {
             rawGroups = []
             rawValues = []
         } else {
-            ids.reserveCapacity(set.count)
-            values.reserveCapacity(set.count)
-            set.forEachEntry { g, v in
-                ids.append(g)
-                values.append(v)
-            }
+            (ids, values) = collectPairs(capacity: set.count) { set.forEachEntry($0) }
         }
         return try finish(ids: ids, values: values, groups: groups)
     }
@@ -355,14 +350,7 @@ final class DistinctState: AggregateState {
         pending = []
         dense = nil
         inner.resize(groups)
-        var ids: [Int32] = []
-        var values: [UInt64] = []
-        ids.reserveCapacity(bits.count)
-        values.reserveCapacity(bits.count)
-        bits.forEachPair { g, v in
-            ids.append(g)
-            values.append(v)
-        }
+        let (ids, values) = collectPairs(capacity: bits.count) { bits.forEachPair($0) }
         return try finish(ids: ids, values: values, groups: groups)
     }
 
@@ -467,4 +455,18 @@ final class DistinctState: AggregateState {
         }
         return (ids, values)
     }
+}
+
+/// The pairs `forEach` calls its body with, in that order, as group ids and value words
+/// (`capacity`: the pairs expected).
+func collectPairs(capacity: Int, _ forEach: ((Int32, UInt64) -> Void) -> Void) -> (ids: [Int32], values: [UInt64]) {
+    var ids: [Int32] = []
+    var values: [UInt64] = []
+    ids.reserveCapacity(capacity)
+    values.reserveCapacity(capacity)
+    forEach { g, v in
+        ids.append(g)
+        values.append(v)
+    }
+    return (ids, values)
 }

@@ -140,14 +140,7 @@ extension DistinctState: SpillsDistinctKeys {
 
     /// Feeds one partition's distinct pairs to the wrapped aggregate.
     private func feedInner(_ part: PairSet, dictionary: StringDictionary) throws {
-        var ids: [Int32] = []
-        var values: [UInt64] = []
-        ids.reserveCapacity(part.count)
-        values.reserveCapacity(part.count)
-        part.forEachEntry { g, v in
-            ids.append(g)
-            values.append(v)
-        }
+        let (ids, values) = collectPairs(capacity: part.count) { part.forEachEntry($0) }
         let col: Column
         switch type {
         case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
