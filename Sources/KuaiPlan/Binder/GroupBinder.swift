@@ -129,11 +129,21 @@ extension Binder {
     }
 
     /// The aggregation of an aggregate SELECT: a projection of the keys and of each aggregate's argument,
-    /// FILTER condition and ORDER BY terms, then the aggregate (output: keys, then aggregates).
+    /// FILTER condition and ORDER BY terms, then the aggregate (output: keys, then aggregates). An
+    /// expression that several aggregates read (p50, p90 and p99 of `end - start`) is projected once
+    /// when it is deterministic, so it is computed once and quantiles of it share their values
+    /// (`shareQuantileValues`).
     func planAggregate(_ plan: LogicalPlan, _ ac: AggregateContext) -> LogicalPlan {
         var pre: [BoundExpr] = ac.keys
+        var projected: [String: Int] = [:]
         func input(_ e: BoundExpr) -> Int {
+            let shared = !e.contains {
+                if case .function(let f, _) = $0.kind { return !f.deterministic }
+                return false
+            }
+            if shared, let k = projected[e.structuralKey] { return k }
             pre.append(e)
+            if shared { projected[e.structuralKey] = pre.count - 1 }
             return pre.count - 1
         }
         var specs: [AggregateSpec] = []
