@@ -39,6 +39,8 @@ final class RowDistinctCountState: AggregateState {
     var setAside: [(keys: [Column], count: Int)] = []
     /// Rows inserted into the current table.
     private var rowsInTable = 0
+    /// Rows still to set aside as they come after a sparse table was set aside.
+    var passRows = 0
     /// Keys of a table that may be set aside (`SetAsideRule`; tests lower it).
     nonisolated(unsafe) static var setAsideKeys = SetAsideRule.keys
     /// Keys moved to disk under memory pressure (RowDistinctSpill.swift): this state's own file
@@ -63,22 +65,38 @@ final class RowDistinctCountState: AggregateState {
         if n == 0 { return }
         var groups = [Int64](repeating: 0, count: n)
         for i in 0..<n { groups[i] = Int64(ids[i]) }
-        insert([Column(type: .integer, ints: groups)] + members, count: n)
-        rowsInTable += n
+        let keys = [Column(type: .integer, ints: groups)] + members
+        if passRows > 0 {
+            // the keys were mostly new: kept as they are, deduplicated with the rest at the end
+            setAside.append((keys, n))
+            passRows -= n
+        } else {
+            insert(keys, count: n)
+            rowsInTable += n
+        }
         if canSpill && MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
         setAsideIfSparse()
     }
 
     /// Sets the table's keys aside and starts a fresh table when it holds `setAsideKeys` keys
-    /// from fewer than 1.1 rows a key, while the memory held stays far under the limit.
+    /// from fewer than 1.1 rows a key, while the memory held stays far under the limit; the next
+    /// 4 x `setAsideKeys` rows then pass by the table (`passRows`), their keys set aside as they
+    /// come, as GROUP BY does (`HashAggregateOperator.passThrough`). A table that had moved to
+    /// the general layout is followed by a general one sized for as many keys.
     private func setAsideIfSparse() {
         let n = table.count
         guard canSpill, SetAsideRule.isSparse(keys: n, rows: rowsInTable, minimum: Self.setAsideKeys),
             SetAsideRule.fits(held: heldBytes)
         else { return }
+        let general = table.layout == .general
         setAside.append((table.keyColumns(), n))
-        table = makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
+        table =
+            general
+            ? GeneralKeyTable(keyTypes: [.integer] + memberTypes)
+            : makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
+        if general { table.reserve(n) }
         rowsInTable = 0
+        passRows = 4 * Self.setAsideKeys
     }
 
     func insert(_ keys: [Column], count n: Int) {
@@ -114,10 +132,12 @@ final class RowDistinctCountState: AggregateState {
         if (!others.isEmpty || !setAside.isEmpty) && total >= PartitionedKeyMerge.minimumGroups {
             let sources = keySources(mapping: nil) + others.flatMap { $0.state.keySources(mapping: $0.mapping) }
             setAside = []
-            let m = PartitionedKeyMerge.merge(
+            let m = PartitionedKeyMerge.mergeParts(
                 sources: sources.map(\.keys), counts: sources.map(\.count),
                 keyTypes: [.integer] + memberTypes, threads: activeProcessorCount())
-            m.keys[0].ints.withUnsafeBufferPointer { g in for i in 0..<m.count { counts[Int(g[i])] += 1 } }
+            for (p, n) in m.partCounts.enumerated() where n > 0 {
+                m.parts[p][0].ints.withUnsafeBufferPointer { g in for i in 0..<n { counts[Int(g[i])] += 1 } }
+            }
             return Column(type: .bigint, ints: counts)
         }
         let sources = setAside + others.flatMap { $0.state.keySources(mapping: $0.mapping) }

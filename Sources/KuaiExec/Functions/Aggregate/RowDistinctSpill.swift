@@ -31,6 +31,7 @@ extension RowDistinctCountState: SpillsDistinctKeys {
         let file = try ownSpillFile()
         for source in keySources(mapping: nil) { try spill(source.keys, count: source.count, to: file) }
         setAside = []
+        passRows = 0
         table = makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
         MemoryGuard.returnFreedMemory()
     }
