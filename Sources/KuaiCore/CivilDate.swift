@@ -18,9 +18,32 @@ public enum CivilDate {
         return era &* 146_097 &+ doe &- 719_468
     }
 
-    /// The calendar date (year, month 1-12, day 1-31) of `days` since 1970-01-01.
+    /// The calendar date (year, month 1-12, day 1-31) of `days` since 1970-01-01. Days within
+    /// about ±32,000 years of 1970 take Neri and Schneider's 32-bit form of the same calendar
+    /// ("Euclidean affine functions and their application to calendar algorithms", 2022: no
+    /// division but by constants, unsigned), the others `civilWide`.
     @inlinable
     public static func civil(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
+        guard days >= -12_000_000 && days <= 12_000_000 else { return civilWide(days) }
+        // shifted by 82 eras of 400 years, so that every value is unsigned
+        let n = UInt32(truncatingIfNeeded: days &+ 719_468 &+ 146_097 &* 82)
+        let n1 = 4 &* n &+ 3
+        let c = n1 / 146_097
+        let nc = n1 % 146_097 / 4
+        let p2 = UInt64(2_939_745) &* UInt64(4 &* nc &+ 3)
+        let z = UInt32(truncatingIfNeeded: p2 >> 32)
+        let ny = UInt32(truncatingIfNeeded: p2) / 2_939_745 / 4
+        let n3 = 2141 &* ny &+ 197_913
+        let m = n3 >> 16
+        let d = (n3 & 0xFFFF) / 2141
+        let j: UInt32 = ny >= 306 ? 1 : 0
+        let year = Int64(100 &* c &+ z) &- 400 &* 82 &+ Int64(j)
+        return (year, Int(j == 1 ? m &- 12 : m), Int(d &+ 1))
+    }
+
+    /// `civil` for any day number (Hinnant's `civil_from_days`).
+    @inlinable
+    public static func civilWide(_ days: Int64) -> (year: Int64, month: Int, day: Int) {
         let z = days &+ 719_468
         let era = (z >= 0 ? z : z &- 146_096) / 146_097
         let doe = z &- era &* 146_097
