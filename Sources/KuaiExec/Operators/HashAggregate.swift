@@ -168,6 +168,10 @@ public final class HashAggregateOperator: PhysicalOperator {
         /// Every group of this thread: the set-aside ones (oldest first), then the table's (left
         /// out when empty). Order matters for order-sensitive aggregates: a group's rows were
         /// added in this order.
+        /// Replaces the table by an empty one (its groups were taken by `sources()`), so that its
+        /// memory is freed before the groups are merged.
+        func releaseTable() { table = makeGroupKeyTable(keyTypes: keyTypes) }
+
         /// Appends `source` to the set-aside groups.
         func setAside(_ source: GroupSource) { flushed.append(source) }
 
@@ -389,6 +393,8 @@ public final class HashAggregateOperator: PhysicalOperator {
         let multiple = partials.filter { $0.table.count > 0 }.count > 1
         if !groupColumns.isEmpty && (anyFlushed || (multiple && total >= PartitionedKeyMerge.minimumGroups)) {
             let sources = partials.flatMap { $0.sources() }
+            // the sources hold the keys and states: the tables' slots and stored keys can go now
+            for p in partials { p.releaseTable() }
             return try mergedSources(sources, keyTypes: keyTypes)
         }
         let global = partials[0]
