@@ -98,11 +98,16 @@ public final class StringDictionary: @unchecked Sendable {
         ensureIndex()
         let h = v.hashValue64
         let s = Self.probe(v, h, slots, storage)
-        if s.code >= 0 { return s.code }
+        return s.code >= 0 ? s.code : add(v, hash: h, slot: s.slot)
+    }
+
+    /// Appends a copy of `v` (hash `h`, not present) whose index entry goes to the empty `slot`,
+    /// and doubles the index once it is half full. Returns the new code.
+    private func add(_ v: StringView, hash h: UInt64, slot: Int) -> Int32 {
         let code = Int32(storage.count)
         storage.append(v.withBytes { ownedView($0) })
         hashes.append(h)
-        slots[s.slot] = Self.entry(h, code)
+        slots[slot] = Self.entry(h, code)
         if storage.count * 2 > slots.count { rehash(slots.count * 2) }
         return code
     }
@@ -169,19 +174,8 @@ public final class StringDictionary: @unchecked Sendable {
                 }
                 let h = hs[i - start]
                 let s = Self.probe(views[i], h, slots, storage)
-                if s.code >= 0 {
-                    out[i] = s.code
-                    continue
-                }
-                let code = Int32(storage.count)
-                storage.append(views[i].withBytes { ownedView($0) })
-                hashes.append(h)
-                slots[s.slot] = Self.entry(h, code)
-                out[i] = code
-                if storage.count * 2 > slots.count {
-                    rehash(slots.count * 2)
-                    mask = slots.count - 1
-                }
+                out[i] = s.code >= 0 ? s.code : add(views[i], hash: h, slot: s.slot)
+                mask = slots.count - 1  // (the index may have doubled)
             }
             start = end
         }

@@ -94,6 +94,17 @@ extension GroupKeyTable {
 /// The table for keys of `keyTypes` (may be empty), its layout chosen by the key shape (see
 /// `GroupKeyTable`).
 /// - Precondition: at most 63 key columns (64 with HUGEINT keys counted twice).
+/// The table that follows `old` (same key types) once `old`'s groups were set aside: a table that
+/// had moved to the general layout is followed by a general one sized for as many groups (the
+/// keys did not pack before; a packed table would hash 65536 groups and then move them), any
+/// other by a fresh `makeGroupKeyTable`.
+func makeGroupKeyTable(following old: any GroupKeyTable) -> any GroupKeyTable {
+    guard old.layout == .general else { return makeGroupKeyTable(keyTypes: old.keyTypes) }
+    let table = GeneralKeyTable(keyTypes: old.keyTypes)
+    table.reserve(old.count)
+    return table
+}
+
 func makeGroupKeyTable(keyTypes: [DataType]) -> any GroupKeyTable {
     if keyTypes.contains(.hugeint) { return HugeintKeyTable(keyTypes: keyTypes) }
     precondition(keyTypes.count < 64, "GroupKeyTable: at most 63 key columns")

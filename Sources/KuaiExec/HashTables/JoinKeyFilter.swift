@@ -12,14 +12,14 @@ import KuaiCore
 /// That is where it pays: an aggregate below the join then builds only the groups the join
 /// can use.
 ///
-/// The filter holds the range [lo, hi] of the published keys and a `KeyBitFilter` of them
-/// (64 bits per key up to 2^19 keys, else 16). A row passes when its key is in range and its bit is set; NULL keys
-/// never pass. Before `publish` (and once it turned itself off) every row passes, so a filter that is never
-/// published only costs its evaluation. The filter turns itself off when, after 2^18 rows, more
-/// than 7/8 of them passed: then it only costs time.
+/// The filter holds the range [lo, hi] of the published keys and a `KeyBitFilter` of them (64
+/// bits per key up to 2^19 keys, else 16). A row passes when its key is in range and its bit is
+/// set; NULL keys never pass. Before `publish` (and once it turned itself off) every row passes,
+/// so a filter that is never published only costs its evaluation. The filter turns itself off
+/// when, after 2^18 rows, more than 7/8 of them passed: then it only costs time.
 ///
-/// Keys are integer-stored values of one type (INTEGER, BIGINT, DATE, TIMESTAMP, DECIMAL up to 18
-/// digits) on both sides, compared as Int64 the way the join table compares them.
+/// Keys are integer-stored values of one type (BOOLEAN, INTEGER, BIGINT, DATE, TIMESTAMP, DECIMAL
+/// up to 18 digits) on both sides, compared as Int64 the way the join table compares them.
 public final class JoinKeyFilter: @unchecked Sendable {
     /// The key type of both sides.
     public let keyType: DataType
@@ -28,7 +28,7 @@ public final class JoinKeyFilter: @unchecked Sendable {
     public var isPlaced = false
     private let lock = Mutex()
     /// Set once by `publish`, before the filtered input is read (the join reads that input only
-    /// afterwards), and read without the lock after that.
+    /// afterwards); the lock guards them and the pass counts, which every thread updates.
     private var bits: KeyBitFilter?
     private var lo = Int64.max
     private var hi = Int64.min
@@ -41,26 +41,15 @@ public final class JoinKeyFilter: @unchecked Sendable {
 
     public init(keyType: DataType) { self.keyType = keyType }
 
-    /// Whether a join key of type `t` on both sides can carry a filter.
-    public static func supports(_ t: DataType) -> Bool {
-        switch t {
-        case .integer, .bigint, .date, .timestamp: return true
-        case .decimal(let p, _): return p <= 18
-        default: return false
-        }
-    }
+    /// Whether a join key of type `t` on both sides can carry a filter: one Int64 a value
+    /// (`PackedJoinKeys.packable`).
+    public static func supports(_ t: DataType) -> Bool { PackedJoinKeys.packable(t) }
 
     /// Publishes the valid keys among the first `n` rows of `keys` (a column of `keyType`).
     public func publish(_ keys: Column, count n: Int) {
         guard keys.highs == nil else { return }
-        var lo = Int64.max
-        var hi = Int64.min
-        keys.ints.withUnsafeBufferPointer { x in
-            for i in 0..<n where keys.validity.map({ $0[i] != 0 }) ?? true {
-                lo = min(lo, x[i])
-                hi = max(hi, x[i])
-            }
-        }
+        // no valid key: an empty range, which no row passes
+        let (lo, hi) = valueRange(keys, count: n) ?? (Int64.max, Int64.min)
         lock.withLock {
             self.lo = lo
             self.hi = hi

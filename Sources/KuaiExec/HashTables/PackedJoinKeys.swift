@@ -24,7 +24,7 @@ struct PackedJoinKeys {
         var lo: [Int64] = []
         var span: [UInt64] = []
         for col in keys {
-            guard let r = Self.range(col, count) else { return nil }  // every value NULL
+            guard let r = valueRange(col, count: count) else { return nil }  // every value NULL
             let width = r.hi.subtractingReportingOverflow(r.lo)
             if width.overflow { return nil }
             lo.append(r.lo)
@@ -48,19 +48,6 @@ struct PackedJoinKeys {
         case .double, .varchar, .null, .interval, .hugeint: return false
         default: return !t.mayBeWide
         }
-    }
-
-    /// The smallest and largest non-NULL value of the first `n` rows (`valueRange`), nil when all
-    /// are NULL.
-    private static func range(_ col: Column, _ n: Int) -> (lo: Int64, hi: Int64)? {
-        if n == 0 { return nil }
-        let r = col.ints.withUnsafeBufferPointer { x in
-            if let v = col.validity {
-                return v.withUnsafeBufferPointer { valueRange(x.baseAddress!, n, ValidBytes(valid: $0.baseAddress!)) }
-            }
-            return valueRange(x.baseAddress!, n, NoNulls())
-        }
-        return r.lo > r.hi ? nil : r
     }
 
     /// The packed key of each of the first `n` rows of `keys` (one column per key column, the

@@ -36,3 +36,16 @@ func valueRange<V: RowValidity>(_ x: UnsafePointer<Int64>, _ n: Int, _ valid: V)
     }
     return (min(min(lo0, lo1), min(lo2, lo3)), max(max(hi0, hi1), max(hi2, hi3)))
 }
+
+/// The smallest and largest valid value among the first `n` rows of an integer-stored column
+/// (`valueRange`), nil when there is none.
+func valueRange(_ col: Column, count n: Int) -> (lo: Int64, hi: Int64)? {
+    if n == 0 { return nil }
+    let r = col.ints.withUnsafeBufferPointer { x in
+        if let v = col.validity {
+            return v.withUnsafeBufferPointer { valueRange(x.baseAddress!, n, ValidBytes(valid: $0.baseAddress!)) }
+        }
+        return valueRange(x.baseAddress!, n, NoNulls())
+    }
+    return r.lo > r.hi ? nil : r
+}

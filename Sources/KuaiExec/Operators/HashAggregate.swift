@@ -138,9 +138,10 @@ public final class HashAggregateOperator: PhysicalOperator {
         var rowsInTable = 0
         /// Rows still to pass by the table after a sparse table was set aside (`passThrough`).
         var passRows = 0
-        /// Batches passed by the table and not yet a group source, and their rows.
+        /// Batches passed by the table and not yet a group source.
         var passed: [Batch] = []
-        var passedRows = 0
+        /// Rows in `passed`.
+        var passedRows: Int { passed.reduce(0) { $0 + $1.count } }
         private let keyTypes: [DataType]
         private let specs: [AggregateSpec]
 
@@ -153,14 +154,10 @@ public final class HashAggregateOperator: PhysicalOperator {
         }
 
         /// Sets the table's groups aside (their key columns and states) and starts an empty table.
-        /// A table that had moved to the general layout is followed by a general one sized for as
-        /// many groups (the keys did not pack before; the next table would move after 65536).
+        /// The new table is `makeGroupKeyTable(following:)` the old one.
         func flush() {
-            let general = table.layout == .general
-            let groups = table.count
             flushed.append(GroupSource(keys: table.keyColumns(), count: table.count, states: states))
-            table = general ? GeneralKeyTable(keyTypes: keyTypes) : makeGroupKeyTable(keyTypes: keyTypes)
-            if general { table.reserve(groups) }
+            table = makeGroupKeyTable(following: table)
             states = makeAggregateStates(specs)
             rowsInTable = 0
         }
@@ -270,7 +267,6 @@ public final class HashAggregateOperator: PhysicalOperator {
     /// aggregate does once its thread-local tables stop reducing their input.
     func passThrough(_ p: Partial, _ batch: Batch) throws {
         p.passed.append(batch)
-        p.passedRows += batch.count
         p.passRows -= batch.count
         if p.passRows <= 0 || p.passedRows >= passThroughRows / 4 { try setAsidePassed(p) }
     }
@@ -284,7 +280,6 @@ public final class HashAggregateOperator: PhysicalOperator {
         let m = p.passedRows
         let columns = c.take()
         p.passed = []
-        p.passedRows = 0
         let states = makeAggregateStates(aggregates)
         let ids = [Int32](unsafeUninitializedCapacity: m) { ids, filled in
             for i in 0..<m { ids[i] = Int32(i) }

@@ -215,7 +215,7 @@ public final class HashJoinOperator: PhysicalOperator {
     }
     public var children: [PhysicalOperator] { [left, right] }
 
-    /// ` filters=[side #k, ...]` for the key columns of one input that carry a key filter ("" for none).
+    /// ` filters side=[#k, ...]` for the key columns of one input that carry a key filter ("" for none).
     private static func filterText(_ side: String, _ filters: [JoinKeyFilter?], _ keys: [Int]) -> String {
         let filtered = zip(filters, keys).compactMap { f, k in f.map { _ in "#\(k)" } }
         return filtered.isEmpty ? "" : " filters \(side)=[\(filtered.joined(separator: ", "))]"

@@ -51,10 +51,22 @@ enum KeyFilterPlacement {
     static func scanConjuncts(_ filters: [PendingKeyFilter], table: TableSource, columns: [Int], output: [Int]?)
         -> [ScalarExpr]
     {
+        tests(filters) {
+            output?[$0] ?? $0
+        } name: {
+            table.schema[columns[$0]].name
+        }
+    }
+
+    /// The predicates of the filters of `filters` that passed a breaker, each on the input column
+    /// `column(f.column)` named `name` of it; each is marked placed.
+    private static func tests(
+        _ filters: [PendingKeyFilter], column: (Int) -> Int = { $0 }, name: (Int) -> String
+    ) -> [ScalarExpr] {
         filters.filter(\.belowBreaker).map { f in
-            let scanned = output?[f.column] ?? f.column
+            let c = column(f.column)
             f.filter.isPlaced = true
-            return f.filter.predicate(column: scanned, columnName: table.schema[columns[scanned]].name)
+            return f.filter.predicate(column: c, columnName: name(c))
         }
     }
 
@@ -78,10 +90,7 @@ enum KeyFilterPlacement {
         case .morsel(let m): schema = m.schema
         case .pull(let o): schema = o.schema
         }
-        let tests = filters.filter(\.belowBreaker).map { f in
-            f.filter.isPlaced = true
-            return f.filter.predicate(column: f.column, columnName: schema[f.column].name)
-        }
+        let tests = tests(filters) { schema[$0].name }
         guard !tests.isEmpty else { return node }
         let predicate =
             tests.count == 1

@@ -179,23 +179,12 @@ final class DistinctState: AggregateState {
     /// Adds the valid rows to `dense` (entering the dense form on the first rows); false, after
     /// `settle`, when the state cannot or can no longer hold its pairs as bits.
     private func addDense(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) -> Bool {
-        guard Self.densePossible(type), input.highs == nil, !spilled, spills.isEmpty else {
+        guard PackedJoinKeys.packable(type), input.highs == nil, !spilled, spills.isEmpty else {
             settle()
             return false
         }
-        var lo = Int64.max
-        var hi = Int64.min
-        var groups = 0
-        input.ints.withUnsafeBufferPointer { x in
-            input.validity.withUnsafeBufferPointerOrNil { v in
-                for i in 0..<n where v.map({ $0[i] != 0 }) ?? true {
-                    lo = min(lo, x[i])
-                    hi = max(hi, x[i])
-                    groups = max(groups, Int(ids[i]) + 1)
-                }
-            }
-        }
-        if groups == 0 { return true }  // no valid row
+        guard let (lo, hi) = valueRange(input, count: n) else { return true }  // no valid row
+        let groups = Int(ids.prefix(n).max()!) + 1
         if dense == nil {
             guard set.count == 0 && rawGroups.isEmpty, let d = DenseDistinctBits(lo: lo, hi: hi, groups: groups) else {
                 settle()
@@ -210,15 +199,6 @@ final class DistinctState: AggregateState {
             input.validity.withUnsafeBufferPointerOrNil { v in dense!.insert(x, v, ids: ids, count: n) }
         }
         return true
-    }
-
-    /// Types whose values the dense form takes (integer-stored, one word a value).
-    static func densePossible(_ t: DataType) -> Bool {
-        switch t {
-        case .integer, .bigint, .date, .timestamp, .boolean: return true
-        case .decimal(let p, _): return p <= 18
-        default: return false
-        }
     }
 
     /// Leaves the dense form for good: its pairs are added as any others.
@@ -332,7 +312,8 @@ final class DistinctState: AggregateState {
     private func finalizeDense(groups: Int) throws -> Column? {
         guard var bits = dense,
             pending.allSatisfy({
-                $0.state.dense != nil && $0.state.spills.isEmpty && $0.state.pairCount == $0.state.dense!.count
+                $0.state.dense != nil && $0.state.spills.isEmpty && $0.state.set.count == 0
+                    && $0.state.rawGroups.isEmpty
             })
         else { return nil }
         for (o, mapping) in pending {

@@ -81,20 +81,15 @@ final class RowDistinctCountState: AggregateState {
     /// Sets the table's keys aside and starts a fresh table when it holds `setAsideKeys` keys
     /// from fewer than 1.1 rows a key, while the memory held stays far under the limit; the next
     /// 4 x `setAsideKeys` rows then pass by the table (`passRows`), their keys set aside as they
-    /// come, as GROUP BY does (`HashAggregateOperator.passThrough`). A table that had moved to
-    /// the general layout is followed by a general one sized for as many keys.
+    /// come, as GROUP BY does (`HashAggregateOperator.passThrough`). The new table is
+    /// `makeGroupKeyTable(following:)` the old one.
     private func setAsideIfSparse() {
         let n = table.count
         guard canSpill, SetAsideRule.isSparse(keys: n, rows: rowsInTable, minimum: Self.setAsideKeys),
             SetAsideRule.fits(held: heldBytes)
         else { return }
-        let general = table.layout == .general
         setAside.append((table.keyColumns(), n))
-        table =
-            general
-            ? GeneralKeyTable(keyTypes: [.integer] + memberTypes)
-            : makeGroupKeyTable(keyTypes: [.integer] + memberTypes)
-        if general { table.reserve(n) }
+        table = makeGroupKeyTable(following: table)
         rowsInTable = 0
         passRows = 4 * Self.setAsideKeys
     }
