@@ -425,3 +425,81 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         }
     }
 }
+
+@Suite struct RegionKeyTableTests {
+    /// The build rows each probe key matches through a `JoinHashTable`, in the table's order.
+    static func matches(_ table: JoinHashTable, _ probe: Column) -> [[Int32]] {
+        let n = probe.count
+        var ids = [Int32](repeating: -2, count: n)
+        let interner = table.takeInterner()
+        ids.withUnsafeMutableBufferPointer {
+            if table.unique {
+                table.findUniqueRows([probe], rowCount: n, interner: interner, into: $0)
+            } else {
+                table.find([probe], rowCount: n, interner: interner, into: $0)
+            }
+        }
+        return ids.map { id -> [Int32] in
+            if id < 0 { return [] }
+            if table.unique { return [id] }
+            return Array(table.rows[Int(table.offsets[Int(id)])..<Int(table.offsets[Int(id) + 1])])
+        }
+    }
+
+    /// Each probe key's build rows, in build order, computed with a dictionary.
+    static func expected(_ build: Column, _ probe: Column) -> [[Int32]] {
+        var rowsOf: [Int64: [Int32]] = [:]
+        for i in 0..<build.count where build.isValid(i) { rowsOf[build.ints[i], default: []].append(Int32(i)) }
+        return (0..<probe.count).map { probe.isValid($0) ? rowsOf[probe.ints[$0]] ?? [] : [] }
+    }
+
+    /// Repeated, unique, negative and extreme keys with NULLs, built on one and on two threads:
+    /// every probe finds exactly its build rows in build order.
+    @Test(arguments: [1, 2])
+    func findsExactlyTheBuildRows(threads: Int) throws {
+        var rng = SplitMix64(seed: 17)
+        let n = RegionKeyTable.minimumRows + 5000
+        for repeats in [1, 3] {
+            var keys = (0..<n).map { i -> Int64 in
+                let k = Int64.random(in: -5_000_000_000...5_000_000_000, using: &rng)
+                return repeats == 1 ? k &* 8 &+ Int64(i % 8) : k % Int64(n / repeats)
+            }
+            keys[0] = .min
+            keys[1] = .max
+            if repeats == 1 { keys[2] = 0 }
+            let valid = [UInt8]((0..<n).map { $0 % 101 == 50 ? 0 : 1 })
+            let build = Column(type: .bigint, ints: keys, validity: valid)
+            let table = try JoinHashTable(columns: [build], count: n, keys: [0], threads: threads)
+            #expect(table.unique == (repeats == 1))
+            #expect(!table.isDense)
+            let probeKeys =
+                keys.shuffled(using: &rng).prefix(20_000)
+                + (0..<20_000).map { _ in Int64.random(in: .min ... .max, using: &rng) }
+            let probe = Column(
+                type: .bigint, ints: Array(probeKeys), validity: (0..<probeKeys.count).map { $0 % 97 == 0 ? 0 : 1 })
+            #expect(Self.matches(table, probe) == Self.expected(build, probe))
+        }
+    }
+
+    /// Keys whose hashes crowd into one region beyond 7/8 of its slots: the table falls back to
+    /// one hash table and still finds every key.
+    @Test func crowdedRegionFallsBack() throws {
+        // a tenth of the keys hash into region 5 of 16 (1/16 of the slots at load 3/4 holds 3/64)
+        let n = RegionKeyTable.minimumRows
+        var keys: [Int64] = []
+        var k: Int64 = 1
+        while keys.count < n / 10 {
+            if (UInt64(bitPattern: k) &* goldenRatio64) >> 60 == 5 { keys.append(k) }
+            k += 1
+        }
+        while keys.count < n {
+            keys.append(k)
+            k += 1
+        }
+        let build = Column(type: .bigint, ints: keys)
+        #expect(RegionKeyTable.build(build, count: n, threads: 2) == nil)
+        let table = try JoinHashTable(columns: [build], count: n, keys: [0], threads: 2)
+        let probe = Column(type: .bigint, ints: Array(keys.prefix(1000)) + Array(keys.suffix(1000)) + [0, -1, k])
+        #expect(Self.matches(table, probe) == Self.expected(build, probe))
+    }
+}

@@ -7,8 +7,11 @@ import KuaiCore
 /// Lookup: several integer-stored keys whose build ranges fit 62 bits together are packed into
 /// one BIGINT first (`PackedJoinKeys`), then looked up as a single key. A single integer key whose
 /// values span at most 4x the row count (KuaiLive's ids) indexes the buckets directly (bucket =
-/// key - min, no hashing); other keys go through a `GroupKeyTable` (bucket = key id). Read-only after `init`: probe it from several threads,
-/// VARCHAR lookups each with their own interner (handed out by the table).
+/// key - min, no hashing); another single integer-stored (or packed) key over at least
+/// `RegionKeyTable.minimumRows` build rows goes through a `RegionKeyTable`, built on several
+/// threads; other keys go through a `GroupKeyTable` (bucket = key id). Read-only after `init`:
+/// probe it from several threads, VARCHAR lookups each with their own interner (handed out by the
+/// table).
 public final class JoinHashTable: @unchecked Sendable {
     /// Build rows, one column per build-side column, `rowCount` rows each.
     public let columns: [Column]
@@ -17,6 +20,8 @@ public final class JoinHashTable: @unchecked Sendable {
     public let keys: [Int]
     public let keyTypes: [DataType]
     private let table: (any GroupKeyTable)?
+    /// The lookup of a large hashed integer key (then `table` is nil and `isDense` false).
+    private let regions: RegionKeyTable?
     private let denseMin: Int64
     /// The layout that packs the keys into one BIGINT (then the lookups see that one key).
     private let packing: PackedJoinKeys?
@@ -41,10 +46,11 @@ public final class JoinHashTable: @unchecked Sendable {
     public let bucketCount: Int
 
     /// Builds the table over `columns` (`count` rows) keyed by the columns at `keys` (may be empty:
-    /// then every probe row matches every build row, a cross product).
+    /// then every probe row matches every build row, a cross product), on `threads` threads where
+    /// the build is parallel (`RegionKeyTable`).
     /// - Throws: `KuaiError.execution` when the build side exceeds Int32.max rows, or a key holds
     ///   HUGEINT values beyond Int64.
-    public init(columns: [Column], count: Int, keys: [Int]) throws {
+    public init(columns: [Column], count: Int, keys: [Int], threads: Int = 1) throws {
         guard count < Int(Int32.max) else {
             throw KuaiError(.execution, "join build side of \(count) rows is too large")
         }
@@ -74,6 +80,7 @@ public final class JoinHashTable: @unchecked Sendable {
         // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
         if let span, let u = Self.uniqueDenseRows(lookupColumns[lookupKeys[0]], count, span) {
             table = nil
+            regions = nil
             filter = nil
             denseMin = span.lo
             unique = true
@@ -83,6 +90,19 @@ public final class JoinHashTable: @unchecked Sendable {
             bucketCount = u.count
             return
         }
+        if span == nil, let (r, b) = Self.regionTable(lookupColumns, count, lookupKeys, lookupTypes, threads) {
+            table = nil
+            regions = r
+            filter = nil
+            denseMin = 0
+            bucketCount = r.bucketCount
+            unique = b.unique
+            uniqueRow = b.uniqueRow
+            offsets = b.offsets
+            rows = b.rows
+            return
+        }
+        regions = nil
         let ids: [Int32]
         if let span {
             ids = Self.denseBuckets(lookupColumns[lookupKeys[0]], count, span.lo)
@@ -142,6 +162,18 @@ public final class JoinHashTable: @unchecked Sendable {
             !span.overflow && span.partialValue < Int64(max(4 * count, 1024))
             && span.partialValue < Int64(Int32.max - 1)
         return dense ? (lo, hi) : nil
+    }
+
+    /// A `RegionKeyTable` for a single integer-stored key over at least
+    /// `RegionKeyTable.minimumRows` rows, with the rows grouped by bucket; nil for other keys (or
+    /// when the region table declines the keys).
+    private static func regionTable(
+        _ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType], _ threads: Int
+    ) -> (RegionKeyTable, RegionKeyTable.Buckets)? {
+        guard keys.count == 1, count >= RegionKeyTable.minimumRows, PackedJoinKeys.packable(keyTypes[0]),
+            columns[keys[0]].type != .null
+        else { return nil }
+        return RegionKeyTable.build(columns[keys[0]], count: count, threads: threads)
     }
 
     /// For a dense key without repeats: the build row of each bucket (key - lo), -1 where none.
@@ -291,6 +323,11 @@ public final class JoinHashTable: @unchecked Sendable {
         precondition(unique)
         let probeKeys = lookupKeys(probeKeys, count: n)
         uniqueRow.withUnsafeBufferPointer { u in
+            if let regions {
+                regions.find(probeKeys[0], count: n, into: out)
+                for i in 0..<n where out[i] >= 0 { out[i] = u[Int(out[i])] }
+                return
+            }
             if let table {
                 table.find(probeKeys, rowCount: n, nullsMatch: false, into: out, interner: interner!)
                 for i in 0..<n where out[i] >= 0 { out[i] = u[Int(out[i])] }
@@ -323,6 +360,10 @@ public final class JoinHashTable: @unchecked Sendable {
         into ids: UnsafeMutableBufferPointer<Int32>
     ) {
         let probeKeys = lookupKeys(probeKeys, count: n)
+        if let regions {
+            regions.find(probeKeys[0], count: n, into: ids)
+            return
+        }
         if let table {
             table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
             return

@@ -49,6 +49,8 @@ public final class HashJoinOperator: PhysicalOperator {
 
     /// Read the left input first under `.auto` (the planner expects it to be the smaller one).
     public var readLeftFirst = false
+    /// Threads that build the table (`JoinHashTable`).
+    public var buildThreads = 1
     /// Filters on the left input's keys (entry i for `leftKeys[i]`, nil: none), published from the
     /// right input's keys as soon as the right input is read in full, before the left is read
     /// (`JoinKeyFilter`; the planner places them below this join where they are valid).
@@ -137,7 +139,8 @@ public final class HashJoinOperator: PhysicalOperator {
         }
         buildSide = side
         let probeIsLeft = side == .right
-        let table = try JoinHashTable(columns: buildCols, count: buildCount, keys: probeIsLeft ? rightKeys : leftKeys)
+        let table = try JoinHashTable(
+            columns: buildCols, count: buildCount, keys: probeIsLeft ? rightKeys : leftKeys, threads: buildThreads)
         let trackBuild: Bool
         switch type {
         case .full: trackBuild = true

@@ -40,6 +40,7 @@ public final class HashJoinProbeSource: MorselSource, @unchecked Sendable {
     }
 
     public var morselCount: Int { probe.morselCount }
+    public func prepare() throws { try probe.prepare() }
 
     public func morsel(_ i: Int) throws -> Batch? {
         guard let b = try probe.morsel(i), b.count > 0 else { return nil }
@@ -77,15 +78,19 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
     public let buildKeys: [Int]
     public let residual: ((Batch) throws -> Column)?
     public let schema: Schema
+    /// Threads that build the table (`JoinHashTable`).
+    public let threads: Int
     private let lock = Mutex()
     private var inner: HashJoinProbeSource?
     private var failure: Error?
 
-    /// - Parameters: as `HashJoinProbeSource`, with the build input as an operator and its key columns.
+    /// - Parameters: as `HashJoinProbeSource`, with the build input as an operator and its key
+    ///   columns, and the threads that build the table.
     public init(
         probe: MorselSource, build: PhysicalOperator, type: JoinType, probeKeys: [Int], buildKeys: [Int],
-        residual: ((Batch) throws -> Column)?
+        residual: ((Batch) throws -> Column)?, threads: Int = 1
     ) {
+        self.threads = max(1, threads)
         self.probe = probe
         self.build = build
         self.type = type
@@ -103,7 +108,7 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
             if let failure { throw failure }
             do {
                 let (cols, n) = try materializeColumns(build)
-                let table = try JoinHashTable(columns: cols, count: n, keys: buildKeys)
+                let table = try JoinHashTable(columns: cols, count: n, keys: buildKeys, threads: threads)
                 let s = HashJoinProbeSource(
                     probe: probe, build: table, buildSchema: build.schema, type: type,
                     probeKeys: probeKeys, residual: residual)
@@ -116,6 +121,8 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
         }
     }
 
+    /// Builds the table (once), then prepares the probe input.
+    public func prepare() throws { try source().prepare() }
     public func morsel(_ i: Int) throws -> Batch? { try source().morsel(i) }
 
     public var explainLine: String {

@@ -30,8 +30,15 @@ public protocol MorselSource: AnyObject, Sendable {
     var explainChildren: [String] { get }
     /// At most this many rows come out of all morsels together; nil when unknown (joins).
     var rowBound: Int? { get }
+    /// Does the work that must precede the first morsel (a join's build side), on the calling
+    /// thread, so that the work itself may use every thread: `MorselScheduler` calls it before
+    /// its workers start (work begun from inside a worker would run on that worker alone). Sources
+    /// over other sources pass it on. Idempotent; the default does nothing.
+    /// - Throws: what that work throws (the same error a morsel would throw otherwise).
+    func prepare() throws
 }
 
 extension MorselSource {
     public var rowBound: Int? { nil }
+    public func prepare() throws {}
 }

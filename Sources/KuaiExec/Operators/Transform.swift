@@ -36,6 +36,7 @@ public final class TransformSource<Transform: BatchTransform>: TransformNode<Mor
     public var morselCount: Int { child.morselCount }
     /// A filter or projection never adds rows.
     public var rowBound: Int? { child.rowBound }
+    public func prepare() throws { try child.prepare() }
     public func morsel(_ i: Int) throws -> Batch? {
         guard let b = try child.morsel(i), b.count > 0 else { return nil }
         return try transform.apply(b)

@@ -47,6 +47,10 @@ public final class UnionAllSource: MorselSource, @unchecked Sendable {
         sources.reduce(Int?(0)) { total, src in total.flatMap { t in src.rowBound.map { t + $0 } } }
     }
 
+    public func prepare() throws {
+        for s in sources { try s.prepare() }
+    }
+
     public func morsel(_ i: Int) throws -> Batch? {
         var k = 0
         while i >= starts[k + 1] { k += 1 }

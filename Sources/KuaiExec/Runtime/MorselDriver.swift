@@ -61,6 +61,7 @@ final class WaveSource: MorselSource, @unchecked Sendable {
     }
     var schema: Schema { source.schema }
     var morselCount: Int { count }
+    func prepare() throws { try source.prepare() }
     func morsel(_ i: Int) throws -> Batch? { try source.morsel(first + i) }
     var explainLine: String { source.explainLine }
     var explainChildren: [String] { source.explainChildren }

@@ -28,6 +28,7 @@ public enum MorselScheduler {
         let total = source.morselCount
         if total == 0 { return }
         let workers = max(1, min(threads, total))
+        if workers > 1 { try source.prepare() }
         if workers == 1 {
             for i in 0..<total {
                 try MemoryGuard.check()

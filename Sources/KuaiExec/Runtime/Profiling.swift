@@ -138,6 +138,7 @@ public final class ProfiledSource: MorselSource, @unchecked Sendable {
     public var schema: Schema { inner.schema }
     public var morselCount: Int { inner.morselCount }
     public var rowBound: Int? { inner.rowBound }
+    public func prepare() throws { try inner.prepare() }
     public func morsel(_ i: Int) throws -> Batch? {
         ProfileClock.enter(node)
         defer { ProfileClock.exit() }

@@ -180,7 +180,7 @@ struct PhysicalPlanner {
             let build = pull(plan(r))
             let join = LazyJoinProbeSource(
                 probe: lm, build: build.pulled, type: type, probeKeys: lk, buildKeys: rk,
-                residual: Self.closure(res))
+                residual: Self.closure(res), threads: threads)
             return PhysicalNode(.morsel(join), inputs: [lp, build], labels: ["", "build: "])
         case .probeRight:
             let lp = plan(l)
@@ -191,7 +191,7 @@ struct PhysicalPlanner {
             let build = pull(lp)
             let probe = LazyJoinProbeSource(
                 probe: rm, build: build.pulled, type: type, probeKeys: rk, buildKeys: lk,
-                residual: Self.closure(swapped))
+                residual: Self.closure(swapped), threads: threads)
             let s = probe.schema
             let order = (0..<lw).map { rw + $0 } + (0..<rw).map { $0 }
             let reorder = ProjectSource(
@@ -266,6 +266,7 @@ struct PhysicalPlanner {
             left: left.pulled, right: right.pulled, type: type, leftKeys: lk, rightKeys: rk,
             residual: Self.closure(res), buildSide: .auto)
         join.readLeftFirst = leftFirst
+        join.buildThreads = threads
         join.leftKeyFilters = leftFilters
         join.rightKeyFilters = rightFilters
         return .pull(join, left, right)

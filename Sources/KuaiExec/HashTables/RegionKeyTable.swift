@@ -1,0 +1,353 @@
+import CPrefetch
+import KuaiCore
+
+/// The lookup of a large join build side keyed on one integer-stored key (or on several packed
+/// into one, `PackedJoinKeys`), built on several threads.
+///
+/// Layout: open addressing over `capacity` slots of (key, local id + 1) words (power of two, load
+/// at most 3/4 of the build rows), multiply-shift hash `h = key * goldenRatio64`, home slot
+/// `h >> shift`. The slots are split into `2^regionBits` regions of equal size by the top bits of
+/// `h`, and linear probing wraps within a region, so every key lives in its own region. The build
+/// groups the rows by region first (a radix partition: counts, then a stable scatter), then builds
+/// each region on one thread from its rows alone: no locks, and a region's slots (about 1 MiB)
+/// stay in cache while it is built. A key's bucket is `bases[region] + local id`: the regions'
+/// distinct keys numbered one after another.
+///
+/// A bit filter over the keys (16 bits a row, one bit a key at `h >> filterShift`, the same hash)
+/// lets a probe of an absent key cost one cached bit instead of a slot miss (anti joins, selective
+/// semi joins); its words are split by region as the slots are, so each region sets its own bits.
+///
+/// Read-only after `build`: probe it from any number of threads.
+final class RegionKeyTable: @unchecked Sendable {
+    /// Build sides with at least this many rows use a region table (smaller tables stay in cache).
+    static let minimumRows = 1 << 17
+
+    private let slots: UnsafeMutablePointer<Int64>
+    private let shift: UInt64
+    private let regionBits: Int
+    /// Slots per region - 1.
+    private let regionMask: Int
+    /// The first bucket of each region (`regionCount` entries).
+    private let bases: [Int32]
+    private let filter: UnsafeMutablePointer<UInt64>
+    private let filterShift: UInt64
+    private let filterWords: Int
+    /// Distinct non-NULL keys, the buckets' count.
+    let bucketCount: Int
+
+    private init(
+        slots: UnsafeMutablePointer<Int64>, capacity: Int, regionBits: Int, bases: [Int32],
+        filter: UnsafeMutablePointer<UInt64>, filterWords: Int, bucketCount: Int
+    ) {
+        self.slots = slots
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        self.regionBits = regionBits
+        regionMask = (capacity >> regionBits) - 1
+        self.bases = bases
+        self.filter = filter
+        self.filterWords = filterWords
+        filterShift = UInt64(64 - (filterWords * 64).trailingZeroBitCount)
+        self.bucketCount = bucketCount
+    }
+
+    deinit {
+        slots.deallocate()
+        filter.deallocate()
+    }
+
+    /// The grouped build rows: `uniqueRow[b]` (every key on one row) or the CSR
+    /// `rows[offsets[b]..<offsets[b + 1]]` (build order within a bucket), as `JoinHashTable` keeps them.
+    struct Buckets {
+        var unique: Bool
+        var uniqueRow: [Int32] = []
+        var offsets: [Int32] = []
+        var rows: [Int32] = []
+    }
+
+    /// Builds the table over the non-NULL values among the first `n` rows of `keys`
+    /// (integer-stored) on `threads` threads, with the rows grouped by bucket. nil when some region
+    /// would be over 7/8 full (keys whose hashes crowd into few regions): the caller then uses one
+    /// `IntKeyTable`. Memory: 16 bytes a slot, 2 bytes a row of filter, 16 bytes a row while built.
+    static func build(_ keys: Column, count n: Int, threads: Int) -> (RegionKeyTable, Buckets)? {
+        var capacity = 1024
+        while capacity * 3 < n * 4 { capacity *= 2 }
+        // regions of 2^16 slots (1 MiB), between 16 and 1024 of them
+        let regionBits = min(10, max(4, capacity.trailingZeroBitCount - 16))
+        let regions = 1 << regionBits
+        var filterBits = 1 << 16
+        while filterBits < 16 * n && filterBits < 1 << 28 { filterBits <<= 1 }
+        MemoryGuard.noteAllocation(16 * capacity + filterBits / 8 + 20 * n)
+        let part = RegionPartition(keys, count: n, regionBits: regionBits, threads: threads)
+        let slots = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * capacity)
+        let filter = UnsafeMutablePointer<UInt64>.allocate(capacity: filterBits / 64)
+        // each region zeroes and fills its own slots and filter words
+        var distinct = [Int](repeating: 0, count: regions)
+        var localIds = [Int32](repeating: 0, count: part.rows.count)
+        let shape = RegionShape(
+            capacity: capacity, regionBits: regionBits, filterWords: filterBits / 64, slots: slots, filter: filter)
+        distinct.withUnsafeMutableBufferPointer { d in
+            localIds.withUnsafeMutableBufferPointer { ids in
+                let (d, ids) = (UncheckedBox(d), UncheckedBox(ids))
+                PartitionedKeyMerge.forEachPartition(regions, threads: threads) { r in
+                    let range = part.start[r]..<part.start[r + 1]
+                    d.value[r] = shape.fill(region: r, keys: part.keys, range, ids: ids.value)
+                }
+            }
+        }
+        part.releaseKeys()
+        if distinct.contains(-1) {
+            slots.deallocate()
+            filter.deallocate()
+            return nil
+        }
+        var bases = [Int32](repeating: 0, count: regions + 1)
+        for r in 0..<regions { bases[r + 1] = bases[r] + Int32(distinct[r]) }
+        let buckets = Int(bases[regions])
+        let table = RegionKeyTable(
+            slots: slots, capacity: capacity, regionBits: regionBits, bases: Array(bases.prefix(regions)),
+            filter: filter, filterWords: filterBits / 64, bucketCount: buckets)
+        let grouped = groupRows(part, localIds, bases, buckets: buckets, threads: threads)
+        return (table, grouped)
+    }
+
+    /// The build rows grouped by bucket, region by region on `threads` threads.
+    private static func groupRows(
+        _ part: RegionPartition, _ localIds: [Int32], _ bases: [Int32], buckets: Int, threads: Int
+    ) -> Buckets {
+        let regions = bases.count - 1
+        let placed = part.rows.count
+        if buckets == placed {
+            // every key on one row: the row of bucket bases[r] + id
+            let u = [Int32](unsafeUninitializedCapacity: buckets) { u, filled in
+                let box = UncheckedBox(u)
+                localIds.withUnsafeBufferPointer { ids in
+                    part.rows.withUnsafeBufferPointer { rows in
+                        PartitionedKeyMerge.forEachPartition(regions, threads: threads) { r in
+                            let base = Int(bases[r])
+                            for j in part.start[r]..<part.start[r + 1] { box.value[base + Int(ids[j])] = rows[j] }
+                        }
+                    }
+                }
+                filled = buckets
+            }
+            return Buckets(unique: true, uniqueRow: u)
+        }
+        var offsets = [Int32](repeating: 0, count: buckets + 1)
+        var rows = [Int32](repeating: 0, count: placed)
+        offsets.withUnsafeMutableBufferPointer { off in
+            rows.withUnsafeMutableBufferPointer { out in
+                localIds.withUnsafeBufferPointer { ids in
+                    part.rows.withUnsafeBufferPointer { order in
+                        let (off, out) = (UncheckedBox(off), UncheckedBox(out))
+                        PartitionedKeyMerge.forEachPartition(regions, threads: threads) { r in
+                            // a counting sort of the region's rows by local id
+                            let base = Int(bases[r])
+                            let keysHere = Int(bases[r + 1]) - base
+                            let range = part.start[r]..<part.start[r + 1]
+                            var cursor = [Int32](repeating: 0, count: keysHere + 1)
+                            for j in range { cursor[Int(ids[j]) + 1] += 1 }
+                            cursor[0] = Int32(range.lowerBound)
+                            for l in 0..<keysHere { cursor[l + 1] += cursor[l] }
+                            for l in 0..<keysHere { off.value[base + l] = cursor[l] }
+                            for j in range {
+                                let l = Int(ids[j])
+                                out.value[Int(cursor[l])] = order[j]
+                                cursor[l] += 1
+                            }
+                        }
+                    }
+                }
+                off[buckets] = Int32(placed)
+            }
+        }
+        return Buckets(unique: false, offsets: offsets, rows: rows)
+    }
+
+    /// The bucket of each of the first `n` rows of `keys` (integer-stored, the build's type), -1
+    /// where the key is NULL or absent.
+    func find(_ keys: Column, count n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        // rows whose filter bit is set, then their lookups with the slot of a later row prefetched
+        var candidates = [Int32](repeating: 0, count: n)
+        var m = 0
+        keys.ints.withUnsafeBufferPointer { x in
+            keys.validity.withUnsafeBufferPointerOrNil { v in
+                let ahead = 4 * intKeyPrefetchDistance
+                for i in 0..<n {
+                    if i &+ ahead < n {
+                        let h = UInt64(bitPattern: x[i &+ ahead]) &* goldenRatio64
+                        kuai_prefetch(filter + Int(truncatingIfNeeded: h >> (filterShift &+ 6)))
+                    }
+                    ids[i] = -1
+                    let h = UInt64(bitPattern: x[i]) &* goldenRatio64
+                    let b = Int(truncatingIfNeeded: h >> filterShift)
+                    var pass = Int(truncatingIfNeeded: filter[b >> 6] >> UInt64(b & 63)) & 1
+                    if let v { pass &= Int(v[i]) }
+                    candidates[m] = Int32(truncatingIfNeeded: i)
+                    m &+= pass
+                }
+            }
+        }
+        let ahead = intKeyPrefetchDistance
+        keys.ints.withUnsafeBufferPointer { x in
+            bases.withUnsafeBufferPointer { bases in
+                candidates.withUnsafeBufferPointer { c in
+                    for j in 0..<m {
+                        if j &+ ahead < m {
+                            let h = UInt64(bitPattern: x[Int(c[j &+ ahead])]) &* goldenRatio64
+                            kuai_prefetch(slots + 2 &* Int(truncatingIfNeeded: h >> shift))
+                        }
+                        let i = Int(c[j])
+                        let local = lookUp(x[i])
+                        if local >= 0 {
+                            let h = UInt64(bitPattern: x[i]) &* goldenRatio64
+                            ids[i] = bases[Int(truncatingIfNeeded: h >> UInt64(64 - regionBits))] &+ local
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The local id of `key` in its region, or -1.
+    @inline(__always)
+    private func lookUp(_ key: Int64) -> Int32 {
+        let h = UInt64(bitPattern: key) &* goldenRatio64
+        var s = Int(truncatingIfNeeded: h >> shift)
+        while true {
+            let g = slots[2 &* s &+ 1]
+            if g == 0 { return -1 }
+            if slots[2 &* s] == key { return Int32(truncatingIfNeeded: g &- 1) }
+            s = (s & ~regionMask) | ((s &+ 1) & regionMask)
+        }
+    }
+}
+
+/// The geometry of a `RegionKeyTable` under construction, and the build of one region.
+private struct RegionShape: @unchecked Sendable {
+    let capacity: Int
+    let regionBits: Int
+    let filterWords: Int
+    let slots: UnsafeMutablePointer<Int64>
+    let filter: UnsafeMutablePointer<UInt64>
+
+    /// Zeroes region `r`'s slots and filter words, then adds the keys `keys[range]` (the region's
+    /// rows, in build order) to it: their local ids go to `ids[range]`. Returns the region's
+    /// distinct keys, or -1 when they would fill more than 7/8 of its slots.
+    func fill(
+        region r: Int, keys: UnsafeMutablePointer<Int64>, _ range: Range<Int>, ids: UnsafeMutableBufferPointer<Int32>
+    ) -> Int {
+        let size = capacity >> regionBits
+        let mask = size - 1
+        let first = r * size
+        (slots + 2 * first).initialize(repeating: 0, count: 2 * size)
+        let wordsPer = filterWords >> regionBits
+        (filter + r * wordsPer).initialize(repeating: 0, count: wordsPer)
+        let shift = UInt64(64 - capacity.trailingZeroBitCount)
+        let filterShift = UInt64(64 - (filterWords * 64).trailingZeroBitCount)
+        let most = size - size / 8
+        var count: Int64 = 0
+        let ahead = intKeyPrefetchDistance
+        for j in range {
+            if j &+ ahead < range.upperBound {
+                let h = UInt64(bitPattern: keys[j &+ ahead]) &* goldenRatio64
+                kuai_prefetch(slots + 2 &* Int(truncatingIfNeeded: h >> shift))
+            }
+            let k = keys[j]
+            let h = UInt64(bitPattern: k) &* goldenRatio64
+            var s = Int(truncatingIfNeeded: h >> shift)
+            while slots[2 &* s &+ 1] != 0 && slots[2 &* s] != k { s = (s & ~mask) | ((s &+ 1) & mask) }
+            if slots[2 &* s &+ 1] == 0 {
+                if count >= most { return -1 }
+                count &+= 1
+                slots[2 &* s] = k
+                slots[2 &* s &+ 1] = count
+                let b = Int(truncatingIfNeeded: h >> filterShift)
+                filter[b >> 6] |= 1 << UInt64(b & 63)
+            }
+            ids[j] = Int32(truncatingIfNeeded: slots[2 &* s &+ 1] &- 1)
+        }
+        return Int(count)
+    }
+}
+
+/// The valid rows of a key column grouped by region (the top `regionBits` bits of the key's
+/// hash), stable within a region: region r's keys and row numbers are at `start[r]..<start[r + 1]`.
+/// Counted and scattered on `threads` threads, each over its own run of rows.
+private final class RegionPartition: @unchecked Sendable {
+    /// The keys in region order (freed by `releaseKeys`).
+    let keys: UnsafeMutablePointer<Int64>
+    private var released = false
+    /// The row number of each key.
+    let rows: [Int32]
+    let start: [Int]
+
+    init(_ column: Column, count n: Int, regionBits: Int, threads: Int) {
+        let regions = 1 << regionBits
+        let chunks = max(1, min(threads * 4, n >> 14))
+        let rshift = UInt64(64 - regionBits)
+        func chunkRange(_ c: Int) -> Range<Int> { (c * n / chunks)..<((c + 1) * n / chunks) }
+        @inline(__always) func region(_ key: Int64) -> Int {
+            Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* goldenRatio64) >> rshift)
+        }
+        // counts[c * regions + r]: rows of chunk c in region r; then where chunk c writes them
+        var counts = [Int](repeating: 0, count: chunks * regions)
+        column.ints.withUnsafeBufferPointer { x in
+            column.validity.withUnsafeBufferPointerOrNil { v in
+                counts.withUnsafeMutableBufferPointer { cnt in
+                    let cnt = UncheckedBox(cnt)
+                    PartitionedKeyMerge.forEachPartition(chunks, threads: threads) { c in
+                        let at = c * regions
+                        for i in chunkRange(c) where v.map({ $0[i] != 0 }) ?? true {
+                            cnt.value[at + region(x[i])] += 1
+                        }
+                    }
+                }
+            }
+        }
+        var start = [Int](repeating: 0, count: regions + 1)
+        var next = 0
+        for r in 0..<regions {
+            start[r] = next
+            for c in 0..<chunks {
+                let k = counts[c * regions + r]
+                counts[c * regions + r] = next
+                next += k
+            }
+        }
+        start[regions] = next
+        let keys = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, next))
+        let rows = [Int32](unsafeUninitializedCapacity: next) { rows, filled in
+            let out = UncheckedBox((keys, rows))
+            column.ints.withUnsafeBufferPointer { x in
+                column.validity.withUnsafeBufferPointerOrNil { v in
+                    counts.withUnsafeBufferPointer { cnt in
+                        PartitionedKeyMerge.forEachPartition(chunks, threads: threads) { c in
+                            var cursor = Array(cnt[(c * regions)..<((c + 1) * regions)])
+                            cursor.withUnsafeMutableBufferPointer { cur in
+                                for i in chunkRange(c) where v.map({ $0[i] != 0 }) ?? true {
+                                    let r = region(x[i])
+                                    let to = cur[r]
+                                    out.value.0[to] = x[i]
+                                    out.value.1[to] = Int32(truncatingIfNeeded: i)
+                                    cur[r] = to &+ 1
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            filled = next
+        }
+        self.keys = keys
+        self.rows = rows
+        self.start = start
+    }
+
+    /// Frees the grouped keys (once the regions are built).
+    func releaseKeys() {
+        if !released { keys.deallocate() }
+        released = true
+    }
+
+    deinit { releaseKeys() }
+}
