@@ -386,7 +386,11 @@ public final class HashAggregateOperator: PhysicalOperator {
         let total = partials.reduce(0) { $0 + $1.table.count + $1.flushedGroups }
         let anyFlushed = partials.contains { !$0.flushed.isEmpty }
         let multiple = partials.filter { $0.table.count > 0 }.count > 1
-        if !groupColumns.isEmpty && (anyFlushed || (multiple && total >= PartitionedKeyMerge.minimumGroups)) {
+        // direct tables (dense integer keys) insert the other tables' keys without hashing
+        let allDirect = partials.allSatisfy { $0.table.layout == .intDirect }
+        if !groupColumns.isEmpty
+            && (anyFlushed || (multiple && !allDirect && total >= PartitionedKeyMerge.minimumGroups))
+        {
             let sources = partials.flatMap { $0.sources() }
             // the sources hold the keys and states: the tables' slots and stored keys can go now
             for p in partials { p.releaseTable() }
