@@ -161,6 +161,51 @@ import Testing
         #expect(keyMismatches(t, m, width: 2) == 0)
     }
 
+    /// Many groups of two keys whose packed range is too wide for a direct array (users x
+    /// streamers): the packed keys and ids share one hashed word each, past 65536 groups, with
+    /// NULL keys and a range that widens mid-way (the index is rebuilt, ids kept).
+    @Test func manyGroupsHashedWords() {
+        let t = makeGroupKeyTable(keyTypes: [.bigint, .integer])
+        let m = Model()
+        var rng = SplitMix64(seed: 5)
+        var batches: [[[Int64?]]] = []
+        for b in 0..<40 {
+            let streamers: UInt64 = b < 20 ? 300_000 : 450_000
+            batches.append(
+                (0..<4096).map { i in
+                    if i == 7 { return [nil, Int64(b)] }
+                    return [Int64(rng.next() % 23_000) + 1, Int64(rng.next() % streamers) + 161]
+                })
+        }
+        #expect(feed(t, m, batches, width: 2) == 0)
+        #expect(t.count > 100_000)
+        #expect(t.layout == .packedHashed)
+        let probe: [[Int64?]] =
+            Array(batches[3].prefix(300)) + [
+                [0, 161], [23_001, 161], [5, 450_161], [nil, 3], [nil, 99], [5, nil],
+            ]
+        #expect(findMismatches(t, m, probe, width: 2) == 0)
+        #expect(keyMismatches(t, m, width: 2) == 0)
+    }
+
+    /// Packed keys of 48 bits leave 16 bits for ids in a hashed word: past 65535 groups the table
+    /// moves to general hashing, ids unchanged.
+    @Test func hashedWordsRunOutOfIds() {
+        let t = makeGroupKeyTable(keyTypes: [.bigint, .bigint])
+        let m = Model()
+        var rng = SplitMix64(seed: 9)
+        let edges: [[Int64?]] = [[0, 0], [(1 << 24) - 1, (1 << 22) - 1]]
+        var batches: [[[Int64?]]] = [edges]
+        for _ in 0..<20 {
+            batches.append((0..<4096).map { _ in [Int64(rng.next() % (1 << 24)), Int64(rng.next() % (1 << 22))] })
+        }
+        #expect(feed(t, m, batches, width: 2) == 0)
+        #expect(t.count > 70_000)
+        #expect(t.layout == .general)
+        #expect(findMismatches(t, m, Array(batches[2].prefix(300)) + edges + [[-1, 0]], width: 2) == 0)
+        #expect(keyMismatches(t, m, width: 2) == 0)
+    }
+
     /// Merging per-thread tables (insert one table's keys into another) keeps ids consistent with
     /// VARCHAR and integer keys packed together.
     @Test func mergePackedTables() {

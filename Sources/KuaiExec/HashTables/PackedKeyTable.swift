@@ -9,10 +9,12 @@ import KuaiCore
 /// the keys of a row are packed into one Int64 (`PackedFields`: per column a field
 /// `value - base + 1` of a few bits, 0 = NULL, chosen from the values seen so far with slack on
 /// both sides). Packed keys map to ids through a direct array (when the packed range is small
-/// enough for the groups seen) or an `IntKeyTable`. A batch whose values leave a field's range
-/// re-chooses the fields from all values seen and rebuilds the index from the stored keys (ids
-/// unchanged). When the fields no longer fit 63 bits, or the inner table hashes more than 65536
-/// keys, the groups move to a `GeneralKeyTable`, which serves every later call.
+/// enough for the groups seen), else through `PackedWordSlots` (packed key and id in one hashed
+/// word) while the key leaves enough bits for the ids, else an `IntKeyTable`. A batch whose
+/// values leave a field's range re-chooses the fields from all values seen and rebuilds the index
+/// from the stored keys (ids unchanged). When the fields no longer fit 63 bits, the word slots
+/// run out of id bits, or the inner table hashes more than 65536 keys, the groups move to a
+/// `GeneralKeyTable`, which serves every later call.
 final class PackedKeyTable: GroupKeyTable {
     /// The key counts this layout takes.
     static let keyCounts = 2...6
@@ -25,7 +27,9 @@ final class PackedKeyTable: GroupKeyTable {
     private var fields: PackedFields
     /// 2^fields.totalBits entries (calloc): id + 1 of each packed key, 0 = none.
     private var direct: UnsafeMutablePointer<Int32>?
-    /// The index of packed keys when there is no direct array.
+    /// The index of packed keys when there is no direct array and the key leaves room for ids.
+    private var wordSlots: PackedWordSlots?
+    /// The index of packed keys when there is neither a direct array nor word slots.
     private var inner: IntKeyTable?
     /// Set once the keys no longer pack: every call goes there.
     private var general: GeneralKeyTable?
@@ -39,20 +43,24 @@ final class PackedKeyTable: GroupKeyTable {
         fields = PackedFields(columns: keyTypes.count)
     }
 
-    deinit { if let direct { free(direct) } }
+    deinit {
+        if let direct { free(direct) }
+        wordSlots?.deallocate()
+    }
 
     var count: Int { general?.count ?? packedCount }
     var layout: GroupKeyLayout { general?.layout ?? (direct != nil ? .packedDirect : .packedHashed) }
 
     func growthBytes(adding n: Int) -> Int {
         if let general { return general.growthBytes(adding: n) }
-        return store.growthBytes(toHold: packedCount + n)
+        return store.growthBytes(toHold: packedCount + n) + (wordSlots?.growthBytes(toHold: packedCount + n) ?? 0)
     }
 
     func reserve(_ n: Int) {
         if let general { return general.reserve(n) }
         reservedKeys = max(reservedKeys, n)
         store.reserve(n, used: packedCount)
+        if let w = wordSlots, n <= w.maxGroups { wordSlots = w.grown(toHold: n) }
     }
 
     func findOrInsert(_ keys: [Column], rowCount n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
@@ -61,7 +69,7 @@ final class PackedKeyTable: GroupKeyTable {
             if insertPacked(keys, n, ids) {
                 // Many groups hashed by the inner table cost more memory traffic than the
                 // general layout: keep packing only while small or directly indexed.
-                if packedCount > Self.hashedLimit && direct == nil && inner?.layout != .intDirect { moveToGeneral() }
+                if packedCount > Self.hashedLimit, let inner, inner.layout != .intDirect { moveToGeneral() }
                 return
             }
             moveToGeneral()
@@ -113,6 +121,13 @@ final class PackedKeyTable: GroupKeyTable {
         }
         if let d = direct {
             for i in 0..<n { ids[i] = unknown[i] != 0 ? -1 : d[Int(pk[i])] - 1 }
+            return
+        }
+        if let w = wordSlots {
+            for i in 0..<n {
+                if i &+ 16 < n { w.prefetch(pk[i &+ 16]) }
+                ids[i] = unknown[i] != 0 ? -1 : w.probe(pk[i]).group
+            }
             return
         }
         inner!.find([Column(type: .bigint, ints: Array(pk))], rowCount: n, nullsMatch: false, into: ids)
@@ -175,6 +190,7 @@ final class PackedKeyTable: GroupKeyTable {
             packedCount = c
             return true
         }
+        if wordSlots != nil { return insertWords(batch, n, packed, ids) }
         // The inner table gives ids in first-appearance order too, so they are this table's ids;
         // its new groups appear in id order: store their keys.
         let inner = inner!
@@ -186,6 +202,33 @@ final class PackedKeyTable: GroupKeyTable {
             packedCount += 1
             next += 1
         }
+        return true
+    }
+
+    /// The word-slot part of `insertPacked`: false (nothing done) when the ids would outgrow
+    /// the words' id bits.
+    private func insertWords(
+        _ batch: PackedBatchWords, _ n: Int, _ packed: UnsafeMutableBufferPointer<Int64>,
+        _ ids: UnsafeMutableBufferPointer<Int32>
+    ) -> Bool {
+        guard packedCount + n <= wordSlots!.maxGroups else { return false }
+        let w = wordSlots!.grown(toHold: packedCount + n)
+        wordSlots = w
+        var c = packedCount
+        for i in 0..<n {
+            if i &+ 16 < n { w.prefetch(packed[i &+ 16]) }
+            let key = packed[i]
+            let (s, g) = w.probe(key)
+            if g >= 0 {
+                ids[i] = g
+                continue
+            }
+            w.set(s, key, c)
+            ids[i] = Int32(c)
+            batch.store(i, into: store.row(c))
+            c += 1
+        }
+        packedCount = c
         return true
     }
 
@@ -236,12 +279,26 @@ final class PackedKeyTable: GroupKeyTable {
         if let d = direct { free(d) }
         direct = nil
         inner = nil
+        wordSlots?.deallocate()
+        wordSlots = nil
         if fields.directAllowed(groups: packedCount + upcoming) {
             let size = 1 << fields.totalBits
             guard let raw = calloc(size, MemoryLayout<Int32>.stride) else { fatalError("GroupKeyTable: out of memory") }
             let d = raw.bindMemory(to: Int32.self, capacity: size)
             for g in 0..<packedCount { d[Int(fields.pack(store.row(g)))] = Int32(g + 1) }
             direct = d
+            return
+        }
+        let groups = max(packedCount + upcoming, reservedKeys)
+        if fields.totalBits <= 64 - PackedWordSlots.minimumIdBits
+            && groups < 1 << (64 - fields.totalBits) - 1
+        {
+            let w = PackedWordSlots(keyBits: fields.totalBits, groups: groups)
+            for g in 0..<packedCount {
+                let key = fields.pack(store.row(g))
+                w.set(w.probe(key).slot, key, g)
+            }
+            wordSlots = w
             return
         }
         let table = IntKeyTable(keyType: .bigint)
@@ -262,6 +319,8 @@ final class PackedKeyTable: GroupKeyTable {
         if let d = direct { free(d) }
         direct = nil
         inner = nil
+        wordSlots?.deallocate()
+        wordSlots = nil
     }
 
     /// Calls `body` with the column-major key words of a batch (`words[c * n + i]`, NULL = word 0

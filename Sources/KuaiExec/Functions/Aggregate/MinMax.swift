@@ -7,6 +7,11 @@ import KuaiCore
 /// column's), the state keeps the best code per group instead (4 bytes, not a 16-byte view),
 /// compared by the dictionary's `sortRanks`, and the result stays dictionary-coded; another
 /// dictionary or flat strings turn the codes into views (`leaveCodes`).
+///
+/// Integers (narrow): a group's best starts at `identity` (Int64.max for min, Int64.min for max),
+/// and an update marks `seen` only for a value equal to it, so that a row touches one array, not
+/// two: a group has a value when its best differs from `identity` or it is marked.
+/// `settleSeen()` marks every such group before `seen` is read (merge, finalize, 128 bits).
 final class MinMaxState: AggregateState {
     let type: DataType
     let isMax: Bool
@@ -41,13 +46,29 @@ final class MinMaxState: AggregateState {
         case .varchar where stringForm == .codes: codes.append(contentsOf: repeatElement(0, count: k))
         case .varchar: views.append(contentsOf: repeatElement(StringView(), count: k))
         default:
-            ints.append(contentsOf: repeatElement(0, count: k))
+            ints.append(contentsOf: repeatElement(identity, count: k))
             if wideBest != nil { wideBest!.append(contentsOf: repeatElement(0, count: k)) }
+        }
+    }
+
+    /// The start of every integer group's best: no value is better than it.
+    var identity: Int64 { isMax ? .min : .max }
+
+    /// Marks `seen` for every integer group whose best differs from `identity` (updates mark only
+    /// the values equal to it), so that `seen` tells the groups with a value.
+    func settleSeen() {
+        guard type != .double && type != .varchar && wideBest == nil else { return }
+        let identity = self.identity
+        ints.withUnsafeBufferPointer { best in
+            seen.withUnsafeMutableBufferPointer { seen in
+                for g in 0..<min(best.count, seen.count) where best[g] != identity { seen[g] = 1 }
+            }
         }
     }
 
     /// Switches the integer accumulators to 128 bits.
     func makeWide() {
+        settleSeen()
         if wideBest == nil { wideBest = ints.map { Int128($0) } }
     }
 
@@ -84,16 +105,40 @@ final class MinMaxState: AggregateState {
                             // One group (no GROUP BY): a plain min / max of the batch.
                             let range = valueRange(x.baseAddress!, n, NoNulls())
                             let v = isMax ? range.hi : range.lo
-                            if seen[0] == 0 || better(v, best[0]) {
-                                best[0] = v
-                                seen[0] = 1
-                            }
+                            if better(v, best[0]) { best[0] = v }
+                            if v == identity { seen[0] = 1 }
+                        } else if isMax {
+                            offerInts(x, input.validity, ids, n, best, seen) { $0 > $1 }
                         } else {
-                            offerRows(x, input.validity, ids, n, best, seen) { self.better($0, $1) }
+                            offerInts(x, input.validity, ids, n, best, seen) { $0 < $1 }
                         }
                     }
                 }
             }
+        }
+    }
+
+    /// Offers each valid row's integer `xs[i]` to its group `ids[i]`, bests starting at
+    /// `identity`: it replaces a worse best, and marks `seen` only when equal to `identity`.
+    @inline(__always)
+    private func offerInts(
+        _ xs: UnsafeBufferPointer<Int64>, _ validity: [UInt8]?, _ ids: UnsafeBufferPointer<Int32>, _ n: Int,
+        _ best: UnsafeMutableBufferPointer<Int64>, _ seen: UnsafeMutableBufferPointer<UInt8>,
+        _ better: (Int64, Int64) -> Bool
+    ) {
+        let identity = self.identity
+        @inline(__always) func offerValid<V: RowValidity>(_ valid: V) {
+            for i in 0..<n where valid.isValid(i) {
+                let g = Int(ids[i])
+                let x = xs[i]
+                if better(x, best[g]) { best[g] = x }
+                if x == identity { seen[g] = 1 }
+            }
+        }
+        if let validity {
+            validity.withUnsafeBufferPointer { offerValid(ValidBytes(valid: $0.baseAddress!)) }
+        } else {
+            offerValid(NoNulls())
         }
     }
 
@@ -222,6 +267,8 @@ final class MinMaxState: AggregateState {
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! MinMaxState
+        o.settleSeen()
+        settleSeen()
         if type == .varchar {
             if o.stringForm == .undecided { return }  // no input: nothing to merge
             if o.stringForm == .codes && stringForm == .undecided, let d = o.codeDictionary { enterCodes(d) }
@@ -284,6 +331,7 @@ final class MinMaxState: AggregateState {
 
     func finalize(groups: Int) -> Column {
         resize(groups)
+        settleSeen()
         let validity: [UInt8]? = seen.prefix(groups).contains(0) ? firstGroups(seen, groups) : nil
         switch type {
         case .double: return Column(doubles: firstGroups(doubles, groups), validity: validity)
