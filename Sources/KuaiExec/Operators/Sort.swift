@@ -7,7 +7,7 @@ import KuaiCore
 /// DOUBLE with -0.0 = 0.0 and NaN above +inf; ties keep input order (stable).
 /// Full sort: contiguous columns + radix sort of a row permutation by packed normalised keys.
 /// With `limit`: the kept rows are compacted to the best `limit + offset` whenever the buffer
-/// reaches max(4 * (limit + offset), 65536) rows, so memory stays bounded by the limit.
+/// reaches max(4 * (limit + offset), 1024) rows, so memory stays bounded by the limit.
 public final class SortOperator: PhysicalOperator {
     public let schema: Schema
     public let child: PhysicalOperator
@@ -23,6 +23,9 @@ public final class SortOperator: PhysicalOperator {
     private static let batchSize = 65536
     private let morsels: MorselSource?
     private let threads: Int
+    /// With `limit`: where the top-N publishes its bound on the first key for the scan below
+    /// (`TopNFilter`; set by the planner when it placed the filter there).
+    public var topNFilter: TopNFilter?
 
     /// - Parameters:
     ///   - keys: column indexes of the child's output; at least one.
@@ -51,6 +54,7 @@ public final class SortOperator: PhysicalOperator {
         let tagged = schema + [Field("#position", .bigint)]
         let tagKeys = keys + [SortKey(column: schema.count)]
         let workers = (0..<threads).map { _ in TopNWorker(TopNBuffer(schema: tagged, keys: tagKeys, keep: keep)) }
+        for w in workers { w.buffer.shared = topNFilter }
         try MorselScheduler.run(source, threads: threads) { w, i, b in
             try MemoryGuard.check()
             let base = Int64(i) << 32
@@ -84,6 +88,7 @@ public final class SortOperator: PhysicalOperator {
             let keep = limit.addingReportingOverflow(offset).overflow ? Int.max : limit + offset
             if let morsels, threads > 1 { return try runParallelTopN(morsels, keep: keep) }
             var buffer = TopNBuffer(schema: schema, keys: keys, keep: keep)
+            buffer.shared = topNFilter
             while let b = try child.next() {
                 try MemoryGuard.check()
                 try buffer.add(b)

@@ -25,27 +25,43 @@ struct TopNBound {
 
     /// The rows of `b` that may still enter the result, or nil when none can.
     func filter(_ b: Batch) -> Batch? {
-        let col = b.columns[key.column]
         let n = b.count
-        if col.highs != nil { return b }  // HUGEINT beyond Int64: keep every row
         let sel = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(n, 1))
         defer { sel.deallocate() }
-        let kept: Int
-        if let ib = intBound, col.type != .double, col.type != .varchar, col.type != .null {
-            let flip: UInt64 = 1 << 63  // signed order as unsigned order
-            let bound = UInt64(bitPattern: ib) ^ flip
-            kept = col.ints.withUnsafeBufferPointer { x in
-                select(n, col.validity, sel, bound) { UInt64(bitPattern: x[$0]) ^ flip }
-            }
-        } else if let db = doubleBound, col.type == .double {
-            kept = col.doubles.withUnsafeBufferPointer { x in select(n, col.validity, sel, db) { orderedDouble(x[$0]) }
-            }
-        } else {
-            return b
-        }
+        guard let kept = select(b.columns[key.column], count: n, into: sel) else { return b }
         if kept == 0 { return nil }
         if kept == n { return b }
         return b.gather(UnsafeBufferPointer(rebasing: sel[0..<kept]))
+    }
+
+    /// The rows among the first `n` of `col` (values of the first key) that may still enter the
+    /// result, written into `sel` (room for `n`); returns how many, or nil when every row may
+    /// (a column this bound cannot test, such as HUGEINT beyond Int64).
+    func select(_ col: Column, count n: Int, into sel: UnsafeMutableBufferPointer<Int32>) -> Int? {
+        if col.highs != nil { return nil }
+        if let ib = intBound, col.type != .double, col.type != .varchar, col.type != .null {
+            let flip: UInt64 = 1 << 63  // signed order as unsigned order
+            let bound = UInt64(bitPattern: ib) ^ flip
+            return col.ints.withUnsafeBufferPointer { x in
+                select(n, col.validity, sel, bound) { UInt64(bitPattern: x[$0]) ^ flip }
+            }
+        }
+        if let db = doubleBound, col.type == .double {
+            return col.doubles.withUnsafeBufferPointer { x in select(n, col.validity, sel, db) { orderedDouble(x[$0]) }
+            }
+        }
+        return nil
+    }
+
+    /// The bound as an order-preserving unsigned word (integers with the sign bit flipped, DOUBLE
+    /// as `orderedDouble`).
+    private var word: UInt64 { intBound.map { UInt64(bitPattern: $0) ^ (1 << 63) } ?? doubleBound ?? 0 }
+
+    /// True when this bound lets fewer rows through than `other` (a bound of the same key):
+    /// smaller when ascending, larger when descending.
+    func isTighter(than other: TopNBound) -> Bool {
+        if (intBound == nil) != (other.intBound == nil) { return false }
+        return key.ascending ? word < other.word : word > other.word
     }
 
     /// Writes the rows that are not strictly worse than `bound` (by `word`, an order-preserving

@@ -1,7 +1,7 @@
 import KuaiCore
 
 /// The rows that may still be among the best `keep` rows of a top-N (ORDER BY ... LIMIT): rows
-/// are collected until `threshold` (max(4 * keep, 65536)), then sorted and compacted to the best
+/// are collected until `threshold` (max(4 * keep, 1024)), then sorted and compacted to the best
 /// `keep`; once `keep` rows are kept, the first key of the last of them bounds what may enter
 /// (`TopNBound`). A large batch is taken a slice of `threshold` rows at a time, so that a bound
 /// set by its first slice filters the rest. Memory: at most `threshold` + one slice of rows.
@@ -11,6 +11,8 @@ struct TopNBuffer {
     let threshold: Int
     private var collector: BatchCollector
     private var bound: TopNBound?
+    /// Where the buffer publishes each new bound for the scan below (nil: nowhere).
+    var shared: TopNFilter?
 
     /// - Parameters:
     ///   - schema: the rows' columns.
@@ -19,7 +21,7 @@ struct TopNBuffer {
     init(schema: Schema, keys: [SortKey], keep: Int) {
         self.keys = keys
         self.keep = keep
-        threshold = keep > (Int.max / 8) ? Int.max : max(4 * keep, 65536)
+        threshold = keep > (Int.max / 8) ? Int.max : max(4 * keep, 1024)
         collector = BatchCollector(schema: schema)
     }
 
@@ -50,7 +52,10 @@ struct TopNBuffer {
         let p = try sortPermutation(cols, count: n, keys: keys)
         let kept = gatherBatch(cols, perm: p, range: 0..<min(keep, n))
         collector.append(kept)
-        if kept.count == keep { bound = TopNBound(kept, key: keys[0]) }
+        if kept.count == keep {
+            bound = TopNBound(kept, key: keys[0])
+            if let bound { shared?.publish(bound) }
+        }
     }
 
     /// The collected rows (unsorted; a superset of the best `keep`), leaving the buffer empty.

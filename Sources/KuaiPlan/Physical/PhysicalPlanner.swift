@@ -124,14 +124,16 @@ struct PhysicalPlanner {
     /// (`limitedCrossJoin`); else a limit over the pulled input.
     func planLimit(_ c: LogicalPlan, _ limit: Int?, _ offset: Int) -> PhysicalNode {
         if case .sort(let sc, let keys) = c {
-            let planned = plan(sc)
+            // a top-N's bound on its first key filters the scan below (`TopNFilterPlacement`)
+            let bounded = limit == nil ? nil : TopNFilterPlacement.attach(sc, key: keys[0])
+            let planned = plan(bounded?.0 ?? sc)
             let child = pull(planned)
             var morsels: MorselSource?
             if case .morsel(let m) = planned.form { morsels = m }  // a parallel top-N
-            return .pull(
-                SortOperator(
-                    child: child.pulled, keys: keys, limit: limit, offset: offset, morsels: morsels, threads: threads),
-                child)
+            let sort = SortOperator(
+                child: child.pulled, keys: keys, limit: limit, offset: offset, morsels: morsels, threads: threads)
+            sort.topNFilter = bounded?.1
+            return .pull(sort, child)
         }
         if let limit, case (let k, false) = limit.addingReportingOverflow(max(0, offset)),
             let streamed = limitedCrossJoin(c, rows: k)

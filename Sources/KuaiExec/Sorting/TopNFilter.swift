@@ -1,0 +1,58 @@
+import KuaiCore
+
+/// A top-N's bound on its first sort key, published while the top-N runs, for the scan below it
+/// (DuckDB's dynamic top-N filter pushdown): once a buffer of the top-N holds its `limit + offset`
+/// best rows so far, a row whose first key is strictly worse than the last of them can never be
+/// in the result, so the scan drops it before the other columns are decoded and before the
+/// projection computes the rest of the row.
+///
+/// The planner places `predicate` as the last conjunct of the scan under a top-N whose input is
+/// that scan or a projection of it (`TopNFilterPlacement`), over the first key's expression
+/// in the scan's columns. Each buffer publishes its bound (`TopNBuffer`); the filter keeps the
+/// tightest. Rows equal to the bound pass (later keys decide between them); NULL keys pass only
+/// when NULLs sort first. Until a bound is published every row passes.
+public final class TopNFilter: @unchecked Sendable {
+    /// The first sort key's direction and NULL order (its column is unused here).
+    public let key: SortKey
+    private let lock = Mutex()
+    private var bound: TopNBound?
+
+    public init(key: SortKey) { self.key = key }
+
+    /// Whether a first sort key of type `t` can be bounded (integer-stored or DOUBLE, as
+    /// `TopNBound`).
+    public static func supports(_ t: DataType) -> Bool {
+        t != .varchar && t != .null && t != .interval && t != .hugeint
+    }
+
+    /// Offers a buffer's bound; kept when it is tighter than the one held.
+    func publish(_ b: TopNBound) {
+        lock.withLock {
+            if let held = bound, !b.isTighter(than: held) { return }
+            bound = b
+        }
+    }
+
+    /// The BOOLEAN column (never NULL) of which of the first `n` values of `keys` may enter the
+    /// result, or nil when every row may.
+    func passing(_ keys: Column, count n: Int) -> Column? {
+        guard let b = lock.withLock({ bound }), n > 0 else { return nil }
+        let sel = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        defer { sel.deallocate() }
+        guard let kept = b.select(keys, count: n, into: sel), kept < n else { return nil }
+        var mask = [Int64](repeating: 0, count: n)
+        for j in 0..<kept { mask[Int(sel[j])] = 1 }
+        return Column(type: .boolean, ints: mask)
+    }
+
+    /// The function `topn_filter(key)`: TRUE where the key may still enter the result. Not
+    /// deterministic (its answer tightens as the top-N runs), so it is never folded or shared.
+    public func function(keyType: DataType) -> ScalarFunction {
+        ScalarFunction("topn_filter", [keyType], .boolean, deterministic: false) { args, _, n, _ in
+            guard case .column(let keys) = args[0], let pass = self.passing(keys, count: n) else {
+                return .scalar(.bool(true))
+            }
+            return .column(pass)
+        }
+    }
+}
