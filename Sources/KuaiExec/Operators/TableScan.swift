@@ -106,9 +106,18 @@ struct ZoneTest {
     let constant: Value
     /// For IN lists: the smallest and largest constant.
     let inRange: (Value, Value)?
+    /// For a runtime filter of a column (`ScalarFunction.zoneRule`): whether a block may pass now.
+    var rule: ((ZoneMap) -> Bool)? = nil
 
     init?(conjunct: ScalarExpr) {
         switch conjunct.kind {
+        case .function(let f, let args):
+            guard let rule = f.zoneRule, args.count == 1, let c = args[0].columnIndex else { return nil }
+            column = c
+            op = nil
+            constant = .null
+            inRange = nil
+            self.rule = rule
         case .compare(let op, let a, let b):
             if let c = a.columnIndex, let v = b.constantValue, !v.isNull {
                 column = c
@@ -163,6 +172,7 @@ struct ZoneTest {
     }
 
     func evaluate(_ zm: ZoneMap) -> Outcome {
+        if let rule { return rule(zm) ? .some : .none }
         if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return .none }  // all NULL: no row passes
         guard ZoneTest.compare(zm.min, zm.max) != nil else { return .some }
         let noNulls = zm.nullCount == 0

@@ -48,11 +48,31 @@ public final class TopNFilter: @unchecked Sendable {
     /// The function `topn_filter(key)`: TRUE where the key may still enter the result. Not
     /// deterministic (its answer tightens as the top-N runs), so it is never folded or shared.
     public func function(keyType: DataType) -> ScalarFunction {
-        ScalarFunction("topn_filter", [keyType], .boolean, deterministic: false) { args, _, n, _ in
+        var f = ScalarFunction("topn_filter", [keyType], .boolean, deterministic: false) { args, _, n, _ in
             guard case .column(let keys) = args[0], let pass = self.passing(keys, count: n) else {
                 return .scalar(.bool(true))
             }
             return .column(pass)
         }
+        // over a stored integer-stored column, blocks whose zone map lies beyond the bound are skipped
+        if keyType != .double { f.zoneRule = { self.mayPass($0) } }
+        return f
+    }
+
+    /// Whether some row of a block of an integer-stored key with zone map `zm` may enter the
+    /// result: a NULL when NULLs sort first, or a value not strictly worse than the bound (the
+    /// block's min when ascending, its max when descending).
+    func mayPass(_ zm: ZoneMap) -> Bool {
+        guard let b = lock.withLock({ bound }), let bound = b.intBound else { return true }
+        if zm.nullCount > 0 && key.nullsFirst { return true }
+        if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return false }
+        let edge = key.ascending ? zm.min : zm.max
+        let v: Int64
+        switch edge {
+        case .int(let x): v = x
+        case .bool(let x): v = x ? 1 : 0
+        default: return true
+        }
+        return key.ascending ? v <= bound : v >= bound
     }
 }

@@ -17,6 +17,10 @@ public struct ScalarFunction: @unchecked Sendable {
     /// False for functions whose result may differ between calls with equal arguments.
     public let deterministic: Bool
     let kernel: Kernel
+    /// For a runtime filter of one column (`TopNFilter`): false when no row of a block with the
+    /// given zone map of that column can pass now, so the scan skips the block unread; nil for
+    /// other functions.
+    var zoneRule: ((ZoneMap) -> Bool)? = nil
 
     init(
         _ name: String, _ parameters: [DataType], _ returnType: DataType, variadic: Bool = false,
