@@ -1,25 +1,23 @@
+import CPrefetch
 import KuaiCore
 
-/// An open-addressing set of (group id, 64-bit value) pairs; linear probing, power-of-two
-/// capacity, load <= 1/2, raw buffers (no bounds or uniqueness checks in the probe loop).
+/// An open-addressing set of (group id, 64-bit value) pairs: slots of two words (value, group id
+/// + 1; 0 = empty), so a probe reads one cache line; linear probing, power-of-two capacity,
+/// load <= 1/2, raw buffers (no bounds or uniqueness checks in the probe loop). `insert(rows:)`
+/// takes a batch and prefetches the slot of a row a few rows ahead, so that the cache misses of a
+/// large set overlap.
 final class PairSet {
-    private var values: UnsafeMutablePointer<UInt64>
-    private var groups: UnsafeMutablePointer<Int32>  // -1 = empty slot
+    private var words: UnsafeMutablePointer<UInt64>
     private var capacity: Int
     private(set) var count = 0
 
     init() {
         capacity = 1024
-        values = .allocate(capacity: capacity)
-        groups = .allocate(capacity: capacity)
-        groups.initialize(repeating: -1, count: capacity)
-        values.initialize(repeating: 0, count: capacity)
+        words = .allocate(capacity: 2 * capacity)
+        words.initialize(repeating: 0, count: 2 * capacity)
     }
 
-    deinit {
-        values.deallocate()
-        groups.deallocate()
-    }
+    deinit { words.deallocate() }
 
     @inline(__always)
     private static func slot(_ group: Int32, _ value: UInt64, _ mask: Int) -> Int {
@@ -27,55 +25,72 @@ final class PairSet {
     }
 
     private func grow() {
-        let oldV = values
-        let oldG = groups
+        let old = words
         let oldCap = capacity
         capacity *= 2
-        MemoryGuard.noteAllocation(capacity * 12)
-        values = .allocate(capacity: capacity)
-        groups = .allocate(capacity: capacity)
-        groups.initialize(repeating: -1, count: capacity)
-        values.initialize(repeating: 0, count: capacity)
+        MemoryGuard.noteAllocation(capacity * 16)
+        words = .allocate(capacity: 2 * capacity)
+        words.initialize(repeating: 0, count: 2 * capacity)
         let mask = capacity - 1
-        for i in 0..<oldCap where oldG[i] >= 0 {
-            var s = PairSet.slot(oldG[i], oldV[i], mask)
-            while groups[s] >= 0 { s = (s + 1) & mask }
-            groups[s] = oldG[i]
-            values[s] = oldV[i]
+        for i in 0..<oldCap where old[2 * i + 1] != 0 {
+            let g = Int32(truncatingIfNeeded: old[2 * i + 1] &- 1)
+            var s = PairSet.slot(g, old[2 * i], mask)
+            while words[2 * s + 1] != 0 { s = (s + 1) & mask }
+            words[2 * s] = old[2 * i]
+            words[2 * s + 1] = old[2 * i + 1]
         }
-        oldV.deallocate()
-        oldG.deallocate()
+        old.deallocate()
     }
 
     @inline(__always)
     func insert(group: Int32, value: UInt64) {
         if (count + 1) * 2 > capacity { grow() }
         let mask = capacity - 1
+        let tag = UInt64(UInt32(bitPattern: group)) &+ 1
         var s = PairSet.slot(group, value, mask)
         while true {
-            let g = groups[s]
-            if g < 0 { break }
-            if g == group && values[s] == value { return }
-            s = (s + 1) & mask
+            let g = words[2 &* s &+ 1]
+            if g == 0 { break }
+            if g == tag && words[2 &* s] == value { return }
+            s = (s &+ 1) & mask
         }
-        groups[s] = group
-        values[s] = value
+        words[2 &* s] = value
+        words[2 &* s &+ 1] = tag
         count += 1
     }
 
+    /// Inserts the pairs (`groups[i]`, `values[i]`) of the rows `range` whose `valid` byte is not
+    /// 0 (every row when nil), in order, while the set holds fewer than `limit` pairs (so it never
+    /// grows past them); returns the first row not inserted (`range.upperBound` when all were).
+    func insert(
+        rows range: Range<Int>, groups: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<UInt64>,
+        valid: UnsafeBufferPointer<UInt8>?, limit: Int
+    ) -> Int {
+        let ahead = 8
+        for i in range {
+            let j = i &+ ahead
+            if j < range.upperBound {
+                kuai_prefetch(words + 2 &* PairSet.slot(groups[j], values[j], capacity &- 1))
+            }
+            if let valid, valid[i] == 0 { continue }
+            if count >= limit { return i }
+            insert(group: groups[i], value: values[i])
+        }
+        return range.upperBound
+    }
+
     func forEachEntry(_ body: (Int32, UInt64) -> Void) {
-        for i in 0..<capacity where groups[i] >= 0 { body(groups[i], values[i]) }
+        for i in 0..<capacity where words[2 * i + 1] != 0 {
+            body(Int32(truncatingIfNeeded: words[2 * i + 1] &- 1), words[2 * i])
+        }
     }
 
     /// Empties the set and returns its memory (back to the initial capacity).
     func removeAll() {
-        values.deallocate()
-        groups.deallocate()
+        words.deallocate()
         capacity = 1024
-        values = .allocate(capacity: capacity)
-        groups = .allocate(capacity: capacity)
-        groups.initialize(repeating: -1, count: capacity)
-        values.initialize(repeating: 0, count: capacity)
+        words = .allocate(capacity: 2 * capacity)
+        words.initialize(repeating: 0, count: 2 * capacity)
         count = 0
     }
 }

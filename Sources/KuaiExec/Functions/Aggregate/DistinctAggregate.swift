@@ -169,11 +169,15 @@ final class DistinctState: AggregateState {
             }
             return
         }
-        if let valid = input.validity {
-            for i in 0..<n where valid[i] != 0 { add(ids[i], w[i]) }
-        } else {
-            for i in 0..<n { add(ids[i], w[i]) }
+        // into the set (prefetching ahead) while it holds fewer than `hashLimit` pairs, then raw
+        let stop = w.withUnsafeBufferPointer { wv in
+            input.validity.withUnsafeBufferPointerOrNil { v in
+                set.insert(rows: 0..<n, groups: ids, values: wv, valid: v, limit: DistinctState.hashLimit)
+            }
         }
+        if stop == n { return }
+        spill()
+        for i in stop..<n where input.isValid(i) { add(ids[i], w[i]) }
     }
 
     /// Adds the valid rows to `dense` (entering the dense form on the first rows); false, after

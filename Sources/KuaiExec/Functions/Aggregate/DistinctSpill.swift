@@ -49,7 +49,7 @@ extension SpillsDistinctKeys {
 extension DistinctState: SpillsDistinctKeys {
     /// Approximate bytes held in memory: the set's slots, the appended arrays, the interned strings.
     var heldBytes: Int {
-        self.set.count * 24 + rawGroups.capacity * 4 + rawValues.capacity * 8 + (dense?.words.count ?? 0) * 8
+        self.set.count * 32 + rawGroups.capacity * 4 + rawValues.capacity * 8 + (dense?.words.count ?? 0) * 8
             + (type == .varchar ? interner.target.count * 48 : 0) + setAside.reduce(0) { $0 + $1.count * 60 }
     }
 
