@@ -23,6 +23,16 @@ final class StringDistinctState: AggregateState, SpillsDistinctKeys {
     /// States merged into this one, with the mapping of their groups, not yet combined.
     var pending: [(state: StringDistinctState, mapping: [Int32])] = []
 
+    /// The (group, code of `memoDictionary`) pairs whose strings this state holds (in memory or
+    /// spilled), one byte at `group * memoCodes + code` (1 = held): rows of a dictionary column
+    /// look their pair up here and only the first row of each pair is hashed and inserted.
+    private var memo: [UInt8] = []
+    private var memoDictionary: StringDictionary?
+    /// The dictionary's size when the memo was made (a grown dictionary starts a new memo).
+    private var memoCodes = 0
+    /// Memo bytes at most (groups x dictionary strings); larger batches are inserted row by row.
+    static let memoLimit = 1 << 20
+
     init(inner: AggregateState) {
         self.inner = inner
     }
@@ -44,7 +54,8 @@ final class StringDistinctState: AggregateState, SpillsDistinctKeys {
             let valid = v.map { UnsafeBufferPointer(rebasing: $0[0..<n]) }
             if let dictionary = input.dictionary {
                 input.codes.withUnsafeBufferPointer { c in
-                    insertCoded(UnsafeBufferPointer(rebasing: c[0..<n]), dictionary, valid, rows)
+                    let codes = UnsafeBufferPointer(rebasing: c[0..<n])
+                    if !insertMemoised(codes, dictionary, valid, rows) { insertCoded(codes, dictionary, valid, rows) }
                 }
             } else {
                 input.views.withUnsafeBufferPointer { views in
@@ -53,6 +64,41 @@ final class StringDistinctState: AggregateState, SpillsDistinctKeys {
             }
         }
         if MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
+    }
+
+    /// `insertCoded` through `memo`: only the valid rows whose (group, code) pair the memo does
+    /// not hold yet are inserted. False, nothing done, when the memo would pass `memoLimit` bytes.
+    private func insertMemoised(
+        _ codes: UnsafeBufferPointer<Int32>, _ dictionary: StringDictionary, _ valid: UnsafeBufferPointer<UInt8>?,
+        _ ids: UnsafeBufferPointer<Int32>
+    ) -> Bool {
+        let d = dictionary.count
+        let groups = Int(ids.max() ?? 0) + 1
+        guard d > 0, groups * d <= Self.memoLimit else { return false }
+        if memoDictionary !== dictionary || memoCodes != d {
+            memoDictionary = dictionary
+            memoCodes = d
+            memo = []
+        }
+        if memo.count < groups * d { memo.append(contentsOf: repeatElement(0, count: groups * d - memo.count)) }
+        var newCodes: [Int32] = []
+        var newIds: [Int32] = []
+        memo.withUnsafeMutableBufferPointer { m in
+            for i in 0..<codes.count where valid == nil || valid![i] != 0 {
+                let c = Int(codes[i])
+                let k = Int(ids[i]) * d + c
+                if c >= 0 && c < d && m[k] == 0 {
+                    m[k] = 1
+                    newCodes.append(codes[i])
+                    newIds.append(ids[i])
+                }
+            }
+        }
+        if newCodes.isEmpty { return true }
+        newCodes.withUnsafeBufferPointer { c in
+            newIds.withUnsafeBufferPointer { insertCoded(c, dictionary, nil, $0) }
+        }
+        return true
     }
 
     /// Inserts the strings of `codes` of `dictionary` (its stored hashes reused when it keeps
