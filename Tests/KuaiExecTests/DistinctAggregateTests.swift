@@ -92,13 +92,20 @@ import Testing
         return out
     }
 
-    func run(rows: Int, threads: Int) throws {
+    /// `strings`: the states are `StringDistinctState`s (what count(DISTINCT <VARCHAR>) makes),
+    /// else `DistinctState`s over VARCHAR.
+    func run(rows: Int, threads: Int, strings: Bool = false) throws {
         let fn = try #require(AggregateRegistry.resolve("count", .varchar))
         var model: [Int32: Set<String>] = [:]
-        var states: [DistinctState] = []
+        var states: [AggregateState] = []
+        func make() -> AggregateState {
+            strings
+                ? StringDistinctState(inner: fn.make(.varchar))
+                : DistinctState(inner: fn.make(.varchar), type: .varchar)
+        }
         // Thread t's local group g is global group (g + t) % 5.
         for t in 0..<threads {
-            let st = DistinctState(inner: fn.make(.varchar), type: .varchar)
+            let st = make()
             for (b, (gs, ss)) in batches(thread: t, rows: rows, batch: 4096).enumerated() {
                 let col = b % 2 == 0 ? Column(strings: ss) : Column(flatStrings: ss)
                 #expect((col.dictionary != nil) == (b % 2 == 0))
@@ -107,10 +114,10 @@ import Testing
             }
             states.append(st)
         }
-        let global = DistinctState(inner: fn.make(.varchar), type: .varchar)
+        let global = make()
         for (t, st) in states.enumerated() {
             let mapping = (0..<5).map { Int32(($0 + t) % 5) }
-            mapping.withUnsafeBufferPointer { global.merge(st, mapping: $0) }
+            try mapping.withUnsafeBufferPointer { try global.merge(st, mapping: $0) }
         }
         let out = try global.finalize(groups: 5)
         for g in 0..<5 { #expect(out.ints[g] == Int64(model[Int32(g)]?.count ?? 0), "group \(g)") }
@@ -122,6 +129,9 @@ import Testing
     }
 
     @Test func fewPairsOneByOne() throws { try run(rows: 3000, threads: 2) }
+
+    @Test(arguments: [3000, 120_000])
+    func stringPairSets(rows: Int) throws { try run(rows: rows, threads: 3, strings: true) }
 }
 
 /// Merged integer `DistinctState`s with many pairs in all: packed into (group, value) words from
@@ -143,7 +153,7 @@ import Testing
             // Thread t's local group g is global group (g + t) % 9.
             for (g, v) in zip(gs, vs) { model[(g + Int32(t)) % 9, default: []].insert(v) }
             let mapping = (0..<9).map { Int32(($0 + t) % 9) }
-            mapping.withUnsafeBufferPointer { global.merge(st, mapping: $0) }
+            try mapping.withUnsafeBufferPointer { try global.merge(st, mapping: $0) }
         }
         let out = try global.finalize(groups: 9)
         for g in 0..<9 { #expect(out.ints[g] == Int64(model[Int32(g)]?.count ?? 0), "group \(g)") }

@@ -29,7 +29,9 @@ public struct AggregateSpec: Sendable {
 
     func makeState() -> AggregateState {
         let inner = function.make(function.argumentType ?? .null)
-        if distinct, let t = function.argumentType { return DistinctState(inner: inner, type: t) }
+        if distinct, let t = function.argumentType {
+            return t == .varchar ? StringDistinctState(inner: inner) : DistinctState(inner: inner, type: t)
+        }
         return inner
     }
 }

@@ -127,6 +127,7 @@ final class RowDistinctCountState: AggregateState {
         if (!others.isEmpty || !setAside.isEmpty) && total >= PartitionedKeyMerge.minimumGroups {
             let sources = keySources(mapping: nil) + others.flatMap { $0.state.keySources(mapping: $0.mapping) }
             setAside = []
+            if let packed = packedDistinctCounts(sources, groups: groups) { return Column(type: .bigint, ints: packed) }
             let m = PartitionedKeyMerge.mergeParts(
                 sources: sources.map(\.keys), counts: sources.map(\.count),
                 keyTypes: [.integer] + memberTypes, threads: activeProcessorCount())
@@ -155,4 +156,92 @@ func groupsMapped(_ keys: [Column], count: Int, through mapping: [Int32]) -> [Co
     var keys = keys
     keys[0] = Column(type: .integer, ints: keys[0].ints.prefix(count).map { Int64(mapping[Int($0)]) })
     return keys
+}
+
+extension RowDistinctCountState {
+    /// The number of distinct keys per group of `sources` (key columns: the group id, then the
+    /// members), when every member is integer-stored and the keys fit one 64-bit word: each key
+    /// packed as its columns' offsets from their minimum (a NULL as one past the maximum), the
+    /// words radix-sorted on all cores and the runs of equal words counted by the group in their
+    /// top bits (sequential passes, no gathers, no hash table). nil, nothing done, otherwise.
+    func packedDistinctCounts(_ sources: [(keys: [Column], count: Int)], groups: Int) -> [Int64]? {
+        guard memberTypes.allSatisfy(PackedJoinKeys.packable) else { return nil }
+        let columns = memberTypes.count + 1
+        var lows = [Int64](repeating: 0, count: columns)
+        var widths = [Int](repeating: 0, count: columns)
+        var total = 0
+        for c in 0..<columns {
+            guard let (lo, top) = packedRange(sources, column: c) else { return nil }
+            lows[c] = lo
+            widths[c] = UInt64.bitWidth - top.leadingZeroBitCount
+            total += widths[c]
+        }
+        if total > 64 { return nil }
+        let n = sources.reduce(0) { $0 + $1.count }
+        if n == 0 { return [Int64](repeating: 0, count: groups) }
+        let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        defer { keys.deallocate() }
+        keys.initialize(repeating: 0)
+        var start = 0
+        for (cols, count) in sources {
+            let out = UnsafeMutableBufferPointer(rebasing: keys[start..<start + count])
+            for c in 0..<columns { packColumn(cols[c], count: count, low: lows[c], width: widths[c], into: out) }
+            start += count
+        }
+        let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
+        radixSortPacked(keys, tmp: tmp, lowBit: 0, bits: total)
+        tmp.deallocate()
+        let memberBits = UInt64(total - widths[0])
+        var counts = [Int64](repeating: 0, count: groups)
+        counts.withUnsafeMutableBufferPointer { counts in
+            for i in 0..<n where i == 0 || keys[i] != keys[i - 1] {
+                let g = memberBits >= 64 ? 0 : Int(truncatingIfNeeded: keys[i] >> memberBits)
+                counts[g] += 1
+            }
+        }
+        return counts
+    }
+
+    /// The minimum of column `c` over every source's valid rows and the largest offset from it
+    /// (one past the maximum when some row is NULL); nil when the span overflows 64 bits or the
+    /// column is wide. No valid row: (0, 0).
+    private func packedRange(_ sources: [(keys: [Column], count: Int)], column c: Int) -> (Int64, UInt64)? {
+        var lo = Int64.max
+        var hi = Int64.min
+        var hasNull = false
+        for (cols, count) in sources where count > 0 {
+            let col = cols[c]
+            if col.highs != nil { return nil }
+            if let r = valueRange(col, count: count) {
+                lo = min(lo, r.lo)
+                hi = max(hi, r.hi)
+            }
+            if let v = col.validity, v.prefix(count).contains(0) { hasNull = true }
+        }
+        if lo > hi { return (0, 0) }
+        let span = hi.subtractingReportingOverflow(lo)
+        if span.overflow { return nil }
+        let top = UInt64(span.partialValue)
+        if hasNull && top == .max { return nil }
+        return (lo, hasNull ? top + 1 : top)
+    }
+
+    /// Shifts each of `out`'s words left by `width` bits and ors in the offset of row `i` of `col`
+    /// from `low` (a NULL row: one past the largest offset, `packedRange`).
+    private func packColumn(
+        _ col: Column, count: Int, low: Int64, width: Int, into out: UnsafeMutableBufferPointer<UInt64>
+    ) {
+        if width == 0 { return }
+        let shift = UInt64(width)
+        let nullCode = width >= 64 ? UInt64.max : (UInt64(1) << shift) - 1
+        col.ints.withUnsafeBufferPointer { x in
+            col.validity.withUnsafeBufferPointerOrNil { v in
+                for i in 0..<count {
+                    let valid = v == nil || v![i] != 0
+                    let code = valid ? UInt64(bitPattern: x[i] &- low) : nullCode
+                    out[i] = (width >= 64 ? 0 : out[i] << shift) | code
+                }
+            }
+        }
+    }
 }
