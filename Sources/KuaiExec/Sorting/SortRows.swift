@@ -252,32 +252,56 @@ func sortByFirstWord(_ words: inout [UInt64], bits: Int, indexBits: Int) -> [Int
 }
 
 /// Sorts each run of equal (sorted) first words in `perm` by the later words of `packed`.
-/// Scratch is allocated only as large as the longest run.
-func sortRunsByLaterWords(_ first: [UInt64], _ packed: PackedKeys, _ perm: inout [Int32]) {
+/// Runs are independent: the rows are split at run boundaries into one range a thread, refined
+/// on `threads` threads, each range with its own scratch as large as its longest run. When a
+/// range would hold over 3/4 of the rows (one long run), the rows are refined as one range,
+/// whose long run the radix sort spreads over the threads itself.
+func sortRunsByLaterWords(
+    _ first: [UInt64], _ packed: PackedKeys, _ perm: inout [Int32], threads: Int = activeProcessorCount()
+) {
     let n = first.count
-    /// Calls `body(lo, hi)` for each run [lo, hi) of equal first words.
-    func forEachRun(_ body: (Int, Int) -> Void) {
-        first.withUnsafeBufferPointer { top in
-            var lo = 0
-            while lo < n {
+    first.withUnsafeBufferPointer { top in
+        /// Calls `body(lo, hi)` for each run [lo, hi) of equal first words starting in `range`.
+        func forEachRun(_ range: Range<Int>, _ body: (Int, Int) -> Void) {
+            var lo = range.lowerBound
+            while lo < range.upperBound {
                 var hi = lo + 1
                 while hi < n && top[hi] == top[lo] { hi += 1 }
                 body(lo, hi)
                 lo = hi
             }
         }
-    }
-    var longest = 0
-    forEachRun { lo, hi in longest = max(longest, hi - lo) }
-    if longest < 2 { return }
-    let scratch = RefineScratch(capacity: longest)
-    defer { scratch.free() }
-    perm.withUnsafeMutableBufferPointer { p in
-        forEachRun { lo, hi in
-            if hi - lo < 2 { return }
-            refineRun(
-                level: 1, lo: 0, hi: hi - lo, packed: packed, perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]),
-                scratch: scratch)
+        /// Refines the runs starting in `range` of `p`.
+        func refine(_ range: Range<Int>, _ p: UnsafeMutableBufferPointer<Int32>) {
+            var longest = 0
+            forEachRun(range) { lo, hi in longest = max(longest, hi - lo) }
+            if longest < 2 { return }
+            let scratch = RefineScratch(capacity: longest)
+            defer { scratch.free() }
+            forEachRun(range) { lo, hi in
+                if hi - lo < 2 { return }
+                refineRun(
+                    level: 1, lo: 0, hi: hi - lo, packed: packed,
+                    perm: UnsafeMutableBufferPointer(rebasing: p[lo..<hi]), scratch: scratch)
+            }
+        }
+        // one range a thread, each starting at a run boundary
+        var bounds = [0]
+        if threads > 1 && n >= 1 << 16 {
+            for t in 1..<threads {
+                var b = max(bounds.last!, t * n / threads)
+                while b > 0 && b < n && top[b] == top[b - 1] { b += 1 }
+                bounds.append(b)
+            }
+        }
+        bounds.append(n)
+        let ranges = zip(bounds, bounds.dropFirst()).map { $0..<$1 }.filter { !$0.isEmpty }
+        perm.withUnsafeMutableBufferPointer { p in
+            if ranges.count < 2 || ranges.contains(where: { $0.count > n / 2 + n / 4 }) {
+                return refine(0..<n, p)
+            }
+            let box = UncheckedBox(p)
+            PartitionedKeyMerge.forEachPartition(ranges.count, threads: threads) { refine(ranges[$0], box.value) }
         }
     }
 }
