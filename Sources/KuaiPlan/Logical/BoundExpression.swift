@@ -232,12 +232,14 @@ struct BoundExpr: CustomStringConvertible {
     }
 
     /// True when the expression can be evaluated without input rows: no column of its own input or of an
-    /// outer query, no placeholder, no subquery (those run only when the query runs).
+    /// outer query, no placeholder, no subquery (those run only when the query runs), no function
+    /// whose value differs between calls (`random()`: a value per row).
     var isEvaluableWithoutInput: Bool {
         referencedColumns.isEmpty
             && !contains {
                 switch $0.kind {
                 case .outerColumn, .windowCall, .subquery, .inSubquery: return true
+                case .function(let f, _): return !f.deterministic
                 default: return false
                 }
             }

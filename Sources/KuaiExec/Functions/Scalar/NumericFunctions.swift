@@ -66,6 +66,10 @@ extension FunctionRegistry {
         ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) } },
         ScalarFunction("trunc", [.bigint], .bigint) { a, _, _, _ in a[0] },
         ScalarFunction("pi", [], .double) { _, _, _, _ in .scalar(.double(Double.pi)) },
+        // DuckDB's random(): a DOUBLE in [0, 1) per row, drawn anew by every call
+        ScalarFunction("random", [], .double, deterministic: false) { _, _, n, _ in
+            .column(Column(doubles: uniformDoubles(n)))
+        },
         ScalarFunction("isnan", [.double], .boolean) { a, t, n, _ in
             rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isNaN) }
         },
@@ -208,4 +212,21 @@ extension FunctionRegistry {
     }
 
     static func sqlSign(_ d: Double) -> Int64 { d > 0 ? 1 : (d < 0 ? -1 : 0) }
+}
+
+/// `n` pseudo-random DOUBLEs uniform in [0, 1) (53 random bits each): a SplitMix64 sequence
+/// seeded from the system's generator once a call.
+func uniformDoubles(_ n: Int) -> [Double] {
+    var state = UInt64.random(in: .min ... .max)
+    return [Double](unsafeUninitializedCapacity: n) { out, filled in
+        for i in 0..<n {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            out[i] = Double(z >> 11) * 0x1p-53
+        }
+        filled = n
+    }
 }
