@@ -71,7 +71,7 @@ public final class JoinHashTable: @unchecked Sendable {
         var lookupTypes = keyTypes
         if let packing {
             MemoryGuard.noteAllocation(9 * count)
-            lookupColumns = [packing.pack(keys.map { columns[$0] }, count: count)]
+            lookupColumns = [packing.pack(keys.map { columns[$0] }, count: count, threads: threads)]
             lookupKeys = [0]
             lookupTypes = [.bigint]
         }

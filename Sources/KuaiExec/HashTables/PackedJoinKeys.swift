@@ -52,32 +52,51 @@ struct PackedJoinKeys {
 
     /// The packed key of each of the first `n` rows of `keys` (one column per key column, the
     /// build's types) as a BIGINT column: NULL where some key is NULL or outside its build range.
-    func pack(_ keys: [Column], count n: Int) -> Column {
+    /// Large inputs are packed in `threads` runs of rows at once.
+    func pack(_ keys: [Column], count n: Int, threads: Int = 1) -> Column {
         var packed = [Int64](repeating: 0, count: n)
         var valid = [UInt8](repeating: 1, count: n)
-        var anyInvalid = false
+        let parts = n >= 1 << 18 ? max(1, threads) : 1
+        var invalid = [Bool](repeating: false, count: parts)
         packed.withUnsafeMutableBufferPointer { pk in
             valid.withUnsafeMutableBufferPointer { ok in
-                for c in keys.indices {
-                    let (l, sh, s) = (lo[c], shift[c], span[c])
-                    keys[c].ints.withUnsafeBufferPointer { x in
-                        for i in 0..<n {
-                            let f = UInt64(bitPattern: x[i] &- l)
-                            let inRange = f <= s
-                            ok[i] &= inRange ? 1 : 0
-                            pk[i] |= Int64(bitPattern: (inRange ? f : 0) << sh)
-                        }
+                invalid.withUnsafeMutableBufferPointer { bad in
+                    let out = UncheckedBox((pk, ok, bad))
+                    PartitionedKeyMerge.forEachPartition(parts, threads: parts) { t in
+                        let rows = (t * n / parts)..<((t + 1) * n / parts)
+                        out.value.2[t] = pack(keys, rows, out.value.0, out.value.1)
                     }
-                    if let v = keys[c].validity {
-                        v.withUnsafeBufferPointer { v in for i in 0..<n { ok[i] &= v[i] } }
-                    }
-                }
-                for i in 0..<n where ok[i] == 0 {
-                    pk[i] = 0
-                    anyInvalid = true
                 }
             }
         }
-        return Column(type: .bigint, ints: packed, validity: anyInvalid ? valid : nil)
+        return Column(type: .bigint, ints: packed, validity: invalid.contains(true) ? valid : nil)
+    }
+
+    /// Packs rows `rows` of `keys` into `pk` (zeroed) and clears `ok` (all 1) where a row cannot
+    /// match; true when some row cannot.
+    private func pack(
+        _ keys: [Column], _ rows: Range<Int>, _ pk: UnsafeMutableBufferPointer<Int64>,
+        _ ok: UnsafeMutableBufferPointer<UInt8>
+    ) -> Bool {
+        var anyInvalid = false
+        for c in keys.indices {
+            let (l, sh, s) = (lo[c], shift[c], span[c])
+            keys[c].ints.withUnsafeBufferPointer { x in
+                for i in rows {
+                    let f = UInt64(bitPattern: x[i] &- l)
+                    let inRange = f <= s
+                    ok[i] &= inRange ? 1 : 0
+                    pk[i] |= Int64(bitPattern: (inRange ? f : 0) << sh)
+                }
+            }
+            if let v = keys[c].validity {
+                v.withUnsafeBufferPointer { v in for i in rows { ok[i] &= v[i] } }
+            }
+        }
+        for i in rows where ok[i] == 0 {
+            pk[i] = 0
+            anyInvalid = true
+        }
+        return anyInvalid
     }
 }
