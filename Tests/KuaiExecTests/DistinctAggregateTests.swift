@@ -67,11 +67,11 @@ import Testing
     }
 }
 
-/// Merged `DistinctState`s (one per thread) with enough pairs in all to be deduplicated partition
-/// by partition (`PartitionedKeyMerge`): strings arriving as dictionary codes in one batch and as
-/// flat views in the next (short and long strings), NULL values, several groups mapped to other
-/// ids by the merge; counts checked against a set model, and the merge of few pairs (one by one)
-/// against the same model.
+/// Merged `StringDistinctState`s (one per thread, what count(DISTINCT <VARCHAR>) makes) with enough
+/// pairs in all to be merged partition by partition on all cores (`PartitionedKeyMerge`), and with
+/// few: strings arriving as dictionary codes in one batch and as flat views in the next (short and
+/// long strings), NULL values, several groups mapped to other ids by the merge; counts checked
+/// against a set model.
 @Suite struct DistinctPartitionedMergeTests {
     /// Batches of strings for thread `t`: even batches dictionary-coded, odd batches flat.
     func batches(thread t: Int, rows: Int, batch: Int) -> [(groups: [Int32], strings: [String?])] {
@@ -92,17 +92,11 @@ import Testing
         return out
     }
 
-    /// `strings`: the states are `StringDistinctState`s (what count(DISTINCT <VARCHAR>) makes),
-    /// else `DistinctState`s over VARCHAR.
-    func run(rows: Int, threads: Int, strings: Bool = false) throws {
+    func run(rows: Int, threads: Int) throws {
         let fn = try #require(AggregateRegistry.resolve("count", .varchar))
         var model: [Int32: Set<String>] = [:]
         var states: [AggregateState] = []
-        func make() -> AggregateState {
-            strings
-                ? StringDistinctState(inner: fn.make(.varchar))
-                : DistinctState(inner: fn.make(.varchar), type: .varchar)
-        }
+        func make() -> AggregateState { StringDistinctState(inner: fn.make(.varchar)) }
         // Thread t's local group g is global group (g + t) % 5.
         for t in 0..<threads {
             let st = make()
@@ -128,17 +122,17 @@ import Testing
         #expect(120_000 * 3 / 2 >= PartitionedKeyMerge.minimumGroups)
     }
 
-    @Test func fewPairsOneByOne() throws { try run(rows: 3000, threads: 2) }
-
-    @Test(arguments: [3000, 120_000])
-    func stringPairSets(rows: Int) throws { try run(rows: rows, threads: 3, strings: true) }
+    @Test(arguments: [2, 3])
+    func fewPairs(threads: Int) throws { try run(rows: 3000, threads: threads) }
 }
 
 /// Merged integer `DistinctState`s with many pairs in all: packed into (group, value) words from
-/// every state (groups mapped), radix-sorted on all cores and deduplicated; one state spilled, one
-/// still hashing, one empty. Counts checked against a set model.
+/// every state (groups mapped), radix-sorted on all cores and deduplicated, or, when the values
+/// span too many bits to pack (`wide`), deduplicated partition by partition (`PartitionedKeyMerge`);
+/// one state spilled, one still hashing, one empty. Counts checked against a set model.
 @Suite struct DistinctPackedMergeTests {
-    @Test func manyIntegerPairsFromSeveralStates() throws {
+    @Test(arguments: [false, true])
+    func manyIntegerPairsFromSeveralStates(wide: Bool) throws {
         let fn = try #require(AggregateRegistry.resolve("count", .bigint))
         var model: [Int32: Set<Int64>] = [:]
         let global = DistinctState(inner: fn.make(.bigint), type: .bigint)
@@ -147,7 +141,8 @@ import Testing
             let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
             let rows = t == 2 ? 0 : 150_000
             let gs = (0..<rows).map { _ in Int32(rng.next() % 9) }
-            let vs = (0..<rows).map { _ in Int64(rng.next() % 200_000) - 100_000 }
+            // wide: a span of about 2^62.6, 63 value bits and 4 group bits
+            let vs = (0..<rows).map { _ in (Int64(rng.next() % 200_000) - 100_000) * (wide ? 1 << 45 : 1) }
             if t == 0 { st.spill() }
             try gs.withUnsafeBufferPointer { try st.update(Column(type: .bigint, ints: vs), ids: $0, count: rows) }
             // Thread t's local group g is global group (g + t) % 9.

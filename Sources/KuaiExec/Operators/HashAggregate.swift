@@ -475,9 +475,9 @@ public final class HashAggregateOperator: PhysicalOperator {
 }
 
 /// When a hash table that takes keys row by row is set aside and replaced by a fresh one (GROUP
-/// BY's `Partial.flush`, the set-aside keys of `RowDistinctCountState` and `DistinctState`): it
-/// holds at least `minimum` keys (2^18 by default: a few MB of keys) filled from fewer than 1.1
-/// rows a key, so that growing it further would gain little but cache misses.
+/// BY's `Partial.flush`, the set-aside keys of `RowDistinctCountState`): it holds at least
+/// `minimum` keys (2^18 by default: a few MB of keys) filled from fewer than 1.1 rows a key, so
+/// that growing it further would gain little but cache misses.
 enum SetAsideRule {
     static let keys = 1 << 18
 

@@ -1,7 +1,9 @@
 import KuaiCore
 
-/// `agg(DISTINCT x)`: remembers the distinct (group, value) pairs and feeds each pair once to
-/// the wrapped aggregate at the end (count(DISTINCT x) = count of pairs).
+/// `agg(DISTINCT x)` over any type but VARCHAR (`StringDistinctState` takes VARCHAR): remembers
+/// the distinct (group, value) pairs, each value as one 64-bit word (an integer-stored value's
+/// bits, a DOUBLE's `doubleKey`), and feeds each pair once to the wrapped aggregate at the end
+/// (count(DISTINCT x) = count of pairs).
 ///
 /// Up to `hashLimit` distinct pairs live in an open-addressing set. Past that (high-cardinality
 /// keys such as room ids, where every insert is a cache miss), new pairs are appended as they
@@ -11,29 +13,17 @@ import KuaiCore
 /// Merging the states of several threads is deferred to `finalize`: with many pairs in all, the
 /// pairs of every state (groups mapped) are packed into one (group, value offset) word each and
 /// radix-sorted on all cores, equal neighbours dropped (`packedDistinctPairs`; each state's
-/// pairs are freed once packed); strings, whose codes belong to each state's own dictionary, and
-/// pairs too wide to pack are deduplicated partition by partition on all cores
-/// (`PartitionedKeyMerge`, strings compared by bytes), as DuckDB's radix-partitioned distinct
-/// aggregate; few pairs are inserted into this state one by one.
-///
-/// Strings that are mostly new (a set of `setAsideKeys` pairs filled from fewer than 1.1 rows a
-/// pair: computed keys such as `concat(user_id, '-', streamer_id)`) gain nothing from a growing
-/// dictionary whose every intern is a cache miss: the pairs and their dictionary are set aside as
-/// columns and a fresh interner and set take the next rows, as GROUP BY sets tables aside
-/// (`HashAggregateOperator.flushIfSparse`); `finalize` deduplicates them with the rest,
-/// partition by partition. Only while the memory held stays far under the limit; a spill
-/// writes the set-aside pairs too.
+/// pairs are freed once packed); pairs too wide to pack are deduplicated partition by partition
+/// on all cores (`PartitionedKeyMerge`), as DuckDB's radix-partitioned distinct aggregate; few
+/// pairs are inserted into this state one by one.
 ///
 /// Under memory pressure (`MemoryGuard.shouldSpill`) the pairs move to radix-partitioned spill
 /// files, and `finalize` then deduplicates every state's pairs one partition at a time
 /// (DistinctSpill.swift).
 final class DistinctState: AggregateState {
     nonisolated(unsafe) static var hashLimit = 1 << 20
-    /// VARCHAR pairs of a set that may be set aside (`SetAsideRule`; tests lower it).
-    nonisolated(unsafe) static var setAsideKeys = SetAsideRule.keys
     let inner: AggregateState
     let type: DataType
-    var interner = StringInterner()
     let set = PairSet()
     /// Pairs moved to disk (this state's own file first; merged states' files with their group
     /// mapping), read back partition by partition by `finalize`.
@@ -44,11 +34,6 @@ final class DistinctState: AggregateState {
     var spilled = false
     /// States merged into this one, with the mapping of their groups, not yet combined.
     var pending: [(state: DistinctState, mapping: [Int32])] = []
-    /// VARCHAR pairs set aside (group id as INTEGER, value as codes of the dictionary of its
-    /// time), oldest first.
-    var setAside: [(columns: [Column], count: Int)] = []
-    /// Valid rows added since the set was last emptied.
-    private var rowsSinceReset = 0
     /// The pairs as bits while an integer-stored input's values span a dense range (ids such as
     /// live_id or user_id): set from the first rows on, and left for good, its pairs then added as
     /// any others (`settle`), once the values no longer fit `DenseDistinctBits.maxBits`.
@@ -56,22 +41,21 @@ final class DistinctState: AggregateState {
     /// False once the state left the dense form, or its input cannot take it.
     private var mayBeDense = true
 
+    /// A state for values of `type`, fed to `inner`.
+    /// - Precondition: `type` is not VARCHAR (strings take `StringDistinctState`).
     init(inner: AggregateState, type: DataType) {
+        precondition(type != .varchar, "DistinctState does not take VARCHAR: use StringDistinctState")
         self.inner = inner
         self.type = type
     }
     func resize(_ groups: Int) {}
 
-    /// Key word of each valid row (strings as codes of `interner.target`).
+    /// Key word of each valid row.
     func words(_ input: Column, count n: Int) -> [UInt64] {
         var w = [UInt64](repeating: 0, count: n)
         switch type {
         case .double:
             for i in 0..<n { w[i] = doubleKey(input.doubles[i]) }
-        case .varchar:
-            var out = [Int32](repeating: 0, count: n)
-            out.withUnsafeMutableBufferPointer { interner.intern(input, rows: n, into: $0) }
-            for i in 0..<n { w[i] = UInt64(UInt32(bitPattern: out[i])) }
         default:
             input.ints.withUnsafeBufferPointer { x in
                 for i in 0..<n { w[i] = UInt64(bitPattern: x[i]) }
@@ -106,37 +90,7 @@ final class DistinctState: AggregateState {
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input, input.type != .null else { return }
         addRows(input, ids: ids, count: n)
-        rowsSinceReset += n
         if MemoryGuard.shouldSpill(holding: heldBytes) { try spillToDisk() }
-        setAsideIfSparse()
-    }
-
-    /// Sets the VARCHAR pairs and their dictionary aside and starts afresh when the set holds
-    /// `setAsideKeys` pairs from fewer than 1.1 rows a pair, while the memory held stays far
-    /// under the limit.
-    private func setAsideIfSparse() {
-        guard type == .varchar, !spilled,
-            SetAsideRule.isSparse(keys: set.count, rows: rowsSinceReset, minimum: Self.setAsideKeys),
-            SetAsideRule.fits(held: heldBytes)
-        else { return }
-        setAside.append(pairColumns(mapping: nil))
-        set.removeAll()
-        interner = StringInterner()
-        rowsSinceReset = 0
-    }
-
-    /// Pairs held in memory: the set-aside ones and the stored ones (may repeat a pair).
-    var heldPairs: Int { setAside.reduce(pairCount) { $0 + $1.count } }
-
-    /// Every pair held in memory as key columns (`pairColumns`): the set-aside ones, then the
-    /// stored ones; group ids mapped through `mapping` when given.
-    func pairSources(mapping: [Int32]?) -> [(columns: [Column], count: Int)] {
-        var sources = setAside
-        if let mapping {
-            sources = sources.map { (groupsMapped($0.columns, count: $0.count, through: mapping), $0.count) }
-        }
-        if pairCount > 0 { sources.append(pairColumns(mapping: mapping)) }
-        return sources
     }
 
     private func addRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
@@ -229,17 +183,7 @@ final class DistinctState: AggregateState {
     /// Inserts `o`'s pairs into this state, their groups mapped by `mapping`.
     private func mergeNow(_ o: DistinctState, mapping: UnsafeBufferPointer<Int32>) {
         if !spilled && set.count + o.set.count + o.rawGroups.count > DistinctState.hashLimit { spill() }
-        if type == .varchar {
-            // Re-code the other state's strings into this state's dictionary.
-            var map = [Int32](repeating: -1, count: o.interner.target.count)
-            o.forEachPair { g, v in
-                let c = Int(v)
-                if map[c] < 0 { map[c] = interner.target.intern(o.interner.target.view(Int32(c))) }
-                add(mapping[Int(g)], UInt64(UInt32(bitPattern: map[c])))
-            }
-        } else {
-            o.forEachPair { g, v in add(mapping[Int(g)], v) }
-        }
+        o.forEachPair { g, v in add(mapping[Int(g)], v) }
     }
 
     func finalize(groups: Int) throws -> Column {
@@ -252,23 +196,21 @@ final class DistinctState: AggregateState {
         inner.resize(groups)
         let others = pending
         pending = []
-        let total = others.reduce(heldPairs) { $0 + $1.state.heldPairs }
-        let anySetAside = !setAside.isEmpty || others.contains { !$0.state.setAside.isEmpty }
-        if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups && type != .varchar,
-            let (ids, values) = packedDistinctPairs(
-                [(self, nil)] + others.map { ($0.state, $0.mapping) }, groups: groups)
-        {
-            return try finish(ids: ids, values: values, groups: groups)
-        }
-        if anySetAside || (!others.isEmpty && total >= PartitionedKeyMerge.minimumGroups) {
-            let sources = pairSources(mapping: nil) + others.flatMap { $0.state.pairSources(mapping: $0.mapping) }
+        let total = others.reduce(pairCount) { $0 + $1.state.pairCount }
+        if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
+            let states: [(state: DistinctState, mapping: [Int32]?)] =
+                [(self, nil)] + others.map { ($0.state, $0.mapping) }
+            if let (ids, values) = packedDistinctPairs(states, groups: groups) {
+                return try finish(ids: ids, values: values, groups: groups)
+            }
+            // too wide to pack: every state's pairs as (group, value) key columns
+            let sources = states.filter { $0.state.pairCount > 0 }.map { $0.state.pairColumns(mapping: $0.mapping) }
             let m = PartitionedKeyMerge.merge(
                 sources: sources.map(\.columns), counts: sources.map(\.count), keyTypes: [.integer, type],
                 threads: activeProcessorCount())
             set.removeAll()
             rawGroups = []
             rawValues = []
-            setAside = []
             let ids = m.keys[0].ints.withUnsafeBufferPointer { g in
                 (0..<m.count).map { Int32(truncatingIfNeeded: g[$0]) }
             }
@@ -344,7 +286,6 @@ final class DistinctState: AggregateState {
         let col: Column
         switch type {
         case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
-        case .varchar: col = Column(codes: values.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target)
         default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
         }
         try ids.withUnsafeBufferPointer { try inner.update(col, order: [col], ids: $0, count: col.count) }
@@ -352,8 +293,8 @@ final class DistinctState: AggregateState {
     }
     func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }
 
-    /// The stored pairs as key columns (group id as INTEGER, value of `type`; strings as codes of
-    /// `interner.target`), groups mapped through `mapping` when given.
+    /// The stored pairs as key columns (group id as INTEGER, value of `type`), groups mapped
+    /// through `mapping` when given.
     func pairColumns(mapping: [Int32]?) -> (columns: [Column], count: Int) {
         var gs = [Int64]()
         var vs = [UInt64]()
@@ -367,7 +308,6 @@ final class DistinctState: AggregateState {
         let values: Column
         switch type {
         case .double: values = Column(doubles: vs.map { Double(bitPattern: $0) })
-        case .varchar: values = Column(codes: vs.map { Int32(truncatingIfNeeded: $0) }, dictionary: interner.target)
         default: values = Column(type: type, ints: vs.map { Int64(bitPattern: $0) })
         }
         return ([Column(type: .integer, ints: gs), values], gs.count)
@@ -379,7 +319,6 @@ final class DistinctState: AggregateState {
     /// (value - minValue)` radix-sorted on all cores, then equal neighbours dropped (sequential
     /// passes, no gathers, no hash table). Each source's pairs are released once packed (the
     /// sources are empty afterwards). nil, with the sources untouched, when they do not fit.
-    /// Value words of VARCHAR are codes of each source's own dictionary: only one source then.
     func packedDistinctPairs(_ sources: [(state: DistinctState, mapping: [Int32]?)], groups: Int) -> (
         [Int32], [UInt64]
     )? {

@@ -1,17 +1,18 @@
 import KuaiCore
 
-/// Distinct (group, value) pairs of a `DistinctState` moved to disk. Each record is the group id
-/// (Int32) followed by the value: its 64-bit word, or for VARCHAR its length-prefixed UTF-8 bytes.
-/// Records are partitioned by a hash of the value alone, so every copy of a value lands in the
-/// same partition whatever its group id; `mapping` turns the record's group ids into the owning
-/// state's (nil = the owner's own ids).
+/// Distinct (group, value) pairs of a `DistinctState` or `StringDistinctState` moved to disk. Each
+/// record is the group id (Int32) followed by the value: its 64-bit word (`DistinctState`) or its
+/// length-prefixed UTF-8 bytes (`StringDistinctState`). Records are partitioned by a hash of the
+/// value alone, so every copy of a value lands in the same partition whatever its group id;
+/// `mapping` turns the record's group ids into the owning state's (nil = the owner's own ids).
 struct SpilledPairs {
     let file: PartitionedSpill
     var mapping: [Int32]?
 }
 
-/// A distinct state whose keys can move to spill files (`DistinctState`, `RowDistinctCountState`),
-/// with the states merged into it and not yet combined (`pending`, each with its group mapping).
+/// A distinct state whose keys can move to spill files (`DistinctState`, `StringDistinctState`,
+/// `RowDistinctCountState`), with the states merged into it and not yet combined (`pending`, each
+/// with its group mapping).
 protocol SpillsDistinctKeys: AnyObject {
     var spills: [SpilledPairs] { get set }
     var pending: [(state: Self, mapping: [Int32])] { get set }
@@ -47,49 +48,28 @@ extension SpillsDistinctKeys {
 }
 
 extension DistinctState: SpillsDistinctKeys {
-    /// Approximate bytes held in memory: the set's slots, the appended arrays, the interned strings.
+    /// Approximate bytes held in memory: the set's slots, the appended arrays, the dense bits.
     var heldBytes: Int {
         self.set.count * 32 + rawGroups.capacity * 4 + rawValues.capacity * 8 + (dense?.words.count ?? 0) * 8
-            + (type == .varchar ? interner.target.count * 48 : 0) + setAside.reduce(0) { $0 + $1.count * 60 }
     }
 
     /// Moves every pair held in memory to this state's own spill file (made on first use) and
-    /// empties the set, the appended arrays and the string interner.
+    /// empties the set and the appended arrays. Records: the group (Int32), then the value word,
+    /// partitioned by `ByteHash.mix` of the word.
     /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
     func spillToDisk() throws {
         settle()
-        if set.count == 0 && rawGroups.isEmpty && setAside.isEmpty { return }
+        if set.count == 0 && rawGroups.isEmpty { return }
         let file = try ownSpillFile()
         var record = SpillRecord()
-        /// Writes one pair: the group, then the string's bytes (hashed as `hashValue64`) or the word.
-        func write(_ g: Int32, string: StringView?, word v: UInt64) throws {
-            record.reset()
-            record.append(g)
-            let hash: UInt64
-            if let view = string {
-                hash = view.hashValue64
-                view.withBytes { record.append(string: $0) }
-            } else {
-                hash = ByteHash.mix(v, 0x5350_494C)
-                record.append(v)
-            }
-            try record.bytes.withUnsafeBytes { try file.append($0, hash: hash) }
-        }
-        for source in setAside {
-            // VARCHAR pairs: group ids and codes of the dictionary of their time
-            let (groups, values) = (source.columns[0], source.columns[1])
-            let views = values.dictionary!.views
-            for i in 0..<source.count {
-                try write(Int32(truncatingIfNeeded: groups.ints[i]), string: views[Int(values.codes[i])], word: 0)
-            }
-        }
-        setAside = []
         var failure: Error?
-        let strings = type == .varchar ? interner.target : nil
         forEachPair { g, v in
             guard failure == nil else { return }
+            record.reset()
+            record.append(g)
+            record.append(v)
             do {
-                try write(g, string: strings?.view(Int32(truncatingIfNeeded: v)), word: v)
+                try record.bytes.withUnsafeBytes { try file.append($0, hash: ByteHash.mix(v, 0x5350_494C)) }
             } catch { failure = error }
         }
         if let failure { throw failure }
@@ -97,12 +77,12 @@ extension DistinctState: SpillsDistinctKeys {
         rawGroups = []
         rawValues = []
         spilled = false
-        if type == .varchar { interner = StringInterner() }
         MemoryGuard.returnFreedMemory()
     }
 
-    /// `finalize` after a spill: the pairs still in memory (this state's and the pending states') go to disk, then each partition in turn
-    /// is read from every file, made distinct in a fresh set and fed to the wrapped aggregate.
+    /// `finalize` after a spill: the pairs still in memory (this state's and the pending states')
+    /// go to disk, then each partition in turn is read from every file, made distinct in a fresh
+    /// set and fed to the wrapped aggregate.
     /// Memory: one partition's distinct pairs (about 1/`PartitionedSpill.partitionCount` of all).
     func finalizeSpilled(groups: Int) throws -> Column {
         try spillToDisk()
@@ -111,7 +91,6 @@ extension DistinctState: SpillsDistinctKeys {
         for p in 0..<PartitionedSpill.partitionCount {
             try QueryControl.checkInterrupt()
             let part = PairSet()
-            let dictionary = StringDictionary()
             for s in spills {
                 let bytes = try s.file.read(partition: p)
                 bytes.withUnsafeBytes { raw in
@@ -119,32 +98,22 @@ extension DistinctState: SpillsDistinctKeys {
                     while !reader.atEnd {
                         let g = reader.read(Int32.self)
                         let group = s.mapping.map { $0[Int(g)] } ?? g
-                        let value: UInt64
-                        if type == .varchar {
-                            let b = reader.readString()
-                            let code = dictionary.intern(
-                                StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
-                            value = UInt64(UInt32(bitPattern: code))
-                        } else {
-                            value = reader.read(UInt64.self)
-                        }
-                        part.insert(group: group, value: value)
+                        part.insert(group: group, value: reader.read(UInt64.self))
                     }
                 }
             }
-            if part.count > 0 { try feedInner(part, dictionary: dictionary) }
+            if part.count > 0 { try feedInner(part) }
         }
         spills = []
         return try inner.finalize(groups: groups)
     }
 
     /// Feeds one partition's distinct pairs to the wrapped aggregate.
-    private func feedInner(_ part: PairSet, dictionary: StringDictionary) throws {
+    private func feedInner(_ part: PairSet) throws {
         let (ids, values) = collectPairs(capacity: part.count) { part.forEachEntry($0) }
         let col: Column
         switch type {
         case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
-        case .varchar: col = Column(codes: values.map { Int32(truncatingIfNeeded: $0) }, dictionary: dictionary)
         default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
         }
         try ids.withUnsafeBufferPointer { try inner.update(col, order: [col], ids: $0, count: col.count) }

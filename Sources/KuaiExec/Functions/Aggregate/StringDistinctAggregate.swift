@@ -12,8 +12,8 @@ import KuaiCore
 /// merged states' heaps).
 ///
 /// Under memory pressure (`MemoryGuard.shouldSpill`) the pairs move to radix-partitioned spill
-/// files in `DistinctState`'s record format, and `finalize` then deduplicates every state's pairs
-/// one spill partition at a time.
+/// files (`SpilledPairs`: group id, then the string's length-prefixed bytes), and `finalize` then
+/// deduplicates every state's pairs one spill partition at a time.
 final class StringDistinctState: AggregateState, SpillsDistinctKeys {
     let inner: AggregateState
     var pairs = StringPairSet()
