@@ -19,11 +19,10 @@ public final class TopNFilter: @unchecked Sendable {
 
     public init(key: SortKey) { self.key = key }
 
-    /// Whether a first sort key of type `t` can be bounded (integer-stored or DOUBLE, as
-    /// `TopNBound`).
-    public static func supports(_ t: DataType) -> Bool {
-        t != .varchar && t != .null && t != .interval && t != .hugeint
-    }
+    /// Whether a first sort key of type `t` can be bounded: DOUBLE, or one Int64 a value
+    /// (`PackedJoinKeys.packable`: not VARCHAR, INTERVAL, HUGEINT or a DECIMAL over 18 digits,
+    /// whose values may exceed 64 bits).
+    public static func supports(_ t: DataType) -> Bool { t == .double || PackedJoinKeys.packable(t) }
 
     /// Offers a buffer's bound; kept when it is tighter than the one held.
     func publish(_ b: TopNBound) {
