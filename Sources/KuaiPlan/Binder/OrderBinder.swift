@@ -16,6 +16,7 @@ extension Binder {
         }
         let ctx = s.context("ORDER BY", aliases: true)
         for item in orderBy {
+            try Self.refuseNonIntegerLiteral(item.expr)
             let idx: Int
             if case .literal(.integer(let k), let p) = item.expr {
                 guard k >= 1 && Int(k) <= s.visible else {
@@ -48,6 +49,7 @@ extension Binder {
             }
         }
         return try items.map { item in
+            try Self.refuseNonIntegerLiteral(item.expr)
             let idx: Int
             if case .literal(.integer(let k), let p) = item.expr {
                 guard k >= 1 && Int(k) <= cols.count else {
@@ -69,19 +71,40 @@ extension Binder {
         }
     }
 
-    /// LIMIT and OFFSET of `q` over `plan`: non-negative integer constants. Refused in a correlated
+    /// DuckDB refuses an ORDER BY term that is a literal other than an integer (a position):
+    /// `ORDER BY NULL`, `ORDER BY 'x'`, `ORDER BY 1.5`, `ORDER BY true` sort nothing.
+    /// - Throws: `KuaiError.binding` at the literal.
+    static func refuseNonIntegerLiteral(_ e: Expr) throws {
+        guard case .literal(let lit, let p) = e else { return }
+        switch lit {
+        case .null, .bool, .decimal, .string:
+            throw Binder.error("ORDER BY non-integer literal has no effect", p)
+        default: return
+        }
+    }
+
+    /// LIMIT and OFFSET of `q` over `plan`: non-negative integer constants; a NULL one is absent, as
+    /// in DuckDB (`LIMIT NULL` keeps every row, `OFFSET NULL` skips none). Refused in a correlated
     /// subquery: it is decorrelated into one plan over all outer rows, so a LIMIT there would keep n rows
     /// in all, not n per outer row (it gave silently wrong answers).
     /// - Throws: `KuaiError.binding` for a non-constant or negative count, or a correlated subquery.
     func planLimit(_ q: Query, _ plan: LogicalPlan, correlated: Bool) throws -> LogicalPlan {
-        let limit = try q.limit.map { try constantInt($0, "LIMIT") }
-        let offset = try q.offset.map { try constantInt($0, "OFFSET") } ?? 0
+        let limit = try q.limit.flatMap { try isNullConstant($0) ? nil : constantInt($0, "LIMIT") }
+        let offset = try q.offset.flatMap { try isNullConstant($0) ? nil : constantInt($0, "OFFSET") } ?? 0
         if limit == nil && offset == 0 { return plan }
         if correlated {
             throw Binder.error(
                 "LIMIT and OFFSET are not supported in a correlated subquery", (q.limit ?? q.offset)!.position)
         }
         return .limit(plan, limit: limit, offset: offset)
+    }
+
+    /// True when `e` is a constant NULL (`NULL`, `CAST(NULL AS INTEGER)`).
+    /// - Throws: `KuaiError.binding` when `e` does not bind.
+    func isNullConstant(_ e: Expr) throws -> Bool {
+        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: "LIMIT"))
+        guard b.isEvaluableWithoutInput, case .null? = try? b.evaluateConstant() else { return false }
+        return true
     }
 
     /// The value of a LIMIT or OFFSET expression.
