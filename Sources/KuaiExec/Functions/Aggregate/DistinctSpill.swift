@@ -30,6 +30,53 @@ extension SpillsDistinctKeys {
         return file
     }
 
+    /// Writes records to this state's own spill file (`ownSpillFile`): `each(write)` calls
+    /// `write(group, hash, fill)` once a pair; its record is the group (Int32), then what `fill`
+    /// appends, in the partition of `hash`. After a failed write the other calls write nothing.
+    /// - Throws: the first write error, or `KuaiError.execution` when the file cannot be created.
+    func writeSpillRecords(
+        _ each: (_ write: (Int32, UInt64, (inout SpillRecord) -> Void) -> Void) -> Void
+    ) throws {
+        let file = try ownSpillFile()
+        var record = SpillRecord()
+        var failure: Error?
+        each { g, hash, fill in
+            guard failure == nil else { return }
+            record.reset()
+            record.append(g)
+            fill(&record)
+            do {
+                try record.bytes.withUnsafeBytes { try file.append($0, hash: hash) }
+            } catch { failure = error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The spilled pairs, a partition at a time (`finalize` after a spill). The pairs still in
+    /// memory (this state's and the pending states') go to disk first. Then, for each partition in
+    /// turn, `read(reader, mapping)` reads each file's records of it (groups to be mapped through
+    /// `mapping` when given; the bytes live while `read` runs), and `partitionDone()` runs once the
+    /// partition is read. Interruptible between partitions; the files are dropped at the end.
+    /// - Throws: what writing or reading a spill file, `partitionDone` or an interrupt throws.
+    func readSpillPartitions(
+        _ read: (_ reader: inout SpillReader, _ mapping: [Int32]?) -> Void, partitionDone: () throws -> Void
+    ) throws {
+        try spillToDisk()
+        try absorbPendingSpilled()
+        for p in 0..<PartitionedSpill.partitionCount {
+            try QueryControl.checkInterrupt()
+            for s in spills {
+                let bytes = try s.file.read(partition: p)
+                bytes.withUnsafeBytes { raw in
+                    var reader = SpillReader(bytes: raw)
+                    read(&reader, s.mapping)
+                }
+            }
+            try partitionDone()
+        }
+        spills = []
+    }
+
     /// The deferred merge when some state spilled: every pending state's keys go to disk too and
     /// its files join this state's, their group ids mapped through the pending mapping.
     /// - Throws: `KuaiError.execution` when a spill file cannot be written.
@@ -60,19 +107,9 @@ extension DistinctState: SpillsDistinctKeys {
     func spillToDisk() throws {
         settle()
         if set.count == 0 && rawGroups.isEmpty { return }
-        let file = try ownSpillFile()
-        var record = SpillRecord()
-        var failure: Error?
-        forEachPair { g, v in
-            guard failure == nil else { return }
-            record.reset()
-            record.append(g)
-            record.append(v)
-            do {
-                try record.bytes.withUnsafeBytes { try file.append($0, hash: ByteHash.mix(v, 0x5350_494C)) }
-            } catch { failure = error }
+        try writeSpillRecords { write in
+            forEachPair { g, v in write(g, ByteHash.mix(v, 0x5350_494C)) { $0.append(v) } }
         }
-        if let failure { throw failure }
         set.removeAll()
         rawGroups = []
         rawValues = []
@@ -85,26 +122,17 @@ extension DistinctState: SpillsDistinctKeys {
     /// set and fed to the wrapped aggregate.
     /// Memory: one partition's distinct pairs (about 1/`PartitionedSpill.partitionCount` of all).
     func finalizeSpilled(groups: Int) throws -> Column {
-        try spillToDisk()
-        try absorbPendingSpilled()
         inner.resize(groups)
-        for p in 0..<PartitionedSpill.partitionCount {
-            try QueryControl.checkInterrupt()
-            let part = PairSet()
-            for s in spills {
-                let bytes = try s.file.read(partition: p)
-                bytes.withUnsafeBytes { raw in
-                    var reader = SpillReader(bytes: raw)
-                    while !reader.atEnd {
-                        let g = reader.read(Int32.self)
-                        let group = s.mapping.map { $0[Int(g)] } ?? g
-                        part.insert(group: group, value: reader.read(UInt64.self))
-                    }
-                }
+        var part = PairSet()
+        try readSpillPartitions { reader, mapping in
+            while !reader.atEnd {
+                let g = reader.read(Int32.self)
+                part.insert(group: mapping.map { $0[Int(g)] } ?? g, value: reader.read(UInt64.self))
             }
+        } partitionDone: {
             if part.count > 0 { try feedInner(part) }
+            part = PairSet()
         }
-        spills = []
         return try inner.finalize(groups: groups)
     }
 

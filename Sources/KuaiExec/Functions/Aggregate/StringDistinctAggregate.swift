@@ -187,21 +187,13 @@ final class StringDistinctState: AggregateState, SpillsDistinctKeys {
     /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
     func spillToDisk() throws {
         if pairs.count == 0 { return }
-        let file = try ownSpillFile()
-        var record = SpillRecord()
-        var failure: Error?
-        for p in 0..<StringPairSet.partitionCount {
-            pairs.forEachPair(partition: p) { g, view in
-                guard failure == nil else { return }
-                record.reset()
-                record.append(g)
-                view.withBytes { record.append(string: $0) }
-                do {
-                    try record.bytes.withUnsafeBytes { try file.append($0, hash: view.hashValue64) }
-                } catch { failure = error }
+        try writeSpillRecords { write in
+            for p in 0..<StringPairSet.partitionCount {
+                pairs.forEachPair(partition: p) { g, view in
+                    write(g, view.hashValue64) { record in view.withBytes { record.append(string: $0) } }
+                }
             }
         }
-        if let failure { throw failure }
         pairs = StringPairSet()
         MemoryGuard.returnFreedMemory()
     }
@@ -210,33 +202,25 @@ final class StringDistinctState: AggregateState, SpillsDistinctKeys {
     /// go to disk, then each spill partition in turn is read from every file, made distinct in a
     /// fresh set and fed to the wrapped aggregate. Memory: one partition's distinct pairs.
     func finalizeSpilled(groups: Int) throws -> Column {
-        try spillToDisk()
-        try absorbPendingSpilled()
         inner.resize(groups)
-        for p in 0..<PartitionedSpill.partitionCount {
-            try QueryControl.checkInterrupt()
-            let part = StringPairSet()
-            for s in spills {
-                let bytes = try s.file.read(partition: p)
-                var views: [StringView] = []
-                var ids: [Int32] = []
-                bytes.withUnsafeBytes { raw in
-                    var reader = SpillReader(bytes: raw)
-                    while !reader.atEnd {
-                        let g = reader.read(Int32.self)
-                        ids.append(s.mapping.map { $0[Int(g)] } ?? g)
-                        let b = reader.readString()
-                        views.append(StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
-                    }
-                    // the views point into `bytes`: inserted (long strings copied) while it is alive
-                    views.withUnsafeBufferPointer { v in
-                        ids.withUnsafeBufferPointer { part.insert(v, hashes: nil, validity: nil, ids: $0) }
-                    }
-                }
+        var part = StringPairSet()
+        try readSpillPartitions { reader, mapping in
+            var views: [StringView] = []
+            var ids: [Int32] = []
+            while !reader.atEnd {
+                let g = reader.read(Int32.self)
+                ids.append(mapping.map { $0[Int(g)] } ?? g)
+                let b = reader.readString()
+                views.append(StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
             }
+            // the views point into the file's bytes: inserted (long strings copied) while they live
+            views.withUnsafeBufferPointer { v in
+                ids.withUnsafeBufferPointer { part.insert(v, hashes: nil, validity: nil, ids: $0) }
+            }
+        } partitionDone: {
             try feedInner(part)
+            part = StringPairSet()
         }
-        spills = []
         return try inner.finalize(groups: groups)
     }
 }
