@@ -22,38 +22,20 @@ final class RegionKeyTable: @unchecked Sendable {
     /// Build sides with at least this many rows use a region table (smaller tables stay in cache).
     static let minimumRows = 1 << 17
 
-    private let slots: UnsafeMutablePointer<Int64>
-    private let shift: UInt64
-    private let regionBits: Int
-    /// Slots per region - 1.
-    private let regionMask: Int
-    /// The first bucket of each region (`regionCount` entries).
+    /// The slots, the filter and their geometry (owned: freed with the table).
+    private let shape: RegionShape
+    /// The first bucket of each region (one entry a region).
     private let bases: [Int32]
-    private let filter: UnsafeMutablePointer<UInt64>
-    private let filterShift: UInt64
-    private let filterWords: Int
     /// Distinct non-NULL keys, the buckets' count.
     let bucketCount: Int
 
-    private init(
-        slots: UnsafeMutablePointer<Int64>, capacity: Int, regionBits: Int, bases: [Int32],
-        filter: UnsafeMutablePointer<UInt64>, filterWords: Int, bucketCount: Int
-    ) {
-        self.slots = slots
-        shift = UInt64(64 - capacity.trailingZeroBitCount)
-        self.regionBits = regionBits
-        regionMask = (capacity >> regionBits) - 1
+    private init(shape: RegionShape, bases: [Int32], bucketCount: Int) {
+        self.shape = shape
         self.bases = bases
-        self.filter = filter
-        self.filterWords = filterWords
-        filterShift = UInt64(64 - (filterWords * 64).trailingZeroBitCount)
         self.bucketCount = bucketCount
     }
 
-    deinit {
-        slots.deallocate()
-        filter.deallocate()
-    }
+    deinit { shape.deallocate() }
 
     /// The grouped build rows: `uniqueRow[b]` (every key on one row) or the CSR
     /// `rows[offsets[b]..<offsets[b + 1]]` (build order within a bucket), as `JoinHashTable` keeps them.
@@ -78,13 +60,10 @@ final class RegionKeyTable: @unchecked Sendable {
         while filterBits < 16 * n && filterBits < 1 << 28 { filterBits <<= 1 }
         MemoryGuard.noteAllocation(16 * capacity + filterBits / 8 + 20 * n)
         let part = RegionPartition(keys, count: n, regionBits: regionBits, threads: threads)
-        let slots = UnsafeMutablePointer<Int64>.allocate(capacity: 2 * capacity)
-        let filter = UnsafeMutablePointer<UInt64>.allocate(capacity: filterBits / 64)
         // each region zeroes and fills its own slots and filter words
+        let shape = RegionShape(capacity: capacity, regionBits: regionBits, filterWords: filterBits / 64)
         var distinct = [Int](repeating: 0, count: regions)
         var localIds = [Int32](repeating: 0, count: part.rows.count)
-        let shape = RegionShape(
-            capacity: capacity, regionBits: regionBits, filterWords: filterBits / 64, slots: slots, filter: filter)
         distinct.withUnsafeMutableBufferPointer { d in
             localIds.withUnsafeMutableBufferPointer { ids in
                 let (d, ids) = (UncheckedBox(d), UncheckedBox(ids))
@@ -96,16 +75,13 @@ final class RegionKeyTable: @unchecked Sendable {
         }
         part.releaseKeys()
         if distinct.contains(-1) {
-            slots.deallocate()
-            filter.deallocate()
+            shape.deallocate()
             return nil
         }
         var bases = [Int32](repeating: 0, count: regions + 1)
         for r in 0..<regions { bases[r + 1] = bases[r] + Int32(distinct[r]) }
         let buckets = Int(bases[regions])
-        let table = RegionKeyTable(
-            slots: slots, capacity: capacity, regionBits: regionBits, bases: Array(bases.prefix(regions)),
-            filter: filter, filterWords: filterBits / 64, bucketCount: buckets)
+        let table = RegionKeyTable(shape: shape, bases: Array(bases.prefix(regions)), bucketCount: buckets)
         let grouped = groupRows(part, localIds, bases, buckets: buckets, threads: threads)
         return (table, grouped)
     }
@@ -167,20 +143,16 @@ final class RegionKeyTable: @unchecked Sendable {
     /// where the key is NULL or absent.
     func find(_ keys: Column, count n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
         // rows whose filter bit is set, then their lookups with the slot of a later row prefetched
+        let shape = self.shape
         var candidates = [Int32](repeating: 0, count: n)
         var m = 0
         keys.ints.withUnsafeBufferPointer { x in
             keys.validity.withUnsafeBufferPointerOrNil { v in
                 let ahead = 4 * intKeyPrefetchDistance
                 for i in 0..<n {
-                    if i &+ ahead < n {
-                        let h = UInt64(bitPattern: x[i &+ ahead]) &* goldenRatio64
-                        kuai_prefetch(filter + Int(truncatingIfNeeded: h >> (filterShift &+ 6)))
-                    }
+                    if i &+ ahead < n { shape.prefetchFilter(RegionShape.hash(x[i &+ ahead])) }
                     ids[i] = -1
-                    let h = UInt64(bitPattern: x[i]) &* goldenRatio64
-                    let b = Int(truncatingIfNeeded: h >> filterShift)
-                    var pass = Int(truncatingIfNeeded: filter[b >> 6] >> UInt64(b & 63)) & 1
+                    var pass = shape.filterHas(RegionShape.hash(x[i]))
                     if let v { pass &= Int(v[i]) }
                     candidates[m] = Int32(truncatingIfNeeded: i)
                     m &+= pass
@@ -192,43 +164,75 @@ final class RegionKeyTable: @unchecked Sendable {
             bases.withUnsafeBufferPointer { bases in
                 candidates.withUnsafeBufferPointer { c in
                     for j in 0..<m {
-                        if j &+ ahead < m {
-                            let h = UInt64(bitPattern: x[Int(c[j &+ ahead])]) &* goldenRatio64
-                            kuai_prefetch(slots + 2 &* Int(truncatingIfNeeded: h >> shift))
-                        }
+                        if j &+ ahead < m { shape.prefetchSlot(RegionShape.hash(x[Int(c[j &+ ahead])])) }
                         let i = Int(c[j])
-                        let local = lookUp(x[i])
-                        if local >= 0 {
-                            let h = UInt64(bitPattern: x[i]) &* goldenRatio64
-                            ids[i] = bases[Int(truncatingIfNeeded: h >> UInt64(64 - regionBits))] &+ local
-                        }
+                        let h = RegionShape.hash(x[i])
+                        let s = shape.slot(of: x[i], hash: h)
+                        let g = shape.slots[2 &* s &+ 1]
+                        if g != 0 { ids[i] = bases[shape.region(h)] &+ Int32(truncatingIfNeeded: g &- 1) }
                     }
                 }
             }
         }
     }
-
-    /// The local id of `key` in its region, or -1.
-    @inline(__always)
-    private func lookUp(_ key: Int64) -> Int32 {
-        let h = UInt64(bitPattern: key) &* goldenRatio64
-        var s = Int(truncatingIfNeeded: h >> shift)
-        while true {
-            let g = slots[2 &* s &+ 1]
-            if g == 0 { return -1 }
-            if slots[2 &* s] == key { return Int32(truncatingIfNeeded: g &- 1) }
-            s = (s & ~regionMask) | ((s &+ 1) & regionMask)
-        }
-    }
 }
 
-/// The geometry of a `RegionKeyTable` under construction, and the build of one region.
+/// The slots and bit filter of a `RegionKeyTable` and their geometry: `capacity` slots of two
+/// words (key, local id + 1; 0 = empty) in `2^regionBits` regions, `filterWords` words of filter.
+/// A key's hash `h` gives its region (top `regionBits` bits), its home slot (`h >> shift`, inside
+/// its region) and its filter bit (`h >> filterShift`, inside its region's words). The build fills
+/// it region by region (`fill`); the table probes it (`slot`).
 private struct RegionShape: @unchecked Sendable {
     let capacity: Int
     let regionBits: Int
     let filterWords: Int
     let slots: UnsafeMutablePointer<Int64>
     let filter: UnsafeMutablePointer<UInt64>
+    let shift: UInt64
+    let filterShift: UInt64
+    /// Slots per region - 1.
+    let regionMask: Int
+
+    /// Allocates the slots and the filter (uninitialised: `fill` zeroes each region's part).
+    init(capacity: Int, regionBits: Int, filterWords: Int) {
+        self.capacity = capacity
+        self.regionBits = regionBits
+        self.filterWords = filterWords
+        slots = .allocate(capacity: 2 * capacity)
+        filter = .allocate(capacity: filterWords)
+        shift = UInt64(64 - capacity.trailingZeroBitCount)
+        filterShift = UInt64(64 - (filterWords * 64).trailingZeroBitCount)
+        regionMask = (capacity >> regionBits) - 1
+    }
+
+    func deallocate() {
+        slots.deallocate()
+        filter.deallocate()
+    }
+
+    /// The multiply-shift hash of a key (its top bits are used).
+    @inline(__always) static func hash(_ key: Int64) -> UInt64 { UInt64(bitPattern: key) &* goldenRatio64 }
+
+    /// The region of hash `h`.
+    @inline(__always) func region(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> UInt64(64 - regionBits)) }
+
+    /// The slot holding `key` (of hash `h`), or the empty slot of its region where it belongs.
+    @inline(__always) func slot(of key: Int64, hash h: UInt64) -> Int {
+        var s = Int(truncatingIfNeeded: h >> shift)
+        while slots[2 &* s &+ 1] != 0 && slots[2 &* s] != key { s = (s & ~regionMask) | ((s &+ 1) & regionMask) }
+        return s
+    }
+
+    /// 1 when the filter bit of hash `h` is set, else 0.
+    @inline(__always) func filterHas(_ h: UInt64) -> Int {
+        let b = Int(truncatingIfNeeded: h >> filterShift)
+        return Int(truncatingIfNeeded: filter[b >> 6] >> UInt64(b & 63)) & 1
+    }
+
+    @inline(__always) func prefetchSlot(_ h: UInt64) { kuai_prefetch(slots + 2 &* Int(truncatingIfNeeded: h >> shift)) }
+    @inline(__always) func prefetchFilter(_ h: UInt64) {
+        kuai_prefetch(filter + Int(truncatingIfNeeded: h >> (filterShift &+ 6)))
+    }
 
     /// Zeroes region `r`'s slots and filter words, then adds the keys `keys[range]` (the region's
     /// rows, in build order) to it: their local ids go to `ids[range]`. Returns the region's
@@ -236,26 +240,18 @@ private struct RegionShape: @unchecked Sendable {
     func fill(
         region r: Int, keys: UnsafeMutablePointer<Int64>, _ range: Range<Int>, ids: UnsafeMutableBufferPointer<Int32>
     ) -> Int {
-        let size = capacity >> regionBits
-        let mask = size - 1
-        let first = r * size
-        (slots + 2 * first).initialize(repeating: 0, count: 2 * size)
+        let size = regionMask + 1
+        (slots + 2 * r * size).initialize(repeating: 0, count: 2 * size)
         let wordsPer = filterWords >> regionBits
         (filter + r * wordsPer).initialize(repeating: 0, count: wordsPer)
-        let shift = UInt64(64 - capacity.trailingZeroBitCount)
-        let filterShift = UInt64(64 - (filterWords * 64).trailingZeroBitCount)
         let most = size - size / 8
         var count: Int64 = 0
         let ahead = intKeyPrefetchDistance
         for j in range {
-            if j &+ ahead < range.upperBound {
-                let h = UInt64(bitPattern: keys[j &+ ahead]) &* goldenRatio64
-                kuai_prefetch(slots + 2 &* Int(truncatingIfNeeded: h >> shift))
-            }
+            if j &+ ahead < range.upperBound { prefetchSlot(Self.hash(keys[j &+ ahead])) }
             let k = keys[j]
-            let h = UInt64(bitPattern: k) &* goldenRatio64
-            var s = Int(truncatingIfNeeded: h >> shift)
-            while slots[2 &* s &+ 1] != 0 && slots[2 &* s] != k { s = (s & ~mask) | ((s &+ 1) & mask) }
+            let h = Self.hash(k)
+            let s = slot(of: k, hash: h)
             if slots[2 &* s &+ 1] == 0 {
                 if count >= most { return -1 }
                 count &+= 1
@@ -286,9 +282,7 @@ private final class RegionPartition: @unchecked Sendable {
         let chunks = max(1, min(threads * 4, n >> 14))
         let rshift = UInt64(64 - regionBits)
         func chunkRange(_ c: Int) -> Range<Int> { (c * n / chunks)..<((c + 1) * n / chunks) }
-        @inline(__always) func region(_ key: Int64) -> Int {
-            Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* goldenRatio64) >> rshift)
-        }
+        @inline(__always) func region(_ key: Int64) -> Int { Int(truncatingIfNeeded: RegionShape.hash(key) >> rshift) }
         // counts[c * regions + r]: rows of chunk c in region r; then where chunk c writes them
         var counts = [Int](repeating: 0, count: chunks * regions)
         column.ints.withUnsafeBufferPointer { x in
