@@ -89,8 +89,8 @@ extension Binder {
     /// in all, not n per outer row (it gave silently wrong answers).
     /// - Throws: `KuaiError.binding` for a non-constant or negative count, or a correlated subquery.
     func planLimit(_ q: Query, _ plan: LogicalPlan, correlated: Bool) throws -> LogicalPlan {
-        let limit = try q.limit.flatMap { try isNullConstant($0) ? nil : constantInt($0, "LIMIT") }
-        let offset = try q.offset.flatMap { try isNullConstant($0) ? nil : constantInt($0, "OFFSET") } ?? 0
+        let limit = try q.limit.flatMap { try constantInt($0, "LIMIT") }
+        let offset = try q.offset.flatMap { try constantInt($0, "OFFSET") } ?? 0
         if limit == nil && offset == 0 { return plan }
         if correlated {
             throw Binder.error(
@@ -99,22 +99,14 @@ extension Binder {
         return .limit(plan, limit: limit, offset: offset)
     }
 
-    /// True when `e` is a constant NULL (`NULL`, `CAST(NULL AS INTEGER)`).
-    /// - Throws: `KuaiError.binding` when `e` does not bind.
-    func isNullConstant(_ e: Expr) throws -> Bool {
-        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: "LIMIT"))
-        guard b.isEvaluableWithoutInput, case .null? = try? b.evaluateConstant() else { return false }
-        return true
-    }
-
-    /// The value of a LIMIT or OFFSET expression.
-    /// - Throws: `KuaiError.binding` unless it is a non-negative integer constant.
-    func constantInt(_ e: Expr, _ clause: String) throws -> Int {
-        guard let v = try nonNegativeIntConstant(e, clause: clause) else {
-            throw Binder.error(
-                "\(clause) must be a non-negative integer constant, found \(e.sqlDescription)", e.position)
-        }
-        return Int(v)
+    /// The value of a LIMIT or OFFSET expression; nil when it is a constant NULL (`NULL`,
+    /// `CAST(NULL AS INTEGER)`: no limit, no offset, as DuckDB).
+    /// - Throws: `KuaiError.binding` unless it is a non-negative integer constant or NULL.
+    func constantInt(_ e: Expr, _ clause: String) throws -> Int? {
+        if let v = try nonNegativeIntConstant(e, clause: clause) { return Int(v) }
+        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: clause))
+        if b.isEvaluableWithoutInput, case .null? = try? b.evaluateConstant() { return nil }
+        throw Binder.error("\(clause) must be a non-negative integer constant, found \(e.sqlDescription)", e.position)
     }
 
     /// The value of `e` when it is a non-negative integer constant (bound without columns), else nil.
