@@ -6,9 +6,9 @@ import KuaiCore
 /// in the result, so the scan drops it before the other columns are decoded and before the
 /// projection computes the rest of the row.
 ///
-/// The planner places `predicate` as the last conjunct of the scan under a top-N whose input is
-/// that scan or a projection of it (`TopNFilterPlacement`), over the first key's expression
-/// in the scan's columns. Each buffer publishes its bound (`TopNBuffer`); the filter keeps the
+/// The planner places `topn_filter(key)` (`function(keyType:)`) as the last conjunct of the scan
+/// under a top-N whose input is that scan or a projection of it (`TopNFilterPlacement`), over the
+/// first key's expression in the scan's columns. Each buffer publishes its bound (`TopNBuffer`); the filter keeps the
 /// tightest. Rows equal to the bound pass (later keys decide between them); NULL keys pass only
 /// when NULLs sort first. Until a bound is published every row passes.
 public final class TopNFilter: @unchecked Sendable {
