@@ -46,10 +46,13 @@ final class ColumnFile: @unchecked Sendable {
     let entries: [BlockEntry]
     /// The column dictionary (VARCHAR only).
     let dictionary: StringDictionary?
+    /// The file's own descriptor (a duplicate of the one it was opened from): blocks are read
+    /// with `pread` into reused buffers (`read(block:)`).
+    private let fd: Int32
 
     private init(
         relPath: String, type: DataType, base: UnsafeRawPointer, size: Int, entries: [BlockEntry],
-        dictionary: StringDictionary?
+        dictionary: StringDictionary?, fd: Int32
     ) {
         self.relPath = relPath
         self.type = type
@@ -57,10 +60,12 @@ final class ColumnFile: @unchecked Sendable {
         self.size = size
         self.entries = entries
         self.dictionary = dictionary
+        self.fd = fd
     }
 
     deinit {
         munmap(UnsafeMutableRawPointer(mutating: base), size)
+        close(fd)
     }
 
     /// The file's generation id is not the manifest's. `ColumnSlot` turns it into `.io` "store was
@@ -110,8 +115,10 @@ final class ColumnFile: @unchecked Sendable {
         let p = UnsafeRawPointer(m)
         do {
             let (entries, dict) = try parse(p, size: size, relPath: relPath, expect: expect)
+            let own = dup(fd)
+            if own < 0 { throw POSIX.ioError("cannot duplicate the descriptor of column file", relPath) }
             return ColumnFile(
-                relPath: relPath, type: expect.type, base: p, size: size, entries: entries, dictionary: dict)
+                relPath: relPath, type: expect.type, base: p, size: size, entries: entries, dictionary: dict, fd: own)
         } catch {
             munmap(m, size)
             throw error
@@ -481,34 +488,29 @@ final class ColumnFile: @unchecked Sendable {
     }
 
     /// Verifies and decodes `block` into a `Column` of `type`.
-    /// - Throws: `KuaiError.corrupt` at "<file>@<offset> block <n>" for any disagreement.
+    ///
+    /// The block's bytes are read with `pread` into a reused buffer, not through the mapping:
+    /// touching mapped pages costs a page fault each, and giving them back (so that a scan does
+    /// not count every page it read as its memory) makes the kernel interrupt every other thread
+    /// to flush its address translations. Uncompressed plain strings are decoded in the mapping
+    /// itself (their views point into it).
+    /// - Throws: `KuaiError.corrupt` at "<file>@<offset> block <n>" for any disagreement; `.io`
+    ///   when the bytes cannot be read.
     func read(block b: Int) throws -> Column {
         typealias C = FormatConstants
         let e = entries[b]
-        let h = e.offset
-        // The block header in the body must equal its footer copy (both are covered by checksums).
-        let footerCopy = footerEntryHeader(b)
-        if memcmp(base + h, footerCopy, C.blockHeaderSize) != 0 {
-            throw Self.corrupt(relPath, h, "block header differs from its copy in the footer", block: b)
+        let span = C.blockHeaderSize + C.aligned(e.storedSize)
+        if e.compression != C.compressionLZ4 && e.encoding == C.encodingPlainStrings {
+            try verify(base + e.offset, e, block: b)
+            return try decodeBlock(base + e.offset + C.blockHeaderSize, e, owner: self, block: b)
         }
-        let payload = base + h + C.blockHeaderSize
-        let headSum = XXH64.hash(base + h, C.bhChecksum)
-        if Self.differs(XXH64.hash(payload, e.storedSize, seed: headSum), e.checksum) {
-            throw Self.corrupt(relPath, h, "block checksum mismatch", block: b)
-        }
-        let padEnd = h + C.blockHeaderSize + C.aligned(e.storedSize)
-        for i in (h + C.blockHeaderSize + e.storedSize)..<padEnd where base.load(fromByteOffset: i, as: UInt8.self) != 0
-        {
-            throw Self.corrupt(relPath, i, "non-zero padding after the block payload", block: b)
-        }
-        if e.compression != C.compressionLZ4 {
-            // Stored as is, 8-byte aligned in the mapped file: decode in place (string views point
-            // into the mapping, which the column keeps alive).
-            let column = try decodeBlock(payload, e, owner: self, block: b)
-            if e.encoding != C.encodingPlainStrings { releasePages(h, padEnd) }
-            return column
-        }
-        defer { releasePages(h, padEnd) }
+        let stored = ScratchPool.shared.take(span)
+        defer { ScratchPool.shared.give(stored) }
+        try readBytes(into: stored.pointer, at: e.offset, count: span)
+        let block = UnsafeRawPointer(stored.pointer)
+        try verify(block, e, block: b)
+        let payload = block + C.blockHeaderSize
+        if e.compression != C.compressionLZ4 { return try decodeBlock(payload, e, owner: nil, block: b) }
         if e.encoding == C.encodingPlainStrings {
             // Views point into the decompressed bytes: decompress into a heap the column owns.
             let heap = StringHeap()
@@ -518,6 +520,39 @@ final class ColumnFile: @unchecked Sendable {
         let scratch = ScratchPool.shared.take(e.rawSize)
         defer { ScratchPool.shared.give(scratch) }
         return try decompressBlock(payload, into: scratch.pointer, e, owner: nil, block: b)
+    }
+
+    /// Reads `count` bytes of the file at `offset` into `into`.
+    /// - Throws: `.io` when the read fails or ends early (the file shrank after it was opened).
+    private func readBytes(into: UnsafeMutableRawPointer, at offset: Int, count: Int) throws {
+        var done = 0
+        while done < count {
+            let n = pread(fd, into + done, count - done, off_t(offset + done))
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { throw POSIX.ioError("cannot read column file", relPath) }
+            if n == 0 { throw KuaiError(.io, "column file ended early: it changed after it was opened", at: relPath) }
+            done += n
+        }
+    }
+
+    /// Checks block `b` whose bytes (header, payload, padding) start at `block` against its
+    /// footer copy, its checksum and its zero padding.
+    private func verify(_ block: UnsafeRawPointer, _ e: BlockEntry, block b: Int) throws {
+        typealias C = FormatConstants
+        let h = e.offset
+        // The block header in the body must equal its footer copy (both are covered by checksums).
+        if memcmp(block, footerEntryHeader(b), C.blockHeaderSize) != 0 {
+            throw Self.corrupt(relPath, h, "block header differs from its copy in the footer", block: b)
+        }
+        let headSum = XXH64.hash(block, C.bhChecksum)
+        if Self.differs(XXH64.hash(block + C.blockHeaderSize, e.storedSize, seed: headSum), e.checksum) {
+            throw Self.corrupt(relPath, h, "block checksum mismatch", block: b)
+        }
+        let used = C.blockHeaderSize + e.storedSize
+        for i in used..<(C.blockHeaderSize + C.aligned(e.storedSize))
+        where block.load(fromByteOffset: i, as: UInt8.self) != 0 {
+            throw Self.corrupt(relPath, h + i, "non-zero padding after the block payload", block: b)
+        }
     }
 
     /// Decompresses block `b`'s LZ4 `payload` into `raw` (`e.rawSize` bytes) and decodes it.
@@ -545,22 +580,6 @@ final class ColumnFile: @unchecked Sendable {
         } catch {
             throw Self.corrupt(relPath, e.offset + FormatConstants.blockHeaderSize, error.message, block: b)
         }
-    }
-
-    /// The system page size in bytes.
-    private static let pageBytes = Int(sysconf(Int32(_SC_PAGESIZE)))
-
-    /// Takes the mapped pages of file bytes `start..<end` (a block just decoded into memory the
-    /// column owns) out of the process's resident set: they stay in the page cache, and a later
-    /// read maps them again, but a scan over a large table no longer counts every page it has read
-    /// towards the process's memory (`--memory-limit` reads the resident size). Pages shared with
-    /// a neighbouring block are taken too (reading that block maps them again).
-    private func releasePages(_ start: Int, _ end: Int) {
-        let page = Self.pageBytes
-        let lo = Int(bitPattern: base) + start
-        let from = lo & ~(page - 1)
-        let to = min((Int(bitPattern: base) + end + page - 1) & ~(page - 1), Int(bitPattern: base) + size)
-        if to > from { _ = madvise(UnsafeMutableRawPointer(bitPattern: from), to - from, MADV_DONTNEED) }
     }
 
     private func footerEntryHeader(_ b: Int) -> UnsafeRawPointer {
