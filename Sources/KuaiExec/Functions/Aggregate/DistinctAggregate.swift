@@ -8,7 +8,9 @@ import KuaiCore
 /// Up to `hashLimit` distinct pairs live in an open-addressing set. Past that (high-cardinality
 /// keys such as room ids, where every insert is a cache miss), new pairs are appended as they
 /// come and duplicates are removed once at the end by sorting (group, value) with
-/// `sortPermutation`; memory stays bounded by the input rows.
+/// `sortPermutation`; memory stays bounded by the input rows. The set is left that way early,
+/// once `sampleRows` rows have come and at least half of them were new pairs: the pairs are then
+/// mostly distinct, and hashing them until the limit would only add cache misses.
 ///
 /// Merging the states of several threads is deferred to `finalize`: with many pairs in all, the
 /// pairs of every state (groups mapped) are packed into one (group, value offset) word each and
@@ -32,6 +34,10 @@ final class DistinctState: AggregateState {
     var rawGroups: [Int32] = []
     var rawValues: [UInt64] = []
     var spilled = false
+    /// Valid rows added while the pairs were in the set (for the early move to appended pairs).
+    private var rowsHashed = 0
+    /// Rows after which a set holding a pair for half of them moves to appended pairs.
+    static let sampleRows = 1 << 16
     /// States merged into this one, with the mapping of their groups, not yet combined.
     var pending: [(state: DistinctState, mapping: [Int32])] = []
     /// The pairs as bits while an integer-stored input's values span a dense range (ids such as
@@ -129,7 +135,11 @@ final class DistinctState: AggregateState {
                 set.insert(rows: 0..<n, groups: ids, values: wv, valid: v, limit: DistinctState.hashLimit)
             }
         }
-        if stop == n { return }
+        if stop == n {
+            rowsHashed += input.validity == nil ? n : n - input.nullCount
+            if rowsHashed >= Self.sampleRows && 2 * set.count >= rowsHashed { spill() }
+            return
+        }
         spill()
         for i in stop..<n where input.isValid(i) { add(ids[i], w[i]) }
     }
