@@ -63,7 +63,11 @@ struct FromWhereBinderTests {
             "window functions are not allowed in WHERE"),
         ErrorCase(
             "SELECT name FROM t WHERE id = (SELECT k FROM s WHERE s.k > t.id)",
-            "correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found (s.k > t.id)"
+            "correlated subqueries other than EXISTS support only equalities with the outer query (inner = outer) in WHERE; found (s.k > t.id)"
+        ),
+        ErrorCase(
+            "SELECT name FROM t WHERE EXISTS (SELECT count(*) FROM s WHERE s.k < t.id HAVING count(*) > 1)",
+            "a correlated subquery that aggregates supports only equalities with the outer query; found (s.k < t.id)"
         ),
     ]
 
