@@ -4,8 +4,8 @@ import KuaiSQL
 
 extension Binder {
     /// WHERE: its conjuncts filter the FROM plan. No aggregates; select-list aliases of expressions
-    /// without aggregates may be used (DuckDB). `[NOT] EXISTS (correlated subquery)` conjuncts become
-    /// semi (anti) joins, and in a correlated subquery the `inner = outer` equalities become
+    /// without aggregates may be used (DuckDB). `[NOT] EXISTS (correlated subquery)` and `(a, b) [NOT] IN
+    /// (subquery)` conjuncts become semi (anti) joins, and in a correlated subquery the `inner = outer` equalities become
     /// correlations (`takeCorrelations`).
     /// - Throws: `KuaiError.binding` for aggregates, a non-BOOLEAN condition, names and types.
     func bindWhere(_ s: SelectBinding) throws {
@@ -21,6 +21,10 @@ extension Binder {
                 let joined = try correlatedExists(q, negated, pos, s.scope, s.target)
             {
                 s.target.plan = joined
+                continue
+            }
+            if case .inSubquery(let a, let q, let negated, let pos) = c, let members = Binder.rowMembers(a) {
+                s.target.plan = try rowInSubqueryJoin(members, q, negated: negated, pos, ctx, s.target)
                 continue
             }
             parts.append(try bindBoolean(c, ctx))

@@ -73,7 +73,7 @@ extension Binder {
     func bindLeftChain(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
         var spine: [Expr] = []
         var leftmost = e
-        while case .binary(let op, let l, _, _) = leftmost, op != .and, op != .or {
+        while case .binary(let op, let l, _, _) = leftmost, op != .and, op != .or, !Binder.isRowComparison(leftmost) {
             spine.append(leftmost)
             leftmost = l
         }

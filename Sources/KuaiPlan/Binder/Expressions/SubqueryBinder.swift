@@ -37,6 +37,10 @@ extension Binder {
     func bindInSubquery(
         _ a: Expr, _ q: Query, negated: Bool, _ ctx: ExprContext, at pos: SourcePosition, name: String
     ) throws -> BoundExpr {
+        if Binder.rowMembers(a) != nil {
+            throw Binder.error(
+                "a row value IN (subquery) is supported only as a condition of WHERE (joined with AND)", pos)
+        }
         var x = try bind(a, ctx)
         var (plan, cols) = try subBinder().bindQuery(q)
         guard cols.count == 1 else {
