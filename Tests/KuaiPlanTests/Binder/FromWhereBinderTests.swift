@@ -104,6 +104,14 @@ struct FromWhereBinderTests {
             "correlated subqueries other than EXISTS support only equalities with the outer query (inner = outer) in WHERE; found (s.k > t.id)"
         ),
         ErrorCase(
+            "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k = t.id QUALIFY row_number() OVER () < t.id)",
+            "a correlated subquery may use outer columns only in comparisons of its WHERE; found (row_number() OVER () < t.id)"
+        ),
+        ErrorCase(
+            "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k < t.id QUALIFY row_number() OVER () = 1)",
+            "window functions in a correlated subquery support only equalities with the outer query; found (s.k < t.id)"
+        ),
+        ErrorCase(
             "SELECT (id, name) = (1, 'a', 2) FROM t",
             "Cannot compare row values of different sizes (2 and 3) in (\"row\"(id, \"name\") = \"row\"(1, 'a', 2))"),
         ErrorCase(

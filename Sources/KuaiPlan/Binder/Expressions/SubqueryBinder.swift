@@ -75,6 +75,18 @@ extension Binder {
         sub.outer = outerScope
         sub.allowsNonKeyCorrelations = exists
         let (plan, cols) = try sub.bindQuery(q)
+        // An outer column left anywhere but in the WHERE comparisons (HAVING, QUALIFY, ORDER BY, GROUP BY)
+        // cannot be decorrelated.
+        var stray: BoundExpr? = nil
+        _ = plan.mapAllExpressions { e in
+            if stray == nil, e.referencesOuterColumns { stray = e }
+            return e
+        }
+        if let stray {
+            throw Binder.error(
+                "a correlated subquery may use outer columns only in comparisons of its WHERE; found \(stray.name)",
+                q.position)
+        }
         return (plan, cols, sub.correlations)
     }
 
