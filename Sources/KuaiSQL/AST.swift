@@ -317,7 +317,8 @@ public indirect enum Expr: Sendable {
     /// `escape` is the `ESCAPE` operand, nil when there is none (DuckDB's `like_escape(expr, pattern, escape)`).
     case like(Expr, pattern: Expr, escape: Expr? = nil, negated: Bool, caseInsensitive: Bool, SourcePosition)
     /// A row value `(a, b, ...)` (two or more members; a trailing comma is allowed) or `row(a, ...)`: DuckDB's
-    /// STRUCT row, never NULL itself. kuai accepts it only as the argument of `count([DISTINCT] ...)`.
+    /// STRUCT row, never NULL itself. kuai accepts it in comparisons, IN and as the argument of
+    /// `count([DISTINCT] ...)`.
     case row([Expr], SourcePosition)
     case isNull(Expr, negated: Bool, SourcePosition)
     /// `expr [NOT] BETWEEN low AND high`.

@@ -477,6 +477,7 @@ struct ParserState {
             } while acceptSymbol(",")
         }
         if acceptWord("QUALIFY") { core.qualify = try parseExpression() }
+        try core.expandNamedWindows()
         return core
     }
 

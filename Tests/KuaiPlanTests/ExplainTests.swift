@@ -20,6 +20,22 @@ struct ExplainTests {
             ])
     }
 
+    /// A join on IS NOT DISTINCT FROM alone is a hash join on the filled key and the NULL test of each
+    /// side (not a nested loop over every pair).
+    @Test func notDistinctJoinIsAHashJoin() throws {
+        let lines = try PlanFixture.engine.explain(
+            "SELECT t.name, s.label FROM t FULL JOIN s ON s.k IS NOT DISTINCT FROM t.id")
+        #expect(
+            lines == [
+                "Project [name, label]",
+                "  HashJoin FULL build=auto keys=[#1=#1, #2=#2]",
+                "    Project [name, COALESCE(id, 0), (id IS NULL)]",
+                "      Scan t columns=[id, name]",
+                "    Project [label, COALESCE(k, 0), (k IS NULL)]",
+                "      Scan s columns=[k, label]",
+            ])
+    }
+
     @Test func aggregateOverAParallelScan() throws {
         let lines = try PlanFixture.engine.explain("SELECT name, count(*) FROM t WHERE id > 1 GROUP BY name")
         #expect(

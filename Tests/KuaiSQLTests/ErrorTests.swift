@@ -32,6 +32,20 @@ import Testing
         ),
         ("WITH x AS SELECT 1 SELECT 2", "query:1:11", "at or near \"SELECT\": expected \"(\""),
         ("SELECT a FROM t WHERE a IN ()", "query:1:29", "at or near \")\": expected an expression"),
+        // Named windows: DuckDB's transformer errors, at the call.
+        (
+            "SELECT a, rank() OVER (w ORDER BY a) FROM t WINDOW w AS (PARTITION BY b ORDER BY c)", "query:1:11",
+            "Cannot override ORDER BY clause of window \"w\""
+        ),
+        (
+            "SELECT rank() OVER (w PARTITION BY a) FROM t WINDOW w AS (PARTITION BY b)", "query:1:8",
+            "Cannot override PARTITION BY clause of window \"w\""
+        ),
+        (
+            "SELECT sum(a) OVER (w ORDER BY a) FROM t WINDOW w AS (ROWS BETWEEN 1 PRECEDING AND CURRENT ROW)",
+            "query:1:8", "cannot copy window \"w\" because it has a frame clause"
+        ),
+        ("SELECT sum(a) OVER v FROM t WINDOW w AS ()", "query:1:8", "window \"v\" does not exist"),
         (
             "SELECT INTERVAL 8 FROM t", "query:1:19",
             "at or near \"FROM\": expected an interval unit (YEAR, MONTH, DAY, HOUR, MINUTE, SECOND, ...)"

@@ -123,9 +123,11 @@ func core(_ sql: String) throws -> SelectCore {
             "SELECT a FROM t ORDER BY a ASC NULLS LAST, b DESC NULLS FIRST",
             "SELECT a FROM t ORDER BY a NULLS LAST, b DESC NULLS FIRST"
         ),
+        // A reference to a named window is replaced by the window (DuckDB's transformer), extended by the
+        // call's own clauses.
         (
             "SELECT a, row_number() OVER w AS rn FROM t WINDOW w AS (PARTITION BY b ORDER BY c) QUALIFY rn = 1",
-            "SELECT a, row_number() OVER w AS rn FROM t WINDOW w AS (PARTITION BY b ORDER BY c) QUALIFY (rn = 1)"
+            "SELECT a, row_number() OVER (PARTITION BY b ORDER BY c) AS rn FROM t WINDOW w AS (PARTITION BY b ORDER BY c) QUALIFY (rn = 1)"
         ),
         (
             "SELECT a FROM t QUALIFY row_number() OVER (PARTITION BY a ORDER BY b) = 1",
@@ -133,7 +135,7 @@ func core(_ sql: String) throws -> SelectCore {
         ),
         (
             "SELECT sum(a) OVER (w ORDER BY b) FROM t WINDOW w AS (PARTITION BY c)",
-            "SELECT sum(a) OVER (w ORDER BY b) FROM t WINDOW w AS (PARTITION BY c)"
+            "SELECT sum(a) OVER (PARTITION BY c ORDER BY b) FROM t WINDOW w AS (PARTITION BY c)"
         ),
         (
             "SELECT sum(a) OVER (ORDER BY b ROWS 2 PRECEDING) FROM t",

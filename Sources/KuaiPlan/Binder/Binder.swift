@@ -12,9 +12,12 @@ final class Binder {
     /// For a correlated subquery: the enclosing query's columns. A name found only there binds to
     /// `outerColumn(depth: 1, index:)` and must appear in a WHERE equality `inner = outer`.
     var outer: [ScopeColumn]? = nil
-    /// The `inner = outer` equalities taken out of a correlated subquery's WHERE; the subquery's
+    /// The comparisons `inner op outer` taken out of a correlated subquery's WHERE; the subquery's
     /// output gets the inner expressions as extra trailing columns (GROUP BY keys if it aggregates).
-    var correlations: [(inner: BoundExpr, outer: BoundExpr)] = []
+    var correlations: [Correlation] = []
+    /// True for the binder of an `[NOT] EXISTS` subquery: its correlations may be any comparison, not
+    /// only keys (`Correlation.isKey`), as long as it does not aggregate.
+    var allowsNonKeyCorrelations = false
 
     /// Numbers shared CTEs and subqueries; one per statement, handed to sub-binders.
     var cteIds = CTECounter()
@@ -75,5 +78,45 @@ final class CTECounter {
     func next() -> Int {
         n += 1
         return n
+    }
+}
+
+/// A comparison between a correlated subquery and its outer query, taken out of the subquery's WHERE:
+/// `outer test inner`, where `inner` reads only the subquery's columns and `outer` only the outer
+/// query's (as input columns of the outer query's plan).
+struct Correlation {
+    /// How the two sides are compared: a comparison operator, or `IS [NOT] DISTINCT FROM`.
+    enum Test {
+        case compare(CompareOp)
+        case distinct(negated: Bool)
+    }
+
+    let inner: BoundExpr
+    let outer: BoundExpr
+    let test: Test
+    /// The comparison as written (for errors).
+    let text: String
+
+    /// True for `=` and `IS NOT DISTINCT FROM`: the outer row's partners are the subquery's rows of one
+    /// key value, so the subquery may be grouped by `inner` (and the join hashes on it).
+    var isKey: Bool {
+        switch test {
+        case .compare(let op): return op == .equal
+        case .distinct(let negated): return negated
+        }
+    }
+
+    /// The join condition `outer test column`, `column` standing for `inner` in the join's input.
+    func condition(_ column: BoundExpr) -> BoundExpr {
+        switch test {
+        case .compare(let op):
+            return BoundExpr(
+                .compare(op, outer, column), type: .boolean, name: "(\(outer.name) \(op.rawValue) \(column.name))")
+        case .distinct(let negated):
+            let text = negated ? "IS NOT DISTINCT FROM" : "IS DISTINCT FROM"
+            return BoundExpr(
+                .isDistinctFrom(outer, column, negated: negated), type: .boolean,
+                name: "(\(outer.name) \(text) \(column.name))")
+        }
     }
 }

@@ -76,7 +76,15 @@ extension Binder {
             }
             groupExprs.append(g)
         }
-        for c in correlations { ac.addKey(c.inner) }
+        for c in correlations {
+            // Grouping by the inner side is right only when an outer row's partners share one value of it.
+            guard c.isKey else {
+                throw Binder.error(
+                    "a correlated subquery that aggregates supports only equalities with the outer query; found \(c.text)",
+                    core.position)
+            }
+            ac.addKey(c.inner)
+        }
         var termKeys: [Int] = []
         for (k, g) in groupExprs.enumerated() {
             if Binder.containsAggregate(g) {

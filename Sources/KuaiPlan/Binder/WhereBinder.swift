@@ -4,8 +4,8 @@ import KuaiSQL
 
 extension Binder {
     /// WHERE: its conjuncts filter the FROM plan. No aggregates; select-list aliases of expressions
-    /// without aggregates may be used (DuckDB). `[NOT] EXISTS (correlated subquery)` conjuncts become
-    /// semi (anti) joins, and in a correlated subquery the `inner = outer` equalities become
+    /// without aggregates may be used (DuckDB). `[NOT] EXISTS (correlated subquery)` and `(a, b) [NOT] IN
+    /// (subquery)` conjuncts become semi (anti) joins, and in a correlated subquery the `inner = outer` equalities become
     /// correlations (`takeCorrelations`).
     /// - Throws: `KuaiError.binding` for aggregates, a non-BOOLEAN condition, names and types.
     func bindWhere(_ s: SelectBinding) throws {
@@ -23,6 +23,10 @@ extension Binder {
                 s.target.plan = joined
                 continue
             }
+            if case .inSubquery(let a, let q, let negated, let pos) = c, let members = Binder.rowMembers(a) {
+                s.target.plan = try rowInSubqueryJoin(members, q, negated: negated, pos, ctx, s.target)
+                continue
+            }
             parts.append(try bindBoolean(c, ctx))
         }
         if outer != nil { parts = try takeCorrelations(parts, at: w.position) }
@@ -32,10 +36,11 @@ extension Binder {
         }
     }
 
-    /// Takes the `inner = outer` equalities out of a correlated subquery's WHERE conjuncts into
-    /// `correlations` (the outer side as an expression over the outer query's columns); returns the
-    /// conjuncts that do not read the outer query.
-    /// - Throws: `KuaiError.binding` for any other use of an outer column.
+    /// Takes the comparisons `inner op outer` (also `IS [NOT] DISTINCT FROM`) out of a correlated
+    /// subquery's WHERE conjuncts into `correlations` (the outer side as an expression over the outer
+    /// query's columns); returns the conjuncts that do not read the outer query.
+    /// - Throws: `KuaiError.binding` for any other use of an outer column, and for a comparison other
+    ///   than `=` and `IS NOT DISTINCT FROM` outside an EXISTS subquery (`allowsNonKeyCorrelations`).
     func takeCorrelations(_ parts: [BoundExpr], at pos: SourcePosition) throws -> [BoundExpr] {
         var kept: [BoundExpr] = []
         for p in parts.flatMap(\.conjuncts) {
@@ -43,20 +48,34 @@ extension Binder {
                 kept.append(p)
                 continue
             }
-            guard case .compare(.equal, let a, let b) = p.kind else {
+            let a: BoundExpr
+            let b: BoundExpr
+            var test: Correlation.Test
+            switch p.kind {
+            case .compare(let op, let x, let y):
+                (a, b, test) = (x, y, .compare(op))
+            case .isDistinctFrom(let x, let y, let negated):
+                (a, b, test) = (x, y, .distinct(negated: negated))
+            default:
                 throw Binder.error(
-                    "correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found \(p.name)",
+                    "correlated subqueries support only comparisons with the outer query (inner = outer) in WHERE; found \(p.name)",
                     pos)
             }
-            let aOuter = a.referencesOuterColumns
-            let bOuter = b.referencesOuterColumns
-            if bOuter && !b.referencesInnerColumns && !aOuter {
-                correlations.append((a, b.outerColumnsAsInput()))
-            } else if aOuter && !a.referencesInnerColumns && !bOuter {
-                correlations.append((b, a.outerColumnsAsInput()))
+            let correlation: Correlation
+            if b.referencesOuterColumns && !b.referencesInnerColumns && !a.referencesOuterColumns {
+                if case .compare(let op) = test { test = .compare(op.flipped) }
+                correlation = Correlation(inner: a, outer: b.outerColumnsAsInput(), test: test, text: p.name)
+            } else if a.referencesOuterColumns && !a.referencesInnerColumns && !b.referencesOuterColumns {
+                correlation = Correlation(inner: b, outer: a.outerColumnsAsInput(), test: test, text: p.name)
             } else {
                 throw Binder.error("unsupported correlated condition \(p.name)", pos)
             }
+            guard correlation.isKey || allowsNonKeyCorrelations else {
+                throw Binder.error(
+                    "correlated subqueries other than EXISTS support only equalities with the outer query (inner = outer) in WHERE; found \(p.name)",
+                    pos)
+            }
+            correlations.append(correlation)
         }
         return kept
     }

@@ -52,7 +52,7 @@ extension Binder {
             if spec.frame == nil { spec.frame = base.frame }
         }
         var call = WindowCall(key: name, name: name)
-        call.partition = try spec.partitionBy.map { try bind($0, inner) }
+        call.partition = try correlationPartition(ctx, at: f.position) + spec.partitionBy.map { try bind($0, inner) }
         call.order = try spec.orderBy.map {
             (expr: try bind($0.expr, inner), ascending: $0.ascending, nullsFirst: $0.nullsFirst ?? false)
         }
@@ -63,6 +63,23 @@ extension Binder {
         call.type = WindowFunction.resultType(call.kind, argumentType: call.argument?.type)
         wc.calls.append(call)
         return BoundExpr(.windowCall(wc.calls.count - 1), type: call.type, name: name)
+    }
+
+    /// The partition a window of a correlated subquery starts with: the inner sides of its correlations, so
+    /// that the window sees the rows of one outer row (the subquery is decorrelated into a join, which then
+    /// matches each outer row with the partition of its key); the group key columns in an aggregate query.
+    /// - Throws: `KuaiError.binding` for a correlation other than `=` and `IS NOT DISTINCT FROM` (the rows of
+    ///   one outer row are then no partition).
+    func correlationPartition(_ ctx: ExprContext, at pos: SourcePosition) throws -> [BoundExpr] {
+        try correlations.map { c in
+            guard c.isKey else {
+                throw Binder.error(
+                    "window functions in a correlated subquery support only equalities with the outer query; found \(c.text)",
+                    pos)
+            }
+            guard let ac = ctx.aggregate, let k = ac.keyIndex[c.inner.structuralKey] else { return c.inner }
+            return BoundExpr.column(k, type: c.inner.type, name: c.inner.name)
+        }
     }
 
     /// `ROWS | RANGE BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean

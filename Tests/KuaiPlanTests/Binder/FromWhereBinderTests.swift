@@ -46,6 +46,44 @@ struct FromWhereBinderTests {
                 "    Project [1, k#0 AS __key1]",
                 "      Scan s columns=[k, label]",
             ]),
+        // EXISTS correlated by a comparison other than =: the anti join's residual holds it.
+        PlanCase(
+            "SELECT name FROM t WHERE NOT EXISTS (SELECT 1 FROM s WHERE s.k = t.id AND s.label <> t.name)",
+            [
+                "Project [name#1]",
+                "  Join ANTI residual=((id#0 = __key1#6) AND (name#1 != __key2#7))",
+                "    Scan t columns=[id, name, price, d, ms]",
+                "    Project [1, k#0 AS __key1, label#1 AS __key2]",
+                "      Scan s columns=[k, label]",
+            ]),
+        // A row IN a subquery is a semi join on its members; NOT IN an anti join whose condition lets
+        // NULL members match.
+        PlanCase(
+            "SELECT name FROM t WHERE (id, name) IN (SELECT k, label FROM s)",
+            [
+                "Project [name#1]",
+                "  Join SEMI residual=((id#0 = k#5) AND (name#1 = label#6))",
+                "    Scan t columns=[id, name, price, d, ms]",
+                "    Project [k#0, label#1]",
+                "      Scan s columns=[k, label]",
+            ]),
+        PlanCase(
+            "SELECT name FROM t WHERE (id, name) NOT IN (SELECT k, label FROM s)",
+            [
+                "Project [name#1]",
+                "  Join ANTI residual=(((id#0 = k#5) OR (id#0 IS NULL) OR (k#5 IS NULL)) AND ((name#1 = label#6) OR (name#1 IS NULL) OR (label#6 IS NULL)))",
+                "    Scan t columns=[id, name, price, d, ms]",
+                "    Project [k#0, label#1]",
+                "      Scan s columns=[k, label]",
+            ]),
+        // Row comparisons are member by member, NULL equal to NULL.
+        PlanCase(
+            "SELECT name FROM t WHERE (id, name) = (2, 'b')",
+            [
+                "Project [name#1]",
+                "  Filter ((id#0 IS NOT DISTINCT FROM 2) AND (name#1 IS NOT DISTINCT FROM 'b'))",
+                "    Scan t columns=[id, name, price, d, ms]",
+            ]),
     ]
 
     static let errors: [ErrorCase] = [
@@ -63,7 +101,27 @@ struct FromWhereBinderTests {
             "window functions are not allowed in WHERE"),
         ErrorCase(
             "SELECT name FROM t WHERE id = (SELECT k FROM s WHERE s.k > t.id)",
-            "correlated subqueries support only equalities with the outer query (inner = outer) in WHERE; found (s.k > t.id)"
+            "correlated subqueries other than EXISTS support only equalities with the outer query (inner = outer) in WHERE; found (s.k > t.id)"
+        ),
+        ErrorCase(
+            "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k = t.id QUALIFY row_number() OVER () < t.id)",
+            "a correlated subquery may use outer columns only in comparisons of its WHERE; found (row_number() OVER () < t.id)"
+        ),
+        ErrorCase(
+            "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k < t.id QUALIFY row_number() OVER () = 1)",
+            "window functions in a correlated subquery support only equalities with the outer query; found (s.k < t.id)"
+        ),
+        ErrorCase(
+            "SELECT (id, name) = (1, 'a', 2) FROM t",
+            "Cannot compare row values of different sizes (2 and 3) in (\"row\"(id, \"name\") = \"row\"(1, 'a', 2))"),
+        ErrorCase(
+            "SELECT (id, name) IN (SELECT k, label FROM s) FROM t",
+            "a row value IN (subquery) is supported only as a condition of WHERE (joined with AND)"),
+        ErrorCase(
+            "SELECT name FROM t WHERE (id, name) IN (SELECT k FROM s)", "Subquery returns 1 columns - expected 2"),
+        ErrorCase(
+            "SELECT name FROM t WHERE EXISTS (SELECT count(*) FROM s WHERE s.k < t.id HAVING count(*) > 1)",
+            "a correlated subquery that aggregates supports only equalities with the outer query; found (s.k < t.id)"
         ),
     ]
 

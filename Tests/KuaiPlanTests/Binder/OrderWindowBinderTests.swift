@@ -44,8 +44,8 @@ struct OrderWindowBinderTests {
         PlanCase(
             "SELECT name, rank() OVER w AS r FROM t WINDOW w AS (PARTITION BY name ORDER BY price DESC) QUALIFY r = 1",
             [
-                "Project [name#1, rank() OVER w#5 AS r]",
-                "  Filter (rank() OVER w#5 = 1)",
+                "Project [name#1, rank() OVER (PARTITION BY \"name\" ORDER BY price DESC)#5 AS r]",
+                "  Filter (rank() OVER (PARTITION BY \"name\" ORDER BY price DESC)#5 = 1)",
                 "    Window partition=[#1] order=[#2 DESC NULLS LAST] [rank()]",
                 "      Scan t columns=[id, name, price, d, ms]",
             ]),

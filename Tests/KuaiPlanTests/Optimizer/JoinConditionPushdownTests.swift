@@ -72,6 +72,41 @@ struct JoinConditionPushdownTests {
                 "      Filter (label#1 != 'z')",
                 "        Scan s columns=[k, label]",
             ]),
+        // IS NOT DISTINCT FROM: two keys that are never NULL, the filled value and the NULL test.
+        RewriteCase(
+            "IS NOT DISTINCT FROM becomes two hash keys",
+            sql: "SELECT t.name, s.label FROM t LEFT JOIN s ON t.id IS NOT DISTINCT FROM s.k",
+            after: [
+                "Project [name#1, label#6]",
+                "  Project [id#0, name#1, price#2, d#3, ms#4, k#7, label#8]",
+                "    Join LEFT keys=[#5=#2, #6=#3]",
+                "      Project [id#0, name#1, price#2, d#3, ms#4, coalesce(id#0, 0), (id#0 IS NULL)]",
+                "        Scan t columns=[id, name, price, d, ms]",
+                "      Project [k#0, label#1, coalesce(k#0, 0), (k#0 IS NULL)]",
+                "        Scan s columns=[k, label]",
+            ]),
+        RewriteCase(
+            "a = b OR (a IS NULL AND b IS NULL) is IS NOT DISTINCT FROM",
+            sql: "SELECT t.name FROM t JOIN s ON s.k = t.id OR (t.id IS NULL AND s.k IS NULL)",
+            after: [
+                "Project [name#1]",
+                "  Project [id#0, name#1, price#2, d#3, ms#4, k#7, label#8]",
+                "    Join INNER keys=[#5=#2, #6=#3]",
+                "      Project [id#0, name#1, price#2, d#3, ms#4, coalesce(id#0, 0), (id#0 IS NULL)]",
+                "        Scan t columns=[id, name, price, d, ms]",
+                "      Project [k#0, label#1, coalesce(k#0, 0), (k#0 IS NULL)]",
+                "        Scan s columns=[k, label]",
+            ]),
+        // A NULL test of another column: not the same condition, it stays the residual.
+        RewriteCase(
+            "an OR of other NULL tests stays a residual",
+            sql: "SELECT t.name FROM t JOIN s ON s.k = t.id OR (t.ms IS NULL AND s.k IS NULL)",
+            after: [
+                "Project [name#1]",
+                "  Join INNER residual=((k#5 = id#0) OR ((ms#4 IS NULL) AND (k#5 IS NULL)))",
+                "    Scan t columns=[id, name, price, d, ms]",
+                "    Scan s columns=[k, label]",
+            ]),
     ]
 
     @Test(arguments: cases) func rewrite(_ c: RewriteCase) throws { try c.check(JoinConditionPushdown()) }

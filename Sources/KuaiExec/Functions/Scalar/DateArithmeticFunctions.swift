@@ -23,6 +23,22 @@ extension FunctionRegistry {
         + temporalOperators.map { name, parameters, result, op in
             ScalarFunction(name, parameters, result) { a, _, n, e in try checkedInt(a[0], a[1], n, result, e, op) }
         }
+        + [
+            // INTERVAL * integer (the binder also maps integer * INTERVAL here), as DuckDB's
+            // (INTERVAL, BIGINT) overload: the factor must fit INTEGER (DuckDB casts it to INT32 for
+            // the months and days fields), the product Int64.
+            ScalarFunction("interval_mul", [.interval, .bigint], .interval) { a, _, n, e in
+                try checkedInt(a[0], a[1], n, .interval, e) { micros, k in
+                    Int64(Int32.min)...Int64(Int32.max) ~= k ? micros.multipliedReportingOverflow(by: k) : (0, true)
+                }
+            },
+            ScalarFunction("interval_mul_double", [.interval, .double], .interval) { a, _, n, e in
+                try intervalTimesDouble(a[0], a[1], n, e, divide: false)
+            },
+            ScalarFunction("interval_div", [.interval, .double], .interval) { a, _, n, e in
+                try intervalTimesDouble(a[0], a[1], n, e, divide: true)
+            },
+        ]
 
     /// Operators on dates, timestamps and intervals (the binder maps `+` and `-` onto these): name,
     /// parameter types, result type and the checked operation (overflow is DuckDB's error).
@@ -40,6 +56,38 @@ extension FunctionRegistry {
             ("interval_add", [.interval, .interval], .interval, { $0.addingReportingOverflow($1) }),
             ("interval_sub", [.interval, .interval], .interval, { $0.subtractingReportingOverflow($1) }),
         ]
+
+    /// INTERVAL * DOUBLE and INTERVAL / DOUBLE as DuckDB computes them for an interval of microseconds
+    /// (its `interval_t` with no months or days): `nearbyint(micros * f)` (round half to even), where
+    /// `f` is the factor, or `1.0 / divisor` for a division.
+    /// - Throws: `KuaiError.execution` for a division by zero (DuckDB's error) and for a product that
+    ///   is NaN or outside Int64 ("Overflow in multiplication of INTERVAL.", "Overflow in INTERVAL
+    ///   division"), for rows where neither side is NULL.
+    static func intervalTimesDouble(_ x: Operand, _ y: Operand, _ n0: Int, _ e: ScalarExpr, divide: Bool) throws
+        -> Operand
+    {
+        if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
+        let scalar = x.isScalar && y.isScalar
+        let n = scalar ? 1 : n0
+        let validity = andValidity(x.validity, y.validity)
+        // 2^63 as a Double: products at or beyond it do not fit Int64.
+        let limit = 9_223_372_036_854_775_808.0
+        // Per row: the product, and 0 fine, 1 a division by zero, 2 out of range (an error only where
+        // neither side is NULL).
+        let rows = binaryMap(n, Kernels.intArg(x), Kernels.doubleArg(y)) { micros, d -> (Int64, UInt8) in
+            if divide && d == 0 { return (0, 1) }
+            let r = (Double(micros) * (divide ? 1.0 / d : d)).rounded(.toNearestOrEven)
+            return r.isFinite && r >= -limit && r < limit ? (Int64(r), 0) : (0, 2)
+        }
+        let vals = rows.map(\.0)
+        let status = rows.map(\.1)
+        for i in 0..<n where status[i] != 0 && (validity?[i] ?? 1) != 0 {
+            if status[i] == 1 { throw KuaiError(.execution, "Division by zero in expression \(e.name)") }
+            throw KuaiError(
+                .execution, divide ? "Overflow in INTERVAL division" : "Overflow in multiplication of INTERVAL.")
+        }
+        return Kernels.result(vals, type: .interval, validity: validity, scalar: scalar)
+    }
 
     /// A day count with its overflow flag, flagged too when it leaves ±105.3 M days.
     static func withinDateRange(_ r: (partialValue: Int64, overflow: Bool)) -> (partialValue: Int64, overflow: Bool) {

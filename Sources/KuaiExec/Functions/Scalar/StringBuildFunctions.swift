@@ -1,7 +1,7 @@
 import KuaiCore
 
-// lpad, rpad, repeat, concat_ws, md5: functions that build a new string per row (DuckDB 2.0.1
-// semantics). Results are flat vectors written through one reused byte buffer per batch.
+// lpad, rpad, repeat, concat_ws, md5, chr (and its inverse ascii): functions that build a new string
+// per row (DuckDB 2.0.1 semantics). Results are flat vectors written through one reused byte buffer per batch.
 
 extension FunctionRegistry {
     static let stringBuildFunctions: [ScalarFunction] = [
@@ -18,6 +18,12 @@ extension FunctionRegistry {
         /// The binder casts every argument to VARCHAR (a special form, as concat).
         ScalarFunction("concat_ws", [.varchar, .varchar], .varchar, variadic: true) { a, _, n, _ in
             StringBuildKernels.concatWithSeparator(a, n)
+        },
+        /// chr(code): the one-character string of Unicode code point `code` (INTEGER only, as DuckDB).
+        ScalarFunction("chr", [.integer], .varchar) { a, _, n, _ in try StringBuildKernels.chr(a[0], n) },
+        /// ascii(s): the code point of the first character of `s` as an INTEGER; 0 for ''.
+        ScalarFunction("ascii", [.varchar], .integer) { a, _, n, _ in
+            StringKernels.toInt(a[0], n, type: .integer) { StringBuildKernels.firstCodePoint($0) }
         },
         ScalarFunction("md5", [.varchar], .varchar) { a, _, n, _ in
             StringKernels.unary(a[0], n) { b, heap in
@@ -91,6 +97,46 @@ enum StringBuildKernels {
     }
 
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// chr(code): `code` as one UTF-8 encoded character; 0 gives the one-byte string "\0", as DuckDB.
+    /// - Throws: DuckDB's "Invalid UTF8 Codepoint n" for a negative code, a surrogate (U+D800 to
+    ///   U+DFFF) or one beyond U+10FFFF.
+    static func chr(_ a: Operand, _ n: Int) throws -> Operand {
+        let c = IntRows(a)
+        guard let shape = KernelShape(count: n, [c]) else { return .scalar(.null) }
+        let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
+            for i in 0..<shape.rows where !isNull(shape, i) {
+                let code = c.values[i &* c.step]
+                guard let u = UInt32(exactly: code), let scalar = Unicode.Scalar(u) else {
+                    throw KuaiError(.execution, "Invalid UTF8 Codepoint \(code)")
+                }
+                var utf8: (UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0)
+                let count = withUnsafeMutableBytes(of: &utf8) { b in
+                    var k = 0
+                    UTF8.encode(scalar) { unit in
+                        b[k] = unit
+                        k += 1
+                    }
+                    return k
+                }
+                views[i] = withUnsafeBytes(of: &utf8) { b in
+                    FlatStrings.copy(heap, b.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count)
+                }
+            }
+        }
+        return shape.result(col)
+    }
+
+    /// The code point of the first UTF-8 sequence of `b` (0 for no bytes; the byte itself when it
+    /// does not start a complete sequence).
+    static func firstCodePoint(_ b: UnsafeBufferPointer<UInt8>) -> Int64 {
+        guard let lead = b.first else { return 0 }
+        let len = min(UTF8Bytes.sequenceLength(b, 0), b.count)
+        if len <= 1 { return Int64(lead) }
+        var cp = UInt32(lead) & (0x7F >> UInt32(len))
+        for k in 1..<len { cp = cp << 6 | UInt32(b[k] & 0x3F) }
+        return Int64(cp)
+    }
 
     /// repeat(s, count): `s` written `count` times ('' for count <= 0).
     /// - Throws: `KuaiError.execution` when a result would exceed 4 GiB.

@@ -68,18 +68,21 @@ extension Binder {
         case .unary(let op, let a, let pos):
             return try bindUnary(op, a, pos, name, ctx)
         case .binary(let op, let a, let b, let pos):
+            if Binder.isRowComparison(e) { return try bindRowComparison(op, a, b, pos, name, ctx) }
             return try bindBinary(op, a, b, pos, name, ctx)
         case .like(let a, let p, let escape, let negated, let ci, let pos):
             return try bindLike(a, p, escape, negated: negated, caseInsensitive: ci, pos, name, ctx)
         case .row(_, let pos):
             throw Binder.error(
-                "row values (a, b, ...) are only supported as the argument of count(...) and count(DISTINCT ...)", pos)
+                "row values (a, b, ...) are only supported in comparisons, IN and as the argument of count(...) and count(DISTINCT ...)",
+                pos)
         case .isNull(let a, let negated, _):
             let x = try bind(a, ctx)
             return BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name)
         case .between(let a, let lo, let hi, let negated, let pos):
             return try bindBetween(a, lo, hi, negated: negated, pos, name, ctx)
         case .inList(let a, let list, let negated, let pos):
+            if Binder.rowMembers(a) != nil { return try bindRowInList(a, list, negated: negated, pos, name, ctx) }
             return try bindInList(a, list, negated, pos, name, ctx)
         case .caseWhen(let operand, let whens, let elseExpr, let pos):
             return try bindCase(operand, whens, elseExpr, pos, name, ctx)

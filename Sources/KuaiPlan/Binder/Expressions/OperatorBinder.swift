@@ -73,7 +73,7 @@ extension Binder {
     func bindLeftChain(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
         var spine: [Expr] = []
         var leftmost = e
-        while case .binary(let op, let l, _, _) = leftmost, op != .and, op != .or {
+        while case .binary(let op, let l, _, _) = leftmost, op != .and, op != .or, !Binder.isRowComparison(leftmost) {
             spine.append(leftmost)
             leftmost = l
         }
@@ -229,6 +229,15 @@ extension Binder {
         case (.subtract, .timestamp, .interval), (.subtract, .date, .interval): fn = "timestamp_sub_interval"
         case (.add, .interval, .interval): fn = "interval_add"
         case (.subtract, .interval, .interval): fn = "interval_sub"
+        // DuckDB's overloads (INTERVAL, BIGINT) and (INTERVAL, DOUBLE) of *, and (INTERVAL, DOUBLE) of /
+        // (DECIMAL and HUGEINT factors take the DOUBLE one); a NULL factor gives a NULL INTERVAL.
+        case (.multiply, .interval, let t) where t.isInteger && t != .hugeint: fn = "interval_mul"
+        case (.multiply, .interval, let t) where t.isNumeric: fn = "interval_mul_double"
+        case (.multiply, let t, .interval) where t.isNumeric || t == .null:
+            return try bindTemporalArithmetic(op, y, x, pos, name)
+        case (.divide, .interval, let t) where t.isNumeric: fn = "interval_div"
+        case (.multiply, .interval, .null), (.divide, .interval, .null):
+            return BoundExpr.constant(.null, type: .interval, name: name)
         default: fn = nil
         }
         guard let fn, FunctionRegistry.isScalarFunction(fn) else {

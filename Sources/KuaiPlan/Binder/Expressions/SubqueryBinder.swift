@@ -37,6 +37,10 @@ extension Binder {
     func bindInSubquery(
         _ a: Expr, _ q: Query, negated: Bool, _ ctx: ExprContext, at pos: SourcePosition, name: String
     ) throws -> BoundExpr {
+        if Binder.rowMembers(a) != nil {
+            throw Binder.error(
+                "a row value IN (subquery) is supported only as a condition of WHERE (joined with AND)", pos)
+        }
         var x = try bind(a, ctx)
         var (plan, cols) = try subBinder().bindQuery(q)
         guard cols.count == 1 else {
@@ -62,14 +66,28 @@ extension Binder {
     }
 
     /// Binds a subquery that may reference `outerScope`; returns its plan, columns (the select
-    /// list, then one key column per correlation) and the outer sides of the correlations.
-    func bindCorrelated(_ q: Query, _ outerScope: [ScopeColumn]) throws -> (
-        plan: LogicalPlan, columns: [ScopeColumn], outer: [BoundExpr]
+    /// list, then one key column per correlation) and its correlations. `exists`: the subquery of an
+    /// `[NOT] EXISTS`, whose correlations may be any comparison (`Binder.allowsNonKeyCorrelations`).
+    func bindCorrelated(_ q: Query, _ outerScope: [ScopeColumn], exists: Bool = false) throws -> (
+        plan: LogicalPlan, columns: [ScopeColumn], correlations: [Correlation]
     ) {
         let sub = subBinder()
         sub.outer = outerScope
+        sub.allowsNonKeyCorrelations = exists
         let (plan, cols) = try sub.bindQuery(q)
-        return (plan, cols, sub.correlations.map(\.outer))
+        // An outer column left anywhere but in the WHERE comparisons (HAVING, QUALIFY, ORDER BY, GROUP BY)
+        // cannot be decorrelated.
+        var stray: BoundExpr? = nil
+        _ = plan.mapAllExpressions { e in
+            if stray == nil, e.referencesOuterColumns { stray = e }
+            return e
+        }
+        if let stray {
+            throw Binder.error(
+                "a correlated subquery may use outer columns only in comparisons of its WHERE; found \(stray.name)",
+                q.position)
+        }
+        return (plan, cols, sub.correlations)
     }
 
     /// A correlated scalar subquery as a LEFT JOIN onto `target` on its correlations; the value is the
@@ -79,14 +97,14 @@ extension Binder {
     func correlatedScalar(
         _ q: Query, _ scope: [ScopeColumn], _ target: CorrelationTarget, at pos: SourcePosition, name: String
     ) throws -> BoundExpr? {
-        let (plan, cols, outerExprs) = try bindCorrelated(q, scope)
-        if outerExprs.isEmpty { return nil }
-        let visible = cols.count - outerExprs.count
+        let (plan, cols, correlations) = try bindCorrelated(q, scope)
+        if correlations.isEmpty { return nil }
+        let visible = cols.count - correlations.count
         guard visible == 1 else {
             throw Binder.error("a scalar subquery must return exactly one column, found \(visible)", pos)
         }
-        let residual = try correlationCondition(outerExprs, cols, visible: visible, at: target.width, pos, "subquery")
-        let sub = Binder.oneRowPerCorrelation(q) ? plan : singleRowPerKey(plan, cols, keys: outerExprs.count)
+        let residual = correlationCondition(correlations, cols, visible: visible, at: target.width, "subquery")
+        let sub = Binder.oneRowPerCorrelation(q) ? plan : singleRowPerKey(plan, cols, keys: correlations.count)
         target.plan = .join(target.plan, sub, type: .left, leftKeys: [], rightKeys: [], residual: residual)
         var value = BoundExpr.column(target.width, type: cols[0].type, name: name)
         target.width += cols.count
@@ -127,24 +145,23 @@ extension Binder {
         if q0.offset == nil, let l = q0.limit, case .literal(.integer(let n), _) = l, n >= 1 {
             q = q0.copy(keepingLimit: false)
         }
-        let (plan, cols, outerExprs) = try bindCorrelated(q, scope)
-        if outerExprs.isEmpty { return nil }
-        let visible = cols.count - outerExprs.count
-        let residual = try correlationCondition(outerExprs, cols, visible: visible, at: target.width, pos, "EXISTS")
+        let (plan, cols, correlations) = try bindCorrelated(q, scope, exists: true)
+        if correlations.isEmpty { return nil }
+        let visible = cols.count - correlations.count
+        let residual = correlationCondition(correlations, cols, visible: visible, at: target.width, "EXISTS")
         return .join(target.plan, plan, type: negated ? .anti : .semi, leftKeys: [], rightKeys: [], residual: residual)
     }
 
-    /// The join condition of a decorrelated subquery: each outer expression equals the subquery's key column
-    /// for it (key columns follow the `visible` ones; the subquery's columns start at `offset` in the join).
+    /// The join condition of a decorrelated subquery: each correlation's outer side compared with the
+    /// subquery's key column for it (key columns follow the `visible` ones; the subquery's columns start
+    /// at `offset` in the join).
     func correlationCondition(
-        _ outerExprs: [BoundExpr], _ cols: [ScopeColumn], visible: Int, at offset: Int, _ pos: SourcePosition,
-        _ name: String
-    ) throws -> BoundExpr {
+        _ correlations: [Correlation], _ cols: [ScopeColumn], visible: Int, at offset: Int, _ name: String
+    ) -> BoundExpr {
         var parts: [BoundExpr] = []
-        for (i, o) in outerExprs.enumerated() {
-            let c = cols[visible + i]
-            let inner = BoundExpr.column(offset + visible + i, type: c.type, name: c.name)
-            parts.append(try makeCompare(.equal, o, inner, pos, "(\(o.name) = \(inner.name))"))
+        for (i, c) in correlations.enumerated() {
+            let key = cols[visible + i]
+            parts.append(c.condition(BoundExpr.column(offset + visible + i, type: key.type, name: key.name)))
         }
         return parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: name)
     }
