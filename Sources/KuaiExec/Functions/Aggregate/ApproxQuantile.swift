@@ -68,13 +68,12 @@ final class ApproxQuantileState: AggregateState {
     /// A DOUBLE quantile as a value of `type`: rounded half to even; out of range (or not finite)
     /// clamped to the type's smallest or largest value.
     static func decode(_ v: Double, _ type: DataType) -> Int64 {
-        let (lo, hi): (Double, Double) =
-            type == .integer || type == .date
-            ? (-2_147_483_648, 2_147_483_648) : (-9.223372036854775808e18, 9.223372036854775808e18)
-        if v.isFinite && v >= lo && v < hi { return Int64(v.rounded(.toNearestOrEven)) }
+        let range = type == .date ? DataType.integer.integerRange : type.integerRange
         let negative = v < 0 || v.isNaN && v.sign == .minus
-        if type == .integer || type == .date { return negative ? -2_147_483_648 : 2_147_483_647 }
-        return negative ? Int64.min : Int64.max
+        guard v.isFinite && v >= -9.223372036854775808e18 && v < 9.223372036854775808e18 else {
+            return negative ? range.lowerBound : range.upperBound
+        }
+        return min(max(Int64(v.rounded(.toNearestOrEven)), range.lowerBound), range.upperBound)
     }
 }
 
