@@ -290,7 +290,12 @@ public enum Kernels {
             let vals = binaryMap(n, doubleArg(x), Arg<Double>.scalar(0)) { p, _ in -p }
             return result(vals, validity: x.validity, scalar: x.isScalar)
         }
-        return try arithmetic(.subtract, .scalar(.int(0)), type, x, type, resultType: type, count: n0, expr: expr)
+        // 0 - x overflows only for the type's smallest value: DuckDB's negation error.
+        do {
+            return try arithmetic(.subtract, .scalar(.int(0)), type, x, type, resultType: type, count: n0, expr: expr)
+        } catch let e as KuaiError where e.message.hasPrefix("Overflow in subtraction") {
+            throw KuaiError(.execution, "Overflow in negation of numeric value! in expression \(expr.name)")
+        }
     }
 
     // MARK: comparison
@@ -590,10 +595,13 @@ public enum Kernels {
 
 extension Kernels {
     /// DuckDB's integer overflow error: "Overflow in addition of INT64 (9223372036854775807 + 1)",
-    /// with the expression kuai was evaluating.
+    /// "Overflow in division of -128 / -1", with the expression kuai was evaluating.
     static func overflowError(_ op: ArithmeticOp, _ resultType: DataType, _ p: String, _ q: String, _ expr: ScalarExpr)
         -> KuaiError
     {
+        if op == .integerDivide || op == .divide {
+            return KuaiError(.execution, "Overflow in division of \(p) / \(q) in expression \(expr.name)")
+        }
         let word: String
         switch op {
         case .add: word = "addition"
