@@ -37,6 +37,16 @@ private let spillSchema = [
 private func aggregateRows(
     groups: [Int], specs: [AggregateSpec], threads: Int, spillAfter: Int, pull: Bool = false, flushAfter: Int = 0
 ) throws -> [String] {
+    try aggregateRun(
+        groups: groups, specs: specs, threads: threads, spillAfter: spillAfter, pull: pull, flushAfter: flushAfter
+    ).rows
+}
+
+/// The aggregate's rows as sorted text lines, and whether its threads partitioned their rows.
+private func aggregateRun(
+    groups: [Int], specs: [AggregateSpec], threads: Int, spillAfter: Int, pull: Bool = false, flushAfter: Int = 0,
+    partitionAfter: Int = 0
+) throws -> (rows: [String], partitioned: Bool) {
     let batches = spillInput()
     let input: AggregateInput =
         pull
@@ -47,6 +57,7 @@ private func aggregateRows(
         threads: threads)
     agg.spillAfterGroups = spillAfter
     agg.flushAfterGroups = flushAfter
+    agg.partitionAfterRows = partitionAfter
     var lines: [String] = []
     while let b = try agg.next() {
         for i in 0..<b.count {
@@ -55,7 +66,7 @@ private func aggregateRows(
             lines.append(fields.map { $0 == "-0.0" ? "0.0" : $0 }.joined(separator: "|"))
         }
     }
-    return lines.sorted()
+    return (lines.sorted(), agg.partitionChoice.mode == .partitions)
 }
 
 @Test(arguments: [[0], [1], [0, 1], [3], [1, 3, 0]])
@@ -105,6 +116,29 @@ func flushedGroupByGivesTheInMemoryRows(groups: [Int]) throws {
             try aggregateRows(groups: groups, specs: unordered, threads: 2, spillAfter: 900, flushAfter: after)
                 == expected2)
     }
+}
+
+@Test(arguments: [[0], [1], [0, 1], [3], [1, 3, 0], [4, 2]])
+func partitionedGroupByGivesTheTablesRows(groups: [Int]) throws {
+    // Two threads scatter their rows into partitions after a sample of 1 to 10 batches (the first
+    // thread to sample them decides for both; a thread with fewer rows follows at the end; of the
+    // 20 batches one thread takes at least 10); VARCHAR keys come from a dictionary per batch, so
+    // equal strings must meet by their bytes.
+    let specs = [
+        spec("count_star", nil, nil), spec("sum", .bigint, 2), spec("min", .varchar, 1), spec("max", .double, 3),
+        spec("avg", .bigint, 2), spec("count", .bigint, 2, distinct: true), spec("sum", .bigint, 2, filter: 4),
+    ]
+    let expected = try aggregateRows(groups: groups, specs: specs, threads: 1, spillAfter: 0)
+    #expect(expected.count > 10)
+    for after in [1000, 2000, 5000, 10000] {
+        let run = try aggregateRun(groups: groups, specs: specs, threads: 2, spillAfter: 0, partitionAfter: after)
+        #expect(run.partitioned)
+        #expect(run.rows == expected)
+    }
+    // one thread never partitions
+    let one = try aggregateRun(groups: groups, specs: specs, threads: 1, spillAfter: 0, partitionAfter: 1000)
+    #expect(!one.partitioned)
+    #expect(one.rows == expected)
 }
 
 @Test func spilledDistinctGivesTheInMemoryRows() throws {

@@ -48,14 +48,18 @@ public final class JoinHashTable: @unchecked Sendable {
     /// Builds the table over `columns` (`count` rows) keyed by the columns at `keys` (may be empty:
     /// then every probe row matches every build row, a cross product), on `threads` threads where
     /// the build is parallel (`RegionKeyTable`).
+    /// - Parameter keysOnly: the probes only ask whether a key is present (a semi or anti join
+    ///   probed from its left side, without a residual): a hashed lookup then keeps the keys alone,
+    ///   the build rows are not grouped by bucket and `columns` is empty; `find` still answers -1
+    ///   for an absent key and a bucket (or 0) for a present one.
     /// - Throws: `KuaiError.execution` when the build side exceeds Int32.max rows, or a key holds
     ///   HUGEINT values beyond Int64.
-    public init(columns: [Column], count: Int, keys: [Int], threads: Int = 1) throws {
+    public init(columns: [Column], count: Int, keys: [Int], threads: Int = 1, keysOnly: Bool = false) throws {
         guard count < Int(Int32.max) else {
             throw KuaiError(.execution, "join build side of \(count) rows is too large")
         }
         for k in keys { try requireNarrow(columns[k], "a join key") }
-        self.columns = columns
+        self.columns = keysOnly ? [] : columns
         self.rowCount = count
         self.keys = keys
         let keyTypes = keys.map { columns[$0].type == .null ? DataType.bigint : columns[$0].type }
@@ -90,7 +94,9 @@ public final class JoinHashTable: @unchecked Sendable {
             bucketCount = u.count
             return
         }
-        if span == nil, let (r, b) = Self.regionTable(lookupColumns, count, lookupKeys, lookupTypes, threads) {
+        if span == nil,
+            let (r, b) = Self.regionTable(lookupColumns, count, lookupKeys, lookupTypes, threads, keysOnly: keysOnly)
+        {
             table = nil
             regions = r
             filter = nil
@@ -121,6 +127,11 @@ public final class JoinHashTable: @unchecked Sendable {
                     && lookupColumns[lookupKeys[0]].type != .null
                 ? KeyBitFilter(lookupColumns[lookupKeys[0]], count: count) : nil
             denseMin = 0
+        }
+        if keysOnly && !isDense {
+            // a hashed key's bucket exists only when some row has its key
+            (unique, uniqueRow, offsets, rows) = (false, [], [], [])
+            return
         }
         let grouped = Self.groupRows(ids, bucketCount)
         unique = grouped.unique
@@ -168,12 +179,12 @@ public final class JoinHashTable: @unchecked Sendable {
     /// `RegionKeyTable.minimumRows` rows, with the rows grouped by bucket; nil for other keys (or
     /// when the region table declines the keys).
     private static func regionTable(
-        _ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType], _ threads: Int
+        _ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType], _ threads: Int, keysOnly: Bool
     ) -> (RegionKeyTable, RegionKeyTable.Buckets)? {
         guard keys.count == 1, count >= RegionKeyTable.minimumRows, PackedJoinKeys.packable(keyTypes[0]),
             columns[keys[0]].type != .null
         else { return nil }
-        return RegionKeyTable.build(columns[keys[0]], count: count, threads: threads)
+        return RegionKeyTable.build(columns[keys[0]], count: count, threads: threads, keysOnly: keysOnly)
     }
 
     /// For a dense key without repeats: the build row of each bucket (key - lo), -1 where none.

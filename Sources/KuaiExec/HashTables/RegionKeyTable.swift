@@ -17,6 +17,11 @@ import KuaiCore
 /// lets a probe of an absent key cost one cached bit instead of a slot miss (anti joins, selective
 /// semi joins); its words are split by region as the slots are, so each region sets its own bits.
 ///
+/// A keys-only table (`build(keysOnly: true)`, for a semi or anti join that only asks whether a
+/// key is present) keeps one word a slot, the key itself (`RegionShape.empty` marks a free slot;
+/// a key equal to it is remembered apart), numbers no buckets and groups no rows: `find` answers 0
+/// for a present key.
+///
 /// Read-only after `build`: probe it from any number of threads.
 final class RegionKeyTable: @unchecked Sendable {
     /// Build sides with at least this many rows use a region table (smaller tables stay in cache).
@@ -28,11 +33,14 @@ final class RegionKeyTable: @unchecked Sendable {
     private let bases: [Int32]
     /// Distinct non-NULL keys, the buckets' count.
     let bucketCount: Int
+    /// True when the key `RegionShape.empty` is among the keys of a keys-only table.
+    private let holdsEmptyKey: Bool
 
-    private init(shape: RegionShape, bases: [Int32], bucketCount: Int) {
+    private init(shape: RegionShape, bases: [Int32], bucketCount: Int, holdsEmptyKey: Bool = false) {
         self.shape = shape
         self.bases = bases
         self.bucketCount = bucketCount
+        self.holdsEmptyKey = holdsEmptyKey
     }
 
     deinit { shape.deallocate() }
@@ -47,10 +55,14 @@ final class RegionKeyTable: @unchecked Sendable {
     }
 
     /// Builds the table over the non-NULL values among the first `n` rows of `keys`
-    /// (integer-stored) on `threads` threads, with the rows grouped by bucket. nil when some region
-    /// would be over 7/8 full (keys whose hashes crowd into few regions): the caller then uses one
-    /// `IntKeyTable`. Memory: 16 bytes a slot, 2 bytes a row of filter, 16 bytes a row while built.
-    static func build(_ keys: Column, count n: Int, threads: Int) -> (RegionKeyTable, Buckets)? {
+    /// (integer-stored) on `threads` threads, with the rows grouped by bucket (none when
+    /// `keysOnly`: then the `Buckets` are empty and not unique). nil when some region would be over
+    /// 7/8 full (keys whose hashes crowd into few regions): the caller then uses one
+    /// `IntKeyTable`. Memory: 16 bytes a slot (8 when `keysOnly`), 2 bytes a row of filter, 16
+    /// bytes a row while built (12 when `keysOnly`).
+    static func build(_ keys: Column, count n: Int, threads: Int, keysOnly: Bool = false) -> (
+        RegionKeyTable, Buckets
+    )? {
         var capacity = 1024
         while capacity * 3 < n * 4 { capacity *= 2 }
         // regions of 2^16 slots (1 MiB), between 16 and 1024 of them
@@ -58,10 +70,13 @@ final class RegionKeyTable: @unchecked Sendable {
         let regions = 1 << regionBits
         var filterBits = 1 << 16
         while filterBits < 16 * n && filterBits < 1 << 28 { filterBits <<= 1 }
-        MemoryGuard.noteAllocation(16 * capacity + filterBits / 8 + 20 * n)
+        let slotWords = keysOnly ? 1 : 2
+        MemoryGuard.noteAllocation(8 * slotWords * capacity + filterBits / 8 + (keysOnly ? 12 : 20) * n)
         let part = RegionPartition(keys, count: n, regionBits: regionBits, threads: threads)
-        // each region zeroes and fills its own slots and filter words
-        let shape = RegionShape(capacity: capacity, regionBits: regionBits, filterWords: filterBits / 64)
+        // each region clears and fills its own slots and filter words
+        let shape = RegionShape(
+            capacity: capacity, regionBits: regionBits, filterWords: filterBits / 64, slotWords: slotWords)
+        if keysOnly { return buildKeysOnly(shape, part, threads: threads) }
         var distinct = [Int](repeating: 0, count: regions)
         var localIds = [Int32](repeating: 0, count: part.rows.count)
         distinct.withUnsafeMutableBufferPointer { d in
@@ -84,6 +99,34 @@ final class RegionKeyTable: @unchecked Sendable {
         let table = RegionKeyTable(shape: shape, bases: Array(bases.prefix(regions)), bucketCount: buckets)
         let grouped = groupRows(part, localIds, bases, buckets: buckets, threads: threads)
         return (table, grouped)
+    }
+
+    /// The keys-only table over the partitioned keys `part`, its regions filled on `threads`
+    /// threads; nil when some region would be over 7/8 full.
+    private static func buildKeysOnly(_ shape: RegionShape, _ part: RegionPartition, threads: Int) -> (
+        RegionKeyTable, Buckets
+    )? {
+        let regions = 1 << shape.regionBits
+        // per region: its distinct keys (-1 when too full), and whether it holds the key `empty`
+        var distinct = [Int](repeating: 0, count: regions)
+        var emptyKey = [Bool](repeating: false, count: regions)
+        distinct.withUnsafeMutableBufferPointer { d in
+            emptyKey.withUnsafeMutableBufferPointer { e in
+                let (d, e) = (UncheckedBox(d), UncheckedBox(e))
+                PartitionedKeyMerge.forEachPartition(regions, threads: threads) { r in
+                    let range = part.start[r]..<part.start[r + 1]
+                    (d.value[r], e.value[r]) = shape.fillKeys(region: r, keys: part.keys, range)
+                }
+            }
+        }
+        part.releaseKeys()
+        if distinct.contains(-1) {
+            shape.deallocate()
+            return nil
+        }
+        let table = RegionKeyTable(
+            shape: shape, bases: [], bucketCount: distinct.reduce(0, +), holdsEmptyKey: emptyKey.contains(true))
+        return (table, Buckets(unique: false))
     }
 
     /// The build rows grouped by bucket, region by region on `threads` threads.
@@ -140,7 +183,7 @@ final class RegionKeyTable: @unchecked Sendable {
     }
 
     /// The bucket of each of the first `n` rows of `keys` (integer-stored, the build's type), -1
-    /// where the key is NULL or absent.
+    /// where the key is NULL or absent (a keys-only table: 0 where the key is present).
     func find(_ keys: Column, count n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
         // rows whose filter bit is set, then their lookups with the slot of a later row prefetched
         let shape = self.shape
@@ -160,6 +203,23 @@ final class RegionKeyTable: @unchecked Sendable {
             }
         }
         let ahead = intKeyPrefetchDistance
+        if shape.slotWords == 1 {
+            let holdsEmptyKey = holdsEmptyKey
+            keys.ints.withUnsafeBufferPointer { x in
+                candidates.withUnsafeBufferPointer { c in
+                    for j in 0..<m {
+                        if j &+ ahead < m { shape.prefetchSlot(RegionShape.hash(x[Int(c[j &+ ahead])])) }
+                        let i = Int(c[j])
+                        let k = x[i]
+                        let present =
+                            k == RegionShape.empty
+                            ? holdsEmptyKey : shape.slots[shape.keySlot(of: k, hash: RegionShape.hash(k))] == k
+                        if present { ids[i] = 0 }
+                    }
+                }
+            }
+            return
+        }
         keys.ints.withUnsafeBufferPointer { x in
             bases.withUnsafeBufferPointer { bases in
                 candidates.withUnsafeBufferPointer { c in
@@ -178,7 +238,8 @@ final class RegionKeyTable: @unchecked Sendable {
 }
 
 /// The slots and bit filter of a `RegionKeyTable` and their geometry: `capacity` slots of two
-/// words (key, local id + 1; 0 = empty) in `2^regionBits` regions, `filterWords` words of filter.
+/// words (key, local id + 1; 0 = empty), or of one word (the key; `empty` = free) for a keys-only
+/// table, in `2^regionBits` regions, `filterWords` words of filter.
 /// A key's hash `h` gives its region (top `regionBits` bits), its home slot (`h >> shift`, inside
 /// its region) and its filter bit (`h >> filterShift`, inside its region's words). The build fills
 /// it region by region (`fill`); the table probes it (`slot`).
@@ -192,13 +253,19 @@ private struct RegionShape: @unchecked Sendable {
     let filterShift: UInt64
     /// Slots per region - 1.
     let regionMask: Int
+    /// Words a slot: 2 (key, local id + 1) or 1 (the key alone, keys-only).
+    let slotWords: Int
+    /// A free one-word slot.
+    static let empty = Int64.min
 
-    /// Allocates the slots and the filter (uninitialised: `fill` zeroes each region's part).
-    init(capacity: Int, regionBits: Int, filterWords: Int) {
+    /// Allocates the slots and the filter (uninitialised: `fill` / `fillKeys` clears each region's
+    /// part).
+    init(capacity: Int, regionBits: Int, filterWords: Int, slotWords: Int) {
         self.capacity = capacity
         self.regionBits = regionBits
         self.filterWords = filterWords
-        slots = .allocate(capacity: 2 * capacity)
+        self.slotWords = slotWords
+        slots = .allocate(capacity: slotWords * capacity)
         filter = .allocate(capacity: filterWords)
         shift = UInt64(64 - capacity.trailingZeroBitCount)
         filterShift = UInt64(64 - (filterWords * 64).trailingZeroBitCount)
@@ -223,13 +290,23 @@ private struct RegionShape: @unchecked Sendable {
         return s
     }
 
+    /// One-word slots: the slot holding `key` (of hash `h`, not `empty`), or the free slot of its
+    /// region where it belongs.
+    @inline(__always) func keySlot(of key: Int64, hash h: UInt64) -> Int {
+        var s = Int(truncatingIfNeeded: h >> shift)
+        while slots[s] != Self.empty && slots[s] != key { s = (s & ~regionMask) | ((s &+ 1) & regionMask) }
+        return s
+    }
+
     /// 1 when the filter bit of hash `h` is set, else 0.
     @inline(__always) func filterHas(_ h: UInt64) -> Int {
         let b = Int(truncatingIfNeeded: h >> filterShift)
         return Int(truncatingIfNeeded: filter[b >> 6] >> UInt64(b & 63)) & 1
     }
 
-    @inline(__always) func prefetchSlot(_ h: UInt64) { kuai_prefetch(slots + 2 &* Int(truncatingIfNeeded: h >> shift)) }
+    @inline(__always) func prefetchSlot(_ h: UInt64) {
+        kuai_prefetch(slots + slotWords &* Int(truncatingIfNeeded: h >> shift))
+    }
     @inline(__always) func prefetchFilter(_ h: UInt64) {
         kuai_prefetch(filter + Int(truncatingIfNeeded: h >> (filterShift &+ 6)))
     }
@@ -263,6 +340,41 @@ private struct RegionShape: @unchecked Sendable {
             ids[j] = Int32(truncatingIfNeeded: slots[2 &* s &+ 1] &- 1)
         }
         return Int(count)
+    }
+
+    /// One-word slots: clears region `r`'s slots and filter words, then adds the keys
+    /// `keys[range]` (the region's rows) to it. Returns the region's distinct keys, or -1 when they
+    /// would fill more than 7/8 of its slots, and whether the key `empty` is among them (it takes
+    /// no slot).
+    func fillKeys(region r: Int, keys: UnsafeMutablePointer<Int64>, _ range: Range<Int>) -> (Int, Bool) {
+        let size = regionMask + 1
+        (slots + r * size).initialize(repeating: Self.empty, count: size)
+        let wordsPer = filterWords >> regionBits
+        (filter + r * wordsPer).initialize(repeating: 0, count: wordsPer)
+        let most = size - size / 8
+        var count = 0
+        var holdsEmpty = false
+        let ahead = intKeyPrefetchDistance
+        for j in range {
+            if j &+ ahead < range.upperBound { prefetchSlot(Self.hash(keys[j &+ ahead])) }
+            let k = keys[j]
+            let h = Self.hash(k)
+            let b = Int(truncatingIfNeeded: h >> filterShift)
+            if k == Self.empty {
+                if !holdsEmpty { count &+= 1 }
+                holdsEmpty = true
+                filter[b >> 6] |= 1 << UInt64(b & 63)
+                continue
+            }
+            let s = keySlot(of: k, hash: h)
+            if slots[s] == Self.empty {
+                if count >= most { return (-1, false) }
+                count &+= 1
+                slots[s] = k
+                filter[b >> 6] |= 1 << UInt64(b & 63)
+            }
+        }
+        return (count, holdsEmpty)
     }
 }
 

@@ -87,6 +87,11 @@ public final class HashAggregateOperator: PhysicalOperator {
     var flushAfterGroups = 0
     /// Whether `flushIfSparse` may set tables aside in this run (`setAsideFits`, decided in `run`).
     private var flushFits = false
+    /// Tests: when > 0, the threads partition their rows (HashAggregatePartitioned.swift) after a
+    /// sample of this many rows, whatever the keys and the input's size.
+    var partitionAfterRows = 0
+    /// Whether this run's threads keep tables or partition their rows (decided from a sample).
+    let partitionChoice = PartitionChoice()
 
     /// - Parameters:
     ///   - groupColumns: input column indexes of the grouping keys.
@@ -142,6 +147,13 @@ public final class HashAggregateOperator: PhysicalOperator {
         var passRows = 0
         /// Batches passed by the table and not yet a group source.
         var passed: [Batch] = []
+        /// True while the thread samples its keys for the partitioning choice (`kept`: the
+        /// batches sampled; `groupsAtHalf`: the groups of the first half of the sample).
+        var sampling = false
+        var kept: [Batch] = []
+        var groupsAtHalf = 0
+        /// The thread's rows by partition once the run partitions (then `table` stays empty).
+        var partitions: PartitionedRows?
         /// Rows in `passed`.
         var passedRows: Int { passed.reduce(0) { $0 + $1.count } }
         private let keyTypes: [DataType]
@@ -160,6 +172,13 @@ public final class HashAggregateOperator: PhysicalOperator {
         func flush() {
             flushed.append(GroupSource(keys: table.keyColumns(), count: table.count, states: states))
             table = makeGroupKeyTable(following: table)
+            states = makeAggregateStates(specs)
+            rowsInTable = 0
+        }
+
+        /// Drops the table and the states for empty ones.
+        func reset() {
+            table = makeGroupKeyTable(keyTypes: keyTypes)
             states = makeAggregateStates(specs)
             rowsInTable = 0
         }
@@ -240,22 +259,30 @@ public final class HashAggregateOperator: PhysicalOperator {
                 try requireNarrow(batch.columns[ic], "aggregate \(spec.name)")
             }
         }
+        if p.sampling { try follow(partitionChoice.mode, p) }
+        if let rows = p.partitions { return scatter(batch, into: rows) }
         if p.spill == nil && p.maySpill && spillCodec != nil && shouldSpill(p, rows: n) {
             try setAsidePassed(p)
             p.passRows = 0
             p.spill = try PartitionedSpill()
+            if p.sampling {
+                // a spilling table keeps its rows: no thread partitions
+                try follow(partitionChoice.decide(.tables), p)
+            }
         }
         if p.spill != nil { return try consumeSpilling(p, batch) }
         if p.passRows > 0 { return try passThrough(p, batch) }
         if !groupColumns.isEmpty { flushIfSparse(p) }
         p.rowsInTable += n
         let keys = groupColumns.map { batch.columns[$0] }
+        let groupsBefore = p.table.count
         p.ids.withUnsafeMutableBufferPointer { ids in
             // Without GROUP BY every row is in group 0: `p.ids` was created zeroed and nothing
             // writes another id into it, so one row registers the group.
             p.table.findOrInsert(keys, rowCount: groupColumns.isEmpty ? min(n, 1) : n, into: ids)
         }
         try update(p, batch, count: n)
+        if p.sampling { try sampled(p, batch, count: n, groupsBefore: groupsBefore) }
     }
 
     /// Rows a thread passes by its table after setting a sparse table aside, before it tries a
@@ -339,7 +366,17 @@ public final class HashAggregateOperator: PhysicalOperator {
             flushFits = setAsideFits(rows: src.rowBound)
             let workers = max(1, min(threads, src.morselCount))
             partials = (0..<workers).map { _ in Partial(keyTypes: keyTypes, specs: aggregates) }
+            let sample = partitioningAllowed(rows: src.rowBound, workers: workers)
+            for p in partials { p.sampling = sample }
             try MorselScheduler.run(src, threads: workers) { [partials] w, _, b in try self.consume(partials[w], b) }
+            if partials.contains(where: { $0.partitions != nil }) {
+                // threads still sampling (too few rows to decide) follow the others
+                for p in partials where p.sampling { try follow(.partitions, p) }
+                pendingOutput = try partitionedResult(partials)
+                partials = []
+                return pendingOutput.isEmpty ? nil : pendingOutput.removeFirst()
+            }
+            for p in partials where p.sampling { try follow(.tables, p) }
             for p in partials where p.spill == nil { try setAsidePassed(p) }
         }
         if partials.contains(where: { $0.spill != nil }) {

@@ -139,8 +139,12 @@ public final class HashJoinOperator: PhysicalOperator {
         }
         buildSide = side
         let probeIsLeft = side == .right
+        // a semi / anti join probed from its left side without a residual only asks whether a key
+        // is present
+        let keysOnly = probeIsLeft && (type == .semi || type == .anti) && residual == nil
         let table = try JoinHashTable(
-            columns: buildCols, count: buildCount, keys: probeIsLeft ? rightKeys : leftKeys, threads: buildThreads)
+            columns: buildCols, count: buildCount, keys: probeIsLeft ? rightKeys : leftKeys, threads: buildThreads,
+            keysOnly: keysOnly)
         let trackBuild: Bool
         switch type {
         case .full: trackBuild = true

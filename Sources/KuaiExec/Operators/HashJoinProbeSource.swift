@@ -108,7 +108,10 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
             if let failure { throw failure }
             do {
                 let (cols, n) = try materializeColumns(build)
-                let table = try JoinHashTable(columns: cols, count: n, keys: buildKeys, threads: threads)
+                // a semi / anti join without a residual only asks whether a key is present
+                let keysOnly = (type == .semi || type == .anti) && residual == nil
+                let table = try JoinHashTable(
+                    columns: cols, count: n, keys: buildKeys, threads: threads, keysOnly: keysOnly)
                 let s = HashJoinProbeSource(
                     probe: probe, build: table, buildSchema: build.schema, type: type,
                     probeKeys: probeKeys, residual: residual)
