@@ -36,7 +36,7 @@ Corpus format (a sqllogictest-like text format; one file per feature, named NN-f
   The `----` line of a query record carries DuckDB's result types, written by --regenerate:
     ---- types: BIGINT|VARCHAR|DECIMAL(4,2)
   The Swift runner compares them with kuai's result types after mapping DuckDB's names onto
-  kuai's (FLOAT/REAL -> DOUBLE, TINYINT/SMALLINT -> INTEGER, ...: kuai_type() here,
+  kuai's (FLOAT/REAL -> DOUBLE, UTINYINT/USMALLINT -> INTEGER, ...: kuai_type() here,
   CorpusCompare.kuaiType in Tests/KuaiEndToEndTests/CorpusSupport.swift).
 
 Fixtures (KuaiLive-shaped folders of CSVs; the table name is the file name without .csv)
@@ -357,7 +357,7 @@ def kuai_type(t):
     t = str(t)
     if t in ("FLOAT", "REAL"):
         return "DOUBLE"
-    if t in ("TINYINT", "SMALLINT", "UTINYINT", "USMALLINT"):
+    if t in ("UTINYINT", "USMALLINT"):
         return "INTEGER"
     if t in ("UINTEGER", "UBIGINT"):
         return "BIGINT"

@@ -9,7 +9,8 @@ microsecond timestamps, doubles with fractions) is written by DuckDB (each compr
 and v2 pages with DELTA_BINARY_PACKED / DELTA_LENGTH_BYTE_ARRAY / BYTE_STREAM_SPLIT; small row
 groups), by pyarrow (each compression; data pages v1 and v2; dictionary off with
 DELTA_BINARY_PACKED, DELTA_BYTE_ARRAY, DELTA_LENGTH_BYTE_ARRAY, BYTE_STREAM_SPLIT; small pages;
-millisecond and nanosecond timestamps; INT96) and by Polars. index.json maps each fixture to its
+millisecond and nanosecond timestamps; INT96) and by Polars; a table of TINYINT and SMALLINT by
+DuckDB. index.json maps each fixture to its
 expected file (`expected-<hash>.json`, shared by fixtures with the same answer): DuckDB's `SELECT *`
 over the file, canonicalised: dates as days since 1970-01-01, timestamps as epoch microseconds,
 doubles as repr() text, NULL as null.
@@ -49,6 +50,23 @@ def duckdb_files(con):
     for name, opts in out:
         con.execute(f"COPY ({SOURCE}) TO '{ROOT}/{name}.parquet' {opts}")
     return [n for n, _ in out]
+
+
+# TINYINT and SMALLINT at their bounds, with NULLs: DuckDB writes them as INT32 with the converted
+# types INT_8 / INT_16 and no logical type.
+NARROW_SOURCE = f"""
+SELECT i,
+  CASE WHEN i % 7 = 3 THEN NULL WHEN i = {ROWS} THEN 127 WHEN i = {ROWS} + 1 THEN -128
+       ELSE (i * 37) % 256 - 128 END::TINYINT AS t,
+  CASE WHEN i % 5 = 1 THEN NULL WHEN i = {ROWS} THEN 32767 WHEN i = {ROWS} + 1 THEN -32768
+       ELSE (i * 7919) % 65536 - 32768 END::SMALLINT AS s
+FROM range({ROWS} + 2) r(i) ORDER BY i
+"""
+
+
+def narrow_files(con):
+    con.execute(f"COPY ({NARROW_SOURCE}) TO '{ROOT}/narrow-ints-by-duckdb.parquet' (FORMAT parquet)")
+    return ["narrow-ints-by-duckdb"]
 
 
 def pyarrow_files(con):
@@ -118,7 +136,7 @@ def expected(con, name, index):
 def main():
     os.makedirs(ROOT, exist_ok=True)
     con = duckdb.connect()
-    names = duckdb_files(con) + pyarrow_files(con) + polars_files(con)
+    names = duckdb_files(con) + narrow_files(con) + pyarrow_files(con) + polars_files(con)
     for f in os.listdir(ROOT):
         if f.startswith("expected-"):
             os.remove(f"{ROOT}/{f}")

@@ -4,6 +4,8 @@
 /// | type      | storage  | unit / meaning                                   |
 /// |-----------|----------|--------------------------------------------------|
 /// | boolean   | `.int`   | 0 = false, 1 = true                              |
+/// | tinyint   | `.int`   | 8-bit range (-128...127), held in Int64          |
+/// | smallint  | `.int`   | 16-bit range (-32768...32767), held in Int64     |
 /// | integer   | `.int`   | 32-bit range, held in Int64                      |
 /// | bigint    | `.int`   | 64-bit                                           |
 /// | hugeint   | `.int`   | DuckDB's INT128 (result type of sum(INTEGER/BIGINT)): `ints` while every value fits Int64; else `ints` = low 64 bits and `Column.highs` = high 64 bits |
@@ -18,8 +20,13 @@
 /// Raw values are stable: they are written in manifests (Formats/column-file.md, "Logical types").
 /// DECIMAL has raw value 11 for every (p, s); its precision and scale travel in the manifest's type
 /// name (`DECIMAL(18,3)`), so `init?(rawValue:)` cannot make it (use `init?(rawValue:name:)`).
+/// TINYINT (13) and SMALLINT (12) came after DECIMAL, so their ids do not follow their widths.
 public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case boolean
+    /// DuckDB's TINYINT (INT1): 8-bit signed.
+    case tinyint
+    /// DuckDB's SMALLINT (INT2, SHORT): 16-bit signed.
+    case smallint
     case integer
     case bigint
     case hugeint
@@ -35,10 +42,12 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
 
     /// Every type without parameters (DECIMAL excluded), in raw-value order.
     public static let simpleCases: [DataType] = [
-        .boolean, .integer, .bigint, .hugeint, .double, .varchar, .date, .timestamp, .interval, .null,
+        .boolean, .integer, .bigint, .hugeint, .double, .varchar, .date, .timestamp, .interval, .null, .smallint,
+        .tinyint,
     ]
 
-    /// The stable id written in manifests and column-file headers (1...11; 11 = any DECIMAL).
+    /// The stable id written in manifests and column-file headers (1...13; 11 = any DECIMAL,
+    /// 12 SMALLINT, 13 TINYINT).
     public var rawValue: UInt8 {
         switch self {
         case .boolean: return 1
@@ -52,13 +61,18 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .interval: return 9
         case .null: return 10
         case .decimal: return 11
+        case .smallint: return 12
+        case .tinyint: return 13
         }
     }
 
     /// The type with id `rawValue`; nil for unknown ids and for 11 (DECIMAL needs its name).
     public init?(rawValue: UInt8) {
-        guard rawValue >= 1, rawValue <= 10 else { return nil }
-        self = DataType.simpleCases[Int(rawValue) - 1]
+        switch rawValue {
+        case 1...10: self = DataType.simpleCases[Int(rawValue) - 1]
+        case 12...13: self = DataType.simpleCases[Int(rawValue) - 2]
+        default: return nil
+        }
     }
 
     /// The type with id `rawValue` whose printed name is `name` (a manifest column): DECIMAL's
@@ -101,10 +115,12 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// DECIMAL's precision; for integer types the DECIMAL width DuckDB converts them to
-    /// (INTEGER 10, BIGINT 19, HUGEINT 38, BOOLEAN 1), else 0.
+    /// (TINYINT 3, SMALLINT 5, INTEGER 10, BIGINT 19, HUGEINT 38, BOOLEAN 1), else 0.
     public var decimalPrecision: Int {
         switch self {
         case .decimal(let p, _): return Int(p)
+        case .tinyint: return 3
+        case .smallint: return 5
         case .integer: return 10
         case .bigint: return 19
         case .hugeint: return 38
@@ -117,6 +133,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .boolean: return "BOOLEAN"
+        case .tinyint: return "TINYINT"
+        case .smallint: return "SMALLINT"
         case .integer: return "INTEGER"
         case .bigint: return "BIGINT"
         case .hugeint: return "HUGEINT"
@@ -131,7 +149,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Parses a SQL type name as DuckDB accepts it in CAST (case-insensitive aliases included):
-    /// INT/INT4/INTEGER, INT8/BIGINT/LONG, DOUBLE/FLOAT8/FLOAT/REAL (kuai maps FLOAT and REAL to DOUBLE),
+    /// TINYINT/INT1, SMALLINT/INT2/INT16/SHORT, INT/INT4/INTEGER, INT8/BIGINT/LONG, DOUBLE/FLOAT8/FLOAT/REAL (kuai maps FLOAT and REAL to DOUBLE),
     /// VARCHAR/TEXT/STRING, BOOL/BOOLEAN, DATE, TIMESTAMP/DATETIME, HUGEINT/INT128.
     /// `DECIMAL(p,s)` / `NUMERIC(p,s)` / `DECIMAL(p)` (spaces allowed) give that DECIMAL when p and s are
     /// in range; plain DECIMAL/NUMERIC is DECIMAL(18,3) as in DuckDB.
@@ -151,7 +169,9 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         }
         switch upper {
         case "BOOLEAN", "BOOL", "LOGICAL": self = .boolean
-        case "INTEGER", "INT", "INT4", "SIGNED", "INT32", "SMALLINT", "INT2", "TINYINT", "INT1": self = .integer
+        case "TINYINT", "INT1": self = .tinyint
+        case "SMALLINT", "INT2", "INT16", "SHORT": self = .smallint
+        case "INTEGER", "INT", "INT4", "SIGNED", "INT32": self = .integer
         case "BIGINT", "INT8", "LONG", "INT64": self = .bigint
         case "HUGEINT", "INT128": self = .hugeint
         case "DOUBLE", "FLOAT8", "FLOAT", "FLOAT4", "REAL": self = .double
@@ -164,8 +184,47 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// True for the types stored as `.int` that behave as numbers in arithmetic.
-    public var isInteger: Bool { self == .integer || self == .bigint || self == .hugeint }
+    /// True for the types stored as `.int` that behave as numbers in arithmetic (TINYINT, SMALLINT,
+    /// INTEGER, BIGINT, HUGEINT).
+    public var isInteger: Bool { integerRank != nil }
+
+    /// The integer types from the narrowest to the widest: DuckDB's implicit widening order.
+    public static let integerTypes: [DataType] = [.tinyint, .smallint, .integer, .bigint, .hugeint]
+
+    /// The position of an integer type in `integerTypes` (TINYINT 0 ... HUGEINT 4); nil for the others.
+    public var integerRank: Int? {
+        switch self {
+        case .tinyint: return 0
+        case .smallint: return 1
+        case .integer: return 2
+        case .bigint: return 3
+        case .hugeint: return 4
+        default: return nil
+        }
+    }
+
+    /// The width in bits of an integer type (8, 16, 32, 64, 128); nil for the others.
+    public var integerBits: Int? { integerRank.map { 8 << $0 } }
+
+    /// True for TINYINT, SMALLINT and INTEGER: integers held in Int64 whose results must be
+    /// range-checked against `integerRange`.
+    public var isNarrowInteger: Bool { self == .tinyint || self == .smallint || self == .integer }
+
+    /// The values an integer type (or BOOLEAN, 0...1) holds in its Int64 storage; the full Int64
+    /// range for BIGINT, HUGEINT and every other type.
+    public var integerRange: ClosedRange<Int64> {
+        switch self {
+        case .tinyint: return Int64(Int8.min)...Int64(Int8.max)
+        case .smallint: return Int64(Int16.min)...Int64(Int16.max)
+        case .integer: return Int64(Int32.min)...Int64(Int32.max)
+        case .boolean: return 0...1
+        default: return Int64.min...Int64.max
+        }
+    }
+
+    /// DuckDB's physical name of an integer type, as its overflow and cast errors print it (INT8,
+    /// INT16, INT32, INT64, INT128); nil for the others.
+    public var integerPhysicalName: String? { integerBits.map { "INT\($0)" } }
     /// True for integer types, DECIMAL and DOUBLE.
     public var isNumeric: Bool { isInteger || self == .double || isDecimal }
     /// True for the types whose values may need 128 bits (`Column.highs`): HUGEINT and DECIMAL

@@ -665,6 +665,12 @@ final class ColumnFile: @unchecked Sendable {
                 var bad = false
                 values.withUnsafeBufferPointer { o in for x in o { bad = bad || (x != 0 && x != 1) } }
                 if bad { throw DecodeFailure(message: "BOOLEAN value other than 0 or 1") }
+            } else if type == .tinyint || type == .smallint {
+                // Formats/column-file.md, section 3: a value outside the type's range is corrupt.
+                let spare = Int64(64 - type.integerBits!)
+                var outside: Int64 = 0
+                values.withUnsafeBufferPointer { o in for x in o { outside |= x ^ ((x << spare) >> spare) } }
+                if outside != 0 { throw DecodeFailure(message: "\(type) value out of range") }
             }
             return Column(type: type, ints: values, validity: validity)
         }

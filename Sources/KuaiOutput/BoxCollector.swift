@@ -112,13 +112,9 @@ public final class BoxCollector {
 
 /// The type names DuckDB's box renderer shows under the column names (`int64` for BIGINT, ...).
 public func boxTypeName(_ t: DataType) -> String {
-    switch t {
-    case .integer: return "int32"
-    case .bigint: return "int64"
-    case .hugeint: return "int128"
-    case .null: return "\"null\""
-    default: return t.description.lowercased()
-    }
+    if let bits = t.integerBits { return "int\(bits)" }  // int8 ... int128
+    if t == .null { return "\"null\"" }
+    return t.description.lowercased()
 }
 
 /// Control characters (below U+0020) written as escapes, as DuckDB's box renderer shows values:

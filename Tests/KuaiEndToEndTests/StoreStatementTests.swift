@@ -267,6 +267,35 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
         #expect(out.last == "a,b,d\n1,x,2025-01-01\n1,15,2025-02-03\n7,q,\n")
     }
 
+    /// TINYINT and SMALLINT columns: written to the store (ids 13 and 12), range-checked on INSERT,
+    /// read back with their types by another session, and written to Parquet as INT(8) / INT(16) and
+    /// read back as the same types (DuckDB 2.0.1 answers the same statements with these rows and errors).
+    @Test func narrowIntegersRoundTrip() throws {
+        try WritableStore.withSession { w, s throws in
+            let rows = "t,s\n-2,-600\n-1,-300\n0,0\n1,300\n2,600\n127,-32768\n"
+            try runScript(
+                s,
+                """
+                CREATE TABLE t AS SELECT CAST(i AS TINYINT) AS t, CAST(i * 300 AS SMALLINT) AS s FROM range(-2, 3) r(i);
+                INSERT INTO t VALUES (127, -32768);
+                """)
+            #expect(
+                statementError(s, "INSERT INTO t VALUES (128, 0)")?.message.contains("destination type INT8") == true)
+            #expect(statementError(s, "INSERT INTO t VALUES ('5', '40000')")?.message.contains("to INT16") == true)
+            let r = try Session(storePath: w.path)
+            #expect(try sessionCSV(r, "SELECT * FROM t ORDER BY t") == rows)
+            guard case .rows(let result) = try r.execute("SELECT * FROM t") else { return }
+            #expect(result.schema.map(\.type) == [.tinyint, .smallint])
+            #expect(try Store.open(at: w.path).verify().isEmpty)
+            let file = w.dir.sub("t.parquet")
+            try runScript(s, "COPY t TO '\(file)' (FORMAT parquet)")
+            #expect(try sessionCSV(s, "SELECT * FROM read_parquet('\(file)') ORDER BY t") == rows)
+            #expect(
+                try sessionCSV(s, "SELECT typeof(t) AS a, typeof(s) AS b FROM read_parquet('\(file)') LIMIT 1")
+                    == "a,b\nTINYINT,SMALLINT\n")
+        }
+    }
+
     @Test func readOnlySessionRefusesWrites() throws {
         let w = WritableStore()
         defer { w.cleanup() }

@@ -27,6 +27,14 @@ import Testing
         #expect(bad.isEmpty, "\(fixture): \(bad.prefix(5).joined(separator: "; "))")
     }
 
+    /// DuckDB writes TINYINT and SMALLINT as INT32 with the converted types INT_8 and INT_16 (no logical
+    /// type); kuai reads them back as TINYINT and SMALLINT (the values: `readsLikeDuckDB`).
+    @Test func readsDuckDBNarrowIntegerTypes() throws {
+        let file = try ParquetFile(path: fixtureDir + "/narrow-ints-by-duckdb.parquet")
+        #expect(file.columns.map(\.type) == [.bigint, .tinyint, .smallint])
+        #expect(file.columns.map(\.parquetType) == ["INT64", "INT32 INT_8", "INT32 INT_16"])
+    }
+
     @Test func typesMapAsDocumented() throws {
         let table = try ParquetTable(name: "t", pattern: fixtureDir + "/duckdb-zstd.parquet")
         #expect(

@@ -75,7 +75,7 @@ public enum CSVCompare {
     public static func kuaiType(_ duckdb: String) -> String {
         if duckdb == "FLOAT" || duckdb == "REAL" { return "DOUBLE" }
         switch duckdb {
-        case "TINYINT", "SMALLINT", "UTINYINT", "USMALLINT": return "INTEGER"
+        case "UTINYINT", "USMALLINT": return "INTEGER"
         case "UINTEGER", "UBIGINT": return "BIGINT"
         case "\"NULL\"": return "NULL"
         default: return duckdb

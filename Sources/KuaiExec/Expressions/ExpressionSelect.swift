@@ -156,8 +156,7 @@ extension ScalarExpr {
         guard case .arithmetic(let op, let x, let y) = e.kind, op == .add || op == .subtract,
             e.type == .bigint || e.type == .hugeint
         else { return nil }
-        let ok: Set<DataType> = [.integer, .bigint, .hugeint]
-        guard ok.contains(x.type), ok.contains(y.type), let p = fusedLeaf(x, batch), let q = fusedLeaf(y, batch) else {
+        guard x.type.isInteger, y.type.isInteger, let p = fusedLeaf(x, batch), let q = fusedLeaf(y, batch) else {
             return nil
         }
         return (op == .subtract, p, q)

@@ -96,13 +96,11 @@ public enum Kernels {
         return .column(Column(doubles: doubles, validity: validity))
     }
 
+    /// DuckDB's physical type name in overflow and cast errors: INT8 ... INT128, DOUBLE; INT64 for
+    /// the other types held in Int64.
     static func physicalName(_ t: DataType) -> String {
-        switch t {
-        case .integer: return "INT32"
-        case .hugeint: return "INT128"
-        case .double: return "DOUBLE"
-        default: return "INT64"
-        }
+        if let name = t.integerPhysicalName { return name }
+        return t == .double ? "DOUBLE" : "INT64"
     }
 
     // MARK: arithmetic
@@ -144,7 +142,10 @@ public enum Kernels {
         let b = intArg(y)
         var bad: UInt8 = 0
         let vals: [Int64]
-        let narrow = resultType == .integer
+        // TINYINT, SMALLINT and INTEGER results must fit their width: a value survives the shift
+        // of its sign bit to bit 63 and back only when it does.
+        let narrow = resultType.isNarrowInteger
+        let spare = Int64(64 - (resultType.integerBits ?? 64))
         switch op {
         case .add:
             let r = addOrSubtract(subtract: false, n, a, b)
@@ -177,7 +178,9 @@ public enum Kernels {
         }
         if narrow && bad == 0 {
             vals.withUnsafeBufferPointer { vp in
-                for i in 0..<n where vp[i] != Int64(Int32(truncatingIfNeeded: vp[i])) { bad = 1 }
+                var outside: Int64 = 0
+                for i in 0..<n { outside |= vp[i] ^ ((vp[i] << spare) >> spare) }
+                bad = outside != 0 ? 1 : 0
             }
         }
         if bad != 0 && resultType == .hugeint {
@@ -273,7 +276,7 @@ public enum Kernels {
                 if q == 0 { throw divisionByZero(expr) }
                 overflow = false
             }
-            let outOfRange = narrow && !overflow && vals[i] != Int64(Int32(truncatingIfNeeded: vals[i]))
+            let outOfRange = narrow && !overflow && !resultType.integerRange.contains(vals[i])
             if overflow || outOfRange {
                 throw overflowError(op, resultType, "\(p)", "\(q)", expr)
             }
@@ -287,7 +290,12 @@ public enum Kernels {
             let vals = binaryMap(n, doubleArg(x), Arg<Double>.scalar(0)) { p, _ in -p }
             return result(vals, validity: x.validity, scalar: x.isScalar)
         }
-        return try arithmetic(.subtract, .scalar(.int(0)), type, x, type, resultType: type, count: n0, expr: expr)
+        // 0 - x overflows only for the type's smallest value: DuckDB's negation error.
+        do {
+            return try arithmetic(.subtract, .scalar(.int(0)), type, x, type, resultType: type, count: n0, expr: expr)
+        } catch let e as KuaiError where e.message.hasPrefix("Overflow in subtraction") {
+            throw KuaiError(.execution, "Overflow in negation of numeric value! in expression \(expr.name)")
+        }
     }
 
     // MARK: comparison
@@ -587,10 +595,13 @@ public enum Kernels {
 
 extension Kernels {
     /// DuckDB's integer overflow error: "Overflow in addition of INT64 (9223372036854775807 + 1)",
-    /// with the expression kuai was evaluating.
+    /// "Overflow in division of -128 / -1", with the expression kuai was evaluating.
     static func overflowError(_ op: ArithmeticOp, _ resultType: DataType, _ p: String, _ q: String, _ expr: ScalarExpr)
         -> KuaiError
     {
+        if op == .integerDivide || op == .divide {
+            return KuaiError(.execution, "Overflow in division of \(p) / \(q) in expression \(expr.name)")
+        }
         let word: String
         switch op {
         case .add: word = "addition"

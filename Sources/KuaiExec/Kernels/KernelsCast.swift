@@ -8,13 +8,8 @@ extension Kernels {
     /// Whether CAST(from AS to) is allowed (DuckDB's explicit cast table, restricted to kuai's types).
     public static func canCast(from: DataType, to: DataType) -> Bool {
         if from == to || from == .null || to == .varchar || from == .varchar { return true }
+        if from.isNumeric || from == .boolean { return to.isNumeric || to == .boolean }
         switch (from, to) {
-        case (.boolean, .integer), (.boolean, .bigint), (.boolean, .hugeint), (.boolean, .double), (.boolean, .decimal):
-            return true
-        case (.decimal, _): return to.isNumeric || to == .boolean
-        case (.integer, _), (.bigint, _), (.hugeint, _):
-            return to.isNumeric || to == .boolean
-        case (.double, _): return to.isNumeric || to == .boolean
         case (.date, .timestamp), (.timestamp, .date): return true
         default: return false
         }
@@ -41,13 +36,8 @@ extension Kernels {
         }
     }
 
-    public static func integerRange(_ t: DataType) -> ClosedRange<Int64> {
-        switch t {
-        case .integer: return Int64(Int32.min)...Int64(Int32.max)
-        case .boolean: return 0...1
-        default: return Int64.min...Int64.max
-        }
-    }
+    /// The values `t` holds in Int64 storage (`DataType.integerRange`).
+    public static func integerRange(_ t: DataType) -> ClosedRange<Int64> { t.integerRange }
 
     static func castColumn(_ c: Column, from: DataType, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
         let n = c.count

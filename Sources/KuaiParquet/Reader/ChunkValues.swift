@@ -233,6 +233,11 @@ extension ChunkDecoder {
                 ints[i] = v >= 0 ? v / 1000 : -((-(v + 1)) / 1000) - 1
             }
         case .unsigned32: for i in 0..<rows { ints[i] = Int64(UInt32(truncatingIfNeeded: ints[i])) }
+        case .narrowSigned(let bits):
+            let range = column.type.integerRange
+            for i in 0..<rows where !range.contains(ints[i]) && (validity == nil || validity![i] != 0) {
+                throw ParquetDataError("INT(\(bits)) value \(ints[i]) is out of range")
+            }
         case .unsigned64:
             for i in 0..<rows where ints[i] < 0 && (validity == nil || validity![i] != 0) {
                 throw ParquetDataError("UINT64 value \(UInt64(bitPattern: ints[i])) is above BIGINT's maximum")

@@ -9,6 +9,9 @@ enum ValueConversion: Sendable, Equatable {
     case unsigned32
     /// UINT_64 as BIGINT: a value above 2^63-1 is an error (never a wrapped value).
     case unsigned64
+    /// INT(8/16, signed) / INT_8 / INT_16 of INT32 as TINYINT / SMALLINT: a value outside the
+    /// type's range is an error (never a wrapped value).
+    case narrowSigned(bits: Int)
     /// TIMESTAMP(MILLIS): times 1000 (kuai keeps microseconds).
     case millisToMicros
     /// TIMESTAMP(NANOS): floor division by 1000.
@@ -84,9 +87,14 @@ public struct ParquetColumn: Sendable {
             if logical == .date || converted == .date { return (.date, .none, "INT32 DATE") }
             if case .integer(let bits, let signed) = logical {
                 if !signed && bits == 32 { return (.bigint, .unsigned32, "INT32 UINT32") }
-                return (.integer, .none, "INT32 INT(\(bits),\(signed))")
+                let text = "INT32 INT(\(bits),\(signed))"
+                if signed && bits == 8 { return (.tinyint, .narrowSigned(bits: 8), text) }
+                if signed && bits == 16 { return (.smallint, .narrowSigned(bits: 16), text) }
+                return (.integer, .none, text)
             }
             if converted == .uint32 { return (.bigint, .unsigned32, "INT32 UINT_32") }
+            if converted == .int8 { return (.tinyint, .narrowSigned(bits: 8), "INT32 INT_8") }
+            if converted == .int16 { return (.smallint, .narrowSigned(bits: 16), "INT32 INT_16") }
             if case .time = logical { return (nil, .none, "INT32 TIME") }
             if converted == .timeMillis { return (nil, .none, "INT32 TIME_MILLIS") }
             return (.integer, .none, "INT32")

@@ -11,7 +11,7 @@ extension ChunkEncoder {
         var lo: [UInt8]? = nil
         var hi: [UInt8]? = nil
         switch type {
-        case .integer, .date, .bigint, .timestamp, .boolean:
+        case .tinyint, .smallint, .integer, .date, .bigint, .timestamp, .boolean:
             if let (mn, mx) = minMax(d.ints) {
                 let width = type == .boolean ? 1 : WriteType.physical(type) == .int32 ? 4 : 8
                 lo = littleEndian(mn, width)
@@ -165,7 +165,7 @@ extension ChunkEncoder {
         } else {
             switch type {
             case .varchar: perRow = 4 + d.strings.arenaBytes / max(1, d.strings.distinctCount)
-            case .integer, .date, .null: perRow = 4
+            case .tinyint, .smallint, .integer, .date, .null: perRow = 4
             case .interval: perRow = 12
             case .boolean: perRow = 1
             default: perRow = 8

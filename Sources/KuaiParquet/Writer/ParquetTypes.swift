@@ -14,6 +14,12 @@ enum WriteType {
         e.type = physical(type)
         switch type {
         case .boolean, .double, .null, .hugeint: break
+        case .tinyint:
+            e.convertedType = .int8
+            e.logicalType = .integer(bitWidth: 8, signed: true)
+        case .smallint:
+            e.convertedType = .int16
+            e.logicalType = .integer(bitWidth: 16, signed: true)
         case .integer:
             e.convertedType = .int32
             e.logicalType = .integer(bitWidth: 32, signed: true)
@@ -44,7 +50,7 @@ enum WriteType {
         return e
     }
 
-    /// The physical type: BOOLEAN; INT32 for INTEGER and DATE (and the all-NULL NULL type); INT64
+    /// The physical type: BOOLEAN; INT32 for TINYINT, SMALLINT, INTEGER and DATE (and the all-NULL NULL type); INT64
     /// for BIGINT and TIMESTAMP (microseconds); DOUBLE for DOUBLE and HUGEINT (DuckDB writes HUGEINT
     /// as DOUBLE); BYTE_ARRAY for VARCHAR; FIXED_LEN_BYTE_ARRAY(12) for INTERVAL; DECIMAL of up to 9
     /// digits INT32, up to 18 INT64 (unscaled, as DuckDB), wider DECIMAL as DOUBLE (DuckDB writes a
@@ -52,7 +58,7 @@ enum WriteType {
     static func physical(_ type: DataType) -> PhysicalType {
         switch type {
         case .boolean: return .boolean
-        case .integer, .date, .null: return .int32
+        case .tinyint, .smallint, .integer, .date, .null: return .int32
         case .bigint, .timestamp: return .int64
         case .double, .hugeint: return .double
         case .varchar: return .byteArray

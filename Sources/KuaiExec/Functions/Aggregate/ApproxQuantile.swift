@@ -68,13 +68,12 @@ final class ApproxQuantileState: AggregateState {
     /// A DOUBLE quantile as a value of `type`: rounded half to even; out of range (or not finite)
     /// clamped to the type's smallest or largest value.
     static func decode(_ v: Double, _ type: DataType) -> Int64 {
-        let (lo, hi): (Double, Double) =
-            type == .integer || type == .date
-            ? (-2_147_483_648, 2_147_483_648) : (-9.223372036854775808e18, 9.223372036854775808e18)
-        if v.isFinite && v >= lo && v < hi { return Int64(v.rounded(.toNearestOrEven)) }
+        let range = type == .date ? DataType.integer.integerRange : type.integerRange
         let negative = v < 0 || v.isNaN && v.sign == .minus
-        if type == .integer || type == .date { return negative ? -2_147_483_648 : 2_147_483_647 }
-        return negative ? Int64.min : Int64.max
+        guard v.isFinite && v >= -9.223372036854775808e18 && v < 9.223372036854775808e18 else {
+            return negative ? range.lowerBound : range.upperBound
+        }
+        return min(max(Int64(v.rounded(.toNearestOrEven)), range.lowerBound), range.upperBound)
     }
 }
 
@@ -87,11 +86,13 @@ extension TDigest {
 
 extension AggregateRegistry {
     /// approx_quantile(x, q): numbers, DATE and TIMESTAMP (as DuckDB); the result has the input's
-    /// type; nil when q is not a constant number in [0, 1].
+    /// type, except TINYINT, which DuckDB 2.0.1 reads as BIGINT (it has no TINYINT overload); nil when q
+    /// is not a constant number in [0, 1].
     static func approxQuantile(_ c: AggregateCall) -> AggregateFunction? {
-        guard c.name == "approx_quantile", let t = c.argumentType, t.isNumeric || t == .date || t == .timestamp,
+        guard c.name == "approx_quantile", let t0 = c.argumentType, t0.isNumeric || t0 == .date || t0 == .timestamp,
             let q = c.number(0), q >= 0 && q <= 1
         else { return nil }
+        let t: DataType = t0 == .tinyint ? .bigint : t0
         return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
             ApproxQuantileState(q: q, type: at)
         }

@@ -364,7 +364,7 @@ extension AggregateRegistry {
             }
         case ("avg", let t?) where t.isInteger || t == .null, ("mean", let t?) where t.isInteger:
             return AggregateFunction(name: "avg", argumentType: t, returnType: .double) { at in
-                AvgState(wide: at != .integer)
+                AvgState(wide: !at.isNarrowInteger)
             }
         case ("sum", .decimal(_, let scale)?):
             // DuckDB: sum(DECIMAL(p,s)) is DECIMAL(38,s); the unscaled values add as integers.

@@ -1,12 +1,12 @@
 import KuaiCore
 
-// The bit operators `&`, `|`, `<<`, `>>`, `~` and the functions xor and bit_count over INTEGER, BIGINT and
-// HUGEINT, as DuckDB 2.0.1 (Formats/query-language.md, "Bit operators"). The operators are functions named
-// by their symbol, as in DuckDB. INTEGER values are 32-bit: `1 << 31` overflows and bit_count(-1) is 32.
-// (DuckDB's TINYINT and SMALLINT are INTEGER in kuai, so their narrower overflow limits do not apply.)
+// The bit operators `&`, `|`, `<<`, `>>`, `~` and the functions xor and bit_count over TINYINT, SMALLINT,
+// INTEGER, BIGINT and HUGEINT, as DuckDB 2.0.1 (Formats/query-language.md, "Bit operators"). The operators
+// are functions named by their symbol, as in DuckDB. Each type keeps its width: `1::TINYINT << 7` and
+// `1 << 31` overflow, bit_count(-1) is 32 for INTEGER and 8 for TINYINT.
 
 extension FunctionRegistry {
-    static let bitFunctions: [ScalarFunction] = [.integer, .bigint, .hugeint].flatMap { t in
+    static let bitFunctions: [ScalarFunction] = DataType.integerTypes.flatMap { t in
         [
             ScalarFunction("&", [t, t], t) { a, _, n, e in try bitBinary(a, n, t, e) { x, y in x & y } },
             ScalarFunction("|", [t, t], t) { a, _, n, e in try bitBinary(a, n, t, e) { x, y in x | y } },
@@ -18,8 +18,9 @@ extension FunctionRegistry {
                 try bitBinary(a, n, t, e) { x, y in y >= 0 && y < bitWidth(t) ? x >> y : 0 }
             },
             ScalarFunction("~", [t], t) { a, _, n, e in try bitUnary(a[0], n, t, e, result: t) { ~$0 } },
-            ScalarFunction("bit_count", [t], .integer) { a, _, n, e in
-                try bitUnary(a[0], n, t, e, result: .integer) { x in
+            // DuckDB: TINYINT, SMALLINT for HUGEINT (128 does not fit a TINYINT).
+            ScalarFunction("bit_count", [t], bitCountType(t)) { a, _, n, e in
+                try bitUnary(a[0], n, t, e, result: bitCountType(t)) { x in
                     let bits = bitWidth(t)
                     let pattern = bits == 128 ? x : x & ((Int128(1) << bits) - 1)
                     return Int128(UInt128(bitPattern: pattern).nonzeroBitCount)
@@ -33,8 +34,11 @@ extension FunctionRegistry {
         ["&", "|", "xor", "<<", ">>", "~", "bit_count"].contains(name)
     }
 
-    /// Bits of a value of `t`: 32 (INTEGER), 64 (BIGINT), 128 (HUGEINT).
-    static func bitWidth(_ t: DataType) -> Int128 { t == .integer ? 32 : (t == .bigint ? 64 : 128) }
+    /// Bits of a value of the integer type `t`: 8 (TINYINT) ... 128 (HUGEINT).
+    static func bitWidth(_ t: DataType) -> Int128 { Int128(t.integerBits ?? 128) }
+
+    /// The type of bit_count(`t`): TINYINT, SMALLINT for HUGEINT (DuckDB 2.0.1).
+    static func bitCountType(_ t: DataType) -> DataType { t == .hugeint ? .smallint : .tinyint }
 
     /// DuckDB's BitwiseShiftLeftOperator: a negative value or shift, a shift past the width (of a value other
     /// than 0) and a result past the type's maximum are errors.
@@ -53,7 +57,7 @@ extension FunctionRegistry {
         return x << s
     }
 
-    /// The rows of an INTEGER, BIGINT or HUGEINT operand as Int128 (`count` copies of a scalar).
+    /// The rows of an integer operand as Int128 (`count` copies of a scalar).
     static func wideValues(_ o: Operand, _ n: Int) -> [Int128] {
         switch o {
         case .column(let c): return c.int128Values()

@@ -39,8 +39,8 @@ extension FunctionRegistry {
                 mapDecimal(a[0], n, type) { $0 < 0 ? -$0 : $0 }
             }
         case ("sign", nil):
-            return ScalarFunction(name, [type], .integer) { a, _, n, _ in
-                mapDecimal(a[0], n, .integer) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+            return ScalarFunction(name, [type], .tinyint) { a, _, n, _ in
+                mapDecimal(a[0], n, .tinyint) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
             }
         default: return nil
         }

@@ -10,10 +10,14 @@ import KuaiCore
 
 extension FunctionRegistry {
     static let numericFunctions: [ScalarFunction] = [
+        ScalarFunction("abs", [.tinyint], .tinyint) { a, _, n, e in try absInt(a[0], n, e, .tinyint) },
+        ScalarFunction("abs", [.smallint], .smallint) { a, _, n, e in try absInt(a[0], n, e, .smallint) },
         ScalarFunction("abs", [.integer], .integer) { a, _, n, e in try absInt(a[0], n, e, .integer) },
         ScalarFunction("abs", [.bigint], .bigint) { a, _, n, e in try absInt(a[0], n, e, .bigint) },
         ScalarFunction("abs", [.hugeint], .hugeint) { a, _, n, e in try absInt(a[0], n, e, .hugeint) },
         ScalarFunction("abs", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Swift.abs($0) } },
+        ScalarFunction("round", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
+        ScalarFunction("round", [.smallint], .smallint) { a, _, _, _ in a[0] },
         ScalarFunction("round", [.integer], .integer) { a, _, _, _ in a[0] },
         ScalarFunction("round", [.bigint], .bigint) { a, _, _, _ in a[0] },
         ScalarFunction("round", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
@@ -21,6 +25,12 @@ extension FunctionRegistry {
             mapDouble(a[0], n) { $0.rounded(.toNearestOrAwayFromZero) }
         },
         ScalarFunction("round", [.double, .integer], .double) { a, _, n, _ in roundPrecision(a[0], a[1], n) },
+        ScalarFunction("round", [.tinyint, .integer], .tinyint) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .tinyint)
+        },
+        ScalarFunction("round", [.smallint, .integer], .smallint) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .smallint)
+        },
         ScalarFunction("round", [.integer, .integer], .integer) { a, _, n, _ in
             try roundInteger(a[0], a[1], n, .integer)
         },
@@ -57,13 +67,16 @@ extension FunctionRegistry {
             return Kernels.result(
                 v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
         },
-        ScalarFunction("sign", [.bigint], .integer) { a, _, n, _ in
-            mapInt(a[0], n, .integer) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+        // sign is TINYINT for every argument type, as DuckDB declares it.
+        ScalarFunction("sign", [.bigint], .tinyint) { a, _, n, _ in
+            mapInt(a[0], n, .tinyint) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
         },
-        ScalarFunction("sign", [.double], .integer) { a, t, n, _ in
-            rowwise(a, t, n, result: .integer) { r, i in .int(sqlSign(r[0].double(i))) }
+        ScalarFunction("sign", [.double], .tinyint) { a, t, n, _ in
+            rowwise(a, t, n, result: .tinyint) { r, i in .int(sqlSign(r[0].double(i))) }
         },
         ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) } },
+        ScalarFunction("trunc", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
+        ScalarFunction("trunc", [.smallint], .smallint) { a, _, _, _ in a[0] },
         ScalarFunction("trunc", [.bigint], .bigint) { a, _, _, _ in a[0] },
         ScalarFunction("pi", [], .double) { _, _, _, _ in .scalar(.double(Double.pi)) },
         // DuckDB's random(): a DOUBLE in [0, 1) per row, drawn anew by every call
@@ -95,9 +108,10 @@ extension FunctionRegistry {
             }
             return .column(Column(hugeints: out, validity: c.validity))
         }
-        // The smallest value has no absolute value in its type: BIGINT's is DuckDB's overflow error,
-        // INTEGER's the cast error of its BIGINT result (DuckDB computes abs(INTEGER) in 64 bits).
-        let smallest = t == .integer ? Int64(Int32.min) : Int64.min
+        // The smallest value has no absolute value in its type: TINYINT's, SMALLINT's and BIGINT's
+        // is DuckDB's overflow error, INTEGER's the cast error of its BIGINT result (DuckDB computes
+        // abs(INTEGER) in 64 bits).
+        let smallest = t.integerRange.lowerBound
         func failure(_ v: Int64) -> KuaiError {
             if t == .integer {
                 return KuaiError(
@@ -156,7 +170,7 @@ extension FunctionRegistry {
         return .column(Column(doubles: vals, validity: andValidity(x.validity, p.validity)))
     }
 
-    /// DuckDB's round(INTEGER | BIGINT | HUGEINT, INTEGER): `x` itself for precision >= 0; for
+    /// DuckDB's round(integer type, INTEGER): `x` itself for precision >= 0; for
     /// precision -k the multiple of 10^k nearest to `x`, halves away from zero, computed exactly
     /// (round(1250, -2) = 1300, round(x, -k) = 0 once 10^k exceeds twice |x|).
     /// - Throws: `KuaiError.execution` "Overflow in ROUND of integer" when the rounded value is outside
@@ -178,11 +192,9 @@ extension FunctionRegistry {
         }
         let validity = andValidity(x.validity, p.validity)
         let (lo, hi): (Int128, Int128) =
-            switch type {
-            case .integer: (Int128(Int32.min), Int128(Int32.max))
-            case .bigint: (Int128(Int64.min), Int128(Int64.max))
-            default: (Int128.min, Int128.max)
-            }
+            type == .hugeint
+            ? (Int128.min, Int128.max)
+            : (Int128(type.integerRange.lowerBound), Int128(type.integerRange.upperBound))
         var out = [Int128](repeating: 0, count: m)
         for i in 0..<m where validity.map({ $0[i] != 0 }) ?? true {
             guard let r = roundedToPower(xs[i], ps[i]), r >= lo && r <= hi else {

@@ -47,9 +47,14 @@ public struct ScalarFunction: @unchecked Sendable {
 /// ScalarKernels.swift); a new family is a new file and one more entry in `table`.
 public enum FunctionRegistry {
     /// Cost of implicitly casting `from` to `to` in a function call; nil when not allowed.
-    /// Mirrors DuckDB's implicit cast preferences: wider integers first, then DOUBLE.
+    /// Mirrors DuckDB's implicit cast preferences: wider integers first (the nearest width first),
+    /// then DOUBLE.
     public static func implicitCastCost(from: DataType, to: DataType) -> Int? {
         if from == to { return 0 }
+        if from == .tinyint || from == .smallint, let r = from.integerRank {
+            if let s = to.integerRank { return s > r ? s - r : nil }
+            return to == .double ? 5 : nil
+        }
         switch (from, to) {
         case (.null, _): return 1
         case (.boolean, .integer), (.boolean, .bigint): return 10

@@ -186,7 +186,7 @@ extension WindowPartitions {
     private func framedIntAverage(
         _ a: Column, _ prefix: (sums: [Int128], counts: [Int64]), _ bounds: FrameBounds
     ) -> Column {
-        let wide = a.type != .integer && a.type != .boolean
+        let wide = !a.type.isNarrowInteger && a.type != .boolean
         var out = [Double](repeating: 0, count: count)
         let validity = forEachFilledFrame(prefix.counts, bounds) { row, s, e, cnt in
             out[row] = avgDivide(prefix.sums[e] &- prefix.sums[s], cnt, wide: wide)

@@ -113,7 +113,7 @@ extension Binder {
         if x.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
         var t = x.type
         for it in items0 where !(isStringConstant(it) && x.type != .varchar) && it.type != .null {
-            guard let c = commonType(t, it.type) else {
+            guard let c = commonType(t, literalAdaptedType(it, beside: x.type)) else {
                 throw Binder.error("cannot compare values of type \(x.type) and type \(it.type) in \(name)", pos)
             }
             t = c

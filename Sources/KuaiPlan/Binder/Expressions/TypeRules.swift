@@ -11,16 +11,15 @@ extension Binder {
         if a.isNumeric && b.isNumeric {
             if a == .double || b == .double { return .double }
             if a.isDecimal || b.isDecimal { return Binder.decimalCommonType(a, b) }
-            let rank: [DataType: Int] = [.integer: 0, .bigint: 1, .hugeint: 2]
-            return rank[a]! >= rank[b]! ? a : b
+            return a.integerRank! >= b.integerRank! ? a : b  // the wider integer type
         }
         if (a == .boolean && b.isInteger) || (b == .boolean && a.isInteger) { return a == .boolean ? b : a }
         if (a == .date && b == .timestamp) || (a == .timestamp && b == .date) { return .timestamp }
         return nil
     }
 
-    /// DuckDB's common DECIMAL of two numeric non-DOUBLE types (an integer type is DECIMAL(w,0), w = 10
-    /// for INTEGER, 19 for BIGINT, 38 for HUGEINT): the larger scale and the larger number of integer
+    /// DuckDB's common DECIMAL of two numeric non-DOUBLE types (an integer type is DECIMAL(w,0), w = 3
+    /// for TINYINT, 5 for SMALLINT, 10 for INTEGER, 19 for BIGINT, 38 for HUGEINT): the larger scale and the larger number of integer
     /// digits, at most 38 digits in all.
     static func decimalCommonType(_ a: DataType, _ b: DataType) -> DataType {
         let s = max(a.decimalScale, b.decimalScale)
@@ -40,6 +39,23 @@ extension Binder {
         return BoundExpr(.cast(x, isTry: false), type: t, name: x.name)
     }
 
+    /// The type `x` takes beside an operand of type `other`: DuckDB types an integer literal (`5`,
+    /// `-128`; not `CAST(5 AS INTEGER)` or `2 + 3`) by its value, so beside a TINYINT or SMALLINT it
+    /// takes that type when its value fits (`tiny + 1` is TINYINT, `tiny + 1000` INTEGER). Every other
+    /// expression keeps its type.
+    func literalAdaptedType(_ x: BoundExpr, beside other: DataType) -> DataType {
+        if other == .tinyint || other == .smallint, let v = integerLiteralValue(x), other.integerRange.contains(v) {
+            return other
+        }
+        return x.type
+    }
+
+    /// The value of an integer literal as bound (a constant INTEGER or BIGINT); nil for other expressions.
+    func integerLiteralValue(_ x: BoundExpr) -> Int64? {
+        guard x.type == .integer || x.type == .bigint, case .constant(.int(let v)) = x.kind else { return nil }
+        return v
+    }
+
     /// True when `x` is a string constant (or computes one without input): such operands adapt to the
     /// type of the other side of a comparison, CASE or function call.
     func isStringConstant(_ x: BoundExpr) -> Bool {
@@ -51,18 +67,29 @@ extension Binder {
     /// branches, coalesce-like arguments and VALUES columns. With `adaptingStringConstants`, a string
     /// constant after the first typed operand adapts to it (it is cast later) instead of taking part.
     /// - Throws: `mismatch(t, u)` for two operand types without a common type.
+    ///
+    /// With a TINYINT or SMALLINT operand, the integer literals are taken last, each adapting to the type
+    /// of the others when its value fits (`literalAdaptedType`): `coalesce(1, tiny)` is TINYINT.
     func unifiedType(
         _ exprs: [BoundExpr], adaptingStringConstants: Bool, mismatch: (DataType, DataType) -> KuaiError
     ) throws -> DataType {
+        let literalsLast = exprs.contains { $0.type == .tinyint || $0.type == .smallint }
         var t: DataType = .null
+        func add(_ u: DataType) throws {
+            if t == .null {
+                t = u
+                return
+            }
+            guard let c = commonType(t, u) else { throw mismatch(t, u) }
+            t = c
+        }
         for e in exprs where e.type != .null {
             if adaptingStringConstants && isStringConstant(e) && t != .null && t != .varchar { continue }
-            if t == .null {
-                t = e.type
-                continue
-            }
-            guard let c = commonType(t, e.type) else { throw mismatch(t, e.type) }
-            t = c
+            if literalsLast && integerLiteralValue(e) != nil { continue }
+            try add(e.type)
+        }
+        if literalsLast {
+            for e in exprs where integerLiteralValue(e) != nil { try add(literalAdaptedType(e, beside: t)) }
         }
         return t
     }
