@@ -367,4 +367,12 @@ public struct FunctionCall: Sendable {
     /// Non-nil for a window function call.
     public var over: WindowSpec?
     public var position: SourcePosition
+
+    /// A plain call `name(arguments)` (`count(*)`: `star`), as the binder writes one in a rewrite.
+    public init(name: String, arguments: [Expr], star: Bool = false, position: SourcePosition) {
+        self.name = name
+        self.arguments = arguments
+        self.star = star
+        self.position = position
+    }
 }

@@ -96,7 +96,7 @@ extension Binder {
         case .scalarSubquery(let q, let pos):
             return try bindScalarSubquery(q, ctx, at: pos, name: name)
         case .exists(let q, let negated, let pos):
-            return try bindExists(q, negated: negated, at: pos, name: name)
+            return try bindExists(q, negated: negated, ctx, at: pos, name: name)
         case .inSubquery(let a, let q, let negated, let pos):
             return try bindInSubquery(a, q, negated: negated, ctx, at: pos, name: name)
         }

@@ -25,10 +25,46 @@ extension Binder {
     }
 
     /// `[NOT] EXISTS (SELECT ...)` that is not a correlated WHERE conjunct (those are semi and anti joins,
-    /// `correlatedExists`): a BOOLEAN `subquery` node, computed once when the query runs.
-    func bindExists(_ q: Query, negated: Bool, at pos: SourcePosition, name: String) throws -> BoundExpr {
-        let (plan, _) = try subBinder().bindQuery(q)
-        return BoundExpr(.subquery(subqueryPlan(plan, .exists(negated: negated), pos)), type: .boolean, name: name)
+    /// `correlatedExists`): uncorrelated, a BOOLEAN `subquery` node, computed once when the query runs.
+    /// Correlated (in the select list, a CASE, an OR of WHERE: wherever `bindScalarSubquery` decorrelates)
+    /// and a plain SELECT ... FROM ... WHERE: `(SELECT count(*) FROM ... WHERE ...) > 0` (`= 0` when
+    /// negated), whose count is 0 for an outer row without a match (`correlatedScalar`), as DuckDB's mark
+    /// join answers.
+    /// - Throws: the subquery's binding error when it is correlated and cannot be decorrelated so.
+    func bindExists(_ q: Query, negated: Bool, _ ctx: ExprContext, at pos: SourcePosition, name: String) throws
+        -> BoundExpr
+    {
+        do {
+            let (plan, _) = try subBinder().bindQuery(q)
+            return BoundExpr(.subquery(subqueryPlan(plan, .exists(negated: negated), pos)), type: .boolean, name: name)
+        } catch let error as KuaiError where error.kind == .binding {
+            guard ctx.correlation != nil, let counted = Binder.countingQuery(q) else { throw error }
+            let zero = Expr.literal(.integer(0), pos)
+            let test = Expr.binary(.compare(negated ? .equal : .greater), .scalarSubquery(counted, pos), zero, pos)
+            let value = try bind(test, ctx)
+            return BoundExpr(value.kind, type: value.type, name: name)
+        }
+    }
+
+    /// `SELECT count(*)` over the FROM and WHERE of `q`, when `q` is a plain SELECT (no DISTINCT,
+    /// GROUP BY, HAVING, QUALIFY, windows, aggregates, LIMIT or OFFSET: its rows are then exactly
+    /// those of its FROM that pass WHERE); nil otherwise.
+    static func countingQuery(_ q: Query) -> Query? {
+        guard case .select(let core) = q.body, !core.distinct, core.groupBy.isEmpty, !core.groupByAll,
+            core.groupingSets == nil, core.having == nil, core.qualify == nil, core.windows.isEmpty,
+            q.limit == nil, q.offset == nil,
+            !core.items.contains(where: { item in
+                guard case .expr(let e, _) = item else { return false }
+                var window = false
+                Binder.walk(e) { x in if case .function(let f) = x, f.over != nil { window = true } }
+                return window || Binder.containsAggregate(e)
+            })
+        else { return nil }
+        let count = FunctionCall(name: "count", arguments: [], star: true, position: core.position)
+        let counting = SelectCore(
+            items: [.expr(.function(count), alias: nil)], from: core.from, position: core.position)
+        counting.whereClause = core.whereClause
+        return Query(ctes: q.ctes, body: .select(counting), position: q.position)
     }
 
     /// `x [NOT] IN (SELECT ...)`: x and the subquery's one column are cast to their common type; the
