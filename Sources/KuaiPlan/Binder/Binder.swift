@@ -75,9 +75,20 @@ final class Binder {
 /// Hands out CTE ids, shared by a binder and its sub-binders.
 final class CTECounter {
     private var n = 0
+    /// The id given to each uncorrelated subquery, by its place in the text and use.
+    private var subqueries: [String: Int] = [:]
     func next() -> Int {
         n += 1
         return n
+    }
+    /// The id of the uncorrelated subquery `key` (its source position and use): the same each time it
+    /// is bound, so that an expression bound twice (a GROUP BY term that is a select item, `GROUP BY 1`,
+    /// `GROUP BY ALL`) compares equal to itself.
+    func subqueryId(_ key: String) -> Int {
+        if let id = subqueries[key] { return id }
+        let id = next()
+        subqueries[key] = id
+        return id
     }
 }
 

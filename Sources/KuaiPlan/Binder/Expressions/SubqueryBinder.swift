@@ -96,9 +96,11 @@ extension Binder {
         return BoundExpr(.inSubquery(x, subqueryPlan(plan, .values, pos), negated: negated), type: .boolean, name: name)
     }
 
-    /// A numbered subquery of this statement.
+    /// A numbered subquery of this statement (the same number each time the subquery at `pos` is bound
+    /// for `use`).
     func subqueryPlan(_ plan: LogicalPlan, _ use: SubqueryPlan.Use, _ pos: SourcePosition) -> SubqueryPlan {
-        SubqueryPlan(id: cteIds.next(), use: use, plan: plan, position: pos.description)
+        SubqueryPlan(
+            id: cteIds.subqueryId("\(pos.description) \(use)"), use: use, plan: plan, position: pos.description)
     }
 
     /// Binds a subquery that may reference `outerScope`; returns its plan, columns (the select
