@@ -14,18 +14,11 @@ enum WriteType {
         e.type = physical(type)
         switch type {
         case .boolean, .double, .null, .hugeint: break
-        case .tinyint:
-            e.convertedType = .int8
-            e.logicalType = .integer(bitWidth: 8, signed: true)
-        case .smallint:
-            e.convertedType = .int16
-            e.logicalType = .integer(bitWidth: 16, signed: true)
-        case .integer:
-            e.convertedType = .int32
-            e.logicalType = .integer(bitWidth: 32, signed: true)
-        case .bigint:
-            e.convertedType = .int64
-            e.logicalType = .integer(bitWidth: 64, signed: true)
+        case .tinyint, .smallint, .integer, .bigint:
+            // INT(8/16/32/64, signed): converted types 15...18 in the same order
+            let rank = type.integerRank!
+            e.convertedType = ConvertedType(rawValue: ConvertedType.int8.rawValue + Int32(rank))
+            e.logicalType = .integer(bitWidth: 8 << rank, signed: true)
         case .varchar:
             e.convertedType = .utf8
             e.logicalType = .string
