@@ -56,10 +56,17 @@ extension SelectCore {
     /// the select list, HAVING and QUALIFY by the window it stands for, as DuckDB's transformer does: the
     /// call's own PARTITION BY, ORDER BY and frame are added to the named window's, so an unaliased result
     /// column is named by the whole window (`row_number() OVER (PARTITION BY a ORDER BY b)`).
-    /// - Throws: `KuaiError.syntax` (DuckDB's parser errors) for a window that is not defined, a PARTITION
-    ///   BY or ORDER BY given twice, and a call that adds to a window with a frame.
+    /// A window of the WINDOW clause defined over another (`w2 AS (w1 ORDER BY x)`) is expanded first; its
+    /// base must be defined before it.
+    /// - Throws: `KuaiError.syntax` (DuckDB's parser errors) for a window that is not defined (or defined
+    ///   after the window built on it), a PARTITION BY or ORDER BY given twice, and a call that adds to a
+    ///   window with a frame.
     func expandNamedWindows() throws {
         guard !windows.isEmpty else { return }
+        for i in windows.indices {
+            guard let base = windows[i].spec.baseName else { continue }
+            windows[i].spec = try window(named: base, extendedBy: windows[i].spec, among: i, at: position)
+        }
         let expand: (Expr) throws -> Expr = { e in
             guard case .function(var call) = e, let over = call.over, let name = over.baseName else { return e }
             call.over = try self.window(named: name, extendedBy: over, at: call.position)
@@ -73,15 +80,15 @@ extension SelectCore {
         qualify = try qualify?.rewritten(expand)
     }
 
-    /// The named window `name` with what `spec` (a reference to it) adds.
-    private func window(named name: String, extendedBy spec: WindowSpec, at position: SourcePosition) throws
-        -> WindowSpec
-    {
-        guard var base = windows.first(where: { $0.name.lowercased() == name.lowercased() })?.spec else {
+    /// The named window `name` (among the first `among` windows of the clause, all when nil) with what
+    /// `spec` (a reference to it) adds.
+    private func window(
+        named name: String, extendedBy spec: WindowSpec, among: Int? = nil, at position: SourcePosition
+    ) throws -> WindowSpec {
+        let candidates = windows.prefix(among ?? windows.count)
+        guard var base = candidates.first(where: { $0.name.lowercased() == name.lowercased() })?.spec else {
             throw KuaiError(.syntax, "window \"\(name)\" does not exist", at: position.description)
         }
-        // (a window defined over another one is left to the binder)
-        if base.baseName != nil { return spec }
         let addsNothing = spec.partitionBy.isEmpty && spec.orderBy.isEmpty && spec.frame == nil
         func refuse(_ message: String) -> KuaiError { KuaiError(.syntax, message, at: position.description) }
         if !addsNothing && base.frame != nil {

@@ -16,7 +16,7 @@ import KuaiCore
 /// - 2-6 integer-stored / VARCHAR keys: `PackedKeyTable` (the keys packed into one word while
 ///   their values span small ranges, then `GeneralKeyTable`);
 /// - any other shape (DOUBLE keys, more keys): `GeneralKeyTable` (row-major key words, hashed);
-/// - any shape with HUGEINT keys: `HugeintKeyTable` (each HUGEINT key as two BIGINT words).
+/// - any shape with HUGEINT or DECIMAL(p > 18) keys: `HugeintKeyTable` (each such key as two BIGINT words).
 /// Callers hold `any GroupKeyTable` and call it once per batch; the row loops inside each table
 /// are specialised for its layout.
 ///
@@ -106,7 +106,7 @@ func makeGroupKeyTable(following old: any GroupKeyTable) -> any GroupKeyTable {
 }
 
 func makeGroupKeyTable(keyTypes: [DataType]) -> any GroupKeyTable {
-    if keyTypes.contains(.hugeint) { return HugeintKeyTable(keyTypes: keyTypes) }
+    if keyTypes.contains(where: \.mayBeWide) { return HugeintKeyTable(keyTypes: keyTypes) }
     precondition(keyTypes.count < 64, "GroupKeyTable: at most 63 key columns")
     switch keyTypes.count {
     case 0: return NoKeyTable()
