@@ -1,3 +1,4 @@
+import Dispatch
 import KuaiCore
 
 /// `agg(DISTINCT x)` over any type but VARCHAR (`StringDistinctState` takes VARCHAR): remembers
@@ -334,15 +335,24 @@ final class DistinctState: AggregateState {
     )? {
         let n = sources.reduce(0) { $0 + $1.state.pairCount }
         if n == 0 { return ([], []) }
-        var lo = Int64.max
-        var hi = Int64.min
-        for (s, _) in sources {
-            s.forEachPair { _, v in
-                let x = Int64(bitPattern: v)
-                lo = min(lo, x)
-                hi = max(hi, x)
+        // each source's value range, then its pairs packed into its own run of `keys`: one source a
+        // thread (the states of the threads that aggregated)
+        var ranges = [(lo: Int64, hi: Int64)](repeating: (Int64.max, Int64.min), count: sources.count)
+        let shared = UncheckedBox(sources)
+        ranges.withUnsafeMutableBufferPointer { r in
+            let r = UncheckedBox(r)
+            DispatchQueue.concurrentPerform(iterations: sources.count) { t in
+                var (lo, hi) = (Int64.max, Int64.min)
+                shared.value[t].state.forEachPair { _, v in
+                    let x = Int64(bitPattern: v)
+                    lo = min(lo, x)
+                    hi = max(hi, x)
+                }
+                r.value[t] = (lo, hi)
             }
         }
+        let lo = ranges.map(\.lo).min()!
+        let hi = ranges.map(\.hi).max()!
         let span = hi.subtractingReportingOverflow(lo)
         if span.overflow { return nil }
         let vbits = 64 - UInt64(span.partialValue).leadingZeroBitCount
@@ -351,8 +361,12 @@ final class DistinctState: AggregateState {
         let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
         defer { keys.deallocate() }
         let vshift = UInt64(vbits)
-        var o = 0
-        for (s, mapping) in sources {
+        let starts = sources.reduce(into: [0]) { $0.append($0.last! + $1.state.pairCount) }
+        let packing = UncheckedBox((sources, keys))
+        DispatchQueue.concurrentPerform(iterations: sources.count) { t in
+            let (s, mapping) = packing.value.0[t]
+            let keys = packing.value.1
+            var o = starts[t]
             // vbits == 64 only when gbits == 0 (all groups 0): no group bits to shift in
             func pack(_ group: Int32, _ v: UInt64) {
                 let off = UInt64(bitPattern: Int64(bitPattern: v) &- lo)
@@ -371,19 +385,37 @@ final class DistinctState: AggregateState {
         let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
         radixSortPacked(keys, tmp: tmp, lowBit: 0, bits: vbits + gbits)
         tmp.deallocate()
-        var distinct = 1
-        for i in 1..<n where keys[i] != keys[i - 1] { distinct += 1 }
+        // the first of each run of equal keys, counted then written chunk by chunk on all cores
+        let chunks = min(8, max(1, n >> 16))
+        @Sendable func chunk(_ c: Int) -> Range<Int> { (c * n / chunks)..<((c + 1) * n / chunks) }
+        var firsts = [Int](repeating: 0, count: chunks + 1)
+        let sorted = UncheckedBox(keys)
+        firsts.withUnsafeMutableBufferPointer { f in
+            let f = UncheckedBox(f)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var m = 0
+                for i in chunk(c) where i == 0 || sorted.value[i] != sorted.value[i - 1] { m += 1 }
+                f.value[c + 1] = m
+            }
+        }
+        for c in 0..<chunks { firsts[c + 1] += firsts[c] }
+        let runStarts = firsts
+        let distinct = runStarts[chunks]
         let vmask: UInt64 = vbits >= 64 ? .max : (1 << vshift) - 1
         var ids = [Int32](repeating: 0, count: distinct)
         var values = [UInt64](repeating: 0, count: distinct)
         ids.withUnsafeMutableBufferPointer { ip in
             values.withUnsafeMutableBufferPointer { vp in
-                var o = 0
-                for i in 0..<n where i == 0 || keys[i] != keys[i - 1] {
-                    let k = keys[i]
-                    ip[o] = vbits >= 64 ? 0 : Int32(truncatingIfNeeded: k >> vshift)
-                    vp[o] = UInt64(bitPattern: lo &+ Int64(bitPattern: k & vmask))
-                    o += 1
+                let out = UncheckedBox((ip, vp))
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    let keys = sorted.value
+                    var o = runStarts[c]
+                    for i in chunk(c) where i == 0 || keys[i] != keys[i - 1] {
+                        let k = keys[i]
+                        out.value.0[o] = vbits >= 64 ? 0 : Int32(truncatingIfNeeded: k >> vshift)
+                        out.value.1[o] = UInt64(bitPattern: lo &+ Int64(bitPattern: k & vmask))
+                        o += 1
+                    }
                 }
             }
         }
