@@ -54,7 +54,40 @@ enum DateKernels {
                 return f(d, v &- d &* perDay)
             }
         }
-        return FunctionRegistry.mapInt(x, n, type) { f($0, 0) }
+        return mapDays(x, n, type) { f($0, 0) }
+    }
+
+    /// `FunctionRegistry.mapInt` of `f` over a DATE operand (days): when a column of at least 4096
+    /// rows spans fewer days than half its rows (a batch's dates usually do), `f` is evaluated once
+    /// per day of the span and each row looks its day up, so that the civil calendar of year, month,
+    /// quarter or ISO week runs per distinct day, not per row. NULL rows are looked up as any other
+    /// (their result is masked by the validity kept).
+    static func mapDays(_ x: Operand, _ n: Int, _ type: DataType, _ f: (Int64) -> Int64) -> Operand {
+        guard case .column(let c) = x, n >= 4096 else { return FunctionRegistry.mapInt(x, n, type, f) }
+        let (lo, hi) = c.ints.withUnsafeBufferPointer { s in
+            var (lo, hi) = (Int64.max, Int64.min)
+            for i in 0..<n {
+                lo = min(lo, s[i])
+                hi = max(hi, s[i])
+            }
+            return (lo, hi)
+        }
+        let span = hi.subtractingReportingOverflow(lo)
+        guard !span.overflow, span.partialValue < Int64(n / 2) else { return FunctionRegistry.mapInt(x, n, type, f) }
+        let days = Int(span.partialValue) + 1
+        let table = [Int64](unsafeUninitializedCapacity: days) { t, filled in
+            for j in 0..<days { t[j] = f(lo &+ Int64(j)) }
+            filled = days
+        }
+        let vals = c.ints.withUnsafeBufferPointer { src in
+            table.withUnsafeBufferPointer { t in
+                [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                    for i in 0..<n { out[i] = t[Int(truncatingIfNeeded: src[i] &- lo)] }
+                    filled = n
+                }
+            }
+        }
+        return .column(Column(type: type, ints: vals, validity: c.validity))
     }
 
     /// Day of the year, 1-366.
