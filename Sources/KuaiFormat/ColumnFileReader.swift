@@ -506,7 +506,7 @@ final class ColumnFile: @unchecked Sendable {
         }
         let stored = ScratchPool.shared.take(span)
         defer { ScratchPool.shared.give(stored) }
-        try readBytes(into: stored.pointer, at: e.offset, count: span)
+        try POSIX.preadAll(fd, stored.pointer, span, at: e.offset, path: relPath)
         let block = UnsafeRawPointer(stored.pointer)
         try verify(block, e, block: b)
         let payload = block + C.blockHeaderSize
@@ -520,19 +520,6 @@ final class ColumnFile: @unchecked Sendable {
         let scratch = ScratchPool.shared.take(e.rawSize)
         defer { ScratchPool.shared.give(scratch) }
         return try decompressBlock(payload, into: scratch.pointer, e, owner: nil, block: b)
-    }
-
-    /// Reads `count` bytes of the file at `offset` into `into`.
-    /// - Throws: `.io` when the read fails or ends early (the file shrank after it was opened).
-    private func readBytes(into: UnsafeMutableRawPointer, at offset: Int, count: Int) throws {
-        var done = 0
-        while done < count {
-            let n = pread(fd, into + done, count - done, off_t(offset + done))
-            if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw POSIX.ioError("cannot read column file", relPath) }
-            if n == 0 { throw KuaiError(.io, "column file ended early: it changed after it was opened", at: relPath) }
-            done += n
-        }
     }
 
     /// Checks block `b` whose bytes (header, payload, padding) start at `block` against its

@@ -27,6 +27,22 @@ enum POSIX {
         }
     }
 
+    /// Reads exactly `count` bytes of `fd` at `offset` into `ptr`, retrying short reads and EINTR.
+    /// - Throws: `KuaiError(.io)` naming `path` when the read fails or the file ends first.
+    static func preadAll(_ fd: Int32, _ ptr: UnsafeMutableRawPointer, _ count: Int, at offset: Int, path: String) throws
+    {
+        var done = 0
+        while done < count {
+            let n = pread(fd, ptr + done, count - done, off_t(offset + done))
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw ioError("cannot read", path)
+            }
+            if n == 0 { throw KuaiError(.io, "file ended early: it changed after it was opened", at: path) }
+            done += n
+        }
+    }
+
     static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws {
         try bytes.withUnsafeBytes { b in
             guard let base = b.baseAddress, b.count > 0 else { return }

@@ -298,6 +298,22 @@ private struct RegionShape: @unchecked Sendable {
         return s
     }
 
+    /// Sets every word of region `r`'s slots to `word` (0: two-word slots; `empty`: one-word slots)
+    /// and clears its filter words; returns its slots.
+    private func clear(region r: Int, slotsTo word: Int64) -> Int {
+        let size = regionMask + 1
+        (slots + slotWords * r * size).initialize(repeating: word, count: slotWords * size)
+        let wordsPer = filterWords >> regionBits
+        (filter + r * wordsPer).initialize(repeating: 0, count: wordsPer)
+        return size
+    }
+
+    /// Sets the filter bit of hash `h` (the build of the region holding it).
+    @inline(__always) private func setFilterBit(_ h: UInt64) {
+        let b = Int(truncatingIfNeeded: h >> filterShift)
+        filter[b >> 6] |= 1 << UInt64(b & 63)
+    }
+
     /// 1 when the filter bit of hash `h` is set, else 0.
     @inline(__always) func filterHas(_ h: UInt64) -> Int {
         let b = Int(truncatingIfNeeded: h >> filterShift)
@@ -317,10 +333,7 @@ private struct RegionShape: @unchecked Sendable {
     func fill(
         region r: Int, keys: UnsafeMutablePointer<Int64>, _ range: Range<Int>, ids: UnsafeMutableBufferPointer<Int32>
     ) -> Int {
-        let size = regionMask + 1
-        (slots + 2 * r * size).initialize(repeating: 0, count: 2 * size)
-        let wordsPer = filterWords >> regionBits
-        (filter + r * wordsPer).initialize(repeating: 0, count: wordsPer)
+        let size = clear(region: r, slotsTo: 0)
         let most = size - size / 8
         var count: Int64 = 0
         let ahead = intKeyPrefetchDistance
@@ -334,8 +347,7 @@ private struct RegionShape: @unchecked Sendable {
                 count &+= 1
                 slots[2 &* s] = k
                 slots[2 &* s &+ 1] = count
-                let b = Int(truncatingIfNeeded: h >> filterShift)
-                filter[b >> 6] |= 1 << UInt64(b & 63)
+                setFilterBit(h)
             }
             ids[j] = Int32(truncatingIfNeeded: slots[2 &* s &+ 1] &- 1)
         }
@@ -347,10 +359,7 @@ private struct RegionShape: @unchecked Sendable {
     /// would fill more than 7/8 of its slots, and whether the key `empty` is among them (it takes
     /// no slot).
     func fillKeys(region r: Int, keys: UnsafeMutablePointer<Int64>, _ range: Range<Int>) -> (Int, Bool) {
-        let size = regionMask + 1
-        (slots + r * size).initialize(repeating: Self.empty, count: size)
-        let wordsPer = filterWords >> regionBits
-        (filter + r * wordsPer).initialize(repeating: 0, count: wordsPer)
+        let size = clear(region: r, slotsTo: Self.empty)
         let most = size - size / 8
         var count = 0
         var holdsEmpty = false
@@ -359,11 +368,10 @@ private struct RegionShape: @unchecked Sendable {
             if j &+ ahead < range.upperBound { prefetchSlot(Self.hash(keys[j &+ ahead])) }
             let k = keys[j]
             let h = Self.hash(k)
-            let b = Int(truncatingIfNeeded: h >> filterShift)
             if k == Self.empty {
                 if !holdsEmpty { count &+= 1 }
                 holdsEmpty = true
-                filter[b >> 6] |= 1 << UInt64(b & 63)
+                setFilterBit(h)
                 continue
             }
             let s = keySlot(of: k, hash: h)
@@ -371,7 +379,7 @@ private struct RegionShape: @unchecked Sendable {
                 if count >= most { return (-1, false) }
                 count &+= 1
                 slots[s] = k
-                filter[b >> 6] |= 1 << UInt64(b & 63)
+                setFilterBit(h)
             }
         }
         return (count, holdsEmpty)

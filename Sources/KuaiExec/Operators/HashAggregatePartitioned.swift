@@ -15,10 +15,10 @@ import KuaiCore
 // least 1/8 of the sampled rows as groups and its groups were still growing (1.5 times the groups
 // of the first half of the sample). A single integer key never partitions: its table turns into
 // a direct array once its groups fill their range (ids such as live_id), which a sample cannot
-// tell, and direct tables merge without hashing. Every thread then either drops the kept batches and goes on
-// with its table, or drops its table and scatters the kept batches and every later one. The
-// answer is the same either way: each group's rows reach one state, in the order each thread
-// read them, thread after thread.
+// tell, and direct tables merge without hashing. Every thread then either drops the kept batches
+// and goes on with its table, or drops its table and scatters the kept batches and every later
+// one. The answer is the same either way: each group's rows reach one state, in the order each
+// thread read them, thread after thread.
 
 extension HashAggregateOperator {
     /// Rows of a thread's sample (one morsel of a stored table).
@@ -57,18 +57,17 @@ extension HashAggregateOperator {
         }
     }
 
-    /// True when this run may partition: several workers over an input of at least
-    /// `minimumPartitionedRows` rows (tests: any, with `partitionAfterRows`), grouping keys other
-    /// than one integer-stored key (tests: any), and the
-    /// input's read columns held twice over (scattered rows and the result) well under the memory
-    /// limit.
+    /// True when this run may partition: several workers, grouping keys (tests: then always, with
+    /// `partitionAfterRows`), other than one integer-stored key, over an input of at least
+    /// `minimumPartitionedRows` rows whose read columns, held twice over (scattered rows and the
+    /// result), stay well under the memory limit.
     func partitioningAllowed(rows: Int?, workers: Int) -> Bool {
         guard workers > 1, !groupColumns.isEmpty, spillAfterGroups == 0, flushAfterGroups == 0, let rows else {
             return false
         }
-        let keyTypes = groupColumns.map { input.schema[$0].type }
-        if keyTypes.count == 1 && PackedJoinKeys.packable(keyTypes[0]) && partitionAfterRows == 0 { return false }
         if partitionAfterRows > 0 { return true }
+        let keyTypes = groupColumns.map { input.schema[$0].type }
+        if keyTypes.count == 1 && PackedJoinKeys.packable(keyTypes[0]) { return false }
         guard rows >= Self.minimumPartitionedRows else { return false }
         let limit = MemoryGuard.limit
         if limit == 0 { return true }
@@ -137,10 +136,7 @@ extension HashAggregateOperator {
         let (order, start) = PartitionedKeyMerge.groupByPartition(part, partitions: Self.partitionCount)
         order.withUnsafeBufferPointer { o in
             for j in 0..<Self.partitionCount where start[j + 1] > start[j] {
-                let sel = UnsafeBufferPointer(rebasing: o[start[j]..<start[j + 1]])
-                var cols = batch.columns.map { Column.nulls($0.type, count: 0) }
-                for c in spillColumns { cols[c] = batch.columns[c].gather(sel) }
-                rows.batches[j].append(Batch(columns: cols, count: sel.count))
+                rows.batches[j].append(gatherUsed(batch, UnsafeBufferPointer(rebasing: o[start[j]..<start[j + 1]])))
             }
         }
     }

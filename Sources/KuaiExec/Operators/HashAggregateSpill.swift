@@ -72,11 +72,14 @@ extension HashAggregateOperator {
 
     /// The rows `rows` of the columns the aggregate reads (the other columns are left empty).
     func gatherUsed(_ batch: Batch, _ rows: [Int32]) -> Batch {
+        rows.withUnsafeBufferPointer { gatherUsed(batch, $0) }
+    }
+
+    /// `gatherUsed` of the rows selected by `sel`.
+    func gatherUsed(_ batch: Batch, _ sel: UnsafeBufferPointer<Int32>) -> Batch {
         var cols = batch.columns.map { Column.nulls($0.type, count: 0) }
-        rows.withUnsafeBufferPointer { sel in
-            for c in spillColumns where cols[c].count == 0 { cols[c] = batch.columns[c].gather(sel) }
-        }
-        return Batch(columns: cols, count: rows.count)
+        for c in spillColumns where cols[c].count == 0 { cols[c] = batch.columns[c].gather(sel) }
+        return Batch(columns: cols, count: sel.count)
     }
 
     /// The input-shaped batch of decoded spill records (`spillColumns` in place, other columns empty).

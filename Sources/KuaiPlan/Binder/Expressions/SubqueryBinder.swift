@@ -38,7 +38,7 @@ extension Binder {
             let (plan, _) = try subBinder().bindQuery(q)
             return BoundExpr(.subquery(subqueryPlan(plan, .exists(negated: negated), pos)), type: .boolean, name: name)
         } catch let error as KuaiError where error.kind == .binding {
-            guard ctx.correlation != nil, let counted = Binder.countingQuery(q) else { throw error }
+            guard ctx.correlation != nil, let counted = countingQuery(q) else { throw error }
             let zero = Expr.literal(.integer(0), pos)
             let test = Expr.binary(.compare(negated ? .equal : .greater), .scalarSubquery(counted, pos), zero, pos)
             let value = try bind(test, ctx)
@@ -49,15 +49,13 @@ extension Binder {
     /// `SELECT count(*)` over the FROM and WHERE of `q`, when `q` is a plain SELECT (no DISTINCT,
     /// GROUP BY, HAVING, QUALIFY, windows, aggregates, LIMIT or OFFSET: its rows are then exactly
     /// those of its FROM that pass WHERE); nil otherwise.
-    static func countingQuery(_ q: Query) -> Query? {
+    func countingQuery(_ q: Query) -> Query? {
         guard case .select(let core) = q.body, !core.distinct, core.groupBy.isEmpty, !core.groupByAll,
             core.groupingSets == nil, core.having == nil, core.qualify == nil, core.windows.isEmpty,
             q.limit == nil, q.offset == nil,
             !core.items.contains(where: { item in
                 guard case .expr(let e, _) = item else { return false }
-                var window = false
-                Binder.walk(e) { x in if case .function(let f) = x, f.over != nil { window = true } }
-                return window || Binder.containsAggregate(e)
+                return containsWindow(e) || Binder.containsAggregate(e)
             })
         else { return nil }
         let count = FunctionCall(name: "count", arguments: [], star: true, position: core.position)
