@@ -4,8 +4,9 @@ import KuaiCore
 /// sorts a row permutation once by (partition keys, order keys) with `sortPermutation`, finds
 /// partition and peer boundaries in one pass and computes every function over the sorted
 /// positions. Output = child columns ++ one column per function, in the child's row order,
-/// in batches of up to 65536 rows. Memory: the child's rows, the permutation, two boundary
-/// flags per row and the result columns.
+/// in batches of up to 65536 rows. Memory: the child's rows (the columns the functions read by
+/// row contiguous, the others in their batches), the permutation, two boundary flags per row and
+/// the result columns; frames are computed in blocks of whole partitions.
 public final class WindowOperator: PhysicalOperator {
     public let schema: Schema
     public let child: PhysicalOperator
@@ -15,6 +16,9 @@ public final class WindowOperator: PhysicalOperator {
 
     private var input: [Batch] = []
     private var results: [Column] = []
+    /// The child's columns the functions read by row, contiguous (`readColumns`); the others are
+    /// empty and stay in `input`'s batches.
+    private var read: [Column] = []
     private var count = 0
     private var batchIndex = 0
     private var position = 0
@@ -47,6 +51,7 @@ public final class WindowOperator: PhysicalOperator {
         guard batchIndex < input.count else {
             input = []
             results = []
+            read = []
             return nil
         }
         // the child's batch as it came, plus the matching slice of every result column
@@ -55,8 +60,12 @@ public final class WindowOperator: PhysicalOperator {
         batchIndex += 1
         let range = position..<position + b.count
         position += b.count
-        let tail = results.map { (range.count == count) ? $0 : $0.slice(range) }
-        return Batch(columns: b.columns + tail, count: b.count)
+        let whole = range.count == count
+        let own = b.columns.indices.map { c in
+            read[c].count == count ? (whole ? read[c] : read[c].slice(range)) : b.columns[c]
+        }
+        let tail = results.map { whole ? $0 : $0.slice(range) }
+        return Batch(columns: own + tail, count: b.count)
     }
 
     private func run() throws {
@@ -67,7 +76,7 @@ public final class WindowOperator: PhysicalOperator {
         let n = input.reduce(0) { $0 + $1.count }
         count = n
         if n == 0 { return }
-        let cols = LazyColumns(batches: input, schema: child.schema)
+        let cols = try readColumns()
         let keys = partitionBy.map { SortKey(column: $0) } + orderBy
         var perm: [Int32]
         var partStart: [UInt8]? = nil
@@ -76,8 +85,8 @@ public final class WindowOperator: PhysicalOperator {
             perm = (0..<n).map { Int32($0) }
         } else {
             let sorted = try sortRows(
-                keyChunks: keys.map { k in input.map { $0.columns[k.column] } }, count: n,
-                keys: keys, markPrefixes: [partitionBy.count, keys.count])
+                keyChunks: keys.map { k in chunks(k.column) }, count: n, keys: keys,
+                markPrefixes: [partitionBy.count, keys.count])
             perm = sorted.perm
             partStart = sorted.marks[0]
             peerStart = sorted.marks[1]
@@ -89,7 +98,7 @@ public final class WindowOperator: PhysicalOperator {
             perm.withUnsafeBufferPointer { p in
                 m.withUnsafeMutableBufferPointer { mb in
                     mb[0] = 1
-                    for k in partitionBy { markChanges(cols[k], perm: p, marks: mb) }
+                    for k in partitionBy { markChanges(contiguous(k), perm: p, marks: mb) }
                 }
             }
             partStart = m
@@ -105,7 +114,7 @@ public final class WindowOperator: PhysicalOperator {
             var m = partStart!
             perm.withUnsafeBufferPointer { p in
                 m.withUnsafeMutableBufferPointer { mb in
-                    for k in orderBy { markChanges(cols[k.column], perm: p, marks: mb) }
+                    for k in orderBy { markChanges(contiguous(k.column), perm: p, marks: mb) }
                 }
             }
             peerStart = m
@@ -114,6 +123,47 @@ public final class WindowOperator: PhysicalOperator {
             columns: cols, count: n, perm: perm, partStart: partStart!, peerStart: peerStart ?? partStart!,
             orderBy: orderBy)
         results = try functions.map { try partitions.compute($0) }
+    }
+
+    /// Moves the columns the functions read by row (arguments, the ORDER BY key of a RANGE frame
+    /// with offsets) out of the input batches into contiguous columns (`read`), so that no column
+    /// is held twice; the other columns stay in their batches (the sort reads its keys there).
+    private func readColumns() throws -> [Column] {
+        var used = Set<Int>()
+        for f in functions {
+            if let a = f.argument { used.insert(a) }
+            let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
+            if frame.hasRangeOffset, let k = orderBy.first { used.insert(k.column) }
+        }
+        let reads = used.sorted()
+        read = child.schema.map { Column.nulls($0.type, count: 0) }
+        if input.count == 1 {
+            for c in reads { read[c] = input[0].columns[c] }
+            return read
+        }
+        var collector = BatchCollector(schema: reads.map { child.schema[$0] })
+        for i in input.indices {
+            collector.append(Batch(columns: reads.map { input[i].columns[$0] }, count: input[i].count))
+            for c in reads { input[i].columns[c] = Column.nulls(child.schema[c].type, count: 0) }
+        }
+        try MemoryGuard.admit(collector.largestConcatenationBytes)
+        for (c, col) in zip(reads, collector.take()) { read[c] = col }
+        return read
+    }
+
+    /// Column `c` of the input as chunks: the contiguous column when the functions read it, else
+    /// the batches' chunks.
+    private func chunks(_ c: Int) -> [Column] {
+        read[c].count == count ? [read[c]] : input.map { $0.columns[c] }
+    }
+
+    /// Column `c` of the input in one piece (a copy when it is still in chunks).
+    private func contiguous(_ c: Int) -> Column {
+        let parts = chunks(c)
+        if parts.count == 1 { return parts[0] }
+        var b = ColumnBuilder(type: child.schema[c].type)
+        for part in parts { b.append(part) }
+        return b.take()
     }
 
     public var explainLine: String {

@@ -185,10 +185,14 @@ public struct BatchCollector {
         builders = schema.map { ColumnBuilder(type: $0.type) }
         let out = UnsafeMutableBufferPointer<Column>.allocate(capacity: width)
         let box = UncheckedBox((work, out))
-        // each index is built (and its chunks released) by exactly one thread
+        // each index is built (and its chunks released) by exactly one thread; a large
+        // concatenation hands its freed chunks back at once (the heap keeps up to 256 MiB of freed
+        // memory: without this, every chunk stayed resident until the last column was copied)
         DispatchQueue.concurrentPerform(iterations: width) { i in
             let (work, out) = box.value
+            let large = work[i].concatenates
             (out.baseAddress! + i).initialize(to: work[i].take())
+            if large { MemoryGuard.returnFreedMemory() }
         }
         let cols = Array(out)
         out.deinitialize().deallocate()

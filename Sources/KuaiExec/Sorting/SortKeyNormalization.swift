@@ -90,8 +90,9 @@ func sortKeyParts(_ chunks: [Column]) -> [[Column]] {
 /// when the values use all 64 bits and there are NULLs.
 func normalizedFields(_ chunks: [Column], count n: Int, key: SortKey, keyIndex: Int) -> [SortField] {
     precondition(!sortsByStringPrefix(chunks), "VARCHAR sort keys reach the radix fields in one dictionary")
-    let words = orderedWords(chunks, count: n)
+    var words = orderedWords(chunks, count: n)
     var vals = words.values
+    words.values = []  // `vals` is the only reference: normalised in place, not copied
     let (isNull, lo, hi) = (words.isNull, words.lo, words.hi)
     let hasNull = !isNull.isEmpty
     let anyValid = lo <= hi

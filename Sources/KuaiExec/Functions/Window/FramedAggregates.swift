@@ -1,24 +1,45 @@
 import KuaiCore
 
+/// Whole partitions [lo, hi) of sorted positions and the frame [s, e) of each position in them:
+/// `starts[i - lo]`, `ends[i - lo]` (absolute sorted positions). Frames never leave their
+/// partition, so each block is computed alone (on any thread) with scratch of its own size.
+struct FrameBlock {
+    /// The block's place in `partitionBlocks()` order.
+    let index: Int
+    let lo: Int
+    let hi: Int
+    var starts: [Int32]
+    var ends: [Int32]
+}
+
 extension WindowPartitions {
     /// first_value, last_value, nth_value, min, max, count, count(*), sum and avg of each row's frame
-    /// (`WindowFunction.effectiveFrame`). Result types: `WindowFunction.resultType`.
-    /// - Throws: as `frameBounds`; `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
+    /// (`WindowFunction.effectiveFrame`). Result types: `WindowFunction.resultType`. Computed in
+    /// blocks of whole partitions (`forEachFrameBlock`) on every core; no array of `count` entries
+    /// beyond the result (and, for first/last/nth/min/max, the source row of each result).
+    /// - Throws: as `frameBlock`; `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
     func framed(_ f: WindowFunction) throws -> Column {
-        let bounds = try frameBounds(f.effectiveFrame(ordered: !orderBy.isEmpty))
+        let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
+        let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
         let arg = f.argument.map { columns[$0] }
         switch f.kind {
-        case .firstValue, .lastValue: return framedEnd(first: f.kind == .firstValue, arg!, bounds)
-        case .nthValue: return framedNth(f.offset, arg!, bounds)
-        case .min, .max: return try framedMinMax(isMin: f.kind == .min, arg!, bounds)
-        case .count: return framedCount(arg, bounds)
-        case .countStar: return framedCount(nil, bounds)
+        case .firstValue, .lastValue, .nthValue, .min, .max:
+            let ord = f.kind == .min || f.kind == .max ? try minMaxOrder(arg!) : []
+            var src = [Int32](repeating: -1, count: count)
+            try src.withUnsafeMutableBufferPointer { s in
+                try forEachFrameBlock(frame, key) { block in
+                    switch f.kind {
+                    case .firstValue, .lastValue: pickEnd(first: f.kind == .firstValue, block, s)
+                    case .nthValue: pickNth(f.offset, block, s)
+                    default: pickMinMax(isMin: f.kind == .min, arg!, ord, block, s)
+                    }
+                }
+            }
+            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0) }
+        case .count, .countStar: return try framedCount(arg, frame, key)
         case .sum, .avg:
-            let a = arg!
-            if a.type == .double { return framedDoubleSum(a, average: f.kind == .avg, bounds) }
-            let prefix = try prefixSums(a)
-            if f.kind == .avg { return framedIntAverage(a, prefix, bounds) }
-            return framedIntSum(a, prefix, bounds)
+            if arg!.type == .double { return try framedDoubleSum(arg!, average: f.kind == .avg, frame, key) }
+            return try framedIntSum(arg!, average: f.kind == .avg, frame, key)
         default:
             preconditionFailure("\(f.kind) is not a framed window function")
         }
@@ -30,42 +51,38 @@ extension WindowPartitions {
         a.type != .null && (a.validity == nil || a.validity![r] != 0)
     }
 
-    /// first_value / last_value: the argument at the frame's first / last position (NULL for an
-    /// empty frame).
-    private func framedEnd(first: Bool, _ a: Column, _ bounds: FrameBounds) -> Column {
-        var src = [Int32](repeating: -1, count: count)
-        for i in 0..<count where bounds.starts[i] < bounds.ends[i] {
-            src[Int(perm[i])] = first ? perm[Int(bounds.starts[i])] : perm[Int(bounds.ends[i]) - 1]
+    /// first_value / last_value: the argument at the frame's first / last position (none for an
+    /// empty frame) as the source row of each row.
+    private func pickEnd(first: Bool, _ block: FrameBlock, _ src: UnsafeMutableBufferPointer<Int32>) {
+        for i in block.lo..<block.hi {
+            let (s, e) = (Int(block.starts[i - block.lo]), Int(block.ends[i - block.lo]))
+            if s < e { src[Int(perm[i])] = first ? perm[s] : perm[e - 1] }
         }
-        return src.withUnsafeBufferPointer { gatherNullable(a, $0) }
     }
 
-    /// nth_value(x, n): the argument at the frame's n-th position (1-based; NULL when the frame is
+    /// nth_value(x, n): the argument at the frame's n-th position (1-based; none when the frame is
     /// shorter or n < 1), NULLs counted as rows, as DuckDB 2.0.1.
-    private func framedNth(_ n: Int, _ a: Column, _ bounds: FrameBounds) -> Column {
-        var src = [Int32](repeating: -1, count: count)
-        if n >= 1 {
-            for i in 0..<count where Int(bounds.starts[i]) + n - 1 < Int(bounds.ends[i]) {
-                src[Int(perm[i])] = perm[Int(bounds.starts[i]) + n - 1]
-            }
+    private func pickNth(_ n: Int, _ block: FrameBlock, _ src: UnsafeMutableBufferPointer<Int32>) {
+        guard n >= 1 else { return }
+        for i in block.lo..<block.hi {
+            let s = Int(block.starts[i - block.lo])
+            if s + n - 1 < Int(block.ends[i - block.lo]) { src[Int(perm[i])] = perm[s + n - 1] }
         }
-        return src.withUnsafeBufferPointer { gatherNullable(a, $0) }
     }
 
-    /// min / max of the frame. A frame that only grows at its end (running and whole-partition
-    /// frames) extends the previous answer; any other frame is rescanned.
-    private func framedMinMax(isMin: Bool, _ a: Column, _ bounds: FrameBounds) throws
-        -> Column
-    {
-        let ord = try minMaxOrder(a)
-        var src = [Int32](repeating: -1, count: count)
+    /// min / max of the frame (`ord`: order-preserving words of `a`). A frame that only grows at its
+    /// end (running and whole-partition frames) extends the previous answer; any other frame is
+    /// rescanned.
+    private func pickMinMax(
+        isMin: Bool, _ a: Column, _ ord: [UInt64], _ block: FrameBlock, _ src: UnsafeMutableBufferPointer<Int32>
+    ) {
         var curStart = -1
         var curEnd = -1
         var pick = -1
         var best: UInt64 = 0
-        for i in 0..<count {
-            let s = Int(bounds.starts[i])
-            let e = Int(bounds.ends[i])
+        for i in block.lo..<block.hi {
+            let s = Int(block.starts[i - block.lo])
+            let e = Int(block.ends[i - block.lo])
             if s >= e { continue }
             var from = s
             if s == curStart && e >= curEnd { from = curEnd } else { pick = -1 }
@@ -82,7 +99,6 @@ extension WindowPartitions {
             curEnd = e
             if pick >= 0 { src[Int(perm[i])] = perm[pick] }
         }
-        return src.withUnsafeBufferPointer { gatherNullable(a, $0) }
     }
 
     /// An order-preserving UInt64 per row of `a` for min/max; HUGEINT values beyond Int64 are
@@ -100,37 +116,46 @@ extension WindowPartitions {
         return ord
     }
 
-    /// Prefix counts over sorted positions of the non-NULL rows of `a` (every row when nil).
-    private func prefixCounts(_ a: Column?) -> [Int64] {
-        var prefix = [Int64](repeating: 0, count: count + 1)
-        for j in 0..<count { prefix[j + 1] = prefix[j] + ((a.map { Self.isValid($0, Int(perm[j])) } ?? true) ? 1 : 0) }
+    /// Prefix counts over the block's sorted positions of the non-NULL rows of `a` (every row when
+    /// nil): entry `j - lo` counts positions lo..<j.
+    private func prefixCounts(_ a: Column?, _ block: FrameBlock) -> [Int64] {
+        var prefix = [Int64](repeating: 0, count: block.hi - block.lo + 1)
+        for j in block.lo..<block.hi {
+            let valid = a.map { Self.isValid($0, Int(perm[j])) } ?? true
+            prefix[j - block.lo + 1] = prefix[j - block.lo] + (valid ? 1 : 0)
+        }
         return prefix
     }
 
     /// count(x) (non-NULL rows of `a`) or count(*) (`a` nil) of each frame.
-    private func framedCount(_ a: Column?, _ bounds: FrameBounds) -> Column {
-        let prefix = prefixCounts(a)
+    private func framedCount(_ a: Column?, _ frame: WindowFrame, _ key: RangeOrderKey?) throws -> Column {
         var out = [Int64](repeating: 0, count: count)
-        for i in 0..<count {
-            let s = Int(bounds.starts[i])
-            let e = Int(bounds.ends[i])
-            out[Int(perm[i])] = s < e ? prefix[e] - prefix[s] : 0
+        try out.withUnsafeMutableBufferPointer { o in
+            try forEachFrameBlock(frame, key) { block in
+                let prefix = prefixCounts(a, block)
+                for i in block.lo..<block.hi {
+                    let s = Int(block.starts[i - block.lo]) - block.lo
+                    let e = Int(block.ends[i - block.lo]) - block.lo
+                    o[Int(perm[i])] = s < e ? prefix[e] - prefix[s] : 0
+                }
+            }
         }
         return Column(type: .bigint, ints: out)
     }
 
-    /// Calls `body(row, s, e, cnt)` for every sorted position whose frame [s, e) holds `cnt` > 0
-    /// values (`counts`: prefix counts of the values); returns the result validity: 0 for the
-    /// rows of the other positions, nil when there are none.
+    /// Calls `body(i, row, s, e, cnt)` for every sorted position i of the block whose frame
+    /// [s, e) (relative to the block) holds `cnt` > 0 values (`counts`: the block's prefix counts
+    /// of the values); sets `validity[row] = 0` for the other positions and returns true when
+    /// there were any.
     @inline(__always)
     private func forEachFilledFrame(
-        _ counts: [Int64], _ bounds: FrameBounds, _ body: (_ row: Int, _ s: Int, _ e: Int, _ cnt: Int64) -> Void
-    ) -> [UInt8]? {
-        var validity = [UInt8](repeating: 1, count: count)
+        _ counts: [Int64], _ block: FrameBlock, _ validity: UnsafeMutableBufferPointer<UInt8>,
+        _ body: (_ row: Int, _ s: Int, _ e: Int, _ cnt: Int64) -> Void
+    ) -> Bool {
         var anyEmpty = false
-        for i in 0..<count {
-            let s = Int(bounds.starts[i])
-            let e = Int(bounds.ends[i])
+        for i in block.lo..<block.hi {
+            let s = Int(block.starts[i - block.lo]) - block.lo
+            let e = Int(block.ends[i - block.lo]) - block.lo
             let row = Int(perm[i])
             let cnt = s < e ? counts[e] - counts[s] : 0
             if cnt == 0 {
@@ -140,79 +165,181 @@ extension WindowPartitions {
             }
             body(row, s, e, cnt)
         }
-        return anyEmpty ? validity : nil
+        return anyEmpty
     }
 
-    /// sum / avg of DOUBLE: a running sum while the frame start stays put, else a direct sum.
-    private func framedDoubleSum(_ a: Column, average: Bool, _ bounds: FrameBounds) -> Column {
+    /// sum / avg of DOUBLE: a running sum while the frame start stays put, else a direct sum (the
+    /// order of additions is the frame's, as DuckDB's segment-tree-free path for these frames).
+    private func framedDoubleSum(_ a: Column, average: Bool, _ frame: WindowFrame, _ key: RangeOrderKey?) throws
+        -> Column
+    {
         var out = [Double](repeating: 0, count: count)
-        var runStart = -1
-        var runEnd = 0
-        var run = 0.0
-        let validity = forEachFilledFrame(prefixCounts(a), bounds) { row, s, e, cnt in
-            if s == runStart && e >= runEnd {
-                for j in runEnd..<e where Self.isValid(a, Int(perm[j])) { run += a.doubles[Int(perm[j])] }
-            } else {
-                run = 0
-                for j in s..<e where Self.isValid(a, Int(perm[j])) { run += a.doubles[Int(perm[j])] }
-                runStart = s
+        var validity = [UInt8](repeating: 1, count: count)
+        let blocks = partitionBlocks()
+        var empty = [Bool](repeating: false, count: blocks.count)
+        try out.withUnsafeMutableBufferPointer { o in
+            try validity.withUnsafeMutableBufferPointer { v in
+                try empty.withUnsafeMutableBufferPointer { emptyBlocks in
+                    try forEachFrameBlock(frame, key, blocks) { block in
+                        var runStart = -1
+                        var runEnd = 0
+                        var run = 0.0
+                        let lo = block.lo
+                        emptyBlocks[block.index] = forEachFilledFrame(prefixCounts(a, block), block, v) {
+                            row, s, e, cnt in
+                            if s == runStart && e >= runEnd {
+                                for j in runEnd..<e where Self.isValid(a, Int(perm[lo + j])) {
+                                    run += a.doubles[Int(perm[lo + j])]
+                                }
+                            } else {
+                                run = 0
+                                for j in s..<e where Self.isValid(a, Int(perm[lo + j])) {
+                                    run += a.doubles[Int(perm[lo + j])]
+                                }
+                                runStart = s
+                            }
+                            runEnd = e
+                            o[row] = average ? run / Double(cnt) : run
+                        }
+                    }
+                }
             }
-            runEnd = e
-            out[row] = average ? run / Double(cnt) : run
         }
-        return Column(doubles: out, validity: validity)
+        return Column(doubles: out, validity: empty.contains(true) ? validity : nil)
     }
 
-    /// Exact Int128 prefix sums over sorted positions (checked when `a` holds HUGEINT values
-    /// beyond Int64; narrow input cannot overflow 128 bits) and the prefix counts of valid rows.
+    /// Exact prefix sums of the integers `a` over the block's sorted positions (entry `j - lo`
+    /// sums positions lo..<j): 64-bit while they fit (`narrow`), else 128-bit (`wide`, checked when
+    /// `a` holds HUGEINT values beyond Int64; other input cannot overflow 128 bits).
     /// - Throws: `KuaiError.execution` "Overflow in HUGEINT addition".
-    private func prefixSums(_ a: Column) throws -> (sums: [Int128], counts: [Int64]) {
-        var prefix = [Int128](repeating: 0, count: count + 1)
-        if a.highs != nil {
-            for j in 0..<count {
-                let r = Int(perm[j])
-                prefix[j + 1] = Self.isValid(a, r) ? try addChecked(prefix[j], a.int128(at: r)) : prefix[j]
+    private func prefixSums(_ a: Column, _ block: FrameBlock) throws -> (narrow: [Int64], wide: [Int128]) {
+        let m = block.hi - block.lo
+        if a.highs == nil {
+            var prefix = [Int64](repeating: 0, count: m + 1)
+            let fits = prefix.withUnsafeMutableBufferPointer { p in
+                a.ints.withUnsafeBufferPointer { x in
+                    for j in 0..<m {
+                        let r = Int(perm[block.lo + j])
+                        let (s, overflow) = p[j].addingReportingOverflow(Self.isValid(a, r) ? x[r] : 0)
+                        if overflow { return false }
+                        p[j + 1] = s
+                    }
+                    return true
+                }
             }
-        } else {
-            for j in 0..<count {
-                let r = Int(perm[j])
-                prefix[j + 1] = prefix[j] &+ (Self.isValid(a, r) ? Int128(a.ints[r]) : 0)
-            }
+            if fits { return (prefix, []) }
         }
-        return (prefix, prefixCounts(a))
-    }
-
-    /// avg of integers per frame (division as DuckDB: `avgDivide`).
-    private func framedIntAverage(
-        _ a: Column, _ prefix: (sums: [Int128], counts: [Int64]), _ bounds: FrameBounds
-    ) -> Column {
-        let wide = !a.type.isNarrowInteger && a.type != .boolean
-        var out = [Double](repeating: 0, count: count)
-        let validity = forEachFilledFrame(prefix.counts, bounds) { row, s, e, cnt in
-            out[row] = avgDivide(prefix.sums[e] &- prefix.sums[s], cnt, wide: wide)
-        }
-        return Column(doubles: out, validity: validity)
-    }
-
-    /// sum of integers per frame: HUGEINT, narrow until a sum leaves Int64.
-    private func framedIntSum(
-        _ a: Column, _ prefix: (sums: [Int128], counts: [Int64]), _ bounds: FrameBounds
-    ) -> Column {
-        var out = [Int64](repeating: 0, count: count)
-        var highs: [Int64]? = nil  // allocated at the first sum beyond Int64
-        let validity = forEachFilledFrame(prefix.counts, bounds) { row, s, e, _ in
-            let total = prefix.sums[e] &- prefix.sums[s]  // exact: both prefixes are exact 128-bit sums
-            if let v = Int64(exactly: total) {
-                out[row] = v
-                if highs != nil { highs![row] = v >> 63 }
+        var prefix = [Int128](repeating: 0, count: m + 1)
+        for j in 0..<m {
+            let r = Int(perm[block.lo + j])
+            if !Self.isValid(a, r) {
+                prefix[j + 1] = prefix[j]
+            } else if a.highs != nil {
+                prefix[j + 1] = try addChecked(prefix[j], a.int128(at: r))
             } else {
-                if highs == nil { highs = out.map { $0 >> 63 } }
-                out[row] = Int64(truncatingIfNeeded: total)
-                highs![row] = Int64(truncatingIfNeeded: total >> 64)
+                prefix[j + 1] = prefix[j] &+ Int128(a.ints[r])
             }
         }
-        var col = Column(type: .hugeint, ints: out, validity: validity)
-        col.highs = highs
+        return ([], prefix)
+    }
+
+    /// sum (HUGEINT, narrow until a sum leaves Int64) or avg (DOUBLE, division as DuckDB:
+    /// `avgDivide`) of integers per frame.
+    /// - Throws: `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
+    private func framedIntSum(_ a: Column, average: Bool, _ frame: WindowFrame, _ key: RangeOrderKey?) throws
+        -> Column
+    {
+        let wide = !a.type.isNarrowInteger && a.type != .boolean
+        var ints = average ? [] : [Int64](repeating: 0, count: count)
+        var doubles = average ? [Double](repeating: 0, count: count) : []
+        var validity = [UInt8](repeating: 1, count: count)
+        let blocks = partitionBlocks()
+        var empty = [Bool](repeating: false, count: blocks.count)
+        // per block, the rows whose sum leaves Int64 and the sum's high word
+        var highRows = [[(row: Int, high: Int64)]](repeating: [], count: blocks.count)
+        try withMutableBuffers(&ints, &doubles, &validity) { o, d, v in
+            try empty.withUnsafeMutableBufferPointer { emptyBlocks in
+                try highRows.withUnsafeMutableBufferPointer { highs in
+                    try forEachFrameBlock(frame, key, blocks) { block in
+                        let (narrow, wideSums) = try prefixSums(a, block)
+                        emptyBlocks[block.index] = forEachFilledFrame(prefixCounts(a, block), block, v) {
+                            row, s, e, cnt in
+                            let total =
+                                narrow.isEmpty ? wideSums[e] &- wideSums[s] : Int128(narrow[e]) - Int128(narrow[s])
+                            if average {
+                                d[row] = avgDivide(total, cnt, wide: wide)
+                            } else {
+                                o[row] = Int64(truncatingIfNeeded: total)
+                                if Int64(exactly: total) == nil {
+                                    highs[block.index].append((row, Int64(truncatingIfNeeded: total >> 64)))
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let valid = empty.contains(true) ? validity : nil
+        if average { return Column(doubles: doubles, validity: valid) }
+        var col = Column(type: .hugeint, ints: ints, validity: valid)
+        if highRows.contains(where: { !$0.isEmpty }) {
+            var h = ints.map { $0 >> 63 }
+            for block in highRows { for (row, high) in block { h[row] = high } }
+            col.highs = h
+        }
         return col
+    }
+
+    /// Sorted positions in blocks of whole partitions, each of at least `minimum` positions
+    /// (the last may be smaller).
+    func partitionBlocks(minimum: Int = 1 << 16) -> [Range<Int>] {
+        var blocks: [Range<Int>] = []
+        var lo = 0
+        partStart.withUnsafeBufferPointer { part in
+            var i = minimum
+            while i < count {
+                while i < count && part[i] == 0 { i += 1 }
+                if i >= count { break }
+                blocks.append(lo..<i)
+                lo = i
+                i += minimum
+            }
+        }
+        if lo < count { blocks.append(lo..<count) }
+        return blocks
+    }
+
+    /// Calls `body` with every block of `blocks` (default `partitionBlocks()`) and its frames,
+    /// blocks on every core (each block's writes go to its own rows).
+    /// - Throws: the error of the first block (in block order) that threw; as `frameBlock`.
+    func forEachFrameBlock(
+        _ frame: WindowFrame, _ key: RangeOrderKey?, _ blocks: [Range<Int>]? = nil,
+        _ body: (FrameBlock) throws -> Void
+    ) throws {
+        let blocks = blocks ?? partitionBlocks()
+        var errors = [Error?](repeating: nil, count: blocks.count)
+        errors.withUnsafeMutableBufferPointer { errs in
+            let threads = blocks.count > 1 ? activeProcessorCount() : 1
+            PartitionedKeyMerge.forEachPartition(blocks.count, threads: threads) { b in
+                do {
+                    try body(frameBlock(frame, b, blocks[b], key))
+                } catch {
+                    errs[b] = error
+                }
+            }
+        }
+        if let e = errors.first(where: { $0 != nil }) { throw e! }
+    }
+}
+
+/// Calls `body` with mutable buffers of three arrays at once.
+private func withMutableBuffers<A, B, C>(
+    _ a: inout [A], _ b: inout [B], _ c: inout [C],
+    _ body: (UnsafeMutableBufferPointer<A>, UnsafeMutableBufferPointer<B>, UnsafeMutableBufferPointer<C>) throws -> Void
+) rethrows {
+    try a.withUnsafeMutableBufferPointer { pa in
+        try b.withUnsafeMutableBufferPointer { pb in
+            try c.withUnsafeMutableBufferPointer { pc in try body(pa, pb, pc) }
+        }
     }
 }

@@ -23,9 +23,6 @@ public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     public var description: String { "\(mode.rawValue) BETWEEN \(start) AND \(end)" }
 }
 
-/// The frame of every sorted position: [starts[i], ends[i]) in sorted positions.
-typealias FrameBounds = (starts: [Int32], ends: [Int32])
-
 extension WindowFrame {
     /// True for a RANGE frame with an offset bound (`RANGE BETWEEN 3 PRECEDING AND ...`).
     var hasRangeOffset: Bool {
@@ -115,30 +112,34 @@ struct RangeOrderKey {
 }
 
 extension WindowPartitions {
-    /// The frame [starts[i], ends[i]) in sorted positions of every sorted position i, within
-    /// its partition (empty when the frame lies outside it).
-    /// - Throws: `KuaiError.binding` for a RANGE frame with offsets without one numeric or
-    ///   temporal ORDER BY key.
-    func frameBounds(_ frame: WindowFrame) throws -> FrameBounds {
-        let n = count
-        let (pStart, pEnd) = extents(partStart)
-        let peers = frame.mode == .range ? extents(peerStart) : ([], [])
-        let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
-        var starts = [Int32](repeating: 0, count: n)
-        var ends = [Int32](repeating: 0, count: n)
-        for i in 0..<n {
-            let ps = Int(pStart[i])
-            let pe = Int(pEnd[i])
-            var (s, e) =
-                frame.mode == .rows
-                ? frame.rowsBounds(i, ps, pe)
-                : rangeBounds(frame, i, ps, pe, Int(peers.0[i]), Int(peers.1[i]), key)
-            s = Swift.max(ps, Swift.min(s, pe))
-            e = Swift.max(ps, Swift.min(e, pe))
-            starts[i] = Int32(s)
-            ends[i] = Int32(Swift.max(s, e))
+    /// The frame of every sorted position of `range` (whole partitions), within its partition
+    /// (empty when the frame lies outside it), as block `index`.
+    func frameBlock(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?) -> FrameBlock {
+        var starts = [Int32](repeating: 0, count: range.count)
+        var ends = [Int32](repeating: 0, count: range.count)
+        partStart.withUnsafeBufferPointer { part in
+            peerStart.withUnsafeBufferPointer { peer in
+                var (ps, pe, qs, qe) = (range.lowerBound, range.lowerBound, range.lowerBound, range.lowerBound)
+                for i in range {
+                    if i >= pe {  // a partition starts at i
+                        (ps, pe) = (i, i + 1)
+                        while pe < range.upperBound && part[pe] == 0 { pe += 1 }
+                    }
+                    if frame.mode == .range && i >= qe {  // a peer group starts at i
+                        (qs, qe) = (i, i + 1)
+                        while qe < pe && peer[qe] == 0 { qe += 1 }
+                    }
+                    var (s, e) =
+                        frame.mode == .rows
+                        ? frame.rowsBounds(i, ps, pe) : rangeBounds(frame, i, ps, pe, qs, qe, key)
+                    s = Swift.max(ps, Swift.min(s, pe))
+                    e = Swift.max(ps, Swift.min(e, pe))
+                    starts[i - range.lowerBound] = Int32(s)
+                    ends[i - range.lowerBound] = Int32(Swift.max(s, e))
+                }
+            }
         }
-        return (starts, ends)
+        return FrameBlock(index: index, lo: range.lowerBound, hi: range.upperBound, starts: starts, ends: ends)
     }
 
     /// The RANGE frame of sorted position `i` in partition [ps, pe) whose peers are [qs, qe),

@@ -82,8 +82,9 @@ extension WindowFunction {
 /// Each function family (`ranking`, `lagLead`, `framed`) reads positions in sorted order and
 /// writes its result in the child's row order.
 struct WindowPartitions {
-    /// The child's columns (random access by row).
-    let columns: LazyColumns
+    /// The child's columns the functions read by row (arguments, the ORDER BY key of a RANGE
+    /// frame with offsets), contiguous; the others are empty.
+    let columns: [Column]
     /// Rows in all.
     let count: Int
     /// `perm[i]`: the row at sorted position i.
