@@ -13,6 +13,10 @@ public final class WindowOperator: PhysicalOperator {
     public let partitionBy: [Int]
     public let orderBy: [SortKey]
     public let functions: [WindowFunction]
+    /// The child's columns the output carries (the parent reads them); nil = all. The others are
+    /// released as soon as the window is done with them (a key once the sort has normalised it,
+    /// an argument once every function is computed) and come out as NULL placeholders.
+    public let emitted: Set<Int>?
 
     private var input: [Batch] = []
     private var results: [Column] = []
@@ -30,11 +34,17 @@ public final class WindowOperator: PhysicalOperator {
     ///   - orderBy: the window's ORDER BY (column indexes of the child).
     ///   - functions: output columns appended after the child's; their names are `f0`, `f1`, ...
     ///     in `schema` (the planner renames).
-    public init(child: PhysicalOperator, partitionBy: [Int], orderBy: [SortKey], functions: [WindowFunction]) {
+    ///   - emitted: the child's columns the parent reads (nil = all); the others are NULL in the
+    ///     output batches.
+    public init(
+        child: PhysicalOperator, partitionBy: [Int], orderBy: [SortKey], functions: [WindowFunction],
+        emitted: Set<Int>? = nil
+    ) {
         self.child = child
         self.partitionBy = partitionBy
         self.orderBy = orderBy
         self.functions = functions
+        self.emitted = emitted
         let input = child.schema
         self.schema =
             input
@@ -62,7 +72,8 @@ public final class WindowOperator: PhysicalOperator {
         position += b.count
         let whole = range.count == count
         let own = b.columns.indices.map { c in
-            read[c].count == count ? (whole ? read[c] : read[c].slice(range)) : b.columns[c]
+            if !emits(c) { return Column.nulls(child.schema[c].type, count: b.count) }
+            return read[c].count == count ? (whole ? read[c] : read[c].slice(range)) : b.columns[c]
         }
         let tail = results.map { whole ? $0 : $0.slice(range) }
         return Batch(columns: own + tail, count: b.count)
@@ -76,20 +87,32 @@ public final class WindowOperator: PhysicalOperator {
         let n = input.reduce(0) { $0 + $1.count }
         count = n
         if n == 0 { return }
-        let cols = try readColumns()
         let keys = partitionBy.map { SortKey(column: $0) } + orderBy
+        let needsPeers = functions.contains { f in
+            switch f.kind {
+            case .rank, .denseRank, .percentRank, .cumeDist: return true
+            case .rowNumber, .lag, .lead, .ntile: return false
+            default: return f.effectiveFrame(ordered: !orderBy.isEmpty).mode == .range
+            }
+        }
+        releaseUnused(keys: [])
+        let cols = try readColumns()
         var perm: [Int32]
         var partStart: [UInt8]? = nil
         var peerStart: [UInt8]? = nil
         if keys.isEmpty {
             perm = (0..<n).map { Int32($0) }
         } else {
+            var keyChunks = keys.map { k in chunks(k.column) }
+            // marks past a key sorted by its string prefix come from the key columns: keep them
+            if !keyChunks.contains(where: sortsByStringPrefix) { releaseUnused(keys: keys) }
+            // peer marks only when a function reads them (a later sort word costs a gather per row)
             let sorted = try sortRows(
-                keyChunks: keys.map { k in chunks(k.column) }, count: n, keys: keys,
-                markPrefixes: [partitionBy.count, keys.count])
+                consuming: &keyChunks, count: n, keys: keys,
+                markPrefixes: needsPeers ? [partitionBy.count, keys.count] : [partitionBy.count])
             perm = sorted.perm
             partStart = sorted.marks[0]
-            peerStart = sorted.marks[1]
+            peerStart = needsPeers ? sorted.marks[1] : nil
         }
         // Boundaries in sorted positions: partStart[i] = 1 when a partition starts at i,
         // peerStart[i] = 1 when a peer group (same partition and order keys) starts at i.
@@ -102,13 +125,6 @@ public final class WindowOperator: PhysicalOperator {
                 }
             }
             partStart = m
-        }
-        let needsPeers = functions.contains { f in
-            switch f.kind {
-            case .rank, .denseRank, .percentRank, .cumeDist: return true
-            case .rowNumber, .lag, .lead, .ntile: return false
-            default: return f.effectiveFrame(ordered: !orderBy.isEmpty).mode == .range
-            }
         }
         if peerStart == nil && needsPeers {
             var m = partStart!
@@ -123,6 +139,25 @@ public final class WindowOperator: PhysicalOperator {
             columns: cols, count: n, perm: perm, partStart: partStart!, peerStart: peerStart ?? partStart!,
             orderBy: orderBy)
         results = try functions.map { try partitions.compute($0) }
+        for c in read.indices where !emits(c) { read[c] = Column.nulls(child.schema[c].type, count: 0) }
+    }
+
+    /// True when the output carries child column `c`.
+    private func emits(_ c: Int) -> Bool { emitted?.contains(c) ?? true }
+
+    /// Empties, in the input batches, the columns the output does not carry and nothing else reads:
+    /// with `keys` empty, the columns that are no key or argument; else also the sort keys (the
+    /// caller holds their chunks, which the sort consumes). Hands the freed memory back.
+    private func releaseUnused(keys: [SortKey]) {
+        guard emitted != nil else { return }
+        var needed = Set(functions.compactMap(\.argument))
+        if keys.isEmpty { needed.formUnion(partitionBy + orderBy.map(\.column)) }
+        let dead = child.schema.indices.filter { !emits($0) && !needed.contains($0) }
+        if dead.isEmpty { return }
+        for i in input.indices {
+            for c in dead { input[i].columns[c] = Column.nulls(child.schema[c].type, count: 0) }
+        }
+        if count >= 1 << 20 { MemoryGuard.returnFreedMemory() }
     }
 
     /// Moves the columns the functions read by row (arguments, the ORDER BY key of a RANGE frame

@@ -58,13 +58,17 @@ struct SortField {
 /// minimum so it needs only as many bits as its range.
 /// - Parameter keyChunks: per key, the key column as consecutive chunks (`count` rows in all);
 ///   VARCHAR keys must be coded in one dictionary (`sortRows` turns other string keys into
-///   prefix columns first).
-func sortFields(_ keyChunks: [[Column]], count n: Int, keys: [SortKey]) -> [SortField] {
+///   prefix columns first). Consumed: each key's entry is emptied once its fields exist, and for
+///   a large sort the memory that frees (when nothing else held the column) is handed back to the
+///   system, so the fields replace the key columns instead of adding to them.
+func sortFields(consuming keyChunks: inout [[Column]], count n: Int, keys: [SortKey]) -> [SortField] {
     var fields: [SortField] = []
     for (keyIndex, key) in keys.enumerated() {
         for chunks in sortKeyParts(keyChunks[keyIndex]) {
             fields += normalizedFields(chunks, count: n, key: key, keyIndex: keyIndex)
         }
+        keyChunks[keyIndex] = []
+        if n >= 1 << 20 { MemoryGuard.returnFreedMemory() }
     }
     return fields
 }

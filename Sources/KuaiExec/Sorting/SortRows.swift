@@ -1,7 +1,7 @@
 import KuaiCore
 
 /// The stable sort permutation of rows 0..<count by `keys` (DuckDB order), plus boundary marks
-/// for key prefixes when they can be read off the sorted first key word.
+/// for key prefixes.
 ///
 /// Method: keys are normalised to unsigned fields and packed into 64-bit words; the rows are
 /// radix-sorted by the first word (packed with the row index into one UInt64 when they fit),
@@ -12,26 +12,28 @@ import KuaiCore
 /// every radix field is then sorted by comparing that key and the later ones in full
 /// (`TieBreakKeys`), as DuckDB resolves ties of its string prefixes.
 /// - Parameters:
-///   - keyChunks: per key, its column as consecutive chunks (`count` rows in all).
+///   - keyChunks: per key, its column as consecutive chunks (`count` rows in all). Consumed: each
+///     key's entry is emptied once the sort no longer needs it, so that a caller holding no other
+///     reference frees the key column during the sort (before the permutation exists).
 ///   - markPrefixes: prefix lengths p (number of leading keys); for each, the result holds
 ///     `marks[i] = 1` where sorted position i starts a new value of keys[0..<p] (position 0 always
-///     1), or nil when those keys do not all live in the first word (compute them otherwise).
+///     1), or nil when p reaches past a key sorted by its string prefix (compute them otherwise).
 /// - Throws: `KuaiError.execution` when `count` exceeds Int32.max rows.
-func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
-    -> (perm: [Int32], marks: [[UInt8]?])
+func sortRows(consuming keyChunks: inout [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = [])
+    throws -> (perm: [Int32], marks: [[UInt8]?])
 {
     guard n < Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
     guard let cut = keyChunks.firstIndex(where: sortsByStringPrefix) else {
-        let sorted = radixSortRows(keyChunks: keyChunks, count: n, keys: keys, markPrefixes: markPrefixes)
+        let sorted = radixSortRows(keyChunks: &keyChunks, count: n, keys: keys, markPrefixes: markPrefixes)
         return (sorted.perm, sorted.marks)
     }
     var radixChunks = Array(keyChunks[0..<cut])
     radixChunks.append(keyChunks[cut].map(stringPrefixColumn))
+    for k in 0..<cut { keyChunks[k] = [] }
     // prefixes that reach the string key cannot be read off its 8 bytes: nil (the caller's fallback)
     let exact = markPrefixes.filter { $0 <= cut }
     var sorted = radixSortRows(
-        keyChunks: radixChunks, count: n, keys: Array(keys[0...cut]), markPrefixes: exact, tieRuns: true)
-    radixChunks = []
+        keyChunks: &radixChunks, count: n, keys: Array(keys[0...cut]), markPrefixes: exact, tieRuns: true)
     // every row alone in its run (distinct prefixes): nothing to break, so nothing to gather
     if sorted.ties!.contains(0) {
         let tail = TieBreakKeys(keyChunks: Array(keyChunks[cut...]), keys: Array(keys[cut...]), count: n)
@@ -39,6 +41,14 @@ func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes
     }
     var exactMarks = sorted.marks.makeIterator()
     return (sorted.perm, markPrefixes.map { $0 <= cut ? exactMarks.next()! : nil })
+}
+
+/// `sortRows(consuming:)` over key chunks the caller keeps.
+func sortRows(keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = []) throws
+    -> (perm: [Int32], marks: [[UInt8]?])
+{
+    var chunks = keyChunks
+    return try sortRows(consuming: &chunks, count: n, keys: keys, markPrefixes: markPrefixes)
 }
 
 /// True when a VARCHAR key is not coded in one shared dictionary (flat strings, or several
@@ -69,13 +79,14 @@ func stringPrefixColumn(_ col: Column) -> Column {
     return Column(type: .bigint, ints: out, validity: col.validity)
 }
 
-/// The radix part of `sortRows` (every key normalised into packed words). With `tieRuns`, also
-/// `ties[i] = 1` where sorted position i starts a run of rows that differ from the previous row in
-/// some word (position 0 always 1; every position 1 when n < 2).
+/// The radix part of `sortRows` (every key normalised into packed words; `keyChunks` consumed
+/// as `sortFields` does). With `tieRuns`, also `ties[i] = 1` where sorted position i starts a
+/// run of rows that differ from the previous row in some word (position 0 always 1; every
+/// position 1 when n < 2). Every prefix's marks are given (none nil).
 func radixSortRows(
-    keyChunks: [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = [], tieRuns: Bool = false
+    keyChunks: inout [[Column]], count n: Int, keys: [SortKey], markPrefixes: [Int] = [], tieRuns: Bool = false
 ) -> (perm: [Int32], marks: [[UInt8]?], ties: [UInt8]?) {
-    var fields = sortFields(keyChunks, count: n, keys: keys)
+    var fields = sortFields(consuming: &keyChunks, count: n, keys: keys)
     let fieldBits = fields.map(\.bits)
     let fieldKeys = fields.map(\.key)
     // The first word shares a UInt64 with the row index when it fits in the bits left over.
@@ -92,28 +103,37 @@ func radixSortRows(
     packed.words[0] = []
     var perm = sortByFirstWord(&first, bits: packed.bits[0], indexBits: idxBits)
     if packed.words.count > 1 { sortRunsByLaterWords(first, packed, &perm) }
-    // prefix marks from the sorted first word
+    // prefix marks: changes of the prefix's fields in the sorted first word, then in later words
     let marks = markPrefixes.map { prefix -> [UInt8]? in
-        var mask: UInt64 = 0
+        var masks = [UInt64](repeating: 0, count: packed.words.count)
         for f in fieldBits.indices where fieldKeys[f] < prefix {
-            if packed.fieldWord[f] != 0 { return nil }
             let fm: UInt64 = fieldBits[f] >= 64 ? ~0 : ((1 << UInt64(fieldBits[f])) - 1)
-            mask |= fm << UInt64(packed.fieldShift[f])
+            masks[packed.fieldWord[f]] |= fm << UInt64(packed.fieldShift[f])
         }
-        return wordChanges(first, mask: mask)
+        var m = wordChanges(first, mask: masks[0])
+        markLaterWordChanges(packed, masks: masks, perm: perm, marks: &m)
+        return m
     }
     guard tieRuns else { return (perm, marks, nil) }
     var ties = wordChanges(first, mask: ~0)
-    ties.withUnsafeMutableBufferPointer { t in
+    markLaterWordChanges(packed, masks: packed.words.map { _ in ~0 }, perm: perm, marks: &ties)
+    return (perm, marks, ties)
+}
+
+/// Sets `marks[i] = 1` where sorted position i differs from position i - 1 in the bits `masks[w]`
+/// of a later word w >= 1 of `packed` (words in row order, read through `perm`).
+func markLaterWordChanges(_ packed: PackedKeys, masks: [UInt64], perm: [Int32], marks: inout [UInt8]) {
+    let n = perm.count
+    marks.withUnsafeMutableBufferPointer { t in
         perm.withUnsafeBufferPointer { p in
-            for w in packed.words.indices.dropFirst() {
+            for w in packed.words.indices.dropFirst() where masks[w] != 0 {
+                let mask = masks[w]
                 packed.words[w].withUnsafeBufferPointer { words in
-                    for i in 1..<n where words[Int(p[i])] != words[Int(p[i - 1])] { t[i] = 1 }
+                    for i in 1..<n where (words[Int(p[i])] ^ words[Int(p[i - 1])]) & mask != 0 { t[i] = 1 }
                 }
             }
         }
     }
-    return (perm, marks, ties)
 }
 
 /// `m[i] = 1` where `(k[i] ^ k[i - 1]) & mask != 0`, and `m[0] = 1` (k has at least one element).

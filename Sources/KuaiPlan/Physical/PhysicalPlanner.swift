@@ -16,17 +16,18 @@ struct PhysicalPlanner {
 
     /// The operators of `p` (measured ones when `profile` is set), with the join key filters
     /// `filters` placed where they can drop rows (see `KeyFilterPlacement`).
-    func plan(_ p: LogicalPlan, filters: [PendingKeyFilter] = []) -> PhysicalNode {
+    /// `windowEmits`: when `p` is a window, the input columns its output must carry (nil = all).
+    func plan(_ p: LogicalPlan, filters: [PendingKeyFilter] = [], windowEmits: Set<Int>? = nil) -> PhysicalNode {
         let down = filters.filter { KeyFilterPlacement.goesThrough(p, $0) }
         let here = filters.filter { !KeyFilterPlacement.goesThrough(p, $0) }
-        guard let profile else { return KeyFilterPlacement.filtered(planNode(p, down), here) }
+        guard let profile else { return KeyFilterPlacement.filtered(planNode(p, down, windowEmits), here) }
         profile.open()
-        return KeyFilterPlacement.filtered(profile.close(planNode(p, down)), here)
+        return KeyFilterPlacement.filtered(profile.close(planNode(p, down, windowEmits)), here)
     }
 
     /// The operators of `p`, its inputs planned through `plan`; `filters` test columns of `p`'s
     /// output, and each goes down into the inputs (`KeyFilterPlacement.goesThrough`).
-    func planNode(_ p: LogicalPlan, _ filters: [PendingKeyFilter]) -> PhysicalNode {
+    func planNode(_ p: LogicalPlan, _ filters: [PendingKeyFilter], _ windowEmits: Set<Int>? = nil) -> PhysicalNode {
         switch p {
         case .scan(let t, let cols, let conj, let output):
             let placed = KeyFilterPlacement.scanConjuncts(filters, table: t, columns: cols, output: output)
@@ -53,9 +54,8 @@ struct PhysicalPlanner {
             return .pull(SortOperator(child: child.pulled, keys: keys), child)
         case .join(let l, let r, let type, let lk, let rk, let res):
             return planJoin(l, r, type, lk, rk, res)
-        case .window(let c, let p, let o, let fs, _):
-            let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
-            return .pull(WindowOperator(child: child.pulled, partitionBy: p, orderBy: o, functions: fs), child)
+        case .window:
+            return planWindow(p, filters, emitted: windowEmits)
         case .union(let cs):
             return planUnion(cs, filters)
         case .shared(let id, let p):
@@ -82,12 +82,26 @@ struct PhysicalPlanner {
         {
             return plan(c, filters: filters)
         }
-        let child = plan(c, filters: filters)
+        var emits: Set<Int>? = nil
+        if case .window(let w, _, _, _, _) = c {
+            // the window releases the input columns this projection does not read
+            emits = Set(exprs.flatMap(\.referencedColumns).filter { $0 < w.schema.count })
+        }
+        let child = plan(c, filters: filters, windowEmits: emits)
         let lowered = exprs.map { $0.lowered() }
         switch child.form {
         case .morsel(let m): return .morsel(ProjectSource(child: m, expressions: lowered, names: names), child)
         case .pull(let o): return .pull(ProjectOperator(child: o, expressions: lowered, names: names), child)
         }
+    }
+
+    /// A window operator over `w` (a `.window` plan) whose output carries the input columns
+    /// `emitted` (nil = all).
+    func planWindow(_ w: LogicalPlan, _ filters: [PendingKeyFilter], emitted: Set<Int>?) -> PhysicalNode {
+        guard case .window(let c, let p, let o, let fs, _) = w else { preconditionFailure("not a window plan") }
+        let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
+        return .pull(
+            WindowOperator(child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted), child)
     }
 
     /// A hash aggregate (also DISTINCT: every column a key, no aggregate) over a morsel source (partial
