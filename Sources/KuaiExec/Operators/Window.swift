@@ -16,7 +16,7 @@ public final class WindowOperator: PhysicalOperator {
     /// The child's columns the output carries (the parent reads them); nil = all. The others are
     /// released as soon as the window is done with them (a key once the sort has normalised it,
     /// an argument once every function is computed) and come out as NULL placeholders.
-    public let emitted: Set<Int>?
+    public let emitted: [Int]?
 
     private var input: [Batch] = []
     private var results: [Column] = []
@@ -38,7 +38,7 @@ public final class WindowOperator: PhysicalOperator {
     ///     output batches.
     public init(
         child: PhysicalOperator, partitionBy: [Int], orderBy: [SortKey], functions: [WindowFunction],
-        emitted: Set<Int>? = nil
+        emitted: [Int]? = nil
     ) {
         self.child = child
         self.partitionBy = partitionBy
@@ -150,8 +150,8 @@ public final class WindowOperator: PhysicalOperator {
     /// caller holds their chunks, which the sort consumes). Hands the freed memory back.
     private func releaseUnused(keys: [SortKey]) {
         guard emitted != nil else { return }
-        var needed = Set(functions.compactMap(\.argument))
-        if keys.isEmpty { needed.formUnion(partitionBy + orderBy.map(\.column)) }
+        var needed = functions.compactMap(\.argument)
+        if keys.isEmpty { needed += partitionBy + orderBy.map(\.column) }
         let dead = child.schema.indices.filter { !emits($0) && !needed.contains($0) }
         if dead.isEmpty { return }
         for i in input.indices {
@@ -164,13 +164,13 @@ public final class WindowOperator: PhysicalOperator {
     /// with offsets) out of the input batches into contiguous columns (`read`), so that no column
     /// is held twice; the other columns stay in their batches (the sort reads its keys there).
     private func readColumns() throws -> [Column] {
-        var used = Set<Int>()
+        var used = [Bool](repeating: false, count: child.schema.count)
         for f in functions {
-            if let a = f.argument { used.insert(a) }
+            if let a = f.argument { used[a] = true }
             let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
-            if frame.hasRangeOffset, let k = orderBy.first { used.insert(k.column) }
+            if frame.hasRangeOffset, let k = orderBy.first { used[k.column] = true }
         }
-        let reads = used.sorted()
+        let reads = used.indices.filter { used[$0] }
         read = child.schema.map { Column.nulls($0.type, count: 0) }
         if input.count == 1 {
             for c in reads { read[c] = input[0].columns[c] }

@@ -159,9 +159,12 @@ extension Binder {
             let argument = a.argument.map(input)
             let filter = a.filter.map(input)
             let order = a.order.map(input)
+            // without GROUP BY (and GROUPING SETS) some aggregates round as DuckDB's ungrouped path
+            let ungrouped = ac.keys.isEmpty && ac.groupingSets == nil
             specs.append(
                 AggregateSpec(
-                    function: a.function, inputColumn: argument, distinct: a.call.distinct,
+                    function: ungrouped ? AggregateRegistry.ungrouped(a.function) : a.function,
+                    inputColumn: argument, distinct: a.call.distinct,
                     filterColumn: filter, name: a.name, orderColumns: order))
         }
         let input = LogicalPlan.project(plan, pre, names: pre.map(\.name))

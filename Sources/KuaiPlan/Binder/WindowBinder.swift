@@ -165,11 +165,7 @@ extension Binder {
             }
         case "sum", "avg", "min", "max":
             call.kind = WindowFunction.Kind(rawValue: f.name)!
-            var argument = try arg(0)
-            if argument.type.isDecimal && (f.name == "sum" || f.name == "avg") {
-                // Window sum/avg compute DECIMAL as DOUBLE (DuckDB: sum is DECIMAL(38,s)).
-                argument = try coerce(argument, to: .double, f.position)
-            }
+            let argument = try arg(0)
             call.argument = argument
             if (f.name == "sum" || f.name == "avg") && !(argument.type.isNumeric || argument.type == .boolean) {
                 throw Binder.error("\(f.name)(\(argument.type)) is not defined in \(call.name)", f.position)

@@ -85,7 +85,7 @@ struct PhysicalPlanner {
         var emits: Set<Int>? = nil
         if case .window(let w, _, _, _, _) = c {
             // the window releases the input columns this projection does not read
-            emits = Set(exprs.flatMap(\.referencedColumns).filter { $0 < w.schema.count })
+            emits = Set(exprs.flatMap(\.referencedColumns).filter { $0 < w.schema.count })  // per plan, not per row
         }
         let child = plan(c, filters: filters, windowEmits: emits)
         let lowered = exprs.map { $0.lowered() }
@@ -101,7 +101,8 @@ struct PhysicalPlanner {
         guard case .window(let c, let p, let o, let fs, _) = w else { preconditionFailure("not a window plan") }
         let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
         return .pull(
-            WindowOperator(child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted), child)
+            WindowOperator(
+                child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted?.sorted()), child)
     }
 
     /// A hash aggregate (also DISTINCT: every column a key, no aggregate) over a morsel source (partial

@@ -243,10 +243,19 @@ final class SumDoubleState: DoubleSums {
 /// (`wide`) and in double for INTEGER input; kuai does the same (Float80 on x86).
 final class AvgState: AggregateState {
     let wide: Bool
+    /// The scale of DECIMAL input (its unscaled values are summed), nil for integers.
+    let decimalScale: Int?
+    /// DECIMAL input of an aggregate without GROUP BY (`decimalAvgDivide`, not the grouped
+    /// `DecimalMath.average`: DuckDB 2.0.1 rounds the two differently).
+    let ungrouped: Bool
     var acc = GroupSums<Int128, ValueCount>()
     /// HUGEINT input beyond Int64 was seen: additions are checked (see `SumIntState`).
     var checked = false
-    init(wide: Bool) { self.wide = wide }
+    init(wide: Bool, decimalScale: Int? = nil, ungrouped: Bool = false) {
+        self.wide = wide
+        self.decimalScale = decimalScale
+        self.ungrouped = ungrouped
+    }
     var acceptsWideInput: Bool { true }
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
@@ -259,10 +268,15 @@ final class AvgState: AggregateState {
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        let average = (0..<groups).map { g in acc.tally[g] == 0 ? 0 : avgDivide(acc.sums[g], acc.tally[g], wide: wide) }
+        let average = (0..<groups).map { g -> Double in
+            if acc.tally[g] == 0 { return 0 }
+            guard let scale = decimalScale else { return avgDivide(acc.sums[g], acc.tally[g], wide: wide) }
+            if ungrouped { return decimalAvgDivide(acc.sums[g], acc.tally[g], scale: scale) }
+            return DecimalMath.average(acc.sums[g], count: acc.tally[g], scale: scale)
+        }
         return Column(doubles: average, validity: acc.validity(groups))
     }
-    func makeEmpty() -> AggregateState { AvgState(wide: wide) }
+    func makeEmpty() -> AggregateState { AvgState(wide: wide, decimalScale: decimalScale, ungrouped: ungrouped) }
 }
 
 /// avg of DOUBLE.
@@ -281,6 +295,15 @@ final class AvgDoubleState: DoubleSums {
 /// (BIGINT/HUGEINT input) is kept for the callers; the division is the same.
 func avgDivide(_ sum: Int128, _ count: Int64, wide: Bool) -> Double {
     Double(sum) / Double(count)
+}
+
+/// avg of DECIMAL(p, `scale`) without GROUP BY as DuckDB 2.0.1 computes it: the unscaled sum cast
+/// to DOUBLE as a DECIMAL (`DecimalMath.double`), divided by the count. Grouped and window
+/// averages divide in extended precision instead (`DecimalMath.average`). Both checked against
+/// DuckDB over random DECIMAL(4,1), (9,3), (18,2) and (30,4) sets; any other order of the
+/// divisions differed in the last bit for a tenth to a third of them.
+func decimalAvgDivide(_ sum: Int128, _ count: Int64, scale: Int) -> Double {
+    DecimalMath.double(sum, scale: scale) / Double(count)
 }
 
 /// Sums `x` per group in 4 Int64 lanes; returns false (and changes nothing) on Int64 overflow.
@@ -377,18 +400,26 @@ extension AggregateRegistry {
                 }
             }
         case ("avg", .decimal(_, let scale)?), ("mean", .decimal(_, let scale)?):
-            // DuckDB: avg(DECIMAL(p,s)) is DOUBLE, the unscaled sum / count / 10^s.
-            let divisor = DecimalMath.pow10Double[Int(scale)]
+            // DuckDB: avg(DECIMAL(p,s)) is DOUBLE, the sum cast to DOUBLE (`DecimalMath.double`) / count.
             return AggregateFunction(name: "avg", argumentType: c.argumentType, returnType: .double) { _ in
-                FinalizedState(AvgState(wide: true)) { col in
-                    Column(doubles: col.doubles.map { $0 / divisor }, validity: col.validity)
-                }
+                AvgState(wide: true, decimalScale: Int(scale))
             }
         case ("avg", .double?), ("mean", .double?):
             return AggregateFunction(name: "avg", argumentType: .double, returnType: .double) { _ in
                 AvgDoubleState()
             }
         default: return nil
+        }
+    }
+}
+
+extension AggregateRegistry {
+    /// `f` as an aggregate without GROUP BY computes it: avg of DECIMAL rounds as DuckDB 2.0.1's
+    /// ungrouped avg does (`decimalAvgDivide`); every other function is returned unchanged.
+    public static func ungrouped(_ f: AggregateFunction) -> AggregateFunction {
+        guard f.name == "avg", case .decimal(_, let scale)? = f.argumentType else { return f }
+        return AggregateFunction(name: "avg", argumentType: f.argumentType, returnType: .double) { _ in
+            AvgState(wide: true, decimalScale: Int(scale), ungrouped: true)
         }
     }
 }

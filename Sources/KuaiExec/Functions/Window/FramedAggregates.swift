@@ -244,12 +244,19 @@ extension WindowPartitions {
     }
 
     /// sum (HUGEINT, narrow until a sum leaves Int64) or avg (DOUBLE, division as DuckDB:
-    /// `avgDivide`) of integers per frame.
+    /// `avgDivide`) of integers per frame. DECIMAL(p,s) adds its unscaled values the same way: the
+    /// sum is DECIMAL(38,s), the average `DecimalMath.average` (as DuckDB's window avg).
     /// - Throws: `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
     private func framedIntSum(_ a: Column, average: Bool, _ frame: WindowFrame, _ key: RangeOrderKey?) throws
         -> Column
     {
         let wide = !a.type.isNarrowInteger && a.type != .boolean
+        var decimalScale: Int? = nil
+        var sumType = DataType.hugeint
+        if case .decimal(_, let scale) = a.type {
+            decimalScale = Int(scale)
+            sumType = .decimal(precision: 38, scale: scale)
+        }
         var ints = average ? [] : [Int64](repeating: 0, count: count)
         var doubles = average ? [Double](repeating: 0, count: count) : []
         var validity = [UInt8](repeating: 1, count: count)
@@ -267,7 +274,9 @@ extension WindowPartitions {
                             let total =
                                 narrow.isEmpty ? wideSums[e] &- wideSums[s] : Int128(narrow[e]) - Int128(narrow[s])
                             if average {
-                                d[row] = avgDivide(total, cnt, wide: wide)
+                                d[row] =
+                                    decimalScale.map { DecimalMath.average(total, count: cnt, scale: $0) }
+                                    ?? avgDivide(total, cnt, wide: wide)
                             } else {
                                 o[row] = Int64(truncatingIfNeeded: total)
                                 if Int64(exactly: total) == nil {
@@ -281,7 +290,7 @@ extension WindowPartitions {
         }
         let valid = empty.contains(true) ? validity : nil
         if average { return Column(doubles: doubles, validity: valid) }
-        var col = Column(type: .hugeint, ints: ints, validity: valid)
+        var col = Column(type: sumType, ints: ints, validity: valid)
         if highRows.contains(where: { !$0.isEmpty }) {
             var h = ints.map { $0 >> 63 }
             for block in highRows { for (row, high) in block { h[row] = high } }

@@ -44,13 +44,16 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// DuckDB's result type: row_number/rank/dense_rank/count BIGINT; sum of an integer or
-    /// BOOLEAN HUGEINT, of DOUBLE DOUBLE; avg DOUBLE; lag/lead/first/last/min/max the argument type.
+    /// BOOLEAN HUGEINT, of DOUBLE DOUBLE, of DECIMAL(p,s) DECIMAL(38,s); avg DOUBLE;
+    /// lag/lead/first/last/min/max the argument type.
     public static func resultType(_ kind: Kind, argumentType: DataType?) -> DataType {
         switch kind {
         case .rowNumber, .rank, .denseRank, .countStar, .count, .ntile: return .bigint
         case .percentRank, .cumeDist: return .double
         case .avg: return .double
-        case .sum: return argumentType == .double ? .double : .hugeint
+        case .sum:
+            if case .decimal(_, let scale)? = argumentType { return .decimal(precision: 38, scale: scale) }
+            return argumentType == .double ? .double : .hugeint
         default: return argumentType ?? .null
         }
     }

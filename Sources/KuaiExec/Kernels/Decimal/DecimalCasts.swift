@@ -101,7 +101,7 @@ extension Kernels {
         return Column.decimal(out, type: to, validity: failures.validity)
     }
 
-    /// CAST from DECIMAL(p,s) (`from`) to a non-DECIMAL type: DOUBLE (`v / 10^s`), integers
+    /// CAST from DECIMAL(p,s) (`from`) to a non-DECIMAL type: DOUBLE (`DecimalMath.double`), integers
     /// (rounded half away from zero; `Failed to cast decimal value 100 to type INT32` when out of
     /// range), BOOLEAN (non-zero), VARCHAR (`DecimalMath.text`).
     static func castFromDecimal(_ c: Column, from: DataType, to: DataType, isTry: Bool, expr: ScalarExpr) throws
@@ -112,11 +112,10 @@ extension Kernels {
         switch to {
         case .varchar: return castToVarchar(c, from: from)
         case .double:
-            let d = DecimalMath.pow10Double[s]
             if c.highs == nil {
-                return Column(doubles: c.ints.map { Double($0) / d }, validity: c.validity)
+                return Column(doubles: c.ints.map { DecimalMath.double($0, scale: s) }, validity: c.validity)
             }
-            return Column(doubles: c.int128Doubles().map { $0 / d }, validity: c.validity)
+            return Column(doubles: c.int128Values().map { DecimalMath.double($0, scale: s) }, validity: c.validity)
         case .boolean:
             let vs = c.int128Values()
             return Column(type: .boolean, ints: vs.map { $0 != 0 ? 1 : 0 }, validity: c.validity)
