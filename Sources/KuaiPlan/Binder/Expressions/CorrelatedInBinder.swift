@@ -25,23 +25,7 @@ extension Binder {
             throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count - k)", pos)
         }
         if x0.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
-        var t = x0.type
-        if cols[0].type != .null {
-            guard let c = commonType(x0.type, cols[0].type) else {
-                throw Binder.error(
-                    "cannot compare values of type \(x0.type) and type \(cols[0].type) in \(name)", pos)
-            }
-            t = c
-        }
-        let x = try coerce(x0, to: t, pos)
-        let item = BoundExpr.column(0, type: cols[0].type, name: cols[0].name)
-        let value =
-            cols[0].type == .null
-            ? BoundExpr.constant(.null, type: t, name: cols[0].name) : try coerce(item, to: t, pos)
-        let keys = (1...k).map { BoundExpr.column($0, type: cols[$0].type, name: cols[$0].name) }
-        // the subquery's rows as (value of x's type, keys)
-        let rows = LogicalPlan.project(plan, [value] + keys, names: cols.map(\.name))
-
+        let (x, t, rows) = try inSubqueryRows(x0, plan, cols, keys: k, at: pos, name: name)
         let matchAt = target.width
         let onMatch = correlationCondition(correlations, cols, visible: 1, at: matchAt, "IN")
         let equal = BoundExpr(
@@ -76,6 +60,55 @@ extension Binder {
                 [(matched, truth), (empty, falsity), (unknown, BoundExpr.constant(.null, type: .boolean))],
                 elseExpr: falsity), type: .boolean, name: name)
         return negated ? BoundExpr(.not(answer), type: .boolean, name: name) : answer
+    }
+
+    /// A WHERE conjunct `x IN (correlated subquery)` as a semi join onto `target` on the correlations and
+    /// `value = x` (a row passes when some row of its set equals x: NULL and FALSE both drop it). nil when
+    /// the subquery is not correlated or x is an untyped NULL (then it is bound as an expression).
+    /// - Throws: as `correlatedIn`.
+    func correlatedInJoin(
+        _ a: Expr, _ q: Query, at pos: SourcePosition, _ ctx: ExprContext, _ target: CorrelationTarget
+    ) throws -> LogicalPlan? {
+        let (plan, cols, correlations) = try bindCorrelated(q, ctx.scope)
+        if correlations.isEmpty { return nil }
+        let k = correlations.count
+        guard cols.count - k == 1 else {
+            throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count - k)", pos)
+        }
+        let x0 = try bind(a, ctx)
+        if x0.type == .null { return nil }
+        let (x, t, rows) = try inSubqueryRows(x0, plan, cols, keys: k, at: pos, name: "IN")
+        let on = correlationCondition(correlations, cols, visible: 1, at: target.width, "IN")
+        let equal = BoundExpr(
+            .compare(.equal, x, BoundExpr.column(target.width, type: t, name: cols[0].name)), type: .boolean,
+            name: "IN")
+        return .join(
+            target.plan, rows, type: .semi, leftKeys: [], rightKeys: [],
+            residual: BoundExpr(.and(on.conjuncts + [equal]), type: .boolean, name: "IN"))
+    }
+
+    /// x and the value of a decorrelated IN subquery (`plan`: the value, then `k` key columns) cast to
+    /// their common type `t`; `rows`: the subquery's rows as (value of type t, keys).
+    /// - Throws: `KuaiError.binding` when x and the value have no common type.
+    func inSubqueryRows(
+        _ x0: BoundExpr, _ plan: LogicalPlan, _ cols: [ScopeColumn], keys k: Int, at pos: SourcePosition,
+        name: String
+    ) throws -> (x: BoundExpr, type: DataType, rows: LogicalPlan) {
+        var t = x0.type
+        if cols[0].type != .null {
+            guard let c = commonType(x0.type, cols[0].type) else {
+                throw Binder.error(
+                    "cannot compare values of type \(x0.type) and type \(cols[0].type) in \(name)", pos)
+            }
+            t = c
+        }
+        let x = try coerce(x0, to: t, pos)
+        let item = BoundExpr.column(0, type: cols[0].type, name: cols[0].name)
+        let value =
+            cols[0].type == .null
+            ? BoundExpr.constant(.null, type: t, name: cols[0].name) : try coerce(item, to: t, pos)
+        let keys = (1...k).map { BoundExpr.column($0, type: cols[$0].type, name: cols[$0].name) }
+        return (x, t, .project(plan, [value] + keys, names: cols.map(\.name)))
     }
 
     /// The rows of a decorrelated IN subquery (`rows`: value, then `keys` key columns) counted per key:
