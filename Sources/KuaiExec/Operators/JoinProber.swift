@@ -75,7 +75,11 @@ final class JoinProber {
             return try emitRows(batch, where: { (ids[$0] >= 0) == want }, emit: emit)
         }
         var probeMatched = [UInt8](repeating: 0, count: (probeOuter || probeFilters) ? n : 0)
-        try emitPairs(batch, ids, &probeMatched, emit: emit)
+        if probeFilters && !table.unique {
+            try matchInRounds(batch, ids, &probeMatched)
+        } else {
+            try emitPairs(batch, ids, &probeMatched, emit: emit)
+        }
         if probeOuter {
             var sel: [Int32] = []
             for i in 0..<n where probeMatched[i] == 0 { sel.append(Int32(i)) }
@@ -174,6 +178,9 @@ final class JoinProber {
                 if pIdx.count >= Self.chunkSize { try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit) }
             }
         } else {
+            // a semi / anti join built on the left only asks whether each build row matches: build
+            // rows already marked are not paired again (without a residual a bucket is marked whole)
+            let skipMarked = !emitsPairs && buildMatched != nil
             try table.offsets.withUnsafeBufferPointer { off in
                 try table.rows.withUnsafeBufferPointer { rows in
                     for i in 0..<n {
@@ -181,9 +188,10 @@ final class JoinProber {
                         if g < 0 { continue }
                         var r = Int(off[g])
                         let e = Int(off[g + 1])
+                        if skipMarked && residual == nil && r < e && buildMatched![Int(rows[r])] != 0 { continue }
                         while r < e {
                             let take = min(e - r, Self.chunkSize - pIdx.count)
-                            for k in r..<r + take {
+                            for k in r..<r + take where !skipMarked || buildMatched![Int(rows[k])] == 0 {
                                 pIdx.append(Int32(i))
                                 bIdx.append(rows[k])
                             }
@@ -197,6 +205,69 @@ final class JoinProber {
             }
         }
         try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+    }
+
+    /// Semi / anti join probed from the left with a residual: marks in `probeMatched` the probe rows
+    /// (`ids`: bucket per row, -1 for none) with a candidate that passes the residual, checking no
+    /// candidate of a row after its first match. Candidates are tried in rounds: each unmatched row
+    /// with candidates left gives `step` more of them (1 in the first round, then doubling, and at
+    /// least an even share of `chunkSize`; half from the front of its untried range, half from the
+    /// back), and each chunk of up to `chunkSize` pairs is one
+    /// vectorised residual evaluation. Rows of a bucket with many duplicates that match early thus
+    /// cost a pair or two, and a row that never matches costs its candidates plus at most doubling.
+    private func matchInRounds(_ batch: Batch, _ ids: [Int32], _ probeMatched: inout [UInt8]) throws {
+        let n = batch.count
+        // next[i] ..< end[i]: the candidates (positions in `table.rows`) probe row i has not tried
+        var next = [Int32](repeating: 0, count: n)
+        var end = [Int32](repeating: 0, count: n)
+        var active: [Int32] = []
+        active.reserveCapacity(n)
+        table.offsets.withUnsafeBufferPointer { off in
+            for i in 0..<n where ids[i] >= 0 {
+                let g = Int(ids[i])
+                next[i] = off[g]
+                end[i] = off[g + 1]
+                if off[g] < off[g + 1] { active.append(Int32(i)) }
+            }
+        }
+        var pIdx: [Int32] = []
+        var bIdx: [Int32] = []
+        pIdx.reserveCapacity(min(Self.chunkSize, 2 * n))
+        bIdx.reserveCapacity(min(Self.chunkSize, 2 * n))
+        var step = 1
+        while !active.isEmpty {
+            try table.rows.withUnsafeBufferPointer { rows in
+                for a in active {
+                    let i = Int(a)
+                    let (r, e) = (Int(next[i]), Int(end[i]))
+                    let take = min(step, e - r, Self.chunkSize - pIdx.count)
+                    // half from each end: a residual that picks the earliest or the latest build row
+                    // of a bucket kept in time order then matches in the first rounds
+                    let front = (take + 1) / 2
+                    for k in r..<r + front {
+                        pIdx.append(a)
+                        bIdx.append(rows[k])
+                    }
+                    for k in e - (take - front)..<e {
+                        pIdx.append(a)
+                        bIdx.append(rows[k])
+                    }
+                    next[i] = Int32(r + front)
+                    end[i] = Int32(e - (take - front))
+                    if pIdx.count >= Self.chunkSize {
+                        try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: { _ in })
+                    }
+                }
+            }
+            try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: { _ in })
+            var kept = 0
+            for a in active where probeMatched[Int(a)] == 0 && next[Int(a)] < end[Int(a)] {
+                active[kept] = a
+                kept += 1
+            }
+            active.removeLast(active.count - kept)
+            if !active.isEmpty { step = max(2 * step, Self.chunkSize / active.count) }
+        }
     }
 
     /// One chunk of candidate pairs: filtered by the residual (NULL = false), marked as matched

@@ -20,6 +20,9 @@ final class AggregateContext {
     /// With grouping sets, the last key: the set's bit mask (bit k set when key k is not grouped in it), which
     /// grouping() reads; constant in each set, so it does not split groups.
     var groupingMask: Int? = nil
+    /// The FROM plan (filtered by WHERE) the aggregation reads: correlated subqueries in aggregate
+    /// arguments and FILTER conditions join onto it, before the aggregation.
+    var correlation: CorrelationTarget? = nil
 
     init(preScope: [ScopeColumn]) { self.preScope = preScope }
 
@@ -48,6 +51,7 @@ extension Binder {
     func bindGroupBy(_ s: SelectBinding) throws -> AggregateContext {
         let core = s.core
         let ac = AggregateContext(preScope: s.scope)
+        ac.correlation = s.target
         let plain = ExprContext(scope: s.scope, aggregate: nil, clause: "GROUP BY")
         // GROUP BY ALL binds each item as the select list does (lateral aliases of earlier items allowed).
         var groupExprs: [Expr] = []

@@ -4,9 +4,9 @@ import KuaiSQL
 
 extension Binder {
     /// WHERE: its conjuncts filter the FROM plan. No aggregates; select-list aliases of expressions
-    /// without aggregates may be used (DuckDB). `[NOT] EXISTS (correlated subquery)` and `(a, b) [NOT] IN
-    /// (subquery)` conjuncts become semi (anti) joins, and in a correlated subquery the `inner = outer` equalities become
-    /// correlations (`takeCorrelations`).
+    /// without aggregates may be used (DuckDB). `[NOT] EXISTS (correlated subquery)`, `(a, b) [NOT] IN
+    /// (subquery)` and `x IN (correlated subquery)` conjuncts become semi (anti) joins, and in a correlated
+    /// subquery the `inner = outer` equalities become correlations (`takeCorrelations`).
     /// - Throws: `KuaiError.binding` for aggregates, a non-BOOLEAN condition, names and types.
     func bindWhere(_ s: SelectBinding) throws {
         guard let w = s.core.whereClause else { return }
@@ -25,6 +25,12 @@ extension Binder {
             }
             if case .inSubquery(let a, let q, let negated, let pos) = c, let members = Binder.rowMembers(a) {
                 s.target.plan = try rowInSubqueryJoin(members, q, negated: negated, pos, ctx, s.target)
+                continue
+            }
+            if case .inSubquery(let a, let q, false, let pos) = c,
+                let joined = try correlatedInJoin(a, q, at: pos, ctx, s.target)
+            {
+                s.target.plan = joined
                 continue
             }
             parts.append(try bindBoolean(c, ctx))

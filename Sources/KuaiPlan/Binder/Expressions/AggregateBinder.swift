@@ -29,7 +29,9 @@ extension Binder {
             f.arguments = [f.orderBy[0].expr, f.arguments[0]]
             f.orderBy = []
         }
-        let inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
+        // (a correlated subquery in an argument or FILTER joins onto the rows before the aggregation)
+        var inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
+        inner.correlation = ac.correlation
         for a in f.arguments where Binder.containsAggregate(a) {
             throw Binder.error("aggregate function calls cannot be nested", a.position)
         }
@@ -54,9 +56,9 @@ extension Binder {
             (function, order) = (bound.function, bound.order)
             argument = bound.argument
         }
-        let filter = try f.filter.map {
-            try bindBoolean($0, ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER"))
-        }
+        var filterContext = ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER")
+        filterContext.correlation = ac.correlation
+        let filter = try f.filter.map { try bindBoolean($0, filterContext) }
         ac.aggregates.append((key, f, function, argument, filter, name, order))
         return BoundExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
     }

@@ -67,6 +67,7 @@ extension Binder {
 
     /// `x [NOT] IN (SELECT ...)`: x and the subquery's one column are cast to their common type; the
     /// subquery runs once when the query runs and its distinct values become an IN list (NULLs as DuckDB).
+    /// Correlated, where a correlated scalar subquery is decorrelated: `correlatedIn`.
     /// - Throws: `KuaiError.binding` for a subquery of several columns or a column not comparable with x.
     func bindInSubquery(
         _ a: Expr, _ q: Query, negated: Bool, _ ctx: ExprContext, at pos: SourcePosition, name: String
@@ -76,6 +77,11 @@ extension Binder {
                 "a row value IN (subquery) is supported only as a condition of WHERE (joined with AND)", pos)
         }
         var x = try bind(a, ctx)
+        if let target = ctx.correlation,
+            let value = try correlatedIn(x, q, negated: negated, ctx.scope, target, at: pos, name: name)
+        {
+            return value
+        }
         var (plan, cols) = try subBinder().bindQuery(q)
         guard cols.count == 1 else {
             throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos)
