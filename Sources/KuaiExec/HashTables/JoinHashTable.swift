@@ -38,6 +38,11 @@ public final class JoinHashTable: @unchecked Sendable {
     let unique: Bool
     /// When `unique`: the build row of each bucket (-1 = empty), so a probe costs one access.
     let uniqueRow: [Int32]
+    /// When not `unique` but at least half the build rows are alone in their bucket (a dimension
+    /// with a few repeated keys): per bucket its row when it holds exactly one, -1 when empty, -2
+    /// when several (then the CSR lists them). A probe of a lone row reads one entry instead of
+    /// its offsets and then `rows` (two cache misses on a large build). Empty otherwise.
+    let singleRow: [Int32]
     /// True when buckets are key - min of a single integer key.
     public let isDense: Bool
     /// True when some build row has a NULL in a key column (NOT IN's NULL rule needs it).
@@ -91,6 +96,7 @@ public final class JoinHashTable: @unchecked Sendable {
             uniqueRow = u
             offsets = []
             rows = []
+            singleRow = []
             bucketCount = u.count
             return
         }
@@ -106,6 +112,7 @@ public final class JoinHashTable: @unchecked Sendable {
             uniqueRow = b.uniqueRow
             offsets = b.offsets
             rows = b.rows
+            singleRow = b.unique || keysOnly ? [] : Self.loneRows(b.offsets, b.rows, r.bucketCount)
             return
         }
         regions = nil
@@ -130,7 +137,7 @@ public final class JoinHashTable: @unchecked Sendable {
         }
         if keysOnly && !isDense {
             // a hashed key's bucket exists only when some row has its key
-            (unique, uniqueRow, offsets, rows) = (false, [], [], [])
+            (unique, uniqueRow, offsets, rows, singleRow) = (false, [], [], [], [])
             return
         }
         let grouped = Self.groupRows(ids, bucketCount)
@@ -140,10 +147,12 @@ public final class JoinHashTable: @unchecked Sendable {
             uniqueRow = Self.singleRows(grouped.offsets, grouped.rows, bucketCount)
             offsets = []
             rows = []
+            singleRow = []
         } else {
             uniqueRow = []
             offsets = grouped.offsets
             rows = grouped.rows
+            singleRow = Self.loneRows(grouped.offsets, grouped.rows, bucketCount)
         }
     }
 
@@ -302,6 +311,29 @@ public final class JoinHashTable: @unchecked Sendable {
             rows.withUnsafeBufferPointer { r in
                 u.withUnsafeMutableBufferPointer { ub in
                     for b in 0..<buckets where off[b + 1] > off[b] { ub[b] = r[Int(off[b])] }
+                }
+            }
+        }
+        return u
+    }
+
+    /// `singleRow` of a CSR with repeats: per bucket its row when alone, -1 when empty, -2 when
+    /// several; empty when fewer than half the rows are alone (the CSR serves them as well).
+    private static func loneRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
+        var lone = 0
+        offsets.withUnsafeBufferPointer { off in
+            for b in 0..<buckets where off[b + 1] - off[b] == 1 { lone += 1 }
+        }
+        if lone * 2 < rows.count { return [] }
+        MemoryGuard.noteAllocation(4 * buckets)
+        var u = [Int32](repeating: -1, count: buckets)
+        offsets.withUnsafeBufferPointer { off in
+            rows.withUnsafeBufferPointer { r in
+                u.withUnsafeMutableBufferPointer { ub in
+                    for b in 0..<buckets {
+                        let size = off[b + 1] - off[b]
+                        if size == 1 { ub[b] = r[Int(off[b])] } else if size > 1 { ub[b] = -2 }
+                    }
                 }
             }
         }

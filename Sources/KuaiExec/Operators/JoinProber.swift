@@ -181,11 +181,25 @@ final class JoinProber {
             // a semi / anti join built on the left only asks whether each build row matches: build
             // rows already marked are not paired again (without a residual a bucket is marked whole)
             let skipMarked = !emitsPairs && buildMatched != nil
+            let lone = skipMarked ? [] : table.singleRow
             try table.offsets.withUnsafeBufferPointer { off in
                 try table.rows.withUnsafeBufferPointer { rows in
                     for i in 0..<n {
                         let g = Int(ids[i])
                         if g < 0 { continue }
+                        if !lone.isEmpty {
+                            // a row alone in its bucket: one read instead of its offsets, then `rows`
+                            let single = lone[g]
+                            if single == -1 { continue }
+                            if single >= 0 {
+                                pIdx.append(Int32(i))
+                                bIdx.append(single)
+                                if pIdx.count >= Self.chunkSize {
+                                    try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+                                }
+                                continue
+                            }
+                        }
                         var r = Int(off[g])
                         let e = Int(off[g + 1])
                         if skipMarked && residual == nil && r < e && buildMatched![Int(rows[r])] != 0 { continue }
