@@ -5,13 +5,13 @@ import KuaiCore
 extension FunctionRegistry {
     static let dateFormatFunctions: [ScalarFunction] = [
         ScalarFunction("strftime", [.timestamp, .varchar], .varchar) { a, t, n, _ in
-            if let k = strftimeColumn(a, unit: 1) { return k }
-            return rowwise(a, t, n, result: .varchar) { r, i in .string(strftime(r[0].int(i), r[1].string(i))) }
+            if let k = try strftimeColumn(a, unit: 1) { return k }
+            return try rowwise(a, t, n, result: .varchar) { r, i in .string(try strftime(r[0].int(i), r[1].string(i))) }
         },
         ScalarFunction("strftime", [.date, .varchar], .varchar) { a, t, n, _ in
-            if let k = strftimeColumn(a, unit: microsPerDay) { return k }
-            return rowwise(a, t, n, result: .varchar) { r, i in
-                .string(strftime(r[0].int(i) * microsPerDay, r[1].string(i)))
+            if let k = try strftimeColumn(a, unit: microsPerDay) { return k }
+            return try rowwise(a, t, n, result: .varchar) { r, i in
+                .string(try strftime(r[0].int(i) * microsPerDay, r[1].string(i)))
             }
         },
         ScalarFunction("strptime", [.varchar, .varchar], .timestamp) { a, _, n, e in try strptimeKernel(a, n, e) },
@@ -19,7 +19,10 @@ extension FunctionRegistry {
 
     /// strftime with DuckDB's specifiers (%Y %m %d %H %M %S %f %j %a %A %b %B %p %I %y %w %u %-d %-m ...)
     /// of one value, for a format that is not a constant (`StrftimePattern`).
-    static func strftime(_ micros: Int64, _ fmt: String) -> String { StrftimePattern(fmt).text(micros) }
+    /// - Throws: `KuaiError.execution` for a format DuckDB rejects.
+    static func strftime(_ micros: Int64, _ fmt: String) throws -> String {
+        try StrftimePattern.checked(fmt).text(micros)
+    }
 
     /// strptime(text, format) over VARCHAR operands in either form, read as bytes (no Swift
     /// `String` per row), as TIMESTAMP microseconds.
