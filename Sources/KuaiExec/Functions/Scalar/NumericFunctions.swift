@@ -55,18 +55,8 @@ extension FunctionRegistry {
         ScalarFunction("exp", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.exp($0) } },
         ScalarFunction("sqrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.squareRoot() } },
         ScalarFunction("cbrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.cbrt($0) } },
-        ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in
-            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
-            { Glibc.pow($0, $1) }
-            return Kernels.result(
-                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
-        },
-        ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in
-            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
-            { Glibc.pow($0, $1) }
-            return Kernels.result(
-                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
-        },
+        ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in power(a, n) },
+        ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in power(a, n) },
         // sign is TINYINT for every argument type, as DuckDB declares it.
         ScalarFunction("sign", [.bigint], .tinyint) { a, _, n, _ in
             mapInt(a[0], n, .tinyint) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
@@ -90,6 +80,15 @@ extension FunctionRegistry {
             rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isInfinite) }
         },
     ]
+
+    /// power(x, y) and pow: `pow` of the C library over DOUBLE operands; NULL when either is NULL,
+    /// also a NULL constant (DuckDB: `power(2, NULL)` is NULL, never 1).
+    static func power(_ a: [Operand], _ n: Int) -> Operand {
+        if a[0].isNullScalar || a[1].isNullScalar { return .scalar(.null) }
+        let scalar = a[0].isScalar && a[1].isScalar
+        let v = binaryMap(scalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1])) { Glibc.pow($0, $1) }
+        return Kernels.result(v, validity: andValidity(a[0].validity, a[1].validity), scalar: scalar)
+    }
 
     static func absInt(_ x: Operand, _ n: Int, _ e: ScalarExpr, _ t: DataType) throws -> Operand {
         if t == .hugeint, case .scalar(.int(let i)) = x {
