@@ -230,6 +230,9 @@ extension Kernels {
         case .boolean:
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), parseBoolean)
             return Column(type: to, ints: v, validity: valid)
+        case .interval:
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), IntervalText.micros)
+            return Column(type: to, ints: v, validity: valid)
         default:
             let range = integerRange(to)
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {
