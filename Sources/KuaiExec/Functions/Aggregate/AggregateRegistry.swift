@@ -51,7 +51,7 @@ public enum AggregateRegistry {
     public static let names: [String] = [
         "count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc",
         "quantile", "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value",
-        "first", "arbitrary", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
+        "first", "arbitrary", "last", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
         "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "arg_min", "min_by", "mode", "covar_pop",
         "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy",
         "regr_slope", "regr_intercept", "regr_r2",
