@@ -109,7 +109,7 @@ extension Binder {
     }
 
     /// round/floor/ceil/ceiling/trunc/abs/sign of a DECIMAL (`FunctionRegistry.decimalOverload`):
-    /// round's digits must be a constant, as in DuckDB.
+    /// round's and trunc's digits must be a constant, as in DuckDB.
     /// - Throws: `KuaiError.binding` for non-constant digits or a call no overload takes.
     func bindDecimalRounding(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
@@ -117,14 +117,14 @@ extension Binder {
         var digits: Int64? = nil
         var cast = [args[0]]
         if args.count == 2 {
-            guard fname == "round" else { return try bindOverload(fname, args, pos, name) }
+            guard fname == "round" || fname == "trunc" else { return try bindOverload(fname, args, pos, name) }
             let d = try coerce(args[1], to: .integer, pos)
             switch d.foldedValue {
             case .int(let v)?: digits = v
             case .null?: return BoundExpr.constant(.null, type: .null, name: name)  // as DuckDB
             default:
                 throw Binder.error(
-                    "The \"precision\" argument in function \"round\" must be a constant expression", pos)
+                    "The \"precision\" argument in function \"\(fname)\" must be a constant expression", pos)
             }
             cast.append(d)
         }
