@@ -57,6 +57,13 @@ extension Binder {
             {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
             }
+            // Of an INTERVAL: its length in seconds (epoch(end - start)); the other parts of an
+            // INTERVAL need DuckDB's month and day fields, which kuai's INTERVAL does not keep.
+            if args.count == 2, case .string(let part)? = args[0].foldedValue, part.lowercased() == "epoch",
+                args[1].type == .interval
+            {
+                return try bindFunction("epoch", [args[1]], pos, name)
+            }
         case "xor":
             guard args.count == 2 else { throw Binder.error("xor() takes two arguments", pos) }
             return try bindBitOperator("xor", args[0], args[1], pos, name)
