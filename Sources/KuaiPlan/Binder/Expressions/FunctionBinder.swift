@@ -37,6 +37,8 @@ extension Binder {
     func bindFunction(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
     {
+        // datepart: DuckDB's alias of date_part (with its epoch special form).
+        if fname == "datepart" { return try bindFunction("date_part", args, pos, name) }
         if let special = try bindSpecialForm(fname, args, pos, name) { return special }
         return try bindOverload(fname, args, pos, name)
     }
