@@ -13,7 +13,8 @@ import KuaiCore
 ///   - `:` and a time `H:M[:S[.fraction]]` (`'01:02:03'`, `'-1:30'`, `'100:00:00'`).
 /// A fraction of a unit is kept to the microsecond (`'1.5 hours'` is 01:30:00).
 /// Months and longer units have no microsecond count (kuai's INTERVAL has no month field):
-/// such text reads as not an interval.
+/// such text reads as not an interval here, and the cast raises an error for it (also TRY_CAST:
+/// DuckDB would answer, so NULL would be a wrong answer; `namesCalendarUnit`).
 enum IntervalText {
     /// CAST(text AS INTERVAL): microseconds, nil when not an interval kuai can hold.
     static func micros(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
@@ -150,6 +151,38 @@ enum IntervalText {
         (["day", "days", "d"], 86_400_000_000),
         (["week", "weeks", "w"], 7 * 86_400_000_000),
     ].flatMap { names, micros in names.map { (Array($0.utf8), Int64(micros)) } }
+
+    /// The words of units kuai's INTERVAL cannot hold (months and longer).
+    static let calendarUnits: [[UInt8]] = [
+        "year", "years", "y", "yr", "yrs", "month", "months", "mon", "mons", "quarter", "quarters", "decade",
+        "decades", "century", "centuries", "millennium", "millennia",
+    ].map { Array($0.utf8) }
+
+    /// Whether the text names a month or longer unit (`'1 month'`, `'2 years 3 days'`): such text is
+    /// an interval to DuckDB that kuai cannot hold, so the cast raises an error, never a NULL.
+    /// Text without a digit (`'year'`) is no interval to DuckDB either.
+    static func namesCalendarUnit(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard u.contains(where: TemporalText.isDigit) else { return false }
+        var i = 0
+        while i < u.count {
+            guard isLetter(u[i]) else {
+                i += 1
+                continue
+            }
+            let start = i
+            while i < u.count && isLetter(u[i]) { i += 1 }
+            let w = UnsafeBufferPointer(rebasing: u[start..<i])
+            for word in calendarUnits where word.count == w.count {
+                var same = true
+                for k in 0..<w.count where w[k] | 0x20 != word[k] {
+                    same = false
+                    break
+                }
+                if same { return true }
+            }
+        }
+        return false
+    }
 
     /// Microseconds of one unit named by a word (any case), nil for another word.
     static func unitMicros(_ w: UnsafeBufferPointer<UInt8>) -> Int64? {
