@@ -232,6 +232,68 @@ enum DateKernels {
         }
     }
 
+    /// date_sub(part, start, end) over DATE (`timestamp` false, a day at its midnight) or TIMESTAMP
+    /// operands, as BIGINT: the number of whole `part`s from start to end, as DuckDB 2.0.1's
+    /// `DateSub` (unlike date_diff, which counts boundaries crossed). Month-based parts (month,
+    /// quarter, year, isoyear, decade, century, millennium) count whole months (`wholeMonths`) and
+    /// divide; the others divide the microseconds between (day, dow, isodow, doy: days; week,
+    /// yearweek: 7 days), truncated toward zero.
+    /// - Throws: `KuaiError.execution` when the microseconds between leave BIGINT.
+    static func sub(
+        _ part: DatePart, _ a: Operand, _ b: Operand, _ n: Int, timestamp: Bool, _ e: ScalarExpr
+    ) throws -> Operand {
+        let ka = fields(a, n, timestamp: timestamp) { d, t in d &* perDay &+ t }
+        let kb = fields(b, n, timestamp: timestamp) { d, t in d &* perDay &+ t }
+        let months: Int64
+        var unit: Int64 = 1
+        switch part {
+        case .month: months = 1
+        case .quarter: months = 3
+        case .year, .isoYear: months = 12
+        case .decade: months = 120
+        case .century: months = 1_200
+        case .millennium: months = 12_000
+        default:
+            months = 0
+            switch part {
+            case .week, .yearWeek: unit = 7 * perDay
+            case .hour: unit = 3_600_000_000
+            case .minute: unit = 60_000_000
+            case .second, .epoch: unit = 1_000_000
+            case .millisecond: unit = 1_000
+            case .microsecond: unit = 1
+            default: unit = perDay  // day, dow, isodow, doy
+            }
+        }
+        if months > 0 {
+            return try FunctionRegistry.checkedInt(ka, kb, n, .bigint, e) { s, t in (wholeMonths(s, t) / months, false)
+            }
+        }
+        return try FunctionRegistry.checkedInt(ka, kb, n, .bigint, e) { s, t in
+            let d = t.subtractingReportingOverflow(s)
+            return (d.partialValue / unit, d.overflow)
+        }
+    }
+
+    /// The whole months from `start` to `end` (microseconds since 1970; negative when end is
+    /// earlier), as DuckDB's `DateSub::MonthOperator`: the calendar months between, one fewer when
+    /// end's day and time of the month are before start's; when end is the last day of its month,
+    /// a start on a later day of its month counts as that last day (Jan 31 to Feb 29 is a month).
+    static func wholeMonths(_ start: Int64, _ end: Int64) -> Int64 {
+        if start > end { return -wholeMonths(end, start) }
+        let endDay = FunctionRegistry.floorDiv(end, perDay)
+        let endTime = end &- endDay &* perDay
+        let startDay = FunctionRegistry.floorDiv(start, perDay)
+        let startTime = start &- startDay &* perDay
+        let e = CivilDate.civil(endDay)
+        let s = CivilDate.civil(startDay)
+        var startDate = s.day
+        let endMonthDays = CivilDate.daysInMonth(year: e.year, month: e.month)
+        if e.day == endMonthDays && startDate > endMonthDays { startDate = endMonthDays }
+        let borrow: Int64 = e.day < startDate || (e.day == startDate && endTime < startTime) ? 1 : 0
+        return (e.year &- s.year) &* 12 &+ Int64(e.month &- s.month) &- borrow
+    }
+
     /// make_date(year, month, day) over BIGINT operands, as DATE days.
     /// - Throws: `KuaiError.execution` for a month or day outside the calendar, or a year beyond
     ///   ±290,000 (DuckDB's "Date out of range").

@@ -230,6 +230,20 @@ extension Kernels {
         case .boolean:
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), parseBoolean)
             return Column(type: to, ints: v, validity: valid)
+        case .interval:
+            var calendar = false
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) { u in
+                if let micros = IntervalText.micros(u) { return micros }
+                if IntervalText.namesCalendarUnit(u) { calendar = true }
+                return nil
+            }
+            if calendar {
+                throw KuaiError(
+                    .execution,
+                    "INTERVAL text with months or years is not supported (kuai's INTERVAL is microseconds) in \(expr.name)"
+                )
+            }
+            return Column(type: to, ints: v, validity: valid)
         default:
             let range = integerRange(to)
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {

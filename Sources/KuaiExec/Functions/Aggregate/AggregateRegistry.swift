@@ -34,8 +34,9 @@ public enum AggregateRegistry {
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.
     public static let twoColumnAggregates: Set<String> = [
-        "arg_max", "max_by", "arg_min", "min_by", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx",
-        "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
+        "arg_max", "max_by", "argmax", "arg_min", "min_by", "argmin", "covar_pop", "covar_samp", "corr",
+        "regr_count", "regr_avgx", "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy", "regr_slope", "regr_intercept",
+        "regr_r2",
     ]
 
     /// The value of a correlated scalar subquery per correlation key (grouped by the keys): the only
@@ -50,11 +51,11 @@ public enum AggregateRegistry {
     /// Every aggregate function name (also listed by `duckdb_functions()`).
     public static let names: [String] = [
         "count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc",
-        "quantile", "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "any_value",
-        "first", "arbitrary", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance",
-        "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "arg_min", "min_by", "mode", "covar_pop",
-        "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy",
-        "regr_slope", "regr_intercept", "regr_r2",
+        "quantile", "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "countif",
+        "any_value", "first", "arbitrary", "last", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop",
+        "variance", "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "argmax", "arg_min", "min_by",
+        "argmin", "mode", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
+        "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
     ]
 }
 

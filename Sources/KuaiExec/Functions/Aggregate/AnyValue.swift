@@ -83,11 +83,78 @@ final class SingleRowState: AggregateState {
     func makeEmpty() -> AggregateState { SingleRowState(type: value.type) }
 }
 
+/// first / arbitrary / any_value with an ORDER BY inside the call, and last: the value of the
+/// group's first (`last`: final) row in ORDER BY order (input order without one), as DuckDB 2.0.1's
+/// `first(x ORDER BY y)`; NULL values are candidates except for any_value (`onlyValid`). The rows
+/// are kept in a `RowStore` and sorted once per query, as string_agg's.
+final class OrderedPickState: AggregateState {
+    let type: DataType
+    let orderKeys: [SortKey]
+    let onlyValid: Bool
+    let pickLast: Bool
+    let store = RowStore()
+    init(type: DataType, orderKeys: [SortKey], onlyValid: Bool, pickLast: Bool) {
+        self.type = type
+        self.orderKeys = orderKeys
+        self.onlyValid = onlyValid
+        self.pickLast = pickLast
+    }
+    var acceptsWideInput: Bool { true }  // the stored column keeps `.hugeint` values
+    func resize(_ groups: Int) {}
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        try? update(input, order: [], ids: ids, count: n)
+    }
+    func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
+        guard let input else { return }
+        let column = input.type == .null ? Column.nulls(type, count: n) : input
+        store.append(ids, column, order, count: n, onlyValid: onlyValid)
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        store.merge((other as! OrderedPickState).store, mapping: mapping)
+    }
+    func finalize(groups: Int) throws -> Column {
+        let (cols, perm) = try store.sorted(orderKeys: orderKeys, byValue: false)
+        // perm is ordered by group: a group's first row follows another group's (or none), its
+        // last row precedes another group's (or the end).
+        var pick = [Int32](repeating: -1, count: groups)
+        var previous = -1
+        for r in perm {
+            let g = Int(cols[0].ints[Int(r)])
+            if pickLast || g != previous { pick[g] = r }
+            previous = g
+        }
+        guard !perm.isEmpty else { return Column.nulls(type, count: groups) }
+        var out = pick.withUnsafeBufferPointer { p in
+            [Int32](unsafeUninitializedCapacity: groups) { s, n in
+                for g in 0..<groups { s[g] = Swift.max(p[g], 0) }
+                n = groups
+            }
+        }.withUnsafeBufferPointer { cols[1].gather($0) }
+        if pick.contains(-1) {
+            // A group none of whose rows was kept (only NULLs for any_value, or FILTERed out).
+            var valid = out.validity ?? [UInt8](repeating: 1, count: groups)
+            for g in 0..<groups where pick[g] < 0 { valid[g] = 0 }
+            out.validity = valid
+        }
+        return out
+    }
+    func makeEmpty() -> AggregateState {
+        OrderedPickState(type: type, orderKeys: orderKeys, onlyValid: onlyValid, pickLast: pickLast)
+    }
+}
+
 extension AggregateRegistry {
-    /// any_value (NULLs skipped) / first / arbitrary (NULL kept) of any type (the argument's type).
+    /// any_value (NULLs skipped) / first / arbitrary (NULL kept) of any type (the argument's type);
+    /// with an ORDER BY in the call, and for last, the value of the first / last row in that order
+    /// (`OrderedPickState`).
     static func anyValue(_ c: AggregateCall) -> AggregateFunction? {
-        guard ["any_value", "first", "arbitrary"].contains(c.name), let t = c.argumentType else { return nil }
+        guard ["any_value", "first", "arbitrary", "last"].contains(c.name), let t = c.argumentType else { return nil }
         let keepsNulls = c.name != "any_value"
+        if !c.orderKeys.isEmpty || c.name == "last" {
+            return AggregateFunction(name: c.name, argumentType: t, returnType: t, ordered: true) { at in
+                OrderedPickState(type: at, orderKeys: c.orderKeys, onlyValid: !keepsNulls, pickLast: c.name == "last")
+            }
+        }
         return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
             AnyValueState(type: at, keepsNulls: keepsNulls)
         }

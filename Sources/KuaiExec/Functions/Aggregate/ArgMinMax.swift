@@ -49,12 +49,13 @@ final class ArgMinMaxState: AggregateState {
 }
 
 extension AggregateRegistry {
-    /// arg_max, max_by, arg_min, min_by(x, y): the type of `x`; `y` arrives as the one order column.
+    /// arg_max, max_by, argmax, arg_min, min_by, argmin(x, y): the type of `x`; `y` arrives as the
+    /// one order column.
     static func argMinMax(_ c: AggregateCall) -> AggregateFunction? {
-        guard ["arg_max", "max_by", "arg_min", "min_by"].contains(c.name), let t = c.argumentType,
+        guard ["arg_max", "max_by", "argmax", "arg_min", "min_by", "argmin"].contains(c.name), let t = c.argumentType,
             c.secondArgumentType != nil
         else { return nil }
-        let largest = c.name == "arg_max" || c.name == "max_by"
+        let largest = c.name == "arg_max" || c.name == "max_by" || c.name == "argmax"
         return AggregateFunction(name: c.name, argumentType: t, returnType: t, ordered: true) { _ in
             ArgMinMaxState(largest: largest, type: t)
         }

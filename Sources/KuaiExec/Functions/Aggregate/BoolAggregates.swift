@@ -49,14 +49,14 @@ final class BoolState: AggregateState {
 }
 
 extension AggregateRegistry {
-    /// bool_and / bool_or (BOOLEAN) and count_if (HUGEINT) of a BOOLEAN argument.
+    /// bool_and / bool_or (BOOLEAN) and count_if / countif (HUGEINT) of a BOOLEAN argument.
     static func boolAggregate(_ c: AggregateCall) -> AggregateFunction? {
         guard c.argumentType == .boolean else { return nil }
         let kind: BoolState.Kind
         switch c.name {
         case "bool_and": kind = .and
         case "bool_or": kind = .or
-        case "count_if": kind = .countIf
+        case "count_if", "countif": kind = .countIf
         default: return nil
         }
         return AggregateFunction(

@@ -48,9 +48,11 @@ final class QuantileState: AggregateState {
     }
     func finalize(groups: Int) throws -> Column {
         let (offsets, words) = store.bucketed(groupCount: groups)
-        // DECIMAL keeps its type: quantile_cont interpolates the scaled integers (`decimalResult`).
+        // DECIMAL keeps its type: quantile_cont interpolates the scaled integers (`decimalResult`);
+        // DATE and TIMESTAMP interpolate microseconds into a TIMESTAMP (`temporalResult`).
         let decimalContinuous = continuous && type.isDecimal
-        let resultIsDouble = (continuous && !decimalContinuous) || type == .double
+        let temporalContinuous = continuous && (type == .date || type == .timestamp)
+        let resultIsDouble = (continuous && !decimalContinuous && !temporalContinuous) || type == .double
         var doubles = [Double](repeating: 0, count: resultIsDouble ? groups : 0)
         var ints = [Int64](repeating: 0, count: resultIsDouble ? 0 : groups)
         var validity = [UInt8](repeating: 0, count: groups)
@@ -66,6 +68,8 @@ final class QuantileState: AggregateState {
                                 out.value.0[g] = self.doubleResult(xs)
                             } else if decimalContinuous {
                                 out.value.1[g] = self.decimalResult(xs)
+                            } else if temporalContinuous {
+                                out.value.1[g] = self.temporalResult(xs)
                             } else {
                                 out.value.1[g] = Int64(bitPattern: self.discreteWord(xs) ^ (1 << 63))
                             }
@@ -76,7 +80,7 @@ final class QuantileState: AggregateState {
         }
         let v: [UInt8]? = validity.contains(0) ? validity : nil
         if resultIsDouble { return Column(doubles: doubles, validity: v) }
-        return Column(type: type, ints: ints, validity: v)
+        return Column(type: temporalContinuous ? .timestamp : type, ints: ints, validity: v)
     }
     func makeEmpty() -> AggregateState { QuantileState(q: q, continuous: continuous, type: type, fromTop: fromTop) }
 
@@ -110,6 +114,19 @@ final class QuantileState: AggregateState {
         if f == 0 || a == b { return a }
         if type.decimalPrecision > 18 { return a &+ Int64((Double(Int128(b) - Int128(a)) * f).rounded(.towardZero)) }
         return Int64((Double(a) + (Double(b) - Double(a)) * f).rounded(.towardZero))
+    }
+
+    /// quantile_cont / median of DATE or TIMESTAMP as a TIMESTAMP (microseconds; a DATE is its
+    /// midnight), as DuckDB 2.0.1's interpolation of timestamps: `lo + round((hi - lo) * f)`, the
+    /// product rounded half away from zero (the median of 00:00:00 and 00:00:00.000003 is
+    /// 00:00:00.000002, of -0.000001 and 0 s is 0).
+    private func temporalResult(_ xs: UnsafeBufferPointer<UInt64>) -> Int64 {
+        let (wa, wb, f) = neighbours(xs)
+        let unit: Int64 = type == .date ? 86_400_000_000 : 1
+        let a = Int64(bitPattern: wa ^ (1 << 63)) &* unit
+        let b = Int64(bitPattern: wb ^ (1 << 63)) &* unit
+        if f == 0 || a == b { return a }
+        return a &+ Int64((Double(b &- a) * f).rounded(.toNearestOrAwayFromZero))
     }
 
     /// The two order statistics quantile_cont interpolates between (as words, lower position first)
@@ -183,19 +200,20 @@ func shareQuantileValues(_ states: [AggregateState], specs: [AggregateSpec]) {
 }
 
 extension AggregateRegistry {
-    /// median and quantile_cont (DOUBLE, or the argument's DECIMAL type) of numbers; quantile_disc /
+    /// median and quantile_cont (DOUBLE, or the argument's DECIMAL type) of numbers, and of DATE
+    /// and TIMESTAMP (a TIMESTAMP); quantile_disc /
     /// quantile (the argument's type) of numbers, DATE and TIMESTAMP. The fraction is a constant in
     /// [0, 1].
     static func quantile(_ c: AggregateCall) -> AggregateFunction? {
         guard let t = c.argumentType else { return nil }
         switch c.name {
-        case "median" where t.isNumeric || t == .null:
-            return AggregateFunction(name: c.name, argumentType: t, returnType: t.isDecimal ? t : .double) { at in
+        case "median" where t.isNumeric || t == .null || t == .date || t == .timestamp:
+            return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
                 QuantileState(q: 0.5, continuous: true, type: at)
             }
-        case "quantile_cont" where t.isNumeric || t == .null:
+        case "quantile_cont" where t.isNumeric || t == .null || t == .date || t == .timestamp:
             guard let q = c.number(0), q >= 0 && q <= 1 else { return nil }
-            return AggregateFunction(name: c.name, argumentType: t, returnType: t.isDecimal ? t : .double) { at in
+            return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
                 QuantileState(q: q, continuous: true, type: at, fromTop: c.fromTop)
             }
         case "quantile_disc", "quantile":
@@ -208,5 +226,11 @@ extension AggregateRegistry {
             }
         default: return nil
         }
+    }
+
+    /// The result type of median / quantile_cont: DECIMAL keeps its type, DATE and TIMESTAMP give
+    /// a TIMESTAMP (as DuckDB), the other numbers DOUBLE.
+    static func continuousType(_ t: DataType) -> DataType {
+        t.isDecimal ? t : (t == .date || t == .timestamp ? .timestamp : .double)
     }
 }

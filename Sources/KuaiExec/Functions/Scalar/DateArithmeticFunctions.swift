@@ -12,12 +12,22 @@ extension FunctionRegistry {
         // to_days(n) ... to_seconds(n): n units as an INTERVAL (microseconds). Checked: a wrapped
         // product would be a silently wrong interval (DuckDB raises an error).
         + [
-            ("to_days", microsPerDay), ("to_hours", 3_600_000_000), ("to_minutes", 60_000_000),
-            ("to_seconds", 1_000_000),
+            ("to_weeks", 7 * microsPerDay), ("to_days", microsPerDay), ("to_hours", 3_600_000_000),
+            ("to_minutes", 60_000_000), ("to_microseconds", 1),
         ]
         .map { name, unit in
             ScalarFunction(name, [.bigint], .interval) { a, _, n, e in
                 try checkedInt(a[0], .scalar(.int(unit)), n, .interval, e) { $0.multipliedReportingOverflow(by: $1) }
+            }
+        }
+        // to_seconds(x) and to_milliseconds(x) take a DOUBLE, as DuckDB's: to_milliseconds(1.5) is
+        // 1,500 microseconds.
+        + [("to_seconds", "seconds", 1_000_000.0), ("to_milliseconds", "milliseconds", 1_000.0)].map {
+            name, unit, micros in
+            ScalarFunction(name, [.double], .interval) { a, t, n, _ in
+                try rowwise(a, t, n, result: .interval) { r, i in
+                    .int(try intervalOfDouble(r[0].double(i), micros, unit))
+                }
             }
         }
         + temporalOperators.map { name, parameters, result, op in
@@ -87,6 +97,17 @@ extension FunctionRegistry {
                 .execution, divide ? "Overflow in INTERVAL division" : "Overflow in multiplication of INTERVAL.")
         }
         return Kernels.result(vals, type: .interval, validity: validity, scalar: scalar)
+    }
+
+    /// `x` units of `micros` microseconds each as an INTERVAL, rounded to the microsecond.
+    /// - Throws: `KuaiError.execution` "Interval value 1e+300 seconds out of range" (DuckDB's) when
+    ///   it does not fit.
+    static func intervalOfDouble(_ x: Double, _ micros: Double, _ unit: String) throws -> Int64 {
+        let v = (x * micros).rounded()
+        guard v.isFinite, v >= -9_223_372_036_854_775_808.0, v < 9_223_372_036_854_775_808.0 else {
+            throw KuaiError(.execution, "Interval value \(fixed6(x)) \(unit) out of range")
+        }
+        return Int64(v)
     }
 
     /// A day count with its overflow flag, flagged too when it leaves ±105.3 M days.

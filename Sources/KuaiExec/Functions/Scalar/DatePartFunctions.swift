@@ -1,6 +1,6 @@
 import KuaiCore
 
-// year, month, ..., date_part, hour, date_trunc and date_diff over DATE (days) and TIMESTAMP (microseconds);
+// year, month, ..., date_part, hour, date_trunc, date_diff and date_sub over DATE (days) and TIMESTAMP (microseconds);
 // the loops are DateKernels (Kernels/DateKernels.swift), the part resolved once per batch.
 
 extension FunctionRegistry {
@@ -41,6 +41,18 @@ extension FunctionRegistry {
             },
             ScalarFunction("datediff", [.varchar, .date, .date], .bigint) { a, _, n, e in
                 try DateKernels.diff(try datePart(a[0], e), a[1], a[2], n, timestamp: false, e)
+            },
+            ScalarFunction("date_sub", [.varchar, .timestamp, .timestamp], .bigint) { a, _, n, e in
+                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: true, e)
+            },
+            ScalarFunction("date_sub", [.varchar, .date, .date], .bigint) { a, _, n, e in
+                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: false, e)
+            },
+            ScalarFunction("datesub", [.varchar, .timestamp, .timestamp], .bigint) { a, _, n, e in
+                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: true, e)
+            },
+            ScalarFunction("datesub", [.varchar, .date, .date], .bigint) { a, _, n, e in
+                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: false, e)
             },
             ScalarFunction("hour", [.timestamp], .bigint) { a, _, n, _ in
                 DateKernels.extract(.hour, a[0], n, timestamp: true)

@@ -12,15 +12,18 @@ extension FunctionRegistry {
     /// The overload of `name` for a DECIMAL(p,s) argument, typed as DuckDB 2.0.1 types it; nil
     /// when `name` is not one of these functions.
     /// - round/floor/ceil/ceiling/trunc(x): DECIMAL(p,0).
-    /// - round(x, d) with a constant d: x unchanged when d >= s; DECIMAL(p,d) rounded to d digits
-    ///   when 0 <= d < s; DECIMAL(p,0) rounded to a multiple of 10^-d when d < 0.
+    /// - round(x, d) and trunc(x, d) with a constant d: x unchanged when d >= s; DECIMAL(p,d)
+    ///   rounded (cut toward zero) to d digits when 0 <= d < s; DECIMAL(p,0) rounded (cut) to a
+    ///   multiple of 10^-d when d < 0 (round of a DECIMAL(p,0) with -d <= p: DECIMAL(p+1,0)).
     /// - abs(x): DECIMAL(p,s); sign(x): INTEGER (DuckDB's TINYINT) -1, 0 or 1.
-    /// - Parameter digits: round's constant second argument (nil: none given).
+    /// - Parameter digits: round's or trunc's constant second argument (nil: none given).
     public static func decimalOverload(_ name: String, _ type: DataType, digits: Int64?) -> ScalarFunction? {
         guard case .decimal(let p, let s8) = type else { return nil }
         let s = Int(s8)
-        func rounding(_ mode: DecimalRounding, keep: Int, zeros: Int, params: [DataType]) -> ScalarFunction {
-            let out = DataType.decimal(precision: p, scale: UInt8(keep))
+        func rounding(_ mode: DecimalRounding, keep: Int, zeros: Int, params: [DataType], widen: Bool = false)
+            -> ScalarFunction
+        {
+            let out = DataType.decimal(precision: widen ? Swift.min(p + 1, 38) : p, scale: UInt8(keep))
             return ScalarFunction(name, params, out) { a, _, n, _ in
                 decimalRound(a[0], n, from: s, keep: keep, zeros: zeros, mode, out)
             }
@@ -30,10 +33,14 @@ extension FunctionRegistry {
         case ("floor", nil): return rounding(.down, keep: 0, zeros: 0, params: [type])
         case ("ceil", nil), ("ceiling", nil): return rounding(.up, keep: 0, zeros: 0, params: [type])
         case ("trunc", nil): return rounding(.towardZero, keep: 0, zeros: 0, params: [type])
-        case ("round", let d?):
+        case ("round", let d?), ("trunc", let d?):
+            let mode: DecimalRounding = name == "trunc" ? .towardZero : .halfAway
             if d >= Int64(s) { return ScalarFunction(name, [type, .integer], type) { a, _, _, _ in a[0] } }
-            if d >= 0 { return rounding(.halfAway, keep: Int(d), zeros: 0, params: [type, .integer]) }
-            return rounding(.halfAway, keep: 0, zeros: Int(Swift.min(-d, 38)), params: [type, .integer])
+            if d >= 0 { return rounding(mode, keep: Int(d), zeros: 0, params: [type, .integer]) }
+            // round of a DECIMAL(p,0) to -d <= p digits can carry into a new digit (round(999, -1) =
+            // 1000): DuckDB 2.0.1 types it DECIMAL(p+1,0).
+            let widen = name == "round" && s == 0 && -d <= Int64(p)
+            return rounding(mode, keep: 0, zeros: Int(Swift.min(-d, 38)), params: [type, .integer], widen: widen)
         case ("abs", nil):
             return ScalarFunction(name, [type], type) { a, _, n, _ in
                 mapDecimal(a[0], n, type) { $0 < 0 ? -$0 : $0 }

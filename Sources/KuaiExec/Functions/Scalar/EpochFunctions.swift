@@ -22,6 +22,17 @@ extension FunctionRegistry {
         },
         /// epoch(t): seconds since 1970-01-01 with the fraction, a DOUBLE.
         ScalarFunction("epoch", [.timestamp], .double) { a, _, n, _ in mapDouble(a[0], n) { $0 / 1_000_000 } },
+        /// epoch(interval): the interval's length in seconds, a DOUBLE (epoch(end - start)).
+        ScalarFunction("epoch", [.interval], .double) { a, _, n, _ in mapDouble(a[0], n) { $0 / 1_000_000 } },
+        /// make_timestamp(year, month, day, hour, minute, seconds): DuckDB's checks (a day that is not
+        /// in the month is "Date out of range", a time beyond 24:00:00 "Time out of range"; hour 24
+        /// is the next midnight); the fraction of `seconds` rounded to the microsecond.
+        ScalarFunction("make_timestamp", [.bigint, .bigint, .bigint, .bigint, .bigint, .double], .timestamp) {
+            a, t, n, _ in
+            try rowwise(a, t, n, result: .timestamp) { r, i in
+                .int(try makeTimestamp(r[0].int(i), r[1].int(i), r[2].int(i), r[3].int(i), r[4].int(i), r[5].double(i)))
+            }
+        },
         ScalarFunction("epoch_us", [.timestamp], .bigint) { a, _, _, _ in retype(a[0], .bigint) },
         ScalarFunction("make_timestamp", [.bigint], .timestamp) { a, _, _, _ in
             // DuckDB 2.0.1: +-Int64.max are its infinite timestamps, not microseconds.
@@ -38,6 +49,33 @@ extension FunctionRegistry {
             return retype(a[0], .timestamp)
         },
     ]
+
+    /// One make_timestamp(year, month, day, hour, minute, seconds) as microseconds since 1970.
+    /// - Throws: `KuaiError.execution` with DuckDB's "Date out of range: 2025-2-30" or "Time out of
+    ///   range: 1:60:0.000000".
+    static func makeTimestamp(_ y: Int64, _ m: Int64, _ d: Int64, _ h: Int64, _ mi: Int64, _ sec: Double) throws
+        -> Int64
+    {
+        guard (1...12).contains(m), d >= 1, d <= CivilDate.daysInMonth(year: y, month: Int(m)),
+            (-290_000...290_000).contains(y)
+        else { throw KuaiError(.execution, "Date out of range: \(y)-\(m)-\(d)") }
+        let whole = sec.rounded(.towardZero)
+        let micros = whole.isFinite ? ((sec - whole) * 1_000_000).rounded() : 0
+        let time = Double(h) * 3_600_000_000 + Double(mi) * 60_000_000 + whole * 1_000_000 + micros
+        guard h >= 0, mi >= 0, mi < 60, sec >= 0, sec < 60, time <= 86_400_000_000 else {
+            throw KuaiError(.execution, "Time out of range: \(h):\(mi):\(fixed6(sec))")
+        }
+        return CivilDate.days(year: y, month: Int(m), day: Int(d)) * microsPerDay + Int64(time)
+    }
+
+    /// `x` with six decimals, as C's "%f" writes it (for DuckDB's messages).
+    static func fixed6(_ x: Double) -> String {
+        guard x.isFinite, Swift.abs(x) < 1e15 else { return "\(x)" }
+        let scaled = Int64((Swift.abs(x) * 1_000_000).rounded())
+        let fraction = String(scaled % 1_000_000)
+        return (x < 0 ? "-" : "") + "\(scaled / 1_000_000)." + String(repeating: "0", count: 6 - fraction.count)
+            + fraction
+    }
 
     static let maxEpochMs = Int64.max / 1000
 

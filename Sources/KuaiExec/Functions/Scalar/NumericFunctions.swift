@@ -55,18 +55,8 @@ extension FunctionRegistry {
         ScalarFunction("exp", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.exp($0) } },
         ScalarFunction("sqrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.squareRoot() } },
         ScalarFunction("cbrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.cbrt($0) } },
-        ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in
-            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
-            { Glibc.pow($0, $1) }
-            return Kernels.result(
-                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
-        },
-        ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in
-            let v = binaryMap(a[0].isScalar && a[1].isScalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]))
-            { Glibc.pow($0, $1) }
-            return Kernels.result(
-                v, validity: andValidity(a[0].validity, a[1].validity), scalar: a[0].isScalar && a[1].isScalar)
-        },
+        ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in power(a, n) },
+        ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in power(a, n) },
         // sign is TINYINT for every argument type, as DuckDB declares it.
         ScalarFunction("sign", [.bigint], .tinyint) { a, _, n, _ in
             mapInt(a[0], n, .tinyint) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
@@ -77,7 +67,25 @@ extension FunctionRegistry {
         ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) } },
         ScalarFunction("trunc", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
         ScalarFunction("trunc", [.smallint], .smallint) { a, _, _, _ in a[0] },
+        ScalarFunction("trunc", [.integer], .integer) { a, _, _, _ in a[0] },
         ScalarFunction("trunc", [.bigint], .bigint) { a, _, _, _ in a[0] },
+        ScalarFunction("trunc", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
+        ScalarFunction("trunc", [.double, .integer], .double) { a, _, n, _ in truncPrecision(a[0], a[1], n) },
+        ScalarFunction("trunc", [.tinyint, .integer], .tinyint) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .tinyint, truncate: true)
+        },
+        ScalarFunction("trunc", [.smallint, .integer], .smallint) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .smallint, truncate: true)
+        },
+        ScalarFunction("trunc", [.integer, .integer], .integer) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .integer, truncate: true)
+        },
+        ScalarFunction("trunc", [.bigint, .integer], .bigint) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .bigint, truncate: true)
+        },
+        ScalarFunction("trunc", [.hugeint, .integer], .hugeint) { a, _, n, _ in
+            try roundInteger(a[0], a[1], n, .hugeint, truncate: true)
+        },
         ScalarFunction("pi", [], .double) { _, _, _, _ in .scalar(.double(Double.pi)) },
         // DuckDB's random(): a DOUBLE in [0, 1) per row, drawn anew by every call
         ScalarFunction("random", [], .double, deterministic: false) { _, _, n, _ in
@@ -90,6 +98,15 @@ extension FunctionRegistry {
             rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isInfinite) }
         },
     ]
+
+    /// power(x, y) and pow: `pow` of the C library over DOUBLE operands; NULL when either is NULL,
+    /// also a NULL constant (DuckDB: `power(2, NULL)` is NULL, never 1).
+    static func power(_ a: [Operand], _ n: Int) -> Operand {
+        if a[0].isNullScalar || a[1].isNullScalar { return .scalar(.null) }
+        let scalar = a[0].isScalar && a[1].isScalar
+        let v = binaryMap(scalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1])) { Glibc.pow($0, $1) }
+        return Kernels.result(v, validity: andValidity(a[0].validity, a[1].validity), scalar: scalar)
+    }
 
     static func absInt(_ x: Operand, _ n: Int, _ e: ScalarExpr, _ t: DataType) throws -> Operand {
         if t == .hugeint, case .scalar(.int(let i)) = x {
@@ -170,12 +187,40 @@ extension FunctionRegistry {
         return .column(Column(doubles: vals, validity: andValidity(x.validity, p.validity)))
     }
 
+    /// DuckDB's trunc(DOUBLE, INTEGER): `x` cut toward zero to `precision` decimal digits (to a
+    /// multiple of 10^-precision when negative): trunc(2.675, 2) = 2.67, trunc(-123.4, -1) = -120.0;
+    /// NaN, the infinities and a result that is not finite (a precision beyond the exponent range)
+    /// give `x`; NULL when either argument is NULL.
+    static func truncPrecision(_ x: Operand, _ p: Operand, _ n: Int) -> Operand {
+        if p.isNullScalar || x.isNullScalar { return .scalar(.null) }
+        func one(_ input: Double, _ precision: Int64) -> Double {
+            let r: Double
+            if precision < 0 {
+                let modifier = powerOfTen(-precision)
+                r = (input / modifier).rounded(.towardZero) * modifier
+            } else {
+                let modifier = powerOfTen(precision)
+                r = (input * modifier).rounded(.towardZero) / modifier
+            }
+            return r.isFinite ? r : input
+        }
+        if case .scalar(.int(let prec)) = p {
+            return mapDouble(x, n) { one($0, prec) }
+        }
+        let vals = binaryMap(n, Kernels.doubleArg(x), Kernels.intArg(p), one)
+        return .column(Column(doubles: vals, validity: andValidity(x.validity, p.validity)))
+    }
+
     /// DuckDB's round(integer type, INTEGER): `x` itself for precision >= 0; for
     /// precision -k the multiple of 10^k nearest to `x`, halves away from zero, computed exactly
     /// (round(1250, -2) = 1300, round(x, -k) = 0 once 10^k exceeds twice |x|).
     /// - Throws: `KuaiError.execution` "Overflow in ROUND of integer" when the rounded value is outside
     ///   `type` (round(2147483647, -1) as INTEGER), as DuckDB's Out of Range error.
-    static func roundInteger(_ x: Operand, _ p: Operand, _ n: Int, _ type: DataType) throws -> Operand {
+    /// With `truncate` (trunc(integer type, INTEGER)) the multiple of 10^k toward zero instead
+    /// (trunc(-129, -1) = -120), which never overflows.
+    static func roundInteger(_ x: Operand, _ p: Operand, _ n: Int, _ type: DataType, truncate: Bool = false) throws
+        -> Operand
+    {
         if p.isNullScalar || x.isNullScalar { return .scalar(.null) }
         let m = x.isScalar && p.isScalar ? 1 : n
         let xs: [Int128]
@@ -197,7 +242,8 @@ extension FunctionRegistry {
             : (Int128(type.integerRange.lowerBound), Int128(type.integerRange.upperBound))
         var out = [Int128](repeating: 0, count: m)
         for i in 0..<m where validity.map({ $0[i] != 0 }) ?? true {
-            guard let r = roundedToPower(xs[i], ps[i]), r >= lo && r <= hi else {
+            guard let r = truncate ? truncatedToPower(xs[i], ps[i]) : roundedToPower(xs[i], ps[i]), r >= lo && r <= hi
+            else {
                 throw KuaiError(.execution, "Overflow in ROUND of integer")
             }
             out[i] = r
@@ -207,6 +253,15 @@ extension FunctionRegistry {
         }
         if type == .hugeint { return .column(Column(hugeints: out, validity: validity)) }
         return .column(Column(type: type, ints: out.map { Int64(truncatingIfNeeded: $0) }, validity: validity))
+    }
+
+    /// `x` cut to a multiple of 10^-precision toward zero (`x` for precision >= 0).
+    static func truncatedToPower(_ x: Int128, _ precision: Int64) -> Int128? {
+        if precision >= 0 { return x }
+        if precision < -38 { return 0 }  // |x| < 10^39
+        var power: Int128 = 1
+        for _ in 0..<Int(-precision) { power *= 10 }
+        return x / power * power
     }
 
     /// `x` rounded to a multiple of 10^-precision (halves away from zero); nil when that overflows 128 bits.

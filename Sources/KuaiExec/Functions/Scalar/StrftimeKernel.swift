@@ -3,8 +3,10 @@ import KuaiCore
 /// A strftime format compiled into literal bytes and fields, written as bytes for every row (no
 /// Swift `String` per row): once per batch for a constant format (`strftimeColumn`), once per row
 /// for a format that differs from row to row (`FunctionRegistry.strftime`). Every specifier of
-/// DuckDB 2.0.1's strftime: %Y %y %m %d %e %H %I %M %S %f %g %n %p %j %a %A %b %h %B %w %u %V %G
-/// %U %W %c %x %X %z %Z %% and the `%-x` unpadded forms.
+/// DuckDB 2.0.1's strftime: %Y %y %m %d %H %I %M %S %f %g %n %p %j %a %A %b %h %B %w %u %V %G
+/// %U %W %c %x %X %T %z %Z %%, and the unpadded `%-d %-j %-m %-y %-H %-I %-M %-S`. Any other
+/// specifier (%e, %s, %D, %F, %Q, `%-Y`, ...) and a trailing `%` are DuckDB's error, kept in
+/// `error` (strftime.cpp, StrfTimeFormat::ParseFormatSpecifier).
 struct StrftimePattern {
     /// One field (`spec` a specifier letter) or a run of literal bytes (`spec` 0).
     struct Piece {
@@ -18,8 +20,14 @@ struct StrftimePattern {
     private(set) var literals: [UInt8] = []
     /// An upper bound of the bytes one row's text takes.
     private(set) var maxBytes = 0
+    /// DuckDB's message for the first specifier it does not accept ("Failed to parse format
+    /// specifier %Q: Unrecognized format for strftime/strptime: %Q"); nil for a valid format.
+    private(set) var error: String?
 
     init(_ format: String) {
+        func reject(_ why: String) {
+            if error == nil { error = "Failed to parse format specifier \(format): \(why)" }
+        }
         var it = Array(format.unicodeScalars)[...]
         func literal(_ s: String) {
             let bytes = Array(s.utf8)
@@ -38,27 +46,39 @@ struct StrftimePattern {
                 continue
             }
             guard var spec = it.first else {
-                literal("%")
+                reject("Trailing format character %")
                 break
             }
             it = it.dropFirst()
             var noPad = false
-            if spec == "-", let next = it.first {
+            if spec == "-" {
+                guard let next = it.first, "djmyHIMS".unicodeScalars.contains(next) else {
+                    reject("Unrecognized format for strftime/strptime: %-" + (it.first.map { String($0) } ?? ""))
+                    break
+                }
                 noPad = true
                 spec = next
                 it = it.dropFirst()
             }
             switch spec {
-            case "Y", "y", "m", "d", "e", "H", "I", "M", "S", "f", "g", "n", "p", "j", "a", "A", "b", "h", "B", "w",
-                "u", "V", "G", "U", "W", "c", "x", "X":
+            case "Y", "y", "m", "d", "H", "I", "M", "S", "f", "g", "n", "p", "j", "a", "A", "b", "h", "B", "w",
+                "u", "V", "G", "U", "W", "c", "x", "X", "T":
                 pieces.append(Piece(spec: UInt8(spec.value), noPad: noPad, start: 0, count: 0))
                 maxBytes += 48
             case "z": literal("+00")
             case "Z": break
             case "%": literal("%")
-            default: literal("%" + String(spec))
+            default: reject("Unrecognized format for strftime/strptime: %" + String(spec))
             }
         }
+    }
+
+    /// The compiled `format`.
+    /// - Throws: `KuaiError.execution` with DuckDB's message when `error` is set.
+    static func checked(_ format: String) throws -> StrftimePattern {
+        let p = StrftimePattern(format)
+        if let e = p.error { throw KuaiError(.execution, e) }
+        return p
     }
 
     /// The text of `micros` (microseconds since 1970-01-01).
@@ -89,6 +109,10 @@ struct StrftimePattern {
         @inline(__always) func number(_ v: Int64, _ width: Int) {
             n += TextBytes.unsigned(UInt64(v), out + n, minDigits: width)
         }
+        /// A year as DuckDB writes %Y and %G: four digits from 0 to 9999, else the signed value.
+        @inline(__always) func year4(_ y: Int64) {
+            if y >= 0 && y <= 9999 { number(y, 4) } else { n += TextBytes.int64(y, out + n) }
+        }
         @inline(__always) func name(_ bytes: [UInt8], prefix: Int = Int.max) {
             let k = Swift.min(prefix, bytes.count)
             bytes.withUnsafeBufferPointer { (out + n).update(from: $0.baseAddress!, count: k) }
@@ -104,13 +128,10 @@ struct StrftimePattern {
             case 0:
                 (out + n).update(from: literals.baseAddress! + p.start, count: p.count)
                 n += p.count
-            case UInt8(ascii: "Y"): n += TextBytes.int64(year, out + n)
-            case UInt8(ascii: "y"): number(FunctionRegistry.floorMod(year, 100), 2)
+            case UInt8(ascii: "Y"): year4(year)
+            case UInt8(ascii: "y"): number(FunctionRegistry.floorMod(year, 100), two)
             case UInt8(ascii: "m"): number(Int64(month), two)
             case UInt8(ascii: "d"): number(Int64(day), two)
-            case UInt8(ascii: "e"):
-                if day < 10 { n += TextBytes.ascii(" ", out + n) }
-                number(Int64(day), 1)
             case UInt8(ascii: "H"): number(h, two)
             case UInt8(ascii: "I"): number(h % 12 == 0 ? 12 : h % 12, two)
             case UInt8(ascii: "M"): number((rem / 60_000_000) % 60, two)
@@ -127,7 +148,7 @@ struct StrftimePattern {
             case UInt8(ascii: "B"): name(CalendarKernels.monthNames[month - 1])
             case UInt8(ascii: "w"): number(Int64(dow), 1)
             case UInt8(ascii: "V"): number(FunctionRegistry.isoWeek(days).week, 2)
-            case UInt8(ascii: "G"): n += TextBytes.int64(FunctionRegistry.isoWeek(days).year, out + n)
+            case UInt8(ascii: "G"): year4(FunctionRegistry.isoWeek(days).year)
             case UInt8(ascii: "U"): weekOfYear(mondayFirst: false)
             case UInt8(ascii: "W"): weekOfYear(mondayFirst: true)
             case UInt8(ascii: "c"):
@@ -136,7 +157,7 @@ struct StrftimePattern {
                 n += 1
                 n += TextBytes.time(rem - rem % 1_000_000, out + n)
             case UInt8(ascii: "x"): n += TextBytes.date(days, out + n)
-            case UInt8(ascii: "X"): n += TextBytes.time(rem - rem % 1_000_000, out + n)
+            case UInt8(ascii: "X"), UInt8(ascii: "T"): n += TextBytes.time(rem - rem % 1_000_000, out + n)
             default: number(Int64(dow == 0 ? 7 : dow), 1)  // "u"
             }
         }
@@ -148,9 +169,10 @@ extension FunctionRegistry {
     /// strftime of a TIMESTAMP (`unit` 1) or DATE (`unit` microseconds per day) column with a
     /// constant format, as a flat string column; nil when the arguments are not a column and a
     /// constant string.
-    static func strftimeColumn(_ args: [Operand], unit: Int64) -> Operand? {
+    /// - Throws: `KuaiError.execution` for a format DuckDB rejects (`StrftimePattern.error`).
+    static func strftimeColumn(_ args: [Operand], unit: Int64) throws -> Operand? {
         guard case .column(let c) = args[0], let format = args[1].stringValue else { return nil }
-        let pattern = StrftimePattern(format)
+        let pattern = try StrftimePattern.checked(format)
         let n = c.count
         let column = FlatStrings.build(n, validity: c.validity) { out, heap in
             let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: pattern.maxBytes + 1)

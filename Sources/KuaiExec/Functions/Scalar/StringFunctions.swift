@@ -25,6 +25,13 @@ extension FunctionRegistry {
         ScalarFunction("len", [.varchar], .bigint) { a, _, n, _ in
             StringKernels.toInt(a[0], n, type: .bigint) { Int64(UTF8Bytes.codePointCount($0)) }
         },
+        /// char_length and character_length: DuckDB's aliases of length (code points).
+        ScalarFunction("char_length", [.varchar], .bigint) { a, _, n, _ in
+            StringKernels.toInt(a[0], n, type: .bigint) { Int64(UTF8Bytes.codePointCount($0)) }
+        },
+        ScalarFunction("character_length", [.varchar], .bigint) { a, _, n, _ in
+            StringKernels.toInt(a[0], n, type: .bigint) { Int64(UTF8Bytes.codePointCount($0)) }
+        },
         /// strlen: bytes.
         ScalarFunction("strlen", [.varchar], .bigint) { a, _, n, _ in
             StringKernels.toInt(a[0], n, type: .bigint) { Int64($0.count) }
@@ -122,8 +129,15 @@ extension FunctionRegistry {
         ScalarFunction("starts_with", [.varchar, .varchar], .boolean) { a, _, n, _ in
             StringKernels.startsWith(a, n)
         },
+        /// `prefix(s, p)`: DuckDB's alias of starts_with.
+        ScalarFunction("prefix", [.varchar, .varchar], .boolean) { a, _, n, _ in StringKernels.startsWith(a, n) },
+        ScalarFunction("ends_with", [.varchar, .varchar], .boolean) { a, _, n, _ in StringKernels.endsWith(a, n) },
+        /// `suffix(s, p)`: DuckDB's alias of ends_with.
+        ScalarFunction("suffix", [.varchar, .varchar], .boolean) { a, _, n, _ in StringKernels.endsWith(a, n) },
         ScalarFunction("contains", [.varchar, .varchar], .boolean) { a, _, n, _ in StringKernels.contains(a, n) },
         ScalarFunction("strpos", [.varchar, .varchar], .bigint) { a, _, n, _ in StringKernels.strpos(a, n) },
+        /// `instr(s, needle)`: DuckDB's alias of strpos.
+        ScalarFunction("instr", [.varchar, .varchar], .bigint) { a, _, n, _ in StringKernels.strpos(a, n) },
         /// `position(needle IN haystack)` is `position(haystack, needle)`, DuckDB's alias of strpos.
         ScalarFunction("position", [.varchar, .varchar], .bigint) { a, _, n, _ in StringKernels.strpos(a, n) },
         /// `s GLOB p` (DuckDB's function `~~~`).

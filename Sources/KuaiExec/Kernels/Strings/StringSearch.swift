@@ -246,6 +246,17 @@ extension StringKernels {
         }
     }
 
+    /// ends_with(s, suffix) and its alias suffix: whether the bytes of `s` end with those of
+    /// `suffix` (DuckDB compares bytes; the empty suffix ends every string).
+    static func endsWith(_ a: [Operand], _ n: Int) -> Operand {
+        pairToInt(a[0], a[1], n, type: .boolean) { s, p in
+            if p.count > s.count { return 0 }
+            let offset = s.count - p.count
+            for k in 0..<p.count where s[offset + k] != p[k] { return 0 }
+            return 1
+        }
+    }
+
     /// Concatenation of VARCHAR operands, row by row. `strict` (`||`): NULL when any part is
     /// NULL; otherwise (concat) NULL parts are skipped and the result is never NULL. (A NULL
     /// row of a `StringArg` reads as the empty string, so both add up the parts the same way.)

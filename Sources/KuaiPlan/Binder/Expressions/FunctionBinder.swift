@@ -37,6 +37,8 @@ extension Binder {
     func bindFunction(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
     {
+        // datepart: DuckDB's alias of date_part (with its epoch special form).
+        if fname == "datepart" { return try bindFunction("date_part", args, pos, name) }
         if let special = try bindSpecialForm(fname, args, pos, name) { return special }
         return try bindOverload(fname, args, pos, name)
     }
@@ -56,6 +58,13 @@ extension Binder {
                 args[1].type == .timestamp || args[1].type == .date
             {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
+            }
+            // Of an INTERVAL: its length in seconds (epoch(end - start)); the other parts of an
+            // INTERVAL need DuckDB's month and day fields, which kuai's INTERVAL does not keep.
+            if args.count == 2, case .string(let part)? = args[0].foldedValue, part.lowercased() == "epoch",
+                args[1].type == .interval
+            {
+                return try bindFunction("epoch", [args[1]], pos, name)
             }
         case "xor":
             guard args.count == 2 else { throw Binder.error("xor() takes two arguments", pos) }
@@ -109,7 +118,7 @@ extension Binder {
     }
 
     /// round/floor/ceil/ceiling/trunc/abs/sign of a DECIMAL (`FunctionRegistry.decimalOverload`):
-    /// round's digits must be a constant, as in DuckDB.
+    /// round's and trunc's digits must be a constant, as in DuckDB.
     /// - Throws: `KuaiError.binding` for non-constant digits or a call no overload takes.
     func bindDecimalRounding(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
@@ -117,14 +126,14 @@ extension Binder {
         var digits: Int64? = nil
         var cast = [args[0]]
         if args.count == 2 {
-            guard fname == "round" else { return try bindOverload(fname, args, pos, name) }
+            guard fname == "round" || fname == "trunc" else { return try bindOverload(fname, args, pos, name) }
             let d = try coerce(args[1], to: .integer, pos)
             switch d.foldedValue {
             case .int(let v)?: digits = v
             case .null?: return BoundExpr.constant(.null, type: .null, name: name)  // as DuckDB
             default:
                 throw Binder.error(
-                    "The \"precision\" argument in function \"round\" must be a constant expression", pos)
+                    "The \"precision\" argument in function \"\(fname)\" must be a constant expression", pos)
             }
             cast.append(d)
         }

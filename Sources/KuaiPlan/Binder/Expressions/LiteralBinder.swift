@@ -35,7 +35,7 @@ extension Binder {
         case .interval(let q, let unit):
             let x = try bind(q, ctx)
             guard x.type.isInteger, case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
-                throw Binder.error("INTERVAL needs an integer constant quantity", pos)
+                return try bindIntervalOfExpression(x, unit, pos, name)
             }
             let micros: Int64
             switch unit.lowercased() {
@@ -52,6 +52,37 @@ extension Binder {
             if o { throw Binder.error("INTERVAL \(n) \(unit) is out of range", pos) }
             return BoundExpr.constant(.int(r), type: .interval, name: name)
         }
+    }
+
+    /// `INTERVAL (x) unit` with a quantity that is not an integer constant (a column, `1.5`), as
+    /// DuckDB's transformer rewrites it: `to_seconds(CAST(x AS DOUBLE))` and `to_milliseconds(...)`
+    /// keep the fraction; the other units take `CAST(trunc(CAST(x AS DOUBLE)) AS BIGINT)`
+    /// (`INTERVAL 1.5 HOUR` is one hour).
+    /// - Throws: `KuaiError.binding` for a month or longer unit (kuai's INTERVAL is microseconds) or
+    ///   a quantity that is not a number.
+    func bindIntervalOfExpression(_ x: BoundExpr, _ unit: String, _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr
+    {
+        let function: String
+        switch unit.lowercased() {
+        case "microsecond", "microseconds", "us": function = "to_microseconds"
+        case "millisecond", "milliseconds", "ms": function = "to_milliseconds"
+        case "second", "seconds", "s": function = "to_seconds"
+        case "minute", "minutes", "m": function = "to_minutes"
+        case "hour", "hours", "h": function = "to_hours"
+        case "day", "days", "d": function = "to_days"
+        case "week", "weeks", "w": function = "to_weeks"
+        default: throw Binder.error("INTERVAL unit \(unit) is not supported (use microsecond .. week)", pos)
+        }
+        guard x.type.isNumeric || x.type == .null else {
+            throw Binder.error("INTERVAL needs a number quantity, not \(x.type)", pos)
+        }
+        let asDouble = try coerce(x, to: .double, pos)
+        if function == "to_seconds" || function == "to_milliseconds" {
+            return try bindFunction(function, [asDouble], pos, name)
+        }
+        let whole = try coerce(try bindFunction("trunc", [asDouble], pos, name), to: .bigint, pos)
+        return try bindFunction(function, [whole], pos, name)
     }
 
     /// The DECIMAL type DuckDB gives the number literal `text` (digits with a point, no exponent, no
