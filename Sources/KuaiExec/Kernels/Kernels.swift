@@ -4,6 +4,15 @@ import KuaiCore
 enum Arg<T> {
     case col([T])
     case scalar(T)
+
+    /// The value at row `i` (the constant for a scalar).
+    @inline(__always)
+    func at(_ i: Int) -> T {
+        switch self {
+        case .col(let x): return x[i]
+        case .scalar(let v): return v
+        }
+    }
 }
 
 /// Applies `f` to every row; specialised loops for column/column, column/scalar, scalar/column.

@@ -24,10 +24,9 @@ extension FunctionRegistry {
         // 1,500 microseconds.
         + [("to_seconds", "seconds", 1_000_000.0), ("to_milliseconds", "milliseconds", 1_000.0)].map {
             name, unit, micros in
-            ScalarFunction(name, [.double], .interval) { a, t, n, _ in
-                try rowwise(a, t, n, result: .interval) { r, i in
-                    .int(try intervalOfDouble(r[0].double(i), micros, unit))
-                }
+            ScalarFunction(name, [.double], .interval) { a, _, n, _ in
+                let x = Kernels.doubleArg(a[0])
+                return try strictInts(a, n, result: .interval) { i in try intervalOfDouble(x.at(i), micros, unit) }
             }
         }
         + temporalOperators.map { name, parameters, result, op in

@@ -28,9 +28,12 @@ extension FunctionRegistry {
         /// in the month is "Date out of range", a time beyond 24:00:00 "Time out of range"; hour 24
         /// is the next midnight); the fraction of `seconds` rounded to the microsecond.
         ScalarFunction("make_timestamp", [.bigint, .bigint, .bigint, .bigint, .bigint, .double], .timestamp) {
-            a, t, n, _ in
-            try rowwise(a, t, n, result: .timestamp) { r, i in
-                .int(try makeTimestamp(r[0].int(i), r[1].int(i), r[2].int(i), r[3].int(i), r[4].int(i), r[5].double(i)))
+            a, _, n, _ in
+            let parts = a[0..<5].map { Kernels.intArg($0) }
+            let seconds = Kernels.doubleArg(a[5])
+            return try strictInts(a, n, result: .timestamp) { i in
+                try makeTimestamp(
+                    parts[0].at(i), parts[1].at(i), parts[2].at(i), parts[3].at(i), parts[4].at(i), seconds.at(i))
             }
         },
         ScalarFunction("epoch_us", [.timestamp], .bigint) { a, _, _, _ in retype(a[0], .bigint) },

@@ -119,6 +119,30 @@ extension FunctionRegistry {
 
     /// Evaluates `f` row by row; a nil result is NULL. With `strict`, a NULL argument gives NULL
     /// without calling `f`. Returns a scalar when every argument is a scalar.
+    /// A strict function (a NULL argument gives NULL) with an integer-stored result computed row by
+    /// row from typed buffers (`Kernels.intArg`, `Kernels.doubleArg` read by the caller): `f(i)` runs
+    /// only for rows whose every argument is valid, so its errors are those of real rows; all-scalar
+    /// arguments give a scalar. No boxed value per row.
+    static func strictInts(_ args: [Operand], _ n0: Int, result: DataType, _ f: (Int) throws -> Int64) rethrows
+        -> Operand
+    {
+        let allScalar = args.allSatisfy(\.isScalar)
+        let n = allScalar ? 1 : n0
+        if args.contains(where: { if case .scalar(let v) = $0 { return v.isNull } else { return false } }) {
+            return allScalar ? .scalar(.null) : .column(Column.nulls(result, count: n))
+        }
+        var validity: [UInt8]? = nil
+        for case .column(let c) in args {
+            validity = andValidity(validity, c.type == .null ? [UInt8](repeating: 0, count: n) : c.validity)
+        }
+        var out = [Int64](repeating: 0, count: n)
+        try out.withUnsafeMutableBufferPointer { o in
+            for i in 0..<n where validity == nil || validity![i] != 0 { o[i] = try f(i) }
+        }
+        if allScalar { return .scalar(.int(out[0])) }
+        return .column(Column(type: result, ints: out, validity: validity))
+    }
+
     static func rowwise(
         _ args: [Operand], _ types: [DataType], _ n0: Int, result: DataType, strict: Bool = true,
         _ f: ([ArgReader], Int) throws -> Value?
