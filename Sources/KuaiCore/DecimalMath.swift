@@ -18,25 +18,15 @@ public enum DecimalMath {
 
     #if arch(x86_64) || arch(i386)
         /// `pow10Double` in 80-bit extended precision (DuckDB divides by the DOUBLE power of ten).
-        static let pow10Extended: [Float80] = pow10Double.map { Float80($0) }
+        public static let pow10Extended: [Float80] = pow10Double.map { Float80($0) }
     #endif
 
-    /// The DOUBLE of DECIMAL(p, `scale`) unscaled value `v`, as DuckDB 2.0.1 casts it: `v / 10^s`
-    /// divided in 80-bit extended precision (long double), then rounded to DOUBLE. Dividing in
-    /// DOUBLE rounds `v` (beyond 2^53) and the quotient: about one value in eight then differs in
-    /// its last bit. Platforms without Float80 divide in DOUBLE.
-    @inline(__always)
-    public static func double(_ v: Int128, scale: Int) -> Double {
-        #if arch(x86_64) || arch(i386)
-            return Double(Float80(v) / pow10Extended[scale])
-        #else
-            return Double(v) / pow10Double[scale]
-        #endif
-    }
-
-    /// `double(_:scale:)` of a DECIMAL held in 64 bits.
-    @inline(__always)
-    public static func double(_ v: Int64, scale: Int) -> Double {
+    /// The DOUBLE of DECIMAL(p, `scale`) unscaled value `v` (Int64 or Int128), as DuckDB 2.0.1 casts
+    /// it: `v / 10^s` divided in 80-bit extended precision (long double), then rounded to DOUBLE.
+    /// Dividing in DOUBLE rounds `v` (beyond 2^53) and the quotient: about one value in eight then
+    /// differs in its last bit. Platforms without Float80 divide in DOUBLE.
+    @inlinable
+    public static func double<T: BinaryInteger>(_ v: T, scale: Int) -> Double {
         #if arch(x86_64) || arch(i386)
             return Double(Float80(v) / pow10Extended[scale])
         #else

@@ -72,7 +72,7 @@ enum IntervalText {
         var fraction: Int64 = 0  // the fraction of a unit, in millionths
         if i < u.count && u[i] == UInt8(ascii: ".") {
             i += 1
-            fraction = fractionDigits(u, &i)
+            fraction = TemporalText.fractionDigits(u, &i)
         }
         skipSpaces(u, &i)
         var unit: Int64 = 1_000_000
@@ -103,24 +103,6 @@ enum IntervalText {
         return k == 0 ? nil : v
     }
 
-    /// The digits after a decimal point as millionths (digits past the sixth are dropped).
-    static func fractionDigits(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64 {
-        var v: Int64 = 0
-        var k = 0
-        while i < u.count && TemporalText.isDigit(u[i]) {
-            if k < 6 {
-                v = v * 10 + Int64(u[i] - 48)
-                k += 1
-            }
-            i += 1
-        }
-        while k < 6 {
-            v *= 10
-            k += 1
-        }
-        return v
-    }
-
     /// `:M[:S[.fraction]]` after `hours` (at the `:`), in microseconds.
     static func time(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int, hours: Int64) -> Int64? {
         i += 1
@@ -133,7 +115,7 @@ enum IntervalText {
             seconds = s
             if i < u.count && u[i] == UInt8(ascii: ".") {
                 i += 1
-                fraction = fractionDigits(u, &i)
+                fraction = TemporalText.fractionDigits(u, &i)
             }
         }
         let h = hours.multipliedReportingOverflow(by: 3_600_000_000)

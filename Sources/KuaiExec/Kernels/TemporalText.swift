@@ -19,6 +19,25 @@ enum TemporalText {
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
+    /// The digits at `i` (after a decimal point) as millionths: digits past the sixth are dropped,
+    /// fewer are scaled up; `i` ends after the last digit.
+    static func fractionDigits(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64 {
+        var v: Int64 = 0
+        var k = 0
+        while i < u.count && isDigit(u[i]) {
+            if k < 6 {
+                v = v * 10 + Int64(u[i] - 48)
+                k += 1
+            }
+            i += 1
+        }
+        while k < 6 {
+            v *= 10
+            k += 1
+        }
+        return v
+    }
+
     /// CAST(text AS DATE): days since 1970-01-01, nil when not a date.
     static func date(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let (days, end) = datePrefix(u) else { return nil }
@@ -116,18 +135,7 @@ enum TemporalText {
             s = v
             if i < u.count && u[i] == UInt8(ascii: ".") {
                 i += 1
-                var digits = 0
-                while i < u.count && isDigit(u[i]) {
-                    if digits < 6 {
-                        frac = frac * 10 + Int64(u[i] - 48)
-                        digits += 1
-                    }
-                    i += 1
-                }
-                while digits < 6 {
-                    frac *= 10
-                    digits += 1
-                }
+                frac = fractionDigits(u, &i)
             }
         }
         return ((h * 60 + m) * 60 + s) * 1_000_000 + frac
