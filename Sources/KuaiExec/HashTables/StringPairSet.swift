@@ -64,10 +64,18 @@ final class StringPairSet {
     @inline(__always)
     static func partition(_ h: UInt64) -> Int { Int(truncatingIfNeeded: h >> UInt64(64 - partitionBits)) }
 
-    /// The hash of the pair (group, string of hash `h`) whose low bits pick its slot.
+    /// The hash of the pair (group, string of hash `h`) whose low bits pick its slot: the low 32
+    /// bits of `h` xor `groupMix(group)`.
     @inline(__always)
     static func slotHash(_ h: UInt64, _ group: Int32) -> UInt32 {
-        UInt32(truncatingIfNeeded: h ^ (UInt64(UInt32(bitPattern: group)) &* goldenRatio64))
+        UInt32(truncatingIfNeeded: h) ^ groupMix(group)
+    }
+
+    /// The group's part of `slotHash` (so a pair's tag moves to another group without the string's
+    /// hash: `tag ^ groupMix(old) ^ groupMix(new)`).
+    @inline(__always)
+    static func groupMix(_ group: Int32) -> UInt32 {
+        UInt32(truncatingIfNeeded: UInt64(UInt32(bitPattern: group)) &* goldenRatio64)
     }
 
     /// Adds the valid rows' pairs (group `ids[i]`, string `views[i]`), copying the bytes of new
@@ -113,9 +121,13 @@ final class StringPairSet {
     /// bytes of a new string longer than 12 bytes into `heap` (else the caller keeps them alive).
     @inline(__always)
     private func insert(_ view: StringView, hash h: UInt64, group: Int32, copy: Bool) {
-        let p = Self.partition(h)
+        insert(view, partition: Self.partition(h), tag: Self.slotHash(h, group), group: group, copy: copy)
+    }
+
+    /// Adds the pair (group, view) of partition `p` and slot hash `tag` unless present.
+    @inline(__always)
+    private func insert(_ view: StringView, partition p: Int, tag: UInt32, group: Int32, copy: Bool) {
         if parts[p].count >= (parts[p].mask + 1) - (parts[p].mask + 1) / 4 { grow(p) }
-        let tag = Self.slotHash(h, group)
         let slots = parts[p].slots!
         let mask = parts[p].mask
         var s = Int(tag) & mask
@@ -165,13 +177,13 @@ final class StringPairSet {
     func absorb(partition p: Int, from other: StringPairSet, mapping: UnsafeBufferPointer<Int32>?) {
         let o = other.parts[p]
         guard let slots = o.slots else { return }
+        // the stored tag gives the slot (moved to the mapped group): no string is hashed or read
+        // again unless its tag and group match a pair already here
         for i in 0...o.mask where slots[i].group >= 0 {
             let e = slots[i]
-            if let mapping {
-                insert(e.view, hash: e.view.hashValue64, group: mapping[Int(e.group)], copy: false)
-            } else {
-                insert(e.view, hash: e.view.hashValue64, group: e.group, copy: false)
-            }
+            let g = mapping.map { $0[Int(e.group)] } ?? e.group
+            let tag = g == e.group ? e.tag : e.tag ^ Self.groupMix(e.group) ^ Self.groupMix(g)
+            insert(e.view, partition: p, tag: tag, group: g, copy: false)
         }
     }
 
