@@ -139,8 +139,11 @@ public final class WindowOperator: PhysicalOperator {
             columns: cols, count: n, perm: perm, partStart: partStart!, peerStart: peerStart ?? partStart!,
             orderBy: orderBy)
         results = try functions.map { try partitions.compute($0) }
-        for c in read.indices where !emits(c) { read[c] = Column.nulls(child.schema[c].type, count: 0) }
+        for c in read.indices where !emits(c) { read[c] = released(c) }
     }
+
+    /// The empty column left where child column `c` was released (moved to `read`, or dropped).
+    private func released(_ c: Int) -> Column { Column.nulls(child.schema[c].type, count: 0) }
 
     /// True when the output carries child column `c`.
     private func emits(_ c: Int) -> Bool { emitted?.contains(c) ?? true }
@@ -155,7 +158,7 @@ public final class WindowOperator: PhysicalOperator {
         let dead = child.schema.indices.filter { !emits($0) && !needed.contains($0) }
         if dead.isEmpty { return }
         for i in input.indices {
-            for c in dead { input[i].columns[c] = Column.nulls(child.schema[c].type, count: 0) }
+            for c in dead { input[i].columns[c] = released(c) }
         }
         if count >= 1 << 20 { MemoryGuard.returnFreedMemory() }
     }
@@ -179,7 +182,7 @@ public final class WindowOperator: PhysicalOperator {
         var collector = BatchCollector(schema: reads.map { child.schema[$0] })
         for i in input.indices {
             collector.append(Batch(columns: reads.map { input[i].columns[$0] }, count: input[i].count))
-            for c in reads { input[i].columns[c] = Column.nulls(child.schema[c].type, count: 0) }
+            for c in reads { input[i].columns[c] = released(c) }
         }
         try MemoryGuard.admit(collector.largestConcatenationBytes)
         for (c, col) in zip(reads, collector.take()) { read[c] = col }

@@ -145,14 +145,12 @@ extension WindowPartitions {
 
     /// Calls `body(i, row, s, e, cnt)` for every sorted position i of the block whose frame
     /// [s, e) (relative to the block) holds `cnt` > 0 values (`counts`: the block's prefix counts
-    /// of the values); sets `validity[row] = 0` for the other positions and returns true when
-    /// there were any.
+    /// of the values); sets `validity[row] = 0` for the other positions.
     @inline(__always)
     private func forEachFilledFrame(
         _ counts: [Int64], _ block: FrameBlock, _ validity: UnsafeMutableBufferPointer<UInt8>,
         _ body: (_ row: Int, _ s: Int, _ e: Int, _ cnt: Int64) -> Void
-    ) -> Bool {
-        var anyEmpty = false
+    ) {
         for i in block.lo..<block.hi {
             let s = Int(block.starts[i - block.lo]) - block.lo
             let e = Int(block.ends[i - block.lo]) - block.lo
@@ -160,12 +158,10 @@ extension WindowPartitions {
             let cnt = s < e ? counts[e] - counts[s] : 0
             if cnt == 0 {
                 validity[row] = 0
-                anyEmpty = true
                 continue
             }
             body(row, s, e, cnt)
         }
-        return anyEmpty
     }
 
     /// sum / avg of DOUBLE: a running sum while the frame start stays put, else a direct sum (the
@@ -175,37 +171,32 @@ extension WindowPartitions {
     {
         var out = [Double](repeating: 0, count: count)
         var validity = [UInt8](repeating: 1, count: count)
-        let blocks = partitionBlocks()
-        var empty = [Bool](repeating: false, count: blocks.count)
         try out.withUnsafeMutableBufferPointer { o in
             try validity.withUnsafeMutableBufferPointer { v in
-                try empty.withUnsafeMutableBufferPointer { emptyBlocks in
-                    try forEachFrameBlock(frame, key, blocks) { block in
-                        var runStart = -1
-                        var runEnd = 0
-                        var run = 0.0
-                        let lo = block.lo
-                        emptyBlocks[block.index] = forEachFilledFrame(prefixCounts(a, block), block, v) {
-                            row, s, e, cnt in
-                            if s == runStart && e >= runEnd {
-                                for j in runEnd..<e where Self.isValid(a, Int(perm[lo + j])) {
-                                    run += a.doubles[Int(perm[lo + j])]
-                                }
-                            } else {
-                                run = 0
-                                for j in s..<e where Self.isValid(a, Int(perm[lo + j])) {
-                                    run += a.doubles[Int(perm[lo + j])]
-                                }
-                                runStart = s
+                try forEachFrameBlock(frame, key) { block in
+                    var runStart = -1
+                    var runEnd = 0
+                    var run = 0.0
+                    let lo = block.lo
+                    forEachFilledFrame(prefixCounts(a, block), block, v) { row, s, e, cnt in
+                        if s == runStart && e >= runEnd {
+                            for j in runEnd..<e where Self.isValid(a, Int(perm[lo + j])) {
+                                run += a.doubles[Int(perm[lo + j])]
                             }
-                            runEnd = e
-                            o[row] = average ? run / Double(cnt) : run
+                        } else {
+                            run = 0
+                            for j in s..<e where Self.isValid(a, Int(perm[lo + j])) {
+                                run += a.doubles[Int(perm[lo + j])]
+                            }
+                            runStart = s
                         }
+                        runEnd = e
+                        o[row] = average ? run / Double(cnt) : run
                     }
                 }
             }
         }
-        return Column(doubles: out, validity: empty.contains(true) ? validity : nil)
+        return Column(doubles: out, validity: validity.contains(0) ? validity : nil)
     }
 
     /// Exact prefix sums of the integers `a` over the block's sorted positions (entry `j - lo`
@@ -261,34 +252,30 @@ extension WindowPartitions {
         var doubles = average ? [Double](repeating: 0, count: count) : []
         var validity = [UInt8](repeating: 1, count: count)
         let blocks = partitionBlocks()
-        var empty = [Bool](repeating: false, count: blocks.count)
         // per block, the rows whose sum leaves Int64 and the sum's high word
         var highRows = [[(row: Int, high: Int64)]](repeating: [], count: blocks.count)
         try withMutableBuffers(&ints, &doubles, &validity) { o, d, v in
-            try empty.withUnsafeMutableBufferPointer { emptyBlocks in
-                try highRows.withUnsafeMutableBufferPointer { highs in
-                    try forEachFrameBlock(frame, key, blocks) { block in
-                        let (narrow, wideSums) = try prefixSums(a, block)
-                        emptyBlocks[block.index] = forEachFilledFrame(prefixCounts(a, block), block, v) {
-                            row, s, e, cnt in
-                            let total =
-                                narrow.isEmpty ? wideSums[e] &- wideSums[s] : Int128(narrow[e]) - Int128(narrow[s])
-                            if average {
-                                d[row] =
-                                    decimalScale.map { DecimalMath.average(total, count: cnt, scale: $0) }
-                                    ?? avgDivide(total, cnt, wide: wide)
-                            } else {
-                                o[row] = Int64(truncatingIfNeeded: total)
-                                if Int64(exactly: total) == nil {
-                                    highs[block.index].append((row, Int64(truncatingIfNeeded: total >> 64)))
-                                }
+            try highRows.withUnsafeMutableBufferPointer { highs in
+                try forEachFrameBlock(frame, key, blocks) { block in
+                    let (narrow, wideSums) = try prefixSums(a, block)
+                    forEachFilledFrame(prefixCounts(a, block), block, v) { row, s, e, cnt in
+                        let total =
+                            narrow.isEmpty ? wideSums[e] &- wideSums[s] : Int128(narrow[e]) - Int128(narrow[s])
+                        if average {
+                            d[row] =
+                                decimalScale.map { DecimalMath.average(total, count: cnt, scale: $0) }
+                                ?? avgDivide(total, cnt, wide: wide)
+                        } else {
+                            o[row] = Int64(truncatingIfNeeded: total)
+                            if Int64(exactly: total) == nil {
+                                highs[block.index].append((row, Int64(truncatingIfNeeded: total >> 64)))
                             }
                         }
                     }
                 }
             }
         }
-        let valid = empty.contains(true) ? validity : nil
+        let valid = validity.contains(0) ? validity : nil
         if average { return Column(doubles: doubles, validity: valid) }
         var col = Column(type: sumType, ints: ints, validity: valid)
         if highRows.contains(where: { !$0.isEmpty }) {
