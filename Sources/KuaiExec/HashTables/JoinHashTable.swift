@@ -144,7 +144,7 @@ public final class JoinHashTable: @unchecked Sendable {
         unique = grouped.unique
         if unique {
             // the CSR is not needed when every bucket has at most one row
-            uniqueRow = Self.singleRows(grouped.offsets, grouped.rows, bucketCount)
+            uniqueRow = Self.bucketRows(grouped.offsets, grouped.rows, bucketCount)
             offsets = []
             rows = []
             singleRow = []
@@ -303,28 +303,9 @@ public final class JoinHashTable: @unchecked Sendable {
         return (offsets, rows, isUnique)
     }
 
-    /// The only build row of each bucket (-1 for an empty bucket) of a CSR without repeats.
-    private static func singleRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
-        MemoryGuard.noteAllocation(4 * buckets)
-        var u = [Int32](repeating: -1, count: buckets)
-        offsets.withUnsafeBufferPointer { off in
-            rows.withUnsafeBufferPointer { r in
-                u.withUnsafeMutableBufferPointer { ub in
-                    for b in 0..<buckets where off[b + 1] > off[b] { ub[b] = r[Int(off[b])] }
-                }
-            }
-        }
-        return u
-    }
-
-    /// `singleRow` of a CSR with repeats: per bucket its row when alone, -1 when empty, -2 when
-    /// several; empty when fewer than half the rows are alone (the CSR serves them as well).
-    private static func loneRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
-        var lone = 0
-        offsets.withUnsafeBufferPointer { off in
-            for b in 0..<buckets where off[b + 1] - off[b] == 1 { lone += 1 }
-        }
-        if lone * 2 < rows.count { return [] }
+    /// Per bucket of a CSR: its row when it holds exactly one, -1 when empty, -2 when several (a
+    /// CSR without repeats gives `uniqueRow`).
+    private static func bucketRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
         MemoryGuard.noteAllocation(4 * buckets)
         var u = [Int32](repeating: -1, count: buckets)
         offsets.withUnsafeBufferPointer { off in
@@ -338,6 +319,16 @@ public final class JoinHashTable: @unchecked Sendable {
             }
         }
         return u
+    }
+
+    /// `singleRow` of a CSR with repeats: `bucketRows`, or empty when fewer than half the rows are
+    /// alone in their bucket (the CSR serves them as well).
+    private static func loneRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
+        var lone = 0
+        offsets.withUnsafeBufferPointer { off in
+            for b in 0..<buckets where off[b + 1] - off[b] == 1 { lone += 1 }
+        }
+        return lone * 2 < rows.count ? [] : bucketRows(offsets, rows, buckets)
     }
 
     /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with
