@@ -117,8 +117,6 @@ extension FunctionRegistry {
         return nil
     }
 
-    /// Evaluates `f` row by row; a nil result is NULL. With `strict`, a NULL argument gives NULL
-    /// without calling `f`. Returns a scalar when every argument is a scalar.
     /// A strict function (a NULL argument gives NULL) with an integer-stored result computed row by
     /// row from typed buffers (`Kernels.intArg`, `Kernels.doubleArg` read by the caller): `f(i)` runs
     /// only for rows whose every argument is valid, so its errors are those of real rows; all-scalar
@@ -126,23 +124,19 @@ extension FunctionRegistry {
     static func strictInts(_ args: [Operand], _ n0: Int, result: DataType, _ f: (Int) throws -> Int64) rethrows
         -> Operand
     {
-        let allScalar = args.allSatisfy(\.isScalar)
-        let n = allScalar ? 1 : n0
-        if args.contains(where: { if case .scalar(let v) = $0 { return v.isNull } else { return false } }) {
-            return allScalar ? .scalar(.null) : .column(Column.nulls(result, count: n))
-        }
-        var validity: [UInt8]? = nil
-        for case .column(let c) in args {
-            validity = andValidity(validity, c.type == .null ? [UInt8](repeating: 0, count: n) : c.validity)
-        }
+        if args.contains(where: \.isNullScalar) { return .scalar(.null) }
+        let scalar = args.allSatisfy(\.isScalar)
+        let n = scalar ? 1 : n0
+        let validity = args.reduce(nil as [UInt8]?) { andValidity($0, $1.validity) }
         var out = [Int64](repeating: 0, count: n)
         try out.withUnsafeMutableBufferPointer { o in
             for i in 0..<n where validity == nil || validity![i] != 0 { o[i] = try f(i) }
         }
-        if allScalar { return .scalar(.int(out[0])) }
-        return .column(Column(type: result, ints: out, validity: validity))
+        return Kernels.result(out, type: result, validity: validity, scalar: scalar)
     }
 
+    /// Evaluates `f` row by row; a nil result is NULL. With `strict`, a NULL argument gives NULL
+    /// without calling `f`. Returns a scalar when every argument is a scalar.
     static func rowwise(
         _ args: [Operand], _ types: [DataType], _ n0: Int, result: DataType, strict: Bool = true,
         _ f: ([ArgReader], Int) throws -> Value?
