@@ -154,28 +154,18 @@ enum IntervalText {
             let start = i
             while i < u.count && isLetter(u[i]) { i += 1 }
             let w = UnsafeBufferPointer(rebasing: u[start..<i])
-            for word in calendarUnits where word.count == w.count {
-                var same = true
-                for k in 0..<w.count where w[k] | 0x20 != word[k] {
-                    same = false
-                    break
-                }
-                if same { return true }
-            }
+            if calendarUnits.contains(where: { isWord(w, $0) }) { return true }
         }
         return false
     }
 
     /// Microseconds of one unit named by a word (any case), nil for another word.
     static func unitMicros(_ w: UnsafeBufferPointer<UInt8>) -> Int64? {
-        for (word, micros) in units where word.count == w.count {
-            var same = true
-            for k in 0..<w.count where w[k] | 0x20 != word[k] {
-                same = false
-                break
-            }
-            if same { return micros }
-        }
-        return nil
+        units.first { isWord(w, $0.word) }?.micros
+    }
+
+    /// True when `w` is `word` (lowercase ASCII) in any case.
+    static func isWord(_ w: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+        w.count == word.count && w.indices.allSatisfy { w[$0] | 0x20 == word[$0] }
     }
 }

@@ -159,12 +159,12 @@ extension Binder {
             return pre.count - 1
         }
         var specs: [AggregateSpec] = []
+        // without GROUP BY (and GROUPING SETS) some aggregates round as DuckDB's ungrouped path
+        let ungrouped = ac.keys.isEmpty && ac.groupingSets == nil
         for a in ac.aggregates {
             let argument = a.argument.map(input)
             let filter = a.filter.map(input)
             let order = a.order.map(input)
-            // without GROUP BY (and GROUPING SETS) some aggregates round as DuckDB's ungrouped path
-            let ungrouped = ac.keys.isEmpty && ac.groupingSets == nil
             specs.append(
                 AggregateSpec(
                     function: ungrouped ? AggregateRegistry.ungrouped(a.function) : a.function,

@@ -14,6 +14,22 @@ extension FunctionRegistry {
             ("decade", .decade), ("century", .century), ("millennium", .millennium), ("yearweek", .yearWeek),
         ]
         for (name, part) in parts { rows += partFunction(name, part) }
+        // date_diff counts part boundaries crossed, date_sub whole parts between (DateKernels), each
+        // under two names and over TIMESTAMP and DATE
+        let differences: [(String, Bool)] = [
+            ("date_diff", false), ("datediff", false), ("date_sub", true), ("datesub", true),
+        ]
+        for (name, whole) in differences {
+            for (type, timestamp) in [(DataType.timestamp, true), (.date, false)] {
+                rows.append(
+                    ScalarFunction(name, [.varchar, type, type], .bigint) { a, _, n, e in
+                        let part = try datePart(a[0], e)
+                        return whole
+                            ? try DateKernels.sub(part, a[1], a[2], n, timestamp: timestamp, e)
+                            : try DateKernels.diff(part, a[1], a[2], n, timestamp: timestamp, e)
+                    })
+            }
+        }
         rows += [
             ScalarFunction("date_part", [.varchar, .timestamp], .bigint) { a, _, n, e in
                 DateKernels.extract(try datePart(a[0], e), a[1], n, timestamp: true)
@@ -29,30 +45,6 @@ extension FunctionRegistry {
             },
             ScalarFunction("datetrunc", [.varchar, .timestamp], .timestamp) { a, _, n, e in
                 DateKernels.truncate(try datePart(a[0], e), a[1], n, timestamp: true)
-            },
-            ScalarFunction("date_diff", [.varchar, .timestamp, .timestamp], .bigint) { a, _, n, e in
-                try DateKernels.diff(try datePart(a[0], e), a[1], a[2], n, timestamp: true, e)
-            },
-            ScalarFunction("date_diff", [.varchar, .date, .date], .bigint) { a, _, n, e in
-                try DateKernels.diff(try datePart(a[0], e), a[1], a[2], n, timestamp: false, e)
-            },
-            ScalarFunction("datediff", [.varchar, .timestamp, .timestamp], .bigint) { a, _, n, e in
-                try DateKernels.diff(try datePart(a[0], e), a[1], a[2], n, timestamp: true, e)
-            },
-            ScalarFunction("datediff", [.varchar, .date, .date], .bigint) { a, _, n, e in
-                try DateKernels.diff(try datePart(a[0], e), a[1], a[2], n, timestamp: false, e)
-            },
-            ScalarFunction("date_sub", [.varchar, .timestamp, .timestamp], .bigint) { a, _, n, e in
-                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: true, e)
-            },
-            ScalarFunction("date_sub", [.varchar, .date, .date], .bigint) { a, _, n, e in
-                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: false, e)
-            },
-            ScalarFunction("datesub", [.varchar, .timestamp, .timestamp], .bigint) { a, _, n, e in
-                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: true, e)
-            },
-            ScalarFunction("datesub", [.varchar, .date, .date], .bigint) { a, _, n, e in
-                try DateKernels.sub(try datePart(a[0], e), a[1], a[2], n, timestamp: false, e)
             },
             ScalarFunction("hour", [.timestamp], .bigint) { a, _, n, _ in
                 DateKernels.extract(.hour, a[0], n, timestamp: true)
