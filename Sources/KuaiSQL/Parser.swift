@@ -853,7 +853,11 @@ struct ParserState {
         }
         if name == "TIMESTAMP" || name == "TIME" {
             if current.isWord("WITH") && peek(1).isWord("TIME") {
-                throw failure("TIMESTAMP WITH TIME ZONE is not supported", at: current)
+                guard name == "TIMESTAMP" else { throw failure("TIME WITH TIME ZONE is not supported", at: current) }
+                advance()
+                try expectWord("TIME")
+                try expectWord("ZONE")
+                return .timestamptz
             }
             if current.isWord("WITHOUT") {
                 advance()

@@ -1,0 +1,67 @@
+import KuaiCore
+import KuaiExec
+import KuaiSQL
+
+// TIMESTAMP WITH TIME ZONE in function calls and operators, as DuckDB's ICU extension binds them.
+
+extension Binder {
+    /// `current_setting('TimeZone')` (the session's zone name) and `date_part('epoch', TIMESTAMPTZ)`
+    /// (`epoch` of the instant); nil for other calls.
+    /// - Throws: `KuaiError.binding` for a setting name that is not a constant or not `TimeZone`.
+    func bindTimeZoneSpecialForm(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr?
+    {
+        switch fname {
+        case "current_setting":
+            guard args.count == 1, case .string(let setting)? = args[0].foldedValue else {
+                throw Binder.error("current_setting() takes one constant setting name", pos)
+            }
+            guard setting.lowercased() == "timezone" else {
+                throw Binder.error("unrecognized configuration parameter \"\(setting)\" (kuai knows TimeZone)", pos)
+            }
+            return BoundExpr.constant(.string(SessionTimeZone.current.name), type: .varchar, name: name)
+        case "date_part" where args.count == 2 && args[1].type == .timestamptz:
+            guard case .string(let part)? = args[0].foldedValue, part.lowercased() == "epoch" else { return nil }
+            return try bindOverload("epoch", [args[1]], pos, name)
+        default:
+            return nil
+        }
+    }
+
+    /// A call with TIMESTAMPTZ arguments that no overload takes (hour, date_part, strftime,
+    /// date_trunc, dayname, date_diff, ...): as DuckDB's ICU functions, the instant is taken apart in
+    /// the session's zone, i.e. each such argument becomes its wall time there
+    /// (`timezone(zone, x)`), and date_trunc's TIMESTAMP result is read back in the zone (a
+    /// TIMESTAMPTZ). Nil when there is no TIMESTAMPTZ argument or an overload takes them as they are.
+    func bindInSessionZone(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr?
+    {
+        guard args.contains(where: { $0.type == .timestamptz }),
+            FunctionRegistry.resolve(fname, args.map(\.type)) == nil
+        else { return nil }
+        let zone = BoundExpr.constant(.string(SessionTimeZone.current.name), type: .varchar)
+        let local = try args.map { a in
+            a.type == .timestamptz ? try bindOverload("timezone", [zone, a], pos, a.name) : a
+        }
+        let r = try bindOverload(fname, local, pos, name)
+        if fname == "date_trunc" || fname == "datetrunc", r.type == .timestamp {
+            return try bindOverload("timezone", [zone, r], pos, name)
+        }
+        return r
+    }
+
+    /// `+` and `-` with a TIMESTAMPTZ side: instant - instant is an INTERVAL, instant ± INTERVAL an
+    /// instant (kuai's INTERVAL is microseconds, added to the UTC microseconds); nil for the others.
+    func bindTimeZoneArithmetic(
+        _ op: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition, _ name: String
+    ) throws -> BoundExpr? {
+        switch (op, x.type, y.type) {
+        case (.subtract, .timestamptz, .timestamptz): return try bindOverload("timestamptz_diff", [x, y], pos, name)
+        case (.add, .timestamptz, .interval): return try bindOverload("timestamptz_add_interval", [x, y], pos, name)
+        case (.add, .interval, .timestamptz): return try bindOverload("timestamptz_add_interval", [y, x], pos, name)
+        case (.subtract, .timestamptz, .interval):
+            return try bindOverload("timestamptz_sub_interval", [x, y], pos, name)
+        default: return nil
+        }
+    }
+}
