@@ -22,8 +22,8 @@ extension FunctionRegistry {
             let x = Kernels.doubleArg(a[0])
             return try strictInts(a, n, result: .timestamptz) { i in try epochSeconds(x.at(i)) }
         },
-        /// make_timestamptz(year, month, day, hour, minute, seconds): make_timestamp's wall time read
-        /// in the session's zone.
+        /// make_timestamptz(year, month, day, hour, minute, seconds): the wall time (`lenientWallTime`)
+        /// read in the session's zone.
         ScalarFunction("make_timestamptz", [.bigint, .bigint, .bigint, .bigint, .bigint, .double], .timestamptz) {
             a, _, n, _ in
             let zone = SessionTimeZone.current
@@ -31,7 +31,7 @@ extension FunctionRegistry {
             let seconds = Kernels.doubleArg(a[5])
             return try strictInts(a, n, result: .timestamptz) { i in
                 zone.utc(
-                    local: try makeTimestamp(
+                    local: lenientWallTime(
                         parts[0].at(i), parts[1].at(i), parts[2].at(i), parts[3].at(i), parts[4].at(i), seconds.at(i)))
             }
         },
@@ -41,8 +41,8 @@ extension FunctionRegistry {
         ) { a, _, n, _ in
             let parts = a[0..<5].map { Kernels.intArg($0) }
             let seconds = Kernels.doubleArg(a[5])
-            let local = try strictInts(Array(a[0..<6]), n, result: .timestamp) { i in
-                try makeTimestamp(
+            let local = strictInts(Array(a[0..<6]), n, result: .timestamp) { i in
+                lenientWallTime(
                     parts[0].at(i), parts[1].at(i), parts[2].at(i), parts[3].at(i), parts[4].at(i), seconds.at(i))
             }
             return try inZone(a[6], local, n, result: .timestamptz) { $0.utc(local: $1) }
@@ -73,6 +73,19 @@ extension FunctionRegistry {
             try checkedInt(a[0], a[1], n, .timestamptz, e) { $0.subtractingReportingOverflow($1) }
         },
     ]
+
+    /// make_timestamptz's wall time in microseconds, with ICU's lenient fields as DuckDB: a month
+    /// beyond 1...12 moves the year, a day, hour, minute or second beyond its range carries into the
+    /// next field (2025-02-30 is 2025-03-02, month 0 is December of the year before); `seconds`
+    /// rounded to the microsecond.
+    static func lenientWallTime(_ y: Int64, _ m: Int64, _ d: Int64, _ h: Int64, _ mi: Int64, _ sec: Double) -> Int64 {
+        let year = y &+ floorDiv(m &- 1, 12)
+        let month = Int(floorMod(m &- 1, 12)) + 1
+        let days = CivilDate.days(year: year, month: month, day: 1) &+ (d &- 1)
+        let micros = (sec * 1_000_000).rounded()
+        let secondsPart = micros.isFinite && abs(micros) < 9e18 ? Int64(micros) : 0
+        return days &* 86_400_000_000 &+ h &* 3_600_000_000 &+ mi &* 60_000_000 &+ secondsPart
+    }
 
     /// DuckDB's to_timestamp of one value: `seconds * 1e6` rounded half to even to Int64.
     /// - Throws: `KuaiError.execution` "Epoch seconds out of range for TIMESTAMP WITH TIME ZONE".
