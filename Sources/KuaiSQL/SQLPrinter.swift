@@ -469,6 +469,7 @@ extension Statement {
             if let cols = i.columns { s += " (" + cols.map { quotedIdentifier($0.name) }.joined(separator: ", ") + ")" }
             return s + " " + i.query.sqlDescription
         case .copy(let c): return c.sqlDescription
+        case .set(let name, let value, _): return "SET \(quotedIdentifier(name)) = \(quotedString(value))"
         }
     }
 }

@@ -318,6 +318,9 @@ extension Kernels {
     static func castToTimestampTZ(_ c: Column, isTry: Bool, expr: ScalarExpr) throws -> Column {
         let zone = SessionTimeZone.current
         var unknown: String? = nil
+        // the zone of the last name read, reused while the next rows name the same zone
+        var lastName: [UInt8] = []
+        var lastRules: TimeZoneRules? = nil
         do {
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: .timestamptz, zero: Int64(0)) { u in
                 guard let (local, suffix) = TemporalText.timestampAndZone(u) else { return nil }
@@ -326,11 +329,15 @@ extension Kernels {
                 case .utc: return local
                 case .offset(let seconds): return local &- seconds * 1_000_000
                 case .name(let r):
-                    let name = String(decoding: UnsafeBufferPointer(rebasing: u[r]), as: UTF8.self)
+                    let bytes = UnsafeBufferPointer(rebasing: u[r])
+                    if let rules = lastRules, bytes.elementsEqual(lastName) { return rules.utc(local: local) }
+                    let name = String(decoding: bytes, as: UTF8.self)
                     guard let rules = TimeZoneRules.named(name) else {
                         unknown = name
                         return nil
                     }
+                    lastName = Array(bytes)
+                    lastRules = rules
                     return rules.utc(local: local)
                 }
             }

@@ -19,7 +19,8 @@ import KuaiCore
 /// is skipped (spring-forward) is read with the offset before the change (02:30 in New York on
 /// 2025-03-09 is 07:30 UTC).
 public final class TimeZoneRules: @unchecked Sendable {
-    /// The name the zone was asked for (`Asia/Shanghai`, `UTC`).
+    /// The zone's name as asked for, in the known spelling when it differs only in case
+    /// (`Asia/Shanghai`, `UTC`).
     public let name: String
     /// UTC microseconds where each period starts; `utcStarts[0]` is `Int64.min`.
     @usableFromInline let utcStarts: [Int64]
@@ -100,7 +101,10 @@ public final class TimeZoneRules: @unchecked Sendable {
     public static func named(_ name: String) -> TimeZoneRules? {
         if let r = lock.withLock({ cache[name] }) { return r }
         guard let zone = foundationZone(name) else { return nil }
-        let rules = build(zone, name: name)
+        // the known spelling of a name given in another case (`asia/shanghai` is `Asia/Shanghai`)
+        let lower = name.lowercased()
+        let known = TimeZone.knownTimeZoneIdentifiers.first { $0.lowercased() == lower }
+        let rules = build(zone, name: known ?? name)
         lock.withLock { cache[name] = rules }
         return rules
     }

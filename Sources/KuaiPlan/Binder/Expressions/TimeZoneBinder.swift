@@ -65,3 +65,16 @@ extension Binder {
         }
     }
 }
+
+extension QueryEngine {
+    /// `SET name = value`: kuai knows `TimeZone` (any case; `SessionTimeZone`).
+    /// - Throws: `KuaiError.binding` for another setting, `.execution` (DuckDB's `Unknown TimeZone
+    ///   'x'!`) for a zone ICU does not know.
+    static func applySetting(_ name: String, _ value: String, _ pos: SourcePosition) throws {
+        guard name.lowercased() == "timezone" else {
+            throw KuaiError(
+                .binding, "unrecognized configuration parameter \"\(name)\" (kuai knows TimeZone)", at: pos.description)
+        }
+        try SessionTimeZone.set(value)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import KuaiExec
+import KuaiTestSupport
+import Testing
+
+/// The session time zone (`SET TimeZone`, the `TZ` variable) and TIMESTAMPTZ through a store and a
+/// Parquet file. The zone setting is per process, so these run kuai-query as a user does; expected
+/// text from DuckDB 2.0.1 (python `duckdb`, the same statements in one connection).
+@Suite struct TimeZoneTests {
+    func query(_ args: [String], env: [String: String] = [:]) throws -> RunResult {
+        try runTool(.query, ["--store", try TerminalStore.store(), "--format", "csv"] + args, env: env)
+    }
+
+    /// After `SET TimeZone`, instants print, parse and split in that zone (hour, date_trunc, casts to
+    /// DATE, strftime), and `SET timezone TO` takes another.
+    @Test func setTimeZone() throws {
+        let r = try query([
+            "-c", "SET TimeZone = 'asia/shanghai'",
+            "-c",
+            "SELECT current_setting('TimeZone') z, TIMESTAMPTZ '2025-05-05 10:00:00' a, to_timestamp(0) b, hour(to_timestamp(0)) h, date_trunc('day', to_timestamp(0)) d, TIMESTAMP '2025-05-05 10:00:00'::TIMESTAMPTZ c, to_timestamp(0)::DATE e, strftime(to_timestamp(0), '%H:%M') f",
+            "-c", "SET timezone TO 'America/New_York'",
+            "-c",
+            "SELECT to_timestamp(1741500000) a, TIMESTAMPTZ '1800-01-01 00:00:00' b, date_part('epoch', TIMESTAMPTZ '2025-01-01 00:00:00') e",
+        ])
+        #expect(r.status == 0, "\(r)")
+        #expect(
+            r.out == """
+                z,a,b,h,d,c,e,f
+                Asia/Shanghai,2025-05-05 10:00:00+08,1970-01-01 08:00:00+08,8,1970-01-01 00:00:00+08,2025-05-05 10:00:00+08,1970-01-01,08:00
+                a,b,e
+                2025-03-09 01:00:00-05,1800-01-01 00:00:00-04:56:02,1735707600.0
+
+                """, "\(r)")
+    }
+
+    /// An unknown zone is DuckDB's error and leaves the setting as it was; other settings are refused.
+    @Test func setErrors() throws {
+        let bad = try query(["-c", "SET TimeZone = 'Foo/Bar'"])
+        #expect(bad.status != 0 && bad.err.contains("Unknown TimeZone 'Foo/Bar'!"), "\(bad)")
+        let other = try query(["-c", "SET threads = 3"])
+        #expect(other.status != 0 && other.err.contains("unrecognized configuration parameter"), "\(other)")
+    }
+
+    /// The session zone starts as the `TZ` environment variable's, as DuckDB's.
+    @Test func zoneFromEnvironment() throws {
+        let r = try query(
+            ["SELECT current_setting('TimeZone') z, TIMESTAMPTZ '2025-05-05 10:00:00+00'::VARCHAR v"],
+            env: ["TZ": "Asia/Kolkata"])
+        #expect(r.status == 0 && r.out == "z,v\nAsia/Kolkata,2025-05-05 15:30:00+05:30\n", "\(r)")
+    }
+
+    /// CREATE TABLE AS keeps TIMESTAMP WITH TIME ZONE (manifest id 14); COPY to Parquet writes
+    /// TIMESTAMP(isAdjustedToUTC = true, MICROS) and reading it back gives the type again.
+    @Test func storeAndParquetKeepTheType() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kuai-tz-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let store = dir.appendingPathComponent("store").path
+        let parquet = dir.appendingPathComponent("t.parquet").path
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let create = try runTool(
+            .query,
+            [
+                "--store", store,
+                "CREATE TABLE t AS SELECT to_timestamp(x) AS ts FROM (VALUES (0), (1.5e9), (NULL)) v(x)",
+            ])
+        #expect(create.status == 0, "\(create)")
+        let manifest = try String(contentsOfFile: store + "/manifest.json", encoding: .utf8)
+        #expect(manifest.contains("\"typeId\" : 14"))
+        let r = try runTool(
+            .query,
+            [
+                "--store", store, "--format", "csv",
+                "-c", "SELECT ts, typeof(ts) t FROM t ORDER BY ts",
+                "-c", "COPY (SELECT ts FROM t ORDER BY ts) TO '\(parquet)' (FORMAT parquet)",
+                "-c", "SELECT ts, typeof(ts) t FROM read_parquet('\(parquet)') ORDER BY ts",
+            ])
+        let rows = """
+            ts,t
+            1970-01-01 00:00:00+00,TIMESTAMP WITH TIME ZONE
+            2017-07-14 02:40:00+00,TIMESTAMP WITH TIME ZONE
+            ,TIMESTAMP WITH TIME ZONE
+
+            """
+        #expect(r.status == 0 && r.out == rows + rows, "\(r)")
+    }
+
+    /// Zone rules: DST gaps read with the offset before the change, repeated hours with the later
+    /// offset (ICU's default), local mean time before the first change, years past 2400 folded.
+    @Test func rules() throws {
+        let ny = try #require(TimeZoneRules.named("America/New_York"))
+        let hour: Int64 = 3_600_000_000
+        let gap: Int64 = 1_741_487_400_000_000  // 2025-03-09 02:30:00 as a wall time (micros)
+        #expect(ny.utc(local: gap) == gap + 5 * hour)
+        let twice: Int64 = 1_762_047_000_000_000  // 2025-11-02 01:30:00
+        #expect(ny.utc(local: twice) == twice + 5 * hour)
+        #expect(ny.offset(utc: 1_751_371_200_000_000) == -4 * hour)  // 2025-07-01 12:00 UTC
+        let shanghai = try #require(TimeZoneRules.named("asia/shanghai"))
+        #expect(shanghai.name == "Asia/Shanghai")
+        #expect(shanghai.offset(utc: -5_364_662_400_000_000) == 29_143_000_000)  // 1800: +08:05:43
+        let berlin = try #require(TimeZoneRules.named("Europe/Berlin"))
+        #expect(berlin.offset(utc: 16_740_907_200_000_000) == 2 * hour)  // 2500-07-01 12:00 UTC
+        #expect(TimeZoneRules.named("Foo/Bar") == nil)
+        #expect(TimeZoneRules.named("+08:00") == nil)
+    }
+}
