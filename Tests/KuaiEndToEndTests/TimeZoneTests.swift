@@ -84,6 +84,19 @@ import Testing
         #expect(r.status == 0 && r.out == rows + rows, "\(r)")
     }
 
+    /// SUMMARIZE of a TIMESTAMPTZ column: min, max, avg and quartiles as instants (DuckDB 2.0.1's row).
+    @Test func summarize() throws {
+        let r = try query(["SUMMARIZE SELECT to_timestamp(x) AS ts FROM (VALUES (0), (1.5e9), (NULL), (2e9)) v(x)"])
+        #expect(
+            r.status == 0
+                && r.out == """
+                    column_name,column_type,min,max,approx_unique,avg,std,q25,q50,q75,count,null_percentage
+                    ts,TIMESTAMP WITH TIME ZONE,1970-01-01 00:00:00+00,2033-05-18 03:33:20+00,3,2006-12-21 02:04:26.666667+00,,1981-11-19 06:40:00+00,2017-07-14 02:40:00+00,2029-06-01 09:20:00+00,4,25.00
+
+                    """,
+            "\(r)")
+    }
+
     /// Zone rules: DST gaps read with the offset before the change, repeated hours with the later
     /// offset (ICU's default), local mean time before the first change, years past 2400 folded.
     @Test func rules() throws {
