@@ -120,7 +120,8 @@ extension Expr {
         case .function(let call):
             call.write(to: &out)
         case .extract(let field, let operand, _):
-            out += "date_part(\(quotedString(field.uppercased())), "
+            // DuckDB names EXTRACT(epoch FROM x) date_part('epoch', x) and the other fields in capitals
+            out += "date_part(\(quotedString(field.lowercased() == "epoch" ? "epoch" : field.uppercased())), "
             operand.write(to: &out)
             out += ")"
         }

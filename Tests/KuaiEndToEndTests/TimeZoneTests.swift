@@ -97,6 +97,23 @@ import Testing
             "\(r)")
     }
 
+    /// In a zone with DST (America/New_York, from `TZ`): date_diff and date_sub of hours count elapsed
+    /// time across the spring-forward change, days and hours of the day follow the wall clock, and
+    /// EXTRACT(epoch ...) is named as DuckDB names it.
+    @Test func daylightSavingSession() throws {
+        let sql =
+            "SELECT date_diff('hour', TIMESTAMPTZ '2025-03-09 00:00:00', TIMESTAMPTZ '2025-03-09 05:00:00') AS dh, date_sub('hour', TIMESTAMPTZ '2025-03-09 00:30:00', TIMESTAMPTZ '2025-03-09 05:00:00') AS sh, date_diff('day', TIMESTAMPTZ '2025-03-08 12:00:00', TIMESTAMPTZ '2025-03-10 12:00:00') AS dd, hour(TIMESTAMPTZ '2025-11-02 06:30:00+00') AS h, date_trunc('day', TIMESTAMPTZ '2025-03-09 12:00:00') AS t, CAST(DATE '2025-03-09' AS TIMESTAMPTZ) AS c, extract(epoch FROM TIMESTAMPTZ '2025-05-05 02:00:00')"
+        let r = try query([sql], env: ["TZ": "America/New_York"])
+        #expect(
+            r.status == 0
+                && r.out == """
+                    dh,sh,dd,h,t,c,"date_part('epoch', CAST('2025-05-05 02:00:00' AS TIMESTAMPTZ))"
+                    4,3,2,1,2025-03-09 00:00:00-05,2025-03-09 00:00:00-05,1746424800.0
+
+                    """,
+            "\(r)")
+    }
+
     /// Zone rules: DST gaps read with the offset before the change, repeated hours with the later
     /// offset (ICU's default), local mean time before the first change, years past 2400 folded.
     @Test func rules() throws {

@@ -87,6 +87,15 @@ extension FunctionRegistry {
         return days &* 86_400_000_000 &+ h &* 3_600_000_000 &+ mi &* 60_000_000 &+ secondsPart
     }
 
+    /// True when `name` is a date part shorter than a day (hour, minute, second, millisecond,
+    /// microsecond, any alias): DuckDB's ICU date_diff and date_sub count those in elapsed time.
+    public static func isSubDayPart(_ name: String) -> Bool {
+        switch DatePart(name) {
+        case .hour?, .minute?, .second?, .millisecond?, .microsecond?: return true
+        default: return false
+        }
+    }
+
     /// DuckDB's to_timestamp of one value: `seconds * 1e6` rounded half to even to Int64.
     /// - Throws: `KuaiError.execution` "Epoch seconds out of range for TIMESTAMP WITH TIME ZONE".
     static func epochSeconds(_ seconds: Double) throws -> Int64 {

@@ -96,6 +96,11 @@ public enum TextBytes {
     /// fraction dropped), `(BC)` after the date of years before 1 (`0002-01-01 (BC) 10:00:00`).
     public static func timestamp(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
+        return timestamp(days: days, timeOfDay: rem, out)
+    }
+
+    /// `timestamp`'s text of a day (since 1970-01-01) and a time of day (microseconds in 0..<one day).
+    static func timestamp(days: Int64, timeOfDay rem: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let (y, m, d) = CivilDate.civil(days)
         var n = yearMonthDay(y, m, d, out)
         if y <= 0 { n += bc(out + n) }
@@ -110,7 +115,18 @@ public enum TextBytes {
     /// are not zero: `2023-11-14 22:13:20+00`, `2025-05-05 07:30:00+05:30`).
     public static func timestamptz(_ micros: Int64, _ zone: TimeZoneRules, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let offset = zone.offset(utc: micros)
-        let n = timestamp(micros &+ offset, out)
+        // day and time of day apart, so that an instant near the ends of the range does not overflow
+        let perDay: Int64 = 86_400_000_000
+        var (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
+        rem += offset
+        if rem < 0 {
+            rem += perDay
+            days -= 1
+        } else if rem >= perDay {
+            rem -= perDay
+            days += 1
+        }
+        let n = timestamp(days: days, timeOfDay: rem, out)
         return n + utcOffset(offset / 1_000_000, out + n)
     }
 

@@ -39,6 +39,7 @@ extension Binder {
         guard args.contains(where: { $0.type == .timestamptz }),
             FunctionRegistry.resolve(fname, args.map(\.type)) == nil
         else { return nil }
+        if let elapsed = try bindElapsedDifference(fname, args, pos, name) { return elapsed }
         let zone = BoundExpr.constant(.string(SessionTimeZone.current.name), type: .varchar)
         let local = try args.map { a in
             a.type == .timestamptz ? try bindOverload("timezone", [zone, a], pos, a.name) : a
@@ -48,6 +49,31 @@ extension Binder {
             return try bindOverload("timezone", [zone, r], pos, name)
         }
         return r
+    }
+
+    /// date_diff / datediff / date_sub / datesub of instants in a part shorter than a day, as DuckDB's
+    /// ICU functions: elapsed time, not wall-clock time (a DST change in between counts as it
+    /// lasted). date_diff first truncates each instant to the part in the session zone (so it counts
+    /// the zone's hour boundaries, at :30 in Asia/Kolkata); both then go in as UTC microseconds.
+    /// Nil for other calls.
+    func bindElapsedDifference(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr?
+    {
+        let truncates = fname == "date_diff" || fname == "datediff"
+        guard truncates || fname == "date_sub" || fname == "datesub", args.count == 3,
+            case .string(let part)? = args[0].foldedValue, FunctionRegistry.isSubDayPart(part)
+        else { return nil }
+        let utc = BoundExpr.constant(.string("UTC"), type: .varchar)
+        var converted = [args[0]]
+        for a in args[1...] {
+            guard a.type == .timestamptz else {
+                converted.append(a)
+                continue
+            }
+            let t = truncates ? try bindOverload("date_trunc", [args[0], a], pos, a.name) : a
+            converted.append(try bindOverload("timezone", [utc, t], pos, a.name))
+        }
+        return try bindOverload(fname, converted, pos, name)
     }
 
     /// `+` and `-` with a TIMESTAMPTZ side: instant - instant is an INTERVAL, instant ± INTERVAL an
