@@ -40,6 +40,13 @@ extension Binder {
             FunctionRegistry.resolve(fname, args.map(\.type)) == nil
         else { return nil }
         if let elapsed = try bindElapsedDifference(fname, args, pos, name) { return elapsed }
+        var args = args
+        if fname == "strftime", args.count == 2, args[0].type == .timestamptz,
+            case .string(let format)? = args[1].foldedValue
+        {
+            args[1] = BoundExpr.constant(
+                .string(Binder.zoneFields(format, SessionTimeZone.current)), type: .varchar, name: args[1].name)
+        }
         let zone = BoundExpr.constant(.string(SessionTimeZone.current.name), type: .varchar)
         let local = try args.map { a in
             a.type == .timestamptz ? try bindOverload("timezone", [zone, a], pos, a.name) : a
@@ -74,6 +81,35 @@ extension Binder {
             converted.append(try bindOverload("timezone", [utc, t], pos, a.name))
         }
         return try bindOverload(fname, converted, pos, name)
+    }
+
+    /// A strftime format for an instant with `%Z` written as the zone's name and, in a zone with one
+    /// fixed offset, `%z` as that offset (`+00`, `+05:30`), as DuckDB's ICU strftime prints them (`%%`
+    /// stays a literal percent sign). In a zone with DST `%z` is left to the TIMESTAMP strftime
+    /// (`+00`): the offset would change from row to row.
+    static func zoneFields(_ format: String, _ zone: TimeZoneRules) -> String {
+        var out = ""
+        var it = format.makeIterator()
+        while let c = it.next() {
+            guard c == "%", let spec = it.next() else {
+                out.append(c)
+                continue
+            }
+            switch spec {
+            case "Z": out += zone.name.replacingOccurrences(of: "%", with: "%%")
+            case "z" where zone.isFixed:
+                let seconds = zone.offset(utc: 0) / 1_000_000
+                let a = seconds.magnitude
+                func two(_ v: UInt64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+                out += (seconds < 0 ? "-" : "+") + two(a / 3600)
+                if a % 3600 != 0 { out += ":" + two(a / 60 % 60) }
+                if a % 60 != 0 { out += ":" + two(a % 60) }
+            default:
+                out.append("%")
+                out.append(spec)
+            }
+        }
+        return out
     }
 
     /// `+` and `-` with a TIMESTAMPTZ side: instant - instant is an INTERVAL, instant ± INTERVAL an
