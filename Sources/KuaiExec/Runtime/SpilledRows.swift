@@ -27,7 +27,8 @@ final class SpilledRows: @unchecked Sendable {
     /// DOUBLE, VARCHAR (not HUGEINT or DECIMAL of more than 18 digits).
     static func spillable(_ t: DataType) -> Bool {
         switch t {
-        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .interval, .double, .varchar, .null:
+        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .interval, .double,
+            .varchar, .null:
             return true
         case .decimal(let p, _): return p <= 18
         case .hugeint: return false

@@ -102,7 +102,7 @@ public enum FunctionRegistry {
         let families = [
             numericFunctions, stringFunctions, datePartFunctions, dateFormatFunctions,
             epochFunctions, dateArithmeticFunctions, barFunctions, regexpFunctions, stringBuildFunctions,
-            calendarFunctions, bitFunctions,
+            calendarFunctions, bitFunctions, timeZoneFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t
