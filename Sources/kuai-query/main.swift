@@ -3,11 +3,13 @@
 //   kuai-query [--store STORE] [--format FORMAT] [options] "SQL"
 //   kuai-query [--store STORE] ... -f FILE.sql
 //
-// STORE defaults to $KUAI_STORE. The default format is `table` when stdout is a terminal, else `csv`.
+// STORE defaults to $KUAI_STORE; without either, the run uses a temporary store removed at exit (as
+// DuckDB's in-memory database). The default format is `table` when stdout is a terminal, else `csv`.
 // Exit codes: 0 success, 1 query or data error (syntax, binding, execution, corrupt store, I/O),
 // 2 usage error.
 
 import ArgumentParser
+import Foundation
 import KuaiCommandLine
 import KuaiCore
 import KuaiExec
@@ -26,13 +28,16 @@ struct KuaiQuery: ParsableCommand {
         commandName: "kuai-query",
         abstract: "Answer a SQL query (DuckDB's dialect) over a kuai column store.",
         discussion: """
-            STORE may also be given in $KUAI_STORE. The default output format is `table` on a \
+            STORE may also be given in $KUAI_STORE; without either, the run uses a temporary store \
+            removed at exit (DuckDB's in-memory database). The default output format is `table` on a \
             terminal and `csv` otherwise. Exit status: 0 ok, 1 query or data error, 2 usage error.
             """,
         version: FormatConstants.toolVersion)
 
     @Option(
-        help: ArgumentHelp("The store folder written by kuai-convert (default: $KUAI_STORE).", valueName: "STORE"))
+        help: ArgumentHelp(
+            "The store folder written by kuai-convert (default: $KUAI_STORE, else a temporary store removed at exit).",
+            valueName: "STORE"))
     var store: String?
 
     @Option(
@@ -238,9 +243,27 @@ if let m = command.memoryLimit {
     configureHeap(limit: limitBytes)
 #endif
 
-guard let storePath = command.store ?? getenv("KUAI_STORE").map({ String(cString: $0) }), !storePath.isEmpty else {
-    fail("no store given: use --store STORE or set KUAI_STORE", code: 2)
+/// The folder of the temporary store of a run without a store; removed at exit.
+nonisolated(unsafe) var temporaryStoreFolder: String?
+
+/// Without a store (no --store, no $KUAI_STORE) a run works as DuckDB's in-memory database: over
+/// an empty store in a new folder under $TMPDIR (else /tmp), which tables created in the run
+/// live in and which is removed when the process exits.
+func temporaryStorePath() -> String {
+    let base = getenv("TMPDIR").map { String(cString: $0) } ?? "/tmp"
+    var template = Array((base + "/kuai-memory-XXXXXX").utf8CString)
+    guard let made = mkdtemp(&template) else {
+        fail("cannot make a temporary store under \(base): \(String(cString: strerror(errno)))", code: 1)
+    }
+    temporaryStoreFolder = String(cString: made)
+    atexit {
+        if let folder = temporaryStoreFolder { try? FileManager.default.removeItem(atPath: folder) }
+    }
+    return temporaryStoreFolder! + "/memory.kuai"
 }
+
+let givenStore = (command.store ?? getenv("KUAI_STORE").map { String(cString: $0) }).flatMap { $0.isEmpty ? nil : $0 }
+let storePath = givenStore ?? temporaryStorePath()
 // Spill files: --temp-directory, else STORE.tmp beside the store (DuckDB's `database.tmp`).
 var storeFolder = storePath
 while storeFolder.utf8.last == UInt8(ascii: "/") { storeFolder.removeLast() }
@@ -261,7 +284,7 @@ func progressDelay() -> Double {
 /// A missing store is created by a writing statement: the shell and a script that starts with one
 /// open it read-write; any other run reports the missing store.
 func storeAccess(_ scripts: [(text: String, source: String)]?) -> StoreAccess {
-    if access(storePath + "/manifest.json", F_OK) == 0 { return .readWrite }
+    if access(storePath + "/manifest.json", F_OK) == 0 || givenStore == nil { return .readWrite }
     guard let scripts else { return .readWrite }
     guard let first = scripts.first, let s = SQLScript(first.text).statements.first,
         let statement = try? SQLScript(first.text).parse(s)
@@ -284,7 +307,7 @@ do {
     fail(e.description, code: e.kind == .usage ? 2 : 1)
 }
 
-guard let scripts else { exit(InteractiveShell(runner: runner, storeName: storePath).run()) }
+guard let scripts else { exit(InteractiveShell(runner: runner, storeName: givenStore ?? ":memory:").run()) }
 do {
     for (i, script) in scripts.enumerated() {
         try runner.run(script.text, source: script.source, started: i == 0 ? startSeconds : nil)

@@ -305,3 +305,30 @@ func statementError(_ session: Session, _ sql: String) -> KuaiError? {
         #expect(try sessionCSV(r, "SELECT * FROM t") == "x\n1\n")
     }
 }
+
+@Suite struct NoStoreTests {
+    /// Without --store and $KUAI_STORE, kuai-query works as DuckDB's in-memory database: queries
+    /// without tables, files read in SQL, tables made in the run; the temporary store is gone after.
+    @Test func runWithoutAStoreUsesATemporaryOne() throws {
+        let tmp = TempDir(prefix: "kuai-nostore")
+        defer { tmp.cleanup() }
+        let csv = tmp.sub("t.csv")
+        try "a,b\n1,x\n2,y\n".write(toFile: csv, atomically: true, encoding: .utf8)
+        let env = ["TMPDIR": tmp.path]
+        let r = try runTool(
+            .query,
+            [
+                "CREATE TABLE t AS SELECT * FROM read_csv('\(csv)'); SELECT sum(a) AS s, max(b) AS m FROM t; "
+                    + "SELECT 40 + 2 AS x"
+            ], env: env)
+        #expect(r.status == 0, "\(r.err)")
+        #expect(r.out == "s,m\n3,y\nx\n42\n")
+        let left = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix("kuai-memory") }
+        #expect(left.isEmpty)
+        // a failed run removes it too, and a second run does not see the first one's tables
+        let failed = try runTool(.query, ["SELECT * FROM t"], env: env)
+        #expect(failed.failedCleanly && failed.err.contains("\"t\""))
+        let after = try FileManager.default.contentsOfDirectory(atPath: tmp.path).filter { $0.hasPrefix("kuai-memory") }
+        #expect(after.isEmpty)
+    }
+}
