@@ -98,7 +98,10 @@ extension Binder {
                 Binder.error("\(fname)() arguments have incompatible types \(t) and \(u) in \(name)", pos)
             }
             // Every argument is the NULL literal: the NULL type, as DuckDB (it adapts to what it meets).
-            if t == .null { return BoundExpr.constant(.null, type: .null, name: name) }
+            if t == .null || (fname == "nullif" && args[0].type == .null) {
+                // nullif(NULL, x) is the NULL literal whatever x is (DuckDB types it NULL too).
+                return BoundExpr.constant(.null, type: .null, name: name)
+            }
             let cast = try args.map { try coerce($0, to: t, pos) }
             if fname == "nullif" && args[0].type != .null && args[0].type != t {
                 // DuckDB 2.0.1: nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, compared in the
