@@ -135,9 +135,15 @@ extension Binder {
                 call.offset = Int(min(v.magnitude, UInt64(Int32.max)))
             }
             if f.arguments.count > 2 {
-                let d = try coerce(
-                    try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default")),
-                    to: argument.type, f.arguments[2].position)
+                let written: BoundExpr
+                do {
+                    written = try bind(
+                        f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default"))
+                } catch {
+                    // A column in the default (DuckDB takes any expression over the row) is not supported.
+                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+                }
+                let d = try coerce(written, to: argument.type, f.arguments[2].position)
                 guard let v = try? d.evaluateConstant() else {
                     throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
                 }
