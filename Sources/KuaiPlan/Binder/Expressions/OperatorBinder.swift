@@ -166,6 +166,13 @@ extension Binder {
                 "No function matches the given name and argument types '\(aop.rawValue)(\(x.type), \(y.type))'. You might need to add explicit type casts.",
                 pos)
         }
+        if (x.type == .null || y.type == .null) && (xt.isDecimal || yt.isDecimal) && aop != .divide
+            && aop != .integerDivide
+        {
+            // The NULL literal `+ - * %` a DECIMAL has DuckDB's NULL type (it then adapts to what it
+            // meets: `coalesce(NULL + 5.5, true)` is a BOOLEAN); `/` and `//` are DOUBLE as below.
+            return BoundExpr.constant(.null, type: .null, name: name)
+        }
         if xt.isDecimal || yt.isDecimal { return try makeDecimalArithmetic(aop, x, y, xt, yt, pos, name) }
         if aop == .divide { t = .double }
         return BoundExpr(.arithmetic(aop, x, y), type: t, name: name)
