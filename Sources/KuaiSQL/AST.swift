@@ -117,9 +117,12 @@ public enum SetOperator: String, Sendable {
     case intersect = "INTERSECT"
 }
 
-/// `SELECT [DISTINCT] items FROM ... WHERE ... GROUP BY ... HAVING ... WINDOW ... QUALIFY ...`.
+/// `SELECT [DISTINCT [ON (terms)]] items FROM ... WHERE ... GROUP BY ... HAVING ... WINDOW ... QUALIFY ...`.
 public final class SelectCore: @unchecked Sendable {
     public var distinct: Bool
+    /// `SELECT DISTINCT ON (a, b) ...`: one row per distinct value of the terms (the first in the ORDER BY
+    /// order); nil for a plain SELECT or SELECT DISTINCT.
+    public var distinctOn: [Expr]? = nil
     public var items: [SelectItem]
     /// nil for `SELECT 1` without FROM.
     public var from: TableRef?
@@ -218,6 +221,14 @@ public struct WindowSpec: Sendable {
     public var partitionBy: [Expr] = []
     public var orderBy: [OrderItem] = []
     public var frame: FrameClause?
+}
+
+extension WindowSpec {
+    /// `OVER (PARTITION BY partitionBy ORDER BY orderBy)` without a frame, as the binder writes one in a
+    /// rewrite.
+    public init(partitionBy: [Expr], orderBy: [OrderItem]) {
+        self.init(baseName: nil, partitionBy: partitionBy, orderBy: orderBy, frame: nil)
+    }
 }
 
 /// The frame clause as written, `ROWS|RANGE BETWEEN start AND end` (offsets are expressions); the

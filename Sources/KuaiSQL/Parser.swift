@@ -458,9 +458,15 @@ struct ParserState {
     mutating func parseSelectCore() throws -> SelectCore {
         let start = try expectWord("SELECT")
         var distinct = false
+        var distinctOn: [Expr]? = nil
         if acceptWord("DISTINCT") {
-            if current.isWord("ON") { throw failure("DISTINCT ON is not supported", at: current) }
-            distinct = true
+            if acceptWord("ON") {
+                _ = try expectSymbol("(")
+                distinctOn = try parseExpressionList()
+                _ = try expectSymbol(")")
+            } else {
+                distinct = true
+            }
         } else {
             _ = acceptWord("ALL")
         }
@@ -471,6 +477,7 @@ struct ParserState {
             items.append(try parseSelectItem())
         }
         let core = SelectCore(distinct: distinct, items: items, position: start.position)
+        core.distinctOn = distinctOn
         if acceptWord("FROM") { core.from = try parseFromList() }
         if acceptWord("WHERE") { core.whereClause = try parseExpression() }
         if current.isWord("GROUP") {

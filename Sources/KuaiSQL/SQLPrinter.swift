@@ -366,6 +366,7 @@ extension SelectCore {
     public var sqlDescription: String {
         var s = "SELECT "
         if distinct { s += "DISTINCT " }
+        if let on = distinctOn { s += "DISTINCT ON (" + on.map(\.sqlDescription).joined(separator: ", ") + ") " }
         s += items.map(\.sqlDescription).joined(separator: ", ")
         if let from { s += " FROM " + from.sqlDescription }
         if let whereClause { s += " WHERE " + whereClause.sqlDescription }

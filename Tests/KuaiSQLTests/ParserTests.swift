@@ -21,6 +21,7 @@ func core(_ sql: String) throws -> SelectCore {
         ("SELECT 1", "SELECT 1"),
         ("select 1;", "SELECT 1"),
         ("SELECT DISTINCT a, b FROM t", "SELECT DISTINCT a, b FROM t"),
+        ("SELECT DISTINCT ON (a, b + 1) a, c FROM t", "SELECT DISTINCT ON (a, (b + 1)) a, c FROM t"),
         ("SELECT ALL a FROM t", "SELECT a FROM t"),
         ("SELECT * FROM t", "SELECT * FROM t"),
         ("SELECT t.*, u.a FROM t, u", "SELECT t.*, u.a FROM t CROSS JOIN u"),

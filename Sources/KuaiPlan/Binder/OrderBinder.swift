@@ -101,11 +101,17 @@ extension Binder {
 
     /// The value of a LIMIT or OFFSET expression; nil when it is a constant NULL (`NULL`,
     /// `CAST(NULL AS INTEGER)`: no limit, no offset, as DuckDB).
-    /// - Throws: `KuaiError.binding` unless it is a non-negative integer constant or NULL.
+    /// Another constant is cast to BIGINT, as DuckDB does (`LIMIT 2.5` is 3, `LIMIT '3'` and `LIMIT 3e0` 3).
+    /// - Throws: `KuaiError.binding` unless it is a constant that casts to a non-negative BIGINT, or NULL.
     func constantInt(_ e: Expr, _ clause: String) throws -> Int? {
         if let v = try nonNegativeIntConstant(e, clause: clause) { return Int(v) }
         let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: clause))
         if b.isEvaluableWithoutInput, case .null? = try? b.evaluateConstant() { return nil }
+        if b.isEvaluableWithoutInput, b.type.isNumeric || b.type == .varchar || b.type == .boolean,
+            let c = try? coerce(b, to: .bigint, e.position), case .int(let v)? = try? c.evaluateConstant(), v >= 0
+        {
+            return Int(v)
+        }
         throw Binder.error("\(clause) must be a non-negative integer constant, found \(e.sqlDescription)", e.position)
     }
 

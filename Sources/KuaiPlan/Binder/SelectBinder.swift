@@ -66,9 +66,10 @@ extension Binder {
     /// sort -> drop the hidden ORDER BY columns.
     /// - Returns: the plan and its visible output columns.
     /// - Throws: `KuaiError.binding` for names, types and misplaced aggregates or window functions.
-    func bindSelect(_ core: SelectCore, orderBy: [OrderItem], orderByAll: OrderItem?) throws -> (
+    func bindSelect(_ written: SelectCore, orderBy: [OrderItem], orderByAll: OrderItem?) throws -> (
         plan: LogicalPlan, columns: [ScopeColumn]
     ) {
+        let core = Binder.distinctOnAsQualify(written, orderBy: orderBy, orderByAll: orderByAll)
         let (plan, scope) = try bindFrom(core.from)
         let s = SelectBinding(core: core, plan: plan, scope: scope)
         try bindWhere(s)

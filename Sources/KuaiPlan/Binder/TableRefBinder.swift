@@ -75,6 +75,7 @@ extension Binder {
             residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
         case .using(let cols):
             var parts: [BoundExpr] = []
+            var pairs: [(left: Int, right: Int)] = []
             for c in cols {
                 // Unqualified names skip hidden columns: after `a JOIN b USING (x)`, x is a's.
                 guard let li = resolve(nil, c, ls), let ri = resolve(nil, c, rs) else {
@@ -84,12 +85,59 @@ extension Binder {
                 let b = BoundExpr.column(ls.count + ri, type: rs[ri].type, name: rs[ri].name)
                 parts.append(try makeCompare(.equal, a, b, pos, "(\(c) = \(c))"))
                 rs[ri].hidden = true
+                pairs.append((li, ls.count + ri))
             }
             residual = parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "USING")
+            if type == .right || type == .full {
+                let join = LogicalPlan.join(lp, rp, type: type, leftKeys: [], rightKeys: [], residual: residual)
+                return try mergeUsingColumns(join, ls + rs, pairs, full: type == .full, at: pos)
+            }
         }
         let scope = (type == .semi || type == .anti) ? ls : ls + rs
         let planned: JoinType = type == .inner && residual == nil ? .cross : type
         return (.join(lp, rp, type: planned, leftKeys: [], rightKeys: [], residual: residual), scope)
+    }
+
+    /// The USING columns of a RIGHT or FULL join, as DuckDB binds them: an unqualified `k` (and `*`) is the
+    /// right side's `k` after a RIGHT JOIN, and `coalesce(left.k, right.k)` in their common type after a FULL
+    /// JOIN (so the keys of unmatched right rows are not lost); INNER and LEFT joins keep the left column.
+    /// The merged column comes just before the left column, which stays in place, hidden, for `a.k` and `a.*`.
+    /// - Parameters:
+    ///   - join: the join, whose output is `scope` (left columns, then right columns).
+    ///   - pairs: per USING column, its index on the left and on the right (into `scope`).
+    /// - Throws: `KuaiError.binding` when a FULL join's key columns have no common type.
+    func mergeUsingColumns(
+        _ join: LogicalPlan, _ scope: [ScopeColumn], _ pairs: [(left: Int, right: Int)], full: Bool,
+        at pos: SourcePosition
+    ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
+        var exprs: [BoundExpr] = []
+        var out: [ScopeColumn] = []
+        for (i, c) in scope.enumerated() {
+            let column = BoundExpr.column(i, type: c.type, name: c.name)
+            if let r = pairs.first(where: { $0.left == i })?.right {
+                var merged = BoundExpr.column(r, type: scope[r].type, name: c.name)
+                if full {
+                    guard let t = commonType(c.type, merged.type),
+                        let co = FunctionRegistry.generic("coalesce", t, arity: 2)
+                    else {
+                        throw Binder.error(
+                            "USING column \"\(c.name)\" has types \(c.type) and \(merged.type) without a common type",
+                            pos)
+                    }
+                    let args = [try coerce(column, to: t, pos), try coerce(merged, to: t, pos)]
+                    merged = BoundExpr(.function(co, args), type: t, name: c.name)
+                }
+                exprs.append(merged)
+                out.append(ScopeColumn(qualifier: nil, name: c.name, type: merged.type))
+                var raw = c
+                raw.hidden = true
+                out.append(raw)
+            } else {
+                out.append(c)
+            }
+            exprs.append(column)
+        }
+        return (.project(join, exprs, names: out.map(\.name)), out)
     }
 }
 

@@ -18,9 +18,7 @@ extension Binder {
         }
         var fields: Schema = []
         for c in 0..<width {
-            let t = try unifiedType(bound.map { $0[c] }, adaptingStringConstants: false) { t, u in
-                Binder.error("VALUES column \(c + 1) mixes \(t) and \(u)", pos)
-            }
+            let t = try valuesColumnType(bound.map { $0[c] }, column: c, at: pos)
             fields.append(Field("col\(c)", t == .null ? .integer : t))
         }
         var columns: [Column] = []
@@ -37,6 +35,27 @@ extension Binder {
             .values(schema: fields, batches: [Batch(columns: columns, count: rows.count)], label: "Values"),
             fields.map { ScopeColumn(qualifier: nil, name: $0.name, type: $0.type) }
         )
+    }
+
+    /// The type of a VALUES column, as DuckDB 2.0.1 folds it row by row: the first non-NULL value's type,
+    /// then each later value joins in; an integer literal that fits the type so far takes it
+    /// (`literalAdaptedType`), so `(127::TINYINT), (3)` is TINYINT but `(3), (127::TINYINT)` INTEGER, and
+    /// `(1), (-2147483648)` INTEGER but `(-2147483648), (1)` BIGINT. `.null` when every value is NULL.
+    /// - Throws: `KuaiError.binding` for two values without a common type.
+    func valuesColumnType(_ values: [BoundExpr], column c: Int, at pos: SourcePosition) throws -> DataType {
+        var t: DataType = .null
+        for e in values where e.type != .null {
+            if t == .null {
+                t = e.type
+                continue
+            }
+            let u = literalAdaptedType(e, beside: t)
+            guard let common = commonType(t, u) else {
+                throw Binder.error("VALUES column \(c + 1) mixes \(t) and \(u)", pos)
+            }
+            t = common
+        }
+        return t
     }
 
     /// A column of boxed constants (VALUES).

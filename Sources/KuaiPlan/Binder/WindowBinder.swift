@@ -94,8 +94,9 @@ extension Binder {
         return KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
     }
 
-    /// The function of a window call: its kind and argument; lag/lead take an offset (a non-negative
-    /// integer constant, default 1) and a default value (a constant of the argument's type).
+    /// The function of a window call: its kind and argument; lag/lead take an offset (an integer
+    /// constant, default 1; a negative one turns lag into lead and back) and a default value (a constant
+    /// of the argument's type).
     func bindWindowFunction(_ f: FunctionCall, _ inner: ExprContext, _ call: inout WindowCall) throws {
         func arg(_ i: Int) throws -> BoundExpr {
             guard i < f.arguments.count else { throw Binder.error("\(f.name)() needs an argument", f.position) }
@@ -125,16 +126,24 @@ extension Binder {
             let argument = try arg(0)
             call.argument = argument
             if f.arguments.count > 1 {
-                guard let v = try nonNegativeIntConstant(f.arguments[1], clause: "lag/lead offset") else {
-                    throw Binder.error(
-                        "the offset of \(f.name) must be a non-negative integer constant", f.arguments[1].position)
+                let b = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "lag/lead offset"))
+                guard b.type.isInteger, case .int(let v)? = try? b.evaluateConstant() else {
+                    throw Binder.error("the offset of \(f.name) must be an integer constant", f.arguments[1].position)
                 }
-                call.offset = Int(min(v, Int64(Int32.max)))
+                // A negative offset looks the other way: lag(x, -1) is lead(x, 1), as in DuckDB.
+                if v < 0 { call.kind = call.kind == .lag ? .lead : .lag }
+                call.offset = Int(min(v.magnitude, UInt64(Int32.max)))
             }
             if f.arguments.count > 2 {
-                let d = try coerce(
-                    try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default")),
-                    to: argument.type, f.arguments[2].position)
+                let written: BoundExpr
+                do {
+                    written = try bind(
+                        f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default"))
+                } catch {
+                    // A column in the default (DuckDB takes any expression over the row) is not supported.
+                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+                }
+                let d = try coerce(written, to: argument.type, f.arguments[2].position)
                 guard let v = try? d.evaluateConstant() else {
                     throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
                 }

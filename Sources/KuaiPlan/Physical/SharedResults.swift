@@ -7,12 +7,14 @@ final class SharedResults: @unchecked Sendable {
     final class Entry: @unchecked Sendable {
         let lock = Mutex()
         var batches: [Batch]?
+        /// What computing the rows threw: every later reader gets the same error.
+        var error: Error?
     }
     private let lock = Mutex()
     private var entries: [Int: Entry] = [:]
 
     /// The rows of CTE `id`, computed by the operator `make` returns on the first call.
-    /// - Throws: what computing the rows throws (the next call tries again).
+    /// - Throws: what computing the rows throws (the same error again on every later call).
     func batches(_ id: Int, _ make: () throws -> PhysicalOperator) throws -> [Batch] {
         let e = lock.withLock { () -> Entry in
             if let e = entries[id] { return e }
@@ -22,11 +24,17 @@ final class SharedResults: @unchecked Sendable {
         }
         return try e.lock.withLock {
             if let r = e.batches { return r }
-            let op = try make()
-            var out: [Batch] = []
-            while let b = try op.next() { if b.count > 0 { out.append(b) } }
-            e.batches = out
-            return out
+            if let error = e.error { throw error }
+            do {
+                let op = try make()
+                var out: [Batch] = []
+                while let b = try op.next() { if b.count > 0 { out.append(b) } }
+                e.batches = out
+                return out
+            } catch {
+                e.error = error
+                throw error
+            }
         }
     }
 }
@@ -44,7 +52,11 @@ final class SharedResultSource: MorselSource, @unchecked Sendable {
         self.make = make
     }
     func all() throws -> [Batch] { try results.batches(id) { make() } }
-    var morselCount: Int { (try? all().count) ?? 0 }
+    /// The batch count; when computing the rows fails, one morsel, whose read throws that error (a
+    /// count of 0 would read as no rows: a GROUPING SETS query over an input that fails would answer
+    /// its empty grouping set instead of the error).
+    var morselCount: Int { (try? all().count) ?? 1 }
+    func prepare() throws { _ = try all() }
     func morsel(_ i: Int) throws -> Batch? { try all()[i] }
     var explainLine: String { "SharedCTE #\(id)" }
     /// The CTE's plan is the node's input in `PhysicalNode`; nothing here.

@@ -69,8 +69,9 @@ struct OrderWindowBinderTests {
             "LIMIT and OFFSET are not supported in a correlated subquery"),
         ErrorCase("SELECT id FROM t QUALIFY id = 1", "QUALIFY needs a window function"),
         ErrorCase("SELECT rank() OVER w FROM t", "window \"w\" is not defined"),
-        ErrorCase(
-            "SELECT lag(id, -1) OVER (ORDER BY id) FROM t", "the offset of lag must be a non-negative integer constant"),
+        ErrorCase("SELECT lag(id, 1.5) OVER (ORDER BY id) FROM t", "the offset of lag must be an integer constant"),
+        ErrorCase("SELECT lead(id, id) OVER (ORDER BY id) FROM t", "column \"id\" not found (columns: )"),
+        ErrorCase("SELECT lag(id, 1, id) OVER (ORDER BY id) FROM t", "the default of lag must be a constant"),
     ]
 
     @Test(arguments: plans) func plan(_ c: PlanCase) throws { try c.check() }

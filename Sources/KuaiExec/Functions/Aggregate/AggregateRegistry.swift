@@ -28,8 +28,8 @@ public enum AggregateRegistry {
     /// One resolver per aggregate family (each in the family's file); the families' names are
     /// disjoint, so at most one answers.
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
-        count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, anyValue, variance, approxQuantile,
-        approxCountDistinct, argMinMax, mode, covariance,
+        count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, bitAggregate, anyValue, variance,
+        approxQuantile, approxCountDistinct, argMinMax, mode, covariance,
     ]
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.
@@ -51,7 +51,8 @@ public enum AggregateRegistry {
     /// Every aggregate function name (also listed by `duckdb_functions()`).
     public static let names: [String] = [
         "count", "count_star", "sum", "avg", "mean", "min", "max", "median", "quantile_cont", "quantile_disc",
-        "quantile", "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "count_if", "countif",
+        "quantile", "string_agg", "group_concat", "listagg", "bool_and", "bool_or", "bit_and", "bit_or", "bit_xor",
+        "count_if", "countif",
         "any_value", "first", "arbitrary", "last", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop",
         "variance", "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "argmax", "arg_min", "min_by",
         "argmin", "mode", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",

@@ -66,3 +66,70 @@ extension AggregateRegistry {
         }
     }
 }
+
+/// bit_and / bit_or / bit_xor over an integer column: the bitwise AND, OR or XOR of the non-NULL
+/// values, in the argument's type (DuckDB 2.0.1); NULL for a group without one. The values are kept
+/// as sign-extended Int64, whose low bits are those of every narrower integer type.
+final class BitState: AggregateState {
+    enum Kind { case and, or, xor }
+    let kind: Kind
+    let type: DataType
+    var acc: [Int64] = []
+    var seen: [UInt8] = []
+    init(_ kind: Kind, _ type: DataType) {
+        self.kind = kind
+        self.type = type
+    }
+    func resize(_ groups: Int) {
+        if acc.count < groups {
+            acc.append(contentsOf: repeatElement(kind == .and ? -1 : 0, count: groups - acc.count))
+            seen.append(contentsOf: repeatElement(0, count: groups - seen.count))
+        }
+    }
+    @inline(__always) private func combine(_ a: Int64, _ b: Int64) -> Int64 {
+        switch kind {
+        case .and: return a & b
+        case .or: return a | b
+        case .xor: return a ^ b
+        }
+    }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null else { return }
+        input.ints.withUnsafeBufferPointer { xs in
+            for i in 0..<n where input.validity?[i] ?? 1 != 0 {
+                let g = Int(ids[i])
+                seen[g] = 1
+                acc[g] = combine(acc[g], xs[i])
+            }
+        }
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! BitState
+        for g in 0..<o.acc.count where o.seen[g] != 0 {
+            let t = Int(mapping[g])
+            seen[t] = 1
+            acc[t] = combine(acc[t], o.acc[g])
+        }
+    }
+    func finalize(groups: Int) -> Column {
+        resize(groups)
+        let v: [UInt8]? = seen.prefix(groups).contains(0) ? firstGroups(seen, groups) : nil
+        return Column(type: type, ints: firstGroups(acc, groups), validity: v)
+    }
+    func makeEmpty() -> AggregateState { BitState(kind, type) }
+}
+
+extension AggregateRegistry {
+    /// bit_and / bit_or / bit_xor of an integer argument (TINYINT to HUGEINT), in its type.
+    static func bitAggregate(_ c: AggregateCall) -> AggregateFunction? {
+        guard let t = c.argumentType, t.isInteger else { return nil }
+        let kind: BitState.Kind
+        switch c.name {
+        case "bit_and": kind = .and
+        case "bit_or": kind = .or
+        case "bit_xor": kind = .xor
+        default: return nil
+        }
+        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { _ in BitState(kind, t) }
+    }
+}

@@ -119,14 +119,18 @@ final class CovarianceState: AggregateState {
         switch kind {
         case .population: return cov
         case .sample: return n > 1 ? coMoment[g] / (n - 1) : nil
-        case .correlation: return cov / (n > 1 ? varX.squareRoot() * varY.squareRoot() : 0)
+        case .correlation:
+            // A constant argument: DuckDB's NaN constant, which prints `nan` (0 / 0 would give the
+            // negative NaN of the hardware, printed `-nan`).
+            let d = n > 1 ? varX.squareRoot() * varY.squareRoot() : 0
+            return d == 0 ? .nan : cov / d
         case .count: return n
         case .avgX: return sumX[g] / n
         case .avgY: return sumY[g] / n
         case .sxx: return varX * n
         case .syy: return varY * n
         case .sxy: return cov * n
-        case .slope: return cov / varX
+        case .slope: return varX == 0 ? .nan : cov / varX
         case .intercept:
             let slope = cov / varX
             return slope.isFinite ? meanY[g] - slope * meanX[g] : nil

@@ -1,12 +1,13 @@
 import KuaiCore
 
 /// string_agg(x, sep [ORDER BY ...]): the group's non-NULL strings joined by `sep`, in ORDER BY
-/// order (input order when none); NULL for a group without strings.
+/// order (input order when none); NULL for a group without strings, and for every group when `sep` is
+/// NULL (DuckDB 2.0.1).
 final class StringAggState: AggregateState {
-    let separator: String
+    let separator: String?
     let orderKeys: [SortKey]
     let store = RowStore()
-    init(separator: String, orderKeys: [SortKey]) {
+    init(separator: String?, orderKeys: [SortKey]) {
         self.separator = separator
         self.orderKeys = orderKeys
     }
@@ -24,6 +25,7 @@ final class StringAggState: AggregateState {
         store.merge((other as! StringAggState).store, mapping: mapping)
     }
     func finalize(groups: Int) throws -> Column {
+        guard let separator else { return Column(strings: [String?](repeating: nil, count: groups)) }
         let (cols, perm) = try store.sorted(orderKeys: orderKeys, byValue: false)
         var out = [String?](repeating: nil, count: groups)
         for r in perm {
@@ -46,13 +48,15 @@ final class StringAggState: AggregateState {
 
 extension AggregateRegistry {
     /// string_agg / group_concat / listagg(x [, separator]) [ORDER BY ...]: VARCHAR; the separator
-    /// (default ",") must be a constant string.
+    /// (default ",") must be a constant string; a NULL separator makes every group's result NULL.
     static func stringAgg(_ c: AggregateCall) -> AggregateFunction? {
         guard ["string_agg", "group_concat", "listagg"].contains(c.name), let t = c.argumentType else { return nil }
-        var separator = ","
-        if let p = c.parameters.first {
-            guard case .string(let s) = p else { return nil }
-            separator = s
+        var separator: String? = ","
+        switch c.parameters.first {
+        case nil: break
+        case .string(let s)?: separator = s
+        case .null?: separator = nil  // string_agg(x, NULL) is NULL
+        default: return nil
         }
         return AggregateFunction(name: c.name, argumentType: t, returnType: .varchar, ordered: true) { _ in
             StringAggState(separator: separator, orderKeys: c.orderKeys)

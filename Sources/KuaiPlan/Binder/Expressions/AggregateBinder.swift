@@ -28,6 +28,14 @@ extension Binder {
             fromTop = !f.orderBy[0].ascending
             f.arguments = [f.orderBy[0].expr, f.arguments[0]]
             f.orderBy = []
+        } else if f.name == "quantile_cont" || f.name == "quantile_disc", f.arguments.count == 2,
+            f.orderBy.count == 1
+        {
+            // `quantile_cont(x, q ORDER BY k DESC)`: DuckDB 2.0.1 takes any one DESC key (whatever its
+            // expression) as "count the fraction from the largest value"; two or more keys, an ASC key, and
+            // the `quantile` spelling leave the quantile as it is.
+            fromTop = !f.orderBy[0].ascending
+            f.orderBy = []
         }
         // (a correlated subquery in an argument or FILTER joins onto the rows before the aggregation)
         var inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")

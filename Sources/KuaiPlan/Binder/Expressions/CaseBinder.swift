@@ -24,10 +24,14 @@ extension Binder {
         }
         var els = try elseExpr.map { try bind($0, ctx) }
         // Result type: common type of the branches; string constants adapt to a typed branch.
-        var t = try unifiedType(thens + (els.map { [$0] } ?? []), adaptingStringConstants: true) { t, u in
+        let t = try unifiedType(thens + (els.map { [$0] } ?? []), adaptingStringConstants: true) { t, u in
             Binder.error("CASE branches have incompatible types \(t) and \(u) in \(name)", pos)
         }
-        if t == .null { t = .integer }
+        if t == .null {
+            // Every branch is the NULL literal: DuckDB types the CASE as NULL, so it adapts to what it meets
+            // (`coalesce(CASE WHEN c THEN NULL END, true)` is a BOOLEAN).
+            return BoundExpr.constant(.null, type: .null, name: name)
+        }
         thens = try thens.map { try coerce($0, to: t, pos) }
         els = try els.map { try coerce($0, to: t, pos) }
         return

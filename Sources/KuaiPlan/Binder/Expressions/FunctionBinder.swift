@@ -51,7 +51,9 @@ extension Binder {
         switch fname {
         case "typeof":
             guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
-            return BoundExpr.constant(.string(args[0].type.description), type: .varchar, name: name)
+            // DuckDB names the type of the NULL literal with its quotes: typeof(NULL) is `"NULL"`.
+            let text = args[0].type == .null ? "\"NULL\"" : args[0].type.description
+            return BoundExpr.constant(.string(text), type: .varchar, name: name)
         case "date_part":
             // date_part('epoch', x), also EXTRACT(epoch FROM x), is DuckDB's epoch(x): seconds as a
             // DOUBLE with the fraction (1746406923.456), not whole seconds like the BIGINT parts.
@@ -96,7 +98,11 @@ extension Binder {
             let t = try unifiedType(args, adaptingStringConstants: true) { t, u in
                 Binder.error("\(fname)() arguments have incompatible types \(t) and \(u) in \(name)", pos)
             }
-            if t == .null { return BoundExpr.constant(.null, type: .integer, name: name) }
+            // Every argument is the NULL literal: the NULL type, as DuckDB (it adapts to what it meets).
+            if t == .null || (fname == "nullif" && args[0].type == .null) {
+                // nullif(NULL, x) is the NULL literal whatever x is (DuckDB types it NULL too).
+                return BoundExpr.constant(.null, type: .null, name: name)
+            }
             let cast = try args.map { try coerce($0, to: t, pos) }
             if fname == "nullif" && args[0].type != .null && args[0].type != t {
                 // DuckDB 2.0.1: nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, compared in the

@@ -8,7 +8,9 @@ extension Binder {
         case .null: return BoundExpr.constant(.null, type: .null, name: name)
         case .bool(let b): return BoundExpr.constant(.bool(b), type: .boolean, name: name)
         case .integer(let v):
-            let t: DataType = (v >= Int64(Int32.min) && v <= Int64(Int32.max)) ? .integer : .bigint
+            // INTEGER when the digits fit 32 bits; a negative literal is the negation of its digits, so
+            // -2147483648 is a BIGINT, as in DuckDB (2147483648 does not fit).
+            let t: DataType = (v > Int64(Int32.min) && v <= Int64(Int32.max)) ? .integer : .bigint
             return BoundExpr.constant(.int(v), type: t, name: name)
         case .decimal(let text):
             // An integer beyond Int64 that fits 128 bits is a HUGEINT, as in DuckDB.

@@ -136,8 +136,8 @@ extension Binder {
         guard x.type.isInteger && y.type.isInteger else {
             throw Binder.error("no function matches \(fname)(\(x.type), \(y.type)) in \(name)", pos)
         }
-        x = try coerce(x, to: literalAdaptedType(x, beside: y.type), pos)
-        y = try coerce(y, to: literalAdaptedType(y, beside: x.type), pos)
+        x = try coerce(x, to: literalAdaptedType(x, besideOperand: y), pos)
+        y = try coerce(y, to: literalAdaptedType(y, besideOperand: x), pos)
         return try bindOverload(fname, [x, y], pos, name)
     }
 
@@ -158,13 +158,20 @@ extension Binder {
         if x.type == .null && y.type == .null {
             return BoundExpr.constant(.null, type: aop == .divide ? .double : .bigint, name: name)
         }
-        let xt = x.type == .null ? y.type : literalAdaptedType(x, beside: y.type)
-        let yt = y.type == .null ? x.type : literalAdaptedType(y, beside: x.type)
+        let xt = x.type == .null ? y.type : literalAdaptedType(x, besideOperand: y)
+        let yt = y.type == .null ? x.type : literalAdaptedType(y, besideOperand: x)
         // DuckDB 2.0.1 has no arithmetic operator on BOOLEAN (`true + 1` is a binder error).
         guard xt.isNumeric, yt.isNumeric, var t = commonType(xt, yt) else {
             throw Binder.error(
                 "No function matches the given name and argument types '\(aop.rawValue)(\(x.type), \(y.type))'. You might need to add explicit type casts.",
                 pos)
+        }
+        if (x.type == .null || y.type == .null) && (xt.isDecimal || yt.isDecimal) && aop != .divide
+            && aop != .integerDivide
+        {
+            // The NULL literal `+ - * %` a DECIMAL has DuckDB's NULL type (it then adapts to what it
+            // meets: `coalesce(NULL + 5.5, true)` is a BOOLEAN); `/` and `//` are DOUBLE as below.
+            return BoundExpr.constant(.null, type: .null, name: name)
         }
         if xt.isDecimal || yt.isDecimal { return try makeDecimalArithmetic(aop, x, y, xt, yt, pos, name) }
         if aop == .divide { t = .double }

@@ -44,14 +44,24 @@ extension Binder {
     }
 
     /// The type `x` takes beside an operand of type `other`: DuckDB types an integer literal (`5`,
-    /// `-128`; not `CAST(5 AS INTEGER)` or `2 + 3`) by its value, so beside a TINYINT or SMALLINT it
-    /// takes that type when its value fits (`tiny + 1` is TINYINT, `tiny + 1000` INTEGER). Every other
-    /// expression keeps its type.
+    /// `-128`; not `CAST(5 AS INTEGER)` or `2 + 3`) by its value, so beside a TINYINT, SMALLINT or
+    /// INTEGER it takes that type when its value fits (`tiny + 1` is TINYINT, `tiny + 1000` INTEGER,
+    /// `int + -2147483648` INTEGER although that literal alone is a BIGINT). Every other expression keeps
+    /// its type.
     func literalAdaptedType(_ x: BoundExpr, beside other: DataType) -> DataType {
-        if other == .tinyint || other == .smallint, let v = integerLiteralValue(x), other.integerRange.contains(v) {
+        if other == .tinyint || other == .smallint || other == .integer, let v = integerLiteralValue(x),
+            other.integerRange.contains(v)
+        {
             return other
         }
         return x.type
+    }
+
+    /// `literalAdaptedType(x, beside: y.type)` for the operands of one operator, except that two integer
+    /// literals keep their own types (DuckDB: `-2147483648 - 1` is BIGINT arithmetic).
+    func literalAdaptedType(_ x: BoundExpr, besideOperand y: BoundExpr) -> DataType {
+        if integerLiteralValue(x) != nil && integerLiteralValue(y) != nil { return x.type }
+        return literalAdaptedType(x, beside: y.type)
     }
 
     /// The value of an integer literal as bound (a constant INTEGER or BIGINT); nil for other expressions.
