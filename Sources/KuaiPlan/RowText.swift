@@ -420,7 +420,7 @@ extension RowText {
         case .timestamp:
             c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.timestamp(x[i], p) } }
         case .interval:
-            c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.interval(x[i], p) } }
+            each(quoted: true) { i, p in TextBytes.interval(c.interval(at: i), p) }
         case .decimal(let precision, let scale):
             // the exact text, unquoted (DuckDB's COPY writes DECIMAL of up to 15 digits as a DOUBLE)
             each(quoted: false) { i, p in

@@ -250,6 +250,15 @@ final class MinMaxState: AggregateState {
     }
 
     /// HUGEINT input beyond Int64 (or after it): 128-bit accumulators.
+    /// The order key of a wide value: itself, or for an INTERVAL (months and days in the high word)
+    /// DuckDB's comparison key (`IntervalValue.normalizedKey`).
+    @inline(__always)
+    private func ordered(_ v: Int128) -> Int128 {
+        guard type == .interval else { return v }
+        return IntervalValue(high: Int64(truncatingIfNeeded: v >> 64), micros: Int64(truncatingIfNeeded: v))
+            .normalizedKey
+    }
+
     private func updateWide(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
         makeWide()
         var wb = wideBest!
@@ -257,7 +266,7 @@ final class MinMaxState: AggregateState {
         for i in 0..<n where input.isValid(i) {
             let g = Int(ids[i])
             let v = input.int128(at: i)
-            if seen[g] == 0 || (isMax ? v > wb[g] : v < wb[g]) {
+            if seen[g] == 0 || (isMax ? ordered(v) > ordered(wb[g]) : ordered(v) < ordered(wb[g])) {
                 wb[g] = v
                 seen[g] = 1
             }
@@ -295,7 +304,7 @@ final class MinMaxState: AggregateState {
             for g in 0..<o.seen.count where o.seen[g] != 0 {
                 let t = Int(mapping[g])
                 let v = o.wideBest?[g] ?? Int128(o.ints[g])
-                if seen[t] == 0 || (isMax ? v > wideBest![t] : v < wideBest![t]) {
+                if seen[t] == 0 || (isMax ? ordered(v) > ordered(wideBest![t]) : ordered(v) < ordered(wideBest![t])) {
                     wideBest![t] = v
                     seen[t] = 1
                 }
