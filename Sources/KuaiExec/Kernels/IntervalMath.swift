@@ -37,7 +37,8 @@ enum IntervalMath {
         guard let k32 = Int32(exactly: k) else {
             throw KuaiError(
                 .execution,
-                "Type INT64 with value \(k) can't be cast because the value is out of range for the destination type INT32")
+                "Type INT64 with value \(k) can't be cast because the value is out of range for the destination type INT32"
+            )
         }
         func part<T: FixedWidthInteger>(_ x: T, _ y: T) throws -> T {
             let r = x.multipliedReportingOverflow(by: y)
@@ -46,7 +47,8 @@ enum IntervalMath {
             }
             return r.partialValue
         }
-        return IntervalValue(months: try part(a.months, k32), days: try part(a.days, k32), micros: try part(a.micros, k))
+        return IntervalValue(
+            months: try part(a.months, k32), days: try part(a.days, k32), micros: try part(a.micros, k))
     }
 
     /// INTERVAL * DOUBLE as DuckDB's (PostgreSQL's `interval_mul`): whole months and days of the
@@ -99,7 +101,8 @@ enum IntervalMath {
                 year -= 1
                 month += 12
             }
-            day = CivilDate.days(year: year, month: month, day: min(d0, CivilDate.daysInMonth(year: year, month: month)))
+            day = CivilDate.days(
+                year: year, month: month, day: min(d0, CivilDate.daysInMonth(year: year, month: month)))
         }
         day += Int64(v.days) + v.micros / microsPerDay
         var time = time0 + v.micros % microsPerDay

@@ -21,9 +21,40 @@ enum IntervalText {
         case value(IntervalValue)
         /// Not an interval: DuckDB's "Could not convert string ... to INTERVAL".
         case invalid
-        /// Not an interval, with DuckDB's own message (`extract specifier "foo" not recognized`,
-        /// `interval value is out of range`); TRY_CAST gives NULL for it too.
-        case error(String)
+        /// Not an interval, with DuckDB's own message (`Failure.message`); TRY_CAST gives NULL for it too.
+        case error(Failure)
+    }
+
+    /// Why a text is no interval, for DuckDB's message (with the bytes of the word it names).
+    enum Failure {
+        case unknownUnit([UInt8])
+        case unitNotForInterval([UInt8])
+        case notInt64([UInt8])
+        case notInt32(Int64)
+        case outOfRange
+        case fractionOutOfRange
+        case agoOutOfRange
+
+        /// DuckDB's message.
+        var message: String {
+            func text(_ b: [UInt8]) -> String {
+                String(unsafeUninitializedCapacity: b.count) {
+                    _ = $0.initialize(from: b)
+                    return b.count
+                }
+            }
+            switch self {
+            case .unknownUnit(let w): return "extract specifier \"\(text(w))\" not recognized"
+            case .unitNotForInterval(let w): return "extract specifier \"\(text(w))\" not supported for interval"
+            case .notInt64(let w): return "Could not convert string '\(text(w))' to INT64"
+            case .notInt32(let v):
+                return
+                    "Type INT64 with value \(v) can't be cast because the value is out of range for the destination type INT32"
+            case .outOfRange: return "interval value is out of range"
+            case .fractionOutOfRange: return "interval fraction is out of range"
+            case .agoOutOfRange: return "AGO interval value is out of range"
+            }
+        }
     }
 
     /// CAST(text AS INTERVAL).
@@ -47,9 +78,7 @@ enum IntervalText {
                 return add(&r.micros, negative ? -t : t, 1) ?? .value(r)
             }
             guard i > start else { return .invalid }
-            guard let whole = number(u, start, i) else {
-                return .error("Could not convert string '\(String(decoding: UnsafeBufferPointer(rebasing: u[start..<i]), as: UTF8.self))' to INT64")
-            }
+            guard let whole = number(u, start, i) else { return .error(.notInt64(Array(u[start..<i]))) }
             var fraction = 0.0
             if i < u.count && u[i] == UInt8(ascii: ".") {
                 i += 1
@@ -58,7 +87,7 @@ enum IntervalText {
             skipSpaces(u, &i)
             let wordStart = i
             while i < u.count && isLetter(u[i]) { i += 1 }
-            let word = UnsafeBufferPointer(rebasing: u[wordStart..<i])
+            let word = wordStart..<i
             let n = negative ? -whole : whole
             let f = negative ? -fraction : fraction
             if word.isEmpty && !found {
@@ -66,7 +95,7 @@ enum IntervalText {
                 skipSpaces(u, &i)
                 return i == u.count ? .value(r) : .invalid
             }
-            if let e = addTerm(&r, n, f, word) { return e }
+            if let e = addTerm(&r, n, f, u, word) { return e }
             found = true
         }
     }
@@ -81,16 +110,18 @@ enum IntervalText {
         skipSpaces(u, &i)
         guard i == u.count, found else { return .invalid }
         guard r.months != .min, r.days != .min, r.micros != .min else {
-            return .error("AGO interval value is out of range")
+            return .error(.agoOutOfRange)
         }
         return .value(IntervalValue(months: -r.months, days: -r.days, micros: -r.micros))
     }
 
     /// Adds `n` units named by `word` (with the fraction `f` of one unit) to `r`, as DuckDB's
     /// `FromCString` does per date part; nil when it fits, else the outcome to return.
-    static func addTerm(_ r: inout IntervalValue, _ n: Int64, _ f: Double, _ word: UnsafeBufferPointer<UInt8>) -> Parsed? {
-        guard let unit = DatePartWord.lookup(word) else {
-            return .error("extract specifier \"\(String(decoding: word, as: UTF8.self))\" not recognized")
+    static func addTerm(
+        _ r: inout IntervalValue, _ n: Int64, _ f: Double, _ u: UnsafeBufferPointer<UInt8>, _ word: Range<Int>
+    ) -> Parsed? {
+        guard let unit = DatePartWord.lookup(UnsafeBufferPointer(rebasing: u[word])) else {
+            return .error(.unknownUnit(Array(u[word])))
         }
         switch unit {
         case .millennium: return add(&r.months, n, 12_000, f)
@@ -114,8 +145,7 @@ enum IntervalText {
         case .second: return add(&r.micros, n, 1_000_000, f)
         case .millisecond: return add(&r.micros, n, 1_000, f)
         case .microsecond: return add(&r.micros, n, 1)
-        default:
-            return .error("extract specifier \"\(String(decoding: word, as: UTF8.self))\" not supported for interval")
+        default: return .error(.unitNotForInterval(Array(u[word])))
         }
     }
 
@@ -125,24 +155,18 @@ enum IntervalText {
         -> Parsed?
     {
         let p = n.multipliedReportingOverflow(by: multiplier)
-        guard !p.overflow else { return .error("interval value is out of range") }
-        guard let a = T(exactly: p.partialValue) else { return .error(castText(p.partialValue, T.self)) }
+        guard !p.overflow else { return .error(.outOfRange) }
+        guard let a = T(exactly: p.partialValue) else { return .error(.notInt32(p.partialValue)) }
         let s = target.addingReportingOverflow(a)
-        guard !s.overflow else { return .error("interval value is out of range") }
+        guard !s.overflow else { return .error(.outOfRange) }
         target = s.partialValue
         guard abs(fraction) > 1e-10 else { return nil }
         let x = (fraction * Double(multiplier)).rounded()
-        guard let b = T(exactly: Int64(x)) else { return .error(castText(Int64(x), T.self)) }
+        guard let b = T(exactly: Int64(x)) else { return .error(.notInt32(Int64(x))) }
         let t = target.addingReportingOverflow(b)
-        guard !t.overflow else { return .error("interval fraction is out of range") }
+        guard !t.overflow else { return .error(.fractionOutOfRange) }
         target = t.partialValue
         return nil
-    }
-
-    /// DuckDB's `CastExceptionText<int64_t, T>`.
-    static func castText<T>(_ v: Int64, _: T.Type) -> String {
-        "Type INT64 with value \(v) can't be cast because the value is out of range for the destination type "
-            + (T.self == Int32.self ? "INT32" : "INT64")
     }
 
     /// The digits `u[start..<end]` as an Int64 (nil when too large).

@@ -232,25 +232,25 @@ extension Kernels {
             return Column(type: to, ints: v, validity: valid)
         case .interval:
             // DuckDB's own message for the failing row (the last one parsed when parseEach stops).
-            var message: String? = nil
+            var failure: IntervalText.Failure? = nil
             do {
                 let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: IntervalValue()) { u in
                     switch IntervalText.parse(u) {
                     case .value(let x):
-                        message = nil
+                        failure = nil
                         return x
                     case .invalid:
-                        message = nil
+                        failure = nil
                         return nil
-                    case .error(let m):
-                        message = m
+                    case .error(let f):
+                        failure = f
                         return nil
                     }
                 }
                 return Column(intervalMicros: v.map(\.micros), packed: v.map(\.packed), validity: valid)
             } catch let e as KuaiError {
-                if let message { throw KuaiError(.execution, "\(message) in expression \(expr.name)") }
-                throw e
+                guard let failure else { throw e }
+                throw KuaiError(.execution, "\(failure.message) in expression \(expr.name)")
             }
         default:
             let range = integerRange(to)

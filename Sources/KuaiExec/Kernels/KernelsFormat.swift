@@ -91,10 +91,7 @@ public enum ValueFormatter {
 
     /// DuckDB's INTERVAL text (`TextBytes.interval`): `1 year 2 months 3 days 04:05:06.5`, `36:00:00`.
     public static func interval(_ v: IntervalValue) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: TextBytes.maxBytes) { buf in
-            let n = TextBytes.interval(v, buf.baseAddress!)
-            return String(decoding: UnsafeBufferPointer(rebasing: buf[0..<n]), as: UTF8.self)
-        }
+        String(unsafeUninitializedCapacity: TextBytes.maxBytes) { TextBytes.interval(v, $0.baseAddress!) }
     }
 
     /// A DATE from text as DuckDB 2.0.1's CAST(VARCHAR AS DATE) reads it (`TemporalText.date`),

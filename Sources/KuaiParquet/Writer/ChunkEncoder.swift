@@ -188,7 +188,9 @@ enum ChunkEncoder {
                 d.ints.append(contentsOf: c.ints[range])
             }
             if c.type == .interval {
-                for i in range where valid == nil || valid![i] != 0 { d.intervalPacked.append(c.interval(at: i).packed) }
+                for i in range where valid == nil || valid![i] != 0 {
+                    d.intervalPacked.append(c.interval(at: i).packed)
+                }
             }
         }
     }

@@ -202,7 +202,8 @@ extension FunctionRegistry {
                     }
                     let v = p.partialValue
                     return field == 0
-                        ? IntervalValue(months: Int32(v)) : field == 1 ? IntervalValue(days: Int32(v)) : IntervalValue(micros: v)
+                        ? IntervalValue(months: Int32(v))
+                        : field == 1 ? IntervalValue(days: Int32(v)) : IntervalValue(micros: v)
                 }
             }
         }

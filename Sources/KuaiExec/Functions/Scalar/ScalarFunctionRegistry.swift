@@ -101,7 +101,8 @@ public enum FunctionRegistry {
         var t: [String: [ScalarFunction]] = [:]
         let families = [
             numericFunctions, stringFunctions, datePartFunctions, dateFormatFunctions,
-            epochFunctions, dateArithmeticFunctions, intervalFunctions, barFunctions, regexpFunctions, stringBuildFunctions,
+            epochFunctions, dateArithmeticFunctions, intervalFunctions, barFunctions, regexpFunctions,
+            stringBuildFunctions,
             calendarFunctions, bitFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
