@@ -13,6 +13,7 @@
 /// | varchar   | `.string`| dictionary codes into a `StringDictionary`       |
 /// | date      | `.int`   | days since 1970-01-01                            |
 /// | timestamp | `.int`   | microseconds since 1970-01-01 00:00:00 (no zone), as DuckDB's TIMESTAMP |
+/// | timestamptz | `.int` | microseconds since 1970-01-01 00:00:00 UTC: an instant, shown and taken apart in the session time zone, as DuckDB's TIMESTAMP WITH TIME ZONE |
 /// | interval  | `.int`   | DuckDB's (months, days, microseconds): `ints` = microseconds; months and days in `Column.highs` when some row has them (`IntervalValue`) |
 /// | null      | `.int`   | the type of a bare `NULL` literal; every row is null |
 /// | decimal(p,s) | `.int` | the unscaled integer value × 10^-s (`1.50` as DECIMAL(3,2) is 150); precision p in 1...38 digits, scale s in 0...p. p <= 18 always fits `ints`; wider values use `Column.highs` as HUGEINT does |
@@ -20,7 +21,8 @@
 /// Raw values are stable: they are written in manifests (Formats/column-file.md, "Logical types").
 /// DECIMAL has raw value 11 for every (p, s); its precision and scale travel in the manifest's type
 /// name (`DECIMAL(18,3)`), so `init?(rawValue:)` cannot make it (use `init?(rawValue:name:)`).
-/// TINYINT (13) and SMALLINT (12) came after DECIMAL, so their ids do not follow their widths.
+/// TINYINT (13) and SMALLINT (12) came after DECIMAL, so their ids do not follow their widths;
+/// TIMESTAMP WITH TIME ZONE is 14.
 public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case boolean
     /// DuckDB's TINYINT (INT1): 8-bit signed.
@@ -34,6 +36,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case varchar
     case date
     case timestamp
+    /// DuckDB's TIMESTAMP WITH TIME ZONE (TIMESTAMPTZ): an instant in UTC microseconds.
+    case timestamptz
     case interval
     case null
     /// DECIMAL(precision, scale) as DuckDB's: exact, `precision` significant digits (1...38), `scale`
@@ -43,11 +47,11 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     /// Every type without parameters (DECIMAL excluded), in raw-value order.
     public static let simpleCases: [DataType] = [
         .boolean, .integer, .bigint, .hugeint, .double, .varchar, .date, .timestamp, .interval, .null, .smallint,
-        .tinyint,
+        .tinyint, .timestamptz,
     ]
 
-    /// The stable id written in manifests and column-file headers (1...13; 11 = any DECIMAL,
-    /// 12 SMALLINT, 13 TINYINT).
+    /// The stable id written in manifests and column-file headers (1...14; 11 = any DECIMAL,
+    /// 12 SMALLINT, 13 TINYINT, 14 TIMESTAMP WITH TIME ZONE).
     public var rawValue: UInt8 {
         switch self {
         case .boolean: return 1
@@ -63,6 +67,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .decimal: return 11
         case .smallint: return 12
         case .tinyint: return 13
+        case .timestamptz: return 14
         }
     }
 
@@ -70,7 +75,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     public init?(rawValue: UInt8) {
         switch rawValue {
         case 1...10: self = DataType.simpleCases[Int(rawValue) - 1]
-        case 12...13: self = DataType.simpleCases[Int(rawValue) - 2]
+        case 12...14: self = DataType.simpleCases[Int(rawValue) - 2]
         default: return nil
         }
     }
@@ -142,6 +147,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .varchar: return "VARCHAR"
         case .date: return "DATE"
         case .timestamp: return "TIMESTAMP"
+        case .timestamptz: return "TIMESTAMP WITH TIME ZONE"
         case .interval: return "INTERVAL"
         case .null: return "NULL"
         case .decimal(let p, let s): return "DECIMAL(\(p),\(s))"
@@ -150,7 +156,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a SQL type name as DuckDB accepts it in CAST (case-insensitive aliases included):
     /// TINYINT/INT1, SMALLINT/INT2/INT16/SHORT, INT/INT4/INTEGER, INT8/BIGINT/LONG, DOUBLE/FLOAT8/FLOAT/REAL (kuai maps FLOAT and REAL to DOUBLE),
-    /// VARCHAR/TEXT/STRING, BOOL/BOOLEAN, DATE, TIMESTAMP/DATETIME, HUGEINT/INT128.
+    /// VARCHAR/TEXT/STRING, BOOL/BOOLEAN, DATE, TIMESTAMP/DATETIME, TIMESTAMPTZ/TIMESTAMP WITH TIME ZONE,
+    /// HUGEINT/INT128.
     /// `DECIMAL(p,s)` / `NUMERIC(p,s)` / `DECIMAL(p)` (spaces allowed) give that DECIMAL when p and s are
     /// in range; plain DECIMAL/NUMERIC is DECIMAL(18,3) as in DuckDB.
     public init?(sqlName: String) {
@@ -179,6 +186,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case "VARCHAR", "TEXT", "STRING", "CHAR", "BPCHAR": self = .varchar
         case "DATE": self = .date
         case "TIMESTAMP", "DATETIME": self = .timestamp
+        case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE": self = .timestamptz
         case "INTERVAL": self = .interval
         default: return nil
         }
@@ -225,6 +233,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     /// DuckDB's physical name of an integer type, as its overflow and cast errors print it (INT8,
     /// INT16, INT32, INT64, INT128); nil for the others.
     public var integerPhysicalName: String? { integerBits.map { "INT\($0)" } }
+    /// True for TIMESTAMP and TIMESTAMP WITH TIME ZONE (microsecond storage).
+    public var isTimestamp: Bool { self == .timestamp || self == .timestamptz }
     /// True for integer types, DECIMAL and DOUBLE.
     public var isNumeric: Bool { isInteger || self == .double || isDecimal }
     /// True for the types whose values may need 128 bits (`Column.highs`): HUGEINT, DECIMAL

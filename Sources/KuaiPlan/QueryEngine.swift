@@ -128,6 +128,9 @@ public final class QueryEngine {
             return QueryResult(
                 fields: [Field("name", .varchar)],
                 batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
+        case .set(let name, let value, let pos):
+            try QueryEngine.applySetting(name, value, pos)
+            return StatementOutcome(statement: "SET", changedRows: nil).duckDBResult
         case .createTable, .createView, .drop, .rename, .insert, .copy:
             throw KuaiError(
                 .execution,

@@ -419,6 +419,9 @@ extension RowText {
         case .date: c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.date(x[i], p) } }
         case .timestamp:
             c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.timestamp(x[i], p) } }
+        case .timestamptz:
+            let zone = SessionTimeZone.current
+            c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.timestamptz(x[i], zone, p) } }
         case .interval:
             each(quoted: true) { i, p in TextBytes.interval(c.interval(at: i), p) }
         case .decimal(let precision, let scale):

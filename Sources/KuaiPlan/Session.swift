@@ -195,6 +195,9 @@ public final class Session: @unchecked Sendable {
             return .outcome(try executeWrite(statement))
         case .copy(let c):
             return .outcome(try executeCopy(c))
+        case .set(let name, let value, let pos):
+            try QueryEngine.applySetting(name, value, pos)
+            return .outcome(StatementOutcome(statement: "SET", changedRows: nil))
         }
     }
 

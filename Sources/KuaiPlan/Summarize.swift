@@ -55,7 +55,7 @@ struct SummaryPlan {
     init(fields: Schema) { self.fields = fields }
 
     static func isNumeric(_ t: DataType) -> Bool { t.isNumeric }
-    static func isTemporal(_ t: DataType) -> Bool { t == .date || t == .timestamp }
+    static func isTemporal(_ t: DataType) -> Bool { t == .date || t.isTimestamp }
 
     mutating func expressions() -> [String] {
         var out: [String] = []
@@ -75,7 +75,7 @@ struct SummaryPlan {
                 add("std", "stddev_samp(\(c))")
             } else if f.type == .date {
                 add("sum", "sum(\(c) - DATE '1970-01-01')")
-            } else if f.type == .timestamp {
+            } else if f.type.isTimestamp {
                 add("sum", "sum(epoch_us(\(c)))")
             }
             if SummaryPlan.isNumeric(f.type) || SummaryPlan.isTemporal(f.type) {
@@ -136,7 +136,7 @@ struct SummaryPlan {
 
     /// avg as DuckDB prints it: a DOUBLE's text for numbers; for DATE the mean of the days as a
     /// TIMESTAMP_NS (nanoseconds, rounded as DuckDB's integer average: up when the remainder is over
-    /// half the count); for TIMESTAMP the mean in microseconds, rounded the same way.
+    /// half the count); for TIMESTAMP and TIMESTAMPTZ the mean in microseconds, rounded the same way.
     func average(_ type: DataType, _ s: [String: Int], _ row: [SummaryValue], _ count: Int64) -> String? {
         if let a = s["avg"] { return row[a].text }
         guard let k = s["sum"], let sum = row[k].wide, count > 0 else { return nil }
@@ -145,6 +145,7 @@ struct SummaryPlan {
         var q = total / Int128(count)
         if total % Int128(count) > Int128(count) / 2 { q += 1 }
         if type == .timestamp { return ValueFormatter.timestamp(Int64(q)) }
+        if type == .timestamptz { return ValueFormatter.timestamptz(Int64(q)) }
         return SummaryPlan.nanosecondTimestamp(q)
     }
 

@@ -39,13 +39,17 @@ public indirect enum Statement: Sendable {
     case insert(InsertStatement)
     /// `COPY t | (query) TO 'path' (options)`.
     case copy(CopyStatement)
+    /// `SET [SESSION | LOCAL | GLOBAL] name = value` / `SET name TO value`: a session setting (kuai
+    /// knows TimeZone); `value` is the text of a string, a name or a number.
+    case set(name: String, value: String, position: SourcePosition)
 
     /// True for the statements that change the store (CREATE, DROP, ALTER, INSERT); COPY writes a
     /// file, not the store, and counts as reading.
     public var writesStore: Bool {
         switch self {
         case .createTable, .createView, .drop, .rename, .insert: return true
-        case .select, .explain, .explainAnalyze, .describe, .describeQuery, .summarize, .showTables, .copy: return false
+        case .select, .explain, .explainAnalyze, .describe, .describeQuery, .summarize, .showTables, .copy, .set:
+            return false
         }
     }
 }

@@ -235,11 +235,30 @@ struct ParserState {
             return .describe(table: name.text, position: name.position)
         }
         if startsQuery(t) || t.isSymbol("(") { return .select(try parseQuery()) }
+        if t.isWord("SET") { return try parseSet() }
         if let writing = try parseWritingStatement() { return writing }
         if t.kind == .endOfInput { throw failure("empty query", at: t) }
         throw unexpected(
             "a statement (SELECT, WITH, VALUES, EXPLAIN, DESCRIBE, SUMMARIZE, SHOW TABLES, CREATE, DROP, ALTER, INSERT or COPY)"
         )
+    }
+
+    /// `SET [SESSION | LOCAL | GLOBAL] name (= | TO) value`, value a string, a name or a number.
+    mutating func parseSet() throws -> Statement {
+        advance()
+        if current.isWord("SESSION") || current.isWord("LOCAL") || current.isWord("GLOBAL"),
+            peek(1).kind == .word || peek(1).kind == .quotedIdentifier
+        {
+            advance()
+        }
+        let name = try parseIdentifier("a setting name after SET")
+        if !acceptSymbol("=") { try expectWord("TO") }
+        let value = current
+        guard [.string, .word, .quotedIdentifier, .integer, .decimal].contains(value.kind) else {
+            throw unexpected("a setting value")
+        }
+        advance()
+        return .set(name: name.text, value: value.text, position: name.position)
     }
 
     // MARK: - Queries
@@ -853,7 +872,11 @@ struct ParserState {
         }
         if name == "TIMESTAMP" || name == "TIME" {
             if current.isWord("WITH") && peek(1).isWord("TIME") {
-                throw failure("TIMESTAMP WITH TIME ZONE is not supported", at: current)
+                guard name == "TIMESTAMP" else { throw failure("TIME WITH TIME ZONE is not supported", at: current) }
+                advance()
+                try expectWord("TIME")
+                try expectWord("ZONE")
+                return .timestamptz
             }
             if current.isWord("WITHOUT") {
                 advance()

@@ -4,8 +4,8 @@ import KuaiCore
 // The levels are DuckDB 2.0.1's, i.e. PostgreSQL's yacc grammar, lowest first:
 //   1 OR   2 AND   3 NOT (prefix)   4 IS [NOT] NULL | IS [NOT] DISTINCT FROM | IS [NOT] TRUE/FALSE | ISNULL | NOTNULL
 //   5 = == <> != < <= > >= (non-associative)   6 [NOT] LIKE | ILIKE | BETWEEN | IN
-//   7 || ~~ ~~* !~~ !~~* ~~~   8 & | << >> ~ (prefix)   9 + -   10 * / // %   11 ^ **   12 unary + - (prefix)
-//   13 :: (postfix)
+//   7 || ~~ ~~* !~~ !~~* ~~~   8 & | << >> ~ (prefix)   9 + -   10 * / // %   11 ^ **   12 AT TIME ZONE
+//   13 unary + - (prefix)   14 :: (postfix)
 // (DuckDB's grammar puts the bit operators between `||` and `+`: `1 || 2 | 3` is `(1 || (2 | 3))`, `1 + 2 << 3` is
 // `((1 + 2) << 3)`, and prefix `~` takes everything down to `+`: `~1 + 2` is `(~((1 + 2)))`, `~1 << 2` is
 // `((~(1)) << 2)`.)
@@ -17,7 +17,8 @@ import KuaiCore
 /// Precedence levels, loosest first (the numbered levels above; a later level binds tighter).
 enum Precedence: Int, Comparable {
     case or = 1
-    case and, not, isTest, comparison, predicate, concat, bitwise, additive, multiplicative, exponent, unary, cast
+    case and, not, isTest, comparison, predicate, concat, bitwise, additive, multiplicative, exponent, atTimeZone
+    case unary, cast
 
     /// The next tighter level: the least a right operand's operators bind (`cast` for `cast`).
     var tighter: Precedence { Precedence(rawValue: rawValue + 1) ?? .cast }
@@ -49,6 +50,7 @@ extension ParserState {
             switch t.upper {
             case "OR": return Precedence.or
             case "AND": return Precedence.and
+            case "AT": return peek(1).isWord("TIME") && peek(2).isWord("ZONE") ? Precedence.atTimeZone : nil
             case "IS", "ISNULL", "NOTNULL": return Precedence.isTest
             case "LIKE", "ILIKE", "BETWEEN", "IN", "GLOB", "SIMILAR": return Precedence.predicate
             case "NOT":
@@ -209,6 +211,11 @@ extension ParserState {
         case .cast:
             advance()
             return .cast(left, try parseTypeName(), isTry: false, position)
+        case .atTimeZone:
+            // `x AT TIME ZONE z` is DuckDB's timezone(z, x) (left-associative, as PostgreSQL's AT).
+            for _ in 0..<3 { advance() }
+            let zone = try parseExpression(minimum: Precedence.atTimeZone.tighter)
+            return .function(FunctionCall(name: "timezone", arguments: [zone, left], position: position))
         case .concat where current.isSymbol("~~~"):
             advance()
             return .binary(.glob, left, try parseExpression(minimum: Precedence.concat.tighter), position)
@@ -496,12 +503,14 @@ extension ParserState {
         return .extract(field: field, operand, t.position)
     }
 
-    /// `DATE '...'`, `TIMESTAMP '...'` (typed literals); `INTEGER '5'` and other types are casts of the string.
+    /// `DATE '...'`, `TIMESTAMP '...'`, `TIMESTAMPTZ '...'` (typed literals); `INTEGER '5'` and other types are casts of the string.
     mutating func parseTypedLiteral() throws -> Expr {
         let t = advance()
         let value = advance()
         guard let type = DataType(sqlName: t.upper) else { throw unexpected("a type name", at: t) }
-        if type == .date || type == .timestamp { return .literal(.typed(type, value.text), t.position) }
+        if type == .date || type == .timestamp || type == .timestamptz {
+            return .literal(.typed(type, value.text), t.position)
+        }
         return .cast(.literal(.string(value.text), value.position), type, isTry: false, t.position)
     }
 

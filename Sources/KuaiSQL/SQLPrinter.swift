@@ -22,6 +22,10 @@ public func quotedIdentifier(_ name: String) -> String {
     return out + "\""
 }
 
+/// A type's name in a printed CAST: its DuckDB name, but `TIMESTAMPTZ` for TIMESTAMP WITH TIME ZONE
+/// (DuckDB names `TIMESTAMPTZ '...'` and `x::TIMESTAMPTZ` so).
+func castTypeName(_ type: DataType) -> String { type == .timestamptz ? "TIMESTAMPTZ" : type.description }
+
 /// A SQL string literal: `'it''s'`.
 public func quotedString(_ text: String) -> String {
     var out = "'"
@@ -40,7 +44,7 @@ extension Literal {
         case .integer(let v): return String(v)
         case .decimal(let text): return text
         case .string(let s): return quotedString(s)
-        case .typed(let type, let s): return "CAST(\(quotedString(s)) AS \(type))"
+        case .typed(let type, let s): return "CAST(\(quotedString(s)) AS \(castTypeName(type)))"
         case .interval(let quantity, let unit): return "INTERVAL \(quantity.sqlDescription) \(unit.uppercased())"
         }
     }
@@ -108,11 +112,16 @@ extension Expr {
             out += isTry ? "TRY_CAST(" : "CAST("
             operand.write(to: &out)
             // DuckDB names DECIMAL(p, s) with a space in expression text (typeof gives DECIMAL(p,s))
-            if case .decimal(let p, let s) = type { out += " AS DECIMAL(\(p), \(s)))" } else { out += " AS \(type))" }
+            if case .decimal(let p, let s) = type {
+                out += " AS DECIMAL(\(p), \(s)))"
+            } else {
+                out += " AS \(castTypeName(type)))"
+            }
         case .function(let call):
             call.write(to: &out)
         case .extract(let field, let operand, _):
-            out += "date_part(\(quotedString(field.uppercased())), "
+            // DuckDB names EXTRACT(epoch FROM x) date_part('epoch', x) and the other fields in capitals
+            out += "date_part(\(quotedString(field.lowercased() == "epoch" ? "epoch" : field.uppercased())), "
             operand.write(to: &out)
             out += ")"
         }
@@ -461,6 +470,7 @@ extension Statement {
             if let cols = i.columns { s += " (" + cols.map { quotedIdentifier($0.name) }.joined(separator: ", ") + ")" }
             return s + " " + i.query.sqlDescription
         case .copy(let c): return c.sqlDescription
+        case .set(let name, let value, _): return "SET \(quotedIdentifier(name)) = \(quotedString(value))"
         }
     }
 }

@@ -17,7 +17,8 @@ struct DataTypeTests {
         NameCase(sqlName: "short", type: .smallint), NameCase(sqlName: "INT16", type: .smallint),
         NameCase(sqlName: "INTEGER", type: .integer), NameCase(sqlName: "INT4", type: .integer),
         NameCase(sqlName: "INT32", type: .integer), NameCase(sqlName: "INT8", type: .bigint),
-        NameCase(sqlName: "HUGEINT", type: .hugeint),
+        NameCase(sqlName: "HUGEINT", type: .hugeint), NameCase(sqlName: "TIMESTAMPTZ", type: .timestamptz),
+        NameCase(sqlName: "timestamp with time zone", type: .timestamptz),
     ]
 
     @Test(arguments: names) func parsesDuckDBNames(_ c: NameCase) {
@@ -30,18 +31,18 @@ struct DataTypeTests {
         #expect(DataType(sqlName: "BYTE") == nil)  // not a DuckDB type name
     }
 
-    /// The ids written in manifests and column-file headers never change: 12 and 13 came after DECIMAL.
+    /// The ids written in manifests and column-file headers never change: 12, 13 and 14 came after DECIMAL.
     @Test func rawValuesAreStable() {
         let expected: [(DataType, UInt8)] = [
             (.boolean, 1), (.integer, 2), (.bigint, 3), (.hugeint, 4), (.double, 5), (.varchar, 6), (.date, 7),
             (.timestamp, 8), (.interval, 9), (.null, 10), (.decimal(precision: 18, scale: 3), 11),
-            (.smallint, 12), (.tinyint, 13),
+            (.smallint, 12), (.tinyint, 13), (.timestamptz, 14),
         ]
         for (t, id) in expected {
             #expect(t.rawValue == id, "\(t)")
             if !t.isDecimal { #expect(DataType(rawValue: id) == t, "\(id)") }
         }
-        #expect(DataType(rawValue: 11) == nil && DataType(rawValue: 14) == nil && DataType(rawValue: 0) == nil)
+        #expect(DataType(rawValue: 11) == nil && DataType(rawValue: 15) == nil && DataType(rawValue: 0) == nil)
         #expect(DataType(rawValue: 13, name: "TINYINT") == .tinyint)
         for t in DataType.simpleCases { #expect(DataType(rawValue: t.rawValue) == t) }
     }

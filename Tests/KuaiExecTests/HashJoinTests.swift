@@ -442,7 +442,7 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
         return ids.map { id -> [Int32] in
             if id < 0 { return [] }
             if table.unique { return [id] }
-            return Array(table.rows[Int(table.offsets[Int(id)])..<Int(table.offsets[Int(id) + 1])])
+            return Array(table.buildRows(ofBucket: Int(id)))
         }
     }
 
@@ -478,6 +478,30 @@ final class TestMorsels: MorselSource, @unchecked Sendable {
             let probe = Column(
                 type: .bigint, ints: Array(probeKeys), validity: (0..<probeKeys.count).map { $0 % 97 == 0 ? 0 : 1 })
             #expect(Self.matches(table, probe) == Self.expected(build, probe))
+        }
+    }
+
+    /// Builds grouped in one pass (a dense key, and a hashed key below the region tables' size):
+    /// most keys on one row, some on two to five, NULLs; every probe finds exactly its build rows
+    /// in build order, and a build without repeats is `unique`.
+    @Test(arguments: [true, false])
+    func loneFirstGroupingFindsExactlyTheBuildRows(dense: Bool) throws {
+        var rng = SplitMix64(seed: 23)
+        let n = 20_000
+        for repeatEvery in [0, 7] {
+            var keys: [Int64] = (0..<n).map { i in dense ? Int64(i) : Int64(i) &* 1_000_003 &- 7_000_000 }
+            if repeatEvery > 0 {
+                // every 7th row repeats the key of an earlier row (up to five rows per key)
+                for i in stride(from: repeatEvery, to: n, by: repeatEvery) { keys[i] = keys[i / 5] }
+            }
+            keys.shuffle(using: &rng)
+            let build = Column(type: .bigint, ints: keys, validity: (0..<n).map { $0 % 101 == 3 ? 0 : 1 })
+            let table = try JoinHashTable(columns: [build], count: n, keys: [0])
+            #expect(table.isDense == dense)
+            #expect(table.unique == (repeatEvery == 0))
+            let probeKeys = keys.prefix(5000) + (0..<5000).map { _ in Int64.random(in: -10...30_000_000, using: &rng) }
+            let probe = Column(type: .bigint, ints: Array(probeKeys))
+            #expect(RegionKeyTableTests.matches(table, probe) == RegionKeyTableTests.expected(build, probe))
         }
     }
 

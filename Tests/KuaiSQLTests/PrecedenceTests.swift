@@ -13,6 +13,11 @@ import Testing
 @Suite struct PrecedenceTests {
     static let cases: [(String, String)] = [
         ("a + b * c", "(a + (b * c))"),
+        // AT TIME ZONE (names from `create table t(a timestamp, b interval, s varchar, u varchar)`)
+        ("a AT TIME ZONE s + b", "(timezone(s, a) + b)"),
+        ("a AT TIME ZONE s AT TIME ZONE u", "timezone(u, timezone(s, a))"),
+        ("a AT TIME ZONE s::varchar", "timezone(CAST(s AS VARCHAR), a)"),
+        ("a AT TIME ZONE s = b", "(timezone(s, a) = b)"),
         ("a * b + c", "((a * b) + c)"),
         ("a - b - c", "((a - b) - c)"),
         ("a - (b - c)", "(a - (b - c))"),

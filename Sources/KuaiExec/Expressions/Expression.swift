@@ -236,6 +236,7 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
             case .decimal(let p, let s): return DecimalMath.text(Int128(i), precision: Int(p), scale: Int(s))
             case .date: return "'\(ValueFormatter.date(i))'"
             case .timestamp: return "'\(ValueFormatter.timestamp(i))'"
+            case .timestamptz: return "'\(ValueFormatter.timestamptz(i))'"
             case .boolean: return i != 0 ? "true" : "false"
             default: return String(i)
             }

@@ -1,8 +1,8 @@
 import KuaiCore
 
 /// The build side of a hash join: the build rows in contiguous columns, a lookup from key to
-/// bucket, and the build rows grouped by bucket (CSR: `offsets`, `rows`; build order within a
-/// bucket). Rows with a NULL in any key column never match.
+/// bucket, and the build rows grouped by bucket (`bucketRow` for a bucket of one row, lists for
+/// buckets of several, build order within a list). Rows with a NULL in any key column never match.
 ///
 /// Lookup: several integer-stored keys whose build ranges fit 62 bits together are packed into
 /// one BIGINT first (`PackedJoinKeys`), then looked up as a single key. A single integer key whose
@@ -30,19 +30,16 @@ public final class JoinHashTable: @unchecked Sendable {
     private let filter: KeyBitFilter?
     private let interners: Mutex = Mutex()
     private var freeInterners: [StringInterner] = []
-    /// `rows[offsets[b]..<offsets[b+1]]` are the build rows of bucket `b` (empty when `unique`:
-    /// then `uniqueRow` holds them).
-    let offsets: [Int32]
-    let rows: [Int32]
     /// True when every bucket holds at most one build row.
     let unique: Bool
-    /// When `unique`: the build row of each bucket (-1 = empty), so a probe costs one access.
-    let uniqueRow: [Int32]
-    /// When not `unique` but at least half the build rows are alone in their bucket (a dimension
-    /// with a few repeated keys): per bucket its row when it holds exactly one, -1 when empty, -2
-    /// when several (then the CSR lists them). A probe of a lone row reads one entry instead of
-    /// its offsets and then `rows` (two cache misses on a large build). Empty otherwise.
-    let singleRow: [Int32]
+    /// Per bucket: its build row when it holds exactly one, -1 when it is empty, and -2 - k when
+    /// it holds several: they are list k, `listRows[listOffsets[k]..<listOffsets[k + 1]]`, in
+    /// build order. A probe of a lone row (every row when `unique`) thus reads one entry. Empty
+    /// when every bucket's rows are a list numbered as the bucket (k = b; a hashed build with few
+    /// lone rows), and for a keys-only table.
+    let bucketRow: [Int32]
+    let listOffsets: [Int32]
+    let listRows: [Int32]
     /// True when buckets are key - min of a single integer key.
     public let isDense: Bool
     /// True when some build row has a NULL in a key column (NOT IN's NULL rule needs it).
@@ -86,74 +83,44 @@ public final class JoinHashTable: @unchecked Sendable {
         }
         let span = Self.denseSpan(lookupColumns, count, lookupKeys, lookupTypes)
         isDense = span != nil
-        // Dense and unique (a dimension table's primary key): bucket -> row in one pass.
-        if let span, let u = Self.uniqueDenseRows(lookupColumns[lookupKeys[0]], count, span) {
-            table = nil
-            regions = nil
-            filter = nil
-            denseMin = span.lo
-            unique = true
-            uniqueRow = u
-            offsets = []
-            rows = []
-            singleRow = []
-            bucketCount = u.count
+        // A dense key (a dimension table's id): bucket = key - min, rows grouped in one pass.
+        if let span {
+            let g = Self.groupDense(lookupColumns[lookupKeys[0]], count, span)
+            (table, regions, filter, denseMin) = (nil, nil, nil, span.lo)
+            (unique, bucketRow, listOffsets, listRows) = (g.unique, g.bucketRow, g.listOffsets, g.listRows)
+            bucketCount = g.bucketRow.count
             return
         }
-        if span == nil,
-            let (r, b) = Self.regionTable(lookupColumns, count, lookupKeys, lookupTypes, threads, keysOnly: keysOnly)
-        {
-            table = nil
-            regions = r
-            filter = nil
-            denseMin = 0
+        denseMin = 0
+        if let (r, b) = Self.regionTable(lookupColumns, count, lookupKeys, lookupTypes, threads, keysOnly: keysOnly) {
+            (table, regions, filter) = (nil, r, nil)
             bucketCount = r.bucketCount
-            unique = b.unique
-            uniqueRow = b.uniqueRow
-            offsets = b.offsets
-            rows = b.rows
-            singleRow = b.unique || keysOnly ? [] : Self.loneRows(b.offsets, b.rows, r.bucketCount)
+            let g = Self.listsPerBucket(b, keysOnly: keysOnly)
+            (unique, bucketRow, listOffsets, listRows) = (g.unique, g.bucketRow, g.listOffsets, g.listRows)
             return
         }
         regions = nil
-        let ids: [Int32]
-        if let span {
-            ids = Self.denseBuckets(lookupColumns[lookupKeys[0]], count, span.lo)
-            bucketCount = Int(span.hi - span.lo) + 1
-            table = nil
-            filter = nil
-            denseMin = span.lo
-        } else {
-            let t: any GroupKeyTable
-            (ids, t) = Self.hashedBuckets(lookupColumns, count, lookupKeys, lookupTypes)
-            bucketCount = t.count
-            table = t
-            // (an intHashed layout means one integer-stored key column)
-            filter =
-                t.layout == .intHashed && count >= KeyBitFilter.minimumRows
-                    && lookupColumns[lookupKeys[0]].type != .null
-                ? KeyBitFilter(lookupColumns[lookupKeys[0]], count: count) : nil
-            denseMin = 0
-        }
-        if keysOnly && !isDense {
+        let (ids, t) = Self.hashedBuckets(lookupColumns, count, lookupKeys, lookupTypes)
+        bucketCount = t.count
+        table = t
+        // (an intHashed layout means one integer-stored key column)
+        filter =
+            t.layout == .intHashed && count >= KeyBitFilter.minimumRows
+                && lookupColumns[lookupKeys[0]].type != .null
+            ? KeyBitFilter(lookupColumns[lookupKeys[0]], count: count) : nil
+        if keysOnly {
             // a hashed key's bucket exists only when some row has its key
-            (unique, uniqueRow, offsets, rows, singleRow) = (false, [], [], [], [])
+            (unique, bucketRow, listOffsets, listRows) = (false, [], [], [])
             return
         }
-        let grouped = Self.groupRows(ids, bucketCount)
-        unique = grouped.unique
-        if unique {
-            // the CSR is not needed when every bucket has at most one row
-            uniqueRow = Self.bucketRows(grouped.offsets, grouped.rows, bucketCount)
-            offsets = []
-            rows = []
-            singleRow = []
-        } else {
-            uniqueRow = []
-            offsets = grouped.offsets
-            rows = grouped.rows
-            singleRow = Self.loneRows(grouped.offsets, grouped.rows, bucketCount)
+        var grouping = LoneFirstGrouping(buckets: bucketCount)
+        ids.withUnsafeBufferPointer { idp in
+            grouping.withSlots { slots in
+                for i in 0..<count where idp[i] >= 0 { slots.add(row: i, bucket: Int(idp[i])) }
+            }
         }
+        let g = grouping.finish()
+        (unique, bucketRow, listOffsets, listRows) = (g.unique, g.bucketRow, g.listOffsets, g.listRows)
     }
 
     /// The range [lo, hi] of a single integer-stored key whose values span at most 4x the rows
@@ -196,56 +163,35 @@ public final class JoinHashTable: @unchecked Sendable {
         return RegionKeyTable.build(columns[keys[0]], count: count, threads: threads, keysOnly: keysOnly)
     }
 
-    /// For a dense key without repeats: the build row of each bucket (key - lo), -1 where none.
-    /// nil when some key repeats.
-    private static func uniqueDenseRows(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> [Int32]? {
-        MemoryGuard.noteAllocation(4 * (Int(span.hi - span.lo) + 1))
-        var u = [Int32](repeating: -1, count: Int(span.hi - span.lo) + 1)
-        var duplicate = false
-        col.ints.withUnsafeBufferPointer { x in
-            col.validity.withUnsafeBufferPointerOrNil { v in
-                u.withUnsafeMutableBufferPointer { ub in
-                    for i in 0..<count {
-                        if let v, v[i] == 0 { continue }
-                        let slot = Int(truncatingIfNeeded: x[i] &- span.lo)
-                        if ub[slot] >= 0 {
-                            duplicate = true
-                            break
-                        }
-                        ub[slot] = Int32(i)
-                    }
-                }
-            }
-        }
-        return duplicate ? nil : u
-    }
+    typealias Grouped = LoneFirstGrouping.Grouped
 
-    /// The bucket of each build row of a dense key: key - lo (-1 for a NULL key).
-    private static func denseBuckets(_ col: Column, _ count: Int, _ lo: Int64) -> [Int32] {
-        MemoryGuard.noteAllocation(4 * count)
-        var ids = [Int32](repeating: -1, count: count)
+    /// The build rows of a dense key grouped by bucket (key - lo) in one pass over the key.
+    private static func groupDense(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> Grouped {
+        var grouping = LoneFirstGrouping(buckets: Int(span.hi - span.lo) + 1)
         col.ints.withUnsafeBufferPointer { x in
             col.validity.withUnsafeBufferPointerOrNil { v in
-                ids.withUnsafeMutableBufferPointer { idp in
+                grouping.withSlots { slots in
                     for i in 0..<count {
                         if let v, v[i] == 0 { continue }
-                        idp[i] = Int32(truncatingIfNeeded: x[i] &- lo)
+                        slots.add(row: i, bucket: Int(truncatingIfNeeded: x[i] &- span.lo))
                     }
                 }
             }
         }
-        return ids
+        return grouping.finish()
     }
 
     /// The bucket of each build row through a `GroupKeyTable` of the keys (inserted in chunks of
-    /// 65536 rows), and the table.
+    /// 65536 rows; -1 for a row with a NULL key), and the table.
     private static func hashedBuckets(_ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType]) -> (
         [Int32], any GroupKeyTable
     ) {
-        // a single integer key: slots at load <= 3/4 (built once, then only probed)
+        // a single integer key: slots at load <= 1/2, where a key that is absent costs 2.5 slots
+        // on average (3/4 and 8.5 slots for a large table, to halve its memory)
         let t =
             keyTypes.count == 1 && PackedJoinKeys.packable(keyTypes[0])
-            ? IntKeyTable(keyType: keyTypes[0], denseLoad: true) : makeGroupKeyTable(keyTypes: keyTypes)
+            ? IntKeyTable(keyType: keyTypes[0], denseLoad: count >= RegionKeyTable.minimumRows)
+            : makeGroupKeyTable(keyTypes: keyTypes)
         t.reserve(count)
         MemoryGuard.noteAllocation(4 * count)
         var ids = [Int32](repeating: -1, count: count)
@@ -262,73 +208,54 @@ public final class JoinHashTable: @unchecked Sendable {
                     keyCols, rowCount: end - start, into: UnsafeMutableBufferPointer(rebasing: idp[start..<end]))
                 start = end
             }
+            // a row with a NULL key never matches: it is in no bucket (the table groups NULLs)
+            for k in keys {
+                if columns[k].type == .null { idp.update(repeating: -1) }
+                columns[k].validity.withUnsafeBufferPointerOrNil { v in
+                    guard let v else { return }
+                    for i in 0..<count where v[i] == 0 { idp[i] = -1 }
+                }
+            }
         }
         return (ids, t)
     }
 
-    /// Counting sort of the build rows by bucket (rows without a bucket, -1, left out): the CSR
-    /// `rows[offsets[b]..<offsets[b + 1]]` in build order, and whether no bucket has two rows.
-    private static func groupRows(_ ids: [Int32], _ buckets: Int) -> (offsets: [Int32], rows: [Int32], unique: Bool) {
-        let count = ids.count
-        MemoryGuard.noteAllocation(4 * (buckets + 1 + count))  // offsets, then the row lists
-        var offsets = [Int32](repeating: 0, count: buckets + 1)
-        var placed = 0
-        var isUnique = true
-        ids.withUnsafeBufferPointer { idp in
-            offsets.withUnsafeMutableBufferPointer { off in
-                for i in 0..<count where idp[i] >= 0 {
-                    let b = Int(idp[i]) + 1
-                    off[b] += 1
-                    if off[b] > 1 { isUnique = false }
-                    placed += 1
-                }
-                for g in 0..<buckets { off[g + 1] += off[g] }
-            }
+    /// The region table's grouped rows as `bucketRow` and lists: its CSR numbers the lists by
+    /// bucket; lone rows are read off it when they are at least half the rows (else `bucketRow` is
+    /// empty and the CSR serves them as well).
+    private static func listsPerBucket(_ b: RegionKeyTable.Buckets, keysOnly: Bool) -> Grouped {
+        if b.unique { return .init(unique: true, bucketRow: b.uniqueRow, listOffsets: [], listRows: []) }
+        if keysOnly { return .init(unique: false, bucketRow: [], listOffsets: [], listRows: []) }
+        let buckets = b.offsets.count - 1
+        var lone = 0
+        b.offsets.withUnsafeBufferPointer { off in
+            for g in 0..<buckets where off[g + 1] - off[g] == 1 { lone += 1 }
         }
-        var rows = [Int32](repeating: 0, count: placed)
-        if placed > 0 {
-            var cursor = [Int32](offsets[0..<buckets])
-            ids.withUnsafeBufferPointer { idp in
-                rows.withUnsafeMutableBufferPointer { r in
-                    cursor.withUnsafeMutableBufferPointer { cur in
-                        for i in 0..<count where idp[i] >= 0 {
-                            let g = Int(idp[i])
-                            r[Int(cur[g])] = Int32(i)
-                            cur[g] += 1
-                        }
-                    }
-                }
-            }
+        if lone * 2 < b.rows.count {
+            return .init(unique: false, bucketRow: [], listOffsets: b.offsets, listRows: b.rows)
         }
-        return (offsets, rows, isUnique)
-    }
-
-    /// Per bucket of a CSR: its row when it holds exactly one, -1 when empty, -2 when several (a
-    /// CSR without repeats gives `uniqueRow`).
-    private static func bucketRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
         MemoryGuard.noteAllocation(4 * buckets)
         var u = [Int32](repeating: -1, count: buckets)
-        offsets.withUnsafeBufferPointer { off in
-            rows.withUnsafeBufferPointer { r in
+        b.offsets.withUnsafeBufferPointer { off in
+            b.rows.withUnsafeBufferPointer { r in
                 u.withUnsafeMutableBufferPointer { ub in
-                    for b in 0..<buckets {
-                        let size = off[b + 1] - off[b]
-                        if size == 1 { ub[b] = r[Int(off[b])] } else if size > 1 { ub[b] = -2 }
+                    for g in 0..<buckets {
+                        let size = off[g + 1] - off[g]
+                        if size == 1 { ub[g] = r[Int(off[g])] } else if size > 1 { ub[g] = Int32(-2 - g) }
                     }
                 }
             }
         }
-        return u
+        return .init(unique: false, bucketRow: u, listOffsets: b.offsets, listRows: b.rows)
     }
 
-    /// `singleRow` of a CSR with repeats: `bucketRows`, or empty when fewer than half the rows are
-    /// alone in their bucket (the CSR serves them as well).
-    private static func loneRows(_ offsets: [Int32], _ rows: [Int32], _ buckets: Int) -> [Int32] {
-        var lone = 0
-        offsets.withUnsafeBufferPointer { off in
-            for b in 0..<buckets where off[b + 1] - off[b] == 1 { lone += 1 }
-        }
-        return lone * 2 < rows.count ? [] : bucketRows(offsets, rows, buckets)
+    /// The build rows of bucket `b` (a bucket `find` answered), in build order.
+    func buildRows(ofBucket b: Int) -> ArraySlice<Int32> {
+        let v = bucketRow.isEmpty ? Int32(-2 - b) : bucketRow[b]
+        if v >= 0 { return [v] }
+        if v == -1 { return [] }
+        let list = Int(-2 - v)
+        return listRows[Int(listOffsets[list])..<Int(listOffsets[list + 1])]
     }
 
     /// Takes a lookup interner for probing VARCHAR keys (cached per dictionary); give it back with
@@ -356,7 +283,7 @@ public final class JoinHashTable: @unchecked Sendable {
     ) {
         precondition(unique)
         let probeKeys = lookupKeys(probeKeys, count: n)
-        uniqueRow.withUnsafeBufferPointer { u in
+        bucketRow.withUnsafeBufferPointer { u in
             if let regions {
                 regions.find(probeKeys[0], count: n, into: out)
                 for i in 0..<n where out[i] >= 0 { out[i] = u[Int(out[i])] }
@@ -405,19 +332,18 @@ public final class JoinHashTable: @unchecked Sendable {
         precondition(!unique)
         let col = probeKeys[0]
         let lo = denseMin
-        let span = UInt64(offsets.count - 1)
+        let span = UInt64(bucketRow.count)
         col.ints.withUnsafeBufferPointer { x in
-            offsets.withUnsafeBufferPointer { off in
+            bucketRow.withUnsafeBufferPointer { u in
                 if let v = col.validity {
                     for i in 0..<n {
                         let b = UInt64(bitPattern: x[i] &- lo)
-                        ids[i] =
-                            (v[i] != 0 && b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
+                        ids[i] = (v[i] != 0 && b < span && u[Int(b)] != -1) ? Int32(truncatingIfNeeded: b) : -1
                     }
                 } else {
                     for i in 0..<n {
                         let b = UInt64(bitPattern: x[i] &- lo)
-                        ids[i] = (b < span && off[Int(b) + 1] > off[Int(b)]) ? Int32(truncatingIfNeeded: b) : -1
+                        ids[i] = (b < span && u[Int(b)] != -1) ? Int32(truncatingIfNeeded: b) : -1
                     }
                 }
             }

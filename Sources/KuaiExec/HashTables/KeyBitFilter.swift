@@ -1,18 +1,20 @@
 import KuaiCore
 
-/// A one-hash bit filter over the keys of a large hashed join table on one integer-stored key
-/// (or a packed one, `PackedJoinKeys`): about 16 bits per build key, so the filter (at most
-/// 32 MiB) stays in the last-level cache while the table does not. A probe key whose bit is 0 is
-/// not in the table; such rows are marked NULL before the table lookup, so a probe that finds
-/// nothing (most rows of an anti join, or of a selective semi join) costs one cached bit instead
-/// of a table cache miss. About 6% of absent keys pass the filter and are looked up as before.
-/// The bit of a key comes from a multiplicative hash with another constant than the table's.
+/// A one-hash bit filter over the keys of a hashed join table on one integer-stored key (or a
+/// packed one, `PackedJoinKeys`): about 16 bits per build key, so the filter (at most 32 MiB) is
+/// a fraction of the table and stays in a nearer cache level. A probe key whose bit is 0 is not
+/// in the table; such rows are marked NULL before the table lookup, so a probe that finds nothing
+/// (most rows of an anti join, of a selective semi join, or of a large table joined to a small
+/// sample of its keys) costs one cached bit instead of the slots a lookup of an absent key walks.
+/// About 6% of absent keys pass the filter and are looked up as before. The bit of a key comes
+/// from a multiplicative hash with another constant than the table's.
 struct KeyBitFilter {
     private let words: [UInt64]
     private let shift: UInt64
 
-    /// Builds that use a filter: at least this many build rows (smaller tables stay in cache).
-    static let minimumRows = 1 << 20
+    /// Builds that use a filter: at least this many build rows (a smaller table fits in the
+    /// first cache level anyway).
+    static let minimumRows = 1 << 12
 
     /// The filter of the valid values among the first `n` rows of `keys` (integer-stored), with
     /// at least `bitsPerKey` bits per row (a power of two, at most 2^28 bits in all).

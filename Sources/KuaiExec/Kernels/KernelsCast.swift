@@ -11,6 +11,8 @@ extension Kernels {
         if from.isNumeric || from == .boolean { return to.isNumeric || to == .boolean }
         switch (from, to) {
         case (.date, .timestamp), (.timestamp, .date): return true
+        case (.date, .timestamptz), (.timestamptz, .date), (.timestamp, .timestamptz), (.timestamptz, .timestamp):
+            return true
         default: return false
         }
     }
@@ -47,6 +49,7 @@ extension Kernels {
         if c.highs != nil && from != .interval { return try castWide(c, to: to, isTry: isTry, expr: expr) }
         if to == .varchar { return castToVarchar(c, from: from) }
         if from == .varchar { return try castFromVarchar(c, to: to, isTry: isTry, expr: expr) }
+        if from == .timestamptz || to == .timestamptz { return castTimeZone(c, from: from, to: to) }
         switch (from, to) {
         case (.date, .timestamp):
             return Column(type: .timestamp, ints: c.ints.map { $0 &* 86_400_000_000 }, validity: c.validity)
@@ -145,6 +148,7 @@ extension Kernels {
         case .boolean: return c.ints[i] != 0 ? "true" : "false"
         case .date: return ValueFormatter.date(c.ints[i])
         case .timestamp: return ValueFormatter.timestamp(c.ints[i])
+        case .timestamptz: return ValueFormatter.timestamptz(c.ints[i])
         case .interval: return ValueFormatter.interval(c.interval(at: i))
         case .decimal(let p, let s): return DecimalMath.text(c.int128(at: i), precision: Int(p), scale: Int(s))
         default:
@@ -227,6 +231,7 @@ extension Kernels {
                 TemporalText.timestamp($0)
             }
             return Column(type: to, ints: v, validity: valid)
+        case .timestamptz: return try castToTimestampTZ(c, isTry: isTry, expr: expr)
         case .boolean:
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), parseBoolean)
             return Column(type: to, ints: v, validity: valid)
@@ -314,13 +319,71 @@ extension Kernels {
         return (out, validity.contains(0) ? validity : nil)
     }
 
+    /// CAST(VARCHAR AS TIMESTAMPTZ): the written time read in the zone written after it (`Z`, an
+    /// offset `+08`, `+05:30`, a name `Asia/Shanghai`), else in the session's zone, as UTC
+    /// microseconds. The zone name is looked up only for texts that carry one.
+    /// - Throws: DuckDB's conversion error, or `Unknown TimeZone 'x'!` for a name ICU does not know.
+    static func castToTimestampTZ(_ c: Column, isTry: Bool, expr: ScalarExpr) throws -> Column {
+        let zone = SessionTimeZone.current
+        var unknown: String? = nil
+        // the zone of the last name read, reused while the next rows name the same zone
+        var lastName: [UInt8] = []
+        var lastRules: TimeZoneRules? = nil
+        do {
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: .timestamptz, zero: Int64(0)) { u in
+                guard let (local, suffix) = TemporalText.timestampAndZone(u) else { return nil }
+                switch suffix {
+                case .none: return zone.utc(local: local)
+                case .utc: return local
+                case .offset(let seconds): return local &- seconds * 1_000_000
+                case .name(let r):
+                    let bytes = UnsafeBufferPointer(rebasing: u[r])
+                    if let rules = lastRules, bytes.elementsEqual(lastName) { return rules.utc(local: local) }
+                    let name = String(decoding: bytes, as: UTF8.self)
+                    guard let rules = TimeZoneRules.named(name) else {
+                        unknown = name
+                        return nil
+                    }
+                    lastName = Array(bytes)
+                    lastRules = rules
+                    return rules.utc(local: local)
+                }
+            }
+            return Column(type: .timestamptz, ints: v, validity: valid)
+        } catch let e as KuaiError {
+            if let unknown { throw TimeZoneRules.unknownZone(unknown) }
+            throw e
+        }
+    }
+
+    /// Casts to and from TIMESTAMPTZ through the session's zone, as DuckDB's ICU casts: TIMESTAMP
+    /// (and DATE, at midnight) is a wall time there; TIMESTAMPTZ to TIMESTAMP is the wall time
+    /// there, to DATE its date.
+    static func castTimeZone(_ c: Column, from: DataType, to: DataType) -> Column {
+        let zone = SessionTimeZone.current
+        let perDay: Int64 = 86_400_000_000
+        let out: [Int64]
+        switch (from, to) {
+        case (.timestamp, .timestamptz): out = c.ints.map { zone.utc(local: $0) }
+        case (.date, .timestamptz): out = c.ints.map { zone.utc(local: $0 &* perDay) }
+        case (.timestamptz, .timestamp): out = c.ints.map { zone.local(utc: $0) }
+        case (.timestamptz, .date):
+            out = c.ints.map { v in
+                let l = zone.local(utc: v)
+                return l >= 0 ? l / perDay : (l + 1) / perDay - 1
+            }
+        default: out = c.ints
+        }
+        return Column(type: to, ints: out, validity: c.validity)
+    }
+
     /// DuckDB's error for a VARCHAR that does not convert to `to`.
     private static func conversionError(_ text: String, to: DataType, expr: ScalarExpr) -> KuaiError {
         let what: String
         switch to {
         case .date:
             what = "date field value out of range: \"\(text)\", expected format is (YYYY-MM-DD)"
-        case .timestamp:
+        case .timestamp, .timestamptz:
             what =
                 "timestamp field value out of range: \"\(text)\", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH:MM| ZONE])"
         case .hugeint:

@@ -52,6 +52,16 @@ public enum ValueFormatter {
 
     /// `YYYY-MM-DD HH:MM:SS[.ffffff]` of microseconds since the epoch; years before 1 as DuckDB
     /// prints them (`YYYY-MM-DD (BC) HH:MM:SS`).
+    /// TIMESTAMP WITH TIME ZONE text of the UTC instant `micros` in the session's zone
+    /// (`TextBytes.timestamptz`: `2023-11-14 22:13:20+00`).
+    public static func timestamptz(_ micros: Int64) -> String {
+        var buf = [UInt8](repeating: 0, count: TextBytes.maxBytes)
+        let n = buf.withUnsafeMutableBufferPointer {
+            TextBytes.timestamptz(micros, SessionTimeZone.current, $0.baseAddress!)
+        }
+        return String(decoding: buf[0..<n], as: UTF8.self)
+    }
+
     public static func timestamp(_ micros: Int64) -> String {
         let (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
         let (y, m, d) = CivilDate.civil(days)

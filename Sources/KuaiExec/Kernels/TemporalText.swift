@@ -12,8 +12,9 @@ import KuaiCore
 /// A timestamp: a date not directly followed by a digit, then nothing (midnight), or ` ` / `T`,
 /// white space, `H:M[:S[.fraction]]` (1-2 digit fields, at most 24:00:00, more than 6 fraction
 /// digits cut), then optionally `Z`, a UTC offset `±HH[[:]MM[[:]SS]]` or ` zone-name`
-/// (letters, digits, `_ / + -`), then white space. DuckDB 2.0.1 ignores the offset and the zone
-/// name (the value is the written local time). Infinite dates ('infinity') are not supported:
+/// (letters, digits, `_ / + -`), then white space. CAST(... AS TIMESTAMP) ignores the offset and
+/// the zone name, as DuckDB 2.0.1 (the value is the written local time); CAST(... AS TIMESTAMPTZ)
+/// reads the written time in that zone (`timestampAndZone`). Infinite dates ('infinity') are not supported:
 /// they read as not a date.
 enum TemporalText {
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
@@ -48,16 +49,30 @@ enum TemporalText {
     }
 
     /// CAST(text AS TIMESTAMP): microseconds since 1970-01-01 00:00:00, nil when not a timestamp.
-    static func timestamp(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+    static func timestamp(_ u: UnsafeBufferPointer<UInt8>) -> Int64? { timestampAndZone(u)?.micros }
+
+    /// What follows the time of a timestamp text: nothing, `Z`, a UTC offset (seconds east), or a
+    /// zone name (its byte range in the text).
+    enum ZoneSuffix: Equatable {
+        case none, utc
+        case offset(Int64)
+        case name(Range<Int>)
+    }
+
+    /// The written (wall-clock) microseconds of a timestamp text and the zone written after it;
+    /// nil when not a timestamp. CAST(... AS TIMESTAMP) keeps the wall time and drops the zone;
+    /// CAST(... AS TIMESTAMPTZ) reads the wall time in it.
+    static func timestampAndZone(_ u: UnsafeBufferPointer<UInt8>) -> (micros: Int64, zone: ZoneSuffix)? {
         guard let (days, end) = datePrefix(u) else { return nil }
         var i = end
         if i < u.count && isDigit(u[i]) { return nil }
         let midnight = days * 86_400_000_000
-        if i == u.count { return midnight }
+        if i == u.count { return (midnight, .none) }
         if u[i] == 32 || u[i] == UInt8(ascii: "T") { i += 1 }
         guard let micros = time(u, &i), micros <= 86_400_000_000 else { return nil }
-        guard i == u.count || zoneTail(u, i) else { return nil }
-        return midnight + micros
+        if i == u.count { return (midnight + micros, .none) }
+        guard let zone = zoneTail(u, i) else { return nil }
+        return (midnight + micros, zone)
     }
 
     /// The date at the start of `u` and the index after it (after ` (BC)` when present).
@@ -141,17 +156,21 @@ enum TemporalText {
         return ((h * 60 + m) * 60 + s) * 1_000_000 + frac
     }
 
-    /// Whether `u[i...]` is a valid ending after the time: `Z`, a UTC offset or ` zone-name`,
-    /// then only white space.
-    private static func zoneTail(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> Bool {
+    /// The zone ending the text at `u[i...]`: `Z`, a UTC offset or ` zone-name`, then only white
+    /// space; nil when it is not a valid ending.
+    private static func zoneTail(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> ZoneSuffix? {
         var i = start
+        var zone = ZoneSuffix.none
         if u[i] == UInt8(ascii: "Z") {
             i += 1
-        } else if let end = utcOffsetEnd(u, i) {
+            zone = .utc
+        } else if let (seconds, end) = utcOffset(u, i) {
             i = end
+            zone = .offset(seconds)
         } else {
-            guard u[i] == 32 else { return false }
+            guard u[i] == 32 else { return nil }
             i += 1
+            let nameStart = i
             while i < u.count {
                 let c = u[i]
                 let zoneByte =
@@ -160,26 +179,31 @@ enum TemporalText {
                 guard zoneByte else { break }
                 i += 1
             }
+            if i > nameStart { zone = .name(nameStart..<i) }
         }
         while i < u.count && isSpace(u[i]) { i += 1 }
-        return i == u.count
+        return i == u.count ? zone : nil
     }
 
-    /// The index after `±HH[[:]MM[[:]SS]]` at `i`, nil when there is none.
-    private static func utcOffsetEnd(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int? {
+    /// The UTC offset `±HH[[:]MM[[:]SS]]` at `start` in seconds east of UTC, and the index after
+    /// it; nil when there is none.
+    private static func utcOffset(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> (Int64, Int)? {
         var i = start
         guard u.count - i >= 3, u[i] == UInt8(ascii: "+") || u[i] == UInt8(ascii: "-"), isDigit(u[i + 1]),
             isDigit(u[i + 2])
         else { return nil }
+        let sign: Int64 = u[i] == UInt8(ascii: "-") ? -1 : 1
+        var seconds = Int64(u[i + 1] - 48) * 36_000 + Int64(u[i + 2] - 48) * 3_600
         i += 3
-        for _ in 0..<2 {
+        for unit: Int64 in [60, 1] {
             var j = i
             if j < u.count && u[j] == UInt8(ascii: ":") { j += 1 }
             guard u.count - j >= 2, isDigit(u[j]), isDigit(u[j + 1]) else {
-                return j > i ? j : i  // a lone ':' is consumed, as DuckDB does
+                return (sign * seconds, j > i ? j : i)  // a lone ':' is consumed, as DuckDB does
             }
+            seconds += (Int64(u[j] - 48) * 10 + Int64(u[j + 1] - 48)) * unit
             i = j + 2
         }
-        return i
+        return (sign * seconds, i)
     }
 }

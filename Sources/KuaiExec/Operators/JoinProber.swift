@@ -181,17 +181,17 @@ final class JoinProber {
             // a semi / anti join built on the left only asks whether each build row matches: build
             // rows already marked are not paired again (without a residual a bucket is marked whole)
             let skipMarked = !emitsPairs && buildMatched != nil
-            let lone = skipMarked ? [] : table.singleRow
-            try table.offsets.withUnsafeBufferPointer { off in
-                try table.rows.withUnsafeBufferPointer { rows in
-                    for i in 0..<n {
-                        let g = Int(ids[i])
-                        if g < 0 { continue }
-                        if !lone.isEmpty {
-                            // a row alone in its bucket: one read instead of its offsets, then `rows`
-                            let single = lone[g]
+            try table.bucketRow.withUnsafeBufferPointer { lone in
+                try table.listOffsets.withUnsafeBufferPointer { off in
+                    try table.listRows.withUnsafeBufferPointer { rows in
+                        for i in 0..<n {
+                            let g = Int(ids[i])
+                            if g < 0 { continue }
+                            // a row alone in its bucket is read off `bucketRow`; else the bucket's list
+                            let single = lone.isEmpty ? Int32(-2 - g) : lone[g]
                             if single == -1 { continue }
                             if single >= 0 {
+                                if skipMarked && buildMatched![Int(single)] != 0 { continue }
                                 pIdx.append(Int32(i))
                                 bIdx.append(single)
                                 if pIdx.count >= Self.chunkSize {
@@ -199,19 +199,20 @@ final class JoinProber {
                                 }
                                 continue
                             }
-                        }
-                        var r = Int(off[g])
-                        let e = Int(off[g + 1])
-                        if skipMarked && residual == nil && r < e && buildMatched![Int(rows[r])] != 0 { continue }
-                        while r < e {
-                            let take = min(e - r, Self.chunkSize - pIdx.count)
-                            for k in r..<r + take where !skipMarked || buildMatched![Int(rows[k])] == 0 {
-                                pIdx.append(Int32(i))
-                                bIdx.append(rows[k])
-                            }
-                            r += take
-                            if pIdx.count >= Self.chunkSize {
-                                try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+                            let list = Int(-2 - single)
+                            var r = Int(off[list])
+                            let e = Int(off[list + 1])
+                            if skipMarked && residual == nil && buildMatched![Int(rows[r])] != 0 { continue }
+                            while r < e {
+                                let take = min(e - r, Self.chunkSize - pIdx.count)
+                                for k in r..<r + take where !skipMarked || buildMatched![Int(rows[k])] == 0 {
+                                    pIdx.append(Int32(i))
+                                    bIdx.append(rows[k])
+                                }
+                                r += take
+                                if pIdx.count >= Self.chunkSize {
+                                    try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+                                }
                             }
                         }
                     }
@@ -231,26 +232,39 @@ final class JoinProber {
     /// cost a pair or two, and a row that never matches costs its candidates plus at most doubling.
     private func matchInRounds(_ batch: Batch, _ ids: [Int32], _ probeMatched: inout [UInt8]) throws {
         let n = batch.count
-        // next[i] ..< end[i]: the candidates (positions in `table.rows`) probe row i has not tried
+        // next[i] ..< end[i]: the candidates (positions in `table.listRows`) probe row i has not
+        // tried; a row alone in its bucket is the one candidate, paired in the first chunks
         var next = [Int32](repeating: 0, count: n)
         var end = [Int32](repeating: 0, count: n)
         var active: [Int32] = []
         active.reserveCapacity(n)
-        table.offsets.withUnsafeBufferPointer { off in
-            for i in 0..<n where ids[i] >= 0 {
-                let g = Int(ids[i])
-                next[i] = off[g]
-                end[i] = off[g + 1]
-                if off[g] < off[g + 1] { active.append(Int32(i)) }
-            }
-        }
         var pIdx: [Int32] = []
         var bIdx: [Int32] = []
         pIdx.reserveCapacity(min(Self.chunkSize, 2 * n))
         bIdx.reserveCapacity(min(Self.chunkSize, 2 * n))
+        try table.bucketRow.withUnsafeBufferPointer { lone in
+            try table.listOffsets.withUnsafeBufferPointer { off in
+                for i in 0..<n where ids[i] >= 0 {
+                    let g = Int(ids[i])
+                    let single = lone.isEmpty ? Int32(-2 - g) : lone[g]
+                    if single >= 0 {
+                        pIdx.append(Int32(i))
+                        bIdx.append(single)
+                        if pIdx.count >= Self.chunkSize {
+                            try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: { _ in })
+                        }
+                    } else if single <= -2 {
+                        let list = Int(-2 - single)
+                        (next[i], end[i]) = (off[list], off[list + 1])
+                        active.append(Int32(i))
+                    }
+                }
+            }
+        }
+        try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: { _ in })
         var step = 1
         while !active.isEmpty {
-            try table.rows.withUnsafeBufferPointer { rows in
+            try table.listRows.withUnsafeBufferPointer { rows in
                 for a in active {
                     let i = Int(a)
                     let (r, e) = (Int(next[i]), Int(end[i]))

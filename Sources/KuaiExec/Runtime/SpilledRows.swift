@@ -28,7 +28,8 @@ final class SpilledRows: @unchecked Sendable {
     /// days live in `Column.highs`).
     static func spillable(_ t: DataType) -> Bool {
         switch t {
-        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .double, .varchar, .null:
+        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .double, .varchar,
+            .null:
             return true
         case .decimal(let p, _): return p <= 18
         case .hugeint, .interval: return false

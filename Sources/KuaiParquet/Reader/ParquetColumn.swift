@@ -99,11 +99,13 @@ public struct ParquetColumn: Sendable {
             if converted == .timeMillis { return (nil, .none, "INT32 TIME_MILLIS") }
             return (.integer, .none, "INT32")
         case .int64:
-            if case .timestamp(_, let unit) = logical {
+            if case .timestamp(let utc, let unit) = logical {
+                // isAdjustedToUTC: an instant, read as TIMESTAMP WITH TIME ZONE (as DuckDB reads it)
+                let t: DataType = utc ? .timestamptz : .timestamp
                 switch unit {
-                case .millis: return (.timestamp, .millisToMicros, "INT64 TIMESTAMP(MILLIS)")
-                case .micros: return (.timestamp, .none, "INT64 TIMESTAMP(MICROS)")
-                case .nanos: return (.timestamp, .nanosToMicros, "INT64 TIMESTAMP(NANOS)")
+                case .millis: return (t, .millisToMicros, "INT64 TIMESTAMP(MILLIS)")
+                case .micros: return (t, .none, "INT64 TIMESTAMP(MICROS)")
+                case .nanos: return (t, .nanosToMicros, "INT64 TIMESTAMP(NANOS)")
                 }
             }
             if converted == .timestampMillis { return (.timestamp, .millisToMicros, "INT64 TIMESTAMP_MILLIS") }

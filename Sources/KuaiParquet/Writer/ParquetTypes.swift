@@ -25,9 +25,10 @@ enum WriteType {
         case .date:
             e.convertedType = .date
             e.logicalType = .date
-        case .timestamp:
+        case .timestamp, .timestamptz:
+            // TIMESTAMP WITH TIME ZONE: the same UTC microseconds, flagged isAdjustedToUTC as DuckDB does
             e.convertedType = .timestampMicros
-            e.logicalType = .timestamp(adjustedToUTC: false, unit: .micros)
+            e.logicalType = .timestamp(adjustedToUTC: type == .timestamptz, unit: .micros)
         case .interval:
             e.typeLength = 12
             e.convertedType = .interval
@@ -44,7 +45,7 @@ enum WriteType {
     }
 
     /// The physical type: BOOLEAN; INT32 for TINYINT, SMALLINT, INTEGER and DATE (and the all-NULL NULL type); INT64
-    /// for BIGINT and TIMESTAMP (microseconds); DOUBLE for DOUBLE and HUGEINT (DuckDB writes HUGEINT
+    /// for BIGINT, TIMESTAMP and TIMESTAMP WITH TIME ZONE (microseconds); DOUBLE for DOUBLE and HUGEINT (DuckDB writes HUGEINT
     /// as DOUBLE); BYTE_ARRAY for VARCHAR; FIXED_LEN_BYTE_ARRAY(12) for INTERVAL; DECIMAL of up to 9
     /// digits INT32, up to 18 INT64 (unscaled, as DuckDB), wider DECIMAL as DOUBLE (DuckDB writes a
     /// 16-byte FIXED_LEN_BYTE_ARRAY; kuai does not yet).
@@ -52,7 +53,7 @@ enum WriteType {
         switch type {
         case .boolean: return .boolean
         case .tinyint, .smallint, .integer, .date, .null: return .int32
-        case .bigint, .timestamp: return .int64
+        case .bigint, .timestamp, .timestamptz: return .int64
         case .double, .hugeint: return .double
         case .varchar: return .byteArray
         case .interval: return .fixedLenByteArray

@@ -85,11 +85,11 @@ extension TDigest {
 }
 
 extension AggregateRegistry {
-    /// approx_quantile(x, q): numbers, DATE and TIMESTAMP (as DuckDB); the result has the input's
+    /// approx_quantile(x, q): numbers, DATE, TIMESTAMP and TIMESTAMPTZ (as DuckDB); the result has the input's
     /// type, except TINYINT, which DuckDB 2.0.1 reads as BIGINT (it has no TINYINT overload); nil when q
     /// is not a constant number in [0, 1].
     static func approxQuantile(_ c: AggregateCall) -> AggregateFunction? {
-        guard c.name == "approx_quantile", let t0 = c.argumentType, t0.isNumeric || t0 == .date || t0 == .timestamp,
+        guard c.name == "approx_quantile", let t0 = c.argumentType, t0.isNumeric || t0 == .date || t0.isTimestamp,
             let q = c.number(0), q >= 0 && q <= 1
         else { return nil }
         let t: DataType = t0 == .tinyint ? .bigint : t0

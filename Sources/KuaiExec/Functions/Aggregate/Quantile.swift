@@ -51,7 +51,7 @@ final class QuantileState: AggregateState {
         // DECIMAL keeps its type: quantile_cont interpolates the scaled integers (`decimalResult`);
         // DATE and TIMESTAMP interpolate microseconds into a TIMESTAMP (`temporalResult`).
         let decimalContinuous = continuous && type.isDecimal
-        let temporalContinuous = continuous && (type == .date || type == .timestamp)
+        let temporalContinuous = continuous && (type == .date || type.isTimestamp)
         let resultIsDouble = (continuous && !decimalContinuous && !temporalContinuous) || type == .double
         var doubles = [Double](repeating: 0, count: resultIsDouble ? groups : 0)
         var ints = [Int64](repeating: 0, count: resultIsDouble ? 0 : groups)
@@ -80,7 +80,7 @@ final class QuantileState: AggregateState {
         }
         let v: [UInt8]? = validity.contains(0) ? validity : nil
         if resultIsDouble { return Column(doubles: doubles, validity: v) }
-        return Column(type: temporalContinuous ? .timestamp : type, ints: ints, validity: v)
+        return Column(type: temporalContinuous ? AggregateRegistry.continuousType(type) : type, ints: ints, validity: v)
     }
     func makeEmpty() -> AggregateState { QuantileState(q: q, continuous: continuous, type: type, fromTop: fromTop) }
 
@@ -207,18 +207,18 @@ extension AggregateRegistry {
     static func quantile(_ c: AggregateCall) -> AggregateFunction? {
         guard let t = c.argumentType else { return nil }
         switch c.name {
-        case "median" where t.isNumeric || t == .null || t == .date || t == .timestamp:
+        case "median" where t.isNumeric || t == .null || t == .date || t.isTimestamp:
             return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
                 QuantileState(q: 0.5, continuous: true, type: at)
             }
-        case "quantile_cont" where t.isNumeric || t == .null || t == .date || t == .timestamp:
+        case "quantile_cont" where t.isNumeric || t == .null || t == .date || t.isTimestamp:
             guard let q = c.number(0), q >= 0 && q <= 1 else { return nil }
             return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
                 QuantileState(q: q, continuous: true, type: at, fromTop: c.fromTop)
             }
         case "quantile_disc", "quantile":
             // A discrete quantile is one of the values: DATE and TIMESTAMP too (as DuckDB).
-            guard t.isNumeric || t == .null || t == .date || t == .timestamp,
+            guard t.isNumeric || t == .null || t == .date || t.isTimestamp,
                 let q = c.parameters.isEmpty ? 0.5 : c.number(0), q >= 0 && q <= 1
             else { return nil }
             return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
@@ -228,9 +228,9 @@ extension AggregateRegistry {
         }
     }
 
-    /// The result type of median / quantile_cont: DECIMAL keeps its type, DATE and TIMESTAMP give
-    /// a TIMESTAMP (as DuckDB), the other numbers DOUBLE.
+    /// The result type of median / quantile_cont: DECIMAL and TIMESTAMPTZ keep their type, DATE and
+    /// TIMESTAMP give a TIMESTAMP (as DuckDB), the other numbers DOUBLE.
     static func continuousType(_ t: DataType) -> DataType {
-        t.isDecimal ? t : (t == .date || t == .timestamp ? .timestamp : .double)
+        t.isDecimal || t == .timestamptz ? t : (t == .date || t == .timestamp ? .timestamp : .double)
     }
 }

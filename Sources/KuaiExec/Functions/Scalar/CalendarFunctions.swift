@@ -36,19 +36,40 @@ enum CalendarKernels {
         "December",
     ].map { Array($0.utf8) }
 
-    /// The English day (`day`) or month name of each DATE (days since 1970-01-01).
+    /// The day names and the month names as dictionaries (codes: 0 = Sunday, 0 = January), shared
+    /// by every dayname and monthname column.
+    static let dayDictionary = dictionary(dayNames)
+    static let monthDictionary = dictionary(monthNames)
+
+    /// A dictionary of `names` (each at most `StringView.inlineLimit` bytes, held in its view).
+    private static func dictionary(_ names: [[UInt8]]) -> StringDictionary {
+        let views = names.map { name in
+            name.withUnsafeBufferPointer { StringView(bytes: $0.baseAddress!, count: $0.count) }
+        }
+        return StringDictionary(views: views, owners: [])
+    }
+
+    /// The English day (`day`) or month name of each DATE (days since 1970-01-01), as codes into
+    /// `dayDictionary` or `monthDictionary` (a name is never copied per row).
     static func name(_ x: Operand, _ n: Int, day: Bool) -> Operand {
         let rows = IntRows(x)
         guard let shape = KernelShape(count: n, [rows]) else { return .scalar(.null) }
-        let col = FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
-            for i in 0..<shape.rows where shape.validity.map({ $0[i] != 0 }) ?? true {
+        let codes = [Int32](unsafeUninitializedCapacity: shape.rows) { out, filled in
+            for i in 0..<shape.rows {
+                if let v = shape.validity, v[i] == 0 {
+                    out[i] = 0
+                    continue
+                }
                 let d = rows.values[i &* rows.step]
-                let bytes =
-                    day ? dayNames[Int(FunctionRegistry.floorMod(d + 4, 7))] : monthNames[CivilDate.civil(d).month - 1]
-                views[i] = bytes.withUnsafeBufferPointer { FlatStrings.copy(heap, $0.baseAddress!, count: $0.count) }
+                out[i] =
+                    day
+                    ? Int32(truncatingIfNeeded: FunctionRegistry.floorMod(d &+ 4, 7))
+                    : Int32(truncatingIfNeeded: CivilDate.civil(d).month - 1)
             }
+            filled = shape.rows
         }
-        return shape.result(col)
+        return shape.result(
+            Column(codes: codes, dictionary: day ? dayDictionary : monthDictionary, validity: shape.validity))
     }
 
     /// The last day of the month of `days`.

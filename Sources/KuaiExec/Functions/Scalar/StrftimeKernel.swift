@@ -20,6 +20,10 @@ struct StrftimePattern {
     private(set) var literals: [UInt8] = []
     /// An upper bound of the bytes one row's text takes.
     private(set) var maxBytes = 0
+    /// The finest unit the text depends on, in microseconds: a day for date fields only, an hour
+    /// with %H %I %p, a minute with %M, a second with %S %T %X %c, 1 with %f %g %n. Two instants
+    /// in the same such unit (the same floor of micros / granularity) have the same text.
+    private(set) var granularity: Int64 = 86_400_000_000
     /// DuckDB's message for the first specifier it does not accept ("Failed to parse format
     /// specifier %Q: Unrecognized format for strftime/strptime: %Q"); nil for a valid format.
     private(set) var error: String?
@@ -65,6 +69,13 @@ struct StrftimePattern {
                 "u", "V", "G", "U", "W", "c", "x", "X", "T":
                 pieces.append(Piece(spec: UInt8(spec.value), noPad: noPad, start: 0, count: 0))
                 maxBytes += 48
+                switch spec {
+                case "H", "I", "p": granularity = min(granularity, 3_600_000_000)
+                case "M": granularity = min(granularity, 60_000_000)
+                case "S", "T", "X", "c": granularity = min(granularity, 1_000_000)
+                case "f", "g", "n": granularity = 1
+                default: break
+                }
             case "z": literal("+00")
             case "Z": break
             case "%": literal("%")
@@ -180,10 +191,23 @@ extension FunctionRegistry {
             pattern.pieces.withUnsafeBufferPointer { pieces in
                 pattern.literals.withUnsafeBufferPointer { literals in
                     let valid = c.validity ?? []
+                    // the texts of the last instants seen, per unit of `granularity` (a direct-mapped
+                    // cache: rows of a log in time order write each day's or minute's text once)
+                    let g = pattern.granularity
+                    var memoKey = [Int64](repeating: .min, count: 256)
+                    var memoText = [StringView](repeating: StringView(), count: 256)
                     c.ints.withUnsafeBufferPointer { x in
                         for i in 0..<n where valid.isEmpty || valid[i] != 0 {
-                            let k = pattern.write(x[i] &* unit, pieces, literals, scratch)
+                            let micros = x[i] &* unit
+                            let key = g == 1 ? micros : floorDiv(micros, g)
+                            let slot = Int(truncatingIfNeeded: UInt64(bitPattern: key) & 255)
+                            if memoKey[slot] == key {
+                                out[i] = memoText[slot]
+                                continue
+                            }
+                            let k = pattern.write(micros, pieces, literals, scratch)
                             out[i] = FlatStrings.copy(heap, scratch, count: k)
+                            (memoKey[slot], memoText[slot]) = (key, out[i])
                         }
                     }
                 }

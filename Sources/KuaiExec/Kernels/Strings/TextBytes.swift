@@ -97,12 +97,53 @@ public enum TextBytes {
     /// fraction dropped), `(BC)` after the date of years before 1 (`0002-01-01 (BC) 10:00:00`).
     public static func timestamp(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
+        return timestamp(days: days, timeOfDay: rem, out)
+    }
+
+    /// `timestamp`'s text of a day (since 1970-01-01) and a time of day (microseconds in 0..<one day).
+    static func timestamp(days: Int64, timeOfDay rem: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let (y, m, d) = CivilDate.civil(days)
         var n = yearMonthDay(y, m, d, out)
         if y <= 0 { n += bc(out + n) }
         out[n] = UInt8(ascii: " ")
         n += 1
         n += time(UInt64(rem), out + n)
+        return n
+    }
+
+    /// DuckDB's TIMESTAMP WITH TIME ZONE text of the UTC instant `micros` in `zone`: the wall time
+    /// as `timestamp` writes it, then the offset `+HH`, `+HH:MM` or `+HH:MM:SS` (only the parts that
+    /// are not zero: `2023-11-14 22:13:20+00`, `2025-05-05 07:30:00+05:30`).
+    public static func timestamptz(_ micros: Int64, _ zone: TimeZoneRules, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        let offset = zone.offset(utc: micros)
+        // day and time of day apart, so that an instant near the ends of the range does not overflow
+        let perDay: Int64 = 86_400_000_000
+        var (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
+        rem += offset
+        if rem < 0 {
+            rem += perDay
+            days -= 1
+        } else if rem >= perDay {
+            rem -= perDay
+            days += 1
+        }
+        let n = timestamp(days: days, timeOfDay: rem, out)
+        return n + utcOffset(offset / 1_000_000, out + n)
+    }
+
+    /// `+HH[:MM[:SS]]` of an offset in seconds east of UTC (`-05`, `+05:30`, `+08:05:43`).
+    public static func utcOffset(_ seconds: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        out[0] = seconds < 0 ? UInt8(ascii: "-") : UInt8(ascii: "+")
+        let a = seconds.magnitude
+        var n = 1 + unsigned(a / 3600, out + 1, minDigits: 2)
+        if a % 3600 != 0 {
+            out[n] = UInt8(ascii: ":")
+            n += 1 + unsigned(a / 60 % 60, out + n + 1, minDigits: 2)
+            if a % 60 != 0 {
+                out[n] = UInt8(ascii: ":")
+                n += 1 + unsigned(a % 60, out + n + 1, minDigits: 2)
+            }
+        }
         return n
     }
 
@@ -181,7 +222,8 @@ public enum TextBytes {
     static func bc(_ out: UnsafeMutablePointer<UInt8>) -> Int { ascii(" (BC)", out) }
 
     /// Calls `body` once with the writer of the values of `c`, a column of `type` (any type but
-    /// VARCHAR and NULL: integers, HUGEINT, DECIMAL, DOUBLE, DATE, TIMESTAMP, INTERVAL, BOOLEAN).
+    /// VARCHAR and NULL: integers, HUGEINT, DECIMAL, DOUBLE, DATE, TIMESTAMP, TIMESTAMP WITH TIME ZONE
+    /// (in the session's zone, `SessionTimeZone`), INTERVAL, BOOLEAN).
     /// The writer puts the text of row `i` at `out` (room for `maxBytes`) and returns its length;
     /// validity is the caller's. The type is switched on once per column: inlined, `body` is
     /// specialised for each type's writer (CAST to VARCHAR, csv / tsv cells).
@@ -194,6 +236,9 @@ public enum TextBytes {
         case .boolean: c.ints.withUnsafeBufferPointer { x in body { i, p in boolean(x[i] != 0, p) } }
         case .date: c.ints.withUnsafeBufferPointer { x in body { i, p in date(x[i], p) } }
         case .timestamp: c.ints.withUnsafeBufferPointer { x in body { i, p in timestamp(x[i], p) } }
+        case .timestamptz:
+            let zone = SessionTimeZone.current
+            c.ints.withUnsafeBufferPointer { x in body { i, p in timestamptz(x[i], zone, p) } }
         case .interval: body { i, p in interval(c.interval(at: i), p) }
         case .decimal(let precision, let scale):
             body { i, p in DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p) }

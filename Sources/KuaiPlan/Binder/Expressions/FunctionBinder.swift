@@ -47,6 +47,7 @@ extension Binder {
     func bindSpecialForm(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr?
     {
+        if let tz = try bindTimeZoneSpecialForm(fname, args, pos, name) { return tz }
         switch fname {
         case "typeof":
             guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }
@@ -167,6 +168,7 @@ extension Binder {
                 if p != .varchar { args[i] = try coerce(args[i], to: p, pos) }
             }
         }
+        if let tz = try bindInSessionZone(fname, args, pos, name) { return tz }
         guard let f = FunctionRegistry.resolve(fname, args.map(\.type)) else {
             let sig = "\(fname)(" + args.map(\.type.description).joined(separator: ", ") + ")"
             throw Binder.error(

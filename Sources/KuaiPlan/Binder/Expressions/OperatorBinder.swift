@@ -149,7 +149,7 @@ extension Binder {
     {
         var x = x0
         var y = y0
-        let temporal: Set<DataType> = [.date, .timestamp, .interval]
+        let temporal: Set<DataType> = [.date, .timestamp, .timestamptz, .interval]
         if temporal.contains(x.type) || temporal.contains(y.type) {
             return try bindTemporalArithmetic(aop, x, y, pos, name)
         }
@@ -218,6 +218,7 @@ extension Binder {
     func bindTemporalArithmetic(
         _ op: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition, _ name: String
     ) throws -> BoundExpr {
+        if let tz = try bindTimeZoneArithmetic(op, x, y, pos, name) { return tz }
         let fn: String?
         switch (op, x.type, y.type) {
         case (.add, .date, let t) where t.isInteger: fn = "date_add_days"

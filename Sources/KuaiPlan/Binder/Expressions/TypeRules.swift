@@ -15,6 +15,10 @@ extension Binder {
         }
         if (a == .boolean && b.isInteger) || (b == .boolean && a.isInteger) { return a == .boolean ? b : a }
         if (a == .date && b == .timestamp) || (a == .timestamp && b == .date) { return .timestamp }
+        // DATE or TIMESTAMP beside TIMESTAMPTZ: the instant (DuckDB casts through the session's zone)
+        if (a == .timestamptz || b == .timestamptz) && (a == .date || a.isTimestamp) && (b == .date || b.isTimestamp) {
+            return .timestamptz
+        }
         return nil
     }
 
