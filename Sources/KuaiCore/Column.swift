@@ -15,7 +15,7 @@
 /// common case: every integer fast path reads `ints` as it is). When some value does not fit,
 /// `highs` has `count` entries and row i is `Int128(highs[i]) << 64 | UInt64(bitPattern: ints[i])`
 /// (`int128(at:)`); a row whose value fits Int64 still has that value in `ints[i]` (then
-/// `highs[i] == ints[i] >> 63`). Only HUGEINT columns ever have `highs`. Code that reads `ints`
+/// `highs[i] == ints[i] >> 63`). Only HUGEINT, wide DECIMAL and INTERVAL (months and days, `IntervalValue`) columns have `highs`. Code that reads `ints`
 /// as values must first check `highs == nil` (or `fitsInt64()`), see `Column.isWide`.
 ///
 /// Hot loops read the arrays through `withUnsafeBufferPointer` (SWIFT-PERFORMANCE.md).

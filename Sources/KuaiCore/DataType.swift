@@ -14,7 +14,7 @@
 /// | date      | `.int`   | days since 1970-01-01                            |
 /// | timestamp | `.int`   | microseconds since 1970-01-01 00:00:00 (no zone), as DuckDB's TIMESTAMP |
 /// | timestamptz | `.int` | microseconds since 1970-01-01 00:00:00 UTC: an instant, shown and taken apart in the session time zone, as DuckDB's TIMESTAMP WITH TIME ZONE |
-/// | interval  | `.int`   | microseconds (kuai supports day/hour/minute/second intervals only) |
+/// | interval  | `.int`   | DuckDB's (months, days, microseconds): `ints` = microseconds; months and days in `Column.highs` when some row has them (`IntervalValue`) |
 /// | null      | `.int`   | the type of a bare `NULL` literal; every row is null |
 /// | decimal(p,s) | `.int` | the unscaled integer value × 10^-s (`1.50` as DECIMAL(3,2) is 150); precision p in 1...38 digits, scale s in 0...p. p <= 18 always fits `ints`; wider values use `Column.highs` as HUGEINT does |
 ///
@@ -237,10 +237,10 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     public var isTimestamp: Bool { self == .timestamp || self == .timestamptz }
     /// True for integer types, DECIMAL and DOUBLE.
     public var isNumeric: Bool { isInteger || self == .double || isDecimal }
-    /// True for the types whose values may need 128 bits (`Column.highs`): HUGEINT and DECIMAL
-    /// wider than 18 digits.
+    /// True for the types whose values may need 128 bits (`Column.highs`): HUGEINT, DECIMAL
+    /// wider than 18 digits, and INTERVAL (months and days, see `IntervalValue`).
     public var mayBeWide: Bool {
-        if self == .hugeint { return true }
+        if self == .hugeint || self == .interval { return true }
         if case .decimal(let p, _) = self { return p > 18 }
         return false
     }

@@ -423,7 +423,7 @@ extension RowText {
             let zone = SessionTimeZone.current
             c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.timestamptz(x[i], zone, p) } }
         case .interval:
-            c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.interval(x[i], p) } }
+            each(quoted: true) { i, p in TextBytes.interval(c.interval(at: i), p) }
         case .decimal(let precision, let scale):
             // the exact text, unquoted (DuckDB's COPY writes DECIMAL of up to 15 digits as a DOUBLE)
             each(quoted: false) { i, p in

@@ -72,8 +72,12 @@ func engineTimestampText(_ micros: Int64, _ expected: String) {
     #expect(ValueFormatter.parseDate("2025-02-29") == nil)
     let ts: Int64? = ValueFormatter.parseTimestamp("2025-05-04 16:00:00.022")
     #expect(ts == Int64(1_746_374_400_022_000))
-    #expect(ValueFormatter.interval(8 * 3_600_000_000) == "08:00:00")
-    #expect(ValueFormatter.interval(86_400_000_000 + 5_400_000_000) == "1 day 01:30:00")
+    #expect(ValueFormatter.interval(IntervalValue(micros: 8 * 3_600_000_000)) == "08:00:00")
+    #expect(ValueFormatter.interval(IntervalValue(micros: 86_400_000_000 + 5_400_000_000)) == "25:30:00")
+    #expect(ValueFormatter.interval(IntervalValue(days: 1, micros: 5_400_000_000)) == "1 day 01:30:00")
+    #expect(
+        ValueFormatter.interval(IntervalValue(months: 14, days: -3, micros: -1))
+            == "1 year 2 months -3 days -00:00:00.000001")
 }
 
 // MARK: - expression helpers

@@ -221,6 +221,8 @@ extension ScalarExpr {
                 (f.parameters.first == .hugeint && (f.name == "abs" || f.name == "round"))
                 || (f.parameters.first == .hugeint && FunctionRegistry.isBitFunction(f.name))
                 || (["coalesce", "ifnull", "greatest", "least", "nullif"].contains(f.name) && f.returnType == .hugeint)
+                // INTERVAL parameters read months and days from `highs` (IntervalRows)
+                || f.parameters.contains(.interval)
             if !wideOK {
                 for o in ops {
                     if case .column(let c) = o { try requireNarrow(c, "\(f.name)() in expression \(name)") }

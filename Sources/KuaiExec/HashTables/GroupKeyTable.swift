@@ -99,13 +99,16 @@ extension GroupKeyTable {
 /// keys did not pack before; a packed table would hash 65536 groups and then move them), any
 /// other by a fresh `makeGroupKeyTable`.
 func makeGroupKeyTable(following old: any GroupKeyTable) -> any GroupKeyTable {
-    guard old.layout == .general else { return makeGroupKeyTable(keyTypes: old.keyTypes) }
+    guard old.layout == .general, !old.keyTypes.contains(.interval) else {
+        return makeGroupKeyTable(keyTypes: old.keyTypes)
+    }
     let table = GeneralKeyTable(keyTypes: old.keyTypes)
     table.reserve(old.count)
     return table
 }
 
 func makeGroupKeyTable(keyTypes: [DataType]) -> any GroupKeyTable {
+    if keyTypes.contains(.interval) { return IntervalKeyTable(keyTypes: keyTypes) }
     if keyTypes.contains(where: \.mayBeWide) { return HugeintKeyTable(keyTypes: keyTypes) }
     precondition(keyTypes.count < 64, "GroupKeyTable: at most 63 key columns")
     switch keyTypes.count {

@@ -146,7 +146,8 @@ enum PartitionedKeyMerge {
     static func keyPartitions(_ keys: [Column], count n: Int, bits: Int) -> [UInt16] {
         var h = [UInt64](repeating: 0x2545_F491_4F6C_DD1D, count: n)
         h.withUnsafeMutableBufferPointer { h in
-            for col in keys { combineHashes(col, n, h) }
+            // INTERVAL keys partition by DuckDB's comparison key, so that equal intervals meet
+            for col in keys { combineHashes(IntervalKeyTable.comparable(col), n, h) }
         }
         return h.map { UInt16(truncatingIfNeeded: fmix($0) >> UInt64(64 - bits)) }
     }

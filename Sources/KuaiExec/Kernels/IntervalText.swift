@@ -1,100 +1,228 @@
 import KuaiCore
 
 /// INTERVAL values written as text, read as DuckDB 2.0.1's CAST(VARCHAR AS INTERVAL) reads them
-/// (`Interval::FromCString`), over UTF-8 bytes, into kuai's INTERVAL: microseconds.
+/// (`Interval::FromCString`), over UTF-8 bytes, into an `IntervalValue` (months, days, microseconds).
 ///
-/// The text: white space, an optional `@`, then one or more terms separated by white space, then
-/// optionally `ago` (negates the whole value). A term is a number (an optional `-`, digits, an
-/// optional `.` and digits: `1`, `-1.5`, `5.`; not `+7`, `.5`, `1e3`) followed by
-///   - nothing (the last term only): seconds, so `'42'` is 42 seconds, not 42 microseconds;
-///   - a unit, after optional white space: `microsecond(s)`/`us`, `millisecond(s)`/`ms`,
-///     `second(s)`/`s`/`sec`, `minute(s)`/`m`/`min`, `hour(s)`/`h`/`hr`, `day(s)`/`d`,
-///     `week(s)`/`w` (any case; DuckDB's date part names);
-///   - `:` and a time `H:M[:S[.fraction]]` (`'01:02:03'`, `'-1:30'`, `'100:00:00'`).
-/// A fraction of a unit is kept to the microsecond (`'1.5 hours'` is 01:30:00).
-/// Months and longer units have no microsecond count (kuai's INTERVAL has no month field):
-/// such text reads as not an interval here, and the cast raises an error for it (also TRY_CAST:
-/// DuckDB would answer, so NULL would be a wrong answer; `namesCalendarUnit`).
+/// The text: an optional `@` (first byte), then terms separated by white space (space, tab, newline),
+/// then optionally `ago` (negates every part). A term is a number (an optional `-`, digits, an
+/// optional `.` and digits: `1`, `-1.5`, `5.`; not `+7` or `.5`) followed by
+///   - nothing (only as the first and only term): seconds, so `'42'` is 42 seconds;
+///   - a unit word after optional white space (any case; DuckDB's date part names): years
+///     (`year(s)`/`y`/`yr(s)`), decades, centuries, millennia and quarters add months; `month(s)`/`mon(s)`
+///     months; `week(s)`/`w` 7 days; `day(s)`/`d` days; `hour(s)`/`h`/`hr(s)` ... `microsecond(s)`/`us`
+///     microseconds. A fraction goes down one part: `1.5 years` is 18 months, `1.5 months` 1 month
+///     15 days, `1.5 days` 1 day 12 hours (a fraction of a microsecond is dropped);
+///   - `:` and a time `H:M[:S[.fraction]]` (`'01:02:03'`, `'-1:30'`, `'100:00:00'`): microseconds;
+///     it ends the text (anything after it is ignored, as DuckDB does).
+/// Months and days must fit Int32 and microseconds Int64, with DuckDB's errors.
 enum IntervalText {
-    /// CAST(text AS INTERVAL): microseconds, nil when not an interval kuai can hold.
-    static func micros(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
-        var i = 0
-        skipSpaces(u, &i)
-        if i < u.count && u[i] == UInt8(ascii: "@") {
-            i += 1
-            skipSpaces(u, &i)
-        }
-        var total: Int64 = 0
-        var terms = 0
-        while i < u.count {
-            if terms > 0 && word(u, i, "ago") {
-                i += 3
-                skipSpaces(u, &i)
-                guard i == u.count, total != .min else { return nil }
-                return -total
+    /// The outcome of reading one text.
+    enum Parsed {
+        case value(IntervalValue)
+        /// Not an interval: DuckDB's "Could not convert string ... to INTERVAL".
+        case invalid
+        /// Not an interval, with DuckDB's own message (`Failure.message`); TRY_CAST gives NULL for it too.
+        case error(Failure)
+    }
+
+    /// Why a text is no interval, for DuckDB's message (with the bytes of the word it names).
+    enum Failure {
+        case unknownUnit([UInt8])
+        case unitNotForInterval([UInt8])
+        case notInt64([UInt8])
+        case notInt32(Int64)
+        case outOfRange
+        case fractionOutOfRange
+        case agoOutOfRange
+
+        /// DuckDB's message.
+        var message: String {
+            func text(_ b: [UInt8]) -> String {
+                String(unsafeUninitializedCapacity: b.count) {
+                    _ = $0.initialize(from: b)
+                    return b.count
+                }
             }
-            guard let term = term(u, &i) else { return nil }
-            let sum = total.addingReportingOverflow(term)
-            guard !sum.overflow else { return nil }
-            total = sum.partialValue
-            terms += 1
+            switch self {
+            case .unknownUnit(let w): return "extract specifier \"\(text(w))\" not recognized"
+            case .unitNotForInterval(let w): return "extract specifier \"\(text(w))\" not supported for interval"
+            case .notInt64(let w): return "Could not convert string '\(text(w))' to INT64"
+            case .notInt32(let v):
+                return
+                    "Type INT64 with value \(v) can't be cast because the value is out of range for the destination type INT32"
+            case .outOfRange: return "interval value is out of range"
+            case .fractionOutOfRange: return "interval fraction is out of range"
+            case .agoOutOfRange: return "AGO interval value is out of range"
+            }
+        }
+    }
+
+    /// CAST(text AS INTERVAL).
+    static func parse(_ u: UnsafeBufferPointer<UInt8>) -> Parsed {
+        var r = IntervalValue()
+        var i = 0
+        if i < u.count && u[i] == UInt8(ascii: "@") { i += 1 }
+        var found = false
+        while true {
             skipSpaces(u, &i)
-        }
-        return terms > 0 ? total : nil
-    }
-
-    @inline(__always) static func skipSpaces(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
-        while i < u.count && TemporalText.isSpace(u[i]) { i += 1 }
-    }
-
-    /// Whether `u` holds the lower-case `w` (any case) at `i`, not followed by a letter.
-    static func word(_ u: UnsafeBufferPointer<UInt8>, _ i: Int, _ w: StaticString) -> Bool {
-        let n = w.utf8CodeUnitCount
-        guard i + n <= u.count else { return false }
-        for k in 0..<n where u[i + k] | 0x20 != w.utf8Start[k] { return false }
-        return i + n == u.count || !isLetter(u[i + n])
-    }
-
-    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 97 && (c | 0x20) <= 122 }
-
-    /// One term at `i` (advanced past it) in microseconds.
-    static func term(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
-        var negative = false
-        if i < u.count && u[i] == UInt8(ascii: "-") {
-            negative = true
-            i += 1
-        }
-        guard let whole = digits(u, &i, max: 18) else { return nil }
-        if i < u.count && u[i] == UInt8(ascii: ":") {
-            guard let t = time(u, &i, hours: whole) else { return nil }
-            return negative ? -t : t
-        }
-        var fraction: Int64 = 0  // the fraction of a unit, in millionths
-        if i < u.count && u[i] == UInt8(ascii: ".") {
-            i += 1
-            fraction = TemporalText.fractionDigits(u, &i)
-        }
-        skipSpaces(u, &i)
-        var unit: Int64 = 1_000_000
-        if i < u.count && isLetter(u[i]) {
+            if i == u.count { return found ? .value(r) : .invalid }
+            let c = u[i]
+            if c | 0x20 == UInt8(ascii: "a") { return ago(u, i, r, found) }
+            guard isDigit(c) || c == UInt8(ascii: "-") else { return .invalid }
+            let negative = c == UInt8(ascii: "-")
+            if negative { i += 1 }
             let start = i
+            while i < u.count && isDigit(u[i]) { i += 1 }
+            if i < u.count && u[i] == UInt8(ascii: ":") {
+                guard let t = time(u, start) else { return .invalid }
+                return add(&r.micros, negative ? -t : t, 1) ?? .value(r)
+            }
+            guard i > start else { return .invalid }
+            guard let whole = number(u, start, i) else { return .error(.notInt64(Array(u[start..<i]))) }
+            var fraction = 0.0
+            if i < u.count && u[i] == UInt8(ascii: ".") {
+                i += 1
+                fraction = fractionValue(u, &i)
+            }
+            skipSpaces(u, &i)
+            let wordStart = i
             while i < u.count && isLetter(u[i]) { i += 1 }
-            guard let perUnit = unitMicros(UnsafeBufferPointer(rebasing: u[start..<i])) else { return nil }
-            unit = perUnit
-        } else if i < u.count {
-            return nil  // a bare number must be the last term
+            let word = wordStart..<i
+            let n = negative ? -whole : whole
+            let f = negative ? -fraction : fraction
+            if word.isEmpty && !found {
+                if let e = add(&r.micros, n, 1_000_000, f) { return e }
+                skipSpaces(u, &i)
+                return i == u.count ? .value(r) : .invalid
+            }
+            if let e = addTerm(&r, n, f, u, word) { return e }
+            found = true
         }
-        let a = whole.multipliedReportingOverflow(by: unit)
-        guard !a.overflow else { return nil }
-        let v = a.partialValue + Int64((Double(fraction) * Double(unit) / 1_000_000).rounded())
-        return negative ? -v : v
+    }
+
+    /// `ago` at `i`: the parts negated when only white space follows.
+    static func ago(_ u: UnsafeBufferPointer<UInt8>, _ i0: Int, _ r: IntervalValue, _ found: Bool) -> Parsed {
+        var i = i0
+        guard i + 3 <= u.count, u[i + 1] | 0x20 == UInt8(ascii: "g"), u[i + 2] | 0x20 == UInt8(ascii: "o") else {
+            return .invalid
+        }
+        i += 3
+        skipSpaces(u, &i)
+        guard i == u.count, found else { return .invalid }
+        guard r.months != .min, r.days != .min, r.micros != .min else {
+            return .error(.agoOutOfRange)
+        }
+        return .value(IntervalValue(months: -r.months, days: -r.days, micros: -r.micros))
+    }
+
+    /// Adds `n` units named by `word` (with the fraction `f` of one unit) to `r`, as DuckDB's
+    /// `FromCString` does per date part; nil when it fits, else the outcome to return.
+    static func addTerm(
+        _ r: inout IntervalValue, _ n: Int64, _ f: Double, _ u: UnsafeBufferPointer<UInt8>, _ word: Range<Int>
+    ) -> Parsed? {
+        guard let unit = DatePartWord.lookup(UnsafeBufferPointer(rebasing: u[word])) else {
+            return .error(.unknownUnit(Array(u[word])))
+        }
+        switch unit {
+        case .millennium: return add(&r.months, n, 12_000, f)
+        case .century: return add(&r.months, n, 1_200, f)
+        case .decade: return add(&r.months, n, 120, f)
+        case .year: return add(&r.months, n, 12, f)
+        case .quarter:
+            let month = Int64(Int32(truncatingIfNeeded: Int64(f * 3)))
+            return add(&r.months, n, 3) ?? add(&r.months, month, 1) ?? add(&r.days, 0, 30, f * 3 - Double(month))
+        case .month:
+            let day = Int64(Int32(truncatingIfNeeded: Int64(f * 30)))
+            return add(&r.months, n, 1) ?? add(&r.days, day, 1)
+                ?? add(&r.micros, 0, IntervalValue.microsPerDay, f * 30 - Double(day))
+        case .week:
+            let day = Int64(Int32(truncatingIfNeeded: Int64(f * 7)))
+            return add(&r.days, n, 7) ?? add(&r.days, day, 1)
+                ?? add(&r.micros, 0, IntervalValue.microsPerDay, f * 7 - Double(day))
+        case .day: return add(&r.days, n, 1) ?? add(&r.micros, 0, IntervalValue.microsPerDay, f)
+        case .hour: return add(&r.micros, n, IntervalValue.microsPerHour, f)
+        case .minute: return add(&r.micros, n, 60_000_000, f)
+        case .second: return add(&r.micros, n, 1_000_000, f)
+        case .millisecond: return add(&r.micros, n, 1_000, f)
+        case .microsecond: return add(&r.micros, n, 1)
+        default: return .error(.unitNotForInterval(Array(u[word])))
+        }
+    }
+
+    /// DuckDB's `IntervalTryAddition`: `target += n * multiplier + round(fraction * multiplier)`,
+    /// checked; nil when it fits, else the error.
+    static func add<T: FixedWidthInteger>(_ target: inout T, _ n: Int64, _ multiplier: Int64, _ fraction: Double = 0)
+        -> Parsed?
+    {
+        let p = n.multipliedReportingOverflow(by: multiplier)
+        guard !p.overflow else { return .error(.outOfRange) }
+        guard let a = T(exactly: p.partialValue) else { return .error(.notInt32(p.partialValue)) }
+        let s = target.addingReportingOverflow(a)
+        guard !s.overflow else { return .error(.outOfRange) }
+        target = s.partialValue
+        guard abs(fraction) > 1e-10 else { return nil }
+        let x = (fraction * Double(multiplier)).rounded()
+        guard let b = T(exactly: Int64(x)) else { return .error(.notInt32(Int64(x))) }
+        let t = target.addingReportingOverflow(b)
+        guard !t.overflow else { return .error(.fractionOutOfRange) }
+        target = t.partialValue
+        return nil
+    }
+
+    /// The digits `u[start..<end]` as an Int64 (nil when too large).
+    static func number(_ u: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int64? {
+        var v: Int64 = 0
+        for k in start..<end {
+            let m = v.multipliedReportingOverflow(by: 10)
+            let a = m.partialValue.addingReportingOverflow(Int64(u[k] - 48))
+            guard !m.overflow, !a.overflow else { return nil }
+            v = a.partialValue
+        }
+        return v
+    }
+
+    /// The digits after a `.` at `i` (advanced past them) as a fraction in [0, 1).
+    static func fractionValue(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Double {
+        var digits: UInt64 = 0
+        var scale = 1.0
+        var k = 0
+        while i < u.count && isDigit(u[i]) {
+            if k < 18 {
+                digits = digits * 10 + UInt64(u[i] - 48)
+                scale *= 10
+                k += 1
+            }
+            i += 1
+        }
+        return Double(digits) / scale
+    }
+
+    /// DuckDB's `Time::TryConvertInterval` from `start` (the first hour digit): `H:M[:S[.fraction]]`,
+    /// minutes and seconds below 60, in microseconds; the rest of the text is ignored.
+    static func time(_ u: UnsafeBufferPointer<UInt8>, _ start: Int) -> Int64? {
+        var i = start
+        guard let hours = digits(u, &i, max: 9), i < u.count, u[i] == UInt8(ascii: ":") else { return nil }
+        i += 1
+        guard let minutes = digits(u, &i, max: 2), minutes < 60 else { return nil }
+        var seconds: Int64 = 0
+        var fraction: Int64 = 0
+        if i < u.count && u[i] == UInt8(ascii: ":") {
+            i += 1
+            guard let s = digits(u, &i, max: 2), s < 60 else { return nil }
+            seconds = s
+            if i < u.count && u[i] == UInt8(ascii: ".") {
+                i += 1
+                fraction = TemporalText.fractionDigits(u, &i)
+            }
+        }
+        return hours * IntervalValue.microsPerHour + minutes * 60_000_000 + seconds * 1_000_000 + fraction
     }
 
     /// Up to `max` decimal digits at `i` (at least one), as a number.
     static func digits(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int, max: Int) -> Int64? {
         var v: Int64 = 0
         var k = 0
-        while i < u.count && TemporalText.isDigit(u[i]) {
+        while i < u.count && isDigit(u[i]) {
             guard k < max else { return nil }
             v = v * 10 + Int64(u[i] - 48)
             k += 1
@@ -103,69 +231,44 @@ enum IntervalText {
         return k == 0 ? nil : v
     }
 
-    /// `:M[:S[.fraction]]` after `hours` (at the `:`), in microseconds.
-    static func time(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int, hours: Int64) -> Int64? {
-        i += 1
-        guard let minutes = digits(u, &i, max: 2) else { return nil }
-        var seconds: Int64 = 0
-        var fraction: Int64 = 0
-        if i < u.count && u[i] == UInt8(ascii: ":") {
-            i += 1
-            guard let s = digits(u, &i, max: 2) else { return nil }
-            seconds = s
-            if i < u.count && u[i] == UInt8(ascii: ".") {
-                i += 1
-                fraction = TemporalText.fractionDigits(u, &i)
-            }
-        }
-        let h = hours.multipliedReportingOverflow(by: 3_600_000_000)
-        guard !h.overflow else { return nil }
-        return h.partialValue + minutes * 60_000_000 + seconds * 1_000_000 + fraction
+    @inline(__always) static func skipSpaces(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) {
+        while i < u.count && (u[i] == 32 || u[i] == 9 || u[i] == 10) { i += 1 }
     }
+    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    @inline(__always) static func isLetter(_ c: UInt8) -> Bool { (c | 0x20) >= 97 && (c | 0x20) <= 122 }
+}
 
-    /// The unit words and their microseconds (DuckDB's date part names and abbreviations).
-    static let units: [(word: [UInt8], micros: Int64)] = [
-        (["microsecond", "microseconds", "us", "usec", "usecs"], 1),
-        (["millisecond", "milliseconds", "ms", "msec", "msecs"], 1_000),
-        (["second", "seconds", "s", "sec", "secs"], 1_000_000),
-        (["minute", "minutes", "m", "min", "mins"], 60_000_000),
-        (["hour", "hours", "h", "hr", "hrs"], 3_600_000_000),
-        (["day", "days", "d"], 86_400_000_000),
-        (["week", "weeks", "w"], 7 * 86_400_000_000),
-    ].flatMap { names, micros in names.map { (Array($0.utf8), Int64(micros)) } }
+/// DuckDB's date part names (`TryGetDatePartSpecifier`), as INTERVAL text and date_part read them.
+enum DatePartWord: Sendable {
+    case millennium, century, decade, year, quarter, month, week, day, hour, minute, second, millisecond
+    case microsecond, epoch, other
 
-    /// The words of units kuai's INTERVAL cannot hold (months and longer).
-    static let calendarUnits: [[UInt8]] = [
-        "year", "years", "y", "yr", "yrs", "month", "months", "mon", "mons", "quarter", "quarters", "decade",
-        "decades", "century", "centuries", "millennium", "millennia",
-    ].map { Array($0.utf8) }
+    /// The words of each part (lower case).
+    static let words: [(word: [UInt8], part: DatePartWord)] = [
+        (["year", "yr", "y", "years", "yrs"], DatePartWord.year),
+        (["month", "mon", "months", "mons"], .month),
+        (["day", "days", "d", "dayofmonth"], .day),
+        (["decade", "dec", "decades", "decs"], .decade),
+        (["century", "cent", "centuries", "c"], .century),
+        (["millennium", "mil", "millenniums", "millennia", "mils", "millenium"], .millennium),
+        (["microseconds", "microsecond", "us", "usec", "usecs", "usecond", "useconds"], .microsecond),
+        (["milliseconds", "millisecond", "ms", "msec", "msecs", "msecond", "mseconds"], .millisecond),
+        (["second", "sec", "seconds", "secs", "s"], .second),
+        (["minute", "min", "minutes", "mins", "m"], .minute),
+        (["hour", "hr", "hours", "hrs", "h"], .hour),
+        (["week", "weeks", "w", "weekofyear"], .week),
+        (["quarter", "quarters"], .quarter),
+        (["epoch"], .epoch),
+        (
+            [
+                "dow", "dayofweek", "weekday", "isodow", "doy", "dayofyear", "yearweek", "isoyear", "era", "timezone",
+                "timezone_hour", "timezone_minute", "julian", "jd",
+            ], .other
+        ),
+    ].flatMap { names, part in names.map { (Array($0.utf8), part) } }
 
-    /// Whether the text names a month or longer unit (`'1 month'`, `'2 years 3 days'`): such text is
-    /// an interval to DuckDB that kuai cannot hold, so the cast raises an error, never a NULL.
-    /// Text without a digit (`'year'`) is no interval to DuckDB either.
-    static func namesCalendarUnit(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
-        guard u.contains(where: TemporalText.isDigit) else { return false }
-        var i = 0
-        while i < u.count {
-            guard isLetter(u[i]) else {
-                i += 1
-                continue
-            }
-            let start = i
-            while i < u.count && isLetter(u[i]) { i += 1 }
-            let w = UnsafeBufferPointer(rebasing: u[start..<i])
-            if calendarUnits.contains(where: { isWord(w, $0) }) { return true }
-        }
-        return false
-    }
-
-    /// Microseconds of one unit named by a word (any case), nil for another word.
-    static func unitMicros(_ w: UnsafeBufferPointer<UInt8>) -> Int64? {
-        units.first { isWord(w, $0.word) }?.micros
-    }
-
-    /// True when `w` is `word` (lowercase ASCII) in any case.
-    static func isWord(_ w: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
-        w.count == word.count && w.indices.allSatisfy { w[$0] | 0x20 == word[$0] }
+    /// The part a word names (any case), nil for an unknown word.
+    static func lookup(_ w: UnsafeBufferPointer<UInt8>) -> DatePartWord? {
+        words.first { e in w.count == e.word.count && w.indices.allSatisfy { w[$0] | 0x20 == e.word[$0] } }?.part
     }
 }

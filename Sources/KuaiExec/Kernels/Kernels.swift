@@ -325,6 +325,9 @@ public enum Kernels {
         -> Operand
     {
         if x.isNullScalar || y.isNullScalar { return .scalar(.null) }
+        if xt == .interval && yt == .interval && (hasIntervalParts(x) || hasIntervalParts(y)) {
+            return compare(op, intervalKeys(x), .hugeint, intervalKeys(y), .hugeint, count: n0)
+        }
         let bothScalar = x.isScalar && y.isScalar
         let n = bothScalar ? 1 : n0
         let validity = andValidity(x.validity, y.validity)
@@ -488,6 +491,9 @@ public enum Kernels {
         _ x: Operand, _ xt: DataType, _ values: [Value], negated: Bool, count n0: Int, intSet: IntHashSet? = nil
     ) -> Operand {
         if x.isNullScalar { return .scalar(.null) }
+        if xt == .interval && (hasIntervalParts(x) || values.contains(where: { hasIntervalParts(.scalar($0)) })) {
+            return wideInList(intervalKeys(x), values.map(intervalKey), negated: negated, count: n0)
+        }
         if category(xt) == .int
             && (isWide(x)
                 || values.contains(where: {

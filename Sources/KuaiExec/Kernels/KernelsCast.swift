@@ -46,7 +46,7 @@ extension Kernels {
         if from == .null { return Column.nulls(to, count: n) }
         if to.isDecimal { return try castToDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
         if from.isDecimal { return try castFromDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
-        if c.highs != nil { return try castWide(c, to: to, isTry: isTry, expr: expr) }
+        if c.highs != nil && from != .interval { return try castWide(c, to: to, isTry: isTry, expr: expr) }
         if to == .varchar { return castToVarchar(c, from: from) }
         if from == .varchar { return try castFromVarchar(c, to: to, isTry: isTry, expr: expr) }
         if from == .timestamptz || to == .timestamptz { return castTimeZone(c, from: from, to: to) }
@@ -149,7 +149,7 @@ extension Kernels {
         case .date: return ValueFormatter.date(c.ints[i])
         case .timestamp: return ValueFormatter.timestamp(c.ints[i])
         case .timestamptz: return ValueFormatter.timestamptz(c.ints[i])
-        case .interval: return ValueFormatter.interval(c.ints[i])
+        case .interval: return ValueFormatter.interval(c.interval(at: i))
         case .decimal(let p, let s): return DecimalMath.text(c.int128(at: i), precision: Int(p), scale: Int(s))
         default:
             if let h = c.highs, h[i] != c.ints[i] >> 63 { return String(c.int128(at: i)) }
@@ -236,19 +236,27 @@ extension Kernels {
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), parseBoolean)
             return Column(type: to, ints: v, validity: valid)
         case .interval:
-            var calendar = false
-            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) { u in
-                if let micros = IntervalText.micros(u) { return micros }
-                if IntervalText.namesCalendarUnit(u) { calendar = true }
-                return nil
+            // DuckDB's own message for the failing row (the last one parsed when parseEach stops).
+            var failure: IntervalText.Failure? = nil
+            do {
+                let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: IntervalValue()) { u in
+                    switch IntervalText.parse(u) {
+                    case .value(let x):
+                        failure = nil
+                        return x
+                    case .invalid:
+                        failure = nil
+                        return nil
+                    case .error(let f):
+                        failure = f
+                        return nil
+                    }
+                }
+                return Column(intervalMicros: v.map(\.micros), packed: v.map(\.packed), validity: valid)
+            } catch let e as KuaiError {
+                guard let failure else { throw e }
+                throw KuaiError(.execution, "\(failure.message) in expression \(expr.name)")
             }
-            if calendar {
-                throw KuaiError(
-                    .execution,
-                    "INTERVAL text with months or years is not supported (kuai's INTERVAL is microseconds) in \(expr.name)"
-                )
-            }
-            return Column(type: to, ints: v, validity: valid)
         default:
             let range = integerRange(to)
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {

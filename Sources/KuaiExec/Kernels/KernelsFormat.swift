@@ -99,23 +99,9 @@ public enum ValueFormatter {
         }
     }
 
-    /// DuckDB's INTERVAL text for a microsecond count (`08:00:00`, `1 day 02:00:00`, `3 days`).
-    public static func interval(_ micros: Int64) -> String {
-        if micros == 0 { return "00:00:00" }
-        let perDay: Int64 = 86_400_000_000
-        let days = micros / perDay
-        var rem = micros % perDay
-        var out = ""
-        if days != 0 { out += "\(days) day" + (abs(days) == 1 ? "" : "s") }
-        if rem != 0 {
-            if !out.isEmpty { out += " " }
-            if rem < 0 {
-                out += "-"
-                rem = -rem
-            }
-            appendTime(rem, into: &out)
-        }
-        return out
+    /// DuckDB's INTERVAL text (`TextBytes.interval`): `1 year 2 months 3 days 04:05:06.5`, `36:00:00`.
+    public static func interval(_ v: IntervalValue) -> String {
+        String(unsafeUninitializedCapacity: TextBytes.maxBytes) { TextBytes.interval(v, $0.baseAddress!) }
     }
 
     /// A DATE from text as DuckDB 2.0.1's CAST(VARCHAR AS DATE) reads it (`TemporalText.date`),

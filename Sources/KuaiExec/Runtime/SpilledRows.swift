@@ -24,14 +24,15 @@ final class SpilledRows: @unchecked Sendable {
     }
 
     /// True when a column of type `t` can be written: integer-stored types that fit 64 bits,
-    /// DOUBLE, VARCHAR (not HUGEINT or DECIMAL of more than 18 digits).
+    /// DOUBLE, VARCHAR (not HUGEINT, DECIMAL of more than 18 digits or INTERVAL, whose months and
+    /// days live in `Column.highs`).
     static func spillable(_ t: DataType) -> Bool {
         switch t {
-        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .interval, .double,
-            .varchar, .null:
+        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .double, .varchar,
+            .null:
             return true
         case .decimal(let p, _): return p <= 18
-        case .hugeint: return false
+        case .hugeint, .interval: return false
         }
     }
 

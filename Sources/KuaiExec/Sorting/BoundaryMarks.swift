@@ -27,6 +27,9 @@ func markChanges(_ col: Column, perm: UnsafeBufferPointer<Int32>, marks: UnsafeM
         col.codes.withUnsafeBufferPointer { c in
             mark { c[$0] != c[$1] && !StringView.equal(dv[Int(c[$0])], dv[Int(c[$1])]) }
         }
+    case .interval where col.highs != nil:
+        // intervals with months or days: peers by DuckDB's normalized value (36:00:00 = 1 day 12:00:00)
+        mark { col.interval(at: $0).normalizedKey != col.interval(at: $1).normalizedKey }
     default:
         if let h = col.highs {
             // HUGEINT beyond Int64: both words

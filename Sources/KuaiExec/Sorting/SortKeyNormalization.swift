@@ -76,8 +76,14 @@ func sortFields(consuming keyChunks: inout [[Column]], count n: Int, keys: [Sort
 /// The columns one key sorts by, as chunks. A HUGEINT key with values beyond Int64 sorts as two
 /// keys: the signed high word, then the unsigned low word (stored sign-flipped, so that the
 /// signed-to-unsigned mapping of `orderedWords` restores its unsigned order).
-func sortKeyParts(_ chunks: [Column]) -> [[Column]] {
-    guard chunks.contains(where: { $0.highs != nil }) else { return [chunks] }
+/// An INTERVAL key with months or days sorts by DuckDB's comparison key (`IntervalValue.normalizedKey`)
+/// as such a HUGEINT.
+func sortKeyParts(_ chunks0: [Column]) -> [[Column]] {
+    guard chunks0.contains(where: { $0.highs != nil }) else { return [chunks0] }
+    let chunks = chunks0.map { c -> Column in
+        guard c.type == .interval, case .column(let k) = Kernels.intervalKeys(.column(c)) else { return c }
+        return k
+    }
     let hi = chunks.map { c -> Column in
         if c.type == .null { return c }
         return Column(type: .bigint, ints: c.highs ?? c.ints.map { $0 >> 63 }, validity: c.validity)

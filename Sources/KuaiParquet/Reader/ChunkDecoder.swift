@@ -18,6 +18,9 @@ struct ChunkDecoder {
     var validity: [UInt8]? = nil
     var written = 0
     var dictCount = -1  // -1: no dictionary page seen
+    /// INTERVAL columns: the values read so far; `ints` (and `dictInts`) hold indexes into it, so
+    /// that they move with the definition levels as other integers do (`finish` resolves them).
+    var intervals: [IntervalValue] = []
     var dictInts: [Int64] = []
     var dictDoubles: [Double] = []
     var dictCodes: [Int32] = []

@@ -175,14 +175,14 @@ extension ChunkDecoder {
             doubles![k] = Double(v) / pow(10, Double(scale))
         case .interval:
             guard len == 12 else { throw ParquetDataError("INTERVAL of \(len) bytes (12 expected)") }
-            let months = Int64(b!.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian)
-            let days = Int64(b!.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian)
+            // months, days, milliseconds: u32 each, little-endian (as DuckDB, months and days taken as
+            // INTEGER, the milliseconds times 1,000)
+            let months = b!.loadUnaligned(fromByteOffset: 0, as: UInt32.self).littleEndian
+            let days = b!.loadUnaligned(fromByteOffset: 4, as: UInt32.self).littleEndian
             let millis = Int64(b!.loadUnaligned(fromByteOffset: 8, as: UInt32.self).littleEndian)
-            let totalDays = months * 30 + days
-            guard totalDays < 100_000_000 else {
-                throw ParquetDataError("INTERVAL of \(months) months \(days) days is beyond kuai's range")
-            }
-            ints![k] = totalDays * 86_400_000_000 + millis * 1000
+            ints![k] = Int64(intervals.count)
+            intervals.append(
+                IntervalValue(months: Int32(bitPattern: months), days: Int32(bitPattern: days), micros: millis * 1000))
         default:
             throw ParquetDataError("byte-array value in a column read as \(column.type)")
         }
@@ -246,6 +246,16 @@ extension ChunkDecoder {
             let f = pow(10, Double(scale))
             return Column(doubles: ints.map { Double($0) / f }, validity: validity)
         default: break
+        }
+        if case .interval = column.conversion {
+            var micros = [Int64](repeating: 0, count: rows)
+            var packed = [Int64](repeating: 0, count: rows)
+            for i in 0..<rows where validity == nil || validity![i] != 0 {
+                let v = intervals[Int(ints[i])]
+                micros[i] = v.micros
+                packed[i] = v.packed
+            }
+            return Column(intervalMicros: micros, packed: packed, validity: validity)
         }
         switch storage {
         case .ints: return Column(type: column.type, ints: ints, validity: validity)

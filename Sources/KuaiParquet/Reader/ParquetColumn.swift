@@ -23,7 +23,7 @@ enum ValueConversion: Sendable, Equatable {
     case decimal(scale: Int32)
     /// FLOAT to DOUBLE.
     case float
-    /// INTERVAL (12 bytes: months, days, milliseconds): microseconds, a month taken as 30 days.
+    /// INTERVAL (12 bytes: months, days, milliseconds): an INTERVAL of those months and days and the milliseconds as microseconds.
     case interval
     /// BYTE_ARRAY / FIXED_LEN_BYTE_ARRAY as VARCHAR.
     case string

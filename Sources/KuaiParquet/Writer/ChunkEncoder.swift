@@ -24,6 +24,9 @@ struct DenseValues {
     var ints: [Int64] = []
     var doubles: [Double] = []
     var codes: [Int32] = []  // VARCHAR: ids into `strings`
+    /// INTERVAL: the months and days of each dense value (`IntervalValue.packed`); `ints` holds
+    /// the microseconds.
+    var intervalPacked: [Int64] = []
     var strings = StringColumnBuilder()
     var levels: [UInt8]? = nil
     var rows = 0
@@ -183,6 +186,11 @@ enum ChunkEncoder {
                 for i in range where v[i] != 0 { d.ints.append(c.ints[i]) }
             } else {
                 d.ints.append(contentsOf: c.ints[range])
+            }
+            if c.type == .interval {
+                for i in range where valid == nil || valid![i] != 0 {
+                    d.intervalPacked.append(c.interval(at: i).packed)
+                }
             }
         }
     }

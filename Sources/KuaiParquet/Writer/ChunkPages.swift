@@ -266,11 +266,12 @@ extension ChunkEncoder {
                 }
             }
         case .interval:
-            // months 0, days, milliseconds (u32 each); kuai intervals are microseconds.
-            for v in d.ints[range] {
-                let days = v / 86_400_000_000
-                let millis = (v % 86_400_000_000) / 1000
-                for x in [UInt32(0), UInt32(truncatingIfNeeded: days), UInt32(truncatingIfNeeded: millis)] {
+            // months, days, milliseconds (u32 each, little-endian), as DuckDB writes them: the
+            // microseconds divided by 1,000 (toward zero).
+            for k in range {
+                let v = IntervalValue(packed: d.intervalPacked[k], micros: d.ints[k])
+                let millis = UInt32(truncatingIfNeeded: v.micros / 1000)
+                for x in [UInt32(bitPattern: v.months), UInt32(bitPattern: v.days), millis] {
                     withUnsafeBytes(of: x.littleEndian) { raw.append(contentsOf: $0) }
                 }
             }

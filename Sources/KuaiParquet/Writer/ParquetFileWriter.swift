@@ -72,12 +72,24 @@ public final class ParquetFileWriter {
     /// Appends the rows of `batch` (its columns in `schema` order and types).
     public func append(_ batch: Batch) throws {
         guard batch.count > 0 else { return }
+        for c in batch.columns where c.type == .interval { try ParquetFileWriter.checkIntervals(c) }
         pending.append(batch)
         pendingRows += batch.count
         while pendingRows >= options.rowGroupSize {
             while !inFlight.isEmpty && inFlight.count >= rowGroupsInFlight { try writeOldestRowGroup() }
             startRowGroup(takePending(rows: options.rowGroupSize))
             if rowGroupsInFlight == 0 { try writeOldestRowGroup() }
+        }
+    }
+
+    /// Parquet's INTERVAL holds unsigned months, days and milliseconds: as DuckDB, a value with a
+    /// negative part is an error ("Parquet files do not support negative intervals").
+    static func checkIntervals(_ c: Column) throws {
+        for i in 0..<c.count where c.isValid(i) {
+            let v = c.interval(at: i)
+            if v.months < 0 || v.days < 0 || v.micros < 0 {
+                throw KuaiError(.io, "Parquet files do not support negative intervals")
+            }
         }
     }
 

@@ -44,6 +44,15 @@ final class ApproxCountDistinctState: AggregateState {
             case .hugeint:
                 let v = input.int128(at: i)
                 h = Self.mix(UInt64(truncatingIfNeeded: v) ^ Self.mix(UInt64(truncatingIfNeeded: v >> 64)))
+            case .interval where input.highs != nil:
+                // equal intervals (DuckDB's normalized value) hash alike; one without months and
+                // days hashes as its microseconds
+                let v = input.interval(at: i).normalizedKey
+                if let small = Int64(exactly: v) {
+                    h = Self.mix(UInt64(bitPattern: small))
+                } else {
+                    h = Self.mix(UInt64(truncatingIfNeeded: v) ^ Self.mix(UInt64(truncatingIfNeeded: v >> 64)))
+                }
             default:
                 h = Self.mix(UInt64(bitPattern: input.ints[i]))
             }
@@ -92,6 +101,8 @@ final class ApproxCountDistinctState: AggregateState {
     }
 
     func makeEmpty() -> AggregateState { ApproxCountDistinctState() }
+    /// HUGEINT beyond Int64 hashes its 128 bits, INTERVAL its normalized value.
+    var acceptsWideInput: Bool { true }
 
     /// splitmix64's finaliser: spreads the bits of an integer.
     @inline(__always)

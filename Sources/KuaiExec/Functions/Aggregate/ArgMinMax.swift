@@ -46,6 +46,8 @@ final class ArgMinMaxState: AggregateState {
         return out
     }
     func makeEmpty() -> AggregateState { ArgMinMaxState(largest: largest, type: type) }
+    /// The row store keeps 128-bit values (`Column.highs`: HUGEINT, INTERVAL) whole.
+    var acceptsWideInput: Bool { true }
 }
 
 extension AggregateRegistry {

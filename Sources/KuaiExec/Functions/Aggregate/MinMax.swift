@@ -250,6 +250,19 @@ final class MinMaxState: AggregateState {
     }
 
     /// HUGEINT input beyond Int64 (or after it): 128-bit accumulators.
+    /// Whether the wide value `v` replaces the best `b`: a larger (max) or smaller (min) value; for
+    /// an INTERVAL (months and days in the high word) by DuckDB's comparison key
+    /// (`IntervalValue.normalizedKey`), an equal one replacing it too, as DuckDB's min and max keep
+    /// the last of equal intervals (`36:00:00` and `1 day 12:00:00`).
+    @inline(__always)
+    private func better(_ v: Int128, _ b: Int128) -> Bool {
+        guard type == .interval else { return isMax ? v > b : v < b }
+        func key(_ x: Int128) -> Int128 {
+            IntervalValue(high: Int64(truncatingIfNeeded: x >> 64), micros: Int64(truncatingIfNeeded: x)).normalizedKey
+        }
+        return isMax ? key(v) >= key(b) : key(v) <= key(b)
+    }
+
     private func updateWide(_ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int) {
         makeWide()
         var wb = wideBest!
@@ -257,7 +270,7 @@ final class MinMaxState: AggregateState {
         for i in 0..<n where input.isValid(i) {
             let g = Int(ids[i])
             let v = input.int128(at: i)
-            if seen[g] == 0 || (isMax ? v > wb[g] : v < wb[g]) {
+            if seen[g] == 0 || better(v, wb[g]) {
                 wb[g] = v
                 seen[g] = 1
             }
@@ -295,7 +308,7 @@ final class MinMaxState: AggregateState {
             for g in 0..<o.seen.count where o.seen[g] != 0 {
                 let t = Int(mapping[g])
                 let v = o.wideBest?[g] ?? Int128(o.ints[g])
-                if seen[t] == 0 || (isMax ? v > wideBest![t] : v < wideBest![t]) {
+                if seen[t] == 0 || better(v, wideBest![t]) {
                     wideBest![t] = v
                     seen[t] = 1
                 }

@@ -44,6 +44,9 @@ final class ModeState: AggregateState {
         return out
     }
     func makeEmpty() -> AggregateState { ModeState(type: type) }
+    /// INTERVAL values with months and days are kept whole by the row store and compared by their
+    /// normalized value (`equal`).
+    var acceptsWideInput: Bool { type == .interval }
 
     /// Rows `a` and `b` of `c` hold equal values (strings byte-wise, doubles by value).
     @inline(__always)
@@ -51,6 +54,7 @@ final class ModeState: AggregateState {
         switch c.type {
         case .varchar: return StringView.equal(c.stringView(at: a), c.stringView(at: b))
         case .double: return c.doubles[a] == c.doubles[b] || (c.doubles[a].isNaN && c.doubles[b].isNaN)
+        case .interval where c.highs != nil: return c.interval(at: a).normalizedKey == c.interval(at: b).normalizedKey
         default: return c.ints[a] == c.ints[b] && (c.highs?[a] ?? 0) == (c.highs?[b] ?? 0)
         }
     }

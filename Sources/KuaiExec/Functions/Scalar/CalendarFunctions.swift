@@ -18,10 +18,6 @@ extension FunctionRegistry {
         ScalarFunction("last_day", [.timestamp], .date) { a, _, n, _ in
             mapInt(a[0], n, .date) { CalendarKernels.lastDay(dayOf($0)) }
         },
-        /// date_add(t, interval): t + interval as a TIMESTAMP (a DATE becomes its midnight).
-        ScalarFunction("date_add", [.timestamp, .interval], .timestamp) { a, _, n, e in
-            try checkedInt(a[0], a[1], n, .timestamp, e) { $0.addingReportingOverflow($1) }
-        },
         ScalarFunction("time_bucket", [.interval, .timestamp], .timestamp) { a, _, n, e in
             try CalendarKernels.timeBucket(a, n, e, date: false)
         },
@@ -91,13 +87,18 @@ enum CalendarKernels {
     /// from `origin` (DATE in and out for a DATE `t`).
     /// - Throws: `KuaiError.execution` for a width that is not positive.
     static func timeBucket(_ a: [Operand], _ n: Int, _ e: ScalarExpr, date: Bool) throws -> Operand {
-        let width = IntRows(a[0])
+        let width = IntervalRows(a[0])
         let t = IntRows(a[1])
         guard let shape = KernelShape(count: n, [width, t]) else { return .scalar(.null) }
         var out = [Int64](repeating: 0, count: shape.rows)
         let perDay = FunctionRegistry.microsPerDay
         for i in 0..<shape.rows where shape.validity.map({ $0[i] != 0 }) ?? true {
-            let w = width.values[i &* width.step]
+            // a width of days and microseconds is their sum (DuckDB); months bucket by calendar months
+            let parts = width.at(i)
+            guard parts.months == 0 else {
+                throw KuaiError(.execution, "time_bucket with a width of months is not supported in \(e.name)")
+            }
+            let w = Int64(parts.days) &* perDay &+ parts.micros
             guard w > 0 else { throw KuaiError(.execution, "Period must be greater than 0 in \(e.name)") }
             let v = t.values[i &* t.step]
             let micros = date ? v * perDay : v

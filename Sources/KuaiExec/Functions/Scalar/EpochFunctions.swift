@@ -23,7 +23,6 @@ extension FunctionRegistry {
         /// epoch(t): seconds since 1970-01-01 with the fraction, a DOUBLE.
         ScalarFunction("epoch", [.timestamp], .double) { a, _, n, _ in mapDouble(a[0], n) { $0 / 1_000_000 } },
         /// epoch(interval): the interval's length in seconds, a DOUBLE (epoch(end - start)).
-        ScalarFunction("epoch", [.interval], .double) { a, _, n, _ in mapDouble(a[0], n) { $0 / 1_000_000 } },
         /// make_timestamp(year, month, day, hour, minute, seconds): DuckDB's checks (a day that is not
         /// in the month is "Date out of range", a time beyond 24:00:00 "Time out of range"; hour 24
         /// is the next midnight); the fraction of `seconds` rounded to the microsecond.

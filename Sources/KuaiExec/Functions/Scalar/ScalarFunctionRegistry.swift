@@ -101,8 +101,8 @@ public enum FunctionRegistry {
         var t: [String: [ScalarFunction]] = [:]
         let families = [
             numericFunctions, stringFunctions, datePartFunctions, dateFormatFunctions,
-            epochFunctions, dateArithmeticFunctions, barFunctions, regexpFunctions, stringBuildFunctions,
-            calendarFunctions, bitFunctions, timeZoneFunctions,
+            epochFunctions, dateArithmeticFunctions, intervalFunctions, barFunctions, regexpFunctions,
+            stringBuildFunctions, calendarFunctions, bitFunctions, timeZoneFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t

@@ -166,9 +166,9 @@ struct StrftimePattern {
                 n += TextBytes.date(days, out + n)
                 out[n] = UInt8(ascii: " ")
                 n += 1
-                n += TextBytes.time(rem - rem % 1_000_000, out + n)
+                n += TextBytes.time(UInt64(rem - rem % 1_000_000), out + n)
             case UInt8(ascii: "x"): n += TextBytes.date(days, out + n)
-            case UInt8(ascii: "X"), UInt8(ascii: "T"): n += TextBytes.time(rem - rem % 1_000_000, out + n)
+            case UInt8(ascii: "X"), UInt8(ascii: "T"): n += TextBytes.time(UInt64(rem - rem % 1_000_000), out + n)
             default: number(Int64(dow == 0 ? 7 : dow), 1)  // "u"
             }
         }

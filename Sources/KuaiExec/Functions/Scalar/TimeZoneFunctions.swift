@@ -63,15 +63,18 @@ extension FunctionRegistry {
             guard let f = resolve("time_bucket", [.interval, .timestamp]) else { return .scalar(.null) }
             return retype(try f.kernel([a[0], retype(a[1], .timestamp)], [t[0], .timestamp], n, e), .timestamptz)
         },
-        ScalarFunction("timestamptz_diff", [.timestamptz, .timestamptz], .interval) { a, _, n, e in
-            try checkedInt(a[0], a[1], n, .interval, e) { $0.subtractingReportingOverflow($1) }
+        // TIMESTAMPTZ - TIMESTAMPTZ: the difference of the wall-clock times in the session zone, as
+        // whole days and the rest in microseconds (DuckDB: '2 days' across a DST change)
+        ScalarFunction("timestamptz_diff", [.timestamptz, .timestamptz], .interval) { a, _, n, _ in
+            let (x, y) = (IntRows(a[0]), IntRows(a[1]))
+            let zone = SessionTimeZone.current
+            return try intervalKernel([x, y], n) {
+                try IntervalMath.difference(
+                    zone.local(utc: x.values[$0 &* x.step]), zone.local(utc: y.values[$0 &* y.step]))
+            }
         },
-        ScalarFunction("timestamptz_add_interval", [.timestamptz, .interval], .timestamptz) { a, _, n, e in
-            try checkedInt(a[0], a[1], n, .timestamptz, e) { $0.addingReportingOverflow($1) }
-        },
-        ScalarFunction("timestamptz_sub_interval", [.timestamptz, .interval], .timestamptz) { a, _, n, e in
-            try checkedInt(a[0], a[1], n, .timestamptz, e) { $0.subtractingReportingOverflow($1) }
-        },
+        timestamptzPlusInterval("timestamptz_add_interval", subtract: false),
+        timestamptzPlusInterval("timestamptz_sub_interval", subtract: true),
     ]
 
     /// make_timestamptz's wall time in microseconds, with ICU's lenient fields as DuckDB: a month
@@ -161,5 +164,29 @@ extension FunctionRegistry {
             index[i] = Int32(rules.count - 1)
         }
         return (rules, index)
+    }
+
+    /// `name(TIMESTAMPTZ, INTERVAL)`: as DuckDB's ICU arithmetic, the months and days move the
+    /// wall-clock time in the session zone (`IntervalMath.addToTimestamp`, the day clamped to the
+    /// month's end), then the microseconds move the instant (`+ INTERVAL 1 DAY` keeps 12:00 across a
+    /// DST change, `+ INTERVAL 24 HOUR` does not); `subtract` negates the interval first.
+    static func timestamptzPlusInterval(_ name: String, subtract: Bool) -> ScalarFunction {
+        ScalarFunction(name, [.timestamptz, .interval], .timestamptz) { a, _, n, _ in
+            let (t, x) = (IntRows(a[0]), IntervalRows(a[1]))
+            let zone = SessionTimeZone.current
+            return try intKernel([t, x], n, .timestamptz) { i in
+                var v = x.at(i)
+                if subtract { v = try IntervalMath.negate(v) }
+                var u = t.values[i &* t.step]
+                if !v.isMicrosOnly {
+                    let wall = try IntervalMath.addToTimestamp(
+                        zone.local(utc: u), IntervalValue(months: v.months, days: v.days), subtract: false)
+                    u = zone.utc(local: wall)
+                }
+                let r = u.addingReportingOverflow(v.micros)
+                guard !r.overflow else { throw KuaiError(.execution, "Date and time not in timestamp range") }
+                return r.partialValue
+            }
+        }
     }
 }

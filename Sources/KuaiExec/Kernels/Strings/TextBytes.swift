@@ -5,8 +5,9 @@ import KuaiCore
 /// Tests/KuaiExecTests/CastToVarcharTests.swift). Each writer returns the bytes written and never
 /// writes more than `maxBytes`.
 public enum TextBytes {
-    /// The longest text any writer here produces (an INTERVAL of Int64.max microseconds).
-    public static let maxBytes = 48
+    /// The longest text any writer here produces (an INTERVAL with every part at its most negative,
+    /// `-178956970 years -8 months -2147483648 days -2562047788:00:54.775808`, is 68 bytes).
+    public static let maxBytes = 80
 
     /// "00" "01" ... "99".
     static let twoDigits: [UInt8] = {
@@ -106,7 +107,7 @@ public enum TextBytes {
         if y <= 0 { n += bc(out + n) }
         out[n] = UInt8(ascii: " ")
         n += 1
-        n += time(rem, out + n)
+        n += time(UInt64(rem), out + n)
         return n
     }
 
@@ -146,29 +147,36 @@ public enum TextBytes {
         return n
     }
 
-    /// DuckDB's INTERVAL text of a microsecond count (`08:00:00`, `1 day 02:00:00`, `3 days`,
-    /// `-01:30:00`).
-    public static func interval(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
-        if micros == 0 { return ascii("00:00:00", out) }
-        let perDay: Int64 = 86_400_000_000
-        let days = micros / perDay
-        var rem = micros % perDay
+    /// DuckDB's INTERVAL text (`IntervalToStringCast::Format`): `N year(s)`, `N month(s)` (months
+    /// split into years and months, each with its own sign), `N day(s)`, then the microseconds as
+    /// `[-]HH:MM:SS[.ffffff]` (hours not folded into days: `36:00:00`); `00:00:00` when all are 0.
+    /// Examples: `1 year 2 months 3 days 04:05:06.5`, `10 months 3 days -04:05:06.5`, `-1 day`.
+    public static func interval(_ v: IntervalValue, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         var n = 0
-        if days != 0 {
-            n += int64(days, out)
-            n += ascii(days == 1 || days == -1 ? " day" : " days", out + n)
-        }
-        if rem != 0 {
+        func part(_ k: Int64, _ one: StaticString, _ many: StaticString) {
+            guard k != 0 else { return }
             if n > 0 {
                 out[n] = UInt8(ascii: " ")
                 n += 1
             }
-            if rem < 0 {
+            n += int64(k, out + n)
+            n += ascii(k == 1 || k == -1 ? one : many, out + n)
+        }
+        part(Int64(v.months / 12), " year", " years")
+        part(Int64(v.months % 12), " month", " months")
+        part(Int64(v.days), " day", " days")
+        if v.micros != 0 {
+            if n > 0 {
+                out[n] = UInt8(ascii: " ")
+                n += 1
+            }
+            if v.micros < 0 {
                 out[n] = UInt8(ascii: "-")
                 n += 1
-                rem = -rem
             }
-            n += time(rem, out + n)
+            n += time(v.micros.magnitude, out + n)
+        } else if n == 0 {
+            n = ascii("00:00:00", out)
         }
         return n
     }
@@ -180,7 +188,7 @@ public enum TextBytes {
     }
 
     /// `HH:MM:SS[.ffffff]` of microseconds within a day (hours may exceed 23 for intervals).
-    static func time(_ rem: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+    static func time(_ rem: UInt64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
         let h = rem / 3_600_000_000
         let mi = (rem / 60_000_000) % 60
         let s = (rem / 1_000_000) % 60
@@ -231,7 +239,7 @@ public enum TextBytes {
         case .timestamptz:
             let zone = SessionTimeZone.current
             c.ints.withUnsafeBufferPointer { x in body { i, p in timestamptz(x[i], zone, p) } }
-        case .interval: c.ints.withUnsafeBufferPointer { x in body { i, p in interval(x[i], p) } }
+        case .interval: body { i, p in interval(c.interval(at: i), p) }
         case .decimal(let precision, let scale):
             body { i, p in DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p) }
         default:

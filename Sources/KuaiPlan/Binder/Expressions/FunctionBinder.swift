@@ -62,8 +62,8 @@ extension Binder {
             {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
             }
-            // Of an INTERVAL: its length in seconds (epoch(end - start)); the other parts of an
-            // INTERVAL need DuckDB's month and day fields, which kuai's INTERVAL does not keep.
+            // Of an INTERVAL: its length in seconds (epoch(INTERVAL), a month as 30 days, a year as
+            // 365.25); the other parts are date_part(VARCHAR, INTERVAL).
             if args.count == 2, case .string(let part)? = args[0].foldedValue, part.lowercased() == "epoch",
                 args[1].type == .interval
             {

@@ -39,43 +39,49 @@ extension Binder {
             guard x.type.isInteger, case .int(let n)? = (try? x.evaluateConstant()) ?? nil else {
                 return try bindIntervalOfExpression(x, unit, pos, name)
             }
-            let micros: Int64
-            switch unit.lowercased() {
-            case "microsecond", "microseconds", "us": micros = 1
-            case "millisecond", "milliseconds", "ms": micros = 1_000
-            case "second", "seconds", "s": micros = 1_000_000
-            case "minute", "minutes", "m": micros = 60_000_000
-            case "hour", "hours", "h": micros = 3_600_000_000
-            case "day", "days", "d": micros = 86_400_000_000
-            case "week", "weeks", "w": micros = 7 * 86_400_000_000
-            default: throw Binder.error("INTERVAL unit \(unit) is not supported (use microsecond .. week)", pos)
+            let function = try Binder.intervalFunction(unit, pos)
+            // seconds and finer: exact integer microseconds (to_seconds takes a DOUBLE)
+            let finer: Int64? = ["second": 1_000_000, "millisecond": 1_000, "microsecond": 1][function.unit]
+            if let finer {
+                let (r, o) = n.multipliedReportingOverflow(by: finer)
+                if o { throw Binder.error("INTERVAL \(n) \(unit) is out of range", pos) }
+                return BoundExpr.constant(.int(r), type: .interval, name: name)
             }
-            let (r, o) = n.multipliedReportingOverflow(by: micros)
-            if o { throw Binder.error("INTERVAL \(n) \(unit) is out of range", pos) }
-            return BoundExpr.constant(.int(r), type: .interval, name: name)
+            let call = try bindFunction(function.name, [BoundExpr.constant(.int(n), type: .bigint)], pos, name)
+            do {
+                return BoundExpr.constant(try call.evaluateConstant(), type: .interval, name: name)
+            } catch let e as KuaiError {
+                throw KuaiError(
+                    .binding, e.message.replacingOccurrences(of: " in expression \(name)", with: ""),
+                    at: pos.description)
+            }
         }
+    }
+
+    /// The function DuckDB rewrites `INTERVAL x unit` to (`to_years` ... `to_microseconds`) and the
+    /// unit's singular name.
+    /// - Throws: `KuaiError.binding` for a word that is no interval unit.
+    static func intervalFunction(_ unit: String, _ pos: SourcePosition) throws -> (name: String, unit: String) {
+        let u = unit.lowercased()
+        let names: [String: String] = [
+            "millennium": "to_millennia", "century": "to_centuries", "decade": "to_decades", "year": "to_years",
+            "quarter": "to_quarters", "month": "to_months", "week": "to_weeks", "day": "to_days", "hour": "to_hours",
+            "minute": "to_minutes", "second": "to_seconds", "millisecond": "to_milliseconds",
+            "microsecond": "to_microseconds",
+        ]
+        guard let f = names[u] else { throw Binder.error("INTERVAL unit \(unit) is not supported", pos) }
+        return (f, u)
     }
 
     /// `INTERVAL (x) unit` with a quantity that is not an integer constant (a column, `1.5`), as
     /// DuckDB's transformer rewrites it: `to_seconds(CAST(x AS DOUBLE))` and `to_milliseconds(...)`
     /// keep the fraction; the other units take `CAST(trunc(CAST(x AS DOUBLE)) AS BIGINT)`
-    /// (`INTERVAL 1.5 HOUR` is one hour).
-    /// - Throws: `KuaiError.binding` for a month or longer unit (kuai's INTERVAL is microseconds) or
-    ///   a quantity that is not a number.
+    /// (`INTERVAL 1.5 HOUR` is one hour, `INTERVAL 1.5 MONTH` one month).
+    /// - Throws: `KuaiError.binding` for a quantity that is not a number.
     func bindIntervalOfExpression(_ x: BoundExpr, _ unit: String, _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
     {
-        let function: String
-        switch unit.lowercased() {
-        case "microsecond", "microseconds", "us": function = "to_microseconds"
-        case "millisecond", "milliseconds", "ms": function = "to_milliseconds"
-        case "second", "seconds", "s": function = "to_seconds"
-        case "minute", "minutes", "m": function = "to_minutes"
-        case "hour", "hours", "h": function = "to_hours"
-        case "day", "days", "d": function = "to_days"
-        case "week", "weeks", "w": function = "to_weeks"
-        default: throw Binder.error("INTERVAL unit \(unit) is not supported (use microsecond .. week)", pos)
-        }
+        let function = try Binder.intervalFunction(unit, pos).name
         guard x.type.isNumeric || x.type == .null else {
             throw Binder.error("INTERVAL needs a number quantity, not \(x.type)", pos)
         }

@@ -20,7 +20,7 @@ extension Binder {
             if x.type == .null { return BoundExpr.constant(.null, type: .bigint, name: name) }  // as DuckDB
             return x
         case .minus:
-            if x.type == .interval { return BoundExpr(.negate(x), type: .interval, name: name) }
+            if x.type == .interval { return try bindFunction("interval_negate", [x], pos, name) }
             guard x.type.isNumeric || x.type == .null else {
                 throw Binder.error("cannot negate \(x.type) in \(name)", pos)
             }
