@@ -593,15 +593,30 @@ public enum Kernels {
             }
             return t ? (Array(0..<Int32(n)), []) : ([], Array(0..<Int32(n)))
         case .column(let c):
-            var taken: [Int32] = []
+            // without branches: each row is written to both lists, and the list it belongs to
+            // advances (a CASE condition splits rows unpredictably)
+            var kept = 0
             var rest: [Int32] = []
-            taken.reserveCapacity(n)
-            for i in 0..<n {
-                if c.ints[i] != 0 && (c.validity?[i] ?? 1) != 0 {
-                    taken.append(Int32(i))
-                } else {
-                    rest.append(Int32(i))
+            let taken = [Int32](unsafeUninitializedCapacity: n) { t, takenCount in
+                rest = [Int32](unsafeUninitializedCapacity: n) { r, restCount in
+                    c.ints.withUnsafeBufferPointer { x in
+                        c.validity.withUnsafeBufferPointerOrNil { v in
+                            var nt = 0
+                            var nr = 0
+                            for i in 0..<n {
+                                var b = x[i] != 0 ? 1 : 0
+                                if let v { b &= Int(v[i]) }
+                                t[nt] = Int32(truncatingIfNeeded: i)
+                                r[nr] = Int32(truncatingIfNeeded: i)
+                                nt &+= b
+                                nr &+= 1 &- b
+                            }
+                            kept = nt
+                            restCount = nr
+                        }
+                    }
                 }
+                takenCount = kept
             }
             return (taken, rest)
         }
