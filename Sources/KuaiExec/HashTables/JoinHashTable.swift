@@ -241,7 +241,7 @@ public final class JoinHashTable: @unchecked Sendable {
                 u.withUnsafeMutableBufferPointer { ub in
                     for g in 0..<buckets {
                         let size = off[g + 1] - off[g]
-                        if size == 1 { ub[g] = r[Int(off[g])] } else if size > 1 { ub[g] = Int32(-2 - g) }
+                        if size == 1 { ub[g] = r[Int(off[g])] } else if size > 1 { ub[g] = Self.entry(ofList: g) }
                     }
                 }
             }
@@ -249,12 +249,25 @@ public final class JoinHashTable: @unchecked Sendable {
         return .init(unique: false, bucketRow: u, listOffsets: b.offsets, listRows: b.rows)
     }
 
+    /// The `bucketRow` entry of bucket `b`, read through `lone` (the table's `bucketRow`): the
+    /// bucket's row, -1, or -2 - its list (the list numbered as the bucket when `lone` is empty).
+    @inline(__always)
+    static func entry(_ lone: UnsafeBufferPointer<Int32>, bucket b: Int) -> Int32 {
+        lone.isEmpty ? entry(ofList: b) : lone[b]
+    }
+
+    /// The list of an `entry` of -2 or less, and the entry of list `k`.
+    @inline(__always)
+    static func list(ofEntry v: Int32) -> Int { Int(-2 - v) }
+    @inline(__always)
+    static func entry(ofList k: Int) -> Int32 { Int32(truncatingIfNeeded: -2 - k) }
+
     /// The build rows of bucket `b` (a bucket `find` answered), in build order.
     func buildRows(ofBucket b: Int) -> ArraySlice<Int32> {
-        let v = bucketRow.isEmpty ? Int32(-2 - b) : bucketRow[b]
+        let v = bucketRow.withUnsafeBufferPointer { Self.entry($0, bucket: b) }
         if v >= 0 { return [v] }
         if v == -1 { return [] }
-        let list = Int(-2 - v)
+        let list = Self.list(ofEntry: v)
         return listRows[Int(listOffsets[list])..<Int(listOffsets[list + 1])]
     }
 

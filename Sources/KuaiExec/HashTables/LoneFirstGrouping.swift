@@ -30,12 +30,12 @@ struct LoneFirstGrouping {
                 bucketRow[bucket] = Int32(truncatingIfNeeded: row)
             } else if v >= 0 {
                 // the bucket's second row: the bucket becomes list `lists`, its first row first
-                bucketRow[bucket] = Int32(truncatingIfNeeded: -2 - lists)
+                bucketRow[bucket] = JoinHashTable.entry(ofList: Int(lists))
                 pairs.append(lists << 32 | Int64(v))
                 pairs.append(lists << 32 | Int64(row))
                 lists += 1
             } else {
-                pairs.append(Int64(-2 - v) << 32 | Int64(row))
+                pairs.append(Int64(JoinHashTable.list(ofEntry: v)) << 32 | Int64(row))
             }
         }
     }

@@ -188,7 +188,7 @@ final class JoinProber {
                             let g = Int(ids[i])
                             if g < 0 { continue }
                             // a row alone in its bucket is read off `bucketRow`; else the bucket's list
-                            let single = lone.isEmpty ? Int32(-2 - g) : lone[g]
+                            let single = JoinHashTable.entry(lone, bucket: g)
                             if single == -1 { continue }
                             if single >= 0 {
                                 if skipMarked && buildMatched![Int(single)] != 0 { continue }
@@ -199,7 +199,7 @@ final class JoinProber {
                                 }
                                 continue
                             }
-                            let list = Int(-2 - single)
+                            let list = JoinHashTable.list(ofEntry: single)
                             var r = Int(off[list])
                             let e = Int(off[list + 1])
                             if skipMarked && residual == nil && buildMatched![Int(rows[r])] != 0 { continue }
@@ -246,7 +246,7 @@ final class JoinProber {
             try table.listOffsets.withUnsafeBufferPointer { off in
                 for i in 0..<n where ids[i] >= 0 {
                     let g = Int(ids[i])
-                    let single = lone.isEmpty ? Int32(-2 - g) : lone[g]
+                    let single = JoinHashTable.entry(lone, bucket: g)
                     if single >= 0 {
                         pIdx.append(Int32(i))
                         bIdx.append(single)
@@ -254,7 +254,7 @@ final class JoinProber {
                             try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: { _ in })
                         }
                     } else if single <= -2 {
-                        let list = Int(-2 - single)
+                        let list = JoinHashTable.list(ofEntry: single)
                         (next[i], end[i]) = (off[list], off[list + 1])
                         active.append(Int32(i))
                     }
