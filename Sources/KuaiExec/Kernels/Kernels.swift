@@ -555,7 +555,9 @@ public enum Kernels {
                     }
                 } else {
                     let set = IntHashSet(list)
-                    found.withUnsafeMutableBufferPointer { set.contains(UnsafeBufferPointer(rebasing: vp[0..<n]), into: $0) }
+                    found.withUnsafeMutableBufferPointer {
+                        set.contains(UnsafeBufferPointer(rebasing: vp[0..<n]), into: $0)
+                    }
                 }
             }
         }

@@ -54,7 +54,9 @@ final class StringAggState: AggregateState {
                 text.stringView(at: Int(perm[j])).withBytes { joined.append(contentsOf: $0) }
                 j += 1
             }
-            joined.withUnsafeBufferPointer { out.append($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count) }
+            joined.withUnsafeBufferPointer {
+                out.append($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count)
+            }
             next = g + 1
         }
         while next < groups {
