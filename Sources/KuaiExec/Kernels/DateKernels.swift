@@ -15,13 +15,13 @@ enum DatePart: Sendable {
         case "hour", "hours", "h", "hr", "hrs": self = .hour
         case "minute", "minutes", "m", "min", "mins": self = .minute
         case "second", "seconds", "s", "sec", "secs": self = .second
-        case "millisecond", "milliseconds", "ms", "msec", "msecs": self = .millisecond
-        case "microsecond", "microseconds", "us", "usec", "usecs": self = .microsecond
+        case "millisecond", "milliseconds", "ms", "msec", "msecs", "msecond", "mseconds": self = .millisecond
+        case "microsecond", "microseconds", "us", "usec", "usecs", "usecond", "useconds": self = .microsecond
         case "week", "weeks", "w", "weekofyear": self = .week
         case "quarter", "quarters": self = .quarter
-        case "decade", "decades", "dec": self = .decade
+        case "decade", "decades", "dec", "decs": self = .decade
         case "century", "centuries", "c", "cent": self = .century
-        case "millennium", "millennia", "mil": self = .millennium
+        case "millennium", "millennia", "mil", "mils", "millenniums", "millenium": self = .millennium
         case "dow", "dayofweek", "weekday": self = .dayOfWeek
         case "isodow": self = .isoDayOfWeek
         case "doy", "dayofyear": self = .dayOfYear

@@ -37,6 +37,8 @@ extension Binder {
             fromTop = !f.orderBy[0].ascending
             f.orderBy = []
         }
+        // DuckDB refuses `string_agg(x, ',' ORDER BY 'a')` as it refuses the query's `ORDER BY 'a'`.
+        for o in f.orderBy { try Self.refuseNonIntegerLiteral(o.expr) }
         // (a correlated subquery in an argument or FILTER joins onto the rows before the aggregation)
         var inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
         inner.correlation = ac.correlation
