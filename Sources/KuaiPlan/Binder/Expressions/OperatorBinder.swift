@@ -97,7 +97,7 @@ extension Binder {
             var x = x
             var y = try bind(b, ctx)
             if x.type != .null && y.type != .null {
-                (x, y) = try comparisonOperands(x, y, pos, name, castHint: false)
+                (x, y) = try comparisonOperands(x, y, pos, name, castHint: false, equality: true)
             }
             return
                 BoundExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name)
