@@ -101,11 +101,12 @@ enum DateKernels {
     @inline(__always)
     static func era(_ y: Int64, _ per: Int64) -> Int64 { y > 0 ? (y &- 1) / per &+ 1 : y / per &- 1 }
 
-    /// ISO week-year * 100 + week (DuckDB's yearweek; the week is subtracted for years before 1).
+    /// ISO week-year * 100 + week (DuckDB's yearweek; the week is subtracted for ISO years before 1, year 0
+    /// included: the 52nd week of ISO year 0 is -52).
     @inline(__always)
     static func yearWeek(_ d: Int64) -> Int64 {
         let w = FunctionRegistry.isoWeek(d)
-        return w.year &* 100 &+ (w.year < 0 ? -w.week : w.week)
+        return w.year &* 100 &+ (w.year <= 0 ? -w.week : w.week)
     }
 
     /// The first day (a Monday) of ISO week-year `y`: the Monday of the week holding January 4.

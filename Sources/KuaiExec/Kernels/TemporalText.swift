@@ -148,16 +148,19 @@ enum TemporalText {
         return v
     }
 
-    /// `H:M[:S[.fraction]]` after white space, in microseconds (minutes and seconds below 60).
+    /// `H:M[:S[.fraction]]` after white space, in microseconds (minutes and seconds below 60). As DuckDB
+    /// 2.0.1, a colon may end the time: `12:` is 12:00:00 and `12:30:` 12:30:00.
     private static func time(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
         while i < u.count && isSpace(u[i]) { i += 1 }
         guard let h = twoDigits(u, &i), i < u.count, u[i] == UInt8(ascii: ":") else { return nil }
         i += 1
+        guard i < u.count, isDigit(u[i]) else { return h * 3_600_000_000 }
         guard let m = twoDigits(u, &i), m < 60 else { return nil }
         var s: Int64 = 0
         var frac: Int64 = 0
         if i < u.count && u[i] == UInt8(ascii: ":") {
             i += 1
+            guard i < u.count, isDigit(u[i]) else { return (h * 60 + m) * 60_000_000 }
             guard let v = twoDigits(u, &i), v < 60 else { return nil }
             s = v
             if i < u.count && u[i] == UInt8(ascii: ".") {

@@ -40,7 +40,10 @@ extension Binder {
     /// The type of a VALUES column, as DuckDB 2.0.1 folds it row by row: the first non-NULL value's type,
     /// then each later value joins in; an integer literal that fits the type so far takes it
     /// (`literalAdaptedType`), so `(127::TINYINT), (3)` is TINYINT but `(3), (127::TINYINT)` INTEGER, and
-    /// `(1), (-2147483648)` INTEGER but `(-2147483648), (1)` BIGINT. `.null` when every value is NULL.
+    /// `(1), (-2147483648)` INTEGER but `(-2147483648), (1)` BIGINT. A string literal after a value of
+    /// another type takes that type (`(1.5::DOUBLE), ('inf')` is DOUBLE, `(1), ('7')` INTEGER; a text that is
+    /// not one is the cast's error), as DuckDB's STRING_LITERAL; before it, the column is VARCHAR and the
+    /// later value does not fit. `.null` when every value is NULL.
     /// - Throws: `KuaiError.binding` for two values without a common type.
     func valuesColumnType(_ values: [BoundExpr], column c: Int, at pos: SourcePosition) throws -> DataType {
         var t: DataType = .null
@@ -49,6 +52,7 @@ extension Binder {
                 t = e.type
                 continue
             }
+            if case .string? = e.constantValue, t != .varchar { continue }
             let u = literalAdaptedType(e, beside: t)
             guard let common = commonType(t, u) else {
                 throw Binder.error("VALUES column \(c + 1) mixes \(t) and \(u)", pos)
