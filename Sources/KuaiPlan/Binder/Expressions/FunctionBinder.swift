@@ -163,6 +163,11 @@ extension Binder {
         -> BoundExpr
     {
         var args = args0
+        // DuckDB resolves the NULL literal in abs, round and trunc to their BIGINT overload (typeof(abs(NULL)) is
+        // BIGINT), not to the narrowest integer or to DOUBLE.
+        if ["abs", "round", "trunc"].contains(fname), args.first?.type == .null {
+            args[0] = BoundExpr.constant(.null, type: .bigint, name: args[0].name)
+        }
         // String constants adapt to the parameter type of the only overload taking that many arguments.
         let candidates = FunctionRegistry.overloads(fname)
         guard !candidates.isEmpty else {
