@@ -379,6 +379,9 @@ public struct FunctionCall: Sendable {
     public var star = false
     public var orderBy: [OrderItem] = []
     public var filter: Expr?
+    /// `IGNORE NULLS` (true) or `RESPECT NULLS` (false) before the closing parenthesis; nil when
+    /// neither is written.
+    public var ignoreNulls: Bool?
     /// Non-nil for a window function call.
     public var over: WindowSpec?
     public var position: SourcePosition

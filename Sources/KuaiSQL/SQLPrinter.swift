@@ -254,12 +254,14 @@ extension FunctionCall {
             if distinct { out += "DISTINCT " }
             Expr.writeList(arguments, to: &out)
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")
+            // DuckDB prints IGNORE NULLS before the parenthesis and drops RESPECT NULLS
+            let nulls = ignoreNulls == true ? " IGNORE NULLS" : ""
             if orderBy.isEmpty {
-                out += ")"
+                out += nulls + ")"
             } else if arguments.isEmpty {
                 out += ") WITHIN GROUP (ORDER BY \(order))"
             } else {
-                out += " ORDER BY \(order))"
+                out += " ORDER BY \(order)\(nulls))"
             }
         }
         if let filter { out += " FILTER (WHERE \(filter.sqlDescription))" }
