@@ -1,9 +1,10 @@
-/// The unit of a window frame, SQL's `ROWS | RANGE`: ROWS counts rows; RANGE compares ORDER BY
-/// values (CURRENT ROW = the row's peers). The parser's `FrameClause` and the engine's
-/// `WindowFrame` both use it.
+/// The unit of a window frame, SQL's `ROWS | RANGE | GROUPS`: ROWS counts rows; RANGE compares
+/// ORDER BY values (CURRENT ROW = the row's peers); GROUPS counts peer groups. The parser's
+/// `FrameClause` and the engine's `WindowFrame` both use it.
 public enum FrameUnit: String, Sendable, Hashable {
     case rows = "ROWS"
     case range = "RANGE"
+    case groups = "GROUPS"
 }
 
 /// One end of a window frame, whose offset is an `Offset`: an expression as the query writes it

@@ -828,8 +828,8 @@ struct ParserState {
             spec.partitionBy = try parseExpressionList()
         }
         spec.orderBy = try parseOptionalOrderBy()
-        if current.isWord("ROWS") || current.isWord("RANGE") {
-            let unit: FrameClause.Unit = advance().isWord("ROWS") ? .rows : .range
+        if current.isWord("ROWS") || current.isWord("RANGE") || current.isWord("GROUPS") {
+            let unit = FrameClause.Unit(rawValue: advance().upper)!
             if acceptWord("BETWEEN") {
                 let start = try parseFrameBound()
                 try expectWord("AND")
@@ -838,8 +838,6 @@ struct ParserState {
             } else {
                 spec.frame = FrameClause(unit: unit, start: try parseFrameBound(), end: .currentRow)
             }
-        } else if current.isWord("GROUPS") {
-            throw failure("GROUPS frames are not supported", at: current)
         }
         if current.isWord("EXCLUDE") { throw failure("frame EXCLUDE is not supported", at: current) }
         try expectSymbol(")")

@@ -92,7 +92,7 @@ public final class WindowOperator: PhysicalOperator {
             switch f.kind {
             case .rank, .denseRank, .percentRank, .cumeDist: return true
             case .rowNumber, .lag, .lead, .ntile: return false
-            default: return f.effectiveFrame(ordered: !orderBy.isEmpty).mode == .range
+            default: return f.effectiveFrame(ordered: !orderBy.isEmpty).mode != .rows
             }
         }
         releaseUnused(keys: [])

@@ -92,14 +92,14 @@ extension Binder {
         }
     }
 
-    /// `ROWS | RANGE BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
+    /// `ROWS | RANGE | GROUPS BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
     /// the same as UNBOUNDED and are clamped, keeping the frame arithmetic in range).
     func bindFrame(_ fr: KuaiSQL.FrameClause) throws -> KuaiExec.WindowFrame {
         func amount(_ e: Expr) throws -> Int64 {
             guard let v = try nonNegativeIntConstant(e, clause: "window frame") else {
                 throw Binder.error("window frame offsets must be non-negative constants", e.position)
             }
-            return min(v, fr.unit == .rows ? Int64(Int32.max) : Int64(1) << 60)
+            return min(v, fr.unit == .range ? Int64(1) << 60 : Int64(Int32.max))
         }
         return KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
     }
