@@ -300,6 +300,28 @@ struct ParserState {
         return CommonTableExpression(name: name.text, columnNames: columns, query: query, position: name.position)
     }
 
+    /// The count of `LIMIT`: an expression, or a percentage `p%` / `p PERCENT` (DuckDB), where `p` is
+    /// read above `%` so that `LIMIT 20%` is not a modulo missing its operand; `LIMIT a % b` is still
+    /// a modulo.
+    mutating func parseLimitCount(_ query: Query) throws {
+        let start = index
+        let p = try parseExpression(minimum: Precedence.multiplicative.tighter)
+        if current.isWord("PERCENT") {
+            advance()
+        } else if current.isSymbol("%")
+            && (peek(1).kind == .endOfInput || peek(1).isSymbol(")") || peek(1).isSymbol(";")
+                || peek(1).isWord("OFFSET"))
+        {
+            advance()
+        } else {
+            index = start
+            query.limit = try parseExpression()
+            return
+        }
+        query.limit = p
+        query.limitPercent = true
+    }
+
     /// `ORDER BY`, `LIMIT` and `OFFSET` after a query body (LIMIT and OFFSET in either order).
     mutating func parseQueryTail(ctes: [CommonTableExpression], body: QueryBody, position: SourcePosition) throws
         -> Query
@@ -323,7 +345,7 @@ struct ParserState {
             if !sawLimit && current.isWord("LIMIT") {
                 advance()
                 sawLimit = true
-                if !acceptWord("ALL") { query.limit = try parseExpression() }
+                if !acceptWord("ALL") { try parseLimitCount(query) }
             } else if !sawOffset && current.isWord("OFFSET") {
                 advance()
                 sawOffset = true
@@ -336,7 +358,7 @@ struct ParserState {
         return query
     }
 
-    /// `a UNION [ALL] b EXCEPT c ...`, left-associative; INTERSECT binds tighter.
+    /// `a UNION [ALL] [BY NAME] b EXCEPT c ...`, left-associative; INTERSECT binds tighter.
     /// - Parameter first: an already parsed first operand (a parenthesised query met where an expression
     ///   or table could also start).
     /// A run of `UNION ALL` is flat: its operands are built into a balanced tree (UNION ALL is associative;
@@ -350,6 +372,19 @@ struct ParserState {
             let op = advance()
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
+            if current.isWord("BY") && peek(1).isWord("NAME") {
+                guard op.isWord("UNION") else { throw failure("Invalid combination of EXCEPT and BY NAME", at: op) }
+                advance()
+                advance()
+                if !unionAll.isEmpty {
+                    left = Self.balancedUnionAll(unionAll[...])
+                    unionAll = []
+                }
+                try enterChain(&chain)
+                let right = try parseIntersect(first: nil)
+                left = .setOperation(.unionByName, all: all, left: left, right: right, position: op.position)
+                continue
+            }
             if op.isWord("UNION") && all {
                 if unionAll.isEmpty { unionAll = [(left, op.position)] }
                 unionAll.append((try parseIntersect(first: nil), op.position))

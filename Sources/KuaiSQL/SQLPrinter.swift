@@ -358,6 +358,7 @@ extension QueryBody {
                 // (UNION ALL is associative: a balanced run of them prints flat.)
                 r = "(\(r))"
             }
+            if op == .unionByName { return "\(l) UNION\(all ? " ALL" : "") BY NAME \(r)" }
             return "\(l) \(op.rawValue)\(all ? " ALL" : "") \(r)"
         }
     }

@@ -185,32 +185,8 @@ extension Binder {
             call.offset = Int(min(v, Int64(Int32.max)))
         case "lag", "lead":
             call.kind = f.name == "lag" ? .lag : .lead
-            let argument = try arg(0)
-            call.argument = argument
-            if f.arguments.count > 1 {
-                let b = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "lag/lead offset"))
-                guard b.type.isInteger, case .int(let v)? = try? b.evaluateConstant() else {
-                    throw Binder.error("the offset of \(f.name) must be an integer constant", f.arguments[1].position)
-                }
-                // A negative offset looks the other way: lag(x, -1) is lead(x, 1), as in DuckDB.
-                if v < 0 { call.kind = call.kind == .lag ? .lead : .lag }
-                call.offset = Int(min(v.magnitude, UInt64(Int32.max)))
-            }
-            if f.arguments.count > 2 {
-                let written: BoundExpr
-                do {
-                    written = try bind(
-                        f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default"))
-                } catch {
-                    // A column in the default (DuckDB takes any expression over the row) is not supported.
-                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
-                }
-                let d = try coerce(written, to: argument.type, f.arguments[2].position)
-                guard let v = try? d.evaluateConstant() else {
-                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
-                }
-                call.defaultValue = v
-            }
+            call.argument = try arg(0)
+            try bindLagLeadOptions(f, &call)
         case "first_value", "last_value":
             call.kind = f.name == "first_value" ? .firstValue : .lastValue
             call.argument = try arg(0)
@@ -246,6 +222,35 @@ extension Binder {
                 throw Binder.error("window function \(f.name) is not supported", f.position)
             }
             try bindAggregateWindow(f, inner, &call)
+        }
+    }
+
+    /// lag / lead's offset (an integer constant, default 1; a negative one turns lag into lead and back)
+    /// and default value (a constant of the argument's type).
+    /// - Throws: `KuaiError.binding` for a non-constant offset or default.
+    func bindLagLeadOptions(_ f: FunctionCall, _ call: inout WindowCall) throws {
+        if f.arguments.count > 1 {
+            let b = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "lag/lead offset"))
+            guard b.type.isInteger, case .int(let v)? = try? b.evaluateConstant() else {
+                throw Binder.error("the offset of \(f.name) must be an integer constant", f.arguments[1].position)
+            }
+            // A negative offset looks the other way: lag(x, -1) is lead(x, 1), as in DuckDB.
+            if v < 0 { call.kind = call.kind == .lag ? .lead : .lag }
+            call.offset = Int(min(v.magnitude, UInt64(Int32.max)))
+        }
+        if f.arguments.count > 2 {
+            let written: BoundExpr
+            do {
+                written = try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default"))
+            } catch {
+                // A column in the default (DuckDB takes any expression over the row) is not supported.
+                throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+            }
+            let d = try coerce(written, to: call.argument!.type, f.arguments[2].position)
+            guard let v = try? d.evaluateConstant() else {
+                throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+            }
+            call.defaultValue = v
         }
     }
 

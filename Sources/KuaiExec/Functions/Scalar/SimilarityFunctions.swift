@@ -81,7 +81,17 @@ enum StringSimilarity {
     /// similarity below the cutoff is 0; a NULL cutoff gives NULL.
     static func withCutoff(_ a: [Operand], _ n: Int, winkler: Bool) throws -> Operand {
         let sim = try pairwise(a, n, .double) { .double(jaro($0, $1, winkler: winkler)) }
-        let rows = sim.isScalar && a[2].isScalar ? 1 : n
+        if case .scalar(let sv) = sim, case .scalar(let cv) = a[2] {
+            let cutoff: Double
+            switch cv {
+            case .double(let d): cutoff = d
+            case .int(let x): cutoff = Double(x)
+            default: return .scalar(.null)
+            }
+            guard case .double(let s) = sv else { return .scalar(.null) }
+            return .scalar(.double(s >= cutoff ? s : 0))
+        }
+        let rows = n
         func column(_ o: Operand) -> Column {
             switch o {
             case .column(let c): return c
@@ -95,7 +105,7 @@ enum StringSimilarity {
             for i in 0..<rows where s.doubles[i] >= c.doubles[i] { out[i] = s.doubles[i] }
         }
         let result = Column(doubles: out, validity: c.type == .null ? [UInt8](repeating: 0, count: rows) : validity)
-        return rows == 1 && sim.isScalar ? .scalar(result.value(at: 0)) : .column(result)
+        return .column(result)
     }
 
     /// The code points of `b` into `out` (replacing its contents).
