@@ -7,6 +7,15 @@ public enum FrameUnit: String, Sendable, Hashable {
     case groups = "GROUPS"
 }
 
+/// A window frame's `EXCLUDE` clause (SQL:2011, as DuckDB): the rows left out of each row's frame:
+/// none, the row itself, its peer group, or its peers but not the row.
+public enum FrameExclusion: String, Sendable, Hashable {
+    case noOthers = "NO OTHERS"
+    case currentRow = "CURRENT ROW"
+    case group = "GROUP"
+    case ties = "TIES"
+}
+
 /// One end of a window frame, whose offset is an `Offset`: an expression as the query writes it
 /// (KuaiSQL's `FrameClause`), a count once bound (KuaiExec's `WindowFrame`: rows for ROWS,
 /// order-key units for RANGE).

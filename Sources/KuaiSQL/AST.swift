@@ -244,6 +244,8 @@ public struct FrameClause: Sendable {
     public var unit: Unit
     public var start: Bound
     public var end: Bound
+    /// `EXCLUDE ...` after the bounds (`.noOthers` when absent).
+    public var exclusion: FrameExclusion = .noOthers
 }
 
 /// Literal values as written.

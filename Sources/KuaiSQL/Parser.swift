@@ -873,10 +873,25 @@ struct ParserState {
             } else {
                 spec.frame = FrameClause(unit: unit, start: try parseFrameBound(), end: .currentRow)
             }
+            if acceptWord("EXCLUDE") { spec.frame!.exclusion = try parseFrameExclusion() }
         }
-        if current.isWord("EXCLUDE") { throw failure("frame EXCLUDE is not supported", at: current) }
         try expectSymbol(")")
         return spec
+    }
+
+    /// `CURRENT ROW | GROUP | TIES | NO OTHERS` after a frame's `EXCLUDE`.
+    mutating func parseFrameExclusion() throws -> FrameExclusion {
+        if acceptWord("CURRENT") {
+            try expectWord("ROW")
+            return .currentRow
+        }
+        if acceptWord("GROUP") { return .group }
+        if acceptWord("TIES") { return .ties }
+        if acceptWord("NO") {
+            try expectWord("OTHERS")
+            return .noOthers
+        }
+        throw unexpected("CURRENT ROW, GROUP, TIES or NO OTHERS")
     }
 
     mutating func parseFrameBound() throws -> FrameClause.Bound {

@@ -303,6 +303,7 @@ extension FrameClause {
     /// `ROWS BETWEEN <start> AND <end>`.
     public var sqlDescription: String {
         "\(unit.rawValue) BETWEEN \(start.sqlText(\.sqlDescription)) AND \(end.sqlText(\.sqlDescription))"
+            + (exclusion == .noOthers ? "" : " EXCLUDE \(exclusion.rawValue)")
     }
 }
 

@@ -92,7 +92,9 @@ public final class WindowOperator: PhysicalOperator {
             switch f.kind {
             case .rank, .denseRank, .percentRank, .cumeDist: return true
             case .rowNumber, .lag, .lead, .ntile: return false
-            default: return f.effectiveFrame(ordered: !orderBy.isEmpty).mode != .rows
+            default:
+                let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
+                return frame.mode != .rows || frame.exclusion == .group || frame.exclusion == .ties
             }
         }
         releaseUnused(keys: [])

@@ -101,7 +101,9 @@ extension Binder {
             }
             return min(v, fr.unit == .range ? Int64(1) << 60 : Int64(Int32.max))
         }
-        return KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
+        var frame = KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
+        frame.exclusion = fr.exclusion
+        return frame
     }
 
     /// DISTINCT, FILTER and IGNORE NULLS of a window call, as DuckDB 2.0.1 allows them: DISTINCT and

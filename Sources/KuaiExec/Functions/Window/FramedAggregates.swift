@@ -10,6 +10,28 @@ struct FrameBlock {
     let hi: Int
     var starts: [Int32]
     var ends: [Int32]
+    /// The frame's EXCLUDE clause; with GROUP or TIES, `peerStarts` / `peerEnds` hold each
+    /// position's peer group (like `starts`, `ends`).
+    var exclusion: FrameExclusion = .noOthers
+    var peerStarts: [Int32] = []
+    var peerEnds: [Int32] = []
+
+    /// The pieces [lo, hi) of the frame of sorted position `i` (at most three, in order) once the
+    /// EXCLUDE clause has removed its rows: the frame itself without an exclusion.
+    @inline(__always)
+    func forEachPiece(_ i: Int, _ body: (Int, Int) -> Void) {
+        let s = Int(starts[i - lo])
+        let e = Int(ends[i - lo])
+        if exclusion == .noOthers {
+            if s < e { body(s, e) }
+            return
+        }
+        let xs = exclusion == .currentRow ? i : Int(peerStarts[i - lo])
+        let xe = exclusion == .currentRow ? i + 1 : Int(peerEnds[i - lo])
+        if s < Swift.min(e, xs) { body(s, Swift.min(e, xs)) }
+        if exclusion == .ties && i >= s && i < e { body(i, i + 1) }
+        if Swift.max(s, xe) < e { body(Swift.max(s, xe), e) }
+    }
 }
 
 extension WindowPartitions {
@@ -20,6 +42,7 @@ extension WindowPartitions {
     /// - Throws: as `frameBlock`; `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
     func framed(_ f: WindowFunction) throws -> Column {
         let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
+        if frame.exclusion != .noOthers { return try excludedFrames(f, frame) }
         let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
         var arg = f.argument.map { columns[$0] }
         if let filter = f.filter { arg = maskedByFilter(arg, columns[filter]) }

@@ -29,7 +29,7 @@ extension WindowPartitions {
         let order = agg.orderColumns.map { columns[$0] }
         let keep = f.filter.map { filterMask(columns[$0]) }
         let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
-        if frame.start == .unboundedPreceding && frame.end == .unboundedFollowing {
+        if frame.start == .unboundedPreceding && frame.end == .unboundedFollowing && frame.exclusion == .noOthers {
             return try wholePartitionAggregate(spec, arg, order, keep)
         }
         let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
@@ -46,6 +46,69 @@ extension WindowPartitions {
         for i in 0..<count { inverse[Int(perm[i])] = Int32(i) }
         let bySorted = sorted.take()
         return inverse.withUnsafeBufferPointer { bySorted.gather($0) }
+    }
+
+    /// A framed function over frames with an EXCLUDE clause: first_value / last_value / nth_value pick
+    /// their row among the frame's pieces (`FrameBlock.forEachPiece`); count, sum, avg, min and max run
+    /// as the aggregate of the same name through `framedAggregate` (cost: the sum of the frame sizes).
+    /// - Throws: as `framedAggregate`; `KuaiError.execution` where the aggregate's type is not the
+    ///   window function's.
+    func excludedFrames(_ f: WindowFunction, _ frame: WindowFrame) throws -> Column {
+        let arg = f.argument.map { columns[$0] }
+        switch f.kind {
+        case .firstValue, .lastValue, .nthValue:
+            let (before, positions) = f.ignoreNulls ? nonNullPositions(arg!) : ([], [])
+            var src = [Int32](repeating: -1, count: count)
+            try src.withUnsafeMutableBufferPointer { out in
+                try forEachFrameBlock(frame, frame.hasRangeOffset ? try RangeOrderKey(self) : nil) { block in
+                    for i in block.lo..<block.hi {
+                        var pieces: [(Int, Int)] = []
+                        block.forEachPiece(i) { s, e in
+                            if f.ignoreNulls {
+                                let (a, b) = (Int(before[s]), Int(before[e]))
+                                if a < b { pieces.append((a, b)) }
+                            } else {
+                                pieces.append((s, e))
+                            }
+                        }
+                        if let k = Self.pick(f.kind, f.offset, pieces) {
+                            out[Int(perm[i])] = perm[f.ignoreNulls ? Int(positions[k]) : k]
+                        }
+                    }
+                }
+            }
+            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0) }
+        default:
+            let name = f.kind == .countStar ? "count_star" : f.kind.rawValue
+            guard let function = AggregateRegistry.resolve(name, f.kind == .countStar ? nil : arg?.type),
+                function.returnType == f.resultType(argumentType: arg?.type)
+            else {
+                throw KuaiError(
+                    .execution, "\(f.kind.rawValue) over frames with EXCLUDE is not supported for this type")
+            }
+            var g = f
+            g.kind = .aggregate
+            g.aggregate = WindowAggregate(function: function, distinct: false, orderColumns: [], key: f.description)
+            return try framedAggregate(g)
+        }
+    }
+
+    /// The first / last / n-th (1-based) index among the ranges `pieces` (in order), nil when they
+    /// hold fewer.
+    private static func pick(_ kind: WindowFunction.Kind, _ n: Int, _ pieces: [(Int, Int)]) -> Int? {
+        guard let firstPiece = pieces.first, let lastPiece = pieces.last else { return nil }
+        switch kind {
+        case .firstValue: return firstPiece.0
+        case .lastValue: return lastPiece.1 - 1
+        default:
+            guard n >= 1 else { return nil }
+            var left = n
+            for (a, b) in pieces {
+                if left <= b - a { return a + left - 1 }
+                left -= b - a
+            }
+            return nil
+        }
     }
 
     /// `mask[row] = 1` where the FILTER column `c` is TRUE.
@@ -108,7 +171,7 @@ extension WindowPartitions {
         _ spec: AggregateSpec, _ arg: Column?, _ order: [Column], _ keep: [UInt8]?, _ block: FrameBlock
     ) throws -> Column {
         var total = 0
-        for k in 0..<(block.hi - block.lo) { total += Int(block.ends[k] - block.starts[k]) }
+        for i in block.lo..<block.hi { block.forEachPiece(i) { total += $1 - $0 } }
         guard total <= Self.aggregateFrameEntryLimit else {
             throw KuaiError(
                 .execution,
@@ -125,12 +188,13 @@ extension WindowPartitions {
             ids.removeAll(keepingCapacity: true)
             var i = first
             while i < block.hi && (i == first || rows.count < Self.aggregateChunkEntries) {
-                let (s, e) = (Int(block.starts[i - block.lo]), Int(block.ends[i - block.lo]))
-                for j in s..<e {
-                    let r = perm[j]
-                    if let keep, keep[Int(r)] == 0 { continue }
-                    rows.append(r)
-                    ids.append(Int32(i - first))
+                block.forEachPiece(i) { s, e in
+                    for j in s..<e {
+                        let r = perm[j]
+                        if let keep, keep[Int(r)] == 0 { continue }
+                        rows.append(r)
+                        ids.append(Int32(i - first))
+                    }
                 }
                 i += 1
             }

@@ -11,6 +11,8 @@ public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     public var mode: Mode
     public var start: Bound
     public var end: Bound
+    /// `EXCLUDE ...`: rows left out of each frame (`WindowPartitions.excludedFrames`).
+    public var exclusion: FrameExclusion = .noOthers
     public init(mode: Mode, start: Bound, end: Bound) {
         self.mode = mode
         self.start = start
@@ -20,7 +22,10 @@ public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     public static let defaultWithOrder = WindowFrame(mode: .range, start: .unboundedPreceding, end: .currentRow)
     /// DuckDB's default without ORDER BY: the whole partition.
     public static let wholePartition = WindowFrame(mode: .rows, start: .unboundedPreceding, end: .unboundedFollowing)
-    public var description: String { "\(mode.rawValue) BETWEEN \(start) AND \(end)" }
+    public var description: String {
+        "\(mode.rawValue) BETWEEN \(start) AND \(end)"
+            + (exclusion == .noOthers ? "" : " EXCLUDE \(exclusion.rawValue)")
+    }
 }
 
 extension WindowFrame {
@@ -115,6 +120,30 @@ extension WindowPartitions {
     /// The frame of every sorted position of `range` (whole partitions), within its partition
     /// (empty when the frame lies outside it), as block `index`.
     func frameBlock(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?) -> FrameBlock {
+        var block = frameBounds(frame, index, range, key)
+        block.exclusion = frame.exclusion
+        if frame.exclusion == .group || frame.exclusion == .ties {
+            // each position's peer group, from the peer marks of the block
+            block.peerStarts = [Int32](repeating: 0, count: range.count)
+            block.peerEnds = [Int32](repeating: 0, count: range.count)
+            var s = range.lowerBound
+            for i in range {
+                if peerStart[i] != 0 { s = i }
+                block.peerStarts[i - range.lowerBound] = Int32(s)
+            }
+            var e = range.upperBound
+            for i in range.reversed() {
+                block.peerEnds[i - range.lowerBound] = Int32(e)
+                if peerStart[i] != 0 { e = i }
+            }
+        }
+        return block
+    }
+
+    /// The frame bounds of `frameBlock`, before any exclusion.
+    private func frameBounds(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?)
+        -> FrameBlock
+    {
         if frame.mode == .groups { return groupsFrameBlock(frame, index, range) }
         var starts = [Int32](repeating: 0, count: range.count)
         var ends = [Int32](repeating: 0, count: range.count)
