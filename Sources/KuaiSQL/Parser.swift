@@ -864,19 +864,45 @@ struct ParserState {
         }
         spec.orderBy = try parseOptionalOrderBy()
         if current.isWord("ROWS") || current.isWord("RANGE") || current.isWord("GROUPS") {
-            let unit = FrameClause.Unit(rawValue: advance().upper)!
+            let unitToken = advance()
+            let unit = FrameClause.Unit(rawValue: unitToken.upper)!
             if acceptWord("BETWEEN") {
                 let start = try parseFrameBound()
                 try expectWord("AND")
                 let end = try parseFrameBound()
                 spec.frame = FrameClause(unit: unit, start: start, end: end)
             } else {
-                spec.frame = FrameClause(unit: unit, start: try parseFrameBound(), end: .currentRow)
+                let start = try parseFrameBound()
+                if case .following = start {
+                    throw failure("Frame starting from following row cannot end with current row", at: unitToken)
+                }
+                spec.frame = FrameClause(unit: unit, start: start, end: .currentRow)
             }
+            try checkFrameBounds(spec.frame!, at: unitToken)
             if acceptWord("EXCLUDE") { spec.frame!.exclusion = try parseFrameExclusion() }
         }
         try expectSymbol(")")
         return spec
+    }
+
+    /// DuckDB's parser checks of a frame's bounds: a frame cannot start at UNBOUNDED FOLLOWING nor end at
+    /// UNBOUNDED PRECEDING, and a frame starting at the current row or after it cannot end before it.
+    /// - Throws: `KuaiError.syntax` with DuckDB's messages.
+    func checkFrameBounds(_ frame: FrameClause, at token: Token) throws {
+        if case .unboundedFollowing = frame.start {
+            throw failure("Frame start cannot be UNBOUNDED FOLLOWING", at: token)
+        }
+        if case .unboundedPreceding = frame.end {
+            throw failure("Frame end cannot be UNBOUNDED PRECEDING", at: token)
+        }
+        switch (frame.start, frame.end) {
+        case (.following, .preceding), (.following, .currentRow):
+            throw failure("Frame starting from following row cannot have preceding rows", at: token)
+        case (.currentRow, .preceding):
+            throw failure("Frame starting from current row cannot have preceding rows", at: token)
+        default:
+            return
+        }
     }
 
     /// `CURRENT ROW | GROUP | TIES | NO OTHERS` after a frame's `EXCLUDE`.
