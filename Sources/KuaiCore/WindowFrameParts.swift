@@ -1,9 +1,19 @@
-/// The unit of a window frame, SQL's `ROWS | RANGE`: ROWS counts rows; RANGE compares ORDER BY
-/// values (CURRENT ROW = the row's peers). The parser's `FrameClause` and the engine's
-/// `WindowFrame` both use it.
+/// The unit of a window frame, SQL's `ROWS | RANGE | GROUPS`: ROWS counts rows; RANGE compares
+/// ORDER BY values (CURRENT ROW = the row's peers); GROUPS counts peer groups. The parser's
+/// `FrameClause` and the engine's `WindowFrame` both use it.
 public enum FrameUnit: String, Sendable, Hashable {
     case rows = "ROWS"
     case range = "RANGE"
+    case groups = "GROUPS"
+}
+
+/// A window frame's `EXCLUDE` clause (SQL:2011, as DuckDB): the rows left out of each row's frame:
+/// none, the row itself, its peer group, or its peers but not the row.
+public enum FrameExclusion: String, Sendable, Hashable {
+    case noOthers = "NO OTHERS"
+    case currentRow = "CURRENT ROW"
+    case group = "GROUP"
+    case ties = "TIES"
 }
 
 /// One end of a window frame, whose offset is an `Offset`: an expression as the query writes it

@@ -69,6 +69,8 @@ public final class Query: @unchecked Sendable {
     /// Only `ascending` and `nullsFirst` are meaningful; its `expr` is a placeholder `.literal(.null, position of ALL)`.
     public var orderByAll: OrderItem?
     public var limit: Expr?
+    /// `LIMIT p%` / `LIMIT p PERCENT`: `limit` is a percentage of the rows (DuckDB).
+    public var limitPercent = false
     public var offset: Expr?
     public var position: SourcePosition
     /// A query without ORDER BY, LIMIT or OFFSET (the parser sets them as it reads them).
@@ -86,6 +88,7 @@ public final class Query: @unchecked Sendable {
         query.orderByAll = orderByAll
         if keepingLimit {
             query.limit = limit
+            query.limitPercent = limitPercent
             query.offset = offset
         }
         return query
@@ -113,6 +116,8 @@ public indirect enum QueryBody: Sendable {
 
 public enum SetOperator: String, Sendable {
     case union = "UNION"
+    /// `UNION [ALL] BY NAME`: columns matched by name (DuckDB).
+    case unionByName = "UNION BY NAME"
     case except = "EXCEPT"
     case intersect = "INTERSECT"
 }
@@ -239,6 +244,8 @@ public struct FrameClause: Sendable {
     public var unit: Unit
     public var start: Bound
     public var end: Bound
+    /// `EXCLUDE ...` after the bounds (`.noOthers` when absent).
+    public var exclusion: FrameExclusion = .noOthers
 }
 
 /// Literal values as written.
@@ -379,6 +386,9 @@ public struct FunctionCall: Sendable {
     public var star = false
     public var orderBy: [OrderItem] = []
     public var filter: Expr?
+    /// `IGNORE NULLS` (true) or `RESPECT NULLS` (false) before the closing parenthesis; nil when
+    /// neither is written.
+    public var ignoreNulls: Bool?
     /// Non-nil for a window function call.
     public var over: WindowSpec?
     public var position: SourcePosition

@@ -300,6 +300,28 @@ struct ParserState {
         return CommonTableExpression(name: name.text, columnNames: columns, query: query, position: name.position)
     }
 
+    /// The count of `LIMIT`: an expression, or a percentage `p%` / `p PERCENT` (DuckDB), where `p` is
+    /// read above `%` so that `LIMIT 20%` is not a modulo missing its operand; `LIMIT a % b` is still
+    /// a modulo.
+    mutating func parseLimitCount(_ query: Query) throws {
+        let start = index
+        let p = try parseExpression(minimum: Precedence.multiplicative.tighter)
+        if current.isWord("PERCENT") {
+            advance()
+        } else if current.isSymbol("%")
+            && (peek(1).kind == .endOfInput || peek(1).isSymbol(")") || peek(1).isSymbol(";")
+                || peek(1).isWord("OFFSET"))
+        {
+            advance()
+        } else {
+            index = start
+            query.limit = try parseExpression()
+            return
+        }
+        query.limit = p
+        query.limitPercent = true
+    }
+
     /// `ORDER BY`, `LIMIT` and `OFFSET` after a query body (LIMIT and OFFSET in either order).
     mutating func parseQueryTail(ctes: [CommonTableExpression], body: QueryBody, position: SourcePosition) throws
         -> Query
@@ -323,7 +345,7 @@ struct ParserState {
             if !sawLimit && current.isWord("LIMIT") {
                 advance()
                 sawLimit = true
-                if !acceptWord("ALL") { query.limit = try parseExpression() }
+                if !acceptWord("ALL") { try parseLimitCount(query) }
             } else if !sawOffset && current.isWord("OFFSET") {
                 advance()
                 sawOffset = true
@@ -336,7 +358,7 @@ struct ParserState {
         return query
     }
 
-    /// `a UNION [ALL] b EXCEPT c ...`, left-associative; INTERSECT binds tighter.
+    /// `a UNION [ALL] [BY NAME] b EXCEPT c ...`, left-associative; INTERSECT binds tighter.
     /// - Parameter first: an already parsed first operand (a parenthesised query met where an expression
     ///   or table could also start).
     /// A run of `UNION ALL` is flat: its operands are built into a balanced tree (UNION ALL is associative;
@@ -350,6 +372,19 @@ struct ParserState {
             let op = advance()
             let all = acceptWord("ALL")
             if !all { _ = acceptWord("DISTINCT") }
+            if current.isWord("BY") && peek(1).isWord("NAME") {
+                guard op.isWord("UNION") else { throw failure("Invalid combination of EXCEPT and BY NAME", at: op) }
+                advance()
+                advance()
+                if !unionAll.isEmpty {
+                    left = Self.balancedUnionAll(unionAll[...])
+                    unionAll = []
+                }
+                try enterChain(&chain)
+                let right = try parseIntersect(first: nil)
+                left = .setOperation(.unionByName, all: all, left: left, right: right, position: op.position)
+                continue
+            }
             if op.isWord("UNION") && all {
                 if unionAll.isEmpty { unionAll = [(left, op.position)] }
                 unionAll.append((try parseIntersect(first: nil), op.position))
@@ -828,22 +863,61 @@ struct ParserState {
             spec.partitionBy = try parseExpressionList()
         }
         spec.orderBy = try parseOptionalOrderBy()
-        if current.isWord("ROWS") || current.isWord("RANGE") {
-            let unit: FrameClause.Unit = advance().isWord("ROWS") ? .rows : .range
+        if current.isWord("ROWS") || current.isWord("RANGE") || current.isWord("GROUPS") {
+            let unitToken = advance()
+            let unit = FrameClause.Unit(rawValue: unitToken.upper)!
             if acceptWord("BETWEEN") {
                 let start = try parseFrameBound()
                 try expectWord("AND")
                 let end = try parseFrameBound()
                 spec.frame = FrameClause(unit: unit, start: start, end: end)
             } else {
-                spec.frame = FrameClause(unit: unit, start: try parseFrameBound(), end: .currentRow)
+                let start = try parseFrameBound()
+                if case .following = start {
+                    throw failure("Frame starting from following row cannot end with current row", at: unitToken)
+                }
+                spec.frame = FrameClause(unit: unit, start: start, end: .currentRow)
             }
-        } else if current.isWord("GROUPS") {
-            throw failure("GROUPS frames are not supported", at: current)
+            try checkFrameBounds(spec.frame!, at: unitToken)
+            if acceptWord("EXCLUDE") { spec.frame!.exclusion = try parseFrameExclusion() }
         }
-        if current.isWord("EXCLUDE") { throw failure("frame EXCLUDE is not supported", at: current) }
         try expectSymbol(")")
         return spec
+    }
+
+    /// DuckDB's parser checks of a frame's bounds: a frame cannot start at UNBOUNDED FOLLOWING nor end at
+    /// UNBOUNDED PRECEDING, and a frame starting at the current row or after it cannot end before it.
+    /// - Throws: `KuaiError.syntax` with DuckDB's messages.
+    func checkFrameBounds(_ frame: FrameClause, at token: Token) throws {
+        if case .unboundedFollowing = frame.start {
+            throw failure("Frame start cannot be UNBOUNDED FOLLOWING", at: token)
+        }
+        if case .unboundedPreceding = frame.end {
+            throw failure("Frame end cannot be UNBOUNDED PRECEDING", at: token)
+        }
+        switch (frame.start, frame.end) {
+        case (.following, .preceding), (.following, .currentRow):
+            throw failure("Frame starting from following row cannot have preceding rows", at: token)
+        case (.currentRow, .preceding):
+            throw failure("Frame starting from current row cannot have preceding rows", at: token)
+        default:
+            return
+        }
+    }
+
+    /// `CURRENT ROW | GROUP | TIES | NO OTHERS` after a frame's `EXCLUDE`.
+    mutating func parseFrameExclusion() throws -> FrameExclusion {
+        if acceptWord("CURRENT") {
+            try expectWord("ROW")
+            return .currentRow
+        }
+        if acceptWord("GROUP") { return .group }
+        if acceptWord("TIES") { return .ties }
+        if acceptWord("NO") {
+            try expectWord("OTHERS")
+            return .noOthers
+        }
+        throw unexpected("CURRENT ROW, GROUP, TIES or NO OTHERS")
     }
 
     mutating func parseFrameBound() throws -> FrameClause.Bound {

@@ -595,6 +595,9 @@ extension ParserState {
         if current.isWord("WITHIN") && peek(1).isWord("GROUP") { try parseWithinGroup(&call) }
         if current.isWord("FILTER") && peek(1).isSymbol("(") { try parseFilter(&call) }
         if current.isWord("OVER") { try parseOver(&call) }
+        if call.ignoreNulls != nil && call.over == nil {
+            throw failure("RESPECT/IGNORE NULLS is not supported for non-window functions", at: nameToken)
+        }
         if call.name == "row" && !call.distinct && !call.star && call.orderBy.isEmpty && call.filter == nil
             && call.over == nil
         {
@@ -639,7 +642,8 @@ extension ParserState {
         call.arguments = try parseExpressionList()
         call.orderBy = try parseOptionalOrderBy()
         if current.isWord("IGNORE") || current.isWord("RESPECT") {
-            throw failure("\(current.upper) NULLS is not supported", at: current)
+            call.ignoreNulls = advance().isWord("IGNORE")
+            try expectWord("NULLS")
         }
         try expectSymbol(")")
     }

@@ -254,12 +254,14 @@ extension FunctionCall {
             if distinct { out += "DISTINCT " }
             Expr.writeList(arguments, to: &out)
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")
+            // DuckDB prints IGNORE NULLS before the parenthesis and drops RESPECT NULLS
+            let nulls = ignoreNulls == true ? " IGNORE NULLS" : ""
             if orderBy.isEmpty {
-                out += ")"
+                out += nulls + ")"
             } else if arguments.isEmpty {
                 out += ") WITHIN GROUP (ORDER BY \(order))"
             } else {
-                out += " ORDER BY \(order))"
+                out += " ORDER BY \(order)\(nulls))"
             }
         }
         if let filter { out += " FILTER (WHERE \(filter.sqlDescription))" }
@@ -301,6 +303,7 @@ extension FrameClause {
     /// `ROWS BETWEEN <start> AND <end>`.
     public var sqlDescription: String {
         "\(unit.rawValue) BETWEEN \(start.sqlText(\.sqlDescription)) AND \(end.sqlText(\.sqlDescription))"
+            + (exclusion == .noOthers ? "" : " EXCLUDE \(exclusion.rawValue)")
     }
 }
 
@@ -356,6 +359,7 @@ extension QueryBody {
                 // (UNION ALL is associative: a balanced run of them prints flat.)
                 r = "(\(r))"
             }
+            if op == .unionByName { return "\(l) UNION\(all ? " ALL" : "") BY NAME \(r)" }
             return "\(l) \(op.rawValue)\(all ? " ALL" : "") \(r)"
         }
     }

@@ -49,7 +49,7 @@ public final class WindowOperator: PhysicalOperator {
         self.schema =
             input
             + functions.enumerated().map { i, f in
-                Field("f\(i)", WindowFunction.resultType(f.kind, argumentType: f.argument.map { input[$0].type }))
+                Field("f\(i)", f.resultType(argumentType: f.argument.map { input[$0].type }))
             }
     }
 
@@ -92,7 +92,9 @@ public final class WindowOperator: PhysicalOperator {
             switch f.kind {
             case .rank, .denseRank, .percentRank, .cumeDist: return true
             case .rowNumber, .lag, .lead, .ntile: return false
-            default: return f.effectiveFrame(ordered: !orderBy.isEmpty).mode == .range
+            default:
+                let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
+                return frame.mode != .rows || frame.exclusion == .group || frame.exclusion == .ties
             }
         }
         releaseUnused(keys: [])
@@ -153,7 +155,7 @@ public final class WindowOperator: PhysicalOperator {
     /// caller holds their chunks, which the sort consumes). Hands the freed memory back.
     private func releaseUnused(keys: [SortKey]) {
         guard emitted != nil else { return }
-        var needed = functions.compactMap(\.argument)
+        var needed = functions.flatMap(\.inputColumns)
         if keys.isEmpty { needed += partitionBy + orderBy.map(\.column) }
         let dead = child.schema.indices.filter { !emits($0) && !needed.contains($0) }
         if dead.isEmpty { return }
@@ -169,7 +171,7 @@ public final class WindowOperator: PhysicalOperator {
     private func readColumns() throws -> [Column] {
         var used = [Bool](repeating: false, count: child.schema.count)
         for f in functions {
-            if let a = f.argument { used[a] = true }
+            for a in f.inputColumns { used[a] = true }
             let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
             if frame.hasRangeOffset, let k = orderBy.first { used[k.column] = true }
         }

@@ -89,6 +89,7 @@ extension Binder {
     /// in all, not n per outer row (it gave silently wrong answers).
     /// - Throws: `KuaiError.binding` for a non-constant or negative count, or a correlated subquery.
     func planLimit(_ q: Query, _ plan: LogicalPlan, correlated: Bool) throws -> LogicalPlan {
+        if q.limitPercent { return try planLimitPercent(q, plan, correlated: correlated) }
         let limit = try q.limit.flatMap { try constantInt($0, "LIMIT") }
         let offset = try q.offset.flatMap { try constantInt($0, "OFFSET") } ?? 0
         if limit == nil && offset == 0 { return plan }
@@ -103,6 +104,57 @@ extension Binder {
     /// `CAST(NULL AS INTEGER)`: no limit, no offset, as DuckDB).
     /// Another constant is cast to BIGINT, as DuckDB does (`LIMIT 2.5` is 3, `LIMIT '3'` and `LIMIT 3e0` 3).
     /// - Throws: `KuaiError.binding` unless it is a constant that casts to a non-negative BIGINT, or NULL.
+    /// `LIMIT p% [OFFSET k]` (DuckDB): the rows after the first k, at most `Int(p / 100 * n)` of
+    /// them where n counts every row (DuckDB's double arithmetic: 29% of 100 rows is 28 rows). Planned
+    /// as a window numbering the rows in order (`row_number`, `count(*)`), a filter and a projection
+    /// that drops both; a NULL percentage keeps every row.
+    /// - Throws: `KuaiError.binding` for a non-constant percentage or one outside [0, 100] (DuckDB's
+    ///   "Limit percent out of range, should be between 0% and 100%"), a correlated subquery.
+    func planLimitPercent(_ q: Query, _ plan: LogicalPlan, correlated: Bool) throws -> LogicalPlan {
+        let e = q.limit!
+        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: "LIMIT"))
+        let offset = try q.offset.flatMap { try constantInt($0, "OFFSET") } ?? 0
+        guard b.isEvaluableWithoutInput, b.type.isNumeric || b.type == .null,
+            let v = try? coerce(b, to: .double, e.position).evaluateConstant()
+        else {
+            throw Binder.error("LIMIT percentage must be a numeric constant, found \(e.sqlDescription)", e.position)
+        }
+        if correlated {
+            throw Binder.error("LIMIT and OFFSET are not supported in a correlated subquery", e.position)
+        }
+        let percent: Double
+        switch v {
+        case .null: return offset == 0 ? plan : .limit(plan, limit: nil, offset: offset)
+        case .double(let d): percent = d
+        case .int(let x): percent = Double(x)
+        default: throw Binder.error("LIMIT percentage must be a numeric constant", e.position)
+        }
+        guard percent >= 0 && percent <= 100 else {
+            throw Binder.error("Limit percent out of range, should be between 0% and 100%", e.position)
+        }
+        let width = plan.schema.count
+        let numbered: LogicalPlan = .window(
+            plan, partitionBy: [], orderBy: [], functions: [WindowFunction(.rowNumber), WindowFunction(.countStar)],
+            names: ["__row", "__rows"])
+        let row = BoundExpr.column(width, type: .bigint, name: "__row")
+        let rows = BoundExpr.column(width + 1, type: .bigint, name: "__rows")
+        let k = BoundExpr.constant(.int(Int64(offset)), type: .bigint)
+        let afterOffset = BoundExpr(.compare(.greater, row, k), type: .boolean, name: "__after")
+        let taken = BoundExpr(
+            .cast(BoundExpr(.arithmetic(.subtract, row, k), type: .bigint, name: "__taken"), isTry: false),
+            type: .double, name: "__taken")
+        let allowed = BoundExpr(
+            .arithmetic(
+                .multiply, BoundExpr.constant(.double(percent / 100), type: .double),
+                BoundExpr(.cast(rows, isTry: false), type: .double, name: "__rows")), type: .double, name: "__allowed")
+        let within = BoundExpr(.compare(.lessEqual, taken, allowed), type: .boolean, name: "__within")
+        let kept: LogicalPlan = .filter(numbered, BoundExpr.and([afterOffset, within]))
+        let schema = plan.schema
+        return .project(
+            kept, schema.enumerated().map { BoundExpr.column($0.offset, type: $0.element.type, name: $0.element.name) },
+            names: schema.map(\.name))
+    }
+
     func constantInt(_ e: Expr, _ clause: String) throws -> Int? {
         if let v = try nonNegativeIntConstant(e, clause: clause) { return Int(v) }
         let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: clause))

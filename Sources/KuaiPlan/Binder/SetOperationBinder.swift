@@ -25,6 +25,7 @@ extension Binder {
         _ op: SetOperator, all: Bool, _ left: QueryBody, _ right: QueryBody, at pos: SourcePosition
     ) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
         if op == .union && all { return try bindUnionAll(left, right, at: pos) }
+        if op == .unionByName { return try bindUnionByName(all: all, left, right, at: pos) }
         let (lp0, lc) = try bindBody(left)
         let (rp0, rc) = try bindBody(right)
         let types = try unifiedTypes(lc.map(\.type), rc, pos)
@@ -39,6 +40,7 @@ extension Binder {
             }
             let u: LogicalPlan = .union(kids)
             return (all ? u : .distinct(u), cols)
+        case .unionByName: preconditionFailure("bound by bindUnionByName")
         case .except: return (.setOp(.except, all: all, lp, rp), cols)
         case .intersect: return (.setOp(.intersect, all: all, lp, rp), cols)
         }
@@ -99,6 +101,59 @@ extension Binder {
         }
         let cols = zip(bound[0].columns, types).map { ScopeColumn(qualifier: nil, name: $0.name, type: $1) }
         return (.union(kids), cols)
+    }
+
+    /// `left UNION [ALL] BY NAME right`, as DuckDB: columns are matched by name (case-insensitively);
+    /// the result has the left input's columns, then the right input's others, each input giving NULL
+    /// for the columns it lacks; a column both have takes their common type (as `unifiedTypes`).
+    /// - Throws: `KuaiError.binding` for a name twice in one input (DuckDB's message) or types that do
+    ///   not unify.
+    func bindUnionByName(all: Bool, _ left: QueryBody, _ right: QueryBody, at pos: SourcePosition) throws
+        -> (plan: LogicalPlan, columns: [ScopeColumn])
+    {
+        let l = try bindBody(left)
+        let r = try bindBody(right)
+        for side in [l.columns, r.columns] {
+            var seen: Set<String> = []
+            for c in side where !seen.insert(c.name.lowercased()).inserted {
+                throw Binder.error(
+                    "UNION (ALL) BY NAME operation doesn't support duplicate names in the SELECT list - the name \"\(c.name)\" occurs multiple times",
+                    pos)
+            }
+        }
+        func index(_ cols: [ScopeColumn], _ name: String) -> Int? {
+            cols.firstIndex { $0.name.lowercased() == name.lowercased() }
+        }
+        let names = l.columns.map(\.name) + r.columns.map(\.name).filter { index(l.columns, $0) == nil }
+        var types: [DataType] = []
+        for name in names {
+            let a = index(l.columns, name).map { l.columns[$0] }
+            let b = index(r.columns, name).map { r.columns[$0] }
+            if let a, let b {
+                types.append(try unifiedTypes([a.type], [b], pos)[0])
+            } else {
+                types.append((a ?? b)!.type)  // a NULL column of one input stays NULL (DuckDB)
+            }
+        }
+        func aligned(_ side: (plan: LogicalPlan, columns: [ScopeColumn])) throws -> LogicalPlan {
+            let exprs = try names.enumerated().map { k, name -> BoundExpr in
+                guard let i = index(side.columns, name) else {
+                    return BoundExpr.constant(.null, type: types[k], name: name)
+                }
+                let c = side.columns[i]
+                let e = BoundExpr.column(i, type: c.type, name: name)
+                if c.type == types[k] { return e }
+                if c.type == .null { return BoundExpr.constant(.null, type: types[k], name: name) }
+                guard Kernels.canCast(from: c.type, to: types[k]) else {
+                    throw Binder.error("cannot cast \(c.type) to \(types[k]) in a set operation", pos)
+                }
+                return BoundExpr(.cast(e, isTry: false), type: types[k], name: name)
+            }
+            return .project(side.plan, exprs, names: names)
+        }
+        let u: LogicalPlan = .union([try aligned(l), try aligned(r)])
+        let cols = zip(names, types).map { ScopeColumn(qualifier: nil, name: $0, type: $1) }
+        return (all ? u : .distinct(u), cols)
     }
 
     /// Projects `plan` so that column i has type `types[i]` (no-op when already so).

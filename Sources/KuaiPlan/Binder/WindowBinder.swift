@@ -17,6 +17,16 @@ struct WindowCall {
     var defaultValue: Value = .null
     var type: DataType = .bigint
     var name: String
+    /// first_value / last_value / nth_value / lag / lead IGNORE NULLS.
+    var ignoreNulls = false
+    /// An aggregate's FILTER condition (BOOLEAN).
+    var filter: BoundExpr? = nil
+    /// Kind `.aggregate`: the aggregate, DISTINCT, its second argument or ORDER BY terms, and its
+    /// text without OVER.
+    var aggregate: AggregateFunction? = nil
+    var distinct = false
+    var aggregateOrder: [BoundExpr] = []
+    var aggregateKey = ""
 }
 
 /// The window calls found while binding a SELECT. A call is referenced by the placeholder
@@ -58,9 +68,9 @@ extension Binder {
         }
         call.frame = try spec.frame.map(bindFrame)
         try bindWindowFunction(f, inner, &call)
-        if f.distinct { throw Binder.error("DISTINCT in window functions is not supported", f.position) }
-        if f.filter != nil { throw Binder.error("FILTER in window functions is not supported", f.position) }
-        call.type = WindowFunction.resultType(call.kind, argumentType: call.argument?.type)
+        try bindWindowModifiers(f, inner, &call)
+        call.type =
+            call.aggregate?.returnType ?? WindowFunction.resultType(call.kind, argumentType: call.argument?.type)
         wc.calls.append(call)
         return BoundExpr(.windowCall(wc.calls.count - 1), type: call.type, name: name)
     }
@@ -82,16 +92,67 @@ extension Binder {
         }
     }
 
-    /// `ROWS | RANGE BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
+    /// `ROWS | RANGE | GROUPS BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
     /// the same as UNBOUNDED and are clamped, keeping the frame arithmetic in range).
     func bindFrame(_ fr: KuaiSQL.FrameClause) throws -> KuaiExec.WindowFrame {
         func amount(_ e: Expr) throws -> Int64 {
             guard let v = try nonNegativeIntConstant(e, clause: "window frame") else {
                 throw Binder.error("window frame offsets must be non-negative constants", e.position)
             }
-            return min(v, fr.unit == .rows ? Int64(Int32.max) : Int64(1) << 60)
+            return min(v, fr.unit == .range ? Int64(1) << 60 : Int64(Int32.max))
         }
-        return KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
+        var frame = KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
+        frame.exclusion = fr.exclusion
+        return frame
+    }
+
+    /// DISTINCT, FILTER and IGNORE NULLS of a window call, as DuckDB 2.0.1 allows them: DISTINCT and
+    /// FILTER on aggregates only, IGNORE / RESPECT NULLS on the value functions only (ranking
+    /// functions ignore it).
+    /// - Throws: `KuaiError.binding` with DuckDB's messages for the combinations it refuses.
+    func bindWindowModifiers(_ f: FunctionCall, _ inner: ExprContext, _ call: inout WindowCall) throws {
+        let isAggregate: Bool
+        switch call.kind {
+        case .count, .countStar, .sum, .avg, .min, .max, .aggregate: isAggregate = true
+        default: isAggregate = false
+        }
+        if f.distinct && !isAggregate {
+            throw Binder.error("DISTINCT is not implemented for the window function \"\(f.name)\"", f.position)
+        }
+        if let filter = f.filter {
+            guard isAggregate else {
+                throw Binder.error("FILTER is not implemented for the window function \"\(f.name)\"", f.position)
+            }
+            call.filter = try bindBoolean(filter, inner)
+        }
+        if let ignore = f.ignoreNulls {
+            if isAggregate {
+                throw Binder.error("RESPECT/IGNORE NULLS is not supported for windowed aggregates", f.position)
+            }
+            call.ignoreNulls = ignore
+        }
+    }
+
+    /// A window aggregate kuai computes through its `AggregateState` (kind `.aggregate`): any aggregate
+    /// other than count/sum/avg/min/max, and those with DISTINCT. Arguments bind as in an aggregate query
+    /// (`bindAggregateArguments`).
+    /// - Throws: `KuaiError.binding` as `bindAggregateArguments`.
+    func bindAggregateWindow(_ f: FunctionCall, _ inner: ExprContext, _ call: inout WindowCall) throws {
+        if f.star && f.name != "count" {
+            throw Binder.error(
+                "No function matches the given name and argument types '\(f.name)()'. You might need to add explicit type casts.",
+                f.position)
+        }
+        let bound = try bindAggregateArguments(f, inner, fromTop: false, name: call.name)
+        call.kind = .aggregate
+        call.argument = bound.argument
+        call.aggregate = bound.function
+        call.aggregateOrder = bound.order
+        call.distinct = f.distinct
+        var text = f
+        text.over = nil
+        text.filter = nil
+        call.aggregateKey = text.sqlDescription
     }
 
     /// The function of a window call: its kind and argument; lag/lead take an offset (an integer
@@ -102,6 +163,9 @@ extension Binder {
             guard i < f.arguments.count else { throw Binder.error("\(f.name)() needs an argument", f.position) }
             let a = try bind(f.arguments[i], inner)
             return a.type == .null ? BoundExpr.constant(.null, type: .integer, name: a.name) : a
+        }
+        if f.distinct && ["count", "sum", "avg", "min", "max"].contains(f.name) && !f.star {
+            return try bindAggregateWindow(f, inner, &call)
         }
         switch f.name {
         case "row_number": call.kind = .rowNumber
@@ -123,32 +187,8 @@ extension Binder {
             call.offset = Int(min(v, Int64(Int32.max)))
         case "lag", "lead":
             call.kind = f.name == "lag" ? .lag : .lead
-            let argument = try arg(0)
-            call.argument = argument
-            if f.arguments.count > 1 {
-                let b = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "lag/lead offset"))
-                guard b.type.isInteger, case .int(let v)? = try? b.evaluateConstant() else {
-                    throw Binder.error("the offset of \(f.name) must be an integer constant", f.arguments[1].position)
-                }
-                // A negative offset looks the other way: lag(x, -1) is lead(x, 1), as in DuckDB.
-                if v < 0 { call.kind = call.kind == .lag ? .lead : .lag }
-                call.offset = Int(min(v.magnitude, UInt64(Int32.max)))
-            }
-            if f.arguments.count > 2 {
-                let written: BoundExpr
-                do {
-                    written = try bind(
-                        f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default"))
-                } catch {
-                    // A column in the default (DuckDB takes any expression over the row) is not supported.
-                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
-                }
-                let d = try coerce(written, to: argument.type, f.arguments[2].position)
-                guard let v = try? d.evaluateConstant() else {
-                    throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
-                }
-                call.defaultValue = v
-            }
+            call.argument = try arg(0)
+            try bindLagLeadOptions(f, &call)
         case "first_value", "last_value":
             call.kind = f.name == "first_value" ? .firstValue : .lastValue
             call.argument = try arg(0)
@@ -180,7 +220,39 @@ extension Binder {
                 throw Binder.error("\(f.name)(\(argument.type)) is not defined in \(call.name)", f.position)
             }
         default:
-            throw Binder.error("window function \(f.name) is not supported", f.position)
+            guard AggregateRegistry.isAggregate(f.name) && f.name != "count_star" else {
+                throw Binder.error("window function \(f.name) is not supported", f.position)
+            }
+            try bindAggregateWindow(f, inner, &call)
+        }
+    }
+
+    /// lag / lead's offset (an integer constant, default 1; a negative one turns lag into lead and back)
+    /// and default value (a constant of the argument's type).
+    /// - Throws: `KuaiError.binding` for a non-constant offset or default.
+    func bindLagLeadOptions(_ f: FunctionCall, _ call: inout WindowCall) throws {
+        if f.arguments.count > 1 {
+            let b = try bind(f.arguments[1], ExprContext(scope: [], aggregate: nil, clause: "lag/lead offset"))
+            guard b.type.isInteger, case .int(let v)? = try? b.evaluateConstant() else {
+                throw Binder.error("the offset of \(f.name) must be an integer constant", f.arguments[1].position)
+            }
+            // A negative offset looks the other way: lag(x, -1) is lead(x, 1), as in DuckDB.
+            if v < 0 { call.kind = call.kind == .lag ? .lead : .lag }
+            call.offset = Int(min(v.magnitude, UInt64(Int32.max)))
+        }
+        if f.arguments.count > 2 {
+            let written: BoundExpr
+            do {
+                written = try bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default"))
+            } catch {
+                // A column in the default (DuckDB takes any expression over the row) is not supported.
+                throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+            }
+            let d = try coerce(written, to: call.argument!.type, f.arguments[2].position)
+            guard let v = try? d.evaluateConstant() else {
+                throw Binder.error("the default of \(f.name) must be a constant", f.arguments[2].position)
+            }
+            call.defaultValue = v
         }
     }
 
@@ -208,8 +280,15 @@ extension Binder {
                 SortKey(column: col($0.expr), ascending: $0.ascending, nullsFirst: $0.nullsFirst)
             }
             let arg = c.argument.map(col)
-            functions.append(
-                WindowFunction(c.kind, argument: arg, offset: c.offset, defaultValue: c.defaultValue, frame: c.frame))
+            var function = WindowFunction(
+                c.kind, argument: arg, offset: c.offset, defaultValue: c.defaultValue, frame: c.frame)
+            function.ignoreNulls = c.ignoreNulls
+            function.filter = c.filter.map(col)
+            function.aggregate = c.aggregate.map {
+                WindowAggregate(
+                    function: $0, distinct: c.distinct, orderColumns: c.aggregateOrder.map(col), key: c.aggregateKey)
+            }
+            functions.append(function)
             let key = "\(part)|\(order.map(\.description))"
             if let g = groups.firstIndex(where: { $0.key == key }) {
                 groups[g].calls.append(k)

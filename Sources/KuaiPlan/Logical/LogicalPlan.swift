@@ -48,7 +48,7 @@ indirect enum LogicalPlan {
             let s = c.schema
             return s
                 + zip(fs, names).map { f, n in
-                    Field(n, WindowFunction.resultType(f.kind, argumentType: f.argument.map { s[$0].type }))
+                    Field(n, f.resultType(argumentType: f.argument.map { s[$0].type }))
                 }
         case .union(let cs): return cs[0].schema
         case .setOp(_, _, let l, _): return l.schema

@@ -118,16 +118,12 @@ struct ProjectionPruning: OptimizerRule {
         var need = Set(required.filter { $0 < cw })
         need.formUnion(p)
         need.formUnion(o.map(\.column))
-        for f in fs { if let a = f.argument { need.insert(a) } }
+        for f in fs { need.formUnion(f.inputColumns) }
         let (c, m) = prune(child, required: need)
         let newCw = c.schema.count
         var map = m
         for k in 0..<fs.count { map[cw + k] = newCw + k }
-        let newFs = fs.map { f -> WindowFunction in
-            var g = f
-            g.argument = f.argument.map { m[$0]! }
-            return g
-        }
+        let newFs = fs.map { $0.remapped { m[$0]! } }
         return (
             .window(
                 c, partitionBy: p.map { m[$0]! }, orderBy: o.map { $0.remapped { m[$0]! } }, functions: newFs,

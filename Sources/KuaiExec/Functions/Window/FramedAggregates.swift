@@ -10,6 +10,28 @@ struct FrameBlock {
     let hi: Int
     var starts: [Int32]
     var ends: [Int32]
+    /// The frame's EXCLUDE clause; with GROUP or TIES, `peerStarts` / `peerEnds` hold each
+    /// position's peer group (like `starts`, `ends`).
+    var exclusion: FrameExclusion = .noOthers
+    var peerStarts: [Int32] = []
+    var peerEnds: [Int32] = []
+
+    /// The pieces [lo, hi) of the frame of sorted position `i` (at most three, in order) once the
+    /// EXCLUDE clause has removed its rows: the frame itself without an exclusion.
+    @inline(__always)
+    func forEachPiece(_ i: Int, _ body: (Int, Int) -> Void) {
+        let s = Int(starts[i - lo])
+        let e = Int(ends[i - lo])
+        if exclusion == .noOthers {
+            if s < e { body(s, e) }
+            return
+        }
+        let xs = exclusion == .currentRow ? i : Int(peerStarts[i - lo])
+        let xe = exclusion == .currentRow ? i + 1 : Int(peerEnds[i - lo])
+        if s < Swift.min(e, xs) { body(s, Swift.min(e, xs)) }
+        if exclusion == .ties && i >= s && i < e { body(i, i + 1) }
+        if Swift.max(s, xe) < e { body(Swift.max(s, xe), e) }
+    }
 }
 
 extension WindowPartitions {
@@ -20,8 +42,20 @@ extension WindowPartitions {
     /// - Throws: as `frameBlock`; `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
     func framed(_ f: WindowFunction) throws -> Column {
         let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
+        if frame.exclusion != .noOthers { return try excludedFrames(f, frame) }
         let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
-        let arg = f.argument.map { columns[$0] }
+        var arg = f.argument.map { columns[$0] }
+        if let filter = f.filter { arg = maskedByFilter(arg, columns[filter]) }
+        if f.ignoreNulls && [.firstValue, .lastValue, .nthValue].contains(f.kind) {
+            let (before, positions) = nonNullPositions(arg!)
+            var src = [Int32](repeating: -1, count: count)
+            try src.withUnsafeMutableBufferPointer { s in
+                try forEachFrameBlock(frame, key) { block in
+                    pickIgnoringNulls(f.kind, f.offset, before, positions, block, s)
+                }
+            }
+            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0) }
+        }
         switch f.kind {
         case .firstValue, .lastValue, .nthValue, .min, .max:
             let ord = f.kind == .min || f.kind == .max ? try minMaxOrder(arg!) : []
@@ -58,6 +92,38 @@ extension WindowPartitions {
             let (s, e) = (Int(block.starts[i - block.lo]), Int(block.ends[i - block.lo]))
             if s < e { src[Int(perm[i])] = first ? perm[s] : perm[e - 1] }
         }
+    }
+
+    /// first_value / last_value / nth_value IGNORE NULLS: the first / last / n-th non-NULL argument
+    /// of the frame (`before`, `positions`: `nonNullPositions`), none when the frame holds fewer.
+    private func pickIgnoringNulls(
+        _ kind: WindowFunction.Kind, _ n: Int, _ before: [Int32], _ positions: [Int32], _ block: FrameBlock,
+        _ src: UnsafeMutableBufferPointer<Int32>
+    ) {
+        for i in block.lo..<block.hi {
+            let lo = Int(before[Int(block.starts[i - block.lo])])
+            let hi = Int(before[Int(block.ends[i - block.lo])])
+            let k: Int
+            switch kind {
+            case .firstValue: k = lo
+            case .lastValue: k = hi - 1
+            default: k = n >= 1 ? lo + n - 1 : hi
+            }
+            if k >= lo && k < hi { src[Int(perm[i])] = perm[Int(positions[k])] }
+        }
+    }
+
+    /// The argument of an aggregate with `FILTER (WHERE ...)`: NULL where the filter column is not
+    /// TRUE (count(*), `a` nil: the filter column itself, NULL where not TRUE), so that the
+    /// NULL-skipping frame sums and counts leave those rows out.
+    private func maskedByFilter(_ a: Column?, _ filter: Column) -> Column {
+        var out = a ?? filter
+        var validity = [UInt8](repeating: 0, count: count)
+        if filter.type != .null { ScalarExpr.forEachTrue(filter) { validity[$0] = 1 } }
+        if let v = out.validity { for r in 0..<count where v[r] == 0 { validity[r] = 0 } }
+        if out.type == .null { return out }
+        out.validity = validity
+        return out
     }
 
     /// nth_value(x, n): the argument at the frame's n-th position (1-based; none when the frame is

@@ -1,8 +1,8 @@
 import KuaiCore
 
 /// The frame of an aggregate / first_value / last_value window function (SQL's
-/// `ROWS|RANGE BETWEEN start AND end`). Offsets are row counts for ROWS and order-key units for
-/// RANGE (microseconds for TIMESTAMP/INTERVAL, days for DATE).
+/// `ROWS|RANGE|GROUPS BETWEEN start AND end`). Offsets are row counts for ROWS, order-key units for
+/// RANGE (microseconds for TIMESTAMP/INTERVAL, days for DATE) and peer groups for GROUPS.
 public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     /// ROWS counts rows; RANGE compares ORDER BY values (CURRENT ROW = the row's peers).
     public typealias Mode = FrameUnit
@@ -11,6 +11,8 @@ public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     public var mode: Mode
     public var start: Bound
     public var end: Bound
+    /// `EXCLUDE ...`: rows left out of each frame (`WindowPartitions.excludedFrames`).
+    public var exclusion: FrameExclusion = .noOthers
     public init(mode: Mode, start: Bound, end: Bound) {
         self.mode = mode
         self.start = start
@@ -20,7 +22,10 @@ public struct WindowFrame: Sendable, Hashable, CustomStringConvertible {
     public static let defaultWithOrder = WindowFrame(mode: .range, start: .unboundedPreceding, end: .currentRow)
     /// DuckDB's default without ORDER BY: the whole partition.
     public static let wholePartition = WindowFrame(mode: .rows, start: .unboundedPreceding, end: .unboundedFollowing)
-    public var description: String { "\(mode.rawValue) BETWEEN \(start) AND \(end)" }
+    public var description: String {
+        "\(mode.rawValue) BETWEEN \(start) AND \(end)"
+            + (exclusion == .noOthers ? "" : " EXCLUDE \(exclusion.rawValue)")
+    }
 }
 
 extension WindowFrame {
@@ -115,6 +120,31 @@ extension WindowPartitions {
     /// The frame of every sorted position of `range` (whole partitions), within its partition
     /// (empty when the frame lies outside it), as block `index`.
     func frameBlock(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?) -> FrameBlock {
+        var block = frameBounds(frame, index, range, key)
+        block.exclusion = frame.exclusion
+        if frame.exclusion == .group || frame.exclusion == .ties {
+            // each position's peer group, from the peer marks of the block
+            block.peerStarts = [Int32](repeating: 0, count: range.count)
+            block.peerEnds = [Int32](repeating: 0, count: range.count)
+            var s = range.lowerBound
+            for i in range {
+                if peerStart[i] != 0 { s = i }
+                block.peerStarts[i - range.lowerBound] = Int32(s)
+            }
+            var e = range.upperBound
+            for i in range.reversed() {
+                block.peerEnds[i - range.lowerBound] = Int32(e)
+                if peerStart[i] != 0 { e = i }
+            }
+        }
+        return block
+    }
+
+    /// The frame bounds of `frameBlock`, before any exclusion.
+    private func frameBounds(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?)
+        -> FrameBlock
+    {
+        if frame.mode == .groups { return groupsFrameBlock(frame, index, range) }
         var starts = [Int32](repeating: 0, count: range.count)
         var ends = [Int32](repeating: 0, count: range.count)
         partStart.withUnsafeBufferPointer { part in
@@ -138,6 +168,47 @@ extension WindowPartitions {
                     ends[i - range.lowerBound] = Int32(Swift.max(s, e))
                 }
             }
+        }
+        return FrameBlock(index: index, lo: range.lowerBound, hi: range.upperBound, starts: starts, ends: ends)
+    }
+
+    /// `frameBlock` of a GROUPS frame: offsets count peer groups of the partition (a bound before
+    /// the first group or after the last is the partition's edge), as DuckDB.
+    private func groupsFrameBlock(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>) -> FrameBlock {
+        var starts = [Int32](repeating: 0, count: range.count)
+        var ends = [Int32](repeating: 0, count: range.count)
+        // the block's peer groups: groupStart[g] is the first position of group g, plus the block's end
+        var groupStart: [Int] = []
+        for i in range where peerStart[i] != 0 || i == range.lowerBound { groupStart.append(i) }
+        groupStart.append(range.upperBound)
+        var (ps, pe) = (range.lowerBound, range.lowerBound)
+        var (g, firstGroup, endGroup) = (-1, 0, 0)  // endGroup: the first group after the partition
+        for i in range {
+            if i == groupStart[g + 1] { g += 1 }
+            if i >= pe {
+                (ps, pe) = (i, i + 1)
+                while pe < range.upperBound && partStart[pe] == 0 { pe += 1 }
+                firstGroup = g
+                endGroup = g
+                while groupStart[endGroup] < pe { endGroup += 1 }
+            }
+            func edge(_ bound: WindowFrame.Bound, end: Bool) -> Int {
+                let target: Int
+                switch bound {
+                case .unboundedPreceding: return ps
+                case .unboundedFollowing: return pe
+                case .currentRow: target = g
+                case .preceding(let k): target = g - Int(k)
+                case .following(let k): target = g + Int(k)
+                }
+                if target < firstGroup { return ps }
+                if target >= endGroup { return pe }
+                return groupStart[end ? target + 1 : target]
+            }
+            let s = edge(frame.start, end: false)
+            let e = edge(frame.end, end: true)
+            starts[i - range.lowerBound] = Int32(s)
+            ends[i - range.lowerBound] = Int32(Swift.max(s, e))
         }
         return FrameBlock(index: index, lo: range.lowerBound, hi: range.upperBound, starts: starts, ends: ends)
     }

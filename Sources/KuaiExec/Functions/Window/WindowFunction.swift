@@ -21,6 +21,9 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
         case cumeDist = "cume_dist"
         case countStar = "count_star"
         case count, sum, avg, min, max
+        /// Any other aggregate (median, mode, string_agg, arg_max, ...) or one with DISTINCT:
+        /// `WindowFunction.aggregate` holds it.
+        case aggregate
     }
     public var kind: Kind
     /// Input column (index into the child's output) for lag/lead/first/last/count/sum/avg/min/max.
@@ -32,6 +35,14 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
     public var defaultValue: Value
     /// nil = DuckDB's default frame.
     public var frame: WindowFrame?
+    /// `IGNORE NULLS` (first_value, last_value, nth_value, lag, lead): NULL values of the argument
+    /// are skipped as if their rows were not there (the row itself stays in its frame).
+    public var ignoreNulls = false
+    /// `FILTER (WHERE ...)` of an aggregate: a BOOLEAN input column; rows where it is not TRUE are
+    /// left out of every frame (DuckDB semantics; the rows still get a result).
+    public var filter: Int? = nil
+    /// The aggregate of kind `.aggregate`.
+    public var aggregate: WindowAggregate? = nil
 
     public init(
         _ kind: Kind, argument: Int? = nil, offset: Int = 1, defaultValue: Value = .null, frame: WindowFrame? = nil
@@ -41,6 +52,28 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
         self.offset = offset
         self.defaultValue = defaultValue
         self.frame = frame
+    }
+
+    /// Every input column the function reads by row: argument, FILTER column and an aggregate's
+    /// second argument or ORDER BY columns.
+    public var inputColumns: [Int] {
+        [argument, filter].compactMap { $0 } + (aggregate?.orderColumns ?? [])
+    }
+
+    /// The same function reading input column `m(c)` where it read `c`.
+    public func remapped(_ m: (Int) -> Int) -> WindowFunction {
+        var g = self
+        g.argument = argument.map(m)
+        g.filter = filter.map(m)
+        g.aggregate?.orderColumns = aggregate?.orderColumns.map(m) ?? []
+        return g
+    }
+
+    /// The result type: `aggregate`'s return type for `.aggregate`, else
+    /// `resultType(kind, argumentType:)`.
+    public func resultType(argumentType: DataType?) -> DataType {
+        if kind == .aggregate, let a = aggregate { return a.function.returnType }
+        return Self.resultType(kind, argumentType: argumentType)
     }
 
     /// DuckDB's result type: row_number/rank/dense_rank/count BIGINT; sum of an integer or
@@ -60,15 +93,50 @@ public struct WindowFunction: Sendable, Hashable, CustomStringConvertible {
 
     /// `row_number()`, `sum(#3) RANGE BETWEEN ...` (EXPLAIN).
     public var description: String {
+        if let aggregate { return aggregate.key + (filter.map { " FILTER #\($0)" } ?? "") + frameText }
         var s = kind == .countStar ? "count(*)" : "\(kind.rawValue)(" + (argument.map { "#\($0)" } ?? "")
         if kind == .ntile { s += "\(offset)" }
         if kind == .nthValue { s += ", \(offset)" }
         if kind == .lag || kind == .lead {
             s += ", \(offset)" + (defaultValue.isNull ? "" : ", \(defaultValue)")
         }
+        if ignoreNulls { s += " IGNORE NULLS" }
         if kind != .countStar { s += ")" }
-        if let frame { s += " " + frame.description }
-        return s
+        if let filter { s += " FILTER #\(filter)" }
+        return s + frameText
+    }
+
+    private var frameText: String { frame.map { " " + $0.description } ?? "" }
+}
+
+/// An aggregate computed over window frames by its `AggregateState` (`WindowPartitions.framedAggregate`):
+/// any aggregate of `AggregateRegistry`, with DISTINCT and ORDER BY arguments, as DuckDB's window
+/// aggregates.
+public struct WindowAggregate: Sendable, Hashable {
+    /// The aggregate as the binder resolved it (its argument is the window function's `argument`).
+    public var function: AggregateFunction
+    /// `agg(DISTINCT x)`: equal values counted once per frame.
+    public var distinct: Bool
+    /// The second argument of a two-column aggregate (arg_max's ordering value) or an ordered
+    /// aggregate's ORDER BY columns (string_agg(x, ',' ORDER BY y)), as input columns.
+    public var orderColumns: [Int]
+    /// The call's text with `#column` arguments (EXPLAIN), which also identifies equal aggregates.
+    public var key: String
+
+    public init(function: AggregateFunction, distinct: Bool, orderColumns: [Int], key: String) {
+        self.function = function
+        self.distinct = distinct
+        self.orderColumns = orderColumns
+        self.key = key
+    }
+
+    public static func == (a: WindowAggregate, b: WindowAggregate) -> Bool {
+        a.key == b.key && a.distinct == b.distinct && a.orderColumns == b.orderColumns
+            && a.function.returnType == b.function.returnType
+    }
+    public func hash(into h: inout Hasher) {
+        h.combine(key)
+        h.combine(orderColumns)
     }
 }
 
@@ -108,6 +176,7 @@ struct WindowPartitions {
         case .ntile, .percentRank, .cumeDist: return distribution(f)
         case .lag, .lead: return lagLead(f)
         case .firstValue, .lastValue, .nthValue, .min, .max, .count, .countStar, .sum, .avg: return try framed(f)
+        case .aggregate: return try framedAggregate(f)
         }
     }
 

@@ -188,7 +188,7 @@ extension Binder {
         // `EXISTS (SELECT 1 ... LIMIT 1)`: a LIMIT of at least 1 without OFFSET cannot change whether
         // a row exists, so it is dropped (bindQuery refuses LIMIT in a correlated subquery).
         var q = q0
-        if q0.offset == nil, let l = q0.limit, case .literal(.integer(let n), _) = l, n >= 1 {
+        if q0.offset == nil, !q0.limitPercent, let l = q0.limit, case .literal(.integer(let n), _) = l, n >= 1 {
             q = q0.copy(keepingLimit: false)
         }
         let (plan, cols, correlations) = try bindCorrelated(q, scope, exists: true)
