@@ -42,7 +42,10 @@ enum ListPlanCheck {
         case .aggregate(let c, let groups, _, let aggs):
             if anyList(c.schema, groups) { return unsupported("GROUP BY") }
             for a in aggs where a.function.argumentType?.isList == true {
-                if a.distinct || a.function.name != "count" { return unsupported("\(a.function.name)()") }
+                let name = a.function.name
+                if a.distinct || !(name == "count" || name == "list" || name == "array_agg") {
+                    return unsupported("\(name)()")
+                }
             }
             for a in aggs where a.orderColumns.contains(where: { c.schema[$0].type.isList }) {
                 return unsupported("ORDER BY in an aggregate")

@@ -29,7 +29,7 @@ public enum AggregateRegistry {
     /// disjoint, so at most one answers.
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
         count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, bitAggregate, anyValue, variance,
-        approxQuantile, approxCountDistinct, argMinMax, mode, covariance,
+        approxQuantile, approxCountDistinct, argMinMax, mode, covariance, listAgg,
     ]
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.
@@ -56,7 +56,7 @@ public enum AggregateRegistry {
         "any_value", "first", "arbitrary", "last", "stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop",
         "variance", "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "argmax", "arg_min", "min_by",
         "argmin", "mode", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
-        "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2",
+        "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2", "list", "array_agg",
     ]
 }
 
