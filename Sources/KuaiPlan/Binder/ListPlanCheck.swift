@@ -12,6 +12,7 @@ enum ListPlanCheck {
     /// The list functions whose arguments or results may be lists (ListBinder.swift).
     static let listFunctions: Set<String> = [
         "list_value", "len", "array_extract", "array_slice", "list_contains", "list_position", "string_split",
+        "list_sort", "list_reverse_sort", "array_to_string",
     ]
 
     /// `plan` with list equality rewritten to text equality.

@@ -24,6 +24,10 @@ public enum ListFunctions {
         /// `string_split(s, sep)`: VARCHAR[]; an empty separator splits into characters, a NULL one
         /// gives `[s]`.
         case stringSplit
+        /// `list_sort(l[, order[, nulls]])`: the elements sorted (DuckDB's default ASC NULLS LAST).
+        case sort(descending: Bool, nullsFirst: Bool)
+        /// `array_to_string(l, sep)`: the non-NULL elements' text joined by sep.
+        case joinText
     }
 
     /// The function `name` of `kind` taking `parameters` (the arguments already cast to them)
@@ -48,6 +52,11 @@ public enum ListFunctions {
                 return .column(found)
             case .stringSplit:
                 return .column(stringSplit(column(args[0], .varchar, n), column(args[1], .varchar, n)))
+            case .sort(let descending, let nullsFirst):
+                return .column(
+                    try sortLists(column(args[0], types[0], n), descending: descending, nullsFirst: nullsFirst))
+            case .joinText:
+                return .column(joinText(column(args[0], types[0], n), column(args[1], .varchar, n)))
             }
         }
     }

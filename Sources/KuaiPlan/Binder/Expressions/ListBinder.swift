@@ -16,6 +16,8 @@ extension Binder {
         "list_position": "list_position", "array_position": "list_position", "list_indexof": "list_position",
         "array_indexof": "list_position",
         "string_split": "string_split", "str_split": "string_split", "string_to_array": "string_split",
+        "list_sort": "list_sort", "array_sort": "list_sort", "list_reverse_sort": "list_reverse_sort",
+        "array_reverse_sort": "list_reverse_sort", "array_to_string": "array_to_string",
     ]
 
     /// A list function call; nil when `fname` is not one, or (len, length) when its argument is not
@@ -66,9 +68,45 @@ extension Binder {
             try arity(2)
             let cast = try args.map { try toVarchar($0, pos) }
             return make(.stringSplit, cast, .list(.varchar))
+        case "list_sort", "list_reverse_sort":
+            guard (1...(base == "list_sort" ? 3 : 2)).contains(args.count) else {
+                throw Binder.error(
+                    "\(fname)() takes a list and up to \(base == "list_sort" ? 2 : 1) order arguments", pos)
+            }
+            let list = try listArgument(args[0], fname, pos)
+            if list.type.listElement?.isList == true {
+                throw Binder.error("\(fname)() of lists of lists is not supported", pos)
+            }
+            let (descending, nullsFirst) = try listSortOrder(Array(args.dropFirst()), reverse: base != "list_sort", pos)
+            return make(.sort(descending: descending, nullsFirst: nullsFirst), [list], list.type)
+        case "array_to_string":
+            try arity(2)
+            return make(.joinText, [try listArgument(args[0], fname, pos), try toVarchar(args[1], pos)], .varchar)
         default:
             return nil
         }
+    }
+
+    /// list_sort's constant order arguments: `'ASC'` / `'DESC'` (list_sort only) then `'NULLS FIRST'` /
+    /// `'NULLS LAST'`, any case; DuckDB's default is ASC NULLS LAST.
+    /// - Throws: `KuaiError.binding` for an argument that is not one of those constants.
+    func listSortOrder(_ args: [BoundExpr], reverse: Bool, _ pos: SourcePosition) throws -> (Bool, Bool) {
+        var descending = reverse
+        var nullsFirst = false
+        for (k, a) in args.enumerated() {
+            guard case .string(let text)? = a.foldedValue else {
+                throw Binder.error("the sort order of a list must be a constant string", pos)
+            }
+            let word = text.uppercased().split(separator: " ").joined(separator: " ")
+            switch (k == 0 && !reverse, word) {
+            case (true, "ASC"): descending = false
+            case (true, "DESC"): descending = true
+            case (_, "NULLS FIRST"): nullsFirst = true
+            case (_, "NULLS LAST"): nullsFirst = false
+            default: throw Binder.error("unrecognized list sort order \"\(text)\"", pos)
+            }
+        }
+        return (descending, nullsFirst)
     }
 
     /// `l[a:b]` (`fname` names the bounds written: `[a:b]`, `[a:]`, `[:b]`, `[:]`).
