@@ -15,21 +15,44 @@ enum ListPlanCheck {
         "list_sort", "list_reverse_sort", "array_to_string",
     ]
 
-    /// `plan` with list equality rewritten to text equality.
+    /// `plan` with list equality rewritten to text equality, shared CTE plans and subquery plans
+    /// included (as `Optimizer.optimize` walks them).
     /// - Throws: `KuaiError.binding` for a use of a list kuai does not support.
     static func checked(_ plan: LogicalPlan) throws -> LogicalPlan {
         var failure: KuaiError?
+        func note(_ error: Error) { if failure == nil { failure = error as? KuaiError } }
         let out = plan.transformedUp { node in
+            if case .shared(let id, let p) = node {
+                do { return .shared(id: id, try checked(p)) } catch {
+                    note(error)
+                    return node
+                }
+            }
             if failure == nil { failure = nodeFailure(node) }
             return node.mapExpressions { e in
-                do { return try e.transformed(rewritten) } catch {
-                    if failure == nil { failure = error as? KuaiError }
+                do { return try e.transformed(rewrittenWithSubqueries) } catch {
+                    note(error)
                     return e
                 }
             }
         }
         if let failure { throw failure }
         return out
+    }
+
+    /// `rewritten`, after checking the plan of a subquery node.
+    static func rewrittenWithSubqueries(_ x: BoundExpr) throws -> BoundExpr {
+        switch x.kind {
+        case .subquery(var q):
+            q.plan = try checked(q.plan)
+            return BoundExpr(.subquery(q), type: x.type, name: x.name)
+        case .inSubquery(let a, var q, let negated):
+            if a.type.isList { throw unsupported("IN") }
+            q.plan = try checked(q.plan)
+            return BoundExpr(.inSubquery(a, q, negated: negated), type: x.type, name: x.name)
+        default:
+            return try rewritten(x)
+        }
     }
 
     static func unsupported(_ what: String) -> KuaiError {
@@ -59,8 +82,9 @@ enum ListPlanCheck {
             if anyList(l.schema, lk) || anyList(r.schema, rk) { return unsupported("a join key") }
         case .setOp(_, _, let l, _):
             if l.schema.contains(where: { $0.type.isList }) { return unsupported("INTERSECT / EXCEPT") }
-        case .window(let c, let p, let o, _, _):
+        case .window(let c, let p, let o, let fs, _):
             if anyList(c.schema, p + o.map(\.column)) { return unsupported("a window's PARTITION BY / ORDER BY") }
+            if anyList(c.schema, fs.compactMap(\.argument)) { return unsupported("a window function") }
         default: break
         }
         return nil
