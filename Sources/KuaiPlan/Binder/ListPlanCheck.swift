@@ -101,6 +101,14 @@ enum ListPlanCheck {
             return BoundExpr(.isDistinctFrom(text(a), text(b), negated: negated), type: e.type, name: e.name)
         case .function(let f, _) where (listChild || e.type.isList) && !listFunctions.contains(f.name):
             throw unsupported("\(f.name)()")
+        case .function(let f, let args) where ["concat_op", "concat", "concat_ws"].contains(f.name):
+            // `l || x` and concat of a list: DuckDB concatenates lists (or refuses a list beside text);
+            // kuai does not, so the list must not silently become its text here
+            for a in args {
+                // the binder's implicit cast keeps the operand's name; an explicit CAST is named for itself
+                if case .cast(let x, _) = a.kind, x.type.isList, a.name == x.name { throw unsupported("|| / concat") }
+            }
+            return e
         case .inList where listChild: throw unsupported("IN")
         case .caseWhen where e.type.isList: throw unsupported("CASE")
         case .arithmetic where listChild, .negate where listChild, .like where listChild:
