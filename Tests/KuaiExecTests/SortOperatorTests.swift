@@ -5,6 +5,21 @@ import Testing
 @testable import KuaiExec
 
 @Suite struct SortOperatorTests {
+    /// The selection behind a top-N batch's own bound: for random words with few and with many
+    /// repeats, every rank's answer is the sorted array's element at that rank.
+    @Test func nthSmallestIsTheSortedElement() {
+        var rng = SplitMix64(seed: 11)
+        for (count, spread) in [(1, 5), (2, 1), (7, 3), (100, 1000), (1000, 4), (5000, 1 << 40)] {
+            let words = (0..<count).map { _ in UInt64.random(in: 0..<UInt64(spread), using: &rng) }
+            let sorted = words.sorted()
+            for rank in Set([0, count / 3, count / 2, count - 1]) {
+                var w = words
+                let got = w.withUnsafeMutableBufferPointer { nthSmallest($0, rank) }
+                #expect(got == sorted[rank], "count \(count) spread \(spread) rank \(rank)")
+            }
+        }
+    }
+
     // DuckDB: select x, i from (values (3,1),(NULL,2),(1,3),(3,4),(-5,5),(NULL,6),(1,7)) t(x,i) order by x desc
     @Test func intDescNullsLastStable() throws {
         let src = source([

@@ -85,7 +85,10 @@ public final class JoinHashTable: @unchecked Sendable {
         isDense = span != nil
         // A dense key (a dimension table's id): bucket = key - min, rows grouped in one pass.
         if let span {
-            let g = Self.groupDense(lookupColumns[lookupKeys[0]], count, span)
+            let g =
+                keysOnly
+                ? Self.denseFirstRows(lookupColumns[lookupKeys[0]], count, span)
+                : Self.groupDense(lookupColumns[lookupKeys[0]], count, span)
             (table, regions, filter, denseMin) = (nil, nil, nil, span.lo)
             (unique, bucketRow, listOffsets, listRows) = (g.unique, g.bucketRow, g.listOffsets, g.listRows)
             bucketCount = g.bucketRow.count
@@ -164,6 +167,27 @@ public final class JoinHashTable: @unchecked Sendable {
     }
 
     typealias Grouped = LoneFirstGrouping.Grouped
+
+    /// For a build whose probes only ask whether a key is present (`keysOnly`): each bucket of a
+    /// dense key holds its first row and no list, so the table is `unique` (the probes' unique
+    /// path tests `bucketRow[key - lo] >= 0`). A semi / anti join over a fact table's repeated
+    /// keys stored every row in lists before.
+    private static func denseFirstRows(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> Grouped {
+        let buckets = Int(span.hi - span.lo) + 1
+        MemoryGuard.noteAllocation(4 * buckets)
+        var first = [Int32](repeating: -1, count: buckets)
+        first.withUnsafeMutableBufferPointer { u in
+            col.ints.withUnsafeBufferPointer { x in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    for i in (0..<count).reversed() {
+                        if let v, v[i] == 0 { continue }
+                        u[Int(truncatingIfNeeded: x[i] &- span.lo)] = Int32(truncatingIfNeeded: i)
+                    }
+                }
+            }
+        }
+        return .init(unique: true, bucketRow: first, listOffsets: [], listRows: [])
+    }
 
     /// The build rows of a dense key grouped by bucket (key - lo) in one pass over the key.
     private static func groupDense(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> Grouped {

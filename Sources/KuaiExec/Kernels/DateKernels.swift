@@ -15,13 +15,13 @@ enum DatePart: Sendable {
         case "hour", "hours", "h", "hr", "hrs": self = .hour
         case "minute", "minutes", "m", "min", "mins": self = .minute
         case "second", "seconds", "s", "sec", "secs": self = .second
-        case "millisecond", "milliseconds", "ms", "msec", "msecs": self = .millisecond
-        case "microsecond", "microseconds", "us", "usec", "usecs": self = .microsecond
+        case "millisecond", "milliseconds", "ms", "msec", "msecs", "msecond", "mseconds": self = .millisecond
+        case "microsecond", "microseconds", "us", "usec", "usecs", "usecond", "useconds": self = .microsecond
         case "week", "weeks", "w", "weekofyear": self = .week
         case "quarter", "quarters": self = .quarter
-        case "decade", "decades", "dec": self = .decade
+        case "decade", "decades", "dec", "decs": self = .decade
         case "century", "centuries", "c", "cent": self = .century
-        case "millennium", "millennia", "mil": self = .millennium
+        case "millennium", "millennia", "mil", "mils", "millenniums", "millenium": self = .millennium
         case "dow", "dayofweek", "weekday": self = .dayOfWeek
         case "isodow": self = .isoDayOfWeek
         case "doy", "dayofyear": self = .dayOfYear
@@ -101,11 +101,12 @@ enum DateKernels {
     @inline(__always)
     static func era(_ y: Int64, _ per: Int64) -> Int64 { y > 0 ? (y &- 1) / per &+ 1 : y / per &- 1 }
 
-    /// ISO week-year * 100 + week (DuckDB's yearweek; the week is subtracted for years before 1).
+    /// ISO week-year * 100 + week (DuckDB's yearweek; the week is subtracted for ISO years before 1, year 0
+    /// included: the 52nd week of ISO year 0 is -52).
     @inline(__always)
     static func yearWeek(_ d: Int64) -> Int64 {
         let w = FunctionRegistry.isoWeek(d)
-        return w.year &* 100 &+ (w.year < 0 ? -w.week : w.week)
+        return w.year &* 100 &+ (w.year <= 0 ? -w.week : w.week)
     }
 
     /// The first day (a Monday) of ISO week-year `y`: the Monday of the week holding January 4.

@@ -525,9 +525,13 @@ public enum Kernels {
                 }
             }
             // Keys by DuckDB's DOUBLE equality (DoubleOrder): NaN IN (NaN) is TRUE, -0.0 IN (0.0) too.
-            let s = Set(ds.map(doubleKey))
+            let set = IntHashSet(ds.map { Int64(bitPattern: doubleKey($0)) })
             let src = col.type == .double ? col.doubles : col.int128Doubles()
-            for i in 0..<n { found[i] = s.contains(doubleKey(src[i])) ? 1 : 0 }
+            let keys = [Int64](unsafeUninitializedCapacity: n) { k, filled in
+                for i in 0..<n { k[i] = Int64(bitPattern: doubleKey(src[i])) }
+                filled = n
+            }
+            keys.withUnsafeBufferPointer { kp in found.withUnsafeMutableBufferPointer { set.contains(kp, into: $0) } }
         case .int:
             var list: [Int64] = []
             for v in values where intSet == nil {
@@ -550,8 +554,10 @@ public enum Kernels {
                         found[i] = hit
                     }
                 } else {
-                    let s = Set(list)
-                    for i in 0..<n { found[i] = s.contains(vp[i]) ? 1 : 0 }
+                    let set = IntHashSet(list)
+                    found.withUnsafeMutableBufferPointer {
+                        set.contains(UnsafeBufferPointer(rebasing: vp[0..<n]), into: $0)
+                    }
                 }
             }
         }

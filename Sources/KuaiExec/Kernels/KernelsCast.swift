@@ -51,11 +51,13 @@ extension Kernels {
         let n = c.count
         if from == .null { return Column.nulls(to, count: n) }
         if case .list(let a) = from {
-            guard case .list(let b) = to else { return listToVarchar(c) }
+            if to == .varchar { return listToVarchar(c) }
+            guard case .list(let b) = to else { return try unimplementedCast(c, from: from, to: to, isTry: isTry) }
             // the elements cast one by one; rows keep their (offset, length)
             let child = try castColumn(c.listElements, from: a, to: b, isTry: isTry, expr: expr)
             return Column(listOf: b, packed: c.ints, child: child, validity: c.validity)
         }
+        if !canCast(from: from, to: to) { return try unimplementedCast(c, from: from, to: to, isTry: isTry) }
         if to.isDecimal { return try castToDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
         if from.isDecimal { return try castFromDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
         if c.highs != nil && from != .interval { return try castWide(c, to: to, isTry: isTry, expr: expr) }
@@ -98,6 +100,18 @@ extension Kernels {
             out[i] = 0
         }
         return Column(type: to, ints: out, validity: failures.validity)
+    }
+
+    /// A cast between types that have no conversion (`DATE` to `SMALLINT`, `BOOLEAN` to `DATE`, anything to
+    /// `INTERVAL` but VARCHAR): DuckDB binds it and fails per value, so TRY_CAST gives all NULLs and CAST
+    /// gives NULLs for NULL rows but raises `Unimplemented type for cast (DATE -> SMALLINT)` for the first
+    /// non-NULL row (an empty or all-NULL input succeeds).
+    /// - Throws: `KuaiError.execution` when CAST meets a non-NULL value.
+    static func unimplementedCast(_ c: Column, from: DataType, to: DataType, isTry: Bool) throws -> Column {
+        if !isTry, (0..<c.count).contains(where: { c.isValid($0) }) {
+            throw KuaiError(.execution, "Unimplemented type for cast (\(from) -> \(to))")
+        }
+        return Column.nulls(to, count: c.count)
     }
 
     /// DOUBLE to an integer type: rounded half to even, within the type's range (HUGEINT: the
@@ -234,15 +248,14 @@ extension Kernels {
         case .double:
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: 0.0, parseDouble)
             return Column(doubles: v, validity: valid)
-        case .date:
-            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {
-                TemporalText.date($0)
+        case .date, .timestamp:
+            var infinite = false
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) { u in
+                if let x = to == .date ? TemporalText.date(u) : TemporalText.timestamp(u) { return x }
+                if TemporalText.isInfinity(u) { infinite = true }
+                return nil
             }
-            return Column(type: to, ints: v, validity: valid)
-        case .timestamp:
-            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0)) {
-                TemporalText.timestamp($0)
-            }
+            if infinite { throw infiniteTemporal(to, expr) }
             return Column(type: to, ints: v, validity: valid)
         case .timestamptz: return try castToTimestampTZ(c, isTry: isTry, expr: expr)
         case .boolean:
@@ -277,6 +290,14 @@ extension Kernels {
             }
             return Column(type: to, ints: v, validity: valid)
         }
+    }
+
+    /// The error for a text DuckDB reads as an infinite DATE / TIMESTAMP / TIMESTAMPTZ ('infinity',
+    /// '-inf': `TemporalText.isInfinity`): kuai has no infinite values, so even TRY_CAST raises it
+    /// rather than answer NULL where DuckDB answers `infinity`.
+    static func infiniteTemporal(_ to: DataType, _ expr: ScalarExpr) -> KuaiError {
+        KuaiError(
+            .execution, "infinite \(to) values ('infinity', '-infinity') are not supported in expression \(expr.name)")
     }
 
     /// The values of a VARCHAR column parsed by `parse` (nil: not convertible) and the validity
@@ -343,8 +364,12 @@ extension Kernels {
         var lastName: [UInt8] = []
         var lastRules: TimeZoneRules? = nil
         do {
+            var infinite = false
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: .timestamptz, zero: Int64(0)) { u in
-                guard let (local, suffix) = TemporalText.timestampAndZone(u) else { return nil }
+                guard let (local, suffix) = TemporalText.timestampAndZone(u) else {
+                    if TemporalText.isInfinity(u) { infinite = true }
+                    return nil
+                }
                 switch suffix {
                 case .none: return zone.utc(local: local)
                 case .utc: return local
@@ -362,6 +387,7 @@ extension Kernels {
                     return rules.utc(local: local)
                 }
             }
+            if infinite { throw infiniteTemporal(.timestamptz, expr) }
             return Column(type: .timestamptz, ints: v, validity: valid)
         } catch let e as KuaiError {
             if let unknown { throw TimeZoneRules.unknownZone(unknown) }

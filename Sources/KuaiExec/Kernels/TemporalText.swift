@@ -15,9 +15,21 @@ import KuaiCore
 /// (letters, digits, `_ / + -`), then white space. CAST(... AS TIMESTAMP) ignores the offset and
 /// the zone name, as DuckDB 2.0.1 (the value is the written local time); CAST(... AS TIMESTAMPTZ)
 /// reads the written time in that zone (`timestampAndZone`). Infinite dates ('infinity') are not supported:
-/// they read as not a date.
+/// they read as not a date, and the casts raise an error for them even under TRY_CAST (`isInfinity`), since
+/// DuckDB's answer is a value kuai cannot hold, not NULL.
 enum TemporalText {
     @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+
+    /// Whether `u` is a text DuckDB 2.0.1 reads as an infinite DATE, TIMESTAMP or TIMESTAMPTZ: exactly
+    /// `inf`, `infinity`, `-inf` or `-infinity` in any letter case (no white space, no `+`).
+    static func isInfinity(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        if i < u.count && u[i] == UInt8(ascii: "-") { i += 1 }
+        let rest = u.count - i
+        guard rest == 3 || rest == 8 else { return false }
+        let word: StaticString = "infinity"
+        return (0..<rest).allSatisfy { u[i + $0] | 0x20 == word.utf8Start[$0] }
+    }
     @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
     /// The digits at `i` (after a decimal point) as millionths: digits past the sixth are dropped,
@@ -136,16 +148,19 @@ enum TemporalText {
         return v
     }
 
-    /// `H:M[:S[.fraction]]` after white space, in microseconds (minutes and seconds below 60).
+    /// `H:M[:S[.fraction]]` after white space, in microseconds (minutes and seconds below 60). As DuckDB
+    /// 2.0.1, a colon may end the time: `12:` is 12:00:00 and `12:30:` 12:30:00.
     private static func time(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64? {
         while i < u.count && isSpace(u[i]) { i += 1 }
         guard let h = twoDigits(u, &i), i < u.count, u[i] == UInt8(ascii: ":") else { return nil }
         i += 1
+        guard i < u.count, isDigit(u[i]) else { return h * 3_600_000_000 }
         guard let m = twoDigits(u, &i), m < 60 else { return nil }
         var s: Int64 = 0
         var frac: Int64 = 0
         if i < u.count && u[i] == UInt8(ascii: ":") {
             i += 1
+            guard i < u.count, isDigit(u[i]) else { return (h * 60 + m) * 60_000_000 }
             guard let v = twoDigits(u, &i), v < 60 else { return nil }
             s = v
             if i < u.count && u[i] == UInt8(ascii: ".") {

@@ -80,6 +80,9 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
     public let schema: Schema
     /// Threads that build the table (`JoinHashTable`).
     public let threads: Int
+    /// Filters of the probe input's keys (`JoinKeyFilter`, placed below in its scans), published
+    /// from the build's key columns before any probe row is read; nil entries for keys without one.
+    public let probeKeyFilters: [JoinKeyFilter?]
     private let lock = Mutex()
     private var inner: HashJoinProbeSource?
     private var failure: Error?
@@ -88,8 +91,9 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
     ///   columns, and the threads that build the table.
     public init(
         probe: MorselSource, build: PhysicalOperator, type: JoinType, probeKeys: [Int], buildKeys: [Int],
-        residual: ((Batch) throws -> Column)?, threads: Int = 1
+        residual: ((Batch) throws -> Column)?, threads: Int = 1, probeKeyFilters: [JoinKeyFilter?] = []
     ) {
+        self.probeKeyFilters = probeKeyFilters
         self.threads = max(1, threads)
         self.probe = probe
         self.build = build
@@ -108,6 +112,7 @@ public final class LazyJoinProbeSource: MorselSource, @unchecked Sendable {
             if let failure { throw failure }
             do {
                 let (cols, n) = try materializeColumns(build)
+                for (i, f) in probeKeyFilters.enumerated() { f?.publish(cols[buildKeys[i]], count: n) }
                 // a semi / anti join without a residual only asks whether a key is present
                 let keysOnly = (type == .semi || type == .anti) && residual == nil
                 let table = try JoinHashTable(

@@ -23,6 +23,41 @@ struct TopNBound {
         }
     }
 
+    /// The bound of `keep` rows of `col` (the first key's values, `count` rows): the `keep`-th best
+    /// valid value, so that at least `keep` rows are at least as good and any strictly worse row
+    /// cannot be among the best `keep` of this batch and anything else. nil when the column holds
+    /// fewer than `keep` valid values or is not a 64-bit integer or DOUBLE column. O(count)
+    /// (a selection, not a sort).
+    init?(best keep: Int, of col: Column, count n: Int, key: SortKey) {
+        guard keep > 0, n >= keep, col.type != .varchar, col.type != .null, col.highs == nil else { return nil }
+        let isDouble = col.type == .double
+        var words = [UInt64]()
+        words.reserveCapacity(n)
+        let flip: UInt64 = 1 << 63
+        if isDouble {
+            for i in 0..<n where col.isValid(i) { words.append(orderedDouble(col.doubles[i])) }
+        } else {
+            col.ints.withUnsafeBufferPointer { x in
+                if let v = col.validity {
+                    for i in 0..<n where v[i] != 0 { words.append(UInt64(bitPattern: x[i]) ^ flip) }
+                } else {
+                    for i in 0..<n { words.append(UInt64(bitPattern: x[i]) ^ flip) }
+                }
+            }
+        }
+        guard words.count >= keep else { return nil }
+        let rank = key.ascending ? keep - 1 : words.count - keep
+        let w = words.withUnsafeMutableBufferPointer { nthSmallest($0, rank) }
+        self.key = key
+        if isDouble {
+            intBound = nil
+            doubleBound = w
+        } else {
+            intBound = Int64(bitPattern: w ^ flip)
+            doubleBound = nil
+        }
+    }
+
     /// The rows of `b` that may still enter the result, or nil when none can.
     func filter(_ b: Batch) -> Batch? {
         let n = b.count
@@ -98,4 +133,39 @@ struct TopNBound {
         }
         return k
     }
+}
+
+/// The `rank`-th smallest word of `w` (0-based), reordering `w`: a quickselect with a
+/// median-of-three pivot (expected O(count)).
+func nthSmallest(_ w: UnsafeMutableBufferPointer<UInt64>, _ rank: Int) -> UInt64 {
+    var lo = 0
+    var hi = w.count - 1
+    while lo < hi {
+        let mid = lo + (hi - lo) / 2
+        // Median of three as the pivot value.
+        let a = w[lo]
+        let b = w[mid]
+        let c = w[hi]
+        let pivot = max(min(a, b), min(max(a, b), c))
+        var i = lo
+        var j = hi
+        while i <= j {
+            while w[i] < pivot { i += 1 }
+            while w[j] > pivot { j -= 1 }
+            if i <= j {
+                w.swapAt(i, j)
+                i += 1
+                j -= 1
+            }
+        }
+        // Now w[lo...j] <= pivot <= w[i...hi], and w[j+1..<i] == pivot.
+        if rank <= j {
+            hi = j
+        } else if rank >= i {
+            lo = i
+        } else {
+            return pivot
+        }
+    }
+    return w[rank]
 }

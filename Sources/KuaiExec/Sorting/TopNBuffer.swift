@@ -31,6 +31,22 @@ struct TopNBuffer {
     /// Takes the rows of `whole` that may still enter the result.
     /// - Throws: what `sortPermutation` throws.
     mutating func add(_ whole: Batch) throws {
+        var whole = whole
+        // A batch much larger than `keep` bounds itself: its `keep`-th best first key (a selection,
+        // not a sort) is a bound for every later row too, so most of the batch is dropped before
+        // any sort even when the rows arrive in the worst order (ascending for a DESC key).
+        if keep <= whole.count / 4,
+            let local = TopNBound(best: keep, of: whole.columns[keys[0].column], count: whole.count, key: keys[0])
+        {
+            if bound == nil || local.isTighter(than: bound!) {
+                bound = local
+                shared?.publish(local)
+            }
+        }
+        if let bound, whole.count >= threshold {
+            guard let filtered = bound.filter(whole) else { return }
+            whole = filtered
+        }
         for start in stride(from: 0, to: whole.count, by: threshold) {
             let end = min(whole.count, start + threshold)
             var b =

@@ -18,7 +18,8 @@ extension Binder {
         }
         var fields: Schema = []
         for c in 0..<width {
-            let t = try valuesColumnType(bound.map { $0[c] }, column: c, at: pos)
+            let t = try valuesColumnType(
+                bound.map { $0[c] }, column: c, at: pos, stringLiterals: rows.map { Binder.isStringLiteral($0[c]) })
             fields.append(Field("col\(c)", t == .null ? .integer : t))
         }
         var columns: [Column] = []
@@ -41,14 +42,20 @@ extension Binder {
     /// then each later value joins in; an integer literal that fits the type so far takes it
     /// (`literalAdaptedType`), so `(127::TINYINT), (3)` is TINYINT but `(3), (127::TINYINT)` INTEGER, and
     /// `(1), (-2147483648)` INTEGER but `(-2147483648), (1)` BIGINT. `.null` when every value is NULL.
+    /// A bare string literal after the first typed value takes the type so far (it is cast to it:
+    /// `(1), ('2')` is INTEGER, `(1.0::DOUBLE), ('inf')` DOUBLE, `(1), ('x')` a conversion error), as
+    /// DuckDB's string literals do; a cast or computed string is VARCHAR and must unify.
     /// - Throws: `KuaiError.binding` for two values without a common type.
-    func valuesColumnType(_ values: [BoundExpr], column c: Int, at pos: SourcePosition) throws -> DataType {
+    func valuesColumnType(
+        _ values: [BoundExpr], column c: Int, at pos: SourcePosition, stringLiterals: [Bool]? = nil
+    ) throws -> DataType {
         var t: DataType = .null
-        for e in values where e.type != .null {
+        for (i, e) in values.enumerated() where e.type != .null {
             if t == .null {
                 t = e.type
                 continue
             }
+            if stringLiterals?[i] == true { continue }
             let u = literalAdaptedType(e, beside: t)
             guard let common = commonType(t, u) else {
                 throw Binder.error("VALUES column \(c + 1) mixes \(t) and \(u)", pos)
@@ -56,6 +63,12 @@ extension Binder {
             t = common
         }
         return t
+    }
+
+    /// True for a bare string literal (`'abc'`, not a cast or an expression).
+    static func isStringLiteral(_ e: Expr) -> Bool {
+        if case .literal(.string, _) = e { return true }
+        return false
     }
 
     /// A column of boxed constants (VALUES).

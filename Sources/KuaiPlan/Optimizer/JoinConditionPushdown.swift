@@ -53,7 +53,9 @@ struct JoinConditionPushdown: OptimizerRule {
         /// The hash keys of conjunct `e`, as (left side, right side) pairs: `a = b` with one side over
         /// each input is one key; `a IS NOT DISTINCT FROM b` two (`nullMatchingKeys`); nil for others.
         func equiKeys(_ e: BoundExpr) -> [(BoundExpr, BoundExpr)]? {
-            if case .compare(.equal, let a, let b) = e.kind { return crossing(a, b).map { [$0] } }
+            if case .compare(.equal, let a, let b) = e.kind {
+                return crossing(a, b).map { [JoinConditionPushdown.comparedAsDouble($0.0, $0.1)] }
+            }
             guard let (a, b) = JoinConditionPushdown.notDistinctOperands(e), let (l, r) = crossing(a, b) else {
                 return nil
             }
@@ -162,6 +164,20 @@ struct JoinConditionPushdown: OptimizerRule {
             x.type == t ? x : BoundExpr(.cast(x, isTry: false), type: t, name: x.name)
         }
         return (cast(pair.0), cast(pair.1))
+    }
+
+    /// The keys of `l = r` with an integer side cast to DOUBLE when the other side is DOUBLE: DuckDB
+    /// compares the two in DOUBLE, where BIGINT 9223372036854775807 equals 9.223372036854776e18 and
+    /// 2^53 + 1 equals 2^53, and the hash join would otherwise read a DOUBLE probe key as an integer
+    /// (exact integral values only: those rows never matched). Other pairs are returned as they are.
+    static func comparedAsDouble(_ l: BoundExpr, _ r: BoundExpr) -> (BoundExpr, BoundExpr) {
+        guard l.type != r.type, l.type == .double || r.type == .double, l.type.isNumeric, r.type.isNumeric else {
+            return (l, r)
+        }
+        func cast(_ x: BoundExpr) -> BoundExpr {
+            x.type == .double ? x : BoundExpr(.cast(x, isTry: false), type: .double, name: x.name)
+        }
+        return (cast(l), cast(r))
     }
 
     /// The type two operands of a comparison are compared in: their type when it is the same, else for

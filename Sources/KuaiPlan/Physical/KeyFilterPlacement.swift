@@ -8,6 +8,10 @@ struct PendingKeyFilter {
     let filter: JoinKeyFilter
     var column: Int
     var belowBreaker = false
+    /// The filter of a join probed in a pipeline from a scan with conjuncts of its own: placed as
+    /// that scan's first conjunct even without a breaker, so that the other conjuncts (and the
+    /// gathers of the columns they read) run only on the rows whose key can match.
+    var beforeScanConjuncts = false
 }
 
 /// Where a hash join's key filters (`JoinKeyFilter`) go in the input they filter.
@@ -41,6 +45,14 @@ enum KeyFilterPlacement {
         zip(filters, keys).compactMap { f, k in f.map { PendingKeyFilter(filter: $0, column: k) } }
     }
 
+    /// `filters` as pending filters of a pipelined probe input, placed only before a scan's own
+    /// conjuncts (`PendingKeyFilter.beforeScanConjuncts`) or below a breaker.
+    static func pipelined(_ filters: [JoinKeyFilter?], keys: [Int]) -> [PendingKeyFilter] {
+        zip(filters, keys).compactMap { f, k in
+            f.map { PendingKeyFilter(filter: $0, column: k, beforeScanConjuncts: true) }
+        }
+    }
+
     /// `filters` with only the placed ones kept (`JoinKeyFilter.isPlaced`).
     static func placed(_ filters: [JoinKeyFilter?]) -> [JoinKeyFilter?] {
         filters.map { $0?.isPlaced == true ? $0 : nil }
@@ -56,6 +68,17 @@ enum KeyFilterPlacement {
         } name: {
             table.schema[columns[$0]].name
         }
+    }
+
+    /// The conjuncts to test before a scan's own `conjuncts` (none when it has none): the filters
+    /// of a pipelined probe (`beforeScanConjuncts`) that did not pass a breaker; each is marked placed.
+    static func leadingScanConjuncts(
+        _ filters: [PendingKeyFilter], table: TableSource, columns: [Int], output: [Int]?, conjuncts: Int
+    ) -> [ScalarExpr] {
+        guard conjuncts > 0 else { return [] }
+        let pipelined = filters.filter { $0.beforeScanConjuncts && !$0.belowBreaker }
+            .map { PendingKeyFilter(filter: $0.filter, column: $0.column, belowBreaker: true) }
+        return scanConjuncts(pipelined, table: table, columns: columns, output: output)
     }
 
     /// The predicates of the filters of `filters` that passed a breaker, each on the input column
@@ -105,7 +128,9 @@ enum KeyFilterPlacement {
     static func throughProject(_ filters: [PendingKeyFilter], _ exprs: [BoundExpr]) -> [PendingKeyFilter] {
         filters.compactMap { f in
             exprs[f.column].columnIndex.map {
-                PendingKeyFilter(filter: f.filter, column: $0, belowBreaker: f.belowBreaker)
+                PendingKeyFilter(
+                    filter: f.filter, column: $0, belowBreaker: f.belowBreaker,
+                    beforeScanConjuncts: f.beforeScanConjuncts)
             }
         }
     }

@@ -30,9 +30,12 @@ struct PhysicalPlanner {
     func planNode(_ p: LogicalPlan, _ filters: [PendingKeyFilter], _ windowEmits: Set<Int>? = nil) -> PhysicalNode {
         switch p {
         case .scan(let t, let cols, let conj, let output):
+            let leading = KeyFilterPlacement.leadingScanConjuncts(
+                filters, table: t, columns: cols, output: output, conjuncts: conj.count)
             let placed = KeyFilterPlacement.scanConjuncts(filters, table: t, columns: cols, output: output)
             return .morsel(
-                TableScan(table: t, columns: cols, conjuncts: conj.map { $0.lowered() } + placed, output: output))
+                TableScan(
+                    table: t, columns: cols, conjuncts: leading + conj.map { $0.lowered() } + placed, output: output))
         case .values(let schema, let batches, let label):
             return .morsel(BatchListSource(schema: schema, batches: batches, label: label))
         case .filter(let c, let pred):
@@ -195,23 +198,26 @@ struct PhysicalPlanner {
         let rw = r.schema.count
         switch joinForm(l, r, type) {
         case .probeLeft:
-            let lp = plan(l)
+            // (a probe row without a match leaves the output of an inner or semi join only)
+            let lf = [.inner, .semi].contains(type) ? pipelinedFilters(keys: lk, of: l, otherKeys: rk, other: r) : []
+            let lp = plan(l, filters: KeyFilterPlacement.pipelined(lf, keys: lk))
             guard case .morsel(let lm) = lp.form else { return pulledJoin(lp, plan(r), type, lk, rk, res) }
             let build = pull(plan(r))
             let join = LazyJoinProbeSource(
                 probe: lm, build: build.pulled, type: type, probeKeys: lk, buildKeys: rk,
-                residual: Self.closure(res), threads: threads)
+                residual: Self.closure(res), threads: threads, probeKeyFilters: KeyFilterPlacement.placed(lf))
             return PhysicalNode(.morsel(join), inputs: [lp, build], labels: ["", "build: "])
         case .probeRight:
             let lp = plan(l)
-            let rp = plan(r)
+            let rf = type == .inner ? pipelinedFilters(keys: rk, of: r, otherKeys: lk, other: l) : []
+            let rp = plan(r, filters: KeyFilterPlacement.pipelined(rf, keys: rk))
             guard case .morsel(let rm) = rp.form else { return pulledJoin(lp, rp, type, lk, rk, res) }
             // Build on the left, probe the right in parallel, then restore left ++ right order.
             let swapped = res?.remapColumns { $0 < lw ? $0 + rw : $0 - lw }
             let build = pull(lp)
             let probe = LazyJoinProbeSource(
                 probe: rm, build: build.pulled, type: type, probeKeys: rk, buildKeys: lk,
-                residual: Self.closure(swapped), threads: threads)
+                residual: Self.closure(swapped), threads: threads, probeKeyFilters: KeyFilterPlacement.placed(rf))
             let s = probe.schema
             let order = (0..<lw).map { rw + $0 } + (0..<rw).map { $0 }
             let reorder = ProjectSource(
@@ -235,6 +241,13 @@ struct PhysicalPlanner {
                 lp, rp, type, lk, rk, res, leftFirst: leftFirst, leftFilters: KeyFilterPlacement.placed(lf),
                 rightFilters: KeyFilterPlacement.placed(rf))
         }
+    }
+
+    /// Key filters for the probe input `p` of a pipelined join (keys `keys`; `other`'s `otherKeys`
+    /// are built): worth it only when the build side is much smaller, so that few probe rows pass.
+    func pipelinedFilters(keys: [Int], of p: LogicalPlan, otherKeys: [Int], other: LogicalPlan) -> [JoinKeyFilter?] {
+        guard other.estimatedRows <= p.estimatedRows / 8 else { return [] }
+        return KeyFilterPlacement.filters(keys: keys, of: p.schema, otherKeys: otherKeys, otherSchema: other.schema)
     }
 
     /// How `planJoin` plans a join of `l` and `r`: probing a morsel source on the left or on the

@@ -69,7 +69,7 @@ struct QueryBodyBinderTests {
         ErrorCase(
             "SELECT id FROM t UNION SELECT k FROM s ORDER BY nope",
             "column \"nope\" not found in the result; columns: id"),
-        ErrorCase("VALUES (1), ('a')", "VALUES column 1 mixes INTEGER and VARCHAR"),
+        ErrorCase("VALUES ('a'), (1)", "VALUES column 1 mixes VARCHAR and INTEGER"),
         ErrorCase("SELECT (SELECT k, label FROM s)", "a scalar subquery must return exactly one column, found 2"),
         ErrorCase(
             "SELECT name FROM t WHERE id IN (SELECT k, label FROM s)",

@@ -2,50 +2,125 @@ import KuaiCore
 
 /// any_value: the first non-NULL value seen; first / arbitrary (`keepsNulls`): the first row's value,
 /// NULL included, as DuckDB 2.0.1 (order is not defined in parallel).
+///
+/// Per group: `seen` (the group has its pick), `valid` (the pick is not NULL) and the pick itself,
+/// typed: integer-stored values in `ints` (with `highs` once a HUGEINT, wide DECIMAL or INTERVAL
+/// with months or days arrives), DOUBLE in `doubles`; VARCHAR as (input column, row) references,
+/// the input columns kept in `sources` and gathered at `finalize` (no string copied per row).
 final class AnyValueState: AggregateState {
     let type: DataType
     let keepsNulls: Bool
-    var values: [Column?] = []
-    var rows: [Int] = []
     var seen: [UInt8] = []
-    var picked: [(group: Int, value: Value)] = []
+    var valid: [UInt8] = []
+    var ints: [Int64] = []
+    var highs: [Int64]?
+    var doubles: [Double] = []
+    var sources: [Column] = []
+    var source: [Int32] = []
+    var row: [Int32] = []
     init(type: DataType, keepsNulls: Bool = false) {
         self.type = type
         self.keepsNulls = keepsNulls
     }
     var acceptsWideInput: Bool { true }  // keeps `.hugeint` values
     func resize(_ groups: Int) {
-        if seen.count < groups { seen.append(contentsOf: repeatElement(0, count: groups - seen.count)) }
+        let extra = groups - seen.count
+        guard extra > 0 else { return }
+        seen.append(contentsOf: repeatElement(0, count: extra))
+        valid.append(contentsOf: repeatElement(0, count: extra))
+        switch type {
+        case .varchar:
+            source.append(contentsOf: repeatElement(-1, count: extra))
+            row.append(contentsOf: repeatElement(0, count: extra))
+        case .double: doubles.append(contentsOf: repeatElement(0, count: extra))
+        default:
+            ints.append(contentsOf: repeatElement(0, count: extra))
+            highs?.append(contentsOf: repeatElement(0, count: extra))
+        }
     }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else {
             if keepsNulls { for i in 0..<n where seen[Int(ids[i])] == 0 { seen[Int(ids[i])] = 1 } }
             return
         }
+        if input.highs != nil && highs == nil { highs = ints.map { $0 >> 63 } }
+        var sourceIndex: Int32 = -1
+        let inValid = input.validity
         for i in 0..<n {
-            let valid = input.validity?[i] ?? 1 != 0
             let g = Int(ids[i])
-            if seen[g] == 0 && (valid || keepsNulls) {
-                seen[g] = 1
-                picked.append((g, valid ? input.value(at: i) : .null))
+            if seen[g] != 0 { continue }
+            let ok: UInt8 = inValid?[i] ?? 1
+            if ok == 0 && !keepsNulls { continue }
+            seen[g] = 1
+            valid[g] = ok
+            if ok == 0 { continue }
+            switch type {
+            case .varchar:
+                if sourceIndex < 0 {
+                    sources.append(input)
+                    sourceIndex = Int32(sources.count - 1)
+                }
+                source[g] = sourceIndex
+                row[g] = Int32(i)
+            case .double: doubles[g] = input.type == .double ? input.doubles[i] : Double(input.ints[i])
+            default:
+                ints[g] = input.ints[i]
+                if highs != nil { highs![g] = input.highs?[i] ?? (input.ints[i] >> 63) }
             }
         }
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! AnyValueState
-        for (g, v) in o.picked {
+        let base = Int32(sources.count)
+        sources += o.sources
+        if o.highs != nil && highs == nil { highs = ints.map { $0 >> 63 } }
+        for g in 0..<min(o.seen.count, mapping.count) where o.seen[g] != 0 {
             let t = Int(mapping[g])
-            if seen[t] == 0 {
-                seen[t] = 1
-                picked.append((t, v))
+            if seen[t] != 0 { continue }
+            seen[t] = 1
+            valid[t] = o.valid[g]
+            if o.valid[g] == 0 { continue }
+            switch type {
+            case .varchar:
+                source[t] = o.source[g] + base
+                row[t] = o.row[g]
+            case .double: doubles[t] = o.doubles[g]
+            default:
+                ints[t] = o.ints[g]
+                if highs != nil { highs![t] = o.highs?[g] ?? (o.ints[g] >> 63) }
             }
         }
     }
     func finalize(groups: Int) -> Column {
         resize(groups)
-        var values = [Value](repeating: .null, count: groups)
-        for (g, v) in picked { values[g] = v }
-        return Column(values: values, type: type)
+        if type == .null { return Column.nulls(.null, count: groups) }
+        let v = firstGroups(valid, groups)
+        let validity: [UInt8]? = v.contains(0) ? v : nil
+        switch type {
+        case .varchar: return gatherStrings(groups: groups, validity: validity)
+        case .double: return Column(doubles: firstGroups(doubles, groups), validity: validity)
+        default:
+            var c = Column(type: type, ints: firstGroups(ints, groups), validity: validity)
+            guard let h = highs else { return c }
+            c.highs = firstGroups(h, groups)
+            return c.narrowedIfPossible()
+        }
+    }
+    /// The VARCHAR picks: each source column's picked rows gathered and written at their groups.
+    private func gatherStrings(groups: Int, validity: [UInt8]?) -> Column {
+        var bySource = [[Int32]](repeating: [], count: sources.count)
+        var groupsOf = [[Int32]](repeating: [], count: sources.count)
+        for g in 0..<groups where valid[g] != 0 {
+            let s = Int(source[g])
+            bySource[s].append(row[g])
+            groupsOf[s].append(Int32(g))
+        }
+        var out = ColumnScatter(type: .varchar, count: groups, dictionary: sources.first?.dictionary)
+        for (s, rows) in bySource.enumerated() where !rows.isEmpty {
+            let picked = rows.withUnsafeBufferPointer { sources[s].gather($0) }
+            out.scatter(.column(picked), rows: groupsOf[s])
+        }
+        return out.finish()
     }
     func makeEmpty() -> AggregateState { AnyValueState(type: type, keepsNulls: keepsNulls) }
 }

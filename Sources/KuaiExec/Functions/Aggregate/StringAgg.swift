@@ -11,7 +11,7 @@ final class StringAggState: AggregateState {
         self.separator = separator
         self.orderKeys = orderKeys
     }
-    var acceptsWideInput: Bool { true }  // values are printed with Kernels.text
+    var acceptsWideInput: Bool { true }  // values are printed by the cast to VARCHAR (128-bit aware)
     func resize(_ groups: Int) {}
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else { return }
@@ -24,24 +24,46 @@ final class StringAggState: AggregateState {
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         store.merge((other as! StringAggState).store, mapping: mapping)
     }
+    /// Each group's text: its rows are consecutive in the sorted order (group first), so their
+    /// bytes (the values' VARCHAR text, cast once for the whole column) are joined in one scratch
+    /// buffer per group and appended to a flat column; groups without rows are NULL.
     func finalize(groups: Int) throws -> Column {
-        guard let separator else { return Column(strings: [String?](repeating: nil, count: groups)) }
+        guard let separator else { return Column.nulls(.varchar, count: groups) }
         let (cols, perm) = try store.sorted(orderKeys: orderKeys, byValue: false)
-        var out = [String?](repeating: nil, count: groups)
-        for r in perm {
-            let row = Int(r)
-            let g = Int(cols[0].ints[row])
-            let s = Kernels.text(cols[1], row)
-            // Appended in place: `out[g] = cur + separator + s` copied the whole string per row
-            // (quadratic in the length of a group's result).
-            if out[g] != nil {
-                out[g]!.append(separator)
-                out[g]!.append(s)
-            } else {
-                out[g] = s
-            }
+        var out = StringVectorBuilder(capacity: groups)
+        guard !perm.isEmpty else {
+            for _ in 0..<groups { out.appendNull() }
+            return out.finish()
         }
-        return Column(strings: out)
+        let text = cols[1].type == .varchar ? cols[1] : Kernels.castToVarchar(cols[1], from: cols[1].type)
+        let sep = Array(separator.utf8)
+        var joined: [UInt8] = []
+        var next = 0  // the next group to write
+        var j = 0
+        while j < perm.count {
+            let g = Int(cols[0].ints[Int(perm[j])])
+            while next < g {
+                out.appendNull()
+                next += 1
+            }
+            joined.removeAll(keepingCapacity: true)
+            var first = true
+            while j < perm.count && Int(cols[0].ints[Int(perm[j])]) == g {
+                if !first { joined.append(contentsOf: sep) }
+                first = false
+                text.stringView(at: Int(perm[j])).withBytes { joined.append(contentsOf: $0) }
+                j += 1
+            }
+            joined.withUnsafeBufferPointer {
+                out.append($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count)
+            }
+            next = g + 1
+        }
+        while next < groups {
+            out.appendNull()
+            next += 1
+        }
+        return out.finish()
     }
     func makeEmpty() -> AggregateState { StringAggState(separator: separator, orderKeys: orderKeys) }
 }

@@ -36,34 +36,115 @@ extension FunctionRegistry {
             }
         case "nullif":
             guard arity == 2 else { return nil }
-            return ScalarFunction(name, params, t) { a, types, n, _ in
-                let eq = Kernels.compare(.equal, a[0], t, a[1], t, count: n)
-                return rowwise([a[0], eq], [t, .boolean], n, result: t, strict: false) { r, i in
-                    if r[0].isNull(i) { return nil }
-                    if !r[1].isNull(i) && r[1].int(i) != 0 { return nil }
-                    return r[0].value(i)
-                }
-            }
+            return ScalarFunction(name, params, t) { a, _, n, _ in nullIf(a[0], a[1], t, n) }
         case "greatest", "least":
             let isMax = name == "greatest"
             return ScalarFunction(name, params, t) { a, types, n, _ in
-                rowwise(a, types, n, result: t, strict: false) { r, i in
-                    var best: Value? = nil
-                    for x in r where !x.isNull(i) {
-                        let v = x.value(i)
-                        if let b = best {
-                            let c = compareValues(v, b, t)
-                            if isMax ? c > 0 : c < 0 { best = v }
-                        } else {
-                            best = v
+                // INTERVAL: DuckDB's greatest/least order (months, days, micros) lexicographically, not
+                // by the normalized value of `<`; the row path compares the packed values so.
+                if a.allSatisfy(\.isScalar) || t == .interval {
+                    return rowwise(a, types, n, result: t, strict: false) { r, i in
+                        var best: Value? = nil
+                        for x in r where !x.isNull(i) {
+                            let v = x.value(i)
+                            if let b = best {
+                                let c = compareValues(v, b, t)
+                                if isMax ? c > 0 : c < 0 { best = v }
+                            } else {
+                                best = v
+                            }
                         }
+                        return best
                     }
-                    return best
                 }
+                return extreme(a, t, n, greatest: isMax)
             }
         default:
             return nil
         }
+    }
+
+    /// nullif(a, b): `a` with the rows where `a = b` holds made NULL (DuckDB: `CASE WHEN a = b
+    /// THEN NULL ELSE a END`). The equality is the comparison kernel's, so strings, HUGEINT and
+    /// INTERVAL compare as they do in WHERE; `a`'s values (dictionary codes, high words) are kept.
+    static func nullIf(_ a: Operand, _ b: Operand, _ t: DataType, _ n: Int) -> Operand {
+        if a.isNullScalar || t == .null { return .scalar(.null) }
+        let eq = Kernels.compare(.equal, a, t, b, t, count: n)
+        var c: Column
+        switch (a, eq) {
+        case (_, .scalar(let v)):
+            // `b` is NULL or both are scalars: every row takes the same branch.
+            if case .bool(true) = v { return .scalar(.null) }
+            if case .int(let x) = v, x != 0 { return .scalar(.null) }
+            return a
+        case (.scalar(let v), .column): c = Column.broadcast(v, type: t, count: n)
+        case (.column(let x), .column): c = x
+        }
+        guard case .column(let e) = eq else { return a }
+        var valid = c.validity ?? [UInt8](repeating: 1, count: n)
+        valid.withUnsafeMutableBufferPointer { v in
+            e.ints.withUnsafeBufferPointer { same in
+                if let ev = e.validity {
+                    ev.withUnsafeBufferPointer { known in
+                        for i in 0..<n { v[i] &= ~(known[i] & UInt8(truncatingIfNeeded: same[i])) & 1 }
+                    }
+                } else {
+                    for i in 0..<n { v[i] &= ~UInt8(truncatingIfNeeded: same[i]) & 1 }
+                }
+            }
+        }
+        c.validity = valid
+        return .column(c)
+    }
+
+    /// greatest / least over columns: a fold that replaces the running best at the rows where the
+    /// next argument is valid and the best is NULL or compares below (above) it, so NULL arguments
+    /// are skipped and the first of equal values is kept (DuckDB semantics). Comparisons use the
+    /// comparison kernel (strings by bytes, NaN as the largest DOUBLE, INTERVAL normalized).
+    static func extreme(_ a: [Operand], _ t: DataType, _ n: Int, greatest: Bool) -> Operand {
+        var best = a[0]
+        for x in a.dropFirst() {
+            if x.isNullScalar { continue }
+            let better = Kernels.compare(greatest ? .greater : .less, x, t, best, t, count: n)
+            let xv = x.validity
+            let bv: [UInt8]? = best.isNullScalar ? [UInt8](repeating: 0, count: n) : best.validity
+            // wins[i]: x is valid and (the best is NULL or x compares better)
+            var wins = [UInt8](repeating: 1, count: n)
+            switch better {
+            case .column(let c):
+                c.ints.withUnsafeBufferPointer { b in for i in 0..<n { wins[i] = UInt8(truncatingIfNeeded: b[i]) } }
+                if let cv = c.validity { for i in 0..<n { wins[i] &= cv[i] } }
+            case .scalar(let v):
+                let yes: Bool
+                switch v {
+                case .bool(let b): yes = b
+                case .int(let i): yes = i != 0
+                default: yes = false
+                }
+                if !yes { for i in 0..<n { wins[i] = 0 } }
+            }
+            if let bv { for i in 0..<n where bv[i] == 0 { wins[i] = 1 } }
+            if let xv { for i in 0..<n { wins[i] &= xv[i] } }
+            var take: [Int32] = []
+            var keep: [Int32] = []
+            take.reserveCapacity(n)
+            keep.reserveCapacity(n)
+            for i in 0..<n {
+                if wins[i] != 0 { take.append(Int32(i)) } else { keep.append(Int32(i)) }
+            }
+            if take.isEmpty { continue }
+            var out = ColumnScatter(type: t, count: n, dictionary: nil)
+            out.scatter(gathered(x, take), rows: take)
+            if !keep.isEmpty { out.scatter(gathered(best, keep), rows: keep) }
+            best = .column(out.finish())
+        }
+        return best
+    }
+
+    /// `op`'s rows `rows` (a scalar stays itself).
+    static func gathered(_ op: Operand, _ rows: [Int32]) -> Operand {
+        guard case .column(let c) = op else { return op }
+        return .column(rows.withUnsafeBufferPointer { c.gather($0) })
     }
 
     static func compareValues(_ a: Value, _ b: Value, _ t: DataType) -> Int {

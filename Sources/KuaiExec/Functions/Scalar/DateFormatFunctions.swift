@@ -76,11 +76,17 @@ extension FunctionRegistry {
     /// strptime over UTF-8 bytes with DuckDB 2.0.1's specifiers: the numbers %Y %y %m %d %H %I %M
     /// %S %j (day of the year), the fractions %f (microseconds) and %g (milliseconds), %p, the names
     /// %b %h %B (month) and %a %A (weekday, read and not checked, as DuckDB), %T %X (%H:%M:%S),
-    /// %x (%Y-%m-%d), %c (%Y-%m-%d %H:%M:%S) and %%; nil when `s` does not match `f`.
+    /// %x (%Y-%m-%d), %c (%Y-%m-%d %H:%M:%S) and %%; nil when `s` does not match `f`. As DuckDB's
+    /// `StrpTimeFormat::Parse`, white space before and after the text is skipped, and white space in the
+    /// format matches a run of one or more white-space characters (`' 12 '` by `'%d'` is the 12th,
+    /// `'2024-02-2912:00'` by `'%Y-%m-%d %H:%M'` does not match).
     static func strptime(_ s: UnsafeBufferPointer<UInt8>, _ f: UnsafeBufferPointer<UInt8>) -> Int64? {
         var p = StrptimeFields()
         var si = 0
-        guard p.match(s, &si, f), si == s.count else { return nil }
+        while si < s.count && TemporalText.isSpace(s[si]) { si += 1 }
+        guard p.match(s, &si, f) else { return nil }
+        while si < s.count && TemporalText.isSpace(s[si]) { si += 1 }
+        guard si == s.count else { return nil }
         return p.value()
     }
 }
@@ -124,8 +130,11 @@ struct StrptimeFields {
             let c = f[fi]
             fi += 1
             if c != UInt8(ascii: "%") {
-                if c == UInt8(ascii: " ") {
-                    while si < s.count && s[si] == UInt8(ascii: " ") { si += 1 }
+                if TemporalText.isSpace(c) {
+                    // a run of white space in the format matches a run of at least one in the text
+                    guard si < s.count && TemporalText.isSpace(s[si]) else { return false }
+                    while si < s.count && TemporalText.isSpace(s[si]) { si += 1 }
+                    while fi < f.count && TemporalText.isSpace(f[fi]) { fi += 1 }
                     continue
                 }
                 guard si < s.count && s[si] == c else { return false }

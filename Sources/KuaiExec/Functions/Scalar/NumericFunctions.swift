@@ -61,8 +61,8 @@ extension FunctionRegistry {
         ScalarFunction("sign", [.bigint], .tinyint) { a, _, n, _ in
             mapInt(a[0], n, .tinyint) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
         },
-        ScalarFunction("sign", [.double], .tinyint) { a, t, n, _ in
-            rowwise(a, t, n, result: .tinyint) { r, i in .int(sqlSign(r[0].double(i))) }
+        ScalarFunction("sign", [.double], .tinyint) { a, _, n, _ in
+            mapDoubleToInt(a[0], n, .tinyint) { sqlSign($0) }
         },
         ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) } },
         ScalarFunction("trunc", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
@@ -91,11 +91,11 @@ extension FunctionRegistry {
         ScalarFunction("random", [], .double, deterministic: false) { _, _, n, _ in
             .column(Column(doubles: uniformDoubles(n)))
         },
-        ScalarFunction("isnan", [.double], .boolean) { a, t, n, _ in
-            rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isNaN) }
+        ScalarFunction("isnan", [.double], .boolean) { a, _, n, _ in
+            mapDoubleToInt(a[0], n, .boolean) { $0.isNaN ? 1 : 0 }
         },
-        ScalarFunction("isinf", [.double], .boolean) { a, t, n, _ in
-            rowwise(a, t, n, result: .boolean) { r, i in .bool(r[0].double(i).isInfinite) }
+        ScalarFunction("isinf", [.double], .boolean) { a, _, n, _ in
+            mapDoubleToInt(a[0], n, .boolean) { $0.isInfinite ? 1 : 0 }
         },
     ]
 

@@ -48,7 +48,8 @@ public struct ScalarFunction: @unchecked Sendable {
 public enum FunctionRegistry {
     /// Cost of implicitly casting `from` to `to` in a function call; nil when not allowed.
     /// Mirrors DuckDB's implicit cast preferences: wider integers first (the nearest width first),
-    /// then DOUBLE.
+    /// then DOUBLE. BOOLEAN casts to no number (DuckDB 2.0.1: `abs(true)`, `round(true)`, `chr(true)`
+    /// are "No function matches" binder errors).
     public static func implicitCastCost(from: DataType, to: DataType) -> Int? {
         if from == to { return 0 }
         if from == .tinyint || from == .smallint, let r = from.integerRank {
@@ -57,7 +58,6 @@ public enum FunctionRegistry {
         }
         switch (from, to) {
         case (.null, _): return 1
-        case (.boolean, .integer), (.boolean, .bigint): return 10
         case (.integer, .bigint): return 1
         case (.integer, .hugeint), (.bigint, .hugeint): return 2
         case (.integer, .double), (.bigint, .double), (.hugeint, .double): return 3

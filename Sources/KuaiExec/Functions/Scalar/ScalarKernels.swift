@@ -112,6 +112,31 @@ extension FunctionRegistry {
         }
     }
 
+    /// Applies `f` to each value of a DOUBLE (or integer) operand, giving an integer-stored `type`
+    /// (BOOLEAN as 0/1); NULL rows stay NULL.
+    @inline(__always)
+    static func mapDoubleToInt(_ x: Operand, _ n: Int, _ type: DataType, _ f: (Double) -> Int64) -> Operand {
+        switch x {
+        case .scalar(let v):
+            let r: Int64
+            switch v {
+            case .double(let d): r = f(d)
+            case .int(let i): r = f(Double(i))
+            default: return .scalar(.null)
+            }
+            return .scalar(type == .boolean ? .bool(r != 0) : .int(r))
+        case .column(let c):
+            let src = c.type == .double ? c.doubles : c.ints.map { Double($0) }
+            let vals = src.withUnsafeBufferPointer { s in
+                [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                    for i in 0..<n { out[i] = f(s[i]) }
+                    filled = n
+                }
+            }
+            return .column(Column(type: type, ints: vals, validity: c.validity))
+        }
+    }
+
     static func firstInvalid(_ c: Column, where bad: (Int) -> Bool) -> Int? {
         for i in 0..<c.count where bad(i) && (c.validity?[i] ?? 1) != 0 { return i }
         return nil

@@ -140,7 +140,7 @@ struct StrftimePattern {
                 (out + n).update(from: literals.baseAddress! + p.start, count: p.count)
                 n += p.count
             case UInt8(ascii: "Y"): year4(year)
-            case UInt8(ascii: "y"): number(FunctionRegistry.floorMod(year, 100), two)
+            case UInt8(ascii: "y"): number(abs(year % 100), two)  // DuckDB: year -1 (2 BC) is '01', -150 '50'
             case UInt8(ascii: "m"): number(Int64(month), two)
             case UInt8(ascii: "d"): number(Int64(day), two)
             case UInt8(ascii: "H"): number(h, two)

@@ -37,6 +37,8 @@ extension Binder {
             fromTop = !f.orderBy[0].ascending
             f.orderBy = []
         }
+        // DuckDB refuses `string_agg(x, ',' ORDER BY 'a')` as it refuses the query's `ORDER BY 'a'`.
+        for o in f.orderBy { try Self.refuseNonIntegerLiteral(o.expr) }
         // (a correlated subquery in an argument or FILTER joins onto the rows before the aggregation)
         var inner = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
         inner.correlation = ac.correlation
@@ -97,7 +99,12 @@ extension Binder {
         }
         var arg = try bind(f.arguments[0], inner)
         if arg.type == .null && f.name != "count" {
-            arg = BoundExpr.constant(.null, type: .integer, name: arg.name)
+            // The NULL literal as DuckDB resolves it: BOOLEAN for the boolean aggregates, BIGINT for the bit
+            // aggregates (bool_and(NULL) is a NULL BOOLEAN, bit_or(NULL) a NULL BIGINT), else INTEGER.
+            let t: DataType =
+                ["bool_and", "bool_or", "count_if", "countif"].contains(f.name)
+                ? .boolean : ["bit_and", "bit_or", "bit_xor"].contains(f.name) ? .bigint : .integer
+            arg = BoundExpr.constant(.null, type: t, name: arg.name)
         }
         if AggregateRegistry.twoColumnAggregates.contains(f.name) {
             return try bindTwoColumnAggregate(f, arg, inner, name: name)

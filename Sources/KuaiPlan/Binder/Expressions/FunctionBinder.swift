@@ -47,6 +47,13 @@ extension Binder {
     func bindSpecialForm(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr?
     {
+        if fname == "date_part", args.count == 2, [.date, .timestamp, .timestamptz, .interval].contains(args[1].type),
+            args.contains(where: { $0.foldedValue?.isNull == true })
+        {
+            // DuckDB 2.0.1 types date_part of a constant NULL part or source DOUBLE (`date_part('year',
+            // NULL::DATE)`, `EXTRACT(year FROM TRY_CAST('x' AS DATE))`), not BIGINT; the value is NULL.
+            return BoundExpr.constant(.null, type: .double, name: name)
+        }
         if let tz = try bindTimeZoneSpecialForm(fname, args, pos, name) { return tz }
         if let list = try bindListFunction(fname, args, pos, name) { return list }
         switch fname {
@@ -157,6 +164,11 @@ extension Binder {
         -> BoundExpr
     {
         var args = args0
+        // DuckDB resolves the NULL literal in abs, round and trunc to their BIGINT overload (typeof(abs(NULL)) is
+        // BIGINT), not to the narrowest integer or to DOUBLE.
+        if ["abs", "round", "trunc"].contains(fname), args.first?.type == .null {
+            args[0] = BoundExpr.constant(.null, type: .bigint, name: args[0].name)
+        }
         // String constants adapt to the parameter type of the only overload taking that many arguments.
         let candidates = FunctionRegistry.overloads(fname)
         guard !candidates.isEmpty else {

@@ -33,16 +33,14 @@ extension Binder {
     }
 
     /// `CAST(x AS t)` / `TRY_CAST` / `x::t` (DECIMAL to an integer rounds halves away from zero, in the
-    /// cast kernel).
-    /// - Throws: `KuaiError.binding` when no cast from x's type to t exists.
+    /// cast kernel). A pair of types with no conversion (`Kernels.canCast` false: DATE to SMALLINT, BOOLEAN
+    /// to DATE) binds as DuckDB binds it: TRY_CAST is NULL and CAST an execution error on a non-NULL value
+    /// (`Kernels.unimplementedCast`).
     func bindCast(
         _ a: Expr, to t: DataType, isTry: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
     ) throws -> BoundExpr {
         let x = try bind(a, ctx)
         if x.type == t { return x }
-        guard Kernels.canCast(from: x.type, to: t) else {
-            throw Binder.error("cannot cast \(x.type) to \(t) in \(name)", pos)
-        }
         return BoundExpr(.cast(x, isTry: isTry), type: t, name: name)
     }
 
@@ -99,7 +97,7 @@ extension Binder {
             var x = x
             var y = try bind(b, ctx)
             if x.type != .null && y.type != .null {
-                (x, y) = try comparisonOperands(x, y, pos, name, castHint: false)
+                (x, y) = try comparisonOperands(x, y, pos, name, castHint: false, equality: true)
             }
             return
                 BoundExpr(.isDistinctFrom(x, y, negated: op == .isNotDistinctFrom), type: .boolean, name: name)

@@ -15,17 +15,21 @@ extension Binder {
         -> BoundExpr
     {
         if l.type == .null || r.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
-        let (x, y) = try comparisonOperands(l, r, pos, name, castHint: true)
+        let (x, y) = try comparisonOperands(
+            l, r, pos, name, castHint: true, equality: op == .equal || op == .notEqual)
         return BoundExpr(.compare(op, x, y), type: .boolean, name: name)
     }
 
     /// Two typed operands made comparable: a string constant is parsed as the other side's type; numbers
-    /// compare across widths in the kernel; DATE vs TIMESTAMP are cast to their common type.
+    /// compare across widths in the kernel; DATE vs TIMESTAMP are cast to their common type. For `equality`
+    /// (`=`, `<>`, `IS [NOT] DISTINCT FROM`) a VARCHAR operand against another type is cast to that type, as
+    /// DuckDB 2.0.1 binds it (`s = i` reads `s` as an INTEGER, a text that is not one is its conversion
+    /// error); DuckDB refuses `<`, `<=`, `>`, `>=` between them, so kuai does too.
     /// - Throws: `KuaiError.binding` for types without a common type (`castHint` adds DuckDB's
     ///   "an explicit cast is required").
-    func comparisonOperands(_ l: BoundExpr, _ r: BoundExpr, _ pos: SourcePosition, _ name: String, castHint: Bool)
-        throws -> (BoundExpr, BoundExpr)
-    {
+    func comparisonOperands(
+        _ l: BoundExpr, _ r: BoundExpr, _ pos: SourcePosition, _ name: String, castHint: Bool, equality: Bool = false
+    ) throws -> (BoundExpr, BoundExpr) {
         var x = l
         var y = r
         if x.type == y.type { return (x, y) }
@@ -39,6 +43,10 @@ extension Binder {
                 x = try coerce(x, to: t, pos)
                 y = try coerce(y, to: t, pos)
             }
+        } else if equality && x.type == .varchar {
+            x = try coerce(x, to: y.type, pos)
+        } else if equality && y.type == .varchar {
+            y = try coerce(y, to: x.type, pos)
         } else {
             throw Binder.error(
                 "cannot compare values of type \(x.type) and type \(y.type) in \(name)"
@@ -113,7 +121,9 @@ extension Binder {
         if x.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
         var t = x.type
         for it in items0 where !(isStringConstant(it) && x.type != .varchar) && it.type != .null {
-            guard let c = commonType(t, literalAdaptedType(it, beside: x.type)) else {
+            let u = literalAdaptedType(it, beside: x.type)
+            // IN is `=`: a VARCHAR against another type is read as that type (`comparisonOperands`).
+            guard let c = commonType(t, u) ?? (t == .varchar ? u : u == .varchar ? t : nil) else {
                 throw Binder.error("cannot compare values of type \(x.type) and type \(it.type) in \(name)", pos)
             }
             t = c

@@ -86,7 +86,11 @@ extension Binder {
         guard cols.count == 1 else {
             throw Binder.error("a subquery in IN must return exactly one column, found \(cols.count)", pos)
         }
-        if x.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
+        if x.type == .null {
+            // The NULL literal IN (subquery) is NULL, but false over no rows (NOT IN: true), as DuckDB: it is
+            // compared as a NULL of the subquery's type.
+            x = BoundExpr.constant(.null, type: cols[0].type == .null ? .integer : cols[0].type, name: x.name)
+        }
         let item = BoundExpr.column(0, type: cols[0].type, name: cols[0].name)
         var t = x.type
         if item.type != .null {
