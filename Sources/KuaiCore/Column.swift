@@ -34,6 +34,10 @@ public struct Column: @unchecked Sendable {
     public var views: [StringView]
     /// Flat VARCHAR only: the owners of the bytes that views longer than 12 bytes point to.
     public var heaps: [StringOwner]
+    /// LIST only: the elements every row's (offset, length) in `ints` points into (shared, never
+    /// mutated once built; see ListColumn.swift). Nil for other types and for a LIST column whose
+    /// rows are all empty or NULL.
+    public var listChild: ListChild?
 
     /// The one initialiser that sets every stored property; the public ones name only the storage
     /// their form uses (the other arrays stay empty, `dictionary` and `highs` nil).
@@ -51,6 +55,7 @@ public struct Column: @unchecked Sendable {
         self.highs = nil
         self.views = views
         self.heaps = heaps
+        self.listChild = nil
     }
 
     /// An integer-stored column (`type` must use `.ints` storage).
@@ -131,6 +136,9 @@ public struct Column: @unchecked Sendable {
     public static func nulls(_ type: DataType, count: Int) -> Column {
         let v = [UInt8](repeating: 0, count: count)
         switch type {
+        case .list(let e):
+            return Column(
+                listOf: e, packed: [Int64](repeating: 0, count: count), child: Column.nulls(e, count: 0), validity: v)
         case .double: return Column(doubles: [Double](repeating: 0, count: count), validity: v)
         case .varchar:
             return Column(codes: [Int32](repeating: 0, count: count), dictionary: StringDictionary(), validity: v)
@@ -194,6 +202,7 @@ public struct Column: @unchecked Sendable {
             return .string(views[i].string)
         case .boolean: return .bool(ints[i] != 0)
         case .null: return .null
+        case .list: return .string(listText(at: i))
         default:
             if let h = highs, h[i] != ints[i] >> 63 { return .hugeint(int128(at: i)) }
             return .int(ints[i])

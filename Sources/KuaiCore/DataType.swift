@@ -17,6 +17,7 @@
 /// | interval  | `.int`   | DuckDB's (months, days, microseconds): `ints` = microseconds; months and days in `Column.highs` when some row has them (`IntervalValue`) |
 /// | null      | `.int`   | the type of a bare `NULL` literal; every row is null |
 /// | decimal(p,s) | `.int` | the unscaled integer value × 10^-s (`1.50` as DECIMAL(3,2) is 150); precision p in 1...38 digits, scale s in 0...p. p <= 18 always fits `ints`; wider values use `Column.highs` as HUGEINT does |
+/// | list(T)   | `.int` + child | DuckDB's LIST (`T[]`): `ints[i]` packs row i's (offset, length) into the child column `Column.listChild` of type T (`Column.listOffset`, `listLength`, ListColumn.swift); the child has its own validity for NULL elements |
 ///
 /// Raw values are stable: they are written in manifests (Formats/column-file.md, "Logical types").
 /// DECIMAL has raw value 11 for every (p, s); its precision and scale travel in the manifest's type
@@ -43,6 +44,9 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     /// DECIMAL(precision, scale) as DuckDB's: exact, `precision` significant digits (1...38), `scale`
     /// of them after the point (0...precision).
     case decimal(precision: UInt8, scale: UInt8)
+    /// DuckDB's LIST of `element` values, printed `INTEGER[]`. Not storable in a store (no raw id of
+    /// its own: `rawValue` is 15 and `init?(rawValue:)` never makes it).
+    indirect case list(DataType)
 
     /// Every type without parameters (DECIMAL excluded), in raw-value order.
     public static let simpleCases: [DataType] = [
@@ -68,6 +72,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .smallint: return 12
         case .tinyint: return 13
         case .timestamptz: return 14
+        case .list: return 15
         }
     }
 
@@ -106,6 +111,18 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
 
     /// DuckDB's largest DECIMAL precision.
     public static let maxDecimalPrecision = 38
+
+    /// True for LIST types.
+    public var isList: Bool {
+        if case .list = self { return true }
+        return false
+    }
+
+    /// The element type of a LIST; nil for the other types.
+    public var listElement: DataType? {
+        if case .list(let e) = self { return e }
+        return nil
+    }
 
     /// True for DECIMAL of any precision and scale.
     public var isDecimal: Bool {
@@ -151,6 +168,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .interval: return "INTERVAL"
         case .null: return "NULL"
         case .decimal(let p, let s): return "DECIMAL(\(p),\(s))"
+        case .list(let e): return e == .null ? "\"NULL\"[]" : "\(e.description)[]"
         }
     }
 
@@ -162,6 +180,11 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     /// in range; plain DECIMAL/NUMERIC is DECIMAL(18,3) as in DuckDB.
     public init?(sqlName: String) {
         let upper = sqlName.uppercased()
+        if upper.hasSuffix("[]") {
+            guard let element = DataType(sqlName: String(upper.dropLast(2))) else { return nil }
+            self = .list(element)
+            return
+        }
         if let open = upper.firstIndex(of: "("), upper.last == ")" {
             let base = upper[..<open].filter { $0 != " " }
             guard base == "DECIMAL" || base == "NUMERIC" || base == "DEC" else { return nil }

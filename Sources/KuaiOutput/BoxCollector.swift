@@ -110,8 +110,10 @@ public final class BoxCollector {
     }
 }
 
-/// The type names DuckDB's box renderer shows under the column names (`int64` for BIGINT, ...).
+/// The type names DuckDB's box renderer shows under the column names (`int64` for BIGINT, `int32[]` for
+/// INTEGER[], ...).
 public func boxTypeName(_ t: DataType) -> String {
+    if case .list(let e) = t { return boxTypeName(e) + "[]" }  // int32[], varchar[][]
     if let bits = t.integerBits { return "int\(bits)" }  // int8 ... int128
     if t == .null { return "\"null\"" }
     return t.description.lowercased()

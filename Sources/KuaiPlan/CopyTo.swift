@@ -296,6 +296,11 @@ extension Session {
             query = Query(body: .select(core), position: copy.position)
         }
         let rows = try engine().openQuery(query)
+        if format.name == "parquet", let f = rows.schema.first(where: { $0.type.isList }) {
+            throw KuaiError(
+                .binding, "COPY to parquet of a LIST column (\(f.name) \(f.type)) is not supported",
+                at: copy.position.description)
+        }
         let sink = try format.open(
             CopyRequest(path: copy.path, schema: rows.schema, options: copy.options, position: copy.position))
         var n = 0

@@ -207,6 +207,10 @@ enum RowText {
         _ c: Column, _ index: Int, _ rows: Range<Int>, _ style: CellStyle, into t: inout TextBuffer,
         ends: UnsafeMutablePointer<Int>
     ) {
+        if c.type.isList {
+            listCells(c, index, rows, style, into: &t, ends: ends)
+            return
+        }
         switch style {
         case .delimited(let sep):
             // Only text of VARCHAR can hold `,` tab `"` or a line break, or be empty; with another
@@ -462,5 +466,54 @@ extension RowText {
     static func copyASCII(_ s: StaticString, _ p: UnsafeMutablePointer<UInt8>) -> Int {
         p.update(from: s.utf8Start, count: s.utf8CodeUnitCount)
         return s.utf8CodeUnitCount
+    }
+}
+
+extension RowText {
+    /// Cells of a LIST column: csv / tsv write its text (`Kernels.listToVarchar`, DuckDB's CAST to
+    /// VARCHAR) as a VARCHAR field; JSON writes an array of the elements' JSON values (`[1,2,null]`,
+    /// `["a"]`, nested lists as nested arrays), NULL as `null`.
+    static func listCells(
+        _ c: Column, _ index: Int, _ rows: Range<Int>, _ style: CellStyle, into t: inout TextBuffer,
+        ends: UnsafeMutablePointer<Int>
+    ) {
+        let part = c.slice(rows)
+        switch style {
+        case .delimited:
+            columnCells(Kernels.listToVarchar(part), index, 0..<rows.count, style, into: &t, ends: ends)
+        case .json(let keys, let doubles):
+            // the elements the rows use, as JSON cells of their own
+            var lo = Int.max
+            var hi = 0
+            for i in 0..<part.count where part.isValid(i) && part.listLength(i) > 0 {
+                lo = Swift.min(lo, part.listOffset(i))
+                hi = Swift.max(hi, part.listOffset(i) + part.listLength(i))
+            }
+            if lo > hi { lo = hi }
+            let elements = part.listElements.slice(lo..<hi)
+            var cells = TextBuffer(capacity: elements.count * 8)
+            let cellEnds = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, elements.count))
+            defer {
+                cells.free()
+                cellEnds.deallocate()
+            }
+            columnCells(
+                elements, 0, 0..<elements.count, .json(keys: [[]], doubles: doubles), into: &cells, ends: cellEnds)
+            let key = keys[index]
+            let null = Array("null".utf8)
+            eachRow(part, 0..<part.count, into: &t, ends: ends, key: key, null: null) { t, i in
+                t.reserve(1)
+                t.append(UInt8(ascii: "["))
+                let start = part.listOffset(i) - lo
+                for k in start..<(start + part.listLength(i)) {
+                    let from = k == 0 ? 0 : cellEnds[k - 1]
+                    t.reserve(cellEnds[k] - from + 1)
+                    if k > start { t.append(UInt8(ascii: ",")) }
+                    t.append(cells.base + from, cellEnds[k] - from)
+                }
+                t.reserve(1)
+                t.append(UInt8(ascii: "]"))
+            }
+        }
     }
 }

@@ -81,6 +81,11 @@ extension Session {
         }
         switch c.source {
         case .columns(let defs):
+            if let f = defs.first(where: { $0.type.isList }) {
+                throw KuaiError(
+                    .binding, "a store table cannot hold the LIST column \(f.name) \(f.type)",
+                    at: name.position.description)
+            }
             if let existing { try tx.dropTable(existing) }
             let writer = try tx.createTable(name: name.name, schema: defs.map { Field($0.name, $0.type) })
             _ = try writer.finish()
@@ -88,6 +93,11 @@ extension Session {
         case .query(let q):
             // Bind before dropping anything: a bad query leaves the old table.
             let rows = try engine.openQuery(q)
+            if let f = rows.schema.first(where: { $0.type.isList }) {
+                throw KuaiError(
+                    .binding, "a store table cannot hold the LIST column \(f.name) \(f.type)",
+                    at: name.position.description)
+            }
             if let existing { try tx.dropTable(existing) }
             let writer = try tx.createTable(name: name.name, schema: rows.schema)
             let n = try write(rows, to: writer)

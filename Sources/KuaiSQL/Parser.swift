@@ -982,7 +982,13 @@ struct ParserState {
             case .failure(let e): throw failure(e.message, at: t)
             }
         }
-        guard let type = DataType(sqlName: name) else { throw failure("unknown type name \"\(t.text)\"", at: t) }
+        guard var type = DataType(sqlName: name) else { throw failure("unknown type name \"\(t.text)\"", at: t) }
+        // `T[]`, `T[][]`: DuckDB's LIST of T
+        while current.isSymbol("[") && peek(1).isSymbol("]") {
+            advance()
+            advance()
+            type = .list(type)
+        }
         return type
     }
 }

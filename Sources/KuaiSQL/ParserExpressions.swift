@@ -389,6 +389,49 @@ extension ParserState {
     // to its own function.
 
     mutating func parsePrimary() throws -> Expr {
+        var e = try parsePrimaryOperand()
+        while current.isSymbol("[") { e = try parseSubscript(e) }
+        return e
+    }
+
+    /// `[a, b, ...]`: DuckDB's list literal, the call `list_value(a, b, ...)` (the name DuckDB gives its
+    /// column too).
+    mutating func parseListLiteral() throws -> Expr {
+        let open = advance()
+        var call = FunctionCall(name: "list_value", arguments: [], position: open.position)
+        if !acceptSymbol("]") {
+            call.arguments = try parseExpressionList()
+            try expectSymbol("]")
+        }
+        return .function(call)
+    }
+
+    /// A postfix subscript of `base`: `base[i]` is the call named `[]` (the binder's array_extract),
+    /// `base[a:b]` the call named `[a:b]`, `[a:]`, `[:b]` or `[:]` by the bounds written (array_slice);
+    /// the names keep DuckDB's column names (`l[1]`, `l[2:]`) and cannot be written as function names.
+    mutating func parseSubscript(_ base: Expr) throws -> Expr {
+        advance()
+        var args = [base]
+        var name = "["
+        if !current.isSymbol(":") {
+            args.append(try parseExpression())
+            name += "a"
+        }
+        if acceptSymbol(":") {
+            name += ":"
+            if !current.isSymbol("]") {
+                args.append(try parseExpression())
+                name += "b"
+            }
+        }
+        try expectSymbol("]")
+        name = name == "[a" ? "[]" : name + "]"
+        if name == "[]" && args.count != 2 { throw unexpected("an index") }
+        return .function(FunctionCall(name: name, arguments: args, position: base.position))
+    }
+
+    /// A primary expression without postfix subscripts.
+    mutating func parsePrimaryOperand() throws -> Expr {
         switch tokens[index].kind {
         case .integer, .decimal, .string:
             return parseLiteralToken()
@@ -397,6 +440,7 @@ extension ParserState {
             return try parseColumnReference()
         case .symbol:
             if tokens[index].isSymbol("(") { return try parseParenthesized() }
+            if tokens[index].isSymbol("[") { return try parseListLiteral() }
             throw unexpected("an expression")
         case .endOfInput:
             throw unexpected("an expression")

@@ -247,6 +247,18 @@ extension FunctionCall {
     }
 
     func write(to out: inout String) {
+        if name.hasPrefix("["), let base = arguments.first {
+            // a subscript `l[i]` / slice `l[a:b]` (Parser.parseSubscript), printed as written
+            base.write(to: &out)
+            out += "["
+            var rest = arguments.dropFirst().makeIterator()
+            for c in name.dropFirst().dropLast() {
+                if c == ":" { out += ":" } else { rest.next()?.write(to: &out) }
+            }
+            if name == "[]" { rest.next()?.write(to: &out) }
+            out += "]"
+            return
+        }
         if star {
             out += over == nil ? "count_star()" : "count()"
         } else {

@@ -7,6 +7,12 @@ import KuaiCore
 extension Kernels {
     /// Whether CAST(from AS to) is allowed (DuckDB's explicit cast table, restricted to kuai's types).
     public static func canCast(from: DataType, to: DataType) -> Bool {
+        // LIST: to VARCHAR (its text) or to a list of a castable element type; nothing else
+        if case .list(let a) = from {
+            if case .list(let b) = to { return canCast(from: a, to: b) }
+            return to == .varchar
+        }
+        if to.isList { return from == .null }
         if from == to || from == .null || to == .varchar || from == .varchar { return true }
         if from.isNumeric || from == .boolean { return to.isNumeric || to == .boolean }
         switch (from, to) {
@@ -44,6 +50,13 @@ extension Kernels {
     static func castColumn(_ c: Column, from: DataType, to: DataType, isTry: Bool, expr: ScalarExpr) throws -> Column {
         let n = c.count
         if from == .null { return Column.nulls(to, count: n) }
+        if case .list(let a) = from {
+            if to == .varchar { return listToVarchar(c) }
+            guard case .list(let b) = to else { return try unimplementedCast(c, from: from, to: to, isTry: isTry) }
+            // the elements cast one by one; rows keep their (offset, length)
+            let child = try castColumn(c.listElements, from: a, to: b, isTry: isTry, expr: expr)
+            return Column(listOf: b, packed: c.ints, child: child, validity: c.validity)
+        }
         if !canCast(from: from, to: to) { return try unimplementedCast(c, from: from, to: to, isTry: isTry) }
         if to.isDecimal { return try castToDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
         if from.isDecimal { return try castFromDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
@@ -156,6 +169,7 @@ extension Kernels {
     /// DuckDB's text of one non-NULL value of `type`.
     public static func text(_ c: Column, _ i: Int) -> String {
         switch c.type {
+        case .list: return listToVarchar(c.slice(i..<(i + 1))).stringView(at: 0).string
         case .varchar: return c.stringView(at: i).string
         case .double: return ValueFormatter.double(c.doubles[i])
         case .boolean: return c.ints[i] != 0 ? "true" : "false"

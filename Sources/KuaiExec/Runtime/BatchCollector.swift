@@ -53,9 +53,32 @@ public struct ColumnBuilder {
             return Column(doubles: concatenated { $0.type == .null ? nil : $0.doubles }, validity: validity)
         case .varchar:
             return buildStrings(validity)
+        case .list(let element):
+            return buildList(element, validity)
         default:
             return buildInts(validity)
         }
+    }
+
+    /// LIST: the chunks' children end to end as one child, each chunk's packed (offset, length)
+    /// words moved by the elements before it (NULL-typed chunks are empty NULL lists).
+    private func buildList(_ element: DataType, _ validity: [UInt8]?) -> Column {
+        var child = ColumnBuilder(type: element)
+        var packed = [Int64]()
+        packed.reserveCapacity(count)
+        for c in chunks {
+            guard c.type.isList else {
+                packed.append(contentsOf: repeatElement(0, count: c.count))
+                continue
+            }
+            let elements = c.listElements
+            let base = Int64(child.count) << 32
+            child.append(elements)
+            c.ints.withUnsafeBufferPointer { src in
+                for i in 0..<c.count { packed.append(src[i] + base) }
+            }
+        }
+        return Column(listOf: element, packed: packed, child: child.take(), validity: validity)
     }
 
     /// The validity bytes of the concatenation (nil when no row is NULL; NULL-typed chunks are

@@ -27,6 +27,14 @@ final class SelectBinding {
     var having: BoundExpr?
     var qualify: BoundExpr?
     var sortKeys: [SortKey] = []
+    /// Select-list items that are `unnest(list)`: their `exprs` are the lists, expanded into rows
+    /// after the projection (`LogicalPlan.unnest`).
+    var unnested: [Int] = []
+
+    /// The type of output column `k` (an unnested item's element type).
+    func outputType(_ k: Int) -> DataType {
+        unnested.contains(k) ? (exprs[k].type.listElement ?? .null) : exprs[k].type
+    }
 
     init(core: SelectCore, plan: LogicalPlan, scope: [ScopeColumn]) {
         self.core = core
@@ -80,7 +88,7 @@ extension Binder {
         try bindHaving(s)
         try bindOrderBy(orderBy, all: orderByAll, s)
         try bindQualify(s)
-        let cols = (0..<s.visible).map { ScopeColumn(qualifier: nil, name: s.names[$0], type: s.exprs[$0].type) }
+        let cols = (0..<s.visible).map { ScopeColumn(qualifier: nil, name: s.names[$0], type: s.outputType($0)) }
         return (try planSelect(s), cols)
     }
 
@@ -101,11 +109,12 @@ extension Binder {
         }
         if let q = qualify { plan = .filter(plan, q) }
         plan = .project(plan, exprs, names: s.names)
+        if !s.unnested.isEmpty { plan = .unnest(plan, columns: s.unnested) }
         if s.core.distinct { plan = try planDistinct(plan, s) }
         if !s.sortKeys.isEmpty { plan = .sort(plan, s.sortKeys) }
         if exprs.count > s.visible {
             plan = .project(
-                plan, (0..<s.visible).map { BoundExpr.column($0, type: exprs[$0].type, name: s.names[$0]) },
+                plan, (0..<s.visible).map { BoundExpr.column($0, type: s.outputType($0), name: s.names[$0]) },
                 names: Array(s.names.prefix(s.visible)))
         }
         return plan

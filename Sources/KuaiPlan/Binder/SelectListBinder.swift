@@ -52,6 +52,18 @@ extension Binder {
     func bindSelectList(_ s: SelectBinding) throws {
         let ctx = s.context("SELECT", aliases: false)
         for (i, it) in s.items.enumerated() {
+            if case .function(let f) = it.expr, f.name == "unnest", f.over == nil {
+                // unnest(list): the list here, its elements as rows after the projection
+                guard f.arguments.count == 1, !f.distinct, !f.star else {
+                    throw Binder.error("unnest() takes one argument", f.position)
+                }
+                let list = try listArgument(
+                    try bind(f.arguments[0], s.lateral.context(ctx, item: i)), "unnest", f.position)
+                s.unnested.append(s.exprs.count)
+                s.exprs.append(list)
+                s.names.append(Binder.outputName(it.expr, alias: it.alias))
+                continue
+            }
             s.exprs.append(try bind(it.expr, s.lateral.context(ctx, item: i)))
             s.names.append(Binder.outputName(it.expr, alias: it.alias))
         }

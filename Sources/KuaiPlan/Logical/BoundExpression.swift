@@ -255,12 +255,14 @@ struct BoundExpr: CustomStringConvertible {
     }
 
     /// The value of an expression without inputs (see `isEvaluableWithoutInput`).
-    /// - Throws: `KuaiError.execution` when evaluation fails (overflow, a failed cast), or when the
-    ///   expression reads columns.
+    /// - Throws: `KuaiError.execution` when evaluation fails (overflow, a failed cast), when the
+    ///   expression reads columns, or when it is a LIST.
     func evaluateConstant() throws -> Value {
         guard isEvaluableWithoutInput else {
             throw KuaiError(.execution, "\(name) is not a constant expression")
         }
+        // a LIST has no `Value`: list expressions are evaluated per batch, never folded
+        if type.isList { throw KuaiError(.execution, "\(name) is a list, not a constant value") }
         return try lowered().evaluateConstant()
     }
 

@@ -31,6 +31,10 @@ indirect enum LogicalPlan {
     case setOp(SetOperationOperator.Kind, all: Bool, LogicalPlan, LogicalPlan)
     /// A CTE referenced more than once: computed once per query (by `id`), then read by every reference.
     case shared(id: Int, LogicalPlan)
+    /// `unnest(list)` in a select list: each input row becomes as many rows as its longest list among
+    /// `columns` (LIST columns of the input, NULL counting as empty); those columns give their
+    /// elements (NULL past a shorter list's end), the other columns repeat (DuckDB semantics).
+    case unnest(LogicalPlan, columns: [Int])
 
     var schema: Schema {
         switch self {
@@ -53,6 +57,10 @@ indirect enum LogicalPlan {
         case .union(let cs): return cs[0].schema
         case .setOp(_, _, let l, _): return l.schema
         case .shared(_, let p): return p.schema
+        case .unnest(let c, let cols):
+            return c.schema.enumerated().map { i, f in
+                cols.contains(i) ? Field(f.name, f.type.listElement ?? .null) : f
+            }
         }
     }
 
@@ -74,6 +82,7 @@ indirect enum LogicalPlan {
         case .union(let cs): return cs.reduce(0) { $0 + $1.estimatedRows }
         case .setOp(_, _, let l, _): return l.estimatedRows
         case .shared(_, let p): return p.estimatedRows
+        case .unnest(let c, _): return c.estimatedRows * 4
         }
     }
 }
@@ -85,7 +94,7 @@ extension LogicalPlan {
         switch self {
         case .scan, .values, .shared: return []
         case .filter(let c, _), .project(let c, _, _), .aggregate(let c, _, _, _), .sort(let c, _),
-            .limit(let c, _, _), .distinct(let c), .window(let c, _, _, _, _):
+            .limit(let c, _, _), .distinct(let c), .window(let c, _, _, _, _), .unnest(let c, _):
             return [c]
         case .join(let l, let r, _, _, _, _), .setOp(_, _, let l, let r): return [l, r]
         case .union(let cs): return cs
@@ -109,6 +118,7 @@ extension LogicalPlan {
             return .join(kids[0], kids[1], type: t, leftKeys: lk, rightKeys: rk, residual: r)
         case .setOp(let k, let a, _, _): return .setOp(k, all: a, kids[0], kids[1])
         case .union: return .union(kids)
+        case .unnest(_, let cols): return .unnest(kids[0], columns: cols)
         }
     }
 

@@ -54,6 +54,7 @@ extension LogicalPlan {
         case .union: return "UnionAll"
         case .setOp(let k, let all, _, _): return k.rawValue + (all ? " ALL" : "")
         case .shared(let id, _): return "SharedCTE #\(id)"
+        case .unnest(_, let cols): return "Unnest [" + cols.map { "#\($0)" }.joined(separator: ", ") + "]"
         }
     }
 }

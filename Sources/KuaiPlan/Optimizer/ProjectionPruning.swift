@@ -55,6 +55,10 @@ struct ProjectionPruning: OptimizerRule {
             return pruneWindow(child, p, o, fs, names, required: required)
         case .union(let cs):
             return pruneUnion(cs, required: required)
+        case .unnest(let child, let cols):
+            // the unnested lists decide how many rows each input row becomes: always read
+            let (c, m) = prune(child, required: required.union(cols))
+            return (.unnest(c, columns: cols.map { m[$0]! }), m)
         case .setOp(let k, let a, let l, let r):
             let all = Set(0..<l.schema.count)
             let (lp, lm) = prune(l, required: all)

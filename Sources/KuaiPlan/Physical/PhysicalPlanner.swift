@@ -70,6 +70,9 @@ struct PhysicalPlanner {
             return .pull(SetOperationOperator(left: left.pulled, right: right.pulled, kind: k, all: all), left, right)
         case .limit(let c, let limit, let offset):
             return planLimit(c, limit, offset)
+        case .unnest(let c, let cols):
+            let child = pull(plan(c))
+            return .pull(UnnestOperator(child: child.pulled, columns: cols), child)
         }
     }
 
@@ -275,7 +278,7 @@ struct PhysicalPlanner {
         case .filter(let c, _), .project(let c, _, _): return plansAsMorsels(c)
         case .union(let cs): return cs.allSatisfy(plansAsMorsels)
         case .join(let l, let r, let type, _, _, _): return joinForm(l, r, type) != .pulled
-        case .aggregate, .sort, .limit, .distinct, .window, .setOp: return false
+        case .aggregate, .sort, .limit, .distinct, .window, .setOp, .unnest: return false
         }
     }
 

@@ -29,7 +29,7 @@ public enum AggregateRegistry {
     /// disjoint, so at most one answers.
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
         count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, bitAggregate, anyValue, variance,
-        approxQuantile, approxCountDistinct, argMinMax, mode, covariance, moments,
+        approxQuantile, approxCountDistinct, argMinMax, mode, covariance, moments, listAgg,
     ]
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.
@@ -57,7 +57,7 @@ public enum AggregateRegistry {
         "variance", "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "argmax", "arg_min", "min_by",
         "argmin", "mode", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
         "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2", "product", "skewness", "kurtosis",
-        "kurtosis_pop", "entropy",
+        "kurtosis_pop", "entropy", "list", "array_agg",
     ]
 }
 

@@ -176,7 +176,8 @@ extension Binder {
     /// the argument's type); every other aggregate gets a DECIMAL argument as DOUBLE.
     static let decimalAggregates: Set<String> = [
         "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "count", "string_agg",
-        "group_concat", "listagg", "median", "quantile_cont", "quantile_disc", "quantile", "mode",
+        "group_concat", "listagg", "median", "quantile_cont", "quantile_disc", "quantile", "mode", "list",
+        "array_agg",
     ]
 }
 

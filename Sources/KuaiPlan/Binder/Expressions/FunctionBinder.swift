@@ -55,6 +55,7 @@ extension Binder {
             return BoundExpr.constant(.null, type: .double, name: name)
         }
         if let tz = try bindTimeZoneSpecialForm(fname, args, pos, name) { return tz }
+        if let list = try bindListFunction(fname, args, pos, name) { return list }
         switch fname {
         case "typeof":
             guard args.count == 1 else { throw Binder.error("typeof() takes one argument", pos) }

@@ -8,6 +8,10 @@ extension Binder {
         if a == b { return a }
         if a == .null { return b }
         if b == .null { return a }
+        if case .list(let x) = a, case .list(let y) = b {
+            // lists: the list of the elements' common type (DuckDB)
+            return commonType(x, y).map { .list($0) }
+        }
         if a.isNumeric && b.isNumeric {
             if a == .double || b == .double { return .double }
             if a.isDecimal || b.isDecimal { return Binder.decimalCommonType(a, b) }
