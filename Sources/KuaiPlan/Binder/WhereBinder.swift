@@ -33,6 +33,15 @@ extension Binder {
                 s.target.plan = joined
                 continue
             }
+            // An uncorrelated `x IN (subquery)` conjunct of the outermost query is a semi join on
+            // x: its values are not turned into an IN list of constants (millions of boxed values
+            // for a large subquery). NOT IN keeps the list (its NULL rule).
+            if case .inSubquery(let a, let q, false, let pos) = c, outer == nil,
+                let joined = try rowInSubqueryJoin([a], q, negated: false, pos, ctx, s.target, narrowKeysOnly: true)
+            {
+                s.target.plan = joined
+                continue
+            }
             parts.append(try bindBoolean(c, ctx))
         }
         if outer != nil { parts = try takeCorrelations(parts, at: w.position) }

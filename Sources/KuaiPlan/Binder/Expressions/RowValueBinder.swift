@@ -92,8 +92,22 @@ extension Binder {
         _ members: [Expr], _ q: Query, negated: Bool, _ pos: SourcePosition, _ ctx: ExprContext,
         _ target: CorrelationTarget
     ) throws -> LogicalPlan {
+        try rowInSubqueryJoin(members, q, negated: negated, pos, ctx, target, narrowKeysOnly: false)!
+    }
+
+    /// `rowInSubqueryJoin`; with `narrowKeysOnly`, nil (nothing bound into `target`) when a member
+    /// or a subquery column is HUGEINT, a DECIMAL wider than 18 digits or an INTERVAL, whose values
+    /// a join key may not hold, or when the widths differ (the IN list path reports that).
+    func rowInSubqueryJoin(
+        _ members: [Expr], _ q: Query, negated: Bool, _ pos: SourcePosition, _ ctx: ExprContext,
+        _ target: CorrelationTarget, narrowKeysOnly: Bool
+    ) throws -> LogicalPlan? {
         let xs = try members.map { try bind($0, ctx) }
         let (plan, cols) = try subBinder().bindQuery(q)
+        if narrowKeysOnly {
+            let wide = (xs.map(\.type) + cols.map(\.type)).contains { $0.mayBeWide || $0 == .interval }
+            if wide || cols.count != xs.count { return nil }
+        }
         guard cols.count == xs.count else {
             throw Binder.error("Subquery returns \(cols.count) columns - expected \(xs.count)", pos)
         }
