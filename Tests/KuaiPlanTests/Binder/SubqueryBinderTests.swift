@@ -8,7 +8,7 @@ import Testing
 /// plans without running them. Expected rows are DuckDB 2.0.1's on the same two tables.
 @Suite("Binder: uncorrelated subqueries are planned, not run")
 struct SubqueryBinderTests {
-    /// A scalar subquery is part of the plan; IN casts the subquery's column to the common type.
+    /// A scalar subquery is part of the plan; NOT IN casts the subquery's column to the common type.
     static let plans: [PlanCase] = [
         PlanCase(
             "SELECT name FROM t WHERE id = (SELECT max(k) FROM s)",
@@ -22,11 +22,12 @@ struct SubqueryBinderTests {
                 "            Scan s columns=[k, label]",
                 "    Scan t columns=[id, name, price, d, ms]",
             ]),
+        // (an IN conjunct of the outermost WHERE is a semi join, WhereBinder; NOT IN keeps the list)
         PlanCase(
-            "SELECT id FROM t WHERE price IN (SELECT k FROM s)",
+            "SELECT id FROM t WHERE price NOT IN (SELECT k FROM s)",
             [
                 "Project [id#0]",
-                "  Filter (price#2 IN subquery#1)",
+                "  Filter (price#2 NOT IN subquery#1)",
                 "    Subquery #1 (values)",
                 "      Project [CAST(k#0 AS DOUBLE)]",
                 "        Project [k#0]",

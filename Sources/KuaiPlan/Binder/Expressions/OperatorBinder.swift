@@ -35,12 +35,16 @@ extension Binder {
     /// `CAST(x AS t)` / `TRY_CAST` / `x::t` (DECIMAL to an integer rounds halves away from zero, in the
     /// cast kernel). A pair of types with no conversion (`Kernels.canCast` false: DATE to SMALLINT, BOOLEAN
     /// to DATE) binds as DuckDB binds it: TRY_CAST is NULL and CAST an execution error on a non-NULL value
-    /// (`Kernels.unimplementedCast`).
+    /// (`Kernels.unimplementedCast`); a CAST of a non-NULL constant fails while binding, at the cast,
+    /// as DuckDB's constant folding does (`INSERT INTO t VALUES (DATE '2025-01-01')` into an INTEGER).
     func bindCast(
         _ a: Expr, to t: DataType, isTry: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
     ) throws -> BoundExpr {
         let x = try bind(a, ctx)
         if x.type == t { return x }
+        if !isTry, x.type != .null, !Kernels.canCast(from: x.type, to: t), let v = x.foldedValue, !v.isNull {
+            throw Binder.error("Unimplemented type for cast (\(x.type) -> \(t))", pos)
+        }
         return BoundExpr(.cast(x, isTry: isTry), type: t, name: name)
     }
 
