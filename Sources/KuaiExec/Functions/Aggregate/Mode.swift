@@ -1,9 +1,10 @@
 import KuaiCore
 
-/// mode(x): the most frequent non-NULL value of the group (DuckDB 2.0.1); NULL for a group without
-/// one. Rows are kept (`RowStore`) and sorted once by (group, value); runs of equal values are
-/// counted. Among equally frequent values the smallest wins (DuckDB: the one it met first).
-final class ModeState: AggregateState {
+/// The rows of an aggregate over the runs of equal values of each group (mode, entropy): a group's
+/// non-NULL values are kept (`RowStore`) and sorted once by (group, value) when the groups are
+/// finished (`forEachRun`). INTERVAL values with months and days are kept whole and compared by
+/// their normalized value (`equal`).
+class GroupValueRuns {
     let type: DataType
     let store = RowStore()
     init(type: DataType) { self.type = type }
@@ -13,13 +14,15 @@ final class ModeState: AggregateState {
         store.append(ids, input, [], count: n, onlyValid: true)
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        store.merge((other as! ModeState).store, mapping: mapping)
+        store.merge((other as! GroupValueRuns).store, mapping: mapping)
     }
-    func finalize(groups: Int) throws -> Column {
+    var acceptsWideInput: Bool { type == .interval }
+
+    /// Sorts the kept rows and calls `body(group, first row, length)` for each run of equal values,
+    /// groups ascending; returns the values column the rows index (nil when no row was kept).
+    func forEachRun(_ body: (_ group: Int, _ first: Int32, _ length: Int) -> Void) throws -> Column? {
         let (cols, perm) = try store.sorted(orderKeys: [], byValue: true)
-        guard !cols.isEmpty else { return Column.broadcast(.null, type: type, count: groups) }
-        var pick = [Int32](repeating: 0, count: groups)
-        var best = [Int](repeating: 0, count: groups)
+        guard !cols.isEmpty else { return nil }
         let values = cols[1]
         cols[0].ints.withUnsafeBufferPointer { gid in
             var k = 0
@@ -27,26 +30,15 @@ final class ModeState: AggregateState {
                 let first = perm[k]
                 let g = Int(gid[Int(first)])
                 var end = k + 1
-                while end < perm.count, Int(gid[Int(perm[end])]) == g,
-                    ModeState.equal(values, Int(first), Int(perm[end]))
-                {
+                while end < perm.count, Int(gid[Int(perm[end])]) == g, Self.equal(values, Int(first), Int(perm[end])) {
                     end += 1
                 }
-                if end - k > best[g] {
-                    best[g] = end - k
-                    pick[g] = first
-                }
+                body(g, first, end - k)
                 k = end
             }
         }
-        var out = pick.withUnsafeBufferPointer { values.gather($0) }
-        out.validity = best.map { $0 > 0 ? 1 : 0 }
-        return out
+        return values
     }
-    func makeEmpty() -> AggregateState { ModeState(type: type) }
-    /// INTERVAL values with months and days are kept whole by the row store and compared by their
-    /// normalized value (`equal`).
-    var acceptsWideInput: Bool { type == .interval }
 
     /// Rows `a` and `b` of `c` hold equal values (strings byte-wise, doubles by value).
     @inline(__always)
@@ -58,6 +50,27 @@ final class ModeState: AggregateState {
         default: return c.ints[a] == c.ints[b] && (c.highs?[a] ?? 0) == (c.highs?[b] ?? 0)
         }
     }
+}
+
+/// mode(x): the most frequent non-NULL value of the group (DuckDB 2.0.1); NULL for a group without
+/// one. Runs of equal values are counted (`GroupValueRuns`). Among equally frequent values the
+/// smallest wins (DuckDB: the one it met first).
+final class ModeState: GroupValueRuns, AggregateState {
+    func finalize(groups: Int) throws -> Column {
+        var pick = [Int32](repeating: 0, count: groups)
+        var best = [Int](repeating: 0, count: groups)
+        let values = try forEachRun { g, first, length in
+            if length > best[g] {
+                best[g] = length
+                pick[g] = first
+            }
+        }
+        guard let values else { return Column.broadcast(.null, type: type, count: groups) }
+        var out = pick.withUnsafeBufferPointer { values.gather($0) }
+        out.validity = best.map { $0 > 0 ? 1 : 0 }
+        return out
+    }
+    func makeEmpty() -> AggregateState { ModeState(type: type) }
 }
 
 extension AggregateRegistry {

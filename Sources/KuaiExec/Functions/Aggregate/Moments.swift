@@ -125,49 +125,22 @@ final class PowerSumState: AggregateState {
 }
 
 /// entropy(x): -Σ p·log2(p) over the frequencies p of the distinct non-NULL values of the group
-/// (DuckDB 2.0.1; 0 for a group without one). Rows are kept and sorted by (group, value) once, as
-/// mode's (`RowStore`).
-final class EntropyState: AggregateState {
-    let type: DataType
-    let store = RowStore()
-    init(type: DataType) { self.type = type }
-    func resize(_ groups: Int) {}
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        guard let input, input.type != .null else { return }
-        store.append(ids, input, [], count: n, onlyValid: true)
-    }
-    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        store.merge((other as! EntropyState).store, mapping: mapping)
-    }
+/// (DuckDB 2.0.1; 0 for a group without one), from the runs of equal values (`GroupValueRuns`, as
+/// mode's).
+final class EntropyState: GroupValueRuns, AggregateState {
     func finalize(groups: Int) throws -> Column {
         var out = [Double](repeating: 0, count: groups)
-        let (cols, perm) = try store.sorted(orderKeys: [], byValue: true)
-        guard !cols.isEmpty else { return Column(doubles: out) }
         // per group: the runs of equal values (their lengths) and the group's count
         var total = [Double](repeating: 0, count: groups)
         var runs: [(group: Int, length: Double)] = []
-        let values = cols[1]
-        cols[0].ints.withUnsafeBufferPointer { gid in
-            var k = 0
-            while k < perm.count {
-                let first = Int(perm[k])
-                let g = Int(gid[first])
-                var end = k + 1
-                while end < perm.count, Int(gid[Int(perm[end])]) == g,
-                    ModeState.equal(values, first, Int(perm[end]))
-                {
-                    end += 1
-                }
-                runs.append((g, Double(end - k)))
-                total[g] += Double(end - k)
-                k = end
-            }
+        _ = try forEachRun { g, _, length in
+            runs.append((g, Double(length)))
+            total[g] += Double(length)
         }
         for (g, c) in runs { out[g] += (c / total[g]) * log2(total[g] / c) }
         return Column(doubles: out)
     }
     func makeEmpty() -> AggregateState { EntropyState(type: type) }
-    var acceptsWideInput: Bool { type == .interval }
 }
 
 extension AggregateRegistry {

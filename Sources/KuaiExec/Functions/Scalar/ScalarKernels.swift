@@ -94,21 +94,8 @@ extension FunctionRegistry {
     @inline(__always)
     static func mapDouble(_ x: Operand, _ n: Int, _ f: (Double) -> Double) -> Operand {
         switch x {
-        case .scalar(let v):
-            switch v {
-            case .double(let d): return .scalar(.double(f(d)))
-            case .int(let i): return .scalar(.double(f(Double(i))))
-            default: return .scalar(.null)
-            }
-        case .column(let c):
-            let src = c.type == .double ? c.doubles : c.ints.map { Double($0) }
-            let vals = src.withUnsafeBufferPointer { s in
-                [Double](unsafeUninitializedCapacity: n) { out, filled in
-                    for i in 0..<n { out[i] = f(s[i]) }
-                    filled = n
-                }
-            }
-            return .column(Column(doubles: vals, validity: c.validity))
+        case .scalar(let v): return .scalar(asDouble(v).map { .double(f($0)) } ?? .null)
+        case .column(let c): return .column(Column(doubles: mapAsDoubles(c, n, f), validity: c.validity))
         }
     }
 
@@ -118,22 +105,34 @@ extension FunctionRegistry {
     static func mapDoubleToInt(_ x: Operand, _ n: Int, _ type: DataType, _ f: (Double) -> Int64) -> Operand {
         switch x {
         case .scalar(let v):
-            let r: Int64
-            switch v {
-            case .double(let d): r = f(d)
-            case .int(let i): r = f(Double(i))
-            default: return .scalar(.null)
-            }
+            guard let d = asDouble(v) else { return .scalar(.null) }
+            let r = f(d)
             return .scalar(type == .boolean ? .bool(r != 0) : .int(r))
-        case .column(let c):
-            let src = c.type == .double ? c.doubles : c.ints.map { Double($0) }
-            let vals = src.withUnsafeBufferPointer { s in
-                [Int64](unsafeUninitializedCapacity: n) { out, filled in
-                    for i in 0..<n { out[i] = f(s[i]) }
-                    filled = n
-                }
+        case .column(let c): return .column(Column(type: type, ints: mapAsDoubles(c, n, f), validity: c.validity))
+        }
+    }
+
+    /// A DOUBLE or integer constant as DOUBLE; nil for NULL (and other values).
+    @inline(__always)
+    static func asDouble(_ v: Value) -> Double? {
+        switch v {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        default: return nil
+        }
+    }
+
+    /// `f` of each of the first `n` values of a DOUBLE (or integer-stored) column, read as DOUBLE.
+    @inline(__always)
+    static func mapAsDoubles<T>(_ c: Column, _ n: Int, _ f: (Double) -> T) -> [T] {
+        [T](unsafeUninitializedCapacity: n) { out, filled in
+            guard let o = out.baseAddress else { return }
+            if c.type == .double {
+                c.doubles.withUnsafeBufferPointer { s in for i in 0..<n { (o + i).initialize(to: f(s[i])) } }
+            } else {
+                c.ints.withUnsafeBufferPointer { s in for i in 0..<n { (o + i).initialize(to: f(Double(s[i]))) } }
             }
-            return .column(Column(type: type, ints: vals, validity: c.validity))
+            filled = n
         }
     }
 
