@@ -105,6 +105,18 @@ final class IntKeyTable: GroupKeyTable {
         }
     }
 
+    /// `find` (NULLs not matching) of the rows `rows` of `key` only, each valid: `ids[i]` for
+    /// each listed row `i`; the other entries of `ids` are left as they are.
+    func find(_ key: Column, rows: UnsafeBufferPointer<Int32>, into ids: UnsafeMutableBufferPointer<Int32>) {
+        key.ints.withUnsafeBufferPointer { xs in
+            if let d = direct {
+                findListedRows(d, xs, rows, ids)
+            } else {
+                findListedRows(hashed!, xs, rows, ids)
+            }
+        }
+    }
+
     func keyColumns() -> [Column] {
         var validity: [UInt8]? = nil
         if groups.nullGroup >= 0 || keyTypes[0] == .null {
@@ -355,6 +367,21 @@ func insertRows<S: IntKeySlots, V: RowValidity>(
 
 /// The group id of each of `n` rows (-1: absent; a NULL row gets `nullId`).
 @inline(__always)
+/// `findRows` of the listed rows `rows` (valid keys) only, the slot of a later row prefetched.
+func findListedRows<S: IntKeySlots>(
+    _ slots: S, _ xs: UnsafeBufferPointer<Int64>, _ rows: UnsafeBufferPointer<Int32>,
+    _ ids: UnsafeMutableBufferPointer<Int32>
+) {
+    let m = rows.count
+    for j in 0..<m {
+        let ahead = j &+ intKeyPrefetchDistance
+        if ahead < m { slots.prefetch(xs[Int(rows[ahead])]) }
+        let i = Int(rows[j])
+        let s = slots.slot(xs[i])
+        ids[i] = s < 0 ? -1 : slots.group(s) &- 1
+    }
+}
+
 func findRows<S: IntKeySlots, V: RowValidity>(
     _ slots: S, _ xs: UnsafeBufferPointer<Int64>, _ validity: V, _ n: Int, _ nullId: Int32,
     _ ids: UnsafeMutableBufferPointer<Int32>

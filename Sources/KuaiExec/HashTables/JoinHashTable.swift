@@ -26,8 +26,9 @@ public final class JoinHashTable: @unchecked Sendable {
     /// The layout that packs the keys into one BIGINT (then the lookups see that one key).
     private let packing: PackedJoinKeys?
     /// Before a large hashed lookup on one integer-stored (or packed) key: rows whose key cannot
-    /// be in the table are ruled out in cache.
-    private let filter: KeyBitFilter?
+    /// be in the table are ruled out in cache, and only the others are looked up in `table`
+    /// (the same table as an `IntKeyTable`).
+    private let filter: (bits: KeyBitFilter, table: IntKeyTable)?
     private let interners: Mutex = Mutex()
     private var freeInterners: [StringInterner] = []
     /// True when every bucket holds at most one build row.
@@ -107,10 +108,13 @@ public final class JoinHashTable: @unchecked Sendable {
         bucketCount = t.count
         table = t
         // (an intHashed layout means one integer-stored key column)
-        filter =
-            t.layout == .intHashed && count >= KeyBitFilter.minimumRows
-                && lookupColumns[lookupKeys[0]].type != .null
-            ? KeyBitFilter(lookupColumns[lookupKeys[0]], count: count) : nil
+        if let ints = t as? IntKeyTable, t.layout == .intHashed, count >= KeyBitFilter.minimumRows,
+            lookupColumns[lookupKeys[0]].type != .null
+        {
+            filter = (KeyBitFilter(lookupColumns[lookupKeys[0]], count: count), ints)
+        } else {
+            filter = nil
+        }
         if keysOnly {
             // a hashed key's bucket exists only when some row has its key
             (unique, bucketRow, listOffsets, listRows) = (false, [], [], [])
@@ -307,10 +311,26 @@ public final class JoinHashTable: @unchecked Sendable {
     }
 
     /// The probe key columns as the lookup sees them: packed into one BIGINT when the build keys
-    /// were (`packing`), rows that cannot match marked NULL when a `filter` screens them.
+    /// were (`packing`).
     private func lookupKeys(_ probeKeys: [Column], count n: Int) -> [Column] {
-        let keys = packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
-        return filter.map { [$0.screen(keys[0], count: n)] } ?? keys
+        packing.map { [$0.pack(probeKeys, count: n)] } ?? probeKeys
+    }
+
+    /// `table.find` of the first `n` rows of the lookup keys; with a `filter`, only the rows whose
+    /// bit is set are looked up (the others are -1, as NULL keys are).
+    private func find(
+        in table: any GroupKeyTable, _ keys: [Column], _ n: Int, _ interner: StringInterner,
+        into ids: UnsafeMutableBufferPointer<Int32>
+    ) {
+        guard let filter else {
+            table.find(keys, rowCount: n, nullsMatch: false, into: ids, interner: interner)
+            return
+        }
+        let rows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        defer { rows.deallocate() }
+        let m = filter.bits.candidates(keys[0], count: n, into: rows)
+        ids.baseAddress!.update(repeating: -1, count: n)
+        filter.table.find(keys[0], rows: UnsafeBufferPointer(rebasing: rows[0..<m]), into: ids)
     }
 
     /// For a `unique` table: the matching build row per probe row, or -1.
@@ -327,7 +347,7 @@ public final class JoinHashTable: @unchecked Sendable {
                 return
             }
             if let table {
-                table.find(probeKeys, rowCount: n, nullsMatch: false, into: out, interner: interner!)
+                find(in: table, probeKeys, n, interner!, into: out)
                 for i in 0..<n where out[i] >= 0 { out[i] = u[Int(out[i])] }
                 return
             }
@@ -363,7 +383,7 @@ public final class JoinHashTable: @unchecked Sendable {
             return
         }
         if let table {
-            table.find(probeKeys, rowCount: n, nullsMatch: false, into: ids, interner: interner!)
+            find(in: table, probeKeys, n, interner!, into: ids)
             return
         }
         precondition(!unique)

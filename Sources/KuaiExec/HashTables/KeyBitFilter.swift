@@ -65,20 +65,24 @@ struct KeyBitFilter {
         return (mask, kept)
     }
 
-    /// `keys` (first `n` rows) with the rows whose bit is 0 marked NULL (they cannot match).
-    func screen(_ keys: Column, count n: Int) -> Column {
-        var valid = keys.validity ?? [UInt8](repeating: 1, count: n)
+    /// The rows among the first `n` of `keys` that are valid and whose bit is set (they may be
+    /// keys), ascending, written to `rows` (room for `n`); returns how many.
+    func candidates(_ keys: Column, count n: Int, into rows: UnsafeMutableBufferPointer<Int32>) -> Int {
         let shift = self.shift
+        var m = 0
         words.withUnsafeBufferPointer { w in
             keys.ints.withUnsafeBufferPointer { x in
-                valid.withUnsafeMutableBufferPointer { v in
+                keys.validity.withUnsafeBufferPointerOrNil { v in
                     for i in 0..<n {
                         let b = Self.bit(x[i], shift)
-                        v[i] &= UInt8(truncatingIfNeeded: w[b >> 6] >> UInt64(b & 63)) & 1
+                        var pass = Int(truncatingIfNeeded: w[b >> 6] >> UInt64(b & 63)) & 1
+                        if let v { pass &= Int(v[i]) }
+                        rows[m] = Int32(truncatingIfNeeded: i)
+                        m &+= pass
                     }
                 }
             }
         }
-        return Column(type: keys.type, ints: keys.ints, validity: valid)
+        return m
     }
 }
