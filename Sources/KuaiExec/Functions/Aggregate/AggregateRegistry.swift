@@ -12,13 +12,15 @@ public enum AggregateRegistry {
     ///     order column.
     ///   - fromTop: quantile_cont / quantile_disc count the fraction from the largest value (DuckDB's
     ///     `quantile_cont(q ORDER BY x DESC)`, `percentile_disc(q) WITHIN GROUP (ORDER BY x DESC)`).
+    ///   - listParameter: the constant arguments were written as one list (`quantile_cont(x, [0.25,
+    ///     0.5])`): the result is a list with one element per parameter.
     public static func resolve(
         _ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = [],
-        fromTop: Bool = false, secondArgumentType: DataType? = nil
+        fromTop: Bool = false, secondArgumentType: DataType? = nil, listParameter: Bool = false
     ) -> AggregateFunction? {
         let call = AggregateCall(
             name: name, argumentType: argType, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop,
-            secondArgumentType: secondArgumentType)
+            secondArgumentType: secondArgumentType, listParameter: listParameter)
         for family in families {
             if let f = family(call) { return f }
         }
@@ -72,6 +74,8 @@ struct AggregateCall {
     let fromTop: Bool
     /// Two-column aggregates: the second argument's type (nil for the others).
     var secondArgumentType: DataType? = nil
+    /// The `parameters` were written as one list constant (quantile_cont(x, [0.25, 0.5])).
+    var listParameter = false
 
     /// Constant argument `i` as a number, nil when absent or not a number.
     func number(_ i: Int) -> Double? {

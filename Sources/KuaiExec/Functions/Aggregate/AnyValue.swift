@@ -44,28 +44,64 @@ final class AnyValueState: AggregateState {
             return
         }
         if input.highs != nil && highs == nil { highs = ints.map { $0 >> 63 } }
-        var sourceIndex: Int32 = -1
-        let inValid = input.validity
-        for i in 0..<n {
-            let g = Int(ids[i])
-            if seen[g] != 0 { continue }
-            let ok: UInt8 = inValid?[i] ?? 1
-            if ok == 0 && !keepsNulls { continue }
-            seen[g] = 1
-            valid[g] = ok
-            if ok == 0 { continue }
-            switch type {
-            case .varchar:
+        switch type {
+        case .varchar:
+            var sourceIndex: Int32 = -1
+            pickRows(input, ids, n) { g, i in
                 if sourceIndex < 0 {
                     sources.append(input)
                     sourceIndex = Int32(sources.count - 1)
                 }
                 source[g] = sourceIndex
                 row[g] = Int32(i)
-            case .double: doubles[g] = input.type == .double ? input.doubles[i] : Double(input.ints[i])
-            default:
-                ints[g] = input.ints[i]
-                if highs != nil { highs![g] = input.highs?[i] ?? (input.ints[i] >> 63) }
+            }
+        case .double:
+            if input.type == .double {
+                input.doubles.withUnsafeBufferPointer { x in
+                    doubles.withUnsafeMutableBufferPointer { out in pickRows(input, ids, n) { g, i in out[g] = x[i] } }
+                }
+            } else {
+                input.ints.withUnsafeBufferPointer { x in
+                    doubles.withUnsafeMutableBufferPointer { out in
+                        pickRows(input, ids, n) { g, i in out[g] = Double(x[i]) }
+                    }
+                }
+            }
+        default:
+            if highs != nil {
+                pickRows(input, ids, n) { g, i in
+                    ints[g] = input.ints[i]
+                    highs![g] = input.highs?[i] ?? (input.ints[i] >> 63)
+                }
+                return
+            }
+            input.ints.withUnsafeBufferPointer { x in
+                ints.withUnsafeMutableBufferPointer { out in pickRows(input, ids, n) { g, i in out[g] = x[i] } }
+            }
+        }
+    }
+
+    /// The row loop of `update`: for each of the first `n` rows whose group `ids[i]` has no pick
+    /// yet, marks the group (seen; valid when the value is not NULL) and, for a non-NULL value,
+    /// calls `take(group, row)`; a NULL value is picked only when `keepsNulls`.
+    @inline(__always)
+    private func pickRows(
+        _ input: Column, _ ids: UnsafeBufferPointer<Int32>, _ n: Int, _ take: (Int, Int) -> Void
+    ) {
+        let keepsNulls = keepsNulls
+        seen.withUnsafeMutableBufferPointer { seen in
+            valid.withUnsafeMutableBufferPointer { valid in
+                input.validity.withUnsafeBufferPointerOrNil { inValid in
+                    for i in 0..<n {
+                        let g = Int(ids[i])
+                        if seen[g] != 0 { continue }
+                        let ok: UInt8 = inValid?[i] ?? 1
+                        if ok == 0 && !keepsNulls { continue }
+                        seen[g] = 1
+                        valid[g] = ok
+                        if ok != 0 { take(g, i) }
+                    }
+                }
             }
         }
     }

@@ -2,7 +2,7 @@ import KuaiCore
 
 /// quantile_cont / quantile_disc / median: keeps each group's values and selects the needed
 /// order statistics at the end (introselect, `OrderStatistic`; no full sort), interpolating as
-/// DuckDB (continuous: position (n - 1) * q, lo + (hi - lo) * fraction, in DOUBLE; discrete: see
+/// DuckDB (continuous: position (n - 1) * q, lo * (1 - fraction) + hi * fraction, in DOUBLE; discrete: see
 /// `discreteIndex`). `fromTop`: positions count in descending order (DuckDB's
 /// `quantile_disc(q ORDER BY x DESC)`). Groups are finalized in parallel.
 /// Memory: 12 bytes per non-NULL input value, plus 8 per value while finalizing.
@@ -94,13 +94,15 @@ final class QuantileState: AggregateState {
     }
 
     /// The DOUBLE result of a group: quantile_cont's interpolation, or quantile_disc of DOUBLE.
+    /// The interpolation is DuckDB 2.0.1's `lo * (1 - f) + hi * f` as its build computes it: `hi * f`
+    /// rounded, then one fused multiply-add (`lo + (hi - lo) * f` differs in the last digit for about
+    /// one interpolation in four; so does skipping equal neighbours); an exact position is its value.
     private func doubleResult(_ xs: UnsafeBufferPointer<UInt64>) -> Double {
         if !continuous { return value(discreteWord(xs)) }
         let (wa, wb, f) = neighbours(xs)
         let a = value(wa)
-        let b = value(wb)
-        // Equal neighbours are the answer (two infinities of one sign would interpolate to NaN).
-        return f == 0 || a == b ? a : a + (b - a) * f
+        if f == 0 { return a }
+        return (value(wb) * f).addingProduct(a, 1 - f)
     }
 
     /// quantile_cont of DECIMAL on the scaled integers, as DuckDB 2.0.1's CastInterpolation: up to 18
@@ -206,6 +208,7 @@ extension AggregateRegistry {
     /// [0, 1].
     static func quantile(_ c: AggregateCall) -> AggregateFunction? {
         guard let t = c.argumentType else { return nil }
+        if c.listParameter { return quantileList(c, t) }
         switch c.name {
         case "median" where t.isNumeric || t == .null || t == .date || t.isTimestamp:
             return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
@@ -228,9 +231,87 @@ extension AggregateRegistry {
         }
     }
 
+    /// quantile_cont / quantile_disc / quantile with a list of fractions (`[0.25, 0.5, 0.75]`, each
+    /// a constant in [0, 1]): the list of the quantiles, `T[]` for the single quantile's type T, NULL
+    /// for a group without values (DuckDB 2.0.1). The quantiles share one value store.
+    static func quantileList(_ c: AggregateCall, _ t: DataType) -> AggregateFunction? {
+        guard ["quantile_cont", "quantile_disc", "quantile"].contains(c.name),
+            t.isNumeric || t == .null || t == .date || t.isTimestamp
+        else { return nil }
+        var fractions: [Double] = []
+        for i in c.parameters.indices {
+            guard let q = c.number(i), q >= 0 && q <= 1 else { return nil }
+            fractions.append(q)
+        }
+        let continuous = c.name == "quantile_cont"
+        let element = continuous ? continuousType(t) : t
+        return AggregateFunction(name: c.name, argumentType: t, returnType: .list(element)) { at in
+            QuantileListState(fractions, continuous: continuous, type: at, element: element, fromTop: c.fromTop)
+        }
+    }
+
     /// The result type of median / quantile_cont: DECIMAL and TIMESTAMPTZ keep their type, DATE and
     /// TIMESTAMP give a TIMESTAMP (as DuckDB), the other numbers DOUBLE.
     static func continuousType(_ t: DataType) -> DataType {
         t.isDecimal || t == .timestamptz ? t : (t == .date || t == .timestamp ? .timestamp : .double)
+    }
+}
+
+/// quantile_cont / quantile_disc over a list of fractions: one `QuantileState` per fraction, all
+/// reading the values of the first (`owner`, also the only one when the list is empty, so that
+/// groups without values are still told apart), finalized into one list per group.
+final class QuantileListState: AggregateState {
+    let fractions: [Double]
+    let continuous: Bool
+    let type: DataType
+    let element: DataType
+    let fromTop: Bool
+    private let owner: QuantileState
+    private let states: [QuantileState]
+
+    init(_ fractions: [Double], continuous: Bool, type: DataType, element: DataType, fromTop: Bool) {
+        (self.fractions, self.continuous, self.type, self.element, self.fromTop) =
+            (fractions, continuous, type, element, fromTop)
+        owner = QuantileState(q: fractions.first ?? 0.5, continuous: continuous, type: type, fromTop: fromTop)
+        var states = [owner]
+        for q in fractions.dropFirst() {
+            let s = QuantileState(q: q, continuous: continuous, type: type, fromTop: fromTop)
+            s.shareValues(with: owner)
+            states.append(s)
+        }
+        self.states = states
+    }
+
+    func resize(_ groups: Int) {}
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        owner.update(input, ids: ids, count: n)
+    }
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        owner.merge((other as! QuantileListState).owner, mapping: mapping)
+    }
+    /// Group g's list is child rows g*k ..< (g+1)*k for k fractions (quantile j at g*k + j); NULL
+    /// when the group has no values.
+    func finalize(groups: Int) throws -> Column {
+        let columns = try states.map { try $0.finalize(groups: groups) }
+        let k = fractions.count
+        let present = columns[0].validity
+        var packed = [Int64](repeating: 0, count: groups)
+        for g in 0..<groups { packed[g] = Column.packList(offset: g * k, length: k) }
+        guard k > 0 else {
+            return Column(listOf: element, packed: packed, child: Column.nulls(element, count: 0), validity: present)
+        }
+        // stack the k result columns, then interleave them into group-major order
+        var order = [Int32](repeating: 0, count: groups * k)
+        for g in 0..<groups {
+            for j in 0..<k { order[g * k + j] = Int32(j * groups + g) }
+        }
+        var stacked = ColumnBuilder(type: element)
+        for c in columns { stacked.append(c.type == element ? c : Column.nulls(element, count: groups)) }
+        let all = stacked.build()
+        let child = order.withUnsafeBufferPointer { all.gather($0) }
+        return Column(listOf: element, packed: packed, child: child, validity: present)
+    }
+    func makeEmpty() -> AggregateState {
+        QuantileListState(fractions, continuous: continuous, type: type, element: element, fromTop: fromTop)
     }
 }

@@ -110,7 +110,16 @@ extension Binder {
             return try bindTwoColumnAggregate(f, arg, inner, name: name)
         }
         var parameters: [Value] = []
-        for p in f.arguments.dropFirst() {
+        var listParameter = false
+        var constants = Array(f.arguments.dropFirst())
+        if constants.count == 1, ["quantile_cont", "quantile_disc", "quantile"].contains(f.name),
+            case .function(let list) = constants[0], list.name.lowercased() == "list_value"
+        {
+            // quantile_cont(x, [0.25, 0.5]): a list of fractions, one result element each (DuckDB)
+            listParameter = true
+            constants = list.arguments
+        }
+        for p in constants {
             let b = try decimalAsDouble(try bind(p, inner), p.position)
             guard b.referencedColumns.isEmpty, let v = try? b.evaluateConstant() else {
                 throw Binder.error("argument \(p.sqlDescription) of \(f.name) must be a constant", p.position)
@@ -132,8 +141,12 @@ extension Binder {
         }
         guard
             let fn = AggregateRegistry.resolve(
-                f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop)
+                f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop,
+                listParameter: listParameter)
         else {
+            if listParameter, parameters.contains(where: \.isNull) {
+                throw Binder.error("QUANTILE parameter cannot be NULL", f.position)
+            }
             let signature = ([arg.type.description] + parameters.map { "\($0)" }).joined(separator: ", ")
             throw Binder.error("no function matches \(f.name)(\(signature)) in \(name)", f.position)
         }
