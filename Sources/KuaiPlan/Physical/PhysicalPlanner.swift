@@ -144,6 +144,12 @@ struct PhysicalPlanner {
     /// LIMIT / OFFSET: over a sort, a top-N sort; over a CROSS JOIN, a streamed limited join
     /// (`limitedCrossJoin`); else a limit over the pulled input.
     func planLimit(_ c: LogicalPlan, _ limit: Int?, _ offset: Int) -> PhysicalNode {
+        if limit != nil, let late = LateProjection.split(c) {
+            // the projection runs on the rows the top-N keeps (`LateProjection`)
+            let top = pull(planLimit(.sort(late.input, late.keys), limit, offset))
+            let lowered = late.exprs.map { $0.lowered() }
+            return .pull(ProjectOperator(child: top.pulled, expressions: lowered, names: late.names), top)
+        }
         if case .sort(let sc, let keys) = c {
             // a top-N's bound on its first key filters the scan below (`TopNFilterPlacement`)
             let bounded = limit == nil ? nil : TopNFilterPlacement.attach(sc, key: keys[0])
