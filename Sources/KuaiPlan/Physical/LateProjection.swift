@@ -58,7 +58,7 @@ extension BoundExpr {
     /// formatting, string slicing and case, date parts and truncation, NULL handling.
     static let totalFunctions: Set<String> = [
         "strftime", "concat", "concat_ws", "||", "upper", "lower", "ucase", "lcase", "length", "len",
-        "strlen", "left", "right", "substring", "substr", "trim", "ltrim", "rtrim", "reverse", "lpad", "rpad",
+        "strlen", "left", "right", "substring", "substr", "trim", "ltrim", "rtrim", "reverse",
         "coalesce", "ifnull", "nullif", "date_trunc", "datetrunc", "year", "month", "day", "hour", "minute",
         "second", "dayofweek", "dayofyear", "week", "quarter", "isodow", "monthname", "dayname",
         "contains", "starts_with", "ends_with", "prefix", "suffix", "greatest", "least",
