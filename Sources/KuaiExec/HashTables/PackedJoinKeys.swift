@@ -54,12 +54,12 @@ struct PackedJoinKeys {
     /// build's types) as a BIGINT column: NULL where some key is NULL or outside its build range.
     /// Large inputs are packed in `threads` runs of rows at once.
     func pack(_ keys: [Column], count n: Int, threads: Int = 1) -> Column {
-        var packed = [Int64](repeating: 0, count: n)
-        var valid = [UInt8](repeating: 1, count: n)
         let parts = n >= 1 << 18 ? max(1, threads) : 1
         var invalid = [Bool](repeating: false, count: parts)
-        packed.withUnsafeMutableBufferPointer { pk in
-            valid.withUnsafeMutableBufferPointer { ok in
+        var valid: [UInt8] = []
+        // written once, by the threads (no zero-fill pass first)
+        let packed = [Int64](unsafeUninitializedCapacity: n) { pk, packedCount in
+            valid = [UInt8](unsafeUninitializedCapacity: n) { ok, validCount in
                 invalid.withUnsafeMutableBufferPointer { bad in
                     let out = UncheckedBox((pk, ok, bad))
                     PartitionedKeyMerge.forEachPartition(parts, threads: parts) { t in
@@ -67,18 +67,24 @@ struct PackedJoinKeys {
                         out.value.2[t] = pack(keys, rows, out.value.0, out.value.1)
                     }
                 }
+                validCount = n
             }
+            packedCount = n
         }
         return Column(type: .bigint, ints: packed, validity: invalid.contains(true) ? valid : nil)
     }
 
-    /// Packs rows `rows` of `keys` into `pk` (zeroed) and clears `ok` (all 1) where a row cannot
-    /// match; true when some row cannot.
+    /// Packs rows `rows` of `keys` into `pk` and sets `ok` (both uninitialised there) to 0 where a
+    /// row cannot match, else 1; true when some row cannot.
     private func pack(
         _ keys: [Column], _ rows: Range<Int>, _ pk: UnsafeMutableBufferPointer<Int64>,
         _ ok: UnsafeMutableBufferPointer<UInt8>
     ) -> Bool {
         var anyInvalid = false
+        for i in rows {
+            pk[i] = 0
+            ok[i] = 1
+        }
         for c in keys.indices {
             let (l, sh, s) = (lo[c], shift[c], span[c])
             keys[c].ints.withUnsafeBufferPointer { x in

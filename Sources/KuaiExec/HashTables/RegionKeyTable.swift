@@ -59,7 +59,7 @@ final class RegionKeyTable: @unchecked Sendable {
     /// `keysOnly`: then the `Buckets` are empty and not unique). nil when some region would be over
     /// 7/8 full (keys whose hashes crowd into few regions): the caller then uses one
     /// `IntKeyTable`. Memory: 16 bytes a slot (8 when `keysOnly`), 2 bytes a row of filter, 16
-    /// bytes a row while built (12 when `keysOnly`).
+    /// bytes a row while built (8 when `keysOnly`).
     static func build(_ keys: Column, count n: Int, threads: Int, keysOnly: Bool = false) -> (
         RegionKeyTable, Buckets
     )? {
@@ -71,8 +71,8 @@ final class RegionKeyTable: @unchecked Sendable {
         var filterBits = 1 << 16
         while filterBits < 16 * n && filterBits < 1 << 28 { filterBits <<= 1 }
         let slotWords = keysOnly ? 1 : 2
-        MemoryGuard.noteAllocation(8 * slotWords * capacity + filterBits / 8 + (keysOnly ? 12 : 20) * n)
-        let part = RegionPartition(keys, count: n, regionBits: regionBits, threads: threads)
+        MemoryGuard.noteAllocation(8 * slotWords * capacity + filterBits / 8 + (keysOnly ? 8 : 20) * n)
+        let part = RegionPartition(keys, count: n, regionBits: regionBits, threads: threads, withRows: !keysOnly)
         // each region clears and fills its own slots and filter words
         let shape = RegionShape(
             capacity: capacity, regionBits: regionBits, filterWords: filterBits / 64, slotWords: slotWords)
@@ -393,11 +393,12 @@ private final class RegionPartition: @unchecked Sendable {
     /// The keys in region order (freed by `releaseKeys`).
     let keys: UnsafeMutablePointer<Int64>
     private var released = false
-    /// The row number of each key.
+    /// The row number of each key (empty when built without them).
     let rows: [Int32]
     let start: [Int]
 
-    init(_ column: Column, count n: Int, regionBits: Int, threads: Int) {
+    /// - Parameter withRows: also keep each key's row number (a keys-only table needs none).
+    init(_ column: Column, count n: Int, regionBits: Int, threads: Int, withRows: Bool = true) {
         let regions = 1 << regionBits
         let chunks = max(1, min(threads * 4, n >> 14))
         let rshift = UInt64(64 - regionBits)
@@ -430,7 +431,7 @@ private final class RegionPartition: @unchecked Sendable {
         }
         start[regions] = next
         let keys = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, next))
-        let rows = [Int32](unsafeUninitializedCapacity: next) { rows, filled in
+        let rows = [Int32](unsafeUninitializedCapacity: withRows ? next : 0) { rows, filled in
             let out = UncheckedBox((keys, rows))
             column.ints.withUnsafeBufferPointer { x in
                 column.validity.withUnsafeBufferPointerOrNil { v in
@@ -442,7 +443,7 @@ private final class RegionPartition: @unchecked Sendable {
                                     let r = region(x[i])
                                     let to = cur[r]
                                     out.value.0[to] = x[i]
-                                    out.value.1[to] = Int32(truncatingIfNeeded: i)
+                                    if withRows { out.value.1[to] = Int32(truncatingIfNeeded: i) }
                                     cur[r] = to &+ 1
                                 }
                             }
@@ -450,7 +451,7 @@ private final class RegionPartition: @unchecked Sendable {
                     }
                 }
             }
-            filled = next
+            filled = withRows ? next : 0
         }
         self.keys = keys
         self.rows = rows
