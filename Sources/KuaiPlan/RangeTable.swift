@@ -1,4 +1,5 @@
 import KuaiCore
+import KuaiExec
 import KuaiFormat
 
 /// `range(stop)`, `range(start, stop[, step])` and `generate_series(...)` in FROM (DuckDB 2.0.1's
@@ -20,6 +21,10 @@ enum RangeFunction {
                 .binding, "\(args.function) takes 1 to 3 integer arguments (stop, or start, stop[, step])",
                 at: args.position.description)
         }
+        let temporal: Set<DataType> = [.timestamp, .date, .interval]
+        if args.positionalTypes.contains(where: { temporal.contains($0) }) {
+            return try bindTimestamps(args, inclusive)
+        }
         var ints: [Int64] = []
         for v in args.positional {
             switch v {
@@ -37,6 +42,53 @@ enum RangeFunction {
         return RangeTable(
             name: args.function, start: start, step: step,
             count: rowCount(start: start, stop: stop, step: step, inclusive: inclusive))
+    }
+
+    /// `range(start, stop, step)` / `generate_series(...)` of TIMESTAMP (or DATE, taken as its
+    /// midnight) bounds and an INTERVAL step, as DuckDB 2.0.1: one TIMESTAMP column, `start` then
+    /// each value plus the step (month steps add to the previous value: Jan 31, Feb 29, Mar 29),
+    /// while before `stop` (or at it for generate_series) in the step's direction. A NULL argument
+    /// gives no rows; a zero step is "interval cannot be 0!", a step with parts of both signs
+    /// DuckDB's "Interval with mix of negative/positive entries not supported".
+    static func bindTimestamps(_ args: TableFunctionArguments, _ inclusive: Bool) throws -> TableSource {
+        let at = args.position.description
+        let types = args.positionalTypes
+        guard types.count == 3, [.timestamp, .date, .null].contains(types[0]),
+            [.timestamp, .date, .null].contains(types[1]), [.interval, .null].contains(types[2])
+        else {
+            let list = types.map(\.description).joined(separator: ", ")
+            throw KuaiError(
+                .binding,
+                "\(args.function)(\(list)) does not exist: over time it takes (TIMESTAMP, TIMESTAMP, INTERVAL)", at: at)
+        }
+        let name = args.function
+        let empty = Column(type: .timestamp, ints: [])
+        func micros(_ k: Int) -> Int64? {
+            guard case .int(let x) = args.positional[k] else { return nil }
+            return types[k] == .date ? x &* IntervalValue.microsPerDay : x
+        }
+        guard let start = micros(0), let stop = micros(1), let step = IntervalValue(args.positional[2]) else {
+            return MemoryTable(
+                name: name, schema: [Field(name, .timestamp)], batches: [Batch(columns: [empty], count: 0)])
+        }
+        let parts = [Int64(step.months), Int64(step.days), step.micros]
+        guard parts.contains(where: { $0 != 0 }) else { throw KuaiError(.binding, "interval cannot be 0!", at: at) }
+        let up = parts.allSatisfy { $0 >= 0 }
+        guard up || parts.allSatisfy({ $0 <= 0 }) else {
+            throw KuaiError(.binding, "Interval with mix of negative/positive entries not supported", at: at)
+        }
+        var values: [Int64] = []
+        var t = start
+        while up ? (inclusive ? t <= stop : t < stop) : (inclusive ? t >= stop : t > stop) {
+            values.append(t)
+            guard let next = try? IntervalMath.addToTimestamp(t, step, subtract: false) else { break }
+            t = next
+        }
+        let batches = stride(from: 0, to: values.count, by: FormatConstants.blockRows).map { i in
+            let end = min(values.count, i + FormatConstants.blockRows)
+            return Batch(columns: [Column(type: .timestamp, ints: Array(values[i..<end]))], count: end - i)
+        }
+        return MemoryTable(name: name, schema: [Field(name, .timestamp)], batches: batches)
     }
 
     /// How many values `start + k * step` lie before `stop` (or at it, when `inclusive`).

@@ -8,6 +8,9 @@ public struct TableFunctionArguments: Sendable {
     /// The function's name as called (`read_csv`).
     public var function: String
     public var positional: [Value]
+    /// The type of each positional argument (a constant's `Value` alone does not tell a TIMESTAMP
+    /// from a BIGINT).
+    public var positionalTypes: [DataType] = []
     /// Named arguments by lower-cased key (`header`).
     public var named: [String: Value]
     /// Where each named argument is written, for errors.
@@ -125,7 +128,12 @@ extension Binder {
     /// path the file name without its extension.
     func bindTableFunction(_ call: TableFunctionRef) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
         var positional: [Value] = []
-        for a in call.arguments { positional.append(try constantArgument(a)) }
+        var types: [DataType] = []
+        for a in call.arguments {
+            let (v, t) = try typedConstantArgument(a)
+            positional.append(v)
+            types.append(t)
+        }
         var named: [String: Value] = [:]
         var positions: [String: SourcePosition] = [:]
         for a in call.namedArguments {
@@ -154,8 +162,9 @@ extension Binder {
             function = f
             name = f.names[0]
         }
-        let args = TableFunctionArguments(
+        var args = TableFunctionArguments(
             function: name, positional: positional, named: named, namedPositions: positions, position: call.position)
+        args.positionalTypes = types
         let table: TableSource
         do {
             table = try function.bind(args)
@@ -169,12 +178,15 @@ extension Binder {
     }
 
     /// A table function argument folded to a constant.
-    func constantArgument(_ e: Expr) throws -> Value {
+    func constantArgument(_ e: Expr) throws -> Value { try typedConstantArgument(e).value }
+
+    /// A table function argument folded to a constant, with its type.
+    func typedConstantArgument(_ e: Expr) throws -> (value: Value, type: DataType) {
         let b = try decimalAsDouble(
             try bind(e, ExprContext(scope: [], aggregate: nil, clause: "table function arguments")), e.position)
         guard let v = try? b.evaluateConstant() else {
             throw Binder.error("a table function argument must be a constant, found \(e.sqlDescription)", e.position)
         }
-        return v
+        return (v, b.type)
     }
 }

@@ -3,7 +3,7 @@ import KuaiCore
 /// The INTERVAL operations of DuckDB 2.0.1 on `IntervalValue`s (months and days Int32,
 /// microseconds Int64), each with DuckDB's overflow error. Used by the kernels in
 /// Functions/Scalar/IntervalFunctions.swift, one value at a time over typed buffers.
-enum IntervalMath {
+public enum IntervalMath {
     static let microsPerDay = IntervalValue.microsPerDay
 
     /// DuckDB's `AddOperator` / `SubtractOperator` on intervals: part by part, checked
@@ -80,7 +80,7 @@ enum IntervalMath {
     /// last day of the new month: 2020-01-31 + 1 month is 2020-02-29), then the days, then the
     /// microseconds. With `subtract`, the interval is negated first (DuckDB's `Interval::Invert`).
     /// - Throws: "Date and time not in timestamp range" when the result is out of range.
-    static func addToTimestamp(_ t: Int64, _ v0: IntervalValue, subtract: Bool) throws -> Int64 {
+    public static func addToTimestamp(_ t: Int64, _ v0: IntervalValue, subtract: Bool) throws -> Int64 {
         var v = v0
         if subtract {
             guard v.months != .min, v.days != .min, v.micros != .min else {

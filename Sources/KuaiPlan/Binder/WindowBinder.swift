@@ -212,7 +212,9 @@ extension Binder {
                 call.kind = .count
                 call.argument = try arg(0)
             }
-        case "sum", "avg", "min", "max":
+        // (with more arguments: the aggregate's own overloads, or DuckDB's "no function matches")
+        case "sum" where f.arguments.count < 2, "avg" where f.arguments.count < 2,
+            "min" where f.arguments.count < 2, "max" where f.arguments.count < 2:
             call.kind = WindowFunction.Kind(rawValue: f.name)!
             let argument = try arg(0)
             call.argument = argument

@@ -18,6 +18,8 @@ public enum AggregateRegistry {
         _ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = [],
         fromTop: Bool = false, secondArgumentType: DataType? = nil, listParameter: Bool = false
     ) -> AggregateFunction? {
+        // constant arguments a function does not take make no match (DuckDB's binder error), never ignored
+        guard listParameter || (constantArguments[name] ?? 0...0).contains(parameters.count) else { return nil }
         let call = AggregateCall(
             name: name, argumentType: argType, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop,
             secondArgumentType: secondArgumentType, listParameter: listParameter)
@@ -32,6 +34,13 @@ public enum AggregateRegistry {
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
         count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, bitAggregate, anyValue, variance,
         approxQuantile, approxCountDistinct, argMinMax, mode, covariance, moments, listAgg,
+    ]
+
+    /// How many constant arguments after the first each aggregate takes (the others take none):
+    /// the quantile fraction, string_agg's separator, min / max's n (DuckDB 2.0.1's overloads).
+    static let constantArguments: [String: ClosedRange<Int>] = [
+        "quantile_cont": 1...1, "quantile_disc": 1...1, "quantile": 1...1, "approx_quantile": 1...1,
+        "string_agg": 0...1, "group_concat": 0...1, "listagg": 0...1, "min": 0...1, "max": 0...1,
     ]
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.

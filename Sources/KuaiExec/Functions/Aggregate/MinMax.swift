@@ -369,6 +369,7 @@ extension AggregateRegistry {
     static func minOrMax(_ c: AggregateCall) -> AggregateFunction? {
         guard c.name == "min" || c.name == "max", let t = c.argumentType else { return nil }
         let isMax = c.name == "max"
+        if !c.parameters.isEmpty { return topValues(c, t, isMax: isMax) }
         return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
             MinMaxState(type: at, isMax: isMax)
         }
