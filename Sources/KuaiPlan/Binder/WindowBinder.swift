@@ -155,6 +155,13 @@ extension Binder {
         call.aggregateKey = text.sqlDescription
     }
 
+    /// How many arguments each window-only function takes (DuckDB 2.0.1): more or fewer is its
+    /// binder error "No function matches", never an argument ignored.
+    static let windowArity: [String: ClosedRange<Int>] = [
+        "row_number": 0...0, "rank": 0...0, "dense_rank": 0...0, "percent_rank": 0...0, "cume_dist": 0...0,
+        "ntile": 1...1, "lag": 1...3, "lead": 1...3, "first_value": 1...1, "last_value": 1...1, "nth_value": 2...2,
+    ]
+
     /// The function of a window call: its kind and argument; lag/lead take an offset (an integer
     /// constant, default 1; a negative one turns lag into lead and back) and a default value (a constant
     /// of the argument's type).
@@ -166,6 +173,11 @@ extension Binder {
         }
         if f.distinct && ["count", "sum", "avg", "min", "max"].contains(f.name) && !f.star {
             return try bindAggregateWindow(f, inner, &call)
+        }
+        if let arity = Self.windowArity[f.name], !arity.contains(f.arguments.count) {
+            let types = try f.arguments.map { try bind($0, inner).type.description }.joined(separator: ", ")
+            throw Binder.error(
+                "No function matches the given name and argument types '\(f.name)(\(types))'", f.position)
         }
         switch f.name {
         case "row_number": call.kind = .rowNumber

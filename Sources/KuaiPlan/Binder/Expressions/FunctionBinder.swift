@@ -88,6 +88,9 @@ extension Binder {
             guard args.count == 2 else { throw Binder.error("mod() takes two arguments", pos) }
             return try makeArithmetic(.modulo, args[0], args[1], pos, name)
         case "concat":
+            guard !args.isEmpty else {
+                throw Binder.error("No function matches the given name and argument types 'concat()'", pos)
+            }
             let cast = try args.map { try toVarchar($0, pos) }
             guard let f = FunctionRegistry.resolve("concat", cast.map(\.type)) else {
                 throw Binder.error("concat() needs arguments", pos)
