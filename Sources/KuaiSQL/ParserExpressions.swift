@@ -231,8 +231,8 @@ extension ParserState {
         let t = advance()
         let right = try parseExpression(minimum: rightMinimum ?? level.tighter)
         if t.text == "^" || t.text == "**" {
-            // `a ^ b` and `a ** b` are `power(a, b)`.
-            return .function(FunctionCall(name: "power", arguments: [left, right], position: left.position))
+            // `a ^ b` and `a ** b` are `power(a, b)`, named as written (the binder's function `power`)
+            return .function(FunctionCall(name: t.text, arguments: [left, right], position: left.position))
         }
         return .binary(BinaryOperator(infixSymbol: t.text) ?? .arithmetic(.modulo), left, right, left.position)
     }
@@ -533,14 +533,14 @@ extension ParserState {
         return .exists(query, negated: false, t.position)
     }
 
-    /// `EXTRACT(field FROM expr)`; the field is a word or a string, lowercased.
+    /// `EXTRACT(field FROM expr)`; the field is a word or a string, kept as written.
     mutating func parseExtract() throws -> Expr {
         let t = advance()
         advance()
         guard current.kind == .word || current.kind == .string else {
             throw unexpected("a date part name after EXTRACT (")
         }
-        let field = advance().text.lowercased()
+        let field = advance().text  // as written: it names the column (`SQLPrinter`)
         try expectWord("FROM")
         let operand = try parseExpression()
         try expectSymbol(")")

@@ -6,10 +6,10 @@ import KuaiCore
 // unaliased result column: `count_star()`, `(a + (b * 2))`, `"hour"(epoch_ms(("timestamp" + 28800000)))`,
 // `(x ~~ 'a%')`, `CASE  WHEN ((a > 1)) THEN ('x') ELSE NULL END`. (DuckDB names a result column that is a
 // plain column reference by the bare column name, without qualifier or quotes: that rule belongs to the binder.)
-// Known differences: intervals print as `INTERVAL 8 HOUR` (DuckDB: `to_hours(CAST(trunc(CAST(8 AS DOUBLE)) AS
-// BIGINT))`); cast and typed-literal types print as kuai's type name (`CAST(a AS DOUBLE)`, `CAST('..' AS DATE)`)
+// Known differences: `INTERVAL '1.5' HOUR` prints its quantity as a number (DuckDB: the string `'1.5'`);
+// cast and typed-literal types print as kuai's type name (`CAST(a AS DOUBLE)`, `CAST('..' AS DATE)`)
 // where DuckDB keeps the spelling of non-keyword type names (`a::double` -> `CAST(a AS double)`);
-// `x IS TRUE` prints `(x IS NOT DISTINCT FROM true)`; `a ^ b` prints `power(a, b)`.
+// `x IS TRUE` prints `(x IS NOT DISTINCT FROM true)`.
 // Queries print in one canonical form, used by tests and EXPLAIN.
 
 /// Writes a name as DuckDB does: bare, or in double quotes (`""` inside) when `Keywords.needsQuotes` says so.
@@ -45,8 +45,25 @@ extension Literal {
         case .decimal(let text): return text
         case .string(let s): return quotedString(s)
         case .typed(let type, let s): return "CAST(\(quotedString(s)) AS \(castTypeName(type)))"
-        case .interval(let quantity, let unit): return "INTERVAL \(quantity.sqlDescription) \(unit.uppercased())"
+        case .interval(let quantity, let unit): return Literal.intervalName(quantity.sqlDescription, unit)
         }
+    }
+}
+
+extension Literal {
+    /// DuckDB's name of `INTERVAL q UNIT` (its transformer's call of the unit's constructor):
+    /// `to_hours(CAST(trunc(CAST(q AS DOUBLE)) AS BIGINT))`, INTEGER for days and longer units,
+    /// `to_seconds(CAST(q AS DOUBLE))` and `to_milliseconds(...)` without the truncation.
+    static func intervalName(_ quantity: String, _ unit: String) -> String {
+        let function: String
+        switch unit {
+        case "century": function = "to_centuries"
+        case "millennium": function = "to_millennia"
+        default: function = "to_\(unit)s"
+        }
+        if unit == "second" || unit == "millisecond" { return "\(function)(CAST(\(quantity) AS DOUBLE))" }
+        let whole = ["hour", "minute", "microsecond"].contains(unit) ? "BIGINT" : "INTEGER"
+        return "\(function)(CAST(trunc(CAST(\(quantity) AS DOUBLE)) AS \(whole)))"
     }
 }
 
@@ -120,10 +137,32 @@ extension Expr {
         case .function(let call):
             call.write(to: &out)
         case .extract(let field, let operand, _):
-            // DuckDB names EXTRACT(epoch FROM x) date_part('epoch', x) and the other fields in capitals
-            out += "date_part(\(quotedString(field.lowercased() == "epoch" ? "epoch" : field.uppercased())), "
+            // DuckDB names a field that is a keyword by its canonical name in capitals
+            // (EXTRACT(years FROM x) is date_part('YEAR', x)), any other as written ('dow', 'EPOCH')
+            out += "date_part(\(quotedString(Expr.extractFieldName(field))), "
             operand.write(to: &out)
             out += ")"
+        }
+    }
+
+    /// The part name DuckDB prints for `EXTRACT(field FROM x)`: the canonical capitals of a field
+    /// that is one of its grammar's keywords, else the field as written.
+    static func extractFieldName(_ field: String) -> String {
+        switch field.lowercased() {
+        case "year", "years": return "YEAR"
+        case "month", "months": return "MONTH"
+        case "day", "days": return "DAY"
+        case "hour", "hours": return "HOUR"
+        case "minute", "minutes": return "MINUTE"
+        case "second", "seconds": return "SECOND"
+        case "millisecond", "milliseconds": return "MILLISECONDS"
+        case "microsecond", "microseconds": return "MICROSECONDS"
+        case "week", "weeks": return "WEEK"
+        case "quarter", "quarters": return "QUARTER"
+        case "decade", "decades": return "DECADE"
+        case "century", "centuries": return "CENTURY"
+        case "millennium", "millennia": return "MILLENNIUM"
+        default: return field
         }
     }
 
@@ -247,6 +286,15 @@ extension FunctionCall {
     }
 
     func write(to out: inout String) {
+        if name == "^" || name == "**", arguments.count == 2 {
+            // `a ^ b` / `a ** b` (power), printed as written, as DuckDB names them
+            out += "("
+            arguments[0].write(to: &out)
+            out += " \(name) "
+            arguments[1].write(to: &out)
+            out += ")"
+            return
+        }
         if name.hasPrefix("["), let base = arguments.first {
             // a subscript `l[i]` / slice `l[a:b]` (Parser.parseSubscript), printed as written
             base.write(to: &out)
@@ -262,7 +310,7 @@ extension FunctionCall {
         if star {
             out += over == nil ? "count_star()" : "count()"
         } else {
-            out += name == "coalesce" ? "COALESCE(" : quotedIdentifier(name) + "("
+            out += name == "coalesce" || name == "ifnull" ? "COALESCE(" : quotedIdentifier(name) + "("
             if distinct { out += "DISTINCT " }
             Expr.writeList(arguments, to: &out)
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")

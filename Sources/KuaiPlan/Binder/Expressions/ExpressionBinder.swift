@@ -92,7 +92,8 @@ extension Binder {
             return try bindFunctionCall(f, name, ctx)
         case .extract(let field, let a, let pos):
             let x = try bind(a, ctx)
-            return try bindFunction("date_part", [BoundExpr.constant(.string(field), type: .varchar), x], pos, name)
+            let part = BoundExpr.constant(.string(field.lowercased()), type: .varchar)
+            return try bindFunction("date_part", [part, x], pos, name)
         case .scalarSubquery(let q, let pos):
             return try bindScalarSubquery(q, ctx, at: pos, name: name)
         case .exists(let q, let negated, let pos):

@@ -26,7 +26,8 @@ extension Binder {
             return try bindCase(nil, [(f.arguments[0], f.arguments[1])], f.arguments[2], f.position, name, ctx)
         }
         let args = try f.arguments.map { try bind($0, ctx) }
-        return try bindFunction(f.name, args, f.position, name)
+        // `a ^ b` and `a ** b` (named as written) are power(a, b)
+        return try bindFunction(f.name == "^" || f.name == "**" ? "power" : f.name, args, f.position, name)
     }
 
     /// `fname(args)` over bound arguments: a special form (typeof, date_part('epoch', ..), mod, concat,
