@@ -9,104 +9,149 @@ import KuaiCore
 // abs, round, floor, ceil, trunc, mod, sign, ln, log, exp, sqrt, power, pi, isnan, isinf.
 
 extension FunctionRegistry {
-    static let numericFunctions: [ScalarFunction] = [
-        ScalarFunction("abs", [.tinyint], .tinyint) { a, _, n, e in try absInt(a[0], n, e, .tinyint) },
-        ScalarFunction("abs", [.smallint], .smallint) { a, _, n, e in try absInt(a[0], n, e, .smallint) },
-        ScalarFunction("abs", [.integer], .integer) { a, _, n, e in try absInt(a[0], n, e, .integer) },
-        ScalarFunction("abs", [.bigint], .bigint) { a, _, n, e in try absInt(a[0], n, e, .bigint) },
-        ScalarFunction("abs", [.hugeint], .hugeint) { a, _, n, e in try absInt(a[0], n, e, .hugeint) },
-        ScalarFunction("abs", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Swift.abs($0) } },
-        ScalarFunction("round", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
-        ScalarFunction("round", [.smallint], .smallint) { a, _, _, _ in a[0] },
-        ScalarFunction("round", [.integer], .integer) { a, _, _, _ in a[0] },
-        ScalarFunction("round", [.bigint], .bigint) { a, _, _, _ in a[0] },
-        ScalarFunction("round", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
-        ScalarFunction("round", [.double], .double) { a, _, n, _ in
-            mapDouble(a[0], n) { $0.rounded(.toNearestOrAwayFromZero) }
-        },
-        ScalarFunction("round", [.double, .integer], .double) { a, _, n, _ in roundPrecision(a[0], a[1], n) },
-        ScalarFunction("round", [.tinyint, .integer], .tinyint) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .tinyint)
-        },
-        ScalarFunction("round", [.smallint, .integer], .smallint) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .smallint)
-        },
-        ScalarFunction("round", [.integer, .integer], .integer) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .integer)
-        },
-        ScalarFunction("round", [.bigint, .integer], .bigint) { a, _, n, _ in try roundInteger(a[0], a[1], n, .bigint)
-        },
-        ScalarFunction("round", [.hugeint, .integer], .hugeint) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .hugeint)
-        },
-        ScalarFunction("floor", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.down) } },
-        ScalarFunction("ceil", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
-        ScalarFunction("ceiling", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
-        ScalarFunction("mod", [.bigint, .bigint], .bigint) { a, t, n, e in
-            try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .bigint, count: n, expr: e)
-        },
-        ScalarFunction("mod", [.double, .double], .double) { a, t, n, e in
-            try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .double, count: n, expr: e)
-        },
-        ScalarFunction("ln", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log($0) } },
-        ScalarFunction("log", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log10($0) } },
-        ScalarFunction("log10", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log10($0) } },
-        ScalarFunction("log2", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log2($0) } },
-        ScalarFunction("exp", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.exp($0) } },
-        ScalarFunction("sqrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.squareRoot() } },
-        ScalarFunction("cbrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.cbrt($0) } },
-        ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in power(a, n) },
-        ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in power(a, n) },
-        // sign is TINYINT for every argument type, as DuckDB declares it.
-        ScalarFunction("sign", [.bigint], .tinyint) { a, _, n, _ in
-            mapInt(a[0], n, .tinyint) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
-        },
-        ScalarFunction("sign", [.double], .tinyint) { a, _, n, _ in
-            mapDoubleToInt(a[0], n, .tinyint) { sqlSign($0) }
-        },
-        ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) } },
-        ScalarFunction("trunc", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
-        ScalarFunction("trunc", [.smallint], .smallint) { a, _, _, _ in a[0] },
-        ScalarFunction("trunc", [.integer], .integer) { a, _, _, _ in a[0] },
-        ScalarFunction("trunc", [.bigint], .bigint) { a, _, _, _ in a[0] },
-        ScalarFunction("trunc", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
-        ScalarFunction("trunc", [.double, .integer], .double) { a, _, n, _ in truncPrecision(a[0], a[1], n) },
-        ScalarFunction("trunc", [.tinyint, .integer], .tinyint) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .tinyint, truncate: true)
-        },
-        ScalarFunction("trunc", [.smallint, .integer], .smallint) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .smallint, truncate: true)
-        },
-        ScalarFunction("trunc", [.integer, .integer], .integer) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .integer, truncate: true)
-        },
-        ScalarFunction("trunc", [.bigint, .integer], .bigint) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .bigint, truncate: true)
-        },
-        ScalarFunction("trunc", [.hugeint, .integer], .hugeint) { a, _, n, _ in
-            try roundInteger(a[0], a[1], n, .hugeint, truncate: true)
-        },
-        ScalarFunction("pi", [], .double) { _, _, _, _ in .scalar(.double(Double.pi)) },
-        // DuckDB's random(): a DOUBLE in [0, 1) per row, drawn anew by every call
-        ScalarFunction("random", [], .double, deterministic: false) { _, _, n, _ in
-            .column(Column(doubles: uniformDoubles(n)))
-        },
-        ScalarFunction("isnan", [.double], .boolean) { a, _, n, _ in
-            mapDoubleToInt(a[0], n, .boolean) { $0.isNaN ? 1 : 0 }
-        },
-        ScalarFunction("isinf", [.double], .boolean) { a, _, n, _ in
-            mapDoubleToInt(a[0], n, .boolean) { $0.isInfinite ? 1 : 0 }
-        },
-    ]
+    static let numericFunctions: [ScalarFunction] =
+        [
+            ScalarFunction("abs", [.tinyint], .tinyint) { a, _, n, e in try absInt(a[0], n, e, .tinyint) },
+            ScalarFunction("abs", [.smallint], .smallint) { a, _, n, e in try absInt(a[0], n, e, .smallint) },
+            ScalarFunction("abs", [.integer], .integer) { a, _, n, e in try absInt(a[0], n, e, .integer) },
+            ScalarFunction("abs", [.bigint], .bigint) { a, _, n, e in try absInt(a[0], n, e, .bigint) },
+            ScalarFunction("abs", [.hugeint], .hugeint) { a, _, n, e in try absInt(a[0], n, e, .hugeint) },
+            ScalarFunction("abs", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Swift.abs($0) } },
+            ScalarFunction("round", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
+            ScalarFunction("round", [.smallint], .smallint) { a, _, _, _ in a[0] },
+            ScalarFunction("round", [.integer], .integer) { a, _, _, _ in a[0] },
+            ScalarFunction("round", [.bigint], .bigint) { a, _, _, _ in a[0] },
+            ScalarFunction("round", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
+            ScalarFunction("round", [.double], .double) { a, _, n, _ in
+                mapDouble(a[0], n) { $0.rounded(.toNearestOrAwayFromZero) }
+            },
+            ScalarFunction("round", [.double, .integer], .double) { a, _, n, _ in roundPrecision(a[0], a[1], n) },
+            ScalarFunction("round", [.tinyint, .integer], .tinyint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .tinyint)
+            },
+            ScalarFunction("round", [.smallint, .integer], .smallint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .smallint)
+            },
+            ScalarFunction("round", [.integer, .integer], .integer) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .integer)
+            },
+            ScalarFunction("round", [.bigint, .integer], .bigint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .bigint)
+            },
+            ScalarFunction("round", [.hugeint, .integer], .hugeint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .hugeint)
+            },
+            ScalarFunction("floor", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.down) } },
+            ScalarFunction("ceil", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
+            ScalarFunction("ceiling", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.up) } },
+            ScalarFunction("mod", [.bigint, .bigint], .bigint) { a, t, n, e in
+                try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .bigint, count: n, expr: e)
+            },
+            ScalarFunction("mod", [.double, .double], .double) { a, t, n, e in
+                try Kernels.arithmetic(.modulo, a[0], t[0], a[1], t[1], resultType: .double, count: n, expr: e)
+            },
+            ScalarFunction("ln", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log($0) } },
+            ScalarFunction("log", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log10($0) } },
+            ScalarFunction("log10", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log10($0) } },
+            ScalarFunction("log2", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.log2($0) } },
+            ScalarFunction("exp", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.exp($0) } },
+            ScalarFunction("sqrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.squareRoot() } },
+            ScalarFunction("cbrt", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { Glibc.cbrt($0) } },
+            ScalarFunction("power", [.double, .double], .double) { a, _, n, _ in power(a, n) },
+            ScalarFunction("pow", [.double, .double], .double) { a, _, n, _ in power(a, n) },
+            // sign is TINYINT for every argument type, as DuckDB declares it.
+            ScalarFunction("sign", [.bigint], .tinyint) { a, _, n, _ in
+                mapInt(a[0], n, .tinyint) { $0 > 0 ? 1 : ($0 < 0 ? -1 : 0) }
+            },
+            ScalarFunction("sign", [.double], .tinyint) { a, _, n, _ in
+                mapDoubleToInt(a[0], n, .tinyint) { sqlSign($0) }
+            },
+            ScalarFunction("trunc", [.double], .double) { a, _, n, _ in mapDouble(a[0], n) { $0.rounded(.towardZero) }
+            },
+            ScalarFunction("trunc", [.tinyint], .tinyint) { a, _, _, _ in a[0] },
+            ScalarFunction("trunc", [.smallint], .smallint) { a, _, _, _ in a[0] },
+            ScalarFunction("trunc", [.integer], .integer) { a, _, _, _ in a[0] },
+            ScalarFunction("trunc", [.bigint], .bigint) { a, _, _, _ in a[0] },
+            ScalarFunction("trunc", [.hugeint], .hugeint) { a, _, _, _ in a[0] },
+            ScalarFunction("trunc", [.double, .integer], .double) { a, _, n, _ in truncPrecision(a[0], a[1], n) },
+            ScalarFunction("trunc", [.tinyint, .integer], .tinyint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .tinyint, truncate: true)
+            },
+            ScalarFunction("trunc", [.smallint, .integer], .smallint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .smallint, truncate: true)
+            },
+            ScalarFunction("trunc", [.integer, .integer], .integer) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .integer, truncate: true)
+            },
+            ScalarFunction("trunc", [.bigint, .integer], .bigint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .bigint, truncate: true)
+            },
+            ScalarFunction("trunc", [.hugeint, .integer], .hugeint) { a, _, n, _ in
+                try roundInteger(a[0], a[1], n, .hugeint, truncate: true)
+            },
+            ScalarFunction("pi", [], .double) { _, _, _, _ in .scalar(.double(Double.pi)) },
+            // DuckDB's random(): a DOUBLE in [0, 1) per row, drawn anew by every call
+            ScalarFunction("random", [], .double, deterministic: false) { _, _, n, _ in
+                .column(Column(doubles: uniformDoubles(n)))
+            },
+            ScalarFunction("isnan", [.double], .boolean) { a, _, n, _ in
+                mapDoubleToInt(a[0], n, .boolean) { $0.isNaN ? 1 : 0 }
+            },
+            ScalarFunction("isinf", [.double], .boolean) { a, _, n, _ in
+                mapDoubleToInt(a[0], n, .boolean) { $0.isInfinite ? 1 : 0 }
+            },
+            ScalarFunction("isfinite", [.double], .boolean) { a, _, n, _ in
+                mapDoubleToInt(a[0], n, .boolean) { $0.isFinite ? 1 : 0 }
+            },
+            ScalarFunction("atan2", [.double, .double], .double) { a, _, n, _ in
+                binaryDouble(a, n) { Glibc.atan2($0, $1) }
+            },
+            // log(b, x): the logarithm of x to base b, as DuckDB's ln(x) / ln(b)
+            ScalarFunction("log", [.double, .double], .double) { a, _, n, _ in
+                binaryDouble(a, n) { Glibc.log($1) / Glibc.log($0) }
+            },
+            ScalarFunction("nextafter", [.double, .double], .double) { a, _, n, _ in
+                binaryDouble(a, n) { Glibc.nextafter($0, $1) }
+            },
+        ] + unaryDoubleFunctions
+
+    /// DOUBLE -> DOUBLE functions of the C library, as DuckDB 2.0.1 (NaN outside a domain, never an
+    /// error: asin(2) is nan, atanh(1) inf): trigonometry, hyperbolic functions, their inverses,
+    /// degrees / radians, gamma / lgamma, even (away from zero to the next even integer).
+    static let unaryDoubleFunctions: [ScalarFunction] = {
+        let table: [(String, @Sendable (Double) -> Double)] = [
+            ("sin", { Glibc.sin($0) }), ("cos", { Glibc.cos($0) }), ("tan", { Glibc.tan($0) }),
+            ("asin", { Glibc.asin($0) }), ("acos", { Glibc.acos($0) }), ("atan", { Glibc.atan($0) }),
+            ("cot", { 1 / Glibc.tan($0) }), ("sinh", { Glibc.sinh($0) }), ("cosh", { Glibc.cosh($0) }),
+            ("tanh", { Glibc.tanh($0) }), ("asinh", { Glibc.asinh($0) }), ("acosh", { Glibc.acosh($0) }),
+            ("atanh", { Glibc.atanh($0) }), ("degrees", { $0 * (180 / Double.pi) }),
+            ("radians", { $0 * (Double.pi / 180) }), ("gamma", { Glibc.tgamma($0) }),
+            ("lgamma", { Glibc.lgamma($0) }), ("even", { evenAwayFromZero($0) }),
+        ]
+        return table.map { entry in
+            let f = entry.1
+            return ScalarFunction(entry.0, [.double], .double) { a, _, n, _ in mapDouble(a[0], n, f) }
+        }
+    }()
+
+    /// DuckDB's even(x): x rounded away from zero to an even integer (even(2.5) is 4, even(3) is 4).
+    @Sendable static func evenAwayFromZero(_ x: Double) -> Double {
+        let up = (x < 0 ? -x : x).rounded(.up)
+        let even = up.truncatingRemainder(dividingBy: 2) == 0 ? up : up + 1
+        return x < 0 ? -even : even
+    }
+
+    /// A DOUBLE function of two DOUBLE operands (either a column or a constant); NULL when either is.
+    static func binaryDouble(_ a: [Operand], _ n: Int, _ f: (Double, Double) -> Double) -> Operand {
+        if a[0].isNullScalar || a[1].isNullScalar { return .scalar(.null) }
+        let scalar = a[0].isScalar && a[1].isScalar
+        let v = binaryMap(scalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1]), f)
+        return Kernels.result(v, validity: andValidity(a[0].validity, a[1].validity), scalar: scalar)
+    }
 
     /// power(x, y) and pow: `pow` of the C library over DOUBLE operands; NULL when either is NULL,
     /// also a NULL constant (DuckDB: `power(2, NULL)` is NULL, never 1).
-    static func power(_ a: [Operand], _ n: Int) -> Operand {
-        if a[0].isNullScalar || a[1].isNullScalar { return .scalar(.null) }
-        let scalar = a[0].isScalar && a[1].isScalar
-        let v = binaryMap(scalar ? 1 : n, Kernels.doubleArg(a[0]), Kernels.doubleArg(a[1])) { Glibc.pow($0, $1) }
-        return Kernels.result(v, validity: andValidity(a[0].validity, a[1].validity), scalar: scalar)
-    }
+    static func power(_ a: [Operand], _ n: Int) -> Operand { binaryDouble(a, n) { Glibc.pow($0, $1) } }
 
     static func absInt(_ x: Operand, _ n: Int, _ e: ScalarExpr, _ t: DataType) throws -> Operand {
         if t == .hugeint, case .scalar(.int(let i)) = x {
