@@ -15,7 +15,7 @@ enum ListPlanCheck {
         "list_sort", "list_reverse_sort", "array_to_string", "list_key", "list_from_key", "list_concat", "list_append",
         "list_prepend", "list_reverse", "flatten",
         "list_distinct", "list_unique", "list_has_any", "list_has_all", "list_aggregate", "range", "generate_series",
-        "list_slice", "array_push_front",
+        "list_slice", "array_push_front", "list_transform", "list_filter", "list_reduce",
     ]
 
     /// `plan` with list equality rewritten to text equality, shared CTE plans and subquery plans

@@ -35,6 +35,8 @@ public enum ListFunctions {
         case fromKey
         /// The kernels of ListBuild.swift.
         case built(Building)
+        /// list_transform / list_filter / list_reduce (ListLambda.swift).
+        case lambda(ListLambda)
     }
 
     /// The function `name` of `kind` taking `parameters` (the arguments already cast to them)
@@ -69,6 +71,9 @@ public enum ListFunctions {
             case .built(let b):
                 let cols = args.indices.map { column(args[$0], types[$0], n) }
                 return .column(try build(b, cols, returnType))
+            case .lambda(let lambda):
+                let cols = args.indices.map { column(args[$0], types[$0], n) }
+                return .column(try applyLambda(lambda, cols, returnType))
             }
         }
     }
