@@ -15,7 +15,9 @@ enum ListPlanCheck {
         "list_sort", "list_reverse_sort", "array_to_string", "list_key", "list_from_key", "list_concat", "list_append",
         "list_prepend", "list_reverse", "flatten",
         "list_distinct", "list_unique", "list_has_any", "list_has_all", "list_aggregate", "range", "generate_series",
-        "list_slice", "array_push_front", "list_transform", "list_filter", "list_reduce",
+        "list_slice", "array_push_front", "list_transform", "list_filter", "list_reduce", "regexp_extract_all",
+        "regexp_split_to_array",
+        "string_split_regex", "str_split_regex",
     ]
 
     /// `plan` with list equality rewritten to text equality, shared CTE plans and subquery plans
