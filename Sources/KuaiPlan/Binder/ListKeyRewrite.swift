@@ -79,12 +79,22 @@ enum ListKeyRewrite {
         func lists(_ schema: Schema, _ columns: [Int]) -> [Int] { columns.filter { schema[$0].type.isList } }
         switch node {
         case .aggregate(let c, let groups, let names, let aggs):
-            let keys = lists(c.schema, groups)
+            let keyedAggs = aggs.indices.filter { k in
+                aggs[k].function.argumentType?.isList == true && keyedAggregate(aggs[k]) != nil
+            }
+            let keys = lists(c.schema, groups + keyedAggs.compactMap { aggs[$0].inputColumn })
             guard !keys.isEmpty else { return nil }
             let (input, keyOf) = try keyed(c, keys, append: true, "GROUP BY")
-            let agg = LogicalPlan.aggregate(
-                input, groupColumns: groups.map { keyOf[$0] ?? $0 }, groupNames: names, aggregates: aggs)
+            var specs = aggs
             var types: [Int: DataType] = [:]
+            for k in keyedAggs {
+                let t = c.schema[aggs[k].inputColumn!].type
+                specs[k] = keyedAggregate(aggs[k])!
+                specs[k].inputColumn = keyOf[aggs[k].inputColumn!]
+                if specs[k].function.returnType == .varchar { types[groups.count + k] = t }
+            }
+            let agg = LogicalPlan.aggregate(
+                input, groupColumns: groups.map { keyOf[$0] ?? $0 }, groupNames: names, aggregates: specs)
             for (j, g) in groups.enumerated() where keyOf[g] != nil { types[j] = c.schema[g].type }
             return decoded(agg, lists: types)
         case .distinct(let c):
@@ -140,5 +150,19 @@ enum ListKeyRewrite {
         default:
             return nil
         }
+    }
+
+    /// The aggregates of a list computed over its key: min, max, first, last, any_value (the key's
+    /// value decoded after: the list order is the key order) and count(DISTINCT l); nil for others.
+    static func keyedAggregate(_ a: AggregateSpec) -> AggregateSpec? {
+        guard let t = a.function.argumentType, t.isList, keyable(t), a.orderColumns.isEmpty else { return nil }
+        let name = a.function.name
+        let valued = ["min", "max", "first", "last", "any_value", "arbitrary"].contains(name) && !a.distinct
+        guard valued || (name == "count" && a.distinct), let f = AggregateRegistry.resolve(name, .varchar) else {
+            return nil
+        }
+        var spec = a
+        spec.function = f
+        return spec
     }
 }

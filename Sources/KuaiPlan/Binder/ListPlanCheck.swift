@@ -80,9 +80,8 @@ enum ListPlanCheck {
         case .aggregate(let c, let groups, _, let aggs):
             for a in aggs where a.function.argumentType?.isList == true {
                 let name = a.function.name
-                if a.distinct || !(name == "count" || name == "list" || name == "array_agg") {
-                    return unsupported("\(name)()")
-                }
+                let native = !a.distinct && (name == "count" || name == "list" || name == "array_agg")
+                if !native && ListKeyRewrite.keyedAggregate(a) == nil { return unsupported("\(name)()") }
             }
             for a in aggs where a.orderColumns.contains(where: { c.schema[$0].type.isList }) {
                 return unsupported("ORDER BY in an aggregate")
