@@ -7,11 +7,12 @@ import KuaiExec
 /// above it. Expressions that compare lists or choose between them (`<`, IN, CASE, coalesce) work
 /// on the keys the same way. One mechanism for every operator, no operator knows about lists.
 enum ListKeyRewrite {
-    /// The key of a list expression (a NULL-typed operand is a NULL key).
-    static func key(_ e: BoundExpr) -> BoundExpr {
+    /// The key of a list expression (a NULL-typed operand is a NULL key); `normalized` keys compare
+    /// as DuckDB compares lists (-0.0 equal to 0.0), the others keep every bit of the value.
+    static func key(_ e: BoundExpr, normalized: Bool = true) -> BoundExpr {
         if e.type == .varchar { return e }
         if e.type == .null { return BoundExpr.constant(.null, type: .varchar, name: e.name) }
-        let f = ListFunctions.make("list_key", .key, [e.type], .varchar)
+        let f = ListFunctions.make("list_key", .key(normalized: normalized), [e.type], .varchar)
         return BoundExpr(.function(f, [e]), type: .varchar, name: e.name)
     }
 

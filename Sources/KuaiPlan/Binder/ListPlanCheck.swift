@@ -107,11 +107,11 @@ enum ListPlanCheck {
             return BoundExpr(.isDistinctFrom(text(a), text(b), negated: negated), type: e.type, name: e.name)
         case .inList(let a, let xs, let negated) where listChild:
             try ListKeyRewrite.requireKeyable(a.type, "IN")
-            let k = ListKeyRewrite.key
+            let k = { ListKeyRewrite.key($0) }
             return BoundExpr(.inList(k(a), xs.map(k), negated: negated), type: e.type, name: e.name)
         case .caseWhen(let ws, let other) where e.type.isList:
             try ListKeyRewrite.requireKeyable(e.type, "CASE")
-            let k = ListKeyRewrite.key
+            let k = { ListKeyRewrite.key($0, normalized: false) }
             let keyed = BoundExpr(
                 .caseWhen(ws.map { ($0.when, k($0.then)) }, elseExpr: other.map(k)), type: .varchar, name: e.name)
             return ListKeyRewrite.fromKey(keyed, e.type)
@@ -121,7 +121,10 @@ enum ListPlanCheck {
             guard let g = FunctionRegistry.generic(f.name, .varchar, arity: args.count) else {
                 throw unsupported("\(f.name)()")
             }
-            let keyed = BoundExpr(.function(g, args.map(ListKeyRewrite.key)), type: .varchar, name: e.name)
+            // coalesce and ifnull only carry values: every bit kept; greatest and least compare
+            let normalized = f.name == "greatest" || f.name == "least"
+            let keyed = BoundExpr(
+                .function(g, args.map { ListKeyRewrite.key($0, normalized: normalized) }), type: .varchar, name: e.name)
             return ListKeyRewrite.fromKey(keyed, e.type)
         case .function(let f, _) where (listChild || e.type.isList) && !listFunctions.contains(f.name):
             throw unsupported("\(f.name)()")

@@ -30,7 +30,8 @@ public enum ListFunctions {
         case joinText
         /// The order-preserving VARCHAR key of a list (`Kernels.listKeys`), NULL for a NULL list: the
         /// planner groups, sorts and compares lists by it.
-        case key
+        /// `normalized`: DOUBLE elements keyed as compared (see `Kernels.listKeys`).
+        case key(normalized: Bool)
         /// A list from its key (`Kernels.listsFromKeys`), the list type being the result type.
         case fromKey
         /// The kernels of ListBuild.swift.
@@ -66,7 +67,8 @@ public enum ListFunctions {
                     try sortLists(column(args[0], types[0], n), descending: descending, nullsFirst: nullsFirst))
             case .joinText:
                 return .column(joinText(column(args[0], types[0], n), column(args[1], .varchar, n)))
-            case .key: return .column(Kernels.listKeys(column(args[0], types[0], n)))
+            case .key(let normalized):
+                return .column(Kernels.listKeys(column(args[0], types[0], n), normalized: normalized))
             case .fromKey: return .column(Kernels.listsFromKeys(column(args[0], .varchar, n), type: returnType))
             case .built(let b):
                 let cols = args.indices.map { column(args[$0], types[$0], n) }

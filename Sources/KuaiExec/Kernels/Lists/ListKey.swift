@@ -34,11 +34,14 @@ extension Kernels {
     }
 
     /// The key of every row of a LIST column: a flat VARCHAR column, NULL where the list is NULL.
+    /// With `normalized`, DOUBLE elements are keyed as DuckDB compares them (-0.0 as 0.0, every NaN
+    /// as one NaN after every number), for equality and order; without, the key keeps every bit, for
+    /// values only carried through a VARCHAR (CASE, coalesce).
     /// - Precondition: `c.type` is a list of a `listKeyable` element type.
-    public static func listKeys(_ c: Column) -> Column {
+    public static func listKeys(_ c: Column, normalized: Bool = true) -> Column {
         guard case .list(let element) = c.type else { return c }
         let child = c.listElements
-        let nested: Column? = element.isList ? listKeys(child) : nil
+        let nested: Column? = element.isList ? listKeys(child, normalized: normalized) : nil
         let wide = listKeyIsWide(element)
         let n = c.count
         var buffer = [UInt8]()
@@ -52,7 +55,7 @@ extension Kernels {
                         continue
                     }
                     buffer.append(2)
-                    appendElementKey(child, k, element, nested, wide, &buffer)
+                    appendElementKey(child, k, element, nested, wide, normalized, &buffer)
                 }
                 buffer.append(1)
                 out[i] = buffer.withUnsafeBufferPointer { FlatStrings.copy(heap, $0.baseAddress!, count: $0.count) }
@@ -63,7 +66,8 @@ extension Kernels {
     /// Appends the key of element `k` of `child` (valid) to `buffer`.
     @inline(__always)
     static func appendElementKey(
-        _ child: Column, _ k: Int, _ element: DataType, _ nested: Column?, _ wide: Bool, _ buffer: inout [UInt8]
+        _ child: Column, _ k: Int, _ element: DataType, _ nested: Column?, _ wide: Bool, _ normalized: Bool,
+        _ buffer: inout [UInt8]
     ) {
         @inline(__always) func word(_ w: UInt64) {
             buffer.append(UInt8(truncatingIfNeeded: w >> 63))
@@ -73,7 +77,10 @@ extension Kernels {
         }
         switch element {
         case .double:
-            let bits = child.doubles[k].bitPattern
+            var d = child.doubles[k]
+            if normalized && d == 0 { d = 0 }
+            if normalized && d.isNaN { d = .nan }
+            let bits = d.bitPattern
             word(bits >> 63 == 1 ? ~bits : bits | (1 << 63))
         case .varchar:
             child.stringView(at: k).withBytes { b in
