@@ -120,16 +120,24 @@ enum ListKeyRewrite {
             }
             return decoded(.sort(input, remapped), count: c.schema.count)
         case .window(let c, let p, let o, let fs, let names):
-            let keys = lists(c.schema, p + o.map(\.column))
+            let keyedFns = fs.indices.filter { keyedWindowFunction(fs[$0], c.schema) }
+            let keys = lists(c.schema, p + o.map(\.column) + keyedFns.compactMap { fs[$0].argument })
             guard !keys.isEmpty else { return nil }
             let (input, keyOf) = try keyed(c, keys, append: true, "a window's PARTITION BY / ORDER BY")
             let order = o.map { k in
                 SortKey(column: keyOf[k.column] ?? k.column, ascending: k.ascending, nullsFirst: k.nullsFirst)
             }
-            let w = LogicalPlan.window(
-                input, partitionBy: p.map { keyOf[$0] ?? $0 }, orderBy: order, functions: fs, names: names)
             let n = c.schema.count
-            return decoded(w, drop: n..<(n + keyOf.count))
+            var functions = fs
+            var types: [Int: DataType] = [:]
+            for k in keyedFns {
+                let t = c.schema[fs[k].argument!].type
+                functions[k] = fs[k].remapped { keyOf[$0] ?? $0 }
+                if fs[k].kind != .count { types[n + keyOf.count + k] = t }
+            }
+            let w = LogicalPlan.window(
+                input, partitionBy: p.map { keyOf[$0] ?? $0 }, orderBy: order, functions: functions, names: names)
+            return decoded(w, lists: types, drop: n..<(n + keyOf.count))
         case .join(let l, let r, let type, let lk, let rk, let residual):
             let keys = lk.indices.filter { l.schema[lk[$0]].type.isList || r.schema[rk[$0]].type.isList }
             guard !keys.isEmpty else { return nil }
@@ -165,5 +173,15 @@ enum ListKeyRewrite {
         var spec = a
         spec.function = f
         return spec
+    }
+
+    /// True for a window function over a list computed over its key (the value decoded after):
+    /// lag, lead, first_value, last_value, nth_value, min, max (the list order) and count, without
+    /// a lag / lead default.
+    static func keyedWindowFunction(_ f: WindowFunction, _ schema: Schema) -> Bool {
+        guard let a = f.argument, schema[a].type.isList, keyable(schema[a].type), f.aggregate == nil,
+            f.defaultValue.isNull
+        else { return false }
+        return [.lag, .lead, .firstValue, .lastValue, .nthValue, .min, .max, .count].contains(f.kind)
     }
 }

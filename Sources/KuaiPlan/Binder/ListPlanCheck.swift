@@ -87,7 +87,8 @@ enum ListPlanCheck {
                 return unsupported("ORDER BY in an aggregate")
             }
         case .window(let c, _, _, let fs, _):
-            if anyList(c.schema, fs.compactMap(\.argument)) { return unsupported("a window function") }
+            let other = fs.filter { !ListKeyRewrite.keyedWindowFunction($0, c.schema) }
+            if anyList(c.schema, other.compactMap(\.argument)) { return unsupported("a window function") }
         default: break
         }
         return nil
