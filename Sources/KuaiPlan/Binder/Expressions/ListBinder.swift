@@ -99,9 +99,7 @@ extension Binder {
                     "\(fname)() takes a list and up to \(base == "list_sort" ? 2 : 1) order arguments", pos)
             }
             let list = try listArgument(args[0], fname, pos)
-            if list.type.listElement?.isList == true {
-                throw Binder.error("\(fname)() of lists of lists is not supported", pos)
-            }
+            try ListKeyRewrite.requireKeyable(list.type.listElement ?? .null, fname)
             let (descending, nullsFirst) = try listSortOrder(Array(args.dropFirst()), reverse: base != "list_sort", pos)
             return make(.sort(descending: descending, nullsFirst: nullsFirst), [list], list.type)
         case "array_to_string":
