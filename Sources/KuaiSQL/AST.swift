@@ -363,6 +363,9 @@ public indirect enum Expr: Sendable {
     case function(FunctionCall)
     /// `EXTRACT(field FROM expr)`; field lowercased (`hour`, `dow`, ...).
     case extract(field: String, Expr, SourcePosition)
+    /// `lambda x, y: body` (DuckDB 2.0.1's lambda syntax), only as an argument of a function call
+    /// (list_transform, list_filter, list_reduce); `parameters` are the names as written.
+    case lambda(parameters: [String], body: Expr, SourcePosition)
 
     /// Where the expression starts in the query text.
     public var position: SourcePosition {
@@ -371,7 +374,7 @@ public indirect enum Expr: Sendable {
             .like(_, _, _, _, _, let p), .row(_, let p), .isNull(_, _, let p), .between(_, _, _, _, let p),
             .inList(_, _, _, let p),
             .inSubquery(_, _, _, let p), .exists(_, _, let p), .scalarSubquery(_, let p), .caseWhen(_, _, _, let p),
-            .cast(_, _, _, let p), .extract(_, _, let p):
+            .cast(_, _, _, let p), .extract(_, _, let p), .lambda(_, _, let p):
             return p
         case .function(let f): return f.position
         }

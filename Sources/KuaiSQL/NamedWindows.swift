@@ -27,6 +27,7 @@ extension Expr {
                 elseExpr: try elseExpr.map(r), p)
         case .cast(let a, let t, let isTry, let p): node = .cast(try r(a), t, isTry: isTry, p)
         case .extract(let field, let a, let p): node = .extract(field: field, try r(a), p)
+        case .lambda(let ps, let body, let p): node = .lambda(parameters: ps, body: try r(body), p)
         case .function(var call):
             call.arguments = try call.arguments.map(r)
             call.orderBy = try call.orderBy.map { try $0.rewritten(f) }

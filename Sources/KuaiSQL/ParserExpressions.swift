@@ -401,9 +401,28 @@ extension ParserState {
         var call = FunctionCall(name: "list_value", arguments: [], position: open.position)
         if !acceptSymbol("]") {
             call.arguments = try parseExpressionList()
+            if call.arguments.count == 1 && current.isWord("FOR") {
+                return try parseListComprehension(call.arguments[0], open)
+            }
             try expectSymbol("]")
         }
         return .function(call)
+    }
+
+    /// The rest of `[expr FOR x IN list [IF cond]]` after `expr`: the call `list_comprehension(list,
+    /// lambda x: expr[, lambda x: cond])` (the binder's list_apply of list_filter; printed as DuckDB
+    /// names the column).
+    mutating func parseListComprehension(_ expr: Expr, _ open: Token) throws -> Expr {
+        advance()
+        guard current.kind == .word || current.kind == .quotedIdentifier else {
+            throw failure("expected a name after FOR in a list comprehension", at: current)
+        }
+        let name = advance().text
+        try expectWord("IN")
+        var args = [try parseExpression(), Expr.lambda(parameters: [name], body: expr, open.position)]
+        if acceptWord("IF") { args.append(.lambda(parameters: [name], body: try parseExpression(), open.position)) }
+        try expectSymbol("]")
+        return .function(FunctionCall(name: "list_comprehension", arguments: args, position: open.position))
     }
 
     /// A postfix subscript of `base`: `base[i]` is the call named `[]` (the binder's array_extract),
@@ -683,7 +702,9 @@ extension ParserState {
         } else {
             _ = acceptWord("ALL")
         }
-        call.arguments = try parseExpressionList()
+        repeat {
+            call.arguments.append(try parseLambda() ?? parseExpression())
+        } while acceptSymbol(",")
         call.orderBy = try parseOptionalOrderBy()
         if current.isWord("IGNORE") || current.isWord("RESPECT") {
             call.ignoreNulls = advance().isWord("IGNORE")
@@ -829,5 +850,23 @@ extension ParserState {
     /// INTERVAL (`CAST('8 hours' AS INTERVAL)`), read when the query is bound.
     func intervalFromString(_ t: Token, position: SourcePosition) throws -> Expr {
         .literal(.typed(.interval, t.text), position)
+    }
+
+    /// `lambda x, y: body` at the cursor (DuckDB 2.0.1's lambda syntax: LAMBDA, the parameter names,
+    /// a colon); nil, consuming nothing, when the cursor is not at one.
+    mutating func parseLambda() throws -> Expr? {
+        guard current.isWord("LAMBDA"), peek(1).kind == .word, peek(2).isSymbol(":") || peek(2).isSymbol(",") else {
+            return nil
+        }
+        let start = advance()
+        var names: [String] = []
+        repeat {
+            guard current.kind == .word || current.kind == .quotedIdentifier else {
+                throw failure("a lambda parameter must be a name", at: current)
+            }
+            names.append(advance().text)
+        } while acceptSymbol(",")
+        try expectSymbol(":")
+        return .lambda(parameters: names, body: try parseExpression(), start.position)
     }
 }

@@ -136,6 +136,11 @@ extension Expr {
             }
         case .function(let call):
             call.write(to: &out)
+        case .lambda(let ps, let body, _):
+            // DuckDB prints a lambda argument `(lambda x, y: body)`
+            out += "(lambda " + ps.map(quotedIdentifier).joined(separator: ", ") + ": "
+            body.write(to: &out)
+            out += ")"
         case .extract(let field, let operand, _):
             // DuckDB names a field that is a keyword by its canonical name in capitals
             // (EXTRACT(years FROM x) is date_part('YEAR', x)), any other as written ('dow', 'EPOCH')
@@ -305,6 +310,10 @@ extension FunctionCall {
             }
             if name == "[]" { rest.next()?.write(to: &out) }
             out += "]"
+            return
+        }
+        if name == "list_comprehension", arguments.count >= 2, case .lambda(let ps, let body, _) = arguments[1] {
+            writeComprehension(ps[0], body, to: &out)
             return
         }
         if star {
@@ -583,5 +592,28 @@ extension CopyStatement {
             s += " (" + parts.joined(separator: ", ") + ")"
         }
         return s
+    }
+}
+
+extension FunctionCall {
+    /// `[expr FOR x IN l IF cond]` as DuckDB 2.0.1 names its column: its rewrite into list_apply
+    /// (and, with IF, list_filter over struct_pack / struct_extract).
+    func writeComprehension(_ x: String, _ body: Expr, to out: inout String) {
+        let v = quotedIdentifier(x)
+        out += "list_apply("
+        if arguments.count == 3, case .lambda(_, let cond, _) = arguments[2] {
+            out += "list_filter(list_apply("
+            arguments[0].write(to: &out)
+            out += ", (lambda \(v): struct_pack(\"filter\" := "
+            cond.write(to: &out)
+            out += ", result := "
+            body.write(to: &out)
+            out += "))), (lambda elem: struct_extract(elem, 'filter'))), (lambda elem: struct_extract(elem, 'result')))"
+            return
+        }
+        arguments[0].write(to: &out)
+        out += ", (lambda \(v): "
+        body.write(to: &out)
+        out += "))"
     }
 }

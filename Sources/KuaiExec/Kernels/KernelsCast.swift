@@ -12,7 +12,7 @@ extension Kernels {
             if case .list(let b) = to { return canCast(from: a, to: b) }
             return to == .varchar
         }
-        if to.isList { return from == .null }
+        if to.isList { return from == .null || from == .varchar }
         if from == to || from == .null || to == .varchar || from == .varchar { return true }
         if from.isNumeric || from == .boolean { return to.isNumeric || to == .boolean }
         switch (from, to) {
@@ -34,6 +34,13 @@ extension Kernels {
             if v.isNull { return .scalar(.null) }
             let c = Column.broadcast(v, type: from, count: 1)
             let r = try castColumn(c, from: from, to: to, isTry: isTry, expr: expr)
+            if to.isList {
+                // a list has no `Value`: the one row repeated (its child shared)
+                return .column(
+                    Column(
+                        listOf: to.listElement ?? .null, packed: [Int64](repeating: r.ints[0], count: n),
+                        child: r.listElements, validity: r.validity.map { [UInt8](repeating: $0[0], count: n) }))
+            }
             // A HUGEINT beyond Int64 stays a column (operands are never `.hugeint` scalars).
             if let h = r.highs, r.isValid(0), h[0] != r.ints[0] >> 63 {
                 return .column(Column.broadcastHugeint(r.int128(at: 0), count: n, type: to))
@@ -58,6 +65,7 @@ extension Kernels {
             return Column(listOf: b, packed: c.ints, child: child, validity: c.validity)
         }
         if !canCast(from: from, to: to) { return try unimplementedCast(c, from: from, to: to, isTry: isTry) }
+        if to.isList { return try varcharToList(c, to: to, isTry: isTry, expr: expr) }
         if to.isDecimal { return try castToDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
         if from.isDecimal { return try castFromDecimal(c, from: from, to: to, isTry: isTry, expr: expr) }
         if c.highs != nil && from != .interval { return try castWide(c, to: to, isTry: isTry, expr: expr) }

@@ -1,18 +1,23 @@
 import KuaiCore
 import KuaiExec
 
-/// Where a bound plan may hold LIST values. kuai keeps lists as values that are built, passed on,
-/// taken apart and printed; a list as a key (GROUP BY, DISTINCT, ORDER BY, joins, INTERSECT /
-/// EXCEPT, window partitions), an ordering comparison, IN, CASE / COALESCE results or the argument
-/// of an aggregate other than count is refused with a binding error (never a wrong answer).
-/// `=`, `<>` and IS [NOT] DISTINCT FROM between lists compare their text (DuckDB's CAST to
-/// VARCHAR, one text per list value of a type, so equal texts are equal lists; NULL elements
-/// compare equal, as DuckDB's list equality).
+/// Where a bound plan may hold LIST values. A list as a key (GROUP BY, DISTINCT, ORDER BY, joins,
+/// INTERSECT / EXCEPT, window partitions), a comparison, IN and CASE / coalesce results go through
+/// the list's order-preserving key (ListKeyRewrite.swift); the argument of an aggregate other than
+/// count / list and the functions kuai does not have for lists are refused with a binding error
+/// (never a wrong answer). IS [NOT] DISTINCT FROM between lists (and `=` / `<>` of lists without
+/// a key) compare their text (DuckDB's CAST to VARCHAR, one text per list value of a type, so
+/// equal texts are equal lists; NULL elements compare equal, as DuckDB's list equality).
 enum ListPlanCheck {
     /// The list functions whose arguments or results may be lists (ListBinder.swift).
     static let listFunctions: Set<String> = [
         "list_value", "len", "array_extract", "array_slice", "list_contains", "list_position", "string_split",
-        "list_sort", "list_reverse_sort", "array_to_string",
+        "list_sort", "list_reverse_sort", "array_to_string", "list_key", "list_from_key", "list_concat", "list_append",
+        "list_prepend", "list_reverse", "flatten",
+        "list_distinct", "list_unique", "list_has_any", "list_has_all", "list_aggregate", "range", "generate_series",
+        "list_slice", "array_push_front", "list_transform", "list_filter", "list_reduce", "regexp_extract_all",
+        "regexp_split_to_array",
+        "string_split_regex", "str_split_regex",
     ]
 
     /// `plan` with list equality rewritten to text equality, shared CTE plans and subquery plans
@@ -29,11 +34,15 @@ enum ListPlanCheck {
                 }
             }
             if failure == nil { failure = nodeFailure(node) }
-            return node.mapExpressions { e in
+            let mapped = node.mapExpressions { e in
                 do { return try e.transformed(rewrittenWithSubqueries) } catch {
                     note(error)
                     return e
                 }
+            }
+            do { return try ListKeyRewrite.rewritten(mapped) ?? mapped } catch {
+                note(error)
+                return mapped
             }
         }
         if let failure { throw failure }
@@ -47,9 +56,14 @@ enum ListPlanCheck {
             q.plan = try checked(q.plan)
             return BoundExpr(.subquery(q), type: x.type, name: x.name)
         case .inSubquery(let a, var q, let negated):
-            if a.type.isList { throw unsupported("IN") }
             q.plan = try checked(q.plan)
-            return BoundExpr(.inSubquery(a, q, negated: negated), type: x.type, name: x.name)
+            guard a.type.isList else {
+                return BoundExpr(.inSubquery(a, q, negated: negated), type: x.type, name: x.name)
+            }
+            try ListKeyRewrite.requireKeyable(a.type, "IN")
+            let (keyed, _) = try ListKeyRewrite.keyed(q.plan, [0], append: false, "IN")
+            q.plan = keyed
+            return BoundExpr(.inSubquery(ListKeyRewrite.key(a), q, negated: negated), type: x.type, name: x.name)
         default:
             return try rewritten(x)
         }
@@ -64,27 +78,17 @@ enum ListPlanCheck {
         func anyList(_ schema: Schema, _ columns: [Int]) -> Bool { columns.contains { schema[$0].type.isList } }
         switch node {
         case .aggregate(let c, let groups, _, let aggs):
-            if anyList(c.schema, groups) { return unsupported("GROUP BY") }
             for a in aggs where a.function.argumentType?.isList == true {
                 let name = a.function.name
-                if a.distinct || !(name == "count" || name == "list" || name == "array_agg") {
-                    return unsupported("\(name)()")
-                }
+                let native = !a.distinct && (name == "count" || name == "list" || name == "array_agg")
+                if !native && ListKeyRewrite.keyedAggregate(a) == nil { return unsupported("\(name)()") }
             }
             for a in aggs where a.orderColumns.contains(where: { c.schema[$0].type.isList }) {
                 return unsupported("ORDER BY in an aggregate")
             }
-        case .distinct(let c):
-            if c.schema.contains(where: { $0.type.isList }) { return unsupported("DISTINCT") }
-        case .sort(let c, let keys):
-            if anyList(c.schema, keys.map(\.column)) { return unsupported("ORDER BY") }
-        case .join(let l, let r, _, let lk, let rk, _):
-            if anyList(l.schema, lk) || anyList(r.schema, rk) { return unsupported("a join key") }
-        case .setOp(_, _, let l, _):
-            if l.schema.contains(where: { $0.type.isList }) { return unsupported("INTERSECT / EXCEPT") }
-        case .window(let c, let p, let o, let fs, _):
-            if anyList(c.schema, p + o.map(\.column)) { return unsupported("a window's PARTITION BY / ORDER BY") }
-            if anyList(c.schema, fs.compactMap(\.argument)) { return unsupported("a window function") }
+        case .window(let c, _, _, let fs, _):
+            let other = fs.filter { !ListKeyRewrite.keyedWindowFunction($0, c.schema) }
+            if anyList(c.schema, other.compactMap(\.argument)) { return unsupported("a window function") }
         default: break
         }
         return nil
@@ -95,10 +99,34 @@ enum ListPlanCheck {
         let listChild = e.children.contains { $0.type.isList }
         switch e.kind {
         case .compare(let op, let a, let b) where a.type.isList || b.type.isList:
+            if ListKeyRewrite.keyable(a.type) && ListKeyRewrite.keyable(b.type) {
+                return BoundExpr(.compare(op, ListKeyRewrite.key(a), ListKeyRewrite.key(b)), type: e.type, name: e.name)
+            }
             guard op == .equal || op == .notEqual else { throw unsupported("comparison \(op.rawValue)") }
             return BoundExpr(.compare(op, text(a), text(b)), type: e.type, name: e.name)
         case .isDistinctFrom(let a, let b, let negated) where a.type.isList || b.type.isList:
             return BoundExpr(.isDistinctFrom(text(a), text(b), negated: negated), type: e.type, name: e.name)
+        case .inList(let a, let xs, let negated) where listChild:
+            try ListKeyRewrite.requireKeyable(a.type, "IN")
+            let k = { ListKeyRewrite.key($0) }
+            return BoundExpr(.inList(k(a), xs.map(k), negated: negated), type: e.type, name: e.name)
+        case .caseWhen(let ws, let other) where e.type.isList:
+            try ListKeyRewrite.requireKeyable(e.type, "CASE")
+            let k = { ListKeyRewrite.key($0, normalized: false) }
+            let keyed = BoundExpr(
+                .caseWhen(ws.map { ($0.when, k($0.then)) }, elseExpr: other.map(k)), type: .varchar, name: e.name)
+            return ListKeyRewrite.fromKey(keyed, e.type)
+        case .function(let f, let args)
+        where e.type.isList && ["coalesce", "ifnull", "greatest", "least"].contains(f.name):
+            try ListKeyRewrite.requireKeyable(e.type, f.name)
+            guard let g = FunctionRegistry.generic(f.name, .varchar, arity: args.count) else {
+                throw unsupported("\(f.name)()")
+            }
+            // coalesce and ifnull only carry values: every bit kept; greatest and least compare
+            let normalized = f.name == "greatest" || f.name == "least"
+            let keyed = BoundExpr(
+                .function(g, args.map { ListKeyRewrite.key($0, normalized: normalized) }), type: .varchar, name: e.name)
+            return ListKeyRewrite.fromKey(keyed, e.type)
         case .function(let f, _) where (listChild || e.type.isList) && !listFunctions.contains(f.name):
             throw unsupported("\(f.name)()")
         case .function(let f, let args) where ["concat_op", "concat", "concat_ws"].contains(f.name):
@@ -109,8 +137,6 @@ enum ListPlanCheck {
                 if case .cast(let x, _) = a.kind, x.type.isList, a.name == x.name { throw unsupported("|| / concat") }
             }
             return e
-        case .inList where listChild: throw unsupported("IN")
-        case .caseWhen where e.type.isList: throw unsupported("CASE")
         case .arithmetic where listChild, .negate where listChild, .like where listChild:
             throw unsupported("\(e.name)")
         default: return e

@@ -7,7 +7,7 @@ extension Binder {
     static func walk(_ e: Expr, _ visit: (Expr) -> Void) {
         visit(e)
         switch e {
-        case .literal, .column, .exists, .scalarSubquery: break
+        case .literal, .column, .exists, .scalarSubquery, .lambda: break
         case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _),
             .inSubquery(let a, _, _, _):
             walk(a, visit)

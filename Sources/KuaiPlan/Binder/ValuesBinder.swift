@@ -24,6 +24,17 @@ extension Binder {
         }
         var columns: [Column] = []
         for (c, field) in fields.enumerated() {
+            if field.type.isList {
+                // a list has no `Value`: each row's constant list is evaluated as a one-row column
+                var b = ColumnBuilder(type: field.type)
+                for r in bound {
+                    let e = try coerce(r[c], to: field.type, pos)
+                    guard e.isEvaluableWithoutInput else { throw Binder.error("VALUES entries must be constants", pos) }
+                    b.append(try e.lowered().evaluate(Batch(columns: [], count: 1)))
+                }
+                columns.append(b.take())
+                continue
+            }
             let values = try bound.map { r -> Value in
                 let e = try coerce(r[c], to: field.type, pos)
                 guard e.isEvaluableWithoutInput else { throw Binder.error("VALUES entries must be constants", pos) }

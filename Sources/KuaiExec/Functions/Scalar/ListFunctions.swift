@@ -28,6 +28,16 @@ public enum ListFunctions {
         case sort(descending: Bool, nullsFirst: Bool)
         /// `array_to_string(l, sep)`: the non-NULL elements' text joined by sep.
         case joinText
+        /// The order-preserving VARCHAR key of a list (`Kernels.listKeys`), NULL for a NULL list: the
+        /// planner groups, sorts and compares lists by it.
+        /// `normalized`: DOUBLE elements keyed as compared (see `Kernels.listKeys`).
+        case key(normalized: Bool)
+        /// A list from its key (`Kernels.listsFromKeys`), the list type being the result type.
+        case fromKey
+        /// The kernels of ListBuild.swift.
+        case built(Building)
+        /// list_transform / list_filter / list_reduce (ListLambda.swift).
+        case lambda(ListLambda)
     }
 
     /// The function `name` of `kind` taking `parameters` (the arguments already cast to them)
@@ -57,6 +67,15 @@ public enum ListFunctions {
                     try sortLists(column(args[0], types[0], n), descending: descending, nullsFirst: nullsFirst))
             case .joinText:
                 return .column(joinText(column(args[0], types[0], n), column(args[1], .varchar, n)))
+            case .key(let normalized):
+                return .column(Kernels.listKeys(column(args[0], types[0], n), normalized: normalized))
+            case .fromKey: return .column(Kernels.listsFromKeys(column(args[0], .varchar, n), type: returnType))
+            case .built(let b):
+                let cols = args.indices.map { column(args[$0], types[$0], n) }
+                return .column(try build(b, cols, returnType))
+            case .lambda(let lambda):
+                let cols = args.indices.map { column(args[$0], types[$0], n) }
+                return .column(try applyLambda(lambda, cols, returnType))
             }
         }
     }

@@ -19,7 +19,10 @@ extension ListFunctions {
         guard !picks.isEmpty, element != .null else { return l }
         let values = picks.withUnsafeBufferPointer { l.listElements.gather($0) }
         let keys = [SortKey(column: 0), SortKey(column: 1, ascending: !descending, nullsFirst: nullsFirst)]
-        let perm = try sortPermutation([Column(type: .bigint, ints: rows), values], count: picks.count, keys: keys)
+        // lists of lists sort by their elements' keys (DuckDB's list order, `Kernels.listKeys`)
+        let sortValues = element.isList ? Kernels.listKeys(values) : values
+        let perm = try sortPermutation(
+            [Column(type: .bigint, ints: rows), sortValues], count: picks.count, keys: keys)
         let child = perm.withUnsafeBufferPointer { values.gather($0) }
         var packed = [Int64](repeating: 0, count: n)
         var offset = 0

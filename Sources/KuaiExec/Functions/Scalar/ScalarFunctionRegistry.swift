@@ -102,6 +102,7 @@ public enum FunctionRegistry {
         let families = [
             numericFunctions, stringFunctions, datePartFunctions, dateFormatFunctions,
             epochFunctions, dateArithmeticFunctions, intervalFunctions, barFunctions, regexpFunctions,
+            regexpListFunctions,
             stringBuildFunctions, calendarFunctions, bitFunctions, timeZoneFunctions, similarityFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }

@@ -90,6 +90,9 @@ extension Binder {
             return try bindCast(a, to: t, isTry: isTry, pos, name, ctx)
         case .function(let f):
             return try bindFunctionCall(f, name, ctx)
+        case .lambda(_, _, let pos):
+            throw Binder.error(
+                "a lambda is only allowed as an argument of list_transform, list_filter or list_reduce", pos)
         case .extract(let field, let a, let pos):
             let x = try bind(a, ctx)
             let part = BoundExpr.constant(.string(field.lowercased()), type: .varchar)

@@ -25,6 +25,7 @@ extension Binder {
             guard f.arguments.count == 3 else { throw Binder.error("if() takes three arguments", f.position) }
             return try bindCase(nil, [(f.arguments[0], f.arguments[1])], f.arguments[2], f.position, name, ctx)
         }
+        if let lambda = try bindLambdaCall(f, name, ctx) { return lambda }
         let args = try f.arguments.map { try bind($0, ctx) }
         // `a ^ b` and `a ** b` (named as written) are power(a, b)
         return try bindFunction(f.name == "^" || f.name == "**" ? "power" : f.name, args, f.position, name)

@@ -18,7 +18,27 @@ extension Binder {
         "string_split": "string_split", "str_split": "string_split", "string_to_array": "string_split",
         "list_sort": "list_sort", "array_sort": "list_sort", "list_reverse_sort": "list_reverse_sort",
         "array_reverse_sort": "list_reverse_sort", "array_to_string": "array_to_string",
+        "list_concat": "list_concat", "list_cat": "list_concat", "array_concat": "list_concat",
+        "array_cat": "list_concat", "list_append": "list_append", "array_append": "list_append",
+        "array_push_back": "list_append", "list_prepend": "list_prepend", "array_prepend": "list_prepend",
+        "array_push_front": "array_push_front", "list_reverse": "list_reverse", "array_reverse": "list_reverse",
+        "flatten": "flatten", "list_distinct": "list_distinct", "array_distinct": "list_distinct",
+        "list_unique": "list_unique", "array_unique": "list_unique", "list_has_any": "list_has_any",
+        "array_has_any": "list_has_any", "list_has_all": "list_has_all", "array_has_all": "list_has_all",
+        "list_aggregate": "list_aggregate", "list_aggr": "list_aggregate", "aggregate": "list_aggregate",
+        "array_aggregate": "list_aggregate", "array_aggr": "list_aggregate", "range": "range",
+        "generate_series": "generate_series", "list_slice": "list_slice", "array_slice": "list_slice",
     ]
+
+    /// `list_sum(l)` and its kin: `list_aggregate(l, 'sum')` (also spelt `array_sum`, ...).
+    static let listAggregateShorthands: [String: String] = {
+        var m: [String: String] = [:]
+        for a in ["sum", "min", "max", "avg", "count", "first", "last", "product", "median", "mode", "string_agg"] {
+            m["list_" + a] = a
+            m["array_" + a] = a
+        }
+        return m
+    }()
 
     /// A list function call; nil when `fname` is not one, or (len, length) when its argument is not
     /// a list (the VARCHAR overloads bind as before).
@@ -27,7 +47,12 @@ extension Binder {
         -> BoundExpr?
     {
         if fname.hasPrefix("[") && fname != "[]" { return try bindListSlice(fname, args, pos, name) }
+        if let a = Binder.listAggregateShorthands[fname], !args.isEmpty {
+            let aggName = BoundExpr.constant(.string(a), type: .varchar)
+            return try bindListBuilding("list_aggregate", [args[0], aggName] + args.dropFirst(), pos, name)
+        }
         guard let base = Binder.listFunctionNames[fname] else { return nil }
+        if let built = try bindListBuilding(base, args, pos, name) { return built }
         func arity(_ k: Int) throws {
             guard args.count == k else {
                 throw Binder.error("\(fname)() takes \(k) argument\(k == 1 ? "" : "s")", pos)
@@ -74,9 +99,7 @@ extension Binder {
                     "\(fname)() takes a list and up to \(base == "list_sort" ? 2 : 1) order arguments", pos)
             }
             let list = try listArgument(args[0], fname, pos)
-            if list.type.listElement?.isList == true {
-                throw Binder.error("\(fname)() of lists of lists is not supported", pos)
-            }
+            try ListKeyRewrite.requireKeyable(list.type.listElement ?? .null, fname)
             let (descending, nullsFirst) = try listSortOrder(Array(args.dropFirst()), reverse: base != "list_sort", pos)
             return make(.sort(descending: descending, nullsFirst: nullsFirst), [list], list.type)
         case "array_to_string":
@@ -133,5 +156,105 @@ extension Binder {
             throw Binder.error("a list index must be an integer, not \(x.type)", pos)
         }
         return try coerce(x, to: .bigint, pos)
+    }
+}
+
+extension Binder {
+    /// The functions of KuaiExec's ListBuild.swift; nil for other names (and for `range` /
+    /// `generate_series` over other than integers, which stay as they were).
+    /// - Throws: `KuaiError.binding` for a wrong number of arguments or arguments of the wrong type.
+    func bindListBuilding(_ base: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr?
+    {
+        func make(_ kind: ListFunctions.Building, _ cast: [BoundExpr], _ result: DataType) -> BoundExpr {
+            let f = ListFunctions.make(base, .built(kind), cast.map(\.type), result)
+            return BoundExpr(.function(f, cast), type: result, name: name)
+        }
+        func arity(_ k: Int) throws {
+            guard args.count == k else { throw Binder.error("\(base)() takes \(k) argument\(k == 1 ? "" : "s")", pos) }
+        }
+        switch base {
+        case "list_concat", "list_has_any", "list_has_all":
+            try arity(2)
+            if args.allSatisfy({ $0.type == .null }) { return BoundExpr.constant(.null, type: .null, name: name) }
+            let lists = try args.map { try listArgument($0, base, pos) }
+            guard let t = commonType(lists[0].type, lists[1].type) else {
+                throw Binder.error("\(base)() of \(args[0].type) and \(args[1].type) needs an explicit cast", pos)
+            }
+            let cast = try lists.map { try coerce($0, to: t, pos) }
+            if base == "list_concat" { return make(.concat, cast, t) }
+            try ListKeyRewrite.requireKeyable(t, base)
+            return make(base == "list_has_any" ? .hasAny : .hasAll, cast, .boolean)
+        case "array_push_front":
+            // DuckDB: array_push_front(l, x) is list_prepend(x, l)
+            try arity(2)
+            return try bindListBuilding("list_prepend", [args[1], args[0]], pos, name)
+        case "list_append", "list_prepend":
+            try arity(2)
+            let (l, x) = base == "list_append" ? (args[0], args[1]) : (args[1], args[0])
+            let list = try listArgument(l, base, pos)
+            guard case .list(let e) = list.type, let t = commonType(e, literalAdaptedType(x, beside: e)) else {
+                throw Binder.error("\(base)() cannot add \(x.type) to \(l.type)", pos)
+            }
+            let cast = [try coerce(list, to: .list(t), pos), try coerce(x, to: t, pos)]
+            return base == "list_append" ? make(.append, cast, .list(t)) : make(.prepend, cast.reversed(), .list(t))
+        case "list_reverse", "flatten", "list_distinct", "list_unique":
+            try arity(1)
+            let list = try listArgument(args[0], base, pos)
+            if args[0].type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
+            switch base {
+            case "list_reverse": return make(.reverse, [list], list.type)
+            case "flatten":
+                guard case .list(let inner) = list.type, inner.isList || inner == .null else {
+                    throw Binder.error("flatten() needs a list of lists, not \(list.type)", pos)
+                }
+                return make(.flatten, [list], inner == .null ? .list(.null) : inner)
+            default:
+                try ListKeyRewrite.requireKeyable(list.type, base)
+                return base == "list_distinct" ? make(.distinct, [list], list.type) : make(.unique, [list], .bigint)
+            }
+        case "list_aggregate":
+            return try bindListAggregate(args, pos, name)
+        case "range", "generate_series":
+            guard (1...3).contains(args.count), args.allSatisfy({ $0.type.isInteger || $0.type == .null }) else {
+                if args.contains(where: { [.date, .timestamp, .timestamptz].contains($0.type) }) {
+                    throw Binder.error("\(base)() of dates and timestamps as a list is not supported", pos)
+                }
+                return nil
+            }
+            let cast = try args.map { try coerce($0, to: .bigint, pos) }
+            return make(.range(inclusive: base == "generate_series"), cast, .list(.bigint))
+        case "list_slice":
+            guard args.count == 3 else { throw Binder.error("list_slice() takes a list and two bounds", pos) }
+            return try bindListSlice("[a:b]", args, pos, name)
+        default:
+            return nil
+        }
+    }
+
+    /// `list_aggregate(l, 'name'[, constant arguments])`: the aggregate `name` of each list's elements.
+    /// - Throws: `KuaiError.binding` for a name that is not a constant string or an aggregate kuai does
+    ///   not have for the element type.
+    func bindListAggregate(_ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws -> BoundExpr {
+        guard args.count >= 2 else { throw Binder.error("list_aggregate() takes a list and an aggregate name", pos) }
+        let list = try listArgument(args[0], "list_aggregate", pos)
+        guard case .string(let aggName)? = args[1].foldedValue else {
+            throw Binder.error("list_aggregate()'s aggregate name must be a constant string", pos)
+        }
+        let parameters = try args.dropFirst(2).map { a -> Value in
+            guard let v = a.foldedValue else {
+                throw Binder.error("list_aggregate()'s extra arguments must be constants", pos)
+            }
+            return v
+        }
+        let element = list.type.listElement ?? .null
+        let lower = aggName.lowercased()
+        guard !AggregateRegistry.twoColumnAggregates.contains(lower),
+            let f = AggregateRegistry.resolve(lower, element, parameters: parameters)
+        else {
+            throw Binder.error("list_aggregate(): no aggregate \(aggName)(\(element))", pos)
+        }
+        let fn = ListFunctions.make("list_aggregate", .built(.aggregate(f)), [list.type], f.returnType)
+        return BoundExpr(.function(fn, [list]), type: f.returnType, name: name)
     }
 }

@@ -109,6 +109,7 @@ extension Binder {
             let y = try bind(b, ctx)
             // DuckDB types `x || NULL` (an untyped NULL on either side) as NULL, not VARCHAR.
             if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
+            if x.type.isList || y.type.isList { return try bindFunction("list_concat", [x, y], pos, name) }
             return try bindFunction("concat_op", [try toVarchar(x, pos), try toVarchar(y, pos)], pos, name)
         case .bitwiseAnd, .bitwiseOr, .shiftLeft, .shiftRight:
             return try bindBitOperator(op.symbol, x, try bind(b, ctx), pos, name)
