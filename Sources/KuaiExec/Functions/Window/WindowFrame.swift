@@ -71,6 +71,10 @@ struct RangeOrderKey {
     /// `nulls[i]`: the key is NULL at sorted position i.
     let nulls: [Bool]
     let ascending: Bool
+    /// Key units per unit of the frame's offset: 10^scale for a DECIMAL key (whose values are
+    /// unscaled integers; DuckDB adds the offset cast to the key's type: `RANGE 1 PRECEDING` over a
+    /// DECIMAL(9,2) reaches 1.00 back), else 1.
+    private var offsetUnit: Int128 = 1
 
     /// - Throws: `KuaiError.binding` unless the window has exactly one numeric or temporal
     ///   ORDER BY key (DuckDB's rule); `KuaiError.execution` for HUGEINT values beyond Int64.
@@ -90,6 +94,9 @@ struct RangeOrderKey {
         } else if c.type != .null {
             try requireNarrow(c, "a RANGE frame with an offset (window ORDER BY)")
             ints = (0..<p.count).map { c.ints[Int(perm[$0])] }
+            if case .decimal(_, let scale) = c.type {
+                for _ in 0..<scale { offsetUnit *= 10 }
+            }
         }
     }
 
@@ -102,7 +109,10 @@ struct RangeOrderKey {
             let m = (l + h) / 2
             let after: Bool
             if !ints.isEmpty {
-                let target = Int128(ints[i]) + Int128(offset) * (ascending ? 1 : -1)
+                // keys are Int64: a scaled offset past 2^100 reaches as far as any larger one
+                let (scaled, over) = Int128(offset).multipliedReportingOverflow(by: offsetUnit)
+                let reach = over || scaled > Int128(1) << 100 ? Int128(1) << 100 : scaled
+                let target = Int128(ints[i]) + reach * (ascending ? 1 : -1)
                 let v = Int128(ints[m])
                 after = ascending ? (strict ? v > target : v >= target) : (strict ? v < target : v <= target)
             } else {
