@@ -792,8 +792,11 @@ def gen_window(r, a):
             f"string_agg(s, ',' ORDER BY id)", f"arg_max({agg_arg}, id)", "count(k) FILTER (WHERE t < 0)"]
     if r.random() < 0.2:
         # RANGE with an offset: one numeric ORDER BY key
-        ok = r.choice(["k", "o", "t", "x", "dec", "d"])
-        off = {"d": "INTERVAL 3 DAY"}.get(ok, r.choice(["3", "0", "100"]))
+        ok = r.choice(["k", "o", "t", "x", "dec", "d", "d", "ts"])
+        off = {"d": r.choice(["INTERVAL 3 DAY", "2", "INTERVAL '1 week'"]),
+               "ts": r.choice(["INTERVAL 36 HOUR", "INTERVAL '1 day 30 minutes'", "INTERVAL 0 SECOND"])}.get(ok, r.choice(["3", "0", "100"]))
+        if ok == "ts":
+            ok = "(CAST(d AS TIMESTAMP) + INTERVAL (k2) MINUTE)"
         fr = r.choice([f"RANGE BETWEEN {off} PRECEDING AND {off} FOLLOWING", f"RANGE BETWEEN UNBOUNDED PRECEDING AND {off} PRECEDING",
                        f"RANGE BETWEEN CURRENT ROW AND {off} FOLLOWING"])
         f = r.choice([f"sum({r.choice(['k', 'id', 't'])})", f"count({agg_arg})", f"min({agg_arg})", f"max({agg_arg})", "count(*)"])
@@ -912,7 +915,7 @@ def q_gsets(r):
     q = f"SELECT {left} FROM {a}{wa} {op} SELECT {right} FROM {b}{wb}"
     if r.random() < 0.4:
         return f"SELECT * FROM ({q}) ORDER BY ALL LIMIT 30"
-    return f"SELECT count(*) AS n, {', '.join(f'count(c{j}) AS n{j}, min(c{j}) AS mn{j}, max(c{j}) AS mx{j}, count(DISTINCT c{j}) AS d{j}' for j in range(len(c1)))} FROM ({q})"
+    return f"SELECT count(*) AS n, {', '.join(f'count(c{j}) AS n{j}, min(c{j}) AS mn{j}, max(c{j}) AS mx{j}, count(DISTINCT c{j}) AS d{j}, min(typeof(c{j})) AS t{j}' for j in range(len(c1)))} FROM ({q})"
 
 
 def q_glists(r):
@@ -1026,9 +1029,27 @@ def q_gscalarsub(r):
     return f"SELECT o.id, {p} AS p FROM {a} o WHERE o.id % {r.choice([97, 1001, 13])} = 4 ORDER BY o.id LIMIT 50"
 
 
+def q_gwinagg(r):
+    """Window functions over GROUP BY results (aggregates inside window calls), QUALIFY over them."""
+    a = r.choice(GEN)
+    g = r.choice(["k2", "t", "skew", "s", "d", "k % 50"])
+    agg = r.choice(["count(*)", "sum(id)", "max(x)", "min(dec)", "count(DISTINCT s)", "avg(t)", "string_agg(s, ',' ORDER BY id)"])
+    agg2 = r.choice(["count(*)", "sum(id)", "max(id)", "min(id)"])
+    w = r.choice([f"rank() OVER (ORDER BY {agg2} DESC)", f"sum({agg2}) OVER (ORDER BY {agg2}, min(id))",
+                  f"row_number() OVER (ORDER BY {agg2} DESC, min(id))", f"lag({agg2}) OVER (ORDER BY min(id))",
+                  f"{agg2} - avg({agg2}) OVER ()", f"first_value(min(id)) OVER (ORDER BY {agg2} DESC, min(id) ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)",
+                  f"count(*) OVER (ORDER BY {agg2} RANGE BETWEEN 10 PRECEDING AND 10 FOLLOWING)",
+                  f"dense_rank() OVER (PARTITION BY {agg2} % 3 ORDER BY min(id))",
+                  f"sum(count(*)) OVER (ORDER BY min(id) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"])
+    q = f"SELECT {g} AS g, {agg} AS a, {w} AS w FROM {a} GROUP BY {g}"
+    if r.random() < 0.3:
+        q += f" QUALIFY {w} {r.choice(['< 5', '> 2', 'IS NOT NULL'])}"
+    return q + " ORDER BY g NULLS FIRST LIMIT 40"
+
+
 GEN_CLASSES = {"gjoins": q_gjoins, "gsub": q_gsub, "gtopn": q_gtopn, "gwindow": q_gwindow, "gaggs": q_gaggs,
                "gscalar": q_gscalar, "gsets": q_gsets, "glists": q_glists, "kljoins": q_kljoins, "kltopn": q_kltopn,
-               "gjoins2": q_gjoins2, "gscalarsub": q_gscalarsub}
+               "gjoins2": q_gjoins2, "gscalarsub": q_gscalarsub, "gwinagg": q_gwinagg}
 
 
 CLASSES = {"kuailive": q_kuailive, "strkeys": q_string_keys, "numbers": q_numbers, "keys": q_keys, "strings": q_strings, "casts": q_casts, "dates": q_dates, "numeric": q_numeric,

@@ -77,8 +77,11 @@ struct RangeOrderKey {
     private var offsetUnit: Int128 = 1
 
     /// - Throws: `KuaiError.binding` unless the window has exactly one numeric or temporal
-    ///   ORDER BY key (DuckDB's rule); `KuaiError.execution` for HUGEINT values beyond Int64.
-    init(_ p: WindowPartitions) throws {
+    ///   ORDER BY key (DuckDB's rule); `KuaiError.execution` for HUGEINT values beyond Int64, and
+    ///   DuckDB's overflow error when a TINYINT, SMALLINT, INTEGER or BIGINT key moved by one of
+    ///   `frame`'s offsets leaves its type (DuckDB computes each row's bound in the key's type:
+    ///   "Overflow in addition of INT8 (49 + 100)!").
+    init(_ p: WindowPartitions, _ frame: WindowFrame) throws {
         guard p.orderBy.count == 1 else {
             throw KuaiError(.binding, "RANGE with an offset needs exactly one ORDER BY expression")
         }
@@ -96,6 +99,36 @@ struct RangeOrderKey {
             ints = (0..<p.count).map { c.ints[Int(perm[$0])] }
             if case .decimal(_, let scale) = c.type {
                 for _ in 0..<scale { offsetUnit *= 10 }
+            }
+            if [.tinyint, .smallint, .integer, .bigint].contains(c.type) { try checkBounds(frame, c.type) }
+        }
+    }
+
+    /// DuckDB's overflow error when the smallest or largest non-NULL key moved by an offset of `frame`
+    /// (subtracted for PRECEDING in ascending order and for FOLLOWING in descending order, added
+    /// otherwise) leaves the range of the integer type `type`.
+    private func checkBounds(_ frame: WindowFrame, _ type: DataType) throws {
+        var lo = Int64.max
+        var hi = Int64.min
+        for (i, v) in ints.enumerated() where !nulls[i] {
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        guard lo <= hi else { return }
+        for bound in [frame.start, frame.end] {
+            let k: Int64
+            let preceding: Bool
+            switch bound {
+            case .preceding(let x): (k, preceding) = (x, true)
+            case .following(let x): (k, preceding) = (x, false)
+            default: continue
+            }
+            let r = type.integerRange
+            if preceding == ascending, Int128(lo) - Int128(k) < Int128(r.lowerBound) {
+                throw KuaiError(.execution, "Overflow in subtraction of \(Kernels.physicalName(type)) (\(lo) - \(k))!")
+            }
+            if preceding != ascending, Int128(hi) + Int128(k) > Int128(r.upperBound) {
+                throw KuaiError(.execution, "Overflow in addition of \(Kernels.physicalName(type)) (\(hi) + \(k))!")
             }
         }
     }
