@@ -5,6 +5,8 @@ Usage
     python3 Tools/difftest.py --kuai .build/release/kuai-query --kuai-convert .build/release/kuai-convert
                               [--n 2000] [--seed 1] [--classes strings,casts,...] [--jobs 2] [--out FILE]
                               [--kuailive ../kl-0.01]
+    python3 Tools/difftest.py --kuai ... --kuai-convert ... --kuailive ../kl-0.01 --generated [--n 2000]
+                                                         the fourth run's classes (GEN_CLASSES) over big tables
     python3 Tools/difftest.py --kuai ... --kuai-convert ... --sql 'SELECT ...'   one query, both answers
 
 The data: the `edge` fixture's KuaiLive tables (NULLs, dangling keys; with --kuailive a folder of
@@ -23,6 +25,19 @@ doubles to 1e-9, DECIMAL exact), result types through `typeof` columns the gener
 in one engine only is a mismatch. The summary counts per class; FILE (default: in a temporary folder)
 lists each mismatch with both answers. Expected noise: sums of DOUBLEs that cancel (1e300 - 1e300)
 depend on the order of addition, which differs between the engines.
+
+--generated adds five tables made by CREATE TABLE AS SELECT ... FROM range(n) in both engines (GEN_TABLES:
+10k-200k rows, so several blocks and batches; the same column names with different types per table;
+NULLs, duplicates, a skewed column, a dense key, a table stored in ascending order, a small one) and runs
+GEN_CLASSES by default: joins of every kind over one or two keys of mixed types with filters on both
+sides and after GROUP BY (gjoins, gjoins2), IN / NOT IN / EXISTS subqueries as conjuncts and under OR,
+NOT and CASE, correlated or not (gsub, gscalarsub), top-N over computed keys selecting only the sort keys
+so ties at the limit cannot change the answer (gtopn, kltopn), window functions over every frame form
+with ORDER BY ending in the unique id (gwindow), the recently vectorised aggregates and scalar functions
+(gaggs, gscalar), set operations (gsets), lists (glists) and joins / IN / EXISTS over the KuaiLive tables
+(kljoins, with --kuailive). Big answers are compared through fingerprints (count, sums, min, max).
+Known noise: mode and arg_max among equally good values (each engine takes its own), skewness and
+kurtosis near 0 (summation order; the generator rounds them to 6 places).
 """
 import argparse
 import concurrent.futures
@@ -33,6 +48,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+csv.field_size_limit(1 << 30)
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import oracle  # noqa: E402
@@ -548,8 +565,498 @@ def q_distinct_set(r):
     return f"SELECT {e1} AS c FROM {FROM[t]} {op} SELECT {e2} FROM {FROM[t]} ORDER BY ALL"
 
 
+# ----------------------------------------------------------------------------- generated tables (fourth run)
+
+# --generated: five tables made by CREATE TABLE AS SELECT ... FROM range(n) in both engines (kuai writes
+# them into the store), large enough to span several 65,536-row blocks and batches. Every table has the
+# same column names with types that differ between tables, so joins, IN and set operations meet keys of
+# mixed widths and types: id (unique), k and k2 (integer keys with duplicates and NULLs), t (narrow
+# integer), x (DOUBLE with NULLs), dec (DECIMAL), s (VARCHAR with NULLs), d (DATE with NULLs), skew (one
+# value holds most rows). g3's k is dense (0..n/2, each twice: direct-indexed semi/anti joins), g4 is
+# stored in ascending order of id and o (top-N batch bounds), g5 is small (a small join build side).
+GEN_TABLES = {
+    "g1": """SELECT range AS id,
+ CASE WHEN range % 13 = 0 THEN NULL ELSE CAST((range * 7919) % 5003 AS INTEGER) END AS k,
+ CASE WHEN range % 11 = 0 THEN NULL ELSE CAST((range * 31) % 97 AS SMALLINT) END AS k2,
+ CAST(range % 100 - 50 AS TINYINT) AS t,
+ CASE WHEN range % 7 = 0 THEN NULL ELSE CAST((range * 104729) % 10007 AS DOUBLE) / 8 END AS x,
+ CAST(CAST((range * 37) % 20011 AS DECIMAL(9,2)) / 100 AS DECIMAL(9,2)) AS dec,
+ CASE WHEN range % 19 = 0 THEN NULL ELSE 's' || CAST((range * 17) % 503 AS VARCHAR) END AS s,
+ CASE WHEN range % 23 = 0 THEN NULL ELSE DATE '2020-01-01' + CAST((range * 3) % 1500 AS INTEGER) END AS d,
+ CASE WHEN range % 1000 < 700 THEN 1 ELSE range % 50 END AS skew, range // 3 AS o
+FROM range(200000)""",
+    "g2": """SELECT range AS id,
+ CASE WHEN range % 17 = 0 THEN NULL ELSE (range * 13) % 6007 END AS k,
+ CASE WHEN range % 5 = 0 THEN NULL ELSE CAST(range % 120 AS TINYINT) END AS k2,
+ CAST(range % 100 - 40 AS INTEGER) AS t,
+ CASE WHEN range % 9 = 0 THEN NULL ELSE CAST((range * 7) % 10007 AS DOUBLE) / 8 END AS x,
+ CAST(CAST((range * 11) % 20011 AS DECIMAL(18,2)) / 100 AS DECIMAL(18,2)) AS dec,
+ CASE WHEN range % 29 = 0 THEN NULL ELSE 's' || CAST((range * 5) % 700 AS VARCHAR) END AS s,
+ CASE WHEN range % 31 = 0 THEN NULL ELSE DATE '2020-06-01' + CAST(range % 1200 AS INTEGER) END AS d,
+ CAST(range % 50 AS SMALLINT) AS skew, (50000 - range) // 7 AS o
+FROM range(50000)""",
+    "g3": """SELECT range AS id,
+ CAST(range % 5000 AS INTEGER) AS k,
+ CASE WHEN range % 3 = 0 THEN NULL ELSE CAST(range % 200 AS BIGINT) END AS k2,
+ CAST(range % 120 AS SMALLINT) AS t,
+ CAST(range % 5000 AS DOUBLE) / 2 AS x,
+ CAST(range % 777 AS DECIMAL(4,0)) AS dec,
+ CASE WHEN range % 41 = 0 THEN NULL ELSE 's' || CAST(range % 300 AS VARCHAR) END AS s,
+ DATE '2021-01-01' + CAST(range % 900 AS INTEGER) AS d,
+ CASE WHEN range < 9000 THEN 0 ELSE range % 10 END AS skew, range % 100 AS o
+FROM range(10000)""",
+    "g4": """SELECT range AS id,
+ CASE WHEN range % 10 = 0 THEN NULL ELSE CAST(range % 4000 AS BIGINT) END AS k,
+ CAST(range % 64 AS INTEGER) AS k2,
+ CAST(range % 7 AS TINYINT) AS t,
+ CASE WHEN range % 4 = 0 THEN NULL ELSE CAST(range AS DOUBLE) / 4 END AS x,
+ CAST(CAST(range AS DECIMAL(18,3)) / 1000 AS DECIMAL(18,3)) AS dec,
+ 's' || CAST(range // 200 AS VARCHAR) AS s,
+ DATE '2019-01-01' + CAST(range // 100 AS INTEGER) AS d,
+ CAST(range // 50000 AS BIGINT) AS skew, range // 3 AS o
+FROM range(100000)""",
+    "g5": """SELECT range * 17 AS id,
+ CASE WHEN range % 6 = 0 THEN NULL ELSE CAST((range * 41) % 5003 AS INTEGER) END AS k,
+ CAST(range % 97 AS BIGINT) AS k2,
+ CAST(range % 100 - 50 AS SMALLINT) AS t,
+ CASE WHEN range % 5 = 0 THEN NULL ELSE CAST((range * 7) % 10007 AS DOUBLE) / 8 END AS x,
+ CAST(CAST(range * 37 AS DECIMAL(9,2)) / 100 AS DECIMAL(9,2)) AS dec,
+ CASE WHEN range % 4 = 0 THEN NULL ELSE 's' || CAST(range * 3 AS VARCHAR) END AS s,
+ DATE '2020-01-01' + CAST(range * 5 AS INTEGER) AS d,
+ CAST(range % 3 AS INTEGER) AS skew, range AS o
+FROM range(300)""",
+}
+GEN_COLS = ["id", "k", "k2", "t", "x", "dec", "s", "d", "skew", "o"]
+GEN_NUM = ["id", "k", "k2", "t", "x", "dec", "skew", "o"]
+GEN_INT = ["id", "k", "k2", "t", "skew", "o"]
+GEN_KEYS = ["k", "k2", "t", "x", "dec", "s", "d", "skew"]
+# key pairs that compare (same column, or two integer columns)
+GEN_KEY_PAIRS = [(c, c) for c in GEN_KEYS] + [("k", "k2"), ("k2", "k"), ("t", "k2"), ("k", "t"), ("skew", "k2"),
+                                              ("k", "id"), ("id", "k"), ("x", "dec"), ("dec", "x"), ("k", "x")]
+BIG = ["g1", "g2", "g4"]
+LOW_CARD = ["k2", "t", "skew", "s", "d"]
+GEN = ["g1", "g2", "g3", "g4", "g5"]
+
+
+def gen_filter(r, a):
+    """A filter on table alias `a` (may be selective or not)."""
+    return r.choice([f"{a}.k < {r.choice([10, 300, 2500, 6000])}", f"{a}.x > {r.choice([0, 500.5, 1200])}",
+                     f"{a}.s LIKE 's1%'", f"{a}.s >= 's5'", f"{a}.d BETWEEN DATE '2020-06-01' AND DATE '2021-03-01'",
+                     f"{a}.t IN (1, 2, 3, -7)", f"{a}.k2 IS NULL", f"{a}.k IS NOT NULL", f"{a}.skew = 1",
+                     f"{a}.id % 10 = 3", f"{a}.dec > 50", f"{a}.id < {r.choice([100, 1000, 70000])}",
+                     f"({a}.k2 > 50 OR {a}.s IS NULL)", f"{a}.k = {r.choice([0, 1, 42, 4999])}"])
+
+
+def gen_summary(r, cols):
+    """Aggregates that fingerprint a result: count, sums of ids, min/max of each column in `cols`."""
+    parts = ["count(*) AS n"] + [f"sum({c}) AS s{j}" for j, c in enumerate(cols) if c.endswith("id")]
+    for j, c in enumerate(cols):
+        parts.append(f"count({c}) AS c{j}")
+        parts.append(f"{r.choice(['min', 'max'])}({c}) AS m{j}")
+    return ", ".join(parts)
+
+
+def q_gjoins(r):
+    """Joins between the generated tables: every join type, one or two keys of mixed types, filters on both
+    sides (the build side's key filter pushed into the probe), joins after GROUP BY."""
+    a, b = r.choice(GEN), r.choice(GEN)
+    jt = r.choice(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "SEMI JOIN", "ANTI JOIN", "JOIN", "SEMI JOIN"])
+    pairs = r.sample(GEN_KEY_PAIRS, r.choice([1, 1, 2]))
+    cond = " AND ".join(f"l.{x} = r.{y}" for x, y in pairs)
+    if r.random() < 0.1:
+        cond = f"l.{pairs[0][0]} IS NOT DISTINCT FROM r.{pairs[0][1]}"
+    if r.random() < 0.1:
+        cond += f" AND l.id {r.choice(['<', '>'])} r.id"
+    left = f"{a} l"
+    right = f"{b} r"
+    if any(x in LOW_CARD or y in LOW_CARD for x, y in pairs) and b != "g5" and a != "g5":
+        # a key with few values between two big tables: thin one side (the answer stays small)
+        right = f"(SELECT * FROM {b} WHERE id % 211 = {r.choice([0, 1, 5])}) r"
+    elif r.random() < 0.2:
+        kc = r.choice(["k", "k2", "s", "skew", "d"])
+        right = f"(SELECT {kc}, count(*) AS id, max(x) AS x, min(t) AS t FROM {b} GROUP BY {kc}) r"
+        pairs = [(r.choice([p for p, q in GEN_KEY_PAIRS if q == kc]), kc)]
+        cond = f"l.{pairs[0][0]} = r.{kc}"
+    elif r.random() < 0.15:
+        right = f"(SELECT * FROM {b} WHERE {gen_filter(r, b)}) r"
+    where = []
+    for _ in range(r.choice([0, 1, 1, 2])):
+        side = "l" if jt in ("SEMI JOIN", "ANTI JOIN") else r.choice(["l", "r"])
+        f = gen_filter(r, side)
+        if side == "r" and not right.startswith(b):
+            f = f"r.id > 3"
+        where.append(f)
+    semi = jt in ("SEMI JOIN", "ANTI JOIN")
+    cols = ["l.id", f"l.{pairs[0][0]}"] if semi else ["l.id", "r.id", f"l.{pairs[0][0]}", f"r.{pairs[0][1]}"]
+    w = (" WHERE " + " AND ".join(where)) if where else ""
+    if r.random() < 0.6:
+        return f"SELECT {gen_summary(r, cols)} FROM {left} {jt} {right} ON {cond}{w}"
+    if r.random() < 0.5 and not semi:
+        g = f"l.{pairs[0][0]}"
+        return (f"SELECT {g} AS g, count(*) AS n, count(r.id) AS nr, sum(l.id) AS sl FROM {left} {jt} {right} ON {cond}{w} "
+                f"GROUP BY {g} ORDER BY n DESC, g NULLS FIRST LIMIT 20")
+    return f"SELECT {', '.join(cols)} FROM {left} {jt} {right} ON {cond}{w} ORDER BY ALL LIMIT 40"
+
+
+def q_gsub(r):
+    """x IN (SELECT ...), NOT IN, EXISTS / NOT EXISTS (correlated or not) as conjuncts and under OR, NOT,
+    CASE; with filters on both sides."""
+    a, b = r.choice(GEN), r.choice(GEN)
+    x, y = r.choice(GEN_KEY_PAIRS)
+    sw = f" WHERE {gen_filter(r, 's2')}" if r.random() < 0.5 else ""
+    neg = r.choice(["", "NOT "])
+    form = r.choice(["in", "in", "exists", "cexists", "cexists", "inlist"])
+    if form == "in":
+        p = f"o.{x} {neg}IN (SELECT s2.{y} FROM {b} s2{sw})"
+    elif form == "exists":
+        p = f"{neg}EXISTS (SELECT 1 FROM {b} s2{sw})"
+    elif form == "inlist":
+        if r.random() < 0.5:
+            vals = [str(r.choice([0, 1, 3, 7, 42, 99, 500, 1000, 2500, 4999, -7, 13, 21])) for _ in range(r.randint(2, 14))]
+            if r.random() < 0.4:
+                vals.insert(r.randint(0, len(vals)), "NULL")
+            p = f"o.{r.choice(GEN_INT)} {neg}IN ({', '.join(vals)})"
+        else:
+            vals = [r.choice(["0.0", "12.5", "125.0", "1.125", "-0.0", "1000.875", "NULL", "'nan'::DOUBLE", "3"]) for _ in range(r.randint(2, 10))]
+            p = f"o.{r.choice(['x', 'dec'])} {neg}IN ({', '.join(vals)})"
+    else:
+        extra = f" AND {gen_filter(r, 's2')}" if r.random() < 0.4 else ""
+        p = f"{neg}EXISTS (SELECT 1 FROM {b} s2 WHERE s2.{y} = o.{x}{extra})"
+    wrap = r.choice(["", "", "or", "not", "case", "and"])
+    if wrap == "or":
+        p = f"({p} OR {gen_filter(r, 'o')})"
+    elif wrap == "not":
+        p = f"NOT ({p})"
+    elif wrap == "case":
+        p = f"(CASE WHEN {gen_filter(r, 'o')} THEN {p} ELSE o.id % 2 = 0 END)"
+    elif wrap == "and":
+        p = f"{gen_filter(r, 'o')} AND {p}"
+    if r.random() < 0.25:
+        return f"SELECT o.id, {p} AS p FROM {a} o WHERE o.id % {r.choice([97, 1001, 7])} = 1 ORDER BY o.id LIMIT 60"
+    w2 = f" AND {gen_filter(r, 'o')}" if r.random() < 0.3 else ""
+    if r.random() < 0.7:
+        return f"SELECT count(*) AS n, sum(o.id) AS si, min(o.{x}) AS mn, max(o.{x}) AS mx FROM {a} o WHERE {p}{w2}"
+    return f"SELECT o.id, o.{x} FROM {a} o WHERE {p}{w2} ORDER BY o.id LIMIT 50"
+
+
+def gen_expr(r, a=""):
+    """A computed expression over the generated columns (numbers, strings, dates)."""
+    p = a + "." if a else ""
+    return r.choice([f"{p}k % 7", f"-{p}x", f"{p}x + {p}t", f"{p}s", f"upper({p}s)", f"{p}d", f"{p}d + {p}t",
+                     f"CAST({p}dec AS DOUBLE) * 2", f"{p}k2 // 10", f"coalesce({p}k, -1)", f"{p}k * {p}t",
+                     f"length({p}s)", f"year({p}d)", f"{p}dec", f"{p}t", f"{p}o", f"{p}skew", f"{p}id % 1000",
+                     f"CASE WHEN {p}k2 > 40 THEN {p}s END", f"abs({p}t)", f"{p}x / 3"])
+
+
+def q_gtopn(r):
+    """ORDER BY computed keys (mixed directions, NULLS FIRST / LAST) with LIMIT / OFFSET: only the sort keys
+    are selected, so ties at the limit cannot change the answer."""
+    a = r.choice(GEN + ["g4", "g4"])
+    keys = [gen_expr(r) for _ in range(r.randint(1, 3))]
+    if a == "g4" and r.random() < 0.5:
+        keys[0] = r.choice(["id", "o", "d", "s", "dec", "x", "k2"])
+    order = ", ".join(f"c{j}" + r.choice(["", " ASC", " DESC"]) + r.choice(["", "", " NULLS FIRST", " NULLS LAST"])
+                      for j in range(len(keys)))
+    sel = ", ".join(f"{e} AS c{j}" for j, e in enumerate(keys))
+    lim = r.choice([" LIMIT 1", " LIMIT 10", " LIMIT 100", " LIMIT 5 OFFSET 3", " LIMIT 20 OFFSET 70000",
+                    " LIMIT 300000", " LIMIT 2048", " LIMIT 3 OFFSET 199990", " LIMIT 1025"])
+    w = f" WHERE {gen_filter(r, a)}" if r.random() < 0.3 else ""
+    q = f"SELECT {sel} FROM {a}{w} ORDER BY {order}{lim}"
+    if "300000" in lim or "2048" in lim or "1025" in lim:
+        # a big answer: compare its fingerprint
+        return f"SELECT count(*) AS n, {', '.join(f'min(c{j}) AS mn{j}, max(c{j}) AS mx{j}, count(c{j}) AS n{j}' for j in range(len(keys)))} FROM ({q})"
+    return q
+
+
+WIN_FRAMES = ["", "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW", "ROWS BETWEEN 3 PRECEDING AND 2 FOLLOWING",
+              "ROWS BETWEEN 1 FOLLOWING AND 5 FOLLOWING", "ROWS BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING",
+              "ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING", "ROWS 4 PRECEDING",
+              "GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING", "GROUPS BETWEEN UNBOUNDED PRECEDING AND 2 PRECEDING",
+              "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW", "RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING",
+              "ROWS BETWEEN 2 PRECEDING AND 2 PRECEDING"]
+WIN_BOUNDED = ["ROWS BETWEEN 3 PRECEDING AND 2 FOLLOWING", "ROWS BETWEEN 1 FOLLOWING AND 5 FOLLOWING", "ROWS 4 PRECEDING",
+               "GROUPS BETWEEN 1 PRECEDING AND 1 FOLLOWING", "ROWS BETWEEN 2 PRECEDING AND 2 PRECEDING"]
+WIN_EXCL = ["", "", "", " EXCLUDE CURRENT ROW", " EXCLUDE GROUP", " EXCLUDE TIES", " EXCLUDE NO OTHERS"]
+
+
+def gen_window(r, a):
+    """One window function call with a deterministic answer (the ORDER BY ends in the unique id, except for
+    RANGE frames with an offset, whose aggregates do not depend on the order among peers)."""
+    part = r.choice(["", "", "PARTITION BY skew", "PARTITION BY k2", "PARTITION BY t", "PARTITION BY s",
+                     "PARTITION BY d", "PARTITION BY k % 3, t % 2"])
+    okey = r.choice(["x", "k", "d", "s", "dec", "o", "t"]) + r.choice(["", " DESC"]) + r.choice(["", " NULLS FIRST", " NULLS LAST"])
+    agg_arg = r.choice(["x", "k", "dec", "t", "id", "k2"])
+    aggs = [f"sum({agg_arg})", f"count({agg_arg})", f"min({agg_arg})", f"max({agg_arg})", f"avg({agg_arg})",
+            "count(*)", f"sum({agg_arg}) FILTER (WHERE k2 > 30)", f"count(DISTINCT {r.choice(['k2', 't', 's'])})",
+            f"sum(DISTINCT {r.choice(['k2', 't'])})", f"max(s)", f"bool_or(k2 > 90)", f"stddev_samp({agg_arg})",
+            f"string_agg(s, ',' ORDER BY id)", f"arg_max({agg_arg}, id)", "count(k) FILTER (WHERE t < 0)"]
+    if r.random() < 0.2:
+        # RANGE with an offset: one numeric ORDER BY key
+        ok = r.choice(["k", "o", "t", "x", "dec", "d", "d", "ts"])
+        # no offset 0: DuckDB ends an `n PRECEDING` frame at the current row at the latest (and starts an
+        # `n FOLLOWING` one there), so with 0 the peers after (before) it depend on the row order
+        off = {"d": r.choice(["INTERVAL 3 DAY", "2", "INTERVAL '1 week'"]),
+               "ts": r.choice(["INTERVAL 36 HOUR", "INTERVAL '1 day 30 minutes'", "INTERVAL 1 SECOND"])}.get(ok, r.choice(["3", "1", "100"]))
+        if ok == "ts":
+            ok = "(CAST(d AS TIMESTAMP) + INTERVAL (k2) MINUTE)"
+        fr = r.choice([f"RANGE BETWEEN {off} PRECEDING AND {off} FOLLOWING", f"RANGE BETWEEN UNBOUNDED PRECEDING AND {off} PRECEDING",
+                       f"RANGE BETWEEN CURRENT ROW AND {off} FOLLOWING"])
+        f = r.choice([f"sum({r.choice(['k', 'id', 't'])})", f"count({agg_arg})", f"min({agg_arg})", f"max({agg_arg})", "count(*)"])
+        return f"{f} OVER ({part} ORDER BY {ok}{r.choice(['', ' DESC'])} {fr}{r.choice(WIN_EXCL)})"
+    order = f"ORDER BY {okey}, id"
+    kind = r.choice(["rank", "agg", "agg", "agg", "value", "value"])
+    if kind == "rank":
+        f = r.choice(["row_number()", "rank()", "dense_rank()", "percent_rank()", "cume_dist()", "ntile(4)", "ntile(1000)"])
+        if f in ("rank()", "dense_rank()", "percent_rank()", "cume_dist()") and r.random() < 0.5:
+            order = f"ORDER BY {okey}"
+        return f"{f} OVER ({part} {order})"
+    ign = r.choice(["", "", " IGNORE NULLS"])
+    if kind == "value":
+        v = r.choice(["x", "s", "k", "d", "dec"])
+        f = r.choice([f"lag({v})", f"lead({v}, 2)", f"lag({v}, 3, NULL)", f"first_value({v}{ign})",
+                      f"last_value({v}{ign})", f"nth_value({v}, 3{ign})", f"lead({v}{ign})", f"lag({v}, 1{ign})"])
+        if f.startswith("lag(") or f.startswith("lead("):
+            return f"{f} OVER ({part} {order})"
+        fr = r.choice(WIN_FRAMES)
+        return f"{f} OVER ({part} {order} {fr}{r.choice(WIN_EXCL) if fr else ''})"
+    f = r.choice(aggs)
+    fr = r.choice(WIN_FRAMES)
+    heavy = any(h in f for h in ("string_agg", "DISTINCT", "arg_max", "stddev", "bool_or", "max(s)"))
+    if heavy:
+        # computed frame by frame: bounded frames only (and no whole-partition string_agg)
+        fr = r.choice(WIN_BOUNDED)
+    excl = r.choice(WIN_EXCL) if fr else ""
+    if r.random() < 0.15 and "string_agg" not in f:
+        return f"{f} OVER ({part})"
+    return f"{f} OVER ({part} {order} {fr}{excl})"
+
+
+def q_gwindow(r):
+    """Window functions over the generated tables (also over a join or an aggregate), QUALIFY."""
+    a = r.choice(GEN + ["g3", "g5", "g5"])
+    ws = [gen_window(r, a) for _ in range(r.randint(1, 2))]
+    src = a
+    if r.random() < 0.15:
+        src = f"(SELECT l.id * 10000 + r.id AS id, l.k, r.k2, l.t, r.x, l.dec, r.s, l.d, l.skew, l.o FROM {a} l JOIN g5 r ON l.k2 = r.k2)"
+    elif r.random() < 0.1:
+        src = (f"(SELECT min(id) AS id, k, max(k2) AS k2, min(t) AS t, sum(x) AS x, max(dec) AS dec, max(s) AS s, "
+               f"max(d) AS d, count(*) AS skew, min(o) AS o FROM {a} GROUP BY k)")
+    sel = ", ".join(f"{w} AS w{j}" for j, w in enumerate(ws))
+    form = r.choice(["sample", "summary", "summary", "qualify"])
+    if form == "qualify":
+        return (f"SELECT id, {sel} FROM {src} QUALIFY CAST({ws[0]} AS VARCHAR) {r.choice(['< ' + chr(39) + '2' + chr(39), 'IS NULL', '>= ' + chr(39) + '5' + chr(39)])} "
+                f"ORDER BY id LIMIT 50")
+    if form == "sample":
+        m = r.choice([997, 101, 7919])
+        return f"SELECT * FROM (SELECT id, {sel} FROM {src}) WHERE id % {m} = 5 ORDER BY id LIMIT 60"
+    summ = ", ".join(f"count(w{j}) AS n{j}, min(w{j}) AS mn{j}, max(w{j}) AS mx{j}" +
+                     (f", sum(w{j}) AS s{j}" if not any(t in ws[j] for t in ("(s", "(d", "string_agg", "bool_or", "max(s)", "(dec", ", s", ", d"))
+                      else "") for j in range(len(ws)))
+    return f"SELECT count(*) AS n, {summ} FROM (SELECT id, {sel} FROM {src})"
+
+
+def q_gaggs(r):
+    """Aggregates and functions vectorised recently, grouped by a key of the generated tables."""
+    a = r.choice(GEN)
+    num = r.choice(GEN_NUM)
+    anyc = r.choice(GEN_COLS)
+    aggs = [f"any_value({anyc} ORDER BY id)", f"first({anyc} ORDER BY id DESC)", f"last({anyc} ORDER BY id)",
+            f"first({anyc} ORDER BY {r.choice(GEN_COLS)} NULLS FIRST, id)", f"string_agg(s, {r.choice([chr(39)+','+chr(39), chr(39)+chr(39), chr(39)+' | '+chr(39)])} ORDER BY id)",
+            f"string_agg(DISTINCT s, ';' ORDER BY s DESC)", f"string_agg(CAST({anyc} AS VARCHAR), '-' ORDER BY {anyc}, id)",
+            f"entropy({anyc})", f"product({r.choice(['t', 'skew', 'k2 % 3', 'x / 1000', 'dec / 100'])})",
+            f"round(skewness({num}), 6) + 0.0", f"round(kurtosis({num}), 6) + 0.0", f"round(kurtosis_pop({num}), 6) + 0.0",
+            f"count(DISTINCT {anyc})", f"sum({num}) FILTER (WHERE {gen_filter(r, a)})", f"avg({num})",
+            f"min(greatest({num}, {r.choice(GEN_NUM)}))", f"max(least({num}, {r.choice(GEN_NUM)}, 100))",
+            f"sum(sign({num}))", f"count(*) FILTER (WHERE isnan({r.choice(['x', 'x - x', 'x / 0', 'CAST(dec AS DOUBLE)'])}))",
+            f"count(*) FILTER (WHERE isinf(x / {r.choice(['0', 't', '1'])}))", f"count(nullif({anyc}, {anyc}))",
+            f"sum(nullif(t, {r.choice(['0', '1', '-50'])}))", f"max(nullif(s, 's1'))",
+            f"count(*) FILTER (WHERE {r.choice(GEN_INT)} IN ({', '.join(str(r.randint(-5, 60)) for _ in range(r.randint(9, 14)))}{r.choice(['', ', NULL'])}))",
+            f"count(*) FILTER (WHERE {r.choice(GEN_INT)} NOT IN ({', '.join(str(r.randint(-5, 60)) for _ in range(r.randint(9, 14)))}{r.choice(['', ', NULL'])}))",
+            f"count(*) FILTER (WHERE x IN ({r.choice(['12.5, 125.0, NULL', '0.125, 1.0, 2.5, 1250.375', '12.5, 13'])}))",
+            f"sum(sign({r.choice(['t', 'x', 'dec', 'k2', 'CAST(t AS HUGEINT)', 'CAST(x AS DECIMAL(38,4))'])}))",
+            f"max({r.choice(['greatest', 'least'])}({r.choice(['s, upper(s)', 'd, d + t', 'x, dec', 'dec, t, k2', 's, NULL', 'x, NULL, k'])}))"]
+    picked = [r.choice(aggs) for _ in range(r.randint(1, 3))]
+    sel = ", ".join(f"{p} AS a{j}, typeof({p}) AS ty{j}" for j, p in enumerate(picked))
+    g = r.choice(["", "skew", "k2 % 5", "t", "s IS NULL", "d", "k2"])
+    w = f" WHERE {gen_filter(r, a)}" if r.random() < 0.3 else ""
+    if g:
+        return f"SELECT {g} AS g, {sel} FROM {a}{w} GROUP BY {g} ORDER BY g NULLS FIRST LIMIT 30"
+    return f"SELECT {sel} FROM {a}{w}"
+
+
+def q_gscalar(r):
+    """sign / isnan / isinf / greatest / least / nullif over every numeric type, and IN lists, row by row."""
+    a = r.choice(GEN)
+    ty = r.choice(["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "DOUBLE", "DECIMAL(4,1)",
+                   "DECIMAL(18,3)", "DECIMAL(38,2)"])
+    c = f"TRY_CAST({r.choice(['t', 'k2', 'x', 'dec', 'k', '-x', 'x - 600'])} AS {ty})"
+    e = r.choice([f"sign({c})", f"isnan({c})", f"isinf({c})", f"greatest({c}, {r.choice(['t', 'NULL', '0', 'x', 'dec'])})",
+                  f"least({c}, {r.choice(['k2', '1.5', 'x', 'dec'])}, {c})", f"nullif({c}, {r.choice(['0', 't', '12.5'])})",
+                  f"{c} IN ({', '.join(str(r.randint(-50, 50)) for _ in range(r.randint(3, 12)))}{r.choice(['', ', NULL'])})",
+                  f"{c} NOT IN (12.5, 0, {r.choice(['NULL', '3', '125.0'])})", f"abs({c})", f"-{c}"])
+    return f"SELECT id, {c} AS c, {e} AS e, typeof({e}) AS te FROM {a} WHERE id % {r.choice([13, 101, 997])} = 2 ORDER BY id LIMIT 80"
+
+
+def q_gsets(r):
+    """UNION [ALL] [BY NAME], INTERSECT / EXCEPT [ALL] with NULLs and mixed types, as fingerprints."""
+    a, b = r.choice(GEN), r.choice(GEN)
+    c1 = r.sample(GEN_COLS, r.randint(1, 2))
+    c2 = [r.choice([c for c, _ in GEN_KEY_PAIRS if _ == x] + [x]) for x in c1]
+    op = r.choice(["UNION", "UNION ALL", "INTERSECT", "EXCEPT", "INTERSECT ALL", "EXCEPT ALL", "UNION BY NAME",
+                   "UNION ALL BY NAME"])
+    if "BY NAME" in op:
+        left = ", ".join(f"{c} AS c{j}" for j, c in enumerate(c1))
+        right = ", ".join(f"{c} AS c{j}" for j, c in reversed(list(enumerate(c2))))
+        if r.random() < 0.5:
+            right += ", id AS extra"
+    else:
+        left = ", ".join(f"{c} AS c{j}" for j, c in enumerate(c1))
+        right = ", ".join(c2)
+    wa = f" WHERE {gen_filter(r, a)}" if r.random() < 0.5 else ""
+    wb = f" WHERE {gen_filter(r, b)}" if r.random() < 0.5 else ""
+    q = f"SELECT {left} FROM {a}{wa} {op} SELECT {right} FROM {b}{wb}"
+    if r.random() < 0.4:
+        return f"SELECT * FROM ({q}) ORDER BY ALL LIMIT 30"
+    return f"SELECT count(*) AS n, {', '.join(f'count(c{j}) AS n{j}, min(c{j}) AS mn{j}, max(c{j}) AS mx{j}, count(DISTINCT c{j}) AS d{j}, min(typeof(c{j})) AS t{j}' for j in range(len(c1)))} FROM ({q})"
+
+
+def q_glists(r):
+    """list() / array_agg with ORDER BY, unnest, string_split, list indexing and slicing."""
+    a = r.choice(GEN)
+    c = r.choice(GEN_COLS)
+    idx = r.choice(["1", "-1", "0", "2", "NULL", "100", "-100", "k2 % 5", "t"])
+    lo, hi = r.choice(["1", "-2", "0", "NULL", "3", "-100", ""]), r.choice(["2", "-1", "0", "NULL", "100", ""])
+    form = r.choice(["agg", "agg", "unnest", "split", "index"])
+    if form == "agg":
+        f = r.choice([f"list({c} ORDER BY id)", f"array_agg({c} ORDER BY {c} DESC NULLS LAST, id)",
+                      f"list({c} ORDER BY id) FILTER (WHERE k2 > 50)", f"array_agg(DISTINCT {c} ORDER BY {c})"])
+        e = r.choice([f, f"{f}[{idx if not idx[0].isalpha() else '2'}]", f"{f}[{lo}:{hi}]", f"len({f})",
+                      f"list_contains({f}, {r.choice(['1', '0', 'NULL'])})" if c in GEN_NUM else f"len({f})"])
+        return f"SELECT skew, {e} AS l FROM {a} WHERE id % 503 < 3 GROUP BY skew ORDER BY skew"
+    if form == "unnest":
+        return (f"SELECT * FROM (SELECT id, unnest([k, k2, NULL, t]) AS u FROM {a} WHERE id % 997 = 1) "
+                f"ORDER BY id, u NULLS FIRST LIMIT 60")
+    if form == "split":
+        return (f"SELECT id, string_split(s || ',' || coalesce(CAST(d AS VARCHAR), '') || ',,' || CAST(k2 AS VARCHAR), ',') AS l, "
+                f"string_split(s, '')[{idx}] AS e FROM {a} WHERE id % 991 = 3 ORDER BY id LIMIT 40")
+    return (f"SELECT id, [k, k2, t, NULL][{idx}] AS e, [s, 'a', NULL][{lo}:{hi}] AS sl, "
+            f"[x, dec][{idx}] AS e2 FROM {a} WHERE id % 499 = 7 ORDER BY id LIMIT 40")
+
+
+KL_EVENTS = ["click", "negative", "comment", "like", "gift"]
+KL_FILTERS = {
+    "room": ["r.live_type = 1", "r.live_content_category = 'game'", "r.end_timestamp - r.start_timestamp > 3600000",
+             "r.streamer_id < 500", "r.p_date = 20250505", "r.live_name_id % 10 = 3"],
+    "streamer": ["r.gender = 'F'", "r.age = '18-23'", "r.first_live_timestamp > DATE '2024-01-01'", "r.streamer_id % 7 = 0"],
+    "user": ["r.gender = 'M'", "r.is_live_streamer = 1", "r.reg_timestamp < DATE '2020-01-01'", "r.user_id % 3 = 1"],
+}
+
+
+def q_kljoins(r):
+    """Joins, IN, EXISTS over the KuaiLive tables (--kuailive): an event table probed against a filtered
+    dimension (the build side's key filter pushed into the probe scan), dense ids (direct-indexed
+    semi / anti joins), IN (SELECT ...) conjuncts that become semi joins."""
+    ev = '"' + r.choice(KL_EVENTS) + '"'
+    dim, key = r.choice([("room", "live_id"), ("streamer", "streamer_id"), ("user", "user_id"), ("room", "streamer_id")])
+    f = r.choice(KL_FILTERS[dim])
+    evf = r.choice(["", "", f" AND e.timestamp > {r.choice([1746374400000, 1746500000000, 1746600000000])}",
+                    f" AND e.user_id % 5 = {r.randint(0, 4)}", f" AND e.streamer_id > {r.choice([100, 2000])}"])
+    form = r.choice(["join", "left", "semi", "anti", "in", "notin", "exists", "notexists", "inor", "agg"])
+    if form in ("join", "left", "agg") and (dim, key) == ("room", "streamer_id"):
+        key = "live_id"  # room has many rows per streamer: the join's answer would have 10^8 rows
+    agg = "count(*) AS n, sum(e.user_id) AS su, min(e.timestamp) AS mt, max(e.live_id) AS ml"
+    if form == "join":
+        return f"SELECT {agg}, count(DISTINCT r.{key}) AS dk FROM {ev} e JOIN {dim} r ON e.{key} = r.{key} WHERE {f}{evf}"
+    if form == "left":
+        return f"SELECT {agg}, count(r.{key}) AS mk FROM {ev} e LEFT JOIN (SELECT * FROM {dim} r WHERE {f}) r ON e.{key} = r.{key} WHERE true{evf}"
+    if form in ("semi", "anti"):
+        return f"SELECT {agg} FROM {ev} e {form.upper()} JOIN (SELECT * FROM {dim} r WHERE {f}) r ON e.{key} = r.{key} WHERE true{evf}"
+    if form in ("in", "notin"):
+        neg = "NOT " if form == "notin" else ""
+        return f"SELECT {agg} FROM {ev} e WHERE e.{key} {neg}IN (SELECT r.{key} FROM {dim} r WHERE {f}){evf}"
+    if form == "inor":
+        return f"SELECT {agg} FROM {ev} e WHERE (e.{key} IN (SELECT r.{key} FROM {dim} r WHERE {f}) OR e.user_id % 11 = 0){evf}"
+    if form in ("exists", "notexists"):
+        neg = "NOT " if form == "notexists" else ""
+        return (f"SELECT count(*) AS n, sum(r.{key}) AS sk FROM {dim} r WHERE {neg}EXISTS (SELECT 1 FROM {ev} e WHERE e.{key} = r.{key}{evf})"
+                f"{' AND ' + f if r.random() < 0.5 else ''}")
+    return (f"SELECT r.{key} AS k, count(*) AS n, sum(e.user_id) AS su FROM {ev} e JOIN {dim} r ON e.{key} = r.{key} "
+            f"WHERE {f}{evf} GROUP BY r.{key} ORDER BY n DESC, k LIMIT 15")
+
+
+def q_kltopn(r):
+    """Top-N over the KuaiLive tables (ascending stored keys; computed keys); only sort keys selected."""
+    t, cols = r.choice([("room", ["live_id", "start_timestamp", "end_timestamp - start_timestamp", "streamer_id", "p_date", "live_name_id % 100"]),
+                        ("click", ["timestamp", "user_id", "watch_live_time", "live_id", "timestamp // 1000 % 3600"]),
+                        ("negative", ["timestamp", "live_id", "user_id"])])
+    keys = r.sample(cols, r.randint(1, 2))
+    order = ", ".join(f"c{j}" + r.choice(["", " DESC"]) for j in range(len(keys)))
+    sel = ", ".join(f"{k} AS c{j}" for j, k in enumerate(keys))
+    w = r.choice(["", "", f" WHERE user_id % 3 = 1" if t != "room" else " WHERE live_type = 1"])
+    return f"SELECT {sel} FROM {t}{w} ORDER BY {order} LIMIT {r.choice([1, 5, 50, 100, 1000])} OFFSET {r.choice([0, 0, 3, 999])}"
+
+
+def q_gjoins2(r):
+    """Joins with ON filters of either side, non-equality residuals, computed and cast keys (DATE against
+    TIMESTAMP, DOUBLE with -0.0 / NaN, strings), three-way joins and scalar / quantified subqueries."""
+    a, b = r.choice(GEN), r.choice(["g5", "g3", "g5", r.choice(GEN)])
+    jt = r.choice(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "SEMI JOIN", "ANTI JOIN"])
+    key = r.choice(["l.k + 1 = r.k", "l.k = r.k2 * 7", "CAST(l.d AS TIMESTAMP) = r.d", "l.d = CAST(r.d AS TIMESTAMP) + INTERVAL 1 DAY",
+                    "l.x = r.x * 1.0", "CASE WHEN l.x = 0 THEN -0.0 ELSE l.x END = r.x", "upper(l.s) = upper(r.s)",
+                    "l.s = 's' || CAST(r.k2 AS VARCHAR)", "l.dec = r.dec", "CAST(l.k AS VARCHAR) = CAST(r.k AS VARCHAR)",
+                    "l.k = r.k AND l.k2 IS NOT DISTINCT FROM r.k2", "l.k IS NOT DISTINCT FROM r.k AND l.t = r.t",
+                    "coalesce(l.k, -1) = coalesce(r.k, -1)", "l.t = r.t AND l.k2 = r.k2"])
+    extra = r.choice(["", "", " AND r.t > 0", " AND l.t < 10", " AND l.x < r.x", " AND l.id <> r.id",
+                      " AND (l.s IS NULL OR r.s > l.s)", " AND r.k2 IN (1, 2, 3, 5, 8, 13, 21, 34, 55)"])
+    if any(c in key for c in ("l.t = r.t", "upper(", "r.k2 * 7", "'s' ||", "l.d", "r.d")) and a != "g5" and b != "g5":
+        b = "g5"
+    q = f"FROM {a} l {jt} {b} r ON {key}{extra}"
+    if r.random() < 0.2 and jt not in ("SEMI JOIN", "ANTI JOIN"):
+        q += f" {r.choice(['JOIN', 'LEFT JOIN'])} g5 z ON z.k2 = {r.choice(['l', 'r'])}.k2 % 97"
+    w = f" WHERE {gen_filter(r, 'l')}" if r.random() < 0.4 else ""
+    if jt in ("SEMI JOIN", "ANTI JOIN"):
+        return f"SELECT count(*) AS n, sum(l.id) AS s, min(l.k) AS mk, max(l.s) AS ms {q}{w}"
+    return f"SELECT count(*) AS n, sum(l.id) AS sl, sum(r.id) AS sr, count(l.k) AS nl, count(r.k) AS nr, max(r.s) AS ms {q}{w}"
+
+
+def q_gscalarsub(r):
+    """Correlated scalar subqueries, ANY / ALL, and subqueries in the select list over generated tables."""
+    a = r.choice(GEN)
+    x, y = r.choice(GEN_KEY_PAIRS)
+    p = r.choice([f"(SELECT max(s2.x) FROM g5 s2 WHERE s2.{y} = o.{x})", f"(SELECT count(*) FROM g5 s2 WHERE s2.{y} = o.{x})",
+                  f"(SELECT min(s2.id) FROM g3 s2 WHERE s2.{y} = o.{x} AND s2.t = o.t)",
+                  f"o.{x} <> ALL (SELECT s2.{y} FROM g5 s2 WHERE s2.id < {r.choice([0, 100, 1000])})",
+                  f"o.{x} = ANY (SELECT s2.{y} FROM g5 s2)", f"o.{x} = ANY (SELECT s2.{y} FROM g5 s2 WHERE s2.k2 = o.k2)",
+                  f"o.{x} IN (SELECT s2.{y} FROM g5 s2 WHERE s2.t = o.t)", f"o.{x} NOT IN (SELECT s2.{y} FROM g5 s2 WHERE s2.t = o.t)"])
+    return f"SELECT o.id, {p} AS p FROM {a} o WHERE o.id % {r.choice([97, 1001, 13])} = 4 ORDER BY o.id LIMIT 50"
+
+
+def q_gwinagg(r):
+    """Window functions over GROUP BY results (aggregates inside window calls), QUALIFY over them."""
+    a = r.choice(GEN)
+    g = r.choice(["k2", "t", "skew", "s", "d", "k % 50"])
+    agg = r.choice(["count(*)", "sum(id)", "max(x)", "min(dec)", "count(DISTINCT s)", "avg(t)", "string_agg(s, ',' ORDER BY id)"])
+    agg2 = r.choice(["count(*)", "sum(id)", "max(id)", "min(id)"])
+    w = r.choice([f"rank() OVER (ORDER BY {agg2} DESC)", f"sum({agg2}) OVER (ORDER BY {agg2}, min(id))",
+                  f"row_number() OVER (ORDER BY {agg2} DESC, min(id))", f"lag({agg2}) OVER (ORDER BY min(id))",
+                  f"{agg2} - avg({agg2}) OVER ()", f"first_value(min(id)) OVER (ORDER BY {agg2} DESC, min(id) ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING)",
+                  f"count(*) OVER (ORDER BY {agg2} RANGE BETWEEN 10 PRECEDING AND 10 FOLLOWING)",
+                  f"dense_rank() OVER (PARTITION BY {agg2} % 3 ORDER BY min(id))",
+                  f"sum(count(*)) OVER (ORDER BY min(id) ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"])
+    q = f"SELECT {g} AS g, {agg} AS a, {w} AS w FROM {a} GROUP BY {g}"
+    if r.random() < 0.3:
+        q += f" QUALIFY {w} {r.choice(['< 5', '> 2', 'IS NOT NULL'])}"
+    return q + " ORDER BY g NULLS FIRST LIMIT 40"
+
+
+GEN_CLASSES = {"gjoins": q_gjoins, "gsub": q_gsub, "gtopn": q_gtopn, "gwindow": q_gwindow, "gaggs": q_gaggs,
+               "gscalar": q_gscalar, "gsets": q_gsets, "glists": q_glists, "kljoins": q_kljoins, "kltopn": q_kltopn,
+               "gjoins2": q_gjoins2, "gscalarsub": q_gscalarsub, "gwinagg": q_gwinagg}
+
+
 CLASSES = {"kuailive": q_kuailive, "strkeys": q_string_keys, "numbers": q_numbers, "keys": q_keys, "strings": q_strings, "casts": q_casts, "dates": q_dates, "numeric": q_numeric,
            "aggregates": q_aggregates, "joins": q_joins, "in": q_in, "order": q_order, "sets": q_distinct_set}
+ALL_CLASSES = dict(CLASSES, **GEN_CLASSES)
 
 # ----------------------------------------------------------------------------- running
 
@@ -573,11 +1080,13 @@ def main():
     ap.add_argument("--kuai-convert", required=True)
     ap.add_argument("--n", type=int, default=500)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--classes", default=",".join(CLASSES))
+    ap.add_argument("--classes", default=None, help="default: CLASSES, or GEN_CLASSES with --generated")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--out", default=None)
     ap.add_argument("--sql", default=None, help="run one query and print both answers")
     ap.add_argument("--kuailive", default=None, help="a folder of KuaiLive CSVs to use instead of the edge fixture")
+    ap.add_argument("--generated", action="store_true",
+                    help="also make the tables GEN_TABLES (CREATE TABLE AS in both engines) for GEN_CLASSES")
     args = ap.parse_args()
     work = tempfile.mkdtemp(prefix="kuai-difftest-")
     folder = os.path.join(work, "fixture")
@@ -589,6 +1098,15 @@ def main():
     import duckdb
     con = duckdb.connect()
     load_duck(con, folder)
+    tables = list(EXTRA)
+    if args.generated:
+        for t, sql in GEN_TABLES.items():
+            con.execute(f"CREATE TABLE {t} AS {sql}")
+            p = subprocess.run([args.kuai, "--store", store, "--", f"CREATE TABLE {t} AS {sql}"], capture_output=True,
+                               text=True)
+            if p.returncode != 0:
+                sys.exit(f"kuai CREATE TABLE {t} failed: {p.stderr}")
+            tables.append(t)
     out_csv = os.path.join(work, "out.csv")
 
     def duck(sql):
@@ -608,7 +1126,7 @@ def main():
         print("kuai:  ", run_kuai(args.kuai, store, args.sql))
         return
     # the tables must read back the same in both engines
-    for t in EXTRA:
+    for t in tables:
         sql = f"SELECT * FROM {t} ORDER BY id"
         ds, dt, ty = duck(sql)
         ks, kt = run_kuai(args.kuai, store, sql)
@@ -616,11 +1134,11 @@ def main():
         if d:
             sys.exit(f"table {t} differs: {d}")
     r = random.Random(args.seed)
-    classes = args.classes.split(",")
+    classes = (args.classes or ",".join(GEN_CLASSES if args.generated else CLASSES)).split(",")
     queries = []
     for j in range(args.n):
         c = classes[j % len(classes)]
-        queries.append((c, CLASSES[c](r)))
+        queries.append((c, ALL_CLASSES[c](r)))
     ducks = [duck(q) for _, q in queries]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
         kuais = list(ex.map(lambda cq: run_kuai(args.kuai, store, cq[1]), queries))

@@ -30,7 +30,11 @@ public struct AggregateSpec: Sendable {
     func makeState() -> AggregateState {
         let inner = function.make(function.argumentType ?? .null)
         if distinct, let t = function.argumentType {
-            return t == .varchar ? StringDistinctState(inner: inner) : DistinctState(inner: inner, type: t)
+            let d: AggregateState =
+                t == .varchar ? StringDistinctState(inner: inner) : DistinctState(inner: inner, type: t)
+            // a list keeps NULL as one more distinct element (DuckDB)
+            let keepsNull = function.name == "list" || function.name == "array_agg"
+            return keepsNull ? DistinctWithNullElementState(distinct: d, inner: inner, type: t) : d
         }
         return inner
     }

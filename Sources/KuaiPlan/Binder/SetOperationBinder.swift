@@ -59,7 +59,7 @@ extension Binder {
         for i in 0..<left.count {
             let a = left[i]
             let b = right[i].type
-            if let t = commonType(a, b) {
+            if let t = commonType(a, b, combining: true) {
                 types.append(t == .null ? .integer : t)
             } else if a == .varchar || b == .varchar {
                 types.append(.varchar)

@@ -68,7 +68,7 @@ extension Binder {
             }
             if stringLiterals?[i] == true { continue }
             let u = literalAdaptedType(e, beside: t)
-            guard let common = commonType(t, u) else {
+            guard let common = commonType(t, u, combining: true) else {
                 throw Binder.error("VALUES column \(c + 1) mixes \(t) and \(u)", pos)
             }
             t = common

@@ -66,7 +66,8 @@ extension Binder {
         call.order = try spec.orderBy.map {
             (expr: try bind($0.expr, inner), ascending: $0.ascending, nullsFirst: $0.nullsFirst ?? false)
         }
-        call.frame = try spec.frame.map(bindFrame)
+        let rangeKey = call.order.count == 1 ? call.order[0].expr.type : nil
+        call.frame = try spec.frame.map { try bindFrame($0, rangeKeyType: rangeKey) }
         try bindWindowFunction(f, inner, &call)
         try bindWindowModifiers(f, inner, &call)
         call.type =
@@ -93,9 +94,14 @@ extension Binder {
     }
 
     /// `ROWS | RANGE | GROUPS BETWEEN start AND end`; offsets are non-negative integer constants (larger ones mean
-    /// the same as UNBOUNDED and are clamped, keeping the frame arithmetic in range).
-    func bindFrame(_ fr: KuaiSQL.FrameClause) throws -> KuaiExec.WindowFrame {
+    /// the same as UNBOUNDED and are clamped, keeping the frame arithmetic in range). A RANGE offset over one
+    /// DATE, TIMESTAMP or TIMESTAMPTZ ORDER BY key (`rangeKeyType`) may also be an INTERVAL constant without
+    /// months (`rangeIntervalOffset`).
+    func bindFrame(_ fr: KuaiSQL.FrameClause, rangeKeyType: DataType? = nil) throws -> KuaiExec.WindowFrame {
         func amount(_ e: Expr) throws -> Int64 {
+            if fr.unit == .range, let k = rangeKeyType, let v = try rangeIntervalOffset(e, keyType: k) {
+                return min(v, Int64(1) << 60)
+            }
             guard let v = try nonNegativeIntConstant(e, clause: "window frame") else {
                 throw Binder.error("window frame offsets must be non-negative constants", e.position)
             }
@@ -104,6 +110,37 @@ extension Binder {
         var frame = KuaiExec.WindowFrame(mode: fr.unit, start: try fr.start.map(amount), end: try fr.end.map(amount))
         frame.exclusion = fr.exclusion
         return frame
+    }
+
+    /// A RANGE frame offset that is an INTERVAL constant, in the units of the ORDER BY key of type `keyType`
+    /// (`RANGE BETWEEN INTERVAL 3 DAY PRECEDING AND CURRENT ROW`, DuckDB semantics: the key moved by the
+    /// interval): days for a DATE key (the interval a whole number of days), microseconds for a TIMESTAMP
+    /// or TIMESTAMPTZ key (a day counts 24 hours). nil when `e` is not an INTERVAL or the key is not
+    /// temporal (the caller then wants an integer).
+    /// - Throws: `KuaiError.binding` for a NULL or negative interval, one with months (calendar steps are
+    ///   no fixed distance: not supported), or hours beside a DATE key (not supported).
+    func rangeIntervalOffset(_ e: Expr, keyType: DataType) throws -> Int64? {
+        guard keyType == .date || keyType.isTimestamp else { return nil }
+        let b = try bind(e, ExprContext(scope: [], aggregate: nil, clause: "window frame"))
+        guard b.type == .interval else { return nil }
+        guard let v = try? b.evaluateConstant(), let iv = IntervalValue(v) else {
+            throw Binder.error("window frame offsets must be non-negative constants", e.position)
+        }
+        guard iv.months == 0 else {
+            throw Binder.error("a RANGE frame offset of months is not supported", e.position)
+        }
+        let (dayMicros, o1) = Int64(iv.days).multipliedReportingOverflow(by: IntervalValue.microsPerDay)
+        let (micros, o2) = dayMicros.addingReportingOverflow(iv.micros)
+        guard !o1, !o2, micros >= 0 else {
+            throw Binder.error("window frame offsets must be non-negative constants", e.position)
+        }
+        if keyType == .date {
+            guard micros % IntervalValue.microsPerDay == 0 else {
+                throw Binder.error("a RANGE frame offset over a DATE key must be whole days", e.position)
+            }
+            return micros / IntervalValue.microsPerDay
+        }
+        return micros
     }
 
     /// DISTINCT, FILTER and IGNORE NULLS of a window call, as DuckDB 2.0.1 allows them: DISTINCT and

@@ -126,7 +126,8 @@ final class PowerSumState: AggregateState {
 
 /// entropy(x): -Σ p·log2(p) over the frequencies p of the distinct non-NULL values of the group
 /// (DuckDB 2.0.1; 0 for a group without one), from the runs of equal values (`GroupValueRuns`, as
-/// mode's).
+/// mode's). Computed as DuckDB 2.0.1 rounds it: log2(n) - Σ c·log2(c) / n over the counts c of the
+/// n rows (a group of one value gives log2(n) - n·log2(n) / n, which need not be exactly 0).
 final class EntropyState: GroupValueRuns, AggregateState {
     func finalize(groups: Int) throws -> Column {
         var out = [Double](repeating: 0, count: groups)
@@ -137,7 +138,9 @@ final class EntropyState: GroupValueRuns, AggregateState {
             runs.append((g, Double(length)))
             total[g] += Double(length)
         }
-        for (g, c) in runs { out[g] += (c / total[g]) * log2(total[g] / c) }
+        var sums = [Double](repeating: 0, count: groups)
+        for (g, c) in runs { sums[g] += c * log2(c) }
+        for g in 0..<groups where total[g] > 0 { out[g] = log2(total[g]) - sums[g] / total[g] }
         return Column(doubles: out)
     }
     func makeEmpty() -> AggregateState { EntropyState(type: type) }

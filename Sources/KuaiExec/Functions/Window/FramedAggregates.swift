@@ -43,7 +43,7 @@ extension WindowPartitions {
     func framed(_ f: WindowFunction) throws -> Column {
         let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
         if frame.exclusion != .noOthers { return try excludedFrames(f, frame) }
-        let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
+        let key = frame.hasRangeOffset ? try RangeOrderKey(self, frame) : nil
         var arg = f.argument.map { columns[$0] }
         if let filter = f.filter { arg = maskedByFilter(arg, columns[filter]) }
         if f.ignoreNulls && [.firstValue, .lastValue, .nthValue].contains(f.kind) {
@@ -65,7 +65,9 @@ extension WindowPartitions {
                     switch f.kind {
                     case .firstValue, .lastValue: pickEnd(first: f.kind == .firstValue, block, s)
                     case .nthValue: pickNth(f.offset, block, s)
-                    default: pickMinMax(isMin: f.kind == .min, arg!, ord, block, s)
+                    default:
+                        let backward = frame.end == .unboundedFollowing && frame.start != .unboundedPreceding
+                        pickMinMax(isMin: f.kind == .min, arg!, ord, block, s, backward: backward)
                     }
                 }
             }
@@ -136,22 +138,40 @@ extension WindowPartitions {
         }
     }
 
-    /// min / max of the frame (`ord`: order-preserving words of `a`). A frame that only grows at its
-    /// end (running and whole-partition frames) extends the previous answer; any other frame is
-    /// rescanned.
+    /// min / max of the frame (`ord`: order-preserving words of `a`; among equal words the first
+    /// position). A frame that only grows at its end (running and whole-partition frames) extends the
+    /// previous answer; with `backward` (frames ending at UNBOUNDED FOLLOWING) the positions are walked
+    /// from the last and a frame that only grows at its start extends it; any other frame is rescanned.
     private func pickMinMax(
-        isMin: Bool, _ a: Column, _ ord: [UInt64], _ block: FrameBlock, _ src: UnsafeMutableBufferPointer<Int32>
+        isMin: Bool, _ a: Column, _ ord: [UInt64], _ block: FrameBlock, _ src: UnsafeMutableBufferPointer<Int32>,
+        backward: Bool = false
     ) {
         var curStart = -1
         var curEnd = -1
         var pick = -1
         var best: UInt64 = 0
-        for i in block.lo..<block.hi {
+        for k in block.lo..<block.hi {
+            let i = backward ? block.hi - 1 - (k - block.lo) : k
             let s = Int(block.starts[i - block.lo])
             let e = Int(block.ends[i - block.lo])
             if s >= e { continue }
+            if backward && e == curEnd && s <= curStart {
+                // new positions come before the kept pick: on a tie the earlier one wins
+                for j in stride(from: curStart - 1, through: s, by: -1) {
+                    let r = Int(perm[j])
+                    if !Self.isValid(a, r) { continue }
+                    let v = ord[r]
+                    if pick < 0 || (isMin ? v <= best : v >= best) {
+                        pick = j
+                        best = v
+                    }
+                }
+                curStart = s
+                if pick >= 0 { src[Int(perm[i])] = perm[pick] }
+                continue
+            }
             var from = s
-            if s == curStart && e >= curEnd { from = curEnd } else { pick = -1 }
+            if !backward && s == curStart && e >= curEnd { from = curEnd } else { pick = -1 }
             for j in from..<e {
                 let r = Int(perm[j])
                 if !Self.isValid(a, r) { continue }
@@ -211,13 +231,16 @@ extension WindowPartitions {
 
     /// Calls `body(i, row, s, e, cnt)` for every sorted position i of the block whose frame
     /// [s, e) (relative to the block) holds `cnt` > 0 values (`counts`: the block's prefix counts
-    /// of the values); sets `validity[row] = 0` for the other positions.
+    /// of the values); sets `validity[row] = 0` for the other positions. `backward`: from the last
+    /// position to the first.
     @inline(__always)
     private func forEachFilledFrame(
-        _ counts: [Int64], _ block: FrameBlock, _ validity: UnsafeMutableBufferPointer<UInt8>,
+        _ counts: [Int64], _ block: FrameBlock, _ validity: UnsafeMutableBufferPointer<UInt8>, backward: Bool = false,
         _ body: (_ row: Int, _ s: Int, _ e: Int, _ cnt: Int64) -> Void
     ) {
-        for i in block.lo..<block.hi {
+        let positions = block.lo..<block.hi
+        for k in positions.indices {
+            let i = backward ? positions.upperBound - 1 - (k - positions.lowerBound) : k
             let s = Int(block.starts[i - block.lo]) - block.lo
             let e = Int(block.ends[i - block.lo]) - block.lo
             let row = Int(perm[i])
@@ -231,12 +254,16 @@ extension WindowPartitions {
     }
 
     /// sum / avg of DOUBLE: a running sum while the frame start stays put, else a direct sum (the
-    /// order of additions is the frame's, as DuckDB's segment-tree-free path for these frames).
+    /// order of additions is the frame's, as DuckDB's segment-tree-free path for these frames). A
+    /// frame that ends at UNBOUNDED FOLLOWING and starts elsewhere is walked from the last row back,
+    /// its running sum growing at the start (frames that only end at the partition's end would
+    /// otherwise each be summed anew: quadratic in the partition's rows).
     private func framedDoubleSum(_ a: Column, average: Bool, _ frame: WindowFrame, _ key: RangeOrderKey?) throws
         -> Column
     {
         var out = [Double](repeating: 0, count: count)
         var validity = [UInt8](repeating: 1, count: count)
+        let backward = frame.end == .unboundedFollowing && frame.start != .unboundedPreceding
         try out.withUnsafeMutableBufferPointer { o in
             try validity.withUnsafeMutableBufferPointer { v in
                 try forEachFrameBlock(frame, key) { block in
@@ -244,8 +271,13 @@ extension WindowPartitions {
                     var runEnd = 0
                     var run = 0.0
                     let lo = block.lo
-                    forEachFilledFrame(prefixCounts(a, block), block, v) { row, s, e, cnt in
-                        if s == runStart && e >= runEnd {
+                    forEachFilledFrame(prefixCounts(a, block), block, v, backward: backward) { row, s, e, cnt in
+                        if backward && e == runEnd && s <= runStart {
+                            for j in (s..<runStart).reversed() where Self.isValid(a, Int(perm[lo + j])) {
+                                run += a.doubles[Int(perm[lo + j])]
+                            }
+                            runStart = s
+                        } else if !backward && s == runStart && e >= runEnd {
                             for j in runEnd..<e where Self.isValid(a, Int(perm[lo + j])) {
                                 run += a.doubles[Int(perm[lo + j])]
                             }

@@ -32,7 +32,7 @@ extension WindowPartitions {
         if frame.start == .unboundedPreceding && frame.end == .unboundedFollowing && frame.exclusion == .noOthers {
             return try wholePartitionAggregate(spec, arg, order, keep)
         }
-        let key = frame.hasRangeOffset ? try RangeOrderKey(self) : nil
+        let key = frame.hasRangeOffset ? try RangeOrderKey(self, frame) : nil
         let blocks = partitionBlocks()
         var pieces = [Column?](repeating: nil, count: blocks.count)
         try pieces.withUnsafeMutableBufferPointer { out in
@@ -60,7 +60,7 @@ extension WindowPartitions {
             let (before, positions) = f.ignoreNulls ? nonNullPositions(arg!) : ([], [])
             var src = [Int32](repeating: -1, count: count)
             try src.withUnsafeMutableBufferPointer { out in
-                try forEachFrameBlock(frame, frame.hasRangeOffset ? try RangeOrderKey(self) : nil) { block in
+                try forEachFrameBlock(frame, frame.hasRangeOffset ? try RangeOrderKey(self, frame) : nil) { block in
                     for i in block.lo..<block.hi {
                         var pieces: [(Int, Int)] = []
                         block.forEachPiece(i) { s, e in

@@ -71,10 +71,17 @@ struct RangeOrderKey {
     /// `nulls[i]`: the key is NULL at sorted position i.
     let nulls: [Bool]
     let ascending: Bool
+    /// Key units per unit of the frame's offset: 10^scale for a DECIMAL key (whose values are
+    /// unscaled integers; DuckDB adds the offset cast to the key's type: `RANGE 1 PRECEDING` over a
+    /// DECIMAL(9,2) reaches 1.00 back), else 1.
+    private var offsetUnit: Int128 = 1
 
     /// - Throws: `KuaiError.binding` unless the window has exactly one numeric or temporal
-    ///   ORDER BY key (DuckDB's rule); `KuaiError.execution` for HUGEINT values beyond Int64.
-    init(_ p: WindowPartitions) throws {
+    ///   ORDER BY key (DuckDB's rule); `KuaiError.execution` for HUGEINT values beyond Int64, and
+    ///   DuckDB's overflow error when a TINYINT, SMALLINT, INTEGER or BIGINT key moved by one of
+    ///   `frame`'s offsets leaves its type (DuckDB computes each row's bound in the key's type:
+    ///   "Overflow in addition of INT8 (49 + 100)!").
+    init(_ p: WindowPartitions, _ frame: WindowFrame) throws {
         guard p.orderBy.count == 1 else {
             throw KuaiError(.binding, "RANGE with an offset needs exactly one ORDER BY expression")
         }
@@ -90,6 +97,39 @@ struct RangeOrderKey {
         } else if c.type != .null {
             try requireNarrow(c, "a RANGE frame with an offset (window ORDER BY)")
             ints = (0..<p.count).map { c.ints[Int(perm[$0])] }
+            if case .decimal(_, let scale) = c.type {
+                for _ in 0..<scale { offsetUnit *= 10 }
+            }
+            if [.tinyint, .smallint, .integer, .bigint].contains(c.type) { try checkBounds(frame, c.type) }
+        }
+    }
+
+    /// DuckDB's overflow error when the smallest or largest non-NULL key moved by an offset of `frame`
+    /// (subtracted for PRECEDING in ascending order and for FOLLOWING in descending order, added
+    /// otherwise) leaves the range of the integer type `type`.
+    private func checkBounds(_ frame: WindowFrame, _ type: DataType) throws {
+        var lo = Int64.max
+        var hi = Int64.min
+        for (i, v) in ints.enumerated() where !nulls[i] {
+            lo = Swift.min(lo, v)
+            hi = Swift.max(hi, v)
+        }
+        guard lo <= hi else { return }
+        for bound in [frame.start, frame.end] {
+            let k: Int64
+            let preceding: Bool
+            switch bound {
+            case .preceding(let x): (k, preceding) = (x, true)
+            case .following(let x): (k, preceding) = (x, false)
+            default: continue
+            }
+            let r = type.integerRange
+            if preceding == ascending, Int128(lo) - Int128(k) < Int128(r.lowerBound) {
+                throw KuaiError(.execution, "Overflow in subtraction of \(Kernels.physicalName(type)) (\(lo) - \(k))!")
+            }
+            if preceding != ascending, Int128(hi) + Int128(k) > Int128(r.upperBound) {
+                throw KuaiError(.execution, "Overflow in addition of \(Kernels.physicalName(type)) (\(hi) + \(k))!")
+            }
         }
     }
 
@@ -102,7 +142,10 @@ struct RangeOrderKey {
             let m = (l + h) / 2
             let after: Bool
             if !ints.isEmpty {
-                let target = Int128(ints[i]) + Int128(offset) * (ascending ? 1 : -1)
+                // keys are Int64: a scaled offset past 2^100 reaches as far as any larger one
+                let (scaled, over) = Int128(offset).multipliedReportingOverflow(by: offsetUnit)
+                let reach = over || scaled > Int128(1) << 100 ? Int128(1) << 100 : scaled
+                let target = Int128(ints[i]) + reach * (ascending ? 1 : -1)
                 let v = Int128(ints[m])
                 after = ascending ? (strict ? v > target : v >= target) : (strict ? v < target : v <= target)
             } else {

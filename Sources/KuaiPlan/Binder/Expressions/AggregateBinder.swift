@@ -188,7 +188,7 @@ extension Binder {
     /// The aggregates that take DECIMAL as it is (sum gives DECIMAL(38,s), avg DOUBLE, the others
     /// the argument's type); every other aggregate gets a DECIMAL argument as DOUBLE.
     static let decimalAggregates: Set<String> = [
-        "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "count", "string_agg",
+        "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "last", "count", "string_agg",
         "group_concat", "listagg", "median", "quantile_cont", "quantile_disc", "quantile", "mode", "list",
         "array_agg",
     ]

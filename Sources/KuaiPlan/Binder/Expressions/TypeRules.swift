@@ -3,18 +3,21 @@ import KuaiExec
 import KuaiSQL
 
 extension Binder {
-    /// The common type two operands are compared or combined in (nil when incompatible).
-    func commonType(_ a: DataType, _ b: DataType) -> DataType? {
+    /// The common type two operands are compared or combined in (nil when incompatible). `combining`:
+    /// the type of a value that can come from either (CASE branches, coalesce, greatest / least, set
+    /// operations, VALUES columns), where two DECIMALs too wide for 38 digits lose scale
+    /// (`decimalCommonType`); comparisons keep the larger scale.
+    func commonType(_ a: DataType, _ b: DataType, combining: Bool = false) -> DataType? {
         if a == b { return a }
         if a == .null { return b }
         if b == .null { return a }
         if case .list(let x) = a, case .list(let y) = b {
             // lists: the list of the elements' common type (DuckDB)
-            return commonType(x, y).map { .list($0) }
+            return commonType(x, y, combining: combining).map { .list($0) }
         }
         if a.isNumeric && b.isNumeric {
             if a == .double || b == .double { return .double }
-            if a.isDecimal || b.isDecimal { return Binder.decimalCommonType(a, b) }
+            if a.isDecimal || b.isDecimal { return Binder.decimalCommonType(a, b, truncatingScale: combining) }
             return a.integerRank! >= b.integerRank! ? a : b  // the wider integer type
         }
         if (a == .boolean && b.isInteger) || (b == .boolean && a.isInteger) { return a == .boolean ? b : a }
@@ -28,10 +31,15 @@ extension Binder {
 
     /// DuckDB's common DECIMAL of two numeric non-DOUBLE types (an integer type is DECIMAL(w,0), w = 3
     /// for TINYINT, 5 for SMALLINT, 10 for INTEGER, 19 for BIGINT, 38 for HUGEINT): the larger scale and the larger number of integer
-    /// digits, at most 38 digits in all.
-    static func decimalCommonType(_ a: DataType, _ b: DataType) -> DataType {
-        let s = max(a.decimalScale, b.decimalScale)
+    /// digits, at most 38 digits in all. `truncatingScale` (DuckDB's `MaxLogicalType` of two DECIMALs,
+    /// which CASE, coalesce, greatest / least, UNION and VALUES use): when both are DECIMAL and need
+    /// more than 38 digits, the integer digits stay and the scale shrinks to what is left, so
+    /// DECIMAL(38,2) beside DECIMAL(18,3) is DECIMAL(38,2) (0.006 becomes 0.01); beside an integer type
+    /// a DECIMAL keeps its scale (DuckDB's `DecimalSizeCheck`).
+    static func decimalCommonType(_ a: DataType, _ b: DataType, truncatingScale: Bool = false) -> DataType {
+        var s = max(a.decimalScale, b.decimalScale)
         let intDigits = max(a.decimalPrecision - a.decimalScale, b.decimalPrecision - b.decimalScale)
+        if truncatingScale && a.isDecimal && b.isDecimal && intDigits + s > 38 { s = 38 - intDigits }
         return .decimal(precision: UInt8(min(38, intDigits + s)), scale: UInt8(s))
     }
 
@@ -98,7 +106,7 @@ extension Binder {
                 t = u
                 return
             }
-            guard let c = commonType(t, u) else { throw mismatch(t, u) }
+            guard let c = commonType(t, u, combining: true) else { throw mismatch(t, u) }
             t = c
         }
         for e in exprs where e.type != .null {
