@@ -216,7 +216,7 @@ public final class QueryEngine {
     /// (uncorrelated subqueries are planned; `physical` runs them).
     /// - Throws: `KuaiError.binding`.
     func bindLogical(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
-        let (plan, cols) = try Binder(catalog: catalog).bindQuery(q)
+        let (plan, cols) = try Binder(catalog: catalog).bindQuery(try finishingPivot(q))
         return (try ListPlanCheck.checked(plan), cols)
     }
 

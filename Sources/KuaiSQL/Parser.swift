@@ -235,6 +235,8 @@ struct ParserState {
             return .describe(table: name.text, position: name.position)
         }
         if startsQuery(t) || t.isSymbol("(") { return .select(try parseQuery()) }
+        if t.isWord("PIVOT") { return try parsePivot() }
+        if t.isWord("UNPIVOT") { return try parseUnpivot() }
         if t.isWord("SET") { return try parseSet() }
         if let writing = try parseWritingStatement() { return writing }
         if t.kind == .endOfInput { throw failure("empty query", at: t) }
@@ -624,6 +626,7 @@ struct ParserState {
     mutating func parseSelectItem() throws -> SelectItem {
         if current.isSymbol("*") {
             let star = advance()
+            if let filter = try parseStarFilter(star.position) { return .expr(filter, alias: try parseColumnAlias()) }
             let exclude = try parseExclude()
             return .star(table: nil, exclude: exclude, replace: try parseReplace(), position: star.position)
         }
@@ -636,6 +639,33 @@ struct ParserState {
         }
         let e = try parseExpression()
         return .expr(e, alias: try parseColumnAlias())
+    }
+
+    /// `* [NOT] LIKE 'p'`, `* [NOT] ILIKE 'p'`, `* [NOT] SIMILAR TO 'p'` (DuckDB's star filters: the FROM
+    /// columns whose name matches), as a call the binder expands like `COLUMNS(...)`; its name (`*like`,
+    /// `*not ilike`, `*similar`, ...) cannot be written as a function name. Nil when no filter follows.
+    mutating func parseStarFilter(_ position: SourcePosition) throws -> Expr? {
+        let start = index
+        let negated = acceptWord("NOT")
+        var kind: String
+        if acceptWord("LIKE") {
+            kind = "like"
+        } else if acceptWord("ILIKE") {
+            kind = "ilike"
+        } else if current.isWord("SIMILAR") && peek(1).isWord("TO") {
+            advance()
+            advance()
+            kind = "similar"
+        } else {
+            index = start
+            return nil
+        }
+        guard current.kind == .string else { throw unexpected("a pattern string after * \(kind.uppercased())") }
+        let pattern = advance()
+        if negated { kind = "not " + kind }
+        let call = FunctionCall(
+            name: "*" + kind, arguments: [.literal(.string(pattern.text), pattern.position)], position: position)
+        return .function(call)
     }
 
     /// `EXCLUDE (a, b)` or `EXCLUDE a` after a star.
