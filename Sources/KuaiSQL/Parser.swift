@@ -271,8 +271,9 @@ struct ParserState {
         defer { leave() }
         let position = current.position
         var ctes: [CommonTableExpression] = []
+        var recursive = false
         if acceptWord("WITH") {
-            if current.isWord("RECURSIVE") { throw failure("WITH RECURSIVE is not supported", at: current) }
+            recursive = acceptWord("RECURSIVE")
             repeat {
                 let cte = try parseCommonTableExpression()
                 // DuckDB: `Duplicate CTE name "a"` (names compare case-insensitively).
@@ -283,7 +284,9 @@ struct ParserState {
             } while acceptSymbol(",")
         }
         let body = try parseSetExpression(first: nil)
-        return try parseQueryTail(ctes: ctes, body: body, position: position)
+        let query = try parseQueryTail(ctes: ctes, body: body, position: position)
+        query.recursive = recursive
+        return query
     }
 
     mutating func parseCommonTableExpression() throws -> CommonTableExpression {
@@ -742,7 +745,9 @@ struct ParserState {
 
     /// `factor { [kind] JOIN factor [ON expr | USING (cols)] }`, left-associative.
     mutating func parseJoinTree() throws -> TableRef {
+        let first = index
         var left = try parseTableFactor()
+        if let pivoted = try parsePivotSuffix(first) { left = pivoted }
         var chain = 0
         defer { nesting -= chain }
         while let (kind, position) = try parseJoinKeyword() {

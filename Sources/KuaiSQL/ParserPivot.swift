@@ -29,13 +29,13 @@ public struct PivotSpec: Sendable {
     /// The pivot as a grouped query: per value `v` and aggregate, `agg FILTER (WHERE CAST(on AS VARCHAR) =
     /// 'v')`, named as DuckDB names them: `v` for one aggregate, `v_alias` with an alias, `v_agg` (the
     /// aggregate's text, `count_star()` for `count(*)`) for several.
-    public func sql(values: [String]) -> String {
+    public func sql(values: [String], names: [String?] = []) -> String {
         let aggs = aggregates.isEmpty ? [(text: "count(*)", name: "count_star()", alias: String?.none)] : aggregates
         var items: [String] = []
-        for v in values {
+        for (k, v) in values.enumerated() {
             let literal = "'" + v.replacingAll(of: "'", with: "''") + "'"
             for a in aggs {
-                var name = v
+                var name = (k < names.count ? names[k] : nil) ?? v
                 if let alias = a.alias {
                     name += "_" + alias
                 } else if aggs.count > 1 {
@@ -159,33 +159,8 @@ extension ParserState {
         if acceptWord("IN") { values = try parsePivotValues() }
         var aggregates: [(text: String, name: String, alias: String?)] = []
         var read = ParserState.columnNames(onExpr)
-        if acceptWord("USING") {
-            repeat {
-                let start = index
-                let e = try parseExpression()
-                let aggText = sourceText(from: start)
-                if case .function(let f) = e, f.filter != nil {
-                    throw failure("a FILTER in PIVOT's USING is not supported", at: tokens[start])
-                }
-                let described = e.sqlDescription
-                let name = described == "count(*)" || aggText.lowercased() == "count(*)" ? "count_star()" : described
-                var alias: String? = nil
-                if acceptWord("AS") { alias = try parseIdentifier("an alias").text }
-                aggregates.append((aggText, name, alias))
-                let known = read
-                read += ParserState.columnNames(e).filter { !known.contains($0) }
-            } while acceptSymbol(",")
-        }
-        var groupBy: [String]? = nil
-        if acceptWord("GROUP") {
-            try expectWord("BY")
-            groupBy = []
-            repeat {
-                let start = index
-                _ = try parseExpression()
-                groupBy!.append(sourceText(from: start))
-            } while acceptSymbol(",")
-        }
+        if acceptWord("USING") { aggregates = try parsePivotAggregates(&read) }
+        let groupBy = try parsePivotGroupBy()
         let spec = PivotSpec(
             source: source, on: on, aggregates: aggregates, groupBy: groupBy, readColumns: read,
             tail: parseRestOfStatement())
@@ -194,6 +169,82 @@ extension ParserState {
         q.pivot = spec
         q.position = keyword.position
         return .select(q)
+    }
+
+    /// `agg [AS name], ...` of PIVOT's USING (or of the SQL-standard form): each aggregate's text, DuckDB's
+    /// name of it (`count_star()` for `count(*)`) and its alias; `read` gains the columns they read.
+    mutating func parsePivotAggregates(_ read: inout [String]) throws -> [(text: String, name: String, alias: String?)]
+    {
+        var aggregates: [(text: String, name: String, alias: String?)] = []
+        repeat {
+            let start = index
+            let e = try parseExpression()
+            let aggText = sourceText(from: start)
+            if case .function(let f) = e, f.filter != nil {
+                throw failure("a FILTER in PIVOT's USING is not supported", at: tokens[start])
+            }
+            let described = e.sqlDescription
+            let name = described == "count(*)" || aggText.lowercased() == "count(*)" ? "count_star()" : described
+            var alias: String? = nil
+            if acceptWord("AS") { alias = try parseIdentifier("an alias").text }
+            aggregates.append((aggText, name, alias))
+            let known = read
+            read += ParserState.columnNames(e).filter { !known.contains($0) }
+        } while acceptSymbol(",")
+        return aggregates
+    }
+
+    /// The SQL-standard `factor PIVOT (agg [AS a], ... FOR col IN (v [AS name], ...) [GROUP BY g, ...]) [alias]`
+    /// after a table factor whose text starts at token `start` (DuckDB semantics, as the PIVOT statement with
+    /// an IN list): the derived table `(SELECT ... GROUP BY ...) alias`; nil when no PIVOT follows.
+    mutating func parsePivotSuffix(_ start: Int) throws -> TableRef? {
+        guard current.isWord("PIVOT"), peek(1).isSymbol("(") else { return nil }
+        let source = sourceText(from: start)
+        let keyword = advance()
+        advance()
+        var read: [String] = []
+        let aggregates = try parsePivotAggregates(&read)
+        try expectWord("FOR")
+        let onStart = index
+        let onExpr = try parseExpression(minimum: Precedence.predicate.tighter)
+        let on = sourceText(from: onStart)
+        read = ParserState.columnNames(onExpr) + read.filter { !ParserState.columnNames(onExpr).contains($0) }
+        try expectWord("IN")
+        try expectSymbol("(")
+        var values: [String] = []
+        var names: [String?] = []
+        repeat {
+            let negative = acceptSymbol("-")
+            let t = advance()
+            switch t.kind {
+            case .string, .integer, .decimal: values.append((negative ? "-" : "") + t.text)
+            default: throw failure("PIVOT's IN list takes literal values only", at: t)
+            }
+            var name: String? = nil
+            if acceptWord("AS") { name = try parseIdentifier("a column name").text }
+            names.append(name)
+        } while acceptSymbol(",")
+        try expectSymbol(")")
+        let groupBy = try parsePivotGroupBy()
+        try expectSymbol(")")
+        let spec = PivotSpec(
+            source: source, on: on, aggregates: aggregates, groupBy: groupBy, readColumns: read, tail: "")
+        let query = try ParserState.query(spec.sql(values: values, names: names))
+        let (alias, columns) = try parseTableAlias()
+        return .subquery(query, alias: alias, columnNames: columns, position: keyword.position)
+    }
+
+    /// `GROUP BY expr, ...` of a pivot: the expressions as written; nil without GROUP BY.
+    mutating func parsePivotGroupBy() throws -> [String]? {
+        guard acceptWord("GROUP") else { return nil }
+        try expectWord("BY")
+        var groupBy: [String] = []
+        repeat {
+            let start = index
+            _ = try parseExpression()
+            groupBy.append(sourceText(from: start))
+        } while acceptSymbol(",")
+        return groupBy
     }
 
     /// `(v, ...)` of PIVOT's IN: literals, as DuckDB's VARCHAR text of each.

@@ -40,6 +40,7 @@ final class Binder {
     /// - Returns: the plan and its output columns (qualifier nil).
     /// - Throws: `KuaiError.binding` for names, types and clauses used where they cannot be.
     func bindQuery(_ q: Query) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        if q.recursive { throw Binder.error("WITH RECURSIVE is supported at the top of a statement only", q.position) }
         ctes.append([:])
         defer { ctes.removeLast() }
         try bindCTEs(q)
