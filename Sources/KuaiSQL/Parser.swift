@@ -671,6 +671,28 @@ struct ParserState {
         return .function(call)
     }
 
+    /// `COLUMNS(lambda c: expr)` (DuckDB): the call `*lambda('c', expr)`, which the binder expands like
+    /// `COLUMNS(...)` with the columns whose name makes `expr` true; the name cannot be written as a
+    /// function name.
+    /// - Throws: `KuaiError.syntax` for a lambda of several parameters (DuckDB's second is an index; not
+    ///   provided).
+    mutating func parseColumnsLambda() throws -> Expr {
+        let name = advance()
+        try expectSymbol("(")
+        advance()
+        let parameter = try parseIdentifier("a lambda parameter name")
+        if current.isSymbol(",") {
+            throw failure("a COLUMNS lambda with several parameters is not supported", at: current)
+        }
+        try expectSymbol(":")
+        let body = try parseExpression()
+        try expectSymbol(")")
+        return .function(
+            FunctionCall(
+                name: "*lambda", arguments: [.literal(.string(parameter.text), parameter.position), body],
+                position: name.position))
+    }
+
     /// `EXCLUDE (a, b)` or `EXCLUDE a` after a star.
     mutating func parseExclude() throws -> [String] {
         guard acceptWord("EXCLUDE") else { return [] }

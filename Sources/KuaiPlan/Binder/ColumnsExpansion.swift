@@ -49,6 +49,9 @@ extension Binder {
     func columnsSelection(_ f: FunctionCall, _ scope: [ScopeColumn]) throws -> [ScopeColumn] {
         let visible = scope.filter { !$0.hidden }
         if f.star { return visible }
+        if f.name == "*lambda", f.arguments.count == 2, case .literal(.string(let parameter), _) = f.arguments[0] {
+            return try lambdaSelection(f, parameter, f.arguments[1], visible)
+        }
         if f.name.hasPrefix("*"), case .literal(.string(let pattern), _)? = f.arguments.first {
             return try starFilter(f, pattern, visible)
         }
@@ -104,6 +107,33 @@ extension Binder {
         let chosen = zip(visible, hits).filter { $0.1 != negated }.map(\.0)
         if chosen.isEmpty {
             throw Binder.error("No matching columns found for the star filter \"\(pattern)\"", f.position)
+        }
+        return chosen
+    }
+
+    /// The columns of `COLUMNS(lambda c: body)`: those whose name, as the VARCHAR `c`, makes `body` true
+    /// (NULL and false leave the column out). `body` may read only `c`.
+    /// - Throws: `KuaiError.binding` for another name in `body`, a body that is not BOOLEAN, or an empty
+    ///   selection (DuckDB's errors).
+    func lambdaSelection(_ f: FunctionCall, _ parameter: String, _ body: Expr, _ visible: [ScopeColumn]) throws
+        -> [ScopeColumn]
+    {
+        let chosen = try visible.filter { c in
+            let substituted = body.rewritten { node in
+                if case .column(nil, let n, let pos) = node, n.lowercased() == parameter.lowercased() {
+                    return .literal(.string(c.name), pos)
+                }
+                return node
+            }
+            let bound = try bind(substituted, ExprContext(scope: [], aggregate: nil, clause: "COLUMNS"))
+            guard bound.type == .boolean || bound.type == .null else {
+                throw Binder.error("the COLUMNS lambda must give a BOOLEAN for each column name", f.position)
+            }
+            if case .bool(let b) = try bound.evaluateConstant() { return b }
+            return false
+        }
+        if chosen.isEmpty {
+            throw Binder.error("Star expression \"COLUMNS(lambda)\" resulted in an empty set of columns", f.position)
         }
         return chosen
     }
