@@ -70,31 +70,77 @@ public enum FormatKernels {
         if fmt.isNullConstant || args.contains(where: \.isNullConstant) { return .scalar(.null) }
         let shape = KernelShape(
             count: n, steps: [fmt.step] + args.map(\.step), validities: [fmt.validity] + args.map(\.validity))
+        let raw = args.map(RawFormatArgument.init)
+        defer { for r in raw { r.deallocate() } }
         let writer = FormatWriter()
         var lastParse: (text: [UInt8], program: FormatProgram)? = nil
-        let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
-            for i in 0..<shape.rows where !StringBuildKernels.isNull(shape, i) {
-                let program: FormatProgram
-                if let constant {
-                    program = try constant.get()
-                } else {
-                    let text = fmt.views[i &* fmt.step].withBytes { Array($0) }
-                    if let last = lastParse, last.text == text {
-                        program = last.program
-                    } else {
-                        program = try text.withUnsafeBufferPointer { try FormatProgram.parse($0, printf: printf) }
-                        try program.check(kinds)
-                        lastParse = (text, program)
+        // A constant format's error is raised only when a row is formatted (none for NULL rows).
+        let constantProgram = try constant.map { c -> FormatProgram? in
+            (0..<shape.rows).contains { !StringBuildKernels.isNull(shape, $0) } ? try c.get() : nil
+        }
+        // `args` owns the bytes of the long strings whose views `raw` copied: kept alive to the end.
+        let col = try withExtendedLifetime(args) {
+            try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
+                try raw.withUnsafeBufferPointer { rawArgs in
+                    for i in 0..<shape.rows where !StringBuildKernels.isNull(shape, i) {
+                        let program: FormatProgram
+                        if let c = constantProgram, let c {
+                            program = c
+                        } else {
+                            let text = fmt.views[i &* fmt.step].withBytes { Array($0) }
+                            if let last = lastParse, last.text == text {
+                                program = last.program
+                            } else {
+                                program = try text.withUnsafeBufferPointer {
+                                    try FormatProgram.parse($0, printf: printf)
+                                }
+                                try program.check(kinds)
+                                lastParse = (text, program)
+                            }
+                        }
+                        writer.out.removeAll(keepingCapacity: true)
+                        try writer.write(program, rawArgs, row: i)
+                        views[i] = writer.out.withUnsafeBufferPointer {
+                            FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
+                        }
                     }
-                }
-                writer.out.removeAll(keepingCapacity: true)
-                try writer.write(program, args, row: i)
-                views[i] = writer.out.withUnsafeBufferPointer {
-                    FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
                 }
             }
         }
         return shape.result(col)
+    }
+}
+
+/// One argument's rows copied into plain buffers for the row loop, so that reading a row takes no
+/// reference counting (the arrays of `FormatArgumentRows` are copied once per batch).
+struct RawFormatArgument {
+    let kind: FormatArgumentKind
+    let step: Int
+    let ints: UnsafeMutableBufferPointer<Int64>?
+    let doubles: UnsafeMutableBufferPointer<Double>?
+    let views: UnsafeMutableBufferPointer<StringView>?
+
+    init(_ r: FormatArgumentRows) {
+        kind = r.kind
+        step = r.step
+        ints = r.ints.map { RawFormatArgument.copy($0.values) }
+        doubles = r.doubles.map { RawFormatArgument.copy($0.values) }
+        views = r.texts.map { RawFormatArgument.copy($0.views) }
+    }
+
+    static func copy<T>(_ values: [T]) -> UnsafeMutableBufferPointer<T> {
+        let p = UnsafeMutableBufferPointer<T>.allocate(capacity: max(values.count, 1))
+        _ = p.initialize(from: values)
+        return p
+    }
+
+    func deallocate() {
+        ints?.deallocate()
+        doubles?.deallocate()
+        if let views {
+            views.deinitialize()
+            views.deallocate()
+        }
     }
 }
 
@@ -109,38 +155,45 @@ final class FormatWriter {
     static let lowerDigits: [UInt8] = Array("0123456789abcdef".utf8)
     static let upperDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
 
-    func write(_ p: FormatProgram, _ args: [FormatArgumentRows], row i: Int) throws {
+    func write(_ p: FormatProgram, _ args: UnsafeBufferPointer<RawFormatArgument>, row i: Int) throws {
         printfStyle = p.printfStyle
-        for f0 in p.fields {
-            out.append(contentsOf: f0.literal)
-            var f = f0
-            if let w = f.widthArgument, let r = args[w].ints {
-                let v = r.values[i &* r.step]
-                if v < 0 { f.align = UInt8(ascii: "<") }
-                f.width = Int(min(v.magnitude, 1 << 20))
-            }
-            let a = args[f.argument]
-            let row = i &* a.step
-            switch FormatProgram.effectiveKind(f, a.kind) {
-            case .integer: try integer(f, a.ints!.values[row], printf: p.printfStyle)
-            case .bigText:
-                body.removeAll(keepingCapacity: true)
-                a.texts!.views[row].withBytes { body.append(contentsOf: $0) }
-                var sign = f.sign
-                if body.first == UInt8(ascii: "-") {
-                    sign = UInt8(ascii: "-")
-                    body.removeFirst()
+        try p.fields.withUnsafeBufferPointer { fields in
+            try p.literals.withUnsafeBufferPointer { literals in
+                for k in 0..<fields.count {
+                    var f = fields[k]
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: literals[f.literal]))
+                    if let w = f.widthArgument, let r = args[w].ints {
+                        let v = r[i &* args[w].step]
+                        if v < 0 { f.align = UInt8(ascii: "<") }
+                        f.width = Int(min(v.magnitude, 1 << 20))
+                    }
+                    try field(f, args[f.argument], row: i &* args[f.argument].step)
                 }
-                try number(f, sign: sign, prefix: [])
-            case .float: try float(f, a.doubles!.values[row], printf: p.printfStyle)
-            case .boolean:
-                let t: StaticString = a.ints!.values[row] != 0 ? "true" : "false"
-                text(f, UnsafeBufferPointer(start: t.utf8Start, count: t.utf8CodeUnitCount))
-            case .text:
-                a.texts!.views[row].withBytes { text(f, $0) }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: literals[p.tail]))
             }
         }
-        out.append(contentsOf: p.tail)
+    }
+
+    /// One field of row `row` (already multiplied by the argument's step).
+    private func field(_ f: FormatField, _ a: RawFormatArgument, row: Int) throws {
+        switch FormatProgram.effectiveKind(f, a.kind) {
+        case .integer: try integer(f, a.ints![row], printf: printfStyle)
+        case .bigText:
+            body.removeAll(keepingCapacity: true)
+            a.views![row].withBytes { body.append(contentsOf: $0) }
+            var sign = f.sign
+            if body.first == UInt8(ascii: "-") {
+                sign = UInt8(ascii: "-")
+                body.removeFirst()
+            }
+            try number(f, sign: sign, prefix: [])
+        case .float: try float(f, a.doubles![row], printf: printfStyle)
+        case .boolean:
+            let t: StaticString = a.ints![row] != 0 ? "true" : "false"
+            text(f, UnsafeBufferPointer(start: t.utf8Start, count: t.utf8CodeUnitCount))
+        case .text:
+            a.views![row].withBytes { text(f, $0) }
+        }
     }
 
     /// An integer in the field's radix; printf's `x X o u` write a negative value's 64 bits.
@@ -291,8 +344,8 @@ final class FormatWriter {
         let align = f.align == 0 ? defaultAlign : f.align
         let before =
             align == UInt8(ascii: ">") ? padding : align == UInt8(ascii: "^") ? padding / 2 : 0
-        for _ in 0..<before { out.append(contentsOf: f.fill) }
+        if before > 0 { out.append(contentsOf: repeatElement(f.fill, count: before)) }
         content(self)
-        for _ in 0..<(padding - before) { out.append(contentsOf: f.fill) }
+        if padding > before { out.append(contentsOf: repeatElement(f.fill, count: padding - before)) }
     }
 }

@@ -15,14 +15,17 @@ public enum FormatArgumentKind: Sendable, Equatable {
     case text
 }
 
-/// One replacement field of a format string, with the literal text before it.
+/// One replacement field of a format string, with the literal text before it (a plain value: no
+/// reference-counted storage, so the row loop copies it for free).
 struct FormatField {
-    var literal: [UInt8] = []
+    /// The literal bytes before the field, in `FormatProgram.literals`.
+    var literal: Range<Int> = 0..<0
     /// The 0-based argument after the format string.
     var argument = 0
     /// printf's `*` width: the argument holding the width.
     var widthArgument: Int? = nil
-    var fill: [UInt8] = [0x20]
+    /// An ASCII fill character (DuckDB's fmt takes no other).
+    var fill: UInt8 = 0x20
     /// 0 (the type's default), `<`, `>`, `^`.
     var align: UInt8 = 0
     /// 0, `+`, `-` or space.
@@ -48,7 +51,9 @@ struct FormatField {
 /// another text.
 public struct FormatProgram {
     var fields: [FormatField] = []
-    var tail: [UInt8] = []
+    /// Every field's literal text, then the text after the last field (`tail`).
+    var literals: [UInt8] = []
+    var tail: Range<Int> = 0..<0
     /// True for printf's syntax.
     let printfStyle: Bool
 
@@ -69,6 +74,14 @@ public struct FormatProgram {
     }
 
     static func error(_ message: String) -> KuaiError { KuaiError(.execution, message) }
+
+    /// Appends `pending` to `literals` (emptying it) and returns its range there.
+    mutating func keep(_ pending: inout [UInt8]) -> Range<Int> {
+        let start = literals.count
+        literals += pending
+        pending.removeAll()
+        return start..<literals.count
+    }
 
     /// Checks every field against the kinds of the arguments, as DuckDB's fmt does when it formats.
     /// - Throws: `KuaiError.execution`: an argument index out of range, a type character or option the
@@ -195,15 +208,14 @@ private struct FormatParser {
                     throw FormatProgram.error("missing '}' in format string")
                 }
                 i += 1
-                f.literal = literal
-                literal = []
+                f.literal = p.keep(&literal)
                 p.fields.append(f)
             } else {
                 literal.append(b)
                 i += 1
             }
         }
-        p.tail = literal
+        p.tail = p.keep(&literal)
     }
 
     /// `[[fill]align][,|_][sign][#][0][width][.precision][type]` (DuckDB's fmt takes the thousands
@@ -214,7 +226,7 @@ private struct FormatParser {
         if let a = peek(lead), aligns.contains(a), current != UInt8(ascii: "{"), current != UInt8(ascii: "}") {
             // DuckDB's fmt takes an ASCII fill character only.
             guard lead == 1 else { throw FormatProgram.error("missing '}' in format string") }
-            f.fill = Array(bytes[i..<(i + lead)])
+            f.fill = bytes[i]
             f.align = a
             i += lead + 1
         } else if !atEnd, aligns.contains(current) {
@@ -273,11 +285,10 @@ private struct FormatParser {
             i += 1
             var f = FormatField()
             try printfSpec(&f)
-            f.literal = literal
-            literal = []
+            f.literal = p.keep(&literal)
             p.fields.append(f)
         }
-        p.tail = literal
+        p.tail = p.keep(&literal)
     }
 
     /// `[n$][flags][width|*][.precision][l|ll]conversion`.
