@@ -60,7 +60,11 @@ let package = Package(
             name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat", "KuaiParquet"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "CPrefetch"),
-        .target(name: "KuaiExec", dependencies: ["KuaiCore", "CPCRE2", "CPrefetch"], swiftSettings: engineCompile),
+        // C's printf conversions of a DOUBLE (%e %f %g %a), for SQL printf() and format().
+        .target(name: "CNumberFormat"),
+        .target(
+            name: "KuaiExec", dependencies: ["KuaiCore", "CPCRE2", "CPrefetch", "CNumberFormat"],
+            swiftSettings: engineCompile),
         .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: engineCompile),
         .target(
             name: "KuaiPlan",

@@ -74,6 +74,13 @@ public final class QueryEngine {
         self.catalog = TableCatalog(store: store, tables: [])
     }
 
+    /// An engine over `catalog` (a store with in-memory tables in front: `with(tables:)`).
+    init(store: Store?, catalog: TableCatalog, options: QueryOptions) {
+        self.store = store
+        self.options = options
+        self.catalog = catalog
+    }
+
     /// An engine over in-memory tables (each `TableSource.name` is its SQL name).
     public init(tables: [TableSource], options: QueryOptions = QueryOptions()) {
         self.store = nil
@@ -216,7 +223,9 @@ public final class QueryEngine {
     /// (uncorrelated subqueries are planned; `physical` runs them).
     /// - Throws: `KuaiError.binding`.
     func bindLogical(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
-        let (plan, cols) = try Binder(catalog: catalog).bindQuery(q)
+        let (query, ctes) = try materializingRecursiveCTEs(try finishingPivot(q))
+        let tables = ctes.isEmpty ? catalog : TableCatalog(store: store, tables: ctes + catalog.tables)
+        let (plan, cols) = try Binder(catalog: tables).bindQuery(query)
         return (try ListPlanCheck.checked(plan), cols)
     }
 

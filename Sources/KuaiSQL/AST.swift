@@ -73,6 +73,15 @@ public final class Query: @unchecked Sendable {
     public var limitPercent = false
     public var offset: Expr?
     public var position: SourcePosition
+    /// A PIVOT statement without an IN list, which the session finishes once it has the values
+    /// (`PivotSpec`); nil for every other query.
+    public var pivot: PivotSpec? = nil
+    /// An UNPIVOT statement, which the session finishes once it has checked the columns' types
+    /// (`UnpivotSpec`); nil for every other query.
+    public var unpivot: UnpivotSpec? = nil
+    /// `WITH RECURSIVE`: the engine computes the CTEs before the query binds (at the top of a
+    /// statement only).
+    public var recursive = false
     /// A query without ORDER BY, LIMIT or OFFSET (the parser sets them as it reads them).
     public init(ctes: [CommonTableExpression] = [], body: QueryBody, position: SourcePosition) {
         self.ctes = ctes

@@ -235,6 +235,8 @@ struct ParserState {
             return .describe(table: name.text, position: name.position)
         }
         if startsQuery(t) || t.isSymbol("(") { return .select(try parseQuery()) }
+        if t.isWord("PIVOT") { return try parsePivot() }
+        if t.isWord("UNPIVOT") { return try parseUnpivot() }
         if t.isWord("SET") { return try parseSet() }
         if let writing = try parseWritingStatement() { return writing }
         if t.kind == .endOfInput { throw failure("empty query", at: t) }
@@ -269,8 +271,9 @@ struct ParserState {
         defer { leave() }
         let position = current.position
         var ctes: [CommonTableExpression] = []
+        var recursive = false
         if acceptWord("WITH") {
-            if current.isWord("RECURSIVE") { throw failure("WITH RECURSIVE is not supported", at: current) }
+            recursive = acceptWord("RECURSIVE")
             repeat {
                 let cte = try parseCommonTableExpression()
                 // DuckDB: `Duplicate CTE name "a"` (names compare case-insensitively).
@@ -281,7 +284,9 @@ struct ParserState {
             } while acceptSymbol(",")
         }
         let body = try parseSetExpression(first: nil)
-        return try parseQueryTail(ctes: ctes, body: body, position: position)
+        let query = try parseQueryTail(ctes: ctes, body: body, position: position)
+        query.recursive = recursive
+        return query
     }
 
     mutating func parseCommonTableExpression() throws -> CommonTableExpression {
@@ -624,6 +629,7 @@ struct ParserState {
     mutating func parseSelectItem() throws -> SelectItem {
         if current.isSymbol("*") {
             let star = advance()
+            if let filter = try parseStarFilter(star.position) { return .expr(filter, alias: try parseColumnAlias()) }
             let exclude = try parseExclude()
             return .star(table: nil, exclude: exclude, replace: try parseReplace(), position: star.position)
         }
@@ -636,6 +642,55 @@ struct ParserState {
         }
         let e = try parseExpression()
         return .expr(e, alias: try parseColumnAlias())
+    }
+
+    /// `* [NOT] LIKE 'p'`, `* [NOT] ILIKE 'p'`, `* [NOT] SIMILAR TO 'p'` (DuckDB's star filters: the FROM
+    /// columns whose name matches), as a call the binder expands like `COLUMNS(...)`; its name (`*like`,
+    /// `*not ilike`, `*similar`, ...) cannot be written as a function name. Nil when no filter follows.
+    mutating func parseStarFilter(_ position: SourcePosition) throws -> Expr? {
+        let start = index
+        let negated = acceptWord("NOT")
+        var kind: String
+        if acceptWord("LIKE") {
+            kind = "like"
+        } else if acceptWord("ILIKE") {
+            kind = "ilike"
+        } else if current.isWord("SIMILAR") && peek(1).isWord("TO") {
+            advance()
+            advance()
+            kind = "similar"
+        } else {
+            index = start
+            return nil
+        }
+        guard current.kind == .string else { throw unexpected("a pattern string after * \(kind.uppercased())") }
+        let pattern = advance()
+        if negated { kind = "not " + kind }
+        let call = FunctionCall(
+            name: "*" + kind, arguments: [.literal(.string(pattern.text), pattern.position)], position: position)
+        return .function(call)
+    }
+
+    /// `COLUMNS(lambda c: expr)` (DuckDB): the call `*lambda('c', expr)`, which the binder expands like
+    /// `COLUMNS(...)` with the columns whose name makes `expr` true; the name cannot be written as a
+    /// function name.
+    /// - Throws: `KuaiError.syntax` for a lambda of several parameters (DuckDB's second is an index; not
+    ///   provided).
+    mutating func parseColumnsLambda() throws -> Expr {
+        let name = advance()
+        try expectSymbol("(")
+        advance()
+        let parameter = try parseIdentifier("a lambda parameter name")
+        if current.isSymbol(",") {
+            throw failure("a COLUMNS lambda with several parameters is not supported", at: current)
+        }
+        try expectSymbol(":")
+        let body = try parseExpression()
+        try expectSymbol(")")
+        return .function(
+            FunctionCall(
+                name: "*lambda", arguments: [.literal(.string(parameter.text), parameter.position), body],
+                position: name.position))
     }
 
     /// `EXCLUDE (a, b)` or `EXCLUDE a` after a star.
@@ -712,7 +767,9 @@ struct ParserState {
 
     /// `factor { [kind] JOIN factor [ON expr | USING (cols)] }`, left-associative.
     mutating func parseJoinTree() throws -> TableRef {
+        let first = index
         var left = try parseTableFactor()
+        if let pivoted = try parsePivotSuffix(first) { left = pivoted }
         var chain = 0
         defer { nesting -= chain }
         while let (kind, position) = try parseJoinKeyword() {

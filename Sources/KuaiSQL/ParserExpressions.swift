@@ -652,6 +652,7 @@ extension ParserState {
     /// [OVER (...) | OVER name]`.
     mutating func parseFunctionCall() throws -> Expr {
         if current.isWord("POSITION"), let e = try parsePositionIn() { return e }
+        if current.isWord("COLUMNS") && peek(2).isWord("LAMBDA") { return try parseColumnsLambda() }
         let nameToken = advance()
         var call = FunctionCall(name: nameToken.text.lowercased(), arguments: [], position: nameToken.position)
         try parseCallArguments(&call)

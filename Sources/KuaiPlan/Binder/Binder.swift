@@ -2,6 +2,12 @@ import KuaiCore
 import KuaiExec
 import KuaiSQL
 
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// Resolves names and types: turns the AST of KuaiSQL into a `LogicalPlan` with `BoundExpr`s
 /// (DuckDB's type rules; see `bindBinary`). Binding runs nothing: uncorrelated subqueries are planned
 /// as `subquery` expressions, which the engine computes when the query runs.
@@ -34,6 +40,7 @@ final class Binder {
     /// - Returns: the plan and its output columns (qualifier nil).
     /// - Throws: `KuaiError.binding` for names, types and clauses used where they cannot be.
     func bindQuery(_ q: Query) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        if q.recursive { throw Binder.error("WITH RECURSIVE is supported at the top of a statement only", q.position) }
         ctes.append([:])
         defer { ctes.removeLast() }
         try bindCTEs(q)
@@ -72,9 +79,17 @@ final class Binder {
     }
 }
 
-/// Hands out CTE ids, shared by a binder and its sub-binders.
+/// Hands out CTE ids, shared by a binder and its sub-binders; also holds the statement's start time,
+/// the value of now() and its kin everywhere in the statement.
 final class CTECounter {
     private var n = 0
+    /// When the statement began binding: UTC microseconds since 1970-01-01 (DuckDB's now() is the
+    /// transaction's start; a kuai statement is its own transaction).
+    let statementStart: Int64 = {
+        var t = timespec()
+        clock_gettime(CLOCK_REALTIME, &t)
+        return Int64(t.tv_sec) * 1_000_000 + Int64(t.tv_nsec) / 1000
+    }()
     /// The id given to each uncorrelated subquery, by its place in the text and use.
     private var subqueries: [String: Int] = [:]
     func next() -> Int {

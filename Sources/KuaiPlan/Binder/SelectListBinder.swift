@@ -12,7 +12,12 @@ extension Binder {
         var items: [(expr: Expr, alias: String?)] = []
         for item in list {
             switch item {
-            case .expr(let e, let alias): items.append((e, alias))
+            case .expr(let e, let alias):
+                if let expanded = try expandColumnsExpression(e, alias, scope) {
+                    items.append(contentsOf: expanded)
+                } else {
+                    items.append((e, alias))
+                }
             case .star(let table, let exclude, let replace, let pos):
                 let ex = Set(exclude.map { $0.lowercased() })
                 var replacements: [String: Expr] = [:]

@@ -113,6 +113,11 @@ extension Binder {
         if q == nil, resolve(nil, n, ctx.scope) == nil, let aliased = ctx.aliases[n.lowercased()] {
             return try bind(aliased, ctx.aliasContext(n.lowercased()))
         }
+        if q == nil, let type = Binder.currentValueKeywords[n.lowercased()], resolve(nil, n, ctx.scope) == nil,
+            outer.map({ resolve(nil, n, $0) == nil }) ?? true
+        {
+            return try currentValue(type, pos, name: n)
+        }
         let reference: ColumnReference
         do {
             reference = try resolveColumn(q, n, pos, ctx.scope)

@@ -57,6 +57,7 @@ extension Binder {
             return BoundExpr.constant(.null, type: .double, name: name)
         }
         if let tz = try bindTimeZoneSpecialForm(fname, args, pos, name) { return tz }
+        if let f = try bindFormatOrCurrentTime(fname, args, pos, name) { return f }
         if let list = try bindListFunction(fname, args, pos, name) { return list }
         switch fname {
         case "typeof":
