@@ -40,9 +40,10 @@ extension Binder {
         }
     }
 
-    /// `COLUMNS(...)` or a star filter (`* LIKE 'p'`, which the parser writes as the call `*like`).
+    /// `COLUMNS(...)` or a star filter (`* LIKE 'p'`, which the parser writes as the call `*like`;
+    /// `**` is the power operator `a ** b`).
     static func isColumnsSelector(_ f: FunctionCall) -> Bool {
-        (f.name == "columns" || f.name.hasPrefix("*")) && f.over == nil
+        (f.name == "columns" || (f.name.hasPrefix("*") && f.name != "**")) && f.over == nil
     }
 
     /// The columns `COLUMNS(arg)` or a star filter selects from `scope` (see `expandColumnsExpression`).
