@@ -214,12 +214,7 @@ extension ParserState {
         var values: [String] = []
         var names: [String?] = []
         repeat {
-            let negative = acceptSymbol("-")
-            let t = advance()
-            switch t.kind {
-            case .string, .integer, .decimal: values.append((negative ? "-" : "") + t.text)
-            default: throw failure("PIVOT's IN list takes literal values only", at: t)
-            }
+            values.append(try parsePivotValue())
             var name: String? = nil
             if acceptWord("AS") { name = try parseIdentifier("a column name").text }
             names.append(name)
@@ -247,18 +242,22 @@ extension ParserState {
         return groupBy
     }
 
+    /// One value of PIVOT's IN list: a string or number literal (a number may have a minus sign),
+    /// as its text.
+    mutating func parsePivotValue() throws -> String {
+        let negative = acceptSymbol("-")
+        let t = advance()
+        switch t.kind {
+        case .string, .integer, .decimal: return (negative ? "-" : "") + t.text
+        default: throw failure("PIVOT's IN list takes literal values only", at: t)
+        }
+    }
+
     /// `(v, ...)` of PIVOT's IN: literals, as DuckDB's VARCHAR text of each.
     mutating func parsePivotValues() throws -> [String] {
         try expectSymbol("(")
         var values: [String] = []
-        repeat {
-            let negative = acceptSymbol("-")
-            let t = advance()
-            switch t.kind {
-            case .string, .integer, .decimal: values.append((negative ? "-" : "") + t.text)
-            default: throw failure("PIVOT's IN list takes literal values only", at: t)
-            }
-        } while acceptSymbol(",")
+        repeat { values.append(try parsePivotValue()) } while acceptSymbol(",")
         try expectSymbol(")")
         return values
     }
