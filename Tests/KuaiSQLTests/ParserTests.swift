@@ -151,7 +151,7 @@ func core(_ sql: String) throws -> SelectCore {
         ),
         (
             "SELECT first_value(a) OVER (PARTITION BY b ORDER BY ts RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t",
-            "SELECT first_value(a) OVER (PARTITION BY b ORDER BY ts RANGE BETWEEN INTERVAL 1 DAY PRECEDING AND CURRENT ROW) FROM t"
+            "SELECT first_value(a) OVER (PARTITION BY b ORDER BY ts RANGE BETWEEN to_days(CAST(trunc(CAST(1 AS DOUBLE)) AS INTEGER)) PRECEDING AND CURRENT ROW) FROM t"
         ),
         // CTEs and set operations
         (
