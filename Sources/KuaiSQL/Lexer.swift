@@ -200,7 +200,7 @@ private struct Scanner {
         default:
             break
         }
-        // LIKE operators spelled as symbols: `~~` `~~*` `!~~` `!~~*`.
+        // LIKE operators spelled as symbols: `~~` `~~*` `!~~` `!~~*`; regular expressions `~*` `!~` `!~*`.
         if b == UInt8(ascii: "~") || b == UInt8(ascii: "!") {
             let tilde = UInt8(ascii: "~")
             let skip = b == UInt8(ascii: "!") ? 1 : 0
@@ -211,6 +211,13 @@ private struct Scanner {
                 } else if skip == 0 && peek(length) == tilde {
                     length += 1  // `~~~`: GLOB
                 }
+                let op = text(index, index + length)
+                advance(length)
+                return Token(kind: .symbol, text: op, position: start, length: length)
+            }
+            // regular expression matches: `~*`, `!~`, `!~*` (`~` alone is a one-character symbol)
+            if peek(skip) == tilde && (skip == 1 || peek(1) == UInt8(ascii: "*")) {
+                let length = skip + 1 + (peek(skip + 1) == UInt8(ascii: "*") ? 1 : 0)
                 let op = text(index, index + length)
                 advance(length)
                 return Token(kind: .symbol, text: op, position: start, length: length)

@@ -38,7 +38,7 @@ extension ParserState {
         case .symbol:
             switch t.text {
             case "=", "==", "<>", "!=", "<", "<=", ">", ">=": return Precedence.comparison
-            case "||", "~~", "~~*", "!~~", "!~~*", "~~~": return Precedence.concat
+            case "||", "~~", "~~*", "!~~", "!~~*", "~~~", "~", "~*", "!~", "!~*": return Precedence.concat
             case "&", "|", "<<", ">>": return Precedence.bitwise
             case "+", "-": return Precedence.additive
             case "*", "/", "//", "%": return Precedence.multiplicative
@@ -219,6 +219,13 @@ extension ParserState {
         case .concat where current.isSymbol("~~~"):
             advance()
             return .binary(.glob, left, try parseExpression(minimum: Precedence.concat.tighter), position)
+        case .concat where ["~", "~*", "!~", "!~*"].contains(current.text):
+            // `a ~ p` is DuckDB's regexp_matches(a, p); `~*` adds the 'i' option, `!~` negates
+            let t = advance()
+            var args = [left, try parseExpression(minimum: Precedence.concat.tighter)]
+            if t.text.hasSuffix("*") { args.append(.literal(.string("i"), t.position)) }
+            let match = Expr.function(FunctionCall(name: "regexp_matches", arguments: args, position: position))
+            return t.text.hasPrefix("!") ? .unary(.not, match, position) : match
         case .concat where !current.isSymbol("||"):
             return try parseLikeOperator(left)
         default:

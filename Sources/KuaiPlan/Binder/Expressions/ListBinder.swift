@@ -73,6 +73,12 @@ extension Binder {
             return make(.length, args, .bigint)
         case "array_extract":
             try arity(2)
+            if args[0].type == .varchar {
+                // 'abc'[i]: the i-th character (negative from the end, '' outside), DuckDB's
+                // array_extract of a string, which is substring(s, i, 1)
+                let one = BoundExpr.constant(.int(1), type: .bigint)
+                return try bindFunction("substring", [args[0], args[1], one], pos, name)
+            }
             guard case .list(let element) = args[0].type else {
                 if args[0].type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
                 throw Binder.error(
