@@ -51,17 +51,28 @@ extension Literal {
 }
 
 extension Literal {
+    /// The function DuckDB's transformer rewrites `INTERVAL q unit` to, by the singular unit the
+    /// parser keeps (`hour` -> `to_hours`); nil for a word that is no interval unit.
+    public static func intervalConstructor(_ unit: String) -> String? {
+        let names: [String: String] = [
+            "millennium": "to_millennia", "century": "to_centuries", "decade": "to_decades", "year": "to_years",
+            "quarter": "to_quarters", "month": "to_months", "week": "to_weeks", "day": "to_days", "hour": "to_hours",
+            "minute": "to_minutes", "second": "to_seconds", "millisecond": "to_milliseconds",
+            "microsecond": "to_microseconds",
+        ]
+        return names[unit]
+    }
+
+    /// The units whose constructor takes the quantity as a DOUBLE, fraction kept (`INTERVAL 1.5
+    /// SECOND`); the others take it truncated to a whole number.
+    public static let fractionalIntervalUnits: Set<String> = ["second", "millisecond"]
+
     /// DuckDB's name of `INTERVAL q UNIT` (its transformer's call of the unit's constructor):
     /// `to_hours(CAST(trunc(CAST(q AS DOUBLE)) AS BIGINT))`, INTEGER for days and longer units,
     /// `to_seconds(CAST(q AS DOUBLE))` and `to_milliseconds(...)` without the truncation.
     static func intervalName(_ quantity: String, _ unit: String) -> String {
-        let function: String
-        switch unit {
-        case "century": function = "to_centuries"
-        case "millennium": function = "to_millennia"
-        default: function = "to_\(unit)s"
-        }
-        if unit == "second" || unit == "millisecond" { return "\(function)(CAST(\(quantity) AS DOUBLE))" }
+        let function = intervalConstructor(unit) ?? "to_\(unit)s"
+        if fractionalIntervalUnits.contains(unit) { return "\(function)(CAST(\(quantity) AS DOUBLE))" }
         let whole = ["hour", "minute", "microsecond"].contains(unit) ? "BIGINT" : "INTEGER"
         return "\(function)(CAST(trunc(CAST(\(quantity) AS DOUBLE)) AS \(whole)))"
     }
@@ -153,22 +164,9 @@ extension Expr {
     /// The part name DuckDB prints for `EXTRACT(field FROM x)`: the canonical capitals of a field
     /// that is one of its grammar's keywords, else the field as written.
     static func extractFieldName(_ field: String) -> String {
-        switch field.lowercased() {
-        case "year", "years": return "YEAR"
-        case "month", "months": return "MONTH"
-        case "day", "days": return "DAY"
-        case "hour", "hours": return "HOUR"
-        case "minute", "minutes": return "MINUTE"
-        case "second", "seconds": return "SECOND"
-        case "millisecond", "milliseconds": return "MILLISECONDS"
-        case "microsecond", "microseconds": return "MICROSECONDS"
-        case "week", "weeks": return "WEEK"
-        case "quarter", "quarters": return "QUARTER"
-        case "decade", "decades": return "DECADE"
-        case "century", "centuries": return "CENTURY"
-        case "millennium", "millennia": return "MILLENNIUM"
-        default: return field
-        }
+        // the keywords are the interval units' words (plurals too); DuckDB names two in the plural
+        guard let unit = ParserState.intervalUnit(field.lowercased(), keywordsOnly: true) else { return field }
+        return unit == "millisecond" || unit == "microsecond" ? unit.uppercased() + "S" : unit.uppercased()
     }
 
     /// `e1, e2, ...`

@@ -63,13 +63,9 @@ extension Binder {
     /// - Throws: `KuaiError.binding` for a word that is no interval unit.
     static func intervalFunction(_ unit: String, _ pos: SourcePosition) throws -> (name: String, unit: String) {
         let u = unit.lowercased()
-        let names: [String: String] = [
-            "millennium": "to_millennia", "century": "to_centuries", "decade": "to_decades", "year": "to_years",
-            "quarter": "to_quarters", "month": "to_months", "week": "to_weeks", "day": "to_days", "hour": "to_hours",
-            "minute": "to_minutes", "second": "to_seconds", "millisecond": "to_milliseconds",
-            "microsecond": "to_microseconds",
-        ]
-        guard let f = names[u] else { throw Binder.error("INTERVAL unit \(unit) is not supported", pos) }
+        guard let f = Literal.intervalConstructor(u) else {
+            throw Binder.error("INTERVAL unit \(unit) is not supported", pos)
+        }
         return (f, u)
     }
 
@@ -86,7 +82,7 @@ extension Binder {
             throw Binder.error("INTERVAL needs a number quantity, not \(x.type)", pos)
         }
         let asDouble = try coerce(x, to: .double, pos)
-        if function == "to_seconds" || function == "to_milliseconds" {
+        if Literal.fractionalIntervalUnits.contains(unit.lowercased()) {
             return try bindFunction(function, [asDouble], pos, name)
         }
         let whole = try coerce(try bindFunction("trunc", [asDouble], pos, name), to: .bigint, pos)
