@@ -57,6 +57,10 @@ extension Binder {
         var groupExprs: [Expr] = []
         var contexts: [ExprContext] = []
         if core.groupByAll {
+            // DuckDB 2.0.1's binder refuses the combination (its message, no query position)
+            if core.qualify != nil {
+                throw KuaiError(.binding, "Combining QUALIFY with GROUP BY ALL is not supported yet")
+            }
             // Items with a window function are computed after the grouping (`rank() OVER (ORDER BY count(*))`).
             for (i, item) in s.items.enumerated()
             where !Binder.containsAggregate(item.expr) && !containsWindow(item.expr) {

@@ -102,13 +102,14 @@ struct PhysicalPlanner {
     }
 
     /// A window operator over `w` (a `.window` plan) whose output carries the input columns
-    /// `emitted` (nil = all).
+    /// `emitted` (nil = all), as a morsel source (`WindowSource`): the operators above it run on
+    /// every thread.
     func planWindow(_ w: LogicalPlan, _ filters: [PendingKeyFilter], emitted: Set<Int>?) -> PhysicalNode {
         guard case .window(let c, let p, let o, let fs, _) = w else { preconditionFailure("not a window plan") }
         let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
-        return .pull(
-            WindowOperator(
-                child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted?.sorted()), child)
+        let window = WindowOperator(
+            child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted?.sorted())
+        return PhysicalNode(.morsel(WindowSource(window)), inputs: [child])
     }
 
     /// A hash aggregate (also DISTINCT: every column a key, no aggregate) over a morsel source (partial
