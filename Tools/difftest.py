@@ -54,7 +54,7 @@ BY ALL, positional GROUP BY, aliases, QUALIFY; arecent: max(x, n), quantiles of 
 WITH RECURSIVE, list lambdas, late projection, math functions; akl: the workload (hours and days in China
 time, long rooms dropped, events ranked in a room, tenure, the stacked fact table, retention, lifetime
 value, CTR, the funnel, repeat visits, bands in their natural order). Known noise there: arg_min /
-arg_max and row_number among ties (a1's i32 repeats its extremes). --writes N also runs N sequences of
+arg_max and row_number among ties of a dimension's key. --writes N also runs N sequences of
 CREATE TABLE AS / INSERT INTO ... SELECT / VALUES / CREATE OR REPLACE / CREATE VIEW (write_sequence),
 each statement one kuai-query run, and compares reading the tables back. --tz ZONE runs both engines in
 that session zone (the TZ variable).
@@ -1088,8 +1088,8 @@ A_TABLES = {
       WHEN 9 THEN 'ΣΑΣ' ELSE 'OPPO' END AS name,
  CAST(CASE WHEN range % 1000 = 7 THEN 127 WHEN range % 1000 = 8 THEN -128 ELSE range % 100 - 50 END AS TINYINT) AS i8,
  CAST(CASE WHEN range % 1000 = 7 THEN 32767 WHEN range % 1000 = 8 THEN -32768 ELSE range % 3000 - 1500 END AS SMALLINT) AS i16,
- CAST(CASE WHEN range % 1000 = 7 THEN 2147483647 WHEN range % 1000 = 8 THEN -2147483648 ELSE range * 3 - 100000 END AS INTEGER) AS i32,
- CASE WHEN range % 1000 = 7 THEN 9223372036854775807 WHEN range % 1000 = 8 THEN -9223372036854775808
+ CAST(CASE WHEN range = 7 THEN 2147483647 WHEN range = 8 THEN -2147483648 ELSE range * 3 - 100000 END AS INTEGER) AS i32,
+ CASE WHEN range = 7 THEN 9223372036854775807 WHEN range = 8 THEN -9223372036854775808
       WHEN range % 13 = 0 THEN NULL ELSE range * 1000003 - 50000000000 END AS i64,
  CAST(CAST((range * 37) % 20011 - 10000 AS DECIMAL(9,2)) / 100 AS DECIMAL(9,2)) AS dec,
  CAST((range * 7) % 1001 - 500 AS DOUBLE) / 4 AS x,
