@@ -142,6 +142,14 @@ extension Binder {
     func bindListSlice(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
     {
+        if args[0].type == .varchar {
+            // 'abc'[a:b] (and list_slice of a string): DuckDB's array_slice of a string, which is that slice of
+            // its characters (the same bounds rules as a list's)
+            let empty = BoundExpr.constant(.string(""), type: .varchar)
+            let chars = try bindFunction("string_split", [args[0], empty], pos, "string_split")
+            let sliced = try bindListSlice(fname, [chars] + args.dropFirst(), pos, name)
+            return try bindFunction("array_to_string", [sliced, empty], pos, name)
+        }
         let list = try listArgument(args[0], "slice", pos)
         let bounds = try args.dropFirst().map { try listIndex($0, "slice", pos) }
         let kind = ListFunctions.Kind.slice(hasBegin: fname.contains("a"), hasEnd: fname.contains("b"))
