@@ -61,7 +61,8 @@ extension Binder {
         var inner: [SelectItem] = [.star(table: nil, exclude: [], position: core.position)]
         var items = core.items
         for (i, item) in core.items.enumerated() {
-            guard case .expr(let e, let a) = item, isUnnestCall(e) else { continue }
+            // (unnest of an aggregate, `unnest(list(x))`, unnests the groups' lists after the grouping)
+            guard case .expr(let e, let a) = item, isUnnestCall(e), !containsAggregate(e) else { continue }
             let column = "__unnest\(i)"
             inner.append(.expr(e, alias: column))
             items[i] = .expr(.column(qualifier: nil, name: column, e.position), alias: a ?? e.sqlDescription)
