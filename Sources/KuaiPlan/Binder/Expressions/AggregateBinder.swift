@@ -111,9 +111,11 @@ extension Binder {
         else { return nil }
         var ctx = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
         ctx.correlation = ac.correlation
-        guard !Binder.containsAggregate(f.arguments[0]), try bind(f.arguments[0], ctx).type != .varchar else {
-            return nil
-        }
+        guard !Binder.containsAggregate(f.arguments[0]) else { return nil }
+        let type = try bind(f.arguments[0], ctx).type
+        if type == .varchar { return nil }
+        // an argument of DuckDB's NULL type (`age || NULL`) is NULL in every row: no value to join
+        if type == .null { return BoundExpr.constant(.null, type: .varchar, name: f.sqlDescription) }
         let (x, pos) = (f.arguments[0], f.position)
         var list = FunctionCall(name: "list", arguments: [x], position: pos)
         list.distinct = true
