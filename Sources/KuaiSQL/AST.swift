@@ -226,6 +226,10 @@ public struct OrderItem: Sendable {
     public var ascending: Bool = true
     /// nil = the default: DuckDB puts NULLs last for ASC and for DESC (`NULLS LAST` default).
     public var nullsFirst: Bool?
+
+    public init(expr: Expr, ascending: Bool = true, nullsFirst: Bool? = nil) {
+        (self.expr, self.ascending, self.nullsFirst) = (expr, ascending, nullsFirst)
+    }
 }
 
 /// `OVER (...)` contents.

@@ -659,6 +659,11 @@ extension ParserState {
     /// [OVER (...) | OVER name]`.
     mutating func parseFunctionCall() throws -> Expr {
         if current.isWord("POSITION"), let e = try parsePositionIn() { return e }
+        if current.isWord("TRIM") || current.isWord("SUBSTRING"), peek(1).isSymbol("("),
+            let e = try parseKeywordArguments()
+        {
+            return e
+        }
         if current.isWord("COLUMNS") && peek(2).isWord("LAMBDA") { return try parseColumnsLambda() }
         let nameToken = advance()
         var call = FunctionCall(name: nameToken.text.lowercased(), arguments: [], position: nameToken.position)
@@ -694,6 +699,51 @@ extension ParserState {
         let haystack = try parseExpression()
         try expectSymbol(")")
         return .function(FunctionCall(name: "position", arguments: [haystack, needle], position: nameToken.position))
+    }
+
+    /// The SQL-standard argument forms DuckDB's grammar reads: `trim([BOTH | LEADING | TRAILING] [chars] FROM s)`
+    /// as `"trim"(s[, chars])` / `ltrim` / `rtrim`, and `substring(s FROM a [FOR n])` / `substring(s FOR n)` as
+    /// `"substring"(s, a[, n])` (a = 1 without FROM). nil, with the cursor back at the name, for a plain call.
+    mutating func parseKeywordArguments() throws -> Expr? {
+        let start = index
+        let nameToken = advance()
+        advance()  // (
+        let call = { (name: String, args: [Expr]) in
+            Expr.function(FunctionCall(name: name, arguments: args, position: nameToken.position))
+        }
+        if nameToken.isWord("TRIM") {
+            var name = "trim"
+            if acceptWord("LEADING") {
+                name = "ltrim"
+            } else if acceptWord("TRAILING") {
+                name = "rtrim"
+            } else if !acceptWord("BOTH"), !current.isWord("FROM") {
+                // `trim(chars FROM s)`, or a plain call
+                let chars = try parseExpression()
+                guard acceptWord("FROM") else {
+                    index = start
+                    return nil
+                }
+                let s = try parseExpression()
+                try expectSymbol(")")
+                return call(name, [s, chars])
+            }
+            let chars = current.isWord("FROM") ? nil : try parseExpression()
+            try expectWord("FROM")
+            let s = try parseExpression()
+            try expectSymbol(")")
+            return call(name, [s] + (chars.map { [$0] } ?? []))
+        }
+        let s = try parseExpression()
+        guard current.isWord("FROM") || current.isWord("FOR") else {
+            index = start
+            return nil
+        }
+        var args = [s]
+        args.append(acceptWord("FROM") ? try parseExpression() : .literal(.integer(1), nameToken.position))
+        if acceptWord("FOR") { args.append(try parseExpression()) }
+        try expectSymbol(")")
+        return call("substring", args)
     }
 
     /// `( [DISTINCT|ALL] args [ORDER BY ...] )` or `(*)` or `()`.

@@ -317,7 +317,11 @@ extension FunctionCall {
         if star {
             out += over == nil ? "count_star()" : "count()"
         } else {
-            out += name == "coalesce" || name == "ifnull" ? "COALESCE(" : quotedIdentifier(name) + "("
+            // DuckDB names COALESCE / IFNULL and GROUPING / GROUPING_ID by their SQL keyword
+            out +=
+                name == "coalesce" || name == "ifnull"
+                ? "COALESCE("
+                : name == "grouping" || name == "grouping_id" ? "GROUPING(" : quotedIdentifier(name) + "("
             if distinct { out += "DISTINCT " }
             Expr.writeList(arguments, to: &out)
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")

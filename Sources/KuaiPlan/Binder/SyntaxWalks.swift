@@ -49,6 +49,18 @@ extension Binder {
         return found
     }
 
+    /// True when `e` calls `grouping(...)` / `grouping_id(...)` (outside a window), which only an aggregate
+    /// query's context binds: such an expression is not a GROUP BY key (`grouping(a) < 3` in HAVING).
+    static func containsGroupingCall(_ e: Expr) -> Bool {
+        var found = false
+        walk(e) { x in
+            if case .function(let f) = x, f.over == nil, f.name == "grouping" || f.name == "grouping_id" {
+                found = true
+            }
+        }
+        return found
+    }
+
     /// The AND-ed parts of a predicate.
     static func astConjuncts(_ e: Expr) -> [Expr] {
         if case .binary(.and, let a, let b, _) = e { return astConjuncts(a) + astConjuncts(b) }

@@ -186,10 +186,17 @@ extension Binder {
             throw Binder.error(msg, pos)
         }
         let sameArity = candidates.filter { $0.parameters.count == args.count || $0.variadic }
-        if sameArity.count == 1 {
-            let f = sameArity[0]
+        // With several overloads, string constants adapt to the only one whose other parameters are exactly
+        // the other arguments' types (`date_diff('day', d, '2025-05-26')` with d a DATE: the DATE overload,
+        // as DuckDB's cheapest implicit casts choose it).
+        let parameter = { (f: ScalarFunction, i: Int) in i < f.parameters.count ? f.parameters[i] : f.parameters.last! }
+        let exact = sameArity.filter { f in
+            args.indices.allSatisfy { isStringConstant(args[$0]) || args[$0].type == parameter(f, $0) }
+        }
+        if sameArity.count == 1 || exact.count == 1 {
+            let f = sameArity.count == 1 ? sameArity[0] : exact[0]
             for i in args.indices where isStringConstant(args[i]) {
-                let p = i < f.parameters.count ? f.parameters[i] : f.parameters.last!
+                let p = parameter(f, i)
                 if p != .varchar { args[i] = try coerce(args[i], to: p, pos) }
             }
         }

@@ -80,7 +80,8 @@ extension Binder {
                 return try bindFunction("substring", [args[0], args[1], one], pos, name)
             }
             guard case .list(let element) = args[0].type else {
-                if args[0].type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
+                // NULL[i] is a VARCHAR NULL, as DuckDB resolves array_extract of its NULL type
+                if args[0].type == .null { return BoundExpr.constant(.null, type: .varchar, name: name) }
                 throw Binder.error(
                     "\(fname == "[]" ? "subscript" : fname + "()") needs a list, not \(args[0].type)", pos)
             }
@@ -142,6 +143,16 @@ extension Binder {
     func bindListSlice(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
     {
+        // a slice of DuckDB's NULL type (`(a || NULL)[1:2]`) is that NULL
+        if args[0].type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
+        if args[0].type == .varchar {
+            // 'abc'[a:b] (and list_slice of a string): DuckDB's array_slice of a string, which is that slice of
+            // its characters (the same bounds rules as a list's)
+            let empty = BoundExpr.constant(.string(""), type: .varchar)
+            let chars = try bindFunction("string_split", [args[0], empty], pos, "string_split")
+            let sliced = try bindListSlice(fname, [chars] + args.dropFirst(), pos, name)
+            return try bindFunction("array_to_string", [sliced, empty], pos, name)
+        }
         let list = try listArgument(args[0], "slice", pos)
         let bounds = try args.dropFirst().map { try listIndex($0, "slice", pos) }
         let kind = ListFunctions.Kind.slice(hasBegin: fname.contains("a"), hasEnd: fname.contains("b"))

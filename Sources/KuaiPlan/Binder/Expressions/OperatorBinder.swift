@@ -225,9 +225,26 @@ extension Binder {
         return BoundExpr(.arithmetic(aop, try rescaled(x, xt), try rescaled(y, yt)), type: t, name: name)
     }
 
+    /// `DATE - TIMESTAMP`, `TIMESTAMP - DATE` (the DATE as its midnight) and a TIMESTAMPTZ minus a
+    /// TIMESTAMP or DATE, or the reverse (the other side read in the session zone): both sides cast to the
+    /// wider type, so the difference is an INTERVAL as DuckDB's implicit casts make it; nil for other operands.
+    func widenedTemporalOperands(_ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition) throws -> (
+        BoundExpr, BoundExpr
+    )? {
+        let local: Set<DataType> = [.date, .timestamp]
+        guard x.type != y.type, local.contains(x.type) || x.type == .timestamptz,
+            local.contains(y.type) || y.type == .timestamptz
+        else { return nil }
+        let t: DataType = x.type == .timestamptz || y.type == .timestamptz ? .timestamptz : .timestamp
+        return (try coerce(x, to: t, pos), try coerce(y, to: t, pos))
+    }
+
     func bindTemporalArithmetic(
         _ op: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition, _ name: String
     ) throws -> BoundExpr {
+        if op == .subtract, let (cx, cy) = try widenedTemporalOperands(x, y, pos) {
+            return try bindTemporalArithmetic(op, cx, cy, pos, name)
+        }
         if let tz = try bindTimeZoneArithmetic(op, x, y, pos, name) { return tz }
         let fn: String?
         switch (op, x.type, y.type) {
