@@ -60,13 +60,17 @@ extension Binder {
     /// - Throws: `KuaiError.binding` for an outer join without condition, a non-BOOLEAN ON condition, or a
     ///   USING column missing on one side.
     func bindJoin(
-        _ kind: JoinKind, _ left: TableRef, _ right: TableRef, _ condition: JoinCondition, at pos: SourcePosition
+        _ kind: JoinKind, _ left: TableRef, _ right: TableRef, _ condition0: JoinCondition, at pos: SourcePosition
     ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
         let (lp, ls) = try bindFrom(left)
         var (rp, rs) = try bindFrom(right)
         let type = JoinType(kind)
         var residual: BoundExpr? = nil
+        var condition = condition0
+        if case .natural = condition { condition = .using(try naturalColumns(ls, rs, at: pos)) }
         switch condition {
+        case .natural: break
+        case .asof: throw Binder.error("ASOF JOIN is not supported", pos)
         case .none:
             if type != .cross && type != .inner {
                 throw Binder.error("\(kind.sqlName) JOIN needs an ON or USING condition", pos)
@@ -96,6 +100,26 @@ extension Binder {
         let scope = (type == .semi || type == .anti) ? ls : ls + rs
         let planned: JoinType = type == .inner && residual == nil ? .cross : type
         return (.join(lp, rp, type: planned, leftKeys: [], rightKeys: [], residual: residual), scope)
+    }
+
+    /// The columns of a NATURAL join, as DuckDB's: the visible left columns (in their order) that a visible
+    /// right column names alike (letter case ignored).
+    /// - Throws: DuckDB's `No columns found to join on in NATURAL JOIN` when there are none.
+    func naturalColumns(_ ls: [ScopeColumn], _ rs: [ScopeColumn], at pos: SourcePosition) throws -> [String] {
+        var names: [String] = []
+        for c in ls where !c.hidden {
+            let key = c.name.lowercased()
+            guard rs.contains(where: { !$0.hidden && $0.name.lowercased() == key }),
+                !names.contains(where: { $0.lowercased() == key })
+            else { continue }
+            names.append(c.name)
+        }
+        guard !names.isEmpty else {
+            throw Binder.error(
+                "No columns found to join on in NATURAL JOIN; use CROSS JOIN if you intended for this to be a cross-product",
+                pos)
+        }
+        return names
     }
 
     /// The USING columns of a RIGHT or FULL join, as DuckDB binds them: an unqualified `k` (and `*`) is the
