@@ -13,7 +13,7 @@ enum WriteType {
         e.repetition = .optional
         e.type = physical(type)
         switch type {
-        case .boolean, .double, .null, .hugeint, .list, .time: break  // LIST, TIME: refused before writing (CopyTo)
+        case .boolean, .double, .null, .hugeint, .list: break  // LIST: refused before writing (CopyTo)
         case .tinyint, .smallint, .integer, .bigint:
             // INT(8/16/32/64, signed): converted types 15...18 in the same order
             let rank = type.integerRank!
@@ -29,6 +29,10 @@ enum WriteType {
             // TIMESTAMP WITH TIME ZONE: the same UTC microseconds, flagged isAdjustedToUTC as DuckDB does
             e.convertedType = .timestampMicros
             e.logicalType = .timestamp(adjustedToUTC: type == .timestamptz, unit: .micros)
+        case .time:
+            // as DuckDB: INT64 TIME(isAdjustedToUTC = false, MICROS) / TIME_MICROS
+            e.convertedType = .timeMicros
+            e.logicalType = .time(adjustedToUTC: false, unit: .micros)
         case .interval:
             e.typeLength = 12
             e.convertedType = .interval
