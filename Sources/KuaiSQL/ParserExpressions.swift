@@ -310,21 +310,30 @@ extension ParserState {
         }
     }
 
-    /// `left op right`, and `left = ANY (subquery)` / `left <> ALL (subquery)` (as IN / NOT IN).
+    /// `left op right`, and the quantified comparisons `left op ANY | SOME | ALL (subquery)`: `= ANY` and
+    /// `<> ALL` are IN / NOT IN, the others `.quantified`. As DuckDB, `op ANY (expr)` of an expression that
+    /// is not a subquery is `op ANY (SELECT unnest(expr))` (a list: `x = ANY ([1, 2])`).
     mutating func parseComparison(_ left: Expr) throws -> Expr {
         let opToken = advance()
         let op = comparisonOperator(opToken)!
         if (current.isWord("ANY") || current.isWord("SOME") || current.isWord("ALL")) && peek(1).isSymbol("(") {
             let quantifier = advance()
             let isAll = quantifier.isWord("ALL")
-            guard (op == .equal && !isAll) || (op == .notEqual && isAll) else {
-                throw failure("only = ANY (...) and <> ALL (...) are supported", at: opToken)
+            let open = try expectSymbol("(")
+            let query: Query
+            if startsQuery(current) || (current.isSymbol("(") && startsQuery(peek(1))) {
+                query = try parseQuery()
+            } else {
+                let list = try parseExpression()
+                let unnest = FunctionCall(name: "unnest", arguments: [list], position: list.position)
+                let core = SelectCore(items: [.expr(.function(unnest), alias: nil)], from: nil, position: open.position)
+                query = Query(body: .select(core), position: open.position)
             }
-            try expectSymbol("(")
-            guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a subquery") }
-            let query = try parseQuery()
             try expectSymbol(")")
-            return .inSubquery(left, query, negated: isAll, left.position)
+            if (op == .equal && !isAll) || (op == .notEqual && isAll) {
+                return .inSubquery(left, query, negated: isAll, left.position)
+            }
+            return .quantified(op, left, query, all: isAll, left.position)
         }
         let right = try parseExpression(minimum: Precedence.comparison.tighter)
         return .binary(.compare(op), left, right, left.position)

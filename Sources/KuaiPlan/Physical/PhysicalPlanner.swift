@@ -73,6 +73,11 @@ struct PhysicalPlanner {
         case .unnest(let c, let cols):
             let child = pull(plan(c))
             return .pull(UnnestOperator(child: child.pulled, columns: cols), child)
+        case .asofJoin(let l, let r, let k, let op, let keep):
+            let (left, right) = (pull(plan(l)), pull(plan(r)))
+            return .pull(
+                AsofJoinOperator(left: left.pulled, right: right.pulled, keyCount: k, op: op, keepUnmatched: keep),
+                left, right)
         }
     }
 
@@ -285,7 +290,7 @@ struct PhysicalPlanner {
         case .filter(let c, _), .project(let c, _, _): return plansAsMorsels(c)
         case .union(let cs): return cs.allSatisfy(plansAsMorsels)
         case .join(let l, let r, let type, _, _, _): return joinForm(l, r, type) != .pulled
-        case .aggregate, .sort, .limit, .distinct, .window, .setOp, .unnest: return false
+        case .aggregate, .sort, .limit, .distinct, .window, .setOp, .unnest, .asofJoin: return false
         }
     }
 

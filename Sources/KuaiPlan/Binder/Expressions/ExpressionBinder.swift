@@ -110,6 +110,8 @@ extension Binder {
             return try bindExists(q, negated: negated, ctx, at: pos, name: name)
         case .inSubquery(let a, let q, let negated, let pos):
             return try bindInSubquery(a, q, negated: negated, ctx, at: pos, name: name)
+        case .quantified(let op, let a, let q, let all, let pos):
+            return try bindQuantified(op, a, q, all: all, ctx, at: pos, name: name)
         }
     }
 

@@ -49,7 +49,8 @@ extension Binder {
     func bindSpecialForm(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr?
     {
-        if fname == "date_part", args.count == 2, [.date, .timestamp, .timestamptz, .interval].contains(args[1].type),
+        if fname == "date_part", args.count == 2,
+            [.date, .timestamp, .timestamptz, .time, .interval].contains(args[1].type),
             args.contains(where: { $0.foldedValue?.isNull == true })
         {
             // DuckDB 2.0.1 types date_part of a constant NULL part or source DOUBLE (`date_part('year',
@@ -74,9 +75,9 @@ extension Binder {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
             }
             // Of an INTERVAL: its length in seconds (epoch(INTERVAL), a month as 30 days, a year as
-            // 365.25); the other parts are date_part(VARCHAR, INTERVAL).
+            // 365.25); the other parts are date_part(VARCHAR, INTERVAL). Of a TIME: seconds since midnight.
             if args.count == 2, case .string(let part)? = args[0].foldedValue, part.lowercased() == "epoch",
-                args[1].type == .interval
+                args[1].type == .interval || args[1].type == .time
             {
                 return try bindFunction("epoch", [args[1]], pos, name)
             }

@@ -152,7 +152,7 @@ extension Binder {
     {
         var x = x0
         var y = y0
-        let temporal: Set<DataType> = [.date, .timestamp, .timestamptz, .interval]
+        let temporal: Set<DataType> = [.date, .timestamp, .timestamptz, .time, .interval]
         if temporal.contains(x.type) || temporal.contains(y.type) {
             return try bindTemporalArithmetic(aop, x, y, pos, name)
         }
@@ -257,6 +257,11 @@ extension Binder {
         case (.add, .interval, .timestamp), (.add, .interval, .date):
             return try bindTemporalArithmetic(op, y, x, pos, name)
         case (.subtract, .timestamp, .interval), (.subtract, .date, .interval): fn = "timestamp_sub_interval"
+        // TIME ± INTERVAL wraps around midnight; DATE + TIME is a TIMESTAMP (DuckDB's overloads)
+        case (.add, .time, .interval): fn = "time_add_interval"
+        case (.subtract, .time, .interval): fn = "time_sub_interval"
+        case (.add, .date, .time): fn = "date_add_time"
+        case (.add, .interval, .time), (.add, .time, .date): return try bindTemporalArithmetic(op, y, x, pos, name)
         case (.add, .interval, .interval): fn = "interval_add"
         case (.subtract, .interval, .interval): fn = "interval_sub"
         // DuckDB's overloads (INTERVAL, BIGINT) and (INTERVAL, DOUBLE) of *, and (INTERVAL, DOUBLE) of /
