@@ -26,12 +26,21 @@ public final class AsofJoinOperator: PhysicalOperator {
     public let schema: Schema
     private var output: [Batch]? = nil
     private var nextBatch = 0
+    /// Per equality key, a filter placed below the right input (nil: none), published with the
+    /// left input's keys once it is read.
+    private let rightKeyFilters: [JoinKeyFilter?]
 
     /// - Parameters:
     ///   - keyCount: the number of equality keys before the order column at the end of each input.
     ///   - op: the inequality `left.order op right.order` (`>=`, `>`, `<=` or `<`).
     ///   - keepUnmatched: LEFT ASOF JOIN (unmatched left rows kept with NULL right columns).
-    public init(left: PhysicalOperator, right: PhysicalOperator, keyCount: Int, op: CompareOp, keepUnmatched: Bool) {
+    ///   - rightKeyFilters: per equality key, a filter placed below the right input (a right row
+    ///     whose key no left row has never joins), or nil.
+    public init(
+        left: PhysicalOperator, right: PhysicalOperator, keyCount: Int, op: CompareOp, keepUnmatched: Bool,
+        rightKeyFilters: [JoinKeyFilter?] = []
+    ) {
+        self.rightKeyFilters = rightKeyFilters
         self.left = left
         self.right = right
         self.keyCount = keyCount
@@ -64,6 +73,8 @@ public final class AsofJoinOperator: PhysicalOperator {
 
     private func run() throws -> [Batch] {
         let (lc, nl) = try Self.drain(left)
+        let firstKey = lc.count - keyCount - 1
+        for (i, f) in rightKeyFilters.enumerated() { f?.publish(lc[firstKey + i], count: nl) }
         let (rc, nr) = try Self.drain(right)
         let match = try matches(lc, nl, rc, nr)
         var selected: [Int32] = []

@@ -74,9 +74,25 @@ struct PhysicalPlanner {
             let child = pull(plan(c))
             return .pull(UnnestOperator(child: child.pulled, columns: cols), child)
         case .asofJoin(let l, let r, let k, let op, let keep):
-            let (left, right) = (pull(plan(l)), pull(plan(r)))
+            // a right row whose equality keys are not among the left's never joins (INNER or LEFT):
+            // the left's keys, read first, filter the right input at its scan
+            let (lw, rw) = (l.schema.count, r.schema.count)
+            let lk = Array(lw - k - 1..<lw - 1)
+            let rk = Array(rw - k - 1..<rw - 1)
+            let rf = KeyFilterPlacement.filters(keys: rk, of: r.schema, otherKeys: lk, otherSchema: l.schema)
+            // (the join materialises and sorts its right input, as a breaker would: filtering at the
+            // scan is worth it there)
+            let pending = KeyFilterPlacement.pending(rf, keys: rk).map { f -> PendingKeyFilter in
+                var below = f
+                below.belowBreaker = true
+                return below
+            }
+            let left = pull(plan(l))
+            let right = pull(plan(r, filters: pending))
             return .pull(
-                AsofJoinOperator(left: left.pulled, right: right.pulled, keyCount: k, op: op, keepUnmatched: keep),
+                AsofJoinOperator(
+                    left: left.pulled, right: right.pulled, keyCount: k, op: op, keepUnmatched: keep,
+                    rightKeyFilters: KeyFilterPlacement.placed(rf)),
                 left, right)
         }
     }
