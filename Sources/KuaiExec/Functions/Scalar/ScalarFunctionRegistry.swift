@@ -104,6 +104,7 @@ public enum FunctionRegistry {
             epochFunctions, dateArithmeticFunctions, intervalFunctions, barFunctions, regexpFunctions,
             regexpListFunctions,
             stringBuildFunctions, calendarFunctions, bitFunctions, timeZoneFunctions, similarityFunctions,
+            stringCodeFunctions, numberTheoryFunctions, eraJulianFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t
