@@ -104,7 +104,7 @@ public enum FunctionRegistry {
             epochFunctions, dateArithmeticFunctions, intervalFunctions, barFunctions, regexpFunctions,
             regexpListFunctions,
             stringBuildFunctions, calendarFunctions, bitFunctions, timeZoneFunctions, similarityFunctions,
-            stringCodeFunctions, numberTheoryFunctions, eraJulianFunctions,
+            stringCodeFunctions, numberTheoryFunctions, eraJulianFunctions, pathFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t
