@@ -34,8 +34,8 @@ func shaDigests(_ c: DigestCase) {
     let (one, two) = message.withUTF8 { b in
         var h1 = [UInt8](repeating: 0, count: 40)
         var h2 = [UInt8](repeating: 0, count: 64)
-        h1.withUnsafeMutableBufferPointer { SHA.writeHex(SHA.sha1(b), $0.baseAddress!) }
-        h2.withUnsafeMutableBufferPointer { SHA.writeHex(SHA.sha256(b), $0.baseAddress!) }
+        h1.withUnsafeMutableBufferPointer { SHA.sha1Hex(b, $0.baseAddress!) }
+        h2.withUnsafeMutableBufferPointer { SHA.sha256Hex(b, $0.baseAddress!) }
         return (String(decoding: h1, as: UTF8.self), String(decoding: h2, as: UTF8.self))
     }
     #expect(one == c.sha1)

@@ -14,16 +14,22 @@ enum SHA {
     ]
 
     /// The message padded to whole 64-byte blocks: the bytes, 0x80, zeros and the bit length
-    /// (big-endian), FIPS 180-4 5.1.1; `body` reads the blocks as big-endian words.
+    /// (big-endian), FIPS 180-4 5.1.1; `body` reads each block (the tail's from a stack buffer, no
+    /// allocation per message).
+    @inline(__always)
     static func forEachBlock(_ message: UnsafeBufferPointer<UInt8>, _ body: (UnsafePointer<UInt8>) -> Void) {
         let full = message.count / 64
         if let base = message.baseAddress { for b in 0..<full { body(base + b * 64) } }
-        var tail = [UInt8](message[(full * 64)...])
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        let bits = UInt64(message.count) &* 8
-        for k in (0..<8).reversed() { tail.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k)))) }
-        tail.withUnsafeBufferPointer { t in for b in 0..<(t.count / 64) { body(t.baseAddress! + b * 64) } }
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { tail in
+            let rest = message.count - full * 64
+            for k in 0..<rest { tail[k] = message[full * 64 + k] }
+            tail[rest] = 0x80
+            let length = rest + 1 <= 56 ? 64 : 128
+            for k in (rest + 1)..<(length - 8) { tail[k] = 0 }
+            let bits = UInt64(message.count) &* 8
+            for k in 0..<8 { tail[length - 1 - k] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k))) }
+            for b in 0..<(length / 64) { body(UnsafePointer(tail.baseAddress!) + b * 64) }
+        }
     }
 
     @inline(__always)
@@ -34,67 +40,86 @@ enum SHA {
     @inline(__always)
     static func rotl(_ x: UInt32, _ n: UInt32) -> UInt32 { x << n | x >> (32 - n) }
 
-    /// The SHA-1 digest's five words (FIPS 180-4, 6.1).
-    static func sha1(_ message: UnsafeBufferPointer<UInt8>) -> [UInt32] {
-        var h: [UInt32] = [0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0]
-        var w = [UInt32](repeating: 0, count: 80)
-        forEachBlock(message) { p in
-            for t in 0..<16 { w[t] = word(p, t) }
-            for t in 16..<80 { w[t] = rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1) }
-            var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
-            for t in 0..<80 {
-                let f: UInt32
-                let k: UInt32
-                switch t {
-                case 0..<20: (f, k) = ((b & c) | (~b & d), 0x5a82_7999)
-                case 20..<40: (f, k) = (b ^ c ^ d, 0x6ed9_eba1)
-                case 40..<60: (f, k) = ((b & c) | (b & d) | (c & d), 0x8f1b_bcdc)
-                default: (f, k) = (b ^ c ^ d, 0xca62_c1d6)
-                }
-                let temp = rotl(a, 5) &+ f &+ e &+ k &+ w[t]
-                (e, d, c, b, a) = (d, c, rotl(b, 30), a, temp)
-            }
-            h[0] = h[0] &+ a
-            h[1] = h[1] &+ b
-            h[2] = h[2] &+ c
-            h[3] = h[3] &+ d
-            h[4] = h[4] &+ e
-        }
-        return h
-    }
-
     @inline(__always)
     static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { x >> n | x << (32 - n) }
 
-    /// The SHA-256 digest's eight words (FIPS 180-4, 6.2).
-    static func sha256(_ message: UnsafeBufferPointer<UInt8>) -> [UInt32] {
-        var h: [UInt32] = [
-            0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
-        ]
-        var w = [UInt32](repeating: 0, count: 64)
-        forEachBlock(message) { p in
-            for t in 0..<16 { w[t] = word(p, t) }
-            for t in 16..<64 {
-                let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
-                let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
-                w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+    /// SHA-1 of `message` (FIPS 180-4, 6.1) as 40 lowercase hex digits at `out`.
+    static func sha1Hex(_ message: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 85) { words in
+            let h = words.baseAddress!
+            let w = h + 5
+            (h[0], h[1], h[2], h[3], h[4]) = (0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476, 0xc3d2_e1f0)
+            forEachBlock(message) { p in
+                for t in 0..<16 { w[t] = word(p, t) }
+                for t in 16..<80 { w[t] = rotl(w[t - 3] ^ w[t - 8] ^ w[t - 14] ^ w[t - 16], 1) }
+                var (a, b, c, d, e) = (h[0], h[1], h[2], h[3], h[4])
+                for t in 0..<80 {
+                    let f: UInt32
+                    let k: UInt32
+                    switch t {
+                    case 0..<20: (f, k) = ((b & c) | (~b & d), 0x5a82_7999)
+                    case 20..<40: (f, k) = (b ^ c ^ d, 0x6ed9_eba1)
+                    case 40..<60: (f, k) = ((b & c) | (b & d) | (c & d), 0x8f1b_bcdc)
+                    default: (f, k) = (b ^ c ^ d, 0xca62_c1d6)
+                    }
+                    let temp = rotl(a, 5) &+ f &+ e &+ k &+ w[t]
+                    (e, d, c, b, a) = (d, c, rotl(b, 30), a, temp)
+                }
+                h[0] = h[0] &+ a
+                h[1] = h[1] &+ b
+                h[2] = h[2] &+ c
+                h[3] = h[3] &+ d
+                h[4] = h[4] &+ e
             }
-            var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
-            for t in 0..<64 {
-                let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k256[t] &+ w[t]
-                let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
-                (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-            }
-            for (k, x) in [a, b, c, d, e, f, g, hh].enumerated() { h[k] = h[k] &+ x }
+            writeHex(UnsafePointer(h), 5, out)
         }
-        return h
     }
 
-    /// `words` as 8 lowercase hex digits each (big-endian), into `out`.
-    static func writeHex(_ words: [UInt32], _ out: UnsafeMutablePointer<UInt8>) {
-        let hex = StringBuildKernels.hexDigits
-        for (k, x) in words.enumerated() {
-            for d in 0..<8 { out[8 * k + d] = hex[Int((x >> UInt32(28 - 4 * d)) & 15)] }
+    /// SHA-256 of `message` (FIPS 180-4, 6.2) as 64 lowercase hex digits at `out`.
+    static func sha256Hex(_ message: UnsafeBufferPointer<UInt8>, _ out: UnsafeMutablePointer<UInt8>) {
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 72) { words in
+            let h = words.baseAddress!
+            let w = h + 8
+            let initial: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+                0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
+            )
+            (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7]) = initial
+            k256.withUnsafeBufferPointer { k in
+                forEachBlock(message) { p in
+                    for t in 0..<16 { w[t] = word(p, t) }
+                    for t in 16..<64 {
+                        let s0 = rotr(w[t - 15], 7) ^ rotr(w[t - 15], 18) ^ (w[t - 15] >> 3)
+                        let s1 = rotr(w[t - 2], 17) ^ rotr(w[t - 2], 19) ^ (w[t - 2] >> 10)
+                        w[t] = w[t - 16] &+ s0 &+ w[t - 7] &+ s1
+                    }
+                    var (a, b, c, d, e, f, g, hh) = (h[0], h[1], h[2], h[3], h[4], h[5], h[6], h[7])
+                    for t in 0..<64 {
+                        let t1 = hh &+ (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) &+ ((e & f) ^ (~e & g)) &+ k[t] &+ w[t]
+                        let t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) &+ ((a & b) ^ (a & c) ^ (b & c))
+                        (hh, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
+                    }
+                    h[0] = h[0] &+ a
+                    h[1] = h[1] &+ b
+                    h[2] = h[2] &+ c
+                    h[3] = h[3] &+ d
+                    h[4] = h[4] &+ e
+                    h[5] = h[5] &+ f
+                    h[6] = h[6] &+ g
+                    h[7] = h[7] &+ hh
+                }
+            }
+            writeHex(UnsafePointer(h), 8, out)
+        }
+    }
+
+    /// `count` words at `words` as 8 lowercase hex digits each (big-endian), into `out`.
+    @inline(__always)
+    static func writeHex(_ words: UnsafePointer<UInt32>, _ count: Int, _ out: UnsafeMutablePointer<UInt8>) {
+        StringBuildKernels.hexDigits.withUnsafeBufferPointer { hex in
+            for k in 0..<count {
+                let x = words[k]
+                for d in 0..<8 { out[8 * k + d] = hex[Int((x >> UInt32(28 - 4 * d)) & 15)] }
+            }
         }
     }
 }

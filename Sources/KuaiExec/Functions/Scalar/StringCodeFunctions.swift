@@ -12,16 +12,10 @@ extension FunctionRegistry {
                 StringCodeKernels.translate(a, n)
             },
             ScalarFunction("sha1", [.varchar], .varchar) { a, _, n, _ in
-                StringKernels.unary(a[0], n) { b, heap in
-                    let words = SHA.sha1(b)
-                    return FlatStrings.make(heap, count: 40) { SHA.writeHex(words, $0) }
-                }
+                StringKernels.unary(a[0], n) { b, heap in FlatStrings.make(heap, count: 40) { SHA.sha1Hex(b, $0) } }
             },
             ScalarFunction("sha256", [.varchar], .varchar) { a, _, n, _ in
-                StringKernels.unary(a[0], n) { b, heap in
-                    let words = SHA.sha256(b)
-                    return FlatStrings.make(heap, count: 64) { SHA.writeHex(words, $0) }
-                }
+                StringKernels.unary(a[0], n) { b, heap in FlatStrings.make(heap, count: 64) { SHA.sha256Hex(b, $0) } }
             },
             ScalarFunction("url_encode", [.varchar], .varchar) { a, _, n, _ in StringCodeKernels.urlEncode(a[0], n) },
             ScalarFunction("url_decode", [.varchar], .varchar) { a, _, n, _ in
