@@ -38,6 +38,26 @@ with ORDER BY ending in the unique id (gwindow), the recently vectorised aggrega
 (kljoins, with --kuailive). Big answers are compared through fingerprints (count, sums, min, max).
 Known noise: mode and arg_max among equally good values (each engine takes its own), skewness and
 kurtosis near 0 (summation order; the generator rounds them to 6 places).
+
+--analyst (with --kuailive ../kl-0.01; the fifth run) adds the table a1 (A_TABLES: epoch-ms timestamps
+with NULLs, 0, negatives, year 1 and 9999; the dimensions' band strings; unicode names; every integer width
+at its extremes; negative DECIMALs) to GEN_TABLES and runs A_CLASSES: what an analyst of KuaiLive writes.
+atime: epoch ms to (China) time (to_timestamp, epoch_ms, make_timestamp, AT TIME ZONE) then date_trunc /
+date_part / extract / strftime / strptime / date_diff / date_sub / age / last_day / names / INTERVAL
+arithmetic / casts / comparisons with string literals, grouped over the event tables or row by row over
+a1; astr: string functions over the dimensions' dictionary columns and computed strings (split_part of
+bands, regexp groups and back-references, substring with negative positions, trim, pad, printf / format,
+LIKE / ILIKE / SIMILAR TO, string_split + unnest, min / max / string_agg); anum: integer overflow in
+arithmetic and sums over every width, division by zero, DECIMAL rounding and casts, statistics (stddev,
+corr, regr_*); agroup: GROUPING SETS / ROLLUP / CUBE with grouping(), HAVING, DISTINCT ON, FILTER, GROUP
+BY ALL, positional GROUP BY, aliases, QUALIFY; arecent: max(x, n), quantiles of lists, PIVOT / UNPIVOT,
+WITH RECURSIVE, list lambdas, late projection, math functions; akl: the workload (hours and days in China
+time, long rooms dropped, events ranked in a room, tenure, the stacked fact table, retention, lifetime
+value, CTR, the funnel, repeat visits, bands in their natural order). Known noise there: arg_min /
+arg_max and row_number among ties of a dimension's key. --writes N also runs N sequences of
+CREATE TABLE AS / INSERT INTO ... SELECT / VALUES / CREATE OR REPLACE / CREATE VIEW (write_sequence),
+each statement one kuai-query run, and compares reading the tables back. --tz ZONE runs both engines in
+that session zone (the TZ variable).
 """
 import argparse
 import concurrent.futures
@@ -1049,6 +1069,363 @@ def q_gwinagg(r):
     return q + " ORDER BY g NULLS FIRST LIMIT 40"
 
 
+# ----------------------------------------------------------------------------- the fifth run: analysts' queries
+
+# A table of KuaiLive-like events with edge values: epoch-ms timestamps (the 21 days, NULLs, the epoch,
+# negatives, year 1 and 9999), band strings as the dimensions hold them, unicode names, every integer
+# width at its extremes (for overflow), negative DECIMALs, DOUBLEs with ties at .5.
+A_TABLES = {
+    "a1": """SELECT range AS id,
+ CASE WHEN range % 17 = 0 THEN NULL WHEN range % 997 = 1 THEN -1 WHEN range % 997 = 2 THEN 0
+      WHEN range % 997 = 3 THEN -62135596800000 WHEN range % 997 = 4 THEN 253402300799999
+      WHEN range % 997 = 5 THEN -86400001
+      ELSE 1746374400000 + (range * 7919 * 1009) % 1814400000 END AS ts,
+ CASE WHEN range % 23 = 0 THEN NULL ELSE (range * 104729) % 7200000 END AS dur,
+ CASE range % 7 WHEN 0 THEN '0' WHEN 1 THEN '10-100' WHEN 2 THEN '100-1000' WHEN 3 THEN '1000-10000'
+      WHEN 4 THEN '5000+' WHEN 5 THEN NULL ELSE '1-10' END AS band,
+ CASE range % 11 WHEN 0 THEN 'Straße' WHEN 1 THEN 'İstanbul' WHEN 2 THEN '日本語' WHEN 3 THEN 'ǅemal'
+      WHEN 4 THEN 'HUAWEI' WHEN 5 THEN 'xiaomi' WHEN 6 THEN '' WHEN 7 THEN NULL WHEN 8 THEN ' a_b%c '
+      WHEN 9 THEN 'ΣΑΣ' ELSE 'OPPO' END AS name,
+ CAST(CASE WHEN range % 1000 = 7 THEN 127 WHEN range % 1000 = 8 THEN -128 ELSE range % 100 - 50 END AS TINYINT) AS i8,
+ CAST(CASE WHEN range % 1000 = 7 THEN 32767 WHEN range % 1000 = 8 THEN -32768 ELSE range % 3000 - 1500 END AS SMALLINT) AS i16,
+ CAST(CASE WHEN range = 7 THEN 2147483647 WHEN range = 8 THEN -2147483648 ELSE range * 3 - 100000 END AS INTEGER) AS i32,
+ CASE WHEN range = 7 THEN 9223372036854775807 WHEN range = 8 THEN -9223372036854775808
+      WHEN range % 13 = 0 THEN NULL ELSE range * 1000003 - 50000000000 END AS i64,
+ CAST(CAST((range * 37) % 20011 - 10000 AS DECIMAL(9,2)) / 100 AS DECIMAL(9,2)) AS dec,
+ CAST((range * 7) % 1001 - 500 AS DOUBLE) / 4 AS x,
+ CASE WHEN range % 5 = 0 THEN NULL ELSE range % 50 END AS g,
+ range % 3000 AS u
+FROM range(30000)""",
+}
+A_EV = ["click", "gift", "comment", "like"]
+A_TS_UNITS = ["year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond", "isoyear",
+              "decade", "dayofweek", "isodow", "dayofyear", "yearweek", "epoch", "microseconds", "century"]
+A_FMTS = ["'%Y-%m-%d'", "'%Y-%m-%d %H:%M:%S'", "'%H'", "'%a %d %b %Y'", "'%A, %B %-d'", "'%j %U %W'", "'%G-W%V-%u'",
+          "'%y%m%d %I %p'", "'%Y-%m-%d %H:%M:%S.%g'", "'%Y-%m-%dT%H:%M:%S.%fZ'", "'%e'", "'%D %T'", "'%n%t%%'"]
+A_INTERVALS = ["INTERVAL 8 HOUR", "INTERVAL '8 hours'", "INTERVAL 1 MONTH", "INTERVAL '-1 month'", "INTERVAL '1 month 1 day'",
+               "INTERVAL '-1 year 2 months -3 days 04:05:06.789'", "INTERVAL 90 MINUTE", "INTERVAL (3) DAY",
+               "INTERVAL '1.5 days'", "INTERVAL '2 weeks'", "to_days(3)", "to_hours(-25)"]
+
+
+def a_ts(r, c):
+    """A TIMESTAMP (China time or UTC) from the epoch-ms column c, as analysts write it."""
+    return r.choice([f"to_timestamp({c} / 1000)", f"to_timestamp({c} // 1000)", f"epoch_ms({c})",
+                     f"epoch_ms({c}) + INTERVAL 8 HOUR", f"epoch_ms({c} + 8 * 3600 * 1000)",
+                     f"make_timestamp({c} * 1000)", f"to_timestamp({c} / 1000) AT TIME ZONE 'Asia/Shanghai'",
+                     f"timezone('Asia/Shanghai', to_timestamp({c} / 1000.0))",
+                     f"CAST(to_timestamp({c} / 1000) AS TIMESTAMP)",
+                     f"epoch_ms({c}) AT TIME ZONE 'UTC' AT TIME ZONE 'Asia/Shanghai'",
+                     f"to_timestamp({c} / 1000)::TIMESTAMP + INTERVAL '8 hours'"])
+
+
+def a_temporal(r, t):
+    tp = r.choice([f"CAST({t} AS DATE)", t, t, f"CAST({t} AS DATE)::TIMESTAMP"])
+    return r.choice([
+        f"date_trunc('{r.choice(A_TS_UNITS[:11])}', {tp})", f"date_part('{r.choice(A_TS_UNITS)}', {tp})",
+        f"extract({r.choice(['hour', 'dow', 'isodow', 'doy', 'week', 'epoch', 'year', 'minute', 'second', 'millisecond', 'quarter'])} FROM {tp})",
+        f"strftime({tp}, {r.choice(A_FMTS)})",
+        f"date_diff('{r.choice(['day', 'hour', 'minute', 'month', 'week', 'year', 'second', 'quarter'])}', {tp}, {r.choice(['TIMESTAMP ' + chr(39) + '2025-05-26 00:00:00' + chr(39), 'DATE ' + chr(39) + '2025-05-05' + chr(39), tp + ' + ' + r.choice(A_INTERVALS)])})",
+        f"date_sub('{r.choice(['day', 'hour', 'month', 'year', 'minute'])}', {tp}, TIMESTAMP '2025-05-26')",
+        f"age(TIMESTAMP '2025-05-26', {tp})", f"age({tp})" if False else f"age({tp}, TIMESTAMP '2025-05-05 12:00:00')",
+        f"last_day({tp})", f"dayname({tp})", f"monthname({tp})", f"week({tp})", f"isodow({tp})", f"yearweek({tp})",
+        f"dayofweek({tp})", f"hour({tp})", f"minute({tp})", f"second({tp})", f"millisecond({tp})", f"quarter({tp})",
+        f"({tp} + {r.choice(A_INTERVALS)})", f"({tp} - {r.choice(A_INTERVALS)})",
+        f"({tp} {r.choice(['<', '>=', '=', '<>'])} '{r.choice(['2025-05-10', '2025-05-10 08:00:00', '2025-05-10 08:00', '1970-01-01'])}')",
+        f"({tp} BETWEEN '2025-05-06' AND '2025-05-07 12:00')",
+        f"CAST({tp} AS VARCHAR)", f"CAST({tp} AS DATE)", f"CAST(CAST({tp} AS DATE) AS VARCHAR)",
+        f"strptime(strftime({tp}, '%Y-%m-%d %H:%M:%S'), '%Y-%m-%d %H:%M:%S')",
+        f"try_strptime(strftime({tp}, {r.choice(A_FMTS)}), {r.choice(A_FMTS)})",
+        f"strptime(CAST({tp} AS VARCHAR), {r.choice(['%Y-%m-%d %H:%M:%S', '%Y-%m-%d %H:%M:%S.%f', '%Y-%m-%d'])!r})",
+        f"epoch({tp})", f"epoch_ms({tp})", f"epoch_us({tp})",
+        f"({tp} - TIMESTAMP '2025-05-05')", f"(CAST({tp} AS DATE) - DATE '2025-05-05')",
+        f"date_add(CAST({tp} AS DATE), {r.choice(A_INTERVALS)})",
+        f"make_date(year({tp}), month({tp}), 1)", f"make_timestamp(year({tp}), month({tp}), day({tp}), hour({tp}), 30, 1.5)",
+        f"time_bucket(INTERVAL '{r.choice(['1 hour', '6 hours', '1 day', '7 days', '15 minutes'])}', {tp})",
+    ])
+
+
+def q_atime(r):
+    """Temporal functions over epoch-ms columns converted to (China) time: grouped over the KuaiLive event
+    tables, or row by row over the table a1 with its edge timestamps."""
+    if r.random() < 0.5:
+        tab = r.choice(A_EV)
+        e = a_temporal(r, a_ts(r, "timestamp"))
+        extra = r.choice(["", ", sum(user_id) AS su", ", min(timestamp) AS mt"])
+        return f"SELECT {e} AS v, count(*) AS n{extra} FROM \"{tab}\" GROUP BY ALL ORDER BY ALL LIMIT 60"
+    e = a_temporal(r, a_ts(r, "ts"))
+    if r.random() < 0.5:
+        return f"SELECT id, ts, {e} AS v, typeof({e}) AS tv FROM a1 WHERE id % {r.choice([97, 499, 997])} < 6 ORDER BY id"
+    return f"SELECT {e} AS v, count(*) AS n, typeof({e}) AS tv FROM a1 GROUP BY ALL ORDER BY ALL LIMIT 60"
+
+
+A_STR_COLS = {"user": ["age", "gender", "device_brand", "device_price", "fans_num", "follow_num", "accu_watch_live_cnt",
+                       "accu_watch_live_duration", "country"],
+              "streamer": ["age", "gender", "live_operation_tag", "fans_user_num", "fans_group_fans_num", "device_brand",
+                           "accu_live_cnt", "accu_play_duration"],
+              "room": ["live_content_category"],
+              "a1": ["band", "name", "CAST(i16 AS VARCHAR)", "CAST(dec AS VARCHAR)", "CAST(x AS VARCHAR)", "band || name"]}
+
+
+def a_str(r, c):
+    p = lambda: r.choice(["1", "2", "-1", "-3", "0", "3", "NULL", "100", "-100"])  # noqa: E731
+    return r.choice([
+        f"split_part({c}, '-', {r.choice(['1', '2', '-1', '0', '3'])})",
+        f"TRY_CAST(split_part({c}, '-', 1) AS {r.choice(['INTEGER', 'BIGINT', 'DOUBLE', 'DECIMAL(10,2)', 'TINYINT'])})",
+        f"TRY_CAST(regexp_replace({c}, '[^0-9]', '', 'g') AS BIGINT)",
+        f"regexp_extract({c}, '(\\d+)-(\\d+)', {r.choice(['0', '1', '2'])})",
+        f"regexp_extract({c}, '([a-z]+)([A-Z]*)', {r.choice(['1', '2'])}{r.choice(['', ', ' + chr(39) + 'i' + chr(39)])})",
+        f"regexp_replace({c}, '(\\d+)-(\\d+)', '\\2..\\1')", f"regexp_replace({c}, '[0-9]', '#'{r.choice(['', ', ' + chr(39) + 'g' + chr(39)])})",
+        f"regexp_replace({c}, '^(.)(.*)$', '\\2\\1')", f"regexp_replace({c}, 'a|s', '_', 'gi')",
+        f"lower({c})", f"upper({c})", f"substring({c}, {p()}, {p()})", f"substring({c}, {p()})", f"{c}[{p()}]",
+        f"left({c}, {p()})", f"right({c}, {p()})", f"trim({c}, '0+')", f"ltrim({c}, '1')", f"rtrim({c}, '0')",
+        f"lpad({c}, {r.choice(['8', '3', '0'])}, '.')", f"rpad({c}, {r.choice(['8', '3'])}, 'é')",
+        f"concat({c}, NULL, '|', {c})", f"({c} || NULL)", f"({c} || '/' || {c})", f"concat_ws('-', {c}, NULL, 'x')",
+        f"replace({c}, '-', ' to ')", f"reverse({c})", f"repeat({c}, 2)", f"length({c})", f"strlen({c})",
+        f"length({c}) = strlen({c})", f"position('-' IN {c})", f"strpos({c}, '0')", f"instr({c}, '00')",
+        f"contains({c}, '0')", f"starts_with({c}, '1')", f"ends_with({c}, '+')",
+        f"({c} LIKE '%!_%' ESCAPE '!')", f"({c} ILIKE '%{r.choice(['i', 'ss', 'HUA', 'Σ', 'o'])}%')",
+        f"({c} SIMILAR TO '[0-9]+-[0-9]+')", f"({c} NOT LIKE '1%')", f"({c} ~ '^[0-9]+\\+$')",
+        f"printf('%s|%5s|%-4s', {c}, {c}, 'x')", f"format('{{}}: {{}}', {c}, length({c}))",
+        f"printf('%d-%05.1f', length({c}), length({c}) / 3)", f"({c} < '{r.choice(['10', '100-', 'A', 'a', ''])}')",
+        f"greatest({c}, '5')", f"coalesce({c}, '(none)')", f"nullif({c}, '0')", f"ascii({c})",
+        f"CASE WHEN {c} LIKE '%+' THEN 'top' WHEN {c} = '0' THEN 'none' ELSE {c} END",
+        f"md5({c})", f"hash({c}) % 1000" if False else f"bit_length({c})",
+    ])
+
+
+def q_astr(r):
+    """String functions over the dimensions' dictionary columns (bands, brands) and computed strings."""
+    tab = r.choice(list(A_STR_COLS))
+    c = r.choice(A_STR_COLS[tab])
+    e = a_str(r, c)
+    if r.random() < 0.25:
+        e = a_str(r, e)
+    form = r.random()
+    if form < 0.5:
+        return f"SELECT {e} AS v, typeof({e}) AS tv, count(*) AS n FROM \"{tab}\" GROUP BY ALL ORDER BY ALL LIMIT 80"
+    if form < 0.65:
+        return (f"SELECT {r.choice(['min', 'max'])}({e}) AS m, count(DISTINCT {e}) AS d, string_agg(DISTINCT {e}, ',' ORDER BY {e} DESC) AS l "
+                f"FROM \"{tab}\"")
+    if form < 0.8:
+        return (f"SELECT e, count(*) AS n FROM (SELECT unnest(string_split({c}, '{r.choice(['-', '', '0', 'a'])}')) AS e FROM \"{tab}\") "
+                f"GROUP BY e ORDER BY e NULLS FIRST LIMIT 60")
+    return f"SELECT {c} AS c, {e} AS v FROM \"{tab}\" GROUP BY ALL ORDER BY v {r.choice(['NULLS FIRST', 'DESC NULLS LAST', ''])}, c NULLS LAST LIMIT 40"
+
+
+A_INTS = ["i8", "i16", "i32", "i64", "g", "u", "dur"]
+
+
+def q_anum(r):
+    """Integer overflow in + - * and sum, division by zero, DECIMAL arithmetic and rounding, statistics."""
+    a, b = r.choice(A_INTS), r.choice(A_INTS + ["2", "-1", "0", "3"])
+    e = r.choice([
+        f"{a} {r.choice(['+', '-', '*'])} {b}", f"{a} {r.choice(['/', '//', '%'])} {r.choice([b, '0', '-3', 'g - 25'])}",
+        f"{a} * {a}", f"-{a}", f"abs({a})", f"{a} + {r.choice(['1', '127', '-1'])}", f"{a} - 1",
+        f"CAST({a} AS {r.choice(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'DECIMAL(4,0)'])})",
+        f"round(dec, {r.choice(['0', '1', '-1', '-2', '3'])})", f"round(x, {r.choice(['0', '1', '-1', '-2'])})",
+        f"{r.choice(['ceil', 'floor', 'trunc', 'round', 'even'])}({r.choice(['dec', 'x', 'dec * 3', 'x / 3', '-dec', 'dec / 7'])})",
+        f"dec * dec", f"dec / {r.choice(['3', 'dec', '0', '0.0', 'i8'])}", f"dec + {r.choice(['1.005', 'x', 'i64', 'i8', '0.5::DECIMAL(2,1)'])}",
+        f"CAST(dec AS {r.choice(['DECIMAL(4,1)', 'DECIMAL(18,4)', 'DECIMAL(38,10)', 'DECIMAL(5,0)', 'INTEGER', 'DOUBLE', 'VARCHAR'])})",
+        f"CAST(x AS {r.choice(['DECIMAL(5,1)', 'INTEGER', 'DECIMAL(3,2)', 'TINYINT'])})",
+        f"x * {r.choice(['0.1', '1e300', '3', '-0.0'])}", f"1 / (x - x)" if False else f"x / {r.choice(['0', '3', 'g'])}",
+        f"{a} % {r.choice(['-7', '7'])}", f"{a} // {r.choice(['-7', '7'])}", f"fmod({a}, -3)",
+        f"{a} << 2", f"{a} >> 1", f"xor({a}, 5)", f"({a})::DOUBLE / 3",
+    ])
+    f = r.random()
+    if f < 0.4:
+        return f"SELECT id, {e} AS v, typeof({e}) AS tv FROM a1 WHERE id % {r.choice([97, 997, 1000])} < 10 ORDER BY id"
+    if f < 0.7:
+        agg = r.choice([f"sum({a})", f"sum({e})", f"avg({a})", f"sum(CAST({a} AS {r.choice(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT'])}))",
+                        f"avg({e})", f"min({e})", f"max({e})", f"sum(dec)", f"avg(dec)", f"sum(x)", f"product({r.choice(['i8', 'g'])})",
+                        f"round(stddev_samp({a}), 6)", f"var_samp({a})", f"stddev_pop({a})", f"round(corr({a}, {r.choice(A_INTS)}), 9)",
+                        f"round(covar_samp({a}, x), 6)", f"round(covar_pop({a}, dec), 6)", f"round(regr_slope({a}, x), 9)",
+                        f"round(regr_intercept(x, {a}), 6)", f"round(regr_r2(x, {a}), 9)", f"regr_count({a}, x)",
+                        f"regr_avgx({a}, dec)", f"round(regr_sxx(x, {a}), 3)", f"round(regr_syy(x, g), 3)", f"round(regr_sxy(u, g), 3)"])
+        grp = r.choice(["g", "g % 3", "band", "u", "id // 1000", "u % 7"])
+        return f"SELECT {grp} AS k, {agg} AS v, typeof({agg}) AS tv FROM a1 GROUP BY ALL ORDER BY k NULLS FIRST LIMIT 60"
+    return f"SELECT {r.choice(['sum', 'min', 'max', 'avg'])}({e}) AS v, count({e}) AS c FROM a1 WHERE id % {r.choice([7, 1, 1000])} = {r.choice([0, 7, 8])}"
+
+
+def q_agroup(r):
+    """GROUPING SETS / ROLLUP / CUBE with grouping(), HAVING, DISTINCT ON, FILTER, count(DISTINCT), arg_max,
+    string_agg ORDER BY, GROUP BY ALL, ORDER BY ALL, positional GROUP BY, aliases in GROUP BY / HAVING /
+    QUALIFY, over the dimensions and the table a1."""
+    tab, cols = r.choice([("user", ["age", "gender", "device_price", "fans_num", "is_live_streamer"]),
+                          ("streamer", ["gender", "age", "live_operation_tag", "device_price"]),
+                          ("a1", ["band", "g % 4", "name", "i8 % 3", "CAST(dec AS INTEGER) % 5"]),
+                          ("room", ["live_type", "live_content_category", "p_date"])])
+    k = r.sample(cols, 2)
+    meas = {"user": "user_id", "streamer": "streamer_id", "a1": "i32", "room": "live_id"}[tab]
+    aggs = r.sample([f"count(*)", f"sum({meas})", f"count(DISTINCT {k[1]})", f"min({meas})",
+                     f"count(*) FILTER (WHERE {meas} % 2 = 0)", f"avg({meas}) FILTER (WHERE {meas} > 100)",
+                     f"max({meas}) FILTER (WHERE false)", f"string_agg(DISTINCT CAST({k[1]} AS VARCHAR), ',' ORDER BY CAST({k[1]} AS VARCHAR))",
+                     f"arg_max({meas}, {meas})", f"arg_min(CAST({k[1]} AS VARCHAR), {meas})", f"count(DISTINCT {meas} % 7)",
+                     f"list(DISTINCT {k[0]} ORDER BY {k[0]})" if False else f"max({k[1]})"], 3)
+    sel = ", ".join(f"{a} AS m{j}" for j, a in enumerate(aggs))
+    form = r.choice(["sets", "rollup", "cube", "all", "pos", "alias", "distincton", "qualify", "having"])
+    if form in ("sets", "rollup", "cube"):
+        gb = {"sets": f"GROUPING SETS (({k[0]}, {k[1]}), ({k[0]}), ())", "rollup": f"ROLLUP ({k[0]}, {k[1]})",
+              "cube": f"CUBE ({k[0]}, {k[1]})"}[form]
+        g = r.choice([f"grouping({k[0]})", f"grouping({k[0]}, {k[1]})", f"grouping_id({k[1]})"])
+        hv = r.choice(["", " HAVING count(*) > 1", f" HAVING {g} < 3"])
+        return f"SELECT {k[0]} AS a, {k[1]} AS b, {g} AS gr, {sel} FROM \"{tab}\" GROUP BY {gb}{hv} ORDER BY ALL NULLS FIRST LIMIT 100"
+    if form == "all":
+        return f"SELECT {k[0]}, {k[1]}, {sel} FROM \"{tab}\" GROUP BY ALL ORDER BY ALL LIMIT 100"
+    if form == "pos":
+        return f"SELECT {k[0]} AS a, {sel} FROM \"{tab}\" GROUP BY 1 ORDER BY 1 NULLS LAST LIMIT 100"
+    if form == "alias":
+        return f"SELECT {k[0]} AS ka, {sel} FROM \"{tab}\" GROUP BY ka HAVING m0 IS NOT NULL ORDER BY ka NULLS FIRST LIMIT 100"
+    if form == "having":
+        return f"SELECT {k[0]} AS ka, {sel} FROM \"{tab}\" GROUP BY {k[0]} HAVING count(*) {r.choice(['>', '<', '='])} {r.choice([1, 5, 20])} ORDER BY ka NULLS FIRST"
+    if form == "distincton":
+        return f"SELECT DISTINCT ON ({k[0]}) {k[0]} AS a, {meas} AS m FROM \"{tab}\" ORDER BY {k[0]} NULLS FIRST, {meas} {r.choice(['', 'DESC'])} LIMIT 100"
+    return (f"SELECT {k[0]} AS a, {meas} AS m, row_number() OVER (PARTITION BY {k[0]} ORDER BY {meas} DESC) AS rn FROM \"{tab}\" "
+            f"QUALIFY rn <= {r.choice([1, 2, 3])} ORDER BY a NULLS FIRST, m DESC")
+
+
+def q_arecent(r):
+    """Recently added features: max(x, n) / min(x, n), quantiles with a list, PIVOT / UNPIVOT, WITH RECURSIVE,
+    list lambdas, 'abc'[i], ~, format / printf, late projection under ORDER BY ... LIMIT, math functions."""
+    f = r.choice(["maxn", "quant", "pivot", "unpivot", "rec", "lambda", "late", "math"])
+    if f == "maxn":
+        c = r.choice(["i32", "x", "dec", "name", "band", "ts"])
+        return (f"SELECT g % 4 AS k, {r.choice(['max', 'min'])}({c}, {r.choice([1, 3, 5])}) AS v FROM a1 "
+                f"GROUP BY ALL ORDER BY k NULLS FIRST")
+    if f == "quant":
+        c = r.choice(["i32", "x", "dec", "dur", "i8", "ts"])
+        fn = r.choice(["quantile_cont", "quantile_disc", "quantile"])
+        q = r.choice(["[0.25, 0.5, 0.75]", "[0.0, 1.0]", "0.9", "[0.5]", "[0.99, 0.01]"])
+        if fn != "quantile_cont" and c in ("x", "dec") and r.random() < 0.5:
+            c = "ts"
+        return f"SELECT band, {fn}({c}, {q}) AS v FROM a1 GROUP BY band ORDER BY band NULLS FIRST"
+    if f == "pivot":
+        return (f"PIVOT (SELECT band, g % 3 AS gg, i32 FROM a1) ON gg USING {r.choice(['sum(i32)', 'count(*)', 'max(i32)'])} "
+                f"GROUP BY band ORDER BY band NULLS FIRST")
+    if f == "unpivot":
+        return ("UNPIVOT (SELECT id, i8, i16, CAST(g AS SMALLINT) AS g FROM a1 WHERE id < 12) ON i8, i16, g "
+                "INTO NAME col VALUE v ORDER BY ALL")
+    if f == "rec":
+        return (f"WITH RECURSIVE t(n, s) AS (SELECT 1, CAST('a' AS VARCHAR) UNION {r.choice(['ALL', ''])} "
+                f"SELECT n + 1, s || chr(97 + n % 26) FROM t WHERE n < {r.choice([5, 30, 100])}) "
+                f"SELECT count(*), max(n), max(s), sum(length(s)) FROM t")
+    if f == "lambda":
+        e = r.choice(["list_transform(string_split(band, '-'), x -> TRY_CAST(x AS INTEGER))",
+                      "list_filter(string_split(coalesce(band, ''), '-'), x -> length(x) > 1)",
+                      "list_reduce(string_split(band, '-'), (a, b) -> a || '..' || b)",
+                      "[x * 2 FOR x IN [i8, i16] IF x > 0]", "list_sum(list_transform([i8, i16, NULL], x -> x + 1))",
+                      "list_sort(string_split(lower(coalesce(name, '')), ''))"])
+        return f"SELECT id, {e} AS v FROM a1 WHERE id % 997 < 12 ORDER BY id"
+    if f == "late":
+        e = r.choice(["upper(name)", "band || '!'", "i32 * 2", "strftime(epoch_ms(ts), '%Y')", "dec * 2"])
+        k = r.choice(["ts", "i64", "x, id", "u DESC, id", "dec DESC, id"])
+        return f"SELECT id, {e} AS v FROM a1 ORDER BY {k} NULLS FIRST, id LIMIT {r.choice([5, 20])} OFFSET {r.choice([0, 7])}"
+    e = r.choice(["round(sin(x), 9)", "round(atan2(x, dec), 9)", "round(degrees(x), 6)", "round(log10(abs(x) + 1), 9)",
+                  "round(cbrt(x), 9)", "round(exp(x / 100), 6)", "round(pow(x, 2), 3)", "factorial(g % 10)" if False else "round(ln(abs(dec) + 1), 9)",
+                  "round(x, 1) % 3", "round(radians(x), 9)", "round(tan(x / 10), 6)"])
+    return f"SELECT id, {e} AS v FROM a1 WHERE id % 997 < 8 ORDER BY id"
+
+
+def q_akl(r):
+    """The KuaiLive workload as analysts write it: China time, long rooms dropped, events ranked in a room,
+    tenure, a stacked fact table, retention, lifetime value, CTR and the funnel."""
+    f = r.choice(["hour", "dow", "long", "rank", "tenure", "stack", "retention", "ltv", "ctr", "funnel", "repeat", "bands"])
+    cn = "epoch_ms(timestamp) + INTERVAL 8 HOUR"
+    if f == "hour":
+        t = r.choice(A_EV)
+        return f"SELECT hour({cn}) AS h, count(*) AS n, count(DISTINCT user_id) AS u FROM \"{t}\" GROUP BY h ORDER BY h"
+    if f == "dow":
+        t = r.choice(A_EV)
+        return (f"SELECT dayname({cn}) AS d, isodow({cn}) AS i, strftime({cn}, '%a') AS a, count(*) AS n FROM \"{t}\" "
+                f"GROUP BY ALL ORDER BY i")
+    if f == "long":
+        return ("SELECT count(*) AS n, count(DISTINCT live_id) AS l, max(end_timestamp - start_timestamp) AS m FROM room "
+                f"WHERE {r.choice(['', 'NOT '])}(epoch_ms(end_timestamp) - epoch_ms(start_timestamp) > INTERVAL {r.choice(['1 DAY', '2 HOUR', '30 MINUTE'])})")
+    if f == "rank":
+        w = r.choice(["row_number()", "rank()", "dense_rank()", "count(*)", "lag(timestamp)", "timestamp - lag(timestamp, 1, timestamp)"])
+        return (f"SELECT user_id, live_id, timestamp, {w} OVER (PARTITION BY user_id, live_id ORDER BY timestamp, watch_live_time) AS r "
+                f"FROM click WHERE user_id % 17 = {r.randint(0, 16)} ORDER BY user_id, live_id, timestamp, watch_live_time, r")
+    if f == "tenure":
+        t, c, k = r.choice([("user", "reg_timestamp", "user_id"), ("streamer", "first_live_timestamp", "streamer_id"),
+                            ("user", "first_watch_live_timestamp", "user_id")])
+        e = r.choice([f"DATE '2025-05-26' - {c}", f"date_diff('day', {c}, DATE '2025-05-26')", f"date_diff('year', {c}, DATE '2025-05-26')",
+                      f"datediff('month', {c}, '2025-05-26')", f"age(DATE '2025-05-26', {c})", f"year(age(TIMESTAMP '2025-05-26', {c}))",
+                      f"({c} + INTERVAL 1 YEAR) < DATE '2025-05-26'", f"date_trunc('year', {c})", f"last_day({c})", f"strftime({c}, '%Y-%m')"])
+        return f"SELECT {k}, {c}, {e} AS t FROM \"{t}\" ORDER BY {k} LIMIT 50"
+    if f == "stack":
+        return ("SELECT kind, count(*) AS n, count(DISTINCT user_id) AS u, sum(v) AS s, min(ts) AS a, max(ts) AS b FROM ("
+                "SELECT 'click' AS kind, user_id, live_id, timestamp AS ts, watch_live_time AS v FROM click UNION ALL "
+                "SELECT 'gift', user_id, live_id, timestamp, gift_price FROM gift UNION ALL "
+                "SELECT 'like', user_id, live_id, timestamp, NULL FROM \"like\" UNION ALL "
+                "SELECT 'comment', user_id, live_id, timestamp, NULL FROM comment) e "
+                f"{r.choice(['', 'JOIN user u USING (user_id) WHERE u.gender = ' + chr(39) + 'F' + chr(39)])} GROUP BY ROLLUP (kind) ORDER BY kind NULLS LAST")
+    if f == "retention":
+        d = r.choice([1, 3, 7])
+        return ("WITH a AS (SELECT DISTINCT user_id, CAST(epoch_ms(timestamp) + INTERVAL 8 HOUR AS DATE) AS d FROM click), "
+                "f AS (SELECT user_id, min(d) AS d0 FROM a GROUP BY user_id) "
+                f"SELECT f.d0, count(*) AS cohort, count(*) FILTER (WHERE EXISTS (SELECT 1 FROM a WHERE a.user_id = f.user_id AND a.d = f.d0 + {d})) AS ret, "
+                f"round(100.0 * ret / cohort, 2) AS pct FROM f GROUP BY f.d0 ORDER BY f.d0")
+    if f == "ltv":
+        return ("SELECT u.age, u.gender, count(DISTINCT g.user_id) AS payers, sum(g.gift_price) AS rev, "
+                "round(avg(g.gift_price), 4) AS avgp, median(g.gift_price) AS med, max(g.gift_price) AS mx, "
+                f"sum(g.gift_price) / count(DISTINCT u.user_id) AS arpu FROM user u LEFT JOIN gift g USING (user_id) "
+                f"GROUP BY {r.choice(['ROLLUP (u.age, u.gender)', 'u.age, u.gender', 'CUBE (u.age, u.gender)'])} ORDER BY ALL NULLS LAST")
+    if f == "ctr":
+        return ("WITH c AS (SELECT streamer_id, count(*) AS clicks FROM click GROUP BY 1), "
+                "e AS (SELECT streamer_id, count(*) AS negs FROM negative GROUP BY 1) "
+                "SELECT streamer_id, clicks, negs, round(clicks / (clicks + coalesce(negs, 0)), 6) AS ctr, "
+                "CAST(clicks AS DECIMAL(18,4)) / nullif(clicks + negs, 0) AS ctr2 "
+                f"FROM c FULL JOIN e USING (streamer_id) ORDER BY {r.choice(['ctr DESC NULLS LAST', 'clicks DESC', 'negs'])}, streamer_id LIMIT 30")
+    if f == "funnel":
+        return ("SELECT count(DISTINCT n.user_id) AS exposed, count(DISTINCT c.user_id) AS clicked, "
+                "count(DISTINCT l.user_id) AS liked, count(DISTINCT g.user_id) AS gifted "
+                "FROM negative n LEFT JOIN click c ON c.user_id = n.user_id AND c.live_id = n.live_id "
+                "LEFT JOIN \"like\" l ON l.user_id = c.user_id AND l.live_id = c.live_id "
+                "LEFT JOIN gift g ON g.user_id = c.user_id AND g.live_id = c.live_id")
+    if f == "repeat":
+        return ("SELECT visits, count(*) AS pairs FROM (SELECT user_id, streamer_id, count(DISTINCT live_id) AS visits "
+                "FROM click GROUP BY ALL) GROUP BY visits ORDER BY visits")
+    c = r.choice(["fans_num", "follow_num", "accu_watch_live_cnt", "device_price"])
+    return (f"SELECT {c}, count(*) AS n FROM user GROUP BY {c} "
+            f"ORDER BY TRY_CAST(regexp_extract({c}, '^(\\d+)', 1) AS BIGINT) NULLS LAST, {c}")
+
+
+A_CLASSES = {"atime": q_atime, "astr": q_astr, "anum": q_anum, "agroup": q_agroup, "arecent": q_arecent, "akl": q_akl}
+
+
+def write_sequence(r, j):
+    """Statements that write the store (CREATE TABLE AS, INSERT INTO ... SELECT / VALUES, CREATE OR REPLACE
+    TABLE, CREATE VIEW) on tables named for `j`, then queries that read them back (aggregates, types,
+    DESCRIBE): (statements, checks)."""
+    w, v = f"w{j}", f"v{j}"
+    ty = r.choice(["INTEGER", "BIGINT", "SMALLINT", "DOUBLE", "DECIMAL(9,2)", "VARCHAR", "DATE", "TIMESTAMP", "HUGEINT"])
+    val = {"INTEGER": "CAST(range * 7 - 300 AS INTEGER)", "BIGINT": "range * 1000003 - 9000000",
+           "SMALLINT": "CAST(range % 3000 - 1500 AS SMALLINT)", "DOUBLE": "range / 8 - 20",
+           "DECIMAL(9,2)": "CAST(range / 7 - 30 AS DECIMAL(9,2))", "VARCHAR": "'s' || (range % 37)",
+           "DATE": "DATE '2025-05-05' + CAST(range % 40 AS INTEGER)",
+           "TIMESTAMP": "epoch_ms(1746374400000 + range * 3600007)", "HUGEINT": "CAST(range AS HUGEINT) * 170141183460469231731687303"}[ty]
+    n = r.choice([50, 3000, 70000])
+    stmts = [f"CREATE TABLE {w} AS SELECT range AS id, CASE WHEN range % 11 = 0 THEN NULL ELSE {val} END AS c, "
+             f"CASE WHEN range % 5 = 0 THEN NULL ELSE 'k' || (range % 4) END AS k FROM range({n})"]
+    for _ in range(r.randint(1, 3)):
+        stmts.append(r.choice([
+            f"INSERT INTO {w} SELECT id + {n}, c, upper(k) FROM {w} WHERE id % {r.choice([3, 7, 100])} = 1",
+            f"INSERT INTO {w} VALUES ({n * 3}, NULL, 'x'), ({n * 3 + 1}, NULL, NULL)",
+            f"INSERT INTO {w} SELECT {n * 4}, max(c), 'm' FROM {w}",
+            f"INSERT INTO {w} (k, id) SELECT k, id + {n * 5} FROM {w} WHERE k = 'k1'",
+            f"INSERT INTO {w} (k, id) SELECT 'z' AS k, id * -1 AS id FROM {w} WHERE id < 5",
+            f"CREATE OR REPLACE TABLE {w} AS SELECT * FROM {w} WHERE c IS NOT NULL OR id % 2 = 0",
+            f"CREATE OR REPLACE TABLE {w} AS SELECT id, c, coalesce(k, '?') AS k FROM {w} ORDER BY id DESC",
+            f"INSERT INTO {w} SELECT * FROM {w} WHERE k IS NULL"]))
+    stmts.append(f"CREATE VIEW {v} AS SELECT k, count(*) AS n, count(c) AS nc, min(c) AS lo, max(c) AS hi FROM {w} GROUP BY k")
+    dc = "count(DISTINCT c)" if ty != "HUGEINT" else "count(DISTINCT c % 1000003)"  # kuai: BIGINT range
+    checks = [f"SELECT count(*) AS n, count(c) AS nc, {dc} AS dc, min(c) AS lo, max(c) AS hi, "
+              f"sum(id) AS si, typeof(min(c)) AS t, count(DISTINCT k) AS dk FROM {w}",
+              f"SELECT * FROM {v} ORDER BY k NULLS FIRST",
+              f"SELECT id, c, k FROM {w} ORDER BY id DESC LIMIT 7",
+              f"DESCRIBE {w}"]
+    return stmts, checks
+
+
 GEN_CLASSES = {"gjoins": q_gjoins, "gsub": q_gsub, "gtopn": q_gtopn, "gwindow": q_gwindow, "gaggs": q_gaggs,
                "gscalar": q_gscalar, "gsets": q_gsets, "glists": q_glists, "kljoins": q_kljoins, "kltopn": q_kltopn,
                "gjoins2": q_gjoins2, "gscalarsub": q_gscalarsub, "gwinagg": q_gwinagg}
@@ -1056,7 +1433,7 @@ GEN_CLASSES = {"gjoins": q_gjoins, "gsub": q_gsub, "gtopn": q_gtopn, "gwindow": 
 
 CLASSES = {"kuailive": q_kuailive, "strkeys": q_string_keys, "numbers": q_numbers, "keys": q_keys, "strings": q_strings, "casts": q_casts, "dates": q_dates, "numeric": q_numeric,
            "aggregates": q_aggregates, "joins": q_joins, "in": q_in, "order": q_order, "sets": q_distinct_set}
-ALL_CLASSES = dict(CLASSES, **GEN_CLASSES)
+ALL_CLASSES = dict(CLASSES, **GEN_CLASSES, **A_CLASSES)
 
 # ----------------------------------------------------------------------------- running
 
@@ -1074,6 +1451,31 @@ def run_kuai(qbin, store, sql):
     return "error", p.stderr.strip().split("\n")[0]
 
 
+def run_writes(args, r, duck, store):
+    """Write sequences in both engines (statements one kuai-query run each), their read-back compared."""
+    bad = 0
+    for j in range(args.writes):
+        stmts, checks = write_sequence(r, j)
+        for st in stmts:
+            try:
+                duck.con.execute(st)
+                ds = "ok"
+            except Exception as e:  # noqa: BLE001
+                ds = f"error {e}".split("\n")[0]
+            ks, kt = run_kuai(args.kuai, store, st)
+            if (ds == "ok") != (ks == "ok"):
+                bad += 1
+                print(f"WRITE {st}\n  duckdb: {ds}\n  kuai: {ks} {kt.strip()[:300]}")
+        for q in checks:
+            dstat, dt, ty = duck(q)
+            ks, kt = run_kuai(args.kuai, store, q)
+            d = oracle.csv_diff(dt, kt, ty) if dstat == "ok" and ks == "ok" else (None if dstat == ks else f"{dstat}/{ks}")
+            if d:
+                bad += 1
+                print(f"READ {q} after {stmts}\n  {d}\n  duckdb: {dt[:400]}\n  kuai: {kt[:400]}")
+    print(f"writes       sequences {args.writes:5d}  mismatches {bad:5d}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--kuai", required=True)
@@ -1085,9 +1487,15 @@ def main():
     ap.add_argument("--out", default=None)
     ap.add_argument("--sql", default=None, help="run one query and print both answers")
     ap.add_argument("--kuailive", default=None, help="a folder of KuaiLive CSVs to use instead of the edge fixture")
+    ap.add_argument("--analyst", action="store_true",
+                    help="the fifth run: A_TABLES and GEN_TABLES, A_CLASSES by default (use with --kuailive)")
+    ap.add_argument("--writes", type=int, default=0, help="also run this many write sequences (write_sequence)")
+    ap.add_argument("--tz", default=None, help="the session time zone of both engines (the TZ variable)")
     ap.add_argument("--generated", action="store_true",
                     help="also make the tables GEN_TABLES (CREATE TABLE AS in both engines) for GEN_CLASSES")
     args = ap.parse_args()
+    if args.tz:
+        os.environ["TZ"] = args.tz
     work = tempfile.mkdtemp(prefix="kuai-difftest-")
     folder = os.path.join(work, "fixture")
     write_fixture(folder, args.kuailive)
@@ -1099,8 +1507,8 @@ def main():
     con = duckdb.connect()
     load_duck(con, folder)
     tables = list(EXTRA)
-    if args.generated:
-        for t, sql in GEN_TABLES.items():
+    if args.generated or args.analyst:
+        for t, sql in dict(GEN_TABLES, **(A_TABLES if args.analyst else {})).items():
             con.execute(f"CREATE TABLE {t} AS {sql}")
             p = subprocess.run([args.kuai, "--store", store, "--", f"CREATE TABLE {t} AS {sql}"], capture_output=True,
                                text=True)
@@ -1121,6 +1529,7 @@ def main():
         except Exception as e:  # noqa: BLE001
             return "error", f"python: {e}", None
 
+    duck.con = con
     if args.sql:
         print("duckdb:", duck(args.sql))
         print("kuai:  ", run_kuai(args.kuai, store, args.sql))
@@ -1134,7 +1543,10 @@ def main():
         if d:
             sys.exit(f"table {t} differs: {d}")
     r = random.Random(args.seed)
-    classes = (args.classes or ",".join(GEN_CLASSES if args.generated else CLASSES)).split(",")
+    if args.writes:
+        run_writes(args, r, duck, store)
+    default = A_CLASSES if args.analyst else GEN_CLASSES if args.generated else CLASSES
+    classes = (args.classes or ",".join(default)).split(",")
     queries = []
     for j in range(args.n):
         c = classes[j % len(classes)]

@@ -14,6 +14,7 @@
 /// | date      | `.int`   | days since 1970-01-01                            |
 /// | timestamp | `.int`   | microseconds since 1970-01-01 00:00:00 (no zone), as DuckDB's TIMESTAMP |
 /// | timestamptz | `.int` | microseconds since 1970-01-01 00:00:00 UTC: an instant, shown and taken apart in the session time zone, as DuckDB's TIMESTAMP WITH TIME ZONE |
+/// | time      | `.int`   | microseconds since midnight, 0...86_400_000_000 (`24:00:00` is the last), as DuckDB's TIME |
 /// | interval  | `.int`   | DuckDB's (months, days, microseconds): `ints` = microseconds; months and days in `Column.highs` when some row has them (`IntervalValue`) |
 /// | null      | `.int`   | the type of a bare `NULL` literal; every row is null |
 /// | decimal(p,s) | `.int` | the unscaled integer value × 10^-s (`1.50` as DECIMAL(3,2) is 150); precision p in 1...38 digits, scale s in 0...p. p <= 18 always fits `ints`; wider values use `Column.highs` as HUGEINT does |
@@ -23,7 +24,7 @@
 /// DECIMAL has raw value 11 for every (p, s); its precision and scale travel in the manifest's type
 /// name (`DECIMAL(18,3)`), so `init?(rawValue:)` cannot make it (use `init?(rawValue:name:)`).
 /// TINYINT (13) and SMALLINT (12) came after DECIMAL, so their ids do not follow their widths;
-/// TIMESTAMP WITH TIME ZONE is 14.
+/// TIMESTAMP WITH TIME ZONE is 14, TIME 16 (15 is LIST's, which no store holds).
 public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case boolean
     /// DuckDB's TINYINT (INT1): 8-bit signed.
@@ -39,6 +40,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case timestamp
     /// DuckDB's TIMESTAMP WITH TIME ZONE (TIMESTAMPTZ): an instant in UTC microseconds.
     case timestamptz
+    /// DuckDB's TIME: a time of day in microseconds since midnight (no date, no zone).
+    case time
     case interval
     case null
     /// DECIMAL(precision, scale) as DuckDB's: exact, `precision` significant digits (1...38), `scale`
@@ -48,14 +51,14 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     /// its own: `rawValue` is 15 and `init?(rawValue:)` never makes it).
     indirect case list(DataType)
 
-    /// Every type without parameters (DECIMAL excluded), in raw-value order.
+    /// Every type without parameters (DECIMAL excluded), in raw-value order (TIME, 16, last).
     public static let simpleCases: [DataType] = [
         .boolean, .integer, .bigint, .hugeint, .double, .varchar, .date, .timestamp, .interval, .null, .smallint,
-        .tinyint, .timestamptz,
+        .tinyint, .timestamptz, .time,
     ]
 
-    /// The stable id written in manifests and column-file headers (1...14; 11 = any DECIMAL,
-    /// 12 SMALLINT, 13 TINYINT, 14 TIMESTAMP WITH TIME ZONE).
+    /// The stable id written in manifests and column-file headers (1...14 and 16; 11 = any DECIMAL,
+    /// 12 SMALLINT, 13 TINYINT, 14 TIMESTAMP WITH TIME ZONE, 16 TIME; 15 is LIST's, never stored).
     public var rawValue: UInt8 {
         switch self {
         case .boolean: return 1
@@ -73,6 +76,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .tinyint: return 13
         case .timestamptz: return 14
         case .list: return 15
+        case .time: return 16
         }
     }
 
@@ -81,6 +85,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         switch rawValue {
         case 1...10: self = DataType.simpleCases[Int(rawValue) - 1]
         case 12...14: self = DataType.simpleCases[Int(rawValue) - 2]
+        case 16: self = .time
         default: return nil
         }
     }
@@ -165,6 +170,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .date: return "DATE"
         case .timestamp: return "TIMESTAMP"
         case .timestamptz: return "TIMESTAMP WITH TIME ZONE"
+        case .time: return "TIME"
         case .interval: return "INTERVAL"
         case .null: return "NULL"
         case .decimal(let p, let s): return "DECIMAL(\(p),\(s))"
@@ -174,7 +180,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
 
     /// Parses a SQL type name as DuckDB accepts it in CAST (case-insensitive aliases included):
     /// TINYINT/INT1, SMALLINT/INT2/INT16/SHORT, INT/INT4/INTEGER, INT8/BIGINT/LONG, DOUBLE/FLOAT8/FLOAT/REAL (kuai maps FLOAT and REAL to DOUBLE),
-    /// VARCHAR/TEXT/STRING, BOOL/BOOLEAN, DATE, TIMESTAMP/DATETIME, TIMESTAMPTZ/TIMESTAMP WITH TIME ZONE,
+    /// VARCHAR/TEXT/STRING, BOOL/BOOLEAN, DATE, TIME, TIMESTAMP/DATETIME, TIMESTAMPTZ/TIMESTAMP WITH TIME ZONE,
     /// HUGEINT/INT128.
     /// `DECIMAL(p,s)` / `NUMERIC(p,s)` / `DECIMAL(p)` (spaces allowed) give that DECIMAL when p and s are
     /// in range; plain DECIMAL/NUMERIC is DECIMAL(18,3) as in DuckDB.
@@ -211,6 +217,7 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case "TIMESTAMP", "DATETIME": self = .timestamp
         case "TIMESTAMPTZ", "TIMESTAMP WITH TIME ZONE": self = .timestamptz
         case "INTERVAL": self = .interval
+        case "TIME", "TIME WITHOUT TIME ZONE": self = .time
         default: return nil
         }
     }

@@ -23,6 +23,18 @@ public enum CompareOp: String, CaseIterable, Sendable {
     case greater = ">"
     case greaterEqual = ">="
 
+    /// The operator of the opposite answer (`NOT (a < b)` is `a >= b` for non-NULL operands).
+    public var negated: CompareOp {
+        switch self {
+        case .equal: return .notEqual
+        case .notEqual: return .equal
+        case .less: return .greaterEqual
+        case .lessEqual: return .greater
+        case .greater: return .lessEqual
+        case .greaterEqual: return .less
+        }
+    }
+
     /// The operator with its operands swapped (`a < b` is `b > a`).
     public var flipped: CompareOp {
         switch self {

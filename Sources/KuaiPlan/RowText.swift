@@ -426,6 +426,8 @@ extension RowText {
         case .timestamptz:
             let zone = SessionTimeZone.current
             c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.timestamptz(x[i], zone, p) } }
+        case .time:
+            c.ints.withUnsafeBufferPointer { x in each(quoted: true) { i, p in TextBytes.timeOfDay(x[i], p) } }
         case .interval:
             each(quoted: true) { i, p in TextBytes.interval(c.interval(at: i), p) }
         case .decimal(let precision, let scale):

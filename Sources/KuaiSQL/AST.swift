@@ -215,10 +215,15 @@ public enum JoinKind: String, Sendable {
     public var sqlName: String { rawValue.uppercased() }
 }
 
-public enum JoinCondition: Sendable {
+public indirect enum JoinCondition: Sendable {
     case none
     case on(Expr)
     case using([String])
+    /// `NATURAL [kind] JOIN`: USING the columns both sides name alike (bound in TableRefBinder).
+    case natural
+    /// `ASOF [LEFT] JOIN ... ON | USING`: the condition's equalities match exactly, its one inequality
+    /// picks the nearest right row (DuckDB's AsOf join).
+    case asof(JoinCondition)
 }
 
 public struct OrderItem: Sendable {
@@ -226,6 +231,10 @@ public struct OrderItem: Sendable {
     public var ascending: Bool = true
     /// nil = the default: DuckDB puts NULLs last for ASC and for DESC (`NULLS LAST` default).
     public var nullsFirst: Bool?
+
+    public init(expr: Expr, ascending: Bool = true, nullsFirst: Bool? = nil) {
+        (self.expr, self.ascending, self.nullsFirst) = (expr, ascending, nullsFirst)
+    }
 }
 
 /// `OVER (...)` contents.
@@ -358,6 +367,9 @@ public indirect enum Expr: Sendable {
     case inList(Expr, [Expr], negated: Bool, SourcePosition)
     /// `expr [NOT] IN (SELECT ...)`.
     case inSubquery(Expr, Query, negated: Bool, SourcePosition)
+    /// `expr op ANY | SOME | ALL (SELECT ...)` for the quantified comparisons other than `= ANY` and
+    /// `<> ALL` (which are `inSubquery`); `all` for ALL.
+    case quantified(CompareOp, Expr, Query, all: Bool, SourcePosition)
     /// `[NOT] EXISTS (SELECT ...)`.
     case exists(Query, negated: Bool, SourcePosition)
     /// `(SELECT ...)` used as a value.
@@ -382,7 +394,8 @@ public indirect enum Expr: Sendable {
         case .literal(_, let p), .column(_, _, let p), .unary(_, _, let p), .binary(_, _, _, let p),
             .like(_, _, _, _, _, let p), .row(_, let p), .isNull(_, _, let p), .between(_, _, _, _, let p),
             .inList(_, _, _, let p),
-            .inSubquery(_, _, _, let p), .exists(_, _, let p), .scalarSubquery(_, let p), .caseWhen(_, _, _, let p),
+            .inSubquery(_, _, _, let p), .quantified(_, _, _, _, let p), .exists(_, _, let p),
+            .scalarSubquery(_, let p), .caseWhen(_, _, _, let p),
             .cast(_, _, _, let p), .extract(_, _, let p), .lambda(_, _, let p):
             return p
         case .function(let f): return f.position

@@ -21,6 +21,7 @@ extension Expr {
             node = .between(try r(a), low: try r(lo), high: try r(hi), negated: negated, p)
         case .inList(let a, let xs, let negated, let p): node = .inList(try r(a), try xs.map(r), negated: negated, p)
         case .inSubquery(let a, let q, let negated, let p): node = .inSubquery(try r(a), q, negated: negated, p)
+        case .quantified(let op, let a, let q, let all, let p): node = .quantified(op, try r(a), q, all: all, p)
         case .caseWhen(let operand, let whens, let elseExpr, let p):
             node = .caseWhen(
                 operand: try operand.map(r), whens: try whens.map { (try r($0.when), try r($0.then)) },

@@ -772,11 +772,13 @@ struct ParserState {
         if let pivoted = try parsePivotSuffix(first) { left = pivoted }
         var chain = 0
         defer { nesting -= chain }
-        while let (kind, position) = try parseJoinKeyword() {
+        while let (kind, position, modifier) = try parseJoinKeyword() {
             try enterChain(&chain)
             let right = try parseTableFactor()
             var condition = JoinCondition.none
-            if kind != .cross {
+            if modifier == "NATURAL" {
+                condition = .natural
+            } else if kind != .cross {
                 if acceptWord("ON") {
                     condition = .on(try parseExpression())
                 } else if acceptWord("USING") {
@@ -784,26 +786,40 @@ struct ParserState {
                 } else {
                     throw unexpected("ON or USING after the joined table")
                 }
+                if modifier == "ASOF" { condition = .asof(condition) }
             }
             left = .join(kind: kind, left: left, right: right, condition: condition, position: position)
         }
         return left
     }
 
-    /// Consumes the words of a join operator, if one is next.
-    mutating func parseJoinKeyword() throws -> (JoinKind, SourcePosition)? {
+    /// Consumes the words of a join operator, if one is next: its kind, position and modifier
+    /// (`NATURAL`, `ASOF` or empty). NATURAL takes every kind but CROSS; ASOF takes INNER and LEFT, as
+    /// DuckDB's grammar.
+    mutating func parseJoinKeyword() throws -> (JoinKind, SourcePosition, String)? {
         let t = current
         guard t.kind == .word else { return nil }
-        if t.upper == "JOIN" { return (.inner, advance().position) }
-        if ["NATURAL", "ASOF", "POSITIONAL"].contains(t.upper) {
-            throw failure("\(t.upper) JOIN is not supported", at: t)
+        if t.upper == "JOIN" { return (.inner, advance().position, "") }
+        if t.upper == "POSITIONAL" { throw failure("POSITIONAL JOIN is not supported", at: t) }
+        var modifier = ""
+        if t.upper == "NATURAL" || t.upper == "ASOF" {
+            modifier = t.upper
+            advance()
+            if acceptWord("JOIN") { return (.inner, t.position, modifier) }
         }
         // INNER, LEFT, RIGHT, FULL, CROSS, SEMI, ANTI: the kinds' names.
-        guard let kind = JoinKind(rawValue: t.upper.lowercased()) else { return nil }
+        guard let kind = JoinKind(rawValue: current.upper.lowercased()), current.kind == .word else {
+            if modifier.isEmpty { return nil }
+            throw unexpected("JOIN after \(modifier)")
+        }
+        if modifier == "NATURAL" && kind == .cross { throw failure("NATURAL CROSS JOIN is not allowed", at: current) }
+        if modifier == "ASOF" && kind != .inner && kind != .left {
+            throw failure("ASOF \(kind.sqlName) JOIN is not supported", at: current)
+        }
         advance()
         if kind == .left || kind == .right || kind == .full { _ = acceptWord("OUTER") }
         try expectWord("JOIN")
-        return (kind, t.position)
+        return (kind, t.position, modifier)
     }
 
     mutating func parseTableFactor() throws -> TableRef {

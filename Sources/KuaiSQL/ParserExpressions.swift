@@ -315,21 +315,30 @@ extension ParserState {
         }
     }
 
-    /// `left op right`, and `left = ANY (subquery)` / `left <> ALL (subquery)` (as IN / NOT IN).
+    /// `left op right`, and the quantified comparisons `left op ANY | SOME | ALL (subquery)`: `= ANY` and
+    /// `<> ALL` are IN / NOT IN, the others `.quantified`. As DuckDB, `op ANY (expr)` of an expression that
+    /// is not a subquery is `op ANY (SELECT unnest(expr))` (a list: `x = ANY ([1, 2])`).
     mutating func parseComparison(_ left: Expr) throws -> Expr {
         let opToken = advance()
         let op = comparisonOperator(opToken)!
         if (current.isWord("ANY") || current.isWord("SOME") || current.isWord("ALL")) && peek(1).isSymbol("(") {
             let quantifier = advance()
             let isAll = quantifier.isWord("ALL")
-            guard (op == .equal && !isAll) || (op == .notEqual && isAll) else {
-                throw failure("only = ANY (...) and <> ALL (...) are supported", at: opToken)
+            let open = try expectSymbol("(")
+            let query: Query
+            if startsQuery(current) || (current.isSymbol("(") && startsQuery(peek(1))) {
+                query = try parseQuery()
+            } else {
+                let list = try parseExpression()
+                let unnest = FunctionCall(name: "unnest", arguments: [list], position: list.position)
+                let core = SelectCore(items: [.expr(.function(unnest), alias: nil)], from: nil, position: open.position)
+                query = Query(body: .select(core), position: open.position)
             }
-            try expectSymbol("(")
-            guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a subquery") }
-            let query = try parseQuery()
             try expectSymbol(")")
-            return .inSubquery(left, query, negated: isAll, left.position)
+            if (op == .equal && !isAll) || (op == .notEqual && isAll) {
+                return .inSubquery(left, query, negated: isAll, left.position)
+            }
+            return .quantified(op, left, query, all: isAll, left.position)
         }
         let right = try parseExpression(minimum: Precedence.comparison.tighter)
         return .binary(.compare(op), left, right, left.position)
@@ -665,6 +674,11 @@ extension ParserState {
     mutating func parseFunctionCall() throws -> Expr {
         if current.isWord("POSITION"), let e = try parsePositionIn() { return e }
         if current.isWord("OVERLAY"), let e = try parseOverlayPlacing() { return e }
+        if current.isWord("TRIM") || current.isWord("SUBSTRING"), peek(1).isSymbol("("),
+            let e = try parseKeywordArguments()
+        {
+            return e
+        }
         if current.isWord("COLUMNS") && peek(2).isWord("LAMBDA") { return try parseColumnsLambda() }
         let nameToken = advance()
         var call = FunctionCall(name: nameToken.text.lowercased(), arguments: [], position: nameToken.position)
@@ -722,6 +736,51 @@ extension ParserState {
         if acceptWord("FOR") { args.append(try parseExpression()) }
         try expectSymbol(")")
         return .function(FunctionCall(name: "overlay", arguments: args, position: nameToken.position))
+    }
+
+    /// The SQL-standard argument forms DuckDB's grammar reads: `trim([BOTH | LEADING | TRAILING] [chars] FROM s)`
+    /// as `"trim"(s[, chars])` / `ltrim` / `rtrim`, and `substring(s FROM a [FOR n])` / `substring(s FOR n)` as
+    /// `"substring"(s, a[, n])` (a = 1 without FROM). nil, with the cursor back at the name, for a plain call.
+    mutating func parseKeywordArguments() throws -> Expr? {
+        let start = index
+        let nameToken = advance()
+        advance()  // (
+        let call = { (name: String, args: [Expr]) in
+            Expr.function(FunctionCall(name: name, arguments: args, position: nameToken.position))
+        }
+        if nameToken.isWord("TRIM") {
+            var name = "trim"
+            if acceptWord("LEADING") {
+                name = "ltrim"
+            } else if acceptWord("TRAILING") {
+                name = "rtrim"
+            } else if !acceptWord("BOTH"), !current.isWord("FROM") {
+                // `trim(chars FROM s)`, or a plain call
+                let chars = try parseExpression()
+                guard acceptWord("FROM") else {
+                    index = start
+                    return nil
+                }
+                let s = try parseExpression()
+                try expectSymbol(")")
+                return call(name, [s, chars])
+            }
+            let chars = current.isWord("FROM") ? nil : try parseExpression()
+            try expectWord("FROM")
+            let s = try parseExpression()
+            try expectSymbol(")")
+            return call(name, [s] + (chars.map { [$0] } ?? []))
+        }
+        let s = try parseExpression()
+        guard current.isWord("FROM") || current.isWord("FOR") else {
+            index = start
+            return nil
+        }
+        var args = [s]
+        args.append(acceptWord("FROM") ? try parseExpression() : .literal(.integer(1), nameToken.position))
+        if acceptWord("FOR") { args.append(try parseExpression()) }
+        try expectSymbol(")")
+        return call("substring", args)
     }
 
     /// `( [DISTINCT|ALL] args [ORDER BY ...] )` or `(*)` or `()`.

@@ -130,6 +130,12 @@ extension Expr {
             out += negated ? " IS NOT NULL)" : " IS NULL)"
         case .between, .inList, .inSubquery:
             writeNegatable(to: &out)
+        case .quantified(let op, let operand, let query, let all, _):
+            // DuckDB's text: `(x > ANY(SELECT ...))`; `x > ALL (...)` is `(NOT (x <= ANY(SELECT ...)))`
+            var body = "("
+            operand.write(to: &body)
+            body += " \((all ? op.negated : op).rawValue) ANY(\(query.sqlDescription)))"
+            out += all ? "(NOT \(body))" : body
         case .exists(let query, let negated, _):
             out += negated ? "(NOT EXISTS(\(query.sqlDescription)))" : "EXISTS(\(query.sqlDescription))"
         case .scalarSubquery(let query, _):
@@ -317,7 +323,11 @@ extension FunctionCall {
         if star {
             out += over == nil ? "count_star()" : "count()"
         } else {
-            out += name == "coalesce" || name == "ifnull" ? "COALESCE(" : quotedIdentifier(name) + "("
+            // DuckDB names COALESCE / IFNULL and GROUPING / GROUPING_ID by their SQL keyword
+            out +=
+                name == "coalesce" || name == "ifnull"
+                ? "COALESCE("
+                : name == "grouping" || name == "grouping_id" ? "GROUPING(" : quotedIdentifier(name) + "("
             if distinct { out += "DISTINCT " }
             Expr.writeList(arguments, to: &out)
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")
@@ -496,9 +506,16 @@ extension TableRef {
         case .join(let kind, let left, let right, let condition, _):
             var r = right.sqlDescription
             if case .join = right { r = "(\(r))" }
-            var s = "\(left.sqlDescription) \(kind.sqlName) JOIN \(r)"
+            var modifier = ""
+            var condition = condition
+            if case .natural = condition { modifier = "NATURAL " }
+            if case .asof(let inner) = condition {
+                modifier = "ASOF "
+                condition = inner
+            }
+            var s = "\(left.sqlDescription) \(modifier)\(kind.sqlName) JOIN \(r)"
             switch condition {
-            case .none: break
+            case .none, .natural, .asof: break
             case .on(let e): s += " ON " + e.sqlDescription
             case .using(let cols): s += " USING (" + cols.map(quotedIdentifier).joined(separator: ", ") + ")"
             }

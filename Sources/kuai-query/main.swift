@@ -157,15 +157,21 @@ StandardStreams.protectClosedDescriptors()
 #if os(Linux)
     // Column buffers of a block are ~0.5 MB; keep them on the heap instead of a fresh mmap (and
     // page faults) per allocation, and keep freed memory for the next batch.
-    // glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3.
+    // glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3,
+    // M_MMAP_MAX = -4.
     @_silgen_name("mallopt") func glibcMallopt(_ param: Int32, _ value: Int32) -> Int32
     /// The heap settings for a memory limit of `limit` bytes: freed memory kept for reuse counts
     /// against the limit (it stays resident), so under a small limit (below 4 GiB) glibc keeps at
     /// most 1/16 of it and serves allocations from 1/64 of it up by mmap (returned at once when freed).
+    /// Under a larger limit every allocation comes from the heap, also those over 32 MiB (a column
+    /// or sort array of millions of rows): a freed one is reused by the next operator instead of
+    /// being unmapped and faulted in again page by page (a page fault costs 3-5 µs on a virtual
+    /// machine; q02 took 24% less CPU, g06 13%).
     func configureHeap(limit: Int) {
         let small = limit > 0 && limit < 4 << 30
         _ = glibcMallopt(-3, Int32(small ? max(1 << 20, limit / 64) : 32 << 20))
         _ = glibcMallopt(-1, Int32(small ? max(4 << 20, limit / 16) : 256 << 20))
+        if !small { _ = glibcMallopt(-4, 0) }
     }
 #endif
 

@@ -19,6 +19,7 @@ struct DataTypeTests {
         NameCase(sqlName: "INT32", type: .integer), NameCase(sqlName: "INT8", type: .bigint),
         NameCase(sqlName: "HUGEINT", type: .hugeint), NameCase(sqlName: "TIMESTAMPTZ", type: .timestamptz),
         NameCase(sqlName: "timestamp with time zone", type: .timestamptz),
+        NameCase(sqlName: "TIME", type: .time), NameCase(sqlName: "time without time zone", type: .time),
     ]
 
     @Test(arguments: names) func parsesDuckDBNames(_ c: NameCase) {
@@ -31,12 +32,13 @@ struct DataTypeTests {
         #expect(DataType(sqlName: "BYTE") == nil)  // not a DuckDB type name
     }
 
-    /// The ids written in manifests and column-file headers never change: 12, 13 and 14 came after DECIMAL.
+    /// The ids written in manifests and column-file headers never change: 12, 13, 14 and 16 came after
+    /// DECIMAL (15 is LIST's, never stored).
     @Test func rawValuesAreStable() {
         let expected: [(DataType, UInt8)] = [
             (.boolean, 1), (.integer, 2), (.bigint, 3), (.hugeint, 4), (.double, 5), (.varchar, 6), (.date, 7),
             (.timestamp, 8), (.interval, 9), (.null, 10), (.decimal(precision: 18, scale: 3), 11),
-            (.smallint, 12), (.tinyint, 13), (.timestamptz, 14),
+            (.smallint, 12), (.tinyint, 13), (.timestamptz, 14), (.time, 16),
         ]
         for (t, id) in expected {
             #expect(t.rawValue == id, "\(t)")

@@ -33,6 +33,24 @@ import Testing
                 """, "\(r)")
     }
 
+    /// date_diff / date_sub in a part shorter than a day between an instant and a TIMESTAMP, DATE or string:
+    /// the local side is the instant of its wall time in the session zone (DuckDB's implicit cast), not that
+    /// wall time read as UTC (which was 8 hours off in Asia/Shanghai: 486 minutes for 6).
+    @Test func elapsedDifferenceBesideLocalTime() throws {
+        let r = try query([
+            "-c", "SET TimeZone = 'Asia/Shanghai'",
+            "-c",
+            "SELECT date_sub('minute', to_timestamp(1748188440), TIMESTAMP '2025-05-26') a, date_diff('minute', to_timestamp(1748188440), TIMESTAMP '2025-05-26') b, date_sub('hour', TIMESTAMP '2025-05-25', to_timestamp(1748188440)) c, datediff('hour', to_timestamp(1748188440), '2025-05-26 10:00') d, date_diff('hour', DATE '2025-05-25', to_timestamp(1748188440)) e",
+        ])
+        #expect(r.status == 0, "\(r)")
+        #expect(
+            r.out == """
+                a,b,c,d,e
+                6,6,23,11,23
+
+                """, "\(r)")
+    }
+
     /// An unknown zone is DuckDB's error and leaves the setting as it was; other settings are refused.
     @Test func setErrors() throws {
         let bad = try query(["-c", "SET TimeZone = 'Foo/Bar'"])

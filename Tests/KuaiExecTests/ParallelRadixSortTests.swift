@@ -56,3 +56,36 @@ import Testing
         }
     }
 }
+
+/// `msdRadixSort` (runs being refined by a later key word) against the standard library's stable
+/// order: sizes around the insertion-sort cut-off and the 8-bit digit, keys varying in few high,
+/// few low and all 64 bits, many equal keys, one key for all.
+@Suite struct MSDRadixSortTests {
+    func check(_ keys: [UInt64]) {
+        var k = keys
+        var perm = (0..<keys.count).map { Int32($0) }
+        var tk = [UInt64](repeating: 0, count: keys.count)
+        var tp = [Int32](repeating: 0, count: keys.count)
+        k.withUnsafeMutableBufferPointer { k in
+            perm.withUnsafeMutableBufferPointer { p in
+                tk.withUnsafeMutableBufferPointer { tk in
+                    tp.withUnsafeMutableBufferPointer { tp in msdRadixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp) }
+                }
+            }
+        }
+        let expected = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
+        #expect(perm == expected.map { Int32($0) })
+        #expect(k == expected.map { keys[$0] })
+    }
+
+    @Test func matchesStandardSort() {
+        var rng = SplitMix64(seed: 5)
+        for n in [0, 1, 2, 31, 32, 33, 200, 257, 1000, 4096] {
+            check((0..<n).map { _ in rng.next() })  // all 64 bits
+            check((0..<n).map { _ in (rng.next() % 5) << 50 | 7 })  // few values in high bits
+            check((0..<n).map { _ in 1 << 40 | rng.next() % 3 })  // a common prefix, 2 low bits
+            check((0..<n).map { _ in rng.next() >> 9 })  // 55 bits, as a timestamp and an id
+            check([UInt64](repeating: 9, count: n))
+        }
+    }
+}

@@ -72,7 +72,14 @@ import Testing
             "at or near \"LIKE\": expected an operator between the two predicates (use AND)"
         ),
         ("VALUES (1, 2), (3)", "query:1:16", "at or near \"(\": VALUES lists must all be the same length (2 and 1)"),
-        ("SELECT x FROM t NATURAL JOIN u", "query:1:17", "at or near \"NATURAL\": NATURAL JOIN is not supported"),
+        (
+            "SELECT x FROM t POSITIONAL JOIN u", "query:1:17",
+            "at or near \"POSITIONAL\": POSITIONAL JOIN is not supported"
+        ),
+        (
+            "SELECT x FROM t NATURAL CROSS JOIN u", "query:1:25",
+            "at or near \"CROSS\": NATURAL CROSS JOIN is not allowed"
+        ),
         ("SELECT * FROM read_csv('x.csv' AS)", "query:1:32", "at or near \"AS\": expected \")\""),
         ("SELECT 'é' + + FROM t", "query:1:16", "at or near \"FROM\": expected an expression"),
         ("EXPLAIN DESCRIBE t", "query:1:9", "at or near \"DESCRIBE\": expected a query after EXPLAIN"),

@@ -188,6 +188,12 @@ func core(_ sql: String) throws -> SelectCore {
             "SELECT * FROM t WHERE a = ANY (SELECT b FROM u) OR a <> ALL (SELECT c FROM v)",
             "SELECT * FROM t WHERE ((a = ANY(SELECT b FROM u)) OR (NOT (a = ANY(SELECT c FROM v))))"
         ),
+        // the other quantified comparisons, named as DuckDB names them (ALL as NOT ... ANY)
+        (
+            "SELECT * FROM t WHERE a > ALL (SELECT b FROM u) OR a < SOME (SELECT c FROM v)",
+            "SELECT * FROM t WHERE ((NOT (a <= ANY(SELECT b FROM u))) OR (a < ANY(SELECT c FROM v)))"
+        ),
+        ("SELECT a = ALL (SELECT b FROM u)", "SELECT (NOT (a != ANY(SELECT b FROM u)))"),
         (
             "SELECT * FROM t WHERE a IN (1, 2) AND b NOT IN ('x')",
             "SELECT * FROM t WHERE ((a IN (1, 2)) AND (NOT (b IN ('x'))))"

@@ -89,7 +89,8 @@ extension DataType {
     /// True for types whose values live in `Column.ints` (not DOUBLE or VARCHAR).
     var isIntegerStored: Bool {
         switch self {
-        case .boolean, .tinyint, .smallint, .integer, .bigint, .hugeint, .date, .timestamp, .timestamptz, .interval:
+        case .boolean, .tinyint, .smallint, .integer, .bigint, .hugeint, .date, .timestamp, .timestamptz, .time,
+            .interval:
             return true
         default: return false
         }

@@ -237,6 +237,7 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
             case .date: return "'\(ValueFormatter.date(i))'"
             case .timestamp: return "'\(ValueFormatter.timestamp(i))'"
             case .timestamptz: return "'\(ValueFormatter.timestamptz(i))'"
+            case .time: return "'\(ValueFormatter.time(i))'"
             case .boolean: return i != 0 ? "true" : "false"
             default: return String(i)
             }

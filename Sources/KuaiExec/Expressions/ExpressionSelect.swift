@@ -42,6 +42,10 @@ extension ScalarExpr {
                     }
                 }
             }
+        case .function(let f, let args):
+            if let select = f.selectRows, args.count == 1, let c = args[0].columnIndex {
+                return select(batch.columns[c], n, input) ?? input ?? Array(0..<Int32(n))
+            }
         default:
             break
         }

@@ -72,15 +72,31 @@ public final class JoinKeyFilter: @unchecked Sendable {
         return Column(type: .boolean, ints: mask)
     }
 
+    /// The rows among `rows` (nil = the first `n`) of `keys` that may match, ascending, or nil when
+    /// every row passes (not published, or turned off): `passing` as a selection.
+    func selecting(_ keys: Column, count n: Int, rows: [Int32]?) -> [Int32]? {
+        let (bits, lo, hi, on) = lock.withLock { (self.bits, self.lo, self.hi, self.active) }
+        guard on, let bits, keys.highs == nil else { return nil }
+        let kept = bits.select(keys, count: n, rows: rows, lo: lo, hi: hi)
+        let seenNow = rows?.count ?? n
+        lock.withLock {
+            seen += seenNow
+            passed += kept.count
+            if seen >= Self.trialRows && passed > seen - seen / 8 { active = false }
+        }
+        return kept
+    }
+
     /// The predicate `column` passes this filter, over a batch whose column `column` has the key
     /// type (a conjunct for `TableScan` or `FilterSource`). It reads `name(column)` in EXPLAIN.
     public func predicate(column: Int, columnName: String) -> ScalarExpr {
-        let f = ScalarFunction("join_key_filter", [keyType], .boolean, deterministic: false) { args, _, n, _ in
+        var f = ScalarFunction("join_key_filter", [keyType], .boolean, deterministic: false) { args, _, n, _ in
             guard case .column(let keys) = args[0], let pass = self.passing(keys, count: n) else {
                 return .scalar(.bool(true))
             }
             return .column(pass)
         }
+        f.selectRows = { keys, n, rows in self.selecting(keys, count: n, rows: rows) }
         let arg = ScalarExpr(.column(column), type: keyType, name: columnName)
         return ScalarExpr(.function(f, [arg]), type: .boolean, name: "join_key_filter(\(columnName))")
     }

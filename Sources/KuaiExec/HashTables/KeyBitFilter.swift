@@ -65,6 +65,37 @@ struct KeyBitFilter {
         return (mask, kept)
     }
 
+    /// The rows among `rows` (nil = the first `n`) of `keys` that are valid, lie in `lo...hi` and
+    /// whose bit is set (they may be keys), ascending: the selection form of `mask`, written branch
+    /// free.
+    func select(_ keys: Column, count n: Int, rows: [Int32]?, lo: Int64, hi: Int64) -> [Int32] {
+        let shift = self.shift
+        let m = rows?.count ?? n
+        return [Int32](unsafeUninitializedCapacity: m) { out, filled in
+            var k = 0
+            words.withUnsafeBufferPointer { w in
+                keys.ints.withUnsafeBufferPointer { x in
+                    keys.validity.withUnsafeBufferPointerOrNil { v in
+                        @inline(__always) func test(_ i: Int) {
+                            let b = Self.bit(x[i], shift)
+                            var pass = Int(truncatingIfNeeded: w[b >> 6] >> UInt64(b & 63)) & 1
+                            pass &= (x[i] >= lo && x[i] <= hi) ? 1 : 0
+                            if let v { pass &= Int(v[i]) }
+                            out[k] = Int32(truncatingIfNeeded: i)
+                            k &+= pass
+                        }
+                        if let rows {
+                            rows.withUnsafeBufferPointer { r in for j in 0..<m { test(Int(r[j])) } }
+                        } else {
+                            for i in 0..<n { test(i) }
+                        }
+                    }
+                }
+            }
+            filled = k
+        }
+    }
+
     /// The rows among the first `n` of `keys` that are valid and whose bit is set (they may be
     /// keys), ascending, written to `rows` (room for `n`); returns how many.
     func candidates(_ keys: Column, count n: Int, into rows: UnsafeMutableBufferPointer<Int32>) -> Int {

@@ -16,7 +16,7 @@ extension Kernels {
         if from == to || from == .null || to == .varchar || from == .varchar { return true }
         if from.isNumeric || from == .boolean { return to.isNumeric || to == .boolean }
         switch (from, to) {
-        case (.date, .timestamp), (.timestamp, .date): return true
+        case (.date, .timestamp), (.timestamp, .date), (.timestamp, .time): return true
         case (.date, .timestamptz), (.timestamptz, .date), (.timestamp, .timestamptz), (.timestamptz, .timestamp):
             return true
         default: return false
@@ -75,6 +75,15 @@ extension Kernels {
         switch (from, to) {
         case (.date, .timestamp):
             return Column(type: .timestamp, ints: c.ints.map { $0 &* 86_400_000_000 }, validity: c.validity)
+        case (.timestamp, .time):
+            // the time of day (DuckDB: 1969-12-31 23:00:00 is 23:00:00)
+            let perDay: Int64 = 86_400_000_000
+            return Column(
+                type: .time,
+                ints: c.ints.map { v in
+                    let r = v % perDay
+                    return r < 0 ? r + perDay : r
+                }, validity: c.validity)
         case (.timestamp, .date):
             let perDay: Int64 = 86_400_000_000
             return Column(
@@ -184,6 +193,7 @@ extension Kernels {
         case .date: return ValueFormatter.date(c.ints[i])
         case .timestamp: return ValueFormatter.timestamp(c.ints[i])
         case .timestamptz: return ValueFormatter.timestamptz(c.ints[i])
+        case .time: return ValueFormatter.time(c.ints[i])
         case .interval: return ValueFormatter.interval(c.interval(at: i))
         case .decimal(let p, let s): return DecimalMath.text(c.int128(at: i), precision: Int(p), scale: Int(s))
         default:
@@ -266,6 +276,9 @@ extension Kernels {
             if infinite { throw infiniteTemporal(to, expr) }
             return Column(type: to, ints: v, validity: valid)
         case .timestamptz: return try castToTimestampTZ(c, isTry: isTry, expr: expr)
+        case .time:
+            let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), TemporalText.timeOfDay)
+            return Column(type: .time, ints: v, validity: valid)
         case .boolean:
             let (v, valid) = try parseEach(c, isTry: isTry, expr: expr, to: to, zero: Int64(0), parseBoolean)
             return Column(type: to, ints: v, validity: valid)
@@ -433,6 +446,8 @@ extension Kernels {
         case .timestamp, .timestamptz:
             what =
                 "timestamp field value out of range: \"\(text)\", expected format is (YYYY-MM-DD HH:MM:SS[.US][±HH:MM| ZONE])"
+        case .time:
+            what = "time field value out of range: \"\(text)\", expected format is ([YYYY-MM-DD ]HH:MM:SS[.MS])"
         case .hugeint:
             what = "Could not convert string '\(text)' to INT128"
         default:

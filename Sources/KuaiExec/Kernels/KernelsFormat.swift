@@ -62,6 +62,13 @@ public enum ValueFormatter {
         return String(decoding: buf[0..<n], as: UTF8.self)
     }
 
+    /// DuckDB's TIME text of microseconds since midnight (`12:34:56.789`).
+    public static func time(_ micros: Int64) -> String {
+        var out = ""
+        appendTime(micros, into: &out)
+        return out
+    }
+
     public static func timestamp(_ micros: Int64) -> String {
         let (days, rem) = CivilDate.dayAndTime(ofMicros: micros)
         let (y, m, d) = CivilDate.civil(days)

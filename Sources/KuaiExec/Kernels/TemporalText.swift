@@ -87,6 +87,25 @@ enum TemporalText {
         return (midnight + micros, zone)
     }
 
+    /// CAST(text AS TIME), as DuckDB 2.0.1's `Time::TryConvertTime`: microseconds since midnight, nil
+    /// when not a time. White space, `H:M[:S[.fraction]]` (1-2 digit fields, at most 24:00:00,
+    /// digits past the sixth of the fraction dropped), optionally `Z` or a UTC offset (ignored; a
+    /// zone name is refused), then white space; otherwise a whole timestamp text, whose time of
+    /// day is taken ('2024-01-01 12:00:00' is 12:00:00, '2024-01-01' midnight).
+    static func timeOfDay(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        if let micros = time(u, &i), micros <= 86_400_000_000 {
+            if i == u.count { return micros }
+            if let zone = zoneTail(u, i) {
+                if case .name = zone {} else { return micros }
+            }
+        }
+        guard let micros = timestamp(u) else { return nil }
+        let perDay: Int64 = 86_400_000_000
+        let r = micros % perDay
+        return r < 0 ? r + perDay : r
+    }
+
     /// The date at the start of `u` and the index after it (after ` (BC)` when present).
     static func datePrefix(_ u: UnsafeBufferPointer<UInt8>) -> (days: Int64, end: Int)? {
         var i = 0

@@ -7,7 +7,7 @@ import KuaiCore
 /// in batches of up to 65536 rows. Memory: the child's rows (the columns the functions read by
 /// row contiguous, the others in their batches), the permutation, two boundary flags per row and
 /// the result columns; frames are computed in blocks of whole partitions.
-public final class WindowOperator: PhysicalOperator {
+public final class WindowOperator: PhysicalOperator, @unchecked Sendable {
     public let schema: Schema
     public let child: PhysicalOperator
     public let partitionBy: [Int]
@@ -25,8 +25,13 @@ public final class WindowOperator: PhysicalOperator {
     private var read: [Column] = []
     private var count = 0
     private var batchIndex = 0
-    private var position = 0
+    /// The first row of each input batch (set by `prepareOutput`).
+    private var starts: [Int] = []
     private var done = false
+    private var runError: Error?
+    /// Guards the run and the release of emitted batches (`WindowSource` takes batches from several
+    /// threads).
+    private let runLock = Mutex()
     private static let batchSize = 65536
 
     /// - Parameters:
@@ -54,22 +59,49 @@ public final class WindowOperator: PhysicalOperator {
     }
 
     public func next() throws -> Batch? {
-        if !done {
-            try run()
-            done = true
-        }
+        try prepareOutput()
         guard batchIndex < input.count else {
             input = []
             results = []
             read = []
             return nil
         }
-        // the child's batch as it came, plus the matching slice of every result column
-        let b = input[batchIndex]
-        input[batchIndex] = Batch(columns: [], count: 0)  // release it once emitted
+        let b = outputBatch(batchIndex)
         batchIndex += 1
-        let range = position..<position + b.count
-        position += b.count
+        return b
+    }
+
+    /// Drains the child and computes every function, once (later calls return at once, or throw
+    /// the first call's error). Safe to call from several threads.
+    /// - Throws: the child's errors and the functions' (`KuaiError.execution`).
+    public func prepareOutput() throws {
+        try runLock.withLock {
+            if !done {
+                do { try run() } catch { runError = error }
+                done = true
+                var at = 0
+                starts = input.map { b in
+                    defer { at += b.count }
+                    return at
+                }
+            }
+            if let runError { throw runError }
+        }
+    }
+
+    /// The number of output batches (one per input batch); valid after `prepareOutput`.
+    public var outputBatchCount: Int { runLock.withLock { starts.count } }
+
+    /// Output batch `i`: the child's batch `i` as it came, plus the matching slice of every result
+    /// column. Each batch may be taken once (its input columns are released), from any thread,
+    /// after `prepareOutput`.
+    public func outputBatch(_ i: Int) -> Batch {
+        let (b, start) = runLock.withLock { () -> (Batch, Int) in
+            let b = input[i]
+            input[i] = Batch(columns: [], count: 0)  // release it once emitted
+            return (b, starts[i])
+        }
+        let range = start..<start + b.count
         let whole = range.count == count
         let own = b.columns.indices.map { c in
             if !emits(c) { return Column.nulls(child.schema[c].type, count: b.count) }
@@ -213,4 +245,31 @@ public final class WindowOperator: PhysicalOperator {
             + "]"
     }
     public var children: [PhysicalOperator] { [child] }
+}
+
+/// A window's output as morsels (one per input batch), so that the operators above it (a
+/// projection, a filter, an aggregate over the ranked rows) run on every thread: the window is
+/// computed once by `prepare` (its sort uses every thread itself), then each morsel is an input
+/// batch with its slice of the results, as `WindowOperator.next` gives them in order.
+public final class WindowSource: MorselSource, @unchecked Sendable {
+    public let window: WindowOperator
+
+    public init(_ window: WindowOperator) { self.window = window }
+
+    public var schema: Schema { window.schema }
+
+    /// The batch count; 1 when computing the window failed (that morsel throws the error: a count
+    /// of 0 would read as no rows).
+    public var morselCount: Int { (try? window.prepareOutput()) == nil ? 1 : window.outputBatchCount }
+
+    public func prepare() throws { try window.prepareOutput() }
+
+    public func morsel(_ i: Int) throws -> Batch? {
+        try window.prepareOutput()
+        return window.outputBatch(i)
+    }
+
+    public var explainLine: String { window.explainLine }
+    /// The window's input is the node's input in the physical plan; nothing here.
+    public var explainChildren: [String] { [] }
 }

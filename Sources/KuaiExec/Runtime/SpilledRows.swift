@@ -28,7 +28,8 @@ final class SpilledRows: @unchecked Sendable {
     /// days live in `Column.highs`).
     static func spillable(_ t: DataType) -> Bool {
         switch t {
-        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .double, .varchar,
+        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .time, .double,
+            .varchar,
             .null:
             return true
         case .decimal(let p, _): return p <= 18

@@ -208,3 +208,74 @@ func parallelRadixSortRecords<R: RadixRecords>(
         if !radixSortRecordsEndingAnywhere(sorted, scratch: out, bits: low) { out.assign(from: sorted) }
     }
 }
+
+/// Stable sort of `keys` with their row ids `perm` (parallel) for short inputs (a run of equal
+/// leading words being refined by the next word): most-significant-digit radix sort over the bits
+/// in which the keys differ, 8 bits a level, buckets of up to 32 keys by insertion. `tmpKeys` /
+/// `tmpPerm` are scratch of equal size.
+///
+/// Why not the LSD sort of `radixSortRecords`: a run of a few hundred keys with a 55-bit word
+/// costs that sort 7 passes with a 256-bucket prefix sum each, where the leading 8 varying bits
+/// already leave buckets of one or two keys. Equal keys keep their input order.
+func msdRadixSort(
+    keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>,
+    tmpKeys: UnsafeMutableBufferPointer<UInt64>, tmpPerm: UnsafeMutableBufferPointer<Int32>
+) {
+    let n = keys.count
+    if n <= 32 {
+        insertionSort(keys: keys, perm: perm)
+        return
+    }
+    var diff: UInt64 = 0
+    let k0 = keys[0]
+    for i in 1..<n { diff |= keys[i] ^ k0 }
+    if diff == 0 { return }  // every key equal: already in order
+    let top = 64 - diff.leadingZeroBitCount  // the keys differ only in bits [0, top)
+    let digitBits = min(8, top)
+    let shift = UInt64(top - digitBits)
+    let mask = UInt64((1 << digitBits) - 1)
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 257) { start in
+        start.initialize(repeating: 0)
+        for i in 0..<n { start[Int(truncatingIfNeeded: (keys[i] >> shift) & mask) + 1] += 1 }
+        for b in 0..<256 { start[b + 1] += start[b] }
+        // start[b] = first slot of bucket b; scatter advances a copy
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 256) { next in
+            _ = next.initialize(from: start[0..<256])
+            for i in 0..<n {
+                let b = Int(truncatingIfNeeded: (keys[i] >> shift) & mask)
+                let d = next[b]
+                next[b] = d + 1
+                tmpKeys[d] = keys[i]
+                tmpPerm[d] = perm[i]
+            }
+        }
+        _ = keys.update(fromContentsOf: tmpKeys)
+        _ = perm.update(fromContentsOf: tmpPerm)
+        if shift == 0 { return }  // the digit was the last varying bits: buckets hold equal keys
+        for b in 0..<256 where start[b + 1] - start[b] > 1 {
+            let r = start[b]..<start[b + 1]
+            msdRadixSort(
+                keys: .init(rebasing: keys[r]), perm: .init(rebasing: perm[r]),
+                tmpKeys: .init(rebasing: tmpKeys[r]), tmpPerm: .init(rebasing: tmpPerm[r]))
+        }
+    }
+}
+
+/// Stable insertion sort of `keys` with their row ids `perm` (short inputs).
+@inline(__always)
+func insertionSort(keys: UnsafeMutableBufferPointer<UInt64>, perm: UnsafeMutableBufferPointer<Int32>) {
+    let n = keys.count
+    if n < 2 { return }
+    for i in 1..<n {
+        let k = keys[i]
+        let p = perm[i]
+        var j = i - 1
+        while j >= 0 && keys[j] > k {
+            keys[j + 1] = keys[j]
+            perm[j + 1] = perm[j]
+            j -= 1
+        }
+        keys[j + 1] = k
+        perm[j + 1] = p
+    }
+}

@@ -362,12 +362,15 @@ func refineRun(
     packed.words[level].withUnsafeBufferPointer { w in
         for j in lo..<hi { sub[j] = w[Int(perm[j])] }
     }
-    radixSort(
-        keys: UnsafeMutableBufferPointer(rebasing: sub[lo..<hi]),
-        perm: UnsafeMutableBufferPointer(rebasing: perm[lo..<hi]),
-        tmpKeys: UnsafeMutableBufferPointer(rebasing: scratch.keys[lo..<hi]),
-        tmpPerm: UnsafeMutableBufferPointer(rebasing: scratch.perm[lo..<hi]),
-        bits: packed.bits[level])
+    let keys = UnsafeMutableBufferPointer(rebasing: sub[lo..<hi])
+    let runPerm = UnsafeMutableBufferPointer(rebasing: perm[lo..<hi])
+    let tmpKeys = UnsafeMutableBufferPointer(rebasing: scratch.keys[lo..<hi])
+    let tmpPerm = UnsafeMutableBufferPointer(rebasing: scratch.perm[lo..<hi])
+    if hi - lo <= 1 << 12 {
+        msdRadixSort(keys: keys, perm: runPerm, tmpKeys: tmpKeys, tmpPerm: tmpPerm)
+    } else {
+        radixSort(keys: keys, perm: runPerm, tmpKeys: tmpKeys, tmpPerm: tmpPerm, bits: packed.bits[level])
+    }
     if level + 1 >= packed.words.count { return }
     var a = lo
     while a < hi {

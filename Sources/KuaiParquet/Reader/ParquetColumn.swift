@@ -114,8 +114,11 @@ public struct ParquetColumn: Sendable {
             if case .integer(let bits, let signed) = logical, !signed, bits == 64 {
                 return (.bigint, .unsigned64, "INT64 UINT64")
             }
+            // a time of day (as DuckDB: TIME); one adjusted to UTC is DuckDB's TIME WITH TIME ZONE
+            if case .time(false, .micros) = logical { return (.time, .none, "INT64 TIME(MICROS)") }
+            if case .time(false, .nanos) = logical { return (.time, .nanosToMicros, "INT64 TIME(NANOS)") }
             if case .time = logical { return (nil, .none, "INT64 TIME") }
-            if converted == .timeMicros { return (nil, .none, "INT64 TIME_MICROS") }
+            if converted == .timeMicros { return (.time, .none, "INT64 TIME_MICROS") }
             return (.bigint, .none, "INT64")
         case .int96: return (.timestamp, .int96, "INT96")
         case .float: return (.double, .float, "FLOAT")

@@ -76,7 +76,7 @@ enum ChunkEncoder {
         out.statistics = statistics(&dense, type: type)
         var dictionary: DictionaryValues? = nil
         switch type {
-        case .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz:
+        case .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .time:
             dictionary = DictionaryValues.of(dense.ints, limit: dictionaryLimit, scratch: scratch, storingIn: \.ints)
         case _ where WriteType.writesDoubles(type):
             dictionary = DictionaryValues.of(

@@ -11,7 +11,7 @@ extension ChunkEncoder {
         var lo: [UInt8]? = nil
         var hi: [UInt8]? = nil
         switch type {
-        case .tinyint, .smallint, .integer, .date, .bigint, .timestamp, .timestamptz, .boolean:
+        case .tinyint, .smallint, .integer, .date, .bigint, .timestamp, .timestamptz, .time, .boolean:
             if let (mn, mx) = minMax(d.ints) {
                 let width = type == .boolean ? 1 : WriteType.physical(type) == .int32 ? 4 : 8
                 lo = littleEndian(mn, width)

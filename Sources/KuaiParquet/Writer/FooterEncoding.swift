@@ -36,6 +36,11 @@ extension ThriftWriter {
                     w.i8(1, bits)
                     w.bool(2, signed)
                 }
+            case .time(let utc, let unit):
+                w.structure(7) { w in
+                    w.bool(1, utc)
+                    w.structure(2) { w in w.structure(unit == .millis ? 1 : unit == .micros ? 2 : 3) { _ in } }
+                }
             case .timestamp(let utc, let unit):
                 w.structure(8) { w in
                     w.bool(1, utc)

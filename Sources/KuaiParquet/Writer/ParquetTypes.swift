@@ -29,6 +29,10 @@ enum WriteType {
             // TIMESTAMP WITH TIME ZONE: the same UTC microseconds, flagged isAdjustedToUTC as DuckDB does
             e.convertedType = .timestampMicros
             e.logicalType = .timestamp(adjustedToUTC: type == .timestamptz, unit: .micros)
+        case .time:
+            // as DuckDB: INT64 TIME(isAdjustedToUTC = false, MICROS) / TIME_MICROS
+            e.convertedType = .timeMicros
+            e.logicalType = .time(adjustedToUTC: false, unit: .micros)
         case .interval:
             e.typeLength = 12
             e.convertedType = .interval
@@ -53,7 +57,7 @@ enum WriteType {
         switch type {
         case .boolean: return .boolean
         case .tinyint, .smallint, .integer, .date, .null: return .int32
-        case .bigint, .timestamp, .timestamptz: return .int64
+        case .bigint, .timestamp, .timestamptz, .time: return .int64
         case .double, .hugeint: return .double
         case .varchar, .list: return .byteArray
         case .interval: return .fixedLenByteArray

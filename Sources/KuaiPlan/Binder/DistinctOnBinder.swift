@@ -48,3 +48,44 @@ extension Binder {
         return out
     }
 }
+
+extension Binder {
+    /// `SELECT unnest(l) AS p, count(*) FROM t [WHERE w] GROUP BY p`: DuckDB unnests before grouping, so a
+    /// select item `unnest(l)` of a query with a GROUP BY (by alias or position) over one table is taken from
+    /// `(SELECT *, unnest(l) AS __unnest<i> FROM t [WHERE w]) t`, keeping its name; the core as written
+    /// otherwise (GROUP BY ALL and GROUP BY unnest(...) stay errors, as DuckDB's "Cannot group on an UNNEST").
+    static func groupedUnnestAsSubquery(_ core: SelectCore) -> SelectCore {
+        guard !core.groupBy.isEmpty, !core.groupByAll, case .table(let name, let alias, let tpos)? = core.from,
+            !core.groupBy.contains(where: isUnnestCall)
+        else { return core }
+        var inner: [SelectItem] = [.star(table: nil, exclude: [], position: core.position)]
+        var items = core.items
+        for (i, item) in core.items.enumerated() {
+            // (unnest of an aggregate, `unnest(list(x))`, unnests the groups' lists after the grouping)
+            guard case .expr(let e, let a) = item, isUnnestCall(e), !containsAggregate(e) else { continue }
+            let column = "__unnest\(i)"
+            inner.append(.expr(e, alias: column))
+            items[i] = .expr(.column(qualifier: nil, name: column, e.position), alias: a ?? e.sqlDescription)
+        }
+        guard inner.count > 1, !core.items.contains(where: { if case .star = $0 { return true } else { return false } })
+        else { return core }
+        let innerCore = SelectCore(distinct: false, items: inner, from: core.from, position: core.position)
+        innerCore.whereClause = core.whereClause
+        let query = Query(ctes: [], body: .select(innerCore), position: core.position)
+        let out = SelectCore(
+            distinct: core.distinct, items: items,
+            from: .subquery(query, alias: alias ?? name, columnNames: [], position: tpos), position: core.position)
+        out.distinctOn = core.distinctOn
+        out.groupBy = core.groupBy
+        out.groupingSets = core.groupingSets
+        out.having = core.having
+        out.windows = core.windows
+        out.qualify = core.qualify
+        return out
+    }
+
+    static func isUnnestCall(_ e: Expr) -> Bool {
+        if case .function(let f) = e, f.name == "unnest", f.over == nil, f.arguments.count == 1 { return true }
+        return false
+    }
+}

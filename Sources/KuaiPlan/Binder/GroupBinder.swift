@@ -57,9 +57,26 @@ extension Binder {
         var groupExprs: [Expr] = []
         var contexts: [ExprContext] = []
         if core.groupByAll {
-            // Items with a window function are computed after the grouping (`rank() OVER (ORDER BY count(*))`).
-            for (i, item) in s.items.enumerated()
-            where !Binder.containsAggregate(item.expr) && !containsWindow(item.expr) {
+            // DuckDB 2.0.1's binder refuses the combination (its message, no query position)
+            if core.qualify != nil {
+                throw KuaiError(.binding, "Combining QUALIFY with GROUP BY ALL is not supported yet")
+            }
+            // Items with a window function are computed after the grouping (`rank() OVER (ORDER BY count(*))`);
+            // an item over the lateral alias of such an item (`count(*) AS n, n + 1`) is not a key either.
+            var aggregated = Set<String>()
+            for (i, item) in s.items.enumerated() {
+                var viaAlias = false
+                Binder.walk(item.expr) { x in
+                    if case .column(nil, let n, _) = x, aggregated.contains(n.lowercased()),
+                        resolve(nil, n, s.scope) == nil
+                    {
+                        viaAlias = true
+                    }
+                }
+                if Binder.containsAggregate(item.expr) || containsWindow(item.expr) || viaAlias {
+                    if let a = item.alias { aggregated.insert(a.lowercased()) }
+                    continue
+                }
                 groupExprs.append(item.expr)
                 contexts.append(s.lateral.context(plain, item: i))
             }

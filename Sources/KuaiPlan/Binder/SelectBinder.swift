@@ -77,7 +77,8 @@ extension Binder {
     func bindSelect(_ written: SelectCore, orderBy: [OrderItem], orderByAll: OrderItem?) throws -> (
         plan: LogicalPlan, columns: [ScopeColumn]
     ) {
-        let core = Binder.distinctOnAsQualify(written, orderBy: orderBy, orderByAll: orderByAll)
+        let core = Binder.distinctOnAsQualify(
+            Binder.groupedUnnestAsSubquery(written), orderBy: orderBy, orderByAll: orderByAll)
         let (plan, scope) = try bindFrom(core.from)
         let s = SelectBinding(core: core, plan: plan, scope: scope)
         try bindWhere(s)

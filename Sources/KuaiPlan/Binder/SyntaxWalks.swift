@@ -9,7 +9,7 @@ extension Binder {
         switch e {
         case .literal, .column, .exists, .scalarSubquery, .lambda: break
         case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _),
-            .inSubquery(let a, _, _, _):
+            .inSubquery(let a, _, _, _), .quantified(_, let a, _, _, _):
             walk(a, visit)
         case .binary(_, let a, let b, _):
             walk(a, visit)
@@ -43,6 +43,18 @@ extension Binder {
         var found = false
         walk(e) { x in
             if case .function(let f) = x, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
+                found = true
+            }
+        }
+        return found
+    }
+
+    /// True when `e` calls `grouping(...)` / `grouping_id(...)` (outside a window), which only an aggregate
+    /// query's context binds: such an expression is not a GROUP BY key (`grouping(a) < 3` in HAVING).
+    static func containsGroupingCall(_ e: Expr) -> Bool {
+        var found = false
+        walk(e) { x in
+            if case .function(let f) = x, f.over == nil, f.name == "grouping" || f.name == "grouping_id" {
                 found = true
             }
         }
@@ -94,7 +106,9 @@ extension Binder {
         var subqueries: [Query] = []
         walk(e) { x in
             switch x {
-            case .scalarSubquery(let q, _), .exists(let q, _, _), .inSubquery(_, let q, _, _): subqueries.append(q)
+            case .scalarSubquery(let q, _), .exists(let q, _, _), .inSubquery(_, let q, _, _),
+                .quantified(_, _, let q, _, _):
+                subqueries.append(q)
             default: break
             }
         }
@@ -111,7 +125,7 @@ extension Binder {
         var constant = true
         Binder.walk(e) { x in
             switch x {
-            case .column, .scalarSubquery, .exists, .inSubquery: constant = false
+            case .column, .scalarSubquery, .exists, .inSubquery, .quantified: constant = false
             default: break
             }
         }

@@ -60,13 +60,17 @@ extension Binder {
     /// - Throws: `KuaiError.binding` for an outer join without condition, a non-BOOLEAN ON condition, or a
     ///   USING column missing on one side.
     func bindJoin(
-        _ kind: JoinKind, _ left: TableRef, _ right: TableRef, _ condition: JoinCondition, at pos: SourcePosition
+        _ kind: JoinKind, _ left: TableRef, _ right: TableRef, _ condition0: JoinCondition, at pos: SourcePosition
     ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
         let (lp, ls) = try bindFrom(left)
         var (rp, rs) = try bindFrom(right)
         let type = JoinType(kind)
         var residual: BoundExpr? = nil
+        var condition = condition0
+        if case .natural = condition { condition = .using(try naturalColumns(ls, rs, at: pos)) }
         switch condition {
+        case .natural: break
+        case .asof(let inner): return try bindAsofJoin(type, lp, ls, rp, rs, inner, at: pos)
         case .none:
             if type != .cross && type != .inner {
                 throw Binder.error("\(kind.sqlName) JOIN needs an ON or USING condition", pos)
@@ -96,6 +100,103 @@ extension Binder {
         let scope = (type == .semi || type == .anti) ? ls : ls + rs
         let planned: JoinType = type == .inner && residual == nil ? .cross : type
         return (.join(lp, rp, type: planned, leftKeys: [], rightKeys: [], residual: residual), scope)
+    }
+
+    /// `left ASOF [LEFT] JOIN right ON eq AND ... AND ineq` (or `USING (k, ..., t)`: equal keys, then
+    /// `left.t >= right.t`), as DuckDB's: each conjunct compares an expression of one side with one of
+    /// the other; the equalities are keys, the one inequality (`>=`, `>`, `<=`, `<`) picks the nearest
+    /// right row. Planned as an `asofJoin` over projections that append the keys and the order value to
+    /// each input (in their common types), under a projection that drops them again.
+    /// - Throws: `KuaiError.binding` for another kind of conjunct, no inequality ("Missing ASOF JOIN
+    ///   inequality") or several ("Multiple ASOF JOIN inequalities").
+    func bindAsofJoin(
+        _ type: JoinType, _ lp: LogicalPlan, _ ls: [ScopeColumn], _ rp: LogicalPlan, _ rs0: [ScopeColumn],
+        _ condition: JoinCondition, at pos: SourcePosition
+    ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
+        var rs = rs0
+        var conjuncts: [BoundExpr] = []
+        switch condition {
+        case .on(let e):
+            let c = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
+            if case .and(let parts) = c.kind { conjuncts = parts } else { conjuncts = [c] }
+        case .using(let cols):
+            for (i, c) in cols.enumerated() {
+                guard let li = resolve(nil, c, ls), let ri = resolve(nil, c, rs) else {
+                    throw Binder.error("column \"\(c)\" in USING must exist on both sides of the join", pos)
+                }
+                let a = BoundExpr.column(li, type: ls[li].type, name: ls[li].name)
+                let b = BoundExpr.column(ls.count + ri, type: rs[ri].type, name: rs[ri].name)
+                let op: CompareOp = i == cols.count - 1 ? .greaterEqual : .equal
+                conjuncts.append(try makeCompare(op, a, b, pos, "(\(c) \(op.rawValue) \(c))"))
+                rs[ri].hidden = true
+            }
+        default: throw Binder.error("ASOF JOIN needs an ON or USING condition", pos)
+        }
+        let (lkeys, rkeys, order) = try asofConditions(conjuncts, leftWidth: ls.count, at: pos)
+        let lexprs = BoundExpr.columns(of: lp.schema) + lkeys + [order.left]
+        let rexprs = BoundExpr.columns(of: rp.schema) + rkeys + [order.right]
+        let join = LogicalPlan.asofJoin(
+            .project(lp, lexprs, names: lexprs.map(\.name)), .project(rp, rexprs, names: rexprs.map(\.name)),
+            keys: lkeys.count, op: order.op, keepUnmatched: type == .left)
+        let top =
+            ls.indices.map { BoundExpr.column($0, type: ls[$0].type, name: ls[$0].name) }
+            + rs.indices.map { BoundExpr.column(lexprs.count + $0, type: rs[$0].type, name: rs[$0].name) }
+        return (.project(join, top, names: top.map(\.name)), ls + rs)
+    }
+
+    /// The equality keys (left and right, the right over the right input's own columns) and the one
+    /// inequality of an ASOF join's conjuncts, each written left side first.
+    func asofConditions(_ conjuncts: [BoundExpr], leftWidth lw: Int, at pos: SourcePosition) throws -> (
+        [BoundExpr], [BoundExpr], (left: BoundExpr, right: BoundExpr, op: CompareOp)
+    ) {
+        var lkeys: [BoundExpr] = []
+        var rkeys: [BoundExpr] = []
+        var order: (left: BoundExpr, right: BoundExpr, op: CompareOp)? = nil
+        for c in conjuncts {
+            guard case .compare(let op, let a, let b) = c.kind, op != .notEqual else {
+                throw Binder.error("Missing ASOF JOIN inequality", pos)
+            }
+            let (ar, br) = (a.referencedColumns, b.referencedColumns)
+            let leftOnly = { (s: [Int]) in !s.isEmpty && s.allSatisfy { $0 < lw } }
+            let rightOnly = { (s: [Int]) in !s.isEmpty && s.allSatisfy { $0 >= lw } }
+            var (x, y, o) = (a, b, op)
+            if rightOnly(ar) && leftOnly(br) {
+                (x, y, o) = (b, a, op.flipped)
+            } else if !(leftOnly(ar) && rightOnly(br)) || a.type != b.type {
+                throw Binder.error(
+                    "an ASOF JOIN condition must compare an expression of each side: \(c.name) is not supported", pos)
+            }
+            let yr = y.remapColumns { $0 - lw }
+            if o == .equal {
+                lkeys.append(x)
+                rkeys.append(yr)
+            } else {
+                guard order == nil else { throw Binder.error("Multiple ASOF JOIN inequalities", pos) }
+                order = (x, yr, o)
+            }
+        }
+        guard let order else { throw Binder.error("Missing ASOF JOIN inequality", pos) }
+        return (lkeys, rkeys, order)
+    }
+
+    /// The columns of a NATURAL join, as DuckDB's: the visible left columns (in their order) that a visible
+    /// right column names alike (letter case ignored).
+    /// - Throws: DuckDB's `No columns found to join on in NATURAL JOIN` when there are none.
+    func naturalColumns(_ ls: [ScopeColumn], _ rs: [ScopeColumn], at pos: SourcePosition) throws -> [String] {
+        var names: [String] = []
+        for c in ls where !c.hidden {
+            let key = c.name.lowercased()
+            guard rs.contains(where: { !$0.hidden && $0.name.lowercased() == key }),
+                !names.contains(where: { $0.lowercased() == key })
+            else { continue }
+            names.append(c.name)
+        }
+        guard !names.isEmpty else {
+            throw Binder.error(
+                "No columns found to join on in NATURAL JOIN; use CROSS JOIN if you intended for this to be a cross-product",
+                pos)
+        }
+        return names
     }
 
     /// The USING columns of a RIGHT or FULL join, as DuckDB binds them: an unqualified `k` (and `*`) is the

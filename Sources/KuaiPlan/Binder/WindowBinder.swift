@@ -46,6 +46,11 @@ extension Binder {
     ///   of the wrong type and non-constant offsets.
     func bindWindowCall(_ f: FunctionCall, _ ctx: ExprContext, _ wc: WindowContext) throws -> BoundExpr {
         let name = f.sqlDescription
+        if f.name == "lag" || f.name == "lead", f.arguments.count == 3, f.ignoreNulls != true,
+            (try? bind(f.arguments[2], ExprContext(scope: [], aggregate: nil, clause: "lag/lead default"))) == nil
+        {
+            return try bindLagLeadRowDefault(f, ctx, wc)
+        }
         if let i = wc.calls.firstIndex(where: { $0.key == name }) {
             return BoundExpr(.windowCall(i), type: wc.calls[i].type, name: name)
         }
@@ -276,6 +281,21 @@ extension Binder {
             }
             try bindAggregateWindow(f, inner, &call)
         }
+    }
+
+    /// `lag(x, n, d)` / `lead(x, n, d)` with a default `d` over the row's columns (`lag(ts, 1, ts)`), as DuckDB
+    /// takes it: `CASE WHEN lag(true, n, false) THEN lag(x, n) ELSE d END` over the same window, `d` cast to the
+    /// type of `x` (not with IGNORE NULLS, where the partner is the n-th non-NULL value).
+    func bindLagLeadRowDefault(_ f: FunctionCall, _ ctx: ExprContext, _ wc: WindowContext) throws -> BoundExpr {
+        var value = f
+        value.arguments = Array(f.arguments.prefix(2))
+        var present = f
+        let pos = f.position
+        present.arguments = [.literal(.bool(true), pos), f.arguments[1], .literal(.bool(false), pos)]
+        let v = try bindWindowCall(value, ctx, wc)
+        let p = try bindWindowCall(present, ctx, wc)
+        let d = try coerce(try bind(f.arguments[2], ctx), to: v.type, f.arguments[2].position)
+        return BoundExpr(.caseWhen([(when: p, then: v)], elseExpr: d), type: v.type, name: f.sqlDescription)
     }
 
     /// lag / lead's offset (an integer constant, default 1; a negative one turns lag into lead and back)

@@ -35,6 +35,10 @@ indirect enum LogicalPlan {
     /// `columns` (LIST columns of the input, NULL counting as empty); those columns give their
     /// elements (NULL past a shorter list's end), the other columns repeat (DuckDB semantics).
     case unnest(LogicalPlan, columns: [Int])
+    /// `ASOF [LEFT] JOIN` (KuaiExec's `AsofJoinOperator`): each input ends with its `keys` equality
+    /// key columns and then its order column; each left row joins the right row of equal keys whose
+    /// order value is nearest under `left op right`; `keepUnmatched` for LEFT. Output: left, then right.
+    case asofJoin(LogicalPlan, LogicalPlan, keys: Int, op: CompareOp, keepUnmatched: Bool)
 
     var schema: Schema {
         switch self {
@@ -61,6 +65,7 @@ indirect enum LogicalPlan {
             return c.schema.enumerated().map { i, f in
                 cols.contains(i) ? Field(f.name, f.type.listElement ?? .null) : f
             }
+        case .asofJoin(let l, let r, _, _, _): return l.schema + r.schema
         }
     }
 
@@ -83,6 +88,7 @@ indirect enum LogicalPlan {
         case .setOp(_, _, let l, _): return l.estimatedRows
         case .shared(_, let p): return p.estimatedRows
         case .unnest(let c, _): return c.estimatedRows * 4
+        case .asofJoin(let l, _, _, _, _): return l.estimatedRows
         }
     }
 }
@@ -96,7 +102,8 @@ extension LogicalPlan {
         case .filter(let c, _), .project(let c, _, _), .aggregate(let c, _, _, _), .sort(let c, _),
             .limit(let c, _, _), .distinct(let c), .window(let c, _, _, _, _), .unnest(let c, _):
             return [c]
-        case .join(let l, let r, _, _, _, _), .setOp(_, _, let l, let r): return [l, r]
+        case .join(let l, let r, _, _, _, _), .setOp(_, _, let l, let r), .asofJoin(let l, let r, _, _, _):
+            return [l, r]
         case .union(let cs): return cs
         }
     }
@@ -119,6 +126,8 @@ extension LogicalPlan {
         case .setOp(let k, let a, _, _): return .setOp(k, all: a, kids[0], kids[1])
         case .union: return .union(kids)
         case .unnest(_, let cols): return .unnest(kids[0], columns: cols)
+        case .asofJoin(_, _, let k, let op, let keep):
+            return .asofJoin(kids[0], kids[1], keys: k, op: op, keepUnmatched: keep)
         }
     }
 

@@ -59,6 +59,11 @@ struct ProjectionPruning: OptimizerRule {
             // the unnested lists decide how many rows each input row becomes: always read
             let (c, m) = prune(child, required: required.union(cols))
             return (.unnest(c, columns: cols.map { m[$0]! }), m)
+        case .asofJoin(let l, let r, let k, let op, let keep):
+            // reads every column of both inputs (its keys end them); the binder's projections prune above
+            let (lp, _) = prune(l, required: Set(0..<l.schema.count))
+            let (rp, _) = prune(r, required: Set(0..<r.schema.count))
+            return (.asofJoin(lp, rp, keys: k, op: op, keepUnmatched: keep), Self.identity(plan.schema.count))
         case .setOp(let k, let a, let l, let r):
             let all = Set(0..<l.schema.count)
             let (lp, lm) = prune(l, required: all)

@@ -101,7 +101,7 @@ enum KeyFilterPlacement {
         case .project(_, let exprs, _): return exprs[f.column].columnIndex != nil
         case .aggregate(_, let groups, _, _): return f.column < groups.count
         case .window(_, let partitionBy, _, _, _): return partitionBy.contains(f.column)
-        case .values, .join, .limit, .setOp, .shared, .unnest: return false
+        case .values, .join, .limit, .setOp, .shared, .unnest, .asofJoin: return false
         }
     }
 

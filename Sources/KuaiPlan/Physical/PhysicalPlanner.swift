@@ -73,6 +73,11 @@ struct PhysicalPlanner {
         case .unnest(let c, let cols):
             let child = pull(plan(c))
             return .pull(UnnestOperator(child: child.pulled, columns: cols), child)
+        case .asofJoin(let l, let r, let k, let op, let keep):
+            let (left, right) = (pull(plan(l)), pull(plan(r)))
+            return .pull(
+                AsofJoinOperator(left: left.pulled, right: right.pulled, keyCount: k, op: op, keepUnmatched: keep),
+                left, right)
         }
     }
 
@@ -102,13 +107,14 @@ struct PhysicalPlanner {
     }
 
     /// A window operator over `w` (a `.window` plan) whose output carries the input columns
-    /// `emitted` (nil = all).
+    /// `emitted` (nil = all), as a morsel source (`WindowSource`): the operators above it run on
+    /// every thread.
     func planWindow(_ w: LogicalPlan, _ filters: [PendingKeyFilter], emitted: Set<Int>?) -> PhysicalNode {
         guard case .window(let c, let p, let o, let fs, _) = w else { preconditionFailure("not a window plan") }
         let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
-        return .pull(
-            WindowOperator(
-                child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted?.sorted()), child)
+        let window = WindowOperator(
+            child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted?.sorted())
+        return PhysicalNode(.morsel(WindowSource(window)), inputs: [child])
     }
 
     /// A hash aggregate (also DISTINCT: every column a key, no aggregate) over a morsel source (partial
@@ -284,7 +290,7 @@ struct PhysicalPlanner {
         case .filter(let c, _), .project(let c, _, _): return plansAsMorsels(c)
         case .union(let cs): return cs.allSatisfy(plansAsMorsels)
         case .join(let l, let r, let type, _, _, _): return joinForm(l, r, type) != .pulled
-        case .aggregate, .sort, .limit, .distinct, .window, .setOp, .unnest: return false
+        case .aggregate, .sort, .limit, .distinct, .window, .setOp, .unnest, .asofJoin: return false
         }
     }
 

@@ -54,7 +54,7 @@ final class QuantileState: AggregateState {
         // DECIMAL keeps its type: quantile_cont interpolates the scaled integers (`decimalResult`);
         // DATE and TIMESTAMP interpolate microseconds into a TIMESTAMP (`temporalResult`).
         let decimalContinuous = continuous && type.isDecimal
-        let temporalContinuous = continuous && (type == .date || type.isTimestamp)
+        let temporalContinuous = continuous && (type == .date || type.isTimestamp || type == .time)
         let resultIsDouble = (continuous && !decimalContinuous && !temporalContinuous) || type == .double
         var doubles = [Double](repeating: 0, count: resultIsDouble ? groups : 0)
         var ints = [Int64](repeating: 0, count: resultIsDouble ? 0 : groups)
@@ -217,18 +217,18 @@ extension AggregateRegistry {
         guard let t = c.argumentType else { return nil }
         if c.listParameter { return quantileList(c, t) }
         switch c.name {
-        case "median" where t.isNumeric || t == .null || t == .date || t.isTimestamp:
+        case "median" where t.isNumeric || t == .null || t == .date || t.isTimestamp || t == .time:
             return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
                 QuantileState(q: 0.5, continuous: true, type: at)
             }
-        case "quantile_cont" where t.isNumeric || t == .null || t == .date || t.isTimestamp:
+        case "quantile_cont" where t.isNumeric || t == .null || t == .date || t.isTimestamp || t == .time:
             guard let q = c.number(0), q >= 0 && q <= 1 else { return nil }
             return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
                 QuantileState(q: q, continuous: true, type: at, fromTop: c.fromTop)
             }
         case "quantile_disc", "quantile":
             // A discrete quantile is one of the values: DATE and TIMESTAMP too (as DuckDB).
-            guard t.isNumeric || t == .null || t == .date || t.isTimestamp,
+            guard t.isNumeric || t == .null || t == .date || t.isTimestamp || t == .time,
                 let q = c.parameters.isEmpty ? 0.5 : c.number(0), q >= 0 && q <= 1
             else { return nil }
             return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
@@ -254,7 +254,7 @@ extension AggregateRegistry {
     /// for a group without values (DuckDB 2.0.1). The quantiles share one value store.
     static func quantileList(_ c: AggregateCall, _ t: DataType) -> AggregateFunction? {
         guard ["quantile_cont", "quantile_disc", "quantile"].contains(c.name),
-            t.isNumeric || t == .null || t == .date || t.isTimestamp
+            t.isNumeric || t == .null || t == .date || t.isTimestamp || t == .time
         else { return nil }
         var fractions: [Double] = []
         for i in c.parameters.indices {
@@ -271,7 +271,7 @@ extension AggregateRegistry {
     /// The result type of median / quantile_cont: DECIMAL and TIMESTAMPTZ keep their type, DATE and
     /// TIMESTAMP give a TIMESTAMP (as DuckDB), the other numbers DOUBLE.
     static func continuousType(_ t: DataType) -> DataType {
-        t.isDecimal || t == .timestamptz ? t : (t == .date || t == .timestamp ? .timestamp : .double)
+        t.isDecimal || t == .timestamptz || t == .time ? t : (t == .date || t == .timestamp ? .timestamp : .double)
     }
 }
 

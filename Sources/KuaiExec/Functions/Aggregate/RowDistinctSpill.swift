@@ -12,7 +12,8 @@ extension RowDistinctCountState: SpillsDistinctKeys {
     /// Member types a record can hold (others keep the state in memory).
     static func spillable(_ t: DataType) -> Bool {
         switch t {
-        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .double, .varchar:
+        case .boolean, .tinyint, .smallint, .integer, .bigint, .date, .timestamp, .timestamptz, .time, .double,
+            .varchar:
             return true
         default: return false
         }

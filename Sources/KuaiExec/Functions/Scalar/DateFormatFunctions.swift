@@ -32,8 +32,12 @@ extension FunctionRegistry {
     /// `String` per row), as TIMESTAMP microseconds.
     /// - Parameter isTry: try_strptime: a text that does not match is NULL.
     /// - Throws: `KuaiError.execution` naming the first text that does not match its format
-    ///   (DuckDB's "Could not parse string"), unless `isTry`.
+    ///   (DuckDB's "Could not parse string"), unless `isTry`; for a constant format with a specifier
+    ///   DuckDB does not know (`%t`), DuckDB's "Failed to parse format specifier", also for try_strptime.
     static func strptimeKernel(_ a: [Operand], _ n: Int, _ e: ScalarExpr, isTry: Bool = false) throws -> Operand {
+        if case .scalar(.string(let f)) = a[1], let error = StrftimePattern(f).error {
+            throw KuaiError(.execution, error)
+        }
         let text = StringArg(a[0])
         let format = StringArg(a[1])
         guard let shape = KernelShape(count: n, [text, format]) else { return .scalar(.null) }

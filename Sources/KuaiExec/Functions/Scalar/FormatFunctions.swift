@@ -98,11 +98,9 @@ public enum FormatKernels {
                                 lastParse = (text, program)
                             }
                         }
-                        writer.out.removeAll(keepingCapacity: true)
+                        writer.out.removeAll()
                         try writer.write(program, rawArgs, row: i)
-                        views[i] = writer.out.withUnsafeBufferPointer {
-                            FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
-                        }
+                        views[i] = FlatStrings.copy(heap, writer.out.base, count: writer.out.count)
                     }
                 }
             }
@@ -144,16 +142,129 @@ struct RawFormatArgument {
     }
 }
 
+/// A growable byte buffer in plain memory for building one row's text: appends and resets take no
+/// reference counting (a Swift Array held by a class retains and checks uniqueness on each).
+struct ByteScratch {
+    private(set) var base: UnsafeMutablePointer<UInt8>
+    private(set) var count = 0
+    private var capacity: Int
+
+    init(capacity: Int = 256) {
+        base = .allocate(capacity: capacity)
+        self.capacity = capacity
+    }
+
+    /// Frees the memory (the owner calls it once, at its end).
+    func free() { base.deallocate() }
+
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    var first: UInt8? { count > 0 ? base[0] : nil }
+
+    /// Room for `extra` more bytes.
+    @inline(__always)
+    mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let c = max(needed, 2 * capacity)
+        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
+        p.update(from: base, count: count)
+        base.deallocate()
+        base = p
+        capacity = c
+    }
+
+    @inline(__always)
+    mutating func append(_ b: UInt8) {
+        reserve(1)
+        base[count] = b
+        count += 1
+    }
+
+    mutating func append(_ b: UnsafeBufferPointer<UInt8>) {
+        guard let src = b.baseAddress, b.count > 0 else { return }
+        reserve(b.count)
+        (base + count).update(from: src, count: b.count)
+        count += b.count
+    }
+
+    mutating func append(_ other: ByteScratch) { append(other.bytes) }
+
+    mutating func append(repeating b: UInt8, count n: Int) {
+        guard n > 0 else { return }
+        reserve(n)
+        (base + count).update(repeating: b, count: n)
+        count += n
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    mutating func removeFirst() {
+        (base).update(from: base + 1, count: count - 1)
+        count -= 1
+    }
+
+    mutating func reverse() {
+        var i = 0
+        var j = count - 1
+        while i < j {
+            let t = base[i]
+            base[i] = base[j]
+            base[j] = t
+            i += 1
+            j -= 1
+        }
+    }
+
+    func contains(_ test: (UInt8) -> Bool) -> Bool {
+        for i in 0..<count where test(base[i]) { return true }
+        return false
+    }
+
+    /// Inserts `separator` every three digits (from the right) of the first `run` bytes.
+    mutating func groupLeading(_ run: Int, separator: UInt8) {
+        guard run > 3 else { return }
+        let extra = (run - 1) / 3
+        reserve(extra)
+        (base + run + extra).update(from: base + run, count: count - run)
+        var dst = run + extra - 1
+        var written = 0
+        for src in stride(from: run - 1, through: 0, by: -1) {
+            base[dst] = base[src]
+            dst -= 1
+            written += 1
+            if written % 3 == 0 && src > 0 {
+                base[dst] = separator
+                dst -= 1
+            }
+        }
+        count += extra
+    }
+}
+
+/// Up to two bytes written between a number's sign and its digits (`0x`, `0b`, `0`).
+struct NumberPrefix {
+    var bytes: (UInt8, UInt8) = (0, 0)
+    var count = 0
+}
+
 /// Writes one row's text into `out`, field by field (reusable buffers, no String per row).
 final class FormatWriter {
-    var out: [UInt8] = []
+    var out = ByteScratch()
     /// A number's digits (with its sign in `sign`).
-    var body: [UInt8] = []
-    var cText = [CChar](repeating: 0, count: 512)
+    var body = ByteScratch()
+    var cText = ByteScratch(capacity: 512)
     /// True while writing a printf format (strings right-aligned by default).
     var printfStyle = false
-    static let lowerDigits: [UInt8] = Array("0123456789abcdef".utf8)
-    static let upperDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+    static let lowerDigits: StaticString = "0123456789abcdef"
+    static let upperDigits: StaticString = "0123456789ABCDEF"
+
+    deinit {
+        out.free()
+        body.free()
+        cText.free()
+    }
 
     func write(_ p: FormatProgram, _ args: UnsafeBufferPointer<RawFormatArgument>, row i: Int) throws {
         printfStyle = p.printfStyle
@@ -161,7 +272,7 @@ final class FormatWriter {
             try p.literals.withUnsafeBufferPointer { literals in
                 for k in 0..<fields.count {
                     var f = fields[k]
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: literals[f.literal]))
+                    out.append(UnsafeBufferPointer(rebasing: literals[f.literal]))
                     if let w = f.widthArgument, let r = args[w].ints {
                         let v = r[i &* args[w].step]
                         if v < 0 { f.align = UInt8(ascii: "<") }
@@ -169,7 +280,7 @@ final class FormatWriter {
                     }
                     try field(f, args[f.argument], row: i &* args[f.argument].step)
                 }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: literals[p.tail]))
+                out.append(UnsafeBufferPointer(rebasing: literals[p.tail]))
             }
         }
     }
@@ -179,14 +290,14 @@ final class FormatWriter {
         switch FormatProgram.effectiveKind(f, a.kind) {
         case .integer: try integer(f, a.ints![row], printf: printfStyle)
         case .bigText:
-            body.removeAll(keepingCapacity: true)
-            a.views![row].withBytes { body.append(contentsOf: $0) }
+            body.removeAll()
+            a.views![row].withBytes { body.append($0) }
             var sign = f.sign
             if body.first == UInt8(ascii: "-") {
                 sign = UInt8(ascii: "-")
                 body.removeFirst()
             }
-            try number(f, sign: sign, prefix: [])
+            try number(f, sign: sign, prefix: NumberPrefix())
         case .float: try float(f, a.doubles![row], printf: printfStyle)
         case .boolean:
             let t: StaticString = a.ints![row] != 0 ? "true" : "false"
@@ -215,50 +326,58 @@ final class FormatWriter {
         }
         let c = f.conversion
         let radix: UInt64
-        var prefix: [UInt8] = []
+        var prefix = NumberPrefix()
         switch c {
         case UInt8(ascii: "x"), UInt8(ascii: "X"):
             radix = 16
-            if f.alternate && !(printf && magnitude == 0) { prefix = [UInt8(ascii: "0"), c] }
+            if f.alternate && !(printf && magnitude == 0) {
+                prefix = NumberPrefix(bytes: (UInt8(ascii: "0"), c), count: 2)
+            }
         case UInt8(ascii: "b"), UInt8(ascii: "B"):
             radix = 2
-            if f.alternate { prefix = [UInt8(ascii: "0"), c] }
+            if f.alternate { prefix = NumberPrefix(bytes: (UInt8(ascii: "0"), c), count: 2) }
         case UInt8(ascii: "o"):
             radix = 8
-            if f.alternate && magnitude != 0 { prefix = [UInt8(ascii: "0")] }
+            if f.alternate && magnitude != 0 { prefix = NumberPrefix(bytes: (UInt8(ascii: "0"), 0), count: 1) }
         default: radix = 10
         }
         if f.grouping != 0 && radix != 10 {
             throw FormatProgram.error("kuai formats a thousands separator on decimal numbers only")
         }
-        let digits = c == UInt8(ascii: "X") ? FormatWriter.upperDigits : FormatWriter.lowerDigits
-        body.removeAll(keepingCapacity: true)
-        repeat {
-            body.append(digits[Int(magnitude % radix)])
-            magnitude /= radix
-        } while magnitude > 0
+        let digits = (c == UInt8(ascii: "X") ? FormatWriter.upperDigits : FormatWriter.lowerDigits).utf8Start
+        body.removeAll()
+        if radix == 10 {
+            repeat {
+                body.append(digits[Int(magnitude % 10)])
+                magnitude /= 10
+            } while magnitude > 0
+        } else {
+            repeat {
+                body.append(digits[Int(magnitude % radix)])
+                magnitude /= radix
+            } while magnitude > 0
+        }
         body.reverse()
         try number(f, sign: sign, prefix: prefix)
     }
 
     /// A DOUBLE: fmt's shortest text for `{}`, else C's conversion with the field's precision.
     func float(_ f: FormatField, _ d: Double, printf: Bool) throws {
-        body.removeAll(keepingCapacity: true)
+        body.removeAll()
         if f.conversion == 0 && f.precision < 0 {
             var buf: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)
             withUnsafeMutableBytes(of: &buf) { raw in
                 let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let n = TextBytes.double(d, p)
-                body.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+                body.append(UnsafeBufferPointer(start: p, count: n))
             }
         } else {
             cFormat(f, d)
             if f.conversion == 0
-                && !body.contains(where: {
-                    $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "n")
-                })
+                && !body.contains({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "n") })
             {
-                body.append(contentsOf: ".0".utf8)  // fmt's general format keeps a decimal point
+                body.append(UInt8(ascii: "."))  // fmt's general format keeps a decimal point
+                body.append(UInt8(ascii: "0"))
             }
         }
         var sign = f.sign
@@ -269,62 +388,75 @@ final class FormatWriter {
             body.removeFirst()
         }
         if f.zeroPad && !d.isFinite { throw FormatProgram.error("kuai does not zero-pad inf or nan") }
-        try number(f, sign: sign, prefix: [])
+        try number(f, sign: sign, prefix: NumberPrefix())
     }
 
     /// C's `%<flags>.<precision><conversion>` of `d` into `body`.
     private func cFormat(_ f: FormatField, _ d: Double) {
-        var flags: [CChar] = []
-        if f.sign != 0 { flags.append(CChar(bitPattern: f.sign)) }
-        if f.alternate { flags.append(CChar(bitPattern: UInt8(ascii: "#"))) }
-        flags.append(0)
+        var flags: (CChar, CChar, CChar) = (0, 0, 0)
+        withUnsafeMutableBytes(of: &flags) { raw in
+            let p = raw.baseAddress!.assumingMemoryBound(to: CChar.self)
+            var k = 0
+            if f.sign != 0 {
+                p[k] = CChar(bitPattern: f.sign)
+                k += 1
+            }
+            if f.alternate { p[k] = CChar(bitPattern: UInt8(ascii: "#")) }
+        }
         let conversion = CChar(bitPattern: f.conversion == 0 ? UInt8(ascii: "g") : f.conversion)
         let precision = Int32(clamping: f.precision)
+        var cap = 512
         while true {
-            let cap = cText.count
-            let n = cText.withUnsafeMutableBufferPointer { b in
-                kuai_format_double(b.baseAddress!, cap, flags, precision, conversion, d)
-            }
-            if Int(n) < cap {
-                cText.withUnsafeBufferPointer { b in
-                    body.append(contentsOf: UnsafeRawBufferPointer(start: b.baseAddress!, count: Int(n)))
+            cText.removeAll()
+            cText.reserve(cap)
+            let size = cap
+            let n = withUnsafePointer(to: &flags) { fp in
+                fp.withMemoryRebound(to: CChar.self, capacity: 3) { flagText in
+                    cText.base.withMemoryRebound(to: CChar.self, capacity: size) { buffer in
+                        Int(kuai_format_double(buffer, size, flagText, precision, conversion, d))
+                    }
                 }
+            }
+            if n < cap {
+                body.append(UnsafeBufferPointer(start: cText.base, count: n))
                 return
             }
-            cText = [CChar](repeating: 0, count: Int(n) + 1)
+            cap = n + 1
         }
     }
 
     /// `sign`, `prefix` and `body` (digits, grouped when asked) padded to the width: zeros after the
     /// sign and prefix with the `0` flag, else the fill, right-aligned by default.
-    func number(_ f: FormatField, sign: UInt8, prefix: [UInt8]) throws {
+    func number(_ f: FormatField, sign: UInt8, prefix: NumberPrefix) throws {
         if f.grouping != 0 { groupLeadingDigits(f.grouping) }
         let length = (sign != 0 ? 1 : 0) + prefix.count + body.count
         let padding = max(0, f.width - length)
         if f.zeroPad {
             if sign != 0 { out.append(sign) }
-            out.append(contentsOf: prefix)
-            out.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: padding))
-            out.append(contentsOf: body)
+            appendPrefix(prefix)
+            out.append(repeating: UInt8(ascii: "0"), count: padding)
+            out.append(body)
             return
         }
         pad(f, padding, defaultAlign: UInt8(ascii: ">")) { w in
             if sign != 0 { w.out.append(sign) }
-            w.out.append(contentsOf: prefix)
-            w.out.append(contentsOf: w.body)
+            w.appendPrefix(prefix)
+            w.out.append(w.body)
         }
+    }
+
+    private func appendPrefix(_ p: NumberPrefix) {
+        if p.count > 0 { out.append(p.bytes.0) }
+        if p.count > 1 { out.append(p.bytes.1) }
     }
 
     /// Inserts `separator` every three digits of the leading run of digits of `body`.
     func groupLeadingDigits(_ separator: UInt8) {
-        let run = body.firstIndex(where: { $0 < UInt8(ascii: "0") || $0 > UInt8(ascii: "9") }) ?? body.count
-        guard run > 3 else { return }
-        var grouped: [UInt8] = []
-        for (k, b) in body[0..<run].enumerated() {
-            if k > 0 && (run - k) % 3 == 0 { grouped.append(separator) }
-            grouped.append(b)
+        var run = 0
+        while run < body.count && body.base[run] >= UInt8(ascii: "0") && body.base[run] <= UInt8(ascii: "9") {
+            run += 1
         }
-        body.replaceSubrange(0..<run, with: grouped)
+        body.groupLeading(run, separator: separator)
     }
 
     /// A string cut to the precision and padded to the width, both in code points (as DuckDB's fmt
@@ -336,7 +468,7 @@ final class FormatWriter {
         }
         let width = f.width > 0 ? UTF8Bytes.codePointCount(b) : 0
         let align = printfStyle ? UInt8(ascii: ">") : UInt8(ascii: "<")
-        pad(f, max(0, f.width - width), defaultAlign: align) { w in w.out.append(contentsOf: b) }
+        pad(f, max(0, f.width - width), defaultAlign: align) { w in w.out.append(b) }
     }
 
     /// `content` with `padding` fill characters before, after or around it (`^`: the odd one after).
@@ -344,8 +476,8 @@ final class FormatWriter {
         let align = f.align == 0 ? defaultAlign : f.align
         let before =
             align == UInt8(ascii: ">") ? padding : align == UInt8(ascii: "^") ? padding / 2 : 0
-        if before > 0 { out.append(contentsOf: repeatElement(f.fill, count: before)) }
+        out.append(repeating: f.fill, count: before)
         content(self)
-        if padding > before { out.append(contentsOf: repeatElement(f.fill, count: padding - before)) }
+        if padding > before { out.append(repeating: f.fill, count: padding - before) }
     }
 }

@@ -21,6 +21,11 @@ public struct ScalarFunction: @unchecked Sendable {
     /// given zone map of that column can pass now, so the scan skips the block unread; nil for
     /// other functions.
     var zoneRule: ((ZoneMap) -> Bool)? = nil
+    /// For a runtime filter of one column (`JoinKeyFilter`): the rows that pass, ascending, among
+    /// `rows` (nil = every row) of the `count` rows of the column, or nil when every one of them
+    /// passes. A conjunct of a scan or filter calls it instead of the kernel, so the filter writes
+    /// the passing rows directly (no BOOLEAN column per row); nil for other functions.
+    var selectRows: ((_ column: Column, _ count: Int, _ rows: [Int32]?) -> [Int32]?)? = nil
 
     init(
         _ name: String, _ parameters: [DataType], _ returnType: DataType, variadic: Bool = false,
@@ -105,6 +110,7 @@ public enum FunctionRegistry {
             regexpListFunctions,
             stringBuildFunctions, calendarFunctions, bitFunctions, timeZoneFunctions, similarityFunctions,
             stringCodeFunctions, numberTheoryFunctions, eraJulianFunctions, pathFunctions,
+            timeFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t

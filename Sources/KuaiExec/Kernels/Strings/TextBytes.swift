@@ -111,6 +111,12 @@ public enum TextBytes {
         return n
     }
 
+    /// DuckDB's TIME text of microseconds since midnight: `HH:MM:SS[.ffffff]`, trailing zeros of
+    /// the fraction dropped (`12:34:56.789`, `24:00:00`).
+    public static func timeOfDay(_ micros: Int64, _ out: UnsafeMutablePointer<UInt8>) -> Int {
+        time(UInt64(clamping: micros), out)
+    }
+
     /// DuckDB's TIMESTAMP WITH TIME ZONE text of the UTC instant `micros` in `zone`: the wall time
     /// as `timestamp` writes it, then the offset `+HH`, `+HH:MM` or `+HH:MM:SS` (only the parts that
     /// are not zero: `2023-11-14 22:13:20+00`, `2025-05-05 07:30:00+05:30`).
@@ -239,6 +245,7 @@ public enum TextBytes {
         case .timestamptz:
             let zone = SessionTimeZone.current
             c.ints.withUnsafeBufferPointer { x in body { i, p in timestamptz(x[i], zone, p) } }
+        case .time: c.ints.withUnsafeBufferPointer { x in body { i, p in timeOfDay(x[i], p) } }
         case .interval: body { i, p in interval(c.interval(at: i), p) }
         case .decimal(let precision, let scale):
             body { i, p in DecimalMath.write(c.int128(at: i), precision: Int(precision), scale: Int(scale), p) }

@@ -17,6 +17,8 @@ extension Binder {
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
             return BoundExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
         }
+        if let top = try bindTopStrings(f, ac) { return top }
+        if let agg = try bindDistinctStringAgg(f, ac) { return agg }
         // DuckDB's ordered-set form: `quantile_cont(0.5 ORDER BY x)`, which is also what the parser
         // makes of `percentile_cont(0.5) WITHIN GROUP (ORDER BY x)`, is the quantile 0.5 of x, and
         // ORDER BY x DESC counts the fraction from the largest value. Bound as quantile_cont(x, 0.5)
@@ -71,6 +73,60 @@ extension Binder {
         let filter = try f.filter.map { try bindBoolean($0, filterContext) }
         ac.aggregates.append((key, f, function, argument, filter, name, order))
         return BoundExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
+    }
+
+    /// min(x, n) / max(x, n) of a VARCHAR x (n a positive integer constant, at most 2^20): the n smallest /
+    /// largest values, best first, NULLs skipped, NULL for a group without values (DuckDB 2.0.1), bound as
+    /// `list_slice(list(x ORDER BY x [DESC]) FILTER (WHERE x IS NOT NULL [AND filter]), 1, n)`; nil for
+    /// another call (the other types are `AggregateRegistry.topValues`).
+    func bindTopStrings(_ f: FunctionCall, _ ac: AggregateContext) throws -> BoundExpr? {
+        guard f.name == "min" || f.name == "max", f.arguments.count == 2, !f.distinct, !f.star,
+            case .literal(.integer(let n), _) = f.arguments[1], n > 0, n <= 1 << 20
+        else { return nil }
+        var ctx = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
+        ctx.correlation = ac.correlation
+        guard !Binder.containsAggregate(f.arguments[0]), try bind(f.arguments[0], ctx).type == .varchar else {
+            return nil
+        }
+        let (x, pos) = (f.arguments[0], f.position)
+        var list = FunctionCall(name: "list", arguments: [x], position: pos)
+        list.orderBy = [OrderItem(expr: x, ascending: f.name == "min")]
+        let present = Expr.isNull(x, negated: true, pos)
+        list.filter = f.filter.map { .binary(.and, $0, present, pos) } ?? present
+        let slice = FunctionCall(
+            name: "list_slice", arguments: [.function(list), .literal(.integer(1), pos), .literal(.integer(n), pos)],
+            position: pos)
+        ctx.aggregate = ac
+        let b = try bind(.function(slice), ctx)
+        return BoundExpr(b.kind, type: b.type, name: f.sqlDescription)
+    }
+
+    /// `string_agg(DISTINCT x, sep ORDER BY x)` of a non-VARCHAR x: the distinct values in x's own order
+    /// (9 before 10), as DuckDB sorts them, bound as `array_to_string(list(DISTINCT x ORDER BY x) FILTER
+    /// (WHERE x IS NOT NULL [AND filter]), sep)` (NULL without values); nil for another call.
+    func bindDistinctStringAgg(_ f: FunctionCall, _ ac: AggregateContext) throws -> BoundExpr? {
+        guard ["string_agg", "group_concat", "listagg"].contains(f.name), f.distinct, !f.star,
+            f.arguments.count == 1 || f.arguments.count == 2, f.orderBy.count == 1,
+            f.orderBy[0].expr.sqlDescription == f.arguments[0].sqlDescription
+        else { return nil }
+        var ctx = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
+        ctx.correlation = ac.correlation
+        guard !Binder.containsAggregate(f.arguments[0]) else { return nil }
+        let type = try bind(f.arguments[0], ctx).type
+        if type == .varchar { return nil }
+        // an argument of DuckDB's NULL type (`age || NULL`) is NULL in every row: no value to join
+        if type == .null { return BoundExpr.constant(.null, type: .varchar, name: f.sqlDescription) }
+        let (x, pos) = (f.arguments[0], f.position)
+        var list = FunctionCall(name: "list", arguments: [x], position: pos)
+        list.distinct = true
+        list.orderBy = f.orderBy
+        let present = Expr.isNull(x, negated: true, pos)
+        list.filter = f.filter.map { .binary(.and, $0, present, pos) } ?? present
+        let sep = f.arguments.count == 2 ? f.arguments[1] : .literal(.string(","), pos)
+        let joined = FunctionCall(name: "array_to_string", arguments: [.function(list), sep], position: pos)
+        ctx.aggregate = ac
+        let b = try bind(.function(joined), ctx)
+        return BoundExpr(b.kind, type: b.type, name: f.sqlDescription)
     }
 
     /// `count((a, b))`: a row value is never NULL, so this counts rows; `count(DISTINCT (a, b))` counts

@@ -5,9 +5,10 @@ import KuaiSQL
 extension Binder {
     /// The words that name the statement's time when no column has the name (DuckDB semantics: a
     /// column `current_date` wins): `current_timestamp` (TIMESTAMP WITH TIME ZONE), `current_date`
-    /// (DATE in the session's time zone), `localtimestamp` (TIMESTAMP, the wall time there).
+    /// (DATE in the session's time zone), `localtimestamp` (TIMESTAMP, the wall time there), `localtime`
+    /// (TIME, the wall time's time of day).
     static let currentValueKeywords: [String: DataType] = [
-        "current_timestamp": .timestamptz, "current_date": .date, "localtimestamp": .timestamp,
+        "current_timestamp": .timestamptz, "current_date": .date, "localtimestamp": .timestamp, "localtime": .time,
     ]
 
     /// The functions of the statement's time: now(), get_current_timestamp(), transaction_timestamp()
@@ -23,7 +24,8 @@ extension Binder {
     func currentValue(_ type: DataType, _ pos: SourcePosition, name: String) throws -> BoundExpr {
         let instant = BoundExpr.constant(.int(cteIds.statementStart), type: .timestamptz, name: name)
         if type == .timestamptz { return instant }
-        let cast = try coerce(instant, to: type, pos)
+        var cast = try coerce(instant, to: type == .time ? .timestamp : type, pos)
+        if type == .time { cast = try coerce(cast, to: .time, pos) }
         return BoundExpr(cast.kind, type: cast.type, name: name)
     }
 

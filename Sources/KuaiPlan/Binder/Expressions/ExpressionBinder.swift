@@ -35,12 +35,19 @@ extension Binder {
             {
                 return try bind(aliased, ctx.aliasContext(n.lowercased()))
             }
-            if !Binder.containsAggregate(e), !containsWindow(e), !isConstantTree(e), !usesAlias(e, ctx) {
+            if !Binder.containsAggregate(e), !Binder.containsGroupingCall(e), !containsWindow(e), !isConstantTree(e),
+                !usesAlias(e, ctx)
+            {
                 let plain = try bind(e, ExprContext(scope: ac.preScope, aggregate: nil, clause: ctx.clause))
                 if let k = ac.keyIndex[plain.structuralKey] {
                     return BoundExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
                 }
-                if case .column(_, let name, let pos) = e {
+                if case .column(let q, let name, let pos) = e {
+                    // HAVING / ORDER BY: a column that is not a key may name a select alias (`SELECT a % 2
+                    // AS a ... GROUP BY 1 HAVING a > 0` is the alias, as DuckDB binds it)
+                    if q == nil, let aliased = ctx.aliases[name.lowercased()] {
+                        return try bind(aliased, ctx.aliasContext(name.lowercased()))
+                    }
                     throw Binder.error(
                         "column \"\(name)\" must appear in the GROUP BY clause or must be part of an aggregate function",
                         pos)
@@ -103,6 +110,8 @@ extension Binder {
             return try bindExists(q, negated: negated, ctx, at: pos, name: name)
         case .inSubquery(let a, let q, let negated, let pos):
             return try bindInSubquery(a, q, negated: negated, ctx, at: pos, name: name)
+        case .quantified(let op, let a, let q, let all, let pos):
+            return try bindQuantified(op, a, q, all: all, ctx, at: pos, name: name)
         }
     }
 

@@ -55,7 +55,8 @@ extension Binder {
     func bindSpecialForm(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr?
     {
-        if fname == "date_part", args.count == 2, [.date, .timestamp, .timestamptz, .interval].contains(args[1].type),
+        if fname == "date_part", args.count == 2,
+            [.date, .timestamp, .timestamptz, .time, .interval].contains(args[1].type),
             args.contains(where: { $0.foldedValue?.isNull == true })
         {
             // DuckDB 2.0.1 types date_part of a constant NULL part or source DOUBLE (`date_part('year',
@@ -80,9 +81,9 @@ extension Binder {
                 return try bindFunction("epoch", [try coerce(args[1], to: .timestamp, pos)], pos, name)
             }
             // Of an INTERVAL: its length in seconds (epoch(INTERVAL), a month as 30 days, a year as
-            // 365.25); the other parts are date_part(VARCHAR, INTERVAL).
+            // 365.25); the other parts are date_part(VARCHAR, INTERVAL). Of a TIME: seconds since midnight.
             if args.count == 2, case .string(let part)? = args[0].foldedValue, part.lowercased() == "epoch",
-                args[1].type == .interval
+                args[1].type == .interval || args[1].type == .time
             {
                 return try bindFunction("epoch", [args[1]], pos, name)
             }
@@ -192,10 +193,17 @@ extension Binder {
             throw Binder.error(msg, pos)
         }
         let sameArity = candidates.filter { $0.parameters.count == args.count || $0.variadic }
-        if sameArity.count == 1 {
-            let f = sameArity[0]
+        // With several overloads, string constants adapt to the only one whose other parameters are exactly
+        // the other arguments' types (`date_diff('day', d, '2025-05-26')` with d a DATE: the DATE overload,
+        // as DuckDB's cheapest implicit casts choose it).
+        let parameter = { (f: ScalarFunction, i: Int) in i < f.parameters.count ? f.parameters[i] : f.parameters.last! }
+        let exact = sameArity.filter { f in
+            args.indices.allSatisfy { isStringConstant(args[$0]) || args[$0].type == parameter(f, $0) }
+        }
+        if sameArity.count == 1 || exact.count == 1 {
+            let f = sameArity.count == 1 ? sameArity[0] : exact[0]
             for i in args.indices where isStringConstant(args[i]) {
-                let p = i < f.parameters.count ? f.parameters[i] : f.parameters.last!
+                let p = parameter(f, i)
                 if p != .varchar { args[i] = try coerce(args[i], to: p, pos) }
             }
         }

@@ -81,7 +81,8 @@ extension Binder {
                 return try bindFunction("substring", [args[0], args[1], one], pos, name)
             }
             guard case .list(let element) = args[0].type else {
-                if args[0].type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
+                // NULL[i] is a VARCHAR NULL, as DuckDB resolves array_extract of its NULL type
+                if args[0].type == .null { return BoundExpr.constant(.null, type: .varchar, name: name) }
                 throw Binder.error(
                     "\(fname == "[]" ? "subscript" : fname + "()") needs a list, not \(args[0].type)", pos)
             }
@@ -143,6 +144,8 @@ extension Binder {
     func bindListSlice(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
         -> BoundExpr
     {
+        // a slice of DuckDB's NULL type (`(a || NULL)[1:2]`) is that NULL
+        if args[0].type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
         if args[0].type == .varchar { return try bindStringSlice(fname, args, pos, name) }
         let list = try listArgument(args[0], "slice", pos)
         let bounds = try args.dropFirst().map { try listIndex($0, "slice", pos) }

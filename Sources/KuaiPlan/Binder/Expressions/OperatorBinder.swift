@@ -152,7 +152,7 @@ extension Binder {
     {
         var x = x0
         var y = y0
-        let temporal: Set<DataType> = [.date, .timestamp, .timestamptz, .interval]
+        let temporal: Set<DataType> = [.date, .timestamp, .timestamptz, .time, .interval]
         if temporal.contains(x.type) || temporal.contains(y.type) {
             return try bindTemporalArithmetic(aop, x, y, pos, name)
         }
@@ -225,9 +225,26 @@ extension Binder {
         return BoundExpr(.arithmetic(aop, try rescaled(x, xt), try rescaled(y, yt)), type: t, name: name)
     }
 
+    /// `DATE - TIMESTAMP`, `TIMESTAMP - DATE` (the DATE as its midnight) and a TIMESTAMPTZ minus a
+    /// TIMESTAMP or DATE, or the reverse (the other side read in the session zone): both sides cast to the
+    /// wider type, so the difference is an INTERVAL as DuckDB's implicit casts make it; nil for other operands.
+    func widenedTemporalOperands(_ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition) throws -> (
+        BoundExpr, BoundExpr
+    )? {
+        let local: Set<DataType> = [.date, .timestamp]
+        guard x.type != y.type, local.contains(x.type) || x.type == .timestamptz,
+            local.contains(y.type) || y.type == .timestamptz
+        else { return nil }
+        let t: DataType = x.type == .timestamptz || y.type == .timestamptz ? .timestamptz : .timestamp
+        return (try coerce(x, to: t, pos), try coerce(y, to: t, pos))
+    }
+
     func bindTemporalArithmetic(
         _ op: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ pos: SourcePosition, _ name: String
     ) throws -> BoundExpr {
+        if op == .subtract, let (cx, cy) = try widenedTemporalOperands(x, y, pos) {
+            return try bindTemporalArithmetic(op, cx, cy, pos, name)
+        }
         if let tz = try bindTimeZoneArithmetic(op, x, y, pos, name) { return tz }
         let fn: String?
         switch (op, x.type, y.type) {
@@ -240,6 +257,11 @@ extension Binder {
         case (.add, .interval, .timestamp), (.add, .interval, .date):
             return try bindTemporalArithmetic(op, y, x, pos, name)
         case (.subtract, .timestamp, .interval), (.subtract, .date, .interval): fn = "timestamp_sub_interval"
+        // TIME ± INTERVAL wraps around midnight; DATE + TIME is a TIMESTAMP (DuckDB's overloads)
+        case (.add, .time, .interval): fn = "time_add_interval"
+        case (.subtract, .time, .interval): fn = "time_sub_interval"
+        case (.add, .date, .time): fn = "date_add_time"
+        case (.add, .interval, .time), (.add, .time, .date): return try bindTemporalArithmetic(op, y, x, pos, name)
         case (.add, .interval, .interval): fn = "interval_add"
         case (.subtract, .interval, .interval): fn = "interval_sub"
         // DuckDB's overloads (INTERVAL, BIGINT) and (INTERVAL, DOUBLE) of *, and (INTERVAL, DOUBLE) of /

@@ -105,10 +105,11 @@ extension Binder {
     }
 
     /// A numbered subquery of this statement (the same number each time the subquery at `pos` is bound
-    /// for `use`).
+    /// for `use`; subqueries made by the binder at one place tell themselves apart by `pos.offset`).
     func subqueryPlan(_ plan: LogicalPlan, _ use: SubqueryPlan.Use, _ pos: SourcePosition) -> SubqueryPlan {
         SubqueryPlan(
-            id: cteIds.subqueryId("\(pos.description) \(use)"), use: use, plan: plan, position: pos.description)
+            id: cteIds.subqueryId("\(pos.description)@\(pos.offset) \(use)"), use: use, plan: plan,
+            position: pos.description)
     }
 
     /// Binds a subquery that may reference `outerScope`; returns its plan, columns (the select

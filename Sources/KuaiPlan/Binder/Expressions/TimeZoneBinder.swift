@@ -72,7 +72,12 @@ extension Binder {
         else { return nil }
         let utc = BoundExpr.constant(.string("UTC"), type: .varchar)
         var converted = [args[0]]
-        for a in args[1...] {
+        for a0 in args[1...] {
+            // A TIMESTAMP, DATE or string beside an instant is the instant of its wall time in the session zone,
+            // as DuckDB's implicit cast to TIMESTAMP WITH TIME ZONE reads it (not its wall time taken as UTC).
+            let a =
+                a0.type == .timestamp || a0.type == .date || isStringConstant(a0)
+                ? try coerce(a0, to: .timestamptz, pos) : a0
             guard a.type == .timestamptz else {
                 converted.append(a)
                 continue
