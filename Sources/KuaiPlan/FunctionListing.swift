@@ -96,7 +96,7 @@ enum FunctionListing {
                 })
             out.append(tiers)
         }
-        var flat: [Probe] = []
+        var flat: [Probe] = nullaryForms.map { ("\($0)()", row($0, "scalar", [])) }
         for t in types {
             for op in ["-", "NOT"] { flat.append(("\(op) \(column(t))", row(op, "operator", [t]))) }
             for name in specialForms { flat.append(("\(name)(\(column(t)))", row(name, "scalar", [t]))) }
@@ -123,8 +123,17 @@ enum FunctionListing {
         "last_value", "nth_value",
     ]
 
-    /// Scalar functions the binder types by rule rather than by a registry overload.
-    static let specialForms = ["typeof", "mod", "concat", "coalesce", "ifnull", "nullif", "greatest", "least"]
+    /// Scalar functions the binder types by rule rather than by a registry overload (probed with one
+    /// and two arguments of every type): also format / printf, and the list functions whose
+    /// arguments are not lists (string_split and its aliases, list_value, range, ...).
+    static let specialForms = [
+        "typeof", "mod", "concat", "coalesce", "ifnull", "nullif", "greatest", "least", "format", "printf",
+        "string_split", "str_split", "string_to_array", "split", "string_split_regex", "str_split_regex",
+        "regexp_split_to_array", "regexp_extract_all", "list_value", "list_pack", "range", "generate_series",
+    ]
+
+    /// Functions of no argument the binder handles by rule: the statement's time (now(), today(), ...).
+    static let nullaryForms = Binder.currentValueFunctions.keys.sorted()
 
     /// The binary operators (LIKE and friends take strings only).
     static let binaryOperators = [

@@ -237,6 +237,7 @@ private struct Scanner {
         case (UInt8(ascii: "*"), UInt8(ascii: "*")): two = "**"
         case (UInt8(ascii: "<"), UInt8(ascii: "<")): two = "<<"
         case (UInt8(ascii: ">"), UInt8(ascii: ">")): two = ">>"
+        case (UInt8(ascii: "^"), UInt8(ascii: "@")): two = "^@"  // starts_with
         default: two = nil
         }
         if let two {

@@ -38,7 +38,7 @@ extension ParserState {
         case .symbol:
             switch t.text {
             case "=", "==", "<>", "!=", "<", "<=", ">", ">=": return Precedence.comparison
-            case "||", "~~", "~~*", "!~~", "!~~*", "~~~", "~", "~*", "!~", "!~*": return Precedence.concat
+            case "||", "~~", "~~*", "!~~", "!~~*", "~~~", "~", "~*", "!~", "!~*", "^@": return Precedence.concat
             case "&", "|", "<<", ">>": return Precedence.bitwise
             case "+", "-": return Precedence.additive
             case "*", "/", "//", "%": return Precedence.multiplicative
@@ -226,6 +226,11 @@ extension ParserState {
             if t.text.hasSuffix("*") { args.append(.literal(.string("i"), t.position)) }
             let match = Expr.function(FunctionCall(name: "regexp_matches", arguments: args, position: position))
             return t.text.hasPrefix("!") ? .unary(.not, match, position) : match
+        case .concat where current.isSymbol("^@"):
+            // `s ^@ p` is DuckDB's starts_with(s, p), named as written
+            advance()
+            let args = [left, try parseExpression(minimum: Precedence.concat.tighter)]
+            return .function(FunctionCall(name: "^@", arguments: args, position: position))
         case .concat where !current.isSymbol("||"):
             return try parseLikeOperator(left)
         default:
@@ -668,6 +673,7 @@ extension ParserState {
     /// [OVER (...) | OVER name]`.
     mutating func parseFunctionCall() throws -> Expr {
         if current.isWord("POSITION"), let e = try parsePositionIn() { return e }
+        if current.isWord("OVERLAY"), let e = try parseOverlayPlacing() { return e }
         if current.isWord("TRIM") || current.isWord("SUBSTRING"), peek(1).isSymbol("("),
             let e = try parseKeywordArguments()
         {
@@ -708,6 +714,28 @@ extension ParserState {
         let haystack = try parseExpression()
         try expectSymbol(")")
         return .function(FunctionCall(name: "position", arguments: [haystack, needle], position: nameToken.position))
+    }
+
+    /// `overlay(s PLACING t FROM a [FOR n])`, which DuckDB reads as `"overlay"(s, t, a[, n])`; nil (cursor
+    /// back at `overlay`) for any other form, such as the plain call `overlay(s, t, a)`.
+    mutating func parseOverlayPlacing() throws -> Expr? {
+        let start = index
+        let nameToken = advance()
+        guard acceptSymbol("(") else {
+            index = start
+            return nil
+        }
+        let s = try parseExpression()
+        guard acceptWord("PLACING") else {
+            index = start
+            return nil
+        }
+        var args = [s, try parseExpression()]
+        try expectWord("FROM")
+        args.append(try parseExpression())
+        if acceptWord("FOR") { args.append(try parseExpression()) }
+        try expectSymbol(")")
+        return .function(FunctionCall(name: "overlay", arguments: args, position: nameToken.position))
     }
 
     /// The SQL-standard argument forms DuckDB's grammar reads: `trim([BOTH | LEADING | TRAILING] [chars] FROM s)`

@@ -295,8 +295,8 @@ extension FunctionCall {
     }
 
     func write(to out: inout String) {
-        if name == "^" || name == "**", arguments.count == 2 {
-            // `a ^ b` / `a ** b` (power), printed as written, as DuckDB names them
+        if name == "^" || name == "**" || name == "^@", arguments.count == 2 {
+            // `a ^ b` / `a ** b` (power), `s ^@ p` (starts_with), printed as written, as DuckDB names them
             out += "("
             arguments[0].write(to: &out)
             out += " \(name) "

@@ -220,6 +220,7 @@ extension ScalarExpr {
             let wideOK =
                 (f.parameters.first == .hugeint && (f.name == "abs" || f.name == "round"))
                 || (f.parameters.first == .hugeint && FunctionRegistry.isBitFunction(f.name))
+                || (f.parameters.first == .hugeint && FunctionRegistry.wideHugeintFunctions.contains(f.name))
                 || (["coalesce", "ifnull", "greatest", "least", "nullif"].contains(f.name) && f.returnType == .hugeint)
                 // INTERVAL parameters read months and days from `highs` (IntervalRows)
                 || f.parameters.contains(.interval)

@@ -33,7 +33,8 @@ public enum AggregateRegistry {
     /// disjoint, so at most one answers.
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
         count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, bitAggregate, anyValue, variance,
-        approxQuantile, approxCountDistinct, argMinMax, mode, covariance, moments, listAgg,
+        approxQuantile, approxCountDistinct, argMinMax, mode, covariance, moments, listAgg, kahanSum,
+        medianAbsoluteDeviation,
     ]
 
     /// How many constant arguments after the first each aggregate takes (the others take none):
@@ -41,11 +42,13 @@ public enum AggregateRegistry {
     static let constantArguments: [String: ClosedRange<Int>] = [
         "quantile_cont": 1...1, "quantile_disc": 1...1, "quantile": 1...1, "approx_quantile": 1...1,
         "string_agg": 0...1, "group_concat": 0...1, "listagg": 0...1, "min": 0...1, "max": 0...1,
+        "reservoir_quantile": 1...2,
     ]
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.
     public static let twoColumnAggregates: Set<String> = [
-        "arg_max", "max_by", "argmax", "arg_min", "min_by", "argmin", "covar_pop", "covar_samp", "corr",
+        "arg_max", "max_by", "argmax", "arg_min", "min_by", "argmin", "arg_max_null", "arg_min_null", "covar_pop",
+        "covar_samp", "corr",
         "regr_count", "regr_avgx", "regr_avgy", "regr_sxx", "regr_syy", "regr_sxy", "regr_slope", "regr_intercept",
         "regr_r2",
     ]
@@ -68,7 +71,8 @@ public enum AggregateRegistry {
         "variance", "approx_quantile", "approx_count_distinct", "arg_max", "max_by", "argmax", "arg_min", "min_by",
         "argmin", "mode", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
         "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2", "product", "skewness", "kurtosis",
-        "kurtosis_pop", "entropy", "list", "array_agg",
+        "kurtosis_pop", "entropy", "list", "array_agg", "sem", "fsum", "sumkahan", "kahan_sum", "favg",
+        "arg_max_null", "arg_min_null", "reservoir_quantile", "mad",
     ]
 }
 

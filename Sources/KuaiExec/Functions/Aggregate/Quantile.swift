@@ -16,6 +16,9 @@ final class QuantileState: AggregateState {
     let continuous: Bool
     let type: DataType
     let fromTop: Bool
+    /// reservoir_quantile: the value at index floor((n - 1) * q) of the sorted values, DuckDB's
+    /// answer while a group's values fit its reservoir (8192 by default), where it keeps them all.
+    var reservoirIndex = false
     private var store = SharedQuantileValues()
     /// False when another state of the same partial feeds and merges `store`.
     private(set) var feedsStore = true
@@ -82,15 +85,19 @@ final class QuantileState: AggregateState {
         if resultIsDouble { return Column(doubles: doubles, validity: v) }
         return Column(type: temporalContinuous ? AggregateRegistry.continuousType(type) : type, ints: ints, validity: v)
     }
-    func makeEmpty() -> AggregateState { QuantileState(q: q, continuous: continuous, type: type, fromTop: fromTop) }
+    func makeEmpty() -> AggregateState {
+        let state = QuantileState(q: q, continuous: continuous, type: type, fromTop: fromTop)
+        state.reservoirIndex = reservoirIndex
+        return state
+    }
 
     /// The ascending index of the k-th value in the requested direction among `n`.
     private func index(_ k: Int, _ n: Int) -> Int { fromTop ? n - 1 - k : k }
 
     /// The word of quantile_disc's value among the group's words `xs` (reordered).
     private func discreteWord(_ xs: UnsafeBufferPointer<UInt64>) -> UInt64 {
-        OrderStatistic.values(xs, at: [index(QuantileState.discreteIndex(xs.count, q), xs.count)])[
-            0]
+        let k = reservoirIndex ? Int(Double(xs.count - 1) * q) : QuantileState.discreteIndex(xs.count, q)
+        return OrderStatistic.values(xs, at: [index(k, xs.count)])[0]
     }
 
     /// The DOUBLE result of a group: quantile_cont's interpolation, or quantile_disc of DOUBLE.
@@ -226,6 +233,17 @@ extension AggregateRegistry {
             else { return nil }
             return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
                 QuantileState(q: q, continuous: false, type: at, fromTop: c.fromTop)
+            }
+        case "reservoir_quantile" where t.isNumeric:
+            // DuckDB's reservoir sample holds every value of a group below its size (the optional third
+            // argument, 8192 by default): its answer there is this exact one; kuai keeps every value
+            guard let q = c.number(0), q >= 0 && q <= 1, c.parameters.count == 1 || (c.number(1) ?? 0) > 0 else {
+                return nil
+            }
+            return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
+                let state = QuantileState(q: q, continuous: false, type: at)
+                state.reservoirIndex = true
+                return state
             }
         default: return nil
         }

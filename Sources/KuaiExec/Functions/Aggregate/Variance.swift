@@ -1,10 +1,12 @@
 import KuaiCore
 
-/// var_samp, var_pop, stddev_samp, stddev_pop (Welford's running mean and M2, merged with
+/// var_samp, var_pop, stddev_samp, stddev_pop and sem (Welford's running mean and M2, merged with
 /// Chan's formula).
 final class VarianceState: AggregateState {
     let sample: Bool
     let root: Bool
+    /// sem: the standard error of the mean, sqrt(var_pop / n) (DuckDB 2.0.1: 0 for one value).
+    var standardError = false
     var count: [Double] = []
     var mean: [Double] = []
     var m2: [Double] = []
@@ -56,18 +58,30 @@ final class VarianceState: AggregateState {
             let n = count[g]
             if n == 0 || (sample && n < 2) { continue }
             var v = m2[g] / (sample ? n - 1 : n)
+            if standardError { v /= n }
             if root { v = v.squareRoot() }
             out[g] = v
             valid[g] = 1
         }
         return Column(doubles: out, validity: valid.contains(0) ? valid : nil)
     }
-    func makeEmpty() -> AggregateState { VarianceState(sample: sample, root: root) }
+    func makeEmpty() -> AggregateState {
+        let state = VarianceState(sample: sample, root: root)
+        state.standardError = standardError
+        return state
+    }
 }
 
 extension AggregateRegistry {
-    /// stddev / stddev_samp / stddev_pop / variance / var_samp / var_pop of numbers: DOUBLE.
+    /// stddev / stddev_samp / stddev_pop / variance / var_samp / var_pop / sem of numbers: DOUBLE.
     static func variance(_ c: AggregateCall) -> AggregateFunction? {
+        if c.name == "sem", let t = c.argumentType, t.isNumeric {
+            return AggregateFunction(name: c.name, argumentType: t, returnType: .double) { _ in
+                let state = VarianceState(sample: false, root: true)
+                state.standardError = true
+                return state
+            }
+        }
         guard ["stddev", "stddev_samp", "stddev_pop", "var_samp", "var_pop", "variance"].contains(c.name),
             let t = c.argumentType, t.isNumeric
         else { return nil }

@@ -263,9 +263,9 @@ extension FunctionRegistry {
     ///   `type` (round(2147483647, -1) as INTEGER), as DuckDB's Out of Range error.
     /// With `truncate` (trunc(integer type, INTEGER)) the multiple of 10^k toward zero instead
     /// (trunc(-129, -1) = -120), which never overflows.
-    static func roundInteger(_ x: Operand, _ p: Operand, _ n: Int, _ type: DataType, truncate: Bool = false) throws
-        -> Operand
-    {
+    static func roundInteger(
+        _ x: Operand, _ p: Operand, _ n: Int, _ type: DataType, truncate: Bool = false, halfEven: Bool = false
+    ) throws -> Operand {
         if p.isNullScalar || x.isNullScalar { return .scalar(.null) }
         let m = x.isScalar && p.isScalar ? 1 : n
         let xs: [Int128]
@@ -287,9 +287,12 @@ extension FunctionRegistry {
             : (Int128(type.integerRange.lowerBound), Int128(type.integerRange.upperBound))
         var out = [Int128](repeating: 0, count: m)
         for i in 0..<m where validity.map({ $0[i] != 0 }) ?? true {
-            guard let r = truncate ? truncatedToPower(xs[i], ps[i]) : roundedToPower(xs[i], ps[i]), r >= lo && r <= hi
+            guard
+                let r = truncate
+                    ? truncatedToPower(xs[i], ps[i]) : roundedToPower(xs[i], ps[i], halfEven: halfEven),
+                r >= lo && r <= hi
             else {
-                throw KuaiError(.execution, "Overflow in ROUND of integer")
+                throw KuaiError(.execution, "Overflow in \(halfEven ? "ROUND_EVEN" : "ROUND") of integer")
             }
             out[i] = r
         }
@@ -310,7 +313,7 @@ extension FunctionRegistry {
     }
 
     /// `x` rounded to a multiple of 10^-precision (halves away from zero); nil when that overflows 128 bits.
-    static func roundedToPower(_ x: Int128, _ precision: Int64) -> Int128? {
+    static func roundedToPower(_ x: Int128, _ precision: Int64, halfEven: Bool = false) -> Int128? {
         if precision >= 0 { return x }
         // |x| < 2^127 < 5 * 10^38: every x rounds to 0 at 10^39 and beyond.
         if precision < -38 { return 0 }
@@ -318,7 +321,7 @@ extension FunctionRegistry {
         for _ in 0..<Int(-precision) { power *= 10 }
         var q = x / power
         let r = (x % power).magnitude
-        if r * 2 >= UInt128(power) { q += x < 0 ? -1 : 1 }
+        if r * 2 > UInt128(power) || (r * 2 == UInt128(power) && (!halfEven || q & 1 != 0)) { q += x < 0 ? -1 : 1 }
         let (v, overflow) = q.multipliedReportingOverflow(by: power)
         return overflow ? nil : v
     }

@@ -109,6 +109,7 @@ public enum FunctionRegistry {
             epochFunctions, dateArithmeticFunctions, intervalFunctions, barFunctions, regexpFunctions,
             regexpListFunctions,
             stringBuildFunctions, calendarFunctions, bitFunctions, timeZoneFunctions, similarityFunctions,
+            stringCodeFunctions, numberTheoryFunctions, eraJulianFunctions, pathFunctions,
             timeFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }

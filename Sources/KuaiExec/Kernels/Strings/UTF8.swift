@@ -23,6 +23,25 @@ enum UTF8Bytes {
         return acc & 0x8080_8080_8080_8080 == 0
     }
 
+    /// True when `b` is well-formed UTF-8 (no stray or missing continuation byte, no overlong form,
+    /// no surrogate, nothing above U+10FFFF), as DuckDB's UTF-8 check of a string.
+    static func isValid(_ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        while i < b.count {
+            if b[i] < 0x80 {
+                i += 1
+                continue
+            }
+            let len = sequenceLength(b, i)
+            if len == 1 { return false }
+            let cp = decode(b, i, len)
+            let least: UInt32 = len == 2 ? 0x80 : (len == 3 ? 0x800 : 0x10000)
+            if cp < least || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF) { return false }
+            i += len
+        }
+        return true
+    }
+
     /// Code points in `b` (bytes that do not continue a sequence), as DuckDB's length() counts.
     @inline(__always)
     static func codePointCount(_ b: UnsafeBufferPointer<UInt8>) -> Int {

@@ -191,6 +191,10 @@ extension Binder {
         if f.name == "string_agg" || f.name == "group_concat" || f.name == "listagg" {
             arg = try toVarchar(arg, f.position)
         }
+        if arg.type.isDecimal && f.name == "mad" {
+            // DuckDB's mad of a DECIMAL is a DECIMAL: not provided (read as DOUBLE it would change the type)
+            throw Binder.error("mad() of a DECIMAL is not provided; cast the value to DOUBLE", f.position)
+        }
         if arg.type.isDecimal && !Binder.decimalAggregates.contains(f.name) {
             // The statistical aggregates compute on DOUBLE, as DuckDB's do for DECIMAL input.
             arg = try coerce(arg, to: .double, f.position)
@@ -246,7 +250,7 @@ extension Binder {
     static let decimalAggregates: Set<String> = [
         "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "last", "count", "string_agg",
         "group_concat", "listagg", "median", "quantile_cont", "quantile_disc", "quantile", "mode", "list",
-        "array_agg",
+        "array_agg", "reservoir_quantile",
     ]
 }
 

@@ -27,8 +27,9 @@ extension Binder {
         }
         if let lambda = try bindLambdaCall(f, name, ctx) { return lambda }
         let args = try f.arguments.map { try bind($0, ctx) }
-        // `a ^ b` and `a ** b` (named as written) are power(a, b)
-        return try bindFunction(f.name == "^" || f.name == "**" ? "power" : f.name, args, f.position, name)
+        // `a ^ b` and `a ** b` (named as written) are power(a, b); `s ^@ p` is starts_with(s, p)
+        let fname = f.name == "^" || f.name == "**" ? "power" : f.name == "^@" ? "starts_with" : f.name
+        return try bindFunction(fname, args, f.position, name)
     }
 
     /// `fname(args)` over bound arguments: a special form (typeof, date_part('epoch', ..), mod, concat,
@@ -41,6 +42,11 @@ extension Binder {
     {
         // datepart: DuckDB's alias of date_part (with its epoch special form).
         if fname == "datepart" { return try bindFunction("date_part", args, pos, name) }
+        if fname == "round_even" || fname == "roundbankers", args.first?.type.isDecimal == true {
+            // DuckDB rounds a DECIMAL to a DECIMAL; kuai does not provide that overload (the DOUBLE one
+            // would change the result's type)
+            throw Binder.error("\(fname)() of a DECIMAL is not provided; cast the value to DOUBLE", pos)
+        }
         if let special = try bindSpecialForm(fname, args, pos, name) { return special }
         return try bindOverload(fname, args, pos, name)
     }
@@ -173,7 +179,7 @@ extension Binder {
         var args = args0
         // DuckDB resolves the NULL literal in abs, round and trunc to their BIGINT overload (typeof(abs(NULL)) is
         // BIGINT), not to the narrowest integer or to DOUBLE.
-        if ["abs", "round", "trunc"].contains(fname), args.first?.type == .null {
+        if ["abs", "round", "trunc", "round_even", "roundbankers"].contains(fname), args.first?.type == .null {
             args[0] = BoundExpr.constant(.null, type: .bigint, name: args[0].name)
         }
         // String constants adapt to the parameter type of the only overload taking that many arguments.

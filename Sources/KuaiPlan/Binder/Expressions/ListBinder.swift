@@ -16,6 +16,7 @@ extension Binder {
         "list_position": "list_position", "array_position": "list_position", "list_indexof": "list_position",
         "array_indexof": "list_position",
         "string_split": "string_split", "str_split": "string_split", "string_to_array": "string_split",
+        "split": "string_split",
         "list_sort": "list_sort", "array_sort": "list_sort", "list_reverse_sort": "list_reverse_sort",
         "array_reverse_sort": "list_reverse_sort", "array_to_string": "array_to_string",
         "list_concat": "list_concat", "list_cat": "list_concat", "array_concat": "list_concat",
@@ -145,19 +146,28 @@ extension Binder {
     {
         // a slice of DuckDB's NULL type (`(a || NULL)[1:2]`) is that NULL
         if args[0].type == .null { return BoundExpr.constant(.null, type: .null, name: name) }
-        if args[0].type == .varchar {
-            // 'abc'[a:b] (and list_slice of a string): DuckDB's array_slice of a string, which is that slice of
-            // its characters (the same bounds rules as a list's)
-            let empty = BoundExpr.constant(.string(""), type: .varchar)
-            let chars = try bindFunction("string_split", [args[0], empty], pos, "string_split")
-            let sliced = try bindListSlice(fname, [chars] + args.dropFirst(), pos, name)
-            return try bindFunction("array_to_string", [sliced, empty], pos, name)
-        }
+        if args[0].type == .varchar { return try bindStringSlice(fname, args, pos, name) }
         let list = try listArgument(args[0], "slice", pos)
         let bounds = try args.dropFirst().map { try listIndex($0, "slice", pos) }
         let kind = ListFunctions.Kind.slice(hasBegin: fname.contains("a"), hasEnd: fname.contains("b"))
         let f = ListFunctions.make("array_slice", kind, [list.type] + bounds.map(\.type), list.type)
         return BoundExpr(.function(f, [list] + bounds), type: list.type, name: name)
+    }
+
+    /// `s[a:b]` of a VARCHAR (DuckDB's array_slice of a string): the code points from a to b as a list
+    /// slice takes elements (1-based, inclusive, negative from the end, clamped); a missing bound is
+    /// the start or the end. The scalar function `array_slice(VARCHAR, BIGINT, BIGINT)`.
+    func bindStringSlice(_ fname: String, _ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws
+        -> BoundExpr
+    {
+        var rest = args.dropFirst().makeIterator()
+        let begin = fname.contains("a") ? rest.next()! : BoundExpr.constant(.int(1), type: .bigint)
+        let end = fname.contains("b") ? rest.next()! : BoundExpr.constant(.int(Int64.max), type: .bigint)
+        let bounds = try [begin, end].map { try listIndex($0, "slice", pos) }
+        guard let f = FunctionRegistry.resolve("array_slice", [.varchar, .bigint, .bigint]) else {
+            throw Binder.error("array_slice() of a string is not available", pos)
+        }
+        return BoundExpr(.function(f, [args[0]] + bounds), type: .varchar, name: name)
     }
 
     /// A list argument (a NULL literal is an empty-typed NULL list).
