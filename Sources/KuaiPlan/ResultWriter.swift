@@ -134,7 +134,7 @@ public enum ResultWriter {
     static func jsonKeys(_ fields: Schema) -> [[UInt8]] {
         fields.map { f in
             var name = f.name
-            var t = TextBuffer(capacity: 6 * name.utf8.count + 3)
+            var t = ByteBuffer(capacity: 6 * name.utf8.count + 3)
             defer { t.free() }
             name.withUTF8 { RowText.jsonString($0, into: &t) }
             t.reserve(1)

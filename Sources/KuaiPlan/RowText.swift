@@ -43,62 +43,15 @@ enum CellStyle {
     case json(keys: [[UInt8]], doubles: JSONDoubles)
 }
 
-/// A growable byte buffer in raw memory (one per column of a piece, one per piece of output).
-struct TextBuffer {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var capacity: Int
-    var count = 0
-
-    init(capacity: Int) {
-        self.capacity = Swift.max(capacity, 64)
-        base = .allocate(capacity: self.capacity)
-    }
-
-    /// Makes room for `n` more bytes.
-    @inline(__always)
-    mutating func reserve(_ n: Int) {
-        if count + n > capacity { grow(count + n) }
-    }
-
-    mutating func grow(_ needed: Int) {
-        let c = Swift.max(needed, capacity * 2)
-        let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        b.update(from: base, count: count)
-        base.deallocate()
-        base = b
-        capacity = c
-    }
-
-    /// The next free byte (after `reserve`).
-    @inline(__always)
-    var end: UnsafeMutablePointer<UInt8> { base + count }
-
-    @inline(__always)
-    mutating func append(_ b: UInt8) {
-        base[count] = b
-        count += 1
-    }
-
-    @inline(__always)
-    mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
-        (base + count).update(from: p, count: n)
-        count += n
-    }
-
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-
-    func free() { base.deallocate() }
-}
-
 /// The texts of the pieces of one batch, each slot set by one thread.
 final class PieceTexts: @unchecked Sendable {
-    let slots: UnsafeMutablePointer<TextBuffer>
+    let slots: UnsafeMutablePointer<ByteBuffer>
     let count: Int
     init(_ count: Int) {
         self.count = count
         slots = .allocate(capacity: count)
     }
-    func set(_ i: Int, _ t: TextBuffer) { (slots + i).initialize(to: t) }
+    func set(_ i: Int, _ t: ByteBuffer) { (slots + i).initialize(to: t) }
     deinit {
         slots.deinitialize(count: count)
         slots.deallocate()
@@ -139,11 +92,11 @@ enum RowText {
     }
 
     /// The text of rows `rows` of `b` (the caller frees it).
-    static func piece(_ b: Batch, _ rows: Range<Int>, _ layout: RowLayout) -> TextBuffer {
+    static func piece(_ b: Batch, _ rows: Range<Int>, _ layout: RowLayout) -> ByteBuffer {
         let n = rows.count
         let width = b.columns.count
         // Per column: the cells' bytes and each row's end offset in them.
-        var cells: [TextBuffer] = []
+        var cells: [ByteBuffer] = []
         let ends = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, n * width))
         defer {
             ends.deallocate()
@@ -151,20 +104,20 @@ enum RowText {
         }
         var total = 0
         for (ci, c) in b.columns.enumerated() {
-            var t = TextBuffer(capacity: n * 8)
+            var t = ByteBuffer(capacity: n * 8)
             columnCells(c, ci, rows, layout.cells, into: &t, ends: ends + ci * n)
             total += t.count
             cells.append(t)
         }
         let fixed = layout.prefix.count + layout.suffix.count + Swift.max(0, width - 1)
-        var out = TextBuffer(capacity: total + n * fixed)
+        var out = ByteBuffer(capacity: total + n * fixed)
         out.count = interleave(cells, ends, rows: n, layout, into: out.base)
         return out
     }
 
     /// Writes each row's prefix, cells, separators and suffix at `out`; returns the bytes written.
     static func interleave(
-        _ cells: [TextBuffer], _ ends: UnsafeMutablePointer<Int>, rows n: Int, _ layout: RowLayout,
+        _ cells: [ByteBuffer], _ ends: UnsafeMutablePointer<Int>, rows n: Int, _ layout: RowLayout,
         into out: UnsafeMutablePointer<UInt8>
     ) -> Int {
         let width = cells.count
@@ -204,7 +157,7 @@ enum RowText {
     /// The cells of column `c` over `rows` into `t`, the end offset of row `rows.lowerBound + i`
     /// at `ends[i]`.
     static func columnCells(
-        _ c: Column, _ index: Int, _ rows: Range<Int>, _ style: CellStyle, into t: inout TextBuffer,
+        _ c: Column, _ index: Int, _ rows: Range<Int>, _ style: CellStyle, into t: inout ByteBuffer,
         ends: UnsafeMutablePointer<Int>
     ) {
         if c.type.isList {
@@ -241,8 +194,8 @@ extension RowText {
     /// and records each row's end offset.
     @inline(__always)
     static func eachRow(
-        _ c: Column, _ rows: Range<Int>, into t: inout TextBuffer, ends: UnsafeMutablePointer<Int>,
-        key: [UInt8], null: [UInt8], _ cell: (inout TextBuffer, Int) -> Void
+        _ c: Column, _ rows: Range<Int>, into t: inout ByteBuffer, ends: UnsafeMutablePointer<Int>,
+        key: [UInt8], null: [UInt8], _ cell: (inout ByteBuffer, Int) -> Void
     ) {
         let lo = rows.lowerBound
         key.withUnsafeBufferPointer { key in
@@ -281,8 +234,8 @@ extension RowText {
     /// Cells of a non-VARCHAR column for csv / tsv: the value's text (`TextBytes`) handed to
     /// `place` (which copies or quotes it). A NULL cell is empty.
     static func values(
-        _ c: Column, _ rows: Range<Int>, into t: inout TextBuffer, ends: UnsafeMutablePointer<Int>, null: [UInt8],
-        _ place: (inout TextBuffer, UnsafeMutablePointer<UInt8>, Int) -> Void
+        _ c: Column, _ rows: Range<Int>, into t: inout ByteBuffer, ends: UnsafeMutablePointer<Int>, null: [UInt8],
+        _ place: (inout ByteBuffer, UnsafeMutablePointer<UInt8>, Int) -> Void
     ) {
         @inline(__always) func each(_ text: (Int, UnsafeMutablePointer<UInt8>) -> Int) {
             eachRow(c, rows, into: &t, ends: ends, key: [], null: null) { t, i in
@@ -297,8 +250,8 @@ extension RowText {
     /// Cells of a VARCHAR column (either form): `key`, then the bytes of each value handed to
     /// `place`; a NULL row writes `null`.
     static func strings(
-        _ c: Column, _ rows: Range<Int>, into t: inout TextBuffer, ends: UnsafeMutablePointer<Int>,
-        key: [UInt8] = [], null: [UInt8] = [], _ place: (inout TextBuffer, UnsafePointer<UInt8>, Int) -> Void
+        _ c: Column, _ rows: Range<Int>, into t: inout ByteBuffer, ends: UnsafeMutablePointer<Int>,
+        key: [UInt8] = [], null: [UInt8] = [], _ place: (inout ByteBuffer, UnsafePointer<UInt8>, Int) -> Void
     ) {
         @inline(__always) func each(_ views: UnsafeBufferPointer<StringView>, _ index: (Int) -> Int) {
             let raw = UnsafeRawPointer(views.baseAddress!)
@@ -328,7 +281,7 @@ extension RowText {
     /// A csv / tsv field from `n` bytes at `p` (which may lie at `t.end`): quoted, with `"` doubled,
     /// when empty or holding `sep`, `"`, `\n` or `\r`.
     @inline(__always)
-    static func delimitedString(_ p: UnsafePointer<UInt8>, _ n: Int, _ sep: UInt8, into t: inout TextBuffer) {
+    static func delimitedString(_ p: UnsafePointer<UInt8>, _ n: Int, _ sep: UInt8, into t: inout ByteBuffer) {
         var quote = n == 0
         if !quote {
             for j in 0..<n {
@@ -364,7 +317,7 @@ extension RowText {
     /// UTF-8 bytes as a JSON string (VARCHAR values and the keys of JSON rows): `"` and `\` escaped,
     /// control bytes as `\n` `\r` `\t` `\b` `\f` or `\u00XX`.
     @inline(__always)
-    static func jsonString(_ s: UnsafeBufferPointer<UInt8>, into t: inout TextBuffer) {
+    static func jsonString(_ s: UnsafeBufferPointer<UInt8>, into t: inout ByteBuffer) {
         t.reserve(6 * s.count + 2)
         t.append(UInt8(ascii: "\""))
         for b in s {
@@ -396,7 +349,7 @@ extension RowText {
     /// `Infinity`, `-Infinity` for those doubles), dates, timestamps and intervals as strings,
     /// NULL `null`.
     static func jsonValues(
-        _ c: Column, _ rows: Range<Int>, key: [UInt8], doubles: JSONDoubles, into t: inout TextBuffer,
+        _ c: Column, _ rows: Range<Int>, key: [UInt8], doubles: JSONDoubles, into t: inout ByteBuffer,
         ends: UnsafeMutablePointer<Int>
     ) {
         let null = Array("null".utf8)
@@ -476,7 +429,7 @@ extension RowText {
     /// VARCHAR) as a VARCHAR field; JSON writes an array of the elements' JSON values (`[1,2,null]`,
     /// `["a"]`, nested lists as nested arrays), NULL as `null`.
     static func listCells(
-        _ c: Column, _ index: Int, _ rows: Range<Int>, _ style: CellStyle, into t: inout TextBuffer,
+        _ c: Column, _ index: Int, _ rows: Range<Int>, _ style: CellStyle, into t: inout ByteBuffer,
         ends: UnsafeMutablePointer<Int>
     ) {
         let part = c.slice(rows)
@@ -493,7 +446,7 @@ extension RowText {
             }
             if lo > hi { lo = hi }
             let elements = part.listElements.slice(lo..<hi)
-            var cells = TextBuffer(capacity: elements.count * 8)
+            var cells = ByteBuffer(capacity: elements.count * 8)
             let cellEnds = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, elements.count))
             defer {
                 cells.free()

@@ -142,107 +142,6 @@ struct RawFormatArgument {
     }
 }
 
-/// A growable byte buffer in plain memory for building one row's text: appends and resets take no
-/// reference counting (a Swift Array held by a class retains and checks uniqueness on each).
-struct ByteScratch {
-    private(set) var base: UnsafeMutablePointer<UInt8>
-    private(set) var count = 0
-    private var capacity: Int
-
-    init(capacity: Int = 256) {
-        base = .allocate(capacity: capacity)
-        self.capacity = capacity
-    }
-
-    /// Frees the memory (the owner calls it once, at its end).
-    func free() { base.deallocate() }
-
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
-    var first: UInt8? { count > 0 ? base[0] : nil }
-
-    /// Room for `extra` more bytes.
-    @inline(__always)
-    mutating func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(count + extra) }
-    }
-
-    private mutating func grow(_ needed: Int) {
-        let c = max(needed, 2 * capacity)
-        let p = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
-        p.update(from: base, count: count)
-        base.deallocate()
-        base = p
-        capacity = c
-    }
-
-    @inline(__always)
-    mutating func append(_ b: UInt8) {
-        reserve(1)
-        base[count] = b
-        count += 1
-    }
-
-    mutating func append(_ b: UnsafeBufferPointer<UInt8>) {
-        guard let src = b.baseAddress, b.count > 0 else { return }
-        reserve(b.count)
-        (base + count).update(from: src, count: b.count)
-        count += b.count
-    }
-
-    mutating func append(_ other: ByteScratch) { append(other.bytes) }
-
-    mutating func append(repeating b: UInt8, count n: Int) {
-        guard n > 0 else { return }
-        reserve(n)
-        (base + count).update(repeating: b, count: n)
-        count += n
-    }
-
-    mutating func removeAll() { count = 0 }
-
-    mutating func removeFirst() {
-        (base).update(from: base + 1, count: count - 1)
-        count -= 1
-    }
-
-    mutating func reverse() {
-        var i = 0
-        var j = count - 1
-        while i < j {
-            let t = base[i]
-            base[i] = base[j]
-            base[j] = t
-            i += 1
-            j -= 1
-        }
-    }
-
-    func contains(_ test: (UInt8) -> Bool) -> Bool {
-        for i in 0..<count where test(base[i]) { return true }
-        return false
-    }
-
-    /// Inserts `separator` every three digits (from the right) of the first `run` bytes.
-    mutating func groupLeading(_ run: Int, separator: UInt8) {
-        guard run > 3 else { return }
-        let extra = (run - 1) / 3
-        reserve(extra)
-        (base + run + extra).update(from: base + run, count: count - run)
-        var dst = run + extra - 1
-        var written = 0
-        for src in stride(from: run - 1, through: 0, by: -1) {
-            base[dst] = base[src]
-            dst -= 1
-            written += 1
-            if written % 3 == 0 && src > 0 {
-                base[dst] = separator
-                dst -= 1
-            }
-        }
-        count += extra
-    }
-}
-
 /// Up to two bytes written between a number's sign and its digits (`0x`, `0b`, `0`).
 struct NumberPrefix {
     var bytes: (UInt8, UInt8) = (0, 0)
@@ -251,10 +150,10 @@ struct NumberPrefix {
 
 /// Writes one row's text into `out`, field by field (reusable buffers, no String per row).
 final class FormatWriter {
-    var out = ByteScratch()
+    var out = ByteBuffer()
     /// A number's digits (with its sign in `sign`).
-    var body = ByteScratch()
-    var cText = ByteScratch(capacity: 512)
+    var body = ByteBuffer()
+    var cText = ByteBuffer(capacity: 512)
     /// True while writing a printf format (strings right-aligned by default).
     var printfStyle = false
     static let lowerDigits: StaticString = "0123456789abcdef"
@@ -272,7 +171,7 @@ final class FormatWriter {
             try p.literals.withUnsafeBufferPointer { literals in
                 for k in 0..<fields.count {
                     var f = fields[k]
-                    out.append(UnsafeBufferPointer(rebasing: literals[f.literal]))
+                    out.write(UnsafeBufferPointer(rebasing: literals[f.literal]))
                     if let w = f.widthArgument, let r = args[w].ints {
                         let v = r[i &* args[w].step]
                         if v < 0 { f.align = UInt8(ascii: "<") }
@@ -280,7 +179,7 @@ final class FormatWriter {
                     }
                     try field(f, args[f.argument], row: i &* args[f.argument].step)
                 }
-                out.append(UnsafeBufferPointer(rebasing: literals[p.tail]))
+                out.write(UnsafeBufferPointer(rebasing: literals[p.tail]))
             }
         }
     }
@@ -291,7 +190,7 @@ final class FormatWriter {
         case .integer: try integer(f, a.ints![row], printf: printfStyle)
         case .bigText:
             body.removeAll()
-            a.views![row].withBytes { body.append($0) }
+            a.views![row].withBytes { body.write($0) }
             var sign = f.sign
             if body.first == UInt8(ascii: "-") {
                 sign = UInt8(ascii: "-")
@@ -348,12 +247,12 @@ final class FormatWriter {
         body.removeAll()
         if radix == 10 {
             repeat {
-                body.append(digits[Int(magnitude % 10)])
+                body.write(digits[Int(magnitude % 10)])
                 magnitude /= 10
             } while magnitude > 0
         } else {
             repeat {
-                body.append(digits[Int(magnitude % radix)])
+                body.write(digits[Int(magnitude % radix)])
                 magnitude /= radix
             } while magnitude > 0
         }
@@ -369,15 +268,15 @@ final class FormatWriter {
             withUnsafeMutableBytes(of: &buf) { raw in
                 let p = raw.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let n = TextBytes.double(d, p)
-                body.append(UnsafeBufferPointer(start: p, count: n))
+                body.write(UnsafeBufferPointer(start: p, count: n))
             }
         } else {
             cFormat(f, d)
             if f.conversion == 0
                 && !body.contains({ $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "e") || $0 == UInt8(ascii: "n") })
             {
-                body.append(UInt8(ascii: "."))  // fmt's general format keeps a decimal point
-                body.append(UInt8(ascii: "0"))
+                body.write(UInt8(ascii: "."))  // fmt's general format keeps a decimal point
+                body.write(UInt8(ascii: "0"))
             }
         }
         var sign = f.sign
@@ -418,7 +317,7 @@ final class FormatWriter {
                 }
             }
             if n < cap {
-                body.append(UnsafeBufferPointer(start: cText.base, count: n))
+                body.write(UnsafeBufferPointer(start: cText.base, count: n))
                 return
             }
             cap = n + 1
@@ -432,22 +331,22 @@ final class FormatWriter {
         let length = (sign != 0 ? 1 : 0) + prefix.count + body.count
         let padding = max(0, f.width - length)
         if f.zeroPad {
-            if sign != 0 { out.append(sign) }
+            if sign != 0 { out.write(sign) }
             appendPrefix(prefix)
-            out.append(repeating: UInt8(ascii: "0"), count: padding)
-            out.append(body)
+            out.write(repeating: UInt8(ascii: "0"), count: padding)
+            out.write(body.bytes)
             return
         }
         pad(f, padding, defaultAlign: UInt8(ascii: ">")) { w in
-            if sign != 0 { w.out.append(sign) }
+            if sign != 0 { w.out.write(sign) }
             w.appendPrefix(prefix)
-            w.out.append(w.body)
+            w.out.write(w.body.bytes)
         }
     }
 
     private func appendPrefix(_ p: NumberPrefix) {
-        if p.count > 0 { out.append(p.bytes.0) }
-        if p.count > 1 { out.append(p.bytes.1) }
+        if p.count > 0 { out.write(p.bytes.0) }
+        if p.count > 1 { out.write(p.bytes.1) }
     }
 
     /// Inserts `separator` every three digits of the leading run of digits of `body`.
@@ -468,7 +367,7 @@ final class FormatWriter {
         }
         let width = f.width > 0 ? UTF8Bytes.codePointCount(b) : 0
         let align = printfStyle ? UInt8(ascii: ">") : UInt8(ascii: "<")
-        pad(f, max(0, f.width - width), defaultAlign: align) { w in w.out.append(b) }
+        pad(f, max(0, f.width - width), defaultAlign: align) { w in w.out.write(b) }
     }
 
     /// `content` with `padding` fill characters before, after or around it (`^`: the odd one after).
@@ -476,8 +375,8 @@ final class FormatWriter {
         let align = f.align == 0 ? defaultAlign : f.align
         let before =
             align == UInt8(ascii: ">") ? padding : align == UInt8(ascii: "^") ? padding / 2 : 0
-        out.append(repeating: f.fill, count: before)
+        out.write(repeating: f.fill, count: before)
         content(self)
-        if padding > before { out.append(repeating: f.fill, count: padding - before) }
+        if padding > before { out.write(repeating: f.fill, count: padding - before) }
     }
 }
