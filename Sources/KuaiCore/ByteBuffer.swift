@@ -3,7 +3,8 @@
 /// pieces, and the rows of `format` / `printf`. A value type that owns its memory: the owner calls
 /// `free()` once.
 ///
-/// Two ways to add bytes: `append` writes at `end` without a capacity check (after `reserve`, in
+/// The per-byte methods are `@inlinable` (the writers call them in their cell loops from other
+/// modules). Two ways to add bytes: `append` writes at `end` without a capacity check (after `reserve`, in
 /// the writers' per-cell loops), `write` reserves first.
 public struct ByteBuffer {
     public private(set) var base: UnsafeMutablePointer<UInt8>
@@ -20,13 +21,14 @@ public struct ByteBuffer {
     public func free() { base.deallocate() }
 
     /// Makes room for `n` more bytes.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func reserve(_ n: Int) {
         if count + n > capacity { grow(count + n) }
     }
 
     /// Grows to at least `needed` bytes (doubling).
-    public mutating func grow(_ needed: Int) {
+    @usableFromInline
+    mutating func grow(_ needed: Int) {
         let c = Swift.max(needed, capacity * 2)
         let b = UnsafeMutablePointer<UInt8>.allocate(capacity: c)
         b.update(from: base, count: count)
@@ -36,35 +38,38 @@ public struct ByteBuffer {
     }
 
     /// The next free byte (after `reserve`).
-    @inline(__always)
+    @inlinable @inline(__always)
     public var end: UnsafeMutablePointer<UInt8> { base + count }
 
+    @inlinable
     public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
+    @inlinable
     public var first: UInt8? { count > 0 ? base[0] : nil }
 
     /// Appends a byte; the room must be reserved.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ b: UInt8) {
         base[count] = b
         count += 1
     }
 
     /// Appends `n` bytes at `p`; the room must be reserved.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int) {
         (base + count).update(from: p, count: n)
         count += n
     }
 
     /// Appends a byte, growing as needed.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func write(_ b: UInt8) {
         reserve(1)
         append(b)
     }
 
     /// Appends `b`, growing as needed.
+    @inlinable
     public mutating func write(_ b: UnsafeBufferPointer<UInt8>) {
         guard let p = b.baseAddress, b.count > 0 else { return }
         reserve(b.count)
@@ -72,6 +77,7 @@ public struct ByteBuffer {
     }
 
     /// Appends `n` copies of `b`, growing as needed.
+    @inlinable
     public mutating func write(repeating b: UInt8, count n: Int) {
         guard n > 0 else { return }
         reserve(n)
@@ -79,6 +85,7 @@ public struct ByteBuffer {
         count += n
     }
 
+    @inlinable
     public mutating func removeAll() { count = 0 }
 
     public mutating func removeFirst() {

@@ -82,21 +82,33 @@ public enum FormatKernels {
         let col = try withExtendedLifetime(args) {
             try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
                 try raw.withUnsafeBufferPointer { rawArgs in
-                    for i in 0..<shape.rows where !StringBuildKernels.isNull(shape, i) {
-                        let program: FormatProgram
-                        if let c = constantProgram, let c {
-                            program = c
-                        } else {
-                            let text = fmt.views[i &* fmt.step].withBytes { Array($0) }
-                            if let last = lastParse, last.text == text {
-                                program = last.program
-                            } else {
-                                program = try text.withUnsafeBufferPointer {
-                                    try FormatProgram.parse($0, printf: printf)
+                    if let c = constantProgram, let fixed = c {
+                        // one program for every row: its buffers taken once, not per row
+                        try fixed.fields.withUnsafeBufferPointer { fields in
+                            try fixed.literals.withUnsafeBufferPointer { literals in
+                                try (shape.validity ?? []).withUnsafeBufferPointer { valid in
+                                    let all = valid.isEmpty
+                                    writer.printfStyle = fixed.printfStyle
+                                    for i in 0..<shape.rows where all || valid[i] != 0 {
+                                        writer.out.removeAll()
+                                        try writer.write(fields, literals, tail: fixed.tail, rawArgs, row: i)
+                                        views[i] = FlatStrings.copy(heap, writer.out.base, count: writer.out.count)
+                                    }
                                 }
-                                try program.check(kinds)
-                                lastParse = (text, program)
                             }
+                        }
+                        return
+                    }
+                    for i in 0..<shape.rows where !StringBuildKernels.isNull(shape, i) {
+                        // a format per row: parsed again only when its text changes
+                        let program: FormatProgram
+                        let text = fmt.views[i &* fmt.step].withBytes { Array($0) }
+                        if let last = lastParse, last.text == text {
+                            program = last.program
+                        } else {
+                            program = try text.withUnsafeBufferPointer { try FormatProgram.parse($0, printf: printf) }
+                            try program.check(kinds)
+                            lastParse = (text, program)
                         }
                         writer.out.removeAll()
                         try writer.write(program, rawArgs, row: i)
@@ -169,19 +181,27 @@ final class FormatWriter {
         printfStyle = p.printfStyle
         try p.fields.withUnsafeBufferPointer { fields in
             try p.literals.withUnsafeBufferPointer { literals in
-                for k in 0..<fields.count {
-                    var f = fields[k]
-                    out.write(UnsafeBufferPointer(rebasing: literals[f.literal]))
-                    if let w = f.widthArgument, let r = args[w].ints {
-                        let v = r[i &* args[w].step]
-                        if v < 0 { f.align = UInt8(ascii: "<") }
-                        f.width = Int(min(v.magnitude, 1 << 20))
-                    }
-                    try field(f, args[f.argument], row: i &* args[f.argument].step)
-                }
-                out.write(UnsafeBufferPointer(rebasing: literals[p.tail]))
+                try write(fields, literals, tail: p.tail, args, row: i)
             }
         }
+    }
+
+    /// Row `i` of a program given as its fields and literal bytes (`printfStyle` set by the caller).
+    func write(
+        _ fields: UnsafeBufferPointer<FormatField>, _ literals: UnsafeBufferPointer<UInt8>, tail: Range<Int>,
+        _ args: UnsafeBufferPointer<RawFormatArgument>, row i: Int
+    ) throws {
+        for k in 0..<fields.count {
+            var f = fields[k]
+            out.write(UnsafeBufferPointer(rebasing: literals[f.literal]))
+            if let w = f.widthArgument, let r = args[w].ints {
+                let v = r[i &* args[w].step]
+                if v < 0 { f.align = UInt8(ascii: "<") }
+                f.width = Int(min(v.magnitude, 1 << 20))
+            }
+            try field(f, args[f.argument], row: i &* args[f.argument].step)
+        }
+        out.write(UnsafeBufferPointer(rebasing: literals[tail]))
     }
 
     /// One field of row `row` (already multiplied by the argument's step).
