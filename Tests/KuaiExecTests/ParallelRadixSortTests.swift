@@ -8,24 +8,10 @@ import Testing
 /// value for all, and both record layouts (packed words, keys with row ids); two and three threads.
 @Suite struct ParallelRadixSortTests {
     func checkKeyed(_ keys: [UInt64], bits: Int, threads: Int) {
-        var k = keys
-        var perm = (0..<keys.count).map { Int32($0) }
-        var tk = [UInt64](repeating: 0, count: keys.count)
-        var tp = [Int32](repeating: 0, count: keys.count)
-        k.withUnsafeMutableBufferPointer { k in
-            perm.withUnsafeMutableBufferPointer { p in
-                tk.withUnsafeMutableBufferPointer { tk in
-                    tp.withUnsafeMutableBufferPointer { tp in
-                        parallelRadixSortRecords(
-                            KeyedRows(keys: k, perm: p), scratch: KeyedRows(keys: tk, perm: tp), bits: bits,
-                            threads: threads)
-                    }
-                }
-            }
+        checkKeyedSort(keys) { k, p, tk, tp in
+            parallelRadixSortRecords(
+                KeyedRows(keys: k, perm: p), scratch: KeyedRows(keys: tk, perm: tp), bits: bits, threads: threads)
         }
-        let expected = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
-        #expect(perm == expected.map { Int32($0) })
-        #expect(k == expected.map { keys[$0] })
     }
 
     func checkPacked(_ keys: [UInt64], bits: Int, threads: Int) {
@@ -62,20 +48,7 @@ import Testing
 /// few low and all 64 bits, many equal keys, one key for all.
 @Suite struct MSDRadixSortTests {
     func check(_ keys: [UInt64]) {
-        var k = keys
-        var perm = (0..<keys.count).map { Int32($0) }
-        var tk = [UInt64](repeating: 0, count: keys.count)
-        var tp = [Int32](repeating: 0, count: keys.count)
-        k.withUnsafeMutableBufferPointer { k in
-            perm.withUnsafeMutableBufferPointer { p in
-                tk.withUnsafeMutableBufferPointer { tk in
-                    tp.withUnsafeMutableBufferPointer { tp in msdRadixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp) }
-                }
-            }
-        }
-        let expected = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
-        #expect(perm == expected.map { Int32($0) })
-        #expect(k == expected.map { keys[$0] })
+        checkKeyedSort(keys) { k, p, tk, tp in msdRadixSort(keys: k, perm: p, tmpKeys: tk, tmpPerm: tp) }
     }
 
     @Test func matchesStandardSort() {
@@ -88,4 +61,27 @@ import Testing
             check([UInt64](repeating: 9, count: n))
         }
     }
+}
+
+/// Runs `sort` over `keys` with row ids 0..<n and scratch of equal size, and expects the keys and
+/// row ids in the standard library's stable order (row ids ascending within equal keys).
+func checkKeyedSort(
+    _ keys: [UInt64],
+    _ sort: (
+        UnsafeMutableBufferPointer<UInt64>, UnsafeMutableBufferPointer<Int32>, UnsafeMutableBufferPointer<UInt64>,
+        UnsafeMutableBufferPointer<Int32>
+    ) -> Void
+) {
+    var k = keys
+    var perm = (0..<keys.count).map { Int32($0) }
+    var tk = [UInt64](repeating: 0, count: keys.count)
+    var tp = [Int32](repeating: 0, count: keys.count)
+    k.withUnsafeMutableBufferPointer { k in
+        perm.withUnsafeMutableBufferPointer { p in
+            tk.withUnsafeMutableBufferPointer { tk in tp.withUnsafeMutableBufferPointer { tp in sort(k, p, tk, tp) } }
+        }
+    }
+    let expected = keys.indices.sorted { (keys[$0], $0) < (keys[$1], $1) }
+    #expect(perm == expected.map { Int32($0) })
+    #expect(k == expected.map { keys[$0] })
 }

@@ -64,12 +64,18 @@ public final class JoinKeyFilter: @unchecked Sendable {
         let (bits, lo, hi, on) = lock.withLock { (self.bits, self.lo, self.hi, self.active) }
         guard on, let bits, keys.highs == nil else { return nil }
         let (mask, kept) = bits.mask(keys, count: n, lo: lo, hi: hi)
+        count(seen: n, passed: kept)
+        return Column(type: .boolean, ints: mask)
+    }
+
+    /// Counts rows tested and passed; turns the filter off once, after `trialRows`, more than 7/8
+    /// of them passed.
+    private func count(seen n: Int, passed kept: Int) {
         lock.withLock {
             seen += n
             passed += kept
             if seen >= Self.trialRows && passed > seen - seen / 8 { active = false }
         }
-        return Column(type: .boolean, ints: mask)
     }
 
     /// The rows among `rows` (nil = the first `n`) of `keys` that may match, ascending, or nil when
@@ -78,12 +84,7 @@ public final class JoinKeyFilter: @unchecked Sendable {
         let (bits, lo, hi, on) = lock.withLock { (self.bits, self.lo, self.hi, self.active) }
         guard on, let bits, keys.highs == nil else { return nil }
         let kept = bits.select(keys, count: n, rows: rows, lo: lo, hi: hi)
-        let seenNow = rows?.count ?? n
-        lock.withLock {
-            seen += seenNow
-            passed += kept.count
-            if seen >= Self.trialRows && passed > seen - seen / 8 { active = false }
-        }
+        count(seen: rows?.count ?? n, passed: kept.count)
         return kept
     }
 

@@ -82,13 +82,9 @@ struct PhysicalPlanner {
             let rf = KeyFilterPlacement.filters(keys: rk, of: r.schema, otherKeys: lk, otherSchema: l.schema)
             // (the join materialises and sorts its right input, as a breaker would: filtering at the
             // scan is worth it there)
-            let pending = KeyFilterPlacement.pending(rf, keys: rk).map { f -> PendingKeyFilter in
-                var below = f
-                below.belowBreaker = true
-                return below
-            }
             let left = pull(plan(l))
-            let right = pull(plan(r, filters: pending))
+            let right = pull(
+                plan(r, filters: KeyFilterPlacement.throughBreaker(KeyFilterPlacement.pending(rf, keys: rk))))
             return .pull(
                 AsofJoinOperator(
                     left: left.pulled, right: right.pulled, keyCount: k, op: op, keepUnmatched: keep,
