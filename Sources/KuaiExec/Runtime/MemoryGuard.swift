@@ -16,6 +16,7 @@ public enum MemoryGuard {
     /// Sets the limit in bytes (0 = none).
     public static func setLimit(_ bytes: Int) {
         limitBytes = bytes
+        lastResidentRead = 0
         overrunLock.withLock { pendingOverrun = 0 }
     }
 
@@ -91,25 +92,51 @@ public enum MemoryGuard {
         )
     }
 
-    /// Throws when the process holds more than the limit (one `pread` of /proc/self/statm on a
-    /// descriptor opened once, a few µs: callers check once per batch).
+    /// Throws when the process holds more than the limit, or when a large allocation noted since
+    /// the last check took it past the limit (`noteAllocation`). Callers check once per batch; the
+    /// resident size itself (one `pread` of /proc/self/statm, a system call of a few µs) is read at
+    /// most once per `residentReadInterval` across all threads, so a query of many small morsels
+    /// does not pay one read per morsel. Allocations of 1 MiB or more are judged when they are
+    /// made (`admit`, `noteAllocation`), so what can grow unseen between two reads is the small
+    /// allocations of at most 2 ms of work.
     @inline(__always)
     public static func check() throws {
         try QueryControl.checkInterrupt()
         if limitBytes == 0 { return }
-        let rss = residentBytes()
         let bytes = overrunLock.withLock { () -> Int in
             let b = pendingOverrun
             pendingOverrun = 0
             return b
         }
-        if bytes > 0 { throw overrun(rss, bytes) }
+        if bytes > 0 { throw overrun(residentBytes(), bytes) }
+        guard residentReadDue() else { return }
+        let rss = residentBytes()
         if rss > limitBytes {
             throw KuaiError(
                 .execution,
                 "memory limit exceeded: the query holds \(binaryUnits(rss)), the limit is \(binaryUnits(limitBytes)) (--memory-limit)"
             )
         }
+    }
+
+    /// Nanoseconds between two reads of the resident size by `check()` (2 ms).
+    static let residentReadInterval: UInt64 = 2_000_000
+
+    /// Monotonic time (ns) of the last resident-size read by `check()`; 0 before the first.
+    nonisolated(unsafe) private static var lastResidentRead: UInt64 = 0
+
+    /// True when `check()` should read the resident size now: the first check, and then once the
+    /// interval has passed since the last read (a racy read of a word: two threads may both read,
+    /// which costs one extra system call, never a missed check).
+    @inline(__always) private static func residentReadDue() -> Bool {
+        #if canImport(Glibc)
+            var ts = timespec()
+            clock_gettime(CLOCK_MONOTONIC, &ts)
+            let now = UInt64(ts.tv_sec) &* 1_000_000_000 &+ UInt64(ts.tv_nsec)
+            if lastResidentRead != 0 && now &- lastResidentRead < residentReadInterval { return false }
+            lastResidentRead = now
+        #endif
+        return true
     }
 
     /// `bytes` in binary units with one decimal, as DuckDB prints memory: "45.0 MiB", "1.8 GiB".
