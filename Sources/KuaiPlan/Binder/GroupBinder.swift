@@ -39,8 +39,28 @@ extension Binder {
     static func isAggregateQuery(_ core: SelectCore, _ items: [(expr: Expr, alias: String?)], _ orderBy: [OrderItem])
         -> Bool
     {
-        !core.groupBy.isEmpty || core.groupByAll || core.having != nil
-            || items.contains { containsAggregate($0.expr) } || orderBy.contains { containsAggregate($0.expr) }
+        !core.groupBy.isEmpty || core.having != nil || items.contains { containsAggregate($0.expr) }
+            || orderBy.contains { containsAggregate($0.expr) }
+            || core.groupByAll && items.contains { referencesColumnOrUnnest($0.expr) }
+    }
+
+    /// True when `e` names a column (or an alias) outside aggregate calls, or calls unnest: with GROUP BY
+    /// ALL such an item is a key, so the query aggregates; a GROUP BY ALL query whose items are all
+    /// constants is a plain projection (DuckDB: no groups and no aggregates, no aggregation).
+    static func referencesColumnOrUnnest(_ e: Expr) -> Bool {
+        var found = false
+        walk(e, into: { !isAggregateCall($0) }) { x in
+            switch x {
+            case .column: found = true
+            case .function(let f):
+                if f.name == "unnest" || f.name == "unlist" { found = true }
+                if let w = f.over, (w.partitionBy + w.orderBy.map(\.expr)).contains(where: referencesColumnOrUnnest) {
+                    found = true
+                }
+            default: break
+            }
+        }
+        return found
     }
 
     /// GROUP BY: each term is a select-list position (`GROUP BY 1`), a select-list alias that is not an input
@@ -61,22 +81,21 @@ extension Binder {
             if core.qualify != nil {
                 throw KuaiError(.binding, "Combining QUALIFY with GROUP BY ALL is not supported yet")
             }
-            // Items with a window function are computed after the grouping (`rank() OVER (ORDER BY count(*))`);
-            // an item over the lateral alias of such an item (`count(*) AS n, n + 1`) is not a key either.
-            var aggregated = Set<String>()
+            // DuckDB 2.0.1's rule (its select binder): an item that references columns outside aggregate
+            // calls is a key, and must then hold no aggregate and not be a window call or an UNNEST; an item
+            // without such columns (an aggregate, a constant, a window over aggregates only) is not a key.
+            // A lateral alias stands for what its item references (`count(*) AS n, n + 1` is not a key).
+            var aliases: [String: GroupByAllReferences] = [:]
             for (i, item) in s.items.enumerated() {
-                var viaAlias = false
-                Binder.walk(item.expr) { x in
-                    if case .column(nil, let n, _) = x, aggregated.contains(n.lowercased()),
-                        resolve(nil, n, s.scope) == nil
-                    {
-                        viaAlias = true
-                    }
+                let r = groupByAllReferences(item.expr, s.scope, aliases)
+                if let a = item.alias { aliases[a.lowercased()] = r }
+                // an unnest is bound as a column of its own: never a constant item
+                guard r.columns || r.unnest else { continue }
+                if r.aggregate { throw KuaiError(.binding, "Cannot mix aggregates with non-aggregated columns!") }
+                if case .function(let f) = item.expr, f.over != nil {
+                    throw KuaiError(.binding, "Cannot group on a window clause")
                 }
-                if Binder.containsAggregate(item.expr) || containsWindow(item.expr) || viaAlias {
-                    if let a = item.alias { aggregated.insert(a.lowercased()) }
-                    continue
-                }
+                if r.unnest { throw KuaiError(.binding, "Cannot group on an UNNEST or UNLIST clause") }
                 groupExprs.append(item.expr)
                 contexts.append(s.lateral.context(plain, item: i))
             }
@@ -127,6 +146,53 @@ extension Binder {
             ac.keys.append(BoundExpr.constant(.int(0), type: .bigint, name: "__grouping_mask"))
         }
         return ac
+    }
+
+    /// What a select item references, for GROUP BY ALL (`bindGroupBy`).
+    struct GroupByAllReferences {
+        /// A column of the FROM clause outside every aggregate call (window partitions and orders count).
+        var columns = false
+        /// An aggregate call outside a window.
+        var aggregate = false
+        /// An `unnest` / `unlist` call.
+        var unnest = false
+
+        mutating func merge(_ o: GroupByAllReferences) {
+            columns = columns || o.columns
+            aggregate = aggregate || o.aggregate
+            unnest = unnest || o.unnest
+        }
+    }
+
+    /// The references of `e` outside aggregate calls (not descending into them or into subqueries); a
+    /// name that is no column of `scope` but the alias of an earlier item counts as that item's references.
+    func groupByAllReferences(_ e: Expr, _ scope: [ScopeColumn], _ aliases: [String: GroupByAllReferences])
+        -> GroupByAllReferences
+    {
+        var r = GroupByAllReferences()
+        Binder.walk(
+            e,
+            into: { x in
+                guard Binder.isAggregateCall(x) else { return true }
+                r.aggregate = true
+                return false
+            }
+        ) { x in
+            switch x {
+            case .column(let q, let n, _):
+                if q == nil, resolve(nil, n, scope) == nil, let a = aliases[n.lowercased()] {
+                    r.merge(a)
+                } else {
+                    r.columns = true
+                }
+            case .function(let f):
+                if f.name == "unnest" || f.name == "unlist" { r.unnest = true }
+                guard let w = f.over else { break }
+                for x in w.partitionBy + w.orderBy.map(\.expr) { r.merge(groupByAllReferences(x, scope, aliases)) }
+            default: break
+            }
+        }
+        return r
     }
 
     /// `grouping(a, b, ...)` (also `grouping_id`) in an aggregate query: a BIGINT with one bit per argument, the

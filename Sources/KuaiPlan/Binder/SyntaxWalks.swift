@@ -5,47 +5,57 @@ import KuaiSQL
 extension Binder {
     /// Visits `e` and its sub-expressions (not descending into subqueries).
     static func walk(_ e: Expr, _ visit: (Expr) -> Void) {
+        walk(e, into: { _ in true }, visit)
+    }
+
+    /// Visits `e` and its sub-expressions (not descending into subqueries), and those of a visited
+    /// expression only when `into` returns true for it (`into` is asked before `visit`).
+    static func walk(_ e: Expr, into: (Expr) -> Bool, _ visit: (Expr) -> Void) {
+        guard into(e) else { return }
         visit(e)
+        func walk(_ x: Expr) { Binder.walk(x, into: into, visit) }
         switch e {
         case .literal, .column, .exists, .scalarSubquery, .lambda: break
         case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _),
             .inSubquery(let a, _, _, _), .quantified(_, let a, _, _, _):
-            walk(a, visit)
+            walk(a)
         case .binary(_, let a, let b, _):
-            walk(a, visit)
-            walk(b, visit)
+            walk(a)
+            walk(b)
         case .like(let a, let p, let esc, _, _, _):
-            walk(a, visit)
-            walk(p, visit)
-            if let esc { walk(esc, visit) }
-        case .row(let xs, _): for x in xs { walk(x, visit) }
+            walk(a)
+            walk(p)
+            if let esc { walk(esc) }
+        case .row(let xs, _): for x in xs { walk(x) }
         case .between(let a, let l, let h, _, _):
-            walk(a, visit)
-            walk(l, visit)
-            walk(h, visit)
+            walk(a)
+            walk(l)
+            walk(h)
         case .inList(let a, let xs, _, _):
-            walk(a, visit)
-            for x in xs { walk(x, visit) }
+            walk(a)
+            for x in xs { walk(x) }
         case .caseWhen(let op, let ws, let el, _):
-            if let op { walk(op, visit) }
+            if let op { walk(op) }
             for w in ws {
-                walk(w.when, visit)
-                walk(w.then, visit)
+                walk(w.when)
+                walk(w.then)
             }
-            if let el { walk(el, visit) }
+            if let el { walk(el) }
         case .function(let f):
-            for x in f.arguments { walk(x, visit) }
-            if let fl = f.filter { walk(fl, visit) }
+            for x in f.arguments { walk(x) }
+            if let fl = f.filter { walk(fl) }
         }
+    }
+
+    /// True for a call of an aggregate function outside a window (`count(*)`, `sum(x) FILTER (...)`).
+    static func isAggregateCall(_ e: Expr) -> Bool {
+        guard case .function(let f) = e, f.over == nil else { return false }
+        return AggregateRegistry.isAggregate(f.name) || f.star
     }
 
     static func containsAggregate(_ e: Expr) -> Bool {
         var found = false
-        walk(e) { x in
-            if case .function(let f) = x, f.over == nil, AggregateRegistry.isAggregate(f.name) || f.star {
-                found = true
-            }
-        }
+        walk(e) { x in if isAggregateCall(x) { found = true } }
         return found
     }
 

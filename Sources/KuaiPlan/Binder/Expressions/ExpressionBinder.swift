@@ -54,6 +54,11 @@ extension Binder {
                 }
                 if plain.referencedColumns.isEmpty { return plain }
             }
+            if usesAlias(e, ctx), !Binder.containsAggregate(e), !containsWindow(e),
+                let k = try aliasedKey(e, ctx, ac)
+            {
+                return k
+            }
         }
         // A chain outside an aggregate query (there each sub-chain may be a GROUP BY key: node by node).
         if ctx.aggregate == nil, case .binary(let op, .binary(let inner, _, _, _), _, _) = e, op != .and, op != .or,
@@ -62,6 +67,18 @@ extension Binder {
             return try bindLeftChain(e, ctx)
         }
         return try bindNode(e, ctx)
+    }
+
+    /// The key column of an aggregate query that `e` (which names lateral aliases of earlier select items)
+    /// equals once the aliases stand for their items (`a AS k, k || b AS d ... GROUP BY ALL`: the key is
+    /// `a || b`), or nil when it equals no key or cannot bind outside the aggregate (an alias of an
+    /// aggregate item).
+    private func aliasedKey(_ e: Expr, _ ctx: ExprContext, _ ac: AggregateContext) throws -> BoundExpr? {
+        var plainCtx = ctx
+        plainCtx.aggregate = nil
+        plainCtx.window = nil
+        guard let plain = try? bind(e, plainCtx), let k = ac.keyIndex[plain.structuralKey] else { return nil }
+        return BoundExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
     }
 
     /// One node of an expression (see `bind`): dispatches to the binder of its family.
