@@ -100,11 +100,10 @@ struct TDigest {
     }
 
     mutating func process() {
-        // stable sort of the new values, then a stable merge with the centroids (new values first on ties)
-        let sortedNew = unprocessed.enumerated().sorted {
-            $0.element.mean < $1.element.mean || ($0.element.mean == $1.element.mean && $0.offset < $1.offset)
-        }.map(\.element)
-        let all = TDigest.mergeSorted(sortedNew, processed)
+        // stable sort of the new values (Swift's sort is stable), then a stable merge with the centroids
+        // (new values first on ties)
+        unprocessed.sort { $0.mean < $1.mean }
+        let all = TDigest.mergeSorted(unprocessed, processed)
         processedWeight += unprocessedWeight
         unprocessedWeight = 0
         processed.removeAll(keepingCapacity: true)
