@@ -81,7 +81,8 @@ indirect enum LogicalPlan {
         case .values(_, let b, _): return b.reduce(0) { $0 + $1.count }
         case .join(let l, let r, let type, _, _, _):
             switch type {
-            case .left, .semi, .anti: return l.estimatedRows
+            case .left: return l.estimatedRows
+            case .semi, .anti: return max(1, l.estimatedRows / 2)  // a filter of the left input
             default: return max(l.estimatedRows, r.estimatedRows)
             }
         case .union(let cs): return cs.reduce(0) { $0 + $1.estimatedRows }

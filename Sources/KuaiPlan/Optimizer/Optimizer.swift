@@ -21,6 +21,7 @@ enum Optimizer {
         ConstantFolding(),
         HourOfEpochMsFusion(),
         JoinConditionPushdown(),
+        SemiJoinPushdown(),
         FilterPushdown(),
         LimitPushdown(),
         ProjectionPruning(),

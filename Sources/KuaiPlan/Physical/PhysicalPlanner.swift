@@ -268,9 +268,11 @@ struct PhysicalPlanner {
     }
 
     /// Key filters for the probe input `p` of a pipelined join (keys `keys`; `other`'s `otherKeys`
-    /// are built): worth it only when the build side is much smaller, so that few probe rows pass.
+    /// are built): worth it only when the build side is estimated at most a quarter of the probe side,
+    /// so that few probe rows pass (an estimate can be far off: a filter that passes more than 7/8 of
+    /// the rows of its trial turns itself off, `JoinKeyFilter`).
     func pipelinedFilters(keys: [Int], of p: LogicalPlan, otherKeys: [Int], other: LogicalPlan) -> [JoinKeyFilter?] {
-        guard other.estimatedRows <= p.estimatedRows / 8 else { return [] }
+        guard other.estimatedRows <= p.estimatedRows / 4 else { return [] }
         return KeyFilterPlacement.filters(keys: keys, of: p.schema, otherKeys: otherKeys, otherSchema: other.schema)
     }
 

@@ -10,8 +10,8 @@ struct OptimizerDriverTests {
     @Test func rulesRunInTheirOrder() {
         #expect(
             Optimizer.rules.map(\.name) == [
-                "ConstantFolding", "HourOfEpochMsFusion", "JoinConditionPushdown", "FilterPushdown", "LimitPushdown",
-                "ProjectionPruning", "LateMaterialization",
+                "ConstantFolding", "HourOfEpochMsFusion", "JoinConditionPushdown", "SemiJoinPushdown", "FilterPushdown",
+                "LimitPushdown", "ProjectionPruning", "LateMaterialization",
             ])
     }
 
