@@ -49,6 +49,14 @@ extension Binder {
             // would change the result's type)
             throw Binder.error("\(fname)() of a DECIMAL is not provided; cast the value to DOUBLE", pos)
         }
+        if fname == "date_part", args.count == 2, args[0].type == .varchar, args[0].foldedValue == nil,
+            args[1].type == .date || args[1].type == .timestamp
+        {
+            // A part that is not a constant (a column): DuckDB 2.0.1 types the result DOUBLE.
+            return BoundExpr(
+                .function(FunctionRegistry.datePartPerRow(timestamp: args[1].type == .timestamp), args), type: .double,
+                name: name)
+        }
         if let special = try bindSpecialForm(fname, args, pos, name) { return special }
         return try bindOverload(fname, args, pos, name)
     }
@@ -64,14 +72,6 @@ extension Binder {
             // DuckDB 2.0.1 types date_part of a constant NULL part or source DOUBLE (`date_part('year',
             // NULL::DATE)`, `EXTRACT(year FROM TRY_CAST('x' AS DATE))`), not BIGINT; the value is NULL.
             return BoundExpr.constant(.null, type: .double, name: name)
-        }
-        if fname == "date_part", args.count == 2, args[0].type == .varchar, args[0].foldedValue == nil,
-            args[1].type == .date || args[1].type == .timestamp
-        {
-            // A part that is not a constant (a column): DuckDB 2.0.1 types the result DOUBLE.
-            return BoundExpr(
-                .function(FunctionRegistry.datePartPerRow(timestamp: args[1].type == .timestamp), args), type: .double,
-                name: name)
         }
         if let tz = try bindTimeZoneSpecialForm(fname, args, pos, name) { return tz }
         if let f = try bindFormatOrCurrentTime(fname, args, pos, name) { return f }
