@@ -138,8 +138,9 @@ extension Binder {
                 .compare(.greater, row, BoundExpr.constant(.int(Int64(offset)), type: .bigint)), type: .boolean,
                 name: "__after")
         ]
-        if let limit {
-            let last = BoundExpr.constant(.int(Int64(offset) + Int64(limit)), type: .bigint)
+        // no upper bound when offset + limit leaves BIGINT (no partition has that many rows)
+        if let limit, case (let end, false) = Int64(offset).addingReportingOverflow(Int64(limit)) {
+            let last = BoundExpr.constant(.int(end), type: .bigint)
             tests.append(BoundExpr(.compare(.lessEqual, row, last), type: .boolean, name: "__within"))
         }
         let kept: LogicalPlan = .filter(numbered, tests.count == 1 ? tests[0] : BoundExpr.and(tests))
