@@ -56,7 +56,8 @@ final class Binder {
                 plan = .sort(plan, try outputSortKeys(q.orderBy, q.orderByAll, cols))
             }
         }
-        plan = try planLimit(q, plan, correlated: correlations.count > correlationsBefore)
+        plan = try planLimit(
+            q, plan, correlated: correlations.count > correlationsBefore, ownCorrelations: correlationsBefore == 0)
         return (plan, cols.map { ScopeColumn(qualifier: nil, name: $0.name, type: $0.type) })
     }
 

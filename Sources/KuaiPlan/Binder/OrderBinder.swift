@@ -84,20 +84,74 @@ extension Binder {
     }
 
     /// LIMIT and OFFSET of `q` over `plan`: non-negative integer constants; a NULL one is absent, as
-    /// in DuckDB (`LIMIT NULL` keeps every row, `OFFSET NULL` skips none). Refused in a correlated
-    /// subquery: it is decorrelated into one plan over all outer rows, so a LIMIT there would keep n rows
-    /// in all, not n per outer row (it gave silently wrong answers).
-    /// - Throws: `KuaiError.binding` for a non-constant or negative count, or a correlated subquery.
-    func planLimit(_ q: Query, _ plan: LogicalPlan, correlated: Bool) throws -> LogicalPlan {
+    /// in DuckDB (`LIMIT NULL` keeps every row, `OFFSET NULL` skips none). In a correlated subquery the
+    /// limit applies to the rows of each outer row: `correlatedLimit`.
+    /// - Throws: `KuaiError.binding` for a non-constant or negative count, or a correlated subquery whose
+    ///   LIMIT cannot be taken per outer row (`correlatedLimit`).
+    func planLimit(_ q: Query, _ plan: LogicalPlan, correlated: Bool, ownCorrelations: Bool = true) throws
+        -> LogicalPlan
+    {
         if q.limitPercent { return try planLimitPercent(q, plan, correlated: correlated) }
         let limit = try q.limit.flatMap { try constantInt($0, "LIMIT") }
         let offset = try q.offset.flatMap { try constantInt($0, "OFFSET") } ?? 0
         if limit == nil && offset == 0 { return plan }
         if correlated {
-            throw Binder.error(
-                "LIMIT and OFFSET are not supported in a correlated subquery", (q.limit ?? q.offset)!.position)
+            return try correlatedLimit(q, plan, limit: limit, offset: offset, ownCorrelations: ownCorrelations)
         }
         return .limit(plan, limit: limit, offset: offset)
+    }
+
+    /// LIMIT / OFFSET of a correlated subquery, which is decorrelated into one plan over the rows of every
+    /// outer row (a plain LIMIT would keep n rows in all, not n per outer row). As DuckDB decorrelates it:
+    /// `row_number()` over a window partitioned by the correlation key columns (the trailing visible
+    /// columns, `bindSelectList`) and ordered by the subquery's ORDER BY, then the rows numbered
+    /// `offset + 1 ... offset + limit`. A NULL key is a partition of its own, which only an outer row
+    /// `IS NOT DISTINCT FROM` it joins; a partition shorter than the offset keeps no row.
+    /// - Throws: `KuaiError.binding` unless `q` is a SELECT (not a set operation) whose correlations are
+    ///   all its own and all equalities (`Correlation.isKey`): only then are an outer row's rows one
+    ///   partition.
+    func correlatedLimit(_ q: Query, _ plan: LogicalPlan, limit: Int?, offset: Int, ownCorrelations: Bool) throws
+        -> LogicalPlan
+    {
+        guard case .select = q.body, ownCorrelations, correlations.allSatisfy(\.isKey) else {
+            throw Binder.error(
+                "LIMIT and OFFSET in a correlated subquery are supported only in a SELECT whose outer columns are compared with = or IS NOT DISTINCT FROM",
+                (q.limit ?? q.offset)!.position)
+        }
+        // The plan ends in [sort] [project dropping hidden ORDER BY columns] (`planSelect`).
+        var input = plan
+        var sortKeys: [SortKey] = []
+        var output: (exprs: [BoundExpr], names: [String])? = nil
+        if case .project(let below, let exprs, let names) = input, case .sort(let sorted, let keys) = below {
+            (input, sortKeys, output) = (sorted, keys, (exprs, names))
+        } else if case .sort(let sorted, let keys) = input {
+            (input, sortKeys) = (sorted, keys)
+        }
+        let visible = plan.schema.count
+        let width = input.schema.count
+        let numbered: LogicalPlan = .window(
+            input, partitionBy: Array((visible - correlations.count)..<visible), orderBy: sortKeys,
+            functions: [WindowFunction(.rowNumber)], names: ["__row"])
+        let row = BoundExpr.column(width, type: .bigint, name: "__row")
+        var tests = [
+            BoundExpr(
+                .compare(.greater, row, BoundExpr.constant(.int(Int64(offset)), type: .bigint)), type: .boolean,
+                name: "__after")
+        ]
+        // no upper bound when offset + limit leaves BIGINT (no partition has that many rows)
+        if let limit, case (let end, false) = Int64(offset).addingReportingOverflow(Int64(limit)) {
+            let last = BoundExpr.constant(.int(end), type: .bigint)
+            tests.append(BoundExpr(.compare(.lessEqual, row, last), type: .boolean, name: "__within"))
+        }
+        let kept: LogicalPlan = .filter(numbered, tests.count == 1 ? tests[0] : BoundExpr.and(tests))
+        let schema = plan.schema
+        let out =
+            output
+            ?? (
+                schema.enumerated().map { BoundExpr.column($0.offset, type: $0.element.type, name: $0.element.name) },
+                schema.map(\.name)
+            )
+        return .project(kept, out.exprs, names: out.names)
     }
 
     /// The value of a LIMIT or OFFSET expression; nil when it is a constant NULL (`NULL`,

@@ -64,9 +64,11 @@ struct OrderWindowBinderTests {
             "SELECT name FROM t ORDER BY nope",
             "column \"nope\" not found; did you mean \"name\"? (columns: id, name, price, d, ms)"),
         ErrorCase("SELECT id FROM t LIMIT -1", "LIMIT must be a non-negative integer constant, found -1"),
+        // LIMIT / OFFSET per outer row need the outer row's rows to be one partition (correlations by =)
         ErrorCase(
-            "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k = t.id LIMIT 1 OFFSET 1)",
-            "LIMIT and OFFSET are not supported in a correlated subquery"),
+            "SELECT name FROM t WHERE EXISTS (SELECT 1 FROM s WHERE s.k > t.id LIMIT 1 OFFSET 1)",
+            "LIMIT and OFFSET in a correlated subquery are supported only in a SELECT whose outer columns are compared with = or IS NOT DISTINCT FROM"
+        ),
         ErrorCase("SELECT id FROM t QUALIFY id = 1", "QUALIFY needs a window function"),
         ErrorCase("SELECT rank() OVER w FROM t", "window \"w\" is not defined"),
         ErrorCase("SELECT lag(id, 1.5) OVER (ORDER BY id) FROM t", "the offset of lag must be an integer constant"),

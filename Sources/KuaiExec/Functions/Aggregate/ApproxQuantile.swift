@@ -44,23 +44,37 @@ final class ApproxQuantileState: AggregateState {
         var valid = [UInt8](repeating: 0, count: groups)
         var doubles = [Double](repeating: 0, count: type == .double ? groups : 0)
         var ints = [Int64](repeating: 0, count: type == .double ? 0 : groups)
-        var highs: [Int64]? = type == .hugeint ? [Int64](repeating: 0, count: groups) : nil
+        var wide = [Int128](repeating: 0, count: type == .hugeint ? groups : 0)
         for g in 0..<groups where digests[g].count > 0 {
             digests[g].compress()
             let v = digests[g].quantile(q)
             valid[g] = 1
             if type == .double {
                 doubles[g] = v
+            } else if type == .hugeint {
+                wide[g] = ApproxQuantileState.decodeHugeint(v)
             } else {
                 ints[g] = ApproxQuantileState.decode(v, type)
-                if highs != nil { highs![g] = ints[g] >> 63 }
             }
         }
         let validity: [UInt8]? = valid.contains(0) ? valid : nil
         if type == .double { return Column(doubles: doubles, validity: validity) }
-        var c = Column(type: type, ints: ints, validity: validity)
-        if let highs { c.highs = highs }
-        return c
+        if type == .hugeint { return Column(hugeints: wide, validity: validity) }
+        return Column(type: type, ints: ints, validity: validity)
+    }
+
+    /// Reads HUGEINT input in 128 bits (as DOUBLE, like every input).
+    var acceptsWideInput: Bool { true }
+
+    /// A DOUBLE quantile as a HUGEINT, as DuckDB's cast of a DOUBLE to HUGEINT inside
+    /// ApproxQuantileCoding: rounded half to even; at or beyond ±2^127 (or not finite) clamped to the
+    /// smallest (-2^127) or largest (2^127 - 1) HUGEINT.
+    static func decodeHugeint(_ v: Double) -> Int128 {
+        let limit = 170_141_183_460_469_231_731_687_303_715_884_105_728.0  // 2^127
+        guard v.isFinite, v > -limit, v < limit else {
+            return v < 0 || v.isNaN && v.sign == .minus ? Int128.min : Int128.max
+        }
+        return Int128(v.rounded(.toNearestOrEven))
     }
 
     func makeEmpty() -> AggregateState { ApproxQuantileState(q: q, type: type) }

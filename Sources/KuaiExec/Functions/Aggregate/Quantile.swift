@@ -212,19 +212,23 @@ extension AggregateRegistry {
     /// median and quantile_cont (DOUBLE, or the argument's DECIMAL type) of numbers, and of DATE
     /// and TIMESTAMP (a TIMESTAMP); quantile_disc /
     /// quantile (the argument's type) of numbers, DATE and TIMESTAMP. The fraction is a constant in
-    /// [0, 1].
+    /// [0, 1]. HUGEINT in 128 bits (`HugeintQuantileState`).
     static func quantile(_ c: AggregateCall) -> AggregateFunction? {
         guard let t = c.argumentType else { return nil }
         if c.listParameter { return quantileList(c, t) }
         switch c.name {
         case "median" where t.isNumeric || t == .null || t == .date || t.isTimestamp || t == .time:
             return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
-                QuantileState(q: 0.5, continuous: true, type: at)
+                at == .hugeint
+                    ? HugeintQuantileState(q: 0.5, continuous: true, fromTop: false) as AggregateState
+                    : QuantileState(q: 0.5, continuous: true, type: at)
             }
         case "quantile_cont" where t.isNumeric || t == .null || t == .date || t.isTimestamp || t == .time:
             guard let q = c.number(0), q >= 0 && q <= 1 else { return nil }
             return AggregateFunction(name: c.name, argumentType: t, returnType: continuousType(t)) { at in
-                QuantileState(q: q, continuous: true, type: at, fromTop: c.fromTop)
+                at == .hugeint
+                    ? HugeintQuantileState(q: q, continuous: true, fromTop: c.fromTop) as AggregateState
+                    : QuantileState(q: q, continuous: true, type: at, fromTop: c.fromTop)
             }
         case "quantile_disc", "quantile":
             // A discrete quantile is one of the values: DATE and TIMESTAMP too (as DuckDB).
@@ -232,7 +236,9 @@ extension AggregateRegistry {
                 let q = c.parameters.isEmpty ? 0.5 : c.number(0), q >= 0 && q <= 1
             else { return nil }
             return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in
-                QuantileState(q: q, continuous: false, type: at, fromTop: c.fromTop)
+                at == .hugeint
+                    ? HugeintQuantileState(q: q, continuous: false, fromTop: c.fromTop) as AggregateState
+                    : QuantileState(q: q, continuous: false, type: at, fromTop: c.fromTop)
             }
         case "reservoir_quantile" where t.isNumeric:
             // DuckDB's reservoir sample holds every value of a group below its size (the optional third

@@ -26,13 +26,16 @@ final class VarianceState: AggregateState {
         guard let input, input.type != .null else { return }
         for i in 0..<n where input.validity?[i] ?? 1 != 0 {
             let g = Int(ids[i])
-            let x = input.type == .double ? input.doubles[i] : Double(input.ints[i])
+            let x = CovarianceState.number(input, i)
             count[g] += 1
             let d = x - mean[g]
             mean[g] += d / count[g]
             m2[g] += d * (x - mean[g])
         }
     }
+    /// Reads the input as DOUBLE, HUGEINT beyond Int64 from all 128 bits (as DuckDB's casts of each
+    /// value to DOUBLE).
+    var acceptsWideInput: Bool { true }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! VarianceState
         for g in 0..<o.count.count where o.count[g] > 0 {

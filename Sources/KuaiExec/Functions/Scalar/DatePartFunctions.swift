@@ -23,10 +23,11 @@ extension FunctionRegistry {
             for (type, timestamp) in [(DataType.timestamp, true), (.date, false)] {
                 rows.append(
                     ScalarFunction(name, [.varchar, type, type], .bigint) { a, _, n, e in
-                        let part = try datePart(a[0], e)
-                        return whole
-                            ? try DateKernels.sub(part, a[1], a[2], n, timestamp: timestamp, e)
-                            : try DateKernels.diff(part, a[1], a[2], n, timestamp: timestamp, e)
+                        try withPart(a, n, e, type: .bigint, whole ? "DATESUB" : "DATEDIFF") { part, x, m in
+                            whole
+                                ? try DateKernels.sub(part, x[0], x[1], m, timestamp: timestamp, e)
+                                : try DateKernels.diff(part, x[0], x[1], m, timestamp: timestamp, e)
+                        }
                     })
             }
         }
@@ -37,15 +38,8 @@ extension FunctionRegistry {
             ScalarFunction("date_part", [.varchar, .date], .bigint) { a, _, n, e in
                 DateKernels.extract(try datePart(a[0], e), a[1], n, timestamp: false)
             },
-            ScalarFunction("date_trunc", [.varchar, .timestamp], .timestamp) { a, _, n, e in
-                DateKernels.truncate(try datePart(a[0], e), a[1], n, timestamp: true)
-            },
-            ScalarFunction("date_trunc", [.varchar, .date], .timestamp) { a, _, n, e in
-                DateKernels.truncate(try datePart(a[0], e), a[1], n, timestamp: false)
-            },
-            ScalarFunction("datetrunc", [.varchar, .timestamp], .timestamp) { a, _, n, e in
-                DateKernels.truncate(try datePart(a[0], e), a[1], n, timestamp: true)
-            },
+            truncation("date_trunc", timestamp: true), truncation("date_trunc", timestamp: false),
+            truncation("datetrunc", timestamp: true),
             ScalarFunction("hour", [.timestamp], .bigint) { a, _, n, _ in
                 DateKernels.extract(.hour, a[0], n, timestamp: true)
             },
@@ -55,6 +49,16 @@ extension FunctionRegistry {
         ]
         return rows
     }()
+
+    /// date_trunc(part, x) over TIMESTAMP or DATE (`timestamp` false), as TIMESTAMP; the part a constant
+    /// or one per row (`withPart`).
+    static func truncation(_ name: String, timestamp: Bool) -> ScalarFunction {
+        ScalarFunction(name, [.varchar, timestamp ? .timestamp : .date], .timestamp) { a, _, n, e in
+            try withPart(a, n, e, type: .timestamp, "DATETRUNC") { part, x, m in
+                DateKernels.truncate(part, x[0], m, timestamp: timestamp)
+            }
+        }
+    }
 
     /// The part named by a constant VARCHAR argument.
     /// - Throws: `KuaiError.execution` for a part that is not a constant or not a known name.

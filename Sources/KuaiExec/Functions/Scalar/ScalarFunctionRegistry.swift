@@ -99,8 +99,24 @@ public enum FunctionRegistry {
     /// The overloads of `name`, for "candidates" in error messages.
     public static func overloads(_ name: String) -> [ScalarFunction] { table[name] ?? [] }
 
-    /// Every scalar function name (for "did you mean" suggestions).
-    public static var names: [String] { Array(table.keys).sorted() }
+    /// Every scalar function name SQL can call (for "did you mean" suggestions and the function
+    /// listing); the `operatorNames` are left out.
+    public static var names: [String] { table.keys.filter { !operatorNames.contains($0) }.sorted() }
+
+    /// The registry's functions that stand for operators and are bound only from them (`a || b`,
+    /// `date - date`, `timestamp + interval`, `date + integer`, ...; and the fused `hour(epoch_ms(x))`
+    /// of the optimizer). DuckDB has no function of these names, so a call by name from SQL is an
+    /// unknown function (`isCallableByName`).
+    public static let operatorNames: Set<String> = [
+        "concat_op", "date_add_days", "date_add_time", "date_diff_days", "date_sub_days", "hour_of_epoch_ms",
+        "hour_of_epoch_ms_plus", "interval_add", "interval_div", "interval_mul", "interval_mul_double",
+        "interval_negate", "interval_sub", "timestamp_diff", "timestamptz_diff", "timestamp_add_interval",
+        "timestamp_sub_interval", "timestamptz_add_interval", "timestamptz_sub_interval", "time_add_interval",
+        "time_sub_interval",
+    ]
+
+    /// False for a name SQL cannot call: one of the `operatorNames`.
+    public static func isCallableByName(_ name: String) -> Bool { !operatorNames.contains(name) }
 
     static let table: [String: [ScalarFunction]] = {
         var t: [String: [ScalarFunction]] = [:]

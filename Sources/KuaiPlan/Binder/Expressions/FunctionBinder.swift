@@ -11,6 +11,8 @@ extension Binder {
             throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
         }
         if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
+        // the functions behind operators (`a || b` is concat_op) are not callable by name (DuckDB has none)
+        if !FunctionRegistry.isCallableByName(f.name) { throw unknownFunction(f.name, f.position) }
         if let form = Binder.likeEscapeFunctions[f.name] {
             // like_escape(s, p, e) and friends: DuckDB's functions behind LIKE ... ESCAPE.
             guard f.arguments.count == 3 else {
@@ -46,6 +48,14 @@ extension Binder {
             // DuckDB rounds a DECIMAL to a DECIMAL; kuai does not provide that overload (the DOUBLE one
             // would change the result's type)
             throw Binder.error("\(fname)() of a DECIMAL is not provided; cast the value to DOUBLE", pos)
+        }
+        if fname == "date_part", args.count == 2, args[0].type == .varchar, args[0].foldedValue == nil,
+            args[1].type == .date || args[1].type == .timestamp
+        {
+            // A part that is not a constant (a column): DuckDB 2.0.1 types the result DOUBLE.
+            return BoundExpr(
+                .function(FunctionRegistry.datePartPerRow(timestamp: args[1].type == .timestamp), args), type: .double,
+                name: name)
         }
         if let special = try bindSpecialForm(fname, args, pos, name) { return special }
         return try bindOverload(fname, args, pos, name)
@@ -145,6 +155,13 @@ extension Binder {
         return nil
     }
 
+    /// The error of a call to a function that does not exist, naming the closest existing one.
+    func unknownFunction(_ fname: String, _ pos: SourcePosition) -> KuaiError {
+        var msg = "function \(fname) does not exist"
+        if let s = closest(fname, FunctionRegistry.names) { msg += "; did you mean \(s)?" }
+        return Binder.error(msg, pos)
+    }
+
     /// round/floor/ceil/ceiling/trunc/abs/sign of a DECIMAL (`FunctionRegistry.decimalOverload`):
     /// round's and trunc's digits must be a constant, as in DuckDB.
     /// - Throws: `KuaiError.binding` for non-constant digits or a call no overload takes.
@@ -188,9 +205,7 @@ extension Binder {
             if AggregateRegistry.isAggregate(fname) {
                 throw Binder.error("aggregate function \(fname) is not allowed here", pos)
             }
-            var msg = "function \(fname) does not exist"
-            if let s = closest(fname, FunctionRegistry.names) { msg += "; did you mean \(s)?" }
-            throw Binder.error(msg, pos)
+            throw unknownFunction(fname, pos)
         }
         let sameArity = candidates.filter { $0.parameters.count == args.count || $0.variadic }
         // With several overloads, string constants adapt to the only one whose other parameters are exactly

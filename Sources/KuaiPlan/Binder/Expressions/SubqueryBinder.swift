@@ -27,9 +27,9 @@ extension Binder {
     /// `[NOT] EXISTS (SELECT ...)` that is not a correlated WHERE conjunct (those are semi and anti joins,
     /// `correlatedExists`): uncorrelated, a BOOLEAN `subquery` node, computed once when the query runs.
     /// Correlated (in the select list, a CASE, an OR of WHERE: wherever `bindScalarSubquery` decorrelates)
-    /// and a plain SELECT ... FROM ... WHERE: `(SELECT count(*) FROM ... WHERE ...) > 0` (`= 0` when
+    /// and a plain SELECT ... FROM ... WHERE: `(SELECT count(*) FROM ... WHERE ...) > 0` (`<= 0` when
     /// negated), whose count is 0 for an outer row without a match (`correlatedScalar`), as DuckDB's mark
-    /// join answers.
+    /// join answers; with `OFFSET k`, `> k` (LIMIT 0: false).
     /// - Throws: the subquery's binding error when it is correlated and cannot be decorrelated so.
     func bindExists(_ q: Query, negated: Bool, _ ctx: ExprContext, at pos: SourcePosition, name: String) throws
         -> BoundExpr
@@ -38,9 +38,19 @@ extension Binder {
             let (plan, _) = try subBinder().bindQuery(q)
             return BoundExpr(.subquery(subqueryPlan(plan, .exists(negated: negated), pos)), type: .boolean, name: name)
         } catch let error as KuaiError where error.kind == .binding {
-            guard ctx.correlation != nil, let counted = countingQuery(q) else { throw error }
-            let zero = Expr.literal(.integer(0), pos)
-            let test = Expr.binary(.compare(negated ? .equal : .greater), .scalarSubquery(counted, pos), zero, pos)
+            guard ctx.correlation != nil else { throw error }
+            // LIMIT l OFFSET k: a row exists when more than k rows do (none for LIMIT 0)
+            var plain = q
+            var skipped: Int64 = 0
+            if (q.limit != nil || q.offset != nil) && !q.limitPercent {
+                let limit = try q.limit.flatMap { try constantInt($0, "LIMIT") }
+                skipped = Int64(try q.offset.flatMap { try constantInt($0, "OFFSET") } ?? 0)
+                if limit == 0 { return BoundExpr.constant(.bool(negated), type: .boolean, name: name) }
+                plain = q.copy(keepingLimit: false)
+            }
+            guard let counted = countingQuery(plain) else { throw error }
+            let zero = Expr.literal(.integer(skipped), pos)
+            let test = Expr.binary(.compare(negated ? .lessEqual : .greater), .scalarSubquery(counted, pos), zero, pos)
             let value = try bind(test, ctx)
             return BoundExpr(value.kind, type: value.type, name: name)
         }
