@@ -54,9 +54,15 @@ public enum AggregateRegistry {
     ]
 
     /// The value of a correlated scalar subquery per correlation key (grouped by the keys): the only
-    /// row of each group, or DuckDB's error when a group has more than one (`SingleRowState`).
+    /// row of each group, one of its rows when it has several (`SingleRowState`; the plan counts the
+    /// rows with `countStar` and checks the joined count).
     public static func singleRow(_ type: DataType) -> AggregateFunction {
         AggregateFunction(name: "first", argumentType: type, returnType: type) { _ in SingleRowState(type: type) }
+    }
+
+    /// count(*): BIGINT.
+    public static var countStar: AggregateFunction {
+        AggregateFunction(name: "count_star", argumentType: nil, returnType: .bigint) { _ in CountState(star: true) }
     }
 
     /// True when `name` is an aggregate function (used by the binder to classify calls).

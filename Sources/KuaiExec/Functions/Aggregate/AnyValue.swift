@@ -162,35 +162,22 @@ final class AnyValueState: AggregateState {
 }
 
 /// The value of a correlated scalar subquery for each correlation key (one group per key): the
-/// group's only row. A group with a second row is DuckDB's error "More than one row returned by a
-/// subquery used as an expression", raised when the groups are finished, so no such value is used.
+/// group's only row (with several rows, one of them). A key with several rows is DuckDB's error
+/// "More than one row returned by a subquery used as an expression" only when an outer row uses it,
+/// so the error is not raised here: the subquery's plan counts each key's rows beside this value
+/// and `FunctionRegistry.singleRowCheck` raises it for a joined count above 1.
 final class SingleRowState: AggregateState {
     let value: AnyValueState
-    var rows: [Int64] = []
     init(type: DataType) { value = AnyValueState(type: type) }
     var acceptsWideInput: Bool { true }  // AnyValueState keeps `.hugeint` values
-    func resize(_ groups: Int) {
-        value.resize(groups)
-        if rows.count < groups { rows.append(contentsOf: repeatElement(0, count: groups - rows.count)) }
-    }
+    func resize(_ groups: Int) { value.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        for i in 0..<n { rows[Int(ids[i])] += 1 }  // every row counts, NULL values too
         value.update(input, ids: ids, count: n)
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        let o = other as! SingleRowState
-        for g in 0..<o.rows.count where o.rows[g] != 0 { rows[Int(mapping[g])] += o.rows[g] }
-        value.merge(o.value, mapping: mapping)
+        value.merge((other as! SingleRowState).value, mapping: mapping)
     }
-    func finalize(groups: Int) throws -> Column {
-        if rows.prefix(groups).contains(where: { $0 > 1 }) {
-            throw KuaiError(
-                .execution,
-                "More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row."
-            )
-        }
-        return value.finalize(groups: groups)
-    }
+    func finalize(groups: Int) throws -> Column { value.finalize(groups: groups) }
     func makeEmpty() -> AggregateState { SingleRowState(type: value.type) }
 }
 

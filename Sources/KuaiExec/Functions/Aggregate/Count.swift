@@ -70,9 +70,7 @@ extension AggregateRegistry {
     static func count(_ c: AggregateCall) -> AggregateFunction? {
         switch (c.name, c.argumentType) {
         case ("count_star", nil), ("count", nil):
-            return AggregateFunction(name: "count_star", argumentType: nil, returnType: .bigint) { _ in
-                CountState(star: true)
-            }
+            return countStar
         case ("count", let t?):
             return AggregateFunction(name: "count", argumentType: t, returnType: .bigint) { _ in CountState(star: false)
             }

@@ -5,6 +5,24 @@ import KuaiCore
 
 extension FunctionRegistry {
     /// coalesce, nullif, greatest, least, ifnull over arguments of one type `t` (chosen by the binder).
+    /// The value of a correlated scalar subquery joined to its outer rows, checked: `value` when every
+    /// row's `rows` (the subquery's row count for the row's correlation key; NULL for an outer row
+    /// without one) is at most 1, else DuckDB's error. Not callable by name from SQL.
+    /// - Throws: `KuaiError.execution` "More than one row returned by a subquery used as an
+    ///   expression" when some row's count is above 1.
+    public static func singleRowCheck(_ t: DataType) -> ScalarFunction {
+        ScalarFunction("single_row_check", [t, .bigint], t) { a, _, n, _ in
+            let counts = ArgReader(op: a[1], type: .bigint)
+            for i in 0..<(a[1].isScalar ? 1 : n) where !counts.isNull(i) && counts.int(i) > 1 {
+                throw KuaiError(
+                    .execution,
+                    "More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row."
+                )
+            }
+            return a[0]
+        }
+    }
+
     public static func generic(_ name: String, _ t: DataType, arity: Int) -> ScalarFunction? {
         let params = [DataType](repeating: t, count: max(arity, 1))
         switch name {

@@ -161,9 +161,18 @@ extension Binder {
             throw Binder.error("a scalar subquery must return exactly one column, found \(visible)", pos)
         }
         let residual = correlationCondition(correlations, cols, visible: visible, at: target.width, "subquery")
-        let sub = Binder.oneRowPerCorrelation(q) ? plan : singleRowPerKey(plan, cols, keys: correlations.count)
+        let grouped = !Binder.oneRowPerCorrelation(q)
+        let sub = grouped ? singleRowPerKey(plan, cols, keys: correlations.count) : plan
         target.plan = .join(target.plan, sub, type: .left, leftKeys: [], rightKeys: [], residual: residual)
         var value = BoundExpr.column(target.width, type: cols[0].type, name: name)
+        if grouped {
+            // the key's row count follows the keys: more than one row for a key an outer row joins is
+            // DuckDB's error (a key no outer row joins is no error)
+            let rows = BoundExpr.column(target.width + cols.count, type: .bigint, name: "__rows")
+            value = BoundExpr(
+                .function(FunctionRegistry.singleRowCheck(value.type), [value, rows]), type: value.type, name: name)
+            target.width += 1
+        }
         target.width += cols.count
         if case .select(let core) = q.body, core.items.count == 1, case .expr(.function(let f), _) = core.items[0],
             f.name == "count" || f.star, let co = FunctionRegistry.generic("coalesce", value.type, arity: 2)
@@ -175,19 +184,21 @@ extension Binder {
     }
 
     /// A decorrelated scalar subquery (value, then `keys` correlation key columns) grouped by its keys,
-    /// with the value through `single_row`, so that no outer row is repeated by the LEFT JOIN.
+    /// with the value through `single_row`, so that no outer row is repeated by the LEFT JOIN; after
+    /// the keys, each key's row count (checked where the value is used, `singleRowCheck`).
     func singleRowPerKey(_ plan: LogicalPlan, _ cols: [ScopeColumn], keys k: Int) -> LogicalPlan {
         let keys = Array(1...k)
         let spec = AggregateSpec(
             function: AggregateRegistry.singleRow(cols[0].type), inputColumn: 0, name: cols[0].name)
+        let count = AggregateSpec(function: AggregateRegistry.countStar, inputColumn: nil, name: "__rows")
         let grouped = LogicalPlan.aggregate(
-            plan, groupColumns: keys, groupNames: keys.map { cols[$0].name }, aggregates: [spec])
-        // Its output is the keys, then the value: back to the value, then the keys.
-        let order = [k] + Array(0..<k)
-        let fields = [cols[0].field] + keys.map { cols[$0].field }
+            plan, groupColumns: keys, groupNames: keys.map { cols[$0].name }, aggregates: [spec, count])
+        // Its output is the keys, the value, the count: back to the value, the keys, the count.
+        let order = [k] + Array(0..<k) + [k + 1]
+        let fields = [cols[0].field] + keys.map { cols[$0].field } + [Field("__rows", .bigint)]
         return .project(
             grouped, zip(order, fields).map { BoundExpr.column($0, type: $1.type, name: $1.name) },
-            names: cols.map(\.name))
+            names: cols.map(\.name) + ["__rows"])
     }
 
     /// `[NOT] EXISTS (correlated subquery)` as a semi (anti) join onto `target`; nil when the
