@@ -39,10 +39,19 @@ enum RangeFunction {
         let stop = ints.count == 1 ? ints[0] : ints[1]
         let step = ints.count == 3 ? ints[2] : 1
         guard step != 0 else { throw KuaiError(.binding, "interval cannot be 0!", at: args.position.description) }
-        return RangeTable(
-            name: args.function, start: start, step: step,
-            count: rowCount(start: start, stop: stop, step: step, inclusive: inclusive))
+        let count = rowCount(start: start, stop: stop, step: step, inclusive: inclusive)
+        guard count <= maxRows else {
+            throw KuaiError(
+                .binding,
+                "\(args.function) of \(count) rows is more than a kuai table holds (\(maxRows) rows: 2^32 - 1 blocks of \(FormatConstants.blockRows))",
+                at: args.position.description)
+        }
+        return RangeTable(name: args.function, start: start, step: step, count: count)
     }
+
+    /// The most rows a table holds, as a store segment (Formats/column-file.md: a block count fits 32
+    /// bits): a longer range is refused when bound rather than scanned for centuries.
+    static let maxRows = Int(UInt32.max) * FormatConstants.blockRows
 
     /// `range(start, stop, step)` / `generate_series(...)` of TIMESTAMP (or DATE, taken as its
     /// midnight) bounds and an INTERVAL step, as DuckDB 2.0.1: one TIMESTAMP column, `start` then
@@ -117,7 +126,7 @@ final class RangeTable: TableSource, @unchecked Sendable {
         self.rowCount = count
     }
 
-    var blockCount: Int { (rowCount + FormatConstants.blockRows - 1) / FormatConstants.blockRows }
+    var blockCount: Int { rowCount / FormatConstants.blockRows + (rowCount % FormatConstants.blockRows == 0 ? 0 : 1) }
     func blockRowCount(_ block: Int) -> Int {
         min(FormatConstants.blockRows, rowCount - block * FormatConstants.blockRows)
     }

@@ -20,6 +20,7 @@ enum Optimizer {
     static let rules: [any OptimizerRule] = [
         ConstantFolding(),
         HourOfEpochMsFusion(),
+        FilterThroughProjection(),
         JoinConditionPushdown(),
         SemiJoinPushdown(),
         FilterPushdown(),

@@ -123,6 +123,11 @@ struct FromWhereBinderTests {
             "SELECT name FROM t WHERE EXISTS (SELECT count(*) FROM s WHERE s.k < t.id HAVING count(*) > 1)",
             "a correlated subquery that aggregates supports only equalities with the outer query; found (s.k < t.id)"
         ),
+        // A range longer than a table holds is refused when bound (its block count once overflowed: a trap).
+        ErrorCase(
+            "SELECT count(*) FROM range(9223372036854775807)",
+            "range of 9223372036854775807 rows is more than a kuai table holds (281474976645120 rows: 2^32 - 1 blocks of 65536)"
+        ),
     ]
 
     @Test(arguments: plans) func plan(_ c: PlanCase) throws { try c.check() }

@@ -4,7 +4,7 @@ import Testing
 @testable import KuaiPlan
 
 /// FilterPushdown: a filter right over a scan becomes the scan's conjuncts; filters merge; a filter
-/// over a projection or an aggregate (HAVING) stays where it is.
+/// over an aggregate (HAVING) stays where it is.
 @Suite("Optimizer rule: FilterPushdown")
 struct FilterPushdownTests {
     static let cases: [RewriteCase] = [
@@ -19,14 +19,14 @@ struct FilterPushdownTests {
                 "Project [name#1]",
                 "  Scan t columns=[id, name, price, d, ms] filters=[(id#0 > 1), (price#2 < 3)]",
             ]),
+        // (FilterThroughProjection, which runs before, has moved the outer WHERE below the projection)
         RewriteCase(
-            "a filter above a projection stays",
+            "a filter moved below a projection joins the scan's conjuncts",
             sql: "SELECT * FROM (SELECT id, name FROM t WHERE id > 1) x WHERE name = 'a'",
             after: [
                 "Project [id#0, name#1]",
-                "  Filter (name#1 = 'a')",
-                "    Project [id#0, name#1]",
-                "      Scan t columns=[id, name, price, d, ms] filters=[(id#0 > 1)]",
+                "  Project [id#0, name#1]",
+                "    Scan t columns=[id, name, price, d, ms] filters=[(id#0 > 1), (name#1 = 'a')]",
             ]),
         RewriteCase(
             "a filter above an aggregate (HAVING) stays",

@@ -10,8 +10,8 @@ struct OptimizerDriverTests {
     @Test func rulesRunInTheirOrder() {
         #expect(
             Optimizer.rules.map(\.name) == [
-                "ConstantFolding", "HourOfEpochMsFusion", "JoinConditionPushdown", "SemiJoinPushdown", "FilterPushdown",
-                "LimitPushdown", "ProjectionPruning", "LateMaterialization",
+                "ConstantFolding", "HourOfEpochMsFusion", "FilterThroughProjection", "JoinConditionPushdown",
+                "SemiJoinPushdown", "FilterPushdown", "LimitPushdown", "ProjectionPruning", "LateMaterialization",
             ])
     }
 

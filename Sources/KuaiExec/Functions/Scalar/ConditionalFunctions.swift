@@ -12,8 +12,15 @@ extension FunctionRegistry {
     ///   expression" when some row's count is above 1.
     public static func singleRowCheck(_ t: DataType) -> ScalarFunction {
         ScalarFunction("single_row_check", [t, .bigint], t) { a, _, n, _ in
-            let counts = ArgReader(op: a[1], type: .bigint)
-            for i in 0..<(a[1].isScalar ? 1 : n) where !counts.isNull(i) && counts.int(i) > 1 {
+            var several = false
+            switch a[1] {
+            case .scalar(let v): if case .int(let k) = v { several = k > 1 }
+            case .column(let c):
+                // (a NULL count, an outer row without a match, is no error)
+                guard c.type != .null, c.ints.count >= n else { break }
+                for i in 0..<n where c.ints[i] > 1 && c.validity.map({ $0[i] != 0 }) ?? true { several = true }
+            }
+            if several {
                 throw KuaiError(
                     .execution,
                     "More than one row returned by a subquery used as an expression - scalar subqueries can only return a single row."

@@ -165,15 +165,21 @@ extension Binder {
         let sub = grouped ? singleRowPerKey(plan, cols, keys: correlations.count) : plan
         target.plan = .join(target.plan, sub, type: .left, leftKeys: [], rightKeys: [], residual: residual)
         var value = BoundExpr.column(target.width, type: cols[0].type, name: name)
+        target.width += cols.count
         if grouped {
-            // the key's row count follows the keys: more than one row for a key an outer row joins is
-            // DuckDB's error (a key no outer row joins is no error)
-            let rows = BoundExpr.column(target.width + cols.count, type: .bigint, name: "__rows")
-            value = BoundExpr(
+            // The key's row count follows the keys: more than one row for a key an outer row joins is
+            // DuckDB's error (a key no outer row joins is no error). Checked for every joined row right
+            // above the join, as DuckDB's plan does, not only where a CASE branch reads the value.
+            let rows = BoundExpr.column(target.width, type: .bigint, name: "__rows")
+            target.width += 1
+            let checked = BoundExpr(
                 .function(FunctionRegistry.singleRowCheck(value.type), [value, rows]), type: value.type, name: name)
+            let fields = target.plan.schema
+            target.plan = .project(
+                target.plan, BoundExpr.columns(of: fields) + [checked], names: fields.map(\.name) + [name])
+            value = BoundExpr.column(target.width, type: value.type, name: name)
             target.width += 1
         }
-        target.width += cols.count
         if case .select(let core) = q.body, core.items.count == 1, case .expr(.function(let f), _) = core.items[0],
             f.name == "count" || f.star, let co = FunctionRegistry.generic("coalesce", value.type, arity: 2)
         {
