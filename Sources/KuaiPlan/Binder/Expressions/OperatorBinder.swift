@@ -188,13 +188,18 @@ extension Binder {
     /// - `+ -`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale + 1 (at most 38);
     /// - `*`: scale s1+s2 (above 38 is an error), precision p1+p2, cut to 18 when both sides have at
     ///   most 18 digits and the scale is below 18 (then checked for overflow), at most 38;
-    /// - `%`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale.
+    /// - `%`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale; DOUBLE when that needs more than 38
+    ///   digits (`HUGEINT % DECIMAL(38,2)`, `DECIMAL(37,0) % DECIMAL(3,2)`), as DuckDB binds it.
     /// The operands of `+ - %` are cast to the result's scale, so the kernels see unscaled integers.
     func makeDecimalArithmetic(
         _ aop: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ xt0: DataType, _ yt0: DataType,
         _ pos: SourcePosition, _ name: String
     ) throws -> BoundExpr {
-        if xt0 == .double || yt0 == .double || aop == .divide || aop == .integerDivide {
+        let moduloTooWide =
+            aop == .modulo
+            && max(xt0.decimalPrecision - xt0.decimalScale, yt0.decimalPrecision - yt0.decimalScale)
+                + max(xt0.decimalScale, yt0.decimalScale) > 38
+        if xt0 == .double || yt0 == .double || aop == .divide || aop == .integerDivide || moduloTooWide {
             let cx = try coerce(x, to: .double, pos)
             let cy = try coerce(y, to: .double, pos)
             return BoundExpr(.arithmetic(aop, cx, cy), type: .double, name: name)
