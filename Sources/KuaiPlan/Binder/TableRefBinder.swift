@@ -77,6 +77,7 @@ extension Binder {
             }
         case .on(let e):
             residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
+                .factoringSharedConjuncts
         case .using(let cols):
             var parts: [BoundExpr] = []
             var pairs: [(left: Int, right: Int)] = []
