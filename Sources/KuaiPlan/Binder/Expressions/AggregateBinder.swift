@@ -15,6 +15,7 @@ extension Binder {
         let key = keyCall.sqlDescription
         let name = f.sqlDescription
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
+            if ac.nullTypedKeys.contains(key) { return BoundExpr.constant(.null, type: .null, name: name) }
             return BoundExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
         }
         if let top = try bindTopStrings(f, ac) { return top }
@@ -78,7 +79,10 @@ extension Binder {
         ac.aggregates.append((key, f, function, argument, filter, name, order))
         // DuckDB: these aggregates of an argument of its NULL type are of that type (typeof '"NULL"'); the
         // aggregate stays in the plan (one row without GROUP BY), its value is NULL in every group
-        if keepsNullType { return BoundExpr.constant(.null, type: .null, name: name) }
+        if keepsNullType {
+            ac.nullTypedKeys.insert(key)
+            return BoundExpr.constant(.null, type: .null, name: name)
+        }
         return BoundExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
     }
 
