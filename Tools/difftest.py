@@ -79,8 +79,13 @@ conditions). Big answers are compared through fingerprints (count, count / min /
 order is fixed by ORDER BY ALL or a unique key. Besides the answers, the result's column types are
 compared: kuai's `DESCRIBE <query>` against DuckDB's relation types ("TYPES" mismatches). Known noise:
 an error that DuckDB raises only for rows it evaluates (a conversion or division by zero in a coalesce
-argument, a CASE branch or a row past a LIMIT) is a kuai-only error; OR join conditions between two big
-tables can pass kuai's 30 s limit (a nested-loop join).
+argument, a CASE branch or a row past a LIMIT; a string literal that does not convert, `coalesce(1.5,
+'a')`) or that its optimizer rewrites away (`sum(2147483647 + x)` as sum(x) + count * constant,
+`2147483647 + x = 100.0` as x = 100.0 - 2147483647) is a kuai-only error; an OR join condition whose
+operands share no conjunct between two big tables can pass kuai's 30 s limit (a nested-loop join); the
+kuai-only binding errors of correlated subqueries outside WHERE and the select list (HAVING, GROUP BY),
+correlated two levels out, or correlated by a comparison other than `=` outside EXISTS are documented
+limits (Formats/query-language.md, "Subqueries").
 """
 import argparse
 import concurrent.futures
