@@ -92,6 +92,14 @@ extension Binder {
         return v
     }
 
+    /// True when `x` is a string literal as written (`'5'`, not `'5' || ''` or `CAST(5 AS VARCHAR)`): only
+    /// such an operand of arithmetic or a bit operator takes the other side's numeric type, as DuckDB
+    /// binds it (a computed VARCHAR there is its "No function matches" error).
+    func isStringLiteral(_ x: BoundExpr) -> Bool {
+        if case .constant(.string) = x.kind { return true }
+        return false
+    }
+
     /// True when `x` is a string constant (or computes one without input): such operands adapt to the
     /// type of the other side of a comparison, CASE or function call.
     func isStringConstant(_ x: BoundExpr) -> Bool {
