@@ -58,6 +58,34 @@ arg_max and row_number among ties of a dimension's key. --writes N also runs N s
 CREATE TABLE AS / INSERT INTO ... SELECT / VALUES / CREATE OR REPLACE / CREATE VIEW (write_sequence),
 each statement one kuai-query run, and compares reading the tables back. --tz ZONE runs both engines in
 that session zone (the TZ variable).
+
+--shapes (with --kuailive ../kl-0.01; the sixth run) varies query SHAPE rather than functions. It makes
+the tables S_TABLES in both engines (sh1 3k rows, sh2 20k, sh3 40, sh0 empty, sh4 100k with 80% of its
+key on one value; every table has the columns id, k, k2, d, v, m, x, ts under different types, NULLs in
+the keys, duplicates) and the views S_VIEWS in the store, and runs S_CLASSES: sjoins (INNER / LEFT /
+RIGHT / FULL / CROSS / SEMI / ANTI / NATURAL / ASOF joins with ON or USING, multi-key, expression,
+non-equi, mixed, one-side and OR conditions, keys of different types, empty and small build sides),
+schains (chains of 3-5 joins of mixed kinds, self joins), ssub (correlated scalar / EXISTS / IN / NOT IN /
+ANY / ALL subqueries in WHERE, the select list, CASE, HAVING and join conditions, two levels deep,
+uncorrelated ones of 0 or several rows), ssets (UNION / INTERSECT / EXCEPT [ALL] [BY NAME] over branches
+of different types, three branches, ORDER BY / LIMIT on the whole, inside CTEs), sctes (CTEs used twice,
+shadowing a table, nested, derived tables, views, WITH RECURSIVE), sgroup (GROUP BY expressions and
+positions, aggregates and DISTINCT over joins, HAVING without GROUP BY, aggregates of aggregates, windows
+over aggregates, QUALIFY, ORDER BY an unselected aggregate, LIMIT / OFFSET over ties selecting only the
+sort key), stypes (result types of CASE, coalesce, UNION branches, literals, integer division and mixed
+DECIMAL arithmetic) and smix (outer joins under WHERE filters, DISTINCT ON, LIMIT in derived tables, row
+values IN a subquery, set operations inside IN, subqueries as GROUP BY keys, USING chains, constant join
+conditions). Big answers are compared through fingerprints (count, count / min / max per column); row
+order is fixed by ORDER BY ALL or a unique key. Besides the answers, the result's column types are
+compared: kuai's `DESCRIBE <query>` against DuckDB's relation types ("TYPES" mismatches). Known noise:
+an error that DuckDB raises only for rows it evaluates (a conversion or division by zero in a coalesce
+argument, a CASE branch or a row past a LIMIT; a string literal that does not convert, `coalesce(1.5,
+'a')`) or that its optimizer rewrites away (`sum(2147483647 + x)` as sum(x) + count * constant,
+`2147483647 + x = 100.0` as x = 100.0 - 2147483647) is a kuai-only error; an OR join condition whose
+operands share no conjunct between two big tables can pass kuai's 30 s limit (a nested-loop join); the
+kuai-only binding errors of correlated subqueries outside WHERE and the select list (HAVING, GROUP BY),
+correlated two levels out, or correlated by a comparison other than `=` outside EXISTS are documented
+limits (Formats/query-language.md, "Subqueries").
 """
 import argparse
 import concurrent.futures
@@ -1426,6 +1454,414 @@ def write_sequence(r, j):
     return stmts, checks
 
 
+# ----------------------------------------------------------------------------- the sixth run: query shapes
+
+# --shapes (with --kuailive ../kl-0.01): tables made by CREATE TABLE AS SELECT ... FROM range(n) in both
+# engines whose columns share names but not types, so joins and set operations meet keys of every type:
+# id (unique), k (a key with NULLs and duplicates), k2 (few values, NULLs), d (a numeric key of another
+# type), v (a VARCHAR key with NULLs), m (DECIMAL), x (INTEGER values with NULLs), ts (an ordered key for
+# ASOF joins). sh0 is empty, sh3 small (a build side smaller than any probe), sh4 skewed (80% of k is 1).
+S_TABLES = {
+    "sh1": """SELECT range AS id,
+ CASE WHEN range % 7 = 0 THEN NULL ELSE CAST(range % 500 AS INTEGER) END AS k,
+ CASE WHEN range % 11 = 0 THEN NULL ELSE range % 50 END AS k2,
+ CAST(range % 500 AS DOUBLE) AS d,
+ CASE WHEN range % 13 = 0 THEN NULL ELSE 'v' || CAST(range % 300 AS VARCHAR) END AS v,
+ CAST(CAST(range % 400 AS DECIMAL(9,2)) / 4 AS DECIMAL(9,2)) AS m,
+ CASE WHEN range % 9 = 0 THEN NULL ELSE CAST((range * 37) % 1000 AS INTEGER) END AS x,
+ range * 10 AS ts
+FROM range(3000)""",
+    "sh2": """SELECT range AS id,
+ CASE WHEN range % 5 = 0 THEN NULL ELSE range % 800 END AS k,
+ CAST(range % 60 AS INTEGER) AS k2,
+ CAST(CAST(range % 800 AS DECIMAL(10,1)) AS DECIMAL(10,1)) AS d,
+ CASE WHEN range % 17 = 0 THEN NULL ELSE 'v' || CAST(range % 700 AS VARCHAR) END AS v,
+ CAST(range % 400 AS DOUBLE) / 4 AS m,
+ CASE WHEN range % 4 = 0 THEN NULL ELSE CAST((range * 13) % 997 AS INTEGER) END AS x,
+ (range * 7) % 40000 AS ts
+FROM range(20000)""",
+    "sh3": """SELECT range AS id,
+ CASE WHEN range % 6 = 0 THEN NULL ELSE CAST(range % 30 AS SMALLINT) END AS k,
+ CAST(range % 5 AS BIGINT) AS k2,
+ CAST(range % 30 AS VARCHAR) AS d,
+ CASE WHEN range % 4 = 0 THEN NULL ELSE 'v' || CAST(range * 3 AS VARCHAR) END AS v,
+ CAST(CAST(range AS DECIMAL(4,1)) / 2 AS DECIMAL(4,1)) AS m,
+ CASE WHEN range % 3 = 0 THEN NULL ELSE CAST(range * 25 AS INTEGER) END AS x,
+ range * 700 AS ts
+FROM range(40)""",
+    "sh0": """SELECT CAST(range AS BIGINT) AS id, CAST(range AS INTEGER) AS k, range AS k2, CAST(range AS DOUBLE) AS d,
+ CAST(range AS VARCHAR) AS v, CAST(range AS DECIMAL(9,2)) AS m, CAST(range AS INTEGER) AS x, range AS ts
+FROM range(0)""",
+    "sh4": """SELECT range AS id,
+ CASE WHEN range % 10 < 8 THEN 1 WHEN range % 97 = 0 THEN NULL ELSE range % 1000 END AS k,
+ CASE WHEN range % 3 = 0 THEN NULL ELSE CAST(range % 40 AS SMALLINT) END AS k2,
+ CAST(range % 1000 AS DOUBLE) / 2 AS d,
+ 's' || CAST(range % 50 AS VARCHAR) AS v,
+ CAST(CAST(range % 1000 AS DECIMAL(18,3)) / 8 AS DECIMAL(18,3)) AS m,
+ CASE WHEN range % 5 = 0 THEN NULL ELSE CAST(range % 10000 AS INTEGER) END AS x,
+ range * 3 AS ts
+FROM range(100000)""",
+}
+S_VIEWS = {
+    "shv": "SELECT k, count(*) AS n, sum(x) AS sx, max(v) AS mv FROM sh1 GROUP BY k",
+    "shw": "SELECT a.id, a.k, b.x AS bx FROM sh3 a LEFT JOIN sh1 b ON a.k = b.k AND b.id < 100",
+}
+S_COLS = ["id", "k", "k2", "d", "v", "m", "x", "ts"]
+S_SMALL = ["sh0", "sh3", "sh1"]
+S_ALL = ["sh0", "sh1", "sh2", "sh3", "sh4"]
+S_NUMKEYS = ["k", "k2", "id", "x"]
+
+
+def s_key(r, la, ra):
+    """An equality between aliases la and ra: same column, or numeric columns of different types, or an
+    expression key."""
+    return r.choice([f"{la}.k = {ra}.k", f"{la}.k = {ra}.k", f"{la}.k2 = {ra}.k2", f"{la}.id = {ra}.id",
+                     f"{la}.v = {ra}.v", f"{la}.k = {ra}.d", f"{la}.m = {ra}.m", f"{la}.k = {ra}.k2",
+                     f"{la}.k + 1 = {ra}.k", f"{la}.k = {ra}.k AND {la}.k2 = {ra}.k2", f"{la}.x = {ra}.x",
+                     f"{la}.k % 10 = {ra}.k2", f"upper({la}.v) = upper({ra}.v)", f"{la}.k = {ra}.id // 7",
+                     f"{la}.k IS NOT DISTINCT FROM {ra}.k", f"CAST({la}.k AS VARCHAR) = {ra}.v",
+                     f"{la}.d = {ra}.d"])
+
+
+def s_pair(r):
+    """Two tables for a join whose answer stays small: never two big ones on a low-cardinality key."""
+    a = r.choice(S_ALL + ["sh1", "sh3"])
+    b = r.choice(S_SMALL + ["sh2"]) if a in ("sh2", "sh4") else r.choice(S_ALL)
+    if a == "sh4" and b == "sh2":
+        b = "sh3"
+    return a, b
+
+
+def s_fp(cols):
+    """A fingerprint of a join's answer: count, then count / min / max / sum of each column."""
+    parts = ["count(*) AS n"]
+    for j, c in enumerate(cols):
+        parts.append(f"count({c}) AS c{j}, min({c}) AS lo{j}, max({c}) AS hi{j}")
+    return ", ".join(parts)
+
+
+def q_sjoins(r):
+    """Every join kind with ON / USING, multi-key, expression, non-equi, mixed and one-side conditions, NULL
+    keys, keys of different types, empty and larger build sides."""
+    a, b = s_pair(r)
+    jt = r.choice(["JOIN", "LEFT JOIN", "RIGHT JOIN", "FULL JOIN", "SEMI JOIN", "ANTI JOIN", "CROSS JOIN",
+                   "JOIN", "LEFT JOIN", "FULL JOIN", "NATURAL JOIN", "NATURAL LEFT JOIN", "ASOF JOIN", "ASOF LEFT JOIN"])
+    if jt == "CROSS JOIN" or jt.startswith("NATURAL"):
+        if "sh3" not in (a, b) and "sh0" not in (a, b):
+            b = "sh3"
+        a = a if a != "sh4" else "sh1"
+    form = r.choice(["using", "on", "on", "on", "noneq", "mixed", "oneside", "or"])
+    if jt == "CROSS JOIN" or jt.startswith("NATURAL"):
+        cond = ""
+    elif jt.startswith("ASOF"):
+        eq = r.choice(["", f"l.k2 = r.k2 AND ", f"l.k = r.k AND ", "l.v = r.v AND "])
+        cond = f" ON {eq}l.ts {r.choice(['>=', '>', '<=', '<'])} r.ts"
+        if r.random() < 0.2:
+            cond = f" USING ({r.choice(['k2, ts', 'ts', 'k, ts'])})"
+    elif form == "using":
+        cond = f" USING ({r.choice(['k', 'k2', 'id', 'k, k2', 'v', 'd', 'm', 'x', 'k2, v'])})"
+    elif form == "on":
+        cond = f" ON {s_key(r, 'l', 'r')}"
+    elif form == "noneq":
+        cond = f" ON l.k2 = r.k2 AND l.x {r.choice(['<', '>=', '<>'])} r.x"
+        if r.random() < 0.4:
+            cond = f" ON l.id {r.choice(['<', '>', '<=', '<>'])} r.id AND l.k2 = r.k2"
+        if r.random() < 0.3 and "sh3" in (a, b):
+            cond = f" ON l.x {r.choice(['<', '>', 'BETWEEN r.x - 5 AND'])} r.x"
+            if "BETWEEN" in cond:
+                cond += " + 5"
+    elif form == "mixed":
+        cond = f" ON {s_key(r, 'l', 'r')} AND {r.choice(['l.x > 500', 'r.x < 300', 'r.v IS NULL', 'l.k IS NULL', 'l.id % 3 = 0', 'r.k2 IN (1, 2, 3)', 'true', 'false', 'l.x > r.k'])}"
+    elif form == "oneside":
+        # a condition on one side only (an outer join keeps the other side's rows)
+        cond = f" ON {r.choice(['l.x > 900', 'r.x > 990', 'l.k = 3', 'r.k = 3', 'l.k IS NULL', 'false'])}"
+        if a in ("sh2", "sh4") or b in ("sh2", "sh4"):
+            cond = f" ON {s_key(r, 'l', 'r')} AND {r.choice(['l.k = 3', 'r.x > 990'])}"
+    else:
+        cond = f" ON ({s_key(r, 'l', 'r')}) OR (l.id = r.id AND l.x IS NULL)"
+    semi = jt in ("SEMI JOIN", "ANTI JOIN")
+    w = ""
+    if r.random() < 0.3:
+        side = "l" if semi else r.choice(["l", "r"])
+        w = f" WHERE {side}.{r.choice(['k IS NULL', 'k IS NOT NULL', 'x > 100', 'v LIKE ' + chr(39) + 'v1%' + chr(39), 'id % 5 = 1'])}"
+    src = f"FROM {a} l {jt} {b} r{cond}{w}"
+    if semi:
+        cols = ["l.id", "l.k", "l.v"]
+    elif "USING" in cond or jt.startswith("NATURAL"):
+        cols = ["l.id", "r.id", "l.k", "r.k"]
+        if "USING" in cond:
+            cols.append(cond.split("(")[1].split(",")[0].split(")")[0].strip())
+    else:
+        cols = ["l.id", "r.id", "l.k", "r.k", "r.v", "l.m"]
+    if r.random() < 0.3:
+        sel = "*" if r.random() < 0.5 else ", ".join(cols)
+        return f"SELECT {sel} {src} ORDER BY ALL LIMIT {r.choice([10, 25])}"
+    return f"SELECT {s_fp(cols)} {src}"
+
+
+def q_schains(r):
+    """Join chains of 3-5 tables, self joins, mixed join kinds in one chain, a join with a derived table,
+    joins whose condition references an earlier table of the chain."""
+    n = r.choice([3, 3, 4, 5])
+    ts = [r.choice(["sh1", "sh3", "sh1", "sh0", "sh3"]) for _ in range(n)]
+    ts[0] = r.choice(["sh1", "sh2", "sh4", "sh3"])
+    q = f"FROM {ts[0]} t0"
+    for j in range(1, n):
+        jt = r.choice(["JOIN", "LEFT JOIN", "JOIN", "LEFT JOIN", "FULL JOIN", "RIGHT JOIN", "SEMI JOIN", "ANTI JOIN"])
+        prev = f"t{r.randint(0, j - 1)}"
+        key = r.choice(["id", "k", "k", "k2", "v"]) if ts[j] == "sh3" else r.choice(["id", "id", "k"])
+        if key == "k2" and ts[j] != "sh3":
+            key = "id"
+        if jt in ("SEMI JOIN", "ANTI JOIN"):
+            prev = f"t{j - 1}" if all(x not in q.split(f"t{j - 1}")[0][-12:] for x in ("SEMI", "ANTI")) else "t0"
+        extra = r.choice(["", "", f" AND t{j}.x > {r.choice([100, 500])}", f" AND {prev}.id < t{j}.ts"])
+        q += f" {jt} {ts[j]} t{j} ON {prev}.{key} = t{j}.{key}{extra}"
+    # SEMI / ANTI joined tables are not visible after the join
+    visible = [f"t{j}" for j in range(n) if f" SEMI JOIN {ts[j]} t{j} " not in q + " " and f" ANTI JOIN {ts[j]} t{j} " not in q + " "]
+    cols = [f"{t}.id" for t in visible] + [f"{visible[-1]}.k"]
+    w = f" WHERE {visible[0]}.x {r.choice(['> 10', 'IS NULL', '< 900'])}" if r.random() < 0.3 else ""
+    if r.random() < 0.3:
+        return f"SELECT {', '.join(cols)} {q}{w} ORDER BY ALL LIMIT 20"
+    return f"SELECT {s_fp(cols)} {q}{w}"
+
+
+def q_ssub(r):
+    """Subqueries: correlated scalar / EXISTS / NOT EXISTS / IN / NOT IN / ANY / ALL in SELECT, WHERE and
+    HAVING, two levels deep, in join conditions; uncorrelated ones returning no row or several."""
+    o = r.choice(["sh1", "sh3", "sh1", "sh2"])
+    i = r.choice(["sh3", "sh1", "sh0", "sh3"])
+    ck = r.choice(["k", "k2", "v", "x"])
+    ck2 = {"k": r.choice(["k", "d", "x"]), "k2": "k2", "v": "v", "x": r.choice(["x", "k"])}[ck]
+    iw = r.choice(["", f" AND s.x > {r.choice([10, 500])}", " AND s.id < o.id", " AND s.k IS NOT NULL", " AND s.v > o.v"])
+    neg = r.choice(["", "NOT "])
+    preds = [
+        f"{neg}EXISTS (SELECT 1 FROM {i} s WHERE s.{ck2} = o.{ck}{iw})",
+        f"o.{ck} {neg}IN (SELECT s.{ck2} FROM {i} s WHERE s.k2 = o.k2{iw})",
+        f"o.{ck} {neg}IN (SELECT s.{ck2} FROM {i} s{r.choice(['', ' WHERE s.id < 10', ' WHERE s.k IS NOT NULL'])})",
+        f"o.x {r.choice(['>', '<', '=', '<>', '>=', '<='])} {r.choice(['ANY', 'ALL'])} (SELECT s.x FROM {i} s WHERE s.k2 = o.k2{r.choice(['', ' AND s.x IS NOT NULL'])})",
+        f"o.x {r.choice(['>', '<', '=', '<>'])} {r.choice(['ANY', 'ALL'])} (SELECT s.x FROM {i} s{r.choice(['', ' WHERE s.id < 5', ' WHERE s.x IS NOT NULL'])})",
+        f"o.x > (SELECT {r.choice(['avg', 'max', 'min', 'sum', 'count'])}(s.x) FROM {i} s WHERE s.{ck2} = o.{ck})",
+        f"EXISTS (SELECT 1 FROM {i} s WHERE s.k = o.k AND {neg}EXISTS (SELECT 1 FROM sh3 t WHERE t.k2 = s.k2 AND t.x > o.x))",
+        f"o.k IN (SELECT s.k FROM {i} s WHERE s.x > (SELECT min(t.x) FROM sh3 t WHERE t.k2 = o.k2))",
+        f"(SELECT count(*) FROM {i} s WHERE s.k = o.k) {r.choice(['= 0', '> 1', '>= 1'])}",
+        f"o.k = (SELECT s.k FROM {i} s WHERE s.id = o.id)",
+    ]
+    p = r.choice(preds)
+    scal = r.choice([f"(SELECT max(s.x) FROM {i} s WHERE s.{ck2} = o.{ck})",
+                     f"(SELECT count(*) FROM {i} s WHERE s.{ck2} = o.{ck}{iw})",
+                     f"(SELECT s.v FROM {i} s WHERE s.id = o.id)",
+                     f"(SELECT sum(s.m) FROM {i} s WHERE s.k2 = o.k2 AND s.k < o.k)",
+                     f"(SELECT s.x FROM {i} s WHERE s.id = {r.choice(['3', '-1', 'o.id % 3'])})",
+                     f"(SELECT max(t.x) FROM sh3 t WHERE t.k2 = (SELECT min(s.k2) FROM {i} s WHERE s.k = o.k))",
+                     f"(SELECT s.x FROM {i} s{r.choice([' WHERE s.id = 2', ' WHERE false', '', ' WHERE s.k2 = o.k2'])})",
+                     p])
+    form = r.choice(["where", "where", "select", "having", "joincond", "case"])
+    lim = f" WHERE o.id % {r.choice([7, 13, 101])} = 1" if o != "sh3" else ""
+    if form == "where":
+        return f"SELECT count(*) AS n, sum(o.id) AS si, min(o.id) AS lo, max(o.id) AS hi FROM {o} o WHERE {p}"
+    if form == "select":
+        return f"SELECT o.id, {scal} AS s FROM {o} o{lim} ORDER BY o.id LIMIT 40"
+    if form == "case":
+        return f"SELECT o.id, CASE WHEN o.x > 500 THEN {scal} ELSE o.k END AS s FROM {o} o{lim} ORDER BY o.id LIMIT 40"
+    if form == "having":
+        h = r.choice([f"count(*) > (SELECT count(*) FROM {i} s WHERE s.k2 = o.k2) / 10",
+                      f"max(o.x) > ALL (SELECT s.x FROM {i} s WHERE s.k2 = o.k2 AND s.x IS NOT NULL)",
+                      f"o.k2 IN (SELECT s.k2 FROM {i} s WHERE s.x > 300)",
+                      f"EXISTS (SELECT 1 FROM {i} s WHERE s.k2 = o.k2 AND s.x > max(o.x))",
+                      f"sum(o.x) > (SELECT sum(s.x) FROM {i} s)"])
+        return f"SELECT o.k2, count(*) AS n, max(o.x) AS mx FROM {o} o GROUP BY o.k2 HAVING {h} ORDER BY o.k2 NULLS FIRST"
+    jt = r.choice(["JOIN", "LEFT JOIN"])
+    return (f"SELECT count(*) AS n, count(b.id) AS nb, sum(o.id) AS so FROM {o} o {jt} sh3 b ON o.k2 = b.k2 "
+            f"AND b.x {r.choice(['>', '<', '='])} (SELECT {r.choice(['avg', 'min', 'max'])}(s.x) FROM {i} s{r.choice(['', ' WHERE s.k2 = 1'])})")
+
+
+S_SET_EXPRS = ["k", "k2", "d", "v", "m", "x", "id", "CAST(x AS DOUBLE) / 4", "CAST(m AS DECIMAL(12,4))", "1", "1.5",
+               "NULL", "'a'", "CAST(k AS BIGINT)", "k // 3", "x / 2", "CAST(k2 AS TINYINT)", "CAST(m AS DECIMAL(5,0))"]
+
+
+def q_ssets(r):
+    """UNION / UNION ALL / INTERSECT / EXCEPT (and ALL), BY NAME, three branches, type unification across
+    branches (integers with DOUBLE, DECIMALs of different scales, VARCHAR with numbers: errors), ORDER BY /
+    LIMIT on the whole, set operations inside subqueries and CTEs."""
+    a, b, c = r.choice(S_ALL), r.choice(S_ALL), r.choice(["sh3", "sh0", "sh1"])
+    e1, e2 = r.choice(S_SET_EXPRS), r.choice(S_SET_EXPRS)
+    f1, f2 = r.choice(S_SET_EXPRS), r.choice(S_SET_EXPRS)
+    two = r.random() < 0.4
+    op = r.choice(["UNION", "UNION ALL", "INTERSECT", "EXCEPT", "INTERSECT ALL", "EXCEPT ALL", "UNION", "UNION ALL BY NAME", "UNION BY NAME"])
+    l = f"SELECT {e1} AS c0{', ' + f1 + ' AS c1' if two else ''} FROM {a}"
+    rr = f"SELECT {e2} AS c0{', ' + f2 + ' AS c1' if two else ''} FROM {b}"
+    if "BY NAME" in op and two and r.random() < 0.5:
+        rr = f"SELECT {f2} AS c1, {e2} AS c0 FROM {b}"
+    if r.random() < 0.4:
+        l += f" WHERE {r.choice(['k < 20', 'x IS NULL', 'id % 50 = 3', 'k2 = 1'])}"
+    if r.random() < 0.4:
+        rr += f" WHERE {r.choice(['k < 30', 'x IS NULL', 'id % 40 = 3', 'k2 = 2'])}"
+    q = f"{l} {op} {rr}"
+    if r.random() < 0.3:
+        op2 = r.choice(["UNION", "UNION ALL", "EXCEPT", "INTERSECT"])
+        q += f" {op2} SELECT {r.choice(S_SET_EXPRS)}{', ' + r.choice(S_SET_EXPRS) if two else ''} FROM {c}"
+    ncol = 2 if two else 1
+    tys = ", ".join(f"typeof(c{j}) AS t{j}" for j in range(ncol))
+    form = r.choice(["fp", "fp", "order", "cte", "types"])
+    if form == "order":
+        d = r.choice(["", " DESC"])
+        return f"{q} ORDER BY {', '.join(f'c{j}{d} NULLS FIRST' for j in range(ncol))} LIMIT {r.choice([5, 12])}{r.choice(['', ' OFFSET 3'])}"
+    if form == "cte":
+        return f"WITH u AS ({q}) SELECT count(*) AS n, count(DISTINCT c0) AS dc, min(c0) AS lo, max(c0) AS hi FROM u"
+    if form == "types":
+        return f"SELECT DISTINCT {tys} FROM ({q}) ORDER BY ALL"
+    return (f"SELECT count(*) AS n, {', '.join(f'count(c{j}) AS n{j}, min(c{j}) AS lo{j}, max(c{j}) AS hi{j}, count(DISTINCT c{j}) AS d{j}' for j in range(ncol))} FROM ({q})")
+
+
+def q_sctes(r):
+    """CTEs referenced several times, shadowing a table's name, nested CTEs, derived tables, views in the
+    store, recursive CTEs."""
+    form = r.choice(["multi", "shadow", "nested", "derived", "view", "recursive", "recursive2"])
+    if form == "multi":
+        return (f"WITH a AS (SELECT k2, count(*) AS n, sum(x) AS sx FROM {r.choice(S_ALL)} GROUP BY k2), "
+                f"b AS (SELECT * FROM a WHERE n > {r.choice([0, 10, 100])}) "
+                f"SELECT x.k2, x.n, y.sx, (SELECT count(*) FROM a) AS na FROM a x {r.choice(['JOIN', 'LEFT JOIN', 'FULL JOIN'])} b y ON x.k2 = y.k2 + {r.choice([0, 1])} "
+                f"ORDER BY x.k2 NULLS FIRST, y.sx LIMIT 30")
+    if form == "shadow":
+        t = r.choice(["sh1", "sh3", "sh2"])
+        return (f"WITH {t} AS (SELECT id, k * 2 AS k, v FROM {r.choice(['sh3', 'sh1'])} WHERE id < 20) "
+                f"SELECT count(*) AS n, sum(k) AS sk, min(v) AS mv FROM {t}{r.choice(['', ' WHERE k > 5'])}")
+    if form == "nested":
+        return (f"WITH a AS (WITH b AS (SELECT k, x FROM sh1 WHERE x > {r.choice([100, 900])}) SELECT k, max(x) AS mx FROM b GROUP BY k), "
+                f"c AS (SELECT a.k, a.mx, s.id FROM a JOIN sh3 s ON a.k = s.k) "
+                f"SELECT count(*) AS n, sum(mx) AS smx, sum(id) AS sid FROM c")
+    if form == "derived":
+        return (f"SELECT g, count(*) AS n, sum(sx) AS s FROM (SELECT k2 % 5 AS g, k, sum(x) AS sx FROM "
+                f"(SELECT * FROM {r.choice(S_ALL)} WHERE k IS NOT NULL) t GROUP BY k2 % 5, k) u GROUP BY g ORDER BY g NULLS FIRST")
+    if form == "view":
+        v = r.choice(["shv", "shw"])
+        if v == "shv":
+            return f"SELECT count(*) AS n, sum(n) AS sn, sum(sx) AS ssx, max(mv) AS m, count(k) AS nk FROM shv{r.choice(['', ' WHERE k > 100', ' v JOIN sh3 USING (k)'])}"
+        return f"SELECT count(*) AS n, count(bx) AS nb, sum(bx) AS sb, typeof(sum(bx)) AS t FROM shw{r.choice(['', ' WHERE k IS NULL'])}"
+    if form == "recursive":
+        lim = r.choice([5, 50, 300])
+        return (f"WITH RECURSIVE r(n, s) AS (SELECT 1, 1 UNION{r.choice(['', ' ALL'])} SELECT n + 1, s + n FROM r WHERE n < {lim}) "
+                f"SELECT count(*) AS c, max(n) AS mn, sum(s) AS ss, typeof(sum(s)) AS t FROM r")
+    return (f"WITH RECURSIVE r(id, d) AS (SELECT id, 0 FROM sh3 WHERE id = {r.choice([1, 2, 7])} UNION{r.choice(['', ' ALL'])} "
+            f"SELECT s.id, r.d + 1 FROM r JOIN sh3 s ON s.id = r.id * 2 + {r.choice([0, 1])} WHERE r.d < 10) "
+            f"SELECT * FROM r ORDER BY ALL")
+
+
+def q_sgroup(r):
+    """GROUP BY expressions and positions, aggregates over joins, DISTINCT over joins, HAVING without GROUP
+    BY, aggregates of aggregates through subqueries, windows over aggregates, QUALIFY, ORDER BY an
+    aggregate not selected, ORDER BY + LIMIT + OFFSET with ties (only determined parts selected)."""
+    t = r.choice(["sh1", "sh2", "sh4", "sh3", "sh0"])
+    form = r.choice(["expr", "pos", "join", "distinct", "having", "aggagg", "window", "qualify", "orderagg", "ties"])
+    g = r.choice(["k2 % 7", "k2", "v IS NULL", "x // 100", "length(v)", "CAST(m AS INTEGER)", "k2 + 0.5", "CASE WHEN x > 500 THEN 'hi' ELSE 'lo' END"])
+    if form == "expr":
+        return f"SELECT {g} AS g, count(*) AS n, sum(x) AS sx, avg(m) AS am FROM {t} GROUP BY {g} ORDER BY g NULLS FIRST LIMIT 30"
+    if form == "pos":
+        return f"SELECT {g}, k2 IS NULL, count(*), max(v) FROM {t} GROUP BY 1, 2 ORDER BY 1 NULLS FIRST, 2 LIMIT 30"
+    if form == "join":
+        return (f"SELECT a.k2, count(*) AS n, count(DISTINCT b.v) AS dv, sum(b.x) AS sx, avg(a.m) AS am "
+                f"FROM {t} a {r.choice(['JOIN', 'LEFT JOIN', 'FULL JOIN'])} sh3 b ON a.k = b.k GROUP BY a.k2 ORDER BY a.k2 NULLS FIRST LIMIT 30")
+    if form == "distinct":
+        return (f"SELECT DISTINCT {r.choice(['a.k2, b.k2', 'b.v', 'a.k2 % 3, b.x IS NULL', 'b.d'])} FROM {t} a "
+                f"{r.choice(['JOIN', 'LEFT JOIN'])} sh3 b ON a.k = b.k ORDER BY ALL LIMIT 40")
+    if form == "having":
+        return f"SELECT count(*) AS n, sum(x) AS s FROM {t} HAVING {r.choice(['count(*) > 0', 'sum(x) > 10', 'false', 'max(k) IS NULL', 'min(v) < ' + chr(39) + 'v5' + chr(39)])}"
+    if form == "aggagg":
+        return (f"SELECT max(n) AS mx, min(n) AS mn, avg(n) AS av, sum(sx) AS ssx, count(*) AS groups FROM "
+                f"(SELECT k2, count(*) AS n, sum(x) AS sx FROM {t} GROUP BY k2)")
+    if form == "window":
+        return (f"SELECT k2, count(*) AS n, sum(count(*)) OVER () AS tot, rank() OVER (ORDER BY count(*) DESC, k2 NULLS FIRST) AS rk, "
+                f"sum(sum(x)) OVER (ORDER BY k2 NULLS FIRST ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run "
+                f"FROM {t} GROUP BY k2 ORDER BY k2 NULLS FIRST LIMIT 30")
+    if form == "qualify":
+        return (f"SELECT id, k2, x FROM {t} QUALIFY row_number() OVER (PARTITION BY k2 ORDER BY x DESC NULLS LAST, id) {r.choice(['= 1', '<= 2'])} "
+                f"ORDER BY k2 NULLS FIRST, id LIMIT 40")
+    if form == "orderagg":
+        return f"SELECT k2 FROM {t} GROUP BY k2 ORDER BY {r.choice(['count(*) DESC', 'sum(x)', 'max(v) DESC NULLS LAST', 'avg(m)'])}, k2 NULLS FIRST LIMIT 15"
+    # ties at the limit: only the sort key is selected, so every answer agrees
+    return f"SELECT {r.choice(['k2', 'v', 'x // 100', 'm'])} AS s FROM {t} ORDER BY s {r.choice(['', 'DESC'])} NULLS {r.choice(['FIRST', 'LAST'])} LIMIT {r.choice([5, 17, 100])} OFFSET {r.choice([0, 3, 60])}"
+
+
+S_TYPE_EXPRS = ["1", "1.5", "NULL", "'a'", "x", "k", "k2", "m", "d", "v", "x / 2", "x // 2", "k2 // 3", "m * 2", "m * 1.5",
+                "m + 1.25", "m / 3", "CAST(m AS DECIMAL(4,1))", "CAST(m AS DECIMAL(18,4))", "x * 1.0", "2147483647 + x",
+                "CAST(x AS TINYINT)", "CAST(x AS HUGEINT)", "1e2", "100000000000", "0.1 + 0.2", "m - m", "k % 7",
+                "CAST(x AS SMALLINT)", "-x", "abs(k)", "DATE '2024-01-01'", "TRUE", "CAST(x AS DECIMAL(38,2)) * m"]
+
+
+def q_stypes(r):
+    """The result types of CASE, COALESCE, UNION branches, literals, integer division and mixed DECIMAL
+    arithmetic (the DESCRIBE of every query is compared too)."""
+    t = r.choice(["sh1", "sh3", "sh2"])
+    a, b, c = r.choice(S_TYPE_EXPRS), r.choice(S_TYPE_EXPRS), r.choice(S_TYPE_EXPRS)
+    e = r.choice([f"CASE WHEN x > 500 THEN {a} ELSE {b} END", f"CASE WHEN x > 500 THEN {a} WHEN x > 100 THEN {b} END",
+                  f"coalesce({a}, {b})", f"coalesce({a}, {b}, {c})", f"({a} + {b})", f"({a} * {b})", f"({a} - {b})",
+                  f"({a} / {b})", f"({a} // {b})", f"({a} % {b})", f"greatest({a}, {b})", f"least({a}, {b}, {c})",
+                  f"nullif({a}, {b})", f"CASE {a} WHEN {b} THEN {c} END", f"ifnull({a}, {b})", f"[{a}, {b}]",
+                  f"sum({a})", f"avg({a})", f"max({a})"])
+    agg = any(e.startswith(f) for f in ("sum(", "avg(", "max("))
+    if r.random() < 0.3:
+        u = f"SELECT {a} AS c FROM {t} WHERE id < 3 UNION ALL SELECT {b} FROM sh3 WHERE id < 3"
+        return f"SELECT c, typeof(c) AS tc FROM ({u}) ORDER BY ALL"
+    if agg:
+        return f"SELECT {e} AS c, typeof({e}) AS tc FROM {t}"
+    return f"SELECT id, {e} AS c, typeof({e}) AS tc FROM {t} WHERE id % {r.choice([7, 11])} = 2 ORDER BY id LIMIT 20"
+
+
+def q_smix(r):
+    """Shapes that meet several rules at once: outer joins under WHERE filters (null-rejecting or not),
+    DISTINCT ON, LIMIT inside derived tables, row values IN a subquery, set operations inside IN, a
+    scalar subquery as a GROUP BY / ORDER BY key, three-table USING chains, filters over FULL JOIN
+    merged keys, windows over joins."""
+    a, b = r.choice(["sh1", "sh2", "sh3", "sh4"]), r.choice(["sh3", "sh1", "sh0"])
+    form = r.choice(["outerwhere", "distincton", "limitsub", "rowin", "setin", "subkey", "using3", "fullkey", "winjoin",
+                     "countleft", "constjoin"])
+    if form == "outerwhere":
+        jt = r.choice(["LEFT JOIN", "RIGHT JOIN", "FULL JOIN"])
+        w = r.choice(["r.x > 100", "r.k IS NULL", "l.k IS NULL", "coalesce(r.x, 0) = 0", "r.x IS NULL OR r.x > 500",
+                      "l.x > r.x", "NOT (r.k2 = 1)", "r.v IS DISTINCT FROM 'v3'", "(r.id IS NULL) = (l.id IS NULL)"])
+        return f"SELECT {s_fp(['l.id', 'r.id', 'r.x'])} FROM {a} l {jt} {b} r ON l.k = r.k WHERE {w}"
+    if form == "distincton":
+        return (f"SELECT DISTINCT ON (k2) k2, id, x FROM {a} ORDER BY k2 NULLS FIRST, {r.choice(['x DESC NULLS LAST', 'x', 'v DESC'])}, id "
+                f"LIMIT 30")
+    if form == "limitsub":
+        return (f"SELECT count(*) AS n, sum(id) AS s, min(x) AS lo FROM (SELECT * FROM {a} ORDER BY id {r.choice(['', 'DESC'])} "
+                f"LIMIT {r.choice([0, 5, 100])} OFFSET {r.choice([0, 7])}) t JOIN {b} u USING ({r.choice(['k', 'k2', 'id'])})")
+    if form == "rowin":
+        neg = r.choice(["", "NOT "])
+        return (f"SELECT count(*) AS n, sum(o.id) AS s FROM {a} o WHERE (o.k2, o.k) {neg}IN "
+                f"(SELECT k2, k FROM {b}{r.choice(['', ' WHERE x > 300'])})")
+    if form == "setin":
+        op = r.choice(["UNION", "EXCEPT", "INTERSECT", "UNION ALL"])
+        neg = r.choice(["", "NOT "])
+        return (f"SELECT count(*) AS n, sum(o.id) AS s FROM {a} o WHERE o.k {neg}IN "
+                f"(SELECT k FROM {b} WHERE k2 = 1 {op} SELECT k2 FROM sh3)")
+    if form == "subkey":
+        return (f"SELECT (SELECT max(s.k2) FROM sh3 s WHERE s.k = o.k) AS g, count(*) AS n FROM {a} o "
+                f"GROUP BY g ORDER BY g NULLS FIRST")
+    if form == "using3":
+        jt1, jt2 = r.choice(["JOIN", "LEFT JOIN", "FULL JOIN"]), r.choice(["JOIN", "LEFT JOIN", "FULL JOIN", "RIGHT JOIN"])
+        return (f"SELECT count(*) AS n, count(k) AS nk, min(k) AS lo, max(k) AS hi, sum(k) AS sk, typeof(min(k)) AS t "
+                f"FROM {r.choice(['sh3', 'sh1'])} x {jt1} sh3 y USING (k) {jt2} {r.choice(['sh0', 'sh3', 'sh1'])} z USING (k)")
+    if form == "fullkey":
+        w = r.choice(["k = 5", "k IS NULL", "k > 20", "k IN (1, 2, 3)"])
+        return (f"SELECT {s_fp(['k', 'l.k', 'r.k', 'l.id'])}, typeof(min(k)) AS t FROM {a} l FULL JOIN {b} r USING (k) WHERE {w}")
+    if form == "winjoin":
+        return (f"SELECT l.id, r.id AS rid, row_number() OVER (PARTITION BY l.k2 ORDER BY l.id, r.id) AS rn, "
+                f"count(r.id) OVER (PARTITION BY l.k2) AS c FROM {a} l LEFT JOIN sh3 r ON l.k = r.k "
+                f"WHERE l.id % 97 = 3 ORDER BY l.id, rid NULLS FIRST LIMIT 40")
+    if form == "countleft":
+        return (f"SELECT l.k2, count(*) AS n, count(r.id) AS nr, count(DISTINCT r.k) AS dk, sum(r.x) AS sx "
+                f"FROM {a} l LEFT JOIN {b} r ON l.k = r.k AND r.x {r.choice(['>', '<'])} 400 GROUP BY l.k2 ORDER BY l.k2 NULLS FIRST LIMIT 30")
+    jt = r.choice(["LEFT JOIN", "FULL JOIN", "JOIN", "RIGHT JOIN", "SEMI JOIN", "ANTI JOIN"])
+    c = r.choice(["true", "false", "NULL", "1 = 1 AND l.k = r.k", "l.k = r.k AND false"])
+    sel = "count(*) AS n, sum(l.id) AS s" if "SEMI" in jt or "ANTI" in jt else "count(*) AS n, count(l.id) AS a, count(r.id) AS b"
+    return f"SELECT {sel} FROM sh3 l {jt} {b} r ON {c}"
+
+
+S_CLASSES = {"sjoins": q_sjoins, "schains": q_schains, "ssub": q_ssub, "ssets": q_ssets, "sctes": q_sctes,
+             "sgroup": q_sgroup, "stypes": q_stypes, "smix": q_smix}
+
+
 GEN_CLASSES = {"gjoins": q_gjoins, "gsub": q_gsub, "gtopn": q_gtopn, "gwindow": q_gwindow, "gaggs": q_gaggs,
                "gscalar": q_gscalar, "gsets": q_gsets, "glists": q_glists, "kljoins": q_kljoins, "kltopn": q_kltopn,
                "gjoins2": q_gjoins2, "gscalarsub": q_gscalarsub, "gwinagg": q_gwinagg}
@@ -1433,7 +1869,7 @@ GEN_CLASSES = {"gjoins": q_gjoins, "gsub": q_gsub, "gtopn": q_gtopn, "gwindow": 
 
 CLASSES = {"kuailive": q_kuailive, "strkeys": q_string_keys, "numbers": q_numbers, "keys": q_keys, "strings": q_strings, "casts": q_casts, "dates": q_dates, "numeric": q_numeric,
            "aggregates": q_aggregates, "joins": q_joins, "in": q_in, "order": q_order, "sets": q_distinct_set}
-ALL_CLASSES = dict(CLASSES, **GEN_CLASSES, **A_CLASSES)
+ALL_CLASSES = dict(CLASSES, **GEN_CLASSES, **A_CLASSES, **S_CLASSES)
 
 # ----------------------------------------------------------------------------- running
 
@@ -1491,6 +1927,8 @@ def main():
                     help="the fifth run: A_TABLES and GEN_TABLES, A_CLASSES by default (use with --kuailive)")
     ap.add_argument("--writes", type=int, default=0, help="also run this many write sequences (write_sequence)")
     ap.add_argument("--tz", default=None, help="the session time zone of both engines (the TZ variable)")
+    ap.add_argument("--shapes", action="store_true",
+                    help="the sixth run: S_TABLES and S_VIEWS, S_CLASSES by default, result types compared")
     ap.add_argument("--generated", action="store_true",
                     help="also make the tables GEN_TABLES (CREATE TABLE AS in both engines) for GEN_CLASSES")
     args = ap.parse_args()
@@ -1515,6 +1953,20 @@ def main():
             if p.returncode != 0:
                 sys.exit(f"kuai CREATE TABLE {t} failed: {p.stderr}")
             tables.append(t)
+    if args.shapes:
+        for t, sql in S_TABLES.items():
+            con.execute(f"CREATE TABLE {t} AS {sql}")
+            p = subprocess.run([args.kuai, "--store", store, "--", f"CREATE TABLE {t} AS {sql}"], capture_output=True,
+                               text=True)
+            if p.returncode != 0:
+                sys.exit(f"kuai CREATE TABLE {t} failed: {p.stderr}")
+            tables.append(t)
+        for v, sql in S_VIEWS.items():
+            con.execute(f"CREATE VIEW {v} AS {sql}")
+            p = subprocess.run([args.kuai, "--store", store, "--", f"CREATE VIEW {v} AS {sql}"], capture_output=True,
+                               text=True)
+            if p.returncode != 0:
+                sys.exit(f"kuai CREATE VIEW {v} failed: {p.stderr}")
     out_csv = os.path.join(work, "out.csv")
 
     def duck(sql):
@@ -1545,7 +1997,7 @@ def main():
     r = random.Random(args.seed)
     if args.writes:
         run_writes(args, r, duck, store)
-    default = A_CLASSES if args.analyst else GEN_CLASSES if args.generated else CLASSES
+    default = S_CLASSES if args.shapes else A_CLASSES if args.analyst else GEN_CLASSES if args.generated else CLASSES
     classes = (args.classes or ",".join(default)).split(",")
     queries = []
     for j in range(args.n):
@@ -1554,9 +2006,12 @@ def main():
     ducks = [duck(q) for _, q in queries]
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as ex:
         kuais = list(ex.map(lambda cq: run_kuai(args.kuai, store, cq[1]), queries))
+        # --shapes: the result's column types too (kuai's DESCRIBE of the query against DuckDB's)
+        kdesc = list(ex.map(lambda cq: run_kuai(args.kuai, store, "DESCRIBE " + cq[1]) if args.shapes else None,
+                            queries))
     out = open(args.out or os.path.join(work, "mismatches.txt"), "w")
     stats = {}
-    for (c, q), (ds, dt, ty), (ks, kt) in zip(queries, ducks, kuais):
+    for (c, q), (ds, dt, ty), (ks, kt), kd in zip(queries, ducks, kuais, kdesc):
         st = stats.setdefault(c, [0, 0, 0, 0])
         st[0] += 1
         if ds == "error":
@@ -1572,6 +2027,10 @@ def main():
             d = oracle.csv_diff(dt, kt, ty)
             if d:
                 kind = "WRONG " + d
+            elif kd and kd[0] == "ok":
+                kty = [row[1] for row in list(csv.reader(kd[1].splitlines()))[1:]]
+                if kty != ty:
+                    kind = f"TYPES duckdb {ty} kuai {kty}"
         if kind:
             st[2 if not kind.startswith("KUAI-ERROR") else 3] += 1
             out.write(f"### {c} {kind}\n{q}\n--- duckdb ({ds}):\n{dt if ds == 'ok' else dt}\n--- kuai ({ks}):\n{kt}\n\n")

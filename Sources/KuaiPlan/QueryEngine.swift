@@ -147,10 +147,11 @@ public final class QueryEngine {
     }
 
     /// DESCRIBE's answer for columns `schema`: column_name, column_type, null (`YES`), key, default
-    /// and extra (NULL), one row per column, as DuckDB.
+    /// and extra (NULL), one row per column, as DuckDB (whose NULL type is named `"NULL"`, quoted, as
+    /// typeof names it).
     static func describe(_ schema: Schema) -> QueryResult {
         let names = Column(strings: schema.map(\.name))
-        let types = Column(strings: schema.map(\.type.description))
+        let types = Column(strings: schema.map { $0.type == .null ? "\"NULL\"" : $0.type.description })
         let yes = Column(strings: schema.map { _ in "YES" })
         let nulls = Column.nulls(.varchar, count: schema.count)
         return QueryResult(

@@ -10,6 +10,12 @@ struct ScopeColumn {
     var type: DataType
     /// The right-hand copy of a USING column: reachable only with its qualifier, not in `*`.
     var hidden = false
+    /// For the visible column of USING joins: the common type of every column those joins equated with
+    /// it (DuckDB's using column set); nil when no USING join named it.
+    var usingSetType: DataType? = nil
+    /// True when the column is the coalesce of its using set (after a FULL JOIN): a later INNER or LEFT
+    /// join USING the same name coalesces its column in too, in the set's common type (DuckDB).
+    var usingCoalesced = false
 
     /// The column as a plan output field.
     var field: Field { Field(name, type) }

@@ -14,6 +14,9 @@ final class AggregateContext {
             key: String, call: FunctionCall, function: AggregateFunction, argument: BoundExpr?, filter: BoundExpr?,
             name: String, order: [BoundExpr]
         )] = []
+    /// The keys of the aggregates whose result has DuckDB's NULL type (`Binder.nullTypedAggregates`): each
+    /// call of one is the NULL constant of that type.
+    var nullTypedKeys: Set<String> = []
 
     /// GROUPING SETS / ROLLUP / CUBE: the keys (indexes into `keys`) of each grouping set; nil for a plain GROUP BY.
     var groupingSets: [[Int]]? = nil

@@ -47,7 +47,8 @@ extension Binder {
     }
 
     /// The column types of `left UNION right` from the left input's types `left`: per column the common
-    /// type (VARCHAR when one side is VARCHAR and no other common type exists, INTEGER for NULL columns).
+    /// type (VARCHAR when one side is VARCHAR and no other common type exists; NULL for columns that are
+    /// the NULL literal on both sides, as DuckDB 2.0.1 types them).
     /// - Throws: `KuaiError.binding` at `pos` for inputs of different widths or types that do not unify.
     func unifiedTypes(_ left: [DataType], _ right: [ScopeColumn], _ pos: SourcePosition) throws -> [DataType] {
         guard left.count == right.count else {
@@ -59,8 +60,8 @@ extension Binder {
         for i in 0..<left.count {
             let a = left[i]
             let b = right[i].type
-            if let t = commonType(a, b, combining: true) {
-                types.append(t == .null ? .integer : t)
+            if let t = commonType(a, b, combining: true) ?? Binder.booleanBesideNumber(a, b) {
+                types.append(t)  // NULL beside NULL stays DuckDB's NULL type (typeof '"NULL"')
             } else if a == .varchar || b == .varchar {
                 types.append(.varchar)
             } else {

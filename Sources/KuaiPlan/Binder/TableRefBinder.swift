@@ -62,7 +62,7 @@ extension Binder {
     func bindJoin(
         _ kind: JoinKind, _ left: TableRef, _ right: TableRef, _ condition0: JoinCondition, at pos: SourcePosition
     ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
-        let (lp, ls) = try bindFrom(left)
+        var (lp, ls) = try bindFrom(left)
         var (rp, rs) = try bindFrom(right)
         let type = JoinType(kind)
         var residual: BoundExpr? = nil
@@ -77,9 +77,11 @@ extension Binder {
             }
         case .on(let e):
             residual = try bindBoolean(e, ExprContext(scope: ls + rs, aggregate: nil, clause: "JOIN ... ON"))
+                .factoringSharedConjuncts
         case .using(let cols):
             var parts: [BoundExpr] = []
             var pairs: [(left: Int, right: Int)] = []
+            var setTypes: [DataType?] = []
             for c in cols {
                 // Unqualified names skip hidden columns: after `a JOIN b USING (x)`, x is a's.
                 guard let li = resolve(nil, c, ls), let ri = resolve(nil, c, rs) else {
@@ -90,11 +92,16 @@ extension Binder {
                 parts.append(try makeCompare(.equal, a, b, pos, "(\(c) = \(c))"))
                 rs[ri].hidden = true
                 pairs.append((li, ls.count + ri))
+                setTypes.append(commonType(ls[li].usingSetType ?? ls[li].type, rs[ri].usingSetType ?? rs[ri].type))
             }
             residual = parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "USING")
-            if type == .right || type == .full {
+            let coalescedLeft = pairs.contains { ls[$0.left].usingCoalesced }
+            if type == .right || type == .full || (coalescedLeft && (type == .inner || type == .left)) {
                 let join = LogicalPlan.join(lp, rp, type: type, leftKeys: [], rightKeys: [], residual: residual)
-                return try mergeUsingColumns(join, ls + rs, pairs, full: type == .full, at: pos)
+                return try mergeUsingColumns(join, ls + rs, pairs, setTypes: setTypes, type: type, at: pos)
+            }
+            if type == .inner || type == .left {
+                for (k, p) in pairs.enumerated() { ls[p.left].usingSetType = setTypes[k] }
             }
         }
         let scope = (type == .semi || type == .anti) ? ls : ls + rs
@@ -162,9 +169,18 @@ extension Binder {
             var (x, y, o) = (a, b, op)
             if rightOnly(ar) && leftOnly(br) {
                 (x, y, o) = (b, a, op.flipped)
-            } else if !(leftOnly(ar) && rightOnly(br)) || a.type != b.type {
+            } else if !(leftOnly(ar) && rightOnly(br)) {
                 throw Binder.error(
                     "an ASOF JOIN condition must compare an expression of each side: \(c.name) is not supported", pos)
+            }
+            if x.type != y.type {
+                // keys of different types (INTEGER = BIGINT, DECIMAL = DOUBLE) compare in their common type
+                guard let t = commonType(x.type, y.type) else {
+                    throw Binder.error(
+                        "an ASOF JOIN condition must compare an expression of each side: \(c.name) is not supported",
+                        pos)
+                }
+                (x, y) = (try coerce(x, to: t, pos), try coerce(y, to: t, pos))
             }
             let yr = y.remapColumns { $0 - lw }
             if o == .equal {
@@ -200,38 +216,50 @@ extension Binder {
     }
 
     /// The USING columns of a RIGHT or FULL join, as DuckDB binds them: an unqualified `k` (and `*`) is the
-    /// right side's `k` after a RIGHT JOIN, and `coalesce(left.k, right.k)` in their common type after a FULL
-    /// JOIN (so the keys of unmatched right rows are not lost); INNER and LEFT joins keep the left column.
-    /// The merged column comes just before the left column, which stays in place, hidden, for `a.k` and `a.*`.
+    /// right side's `k` after a RIGHT JOIN, and the coalesce of the left and right `k` after a FULL JOIN (so
+    /// the keys of unmatched right rows are not lost), typed as the common type of every column USING joins
+    /// equated with them (DuckDB's using column set: `a LEFT JOIN z USING (k) FULL JOIN b USING (k)` is in
+    /// the type of a.k, z.k and b.k). INNER and LEFT joins keep the left column, except that a left column
+    /// which is such a coalesce takes the right column in too (its type widening to the set's). The merged
+    /// column comes just before the left column, which stays in place, hidden, for `a.k` and `a.*`.
     /// - Parameters:
     ///   - join: the join, whose output is `scope` (left columns, then right columns).
     ///   - pairs: per USING column, its index on the left and on the right (into `scope`).
+    ///   - setTypes: per USING column, the common type of its using set (nil: none).
     /// - Throws: `KuaiError.binding` when a FULL join's key columns have no common type.
     func mergeUsingColumns(
-        _ join: LogicalPlan, _ scope: [ScopeColumn], _ pairs: [(left: Int, right: Int)], full: Bool,
-        at pos: SourcePosition
+        _ join: LogicalPlan, _ scope: [ScopeColumn], _ pairs: [(left: Int, right: Int)], setTypes: [DataType?],
+        type: JoinType, at pos: SourcePosition
     ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
         var exprs: [BoundExpr] = []
         var out: [ScopeColumn] = []
         for (i, c) in scope.enumerated() {
             let column = BoundExpr.column(i, type: c.type, name: c.name)
-            if let r = pairs.first(where: { $0.left == i })?.right {
-                var merged = BoundExpr.column(r, type: scope[r].type, name: c.name)
-                if full {
-                    guard let t = commonType(c.type, merged.type),
+            if let k = pairs.firstIndex(where: { $0.left == i }) {
+                let r = pairs[k].right
+                var merged = type == .right ? BoundExpr.column(r, type: scope[r].type, name: c.name) : column
+                let coalesced = type == .full || (type != .right && c.usingCoalesced)
+                if coalesced {
+                    let right = BoundExpr.column(r, type: scope[r].type, name: c.name)
+                    guard let t = setTypes[k] ?? commonType(c.type, right.type),
                         let co = FunctionRegistry.generic("coalesce", t, arity: 2)
                     else {
                         throw Binder.error(
-                            "USING column \"\(c.name)\" has types \(c.type) and \(merged.type) without a common type",
+                            "USING column \"\(c.name)\" has types \(c.type) and \(right.type) without a common type",
                             pos)
                     }
-                    let args = [try coerce(column, to: t, pos), try coerce(merged, to: t, pos)]
+                    let args = [try coerce(column, to: t, pos), try coerce(right, to: t, pos)]
                     merged = BoundExpr(.function(co, args), type: t, name: c.name)
                 }
                 exprs.append(merged)
-                out.append(ScopeColumn(qualifier: nil, name: c.name, type: merged.type))
+                var visible = ScopeColumn(qualifier: nil, name: c.name, type: merged.type)
+                visible.usingSetType = setTypes[k]
+                visible.usingCoalesced = coalesced
+                out.append(visible)
                 var raw = c
                 raw.hidden = true
+                raw.usingSetType = nil
+                raw.usingCoalesced = false
                 out.append(raw)
             } else {
                 out.append(c)

@@ -4,7 +4,8 @@ import KuaiSQL
 
 extension Binder {
     /// `VALUES (..), (..)`: rows of constants, all of one width; each column has the common type of its
-    /// values (INTEGER when all are NULL) and is named `col0`, `col1`, ... (DuckDB).
+    /// values (DuckDB's NULL type when all are the NULL literal: typeof '"NULL"') and is named `col0`,
+    /// `col1`, ... (DuckDB).
     /// - Throws: `KuaiError.binding` for no rows, rows of different widths, values that are not constants
     ///   or column types that do not unify.
     func bindValues(_ rows: [[Expr]], at pos: SourcePosition) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
@@ -20,10 +21,14 @@ extension Binder {
         for c in 0..<width {
             let t = try valuesColumnType(
                 bound.map { $0[c] }, column: c, at: pos, stringLiterals: rows.map { Binder.isStringLiteral($0[c]) })
-            fields.append(Field("col\(c)", t == .null ? .integer : t))
+            fields.append(Field("col\(c)", t))
         }
         var columns: [Column] = []
         for (c, field) in fields.enumerated() {
+            if field.type == .null {
+                columns.append(Column.nulls(.null, count: rows.count))
+                continue
+            }
             if field.type.isList {
                 // a list has no `Value`: each row's constant list is evaluated as a one-row column
                 var b = ColumnBuilder(type: field.type)

@@ -42,7 +42,7 @@ extension Binder {
                 s.target.plan = joined
                 continue
             }
-            parts.append(try bindBoolean(c, ctx))
+            parts.append(contentsOf: try bindBoolean(c, ctx).factoringSharedConjuncts.conjuncts)
         }
         if outer != nil { parts = try takeCorrelations(parts, at: w.position) }
         if !parts.isEmpty {

@@ -150,6 +150,38 @@ struct BoundExpr: CustomStringConvertible {
         return [self]
     }
 
+    /// The expression with the conjuncts shared by every operand of its top-level OR taken out of it:
+    /// `(a AND b) OR (a AND c)` is `a AND (b OR c)`, and `a OR (a AND b)` is `a` (DuckDB's distributivity
+    /// rule; both identities hold in three-valued logic). A join condition written that way keeps its
+    /// equalities as hash keys instead of a nested-loop join. Unchanged when no conjunct is shared or the
+    /// expression reads a subquery or a function whose value differs between calls (`random()`).
+    var factoringSharedConjuncts: BoundExpr {
+        guard case .or(let operands) = kind, operands.count >= 2 else { return self }
+        let unstable = contains {
+            switch $0.kind {
+            case .subquery, .inSubquery, .windowCall: return true
+            case .function(let f, _): return !f.deterministic
+            default: return false
+            }
+        }
+        if unstable { return self }
+        let lists = operands.map(\.conjuncts)
+        let keySets = lists.map { Set($0.map(\.structuralKey)) }
+        var shared: [BoundExpr] = []
+        var sharedKeys = Set<String>()
+        for c in lists[0] where keySets.dropFirst().allSatisfy({ $0.contains(c.structuralKey) }) {
+            if sharedKeys.insert(c.structuralKey).inserted { shared.append(c) }
+        }
+        if shared.isEmpty { return self }
+        var rest: [BoundExpr] = []
+        for l in lists {
+            let r = l.filter { !sharedKeys.contains($0.structuralKey) }
+            if r.isEmpty { return BoundExpr.and(shared) }  // a OR (a AND b) is a
+            rest.append(BoundExpr.and(r))
+        }
+        return BoundExpr.and(shared + [BoundExpr(.or(rest), type: .boolean, name: name)])
+    }
+
     /// The conjunction of `parts` (a single part is itself), named `a AND b AND ...`.
     static func and(_ parts: [BoundExpr]) -> BoundExpr {
         if parts.count == 1 { return parts[0] }

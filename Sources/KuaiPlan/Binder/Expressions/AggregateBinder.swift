@@ -15,6 +15,7 @@ extension Binder {
         let key = keyCall.sqlDescription
         let name = f.sqlDescription
         if let i = ac.aggregates.firstIndex(where: { $0.key == key }) {
+            if ac.nullTypedKeys.contains(key) { return BoundExpr.constant(.null, type: .null, name: name) }
             return BoundExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
         }
         if let top = try bindTopStrings(f, ac) { return top }
@@ -48,6 +49,7 @@ extension Binder {
             throw Binder.error("aggregate function calls cannot be nested", a.position)
         }
         var argument: BoundExpr? = nil
+        var keepsNullType = false
         let function: AggregateFunction
         var order: [BoundExpr] = []
         if f.star && f.name != "count" && f.name != "count_star" {
@@ -67,13 +69,29 @@ extension Binder {
             let bound = try bindAggregateArguments(f, inner, fromTop: fromTop, name: name)
             (function, order) = (bound.function, bound.order)
             argument = bound.argument
+            // (a list result, `min(NULL, 2)`, is DuckDB's "NULL"[]: not this rule)
+            keepsNullType =
+                bound.nullTyped && Self.nullTypedAggregates.contains(f.name) && bound.function.returnType == .integer
         }
         var filterContext = ExprContext(scope: ac.preScope, aggregate: nil, clause: "FILTER")
         filterContext.correlation = ac.correlation
         let filter = try f.filter.map { try bindBoolean($0, filterContext) }
         ac.aggregates.append((key, f, function, argument, filter, name, order))
+        // DuckDB: these aggregates of an argument of its NULL type are of that type (typeof '"NULL"'); the
+        // aggregate stays in the plan (one row without GROUP BY), its value is NULL in every group
+        if keepsNullType {
+            ac.nullTypedKeys.insert(key)
+            return BoundExpr.constant(.null, type: .null, name: name)
+        }
         return BoundExpr.column(ac.keys.count + ac.aggregates.count - 1, type: function.returnType, name: name)
     }
+
+    /// The aggregates whose result has DuckDB's NULL type when their (first) argument has it (`min(NULL)`,
+    /// `max(c)` of a set operation's NULL column), as DuckDB 2.0.1 types them.
+    static let nullTypedAggregates: Set<String> = [
+        "min", "max", "first", "last", "any_value", "arbitrary", "mode", "arg_min", "arg_max", "min_by", "max_by",
+        "argmin", "argmax", "quantile_disc", "quantile",
+    ]
 
     /// min(x, n) / max(x, n) of a VARCHAR x (n a positive integer constant, at most 2^20): the n smallest /
     /// largest values, best first, NULLs skipped, NULL for a group without values (DuckDB 2.0.1), bound as
@@ -148,12 +166,13 @@ extension Binder {
     /// An aggregate over its first argument, with constant parameters after it (`quantile_cont(x, 0.5)`,
     /// `string_agg(x, ',')`) and ORDER BY terms where the aggregate's result depends on order.
     func bindAggregateArguments(_ f: FunctionCall, _ inner: ExprContext, fromTop: Bool, name: String) throws -> (
-        function: AggregateFunction, argument: BoundExpr, order: [BoundExpr]
+        function: AggregateFunction, argument: BoundExpr, order: [BoundExpr], nullTyped: Bool
     ) {
         guard !f.arguments.isEmpty else {
             throw Binder.error("\(f.name)() needs an argument", f.position)
         }
         var arg = try bind(f.arguments[0], inner)
+        let nullTyped = arg.type == .null
         if arg.type == .null && f.name != "count" {
             // The NULL literal as DuckDB resolves it: BOOLEAN for the boolean aggregates, BIGINT for the bit
             // aggregates (bool_and(NULL) is a NULL BOOLEAN, bit_or(NULL) a NULL BIGINT), else INTEGER.
@@ -163,7 +182,8 @@ extension Binder {
             arg = BoundExpr.constant(.null, type: t, name: arg.name)
         }
         if AggregateRegistry.twoColumnAggregates.contains(f.name) {
-            return try bindTwoColumnAggregate(f, arg, inner, name: name)
+            let two = try bindTwoColumnAggregate(f, arg, inner, name: name)
+            return (two.function, two.argument, two.order, nullTyped)
         }
         var parameters: [Value] = []
         var listParameter = false
@@ -216,7 +236,7 @@ extension Binder {
         if f.distinct && !order.isEmpty && !(f.orderBy.count == 1 && order[0].structuralKey == arg.structuralKey) {
             throw Binder.error("in an aggregate with DISTINCT, ORDER BY must be the aggregated expression", f.position)
         }
-        return (fn, arg, f.distinct ? [] : order)
+        return (fn, arg, f.distinct ? [] : order, nullTyped)
     }
 
     /// arg_max(x, y), corr(y, x) and the other `AggregateRegistry.twoColumnAggregates`: the second

@@ -123,7 +123,8 @@ extension Binder {
     }
 
     /// `x & y`, `x | y`, `x << y`, `x >> y` (also `xor(x, y)`): the common integer type of the operands; a string
-    /// constant takes the other side's type and an untyped NULL gives a NULL of the other side's type (BIGINT
+    /// literal takes the other side's type (a computed string, `'1' || ''`, does not: DuckDB's "No function
+    /// matches") and an untyped NULL gives a NULL of the other side's type (BIGINT
     /// for NULL op NULL), as DuckDB.
     /// - Throws: `KuaiError.binding` for operands that are not integers (BOOLEAN included, as DuckDB).
     func bindBitOperator(_ fname: String, _ x0: BoundExpr, _ y0: BoundExpr, _ pos: SourcePosition, _ name: String)
@@ -131,8 +132,8 @@ extension Binder {
     {
         var x = x0
         var y = y0
-        if isStringConstant(x) && y.type.isInteger { x = try coerce(x, to: y.type, pos) }
-        if isStringConstant(y) && x.type.isInteger { y = try coerce(y, to: x.type, pos) }
+        if isStringLiteral(x) && y.type.isInteger { x = try coerce(x, to: y.type, pos) }
+        if isStringLiteral(y) && x.type.isInteger { y = try coerce(y, to: x.type, pos) }
         if x.type == .null && y.type == .null { return BoundExpr.constant(.null, type: .bigint, name: name) }
         if x.type == .null { x = BoundExpr.constant(.null, type: y.type, name: x.name) }
         if y.type == .null { y = BoundExpr.constant(.null, type: x.type, name: y.name) }
@@ -156,8 +157,8 @@ extension Binder {
         if temporal.contains(x.type) || temporal.contains(y.type) {
             return try bindTemporalArithmetic(aop, x, y, pos, name)
         }
-        if isStringConstant(x) && y.type.isNumeric { x = try coerce(x, to: y.type, pos) }
-        if isStringConstant(y) && x.type.isNumeric { y = try coerce(y, to: x.type, pos) }
+        if isStringLiteral(x) && y.type.isNumeric { x = try coerce(x, to: y.type, pos) }
+        if isStringLiteral(y) && x.type.isNumeric { y = try coerce(y, to: x.type, pos) }
         if x.type == .null && y.type == .null {
             return BoundExpr.constant(.null, type: aop == .divide ? .double : .bigint, name: name)
         }
@@ -188,13 +189,18 @@ extension Binder {
     /// - `+ -`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale + 1 (at most 38);
     /// - `*`: scale s1+s2 (above 38 is an error), precision p1+p2, cut to 18 when both sides have at
     ///   most 18 digits and the scale is below 18 (then checked for overflow), at most 38;
-    /// - `%`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale.
+    /// - `%`: scale max(s1,s2), precision max(p1-s1, p2-s2) + scale; DOUBLE when that needs more than 38
+    ///   digits (`HUGEINT % DECIMAL(38,2)`, `DECIMAL(37,0) % DECIMAL(3,2)`), as DuckDB binds it.
     /// The operands of `+ - %` are cast to the result's scale, so the kernels see unscaled integers.
     func makeDecimalArithmetic(
         _ aop: ArithmeticOp, _ x: BoundExpr, _ y: BoundExpr, _ xt0: DataType, _ yt0: DataType,
         _ pos: SourcePosition, _ name: String
     ) throws -> BoundExpr {
-        if xt0 == .double || yt0 == .double || aop == .divide || aop == .integerDivide {
+        let moduloTooWide =
+            aop == .modulo
+            && max(xt0.decimalPrecision - xt0.decimalScale, yt0.decimalPrecision - yt0.decimalScale)
+                + max(xt0.decimalScale, yt0.decimalScale) > 38
+        if xt0 == .double || yt0 == .double || aop == .divide || aop == .integerDivide || moduloTooWide {
             let cx = try coerce(x, to: .double, pos)
             let cy = try coerce(y, to: .double, pos)
             return BoundExpr(.arithmetic(aop, cx, cy), type: .double, name: name)

@@ -37,7 +37,7 @@ extension Binder {
             y = try coerce(y, to: x.type, pos)
         } else if isStringConstant(x) && y.type != .varchar {
             x = try coerce(x, to: y.type, pos)
-        } else if let t = commonType(x.type, y.type) {
+        } else if let t = commonType(x.type, y.type) ?? (equality ? Binder.booleanBesideNumber(x.type, y.type) : nil) {
             // Integers and DOUBLE mix in the kernels; a DECIMAL side is cast to the common type.
             if !(x.type.isNumeric && y.type.isNumeric) || x.type.isDecimal || y.type.isDecimal {
                 x = try coerce(x, to: t, pos)
@@ -123,7 +123,10 @@ extension Binder {
         for it in items0 where !(isStringConstant(it) && x.type != .varchar) && it.type != .null {
             let u = literalAdaptedType(it, beside: x.type)
             // IN is `=`: a VARCHAR against another type is read as that type (`comparisonOperands`).
-            guard let c = commonType(t, u) ?? (t == .varchar ? u : u == .varchar ? t : nil) else {
+            guard
+                let c = commonType(t, u) ?? Binder.booleanBesideNumber(t, u)
+                    ?? (t == .varchar ? u : u == .varchar ? t : nil)
+            else {
                 throw Binder.error("cannot compare values of type \(x.type) and type \(it.type) in \(name)", pos)
             }
             t = c

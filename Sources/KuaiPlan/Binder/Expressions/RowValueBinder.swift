@@ -95,7 +95,9 @@ extension Binder {
         try rowInSubqueryJoin(members, q, negated: negated, pos, ctx, target, narrowKeysOnly: false)!
     }
 
-    /// `rowInSubqueryJoin`; with `narrowKeysOnly`, nil (nothing bound into `target`) when a member
+    /// `rowInSubqueryJoin`; a member and a subquery column without a common type (INTEGER and VARCHAR) are
+    /// DuckDB's binder error "Cannot compare values of type ... in IN/ANY/ALL clause". With
+    /// `narrowKeysOnly`, nil (nothing bound into `target`) when a member
     /// or a subquery column is HUGEINT, a DECIMAL wider than 18 digits or an INTERVAL, whose values
     /// a join key may not hold, or when the widths differ (the IN list path reports that).
     func rowInSubqueryJoin(
@@ -114,6 +116,13 @@ extension Binder {
         var parts: [BoundExpr] = []
         for (i, x) in xs.enumerated() {
             let col = BoundExpr.column(target.width + i, type: cols[i].type, name: cols[i].name)
+            // DuckDB reads neither a VARCHAR as the other side's type here, as `=` would, nor a BOOLEAN
+            // beside a DECIMAL or DOUBLE
+            if x.type != .null && col.type != .null && commonType(x.type, col.type) == nil {
+                throw Binder.error(
+                    "Cannot compare values of type \(x.type) and \(col.type) in IN/ANY/ALL clause - an explicit cast is required",
+                    pos)
+            }
             let equal = try makeCompare(.equal, x, col, pos, "(\(x.name) = \(col.name))")
             if !negated {
                 parts.append(equal)

@@ -29,6 +29,16 @@ extension Binder {
         return nil
     }
 
+    /// The type of a BOOLEAN beside a number that `commonType` does not mix it with (DECIMAL, DOUBLE):
+    /// the number, where DuckDB casts the BOOLEAN to it implicitly: equality comparisons, IN lists and set
+    /// operations (`TRUE = 1.5` is false, `SELECT TRUE UNION ALL SELECT 2.5::DOUBLE` is DOUBLE 1.0 and
+    /// 2.5); `<`, `>`, CASE, coalesce and VALUES refuse the mix, as DuckDB 2.0.1 does. nil for other types.
+    static func booleanBesideNumber(_ a: DataType, _ b: DataType) -> DataType? {
+        if a == .boolean && b.isNumeric { return b }
+        if b == .boolean && a.isNumeric { return a }
+        return nil
+    }
+
     /// DuckDB's common DECIMAL of two numeric non-DOUBLE types (an integer type is DECIMAL(w,0), w = 3
     /// for TINYINT, 5 for SMALLINT, 10 for INTEGER, 19 for BIGINT, 38 for HUGEINT): the larger scale and the larger number of integer
     /// digits, at most 38 digits in all. `truncatingScale` (DuckDB's `MaxLogicalType` of two DECIMALs,
@@ -80,6 +90,14 @@ extension Binder {
     func integerLiteralValue(_ x: BoundExpr) -> Int64? {
         guard x.type == .integer || x.type == .bigint, case .constant(.int(let v)) = x.kind else { return nil }
         return v
+    }
+
+    /// True when `x` is a string literal as written (`'5'`, not `'5' || ''` or `CAST(5 AS VARCHAR)`): only
+    /// such an operand of arithmetic or a bit operator takes the other side's numeric type, as DuckDB
+    /// binds it (a computed VARCHAR there is its "No function matches" error).
+    func isStringLiteral(_ x: BoundExpr) -> Bool {
+        if case .constant(.string) = x.kind { return true }
+        return false
     }
 
     /// True when `x` is a string constant (or computes one without input): such operands adapt to the
