@@ -38,7 +38,9 @@ extension WindowPartitions {
     /// first_value, last_value, nth_value, min, max, count, count(*), sum and avg of each row's frame
     /// (`WindowFunction.effectiveFrame`). Result types: `WindowFunction.resultType`. Computed in
     /// blocks of whole partitions (`forEachFrameBlock`) on every core; no array of `count` entries
-    /// beyond the result (and, for first/last/nth/min/max, the source row of each result).
+    /// beyond the result (and, for first/last/nth/min/max, the source row of each result). Integer
+    /// count / sum / avg over a running frame take `runningIntAggregate` (chunks of positions that
+    /// may cut a partition, so one huge partition splits too).
     /// - Throws: as `frameBlock`; `KuaiError.execution` when a HUGEINT sum overflows 128 bits.
     func framed(_ f: WindowFunction) throws -> Column {
         let frame = f.effectiveFrame(ordered: !orderBy.isEmpty)
@@ -54,7 +56,7 @@ extension WindowPartitions {
                     pickIgnoringNulls(f.kind, f.offset, before, positions, block, s)
                 }
             }
-            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0) }
+            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0, parallel: true) }
         }
         switch f.kind {
         case .firstValue, .lastValue, .nthValue, .min, .max:
@@ -71,10 +73,13 @@ extension WindowPartitions {
                     }
                 }
             }
-            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0) }
-        case .count, .countStar: return try framedCount(arg, frame, key)
+            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0, parallel: true) }
+        case .count, .countStar:
+            if let running = runningIntAggregate(f, arg, frame) { return running }
+            return try framedCount(arg, frame, key)
         case .sum, .avg:
             if arg!.type == .double { return try framedDoubleSum(arg!, average: f.kind == .avg, frame, key) }
+            if let running = runningIntAggregate(f, arg, frame) { return running }
             return try framedIntSum(arg!, average: f.kind == .avg, frame, key)
         default:
             preconditionFailure("\(f.kind) is not a framed window function")
