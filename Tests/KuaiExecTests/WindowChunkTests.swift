@@ -82,13 +82,16 @@ import Testing
                 == values(single.distribution(WindowFunction(.ntile, offset: 3))))
     }
 
+    /// The value of column 0 at sorted position i.
+    static func value(_ i: Int) -> Value {
+        let r = (i * 17) % n
+        return r % 4 == 1 ? .null : .int(Int64(r * 3))
+    }
+
     /// lag / lead with offsets 0, 1 and 3, plain and IGNORE NULLS, against the definition.
     @Test(arguments: chunkings) func lagLead(edges: [Int]) throws {
         let p = Self.partitions(edges: edges)
-        let value = { (i: Int) -> Value in
-            let r = (i * 17) % Self.n
-            return r % 4 == 1 ? .null : .int(Int64(r * 3))
-        }
+        let value = Self.value
         for kind in [WindowFunction.Kind.lag, .lead] {
             for offset in [0, 1, 3] {
                 for ignoreNulls in [false, true] {
@@ -105,6 +108,28 @@ import Testing
                     #expect(values(p.lagLead(f)) == Self.byRow(expected), "\(kind) \(offset) \(ignoreNulls)")
                 }
             }
+        }
+    }
+
+    /// Running count and sum (`runningIntAggregate`): ROWS to the current row, RANGE to the end of
+    /// the row's peer group, from the partition's first row.
+    @Test(arguments: chunkings) func runningAggregates(edges: [Int]) throws {
+        let p = Self.partitions(edges: edges)
+        for mode in [WindowFrame.Mode.rows, .range] {
+            let frame = WindowFrame(mode: mode, start: .unboundedPreceding, end: .currentRow)
+            let frames = (0..<Self.n).map { i in
+                (Self.groupStart(i, Self.partitionStarts), mode == .rows ? i + 1 : Self.groupEnd(i, Self.peerStarts))
+            }
+            let inFrame = frames.map { s, e in
+                (s..<e).compactMap { i -> Int64? in
+                    if case .int(let x) = Self.value(i) { return x }
+                    return nil
+                }
+            }
+            let count = inFrame.map { Value.int(Int64($0.count)) }
+            let sum = inFrame.map { $0.isEmpty ? Value.null : .int($0.reduce(0, +)) }
+            #expect(values(try p.framed(WindowFunction(.count, argument: 0, frame: frame))) == Self.byRow(count))
+            #expect(values(try p.framed(WindowFunction(.sum, argument: 0, frame: frame))) == Self.byRow(sum))
         }
     }
 
