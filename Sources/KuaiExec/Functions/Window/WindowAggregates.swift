@@ -33,7 +33,7 @@ extension WindowPartitions {
             return try wholePartitionAggregate(spec, arg, order, keep)
         }
         let key = frame.hasRangeOffset ? try RangeOrderKey(self, frame) : nil
-        let blocks = partitionBlocks()
+        let blocks = frameRanges(frame)
         var pieces = [Column?](repeating: nil, count: blocks.count)
         try pieces.withUnsafeMutableBufferPointer { out in
             try forEachFrameBlock(frame, key, blocks) { block in
