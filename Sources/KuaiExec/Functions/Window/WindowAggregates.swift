@@ -33,7 +33,7 @@ extension WindowPartitions {
             return try wholePartitionAggregate(spec, arg, order, keep)
         }
         let key = frame.hasRangeOffset ? try RangeOrderKey(self, frame) : nil
-        let blocks = partitionBlocks()
+        let blocks = frameRanges(frame)
         var pieces = [Column?](repeating: nil, count: blocks.count)
         try pieces.withUnsafeMutableBufferPointer { out in
             try forEachFrameBlock(frame, key, blocks) { block in
@@ -43,9 +43,11 @@ extension WindowPartitions {
         var sorted = ColumnBuilder(type: agg.function.returnType)
         for p in pieces { sorted.append(p!) }
         var inverse = [Int32](repeating: 0, count: count)
-        for i in 0..<count { inverse[Int(perm[i])] = Int32(i) }
+        inverse.withUnsafeMutableBufferPointer { inv in
+            chunks.forEachChunk { _, r in for i in r { inv[Int(perm[i])] = Int32(i) } }
+        }
         let bySorted = sorted.take()
-        return inverse.withUnsafeBufferPointer { bySorted.gather($0) }
+        return inverse.withUnsafeBufferPointer { gatherNullable(bySorted, $0, parallel: true) }
     }
 
     /// A framed function over frames with an EXCLUDE clause: first_value / last_value / nth_value pick
@@ -77,7 +79,7 @@ extension WindowPartitions {
                     }
                 }
             }
-            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0) }
+            return src.withUnsafeBufferPointer { gatherNullable(arg!, $0, parallel: true) }
         default:
             let name = f.kind == .countStar ? "count_star" : f.kind.rawValue
             guard let function = AggregateRegistry.resolve(name, f.kind == .countStar ? nil : arg?.type),
@@ -138,7 +140,7 @@ extension WindowPartitions {
         state.resize(Int(p) + 1)
         try feed(state, arg, order, rows: keep == nil ? nil : rows, ids: ids)
         let result = try state.finalize(groups: Int(p) + 1)
-        return part.withUnsafeBufferPointer { result.gather($0) }
+        return part.withUnsafeBufferPointer { gatherNullable(result, $0, parallel: true) }
     }
 
     /// Adds rows `rows` (all rows when nil) of `arg` and `order` to `state`, the k-th to group

@@ -41,6 +41,21 @@ extension WindowFrame {
         return false
     }
 
+    /// True for a ROWS frame whose bounds are CURRENT ROW or offsets of at most `reach` rows and
+    /// whose EXCLUDE clause is NO OTHERS or CURRENT ROW: every frame lies within `reach` positions of
+    /// its row.
+    func staysNear(_ reach: Int) -> Bool {
+        guard mode == .rows, exclusion == .noOthers || exclusion == .currentRow else { return false }
+        for b in [start, end] {
+            switch b {
+            case .currentRow: continue
+            case .preceding(let k), .following(let k): if k > Int64(reach) { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+
     /// The ROWS frame [start, end) of sorted position `i` in the partition [ps, pe), not yet
     /// clamped to the partition.
     func rowsBounds(_ i: Int, _ ps: Int, _ pe: Int) -> (Int, Int) {
@@ -160,11 +175,22 @@ struct RangeOrderKey {
 }
 
 extension WindowPartitions {
-    /// The frame of every sorted position of `range` (whole partitions), within its partition
-    /// (empty when the frame lies outside it), as block `index`.
-    func frameBlock(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?) -> FrameBlock {
-        var block = frameBounds(frame, index, range, key)
+    /// The frame of every sorted position of `range` (whole partitions, or a piece of one cut by
+    /// `frameRanges` whose partition starts at `partitionStart`), within its partition (empty when
+    /// the frame lies outside it), as block `index`.
+    func frameBlock(
+        _ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?, partitionStart: Int
+    ) -> FrameBlock {
+        let cut =
+            !range.isEmpty && partStart[range.lowerBound] == 0
+            || (range.upperBound < count && partStart[range.upperBound] == 0)
+        var block = frameBounds(frame, index, range, key, cut ? partitionStart : nil)
         block.exclusion = frame.exclusion
+        (block.base, block.spanEnd) = (range.lowerBound, range.upperBound)
+        if cut {
+            block.base = Int(block.starts.min() ?? Int32(range.lowerBound))
+            block.spanEnd = Int(block.ends.max() ?? Int32(range.upperBound))
+        }
         if frame.exclusion == .group || frame.exclusion == .ties {
             // each position's peer group, from the peer marks of the block
             block.peerStarts = [Int32](repeating: 0, count: range.count)
@@ -183,20 +209,25 @@ extension WindowPartitions {
         return block
     }
 
-    /// The frame bounds of `frameBlock`, before any exclusion.
-    private func frameBounds(_ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?)
-        -> FrameBlock
-    {
+    /// The frame bounds of `frameBlock`, before any exclusion. `cutFrom`: the start of the partition
+    /// a cut range begins in (only bounded ROWS frames: `WindowFrame.staysNear`), nil for whole
+    /// partitions.
+    private func frameBounds(
+        _ frame: WindowFrame, _ index: Int, _ range: Range<Int>, _ key: RangeOrderKey?, _ cutFrom: Int?
+    ) -> FrameBlock {
         if frame.mode == .groups { return groupsFrameBlock(frame, index, range) }
+        // a partition's end is looked for up to the range's end, past it in a cut range (no frame
+        // reaches farther than splitReach)
+        let limit = cutFrom == nil ? range.upperBound : Swift.min(count, range.upperBound + Self.splitReach + 1)
         var starts = [Int32](repeating: 0, count: range.count)
         var ends = [Int32](repeating: 0, count: range.count)
         partStart.withUnsafeBufferPointer { part in
             peerStart.withUnsafeBufferPointer { peer in
                 var (ps, pe, qs, qe) = (range.lowerBound, range.lowerBound, range.lowerBound, range.lowerBound)
                 for i in range {
-                    if i >= pe {  // a partition starts at i
-                        (ps, pe) = (i, i + 1)
-                        while pe < range.upperBound && part[pe] == 0 { pe += 1 }
+                    if i >= pe {  // a partition starts at i, or a cut range inside one
+                        (ps, pe) = (part[i] == 0 ? cutFrom ?? i : i, i + 1)
+                        while pe < limit && part[pe] == 0 { pe += 1 }
                     }
                     if frame.mode == .range && i >= qe {  // a peer group starts at i
                         (qs, qe) = (i, i + 1)

@@ -166,6 +166,9 @@ struct WindowPartitions {
     let peerStart: [UInt8]
     /// The window's ORDER BY (a RANGE frame with offsets reads its one key).
     let orderBy: [SortKey]
+    /// The chunks of sorted positions the functions are computed in, one task each (nil = about
+    /// four per thread; tests choose the chunk edges).
+    var chunking: PositionChunks? = nil
 
     /// The value of `f` for every row, in the child's row order.
     /// - Throws: `KuaiError.binding` for a RANGE offset frame without one numeric ORDER BY key;
@@ -178,24 +181,5 @@ struct WindowPartitions {
         case .firstValue, .lastValue, .nthValue, .min, .max, .count, .countStar, .sum, .avg: return try framed(f)
         case .aggregate: return try framedAggregate(f)
         }
-    }
-
-    /// For every sorted position, the first and the end (exclusive) position of the group that
-    /// holds it, where `marks[i] = 1` starts a group (partitions: `partStart`, peers: `peerStart`).
-    func extents(_ marks: [UInt8]) -> (starts: [Int32], ends: [Int32]) {
-        let n = count
-        var starts = [Int32](repeating: 0, count: n)
-        var ends = [Int32](repeating: 0, count: n)
-        var s = 0
-        for i in 0..<n {
-            if marks[i] != 0 { s = i }
-            starts[i] = Int32(s)
-        }
-        var e = n
-        for i in stride(from: n - 1, through: 0, by: -1) {
-            ends[i] = Int32(e)
-            if marks[i] != 0 { e = i }
-        }
-        return (starts, ends)
     }
 }
