@@ -52,17 +52,20 @@ extension Binder {
     /// constants is a plain projection (DuckDB: no groups and no aggregates, no aggregation).
     static func referencesColumnOrUnnest(_ e: Expr) -> Bool {
         var found = false
-        walk(e, into: { !isAggregateCall($0) }) { x in
-            switch x {
-            case .column: found = true
-            case .function(let f):
-                if f.name == "unnest" || f.name == "unlist" { found = true }
-                if let w = f.over, (w.partitionBy + w.orderBy.map(\.expr)).contains(where: referencesColumnOrUnnest) {
-                    found = true
+        walk(
+            e, into: { !isAggregateCall($0) },
+            visit: { x in
+                switch x {
+                case .column: found = true
+                case .function(let f):
+                    if f.name == "unnest" || f.name == "unlist" { found = true }
+                    if let w = f.over, (w.partitionBy + w.orderBy.map(\.expr)).contains(where: referencesColumnOrUnnest)
+                    {
+                        found = true
+                    }
+                default: break
                 }
-            default: break
-            }
-        }
+            })
         return found
     }
 
@@ -179,22 +182,22 @@ extension Binder {
                 guard Binder.isAggregateCall(x) else { return true }
                 r.aggregate = true
                 return false
-            }
-        ) { x in
-            switch x {
-            case .column(let q, let n, _):
-                if q == nil, resolve(nil, n, scope) == nil, let a = aliases[n.lowercased()] {
-                    r.merge(a)
-                } else {
-                    r.columns = true
+            },
+            visit: { x in
+                switch x {
+                case .column(let q, let n, _):
+                    if q == nil, resolve(nil, n, scope) == nil, let a = aliases[n.lowercased()] {
+                        r.merge(a)
+                    } else {
+                        r.columns = true
+                    }
+                case .function(let f):
+                    if f.name == "unnest" || f.name == "unlist" { r.unnest = true }
+                    guard let w = f.over else { break }
+                    for x in w.partitionBy + w.orderBy.map(\.expr) { r.merge(groupByAllReferences(x, scope, aliases)) }
+                default: break
                 }
-            case .function(let f):
-                if f.name == "unnest" || f.name == "unlist" { r.unnest = true }
-                guard let w = f.over else { break }
-                for x in w.partitionBy + w.orderBy.map(\.expr) { r.merge(groupByAllReferences(x, scope, aliases)) }
-            default: break
-            }
-        }
+            })
         return r
     }
 

@@ -5,15 +5,15 @@ import KuaiSQL
 extension Binder {
     /// Visits `e` and its sub-expressions (not descending into subqueries).
     static func walk(_ e: Expr, _ visit: (Expr) -> Void) {
-        walk(e, into: { _ in true }, visit)
+        walk(e, into: { _ in true }, visit: visit)
     }
 
     /// Visits `e` and its sub-expressions (not descending into subqueries), and those of a visited
     /// expression only when `into` returns true for it (`into` is asked before `visit`).
-    static func walk(_ e: Expr, into: (Expr) -> Bool, _ visit: (Expr) -> Void) {
+    static func walk(_ e: Expr, into: (Expr) -> Bool, visit: (Expr) -> Void) {
         guard into(e) else { return }
         visit(e)
-        func walk(_ x: Expr) { Binder.walk(x, into: into, visit) }
+        func walk(_ x: Expr) { Binder.walk(x, into: into, visit: visit) }
         switch e {
         case .literal, .column, .exists, .scalarSubquery, .lambda: break
         case .unary(_, let a, _), .isNull(let a, _, _), .cast(let a, _, _, _), .extract(_, let a, _),
