@@ -44,7 +44,7 @@ final class PackedKeyTable: GroupKeyTable {
     }
 
     deinit {
-        if let direct { free(direct) }
+        direct?.deallocate()
         wordSlots?.deallocate()
     }
 
@@ -276,15 +276,18 @@ final class PackedKeyTable: GroupKeyTable {
     /// Rebuilds the index of packed keys (direct array or inner table) from the stored keys,
     /// for the current fields and `packedCount + upcoming` groups. Ids are unchanged.
     private func rebuildIndex(upcoming: Int) {
-        if let d = direct { free(d) }
+        if let d = direct { d.deallocate() }
         direct = nil
         inner = nil
         wordSlots?.deallocate()
         wordSlots = nil
         if fields.directAllowed(groups: packedCount + upcoming) {
             let size = 1 << fields.totalBits
-            guard let raw = calloc(size, MemoryLayout<Int32>.stride) else { fatalError("GroupKeyTable: out of memory") }
-            let d = raw.bindMemory(to: Int32.self, capacity: size)
+            // Zeroed by writing, not calloc: calloc's fresh pages map the shared zero page on the
+            // first lookup and take a copy-on-write fault (with a TLB flush on every core) on the
+            // first insert; written pages fault once, cheaply.
+            let d = UnsafeMutablePointer<Int32>.allocate(capacity: size)
+            d.initialize(repeating: 0, count: size)
             for g in 0..<packedCount { d[Int(fields.pack(store.row(g)))] = Int32(g + 1) }
             direct = d
             return
@@ -316,7 +319,7 @@ final class PackedKeyTable: GroupKeyTable {
     /// Leaves packing for good: the stored keys go to a `GeneralKeyTable` (same ids).
     private func moveToGeneral() {
         general = GeneralKeyTable(keyTypes: keyTypes, interner: interner, store: store, count: packedCount)
-        if let d = direct { free(d) }
+        if let d = direct { d.deallocate() }
         direct = nil
         inner = nil
         wordSlots?.deallocate()

@@ -171,18 +171,26 @@ public enum Kernels {
                 return r.partialValue
             }
         case .integerDivide, .divide:
-            vals = binaryMap(n, a, b) { p, q in
-                let r = p.dividedReportingOverflow(by: q)
-                bad |= r.overflow ? 1 : 0
-                return r.partialValue
+            if let q = divideByConstant(op, a, b, count: n) {
+                vals = q
+            } else {
+                vals = binaryMap(n, a, b) { p, q in
+                    let r = p.dividedReportingOverflow(by: q)
+                    bad |= r.overflow ? 1 : 0
+                    return r.partialValue
+                }
             }
         case .modulo:
-            vals = binaryMap(n, a, b) { p, q in
-                // DuckDB: x % -1 is 0 for every x, Int64.min included (Swift reports overflow).
-                if q == -1 { return 0 }
-                let r = p.remainderReportingOverflow(dividingBy: q)
-                bad |= r.overflow ? 1 : 0
-                return r.partialValue
+            if let r = divideByConstant(op, a, b, count: n) {
+                vals = r
+            } else {
+                vals = binaryMap(n, a, b) { p, q in
+                    // DuckDB: x % -1 is 0 for every x, Int64.min included (Swift reports overflow).
+                    if q == -1 { return 0 }
+                    let r = p.remainderReportingOverflow(dividingBy: q)
+                    bad |= r.overflow ? 1 : 0
+                    return r.partialValue
+                }
             }
         }
         if narrow && bad == 0 {
@@ -201,6 +209,13 @@ public enum Kernels {
                 op, a, b, vals, validity: validity, n: n, narrow: narrow, resultType: resultType, expr: expr)
         }
         return result(vals, type: resultType, validity: validity, scalar: bothScalar)
+    }
+
+    /// `a // b` or `a % b` (`op`) of a column by a constant through `ConstantDivisor`, or nil when
+    /// `b` is no constant it takes (then no row can overflow or divide by zero).
+    static func divideByConstant(_ op: ArithmeticOp, _ a: Arg<Int64>, _ b: Arg<Int64>, count n: Int) -> [Int64]? {
+        guard case .col(let xs) = a, case .scalar(let c) = b, let d = ConstantDivisor(c) else { return nil }
+        return d.apply(op, xs, count: n)
     }
 
     /// `a + b` or `a - b` wrapping, and whether some row overflowed (two's complement sign rule,
