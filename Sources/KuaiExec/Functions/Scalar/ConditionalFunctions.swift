@@ -40,6 +40,7 @@ extension FunctionRegistry {
                     for x in a { if case .scalar(let v) = x, !v.isNull { return x } }
                     return .scalar(.null)
                 }
+                if let fixed = coalesceFixedWidth(a, t, n) { return fixed }
                 var out = ColumnScatter(type: t, count: n, dictionary: e.stableDictionary)
                 var remaining = Array(0..<Int32(n))
                 for x in a {
@@ -87,6 +88,92 @@ extension FunctionRegistry {
         default:
             return nil
         }
+    }
+
+    /// coalesce over fixed-width values held in 64 bits (integers, BOOLEAN, dates and times,
+    /// DECIMAL up to 18 digits, DOUBLE) as a fold over whole columns: each argument fills the rows
+    /// still NULL where it is valid (a select per row, no row lists); the first non-NULL argument
+    /// wins, as DuckDB's COALESCE. nil for other types and for columns with 128-bit values (the
+    /// scatter path takes them).
+    static func coalesceFixedWidth(_ a: [Operand], _ t: DataType, _ n: Int) -> Operand? {
+        guard t != .varchar, t != .interval, t != .null, !t.isList, n > 0 else { return nil }
+        for x in a { if case .column(let c) = x, c.highs != nil || c.count < n { return nil } }
+        if t == .double {
+            return coalesceFold(
+                a, n, read: { $0.doubles },
+                constant: { v in
+                    switch v {
+                    case .double(let d): return d
+                    case .int(let i): return Double(i)
+                    case .hugeint(let h): return Double(h)
+                    default: return nil
+                    }
+                },
+                make: { Column(doubles: $0, validity: $1) })
+        }
+        return coalesceFold(
+            a, n, read: { $0.ints },
+            constant: { v in
+                switch v {
+                case .int(let i): return i
+                case .bool(let b): return b ? 1 : 0
+                case .hugeint(let h): return Int64(exactly: h)
+                default: return nil
+                }
+            },
+            make: { Column(type: t, ints: $0, validity: $1) })
+    }
+
+    /// The fold of `coalesceFixedWidth` over values `read` from columns (`constant` converts a
+    /// non-NULL scalar argument, nil when it cannot); nil when some scalar does not convert.
+    private static func coalesceFold<T>(
+        _ a: [Operand], _ n: Int, read: (Column) -> [T], constant: (Value) -> T?,
+        make: ([T], [UInt8]?) -> Column
+    ) -> Operand? {
+        var values: [T]? = nil  // nil while every argument so far was a NULL constant
+        var valid: [UInt8]? = nil  // the rows with a value so far (nil: every row)
+        for x in a {
+            switch x {
+            case .scalar(let v):
+                if v.isNull { continue }
+                guard let c = constant(v) else { return nil }
+                guard var out = values else { return x }
+                if let have = valid {
+                    out.withUnsafeMutableBufferPointer { o in for i in 0..<n where have[i] == 0 { o[i] = c } }
+                }
+                values = out
+                valid = nil
+            case .column(let c):
+                guard var out = values else {
+                    values = Array(read(c).prefix(n))
+                    valid = c.validity.map { Array($0.prefix(n)) }
+                    break
+                }
+                guard var have = valid else { break }
+                values = nil  // (unique buffer for the writes below)
+                read(c).withUnsafeBufferPointer { xs in
+                    out.withUnsafeMutableBufferPointer { o in
+                        have.withUnsafeMutableBufferPointer { h in
+                            if let xv = c.validity {
+                                xv.withUnsafeBufferPointer { xv in
+                                    for i in 0..<n {
+                                        o[i] = h[i] != 0 ? o[i] : xs[i]
+                                        h[i] |= xv[i]
+                                    }
+                                }
+                            } else {
+                                for i in 0..<n where h[i] == 0 { o[i] = xs[i] }
+                            }
+                        }
+                    }
+                }
+                values = out
+                valid = c.validity == nil ? nil : have
+            }
+            if values != nil && valid == nil { break }
+        }
+        guard let out = values else { return .scalar(.null) }
+        return .column(make(out, valid))
     }
 
     /// nullif(a, b): `a` with the rows where `a = b` holds made NULL (DuckDB: `CASE WHEN a = b
