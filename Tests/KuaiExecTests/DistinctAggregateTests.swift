@@ -154,3 +154,55 @@ import Testing
         for g in 0..<9 { #expect(out.ints[g] == Int64(model[Int32(g)]?.count ?? 0), "group \(g)") }
     }
 }
+
+/// The dense form of an integer `DistinctState` is entered once its bits fit the budget of the
+/// rows seen (`DistinctState.denseBudget`), the pairs hashed or appended until then moved into
+/// them; a state whose bits would stay far above the budget keeps hashing. Counts checked against a
+/// set model.
+@Suite struct DistinctDenseBudgetTests {
+    func feed(_ st: DistinctState, _ batches: [(groups: [Int32], values: [Int64])]) throws {
+        for b in batches {
+            try b.groups.withUnsafeBufferPointer {
+                try st.update(Column(type: .bigint, ints: b.values), ids: $0, count: b.values.count)
+            }
+        }
+    }
+
+    @Test func entersDenseOnceEnoughRowsCame() throws {
+        let fn = try #require(AggregateRegistry.resolve("count", .bigint))
+        var rng = SplitMix64(seed: 11)
+        // 2 groups over a span of 6M values: 12M bits, past the 2^22 floor until 190k rows came.
+        var batches: [(groups: [Int32], values: [Int64])] = []
+        var model: [Int32: Set<Int64>] = [:]
+        for b in 0..<5 {
+            let rows = b == 0 ? 70_000 : 50_000
+            let gs = (0..<rows).map { _ in Int32(rng.next() % 2) }
+            var vs = (0..<rows).map { _ in Int64(rng.next() % 6_000_000) + 1000 }
+            if b == 0 { vs[0] = 1000 + 5_999_999 }  // the whole span from the first batch
+            for (g, v) in zip(gs, vs) { model[g, default: []].insert(v) }
+            batches.append((gs, vs))
+        }
+        let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
+        try feed(st, Array(batches.prefix(1)))
+        #expect(st.dense == nil)
+        try feed(st, Array(batches.dropFirst()))
+        #expect(st.dense != nil)
+        let out = try st.finalize(groups: 2)
+        for g in 0..<2 { #expect(out.ints[g] == Int64(model[Int32(g)]!.count)) }
+    }
+
+    @Test func manyGroupsOverAWideRangeKeepHashing() throws {
+        let fn = try #require(AggregateRegistry.resolve("count", .bigint))
+        var rng = SplitMix64(seed: 12)
+        let rows = 30_000
+        let gs = (0..<rows).map { _ in Int32(rng.next() % 1500) }
+        let vs = (0..<rows).map { _ in Int64(rng.next() % 25_000) }
+        let st = DistinctState(inner: fn.make(.bigint), type: .bigint)
+        try feed(st, [(gs, vs)])
+        #expect(st.dense == nil)
+        var model: [Int32: Set<Int64>] = [:]
+        for (g, v) in zip(gs, vs) { model[g, default: []].insert(v) }
+        let out = try st.finalize(groups: 1500)
+        for g in 0..<1500 { #expect(out.ints[g] == Int64(model[Int32(g)]?.count ?? 0)) }
+    }
+}

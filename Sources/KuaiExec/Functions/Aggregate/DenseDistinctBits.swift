@@ -27,6 +27,15 @@ struct DenseDistinctBits {
         words = [UInt64](repeating: 0, count: groups * span / 64)
     }
 
+    /// The bits `init(lo:hi:groups:)` would take, nil past `maxBits`.
+    static func bitCount(lo: Int64, hi: Int64, groups: Int) -> Int? {
+        guard let span = span(lo: lo, hi: hi), groups > 0, groups <= maxBits / span else { return nil }
+        return groups * span
+    }
+
+    /// The bits held: `groups * span`.
+    var bitCount: Int { groups * span }
+
     /// Bits per group for `lo...hi` (a multiple of 64), nil past `maxBits`.
     private static func span(lo: Int64, hi: Int64) -> Int? {
         let d = hi.subtractingReportingOverflow(lo)
@@ -42,21 +51,28 @@ struct DenseDistinctBits {
     }
 
     /// Widens the bits to values `lo...hi` and `groups` groups as well: a range that grows at
-    /// least doubles towards the side it grew on, and groups at least double, so that a sorted
-    /// input widens only a logarithmic number of times. False, unchanged, past `maxBits`.
-    mutating func widen(lo: Int64, hi: Int64, groups: Int) -> Bool {
+    /// least doubles towards the side it grew on, and groups at least double, where that stays
+    /// within `limit` bits, so that a sorted input widens only a logarithmic number of times.
+    /// False, unchanged, when even the exact widening passes `limit` (at most `maxBits`).
+    mutating func widen(lo: Int64, hi: Int64, groups: Int, limit: Int = maxBits) -> Bool {
+        let limit = min(limit, Self.maxBits)
+        func fits(_ l: Int64, _ h: Int64, _ g: Int) -> Bool {
+            DenseDistinctBits.bitCount(lo: l, hi: h, groups: g).map { $0 <= limit } ?? false
+        }
         let oldHi = self.lo &+ Int64(span - 1)
         var newLo = min(lo, self.lo)
         var newHi = max(hi, oldHi)
-        let newGroups = groups > self.groups ? max(groups, 2 * self.groups) : self.groups
+        var newGroups = max(groups, self.groups)
+        guard fits(newLo, newHi, newGroups) else { return false }
+        if groups > self.groups && fits(newLo, newHi, max(groups, 2 * self.groups)) {
+            newGroups = max(groups, 2 * self.groups)
+        }
         // room for as much again on the side that grew, where it fits
         let room = Int64(span)
-        if hi > oldHi, case (let h, false) = newHi.addingReportingOverflow(room),
-            DenseDistinctBits.span(lo: newLo, hi: h).map({ newGroups <= Self.maxBits / $0 }) == true
-        {
+        if hi > oldHi, case (let h, false) = newHi.addingReportingOverflow(room), fits(newLo, h, newGroups) {
             newHi = h
         } else if lo < self.lo, case (let l, false) = newLo.subtractingReportingOverflow(room),
-            DenseDistinctBits.span(lo: l, hi: newHi).map({ newGroups <= Self.maxBits / $0 }) == true
+            fits(l, newHi, newGroups)
         {
             newLo = l
         }

@@ -47,6 +47,19 @@ final class DistinctState: AggregateState {
     var dense: DenseDistinctBits?
     /// False once the state left the dense form, or its input cannot take it.
     private var mayBeDense = true
+    /// Before the dense form: the value range, groups and rows of every batch so far (the bits
+    /// would have to cover them), kept while the bits would cost more than `denseBudget`.
+    private var seenLo = Int64.max
+    private var seenHi = Int64.min
+    private var seenGroups = 0
+    private var seenRows = 0
+
+    /// The most bits the dense form may take after `rows` input rows: 64 per row, at least 2^22
+    /// (512 KiB). Many groups over a wide value range from few rows (count(DISTINCT user_id) per
+    /// streamer over 72k gifts: 34M bits) hash their pairs instead of zeroing and scanning bits
+    /// that stay mostly clear; a dense range over many rows (live_id over the room table) takes
+    /// the bits once enough rows have come.
+    static func denseBudget(rows: Int) -> Int { max(1 << 22, 64 * rows) }
 
     /// A state for values of `type`, fed to `inner`.
     /// - Precondition: `type` is not VARCHAR (strings take `StringDistinctState`).
@@ -145,29 +158,51 @@ final class DistinctState: AggregateState {
         for i in stop..<n where input.isValid(i) { add(ids[i], w[i]) }
     }
 
-    /// Adds the valid rows to `dense` (entering the dense form on the first rows); false, after
-    /// `settle`, when the state cannot or can no longer hold its pairs as bits.
+    /// Adds the valid rows to `dense` (entering the dense form once the bits for every value and
+    /// group so far fit `denseBudget`, moving the pairs stored until then into them); false when
+    /// the rows take the general paths: for now (not yet within the budget), or for good after
+    /// `settle` (the bits would pass `DenseDistinctBits.maxBits` or, widened, the budget).
     private func addDense(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) -> Bool {
-        guard PackedJoinKeys.packable(type), input.highs == nil, !spilled, spills.isEmpty else {
+        guard PackedJoinKeys.packable(type), input.highs == nil, spills.isEmpty else {
             settle()
             return false
         }
         guard let (lo, hi) = valueRange(input, count: n) else { return true }  // no valid row
         let groups = Int(ids.prefix(n).max()!) + 1
+        seenRows += n
         if dense == nil {
-            guard set.count == 0 && rawGroups.isEmpty, let d = DenseDistinctBits(lo: lo, hi: hi, groups: groups) else {
+            seenLo = min(seenLo, lo)
+            seenHi = max(seenHi, hi)
+            seenGroups = max(seenGroups, groups)
+            guard let bits = DenseDistinctBits.bitCount(lo: seenLo, hi: seenHi, groups: seenGroups) else {
                 settle()
                 return false
             }
-            dense = d
-        } else if !dense!.covers(lo: lo, hi: hi, groups: groups) && !dense!.widen(lo: lo, hi: hi, groups: groups) {
-            settle()
-            return false
+            if bits > Self.denseBudget(rows: seenRows) { return false }
+            enterDense(DenseDistinctBits(lo: seenLo, hi: seenHi, groups: seenGroups)!)
+        } else if !dense!.covers(lo: lo, hi: hi, groups: groups) {
+            guard dense!.widen(lo: lo, hi: hi, groups: groups, limit: Self.denseBudget(rows: seenRows)) else {
+                settle()
+                return false
+            }
         }
         input.ints.withUnsafeBufferPointer { x in
             input.validity.withUnsafeBufferPointerOrNil { v in dense!.insert(x, v, ids: ids, count: n) }
         }
         return true
+    }
+
+    /// Moves the pairs stored so far (set or appended arrays) into `bits`, which covers them, and
+    /// keeps the pairs as bits from now on.
+    private func enterDense(_ bits: DenseDistinctBits) {
+        var d = bits
+        set.forEachEntry { g, v in d.insert(g, Int64(bitPattern: v)) }
+        for i in 0..<rawGroups.count { d.insert(rawGroups[i], Int64(bitPattern: rawValues[i])) }
+        set.removeAll()
+        rawGroups = []
+        rawValues = []
+        spilled = false
+        dense = d
     }
 
     /// Leaves the dense form for good: its pairs are added as any others.
