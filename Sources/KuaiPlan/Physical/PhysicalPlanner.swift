@@ -39,6 +39,7 @@ struct PhysicalPlanner {
         case .values(let schema, let batches, let label):
             return .morsel(BatchListSource(schema: schema, batches: batches, label: label))
         case .filter(let c, let pred):
+            if let first = planFirstRowPerPartition(c, pred, filters) { return first }
             let child = plan(c, filters: filters)
             switch child.form {
             case .morsel(let m): return .morsel(FilterSource(child: m, predicate: pred.lowered()), child)
@@ -116,6 +117,40 @@ struct PhysicalPlanner {
         case .morsel(let m): return .morsel(ProjectSource(child: m, expressions: lowered, names: names), child)
         case .pull(let o): return .pull(ProjectOperator(child: o, expressions: lowered, names: names), child)
         }
+    }
+
+    /// `FirstRowPerPartitionOperator` for a filter that keeps only row number 1 of a window
+    /// computing row_number() alone (`QUALIFY row_number() OVER (...) = 1`, DISTINCT ON): the
+    /// first row of each partition without sorting every row. nil for any other filter.
+    func planFirstRowPerPartition(_ c: LogicalPlan, _ pred: BoundExpr, _ filters: [PendingKeyFilter])
+        -> PhysicalNode?
+    {
+        guard case .window(let input, let p, let o, let fs, _) = c, fs.count == 1, fs[0].kind == .rowNumber,
+            fs[0].filter == nil, Self.keepsRowNumberOne(pred, column: input.schema.count)
+        else { return nil }
+        let child = pull(plan(input, filters: KeyFilterPlacement.throughBreaker(filters)))
+        return .pull(FirstRowPerPartitionOperator(child: child.pulled, partitionBy: p, orderBy: o), child)
+    }
+
+    /// True when `pred` holds for a row exactly when column `column` (a row number: 1, 2, ...) is 1:
+    /// `rn = 1`, `rn <= 1`, `rn < 2`, or the same with the operands swapped.
+    static func keepsRowNumberOne(_ pred: BoundExpr, column: Int) -> Bool {
+        guard case .compare(let op, let a, let b) = pred.kind else { return false }
+        func isColumn(_ e: BoundExpr) -> Bool {
+            if case .column(let i) = e.kind { return i == column }
+            return false
+        }
+        func constant(_ e: BoundExpr) -> Int64? {
+            if case .constant(.int(let v)) = e.kind { return v }
+            return nil
+        }
+        if isColumn(a), let k = constant(b) {
+            return (op == .equal && k == 1) || (op == .lessEqual && k == 1) || (op == .less && k == 2)
+        }
+        if isColumn(b), let k = constant(a) {
+            return (op == .equal && k == 1) || (op == .greaterEqual && k == 1) || (op == .greater && k == 2)
+        }
+        return false
     }
 
     /// A window operator over `w` (a `.window` plan) whose output carries the input columns
