@@ -16,7 +16,9 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
     public let child: PhysicalOperator
     public let partitionBy: [Int]
     public let orderBy: [SortKey]
-    private var output: [Column]? = nil
+    /// The child's rows (after `run`) and the row kept for each partition, in output order.
+    private var rows: [Column] = []
+    private var kept: [Int32]? = nil
     private var emitted = 0
     private static let batchSize = 65536
 
@@ -31,22 +33,25 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
         schema = child.schema + [Field("f0", .bigint)]
     }
 
+    /// The kept rows a batch at a time, gathered as they are asked for (the child's rows are
+    /// released after the last batch).
     public func next() throws -> Batch? {
-        if output == nil { output = try run() }
-        guard let cols = output, emitted < cols.first?.count ?? 0 else {
-            output = []
+        if kept == nil { kept = try run() }
+        let all = kept!
+        guard emitted < all.count else {
+            rows = []
             return nil
         }
-        let n = cols[0].count
-        let end = min(n, emitted + Self.batchSize)
-        let range = emitted..<end
+        let end = min(all.count, emitted + Self.batchSize)
+        let batch = all[emitted..<end].withUnsafeBufferPointer { sel in rows.map { $0.gather(sel) } }
+        let n = end - emitted
         emitted = end
-        let whole = range.count == n
-        return Batch(columns: cols.map { whole ? $0 : $0.slice(range) }, count: range.count)
+        return Batch(columns: batch + [Column(type: .bigint, ints: [Int64](repeating: 1, count: n))], count: n)
     }
 
-    /// The first row of every partition, as columns (the row number last).
-    private func run() throws -> [Column] {
+    /// Collects the child's rows into `rows` and returns the row kept for each partition, the
+    /// partitions in order of their first rows.
+    private func run() throws -> [Int32] {
         var collector = BatchCollector(schema: child.schema)
         while let b = try child.next() {
             try MemoryGuard.check()
@@ -55,6 +60,7 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
         let n = collector.count
         let cols = collector.take()
         guard n > 0 else { return [] }
+        rows = cols
         let table = makeGroupKeyTable(keyTypes: partitionBy.map { child.schema[$0].type })
         var ids = [Int32](repeating: 0, count: n)
         ids.withUnsafeMutableBufferPointer { table.findOrInsert(partitionBy.map { cols[$0] }, rowCount: n, into: $0) }
@@ -76,9 +82,7 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
                 }
             }
         }
-        // partitions in order of their first rows (group ids are given in that order)
-        let out = best.withUnsafeBufferPointer { sel in cols.map { $0.gather(sel) } }
-        return out + [Column(type: .bigint, ints: [Int64](repeating: 1, count: best.count))]
+        return best
     }
 
     /// The loop of `run` for one order key held as order-preserving words: `TieBreakKeys.compare`
