@@ -89,7 +89,7 @@ public final class JoinHashTable: @unchecked Sendable {
             let g =
                 keysOnly
                 ? Self.denseFirstRows(lookupColumns[lookupKeys[0]], count, span)
-                : Self.groupDense(lookupColumns[lookupKeys[0]], count, span)
+                : Self.groupDense(lookupColumns[lookupKeys[0]], count, span, threads: threads)
             (table, regions, filter, denseMin) = (nil, nil, nil, span.lo)
             (unique, bucketRow, listOffsets, listRows) = (g.unique, g.bucketRow, g.listOffsets, g.listRows)
             bucketCount = g.bucketRow.count
@@ -172,6 +172,9 @@ public final class JoinHashTable: @unchecked Sendable {
 
     typealias Grouped = LoneFirstGrouping.Grouped
 
+    /// Dense builds of at least this many rows are grouped on every thread.
+    nonisolated(unsafe) static var parallelDenseRows = 1 << 18
+
     /// For a build whose probes only ask whether a key is present (`keysOnly`): each bucket of a
     /// dense key holds its first row and no list, so the table is `unique` (the probes' unique
     /// path tests `bucketRow[key - lo] >= 0`). A semi / anti join over a fact table's repeated
@@ -193,8 +196,19 @@ public final class JoinHashTable: @unchecked Sendable {
         return .init(unique: true, bucketRow: first, listOffsets: [], listRows: [])
     }
 
-    /// The build rows of a dense key grouped by bucket (key - lo) in one pass over the key.
-    private static func groupDense(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> Grouped {
+    /// The build rows of a dense key grouped by bucket (key - lo) in one pass over the key (from
+    /// `parallelDenseRows` rows on, on every thread: `LoneFirstGrouping.groupDense`).
+    static func groupDense(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64), threads: Int) -> Grouped {
+        if threads > 1 && count >= parallelDenseRows {
+            return col.ints.withUnsafeBufferPointer { x in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    LoneFirstGrouping.groupDense(
+                        keys: UnsafeBufferPointer(rebasing: x[0..<count]),
+                        valid: v.map { UnsafeBufferPointer(rebasing: $0[0..<count]) }, lo: span.lo,
+                        buckets: Int(span.hi - span.lo) + 1, threads: threads)
+                }
+            }
+        }
         var grouping = LoneFirstGrouping(buckets: Int(span.hi - span.lo) + 1)
         col.ints.withUnsafeBufferPointer { x in
             col.validity.withUnsafeBufferPointerOrNil { v in

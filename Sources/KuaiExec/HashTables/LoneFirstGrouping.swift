@@ -1,3 +1,4 @@
+import Dispatch
 import KuaiCore
 
 /// Groups build rows by bucket for a `JoinHashTable` in one pass over the rows, made for builds
@@ -60,6 +61,87 @@ struct LoneFirstGrouping {
         }
         pairs = collected.pairs
         lists = Int(collected.lists)
+    }
+
+    /// The rows of a dense key (`keys[i] - lo` is row i's bucket, `buckets` of them) grouped as
+    /// `withSlots` and `finish` group them, on `threads` threads: each thread reads every key and
+    /// places the rows of its own range of buckets (no two threads write one entry), numbering
+    /// its lists from its own base, then sorts its pairs into its own slice of the lists. A build
+    /// of a fact table's repeated keys (click's live_id) spent a fifth of a join there on one
+    /// thread. Rows with `valid[i] == 0` are in no bucket.
+    /// - Precondition: every valid key is in `lo ..< lo + buckets`.
+    static func groupDense(
+        keys: UnsafeBufferPointer<Int64>, valid: UnsafeBufferPointer<UInt8>?, lo: Int64, buckets: Int,
+        threads: Int
+    ) -> Grouped {
+        MemoryGuard.noteAllocation(4 * buckets)
+        var bucketRow = [Int32](repeating: -1, count: buckets)
+        var parts = [(pairs: [Int64], lists: Int)](repeating: ([], 0), count: threads)
+        bucketRow.withUnsafeMutableBufferPointer { u in
+            parts.withUnsafeMutableBufferPointer { out in
+                let box = UncheckedBox((u, out, keys, valid))
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    let (u, out, keys, valid) = box.value
+                    let (bLo, bHi) = (t * buckets / threads, (t + 1) * buckets / threads)
+                    var slots = Slots(bucketRow: u)
+                    for i in 0..<keys.count {
+                        if let valid, valid[i] == 0 { continue }
+                        let b = Int(truncatingIfNeeded: keys[i] &- lo)
+                        if b >= bLo && b < bHi { slots.add(row: i, bucket: b) }
+                    }
+                    out[t] = (slots.pairs, Int(slots.lists))
+                }
+            }
+        }
+        let listBase = parts.reduce(into: [0]) { $0.append($0.last! + $1.lists) }
+        let rowBase = parts.reduce(into: [0]) { $0.append($0.last! + $1.pairs.count) }
+        let lists = listBase[threads]
+        if lists == 0 { return Grouped(unique: true, bucketRow: bucketRow, listOffsets: [], listRows: []) }
+        MemoryGuard.noteAllocation(4 * (lists + 1 + rowBase[threads]))
+        var offsets = [Int32](repeating: 0, count: lists + 1)
+        var rows = [Int32](repeating: 0, count: rowBase[threads])
+        offsets[lists] = Int32(rowBase[threads])
+        bucketRow.withUnsafeMutableBufferPointer { u in
+            offsets.withUnsafeMutableBufferPointer { off in
+                rows.withUnsafeMutableBufferPointer { r in
+                    let box = UncheckedBox((u, off, r, parts))
+                    DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        let (u, off, r, parts) = box.value
+                        // this thread's lists become lists listBase[t] ..< listBase[t + 1]
+                        for b in t * buckets / threads..<(t + 1) * buckets / threads where u[b] <= -2 {
+                            u[b] = JoinHashTable.entry(ofList: JoinHashTable.list(ofEntry: u[b]) + listBase[t])
+                        }
+                        sortPairs(
+                            parts[t].pairs, lists: parts[t].lists,
+                            offsets: UnsafeMutableBufferPointer(rebasing: off[listBase[t]..<listBase[t + 1]]),
+                            rows: UnsafeMutableBufferPointer(rebasing: r[rowBase[t]..<rowBase[t + 1]]),
+                            rowBase: rowBase[t])
+                    }
+                }
+            }
+        }
+        return Grouped(unique: false, bucketRow: bucketRow, listOffsets: offsets, listRows: rows)
+    }
+
+    /// Sorts `pairs` (list << 32 | row, lists numbered from 0) by list into `rows`, stable, and
+    /// writes each list's first position (plus `rowBase`) into `offsets` (`lists` entries).
+    private static func sortPairs(
+        _ pairs: [Int64], lists: Int, offsets: UnsafeMutableBufferPointer<Int32>,
+        rows: UnsafeMutableBufferPointer<Int32>, rowBase: Int
+    ) {
+        var counts = [Int32](repeating: 0, count: lists + 1)
+        pairs.withUnsafeBufferPointer { p in
+            counts.withUnsafeMutableBufferPointer { c in
+                for pair in p { c[Int(pair >> 32) + 1] += 1 }
+                for k in 0..<lists { c[k + 1] += c[k] }
+                for k in 0..<lists { offsets[k] = c[k] + Int32(rowBase) }
+                for pair in p {
+                    let k = Int(pair >> 32)
+                    rows[Int(c[k])] = Int32(truncatingIfNeeded: pair)
+                    c[k] += 1
+                }
+            }
+        }
     }
 
     /// The grouped rows: the pairs sorted by list (a counting sort, stable, so build order holds
