@@ -82,7 +82,7 @@ struct KuaiQuery: ParsableCommand {
         help: ArgumentHelp("Run the statements of SQL; repeat -c to run several in turn.", valueName: "SQL"))
     var commands: [String] = []
 
-    @Option(help: ArgumentHelp("Worker threads (default: all cores).", valueName: "N"))
+    @Option(help: ArgumentHelp("Threads for every parallel step of a query (default: all cores).", valueName: "N"))
     var threads: Int?
 
     @Flag(
@@ -299,6 +299,8 @@ func storeAccess(_ scripts: [(text: String, source: String)]?) -> StoreAccess {
 }
 
 let startSeconds = ProgressBar.now()
+// --threads bounds the engine's own parallel steps too (sorts, windows, merges)
+ProcessorLimit.threads = command.threads ?? 0
 let runner: ScriptRunner
 do {
     let session = try Session(

@@ -61,8 +61,21 @@ public enum MorselScheduler {
     }
 }
 
-/// The number of processors online (read once per process; at least 1).
-func activeProcessorCount() -> Int { processorsOnline }
+/// The processors the engine's own parallel steps (sorts, window chunks, distinct merges, column
+/// concatenation) spread over: the processors online (read once per process; at least 1), at
+/// most `ProcessorLimit.threads` when that is set.
+func activeProcessorCount() -> Int {
+    let limit = ProcessorLimit.threads
+    return limit > 0 ? min(limit, processorsOnline) : processorsOnline
+}
+
+/// A process-wide cap on the processors of `activeProcessorCount`: kuai-query's `--threads N`
+/// sets it, so that N bounds every parallel step, not only the morsel-parallel operators that
+/// take their thread count from the plan. 0 (the default) = no cap. Set it before the first
+/// query; it is read, not synchronised, by running queries.
+public enum ProcessorLimit {
+    nonisolated(unsafe) public static var threads = 0
+}
 
 /// Shared counter and first error of one parallel run.
 final class SchedulerState: @unchecked Sendable {
