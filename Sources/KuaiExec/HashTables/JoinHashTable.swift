@@ -173,7 +173,7 @@ public final class JoinHashTable: @unchecked Sendable {
     typealias Grouped = LoneFirstGrouping.Grouped
 
     /// Dense builds of at least this many rows are grouped on every thread.
-    nonisolated(unsafe) static var parallelDenseRows = 1 << 18
+    static let parallelDenseRows = 1 << 18
 
     /// For a build whose probes only ask whether a key is present (`keysOnly`): each bucket of a
     /// dense key holds its first row and no list, so the table is `unique` (the probes' unique

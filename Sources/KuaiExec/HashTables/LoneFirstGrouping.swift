@@ -77,17 +77,19 @@ struct LoneFirstGrouping {
         MemoryGuard.noteAllocation(4 * buckets)
         var bucketRow = [Int32](repeating: -1, count: buckets)
         var parts = [(pairs: [Int64], lists: Int)](repeating: ([], 0), count: threads)
+        // thread t's buckets
+        @Sendable func range(_ t: Int) -> Range<Int> { t * buckets / threads..<(t + 1) * buckets / threads }
         bucketRow.withUnsafeMutableBufferPointer { u in
             parts.withUnsafeMutableBufferPointer { out in
                 let box = UncheckedBox((u, out, keys, valid))
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
                     let (u, out, keys, valid) = box.value
-                    let (bLo, bHi) = (t * buckets / threads, (t + 1) * buckets / threads)
+                    let mine = range(t)
                     var slots = Slots(bucketRow: u)
                     for i in 0..<keys.count {
                         if let valid, valid[i] == 0 { continue }
                         let b = Int(truncatingIfNeeded: keys[i] &- lo)
-                        if b >= bLo && b < bHi { slots.add(row: i, bucket: b) }
+                        if mine.contains(b) { slots.add(row: i, bucket: b) }
                     }
                     out[t] = (slots.pairs, Int(slots.lists))
                 }
@@ -108,7 +110,7 @@ struct LoneFirstGrouping {
                     DispatchQueue.concurrentPerform(iterations: threads) { t in
                         let (u, off, r, parts) = box.value
                         // this thread's lists become lists listBase[t] ..< listBase[t + 1]
-                        for b in t * buckets / threads..<(t + 1) * buckets / threads where u[b] <= -2 {
+                        for b in range(t) where u[b] <= -2 {
                             u[b] = JoinHashTable.entry(ofList: JoinHashTable.list(ofEntry: u[b]) + listBase[t])
                         }
                         sortPairs(
@@ -151,20 +153,12 @@ struct LoneFirstGrouping {
         MemoryGuard.noteAllocation(4 * (lists + 1 + pairs.count))
         var offsets = [Int32](repeating: 0, count: lists + 1)
         var rows = [Int32](repeating: 0, count: pairs.count)
-        pairs.withUnsafeBufferPointer { p in
-            offsets.withUnsafeMutableBufferPointer { off in
-                for pair in p { off[Int(pair >> 32) + 1] += 1 }
-                for k in 0..<lists { off[k + 1] += off[k] }
-                var cursor = [Int32](off[0..<lists])
-                rows.withUnsafeMutableBufferPointer { r in
-                    cursor.withUnsafeMutableBufferPointer { cur in
-                        for pair in p {
-                            let k = Int(pair >> 32)
-                            r[Int(cur[k])] = Int32(truncatingIfNeeded: pair)
-                            cur[k] += 1
-                        }
-                    }
-                }
+        offsets[lists] = Int32(pairs.count)
+        offsets.withUnsafeMutableBufferPointer { off in
+            rows.withUnsafeMutableBufferPointer { r in
+                Self.sortPairs(
+                    pairs, lists: lists, offsets: UnsafeMutableBufferPointer(rebasing: off[0..<lists]), rows: r,
+                    rowBase: 0)
             }
         }
         return Grouped(unique: false, bucketRow: bucketRow, listOffsets: offsets, listRows: rows)

@@ -46,7 +46,7 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
         let batch = all[emitted..<end].withUnsafeBufferPointer { sel in rows.map { $0.gather(sel) } }
         let n = end - emitted
         emitted = end
-        return Batch(columns: batch + [Column(type: .bigint, ints: [Int64](repeating: 1, count: n))], count: n)
+        return Batch(columns: batch + [Column.broadcast(.int(1), type: .bigint, count: n)], count: n)
     }
 
     /// Collects the child's rows into `rows` and returns the row kept for each partition, the

@@ -144,13 +144,15 @@ struct PhysicalPlanner {
             if case .constant(.int(let v)) = e.kind { return v }
             return nil
         }
+        let test: (op: CompareOp, k: Int64)
         if isColumn(a), let k = constant(b) {
-            return (op == .equal && k == 1) || (op == .lessEqual && k == 1) || (op == .less && k == 2)
+            test = (op, k)
+        } else if isColumn(b), let k = constant(a) {
+            test = (op.flipped, k)  // `k op rn` is `rn op.flipped k`
+        } else {
+            return false
         }
-        if isColumn(b), let k = constant(a) {
-            return (op == .equal && k == 1) || (op == .greaterEqual && k == 1) || (op == .greater && k == 2)
-        }
-        return false
+        return (test.op == .equal || test.op == .lessEqual) && test.k == 1 || test.op == .less && test.k == 2
     }
 
     /// A window operator over `w` (a `.window` plan) whose output carries the input columns

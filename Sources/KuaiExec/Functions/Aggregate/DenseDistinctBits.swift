@@ -20,11 +20,11 @@ struct DenseDistinctBits {
     /// Bits for values `lo...hi` in `groups` groups, or nil when that exceeds `maxBits` (or
     /// the range overflows).
     init?(lo: Int64, hi: Int64, groups: Int) {
-        guard let span = Self.span(lo: lo, hi: hi), groups > 0, groups <= Self.maxBits / span else { return nil }
+        guard let bits = Self.bitCount(lo: lo, hi: hi, groups: groups) else { return nil }
         self.lo = lo
-        self.span = span
+        span = bits / groups
         self.groups = groups
-        words = [UInt64](repeating: 0, count: groups * span / 64)
+        words = [UInt64](repeating: 0, count: bits / 64)
     }
 
     /// The bits `init(lo:hi:groups:)` would take, nil past `maxBits`.

@@ -4,7 +4,6 @@ import KuaiCore
 // overloads in the registry table: the binder asks `generic(_:_:arity:)` once it knows that type).
 
 extension FunctionRegistry {
-    /// coalesce, nullif, greatest, least, ifnull over arguments of one type `t` (chosen by the binder).
     /// The value of a correlated scalar subquery joined to its outer rows, checked: `value` when every
     /// row's `rows` (the subquery's row count for the row's correlation key; NULL for an outer row
     /// without one) is at most 1, else DuckDB's error. Not callable by name from SQL.
@@ -30,6 +29,7 @@ extension FunctionRegistry {
         }
     }
 
+    /// coalesce, nullif, greatest, least, ifnull over arguments of one type `t` (chosen by the binder).
     public static func generic(_ name: String, _ t: DataType, arity: Int) -> ScalarFunction? {
         let params = [DataType](repeating: t, count: max(arity, 1))
         switch name {
