@@ -22,6 +22,10 @@ public protocol AggregateState: AnyObject {
     /// True when `update` computes correctly on HUGEINT input beyond Int64 (`Column.highs`); the
     /// aggregate operator raises an error before any other state sees such a value.
     var acceptsWideInput: Bool { get }
+    /// True when the result does not depend on the order of the rows `update` gets (count, exact
+    /// integer sums, min/max of integers): a distinct aggregate then feeds its distinct values
+    /// unsorted. The default is false (sorted input, as for DOUBLE sums or lists).
+    var ignoresInputOrder: Bool { get }
 }
 
 /// The first `groups` accumulators of a state as a result column's storage: the array itself when
@@ -37,6 +41,7 @@ extension AggregateState {
         try update(input, ids: ids, count: count)
     }
     public var acceptsWideInput: Bool { false }
+    public var ignoresInputOrder: Bool { false }
 }
 
 /// An aggregate function: name, accepted argument types, result type and state factory.

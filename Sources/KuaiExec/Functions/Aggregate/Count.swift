@@ -5,6 +5,7 @@ final class CountState: AggregateState {
     var counts: [Int64] = []
     init(star: Bool) { self.star = star }
     var acceptsWideInput: Bool { true }  // reads validity only
+    var ignoresInputOrder: Bool { true }
     func resize(_ groups: Int) {
         if counts.count < groups { counts.append(contentsOf: repeatElement(0, count: groups - counts.count)) }
     }

@@ -8,8 +8,10 @@ import KuaiCore
 ///
 /// Up to `hashLimit` distinct pairs live in an open-addressing set. Past that (high-cardinality
 /// keys such as room ids, where every insert is a cache miss), new pairs are appended as they
-/// come and duplicates are removed once at the end by sorting (group, value) with
-/// `sortPermutation`; memory stays bounded by the input rows. The set is left that way early,
+/// come and duplicates are removed once at the end; memory stays bounded by the input rows.
+/// Integer-stored values within a 2^32 window are appended to a `DistinctPairLog` (one word a
+/// pair, partitioned by value, made distinct partition by partition in cache); other values to
+/// two arrays, made distinct by sorting (group, value). The set is left that way early,
 /// once `sampleRows` rows have come and at least half of them were new pairs: the pairs are then
 /// mostly distinct, and hashing them until the limit would only add cache misses.
 ///
@@ -31,9 +33,14 @@ final class DistinctState: AggregateState {
     /// Pairs moved to disk (this state's own file first; merged states' files with their group
     /// mapping), read back partition by partition by `finalize`.
     var spills: [SpilledPairs] = []
-    /// Appended pairs once the set is full (may repeat).
+    /// Appended pairs once the set is full (may repeat), when they cannot go to `log`.
     var rawGroups: [Int32] = []
     var rawValues: [UInt64] = []
+    /// Appended pairs once the set is full (may repeat), while the values are integer-stored and
+    /// fit the log's 2^32 window; moved to `rawGroups`/`rawValues` for good otherwise.
+    var log: DistinctPairLog?
+    /// False once appended pairs cannot (or can no longer) go to `log`.
+    private lazy var mayLog = PackedJoinKeys.packable(type)
     var spilled = false
     /// Valid rows added while the pairs were in the set (for the early move to appended pairs).
     private var rowsHashed = 0
@@ -87,23 +94,59 @@ final class DistinctState: AggregateState {
     @inline(__always)
     func add(_ g: Int32, _ v: UInt64) {
         if spilled {
-            rawGroups.append(g)
-            rawValues.append(v)
+            append(g, v)
         } else {
             set.insert(group: g, value: v)
             if set.count > DistinctState.hashLimit { spill() }
         }
     }
 
-    /// Moves the set's pairs into the append-only arrays.
-    func spill() {
-        spilled = true
-        rawGroups.reserveCapacity(set.count * 2)
-        rawValues.reserveCapacity(set.count * 2)
-        set.forEachEntry { g, v in
+    /// Appends a pair once the set was left: to `log` while it takes the value, else to the arrays.
+    @inline(__always)
+    private func append(_ g: Int32, _ v: UInt64) {
+        if mayLog {
+            let x = Int64(bitPattern: v)
+            if log == nil, let l = DistinctPairLog(lo: x, hi: x) { log = l }
+            if let log, log.fits(lo: x, hi: x) {
+                log.append(group: g, value: x)
+                return
+            }
+            unpackLog()
+        }
+        rawGroups.append(g)
+        rawValues.append(v)
+    }
+
+    /// Moves the log's pairs into the arrays, which take every appended pair from now on.
+    private func unpackLog() {
+        mayLog = false
+        guard let l = log else { return }
+        log = nil
+        rawGroups.reserveCapacity(rawGroups.count + 2 * l.count)
+        rawValues.reserveCapacity(rawValues.count + 2 * l.count)
+        l.forEachPair { g, v in
             rawGroups.append(g)
             rawValues.append(v)
         }
+    }
+
+    /// Moves the set's pairs to the appended pairs (the log when it can take their values).
+    func spill() {
+        spilled = true
+        if mayLog && log == nil && set.count > 0 {
+            var (lo, hi) = (Int64.max, Int64.min)
+            set.forEachEntry { _, v in
+                lo = min(lo, Int64(bitPattern: v))
+                hi = max(hi, Int64(bitPattern: v))
+            }
+            log = DistinctPairLog(lo: lo, hi: hi)
+            if log == nil { mayLog = false }
+        }
+        if !mayLog {
+            rawGroups.reserveCapacity(set.count * 2)
+            rawValues.reserveCapacity(set.count * 2)
+        }
+        set.forEachEntry { g, v in append(g, v) }
         set.removeAll()
     }
 
@@ -115,6 +158,19 @@ final class DistinctState: AggregateState {
 
     private func addRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         if mayBeDense && addDense(input, ids: ids, count: n) { return }
+        if spilled && mayLog {
+            guard let (lo, hi) = valueRange(input, count: n) else { return }  // no valid row
+            if log == nil, let l = DistinctPairLog(lo: lo, hi: hi) { log = l }
+            if let log, log.fits(lo: lo, hi: hi) {
+                input.ints.withUnsafeBufferPointer { x in
+                    input.validity.withUnsafeBufferPointerOrNil { v in
+                        log.append(values: x, groups: ids, valid: v, count: n, lo: lo, hi: hi)
+                    }
+                }
+                return
+            }
+            unpackLog()
+        }
         let w = words(input, count: n)
         if spilled {
             // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
@@ -198,9 +254,11 @@ final class DistinctState: AggregateState {
         var d = bits
         set.forEachEntry { g, v in d.insert(g, Int64(bitPattern: v)) }
         for i in 0..<rawGroups.count { d.insert(rawGroups[i], Int64(bitPattern: rawValues[i])) }
+        log?.forEachPair { g, v in d.insert(g, Int64(bitPattern: v)) }
         set.removeAll()
         rawGroups = []
         rawValues = []
+        log = nil
         spilled = false
         dense = d
     }
@@ -217,6 +275,7 @@ final class DistinctState: AggregateState {
         settle()
         set.forEachEntry(body)
         for i in 0..<rawGroups.count { body(rawGroups[i], rawValues[i]) }
+        log?.forEachPair(body)
     }
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
@@ -224,7 +283,7 @@ final class DistinctState: AggregateState {
     }
 
     /// Number of stored pairs (the spilled arrays may repeat a pair).
-    var pairCount: Int { self.set.count + rawGroups.count + (dense?.count ?? 0) }
+    var pairCount: Int { self.set.count + rawGroups.count + (log?.count ?? 0) + (dense?.count ?? 0) }
 
     /// Inserts `o`'s pairs into this state, their groups mapped by `mapping`.
     private func mergeNow(_ o: DistinctState, mapping: UnsafeBufferPointer<Int32>) {
@@ -242,6 +301,7 @@ final class DistinctState: AggregateState {
         inner.resize(groups)
         let others = pending
         pending = []
+        if let column = try finalizeLogged(others, groups: groups) { return column }
         let total = others.reduce(pairCount) { $0 + $1.state.pairCount }
         if !others.isEmpty && total >= PartitionedKeyMerge.minimumGroups {
             let states: [(state: DistinctState, mapping: [Int32]?)] =
@@ -325,6 +385,30 @@ final class DistinctState: AggregateState {
         inner.resize(groups)
         let (ids, values) = collectPairs(capacity: bits.count) { bits.forEachPair($0) }
         return try finish(ids: ids, values: values, groups: groups)
+    }
+
+    /// `finalize` when some state appended its pairs to a log: the states still hashing move their
+    /// sets to logs too, and `DistinctPairLog.distinctPairs` makes the pairs of every log distinct
+    /// (in (group, value) order unless the wrapped aggregate ignores the order of its input). nil,
+    /// the pairs left to the general paths, when some state holds pairs outside a log or the
+    /// logs' values span 2^32 or more.
+    private func finalizeLogged(_ others: [(state: DistinctState, mapping: [Int32])], groups: Int) throws -> Column? {
+        let states: [(state: DistinctState, mapping: [Int32]?)] =
+            [(self, nil)] + others.map { ($0.state, $0.mapping) }
+        guard states.contains(where: { $0.state.log != nil }) else { return nil }
+        for (s, _) in states where s.log == nil && s.set.count > 0 { s.spill() }
+        guard states.allSatisfy({ $0.state.rawGroups.isEmpty && $0.state.set.count == 0 }) else { return nil }
+        let logs = states.compactMap { s in s.state.log.map { (log: $0, mapping: s.mapping) } }
+        guard
+            let (ids, values) = DistinctPairLog.distinctPairs(
+                logs, groups: groups, sorted: !inner.ignoresInputOrder)
+        else { return nil }
+        for (s, _) in states { s.log = nil }
+        try ids.withUnsafeBufferPointer {
+            let col = Column(type: type, ints: values)
+            try inner.update(col, order: [col], ids: $0, count: col.count)
+        }
+        return try inner.finalize(groups: groups)
     }
 
     /// Feeds the distinct pairs (group ids, value words) to the wrapped aggregate and finalizes it.
@@ -416,6 +500,7 @@ final class DistinctState: AggregateState {
             s.set.removeAll()
             s.rawGroups = []
             s.rawValues = []
+            s.log = nil
         }
         let tmp = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: n)
         radixSortPacked(keys, tmp: tmp, lowBit: 0, bits: vbits + gbits)

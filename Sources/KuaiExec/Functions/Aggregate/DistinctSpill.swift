@@ -97,7 +97,8 @@ extension SpillsDistinctKeys {
 extension DistinctState: SpillsDistinctKeys {
     /// Approximate bytes held in memory: the set's slots, the appended arrays, the dense bits.
     var heldBytes: Int {
-        self.set.count * 32 + rawGroups.capacity * 4 + rawValues.capacity * 8 + (dense?.words.count ?? 0) * 8
+        self.set.count * 32 + rawGroups.capacity * 4 + rawValues.capacity * 8 + (log?.heldBytes ?? 0)
+            + (dense?.words.count ?? 0) * 8
     }
 
     /// Moves every pair held in memory to this state's own spill file (made on first use) and
@@ -106,13 +107,14 @@ extension DistinctState: SpillsDistinctKeys {
     /// - Throws: `KuaiError.execution` when the spill file cannot be created or written.
     func spillToDisk() throws {
         settle()
-        if set.count == 0 && rawGroups.isEmpty { return }
+        if set.count == 0 && rawGroups.isEmpty && (log?.count ?? 0) == 0 { return }
         try writeSpillRecords { write in
             forEachPair { g, v in write(g, ByteHash.mix(v, 0x5350_494C)) { $0.append(v) } }
         }
         set.removeAll()
         rawGroups = []
         rawValues = []
+        log = nil
         spilled = false
         MemoryGuard.returnFreedMemory()
     }

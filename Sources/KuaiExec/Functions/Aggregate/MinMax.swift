@@ -37,6 +37,8 @@ final class MinMaxState: AggregateState {
         self.isMax = isMax
     }
     var acceptsWideInput: Bool { true }
+    /// Integers only: DOUBLE keeps the sorted input's choice among values that compare equal.
+    var ignoresInputOrder: Bool { type != .double && type != .varchar }
     func resize(_ groups: Int) {
         guard seen.count < groups else { return }
         let k = groups - seen.count

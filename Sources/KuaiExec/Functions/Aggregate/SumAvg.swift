@@ -166,6 +166,7 @@ final class SumIntState: AggregateState {
     var acc = GroupSums<Int128, SeenFlag>()
     var checked = false
     var acceptsWideInput: Bool { true }
+    var ignoresInputOrder: Bool { true }  // exact sums
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input = try acc.narrowInput(input, ids, n, checked: &checked) else { return }
@@ -257,6 +258,7 @@ final class AvgState: AggregateState {
         self.ungrouped = ungrouped
     }
     var acceptsWideInput: Bool { true }
+    var ignoresInputOrder: Bool { true }  // exact sums and counts
     func resize(_ groups: Int) { acc.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input = try acc.narrowInput(input, ids, n, checked: &checked) else { return }
