@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import KuaiCore
+import Synchronization
 
 /// The (group, value) pairs a `DistinctState` appends once its hash set is left (they may
 /// repeat), for integer-stored values (BIGINT, DATE, TIMESTAMP, ...; not DOUBLE) lying within 2^32
@@ -168,16 +169,20 @@ final class DistinctPairLog {
         let shared = UncheckedBox((filled, words, starts))
         found.withUnsafeMutableBufferPointer { f in
             let f = UncheckedBox(f)
-            let run = { @Sendable (p: Int) in
+            // each thread takes the next partition until none is left, in one set it keeps
+            let next = PartitionCounter()
+            let run = { @Sendable (_: Int) in
                 let (filled, words, starts) = shared.value
-                f.value[p] = distinctPartition(
-                    p, of: filled, lo: lo, valueBits: UInt64(vbits), into: words.baseAddress! + starts[p])
+                let set = WordSet()
+                while true {
+                    let p = next.take()
+                    if p >= parts { break }
+                    f.value[p] = distinctPartition(
+                        p, of: filled, lo: lo, valueBits: UInt64(vbits), set: set,
+                        into: words.baseAddress! + starts[p])
+                }
             }
-            if threads <= 1 {
-                for p in 0..<parts { run(p) }
-            } else {
-                DispatchQueue.concurrentPerform(iterations: parts, execute: run)
-            }
+            if threads <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: run) }
         }
         // the distinct words of every partition, moved together
         var distinct = 0
@@ -210,16 +215,16 @@ final class DistinctPairLog {
         return (ids, values)
     }
 
-    /// Partition `p` of every log made distinct: writes its distinct words (`group << valueBits |
-    /// (value - lo)`, groups mapped) to `out` in first-seen order, frees the partition in every
-    /// log, and returns how many it wrote.
+    /// Partition `p` of every log made distinct in `set` (emptied first): writes its distinct
+    /// words (`group << valueBits | (value - lo)`, groups mapped) to `out` in first-seen order,
+    /// frees the partition in every log, and returns how many it wrote.
     private static func distinctPartition(
         _ p: Int, of logs: [(log: DistinctPairLog, mapping: [Int32]?)], lo: Int64, valueBits: UInt64,
-        into out: UnsafeMutablePointer<UInt64>
+        set: WordSet, into out: UnsafeMutablePointer<UInt64>
     ) -> Int {
         let pairs = logs.reduce(0) { $0 + $1.log.counts[p] }
         if pairs == 0 { return 0 }
-        let set = WordSet(capacity: min(1 << 14, 1 << (Int.bitWidth - (2 * pairs - 1).leadingZeroBitCount)))
+        set.reset(expecting: pairs)
         var n = 0
         for (log, mapping) in logs {
             let rows = log.pairs(partition: p)
@@ -239,24 +244,58 @@ final class DistinctPairLog {
             if let mapping { mapping.withUnsafeBufferPointer { insert($0) } } else { insert(nil) }
             log.release(partition: p)
         }
+        set.noteDistinct(n, of: pairs)
         return n
     }
 }
 
+/// The next partition for the thread that asks (each partition handed out once).
+private final class PartitionCounter: Sendable {
+    private let next = Atomic<Int>(0)
+    func take() -> Int { next.wrappingAdd(1, ordering: .relaxed).oldValue }
+}
+
 /// An open-addressing set of 64-bit words below 2^63 (`UInt64.max` marks an empty slot): linear
-/// probing, power-of-two capacity, load at most 1/2 (doubling), fmix64 hash.
+/// probing, power-of-two capacity, load at most 1/2 (doubling), fmix64 hash. Reused partition
+/// after partition (`reset`), sized from the share of distinct words the partitions before had,
+/// so that a partition neither grows its set nor clears more slots than it fills.
 private final class WordSet {
     private var slots: UnsafeMutablePointer<UInt64>
-    private var mask: Int
+    private var allocated = 16
+    private var mask = 15
     private var count = 0
+    /// Words inserted and found distinct over the partitions so far.
+    private var seenWords = 0
+    private var seenDistinct = 0
 
-    init(capacity: Int) {
-        slots = .allocate(capacity: capacity)
-        slots.initialize(repeating: .max, count: capacity)
-        mask = capacity - 1
+    init() {
+        slots = .allocate(capacity: allocated)
     }
 
     deinit { slots.deallocate() }
+
+    /// Empties the set, sized for `words` insertions: twice the distinct words expected (all of
+    /// them until a partition was seen, at most 2^14 then).
+    func reset(expecting words: Int) {
+        let expected =
+            seenWords == 0
+            ? min(words, 1 << 13) : max(16, Int(Double(words) * Double(seenDistinct) / Double(seenWords) * 1.2))
+        let capacity = 1 << (Int.bitWidth - (2 * expected - 1).leadingZeroBitCount)
+        if capacity > allocated {
+            slots.deallocate()
+            slots = .allocate(capacity: capacity)
+            allocated = capacity
+        }
+        slots.initialize(repeating: .max, count: capacity)
+        mask = capacity - 1
+        count = 0
+    }
+
+    /// Records that a partition of `words` words had `distinct` distinct ones (for `reset`).
+    func noteDistinct(_ distinct: Int, of words: Int) {
+        seenWords += words
+        seenDistinct += distinct
+    }
 
     /// Adds `key`; true when it was not there.
     @inline(__always)
@@ -278,7 +317,8 @@ private final class WordSet {
         let old = slots
         let oldCapacity = mask + 1
         mask = 2 * oldCapacity - 1
-        slots = .allocate(capacity: mask + 1)
+        allocated = max(allocated, mask + 1)
+        slots = .allocate(capacity: allocated)
         slots.initialize(repeating: .max, count: mask + 1)
         for i in 0..<oldCapacity where old[i] != .max {
             var s = Int(truncatingIfNeeded: fmix(old[i])) & mask
