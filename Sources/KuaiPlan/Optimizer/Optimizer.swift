@@ -24,6 +24,7 @@ enum Optimizer {
         JoinConditionPushdown(),
         SemiJoinPushdown(),
         FilterPushdown(),
+        AggregateBelowJoin(),
         LimitPushdown(),
         ProjectionPruning(),
         LateMaterialization(),

@@ -11,7 +11,8 @@ struct OptimizerDriverTests {
         #expect(
             Optimizer.rules.map(\.name) == [
                 "ConstantFolding", "HourOfEpochMsFusion", "FilterThroughProjection", "JoinConditionPushdown",
-                "SemiJoinPushdown", "FilterPushdown", "LimitPushdown", "ProjectionPruning", "LateMaterialization",
+                "SemiJoinPushdown", "FilterPushdown", "AggregateBelowJoin", "LimitPushdown", "ProjectionPruning",
+                "LateMaterialization",
             ])
     }
 

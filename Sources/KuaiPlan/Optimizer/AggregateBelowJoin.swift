@@ -1,0 +1,259 @@
+import KuaiCore
+import KuaiExec
+
+/// Eager aggregation (Yan and Larson, "Eager Aggregation and Lazy Aggregation", VLDB 1995): a GROUP
+/// BY over an INNER join, or a LEFT join's preserved input, whose aggregates read one input only (the
+/// fact input F: clicks) while its keys are the other input's columns (the dimension D: a user's age
+/// and gender) is computed in two steps. F is first aggregated by its join keys (and the grouping keys
+/// read from F); those partial rows are joined to D and aggregated again by the query's keys:
+///
+///     SELECT u.age, count(*), sum(c.watch) FROM click c JOIN user u USING (user_id) GROUP BY u.age
+///     = SELECT u.age, CAST(sum(p.n) AS BIGINT), sum(p.w)
+///       FROM (SELECT user_id, count(*) AS n, sum(watch) AS w FROM click GROUP BY user_id) p
+///       JOIN user u USING (user_id) GROUP BY u.age
+///
+/// Each F row meets the same D rows as its partial row does (those with its join key), so every
+/// aggregate that combines exactly from partial results gives the same answer: count(*) and count(x)
+/// (summed), sum of integers and BOOLEAN (exact Int128 sums, summed again), min and max (not of DOUBLE: -0.0 and
+/// 0.0 are equal, and which one shows would depend on the order). DOUBLE sums
+/// (whose rounding depends on order), avg, DISTINCT, FILTER and ordered aggregates keep the plan. F
+/// rows whose key is NULL, or which meet no D row, make partial rows that do the same. A grouping
+/// with no keys keeps the plan too (over no rows it must still give count 0).
+///
+/// Only applied where it pays: F is a table scan (under filters and column projections) whose join
+/// keys, and grouping keys read from F, span at most a quarter of its rows by the zone maps (integer
+/// columns: `max - min + 1` each, multiplied), so the join and the second aggregation see a fraction
+/// of the rows. F-side arguments must be plain columns or constants (an expression that may fail is
+/// not moved below the join, where it would also meet rows the join drops).
+struct AggregateBelowJoin: OptimizerRule {
+    var name: String { "AggregateBelowJoin" }
+
+    /// The fewest F rows per distinct key value bound for the rewrite.
+    static let minimumRowsPerKey = 4
+
+    /// F's rows and a bound on the distinct values of its `columns` (`distinctBound` by default,
+    /// from zone maps); nil when unknown, which keeps the plan.
+    var keyBound: @Sendable (_ fact: LogicalPlan, _ columns: [Int]) -> (rows: Int, values: Int)? = {
+        AggregateBelowJoin.distinctBound($0, columns: $1)
+    }
+
+    func apply(_ plan: LogicalPlan) -> LogicalPlan {
+        plan.transformedUp { node in
+            guard case .aggregate(let child, let groups, let groupNames, let aggs) = node, !groups.isEmpty else {
+                return node
+            }
+            return Self.rewritten(child, groups, groupNames, aggs, keyBound: keyBound) ?? node
+        }
+    }
+
+    /// Which join input an expression reads.
+    enum Side { case left, right, neither, both }
+
+    static func side(_ e: BoundExpr, leftWidth lw: Int) -> Side {
+        let refs = e.referencedColumns
+        if refs.isEmpty { return .neither }
+        if refs.allSatisfy({ $0 < lw }) { return .left }
+        if refs.allSatisfy({ $0 >= lw }) { return .right }
+        return .both
+    }
+
+    /// The final aggregate that combines partial results of `spec` (input: the partial column's
+    /// type), or nil when `spec` does not combine exactly.
+    static func combiner(_ spec: AggregateSpec, partialType: DataType) -> AggregateFunction? {
+        guard !spec.distinct, spec.filterColumn == nil, spec.orderColumns.isEmpty else { return nil }
+        let f = spec.function
+        switch f.name {
+        case "count_star", "count":
+            return AggregateRegistry.resolve("sum", .bigint)
+        case "sum":
+            guard let t = f.argumentType, (t.isInteger && !t.mayBeWide) || t == .boolean, f.returnType == .hugeint
+            else { return nil }
+            return AggregateRegistry.resolve("sum", .hugeint)
+        case "min", "max":
+            // DOUBLE: -0.0 and 0.0 (equal) would depend on which partial comes first
+            guard partialType != .double else { return nil }
+            return AggregateRegistry.resolve(f.name, partialType)
+        default:
+            return nil
+        }
+    }
+
+    /// The two-step plan of `aggregate(child, groups, aggs)`, or nil when the rule does not apply.
+    static func rewritten(
+        _ child: LogicalPlan, _ groups: [Int], _ groupNames: [String], _ aggs: [AggregateSpec],
+        keyBound: (LogicalPlan, [Int]) -> (rows: Int, values: Int)?
+    ) -> LogicalPlan? {
+        // the join, and the expressions of the aggregate's input over its columns
+        let join: LogicalPlan
+        let exprs: [BoundExpr]
+        switch child {
+        case .join:
+            join = child
+            exprs = BoundExpr.columns(of: child.schema)
+        case .project(let j, let es, _):
+            guard case .join = j else { return nil }
+            join = j
+            exprs = es
+        default:
+            return nil
+        }
+        guard case .join(let l, let r, let type, let lk, let rk, nil) = join, !lk.isEmpty,
+            type == .inner || type == .left
+        else { return nil }
+        let lw = l.schema.count
+        let inputs = aggs.compactMap(\.inputColumn).map { exprs[$0] }
+        let inputSides = Set(inputs.map { side($0, leftWidth: lw) }).subtracting([.neither])
+        guard inputSides.count <= 1, !inputSides.contains(.both) else { return nil }
+        let factIsLeft: Bool
+        if let s = inputSides.first {
+            factIsLeft = s == .left
+        } else {
+            factIsLeft = type == .left || l.estimatedRows >= r.estimatedRows
+        }
+        if type == .left && !factIsLeft { return nil }
+        let fact = factIsLeft ? l : r
+        let dim = factIsLeft ? r : l
+        let factOffset = factIsLeft ? 0 : lw  // F's columns in the join's output
+        let dimOffset = factIsLeft ? lw : 0
+        let factKeys = factIsLeft ? lk : rk
+        let factSide: Side = factIsLeft ? .left : .right
+        // F-side arguments and keys: plain columns or constants
+        func movable(_ e: BoundExpr) -> Bool {
+            if case .column = e.kind { return true }
+            return e.referencedColumns.isEmpty && !e.referencesOuterColumns
+        }
+        guard inputs.allSatisfy(movable) else { return nil }
+        let groupExprs = groups.map { exprs[$0] }
+        let groupSides = groupExprs.map { side($0, leftWidth: lw) }
+        guard !groupSides.contains(.both) else { return nil }
+        let factGroups = groupExprs.indices.filter { groupSides[$0] == factSide }
+        guard factGroups.allSatisfy({ movable(groupExprs[$0]) }) else { return nil }
+        // partial results must combine exactly
+        let factSchema = fact.schema
+        func inFact(_ e: BoundExpr) -> BoundExpr { e.remapColumns { $0 - factOffset } }
+        var partialTypes: [DataType] = []
+        var combiners: [AggregateFunction] = []
+        for a in aggs {
+            let t = a.function.returnType
+            guard let c = combiner(a, partialType: t) else { return nil }
+            partialTypes.append(t)
+            combiners.append(c)
+        }
+        // it pays only when F's keys take few values for its rows
+        let boundColumns =
+            factKeys
+            + factGroups.compactMap { i -> Int? in
+                if case .column(let c) = groupExprs[i].kind { return c - factOffset }
+                return nil
+            }
+        guard let (rows, values) = keyBound(fact, boundColumns),
+            values <= rows / minimumRowsPerKey
+        else { return nil }
+
+        // 1. F's keys, F-side grouping keys and aggregate arguments, aggregated by the keys
+        let k = factKeys.count
+        let keyExprs = factKeys.map { BoundExpr.column($0, type: factSchema[$0].type, name: factSchema[$0].name) }
+        let argColumns = aggs.map(\.inputColumn)
+        let argExprs = argColumns.compactMap { $0.map { inFact(exprs[$0]) } }
+        let preExprs = keyExprs + factGroups.map { inFact(groupExprs[$0]) } + argExprs
+        let preNames = preExprs.enumerated().map { "#\($0.offset)" }
+        let preKeys = k + factGroups.count
+        var arg = preKeys
+        let partials = aggs.enumerated().map { j, a -> AggregateSpec in
+            var p = a
+            if a.inputColumn != nil {
+                p.inputColumn = arg
+                arg += 1
+            }
+            p.name = "#p\(j)"
+            return p
+        }
+        let partial = LogicalPlan.aggregate(
+            .project(fact, preExprs, names: preNames), groupColumns: Array(0..<preKeys),
+            groupNames: Array(preNames.prefix(preKeys)), aggregates: partials)
+
+        // 2. the partial rows joined to D as F's rows were
+        let partialWidth = preKeys + aggs.count
+        let newJoin: LogicalPlan =
+            factIsLeft
+            ? .join(partial, dim, type: type, leftKeys: Array(0..<k), rightKeys: rk, residual: nil)
+            : .join(dim, partial, type: type, leftKeys: lk, rightKeys: Array(0..<k), residual: nil)
+        let partialOffset = factIsLeft ? 0 : dim.schema.count
+        let newDimOffset = factIsLeft ? partialWidth : 0
+        let joinSchema = newJoin.schema
+
+        // 3. grouped again by the query's keys, the partial results combined
+        var finalExprs: [BoundExpr] = []
+        for (i, e) in groupExprs.enumerated() {
+            if let f = factGroups.firstIndex(of: i) {
+                let c = partialOffset + k + f
+                finalExprs.append(.column(c, type: joinSchema[c].type, name: e.name))
+            } else {
+                finalExprs.append(e.remapColumns { $0 - dimOffset + newDimOffset })
+            }
+        }
+        for j in aggs.indices {
+            let c = partialOffset + preKeys + j
+            finalExprs.append(.column(c, type: partialTypes[j], name: "#p\(j)"))
+        }
+        let g = groups.count
+        let finals = aggs.enumerated().map { j, a in
+            AggregateSpec(function: combiners[j], inputColumn: g + j, name: a.name)
+        }
+        let combined = LogicalPlan.aggregate(
+            .project(newJoin, finalExprs, names: finalExprs.map(\.name)), groupColumns: Array(0..<g),
+            groupNames: groupNames, aggregates: finals)
+
+        // 4. the original output: names, and count's BIGINT
+        let original = LogicalPlan.aggregate(child, groupColumns: groups, groupNames: groupNames, aggregates: aggs)
+            .schema
+        let out = combined.schema.enumerated().map { i, f -> BoundExpr in
+            let c = BoundExpr.column(i, type: f.type, name: original[i].name)
+            if f.type == original[i].type { return c }
+            return BoundExpr(.cast(c, isTry: false), type: original[i].type, name: original[i].name)
+        }
+        return .project(combined, out, names: original.map(\.name))
+    }
+
+    /// The rows of `plan` and a bound on the distinct combinations of its `columns`, when `plan` is
+    /// a table scan under filters and column projections and every column is an integer column with
+    /// zone maps: the product of `max - min + 1` (plus one for NULL) over the columns; nil otherwise.
+    static func distinctBound(_ plan: LogicalPlan, columns: [Int]) -> (rows: Int, values: Int)? {
+        switch plan {
+        case .filter(let c, _):
+            return distinctBound(c, columns: columns)
+        case .project(let c, let es, _):
+            var inner: [Int] = []
+            for i in columns {
+                guard case .column(let j) = es[i].kind else { return nil }
+                inner.append(j)
+            }
+            return distinctBound(c, columns: inner)
+        case .scan(let t, let cols, _, let output):
+            var product = 1
+            for i in columns {
+                let col = cols[output?[i] ?? i]
+                guard t.schema[col].type.isInteger, t.blockCount > 0 else { return nil }
+                var lo = Int64.max
+                var hi = Int64.min
+                var nulls = false
+                for b in 0..<t.blockCount {
+                    guard let z = t.zoneMap(column: col, block: b) else { return nil }
+                    nulls = nulls || z.nullCount > 0
+                    if z.nullCount == z.rowCount { continue }
+                    guard case .int(let a) = z.min, case .int(let bb) = z.max else { return nil }
+                    lo = min(lo, a)
+                    hi = max(hi, bb)
+                }
+                let span = lo > hi ? (partialValue: Int64(-1), overflow: false) : hi.subtractingReportingOverflow(lo)
+                guard !span.overflow, span.partialValue < Int64.max - 2 else { return nil }
+                let (m, o) = product.multipliedReportingOverflow(by: Int(span.partialValue) + 1 + (nulls ? 1 : 0))
+                guard !o else { return nil }
+                product = m
+            }
+            return (t.rowCount, product)
+        default:
+            return nil
+        }
+    }
+}
