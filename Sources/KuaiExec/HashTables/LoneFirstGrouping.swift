@@ -63,50 +63,129 @@ struct LoneFirstGrouping {
         lists = Int(collected.lists)
     }
 
+    /// log2 of the buckets of one partition of `groupDense` (256 KiB of `bucketRow`).
+    static let partitionBits = 16
+
     /// The rows of a dense key (`keys[i] - lo` is row i's bucket, `buckets` of them) grouped as
-    /// `withSlots` and `finish` group them, on `threads` threads: each thread reads every key and
-    /// places the rows of its own range of buckets (no two threads write one entry), numbering
-    /// its lists from its own base, then sorts its pairs into its own slice of the lists. A build
-    /// of a fact table's repeated keys (click's live_id) spent a fifth of a join there on one
-    /// thread. Rows with `valid[i] == 0` are in no bucket.
-    /// - Precondition: every valid key is in `lo ..< lo + buckets`.
+    /// `withSlots` and `finish` group them, on `threads` threads, in two steps, as a radix join
+    /// partitions its build (Manegold, Boncz, Kersten, "Optimizing Main-Memory Join on Modern
+    /// Hardware"): the rows are first scattered into partitions of 2^16 buckets (a thread a run of
+    /// rows, a histogram first, so each partition keeps build order); then each thread places the
+    /// rows of its own range of partitions into `bucketRow`, whose 256 KiB slice per partition
+    /// stays in cache (placing 4.9M clicks straight into 11.6M buckets took a cache and TLB miss
+    /// a row), numbering its lists from its own base, and sorts its pairs into its own slice of
+    /// the lists. Rows with `valid[i] == 0` are in no bucket.
+    /// - Precondition: every valid key is in `lo ..< lo + buckets`; `keys.count < Int32.max`.
     static func groupDense(
         keys: UnsafeBufferPointer<Int64>, valid: UnsafeBufferPointer<UInt8>?, lo: Int64, buckets: Int,
         threads: Int
     ) -> Grouped {
-        MemoryGuard.noteAllocation(4 * buckets)
+        let n = keys.count
+        let shift = partitionBits
+        let parts = (buckets + (1 << shift) - 1) >> shift
+        let mask = (1 << shift) - 1
+        // 1. rows scattered by partition: word = bucket within the partition << 32 | row
+        @Sendable func rows(_ c: Int) -> Range<Int> { c * n / threads..<(c + 1) * n / threads }
+        let hist = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads * parts)
+        hist.initialize(repeating: 0)
+        defer { hist.deallocate() }
+        let input = UncheckedBox((keys, valid, hist))
+        DispatchQueue.concurrentPerform(iterations: threads) { c in
+            let (keys, valid, hist) = input.value
+            let h = hist.baseAddress! + c * parts
+            for i in rows(c) {
+                if let valid, valid[i] == 0 { continue }
+                h[Int(truncatingIfNeeded: keys[i] &- lo) >> shift] += 1
+            }
+        }
+        // partStart[p]: first word of partition p; hist[c][p] becomes where run c writes into it
+        var partStart = [Int](repeating: 0, count: parts + 1)
+        var sum = 0
+        for p in 0..<parts {
+            partStart[p] = sum
+            for c in 0..<threads {
+                let k = hist[c * parts + p]
+                hist[c * parts + p] = sum
+                sum += k
+            }
+        }
+        partStart[parts] = sum
+        MemoryGuard.noteAllocation(8 * sum + 4 * buckets)
+        let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(sum, 1))
+        defer { words.deallocate() }
+        let scatter = UncheckedBox((keys, valid, hist, words))
+        DispatchQueue.concurrentPerform(iterations: threads) { c in
+            let (keys, valid, hist, words) = scatter.value
+            let h = hist.baseAddress! + c * parts
+            for i in rows(c) {
+                if let valid, valid[i] == 0 { continue }
+                let b = Int(truncatingIfNeeded: keys[i] &- lo)
+                let p = b >> shift
+                words[h[p]] = UInt64(b & mask) << 32 | UInt64(i)
+                h[p] += 1
+            }
+        }
+        // 2. thread t's partitions, and so its buckets, placed in build order
+        @Sendable func partitions(_ t: Int) -> Range<Int> { t * parts / threads..<(t + 1) * parts / threads }
+        @Sendable func range(_ t: Int) -> Range<Int> {
+            let ps = partitions(t)
+            return min(buckets, ps.lowerBound << shift)..<min(buckets, ps.upperBound << shift)
+        }
         var bucketRow = [Int32](repeating: -1, count: buckets)
-        var parts = [(pairs: [Int64], lists: Int)](repeating: ([], 0), count: threads)
-        // thread t's buckets
-        @Sendable func range(_ t: Int) -> Range<Int> { t * buckets / threads..<(t + 1) * buckets / threads }
+        var parts2 = [(pairs: [Int64], lists: Int)](repeating: ([], 0), count: threads)
+        let starts = UncheckedBox(partStart)
         bucketRow.withUnsafeMutableBufferPointer { u in
-            parts.withUnsafeMutableBufferPointer { out in
-                let box = UncheckedBox((u, out, keys, valid))
+            parts2.withUnsafeMutableBufferPointer { out in
+                let box = UncheckedBox((u, out, words))
                 DispatchQueue.concurrentPerform(iterations: threads) { t in
-                    let (u, out, keys, valid) = box.value
-                    let mine = range(t)
-                    var slots = Slots(bucketRow: u)
-                    for i in 0..<keys.count {
-                        if let valid, valid[i] == 0 { continue }
-                        let b = Int(truncatingIfNeeded: keys[i] &- lo)
-                        if mine.contains(b) { slots.add(row: i, bucket: b) }
+                    let (u, out, words) = box.value
+                    let ps = partitions(t)
+                    let first = starts.value[ps.lowerBound]
+                    let last = starts.value[ps.upperBound]
+                    // at most one pair per row: a bucket's first row makes none until its second
+                    // row makes two
+                    var pairs = [Int64](repeating: 0, count: last - first)
+                    var count = 0
+                    var lists: Int64 = 0
+                    pairs.withUnsafeMutableBufferPointer { pp in
+                        for p in ps {
+                            let base = p << shift
+                            for w in words[starts.value[p]..<starts.value[p + 1]] {
+                                let b = base | Int(truncatingIfNeeded: w >> 32)
+                                let row = Int64(w & 0xFFFF_FFFF)
+                                let v = u[b]
+                                if v == -1 {
+                                    u[b] = Int32(truncatingIfNeeded: row)
+                                } else if v >= 0 {
+                                    u[b] = JoinHashTable.entry(ofList: Int(lists))
+                                    pp[count] = lists << 32 | Int64(v)
+                                    pp[count + 1] = lists << 32 | row
+                                    count += 2
+                                    lists += 1
+                                } else {
+                                    pp[count] = Int64(JoinHashTable.list(ofEntry: v)) << 32 | row
+                                    count += 1
+                                }
+                            }
+                        }
                     }
-                    out[t] = (slots.pairs, Int(slots.lists))
+                    pairs.removeLast(pairs.count - count)
+                    out[t] = (pairs, Int(lists))
                 }
             }
         }
-        let listBase = parts.reduce(into: [0]) { $0.append($0.last! + $1.lists) }
-        let rowBase = parts.reduce(into: [0]) { $0.append($0.last! + $1.pairs.count) }
+        let listBase = parts2.reduce(into: [0]) { $0.append($0.last! + $1.lists) }
+        let rowBase = parts2.reduce(into: [0]) { $0.append($0.last! + $1.pairs.count) }
         let lists = listBase[threads]
         if lists == 0 { return Grouped(unique: true, bucketRow: bucketRow, listOffsets: [], listRows: []) }
         MemoryGuard.noteAllocation(4 * (lists + 1 + rowBase[threads]))
         var offsets = [Int32](repeating: 0, count: lists + 1)
-        var rows = [Int32](repeating: 0, count: rowBase[threads])
+        var listRows = [Int32](repeating: 0, count: rowBase[threads])
         offsets[lists] = Int32(rowBase[threads])
         bucketRow.withUnsafeMutableBufferPointer { u in
             offsets.withUnsafeMutableBufferPointer { off in
-                rows.withUnsafeMutableBufferPointer { r in
-                    let box = UncheckedBox((u, off, r, parts))
+                listRows.withUnsafeMutableBufferPointer { r in
+                    let box = UncheckedBox((u, off, r, parts2))
                     DispatchQueue.concurrentPerform(iterations: threads) { t in
                         let (u, off, r, parts) = box.value
                         // this thread's lists become lists listBase[t] ..< listBase[t + 1]
@@ -122,7 +201,7 @@ struct LoneFirstGrouping {
                 }
             }
         }
-        return Grouped(unique: false, bucketRow: bucketRow, listOffsets: offsets, listRows: rows)
+        return Grouped(unique: false, bucketRow: bucketRow, listOffsets: offsets, listRows: listRows)
     }
 
     /// Sorts `pairs` (list << 32 | row, lists numbered from 0) by list into `rows`, stable, and

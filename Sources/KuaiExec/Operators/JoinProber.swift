@@ -181,6 +181,7 @@ final class JoinProber {
             // a semi / anti join built on the left only asks whether each build row matches: build
             // rows already marked are not paired again (without a residual a bucket is marked whole)
             let skipMarked = !emitsPairs && buildMatched != nil
+            if !skipMarked { return try emitPairsInStages(batch, ids, &probeMatched, emit: emit) }
             try table.bucketRow.withUnsafeBufferPointer { lone in
                 try table.listOffsets.withUnsafeBufferPointer { off in
                     try table.listRows.withUnsafeBufferPointer { rows in
@@ -217,6 +218,83 @@ final class JoinProber {
                         }
                     }
                 }
+            }
+        }
+        try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+    }
+
+    /// `emitPairs` of a table that is not `unique`, in three passes over the batch's rows: the
+    /// bucket entry of each row with a bucket, then the list range of each entry that is a list,
+    /// then the pairs. Each pass is a loop whose loads do not wait on one another, so the cache
+    /// misses of a large table (`bucketRow`, then `listOffsets`, then `listRows`, each too large
+    /// for the caches when a fact table is the build side) overlap instead of following one
+    /// another row by row. Pairs come in the same order as the one-pass loop's.
+    private func emitPairsInStages(
+        _ batch: Batch, _ ids: [Int32], _ probeMatched: inout [UInt8], emit: (Batch) throws -> Void
+    ) throws {
+        let n = batch.count
+        var pIdx: [Int32] = []
+        var bIdx: [Int32] = []
+        pIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+        bIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+        let hitRows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        let first = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        let end = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+        defer {
+            hitRows.deallocate()
+            first.deallocate()
+            end.deallocate()
+        }
+        // 1. the entry of each row's bucket (a lone build row, or a list)
+        var hits = 0
+        table.bucketRow.withUnsafeBufferPointer { lone in
+            ids.withUnsafeBufferPointer { ids in
+                for i in 0..<n {
+                    let g = Int(ids[i])
+                    if g < 0 { continue }
+                    let e = JoinHashTable.entry(lone, bucket: g)
+                    hitRows[hits] = Int32(truncatingIfNeeded: i)
+                    first[hits] = e
+                    hits &+= e == -1 ? 0 : 1
+                }
+            }
+        }
+        // 2. a lone row is its own range (end -1); a list its range in `listRows`
+        table.listOffsets.withUnsafeBufferPointer { off in
+            for k in 0..<hits {
+                let e = first[k]
+                if e >= 0 {
+                    end[k] = -1
+                } else {
+                    let list = JoinHashTable.list(ofEntry: e)
+                    first[k] = off[list]
+                    end[k] = off[list + 1]
+                }
+            }
+        }
+        // 3. the pairs, flushed a chunk at a time
+        try table.listRows.withUnsafeBufferPointer { rows in
+            for k in 0..<hits {
+                let p = hitRows[k]
+                if end[k] < 0 {
+                    pIdx.append(p)
+                    bIdx.append(first[k])
+                } else {
+                    var r = Int(first[k])
+                    let e = Int(end[k])
+                    while r < e {
+                        let take = min(e - r, Self.chunkSize - pIdx.count)
+                        for j in r..<r + take {
+                            pIdx.append(p)
+                            bIdx.append(rows[j])
+                        }
+                        r += take
+                        if pIdx.count >= Self.chunkSize {
+                            try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
+                        }
+                    }
+                }
+                if pIdx.count >= Self.chunkSize { try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit) }
             }
         }
         try flushPairs(batch, &pIdx, &bIdx, &probeMatched, emit: emit)
