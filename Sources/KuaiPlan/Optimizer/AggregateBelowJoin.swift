@@ -14,17 +14,19 @@ import KuaiExec
 ///
 /// Each F row meets the same D rows as its partial row does (those with its join key), so every
 /// aggregate that combines exactly from partial results gives the same answer: count(*) and count(x)
-/// (summed), sum of integers and BOOLEAN (exact Int128 sums, summed again), min and max (not of DOUBLE: -0.0 and
-/// 0.0 are equal, and which one shows would depend on the order). DOUBLE sums
-/// (whose rounding depends on order), avg, DISTINCT, FILTER and ordered aggregates keep the plan. F
-/// rows whose key is NULL, or which meet no D row, make partial rows that do the same. A grouping
+/// (summed), sum of integers and BOOLEAN (exact Int128 sums, summed again), avg of integers (a
+/// partial sum and count: the total sum as DOUBLE over the total count, as DuckDB divides), min and
+/// max (not of DOUBLE: -0.0 and 0.0 are equal, and which one shows would depend on the order), also
+/// with FILTER. DOUBLE sums and averages (whose rounding depends on order), DISTINCT and ordered
+/// aggregates keep the plan. F rows whose key is NULL, or which meet no D row, make partial rows that do the same. A grouping
 /// with no keys keeps the plan too (over no rows it must still give count 0).
 ///
 /// Only applied where it pays: F is a table scan (under filters and column projections) whose join
 /// keys, and grouping keys read from F, span at most a quarter of its rows by the zone maps (integer
 /// columns: `max - min + 1` each, multiplied), so the join and the second aggregation see a fraction
-/// of the rows. F-side arguments must be plain columns or constants (an expression that may fail is
-/// not moved below the join, where it would also meet rows the join drops).
+/// of the rows. F-side grouping keys must be columns, and arguments and FILTER conditions
+/// expressions that cannot fail (`cannotFail`): one that may is not moved below the join, where it
+/// would also meet rows the join drops.
 struct AggregateBelowJoin: OptimizerRule {
     var name: String { "AggregateBelowJoin" }
 
@@ -57,24 +59,52 @@ struct AggregateBelowJoin: OptimizerRule {
         return .both
     }
 
-    /// The final aggregate that combines partial results of `spec` (input: the partial column's
-    /// type), or nil when `spec` does not combine exactly.
-    static func combiner(_ spec: AggregateSpec, partialType: DataType) -> AggregateFunction? {
-        guard !spec.distinct, spec.filterColumn == nil, spec.orderColumns.isEmpty else { return nil }
+    /// How an aggregate is split: the partial aggregates of F's rows (the original aggregate's
+    /// function, or sum and count for avg) and the functions that combine each partial column.
+    struct Split {
+        var partials: [AggregateFunction]
+        var combiners: [AggregateFunction]
+    }
+
+    /// The split of `spec`, or nil when it does not combine exactly from partial results.
+    static func split(_ spec: AggregateSpec) -> Split? {
+        guard !spec.distinct, spec.orderColumns.isEmpty else { return nil }
         let f = spec.function
+        guard let sumOfCounts = AggregateRegistry.resolve("sum", .bigint),
+            let sumOfSums = AggregateRegistry.resolve("sum", .hugeint)
+        else { return nil }
         switch f.name {
         case "count_star", "count":
-            return AggregateRegistry.resolve("sum", .bigint)
+            return Split(partials: [f], combiners: [sumOfCounts])
         case "sum":
             guard let t = f.argumentType, (t.isInteger && !t.mayBeWide) || t == .boolean, f.returnType == .hugeint
             else { return nil }
-            return AggregateRegistry.resolve("sum", .hugeint)
+            return Split(partials: [f], combiners: [sumOfSums])
+        case "avg":
+            // DuckDB's avg of integers: the exact sum as DOUBLE over the count (`avgDivide`)
+            guard let t = f.argumentType, t.isInteger, !t.mayBeWide, f.returnType == .double,
+                let sum = AggregateRegistry.resolve("sum", t), let count = AggregateRegistry.resolve("count", t)
+            else { return nil }
+            return Split(partials: [sum, count], combiners: [sumOfSums, sumOfCounts])
         case "min", "max":
             // DOUBLE: -0.0 and 0.0 (equal) would depend on which partial comes first
-            guard partialType != .double else { return nil }
-            return AggregateRegistry.resolve(f.name, partialType)
+            guard f.returnType != .double, let c = AggregateRegistry.resolve(f.name, f.returnType) else { return nil }
+            return Split(partials: [f], combiners: [c])
         default:
             return nil
+        }
+    }
+
+    /// True when evaluating `e` can raise no error (so it may run on F's rows before the join
+    /// drops some): columns, constants, comparisons, AND / OR / NOT, IS [NOT] NULL, IS [NOT]
+    /// DISTINCT FROM, IN lists and CASE over such expressions. Arithmetic (overflow), casts and
+    /// functions are not.
+    static func cannotFail(_ e: BoundExpr) -> Bool {
+        switch e.kind {
+        case .column, .constant, .compare, .and, .or, .not, .isNull, .isDistinctFrom, .inList, .caseWhen:
+            return e.kind.children.allSatisfy(cannotFail)
+        default:
+            return false
         }
     }
 
@@ -101,11 +131,13 @@ struct AggregateBelowJoin: OptimizerRule {
             type == .inner || type == .left
         else { return nil }
         let lw = l.schema.count
-        let inputs = aggs.compactMap(\.inputColumn).map { exprs[$0] }
-        let inputSides = Set(inputs.map { side($0, leftWidth: lw) }).subtracting([.neither])
-        guard inputSides.count <= 1, !inputSides.contains(.both) else { return nil }
+        // what the aggregates read (arguments and FILTER conditions) must come from one input, F
+        let reads = aggs.flatMap { a in [a.inputColumn, a.filterColumn].compactMap { $0 } }.map { exprs[$0] }
+        guard !reads.contains(where: \.referencesOuterColumns), reads.allSatisfy(cannotFail) else { return nil }
+        let readSides = Set(reads.map { side($0, leftWidth: lw) }).subtracting([.neither])
+        guard readSides.count <= 1, !readSides.contains(.both) else { return nil }
         let factIsLeft: Bool
-        if let s = inputSides.first {
+        if let s = readSides.first {
             factIsLeft = s == .left
         } else {
             factIsLeft = type == .left || l.estimatedRows >= r.estimatedRows
@@ -117,63 +149,56 @@ struct AggregateBelowJoin: OptimizerRule {
         let dimOffset = factIsLeft ? lw : 0
         let factKeys = factIsLeft ? lk : rk
         let factSide: Side = factIsLeft ? .left : .right
-        // F-side arguments and keys: plain columns or constants
-        func movable(_ e: BoundExpr) -> Bool {
-            if case .column = e.kind { return true }
-            return e.referencedColumns.isEmpty && !e.referencesOuterColumns
-        }
-        guard inputs.allSatisfy(movable) else { return nil }
+        // grouping keys: D's expressions (computed after the join), or F's columns
         let groupExprs = groups.map { exprs[$0] }
         let groupSides = groupExprs.map { side($0, leftWidth: lw) }
         guard !groupSides.contains(.both) else { return nil }
         let factGroups = groupExprs.indices.filter { groupSides[$0] == factSide }
-        guard factGroups.allSatisfy({ movable(groupExprs[$0]) }) else { return nil }
-        // partial results must combine exactly
-        let factSchema = fact.schema
-        func inFact(_ e: BoundExpr) -> BoundExpr { e.remapColumns { $0 - factOffset } }
-        var partialTypes: [DataType] = []
-        var combiners: [AggregateFunction] = []
-        for a in aggs {
-            let t = a.function.returnType
-            guard let c = combiner(a, partialType: t) else { return nil }
-            partialTypes.append(t)
-            combiners.append(c)
+        var factGroupColumns: [Int] = []
+        for i in factGroups {
+            guard case .column(let c) = groupExprs[i].kind else { return nil }
+            factGroupColumns.append(c - factOffset)
         }
+        let splits = aggs.map(split)
+        guard splits.allSatisfy({ $0 != nil }) else { return nil }
         // it pays only when F's keys take few values for its rows
-        let boundColumns =
-            factKeys
-            + factGroups.compactMap { i -> Int? in
-                if case .column(let c) = groupExprs[i].kind { return c - factOffset }
-                return nil
-            }
-        guard let (rows, values) = keyBound(fact, boundColumns),
+        guard let (rows, values) = keyBound(fact, factKeys + factGroupColumns),
             values <= rows / minimumRowsPerKey
         else { return nil }
 
-        // 1. F's keys, F-side grouping keys and aggregate arguments, aggregated by the keys
+        // 1. F's keys, F-side grouping keys and what the aggregates read, aggregated by the keys
+        let factSchema = fact.schema
         let k = factKeys.count
-        let keyExprs = factKeys.map { BoundExpr.column($0, type: factSchema[$0].type, name: factSchema[$0].name) }
-        let argColumns = aggs.map(\.inputColumn)
-        let argExprs = argColumns.compactMap { $0.map { inFact(exprs[$0]) } }
-        let preExprs = keyExprs + factGroups.map { inFact(groupExprs[$0]) } + argExprs
-        let preNames = preExprs.enumerated().map { "#\($0.offset)" }
         let preKeys = k + factGroups.count
-        var arg = preKeys
-        let partials = aggs.enumerated().map { j, a -> AggregateSpec in
-            var p = a
-            if a.inputColumn != nil {
-                p.inputColumn = arg
-                arg += 1
+        var preExprs =
+            (factKeys + factGroupColumns).map {
+                BoundExpr.column($0, type: factSchema[$0].type, name: factSchema[$0].name)
             }
-            p.name = "#p\(j)"
-            return p
+        func pre(_ column: Int?) -> Int? {
+            guard let column else { return nil }
+            preExprs.append(exprs[column].remapColumns { $0 - factOffset })
+            return preExprs.count - 1
         }
+        var partials: [AggregateSpec] = []
+        var combiners: [AggregateFunction] = []
+        var firstPartial: [Int] = []  // per aggregate, its first partial column
+        for (a, sp) in zip(aggs, splits) {
+            let input = pre(a.inputColumn)
+            let filter = pre(a.filterColumn)
+            firstPartial.append(partials.count)
+            for (f, c) in zip(sp!.partials, sp!.combiners) {
+                partials.append(
+                    AggregateSpec(function: f, inputColumn: input, filterColumn: filter, name: "#p\(partials.count)"))
+                combiners.append(c)
+            }
+        }
+        let preNames = preExprs.indices.map { "#\($0)" }
         let partial = LogicalPlan.aggregate(
             .project(fact, preExprs, names: preNames), groupColumns: Array(0..<preKeys),
             groupNames: Array(preNames.prefix(preKeys)), aggregates: partials)
 
         // 2. the partial rows joined to D as F's rows were
-        let partialWidth = preKeys + aggs.count
+        let partialWidth = preKeys + partials.count
         let newJoin: LogicalPlan =
             factIsLeft
             ? .join(partial, dim, type: type, leftKeys: Array(0..<k), rightKeys: rk, residual: nil)
@@ -192,25 +217,41 @@ struct AggregateBelowJoin: OptimizerRule {
                 finalExprs.append(e.remapColumns { $0 - dimOffset + newDimOffset })
             }
         }
-        for j in aggs.indices {
+        for j in partials.indices {
             let c = partialOffset + preKeys + j
-            finalExprs.append(.column(c, type: partialTypes[j], name: "#p\(j)"))
+            finalExprs.append(.column(c, type: joinSchema[c].type, name: "#p\(j)"))
         }
         let g = groups.count
-        let finals = aggs.enumerated().map { j, a in
-            AggregateSpec(function: combiners[j], inputColumn: g + j, name: a.name)
+        // a final takes the original aggregate's name when it is its only one (avg has two)
+        var finalNames = combiners.indices.map { "#c\($0)" }
+        for (j, a) in aggs.enumerated() where splits[j]!.partials.count == 1 { finalNames[firstPartial[j]] = a.name }
+        let finals = combiners.enumerated().map { j, c in
+            AggregateSpec(function: c, inputColumn: g + j, name: finalNames[j])
         }
         let combined = LogicalPlan.aggregate(
             .project(newJoin, finalExprs, names: finalExprs.map(\.name)), groupColumns: Array(0..<g),
             groupNames: groupNames, aggregates: finals)
 
-        // 4. the original output: names, and count's BIGINT
+        // 4. the original output: names, count's BIGINT, avg's division
         let original = LogicalPlan.aggregate(child, groupColumns: groups, groupNames: groupNames, aggregates: aggs)
             .schema
-        let out = combined.schema.enumerated().map { i, f -> BoundExpr in
-            let c = BoundExpr.column(i, type: f.type, name: original[i].name)
-            if f.type == original[i].type { return c }
-            return BoundExpr(.cast(c, isTry: false), type: original[i].type, name: original[i].name)
+        let cs = combined.schema
+        func column(_ i: Int) -> BoundExpr { .column(i, type: cs[i].type, name: cs[i].name) }
+        func cast(_ e: BoundExpr, _ t: DataType, _ name: String) -> BoundExpr {
+            e.type == t ? e : BoundExpr(.cast(e, isTry: false), type: t, name: name)
+        }
+        var out = (0..<g).map { BoundExpr.column($0, type: cs[$0].type, name: original[$0].name) }
+        for (j, a) in aggs.enumerated() {
+            let c = g + firstPartial[j]
+            let name = original[g + j].name
+            if a.function.name == "avg" {
+                let quotient = BoundExpr(
+                    .arithmetic(.divide, cast(column(c), .double, name), cast(column(c + 1), .double, name)),
+                    type: .double, name: name)
+                out.append(quotient)
+            } else {
+                out.append(cast(column(c), original[g + j].type, name))
+            }
         }
         return .project(combined, out, names: original.map(\.name))
     }

@@ -44,6 +44,21 @@ struct AggregateBelowJoinTests {
                 "              Scan t columns=[id, name, price, d, ms]",
             ]),
         RewriteCase(
+            "avg of integers as a sum and a count, FILTER, and an argument that cannot fail",
+            sql:
+                "SELECT s.label, avg(t.ms), count(*) FILTER (WHERE t.ms > 0), sum(CASE WHEN t.name = 'a' THEN 1 ELSE 0 END) FROM t JOIN s ON s.k = t.id GROUP BY 1",
+            after: [
+                "Project [label#0, avg(t.ms)#1, count_star() FILTER (WHERE (t.ms > 0))#2, sum(CASE  WHEN ((t.\"name\" = \'a\')) THEN (1) ELSE 0 END)#3]",
+                "  Project [label#0, (CAST(#c0#1 AS DOUBLE) / CAST(#c1#2 AS DOUBLE)), CAST(count_star() FILTER (WHERE (t.ms > 0))#3 AS BIGINT), sum(CASE  WHEN ((t.\"name\" = \'a\')) THEN (1) ELSE 0 END)#4]",
+                "    Aggregate keys=[#0] aggregates=[sum(#1), sum(#2), sum(#3), sum(#4)]",
+                "      Project [label#6, #p0#1, #p1#2, #p2#3, #p3#4]",
+                "        Join INNER keys=[#0=#0]",
+                "          Aggregate keys=[#0] aggregates=[sum(#1), count(#1), count_star() FILTER #2, sum(#3)]",
+                "            Project [id#0 AS #0, ms#4 AS #1, (ms#4 > 0) AS #2, CASE WHEN (name#1 = \'a\') THEN 1 ELSE 0 END AS #3]",
+                "              Scan t columns=[id, name, price, d, ms]",
+                "          Scan s columns=[k, label]",
+            ]),
+        RewriteCase(
             "LEFT join from the fact input",
             sql: "SELECT s.label, count(*) FROM t LEFT JOIN s ON s.k = t.id GROUP BY 1",
             after: [
@@ -60,7 +75,8 @@ struct AggregateBelowJoinTests {
     ]
 
     static let kept: [RewriteCase] = [
-        RewriteCase("avg", sql: "SELECT s.label, avg(t.ms) FROM t JOIN s ON s.k = t.id GROUP BY 1", after: nil),
+        RewriteCase(
+            "avg of DOUBLE", sql: "SELECT s.label, avg(t.price) FROM t JOIN s ON s.k = t.id GROUP BY 1", after: nil),
         RewriteCase(
             "DOUBLE sum", sql: "SELECT s.label, sum(t.price) FROM t JOIN s ON s.k = t.id GROUP BY 1", after: nil),
         RewriteCase(
@@ -68,8 +84,12 @@ struct AggregateBelowJoinTests {
         RewriteCase(
             "DISTINCT", sql: "SELECT s.label, count(DISTINCT t.ms) FROM t JOIN s ON s.k = t.id GROUP BY 1", after: nil),
         RewriteCase(
-            "FILTER", sql: "SELECT s.label, count(*) FILTER (WHERE t.ms > 0) FROM t JOIN s ON s.k = t.id GROUP BY 1",
+            "a FILTER condition that may fail",
+            sql: "SELECT s.label, count(*) FILTER (WHERE t.ms + 1 > 0) FROM t JOIN s ON s.k = t.id GROUP BY 1",
             after: nil),
+        RewriteCase(
+            "a fact-side grouping key that is an expression",
+            sql: "SELECT s.label, t.ms % 3 AS m, count(*) FROM t JOIN s ON s.k = t.id GROUP BY ALL", after: nil),
         RewriteCase("no GROUP BY", sql: "SELECT count(*), sum(t.ms) FROM t JOIN s ON s.k = t.id", after: nil),
         RewriteCase(
             "aggregates of both inputs",
