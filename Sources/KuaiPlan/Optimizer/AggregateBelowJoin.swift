@@ -25,8 +25,8 @@ import KuaiExec
 /// keys, and grouping keys read from F, span at most a quarter of its rows by the zone maps (integer
 /// columns: `max - min + 1` each, multiplied), so the join and the second aggregation see a fraction
 /// of the rows. F-side grouping keys must be columns, and arguments and FILTER conditions
-/// expressions that cannot fail (`cannotFail`): one that may is not moved below the join, where it
-/// would also meet rows the join drops.
+/// expressions that cannot fail (`BoundExpr.cannotFail`): one that may is not moved below the join,
+/// where it would also meet rows the join drops.
 struct AggregateBelowJoin: OptimizerRule {
     var name: String { "AggregateBelowJoin" }
 
@@ -95,19 +95,6 @@ struct AggregateBelowJoin: OptimizerRule {
         }
     }
 
-    /// True when evaluating `e` can raise no error (so it may run on F's rows before the join
-    /// drops some): columns, constants, comparisons, AND / OR / NOT, IS [NOT] NULL, IS [NOT]
-    /// DISTINCT FROM, IN lists and CASE over such expressions. Arithmetic (overflow), casts and
-    /// functions are not.
-    static func cannotFail(_ e: BoundExpr) -> Bool {
-        switch e.kind {
-        case .column, .constant, .compare, .and, .or, .not, .isNull, .isDistinctFrom, .inList, .caseWhen:
-            return e.kind.children.allSatisfy(cannotFail)
-        default:
-            return false
-        }
-    }
-
     /// The two-step plan of `aggregate(child, groups, aggs)`, or nil when the rule does not apply.
     static func rewritten(
         _ child: LogicalPlan, _ groups: [Int], _ groupNames: [String], _ aggs: [AggregateSpec],
@@ -133,7 +120,7 @@ struct AggregateBelowJoin: OptimizerRule {
         let lw = l.schema.count
         // what the aggregates read (arguments and FILTER conditions) must come from one input, F
         let reads = aggs.flatMap { a in [a.inputColumn, a.filterColumn].compactMap { $0 } }.map { exprs[$0] }
-        guard !reads.contains(where: \.referencesOuterColumns), reads.allSatisfy(cannotFail) else { return nil }
+        guard !reads.contains(where: \.referencesOuterColumns), reads.allSatisfy(\.cannotFail) else { return nil }
         let readSides = Set(reads.map { side($0, leftWidth: lw) }).subtracting([.neither])
         guard readSides.count <= 1, !readSides.contains(.both) else { return nil }
         let factIsLeft: Bool

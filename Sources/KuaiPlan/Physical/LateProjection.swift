@@ -38,7 +38,7 @@ enum LateProjection {
 
 extension BoundExpr {
     /// True when evaluating the expression cannot raise an error on any row of valid input:
-    /// columns, constants, comparisons, logic, CASE, NULL tests, DOUBLE arithmetic (no overflow
+    /// columns, constants, comparisons, IN lists, logic, CASE, NULL tests, DOUBLE arithmetic (no overflow
     /// error: DuckDB gives inf or NULL), casts to VARCHAR, and the functions of `totalFunctions`
     /// over such operands. Integer and DECIMAL arithmetic (overflow), other casts, subqueries and
     /// every other function count as possibly failing.
@@ -46,7 +46,7 @@ extension BoundExpr {
         let operandsOK = kind.children.allSatisfy(\.cannotFail)
         switch kind {
         case .column, .constant: return true
-        case .compare, .and, .or, .not, .isNull, .isDistinctFrom, .caseWhen: return operandsOK
+        case .compare, .inList, .and, .or, .not, .isNull, .isDistinctFrom, .caseWhen: return operandsOK
         case .arithmetic, .negate: return type == .double && operandsOK
         case .cast(_, let isTry): return (isTry || type == .varchar) && operandsOK
         case .function(let f, _): return BoundExpr.totalFunctions.contains(f.name) && operandsOK
