@@ -149,7 +149,10 @@ struct AggregateBelowJoin: OptimizerRule {
         let splits = aggs.map(split)
         guard splits.allSatisfy({ $0 != nil }) else { return nil }
         // it pays only when F's keys take few values for its rows
-        guard let (rows, values) = keyBound(fact, factKeys + factGroupColumns),
+        // (a grouping key that is a join key adds no values: each column counted once)
+        var bounded: [Int] = []
+        for c in factKeys + factGroupColumns where !bounded.contains(c) { bounded.append(c) }
+        guard let (rows, values) = keyBound(fact, bounded),
             values <= rows / minimumRowsPerKey
         else { return nil }
 

@@ -114,4 +114,15 @@ struct AggregateBelowJoinTests {
         try RewriteCase(c.title, sql: c.sql, after: nil).check(Self.many)
     }
     @Test(arguments: kept) func keptShapes(_ c: RewriteCase) throws { try c.check(Self.few) }
+
+    /// Grouping by the fact input's join key adds no values to bound: the key column is asked once.
+    @Test func groupingByTheJoinKeyBoundsItOnce() throws {
+        let oneColumnOnly = AggregateBelowJoin(keyBound: { _, columns in
+            (rows: 100, values: columns == [0] ? 1 : 100)
+        })
+        let plan = try PlanFixture.before(
+            "AggregateBelowJoin", "SELECT t.id, s.label, count(*) FROM t JOIN s ON s.k = t.id GROUP BY ALL")
+        #expect(plan.lines().allSatisfy { !$0.contains("sum(") })
+        #expect(oneColumnOnly.apply(plan).lines().contains { $0.contains("aggregates=[sum(") })
+    }
 }
