@@ -99,17 +99,8 @@ struct LoneFirstGrouping {
             }
         }
         // partStart[p]: first word of partition p; hist[c][p] becomes where run c writes into it
-        var partStart = [Int](repeating: 0, count: parts + 1)
-        var sum = 0
-        for p in 0..<parts {
-            partStart[p] = sum
-            for c in 0..<threads {
-                let k = hist[c * parts + p]
-                hist[c * parts + p] = sum
-                sum += k
-            }
-        }
-        partStart[parts] = sum
+        let partStart = scatterOffsets(hist, chunks: threads, buckets: parts)
+        let sum = partStart[parts]
         MemoryGuard.noteAllocation(8 * sum + 4 * buckets)
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(sum, 1))
         defer { words.deallocate() }

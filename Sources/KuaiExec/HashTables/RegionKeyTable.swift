@@ -419,17 +419,8 @@ private final class RegionPartition: @unchecked Sendable {
                 }
             }
         }
-        var start = [Int](repeating: 0, count: regions + 1)
-        var next = 0
-        for r in 0..<regions {
-            start[r] = next
-            for c in 0..<chunks {
-                let k = counts[c * regions + r]
-                counts[c * regions + r] = next
-                next += k
-            }
-        }
-        start[regions] = next
+        let start = counts.withUnsafeMutableBufferPointer { scatterOffsets($0, chunks: chunks, buckets: regions) }
+        let next = start[regions]
         let keys = UnsafeMutablePointer<Int64>.allocate(capacity: max(1, next))
         let rows = [Int32](unsafeUninitializedCapacity: withRows ? next : 0) { rows, filled in
             let out = UncheckedBox((keys, rows))

@@ -160,6 +160,16 @@ final class JoinProber {
         try emit(out)
     }
 
+    /// Empty probe and build row lists for the pairs of a batch of `rows` rows (room for up to
+    /// `chunkSize` pairs, or 4 per row).
+    private static func pairBuffers(rows n: Int) -> ([Int32], [Int32]) {
+        var p: [Int32] = []
+        var b: [Int32] = []
+        p.reserveCapacity(min(chunkSize, 4 * n))
+        b.reserveCapacity(min(chunkSize, 4 * n))
+        return (p, b)
+    }
+
     /// Enumerates the (probe row, build row) pairs of the batch (`ids`: bucket, or build row of
     /// a unique table, per probe row) in chunks of up to `chunkSize` pairs; each chunk goes
     /// through `flushPairs`.
@@ -167,10 +177,7 @@ final class JoinProber {
         _ batch: Batch, _ ids: [Int32], _ probeMatched: inout [UInt8], emit: (Batch) throws -> Void
     ) throws {
         let n = batch.count
-        var pIdx: [Int32] = []
-        var bIdx: [Int32] = []
-        pIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
-        bIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+        var (pIdx, bIdx) = Self.pairBuffers(rows: n)
         if table.unique {
             for i in 0..<n where ids[i] >= 0 {
                 pIdx.append(Int32(i))
@@ -233,10 +240,7 @@ final class JoinProber {
         _ batch: Batch, _ ids: [Int32], _ probeMatched: inout [UInt8], emit: (Batch) throws -> Void
     ) throws {
         let n = batch.count
-        var pIdx: [Int32] = []
-        var bIdx: [Int32] = []
-        pIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
-        bIdx.reserveCapacity(min(Self.chunkSize, 4 * n))
+        var (pIdx, bIdx) = Self.pairBuffers(rows: n)
         let hitRows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
         let first = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
         let end = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)

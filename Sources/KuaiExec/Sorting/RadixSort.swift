@@ -143,6 +143,25 @@ func radixSortRecordsEndingAnywhere<R: RadixRecords>(_ records: R, scratch: R, b
     return inScratch
 }
 
+/// The write positions of a partitioning pass whose input is split into `chunks` runs:
+/// `counts[c * buckets + b]` holds how many records run c puts into bucket b, and becomes where run
+/// c writes its first one (buckets one after another, within a bucket the runs in order, so the
+/// pass keeps input order). Returns each bucket's first position, plus the total at `buckets`.
+func scatterOffsets(_ counts: UnsafeMutableBufferPointer<Int>, chunks: Int, buckets: Int) -> [Int] {
+    var start = [Int](repeating: 0, count: buckets + 1)
+    var sum = 0
+    for b in 0..<buckets {
+        start[b] = sum
+        for c in 0..<chunks {
+            let k = counts[c * buckets + b]
+            counts[c * buckets + b] = sum
+            sum += k
+        }
+    }
+    start[buckets] = sum
+    return start
+}
+
 /// Stable radix sort of `records` by the low `bits` bits of their keys on up to `threads` threads,
 /// as `radixSortRecords` (which it calls for inputs under 2^18 records or one thread).
 ///
@@ -177,17 +196,7 @@ func parallelRadixSortRecords<R: RadixRecords>(
         }
     }
     // hist[c][b] becomes where chunk c writes its first record of bucket b
-    var bucketStart = [Int](repeating: 0, count: radix + 1)
-    var sum = 0
-    for b in 0..<radix {
-        bucketStart[b] = sum
-        for c in 0..<chunks {
-            let k = hist[c * radix + b]
-            hist[c * radix + b] = sum
-            sum += k
-        }
-    }
-    bucketStart[radix] = n
+    let bucketStart = scatterOffsets(hist, chunks: chunks, buckets: radix)
     DispatchQueue.concurrentPerform(iterations: chunks) { c in
         let (src, dst, h) = box.value
         for i in c * chunkSize..<min(n, (c + 1) * chunkSize) {
