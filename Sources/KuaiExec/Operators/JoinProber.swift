@@ -17,6 +17,13 @@ final class JoinProber {
     /// Anti join with NOT IN's NULL rule (probe = left): see `HashJoinOperator.init`.
     var nullAware = false
     static let chunkSize = 65536
+    /// Per build column: the probe column that holds the same value on every matched pair, or
+    /// nil. A key of an integer-stored type that is the same on both sides (integers, dates,
+    /// timestamps, DECIMAL of one scale; not DOUBLE, whose -0.0 matches 0.0, nor VARCHAR) is equal
+    /// on both sides of a match, so the output of matched pairs reuses the probe's gathered
+    /// column for it instead of gathering the build's (a random gather over the build rows:
+    /// room's live_id for each of 18M events).
+    let buildKeyTwins: [Int?]
 
     init(
         table: JoinHashTable, type: JoinType, probeIsLeft: Bool, probeKeys: [Int], probeSchema: Schema,
@@ -30,6 +37,12 @@ final class JoinProber {
         self.buildSchema = buildSchema
         self.residual = residual
         self.buildMatched = trackBuild ? [UInt8](repeating: 0, count: table.rowCount) : nil
+        var twins = [Int?](repeating: nil, count: table.columns.count)
+        for (k, b) in table.keys.enumerated() where b < twins.count {
+            let t = buildSchema[b].type
+            if t == probeSchema[probeKeys[k]].type && PackedJoinKeys.packable(t) { twins[b] = probeKeys[k] }
+        }
+        buildKeyTwins = twins
     }
 
     /// True when unmatched probe rows are emitted padded with NULLs.
@@ -42,9 +55,16 @@ final class JoinProber {
     var emitsPairs: Bool { type != .semi && type != .anti }
 
     /// The joined batch of pairs (probe row, build row); -1 on either side pads with NULLs.
-    func joined(_ probe: Batch, _ pIdx: UnsafeBufferPointer<Int32>, _ bIdx: UnsafeBufferPointer<Int32>) -> Batch {
+    /// `matched`: every pair is a match (no -1), so the build's key columns are the probe's
+    /// (`buildKeyTwins`).
+    func joined(
+        _ probe: Batch, _ pIdx: UnsafeBufferPointer<Int32>, _ bIdx: UnsafeBufferPointer<Int32>, matched: Bool = false
+    ) -> Batch {
         let pCols = probe.columns.map { gatherNullable($0, pIdx) }
-        let bCols = table.columns.map { gatherNullable($0, bIdx) }
+        let bCols = table.columns.enumerated().map { j, c in
+            if matched, let twin = buildKeyTwins[j] { return pCols[twin] }
+            return gatherNullable(c, bIdx)
+        }
         return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: pIdx.count)
     }
 
@@ -137,8 +157,14 @@ final class JoinProber {
         if buildMatched != nil { for b in bIdx where b >= 0 { buildMatched![Int(b)] = 1 } }
         if !emitsPairs { return }  // semi/anti built on the left: only the marks matter
         if probeOuter || matches == n {
-            // every probe row stays: the probe columns pass through untouched
-            let bCols = bIdx.withUnsafeBufferPointer { b in table.columns.map { gatherNullable($0, b) } }
+            // every probe row stays: the probe columns pass through untouched (and stand for the
+            // build's key columns when every row matched)
+            let bCols = bIdx.withUnsafeBufferPointer { b in
+                table.columns.enumerated().map { j, c in
+                    if matches == n, let twin = buildKeyTwins[j] { return batch.columns[twin] }
+                    return gatherNullable(c, b)
+                }
+            }
             return try emit(Batch(columns: probeIsLeft ? batch.columns + bCols : bCols + batch.columns, count: n))
         }
         if matches == 0 { return }
@@ -153,7 +179,7 @@ final class JoinProber {
         let out = sel.withUnsafeBufferPointer { p in
             bSel.withUnsafeBufferPointer { b in
                 let pCols = batch.columns.map { $0.gather(p) }
-                let bCols = table.columns.map { $0.gather(b) }
+                let bCols = table.columns.enumerated().map { j, c in buildKeyTwins[j].map { pCols[$0] } ?? c.gather(b) }
                 return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
             }
         }
@@ -397,7 +423,9 @@ final class JoinProber {
         let needsPairs = emitsPairs || residual != nil
         let out =
             needsPairs
-            ? pIdx.withUnsafeBufferPointer { p in bIdx.withUnsafeBufferPointer { b in joined(batch, p, b) } }
+            ? pIdx.withUnsafeBufferPointer { p in
+                bIdx.withUnsafeBufferPointer { b in joined(batch, p, b, matched: true) }
+            }
             : Batch(columns: [], count: 0)
         guard let residual else {
             if !probeMatched.isEmpty { for p in pIdx { probeMatched[Int(p)] = 1 } }
