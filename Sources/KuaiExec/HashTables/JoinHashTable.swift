@@ -133,7 +133,7 @@ public final class JoinHashTable: @unchecked Sendable {
         }
         var grouping = LoneFirstGrouping(buckets: bucketCount)
         ids.withUnsafeBufferPointer { idp in
-            grouping.withSlots { slots in
+            grouping.withSlots(rows: count) { slots in
                 for i in 0..<count where idp[i] >= 0 { slots.add(row: i, bucket: Int(idp[i])) }
             }
         }
@@ -186,10 +186,6 @@ public final class JoinHashTable: @unchecked Sendable {
     /// Dense builds of at least this many rows are partitioned first and grouped on every thread.
     static let parallelDenseRows = 1 << 18
 
-    /// For a build whose probes only ask whether a key is present (`keysOnly`): each bucket of a
-    /// dense key holds its first row and no list, so the table is `unique` (the probes' unique
-    /// path tests `bucketRow[key - lo] >= 0`). A semi / anti join over a fact table's repeated
-    /// keys stored every row in lists before.
     /// `denseBits` of a dense table's `bucketRow`: empty for fewer than `denseBitsMinimum`
     /// buckets or when more than half of them hold rows (the bits would rule out few probes).
     private static func presenceBits(_ bucketRow: [Int32], threads: Int) -> [UInt64] {
@@ -221,6 +217,10 @@ public final class JoinHashTable: @unchecked Sendable {
         return 2 * held.reduce(0, +) > n ? [] : bits
     }
 
+    /// For a build whose probes only ask whether a key is present (`keysOnly`): each bucket of a
+    /// dense key holds its first row and no list, so the table is `unique` (the probes' unique
+    /// path tests `bucketRow[key - lo] >= 0`). A semi / anti join over a fact table's repeated
+    /// keys stored every row in lists before.
     private static func denseFirstRows(_ col: Column, _ count: Int, _ span: (lo: Int64, hi: Int64)) -> Grouped {
         let buckets = Int(span.hi - span.lo) + 1
         MemoryGuard.noteAllocation(4 * buckets)
@@ -261,7 +261,7 @@ public final class JoinHashTable: @unchecked Sendable {
         var grouping = LoneFirstGrouping(buckets: Int(span.hi - span.lo) + 1)
         col.ints.withUnsafeBufferPointer { x in
             col.validity.withUnsafeBufferPointerOrNil { v in
-                grouping.withSlots { slots in
+                grouping.withSlots(rows: count) { slots in
                     for i in 0..<count {
                         if let v, v[i] == 0 { continue }
                         slots.add(row: i, bucket: Int(truncatingIfNeeded: x[i] &- span.lo))

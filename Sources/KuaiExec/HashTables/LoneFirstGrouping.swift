@@ -16,11 +16,13 @@ struct LoneFirstGrouping {
         var listRows: [Int32]
     }
 
-    /// The per-row step over `bucketRow`; `pairs` holds list << 32 | row for the rows of buckets
-    /// with several rows, in build order.
+    /// The per-row step over `bucketRow`; `pairs[0..<pairCount]` holds list << 32 | row for the
+    /// rows of buckets with several rows, in build order. A row adds at most one pair (a bucket's
+    /// first row none until its second row adds two), so `pairs` needs room for one per row added.
     struct Slots {
         let bucketRow: UnsafeMutableBufferPointer<Int32>
-        var pairs: [Int64] = []
+        let pairs: UnsafeMutableBufferPointer<Int64>
+        var pairCount = 0
         var lists: Int64 = 0
 
         /// Places build row `row` (rows in increasing order) in `bucket`.
@@ -32,12 +34,29 @@ struct LoneFirstGrouping {
             } else if v >= 0 {
                 // the bucket's second row: the bucket becomes list `lists`, its first row first
                 bucketRow[bucket] = JoinHashTable.entry(ofList: Int(lists))
-                pairs.append(lists << 32 | Int64(v))
-                pairs.append(lists << 32 | Int64(row))
+                pairs[pairCount] = lists << 32 | Int64(v)
+                pairs[pairCount + 1] = lists << 32 | Int64(row)
+                pairCount += 2
                 lists += 1
             } else {
-                pairs.append(Int64(JoinHashTable.list(ofEntry: v)) << 32 | Int64(row))
+                pairs[pairCount] = Int64(JoinHashTable.list(ofEntry: v)) << 32 | Int64(row)
+                pairCount += 1
             }
+        }
+
+        /// The pairs of `body`'s steps over `bucketRow` (at most `rows` rows added) and the lists
+        /// they make. The pair buffer is reserved, not written, beyond the pairs made.
+        static func run(
+            _ bucketRow: UnsafeMutableBufferPointer<Int32>, rows: Int, _ body: (inout Slots) -> Void
+        ) -> (pairs: [Int64], lists: Int) {
+            var lists: Int64 = 0
+            let pairs = [Int64](unsafeUninitializedCapacity: rows) { buffer, filled in
+                var slots = Slots(bucketRow: bucketRow, pairs: buffer)
+                body(&slots)
+                filled = slots.pairCount
+                lists = slots.lists
+            }
+            return (pairs, Int(lists))
         }
     }
 
@@ -51,16 +70,9 @@ struct LoneFirstGrouping {
         bucketRow = [Int32](repeating: -1, count: buckets)
     }
 
-    /// Runs `body` with the per-row step; call it once.
-    mutating func withSlots(_ body: (inout Slots) -> Void) {
-        var collected: (pairs: [Int64], lists: Int64) = ([], 0)
-        bucketRow.withUnsafeMutableBufferPointer { u in
-            var slots = Slots(bucketRow: u)
-            body(&slots)
-            collected = (slots.pairs, slots.lists)
-        }
-        pairs = collected.pairs
-        lists = Int(collected.lists)
+    /// Runs `body` with the per-row step, which it calls for at most `rows` rows; call it once.
+    mutating func withSlots(rows: Int, _ body: (inout Slots) -> Void) {
+        (pairs, lists) = bucketRow.withUnsafeMutableBufferPointer { Slots.run($0, rows: rows, body) }
     }
 
     /// log2 of the buckets of one partition of `groupDense` (256 KiB of `bucketRow`).
@@ -80,11 +92,80 @@ struct LoneFirstGrouping {
         keys: UnsafeBufferPointer<Int64>, valid: UnsafeBufferPointer<UInt8>?, lo: Int64, buckets: Int,
         threads: Int
     ) -> Grouped {
+        let shift = partitionBits
+        let parts = (buckets + (1 << shift) - 1) >> shift
+        // 1. rows scattered by partition
+        let (words, partStart) = partitioned(keys: keys, valid: valid, lo: lo, buckets: buckets, threads: threads)
+        defer { words.deallocate() }
+        // 2. thread t's partitions, and so its buckets, placed in build order
+        @Sendable func partitions(_ t: Int) -> Range<Int> { t * parts / threads..<(t + 1) * parts / threads }
+        @Sendable func range(_ t: Int) -> Range<Int> {
+            let ps = partitions(t)
+            return min(buckets, ps.lowerBound << shift)..<min(buckets, ps.upperBound << shift)
+        }
+        var bucketRow = [Int32](repeating: -1, count: buckets)
+        var threadPairs = [(pairs: [Int64], lists: Int)](repeating: ([], 0), count: threads)
+        let starts = UncheckedBox(partStart)
+        bucketRow.withUnsafeMutableBufferPointer { u in
+            threadPairs.withUnsafeMutableBufferPointer { out in
+                let box = UncheckedBox((u, out, words))
+                DispatchQueue.concurrentPerform(iterations: threads) { t in
+                    let (u, out, words) = box.value
+                    let ps = partitions(t)
+                    let rows = starts.value[ps.upperBound] - starts.value[ps.lowerBound]
+                    out[t] = Slots.run(u, rows: rows) { slots in
+                        for p in ps {
+                            let base = p << shift
+                            for w in words[starts.value[p]..<starts.value[p + 1]] {
+                                slots.add(row: Int(w & 0xFFFF_FFFF), bucket: base | Int(truncatingIfNeeded: w >> 32))
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let listBase = threadPairs.reduce(into: [0]) { $0.append($0.last! + $1.lists) }
+        let rowBase = threadPairs.reduce(into: [0]) { $0.append($0.last! + $1.pairs.count) }
+        let lists = listBase[threads]
+        if lists == 0 { return Grouped(unique: true, bucketRow: bucketRow, listOffsets: [], listRows: []) }
+        MemoryGuard.noteAllocation(4 * (lists + 1 + rowBase[threads]))
+        var offsets = [Int32](repeating: 0, count: lists + 1)
+        var listRows = [Int32](repeating: 0, count: rowBase[threads])
+        offsets[lists] = Int32(rowBase[threads])
+        bucketRow.withUnsafeMutableBufferPointer { u in
+            offsets.withUnsafeMutableBufferPointer { off in
+                listRows.withUnsafeMutableBufferPointer { r in
+                    let box = UncheckedBox((u, off, r, threadPairs))
+                    DispatchQueue.concurrentPerform(iterations: threads) { t in
+                        let (u, off, r, parts) = box.value
+                        // this thread's lists become lists listBase[t] ..< listBase[t + 1]
+                        for b in range(t) where u[b] <= -2 {
+                            u[b] = JoinHashTable.entry(ofList: JoinHashTable.list(ofEntry: u[b]) + listBase[t])
+                        }
+                        sortPairs(
+                            parts[t].pairs, lists: parts[t].lists,
+                            offsets: UnsafeMutableBufferPointer(rebasing: off[listBase[t]..<listBase[t + 1]]),
+                            rows: UnsafeMutableBufferPointer(rebasing: r[rowBase[t]..<rowBase[t + 1]]),
+                            rowBase: rowBase[t])
+                    }
+                }
+            }
+        }
+        return Grouped(unique: false, bucketRow: bucketRow, listOffsets: offsets, listRows: listRows)
+    }
+
+    /// The valid rows scattered into partitions of 2^`partitionBits` buckets, as words `bucket
+    /// within the partition << 32 | row`, each partition's rows in row order (`threads` runs of
+    /// rows, each counted first), and each partition's first word (the total at the end). The
+    /// caller deallocates the words.
+    private static func partitioned(
+        keys: UnsafeBufferPointer<Int64>, valid: UnsafeBufferPointer<UInt8>?, lo: Int64, buckets: Int,
+        threads: Int
+    ) -> (words: UnsafeMutableBufferPointer<UInt64>, partStart: [Int]) {
         let n = keys.count
         let shift = partitionBits
         let parts = (buckets + (1 << shift) - 1) >> shift
         let mask = (1 << shift) - 1
-        // 1. rows scattered by partition: word = bucket within the partition << 32 | row
         @Sendable func rows(_ c: Int) -> Range<Int> { c * n / threads..<(c + 1) * n / threads }
         let hist = UnsafeMutableBufferPointer<Int>.allocate(capacity: threads * parts)
         hist.initialize(repeating: 0)
@@ -103,7 +184,6 @@ struct LoneFirstGrouping {
         let sum = partStart[parts]
         MemoryGuard.noteAllocation(8 * sum + 4 * buckets)
         let words = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(sum, 1))
-        defer { words.deallocate() }
         let scatter = UncheckedBox((keys, valid, hist, words))
         DispatchQueue.concurrentPerform(iterations: threads) { c in
             let (keys, valid, hist, words) = scatter.value
@@ -116,83 +196,7 @@ struct LoneFirstGrouping {
                 h[p] += 1
             }
         }
-        // 2. thread t's partitions, and so its buckets, placed in build order
-        @Sendable func partitions(_ t: Int) -> Range<Int> { t * parts / threads..<(t + 1) * parts / threads }
-        @Sendable func range(_ t: Int) -> Range<Int> {
-            let ps = partitions(t)
-            return min(buckets, ps.lowerBound << shift)..<min(buckets, ps.upperBound << shift)
-        }
-        var bucketRow = [Int32](repeating: -1, count: buckets)
-        var parts2 = [(pairs: [Int64], lists: Int)](repeating: ([], 0), count: threads)
-        let starts = UncheckedBox(partStart)
-        bucketRow.withUnsafeMutableBufferPointer { u in
-            parts2.withUnsafeMutableBufferPointer { out in
-                let box = UncheckedBox((u, out, words))
-                DispatchQueue.concurrentPerform(iterations: threads) { t in
-                    let (u, out, words) = box.value
-                    let ps = partitions(t)
-                    let first = starts.value[ps.lowerBound]
-                    let last = starts.value[ps.upperBound]
-                    // at most one pair per row: a bucket's first row makes none until its second
-                    // row makes two
-                    var pairs = [Int64](repeating: 0, count: last - first)
-                    var count = 0
-                    var lists: Int64 = 0
-                    pairs.withUnsafeMutableBufferPointer { pp in
-                        for p in ps {
-                            let base = p << shift
-                            for w in words[starts.value[p]..<starts.value[p + 1]] {
-                                let b = base | Int(truncatingIfNeeded: w >> 32)
-                                let row = Int64(w & 0xFFFF_FFFF)
-                                let v = u[b]
-                                if v == -1 {
-                                    u[b] = Int32(truncatingIfNeeded: row)
-                                } else if v >= 0 {
-                                    u[b] = JoinHashTable.entry(ofList: Int(lists))
-                                    pp[count] = lists << 32 | Int64(v)
-                                    pp[count + 1] = lists << 32 | row
-                                    count += 2
-                                    lists += 1
-                                } else {
-                                    pp[count] = Int64(JoinHashTable.list(ofEntry: v)) << 32 | row
-                                    count += 1
-                                }
-                            }
-                        }
-                    }
-                    pairs.removeLast(pairs.count - count)
-                    out[t] = (pairs, Int(lists))
-                }
-            }
-        }
-        let listBase = parts2.reduce(into: [0]) { $0.append($0.last! + $1.lists) }
-        let rowBase = parts2.reduce(into: [0]) { $0.append($0.last! + $1.pairs.count) }
-        let lists = listBase[threads]
-        if lists == 0 { return Grouped(unique: true, bucketRow: bucketRow, listOffsets: [], listRows: []) }
-        MemoryGuard.noteAllocation(4 * (lists + 1 + rowBase[threads]))
-        var offsets = [Int32](repeating: 0, count: lists + 1)
-        var listRows = [Int32](repeating: 0, count: rowBase[threads])
-        offsets[lists] = Int32(rowBase[threads])
-        bucketRow.withUnsafeMutableBufferPointer { u in
-            offsets.withUnsafeMutableBufferPointer { off in
-                listRows.withUnsafeMutableBufferPointer { r in
-                    let box = UncheckedBox((u, off, r, parts2))
-                    DispatchQueue.concurrentPerform(iterations: threads) { t in
-                        let (u, off, r, parts) = box.value
-                        // this thread's lists become lists listBase[t] ..< listBase[t + 1]
-                        for b in range(t) where u[b] <= -2 {
-                            u[b] = JoinHashTable.entry(ofList: JoinHashTable.list(ofEntry: u[b]) + listBase[t])
-                        }
-                        sortPairs(
-                            parts[t].pairs, lists: parts[t].lists,
-                            offsets: UnsafeMutableBufferPointer(rebasing: off[listBase[t]..<listBase[t + 1]]),
-                            rows: UnsafeMutableBufferPointer(rebasing: r[rowBase[t]..<rowBase[t + 1]]),
-                            rowBase: rowBase[t])
-                    }
-                }
-            }
-        }
-        return Grouped(unique: false, bucketRow: bucketRow, listOffsets: offsets, listRows: listRows)
+        return (words, partStart)
     }
 
     /// Sorts `pairs` (list << 32 | row, lists numbered from 0) by list into `rows`, stable, and

@@ -61,11 +61,18 @@ final class JoinProber {
         _ probe: Batch, _ pIdx: UnsafeBufferPointer<Int32>, _ bIdx: UnsafeBufferPointer<Int32>, matched: Bool = false
     ) -> Batch {
         let pCols = probe.columns.map { gatherNullable($0, pIdx) }
-        let bCols = table.columns.enumerated().map { j, c in
-            if matched, let twin = buildKeyTwins[j] { return pCols[twin] }
-            return gatherNullable(c, bIdx)
-        }
+        let bCols = buildColumns(twinsFrom: matched ? pCols : nil) { gatherNullable($0, bIdx) }
         return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: pIdx.count)
+    }
+
+    /// The build side's output columns: for a key with a twin (`buildKeyTwins`), the probe
+    /// column `probeColumns[twin]` when the rows are all matched pairs (`probeColumns` given),
+    /// else `gather(build column)`.
+    private func buildColumns(twinsFrom probeColumns: [Column]?, gather: (Column) -> Column) -> [Column] {
+        table.columns.enumerated().map { j, c in
+            if let probeColumns, let twin = buildKeyTwins[j] { return probeColumns[twin] }
+            return gather(c)
+        }
     }
 
     /// Processes one probe batch; calls `emit` with each non-empty output batch.
@@ -160,10 +167,7 @@ final class JoinProber {
             // every probe row stays: the probe columns pass through untouched (and stand for the
             // build's key columns when every row matched)
             let bCols = bIdx.withUnsafeBufferPointer { b in
-                table.columns.enumerated().map { j, c in
-                    if matches == n, let twin = buildKeyTwins[j] { return batch.columns[twin] }
-                    return gatherNullable(c, b)
-                }
+                buildColumns(twinsFrom: matches == n ? batch.columns : nil) { gatherNullable($0, b) }
             }
             return try emit(Batch(columns: probeIsLeft ? batch.columns + bCols : bCols + batch.columns, count: n))
         }
@@ -179,7 +183,7 @@ final class JoinProber {
         let out = sel.withUnsafeBufferPointer { p in
             bSel.withUnsafeBufferPointer { b in
                 let pCols = batch.columns.map { $0.gather(p) }
-                let bCols = table.columns.enumerated().map { j, c in buildKeyTwins[j].map { pCols[$0] } ?? c.gather(b) }
+                let bCols = buildColumns(twinsFrom: pCols) { $0.gather(b) }
                 return Batch(columns: probeIsLeft ? pCols + bCols : bCols + pCols, count: p.count)
             }
         }

@@ -100,6 +100,42 @@ struct AggregateBelowJoin: OptimizerRule {
         _ child: LogicalPlan, _ groups: [Int], _ groupNames: [String], _ aggs: [AggregateSpec],
         keyBound: (LogicalPlan, [Int]) -> (rows: Int, values: Int)?
     ) -> LogicalPlan? {
+        guard let m = match(child, groups, aggs, keyBound: keyBound) else { return nil }
+        let (combined, firstPartial) = twoSteps(m, groupNames, aggs)
+        let original = LogicalPlan.aggregate(child, groupColumns: groups, groupNames: groupNames, aggregates: aggs)
+            .schema
+        return restoredOutput(combined, original: original, aggs: aggs, firstPartial: firstPartial)
+    }
+
+    /// A GROUP BY over a join that the rule takes: the join's inputs as the fact input F and the
+    /// dimension D, and what the aggregate reads, over the join's output.
+    struct Match {
+        let type: JoinType
+        let fact: LogicalPlan
+        let dim: LogicalPlan
+        let factIsLeft: Bool
+        let lk: [Int]
+        let rk: [Int]
+        /// F's join keys (columns of F).
+        let factKeys: [Int]
+        /// Where F's and D's columns start in the join's output.
+        let factOffset: Int
+        let dimOffset: Int
+        /// The aggregate's input columns as expressions over the join's output.
+        let exprs: [BoundExpr]
+        let groupExprs: [BoundExpr]
+        /// The grouping keys read from F (indexes into `groupExprs`), and their columns of F.
+        let factGroups: [Int]
+        let factGroupColumns: [Int]
+        let splits: [Split]
+    }
+
+    /// The `Match` of `aggregate(child, groups, aggs)`, or nil when the plan is not a GROUP BY over
+    /// an INNER (or LEFT) join whose aggregates read one input with keys that take few values.
+    static func match(
+        _ child: LogicalPlan, _ groups: [Int], _ aggs: [AggregateSpec],
+        keyBound: (LogicalPlan, [Int]) -> (rows: Int, values: Int)?
+    ) -> Match? {
         // the join, and the expressions of the aggregate's input over its columns
         let join: LogicalPlan
         let exprs: [BoundExpr]
@@ -131,9 +167,7 @@ struct AggregateBelowJoin: OptimizerRule {
         }
         if type == .left && !factIsLeft { return nil }
         let fact = factIsLeft ? l : r
-        let dim = factIsLeft ? r : l
-        let factOffset = factIsLeft ? 0 : lw  // F's columns in the join's output
-        let dimOffset = factIsLeft ? lw : 0
+        let factOffset = factIsLeft ? 0 : lw
         let factKeys = factIsLeft ? lk : rk
         let factSide: Side = factIsLeft ? .left : .right
         // grouping keys: D's expressions (computed after the join), or F's columns
@@ -146,8 +180,8 @@ struct AggregateBelowJoin: OptimizerRule {
             guard case .column(let c) = groupExprs[i].kind else { return nil }
             factGroupColumns.append(c - factOffset)
         }
-        let splits = aggs.map(split)
-        guard splits.allSatisfy({ $0 != nil }) else { return nil }
+        let splits = aggs.compactMap(split)
+        guard splits.count == aggs.count else { return nil }
         // it pays only when F's keys take few values for its rows
         // (a grouping key that is a join key adds no values: each column counted once)
         var bounded: [Int] = []
@@ -155,28 +189,39 @@ struct AggregateBelowJoin: OptimizerRule {
         guard let (rows, values) = keyBound(fact, bounded),
             values <= rows / minimumRowsPerKey
         else { return nil }
+        return Match(
+            type: type, fact: fact, dim: factIsLeft ? r : l, factIsLeft: factIsLeft, lk: lk, rk: rk,
+            factKeys: factKeys, factOffset: factOffset, dimOffset: factIsLeft ? lw : 0, exprs: exprs,
+            groupExprs: groupExprs, factGroups: factGroups, factGroupColumns: factGroupColumns, splits: splits)
+    }
 
+    /// The two steps of `m`: F aggregated by its keys, joined to D, aggregated again by the
+    /// query's keys (the partial results combined). Returns that plan (grouping keys, then one
+    /// column per combined partial) and, per aggregate, its first combined column after the keys.
+    static func twoSteps(_ m: Match, _ groupNames: [String], _ aggs: [AggregateSpec]) -> (
+        LogicalPlan, firstPartial: [Int]
+    ) {
         // 1. F's keys, F-side grouping keys and what the aggregates read, aggregated by the keys
-        let factSchema = fact.schema
-        let k = factKeys.count
-        let preKeys = k + factGroups.count
+        let factSchema = m.fact.schema
+        let k = m.factKeys.count
+        let preKeys = k + m.factGroups.count
         var preExprs =
-            (factKeys + factGroupColumns).map {
+            (m.factKeys + m.factGroupColumns).map {
                 BoundExpr.column($0, type: factSchema[$0].type, name: factSchema[$0].name)
             }
         func pre(_ column: Int?) -> Int? {
             guard let column else { return nil }
-            preExprs.append(exprs[column].remapColumns { $0 - factOffset })
+            preExprs.append(m.exprs[column].remapColumns { $0 - m.factOffset })
             return preExprs.count - 1
         }
         var partials: [AggregateSpec] = []
         var combiners: [AggregateFunction] = []
         var firstPartial: [Int] = []  // per aggregate, its first partial column
-        for (a, sp) in zip(aggs, splits) {
+        for (a, sp) in zip(aggs, m.splits) {
             let input = pre(a.inputColumn)
             let filter = pre(a.filterColumn)
             firstPartial.append(partials.count)
-            for (f, c) in zip(sp!.partials, sp!.combiners) {
+            for (f, c) in zip(sp.partials, sp.combiners) {
                 partials.append(
                     AggregateSpec(function: f, inputColumn: input, filterColumn: filter, name: "#p\(partials.count)"))
                 combiners.append(c)
@@ -184,47 +229,53 @@ struct AggregateBelowJoin: OptimizerRule {
         }
         let preNames = preExprs.indices.map { "#\($0)" }
         let partial = LogicalPlan.aggregate(
-            .project(fact, preExprs, names: preNames), groupColumns: Array(0..<preKeys),
+            .project(m.fact, preExprs, names: preNames), groupColumns: Array(0..<preKeys),
             groupNames: Array(preNames.prefix(preKeys)), aggregates: partials)
 
         // 2. the partial rows joined to D as F's rows were
         let partialWidth = preKeys + partials.count
         let newJoin: LogicalPlan =
-            factIsLeft
-            ? .join(partial, dim, type: type, leftKeys: Array(0..<k), rightKeys: rk, residual: nil)
-            : .join(dim, partial, type: type, leftKeys: lk, rightKeys: Array(0..<k), residual: nil)
-        let partialOffset = factIsLeft ? 0 : dim.schema.count
-        let newDimOffset = factIsLeft ? partialWidth : 0
+            m.factIsLeft
+            ? .join(partial, m.dim, type: m.type, leftKeys: Array(0..<k), rightKeys: m.rk, residual: nil)
+            : .join(m.dim, partial, type: m.type, leftKeys: m.lk, rightKeys: Array(0..<k), residual: nil)
+        let partialOffset = m.factIsLeft ? 0 : m.dim.schema.count
+        let newDimOffset = m.factIsLeft ? partialWidth : 0
         let joinSchema = newJoin.schema
 
         // 3. grouped again by the query's keys, the partial results combined
         var finalExprs: [BoundExpr] = []
-        for (i, e) in groupExprs.enumerated() {
-            if let f = factGroups.firstIndex(of: i) {
+        for (i, e) in m.groupExprs.enumerated() {
+            if let f = m.factGroups.firstIndex(of: i) {
                 let c = partialOffset + k + f
                 finalExprs.append(.column(c, type: joinSchema[c].type, name: e.name))
             } else {
-                finalExprs.append(e.remapColumns { $0 - dimOffset + newDimOffset })
+                finalExprs.append(e.remapColumns { $0 - m.dimOffset + newDimOffset })
             }
         }
         for j in partials.indices {
             let c = partialOffset + preKeys + j
             finalExprs.append(.column(c, type: joinSchema[c].type, name: "#p\(j)"))
         }
-        let g = groups.count
+        let g = m.groupExprs.count
         // a final takes the original aggregate's name when it is its only one (avg has two)
         var finalNames = combiners.indices.map { "#c\($0)" }
-        for (j, a) in aggs.enumerated() where splits[j]!.partials.count == 1 { finalNames[firstPartial[j]] = a.name }
+        for (j, a) in aggs.enumerated() where m.splits[j].partials.count == 1 { finalNames[firstPartial[j]] = a.name }
         let finals = combiners.enumerated().map { j, c in
             AggregateSpec(function: c, inputColumn: g + j, name: finalNames[j])
         }
         let combined = LogicalPlan.aggregate(
             .project(newJoin, finalExprs, names: finalExprs.map(\.name)), groupColumns: Array(0..<g),
             groupNames: groupNames, aggregates: finals)
+        return (combined, firstPartial)
+    }
 
-        // 4. the original output: names, count's BIGINT, avg's division
-        let original = LogicalPlan.aggregate(child, groupColumns: groups, groupNames: groupNames, aggregates: aggs)
-            .schema
+    /// The original aggregate's output (`original`: its schema) over the two-step plan `combined`:
+    /// the names, count's BIGINT (the combined sums are HUGEINT), avg's division of its combined
+    /// sum by its combined count.
+    static func restoredOutput(
+        _ combined: LogicalPlan, original: Schema, aggs: [AggregateSpec], firstPartial: [Int]
+    ) -> LogicalPlan {
+        let g = original.count - aggs.count
         let cs = combined.schema
         func column(_ i: Int) -> BoundExpr { .column(i, type: cs[i].type, name: cs[i].name) }
         func cast(_ e: BoundExpr, _ t: DataType, _ name: String) -> BoundExpr {

@@ -404,22 +404,28 @@ final class DistinctState: AggregateState {
                 logs, groups: groups, sorted: !inner.ignoresInputOrder)
         else { return nil }
         for (s, _) in states { s.log = nil }
-        try ids.withUnsafeBufferPointer {
-            let col = Column(type: type, ints: values)
-            try inner.update(col, order: [col], ids: $0, count: col.count)
-        }
+        try feed(ids: ids, Column(type: type, ints: values))
         return try inner.finalize(groups: groups)
     }
 
     /// Feeds the distinct pairs (group ids, value words) to the wrapped aggregate and finalizes it.
     private func finish(ids: [Int32], values: [UInt64], groups: Int) throws -> Column {
-        let col: Column
-        switch type {
-        case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
-        default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
-        }
-        try ids.withUnsafeBufferPointer { try inner.update(col, order: [col], ids: $0, count: col.count) }
+        try feed(ids: ids, valueColumn(values))
         return try inner.finalize(groups: groups)
+    }
+
+    /// Value words (`words(_:count:)`) as a column of `type`.
+    func valueColumn(_ words: [UInt64]) -> Column {
+        switch type {
+        case .double: return Column(doubles: words.map { Double(bitPattern: $0) })
+        default: return Column(type: type, ints: words.map { Int64(bitPattern: $0) })
+        }
+    }
+
+    /// Feeds distinct pairs (group ids, the values as a column) to the wrapped aggregate, each
+    /// value also its ORDER BY key (`list(DISTINCT x ORDER BY x)`).
+    func feed(ids: [Int32], _ values: Column) throws {
+        try ids.withUnsafeBufferPointer { try inner.update(values, order: [values], ids: $0, count: values.count) }
     }
     func makeEmpty() -> AggregateState { DistinctState(inner: inner.makeEmpty(), type: type) }
 
@@ -435,11 +441,7 @@ final class DistinctState: AggregateState {
             vs.append(v)
         }
         if let mapping { mapping.withUnsafeBufferPointer { m in for i in gs.indices { gs[i] = Int64(m[Int(gs[i])]) } } }
-        let values: Column
-        switch type {
-        case .double: values = Column(doubles: vs.map { Double(bitPattern: $0) })
-        default: values = Column(type: type, ints: vs.map { Int64(bitPattern: $0) })
-        }
+        let values = valueColumn(vs)
         return ([Column(type: .integer, ints: gs), values], gs.count)
     }
 

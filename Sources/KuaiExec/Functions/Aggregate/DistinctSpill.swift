@@ -141,11 +141,6 @@ extension DistinctState: SpillsDistinctKeys {
     /// Feeds one partition's distinct pairs to the wrapped aggregate.
     private func feedInner(_ part: PairSet) throws {
         let (ids, values) = collectPairs(capacity: part.count) { part.forEachEntry($0) }
-        let col: Column
-        switch type {
-        case .double: col = Column(doubles: values.map { Double(bitPattern: $0) })
-        default: col = Column(type: type, ints: values.map { Int64(bitPattern: $0) })
-        }
-        try ids.withUnsafeBufferPointer { try inner.update(col, order: [col], ids: $0, count: col.count) }
+        try feed(ids: ids, valueColumn(values))
     }
 }
