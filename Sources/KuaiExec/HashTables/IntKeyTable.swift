@@ -266,7 +266,14 @@ protocol IntKeySlots {
     func set(_ slot: Int, _ key: Int64, _ id: Int32)
     /// Starts loading the cache line where `key`'s probe begins (a hint; no effect on results).
     func prefetch(_ key: Int64)
+    /// False when the layout fits the core's cache, where the row loops leave prefetching out
+    /// (a prefetch per row then only costs instructions).
+    var worthPrefetching: Bool { get }
 }
+
+/// Bytes of slots up to which an `IntKeySlots` layout is taken to stay in the core's cache (L2 of
+/// 1 to 2 MiB per core on the machines kuai targets) and is not prefetched.
+let intKeyCachedBytes = 256 << 10
 
 /// Rows ahead of the current one whose slots `insertRows` and `findRows` prefetch: far enough for
 /// a memory load to arrive (a probe costs a few ns once in cache), near enough to stay cached.
@@ -294,6 +301,7 @@ struct DirectSlots: IntKeySlots {
     }
     @inline(__always) func group(_ slot: Int) -> Int32 { array[slot] }
     @inline(__always) func set(_ slot: Int, _ key: Int64, _ id: Int32) { array[slot] = id + 1 }
+    var worthPrefetching: Bool { size * 4 > intKeyCachedBytes }
     @inline(__always) func prefetch(_ key: Int64) {
         let s = slot(key)
         if s >= 0 { kuai_prefetch(array + s) }
@@ -323,6 +331,7 @@ struct HashedSlots: IntKeySlots {
         return s
     }
     @inline(__always) func group(_ slot: Int) -> Int32 { Int32(truncatingIfNeeded: words[2 &* slot &+ 1]) }
+    var worthPrefetching: Bool { capacity * 16 > intKeyCachedBytes }
     @inline(__always) func key(_ slot: Int) -> Int64 { words[2 &* slot] }
     @inline(__always) func prefetch(_ key: Int64) {
         kuai_prefetch(words + 2 &* Int(truncatingIfNeeded: (UInt64(bitPattern: key) &* goldenRatio64) >> shift))
@@ -340,10 +349,20 @@ func insertRows<S: IntKeySlots, V: RowValidity>(
     _ slots: S, _ xs: UnsafeBufferPointer<Int64>, _ validity: V, _ range: Range<Int>,
     _ ids: UnsafeMutableBufferPointer<Int32>, _ groups: inout IntGroups
 ) -> Int {
+    // one loop with prefetching, one without (constant-folded into each copy)
+    if slots.worthPrefetching { return insertRows(slots, xs, validity, range, ids, &groups, prefetching: true) }
+    return insertRows(slots, xs, validity, range, ids, &groups, prefetching: false)
+}
+
+@inline(__always)
+private func insertRows<S: IntKeySlots, V: RowValidity>(
+    _ slots: S, _ xs: UnsafeBufferPointer<Int64>, _ validity: V, _ range: Range<Int>,
+    _ ids: UnsafeMutableBufferPointer<Int32>, _ groups: inout IntGroups, prefetching: Bool
+) -> Int {
     var i = range.lowerBound
-    let ahead = range.upperBound &- intKeyPrefetchDistance
+    let ahead = prefetching ? range.upperBound &- intKeyPrefetchDistance : Int.min
     while i < range.upperBound {
-        if i < ahead { slots.prefetch(xs[i &+ intKeyPrefetchDistance]) }
+        if prefetching && i < ahead { slots.prefetch(xs[i &+ intKeyPrefetchDistance]) }
         if !validity.isValid(i) {
             ids[i] = groups.nullId()
             i &+= 1
@@ -365,9 +384,8 @@ func insertRows<S: IntKeySlots, V: RowValidity>(
     return i
 }
 
-/// The group id of each of `n` rows (-1: absent; a NULL row gets `nullId`).
-@inline(__always)
 /// `findRows` of the listed rows `rows` (valid keys) only, the slot of a later row prefetched.
+@inline(__always)
 func findListedRows<S: IntKeySlots>(
     _ slots: S, _ xs: UnsafeBufferPointer<Int64>, _ rows: UnsafeBufferPointer<Int32>,
     _ ids: UnsafeMutableBufferPointer<Int32>
@@ -382,14 +400,27 @@ func findListedRows<S: IntKeySlots>(
     }
 }
 
+/// The group id of each of `n` rows (-1: absent; a NULL row gets `nullId`).
 func findRows<S: IntKeySlots, V: RowValidity>(
     _ slots: S, _ xs: UnsafeBufferPointer<Int64>, _ validity: V, _ n: Int, _ nullId: Int32,
     _ ids: UnsafeMutableBufferPointer<Int32>
 ) {
+    if slots.worthPrefetching {
+        findRows(slots, xs, validity, n, nullId, ids, prefetching: true)
+    } else {
+        findRows(slots, xs, validity, n, nullId, ids, prefetching: false)
+    }
+}
+
+@inline(__always)
+private func findRows<S: IntKeySlots, V: RowValidity>(
+    _ slots: S, _ xs: UnsafeBufferPointer<Int64>, _ validity: V, _ n: Int, _ nullId: Int32,
+    _ ids: UnsafeMutableBufferPointer<Int32>, prefetching: Bool
+) {
     for i in 0..<n {
         // rows that are not looked up (NULL, or ruled out by a join's `KeyBitFilter`) are not prefetched
         let ahead = i &+ intKeyPrefetchDistance
-        if ahead < n && validity.isValid(ahead) { slots.prefetch(xs[ahead]) }
+        if prefetching && ahead < n && validity.isValid(ahead) { slots.prefetch(xs[ahead]) }
         if !validity.isValid(i) {
             ids[i] = nullId
             continue

@@ -328,7 +328,10 @@ public final class HashAggregateOperator: PhysicalOperator {
     }
 
     /// Adds the first `n` rows of `batch` to `states` (of `groups` groups), row i to group `ids[i]`.
+    /// Rows clustered by their keys come as runs of one group (`GroupRuns`) to the states that
+    /// use them, unless the aggregate has a FILTER or an ORDER BY.
     func update(_ states: [AggregateState], groups: Int, ids: [Int32], _ batch: Batch, count n: Int) throws {
+        var runs: GroupRuns?? = nil  // found on first use
         for (k, spec) in aggregates.enumerated() {
             let state = states[k]
             state.resize(groups)
@@ -348,7 +351,13 @@ public final class HashAggregateOperator: PhysicalOperator {
                     continue
                 }
             }
-            try ids.withUnsafeBufferPointer { try state.update(inputCol, order: order, ids: $0, count: n) }
+            try ids.withUnsafeBufferPointer { ids in
+                if groups > 1 && state.usesRuns && spec.filterColumn == nil && order.isEmpty {
+                    if runs == nil { runs = GroupRuns.of(ids, count: n) }
+                    if let r = runs! { return try state.update(inputCol, ids: ids, runs: r, count: n) }
+                }
+                try state.update(inputCol, order: order, ids: ids, count: n)
+            }
         }
     }
 

@@ -26,6 +26,13 @@ public protocol AggregateState: AnyObject {
     /// integer sums, min/max of integers): a distinct aggregate then feeds its distinct values
     /// unsorted. The default is false (sorted input, as for DOUBLE sums or lists).
     var ignoresInputOrder: Bool { get }
+    /// True when `update(_:ids:runs:count:)` gains from the rows given as runs of one group
+    /// (`GroupRuns`); the aggregate operator finds the runs only when some state uses them. The
+    /// default is false.
+    var usesRuns: Bool { get }
+    /// `update(_:ids:count:)` of rows that also come as `runs` (the same rows and groups). The
+    /// default uses the ids.
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, runs: GroupRuns, count: Int) throws
 }
 
 /// The first `groups` accumulators of a state as a result column's storage: the array itself when
@@ -42,6 +49,10 @@ extension AggregateState {
     }
     public var acceptsWideInput: Bool { false }
     public var ignoresInputOrder: Bool { false }
+    public var usesRuns: Bool { false }
+    public func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, runs: GroupRuns, count: Int) throws {
+        try update(input, ids: ids, count: count)
+    }
 }
 
 /// An aggregate function: name, accepted argument types, result type and state factory.

@@ -26,6 +26,24 @@ final class CountState: AggregateState {
             }
         }
     }
+    var usesRuns: Bool { true }
+    /// A run adds its length (count(*), or count(x) of a column without NULLs) or its valid rows.
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, runs: GroupRuns, count n: Int) {
+        if !star, let input, input.type == .null { return }
+        counts.withUnsafeMutableBufferPointer { c in
+            if !star, let v = input?.validity {
+                v.withUnsafeBufferPointer { vp in
+                    runs.eachRun { g, rows in
+                        var k: Int64 = 0
+                        for i in rows { k &+= Int64(vp[i]) }
+                        c[g] &+= k
+                    }
+                }
+            } else {
+                runs.eachRun { g, rows in c[g] &+= Int64(rows.count) }
+            }
+        }
+    }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
         let o = other as! CountState
         o.counts.withUnsafeBufferPointer { src in

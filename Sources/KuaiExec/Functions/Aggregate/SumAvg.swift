@@ -111,6 +111,35 @@ extension GroupSums where Value == Int128 {
         return input
     }
 
+    /// Adds the valid rows of the narrow integer column `input` (`narrowInput`), the rows given as
+    /// runs of one group: each run's values are summed in one loop (`sumInt64`, or a loop over
+    /// the valid rows), and its group's tally noted once per value.
+    mutating func addRuns(_ input: Column, _ runs: GroupRuns) {
+        input.ints.withUnsafeBufferPointer { x in
+            withBuffers { s, t in
+                if let validity = input.validity {
+                    validity.withUnsafeBufferPointer { v in
+                        runs.eachRun { g, rows in
+                            var sum: Int128 = 0
+                            var values: Int64 = 0
+                            for i in rows where v[i] != 0 {
+                                sum &+= Int128(x[i])
+                                values &+= 1
+                            }
+                            s[g] &+= sum
+                            Tally.note(&t[g], times: values)
+                        }
+                    }
+                } else {
+                    runs.eachRun { g, rows in
+                        s[g] &+= sumInt64(UnsafeBufferPointer(rebasing: x[rows]))
+                        Tally.note(&t[g], times: Int64(rows.count))
+                    }
+                }
+            }
+        }
+    }
+
     /// Adds `other`'s groups (`otherChecked`: it saw wide input) into groups `mapping`, checked once
     /// either side saw wide input (`checked` is updated).
     mutating func merge(
@@ -145,16 +174,20 @@ protocol SumTally {
     static func note(_ w: inout Word)
     /// `a` and `b` together.
     static func combine(_ a: inout Word, _ b: Word)
+    /// `times` more values in the group (none: unchanged).
+    static func note(_ w: inout Word, times: Int64)
 }
 /// sum: 1 once the group has a value.
 enum SeenFlag: SumTally {
     @inline(__always) static func note(_ w: inout UInt8) { w = 1 }
     @inline(__always) static func combine(_ a: inout UInt8, _ b: UInt8) { a = 1 }
+    @inline(__always) static func note(_ w: inout UInt8, times: Int64) { if times > 0 { w = 1 } }
 }
 /// avg: the number of values.
 enum ValueCount: SumTally {
     @inline(__always) static func note(_ w: inout Int64) { w &+= 1 }
     @inline(__always) static func combine(_ a: inout Int64, _ b: Int64) { a &+= b }
+    @inline(__always) static func note(_ w: inout Int64, times: Int64) { w &+= times }
 }
 
 /// sum of integers, accumulated in Int128 (DuckDB: sum(INTEGER/BIGINT/HUGEINT) is HUGEINT). The
@@ -188,6 +221,11 @@ final class SumIntState: AggregateState {
             }
         }
         if !done { acc.add(input.ints, nil, ids, n) { Int128($0) } }
+    }
+    var usesRuns: Bool { true }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, runs: GroupRuns, count n: Int) throws {
+        guard let input = try acc.narrowInput(input, ids, n, checked: &checked) else { return }
+        acc.addRuns(input, runs)
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! SumIntState
@@ -263,6 +301,11 @@ final class AvgState: AggregateState {
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         guard let input = try acc.narrowInput(input, ids, n, checked: &checked) else { return }
         acc.add(input.ints, input.validity, ids, n) { Int128($0) }
+    }
+    var usesRuns: Bool { true }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, runs: GroupRuns, count n: Int) throws {
+        guard let input = try acc.narrowInput(input, ids, n, checked: &checked) else { return }
+        acc.addRuns(input, runs)
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         let o = other as! AvgState
@@ -444,6 +487,10 @@ final class FinalizedState: AggregateState {
     func resize(_ groups: Int) { inner.resize(groups) }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
         try inner.update(input, ids: ids, count: n)
+    }
+    var usesRuns: Bool { inner.usesRuns }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, runs: GroupRuns, count n: Int) throws {
+        try inner.update(input, ids: ids, runs: runs, count: n)
     }
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
         try inner.merge((other as! FinalizedState).inner, mapping: mapping)

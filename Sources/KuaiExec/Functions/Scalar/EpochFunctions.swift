@@ -114,38 +114,43 @@ extension FunctionRegistry {
         }
     }
 
-    /// hour(epoch_ms(ms + offset)) in one pass; the addition's overflow and the TIMESTAMP range
-    /// are checked on the column's min and max (then exactly, row by row, only if they fail).
+    /// hour(epoch_ms(ms + offset)). The valid rows' range is taken first: it checks the
+    /// addition's overflow and the TIMESTAMP range once (the error names the first failing row,
+    /// as DuckDB's row by row check), and when the rows span less than 2^32 ms (49 days) from the
+    /// midnight before the smallest, each hour is two 32-bit divisions by constants of the
+    /// offset from that midnight; else floorMod(ms + offset, 86,400,000) / 3,600,000 per row.
     static func hourOfEpochMsPlus(_ c: Column, _ offset: Int64, _ n: Int, _ e: ScalarExpr) throws -> Operand {
-        var lo = Int64.max
-        var hi = Int64.min
-        let vals = c.ints.withUnsafeBufferPointer { src in
-            [Int64](unsafeUninitializedCapacity: n) { out, filled in
-                for i in 0..<n {
-                    let x = src[i]
-                    lo = Swift.min(lo, x)
-                    hi = Swift.max(hi, x)
-                    var r = (x &+ offset) % 86_400_000
-                    r = r < 0 ? r + 86_400_000 : r
-                    out[i] = r / 3_600_000
-                }
-                filled = n
-            }
+        guard let (lo, hi) = valueRange(c, count: n) else {
+            return .column(Column(type: .bigint, ints: [Int64](repeating: 0, count: n), validity: c.validity))
         }
         let (a, oa) = lo.addingReportingOverflow(offset)
         let (b, ob) = hi.addingReportingOverflow(offset)
-        if n > 0 && (oa || ob || a < -maxEpochMs || b > maxEpochMs) {
-            // Exact check on valid rows only (NULL rows may hold any bits).
+        if oa || ob || a < -maxEpochMs || b > maxEpochMs {
             let sum = try Kernels.arithmetic(
                 .add, .column(c), .bigint, .scalar(.int(offset)), .bigint, resultType: .bigint, count: n, expr: e)
             try checkEpochMsRange(sum, e)
         }
+        let midnight = floorDiv(a, 86_400_000) * 86_400_000
+        let vals = c.ints.withUnsafeBufferPointer { src in
+            [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                if b - midnight <= Int64(UInt32.max) {
+                    // ms + offset - midnight is exact mod 2^32 and, on valid rows, below 2^32
+                    let shift = offset &- midnight
+                    for i in 0..<n {
+                        let sinceMidnight = UInt32(truncatingIfNeeded: src[i] &+ shift)
+                        out[i] = Int64(sinceMidnight / 3_600_000 % 24)
+                    }
+                } else {
+                    for i in 0..<n { out[i] = floorMod(src[i] &+ offset, 86_400_000) / 3_600_000 }
+                }
+                filled = n
+            }
+        }
         return .column(Column(type: .bigint, ints: vals, validity: c.validity))
     }
 
-    /// hour(epoch_ms(ms)) = floorMod(ms, 86_400_000) / 3_600_000: two integer operations per row,
-    /// with the TIMESTAMP range check of epoch_ms folded into the same loop (the column case is
-    /// `hourOfEpochMsPlus` with offset 0).
+    /// hour(epoch_ms(ms)) = floorMod(ms, 86_400_000) / 3_600_000, with the TIMESTAMP range check
+    /// of epoch_ms (the column case is `hourOfEpochMsPlus` with offset 0).
     static func hourOfEpochMs(_ x: Operand, _ n: Int, _ e: ScalarExpr) throws -> Operand {
         guard case .column(let c) = x else {
             try checkEpochMsRange(x, e)
