@@ -17,7 +17,8 @@ private func listed(_ r: GroupRuns) -> [(Int, Range<Int>)] {
 
 @Test func clusteredIdsComeAsRuns() throws {
     // 4,000 rows: groups 3, 0, 3 (back again), 7 in runs of 1000, 1500, 500, 1000
-    let ids = [Int32](repeating: 3, count: 1000) + [Int32](repeating: 0, count: 1500)
+    let ids =
+        [Int32](repeating: 3, count: 1000) + [Int32](repeating: 0, count: 1500)
         + [Int32](repeating: 3, count: 500) + [Int32](repeating: 7, count: 1000)
     let r = try #require(runs(ids))
     #expect(r.rowCount == 4000)

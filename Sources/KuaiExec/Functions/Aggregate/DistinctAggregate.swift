@@ -44,8 +44,9 @@ final class DistinctState: AggregateState {
     var spilled = false
     /// Valid rows added while the pairs were in the set (for the early move to appended pairs).
     private var rowsHashed = 0
-    /// Rows after which a set holding a pair for half of them moves to appended pairs.
-    static let sampleRows = 1 << 16
+    /// Rows after which a set holding a pair for half of them moves to appended pairs (looked at
+    /// every `sampleRows` rows; 8192 rows take a set of 16K slots at most, in L2).
+    static let sampleRows = 1 << 13
     /// States merged into this one, with the mapping of their groups, not yet combined.
     var pending: [(state: DistinctState, mapping: [Int32])] = []
     /// The pairs as bits while an integer-stored input's values span a dense range (ids such as
@@ -130,24 +131,42 @@ final class DistinctState: AggregateState {
         }
     }
 
-    /// Moves the set's pairs to the appended pairs (the log when it can take their values).
+    /// Moves the set's pairs to the appended pairs: to the log in one call when it can take
+    /// their values (a log is made for them if there is none yet), else to the arrays.
     func spill() {
         spilled = true
-        if mayLog && log == nil && set.count > 0 {
+        defer { set.removeAll() }
+        guard set.count > 0 else { return }
+        if mayLog {
+            var groups = [Int32]()
+            var values = [Int64]()
+            groups.reserveCapacity(set.count)
+            values.reserveCapacity(set.count)
             var (lo, hi) = (Int64.max, Int64.min)
-            set.forEachEntry { _, v in
-                lo = min(lo, Int64(bitPattern: v))
-                hi = max(hi, Int64(bitPattern: v))
+            set.forEachEntry { g, v in
+                let x = Int64(bitPattern: v)
+                groups.append(g)
+                values.append(x)
+                lo = min(lo, x)
+                hi = max(hi, x)
             }
-            log = DistinctPairLog(lo: lo, hi: hi)
-            if log == nil { mayLog = false }
+            if log == nil { log = DistinctPairLog(lo: lo, hi: hi) }
+            if let log, log.fits(lo: lo, hi: hi) {
+                values.withUnsafeBufferPointer { x in
+                    groups.withUnsafeBufferPointer { g in
+                        log.append(values: x, groups: g, valid: nil, count: x.count, lo: lo, hi: hi)
+                    }
+                }
+                return
+            }
+            unpackLog()
         }
-        if !mayLog {
-            rawGroups.reserveCapacity(set.count * 2)
-            rawValues.reserveCapacity(set.count * 2)
+        rawGroups.reserveCapacity(rawGroups.count + set.count * 2)
+        rawValues.reserveCapacity(rawValues.count + set.count * 2)
+        set.forEachEntry { g, v in
+            rawGroups.append(g)
+            rawValues.append(v)
         }
-        set.forEachEntry { g, v in append(g, v) }
-        set.removeAll()
     }
 
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
@@ -158,13 +177,43 @@ final class DistinctState: AggregateState {
 
     private func addRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         if mayBeDense && addDense(input, ids: ids, count: n) { return }
-        if spilled && mayLog {
+        if spilled { return appendRows(input, ids: ids, from: 0, count: n) }
+        // Into the set (prefetching ahead), `sampleRows` rows at a time, while it holds fewer
+        // than `hashLimit` pairs and has not turned out to hold a pair for half its rows; the
+        // rest of the batch is appended.
+        let w = words(input, count: n)
+        var i = 0
+        while i < n {
+            let end = min(n, i + Self.sampleRows)
+            let stop = w.withUnsafeBufferPointer { wv in
+                input.validity.withUnsafeBufferPointerOrNil { v in
+                    set.insert(rows: i..<end, groups: ids, values: wv, valid: v, limit: DistinctState.hashLimit)
+                }
+            }
+            rowsHashed += input.validity.map { v in (i..<stop).reduce(0) { $0 + Int(v[$1]) } } ?? stop - i
+            if stop < end || (rowsHashed >= Self.sampleRows && 2 * set.count >= rowsHashed) {
+                spill()
+                if stop < n { appendRows(input, ids: ids, from: stop, count: n) }
+                return
+            }
+            i = end
+        }
+    }
+
+    /// Appends the valid rows `from ..< n` once the set was left: to the log in one call while it
+    /// takes their values, else to the arrays.
+    private func appendRows(_ input: Column, ids: UnsafeBufferPointer<Int32>, from: Int, count n: Int) {
+        if mayLog {
             guard let (lo, hi) = valueRange(input, count: n) else { return }  // no valid row
             if log == nil, let l = DistinctPairLog(lo: lo, hi: hi) { log = l }
             if let log, log.fits(lo: lo, hi: hi) {
                 input.ints.withUnsafeBufferPointer { x in
                     input.validity.withUnsafeBufferPointerOrNil { v in
-                        log.append(values: x, groups: ids, valid: v, count: n, lo: lo, hi: hi)
+                        log.append(
+                            values: UnsafeBufferPointer(rebasing: x[from..<n]),
+                            groups: UnsafeBufferPointer(rebasing: ids[from..<n]),
+                            valid: v.map { UnsafeBufferPointer(rebasing: $0[from..<n]) }, count: n - from, lo: lo,
+                            hi: hi)
                     }
                 }
                 return
@@ -172,46 +221,30 @@ final class DistinctState: AggregateState {
             unpackLog()
         }
         let w = words(input, count: n)
-        if spilled {
-            // Append the whole batch to local arrays (one exclusivity check per batch, not per row).
-            var gs: [Int32] = []
-            var vs: [UInt64] = []
+        // Append to local arrays (one exclusivity check per batch, not per row).
+        var gs: [Int32] = []
+        var vs: [UInt64] = []
+        swap(&gs, &rawGroups)
+        swap(&vs, &rawValues)
+        defer {
             swap(&gs, &rawGroups)
             swap(&vs, &rawValues)
-            defer {
-                swap(&gs, &rawGroups)
-                swap(&vs, &rawValues)
-            }
-            if gs.capacity < gs.count + n {  // grow geometrically (reserveCapacity alone is exact)
-                gs.reserveCapacity(max(gs.count + n, 2 * gs.capacity))
-                vs.reserveCapacity(max(vs.count + n, 2 * vs.capacity))
-            }
-            if let valid = input.validity {
-                for i in 0..<n where valid[i] != 0 {
-                    gs.append(ids[i])
-                    vs.append(w[i])
-                }
-            } else {
-                for i in 0..<n {
-                    gs.append(ids[i])
-                    vs.append(w[i])
-                }
-            }
-            return
         }
-        // into the set (prefetching ahead) while it holds fewer than `hashLimit` pairs, then raw
-        let stop = w.withUnsafeBufferPointer { wv in
-            input.validity.withUnsafeBufferPointerOrNil { v in
-                set.insert(rows: 0..<n, groups: ids, values: wv, valid: v, limit: DistinctState.hashLimit)
+        if gs.capacity < gs.count + n - from {  // grow geometrically (reserveCapacity alone is exact)
+            gs.reserveCapacity(max(gs.count + n - from, 2 * gs.capacity))
+            vs.reserveCapacity(max(vs.count + n - from, 2 * vs.capacity))
+        }
+        if let valid = input.validity {
+            for i in from..<n where valid[i] != 0 {
+                gs.append(ids[i])
+                vs.append(w[i])
+            }
+        } else {
+            for i in from..<n {
+                gs.append(ids[i])
+                vs.append(w[i])
             }
         }
-        if stop == n {
-            rowsHashed += input.validity == nil ? n : n - input.nullCount
-            if rowsHashed >= Self.sampleRows && 2 * set.count >= rowsHashed { spill() }
-            return
-        }
-        spill()
-        for i in stop..<n where input.isValid(i) { add(ids[i], w[i]) }
     }
 
     /// Adds the valid rows to `dense` (entering the dense form once the bits for every value and

@@ -129,14 +129,20 @@ final class DistinctPairLog {
         UnsafeBufferPointer(start: buffers[p], count: counts[p])
     }
 
-    /// Frees partition `p`'s buffer (its pairs are gone).
+    /// Frees partition `p`'s buffer (its pairs are gone). Threads may release different
+    /// partitions of one log at once: only the partition's own entries change here, and the
+    /// totals (`count`, `heldBytes`) follow in `recount`, on one thread, afterwards.
     func release(partition p: Int) {
         free(buffers[p])
         buffers[p] = nil
-        heldBytes -= capacities[p] * 8
         capacities[p] = 0
-        count -= counts[p]
         counts[p] = 0
+    }
+
+    /// Sets `count` and `heldBytes` from the partitions (after `release(partition:)`).
+    func recount() {
+        count = (0..<Self.partitionCount).reduce(0) { $0 + counts[$1] }
+        heldBytes = (0..<Self.partitionCount).reduce(0) { $0 + capacities[$1] * 8 }
     }
 
     /// The distinct pairs of `logs` (each with the mapping of its groups into `0..<groups`, nil =
@@ -184,6 +190,7 @@ final class DistinctPairLog {
             }
             if threads <= 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: threads, execute: run) }
         }
+        for l in filled { l.log.recount() }
         // the distinct words of every partition, moved together
         var distinct = 0
         for p in 0..<parts {

@@ -17,40 +17,39 @@ public struct GroupRuns {
     static let minimumAverageLength = 16
 
     /// The runs of the group ids `ids[0..<n]`; nil when the batch is short or its runs are on
-    /// average shorter than `minimumAverageLength` rows. The first `minimumRows` rows are looked at
-    /// first, so that unclustered input costs about one pass over them.
+    /// average shorter than `minimumAverageLength` rows. Blocks of 8 rows without a change are
+    /// passed over with one test; the search stops once the first `minimumRows` rows, or the
+    /// batch, hold too many runs, so that unclustered input costs about one pass over 1024 rows.
     static func of(_ ids: UnsafeBufferPointer<Int32>, count n: Int) -> GroupRuns? {
         guard n >= minimumRows else { return nil }
         let most = n / minimumAverageLength
-        if changes(ids, 0, minimumRows) > minimumRows / minimumAverageLength { return nil }
-        let runCount = 1 + changes(ids, 0, n)
-        guard runCount <= most else { return nil }
-        var starts = [Int32](repeating: 0, count: runCount)
-        var runIds = [Int32](repeating: 0, count: runCount)
-        starts.withUnsafeMutableBufferPointer { s in
-            runIds.withUnsafeMutableBufferPointer { r in
-                var k = 0
-                r[0] = ids[0]
-                for i in 1..<n where ids[i] != ids[i &- 1] {
-                    k &+= 1
-                    s[k] = Int32(truncatingIfNeeded: i)
-                    r[k] = ids[i]
-                }
+        var starts = [Int32]()
+        var runIds = [Int32]()
+        starts.reserveCapacity(most)
+        runIds.reserveCapacity(most)
+        starts.append(0)
+        runIds.append(ids[0])
+        var i = 1
+        while i < n {
+            let end = min(n, i &+ 8)
+            var changed: Int32 = 0
+            if end &- i == 8 {
+                for t in 0..<8 { changed |= ids[i &+ t] ^ ids[i &+ t &- 1] }
+            } else {
+                changed = 1
             }
+            if changed != 0 {
+                for j in i..<end where ids[j] != ids[j &- 1] {
+                    starts.append(Int32(truncatingIfNeeded: j))
+                    runIds.append(ids[j])
+                }
+                if starts.count > most { return nil }
+            }
+            // the runs that start in the first `end` rows, once they pass `minimumRows`
+            if i < minimumRows && end >= minimumRows && starts.count > end / minimumAverageLength + 1 { return nil }
+            i = end
         }
         return GroupRuns(starts: starts, ids: runIds, rowCount: n)
-    }
-
-    /// The rows i in `from + 1 ..< to` whose id differs from row i - 1's (a branch-free loop).
-    @inline(__always)
-    private static func changes(_ ids: UnsafeBufferPointer<Int32>, _ from: Int, _ to: Int) -> Int {
-        var c = 0
-        var i = from &+ 1
-        while i < to {
-            c &+= ids[i] != ids[i &- 1] ? 1 : 0
-            i &+= 1
-        }
-        return c
     }
 
     /// Calls `body(group, rows)` for each run in row order.
