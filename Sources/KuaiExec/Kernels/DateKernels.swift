@@ -43,18 +43,76 @@ enum DateKernels {
     static let perDay: Int64 = 86_400_000_000
 
     /// `f(days, microseconds of the day)` of every row of a DATE (`timestamp` false: the time is 0)
-    /// or TIMESTAMP operand, as a `type` column (a constant for a constant).
+    /// or TIMESTAMP operand, as a `type` column (a constant for a constant). A TIMESTAMP column
+    /// is first rebased on the midnight before its smallest valid value (`midnightBase`), so
+    /// that a row's day and time are one unsigned division by a constant rather than a floored
+    /// signed one.
     @inline(__always)
     static func fields(
-        _ x: Operand, _ n: Int, timestamp: Bool, type: DataType = .bigint, _ f: (_ days: Int64, _ time: Int64) -> Int64
+        _ x: Operand, _ n: Int, timestamp: Bool, type: DataType = .bigint,
+        _ f: (_ days: Int64, _ time: UInt64) -> Int64
     ) -> Operand {
-        if timestamp {
-            return FunctionRegistry.mapInt(x, n, type) { v in
-                let d = FunctionRegistry.floorDiv(v, perDay)
-                return f(d, v &- d &* perDay)
+        guard timestamp else { return mapDays(x, n, type) { f($0, 0) } }
+        if case .column(let c) = x, let (day0, base, _) = midnightBase(c, n) {
+            let vals = c.ints.withUnsafeBufferPointer { src in
+                [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                    for i in 0..<n {
+                        let off = UInt64(bitPattern: src[i] &- base)
+                        let k = off / UInt64(perDay)
+                        out[i] = f(day0 &+ Int64(bitPattern: k), off &- k &* UInt64(perDay))
+                    }
+                    filled = n
+                }
             }
+            return .column(Column(type: type, ints: vals, validity: c.validity))
         }
-        return mapDays(x, n, type) { f($0, 0) }
+        return FunctionRegistry.mapInt(x, n, type) { v in
+            let d = FunctionRegistry.floorDiv(v, perDay)
+            return f(d, UInt64(bitPattern: v &- d &* perDay))
+        }
+    }
+
+    /// `fields` of an `f` of the day alone (year, month, week, date_trunc to days or longer):
+    /// over a column whose days span fewer than half its rows (a batch's usually do), `f` runs
+    /// once per day of the span and each row looks its day up (`mapDays` for DATE); else each
+    /// row's day is floored on its own.
+    @inline(__always)
+    static func dayFields(
+        _ x: Operand, _ n: Int, timestamp: Bool, type: DataType = .bigint, _ f: (_ days: Int64) -> Int64
+    ) -> Operand {
+        guard timestamp else { return mapDays(x, n, type, f) }
+        if case .column(let c) = x, let (day0, base, days) = midnightBase(c, n), days <= n / 2 {
+            let table = (0..<days).map { f(day0 &+ Int64($0)) }
+            let last = UInt64(days - 1)
+            let vals = c.ints.withUnsafeBufferPointer { src in
+                table.withUnsafeBufferPointer { t in
+                    [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                        for i in 0..<n {
+                            // a NULL row's bits may fall outside the span: clamped to its last day
+                            let k = UInt64(bitPattern: src[i] &- base) / UInt64(perDay)
+                            out[i] = t[Int(truncatingIfNeeded: min(k, last))]
+                        }
+                        filled = n
+                    }
+                }
+            }
+            return .column(Column(type: type, ints: vals, validity: c.validity))
+        }
+        return FunctionRegistry.mapInt(x, n, type) { v in f(FunctionRegistry.floorDiv(v, perDay)) }
+    }
+
+    /// For a TIMESTAMP column of at least 256 rows with a valid value: the day of the midnight at
+    /// or before its smallest valid value, that midnight in microseconds, and the days from it
+    /// through the largest valid value. nil when there is no valid row or the span does not fit
+    /// (then the row loops floor each value on its own).
+    static func midnightBase(_ c: Column, _ n: Int) -> (day: Int64, base: Int64, days: Int)? {
+        guard n >= 256, let (lo, hi) = valueRange(c, count: n) else { return nil }
+        let day0 = FunctionRegistry.floorDiv(lo, perDay)
+        let base = day0.multipliedReportingOverflow(by: perDay)
+        guard !base.overflow else { return nil }
+        let span = hi.subtractingReportingOverflow(base.partialValue)
+        guard !span.overflow, span.partialValue / perDay < Int64(Int32.max) else { return nil }
+        return (day0, base.partialValue, Int(span.partialValue / perDay) + 1)
     }
 
     /// `FunctionRegistry.mapInt` of `f` over a DATE operand (days): when a column of at least 4096
@@ -120,25 +178,25 @@ enum DateKernels {
     static func extract(_ part: DatePart, _ x: Operand, _ n: Int, timestamp: Bool) -> Operand {
         let ts = timestamp
         switch part {
-        case .year: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year }
-        case .month: return fields(x, n, timestamp: ts) { d, _ in Int64(CivilDate.civil(d).month) }
-        case .day: return fields(x, n, timestamp: ts) { d, _ in Int64(CivilDate.civil(d).day) }
-        case .hour: return fields(x, n, timestamp: ts) { _, t in t / 3_600_000_000 }
-        case .minute: return fields(x, n, timestamp: ts) { _, t in t / 60_000_000 % 60 }
-        case .second: return fields(x, n, timestamp: ts) { _, t in t / 1_000_000 % 60 }
-        case .millisecond: return fields(x, n, timestamp: ts) { _, t in t / 1_000 % 60_000 }
-        case .microsecond: return fields(x, n, timestamp: ts) { _, t in t % 60_000_000 }
-        case .dayOfWeek: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.floorMod(d &+ 4, 7) }
-        case .isoDayOfWeek: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.floorMod(d &+ 3, 7) &+ 1 }
-        case .dayOfYear: return fields(x, n, timestamp: ts) { d, _ in dayOfYear(d) }
-        case .week: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.isoWeek(d).week }
-        case .isoYear: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.isoWeek(d).year }
-        case .yearWeek: return fields(x, n, timestamp: ts) { d, _ in yearWeek(d) }
-        case .quarter: return fields(x, n, timestamp: ts) { d, _ in Int64((CivilDate.civil(d).month - 1) / 3 + 1) }
-        case .decade: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 10 }
-        case .century: return fields(x, n, timestamp: ts) { d, _ in era(CivilDate.civil(d).year, 100) }
-        case .millennium: return fields(x, n, timestamp: ts) { d, _ in era(CivilDate.civil(d).year, 1000) }
-        case .epoch: return fields(x, n, timestamp: ts) { d, t in d &* 86_400 &+ t / 1_000_000 }
+        case .year: return dayFields(x, n, timestamp: ts) { d in CivilDate.civil(d).year }
+        case .month: return dayFields(x, n, timestamp: ts) { d in Int64(CivilDate.civil(d).month) }
+        case .day: return dayFields(x, n, timestamp: ts) { d in Int64(CivilDate.civil(d).day) }
+        case .hour: return fields(x, n, timestamp: ts) { _, t in Int64(t / 3_600_000_000) }
+        case .minute: return fields(x, n, timestamp: ts) { _, t in Int64(t / 60_000_000 % 60) }
+        case .second: return fields(x, n, timestamp: ts) { _, t in Int64(t / 1_000_000 % 60) }
+        case .millisecond: return fields(x, n, timestamp: ts) { _, t in Int64(t / 1_000 % 60_000) }
+        case .microsecond: return fields(x, n, timestamp: ts) { _, t in Int64(t % 60_000_000) }
+        case .dayOfWeek: return dayFields(x, n, timestamp: ts) { d in FunctionRegistry.floorMod(d &+ 4, 7) }
+        case .isoDayOfWeek: return dayFields(x, n, timestamp: ts) { d in FunctionRegistry.floorMod(d &+ 3, 7) &+ 1 }
+        case .dayOfYear: return dayFields(x, n, timestamp: ts) { d in dayOfYear(d) }
+        case .week: return dayFields(x, n, timestamp: ts) { d in FunctionRegistry.isoWeek(d).week }
+        case .isoYear: return dayFields(x, n, timestamp: ts) { d in FunctionRegistry.isoWeek(d).year }
+        case .yearWeek: return dayFields(x, n, timestamp: ts) { d in yearWeek(d) }
+        case .quarter: return dayFields(x, n, timestamp: ts) { d in Int64((CivilDate.civil(d).month - 1) / 3 + 1) }
+        case .decade: return dayFields(x, n, timestamp: ts) { d in CivilDate.civil(d).year / 10 }
+        case .century: return dayFields(x, n, timestamp: ts) { d in era(CivilDate.civil(d).year, 100) }
+        case .millennium: return dayFields(x, n, timestamp: ts) { d in era(CivilDate.civil(d).year, 1000) }
+        case .epoch: return fields(x, n, timestamp: ts) { d, t in d &* 86_400 &+ Int64(t / 1_000_000) }
         }
     }
 
@@ -150,34 +208,37 @@ enum DateKernels {
         let t: DataType = .timestamp
         @inline(__always) func yearStart(_ y: Int64) -> Int64 { CivilDate.days(year: y, month: 1, day: 1) &* perDay }
         switch part {
-        case .microsecond: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t }
-        case .millisecond: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 1000 * 1000 }
+        case .microsecond: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ Int64(t) }
+        case .millisecond: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ Int64(t / 1000 * 1000) }
         case .second, .epoch:
-            return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 1_000_000 * 1_000_000 }
-        case .minute: return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 60_000_000 * 60_000_000 }
+            return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ Int64(t / 1_000_000 * 1_000_000) }
+        case .minute:
+            return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ Int64(t / 60_000_000 * 60_000_000) }
         case .hour:
-            return fields(x, n, timestamp: ts, type: t) { d, t in d &* perDay &+ t / 3_600_000_000 * 3_600_000_000 }
+            return fields(x, n, timestamp: ts, type: t) { d, t in
+                d &* perDay &+ Int64(t / 3_600_000_000 * 3_600_000_000)
+            }
         case .day, .dayOfWeek, .isoDayOfWeek, .dayOfYear:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in d &* perDay }
+            return dayFields(x, n, timestamp: ts, type: t) { d in d &* perDay }
         case .week, .yearWeek:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in (d &- FunctionRegistry.floorMod(d &+ 3, 7)) &* perDay
+            return dayFields(x, n, timestamp: ts, type: t) { d in (d &- FunctionRegistry.floorMod(d &+ 3, 7)) &* perDay
             }
         case .month:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in (d &- Int64(CivilDate.civil(d).day) &+ 1) &* perDay }
+            return dayFields(x, n, timestamp: ts, type: t) { d in (d &- Int64(CivilDate.civil(d).day) &+ 1) &* perDay }
         case .quarter:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in
+            return dayFields(x, n, timestamp: ts, type: t) { d in
                 let c = CivilDate.civil(d)
                 return CivilDate.days(year: c.year, month: (c.month - 1) / 3 * 3 + 1, day: 1) &* perDay
             }
-        case .year: return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year) }
+        case .year: return dayFields(x, n, timestamp: ts, type: t) { d in yearStart(CivilDate.civil(d).year) }
         case .decade:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year / 10 &* 10) }
+            return dayFields(x, n, timestamp: ts, type: t) { d in yearStart(CivilDate.civil(d).year / 10 &* 10) }
         case .century:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year / 100 &* 100) }
+            return dayFields(x, n, timestamp: ts, type: t) { d in yearStart(CivilDate.civil(d).year / 100 &* 100) }
         case .millennium:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in yearStart(CivilDate.civil(d).year / 1000 &* 1000) }
+            return dayFields(x, n, timestamp: ts, type: t) { d in yearStart(CivilDate.civil(d).year / 1000 &* 1000) }
         case .isoYear:
-            return fields(x, n, timestamp: ts, type: t) { d, _ in
+            return dayFields(x, n, timestamp: ts, type: t) { d in
                 isoYearStart(FunctionRegistry.isoWeek(d).year) &* perDay
             }
         }
@@ -189,26 +250,26 @@ enum DateKernels {
         let ts = timestamp
         // Units below a day: the count of whole units since 1970, floored (a DATE is its midnight).
         @inline(__always) func units(_ u: Int64) -> Operand {
-            fields(x, n, timestamp: ts) { d, t in d &* (perDay / u) &+ t / u }
+            fields(x, n, timestamp: ts) { d, t in d &* (perDay / u) &+ Int64(t / UInt64(u)) }
         }
         switch part {
-        case .year: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year }
+        case .year: return dayFields(x, n, timestamp: ts) { d in CivilDate.civil(d).year }
         case .quarter:
-            return fields(x, n, timestamp: ts) { d, _ in
+            return dayFields(x, n, timestamp: ts) { d in
                 let c = CivilDate.civil(d)
                 return c.year &* 4 &+ Int64((c.month - 1) / 3)
             }
         case .month:
-            return fields(x, n, timestamp: ts) { d, _ in
+            return dayFields(x, n, timestamp: ts) { d in
                 let c = CivilDate.civil(d)
                 return c.year &* 12 &+ Int64(c.month)
             }
-        case .decade: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 10 }
-        case .century: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 100 }
-        case .millennium: return fields(x, n, timestamp: ts) { d, _ in CivilDate.civil(d).year / 1000 }
-        case .isoYear: return fields(x, n, timestamp: ts) { d, _ in FunctionRegistry.isoWeek(d).year }
+        case .decade: return dayFields(x, n, timestamp: ts) { d in CivilDate.civil(d).year / 10 }
+        case .century: return dayFields(x, n, timestamp: ts) { d in CivilDate.civil(d).year / 100 }
+        case .millennium: return dayFields(x, n, timestamp: ts) { d in CivilDate.civil(d).year / 1000 }
+        case .isoYear: return dayFields(x, n, timestamp: ts) { d in FunctionRegistry.isoWeek(d).year }
         case .week, .yearWeek, .day, .dayOfWeek, .isoDayOfWeek, .dayOfYear:
-            return fields(x, n, timestamp: ts) { d, _ in d }
+            return dayFields(x, n, timestamp: ts) { d in d }
         case .hour: return units(3_600_000_000)
         case .minute: return units(60_000_000)
         case .second, .epoch: return units(1_000_000)
@@ -243,8 +304,8 @@ enum DateKernels {
     static func sub(
         _ part: DatePart, _ a: Operand, _ b: Operand, _ n: Int, timestamp: Bool, _ e: ScalarExpr
     ) throws -> Operand {
-        let ka = fields(a, n, timestamp: timestamp) { d, t in d &* perDay &+ t }
-        let kb = fields(b, n, timestamp: timestamp) { d, t in d &* perDay &+ t }
+        let ka = fields(a, n, timestamp: timestamp) { d, t in d &* perDay &+ Int64(t) }
+        let kb = fields(b, n, timestamp: timestamp) { d, t in d &* perDay &+ Int64(t) }
         let months: Int64
         var unit: Int64 = 1
         switch part {
