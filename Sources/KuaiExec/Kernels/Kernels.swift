@@ -165,10 +165,14 @@ public enum Kernels {
             vals = r.values
             bad = r.overflow ? 1 : 0
         case .multiply:
-            vals = binaryMap(n, a, b) { p, q in
-                let r = p.multipliedReportingOverflow(by: q)
-                bad |= r.overflow ? 1 : 0
-                return r.partialValue
+            if let v = multiplyInRange(x, y, n) {
+                vals = v
+            } else {
+                vals = binaryMap(n, a, b) { p, q in
+                    let r = p.multipliedReportingOverflow(by: q)
+                    bad |= r.overflow ? 1 : 0
+                    return r.partialValue
+                }
             }
         case .integerDivide, .divide:
             if let q = divideByConstant(op, a, b, count: n) {
@@ -209,6 +213,29 @@ public enum Kernels {
                 op, a, b, vals, validity: validity, n: n, narrow: narrow, resultType: resultType, expr: expr)
         }
         return result(vals, type: resultType, validity: validity, scalar: bothScalar)
+    }
+
+    /// `x * y` of an integer-stored column and a constant (either order) when every valid value
+    /// times the constant fits Int64, as checked once on the column's smallest and largest valid
+    /// values (a product is monotonic in the value): a wrapping multiply a row, which vectorises
+    /// (a NULL row's arbitrary bits wrap). nil otherwise (the caller checks row by row).
+    static func multiplyInRange(_ x: Operand, _ y: Operand, _ n: Int) -> [Int64]? {
+        let (col, c): (Column, Int64)
+        switch (x, y) {
+        case (.column(let k), .scalar(.int(let v))), (.scalar(.int(let v)), .column(let k)): (col, c) = (k, v)
+        default: return nil
+        }
+        guard col.type != .double, col.highs == nil, n > 0, col.ints.count >= n else { return nil }
+        if let (lo, hi) = valueRange(col, count: n) {
+            guard !lo.multipliedReportingOverflow(by: c).overflow, !hi.multipliedReportingOverflow(by: c).overflow
+            else { return nil }
+        }
+        return col.ints.withUnsafeBufferPointer { src in
+            [Int64](unsafeUninitializedCapacity: n) { out, filled in
+                for i in 0..<n { out[i] = src[i] &* c }
+                filled = n
+            }
+        }
     }
 
     /// `a // b` or `a % b` (`op`) of a column by a constant through `ConstantDivisor`, or nil when
