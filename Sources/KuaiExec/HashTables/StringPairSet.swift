@@ -177,6 +177,9 @@ final class StringPairSet {
     func absorb(partition p: Int, from other: StringPairSet, mapping: UnsafeBufferPointer<Int32>?) {
         let o = other.parts[p]
         guard let slots = o.slots else { return }
+        // room for every pair of both at once (at most twice what distinct pairs need), instead
+        // of a doubling and a reinsertion of all pairs each time the table fills
+        reserve(partition: p, parts[p].count + o.count)
         // the stored tag gives the slot (moved to the mapped group): no string is hashed or read
         // again unless its tag and group match a pair already here
         for i in 0...o.mask where slots[i].group >= 0 {
