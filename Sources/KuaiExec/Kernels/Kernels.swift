@@ -155,6 +155,14 @@ public enum Kernels {
         // of its sign bit to bit 63 and back only when it does.
         let narrow = resultType.isNarrowInteger
         let spare = Int64(64 - (resultType.integerBits ?? 64))
+        /// The row-by-row path: `f`'s partial value a row, any overflow noted in `bad`.
+        @inline(__always) func checkedRows(_ f: (Int64, Int64) -> (partialValue: Int64, overflow: Bool)) -> [Int64] {
+            binaryMap(n, a, b) { p, q in
+                let r = f(p, q)
+                bad |= r.overflow ? 1 : 0
+                return r.partialValue
+            }
+        }
         switch op {
         case .add:
             let r = addOrSubtract(subtract: false, n, a, b)
@@ -165,37 +173,14 @@ public enum Kernels {
             vals = r.values
             bad = r.overflow ? 1 : 0
         case .multiply:
-            if let v = multiplyInRange(x, y, n) {
-                vals = v
-            } else {
-                vals = binaryMap(n, a, b) { p, q in
-                    let r = p.multipliedReportingOverflow(by: q)
-                    bad |= r.overflow ? 1 : 0
-                    return r.partialValue
-                }
-            }
+            vals = multiplyInRange(x, y, n) ?? checkedRows { p, q in p.multipliedReportingOverflow(by: q) }
         case .integerDivide, .divide:
-            if let q = divideByConstant(op, a, b, count: n) {
-                vals = q
-            } else {
-                vals = binaryMap(n, a, b) { p, q in
-                    let r = p.dividedReportingOverflow(by: q)
-                    bad |= r.overflow ? 1 : 0
-                    return r.partialValue
-                }
-            }
+            vals = divideByConstant(op, a, b, count: n) ?? checkedRows { p, q in p.dividedReportingOverflow(by: q) }
         case .modulo:
-            if let r = divideByConstant(op, a, b, count: n) {
-                vals = r
-            } else {
-                vals = binaryMap(n, a, b) { p, q in
-                    // DuckDB: x % -1 is 0 for every x, Int64.min included (Swift reports overflow).
-                    if q == -1 { return 0 }
-                    let r = p.remainderReportingOverflow(dividingBy: q)
-                    bad |= r.overflow ? 1 : 0
-                    return r.partialValue
-                }
-            }
+            // DuckDB: x % -1 is 0 for every x, Int64.min included (Swift reports overflow).
+            vals =
+                divideByConstant(op, a, b, count: n)
+                ?? checkedRows { p, q in q == -1 ? (0, false) : p.remainderReportingOverflow(dividingBy: q) }
         }
         if narrow && bad == 0 {
             vals.withUnsafeBufferPointer { vp in
