@@ -106,7 +106,8 @@ enum RangeFunction {
         let s = Int128(step)
         guard span != 0 || inclusive, (span >= 0) == (s > 0) || span == 0 else { return 0 }
         let n = inclusive ? span / s + 1 : (span + s - (s > 0 ? 1 : -1)) / s
-        return Int(max(0, n))
+        // a span of nearly 2^64 by a step of 1 passes Int.max: clamped (the caller refuses it)
+        return Int(clamping: max(0, n))
     }
 }
 

@@ -128,6 +128,15 @@ struct FromWhereBinderTests {
             "SELECT count(*) FROM range(9223372036854775807)",
             "range of 9223372036854775807 rows is more than a kuai table holds (281474976645120 rows: 2^32 - 1 blocks of 65536)"
         ),
+        // A span past Int64 (nearly 2^64 rows) is clamped to Int.max rows, not trapped on.
+        ErrorCase(
+            "SELECT count(*) FROM range(-9223372036854775807, 9223372036854775807)",
+            "range of 9223372036854775807 rows is more than a kuai table holds (281474976645120 rows: 2^32 - 1 blocks of 65536)"
+        ),
+        ErrorCase(
+            "SELECT count(*) FROM generate_series(9223372036854775807, -9223372036854775807, -1)",
+            "generate_series of 9223372036854775807 rows is more than a kuai table holds (281474976645120 rows: 2^32 - 1 blocks of 65536)"
+        ),
     ]
 
     @Test(arguments: plans) func plan(_ c: PlanCase) throws { try c.check() }
