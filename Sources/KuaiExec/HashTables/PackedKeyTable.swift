@@ -259,22 +259,20 @@ final class PackedKeyTable: GroupKeyTable {
             let nc = batch.nulls[c]
             let b = fields.base[c]
             let sh = fields.shift[c]
+            // the field of row i (0 for NULL), shifted into place: set by the first column, or-ed
+            // in by the others
+            @inline(__always) func place(_ field: (Int) -> UInt64) {
+                if c == 0 {
+                    for i in 0..<n { pk[i] = Int64(bitPattern: field(i) << sh) }
+                } else {
+                    for i in 0..<n { pk[i] |= Int64(bitPattern: field(i) << sh) }
+                }
+            }
             if batch.noNulls[c] {
                 // no NULL test: one vectorisable subtract, add and shift a row
-                for i in 0..<n {
-                    let f = Int64(bitPattern: (UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1) << sh)
-                    if c == 0 { pk[i] = f } else { pk[i] |= f }
-                }
-            } else if c == 0 {
-                for i in 0..<n {
-                    let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
-                    pk[i] = Int64(bitPattern: f << sh)
-                }
+                place { i in UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1 }
             } else {
-                for i in 0..<n {
-                    let f: UInt64 = nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1
-                    pk[i] |= Int64(bitPattern: f << sh)
-                }
+                place { i in nc[i] != 0 ? 0 : UInt64(bitPattern: Int64(bitPattern: wc[i]) &- b) &+ 1 }
             }
         }
     }

@@ -331,7 +331,12 @@ public final class HashAggregateOperator: PhysicalOperator {
     /// Rows clustered by their keys come as runs of one group (`GroupRuns`) to the states that
     /// use them, unless the aggregate has a FILTER or an ORDER BY.
     func update(_ states: [AggregateState], groups: Int, ids: [Int32], _ batch: Batch, count n: Int) throws {
-        var runs: GroupRuns?? = nil  // found on first use
+        let takesRuns = { (k: Int) in
+            states[k].usesRuns && self.aggregates[k].filterColumn == nil && self.aggregates[k].orderColumns.isEmpty
+        }
+        let runs =
+            groups > 1 && aggregates.indices.contains(where: takesRuns)
+            ? ids.withUnsafeBufferPointer { GroupRuns.of($0, count: n) } : nil
         for (k, spec) in aggregates.enumerated() {
             let state = states[k]
             state.resize(groups)
@@ -352,10 +357,7 @@ public final class HashAggregateOperator: PhysicalOperator {
                 }
             }
             try ids.withUnsafeBufferPointer { ids in
-                if groups > 1 && state.usesRuns && spec.filterColumn == nil && order.isEmpty {
-                    if runs == nil { runs = GroupRuns.of(ids, count: n) }
-                    if let r = runs! { return try state.update(inputCol, ids: ids, runs: r, count: n) }
-                }
+                if let runs, takesRuns(k) { return try state.update(inputCol, ids: ids, runs: runs, count: n) }
                 try state.update(inputCol, order: order, ids: ids, count: n)
             }
         }

@@ -95,15 +95,8 @@ extension FunctionRegistry {
                     "Overflow in epoch_ms: \(i) milliseconds is out of the TIMESTAMP range in expression \(e.name)")
             }
         case .column(let c):
-            var lo = Int64.max
-            var hi = Int64.min
-            c.ints.withUnsafeBufferPointer { p in
-                for v in p {
-                    lo = Swift.min(lo, v)
-                    hi = Swift.max(hi, v)
-                }
-            }
-            if lo < -maxEpochMs || hi > maxEpochMs,
+            // the valid rows' range first; the first failing row only when it fails
+            if let (lo, hi) = valueRange(c, count: c.ints.count), lo < -maxEpochMs || hi > maxEpochMs,
                 let i = firstInvalid(c, where: { c.ints[$0] > maxEpochMs || c.ints[$0] < -maxEpochMs })
             {
                 throw KuaiError(
