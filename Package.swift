@@ -52,7 +52,7 @@ let package = Package(
                 .linkedLibrary("tinfo", .when(platforms: [.linux], configuration: .release)),
             ]),
         .target(name: "KuaiCore", dependencies: ["CPrefetch"], swiftSettings: engineCompile),
-        .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4"], swiftSettings: staticCompile),
+        .target(name: "KuaiFormat", dependencies: ["KuaiCore", "CLZ4", "CVector"], swiftSettings: staticCompile),
         .target(
             name: "KuaiParquet", dependencies: ["KuaiCore", "CLZ4", "CZstd", "CSnappy", "CZlib"],
             swiftSettings: staticCompile),
@@ -60,10 +60,12 @@ let package = Package(
             name: "KuaiIngest", dependencies: ["KuaiCore", "KuaiFormat", "KuaiParquet"], swiftSettings: staticCompile),
         .target(name: "KuaiSQL", dependencies: ["KuaiCore"], swiftSettings: staticCompile),
         .target(name: "CPrefetch"),
+        // Vector kernels (bit unpacking, selections) for AVX2 and AVX-512, chosen at run time.
+        .target(name: "CVector"),
         // C's printf conversions of a DOUBLE (%e %f %g %a), for SQL printf() and format().
         .target(name: "CNumberFormat"),
         .target(
-            name: "KuaiExec", dependencies: ["KuaiCore", "CPCRE2", "CPrefetch", "CNumberFormat"],
+            name: "KuaiExec", dependencies: ["KuaiCore", "CPCRE2", "CPrefetch", "CNumberFormat", "CVector"],
             swiftSettings: engineCompile),
         .target(name: "KuaiOutput", dependencies: ["KuaiCore", "KuaiExec"], swiftSettings: engineCompile),
         .target(

@@ -71,6 +71,36 @@ import Testing
         }
     }
 
+    /// Each vector decoder this processor has (AVX2, and AVX-512 where present), not only the
+    /// widest one `unpackFOR` picks, finished by the scalar loops as `unpackFOR` finishes it, and
+    /// the scalar decode alone: all against the values packed, each section ending at the guard
+    /// page (a vector load past the section would crash the test).
+    @Test(arguments: Array(1...57))
+    func everyVectorLevelOfEveryWidth(_ bits: Int) {
+        for count in Self.counts {
+            let p = GuardedPack(bits: bits, count: count, seed: UInt64(bits * 131 + count))
+            let base: Int64 = -1_746_374_400_000
+            let want = p.values.map { base &+ Int64(bitPattern: $0) }
+            for level in 0...BitPacking.vectorLevel {
+                var out = [Int64](repeating: 42, count: count + 1)
+                out.withUnsafeMutableBufferPointer { o in
+                    let done = BitPacking.vectorGroups(
+                        p.packed, count: count, bits: bits, base: base, into: o.baseAddress!, level: level)
+                    #expect(level == 0 || count < 256 || done > 0, "level \(level) width \(bits) count \(count)")
+                    var sink = FORSink(out: o.baseAddress!, base: base)
+                    BitPacking.unpack(p.packed, count: count, bits: bits, fromGroup: done, &sink)
+                }
+                #expect(Array(out.prefix(count)) == want, "level \(level) width \(bits) count \(count)")
+                #expect(out[count] == 42, "level \(level) width \(bits) count \(count): wrote past the end")
+            }
+            var scalar = [Int64](repeating: 42, count: count)
+            scalar.withUnsafeMutableBufferPointer {
+                BitPacking.unpackFORScalar(p.packed, count: count, bits: bits, base: base, into: $0.baseAddress!)
+            }
+            #expect(scalar == want, "scalar width \(bits) count \(count)")
+        }
+    }
+
     @Test(arguments: Array(0...64))
     func deltaOfEveryWidth(_ bits: Int) {
         for count in Self.counts {

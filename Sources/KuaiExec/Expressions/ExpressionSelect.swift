@@ -107,8 +107,30 @@ extension ScalarExpr {
         }
     }
 
+    /// `selectLoop` of integers: the vector kernel for all rows (`input` nil) when the processor
+    /// has it.
+    static func selectLoop(
+        _ vp: UnsafeBufferPointer<Int64>, _ validity: [UInt8]?, _ op: CompareOp, _ k: Int64,
+        _ input: [Int32]?, _ n: Int
+    ) -> [Int32] {
+        if input == nil, n > 0, VectorSelect.isAvailable {
+            return withValidity(validity) { VectorSelect.constant(vp.baseAddress!, $0, n, op, k) }
+        }
+        return selectScalarLoop(vp, validity, op, k, input, n)
+    }
+
     @inline(__always)
     static func selectLoop<T: Comparable>(
+        _ vp: UnsafeBufferPointer<T>, _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
+        _ input: [Int32]?, _ n: Int
+    ) -> [Int32] {
+        selectScalarLoop(vp, validity, op, k, input, n)
+    }
+
+    /// `column op k` row by row (`selectChunked`): for every processor, and the reference the
+    /// vector kernels are tested against.
+    @inline(__always)
+    static func selectScalarLoop<T: Comparable>(
         _ vp: UnsafeBufferPointer<T>, _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
         _ input: [Int32]?, _ n: Int
     ) -> [Int32] {
@@ -181,7 +203,10 @@ extension ScalarExpr {
             let valid = andValidity(x.validity, y.validity)
             return x.ints.withUnsafeBufferPointer { xp in
                 y.ints.withUnsafeBufferPointer { yp in
-                    selectPairs(op, n, valid, input, ColumnPair(x: xp.baseAddress!, y: yp.baseAddress!)).rows
+                    if input == nil, n > 0, VectorSelect.isAvailable {
+                        return withValidity(valid) { VectorSelect.pair(xp.baseAddress!, yp.baseAddress!, $0, n, op) }
+                    }
+                    return selectPairs(op, n, valid, input, ColumnPair(x: xp.baseAddress!, y: yp.baseAddress!)).rows
                 }
             }
         }
@@ -202,7 +227,12 @@ extension ScalarExpr {
             let valid = andValidity(x.validity, y.validity)
             r = x.ints.withUnsafeBufferPointer { xp in
                 y.ints.withUnsafeBufferPointer { yp in
-                    selectSum(
+                    if input == nil, n > 0, VectorSelect.isAvailable {
+                        return withValidity(valid) {
+                            VectorSelect.sum(subtract: subtract, xp.baseAddress!, yp.baseAddress!, $0, n, cop, k)
+                        }
+                    }
+                    return selectSum(
                         subtract, cop, n, valid, input, ColumnValues(xp.baseAddress!), ColumnValues(yp.baseAddress!), k)
                 }
             }

@@ -52,6 +52,16 @@ public final class JoinHashTable: @unchecked Sendable {
     private let denseBits: [UInt64]
     /// Dense tables of fewer buckets keep no `denseBits` (their `bucketRow` is cached anyway).
     static let denseBitsMinimum = 1 << 21
+    /// A keys-only table of one integer-stored key too sparse to be dense but spanning at most
+    /// `presenceSpanLimit(rows:)` values (a semi join's `IN (SELECT id ... WHERE rare)`): bit
+    /// `key - denseMin` is set when some build row has that key. A probe is one bit test, exact,
+    /// with no hashing and no table (then `table`, `regions` and `filter` are nil). Empty otherwise.
+    private let keyPresence: [UInt64]
+    /// Bit `j` set when word `j` of `keyPresence` is not zero, when `keyPresence` is larger than a
+    /// first-level cache (`presenceSummaryWords`): probes test this summary first, in cache, and
+    /// only the rows it passes read their `keyPresence` word. Empty otherwise.
+    private let presenceSummary: [UInt64]
+    static let presenceSummaryWords = 1 << 12
     /// True when some build row has a NULL in a key column (NOT IN's NULL rule needs it).
     public let hasNullKey: Bool
     /// The number of buckets (distinct build keys, or the key span when dense).
@@ -91,7 +101,8 @@ public final class JoinHashTable: @unchecked Sendable {
             lookupKeys = [0]
             lookupTypes = [.bigint]
         }
-        let span = Self.denseSpan(lookupColumns, count, lookupKeys, lookupTypes)
+        let range = Self.keyRange(lookupColumns, count, lookupKeys, lookupTypes)
+        let span = range.flatMap { Self.isDenseSpan($0, rows: count) ? $0 : nil }
         isDense = span != nil
         // A dense key (a dimension table's id): bucket = key - min, rows grouped in one pass.
         if let span {
@@ -103,10 +114,21 @@ public final class JoinHashTable: @unchecked Sendable {
             (unique, bucketRow, listOffsets, listRows) = (g.unique, g.bucketRow, g.listOffsets, g.listRows)
             bucketCount = g.bucketRow.count
             denseBits = Self.presenceBits(g.bucketRow, threads: max(1, threads))
+            keyPresence = []
+            presenceSummary = []
+            return
+        }
+        denseBits = []
+        if keysOnly, let range, let bits = Self.keyPresence(lookupColumns[lookupKeys[0]], count, range) {
+            (table, regions, filter, denseMin, keyPresence) = (nil, nil, nil, range.lo, bits.words)
+            presenceSummary = Self.summary(of: bits.words)
+            (unique, bucketRow, listOffsets, listRows) = (false, [], [], [])
+            bucketCount = bits.keys
             return
         }
         denseMin = 0
-        denseBits = []
+        keyPresence = []
+        presenceSummary = []
         if let (r, b) = Self.regionTable(lookupColumns, count, lookupKeys, lookupTypes, threads, keysOnly: keysOnly) {
             (table, regions, filter) = (nil, r, nil)
             bucketCount = r.bucketCount
@@ -141,9 +163,56 @@ public final class JoinHashTable: @unchecked Sendable {
         (unique, bucketRow, listOffsets, listRows) = (g.unique, g.bucketRow, g.listOffsets, g.listRows)
     }
 
-    /// The range [lo, hi] of a single integer-stored key whose values span at most 4x the rows
-    /// (at least 1024 values): such keys index the buckets directly. nil for other keys.
-    private static func denseSpan(_ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType]) -> (
+    /// Whether a key range spans at most 4x the rows (at least 1024 values): such keys index the
+    /// buckets directly.
+    private static func isDenseSpan(_ range: (lo: Int64, hi: Int64), rows count: Int) -> Bool {
+        let span = range.hi.subtractingReportingOverflow(range.lo)
+        return !span.overflow && span.partialValue < Int64(max(4 * count, 1024))
+            && span.partialValue < Int64(Int32.max - 1)
+    }
+
+    /// The most values a `keyPresence` bitmap spans for `rows` build rows: 64 bits a row (a
+    /// hashed table takes more than 8 bytes a key); from `KeyBitFilter.minimumRows` rows on, at
+    /// least 2^24 bits (2 MiB, a second-level cache), where a hashed build would probe through a
+    /// filter and then the table.
+    static func presenceSpanLimit(rows: Int) -> Int64 {
+        Int64(rows >= KeyBitFilter.minimumRows ? max(64 * rows, 1 << 24) : 64 * rows)
+    }
+
+    /// The `keyPresence` bits of the valid values of `col` (`count` rows, all within `range`),
+    /// and how many distinct values they hold; nil when the range spans more than
+    /// `presenceSpanLimit(rows:)` values.
+    private static func keyPresence(_ col: Column, _ count: Int, _ range: (lo: Int64, hi: Int64)) -> (
+        words: [UInt64], keys: Int
+    )? {
+        let span = range.hi.subtractingReportingOverflow(range.lo)
+        guard !span.overflow, span.partialValue < presenceSpanLimit(rows: count) else { return nil }
+        let lo = range.lo
+        var words = [UInt64](repeating: 0, count: Int(span.partialValue) / 64 + 1)
+        words.withUnsafeMutableBufferPointer { w in
+            col.ints.withUnsafeBufferPointer { x in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    for i in 0..<count where v.map({ $0[i] != 0 }) ?? true {
+                        let b = Int(x[i] &- lo)
+                        w[b >> 6] |= 1 << UInt64(b & 63)
+                    }
+                }
+            }
+        }
+        return (words, words.reduce(0) { $0 + $1.nonzeroBitCount })
+    }
+
+    /// `presenceSummary` of `words`: empty for at most `presenceSummaryWords` words.
+    private static func summary(of words: [UInt64]) -> [UInt64] {
+        guard words.count > presenceSummaryWords else { return [] }
+        var s = [UInt64](repeating: 0, count: (words.count + 63) / 64)
+        for (j, w) in words.enumerated() where w != 0 { s[j >> 6] |= 1 << UInt64(j & 63) }
+        return s
+    }
+
+    /// The range [lo, hi] of the valid values of a single integer-stored key; nil for other keys
+    /// and when every key is NULL.
+    private static func keyRange(_ columns: [Column], _ count: Int, _ keys: [Int], _ keyTypes: [DataType]) -> (
         lo: Int64, hi: Int64
     )? {
         guard keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null
@@ -161,12 +230,7 @@ public final class JoinHashTable: @unchecked Sendable {
                 }
             }
         }
-        if lo > hi { return nil }
-        let span = hi.subtractingReportingOverflow(lo)
-        let dense =
-            !span.overflow && span.partialValue < Int64(max(4 * count, 1024))
-            && span.partialValue < Int64(Int32.max - 1)
-        return dense ? (lo, hi) : nil
+        return lo > hi ? nil : (lo, hi)
     }
 
     /// A `RegionKeyTable` for a single integer-stored key over at least
@@ -441,6 +505,78 @@ public final class JoinHashTable: @unchecked Sendable {
         }
     }
 
+    /// `find` through `keyPresence`: 0 for a valid key whose bit is set, else -1. With a
+    /// `presenceSummary`, a branch-free pass lists the rows whose summary bit is set, and only
+    /// those read `keyPresence`.
+    private func findPresent(_ col: Column, count n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        let lo = denseMin
+        let span = UInt64(keyPresence.count) &* 64
+        col.ints.withUnsafeBufferPointer { x in
+            keyPresence.withUnsafeBufferPointer { w in
+                col.validity.withUnsafeBufferPointerOrNil { v in
+                    if VectorSelect.isAvailable {
+                        return findPresentVector(x, v, n, lo, span, w, into: ids)
+                    }
+                    if presenceSummary.isEmpty {
+                        for i in 0..<n {
+                            let b = UInt64(bitPattern: x[i] &- lo)
+                            let at = min(b, span &- 1)  // any word: `b < span` decides
+                            var held = Int32(truncatingIfNeeded: w[Int(at >> 6)] >> (b & 63)) & 1
+                            held &= b < span ? 1 : 0
+                            if let v { held &= Int32(v[i]) }
+                            ids[i] = held &- 1
+                        }
+                        return
+                    }
+                    ids.baseAddress!.update(repeating: -1, count: n)
+                    let rows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
+                    defer { rows.deallocate() }
+                    var m = 0
+                    presenceSummary.withUnsafeBufferPointer { s in
+                        for i in 0..<n {
+                            let b = UInt64(bitPattern: x[i] &- lo)
+                            let word = min(b, span &- 1) >> 6
+                            var pass = Int(truncatingIfNeeded: s[Int(word >> 6)] >> (word & 63)) & 1
+                            pass &= b < span ? 1 : 0
+                            if let v { pass &= Int(v[i]) }
+                            rows[m] = Int32(truncatingIfNeeded: i)
+                            m &+= pass
+                        }
+                    }
+                    for j in 0..<m {
+                        let i = Int(rows[j])
+                        let b = UInt64(bitPattern: x[i] &- lo)
+                        ids[i] = Int32(truncatingIfNeeded: w[Int(b >> 6)] >> (b & 63)) & 1 &- 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// `findPresent` by the vector bit test (`VectorSelect.bits`): the rows whose bit is set in
+    /// the summary (then checked in `keyPresence`), or in `keyPresence` itself.
+    private func findPresentVector(
+        _ x: UnsafeBufferPointer<Int64>, _ v: UnsafeBufferPointer<UInt8>?, _ n: Int, _ lo: Int64, _ span: UInt64,
+        _ w: UnsafeBufferPointer<UInt64>, into ids: UnsafeMutableBufferPointer<Int32>
+    ) {
+        ids.baseAddress!.update(repeating: -1, count: n)
+        let summary = !presenceSummary.isEmpty
+        let rows = presenceSummary.withUnsafeBufferPointer { s in
+            VectorSelect.bits(
+                x.baseAddress!, v?.baseAddress, n, lo: lo, span: span, bits: summary ? s.baseAddress! : w.baseAddress!,
+                shift: summary ? 6 : 0)
+        }
+        for r in rows {
+            let i = Int(r)
+            if summary {
+                let b = UInt64(bitPattern: x[i] &- lo)
+                ids[i] = Int32(truncatingIfNeeded: w[Int(b >> 6)] >> (b & 63)) & 1 &- 1
+            } else {
+                ids[i] = 0
+            }
+        }
+    }
+
     /// For a table that is not `unique`: the bucket per probe row, -1 when the row cannot match
     /// (absent key, empty bucket, NULL key).
     /// - Parameter probeKeys: one column per key, already of a storage matching `keyTypes`.
@@ -449,6 +585,7 @@ public final class JoinHashTable: @unchecked Sendable {
         into ids: UnsafeMutableBufferPointer<Int32>
     ) {
         let probeKeys = lookupKeys(probeKeys, count: n)
+        if !keyPresence.isEmpty { return findPresent(probeKeys[0], count: n, into: ids) }
         if let regions {
             regions.find(probeKeys[0], count: n, into: ids)
             return

@@ -98,8 +98,7 @@ final class JoinProber {
         if table.unique && residual == nil { return try emitUniqueMatches(batch, ids, emit: emit) }
         // Semi/anti join without residual: a selection of the probe batch.
         if probeFilters && residual == nil {
-            let want = type == .semi
-            return try emitRows(batch, where: { (ids[$0] >= 0) == want }, emit: emit)
+            return try emitRows(batch, found: ids, want: type == .semi, emit: emit)
         }
         var probeMatched = [UInt8](repeating: 0, count: (probeOuter || probeFilters) ? n : 0)
         if probeFilters && !table.unique {
@@ -139,6 +138,28 @@ final class JoinProber {
 
     /// Emits the rows of `batch` for which `keep(i)` holds (the batch itself when all do).
     @inline(__always)
+    /// `emitRows` of the rows whose `found` entry is a match (>= 0) when `want`, else of the
+    /// others: a branch-free selection (a semi or anti join's whole output).
+    private func emitRows(_ batch: Batch, found: [Int32], want: Bool, emit: (Batch) throws -> Void) throws {
+        let n = batch.count
+        let flip: Int32 = want ? 0 : -1  // the sign bit of found[i] ^ flip is set for the rows kept
+        let sel = [Int32](unsafeUninitializedCapacity: n) { out, filled in
+            found.withUnsafeBufferPointer { f in
+                var k = 0
+                for i in 0..<n {
+                    out[k] = Int32(truncatingIfNeeded: i)
+                    k &+= Int(truncatingIfNeeded: ~(f[i] ^ flip) &>> 31) & 1
+                }
+                filled = k
+            }
+        }
+        if sel.count == n {
+            try emit(batch)
+        } else if !sel.isEmpty {
+            try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
+        }
+    }
+
     private func emitRows(_ batch: Batch, where keep: (Int) -> Bool, emit: (Batch) throws -> Void) throws {
         var sel: [Int32] = []
         sel.reserveCapacity(batch.count)
@@ -159,7 +180,7 @@ final class JoinProber {
         if probeFilters {
             let want = type == .semi
             if (want && matches == 0) || (!want && matches == n) { return }
-            return try emitRows(batch, where: { (bIdx[$0] >= 0) == want }, emit: emit)
+            return try emitRows(batch, found: bIdx, want: want, emit: emit)
         }
         if buildMatched != nil { for b in bIdx where b >= 0 { buildMatched![Int(b)] = 1 } }
         if !emitsPairs { return }  // semi/anti built on the left: only the marks matter

@@ -1,0 +1,75 @@
+import CVector
+import KuaiCore
+
+/// Selections over 64-bit integer-stored columns by the AVX-512 kernels of `CVector`: eight rows
+/// a step, the passing rows' numbers compressed into the selection vector with no branch and no
+/// per-row store of rejected rows. Used by `ScalarExpr.selectRows` for a filter's first conjunct
+/// (`input` nil) of the shapes `column op constant`, `column op column` and
+/// `(column ± column) op constant`; processors without AVX-512 (`isAvailable` false) and every
+/// other shape keep the scalar loops (`selectChunked`), whose results these equal.
+enum VectorSelect {
+    /// True when the processor runs the kernels (`kuai_vector_level() >= 2`).
+    static let isAvailable = kuai_vector_level() >= 2
+
+    /// The kernels' code for a comparison (`enum kuai_compare`).
+    static func code(_ op: CompareOp) -> Int32 {
+        switch op {
+        case .equal: return Int32(KUAI_EQ.rawValue)
+        case .notEqual: return Int32(KUAI_NE.rawValue)
+        case .less: return Int32(KUAI_LT.rawValue)
+        case .lessEqual: return Int32(KUAI_LE.rawValue)
+        case .greater: return Int32(KUAI_GT.rawValue)
+        case .greaterEqual: return Int32(KUAI_GE.rawValue)
+        }
+    }
+
+    /// The rows `i < n` with `valid[i] != 0` (nil: all valid) and `a[i] op k`, ascending.
+    static func constant(
+        _ a: UnsafePointer<Int64>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ op: CompareOp, _ k: Int64
+    )
+        -> [Int32]
+    {
+        if n == 0 { return [] }
+        return [Int32](unsafeUninitializedCapacity: n) { out, filled in
+            filled = kuai_select_constant(a, valid, n, code(op), k, out.baseAddress!)
+        }
+    }
+
+    /// The rows `i < n` with `valid[i] != 0` (nil: all valid) and `a[i] op b[i]`, ascending.
+    static func pair(
+        _ a: UnsafePointer<Int64>, _ b: UnsafePointer<Int64>, _ valid: UnsafePointer<UInt8>?, _ n: Int, _ op: CompareOp
+    ) -> [Int32] {
+        if n == 0 { return [] }
+        return [Int32](unsafeUninitializedCapacity: n) { out, filled in
+            filled = kuai_select_pair(a, b, valid, n, code(op), out.baseAddress!)
+        }
+    }
+
+    /// The rows `i < n` with `valid[i] != 0` (nil: all valid) and `(a[i] ± b[i]) op k` (wrapping),
+    /// ascending; `overflow` when the sum or difference of some row (valid or not) overflowed, as
+    /// `FusedSum` reports it.
+    static func sum(
+        subtract: Bool, _ a: UnsafePointer<Int64>, _ b: UnsafePointer<Int64>, _ valid: UnsafePointer<UInt8>?,
+        _ n: Int, _ op: CompareOp, _ k: Int64
+    ) -> (rows: [Int32], overflow: Bool) {
+        if n == 0 { return ([], false) }
+        var overflow: Int32 = 0
+        let rows = [Int32](unsafeUninitializedCapacity: n) { out, filled in
+            filled = kuai_select_sum(a, b, valid, n, subtract ? 1 : 0, code(op), k, out.baseAddress!, &overflow)
+        }
+        return (rows, overflow != 0)
+    }
+
+    /// The rows `i < n` with `valid[i] != 0` (nil: all valid) whose `d = keys[i] - lo` (wrapping,
+    /// unsigned) is below `span` and whose bit `d >> shift` is set in `bits`, ascending
+    /// (`kuai_select_bits`).
+    static func bits(
+        _ keys: UnsafePointer<Int64>, _ valid: UnsafePointer<UInt8>?, _ n: Int, lo: Int64, span: UInt64,
+        bits: UnsafePointer<UInt64>, shift: Int
+    ) -> [Int32] {
+        if n == 0 { return [] }
+        return [Int32](unsafeUninitializedCapacity: n) { out, filled in
+            filled = kuai_select_bits(keys, valid, n, lo, span, bits, Int32(shift), out.baseAddress!)
+        }
+    }
+}

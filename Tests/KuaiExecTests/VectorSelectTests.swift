@@ -1,0 +1,60 @@
+import KuaiCore
+import KuaiTestSupport
+import Testing
+
+@testable import KuaiExec
+
+/// The AVX-512 selections (`VectorSelect`) against the scalar loops they stand in for
+/// (`selectScalarLoop`, `selectPairs`, `selectSum`): every operator, row counts around the 8-row
+/// step, with and without NULLs, values at the 64-bit extremes so that sums and differences
+/// overflow in some rows (the overflow flag must agree too). On a processor without AVX-512 the
+/// kernels are never called and there is nothing to compare.
+@Suite struct VectorSelectTests {
+    static let ops: [CompareOp] = [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual]
+    static let counts = Array(0...70) + [4095, 4096, 4103, 65_536]
+
+    /// `n` values, mostly near the constant 3, a few at the extremes.
+    static func values(_ n: Int, _ g: inout SplitMix64) -> [Int64] {
+        (0..<n).map { _ in
+            let r = g.next()
+            switch r % 40 {
+            case 0: return Int64.max - Int64(r >> 60)
+            case 1: return Int64.min + Int64(r >> 60)
+            default: return Int64(r % 9) - 1
+            }
+        }
+    }
+
+    @Test(arguments: ops)
+    func kernelsEqualTheScalarLoops(_ op: CompareOp) {
+        guard VectorSelect.isAvailable else { return }
+        var g = SplitMix64(seed: 0x5E1EC7)
+        for n in Self.counts {
+            let a = Self.values(n, &g)
+            let b = Self.values(n, &g)
+            let k = Int64(g.next() % 9) - 1
+            for nulls in [false, true] {
+                let valid: [UInt8]? = nulls ? (0..<n).map { _ in g.next() % 5 == 0 ? 0 : 1 } : nil
+                a.withUnsafeBufferPointer { ap in
+                    b.withUnsafeBufferPointer { bp in
+                        let x = ap.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                        let y = bp.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                        ScalarExpr.withValidity(valid) { v in
+                            let scalar = ScalarExpr.selectScalarLoop(ap, valid, op, k, nil, n)
+                            #expect(VectorSelect.constant(x, v, n, op, k) == scalar, "constant n \(n) nulls \(nulls)")
+                            let pairs = ScalarExpr.selectPairs(op, n, valid, nil, ColumnPair(x: x, y: y)).rows
+                            #expect(VectorSelect.pair(x, y, v, n, op) == pairs, "pair n \(n) nulls \(nulls)")
+                            for subtract in [false, true] {
+                                let want = ScalarExpr.selectSum(
+                                    subtract, op, n, valid, nil, ColumnValues(x), ColumnValues(y), k)
+                                let got = VectorSelect.sum(subtract: subtract, x, y, v, n, op, k)
+                                #expect(got.rows == want.rows, "sum n \(n) nulls \(nulls) subtract \(subtract)")
+                                #expect(got.overflow == want.overflow, "overflow n \(n) subtract \(subtract)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
