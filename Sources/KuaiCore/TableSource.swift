@@ -25,11 +25,21 @@ public protocol TableSource: AnyObject, Sendable {
     /// Decodes `column` of `block`. VARCHAR columns of one table column share one dictionary.
     /// - Throws: `KuaiError.corrupt` (bad checksum or lengths, naming the file and block), `.io`.
     func readColumn(_ column: Int, block: Int) throws -> Column
+    /// `readColumn(column, block:)` at the rows `rows` of the block only (ascending, each below
+    /// the block's row count): the same column as `readColumn(column, block: block).gather(rows)`,
+    /// which is what sources without a cheaper way return. A scan asks for it when a filter
+    /// kept few rows of the block (late materialisation).
+    /// - Throws: as `readColumn`.
+    func readColumn(_ column: Int, block: Int, rows: UnsafeBufferPointer<Int32>) throws -> Column
 }
 
 extension TableSource {
     /// Sources that keep no separate row count: `blockRowCount` is the data's own count.
     public func checkedBlockRowCount(_ block: Int) throws -> Int { blockRowCount(block) }
+
+    public func readColumn(_ column: Int, block: Int, rows: UnsafeBufferPointer<Int32>) throws -> Column {
+        try readColumn(column, block: block).gather(rows)
+    }
 }
 
 /// A table held in memory as a list of batches (each batch is one block).

@@ -393,6 +393,67 @@ enum BlockDecoder {
         return Column(views: views, heaps: [owner], validity: validity)
     }
 
+    /// The values at `at` (ascending row numbers below `rows`) of a frame-of-reference integer
+    /// payload (encodings 1 and 2; after the bitmap, `size` bytes at `p`, `rows` values), with the
+    /// size checks of `decodeInts`. Each value is read where it lies: a bit-packed one from the
+    /// one or two 64-bit words that hold it (never past the packed section).
+    /// - Throws: as `decodeInts`, and for any other encoding.
+    static func decodeIntsAt(
+        _ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int, at: UnsafeBufferPointer<Int32>
+    ) throws(DecodeFailure) -> [Int64] {
+        typealias C = FormatConstants
+        guard size >= C.forPrefixSize else { throw DecodeFailure(message: "payload too short for its encoding prefix") }
+        let base = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        let width = Int(p.load(fromByteOffset: 8, as: UInt8.self))
+        let d = p + C.forPrefixSize
+        switch encoding {
+        case C.encodingFORBytes:
+            guard width == 1 || width == 2 || width == 4 || width == 8 else {
+                throw DecodeFailure(message: "bad byte width \(width)")
+            }
+            guard size == C.forPrefixSize + rows * width else {
+                throw DecodeFailure(
+                    message:
+                        "payload is \(size) bytes, expected \(C.forPrefixSize + rows * width) for \(rows) rows of \(width) bytes"
+                )
+            }
+            return at.map { r in
+                let o = Int(r) &* width
+                let v: UInt64
+                switch width {
+                case 1: v = UInt64(d.load(fromByteOffset: o, as: UInt8.self))
+                case 2: v = UInt64(UInt16(littleEndian: d.loadUnaligned(fromByteOffset: o, as: UInt16.self)))
+                case 4: v = UInt64(UInt32(littleEndian: d.loadUnaligned(fromByteOffset: o, as: UInt32.self)))
+                default: v = UInt64(littleEndian: d.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+                }
+                return base &+ Int64(bitPattern: v)
+            }
+        case C.encodingFORBitPack:
+            guard width <= 64 else { throw DecodeFailure(message: "bad bit width \(width)") }
+            let need = C.forPrefixSize + BitPacking.packedBytes(count: rows, bits: width)
+            guard size == need else {
+                throw DecodeFailure(
+                    message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(width) bits")
+            }
+            if width == 0 { return [Int64](repeating: base, count: at.count) }
+            let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
+            return at.map { r in
+                let bit = Int(r) &* width
+                let wi = bit &>> 6
+                let sh = bit & 63
+                var v = UInt64(littleEndian: d.loadUnaligned(fromByteOffset: wi &* 8, as: UInt64.self)) &>> UInt64(sh)
+                if sh &+ width > 64 {
+                    v |=
+                        UInt64(littleEndian: d.loadUnaligned(fromByteOffset: (wi &+ 1) &* 8, as: UInt64.self))
+                        &<< UInt64(64 &- sh)
+                }
+                return base &+ Int64(bitPattern: v & mask)
+            }
+        default:
+            throw DecodeFailure(message: "encoding \(encoding) is not a frame-of-reference encoding")
+        }
+    }
+
     /// Decodes an integer payload (after the bitmap, `size` bytes at `p`) into `out` (`rows` values).
     static func decodeInts(
         _ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int,

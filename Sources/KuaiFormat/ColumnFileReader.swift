@@ -522,6 +522,63 @@ final class ColumnFile: @unchecked Sendable {
         return try decompressBlock(payload, into: scratch.pointer, e, owner: nil, block: b)
     }
 
+    /// `read(block: b).gather(rows)` (`rows` ascending, each below the block's row count). A block
+    /// of an integer type with no further value check (not BOOLEAN, TINYINT or SMALLINT), stored
+    /// without compression in a frame-of-reference encoding, is verified as `read` verifies it,
+    /// then only the listed rows are decoded (`BlockDecoder.decodeIntsAt`); other blocks are
+    /// decoded whole and gathered.
+    /// - Throws: as `read(block:)`.
+    func read(block b: Int, rows: UnsafeBufferPointer<Int32>) throws -> Column {
+        typealias C = FormatConstants
+        let e = entries[b]
+        guard Self.decodesListedRows(type), e.compression != C.compressionLZ4,
+            e.encoding == C.encodingFORBytes || e.encoding == C.encodingFORBitPack
+        else { return try read(block: b).gather(rows) }
+        let span = C.blockHeaderSize + C.aligned(e.storedSize)
+        let stored = ScratchPool.shared.take(span)
+        defer { ScratchPool.shared.give(stored) }
+        try POSIX.preadAll(fd, stored.pointer, span, at: e.offset, path: relPath)
+        let block = UnsafeRawPointer(stored.pointer)
+        try verify(block, e, block: b)
+        do {
+            return try decodeListedRows(block + C.blockHeaderSize, e, rows)
+        } catch {
+            throw Self.corrupt(relPath, e.offset + C.blockHeaderSize, error.message, block: b)
+        }
+    }
+
+    /// Types whose blocks `read(block:rows:)` decodes row by row: integer-stored types whose
+    /// values need no check over the whole block (BOOLEAN, TINYINT and SMALLINT blocks are
+    /// range-checked value by value when decoded whole).
+    private static func decodesListedRows(_ type: DataType) -> Bool {
+        switch type {
+        case .integer, .bigint, .date, .timestamp, .timestamptz, .time: return true
+        case .decimal(let p, _): return p <= 18
+        default: return false
+        }
+    }
+
+    /// The rows `rows` of an uncompressed integer block's raw payload `raw`.
+    private func decodeListedRows(_ raw: UnsafeRawPointer, _ e: BlockEntry, _ rows: UnsafeBufferPointer<Int32>)
+        throws(DecodeFailure) -> Column
+    {
+        var validity: [UInt8]? = nil
+        var off = 0
+        if e.nulls > 0 {
+            let bm = FormatConstants.paddedBitmapBytes(e.rows)
+            guard e.rawSize >= bm else { throw DecodeFailure(message: "payload shorter than its validity bitmap") }
+            let all = try BlockDecoder.readValidity(raw, rows: e.rows, nullCount: e.nulls)
+            validity = rows.map { all[Int($0)] }
+            off = bm
+        }
+        var values = try BlockDecoder.decodeIntsAt(
+            raw + off, size: e.rawSize - off, encoding: e.encoding, rows: e.rows, at: rows)
+        if let v = validity {
+            values.withUnsafeMutableBufferPointer { o in for i in 0..<o.count where v[i] == 0 { o[i] = 0 } }
+        }
+        return Column(type: type, ints: values, validity: validity)
+    }
+
     /// Checks block `b` whose bytes (header, payload, padding) start at `block` against its
     /// footer copy, its checksum and its zero padding.
     private func verify(_ block: UnsafeRawPointer, _ e: BlockEntry, block b: Int) throws {

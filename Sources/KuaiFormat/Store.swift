@@ -573,6 +573,18 @@ public final class StoreTable: TableSource, @unchecked Sendable {
         return Self.stringBoundary(try slot.get().read(block: b))
     }
 
+    /// `readColumn` at the rows `rows` of the block only (ascending, within the block): integer
+    /// blocks stored without compression in a frame-of-reference encoding decode just those rows
+    /// (`ColumnFile.read(block:rows:)`); other blocks decode whole and are gathered.
+    /// - Throws: as `readColumn`.
+    public func readColumn(_ column: Int, block: Int, rows: UnsafeBufferPointer<Int32>) throws -> Column {
+        guard column >= 0, column < schema.count, block >= 0, block < blockCount else {
+            return try readColumn(column, block: block)  // throws the range error
+        }
+        let (slot, b) = locate(column: column, block: block)
+        return Self.stringBoundary(try slot.get().read(block: b, rows: rows))
+    }
+
     /// Where VARCHAR columns read from the store meet the operators, which take both forms: the
     /// identity (kept as the one place to change the form handed over).
     static func stringBoundary(_ c: Column) -> Column { c }

@@ -7,7 +7,8 @@ import KuaiCore
 /// row skips the block without reading it; one that holds for every row (and the block has no
 /// NULLs in that column) is dropped for this block; (2) the columns the remaining conjuncts read
 /// are decoded and the conjuncts evaluated into a selection vector; (3) only then are the other
-/// columns decoded, and every column is gathered down to the selected rows.
+/// columns decoded, and every column is gathered down to the selected rows; when the filter kept
+/// few rows, the other columns decode only those rows.
 public final class TableScan: MorselSource, @unchecked Sendable {
     public let table: TableSource
     /// Table column index of each scanned column.
@@ -35,6 +36,11 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         self.zoneTests = conjuncts.map { ZoneTest(conjunct: $0) }
         QueryControl.addBlocks(table.blockCount)
     }
+
+    /// A filter that keeps at most 1 row in this many of a block reads the other output columns
+    /// at those rows only (`TableSource.readColumn(_:block:rows:)`): decoding a value where it lies
+    /// costs a few times a value of a whole-block decode.
+    static let sparseReadRatio = 8
 
     public var morselCount: Int { table.blockCount }
     public var rowBound: Int? { table.rowCount }
@@ -76,10 +82,17 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         var out: [Column] = []
         out.reserveCapacity(outs.count)
         if let s = sel, s.count < rows {
+            // few rows kept: a column not yet read decodes only those rows
+            let sparse = s.count &* Self.sparseReadRatio <= rows
             try s.withUnsafeBufferPointer { sp in
                 for i in outs {
-                    let full = loaded[i] ? cols[i] : try table.readColumn(columns[i], block: block)
-                    out.append(full.gather(sp))
+                    if loaded[i] {
+                        out.append(cols[i].gather(sp))
+                    } else if sparse {
+                        out.append(try table.readColumn(columns[i], block: block, rows: sp))
+                    } else {
+                        out.append(try table.readColumn(columns[i], block: block).gather(sp))
+                    }
                 }
             }
             return Batch(columns: out, count: s.count)
