@@ -75,6 +75,62 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) void kuai_unpack_for_avx5
     }
 }
 
+// Delta decoding (encoding 3): each group's eight deltas are unpacked as above with `minDelta` as
+// the base, summed within the register in three shift-and-add steps, and the running value (the
+// last lane of the previous group) added to every lane.
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) int64_t kuai_unpack_delta_avx512(
+    const uint8_t *src, long groups, int bits, int64_t minDelta, int64_t previous, int64_t *out) {
+    uint8_t permute[64];
+    uint64_t shift[8];
+    for (int v = 0; v < 8; v++) {
+        int at = (v * bits) >> 3;
+        for (int j = 0; j < 8; j++) permute[v * 8 + j] = (uint8_t)(at + j);
+        shift[v] = (uint64_t)((v * bits) & 7);
+    }
+    const __m512i pm = _mm512_loadu_si512(permute);
+    const __m512i s = _mm512_loadu_si512(shift);
+    const __m512i mask = _mm512_set1_epi64((int64_t)((1ULL << bits) - 1));
+    const __m512i b = _mm512_set1_epi64(minDelta);
+    const __m512i zero = _mm512_setzero_si512();
+    const __m512i last = _mm512_set1_epi64(7);
+    const int need = ((7 * bits) >> 3) + 8;
+    const __mmask64 loadMask = (1ULL << need) - 1;
+    __m512i run = _mm512_set1_epi64(previous);
+    const uint8_t *p = src;
+    for (long g = 0; g < groups; g++) {
+        __m512i x = _mm512_maskz_loadu_epi8(loadMask, p);
+        x = _mm512_permutexvar_epi8(pm, x);
+        x = _mm512_add_epi64(_mm512_and_si512(_mm512_srlv_epi64(x, s), mask), b);
+        x = _mm512_add_epi64(x, _mm512_alignr_epi64(x, zero, 7));  // + lane i-1
+        x = _mm512_add_epi64(x, _mm512_alignr_epi64(x, zero, 6));  // + lane i-2
+        x = _mm512_add_epi64(x, _mm512_alignr_epi64(x, zero, 4));  // + lane i-4
+        x = _mm512_add_epi64(x, run);
+        _mm512_storeu_si512(out, x);
+        run = _mm512_permutexvar_epi64(last, x);
+        p += bits;
+        out += 8;
+    }
+    return _mm_cvtsi128_si64(_mm512_castsi512_si128(run));
+}
+
+// The smallest and largest valid value, eight lanes at a time.
+__attribute__((target("avx512f,avx512bw,avx512vl"))) void kuai_value_range(
+    const int64_t *x, const uint8_t *valid, long n, int64_t *lo, int64_t *hi) {
+    __m512i mn = _mm512_set1_epi64(INT64_MAX), mx = _mm512_set1_epi64(INT64_MIN);
+    for (long i = 0; i < n; i += 8) {
+        __mmask8 lanes = n - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n - i)) - 1);
+        if (valid) {
+            __m128i v = _mm_maskz_loadu_epi8((__mmask16)lanes, valid + i);
+            lanes &= (__mmask8)_mm_test_epi8_mask(v, v);
+        }
+        __m512i v = _mm512_maskz_loadu_epi64(lanes, x + i);
+        mn = _mm512_mask_min_epi64(mn, lanes, mn, v);
+        mx = _mm512_mask_max_epi64(mx, lanes, mx, v);
+    }
+    *lo = _mm512_reduce_min_epi64(mn);
+    *hi = _mm512_reduce_max_epi64(mx);
+}
+
 #else
 
 // Other processors: the same results one value at a time (never called while the level is 0).
@@ -92,6 +148,23 @@ void kuai_unpack_for_avx2(const uint8_t *src, long groups, int bits, int64_t bas
 }
 void kuai_unpack_for_avx512(const uint8_t *src, long groups, int bits, int64_t base, int64_t *out) {
     unpack_for_scalar(src, groups, bits, base, out);
+}
+
+int64_t kuai_unpack_delta_avx512(
+    const uint8_t *src, long groups, int bits, int64_t minDelta, int64_t previous, int64_t *out) {
+    unpack_for_scalar(src, groups, bits, minDelta, out);
+    for (long i = 0; i < groups * 8; i++) out[i] = previous = (int64_t)((uint64_t)previous + (uint64_t)out[i]);
+    return previous;
+}
+void kuai_value_range(const int64_t *x, const uint8_t *valid, long n, int64_t *lo, int64_t *hi) {
+    int64_t a = INT64_MAX, b = INT64_MIN;
+    for (long i = 0; i < n; i++) {
+        if (valid && !valid[i]) continue;
+        if (x[i] < a) a = x[i];
+        if (x[i] > b) b = x[i];
+    }
+    *lo = a;
+    *hi = b;
 }
 
 #endif

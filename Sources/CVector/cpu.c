@@ -9,7 +9,21 @@ static uint64_t xgetbv0(void) {
     return ((uint64_t)hi << 32) | lo;
 }
 
+// CPUID leaves the virtual machine to the hypervisor on many hosts (microseconds each): the
+// level is worked out once per process and kept (every thread computes the same value).
+static int detect(void);
+
 int kuai_vector_level(void) {
+    static int known = -1;
+    int level = __atomic_load_n(&known, __ATOMIC_RELAXED);
+    if (level < 0) {
+        level = detect();
+        __atomic_store_n(&known, level, __ATOMIC_RELAXED);
+    }
+    return level;
+}
+
+static int detect(void) {
     unsigned a, b, c, d;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
     const unsigned osxsave = 1u << 27, avx = 1u << 28;

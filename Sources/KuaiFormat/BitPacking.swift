@@ -116,7 +116,9 @@ enum BitPacking {
     }
 
     /// Unpacks `count - 1` deltas and rebuilds `count` values: `out[0] = first`,
-    /// `out[i] = out[i-1] + minDelta + packed[i-1]` (wrapping).
+    /// `out[i] = out[i-1] + minDelta + packed[i-1]` (wrapping). With AVX-512, the whole groups of
+    /// widths 1...57 whose loads stay inside the packed bytes decode eight deltas at a time with a
+    /// prefix sum in the register (`kuai_unpack_delta_avx512`); the scalar loop finishes.
     static func unpackDelta(
         _ src: UnsafeRawPointer, count: Int, bits: Int, first: Int64, minDelta: Int64,
         into out: UnsafeMutablePointer<Int64>
@@ -142,8 +144,18 @@ enum BitPacking {
             }
             return
         }
-        var sink = DeltaSink(out: out + 1, prev: first, minDelta: minDelta)
-        unpack(src, count: count - 1, bits: bits, fromGroup: 0, &sink)
+        var done = 0
+        if vectorLevel >= 2 && bits <= 57 {
+            // the groups whose loads stay inside the packed bytes (those of `vectorGroups`, level 2)
+            let room = packedBytes(count: count - 1, bits: bits) &- (((7 &* bits) &>> 3) &+ 8)
+            if room >= 0 {
+                done = min((count - 1) &>> 3, room / bits &+ 1)
+                prev = kuai_unpack_delta_avx512(
+                    src.assumingMemoryBound(to: UInt8.self), done, Int32(bits), minDelta, first, out + 1)
+            }
+        }
+        var sink = DeltaSink(out: out + 1, prev: prev, minDelta: minDelta)
+        unpack(src, count: count - 1, bits: bits, fromGroup: done, &sink)
     }
 
     // MARK: group decoding

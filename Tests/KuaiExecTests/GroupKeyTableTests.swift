@@ -30,6 +30,47 @@ import Testing
         #expect((0..<4).map { k[0].value(at: $0) } == [int(5), nul, int(-1), int(7)])
     }
 
+    /// Keys in runs (time-clustered rows: each run's first row is looked up, the others copy its
+    /// id) give the ids of first appearance, as rows one by one do: runs long and short, keys
+    /// that come back after other runs, keys past the direct array (it widens, then is left for
+    /// the hashed layout), a hashed table that grows during a chunk, and runs across the
+    /// 4096-row chunks.
+    @Test func keysInRunsGetFirstAppearanceIds() {
+        var g = SplitMix64(seed: 9)
+        var xs: [Int64] = []
+        while xs.count < 200_000 {
+            let key: Int64
+            switch g.next() % 4 {
+            case 0: key = Int64(g.next() % 30)  // small keys that come back
+            case 1: key = Int64(xs.count / 50)  // a rising key, past the first direct span
+            case 2: key = Int64(g.next() % 2_000_000) * 1_000_003  // sparse: forces hashed
+            default: key = -Int64(g.next() % 5000)
+            }
+            let length = 1 + Int(g.next() % (g.next() % 3 == 0 ? 3 : 400))
+            xs += [Int64](repeating: key, count: length)
+        }
+        var firstId: [Int64: Int32] = [:]
+        let want = xs.map { k in
+            if let id = firstId[k] { return id }
+            let id = Int32(firstId.count)
+            firstId[k] = id
+            return id
+        }
+        for batch in [xs.count, 4096, 10_000] {
+            let t = makeGroupKeyTable(keyTypes: [.bigint])
+            var got: [Int32] = []
+            var s = 0
+            while s < xs.count {
+                let e = min(xs.count, s + batch)
+                got += ids(t, [intCol(xs[s..<e].map { $0 })])
+                s = e
+            }
+            let firstDifference = got.count != want.count ? 0 : got.indices.first { got[$0] != want[$0] }
+            #expect(firstDifference == nil, "batches of \(batch): first different row \(firstDifference ?? -1)")
+            #expect(t.count == firstId.count)
+        }
+    }
+
     @Test func manyIntKeysGrow() {
         let t = makeGroupKeyTable(keyTypes: [.bigint])
         let n = 300_000

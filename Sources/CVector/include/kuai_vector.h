@@ -19,6 +19,16 @@ int kuai_vector_level(void);
 void kuai_unpack_for_avx2(const uint8_t *src, long groups, int bits, int64_t base, int64_t *out);
 void kuai_unpack_for_avx512(const uint8_t *src, long groups, int bits, int64_t base, int64_t *out);
 
+/// Level 2. Delta decoding of `groups` groups of 8 deltas packed as above (the reads of
+/// `kuai_unpack_for_avx512`): `out[i] = out[i - 1] + minDelta + delta i` (wrapping), with
+/// `previous` standing for `out[-1]`; returns the last value written (`previous` when none).
+int64_t kuai_unpack_delta_avx512(
+    const uint8_t *src, long groups, int bits, int64_t minDelta, int64_t previous, int64_t *out);
+
+/// Level 2. The smallest and largest of `x[i]`, `i < n`, over the rows with `valid` NULL or
+/// `valid[i] != 0`; `*lo > *hi` (INT64_MAX, INT64_MIN) when there is none.
+void kuai_value_range(const int64_t *x, const uint8_t *valid, long n, int64_t *lo, int64_t *hi);
+
 /// Comparison operators of the selections (signed 64-bit).
 enum kuai_compare { KUAI_EQ = 0, KUAI_NE = 1, KUAI_LT = 2, KUAI_LE = 3, KUAI_GT = 4, KUAI_GE = 5 };
 

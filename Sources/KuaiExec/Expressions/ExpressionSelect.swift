@@ -113,8 +113,8 @@ extension ScalarExpr {
         _ vp: UnsafeBufferPointer<Int64>, _ validity: [UInt8]?, _ op: CompareOp, _ k: Int64,
         _ input: [Int32]?, _ n: Int
     ) -> [Int32] {
-        if input == nil, n > 0, VectorSelect.isAvailable {
-            return withValidity(validity) { VectorSelect.constant(vp.baseAddress!, $0, n, op, k) }
+        if input == nil, n > 0, VectorKernels.isAvailable {
+            return withValidity(validity) { VectorKernels.constant(vp.baseAddress!, $0, n, op, k) }
         }
         return selectScalarLoop(vp, validity, op, k, input, n)
     }
@@ -203,8 +203,8 @@ extension ScalarExpr {
             let valid = andValidity(x.validity, y.validity)
             return x.ints.withUnsafeBufferPointer { xp in
                 y.ints.withUnsafeBufferPointer { yp in
-                    if input == nil, n > 0, VectorSelect.isAvailable {
-                        return withValidity(valid) { VectorSelect.pair(xp.baseAddress!, yp.baseAddress!, $0, n, op) }
+                    if input == nil, n > 0, VectorKernels.isAvailable {
+                        return withValidity(valid) { VectorKernels.pair(xp.baseAddress!, yp.baseAddress!, $0, n, op) }
                     }
                     return selectPairs(op, n, valid, input, ColumnPair(x: xp.baseAddress!, y: yp.baseAddress!)).rows
                 }
@@ -227,9 +227,9 @@ extension ScalarExpr {
             let valid = andValidity(x.validity, y.validity)
             r = x.ints.withUnsafeBufferPointer { xp in
                 y.ints.withUnsafeBufferPointer { yp in
-                    if input == nil, n > 0, VectorSelect.isAvailable {
+                    if input == nil, n > 0, VectorKernels.isAvailable {
                         return withValidity(valid) {
-                            VectorSelect.sum(subtract: subtract, xp.baseAddress!, yp.baseAddress!, $0, n, cop, k)
+                            VectorKernels.sum(subtract: subtract, xp.baseAddress!, yp.baseAddress!, $0, n, cop, k)
                         }
                     }
                     return selectSum(

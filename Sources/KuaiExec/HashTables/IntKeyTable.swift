@@ -28,6 +28,8 @@ final class IntKeyTable: GroupKeyTable {
     /// True once the table entered the direct layout by growth (leaving it then is for good).
     private var directByGrowth = false
     private var directRejected = false
+    /// The run starts `keyRuns` found (reused from chunk to chunk).
+    private var runStarts: [Int32] = []
     /// The most groups announced by `reserve` (the hashed layout is sized for them).
     private var reserved = 0
 
@@ -150,9 +152,39 @@ final class IntKeyTable: GroupKeyTable {
         var i = 0
         while i < n {
             let end = min(n, i + Self.chunk)
+            if V.self == NoNulls.self, keyRuns(xs, i..<end) {
+                // rows in runs of one key: each run's first row is looked up, the others copy its id
+                var r = 0
+                let starts = runStarts
+                while r < starts.count {
+                    let s = Int(starts[r])
+                    let e = r + 1 < starts.count ? Int(starts[r + 1]) : end
+                    insertRange(xs, validity, s..<s + 1, ids, &g, upcoming: n - s)
+                    let id = ids[s]
+                    for j in s + 1..<e { ids[j] = id }
+                    r += 1
+                }
+                i = end
+                continue
+            }
+            insertRange(xs, validity, i..<end, ids, &g, upcoming: n - i)
+            i = end
+        }
+    }
+
+    /// Rows `range` through the current layout, changing the layout (direct array widened or
+    /// left, hashed slots grown) whenever a key does not fit; `upcoming` rows remain in the batch.
+    @inline(__always)
+    private func insertRange<V: RowValidity>(
+        _ xs: UnsafeBufferPointer<Int64>, _ validity: V, _ range: Range<Int>, _ ids: UnsafeMutableBufferPointer<Int32>,
+        _ g: inout IntGroups, upcoming: Int
+    ) {
+        var i = range.lowerBound
+        let end = range.upperBound
+        while i < end {
             if let d = direct {
                 i = insertRows(d, xs, validity, i..<end, ids, &g)
-                if i < end { makeRoom(for: xs[i], upcoming: n - i, g) }
+                if i < end { makeRoom(for: xs[i], upcoming: upcoming - (i - range.lowerBound), g) }
                 continue
             }
             if !fits(g.count + end - i, hashed!.capacity) {
@@ -163,6 +195,35 @@ final class IntKeyTable: GroupKeyTable {
             }
             i = insertRows(hashed!, xs, validity, i..<end, ids, &g)
         }
+    }
+
+    /// Run starts of the keys in `range` (into `runStarts`), when the keys come in runs of one key
+    /// at least `GroupRuns.minimumAverageLength` rows long on average (time-ordered rows grouped
+    /// by hour or day, ids of a table written in id order); false otherwise. The first 256 rows
+    /// decide for unclustered keys, in blocks of 8 rows passed over with one test.
+    private func keyRuns(_ xs: UnsafeBufferPointer<Int64>, _ range: Range<Int>) -> Bool {
+        let n = range.count
+        guard n >= 256 else { return false }
+        let most = n / GroupRuns.minimumAverageLength
+        runStarts.removeAll(keepingCapacity: true)
+        runStarts.append(Int32(truncatingIfNeeded: range.lowerBound))
+        var i = range.lowerBound + 1
+        let first = range.lowerBound + 256
+        while i < range.upperBound {
+            let end = min(range.upperBound, i &+ 8)
+            var changed: Int64 = 1
+            if end &- i == 8 {
+                changed = 0
+                for t in 0..<8 { changed |= xs[i &+ t] ^ xs[i &+ t &- 1] }
+            }
+            if changed != 0 {
+                for j in i..<end where xs[j] != xs[j &- 1] { runStarts.append(Int32(truncatingIfNeeded: j)) }
+                if runStarts.count > most { return false }
+            }
+            if i < first && end >= first && runStarts.count > 256 / GroupRuns.minimumAverageLength + 1 { return false }
+            i = end
+        }
+        return true
     }
 
     // MARK: layout changes

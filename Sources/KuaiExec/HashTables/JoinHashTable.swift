@@ -514,7 +514,7 @@ public final class JoinHashTable: @unchecked Sendable {
         col.ints.withUnsafeBufferPointer { x in
             keyPresence.withUnsafeBufferPointer { w in
                 col.validity.withUnsafeBufferPointerOrNil { v in
-                    if VectorSelect.isAvailable {
+                    if VectorKernels.isAvailable {
                         return findPresentVector(x, v, n, lo, span, w, into: ids)
                     }
                     if presenceSummary.isEmpty {
@@ -553,7 +553,7 @@ public final class JoinHashTable: @unchecked Sendable {
         }
     }
 
-    /// `findPresent` by the vector bit test (`VectorSelect.bits`): the rows whose bit is set in
+    /// `findPresent` by the vector bit test (`VectorKernels.bits`): the rows whose bit is set in
     /// the summary (then checked in `keyPresence`), or in `keyPresence` itself.
     private func findPresentVector(
         _ x: UnsafeBufferPointer<Int64>, _ v: UnsafeBufferPointer<UInt8>?, _ n: Int, _ lo: Int64, _ span: UInt64,
@@ -562,7 +562,7 @@ public final class JoinHashTable: @unchecked Sendable {
         ids.baseAddress!.update(repeating: -1, count: n)
         let summary = !presenceSummary.isEmpty
         let rows = presenceSummary.withUnsafeBufferPointer { s in
-            VectorSelect.bits(
+            VectorKernels.bits(
                 x.baseAddress!, v?.baseAddress, n, lo: lo, span: span, bits: summary ? s.baseAddress! : w.baseAddress!,
                 shift: summary ? 6 : 0)
         }

@@ -42,6 +42,9 @@ func valueRange<V: RowValidity>(_ x: UnsafePointer<Int64>, _ n: Int, _ valid: V)
 func valueRange(_ col: Column, count n: Int) -> (lo: Int64, hi: Int64)? {
     if n == 0 { return nil }
     let r = col.ints.withUnsafeBufferPointer { x in
+        if VectorKernels.isAvailable {
+            return col.validity.withUnsafeBufferPointerOrNil { VectorKernels.range(x.baseAddress!, $0?.baseAddress, n) }
+        }
         if let v = col.validity {
             return v.withUnsafeBufferPointer { valueRange(x.baseAddress!, n, ValidBytes(valid: $0.baseAddress!)) }
         }

@@ -1,13 +1,15 @@
 import CVector
 import KuaiCore
 
-/// Selections over 64-bit integer-stored columns by the AVX-512 kernels of `CVector`: eight rows
-/// a step, the passing rows' numbers compressed into the selection vector with no branch and no
-/// per-row store of rejected rows. Used by `ScalarExpr.selectRows` for a filter's first conjunct
-/// (`input` nil) of the shapes `column op constant`, `column op column` and
-/// `(column ± column) op constant`; processors without AVX-512 (`isAvailable` false) and every
-/// other shape keep the scalar loops (`selectChunked`), whose results these equal.
-enum VectorSelect {
+/// The AVX-512 kernels of `CVector` over 64-bit integer-stored columns, eight rows a step.
+///
+/// Selections compress the passing rows' numbers into the selection vector with no branch and no
+/// per-row store of rejected rows. `ScalarExpr.selectRows` uses them for a filter's first
+/// conjunct (`input` nil) of the shapes `column op constant`, `column op column` and
+/// `(column ± column) op constant`; joins test key-presence bitmaps with `bits`; `valueRange`
+/// takes a column's smallest and largest value with `range`. Processors without AVX-512
+/// (`isAvailable` false) and every other shape keep the scalar loops, whose results these equal.
+enum VectorKernels {
     /// True when the processor runs the kernels (`kuai_vector_level() >= 2`).
     static let isAvailable = kuai_vector_level() >= 2
 
@@ -71,5 +73,14 @@ enum VectorSelect {
         return [Int32](unsafeUninitializedCapacity: n) { out, filled in
             filled = kuai_select_bits(keys, valid, n, lo, span, bits, Int32(shift), out.baseAddress!)
         }
+    }
+
+    /// The smallest and largest of `x[i]`, `i < n`, over the valid rows (`valid` nil: all);
+    /// lo > hi (Int64.max, Int64.min) when there is none.
+    static func range(_ x: UnsafePointer<Int64>, _ valid: UnsafePointer<UInt8>?, _ n: Int) -> (lo: Int64, hi: Int64) {
+        var lo = Int64.max
+        var hi = Int64.min
+        kuai_value_range(x, valid, n, &lo, &hi)
+        return (lo, hi)
     }
 }

@@ -4,12 +4,12 @@ import Testing
 
 @testable import KuaiExec
 
-/// The AVX-512 selections (`VectorSelect`) against the scalar loops they stand in for
+/// The AVX-512 selections (`VectorKernels`) against the scalar loops they stand in for
 /// (`selectScalarLoop`, `selectPairs`, `selectSum`): every operator, row counts around the 8-row
 /// step, with and without NULLs, values at the 64-bit extremes so that sums and differences
 /// overflow in some rows (the overflow flag must agree too). On a processor without AVX-512 the
 /// kernels are never called and there is nothing to compare.
-@Suite struct VectorSelectTests {
+@Suite struct VectorKernelTests {
     static let ops: [CompareOp] = [.equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual]
     static let counts = Array(0...70) + [4095, 4096, 4103, 65_536]
 
@@ -27,7 +27,7 @@ import Testing
 
     @Test(arguments: ops)
     func kernelsEqualTheScalarLoops(_ op: CompareOp) {
-        guard VectorSelect.isAvailable else { return }
+        guard VectorKernels.isAvailable else { return }
         var g = SplitMix64(seed: 0x5E1EC7)
         for n in Self.counts {
             let a = Self.values(n, &g)
@@ -41,18 +41,42 @@ import Testing
                         let y = bp.baseAddress ?? UnsafePointer(bitPattern: 8)!
                         ScalarExpr.withValidity(valid) { v in
                             let scalar = ScalarExpr.selectScalarLoop(ap, valid, op, k, nil, n)
-                            #expect(VectorSelect.constant(x, v, n, op, k) == scalar, "constant n \(n) nulls \(nulls)")
+                            #expect(VectorKernels.constant(x, v, n, op, k) == scalar, "constant n \(n) nulls \(nulls)")
                             let pairs = ScalarExpr.selectPairs(op, n, valid, nil, ColumnPair(x: x, y: y)).rows
-                            #expect(VectorSelect.pair(x, y, v, n, op) == pairs, "pair n \(n) nulls \(nulls)")
+                            #expect(VectorKernels.pair(x, y, v, n, op) == pairs, "pair n \(n) nulls \(nulls)")
                             for subtract in [false, true] {
                                 let want = ScalarExpr.selectSum(
                                     subtract, op, n, valid, nil, ColumnValues(x), ColumnValues(y), k)
-                                let got = VectorSelect.sum(subtract: subtract, x, y, v, n, op, k)
+                                let got = VectorKernels.sum(subtract: subtract, x, y, v, n, op, k)
                                 #expect(got.rows == want.rows, "sum n \(n) nulls \(nulls) subtract \(subtract)")
                                 #expect(got.overflow == want.overflow, "overflow n \(n) subtract \(subtract)")
                             }
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /// `VectorKernels.range` against `valueRange`'s scalar loop, with and without NULLs, extremes
+    /// included, and for all-NULL rows (lo > hi).
+    @Test func rangeEqualsTheScalarLoop() {
+        guard VectorKernels.isAvailable else { return }
+        var g = SplitMix64(seed: 77)
+        for n in Self.counts {
+            let a = Self.values(n, &g)
+            for nulls in [0, 1, 2] {
+                let valid: [UInt8]? =
+                    nulls == 0 ? nil : (0..<n).map { _ in nulls == 2 ? 0 : (g.next() % 3 == 0 ? 0 : 1) }
+                a.withUnsafeBufferPointer { ap in
+                    let x = ap.baseAddress ?? UnsafePointer(bitPattern: 8)!
+                    let want: (lo: Int64, hi: Int64) =
+                        valid.map { v in
+                            v.withUnsafeBufferPointer { valueRange(x, n, ValidBytes(valid: $0.baseAddress!)) }
+                        }
+                        ?? valueRange(x, n, NoNulls())
+                    let got = valid.withUnsafeBufferPointerOrNil { VectorKernels.range(x, $0?.baseAddress, n) }
+                    #expect(got == want, "n \(n) nulls \(nulls)")
                 }
             }
         }
