@@ -31,11 +31,12 @@ static int detect(void) {
     uint64_t xcr0 = xgetbv0();
     if ((xcr0 & 0x6) != 0x6) return 0;  // the OS saves SSE and AVX state
     if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    const unsigned avx2 = 1u << 5, avx512f = 1u << 16, avx512bw = 1u << 30, avx512vl = 1u << 31;
+    const unsigned avx2 = 1u << 5, avx512f = 1u << 16, avx512dq = 1u << 17, avx512bw = 1u << 30;
+    const unsigned avx512vl = 1u << 31;
     const unsigned vbmi = 1u << 1;
     if ((b & avx2) == 0) return 0;
     // AVX-512 also needs the OS to save the opmask and upper-register state (XCR0 bits 5-7).
-    if ((b & avx512f) && (b & avx512bw) && (b & avx512vl) && (c & vbmi) && (xcr0 & 0xE0) == 0xE0) return 2;
+    if ((b & avx512f) && (b & avx512dq) && (b & avx512bw) && (b & avx512vl) && (c & vbmi) && (xcr0 & 0xE0) == 0xE0) return 2;
     return 1;
 }
 

@@ -156,6 +156,43 @@ KUAI_AVX512 long kuai_select_bits(
                      keep = _mm512_mask_test_epi64_mask(in, bit, bit);)
 }
 
+// |x| / |d| as doubles (exact integers below 2^52): q = floor(|x| * (1 / |d|)) is off by at most
+// one, the fused multiply-add r = |x| - q * |d| is exact, and one step brings r into [0, |d|).
+__attribute__((target("avx512f,avx512dq"))) void kuai_divide_by_constant(
+    const int64_t *x, long n, int64_t d, int remainder, int64_t *out) {
+    const double ad = (double)(d < 0 ? -d : d);
+    const __m512d divisor = _mm512_set1_pd(ad);
+    const __m512d inverse = _mm512_set1_pd(1.0 / ad);
+    const __m512d one = _mm512_set1_pd(1.0);
+    const __m512d zero = _mm512_setzero_pd();
+    const __m512i izero = _mm512_setzero_si512();
+    const int negativeDivisor = d < 0;
+    for (long i = 0; i < n; i += 8) {
+        __mmask8 lanes = n - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512i v = _mm512_maskz_loadu_epi64(lanes, x + i);
+        __mmask8 negative = _mm512_cmplt_epi64_mask(v, izero);
+        __m512d a = _mm512_cvtepi64_pd(_mm512_abs_epi64(v));
+        __m512d q = _mm512_roundscale_pd(_mm512_mul_pd(a, inverse), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+        __m512d r = _mm512_fnmadd_pd(q, divisor, a);  // a - q * |d|, exact
+        __mmask8 low = _mm512_cmp_pd_mask(r, zero, _CMP_LT_OQ);
+        __mmask8 high = _mm512_cmp_pd_mask(r, divisor, _CMP_GE_OQ);
+        q = _mm512_mask_sub_pd(q, low, q, one);
+        r = _mm512_mask_add_pd(r, low, r, divisor);
+        q = _mm512_mask_add_pd(q, high, q, one);
+        r = _mm512_mask_sub_pd(r, high, r, divisor);
+        __m512i result;
+        if (remainder) {
+            result = _mm512_cvttpd_epi64(r);
+            result = _mm512_mask_sub_epi64(result, negative, izero, result);  // the sign of x
+        } else {
+            result = _mm512_cvttpd_epi64(q);
+            __mmask8 flip = negativeDivisor ? (__mmask8)~negative : negative;
+            result = _mm512_mask_sub_epi64(result, flip, izero, result);
+        }
+        _mm512_mask_storeu_epi64(out + i, lanes, result);
+    }
+}
+
 #else
 
 // Other processors never reach level 2; these keep the symbols defined, with the same results.
@@ -201,6 +238,10 @@ long kuai_select_sum(
         if ((!valid || valid[i]) && test(op, (int64_t)r, k)) out[m++] = (int32_t)i;
     }
     return m;
+}
+
+void kuai_divide_by_constant(const int64_t *x, long n, int64_t d, int remainder, int64_t *out) {
+    for (long i = 0; i < n; i++) out[i] = remainder ? x[i] % d : x[i] / d;
 }
 
 #endif

@@ -81,4 +81,32 @@ import Testing
             }
         }
     }
+
+    /// `VectorKernels.divide` against Swift's `/` and `%` for divisors of both signs and many
+    /// sizes, dividends up to the ±2^52 limit, just below and above multiples of the divisor.
+    @Test func divideEqualsSwiftDivision() {
+        guard VectorKernels.isAvailable else { return }
+        var g = SplitMix64(seed: 5)
+        let limit = Int64(VectorKernels.divideLimit) - 1
+        let divisors: [Int64] = [
+            2, 3, 7, 24, 60, 1000, 3_600_000, 86_400_000, -2, -7, -86_400_000, (1 << 51) + 3, -limit,
+        ]
+        for d in divisors {
+            let n = 4103
+            let x: [Int64] = (0..<n).map { i in
+                switch i % 5 {
+                case 0: return Int64(bitPattern: g.next() % UInt64(2 * limit + 1)) - limit
+                case 1: return i % 2 == 0 ? limit - Int64(g.next() % 4) : -limit + Int64(g.next() % 4)
+                case 2:
+                    let k = Int64(g.next() % 2_000_000) - 1_000_000
+                    let (v, o) = k.multipliedReportingOverflow(by: d)
+                    return o || v.magnitude > UInt64(limit) - 2 ? 17 : v + Int64(g.next() % 3) - 1
+                case 3: return Int64(g.next() % 201) - 100
+                default: return 1_746_374_400_000 + Int64(g.next() % 10_000_000_000)
+                }
+            }
+            #expect(VectorKernels.divide(x, count: n, by: d, remainder: false) == x.map { $0 / d }, "/ \(d)")
+            #expect(VectorKernels.divide(x, count: n, by: d, remainder: true) == x.map { $0 % d }, "% \(d)")
+        }
+    }
 }

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 /// The vector kernels this processor and its operating system support: 0 = none, 1 = AVX2,
-/// 2 = AVX-512 (F, BW, VL and VBMI) as well.
+/// 2 = AVX-512 (F, DQ, BW, VL and VBMI) as well.
 int kuai_vector_level(void);
 
 /// Decodes `groups` groups of 8 values of `bits` bits (1...57) at `src`, group `g` starting at
@@ -53,5 +53,11 @@ long kuai_select_sum(
 long kuai_select_bits(
     const int64_t *keys, const uint8_t *valid, long n, int64_t lo, uint64_t span, const uint64_t *bits, int shift,
     int32_t *out);
+
+/// Level 2. `out[i] = x[i] / d` truncated toward zero (`remainder` 0), or `x[i] % d` with the
+/// sign of `x[i]` (`remainder` 1), for `i < n`. Exact for |x[i]| < 2^52 and 2 <= |d| < 2^52, which
+/// the caller checks: the quotient comes from a double product by 1/|d|, corrected by one step
+/// after an exact fused multiply-add gives the remainder.
+void kuai_divide_by_constant(const int64_t *x, long n, int64_t d, int remainder, int64_t *out);
 
 #endif

@@ -224,9 +224,18 @@ public enum Kernels {
     }
 
     /// `a // b` or `a % b` (`op`) of a column by a constant through `ConstantDivisor`, or nil when
-    /// `b` is no constant it takes (then no row can overflow or divide by zero).
+    /// `b` is no constant it takes (then no row can overflow or divide by zero). With AVX-512, when
+    /// every row (NULL rows' bits included) and the constant lie within ±2^52, through
+    /// `VectorKernels.divide` (the same results, eight rows a step).
     static func divideByConstant(_ op: ArithmeticOp, _ a: Arg<Int64>, _ b: Arg<Int64>, count n: Int) -> [Int64]? {
         guard case .col(let xs) = a, case .scalar(let c) = b, let d = ConstantDivisor(c) else { return nil }
+        if VectorKernels.isAvailable, n > 0, c.magnitude < VectorKernels.divideLimit {
+            let fits = xs.withUnsafeBufferPointer { x in
+                let (lo, hi) = VectorKernels.range(x.baseAddress!, nil, n)
+                return lo.magnitude < VectorKernels.divideLimit && hi.magnitude < VectorKernels.divideLimit
+            }
+            if fits { return VectorKernels.divide(xs, count: n, by: c, remainder: op == .modulo) }
+        }
         return d.apply(op, xs, count: n)
     }
 

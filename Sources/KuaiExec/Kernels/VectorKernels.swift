@@ -83,4 +83,19 @@ enum VectorKernels {
         kuai_value_range(x, valid, n, &lo, &hi)
         return (lo, hi)
     }
+
+    /// The magnitude below which `divide` is exact, for the dividends and the divisor: 2^52.
+    static let divideLimit: UInt64 = 1 << 52
+
+    /// `x[i] / d` truncated toward zero, or `x[i] % d` with the sign of `x[i]` (`remainder`), for
+    /// the first `n` rows: Swift's `/` and `%`. Requires |x[i]| < `divideLimit` for every row and
+    /// 2 <= |d| < `divideLimit`.
+    static func divide(_ x: [Int64], count n: Int, by d: Int64, remainder: Bool) -> [Int64] {
+        [Int64](unsafeUninitializedCapacity: n) { out, filled in
+            x.withUnsafeBufferPointer {
+                kuai_divide_by_constant($0.baseAddress!, n, d, remainder ? 1 : 0, out.baseAddress!)
+            }
+            filled = n
+        }
+    }
 }
