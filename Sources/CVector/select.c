@@ -193,6 +193,30 @@ __attribute__((target("avx512f,avx512dq"))) void kuai_divide_by_constant(
     }
 }
 
+// floor(a / d) for doubles holding integers 0 <= a < 2^51: (a + 0.5) / d lies at least 0.5 / d
+// from every integer, and the two roundings of (a + 0.5) * RN(1 / d) err by less than
+// (a + 0.5) / d * 2^-52 < 0.5 / d, so the floor of the product is exact with no correction.
+__attribute__((target("avx512f,avx512dq"), always_inline)) static inline __m512d floor_divide_small(
+    __m512d a, __m512d inverse) {
+    const __m512d half = _mm512_set1_pd(0.5);
+    return _mm512_roundscale_pd(_mm512_mul_pd(_mm512_add_pd(a, half), inverse), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
+}
+
+__attribute__((target("avx512f,avx512dq"))) void kuai_time_part(
+    const int64_t *x, long n, int64_t shift, int64_t divisor, int64_t modulus, int64_t *out) {
+    const __m512i add = _mm512_set1_epi64(shift);
+    const __m512i low32 = _mm512_set1_epi64(0xFFFFFFFFLL);
+    const __m512d di = _mm512_set1_pd(1.0 / (double)divisor);
+    const __m512d m = _mm512_set1_pd((double)modulus), mi = _mm512_set1_pd(1.0 / (double)modulus);
+    for (long i = 0; i < n; i += 8) {
+        __mmask8 lanes = n - i >= 8 ? (__mmask8)0xFF : (__mmask8)((1u << (n - i)) - 1);
+        __m512i v = _mm512_and_si512(_mm512_add_epi64(_mm512_maskz_loadu_epi64(lanes, x + i), add), low32);
+        __m512d q = floor_divide_small(_mm512_cvtepi64_pd(v), di);
+        __m512d part = _mm512_fnmadd_pd(floor_divide_small(q, mi), m, q);  // q mod modulus, exact
+        _mm512_mask_storeu_epi64(out + i, lanes, _mm512_cvttpd_epi64(part));
+    }
+}
+
 #else
 
 // Other processors never reach level 2; these keep the symbols defined, with the same results.
@@ -242,6 +266,13 @@ long kuai_select_sum(
 
 void kuai_divide_by_constant(const int64_t *x, long n, int64_t d, int remainder, int64_t *out) {
     for (long i = 0; i < n; i++) out[i] = remainder ? x[i] % d : x[i] / d;
+}
+
+void kuai_time_part(const int64_t *x, long n, int64_t shift, int64_t divisor, int64_t modulus, int64_t *out) {
+    for (long i = 0; i < n; i++) {
+        uint32_t v = (uint32_t)((uint64_t)x[i] + (uint64_t)shift);
+        out[i] = (int64_t)(v / (uint64_t)divisor % (uint64_t)modulus);
+    }
 }
 
 #endif

@@ -109,4 +109,39 @@ import Testing
             #expect(VectorKernels.divide(x, count: n, by: d, remainder: true) == x.map { $0 % d }, "% \(d)")
         }
     }
+
+    /// `VectorKernels.timePart` against the scalar formula for the hour, minute and second of
+    /// milliseconds and extreme divisors, with shifts that wrap and values at the ends of the
+    /// 32-bit range and next to multiples of the divisor.
+    @Test func timePartEqualsTheScalarFormula() {
+        guard VectorKernels.isAvailable else { return }
+        var g = SplitMix64(seed: 24)
+        let parts: [(Int64, Int64)] = [
+            (3_600_000, 24), (60_000, 60), (1000, 60), (1, 24), (4_294_967_295, 2), (7, 4_294_967_295),
+        ]
+        for (divisor, modulus) in parts {
+            for n in Self.counts {
+                let shift = Int64(bitPattern: g.next())
+                let x: [Int64] = (0..<n).map { i in
+                    switch i % 4 {
+                    case 0: return Int64(bitPattern: g.next())
+                    case 1: return 0 &- shift &+ Int64(g.next() % 3)  // v near 0
+                    case 2: return 0 &- shift &+ 4_294_967_295 &- Int64(g.next() % 3)  // v near 2^32
+                    default: return 0 &- shift &+ divisor &* Int64(g.next() % 1200) &+ Int64(g.next() % 3) &- 1
+                    }
+                }
+                let want = x.map {
+                    Int64(UInt64(UInt32(truncatingIfNeeded: $0 &+ shift)) / UInt64(divisor) % UInt64(modulus))
+                }
+                var got = [Int64](repeating: -1, count: n)
+                x.withUnsafeBufferPointer { xp in
+                    got.withUnsafeMutableBufferPointer { o in
+                        guard let xb = xp.baseAddress, let ob = o.baseAddress else { return }
+                        VectorKernels.timePart(xb, n, shift: shift, divisor: divisor, modulus: modulus, into: ob)
+                    }
+                }
+                #expect(got == want, "/ \(divisor) % \(modulus), n \(n)")
+            }
+        }
+    }
 }

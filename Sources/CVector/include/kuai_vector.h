@@ -60,4 +60,9 @@ long kuai_select_bits(
 /// after an exact fused multiply-add gives the remainder.
 void kuai_divide_by_constant(const int64_t *x, long n, int64_t d, int remainder, int64_t *out);
 
+/// Level 2. `out[i] = v / divisor % modulus` with `v` the low 32 bits, unsigned, of
+/// `x[i] + shift` (wrapping), for `i < n`; 1 <= divisor, modulus < 2^32. A part of the time of day
+/// counted from a midnight (the hour of milliseconds: divisor 3,600,000, modulus 24).
+void kuai_time_part(const int64_t *x, long n, int64_t shift, int64_t divisor, int64_t modulus, int64_t *out);
+
 #endif

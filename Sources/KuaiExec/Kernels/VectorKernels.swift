@@ -98,4 +98,14 @@ enum VectorKernels {
             filled = n
         }
     }
+
+    /// `out[i] = v / divisor % modulus` for `i < n`, `v` the low 32 bits (unsigned) of
+    /// `x[i] + shift` (`kuai_time_part`): a part of the time of day counted from a midnight.
+    /// Requires 1 <= divisor, modulus < 2^32.
+    static func timePart(
+        _ x: UnsafePointer<Int64>, _ n: Int, shift: Int64, divisor: Int64, modulus: Int64,
+        into out: UnsafeMutablePointer<Int64>
+    ) {
+        kuai_time_part(x, n, shift, divisor, modulus, out)
+    }
 }
