@@ -109,6 +109,10 @@ struct PackedBatchWords {
     /// Smallest and largest non-NULL value of column `c` over `n` rows (lo > hi when none).
     func range(_ c: Int, _ n: Int) -> (lo: Int64, hi: Int64) {
         let values = UnsafeRawPointer(words[c]).assumingMemoryBound(to: Int64.self)
-        return noNulls[c] ? valueRange(values, n, NoNulls()) : valueRange(values, n, NullBytes(nulls: nulls[c]))
+        if noNulls[c] {
+            return VectorKernels.isAvailable && n > 0
+                ? VectorKernels.range(values, nil, n) : valueRange(values, n, NoNulls())
+        }
+        return valueRange(values, n, NullBytes(nulls: nulls[c]))
     }
 }
