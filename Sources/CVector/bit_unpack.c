@@ -48,9 +48,16 @@ __attribute__((target("avx2"))) void kuai_unpack_for_avx2(
 }
 
 // One masked load of the group's bytes, one byte permute giving each of the eight 64-bit lanes
-// the 8 bytes from its value's first byte on, then shift, mask and base as above.
-__attribute__((target("avx512f,avx512bw,avx512vbmi"))) void kuai_unpack_for_avx512(
-    const uint8_t *src, long groups, int bits, int64_t base, int64_t *out) {
+// the 8 bytes from its value's first byte on, then a variable shift and a mask: the group's eight
+// packed values. The permute, shifts, mask and load mask depend on the width only.
+#define KUAI_VBMI __attribute__((target("avx512f,avx512bw,avx512vbmi")))
+
+typedef struct {
+    __m512i permute, shift, mask;
+    __mmask64 load;
+} group_decoder;
+
+KUAI_VBMI static inline group_decoder group_decoder_of(int bits) {
     uint8_t permute[64];
     uint64_t shift[8];
     for (int v = 0; v < 8; v++) {
@@ -58,56 +65,46 @@ __attribute__((target("avx512f,avx512bw,avx512vbmi"))) void kuai_unpack_for_avx5
         for (int j = 0; j < 8; j++) permute[v * 8 + j] = (uint8_t)(at + j);
         shift[v] = (uint64_t)((v * bits) & 7);
     }
-    const __m512i pm = _mm512_loadu_si512(permute);
-    const __m512i s = _mm512_loadu_si512(shift);
-    const __m512i mask = _mm512_set1_epi64((int64_t)((1ULL << bits) - 1));
-    const __m512i b = _mm512_set1_epi64(base);
     const int need = ((7 * bits) >> 3) + 8;  // <= 57 bytes
-    const __mmask64 loadMask = (1ULL << need) - 1;
-    const uint8_t *p = src;
+    group_decoder d = {_mm512_loadu_si512(permute), _mm512_loadu_si512(shift),
+                       _mm512_set1_epi64((int64_t)((1ULL << bits) - 1)), (1ULL << need) - 1};
+    return d;
+}
+
+KUAI_VBMI static inline __attribute__((always_inline)) __m512i decode_group(const group_decoder *d, const uint8_t *p) {
+    __m512i x = _mm512_permutexvar_epi8(d->permute, _mm512_maskz_loadu_epi8(d->load, p));
+    return _mm512_and_si512(_mm512_srlv_epi64(x, d->shift), d->mask);
+}
+
+KUAI_VBMI void kuai_unpack_for_avx512(const uint8_t *src, long groups, int bits, int64_t base, int64_t *out) {
+    const group_decoder d = group_decoder_of(bits);
+    const __m512i b = _mm512_set1_epi64(base);
     for (long g = 0; g < groups; g++) {
-        __m512i x = _mm512_maskz_loadu_epi8(loadMask, p);
-        x = _mm512_permutexvar_epi8(pm, x);
-        x = _mm512_add_epi64(_mm512_and_si512(_mm512_srlv_epi64(x, s), mask), b);
-        _mm512_storeu_si512(out, x);
-        p += bits;
+        _mm512_storeu_si512(out, _mm512_add_epi64(decode_group(&d, src), b));
+        src += bits;
         out += 8;
     }
 }
 
-// Delta decoding (encoding 3): each group's eight deltas are unpacked as above with `minDelta` as
-// the base, summed within the register in three shift-and-add steps, and the running value (the
-// last lane of the previous group) added to every lane.
-__attribute__((target("avx512f,avx512bw,avx512vbmi"))) int64_t kuai_unpack_delta_avx512(
+// Delta decoding (encoding 3): each group's eight deltas plus `minDelta`, summed within the
+// register in three shift-and-add steps, and the running value (the last lane of the previous
+// group) added to every lane.
+KUAI_VBMI int64_t kuai_unpack_delta_avx512(
     const uint8_t *src, long groups, int bits, int64_t minDelta, int64_t previous, int64_t *out) {
-    uint8_t permute[64];
-    uint64_t shift[8];
-    for (int v = 0; v < 8; v++) {
-        int at = (v * bits) >> 3;
-        for (int j = 0; j < 8; j++) permute[v * 8 + j] = (uint8_t)(at + j);
-        shift[v] = (uint64_t)((v * bits) & 7);
-    }
-    const __m512i pm = _mm512_loadu_si512(permute);
-    const __m512i s = _mm512_loadu_si512(shift);
-    const __m512i mask = _mm512_set1_epi64((int64_t)((1ULL << bits) - 1));
+    const group_decoder d = group_decoder_of(bits);
     const __m512i b = _mm512_set1_epi64(minDelta);
     const __m512i zero = _mm512_setzero_si512();
     const __m512i last = _mm512_set1_epi64(7);
-    const int need = ((7 * bits) >> 3) + 8;
-    const __mmask64 loadMask = (1ULL << need) - 1;
     __m512i run = _mm512_set1_epi64(previous);
-    const uint8_t *p = src;
     for (long g = 0; g < groups; g++) {
-        __m512i x = _mm512_maskz_loadu_epi8(loadMask, p);
-        x = _mm512_permutexvar_epi8(pm, x);
-        x = _mm512_add_epi64(_mm512_and_si512(_mm512_srlv_epi64(x, s), mask), b);
+        __m512i x = _mm512_add_epi64(decode_group(&d, src), b);
         x = _mm512_add_epi64(x, _mm512_alignr_epi64(x, zero, 7));  // + lane i-1
         x = _mm512_add_epi64(x, _mm512_alignr_epi64(x, zero, 6));  // + lane i-2
         x = _mm512_add_epi64(x, _mm512_alignr_epi64(x, zero, 4));  // + lane i-4
         x = _mm512_add_epi64(x, run);
         _mm512_storeu_si512(out, x);
         run = _mm512_permutexvar_epi64(last, x);
-        p += bits;
+        src += bits;
         out += 8;
     }
     return _mm_cvtsi128_si64(_mm512_castsi512_si128(run));
