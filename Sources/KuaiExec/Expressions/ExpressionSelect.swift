@@ -102,7 +102,7 @@ extension ScalarExpr {
     static func selectDoubles(_ col: Column, _ op: CompareOp, _ k: Double, _ input: [Int32]?) -> [Int32] {
         col.doubles.withUnsafeBufferPointer { dp in
             dp.withMemoryRebound(to: OrderedDouble.self) {
-                selectLoop($0, col.validity, op, OrderedDouble(k), input, col.count)
+                selectScalarLoop($0, col.validity, op, OrderedDouble(k), input, col.count)
             }
         }
     }
@@ -117,14 +117,6 @@ extension ScalarExpr {
             return withValidity(validity) { VectorKernels.constant(vp.baseAddress!, $0, n, op, k) }
         }
         return selectScalarLoop(vp, validity, op, k, input, n)
-    }
-
-    @inline(__always)
-    static func selectLoop<T: Comparable>(
-        _ vp: UnsafeBufferPointer<T>, _ validity: [UInt8]?, _ op: CompareOp, _ k: T,
-        _ input: [Int32]?, _ n: Int
-    ) -> [Int32] {
-        selectScalarLoop(vp, validity, op, k, input, n)
     }
 
     /// `column op k` row by row (`selectChunked`): for every processor, and the reference the

@@ -142,6 +142,8 @@ final class IntKeyTable: GroupKeyTable {
         }
     }
 
+    /// Gives each of the `n` rows of `xs` its group id (new keys get the next id), chunk by chunk;
+    /// a chunk whose keys come in runs looks each run up once (`keyRuns`).
     private func insert<V: RowValidity>(
         _ xs: UnsafeBufferPointer<Int64>, _ validity: V, _ n: Int, _ ids: UnsafeMutableBufferPointer<Int32>
     ) {

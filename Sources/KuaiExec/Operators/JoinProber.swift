@@ -136,8 +136,6 @@ final class JoinProber {
         try process(nonNull, emit: emit)
     }
 
-    /// Emits the rows of `batch` for which `keep(i)` holds (the batch itself when all do).
-    @inline(__always)
     /// `emitRows` of the rows whose `found` entry is a match (>= 0) when `want`, else of the
     /// others: a branch-free selection (a semi or anti join's whole output).
     private func emitRows(_ batch: Batch, found: [Int32], want: Bool, emit: (Batch) throws -> Void) throws {
@@ -160,6 +158,8 @@ final class JoinProber {
         }
     }
 
+    /// Emits the rows of `batch` for which `keep(i)` holds (the batch itself when all do).
+    @inline(__always)
     private func emitRows(_ batch: Batch, where keep: (Int) -> Bool, emit: (Batch) throws -> Void) throws {
         var sel: [Int32] = []
         sel.reserveCapacity(batch.count)
