@@ -82,16 +82,6 @@ enum BitPacking {
         unpack(src, count: count, bits: bits, fromGroup: done, &sink)
     }
 
-    /// The scalar frame-of-reference decode alone (what processors without a vector decoder
-    /// run); the tests compare every vector level with it.
-    static func unpackFORScalar(
-        _ src: UnsafeRawPointer, count: Int, bits: Int, base: Int64, into out: UnsafeMutablePointer<Int64>
-    ) {
-        precondition(bits >= 1 && bits <= 63)
-        var sink = FORSink(out: out, base: base)
-        unpack(src, count: count, bits: bits, fromGroup: 0, &sink)
-    }
-
     /// Decodes the leading whole groups of 8 values that vector decoder `level` can read without
     /// passing the `packedBytes(count:bits:)` bytes at `src` (`out[i] = base + value i`); returns
     /// how many groups it decoded (0 for level 0 and for widths over 57).
@@ -100,11 +90,11 @@ enum BitPacking {
         level: Int
     ) -> Int {
         guard level > 0, bits >= 1, bits <= 57 else { return 0 }
-        // The byte after the last one a group's loads read, from the group's first byte.
-        let reach = level >= 2 ? ((7 &* bits) &>> 3) &+ 8 : ((6 &* bits) &>> 3) &+ 16
-        let room = packedBytes(count: count, bits: bits) &- reach
-        if room < 0 { return 0 }
-        let groups = min(count &>> 3, room / bits &+ 1)
+        // level 2 reads what the scalar groups read; level 1 reads 16 bytes from value 6's byte
+        let groups =
+            level >= 2
+            ? safeGroups(count: count, bits: bits)
+            : groupsWithin(count: count, bits: bits, reach: ((6 &* bits) &>> 3) &+ 16)
         if groups <= 0 { return 0 }
         let p = src.assumingMemoryBound(to: UInt8.self)
         if level >= 2 {
@@ -145,11 +135,10 @@ enum BitPacking {
             return
         }
         var done = 0
-        if vectorLevel >= 2 && bits <= 57 {
-            // the groups whose loads stay inside the packed bytes (those of `vectorGroups`, level 2)
-            let room = packedBytes(count: count - 1, bits: bits) &- (((7 &* bits) &>> 3) &+ 8)
-            if room >= 0 {
-                done = min((count - 1) &>> 3, room / bits &+ 1)
+        if vectorLevel >= 2 {
+            // level 2 reads what the scalar groups read (`vectorGroups`)
+            done = safeGroups(count: count - 1, bits: bits)
+            if done > 0 {
                 prev = kuai_unpack_delta_avx512(
                     src.assumingMemoryBound(to: UInt8.self), done, Int32(bits), minDelta, first, out + 1)
             }
@@ -165,9 +154,16 @@ enum BitPacking {
     @inline(__always)
     static func safeGroups(count: Int, bits: Int) -> Int {
         guard bits >= 1 && bits <= 57 else { return 0 }
-        let bytes = packedBytes(count: count, bits: bits)
-        let lastLoad = (7 &* bits) &>> 3  // byte offset of value 7's load within its group
-        let room = bytes &- 8 &- lastLoad  // group g is safe when g*bits <= room
+        // value 7's 8-byte load, the last of a group, starts at byte (7 * bits) / 8 of the group
+        return groupsWithin(count: count, bits: bits, reach: ((7 &* bits) &>> 3) &+ 8)
+    }
+
+    /// Number of whole groups of 8 values, from the start, whose reads end within the
+    /// `packedBytes(count:bits:)` bytes when a group's reads end `reach` bytes after its first
+    /// byte (group g is inside when g * bits + reach <= the packed bytes).
+    @inline(__always)
+    static func groupsWithin(count: Int, bits: Int, reach: Int) -> Int {
+        let room = packedBytes(count: count, bits: bits) &- reach
         if room < 0 { return 0 }
         return min(count &>> 3, room / bits &+ 1)
     }
@@ -289,21 +285,23 @@ enum BitPacking {
     @inline(__always)
     static func unpackTail<S: UnpackSink>(_ src: UnsafeRawPointer, from: Int, count: Int, bits: Int, _ sink: inout S) {
         let mask: UInt64 = (1 &<< UInt64(bits)) &- 1
-        var bitpos = from &* bits
-        var i = from
-        while i < count {
-            let wi = bitpos &>> 6
-            let sh = bitpos & 63
-            var v = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: wi &* 8, as: UInt64.self)) &>> UInt64(sh)
-            if sh &+ bits > 64 {
-                v |=
-                    UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (wi &+ 1) &* 8, as: UInt64.self))
-                    &<< UInt64(64 &- sh)
-            }
-            sink.put(v & mask, at: i)
-            bitpos &+= bits
-            i &+= 1
+        for i in from..<max(from, count) { sink.put(value(src, at: i, bits: bits) & mask, at: i) }
+    }
+
+    /// Value `i` of width `bits` (1...64) from the one or two whole 64-bit words that hold it
+    /// (never a byte past them), before masking: its bits above `bits` are those that follow it.
+    @inline(__always)
+    static func value(_ src: UnsafeRawPointer, at i: Int, bits: Int) -> UInt64 {
+        let bitpos = i &* bits
+        let wi = bitpos &>> 6
+        let sh = bitpos & 63
+        var v = UInt64(littleEndian: src.loadUnaligned(fromByteOffset: wi &* 8, as: UInt64.self)) &>> UInt64(sh)
+        if sh &+ bits > 64 {
+            v |=
+                UInt64(littleEndian: src.loadUnaligned(fromByteOffset: (wi &+ 1) &* 8, as: UInt64.self))
+                &<< UInt64(64 &- sh)
         }
+        return v
     }
 }
 

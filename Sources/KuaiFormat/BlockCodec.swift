@@ -437,18 +437,7 @@ enum BlockDecoder {
             }
             if width == 0 { return [Int64](repeating: base, count: at.count) }
             let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
-            return at.map { r in
-                let bit = Int(r) &* width
-                let wi = bit &>> 6
-                let sh = bit & 63
-                var v = UInt64(littleEndian: d.loadUnaligned(fromByteOffset: wi &* 8, as: UInt64.self)) &>> UInt64(sh)
-                if sh &+ width > 64 {
-                    v |=
-                        UInt64(littleEndian: d.loadUnaligned(fromByteOffset: (wi &+ 1) &* 8, as: UInt64.self))
-                        &<< UInt64(64 &- sh)
-                }
-                return base &+ Int64(bitPattern: v & mask)
-            }
+            return at.map { r in base &+ Int64(bitPattern: BitPacking.value(d, at: Int(r), bits: width) & mask) }
         default:
             throw DecodeFailure(message: "encoding \(encoding) is not a frame-of-reference encoding")
         }

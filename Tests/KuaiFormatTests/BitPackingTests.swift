@@ -95,7 +95,8 @@ import Testing
             }
             var scalar = [Int64](repeating: 42, count: count)
             scalar.withUnsafeMutableBufferPointer {
-                BitPacking.unpackFORScalar(p.packed, count: count, bits: bits, base: base, into: $0.baseAddress!)
+                var sink = FORSink(out: $0.baseAddress!, base: base)
+                BitPacking.unpack(p.packed, count: count, bits: bits, fromGroup: 0, &sink)
             }
             #expect(scalar == want, "scalar width \(bits) count \(count)")
         }
