@@ -109,10 +109,6 @@ struct PackedBatchWords {
     /// Smallest and largest non-NULL value of column `c` over `n` rows (lo > hi when none).
     func range(_ c: Int, _ n: Int) -> (lo: Int64, hi: Int64) {
         let values = UnsafeRawPointer(words[c]).assumingMemoryBound(to: Int64.self)
-        if noNulls[c] {
-            return VectorKernels.isAvailable && n > 0
-                ? VectorKernels.range(values, nil, n) : valueRange(values, n, NoNulls())
-        }
-        return valueRange(values, n, NullBytes(nulls: nulls[c]))
+        return noNulls[c] ? valueRange(values, n, valid: nil) : valueRange(values, n, NullBytes(nulls: nulls[c]))
     }
 }

@@ -231,7 +231,7 @@ public enum Kernels {
         guard case .col(let xs) = a, case .scalar(let c) = b, let d = ConstantDivisor(c) else { return nil }
         if VectorKernels.isAvailable, n > 0, c.magnitude < VectorKernels.divideLimit {
             let fits = xs.withUnsafeBufferPointer { x in
-                let (lo, hi) = VectorKernels.range(x.baseAddress!, nil, n)
+                let (lo, hi) = valueRange(x.baseAddress!, n, valid: nil)
                 return lo.magnitude < VectorKernels.divideLimit && hi.magnitude < VectorKernels.divideLimit
             }
             if fits { return VectorKernels.divide(xs, count: n, by: c, remainder: op == .modulo) }

@@ -42,13 +42,15 @@ func valueRange<V: RowValidity>(_ x: UnsafePointer<Int64>, _ n: Int, _ valid: V)
 func valueRange(_ col: Column, count n: Int) -> (lo: Int64, hi: Int64)? {
     if n == 0 { return nil }
     let r = col.ints.withUnsafeBufferPointer { x in
-        if VectorKernels.isAvailable {
-            return col.validity.withUnsafeBufferPointerOrNil { VectorKernels.range(x.baseAddress!, $0?.baseAddress, n) }
-        }
-        if let v = col.validity {
-            return v.withUnsafeBufferPointer { valueRange(x.baseAddress!, n, ValidBytes(valid: $0.baseAddress!)) }
-        }
-        return valueRange(x.baseAddress!, n, NoNulls())
+        col.validity.withUnsafeBufferPointerOrNil { valueRange(x.baseAddress!, n, valid: $0?.baseAddress) }
     }
     return r.lo > r.hi ? nil : r
+}
+
+/// `valueRange` of `n` values whose rows are valid where `valid[i] != 0` (nil: every row): the
+/// AVX-512 kernel (`VectorKernels.range`) when the processor has it, else the four-lane loop.
+func valueRange(_ x: UnsafePointer<Int64>, _ n: Int, valid: UnsafePointer<UInt8>?) -> (lo: Int64, hi: Int64) {
+    if VectorKernels.isAvailable { return VectorKernels.range(x, valid, n) }
+    if let valid { return valueRange(x, n, ValidBytes(valid: valid)) }
+    return valueRange(x, n, NoNulls())
 }

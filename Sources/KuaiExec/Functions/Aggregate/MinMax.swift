@@ -105,9 +105,7 @@ final class MinMaxState: AggregateState {
                     seen.withUnsafeMutableBufferPointer { seen in
                         if input.validity == nil && best.count == 1 && n > 0 {
                             // One group (no GROUP BY): a plain min / max of the batch.
-                            let range =
-                                VectorKernels.isAvailable
-                                ? VectorKernels.range(x.baseAddress!, nil, n) : valueRange(x.baseAddress!, n, NoNulls())
+                            let range = valueRange(x.baseAddress!, n, valid: nil)
                             let v = isMax ? range.hi : range.lo
                             if better(v, best[0]) { best[0] = v }
                             if v == identity { seen[0] = 1 }
