@@ -217,20 +217,7 @@ public final class JoinHashTable: @unchecked Sendable {
     )? {
         guard keys.count == 1, keyTypes[0] != .double, keyTypes[0] != .varchar, columns[keys[0]].type != .null
         else { return nil }
-        let col = columns[keys[0]]
-        var lo = Int64.max
-        var hi = Int64.min
-        col.ints.withUnsafeBufferPointer { x in
-            col.validity.withUnsafeBufferPointerOrNil { v in
-                for i in 0..<count {
-                    if let v, v[i] == 0 { continue }
-                    let k = x[i]
-                    if k < lo { lo = k }
-                    if k > hi { hi = k }
-                }
-            }
-        }
-        return lo > hi ? nil : (lo, hi)
+        return valueRange(columns[keys[0]], count: count)
     }
 
     /// A `RegionKeyTable` for a single integer-stored key over at least
@@ -505,75 +492,60 @@ public final class JoinHashTable: @unchecked Sendable {
         }
     }
 
-    /// `find` through `keyPresence`: 0 for a valid key whose bit is set, else -1. With a
-    /// `presenceSummary`, a branch-free pass lists the rows whose summary bit is set, and only
-    /// those read `keyPresence`.
+    /// `find` through `keyPresence`: 0 for a valid key whose bit is set, else -1. The rows whose
+    /// bit is set in the summary (when there is one; then checked in `keyPresence`), or in
+    /// `keyPresence` itself, are listed first: by the vector bit test (`VectorKernels.bits`) when
+    /// the processor has it, else by its scalar twin `rowsWithBit`.
     private func findPresent(_ col: Column, count n: Int, into ids: UnsafeMutableBufferPointer<Int32>) {
+        ids.baseAddress!.update(repeating: -1, count: n)
         let lo = denseMin
         let span = UInt64(keyPresence.count) &* 64
+        let summary = !presenceSummary.isEmpty
         col.ints.withUnsafeBufferPointer { x in
             keyPresence.withUnsafeBufferPointer { w in
-                col.validity.withUnsafeBufferPointerOrNil { v in
-                    if VectorKernels.isAvailable {
-                        return findPresentVector(x, v, n, lo, span, w, into: ids)
-                    }
-                    if presenceSummary.isEmpty {
-                        for i in 0..<n {
-                            let b = UInt64(bitPattern: x[i] &- lo)
-                            let at = min(b, span &- 1)  // any word: `b < span` decides
-                            var held = Int32(truncatingIfNeeded: w[Int(at >> 6)] >> (b & 63)) & 1
-                            held &= b < span ? 1 : 0
-                            if let v { held &= Int32(v[i]) }
-                            ids[i] = held &- 1
+                presenceSummary.withUnsafeBufferPointer { s in
+                    col.validity.withUnsafeBufferPointerOrNil { v in
+                        let bits = summary ? s.baseAddress! : w.baseAddress!
+                        let shift = summary ? 6 : 0
+                        let rows =
+                            VectorKernels.isAvailable
+                            ? VectorKernels.bits(
+                                x.baseAddress!, v?.baseAddress, n, lo: lo, span: span, bits: bits, shift: shift)
+                            : Self.rowsWithBit(x, v, n, lo: lo, span: span, bits: bits, shift: shift)
+                        for r in rows {
+                            let i = Int(r)
+                            if summary {
+                                let b = UInt64(bitPattern: x[i] &- lo)
+                                ids[i] = Int32(truncatingIfNeeded: w[Int(b >> 6)] >> (b & 63)) & 1 &- 1
+                            } else {
+                                ids[i] = 0
+                            }
                         }
-                        return
-                    }
-                    ids.baseAddress!.update(repeating: -1, count: n)
-                    let rows = UnsafeMutableBufferPointer<Int32>.allocate(capacity: n)
-                    defer { rows.deallocate() }
-                    var m = 0
-                    presenceSummary.withUnsafeBufferPointer { s in
-                        for i in 0..<n {
-                            let b = UInt64(bitPattern: x[i] &- lo)
-                            let word = min(b, span &- 1) >> 6
-                            var pass = Int(truncatingIfNeeded: s[Int(word >> 6)] >> (word & 63)) & 1
-                            pass &= b < span ? 1 : 0
-                            if let v { pass &= Int(v[i]) }
-                            rows[m] = Int32(truncatingIfNeeded: i)
-                            m &+= pass
-                        }
-                    }
-                    for j in 0..<m {
-                        let i = Int(rows[j])
-                        let b = UInt64(bitPattern: x[i] &- lo)
-                        ids[i] = Int32(truncatingIfNeeded: w[Int(b >> 6)] >> (b & 63)) & 1 &- 1
                     }
                 }
             }
         }
     }
 
-    /// `findPresent` by the vector bit test (`VectorKernels.bits`): the rows whose bit is set in
-    /// the summary (then checked in `keyPresence`), or in `keyPresence` itself.
-    private func findPresentVector(
-        _ x: UnsafeBufferPointer<Int64>, _ v: UnsafeBufferPointer<UInt8>?, _ n: Int, _ lo: Int64, _ span: UInt64,
-        _ w: UnsafeBufferPointer<UInt64>, into ids: UnsafeMutableBufferPointer<Int32>
-    ) {
-        ids.baseAddress!.update(repeating: -1, count: n)
-        let summary = !presenceSummary.isEmpty
-        let rows = presenceSummary.withUnsafeBufferPointer { s in
-            VectorKernels.bits(
-                x.baseAddress!, v?.baseAddress, n, lo: lo, span: span, bits: summary ? s.baseAddress! : w.baseAddress!,
-                shift: summary ? 6 : 0)
-        }
-        for r in rows {
-            let i = Int(r)
-            if summary {
-                let b = UInt64(bitPattern: x[i] &- lo)
-                ids[i] = Int32(truncatingIfNeeded: w[Int(b >> 6)] >> (b & 63)) & 1 &- 1
-            } else {
-                ids[i] = 0
+    /// The rows `i < n`, valid (`v` nil: all), whose `d = x[i] - lo` (wrapping, unsigned) is below
+    /// `span` and whose bit `d >> shift` is set in `bits`, ascending: `kuai_select_bits` row by
+    /// row, branch-free.
+    private static func rowsWithBit(
+        _ x: UnsafeBufferPointer<Int64>, _ v: UnsafeBufferPointer<UInt8>?, _ n: Int, lo: Int64, span: UInt64,
+        bits: UnsafePointer<UInt64>, shift: Int
+    ) -> [Int32] {
+        [Int32](unsafeUninitializedCapacity: n) { rows, filled in
+            var m = 0
+            for i in 0..<n {
+                let d = UInt64(bitPattern: x[i] &- lo)
+                let bit = min(d, span &- 1) >> UInt64(shift)  // any bit: `d < span` decides
+                var pass = Int(truncatingIfNeeded: bits[Int(bit >> 6)] >> (bit & 63)) & 1
+                pass &= d < span ? 1 : 0
+                if let v { pass &= Int(v[i]) }
+                rows[m] = Int32(truncatingIfNeeded: i)
+                m &+= pass
             }
+            filled = m
         }
     }
 
