@@ -499,27 +499,37 @@ final class ColumnFile: @unchecked Sendable {
     func read(block b: Int) throws -> Column {
         typealias C = FormatConstants
         let e = entries[b]
-        let span = C.blockHeaderSize + C.aligned(e.storedSize)
         if e.compression != C.compressionLZ4 && e.encoding == C.encodingPlainStrings {
             try verify(base + e.offset, e, block: b)
             return try decodeBlock(base + e.offset + C.blockHeaderSize, e, owner: self, block: b)
         }
+        return try withVerifiedBlock(b) { payload in
+            if e.compression != C.compressionLZ4 { return try decodeBlock(payload, e, owner: nil, block: b) }
+            if e.encoding == C.encodingPlainStrings {
+                // Views point into the decompressed bytes: decompress into a heap the column owns.
+                let heap = StringHeap()
+                let raw = UnsafeMutableRawPointer(heap.allocate(max(e.rawSize, 1)))
+                return try decompressBlock(payload, into: raw, e, owner: heap, block: b)
+            }
+            let scratch = ScratchPool.shared.take(e.rawSize)
+            defer { ScratchPool.shared.give(scratch) }
+            return try decompressBlock(payload, into: scratch.pointer, e, owner: nil, block: b)
+        }
+    }
+
+    /// Reads block `b` (header, payload, padding) with `pread` into a reused buffer, verifies it
+    /// (`verify`) and calls `body` with its stored payload, valid only during the call.
+    /// - Throws: `.io` when the bytes cannot be read, `.corrupt` as `verify`, and what `body` throws.
+    private func withVerifiedBlock<R>(_ b: Int, _ body: (UnsafeRawPointer) throws -> R) throws -> R {
+        typealias C = FormatConstants
+        let e = entries[b]
+        let span = C.blockHeaderSize + C.aligned(e.storedSize)
         let stored = ScratchPool.shared.take(span)
         defer { ScratchPool.shared.give(stored) }
         try POSIX.preadAll(fd, stored.pointer, span, at: e.offset, path: relPath)
         let block = UnsafeRawPointer(stored.pointer)
         try verify(block, e, block: b)
-        let payload = block + C.blockHeaderSize
-        if e.compression != C.compressionLZ4 { return try decodeBlock(payload, e, owner: nil, block: b) }
-        if e.encoding == C.encodingPlainStrings {
-            // Views point into the decompressed bytes: decompress into a heap the column owns.
-            let heap = StringHeap()
-            let raw = UnsafeMutableRawPointer(heap.allocate(max(e.rawSize, 1)))
-            return try decompressBlock(payload, into: raw, e, owner: heap, block: b)
-        }
-        let scratch = ScratchPool.shared.take(e.rawSize)
-        defer { ScratchPool.shared.give(scratch) }
-        return try decompressBlock(payload, into: scratch.pointer, e, owner: nil, block: b)
+        return try body(block + C.blockHeaderSize)
     }
 
     /// `read(block: b).gather(rows)` (`rows` ascending, each below the block's row count). A block
@@ -534,16 +544,12 @@ final class ColumnFile: @unchecked Sendable {
         guard Self.decodesListedRows(type), e.compression != C.compressionLZ4,
             e.encoding == C.encodingFORBytes || e.encoding == C.encodingFORBitPack
         else { return try read(block: b).gather(rows) }
-        let span = C.blockHeaderSize + C.aligned(e.storedSize)
-        let stored = ScratchPool.shared.take(span)
-        defer { ScratchPool.shared.give(stored) }
-        try POSIX.preadAll(fd, stored.pointer, span, at: e.offset, path: relPath)
-        let block = UnsafeRawPointer(stored.pointer)
-        try verify(block, e, block: b)
-        do {
-            return try decodeListedRows(block + C.blockHeaderSize, e, rows)
-        } catch {
-            throw Self.corrupt(relPath, e.offset + C.blockHeaderSize, error.message, block: b)
+        return try withVerifiedBlock(b) { payload in
+            do throws(DecodeFailure) {
+                return try decodeListedRows(payload, e, rows)
+            } catch {
+                throw Self.corrupt(relPath, e.offset + C.blockHeaderSize, error.message, block: b)
+            }
         }
     }
 
