@@ -127,16 +127,17 @@ extension FunctionRegistry {
         let midnight = floorDiv(a, 86_400_000) * 86_400_000
         let vals = c.ints.withUnsafeBufferPointer { src in
             [Int64](unsafeUninitializedCapacity: n) { out, filled in
-                if b - midnight <= Int64(UInt32.max) && VectorKernels.isAvailable {
-                    VectorKernels.timePart(
-                        src.baseAddress!, n, shift: offset &- midnight, divisor: 3_600_000, modulus: 24,
-                        into: out.baseAddress!)
-                } else if b - midnight <= Int64(UInt32.max) {
+                if b - midnight <= Int64(UInt32.max) {
                     // ms + offset - midnight is exact mod 2^32 and, on valid rows, below 2^32
                     let shift = offset &- midnight
-                    for i in 0..<n {
-                        let sinceMidnight = UInt32(truncatingIfNeeded: src[i] &+ shift)
-                        out[i] = Int64(sinceMidnight / 3_600_000 % 24)
+                    if VectorKernels.isAvailable {
+                        VectorKernels.timePart(
+                            src.baseAddress!, n, shift: shift, divisor: 3_600_000, modulus: 24, into: out.baseAddress!)
+                    } else {
+                        for i in 0..<n {
+                            let sinceMidnight = UInt32(truncatingIfNeeded: src[i] &+ shift)
+                            out[i] = Int64(sinceMidnight / 3_600_000 % 24)
+                        }
                     }
                 } else {
                     for i in 0..<n { out[i] = floorMod(src[i] &+ offset, 86_400_000) / 3_600_000 }
