@@ -144,4 +144,43 @@ import Testing
             }
         }
     }
+
+    /// The bitmap test's scalar twin (`JoinHashTable.rowsWithBit`, what processors without
+    /// AVX-512 run) against the vector kernel: shifts 0 and 6, keys below, inside and above the
+    /// span (and at the 64-bit extremes), with and without NULLs.
+    @Test func bitTestScalarTwinEqualsTheKernel() {
+        guard VectorKernels.isAvailable else { return }
+        var g = SplitMix64(seed: 64)
+        for n in Self.counts {
+            let span = UInt64(1 + g.next() % 5000)
+            for shift in [0, 6] {
+                let words = Int(((span - 1) >> UInt64(shift)) / 64 + 1)
+                let bits = (0..<words).map { _ in g.next() }
+                let lo = Int64(g.next() % 200) - 100
+                let x: [Int64] = (0..<n).map { i in
+                    switch i % 9 {
+                    case 0: return Int64.min
+                    case 1: return Int64.max
+                    default: return lo + Int64(g.next() % (span + 40)) - 20
+                    }
+                }
+                for nulls in [false, true] {
+                    let valid: [UInt8]? = nulls ? (0..<n).map { _ in g.next() % 4 == 0 ? 0 : 1 } : nil
+                    x.withUnsafeBufferPointer { xp in
+                        bits.withUnsafeBufferPointer { bp in
+                            valid.withUnsafeBufferPointerOrNil { v in
+                                let want = VectorKernels.bits(
+                                    xp.baseAddress ?? UnsafePointer(bitPattern: 8)!, v?.baseAddress, n, lo: lo,
+                                    span: span,
+                                    bits: bp.baseAddress!, shift: shift)
+                                let got = JoinHashTable.rowsWithBit(
+                                    xp, v, n, lo: lo, span: span, bits: bp.baseAddress!, shift: shift)
+                                #expect(got == want, "n \(n) shift \(shift) nulls \(nulls)")
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -530,7 +530,7 @@ public final class JoinHashTable: @unchecked Sendable {
     /// The rows `i < n`, valid (`v` nil: all), whose `d = x[i] - lo` (wrapping, unsigned) is below
     /// `span` and whose bit `d >> shift` is set in `bits`, ascending: `kuai_select_bits` row by
     /// row, branch-free.
-    private static func rowsWithBit(
+    static func rowsWithBit(
         _ x: UnsafeBufferPointer<Int64>, _ v: UnsafeBufferPointer<UInt8>?, _ n: Int, lo: Int64, span: UInt64,
         bits: UnsafePointer<UInt64>, shift: Int
     ) -> [Int32] {
