@@ -67,19 +67,38 @@ enum POSIX {
         defer { close(fd) }
         if fstat(fd, &st) != 0 { throw ioError("cannot stat", displayPath) }
         try requireRegularFile(st, displayPath)
-        var out = [UInt8]()
-        out.reserveCapacity(Int(st.st_size) + 1)
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw ioError("cannot read", displayPath)
-            }
-            if n == 0 { break }
-            out.append(contentsOf: chunk[0..<n])
+        // Read straight into the result, sized by the stat plus one byte (so a file of the stated
+        // size ends within the first buffer); a file that grew since is read on in 64 KiB steps.
+        let first = Int(st.st_size) + 1
+        var out = try readAvailable(fd, upTo: first, displayPath)
+        var full = out.count == first
+        while full {
+            let more = try readAvailable(fd, upTo: 1 << 16, displayPath)
+            out += more
+            full = more.count == 1 << 16
         }
         return out
+    }
+
+    /// Up to `limit` bytes read from `fd`: fewer only at the end of the file.
+    private static func readAvailable(_ fd: Int32, upTo limit: Int, _ displayPath: String) throws -> [UInt8] {
+        var failure: Int32 = 0
+        let bytes = [UInt8](unsafeUninitializedCapacity: limit) { buffer, n in
+            n = 0
+            while n < limit {
+                let r = read(fd, buffer.baseAddress! + n, limit - n)
+                if r > 0 {
+                    n += r
+                } else if r == 0 {
+                    return
+                } else if errno != EINTR {
+                    failure = errno
+                    return
+                }
+            }
+        }
+        if failure != 0 { throw ioError("cannot read", displayPath, failure) }
+        return bytes
     }
 
     /// Throws `KuaiError(.corrupt)` unless `st` describes a regular file: a store holds only

@@ -75,6 +75,8 @@ func makeZoned() -> ZonedTable {
         .compare(.less, ScalarExpr.column(0, type: .bigint, name: "ts"), ScalarExpr.constant(.int(7), type: .integer)),
         type: .boolean, name: "ts < 7")
     let scan = TableScan(table: t, columns: [0, 1], conjuncts: [ge, lt])
+    // The zone maps are tested before the first morsel: one morsel, block 1, and no worker needed.
+    #expect(scan.morselCount == 1)
     var rows: [Int64] = []
     for m in 0..<scan.morselCount {
         if let b = try scan.morsel(m) { rows += b.columns[1].ints }

@@ -42,10 +42,42 @@ public final class TableScan: MorselSource, @unchecked Sendable {
     /// costs a few times a value of a whole-block decode.
     static let sparseReadRatio = 8
 
-    public var morselCount: Int { table.blockCount }
+    /// One morsel per block the zone maps leave (`candidateBlocks`).
+    public var morselCount: Int { candidateBlocks.count }
     public var rowBound: Int? { table.rowCount }
 
-    public func morsel(_ block: Int) throws -> Batch? {
+    private let candidatesLock = Mutex()
+    private var candidates: [Int]? = nil
+
+    /// The blocks, ascending, that the zone maps of the constant conjuncts do not rule out, found
+    /// once before the first morsel. A selective scan so schedules only the blocks it reads, and one
+    /// left with a single block runs on the calling thread (`MorselScheduler`) without waking a
+    /// worker. Runtime filters (a join's key range) are tested per morsel instead, since their
+    /// ranges are set while the query runs. A block without a zone map stays a candidate.
+    var candidateBlocks: [Int] {
+        candidatesLock.lock()
+        defer { candidatesLock.unlock() }
+        if let candidates { return candidates }
+        let fixed = zoneTests.compactMap { t in t.flatMap { $0.rule == nil ? $0 : nil } }
+        var kept: [Int] = []
+        kept.reserveCapacity(table.blockCount)
+        for block in 0..<table.blockCount {
+            let ruledOut = fixed.contains { t in
+                table.zoneMap(column: columns[t.column], block: block).map { t.evaluate($0) == .none } ?? false
+            }
+            if ruledOut { QueryControl.blockDone() } else { kept.append(block) }
+        }
+        candidates = kept
+        return kept
+    }
+
+    /// Morsel `i`: candidate block `candidateBlocks[i]`, filtered.
+    public func morsel(_ i: Int) throws -> Batch? {
+        try read(block: candidateBlocks[i])
+    }
+
+    /// Block `block` of the table: its rows that pass the conjuncts, the output columns only.
+    func read(block: Int) throws -> Batch? {
         defer { QueryControl.blockDone() }
         // A scan without columns (count(*)) has only the row count: take it from the data.
         let rows = columns.isEmpty ? try table.checkedBlockRowCount(block) : table.blockRowCount(block)
