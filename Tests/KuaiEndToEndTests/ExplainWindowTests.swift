@@ -37,3 +37,31 @@ import Testing
         )
             == "name,rn\na,1\nb,1\nc,1\n,1\n")
 }
+
+/// A window over a window's output (plain columns between them) with the same PARTITION BY and
+/// ORDER BY takes the lower window's sorted order (`sorted=below`); with another ORDER BY, a
+/// computed key or a filter between them, it sorts. The answers are the same either way; corpus
+/// 91 compares them with DuckDB.
+@Test func explainShowsAWindowThatTakesTheOrderOfTheWindowBelow() throws {
+    let engine = QueryEngine(tables: [engineTable()], options: QueryOptions(threads: 2))
+    let lower = "SELECT id, name, lag(id) OVER (PARTITION BY name ORDER BY id) AS l FROM t"
+    func windows(_ upper: String) throws -> [String] {
+        try engine.explain("WITH g AS (\(lower)) SELECT \(upper) FROM g").filter { $0.contains("Window") }
+    }
+    let same = try windows("id AS k, sum(l) OVER (PARTITION BY name ORDER BY id ROWS UNBOUNDED PRECEDING) AS s")
+    #expect(same.count == 2)
+    #expect(same.first?.contains("sorted=below") == true)
+    #expect(same.last?.contains("sorted=below") == false)
+    for upper in [
+        "sum(l) OVER (PARTITION BY name ORDER BY id DESC) AS s",
+        "sum(l) OVER (PARTITION BY name ORDER BY id + 0) AS s",
+        "sum(l) OVER (ORDER BY id) AS s",
+        "sum(l) OVER (PARTITION BY name) AS s",
+    ] {
+        #expect(try windows(upper).allSatisfy { !$0.contains("sorted=below") }, "\(upper)")
+    }
+    let filtered = try engine.explain(
+        "WITH g AS (\(lower)), f AS (SELECT * FROM g WHERE l > 1) "
+            + "SELECT sum(l) OVER (PARTITION BY name ORDER BY id) AS s FROM f")
+    #expect(filtered.allSatisfy { !$0.contains("sorted=below") })
+}

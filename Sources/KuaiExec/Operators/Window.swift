@@ -29,6 +29,14 @@ public final class WindowOperator: PhysicalOperator, @unchecked Sendable {
     private var starts: [Int] = []
     private var done = false
     private var runError: Error?
+    /// Output batches taken so far (`outputBatch`); the last one releases the results.
+    private var taken = 0
+    /// A window below this one whose sorted row order this one takes instead of sorting
+    /// (`shareOrdering(with:)`; EXPLAIN shows `sorted=below`).
+    private var orderingSource: WindowOperator? = nil
+    /// True when a window above takes this one's order: it is kept after the run (`kept`).
+    private var keepsOrdering = false
+    private var kept: SortedOrder? = nil
     /// Guards the run and the release of emitted batches (`WindowSource` takes batches from several
     /// threads).
     private let runLock = Mutex()
@@ -94,12 +102,19 @@ public final class WindowOperator: PhysicalOperator, @unchecked Sendable {
 
     /// Output batch `i`: the child's batch `i` as it came, plus the matching slice of every result
     /// column. Each batch may be taken once (its input columns are released), from any thread,
-    /// after `prepareOutput`.
+    /// after `prepareOutput`. Taking the last one releases the result and contiguous columns, so
+    /// that they are not held twice while the operator above holds the slices.
     public func outputBatch(_ i: Int) -> Batch {
-        let (b, start) = runLock.withLock { () -> (Batch, Int) in
+        let (b, start, results, read) = runLock.withLock { () -> (Batch, Int, [Column], [Column]) in
             let b = input[i]
             input[i] = Batch(columns: [], count: 0)  // release it once emitted
-            return (b, starts[i])
+            let taking = (b, starts[i], self.results, self.read)
+            taken += 1
+            if taken == starts.count {
+                self.results = []
+                self.read = []
+            }
+            return taking
         }
         let range = start..<start + b.count
         let whole = range.count == count
@@ -109,6 +124,32 @@ public final class WindowOperator: PhysicalOperator, @unchecked Sendable {
         }
         let tail = results.map { whole ? $0 : $0.slice(range) }
         return Batch(columns: own + tail, count: b.count)
+    }
+
+    /// A sorted row order: the permutation and its partition (and peer) start marks.
+    struct SortedOrder {
+        let perm: [Int32]
+        let partStart: [UInt8]
+        let peerStart: [UInt8]?
+    }
+
+    /// Lets the window `above` skip its sort: it takes this window's sorted row order once this one
+    /// has run. For a window whose input is this window's output row for row (projections of
+    /// plain columns between them) and whose PARTITION BY and ORDER BY are this window's keys
+    /// (`PhysicalPlanner.planWindow` checks both): the sort would find the same order.
+    public func shareOrdering(with above: WindowOperator) {
+        keepsOrdering = true
+        above.orderingSource = self
+    }
+
+    /// This window's sorted order over `n` rows, once (nil when it was not kept or is for another
+    /// row count).
+    private func takeOrdering(count n: Int) -> SortedOrder? {
+        runLock.withLock {
+            defer { kept = nil }
+            guard let k = kept, k.perm.count == n else { return nil }
+            return k
+        }
     }
 
     private func run() throws {
@@ -136,6 +177,12 @@ public final class WindowOperator: PhysicalOperator, @unchecked Sendable {
         var peerStart: [UInt8]? = nil
         if keys.isEmpty {
             perm = (0..<n).map { Int32($0) }
+        } else if let shared = orderingSource?.takeOrdering(count: n) {
+            perm = shared.perm
+            partStart = shared.partStart
+            peerStart = needsPeers ? shared.peerStart : nil
+            // the peer marks, when the window below had none, come from the ORDER BY columns
+            if !needsPeers || peerStart != nil { releaseUnused(keys: keys) }
         } else {
             var keyChunks = keys.map { k in chunks(k.column) }
             // marks past a key sorted by its string prefix come from the key columns: keep them
@@ -169,6 +216,7 @@ public final class WindowOperator: PhysicalOperator, @unchecked Sendable {
             }
             peerStart = m
         }
+        if keepsOrdering { kept = SortedOrder(perm: perm, partStart: partStart!, peerStart: peerStart) }
         let partitions = WindowPartitions(
             columns: cols, count: n, perm: perm, partStart: partStart!, peerStart: peerStart ?? partStart!,
             orderBy: orderBy)
@@ -241,8 +289,9 @@ public final class WindowOperator: PhysicalOperator, @unchecked Sendable {
     public var explainLine: String {
         let p = partitionBy.map { "#\($0)" }.joined(separator: ", ")
         let o = orderBy.map(\.description).joined(separator: ", ")
-        return "Window partition=[\(p)] order=[\(o)] functions=[" + functions.map(\.description).joined(separator: ", ")
-            + "]"
+        let shared = orderingSource == nil ? "" : " sorted=below"
+        return "Window partition=[\(p)] order=[\(o)]\(shared) functions=["
+            + functions.map(\.description).joined(separator: ", ") + "]"
     }
     public var children: [PhysicalOperator] { [child] }
 }

@@ -163,7 +163,53 @@ struct PhysicalPlanner {
         let child = pull(plan(c, filters: KeyFilterPlacement.throughBreaker(filters)))
         let window = WindowOperator(
             child: child.pulled, partitionBy: p, orderBy: o, functions: fs, emitted: emitted?.sorted())
+        if !(p.isEmpty && o.isEmpty), let below = Self.windowBelow(child.pulled, partitionBy: p, orderBy: o) {
+            below.shareOrdering(with: window)
+        }
         return PhysicalNode(.morsel(WindowSource(window)), inputs: [child])
+    }
+
+    /// The window operator under `input` whose sorted order a window over `input` with keys
+    /// `partitionBy` and `orderBy` (columns of `input`) can take instead of sorting: one reached
+    /// through projections of plain columns only (so its input rows are `input`'s, row for row),
+    /// whose PARTITION BY and ORDER BY are the same columns, directions and NULLS orders. A running
+    /// sum over a lag (sessions from gaps between a user's events) sorts once so. nil when there is
+    /// none.
+    static func windowBelow(_ input: PhysicalOperator, partitionBy: [Int], orderBy: [SortKey]) -> WindowOperator? {
+        var columns = partitionBy + orderBy.map(\.column)
+        /// Maps `columns` through a projection; false when one is not a plain column there.
+        func through(_ project: ProjectTransform) -> Bool {
+            for (i, c) in columns.enumerated() {
+                guard c < project.expressions.count, case .column(let j) = project.expressions[c].kind else {
+                    return false
+                }
+                columns[i] = j
+            }
+            return true
+        }
+        var node: AnyObject = input
+        while true {
+            switch node {
+            case let d as MorselDriver: node = d.source
+            case let p as ProfiledOperator: node = p.inner
+            case let p as ProfiledSource: node = p.inner
+            case let w as WindowSource: node = w.window
+            case let s as ProjectSource:
+                guard through(s.transform) else { return nil }
+                node = s.child
+            case let t as TransformOperator<ProjectTransform>:
+                guard through(t.transform) else { return nil }
+                node = t.child
+            case let w as WindowOperator:
+                // the window's own columns come first in its output; its results follow
+                guard columns.allSatisfy({ $0 < w.child.schema.count }) else { return nil }
+                let keys = zip(columns[partitionBy.count...], orderBy).map { c, k in
+                    SortKey(column: c, ascending: k.ascending, nullsFirst: k.nullsFirst)
+                }
+                return Array(columns[..<partitionBy.count]) == w.partitionBy && keys == w.orderBy ? w : nil
+            default: return nil
+            }
+        }
     }
 
     /// A hash aggregate (also DISTINCT: every column a key, no aggregate) over a morsel source (partial
