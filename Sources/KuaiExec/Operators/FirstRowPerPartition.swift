@@ -4,13 +4,14 @@ import KuaiCore
 /// and `SELECT DISTINCT ON (p) ... ORDER BY p, o`, which the binder writes so): of each partition,
 /// the first row by the order keys, found in one pass instead of the window's sort of every row.
 ///
-/// Drains the child; maps each row's partition keys to a group id (`GroupKeyTable`, NULL keys
-/// one partition as in PARTITION BY); keeps per group the row that compares first on the order
-/// keys (`TieBreakKeys`: DuckDB's order of values, NULLs as each key says), the earliest of rows
-/// that tie (what the window's stable sort numbers 1). Output = the child's columns of those rows,
-/// one per partition in order of the partitions' first rows, plus the row number (BIGINT 1), the
-/// schema of the window it replaces. Memory: the child's rows, a group id per row, the order
-/// keys' words; no permutation, no sort scratch.
+/// Drains the child a batch at a time; maps each row's partition keys to a group id
+/// (`GroupKeyTable`, NULL keys one partition as in PARTITION BY); keeps per group the row that
+/// compares first on the order keys (`TieBreakKeys`: DuckDB's order of values, NULLs as each key
+/// says), the earliest of rows that tie (what the window's stable sort numbers 1). Output = the
+/// child's columns of those rows, one per partition in order of the partitions' first rows, plus
+/// the row number (BIGINT 1), the schema of the window it replaces. Memory: each batch's first
+/// rows per partition (reduced again past twice the partitions), a row id per partition; not
+/// the child's rows, no permutation, no sort scratch.
 public final class FirstRowPerPartitionOperator: PhysicalOperator {
     public let schema: Schema
     public let child: PhysicalOperator
@@ -49,40 +50,101 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
         return Batch(columns: batch + [Column.broadcast(.int(1), type: .bigint, count: n)], count: n)
     }
 
-    /// Collects the child's rows into `rows` and returns the row kept for each partition, the
-    /// partitions in order of their first rows.
+    /// Reduces the child's rows batch by batch to the first row of each partition and returns the
+    /// rows kept (`rows` holds them, the partitions in order of their first rows).
+    ///
+    /// Each batch keeps its first row of each partition it holds (a candidate); the candidates,
+    /// in input order, are reduced the same way when they pass twice the partition count (and at
+    /// the end). A row of a later batch wins only by comparing first, so ties keep the earliest
+    /// row as before. Memory: the candidates and a row id per partition, not every row.
     private func run() throws -> [Int32] {
-        var collector = BatchCollector(schema: child.schema)
-        while let b = try child.next() {
-            try MemoryGuard.check()
-            if b.count > 0 { collector.append(b) }
-        }
-        let n = collector.count
-        let cols = collector.take()
-        guard n > 0 else { return [] }
-        rows = cols
         let table = makeGroupKeyTable(keyTypes: partitionBy.map { child.schema[$0].type })
-        var ids = [Int32](repeating: 0, count: n)
-        ids.withUnsafeMutableBufferPointer { table.findOrInsert(partitionBy.map { cols[$0] }, rowCount: n, into: $0) }
         // an order key that is a partition key ties within every partition (DISTINCT ON's ORDER BY
         // starts with them)
         let keys = orderBy.filter { !partitionBy.contains($0.column) }
-        let order = TieBreakKeys(keyChunks: keys.map { [cols[$0.column]] }, keys: keys, count: n)
-        var best = [Int32](repeating: -1, count: table.count)
-        best.withUnsafeMutableBufferPointer { best in
-            ids.withUnsafeBufferPointer { ids in
-                if order.keys.count == 1 && order.keys[0].views == nil {
-                    Self.keepFirst(by: order.keys[0], ids: ids, best: best)
-                    return
+        var candidates = BatchCollector(schema: child.schema)
+        var candidateIds: [Int32] = []
+        var best: [Int32] = []
+        /// Reduces `candidates` to one row per partition, in partition order.
+        func reduce() {
+            let n = candidates.count
+            guard n > 0 else { return }
+            let cols = candidates.take()
+            let kept = candidateIds.withUnsafeBufferPointer { ids in
+                Self.firstRows(cols, ids: ids, keys: keys, best: &best, partitionOrder: true)
+            }
+            kept.withUnsafeBufferPointer { sel in
+                candidates.append(Batch(columns: cols.map { $0.gather(sel) }, count: sel.count))
+                candidateIds = sel.map { ids in candidateIds[Int(ids)] }
+            }
+        }
+        while let b = try child.next() {
+            try MemoryGuard.check()
+            guard b.count > 0 else { continue }
+            var ids = [Int32](repeating: 0, count: b.count)
+            ids.withUnsafeMutableBufferPointer {
+                table.findOrInsert(partitionBy.map { b.columns[$0] }, rowCount: b.count, into: $0)
+            }
+            if best.count < table.count { best += repeatElement(-1, count: table.count - best.count) }
+            let kept = ids.withUnsafeBufferPointer { ids in
+                Self.firstRows(b.columns, ids: ids, keys: keys, best: &best, partitionOrder: false)
+            }
+            if kept.count * 2 > b.count {
+                // most rows start a partition here: keep the batch whole rather than copy them
+                candidates.append(b)
+                candidateIds += ids
+            } else {
+                kept.withUnsafeBufferPointer { sel in
+                    candidates.append(Batch(columns: b.columns.map { $0.gather(sel) }, count: sel.count))
+                    for r in sel { candidateIds.append(ids[Int(r)]) }
                 }
+            }
+            if candidates.count >= max(Self.batchSize, 2 * table.count) { reduce() }
+        }
+        reduce()
+        rows = candidates.take()
+        return (0..<candidateIds.count).map { Int32($0) }
+    }
+
+    /// The first row by `keys` of each partition among rows `0..<ids.count` of `columns` (`ids`:
+    /// their partition ids), the earliest of rows that tie: in order of the partitions' first rows
+    /// here, or of the partition ids when `partitionOrder`. `best` (one entry per partition id, all
+    /// -1) is scratch, left all -1.
+    private static func firstRows(
+        _ columns: [Column], ids: UnsafeBufferPointer<Int32>, keys: [SortKey], best: inout [Int32],
+        partitionOrder: Bool
+    ) -> [Int32] {
+        let n = ids.count
+        let order = TieBreakKeys(keyChunks: keys.map { [columns[$0.column]] }, keys: keys, count: n)
+        return best.withUnsafeMutableBufferPointer { best in
+            if order.keys.count == 1 && order.keys[0].views == nil {
+                keepFirst(by: order.keys[0], ids: ids, best: best)
+            } else {
                 for i in 0..<n {
                     let g = Int(ids[i])
                     let b = best[g]
                     if b < 0 || (!order.keys.isEmpty && order.compare(i, Int(b)) < 0) { best[g] = Int32(i) }
                 }
             }
+            var kept: [Int32] = []
+            if partitionOrder {
+                // every partition id up to the largest here, in id order
+                let top = ids.reduce(-1) { max($0, Int($1)) }
+                for g in 0...max(top, 0) where best[g] >= 0 {
+                    kept.append(best[g])
+                    best[g] = -1
+                }
+            } else {
+                for i in 0..<n {
+                    let g = Int(ids[i])
+                    if best[g] >= 0 {
+                        kept.append(best[g])
+                        best[g] = -1
+                    }
+                }
+            }
+            return kept
         }
-        return best
     }
 
     /// The loop of `run` for one order key held as order-preserving words: `TieBreakKeys.compare`
