@@ -54,9 +54,10 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
     /// rows kept (`rows` holds them, the partitions in order of their first rows).
     ///
     /// Each batch keeps its first row of each partition it holds (a candidate); the candidates,
-    /// in input order, are reduced the same way when they pass twice the partition count (and at
-    /// the end). A row of a later batch wins only by comparing first, so ties keep the earliest
-    /// row as before. Memory: the candidates and a row id per partition, not every row.
+    /// in input order, are reduced the same way when they pass twice the partition count, and at
+    /// the end to row ids. A row of a later batch wins only by comparing first, so ties keep the
+    /// earliest row as before. A batch whose rows mostly start partitions is kept whole. Memory:
+    /// the candidates and a row id per partition; every row only when most rows start one.
     private func run() throws -> [Int32] {
         let table = makeGroupKeyTable(keyTypes: partitionBy.map { child.schema[$0].type })
         // an order key that is a partition key ties within every partition (DISTINCT ON's ORDER BY
@@ -82,15 +83,21 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
             try MemoryGuard.check()
             guard b.count > 0 else { continue }
             var ids = [Int32](repeating: 0, count: b.count)
+            let before = table.count
             ids.withUnsafeMutableBufferPointer {
                 table.findOrInsert(partitionBy.map { b.columns[$0] }, rowCount: b.count, into: $0)
             }
             if best.count < table.count { best += repeatElement(-1, count: table.count - best.count) }
-            let kept = ids.withUnsafeBufferPointer { ids in
-                Self.firstRows(b.columns, ids: ids, keys: keys, best: &best, partitionOrder: false)
-            }
-            if kept.count * 2 > b.count {
-                // most rows start a partition here: keep the batch whole rather than copy them
+            // most rows start a new partition (one row per key, as live_id in room): nothing to drop
+            let fresh = (table.count - before) * 2 > b.count
+            let kept =
+                fresh
+                ? []
+                : ids.withUnsafeBufferPointer { ids in
+                    Self.firstRows(b.columns, ids: ids, keys: keys, best: &best, partitionOrder: false)
+                }
+            if fresh || kept.count * 2 > b.count {
+                // most rows are first rows here: keep the batch whole rather than copy them
                 candidates.append(b)
                 candidateIds += ids
             } else {
@@ -101,9 +108,12 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
             }
             if candidates.count >= max(Self.batchSize, 2 * table.count) { reduce() }
         }
-        reduce()
+        // the last reduction keeps row ids only: `next` gathers the kept rows a batch at a time
+        guard candidates.count > 0 else { return [] }
         rows = candidates.take()
-        return (0..<candidateIds.count).map { Int32($0) }
+        return candidateIds.withUnsafeBufferPointer { ids in
+            Self.firstRows(rows, ids: ids, keys: keys, best: &best, partitionOrder: true)
+        }
     }
 
     /// The first row by `keys` of each partition among rows `0..<ids.count` of `columns` (`ids`:
