@@ -202,30 +202,9 @@ final class IntKeyTable: GroupKeyTable {
     /// Run starts of the keys in `range` (into `runStarts`), when the keys come in runs of one key
     /// at least `GroupRuns.minimumAverageLength` rows long on average (time-ordered rows grouped
     /// by hour or day, ids of a table written in id order); false otherwise. The first 256 rows
-    /// decide for unclustered keys, in blocks of 8 rows passed over with one test.
+    /// decide for unclustered keys (`GroupRuns.runStarts`).
     private func keyRuns(_ xs: UnsafeBufferPointer<Int64>, _ range: Range<Int>) -> Bool {
-        let n = range.count
-        guard n >= 256 else { return false }
-        let most = n / GroupRuns.minimumAverageLength
-        runStarts.removeAll(keepingCapacity: true)
-        runStarts.append(Int32(truncatingIfNeeded: range.lowerBound))
-        var i = range.lowerBound + 1
-        let first = range.lowerBound + 256
-        while i < range.upperBound {
-            let end = min(range.upperBound, i &+ 8)
-            var changed: Int64 = 1
-            if end &- i == 8 {
-                changed = 0
-                for t in 0..<8 { changed |= xs[i &+ t] ^ xs[i &+ t &- 1] }
-            }
-            if changed != 0 {
-                for j in i..<end where xs[j] != xs[j &- 1] { runStarts.append(Int32(truncatingIfNeeded: j)) }
-                if runStarts.count > most { return false }
-            }
-            if i < first && end >= first && runStarts.count > 256 / GroupRuns.minimumAverageLength + 1 { return false }
-            i = end
-        }
-        return true
+        range.count >= 256 && GroupRuns.runStarts(xs, range, decidedWithin: 256, into: &runStarts)
     }
 
     // MARK: layout changes

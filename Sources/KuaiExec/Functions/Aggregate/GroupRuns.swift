@@ -17,39 +17,46 @@ public struct GroupRuns {
     static let minimumAverageLength = 16
 
     /// The runs of the group ids `ids[0..<n]`; nil when the batch is short or its runs are on
-    /// average shorter than `minimumAverageLength` rows. Blocks of 8 rows without a change are
-    /// passed over with one test; the search stops once the first `minimumRows` rows, or the
-    /// batch, hold too many runs, so that unclustered input costs about one pass over 1024 rows.
+    /// average shorter than `minimumAverageLength` rows (`runStarts`, deciding within the first
+    /// `minimumRows` rows).
     static func of(_ ids: UnsafeBufferPointer<Int32>, count n: Int) -> GroupRuns? {
         guard n >= minimumRows else { return nil }
-        let most = n / minimumAverageLength
-        var starts = [Int32]()
-        var runIds = [Int32]()
-        starts.reserveCapacity(most)
-        runIds.reserveCapacity(most)
-        starts.append(0)
-        runIds.append(ids[0])
-        var i = 1
-        while i < n {
-            let end = min(n, i &+ 8)
-            var changed: Int32 = 0
+        var starts: [Int32] = []
+        starts.reserveCapacity(n / minimumAverageLength + 1)
+        guard runStarts(ids, 0..<n, decidedWithin: minimumRows, into: &starts) else { return nil }
+        return GroupRuns(starts: starts, ids: starts.map { ids[Int($0)] }, rowCount: n)
+    }
+
+    /// The starts of the runs of equal values in `xs[range]` (into `starts`, emptied first) when
+    /// the runs are on average at least `minimumAverageLength` values long; false otherwise.
+    /// Blocks of 8 values without a change are passed over with one test, and the search stops
+    /// once the first `probe` values, or the range, hold too many runs: unclustered input costs
+    /// about one pass over `probe` values. Group ids of a batch (`of`) and integer GROUP BY keys
+    /// (`IntKeyTable`, each run looked up once) are found in runs so.
+    static func runStarts<T: FixedWidthInteger>(
+        _ xs: UnsafeBufferPointer<T>, _ range: Range<Int>, decidedWithin probe: Int, into starts: inout [Int32]
+    ) -> Bool {
+        let most = range.count / minimumAverageLength
+        starts.removeAll(keepingCapacity: true)
+        starts.append(Int32(truncatingIfNeeded: range.lowerBound))
+        var i = range.lowerBound + 1
+        let first = range.lowerBound + probe
+        while i < range.upperBound {
+            let end = min(range.upperBound, i &+ 8)
+            var changed: T = 1
             if end &- i == 8 {
-                for t in 0..<8 { changed |= ids[i &+ t] ^ ids[i &+ t &- 1] }
-            } else {
-                changed = 1
+                changed = 0
+                for t in 0..<8 { changed |= xs[i &+ t] ^ xs[i &+ t &- 1] }
             }
             if changed != 0 {
-                for j in i..<end where ids[j] != ids[j &- 1] {
-                    starts.append(Int32(truncatingIfNeeded: j))
-                    runIds.append(ids[j])
-                }
-                if starts.count > most { return nil }
+                for j in i..<end where xs[j] != xs[j &- 1] { starts.append(Int32(truncatingIfNeeded: j)) }
+                if starts.count > most { return false }
             }
-            // the runs that start in the first `end` rows, once they pass `minimumRows`
-            if i < minimumRows && end >= minimumRows && starts.count > end / minimumAverageLength + 1 { return nil }
+            // the runs that start in the first `probe` values, once the search passes them
+            if i < first && end >= first && starts.count > probe / minimumAverageLength + 1 { return false }
             i = end
         }
-        return GroupRuns(starts: starts, ids: runIds, rowCount: n)
+        return true
     }
 
     /// Calls `body(group, rows)` for each run in row order.
