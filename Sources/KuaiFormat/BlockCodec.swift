@@ -395,28 +395,19 @@ enum BlockDecoder {
 
     /// The values at `at` (ascending row numbers below `rows`) of a frame-of-reference integer
     /// payload (encodings 1 and 2; after the bitmap, `size` bytes at `p`, `rows` values), with the
-    /// size checks of `decodeInts`. Each value is read where it lies: a bit-packed one from the
+    /// checks of `frameOfReference`. Each value is read where it lies: a bit-packed one from the
     /// one or two 64-bit words that hold it (never past the packed section).
     /// - Throws: as `decodeInts`, and for any other encoding.
     static func decodeIntsAt(
         _ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int, at: UnsafeBufferPointer<Int32>
     ) throws(DecodeFailure) -> [Int64] {
         typealias C = FormatConstants
-        guard size >= C.forPrefixSize else { throw DecodeFailure(message: "payload too short for its encoding prefix") }
-        let base = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
-        let width = Int(p.load(fromByteOffset: 8, as: UInt8.self))
+        guard encoding == C.encodingFORBytes || encoding == C.encodingFORBitPack else {
+            throw DecodeFailure(message: "encoding \(encoding) is not a frame-of-reference encoding")
+        }
+        let (base, width) = try frameOfReference(p, size: size, encoding: encoding, rows: rows)
         let d = p + C.forPrefixSize
-        switch encoding {
-        case C.encodingFORBytes:
-            guard width == 1 || width == 2 || width == 4 || width == 8 else {
-                throw DecodeFailure(message: "bad byte width \(width)")
-            }
-            guard size == C.forPrefixSize + rows * width else {
-                throw DecodeFailure(
-                    message:
-                        "payload is \(size) bytes, expected \(C.forPrefixSize + rows * width) for \(rows) rows of \(width) bytes"
-                )
-            }
+        if encoding == C.encodingFORBytes {
             return at.map { r in
                 let o = Int(r) &* width
                 let v: UInt64
@@ -428,19 +419,43 @@ enum BlockDecoder {
                 }
                 return base &+ Int64(bitPattern: v)
             }
-        case C.encodingFORBitPack:
+        }
+        if width == 0 { return [Int64](repeating: base, count: at.count) }
+        let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
+        return at.map { r in base &+ Int64(bitPattern: BitPacking.value(d, at: Int(r), bits: width) & mask) }
+    }
+
+    /// The base and the width (bytes for encoding 1, bits for encoding 2; `encoding` is one of the
+    /// two) of a frame-of-reference payload of `size` bytes holding `rows` values, after the checks
+    /// every reader of one makes (`decodeInts`, `decodeIntsAt`): a whole prefix, a width the
+    /// encoding allows, and exactly the bytes that width gives.
+    /// - Throws: `DecodeFailure` naming the check that failed.
+    static func frameOfReference(_ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int)
+        throws(DecodeFailure) -> (base: Int64, width: Int)
+    {
+        typealias C = FormatConstants
+        guard size >= C.forPrefixSize else { throw DecodeFailure(message: "payload too short for its encoding prefix") }
+        let base = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        let width = Int(p.load(fromByteOffset: 8, as: UInt8.self))
+        if encoding == C.encodingFORBytes {
+            guard width == 1 || width == 2 || width == 4 || width == 8 else {
+                throw DecodeFailure(message: "bad byte width \(width)")
+            }
+            guard size == C.forPrefixSize + rows * width else {
+                throw DecodeFailure(
+                    message:
+                        "payload is \(size) bytes, expected \(C.forPrefixSize + rows * width) for \(rows) rows of \(width) bytes"
+                )
+            }
+        } else {
             guard width <= 64 else { throw DecodeFailure(message: "bad bit width \(width)") }
             let need = C.forPrefixSize + BitPacking.packedBytes(count: rows, bits: width)
             guard size == need else {
                 throw DecodeFailure(
                     message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(width) bits")
             }
-            if width == 0 { return [Int64](repeating: base, count: at.count) }
-            let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
-            return at.map { r in base &+ Int64(bitPattern: BitPacking.value(d, at: Int(r), bits: width) & mask) }
-        default:
-            throw DecodeFailure(message: "encoding \(encoding) is not a frame-of-reference encoding")
         }
+        return (base, width)
     }
 
     /// Decodes an integer payload (after the bitmap, `size` bytes at `p`) into `out` (`rows` values).
@@ -450,18 +465,7 @@ enum BlockDecoder {
     ) throws(DecodeFailure) {
         switch encoding {
         case FormatConstants.encodingFORBytes:
-            guard size >= FormatConstants.forPrefixSize else {
-                throw DecodeFailure(message: "payload too short for its encoding prefix")
-            }
-            let base = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
-            let bw = Int(p.load(fromByteOffset: 8, as: UInt8.self))
-            guard bw == 1 || bw == 2 || bw == 4 || bw == 8 else { throw DecodeFailure(message: "bad byte width \(bw)") }
-            guard size == FormatConstants.forPrefixSize + rows * bw else {
-                throw DecodeFailure(
-                    message:
-                        "payload is \(size) bytes, expected \(FormatConstants.forPrefixSize + rows * bw) for \(rows) rows of \(bw) bytes"
-                )
-            }
+            let (base, bw) = try frameOfReference(p, size: size, encoding: encoding, rows: rows)
             let d = p + FormatConstants.forPrefixSize
             switch bw {
             case 1:
@@ -486,17 +490,7 @@ enum BlockDecoder {
                 }
             }
         case FormatConstants.encodingFORBitPack:
-            guard size >= FormatConstants.forPrefixSize else {
-                throw DecodeFailure(message: "payload too short for its encoding prefix")
-            }
-            let base = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
-            let bits = Int(p.load(fromByteOffset: 8, as: UInt8.self))
-            guard bits <= 64 else { throw DecodeFailure(message: "bad bit width \(bits)") }
-            let need = FormatConstants.forPrefixSize + BitPacking.packedBytes(count: rows, bits: bits)
-            guard size == need else {
-                throw DecodeFailure(
-                    message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(bits) bits")
-            }
+            let (base, bits) = try frameOfReference(p, size: size, encoding: encoding, rows: rows)
             BitPacking.unpackFOR(p + FormatConstants.forPrefixSize, count: rows, bits: bits, base: base, into: out)
         case FormatConstants.encodingDeltaBitPack:
             guard size >= FormatConstants.deltaPrefixSize, rows >= 1 else {

@@ -568,21 +568,25 @@ final class ColumnFile: @unchecked Sendable {
     private func decodeListedRows(_ raw: UnsafeRawPointer, _ e: BlockEntry, _ rows: UnsafeBufferPointer<Int32>)
         throws(DecodeFailure) -> Column
     {
-        var validity: [UInt8]? = nil
-        var off = 0
-        if e.nulls > 0 {
-            let bm = FormatConstants.paddedBitmapBytes(e.rows)
-            guard e.rawSize >= bm else { throw DecodeFailure(message: "payload shorter than its validity bitmap") }
-            let all = try BlockDecoder.readValidity(raw, rows: e.rows, nullCount: e.nulls)
-            validity = rows.map { all[Int($0)] }
-            off = bm
-        }
+        let (all, off) = try Self.validityPrefix(raw, e)
+        let validity = all.map { all in rows.map { all[Int($0)] } }
         var values = try BlockDecoder.decodeIntsAt(
             raw + off, size: e.rawSize - off, encoding: e.encoding, rows: e.rows, at: rows)
         if let v = validity {
             values.withUnsafeMutableBufferPointer { o in for i in 0..<o.count where v[i] == 0 { o[i] = 0 } }
         }
         return Column(type: type, ints: values, validity: validity)
+    }
+
+    /// The validity of a block's rows (nil when it has no NULL) read from the bitmap that starts its
+    /// raw payload `raw`, and the bitmap's bytes (where the values start; 0 without NULLs).
+    private static func validityPrefix(_ raw: UnsafeRawPointer, _ e: BlockEntry) throws(DecodeFailure) -> (
+        validity: [UInt8]?, bytes: Int
+    ) {
+        guard e.nulls > 0 else { return (nil, 0) }
+        let bm = FormatConstants.paddedBitmapBytes(e.rows)
+        guard e.rawSize >= bm else { throw DecodeFailure(message: "payload shorter than its validity bitmap") }
+        return (try BlockDecoder.readValidity(raw, rows: e.rows, nullCount: e.nulls), bm)
     }
 
     /// Checks block `b` whose bytes (header, payload, padding) start at `block` against its
@@ -639,14 +643,7 @@ final class ColumnFile: @unchecked Sendable {
 
     private func decode(_ raw: UnsafeRawPointer, _ e: BlockEntry, owner: StringOwner?) throws(DecodeFailure) -> Column {
         let rows = e.rows
-        var validity: [UInt8]? = nil
-        var off = 0
-        if e.nulls > 0 {
-            let bm = FormatConstants.paddedBitmapBytes(rows)
-            guard e.rawSize >= bm else { throw DecodeFailure(message: "payload shorter than its validity bitmap") }
-            validity = try BlockDecoder.readValidity(raw, rows: rows, nullCount: e.nulls)
-            off = bm
-        }
+        let (validity, off) = try Self.validityPrefix(raw, e)
         let body = raw + off
         let bodySize = e.rawSize - off
         if e.encoding == FormatConstants.encodingPlainStrings {

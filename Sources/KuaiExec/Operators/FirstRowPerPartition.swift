@@ -68,15 +68,14 @@ public final class FirstRowPerPartitionOperator: PhysicalOperator {
         var best: [Int32] = []
         /// Reduces `candidates` to one row per partition, in partition order.
         func reduce() {
-            let n = candidates.count
-            guard n > 0 else { return }
+            guard candidates.count > 0 else { return }
             let cols = candidates.take()
             let kept = candidateIds.withUnsafeBufferPointer { ids in
                 Self.firstRows(cols, ids: ids, keys: keys, best: &best, partitionOrder: true)
             }
             kept.withUnsafeBufferPointer { sel in
                 candidates.append(Batch(columns: cols.map { $0.gather(sel) }, count: sel.count))
-                candidateIds = sel.map { ids in candidateIds[Int(ids)] }
+                candidateIds = sel.map { candidateIds[Int($0)] }
             }
         }
         while let b = try child.next() {

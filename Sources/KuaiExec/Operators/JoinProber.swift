@@ -151,11 +151,7 @@ final class JoinProber {
                 filled = k
             }
         }
-        if sel.count == n {
-            try emit(batch)
-        } else if !sel.isEmpty {
-            try emit(sel.withUnsafeBufferPointer { batch.gather($0) })
-        }
+        try emitSelected(batch, sel, emit: emit)
     }
 
     /// Emits the rows of `batch` for which `keep(i)` holds (the batch itself when all do).
@@ -164,6 +160,12 @@ final class JoinProber {
         var sel: [Int32] = []
         sel.reserveCapacity(batch.count)
         for i in 0..<batch.count where keep(i) { sel.append(Int32(i)) }
+        try emitSelected(batch, sel, emit: emit)
+    }
+
+    /// Emits the rows `sel` (ascending) of `batch`: the batch itself when they are all its rows,
+    /// nothing when there are none.
+    private func emitSelected(_ batch: Batch, _ sel: [Int32], emit: (Batch) throws -> Void) throws {
         if sel.count == batch.count {
             try emit(batch)
         } else if !sel.isEmpty {
