@@ -272,6 +272,51 @@ func splitRecord(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int, extractor:
     }
 }
 
+/// One record's fields copied into a reused byte buffer (the type-inference sample): field `i` is
+/// `bytes[ends[i]..<ends[i + 1]]`. Splitting a record allocates nothing once the buffers have grown.
+struct RecordFields {
+    var bytes: [UInt8] = []
+    /// Field boundaries: `count + 1` offsets into `bytes`, starting at 0.
+    var ends: [Int] = [0]
+    /// Offset just past the record.
+    var next = 0
+
+    /// Fields in the last record split.
+    var count: Int { ends.count - 1 }
+
+    /// Splits the record starting at `pos` (the rules of `splitRecord`); false when a field is
+    /// malformed (an unterminated quote, a character after a closing quote), and then `next` is the
+    /// end of the record.
+    mutating func split(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int, extractor: inout FieldExtractor) -> Bool {
+        bytes.removeAll(keepingCapacity: true)
+        ends.removeAll(keepingCapacity: true)
+        ends.append(0)
+        var i = pos
+        while true {
+            let f = extractor.extract(base, at: i, end: end)
+            bytes.append(contentsOf: UnsafeBufferPointer(start: f.start, count: f.count))
+            ends.append(bytes.count)
+            if f.error != nil {
+                next = RecordScanner.recordEnd(base, from: pos, to: end) ?? end
+                return false
+            }
+            i = f.next
+            switch f.terminator {
+            case .comma:
+                if i >= end {
+                    ends.append(bytes.count)
+                    next = end
+                    return true
+                }
+                continue
+            case .newline, .end:
+                next = i
+                return true
+            }
+        }
+    }
+}
+
 /// A printable description of one byte for error messages.
 func describeByte(_ b: UInt8) -> String {
     if b >= 0x20 && b < 0x7F { return "'\(Character(Unicode.Scalar(b)))'" }

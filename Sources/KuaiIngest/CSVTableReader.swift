@@ -86,10 +86,10 @@ public enum CSVTableReader {
             schema = known
         } else {
             let names = TypeInference.columnNames(rawNames)
-            let samples = try sampleFields(
+            let types = try sampleTypes(
                 reader, columns: names.count, from: header.next, pending: &pending, options: options,
                 extractor: &extractor)
-            schema = zip(names, samples).map { Field($0, TypeInference.inferType(of: $1)) }
+            schema = zip(names, types).map { Field($0, $1) }
         }
         try onSchema(schema, fileBytes)
 
@@ -203,20 +203,23 @@ public enum CSVTableReader {
         return (first, header, rawNames)
     }
 
-    /// The non-empty fields of each column over the first `options.sampleRows` well-formed data rows, read
-    /// from the first chunks (at most max(chunkBytes, 16 MiB) of the file) starting at `pos` in the last chunk
-    /// of `pending`; chunks read here are appended to `pending` for the parser. Blank lines and rows of the
-    /// wrong width are skipped.
-    static func sampleFields(
+    /// The inferred type of each column (TypeInference's rule) over the first `options.sampleRows`
+    /// well-formed data rows, read from the first chunks (at most max(chunkBytes, 16 MiB) of the file)
+    /// starting at `pos` in the last chunk of `pending`; chunks read here are appended to `pending` for
+    /// the parser. Blank lines and rows of the wrong width are skipped. A record's fields are copied
+    /// into one reused buffer (quoted fields are unescaped into the extractor's scratch, which the next
+    /// field overwrites) and judged once the record is known to be well formed.
+    static func sampleTypes(
         _ reader: ChunkReader, columns: Int, from pos0: Int, pending: inout [ChunkBuffer], options: CSVReadOptions,
         extractor: inout FieldExtractor
-    ) throws -> [[[UInt8]]] {
-        var samples = [[[UInt8]]](repeating: [], count: columns)
+    ) throws -> [DataType] {
+        var guesses = [TypeInference.ColumnGuess](repeating: TypeInference.ColumnGuess(), count: columns)
+        var record = RecordFields()
         var taken = 0
         var chunk = pending[pending.count - 1]
         var pos = pos0
         var sampledBytes = 0
-        while taken < options.sampleRows {
+        sampling: while taken < options.sampleRows {
             let b = UnsafePointer(chunk.base)
             while pos < chunk.count && taken < options.sampleRows {
                 if columns > 1
@@ -226,11 +229,22 @@ public enum CSVTableReader {
                     pos = RecordScanner.recordEnd(b, from: pos, to: chunk.count) ?? chunk.count
                     continue
                 }
-                let r = splitRecord(b, at: pos, end: chunk.count, extractor: &extractor)
-                pos = r.next
-                if r.error != nil || r.fields.count != columns { continue }
-                for (c, f) in r.fields.enumerated() where !f.isEmpty { samples[c].append(f) }
+                let wellFormed = record.split(b, at: pos, end: chunk.count, extractor: &extractor)
+                pos = record.next
+                if !wellFormed || record.count != columns { continue }
+                var settled = 0
+                record.bytes.withUnsafeBufferPointer { bytes in
+                    for c in 0..<columns {
+                        let (start, end) = (record.ends[c], record.ends[c + 1])
+                        if end > start && !guesses[c].settled {
+                            guesses[c].observe(bytes.baseAddress! + start, end - start)
+                        }
+                        if guesses[c].settled { settled += 1 }
+                    }
+                }
                 taken += 1
+                // Every column is VARCHAR already: more rows cannot change a type.
+                if settled == columns { break sampling }
             }
             sampledBytes += chunk.count
             let chunkLimit = max(max(options.chunkBytes, 16), 16 << 20)
@@ -240,7 +254,7 @@ public enum CSVTableReader {
             chunk = next
             pos = 0
         }
-        return samples
+        return guesses.map(\.type)
     }
 
     /// Reads a whole CSV into memory (for tests and small files).

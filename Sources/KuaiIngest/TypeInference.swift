@@ -22,37 +22,57 @@ public enum TypeInference {
 
     /// The type of one column from its sampled fields (empty fields excluded by the caller).
     public static func inferType<S: Sequence>(of fields: S) -> DataType where S.Element == [UInt8] {
+        var guess = ColumnGuess()
+        for f in fields where !f.isEmpty {
+            f.withUnsafeBufferPointer { guess.observe($0.baseAddress!, $0.count) }
+            if guess.settled { break }
+        }
+        return guess.type
+    }
+
+    /// What one column's sampled fields allow so far (the rule above, one field at a time): the
+    /// sampler keeps one per column and updates it from each field's bytes in place, so sampling
+    /// copies nothing.
+    public struct ColumnGuess: Sendable {
         var canInt = true
         var canDouble = true
         var canDate = true
         var canBool = true
         var any = false
-        for f in fields where !f.isEmpty {
+
+        public init() {}
+
+        /// Takes one non-empty field of `n` bytes at `p` (untrimmed).
+        public mutating func observe(_ p: UnsafePointer<UInt8>, _ n: Int) {
             any = true
-            f.withUnsafeBufferPointer { b in
-                let p = b.baseAddress!
-                let (tp, tn) = FieldParse.trim(p, b.count)
-                if canInt {
-                    if tn == 0 || tp[0] == CSVByte.plus {
-                        canInt = false
-                    } else if case .failure = FieldParse.bigint(p, b.count) {
-                        canInt = false
-                    }
+            let (tp, tn) = FieldParse.trim(p, n)
+            if canInt {
+                if tn == 0 || tp[0] == CSVByte.plus {
+                    canInt = false
+                } else if case .failure = FieldParse.bigint(p, n) {
+                    canInt = false
                 }
-                if canDouble && !canInt {
-                    if case .failure = FieldParse.double(p, b.count) { canDouble = false }
-                }
-                if canDate && FieldParse.strictDate(tp, tn) == nil { canDate = false }
-                if canBool, case .failure = FieldParse.boolean(p, b.count) { canBool = false }
             }
-            if !canInt && !canDouble && !canDate && !canBool { return .varchar }
+            if canDouble && !canInt {
+                if case .failure = FieldParse.double(p, n) { canDouble = false }
+            }
+            if canDate && FieldParse.strictDate(tp, tn) == nil { canDate = false }
+            if canBool, case .failure = FieldParse.boolean(p, n) { canBool = false }
         }
-        if !any { return .varchar }
-        if canInt { return .bigint }
-        if canDouble { return .double }
-        if canDate { return .date }
-        if canBool { return .boolean }
-        return .varchar
+
+        /// True once no further field can change the type (every typed reading failed: VARCHAR).
+        public var settled: Bool { any && !canInt && !canDouble && !canDate && !canBool }
+
+        /// The column's type from the fields seen: the first of BIGINT, DOUBLE, DATE, BOOLEAN that
+        /// all of them satisfy, else VARCHAR (also when none was seen).
+        public var type: DataType {
+            if !any { return .varchar }
+            if canInt { return .bigint }
+            if canDouble { return .double }
+            if canDate { return .date }
+            if canBool { return .boolean }
+            return .varchar
+        }
     }
 
     /// Column names from a header as DuckDB 2.0.1 names them: empty names become `column<i>`,

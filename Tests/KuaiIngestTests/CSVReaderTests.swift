@@ -218,6 +218,26 @@ import Testing
         #expect(big.schema == [Field("n", .double), Field("d", .varchar)])
     }
 
+    @Test func typeInferenceReadsQuotedFieldsOfOneRecordApart() throws {
+        // Two quoted fields in a record are both unescaped into the extractor's scratch: the sample must
+        // judge "12" as a number and "ab" as text, a quoted line break stays in its field, and a trailing
+        // comma at the end of the file adds an empty (NULL) field. DuckDB 2.0.1 reads this file as
+        // BIGINT, BIGINT, VARCHAR.
+        let r = try readText("a,b,c\n\"12\",\"ab\",x\n3,\"4\",\"multi\nline\"\n5,6,", table: "other")
+        #expect(r.schema == [Field("a", .bigint), Field("b", .varchar), Field("c", .varchar)])
+        #expect(
+            r.rows == [
+                [.int(12), .string("ab"), .string("x")], [.int(3), .string("4"), .string("multi\nline")],
+                [.int(5), .string("6"), .null],
+            ])
+        // Every column VARCHAR after the first row: the sample stops early, and the types stay.
+        var text = "s,t\n"
+        for i in 0..<50_000 { text += "x\(i),y\(i)\n" }
+        let wide = try readText(text, table: "other")
+        #expect(wide.schema == [Field("s", .varchar), Field("t", .varchar)])
+        #expect(wide.rows.count == 50_000)
+    }
+
     @Test func inferredColumnNamesFollowDuckDB() {
         #expect(TypeInference.columnNames(["a", "a", "", "b"]) == ["a", "a_1", "column2", "b"])
         // Names differing only in case collide (DuckDB 2.0.1: DESCRIBE read_csv of these headers).
