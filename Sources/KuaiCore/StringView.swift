@@ -37,6 +37,22 @@ public struct StringView: Sendable {
         prefix = 0
         tail = 0
         if count <= StringView.inlineLimit {
+            #if _endian(little)
+                // Short strings are most of a string vector's values: when the 12 bytes from `bytes`
+                // lie in one 4 KiB page they can be read, so take them with two loads and clear the
+                // bytes past `count` instead of calling memmove for a few bytes.
+                let raw = UnsafeRawPointer(bytes)
+                if UInt(bitPattern: raw) & 4095 <= 4096 - 12 {
+                    let head = raw.loadUnaligned(as: UInt32.self)
+                    let rest = raw.loadUnaligned(fromByteOffset: 4, as: UInt64.self)
+                    prefix = count >= 4 ? head : head & ((1 << (8 * UInt32(truncatingIfNeeded: count))) &- 1)
+                    let restCount = count - 4
+                    tail =
+                        restCount >= 8
+                        ? rest : restCount <= 0 ? 0 : rest & ((1 << (8 * UInt64(truncatingIfNeeded: restCount))) &- 1)
+                    return
+                }
+            #endif
             withUnsafeMutableBytes(of: &self) { raw in
                 raw.baseAddress!.advanced(by: 4).copyMemory(from: bytes, byteCount: count)
             }

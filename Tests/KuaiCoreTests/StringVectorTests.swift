@@ -1,6 +1,12 @@
 import KuaiCore
 import Testing
 
+#if canImport(Glibc)
+    import Glibc
+#else
+    import Darwin
+#endif
+
 /// Strings of every length around the inline limit, with NUL bytes, non-ASCII and shared prefixes.
 private let samples: [String] = {
     var out = ["", "a", "ab", "abc", "abcd", "abcde", "abcd\u{0}", "abc\u{0}", "\u{0}", "é", "中文", "😀x"]
@@ -23,6 +29,32 @@ private let samples: [String] = {
             #expect(col.value(at: i) == .string(s))
             #expect(col.views[i].count == s.utf8.count)
             #expect(col.views[i].isInline == (s.utf8.count <= 12))
+        }
+    }
+
+    @Test func shortViewsKeepOnlyTheirBytesAtEveryPlaceInAPage() throws {
+        // A short string is read with two loads when its 12 bytes lie in one page, else copied byte
+        // by byte: at every offset near a page's end and every length 0...12, with other bytes
+        // after it, the view holds exactly its bytes and zero padding (equal to a view of a clean copy).
+        let page = 4096
+        var raw: UnsafeMutableRawPointer?
+        try #require(posix_memalign(&raw, page, 2 * page) == 0)
+        let base = try #require(raw).bindMemory(to: UInt8.self, capacity: 2 * page)
+        defer { free(raw) }
+        for offset in [0, 1, page - 20, page - 13, page - 12, page - 11, page - 5, page - 1] {
+            for count in 0...StringView.inlineLimit {
+                for i in 0..<(2 * page) { base[i] = 0xA5 }
+                let text = (0..<count).map { UInt8(0x61 + $0) }
+                for (i, b) in text.enumerated() { base[offset + i] = b }
+                let view = StringView(bytes: base + offset, count: count)
+                // The layout's fields from the bytes: prefix = bytes 0..<4, tail = bytes 4..<12, zero-padded.
+                let padded = text + [UInt8](repeating: 0, count: 12 - count)
+                let prefix = (0..<4).reduce(UInt32(0)) { $0 | UInt32(padded[$1]) << (8 * UInt32($1)) }
+                let tail = (0..<8).reduce(UInt64(0)) { $0 | UInt64(padded[4 + $1]) << (8 * UInt64($1)) }
+                #expect(view.count == count && view.isInline)
+                #expect(view.withBytes { Array($0) } == text, "offset \(offset) count \(count)")
+                #expect(view.prefix == prefix && view.tail == tail, "offset \(offset) count \(count)")
+            }
         }
     }
 

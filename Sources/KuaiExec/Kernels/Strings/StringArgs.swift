@@ -119,7 +119,8 @@ enum FlatStrings {
     /// A view of the `count` bytes at `bytes`: inline when short, else copied into `heap`.
     @inline(__always)
     static func copy(_ heap: StringHeap, _ bytes: UnsafePointer<UInt8>, count: Int) -> StringView {
-        make(heap, count: count) { $0.update(from: bytes, count: count) }
+        if count <= StringView.inlineLimit { return StringView(bytes: bytes, count: count) }
+        return make(heap, count: count) { $0.update(from: bytes, count: count) }
     }
 
     /// A flat column of `n` rows whose views `body` writes (every row starts as the empty
