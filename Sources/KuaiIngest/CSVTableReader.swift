@@ -237,7 +237,7 @@ public enum CSVTableReader {
                     for c in 0..<columns {
                         let (start, end) = (record.ends[c], record.ends[c + 1])
                         if end > start && !guesses[c].settled {
-                            guesses[c].observe(bytes.baseAddress! + start, end - start)
+                            guesses[c].observe(bytes.baseAddress! + start, end - start, row: taken)
                         }
                         if guesses[c].settled { settled += 1 }
                     }

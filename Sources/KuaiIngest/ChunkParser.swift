@@ -8,11 +8,13 @@ import KuaiCore
 
 /// How the parser stores one column (one per supported logical type).
 enum ColumnKind {
-    case bigint, date, double, boolean, varchar
+    case bigint, date, double, boolean, varchar, timestamp, time
 
     init(_ type: DataType) {
         switch type {
         case .date: self = .date
+        case .timestamp: self = .timestamp
+        case .time: self = .time
         case .double: self = .double
         case .boolean: self = .boolean
         case .varchar: self = .varchar
@@ -246,6 +248,8 @@ final class ChunkParser {
             case .date: failure = FieldParse.date(f.start, f.count).store(into: value, at: row)
             case .boolean: failure = FieldParse.boolean(f.start, f.count).store(into: value, at: row)
             case .double: failure = FieldParse.double(f.start, f.count).store(into: value, at: row)
+            case .timestamp: failure = FieldParse.timestamp(f.start, f.count).store(into: value, at: row)
+            case .time: failure = FieldParse.time(f.start, f.count).store(into: value, at: row)
             case .varchar:
                 let code = interners[c].intern(f.start, f.count, hash: hashBytes(f.start, f.count))
                 if code < 0 { return .fail(column: c + 1, reason: "found \(describeField(f.start, f.count))") }
@@ -282,7 +286,7 @@ final class ChunkParser {
             let v = valid[c]
             let validity: [UInt8]? = memchr(v, 0, rows) != nil ? Array(UnsafeBufferPointer(start: v, count: rows)) : nil
             switch kinds[c] {
-            case .bigint, .date, .boolean:
+            case .bigint, .date, .boolean, .timestamp, .time:
                 let p = values[c].assumingMemoryBound(to: Int64.self)
                 columns.append(
                     Column(type: types[c], ints: Array(UnsafeBufferPointer(start: p, count: rows)), validity: validity))
@@ -320,7 +324,7 @@ private struct FastColumns {
         case .bigint: return bigint(s, column: c, row: row, last: last)
         case .varchar: return varchar(s, column: c, row: row, last: last)
         case .date: return date(s, column: c, row: row, last: last)
-        case .double, .boolean: return 0
+        case .double, .boolean, .timestamp, .time: return 0
         }
     }
 

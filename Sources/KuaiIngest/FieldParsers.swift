@@ -80,6 +80,18 @@ enum FieldParse {
         return .failure("expected a DATE written YYYY-MM-DD, found \(describeField(p0, n0))")
     }
 
+    /// A field of an inferred TIMESTAMP column (`TemporalText.csvTimestamp`): microseconds.
+    static func timestamp(_ p: UnsafePointer<UInt8>, _ n: Int) -> Outcome<Int64> {
+        if let v = TemporalText.csvTimestamp(UnsafeBufferPointer(start: p, count: n)) { return .value(v) }
+        return .failure("expected a TIMESTAMP written YYYY-MM-DD HH:MM:SS[.ffffff], found \(describeField(p, n))")
+    }
+
+    /// A field of an inferred TIME column (`TemporalText.csvTime`): microseconds since midnight.
+    static func time(_ p: UnsafePointer<UInt8>, _ n: Int) -> Outcome<Int64> {
+        if let v = TemporalText.csvTime(UnsafeBufferPointer(start: p, count: n)) { return .value(v) }
+        return .failure("expected a TIME written HH:MM[:SS[.ffffff]], found \(describeField(p, n))")
+    }
+
     /// Exactly ten bytes `YYYY-MM-DD` with a valid month and day, or nil.
     @inline(__always)
     static func strictDate(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {

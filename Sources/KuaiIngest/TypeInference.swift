@@ -2,76 +2,158 @@ import KuaiCore
 
 /// Column types of a CSV that is not one of the KuaiLive tables, inferred from a sample.
 ///
-/// **The rule.** kuai reads the first 20,000 data rows (or the rows in the first 16 MiB of the
-/// file, if fewer) and, for each column, ignores empty fields (they are NULL) and picks
-/// the first type that every remaining field of the sample satisfies:
-/// 1. BIGINT: an integer, `-` sign allowed, in the 64-bit range (`-42`, `007`);
-/// 2. DOUBLE: a decimal number `[+-]digits[.digits][e[+-]digits]` (`1.5`, `-.5`, `1e3`);
+/// **The rule** (DuckDB 2.0.1's CSV sniffer, for the types kuai's reader infers). kuai reads the
+/// first 20,000 data rows (or the rows in the first 16 MiB of the file, if fewer). Each column
+/// starts with no type and meets its non-empty fields in file order (empty fields are NULL and
+/// change nothing). The candidate types, in order:
+/// 1. BOOLEAN: `true` or `false`, in any letter case;
+/// 2. TIME: `H:M[:S[.fraction]]` up to 24:00:00 (`TemporalText.csvTime`);
 /// 3. DATE: a calendar date written `YYYY-MM-DD` (`2025-05-26`);
-/// 4. BOOLEAN: `true` or `false`, in any letter case;
-/// 5. VARCHAR: anything else, and a column whose sampled fields are all empty.
+/// 4. TIMESTAMP: a date and a time of day, `T` or a space between, no UTC offset
+///    (`TemporalText.csvTimestamp`: `2025-05-04 08:00:00.326`, `2025-05-04T08:00`);
+/// 5. BIGINT: an integer, `-` sign allowed, in the 64-bit range (`-42`, `007`);
+/// 6. DOUBLE: a decimal number `[+-]digits[.digits][e[+-]digits]` (`1.5`, `-.5`, `1e3`);
+/// 7. VARCHAR: anything else, and a column whose sampled fields are all empty.
+///
+/// A field the column's current type does not read moves the type to the first later candidate
+/// that reads it, with DuckDB's exceptions: among the first 2,047 data rows (the sniffer's first
+/// chunk of 2,048 lines, header included) a column that is already BOOLEAN, TIME, DATE or
+/// TIMESTAMP becomes VARCHAR at once (so `2025-05-04` then `2025-05-04 08:00:00` is VARCHAR);
+/// after them (DuckDB's refinement, a chunk of 2,048 rows at a time) the new type must also read
+/// the fields of the same chunk already read, so a DATE column becomes TIMESTAMP (which reads
+/// dates) and TIME or TIMESTAMP become VARCHAR; a BOOLEAN column becomes VARCHAR at any field it
+/// does not read.
 ///
 /// Spaces around numbers, dates and booleans are ignored. A header-only file gives VARCHAR
 /// columns. Empty header names become `column<i>` (0-based index, zero-padded to the width of
 /// the last index) and repeated names get `_1`, `_2`... as DuckDB names them.
 /// A row after the sample that does not fit its column's type is a bad row: an error naming
 /// file:line:column (or a rejected row with `--reject-file`).
+///
+/// Not inferred (DuckDB infers them; kuai reads such columns as VARCHAR): TIMESTAMP WITH TIME
+/// ZONE (offsets, `Z`), dates in other shapes (`2025/05/04`, `05/04/2025`, `2025-5-4`), and
+/// booleans written `t`, `f`, `yes` or `no`.
 public enum TypeInference {
     /// Rows examined per file (default of `ConvertOptions.sampleRows`).
     public static let defaultSampleRows = 20_000
 
-    /// The type of one column from its sampled fields (empty fields excluded by the caller).
+    /// The type of one column from its sampled fields, in file order (empty fields excluded by the
+    /// caller; the i-th field is taken as data row i).
     public static func inferType<S: Sequence>(of fields: S) -> DataType where S.Element == [UInt8] {
         var guess = ColumnGuess()
-        for f in fields where !f.isEmpty {
-            f.withUnsafeBufferPointer { guess.observe($0.baseAddress!, $0.count) }
+        for (row, f) in fields.enumerated() where !f.isEmpty {
+            f.withUnsafeBufferPointer { guess.observe($0.baseAddress!, $0.count, row: row) }
             if guess.settled { break }
         }
         return guess.type
     }
 
-    /// What one column's sampled fields allow so far (the rule above, one field at a time): the
-    /// sampler keeps one per column and updates it from each field's bytes in place, so sampling
-    /// copies nothing.
+    /// One column's candidate type so far (the rule above, one field at a time): the sampler keeps
+    /// one per column and updates it from each field's bytes in place, so sampling copies nothing.
     public struct ColumnGuess: Sendable {
-        var canInt = true
-        var canDouble = true
-        var canDate = true
-        var canBool = true
-        var any = false
+        /// The candidates in the order a column moves through them (`none`: no field seen yet).
+        enum Candidate: Int, Comparable {
+            case none, boolean, time, date, timestamp, bigint, double, varchar
+
+            static func < (a: Candidate, b: Candidate) -> Bool { a.rawValue < b.rawValue }
+
+            /// A column of this type becomes VARCHAR at the first field it does not read, within the
+            /// sniffer's first chunk.
+            var isStrict: Bool { self == .boolean || self == .time || self == .date || self == .timestamp }
+        }
+
+        /// Data rows in DuckDB's first sniffed chunk (2,048 lines, the header one of them).
+        static let strictRows = 2_047
+        /// Rows per chunk of DuckDB's refinement after the first.
+        static let chunkRows = 2_048
+
+        var candidate = Candidate.none
+        /// The refinement chunk of the last field read (-1 before any).
+        var chunk = -1
+        /// A field of the current refinement chunk was read by `candidate`.
+        var readInChunk = false
 
         public init() {}
 
-        /// Takes one non-empty field of `n` bytes at `p` (untrimmed).
-        public mutating func observe(_ p: UnsafePointer<UInt8>, _ n: Int) {
-            any = true
-            let (tp, tn) = FieldParse.trim(p, n)
-            if canInt {
-                if tn == 0 || tp[0] == CSVByte.plus {
-                    canInt = false
-                } else if case .failure = FieldParse.bigint(p, n) {
-                    canInt = false
+        /// Takes one non-empty field of `n` bytes at `p` (untrimmed) from data row `row` (0-based).
+        public mutating func observe(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int) {
+            let strictPhase = row < Self.strictRows
+            if !strictPhase {
+                let c = (row - Self.strictRows) / Self.chunkRows
+                if c != chunk {
+                    chunk = c
+                    readInChunk = false
                 }
             }
-            if canDouble && !canInt {
-                if case .failure = FieldParse.double(p, n) { canDouble = false }
+            if candidate != .none && Self.reads(p, n, as: candidate) {
+                readInChunk = true
+                return
             }
-            if canDate && FieldParse.strictDate(tp, tn) == nil { canDate = false }
-            if canBool, case .failure = FieldParse.boolean(p, n) { canBool = false }
+            let start = candidate
+            if start != .none {
+                if strictPhase && start.isStrict {
+                    candidate = .varchar
+                    return
+                }
+                // Refinement: the new type must also read the fields of this chunk the old one read.
+                // Only TIMESTAMP reads DATE's fields and DOUBLE BIGINT's; the others read none of them.
+                // A BOOLEAN column becomes VARCHAR whatever the chunk held (as DuckDB 2.0.1 does).
+                if !strictPhase && (readInChunk || start == .boolean) {
+                    switch start {
+                    case .date:
+                        candidate = Self.reads(p, n, as: .timestamp) ? .timestamp : .varchar
+                    case .bigint:
+                        candidate = Self.reads(p, n, as: .double) ? .double : .varchar
+                    default:
+                        candidate = .varchar
+                    }
+                    return
+                }
+            }
+            var next = Candidate(rawValue: start.rawValue + 1)!
+            while next != .varchar && !Self.reads(p, n, as: next) { next = Candidate(rawValue: next.rawValue + 1)! }
+            candidate = next
+            readInChunk = true
         }
 
-        /// True once no further field can change the type (every typed reading failed: VARCHAR).
-        public var settled: Bool { any && !canInt && !canDouble && !canDate && !canBool }
+        /// Whether a field reads as type `c`.
+        static func reads(_ p: UnsafePointer<UInt8>, _ n: Int, as c: Candidate) -> Bool {
+            switch c {
+            case .none: return false
+            case .boolean:
+                if case .failure = FieldParse.boolean(p, n) { return false }
+                return true
+            case .time: return TemporalText.csvTime(UnsafeBufferPointer(start: p, count: n)) != nil
+            case .date:
+                let (tp, tn) = FieldParse.trim(p, n)
+                return FieldParse.strictDate(tp, tn) != nil
+            case .timestamp: return TemporalText.csvTimestamp(UnsafeBufferPointer(start: p, count: n)) != nil
+            case .bigint:
+                let (tp, tn) = FieldParse.trim(p, n)
+                if tn == 0 || tp[0] == CSVByte.plus { return false }
+                if case .failure = FieldParse.bigint(p, n) { return false }
+                return true
+            case .double:
+                if case .failure = FieldParse.double(p, n) { return false }
+                return true
+            case .varchar: return true
+            }
+        }
 
-        /// The column's type from the fields seen: the first of BIGINT, DOUBLE, DATE, BOOLEAN that
-        /// all of them satisfy, else VARCHAR (also when none was seen).
+        /// True once no further field can change the type (VARCHAR).
+        public var settled: Bool { candidate == .varchar }
+
+        /// The column's type from the fields seen (VARCHAR when none was seen).
         public var type: DataType {
-            if !any { return .varchar }
-            if canInt { return .bigint }
-            if canDouble { return .double }
-            if canDate { return .date }
-            if canBool { return .boolean }
-            return .varchar
+            switch candidate {
+            case .none, .varchar: return .varchar
+            case .boolean: return .boolean
+            case .time: return .time
+            case .date: return .date
+            case .timestamp: return .timestamp
+            case .bigint: return .bigint
+            case .double: return .double
+            }
         }
     }
 

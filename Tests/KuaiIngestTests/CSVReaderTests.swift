@@ -238,6 +238,47 @@ import Testing
         #expect(wide.rows.count == 50_000)
     }
 
+    @Test func typeInferenceFindsTimestampsAndTimesAsDuckDBDoes() throws {
+        // DuckDB 2.0.1 (DESCRIBE SELECT * FROM read_csv(...)): TIMESTAMP, TIME, TIMESTAMP, TIMESTAMP,
+        // DATE, VARCHAR (an offset makes DuckDB's TIMESTAMP WITH TIME ZONE, not inferred by kuai), and
+        // VARCHAR for a date followed by a timestamp in the first chunk.
+        let r = try readText(
+            "ts,t,iso,utc,d,tz,mix\n"
+                + "2025-05-04 08:00:00.326,08:00,2025-05-04T08:00:00,2025-05-04 08:00:00 UTC,2025-05-04,"
+                + "2025-05-04 08:00:00+08,2025-05-04\n"
+                + "2025-05-05 09:10:11,23:59:59.123456,2025-05-05T01:02,2025-05-05 09:10:11 utc,2025-05-05,"
+                + "2025-05-05 09:10:11+08,2025-05-05 10:00:00\n",
+            table: "other")
+        #expect(
+            r.schema == [
+                Field("ts", .timestamp), Field("t", .time), Field("iso", .timestamp), Field("utc", .timestamp),
+                Field("d", .date), Field("tz", .varchar), Field("mix", .varchar),
+            ])
+        let micros = { (d: Int, h: Int64, m: Int64, s: Int64, f: Int64) -> Value in
+            guard case .int(let days) = day(2025, 5, d) else { return .null }
+            return .int(days * 86_400_000_000 + ((h * 60 + m) * 60 + s) * 1_000_000 + f)
+        }
+        #expect(r.rows[0][0] == micros(4, 8, 0, 0, 326_000) && r.rows[1][0] == micros(5, 9, 10, 11, 0))
+        #expect(r.rows[0][1] == .int(8 * 3_600_000_000) && r.rows[1][1] == .int(86_399_123_456))
+        #expect(r.rows[1][2] == micros(5, 1, 2, 0, 0) && r.rows[1][3] == micros(5, 9, 10, 11, 0))
+
+        // After the first 2,047 data rows DuckDB refines a chunk at a time: a DATE column meeting a
+        // timestamp becomes TIMESTAMP and a BOOLEAN column meeting a number VARCHAR.
+        func column(_ first: String, _ later: String, at row: Int) throws -> DataType {
+            var rows = [String](repeating: "", count: 4500)
+            rows[0] = first
+            rows[row] = later
+            return try readText("k,a\n" + rows.enumerated().map { "\($0),\($1)\n" }.joined(), table: "other")
+                .schema[1].type
+        }
+        #expect(try column("2025-05-04", "2025-05-04 08:00:00", at: 2046) == .varchar)
+        #expect(try column("2025-05-04", "2025-05-04 08:00:00", at: 2047) == .timestamp)
+        #expect(try column("2025-05-04 08:00:00", "2025-05-04", at: 1) == .timestamp)
+        #expect(try column("true", "true", at: 3000) == .boolean)
+        #expect(try column("true", "5", at: 3000) == .varchar)
+        #expect(try column("08:00:00", "08:00:01", at: 3000) == .time)
+    }
+
     @Test func inferredColumnNamesFollowDuckDB() {
         #expect(TypeInference.columnNames(["a", "a", "", "b"]) == ["a", "a_1", "column2", "b"])
         // Names differing only in case collide (DuckDB 2.0.1: DESCRIBE read_csv of these headers).

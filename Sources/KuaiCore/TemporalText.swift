@@ -1,5 +1,3 @@
-import KuaiCore
-
 /// DATE and TIMESTAMP values written as text, read as DuckDB 2.0.1's casts from VARCHAR read them
 /// (its `Date::TryConvertDate` and `Timestamp::TryConvertTimestampTZ`), over UTF-8 bytes.
 ///
@@ -17,12 +15,12 @@ import KuaiCore
 /// reads the written time in that zone (`timestampAndZone`). Infinite dates ('infinity') are not supported:
 /// they read as not a date, and the casts raise an error for them even under TRY_CAST (`isInfinity`), since
 /// DuckDB's answer is a value kuai cannot hold, not NULL.
-enum TemporalText {
-    @inline(__always) static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
+public enum TemporalText {
+    @inline(__always) public static func isSpace(_ c: UInt8) -> Bool { c == 32 || (c >= 9 && c <= 13) }
 
     /// Whether `u` is a text DuckDB 2.0.1 reads as an infinite DATE, TIMESTAMP or TIMESTAMPTZ: exactly
     /// `inf`, `infinity`, `-inf` or `-infinity` in any letter case (no white space, no `+`).
-    static func isInfinity(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func isInfinity(_ u: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         if i < u.count && u[i] == UInt8(ascii: "-") { i += 1 }
         let rest = u.count - i
@@ -30,11 +28,11 @@ enum TemporalText {
         let word: StaticString = "infinity"
         return (0..<rest).allSatisfy { u[i + $0] | 0x20 == word.utf8Start[$0] }
     }
-    @inline(__always) static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
+    @inline(__always) public static func isDigit(_ c: UInt8) -> Bool { c >= 48 && c <= 57 }
 
     /// The digits at `i` (after a decimal point) as millionths: digits past the sixth are dropped,
     /// fewer are scaled up; `i` ends after the last digit.
-    static func fractionDigits(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64 {
+    public static func fractionDigits(_ u: UnsafeBufferPointer<UInt8>, _ i: inout Int) -> Int64 {
         var v: Int64 = 0
         var k = 0
         while i < u.count && isDigit(u[i]) {
@@ -52,7 +50,7 @@ enum TemporalText {
     }
 
     /// CAST(text AS DATE): days since 1970-01-01, nil when not a date.
-    static func date(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+    public static func date(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let (days, end) = datePrefix(u) else { return nil }
         var i = end
         while i < u.count && isSpace(u[i]) { i += 1 }
@@ -61,11 +59,11 @@ enum TemporalText {
     }
 
     /// CAST(text AS TIMESTAMP): microseconds since 1970-01-01 00:00:00, nil when not a timestamp.
-    static func timestamp(_ u: UnsafeBufferPointer<UInt8>) -> Int64? { timestampAndZone(u)?.micros }
+    public static func timestamp(_ u: UnsafeBufferPointer<UInt8>) -> Int64? { timestampAndZone(u)?.micros }
 
     /// What follows the time of a timestamp text: nothing, `Z`, a UTC offset (seconds east), or a
     /// zone name (its byte range in the text).
-    enum ZoneSuffix: Equatable {
+    public enum ZoneSuffix: Equatable, Sendable {
         case none, utc
         case offset(Int64)
         case name(Range<Int>)
@@ -74,7 +72,7 @@ enum TemporalText {
     /// The written (wall-clock) microseconds of a timestamp text and the zone written after it;
     /// nil when not a timestamp. CAST(... AS TIMESTAMP) keeps the wall time and drops the zone;
     /// CAST(... AS TIMESTAMPTZ) reads the wall time in it.
-    static func timestampAndZone(_ u: UnsafeBufferPointer<UInt8>) -> (micros: Int64, zone: ZoneSuffix)? {
+    public static func timestampAndZone(_ u: UnsafeBufferPointer<UInt8>) -> (micros: Int64, zone: ZoneSuffix)? {
         guard let (days, end) = datePrefix(u) else { return nil }
         var i = end
         if i < u.count && isDigit(u[i]) { return nil }
@@ -92,7 +90,7 @@ enum TemporalText {
     /// digits past the sixth of the fraction dropped), optionally `Z` or a UTC offset (ignored; a
     /// zone name is refused), then white space; otherwise a whole timestamp text, whose time of
     /// day is taken ('2024-01-01 12:00:00' is 12:00:00, '2024-01-01' midnight).
-    static func timeOfDay(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+    public static func timeOfDay(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
         if let micros = time(u, &i), micros <= 86_400_000_000 {
             if i == u.count { return micros }
@@ -106,8 +104,53 @@ enum TemporalText {
         return r < 0 ? r + perDay : r
     }
 
+    /// A CSV field read as a TIMESTAMP by type inference and by the reader of an inferred TIMESTAMP
+    /// column (Formats/bad-input.md): microseconds of the written wall time, or nil. The field must
+    /// read as DuckDB 2.0.1's CSV sniffer reads a TIMESTAMP: a timestamp text (see the type's
+    /// comment) with no UTC offset or `Z` (DuckDB makes those TIMESTAMP WITH TIME ZONE, which kuai's
+    /// reader does not infer) and no zone name other than `UTC`; not `(BC)`, `epoch` or infinity;
+    /// and a text without a time of day must be a `YYYY-MM-DD` date (other date shapes are DATE
+    /// formats for DuckDB, VARCHAR for kuai).
+    public static func csvTimestamp(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        while i < u.count && isSpace(u[i]) { i += 1 }
+        guard i < u.count, isDigit(u[i]) || u[i] == UInt8(ascii: "-") else { return nil }
+        guard let (micros, zone) = timestampAndZone(u) else { return nil }
+        switch zone {
+        case .none: break
+        case .name(let r):
+            guard r.count == 3, u[r.lowerBound] | 0x20 == UInt8(ascii: "u"),
+                u[r.lowerBound + 1] | 0x20 == UInt8(ascii: "t"),
+                u[r.lowerBound + 2] | 0x20 == UInt8(ascii: "c")
+            else { return nil }
+        case .utc, .offset: return nil
+        }
+        var hasTime = false
+        for b in u {
+            if b == UInt8(ascii: "(") { return nil }
+            if b == UInt8(ascii: ":") { hasTime = true }
+        }
+        if !hasTime {
+            var j = u.count
+            while j > i && isSpace(u[j - 1]) { j -= 1 }
+            guard j - i == 10, u[i + 4] == UInt8(ascii: "-"), u[i + 7] == UInt8(ascii: "-") else { return nil }
+        }
+        return micros
+    }
+
+    /// A CSV field read as a TIME by type inference and by the reader of an inferred TIME column:
+    /// microseconds since midnight, or nil. As DuckDB 2.0.1's sniffer (`Time::TryConvertTime`,
+    /// strict): white space, `H:M[:S[.fraction]]` (at most 24:00:00), white space, and nothing else:
+    /// no date, no offset.
+    public static func csvTime(_ u: UnsafeBufferPointer<UInt8>) -> Int64? {
+        var i = 0
+        guard let micros = time(u, &i), micros <= 86_400_000_000 else { return nil }
+        while i < u.count && isSpace(u[i]) { i += 1 }
+        return i == u.count ? micros : nil
+    }
+
     /// The date at the start of `u` and the index after it (after ` (BC)` when present).
-    static func datePrefix(_ u: UnsafeBufferPointer<UInt8>) -> (days: Int64, end: Int)? {
+    public static func datePrefix(_ u: UnsafeBufferPointer<UInt8>) -> (days: Int64, end: Int)? {
         var i = 0
         while i < u.count && isSpace(u[i]) { i += 1 }
         var negative = false
