@@ -149,17 +149,29 @@ enum FieldParse {
         }
     }
 
-    /// A BOOLEAN: `true` or `false` in any letter case (optional surrounding spaces); 1 or 0.
+    /// A BOOLEAN, as DuckDB 2.0.1's CSV reader reads one: `true`, `t`, `yes` (1) or `false`, `f`, `no`
+    /// (0), in any letter case (optional surrounding spaces). `y`, `n`, `1` and `0` are not booleans here.
     static func boolean(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Outcome<Int64> {
         let (p, n) = trim(p0, n0)
-        if n == 4 && (p[0] | 0x20) == 0x74 && (p[1] | 0x20) == 0x72 && (p[2] | 0x20) == 0x75 && (p[3] | 0x20) == 0x65 {
-            return .value(1)
+        @inline(__always) func lower(_ i: Int) -> UInt8 { p[i] | 0x20 }
+        switch n {
+        case 1:
+            if lower(0) == UInt8(ascii: "t") { return .value(1) }
+            if lower(0) == UInt8(ascii: "f") { return .value(0) }
+        case 2:
+            if lower(0) == UInt8(ascii: "n") && lower(1) == UInt8(ascii: "o") { return .value(0) }
+        case 3:
+            if lower(0) == UInt8(ascii: "y") && lower(1) == UInt8(ascii: "e") && lower(2) == UInt8(ascii: "s") {
+                return .value(1)
+            }
+        case 4:
+            if lower(0) == 0x74 && lower(1) == 0x72 && lower(2) == 0x75 && lower(3) == 0x65 { return .value(1) }
+        case 5:
+            if lower(0) == 0x66 && lower(1) == 0x61 && lower(2) == 0x6C && lower(3) == 0x73 && lower(4) == 0x65 {
+                return .value(0)
+            }
+        default: break
         }
-        if n == 5 && (p[0] | 0x20) == 0x66 && (p[1] | 0x20) == 0x61 && (p[2] | 0x20) == 0x6C && (p[3] | 0x20) == 0x73
-            && (p[4] | 0x20) == 0x65
-        {
-            return .value(0)
-        }
-        return .failure("expected a BOOLEAN (true or false), found \(describeField(p0, n0))")
+        return .failure("expected a BOOLEAN (true, false, t, f, yes or no), found \(describeField(p0, n0))")
     }
 }

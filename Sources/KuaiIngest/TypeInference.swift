@@ -6,7 +6,7 @@ import KuaiCore
 /// first 20,000 data rows (or the rows in the first 16 MiB of the file, if fewer). Each column
 /// starts with no type and meets its non-empty fields in file order (empty fields are NULL and
 /// change nothing). The candidate types, in order:
-/// 1. BOOLEAN: `true` or `false`, in any letter case;
+/// 1. BOOLEAN: `true`, `false`, `t`, `f`, `yes` or `no`, in any letter case;
 /// 2. TIME: `H:M[:S[.fraction]]` up to 24:00:00 (`TemporalText.csvTime`);
 /// 3. DATE: a calendar date written `YYYY-MM-DD` (`2025-05-26`);
 /// 4. TIMESTAMP: a date and a time of day, `T` or a space between, no UTC offset
@@ -31,8 +31,7 @@ import KuaiCore
 /// file:line:column (or a rejected row with `--reject-file`).
 ///
 /// Not inferred (DuckDB infers them; kuai reads such columns as VARCHAR): TIMESTAMP WITH TIME
-/// ZONE (offsets, `Z`), dates in other shapes (`2025/05/04`, `05/04/2025`, `2025-5-4`), and
-/// booleans written `t`, `f`, `yes` or `no`.
+/// ZONE (offsets, `Z`) and dates in other shapes (`2025/05/04`, `05/04/2025`, `2025-5-4`).
 public enum TypeInference {
     /// Rows examined per file (default of `ConvertOptions.sampleRows`).
     public static let defaultSampleRows = 20_000

@@ -213,6 +213,13 @@ import Testing
                 ],
                 [.null, .double(-0.25), .null, .null, .null, .null, .null],
             ])
+        // DuckDB 2.0.1 reads t, f, yes, no (any case) as booleans, but not y, n, 1 or 0.
+        let flags = try readText("a,b,c,d\nt,yes,y,1\nF,No,n,0\n", table: "other")
+        #expect(flags.schema.map(\.type) == [.boolean, .boolean, .varchar, .bigint])
+        #expect(
+            flags.rows == [
+                [.bool(true), .bool(true), .string("y"), .int(1)], [.bool(false), .bool(false), .string("n"), .int(0)],
+            ])
         // Too large for BIGINT: DOUBLE. Not a real date: VARCHAR.
         let big = try readText("n,d\n99999999999999999999,2020-02-30\n", table: "x")
         #expect(big.schema == [Field("n", .double), Field("d", .varchar)])
