@@ -148,8 +148,8 @@ final class CopyFile {
 }
 
 /// `COPY ... TO 'x.csv' (HEADER, DELIMITER ',')`: DuckDB's CSV (header by default; fields quoted when
-/// empty or holding the delimiter, a quote or a line break; NULL empty), the same bytes as
-/// `ResultWriter`'s csv.
+/// empty or holding the delimiter, a quote, a line break or `#`: `RowText.quotes`; NULL empty), the
+/// same bytes as `ResultWriter`'s csv.
 final class CSVCopy: CopySink {
     static let format = CopyFormat(
         name: "csv", fileSuffixes: [".csv", ".tsv", ".txt"], options: ["header", "delimiter", "delim", "sep", "quote"],

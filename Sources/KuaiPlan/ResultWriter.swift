@@ -69,24 +69,8 @@ public enum ResultWriter {
 
     static func needsQuotes(_ s: String, _ sep: UInt8) -> Bool {
         if s.isEmpty { return true }
-        for b in s.utf8 where b == sep || b == UInt8(ascii: "\"") || b == 10 || b == 13 { return true }
+        for b in s.utf8 where RowText.quotes(b, sep) { return true }
         return false
-    }
-
-    /// A CSV/TSV field from the UTF-8 bytes of a string (quoted as `appendField` quotes).
-    static func appendField(bytes b: UnsafeBufferPointer<UInt8>, _ sep: UInt8, into out: inout ByteSink) {
-        var quote = b.isEmpty
-        for x in b where x == sep || x == UInt8(ascii: "\"") || x == 10 || x == 13 {
-            quote = true
-            break
-        }
-        if !quote { return out.append(b) }
-        out.append(UInt8(ascii: "\""))
-        for x in b {
-            if x == UInt8(ascii: "\"") { out.append(x) }
-            out.append(x)
-        }
-        out.append(UInt8(ascii: "\""))
     }
 
     static func appendField(_ s: String, _ sep: UInt8, into out: inout ByteSink) {

@@ -278,15 +278,23 @@ extension RowText {
         }
     }
 
+    /// Whether a byte makes a csv / tsv field quoted, as DuckDB 2.0.1's CSV writer decides: the
+    /// delimiter, `"`, `\n`, `\r`, or `#` (the comment character its reader knows, so that a
+    /// written value never reads back as a comment).
+    @inline(__always)
+    static func quotes(_ x: UInt8, _ sep: UInt8) -> Bool {
+        x == sep || x == UInt8(ascii: "\"") || x == 10 || x == 13 || x == UInt8(ascii: "#")
+    }
+
     /// A csv / tsv field from `n` bytes at `p` (which may lie at `t.end`): quoted, with `"` doubled,
-    /// when empty or holding `sep`, `"`, `\n` or `\r`.
+    /// when empty or holding a byte that `quotes`.
     @inline(__always)
     static func delimitedString(_ p: UnsafePointer<UInt8>, _ n: Int, _ sep: UInt8, into t: inout ByteBuffer) {
         var quote = n == 0
         if !quote {
             for j in 0..<n {
                 let x = p[j]
-                if x == sep || x == UInt8(ascii: "\"") || x == 10 || x == 13 {
+                if quotes(x, sep) {
                     quote = true
                     break
                 }

@@ -265,6 +265,19 @@ func csvOf(_ engine: QueryEngine, _ sql: String) throws -> String {
     #expect(jsonl == "{\"\(key)\":\"b\"}\n")
 }
 
+/// A field holding `#` is quoted, as DuckDB's CSV writer quotes it (its reader takes `#` as a comment
+/// character), in the header too, for dictionary and computed strings alike. Expected bytes from
+/// DuckDB 2.0.1: COPY (q) TO 'f' (HEADER) and (HEADER, DELIMITER '\t').
+@Test func engineOutputQuotesFieldsWithAHashAsDuckDB() throws {
+    let engine = QueryEngine(tables: [])
+    let q =
+        "SELECT s, upper(s) || '#' AS f, n AS \"h#\" FROM (VALUES ('a#b', 1), ('plain', 2), ('', 3)) t(s, n) ORDER BY n"
+    #expect(try csvOf(engine, q) == "s,f,\"h#\"\n\"a#b\",\"A#B#\",1\nplain,\"PLAIN#\",2\n\"\",\"#\",3\n")
+    var tsv = ""
+    ResultWriter.write(try engine.execute(q), format: .tsv) { tsv += $0 }
+    #expect(tsv == "s\tf\t\"h#\"\n\"a#b\"\t\"A#B#\"\t1\nplain\t\"PLAIN#\"\t2\n\"\"\t\"#\"\t3\n")
+}
+
 @Test func engineOutputFormatsPrintHugeintBeyondInt64() throws {
     // DuckDB 2.0.1: COPY (q) TO 'f' (FORMAT json, ARRAY true) / (FORMAT json) / (HEADER, DELIMITER '\t'),
     // and the CLI box of q, where q sums BIGINTs past 2^63 and below -2^63 (HUGEINT).
