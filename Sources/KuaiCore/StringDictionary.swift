@@ -112,21 +112,6 @@ public final class StringDictionary: @unchecked Sendable {
         return code
     }
 
-    /// Prefetches for the batch `intern`: the slot of row `i + 16`, and the stored value that the
-    /// slot of row `i + 8` (prefetched 8 rows ago) points to. `hs` holds the hashes of rows
-    /// `start..<end`.
-    @inline(__always)
-    private func prefetch(_ i: Int, _ start: Int, _ end: Int, _ hs: [UInt64], _ mask: Int) {
-        slots.withUnsafeBufferPointer { sl in
-            if i + 16 < end { kuai_prefetch(sl.baseAddress! + (Int(truncatingIfNeeded: hs[i + 16 - start]) & mask)) }
-            guard i + 8 < end else { return }
-            let e = sl[Int(truncatingIfNeeded: hs[i + 8 - start]) & mask]
-            if e != 0 {
-                storage.withUnsafeBufferPointer { kuai_prefetch($0.baseAddress! + Int(e & 0xFFFF_FFFF) - 1) }
-            }
-        }
-    }
-
     /// The code of `s`, or nil when the dictionary does not contain it.
     public func code(of s: String) -> Int32? {
         var s = s
@@ -161,21 +146,39 @@ public final class StringDictionary: @unchecked Sendable {
         ensureIndex()
         let chunk = 1024
         var hs = [UInt64](repeating: 0, count: min(chunk, views.count))
+        // The index and the values are read through pointers taken again after each insertion (which
+        // may grow either array): the per-row loop retains no array.
+        var sl = slots.withUnsafeBufferPointer { $0 }
+        var st = storage.withUnsafeBufferPointer { $0 }
         var start = 0
         while start < views.count {
             let end = min(views.count, start + chunk)
             for i in start..<end { hs[i - start] = views[i].hashValue64 }
-            var mask = slots.count - 1
-            for i in start..<end {
-                prefetch(i, start, end, hs, mask)
-                if let validity, validity[i] == 0 {
-                    out[i] = 0
-                    continue
+            hs.withUnsafeBufferPointer { hs in
+                for i in start..<end {
+                    let mask = sl.count - 1
+                    // prefetch the slot of row i + 16 and the value the slot of row i + 8 points to
+                    if i + 16 < end {
+                        kuai_prefetch(sl.baseAddress! + (Int(truncatingIfNeeded: hs[i + 16 - start]) & mask))
+                    }
+                    if i + 8 < end {
+                        let e = sl[Int(truncatingIfNeeded: hs[i + 8 - start]) & mask]
+                        if e != 0 { kuai_prefetch(st.baseAddress! + Int(e & 0xFFFF_FFFF) - 1) }
+                    }
+                    if let validity, validity[i] == 0 {
+                        out[i] = 0
+                        continue
+                    }
+                    let h = hs[i - start]
+                    let s = Self.probe(views[i], h, sl, st)
+                    if s.code >= 0 {
+                        out[i] = s.code
+                    } else {
+                        out[i] = add(views[i], hash: h, slot: s.slot)
+                        sl = slots.withUnsafeBufferPointer { $0 }
+                        st = storage.withUnsafeBufferPointer { $0 }
+                    }
                 }
-                let h = hs[i - start]
-                let s = Self.probe(views[i], h, slots, storage)
-                out[i] = s.code >= 0 ? s.code : add(views[i], hash: h, slot: s.slot)
-                mask = slots.count - 1  // (the index may have doubled)
             }
             start = end
         }
@@ -269,17 +272,23 @@ public final class StringDictionary: @unchecked Sendable {
     private static func probe(_ v: StringView, _ h: UInt64, _ slots: [UInt64], _ storage: [StringView]) -> (
         slot: Int, code: Int32
     ) {
-        slots.withUnsafeBufferPointer { sl in
-            let mask = sl.count - 1
-            let tag = h >> 32
-            var s = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let e = sl[s]
-                if e == 0 { return (s, -1) }
-                let c = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
-                if e >> 32 == tag && StringView.equal(storage[c], v) { return (s, Int32(c)) }
-                s = (s + 1) & mask
-            }
+        slots.withUnsafeBufferPointer { sl in storage.withUnsafeBufferPointer { st in probe(v, h, sl, st) } }
+    }
+
+    /// `probe` over the index `sl` and the values `st`.
+    @inline(__always)
+    private static func probe(
+        _ v: StringView, _ h: UInt64, _ sl: UnsafeBufferPointer<UInt64>, _ st: UnsafeBufferPointer<StringView>
+    ) -> (slot: Int, code: Int32) {
+        let mask = sl.count - 1
+        let tag = h >> 32
+        var s = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let e = sl[s]
+            if e == 0 { return (s, -1) }
+            let c = Int(truncatingIfNeeded: e & 0xFFFF_FFFF) - 1
+            if e >> 32 == tag && StringView.equal(st[c], v) { return (s, Int32(c)) }
+            s = (s + 1) & mask
         }
     }
 

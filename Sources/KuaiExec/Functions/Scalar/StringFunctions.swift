@@ -76,21 +76,28 @@ extension FunctionRegistry {
             case .column(let c): return c.type != .null && (c.validity?[i] ?? 1) != 0
             }
         }
-        func int(_ o: Operand, _ i: Int) -> Int64 {
-            switch o {
-            case .scalar(let v): if case .int(let x) = v { return x } else { return 0 }
-            case .column(let c): return c.ints[i]
-            }
-        }
+        func allValid(_ i: Int) -> Bool { a.allSatisfy { valid($0, i) } }
         for (k, what) in [(offset, "offset"), (length, "length")] {
             guard let k else { continue }
-            for i in 0..<rows where a.allSatisfy({ valid($0, i) }) {
-                let v = int(a[k], i)
-                if v > upper {
+            let negativeAllowed = what == "length" && lengthMayBeNegative
+            // The values are scanned for one outside the range first; only such a row (rare) asks
+            // whether all of its arguments are non-NULL.
+            func check(_ v: Int64, _ i: Int) throws {
+                if v > upper, allValid(i) {
                     throw KuaiError(.execution, "Substring \(what) outside of supported range (> \(upper))")
                 }
-                if v < lower && !(what == "length" && lengthMayBeNegative) {
+                if v < lower && !negativeAllowed, allValid(i) {
                     throw KuaiError(.execution, "Substring \(what) outside of supported range (< \(lower))")
+                }
+            }
+            switch a[k] {
+            case .scalar(let v):
+                guard case .int(let x) = v, x > upper || (x < lower && !negativeAllowed) else { continue }
+                for i in 0..<rows { try check(x, i) }
+            case .column(let c):
+                guard c.type != .null else { continue }
+                try c.ints.withUnsafeBufferPointer { ints in
+                    for i in 0..<rows where ints[i] > upper || ints[i] < lower { try check(ints[i], i) }
                 }
             }
         }
