@@ -87,6 +87,31 @@ func makeZoned() -> ZonedTable {
     #expect(t.reads.first?.column == 0)
 }
 
+/// Under a top-N's filter the scan reads its blocks best first by the zone maps of the first key
+/// (DESC: the largest max first), so once the top-N publishes its bound from the first block the
+/// other blocks are skipped unread.
+@Test func engineScanReadsTheBlocksATopNWantsFirst() throws {
+    for (ascending, order) in [(false, [3, 2, 1, 0]), (true, [0, 1, 2, 3])] {
+        let t = makeZoned()
+        let filter = TopNFilter(key: SortKey(column: 0, ascending: ascending))
+        let conjunct = ScalarExpr(
+            .function(filter.function(keyType: .bigint), [ScalarExpr.column(0, type: .bigint, name: "ts")]),
+            type: .boolean, name: "topn_filter(ts)")
+        let scan = TableScan(table: t, columns: [0, 1], conjuncts: [conjunct])
+        #expect(scan.candidateBlocks == order)
+        // The first block read holds the best four rows: a top-4 publishes its fourth as the bound.
+        let first = try #require(try scan.morsel(0))
+        let fourth = ascending ? first.columns[0].ints.sorted()[3] : first.columns[0].ints.sorted(by: >)[3]
+        let bound = try #require(
+            TopNBound(Batch(columns: [Column(type: .bigint, ints: [fourth])], count: 1), key: filter.key))
+        filter.publish(bound)
+        var later = 0
+        for m in 1..<scan.morselCount { later += try scan.morsel(m)?.count ?? 0 }
+        #expect(later == 0)
+        #expect(Set(t.reads.map(\.block)) == [order[0]])
+    }
+}
+
 @Test func engineScanSkipsWholeBlockWhenPredicateFails() throws {
     let t = makeZoned()
     // v = 55 matches no row: blocks outside [50, 70] are pruned, block 1 reads only ts... and v.

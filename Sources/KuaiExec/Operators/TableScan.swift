@@ -49,7 +49,8 @@ public final class TableScan: MorselSource, @unchecked Sendable {
     private let candidatesLock = Mutex()
     private var candidates: [Int]? = nil
 
-    /// The blocks, ascending, that the zone maps of the constant conjuncts do not rule out, found
+    /// The blocks that the zone maps of the constant conjuncts do not rule out (ascending, or in the
+    /// order a runtime filter ranks them: `ScalarFunction.zoneOrder`), found
     /// once before the first morsel. A selective scan so schedules only the blocks it reads, and one
     /// left with a single block runs on the calling thread (`MorselScheduler`) without waking a
     /// worker. Runtime filters (a join's key range) are tested per morsel instead, since their
@@ -66,6 +67,11 @@ public final class TableScan: MorselSource, @unchecked Sendable {
                 table.zoneMap(column: columns[t.column], block: block).map { t.evaluate($0) == .none } ?? false
             }
             if ruledOut { QueryControl.blockDone() } else { kept.append(block) }
+        }
+        // A runtime filter that ranks blocks (a top-N's bound) gets its most promising blocks first.
+        if let t = zoneTests.first(where: { $0?.order != nil }), let t, let order = t.order {
+            let ranks = kept.map { b in table.zoneMap(column: columns[t.column], block: b).flatMap(order) ?? .infinity }
+            kept = kept.indices.sorted { ranks[$0] < ranks[$1] || (ranks[$0] == ranks[$1] && $0 < $1) }.map { kept[$0] }
         }
         candidates = kept
         return kept
@@ -153,6 +159,8 @@ struct ZoneTest {
     let inRange: (Value, Value)?
     /// For a runtime filter of a column (`ScalarFunction.zoneRule`): whether a block may pass now.
     var rule: ((ZoneMap) -> Bool)? = nil
+    /// For a runtime filter that ranks blocks (`ScalarFunction.zoneOrder`): the scan's read order.
+    var order: ((ZoneMap) -> Double?)? = nil
 
     init?(conjunct: ScalarExpr) {
         switch conjunct.kind {
@@ -163,6 +171,7 @@ struct ZoneTest {
             constant = .null
             inRange = nil
             self.rule = rule
+            self.order = f.zoneOrder
         case .compare(let op, let a, let b):
             if let c = a.columnIndex, let v = b.constantValue, !v.isNull {
                 column = c

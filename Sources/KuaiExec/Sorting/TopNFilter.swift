@@ -54,8 +54,29 @@ public final class TopNFilter: @unchecked Sendable {
             return .column(pass)
         }
         // over a stored integer-stored column, blocks whose zone map lies beyond the bound are skipped
-        if keyType != .double { f.zoneRule = { self.mayPass($0) } }
+        if keyType != .double {
+            f.zoneRule = { self.mayPass($0) }
+            f.zoneOrder = { self.rank($0) }
+        }
         return f
+    }
+
+    /// A block's rank for the scan's order (`ScalarFunction.zoneOrder`): the best first key it may
+    /// hold, so the top-N meets the rows that belong in the result first and its bound soon rules
+    /// out the other blocks (DuckDB reads row groups in this order under ORDER BY ... LIMIT). Its
+    /// min ascending, its max descending (negated), -inf for a block with NULLs when NULLs sort first,
+    /// nil (last) for a block of NULLs only otherwise or without bounds.
+    func rank(_ zm: ZoneMap) -> Double? {
+        if zm.nullCount > 0 && key.nullsFirst { return -Double.infinity }
+        let edge = key.ascending ? zm.min : zm.max
+        let v: Double
+        switch edge {
+        case .int(let x): v = Double(x)
+        case .bool(let x): v = x ? 1 : 0
+        default: return nil
+        }
+        if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return nil }
+        return key.ascending ? v : -v
     }
 
     /// Whether some row of a block of an integer-stored key with zone map `zm` may enter the

@@ -21,6 +21,10 @@ public struct ScalarFunction: @unchecked Sendable {
     /// given zone map of that column can pass now, so the scan skips the block unread; nil for
     /// other functions.
     var zoneRule: ((ZoneMap) -> Bool)? = nil
+    /// For a runtime filter with a `zoneRule`: the rank of a block by its zone map of that column,
+    /// smaller first (nil: last). A scan reads its blocks in this order, so the blocks most likely
+    /// to tighten the filter come first and the rule then skips more of the others.
+    var zoneOrder: ((ZoneMap) -> Double?)? = nil
     /// For a runtime filter of one column (`JoinKeyFilter`): the rows that pass, ascending, among
     /// `rows` (nil = every row) of the `count` rows of the column, or nil when every one of them
     /// passes. A conjunct of a scan or filter calls it instead of the kernel, so the filter writes
