@@ -63,8 +63,114 @@ extension AggregateRegistry {
         guard names.contains(c.name), let t = c.argumentType, c.secondArgumentType != nil else { return nil }
         let largest = ["arg_max", "max_by", "argmax", "arg_max_null"].contains(c.name)
         let keepsNull = c.name.hasSuffix("_null")
+        let fixed = ArgMinMaxFixedState.handles(t) && ArgMinMaxFixedState.handles(c.secondArgumentType!)
         return AggregateFunction(name: c.name, argumentType: t, returnType: t, ordered: true) { _ in
-            ArgMinMaxState(largest: largest, type: t, keepsNullArgument: keepsNull)
+            fixed
+                ? ArgMinMaxFixedState(largest: largest, type: t, keepsNullArgument: keepsNull) as AggregateState
+                : ArgMinMaxState(largest: largest, type: t, keepsNullArgument: keepsNull)
         }
     }
+}
+
+/// arg_max / arg_min of a fixed-width `x` by a fixed-width `y` (integers, dates and times, BOOLEAN,
+/// DOUBLE): a running best per group, O(1) per row, instead of keeping and sorting every row as
+/// `ArgMinMaxState` must for strings and lists. Same answers: a row with a NULL `y` never wins, a
+/// NULL `x` only for the `_null` variants (then the group's answer is NULL), and among equal `y`
+/// the first row met wins (a later one must be strictly better), also across merged threads
+/// (this state's rows before the merged state's, as the row store orders them).
+final class ArgMinMaxFixedState: AggregateState {
+    let largest: Bool
+    let type: DataType
+    let keepsNullArgument: Bool
+    /// Per group: the best `y` as an order-preserving unsigned key, the `x` bits, and 0 (no row yet),
+    /// 1 (best row with a valid `x`) or 2 (best row with a NULL `x`).
+    private var bestKey: [UInt64] = []
+    private var bestX: [UInt64] = []
+    private var state: [UInt8] = []
+
+    init(largest: Bool, type: DataType, keepsNullArgument: Bool) {
+        self.largest = largest
+        self.type = type
+        self.keepsNullArgument = keepsNullArgument
+    }
+
+    /// Whether values of type `t` are one 64-bit word each (integer-stored or DOUBLE).
+    static func handles(_ t: DataType) -> Bool {
+        [.bigint, .integer, .smallint, .tinyint, .date, .timestamp, .timestamptz, .time, .boolean, .double].contains(t)
+    }
+
+    func resize(_ groups: Int) {
+        guard groups > state.count else { return }
+        let more = groups - state.count
+        bestKey.append(contentsOf: repeatElement(0, count: more))
+        bestX.append(contentsOf: repeatElement(0, count: more))
+        state.append(contentsOf: repeatElement(0, count: more))
+    }
+
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {}
+
+    func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count n: Int) {
+        guard let input, input.type != .null, order.count == 1, order[0].type != .null, n > 0 else { return }
+        let y = order[0]
+        let yDouble = y.type == .double
+        let xDouble = input.type == .double
+        let noValidity: [UInt8] = []
+        let yValid = y.validity ?? noValidity
+        let xValid = input.validity ?? noValidity
+        let yWords = yDouble ? y.doubles.map { orderedDouble($0) } : y.ints.map { UInt64(bitPattern: $0) ^ (1 << 63) }
+        let xWords = xDouble ? input.doubles.map { $0.bitPattern } : input.ints.map { UInt64(bitPattern: $0) }
+        let largest = self.largest
+        let keepsNull = keepsNullArgument
+        bestKey.withUnsafeMutableBufferPointer { key in
+            bestX.withUnsafeMutableBufferPointer { bx in
+                state.withUnsafeMutableBufferPointer { st in
+                    yValid.withUnsafeBufferPointer { yv in
+                        xValid.withUnsafeBufferPointer { xv in
+                            for i in 0..<n {
+                                if !yv.isEmpty && yv[i] == 0 { continue }
+                                let xOK = xv.isEmpty || xv[i] != 0
+                                if !xOK && !keepsNull { continue }
+                                let g = Int(ids[i])
+                                let k = yWords[i]
+                                if st[g] == 0 || (largest ? k > key[g] : k < key[g]) {
+                                    key[g] = k
+                                    bx[g] = xOK ? xWords[i] : 0
+                                    st[g] = xOK ? 1 : 2
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
+        let o = other as! ArgMinMaxFixedState
+        for j in 0..<min(o.state.count, mapping.count) where o.state[j] != 0 {
+            let g = Int(mapping[j])
+            let k = o.bestKey[j]
+            if state[g] == 0 || (largest ? k > bestKey[g] : k < bestKey[g]) {
+                bestKey[g] = k
+                bestX[g] = o.bestX[j]
+                state[g] = o.state[j]
+            }
+        }
+    }
+
+    func finalize(groups: Int) throws -> Column {
+        resize(groups)
+        let validity = state.prefix(groups).map { $0 == 1 ? UInt8(1) : 0 }
+        let valid: [UInt8]? = validity.contains(0) ? validity : nil
+        if type == .double {
+            return Column(doubles: bestX.prefix(groups).map { Double(bitPattern: $0) }, validity: valid)
+        }
+        return Column(type: type, ints: bestX.prefix(groups).map { Int64(bitPattern: $0) }, validity: valid)
+    }
+
+    func makeEmpty() -> AggregateState {
+        ArgMinMaxFixedState(largest: largest, type: type, keepsNullArgument: keepsNullArgument)
+    }
+
+    var acceptsWideInput: Bool { false }
 }
