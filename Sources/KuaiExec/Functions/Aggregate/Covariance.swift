@@ -56,24 +56,53 @@ final class CovarianceState: AggregateState {
         return Double(c.ints[i])
     }
 
-    /// `input` is y (the first argument), `order[0]` x.
+    /// The first `n` values of an integer-stored or DOUBLE column as DOUBLEs (`number` of each row).
+    static func numbers(_ c: Column, _ n: Int) -> [Double] {
+        if c.type == .double { return c.doubles.count == n ? c.doubles : Array(c.doubles.prefix(n)) }
+        if c.highs != nil { return (0..<n).map { Double(c.int128(at: $0)) } }
+        return c.ints.prefix(n).map { Double($0) }
+    }
+
+    /// `input` is y (the first argument), `order[0]` x. The arguments are read as DOUBLE once per
+    /// batch and the accumulators through pointers: the per-row loop checks no array for sharing.
     func update(_ input: Column?, order: [Column], ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        guard let ys = input, ys.type != .null, order.count == 1, order[0].type != .null else { return }
+        guard let ys = input, ys.type != .null, order.count == 1, order[0].type != .null, n > 0 else { return }
         let xs = order[0]
-        for i in 0..<n where ys.isValid(i) && xs.isValid(i) {
-            let g = Int(ids[i])
-            let y = Self.number(ys, i)
-            let x = Self.number(xs, i)
-            count[g] += 1
-            sumX[g] += x
-            sumY[g] += y
-            let dx = x - meanX[g]
-            let dy = y - meanY[g]
-            meanX[g] += dx / count[g]
-            meanY[g] += dy / count[g]
-            coMoment[g] += dx * (y - meanY[g])
-            m2X[g] += dx * (x - meanX[g])
-            m2Y[g] += dy * (y - meanY[g])
+        let yv = Self.numbers(ys, n)
+        let xv = Self.numbers(xs, n)
+        let both: [UInt8]? =
+            ys.validity == nil && xs.validity == nil
+            ? nil : (0..<n).map { ys.isValid($0) && xs.isValid($0) ? 1 : 0 }
+        count.withUnsafeMutableBufferPointer { cnt in
+            sumX.withUnsafeMutableBufferPointer { sx in
+                sumY.withUnsafeMutableBufferPointer { sy in
+                    meanX.withUnsafeMutableBufferPointer { mx in
+                        meanY.withUnsafeMutableBufferPointer { my in
+                            coMoment.withUnsafeMutableBufferPointer { co in
+                                m2X.withUnsafeMutableBufferPointer { vx in
+                                    m2Y.withUnsafeMutableBufferPointer { vy in
+                                        for i in 0..<n where both.map({ $0[i] != 0 }) ?? true {
+                                            let g = Int(ids[i])
+                                            let y = yv[i]
+                                            let x = xv[i]
+                                            cnt[g] += 1
+                                            sx[g] += x
+                                            sy[g] += y
+                                            let dx = x - mx[g]
+                                            let dy = y - my[g]
+                                            mx[g] += dx / cnt[g]
+                                            my[g] += dy / cnt[g]
+                                            co[g] += dx * (y - my[g])
+                                            vx[g] += dx * (x - mx[g])
+                                            vy[g] += dy * (y - my[g])
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -23,14 +23,24 @@ final class VarianceState: AggregateState {
         }
     }
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
-        guard let input, input.type != .null else { return }
-        for i in 0..<n where input.validity?[i] ?? 1 != 0 {
-            let g = Int(ids[i])
-            let x = CovarianceState.number(input, i)
-            count[g] += 1
-            let d = x - mean[g]
-            mean[g] += d / count[g]
-            m2[g] += d * (x - mean[g])
+        guard let input, input.type != .null, n > 0 else { return }
+        let xs = CovarianceState.numbers(input, n)
+        let valid = input.validity ?? []
+        count.withUnsafeMutableBufferPointer { cnt in
+            mean.withUnsafeMutableBufferPointer { mu in
+                m2.withUnsafeMutableBufferPointer { m in
+                    valid.withUnsafeBufferPointer { ok in
+                        for i in 0..<n where ok.isEmpty || ok[i] != 0 {
+                            let g = Int(ids[i])
+                            let x = xs[i]
+                            cnt[g] += 1
+                            let d = x - mu[g]
+                            mu[g] += d / cnt[g]
+                            m[g] += d * (x - mu[g])
+                        }
+                    }
+                }
+            }
         }
     }
     /// Reads the input as DOUBLE, HUGEINT beyond Int64 from all 128 bits (as DuckDB's casts of each
