@@ -240,13 +240,20 @@ enum RegexKernels {
         let p = programs.patterns
         guard let shape = KernelShape(count: n, [s, p]) else { return .scalar(.null) }
         let m = RegexMatch()
+        let valid = shape.validity ?? []
+        // a constant pattern's program, taken once (not retained and released per row)
+        let constant = p.step == 0 ? try programs.program(0) : nil
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
-            for i in 0..<shape.rows where !(shape.validity.map { $0[i] == 0 } ?? false) {
-                let prog = try programs.program(i &* p.step)
-                views[i] = s.views[i &* s.step].withBytes { b -> StringView in
-                    guard m.search(prog, b), m.starts[group] >= 0 else { return StringView() }
-                    return FlatStrings.copy(
-                        heap, b.baseAddress! + m.starts[group], count: m.ends[group] - m.starts[group])
+            try s.views.withUnsafeBufferPointer { subject in
+                try valid.withUnsafeBufferPointer { ok in
+                    for i in 0..<shape.rows where ok.isEmpty || ok[i] != 0 {
+                        let prog = try constant ?? programs.program(i &* p.step)
+                        views[i] = subject[i &* s.step].withBytes { b -> StringView in
+                            guard m.search(prog, b), m.starts[group] >= 0 else { return StringView() }
+                            return FlatStrings.copy(
+                                heap, b.baseAddress! + m.starts[group], count: m.ends[group] - m.starts[group])
+                        }
+                    }
                 }
             }
         }

@@ -82,12 +82,28 @@ final class RegexProgram: @unchecked Sendable {
 /// that regexp_extract and replacement strings can name).
 final class RegexMatch {
     let data: OpaquePointer
-    /// Byte ranges of group 0-9 after a successful `search` (-1 for an unset group).
-    private(set) var starts = [Int](repeating: -1, count: 10)
-    private(set) var ends = [Int](repeating: -1, count: 10)
+    /// Group 0-9 starts, then ends: plain memory, so a match writes its offsets without the
+    /// sharing checks of an array's element writes.
+    private let offsets: UnsafeMutablePointer<Int>
 
-    init() { data = pcre2_match_data_create_8(10, nil) }
-    deinit { pcre2_match_data_free_8(data) }
+    /// Byte offsets of the groups 0-9 (read as `starts[g]`).
+    struct GroupOffsets {
+        let base: UnsafeMutablePointer<Int>
+        subscript(_ g: Int) -> Int { base[g] }
+    }
+    /// Byte ranges of group 0-9 after a successful `search` (-1 for an unset group).
+    var starts: GroupOffsets { GroupOffsets(base: offsets) }
+    var ends: GroupOffsets { GroupOffsets(base: offsets + 10) }
+
+    init() {
+        data = pcre2_match_data_create_8(10, nil)
+        offsets = .allocate(capacity: 20)
+        offsets.initialize(repeating: -1, count: 20)
+    }
+    deinit {
+        pcre2_match_data_free_8(data)
+        offsets.deallocate()
+    }
 
     /// Finds the leftmost match of `program` in `subject` at or after byte `from`; `whole` requires
     /// the match to span the subject (regexp_full_match). False when there is none (also for
@@ -103,11 +119,11 @@ final class RegexMatch {
         let pairs = min(10, program.groups + 1)
         for g in 0..<10 {
             if g < pairs, ov[2 * g] >= 0, ov[2 * g] <= subject.count {  // PCRE2_UNSET reads as -1
-                starts[g] = ov[2 * g]
-                ends[g] = ov[2 * g + 1]
+                offsets[g] = ov[2 * g]
+                offsets[10 + g] = ov[2 * g + 1]
             } else {
-                starts[g] = -1
-                ends[g] = -1
+                offsets[g] = -1
+                offsets[10 + g] = -1
             }
         }
         return true
