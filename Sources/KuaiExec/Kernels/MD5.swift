@@ -25,42 +25,47 @@ enum MD5 {
     static func digest(_ message: UnsafeBufferPointer<UInt8>) -> (UInt32, UInt32, UInt32, UInt32) {
         var state: (UInt32, UInt32, UInt32, UInt32) = (0x6745_2301, 0xefcd_ab89, 0x98ba_dcfe, 0x1032_5476)
         let full = message.count / 64
-        for b in 0..<full { block(&state, UnsafeBufferPointer(rebasing: message[(b * 64)..<(b * 64 + 64)])) }
-        // The tail: the remaining bytes, 0x80, zeros, and the bit length (little-endian), in one or two blocks.
-        var tail = [UInt8](message[(full * 64)...])
-        tail.append(0x80)
-        while tail.count % 64 != 56 { tail.append(0) }
-        let bits = UInt64(message.count) &* 8
-        for k in 0..<8 { tail.append(UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k)))) }
-        tail.withUnsafeBufferPointer { t in
-            for b in 0..<(t.count / 64) { block(&state, UnsafeBufferPointer(rebasing: t[(b * 64)..<(b * 64 + 64)])) }
+        for b in 0..<full { block(&state, UnsafeRawPointer(message.baseAddress! + b * 64)) }
+        // The tail: the remaining bytes, 0x80, zeros, and the bit length (little-endian), in one or
+        // two blocks, built on the stack.
+        let rest = message.count - full * 64
+        let tailBlocks = rest < 56 ? 1 : 2
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { t in
+            let tail = t.baseAddress!
+            tail.initialize(repeating: 0, count: 128)
+            if rest > 0 { tail.update(from: message.baseAddress! + full * 64, count: rest) }
+            tail[rest] = 0x80
+            let bits = UInt64(message.count) &* 8
+            for k in 0..<8 { tail[tailBlocks * 64 - 8 + k] = UInt8(truncatingIfNeeded: bits >> (8 * UInt64(k))) }
+            for b in 0..<tailBlocks { block(&state, UnsafeRawPointer(tail + b * 64)) }
         }
         return (state.0.littleEndian, state.1.littleEndian, state.2.littleEndian, state.3.littleEndian)
     }
 
-    /// One 64-byte block into `state` (RFC 1321, 3.4).
-    static func block(_ state: inout (UInt32, UInt32, UInt32, UInt32), _ chunk: UnsafeBufferPointer<UInt8>) {
-        var m = [UInt32](repeating: 0, count: 16)
-        for k in 0..<16 {
-            m[k] =
-                UInt32(chunk[4 * k]) | UInt32(chunk[4 * k + 1]) << 8 | UInt32(chunk[4 * k + 2]) << 16
-                | UInt32(chunk[4 * k + 3]) << 24
+    /// One 64-byte block at `chunk` into `state` (RFC 1321, 3.4); its sixteen words are read in place.
+    static func block(_ state: inout (UInt32, UInt32, UInt32, UInt32), _ chunk: UnsafeRawPointer) {
+        @inline(__always) func m(_ g: Int) -> UInt32 {
+            UInt32(littleEndian: chunk.loadUnaligned(fromByteOffset: 4 * g, as: UInt32.self))
         }
         var (a, b, c, d) = state
-        for i in 0..<64 {
-            var f: UInt32
-            let g: Int
-            switch i {
-            case 0..<16: (f, g) = ((b & c) | (~b & d), i)
-            case 16..<32: (f, g) = ((d & b) | (~d & c), (5 * i + 1) % 16)
-            case 32..<48: (f, g) = (b ^ c ^ d, (3 * i + 5) % 16)
-            default: (f, g) = (c ^ (b | ~d), (7 * i) % 16)
+        constants.withUnsafeBufferPointer { constants in
+            shifts.withUnsafeBufferPointer { shifts in
+                for i in 0..<64 {
+                    var f: UInt32
+                    let g: Int
+                    switch i {
+                    case 0..<16: (f, g) = ((b & c) | (~b & d), i)
+                    case 16..<32: (f, g) = ((d & b) | (~d & c), (5 * i + 1) % 16)
+                    case 32..<48: (f, g) = (b ^ c ^ d, (3 * i + 5) % 16)
+                    default: (f, g) = (c ^ (b | ~d), (7 * i) % 16)
+                    }
+                    f = f &+ a &+ constants[i] &+ m(g)
+                    a = d
+                    d = c
+                    c = b
+                    b = b &+ (f << shifts[i] | f >> (32 - shifts[i]))
+                }
             }
-            f = f &+ a &+ constants[i] &+ m[g]
-            a = d
-            d = c
-            c = b
-            b = b &+ (f << shifts[i] | f >> (32 - shifts[i]))
         }
         state = (state.0 &+ a, state.1 &+ b, state.2 &+ c, state.3 &+ d)
     }
