@@ -168,21 +168,37 @@ enum StringBuildKernels {
         let parts = a.dropFirst().map(StringArg.init).filter { !$0.isNullConstant }
         let shape = KernelShape(
             count: n, steps: [sep.step] + parts.map(\.step), validities: [sep.validity])
-        var buf: [UInt8] = []
+        // Per row the parts are read through pointers (no part copied, no array retained) and the
+        // text assembled in one reused byte buffer.
+        let m = parts.count
+        let steps = parts.map(\.step)
+        let validities = parts.map { $0.validity ?? [] }
+        // (the arrays stay alive in `validities` until the build below is done)
+        let valid = validities.map { v in v.isEmpty ? nil : v.withUnsafeBufferPointer { $0.baseAddress } }
+        var buf = ByteBuffer(capacity: 256)
+        defer { buf.free() }
         let col = FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
-            for i in 0..<shape.rows where !isNull(shape, i) {
-                buf.removeAll(keepingCapacity: true)
-                var first = true
-                for part in parts where !part.isNull(i &* part.step) {
-                    if !first { sep.views[i &* sep.step].withBytes { buf.append(contentsOf: $0) } }
-                    first = false
-                    part.views[i &* part.step].withBytes { buf.append(contentsOf: $0) }
-                }
-                views[i] = buf.withUnsafeBufferPointer {
-                    FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
+            StringKernels.withViewPointers([sep] + parts) { pointers in
+                let sepViews = pointers[0]
+                for i in 0..<shape.rows where !isNull(shape, i) {
+                    buf.count = 0
+                    var first = true
+                    for k in 0..<m {
+                        let r = i &* steps[k]
+                        if let v = valid[k], v[r] == 0 { continue }
+                        if !first {
+                            sepViews[i &* sep.step].withBytes {
+                                buf.append($0.baseAddress ?? RegexProgram.emptyBytes, $0.count)
+                            }
+                        }
+                        first = false
+                        pointers[k + 1][r].withBytes { buf.append($0.baseAddress ?? RegexProgram.emptyBytes, $0.count) }
+                    }
+                    views[i] = FlatStrings.copy(heap, UnsafePointer(buf.base), count: buf.count)
                 }
             }
         }
+        withExtendedLifetime(validities) {}
         return shape.result(col)
     }
 }
