@@ -89,7 +89,7 @@ public enum TableFunctions {
 }
 
 /// `read_csv(path, header = true, ...)` and `FROM 'x.csv'`: the whole file read with kuai-convert's CSV
-/// reader (its type inference: BIGINT, DOUBLE, DATE, BOOLEAN, else VARCHAR; empty fields NULL; errors at
+/// reader (its type inference, `TypeInference`: BOOLEAN, TIME, DATE, TIMESTAMP, BIGINT, DOUBLE, else VARCHAR; empty fields NULL; errors at
 /// `file:line:column`), held in memory for the query.
 enum ReadCSV {
     static let function = TableFunction(
