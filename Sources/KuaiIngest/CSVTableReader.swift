@@ -257,6 +257,24 @@ public enum CSVTableReader {
         return guesses.map(\.type)
     }
 
+    /// The schema `read` would give the file (the KuaiLive schema for its table, else the inferred
+    /// one), from the header and the type sample only: no row after the sample is parsed.
+    /// - Throws: as `read` does before its first batch (unreadable file, bad header, a bad record in
+    ///   the sample's chunks is skipped there as in `read`).
+    public static func schema(path: String, table: String, options: CSVReadOptions = CSVReadOptions()) throws
+        -> Schema
+    {
+        struct Sniffed: Error { let schema: Schema }
+        do {
+            return try read(
+                path: path, table: table, options: options, onSchema: { s, _ in throw Sniffed(schema: s) },
+                onBatch: { _ in }
+            ).schema
+        } catch let sniffed as Sniffed {
+            return sniffed.schema
+        }
+    }
+
     /// Reads a whole CSV into memory (for tests and small files).
     /// - Returns: the schema, the batches in file order, and the skipped rows.
     public static func readAll(path: String, table: String, options: CSVReadOptions = CSVReadOptions()) throws

@@ -88,9 +88,10 @@ public enum TableFunctions {
     }
 }
 
-/// `read_csv(path, header = true, ...)` and `FROM 'x.csv'`: the whole file read with kuai-convert's CSV
+/// `read_csv(path, header = true, ...)` and `FROM 'x.csv'`: the file read with kuai-convert's CSV
 /// reader (its type inference, `TypeInference`: BOOLEAN, TIME, DATE, TIMESTAMP, BIGINT, DOUBLE, else VARCHAR; empty fields NULL; errors at
-/// `file:line:column`), held in memory for the query.
+/// `file:line:column`), its schema when bound and its rows when first scanned (`CSVFileTable`), held in
+/// memory for the query.
 enum ReadCSV {
     static let function = TableFunction(
         names: ["read_csv", "read_csv_auto"], fileSuffixes: [".csv", ".tsv", ".txt"], bind: bind)
@@ -115,11 +116,53 @@ enum ReadCSV {
         }
         var options = CSVReadOptions()
         if case .int(let n)? = args.named["sample_size"], n > 0 { options.sampleRows = Int(n) }
-        let (schema, batches, _) = try CSVTableReader.readAll(path: path, table: "", options: options)
         let file = path.split(separator: "/").last.map(String.init) ?? path
         let stem = file.firstIndex(of: ".").map { String(file[..<$0]) } ?? file
-        return MemoryTable(name: stem.isEmpty ? file : stem, schema: schema, batches: batches)
+        return try CSVFileTable(name: stem.isEmpty ? file : stem, path: path, options: options)
     }
+}
+
+/// A CSV file as a table: its schema from the header and the type sample when the query is bound
+/// (so DESCRIBE reads no more), its rows read whole, once, when the query first asks for them.
+///
+/// A CSV error met while reading the rows (`file:line:column`) is kept and thrown by the scan
+/// (`readColumn`, `checkedBlockRowCount`); until then the table reports one block of one row, so
+/// that no plan treats it as empty and no answer is given without the error.
+final class CSVFileTable: TableSource, @unchecked Sendable {
+    let name: String
+    let schema: Schema
+    private let path: String
+    private let options: CSVReadOptions
+    private let lock = Mutex()
+    private var loaded: Result<MemoryTable, Error>?
+
+    /// - Throws: `KuaiError.io` / `.csv` for a file that cannot be opened or whose header is bad.
+    init(name: String, path: String, options: CSVReadOptions) throws {
+        self.name = name
+        self.path = path
+        self.options = options
+        schema = try CSVTableReader.schema(path: path, table: "", options: options)
+    }
+
+    /// The rows, read on the first call.
+    private var rows: Result<MemoryTable, Error> {
+        lock.withLock {
+            if let loaded { return loaded }
+            let r = Result { () throws -> MemoryTable in
+                let (s, batches, _) = try CSVTableReader.readAll(path: path, table: "", options: options)
+                return MemoryTable(name: name, schema: s, batches: batches)
+            }
+            loaded = r
+            return r
+        }
+    }
+
+    var rowCount: Int { (try? rows.get())?.rowCount ?? 1 }
+    var blockCount: Int { (try? rows.get())?.blockCount ?? 1 }
+    func blockRowCount(_ block: Int) -> Int { (try? rows.get())?.blockRowCount(block) ?? 1 }
+    func checkedBlockRowCount(_ block: Int) throws -> Int { try rows.get().blockRowCount(block) }
+    func zoneMap(column: Int, block: Int) -> ZoneMap? { nil }
+    func readColumn(_ column: Int, block: Int) throws -> Column { try rows.get().readColumn(column, block: block) }
 }
 
 extension Binder {

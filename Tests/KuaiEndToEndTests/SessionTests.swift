@@ -85,6 +85,31 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
         }
     }
 
+    /// DESCRIBE of a CSV reads its header and type sample only (DuckDB's sniffer does the same): a bad
+    /// row after the sample does not stop it, while every query that reads the rows, a count(*) and a
+    /// LIMIT 1 included, still fails with that row's error.
+    @Test func describeOfACSVReadsOnlyTheSample() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let f = dir.write("late.csv", "a,b\n1,2\n3,4\n5,x\n")
+        let s = Session(tables: [])
+        #expect(
+            try sessionCSV(s, "DESCRIBE SELECT * FROM read_csv('\(f)', sample_size = 2)")
+                == "column_name,column_type,null,key,default,extra\na,BIGINT,YES,,,\nb,BIGINT,YES,,,\n")
+        for q in [
+            "SELECT * FROM read_csv('\(f)', sample_size = 2) LIMIT 1",
+            "SELECT count(*) FROM read_csv('\(f)', sample_size = 2)",
+        ] {
+            do {
+                _ = try sessionCSV(s, q)
+                Issue.record("no error: \(q)")
+            } catch let e as KuaiError {
+                #expect(e.kind == .csv)
+                #expect(e.location == f + ":4:2", "\(e)")
+            }
+        }
+    }
+
     /// A semicolon-, tab- or pipe-separated file read by read_csv or `FROM 'file.csv'` (DuckDB's sniffer
     /// reads columns a and b) is an error saying so, not one VARCHAR column named "a;b" (issue 13).
     @Test func otherDelimitersAreRefusedInQueries() throws {
