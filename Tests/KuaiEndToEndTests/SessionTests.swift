@@ -6,6 +6,20 @@ import KuaiTestSupport
 import Testing
 
 /// The rows of a statement's result as DuckDB's `COPY ... (HEADER)` CSV.
+/// The KuaiError that running `sql` in `session` raises; nil, with an issue recorded, when it
+/// succeeds or raises another error.
+func sessionError(_ session: Session, _ sql: String) -> KuaiError? {
+    do {
+        _ = try sessionCSV(session, sql)
+        Issue.record("no error for \(sql)")
+    } catch let e as KuaiError {
+        return e
+    } catch {
+        Issue.record("not a KuaiError for \(sql): \(error)")
+    }
+    return nil
+}
+
 func sessionCSV(_ session: Session, _ sql: String) throws -> String {
     switch try session.execute(sql) {
     case .rows(let rows):
@@ -76,13 +90,9 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
         let f = dir.write("bad.csv", "a,b\n1,2\n3,x\n")
         let s = Session(tables: [])
         // Column b is inferred BIGINT from the sample unless the sample sees "x": sample 1 row.
-        do {
-            _ = try sessionCSV(s, "SELECT * FROM read_csv('\(f)', sample_size = 1)")
-            Issue.record("no error")
-        } catch let e as KuaiError {
-            #expect(e.kind == .csv)
-            #expect(e.location == f + ":3:2", "\(e)")  // line 3, field 2 (b)
-        }
+        let e = sessionError(s, "SELECT * FROM read_csv('\(f)', sample_size = 1)")
+        #expect(e?.kind == .csv)
+        #expect(e?.location == f + ":3:2", "\(String(describing: e))")  // line 3, field 2 (b)
     }
 
     /// DESCRIBE of a CSV reads its header and type sample only (DuckDB's sniffer does the same): a bad
@@ -100,13 +110,9 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
             "SELECT * FROM read_csv('\(f)', sample_size = 2) LIMIT 1",
             "SELECT count(*) FROM read_csv('\(f)', sample_size = 2)",
         ] {
-            do {
-                _ = try sessionCSV(s, q)
-                Issue.record("no error: \(q)")
-            } catch let e as KuaiError {
-                #expect(e.kind == .csv)
-                #expect(e.location == f + ":4:2", "\(e)")
-            }
+            let e = sessionError(s, q)
+            #expect(e?.kind == .csv)
+            #expect(e?.location == f + ":4:2", "\(String(describing: e))")
         }
     }
 
@@ -121,14 +127,11 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
         ] {
             let f = dir.write(name, text)
             for sql in ["SELECT * FROM read_csv('\(f)')", "SELECT * FROM '\(f)'"] {
-                do {
-                    _ = try sessionCSV(s, sql)
-                    Issue.record("no error for \(sql)")
-                } catch let e as KuaiError {
-                    #expect(e.kind == .csv)
-                    #expect(e.location == f + ":1:1", "\(e)")
-                    #expect(e.message.contains("looks \(shown)-separated, and kuai reads comma-separated files only"))
-                }
+                let e = sessionError(s, sql)
+                #expect(e?.kind == .csv)
+                #expect(e?.location == f + ":1:1", "\(String(describing: e))")
+                #expect(
+                    e?.message.contains("looks \(shown)-separated, and kuai reads comma-separated files only") == true)
             }
         }
     }
