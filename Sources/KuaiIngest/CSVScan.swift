@@ -230,7 +230,7 @@ struct FieldExtractor {
     }
 }
 
-/// A record split into owned fields (header line, type-inference sample).
+/// A record split into owned fields (a header line, the field count of a too-long record).
 struct SplitRecord {
     var fields: [[UInt8]]
     /// Offset just past the record.
@@ -241,63 +241,53 @@ struct SplitRecord {
     var error: (field: Int, reason: String)?
 }
 
-/// Splits the record starting at `pos` into fields (slow, allocating; for headers and samples).
+/// Splits the record starting at `pos` into owned fields (`RecordFields.split`, each field then
+/// copied into its own array).
 func splitRecord(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int, extractor: inout FieldExtractor) -> SplitRecord {
-    var fields: [[UInt8]] = []
-    var i = pos
-    var lines = 0
-    while true {
-        let f = extractor.extract(base, at: i, end: end)
-        fields.append(Array(UnsafeBufferPointer(start: f.start, count: f.count)))
-        lines += f.newlines
-        if let e = f.error {
-            let next = RecordScanner.recordEnd(base, from: pos, to: end) ?? end
-            return SplitRecord(
-                fields: fields, next: next, lines: RecordScanner.countLF(base, from: pos, to: next),
-                error: (fields.count - 1, e))
-        }
-        i = f.next
-        switch f.terminator {
-        case .comma:
-            if i >= end {
-                fields.append([])
-                return SplitRecord(fields: fields, next: end, lines: lines, error: nil)
-            }
-            continue
-        case .newline:
-            return SplitRecord(fields: fields, next: i, lines: lines + 1, error: nil)
-        case .end:
-            return SplitRecord(fields: fields, next: end, lines: lines, error: nil)
-        }
-    }
+    var r = RecordFields()
+    _ = r.split(base, at: pos, end: end, extractor: &extractor)
+    return SplitRecord(
+        fields: (0..<r.count).map { Array(r.bytes[r.ends[$0]..<r.ends[$0 + 1]]) }, next: r.next, lines: r.lines,
+        error: r.error)
 }
 
-/// One record's fields copied into a reused byte buffer (the type-inference sample): field `i` is
-/// `bytes[ends[i]..<ends[i + 1]]`. Splitting a record allocates nothing once the buffers have grown.
+/// One record's fields copied into a reused byte buffer: field `i` is `bytes[ends[i]..<ends[i + 1]]`.
+/// Splitting a record allocates nothing once the buffers have grown (the type-inference sample
+/// splits every record so; `splitRecord` copies the fields out).
 struct RecordFields {
     var bytes: [UInt8] = []
     /// Field boundaries: `count + 1` offsets into `bytes`, starting at 0.
     var ends: [Int] = [0]
     /// Offset just past the record.
     var next = 0
+    /// LF bytes consumed (1 for an ordinary record, more with quoted newlines, 0 at end of input).
+    var lines = 0
+    /// A malformed field: its 0-based index and the reason.
+    var error: (field: Int, reason: String)?
 
     /// Fields in the last record split.
     var count: Int { ends.count - 1 }
 
-    /// Splits the record starting at `pos` (the rules of `splitRecord`); false when a field is
-    /// malformed (an unterminated quote, a character after a closing quote), and then `next` is the
-    /// end of the record.
+    /// Splits the record starting at `pos`: fields end at commas, the record at LF (a CR before it
+    /// dropped) or at `end`, and a comma as the input's last byte adds an empty last field. False
+    /// when a field is malformed (an unterminated quote, a character after a closing quote): then
+    /// `error` names it, the fields end with it, and `next` is the end of the record.
     mutating func split(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int, extractor: inout FieldExtractor) -> Bool {
         bytes.removeAll(keepingCapacity: true)
         ends.removeAll(keepingCapacity: true)
         ends.append(0)
+        lines = 0
+        error = nil
         var i = pos
         while true {
             let f = extractor.extract(base, at: i, end: end)
             bytes.append(contentsOf: UnsafeBufferPointer(start: f.start, count: f.count))
             ends.append(bytes.count)
-            if f.error != nil {
+            lines += f.newlines
+            if let e = f.error {
                 next = RecordScanner.recordEnd(base, from: pos, to: end) ?? end
+                lines = RecordScanner.countLF(base, from: pos, to: next)
+                error = (count - 1, e)
                 return false
             }
             i = f.next
@@ -309,8 +299,12 @@ struct RecordFields {
                     return true
                 }
                 continue
-            case .newline, .end:
+            case .newline:
                 next = i
+                lines += 1
+                return true
+            case .end:
+                next = end
                 return true
             }
         }

@@ -51,10 +51,8 @@ public enum TypeInference {
     /// one per column and updates it from each field's bytes in place, so sampling copies nothing.
     public struct ColumnGuess: Sendable {
         /// The candidates in the order a column moves through them (`none`: no field seen yet).
-        enum Candidate: Int, Comparable {
+        enum Candidate: Int {
             case none, boolean, time, date, timestamp, bigint, double, varchar
-
-            static func < (a: Candidate, b: Candidate) -> Bool { a.rawValue < b.rawValue }
 
             /// A column of this type becomes VARCHAR at the first field it does not read, within the
             /// sniffer's first chunk.

@@ -68,15 +68,9 @@ public final class TopNFilter: @unchecked Sendable {
     /// nil (last) for a block of NULLs only otherwise or without bounds.
     func rank(_ zm: ZoneMap) -> Double? {
         if zm.nullCount > 0 && key.nullsFirst { return -Double.infinity }
-        let edge = key.ascending ? zm.min : zm.max
-        let v: Double
-        switch edge {
-        case .int(let x): v = Double(x)
-        case .bool(let x): v = x ? 1 : 0
-        default: return nil
-        }
         if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return nil }
-        return key.ascending ? v : -v
+        guard let v = bestEdge(zm) else { return nil }
+        return key.ascending ? Double(v) : -Double(v)
     }
 
     /// Whether some row of a block of an integer-stored key with zone map `zm` may enter the
@@ -86,13 +80,17 @@ public final class TopNFilter: @unchecked Sendable {
         guard let b = lock.withLock({ bound }), let bound = b.intBound else { return true }
         if zm.nullCount > 0 && key.nullsFirst { return true }
         if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return false }
-        let edge = key.ascending ? zm.min : zm.max
-        let v: Int64
-        switch edge {
-        case .int(let x): v = x
-        case .bool(let x): v = x ? 1 : 0
-        default: return true
-        }
+        guard let v = bestEdge(zm) else { return true }
         return key.ascending ? v <= bound : v >= bound
+    }
+
+    /// The best first key a block's zone map allows, as the key's Int64: its min when ascending, its
+    /// max when descending; nil when the bound is not an integer-stored value.
+    private func bestEdge(_ zm: ZoneMap) -> Int64? {
+        switch key.ascending ? zm.min : zm.max {
+        case .int(let x): return x
+        case .bool(let x): return x ? 1 : 0
+        default: return nil
+        }
     }
 }

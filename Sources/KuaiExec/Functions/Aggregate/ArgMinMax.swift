@@ -99,6 +99,10 @@ final class ArgMinMaxFixedState: AggregateState {
         [.bigint, .integer, .smallint, .tinyint, .date, .timestamp, .timestamptz, .time, .boolean, .double].contains(t)
     }
 
+    /// Whether key `k` is strictly better than the held `best` (a tie keeps the row met first).
+    @inline(__always)
+    static func beats(_ k: UInt64, _ best: UInt64, largest: Bool) -> Bool { largest ? k > best : k < best }
+
     func resize(_ groups: Int) {
         guard groups > state.count else { return }
         let more = groups - state.count
@@ -132,7 +136,7 @@ final class ArgMinMaxFixedState: AggregateState {
                                 if !xOK && !keepsNull { continue }
                                 let g = Int(ids[i])
                                 let k = yWords[i]
-                                if st[g] == 0 || (largest ? k > key[g] : k < key[g]) {
+                                if st[g] == 0 || Self.beats(k, key[g], largest: largest) {
                                     key[g] = k
                                     bx[g] = xOK ? xWords[i] : 0
                                     st[g] = xOK ? 1 : 2
@@ -150,7 +154,7 @@ final class ArgMinMaxFixedState: AggregateState {
         for j in 0..<min(o.state.count, mapping.count) where o.state[j] != 0 {
             let g = Int(mapping[j])
             let k = o.bestKey[j]
-            if state[g] == 0 || (largest ? k > bestKey[g] : k < bestKey[g]) {
+            if state[g] == 0 || Self.beats(k, bestKey[g], largest: largest) {
                 bestKey[g] = k
                 bestX[g] = o.bestX[j]
                 state[g] = o.state[j]

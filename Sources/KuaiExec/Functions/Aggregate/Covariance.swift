@@ -48,15 +48,8 @@ final class CovarianceState: AggregateState {
     /// Reads both arguments as DOUBLE, HUGEINT beyond Int64 included (`number`).
     var acceptsWideInput: Bool { true }
 
-    /// Row i of an integer-stored or DOUBLE column as a DOUBLE (a HUGEINT from all 128 bits).
-    @inline(__always)
-    static func number(_ c: Column, _ i: Int) -> Double {
-        if c.type == .double { return c.doubles[i] }
-        if c.highs != nil { return Double(c.int128(at: i)) }
-        return Double(c.ints[i])
-    }
-
-    /// The first `n` values of an integer-stored or DOUBLE column as DOUBLEs (`number` of each row).
+    /// The first `n` values of an integer-stored or DOUBLE column as DOUBLEs (a HUGEINT from all 128
+    /// bits).
     static func numbers(_ c: Column, _ n: Int) -> [Double] {
         if c.type == .double { return c.doubles.count == n ? c.doubles : Array(c.doubles.prefix(n)) }
         if c.highs != nil { return (0..<n).map { Double(c.int128(at: $0)) } }
@@ -70,9 +63,9 @@ final class CovarianceState: AggregateState {
         let xs = order[0]
         let yv = Self.numbers(ys, n)
         let xv = Self.numbers(xs, n)
-        let both: [UInt8]? =
-            ys.validity == nil && xs.validity == nil
-            ? nil : (0..<n).map { ys.isValid($0) && xs.isValid($0) ? 1 : 0 }
+        // empty: every row has both arguments
+        let both: [UInt8] =
+            ys.validity == nil && xs.validity == nil ? [] : (0..<n).map { ys.isValid($0) && xs.isValid($0) ? 1 : 0 }
         count.withUnsafeMutableBufferPointer { cnt in
             sumX.withUnsafeMutableBufferPointer { sx in
                 sumY.withUnsafeMutableBufferPointer { sy in
@@ -81,7 +74,7 @@ final class CovarianceState: AggregateState {
                             coMoment.withUnsafeMutableBufferPointer { co in
                                 m2X.withUnsafeMutableBufferPointer { vx in
                                     m2Y.withUnsafeMutableBufferPointer { vy in
-                                        for i in 0..<n where both.map({ $0[i] != 0 }) ?? true {
+                                        for i in 0..<n where both.isEmpty || both[i] != 0 {
                                             let g = Int(ids[i])
                                             let y = yv[i]
                                             let x = xv[i]
