@@ -81,13 +81,9 @@ final class CovarianceState: AggregateState {
                                             cnt[g] += 1
                                             sx[g] += x
                                             sy[g] += y
-                                            let dx = x - mx[g]
-                                            let dy = y - my[g]
-                                            mx[g] += dx / cnt[g]
-                                            my[g] += dy / cnt[g]
+                                            let dx = VarianceState.welford(x, count: cnt[g], mean: &mx[g], m2: &vx[g])
+                                            VarianceState.welford(y, count: cnt[g], mean: &my[g], m2: &vy[g])
                                             co[g] += dx * (y - my[g])
-                                            vx[g] += dx * (x - mx[g])
-                                            vy[g] += dy * (y - my[g])
                                         }
                                     }
                                 }

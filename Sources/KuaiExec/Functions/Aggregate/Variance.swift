@@ -22,6 +22,16 @@ final class VarianceState: AggregateState {
             m2.append(contentsOf: repeatElement(0, count: k))
         }
     }
+    /// Welford's step for a value `x` that makes `count` values: moves the running `mean` and the
+    /// sum of squared deviations `m2`; returns x's deviation from the mean before the step.
+    @inline(__always) @discardableResult
+    static func welford(_ x: Double, count: Double, mean: inout Double, m2: inout Double) -> Double {
+        let d = x - mean
+        mean += d / count
+        m2 += d * (x - mean)
+        return d
+    }
+
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null, n > 0 else { return }
         let xs = CovarianceState.numbers(input, n)
@@ -32,11 +42,8 @@ final class VarianceState: AggregateState {
                     valid.withUnsafeBufferPointer { ok in
                         for i in 0..<n where ok.isEmpty || ok[i] != 0 {
                             let g = Int(ids[i])
-                            let x = xs[i]
                             cnt[g] += 1
-                            let d = x - mu[g]
-                            mu[g] += d / cnt[g]
-                            m[g] += d * (x - mu[g])
+                            Self.welford(xs[i], count: cnt[g], mean: &mu[g], m2: &m[g])
                         }
                     }
                 }
