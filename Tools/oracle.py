@@ -33,6 +33,8 @@ Corpus format (a sqllogictest-like text format; one file per feature, named NN-f
     ----
     <DuckDB's error message, first line: information for humans, never compared>
 
+  In the SQL, `$FIXTURES/` stands for the absolute path of Tests/Fixtures/ (read_csv records).
+
   The `----` line of a query record carries DuckDB's result types, written by --regenerate:
     ---- types: BIGINT|VARCHAR|DECIMAL(4,2)
   The Swift runner compares them with kuai's result types after mapping DuckDB's names onto
@@ -382,6 +384,12 @@ def load_fixture(con, name, shuffle=False):
             con.execute(f'ALTER TABLE "shuffled_{table}" RENAME TO "{table}"')
 
 
+def expand_paths(sql):
+    """The SQL with `$FIXTURES/` replaced by the absolute path of Tests/Fixtures/ (records that read
+    files, such as read_csv's, stay the same on every machine)."""
+    return sql.replace("$FIXTURES/", os.path.join(ROOT, "Tests", "Fixtures", ""))
+
+
 class DuckOracle:
     def __init__(self, determinism=True):
         import duckdb
@@ -402,6 +410,7 @@ class DuckOracle:
 
     def run(self, fixture, sql, shuffled=False):
         """('ok', csv_text, [types]) or ('error', message, None)."""
+        sql = expand_paths(sql)
         con = self.con(fixture, shuffled)
         try:
             rel = con.sql(sql)
@@ -451,6 +460,7 @@ class KuaiRunner:
         return self.stores[fixture]
 
     def run(self, fixture, sql):
+        sql = expand_paths(sql)
         store = self.store(fixture)
         if isinstance(store, Exception):
             return "error", str(store)

@@ -25,8 +25,34 @@ public struct CSVReadOptions: Sendable {
     public var maxRecordBytes: Int = 64 << 20
     /// Skip bad rows (report them through `onReject`) instead of stopping at the first.
     public var skipBadRows = false
+    /// Whether the first record (after `skipLines`) names the columns: true (kuai-convert: it
+    /// must), false (it is data), or nil to decide as DuckDB 2.0.1's sniffer does (`hasHeader`).
+    public var header: Bool? = true
+    /// Lines at the top of the file skipped before the header or first record (read_csv's
+    /// `skip`); each must end within the file's first chunk.
+    public var skipLines = 0
+    /// Every column's name and type, given (read_csv's `columns`): no type is inferred; the
+    /// file's records must have this many fields. Any type: the reader parses a column as
+    /// `CSVTableReader.parsedType(for:)` of it (the schema it gives holds those), and the caller
+    /// casts the columns whose type differs.
+    public var columns: [Field]? = nil
+    /// Types given for some columns by name (matched case-insensitively against the final
+    /// names) or by position (read_csv's `types`); the others are inferred. Parsed as `columns`'.
+    public var types: [CSVColumnType] = []
+    /// Names replacing the first `names.count` column names (read_csv's `names`).
+    public var names: [String] = []
+    /// Every inferred column is VARCHAR (read_csv's `all_varchar`); given types still apply.
+    public var allVarchar = false
 
     public init() {}
+}
+
+/// A column type given for one column of a CSV (`CSVReadOptions.types`).
+public enum CSVColumnType: Sendable, Equatable {
+    /// The column of this name (case-insensitive).
+    case named(String, DataType)
+    /// The column at this 0-based position.
+    case position(Int, DataType)
 }
 
 /// One bad row skipped with `skipBadRows`: `location` is "path:line:column" (1-based).
@@ -77,18 +103,46 @@ public enum CSVTableReader {
         let (first, header, rawNames) = try readHeader(reader, path: path, options: options, extractor: &extractor)
 
         let schema: Schema
+        /// The type given for each column (nil: inferred or known), named in errors.
+        var declared: [DataType?] = []
         first.start = header.next
         var pending = [first]
+        /// Lines before the first data record (skipped lines, and the header's when there is one).
+        var linesBefore = header.skipped + header.record.lines
         if let known = KuaiLiveSchema.schema(for: table) {
             if let m = KuaiLiveSchema.headerMismatch(rawNames, expected: known) {
                 throw KuaiError(.csv, "\(m.reason) (table '\(table)')", at: "\(path):1:\(m.column)")
             }
             schema = known
         } else {
-            let names = TypeInference.columnNames(rawNames)
-            let types = try sampleTypes(
-                reader, columns: names.count, from: header.next, pending: &pending, options: options,
-                extractor: &extractor)
+            let given = options.columns
+            if let given, given.count != rawNames.count {
+                throw KuaiError(
+                    .csv,
+                    "columns gives \(given.count) column\(given.count == 1 ? "" : "s"), but the file's records have \(rawNames.count) field\(rawNames.count == 1 ? "" : "s")",
+                    at: "\(path):\(header.skipped + 1):1")
+            }
+            var types =
+                try given?.map { parsedType(for: $0.type) }
+                ?? sampleTypes(
+                    reader, columns: rawNames.count, from: options.header == false ? header.start : header.next,
+                    pending: &pending, options: options, extractor: &extractor)
+            let hasHeader =
+                options.header
+                ?? hasHeader(header.record.fields, types: types, givenNames: given?.map(\.name))
+            if !hasHeader {
+                first.start = header.start
+                linesBefore = header.skipped
+            }
+            var names =
+                given?.map(\.name)
+                ?? (hasHeader
+                    ? TypeInference.columnNames(rawNames.map(TypeInference.trimmedName))
+                    : TypeInference.columnNames([String](repeating: "", count: rawNames.count)))
+            if options.allVarchar && given == nil { types = types.map { _ in .varchar } }
+            try applyNames(options.names, to: &names, path: path)
+            declared = given?.map(\.type) ?? [DataType?](repeating: nil, count: types.count)
+            try applyTypes(options.types, to: &types, declared: &declared, names: names, path: path)
             schema = zip(names, types).map { Field($0, $1) }
         }
         try onSchema(schema, fileBytes)
@@ -97,13 +151,16 @@ public enum CSVTableReader {
         pipeline.startWorkers()
         defer { pipeline.cancelAndJoin() }
 
-        var linesBefore = header.lines
         var rows = 0
         var rejected = 0
         let inferred = KuaiLiveSchema.schema(for: table) == nil
+        let givenTypes = declared
         // What an error says: the column by name and type, then the reason; the message adds the line.
         func reason(_ r: LocalReject) -> String {
             guard let f = r.field, f < schema.count else { return r.reason }
+            if f < givenTypes.count, let t = givenTypes[f] {
+                return "column \"\(schema[f].name)\" (\(t), given): \(r.reason)"
+            }
             return "column \"\(schema[f].name)\" (\(schema[f].type)\(inferred ? ", inferred" : "")): \(r.reason)"
         }
         func message(_ r: LocalReject, _ prefix: String = "") -> String { prefix + reason(r) + "\n  line: " + r.text }
@@ -156,12 +213,25 @@ public enum CSVTableReader {
         return (fd, Int(st.st_size))
     }
 
-    /// The first chunk and its header record (after a UTF-8 byte order mark), with the raw column names.
-    /// - Throws: `KuaiError.csv` at "path:1:column" for an empty file, an empty, oversized, binary or
-    ///   malformed header line.
+    /// The first record of a file (the header, or the first data row without one).
+    struct FirstRecord {
+        /// Its fields.
+        var record: SplitRecord
+        /// Its offset in the first chunk.
+        var start: Int
+        /// The offset just past it.
+        var next: Int { record.next }
+        /// Lines skipped before it (`CSVReadOptions.skipLines`).
+        var skipped: Int
+    }
+
+    /// The first chunk and its first record (after a UTF-8 byte order mark and `options.skipLines`
+    /// lines), with the record's fields as raw column names.
+    /// - Throws: `KuaiError.csv` at "path:line:column" for an empty file (or nothing after the skipped
+    ///   lines), an empty, oversized, binary or malformed first line.
     static func readHeader(
         _ reader: ChunkReader, path: String, options: CSVReadOptions, extractor: inout FieldExtractor
-    ) throws -> (first: ChunkBuffer, header: SplitRecord, names: [String]) {
+    ) throws -> (first: ChunkBuffer, header: FirstRecord, names: [String]) {
         guard let first = try reader.next() else {
             throw KuaiError(.csv, "empty file: expected a header line naming the columns", at: "\(path):1:1")
         }
@@ -171,24 +241,41 @@ public enum CSVTableReader {
         if reader.eof && reader.bytesRead == start {
             throw KuaiError(.csv, "empty file: expected a header line naming the columns", at: "\(path):1:1")
         }
+        var skipped = 0
+        while skipped < options.skipLines {
+            guard start < first.count, let e = RecordScanner.recordEnd(base, from: start, to: first.count) else {
+                throw KuaiError(
+                    .csv,
+                    start >= first.count && reader.eof
+                        ? "nothing left after skipping \(options.skipLines) line\(options.skipLines == 1 ? "" : "s")"
+                        : "skip = \(options.skipLines) reaches past the first \(first.count) bytes of the file",
+                    at: "\(path):\(skipped + 1):1")
+            }
+            for i in start..<e where base[i] == CSVByte.lf { skipped += 1 }
+            start = e
+        }
+        let line = skipped + 1
+        if start >= first.count {
+            throw KuaiError(.csv, "nothing left after skipping \(skipped) lines", at: "\(path):\(line):1")
+        }
         let headerEnd = RecordScanner.recordEnd(base, from: start, to: first.count) ?? first.count
         if first.oversized {
             throw KuaiError(
                 .csv, "header line longer than \(options.maxRecordBytes) bytes (unterminated quoted field?)",
-                at: "\(path):1:1")
+                at: "\(path):\(line):1")
         }
         if isBinary(base + start, headerEnd - start) {
             throw KuaiError(
                 .csv, "not a CSV text file: the header line holds binary data (NUL bytes or invalid UTF-8)",
-                at: "\(path):1:1")
+                at: "\(path):\(line):1")
         }
         let header = splitRecord(base, at: start, end: first.count, extractor: &extractor)
         if let e = header.error {
-            throw KuaiError(.csv, "in the header: \(e.reason)", at: "\(path):1:\(e.field + 1)")
+            throw KuaiError(.csv, "in the header: \(e.reason)", at: "\(path):\(line):\(e.field + 1)")
         }
         let rawNames = header.fields.map { String(decoding: $0, as: UTF8.self) }
         if rawNames.count == 1 && rawNames[0].isEmpty {
-            throw KuaiError(.csv, "empty header line: expected the column names", at: "\(path):1:1")
+            throw KuaiError(.csv, "empty header line: expected the column names", at: "\(path):\(line):1")
         }
         // A one-column header holding another delimiter: DuckDB would sniff it; kuai reads commas
         // only and says so instead of storing every line as one VARCHAR (issue 13).
@@ -198,9 +285,91 @@ public enum CSVTableReader {
             throw KuaiError(
                 .csv,
                 "the header is a single column holding \(d.1) characters: the file looks \(d.1)-separated, and kuai reads comma-separated files only; convert it to commas first",
-                at: "\(path):1:1")
+                at: "\(path):\(line):1")
         }
-        return (first, header, rawNames)
+        return (first, FirstRecord(record: header, start: start, skipped: skipped), rawNames)
+    }
+
+    /// Whether the first record names the columns, as DuckDB 2.0.1's sniffer decides when `header`
+    /// is not given: with `givenNames` (read_csv's `columns`), yes when its fields are those names;
+    /// otherwise (and without them) yes when every column's type is VARCHAR, when every field of
+    /// the record is empty, or when a field does not read as its column's type (`types`: the
+    /// sampled or given types); no when every field reads as its column's type.
+    static func hasHeader(_ fields: [[UInt8]], types: [DataType], givenNames: [String]?) -> Bool {
+        if let givenNames, givenNames.elementsEqual(fields.map { String(decoding: $0, as: UTF8.self) }) {
+            return true
+        }
+        if types.allSatisfy({ $0 == .varchar }) { return true }
+        if givenNames == nil && fields.allSatisfy(\.isEmpty) { return true }
+        for (f, t) in zip(fields, types) where !f.isEmpty && t != .varchar {
+            let reads = f.withUnsafeBufferPointer { TypeInference.reads($0.baseAddress!, $0.count, as: t) }
+            if !reads { return true }
+        }
+        return false
+    }
+
+    /// Replaces the first `given.count` of `names` (read_csv's `names`).
+    /// - Throws: `KuaiError.binding` for more names than columns or a repeated name (DuckDB's checks).
+    static func applyNames(_ given: [String], to names: inout [String], path: String) throws {
+        if given.isEmpty { return }
+        if given.count > names.count {
+            throw KuaiError(
+                .binding,
+                "read_csv: \(given.count) names were given, but the CSV file has \(names.count) column\(names.count == 1 ? "" : "s")",
+                at: path)
+        }
+        for (i, n) in given.enumerated() {
+            if given[..<i].contains(n) {
+                throw KuaiError(.binding, "read_csv \"names\" must have unique values. \"\(n)\" is repeated.", at: path)
+            }
+            names[i] = n
+        }
+    }
+
+    /// Sets the types given by name or position (read_csv's `types`): `declared` to each, `types` to
+    /// the type the parser reads it as.
+    /// - Throws: `KuaiError.binding` naming a column the file does not have, or a position past its last.
+    static func applyTypes(
+        _ given: [CSVColumnType], to types: inout [DataType], declared: inout [DataType?], names: [String], path: String
+    ) throws {
+        var missing: [String] = []
+        for g in given {
+            switch g {
+            case .named(let n, let t):
+                if let i = names.firstIndex(where: { $0.lowercased() == n.lowercased() }) {
+                    types[i] = parsedType(for: t)
+                    declared[i] = t
+                } else {
+                    missing.append("\"\(n)\"")
+                }
+            case .position(let i, let t):
+                guard i < types.count else {
+                    throw KuaiError(
+                        .binding,
+                        "read_csv: \(i + 1) types were provided, but CSV file only has \(types.count) column\(types.count == 1 ? "" : "s")",
+                        at: path)
+                }
+                types[i] = parsedType(for: t)
+                declared[i] = t
+            }
+        }
+        if !missing.isEmpty {
+            throw KuaiError(
+                .binding,
+                "COLUMN_TYPES error: Columns with names: \(missing.joined(separator: ",")) do not exist in the CSV File",
+                at: path)
+        }
+    }
+
+    /// The type the parser reads a column declared `type` as: the type itself for BIGINT, DOUBLE,
+    /// DATE, TIMESTAMP, TIME, BOOLEAN and VARCHAR; BIGINT for the narrower integers (the caller
+    /// casts, which checks the range); VARCHAR for every other type (the caller casts the text).
+    public static func parsedType(for type: DataType) -> DataType {
+        switch type {
+        case .bigint, .double, .date, .timestamp, .time, .boolean, .varchar: return type
+        case .integer, .smallint, .tinyint: return .bigint
+        default: return .varchar
+        }
     }
 
     /// The inferred type of each column (TypeInference's rule) over the first `options.sampleRows`

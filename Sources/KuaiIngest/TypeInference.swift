@@ -47,6 +47,33 @@ public enum TypeInference {
         return guess.type
     }
 
+    /// Whether a field of `n` bytes at `p` reads as `type` by the rule above (BOOLEAN, TIME, DATE,
+    /// TIMESTAMP, BIGINT, DOUBLE; any other type reads every field): DuckDB's test of a first
+    /// record against the sniffed types.
+    public static func reads(_ p: UnsafePointer<UInt8>, _ n: Int, as type: DataType) -> Bool {
+        let c: ColumnGuess.Candidate
+        switch type {
+        case .boolean: c = .boolean
+        case .time: c = .time
+        case .date: c = .date
+        case .timestamp: c = .timestamp
+        case .bigint: c = .bigint
+        case .double: c = .double
+        default: return true
+        }
+        return ColumnGuess.reads(p, n, as: c)
+    }
+
+    /// A header name with the Unicode space separators (category Zs) at both ends removed, as
+    /// DuckDB 2.0.1 trims header names.
+    public static func trimmedName(_ raw: String) -> String {
+        let scalars = raw.unicodeScalars
+        guard let s = scalars.firstIndex(where: { $0.properties.generalCategory != .spaceSeparator }),
+            let e = scalars.lastIndex(where: { $0.properties.generalCategory != .spaceSeparator })
+        else { return raw.isEmpty ? raw : "" }
+        return String(scalars[s...e])
+    }
+
     /// One column's candidate type so far (the rule above, one field at a time): the sampler keeps
     /// one per column and updates it from each field's bytes in place, so sampling copies nothing.
     public struct ColumnGuess: Sendable {

@@ -13,6 +13,11 @@ public struct TableFunctionArguments: Sendable {
     public var positionalTypes: [DataType] = []
     /// Named arguments by lower-cased key (`header`).
     public var named: [String: Value]
+    /// Named arguments written as a list of constants (`names = ['a', 'b']`), by lower-cased key.
+    public var namedLists: [String: [Value]] = [:]
+    /// Named arguments written as a STRUCT literal of constants (`types = {'a': 'INTEGER'}`): the
+    /// fields in written order, by lower-cased key.
+    public var namedStructs: [String: [(name: String, value: Value)]] = [:]
     /// Where each named argument is written, for errors.
     public var namedPositions: [String: SourcePosition]
     /// Where the call is written.
@@ -20,7 +25,8 @@ public struct TableFunctionArguments: Sendable {
 
     /// Throws a binding error naming the first named argument not in `allowed`.
     public func rejectUnknown(_ allowed: [String]) throws {
-        for key in named.keys.sorted() where !allowed.contains(key) {
+        let keys = Set(named.keys).union(namedLists.keys).union(namedStructs.keys)
+        for key in keys.sorted() where !allowed.contains(key) {
             throw KuaiError(
                 .binding,
                 "\(function) has no argument \"\(key)\" (supported: \(allowed.joined(separator: ", ")))",
@@ -50,8 +56,22 @@ public struct TableFunctionArguments: Sendable {
     public func string(_ key: String) throws -> String? {
         guard let v = named[key] else { return nil }
         if case .string(let s) = v { return s }
-        throw KuaiError(
-            .binding, "\(function): \(key) must be a string", at: (namedPositions[key] ?? position).description)
+        throw error(key, "must be a string")
+    }
+
+    /// A named integer argument (nil when absent).
+    public func int(_ key: String) throws -> Int64? {
+        guard let v = named[key] else { return nil }
+        if case .int(let i) = v { return i }
+        throw error(key, "must be an integer")
+    }
+
+    /// True when the named argument `key` is written, in any form.
+    public func has(_ key: String) -> Bool { named[key] != nil || namedLists[key] != nil || namedStructs[key] != nil }
+
+    /// A binding error at the named argument `key`: "<function>: <key> <message>".
+    public func error(_ key: String, _ message: String) -> KuaiError {
+        KuaiError(.binding, "\(function): \(key) \(message)", at: (namedPositions[key] ?? position).description)
     }
 }
 
@@ -97,28 +117,88 @@ enum ReadCSV {
         names: ["read_csv", "read_csv_auto"], fileSuffixes: [".csv", ".tsv", ".txt"], bind: bind)
 
     @Sendable static func bind(_ args: TableFunctionArguments) throws -> TableSource {
-        try args.rejectUnknown(["header", "auto_detect", "delim", "sep", "sample_size"])
+        try args.rejectUnknown([
+            "header", "auto_detect", "delim", "sep", "sample_size", "skip", "names", "column_names", "types", "dtypes",
+            "column_types", "columns", "all_varchar",
+        ])
         let path = try args.string(at: 0, "a file name")
         if args.positional.count > 1 {
             throw KuaiError(.binding, "read_csv takes one file name", at: args.position.description)
         }
-        if let h = try args.bool("header"), !h {
-            throw KuaiError(
-                .binding, "read_csv: header = false is not supported (the first line must name the columns)",
-                at: (args.namedPositions["header"] ?? args.position).description)
-        }
         for key in ["delim", "sep"] {
             if let d = try args.string(key), d != "," {
-                throw KuaiError(
-                    .binding, "read_csv: only ',' is supported as \(key)",
-                    at: (args.namedPositions[key] ?? args.position).description)
+                throw args.error(key, "other than ',' is not supported (kuai reads comma-separated files only)")
             }
         }
         var options = CSVReadOptions()
+        options.header = try args.bool("header")
         if case .int(let n)? = args.named["sample_size"], n > 0 { options.sampleRows = Int(n) }
+        if let n = try args.int("skip") {
+            guard n >= 0 else { throw args.error("skip", "must be 0 or more") }
+            options.skipLines = Int(n)
+        }
+        options.allVarchar = try args.bool("all_varchar") ?? false
+        let nameKeys = ["names", "column_names"].filter(args.has)
+        if nameKeys.count > 1 || (!nameKeys.isEmpty && args.has("columns")) {
+            throw args.error(
+                nameKeys[0], "can only be supplied once (names, column_names and columns all name the columns)")
+        }
+        if let key = nameKeys.first {
+            guard let list = args.namedLists[key] else { throw args.error(key, "must be a list of names") }
+            options.names = list.map(\.description)
+        }
+        // Types as declared (any type); the reader parses each as `CSVTableReader.parsedType(for:)`
+        // and the binder casts the columns whose parsed type differs (`CSVFileTable.declaredTypes`).
+        var declared: [CSVColumnType] = []
+        let typeKeys = ["types", "dtypes", "column_types"].filter(args.has)
+        if typeKeys.count > 1 || (!typeKeys.isEmpty && args.has("columns")) {
+            throw args.error(
+                typeKeys[0], "can only be supplied once (types, dtypes, column_types and columns all type the columns)")
+        }
+        if let key = typeKeys.first {
+            if let fields = args.namedStructs[key] {
+                declared = try fields.map { .named($0.name, try typeName($0.value, key, args)) }
+            } else if let list = args.namedLists[key] {
+                declared = try list.enumerated().map { .position($0.offset, try typeName($0.element, key, args)) }
+            } else {
+                throw args.error(key, "must be a STRUCT of column names and types or a list of types")
+            }
+        }
+        var declaredColumns: [Field]? = nil
+        if args.has("columns") {
+            guard let fields = args.namedStructs["columns"], !fields.isEmpty else {
+                throw args.error("columns", "must be a STRUCT of column names and types ({'name': 'TYPE', ...})")
+            }
+            declaredColumns = try fields.map { Field($0.name, try typeName($0.value, "columns", args)) }
+        }
+        options.columns = declaredColumns
+        options.types = declared
         let file = path.split(separator: "/").last.map(String.init) ?? path
         let stem = file.firstIndex(of: ".").map { String(file[..<$0]) } ?? file
-        return try CSVFileTable(name: stem.isEmpty ? file : stem, path: path, options: options)
+        let table = try CSVFileTable(name: stem.isEmpty ? file : stem, path: path, options: options)
+        // the declared type of each column: the given one, else the parsed one
+        var types = declaredColumns?.map(\.type) ?? table.schema.map(\.type)
+        for d in declared {
+            switch d {
+            case .named(let n, let t):
+                if let i = table.schema.firstIndex(where: { $0.name.lowercased() == n.lowercased() }) { types[i] = t }
+            case .position(let i, let t):
+                if i < types.count { types[i] = t }
+            }
+        }
+        table.declaredTypes = types
+        return table
+    }
+
+    /// A type written as a string in read_csv's `types` or `columns` (`'INTEGER'`, `'DECIMAL(9,2)'`).
+    /// - Throws: `KuaiError.binding` for a value that is not a string or names no type.
+    private static func typeName(_ v: Value, _ key: String, _ args: TableFunctionArguments) throws -> DataType {
+        guard case .string(let s) = v else { throw args.error(key, "requires a type specification as string") }
+        do {
+            return try Parser.parseTypeName(s)
+        } catch {
+            throw args.error(key, "names an unknown type \"\(s)\"")
+        }
     }
 }
 
@@ -135,6 +215,9 @@ final class CSVFileTable: TableSource, @unchecked Sendable {
     private let options: CSVReadOptions
     private let lock = Mutex()
     private var loaded: Result<MemoryTable, Error>?
+    /// The type each column is declared (read_csv's `types` / `columns`), where it differs from
+    /// the parsed one in `schema` the binder casts the column (`Binder.bindTableFunction`).
+    var declaredTypes: [DataType] = []
 
     /// - Throws: `KuaiError.io` / `.csv` for a file that cannot be opened or whose header is bad.
     init(name: String, path: String, options: CSVReadOptions) throws {
@@ -179,9 +262,22 @@ extension Binder {
         }
         var named: [String: Value] = [:]
         var positions: [String: SourcePosition] = [:]
+        var lists: [String: [Value]] = [:]
+        var structs: [String: [(name: String, value: Value)]] = [:]
         for a in call.namedArguments {
-            named[a.name] = try constantArgument(a.value)
             positions[a.name] = a.position
+            if case .function(let f) = a.value, f.name == FunctionCall.structLiteralName {
+                var fields: [(name: String, value: Value)] = []
+                for i in stride(from: 0, to: f.arguments.count - 1, by: 2) {
+                    guard case .literal(.string(let key), _) = f.arguments[i] else { continue }
+                    fields.append((key, try constantArgument(f.arguments[i + 1])))
+                }
+                structs[a.name] = fields
+            } else if case .function(let f) = a.value, f.name == "list_value", f.over == nil {
+                lists[a.name] = try f.arguments.map { try constantArgument($0) }
+            } else {
+                named[a.name] = try constantArgument(a.value)
+            }
         }
         let function: TableFunction
         let name: String
@@ -208,6 +304,8 @@ extension Binder {
         var args = TableFunctionArguments(
             function: name, positional: positional, named: named, namedPositions: positions, position: call.position)
         args.positionalTypes = types
+        args.namedLists = lists
+        args.namedStructs = structs
         let table: TableSource
         do {
             table = try function.bind(args)
@@ -215,9 +313,21 @@ extension Binder {
             throw KuaiError(e.kind, e.message, at: call.position.description)
         }
         let qualifier = call.alias ?? (call.name == nil ? table.name : name)
-        var scope = table.schema.map { ScopeColumn(qualifier: qualifier, name: $0.name, type: $0.type) }
+        var plan = LogicalPlan.scan(table: table, columns: Array(0..<table.schema.count), conjuncts: [])
+        var columnTypes = table.schema.map(\.type)
+        if let csv = table as? CSVFileTable, csv.declaredTypes.count == columnTypes.count,
+            csv.declaredTypes != columnTypes
+        {
+            // columns declared with a type the reader does not parse: read as parsed, then cast
+            let exprs = zip(BoundExpr.columns(of: table.schema), csv.declaredTypes).map { column, type in
+                column.type == type ? column : BoundExpr(.cast(column, isTry: false), type: type, name: column.name)
+            }
+            plan = .project(plan, exprs, names: table.schema.map(\.name))
+            columnTypes = csv.declaredTypes
+        }
+        var scope = zip(table.schema, columnTypes).map { ScopeColumn(qualifier: qualifier, name: $0.name, type: $1) }
         for (i, n) in call.columnNames.enumerated() where i < scope.count { scope[i].name = n }
-        return (.scan(table: table, columns: Array(0..<table.schema.count), conjuncts: []), scope)
+        return (plan, scope)
     }
 
     /// A table function argument folded to a constant.

@@ -418,6 +418,10 @@ public struct FunctionCall: Sendable {
     public var over: WindowSpec?
     public var position: SourcePosition
 
+    /// The name of a STRUCT literal `{'k': v, ...}` as a call: its arguments alternate field names
+    /// (string literals) and values (`ParserState.parseStructLiteral`).
+    public static let structLiteralName = "{}"
+
     /// A plain call `name(arguments)` (`count(*)`: `star`), as the binder writes one in a rewrite.
     public init(name: String, arguments: [Expr], star: Bool = false, position: SourcePosition) {
         self.name = name

@@ -26,6 +26,16 @@ public enum Parser {
         return try state.parseWholeStatement()
     }
 
+    /// Parses a type name as CAST takes it (`INTEGER`, `DECIMAL(5,1)`, `VARCHAR[]`); the whole input
+    /// must be the name (read_csv's `types = {'c': 'INTEGER'}`).
+    /// - Throws: `KuaiError.syntax` for anything else.
+    public static func parseTypeName(_ text: String) throws -> DataType {
+        var state = ParserState(source: text, tokens: try Lexer.tokenize(text))
+        let t = try state.parseTypeName()
+        try state.expectEnd()
+        return t
+    }
+
     /// Parses a single expression (the whole input must be one expression); for tests and tools.
     /// - Throws: `KuaiError.syntax` as `parse(_:)`.
     public static func parseExpression(_ sql: String) throws -> Expr {

@@ -430,6 +430,30 @@ extension ParserState {
         return .function(call)
     }
 
+    /// `{'name': expr, ...}` (DuckDB's STRUCT literal): the call `struct_pack` named
+    /// `FunctionCall.structLiteralName` whose arguments alternate each field's name (a string
+    /// literal) and its value. Field names are string literals or identifiers; at least one field.
+    /// kuai takes such a value only as a table function argument (`read_csv(..., types = {...})`).
+    mutating func parseStructLiteral() throws -> Expr {
+        let open = advance()
+        var call = FunctionCall(name: FunctionCall.structLiteralName, arguments: [], position: open.position)
+        repeat {
+            if current.isSymbol("}") && !call.arguments.isEmpty { break }
+            let key = current
+            switch key.kind {
+            case .string, .word, .quotedIdentifier:
+                advance()
+                call.arguments.append(.literal(.string(key.text), key.position))
+            default:
+                throw unexpected("a field name")
+            }
+            try expectSymbol(":")
+            call.arguments.append(try parseExpression())
+        } while acceptSymbol(",")
+        try expectSymbol("}")
+        return .function(call)
+    }
+
     /// The rest of `[expr FOR x IN list [IF cond]]` after `expr`: the call `list_comprehension(list,
     /// lambda x: expr[, lambda x: cond])` (the binder's list_apply of list_filter; printed as DuckDB
     /// names the column).
@@ -481,6 +505,7 @@ extension ParserState {
         case .symbol:
             if tokens[index].isSymbol("(") { return try parseParenthesized() }
             if tokens[index].isSymbol("[") { return try parseListLiteral() }
+            if tokens[index].isSymbol("{") { return try parseStructLiteral() }
             throw unexpected("an expression")
         case .endOfInput:
             throw unexpected("an expression")

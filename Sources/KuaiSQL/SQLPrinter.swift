@@ -316,6 +316,16 @@ extension FunctionCall {
             out += "]"
             return
         }
+        if name == FunctionCall.structLiteralName {
+            // `{'k': v, ...}`, printed as written
+            out += "{"
+            for (i, a) in arguments.enumerated() {
+                if i > 0 { out += i % 2 == 0 ? ", " : ": " }
+                a.write(to: &out)
+            }
+            out += "}"
+            return
+        }
         if name == "list_comprehension", arguments.count >= 2, case .lambda(let ps, let body, _) = arguments[1] {
             writeComprehension(ps[0], body, to: &out)
             return

@@ -188,6 +188,10 @@ enum CorpusRunner {
 
     /// Runs `record` in-process: QueryEngine + ResultWriter(.csv), compared with DuckDB's CSV.
     static func run(_ record: CorpusRecord) -> RecordOutcome {
+        var record = record
+        // `$FIXTURES/` is Tests/Fixtures/ (Tools/oracle.py's expand_paths)
+        record.sql = record.sql.replacingOccurrences(
+            of: "$FIXTURES/", with: RepoPaths.root.appendingPathComponent("Tests/Fixtures").path + "/")
         do {
             let store = try FixtureStores.shared.store(record.fixture)
             let engine = QueryEngine(store: store)

@@ -11,6 +11,11 @@ extension Binder {
             throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
         }
         if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
+        if f.name == FunctionCall.structLiteralName {
+            throw Binder.error(
+                "STRUCT values are not supported (a {...} literal is taken only as a table function argument, such as read_csv's types)",
+                f.position)
+        }
         // the functions behind operators (`a || b` is concat_op) are not callable by name (DuckDB has none)
         if !FunctionRegistry.isCallableByName(f.name) { throw unknownFunction(f.name, f.position) }
         if let form = Binder.likeEscapeFunctions[f.name] {
