@@ -62,25 +62,37 @@ struct CombinationDomains: Equatable {
         domains = out
     }
 
-    /// Minimum and maximum of the valid rows (0...0 when none is valid).
+    /// Minimum and maximum of the valid rows (0...0 when none is valid); nil once they are more than
+    /// `limit` apart (checked every 1,024 rows, so a wide column is given up early).
     static func range(_ c: Column) -> (min: Int64, max: Int64)? {
         var lo = Int64.max
         var hi = Int64.min
-        c.ints.withUnsafeBufferPointer { x in
-            if let v = c.validity {
-                for i in 0..<c.count where v[i] != 0 {
-                    lo = Swift.min(lo, x[i])
-                    hi = Swift.max(hi, x[i])
+        let n = c.count
+        let wide = c.ints.withUnsafeBufferPointer { x -> Bool in
+            var start = 0
+            while start < n {
+                let end = Swift.min(n, start + 1024)
+                if let v = c.validity {
+                    for i in start..<end where v[i] != 0 {
+                        lo = Swift.min(lo, x[i])
+                        hi = Swift.max(hi, x[i])
+                    }
+                } else {
+                    for i in start..<end {
+                        lo = Swift.min(lo, x[i])
+                        hi = Swift.max(hi, x[i])
+                    }
                 }
-            } else {
-                for i in 0..<c.count {
-                    lo = Swift.min(lo, x[i])
-                    hi = Swift.max(hi, x[i])
+                if lo <= hi {
+                    let span = hi.subtractingReportingOverflow(lo)
+                    if span.overflow || span.partialValue >= Int64(limit) { return true }
                 }
+                start = end
             }
+            return false
         }
+        if wide { return nil }
         if lo > hi { return (0, 0) }
-        if hi.subtractingReportingOverflow(lo).overflow { return nil }
         return (lo, hi)
     }
 }

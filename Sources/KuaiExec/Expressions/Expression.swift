@@ -98,6 +98,15 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
             {
                 combination = sorted
             }
+            // One integer column read by a costly expression (a function, a cast, CASE, LIKE): a
+            // block whose values span a small range (a day number, a type code) is evaluated once
+            // per value of the range, not per row, as DuckDB evaluates a constant or dictionary
+            // vector once per value.
+            if single == nil, sorted.count == 1, deterministic, ScalarExpr.isCostly(kind) || ScalarExpr.isCostly(kids),
+                ScalarExpr.columnType(kids, sorted[0]).map({ $0.isIntegerStored && !$0.mayBeWide }) == true
+            {
+                combination = sorted
+            }
         }
         self.combinationColumns = combination
         var stable: StringDictionary? = nil
@@ -215,6 +224,26 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
             stack.append(contentsOf: e.children)
         }
         return nil
+    }
+
+    /// True when a node of `roots` (or below) does more than integer arithmetic, comparison or
+    /// logic: a function call, a cast, CASE or LIKE (worth evaluating once per value of a small
+    /// range instead of per row).
+    static func isCostly(_ roots: [ScalarExpr]) -> Bool {
+        var stack = roots
+        while let e = stack.popLast() {
+            if isCostly(e.kind) { return true }
+            stack.append(contentsOf: e.children)
+        }
+        return false
+    }
+
+    /// `isCostly` of one node.
+    static func isCostly(_ kind: Kind) -> Bool {
+        switch kind {
+        case .function, .cast, .caseWhen, .like: return true
+        default: return false
+        }
     }
 
     static func isDeterministic(_ roots: [ScalarExpr]) -> Bool {
