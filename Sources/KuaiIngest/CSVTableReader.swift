@@ -43,6 +43,9 @@ public struct CSVReadOptions: Sendable {
     public var names: [String] = []
     /// Every inferred column is VARCHAR (read_csv's `all_varchar`); given types still apply.
     public var allVarchar = false
+    /// Rows to read at most (nil: all): reading stops once they are delivered, and a bad row
+    /// after them is not met (a LIMIT over the file, as DuckDB streams it).
+    public var rowLimit: Int? = nil
 
     public init() {}
 }
@@ -172,6 +175,17 @@ public enum CSVTableReader {
                 throw e
             case .parsed(let chunk, let fileEnd, let oversized):
                 let location = { (line: Int, column: Int) in "\(path):\(linesBefore + line + 1):\(column)" }
+                if let limit = options.rowLimit, rows + chunk.rows >= limit, !oversized {
+                    // the rows wanted end before this chunk's first bad row (if any): the rest is not read
+                    var left = limit - rows
+                    for b in chunk.batches where left > 0 {
+                        let keep = min(left, b.count)
+                        try onBatch(
+                            keep == b.count ? b : Batch(columns: b.columns.map { $0.slice(0..<keep) }, count: keep))
+                        left -= keep
+                    }
+                    return CSVReadStats(schema: schema, rows: limit, rejected: rejected, csvBytes: fileBytes)
+                }
                 for r in chunk.rejects {
                     if oversized {
                         throw KuaiError(

@@ -157,6 +157,12 @@ final class ChunkParser {
                         field: failure.column <= ncols ? failure.column - 1 : nil,
                         text: RecordExcerpt.text(base, from: recStart, to: e, field: failure.column - 1)))
                 if !rejectRows {
+                    // the rows before the bad one are kept: a reader that needs only them (a row
+                    // limit) may use them and never raise the error
+                    if row > 0 {
+                        out.batches.append(flush(rows: row))
+                        out.rows += row
+                    }
                     out.stopped = true
                     out.lines = line
                     return out

@@ -219,19 +219,41 @@ final class CSVFileTable: TableSource, @unchecked Sendable {
     /// the parsed one in `schema` the binder casts the column (`Binder.bindTableFunction`).
     var declaredTypes: [DataType] = []
 
+    /// Rows the table holds at most (nil: every row of the file): a LIMIT over the scan reads only
+    /// that many (`prefix(rows:)`).
+    let rowLimit: Int?
+
     /// - Throws: `KuaiError.io` / `.csv` for a file that cannot be opened or whose header is bad.
     init(name: String, path: String, options: CSVReadOptions) throws {
         self.name = name
         self.path = path
         self.options = options
+        self.rowLimit = nil
         schema = try CSVTableReader.schema(path: path, table: "", options: options)
     }
+
+    private init(_ whole: CSVFileTable, rowLimit: Int) {
+        name = whole.name
+        path = whole.path
+        options = whole.options
+        schema = whole.schema
+        declaredTypes = whole.declaredTypes
+        self.rowLimit = rowLimit
+    }
+
+    /// The same file cut to its first `rows` rows: reading stops at the first batch that reaches
+    /// them, so `SELECT * FROM 'big.csv' LIMIT 10` parses a chunk or two, not the file, and (as in
+    /// DuckDB, which stops reading too) a bad row past them is not met.
+    func prefix(rows: Int) -> CSVFileTable { CSVFileTable(self, rowLimit: min(rows, rowLimit ?? rows)) }
 
     /// The rows, read on the first call.
     private var rows: Result<MemoryTable, Error> {
         lock.withLock {
             if let loaded { return loaded }
             let r = Result { () throws -> MemoryTable in
+                var options = self.options
+                options.rowLimit = rowLimit
+                if rowLimit == 0 { return MemoryTable(name: name, schema: schema, batches: []) }
                 let (s, batches, _) = try CSVTableReader.readAll(path: path, table: "", options: options)
                 return MemoryTable(name: name, schema: s, batches: batches)
             }

@@ -96,8 +96,9 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
     }
 
     /// DESCRIBE of a CSV reads its header and type sample only (DuckDB's sniffer does the same): a bad
-    /// row after the sample does not stop it, while every query that reads the rows, a count(*) and a
-    /// LIMIT 1 included, still fails with that row's error.
+    /// row after the sample does not stop it, while every query that reads that row, a count(*) and a
+    /// LIMIT that reaches it included, still fails with its error. A LIMIT that ends before it stops
+    /// reading there and answers (DuckDB streams the file the same way).
     @Test func describeOfACSVReadsOnlyTheSample() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
@@ -106,14 +107,34 @@ func sessionCSV(_ session: Session, _ sql: String) throws -> String {
         #expect(
             try sessionCSV(s, "DESCRIBE SELECT * FROM read_csv('\(f)', sample_size = 2)")
                 == "column_name,column_type,null,key,default,extra\na,BIGINT,YES,,,\nb,BIGINT,YES,,,\n")
+        #expect(try sessionCSV(s, "SELECT * FROM read_csv('\(f)', sample_size = 2) LIMIT 2") == "a,b\n1,2\n3,4\n")
         for q in [
-            "SELECT * FROM read_csv('\(f)', sample_size = 2) LIMIT 1",
+            "SELECT * FROM read_csv('\(f)', sample_size = 2) LIMIT 3",
+            "SELECT * FROM read_csv('\(f)', sample_size = 2) LIMIT 1 OFFSET 2",
             "SELECT count(*) FROM read_csv('\(f)', sample_size = 2)",
         ] {
             let e = sessionError(s, q)
             #expect(e?.kind == .csv)
             #expect(e?.location == f + ":4:2", "\(String(describing: e))")
         }
+    }
+
+    /// A LIMIT over a CSV file (through projections) reads only the rows it needs, across the
+    /// reader's 65,536-row batches, with OFFSET, and keeps the file's order.
+    @Test func csvLimitReadsAPrefixInFileOrder() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        var text = "k,v\n"
+        for k in 0..<200_000 { text += "\(k),\(k * 3)\n" }
+        let f = dir.write("rows.csv", text)
+        let s = Session(tables: [])
+        #expect(
+            try sessionCSV(s, "SELECT k, v - k AS d FROM '\(f)' LIMIT 3 OFFSET 65535")
+                == "k,d\n65535,131070\n65536,131072\n65537,131074\n")
+        #expect(try sessionCSV(s, "SELECT count(*) AS n FROM (SELECT * FROM '\(f)' LIMIT 140000)") == "n\n140000\n")
+        #expect(try sessionCSV(s, "SELECT * FROM '\(f)' LIMIT 0") == "k,v\n")
+        #expect(
+            try sessionCSV(s, "SELECT max(k) AS m FROM (SELECT k FROM '\(f)' LIMIT 10 OFFSET 199995)") == "m\n199999\n")
     }
 
     /// A semicolon-, tab- or pipe-separated file read by read_csv or `FROM 'file.csv'` (DuckDB's sniffer

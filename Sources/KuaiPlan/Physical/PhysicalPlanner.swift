@@ -268,8 +268,28 @@ struct PhysicalPlanner {
         {
             return .pull(LimitOperator(child: streamed.pulled, limit: limit, offset: offset), streamed)
         }
-        let child = pull(plan(c))
+        var input = c
+        if let limit, case (let k, false) = limit.addingReportingOverflow(max(0, offset)),
+            let cut = Self.csvPrefix(c, rows: k)
+        {
+            input = cut
+        }
+        let child = pull(plan(input))
         return .pull(LimitOperator(child: child.pulled, limit: limit, offset: offset), child)
+    }
+
+    /// `p` with its CSV file scan cut to the first `rows` rows (`CSVFileTable.prefix`), when `p` is
+    /// such a scan without filters under projections only (which keep rows and their order): the
+    /// limit above takes the first rows anyway. nil for any other plan.
+    static func csvPrefix(_ p: LogicalPlan, rows k: Int) -> LogicalPlan? {
+        switch p {
+        case .project(let c, let exprs, let names):
+            return csvPrefix(c, rows: k).map { .project($0, exprs, names: names) }
+        case .scan(let table as CSVFileTable, let columns, let conjuncts, let output) where conjuncts.isEmpty:
+            return .scan(table: table.prefix(rows: k), columns: columns, conjuncts: [], output: output)
+        default:
+            return nil
+        }
     }
 
     /// `LIMIT` over a CROSS JOIN (through projections, which keep the row count): any `rows` rows of the
