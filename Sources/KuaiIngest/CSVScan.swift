@@ -4,8 +4,8 @@
     import Darwin
 #endif
 
-/// Byte values of the CSV dialect kuai reads (RFC 4180 with a comma delimiter and `"` quotes;
-/// records end in LF or CRLF).
+/// Byte values of the CSV dialect kuai reads (RFC 4180 with `"` quotes, a comma delimiter unless
+/// another is given or detected; records end in LF or CRLF).
 enum CSVByte {
     static let comma: UInt8 = 0x2C
     static let lf: UInt8 = 0x0A
@@ -27,8 +27,8 @@ enum RecordScanner {
     private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
 
     /// Offset just past the LF that ends the record starting at `start`, or nil when the record
-    /// does not end before `end` (no LF outside quotes).
-    static func recordEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int? {
+    /// does not end before `end` (no LF outside quotes); fields end at `delimiter`.
+    static func recordEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8) -> Int? {
         var state = State.fieldStart
         var i = start
         while i < end {
@@ -39,17 +39,17 @@ enum RecordScanner {
                     state = .quoted
                 } else if b == CSVByte.lf {
                     return i + 1
-                } else if b != CSVByte.comma {
+                } else if b != delimiter {
                     state = .unquoted
                 }
             case .unquoted:
-                if b == CSVByte.comma { state = .fieldStart } else if b == CSVByte.lf { return i + 1 }
+                if b == delimiter { state = .fieldStart } else if b == CSVByte.lf { return i + 1 }
             case .quoted:
                 if b == CSVByte.quote { state = .quoteInQuoted }
             case .quoteInQuoted:
                 if b == CSVByte.quote {
                     state = .quoted
-                } else if b == CSVByte.comma {
+                } else if b == delimiter {
                     state = .fieldStart
                 } else if b == CSVByte.lf {
                     return i + 1
@@ -74,7 +74,9 @@ enum RecordScanner {
     ///
     /// Fast path: without any `"` this is the last LF. Otherwise the bytes before the line
     /// holding the first quote are quote-free and the state machine runs from there.
-    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int, firstQuote: Int?) -> Int? {
+    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int, firstQuote: Int?, delimiter: UInt8)
+        -> Int?
+    {
         guard let firstQuote else {
             var i = count - 1
             while i >= 0 && base[i] != CSVByte.lf { i -= 1 }
@@ -84,7 +86,7 @@ enum RecordScanner {
         while s >= 0 && base[s] != CSVByte.lf { s -= 1 }
         var pos = s + 1
         var last: Int? = pos > 0 ? pos : nil
-        while let e = recordEnd(base, from: pos, to: count) {
+        while let e = recordEnd(base, from: pos, to: count, delimiter: delimiter) {
             last = e
             pos = e
         }
@@ -92,8 +94,8 @@ enum RecordScanner {
     }
 
     /// `lastRecordBoundary(_:count:firstQuote:)`, searching for the first quote itself.
-    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int) -> Int? {
-        lastRecordBoundary(base, count: count, firstQuote: firstQuote(base, from: 0, to: count))
+    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int, delimiter: UInt8) -> Int? {
+        lastRecordBoundary(base, count: count, firstQuote: firstQuote(base, from: 0, to: count), delimiter: delimiter)
     }
 
     /// Number of LF bytes in `[from, to)`.
@@ -110,7 +112,7 @@ enum RecordScanner {
 
 /// One field cut out of a record by the slow (general) path.
 struct ExtractedField {
-    enum Terminator { case comma, newline, end }
+    enum Terminator { case delimiter, newline, end }
     /// The field's bytes (quotes removed, `""` unescaped); valid until the next extraction.
     var start: UnsafePointer<UInt8>
     var count: Int
@@ -127,10 +129,13 @@ struct ExtractedField {
 /// The general field reader: quoted fields, escapes, CRLF. Keeps a scratch buffer for unescaped
 /// bytes, so one instance per thread.
 struct FieldExtractor {
+    /// The byte that ends a field (`,` by default).
+    let delimiter: UInt8
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity: Int
 
-    init() {
+    init(delimiter: UInt8) {
+        self.delimiter = delimiter
         scratchCapacity = 256
         scratch = .allocate(capacity: scratchCapacity + 8)
         scratch.initialize(repeating: 0, count: scratchCapacity + 8)
@@ -154,7 +159,7 @@ struct FieldExtractor {
         var i = pos
         while i < end {
             let b = base[i]
-            if b == CSVByte.comma || b == CSVByte.lf { break }
+            if b == delimiter || b == CSVByte.lf { break }
             i += 1
         }
         if i == end {
@@ -163,9 +168,9 @@ struct FieldExtractor {
             return ExtractedField(
                 start: base + pos, count: n, wasQuoted: false, next: end, terminator: .end, newlines: 0)
         }
-        if base[i] == CSVByte.comma {
+        if base[i] == delimiter {
             return ExtractedField(
-                start: base + pos, count: i - pos, wasQuoted: false, next: i + 1, terminator: .comma, newlines: 0)
+                start: base + pos, count: i - pos, wasQuoted: false, next: i + 1, terminator: .delimiter, newlines: 0)
         }
         var n = i - pos
         if n > 0 && base[i - 1] == CSVByte.cr { n -= 1 }
@@ -208,9 +213,9 @@ struct FieldExtractor {
                 start: field, count: n, wasQuoted: true, next: end, terminator: .end, newlines: newlines)
         }
         let t = base[i]
-        if t == CSVByte.comma {
+        if t == delimiter {
             return ExtractedField(
-                start: field, count: n, wasQuoted: true, next: i + 1, terminator: .comma, newlines: newlines)
+                start: field, count: n, wasQuoted: true, next: i + 1, terminator: .delimiter, newlines: newlines)
         }
         if t == CSVByte.lf {
             return ExtractedField(
@@ -223,9 +228,9 @@ struct FieldExtractor {
                 newlines: newlines)
         }
         return ExtractedField(
-            start: field, count: n, wasQuoted: true, next: i, terminator: .comma, newlines: newlines,
+            start: field, count: n, wasQuoted: true, next: i, terminator: .delimiter, newlines: newlines,
             error:
-                "unexpected character \(describeByte(t)) after the closing quote of a quoted field (expected , or end of line)"
+                "unexpected character \(describeByte(t)) after the closing quote of a quoted field (expected \(describeByte(delimiter)) or end of line)"
         )
     }
 }
@@ -268,8 +273,9 @@ struct RecordFields {
     /// Fields in the last record split.
     var count: Int { ends.count - 1 }
 
-    /// Splits the record starting at `pos`: fields end at commas, the record at LF (a CR before it
-    /// dropped) or at `end`, and a comma as the input's last byte adds an empty last field. False
+    /// Splits the record starting at `pos`: fields end at the extractor's delimiter, the record at LF
+    /// (a CR before it dropped) or at `end`, and a delimiter as the input's last byte adds an empty
+    /// last field. False
     /// when a field is malformed (an unterminated quote, a character after a closing quote): then
     /// `error` names it, the fields end with it, and `next` is the end of the record.
     mutating func split(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int, extractor: inout FieldExtractor) -> Bool {
@@ -285,14 +291,14 @@ struct RecordFields {
             ends.append(bytes.count)
             lines += f.newlines
             if let e = f.error {
-                next = RecordScanner.recordEnd(base, from: pos, to: end) ?? end
+                next = RecordScanner.recordEnd(base, from: pos, to: end, delimiter: extractor.delimiter) ?? end
                 lines = RecordScanner.countLF(base, from: pos, to: next)
                 error = (count - 1, e)
                 return false
             }
             i = f.next
             switch f.terminator {
-            case .comma:
+            case .delimiter:
                 if i >= end {
                     ends.append(bytes.count)
                     next = end
@@ -371,13 +377,14 @@ enum SWAR {
         return v
     }
 
-    /// Offset of the first `,` or LF at or after `p` (the buffer must contain one).
+    /// Offset of the first `delimiter` or LF at or after `p` (the buffer must contain one).
     @inline(__always)
-    static func findDelimiter(_ p: UnsafePointer<UInt8>) -> Int {
+    static func findDelimiter(_ p: UnsafePointer<UInt8>, _ delimiter: UInt8) -> Int {
         var i = 0
+        let d = ones &* UInt64(delimiter)
         while true {
             let w = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
-            let x = w ^ (ones &* UInt64(CSVByte.comma))
+            let x = w ^ d
             let y = w ^ (ones &* UInt64(CSVByte.lf))
             let m = ((x &- ones) & ~x & highs) | ((y &- ones) & ~y & highs)
             if m != 0 { return i &+ (m.trailingZeroBitCount &>> 3) }

@@ -41,6 +41,9 @@ public struct CSVReadOptions: Sendable {
     public var types: [CSVColumnType] = []
     /// Names replacing the first `names.count` column names (read_csv's `names`).
     public var names: [String] = []
+    /// The byte that ends a field: `,` (kuai-convert), another single byte (read_csv's `delim`),
+    /// or nil to detect it as DuckDB's sniffer does (`CSVDialect.detectDelimiter`).
+    public var delimiter: UInt8? = CSVByte.comma
     /// Every inferred column is VARCHAR (read_csv's `all_varchar`); given types still apply.
     public var allVarchar = false
     /// Rows to read at most (nil: all): reading stops once they are delivered, and a bad row
@@ -97,11 +100,17 @@ public enum CSVTableReader {
     ) throws -> CSVReadStats {
         let (fd, fileBytes) = try openRegularFile(path)
         defer { close(fd) }
+        var options = options
+        if options.delimiter == nil {
+            options.delimiter = try CSVDialect.detectDelimiter(fd: fd, path: path, skipLines: options.skipLines)
+        }
+        let delimiter = options.delimiter ?? CSVByte.comma
         let chunkBytes = max(options.chunkBytes, 16)
         let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.workers + 1)
         let reader = ChunkReader(
-            fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool)
-        var extractor = FieldExtractor()
+            fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool,
+            delimiter: delimiter)
+        var extractor = FieldExtractor(delimiter: delimiter)
         defer { extractor.deallocate() }
         let (first, header, rawNames) = try readHeader(reader, path: path, options: options, extractor: &extractor)
 
@@ -257,7 +266,9 @@ public enum CSVTableReader {
         }
         var skipped = 0
         while skipped < options.skipLines {
-            guard start < first.count, let e = RecordScanner.recordEnd(base, from: start, to: first.count) else {
+            guard start < first.count,
+                let e = RecordScanner.recordEnd(base, from: start, to: first.count, delimiter: extractor.delimiter)
+            else {
                 throw KuaiError(
                     .csv,
                     start >= first.count && reader.eof
@@ -272,7 +283,8 @@ public enum CSVTableReader {
         if start >= first.count {
             throw KuaiError(.csv, "nothing left after skipping \(skipped) lines", at: "\(path):\(line):1")
         }
-        let headerEnd = RecordScanner.recordEnd(base, from: start, to: first.count) ?? first.count
+        let headerEnd =
+            RecordScanner.recordEnd(base, from: start, to: first.count, delimiter: extractor.delimiter) ?? first.count
         if first.oversized {
             throw KuaiError(
                 .csv, "header line longer than \(options.maxRecordBytes) bytes (unterminated quoted field?)",
@@ -291,14 +303,17 @@ public enum CSVTableReader {
         if rawNames.count == 1 && rawNames[0].isEmpty {
             throw KuaiError(.csv, "empty header line: expected the column names", at: "\(path):\(line):1")
         }
-        // A one-column header holding another delimiter: DuckDB would sniff it; kuai reads commas
-        // only and says so instead of storing every line as one VARCHAR (issue 13).
+        // A one-column header holding another delimiter, when the delimiter was given (kuai-convert
+        // reads commas; read_csv detects the delimiter unless told): an error saying so, instead of
+        // every line as one VARCHAR (issue 13).
         if rawNames.count == 1,
-            let d = [(";", "';'"), ("\t", "tab"), ("|", "'|'")].first(where: { rawNames[0].contains($0.0) })
+            let d = [(";", "';'"), ("\t", "tab"), ("|", "'|'"), (",", "','")].first(where: {
+                rawNames[0].contains($0.0)
+            })
         {
             throw KuaiError(
                 .csv,
-                "the header is a single column holding \(d.1) characters: the file looks \(d.1)-separated, and kuai reads comma-separated files only; convert it to commas first",
+                "the header is a single column holding \(d.1) characters: the file looks \(d.1)-separated, not \(describeByte(extractor.delimiter))-separated (read_csv detects the delimiter when delim is not given; kuai-convert reads comma-separated files only)",
                 at: "\(path):\(line):1")
         }
         return (first, FirstRecord(record: header, start: start, skipped: skipped), rawNames)
@@ -409,7 +424,9 @@ public enum CSVTableReader {
                     && (b[pos] == CSVByte.lf
                         || (b[pos] == CSVByte.cr && pos + 1 < chunk.count && b[pos + 1] == CSVByte.lf))
                 {
-                    pos = RecordScanner.recordEnd(b, from: pos, to: chunk.count) ?? chunk.count
+                    pos =
+                        RecordScanner.recordEnd(b, from: pos, to: chunk.count, delimiter: extractor.delimiter)
+                        ?? chunk.count
                     continue
                 }
                 let wellFormed = record.split(b, at: pos, end: chunk.count, extractor: &extractor)

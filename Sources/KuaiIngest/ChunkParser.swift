@@ -63,12 +63,14 @@ final class ChunkParser {
     let batchRows: Int
     /// When true, bad rows are collected and skipped; when false parsing stops at the first.
     let rejectRows: Bool
+    /// The byte that ends a field.
+    let delimiter: UInt8
 
     private let kinds: UnsafeMutablePointer<ColumnKind>
     private let values: UnsafeMutablePointer<UnsafeMutableRawPointer>
     private let valid: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>>
     private let interners: UnsafeMutablePointer<ByteInterner>
-    private var extractor = FieldExtractor()
+    private var extractor: FieldExtractor
     /// 10^0 ... 10^8 for combining SWAR digit groups.
     private let pow10: UnsafeMutablePointer<UInt64>
 
@@ -79,8 +81,10 @@ final class ChunkParser {
         min(requested, max(1024, (32 << 20) / (9 * max(columns, 1))))
     }
 
-    init(schema: Schema, batchRows: Int, rejectRows: Bool) {
+    init(schema: Schema, batchRows: Int, rejectRows: Bool, delimiter: UInt8) {
         precondition(!schema.isEmpty && batchRows > 0)
+        self.delimiter = delimiter
+        extractor = FieldExtractor(delimiter: delimiter)
         ncols = schema.count
         types = schema.map(\.type)
         self.batchRows = batchRows
@@ -131,7 +135,8 @@ final class ChunkParser {
         var pos = start
         var line = 0
         var row = 0
-        let columns = FastColumns(kinds: kinds, values: values, valid: valid, interners: interners, pow10: pow10)
+        let columns = FastColumns(
+            kinds: kinds, values: values, valid: valid, interners: interners, pow10: pow10, delimiter: delimiter)
         while pos < end {
             let recStart = pos
             let recLine = line
@@ -150,12 +155,13 @@ final class ChunkParser {
                 }
             }
             if let failure = parseRecord(base, columns, pos: &pos, end: end, row: row, line: &line) {
-                let e = RecordScanner.recordEnd(base, from: recStart, to: end) ?? end
+                let e = RecordScanner.recordEnd(base, from: recStart, to: end, delimiter: delimiter) ?? end
                 out.rejects.append(
                     LocalReject(
                         line: line, column: failure.column, reason: failure.reason,
                         field: failure.column <= ncols ? failure.column - 1 : nil,
-                        text: RecordExcerpt.text(base, from: recStart, to: e, field: failure.column - 1)))
+                        text: RecordExcerpt.text(
+                            base, from: recStart, to: e, field: failure.column - 1, delimiter: delimiter)))
                 if !rejectRows {
                     // the rows before the bad one are kept: a reader that needs only them (a row
                     // limit) may use them and never raise the error
@@ -201,7 +207,7 @@ final class ChunkParser {
             let s = base + pos
             let b0 = s.pointee
             // Empty unquoted field: NULL.
-            if last ? (b0 == CSVByte.lf) : (b0 == CSVByte.comma) {
+            if last ? (b0 == CSVByte.lf) : (b0 == columns.delimiter) {
                 storeNull(column: c, row: row)
                 pos += 1
                 if last { return nil }
@@ -236,10 +242,10 @@ final class ChunkParser {
         let f = extractor.extract(base, at: pos, end: end)
         if let e = f.error { return .fail(column: c + 1, reason: e) }
         if c < ncols - 1 {
-            if f.terminator != .comma {
+            if f.terminator != .delimiter {
                 return .fail(column: c + 2, reason: "too few fields: expected \(ncols), found \(c + 1)")
             }
-        } else if f.terminator == .comma {
+        } else if f.terminator == .delimiter {
             let rest = splitRecord(base, at: f.next, end: end, extractor: &extractor)
             return .fail(
                 column: ncols + 1, reason: "too many fields: expected \(ncols), found \(ncols + rest.fields.count)")
@@ -314,7 +320,7 @@ final class ChunkParser {
 
 /// The parser's column buffers as plain pointers (a value the hot loop keeps in registers) and the fast
 /// paths for the common field shapes: an unquoted integer of 1-15 digits, an unquoted non-empty string, a
-/// `YYYY-MM-DD` date. Each returns the bytes consumed including the terminator (comma, or LF / CRLF for the
+/// `YYYY-MM-DD` date. Each returns the bytes consumed including the terminator (the delimiter, or LF / CRLF for the
 /// last field), or 0 when the field needs the general path.
 private struct FastColumns {
     let kinds: UnsafeMutablePointer<ColumnKind>
@@ -323,6 +329,8 @@ private struct FastColumns {
     let interners: UnsafeMutablePointer<ByteInterner>
     /// 10^0 ... 10^8 for combining SWAR digit groups.
     let pow10: UnsafeMutablePointer<UInt64>
+    /// The byte that ends a field.
+    let delimiter: UInt8
 
     @inline(__always)
     func fastField(_ s: UnsafePointer<UInt8>, column c: Int, row: Int, last: Bool) -> Int {
@@ -351,7 +359,7 @@ private struct FastColumns {
         let t = q.pointee
         let terminator: Int
         if !last {
-            guard t == CSVByte.comma else { return 0 }
+            guard t == delimiter else { return 0 }
             terminator = 1
         } else if t == CSVByte.lf || (t == CSVByte.cr && q[1] == CSVByte.lf) {
             terminator = t == CSVByte.lf ? 1 : 2
@@ -366,13 +374,13 @@ private struct FastColumns {
     @inline(__always)
     func varchar(_ s: UnsafePointer<UInt8>, column c: Int, row: Int, last: Bool) -> Int {
         if s.pointee == CSVByte.quote { return 0 }
-        let q = s + SWAR.findDelimiter(s)
+        let q = s + SWAR.findDelimiter(s, delimiter)
         let t = q.pointee
         var n = s.distance(to: q)
         if last {
             if t != CSVByte.lf { return 0 }
             if n > 0 && q[-1] == CSVByte.cr { n -= 1 }
-        } else if t != CSVByte.comma {
+        } else if t != delimiter {
             return 0
         }
         if n == 0 { return 0 }
@@ -392,7 +400,7 @@ private struct FastColumns {
             FieldParse.isDigit(s[9])
         else { return 0 }
         let t = s[10]
-        if last ? (t != CSVByte.lf) : (t != CSVByte.comma) { return 0 }
+        if last ? (t != CSVByte.lf) : (t != delimiter) { return 0 }
         guard let days = FieldParse.strictDate(s, 10) else { return 0 }
         values[c].assumingMemoryBound(to: Int64.self)[row] = days
         valid[c][row] = 1

@@ -73,14 +73,17 @@ final class ChunkReader {
     let chunkBytes: Int
     let maxRecordBytes: Int
     let pool: ChunkBufferPool
+    /// The byte that ends a field (records are cut where quotes allow).
+    let delimiter: UInt8
     private var carry: [UInt8] = []
     /// Bytes per read(2) call: small enough that the quote search after it hits the cache.
     static let readStep = 1 << 20
     private(set) var eof = false
     private(set) var bytesRead = 0
 
-    init(fd: Int32, path: String, chunkBytes: Int, maxRecordBytes: Int, pool: ChunkBufferPool) {
+    init(fd: Int32, path: String, chunkBytes: Int, maxRecordBytes: Int, pool: ChunkBufferPool, delimiter: UInt8) {
         self.fd = fd
+        self.delimiter = delimiter
         self.path = path
         self.chunkBytes = chunkBytes
         self.maxRecordBytes = max(maxRecordBytes, chunkBytes)
@@ -131,7 +134,9 @@ final class ChunkReader {
                 buf.fileEnd = bytesRead
                 return buf
             }
-            if let split = RecordScanner.lastRecordBoundary(buf.base, count: n, firstQuote: firstQuote) {
+            if let split = RecordScanner.lastRecordBoundary(
+                buf.base, count: n, firstQuote: firstQuote, delimiter: delimiter)
+            {
                 carry.append(contentsOf: UnsafeBufferPointer(start: buf.base + split, count: n - split))
                 buf.count = split
                 buf.fileEnd = bytesRead - (n - split)

@@ -46,7 +46,7 @@ final class ParsePipeline: @unchecked Sendable {
     private func work() {
         let parser = ChunkParser(
             schema: schema, batchRows: ChunkParser.batchRows(columns: schema.count, requested: options.batchRows),
-            rejectRows: options.skipBadRows)
+            rejectRows: options.skipBadRows, delimiter: options.delimiter ?? CSVByte.comma)
         while true {
             readLock.lock()
             cond.lock()

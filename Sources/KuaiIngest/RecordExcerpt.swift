@@ -9,11 +9,14 @@ enum RecordExcerpt {
     static let lead = 30
 
     /// The excerpt of the record `base[start..<end]` (its line end, if any, included) around its
-    /// field number `field` (0-based; a field past the last one means the record's end).
-    static func text(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, field: Int) -> String {
+    /// field number `field` (0-based; a field past the last one means the record's end); fields end
+    /// at `delimiter`.
+    static func text(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, field: Int, delimiter: UInt8)
+        -> String
+    {
         var e = end
         while e > start && (base[e - 1] == CSVByte.lf || base[e - 1] == CSVByte.cr) { e -= 1 }
-        let f = fieldStart(base, from: start, to: e, field: field)
+        let f = fieldStart(base, from: start, to: e, field: field, delimiter: delimiter)
         // Only bytes near the field are decoded: a record may be megabytes long.
         var lo = max(start, f - 8 * width)
         var hi = min(e, f + 8 * width)
@@ -31,7 +34,9 @@ enum RecordExcerpt {
 
     /// Byte offset where field `field` of the record starts (quotes respected); `end` when the
     /// record has fewer fields.
-    private static func fieldStart(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, field: Int) -> Int {
+    private static func fieldStart(
+        _ base: UnsafePointer<UInt8>, from start: Int, to end: Int, field: Int, delimiter: UInt8
+    ) -> Int {
         if field <= 0 { return start }
         var k = 0
         var quoted = false
@@ -40,7 +45,7 @@ enum RecordExcerpt {
             let b = base[i]
             if b == CSVByte.quote {
                 quoted.toggle()
-            } else if b == CSVByte.comma && !quoted {
+            } else if b == delimiter && !quoted {
                 k += 1
                 if k == field { return i + 1 }
             }

@@ -125,12 +125,22 @@ enum ReadCSV {
         if args.positional.count > 1 {
             throw KuaiError(.binding, "read_csv takes one file name", at: args.position.description)
         }
-        for key in ["delim", "sep"] {
-            if let d = try args.string(key), d != "," {
-                throw args.error(key, "other than ',' is not supported (kuai reads comma-separated files only)")
-            }
-        }
         var options = CSVReadOptions()
+        // the delimiter: given (one ASCII character; '\t' written as two characters is a tab, as
+        // DuckDB reads it), else detected (`CSVDialect`)
+        options.delimiter = nil
+        let delimKeys = ["delim", "sep"].filter(args.has)
+        if delimKeys.count > 1 { throw args.error("sep", "and delim cannot both be given") }
+        if let key = delimKeys.first, let d = try args.string(key) {
+            let bytes = d == "\\t" ? [UInt8(ascii: "\t")] : Array(d.utf8)
+            guard bytes.count == 1, bytes[0] < 0x80,
+                !"\"\r\n0123456789-+".utf8.contains(bytes[0])
+            else {
+                throw args.error(
+                    key, "must be one character other than a quote, a line end, a digit, - or + (found '\(d)')")
+            }
+            options.delimiter = bytes[0]
+        }
         options.header = try args.bool("header")
         if case .int(let n)? = args.named["sample_size"], n > 0 { options.sampleRows = Int(n) }
         if let n = try args.int("skip") {

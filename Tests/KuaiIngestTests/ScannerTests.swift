@@ -42,10 +42,17 @@ import Testing
     func findDelimiter(_ text: String, _ offset: Int) {
         let b = padded(text)
         #expect(
-            b.withUnsafeBufferPointer { SWAR.findDelimiter($0.baseAddress!) } == Array(text.utf8).firstIndex {
+            b.withUnsafeBufferPointer { SWAR.findDelimiter($0.baseAddress!, 0x2C) } == Array(text.utf8).firstIndex {
                 $0 == 0x2C || $0 == 0x0A
             }!)
         #expect(Array(text.utf8).firstIndex { $0 == 0x2C || $0 == 0x0A } == offset)
+        // the same text with ';' for ',': found with ';' as the delimiter, and a ',' is then ordinary
+        let semi = padded(String(decoding: Array(text.utf8).map { $0 == 0x2C ? 0x3B : $0 }, as: UTF8.self))
+        #expect(semi.withUnsafeBufferPointer { SWAR.findDelimiter($0.baseAddress!, 0x3B) } == offset)
+        let commaIgnored = padded(text + "\n")
+        #expect(
+            commaIgnored.withUnsafeBufferPointer { SWAR.findDelimiter($0.baseAddress!, 0x3B) }
+                == Array(text.utf8).firstIndex { $0 == 0x0A } ?? text.utf8.count)
     }
 
     @Test func integersOfEveryLengthThroughTheParser() throws {
@@ -91,16 +98,44 @@ import Testing
         if case .value = r { Issue.record("\(text) accepted") }
     }
 
-    @Test func recordScannerFindsRecordEndsOutsideQuotes() {
-        let text = Array("a,\"x\ny\",b\nc,\"\"\"\",d\n\"open\n".utf8)
+    @Test(arguments: [UInt8(ascii: ","), UInt8(ascii: ";"), UInt8(ascii: "\t"), UInt8(ascii: "|")])
+    func recordScannerFindsRecordEndsOutsideQuotes(_ delimiter: UInt8) {
+        let text = Array("a,\"x\ny\",b\nc,\"\"\"\",d\n\"open\n".utf8).map { $0 == 0x2C ? delimiter : $0 }
         text.withUnsafeBufferPointer { b in
             let p = b.baseAddress!
-            #expect(RecordScanner.recordEnd(p, from: 0, to: b.count) == 10)
-            #expect(RecordScanner.recordEnd(p, from: 10, to: b.count) == 19)
-            #expect(RecordScanner.recordEnd(p, from: 19, to: b.count) == nil)
-            #expect(RecordScanner.lastRecordBoundary(p, count: b.count) == 19)
-            #expect(RecordScanner.lastRecordBoundary(p, count: 5) == nil)
+            #expect(RecordScanner.recordEnd(p, from: 0, to: b.count, delimiter: delimiter) == 10)
+            #expect(RecordScanner.recordEnd(p, from: 10, to: b.count, delimiter: delimiter) == 19)
+            #expect(RecordScanner.recordEnd(p, from: 19, to: b.count, delimiter: delimiter) == nil)
+            #expect(RecordScanner.lastRecordBoundary(p, count: b.count, delimiter: delimiter) == 19)
+            #expect(RecordScanner.lastRecordBoundary(p, count: 5, delimiter: delimiter) == nil)
         }
+    }
+
+    /// A quote after a character that is not the delimiter is an ordinary byte: with ';' as the
+    /// delimiter, `a,"x` does not open a quoted field, so the LF after it ends the record.
+    @Test func recordScannerQuotesOpenOnlyAfterTheDelimiter() {
+        let text = Array("a,\"x\nb;\"y\nz\"\n".utf8)
+        text.withUnsafeBufferPointer { b in
+            let p = b.baseAddress!
+            #expect(RecordScanner.recordEnd(p, from: 0, to: b.count, delimiter: UInt8(ascii: ";")) == 5)
+            #expect(RecordScanner.recordEnd(p, from: 5, to: b.count, delimiter: UInt8(ascii: ";")) == 13)
+            #expect(RecordScanner.recordEnd(p, from: 0, to: b.count, delimiter: UInt8(ascii: ",")) == 10)
+        }
+    }
+
+    /// The delimiter detection rule (`CSVDialect`): the candidate giving every sampled record the
+    /// same number of fields, more than one, and the most fields; `,` first on a tie and when none does.
+    @Test(arguments: [
+        ("a,b\n1,2\n", ","), ("a;b\n1,5;2\n3,5;4\n", ";"), ("a\tb\tc\n1\t2\t3\n", "\t"), ("a|b\n\"x|y\"|2\n", "|"),
+        ("a,b;c\n1,2;3\n", ","), ("one\nrow\n", ","), ("a;b\n1;2;3\n", ","), ("\u{FEFF}x;y\n1;2\n", ";"),
+        ("a,b\n\n1,2\n\n", ","), ("n;note\nann;\"a,b,c\"\n", ";"),
+    ])
+    func delimiterDetection(_ text: String, _ expected: String) {
+        let bytes = Array(text.utf8)
+        let d = bytes.withUnsafeBufferPointer {
+            CSVDialect.delimiter(of: $0.baseAddress!, count: $0.count, skipLines: 0)
+        }
+        #expect(d == UInt8(ascii: Unicode.Scalar(expected)!), "\(text.debugDescription)")
     }
 
     @Test func internerGivesDenseCodesAndValidatesText() {

@@ -84,7 +84,7 @@ extension BadCSV {
             + [(";", "';'"), ("\t", "tab")].map { separator, name in
                 BadCSV(
                     "\(name)-separated file", "t.csv", "a\(separator)b\n1\(separator)2\n", "1:1",
-                    "looks \(name)-separated, and kuai reads comma-separated files only")
+                    "looks \(name)-separated, not ','-separated")
             }
     }()
 }
