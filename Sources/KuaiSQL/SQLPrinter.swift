@@ -388,6 +388,8 @@ extension Query {
     /// The query in kuai's canonical SQL form (keywords upper case, expressions as `Expr.sqlDescription`).
     public var sqlDescription: String {
         var parts: [String] = []
+        if let tableStatement { return "SELECT * FROM (\(tableStatement.sqlDescription))" }
+        if let pivot { return pivot.sqlDescription }
         if !ctes.isEmpty {
             parts.append(
                 "WITH "
@@ -399,7 +401,7 @@ extension Query {
                         return s + " AS (\(cte.query.sqlDescription))"
                     }.joined(separator: ", "))
         }
-        parts.append(body.sqlDescription)
+        parts.append(unpivot?.sqlDescription ?? body.sqlDescription)
         if !orderBy.isEmpty { parts.append("ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ")) }
         if let orderByAll {
             var s = "ORDER BY ALL"
