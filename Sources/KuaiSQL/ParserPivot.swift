@@ -103,14 +103,17 @@ public struct UnpivotSpec: Sendable {
 
     /// The SQL-standard form as a query, `SELECT * FROM source UNPIVOT [INCLUDE NULLS] ((v, ...) FOR n IN
     /// ((c, ...) AS 'alias', ...))`, which both forms stand for.
-    public var sqlDescription: String {
+    public var sqlDescription: String { "SELECT * FROM " + suffixDescription }
+
+    /// The SQL-standard form as a table factor, `source UNPIVOT [INCLUDE NULLS] (...)`.
+    public var suffixDescription: String {
         let entryTexts = entries.map { e -> String in
             let cols = e.items.map(\.sqlDescription)
             let text = cols.count == 1 ? cols[0] : "(" + cols.joined(separator: ", ") + ")"
             return text + (e.alias.map { " AS " + quotedString($0) } ?? "")
         }
         let valueList = values.map(quotedIdentifier).joined(separator: ", ")
-        return "SELECT * FROM \(source.sqlDescription) UNPIVOT" + (includeNulls ? " INCLUDE NULLS" : "")
+        return "\(source.sqlDescription) UNPIVOT" + (includeNulls ? " INCLUDE NULLS" : "")
             + " (\(values.count == 1 ? valueList : "(" + valueList + ")") FOR \(quotedIdentifier(name)) IN ("
             + entryTexts.joined(separator: ", ") + "))"
     }

@@ -502,6 +502,12 @@ extension TableRef {
             return quotedIdentifier(name) + (alias.map { " AS " + quotedIdentifier($0) } ?? "")
         case .subquery(let query, let alias, let columns, _):
             var s = "(\(query.sqlDescription))"
+            if let statement = query.tableStatement { s = "(\(statement.sqlDescription))" }
+            if let unpivot = query.unpivot, query.orderBy.isEmpty, query.orderByAll == nil, query.limit == nil,
+                query.offset == nil
+            {
+                s = unpivot.suffixDescription
+            }
             if let alias { s += " AS " + quotedIdentifier(alias) }
             if !columns.isEmpty { s += "(" + columns.map(quotedIdentifier).joined(separator: ", ") + ")" }
             return s
