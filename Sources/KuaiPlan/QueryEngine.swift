@@ -129,12 +129,9 @@ public final class QueryEngine {
             let (_, cols) = try bind(q, SharedResults())
             return QueryEngine.describe(QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) }))
         case .summarize(let target):
-            return try summarize(target)
+            return try binder(catalog).summarize(target, at: nil)
         case .showTables:
-            let names = catalog.tableNames.sorted()
-            return QueryResult(
-                fields: [Field("name", .varchar)],
-                batches: names.isEmpty ? [] : [Batch(columns: [Column(strings: names)])])
+            return QueryEngine.showTables(catalog.tableNames)
         case .set(let name, let value, let pos):
             try QueryEngine.applySetting(name, value, pos)
             return StatementOutcome(statement: "SET", changedRows: nil).duckDBResult
@@ -144,6 +141,14 @@ public final class QueryEngine {
                 "cannot run \(stmt.sqlDescription.prefix(40)) here: the store is open read-only (writing statements run in a Session)"
             )
         }
+    }
+
+    /// SHOW TABLES' answer: one VARCHAR column `name`, the names sorted.
+    static func showTables(_ names: [String]) -> QueryResult {
+        let sorted = names.sorted()
+        return QueryResult(
+            fields: [Field("name", .varchar)],
+            batches: sorted.isEmpty ? [] : [Batch(columns: [Column(strings: sorted)])])
     }
 
     /// DESCRIBE's answer for columns `schema`: column_name, column_type, null (`YES`), key, default
@@ -224,10 +229,26 @@ public final class QueryEngine {
     /// (uncorrelated subqueries are planned; `physical` runs them).
     /// - Throws: `KuaiError.binding`.
     func bindLogical(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
-        let (query, ctes) = try materializingRecursiveCTEs(try finishingPivot(q))
+        let (query, ctes) = try materializingRecursiveCTEs(q)
         let tables = ctes.isEmpty ? catalog : TableCatalog(store: store, tables: ctes + catalog.tables)
-        let (plan, cols) = try Binder(catalog: tables).bindQuery(query)
+        let (plan, cols) = try binder(tables).bindQuery(query)
         return (try ListPlanCheck.checked(plan), cols)
+    }
+
+    /// A binder over `tables` that may run plans while it binds (`Binder.run`: PIVOT values, SUMMARIZE in
+    /// FROM), each checked, optimized and computed as a query of its own.
+    func binder(_ tables: Catalog) -> Binder {
+        let b = Binder(catalog: tables)
+        b.run = { plan in
+            let op = try self.physical(Optimizer.optimize(try ListPlanCheck.checked(plan)), SharedResults())
+            var batches: [Batch] = []
+            while let batch = try op.next() {
+                try MemoryGuard.check()
+                if batch.count > 0 { batches.append(batch) }
+            }
+            return batches
+        }
+        return b
     }
 
     /// Binds and optimizes `q`.

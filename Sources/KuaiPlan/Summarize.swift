@@ -2,36 +2,37 @@ import KuaiCore
 import KuaiExec
 import KuaiSQL
 
-extension QueryEngine {
+extension Binder {
     /// SUMMARIZE: one row per column of the table or query, with DuckDB 2.0.1's columns and values
     /// (its Binder::BindSummarize): column_name, column_type, min and max (as VARCHAR),
     /// approx_unique (approx_count_distinct), avg (numbers: avg as DOUBLE text; DATE: the mean as a
     /// nanosecond timestamp; TIMESTAMP: the mean rounded to the microsecond), std (stddev_samp of
     /// numbers), q25 / q50 / q75 (approx_quantile of numbers, DATE and TIMESTAMP), count (count(*))
     /// and null_percentage (100 * (1 - count(x) / count(*)) rounded to 2 decimals; DuckDB's
-    /// DECIMAL(9,2)). Everything is computed in one aggregate query over the input.
-    /// - Throws: `KuaiError.binding` for a table or query that does not bind.
-    func summarize(_ target: SummarizeTarget) throws -> QueryResult {
+    /// DECIMAL(9,2)). Everything is computed in one aggregate query over the input, run by `run`; a
+    /// table name may be a CTE in scope or a view.
+    /// - Throws: `KuaiError.binding` for a table or query that does not bind, or where nothing may run.
+    func summarize(_ target: SummarizeTarget, at position: SourcePosition?) throws -> QueryResult {
+        guard let run else {
+            throw KuaiError(.binding, "SUMMARIZE cannot be computed here", at: position?.description)
+        }
         let inner: String
+        let cols: [ScopeColumn]
         switch target {
         case .table(let name, let position):
-            guard try catalog.lookupTable(name) != nil else {
-                _ = try bind(
-                    try Parser.parseQuery("SELECT * FROM " + quotedIdentifier(name), at: position), SharedResults())
-                throw KuaiError(.binding, "table \"\(name)\" not found", at: position.description)
-            }
+            cols = try bindNamedTable(name, qualifier: name, at: position).scope
             inner = "SELECT * FROM " + quotedIdentifier(name)
         case .query(let q):
-            _ = try bind(q, SharedResults())  // errors at the query's own positions
+            cols = try bindQuery(q).columns  // errors at the query's own positions
             inner = q.sqlDescription
         }
-        let (_, cols) = try bind(try Parser.parseQuery(inner), SharedResults())
         let fields = QueryEngine.uniqueNames(cols.map { Field($0.name, $0.type) })
         var plan = SummaryPlan(fields: fields)
         let sql =
             "SELECT " + plan.expressions().joined(separator: ", ") + " FROM (" + inner + ") AS summarize_tbl("
             + fields.indices.map { "c\($0)" }.joined(separator: ", ") + ")"
-        let result = try execute(sql)
+        let (aggregate, aggregateColumns) = try bindQuery(try Parser.parseQuery(sql))
+        let result = QueryResult(fields: aggregateColumns.map(\.field), batches: try run(aggregate))
         return plan.rows(result)
     }
 }

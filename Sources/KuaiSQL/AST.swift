@@ -79,6 +79,9 @@ public final class Query: @unchecked Sendable {
     /// An UNPIVOT statement, which the session finishes once it has checked the columns' types
     /// (`UnpivotSpec`); nil for every other query.
     public var unpivot: UnpivotSpec? = nil
+    /// A DESCRIBE, SUMMARIZE or SHOW statement read as a table (`FROM (DESCRIBE t)`), whose rows the binder
+    /// computes; nil for every other query.
+    public var tableStatement: Statement? = nil
     /// `WITH RECURSIVE`: the engine computes the CTEs before the query binds (at the top of a
     /// statement only).
     public var recursive = false

@@ -223,15 +223,17 @@ struct ParserState {
         if t.isWord("EXPLAIN") {
             advance()
             let analyze = acceptWord("ANALYZE")
-            guard startsQuery(current) || current.isSymbol("(") else { throw unexpected("a query after EXPLAIN") }
-            let query = try parseQuery()
+            guard startsQuery(current) || current.isSymbol("(") || startsPivot(current) else {
+                throw unexpected("a query after EXPLAIN")
+            }
+            let query = try parseQueryOrPivot()
             return analyze ? .explainAnalyze(query) : .explain(query)
         }
         if t.isWord("DESCRIBE") || t.isWord("SUMMARIZE") {
             let summarize = t.isWord("SUMMARIZE")
             advance()
-            if startsQuery(current) || current.isSymbol("(") {
-                let query = try parseQuery()
+            if startsQuery(current) || current.isSymbol("(") || startsPivot(current) {
+                let query = try parseQueryOrPivot()
                 return summarize ? .summarize(.query(query)) : .describeQuery(query)
             }
             let name = try parseIdentifier("a table name or a query after \(summarize ? "SUMMARIZE" : "DESCRIBE")")
@@ -310,7 +312,7 @@ struct ParserState {
             _ = acceptWord("MATERIALIZED")
         }
         try expectSymbol("(")
-        let query = try parseQuery()
+        let query = startsTableStatement(current) ? try parseTableStatement() : try parseQuery()
         try expectSymbol(")")
         return CommonTableExpression(name: name.text, columnNames: columns, query: query, position: name.position)
     }
@@ -779,7 +781,15 @@ struct ParserState {
     mutating func parseJoinTree() throws -> TableRef {
         let first = index
         var left = try parseTableFactor()
-        if let pivoted = try parsePivotSuffix(first) { left = pivoted }
+        while true {
+            if let pivoted = try parsePivotSuffix(first) {
+                left = pivoted
+            } else if let unpivoted = try parseUnpivotSuffix(left) {
+                left = unpivoted
+            } else {
+                break
+            }
+        }
         var chain = 0
         defer { nesting -= chain }
         while let (kind, position, modifier) = try parseJoinKeyword() {
@@ -837,6 +847,12 @@ struct ParserState {
         defer { leave() }
         let start = current
         if start.isSymbol("(") {
+            if startsTableStatement(peek(1)) {
+                advance()
+                let query = try parseTableStatement()
+                try expectSymbol(")")
+                return try subqueryWithAlias(query, position: start.position)
+            }
             if startsQuery(peek(1)) {
                 advance()
                 let query = try parseQuery()

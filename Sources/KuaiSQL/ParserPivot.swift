@@ -20,6 +20,19 @@ public struct PivotSpec: Sendable {
     /// ORDER BY / LIMIT / OFFSET as written (may be empty).
     let tail: String
 
+    /// The statement as SQL (`PIVOT source ON expr [USING ...] [GROUP BY ...] [ORDER BY ...] [LIMIT ...]`).
+    public var sqlDescription: String {
+        var s = "PIVOT \(source) ON \(on)"
+        if !aggregates.isEmpty {
+            s +=
+                " USING "
+                + aggregates.map { a in a.text + (a.alias.map { " AS " + quotedIdentifier($0) } ?? "") }
+                .joined(separator: ", ")
+        }
+        if let groupBy { s += " GROUP BY " + groupBy.joined(separator: ", ") }
+        return tail.isEmpty ? s : s + " " + tail
+    }
+
     /// The query of the pivot values: one VARCHAR column `v` (DuckDB's text of each distinct non-NULL
     /// value), ordered by the values.
     public var valuesSQL: String {
@@ -60,33 +73,49 @@ public struct PivotSpec: Sendable {
     }
 }
 
-/// DuckDB's UNPIVOT statement as the parser reads it: `UNPIVOT source ON c1, c2, ... [INTO NAME n VALUE v]
-/// [ORDER BY ...] [LIMIT ...]`: the UNION ALL over the ON columns of `SELECT * EXCLUDE (c1, c2, ...), 'ci'
-/// AS n, ci AS v FROM source WHERE ci IS NOT NULL` (names `name` and `value` by default; NULL values
-/// dropped). The session first reads the columns' types (`typesSQL`): DuckDB refuses to unpivot columns
-/// without a common type ("Cannot unpivot columns of types VARCHAR and BIGINT").
+/// DuckDB's UNPIVOT, as the parser reads it, for the binder to finish once it knows the source's columns:
+/// the statement `UNPIVOT source ON entry [AS alias], ... [INTO NAME n VALUE v, ...] [ORDER BY ...] [LIMIT
+/// ...]` or the SQL-standard `source UNPIVOT [INCLUDE | EXCLUDE NULLS] (v | (v, ...) FOR n IN (entry [AS
+/// alias], ...))` in FROM. For each source row and each entry (in order) one row: the columns no entry
+/// names, the entry's name in `n` (its alias, else its column's name) and its columns' values in the VALUE
+/// columns (each position's common type). Rows with a NULL value are left out unless `includeNulls`.
 public struct UnpivotSpec: Sendable {
-    let source: String
-    /// The ON columns as written.
-    public let columns: [String]
-    let name: String
-    let value: String
-    let tail: String
-
-    /// A query over the ON columns that returns no row, for their types.
-    public var typesSQL: String {
-        "SELECT " + columns.map(quotedIdentifier).joined(separator: ", ") + " FROM \(source) LIMIT 0"
+    /// One ON (or IN) entry.
+    public struct Entry: Sendable {
+        /// The entry's columns, one per VALUE column: column names as `.expr(.column)`; or one
+        /// `COLUMNS(...)` call or `* [EXCLUDE (...)]`, which stands for one single-column entry per column
+        /// it selects.
+        public var items: [SelectItem]
+        /// The value of the name column for this entry (`AS alias`); nil: the column's name.
+        public var alias: String?
+        public var position: SourcePosition
     }
+    /// What is unpivoted: a table, a subquery, or the table factor before `UNPIVOT (...)`.
+    public var source: TableRef
+    public var entries: [Entry]
+    /// The name column (`name` by default).
+    public var name: String
+    /// The value columns (`value` by default); as many as each entry has columns.
+    public var values: [String]
+    /// `INCLUDE NULLS`: keep the rows whose values are NULL.
+    public var includeNulls: Bool
+    public var position: SourcePosition
 
-    /// The UNION ALL the statement stands for.
-    public var sql: String {
-        let excluded = columns.map(quotedIdentifier).joined(separator: ", ")
-        let branches = columns.map { c in
-            let literal = "'" + c.replacingAll(of: "'", with: "''") + "'"
-            return "SELECT * EXCLUDE (\(excluded)), \(literal) AS \(quotedIdentifier(name)), "
-                + "\(quotedIdentifier(c)) AS \(quotedIdentifier(value)) FROM \(source) WHERE \(quotedIdentifier(c)) IS NOT NULL"
+    /// The SQL-standard form as a query, `SELECT * FROM source UNPIVOT [INCLUDE NULLS] ((v, ...) FOR n IN
+    /// ((c, ...) AS 'alias', ...))`, which both forms stand for.
+    public var sqlDescription: String { "SELECT * FROM " + suffixDescription }
+
+    /// The SQL-standard form as a table factor, `source UNPIVOT [INCLUDE NULLS] (...)`.
+    public var suffixDescription: String {
+        let entryTexts = entries.map { e -> String in
+            let cols = e.items.map(\.sqlDescription)
+            let text = cols.count == 1 ? cols[0] : "(" + cols.joined(separator: ", ") + ")"
+            return text + (e.alias.map { " AS " + quotedString($0) } ?? "")
         }
-        return "SELECT * FROM (" + branches.joined(separator: " UNION ALL ") + ") " + tail
+        let valueList = values.map(quotedIdentifier).joined(separator: ", ")
+        return "\(source.sqlDescription) UNPIVOT" + (includeNulls ? " INCLUDE NULLS" : "")
+            + " (\(values.count == 1 ? valueList : "(" + valueList + ")") FOR \(quotedIdentifier(name)) IN ("
+            + entryTexts.joined(separator: ", ") + "))"
     }
 }
 
@@ -117,10 +146,19 @@ extension ParserState {
         return quotedIdentifier(try parseIdentifier("a table name or a parenthesized query").text)
     }
 
-    /// The rest of the statement (ORDER BY, LIMIT, OFFSET) as written, up to `;` or the end.
+    /// The rest of the statement (ORDER BY, LIMIT, OFFSET) as written, up to `;`, the end, or the `)` that
+    /// closes the parentheses the statement stands in (`FROM (PIVOT ...)`).
     mutating func parseRestOfStatement() -> String {
         let start = index
-        while current.kind != .endOfInput && !current.isSymbol(";") { advance() }
+        var depth = 0
+        while current.kind != .endOfInput && !current.isSymbol(";") {
+            if current.isSymbol("(") { depth += 1 }
+            if current.isSymbol(")") {
+                if depth == 0 { break }
+                depth -= 1
+            }
+            advance()
+        }
         return sourceText(from: start)
     }
 
@@ -262,33 +300,141 @@ extension ParserState {
         return values
     }
 
-    /// DuckDB's UNPIVOT statement (`UnpivotSpec`), for the session to finish once it has checked the
-    /// columns' types.
-    /// - Throws: `KuaiError.syntax` for an ON item that is not a column name (`COLUMNS(...)`, an expression).
+    /// DuckDB's UNPIVOT statement (`UnpivotSpec`): a query holding the spec, with the statement's ORDER BY
+    /// and LIMIT, for the binder to finish once it knows the source's columns.
     mutating func parseUnpivot() throws -> Statement {
         let keyword = advance()
-        let source = try parsePivotSource()
+        let source: TableRef
+        if current.isSymbol("(") {
+            let open = advance()
+            let q = try parseQuery()
+            try expectSymbol(")")
+            source = .subquery(q, alias: nil, columnNames: [], position: open.position)
+        } else {
+            let t = try parseIdentifier("a table name or a parenthesized query")
+            source = .table(name: t.text, alias: nil, position: t.position)
+        }
         try expectWord("ON")
-        var columns: [String] = []
-        repeat {
-            guard isIdentifierToken(current), !peek(1).isSymbol("("), !peek(1).isSymbol(".") else {
-                throw failure("UNPIVOT ON takes column names only", at: current)
-            }
-            columns.append(advance().text)
-        } while acceptSymbol(",")
+        let entries = try parseUnpivotEntries()
         var name = "name"
-        var value = "value"
+        var values = ["value"]
         if acceptWord("INTO") {
             try expectWord("NAME")
             name = try parseIdentifier("a column name").text
             try expectWord("VALUE")
-            value = try parseIdentifier("a column name").text
+            values = []
+            repeat { values.append(try parseIdentifier("a column name").text) } while acceptSymbol(",")
         }
         let spec = UnpivotSpec(
-            source: source, columns: columns, name: name, value: value, tail: parseRestOfStatement())
-        let q = try ParserState.query("SELECT 1")
+            source: source, entries: entries, name: name, values: values, includeNulls: false,
+            position: keyword.position)
+        let q = try parseQueryTail(ctes: [], body: try ParserState.query("SELECT 1").body, position: keyword.position)
         q.unpivot = spec
-        q.position = keyword.position
         return .select(q)
+    }
+
+    /// The entries of UNPIVOT's ON list or of the SQL-standard form's IN list: `c [AS alias]`, `(c1, c2) [AS
+    /// alias]`, `COLUMNS(...)`, `* [EXCLUDE (...)]`; an alias is a name or a string.
+    /// - Throws: `KuaiError.syntax` for an entry that is none of these (an expression).
+    mutating func parseUnpivotEntries() throws -> [UnpivotSpec.Entry] {
+        var entries: [UnpivotSpec.Entry] = []
+        repeat {
+            let start = current
+            let item = try parseSelectItem()
+            var items: [SelectItem]
+            var alias: String? = nil
+            switch item {
+            case .star(nil, _, let replace, _) where replace.isEmpty: items = [item]
+            case .expr(let e, let a):
+                alias = a
+                switch e {
+                case .column(nil, _, _): items = [.expr(e, alias: nil)]
+                case .function(let f) where f.name == "columns" || f.name.hasPrefix("*"): items = [.expr(e, alias: nil)]
+                case .row(let members, _)
+                where members.allSatisfy({ if case .column(nil, _, _) = $0 { true } else { false } }):
+                    items = members.map { .expr($0, alias: nil) }
+                default: throw failure("UNPIVOT takes column names, (c1, c2) lists or COLUMNS(...) only", at: start)
+                }
+            default: throw failure("UNPIVOT takes column names, (c1, c2) lists or COLUMNS(...) only", at: start)
+            }
+            entries.append(UnpivotSpec.Entry(items: items, alias: alias, position: start.position))
+        } while acceptSymbol(",")
+        return entries
+    }
+
+    /// The SQL-standard `factor UNPIVOT [INCLUDE | EXCLUDE NULLS] (v | (v1, v2, ...) FOR n IN (entry [AS alias],
+    /// ...)) [alias [(cols)]]` after the table factor `source` (DuckDB semantics, as the UNPIVOT statement):
+    /// the derived table of the statement; nil when no UNPIVOT follows.
+    mutating func parseUnpivotSuffix(_ source: TableRef) throws -> TableRef? {
+        guard current.isWord("UNPIVOT") else { return nil }
+        let keyword = advance()
+        var includeNulls = false
+        if acceptWord("INCLUDE") {
+            try expectWord("NULLS")
+            includeNulls = true
+        } else if acceptWord("EXCLUDE") {
+            try expectWord("NULLS")
+        }
+        try expectSymbol("(")
+        var values: [String]
+        if current.isSymbol("(") {
+            values = try parseIdentifierList("a value column name")
+        } else {
+            values = [try parseIdentifier("a value column name").text]
+        }
+        try expectWord("FOR")
+        let name = try parseIdentifier("a name column name").text
+        try expectWord("IN")
+        try expectSymbol("(")
+        let entries = try parseUnpivotEntries()
+        try expectSymbol(")")
+        try expectSymbol(")")
+        let spec = UnpivotSpec(
+            source: source, entries: entries, name: name, values: values, includeNulls: includeNulls,
+            position: keyword.position)
+        let q = try ParserState.query("SELECT 1")
+        q.position = keyword.position
+        q.unpivot = spec
+        let (alias, columns) = try parseTableAlias()
+        return .subquery(q, alias: alias, columnNames: columns, position: keyword.position)
+    }
+
+    /// True when `t` starts a statement DuckDB also reads as a table in parentheses: `(PIVOT ...)`, `(UNPIVOT
+    /// ...)`, `(DESCRIBE ...)`, `(SUMMARIZE ...)`, `(SHOW ...)`.
+    func startsTableStatement(_ t: Token) -> Bool {
+        t.isWord("PIVOT") || t.isWord("UNPIVOT") || t.isWord("DESCRIBE") || t.isWord("SUMMARIZE") || t.isWord("SHOW")
+    }
+
+    /// True when `t` starts a PIVOT or UNPIVOT statement.
+    func startsPivot(_ t: Token) -> Bool { t.isWord("PIVOT") || t.isWord("UNPIVOT") }
+
+    /// The query after EXPLAIN, DESCRIBE or SUMMARIZE: a query, a PIVOT or UNPIVOT statement, or one of
+    /// the statements `startsTableStatement` names in parentheses (`SUMMARIZE (SHOW TABLES)`).
+    mutating func parseQueryOrPivot() throws -> Query {
+        if startsPivot(current) { return try parseTableStatement() }
+        if current.isSymbol("("), startsTableStatement(peek(1)) {
+            advance()
+            let query = try parseTableStatement()
+            try expectSymbol(")")
+            return query
+        }
+        return try parseQuery()
+    }
+
+    /// A PIVOT, UNPIVOT, DESCRIBE, SUMMARIZE or SHOW statement read where a query in parentheses stands (a
+    /// FROM item, a CTE's body), as a query the binder finishes: PIVOT and UNPIVOT as at the top of a
+    /// statement; the others as `Query.tableStatement`, whose rows the binder computes.
+    mutating func parseTableStatement() throws -> Query {
+        let start = current
+        let statement = try parseStatement()
+        switch statement {
+        case .select(let q): return q
+        case .describe, .describeQuery, .summarize, .showTables:
+            let q = try ParserState.query("SELECT 1")
+            q.position = start.position
+            q.tableStatement = statement
+            return q
+        default: throw unexpected("a query", at: start)
+        }
     }
 }

@@ -398,6 +398,8 @@ extension Query {
     /// The query in kuai's canonical SQL form (keywords upper case, expressions as `Expr.sqlDescription`).
     public var sqlDescription: String {
         var parts: [String] = []
+        if let tableStatement { return "SELECT * FROM (\(tableStatement.sqlDescription))" }
+        if let pivot { return pivot.sqlDescription }
         if !ctes.isEmpty {
             parts.append(
                 "WITH "
@@ -409,7 +411,7 @@ extension Query {
                         return s + " AS (\(cte.query.sqlDescription))"
                     }.joined(separator: ", "))
         }
-        parts.append(body.sqlDescription)
+        parts.append(unpivot?.sqlDescription ?? body.sqlDescription)
         if !orderBy.isEmpty { parts.append("ORDER BY " + orderBy.map(\.sqlDescription).joined(separator: ", ")) }
         if let orderByAll {
             var s = "ORDER BY ALL"
@@ -510,6 +512,12 @@ extension TableRef {
             return quotedIdentifier(name) + (alias.map { " AS " + quotedIdentifier($0) } ?? "")
         case .subquery(let query, let alias, let columns, _):
             var s = "(\(query.sqlDescription))"
+            if let statement = query.tableStatement { s = "(\(statement.sqlDescription))" }
+            if let unpivot = query.unpivot, query.orderBy.isEmpty, query.orderByAll == nil, query.limit == nil,
+                query.offset == nil
+            {
+                s = unpivot.suffixDescription
+            }
             if let alias { s += " AS " + quotedIdentifier(alias) }
             if !columns.isEmpty { s += "(" + columns.map(quotedIdentifier).joined(separator: ", ") + ")" }
             return s

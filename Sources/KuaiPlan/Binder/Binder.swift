@@ -27,6 +27,10 @@ final class Binder {
 
     /// Numbers shared CTEs and subqueries; one per statement, handed to sub-binders.
     var cteIds = CTECounter()
+    /// Runs a bound plan to its rows (non-empty batches), for what a query needs computed before it can
+    /// bind: the values of a PIVOT without IN list, the summary of SUMMARIZE in FROM. Set by the engine and
+    /// handed to sub-binders; nil where nothing may run (those queries are then binding errors).
+    var run: ((LogicalPlan) throws -> [Batch])? = nil
 
     init(catalog: Catalog) {
         self.catalog = catalog
@@ -41,6 +45,9 @@ final class Binder {
     /// - Throws: `KuaiError.binding` for names, types and clauses used where they cannot be.
     func bindQuery(_ q: Query) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
         if q.recursive { throw Binder.error("WITH RECURSIVE is supported at the top of a statement only", q.position) }
+        if let spec = q.unpivot { return try bindUnpivot(spec, q) }
+        if let spec = q.pivot { return try bindPivot(spec, q) }
+        if let statement = q.tableStatement { return try bindTableStatement(statement, at: q.position) }
         ctes.append([:])
         defer { ctes.removeLast() }
         try bindCTEs(q)

@@ -63,6 +63,7 @@ extension Binder {
         }
         let inner = Binder(catalog: ViewExpansionCatalog(base: catalog, expanding: view.name))
         inner.cteIds = cteIds
+        inner.run = run
         var plan: LogicalPlan
         var cols: [ScopeColumn]
         do {

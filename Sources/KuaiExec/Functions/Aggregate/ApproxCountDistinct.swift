@@ -21,6 +21,8 @@ final class ApproxCountDistinctState: AggregateState {
 
     func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) {
         guard let input, input.type != .null else { return }
+        // flat strings (computed, sorted) are hashed through a dictionary of their distinct values
+        if input.isFlatString { return update(input.dictionaryEncoded(), ids: ids, count: n) }
         if input.type == .varchar, let d = input.dictionary {
             // hash each dictionary value once
             var hashes = [UInt64](repeating: 0, count: d.count)

@@ -255,6 +255,7 @@ extension Binder {
         let b = Binder(catalog: catalog)
         b.ctes = ctes
         b.cteIds = cteIds
+        b.run = run
         return b
     }
 }
