@@ -17,11 +17,10 @@ struct OwnedString {
         owner = heap
     }
 
-    /// The string `s` (a zone map's edge).
-    init(_ s: String) {
+    /// Calls `body` with a view of `s` (a zone map's edge), valid only inside `body`.
+    static func withView<R>(_ s: String, _ body: (StringView) -> R) -> R {
         var s = s
-        self = s.withUTF8 { b in
-            OwnedString(StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
+        return s.withUTF8 { b in body(StringView(bytes: b.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: b.count))
         }
     }
 }

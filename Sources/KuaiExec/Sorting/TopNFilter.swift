@@ -77,7 +77,7 @@ public final class TopNFilter: @unchecked Sendable {
         switch key.ascending ? zm.min : zm.max {
         case .int(let x): v = Double(x)
         case .bool(let x): v = x ? 1 : 0
-        case .string(let s): v = Double(OwnedString(s).view.orderPrefix)
+        case .string(let s): v = Double(OwnedString.withView(s) { $0.orderPrefix })
         default: return nil
         }
         return key.ascending ? v : -v
@@ -95,7 +95,7 @@ public final class TopNFilter: @unchecked Sendable {
         switch (b.edge, key.ascending ? zm.min : zm.max) {
         case (.int(let bound), .int(let x)): c = x < bound ? -1 : (x == bound ? 0 : 1)
         case (.int(let bound), .bool(let x)): c = (x ? 1 : 0) < bound ? -1 : ((x ? 1 : 0) == bound ? 0 : 1)
-        case (.string(let e), .string(let s)): c = e.compare(OwnedString(s).view)
+        case (.string(let e), .string(let s)): c = OwnedString.withView(s) { e.compare($0) }
         default: return true
         }
         // c is the sign of the block's edge against the bound
