@@ -38,9 +38,14 @@ struct TopNFilterTests {
         #expect(plan.last == "    Scan t columns=[k, d, s] filters=[topn_filter(((d * 2) + k))]")
     }
 
-    @Test func noBoundForTextKeysAggregatesOrWithoutLimit() throws {
+    @Test func boundsATextKey() throws {
+        let plan = try Self.engine.explain("SELECT s, k FROM t ORDER BY s LIMIT 3")
+        #expect(plan.last == "    Scan t columns=[k, s] filters=[topn_filter(s)]")
+        #expect(try Self.engine.execute("SELECT s, k FROM t ORDER BY s LIMIT 3").rowCount == 3)
+    }
+
+    @Test func noBoundForAggregatesOrWithoutLimit() throws {
         for sql in [
-            "SELECT s, k FROM t ORDER BY s LIMIT 3",
             "SELECT s, count(*) AS n FROM t GROUP BY s ORDER BY n LIMIT 3",
             "SELECT k FROM t ORDER BY k",
         ] {

@@ -3,14 +3,17 @@ import KuaiCore
 /// The rows that may still be among the best `keep` rows of a top-N (ORDER BY ... LIMIT): rows
 /// are collected until `threshold` (max(4 * keep, 1024)), then sorted and compacted to the best
 /// `keep`; once `keep` rows are kept, the first key of the last of them bounds what may enter
-/// (`TopNBound`). A large batch is taken a slice of `threshold` rows at a time, so that a bound
-/// set by its first slice filters the rest. Memory: at most `threshold` + one slice of rows.
+/// (`TopNBound`), and the last of them on every key bounds what may be collected (`TopNRowBound`),
+/// so that rows which tie with it on the first keys and lose on a later one are dropped before any
+/// sort. A large batch is taken a slice of `threshold` rows at a time, so that a bound set by its
+/// first slice filters the rest. Memory: at most `threshold` + one slice of rows.
 struct TopNBuffer {
     let keys: [SortKey]
     let keep: Int
     let threshold: Int
     private var collector: BatchCollector
     private var bound: TopNBound?
+    private var rowBound: TopNRowBound?
     /// Where the buffer publishes each new bound for the scan below (nil: nowhere).
     var shared: TopNFilter?
 
@@ -56,6 +59,10 @@ struct TopNBuffer {
                 guard let filtered = bound.filter(b) else { continue }
                 b = filtered
             }
+            if let rowBound {
+                guard let filtered = rowBound.filter(b) else { continue }
+                b = filtered
+            }
             collector.append(b)
             if collector.count >= threshold { try compact() }
         }
@@ -69,6 +76,7 @@ struct TopNBuffer {
         let kept = gatherBatch(cols, perm: p, range: 0..<min(keep, n))
         collector.append(kept)
         if kept.count == keep {
+            rowBound = TopNRowBound(kept, keys: keys)
             bound = TopNBound(kept, key: keys[0])
             if let bound { shared?.publish(bound) }
         }

@@ -19,10 +19,12 @@ public final class TopNFilter: @unchecked Sendable {
 
     public init(key: SortKey) { self.key = key }
 
-    /// Whether a first sort key of type `t` can be bounded: DOUBLE, or one Int64 a value
-    /// (`PackedJoinKeys.packable`: not VARCHAR, INTERVAL, HUGEINT or a DECIMAL over 18 digits,
-    /// whose values may exceed 64 bits).
-    public static func supports(_ t: DataType) -> Bool { t == .double || PackedJoinKeys.packable(t) }
+    /// Whether a first sort key of type `t` can be bounded: DOUBLE, VARCHAR (byte order), or one
+    /// Int64 a value (`PackedJoinKeys.packable`: not INTERVAL, HUGEINT or a DECIMAL over 18
+    /// digits, whose values may exceed 64 bits).
+    public static func supports(_ t: DataType) -> Bool {
+        t == .double || t == .varchar || (PackedJoinKeys.packable(t) && !t.isList)
+    }
 
     /// Offers a buffer's bound; kept when it is tighter than the one held.
     func publish(_ b: TopNBound) {
@@ -53,7 +55,8 @@ public final class TopNFilter: @unchecked Sendable {
             }
             return .column(pass)
         }
-        // over a stored integer-stored column, blocks whose zone map lies beyond the bound are skipped
+        // over a stored integer-stored or VARCHAR column, blocks whose zone map lies beyond the bound
+        // are skipped
         if keyType != .double {
             f.zoneRule = { self.mayPass($0) }
             f.zoneOrder = { self.rank($0) }
@@ -64,33 +67,38 @@ public final class TopNFilter: @unchecked Sendable {
     /// A block's rank for the scan's order (`ScalarFunction.zoneOrder`): the best first key it may
     /// hold, so the top-N meets the rows that belong in the result first and its bound soon rules
     /// out the other blocks (DuckDB reads row groups in this order under ORDER BY ... LIMIT). Its
-    /// min ascending, its max descending (negated), -inf for a block with NULLs when NULLs sort first,
-    /// nil (last) for a block of NULLs only otherwise or without bounds.
+    /// min ascending, its max descending (negated; a string by its first 8 bytes), -inf for a block
+    /// with NULLs when NULLs sort first, nil (last) for a block of NULLs only otherwise or without
+    /// bounds.
     func rank(_ zm: ZoneMap) -> Double? {
         if zm.nullCount > 0 && key.nullsFirst { return -Double.infinity }
         if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return nil }
-        guard let v = bestEdge(zm) else { return nil }
-        return key.ascending ? Double(v) : -Double(v)
-    }
-
-    /// Whether some row of a block of an integer-stored key with zone map `zm` may enter the
-    /// result: a NULL when NULLs sort first, or a value not strictly worse than the bound (the
-    /// block's min when ascending, its max when descending).
-    func mayPass(_ zm: ZoneMap) -> Bool {
-        guard let b = lock.withLock({ bound }), let bound = b.intBound else { return true }
-        if zm.nullCount > 0 && key.nullsFirst { return true }
-        if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return false }
-        guard let v = bestEdge(zm) else { return true }
-        return key.ascending ? v <= bound : v >= bound
-    }
-
-    /// The best first key a block's zone map allows, as the key's Int64: its min when ascending, its
-    /// max when descending; nil when the bound is not an integer-stored value.
-    private func bestEdge(_ zm: ZoneMap) -> Int64? {
+        let v: Double
         switch key.ascending ? zm.min : zm.max {
-        case .int(let x): return x
-        case .bool(let x): return x ? 1 : 0
+        case .int(let x): v = Double(x)
+        case .bool(let x): v = x ? 1 : 0
+        case .string(let s): v = Double(OwnedString.withView(s) { $0.orderPrefix })
         default: return nil
         }
+        return key.ascending ? v : -v
+    }
+
+    /// Whether some row of a block of an integer-stored or VARCHAR key with zone map `zm` may enter
+    /// the result: a NULL when NULLs sort first, or a value not strictly worse than the bound (the
+    /// block's min when ascending, its max when descending; for strings these are a lower and an
+    /// upper bound of the block's values).
+    func mayPass(_ zm: ZoneMap) -> Bool {
+        guard let b = lock.withLock({ bound }) else { return true }
+        if zm.nullCount > 0 && key.nullsFirst { return true }
+        if zm.rowCount > 0 && zm.nullCount >= zm.rowCount { return false }
+        let c: Int
+        switch (b.edge, key.ascending ? zm.min : zm.max) {
+        case (.int(let bound), .int(let x)): c = x < bound ? -1 : (x == bound ? 0 : 1)
+        case (.int(let bound), .bool(let x)): c = (x ? 1 : 0) < bound ? -1 : ((x ? 1 : 0) == bound ? 0 : 1)
+        case (.string(let e), .string(let s)): c = OwnedString.withView(s) { e.compare($0) }
+        default: return true
+        }
+        // c is the sign of the block's edge against the bound
+        return key.ascending ? c <= 0 : c >= 0
     }
 }

@@ -52,9 +52,9 @@ class GroupValueRuns {
     }
 }
 
-/// mode(x): the most frequent non-NULL value of the group (DuckDB 2.0.1); NULL for a group without
-/// one. Runs of equal values are counted (`GroupValueRuns`). Among equally frequent values the
-/// smallest wins (DuckDB: the one it met first).
+/// mode(x) over INTERVAL and LIST values: the most frequent non-NULL value of the group (DuckDB
+/// 2.0.1); NULL for a group without one. Runs of equal values are counted (`GroupValueRuns`).
+/// Among equally frequent values the smallest wins (see `ModeCountState`).
 final class ModeState: GroupValueRuns, AggregateState {
     func finalize(groups: Int) throws -> Column {
         var pick = [Int32](repeating: 0, count: groups)
@@ -73,10 +73,145 @@ final class ModeState: GroupValueRuns, AggregateState {
     func makeEmpty() -> AggregateState { ModeState(type: type) }
 }
 
+/// mode(x) over integer-stored values (BIGINT, DATE, TIMESTAMP, DECIMAL, ...), DOUBLE and VARCHAR:
+/// the most frequent non-NULL value of the group (DuckDB 2.0.1); NULL for a group without one.
+///
+/// State: one count per distinct (group, value) pair in a `PairCounter`, the value as one word
+/// (integers as their bits, DOUBLE as `orderedDouble`, so that -0.0 counts as 0.0 and every NaN as
+/// one value; VARCHAR as its code in the state's own dictionary, `StringInterner`, which a
+/// dictionary column reaches once per code). No row is sorted or boxed; threads' states merge by
+/// adding counts.
+///
+/// Ties: DuckDB returns the value that first reached the highest count in the order its state met
+/// the rows, which depends on how its threads split the input. kuai returns the smallest of the
+/// equally frequent values (integers signed, DOUBLE in DuckDB's order, VARCHAR in byte order),
+/// whatever the thread count; both agree whenever one value is the most frequent.
+final class ModeCountState: AggregateState {
+    let type: DataType
+    private let counts = PairCounter()
+    /// VARCHAR only: the values' codes.
+    private let interner: StringInterner?
+    private var words: [UInt64] = []
+    private var codes: [Int32] = []
+
+    init(type: DataType) {
+        self.type = type
+        interner = type == .varchar ? StringInterner() : nil
+    }
+
+    /// Whether values of type `t` fit this state (one word a value): not INTERVAL, LIST or NULL.
+    static func accepts(_ t: DataType) -> Bool { t != .interval && t != .null && !t.isList }
+
+    func resize(_ groups: Int) {}
+    var ignoresInputOrder: Bool { true }
+
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count n: Int) throws {
+        guard let input, input.type != .null, n > 0 else { return }
+        if words.count < n { words = [UInt64](repeating: 0, count: n) }
+        words.withUnsafeMutableBufferPointer { w in
+            switch input.type {
+            case .double:
+                input.doubles.withUnsafeBufferPointer { d in
+                    for i in 0..<n { w[i] = orderedDouble(d[i]) }
+                }
+            case .varchar:
+                if codes.count < n { codes = [Int32](repeating: 0, count: n) }
+                codes.withUnsafeMutableBufferPointer { c in
+                    interner!.intern(input, rows: n, into: c)
+                    for i in 0..<n { w[i] = UInt64(UInt32(bitPattern: c[i])) }
+                }
+            default:
+                input.ints.withUnsafeBufferPointer { x in
+                    for i in 0..<n { w[i] = UInt64(bitPattern: x[i]) }
+                }
+            }
+        }
+        words.withUnsafeBufferPointer { w in
+            input.validity.withUnsafeBufferPointerOrNil { v in
+                counts.add(rows: n, groups: ids, values: w, valid: v)
+            }
+        }
+    }
+
+    func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
+        let o = other as! ModeCountState
+        var groups: [Int32] = []
+        var values: [UInt64] = []
+        var times: [UInt64] = []
+        groups.reserveCapacity(o.counts.count)
+        values.reserveCapacity(o.counts.count)
+        times.reserveCapacity(o.counts.count)
+        o.counts.forEachPair { g, v, c in
+            groups.append(mapping[Int(g)])
+            values.append(v)
+            times.append(c)
+        }
+        if let interner, let theirs = o.interner {
+            // their codes as codes of this state's dictionary
+            let m = values.count
+            let src = values.map { Int32(truncatingIfNeeded: $0) }
+            var translated = [Int32](repeating: 0, count: m)
+            src.withUnsafeBufferPointer { s in
+                translated.withUnsafeMutableBufferPointer { t in
+                    interner.intern(s, dictionary: theirs.target, validity: nil, into: t)
+                }
+            }
+            for i in 0..<m { values[i] = UInt64(UInt32(bitPattern: translated[i])) }
+        }
+        for i in values.indices { counts.add(group: groups[i], value: values[i], times: times[i]) }
+    }
+
+    func finalize(groups: Int) throws -> Column {
+        var best = [UInt64](repeating: 0, count: groups)
+        var pick = [UInt64](repeating: 0, count: groups)
+        let views = interner?.target.views ?? []
+        let type = self.type
+        /// Whether value word a sorts before b (the tie rule).
+        func smaller(_ a: UInt64, _ b: UInt64) -> Bool {
+            switch type {
+            case .double: return a < b
+            case .varchar: return StringView.compare(views[Int(a)], views[Int(b)]) < 0
+            default: return Int64(bitPattern: a) < Int64(bitPattern: b)
+            }
+        }
+        best.withUnsafeMutableBufferPointer { bst in
+            pick.withUnsafeMutableBufferPointer { pk in
+                counts.forEachPair { g, v, c in
+                    let k = Int(g)
+                    if c > bst[k] || (c == bst[k] && smaller(v, pk[k])) {
+                        bst[k] = c
+                        pk[k] = v
+                    }
+                }
+            }
+        }
+        let validity: [UInt8]? = best.contains(0) ? best.map { $0 > 0 ? 1 : 0 } : nil
+        switch type {
+        case .double:
+            return Column(doubles: pick.map(Self.double(ordered:)), validity: validity)
+        case .varchar:
+            let codes = pick.map { Int32(truncatingIfNeeded: $0) }
+            return Column(codes: codes, dictionary: interner!.target, validity: validity)
+        default:
+            return Column(type: type, ints: pick.map { Int64(bitPattern: $0) }, validity: validity)
+        }
+    }
+
+    /// The DOUBLE whose `orderedDouble` is `w` (0.0 for a zero, the default NaN for a NaN).
+    static func double(ordered w: UInt64) -> Double {
+        if w == UInt64.max { return .nan }
+        return Double(bitPattern: w >> 63 != 0 ? w & ~(1 << 63) : ~w)
+    }
+
+    func makeEmpty() -> AggregateState { ModeCountState(type: type) }
+}
+
 extension AggregateRegistry {
     /// mode(x): the type of `x`.
     static func mode(_ c: AggregateCall) -> AggregateFunction? {
         guard c.name == "mode", let t = c.argumentType, c.secondArgumentType == nil else { return nil }
-        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { _ in ModeState(type: t) }
+        return AggregateFunction(name: c.name, argumentType: t, returnType: t) { _ in
+            ModeCountState.accepts(t) ? ModeCountState(type: t) as AggregateState : ModeState(type: t)
+        }
     }
 }
