@@ -271,14 +271,37 @@ extension Binder {
     /// GROUPING SETS as DuckDB runs them: one hash aggregate per set over the same input (computed once), each
     /// projected to every key (NULL for a key not in the set, the set's bit mask for the mask key) and the
     /// aggregates, then UNION ALL.
+    ///
+    /// When every aggregate can be rolled up (count, sum, min, max, without DISTINCT or ORDER BY) and
+    /// there are several sets, the input is aggregated once, by every key of any set, and each set
+    /// is then aggregated from that (small) result: a count is the sum of the counts (0 for an empty
+    /// input), a sum the sum of the sums, a min the min of the mins. One pass over the rows instead
+    /// of one per set.
     func planGroupingSets(
         _ input: LogicalPlan, _ sets: [[Int]], maskKey: Int, _ ac: AggregateContext, _ specs: [AggregateSpec]
     ) -> LogicalPlan {
-        let shared = sets.count > 1 ? LogicalPlan.shared(id: cteIds.next(), input) : input
+        var source = sets.count > 1 ? LogicalPlan.shared(id: cteIds.next(), input) : input
+        var setSpecs = specs
+        var setColumns: ([Int]) -> [Int] = { $0 }
+        var counts: Set<Int> = []
+        if sets.count > 1, let rolled = Self.rollUpSpecs(specs) {
+            // every key of any set, in key order: the finest grouping, computed once
+            let finest = Array(Set(sets.joined())).sorted()
+            let first = LogicalPlan.aggregate(
+                input, groupColumns: finest, groupNames: finest.map { ac.keys[$0].name }, aggregates: specs)
+            source = .shared(id: cteIds.next(), first)
+            setSpecs = rolled.specs.enumerated().map { j, s in
+                var s = s
+                s.inputColumn = finest.count + j
+                return s
+            }
+            setColumns = { set in set.map { finest.firstIndex(of: $0)! } }
+            counts = rolled.counts
+        }
         var parts: [LogicalPlan] = []
         for set in sets {
             let agg = LogicalPlan.aggregate(
-                shared, groupColumns: set, groupNames: set.map { ac.keys[$0].name }, aggregates: specs)
+                source, groupColumns: setColumns(set), groupNames: set.map { ac.keys[$0].name }, aggregates: setSpecs)
             var mask: Int64 = 0
             for k in 0..<maskKey where !set.contains(k) { mask |= Int64(1) << k }
             var exprs: [BoundExpr] = []
@@ -292,10 +315,50 @@ extension Binder {
                 }
             }
             for (j, spec) in specs.enumerated() {
-                exprs.append(BoundExpr.column(set.count + j, type: spec.function.returnType, name: spec.name))
+                let type = spec.function.returnType
+                if counts.contains(j) {
+                    // a count rolled up: the sum of the counts as BIGINT, 0 where there were none
+                    let sum = BoundExpr.column(set.count + j, type: setSpecs[j].function.returnType, name: spec.name)
+                    let isNull = BoundExpr(.isNull(sum, negated: false), type: .boolean, name: spec.name)
+                    exprs.append(
+                        BoundExpr(
+                            .caseWhen(
+                                [(when: isNull, then: BoundExpr.constant(.int(0), type: type))],
+                                elseExpr: BoundExpr(.cast(sum, isTry: false), type: type, name: spec.name)),
+                            type: type, name: spec.name))
+                } else {
+                    exprs.append(BoundExpr.column(set.count + j, type: type, name: spec.name))
+                }
             }
             parts.append(.project(agg, exprs, names: exprs.map(\.name)))
         }
         return .union(parts)
+    }
+
+    /// The aggregates that combine the results of `specs` over finer groups (their input columns
+    /// still to be set), and which of them are counts (rolled up by a sum, then cast back to
+    /// BIGINT); nil when one of `specs` cannot be rolled up so (DISTINCT, ORDER BY, or a function
+    /// other than count, sum, min and max, or a sum whose type would change).
+    static func rollUpSpecs(_ specs: [AggregateSpec]) -> (specs: [AggregateSpec], counts: Set<Int>)? {
+        var out: [AggregateSpec] = []
+        var counts: Set<Int> = []
+        for (j, spec) in specs.enumerated() {
+            guard !spec.distinct, spec.orderColumns.isEmpty else { return nil }
+            let f = spec.function
+            let combine: AggregateFunction?
+            switch f.name {
+            case "count", "count_star":
+                combine = AggregateRegistry.resolve("sum", .bigint)
+                counts.insert(j)
+            case "sum", "min", "max":
+                combine = AggregateRegistry.resolve(f.name, f.returnType)
+                guard combine?.returnType == f.returnType else { return nil }
+            default:
+                return nil
+            }
+            guard let combine else { return nil }
+            out.append(AggregateSpec(function: combine, inputColumn: nil, name: spec.name))
+        }
+        return (out, counts)
     }
 }
