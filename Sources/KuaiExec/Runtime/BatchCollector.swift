@@ -99,15 +99,69 @@ public struct ColumnBuilder {
         return v.contains(0) ? v : nil
     }
 
-    /// VARCHAR: the codes as they are when every chunk shares one dictionary, else one flat
-    /// column (`concatenatedViews`).
+    /// VARCHAR: the codes as they are when every chunk shares one dictionary; codes into one
+    /// merged dictionary when every chunk is in the dictionary form and the dictionaries together
+    /// hold few values for the rows (`mergesDictionaries`: broadcast constants, a list of
+    /// constant strings, small dictionaries of several sources); else one flat column
+    /// (`concatenatedViews`).
     private func buildStrings(_ validity: [UInt8]?) -> Column {
         let typed = chunks.filter { $0.type == .varchar }
         if let first = typed.first?.dictionary, typed.allSatisfy({ $0.dictionary === first }) {
             let codes = concatenated { $0.type == .null ? nil : $0.codes }
             return Column(codes: codes, dictionary: first, validity: validity)
         }
+        if let merged = mergedDictionaryStrings(typed, validity) { return merged }
         return Self.concatenatedViews(chunks, count: count, validity: validity)
+    }
+
+    /// Dictionary values merged per row at most (over all chunks' distinct dictionaries): above
+    /// it, interning every dictionary value costs more than the flat form saves.
+    static let mergedValuesPerRow = 4
+
+    /// The chunks as codes into one new dictionary holding every value of their dictionaries once
+    /// (each distinct dictionary interned once, its codes then mapped), or nil when a chunk is
+    /// flat or the dictionaries hold more than `count / mergedValuesPerRow` values in all.
+    private func mergedDictionaryStrings(_ typed: [Column], _ validity: [UInt8]?) -> Column? {
+        var sources: [StringDictionary] = []
+        var total = 0
+        for c in typed {
+            guard let d = c.dictionary else { return nil }
+            if sources.contains(where: { $0 === d }) { continue }
+            sources.append(d)
+            total += d.count
+            if total * Self.mergedValuesPerRow > count { return nil }
+        }
+        if total == 0 { return nil }
+        let merged = StringDictionary()
+        var maps: [[Int32]] = []
+        for d in sources {
+            let views = d.views
+            var map = [Int32](repeating: 0, count: views.count)
+            views.withUnsafeBufferPointer { v in
+                map.withUnsafeMutableBufferPointer { merged.intern(v, validity: nil, into: $0) }
+            }
+            maps.append(map)
+        }
+        var codes = [Int32](repeating: 0, count: count)
+        var at = 0
+        codes.withUnsafeMutableBufferPointer { out in
+            for c in chunks {
+                defer { at += c.count }
+                guard c.type == .varchar, let d = c.dictionary, let k = sources.firstIndex(where: { $0 === d }) else {
+                    continue
+                }
+                maps[k].withUnsafeBufferPointer { map in
+                    c.codes.withUnsafeBufferPointer { src in
+                        for i in 0..<c.count {
+                            let code = src[i]
+                            // a NULL row's code may be anything: keep it in range
+                            out[at + i] = code >= 0 && Int(code) < map.count ? map[Int(code)] : 0
+                        }
+                    }
+                }
+            }
+        }
+        return Column(codes: codes, dictionary: merged, validity: validity)
     }
 
     /// Integer-stored types; HUGEINT chunks beyond Int64 give high words for every row (the
