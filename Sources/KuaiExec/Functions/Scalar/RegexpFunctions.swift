@@ -62,6 +62,20 @@ enum RegexKernels {
             }
         }
 
+        /// Calls `body(i, program)` for each row `i` below `rows` that `validity` (nil: all) keeps,
+        /// with its program; a constant program is bound once, so no row retains and releases it.
+        mutating func forEachRow(
+            _ rows: Int, _ validity: [UInt8]?, _ body: (Int, RegexProgram) throws -> Void
+        ) throws {
+            try (validity ?? []).withUnsafeBufferPointer { ok in
+                if let c = constant {
+                    for i in 0..<rows where ok.isEmpty || ok[i] != 0 { try body(i, c) }
+                } else {
+                    for i in 0..<rows where ok.isEmpty || ok[i] != 0 { try body(i, try program(i &* patterns.step)) }
+                }
+            }
+        }
+
         mutating func program(_ i: Int) throws -> RegexProgram {
             if let constant { return constant }
             return try patterns.views[i].withBytes { b in
@@ -92,9 +106,12 @@ enum RegexKernels {
         guard let shape = KernelShape(count: n, [s, p]) else { return .scalar(.null) }
         let m = RegexMatch()
         var vals = [Int64](repeating: 0, count: shape.rows)
-        for i in 0..<shape.rows where !(shape.validity.map { $0[i] == 0 } ?? false) {
-            let prog = try programs.program(i &* p.step)
-            vals[i] = s.views[i &* s.step].withBytes { m.search(prog, $0, whole: whole) } ? 1 : 0
+        try s.views.withUnsafeBufferPointer { subject in
+            try vals.withUnsafeMutableBufferPointer { out in
+                try programs.forEachRow(shape.rows, shape.validity) { i, prog in
+                    out[i] = subject[i &* s.step].withBytes { m.search(prog, $0, whole: whole) } ? 1 : 0
+                }
+            }
         }
         return shape.result(Column(type: .boolean, ints: vals, validity: shape.validity))
     }
@@ -113,17 +130,20 @@ enum RegexKernels {
         let m = RegexMatch()
         var out: [UInt8] = []
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
-            for i in 0..<shape.rows where !(shape.validity.map { $0[i] == 0 } ?? false) {
-                let prog = try programs.program(i &* p.step)
-                out.removeAll(keepingCapacity: true)
-                try s.views[i &* s.step].withBytes { subject in
-                    try r.views[i &* r.step].withBytes { rewrite in
-                        try checkRewrite(rewrite, groups: prog.groups)
-                        replaceAll(prog, m, subject, rewrite, global: opts.global, into: &out)
+            try s.views.withUnsafeBufferPointer { subjects in
+                try r.views.withUnsafeBufferPointer { rewrites in
+                    try programs.forEachRow(shape.rows, shape.validity) { i, prog in
+                        out.removeAll(keepingCapacity: true)
+                        try subjects[i &* s.step].withBytes { subject in
+                            try rewrites[i &* r.step].withBytes { rewrite in
+                                try checkRewrite(rewrite, groups: prog.groups)
+                                replaceAll(prog, m, subject, rewrite, global: opts.global, into: &out)
+                            }
+                        }
+                        views[i] = out.withUnsafeBufferPointer {
+                            FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
+                        }
                     }
-                }
-                views[i] = out.withUnsafeBufferPointer {
-                    FlatStrings.copy(heap, $0.baseAddress ?? RegexProgram.emptyBytes, count: $0.count)
                 }
             }
         }
@@ -240,19 +260,13 @@ enum RegexKernels {
         let p = programs.patterns
         guard let shape = KernelShape(count: n, [s, p]) else { return .scalar(.null) }
         let m = RegexMatch()
-        let valid = shape.validity ?? []
-        // a constant pattern's program, taken once (not retained and released per row)
-        let constant = p.step == 0 ? try programs.program(0) : nil
         let col = try FlatStrings.build(shape.rows, validity: shape.validity) { views, heap in
             try s.views.withUnsafeBufferPointer { subject in
-                try valid.withUnsafeBufferPointer { ok in
-                    for i in 0..<shape.rows where ok.isEmpty || ok[i] != 0 {
-                        let prog = try constant ?? programs.program(i &* p.step)
-                        views[i] = subject[i &* s.step].withBytes { b -> StringView in
-                            guard m.search(prog, b), m.starts[group] >= 0 else { return StringView() }
-                            return FlatStrings.copy(
-                                heap, b.baseAddress! + m.starts[group], count: m.ends[group] - m.starts[group])
-                        }
+                try programs.forEachRow(shape.rows, shape.validity) { i, prog in
+                    views[i] = subject[i &* s.step].withBytes { b -> StringView in
+                        guard m.search(prog, b), m.starts[group] >= 0 else { return StringView() }
+                        return FlatStrings.copy(
+                            heap, b.baseAddress! + m.starts[group], count: m.ends[group] - m.starts[group])
                     }
                 }
             }
