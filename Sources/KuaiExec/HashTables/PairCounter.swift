@@ -2,7 +2,7 @@ import CPrefetch
 import KuaiCore
 
 /// An open-addressing table counting (group id, 64-bit value) pairs: slots of three words (value,
-/// group id + 1 with 0 = empty, count), so a probe reads one cache line; linear probing,
+/// group id + 1 with 0 = empty, count; `PairSlots`), so a probe reads one cache line; linear probing,
 /// power-of-two capacity, load <= 1/2, raw buffers (no bounds or uniqueness checks in the probe
 /// loop). `add(rows:)` takes a batch and prefetches the slot of a row a few rows ahead, so that
 /// the cache misses of a large table overlap (many groups, such as one per user).
@@ -24,26 +24,12 @@ final class PairCounter {
 
     @inline(__always)
     private static func slot(_ group: Int32, _ value: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: fmix(value ^ (UInt64(UInt32(bitPattern: group)) &* goldenRatio64))) & mask
+        PairSlots.slot(group, value, mask)
     }
 
     private func grow() {
-        let old = words
-        let oldCap = capacity
+        words = PairSlots.grown(words, capacity: capacity, stride: 3)
         capacity *= 2
-        MemoryGuard.noteAllocation(capacity * 24)
-        words = .allocate(capacity: 3 * capacity)
-        words.initialize(repeating: 0, count: 3 * capacity)
-        let mask = capacity - 1
-        for i in 0..<oldCap where old[3 * i + 1] != 0 {
-            let g = Int32(truncatingIfNeeded: old[3 * i + 1] &- 1)
-            var s = PairCounter.slot(g, old[3 * i], mask)
-            while words[3 * s + 1] != 0 { s = (s + 1) & mask }
-            words[3 * s] = old[3 * i]
-            words[3 * s + 1] = old[3 * i + 1]
-            words[3 * s + 2] = old[3 * i + 2]
-        }
-        old.deallocate()
     }
 
     /// Adds `times` to the count of (`group`, `value`) (a new pair starts at 0).

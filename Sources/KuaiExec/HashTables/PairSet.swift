@@ -1,6 +1,34 @@
 import CPrefetch
 import KuaiCore
 
+/// The slot layout shared by `PairSet` and `PairCounter`: `stride` words a slot, the value first,
+/// then group id + 1 (0 = empty), then any payload; the slot of a pair by a mixed hash of both.
+enum PairSlots {
+    /// The first slot to probe for (`group`, `value`) in a table of `mask + 1` slots.
+    @inline(__always)
+    static func slot(_ group: Int32, _ value: UInt64, _ mask: Int) -> Int {
+        Int(truncatingIfNeeded: fmix(value ^ (UInt64(UInt32(bitPattern: group)) &* goldenRatio64))) & mask
+    }
+
+    /// A table of twice `capacity` slots holding the slots of `old` (which is deallocated), each
+    /// moved whole (`stride` words) to its probe position.
+    static func grown(_ old: UnsafeMutablePointer<UInt64>, capacity: Int, stride: Int) -> UnsafeMutablePointer<UInt64> {
+        let bigger = 2 * capacity
+        MemoryGuard.noteAllocation(bigger * stride * 8)
+        let words = UnsafeMutablePointer<UInt64>.allocate(capacity: stride * bigger)
+        words.initialize(repeating: 0, count: stride * bigger)
+        let mask = bigger - 1
+        for i in 0..<capacity where old[stride * i + 1] != 0 {
+            let g = Int32(truncatingIfNeeded: old[stride * i + 1] &- 1)
+            var s = slot(g, old[stride * i], mask)
+            while words[stride * s + 1] != 0 { s = (s + 1) & mask }
+            for w in 0..<stride { words[stride * s + w] = old[stride * i + w] }
+        }
+        old.deallocate()
+        return words
+    }
+}
+
 /// An open-addressing set of (group id, 64-bit value) pairs: slots of two words (value, group id
 /// + 1; 0 = empty), so a probe reads one cache line; linear probing, power-of-two capacity,
 /// load <= 1/2, raw buffers (no bounds or uniqueness checks in the probe loop). `insert(rows:)`
@@ -21,25 +49,12 @@ final class PairSet {
 
     @inline(__always)
     private static func slot(_ group: Int32, _ value: UInt64, _ mask: Int) -> Int {
-        Int(truncatingIfNeeded: fmix(value ^ (UInt64(UInt32(bitPattern: group)) &* goldenRatio64))) & mask
+        PairSlots.slot(group, value, mask)
     }
 
     private func grow() {
-        let old = words
-        let oldCap = capacity
+        words = PairSlots.grown(words, capacity: capacity, stride: 2)
         capacity *= 2
-        MemoryGuard.noteAllocation(capacity * 16)
-        words = .allocate(capacity: 2 * capacity)
-        words.initialize(repeating: 0, count: 2 * capacity)
-        let mask = capacity - 1
-        for i in 0..<oldCap where old[2 * i + 1] != 0 {
-            let g = Int32(truncatingIfNeeded: old[2 * i + 1] &- 1)
-            var s = PairSet.slot(g, old[2 * i], mask)
-            while words[2 * s + 1] != 0 { s = (s + 1) & mask }
-            words[2 * s] = old[2 * i]
-            words[2 * s + 1] = old[2 * i + 1]
-        }
-        old.deallocate()
     }
 
     @inline(__always)
