@@ -300,4 +300,11 @@ public struct Batch: @unchecked Sendable {
     public func gather(_ selection: UnsafeBufferPointer<Int32>) -> Batch {
         Batch(columns: columns.map { $0.gather(selection) }, count: selection.count)
     }
+
+    /// The rows `range` (within `0..<count`), each column sliced; the batch itself when the range
+    /// is every row.
+    public func slice(_ range: Range<Int>) -> Batch {
+        if range == 0..<count { return self }
+        return Batch(columns: columns.map { $0.slice(range) }, count: range.count)
+    }
 }

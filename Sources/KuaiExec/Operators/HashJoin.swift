@@ -196,9 +196,8 @@ public final class HashJoinOperator: PhysicalOperator {
                 if leftKeys.isEmpty && buildRows > 0 && b.count > 1 && b.count * buildRows > JoinProber.chunkSize {
                     let rows = max(1, JoinProber.chunkSize / buildRows)
                     if rows < b.count {
-                        let rest = Batch(columns: b.columns.map { $0.slice(rows..<b.count) }, count: b.count - rows)
-                        pendingProbe.insert(rest, at: 0)
-                        b = Batch(columns: b.columns.map { $0.slice(0..<rows) }, count: rows)
+                        pendingProbe.insert(b.slice(rows..<b.count), at: 0)
+                        b = b.slice(0..<rows)
                     }
                 }
                 try prober.process(b) {

@@ -35,9 +35,7 @@ public final class LimitOperator: PhysicalOperator {
             var stop = b.count
             // No start + limit: LIMIT may be Int64.max.
             if let limit { stop = start + min(stop - start, limit - emitted) }
-            if start != 0 || stop != b.count {
-                b = Batch(columns: b.columns.map { $0.slice(start..<stop) }, count: stop - start)
-            }
+            b = b.slice(start..<stop)
             emitted += b.count
             return b
         }
