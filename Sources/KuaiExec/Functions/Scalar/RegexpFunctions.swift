@@ -76,9 +76,10 @@ enum RegexKernels {
             }
         }
 
-        mutating func program(_ i: Int) throws -> RegexProgram {
-            if let constant { return constant }
-            return try patterns.views[i].withBytes { b in
+        /// The program of row `i`'s pattern (no constant pattern): the previous row's when the
+        /// pattern is the same, else compiled.
+        private mutating func program(_ i: Int) throws -> RegexProgram {
+            try patterns.views[i].withBytes { b in
                 if let last, b.elementsEqual(lastPattern) { return last }
                 let p = try RegexProgram(b, options)
                 lastPattern = Array(b)

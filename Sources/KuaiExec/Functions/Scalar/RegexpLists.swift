@@ -53,17 +53,19 @@ extension RegexKernels {
         let m = RegexMatch()
         var pieces = StringVectorBuilder()
         var packed = [Int64](repeating: 0, count: shape.rows)
-        for i in 0..<shape.rows where !(shape.validity.map { $0[i] == 0 } ?? false) {
-            let prog = try programs.program(i &* p.step)
-            if group > prog.groups {
-                throw KuaiError(
-                    .execution, "Invalid Input Error: Pattern has \(prog.groups) groups. Cannot access group \(group)")
+        try s.views.withUnsafeBufferPointer { subjects in
+            try programs.forEachRow(shape.rows, shape.validity) { i, prog in
+                if group > prog.groups {
+                    throw KuaiError(
+                        .execution,
+                        "Invalid Input Error: Pattern has \(prog.groups) groups. Cannot access group \(group)")
+                }
+                let start = pieces.count
+                subjects[i &* s.step].withBytes { b in
+                    if split { splitRow(prog, m, b, &pieces) } else { extractRow(prog, m, b, group, &pieces) }
+                }
+                packed[i] = Column.packList(offset: start, length: pieces.count - start)
             }
-            let start = pieces.count
-            s.views[i &* s.step].withBytes { b in
-                if split { splitRow(prog, m, b, &pieces) } else { extractRow(prog, m, b, group, &pieces) }
-            }
-            packed[i] = Column.packList(offset: start, length: pieces.count - start)
         }
         let child = pieces.finish()
         if shape.allConstant && n != 1 {
