@@ -98,6 +98,18 @@ public enum CSVTableReader {
         onReject: (CSVReject) throws -> Void = { _ in },
         onProgress: (Int, Int) -> Void = { _, _ in }
     ) throws -> CSVReadStats {
+        try read(
+            path: path, table: table, options: options, onDeclared: { _ in }, onSchema: onSchema, onBatch: onBatch,
+            onReject: onReject, onProgress: onProgress)
+    }
+
+    /// `read`, calling `onDeclared` just before `onSchema` with each column's declared type: the type
+    /// `options.columns` or `options.types` gives it, else its type in the schema.
+    static func read(
+        path: String, table: String, options: CSVReadOptions, onDeclared: ([DataType]) throws -> Void,
+        onSchema: (Schema, Int) throws -> Void, onBatch: (Batch) throws -> Void,
+        onReject: (CSVReject) throws -> Void, onProgress: (Int, Int) -> Void
+    ) throws -> CSVReadStats {
         let (fd, fileBytes) = try openRegularFile(path)
         defer { close(fd) }
         var options = options
@@ -141,7 +153,7 @@ public enum CSVTableReader {
                     pending: &pending, options: options, extractor: &extractor)
             let hasHeader =
                 options.header
-                ?? hasHeader(header.record.fields, types: types, givenNames: given?.map(\.name))
+                ?? hasHeader(header.record.fields, rawNames, types: types, givenNames: given?.map(\.name))
             if !hasHeader {
                 first.start = header.start
                 linesBefore = header.skipped
@@ -157,6 +169,7 @@ public enum CSVTableReader {
             try applyTypes(options.types, to: &types, declared: &declared, names: names, path: path)
             schema = zip(names, types).map { Field($0, $1) }
         }
+        try onDeclared(zip(schema, declared + repeatElement(nil, count: schema.count)).map { $1 ?? $0.type })
         try onSchema(schema, fileBytes)
 
         let pipeline = ParsePipeline(reader: reader, pending: pending, schema: schema, options: options)
@@ -189,8 +202,7 @@ public enum CSVTableReader {
                     var left = limit - rows
                     for b in chunk.batches where left > 0 {
                         let keep = min(left, b.count)
-                        try onBatch(
-                            keep == b.count ? b : Batch(columns: b.columns.map { $0.slice(0..<keep) }, count: keep))
+                        try onBatch(b.slice(0..<keep))
                         left -= keep
                     }
                     return CSVReadStats(schema: schema, rows: limit, rejected: rejected, csvBytes: fileBytes)
@@ -320,14 +332,13 @@ public enum CSVTableReader {
     }
 
     /// Whether the first record names the columns, as DuckDB 2.0.1's sniffer decides when `header`
-    /// is not given: with `givenNames` (read_csv's `columns`), yes when its fields are those names;
-    /// otherwise (and without them) yes when every column's type is VARCHAR, when every field of
-    /// the record is empty, or when a field does not read as its column's type (`types`: the
-    /// sampled or given types); no when every field reads as its column's type.
-    static func hasHeader(_ fields: [[UInt8]], types: [DataType], givenNames: [String]?) -> Bool {
-        if let givenNames, givenNames.elementsEqual(fields.map { String(decoding: $0, as: UTF8.self) }) {
-            return true
-        }
+    /// is not given: with `givenNames` (read_csv's `columns`), yes when its fields (`text`: the same
+    /// as strings) are those names; otherwise (and without them) yes when every column's type is
+    /// VARCHAR, when every field of the record is empty, or when a field does not read as its
+    /// column's type (`types`: the sampled or given types); no when every field reads as its
+    /// column's type.
+    static func hasHeader(_ fields: [[UInt8]], _ text: [String], types: [DataType], givenNames: [String]?) -> Bool {
+        if let givenNames, givenNames == text { return true }
         if types.allSatisfy({ $0 == .varchar }) { return true }
         if givenNames == nil && fields.allSatisfy(\.isEmpty) { return true }
         for (f, t) in zip(fields, types) where !f.isEmpty && t != .varchar {
@@ -458,20 +469,25 @@ public enum CSVTableReader {
     }
 
     /// The schema `read` would give the file (the KuaiLive schema for its table, else the inferred
-    /// one), from the header and the type sample only: no row after the sample is parsed.
+    /// one), and each column's declared type (the type `options.columns` / `options.types` gives
+    /// it, which the caller casts the parsed column to, else the schema's), from the header and
+    /// the type sample only: no row after the sample is parsed.
     /// - Throws: as `read` does before its first batch (unreadable file, bad header, a bad record in
     ///   the sample's chunks is skipped there as in `read`).
     public static func schema(path: String, table: String, options: CSVReadOptions = CSVReadOptions()) throws
-        -> Schema
+        -> (schema: Schema, declared: [DataType])
     {
         struct Sniffed: Error { let schema: Schema }
+        var declared: [DataType] = []
         do {
-            return try read(
-                path: path, table: table, options: options, onSchema: { s, _ in throw Sniffed(schema: s) },
-                onBatch: { _ in }
+            let schema = try read(
+                path: path, table: table, options: options, onDeclared: { declared = $0 },
+                onSchema: { s, _ in throw Sniffed(schema: s) }, onBatch: { _ in }, onReject: { _ in },
+                onProgress: { _, _ in }
             ).schema
+            return (schema, declared)
         } catch let sniffed as Sniffed {
-            return sniffed.schema
+            return (sniffed.schema, declared)
         }
     }
 

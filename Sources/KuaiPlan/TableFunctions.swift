@@ -159,7 +159,6 @@ enum ReadCSV {
         }
         // Types as declared (any type); the reader parses each as `CSVTableReader.parsedType(for:)`
         // and the binder casts the columns whose parsed type differs (`CSVFileTable.declaredTypes`).
-        var declared: [CSVColumnType] = []
         let typeKeys = ["types", "dtypes", "column_types"].filter(args.has)
         if typeKeys.count > 1 || (!typeKeys.isEmpty && args.has("columns")) {
             throw args.error(
@@ -167,37 +166,22 @@ enum ReadCSV {
         }
         if let key = typeKeys.first {
             if let fields = args.namedStructs[key] {
-                declared = try fields.map { .named($0.name, try typeName($0.value, key, args)) }
+                options.types = try fields.map { .named($0.name, try typeName($0.value, key, args)) }
             } else if let list = args.namedLists[key] {
-                declared = try list.enumerated().map { .position($0.offset, try typeName($0.element, key, args)) }
+                options.types = try list.enumerated().map { .position($0.offset, try typeName($0.element, key, args)) }
             } else {
                 throw args.error(key, "must be a STRUCT of column names and types or a list of types")
             }
         }
-        var declaredColumns: [Field]? = nil
         if args.has("columns") {
             guard let fields = args.namedStructs["columns"], !fields.isEmpty else {
                 throw args.error("columns", "must be a STRUCT of column names and types ({'name': 'TYPE', ...})")
             }
-            declaredColumns = try fields.map { Field($0.name, try typeName($0.value, "columns", args)) }
+            options.columns = try fields.map { Field($0.name, try typeName($0.value, "columns", args)) }
         }
-        options.columns = declaredColumns
-        options.types = declared
         let file = path.split(separator: "/").last.map(String.init) ?? path
         let stem = file.firstIndex(of: ".").map { String(file[..<$0]) } ?? file
-        let table = try CSVFileTable(name: stem.isEmpty ? file : stem, path: path, options: options)
-        // the declared type of each column: the given one, else the parsed one
-        var types = declaredColumns?.map(\.type) ?? table.schema.map(\.type)
-        for d in declared {
-            switch d {
-            case .named(let n, let t):
-                if let i = table.schema.firstIndex(where: { $0.name.lowercased() == n.lowercased() }) { types[i] = t }
-            case .position(let i, let t):
-                if i < types.count { types[i] = t }
-            }
-        }
-        table.declaredTypes = types
-        return table
+        return try CSVFileTable(name: stem.isEmpty ? file : stem, path: path, options: options)
     }
 
     /// A type written as a string in read_csv's `types` or `columns` (`'INTEGER'`, `'DECIMAL(9,2)'`).
@@ -227,7 +211,7 @@ final class CSVFileTable: TableSource, @unchecked Sendable {
     private var loaded: Result<MemoryTable, Error>?
     /// The type each column is declared (read_csv's `types` / `columns`), where it differs from
     /// the parsed one in `schema` the binder casts the column (`Binder.bindTableFunction`).
-    var declaredTypes: [DataType] = []
+    let declaredTypes: [DataType]
 
     /// Rows the table holds at most (nil: every row of the file): a LIMIT over the scan reads only
     /// that many (`prefix(rows:)`).
@@ -239,7 +223,7 @@ final class CSVFileTable: TableSource, @unchecked Sendable {
         self.path = path
         self.options = options
         self.rowLimit = nil
-        schema = try CSVTableReader.schema(path: path, table: "", options: options)
+        (schema, declaredTypes) = try CSVTableReader.schema(path: path, table: "", options: options)
     }
 
     private init(_ whole: CSVFileTable, rowLimit: Int) {
