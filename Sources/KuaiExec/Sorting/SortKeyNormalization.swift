@@ -9,6 +9,14 @@ func orderedDouble(_ d: Double) -> UInt64 {
     return b >> 63 != 0 ? ~b : b | (1 << 63)
 }
 
+/// The DOUBLE whose `orderedDouble` is `w` (0.0 for a zero of either sign, the default NaN for
+/// any NaN).
+@inline(__always)
+func doubleFromOrdered(_ w: UInt64) -> Double {
+    if w == UInt64.max { return .nan }
+    return Double(bitPattern: w >> 63 != 0 ? w & ~(1 << 63) : ~w)
+}
+
 /// Byte-order ranks of the codes used by VARCHAR chunks that share one dictionary:
 /// `ranks[code]` for every code that appears in a valid row (others unspecified). Uses the
 /// dictionary's cached ranks when the dictionary is not much larger than the rows, else ranks

@@ -188,19 +188,13 @@ final class ModeCountState: AggregateState {
         let validity: [UInt8]? = best.contains(0) ? best.map { $0 > 0 ? 1 : 0 } : nil
         switch type {
         case .double:
-            return Column(doubles: pick.map(Self.double(ordered:)), validity: validity)
+            return Column(doubles: pick.map(doubleFromOrdered), validity: validity)
         case .varchar:
             let codes = pick.map { Int32(truncatingIfNeeded: $0) }
             return Column(codes: codes, dictionary: interner!.target, validity: validity)
         default:
             return Column(type: type, ints: pick.map { Int64(bitPattern: $0) }, validity: validity)
         }
-    }
-
-    /// The DOUBLE whose `orderedDouble` is `w` (0.0 for a zero, the default NaN for a NaN).
-    static func double(ordered w: UInt64) -> Double {
-        if w == UInt64.max { return .nan }
-        return Double(bitPattern: w >> 63 != 0 ? w & ~(1 << 63) : ~w)
     }
 
     func makeEmpty() -> AggregateState { ModeCountState(type: type) }

@@ -155,8 +155,7 @@ final class QuantileState: AggregateState {
     /// The value of an order-preserving word as DOUBLE (integers converted).
     private func value(_ w: UInt64) -> Double {
         if type != .double { return Double(Int64(bitPattern: w ^ (1 << 63))) }
-        if w == .max { return .nan }
-        return Double(bitPattern: w >> 63 != 0 ? w & ~(1 << 63) : ~w)
+        return doubleFromOrdered(w)
     }
 
     /// The 0-based position of quantile_disc's value among `n` sorted values: DuckDB's

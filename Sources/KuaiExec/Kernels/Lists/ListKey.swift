@@ -171,7 +171,7 @@ final class ListKeyDecoder {
         switch element {
         case .double:
             let w = word(p, &pos)
-            doubles.append(Double(bitPattern: w >> 63 == 1 ? w & ~(1 << 63) : ~w))
+            doubles.append(doubleFromOrdered(w))
         case .varchar:
             scratch.removeAll(keepingCapacity: true)
             while true {
