@@ -16,13 +16,14 @@ public enum AggregateRegistry {
     ///     0.5])`): the result is a list with one element per parameter.
     public static func resolve(
         _ name: String, _ argType: DataType?, parameters: [Value] = [], orderKeys: [SortKey] = [],
-        fromTop: Bool = false, secondArgumentType: DataType? = nil, listParameter: Bool = false
+        orderTypes: [DataType] = [], fromTop: Bool = false, secondArgumentType: DataType? = nil,
+        listParameter: Bool = false
     ) -> AggregateFunction? {
         // constant arguments a function does not take make no match (DuckDB's binder error), never ignored
         guard listParameter || (constantArguments[name] ?? 0...0).contains(parameters.count) else { return nil }
         let call = AggregateCall(
-            name: name, argumentType: argType, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop,
-            secondArgumentType: secondArgumentType, listParameter: listParameter)
+            name: name, argumentType: argType, parameters: parameters, orderKeys: orderKeys, orderTypes: orderTypes,
+            fromTop: fromTop, secondArgumentType: secondArgumentType, listParameter: listParameter)
         for family in families {
             if let f = family(call) { return f }
         }
@@ -90,6 +91,8 @@ struct AggregateCall {
     let argumentType: DataType?
     let parameters: [Value]
     let orderKeys: [SortKey]
+    /// The types of the ORDER BY columns (`orderKeys[k].column` indexes them).
+    var orderTypes: [DataType] = []
     let fromTop: Bool
     /// Two-column aggregates: the second argument's type (nil for the others).
     var secondArgumentType: DataType? = nil

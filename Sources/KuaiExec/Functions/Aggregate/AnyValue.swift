@@ -133,7 +133,9 @@ final class AnyValueState: AggregateState {
         let v = firstGroups(valid, groups)
         let validity: [UInt8]? = v.contains(0) ? v : nil
         switch type {
-        case .varchar: return gatherStrings(groups: groups, validity: validity)
+        case .varchar:
+            return gatherReferencedRows(
+                type: .varchar, sources: sources, source: source, row: row, valid: valid, groups: groups)
         case .double: return Column(doubles: firstGroups(doubles, groups), validity: validity)
         default:
             var c = Column(type: type, ints: firstGroups(ints, groups), validity: validity)
@@ -141,22 +143,6 @@ final class AnyValueState: AggregateState {
             c.highs = firstGroups(h, groups)
             return c.narrowedIfPossible()
         }
-    }
-    /// The VARCHAR picks: each source column's picked rows gathered and written at their groups.
-    private func gatherStrings(groups: Int, validity: [UInt8]?) -> Column {
-        var bySource = [[Int32]](repeating: [], count: sources.count)
-        var groupsOf = [[Int32]](repeating: [], count: sources.count)
-        for g in 0..<groups where valid[g] != 0 {
-            let s = Int(source[g])
-            bySource[s].append(row[g])
-            groupsOf[s].append(Int32(g))
-        }
-        var out = ColumnScatter(type: .varchar, count: groups, dictionary: sources.first?.dictionary)
-        for (s, rows) in bySource.enumerated() where !rows.isEmpty {
-            let picked = rows.withUnsafeBufferPointer { sources[s].gather($0) }
-            out.scatter(.column(picked), rows: groupsOf[s])
-        }
-        return out.finish()
     }
     func makeEmpty() -> AggregateState { AnyValueState(type: type, keepsNulls: keepsNulls) }
 }
@@ -181,10 +167,12 @@ final class SingleRowState: AggregateState {
     func makeEmpty() -> AggregateState { SingleRowState(type: value.type) }
 }
 
-/// first / arbitrary / any_value with an ORDER BY inside the call, and last: the value of the
-/// group's first (`last`: final) row in ORDER BY order (input order without one), as DuckDB 2.0.1's
-/// `first(x ORDER BY y)`; NULL values are candidates except for any_value (`onlyValid`). The rows
-/// are kept in a `RowStore` and sorted once per query, as string_agg's.
+/// first / arbitrary / any_value with an ORDER BY inside the call, and last, when a key or the
+/// value is not fixed-width (else `OrderedPickRunningState`): the value of the group's first row in
+/// ORDER BY order, as DuckDB 2.0.1's `first(x ORDER BY y)` (`last(x ORDER BY y)` arrives as first
+/// over the reversed keys); `pickLast` (last without ORDER BY): the final row in input order. NULL
+/// values are candidates except for any_value (`onlyValid`). The rows are kept in a `RowStore` and
+/// sorted once per query, as string_agg's.
 final class OrderedPickState: AggregateState {
     let type: DataType
     let orderKeys: [SortKey]
@@ -249,8 +237,19 @@ extension AggregateRegistry {
         guard ["any_value", "first", "arbitrary", "last"].contains(c.name), let t = c.argumentType else { return nil }
         let keepsNulls = c.name != "any_value"
         if !c.orderKeys.isEmpty || c.name == "last" {
+            // DuckDB computes last(x ORDER BY k) as first(x ORDER BY k reversed): among equal keys
+            // the row met first, as for first.
+            let keys =
+                c.name == "last"
+                ? c.orderKeys.map { SortKey(column: $0.column, ascending: !$0.ascending, nullsFirst: !$0.nullsFirst) }
+                : c.orderKeys
+            let pickLast = c.name == "last" && keys.isEmpty
+            let running = OrderedPickRunningState.handles(value: t, keys: c.orderTypes)
             return AggregateFunction(name: c.name, argumentType: t, returnType: t, ordered: true) { at in
-                OrderedPickState(type: at, orderKeys: c.orderKeys, onlyValid: !keepsNulls, pickLast: c.name == "last")
+                running
+                    ? OrderedPickRunningState(type: at, orderKeys: keys, onlyValid: !keepsNulls, pickLast: pickLast)
+                        as AggregateState
+                    : OrderedPickState(type: at, orderKeys: keys, onlyValid: !keepsNulls, pickLast: pickLast)
             }
         }
         return AggregateFunction(name: c.name, argumentType: t, returnType: t) { at in

@@ -221,8 +221,8 @@ extension Binder {
         }
         guard
             let fn = AggregateRegistry.resolve(
-                f.name, arg.type, parameters: parameters, orderKeys: orderKeys, fromTop: fromTop,
-                listParameter: listParameter)
+                f.name, arg.type, parameters: parameters, orderKeys: orderKeys, orderTypes: order.map(\.type),
+                fromTop: fromTop, listParameter: listParameter)
         else {
             if listParameter, parameters.contains(where: \.isNull) {
                 throw Binder.error("QUANTILE parameter cannot be NULL", f.position)
