@@ -54,7 +54,9 @@ public struct CommandLineOptions {
             case "--no-header": options.noHeader = true
             case "--timer": options.timer = true
             default:
-                guard i < arguments.count, !arguments[i].isEmpty, !arguments[i].hasPrefix("-"),
+                // -c takes its value as it is, as swift-argument-parser's unconditional value does
+                // (SQL may begin with a `-- comment` line).
+                guard i < arguments.count, !arguments[i].isEmpty, arg == "-c" || !arguments[i].hasPrefix("-"),
                     options.set(arg, arguments[i])
                 else {
                     return nil

@@ -77,8 +77,9 @@ struct KuaiQuery: ParsableCommand {
     )
     var file: String?
 
+    // The value is taken as it is, even when it begins with "-" (a leading `-- comment` line).
     @Option(
-        name: .customShort("c"),
+        name: .customShort("c"), parsing: .unconditionalSingleValue,
         help: ArgumentHelp("Run the statements of SQL; repeat -c to run several in turn.", valueName: "SQL"))
     var commands: [String] = []
 

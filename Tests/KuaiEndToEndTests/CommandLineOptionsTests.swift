@@ -44,6 +44,7 @@ import Testing
             ],
             expected: "maxRows=5 maxWidth=80 noHeader memoryLimit=2GB tempDirectory=t threads=1 sql=x"),
         PlainCase(arguments: ["-c", "SELECT 1", "-c", "SELECT 2"], expected: "commands=SELECT 1|SELECT 2"),
+        PlainCase(arguments: ["-c", "-- note\nSELECT 1", "-c", "-1"], expected: "commands=-- note\nSELECT 1|-1"),
         PlainCase(arguments: ["--store", "s", "--", "-- note\nSELECT 1"], expected: "store=s sql=-- note\nSELECT 1"),
         // Left to swift-argument-parser: help, version, other spellings, repeats, unknowns, odd values.
         PlainCase(arguments: ["--help"], expected: nil),
@@ -83,5 +84,11 @@ import Testing
             .query, ["--store=" + store, "--format=tsv", "--no-header", "--max-rows=3", "--threads=1", sql])
         #expect(plain.status == 0 && !plain.out.isEmpty, "\(plain)")
         #expect(plain.out == parsed.out && plain.err == parsed.err && plain.status == parsed.status)
+        // -c's value is taken as it is, also when it begins with a `-- comment` line.
+        let commented = "-- note\nSELECT 42 AS x"
+        let plainC = try runTool(.query, ["--store", store, "--format", "csv", "-c", commented])
+        let parsedC = try runTool(.query, ["--store=" + store, "--format=csv", "-c", commented])
+        #expect(plainC.status == 0 && plainC.out == "x\n42\n", "\(plainC)")
+        #expect(plainC.out == parsedC.out && plainC.err == parsedC.err && plainC.status == parsedC.status)
     }
 }
