@@ -119,6 +119,16 @@ public struct StringView: Sendable {
         }
     }
 
+    /// True when the string has at most 8 bytes and none is 0: its `orderPrefix` is then the whole
+    /// string, and two such strings are equal exactly when their prefixes are.
+    @inlinable
+    public var isShortWithoutNul: Bool {
+        guard count <= 8 else { return false }
+        let word = orderPrefix
+        for k in 0..<count where (word >> UInt64(56 - 8 * k)) & 0xFF == 0 { return false }
+        return true
+    }
+
     /// The first 8 bytes as a big-endian word (zero-padded): unsigned order of two prefixes is the
     /// byte order of the strings, except that strings equal in their first 8 bytes (or one a
     /// zero-padded prefix of the other) tie and need `compare`.

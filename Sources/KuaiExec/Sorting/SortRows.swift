@@ -23,6 +23,10 @@ func sortRows(consuming keyChunks: inout [[Column]], count n: Int, keys: [SortKe
     throws -> (perm: [Int32], marks: [[UInt8]?])
 {
     guard n < Int(Int32.max) else { throw KuaiError(.execution, "sort input of \(n) rows is too large") }
+    // Short strings (at most 8 bytes, no NUL byte) are wholly in their prefix: sorted as its word.
+    for k in keyChunks.indices where sortsByStringPrefix(keyChunks[k]) && prefixIsWholeString(keyChunks[k]) {
+        keyChunks[k] = keyChunks[k].map(stringPrefixColumn)
+    }
     guard let cut = keyChunks.firstIndex(where: sortsByStringPrefix) else {
         let sorted = radixSortRows(keyChunks: &keyChunks, count: n, keys: keys, markPrefixes: markPrefixes)
         return (sorted.perm, sorted.marks)
@@ -57,6 +61,27 @@ func sortsByStringPrefix(_ chunks: [Column]) -> Bool {
     guard let first = chunks.first(where: { $0.type == .varchar }) else { return false }
     guard let dictionary = first.dictionary else { return true }
     return chunks.contains { $0.type == .varchar && $0.dictionary !== dictionary }
+}
+
+/// True when every string of the VARCHAR chunks (every entry of a dictionary) has at most 8 bytes
+/// and no NUL byte: then `StringView.orderPrefix` (zero-padded) orders and tells apart the strings
+/// exactly as their bytes do, and the prefix alone is the sort key.
+func prefixIsWholeString(_ chunks: [Column]) -> Bool {
+    var seen: [ObjectIdentifier] = []
+    for c in chunks where c.type == .varchar {
+        if let d = c.dictionary {
+            if seen.contains(ObjectIdentifier(d)) { continue }
+            seen.append(ObjectIdentifier(d))
+            guard d.views.allSatisfy(\.isShortWithoutNul) else { return false }
+            continue
+        }
+        let ok = c.views.withUnsafeBufferPointer { v in
+            for i in 0..<c.count where !v[i].isShortWithoutNul && c.isValid(i) { return false }
+            return true
+        }
+        guard ok else { return false }
+    }
+    return true
 }
 
 /// A VARCHAR chunk's `StringView.orderPrefix` per row as a BIGINT column (sign-flipped, so that

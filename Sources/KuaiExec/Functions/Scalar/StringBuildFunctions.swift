@@ -69,12 +69,12 @@ enum StringBuildKernels {
                             bytes += UTF8Bytes.sequenceLength(str, bytes)
                             chars += 1
                         }
-                        if !left { buf.append(contentsOf: str[0..<bytes]) }
+                        if !left { buf.append(contentsOf: UnsafeBufferPointer(rebasing: str[0..<bytes])) }
                         guard len - chars == 0 || padding.count > 0 else {
                             throw KuaiError(.execution, "Insufficient padding in \(left ? "LPAD" : "RPAD").")
                         }
                         appendPadding(len - chars, padding, into: &buf)
-                        if left { buf.append(contentsOf: str[0..<bytes]) }
+                        if left { buf.append(contentsOf: UnsafeBufferPointer(rebasing: str[0..<bytes])) }
                     }
                 }
                 views[i] = buf.withUnsafeBufferPointer {
@@ -91,7 +91,11 @@ enum StringBuildKernels {
         for _ in 0..<chars {
             if at >= pad.count { at = 0 }
             let len = UTF8Bytes.sequenceLength(pad, at)
-            buf.append(contentsOf: pad[at..<min(pad.count, at + len)])
+            if len == 1 {
+                buf.append(pad[at])
+            } else {
+                buf.append(contentsOf: UnsafeBufferPointer(rebasing: pad[at..<min(pad.count, at + len)]))
+            }
             at += len
         }
     }
