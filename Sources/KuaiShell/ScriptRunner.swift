@@ -35,6 +35,16 @@ public struct ScriptFailure: Error {
 public final class ScriptRunner {
     public let session: Session
     public var settings: RunSettings
+    /// Where results go instead of standard output (`.output FILE`, `.once FILE`); nil: stdout.
+    var output: OutputTarget?
+
+    /// A file results are written to: its descriptor, its path (in messages), and whether it serves
+    /// the next statement only (`.once`).
+    struct OutputTarget {
+        var fd: Int32
+        var path: String
+        var once: Bool
+    }
 
     public init(session: Session, settings: RunSettings) {
         self.session = session
@@ -49,6 +59,72 @@ public final class ScriptRunner {
     ///   - started: monotonic time the first statement's timer counts from (default: its start).
     /// - Throws: `ScriptFailure` for the failing statement.
     public func run(_ text: String, source: String, started: Double? = nil) throws {
+        var start = started
+        for piece in ScriptRunner.pieces(text) {
+            switch piece {
+            case .statements(let sql): try runStatements(sql, source: source, started: start)
+            case .dotCommand(let line): if !runDotCommand(line) { return }
+            }
+            start = nil
+        }
+    }
+
+    /// A part of a script: statements, or one dot command line.
+    enum ScriptPiece: Equatable {
+        /// SQL text, with the lines before it blank so that positions are the whole script's.
+        case statements(String)
+        case dotCommand(String)
+    }
+
+    /// `text` cut at its dot command lines: a line whose first non-blank character is "." where no
+    /// statement is pending (the SQL before it is only white space and comments, or ends a
+    /// statement: `SQLScript.isComplete`), as DuckDB's CLI reads a script. A script without such a
+    /// line is one piece.
+    static func pieces(_ text: String) -> [ScriptPiece] {
+        guard hasDotLine(text) else { return [.statements(text)] }
+        var out: [ScriptPiece] = []
+        var pending = ""
+        var blankLines = 0  // lines before `pending` starts
+        var line = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            let candidate = raw.drop(while: { $0 == " " || $0 == "\t" })
+            if candidate.hasPrefix("."),
+                SQLScript(pending).statements.isEmpty || SQLScript.isComplete(pending)
+            {
+                if !SQLScript(pending).statements.isEmpty {
+                    out.append(.statements(String(repeating: "\n", count: blankLines) + pending))
+                }
+                out.append(.dotCommand(String(candidate).trimmed))
+                pending = ""
+                blankLines = line + 1
+            } else {
+                pending += raw + "\n"
+            }
+            line += 1
+        }
+        if !SQLScript(pending).statements.isEmpty || out.isEmpty {
+            out.append(.statements(String(repeating: "\n", count: blankLines) + pending))
+        }
+        return out
+    }
+
+    /// True when some line of `text` begins with "." after spaces and tabs.
+    static func hasDotLine(_ text: String) -> Bool {
+        var lineStart = true
+        for b in text.utf8 {
+            if b == UInt8(ascii: "\n") {
+                lineStart = true
+            } else if lineStart && b == UInt8(ascii: ".") {
+                return true
+            } else if b != UInt8(ascii: " ") && b != UInt8(ascii: "\t") {
+                lineStart = false
+            }
+        }
+        return false
+    }
+
+    /// Runs the statements of `text` in order (see `run`).
+    func runStatements(_ text: String, source: String, started: Double?) throws {
         let script = SQLScript(text)
         var first = true
         for s in script.statements {
@@ -70,9 +146,11 @@ public final class ScriptRunner {
         let bar = settings.progress ? ProgressBar(delay: settings.progressDelay) : nil
         bar?.start()
         defer { bar?.stop() }
+        defer { if output?.once == true { closeOutput() } }
+        let target = output
         let output: (UnsafeBufferPointer<UInt8>) -> Void = { bytes in
             bar?.stop()
-            ScriptRunner.writeStdout(bytes)
+            if let target { ScriptRunner.writeFile(target, bytes) } else { ScriptRunner.writeStdout(bytes) }
         }
         if case .rows(let rows) = try session.execute(statement) {
             if statement.isExplain {
@@ -106,6 +184,30 @@ public final class ScriptRunner {
         let ms = Int((x * 1000).rounded())
         let frac = String(ms % 1000)
         return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
+    }
+
+    /// Text of a dot command's answer (`.tables`, `.schema`, `.print`), written where results go.
+    func emit(_ text: String) {
+        var t = text
+        t.withUTF8 { b in
+            if let output { ScriptRunner.writeFile(output, b) } else { ScriptRunner.writeStdout(b) }
+        }
+    }
+
+    /// Ends a `.output` / `.once` redirection (closes the file).
+    func closeOutput() {
+        if let output { close(output.fd) }
+        output = nil
+    }
+
+    /// Writes to the file of `.output` / `.once`; a write error ends the program with a message
+    /// naming the file and exit status 1.
+    static func writeFile(_ target: OutputTarget, _ bytes: UnsafeBufferPointer<UInt8>) {
+        if Terminal.write(target.fd, bytes) { return }
+        Terminal.write(
+            2, "kuai-query: io error: cannot write the result to \(target.path) (\(String(cString: strerror(errno))))\n"
+        )
+        exit(1)
     }
 
     /// Writes to standard output; a closed pipe ends the program quietly (exit 0), another write

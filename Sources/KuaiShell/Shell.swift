@@ -48,7 +48,7 @@ public final class InteractiveShell {
             if buffer.isEmpty && line.drop(while: { $0 == " " || $0 == "\t" }).hasPrefix(".") {
                 let command = line.trimmed
                 kuai_editor_add_history(editor, command)
-                runDotCommand(command)
+                quit = !runner.runDotCommand(command)
                 continue
             }
             buffer += line

@@ -88,6 +88,48 @@ func runWithInput(_ exe: String, _ args: [String], input: String) throws -> RunR
         let r = try runTool(try KuaiTool.query.path(), ["--store", store, "-c", "SELECT 1", "SELECT 2"])
         #expect(r.status == 2 && r.err.contains("give the SQL one way"), "\(r)")
     }
+
+    /// Dot commands in scripts, as DuckDB's CLI reads them: a line beginning with "." where no
+    /// statement is pending; `.output` / `.once` send results to a file, `.headers off` drops csv
+    /// headers, `.quit` ends the script, and an error's line number is still the script's.
+    @Test func dotCommandsInScripts() throws {
+        let store = try TerminalStore.store()
+        let dir = TempDir(prefix: "kuai-dot")
+        defer { dir.cleanup() }
+        let out = dir.sub("out.csv")
+        let once = dir.sub("once.csv")
+        let input = """
+            .mode tsv
+            SELECT 1 AS a, 2 AS b;
+            .mode csv
+            SELECT '
+            .not a command' AS s;
+            .output \(out)
+            .mode csv
+            SELECT count(*) AS n FROM names;
+              .output
+            .headers off
+            .once \(once)
+            SELECT 7 AS x;
+            SELECT 8 AS y;
+            .print done here
+            .quit
+            SELECT 9 AS never;
+
+            """
+        let r = try runWithInput(try KuaiTool.query.path(), ["--store", store], input: input)
+        #expect(r.status == 0 && r.out == "a\tb\n1\t2\ns\n\"\n.not a command\"\n8\ndone here\n", "\(r)")
+        #expect(try String(contentsOfFile: out, encoding: .utf8) == "n\n5\n")
+        #expect(try String(contentsOfFile: once, encoding: .utf8) == "7\n")
+        let bad = try runWithInput(
+            try KuaiTool.query.path(), ["--store", store],
+            input: ".mode csv\n.bogus x\nSELECT 1 AS a;\n\nSELECT nosuch;\n")
+        #expect(bad.status == 1 && bad.out == "a\n1\n", "\(bad)")
+        #expect(bad.err.hasPrefix("Error: unknown command or invalid arguments: \".bogus x\""), "\(bad.err)")
+        #expect(bad.err.contains("kuai-query: stdin:5:8: binding error"), "\(bad.err)")
+        let dashC = try runTool(try KuaiTool.query.path(), ["--store", store, "-c", ".tables"])
+        #expect(dashC.status == 0 && dashC.out.contains("names"), "\(dashC)")
+    }
 }
 
 /// True when the terminal output ends with a new prompt at the start of a line (compared as bytes:
