@@ -32,11 +32,49 @@ extension Binder {
             guard f.arguments.count == 3 else { throw Binder.error("if() takes three arguments", f.position) }
             return try bindCase(nil, [(f.arguments[0], f.arguments[1])], f.arguments[2], f.position, name, ctx)
         }
+        if let op = Binder.operatorFunctions[f.name] { return try bindOperatorFunction(f, op, name, ctx) }
         if let lambda = try bindLambdaCall(f, name, ctx) { return lambda }
         let args = try f.arguments.map { try bind($0, ctx) }
         // `a ^ b` and `a ** b` (named as written) are power(a, b); `s ^@ p` is starts_with(s, p)
         let fname = f.name == "^" || f.name == "**" ? "power" : f.name == "^@" ? "starts_with" : f.name
         return try bindFunction(fname, args, f.position, name)
+    }
+
+    /// DuckDB's functions named after arithmetic operators (`add(a, b)` is `a + b`).
+    static let operatorFunctions: [String: ArithmeticOp] = [
+        "add": .add, "subtract": .subtract, "multiply": .multiply, "divide": .divide,
+    ]
+
+    /// add / subtract / multiply / divide as DuckDB 2.0.1 has them: `add(a, b)` is `a + b` for every
+    /// type the operator takes (dates, intervals, lists), `add(a)` is `a`, `subtract(a)` is `-a`;
+    /// `divide` of two integers is `a // b` (an error on a zero divisor).
+    /// - Throws: `KuaiError.binding` for another argument count, and for divide of non-integers
+    ///   (DuckDB divides those as DOUBLE but raises an error on a zero divisor, which `/` does not:
+    ///   refused rather than answered differently).
+    func bindOperatorFunction(_ f: FunctionCall, _ op: ArithmeticOp, _ name: String, _ ctx: ExprContext) throws
+        -> BoundExpr
+    {
+        let unary = f.arguments.count == 1 && (op == .add || op == .subtract)
+        guard f.arguments.count == 2 || unary else {
+            let types = try f.arguments.map { try bind($0, ctx).type.description }.joined(separator: ", ")
+            throw Binder.error(
+                "No function matches the given name and argument types '\(f.name)(\(types))'", f.position)
+        }
+        if unary {
+            return try bindUnary(op == .add ? .plus : .minus, f.arguments[0], f.position, name, ctx)
+        }
+        guard op == .divide else {
+            return try bindBinary(.arithmetic(op), f.arguments[0], f.arguments[1], f.position, name, ctx)
+        }
+        let x = try bind(f.arguments[0], ctx)
+        let y = try bind(f.arguments[1], ctx)
+        let integral = { (t: DataType) in t.isInteger || t == .null }
+        guard integral(x.type) && integral(y.type) else {
+            throw Binder.error(
+                "divide() of \(x.type) and \(y.type) is not provided (DuckDB's raises an error on a zero divisor, unlike /); use / or //",
+                f.position)
+        }
+        return try makeArithmetic(.integerDivide, x, y, f.position, name)
     }
 
     /// `fname(args)` over bound arguments: a special form (typeof, date_part('epoch', ..), mod, concat,

@@ -118,7 +118,14 @@ extension Binder {
             if x.type == .null || y.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
             return try bindFunction("~~~", [x, y], pos, name)
         case .arithmetic(let aop):
-            return try makeArithmetic(aop, x, try bind(b, ctx), pos, name)
+            let y = try bind(b, ctx)
+            // `[1, 2] + [3]` concatenates, as `||` does (DuckDB 2.0.1's + of two lists)
+            if aop == .add && (x.type.isList || y.type.isList) && (x.type.isList || x.type == .null)
+                && (y.type.isList || y.type == .null)
+            {
+                return try bindFunction("list_concat", [x, y], pos, name)
+            }
+            return try makeArithmetic(aop, x, y, pos, name)
         }
     }
 
