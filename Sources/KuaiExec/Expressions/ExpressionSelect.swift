@@ -16,6 +16,21 @@ extension ScalarExpr {
                 if sel!.isEmpty { break }
             }
             return sel ?? Array(0..<Int32(n))
+        case .or(let xs):
+            // Each disjunct sees only the rows the earlier ones did not select, so a later one is not
+            // evaluated (and raises no error) for a row already TRUE, as DuckDB's filter.
+            var remaining = input ?? Array(0..<Int32(n))
+            var picked = [UInt8](repeating: 0, count: n)
+            var any = false
+            for x in xs where !remaining.isEmpty {
+                let hit = try x.selectRows(batch, remaining)
+                guard !hit.isEmpty else { continue }
+                any = true
+                for r in hit { picked[Int(r)] = 1 }
+                remaining.removeAll { picked[Int($0)] != 0 }
+            }
+            guard any else { return [] }
+            return (input ?? Array(0..<Int32(n))).filter { picked[Int($0)] != 0 }
         case .constant(let v):
             if case .bool(true) = v { return input ?? Array(0..<Int32(n)) }
             return []

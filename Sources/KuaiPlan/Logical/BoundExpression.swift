@@ -130,6 +130,21 @@ struct BoundExpr: CustomStringConvertible {
 
     var description: String { name }
 
+    /// True for a column, an outer column or a constant, possibly cast without TRY: values that
+    /// cannot raise an error while rows are evaluated (a failing CAST of a constant fails at binding).
+    var isPlainOperand: Bool {
+        switch kind {
+        case .column, .outerColumn, .constant: return true
+        case .cast(let a, let isTry):
+            guard a.isPlainOperand else { return false }
+            if isTry || a.constantValue != nil { return true }
+            // widening an integer or a date cannot fail
+            let wider: [DataType] = [.bigint, .hugeint, .double]
+            return (a.type.isInteger && wider.contains(type)) || (a.type == .date && type == .timestamp)
+        default: return false
+        }
+    }
+
     var children: [BoundExpr] { kind.children }
 
     /// The constant value when this is a constant node.

@@ -130,7 +130,7 @@ public enum FunctionRegistry {
             regexpListFunctions,
             stringBuildFunctions, calendarFunctions, bitFunctions, timeZoneFunctions, similarityFunctions,
             stringCodeFunctions, numberTheoryFunctions, eraJulianFunctions, pathFunctions,
-            timeFunctions,
+            timeFunctions, errorFunctions,
         ]
         for r in families.joined() { t[r.name, default: []].append(r) }
         return t

@@ -188,6 +188,14 @@ extension Binder {
                     type: a.type,
                     name: name)
             }
+            if fname == "coalesce" || fname == "ifnull", cast.dropFirst().contains(where: { !$0.isPlainOperand }) {
+                // DuckDB evaluates an argument only for the rows all earlier ones left NULL, so
+                // coalesce(i, 10 // i) raises nothing: CASE evaluates its branches so, the kernel would not.
+                let whens = cast.dropLast().map { a in
+                    (when: BoundExpr(.isNull(a, negated: true), type: .boolean, name: name), then: a)
+                }
+                return BoundExpr(.caseWhen(Array(whens), elseExpr: cast.last!), type: t, name: name)
+            }
             guard let f = FunctionRegistry.generic(fname, t, arity: cast.count) else {
                 throw Binder.error("\(fname)() is not supported here", pos)
             }
