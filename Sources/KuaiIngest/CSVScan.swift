@@ -20,8 +20,11 @@ enum CSVByte {
 /// The bytes that give a CSV file its structure: read_csv's `delim`, `quote`, `escape` and
 /// `comment` (one byte each).
 public struct CSVSyntax: Sendable, Equatable {
-    /// The byte that ends a field.
+    /// The byte that ends a field (the first of a longer delimiter).
     public var delimiter: UInt8
+    /// The delimiter's bytes after its first, for a delimiter of 2 to 4 bytes (read_csv's `delim =
+    /// '||'`); empty for one byte.
+    public var delimiterTail: [UInt8] = []
     /// The byte that opens and closes a quoted field.
     public var quote: UInt8 = CSVByte.quote
     /// Inside a quoted field, the byte that makes the next one literal; the quote itself (the
@@ -35,7 +38,19 @@ public struct CSVSyntax: Sendable, Equatable {
 
     /// True for RFC 4180's quoting (`"`, doubled to escape) and no comments, whatever the delimiter:
     /// what the parser's fast paths assume.
-    var isDefault: Bool { quote == CSVByte.quote && escape == CSVByte.quote && comment == nil }
+    var isDefault: Bool {
+        quote == CSVByte.quote && escape == CSVByte.quote && comment == nil && delimiterTail.isEmpty
+    }
+
+    /// The delimiter's length in bytes when one starts at `i` (where `base[i] == delimiter`), else 0.
+    @inline(__always)
+    func delimiterLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
+        if delimiterTail.isEmpty { return 1 }
+        let n = delimiterTail.count
+        guard i + n < end else { return 0 }
+        for k in 0..<n where base[i + 1 + k] != delimiterTail[k] { return 0 }
+        return n + 1
+    }
 }
 
 /// The quote-aware record scanner shared by the chunk splitter, the reject path and the header
@@ -64,6 +79,8 @@ enum RecordScanner {
         let escape = syntax.escape
         // no comment byte: a value no byte compares equal to (UInt8 widened)
         let comment = syntax.comment.map(Int.init) ?? -1
+        // a delimiter of several bytes: its length where its first byte is met (0: not one)
+        let long = !syntax.delimiterTail.isEmpty
         while i < end {
             let b = base[i]
             switch state {
@@ -74,11 +91,20 @@ enum RecordScanner {
                     return i + 1
                 } else if Int(b) == comment {
                     state = .comment
+                } else if b == delimiter && long {
+                    let n = syntax.delimiterLength(base, i, end)
+                    if n == 0 { state = .unquoted } else { i += n - 1 }
                 } else if b != delimiter {
                     state = .unquoted
                 }
             case .unquoted:
-                if b == delimiter {
+                if b == delimiter && long {
+                    let n = syntax.delimiterLength(base, i, end)
+                    if n > 0 {
+                        state = .fieldStart
+                        i += n - 1
+                    }
+                } else if b == delimiter {
                     state = .fieldStart
                 } else if b == CSVByte.lf {
                     return i + 1
@@ -98,8 +124,9 @@ enum RecordScanner {
             case .quoteInQuoted:
                 if b == quote && escape == quote {
                     state = .quoted
-                } else if b == delimiter {
+                } else if b == delimiter && syntax.delimiterLength(base, i, end) > 0 {
                     state = .fieldStart
+                    i += syntax.delimiterLength(base, i, end) - 1
                 } else if b == CSVByte.lf {
                     return i + 1
                 } else {
@@ -219,7 +246,9 @@ struct FieldExtractor {
         if let comment = syntax.comment {
             while i < end {
                 let b = base[i]
-                if b == delimiter || b == CSVByte.lf || b == comment { break }
+                if (b == delimiter && syntax.delimiterLength(base, i, end) > 0) || b == CSVByte.lf || b == comment {
+                    break
+                }
                 i += 1
             }
             if i < end && base[i] == comment {
@@ -228,6 +257,12 @@ struct FieldExtractor {
                 return ExtractedField(
                     start: base + pos, count: i - pos, wasQuoted: false, next: min(e + 1, end),
                     terminator: e < end ? .newline : .end, newlines: 0)
+            }
+        } else if !syntax.delimiterTail.isEmpty {
+            while i < end {
+                let b = base[i]
+                if (b == delimiter && syntax.delimiterLength(base, i, end) > 0) || b == CSVByte.lf { break }
+                i += 1
             }
         } else {
             while i < end {
@@ -244,7 +279,8 @@ struct FieldExtractor {
         }
         if base[i] == delimiter {
             return ExtractedField(
-                start: base + pos, count: i - pos, wasQuoted: false, next: i + 1, terminator: .delimiter, newlines: 0)
+                start: base + pos, count: i - pos, wasQuoted: false, next: i + syntax.delimiterLength(base, i, end),
+                terminator: .delimiter, newlines: 0)
         }
         var n = i - pos
         if n > 0 && base[i - 1] == CSVByte.cr { n -= 1 }
@@ -298,9 +334,10 @@ struct FieldExtractor {
                 start: field, count: n, wasQuoted: true, next: end, terminator: .end, newlines: newlines)
         }
         let t = base[i]
-        if t == delimiter {
+        if t == delimiter && syntax.delimiterLength(base, i, end) > 0 {
             return ExtractedField(
-                start: field, count: n, wasQuoted: true, next: i + 1, terminator: .delimiter, newlines: newlines)
+                start: field, count: n, wasQuoted: true, next: i + syntax.delimiterLength(base, i, end),
+                terminator: .delimiter, newlines: newlines)
         }
         if t == CSVByte.lf {
             return ExtractedField(

@@ -44,6 +44,9 @@ public struct CSVReadOptions: Sendable {
     /// The byte that ends a field: `,` (kuai-convert), another single byte (read_csv's `delim`),
     /// or nil to detect it as DuckDB's sniffer does (`CSVDialect.detectDelimiter`).
     public var delimiter: UInt8? = CSVByte.comma
+    /// The bytes after the first of a delimiter of 2 to 4 bytes (read_csv's `delim = '||'`; the
+    /// first is `delimiter`); such a file is parsed on the general path only.
+    public var delimiterTail: [UInt8] = []
     /// The byte that quotes a field (read_csv's `quote`).
     public var quote: UInt8 = CSVByte.quote
     /// The byte that escapes the next one inside quotes (read_csv's `escape`; the quote itself:
@@ -55,6 +58,7 @@ public struct CSVReadOptions: Sendable {
     /// The structure bytes of these options (a comma when the delimiter is still to be detected).
     var syntax: CSVSyntax {
         var s = CSVSyntax(delimiter: delimiter ?? CSVByte.comma)
+        s.delimiterTail = delimiter == nil ? [] : delimiterTail
         s.quote = quote
         s.escape = escape
         s.comment = comment

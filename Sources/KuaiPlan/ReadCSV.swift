@@ -33,7 +33,7 @@ enum ReadCSV {
         }
         let paths = try files(args)
         var options = CSVReadOptions()
-        options.delimiter = try delimiter(args)
+        (options.delimiter, options.delimiterTail) = try delimiter(args)
         try syntax(args, into: &options)
         options.header = try args.bool("header")
         if case .int(let n)? = args.named["sample_size"], n > 0 { options.sampleRows = Int(n) }
@@ -86,23 +86,23 @@ enum ReadCSV {
         return paths
     }
 
-    /// The delimiter: given (one to four bytes; '\t' written as two characters is a tab, as DuckDB
-    /// reads it), else nil (detected, `CSVDialect`).
+    /// The delimiter: given (one to four bytes, as the first and the others; '\t' written as two
+    /// characters is a tab, as DuckDB reads it), else nil (detected, `CSVDialect`).
     /// - Throws: `KuaiError.binding` for both `delim` and `sep`, or a delimiter DuckDB refuses.
-    static func delimiter(_ args: TableFunctionArguments) throws -> UInt8? {
+    static func delimiter(_ args: TableFunctionArguments) throws -> (UInt8?, [UInt8]) {
         let delimKeys = ["delim", "sep"].filter(args.has)
         if delimKeys.count > 1 { throw args.error("sep", "and delim cannot both be given") }
-        guard let key = delimKeys.first, let d = try args.string(key) else { return nil }
+        guard let key = delimKeys.first, let d = try args.string(key) else { return (nil, []) }
         let bytes = d == "\\t" ? [UInt8(ascii: "\t")] : Array(d.utf8)
         if bytes.count > 4 { throw args.error(key, "cannot exceed a size of 4 bytes (found '\(d)')") }
-        if bytes.count > 1 {
-            throw args.error(key, "of more than one character is not supported by kuai's CSV reader (found '\(d)')")
-        }
-        guard bytes.count == 1, bytes[0] < 0x80, !"\"\r\n0123456789-+".utf8.contains(bytes[0]) else {
+        guard !bytes.isEmpty, bytes.allSatisfy({ $0 < 0x80 && $0 != 0x0A && $0 != 0x0D }),
+            !"\"0123456789-+".utf8.contains(bytes[0])
+        else {
             throw args.error(
-                key, "must be one character other than a quote, a line end, a digit, - or + (found '\(d)')")
+                key,
+                "must be 1 to 4 characters, not a line end, not starting with a quote, a digit, - or + (found '\(d)')")
         }
-        return bytes[0]
+        return (bytes[0], Array(bytes.dropFirst()))
     }
 
     /// `quote`, `escape`, `comment` and `new_line`.
@@ -124,9 +124,14 @@ enum ReadCSV {
         if let e = try byte("escape") { options.escape = e ?? options.quote }
         if let c = try byte("comment") { options.comment = c }
         if let d = options.delimiter {
-            for (key, b) in [("quote", options.quote), ("escape", options.escape), ("comment", options.comment)]
-            where b == d && args.has(key) {
-                throw args.error(key, "cannot be the same as the delimiter (\(describe(d)))")
+            let delimiterBytes = [d] + options.delimiterTail
+            let given: [(String, UInt8?)] = [
+                ("quote", options.quote), ("escape", options.escape), ("comment", options.comment),
+            ]
+            for (key, b) in given where args.has(key) {
+                if let b, delimiterBytes.contains(b) {
+                    throw args.error(key, "must not appear in the delimiter (\(describe(b)))")
+                }
             }
         }
         if let n = try args.string("new_line"), !["\n", "\r\n", "\\n", "\\r\\n"].contains(n) {

@@ -88,6 +88,33 @@ import Testing
         #expect(c.1 == [[.int(1), .string("2")], [.int(3), .string("x ")], [.int(4), .string("5")]])
     }
 
+    @Test func delimitersOfSeveralBytes() throws {
+        var bars = CSVSyntax(delimiter: UInt8(ascii: "|"))
+        bars.delimiterTail = [UInt8(ascii: "|")]
+        // a single bar inside a field, a quoted delimiter, an empty field
+        #expect(ends("1||\"x||\ny\"||a|b\n2||||\n", bars) == [16, 22])
+        let r = try read("a||b||c\n1||\"x||y\"||2024-01-01\n2||y|z||\n3||||2024-01-03\n") {
+            $0.delimiter = UInt8(ascii: "|")
+            $0.delimiterTail = [UInt8(ascii: "|")]
+        }
+        #expect(r.0 == [Field("a", .bigint), Field("b", .varchar), Field("c", .date)])
+        #expect(
+            r.1 == [
+                [.int(1), .string("x||y"), day(2024, 1, 1)], [.int(2), .string("y|z"), .null],
+                [.int(3), .null, day(2024, 1, 3)],
+            ])
+        // too many fields: named at the field after the last column
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        let path = dir.write("t.csv", "a::b\n1::2\n3::4::5\n")
+        var o = options()
+        o.delimiter = UInt8(ascii: ":")
+        o.delimiterTail = [UInt8(ascii: ":")]
+        let e = kuaiError { _ = try CSVTableReader.readAll(path: path, table: "t", options: o) }
+        #expect(e?.location == path + ":3:3")
+        #expect(e?.message.contains("too many fields: expected 2, found 3") == true)
+    }
+
     @Test func nullStringsAndDecimalCommas() throws {
         let n = try read("a,b,c\n1,\"NA\",x\n,-,\"\"\nNA,3,\n") { $0.values.nullStrings = [Array("NA".utf8)] }
         #expect(n.0.map(\.type) == [.varchar, .varchar, .varchar])
