@@ -24,9 +24,12 @@ public enum CSVDialect {
     /// Bytes read from the start of the file for the sample.
     static let sampleBytes = 1 << 18
 
-    /// The delimiter of the CSV file open at `fd` (read with `pread`, the file offset untouched).
+    /// The delimiter of the CSV file open at `fd` (read with `pread`, the file offset untouched),
+    /// records split with the quote, escape and comment bytes of `syntax` (its delimiter ignored).
     /// - Throws: `KuaiError.io` naming `path` when the file cannot be read.
-    public static func detectDelimiter(fd: Int32, path: String, skipLines: Int) throws -> UInt8 {
+    public static func detectDelimiter(fd: Int32, path: String, skipLines: Int, syntax: CSVSyntax = CSVSyntax())
+        throws -> UInt8
+    {
         let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: sampleBytes + 1)
         defer { buffer.deallocate() }
         var n = 0
@@ -49,11 +52,13 @@ public enum CSVDialect {
             buffer[n] = CSVByte.lf
             end = n + 1
         }
-        return delimiter(of: UnsafePointer(buffer), count: end, skipLines: skipLines)
+        return delimiter(of: UnsafePointer(buffer), count: end, skipLines: skipLines, syntax: syntax)
     }
 
     /// The delimiter of the records in `base[0..<count]` (the rule above; `count` ends a record).
-    static func delimiter(of base: UnsafePointer<UInt8>, count: Int, skipLines: Int) -> UInt8 {
+    static func delimiter(of base: UnsafePointer<UInt8>, count: Int, skipLines: Int, syntax: CSVSyntax = CSVSyntax())
+        -> UInt8
+    {
         var start = 0
         if count >= 3 && base[0] == 0xEF && base[1] == 0xBB && base[2] == 0xBF { start = 3 }
         var skipped = 0
@@ -64,7 +69,9 @@ public enum CSVDialect {
         var best = CSVByte.comma
         var bestFields = 1
         for d in candidates {
-            guard let fields = consistentFields(base, from: start, to: count, delimiter: d) else { continue }
+            var s = syntax
+            s.delimiter = d
+            guard let fields = consistentFields(base, from: start, to: count, syntax: s) else { continue }
             if fields > bestFields {
                 best = d
                 bestFields = fields
@@ -75,10 +82,10 @@ public enum CSVDialect {
 
     /// The field count every sampled record has with `delimiter`, or nil when they differ, a record
     /// is malformed, or there is no record.
-    private static func consistentFields(_ base: UnsafePointer<UInt8>, from: Int, to end: Int, delimiter: UInt8)
+    private static func consistentFields(_ base: UnsafePointer<UInt8>, from: Int, to end: Int, syntax: CSVSyntax)
         -> Int?
     {
-        var extractor = FieldExtractor(delimiter: delimiter)
+        var extractor = FieldExtractor(syntax: syntax)
         defer { extractor.deallocate() }
         var record = RecordFields()
         var pos = from
@@ -87,6 +94,10 @@ public enum CSVDialect {
         while pos < end && taken < sampleRecords {
             if base[pos] == CSVByte.lf || (base[pos] == CSVByte.cr && pos + 1 < end && base[pos + 1] == CSVByte.lf) {
                 pos += base[pos] == CSVByte.lf ? 1 : 2
+                continue
+            }
+            if let comment = syntax.comment, ChunkParser.isCommentLine(base, pos, end, comment) {
+                pos = RecordScanner.recordEnd(base, from: pos, to: end, syntax: syntax) ?? end
                 continue
             }
             guard record.split(base, at: pos, end: end, extractor: &extractor) else { return nil }

@@ -17,40 +17,116 @@ enum CSVByte {
     static let tab: UInt8 = 0x09
 }
 
+/// The bytes that give a CSV file its structure: read_csv's `delim`, `quote`, `escape` and
+/// `comment` (one byte each).
+public struct CSVSyntax: Sendable, Equatable {
+    /// The byte that ends a field (the first of a longer delimiter).
+    public var delimiter: UInt8
+    /// The delimiter's bytes after its first, for a delimiter of 2 to 4 bytes (read_csv's `delim =
+    /// '||'`); empty for one byte.
+    public var delimiterTail: [UInt8] = []
+    /// The byte that opens and closes a quoted field.
+    public var quote: UInt8 = CSVByte.quote
+    /// Inside a quoted field, the byte that makes the next one literal; the quote itself (the
+    /// default) means a doubled quote is one literal quote.
+    public var escape: UInt8 = CSVByte.quote
+    /// A line whose first byte other than spaces is this one is skipped, and an unquoted one ends
+    /// the record's text (the rest of the line is ignored); nil: no comments.
+    public var comment: UInt8? = nil
+
+    public init(delimiter: UInt8 = UInt8(ascii: ",")) { self.delimiter = delimiter }
+
+    /// True for RFC 4180's quoting (`"`, doubled to escape) and no comments, whatever the delimiter:
+    /// what the parser's fast paths assume.
+    var isDefault: Bool {
+        quote == CSVByte.quote && escape == CSVByte.quote && comment == nil && delimiterTail.isEmpty
+    }
+
+    /// The delimiter's length in bytes when one starts at `i` (where `base[i] == delimiter`), else 0.
+    @inline(__always)
+    func delimiterLength(_ base: UnsafePointer<UInt8>, _ i: Int, _ end: Int) -> Int {
+        if delimiterTail.isEmpty { return 1 }
+        let n = delimiterTail.count
+        guard i + n < end else { return 0 }
+        for k in 0..<n where base[i + 1 + k] != delimiterTail[k] { return 0 }
+        return n + 1
+    }
+}
+
 /// The quote-aware record scanner shared by the chunk splitter, the reject path and the header
 /// reader, so that all three agree on where a record ends.
 ///
-/// State machine (RFC 4180): a `"` opens a quoted field only as the first byte of a field; inside
-/// a quoted field `""` is a literal quote and a lone `"` closes the field; a `"` in the middle of
-/// an unquoted field is an ordinary byte (as DuckDB reads it). A LF outside quotes ends a record.
+/// State machine (RFC 4180, with the quote, escape and comment bytes of a `CSVSyntax`): a quote
+/// opens a quoted field only as the first byte of a field; inside a quoted field `""` is a literal
+/// quote and a lone `"` closes the field (with another escape byte, the escape makes the byte after
+/// it literal); a `"` in the middle of an unquoted field is an ordinary byte (as DuckDB reads it).
+/// A LF outside quotes ends a record; so does the LF after a comment byte outside quotes.
 enum RecordScanner {
-    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted }
+    private enum State { case fieldStart, unquoted, quoted, quoteInQuoted, escapeInQuoted, comment }
+
+    /// `recordEnd(_:from:to:syntax:)` with RFC 4180's quoting and fields ending at `delimiter`.
+    static func recordEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8) -> Int? {
+        recordEnd(base, from: start, to: end, syntax: CSVSyntax(delimiter: delimiter))
+    }
 
     /// Offset just past the LF that ends the record starting at `start`, or nil when the record
-    /// does not end before `end` (no LF outside quotes); fields end at `delimiter`.
-    static func recordEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, delimiter: UInt8) -> Int? {
+    /// does not end before `end` (no LF outside quotes).
+    static func recordEnd(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int, syntax: CSVSyntax) -> Int? {
         var state = State.fieldStart
         var i = start
+        let delimiter = syntax.delimiter
+        let quote = syntax.quote
+        let escape = syntax.escape
+        // no comment byte: a value no byte compares equal to (UInt8 widened)
+        let comment = syntax.comment.map(Int.init) ?? -1
+        // a delimiter of several bytes: its length where its first byte is met (0: not one)
+        let long = !syntax.delimiterTail.isEmpty
         while i < end {
             let b = base[i]
             switch state {
             case .fieldStart:
-                if b == CSVByte.quote {
+                if b == quote {
                     state = .quoted
                 } else if b == CSVByte.lf {
                     return i + 1
+                } else if Int(b) == comment {
+                    state = .comment
+                } else if b == delimiter && long {
+                    let n = syntax.delimiterLength(base, i, end)
+                    if n == 0 { state = .unquoted } else { i += n - 1 }
                 } else if b != delimiter {
                     state = .unquoted
                 }
             case .unquoted:
-                if b == delimiter { state = .fieldStart } else if b == CSVByte.lf { return i + 1 }
-            case .quoted:
-                if b == CSVByte.quote { state = .quoteInQuoted }
-            case .quoteInQuoted:
-                if b == CSVByte.quote {
-                    state = .quoted
+                if b == delimiter && long {
+                    let n = syntax.delimiterLength(base, i, end)
+                    if n > 0 {
+                        state = .fieldStart
+                        i += n - 1
+                    }
                 } else if b == delimiter {
                     state = .fieldStart
+                } else if b == CSVByte.lf {
+                    return i + 1
+                } else if Int(b) == comment {
+                    state = .comment
+                }
+            case .comment:
+                if b == CSVByte.lf { return i + 1 }
+            case .quoted:
+                if b == escape && escape != quote {
+                    state = .escapeInQuoted
+                } else if b == quote {
+                    state = .quoteInQuoted
+                }
+            case .escapeInQuoted:
+                state = .quoted
+            case .quoteInQuoted:
+                if b == quote && escape == quote {
+                    state = .quoted
+                } else if b == delimiter && syntax.delimiterLength(base, i, end) > 0 {
+                    state = .fieldStart
+                    i += syntax.delimiterLength(base, i, end) - 1
                 } else if b == CSVByte.lf {
                     return i + 1
                 } else {
@@ -62,9 +138,9 @@ enum RecordScanner {
         return nil
     }
 
-    /// Offset of the first `"` in `[from, to)`, or nil.
-    static func firstQuote(_ base: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
-        guard to > from, let q = memchr(base + from, Int32(CSVByte.quote), to - from) else { return nil }
+    /// Offset of the first `quote` byte in `[from, to)`, or nil.
+    static func firstQuote(_ base: UnsafePointer<UInt8>, from: Int, to: Int, quote: UInt8 = CSVByte.quote) -> Int? {
+        guard to > from, let q = memchr(base + from, Int32(quote), to - from) else { return nil }
         return UnsafeRawPointer(q).assumingMemoryBound(to: UInt8.self) - base
     }
 
@@ -72,9 +148,9 @@ enum RecordScanner {
     /// ends there. `base[0]` must be the start of a record; `firstQuote` is the offset of the
     /// first `"` in the range (nil when there is none).
     ///
-    /// Fast path: without any `"` this is the last LF. Otherwise the bytes before the line
+    /// Fast path: without any quote byte this is the last LF. Otherwise the bytes before the line
     /// holding the first quote are quote-free and the state machine runs from there.
-    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int, firstQuote: Int?, delimiter: UInt8)
+    static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int, firstQuote: Int?, syntax: CSVSyntax)
         -> Int?
     {
         guard let firstQuote else {
@@ -86,16 +162,19 @@ enum RecordScanner {
         while s >= 0 && base[s] != CSVByte.lf { s -= 1 }
         var pos = s + 1
         var last: Int? = pos > 0 ? pos : nil
-        while let e = recordEnd(base, from: pos, to: count, delimiter: delimiter) {
+        while let e = recordEnd(base, from: pos, to: count, syntax: syntax) {
             last = e
             pos = e
         }
         return last
     }
 
-    /// `lastRecordBoundary(_:count:firstQuote:)`, searching for the first quote itself.
+    /// `lastRecordBoundary(_:count:firstQuote:syntax:)` with RFC 4180's quoting, searching for the
+    /// first quote itself.
     static func lastRecordBoundary(_ base: UnsafePointer<UInt8>, count: Int, delimiter: UInt8) -> Int? {
-        lastRecordBoundary(base, count: count, firstQuote: firstQuote(base, from: 0, to: count), delimiter: delimiter)
+        lastRecordBoundary(
+            base, count: count, firstQuote: firstQuote(base, from: 0, to: count),
+            syntax: CSVSyntax(delimiter: delimiter))
     }
 
     /// Number of LF bytes in `[from, to)`.
@@ -126,16 +205,21 @@ struct ExtractedField {
     var error: String?
 }
 
-/// The general field reader: quoted fields, escapes, CRLF. Keeps a scratch buffer for unescaped
-/// bytes, so one instance per thread.
+/// The general field reader: quoted fields, escapes, CRLF, comments. Keeps a scratch buffer for
+/// unescaped bytes, so one instance per thread.
 struct FieldExtractor {
+    /// The structure bytes (delimiter, quote, escape, comment).
+    let syntax: CSVSyntax
     /// The byte that ends a field (`,` by default).
-    let delimiter: UInt8
+    var delimiter: UInt8 { syntax.delimiter }
     private var scratch: UnsafeMutablePointer<UInt8>
     private var scratchCapacity: Int
 
-    init(delimiter: UInt8) {
-        self.delimiter = delimiter
+    /// A reader of RFC 4180 fields ending at `delimiter`.
+    init(delimiter: UInt8) { self.init(syntax: CSVSyntax(delimiter: delimiter)) }
+
+    init(syntax: CSVSyntax) {
+        self.syntax = syntax
         scratchCapacity = 256
         scratch = .allocate(capacity: scratchCapacity + 8)
         scratch.initialize(repeating: 0, count: scratchCapacity + 8)
@@ -152,15 +236,40 @@ struct FieldExtractor {
     }
 
     /// Reads the field starting at `pos` (the first byte of the field) of a buffer ending at `end`.
+    /// An unquoted comment byte ends the field and its record: the rest of the line is skipped.
     mutating func extract(_ base: UnsafePointer<UInt8>, at pos: Int, end: Int) -> ExtractedField {
-        if pos < end && base[pos] == CSVByte.quote {
+        if pos < end && base[pos] == syntax.quote {
             return extractQuoted(base, at: pos, end: end)
         }
         var i = pos
-        while i < end {
-            let b = base[i]
-            if b == delimiter || b == CSVByte.lf { break }
-            i += 1
+        let delimiter = syntax.delimiter
+        if let comment = syntax.comment {
+            while i < end {
+                let b = base[i]
+                if (b == delimiter && syntax.delimiterLength(base, i, end) > 0) || b == CSVByte.lf || b == comment {
+                    break
+                }
+                i += 1
+            }
+            if i < end && base[i] == comment {
+                var e = i
+                while e < end && base[e] != CSVByte.lf { e += 1 }
+                return ExtractedField(
+                    start: base + pos, count: i - pos, wasQuoted: false, next: min(e + 1, end),
+                    terminator: e < end ? .newline : .end, newlines: 0)
+            }
+        } else if !syntax.delimiterTail.isEmpty {
+            while i < end {
+                let b = base[i]
+                if (b == delimiter && syntax.delimiterLength(base, i, end) > 0) || b == CSVByte.lf { break }
+                i += 1
+            }
+        } else {
+            while i < end {
+                let b = base[i]
+                if b == delimiter || b == CSVByte.lf { break }
+                i += 1
+            }
         }
         if i == end {
             var n = i - pos
@@ -170,7 +279,8 @@ struct FieldExtractor {
         }
         if base[i] == delimiter {
             return ExtractedField(
-                start: base + pos, count: i - pos, wasQuoted: false, next: i + 1, terminator: .delimiter, newlines: 0)
+                start: base + pos, count: i - pos, wasQuoted: false, next: i + syntax.delimiterLength(base, i, end),
+                terminator: .delimiter, newlines: 0)
         }
         var n = i - pos
         if n > 0 && base[i - 1] == CSVByte.cr { n -= 1 }
@@ -187,13 +297,24 @@ struct FieldExtractor {
             if i >= end {
                 return ExtractedField(
                     start: UnsafePointer(scratch), count: n, wasQuoted: true, next: end, terminator: .end,
-                    newlines: newlines, error: "unterminated quoted field (no closing \" before the end of the file)")
+                    newlines: newlines,
+                    error:
+                        "unterminated quoted field (no closing \(describeByte(syntax.quote)) before the end of the file)"
+                )
             }
             let b = base[i]
-            if b == CSVByte.quote {
-                if i + 1 < end && base[i + 1] == CSVByte.quote {
+            if b == syntax.escape && syntax.escape != syntax.quote && i + 1 < end {
+                reserve(n + 1)
+                scratch[n] = base[i + 1]
+                if base[i + 1] == CSVByte.lf { newlines += 1 }
+                n += 1
+                i += 2
+                continue
+            }
+            if b == syntax.quote {
+                if syntax.escape == syntax.quote && i + 1 < end && base[i + 1] == syntax.quote {
                     reserve(n + 1)
-                    scratch[n] = CSVByte.quote
+                    scratch[n] = syntax.quote
                     n += 1
                     i += 2
                     continue
@@ -213,9 +334,10 @@ struct FieldExtractor {
                 start: field, count: n, wasQuoted: true, next: end, terminator: .end, newlines: newlines)
         }
         let t = base[i]
-        if t == delimiter {
+        if t == delimiter && syntax.delimiterLength(base, i, end) > 0 {
             return ExtractedField(
-                start: field, count: n, wasQuoted: true, next: i + 1, terminator: .delimiter, newlines: newlines)
+                start: field, count: n, wasQuoted: true, next: i + syntax.delimiterLength(base, i, end),
+                terminator: .delimiter, newlines: newlines)
         }
         if t == CSVByte.lf {
             return ExtractedField(
@@ -291,7 +413,7 @@ struct RecordFields {
             ends.append(bytes.count)
             lines += f.newlines
             if let e = f.error {
-                next = RecordScanner.recordEnd(base, from: pos, to: end, delimiter: extractor.delimiter) ?? end
+                next = RecordScanner.recordEnd(base, from: pos, to: end, syntax: extractor.syntax) ?? end
                 lines = RecordScanner.countLF(base, from: pos, to: next)
                 error = (count - 1, e)
                 return false

@@ -44,11 +44,43 @@ public struct CSVReadOptions: Sendable {
     /// The byte that ends a field: `,` (kuai-convert), another single byte (read_csv's `delim`),
     /// or nil to detect it as DuckDB's sniffer does (`CSVDialect.detectDelimiter`).
     public var delimiter: UInt8? = CSVByte.comma
+    /// The bytes after the first of a delimiter of 2 to 4 bytes (read_csv's `delim = '||'`; the
+    /// first is `delimiter`); such a file is parsed on the general path only.
+    public var delimiterTail: [UInt8] = []
+    /// The byte that quotes a field (read_csv's `quote`).
+    public var quote: UInt8 = CSVByte.quote
+    /// The byte that escapes the next one inside quotes (read_csv's `escape`; the quote itself:
+    /// a doubled quote).
+    public var escape: UInt8 = CSVByte.quote
+    /// The byte that starts a comment (read_csv's `comment`; nil: none): `CSVSyntax.comment`.
+    public var comment: UInt8? = nil
+
+    /// The structure bytes of these options (a comma when the delimiter is still to be detected).
+    var syntax: CSVSyntax {
+        var s = CSVSyntax(delimiter: delimiter ?? CSVByte.comma)
+        s.delimiterTail = delimiter == nil ? [] : delimiterTail
+        s.quote = quote
+        s.escape = escape
+        s.comment = comment
+        return s
+    }
     /// Every inferred column is VARCHAR (read_csv's `all_varchar`); given types still apply.
     public var allVarchar = false
+    /// How fields read as values: read_csv's `nullstr`, `decimal_separator`, `dateformat` and
+    /// `timestampformat`, for the type sample and the parser alike.
+    public var values = CSVValueFormat()
+    /// Rewrites each non-empty header name before names are made unique (read_csv's
+    /// `normalize_names`); nil keeps them as written (trimmed).
+    public var normalizeName: (@Sendable (String) -> String)? = nil
     /// Rows to read at most (nil: all): reading stops once they are delivered, and a bad row
     /// after them is not met (a LIMIT over the file, as DuckDB streams it).
     public var rowLimit: Int? = nil
+    /// The columns each batch carries (ascending 0-based indexes into the file's columns; nil: all).
+    /// The fields of the others are scanned for the record's shape (quotes, field count) but not
+    /// converted, so a value that would not read as its column's type is no error there (projection
+    /// pushdown, as DuckDB reads only the columns a query uses). The schema given to `onSchema`
+    /// still has every column.
+    public var projection: [Int]? = nil
 
     public init() {}
 }
@@ -114,15 +146,16 @@ public enum CSVTableReader {
         defer { close(fd) }
         var options = options
         if options.delimiter == nil {
-            options.delimiter = try CSVDialect.detectDelimiter(fd: fd, path: path, skipLines: options.skipLines)
+            options.delimiter = try CSVDialect.detectDelimiter(
+                fd: fd, path: path, skipLines: options.skipLines, syntax: options.syntax)
         }
-        let delimiter = options.delimiter ?? CSVByte.comma
+        let syntax = options.syntax
         let chunkBytes = max(options.chunkBytes, 16)
         let pool = ChunkBufferPool(standardCapacity: chunkBytes, keep: options.workers + 1)
         let reader = ChunkReader(
             fd: fd, path: path, chunkBytes: chunkBytes, maxRecordBytes: options.maxRecordBytes, pool: pool,
-            delimiter: delimiter)
-        var extractor = FieldExtractor(delimiter: delimiter)
+            syntax: syntax)
+        var extractor = FieldExtractor(syntax: syntax)
         defer { extractor.deallocate() }
         let (first, header, rawNames) = try readHeader(reader, path: path, options: options, extractor: &extractor)
 
@@ -153,7 +186,9 @@ public enum CSVTableReader {
                     pending: &pending, options: options, extractor: &extractor)
             let hasHeader =
                 options.header
-                ?? hasHeader(header.record.fields, rawNames, types: types, givenNames: given?.map(\.name))
+                ?? hasHeader(
+                    header.record.fields, rawNames, types: types, givenNames: given?.map(\.name), format: options.values
+                )
             if !hasHeader {
                 first.start = header.start
                 linesBefore = header.skipped
@@ -161,7 +196,10 @@ public enum CSVTableReader {
             var names =
                 given?.map(\.name)
                 ?? (hasHeader
-                    ? TypeInference.columnNames(rawNames.map(TypeInference.trimmedName))
+                    ? TypeInference.columnNames(
+                        rawNames.map { raw in
+                            raw.isEmpty ? raw : options.normalizeName?(raw) ?? TypeInference.trimmedName(raw)
+                        })
                     : TypeInference.columnNames([String](repeating: "", count: rawNames.count)))
             if options.allVarchar && given == nil { types = types.map { _ in .varchar } }
             try applyNames(options.names, to: &names, path: path)
@@ -171,6 +209,7 @@ public enum CSVTableReader {
         }
         try onDeclared(zip(schema, declared + repeatElement(nil, count: schema.count)).map { $1 ?? $0.type })
         try onSchema(schema, fileBytes)
+        options.projection = options.projection.map { Array(Set($0.filter { $0 >= 0 && $0 < schema.count })).sorted() }
 
         let pipeline = ParsePipeline(reader: reader, pending: pending, schema: schema, options: options)
         pipeline.startWorkers()
@@ -279,7 +318,7 @@ public enum CSVTableReader {
         var skipped = 0
         while skipped < options.skipLines {
             guard start < first.count,
-                let e = RecordScanner.recordEnd(base, from: start, to: first.count, delimiter: extractor.delimiter)
+                let e = RecordScanner.recordEnd(base, from: start, to: first.count, syntax: extractor.syntax)
             else {
                 throw KuaiError(
                     .csv,
@@ -291,12 +330,21 @@ public enum CSVTableReader {
             for i in start..<e where base[i] == CSVByte.lf { skipped += 1 }
             start = e
         }
+        // comment lines before the header (read_csv's `comment`)
+        if let comment = options.comment {
+            while start < first.count && ChunkParser.isCommentLine(base, start, first.count, comment),
+                let e = RecordScanner.recordEnd(base, from: start, to: first.count, syntax: extractor.syntax)
+            {
+                skipped += 1
+                start = e
+            }
+        }
         let line = skipped + 1
         if start >= first.count {
             throw KuaiError(.csv, "nothing left after skipping \(skipped) lines", at: "\(path):\(line):1")
         }
         let headerEnd =
-            RecordScanner.recordEnd(base, from: start, to: first.count, delimiter: extractor.delimiter) ?? first.count
+            RecordScanner.recordEnd(base, from: start, to: first.count, syntax: extractor.syntax) ?? first.count
         if first.oversized {
             throw KuaiError(
                 .csv, "header line longer than \(options.maxRecordBytes) bytes (unterminated quoted field?)",
@@ -337,12 +385,17 @@ public enum CSVTableReader {
     /// VARCHAR, when every field of the record is empty, or when a field does not read as its
     /// column's type (`types`: the sampled or given types); no when every field reads as its
     /// column's type.
-    static func hasHeader(_ fields: [[UInt8]], _ text: [String], types: [DataType], givenNames: [String]?) -> Bool {
+    static func hasHeader(
+        _ fields: [[UInt8]], _ text: [String], types: [DataType], givenNames: [String]?,
+        format: CSVValueFormat = CSVValueFormat()
+    ) -> Bool {
         if let givenNames, givenNames == text { return true }
         if types.allSatisfy({ $0 == .varchar }) { return true }
         if givenNames == nil && fields.allSatisfy(\.isEmpty) { return true }
         for (f, t) in zip(fields, types) where !f.isEmpty && t != .varchar {
-            let reads = f.withUnsafeBufferPointer { TypeInference.reads($0.baseAddress!, $0.count, as: t) }
+            let reads = f.withUnsafeBufferPointer {
+                TypeInference.reads($0.baseAddress!, $0.count, as: t, format: format.isDefault ? nil : format)
+            }
             if !reads { return true }
         }
         return false
@@ -423,6 +476,9 @@ public enum CSVTableReader {
         extractor: inout FieldExtractor
     ) throws -> [DataType] {
         var guesses = [TypeInference.ColumnGuess](repeating: TypeInference.ColumnGuess(), count: columns)
+        let format: CSVValueFormat? = options.values.isDefault ? nil : options.values
+        let empty = UnsafeMutablePointer<UInt8>.allocate(capacity: 8)
+        defer { empty.deallocate() }
         var record = RecordFields()
         var taken = 0
         var chunk = pending[pending.count - 1]
@@ -436,7 +492,7 @@ public enum CSVTableReader {
                         || (b[pos] == CSVByte.cr && pos + 1 < chunk.count && b[pos + 1] == CSVByte.lf))
                 {
                     pos =
-                        RecordScanner.recordEnd(b, from: pos, to: chunk.count, delimiter: extractor.delimiter)
+                        RecordScanner.recordEnd(b, from: pos, to: chunk.count, syntax: extractor.syntax)
                         ?? chunk.count
                     continue
                 }
@@ -447,8 +503,10 @@ public enum CSVTableReader {
                 record.bytes.withUnsafeBufferPointer { bytes in
                     for c in 0..<columns {
                         let (start, end) = (record.ends[c], record.ends[c + 1])
-                        if end > start && !guesses[c].settled {
-                            guesses[c].observe(bytes.baseAddress! + start, end - start, row: taken)
+                        let p = end > start ? bytes.baseAddress! + start : UnsafePointer(empty)
+                        // NULL fields (empty ones, or read_csv's nullstr) do not change a type
+                        if !guesses[c].settled && !(format?.isNull(p, end - start) ?? (end == start)) {
+                            guesses[c].observe(p, end - start, row: taken, format: format)
                         }
                         if guesses[c].settled { settled += 1 }
                     }
@@ -489,6 +547,21 @@ public enum CSVTableReader {
         } catch let sniffed as Sniffed {
             return (sniffed.schema, declared)
         }
+    }
+
+    /// About how many records the file at `path` holds: its size over the mean length of the lines
+    /// in its first 64 KiB (1 for an empty or unreadable file). Reads no more than that.
+    public static func estimatedRecords(path: String) -> Int {
+        guard let (fd, bytes) = try? openRegularFile(path) else { return 1 }
+        defer { close(fd) }
+        let n = min(bytes, 1 << 16)
+        guard n > 0 else { return 1 }
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: n)
+        defer { buffer.deallocate() }
+        let got = pread(fd, buffer, n, 0)
+        guard got > 0 else { return 1 }
+        let lines = RecordScanner.countLF(buffer, from: 0, to: got)
+        return lines == 0 ? 1 : max(1, Int((Double(bytes) * Double(lines) / Double(got)).rounded()))
     }
 
     /// Reads a whole CSV into memory (for tests and small files).

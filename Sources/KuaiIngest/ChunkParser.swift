@@ -6,9 +6,11 @@ import KuaiCore
     import Darwin
 #endif
 
-/// How the parser stores one column (one per supported logical type).
+/// How the parser stores one column (one per supported logical type), or `skip` for a column
+/// the reader does not deliver (projection pushdown): its fields are scanned (quotes, field
+/// count) but neither converted nor stored.
 enum ColumnKind {
-    case bigint, date, double, boolean, varchar, timestamp, time
+    case bigint, date, double, boolean, varchar, timestamp, time, skip
 
     init(_ type: DataType) {
         switch type {
@@ -60,11 +62,19 @@ struct ParsedChunk: @unchecked Sendable {
 final class ChunkParser {
     let ncols: Int
     let types: [DataType]
+    /// The columns delivered in each batch (ascending indexes into `types`); the others are skipped.
+    let delivered: [Int]
     let batchRows: Int
     /// When true, bad rows are collected and skipped; when false parsing stops at the first.
     let rejectRows: Bool
     /// The byte that ends a field.
     let delimiter: UInt8
+    /// The structure bytes (the delimiter, quote, escape and comment).
+    let syntax: CSVSyntax
+    /// How fields read as values (read_csv's `nullstr`, `dateformat`, ...).
+    let valueFormat: CSVValueFormat
+    /// True when `valueFormat` or `syntax` is not the default: every field then takes the general path.
+    private let general: Bool
 
     private let kinds: UnsafeMutablePointer<ColumnKind>
     private let values: UnsafeMutablePointer<UnsafeMutableRawPointer>
@@ -81,30 +91,45 @@ final class ChunkParser {
         min(requested, max(1024, (32 << 20) / (9 * max(columns, 1))))
     }
 
-    init(schema: Schema, batchRows: Int, rejectRows: Bool, delimiter: UInt8) {
+    /// - Parameters:
+    ///   - schema: every column of the file's records, in order.
+    ///   - projection: the columns to deliver (ascending indexes into `schema`; nil: all). A batch
+    ///     holds them in this order; with none it carries only its row count.
+    ///   - valueFormat: how fields read as values (the fast paths assume the default).
+    init(
+        schema: Schema, projection: [Int]? = nil, batchRows: Int, rejectRows: Bool, syntax: CSVSyntax,
+        valueFormat: CSVValueFormat = CSVValueFormat()
+    ) {
         precondition(!schema.isEmpty && batchRows > 0)
-        self.delimiter = delimiter
-        extractor = FieldExtractor(delimiter: delimiter)
+        self.syntax = syntax
+        delimiter = syntax.delimiter
+        self.valueFormat = valueFormat
+        general = !valueFormat.isDefault || !syntax.isDefault
+        extractor = FieldExtractor(syntax: syntax)
         ncols = schema.count
         types = schema.map(\.type)
+        delivered = projection ?? Array(schema.indices)
         self.batchRows = batchRows
         self.rejectRows = rejectRows
         kinds = .allocate(capacity: ncols)
-        values = .allocate(capacity: ncols)
+        self.values = .allocate(capacity: ncols)
         valid = .allocate(capacity: ncols)
         interners = .allocate(capacity: ncols)
         pow10 = .allocate(capacity: SWAR.pow10.count)
         pow10.initialize(from: SWAR.pow10, count: SWAR.pow10.count)
+        var keep = [Bool](repeating: projection == nil, count: ncols)
+        for c in projection ?? [] { keep[c] = true }
         for (c, f) in schema.enumerated() {
-            kinds[c] = ColumnKind(f.type)
-            let raw = UnsafeMutableRawPointer.allocate(byteCount: batchRows * 8, alignment: 8)
+            kinds[c] = keep[c] ? ColumnKind(f.type) : .skip
+            let capacity = keep[c] ? batchRows : 1
+            let raw = UnsafeMutableRawPointer.allocate(byteCount: capacity * 8, alignment: 8)
             switch kinds[c] {
-            case .varchar: _ = raw.bindMemory(to: Int32.self, capacity: batchRows)
-            case .double: _ = raw.bindMemory(to: Double.self, capacity: batchRows)
-            default: _ = raw.bindMemory(to: Int64.self, capacity: batchRows)
+            case .varchar: _ = raw.bindMemory(to: Int32.self, capacity: capacity)
+            case .double: _ = raw.bindMemory(to: Double.self, capacity: capacity)
+            default: _ = raw.bindMemory(to: Int64.self, capacity: capacity)
             }
             values[c] = raw
-            valid[c] = .allocate(capacity: batchRows)
+            valid[c] = .allocate(capacity: capacity)
             (interners + c).initialize(to: ByteInterner())
         }
     }
@@ -154,8 +179,14 @@ final class ChunkParser {
                     continue
                 }
             }
+            if let comment = syntax.comment, Self.isCommentLine(base, pos, end, comment) {
+                while base[pos] != CSVByte.lf { pos += 1 }
+                pos += 1
+                line += 1
+                continue
+            }
             if let failure = parseRecord(base, columns, pos: &pos, end: end, row: row, line: &line) {
-                let e = RecordScanner.recordEnd(base, from: recStart, to: end, delimiter: delimiter) ?? end
+                let e = RecordScanner.recordEnd(base, from: recStart, to: end, syntax: syntax) ?? end
                 out.rejects.append(
                     LocalReject(
                         line: line, column: failure.column, reason: failure.reason,
@@ -193,6 +224,13 @@ final class ChunkParser {
         return out
     }
 
+    /// Whether the line at `pos` is a comment: spaces, then `comment` (the chunk ends in LF).
+    static func isCommentLine(_ base: UnsafePointer<UInt8>, _ pos: Int, _ end: Int, _ comment: UInt8) -> Bool {
+        var i = pos
+        while i < end && base[i] == CSVByte.space { i += 1 }
+        return i < end && base[i] == comment
+    }
+
     /// Parses the fields of the record at `pos` into `row`: each through its column's fast path when the
     /// field has the common shape, else `slowField`. Leaves `pos` after the record's terminator; returns the
     /// first bad field (1-based column and reason), if any.
@@ -202,6 +240,18 @@ final class ChunkParser {
     ) -> (column: Int, reason: String)? {
         let lastCol = ncols - 1
         var c = 0
+        if general {
+            // read_csv options other than the defaults: every field on the general path
+            while true {
+                switch slowField(base, pos: &pos, end: end, column: c, row: row, line: &line) {
+                case .ok:
+                    if c == lastCol { return nil }
+                    c += 1
+                case .fail(let column, let reason):
+                    return (column, reason)
+                }
+            }
+        }
         while true {
             let last = c == lastCol
             let s = base + pos
@@ -251,17 +301,35 @@ final class ChunkParser {
                 column: ncols + 1, reason: "too many fields: expected \(ncols), found \(ncols + rest.fields.count)")
         }
         let value = values[c]
-        if f.count == 0 {
+        if kinds[c] == .skip {
+            // not delivered: the field is not converted (DuckDB reads no value of a column no query uses)
+        } else if general ? valueFormat.isNull(f.start, f.count) : f.count == 0 {
             storeNull(column: c, row: row)
         } else {
             let failure: String?
             switch kinds[c] {
             case .bigint: failure = FieldParse.bigint(f.start, f.count).store(into: value, at: row)
-            case .date: failure = FieldParse.date(f.start, f.count).store(into: value, at: row)
+            case .date:
+                if let format = valueFormat.dateFormat {
+                    failure = formatted(valueFormat.date(f.start, f.count, format), format, "DATE", f, value, row)
+                } else {
+                    failure = FieldParse.date(f.start, f.count).store(into: value, at: row)
+                }
             case .boolean: failure = FieldParse.boolean(f.start, f.count).store(into: value, at: row)
-            case .double: failure = FieldParse.double(f.start, f.count).store(into: value, at: row)
-            case .timestamp: failure = FieldParse.timestamp(f.start, f.count).store(into: value, at: row)
+            case .double:
+                failure =
+                    valueFormat.decimalSeparator == UInt8(ascii: ".")
+                    ? FieldParse.double(f.start, f.count).store(into: value, at: row)
+                    : valueFormat.commaDouble(f.start, f.count).store(into: value, at: row)
+            case .timestamp:
+                if let format = valueFormat.timestampFormat {
+                    let v = format.parse(UnsafeBufferPointer(start: f.start, count: f.count))
+                    failure = formatted(v, format, "TIMESTAMP", f, value, row)
+                } else {
+                    failure = FieldParse.timestamp(f.start, f.count).store(into: value, at: row)
+                }
             case .time: failure = FieldParse.time(f.start, f.count).store(into: value, at: row)
+            case .skip: failure = nil
             case .varchar:
                 let code = interners[c].intern(f.start, f.count, hash: hashBytes(f.start, f.count))
                 if code < 0 { return .fail(column: c + 1, reason: "found \(describeField(f.start, f.count))") }
@@ -276,9 +344,23 @@ final class ChunkParser {
         return .ok
     }
 
+    /// Stores `v`, a value read by `format`, at `row` of `value`; nil, or the reason when the field
+    /// `f` did not match.
+    private func formatted(
+        _ v: Int64?, _ format: CSVTemporalFormat, _ type: String, _ f: ExtractedField, _ value: UnsafeMutableRawPointer,
+        _ row: Int
+    ) -> String? {
+        guard let v else {
+            return "expected a \(type) written as '\(format.text)', found \(describeField(f.start, f.count))"
+        }
+        value.assumingMemoryBound(to: Int64.self)[row] = v
+        return nil
+    }
+
     /// Marks `row` of column `c` NULL (value 0).
     @inline(__always)
     private func storeNull(column c: Int, row: Int) {
+        if kinds[c] == .skip { return }
         if kinds[c] == .varchar {
             values[c].assumingMemoryBound(to: Int32.self)[row] = 0
         } else if kinds[c] == .double {
@@ -289,12 +371,12 @@ final class ChunkParser {
         valid[c][row] = 0
     }
 
-    /// Copies the first `rows` rows of the column buffers into a new `Batch` and resets the
-    /// string dictionaries for the next batch.
+    /// Copies the first `rows` rows of the delivered columns' buffers into a new `Batch` and resets
+    /// the string dictionaries for the next batch.
     private func flush(rows: Int) -> Batch {
         var columns: [Column] = []
-        columns.reserveCapacity(ncols)
-        for c in 0..<ncols {
+        columns.reserveCapacity(delivered.count)
+        for c in delivered {
             let v = valid[c]
             let validity: [UInt8]? = memchr(v, 0, rows) != nil ? Array(UnsafeBufferPointer(start: v, count: rows)) : nil
             switch kinds[c] {
@@ -312,6 +394,8 @@ final class ChunkParser {
                     Column(
                         codes: Array(UnsafeBufferPointer(start: p, count: rows)), dictionary: dict, validity: validity))
                 interners[c].reset()
+            case .skip:
+                continue
             }
         }
         return Batch(columns: columns, count: rows)
@@ -338,8 +422,18 @@ private struct FastColumns {
         case .bigint: return bigint(s, column: c, row: row, last: last)
         case .varchar: return varchar(s, column: c, row: row, last: last)
         case .date: return date(s, column: c, row: row, last: last)
+        case .skip: return skip(s, last: last)
         case .double, .boolean, .timestamp, .time: return 0
         }
+    }
+
+    /// An unquoted field of a column not delivered: only its end is found.
+    @inline(__always)
+    func skip(_ s: UnsafePointer<UInt8>, last: Bool) -> Int {
+        if s.pointee == CSVByte.quote { return 0 }
+        let q = s + SWAR.findDelimiter(s, delimiter)
+        if q.pointee != (last ? CSVByte.lf : delimiter) { return 0 }
+        return s.distance(to: q) + 1
     }
 
     @inline(__always)

@@ -73,17 +73,17 @@ final class ChunkReader {
     let chunkBytes: Int
     let maxRecordBytes: Int
     let pool: ChunkBufferPool
-    /// The byte that ends a field (records are cut where quotes allow).
-    let delimiter: UInt8
+    /// The structure bytes (records are cut where quotes allow).
+    let syntax: CSVSyntax
     private var carry: [UInt8] = []
     /// Bytes per read(2) call: small enough that the quote search after it hits the cache.
     static let readStep = 1 << 20
     private(set) var eof = false
     private(set) var bytesRead = 0
 
-    init(fd: Int32, path: String, chunkBytes: Int, maxRecordBytes: Int, pool: ChunkBufferPool, delimiter: UInt8) {
+    init(fd: Int32, path: String, chunkBytes: Int, maxRecordBytes: Int, pool: ChunkBufferPool, syntax: CSVSyntax) {
         self.fd = fd
-        self.delimiter = delimiter
+        self.syntax = syntax
         self.path = path
         self.chunkBytes = chunkBytes
         self.maxRecordBytes = max(maxRecordBytes, chunkBytes)
@@ -102,7 +102,7 @@ final class ChunkReader {
         if n > 0 {
             carry.withUnsafeBufferPointer { buf.base.update(from: $0.baseAddress!, count: n) }
             carry.removeAll(keepingCapacity: true)
-            firstQuote = RecordScanner.firstQuote(buf.base, from: 0, to: n)
+            firstQuote = RecordScanner.firstQuote(buf.base, from: 0, to: n, quote: syntax.quote)
         }
         while true {
             while n < buf.capacity && !eof {
@@ -117,7 +117,9 @@ final class ChunkReader {
                     eof = true
                     break
                 }
-                if firstQuote == nil { firstQuote = RecordScanner.firstQuote(buf.base, from: n, to: n + r) }
+                if firstQuote == nil {
+                    firstQuote = RecordScanner.firstQuote(buf.base, from: n, to: n + r, quote: syntax.quote)
+                }
                 n += r
                 bytesRead += r
             }
@@ -135,7 +137,7 @@ final class ChunkReader {
                 return buf
             }
             if let split = RecordScanner.lastRecordBoundary(
-                buf.base, count: n, firstQuote: firstQuote, delimiter: delimiter)
+                buf.base, count: n, firstQuote: firstQuote, syntax: syntax)
             {
                 carry.append(contentsOf: UnsafeBufferPointer(start: buf.base + split, count: n - split))
                 buf.count = split

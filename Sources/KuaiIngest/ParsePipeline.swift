@@ -45,8 +45,10 @@ final class ParsePipeline: @unchecked Sendable {
 
     private func work() {
         let parser = ChunkParser(
-            schema: schema, batchRows: ChunkParser.batchRows(columns: schema.count, requested: options.batchRows),
-            rejectRows: options.skipBadRows, delimiter: options.delimiter ?? CSVByte.comma)
+            schema: schema, projection: options.projection,
+            batchRows: ChunkParser.batchRows(columns: schema.count, requested: options.batchRows),
+            rejectRows: options.skipBadRows, syntax: options.syntax,
+            valueFormat: options.values)
         while true {
             readLock.lock()
             cond.lock()

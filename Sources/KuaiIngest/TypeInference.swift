@@ -50,7 +50,9 @@ public enum TypeInference {
     /// Whether a field of `n` bytes at `p` reads as `type` by the rule above (BOOLEAN, TIME, DATE,
     /// TIMESTAMP, BIGINT, DOUBLE; any other type reads every field): DuckDB's test of a first
     /// record against the sniffed types.
-    public static func reads(_ p: UnsafePointer<UInt8>, _ n: Int, as type: DataType) -> Bool {
+    public static func reads(_ p: UnsafePointer<UInt8>, _ n: Int, as type: DataType, format: CSVValueFormat? = nil)
+        -> Bool
+    {
         let c: ColumnGuess.Candidate
         switch type {
         case .boolean: c = .boolean
@@ -61,7 +63,7 @@ public enum TypeInference {
         case .double: c = .double
         default: return true
         }
-        return ColumnGuess.reads(p, n, as: c)
+        return ColumnGuess.reads(p, n, as: c, format)
     }
 
     /// A header name with the Unicode space separators (category Zs) at both ends removed, as
@@ -99,8 +101,9 @@ public enum TypeInference {
 
         public init() {}
 
-        /// Takes one non-empty field of `n` bytes at `p` (untrimmed) from data row `row` (0-based).
-        public mutating func observe(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int) {
+        /// Takes one non-NULL field of `n` bytes at `p` (untrimmed) from data row `row` (0-based);
+        /// `format` gives the DATE, TIMESTAMP and DOUBLE candidates read_csv's formats (nil: the defaults).
+        public mutating func observe(_ p: UnsafePointer<UInt8>, _ n: Int, row: Int, format: CSVValueFormat? = nil) {
             let strictPhase = row < Self.strictRows
             if !strictPhase {
                 let c = (row - Self.strictRows) / Self.chunkRows
@@ -109,7 +112,7 @@ public enum TypeInference {
                     readInChunk = false
                 }
             }
-            if candidate != .none && Self.reads(p, n, as: candidate) {
+            if candidate != .none && Self.reads(p, n, as: candidate, format) {
                 readInChunk = true
                 return
             }
@@ -125,9 +128,9 @@ public enum TypeInference {
                 if !strictPhase && (readInChunk || start == .boolean) {
                     switch start {
                     case .date:
-                        candidate = Self.reads(p, n, as: .timestamp) ? .timestamp : .varchar
+                        candidate = Self.reads(p, n, as: .timestamp, format) ? .timestamp : .varchar
                     case .bigint:
-                        candidate = Self.reads(p, n, as: .double) ? .double : .varchar
+                        candidate = Self.reads(p, n, as: .double, format) ? .double : .varchar
                     default:
                         candidate = .varchar
                     }
@@ -135,13 +138,30 @@ public enum TypeInference {
                 }
             }
             var next = Candidate(rawValue: start.rawValue + 1)!
-            while next != .varchar && !Self.reads(p, n, as: next) { next = Candidate(rawValue: next.rawValue + 1)! }
+            while next != .varchar && !Self.reads(p, n, as: next, format) {
+                next = Candidate(rawValue: next.rawValue + 1)!
+            }
             candidate = next
             readInChunk = true
         }
 
-        /// Whether a field reads as type `c`.
-        static func reads(_ p: UnsafePointer<UInt8>, _ n: Int, as c: Candidate) -> Bool {
+        /// Whether a field reads as type `c` (DATE, TIMESTAMP and DOUBLE as `format` writes them).
+        static func reads(_ p: UnsafePointer<UInt8>, _ n: Int, as c: Candidate, _ format: CSVValueFormat? = nil)
+            -> Bool
+        {
+            if let format {
+                switch c {
+                case .date:
+                    if let f = format.dateFormat { return format.date(p, n, f) != nil }
+                case .timestamp:
+                    if let f = format.timestampFormat { return f.parse(UnsafeBufferPointer(start: p, count: n)) != nil }
+                case .double where format.decimalSeparator != UInt8(ascii: "."):
+                    if case .failure = format.commaDouble(p, n) { return false }
+                    return true
+                default:
+                    break
+                }
+            }
             switch c {
             case .none: return false
             case .boolean:

@@ -11,6 +11,9 @@ public struct TableFunctionArguments: Sendable {
     /// The type of each positional argument (a constant's `Value` alone does not tell a TIMESTAMP
     /// from a BIGINT).
     public var positionalTypes: [DataType] = []
+    /// Positional arguments written as a list of constants (`read_csv(['a.csv', 'b.csv'])`), by
+    /// position (`positional` holds NULL there).
+    public var positionalLists: [Int: [Value]] = [:]
     /// Named arguments by lower-cased key (`header`).
     public var named: [String: Value]
     /// Named arguments written as a list of constants (`names = ['a', 'b']`), by lower-cased key.
@@ -88,6 +91,9 @@ public struct TableFunction: Sendable {
     /// Checks the arguments and opens the source.
     /// - Throws: `KuaiError.binding` for bad arguments, `.io` / `.csv` for an unreadable file.
     public var bind: @Sendable (TableFunctionArguments) throws -> TableSource
+    /// Whether a positional argument may be a list (`read_csv(['a.csv', 'b.csv'])`,
+    /// `TableFunctionArguments.positionalLists`).
+    public var takesLists = false
 }
 
 /// The table functions the binder knows.
@@ -108,162 +114,6 @@ public enum TableFunctions {
     }
 }
 
-/// `read_csv(path, header = true, ...)` and `FROM 'x.csv'`: the file read with kuai-convert's CSV
-/// reader (its type inference, `TypeInference`: BOOLEAN, TIME, DATE, TIMESTAMP, BIGINT, DOUBLE, else VARCHAR; empty fields NULL; errors at
-/// `file:line:column`), its schema when bound and its rows when first scanned (`CSVFileTable`), held in
-/// memory for the query.
-enum ReadCSV {
-    static let function = TableFunction(
-        names: ["read_csv", "read_csv_auto"], fileSuffixes: [".csv", ".tsv", ".txt"], bind: bind)
-
-    @Sendable static func bind(_ args: TableFunctionArguments) throws -> TableSource {
-        try args.rejectUnknown([
-            "header", "auto_detect", "delim", "sep", "sample_size", "skip", "names", "column_names", "types", "dtypes",
-            "column_types", "columns", "all_varchar",
-        ])
-        let path = try args.string(at: 0, "a file name")
-        if args.positional.count > 1 {
-            throw KuaiError(.binding, "read_csv takes one file name", at: args.position.description)
-        }
-        var options = CSVReadOptions()
-        // the delimiter: given (one ASCII character; '\t' written as two characters is a tab, as
-        // DuckDB reads it), else detected (`CSVDialect`)
-        options.delimiter = nil
-        let delimKeys = ["delim", "sep"].filter(args.has)
-        if delimKeys.count > 1 { throw args.error("sep", "and delim cannot both be given") }
-        if let key = delimKeys.first, let d = try args.string(key) {
-            let bytes = d == "\\t" ? [UInt8(ascii: "\t")] : Array(d.utf8)
-            guard bytes.count == 1, bytes[0] < 0x80,
-                !"\"\r\n0123456789-+".utf8.contains(bytes[0])
-            else {
-                throw args.error(
-                    key, "must be one character other than a quote, a line end, a digit, - or + (found '\(d)')")
-            }
-            options.delimiter = bytes[0]
-        }
-        options.header = try args.bool("header")
-        if case .int(let n)? = args.named["sample_size"], n > 0 { options.sampleRows = Int(n) }
-        if let n = try args.int("skip") {
-            guard n >= 0 else { throw args.error("skip", "must be 0 or more") }
-            options.skipLines = Int(n)
-        }
-        options.allVarchar = try args.bool("all_varchar") ?? false
-        let nameKeys = ["names", "column_names"].filter(args.has)
-        if nameKeys.count > 1 || (!nameKeys.isEmpty && args.has("columns")) {
-            throw args.error(
-                nameKeys[0], "can only be supplied once (names, column_names and columns all name the columns)")
-        }
-        if let key = nameKeys.first {
-            guard let list = args.namedLists[key] else { throw args.error(key, "must be a list of names") }
-            options.names = list.map(\.description)
-        }
-        // Types as declared (any type); the reader parses each as `CSVTableReader.parsedType(for:)`
-        // and the binder casts the columns whose parsed type differs (`CSVFileTable.declaredTypes`).
-        let typeKeys = ["types", "dtypes", "column_types"].filter(args.has)
-        if typeKeys.count > 1 || (!typeKeys.isEmpty && args.has("columns")) {
-            throw args.error(
-                typeKeys[0], "can only be supplied once (types, dtypes, column_types and columns all type the columns)")
-        }
-        if let key = typeKeys.first {
-            if let fields = args.namedStructs[key] {
-                options.types = try fields.map { .named($0.name, try typeName($0.value, key, args)) }
-            } else if let list = args.namedLists[key] {
-                options.types = try list.enumerated().map { .position($0.offset, try typeName($0.element, key, args)) }
-            } else {
-                throw args.error(key, "must be a STRUCT of column names and types or a list of types")
-            }
-        }
-        if args.has("columns") {
-            guard let fields = args.namedStructs["columns"], !fields.isEmpty else {
-                throw args.error("columns", "must be a STRUCT of column names and types ({'name': 'TYPE', ...})")
-            }
-            options.columns = try fields.map { Field($0.name, try typeName($0.value, "columns", args)) }
-        }
-        let file = path.split(separator: "/").last.map(String.init) ?? path
-        let stem = file.firstIndex(of: ".").map { String(file[..<$0]) } ?? file
-        return try CSVFileTable(name: stem.isEmpty ? file : stem, path: path, options: options)
-    }
-
-    /// A type written as a string in read_csv's `types` or `columns` (`'INTEGER'`, `'DECIMAL(9,2)'`).
-    /// - Throws: `KuaiError.binding` for a value that is not a string or names no type.
-    private static func typeName(_ v: Value, _ key: String, _ args: TableFunctionArguments) throws -> DataType {
-        guard case .string(let s) = v else { throw args.error(key, "requires a type specification as string") }
-        do {
-            return try Parser.parseTypeName(s)
-        } catch {
-            throw args.error(key, "names an unknown type \"\(s)\"")
-        }
-    }
-}
-
-/// A CSV file as a table: its schema from the header and the type sample when the query is bound
-/// (so DESCRIBE reads no more), its rows read whole, once, when the query first asks for them.
-///
-/// A CSV error met while reading the rows (`file:line:column`) is kept and thrown by the scan
-/// (`readColumn`, `checkedBlockRowCount`); until then the table reports one block of one row, so
-/// that no plan treats it as empty and no answer is given without the error.
-final class CSVFileTable: TableSource, @unchecked Sendable {
-    let name: String
-    let schema: Schema
-    private let path: String
-    private let options: CSVReadOptions
-    private let lock = Mutex()
-    private var loaded: Result<MemoryTable, Error>?
-    /// The type each column is declared (read_csv's `types` / `columns`), where it differs from
-    /// the parsed one in `schema` the binder casts the column (`Binder.bindTableFunction`).
-    let declaredTypes: [DataType]
-
-    /// Rows the table holds at most (nil: every row of the file): a LIMIT over the scan reads only
-    /// that many (`prefix(rows:)`).
-    let rowLimit: Int?
-
-    /// - Throws: `KuaiError.io` / `.csv` for a file that cannot be opened or whose header is bad.
-    init(name: String, path: String, options: CSVReadOptions) throws {
-        self.name = name
-        self.path = path
-        self.options = options
-        self.rowLimit = nil
-        (schema, declaredTypes) = try CSVTableReader.schema(path: path, table: "", options: options)
-    }
-
-    private init(_ whole: CSVFileTable, rowLimit: Int) {
-        name = whole.name
-        path = whole.path
-        options = whole.options
-        schema = whole.schema
-        declaredTypes = whole.declaredTypes
-        self.rowLimit = rowLimit
-    }
-
-    /// The same file cut to its first `rows` rows: reading stops at the first batch that reaches
-    /// them, so `SELECT * FROM 'big.csv' LIMIT 10` parses a chunk or two, not the file, and (as in
-    /// DuckDB, which stops reading too) a bad row past them is not met.
-    func prefix(rows: Int) -> CSVFileTable { CSVFileTable(self, rowLimit: min(rows, rowLimit ?? rows)) }
-
-    /// The rows, read on the first call.
-    private var rows: Result<MemoryTable, Error> {
-        lock.withLock {
-            if let loaded { return loaded }
-            let r = Result { () throws -> MemoryTable in
-                var options = self.options
-                options.rowLimit = rowLimit
-                if rowLimit == 0 { return MemoryTable(name: name, schema: schema, batches: []) }
-                let (s, batches, _) = try CSVTableReader.readAll(path: path, table: "", options: options)
-                return MemoryTable(name: name, schema: s, batches: batches)
-            }
-            loaded = r
-            return r
-        }
-    }
-
-    var rowCount: Int { (try? rows.get())?.rowCount ?? 1 }
-    var blockCount: Int { (try? rows.get())?.blockCount ?? 1 }
-    func blockRowCount(_ block: Int) -> Int { (try? rows.get())?.blockRowCount(block) ?? 1 }
-    func checkedBlockRowCount(_ block: Int) throws -> Int { try rows.get().blockRowCount(block) }
-    func zoneMap(column: Int, block: Int) -> ZoneMap? { nil }
-    func readColumn(_ column: Int, block: Int) throws -> Column { try rows.get().readColumn(column, block: block) }
-}
-
 extension Binder {
     /// Binds `read_csv(...)` or `FROM 'path'`: folds the arguments to constants, opens the source and
     /// scans it like a table. The qualifier is the alias, else the function's name (DuckDB), or for a
@@ -271,7 +121,14 @@ extension Binder {
     func bindTableFunction(_ call: TableFunctionRef) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
         var positional: [Value] = []
         var types: [DataType] = []
+        var positionalLists: [Int: [Value]] = [:]
         for a in call.arguments {
+            if case .function(let f) = a, f.name == "list_value", f.over == nil {
+                positionalLists[positional.count] = try f.arguments.map { try constantArgument($0) }
+                positional.append(.null)
+                types.append(.null)
+                continue
+            }
             let (v, t) = try typedConstantArgument(a)
             positional.append(v)
             types.append(t)
@@ -317,9 +174,15 @@ extension Binder {
             function = f
             name = f.names[0]
         }
+        if let i = positionalLists.keys.min(), !function.takesLists {
+            throw Binder.error(
+                "a table function argument must be a constant, found \(call.arguments[i].sqlDescription)",
+                call.arguments[i].position)
+        }
         var args = TableFunctionArguments(
             function: name, positional: positional, named: named, namedPositions: positions, position: call.position)
         args.positionalTypes = types
+        args.positionalLists = positionalLists
         args.namedLists = lists
         args.namedStructs = structs
         let table: TableSource

@@ -51,6 +51,12 @@ public enum Keywords {
             || unreserved.contains(upper)
     }
 
+    /// True when a word (upper case) is a keyword of any class of DuckDB's `duckdb_keywords()`.
+    public static func isKeyword(_ upper: String) -> Bool {
+        reserved.contains(upper) || typeOrFunction.contains(upper) || columnName.contains(upper)
+            || unreserved.contains(upper)
+    }
+
     /// DuckDB's `column_name` keywords (usable as column names; DuckDB quotes them when printing).
     public static let columnName: Set<String> = [
         "BETWEEN", "BIGINT", "BIT", "BOOLEAN", "CHAR", "CHARACTER", "COALESCE", "COLUMNS", "DEC", "DECIMAL", "EXISTS",

@@ -72,7 +72,10 @@ indirect enum LogicalPlan {
     /// A rough row count for choosing join build sides.
     var estimatedRows: Int {
         switch self {
-        case .scan(let t, _, let conj, _): return conj.isEmpty ? t.rowCount : max(1, t.rowCount / 4)
+        case .scan(let t, _, let conj, _):
+            // a CSV file is not read for an estimate
+            let rows = (t as? CSVFileTable)?.estimatedRows ?? t.rowCount
+            return conj.isEmpty ? rows : max(1, rows / 4)
         case .filter(let c, _): return max(1, c.estimatedRows / 2)
         case .project(let c, _, _), .sort(let c, _), .distinct(let c), .window(let c, _, _, _, _):
             return c.estimatedRows

@@ -315,7 +315,8 @@ struct AggregateBelowJoin: OptimizerRule {
             var product = 1
             for i in columns {
                 let col = cols[output?[i] ?? i]
-                guard t.schema[col].type.isInteger, t.blockCount > 0 else { return nil }
+                // (a CSV file keeps no zone maps: not read to learn so)
+                guard t.schema[col].type.isInteger, !(t is CSVFileTable), t.blockCount > 0 else { return nil }
                 var lo = Int64.max
                 var hi = Int64.min
                 var nulls = false

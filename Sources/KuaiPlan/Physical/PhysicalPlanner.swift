@@ -29,7 +29,9 @@ struct PhysicalPlanner {
     /// output, and each goes down into the inputs (`KeyFilterPlacement.goesThrough`).
     func planNode(_ p: LogicalPlan, _ filters: [PendingKeyFilter], _ windowEmits: Set<Int>? = nil) -> PhysicalNode {
         switch p {
-        case .scan(let t, let cols, let conj, let output):
+        case .scan(let table, let cols, let conj, let output):
+            // a CSV file is read for the scanned columns only (projection pushdown)
+            let t = (table as? CSVFileTable)?.projected(cols) ?? table
             let leading = KeyFilterPlacement.leadingScanConjuncts(
                 filters, table: t, columns: cols, output: output, conjuncts: conj.count)
             let placed = KeyFilterPlacement.scanConjuncts(filters, table: t, columns: cols, output: output)

@@ -265,3 +265,24 @@ struct StrptimeFields {
         return nil
     }
 }
+
+/// strptime for readers outside the expression engine (read_csv's `dateformat` and
+/// `timestampformat`), with the specifiers and white-space rules of `FunctionRegistry.strptime`.
+public struct StrptimeFormat: Sendable {
+    /// The format as written.
+    public let text: String
+    private let bytes: [UInt8]
+
+    /// - Throws: `KuaiError.execution` with DuckDB's "Unrecognized format for strftime/strptime"
+    ///   for a specifier DuckDB does not know.
+    public init(_ text: String) throws {
+        if let error = StrftimePattern(text).error { throw KuaiError(.execution, error) }
+        self.text = text
+        bytes = Array(text.utf8)
+    }
+
+    /// The wall time of `s` read by the format, microseconds since 1970-01-01; nil when it does not match.
+    public func parse(_ s: UnsafeBufferPointer<UInt8>) -> Int64? {
+        bytes.withUnsafeBufferPointer { FunctionRegistry.strptime(s, $0) }
+    }
+}

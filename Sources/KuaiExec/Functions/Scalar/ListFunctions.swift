@@ -123,7 +123,7 @@ public enum ListFunctions {
     @inline(__always)
     static func elementIndex(_ k: Int64, offset: Int, length: Int) -> Int? {
         if k > 0 && k <= Int64(length) { return offset + Int(k) - 1 }
-        if k < 0 && -k <= Int64(length) { return offset + length + Int(k) }
+        if k < 0 && k >= -Int64(length) { return offset + length + Int(k) }
         return nil
     }
 
