@@ -50,7 +50,7 @@ bands, regexp groups and back-references, substring with negative positions, tri
 LIKE / ILIKE / SIMILAR TO, string_split + unnest, min / max / string_agg); anum: integer overflow in
 arithmetic and sums over every width, division by zero, DECIMAL rounding and casts, statistics (stddev,
 corr, regr_*); agroup: GROUPING SETS / ROLLUP / CUBE with grouping(), HAVING, DISTINCT ON, FILTER, GROUP
-BY ALL, positional GROUP BY, aliases, QUALIFY; arecent: max(x, n), quantiles of lists, PIVOT / UNPIVOT,
+BY ALL, positional GROUP BY, aliases, QUALIFY; arecent: max(x, n), arg_max(x, id, n), quantiles of lists, PIVOT / UNPIVOT,
 WITH RECURSIVE, list lambdas, late projection, math functions; akl: the workload (hours and days in China
 time, long rooms dropped, events ranked in a room, tenure, the stacked fact table, retention, lifetime
 value, CTR, the funnel, repeat visits, bands in their natural order). Known noise there: arg_min /
@@ -1312,12 +1312,18 @@ def q_agroup(r):
 
 
 def q_arecent(r):
-    """Recently added features: max(x, n) / min(x, n), quantiles with a list, PIVOT / UNPIVOT, WITH RECURSIVE,
+    """Recently added features: max(x, n) / min(x, n), arg_max / arg_min(x, y, n), quantiles with a list, PIVOT / UNPIVOT, WITH RECURSIVE,
     list lambdas, 'abc'[i], ~, format / printf, late projection under ORDER BY ... LIMIT, math functions."""
-    f = r.choice(["maxn", "quant", "pivot", "unpivot", "rec", "lambda", "late", "math"])
+    f = r.choice(["maxn", "argn", "quant", "pivot", "unpivot", "rec", "lambda", "late", "math"])
     if f == "maxn":
         c = r.choice(["i32", "x", "dec", "name", "band", "ts"])
         return (f"SELECT g % 4 AS k, {r.choice(['max', 'min'])}({c}, {r.choice([1, 3, 5])}) AS v FROM a1 "
+                f"GROUP BY ALL ORDER BY k NULLS FIRST")
+    if f == "argn":
+        # arg_max / arg_min(x, y, n) by a unique key (id, or -id), so that no tie can order the list
+        c = r.choice(["i32", "x", "dec", "name", "band", "ts", "id"])
+        fn = r.choice(["arg_max", "arg_min", "max_by", "min_by"])
+        return (f"SELECT g % 4 AS k, {fn}({c}, {r.choice(['id', '-id'])}, {r.choice([1, 2, 4])}) AS v FROM a1 "
                 f"GROUP BY ALL ORDER BY k NULLS FIRST")
     if f == "quant":
         c = r.choice(["i32", "x", "dec", "dur", "i8", "ts"])

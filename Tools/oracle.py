@@ -35,6 +35,11 @@ Corpus format (a sqllogictest-like text format; one file per feature, named NN-f
 
   In the SQL, `$FIXTURES/` stands for the absolute path of Tests/Fixtures/ (read_csv records).
 
+  Several statements (`CREATE MACRO f(x) AS x + 1; SELECT f(2)`): the ones before the last run first,
+  on a private copy of the fixture (a fresh DuckDB connection; a copy of kuai's store), and must not
+  return rows; the last one's answer is the record's (an `error` record passes when any statement
+  fails). What they create never reaches another record.
+
   The `----` line of a query record carries DuckDB's result types, written by --regenerate:
     ---- types: BIGINT|VARCHAR|DECIMAL(4,2)
   The Swift runner compares them with kuai's result types after mapping DuckDB's names onto
@@ -411,7 +416,22 @@ class DuckOracle:
     def run(self, fixture, sql, shuffled=False):
         """('ok', csv_text, [types]) or ('error', message, None)."""
         sql = expand_paths(sql)
-        con = self.con(fixture, shuffled)
+        try:
+            statements = [st.query.strip().rstrip(";") for st in self.duckdb.extract_statements(sql)]
+        except self.duckdb.Error:
+            statements = [sql]  # a syntax error: the single-statement path reports it
+        if len(statements) > 1:
+            # a private connection: what the first statements create stays out of other records
+            con = self.duckdb.connect()
+            load_fixture(con, fixture, shuffle=shuffled)
+            try:
+                for st in statements[:-1]:
+                    con.execute(st)
+            except self.duckdb.Error as e:
+                return "error", str(e).split("\n")[0], None
+            sql = statements[-1]
+        else:
+            con = self.con(fixture, shuffled)
         try:
             rel = con.sql(sql)
             types = [str(t) for t in rel.types] if rel is not None else []
@@ -464,6 +484,13 @@ class KuaiRunner:
         store = self.store(fixture)
         if isinstance(store, Exception):
             return "error", str(store)
+        if ";" in sql:
+            # several statements (or a ';' in a literal): a private copy of the store, so that what a
+            # record creates never reaches another record
+            copy = os.path.join(self.tmp, "record-store")
+            shutil.rmtree(copy, ignore_errors=True)
+            shutil.copytree(store, copy)
+            store = copy
         try:
             p = subprocess.run([self.query_bin, "--store", store, "--format", "csv", "--", sql],
                                capture_output=True, text=True, timeout=60)

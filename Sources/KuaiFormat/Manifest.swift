@@ -22,6 +22,9 @@ struct Manifest: Encodable {
     var tables: [TableEntry]
     /// The views, in the order they were created (version 2; absent = none).
     var views: [ViewEntry]?
+    /// The macros (`CREATE MACRO`), in the order they were created (absent = none; readers before it
+    /// ignore the member).
+    var macros: [MacroEntry]? = nil
 
     struct TableEntry: Encodable {
         var name: String
@@ -89,6 +92,23 @@ struct Manifest: Encodable {
         var sql: String
         /// Names of the view's first columns given in CREATE VIEW v (a, b).
         var columnNames: [String]?
+    }
+
+    /// A macro: `CREATE MACRO name(parameters) AS sql` (`kind` "scalar") or `... AS TABLE sql` ("table").
+    struct MacroEntry: Encodable {
+        var name: String
+        /// "scalar" or "table".
+        var kind: String
+        var parameters: [MacroParameterEntry]
+        /// The body's text as written: an expression, or a query for a table macro; parsed again when the
+        /// macro is used.
+        var sql: String
+    }
+
+    /// A macro parameter: its name and, for `name := value`, the default's text.
+    struct MacroParameterEntry: Encodable {
+        var name: String
+        var `default`: String?
     }
 
     func encoded() throws -> [UInt8] {
@@ -276,6 +296,11 @@ extension Manifest {
                 ? nil
                 : try m.optionalArray("views") { (v) throws(ManifestSchemaError) in
                     try ViewEntry(ManifestFields(v))
+                },
+            macros: version == 1
+                ? nil
+                : try m.optionalArray("macros") { (v) throws(ManifestSchemaError) in
+                    try MacroEntry(ManifestFields(v))
                 })
     }
 }
@@ -341,5 +366,18 @@ extension Manifest.ViewEntry {
             return s
         }
         self.init(name: try v.string("name"), sql: try v.string("sql"), columnNames: names)
+    }
+}
+
+extension Manifest.MacroEntry {
+    init(_ v: ManifestFields) throws(ManifestSchemaError) {
+        let kind = try v.string("kind")
+        guard kind == "scalar" || kind == "table" else { throw ManifestSchemaError(missing: nil, path: ".kind") }
+        self.init(
+            name: try v.string("name"), kind: kind,
+            parameters: try v.objects("parameters") { (p) throws(ManifestSchemaError) in
+                Manifest.MacroParameterEntry(name: try p.string("name"), default: try p.optionalString("default"))
+            },
+            sql: try v.string("sql"))
     }
 }

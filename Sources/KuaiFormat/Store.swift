@@ -21,6 +21,8 @@ public final class Store: @unchecked Sendable {
     public let tables: [StoreTable]
     /// The views, in manifest order.
     public let views: [ViewDefinitionRecord]
+    /// The macros (`CREATE MACRO`), in manifest order.
+    public let macros: [MacroDefinitionRecord]
     /// Commits made to the store up to this generation (1 for a version-1 store).
     public let commit: Int
     /// The manifest read at open: a commit publishes a new manifest file, so a
@@ -54,7 +56,7 @@ public final class Store: @unchecked Sendable {
 
     private init(
         path: String, generation: UInt64, formatVersion: Int, commit: Int, tables: [StoreTable],
-        views: [ViewDefinitionRecord], manifestIdentity: ManifestIdentity
+        views: [ViewDefinitionRecord], macros: [MacroDefinitionRecord], manifestIdentity: ManifestIdentity
     ) {
         self.path = path
         self.generation = generation
@@ -62,6 +64,7 @@ public final class Store: @unchecked Sendable {
         self.commit = commit
         self.tables = tables
         self.views = views
+        self.macros = macros
         self.manifestIdentity = manifestIdentity
     }
 
@@ -126,10 +129,21 @@ public final class Store: @unchecked Sendable {
             }
             views.append(ViewDefinitionRecord(name: v.name, sql: v.sql, columnNames: v.columnNames ?? []))
         }
+        var macros: [MacroDefinitionRecord] = []
+        var macroNames = Set<String>()
+        for d in m.macros ?? [] {
+            guard !d.name.isEmpty, macroNames.insert(d.kind + ":" + d.name.lowercased()).inserted else {
+                throw bad("macro name \"\(d.name)\" is empty or repeated")
+            }
+            macros.append(
+                MacroDefinitionRecord(
+                    name: d.name, isTable: d.kind == "table", parameters: d.parameters.map(\.name),
+                    defaults: d.parameters.map(\.default), sql: d.sql))
+        }
         if opener.sawMissing && dir.isReplaced() { throw StoreOpenRetry.replaced }
         return Store(
             path: abs, generation: generation, formatVersion: m.formatVersion, commit: m.commit ?? 1, tables: tables,
-            views: views, manifestIdentity: dir.manifest)
+            views: views, macros: macros, manifestIdentity: dir.manifest)
     }
 
     /// A generation id written as 16 hex digits, or nil.
@@ -362,6 +376,23 @@ public struct ViewDefinitionRecord: Sendable, Hashable {
     public var name: String
     public var sql: String
     public var columnNames: [String]
+}
+
+/// A macro kept in the manifest (Formats/column-file.md, "Manifest"): its name, kind, parameters with
+/// their defaults' text, and its body's text.
+public struct MacroDefinitionRecord: Sendable, Hashable {
+    public var name: String
+    /// True for a table macro (`AS TABLE query`), false for a scalar one (`AS expr`).
+    public var isTable: Bool
+    /// Parameter names in order.
+    public var parameters: [String]
+    /// Per parameter, the default value's text (`b := 5` gives "5"), or nil.
+    public var defaults: [String?]
+    /// The body's text: an expression, or a query for a table macro.
+    public var sql: String
+    public init(name: String, isTable: Bool, parameters: [String], defaults: [String?], sql: String) {
+        (self.name, self.isTable, self.parameters, self.defaults, self.sql) = (name, isTable, parameters, defaults, sql)
+    }
 }
 
 /// One column of an open store: the open file descriptor, then the mapped and validated file

@@ -161,6 +161,53 @@ public final class StoreTransaction: @unchecked Sendable {
             ?? manifest.tables.firstIndex { $0.name.lowercased() == name.lowercased() }
     }
 
+    /// The macros, with this transaction's changes.
+    public var macros: [MacroDefinitionRecord] {
+        mutex.withLock {
+            (manifest.macros ?? []).map {
+                MacroDefinitionRecord(
+                    name: $0.name, isTable: $0.kind == "table", parameters: $0.parameters.map(\.name),
+                    defaults: $0.parameters.map(\.default), sql: $0.sql)
+            }
+        }
+    }
+
+    /// Adds a macro, replacing one of the same name (case-insensitive) and kind (a scalar and a table macro
+    /// may share a name, as in DuckDB).
+    public func createMacro(_ m: MacroDefinitionRecord) throws {
+        let kind = m.isTable ? "table" : "scalar"
+        try mutex.withLock {
+            try checkOpen()
+            var list = manifest.macros ?? []
+            list.removeAll { $0.name.lowercased() == m.name.lowercased() && $0.kind == kind }
+            list.append(
+                Manifest.MacroEntry(
+                    name: m.name, kind: m.isTable ? "table" : "scalar",
+                    parameters: zip(m.parameters, m.defaults).map {
+                        Manifest.MacroParameterEntry(name: $0, default: $1)
+                    },
+                    sql: m.sql))
+            manifest.macros = list
+        }
+    }
+
+    /// Removes the macro `name` of the kind given (`isTable`).
+    /// - Throws: `KuaiError.usage` when there is no such macro.
+    public func dropMacro(_ name: String, isTable: Bool) throws {
+        let kind = isTable ? "table" : "scalar"
+        try mutex.withLock {
+            try checkOpen()
+            guard
+                let i = (manifest.macros ?? []).firstIndex(where: {
+                    $0.name.lowercased() == name.lowercased() && $0.kind == kind
+                })
+            else {
+                throw KuaiError(.usage, "no macro \"\(name)\" in the store", at: path)
+            }
+            manifest.macros!.remove(at: i)
+        }
+    }
+
     private func viewIndex(_ name: String) -> Int? {
         (manifest.views ?? []).firstIndex { $0.name.lowercased() == name.lowercased() }
     }

@@ -26,15 +26,35 @@ public struct QueryOptions: Sendable {
 final class TableCatalog: Catalog {
     let store: Store?
     let tables: [TableSource]
+    /// The session's macros that are not in the store (TEMP macros, and every macro of a session without a
+    /// store); they hide store macros of the same name and kind.
+    let sessionMacros: [MacroDefinition]
     private var cache: [String: TableSource] = [:]
+    private var macroCache: [String: MacroDefinition] = [:]
     private let lock = Mutex()
 
-    init(store: Store?, tables: [TableSource]) {
+    init(store: Store?, tables: [TableSource], sessionMacros: [MacroDefinition] = []) {
         self.store = store
         self.tables = tables
+        self.sessionMacros = sessionMacros
     }
 
     var tableNames: [String] { store?.tableNames ?? tables.map(\.name) }
+
+    var hasMacros: Bool { !sessionMacros.isEmpty || !(store?.macros.isEmpty ?? true) }
+
+    func lookupMacro(_ name: String, table: Bool) throws -> MacroDefinition? {
+        let key = name.lowercased()
+        if let m = sessionMacros.first(where: { $0.name.lowercased() == key && $0.isTable == table }) { return m }
+        guard let r = store?.macros.first(where: { $0.name.lowercased() == key && $0.isTable == table }) else {
+            return nil
+        }
+        let cacheKey = (table ? "t:" : "s:") + key
+        if let m = lock.withLock({ macroCache[cacheKey] }) { return m }
+        let m = try MacroDefinition(r)
+        lock.withLock { macroCache[cacheKey] = m }
+        return m
+    }
 
     func lookupView(_ name: String) throws -> ViewDefinition? {
         guard let v = store?.views.first(where: { $0.name.lowercased() == name.lowercased() }) else { return nil }
@@ -72,6 +92,13 @@ public final class QueryEngine {
         self.store = store
         self.options = options
         self.catalog = TableCatalog(store: store, tables: [])
+    }
+
+    /// An engine over `store` whose queries also see `macros` (the session's TEMP macros).
+    init(store: Store?, tables: [TableSource], macros: [MacroDefinition], options: QueryOptions) {
+        self.store = store
+        self.options = options
+        self.catalog = TableCatalog(store: store, tables: tables, sessionMacros: macros)
     }
 
     /// An engine over `catalog` (a store with in-memory tables in front: `with(tables:)`).
@@ -135,7 +162,7 @@ public final class QueryEngine {
         case .set(let name, let value, let pos):
             try QueryEngine.applySetting(name, value, pos)
             return StatementOutcome(statement: "SET", changedRows: nil).duckDBResult
-        case .createTable, .createView, .drop, .rename, .insert, .copy:
+        case .createTable, .createView, .createMacro, .drop, .rename, .insert, .copy:
             throw KuaiError(
                 .execution,
                 "cannot run \(stmt.sqlDescription.prefix(40)) here: the store is open read-only (writing statements run in a Session)"
@@ -229,8 +256,10 @@ public final class QueryEngine {
     /// (uncorrelated subqueries are planned; `physical` runs them).
     /// - Throws: `KuaiError.binding`.
     func bindLogical(_ q: Query, _ shared: SharedResults) throws -> (LogicalPlan, [ScopeColumn]) {
-        let (query, ctes) = try materializingRecursiveCTEs(q)
-        let tables = ctes.isEmpty ? catalog : TableCatalog(store: store, tables: ctes + catalog.tables)
+        let (query, ctes) = try materializingRecursiveCTEs(try Binder.expandingMacros(q, catalog))
+        let tables =
+            ctes.isEmpty
+            ? catalog : TableCatalog(store: store, tables: ctes + catalog.tables, sessionMacros: catalog.sessionMacros)
         let (plan, cols) = try binder(tables).bindQuery(query)
         return (try ListPlanCheck.checked(plan), cols)
     }

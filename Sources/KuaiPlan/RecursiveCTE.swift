@@ -6,7 +6,10 @@ extension QueryEngine {
     /// An engine over the same store with `extra` in-memory tables in front of its tables (they shadow
     /// tables of the same name).
     func with(tables extra: [TableSource]) -> QueryEngine {
-        QueryEngine(store: store, catalog: TableCatalog(store: store, tables: extra + catalog.tables), options: options)
+        QueryEngine(
+            store: store,
+            catalog: TableCatalog(store: store, tables: extra + catalog.tables, sessionMacros: catalog.sessionMacros),
+            options: options)
     }
 
     /// `WITH RECURSIVE` at the top of a statement (DuckDB semantics), computed before the query binds:

@@ -128,6 +128,9 @@ public final class Session: @unchecked Sendable {
     var store: Store?
     /// In-memory tables of a session without a store.
     let memoryTables: [TableSource]
+    /// Macros of this session only: TEMP macros, and every macro of a session without a store
+    /// (MacroStatements.swift).
+    var sessionMacros: [MacroDefinition] = []
 
     /// Opens a session on the store at `path`.
     /// - Parameters:
@@ -186,6 +189,10 @@ public final class Session: @unchecked Sendable {
             return .rows(try engine().openQuery(q))
         case .explain, .explainAnalyze, .describe, .describeQuery, .summarize, .showTables:
             return .rows(ResultRows(try engine().execute(statement: statement)))
+        case .createMacro(let m):
+            return .outcome(try createMacro(m))
+        case .drop(let d) where d.kind == .macro || d.kind == .tableMacro:
+            return .outcome(try dropMacro(d))
         case .createTable, .createView, .drop, .rename, .insert:
             guard access == .readWrite, storePath != nil else {
                 throw KuaiError(
@@ -212,8 +219,7 @@ public final class Session: @unchecked Sendable {
     /// A query engine over the current generation (or the in-memory tables).
     func engine() -> QueryEngine {
         let options = QueryOptions(threads: settings.threads, memoryLimitBytes: settings.memoryLimitBytes)
-        if let store { return QueryEngine(store: store, options: options) }
-        return QueryEngine(tables: memoryTables, options: options)
+        return QueryEngine(store: store, tables: memoryTables, macros: sessionMacros, options: options)
     }
 }
 

@@ -41,13 +41,16 @@ extension Session {
         let tx = try StoreTransaction.begin(at: path, create: true, lockTimeout: settings.lockTimeoutSeconds)
         defer { tx.abort() }
         let options = QueryOptions(threads: settings.threads, memoryLimitBytes: settings.memoryLimitBytes)
-        let engine = QueryEngine(store: tx.base, options: options)
+        let engine = QueryEngine(store: tx.base, tables: [], macros: sessionMacros, options: options)
         let catalog = WriteCatalogView(tx: tx)
         let outcome: StatementOutcome
         let changed: Bool
         switch statement {
         case .createTable(let c): (outcome, changed) = try createTable(c, tx, engine, catalog)
         case .createView(let v): (outcome, changed) = try createView(v, tx, engine, catalog)
+        case .createMacro(let m): (outcome, changed) = try createStoreMacro(m, tx)
+        case .drop(let d) where d.kind == .macro || d.kind == .tableMacro:
+            (outcome, changed) = try dropStoreMacro(d, tx)
         case .drop(let d): (outcome, changed) = try drop(d, tx, catalog)
         case .rename(let r): (outcome, changed) = try rename(r, tx, catalog)
         case .insert(let i): (outcome, changed) = try insert(i, tx, engine, catalog)
@@ -149,6 +152,8 @@ extension Session {
                 return (outcome, true)
             }
             if table != nil { throw catalog.wrongKind(d.name, is: .table, wanted: .view) }
+        case .macro, .tableMacro:
+            throw KuaiError(.execution, "DROP MACRO runs in the session (Session.dropMacro)")
         }
         if d.ifExists { return (outcome, false) }
         throw catalog.missing(d.kind, d.name)

@@ -22,7 +22,8 @@ extension Binder {
         case .table(let name, let position):
             cols = try bindNamedTable(name, qualifier: name, at: position).scope
             inner = "SELECT * FROM " + quotedIdentifier(name)
-        case .query(let q):
+        case .query(let query):
+            let q = try Binder.expandingMacros(query, catalog)  // the text below must not call macros
             cols = try bindQuery(q).columns  // errors at the query's own positions
             inner = q.sqlDescription
         }

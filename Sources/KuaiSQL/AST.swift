@@ -31,7 +31,9 @@ public indirect enum Statement: Sendable {
     case createTable(CreateTableStatement)
     /// `CREATE [OR REPLACE] VIEW [IF NOT EXISTS] v AS query`.
     case createView(CreateViewStatement)
-    /// `DROP TABLE|VIEW [IF EXISTS] name`.
+    /// `CREATE [OR REPLACE] [TEMP] MACRO f(params) AS expr | TABLE query`.
+    case createMacro(CreateMacroStatement)
+    /// `DROP TABLE|VIEW|MACRO [TABLE] [IF EXISTS] name`.
     case drop(DropStatement)
     /// `ALTER TABLE|VIEW name RENAME TO new`.
     case rename(RenameStatement)
@@ -44,9 +46,10 @@ public indirect enum Statement: Sendable {
     case set(name: String, value: String, position: SourcePosition)
 
     /// True for the statements that change the store (CREATE, DROP, ALTER, INSERT); COPY writes a
-    /// file, not the store, and counts as reading.
+    /// file, not the store, and counts as reading; a TEMP macro lives in the session.
     public var writesStore: Bool {
         switch self {
+        case .createMacro(let m): return !m.temporary
         case .createTable, .createView, .drop, .rename, .insert: return true
         case .select, .explain, .explainAnalyze, .describe, .describeQuery, .summarize, .showTables, .copy, .set:
             return false
@@ -193,13 +196,8 @@ public indirect enum TableRef: Sendable {
 
 /// A table function call in FROM, or a quoted file path used as a table (DuckDB's replacement scan).
 public struct TableFunctionRef: Sendable {
-    /// A `key = value` argument (`header = true`).
-    public struct NamedArgument: Sendable {
-        /// The key, lower-cased.
-        public var name: String
-        public var value: Expr
-        public var position: SourcePosition
-    }
+    /// A `key = value` or `key := value` argument (`header = true`).
+    public typealias NamedArgument = KuaiSQL.NamedArgument
     /// The function name, lower-cased (`read_csv`); nil for `FROM 'path'`, whose single argument is the
     /// path and whose reader the binder picks by the file name's extension.
     public var name: String?
@@ -406,10 +404,26 @@ public indirect enum Expr: Sendable {
     }
 }
 
+/// A named argument of a call: `b := 2` in `f(1, b := 2)` (a macro's parameter with a default, DuckDB),
+/// `header = true` in a table function.
+public struct NamedArgument: Sendable {
+    /// The name, lower-cased.
+    public var name: String
+    public var value: Expr
+    /// Where the name is written.
+    public var position: SourcePosition
+    public init(name: String, value: Expr, position: SourcePosition) {
+        (self.name, self.value, self.position) = (name, value, position)
+    }
+}
+
 /// A call `name([DISTINCT] args [ORDER BY ...]) [FILTER (WHERE ...)] [OVER (...)|OVER name]`.
 public struct FunctionCall: Sendable {
     public var name: String
     public var arguments: [Expr]
+    /// `name := value` arguments after the positional ones (DuckDB's macro arguments); the binder expands
+    /// macro calls before binding, and a built-in function ignores the names, as DuckDB does.
+    public var namedArguments: [NamedArgument] = []
     public var distinct = false
     public var star = false
     public var orderBy: [OrderItem] = []

@@ -229,6 +229,7 @@ private struct Scanner {
         case (UInt8(ascii: "/"), UInt8(ascii: "/")): two = "//"
         case (UInt8(ascii: "|"), UInt8(ascii: "|")): two = "||"
         case (UInt8(ascii: ":"), UInt8(ascii: ":")): two = "::"
+        case (UInt8(ascii: ":"), UInt8(ascii: "=")): two = ":="  // a named argument: `f(a, b := 2)`
         case (UInt8(ascii: "<"), UInt8(ascii: "=")): two = "<="
         case (UInt8(ascii: ">"), UInt8(ascii: "=")): two = ">="
         case (UInt8(ascii: "<"), UInt8(ascii: ">")): two = "<>"

@@ -823,7 +823,21 @@ extension ParserState {
             _ = acceptWord("ALL")
         }
         repeat {
-            call.arguments.append(try parseLambda() ?? parseExpression())
+            if (current.kind == .word || current.kind == .quotedIdentifier) && peek(1).isSymbol(":=") {
+                let key = advance()
+                advance()
+                let value = try parseExpression()
+                if call.namedArguments.contains(where: { $0.name == key.text.lowercased() }) {
+                    throw failure("named argument \"\(key.text)\" is given twice", at: key)
+                }
+                call.namedArguments.append(
+                    NamedArgument(name: key.text.lowercased(), value: value, position: key.position))
+            } else {
+                if !call.namedArguments.isEmpty {
+                    throw failure("a positional argument after a named one", at: current)
+                }
+                call.arguments.append(try parseLambda() ?? parseExpression())
+            }
         } while acceptSymbol(",")
         call.orderBy = try parseOptionalOrderBy()
         if current.isWord("IGNORE") || current.isWord("RESPECT") {

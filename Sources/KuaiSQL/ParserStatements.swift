@@ -32,7 +32,7 @@ extension ParserState {
         return ObjectName(name: first.text, position: first.position)
     }
 
-    /// `CREATE [OR REPLACE] [TEMP|TEMPORARY] TABLE|VIEW [IF NOT EXISTS] ...`.
+    /// `CREATE [OR REPLACE] [TEMP|TEMPORARY] TABLE|VIEW|MACRO|FUNCTION [IF NOT EXISTS] ...`.
     mutating func parseCreate() throws -> Statement {
         let create = try expectWord("CREATE")
         var orReplace = false
@@ -40,27 +40,27 @@ extension ParserState {
             try expectWord("REPLACE")
             orReplace = true
         }
-        if current.isWord("TEMP") || current.isWord("TEMPORARY") {
-            throw failure("temporary tables are not supported: every table is kept in the store", at: current)
-        }
+        var temp: Token? = nil
+        if current.isWord("TEMP") || current.isWord("TEMPORARY") { temp = advance() }
         let isView: Bool
+        if current.isWord("MACRO") || current.isWord("FUNCTION") {
+            advance()
+            let ifNotExists = try parseIfNotExists(orReplace: orReplace)
+            return .createMacro(
+                try parseMacroDefinition(
+                    orReplace: orReplace, ifNotExists: ifNotExists, temporary: temp != nil, at: create))
+        }
+        if let temp {
+            throw failure("temporary tables are not supported: every table is kept in the store", at: temp)
+        }
         if acceptWord("TABLE") {
             isView = false
         } else if acceptWord("VIEW") {
             isView = true
         } else {
-            throw unexpected("TABLE or VIEW after CREATE")
+            throw unexpected("TABLE, VIEW or MACRO after CREATE")
         }
-        var ifNotExists = false
-        if current.isWord("IF") {
-            let ifToken = advance()
-            try expectWord("NOT")
-            try expectWord("EXISTS")
-            if orReplace {
-                throw failure("cannot specify both OR REPLACE and IF NOT EXISTS in one CREATE statement", at: ifToken)
-            }
-            ifNotExists = true
-        }
+        let ifNotExists = try parseIfNotExists(orReplace: orReplace)
         let name = try parseObjectName(isView ? "a view name" : "a table name")
         if isView {
             var columns: [String] = []
@@ -84,6 +84,73 @@ extension ParserState {
             CreateTableStatement(
                 name: name, orReplace: orReplace, ifNotExists: ifNotExists, source: source,
                 position: create.position))
+    }
+
+    /// `IF NOT EXISTS` when present (false otherwise).
+    /// - Throws: `KuaiError.syntax` for `OR REPLACE ... IF NOT EXISTS` (DuckDB's parser error).
+    mutating func parseIfNotExists(orReplace: Bool) throws -> Bool {
+        guard current.isWord("IF") else { return false }
+        let ifToken = advance()
+        try expectWord("NOT")
+        try expectWord("EXISTS")
+        if orReplace {
+            throw failure("cannot specify both OR REPLACE and IF NOT EXISTS in one CREATE statement", at: ifToken)
+        }
+        return true
+    }
+
+    /// `name([param [:= default], ...]) AS expr | AS TABLE query`, after `CREATE ... MACRO`.
+    /// - Throws: `KuaiError.syntax` (as DuckDB's parser) for a repeated parameter, a parameter without a
+    ///   default after one with a default, typed parameters and several overloads (`AS a, (a, b) AS ...`),
+    ///   which kuai does not take.
+    mutating func parseMacroDefinition(orReplace: Bool, ifNotExists: Bool, temporary: Bool, at create: Token) throws
+        -> CreateMacroStatement
+    {
+        let name = try parseObjectName("a macro name")
+        try expectSymbol("(")
+        var parameters: [MacroParameter] = []
+        if !current.isSymbol(")") {
+            repeat {
+                let p = try parseIdentifier("a parameter name")
+                if parameters.contains(where: { $0.name.lowercased() == p.text.lowercased() }) {
+                    throw failure("duplicate parameter \"\(p.text)\" in macro definition", at: p)
+                }
+                var parameter = MacroParameter(name: p.text, defaultValue: nil, defaultText: nil, position: p.position)
+                if acceptSymbol(":=") {
+                    let (e, text) = try parseExpressionWithText()
+                    (parameter.defaultValue, parameter.defaultText) = (e, text)
+                } else if parameters.last?.defaultValue != nil {
+                    throw failure("parameter \"\(p.text)\" without a default follows a parameter with a default", at: p)
+                } else if !current.isSymbol(",") && !current.isSymbol(")") {
+                    throw failure("typed macro parameters are not supported", at: current)
+                }
+                parameters.append(parameter)
+            } while acceptSymbol(",")
+        }
+        try expectSymbol(")")
+        try expectWord("AS")
+        let body: CreateMacroStatement.Body
+        let text: String
+        if acceptWord("TABLE") {
+            let (q, t) = try parseQueryWithText()
+            (body, text) = (.table(q), t)
+        } else {
+            let (e, t) = try parseExpressionWithText()
+            (body, text) = (.scalar(e), t)
+        }
+        if current.isSymbol(",") { throw failure("macros with several overloads are not supported", at: current) }
+        return CreateMacroStatement(
+            name: name, orReplace: orReplace, ifNotExists: ifNotExists, temporary: temporary, parameters: parameters,
+            body: body, bodyText: text, position: create.position)
+    }
+
+    /// An expression and its source text (first token through the last token of the expression).
+    mutating func parseExpressionWithText() throws -> (Expr, String) {
+        let from = current.position.offset
+        let e = try parseExpression()
+        let last = tokens[max(index - 1, 0)]
+        let to = min(last.position.offset + last.length, source.count)
+        return (e, String(decoding: source[from..<max(from, to)], as: UTF8.self))
     }
 
     /// A query and its source text (first token through the last token of the query).
@@ -115,16 +182,21 @@ extension ParserState {
         return columns
     }
 
-    /// `DROP TABLE|VIEW [IF EXISTS] name`.
+    /// `DROP TABLE|VIEW|MACRO|MACRO TABLE|FUNCTION [IF EXISTS] name`.
     mutating func parseDrop() throws -> DropStatement {
         let drop = try expectWord("DROP")
-        let kind = try parseObjectKind("TABLE or VIEW after DROP")
+        let kind: CatalogObjectKind
+        if acceptWord("MACRO") || acceptWord("FUNCTION") {
+            kind = acceptWord("TABLE") ? .tableMacro : .macro
+        } else {
+            kind = try parseObjectKind("TABLE, VIEW or MACRO after DROP")
+        }
         var ifExists = false
         if acceptWord("IF") {
             try expectWord("EXISTS")
             ifExists = true
         }
-        let name = try parseObjectName(kind == .table ? "a table name" : "a view name")
+        let name = try parseObjectName(kind == .table ? "a table name" : kind == .view ? "a view name" : "a macro name")
         if current.isWord("CASCADE") || current.isWord("RESTRICT") { advance() }
         return DropStatement(kind: kind, name: name, ifExists: ifExists, position: drop.position)
     }
@@ -253,7 +325,9 @@ extension ParserState {
         var named: [TableFunctionRef.NamedArgument] = []
         if !current.isSymbol(")") {
             repeat {
-                if (current.kind == .word || current.kind == .quotedIdentifier) && peek(1).isSymbol("=") {
+                if (current.kind == .word || current.kind == .quotedIdentifier)
+                    && (peek(1).isSymbol("=") || peek(1).isSymbol(":="))
+                {
                     let key = advance()
                     advance()
                     let value = try parseExpression()

@@ -340,6 +340,12 @@ extension FunctionCall {
                 : name == "grouping" || name == "grouping_id" ? "GROUPING(" : quotedIdentifier(name) + "("
             if distinct { out += "DISTINCT " }
             Expr.writeList(arguments, to: &out)
+            for (i, a) in namedArguments.enumerated() {
+                // `f(1, b := 2)`, as DuckDB names a macro call's column
+                if i > 0 || !arguments.isEmpty { out += ", " }
+                out += quotedIdentifier(a.name) + " := "
+                a.value.write(to: &out)
+            }
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")
             // DuckDB prints IGNORE NULLS before the parenthesis and drops RESPECT NULLS
             let nulls = ignoreNulls == true ? " IGNORE NULLS" : ""
@@ -567,6 +573,7 @@ extension Statement {
         case .showTables: return "SHOW TABLES"
         case .createTable(let c): return c.sqlDescription
         case .createView(let c): return c.sqlDescription
+        case .createMacro(let m): return m.sqlDescription
         case .drop(let d):
             return "DROP \(d.kind.rawValue) " + (d.ifExists ? "IF EXISTS " : "") + quotedIdentifier(d.name.name)
         case .rename(let r):
@@ -603,6 +610,21 @@ extension CreateViewStatement {
         s += quotedIdentifier(name.name)
         if !columnNames.isEmpty { s += " (" + columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
         return s + " AS " + query.sqlDescription
+    }
+}
+
+extension CreateMacroStatement {
+    /// `CREATE [OR REPLACE] [TEMP] MACRO [IF NOT EXISTS] name(a, b := default) AS expr | AS TABLE query`.
+    public var sqlDescription: String {
+        var s = "CREATE " + (orReplace ? "OR REPLACE " : "") + (temporary ? "TEMP " : "") + "MACRO "
+        s += (ifNotExists ? "IF NOT EXISTS " : "") + quotedIdentifier(name.name) + "("
+        s += parameters.map { p in
+            quotedIdentifier(p.name) + (p.defaultValue.map { " := " + $0.sqlDescription } ?? "")
+        }.joined(separator: ", ")
+        switch body {
+        case .scalar(let e): return s + ") AS " + e.sqlDescription
+        case .table(let q): return s + ") AS TABLE " + q.sqlDescription
+        }
     }
 }
 

@@ -14,6 +14,48 @@ public struct ObjectName: Sendable, Hashable, CustomStringConvertible {
 public enum CatalogObjectKind: String, Sendable {
     case table = "TABLE"
     case view = "VIEW"
+    /// `DROP MACRO f`: a scalar or a table macro.
+    case macro = "MACRO"
+    /// `DROP MACRO TABLE t`: a table macro only.
+    case tableMacro = "MACRO TABLE"
+}
+
+/// One parameter of `CREATE MACRO f(a, b := 5)`.
+public struct MacroParameter: Sendable {
+    /// The name as written (matched case-insensitively, as DuckDB's column names).
+    public var name: String
+    /// The default value (`b := 5`), a constant expression; nil for a parameter without one.
+    public var defaultValue: Expr?
+    /// The default's source text as written (what the store keeps); nil without a default.
+    public var defaultText: String?
+    public var position: SourcePosition
+    public init(name: String, defaultValue: Expr?, defaultText: String?, position: SourcePosition) {
+        (self.name, self.defaultValue, self.defaultText, self.position) = (name, defaultValue, defaultText, position)
+    }
+}
+
+/// `CREATE [OR REPLACE] [TEMP] MACRO|FUNCTION [IF NOT EXISTS] name(params) AS expr` (a scalar macro) or
+/// `... AS TABLE query` (a table macro), DuckDB 2.0.1's macros: calls are replaced by the body with the
+/// arguments in place of the parameters before binding.
+public struct CreateMacroStatement: Sendable {
+    /// A macro's body.
+    public enum Body: Sendable {
+        /// `AS expr`: a scalar macro, called in expressions.
+        case scalar(Expr)
+        /// `AS TABLE query`: a table macro, called in FROM.
+        case table(Query)
+    }
+    public var name: ObjectName
+    public var orReplace: Bool
+    public var ifNotExists: Bool
+    /// `TEMP` / `TEMPORARY`: the macro lives in the session only, never in the store.
+    public var temporary: Bool
+    public var parameters: [MacroParameter]
+    public var body: Body
+    /// The body's source text as written (the expression, or the query after `TABLE`): what the store keeps.
+    public var bodyText: String
+    /// Position of the `CREATE` keyword.
+    public var position: SourcePosition
 }
 
 /// A column of `CREATE TABLE t (name type, ...)`.
@@ -53,7 +95,7 @@ public struct CreateViewStatement: Sendable {
     public var position: SourcePosition
 }
 
-/// `DROP TABLE|VIEW [IF EXISTS] name`.
+/// `DROP TABLE|VIEW|MACRO|MACRO TABLE [IF EXISTS] name`.
 public struct DropStatement: Sendable {
     public var kind: CatalogObjectKind
     public var name: ObjectName

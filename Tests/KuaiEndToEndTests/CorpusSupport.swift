@@ -3,6 +3,7 @@ import KuaiCore
 import KuaiFormat
 import KuaiIngest
 import KuaiPlan
+import KuaiSQL
 import KuaiTestSupport
 import Testing
 
@@ -162,6 +163,32 @@ enum RecordOutcome: Sendable {
     var message: String? { if case .failed(let m) = self { return m } else { return nil } }
 }
 
+/// Runs the statements of a record of several statements (Tools/oracle.py, "Several statements") in a
+/// read-write session on a copy of the store at `storePath` (removed afterwards): every statement but the
+/// last must return no rows; the last one's rows are the answer.
+func runStatements(_ script: SQLScript, onCopyOf storePath: String) throws -> QueryResult {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kuai-corpus-record-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let copy = dir.appendingPathComponent("store").path
+    try FileManager.default.copyItem(atPath: storePath, toPath: copy)
+    let session = try Session(storePath: copy, access: .readWrite)
+    var last: QueryResult? = nil
+    for (i, st) in script.statements.enumerated() {
+        switch try session.execute(try script.parse(st)) {
+        case .rows(let rows):
+            let r = try rows.collect()
+            if i < script.statements.count - 1 && r.rowCount > 0 {
+                throw KuaiError(.usage, "a statement before the last of a corpus record returned rows")
+            }
+            last = r
+        case .outcome(let o): last = o.duckDBResult
+        }
+    }
+    guard let last else { throw KuaiError(.usage, "a corpus record without a statement") }
+    return last
+}
+
 /// Runs records against kuai; each record runs once per process (memoised), so the per-record
 /// tests and the summary share the work whatever order Swift Testing picks.
 enum CorpusRunner {
@@ -195,10 +222,15 @@ enum CorpusRunner {
         do {
             let store = try FixtureStores.shared.store(record.fixture)
             let engine = QueryEngine(store: store)
+            let script = SQLScript(record.sql)
+            // several statements: the first ones run on a private copy of the fixture store
+            let execute: () throws -> QueryResult =
+                script.statements.count > 1
+                ? { try runStatements(script, onCopyOf: store.path) } : { try engine.execute(record.sql) }
             switch record.kind {
             case .error:
                 do {
-                    let result = try engine.execute(record.sql)
+                    let result = try execute()
                     var text = ""
                     ResultWriter.write(result, format: .csv) { text += $0 }
                     return .failed("DuckDB raises an error, kuai returned \(result.rowCount) row(s)")
@@ -208,7 +240,7 @@ enum CorpusRunner {
                     return .failed("threw a non-KuaiError: \(error)")
                 }
             case .query:
-                let result = try engine.execute(record.sql)
+                let result = try execute()
                 var text = ""
                 ResultWriter.write(result, format: .csv) { text += $0 }
                 if let d = CSVCompare.difference(

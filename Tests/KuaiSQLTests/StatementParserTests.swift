@@ -45,6 +45,18 @@ import Testing
             "SELECT * FROM read_csv('x.csv', header = true, delim = ',') AS r"
         ),
         ("SELECT count(*) FROM read_csv_auto('x.csv')", "SELECT count_star() FROM read_csv_auto('x.csv')"),
+        ("CREATE MACRO f(x) AS x + 1", "CREATE MACRO f(x) AS (x + 1)"),
+        (
+            "create or replace temp function f(a, b := 1 + 2) as a * b",
+            "CREATE OR REPLACE TEMP MACRO f(a, b := (1 + 2)) AS (a * b)"
+        ),
+        ("CREATE MACRO IF NOT EXISTS f() AS 42", "CREATE MACRO IF NOT EXISTS f() AS 42"),
+        ("CREATE MACRO t(n) AS TABLE SELECT * FROM range(n)", "CREATE MACRO t(n) AS TABLE SELECT * FROM range(n)"),
+        ("SELECT f(1, b := 2), g(a := 'x')", "SELECT f(1, b := 2), g(a := 'x')"),
+        ("SELECT * FROM t(1, step := 2)", "SELECT * FROM t(1, step = 2)"),
+        ("DROP MACRO f", "DROP MACRO f"),
+        ("DROP MACRO TABLE IF EXISTS t", "DROP MACRO TABLE IF EXISTS t"),
+        ("drop function f", "DROP MACRO f"),
     ]
 
     @Test(arguments: cases)
@@ -101,6 +113,15 @@ import Testing
         ("CREATE TABLE other.t AS SELECT 1", "query:1:14"),
         ("SELECT * FROM read_csv('x.csv', header = true, 'y')", "query:1:48"),
         ("SELECT 1; DROP TABLE t", "query:1:11"),
+        ("CREATE MACRO f(x, X) AS x", "query:1:19"),
+        ("CREATE MACRO f(a := 1, b) AS a", "query:1:24"),
+        ("CREATE MACRO f(x INTEGER) AS x", "query:1:18"),
+        ("CREATE MACRO f(x) AS x, (x, y) AS x + y", "query:1:23"),
+        ("CREATE OR REPLACE MACRO IF NOT EXISTS f(x) AS x", "query:1:25"),
+        ("CREATE MACRO f(x)", "query:1:18"),
+        ("SELECT f(b := 1, 2)", "query:1:18"),
+        ("SELECT f(b := 1, b := 2)", "query:1:18"),
+        ("DROP MACRO VIEW v", "query:1:17"),
     ]
 
     @Test(arguments: errors)

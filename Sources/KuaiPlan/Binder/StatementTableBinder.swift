@@ -16,6 +16,7 @@ extension Binder {
             let scope = try bindNamedTable(name, qualifier: name, at: at).scope
             result = QueryEngine.describe(scope.map(\.field))
         case .describeQuery(let q):
+            let q = try Binder.expandingMacros(q, catalog)
             result = QueryEngine.describe(QueryEngine.uniqueNames(try bindQuery(q).columns.map(\.field)))
         case .summarize(let target):
             result = try summarize(target, at: position)

@@ -36,6 +36,10 @@ final class ViewExpansionCatalog: Catalog {
 
     var tableNames: [String] { base.tableNames }
     func lookupTable(_ name: String) throws -> TableSource? { try base.lookupTable(name) }
+    var hasMacros: Bool { base.hasMacros }
+    func lookupMacro(_ name: String, table: Bool) throws -> MacroDefinition? {
+        try base.lookupMacro(name, table: table)
+    }
     func lookupView(_ name: String) throws -> ViewDefinition? {
         if expanding.contains(name.lowercased()) {
             throw KuaiError(.binding, "view \"\(name)\" refers to itself")
@@ -57,7 +61,7 @@ extension Binder {
             guard case .select(let q) = try Parser.parse(view.sql) else {
                 throw KuaiError(.syntax, "the view's text is not a query")
             }
-            query = q
+            query = try Binder.expandingMacros(q, catalog)
         } catch let e as KuaiError {
             throw Binder.error("view \"\(view.name)\" cannot be read: \(e.message)", position)
         }

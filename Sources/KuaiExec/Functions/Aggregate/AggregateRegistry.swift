@@ -39,11 +39,13 @@ public enum AggregateRegistry {
     ]
 
     /// How many constant arguments after the first each aggregate takes (the others take none):
-    /// the quantile fraction, string_agg's separator, min / max's n (DuckDB 2.0.1's overloads).
+    /// the quantile fraction, string_agg's separator, min / max's and arg_max / arg_min's n (DuckDB 2.0.1's
+    /// overloads).
     static let constantArguments: [String: ClosedRange<Int>] = [
         "quantile_cont": 1...1, "quantile_disc": 1...1, "quantile": 1...1, "approx_quantile": 1...1,
         "string_agg": 0...1, "group_concat": 0...1, "listagg": 0...1, "min": 0...1, "max": 0...1,
-        "reservoir_quantile": 1...2,
+        "reservoir_quantile": 1...2, "arg_max": 0...1, "max_by": 0...1, "argmax": 0...1, "arg_min": 0...1,
+        "min_by": 0...1, "argmin": 0...1,
     ]
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.

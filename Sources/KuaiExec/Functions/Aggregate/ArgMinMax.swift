@@ -62,6 +62,7 @@ extension AggregateRegistry {
         let names = ["arg_max", "max_by", "argmax", "arg_min", "min_by", "argmin", "arg_max_null", "arg_min_null"]
         guard names.contains(c.name), let t = c.argumentType, c.secondArgumentType != nil else { return nil }
         let largest = ["arg_max", "max_by", "argmax", "arg_max_null"].contains(c.name)
+        if !c.parameters.isEmpty { return c.name.hasSuffix("_null") ? nil : argTopN(c, t, largest: largest) }
         let keepsNull = c.name.hasSuffix("_null")
         let fixed = ArgMinMaxFixedState.handles(t) && ArgMinMaxFixedState.handles(c.secondArgumentType!)
         return AggregateFunction(name: c.name, argumentType: t, returnType: t, ordered: true) { _ in

@@ -1,112 +1,104 @@
 import KuaiCore
 
+/// The first `rows` values of `c` (integer-stored or DOUBLE) as heap keys: order words (`orderedDouble`:
+/// -0.0 equals 0.0, NaN above every number, as DuckDB compares them), complemented when the smallest are
+/// wanted.
+func topNKeys(_ c: Column, rows: Int, smallest: Bool) -> [UInt64] {
+    let flip: UInt64 = smallest ? .max : 0
+    if c.type == .double { return c.doubles.prefix(rows).map { orderedDouble($0) ^ flip } }
+    return c.ints.prefix(rows).map { (UInt64(bitPattern: $0) ^ (1 << 63)) ^ flip }
+}
+
+/// The first `rows` values of `c` (integer-stored or DOUBLE) as heap payloads: their bits.
+func topNPayloads(_ c: Column, rows: Int) -> [UInt64] {
+    if c.type == .double { return c.doubles.prefix(rows).map(\.bitPattern) }
+    return c.ints.prefix(rows).map { UInt64(bitPattern: $0) }
+}
+
+/// The list column of `heaps`' groups 0..<groups, each group's payloads best first, as values of
+/// `type` (integer-stored or DOUBLE); NULL for a group without any.
+func topNListColumn(_ heaps: TopNHeaps, groups: Int, type: DataType) -> Column {
+    var packed = [Int64](repeating: 0, count: groups)
+    var valid = [UInt8](repeating: 0, count: groups)
+    var kept: [UInt64] = []
+    var scratch: (keys: [UInt64], payloads: [UInt64]) = ([], [])
+    for g in 0..<min(groups, heaps.groups) where heaps.counts[g] > 0 {
+        packed[g] = Column.packList(offset: kept.count, length: Int(heaps.counts[g]))
+        valid[g] = 1
+        heaps.sortedPayloads(g, into: &kept, scratch: &scratch)
+    }
+    let child =
+        type == .double
+        ? Column(doubles: kept.map { Double(bitPattern: $0) })
+        : Column(type: type, ints: kept.map { Int64(bitPattern: $0) })
+    return Column(listOf: type, packed: packed, child: child, validity: valid.contains(0) ? valid : nil)
+}
+
 /// min(x, n) / max(x, n): each group's n smallest / largest values, duplicates kept and NULLs
 /// skipped, as a list in that order (largest first for max), DuckDB 2.0.1; NULL for a group without
-/// values. Values of integer-stored types and DOUBLE; per group a sorted run of at most n
-/// (order word, value) pairs, each row offered by insertion (n is small in practice).
+/// values. Values of integer-stored types and DOUBLE, kept in one bounded heap per group
+/// (`TopNHeaps`, n slots per group in flat buffers), so ties (-0.0 and 0.0) come out as DuckDB's.
+/// - Throws: `KuaiError.execution` at the first value when n is not in 1..<1,000,000 (DuckDB's check).
 final class TopValuesState: AggregateState {
     let type: DataType
     let isMax: Bool
-    let n: Int
-    /// Group g's kept values at g*n ..< g*n + counts[g], best first: `words` order them (larger is
-    /// better: the order-preserving word, complemented for min), `values` are the values themselves.
-    private var words: [UInt64] = []
-    private var values: [Int64] = []
-    private var counts: [Int32] = []
+    /// DuckDB's error for an invalid n, raised when a value arrives; nil for a valid n.
+    let problem: String?
+    private var heaps: TopNHeaps
 
-    init(type: DataType, isMax: Bool, n: Int) {
-        (self.type, self.isMax, self.n) = (type, isMax, n)
+    init(type: DataType, isMax: Bool, n: Int, problem: String?) {
+        (self.type, self.isMax, self.problem) = (type, isMax, problem)
+        heaps = TopNHeaps(n: max(n, 1))
     }
 
-    func resize(_ groups: Int) {
-        let extra = groups - counts.count
-        guard extra > 0 else { return }
-        counts.append(contentsOf: repeatElement(0, count: extra))
-        words.append(contentsOf: repeatElement(0, count: extra * n))
-        values.append(contentsOf: repeatElement(0, count: extra * n))
-    }
+    func resize(_ groups: Int) { heaps.resize(groups) }
 
-    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count rows: Int) {
-        guard let input, input.type != .null else { return }
-        let flip: UInt64 = isMax ? 0 : .max
-        input.validity.withUnsafeBufferPointerOrNil { valid in
-            if input.type == .double {
-                input.doubles.withUnsafeBufferPointer { xs in
-                    for i in 0..<rows where valid?[i] ?? 1 != 0 {
-                        offer(Int(ids[i]), orderedDouble(xs[i]) ^ flip, Int64(bitPattern: xs[i].bitPattern))
-                    }
-                }
-            } else {
-                input.ints.withUnsafeBufferPointer { xs in
-                    for i in 0..<rows where valid?[i] ?? 1 != 0 {
-                        offer(Int(ids[i]), (UInt64(bitPattern: xs[i]) ^ (1 << 63)) ^ flip, xs[i])
-                    }
-                }
-            }
+    func update(_ input: Column?, ids: UnsafeBufferPointer<Int32>, count rows: Int) throws {
+        guard let input, input.type != .null, rows > 0 else { return }
+        if let problem, input.validity.map({ $0.prefix(rows).contains(1) }) ?? true {
+            throw KuaiError(.execution, problem)
         }
-    }
-
-    /// Keeps (word, value) among group g's n best.
-    @inline(__always)
-    private func offer(_ g: Int, _ w: UInt64, _ v: Int64) {
-        let base = g &* n
-        var c = Int(counts[g])
-        if c == n {
-            if w <= words[base &+ n &- 1] { return }
-            c = n &- 1
-        } else {
-            counts[g] += 1
+        let (keys, bits) = (topNKeys(input, rows: rows, smallest: !isMax), topNPayloads(input, rows: rows))
+        let valid = input.validity ?? []
+        heaps.withInserter { ins in
+            for i in 0..<rows where valid.isEmpty || valid[i] != 0 { ins.offer(Int(ids[i]), keys[i], bits[i]) }
         }
-        // insertion after the equal words already kept (a stable order among ties)
-        var at = base &+ c
-        while at > base && words[at &- 1] < w {
-            words[at] = words[at &- 1]
-            values[at] = values[at &- 1]
-            at &-= 1
-        }
-        words[at] = w
-        values[at] = v
     }
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) {
-        let o = other as! TopValuesState
-        for g in 0..<min(o.counts.count, mapping.count) {
-            let t = Int(mapping[g])
-            for j in 0..<Int(o.counts[g]) { offer(t, o.words[g * n + j], o.values[g * n + j]) }
-        }
+        heaps.merge((other as! TopValuesState).heaps, mapping: mapping)
     }
 
-    func finalize(groups: Int) throws -> Column {
-        var packed = [Int64](repeating: 0, count: groups)
-        var valid = [UInt8](repeating: 0, count: groups)
-        var kept: [Int64] = []
-        for g in 0..<groups where g < counts.count && counts[g] > 0 {
-            let c = Int(counts[g])
-            packed[g] = Column.packList(offset: kept.count, length: c)
-            valid[g] = 1
-            kept.append(contentsOf: values[(g * n)..<(g * n + c)])
-        }
-        let child =
-            type == .double
-            ? Column(doubles: kept.map { Double(bitPattern: UInt64(bitPattern: $0)) })
-            : Column(type: type, ints: kept)
-        return Column(listOf: type, packed: packed, child: child, validity: valid.contains(0) ? valid : nil)
-    }
+    func finalize(groups: Int) throws -> Column { topNListColumn(heaps, groups: groups, type: type) }
 
-    func makeEmpty() -> AggregateState { TopValuesState(type: type, isMax: isMax, n: n) }
+    func makeEmpty() -> AggregateState {
+        TopValuesState(type: type, isMax: isMax, n: heaps.n, problem: problem)
+    }
 }
 
 extension AggregateRegistry {
-    /// min(x, n) / max(x, n) with n a positive integer constant: `T[]` for x of an integer-stored
-    /// type or DOUBLE (`TopValuesState`); nil (no such function) for other types, a wide value
-    /// type, or n not a positive integer (DuckDB: "n value must be > 0").
+    /// Whether values of `t` are one 64-bit word each for the top-n heaps: integer-stored types that
+    /// cannot hold 128-bit values, and DOUBLE.
+    public static func topNWordType(_ t: DataType) -> Bool {
+        t == .double
+            || (!t.mayBeWide
+                && (t.isInteger || t.isDecimal || t == .boolean || t == .date || t.isTimestamp || t == .time))
+    }
+
+    /// min(x, n) / max(x, n) with n a constant: `T[]` for x of an integer-stored type or DOUBLE
+    /// (`TopValuesState`); nil (no such function) for other types and an n that is not an integer. An
+    /// integer n out of DuckDB's range (NULL, ≤ 0, ≥ 1,000,000) is DuckDB's error once a value arrives.
     static func topValues(_ c: AggregateCall, _ t: DataType, isMax: Bool) -> AggregateFunction? {
-        guard c.parameters.count == 1, case .int(let n) = c.parameters[0], n > 0, n <= 1 << 20,
-            t == .double
-                || (!t.mayBeWide && (t.isInteger || t.isDecimal || t == .boolean || t == .date || t.isTimestamp))
-        else { return nil }
+        guard c.parameters.count == 1, topNWordType(t) else { return nil }
+        let n: Int
+        switch c.parameters[0] {
+        case .int(let v): n = v > 0 && v < TopNLimit.bound ? Int(v) : 1
+        case .null: n = 1
+        default: return nil
+        }
+        let problem = TopNLimit.problem(c.parameters[0], "MIN/MAX")
         return AggregateFunction(name: c.name, argumentType: t, returnType: .list(t)) { at in
-            TopValuesState(type: at, isMax: isMax, n: Int(n))
+            TopValuesState(type: at, isMax: isMax, n: n, problem: problem)
         }
     }
 }

@@ -93,23 +93,42 @@ extension Binder {
         "argmin", "argmax", "quantile_disc", "quantile",
     ]
 
-    /// min(x, n) / max(x, n) of a VARCHAR x (n a positive integer constant, at most 2^20): the n smallest /
-    /// largest values, best first, NULLs skipped, NULL for a group without values (DuckDB 2.0.1), bound as
-    /// `list_slice(list(x ORDER BY x [DESC]) FILTER (WHERE x IS NOT NULL [AND filter]), 1, n)`; nil for
-    /// another call (the other types are `AggregateRegistry.topValues`).
+    /// The names of arg_max / arg_min and their synonyms that take an n (DuckDB 2.0.1's `arg_max(x, y, n)`).
+    static let topNArgAggregates: Set<String> = ["arg_max", "max_by", "argmax", "arg_min", "min_by", "argmin"]
+
+    /// min(x, n) / max(x, n) of a VARCHAR x, or of another type whose values are not one word (HUGEINT,
+    /// INTERVAL, lists), and arg_max / arg_min(x, y, n) where x or y is such a type (n a positive integer
+    /// constant below 1,000,000): the n smallest / largest values (the x of the rows of smallest / largest y),
+    /// best first, NULLs skipped (rows where x or y is NULL), NULL for a group without values (DuckDB 2.0.1),
+    /// bound as `list_slice(list(x ORDER BY y [DESC]) FILTER (WHERE x IS NOT NULL AND y IS NOT NULL [AND
+    /// filter]), 1, n)`; nil for another call (one-word types are `AggregateRegistry.topValues` /
+    /// `argTopN`'s bounded heaps). Rows with equal y keep their input order here, where DuckDB's heap may
+    /// order them otherwise.
     func bindTopStrings(_ f: FunctionCall, _ ac: AggregateContext) throws -> BoundExpr? {
-        guard f.name == "min" || f.name == "max", f.arguments.count == 2, !f.distinct, !f.star,
-            case .literal(.integer(let n), _) = f.arguments[1], n > 0, n <= 1 << 20
+        let isArg = Self.topNArgAggregates.contains(f.name)
+        guard f.name == "min" || f.name == "max" || isArg, f.arguments.count == (isArg ? 3 : 2), !f.distinct,
+            !f.star, case .literal(.integer(let n), _) = f.arguments.last!, n > 0, n < 1_000_000
         else { return nil }
         var ctx = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
         ctx.correlation = ac.correlation
-        guard !Binder.containsAggregate(f.arguments[0]), try bind(f.arguments[0], ctx).type == .varchar else {
+        let (x, pos) = (f.arguments[0], f.position)
+        let y = isArg ? f.arguments[1] : x
+        guard !Binder.containsAggregate(x), !Binder.containsAggregate(y) else { return nil }
+        let types = [try bind(x, ctx).type, try bind(y, ctx).type]
+        guard !types.contains(.null), types.contains(where: { !AggregateRegistry.topNWordType($0) }) else {
             return nil
         }
-        let (x, pos) = (f.arguments[0], f.position)
+        if types[1] == .interval {
+            // DuckDB 2.0.1 orders these by the interval's parts as stored (30 hours before 1 day), not as its
+            // ORDER BY compares intervals
+            throw Binder.error(
+                "\(f.name)(..., n) ordered by an INTERVAL is not provided (DuckDB orders the parts unnormalized)", pos)
+        }
         var list = FunctionCall(name: "list", arguments: [x], position: pos)
-        list.orderBy = [OrderItem(expr: x, ascending: f.name == "min")]
-        let present = Expr.isNull(x, negated: true, pos)
+        let descending = f.name == "max" || ["arg_max", "max_by", "argmax"].contains(f.name)
+        list.orderBy = [OrderItem(expr: y, ascending: !descending)]
+        var present = Expr.isNull(x, negated: true, pos)
+        if isArg { present = .binary(.and, present, .isNull(y, negated: true, pos), pos) }
         list.filter = f.filter.map { .binary(.and, $0, present, pos) } ?? present
         let slice = FunctionCall(
             name: "list_slice", arguments: [.function(list), .literal(.integer(1), pos), .literal(.integer(n), pos)],
@@ -244,7 +263,7 @@ extension Binder {
     func bindTwoColumnAggregate(_ f: FunctionCall, _ first: BoundExpr, _ inner: ExprContext, name: String) throws -> (
         function: AggregateFunction, argument: BoundExpr, order: [BoundExpr]
     ) {
-        guard f.arguments.count == 2 else {
+        guard f.arguments.count == 2 || (f.arguments.count == 3 && Self.topNArgAggregates.contains(f.name)) else {
             throw Binder.error("\(f.name)() takes two arguments", f.position)
         }
         if f.distinct { throw Binder.error("DISTINCT is not supported in \(f.name)", f.position) }
@@ -255,10 +274,28 @@ extension Binder {
         // DECIMAL as DOUBLE and return a DECIMAL value as it is.
         if AggregateRegistry.isCovariance(f.name) { first = try decimalAsDouble(first, f.position) }
         second = try decimalAsDouble(second, f.position)
+        // arg_max(x, y, n): n a constant (its range is checked when rows arrive, as DuckDB does)
+        var parameters: [Value] = []
+        if f.arguments.count == 3 {
+            let p = f.arguments[2]
+            let b = try bind(p, inner)
+            guard b.referencedColumns.isEmpty, let v = try? b.evaluateConstant() else {
+                throw Binder.error("argument \(p.sqlDescription) of \(f.name) must be a constant", p.position)
+            }
+            // DuckDB's n is BIGINT: an integer type or NULL (a DECIMAL 2.5 matches no overload)
+            guard b.type.isInteger || b.type == .null else {
+                throw Binder.error(
+                    "no function matches \(f.name)(\(first.type), \(second.type), \(b.type)) in \(name)", p.position)
+            }
+            parameters = [v]
+        }
         guard
-            let fn = AggregateRegistry.resolve(f.name, first.type, secondArgumentType: second.type)
+            let fn = AggregateRegistry.resolve(
+                f.name, first.type, parameters: parameters, secondArgumentType: second.type)
         else {
-            throw Binder.error("no function matches \(f.name)(\(first.type), \(second.type)) in \(name)", f.position)
+            let n = parameters.map { ", \($0)" }.joined()
+            throw Binder.error(
+                "no function matches \(f.name)(\(first.type), \(second.type)\(n)) in \(name)", f.position)
         }
         return (fn, first, [second])
     }

@@ -15,6 +15,11 @@ extension Binder {
 
     /// Binds an expression: resolves names, checks and infers types, folds constants.
     func bind(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
+        if case .function(let f) = e, let a = f.namedArguments.first {
+            // macro calls are expanded before binding (MacroExpansion.swift): this is a built-in function
+            throw Binder.error(
+                "function \(f.name) takes no named arguments (`name := value` is for macros)", a.position)
+        }
         if case .function(let f) = e, f.over != nil {
             guard let wc = ctx.window else {
                 throw Binder.error("window functions are not allowed in \(ctx.clause)", f.position)
