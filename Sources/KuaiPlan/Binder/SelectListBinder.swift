@@ -93,6 +93,11 @@ extension Binder {
     static func outputName(_ e: Expr, alias: String?) -> String {
         if let alias { return alias }
         if case .column(_, let name, _) = e { return name }
+        if case .function(let f) = e, f.name == FunctionCall.fieldAccessName, FunctionCall.isNameChain(e),
+            case .literal(.string(let field), _) = f.arguments[1]
+        {
+            return field
+        }
         return e.sqlDescription
     }
 }

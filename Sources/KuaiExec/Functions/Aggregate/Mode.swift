@@ -100,7 +100,7 @@ final class ModeCountState: AggregateState {
     }
 
     /// Whether values of type `t` fit this state (one word a value): not INTERVAL, LIST or NULL.
-    static func accepts(_ t: DataType) -> Bool { t != .interval && t != .null && !t.isList }
+    static func accepts(_ t: DataType) -> Bool { t != .interval && t != .null && !t.isNested }
 
     func resize(_ groups: Int) {}
     var ignoresInputOrder: Bool { true }
