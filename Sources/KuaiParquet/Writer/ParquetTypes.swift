@@ -13,7 +13,8 @@ enum WriteType {
         e.repetition = .optional
         e.type = physical(type)
         switch type {
-        case .boolean, .double, .null, .hugeint, .list, .structure, .map: break  // nested types: refused before writing (CopyTo)
+        // nested types are refused before writing (CopyTo)
+        case .boolean, .double, .null, .hugeint, .list, .structure, .map: break
         case .tinyint, .smallint, .integer, .bigint:
             // INT(8/16/32/64, signed): converted types 15...18 in the same order
             let rank = type.integerRank!
