@@ -4,7 +4,8 @@ import Testing
 @testable import KuaiExec
 
 /// STRUCT and MAP columns: type names, field access, DuckDB's text (expected strings from DuckDB
-/// 2.0.1's CAST(... AS VARCHAR) and typeof), concatenation and the order-preserving key.
+/// 2.0.1's CAST(... AS VARCHAR) and typeof), concatenation and the order-preserving key. Texts are
+/// read with `Kernels.text`, which keeps the text column alive while its bytes are read.
 struct StructColumnTests {
     static let abType = DataType.structure([Field("a", .integer), Field("b", .varchar)])
 
@@ -40,13 +41,13 @@ struct StructColumnTests {
     }
 
     @Test func textAsDuckDB() {
-        let t = Kernels.nestedToVarchar(Self.sample())
-        #expect(t.stringView(at: 0).string == "{'a': 1, 'b': x}")
-        #expect(!t.isValid(1))
-        #expect(t.stringView(at: 2).string == "{'a': NULL, 'b': 'it\\'s'}")
+        let s = Self.sample()
+        #expect(Kernels.text(s, 0) == "{'a': 1, 'b': x}")
+        #expect(!Kernels.nestedToVarchar(s).isValid(1))
+        #expect(Kernels.text(s, 2) == "{'a': NULL, 'b': 'it\\'s'}")
         let unnamed = Column(
             structOf: .structure([Field("", .varchar)]), aligned: [Column(flatStrings: ["x"])], count: 1)
-        #expect(Kernels.nestedToVarchar(unnamed).stringView(at: 0).string == "(x,)")
+        #expect(Kernels.text(unnamed, 0) == "(x,)")
     }
 
     @Test func mapTextAndExtract() throws {
@@ -56,7 +57,7 @@ struct StructColumnTests {
             listOf: .integer, packed: [Column.packList(offset: 0, length: 2)],
             child: Column(type: .integer, ints: [1, 0], validity: [1, 0]))
         let m = try StructFunctions.mapFromLists(keys, values, .map(.varchar, .integer))
-        #expect(Kernels.nestedToVarchar(m).stringView(at: 0).string == "{k=1, a b=NULL}")
+        #expect(Kernels.text(m, 0) == "{k=1, a b=NULL}")
         let v = StructFunctions.mapExtract(m, Column(flatStrings: ["k"]), list: false, .integer)
         #expect(v.value(at: 0) == .int(1))
         let dup = Column(
@@ -71,21 +72,20 @@ struct StructColumnTests {
         b.append(Self.sample())
         let c = b.take()
         #expect(c.count == 7)
-        let text = Kernels.nestedToVarchar(c)
-        #expect(text.stringView(at: 4).string == "{'a': 1, 'b': x}")
-        #expect(!text.isValid(3))
-        #expect(text.stringView(at: 6).string == "{'a': NULL, 'b': 'it\\'s'}")
+        #expect(Kernels.text(c, 4) == "{'a': 1, 'b': x}")
+        #expect(!c.isValid(3))
+        #expect(Kernels.text(c, 6) == "{'a': NULL, 'b': 'it\\'s'}")
     }
 
     @Test func keysOrderAndRoundTrip() {
         let s = Self.sample()
         let keys = Kernels.listKeys(s)
         // DuckDB: {'a': 1, ...} < {'a': NULL, ...} (a NULL field after every value)
-        #expect(StringView.compare(keys.stringView(at: 0), keys.stringView(at: 2)) < 0)
+        let order = withExtendedLifetime(keys) { StringView.compare(keys.stringView(at: 0), keys.stringView(at: 2)) }
+        #expect(order < 0)
         let back = Kernels.listsFromKeys(keys, type: Self.abType)
-        let t = Kernels.nestedToVarchar(back)
-        #expect(t.stringView(at: 0).string == "{'a': 1, 'b': x}")
-        #expect(!t.isValid(1))
-        #expect(t.stringView(at: 2).string == "{'a': NULL, 'b': 'it\\'s'}")
+        #expect(Kernels.text(back, 0) == "{'a': 1, 'b': x}")
+        #expect(!back.isValid(1))
+        #expect(Kernels.text(back, 2) == "{'a': NULL, 'b': 'it\\'s'}")
     }
 }

@@ -69,6 +69,8 @@ public enum StructFunctions {
         var keyPicks: [Int32] = []
         var valuePicks: [Int32] = []
         var packed = [Int64](repeating: 0, count: n)
+        // the key texts own the bytes their views point to: alive until the last comparison
+        defer { withExtendedLifetime(keyText) {} }
         for i in 0..<n {
             let kl = keys.isValid(i) ? keys.listLength(i) : 0
             let vl = values.isValid(i) ? values.listLength(i) : 0
@@ -110,6 +112,8 @@ public enum StructFunctions {
         let needle = Kernels.nestedToVarchar(key)
         var picks = [Int32](repeating: 0, count: n)
         var found = [UInt8](repeating: 0, count: n)
+        // the texts own the bytes their views point to: alive until the last comparison
+        defer { withExtendedLifetime((keyText, needle)) {} }
         for i in 0..<n where m.isValid(i) && needle.isValid(i) {
             let o = m.listOffset(i)
             let target = needle.stringView(at: i)
