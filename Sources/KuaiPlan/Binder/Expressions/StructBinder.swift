@@ -33,6 +33,7 @@ extension Binder {
         return packStruct(values.map { Field("", $0.type) }, values, name)
     }
 
+    /// The STRUCT of `fields` whose field k is `values[k]` (struct_pack).
     func packStruct(_ fields: [Field], _ values: [BoundExpr], _ name: String) -> BoundExpr {
         let type = DataType.structure(fields)
         let f = StructFunctions.make("struct_pack", .pack, values.map(\.type), type)
@@ -54,6 +55,7 @@ extension Binder {
         return extractField(base, k, name)
     }
 
+    /// Field `k` (0-based) of the STRUCT expression `base` (struct_extract).
     func extractField(_ base: BoundExpr, _ k: Int, _ name: String) -> BoundExpr {
         let type = base.type.structFields[k].type
         let f = StructFunctions.make("struct_extract", .extract(k), [base.type], type)
@@ -144,6 +146,7 @@ extension Binder {
         }
     }
 
+    /// The map function `kind` over `args` (already of its parameter types), returning `type`.
     func makeMap(_ kind: StructFunctions.Kind, _ args: [BoundExpr], _ type: DataType, _ name: String) -> BoundExpr {
         let f = StructFunctions.make(kind.functionName, kind, args.map(\.type), type)
         return BoundExpr(.function(f, args), type: type, name: name)
