@@ -370,6 +370,11 @@ def kuai_type(t):
         return "BIGINT"
     if t == '"NULL"':
         return "NULL"
+    if "(" in t or t.endswith("[]"):
+        # inside a nested type's name (MAP(INTEGER, UBIGINT)): the same mapping per word
+        names = {"UTINYINT": "INTEGER", "USMALLINT": "INTEGER", "UINTEGER": "BIGINT", "UBIGINT": "BIGINT",
+                 "FLOAT": "DOUBLE", "REAL": "DOUBLE"}
+        return re.sub(r"[A-Za-z0-9_]+", lambda m: names.get(m.group(0), m.group(0)), t)
     return t
 
 

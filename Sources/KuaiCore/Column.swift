@@ -38,6 +38,9 @@ public struct Column: @unchecked Sendable {
     /// mutated once built; see ListColumn.swift). Nil for other types and for a LIST column whose
     /// rows are all empty or NULL.
     public var listChild: ListChild?
+    /// STRUCT only: the field columns every row's index in `ints` points into (shared, never
+    /// mutated once built; see StructColumn.swift). Nil for other types.
+    public var structChildren: StructChildren?
 
     /// The one initialiser that sets every stored property; the public ones name only the storage
     /// their form uses (the other arrays stay empty, `dictionary` and `highs` nil).
@@ -56,6 +59,7 @@ public struct Column: @unchecked Sendable {
         self.views = views
         self.heaps = heaps
         self.listChild = nil
+        self.structChildren = nil
     }
 
     /// An integer-stored column (`type` must use `.ints` storage).
@@ -139,6 +143,15 @@ public struct Column: @unchecked Sendable {
         case .list(let e):
             return Column(
                 listOf: e, packed: [Int64](repeating: 0, count: count), child: Column.nulls(e, count: 0), validity: v)
+        case .map:
+            let entry = type.mapEntry!
+            return Column(
+                mapOf: type, packed: [Int64](repeating: 0, count: count), entries: Column.nulls(entry, count: 0),
+                validity: v)
+        case .structure(let fields):
+            return Column(
+                structOf: type, rows: [Int64](repeating: 0, count: count),
+                fields: fields.map { Column.nulls($0.type, count: 0) }, validity: v)
         case .double: return Column(doubles: [Double](repeating: 0, count: count), validity: v)
         case .varchar:
             return Column(codes: [Int32](repeating: 0, count: count), dictionary: StringDictionary(), validity: v)
@@ -203,6 +216,8 @@ public struct Column: @unchecked Sendable {
         case .boolean: return .bool(ints[i] != 0)
         case .null: return .null
         case .list: return .string(listText(at: i))
+        case .structure: return .string(structText(at: i))
+        case .map: return .string(mapText(at: i))
         default:
             if let h = highs, h[i] != ints[i] >> 63 { return .hugeint(int128(at: i)) }
             return .int(ints[i])

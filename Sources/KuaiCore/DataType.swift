@@ -19,12 +19,15 @@
 /// | null      | `.int`   | the type of a bare `NULL` literal; every row is null |
 /// | decimal(p,s) | `.int` | the unscaled integer value × 10^-s (`1.50` as DECIMAL(3,2) is 150); precision p in 1...38 digits, scale s in 0...p. p <= 18 always fits `ints`; wider values use `Column.highs` as HUGEINT does |
 /// | list(T)   | `.int` + child | DuckDB's LIST (`T[]`): `ints[i]` packs row i's (offset, length) into the child column `Column.listChild` of type T (`Column.listOffset`, `listLength`, ListColumn.swift); the child has its own validity for NULL elements |
+/// | structure(fields) | `.int` + children | DuckDB's STRUCT: `ints[i]` is the row of the field columns `Column.structChildren` that row i reads (StructColumn.swift); each field column has its own validity (a NULL field of a valid struct) |
+/// | map(K, V) | as list  | DuckDB's MAP: a LIST of STRUCT(key K, value V) entries (`Column.listChild` holds the struct column), printed `{k=v, ...}` |
 ///
 /// Raw values are stable: they are written in manifests (Formats/column-file.md, "Logical types").
 /// DECIMAL has raw value 11 for every (p, s); its precision and scale travel in the manifest's type
 /// name (`DECIMAL(18,3)`), so `init?(rawValue:)` cannot make it (use `init?(rawValue:name:)`).
 /// TINYINT (13) and SMALLINT (12) came after DECIMAL, so their ids do not follow their widths;
-/// TIMESTAMP WITH TIME ZONE is 14, TIME 16 (15 is LIST's, which no store holds).
+/// TIMESTAMP WITH TIME ZONE is 14, TIME 16 (15 is LIST's, 17 STRUCT's and 18 MAP's, which no store
+/// holds).
 public enum DataType: Sendable, Hashable, CustomStringConvertible {
     case boolean
     /// DuckDB's TINYINT (INT1): 8-bit signed.
@@ -50,6 +53,13 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
     /// DuckDB's LIST of `element` values, printed `INTEGER[]`. Not storable in a store (no raw id of
     /// its own: `rawValue` is 15 and `init?(rawValue:)` never makes it).
     indirect case list(DataType)
+    /// DuckDB's STRUCT of named fields, printed `STRUCT(a INTEGER, b VARCHAR)`; fields without
+    /// names (a `row(...)` value, DuckDB's unnamed STRUCT) have empty names and the type prints as
+    /// `TUPLE(INTEGER, VARCHAR)`. Not storable (raw value 17, never made by `init?(rawValue:)`).
+    case structure([Field])
+    /// DuckDB's MAP from `key` to `value` values, printed `MAP(VARCHAR, INTEGER)`: a list of
+    /// (key, value) entries with unique, non-NULL keys. Not storable (raw value 18).
+    indirect case map(DataType, DataType)
 
     /// Every type without parameters (DECIMAL excluded), in raw-value order (TIME, 16, last).
     public static let simpleCases: [DataType] = [
@@ -77,6 +87,8 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .timestamptz: return 14
         case .list: return 15
         case .time: return 16
+        case .structure: return 17
+        case .map: return 18
         }
     }
 
@@ -129,6 +141,59 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
+    /// True for STRUCT types.
+    public var isStruct: Bool {
+        if case .structure = self { return true }
+        return false
+    }
+
+    /// True for MAP types.
+    public var isMap: Bool {
+        if case .map = self { return true }
+        return false
+    }
+
+    /// True for the types whose values hold other values (LIST, STRUCT, MAP): they have no `Value`
+    /// (never folded into a constant) and no store column.
+    public var isNested: Bool {
+        switch self {
+        case .list, .structure, .map: return true
+        default: return false
+        }
+    }
+
+    /// "LIST", "STRUCT" or "MAP" for those types (error messages), else the type's name.
+    public var nestedKind: String {
+        switch self {
+        case .list: return "LIST"
+        case .structure: return "STRUCT"
+        case .map: return "MAP"
+        default: return description
+        }
+    }
+
+    /// The fields of a STRUCT type (empty for the other types).
+    public var structFields: [Field] {
+        if case .structure(let f) = self { return f }
+        return []
+    }
+
+    /// The entry type of a MAP's entry list, `STRUCT(key K, value V)`; nil for the other types.
+    public var mapEntry: DataType? {
+        if case .map(let k, let v) = self { return .structure([Field("key", k), Field("value", v)]) }
+        return nil
+    }
+
+    /// The type a column of this type physically holds in its `listChild` (a MAP's entries; a
+    /// LIST's elements); nil for the other types.
+    public var childElement: DataType? {
+        switch self {
+        case .list(let e): return e
+        case .map: return mapEntry
+        default: return nil
+        }
+    }
+
     /// True for DECIMAL of any precision and scale.
     public var isDecimal: Bool {
         if case .decimal = self { return true }
@@ -175,7 +240,37 @@ public enum DataType: Sendable, Hashable, CustomStringConvertible {
         case .null: return "NULL"
         case .decimal(let p, let s): return "DECIMAL(\(p),\(s))"
         case .list(let e): return e == .null ? "\"NULL\"[]" : "\(e.description)[]"
+        case .structure(let fields):
+            if fields.isEmpty { return "STRUCT" }
+            if fields.allSatisfy({ $0.name.isEmpty }) {
+                return "TUPLE(" + fields.map { $0.type.nestedName }.joined(separator: ", ") + ")"
+            }
+            return "STRUCT("
+                + fields.map { DataType.quotedFieldName($0.name) + " " + $0.type.nestedName }.joined(separator: ", ")
+                + ")"
+        case .map(let k, let v): return "MAP(\(k.nestedName), \(v.nestedName))"
         }
+    }
+
+    /// The name of a type inside a STRUCT or MAP type's name (`"NULL"` quoted, as DuckDB prints it).
+    var nestedName: String { self == .null ? "\"NULL\"" : description }
+
+    /// A STRUCT field's name as DuckDB prints it in the type: bare when it is made of ASCII letters,
+    /// digits and `_`, does not start with a digit and is no DuckDB keyword (`DuckDBKeywords`, any
+    /// case), else in double quotes (`"a b"`, `"key"`) with `"` doubled.
+    static func quotedFieldName(_ name: String) -> String {
+        func word(_ c: UInt8) -> Bool { (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || c == 95 }
+        if let first = name.utf8.first, word(first), name.utf8.allSatisfy({ word($0) || ($0 >= 48 && $0 <= 57) }),
+            !DuckDBKeywords.all.contains(name.lowercased())
+        {
+            return name
+        }
+        var quoted = "\""
+        for ch in name {
+            if ch == "\"" { quoted.append("\"") }
+            quoted.append(ch)
+        }
+        return quoted + "\""
     }
 
     /// Parses a SQL type name as DuckDB accepts it in CAST (case-insensitive aliases included):

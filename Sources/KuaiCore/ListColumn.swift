@@ -38,7 +38,7 @@ extension Column {
     /// The elements of a LIST column (an empty column of the element type when it has none).
     public var listElements: Column {
         if let c = listChild { return c.column }
-        return Column.nulls(type.listElement ?? .null, count: 0)
+        return Column.nulls(type.childElement ?? .null, count: 0)
     }
 
     /// Row `i` of a LIST column as DuckDB's CAST(list AS VARCHAR) prints it (`[1, 2, NULL]`). For

@@ -296,9 +296,9 @@ extension Session {
             query = Query(body: .select(core), position: copy.position)
         }
         let rows = try engine().openQuery(query)
-        if format.name == "parquet", let f = rows.schema.first(where: { $0.type.isList }) {
+        if format.name == "parquet", let f = rows.schema.first(where: { $0.type.isNested }) {
             throw KuaiError(
-                .binding, "COPY to parquet of a LIST column (\(f.name) \(f.type)) is not supported",
+                .binding, "COPY to parquet of a \(f.type.nestedKind) column (\(f.name) \(f.type)) is not supported",
                 at: copy.position.description)
         }
         let sink = try format.open(

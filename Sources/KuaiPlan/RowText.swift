@@ -164,6 +164,10 @@ enum RowText {
             listCells(c, index, rows, style, into: &t, ends: ends)
             return
         }
+        if c.type.isStruct || c.type.isMap {
+            structOrMapCells(c, index, rows, style, into: &t, ends: ends)
+            return
+        }
         switch style {
         case .delimited(let sep):
             // Only text of VARCHAR can hold `,` tab `"` or a line break, or be empty; with another
@@ -477,6 +481,94 @@ extension RowText {
                 t.reserve(1)
                 t.append(UInt8(ascii: "]"))
             }
+        }
+    }
+}
+
+extension RowText {
+    /// Cells of a STRUCT or MAP column: csv / tsv write its text (`Kernels.nestedToVarchar`, DuckDB's
+    /// CAST to VARCHAR) as a VARCHAR field; JSON writes a STRUCT as an object of its fields
+    /// (`{"a":1,"b":"x"}`; an unnamed STRUCT as an array of them) and a MAP as an object whose
+    /// names are the keys' text (`{"k":1}`), as DuckDB's JSON writer; NULL as `null`.
+    static func structOrMapCells(
+        _ c: Column, _ index: Int, _ rows: Range<Int>, _ style: CellStyle, into t: inout ByteBuffer,
+        ends: UnsafeMutablePointer<Int>
+    ) {
+        let part = c.slice(rows)
+        guard case .json(let keys, let doubles) = style else {
+            columnCells(Kernels.nestedToVarchar(part), index, 0..<rows.count, style, into: &t, ends: ends)
+            return
+        }
+        let null = Array("null".utf8)
+        if part.type.isStruct {
+            let fields = part.type.structFields
+            let unnamed = !fields.isEmpty && fields.allSatisfy { $0.name.isEmpty }
+            let names = unnamed ? fields.map { _ in [UInt8]() } : ResultWriter.jsonKeys(fields)
+            var cells = fields.indices.map { _ in ByteBuffer(capacity: part.count * 8) }
+            let cellEnds = fields.indices.map { _ in
+                UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, part.count))
+            }
+            defer {
+                for k in fields.indices {
+                    cells[k].free()
+                    cellEnds[k].deallocate()
+                }
+            }
+            for k in fields.indices {
+                columnCells(
+                    part.structField(k), 0, 0..<part.count, .json(keys: [names[k]], doubles: doubles), into: &cells[k],
+                    ends: cellEnds[k])
+            }
+            eachRow(part, 0..<part.count, into: &t, ends: ends, key: keys[index], null: null) { t, i in
+                t.reserve(1)
+                t.append(UInt8(ascii: unnamed ? "[" : "{"))
+                for k in fields.indices {
+                    let from = i == 0 ? 0 : cellEnds[k][i - 1]
+                    t.reserve(cellEnds[k][i] - from + 1)
+                    if k > 0 { t.append(UInt8(ascii: ",")) }
+                    t.append(cells[k].base + from, cellEnds[k][i] - from)
+                }
+                t.reserve(1)
+                t.append(UInt8(ascii: unnamed ? "]" : "}"))
+            }
+            return
+        }
+        // MAP: the entries the rows use, keys as JSON names and values as JSON cells
+        var lo = Int.max
+        var hi = 0
+        for i in 0..<part.count where part.isValid(i) && part.listLength(i) > 0 {
+            lo = Swift.min(lo, part.listOffset(i))
+            hi = Swift.max(hi, part.listOffset(i) + part.listLength(i))
+        }
+        if lo > hi { lo = hi }
+        let entries = part.listElements.slice(lo..<hi)
+        let keyText = Kernels.nestedToVarchar(entries.structField(0))
+        var cells = ByteBuffer(capacity: entries.count * 8)
+        let cellEnds = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, entries.count))
+        defer {
+            cells.free()
+            cellEnds.deallocate()
+        }
+        columnCells(
+            entries.structField(1), 0, 0..<entries.count, .json(keys: [[]], doubles: doubles), into: &cells,
+            ends: cellEnds)
+        eachRow(part, 0..<part.count, into: &t, ends: ends, key: keys[index], null: null) { t, i in
+            t.reserve(1)
+            t.append(UInt8(ascii: "{"))
+            let start = part.listOffset(i) - lo
+            for k in start..<(start + part.listLength(i)) {
+                if k > start {
+                    t.reserve(1)
+                    t.append(UInt8(ascii: ","))
+                }
+                keyText.stringView(at: k).withBytes { jsonString($0, into: &t) }
+                let from = k == 0 ? 0 : cellEnds[k - 1]
+                t.reserve(cellEnds[k] - from + 1)
+                t.append(UInt8(ascii: ":"))
+                t.append(cells.base + from, cellEnds[k] - from)
+            }
+            t.reserve(1)
+            t.append(UInt8(ascii: "}"))
         }
     }
 }

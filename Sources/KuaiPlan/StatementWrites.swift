@@ -84,9 +84,9 @@ extension Session {
         }
         switch c.source {
         case .columns(let defs):
-            if let f = defs.first(where: { $0.type.isList }) {
+            if let f = defs.first(where: { $0.type.isNested }) {
                 throw KuaiError(
-                    .binding, "a store table cannot hold the LIST column \(f.name) \(f.type)",
+                    .binding, "a store table cannot hold the \(f.type.nestedKind) column \(f.name) \(f.type)",
                     at: name.position.description)
             }
             if let existing { try tx.dropTable(existing) }
@@ -96,9 +96,9 @@ extension Session {
         case .query(let q):
             // Bind before dropping anything: a bad query leaves the old table.
             let rows = try engine.openQuery(q)
-            if let f = rows.schema.first(where: { $0.type.isList }) {
+            if let f = rows.schema.first(where: { $0.type.isNested }) {
                 throw KuaiError(
-                    .binding, "a store table cannot hold the LIST column \(f.name) \(f.type)",
+                    .binding, "a store table cannot hold the \(f.type.nestedKind) column \(f.name) \(f.type)",
                     at: name.position.description)
             }
             if let existing { try tx.dropTable(existing) }

@@ -439,6 +439,22 @@ public struct FunctionCall: Sendable {
     /// (string literals) and values (`ParserState.parseStructLiteral`).
     public static let structLiteralName = "{}"
 
+    /// The name of a field access `x.name` (a postfix `.name` after an expression, or a third name
+    /// part `a.b.c`) as a call: its arguments are `x` and the field name (a string literal). Printed
+    /// `(x).name` as DuckDB names the column.
+    public static let fieldAccessName = "."
+
+    /// True for a column name or a field access chain over one (`s.a.b`): DuckDB names such a column
+    /// by its last name.
+    public static func isNameChain(_ e: Expr) -> Bool {
+        switch e {
+        case .column: return true
+        case .function(let f) where f.name == fieldAccessName && f.arguments.count == 2:
+            return isNameChain(f.arguments[0])
+        default: return false
+        }
+    }
+
     /// A plain call `name(arguments)` (`count(*)`: `star`), as the binder writes one in a rewrite.
     public init(name: String, arguments: [Expr], star: Bool = false, position: SourcePosition) {
         self.name = name

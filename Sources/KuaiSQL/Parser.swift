@@ -1064,6 +1064,9 @@ struct ParserState {
                 try expectWord("ZONE")
             }
         }
+        if (name == "STRUCT" || name == "ROW" || name == "MAP") && current.isSymbol("(") {
+            return try listSuffix(parseNestedTypeParameters(name))
+        }
         var parameters: [Int] = []
         if current.isSymbol("(") {
             advance()
@@ -1081,13 +1084,44 @@ struct ParserState {
             case .failure(let e): throw failure(e.message, at: t)
             }
         }
-        guard var type = DataType(sqlName: name) else { throw failure("unknown type name \"\(t.text)\"", at: t) }
-        // `T[]`, `T[][]`: DuckDB's LIST of T
+        guard let type = DataType(sqlName: name) else { throw failure("unknown type name \"\(t.text)\"", at: t) }
+        return listSuffix(type)
+    }
+
+    /// `type` followed by `[]` suffixes (`T[]`, `T[][]`: DuckDB's LIST of T).
+    mutating func listSuffix(_ type: DataType) -> DataType {
+        var type = type
         while current.isSymbol("[") && peek(1).isSymbol("]") {
             advance()
             advance()
             type = .list(type)
         }
         return type
+    }
+
+    /// The parenthesised part of `STRUCT(name type, ...)` / `ROW(name type, ...)` (field names are
+    /// identifiers, unique in any case) or `MAP(key type, value type)`, at the `(`.
+    mutating func parseNestedTypeParameters(_ name: String) throws -> DataType {
+        try expectSymbol("(")
+        if name == "MAP" {
+            let key = try parseTypeName()
+            try expectSymbol(",")
+            let value = try parseTypeName()
+            try expectSymbol(")")
+            return .map(key, value)
+        }
+        var fields: [Field] = []
+        repeat {
+            guard current.kind == .word || current.kind == .quotedIdentifier || current.kind == .string else {
+                throw unexpected("a field name")
+            }
+            let field = advance()
+            if fields.contains(where: { $0.name.lowercased() == field.text.lowercased() }) {
+                throw failure("duplicate struct entry name \"\(field.text)\"", at: field)
+            }
+            fields.append(Field(field.text, try parseTypeName()))
+        } while acceptSymbol(",")
+        try expectSymbol(")")
+        return .structure(fields)
     }
 }

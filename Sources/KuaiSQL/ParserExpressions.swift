@@ -411,8 +411,24 @@ extension ParserState {
 
     mutating func parsePrimary() throws -> Expr {
         var e = try parsePrimaryOperand()
-        while current.isSymbol("[") { e = try parseSubscript(e) }
-        return e
+        while true {
+            if current.isSymbol("[") {
+                e = try parseSubscript(e)
+            } else if current.isSymbol("."), peek(1).kind == .word || peek(1).kind == .quotedIdentifier,
+                !peek(2).isSymbol("(")
+            {
+                // `x.name`: the field `name` of the STRUCT x (DuckDB's `(x).name`)
+                advance()
+                let field = advance()
+                e = .function(
+                    FunctionCall(
+                        name: FunctionCall.fieldAccessName,
+                        arguments: [e, .literal(.string(field.text), field.position)],
+                        position: e.position))
+            } else {
+                return e
+            }
+        }
     }
 
     /// `[a, b, ...]`: DuckDB's list literal, the call `list_value(a, b, ...)` (the name DuckDB gives its
@@ -437,6 +453,7 @@ extension ParserState {
     mutating func parseStructLiteral() throws -> Expr {
         let open = advance()
         var call = FunctionCall(name: FunctionCall.structLiteralName, arguments: [], position: open.position)
+        if acceptSymbol("}") { return .function(call) }
         repeat {
             if current.isSymbol("}") && !call.arguments.isEmpty { break }
             let key = current
@@ -452,6 +469,46 @@ extension ParserState {
         } while acceptSymbol(",")
         try expectSymbol("}")
         return .function(call)
+    }
+
+    /// `struct_pack(name := expr, ...)` after the name: the STRUCT literal call
+    /// (`FunctionCall.structLiteralName`) of those fields, as `parseStructLiteral` makes it.
+    mutating func parseStructPack(_ nameToken: Token) throws -> Expr {
+        try expectSymbol("(")
+        var call = FunctionCall(name: FunctionCall.structLiteralName, arguments: [], position: nameToken.position)
+        repeat {
+            let key = current
+            guard key.kind == .word || key.kind == .quotedIdentifier, peek(1).isSymbol(":"), peek(2).isSymbol("=")
+            else { throw unexpected("a named argument (name := value)") }
+            advance()
+            advance()
+            advance()
+            call.arguments.append(.literal(.string(key.text), key.position))
+            call.arguments.append(try parseExpression())
+        } while acceptSymbol(",")
+        try expectSymbol(")")
+        return .function(call)
+    }
+
+    /// `MAP {k: v, ...}` after `MAP`: the call `map(list_value(k, ...), list_value(v, ...))` (DuckDB's
+    /// reading, and the name it gives the column). Keys are expressions; `MAP {}` is the empty map.
+    mutating func parseMapLiteral(_ mapToken: Token) throws -> Expr {
+        let open = try expectSymbol("{")
+        var keys: [Expr] = []
+        var values: [Expr] = []
+        if !acceptSymbol("}") {
+            repeat {
+                if current.isSymbol("}") && !keys.isEmpty { break }
+                keys.append(try parseExpression())
+                try expectSymbol(":")
+                values.append(try parseExpression())
+            } while acceptSymbol(",")
+            try expectSymbol("}")
+        }
+        let list = { (xs: [Expr]) in
+            Expr.function(FunctionCall(name: "list_value", arguments: xs, position: open.position))
+        }
+        return .function(FunctionCall(name: "map", arguments: [list(keys), list(values)], position: mapToken.position))
     }
 
     /// The rest of `[expr FOR x IN list [IF cond]]` after `expr`: the call `list_comprehension(list,
@@ -516,7 +573,8 @@ extension ParserState {
 
     /// What a word at the cursor starts.
     enum PrimaryForm {
-        case constant, caseExpression, cast, exists, extract, interval, typedLiteral, function, column, invalid
+        case constant, caseExpression, cast, exists, extract, interval, typedLiteral, function, column, mapLiteral,
+            invalid
     }
 
     func primaryForm() -> PrimaryForm {
@@ -528,6 +586,7 @@ extension ParserState {
         case "CAST", "TRY_CAST": if next.isSymbol("(") { return .cast }
         case "EXISTS": if next.isSymbol("(") { return .exists }
         case "EXTRACT": if next.isSymbol("(") { return .extract }
+        case "MAP": if next.isSymbol("{") { return .mapLiteral }
         case "INTERVAL":
             if next.kind == .string || next.kind == .integer || next.kind == .decimal || next.isSymbol("(") {
                 return .interval
@@ -552,6 +611,7 @@ extension ParserState {
         case .typedLiteral: return try parseTypedLiteral()
         case .function: return try parseFunctionCall()
         case .column: return try parseColumnReference()
+        case .mapLiteral: return try parseMapLiteral(advance())
         case .invalid: throw unexpected("an expression")
         }
     }
@@ -633,7 +693,6 @@ extension ParserState {
             throw unexpected("a column name after \".\"")
         }
         advance()
-        if current.isSymbol(".") { throw failure("three-part column names are not supported", at: current) }
         if current.isSymbol("(") { throw failure("qualified function names are not supported", at: second) }
         return .column(qualifier: first.text, name: second.text, first.position)
     }
@@ -706,6 +765,12 @@ extension ParserState {
         }
         if current.isWord("COLUMNS") && peek(2).isWord("LAMBDA") { return try parseColumnsLambda() }
         let nameToken = advance()
+        if nameToken.kind == .word, nameToken.upper == "STRUCT_PACK",
+            peek(1).kind == .word || peek(1).kind == .quotedIdentifier,
+            peek(2).isSymbol(":"), peek(3).isSymbol("=")
+        {
+            return try parseStructPack(nameToken)
+        }
         var call = FunctionCall(name: nameToken.text.lowercased(), arguments: [], position: nameToken.position)
         try parseCallArguments(&call)
         if current.isWord("WITHIN") && peek(1).isWord("GROUP") { try parseWithinGroup(&call) }

@@ -317,13 +317,29 @@ extension FunctionCall {
             return
         }
         if name == FunctionCall.structLiteralName {
-            // `{'k': v, ...}`, printed as written
-            out += "{"
-            for (i, a) in arguments.enumerated() {
-                if i > 0 { out += i % 2 == 0 ? ", " : ": " }
-                a.write(to: &out)
+            // `{'k': v, ...}` and `struct_pack(k := v, ...)`, printed as DuckDB names the column
+            out += "struct_pack("
+            for i in stride(from: 0, to: arguments.count - 1, by: 2) {
+                if i > 0 { out += ", " }
+                if case .literal(.string(let key), _) = arguments[i] { out += quotedIdentifier(key) }
+                out += " := "
+                arguments[i + 1].write(to: &out)
             }
-            out += "}"
+            out += ")"
+            return
+        }
+        if name == FunctionCall.fieldAccessName, arguments.count == 2,
+            case .literal(.string(let field), _) = arguments[1]
+        {
+            // `x.name`: DuckDB's `(x).name`; a chain of names `a.b.c` as written
+            if FunctionCall.isNameChain(arguments[0]) {
+                arguments[0].write(to: &out)
+            } else {
+                out += "("
+                arguments[0].write(to: &out)
+                out += ")"
+            }
+            out += "." + quotedIdentifier(field)
             return
         }
         if name == "list_comprehension", arguments.count >= 2, case .lambda(let ps, let body, _) = arguments[1] {

@@ -78,7 +78,29 @@ public enum CSVCompare {
         case "UTINYINT", "USMALLINT": return "INTEGER"
         case "UINTEGER", "UBIGINT": return "BIGINT"
         case "\"NULL\"": return "NULL"
-        default: return duckdb
+        default:
+            // inside a nested type's name (`MAP(INTEGER, UBIGINT)`): the same mapping per word
+            guard duckdb.contains("(") || duckdb.hasSuffix("[]") else { return duckdb }
+            var out = ""
+            var word = ""
+            func flush() {
+                out +=
+                    [
+                        "UTINYINT": "INTEGER", "USMALLINT": "INTEGER", "UINTEGER": "BIGINT", "UBIGINT": "BIGINT",
+                        "FLOAT": "DOUBLE", "REAL": "DOUBLE",
+                    ][word] ?? word
+                word = ""
+            }
+            for ch in duckdb {
+                if ch.isLetter || ch.isNumber || ch == "_" {
+                    word.append(ch)
+                } else {
+                    flush()
+                    out.append(ch)
+                }
+            }
+            flush()
+            return out
         }
     }
 

@@ -13,6 +13,22 @@ extension Kernels {
             return to == .varchar
         }
         if to.isList { return from == .null || from == .varchar }
+        // STRUCT: to VARCHAR, or to a STRUCT of as many fields with the same names (an unnamed side
+        // matches by position) whose types cast; MAP: to VARCHAR or a MAP whose keys and values cast
+        if case .structure(let a) = from {
+            if to == .varchar { return true }
+            guard case .structure(let b) = to, a.count == b.count else { return false }
+            return zip(a, b).allSatisfy {
+                ($0.name.isEmpty || $1.name.isEmpty || $0.name.lowercased() == $1.name.lowercased())
+                    && canCast(from: $0.type, to: $1.type)
+            }
+        }
+        if case .map(let k, let v) = from {
+            if to == .varchar { return true }
+            guard case .map(let k2, let v2) = to else { return false }
+            return canCast(from: k, to: k2) && canCast(from: v, to: v2)
+        }
+        if to.isStruct || to.isMap { return from == .null }
         if from == to || from == .null || to == .varchar || from == .varchar { return true }
         if from.isNumeric || from == .boolean { return to.isNumeric || to == .boolean }
         switch (from, to) {
@@ -63,6 +79,23 @@ extension Kernels {
             // the elements cast one by one; rows keep their (offset, length)
             let child = try castColumn(c.listElements, from: a, to: b, isTry: isTry, expr: expr)
             return Column(listOf: b, packed: c.ints, child: child, validity: c.validity)
+        }
+        if from.isStruct || from.isMap {
+            if to == .varchar { return nestedToVarchar(c) }
+            guard canCast(from: from, to: to) else { return try unimplementedCast(c, from: from, to: to, isTry: isTry) }
+            if case .map = to {
+                // the entries cast as a STRUCT(key, value); rows keep their (offset, length)
+                let entries = try castColumn(
+                    c.listElements, from: from.mapEntry!, to: to.mapEntry!, isTry: isTry, expr: expr)
+                return Column(mapOf: to, packed: c.ints, entries: entries, validity: c.validity)
+            }
+            // each field cast on its own; rows keep their indexes into the fields
+            let a = from.structFields
+            let b = to.structFields
+            let fields = try c.structFieldColumns.enumerated().map { k, f in
+                try castColumn(f, from: a[k].type, to: b[k].type, isTry: isTry, expr: expr)
+            }
+            return Column(structOf: to, rows: c.ints, fields: fields, validity: c.validity)
         }
         if !canCast(from: from, to: to) { return try unimplementedCast(c, from: from, to: to, isTry: isTry) }
         if to.isList { return try varcharToList(c, to: to, isTry: isTry, expr: expr) }
@@ -186,7 +219,10 @@ extension Kernels {
     /// DuckDB's text of one non-NULL value of `type`.
     public static func text(_ c: Column, _ i: Int) -> String {
         switch c.type {
-        case .list: return listToVarchar(c.slice(i..<(i + 1))).stringView(at: 0).string
+        case .list, .structure, .map:
+            // the text column owns the bytes its view points to: keep it alive while they are read
+            let text = nestedToVarchar(c.slice(i..<(i + 1)))
+            return withExtendedLifetime(text) { text.stringView(at: 0).string }
         case .varchar: return c.stringView(at: i).string
         case .double: return ValueFormatter.double(c.doubles[i])
         case .boolean: return c.ints[i] != 0 ? "true" : "false"

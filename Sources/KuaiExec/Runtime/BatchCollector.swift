@@ -55,6 +55,11 @@ public struct ColumnBuilder {
             return buildStrings(validity)
         case .list(let element):
             return buildList(element, validity)
+        case .map:
+            let list = buildList(type.mapEntry!, validity)
+            return Column(mapOf: type, packed: list.ints, entries: list.listElements, validity: validity)
+        case .structure(let fields):
+            return buildStruct(fields, validity)
         default:
             return buildInts(validity)
         }
@@ -67,7 +72,7 @@ public struct ColumnBuilder {
         var packed = [Int64]()
         packed.reserveCapacity(count)
         for c in chunks {
-            guard c.type.isList else {
+            guard c.type.isList || c.type.isMap else {
                 packed.append(contentsOf: repeatElement(0, count: c.count))
                 continue
             }
@@ -79,6 +84,28 @@ public struct ColumnBuilder {
             }
         }
         return Column(listOf: element, packed: packed, child: child.take(), validity: validity)
+    }
+
+    /// STRUCT: each field's columns end to end, each chunk's row indexes moved by the field rows
+    /// before it (NULL-typed chunks are NULL structs).
+    private func buildStruct(_ fields: [Field], _ validity: [UInt8]?) -> Column {
+        var children = fields.map { ColumnBuilder(type: $0.type) }
+        var rows = [Int64]()
+        rows.reserveCapacity(count)
+        for c in chunks {
+            guard c.type.isStruct else {
+                rows.append(contentsOf: repeatElement(0, count: c.count))
+                continue
+            }
+            let base = Int64(children.first?.count ?? 0)
+            let columns = c.structFieldColumns
+            for k in children.indices { children[k].append(columns[k]) }
+            c.ints.withUnsafeBufferPointer { src in
+                for i in 0..<c.count { rows.append(src[i] + base) }
+            }
+        }
+        return Column(
+            structOf: type, rows: rows, fields: children.indices.map { children[$0].take() }, validity: validity)
     }
 
     /// The validity bytes of the concatenation (nil when no row is NULL; NULL-typed chunks are

@@ -33,7 +33,7 @@ final class SpilledRows: @unchecked Sendable {
             .null:
             return true
         case .decimal(let p, _): return p <= 18
-        case .hugeint, .interval, .list: return false
+        case .hugeint, .interval, .list, .structure, .map: return false
         }
     }
 

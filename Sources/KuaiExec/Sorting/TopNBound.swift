@@ -89,7 +89,7 @@ struct TopNBound {
     init?(_ kept: Batch, key: SortKey) {
         let col = kept.columns[key.column]
         let last = kept.count - 1
-        guard last >= 0, col.isValid(last), col.type != .null, !col.type.isList else { return nil }
+        guard last >= 0, col.isValid(last), col.type != .null, !col.type.isNested else { return nil }
         guard col.highs == nil else { return nil }  // HUGEINT beyond Int64: no 64-bit bound
         self.key = key
         switch col.type {
@@ -107,7 +107,7 @@ struct TopNBound {
     /// string (a count per code, walked in the dictionary's byte order); other VARCHAR columns the
     /// `keep`-th best `orderPrefix`.
     init?(best keep: Int, of col: Column, count n: Int, key: SortKey) {
-        guard keep > 0, n >= keep, col.type != .null, !col.type.isList, col.highs == nil else { return nil }
+        guard keep > 0, n >= keep, col.type != .null, !col.type.isNested, col.highs == nil else { return nil }
         self.key = key
         if col.type == .varchar, let dict = col.dictionary, dict.count <= n {
             guard let e = Self.dictionaryEdge(best: keep, of: col, count: n, dictionary: dict, ascending: key.ascending)
@@ -183,7 +183,7 @@ struct TopNBound {
     /// result, written into `sel` (room for `n`); returns how many, or nil when every row may
     /// (a column this bound cannot test, such as HUGEINT beyond Int64).
     func select(_ col: Column, count n: Int, into sel: UnsafeMutableBufferPointer<Int32>) -> Int? {
-        if col.highs != nil || col.type == .null || col.type.isList { return nil }
+        if col.highs != nil || col.type == .null || col.type.isNested { return nil }
         let flip: UInt64 = 1 << 63  // signed order as unsigned order
         switch (edge, col.type) {
         case (.double(let db), .double):

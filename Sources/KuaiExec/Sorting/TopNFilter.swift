@@ -23,7 +23,7 @@ public final class TopNFilter: @unchecked Sendable {
     /// Int64 a value (`PackedJoinKeys.packable`: not INTERVAL, HUGEINT or a DECIMAL over 18
     /// digits, whose values may exceed 64 bits).
     public static func supports(_ t: DataType) -> Bool {
-        t == .double || t == .varchar || (PackedJoinKeys.packable(t) && !t.isList)
+        t == .double || t == .varchar || (PackedJoinKeys.packable(t) && !t.isNested)
     }
 
     /// Offers a buffer's bound; kept when it is tighter than the one held.

@@ -52,7 +52,7 @@ struct TopNRowBound {
 
     /// Whether the values of `col` compare as one Int64, DOUBLE or string each.
     private static func comparable(_ col: Column) -> Bool {
-        col.highs == nil && col.type != .interval && !col.type.isList
+        col.highs == nil && col.type != .interval && !col.type.isNested
     }
 
     /// The rows of `b` that may still enter the result (not strictly after the bound row), or nil

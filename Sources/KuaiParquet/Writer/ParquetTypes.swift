@@ -13,7 +13,8 @@ enum WriteType {
         e.repetition = .optional
         e.type = physical(type)
         switch type {
-        case .boolean, .double, .null, .hugeint, .list: break  // LIST: refused before writing (CopyTo)
+        // nested types are refused before writing (CopyTo)
+        case .boolean, .double, .null, .hugeint, .list, .structure, .map: break
         case .tinyint, .smallint, .integer, .bigint:
             // INT(8/16/32/64, signed): converted types 15...18 in the same order
             let rank = type.integerRank!
@@ -59,7 +60,7 @@ enum WriteType {
         case .tinyint, .smallint, .integer, .date, .null: return .int32
         case .bigint, .timestamp, .timestamptz, .time: return .int64
         case .double, .hugeint: return .double
-        case .varchar, .list: return .byteArray
+        case .varchar, .list, .structure, .map: return .byteArray
         case .interval: return .fixedLenByteArray
         case .decimal(let p, _): return p <= 9 ? .int32 : p <= 18 ? .int64 : .double
         }

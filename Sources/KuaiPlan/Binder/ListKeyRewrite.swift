@@ -24,8 +24,8 @@ enum ListKeyRewrite {
 
     /// True when values of `t` (a list or not) can be keyed.
     static func keyable(_ t: DataType) -> Bool {
-        guard case .list(let e) = t else { return true }
-        return Kernels.listKeyable(e)
+        guard t.isNested else { return true }
+        return Kernels.listKeyable(t)
     }
 
     /// - Throws: `KuaiError.binding` when a list of `t` has no key (INTERVAL elements).
@@ -43,7 +43,7 @@ enum ListKeyRewrite {
         var exprs = BoundExpr.columns(of: schema)
         var names = schema.map(\.name)
         var keyOf: [Int: Int] = [:]
-        for c in columns where schema[c].type.isList && keyOf[c] == nil {
+        for c in columns where schema[c].type.isNested && keyOf[c] == nil {
             try requireKeyable(schema[c].type, what)
             if append {
                 keyOf[c] = exprs.count
@@ -77,11 +77,11 @@ enum ListKeyRewrite {
     /// PARTITION BY / ORDER BY) going through list keys; nil when it has none.
     /// - Throws: `KuaiError.binding` for a list of INTERVAL elements as a key.
     static func rewritten(_ node: LogicalPlan) throws -> LogicalPlan? {
-        func lists(_ schema: Schema, _ columns: [Int]) -> [Int] { columns.filter { schema[$0].type.isList } }
+        func lists(_ schema: Schema, _ columns: [Int]) -> [Int] { columns.filter { schema[$0].type.isNested } }
         switch node {
         case .aggregate(let c, let groups, let names, let aggs):
             let keyedAggs = aggs.indices.filter { k in
-                aggs[k].function.argumentType?.isList == true && keyedAggregate(aggs[k]) != nil
+                aggs[k].function.argumentType?.isNested == true && keyedAggregate(aggs[k]) != nil
             }
             let keys = lists(c.schema, groups + keyedAggs.compactMap { aggs[$0].inputColumn })
             guard !keys.isEmpty else { return nil }
@@ -139,7 +139,7 @@ enum ListKeyRewrite {
                 input, partitionBy: p.map { keyOf[$0] ?? $0 }, orderBy: order, functions: functions, names: names)
             return decoded(w, lists: types, drop: n..<(n + keyOf.count))
         case .join(let l, let r, let type, let lk, let rk, let residual):
-            let keys = lk.indices.filter { l.schema[lk[$0]].type.isList || r.schema[rk[$0]].type.isList }
+            let keys = lk.indices.filter { l.schema[lk[$0]].type.isNested || r.schema[rk[$0]].type.isNested }
             guard !keys.isEmpty else { return nil }
             let (left, lkeyOf) = try keyed(l, keys.map { lk[$0] }, append: true, "a join key")
             let (right, rkeyOf) = try keyed(r, keys.map { rk[$0] }, append: true, "a join key")
@@ -164,7 +164,7 @@ enum ListKeyRewrite {
     /// The aggregates of a list computed over its key: min, max, first, last, any_value (the key's
     /// value decoded after: the list order is the key order) and count(DISTINCT l); nil for others.
     static func keyedAggregate(_ a: AggregateSpec) -> AggregateSpec? {
-        guard let t = a.function.argumentType, t.isList, keyable(t), a.orderColumns.isEmpty else { return nil }
+        guard let t = a.function.argumentType, t.isNested, keyable(t), a.orderColumns.isEmpty else { return nil }
         let name = a.function.name
         let valued = ["min", "max", "first", "last", "any_value", "arbitrary"].contains(name) && !a.distinct
         guard valued || (name == "count" && a.distinct), let f = AggregateRegistry.resolve(name, .varchar) else {
@@ -179,7 +179,7 @@ enum ListKeyRewrite {
     /// lag, lead, first_value, last_value, nth_value, min, max (the list order) and count, without
     /// a lag / lead default.
     static func keyedWindowFunction(_ f: WindowFunction, _ schema: Schema) -> Bool {
-        guard let a = f.argument, schema[a].type.isList, keyable(schema[a].type), f.aggregate == nil,
+        guard let a = f.argument, schema[a].type.isNested, keyable(schema[a].type), f.aggregate == nil,
             f.defaultValue.isNull
         else { return false }
         return [.lag, .lead, .firstValue, .lastValue, .nthValue, .min, .max, .count].contains(f.kind)

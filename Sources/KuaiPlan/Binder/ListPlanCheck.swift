@@ -17,7 +17,8 @@ enum ListPlanCheck {
         "list_distinct", "list_unique", "list_has_any", "list_has_all", "list_aggregate", "range", "generate_series",
         "list_slice", "array_push_front", "list_transform", "list_filter", "list_reduce", "regexp_extract_all",
         "regexp_split_to_array",
-        "string_split_regex", "str_split_regex",
+        "string_split_regex", "str_split_regex", "struct_pack", "struct_extract", "map", "map_extract",
+        "map_extract_value", "map_keys", "map_values", "map_entries", "cardinality", "histogram",
     ]
 
     /// `plan` with list equality rewritten to text equality, shared CTE plans and subquery plans
@@ -57,7 +58,7 @@ enum ListPlanCheck {
             return BoundExpr(.subquery(q), type: x.type, name: x.name)
         case .inSubquery(let a, var q, let negated):
             q.plan = try checked(q.plan)
-            guard a.type.isList else {
+            guard a.type.isNested else {
                 return BoundExpr(.inSubquery(a, q, negated: negated), type: x.type, name: x.name)
             }
             try ListKeyRewrite.requireKeyable(a.type, "IN")
@@ -70,20 +71,20 @@ enum ListPlanCheck {
     }
 
     static func unsupported(_ what: String) -> KuaiError {
-        KuaiError(.binding, "\(what) is not supported for LIST values")
+        KuaiError(.binding, "\(what) is not supported for LIST, STRUCT or MAP values")
     }
 
     /// The error of a node that would use a list as a key.
     static func nodeFailure(_ node: LogicalPlan) -> KuaiError? {
-        func anyList(_ schema: Schema, _ columns: [Int]) -> Bool { columns.contains { schema[$0].type.isList } }
+        func anyList(_ schema: Schema, _ columns: [Int]) -> Bool { columns.contains { schema[$0].type.isNested } }
         switch node {
         case .aggregate(let c, let groups, _, let aggs):
-            for a in aggs where a.function.argumentType?.isList == true {
+            for a in aggs where a.function.argumentType?.isNested == true {
                 let name = a.function.name
                 let native = !a.distinct && (name == "count" || name == "list" || name == "array_agg")
                 if !native && ListKeyRewrite.keyedAggregate(a) == nil { return unsupported("\(name)()") }
             }
-            for a in aggs where a.orderColumns.contains(where: { c.schema[$0].type.isList }) {
+            for a in aggs where a.orderColumns.contains(where: { c.schema[$0].type.isNested }) {
                 return unsupported("ORDER BY in an aggregate")
             }
         case .window(let c, _, _, let fs, _):
@@ -96,28 +97,28 @@ enum ListPlanCheck {
 
     /// One expression node: list equality as text equality; an error for the unsupported forms.
     static func rewritten(_ e: BoundExpr) throws -> BoundExpr {
-        let listChild = e.children.contains { $0.type.isList }
+        let listChild = e.children.contains { $0.type.isNested }
         switch e.kind {
-        case .compare(let op, let a, let b) where a.type.isList || b.type.isList:
+        case .compare(let op, let a, let b) where a.type.isNested || b.type.isNested:
             if ListKeyRewrite.keyable(a.type) && ListKeyRewrite.keyable(b.type) {
                 return BoundExpr(.compare(op, ListKeyRewrite.key(a), ListKeyRewrite.key(b)), type: e.type, name: e.name)
             }
             guard op == .equal || op == .notEqual else { throw unsupported("comparison \(op.rawValue)") }
             return BoundExpr(.compare(op, text(a), text(b)), type: e.type, name: e.name)
-        case .isDistinctFrom(let a, let b, let negated) where a.type.isList || b.type.isList:
+        case .isDistinctFrom(let a, let b, let negated) where a.type.isNested || b.type.isNested:
             return BoundExpr(.isDistinctFrom(text(a), text(b), negated: negated), type: e.type, name: e.name)
         case .inList(let a, let xs, let negated) where listChild:
             try ListKeyRewrite.requireKeyable(a.type, "IN")
             let k = { ListKeyRewrite.key($0) }
             return BoundExpr(.inList(k(a), xs.map(k), negated: negated), type: e.type, name: e.name)
-        case .caseWhen(let ws, let other) where e.type.isList:
+        case .caseWhen(let ws, let other) where e.type.isNested:
             try ListKeyRewrite.requireKeyable(e.type, "CASE")
             let k = { ListKeyRewrite.key($0, normalized: false) }
             let keyed = BoundExpr(
                 .caseWhen(ws.map { ($0.when, k($0.then)) }, elseExpr: other.map(k)), type: .varchar, name: e.name)
             return ListKeyRewrite.fromKey(keyed, e.type)
         case .function(let f, let args)
-        where e.type.isList && ["coalesce", "ifnull", "greatest", "least"].contains(f.name):
+        where e.type.isNested && ["coalesce", "ifnull", "greatest", "least"].contains(f.name):
             try ListKeyRewrite.requireKeyable(e.type, f.name)
             guard let g = FunctionRegistry.generic(f.name, .varchar, arity: args.count) else {
                 throw unsupported("\(f.name)()")
@@ -127,14 +128,14 @@ enum ListPlanCheck {
             let keyed = BoundExpr(
                 .function(g, args.map { ListKeyRewrite.key($0, normalized: normalized) }), type: .varchar, name: e.name)
             return ListKeyRewrite.fromKey(keyed, e.type)
-        case .function(let f, _) where (listChild || e.type.isList) && !listFunctions.contains(f.name):
+        case .function(let f, _) where (listChild || e.type.isNested) && !listFunctions.contains(f.name):
             throw unsupported("\(f.name)()")
         case .function(let f, let args) where ["concat_op", "concat", "concat_ws"].contains(f.name):
             // `l || x` and concat of a list: DuckDB concatenates lists (or refuses a list beside text);
             // kuai does not, so the list must not silently become its text here
             for a in args {
                 // the binder's implicit cast keeps the operand's name; an explicit CAST is named for itself
-                if case .cast(let x, _) = a.kind, x.type.isList, a.name == x.name { throw unsupported("|| / concat") }
+                if case .cast(let x, _) = a.kind, x.type.isNested, a.name == x.name { throw unsupported("|| / concat") }
             }
             return e
         case .arithmetic where listChild, .negate where listChild, .like where listChild:

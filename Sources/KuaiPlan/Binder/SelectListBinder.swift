@@ -37,6 +37,17 @@ extension Binder {
                     }
                     items.append((.column(qualifier: c.qualifier, name: c.name, pos), nil))
                 }
+                if !any, let table, let fields = structStarFields(table, scope) {
+                    // `s.*` of a STRUCT column s (no table s in FROM): its fields as columns
+                    for f in fields where !ex.contains(f.lowercased()) {
+                        let access = FunctionCall(
+                            name: FunctionCall.fieldAccessName,
+                            arguments: [.column(qualifier: nil, name: table, pos), .literal(.string(f), pos)],
+                            position: pos)
+                        items.append((.function(access), f))
+                    }
+                    continue
+                }
                 if !any {
                     if let table { throw Binder.error("table \"\(table)\" not found in FROM clause", pos) }
                     throw Binder.error("SELECT * with no tables specified is not valid", pos)
@@ -48,6 +59,15 @@ extension Binder {
             }
         }
         return items
+    }
+
+    /// The field names of the STRUCT column `name` of `scope` (for `name.*`); nil when there is no
+    /// such column.
+    func structStarFields(_ name: String, _ scope: [ScopeColumn]) -> [String]? {
+        guard let i = resolve(nil, name, scope), case .structure(let fields) = scope[i].type,
+            fields.allSatisfy({ !$0.name.isEmpty })
+        else { return nil }
+        return fields.map(\.name)
     }
 
     /// Binds the select list into `s.exprs` and `s.names` (DuckDB's result column names). A correlated
@@ -62,8 +82,17 @@ extension Binder {
                 guard f.arguments.count == 1, !f.distinct, !f.star else {
                     throw Binder.error("unnest() takes one argument", f.position)
                 }
-                let list = try listArgument(
-                    try bind(f.arguments[0], s.lateral.context(ctx, item: i)), "unnest", f.position)
+                let argument = try bind(f.arguments[0], s.lateral.context(ctx, item: i))
+                if case .structure(let fields) = argument.type {
+                    // unnest(struct): its fields as columns of their own (DuckDB), one row per row
+                    for k in fields.indices {
+                        let name = fields[k].name.isEmpty ? "element\(k + 1)" : fields[k].name
+                        s.exprs.append(extractField(argument, k, name))
+                        s.names.append(name)
+                    }
+                    continue
+                }
+                let list = try listArgument(argument, "unnest", f.position)
                 s.unnested.append(s.exprs.count)
                 s.exprs.append(list)
                 s.names.append(Binder.outputName(it.expr, alias: it.alias))
@@ -93,6 +122,11 @@ extension Binder {
     static func outputName(_ e: Expr, alias: String?) -> String {
         if let alias { return alias }
         if case .column(_, let name, _) = e { return name }
+        if case .function(let f) = e, f.name == FunctionCall.fieldAccessName, FunctionCall.isNameChain(e),
+            case .literal(.string(let field), _) = f.arguments[1]
+        {
+            return field
+        }
         return e.sqlDescription
     }
 }

@@ -29,8 +29,8 @@ extension Binder {
                 columns.append(Column.nulls(.null, count: rows.count))
                 continue
             }
-            if field.type.isList {
-                // a list has no `Value`: each row's constant list is evaluated as a one-row column
+            if field.type.isNested {
+                // a list (struct, map) has no `Value`: each row's constant list is evaluated as a one-row column
                 var b = ColumnBuilder(type: field.type)
                 for r in bound {
                     let e = try coerce(r[c], to: field.type, pos)

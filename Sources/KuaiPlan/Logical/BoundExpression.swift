@@ -309,7 +309,9 @@ struct BoundExpr: CustomStringConvertible {
             throw KuaiError(.execution, "\(name) is not a constant expression")
         }
         // a LIST has no `Value`: list expressions are evaluated per batch, never folded
-        if type.isList { throw KuaiError(.execution, "\(name) is a list, not a constant value") }
+        if type.isNested {
+            throw KuaiError(.execution, "\(name) is a nested value (LIST, STRUCT or MAP), not a constant value")
+        }
         return try lowered().evaluateConstant()
     }
 

@@ -35,7 +35,7 @@ public enum AggregateRegistry {
     static let families: [@Sendable (AggregateCall) -> AggregateFunction?] = [
         count, sumOrAverage, minOrMax, quantile, stringAgg, boolAggregate, bitAggregate, anyValue, variance,
         approxQuantile, approxCountDistinct, argMinMax, mode, covariance, moments, listAgg, kahanSum,
-        medianAbsoluteDeviation,
+        medianAbsoluteDeviation, histogram,
     ]
 
     /// How many constant arguments after the first each aggregate takes (the others take none):
@@ -81,7 +81,7 @@ public enum AggregateRegistry {
         "argmin", "mode", "covar_pop", "covar_samp", "corr", "regr_count", "regr_avgx", "regr_avgy", "regr_sxx",
         "regr_syy", "regr_sxy", "regr_slope", "regr_intercept", "regr_r2", "product", "skewness", "kurtosis",
         "kurtosis_pop", "entropy", "list", "array_agg", "sem", "fsum", "sumkahan", "kahan_sum", "favg",
-        "arg_max_null", "arg_min_null", "reservoir_quantile", "mad",
+        "arg_max_null", "arg_min_null", "reservoir_quantile", "mad", "histogram",
     ]
 }
 

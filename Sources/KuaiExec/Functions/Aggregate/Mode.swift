@@ -73,24 +73,16 @@ final class ModeState: GroupValueRuns, AggregateState {
     func makeEmpty() -> AggregateState { ModeState(type: type) }
 }
 
-/// mode(x) over integer-stored values (BIGINT, DATE, TIMESTAMP, DECIMAL, ...), DOUBLE and VARCHAR:
-/// the most frequent non-NULL value of the group (DuckDB 2.0.1); NULL for a group without one.
-///
-/// State: one count per distinct (group, value) pair in a `PairCounter`, the value as one word
-/// (integers as their bits, DOUBLE as `orderedDouble`, so that -0.0 counts as 0.0 and every NaN as
-/// one value; VARCHAR as its code in the state's own dictionary, `StringInterner`, which a
-/// dictionary column reaches once per code). No row is sorted or boxed; threads' states merge by
-/// adding counts.
-///
-/// Ties: DuckDB returns the value that first reached the highest count in the order its state met
-/// the rows, which depends on how its threads split the input. kuai returns the smallest of the
-/// equally frequent values (integers signed, DOUBLE in DuckDB's order, VARCHAR in byte order),
-/// whatever the thread count; both agree whenever one value is the most frequent.
-final class ModeCountState: AggregateState {
+/// Counts of each distinct (group, value) pair of an aggregate's non-NULL input (mode, histogram):
+/// one count per pair in a `PairCounter`, the value as one word (integers as their bits, DOUBLE as
+/// `orderedDouble`, so that -0.0 counts as 0.0 and every NaN as one value; VARCHAR as its code in
+/// the state's own dictionary, `StringInterner`, which a dictionary column reaches once per code).
+/// No row is sorted or boxed; threads' states merge by adding counts. Subclasses finalize.
+class ValueCountState {
     let type: DataType
-    private let counts = PairCounter()
+    let counts = PairCounter()
     /// VARCHAR only: the values' codes.
-    private let interner: StringInterner?
+    let interner: StringInterner?
     private var words: [UInt64] = []
     private var codes: [Int32] = []
 
@@ -99,8 +91,9 @@ final class ModeCountState: AggregateState {
         interner = type == .varchar ? StringInterner() : nil
     }
 
-    /// Whether values of type `t` fit this state (one word a value): not INTERVAL, LIST or NULL.
-    static func accepts(_ t: DataType) -> Bool { t != .interval && t != .null && !t.isList }
+    /// Whether values of type `t` fit this state (one word a value): not INTERVAL, a nested type or
+    /// NULL.
+    static func accepts(_ t: DataType) -> Bool { t != .interval && t != .null && !t.isNested }
 
     func resize(_ groups: Int) {}
     var ignoresInputOrder: Bool { true }
@@ -134,7 +127,7 @@ final class ModeCountState: AggregateState {
     }
 
     func merge(_ other: AggregateState, mapping: UnsafeBufferPointer<Int32>) throws {
-        let o = other as! ModeCountState
+        let o = other as! ValueCountState
         var groups: [Int32] = []
         var values: [UInt64] = []
         var times: [UInt64] = []
@@ -161,24 +154,49 @@ final class ModeCountState: AggregateState {
         for i in values.indices { counts.add(group: groups[i], value: values[i], times: times[i]) }
     }
 
+    /// Whether value word `a` sorts before `b` in DuckDB's order of the type (integers signed,
+    /// DOUBLE as ordered words, VARCHAR by bytes of the interned values `views`).
+    @inline(__always)
+    func smaller(_ a: UInt64, _ b: UInt64, _ views: [StringView]) -> Bool {
+        switch type {
+        case .double: return a < b
+        case .varchar: return StringView.compare(views[Int(a)], views[Int(b)]) < 0
+        default: return Int64(bitPattern: a) < Int64(bitPattern: b)
+        }
+    }
+
+    /// The values of `words` (value words of this state) as a column of the type.
+    func valueColumn(_ words: [UInt64], validity: [UInt8]?) -> Column {
+        switch type {
+        case .double:
+            return Column(doubles: words.map(doubleFromOrdered), validity: validity)
+        case .varchar:
+            let codes = words.map { Int32(truncatingIfNeeded: $0) }
+            return Column(codes: codes, dictionary: interner!.target, validity: validity)
+        default:
+            return Column(type: type, ints: words.map { Int64(bitPattern: $0) }, validity: validity)
+        }
+    }
+}
+
+/// mode(x) over integer-stored values (BIGINT, DATE, TIMESTAMP, DECIMAL, ...), DOUBLE and VARCHAR:
+/// the most frequent non-NULL value of the group (DuckDB 2.0.1); NULL for a group without one.
+/// The pairs are counted by `ValueCountState`.
+///
+/// Ties: DuckDB returns the value that first reached the highest count in the order its state met
+/// the rows, which depends on how its threads split the input. kuai returns the smallest of the
+/// equally frequent values (integers signed, DOUBLE in DuckDB's order, VARCHAR in byte order),
+/// whatever the thread count; both agree whenever one value is the most frequent.
+final class ModeCountState: ValueCountState, AggregateState {
     func finalize(groups: Int) throws -> Column {
         var best = [UInt64](repeating: 0, count: groups)
         var pick = [UInt64](repeating: 0, count: groups)
         let views = interner?.target.views ?? []
-        let type = self.type
-        /// Whether value word a sorts before b (the tie rule).
-        func smaller(_ a: UInt64, _ b: UInt64) -> Bool {
-            switch type {
-            case .double: return a < b
-            case .varchar: return StringView.compare(views[Int(a)], views[Int(b)]) < 0
-            default: return Int64(bitPattern: a) < Int64(bitPattern: b)
-            }
-        }
         best.withUnsafeMutableBufferPointer { bst in
             pick.withUnsafeMutableBufferPointer { pk in
                 counts.forEachPair { g, v, c in
                     let k = Int(g)
-                    if c > bst[k] || (c == bst[k] && smaller(v, pk[k])) {
+                    if c > bst[k] || (c == bst[k] && smaller(v, pk[k], views)) {
                         bst[k] = c
                         pk[k] = v
                     }
@@ -186,15 +204,7 @@ final class ModeCountState: AggregateState {
             }
         }
         let validity: [UInt8]? = best.contains(0) ? best.map { $0 > 0 ? 1 : 0 } : nil
-        switch type {
-        case .double:
-            return Column(doubles: pick.map(doubleFromOrdered), validity: validity)
-        case .varchar:
-            let codes = pick.map { Int32(truncatingIfNeeded: $0) }
-            return Column(codes: codes, dictionary: interner!.target, validity: validity)
-        default:
-            return Column(type: type, ints: pick.map { Int64(bitPattern: $0) }, validity: validity)
-        }
+        return valueColumn(pick, validity: validity)
     }
 
     func makeEmpty() -> AggregateState { ModeCountState(type: type) }

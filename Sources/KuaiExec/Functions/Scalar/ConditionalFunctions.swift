@@ -96,7 +96,7 @@ extension FunctionRegistry {
     /// wins, as DuckDB's COALESCE. nil for other types and for columns with 128-bit values (the
     /// scatter path takes them).
     static func coalesceFixedWidth(_ a: [Operand], _ t: DataType, _ n: Int) -> Operand? {
-        guard t != .varchar, t != .interval, t != .null, !t.isList, n > 0 else { return nil }
+        guard t != .varchar, t != .interval, t != .null, !t.isNested, n > 0 else { return nil }
         for x in a { if case .column(let c) = x, c.highs != nil || c.count < n { return nil } }
         if t == .double {
             return coalesceFold(

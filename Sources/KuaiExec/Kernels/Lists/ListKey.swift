@@ -16,12 +16,20 @@ import KuaiCore
 /// `Value.string` (plan-time folding, IN lists of a subquery's values). The encoding is lossless, so
 /// `listsFromKeys` gives back the exact list. INTERVAL elements have no key (DuckDB orders them by
 /// a normalised value that is not their identity); the binder refuses them.
+///
+/// STRUCT and MAP values have keys too (DuckDB's STRUCT order: field by field, a NULL field after
+/// every value): a struct's key is, for each field in order, 0x02 then the field's key (0x03 alone
+/// for a NULL field), with no end byte (the type fixes the field count); a MAP's key is the key of
+/// its entry list (a list of STRUCT(key, value)). Nested values inside lists or structs are keyed
+/// the same way.
 extension Kernels {
     /// True when lists of `element` have keys (`listKeys`).
     public static func listKeyable(_ element: DataType) -> Bool {
         switch element {
         case .interval: return false
         case .list(let e): return listKeyable(e)
+        case .structure(let fields): return fields.allSatisfy { listKeyable($0.type) }
+        case .map(let k, let v): return listKeyable(k) && listKeyable(v)
         default: return true
         }
     }
@@ -39,9 +47,10 @@ extension Kernels {
     /// values only carried through a VARCHAR (CASE, coalesce).
     /// - Precondition: `c.type` is a list of a `listKeyable` element type.
     public static func listKeys(_ c: Column, normalized: Bool = true) -> Column {
-        guard case .list(let element) = c.type else { return c }
+        if c.type.isStruct { return structKeys(c, normalized: normalized) }
+        guard let element = c.type.childElement else { return c }
         let child = c.listElements
-        let nested: Column? = element.isList ? listKeys(child, normalized: normalized) : nil
+        let nested: Column? = element.isNested ? listKeys(child, normalized: normalized) : nil
         let wide = listKeyIsWide(element)
         let n = c.count
         var buffer = [UInt8]()
@@ -59,6 +68,35 @@ extension Kernels {
                 }
                 buffer.append(1)
                 out[i] = buffer.withUnsafeBufferPointer { FlatStrings.copy(heap, $0.baseAddress!, count: $0.count) }
+            }
+        }
+    }
+
+    /// The key of every row of a STRUCT column (see the type's doc): a flat VARCHAR column, NULL
+    /// where the struct is NULL.
+    static func structKeys(_ c: Column, normalized: Bool) -> Column {
+        let fields = c.type.structFields
+        let columns = fields.indices.map { c.structField($0) }
+        let nested = fields.indices.map {
+            fields[$0].type.isNested ? listKeys(columns[$0], normalized: normalized) : nil
+        }
+        let wide = fields.map { listKeyIsWide($0.type) }
+        let n = c.count
+        var buffer = [UInt8]()
+        return FlatStrings.build(n, validity: c.validity) { out, heap in
+            for i in 0..<n where c.isValid(i) {
+                buffer.removeAll(keepingCapacity: true)
+                for k in fields.indices {
+                    guard columns[k].isValid(i) else {
+                        buffer.append(3)
+                        continue
+                    }
+                    buffer.append(2)
+                    appendElementKey(columns[k], i, fields[k].type, nested[k], wide[k], normalized, &buffer)
+                }
+                out[i] = buffer.withUnsafeBufferPointer {
+                    FlatStrings.copy(heap, $0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count)
+                }
             }
         }
     }
@@ -91,7 +129,7 @@ extension Kernels {
             }
             buffer.append(0)
             buffer.append(0)
-        case .list:
+        case .list, .structure, .map:
             nested!.stringView(at: k).withBytes { buffer.append(contentsOf: $0) }
         default:
             if wide {
@@ -107,7 +145,22 @@ extension Kernels {
     /// The LIST column of `type` whose keys are `keys` (a VARCHAR column of `listKeys` values; NULL
     /// rows give NULL lists): `listKeys`' inverse.
     public static func listsFromKeys(_ keys: Column, type: DataType) -> Column {
-        let element = type.listElement ?? .null
+        if type.isStruct {
+            // one struct per row, decoded as an element of a decoder of the struct type
+            let decoder = ListKeyDecoder(type)
+            for i in 0..<keys.count {
+                if keys.isValid(i) {
+                    keys.stringView(at: i).withBytes { b in
+                        var pos = 0
+                        decoder.appendValue(b.baseAddress ?? UnsafePointer(bitPattern: 1)!, &pos)
+                    }
+                } else {
+                    decoder.appendNull()
+                }
+            }
+            return decoder.column()
+        }
+        let element = type.childElement ?? .null
         let decoder = ListKeyDecoder(element)
         let n = keys.count
         var packed = [Int64](repeating: 0, count: n)
@@ -117,6 +170,7 @@ extension Kernels {
                 return decoder.readList(b.baseAddress!, &pos)
             }
         }
+        if type.isMap { return Column(mapOf: type, packed: packed, entries: decoder.column(), validity: keys.validity) }
         return Column(listOf: element, packed: packed, child: decoder.column(), validity: keys.validity)
     }
 }
@@ -136,11 +190,15 @@ final class ListKeyDecoder {
     /// decoder of their elements.
     var packed: [Int64] = []
     let nested: ListKeyDecoder?
+    /// For an element type that is a STRUCT: the decoder of each field (`ints` holds each
+    /// element's row in them).
+    let fields: [ListKeyDecoder]
 
     init(_ element: DataType) {
         self.element = element
         wide = Kernels.listKeyIsWide(element)
-        nested = element.listElement.map { ListKeyDecoder($0) }
+        nested = element.childElement.map { ListKeyDecoder($0) }
+        fields = element.structFields.map { ListKeyDecoder($0.type) }
     }
 
     /// Reads one list's key at `p[pos...]` (up to and including its end byte), appending its
@@ -167,8 +225,15 @@ final class ListKeyDecoder {
         return w
     }
 
-    private func appendValue(_ p: UnsafePointer<UInt8>, _ pos: inout Int) {
+    func appendValue(_ p: UnsafePointer<UInt8>, _ pos: inout Int) {
         switch element {
+        case .structure:
+            ints.append(Int64(fields.first?.count ?? 0))
+            for f in fields {
+                let marker = p[pos]
+                pos += 1
+                if marker == 3 { f.appendNull() } else { f.appendValue(p, &pos) }
+            }
         case .double:
             let w = word(p, &pos)
             doubles.append(doubleFromOrdered(w))
@@ -187,7 +252,7 @@ final class ListKeyDecoder {
             scratch.withUnsafeBufferPointer {
                 strings.append($0.baseAddress ?? UnsafePointer(bitPattern: 1)!, count: $0.count)
             }
-        case .list:
+        case .list, .map:
             packed.append(nested!.readList(p, &pos))
         default:
             if wide {
@@ -201,11 +266,11 @@ final class ListKeyDecoder {
         count += 1
     }
 
-    private func appendNull() {
+    func appendNull() {
         switch element {
         case .double: doubles.append(0)
         case .varchar: strings.appendNull()
-        case .list: packed.append(0)
+        case .list, .map: packed.append(0)
         default:
             ints.append(0)
             if wide { highs.append(0) }
@@ -225,6 +290,9 @@ final class ListKeyDecoder {
             c.validity = validity
             return c
         case .list(let e): return Column(listOf: e, packed: packed, child: nested!.column(), validity: validity)
+        case .map: return Column(mapOf: element, packed: packed, entries: nested!.column(), validity: validity)
+        case .structure:
+            return Column(structOf: element, rows: ints, fields: fields.map { $0.column() }, validity: validity)
         default:
             guard wide else { return Column(type: element, ints: ints, validity: validity) }
             var values = [Int128](repeating: 0, count: count)

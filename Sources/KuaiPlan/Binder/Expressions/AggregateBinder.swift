@@ -307,7 +307,7 @@ extension Binder {
     static let decimalAggregates: Set<String> = [
         "sum", "avg", "mean", "min", "max", "any_value", "first", "arbitrary", "last", "count", "string_agg",
         "group_concat", "listagg", "median", "quantile_cont", "quantile_disc", "quantile", "mode", "list",
-        "array_agg", "reservoir_quantile",
+        "array_agg", "reservoir_quantile", "histogram",
     ]
 }
 

@@ -101,10 +101,8 @@ extension Binder {
             return try bindBinary(op, a, b, pos, name, ctx)
         case .like(let a, let p, let escape, let negated, let ci, let pos):
             return try bindLike(a, p, escape, negated: negated, caseInsensitive: ci, pos, name, ctx)
-        case .row(_, let pos):
-            throw Binder.error(
-                "row values (a, b, ...) are only supported in comparisons, IN and as the argument of count(...) and count(DISTINCT ...)",
-                pos)
+        case .row(let members, _):
+            return try bindRowValue(members, name, ctx)
         case .isNull(let a, let negated, _):
             let x = try bind(a, ctx)
             return BoundExpr(.isNull(x, negated: negated), type: .boolean, name: name)
@@ -148,6 +146,9 @@ extension Binder {
             outer.map({ resolve(nil, n, $0) == nil }) ?? true
         {
             return try currentValue(type, pos, name: n)
+        }
+        if let q, resolve(q, n, ctx.scope) == nil, let field = try structFieldReference(q, n, at: pos, ctx) {
+            return field
         }
         let reference: ColumnReference
         do {

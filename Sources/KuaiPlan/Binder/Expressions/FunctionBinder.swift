@@ -11,11 +11,8 @@ extension Binder {
             throw Binder.error("aggregate function calls are not allowed in \(ctx.clause)", f.position)
         }
         if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
-        if f.name == FunctionCall.structLiteralName {
-            throw Binder.error(
-                "STRUCT values are not supported (a {...} literal is taken only as a table function argument, such as read_csv's types)",
-                f.position)
-        }
+        if f.name == FunctionCall.structLiteralName { return try bindStructLiteral(f, name, ctx) }
+        if f.name == FunctionCall.fieldAccessName { return try bindFieldAccess(f, name, ctx) }
         // the functions behind operators (`a || b` is concat_op) are not callable by name (DuckDB has none)
         if !FunctionRegistry.isCallableByName(f.name) { throw unknownFunction(f.name, f.position) }
         if let form = Binder.likeEscapeFunctions[f.name] {
@@ -100,6 +97,7 @@ extension Binder {
                 .function(FunctionRegistry.datePartPerRow(timestamp: args[1].type == .timestamp), args), type: .double,
                 name: name)
         }
+        if let s = try bindStructFunction(fname, args, pos, name) { return s }
         if let special = try bindSpecialForm(fname, args, pos, name) { return special }
         return try bindOverload(fname, args, pos, name)
     }

@@ -15,6 +15,22 @@ extension Binder {
             // lists: the list of the elements' common type (DuckDB)
             return commonType(x, y, combining: combining).map { .list($0) }
         }
+        if case .structure(let x) = a, case .structure(let y) = b, x.count == y.count {
+            // structs of the same field names (in any case): each field's common type, a's names
+            var fields: [Field] = []
+            for (f, g) in zip(x, y) {
+                guard f.name.lowercased() == g.name.lowercased(),
+                    let t = commonType(f.type, g.type, combining: combining)
+                else { return nil }
+                fields.append(Field(f.name, t))
+            }
+            return .structure(fields)
+        }
+        if case .map(let k, let v) = a, case .map(let k2, let v2) = b {
+            guard let key = commonType(k, k2, combining: combining), let value = commonType(v, v2, combining: combining)
+            else { return nil }
+            return .map(key, value)
+        }
         if a.isNumeric && b.isNumeric {
             if a == .double || b == .double { return .double }
             if a.isDecimal || b.isDecimal { return Binder.decimalCommonType(a, b, truncatingScale: combining) }
