@@ -478,11 +478,11 @@ extension ParserState {
         var call = FunctionCall(name: FunctionCall.structLiteralName, arguments: [], position: nameToken.position)
         repeat {
             let key = current
-            guard key.kind == .word || key.kind == .quotedIdentifier, peek(1).isSymbol(":"), peek(2).isSymbol("=")
+            guard key.kind == .word || key.kind == .quotedIdentifier,
+                peek(1).isSymbol(":=") || (peek(1).isSymbol(":") && peek(2).isSymbol("="))
             else { throw unexpected("a named argument (name := value)") }
             advance()
-            advance()
-            advance()
+            if acceptSymbol(":") { advance() } else { advance() }
             call.arguments.append(.literal(.string(key.text), key.position))
             call.arguments.append(try parseExpression())
         } while acceptSymbol(",")
@@ -767,7 +767,7 @@ extension ParserState {
         let nameToken = advance()
         if nameToken.kind == .word, nameToken.upper == "STRUCT_PACK",
             peek(1).kind == .word || peek(1).kind == .quotedIdentifier,
-            peek(2).isSymbol(":"), peek(3).isSymbol("=")
+            peek(2).isSymbol(":=") || (peek(2).isSymbol(":") && peek(3).isSymbol("="))
         {
             return try parseStructPack(nameToken)
         }
