@@ -437,6 +437,18 @@ extension RowText {
 }
 
 extension RowText {
+    /// The range lo..<hi of the child elements that the valid, non-empty rows of a LIST (or MAP)
+    /// column use (0..<0 when none does).
+    static func usedElements(_ part: Column) -> (lo: Int, hi: Int) {
+        var lo = Int.max
+        var hi = 0
+        for i in 0..<part.count where part.isValid(i) && part.listLength(i) > 0 {
+            lo = Swift.min(lo, part.listOffset(i))
+            hi = Swift.max(hi, part.listOffset(i) + part.listLength(i))
+        }
+        return (Swift.min(lo, hi), hi)
+    }
+
     /// Cells of a LIST column: csv / tsv write its text (`Kernels.listToVarchar`, DuckDB's CAST to
     /// VARCHAR) as a VARCHAR field; JSON writes an array of the elements' JSON values (`[1,2,null]`,
     /// `["a"]`, nested lists as nested arrays), NULL as `null`.
@@ -450,13 +462,7 @@ extension RowText {
             columnCells(Kernels.listToVarchar(part), index, 0..<rows.count, style, into: &t, ends: ends)
         case .json(let keys, let doubles):
             // the elements the rows use, as JSON cells of their own
-            var lo = Int.max
-            var hi = 0
-            for i in 0..<part.count where part.isValid(i) && part.listLength(i) > 0 {
-                lo = Swift.min(lo, part.listOffset(i))
-                hi = Swift.max(hi, part.listOffset(i) + part.listLength(i))
-            }
-            if lo > hi { lo = hi }
+            let (lo, hi) = usedElements(part)
             let elements = part.listElements.slice(lo..<hi)
             var cells = ByteBuffer(capacity: elements.count * 8)
             let cellEnds = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, elements.count))
@@ -534,13 +540,7 @@ extension RowText {
             return
         }
         // MAP: the entries the rows use, keys as JSON names and values as JSON cells
-        var lo = Int.max
-        var hi = 0
-        for i in 0..<part.count where part.isValid(i) && part.listLength(i) > 0 {
-            lo = Swift.min(lo, part.listOffset(i))
-            hi = Swift.max(hi, part.listOffset(i) + part.listLength(i))
-        }
-        if lo > hi { lo = hi }
+        let (lo, hi) = usedElements(part)
         let entries = part.listElements.slice(lo..<hi)
         let keyText = Kernels.nestedToVarchar(entries.structField(0))
         var cells = ByteBuffer(capacity: entries.count * 8)

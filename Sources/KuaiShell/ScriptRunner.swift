@@ -88,10 +88,9 @@ public final class ScriptRunner {
         var line = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             let candidate = raw.drop(while: { $0 == " " || $0 == "\t" })
-            if candidate.hasPrefix("."),
-                SQLScript(pending).statements.isEmpty || SQLScript.isComplete(pending)
-            {
-                if !SQLScript(pending).statements.isEmpty {
+            let pendingIsBlank = candidate.hasPrefix(".") && SQLScript(pending).statements.isEmpty
+            if candidate.hasPrefix("."), pendingIsBlank || SQLScript.isComplete(pending) {
+                if !pendingIsBlank {
                     out.append(.statements(String(repeating: "\n", count: blankLines) + pending))
                 }
                 out.append(.dotCommand(String(candidate).trimmed))
