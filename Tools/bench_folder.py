@@ -15,7 +15,8 @@ Options
     --query-dir DIR   a folder of *.sql files; repeatable, one table each (default: ../shared/bench/
                       queries and ../shared/bench/general beside this repository, or under /work/shared)
     --queries P,Q     only the files whose names start with one of these prefixes
-    --runs N          timed runs per query and engine after one warm-up (default 3; the median counts)
+    --runs N          timed runs per query and engine after one warm-up (default 3; the median counts;
+                      a query some engine answers in under 50 ms in its warm-up gets at least 15)
     --bin DIR         kuai-query (and kuai-convert) to time (default: `swift build -c release
                       --show-bin-path`; nothing is built: run `swift build -c release` first)
     --bin-b DIR       a second kuai build timed in the same run (e.g. /work/bin-base against a branch):
@@ -215,9 +216,14 @@ class Duck:
         return run_measured([sys.executable, "-c", duck_script(self.connect + "\nprint('{}')\n")])[1]
 
 
+# A query some engine answers in under FAST_SECONDS in its warm-up run gets at least FAST_RUNS timed runs.
+FAST_SECONDS = 0.05
+FAST_RUNS = 15
+
+
 def time_query(engines, name, qfile, runs, answers_only):
-    """Runs one query on every engine: one warm-up (none with answers_only), then `runs` timed rounds,
-    the engines taking turns (their order rotates each round). Returns {label: result dict}."""
+    """Runs one query on every engine: one warm-up (none with answers_only), then `runs` timed rounds
+    (FAST_RUNS when an engine's warm-up took under FAST_SECONDS), the engines taking turns (their order rotates each round). Returns {label: result dict}."""
     res = {e.label: {"times": [], "inner": [], "peak": None, "error": None} for e in engines}
     live = []
     for e in engines:
@@ -228,7 +234,8 @@ def time_query(engines, name, qfile, runs, answers_only):
             res[e.label]["error"] = str(ex)
             res[e.label]["peak"] = e.end()
     rounds = 1 if answers_only else runs + 1
-    for i in range(rounds):
+    i = 0
+    while i < rounds:
         for e in live[i % len(live):] + live[:i % len(live)] if live else []:
             if res[e.label]["error"]:
                 continue
@@ -241,6 +248,11 @@ def time_query(engines, name, qfile, runs, answers_only):
                 res[e.label]["times"].append(secs)
                 if inner is not None:
                     res[e.label]["inner"].append(inner)
+            elif not answers_only and secs < FAST_SECONDS:
+                # a query answered in milliseconds: more runs, so that one noisy run (or kuai's
+                # millisecond --timer figure) does not decide the median
+                rounds = max(rounds, FAST_RUNS + 1)
+        i += 1
     for e in live:
         res[e.label]["peak"] = e.end()
     for r in res.values():
@@ -371,7 +383,7 @@ def report(results, engines, runs, answers_only, markdown=False):
     bad = sum(1 for _, rows in results for r in rows for l in judged if r[l]["same"] != "yes")
     for folder, rows in results:
         print(f"{folder}: {len(rows)} queries" + ("" if answers_only else
-                                                  f", median of {runs} run(s) after a warm-up"))
+                                                  f", median of {runs} run(s) after a warm-up ({FAST_RUNS} for queries under {FAST_SECONDS * 1000:g} ms)"))
         if answers_only:
             for r in rows:
                 verdicts = [r[l]["same"] for l in judged]

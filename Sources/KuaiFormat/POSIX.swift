@@ -173,23 +173,39 @@ enum POSIX {
         return errno
     }
 
-    /// An absolute, "/"-joined form of `path` (relative paths are taken from the working directory).
+    /// An absolute, "/"-joined form of `path` (relative paths are taken from the working directory):
+    /// "//" and "/." components collapsed, no trailing "/". Works on the UTF-8 bytes (a store path
+    /// is normalised once per open; the byte loop avoids the generic `String` appends).
     static func absolute(_ path: String) -> String {
-        var p = path
-        if !p.hasPrefix("/") {
+        let slash = UInt8(ascii: "/")
+        let dot = UInt8(ascii: ".")
+        var bytes: [UInt8] = []
+        if path.utf8.first != slash {
             var buf = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             if getcwd(&buf, buf.count) != nil {
-                let cwd = buf.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-                p = cwd == "/" ? "/" + p : cwd + "/" + p
+                bytes = buf.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                bytes.append(slash)
             }
         }
-        // Collapse "//" and "/." components and strip a trailing "/".
-        var joined = ""
-        for c in p.split(separator: "/", omittingEmptySubsequences: true) where c != "." {
-            joined += "/"
-            joined += c
+        bytes.append(contentsOf: path.utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count + 1)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == slash {
+                i += 1
+                continue
+            }
+            var j = i
+            while j < bytes.count && bytes[j] != slash { j += 1 }
+            if !(j == i + 1 && bytes[i] == dot) {
+                out.append(slash)
+                out.append(contentsOf: bytes[i..<j])
+            }
+            i = j
         }
-        return joined.isEmpty ? "/" : joined
+        if out.isEmpty { out.append(slash) }
+        return String(decoding: out, as: UTF8.self)
     }
 
     static func parentAndName(_ absPath: String) -> (String, String) {
