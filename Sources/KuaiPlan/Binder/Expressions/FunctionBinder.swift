@@ -167,6 +167,17 @@ extension Binder {
             if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }
             if fname == "ifnull" && args.count != 2 { throw Binder.error("ifnull() takes two arguments", pos) }
             if args.isEmpty { throw Binder.error("\(fname)() needs at least one argument", pos) }
+            if fname == "nullif" && args[0].type != .null,
+                (try? unifiedType(args, adaptingStringConstants: true) { _, _ in Binder.error("", pos) }) == nil
+            {
+                // DuckDB 2.0.1: nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, so `=`'s rules apply:
+                // nullif(1, '1'::VARCHAR) reads the VARCHAR as an INTEGER (and is NULL), typed as `a`.
+                let (x, y) = try comparisonOperands(args[0], args[1], pos, name, castHint: true, equality: true)
+                let equal = BoundExpr(.compare(.equal, x, y), type: .boolean, name: name)
+                return BoundExpr(
+                    .caseWhen([(when: equal, then: BoundExpr.constant(.null, type: args[0].type))], elseExpr: args[0]),
+                    type: args[0].type, name: name)
+            }
             let t = try unifiedType(args, adaptingStringConstants: true) { t, u in
                 Binder.error("\(fname)() arguments have incompatible types \(t) and \(u) in \(name)", pos)
             }

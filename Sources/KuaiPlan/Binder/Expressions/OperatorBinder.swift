@@ -41,6 +41,11 @@ extension Binder {
         _ a: Expr, to t: DataType, isTry: Bool, _ pos: SourcePosition, _ name: String, _ ctx: ExprContext
     ) throws -> BoundExpr {
         let x = try bind(a, ctx)
+        // `'5'::VARCHAR` is a typed VARCHAR, no longer a string literal that adapts to the other side of
+        // a comparison, CASE or call (DuckDB binds the literal as STRING_LITERAL, the cast as VARCHAR).
+        if x.type == t, t == .varchar, case .constant(.string) = x.kind {
+            return BoundExpr(.cast(x, isTry: isTry), type: t, name: name)
+        }
         if x.type == t { return x }
         if !isTry, x.type != .null, !Kernels.canCast(from: x.type, to: t), let v = x.foldedValue, !v.isNull {
             throw Binder.error("Unimplemented type for cast (\(x.type) -> \(t))", pos)

@@ -116,10 +116,12 @@ extension Binder {
         return false
     }
 
-    /// True when `x` is a string constant (or computes one without input): such operands adapt to the
-    /// type of the other side of a comparison, CASE or function call.
+    /// True when `x` is a string literal as written (`'5'`): such operands adapt to the type of the other
+    /// side of a comparison, CASE or function call. A computed string constant (`'5' || ''`, `upper('5')`,
+    /// `'5'::VARCHAR`) is a VARCHAR and does not, as DuckDB binds it ("Cannot mix values of type INTEGER
+    /// and VARCHAR").
     func isStringConstant(_ x: BoundExpr) -> Bool {
-        if case .string? = x.foldedValue { return true }
+        if case .constant(.string) = x.kind { return true }
         return false
     }
 
