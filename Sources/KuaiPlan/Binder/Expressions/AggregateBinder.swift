@@ -146,6 +146,8 @@ extension Binder {
             f.arguments.count == 1 || f.arguments.count == 2, f.orderBy.count == 1,
             f.orderBy[0].expr.sqlDescription == f.arguments[0].sqlDescription
         else { return nil }
+        // `ORDER BY NULL` (the argument's own text) is still DuckDB's "non-integer literal" error
+        try Binder.refuseNonIntegerLiteral(f.orderBy[0].expr)
         var ctx = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
         ctx.correlation = ac.correlation
         guard !Binder.containsAggregate(f.arguments[0]) else { return nil }
