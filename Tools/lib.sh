@@ -1,8 +1,9 @@
 # Shared set-up of Tools/demo.sh, Tools/test.sh and .ci/run (source it; bash).
 # - puts Swift on PATH (the machines of this project install it at /opt/swift)
-# - installs Debian's liblz4-dev, libzstd-dev, libsnappy-dev, zlib1g-dev, libedit-dev and libpcre2-dev when one is
-#   missing (apt-get; sudo when not root): kuai's column files use LZ4, its Parquet reader and writer
-#   the first four, kuai-query's interactive shell libedit, the regexp_* functions PCRE2
+# - installs Debian's liblz4-dev, libzstd-dev, libsnappy-dev, zlib1g-dev, libedit-dev, libpcre2-dev and libxxhash-dev when
+#   one is missing (apt-get; sudo when not root): kuai's column files use LZ4, its Parquet reader and writer
+#   the first four, kuai-query's interactive shell libedit, the regexp_* functions PCRE2, the
+#   column files' block checksums xxHash's XXH3 (its header)
 
 if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
     export PATH="/opt/swift/usr/bin:$PATH"
@@ -12,8 +13,9 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-# The Debian packages of the system library targets (Package.swift: CLZ4, CZstd, CSnappy, CZlib, CEdit).
-KUAI_DEV_PACKAGES="liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev libedit-dev libpcre2-dev"
+# The Debian packages of the system library targets (Package.swift: CLZ4, CZstd, CSnappy, CZlib, CEdit;
+# CVector includes xxhash.h).
+KUAI_DEV_PACKAGES="liblz4-dev libzstd-dev libsnappy-dev zlib1g-dev libedit-dev libpcre2-dev libxxhash-dev"
 
 kuai_need_dev_packages() {
     local missing=""

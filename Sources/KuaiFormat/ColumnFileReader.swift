@@ -349,7 +349,9 @@ final class ColumnFile: @unchecked Sendable {
         let extra = e.flags & ~C.blockFlagValidity
         let noZone = extra & C.blockFlagNoZoneMap != 0
         let bounds = extra & C.blockFlagStringBounds != 0
-        if version < 2 && extra != 0 || extra & ~C.blockFlagsKnown != 0 || (noZone && bounds) {
+        if version < 2 && extra != 0 || version < 3 && extra & C.blockFlagXXH3 != 0 || extra & ~C.blockFlagsKnown != 0
+            || (noZone && bounds)
+        {
             return "block flags \(e.flags) are not valid in a version \(version) file"
         }
         let valid: Bool
@@ -599,7 +601,11 @@ final class ColumnFile: @unchecked Sendable {
             throw Self.corrupt(relPath, h, "block header differs from its copy in the footer", block: b)
         }
         let headSum = XXH64.hash(block, C.bhChecksum)
-        if Self.differs(XXH64.hash(block + C.blockHeaderSize, e.storedSize, seed: headSum), e.checksum) {
+        let payload = block + C.blockHeaderSize
+        let sum =
+            e.flags & C.blockFlagXXH3 != 0
+            ? XXH3.hash(payload, e.storedSize, seed: headSum) : XXH64.hash(payload, e.storedSize, seed: headSum)
+        if Self.differs(sum, e.checksum) {
             throw Self.corrupt(relPath, h, "block checksum mismatch", block: b)
         }
         let used = C.blockHeaderSize + e.storedSize

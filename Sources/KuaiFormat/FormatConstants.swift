@@ -15,7 +15,7 @@ public enum FormatConstants {
     /// Version written in column-file headers and in `manifest.json` ("formatVersion").
     /// A reader refuses a file or manifest with a larger version (`KuaiError.format`); it reads
     /// every version from `oldestReadableVersion` on.
-    public static let formatVersion: UInt16 = 2
+    public static let formatVersion: UInt16 = 3
     /// The oldest version this reader understands (version-1 stores and files still read).
     public static let oldestReadableVersion: UInt16 = 1
     /// The `"format"` member of `manifest.json`.
@@ -66,8 +66,12 @@ public enum FormatConstants {
     /// Block flag bit 2 (version 2, VARCHAR plain-string blocks): min and max hold string bound bytes
     /// (spec: "Zone maps of plain-string blocks") instead of dictionary codes.
     public static let blockFlagStringBounds: UInt8 = 4
-    /// Every flag bit a version-2 block may set.
-    public static let blockFlagsKnown: UInt8 = 7
+    /// Block flag bit 3 (version 3): the block checksum is XXH3-64 of the payload, not XXH64 (both
+    /// seeded with XXH64 of header bytes 0..<40, which hold this flag). Every block kuai writes sets
+    /// it; blocks without it (files written before) are verified with XXH64.
+    public static let blockFlagXXH3: UInt8 = 8
+    /// Every flag bit a version-3 block may set (bits 1 and 2 from version 2, bit 3 from version 3).
+    public static let blockFlagsKnown: UInt8 = 15
 
     // MARK: Compression ids (spec: "Block header")
 

@@ -1,7 +1,7 @@
 import Foundation
 import KuaiCore
 
-/// The `manifest.json` of a store, version 2 (Formats/column-file.md, "Manifest"). Written last by a
+/// The `manifest.json` of a store, version 3 (Formats/column-file.md, "Manifest"; versions 1 and 2 read too). Written last by a
 /// commit (`StoreWriter.commit()`, `StoreTransaction.commit()`); read first by `Store.open`. A version-1
 /// manifest is read into this shape (one segment per table, of the store's generation).
 struct Manifest: Encodable {

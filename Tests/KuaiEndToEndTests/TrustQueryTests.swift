@@ -243,7 +243,9 @@ struct TrustQueryTests {
     @Test func versionOfBothTools() throws {
         for tool in [KuaiTool.query, KuaiTool.convert] {
             let r = try runTool(tool, ["--version"])
-            #expect(r.status == 0 && r.out.hasPrefix("kuai ") && r.out.contains("store format 2"), "\(tool): \(r)")
+            #expect(
+                r.status == 0 && r.out.hasPrefix("kuai ")
+                    && r.out.contains("store format \(FormatConstants.formatVersion)"), "\(tool): \(r)")
         }
     }
 

@@ -14,6 +14,18 @@ import Testing
         #expect(XXH64.hash(Array("Nobody inspects the spammish repetition".utf8)) == 0xFBCE_A83C_8A37_8BF1)
     }
 
+    @Test func xxh3ReferenceVectors() {
+        // xxHash 0.8's XXH3_64bits_withSeed, from its C library (the SSE2 and AVX2 code agree): the
+        // empty input is the published vector; 200 bytes take the mid-size path, 5000 the
+        // accumulator loop (the AVX2 code on processors that have it).
+        #expect(XXH3.hash([]) == 0x2D06_8005_38D3_94C2)
+        #expect(XXH3.hash(Array("a".utf8)) == 0xE6C6_32B6_1E96_4E1F)
+        #expect(XXH3.hash(Array("abc".utf8)) == 0x78AF_5F94_892F_3950)
+        let bytes = (0..<5000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
+        #expect(XXH3.hash(bytes, seed: 42) == 0x9280_BD17_564F_DF91)
+        #expect(XXH3.hash(Array(bytes[0..<200]), seed: 42) == 0x9B4D_9E4B_4078_C30F)
+    }
+
     @Test(arguments: Array(0...64))
     func bitPackRoundTripOfEveryWidth(_ bits: Int) {
         var g = SplitMix64(seed: UInt64(bits) + 1)

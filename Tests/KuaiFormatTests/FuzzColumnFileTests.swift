@@ -442,6 +442,55 @@ struct FuzzColumnFileTests {
         }
     }
 
+    /// Every block of the files written before XXH3 block checksums (flag bit 3 clear, the block
+    /// checksum XXH64) reads back as written, and a damaged payload in such a block is still caught.
+    @Test func blocksWithXXH64ChecksumsStillRead() throws {
+        typealias C = FormatConstants
+        let fs = try FuzzStore()
+        var damagedOne = false
+        for f in fs.files {
+            var bytes = fs.original[f.rel]!
+            let blocks = Self.blocks(bytes)
+            for blk in blocks {
+                #expect(bytes[blk.header + C.bhFlags] & C.blockFlagXXH3 != 0, "\(f.rel): a new block without XXH3")
+                bytes[blk.header + C.bhFlags] &= ~C.blockFlagXXH3
+                bytes[blk.footerCopy + C.bhFlags] &= ~C.blockFlagXXH3
+                let sum = bytes.withUnsafeBytes { p -> UInt64 in
+                    let head = XXH64.hash(p.baseAddress! + blk.header, C.bhChecksum)
+                    return XXH64.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
+                }
+                withUnsafeBytes(of: sum.littleEndian) {
+                    for k in 0..<8 {
+                        bytes[blk.header + C.bhChecksum + k] = $0[k]
+                        bytes[blk.footerCopy + C.bhChecksum + k] = $0[k]
+                    }
+                }
+            }
+            try Self.reseal(fs, f.rel, &bytes)
+            fs.replace(f.rel, bytes)
+            if case .detected(let e) = readBack(
+                fs, only: (f.table, f.column), allowDifferentRows: false, context: f.rel)
+            {
+                Issue.record("\(f.rel) with XXH64 block checksums: \(e)")
+            }
+            if let blk = blocks.first(where: { $0.stored > 0 }) {
+                bytes[blk.payload] ^= 0x40
+                fs.replace(f.rel, bytes)
+                guard
+                    case .detected(let e) = readBack(
+                        fs, only: (f.table, f.column), allowDifferentRows: true, context: f.rel)
+                else {
+                    Issue.record("\(f.rel): a damaged XXH64-checked payload read without an error")
+                    continue
+                }
+                #expect(e.kind == .corrupt, "\(f.rel): \(e)")
+                damagedOne = true
+            }
+            fs.restore(f.rel)
+        }
+        #expect(damagedOne)
+    }
+
     @Test func forgedPayloadsNeverCrash() throws {
         typealias C = FormatConstants
         let fs = try FuzzStore()
@@ -465,10 +514,14 @@ struct FuzzColumnFileTests {
                 continue
             }
             bytes.replaceSubrange(blk.payload..<(blk.payload + blk.stored), with: damaged)
-            // A forger's checksum: XXH64 of the payload seeded with XXH64 of header bytes 0..<40.
+            // A forger's checksum: XXH3 (XXH64 in blocks without the flag) of the payload seeded
+            // with XXH64 of header bytes 0..<40.
             let sum = bytes.withUnsafeBytes { p -> UInt64 in
                 let head = XXH64.hash(p.baseAddress! + blk.header, C.bhChecksum)
-                return XXH64.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
+                let xxh3 = p[blk.header + C.bhFlags] & C.blockFlagXXH3 != 0
+                return xxh3
+                    ? XXH3.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
+                    : XXH64.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
             }
             withUnsafeBytes(of: sum.littleEndian) {
                 for k in 0..<8 {

@@ -5,6 +5,7 @@
 #ifndef KUAI_VECTOR_H
 #define KUAI_VECTOR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// The vector kernels this processor and its operating system support: 0 = none, 1 = AVX2,
@@ -28,6 +29,10 @@ int64_t kuai_unpack_delta_avx512(
 /// Level 2. The smallest and largest of `x[i]`, `i < n`, over the rows with `valid` NULL or
 /// `valid[i] != 0`; `*lo > *hi` (INT64_MAX, INT64_MIN) when there is none.
 void kuai_value_range(const int64_t *x, const uint8_t *valid, long n, int64_t *lo, int64_t *hi);
+
+/// XXH3-64 (xxHash 0.8) of `n` bytes at `p` with `seed`: the block checksum of column files
+/// (Formats/column-file.md section 12). Any processor; the AVX2 code where it runs.
+uint64_t kuai_xxh3_64(const void *p, size_t n, uint64_t seed);
 
 /// Comparison operators of the selections (signed 64-bit).
 enum kuai_compare { KUAI_EQ = 0, KUAI_NE = 1, KUAI_LT = 2, KUAI_LE = 3, KUAI_GT = 4, KUAI_GE = 5 };
