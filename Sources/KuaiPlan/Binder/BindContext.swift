@@ -16,6 +16,9 @@ struct ScopeColumn {
     /// True when the column is the coalesce of its using set (after a FULL JOIN): a later INNER or LEFT
     /// join USING the same name coalesces its column in too, in the set's common type (DuckDB).
     var usingCoalesced = false
+    /// DuckDB's `rowid` pseudo-column of a base table: bound by name (qualified or not, ambiguous like
+    /// any column) but never part of `*`, `t.*`, `COLUMNS(*)` or a NATURAL join.
+    var virtual = false
 
     /// The column as a plan output field.
     var field: Field { Field(name, type) }

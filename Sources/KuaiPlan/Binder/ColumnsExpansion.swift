@@ -48,7 +48,7 @@ extension Binder {
 
     /// The columns `COLUMNS(arg)` or a star filter selects from `scope` (see `expandColumnsExpression`).
     func columnsSelection(_ f: FunctionCall, _ scope: [ScopeColumn]) throws -> [ScopeColumn] {
-        let visible = scope.filter { !$0.hidden }
+        let visible = scope.filter { !$0.hidden && !$0.virtual }
         if f.star { return visible }
         if f.name == "*lambda", f.arguments.count == 2, case .literal(.string(let parameter), _) = f.arguments[0] {
             return try lambdaSelection(f, parameter, f.arguments[1], visible)

@@ -25,7 +25,9 @@ extension Binder {
                 var used = Set<String>()
                 var any = false
                 for c in scope
-                where (table == nil && !c.hidden) || (table != nil && c.qualifier?.lowercased() == table!.lowercased())
+                where !c.virtual
+                    && ((table == nil && !c.hidden)
+                        || (table != nil && c.qualifier?.lowercased() == table!.lowercased()))
                 {
                     any = true
                     let key = c.name.lowercased()

@@ -1,5 +1,6 @@
 import KuaiCore
 import KuaiExec
+import KuaiFormat
 import KuaiSQL
 
 extension Binder {
@@ -13,7 +14,7 @@ extension Binder {
         }
         switch ref {
         case .table(let name, let alias, let pos):
-            return try bindNamedTable(name, qualifier: alias ?? name, at: pos)
+            return try bindNamedTable(name, qualifier: alias ?? name, at: pos, rowId: true)
         case .tableFunction(let call):
             return try bindTableFunction(call)
         case .subquery(let query, let alias, let names, _):
@@ -31,8 +32,11 @@ extension Binder {
     }
 
     /// A name in FROM: the innermost CTE of that name, else a view, else a table of the catalog.
+    /// `rowId`: a base table of the catalog (a store or in-memory table) without a column named `rowid`
+    /// gets DuckDB's `rowid` pseudo-column as a last, `virtual` scope column (`RowIdTable`); CTEs, views,
+    /// subqueries, table functions and files have none.
     /// - Throws: `KuaiError.binding` naming the closest table when there is none of that name.
-    func bindNamedTable(_ name: String, qualifier q: String, at pos: SourcePosition) throws -> (
+    func bindNamedTable(_ name: String, qualifier q: String, at pos: SourcePosition, rowId: Bool = false) throws -> (
         plan: LogicalPlan, scope: [ScopeColumn]
     ) {
         for frame in ctes.reversed() {
@@ -48,10 +52,16 @@ extension Binder {
             msg += " (tables: " + names.joined(separator: ", ") + ")"
             throw Binder.error(msg, pos)
         }
-        return (
-            .scan(table: table, columns: Array(0..<table.schema.count), conjuncts: []),
-            table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) }
-        )
+        var scope = table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) }
+        let key = RowIdTable.columnName
+        if rowId, table is MemoryTable || table is StoreTable, !scope.contains(where: { $0.name.lowercased() == key }) {
+            let wrapped = RowIdTable(table)
+            var column = ScopeColumn(qualifier: q, name: key, type: .bigint)
+            column.virtual = true
+            scope.append(column)
+            return (.scan(table: wrapped, columns: Array(0..<wrapped.schema.count), conjuncts: []), scope)
+        }
+        return (.scan(table: table, columns: Array(0..<table.schema.count), conjuncts: []), scope)
     }
 
     /// `left [kind] JOIN right [ON cond | USING (cols)]`: a join whose ON condition (or USING equalities) is
@@ -200,9 +210,9 @@ extension Binder {
     /// - Throws: DuckDB's `No columns found to join on in NATURAL JOIN` when there are none.
     func naturalColumns(_ ls: [ScopeColumn], _ rs: [ScopeColumn], at pos: SourcePosition) throws -> [String] {
         var names: [String] = []
-        for c in ls where !c.hidden {
+        for c in ls where !c.hidden && !c.virtual {
             let key = c.name.lowercased()
-            guard rs.contains(where: { !$0.hidden && $0.name.lowercased() == key }),
+            guard rs.contains(where: { !$0.hidden && !$0.virtual && $0.name.lowercased() == key }),
                 !names.contains(where: { $0.lowercased() == key })
             else { continue }
             names.append(c.name)

@@ -30,8 +30,10 @@ struct PhysicalPlanner {
     func planNode(_ p: LogicalPlan, _ filters: [PendingKeyFilter], _ windowEmits: Set<Int>? = nil) -> PhysicalNode {
         switch p {
         case .scan(let table, let cols, let conj, let output):
-            // a CSV file is read for the scanned columns only (projection pushdown)
-            let t = (table as? CSVFileTable)?.projected(cols) ?? table
+            // a CSV file is read for the scanned columns only (projection pushdown); a table read
+            // without its rowid pseudo-column is scanned as itself
+            var t = (table as? CSVFileTable)?.projected(cols) ?? table
+            if let r = t as? RowIdTable, !cols.contains(r.rowIdColumn) { t = r.base }
             let leading = KeyFilterPlacement.leadingScanConjuncts(
                 filters, table: t, columns: cols, output: output, conjuncts: conj.count)
             let placed = KeyFilterPlacement.scanConjuncts(filters, table: t, columns: cols, output: output)
