@@ -846,6 +846,16 @@ struct ParserState {
         try enter()
         defer { leave() }
         let start = current
+        if start.isWord("LATERAL") {
+            // DuckDB's LATERAL before a subquery or a table function: any of them may read the columns of
+            // the FROM items before it (the binder finds out whether it does), so the word changes nothing
+            let next = peek(1)
+            guard
+                next.isSymbol("(") || ((next.kind == .word || next.kind == .quotedIdentifier) && peek(2).isSymbol("("))
+            else { throw unexpected("a subquery or a table function after LATERAL") }
+            advance()
+            return try parseTableFactor()
+        }
         if start.isSymbol("(") {
             if startsTableStatement(peek(1)) {
                 advance()

@@ -24,6 +24,10 @@ final class Binder {
     /// True for the binder of an `[NOT] EXISTS` subquery: its correlations may be any comparison, not
     /// only keys (`Correlation.isKey`), as long as it does not aggregate.
     var allowsNonKeyCorrelations = false
+    /// True for the binder of a join's right side, which may read the left side's columns (`outer`) anywhere
+    /// (DuckDB's LATERAL): they stay `outerColumn` references for `bindLateralJoin` to decorrelate, and
+    /// WHERE takes no correlations out.
+    var lateral = false
 
     /// Numbers shared CTEs and subqueries; one per statement, handed to sub-binders.
     var cteIds = CTECounter()

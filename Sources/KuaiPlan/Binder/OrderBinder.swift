@@ -173,7 +173,7 @@ extension Binder {
         else {
             throw Binder.error("LIMIT percentage must be a numeric constant, found \(e.sqlDescription)", e.position)
         }
-        if correlated {
+        if correlated || (lateral && Binder.readsOuterColumns(plan)) {
             throw Binder.error("LIMIT and OFFSET are not supported in a correlated subquery", e.position)
         }
         let percent: Double

@@ -112,7 +112,7 @@ extension Binder {
             }
             s.names.append("__key\(s.names.count)")
         }
-        for e in s.exprs where e.referencesOuterColumns {
+        for e in s.exprs where e.referencesOuterColumns && !lateral {
             throw Binder.error(
                 "a correlated subquery may use outer columns only in WHERE equalities; found \(e.name)",
                 s.core.position)

@@ -18,9 +18,10 @@ extension Binder {
         case .tableFunction(let call):
             return try bindTableFunction(call)
         case .subquery(let query, let alias, let names, _):
-            // A FROM subquery cannot see the columns of an enclosing query.
+            // A FROM subquery cannot see the columns of an enclosing query, except those of the FROM items
+            // before a LATERAL subquery it is part of (`bindJoinRight`).
             let savedOuter = outer
-            outer = nil
+            if !lateral { outer = nil }
             defer { outer = savedOuter }
             let (plan, cols) = try bindQuery(query)
             var out = cols.map { ScopeColumn(qualifier: alias, name: $0.name, type: $0.type) }
@@ -73,7 +74,9 @@ extension Binder {
         _ kind: JoinKind, _ left: TableRef, _ right: TableRef, _ condition0: JoinCondition, at pos: SourcePosition
     ) throws -> (plan: LogicalPlan, scope: [ScopeColumn]) {
         var (lp, ls) = try bindFrom(left)
-        var (rp, rs) = try bindFrom(right)
+        let rightSide = try bindJoinRight(right, left: ls)
+        if rightSide.lateral { return try bindLateralJoin(kind, lp, ls, rightSide, condition0, at: pos) }
+        var (rp, rs) = (rightSide.plan, rightSide.scope)
         let type = JoinType(kind)
         var residual: BoundExpr? = nil
         var condition = condition0

@@ -36,7 +36,7 @@ extension Binder {
             // An uncorrelated `x IN (subquery)` conjunct of the outermost query is a semi join on
             // x: its values are not turned into an IN list of constants (millions of boxed values
             // for a large subquery). NOT IN keeps the list (its NULL rule).
-            if case .inSubquery(let a, let q, false, let pos) = c, outer == nil,
+            if case .inSubquery(let a, let q, false, let pos) = c, outer == nil || lateral,
                 let joined = try rowInSubqueryJoin([a], q, negated: false, pos, ctx, s.target, narrowKeysOnly: true)
             {
                 s.target.plan = joined
@@ -44,7 +44,7 @@ extension Binder {
             }
             parts.append(contentsOf: try bindBoolean(c, ctx).factoringSharedConjuncts.conjuncts)
         }
-        if outer != nil { parts = try takeCorrelations(parts, at: w.position) }
+        if outer != nil && !lateral { parts = try takeCorrelations(parts, at: w.position) }
         if !parts.isEmpty {
             s.target.plan = .filter(
                 s.target.plan, parts.count == 1 ? parts[0] : BoundExpr(.and(parts), type: .boolean, name: "WHERE"))

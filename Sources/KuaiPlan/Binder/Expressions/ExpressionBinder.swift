@@ -47,6 +47,8 @@ extension Binder {
                 if let k = ac.keyIndex[plain.structuralKey] {
                     return BoundExpr.column(k, type: plain.type, name: Binder.outputName(e, alias: nil))
                 }
+                // a LATERAL subquery's outer column is one value per group (the decorrelation groups by it)
+                if lateral, plain.referencedColumns.isEmpty, plain.referencesOuterColumns { return plain }
                 if case .column(let q, let name, let pos) = e {
                     // HAVING / ORDER BY: a column that is not a key may name a select alias (`SELECT a % 2
                     // AS a ... GROUP BY 1 HAVING a > 0` is the alias, as DuckDB binds it)
