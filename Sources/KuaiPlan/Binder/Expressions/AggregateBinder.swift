@@ -8,6 +8,18 @@ extension Binder {
     /// bind over the pre-aggregation columns; aggregates do not nest.
     /// - Throws: `KuaiError.binding` for nested aggregates, a missing argument, non-constant parameters, or
     ///   no matching aggregate.
+    /// In a LATERAL subquery, an aggregate whose arguments read outer columns and none of the subquery's
+    /// own would aggregate the outer query's rows: DuckDB's binding error "LATERAL join cannot contain
+    /// aggregates".
+    func refuseOuterAggregate(_ f: FunctionCall, _ ac: AggregateContext) throws {
+        let ctx = ExprContext(scope: ac.preScope, aggregate: nil, clause: "aggregate \(f.name)")
+        let args = f.arguments.compactMap { try? bind($0, ctx) }
+        guard args.count == f.arguments.count, args.contains(where: \.referencesOuterColumns),
+            !args.contains(where: \.referencesInnerColumns)
+        else { return }
+        throw Binder.error("LATERAL join cannot contain aggregates", f.position)
+    }
+
     func bindAggregateCall(_ call: FunctionCall, _ ac: AggregateContext) throws -> BoundExpr {
         var f = call
         var keyCall = call
@@ -18,6 +30,7 @@ extension Binder {
             if ac.nullTypedKeys.contains(key) { return BoundExpr.constant(.null, type: .null, name: name) }
             return BoundExpr.column(ac.keys.count + i, type: ac.aggregates[i].function.returnType, name: name)
         }
+        if lateral { try refuseOuterAggregate(f, ac) }
         if let top = try bindTopStrings(f, ac) { return top }
         if let agg = try bindDistinctStringAgg(f, ac) { return agg }
         // DuckDB's ordered-set form: `quantile_cont(0.5 ORDER BY x)`, which is also what the parser
