@@ -65,7 +65,7 @@ key on one value; every table has the columns id, k, k2, d, v, m, x, ts under di
 the keys, duplicates) and the views S_VIEWS in the store, and runs S_CLASSES: sjoins (INNER / LEFT /
 RIGHT / FULL / CROSS / SEMI / ANTI / NATURAL / ASOF joins with ON or USING, multi-key, expression,
 non-equi, mixed, one-side and OR conditions, keys of different types, empty and small build sides),
-schains (chains of 3-5 joins of mixed kinds, self joins), ssub (correlated scalar / EXISTS / IN / NOT IN /
+schains (chains of 3-5 joins of mixed kinds, self joins), slateral (LATERAL joins: q_slateral), ssub (correlated scalar / EXISTS / IN / NOT IN /
 ANY / ALL subqueries in WHERE, the select list, CASE, HAVING and join conditions, two levels deep,
 uncorrelated ones of 0 or several rows), ssets (UNION / INTERSECT / EXCEPT [ALL] [BY NAME] over branches
 of different types, three branches, ORDER BY / LIMIT on the whole, inside CTEs), sctes (CTEs used twice,
@@ -1864,7 +1864,49 @@ def q_smix(r):
     return f"SELECT {sel} FROM sh3 l {jt} {b} r ON {c}"
 
 
-S_CLASSES = {"sjoins": q_sjoins, "schains": q_schains, "ssub": q_ssub, "ssets": q_ssets, "sctes": q_sctes,
+def q_slateral(r):
+    """LATERAL joins (with and without the keyword): per-row aggregates (count 0 / sum NULL over no rows),
+    top-k rows per row (ORDER BY ... LIMIT / OFFSET ending in the unique id), GROUP BY, DISTINCT, windows,
+    UNION ALL and joins inside, LEFT JOIN LATERAL ... ON, generate_series / range / unnest over an outer
+    column, outer columns in the select list; NULL outer keys; answers as fingerprints."""
+    o = r.choice(["sh1", "sh3", "sh0", "sh3", "sh2"])
+    i = r.choice(["sh3", "sh1", "sh0", "sh2", "sh4"])
+    ck = r.choice(["k", "k2", "x"])
+    ck2 = {"k": r.choice(["k", "d"]), "k2": "k2", "x": r.choice(["x", "k"])}[ck]
+    cmp = r.choice(["=", "=", "IS NOT DISTINCT FROM", "<", ">="])
+    cond = f"s.{ck2} {cmp} o.{ck}" if cmp in ("=", "IS NOT DISTINCT FROM") else f"s.k2 = o.k2 AND s.x {cmp} o.x"
+    iw = r.choice(["", " AND s.x > 300", " AND s.id <> o.id", " AND s.v IS NOT NULL"])
+    lim = f" WHERE o.id % {r.choice([7, 13, 101])} = 1" if o in ("sh1", "sh2") else ""
+    kw = r.choice(["LATERAL ", "LATERAL ", ""])
+    bodies = [
+        (f"SELECT count(*) AS c, sum(s.x) AS sx, max(s.v) AS mv FROM {i} s WHERE {cond}{iw}", ["l.c", "l.sx", "l.mv"]),
+        (f"SELECT s.id AS sid, s.x AS sx FROM {i} s WHERE {cond}{iw} ORDER BY s.x DESC NULLS LAST, s.id "
+         f"LIMIT {r.choice([1, 2, 3])}{r.choice(['', ' OFFSET 1'])}", ["l.sid", "l.sx"]),
+        (f"SELECT s.k2 AS g, count(*) AS c, min(s.x) AS lo FROM {i} s WHERE {cond} GROUP BY s.k2", ["l.g", "l.c", "l.lo"]),
+        (f"SELECT DISTINCT s.k2 AS g FROM {i} s WHERE {cond}", ["l.g"]),
+        (f"SELECT s.id AS sid, row_number() OVER (ORDER BY s.x NULLS FIRST, s.id) AS rn FROM {i} s WHERE {cond}",
+         ["l.sid", "l.rn"]),
+        (f"SELECT s.id AS sid FROM {i} s WHERE {cond} UNION ALL SELECT o.id", ["l.sid"]),
+        (f"SELECT s.id AS sid, o.x + s.x AS sx FROM {i} s JOIN sh3 t ON s.k2 = t.k2 WHERE {cond} AND t.id < 5",
+         ["l.sid", "l.sx"]),
+        (f"SELECT o.k * 2 AS dk, o.v || '!' AS dv", ["l.dk", "l.dv"]),
+    ]
+    body, cols = r.choice(bodies)
+    form = r.choice(["cross", "cross", "left", "join", "func"])
+    fp = s_fp(["o.id"] + cols)
+    if form == "cross":
+        return f"SELECT {fp} FROM {o} o, {kw}({body}) l{lim}"
+    if form == "left":
+        on = r.choice(["true", f"{cols[0]} IS NOT NULL", f"{cols[0]} > 2"])
+        return f"SELECT {fp} FROM {o} o LEFT JOIN {kw}({body}) l ON {on}{lim}"
+    if form == "join":
+        return f"SELECT {fp} FROM {o} o JOIN {kw}({body}) l ON {cols[0]} <> o.id{lim}"
+    fn = r.choice([f"generate_series(1, o.k2 % 4) g(n)", "range(o.k2 % 3) g(n)",
+                   "unnest([o.k, o.x, NULL]) g(n)"])
+    return f"SELECT {s_fp(['o.id', 'g.n'])} FROM {o} o, {kw if kw else ''}{fn}{lim}"
+
+
+S_CLASSES = {"slateral": q_slateral, "sjoins": q_sjoins, "schains": q_schains, "ssub": q_ssub, "ssets": q_ssets, "sctes": q_sctes,
              "sgroup": q_sgroup, "stypes": q_stypes, "smix": q_smix}
 
 
