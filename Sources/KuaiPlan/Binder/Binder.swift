@@ -28,6 +28,11 @@ final class Binder {
     /// (DuckDB's LATERAL): they stay `outerColumn` references for `bindLateralJoin` to decorrelate, and
     /// WHERE takes no correlations out.
     var lateral = false
+    /// Whether the statement names `rowid` anywhere (its printed text holds the word; nil until the first
+    /// `bindQuery` looks): only then do base tables get the `rowid` pseudo-column (`bindNamedTable`), so
+    /// that other plans are exactly as they would be without it. Handed to sub-binders; a view's binder
+    /// looks at the view's own text.
+    var namesRowId: Bool? = nil
 
     /// Numbers shared CTEs and subqueries; one per statement, handed to sub-binders.
     var cteIds = CTECounter()
@@ -48,6 +53,7 @@ final class Binder {
     /// - Returns: the plan and its output columns (qualifier nil).
     /// - Throws: `KuaiError.binding` for names, types and clauses used where they cannot be.
     func bindQuery(_ q: Query) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
+        if namesRowId == nil { namesRowId = q.sqlDescription.lowercased().contains(RowIdTable.columnName) }
         if q.recursive { throw Binder.error("WITH RECURSIVE is supported at the top of a statement only", q.position) }
         if let spec = q.unpivot { return try bindUnpivot(spec, q) }
         if let spec = q.pivot { return try bindPivot(spec, q) }

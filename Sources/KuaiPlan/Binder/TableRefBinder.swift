@@ -55,7 +55,9 @@ extension Binder {
         }
         var scope = table.schema.map { ScopeColumn(qualifier: q, name: $0.name, type: $0.type) }
         let key = RowIdTable.columnName
-        if rowId, table is MemoryTable || table is StoreTable, !scope.contains(where: { $0.name.lowercased() == key }) {
+        if rowId, namesRowId ?? true, table is MemoryTable || table is StoreTable,
+            !scope.contains(where: { $0.name.lowercased() == key })
+        {
             let wrapped = RowIdTable(table)
             var column = ScopeColumn(qualifier: q, name: key, type: .bigint)
             column.virtual = true

@@ -256,6 +256,7 @@ extension Binder {
         b.ctes = ctes
         b.cteIds = cteIds
         b.run = run
+        b.namesRowId = namesRowId
         return b
     }
 }
