@@ -192,6 +192,47 @@ public indirect enum TableRef: Sendable {
     case join(kind: JoinKind, left: TableRef, right: TableRef, condition: JoinCondition, position: SourcePosition)
     /// A table function `read_csv('x.csv', header = true)` or a file written as a table (`FROM 'x.csv'`).
     case tableFunction(TableFunctionRef)
+    /// `factor TABLESAMPLE ...` (the sampled item), or a whole FROM clause of a SELECT with
+    /// `USING SAMPLE ...` (`clause.usingSample`; nil inside for a SELECT without FROM): the rows of
+    /// the inner item sampled before WHERE, as DuckDB. The inner item's columns and qualifiers pass
+    /// through unchanged.
+    case sample(TableRef?, SampleClause)
+}
+
+/// How a sample picks rows (DuckDB's sample methods, https://duckdb.org/docs/sql/samples).
+public enum SampleMethod: String, Sendable {
+    /// Every row independently with probability `percentage / 100`.
+    case bernoulli
+    /// Every vector of 2048 rows independently with probability `percentage / 100`.
+    case system
+    /// Exactly the requested number of rows (fewer when the input has fewer), uniformly at random.
+    case reservoir
+}
+
+/// `USING SAMPLE entry` / `TABLESAMPLE entry`, as DuckDB's grammar reads it:
+/// `count [%|PERCENT|ROWS] [(method [, seed])]` or `method(count [%|PERCENT|ROWS]) [REPEATABLE (seed)]`.
+public struct SampleClause: Sendable {
+    /// The method after defaults: `system` for a percentage and `reservoir` for a row count when
+    /// none is written; `system` with a row count samples as `reservoir` (DuckDB gives the exact count).
+    public var method: SampleMethod
+    /// A percentage in 0...100 when `isPercentage`, else a row count in 0...1_000_000_000 (already
+    /// rounded half to even, as DuckDB casts it).
+    public var size: Double
+    public var isPercentage: Bool
+    /// `REPEATABLE (n)` or the second argument of `(method, n)`: the same seed picks the same rows
+    /// over the same input; nil = a fresh random seed per query.
+    public var seed: UInt64?
+    /// True for `USING SAMPLE` (printed after the SELECT's other clauses), false for `TABLESAMPLE`.
+    public var usingSample: Bool
+    public var position: SourcePosition
+
+    public init(
+        method: SampleMethod, size: Double, isPercentage: Bool, seed: UInt64?, usingSample: Bool,
+        position: SourcePosition
+    ) {
+        (self.method, self.size, self.isPercentage, self.seed) = (method, size, isPercentage, seed)
+        (self.usingSample, self.position) = (usingSample, position)
+    }
 }
 
 /// A table function call in FROM, or a quoted file path used as a table (DuckDB's replacement scan).

@@ -555,6 +555,11 @@ struct ParserState {
             } while acceptSymbol(",")
         }
         if acceptWord("QUALIFY") { core.qualify = try parseExpression() }
+        if current.isWord("USING") && peek(1).isWord("SAMPLE") {
+            let using = advance()
+            advance()
+            core.from = .sample(core.from, try parseSampleEntry(usingSample: true, at: using))
+        }
         try core.expandNamedWindows()
         return core
     }
@@ -842,7 +847,15 @@ struct ParserState {
         return (kind, t.position, modifier)
     }
 
+    /// A FROM item with its alias, then an optional `TABLESAMPLE entry` (DuckDB samples the item alone).
     mutating func parseTableFactor() throws -> TableRef {
+        let factor = try parseUnsampledTableFactor()
+        guard current.isWord("TABLESAMPLE") else { return factor }
+        let keyword = advance()
+        return .sample(factor, try parseSampleEntry(usingSample: false, at: keyword))
+    }
+
+    mutating func parseUnsampledTableFactor() throws -> TableRef {
         try enter()
         defer { leave() }
         let start = current

@@ -483,7 +483,13 @@ extension SelectCore {
         if distinct { s += "DISTINCT " }
         if let on = distinctOn { s += "DISTINCT ON (" + on.map(\.sqlDescription).joined(separator: ", ") + ") " }
         s += items.map(\.sqlDescription).joined(separator: ", ")
-        if let from { s += " FROM " + from.sqlDescription }
+        var usingSample: SampleClause? = nil
+        if case .sample(let inner, let clause)? = from, clause.usingSample {
+            usingSample = clause
+            if let inner { s += " FROM " + inner.sqlDescription }
+        } else if let from {
+            s += " FROM " + from.sqlDescription
+        }
         if let whereClause { s += " WHERE " + whereClause.sqlDescription }
         if groupByAll { s += " GROUP BY ALL" }
         if let sets = groupingSets {
@@ -501,7 +507,16 @@ extension SelectCore {
                 + windows.map { "\(quotedIdentifier($0.name)) AS (\($0.spec.sqlDescription))" }.joined(separator: ", ")
         }
         if let qualify { s += " QUALIFY " + qualify.sqlDescription }
+        if let usingSample { s += " USING SAMPLE " + usingSample.sqlDescription }
         return s
+    }
+}
+
+extension SampleClause {
+    /// `10.0% (system)`, `50 ROWS (reservoir, 42)`: the entry after USING SAMPLE or TABLESAMPLE.
+    public var sqlDescription: String {
+        let count = isPercentage ? "\(size)%" : "\(Int64(size)) ROWS"
+        return count + " (" + method.rawValue + (seed.map { ", \($0)" } ?? "") + ")"
     }
 }
 
@@ -571,6 +586,9 @@ extension TableRef {
             if let alias = f.alias { s += " AS " + quotedIdentifier(alias) }
             if !f.columnNames.isEmpty { s += "(" + f.columnNames.map(quotedIdentifier).joined(separator: ", ") + ")" }
             return s
+        case .sample(let inner, let clause):
+            // (a USING SAMPLE prints with its SELECT, see SelectCore.sqlDescription)
+            return (inner?.sqlDescription ?? "(SELECT 1)") + " TABLESAMPLE " + clause.sqlDescription
         }
     }
 }

@@ -96,6 +96,9 @@ struct SyntaxRewriter {
             f.namedArguments = try f.namedArguments.map(named)
             f.position = pos(f.position)
             return .tableFunction(f)
+        case .sample(let inner, var clause):
+            clause.position = pos(clause.position)
+            return .sample(try inner.map(table), clause)
         }
     }
 

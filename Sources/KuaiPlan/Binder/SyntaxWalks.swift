@@ -104,7 +104,8 @@ extension Binder {
         switch t {
         case .table(let name, _, _): refs[name.lowercased(), default: 0] += 1
         case .subquery(let q, _, _, _): countTableRefs(q, &refs)
-        case .tableFunction: break
+        case .tableFunction, .sample(nil, _): break
+        case .sample(let inner?, _): countRef(inner, &refs)
         case .join(_, let l, let r, let cond, _):
             countRef(l, &refs)
             countRef(r, &refs)

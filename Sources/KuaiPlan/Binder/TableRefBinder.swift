@@ -29,6 +29,10 @@ extension Binder {
             return (plan, out)
         case .join(let kind, let left, let right, let condition, let pos):
             return try bindJoin(kind, left, right, condition, at: pos)
+        case .sample(let inner, let clause):
+            // the rows of the item, sampled; its columns and qualifiers unchanged
+            let (plan, scope) = try bindFrom(inner)
+            return (.sample(plan, SampleSpec(clause)), scope)
         }
     }
 
@@ -293,5 +297,19 @@ extension JoinType {
             preconditionFailure("no join type for \(kind)")
         }
         self = type
+    }
+}
+
+extension SampleSpec {
+    /// The executor's sample for a parsed `USING SAMPLE` / `TABLESAMPLE` clause (a random seed
+    /// when the query gives none).
+    init(_ clause: SampleClause) {
+        let method: SampleSpec.Method
+        switch clause.method {
+        case .bernoulli: method = .bernoulli
+        case .system: method = .system
+        case .reservoir: method = .reservoir
+        }
+        self.init(method: method, size: clause.size, isPercentage: clause.isPercentage, seed: clause.seed)
     }
 }

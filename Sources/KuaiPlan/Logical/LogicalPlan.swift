@@ -39,6 +39,9 @@ indirect enum LogicalPlan {
     /// key columns and then its order column; each left row joins the right row of equal keys whose
     /// order value is nearest under `left op right`; `keepUnmatched` for LEFT. Output: left, then right.
     case asofJoin(LogicalPlan, LogicalPlan, keys: Int, op: CompareOp, keepUnmatched: Bool)
+    /// `USING SAMPLE` / `TABLESAMPLE`: some of the input's rows (KuaiExec's `SampleSpec`). No filter,
+    /// limit or join key filter moves below it: it samples the rows as they come out of its input.
+    case sample(LogicalPlan, SampleSpec)
 
     var schema: Schema {
         switch self {
@@ -48,7 +51,7 @@ indirect enum LogicalPlan {
         case .aggregate(let c, let g, let names, let aggs):
             let s = c.schema
             return zip(g, names).map { Field($1, s[$0].type) } + aggs.map { Field($0.name, $0.function.returnType) }
-        case .sort(let c, _), .limit(let c, _, _), .distinct(let c): return c.schema
+        case .sort(let c, _), .limit(let c, _, _), .distinct(let c), .sample(let c, _): return c.schema
         case .values(let s, _, _): return s
         case .join(let l, let r, let type, _, _, _):
             return (type == .semi || type == .anti) ? l.schema : l.schema + r.schema
@@ -92,6 +95,9 @@ indirect enum LogicalPlan {
         case .setOp(_, _, let l, _): return l.estimatedRows
         case .shared(_, let p): return p.estimatedRows
         case .unnest(let c, _): return c.estimatedRows * 4
+        case .sample(let c, let spec):
+            let rows = c.estimatedRows
+            return spec.isPercentage ? max(1, Int(Double(rows) * spec.size / 100)) : min(rows, Int(spec.size))
         case .asofJoin(let l, _, _, _, _): return l.estimatedRows
         }
     }
@@ -104,7 +110,7 @@ extension LogicalPlan {
         switch self {
         case .scan, .values, .shared: return []
         case .filter(let c, _), .project(let c, _, _), .aggregate(let c, _, _, _), .sort(let c, _),
-            .limit(let c, _, _), .distinct(let c), .window(let c, _, _, _, _), .unnest(let c, _):
+            .limit(let c, _, _), .distinct(let c), .window(let c, _, _, _, _), .unnest(let c, _), .sample(let c, _):
             return [c]
         case .join(let l, let r, _, _, _, _), .setOp(_, _, let l, let r), .asofJoin(let l, let r, _, _, _):
             return [l, r]
@@ -130,6 +136,7 @@ extension LogicalPlan {
         case .setOp(let k, let a, _, _): return .setOp(k, all: a, kids[0], kids[1])
         case .union: return .union(kids)
         case .unnest(_, let cols): return .unnest(kids[0], columns: cols)
+        case .sample(_, let spec): return .sample(kids[0], spec)
         case .asofJoin(_, _, let k, let op, let keep):
             return .asofJoin(kids[0], kids[1], keys: k, op: op, keepUnmatched: keep)
         }

@@ -55,6 +55,7 @@ extension LogicalPlan {
         case .setOp(let k, let all, _, _): return k.rawValue + (all ? " ALL" : "")
         case .shared(let id, _): return "SharedCTE #\(id)"
         case .unnest(_, let cols): return "Unnest [" + cols.map { "#\($0)" }.joined(separator: ", ") + "]"
+        case .sample(_, let spec): return "Sample \(spec)"
         case .asofJoin(_, _, let k, let op, let keep):
             return "AsofJoin \(keep ? "LEFT" : "INNER") keys=\(k) order=\(op.rawValue)"
         }

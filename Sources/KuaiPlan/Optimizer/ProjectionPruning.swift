@@ -44,6 +44,10 @@ struct ProjectionPruning: OptimizerRule {
         case .limit(let child, let l, let o):
             let (c, m) = prune(child, required: required)
             return (.limit(c, limit: l, offset: o), m)
+        case .sample(let child, let spec):
+            // which rows are sampled does not depend on the columns read
+            let (c, m) = prune(child, required: required)
+            return (.sample(c, spec), m)
         case .distinct(let child):
             let (c, m) = prune(child, required: Set(0..<child.schema.count))
             return (.distinct(c), m)

@@ -101,7 +101,8 @@ enum KeyFilterPlacement {
         case .project(_, let exprs, _): return exprs[f.column].columnIndex != nil
         case .aggregate(_, let groups, _, _): return f.column < groups.count
         case .window(_, let partitionBy, _, _, _): return partitionBy.contains(f.column)
-        case .values, .join, .limit, .setOp, .shared, .unnest, .asofJoin: return false
+        // (a sample samples every row of its input: a key filter below it would change which)
+        case .values, .join, .limit, .setOp, .shared, .unnest, .asofJoin, .sample: return false
         }
     }
 

@@ -75,6 +75,9 @@ struct PhysicalPlanner {
             return .pull(SetOperationOperator(left: left.pulled, right: right.pulled, kind: k, all: all), left, right)
         case .limit(let c, let limit, let offset):
             return planLimit(c, limit, offset)
+        case .sample(let c, let spec):
+            // (no key filter goes down into a sample: `plan` places them over it)
+            return planSample(c, spec)
         case .unnest(let c, let cols):
             let child = pull(plan(c))
             return .pull(UnnestOperator(child: child.pulled, columns: cols), child)
@@ -95,6 +98,20 @@ struct PhysicalPlanner {
                     left: left.pulled, right: right.pulled, keyCount: k, op: op, keepUnmatched: keep,
                     rightKeyFilters: KeyFilterPlacement.placed(rf)),
                 left, right)
+        }
+    }
+
+    /// A sample: bernoulli and system per morsel when the input is a morsel source (both cores), else
+    /// per pulled batch; a reservoir over the pulled input.
+    func planSample(_ c: LogicalPlan, _ spec: SampleSpec) -> PhysicalNode {
+        let child = plan(c)
+        if spec.method == .reservoir {
+            let input = pull(child)
+            return .pull(ReservoirSampleOperator(child: input.pulled, spec: spec), input)
+        }
+        switch child.form {
+        case .morsel(let m): return .morsel(SampleSource(child: m, spec: spec), child)
+        case .pull(let o): return .pull(SampleFilterOperator(child: o, spec: spec), child)
         }
     }
 
@@ -410,6 +427,7 @@ struct PhysicalPlanner {
         case .scan, .values, .shared: return true
         case .filter(let c, _), .project(let c, _, _): return plansAsMorsels(c)
         case .union(let cs): return cs.allSatisfy(plansAsMorsels)
+        case .sample(let c, let spec): return spec.method != .reservoir && plansAsMorsels(c)
         case .join(let l, let r, let type, _, _, _): return joinForm(l, r, type) != .pulled
         case .aggregate, .sort, .limit, .distinct, .window, .setOp, .unnest, .asofJoin: return false
         }
