@@ -453,8 +453,11 @@ public struct NamedArgument: Sendable {
     public var value: Expr
     /// Where the name is written.
     public var position: SourcePosition
-    public init(name: String, value: Expr, position: SourcePosition) {
+    /// The name as written (DuckDB prints it so in column names; `struct_insert` names fields by it).
+    public var spelled: String
+    public init(name: String, value: Expr, position: SourcePosition, spelled: String? = nil) {
         (self.name, self.value, self.position) = (name, value, position)
+        self.spelled = spelled ?? name
     }
 }
 

@@ -896,7 +896,8 @@ extension ParserState {
                     throw failure("named argument \"\(key.text)\" is given twice", at: key)
                 }
                 call.namedArguments.append(
-                    NamedArgument(name: key.text.lowercased(), value: value, position: key.position))
+                    NamedArgument(
+                        name: key.text.lowercased(), value: value, position: key.position, spelled: key.text))
             } else {
                 if !call.namedArguments.isEmpty {
                     throw failure("a positional argument after a named one", at: current)

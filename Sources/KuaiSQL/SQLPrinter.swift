@@ -359,7 +359,7 @@ extension FunctionCall {
             for (i, a) in namedArguments.enumerated() {
                 // `f(1, b := 2)`, as DuckDB names a macro call's column
                 if i > 0 || !arguments.isEmpty { out += ", " }
-                out += quotedIdentifier(a.name) + " := "
+                out += quotedIdentifier(a.spelled) + " := "
                 a.value.write(to: &out)
             }
             let order = orderBy.map(\.sqlDescription).joined(separator: ", ")

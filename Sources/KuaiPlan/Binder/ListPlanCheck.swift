@@ -18,7 +18,7 @@ enum ListPlanCheck {
         "list_slice", "array_push_front", "list_transform", "list_filter", "list_reduce", "regexp_extract_all",
         "regexp_split_to_array",
         "string_split_regex", "str_split_regex", "struct_pack", "struct_extract", "map", "map_extract",
-        "map_extract_value", "map_keys", "map_values", "map_entries", "cardinality", "histogram",
+        "map_extract_value", "map_keys", "map_values", "map_entries", "cardinality", "histogram", "map_concat",
     ]
 
     /// `plan` with list equality rewritten to text equality, shared CTE plans and subquery plans

@@ -25,6 +25,10 @@ public enum StructFunctions {
         case mapEntries
         /// `cardinality(m)`: the entry count as BIGINT (DuckDB: UBIGINT), NULL for a NULL map.
         case cardinality
+        /// `map_concat(m1, m2, ...)`: every map's entries, a later value replacing an earlier one of
+        /// the same key in its place; NULL maps skipped, NULL where all are. Arguments whose type is
+        /// not the result's (NULL, `MAP {}`) hold no entries.
+        case mapConcat
     }
 
     /// The function `name` of `kind` taking `parameters` (the arguments already cast to them)
@@ -53,6 +57,7 @@ public enum StructFunctions {
                         listOf: returnType.listElement ?? .null, packed: m.ints, child: m.listElements,
                         validity: m.validity))
             case .cardinality: return .column(ListFunctions.length(cols[0]))
+            case .mapConcat: return .column(mapConcat(cols, returnType))
             }
         }
     }
@@ -136,5 +141,39 @@ public enum StructFunctions {
         var packed = [Int64](repeating: 0, count: n)
         for i in 0..<n where found[i] != 0 { packed[i] = Column.packList(offset: i, length: 1) }
         return Column(listOf: values.type, packed: packed, child: value, validity: m.validity)
+    }
+
+    /// `map_concat` of the MAP columns `maps` into a MAP of `type` (see `Kind.mapConcat`). Keys are
+    /// compared by their text (one text per value of a type), each row's entries against the row's
+    /// entries so far (maps are small, as in `mapFromLists`).
+    static func mapConcat(_ maps: [Column], _ type: DataType) -> Column {
+        let n = maps[0].count
+        let typed = maps.filter { $0.type == type }
+        let entryType = type.mapEntry ?? .structure([Field("key", .null), Field("value", .null)])
+        let entries = ListFunctions.joined(typed.map(\.listElements), element: entryType)
+        var base = [0]
+        for m in typed { base.append(base.last! + m.listElements.count) }
+        let keyText = Kernels.nestedToVarchar(entries.structField(0))
+        defer { withExtendedLifetime(keyText) {} }
+        var picks: [Int32] = []
+        var packed = [Int64](repeating: 0, count: n)
+        var valid = [UInt8](repeating: 0, count: n)
+        for i in 0..<n {
+            let rowStart = picks.count
+            for m in maps where m.type.isMap && m.isValid(i) { valid[i] = 1 }
+            for (j, m) in typed.enumerated() where m.isValid(i) {
+                let o = m.listOffset(i)
+                for e in o..<(o + m.listLength(i)) {
+                    let g = Int32(base[j] + e)
+                    let key = keyText.stringView(at: Int(g))
+                    var at = rowStart
+                    while at < picks.count && !StringView.equal(keyText.stringView(at: Int(picks[at])), key) { at += 1 }
+                    if at < picks.count { picks[at] = g } else { picks.append(g) }
+                }
+            }
+            packed[i] = Column.packList(offset: rowStart, length: picks.count - rowStart)
+        }
+        let child = picks.withUnsafeBufferPointer { entries.gather($0) }
+        return Column(mapOf: type, packed: packed, entries: child, validity: valid.contains(0) ? valid : nil)
     }
 }

@@ -15,7 +15,7 @@ extension Binder {
 
     /// Binds an expression: resolves names, checks and infers types, folds constants.
     func bind(_ e: Expr, _ ctx: ExprContext) throws -> BoundExpr {
-        if case .function(let f) = e, let a = f.namedArguments.first {
+        if case .function(let f) = e, let a = f.namedArguments.first, !Binder.structEditNames.contains(f.name) {
             // macro calls are expanded before binding (MacroExpansion.swift): this is a built-in function
             throw Binder.error(
                 "function \(f.name) takes no named arguments (`name := value` is for macros)", a.position)

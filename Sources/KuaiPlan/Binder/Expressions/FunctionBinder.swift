@@ -13,6 +13,7 @@ extension Binder {
         if f.distinct { throw Binder.error("DISTINCT is only allowed in aggregate functions", f.position) }
         if f.name == FunctionCall.structLiteralName { return try bindStructLiteral(f, name, ctx) }
         if f.name == FunctionCall.fieldAccessName { return try bindFieldAccess(f, name, ctx) }
+        if Binder.structEditNames.contains(f.name) { return try bindStructEdit(f, name, ctx) }
         // the functions behind operators (`a || b` is concat_op) are not callable by name (DuckDB has none)
         if !FunctionRegistry.isCallableByName(f.name) { throw unknownFunction(f.name, f.position) }
         if let form = Binder.likeEscapeFunctions[f.name] {

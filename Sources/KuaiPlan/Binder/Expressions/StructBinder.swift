@@ -106,8 +106,10 @@ extension Binder {
             default:
                 throw Binder.error("the field of struct_extract must be a constant string", pos)
             }
-        case "struct_pack", "struct_insert":
+        case "struct_pack", "struct_insert", "struct_update":
             throw Binder.error("\(fname)() takes named arguments (name := value)", pos)
+        case "map_concat":
+            return try bindMapConcat(args, pos, name)
         case "map":
             if args.isEmpty {
                 let type = DataType.map(.null, .null)
@@ -146,6 +148,32 @@ extension Binder {
         }
     }
 
+    /// `map_concat(m1, m2, ...)`: the entries of every map, a later map's value winning for a key
+    /// already there (which keeps its first place), as DuckDB. NULL maps are skipped; the result
+    /// is NULL where every map is; all NULL literals give a NULL-typed NULL. The maps must have one
+    /// type (an empty `MAP {}` and NULL fit any), as DuckDB casts none.
+    /// - Throws: `KuaiError.binding` for fewer than 2 arguments, a non-MAP argument or maps of
+    ///   different types (DuckDB's messages).
+    func bindMapConcat(_ args: [BoundExpr], _ pos: SourcePosition, _ name: String) throws -> BoundExpr {
+        guard args.count >= 2 else {
+            throw Binder.error("The provided amount of arguments is incorrect, please provide 2 or more maps", pos)
+        }
+        var type: DataType? = nil
+        for a in args where a.type != .null {
+            guard case .map(let k, let v) = a.type else {
+                throw Binder.error("MAP_CONCAT only takes map arguments", pos)
+            }
+            if k == .null && v == .null { continue }  // `MAP {}`: no entries to type
+            if let t = type, t != a.type {
+                throw Binder.error(
+                    "'value' type of map differs between arguments, expected '\(t)', found '\(a.type)' instead", pos)
+            }
+            type = a.type
+        }
+        if !args.contains(where: { $0.type != .null }) { return BoundExpr.constant(.null, type: .null, name: name) }
+        return makeMap(.mapConcat, args, type ?? .map(.null, .null), name)
+    }
+
     /// The map function `kind` over `args` (already of its parameter types), returning `type`.
     func makeMap(_ kind: StructFunctions.Kind, _ args: [BoundExpr], _ type: DataType, _ name: String) -> BoundExpr {
         let f = StructFunctions.make(kind.functionName, kind, args.map(\.type), type)
@@ -165,6 +193,49 @@ extension StructFunctions.Kind {
         case .mapValues: return "map_values"
         case .mapEntries: return "map_entries"
         case .cardinality: return "cardinality"
+        case .mapConcat: return "map_concat"
         }
+    }
+}
+
+extension Binder {
+    /// `struct_insert` and `struct_update`: the calls whose named arguments are fields.
+    static let structEditNames: Set<String> = ["struct_insert", "struct_update"]
+
+    /// `struct_insert(s, name := value, ...)` adds the fields after those of the STRUCT `s`;
+    /// `struct_update(s, name := value, ...)` also replaces a field of that name (any case) in its
+    /// place, under the new spelling (DuckDB). Bound as `struct_pack` of `s`'s fields
+    /// (`struct_extract`) and the values, so a NULL `s` gives a STRUCT of NULL fields, as DuckDB.
+    /// - Throws: `KuaiError.binding` for no named argument, positional arguments other than `s`, an
+    ///   `s` that is no STRUCT, or (struct_insert) a field `s` has (DuckDB's messages).
+    func bindStructEdit(_ f: FunctionCall, _ name: String, _ ctx: ExprContext) throws -> BoundExpr {
+        let update = f.name == "struct_update"
+        guard f.arguments.count == 1 else {
+            throw Binder.error("No function matches the given name and argument types '\(f.name)(...)'", f.position)
+        }
+        guard !f.namedArguments.isEmpty else {
+            throw Binder.error("Can't \(update ? "update" : "insert") nothing into a STRUCT", f.position)
+        }
+        let base = try bind(f.arguments[0], ctx)
+        guard case .structure(let old) = base.type else {
+            throw Binder.error("The first argument to \(f.name) must be a STRUCT", f.arguments[0].position)
+        }
+        var fields: [Field] = []
+        var values: [BoundExpr] = []
+        for k in old.indices {
+            fields.append(old[k])
+            values.append(extractField(base, k, old[k].name))
+        }
+        for a in f.namedArguments {
+            let v = try bind(a.value, ctx)
+            if let k = fields.firstIndex(where: { $0.name.lowercased() == a.name }) {
+                guard update else { throw Binder.error("Duplicate struct entry name \"\(a.spelled)\"", a.position) }
+                (fields[k], values[k]) = (Field(a.spelled, v.type), v)
+            } else {
+                fields.append(Field(a.spelled, v.type))
+                values.append(v)
+            }
+        }
+        return packStruct(fields, values, name)
     }
 }
