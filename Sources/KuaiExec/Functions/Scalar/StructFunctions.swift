@@ -158,9 +158,11 @@ public enum StructFunctions {
         var picks: [Int32] = []
         var packed = [Int64](repeating: 0, count: n)
         var valid = [UInt8](repeating: 0, count: n)
+        for m in maps where m.type.isMap {
+            for i in 0..<n where m.isValid(i) { valid[i] = 1 }
+        }
         for i in 0..<n {
             let rowStart = picks.count
-            for m in maps where m.type.isMap && m.isValid(i) { valid[i] = 1 }
             for (j, m) in typed.enumerated() where m.isValid(i) {
                 let o = m.listOffset(i)
                 for e in o..<(o + m.listLength(i)) {
