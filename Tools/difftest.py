@@ -34,7 +34,7 @@ sides and after GROUP BY (gjoins, gjoins2), IN / NOT IN / EXISTS subqueries as c
 NOT and CASE, correlated or not (gsub, gscalarsub), top-N over computed keys selecting only the sort keys
 so ties at the limit cannot change the answer (gtopn, kltopn), window functions over every frame form
 with ORDER BY ending in the unique id (gwindow), the recently vectorised aggregates and scalar functions
-(gaggs, gscalar), set operations (gsets), lists (glists) and joins / IN / EXISTS over the KuaiLive tables
+(gaggs, gscalar), set operations (gsets), lists (glists), samples' deterministic facts (gsample) and joins / IN / EXISTS over the KuaiLive tables
 (kljoins, with --kuailive). Big answers are compared through fingerprints (count, sums, min, max).
 Known noise: mode and arg_max among equally good values (each engine takes its own), skewness and
 kurtosis near 0 (summation order; the generator rounds them to 6 places).
@@ -966,6 +966,40 @@ def q_gsets(r):
     if r.random() < 0.4:
         return f"SELECT * FROM ({q}) ORDER BY ALL LIMIT 30"
     return f"SELECT count(*) AS n, {', '.join(f'count(c{j}) AS n{j}, min(c{j}) AS mn{j}, max(c{j}) AS mx{j}, count(DISTINCT c{j}) AS d{j}, min(typeof(c{j})) AS t{j}' for j in range(len(c1)))} FROM ({q})"
+
+
+def q_gsample(r):
+    """USING SAMPLE / TABLESAMPLE: only what both engines must agree on, since the rows picked differ
+    (another random generator): reservoir counts (rows, and DuckDB's segmented rule for percentages),
+    whole 2048-row vectors of system samples over a stored table, sampled rows being rows of the table
+    (each once), and the sample's place (after FROM's joins, before WHERE and GROUP BY)."""
+    a, b = r.choice(GEN), r.choice(GEN)
+    n = r.choice([0, 1, 7, 100, 2048, 5000, 60000, 250000])
+    seed = r.choice(["", f", {r.randint(0, 99)}"])
+    p = r.choice(["0", "0.001", "0.5", "3.3", "10", "50", "99.99", "100"])
+    form = r.choice(["rows", "percent", "vectors", "members", "where", "group", "join", "subquery"])
+    if form == "rows":
+        entry = r.choice([f"{n} ROWS", f"{n}", f"reservoir({n} ROWS)" + (f" REPEATABLE ({seed[2:]})" if seed else ""),
+                          f"{n} ROWS (reservoir{seed})", f"system({n})"])
+        return f"SELECT count(*) AS n FROM {a} {r.choice(['USING SAMPLE', 'TABLESAMPLE'])} {entry}"
+    if form == "percent":
+        return f"SELECT count(*) AS n FROM {a} USING SAMPLE {p}% (reservoir{seed})"
+    if form == "vectors":
+        return (f"SELECT count(*) % 2048 IN (0, (SELECT count(*) % 2048 FROM {a})) AS whole FROM {a} "
+                f"USING SAMPLE {p} PERCENT (system{seed})")
+    if form == "members":
+        method = r.choice(["bernoulli", "system", "reservoir"])
+        return (f"SELECT count(*) = count(DISTINCT s.id) AS once, count(*) = count(t.id) AS found FROM "
+                f"(SELECT id, k FROM {a} USING SAMPLE {p}% ({method}{seed})) s LEFT JOIN {a} t ON s.id = t.id "
+                f"AND s.k IS NOT DISTINCT FROM t.k")
+    if form == "where":
+        return f"SELECT count(*) <= {n} AS bounded FROM {a} WHERE {gen_filter(r, a)} USING SAMPLE {n} ROWS"
+    if form == "group":
+        return f"SELECT sum(c) AS n FROM (SELECT {r.choice(LOW_CARD)} AS g, count(*) AS c FROM {a} GROUP BY g USING SAMPLE {n} ROWS)"
+    if form == "join":
+        return (f"SELECT count(*) AS n FROM {a} x JOIN {b} y ON x.{r.choice(['id', 'k2', 'skew'])} = y.id "
+                f"USING SAMPLE {n} ROWS")
+    return f"SELECT count(*) AS n FROM (SELECT * FROM {a} WHERE {gen_filter(r, a)}) TABLESAMPLE {n} ROWS"
 
 
 def q_glists(r):
@@ -1912,7 +1946,7 @@ S_CLASSES = {"slateral": q_slateral, "sjoins": q_sjoins, "schains": q_schains, "
 
 GEN_CLASSES = {"gjoins": q_gjoins, "gsub": q_gsub, "gtopn": q_gtopn, "gwindow": q_gwindow, "gaggs": q_gaggs,
                "gscalar": q_gscalar, "gsets": q_gsets, "glists": q_glists, "kljoins": q_kljoins, "kltopn": q_kltopn,
-               "gjoins2": q_gjoins2, "gscalarsub": q_gscalarsub, "gwinagg": q_gwinagg}
+               "gjoins2": q_gjoins2, "gscalarsub": q_gscalarsub, "gwinagg": q_gwinagg, "gsample": q_gsample}
 
 
 CLASSES = {"kuailive": q_kuailive, "strkeys": q_string_keys, "numbers": q_numbers, "keys": q_keys, "strings": q_strings, "casts": q_casts, "dates": q_dates, "numeric": q_numeric,
