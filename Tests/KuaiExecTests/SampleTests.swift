@@ -143,3 +143,17 @@ import Testing
         #expect(serial.count > 45_000 && serial.count < 55_000)
     }
 }
+
+@Suite struct KthSmallestTests {
+    @Test(arguments: [1, 2, 3, 10, 1000, 20_001])
+    func matchesSorting(count: Int) {
+        var random = SampleRandom(seed: UInt64(count), stream: 0)
+        // few distinct values for small counts (ties), full range for large ones
+        let values = (0..<count).map { _ in count < 100 ? random.next() % 4 : random.next() }
+        let sorted = values.sorted()
+        for rank in Set([0, count / 3, count / 2, count - 1]) {
+            var scratch = values
+            #expect(KeyedReservoir.kthSmallest(&scratch, rank) == sorted[rank])
+        }
+    }
+}

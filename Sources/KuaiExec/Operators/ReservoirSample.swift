@@ -40,10 +40,11 @@ struct KeyedReservoir {
             (held, keys, bar) = ([], [], 0)
             return
         }
-        var sorted = keys
-        sorted.sort()
-        let kth = sorted[k - 1]
-        var ties = k - (sorted.firstIndex(of: kth) ?? 0)  // keys equal to kth that may stay
+        var scratch = keys
+        let kth = Self.kthSmallest(&scratch, k - 1)
+        var below = 0
+        for key in keys where key < kth { below += 1 }
+        var ties = k - below  // keys equal to kth that may stay
         var kept: [Batch] = []
         var keptKeys: [UInt64] = []
         keptKeys.reserveCapacity(k)
@@ -63,6 +64,36 @@ struct KeyedReservoir {
             kept.append(selection.count == b.count ? b : selection.withUnsafeBufferPointer { b.gather($0) })
         }
         (held, keys, bar) = (kept, keptKeys, kth)
+    }
+
+    /// The value of rank `rank` (0-based) of `values` in ascending order, reordering `values`
+    /// (Hoare's selection, expected linear time: the keys are random, so the middle element is a
+    /// fair pivot).
+    static func kthSmallest(_ values: inout [UInt64], _ rank: Int) -> UInt64 {
+        values.withUnsafeMutableBufferPointer { v in
+            var (lo, hi) = (0, v.count - 1)
+            while lo < hi {
+                let pivot = v[lo + (hi - lo) / 2]
+                var (i, j) = (lo, hi)
+                while i <= j {
+                    while v[i] < pivot { i += 1 }
+                    while v[j] > pivot { j -= 1 }
+                    if i <= j {
+                        v.swapAt(i, j)
+                        (i, j) = (i + 1, j - 1)
+                    }
+                }
+                // [lo, j] <= pivot <= [i, hi]; between them, values equal to the pivot
+                if rank <= j {
+                    hi = j
+                } else if rank >= i {
+                    lo = i
+                } else {
+                    return v[rank]
+                }
+            }
+            return v[rank]
+        }
     }
 }
 
