@@ -276,6 +276,8 @@ struct LateralDecorrelation {
         case .scan: throw unsupported("a table scan's filter")
         case .shared: throw unsupported("a CTE used more than once")
         case .asofJoin: throw unsupported("an ASOF join")
+        // (a sample of rows that depend on the outer row would be drawn per outer row)
+        case .sample: throw unsupported("a sampled FROM item")
         case .values: return .join(d, p, type: .cross, leftKeys: [], rightKeys: [], residual: nil)
         }
     }
