@@ -366,21 +366,9 @@ struct LateralDecorrelation {
             (input, keys) = (sorted, ks)
         }
         let lifted = try plan(input)
-        let width = lifted.schema.count
-        let numbered = LogicalPlan.window(
-            lifted, partitionBy: Array(0..<k), orderBy: keys.map { shifted($0) },
-            functions: [WindowFunction(.rowNumber)], names: ["__lateral_row"])
-        let row = BoundExpr.column(width, type: .bigint, name: "__lateral_row")
-        var tests = [
-            BoundExpr(
-                .compare(.greater, row, BoundExpr.constant(.int(Int64(offset)), type: .bigint)), type: .boolean,
-                name: "__after")
-        ]
-        if let limit, case (let end, false) = Int64(offset).addingReportingOverflow(Int64(limit)) {
-            let last = BoundExpr.constant(.int(end), type: .bigint)
-            tests.append(BoundExpr(.compare(.lessEqual, row, last), type: .boolean, name: "__within"))
-        }
-        let kept = LogicalPlan.filter(numbered, BoundExpr.and(tests))
+        let kept = Binder.rowsPerPartition(
+            lifted, partitionBy: Array(0..<k), orderBy: keys.map { shifted($0) }, offset: offset, limit: limit,
+            rowName: "__lateral_row")
         if let output {
             return .project(kept, dColumns + output.exprs.map { lift($0) }, names: fields.map(\.name) + output.names)
         }

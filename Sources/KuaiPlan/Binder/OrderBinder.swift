@@ -128,22 +128,9 @@ extension Binder {
             (input, sortKeys) = (sorted, keys)
         }
         let visible = plan.schema.count
-        let width = input.schema.count
-        let numbered: LogicalPlan = .window(
-            input, partitionBy: Array((visible - correlations.count)..<visible), orderBy: sortKeys,
-            functions: [WindowFunction(.rowNumber)], names: ["__row"])
-        let row = BoundExpr.column(width, type: .bigint, name: "__row")
-        var tests = [
-            BoundExpr(
-                .compare(.greater, row, BoundExpr.constant(.int(Int64(offset)), type: .bigint)), type: .boolean,
-                name: "__after")
-        ]
-        // no upper bound when offset + limit leaves BIGINT (no partition has that many rows)
-        if let limit, case (let end, false) = Int64(offset).addingReportingOverflow(Int64(limit)) {
-            let last = BoundExpr.constant(.int(end), type: .bigint)
-            tests.append(BoundExpr(.compare(.lessEqual, row, last), type: .boolean, name: "__within"))
-        }
-        let kept: LogicalPlan = .filter(numbered, tests.count == 1 ? tests[0] : BoundExpr.and(tests))
+        let kept = Binder.rowsPerPartition(
+            input, partitionBy: Array((visible - correlations.count)..<visible), orderBy: sortKeys, offset: offset,
+            limit: limit, rowName: "__row")
         let schema = plan.schema
         let out =
             output
@@ -152,6 +139,29 @@ extension Binder {
                 schema.map(\.name)
             )
         return .project(kept, out.exprs, names: out.names)
+    }
+
+    /// Rows `offset + 1 ... offset + limit` of each partition of `input` in `orderBy` order (every row
+    /// after `offset` when `limit` is nil, or when offset + limit leaves BIGINT: no partition has that
+    /// many rows): a `row_number()` window named `rowName`, appended as column `input.schema.count`,
+    /// and a filter on it. The per-outer-row LIMIT of a correlated or LATERAL subquery.
+    static func rowsPerPartition(
+        _ input: LogicalPlan, partitionBy: [Int], orderBy: [SortKey], offset: Int, limit: Int?, rowName: String
+    ) -> LogicalPlan {
+        let numbered: LogicalPlan = .window(
+            input, partitionBy: partitionBy, orderBy: orderBy, functions: [WindowFunction(.rowNumber)],
+            names: [rowName])
+        let row = BoundExpr.column(input.schema.count, type: .bigint, name: rowName)
+        var tests = [
+            BoundExpr(
+                .compare(.greater, row, BoundExpr.constant(.int(Int64(offset)), type: .bigint)), type: .boolean,
+                name: "__after")
+        ]
+        if let limit, case (let end, false) = Int64(offset).addingReportingOverflow(Int64(limit)) {
+            let last = BoundExpr.constant(.int(end), type: .bigint)
+            tests.append(BoundExpr(.compare(.lessEqual, row, last), type: .boolean, name: "__within"))
+        }
+        return .filter(numbered, tests.count == 1 ? tests[0] : BoundExpr.and(tests))
     }
 
     /// The value of a LIMIT or OFFSET expression; nil when it is a constant NULL (`NULL`,
