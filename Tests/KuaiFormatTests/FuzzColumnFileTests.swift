@@ -442,6 +442,26 @@ struct FuzzColumnFileTests {
         }
     }
 
+    /// Writes into block `blk` of `bytes` (its header and its footer copy) the checksum its payload
+    /// and header now have: XXH3 (XXH64 in a block without flag bit 3) of the payload, seeded with
+    /// XXH64 of header bytes 0..<40.
+    static func forgeChecksum(_ bytes: inout [UInt8], _ blk: (header: Int, payload: Int, stored: Int, footerCopy: Int))
+    {
+        typealias C = FormatConstants
+        let sum = bytes.withUnsafeBytes { p -> UInt64 in
+            let head = XXH64.hash(p.baseAddress! + blk.header, C.bhChecksum)
+            return p[blk.header + C.bhFlags] & C.blockFlagXXH3 != 0
+                ? XXH3.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
+                : XXH64.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
+        }
+        withUnsafeBytes(of: sum.littleEndian) {
+            for k in 0..<8 {
+                bytes[blk.header + C.bhChecksum + k] = $0[k]
+                bytes[blk.footerCopy + C.bhChecksum + k] = $0[k]
+            }
+        }
+    }
+
     /// Every block of the files written before XXH3 block checksums (flag bit 3 clear, the block
     /// checksum XXH64) reads back as written, and a damaged payload in such a block is still caught.
     @Test func blocksWithXXH64ChecksumsStillRead() throws {
@@ -455,16 +475,7 @@ struct FuzzColumnFileTests {
                 #expect(bytes[blk.header + C.bhFlags] & C.blockFlagXXH3 != 0, "\(f.rel): a new block without XXH3")
                 bytes[blk.header + C.bhFlags] &= ~C.blockFlagXXH3
                 bytes[blk.footerCopy + C.bhFlags] &= ~C.blockFlagXXH3
-                let sum = bytes.withUnsafeBytes { p -> UInt64 in
-                    let head = XXH64.hash(p.baseAddress! + blk.header, C.bhChecksum)
-                    return XXH64.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
-                }
-                withUnsafeBytes(of: sum.littleEndian) {
-                    for k in 0..<8 {
-                        bytes[blk.header + C.bhChecksum + k] = $0[k]
-                        bytes[blk.footerCopy + C.bhChecksum + k] = $0[k]
-                    }
-                }
+                Self.forgeChecksum(&bytes, blk)
             }
             try Self.reseal(fs, f.rel, &bytes)
             fs.replace(f.rel, bytes)
@@ -514,21 +525,7 @@ struct FuzzColumnFileTests {
                 continue
             }
             bytes.replaceSubrange(blk.payload..<(blk.payload + blk.stored), with: damaged)
-            // A forger's checksum: XXH3 (XXH64 in blocks without the flag) of the payload seeded
-            // with XXH64 of header bytes 0..<40.
-            let sum = bytes.withUnsafeBytes { p -> UInt64 in
-                let head = XXH64.hash(p.baseAddress! + blk.header, C.bhChecksum)
-                let xxh3 = p[blk.header + C.bhFlags] & C.blockFlagXXH3 != 0
-                return xxh3
-                    ? XXH3.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
-                    : XXH64.hash(p.baseAddress! + blk.payload, blk.stored, seed: head)
-            }
-            withUnsafeBytes(of: sum.littleEndian) {
-                for k in 0..<8 {
-                    bytes[blk.header + C.bhChecksum + k] = $0[k]
-                    bytes[blk.footerCopy + C.bhChecksum + k] = $0[k]
-                }
-            }
+            Self.forgeChecksum(&bytes, blk)
             try Self.reseal(fs, f.rel, &bytes)
             fs.replace(f.rel, bytes)
             tally.add(
