@@ -463,31 +463,40 @@ extension RowText {
         case .json(let keys, let doubles):
             // the elements the rows use, as JSON cells of their own
             let (lo, hi) = usedElements(part)
-            let elements = part.listElements.slice(lo..<hi)
-            var cells = ByteBuffer(capacity: elements.count * 8)
-            let cellEnds = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, elements.count))
-            defer {
-                cells.free()
-                cellEnds.deallocate()
-            }
-            columnCells(
-                elements, 0, 0..<elements.count, .json(keys: [[]], doubles: doubles), into: &cells, ends: cellEnds)
-            let key = keys[index]
             let null = Array("null".utf8)
-            eachRow(part, 0..<part.count, into: &t, ends: ends, key: key, null: null) { t, i in
-                t.reserve(1)
-                t.append(UInt8(ascii: "["))
-                let start = part.listOffset(i) - lo
-                for k in start..<(start + part.listLength(i)) {
-                    let from = k == 0 ? 0 : cellEnds[k - 1]
-                    t.reserve(cellEnds[k] - from + 1)
-                    if k > start { t.append(UInt8(ascii: ",")) }
-                    t.append(cells.base + from, cellEnds[k] - from)
+            withJSONCells(part.listElements.slice(lo..<hi), key: [], doubles: doubles) { cells, cellEnds in
+                eachRow(part, 0..<part.count, into: &t, ends: ends, key: keys[index], null: null) { t, i in
+                    t.reserve(1)
+                    t.append(UInt8(ascii: "["))
+                    let start = part.listOffset(i) - lo
+                    for k in start..<(start + part.listLength(i)) {
+                        let from = k == 0 ? 0 : cellEnds[k - 1]
+                        t.reserve(cellEnds[k] - from + 1)
+                        if k > start { t.append(UInt8(ascii: ",")) }
+                        t.append(cells.base + from, cellEnds[k] - from)
+                    }
+                    t.reserve(1)
+                    t.append(UInt8(ascii: "]"))
                 }
-                t.reserve(1)
-                t.append(UInt8(ascii: "]"))
             }
         }
+    }
+
+    /// The JSON cell of every row of `column` (as `columnCells` writes one, named `key`), in one
+    /// scratch buffer with each row's end offset, handed to `body` and freed after it: the values
+    /// of LIST elements and MAP entries, copied into each row's array or object.
+    static func withJSONCells<R>(
+        _ column: Column, key: [UInt8], doubles: JSONDoubles,
+        _ body: (ByteBuffer, UnsafeMutablePointer<Int>) throws -> R
+    ) rethrows -> R {
+        var cells = ByteBuffer(capacity: column.count * 8)
+        let cellEnds = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, column.count))
+        defer {
+            cells.free()
+            cellEnds.deallocate()
+        }
+        columnCells(column, 0, 0..<column.count, .json(keys: [key], doubles: doubles), into: &cells, ends: cellEnds)
+        return try body(cells, cellEnds)
     }
 }
 
@@ -543,32 +552,25 @@ extension RowText {
         let (lo, hi) = usedElements(part)
         let entries = part.listElements.slice(lo..<hi)
         let keyText = Kernels.nestedToVarchar(entries.structField(0))
-        var cells = ByteBuffer(capacity: entries.count * 8)
-        let cellEnds = UnsafeMutablePointer<Int>.allocate(capacity: Swift.max(1, entries.count))
-        defer {
-            cells.free()
-            cellEnds.deallocate()
-        }
-        columnCells(
-            entries.structField(1), 0, 0..<entries.count, .json(keys: [[]], doubles: doubles), into: &cells,
-            ends: cellEnds)
-        eachRow(part, 0..<part.count, into: &t, ends: ends, key: keys[index], null: null) { t, i in
-            t.reserve(1)
-            t.append(UInt8(ascii: "{"))
-            let start = part.listOffset(i) - lo
-            for k in start..<(start + part.listLength(i)) {
-                if k > start {
-                    t.reserve(1)
-                    t.append(UInt8(ascii: ","))
+        withJSONCells(entries.structField(1), key: [], doubles: doubles) { cells, cellEnds in
+            eachRow(part, 0..<part.count, into: &t, ends: ends, key: keys[index], null: null) { t, i in
+                t.reserve(1)
+                t.append(UInt8(ascii: "{"))
+                let start = part.listOffset(i) - lo
+                for k in start..<(start + part.listLength(i)) {
+                    if k > start {
+                        t.reserve(1)
+                        t.append(UInt8(ascii: ","))
+                    }
+                    keyText.stringView(at: k).withBytes { jsonString($0, into: &t) }
+                    let from = k == 0 ? 0 : cellEnds[k - 1]
+                    t.reserve(cellEnds[k] - from + 1)
+                    t.append(UInt8(ascii: ":"))
+                    t.append(cells.base + from, cellEnds[k] - from)
                 }
-                keyText.stringView(at: k).withBytes { jsonString($0, into: &t) }
-                let from = k == 0 ? 0 : cellEnds[k - 1]
-                t.reserve(cellEnds[k] - from + 1)
-                t.append(UInt8(ascii: ":"))
-                t.append(cells.base + from, cellEnds[k] - from)
+                t.reserve(1)
+                t.append(UInt8(ascii: "}"))
             }
-            t.reserve(1)
-            t.append(UInt8(ascii: "}"))
         }
     }
 }

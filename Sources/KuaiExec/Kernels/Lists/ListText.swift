@@ -44,13 +44,7 @@ extension Kernels {
                 let start = c.listOffset(i)
                 for k in start..<(start + c.listLength(i)) {
                     if k > start { buffer.append(contentsOf: [UInt8(ascii: ","), 32]) }
-                    if !text.isValid(k) {
-                        buffer.append(contentsOf: [78, 85, 76, 76])  // NULL
-                        continue
-                    }
-                    text.stringView(at: k).withBytes { b in
-                        appendListElement(b, quoting: quoting, into: &buffer)
-                    }
+                    appendNestedText(text, k, quoting: quoting, into: &buffer)
                 }
                 buffer.append(UInt8(ascii: "]"))
                 out[i] = buffer.withUnsafeBufferPointer { FlatStrings.copy(heap, $0.baseAddress!, count: $0.count) }
