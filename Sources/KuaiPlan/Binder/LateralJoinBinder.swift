@@ -357,14 +357,7 @@ struct LateralDecorrelation {
     /// below (if any), keeping rows `offset + 1 ... offset + limit`; a projection right above that sort
     /// (which drops hidden ORDER BY columns) is kept above.
     func limited(_ c: LogicalPlan, limit: Int?, offset: Int) throws -> LogicalPlan {
-        var input = c
-        var keys: [SortKey] = []
-        var output: (exprs: [BoundExpr], names: [String])? = nil
-        if case .project(let below, let exprs, let names) = c, case .sort(let sorted, let ks) = below {
-            (input, keys, output) = (sorted, ks, (exprs, names))
-        } else if case .sort(let sorted, let ks) = c {
-            (input, keys) = (sorted, ks)
-        }
+        let (input, keys, output) = Binder.trailingSort(c)
         let lifted = try plan(input)
         let kept = Binder.rowsPerPartition(
             lifted, partitionBy: Array(0..<k), orderBy: keys.map { shifted($0) }, offset: offset, limit: limit,

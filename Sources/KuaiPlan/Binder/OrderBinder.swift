@@ -118,15 +118,7 @@ extension Binder {
                 "LIMIT and OFFSET in a correlated subquery are supported only in a SELECT whose outer columns are compared with = or IS NOT DISTINCT FROM",
                 (q.limit ?? q.offset)!.position)
         }
-        // The plan ends in [sort] [project dropping hidden ORDER BY columns] (`planSelect`).
-        var input = plan
-        var sortKeys: [SortKey] = []
-        var output: (exprs: [BoundExpr], names: [String])? = nil
-        if case .project(let below, let exprs, let names) = input, case .sort(let sorted, let keys) = below {
-            (input, sortKeys, output) = (sorted, keys, (exprs, names))
-        } else if case .sort(let sorted, let keys) = input {
-            (input, sortKeys) = (sorted, keys)
-        }
+        let (input, sortKeys, output) = Binder.trailingSort(plan)
         let visible = plan.schema.count
         let kept = Binder.rowsPerPartition(
             input, partitionBy: Array((visible - correlations.count)..<visible), orderBy: sortKeys, offset: offset,
@@ -139,6 +131,19 @@ extension Binder {
                 schema.map(\.name)
             )
         return .project(kept, out.exprs, names: out.names)
+    }
+
+    /// A SELECT's plan, which ends in [sort] [project dropping hidden ORDER BY columns] (`planSelect`),
+    /// split into what is below the sort, the sort's keys (empty without one) and the projection
+    /// above it (nil without one): a per-partition LIMIT numbers the rows below, in the sort's order.
+    static func trailingSort(_ plan: LogicalPlan) -> (
+        input: LogicalPlan, keys: [SortKey], output: (exprs: [BoundExpr], names: [String])?
+    ) {
+        if case .project(let below, let exprs, let names) = plan, case .sort(let sorted, let keys) = below {
+            return (sorted, keys, (exprs, names))
+        }
+        if case .sort(let sorted, let keys) = plan { return (sorted, keys, nil) }
+        return (plan, [], nil)
     }
 
     /// Rows `offset + 1 ... offset + limit` of each partition of `input` in `orderBy` order (every row
