@@ -9,13 +9,7 @@
 uint64_t kuai_xxh3_64_avx2(const void *p, size_t n, uint64_t seed);
 
 uint64_t kuai_xxh3_64(const void *p, size_t n, uint64_t seed) {
-    // -1 until the first call: the processor's level, read once (a race writes the same value)
-    static int level = -1;
-    int l = __atomic_load_n(&level, __ATOMIC_RELAXED);
-    if (l < 0) {
-        l = kuai_vector_level();
-        __atomic_store_n(&level, l, __ATOMIC_RELAXED);
-    }
-    if (l >= 1) return kuai_xxh3_64_avx2(p, n, seed);
+    // kuai_vector_level() works the level out once per process and keeps it
+    if (kuai_vector_level() >= 1) return kuai_xxh3_64_avx2(p, n, seed);
     return XXH3_64bits_withSeed(p, n, seed);
 }
