@@ -168,36 +168,28 @@ extension Binder {
             if fname == "nullif" && args.count != 2 { throw Binder.error("nullif() takes two arguments", pos) }
             if fname == "ifnull" && args.count != 2 { throw Binder.error("ifnull() takes two arguments", pos) }
             if args.isEmpty { throw Binder.error("\(fname)() needs at least one argument", pos) }
-            if fname == "nullif" && args[0].type != .null,
-                (try? unifiedType(args, adaptingStringConstants: true) { _, _ in Binder.error("", pos) }) == nil
-            {
-                // DuckDB 2.0.1: nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, so `=`'s rules apply:
-                // nullif(1, '1'::VARCHAR) reads the VARCHAR as an INTEGER (and is NULL), typed as `a`.
+            let unified = Result {
+                try unifiedType(args, adaptingStringConstants: true) { t, u in
+                    Binder.error("\(fname)() arguments have incompatible types \(t) and \(u) in \(name)", pos)
+                }
+            }
+            if fname == "nullif" && args[0].type != .null && (try? unified.get()) != args[0].type {
+                // DuckDB 2.0.1: nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, compared as `=`
+                // compares and typed as `a`: nullif(1, 1.5) is INTEGER 1, nullif(DATE, TIMESTAMP) a DATE,
+                // nullif(1, '1'::VARCHAR) reads the VARCHAR as an INTEGER (and is NULL).
                 let (x, y) = try comparisonOperands(args[0], args[1], pos, name, castHint: true, equality: true)
                 let equal = BoundExpr(.compare(.equal, x, y), type: .boolean, name: name)
                 return BoundExpr(
                     .caseWhen([(when: equal, then: BoundExpr.constant(.null, type: args[0].type))], elseExpr: args[0]),
                     type: args[0].type, name: name)
             }
-            let t = try unifiedType(args, adaptingStringConstants: true) { t, u in
-                Binder.error("\(fname)() arguments have incompatible types \(t) and \(u) in \(name)", pos)
-            }
+            let t = try unified.get()
             // Every argument is the NULL literal: the NULL type, as DuckDB (it adapts to what it meets).
             if t == .null || (fname == "nullif" && args[0].type == .null) {
                 // nullif(NULL, x) is the NULL literal whatever x is (DuckDB types it NULL too).
                 return BoundExpr.constant(.null, type: .null, name: name)
             }
             let cast = try args.map { try coerce($0, to: t, pos) }
-            if fname == "nullif" && args[0].type != .null && args[0].type != t {
-                // DuckDB 2.0.1: nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, compared in the
-                // common type and typed as `a` (nullif(1, 1.5) is INTEGER 1, nullif(DATE, TIMESTAMP) a DATE).
-                let a = args[0]
-                let equal = BoundExpr(.compare(.equal, cast[0], cast[1]), type: .boolean, name: name)
-                return BoundExpr(
-                    .caseWhen([(when: equal, then: BoundExpr.constant(.null, type: a.type))], elseExpr: a),
-                    type: a.type,
-                    name: name)
-            }
             if fname == "coalesce" || fname == "ifnull", cast.dropFirst().contains(where: { !$0.isPlainOperand }) {
                 // DuckDB evaluates an argument only for the rows all earlier ones left NULL, so
                 // coalesce(i, 10 // i) raises nothing: CASE evaluates its branches so, the kernel would not.
