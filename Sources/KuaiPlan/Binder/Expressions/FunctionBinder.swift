@@ -266,11 +266,11 @@ extension Binder {
         // as DuckDB's cheapest implicit casts choose it).
         let parameter = { (f: ScalarFunction, i: Int) in i < f.parameters.count ? f.parameters[i] : f.parameters.last! }
         let exact = sameArity.filter { f in
-            args.indices.allSatisfy { isStringConstant(args[$0]) || args[$0].type == parameter(f, $0) }
+            args.indices.allSatisfy { isStringLiteral(args[$0]) || args[$0].type == parameter(f, $0) }
         }
         if sameArity.count == 1 || exact.count == 1 {
             let f = sameArity.count == 1 ? sameArity[0] : exact[0]
-            for i in args.indices where isStringConstant(args[i]) {
+            for i in args.indices where isStringLiteral(args[i]) {
                 let p = parameter(f, i)
                 if p != .varchar { args[i] = try coerce(args[i], to: p, pos) }
             }

@@ -179,7 +179,7 @@ extension Binder {
 
     /// A list index or slice bound as BIGINT (integers only, as DuckDB's binder).
     func listIndex(_ x: BoundExpr, _ fname: String, _ pos: SourcePosition) throws -> BoundExpr {
-        guard x.type.isInteger || x.type == .null || isStringConstant(x) else {
+        guard x.type.isInteger || x.type == .null || isStringLiteral(x) else {
             throw Binder.error("a list index must be an integer, not \(x.type)", pos)
         }
         return try coerce(x, to: .bigint, pos)

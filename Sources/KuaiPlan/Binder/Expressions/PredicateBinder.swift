@@ -33,9 +33,9 @@ extension Binder {
         var x = l
         var y = r
         if x.type == y.type { return (x, y) }
-        if isStringConstant(y) && x.type != .varchar {
+        if isStringLiteral(y) && x.type != .varchar {
             y = try coerce(y, to: x.type, pos)
-        } else if isStringConstant(x) && y.type != .varchar {
+        } else if isStringLiteral(x) && y.type != .varchar {
             x = try coerce(x, to: y.type, pos)
         } else if let t = commonType(x.type, y.type) ?? (equality ? Binder.booleanBesideNumber(x.type, y.type) : nil) {
             // Integers and DOUBLE mix in the kernels; a DECIMAL side is cast to the common type.
@@ -120,7 +120,7 @@ extension Binder {
         var x = x0
         if x.type == .null { return BoundExpr.constant(.null, type: .boolean, name: name) }
         var t = x.type
-        for it in items0 where !(isStringConstant(it) && x.type != .varchar) && it.type != .null {
+        for it in items0 where !(isStringLiteral(it) && x.type != .varchar) && it.type != .null {
             let u = literalAdaptedType(it, beside: x.type)
             // IN is `=`: a VARCHAR against another type is read as that type (`comparisonOperands`).
             guard

@@ -76,7 +76,7 @@ extension Binder {
             // A TIMESTAMP, DATE or string beside an instant is the instant of its wall time in the session zone,
             // as DuckDB's implicit cast to TIMESTAMP WITH TIME ZONE reads it (not its wall time taken as UTC).
             let a =
-                a0.type == .timestamp || a0.type == .date || isStringConstant(a0)
+                a0.type == .timestamp || a0.type == .date || isStringLiteral(a0)
                 ? try coerce(a0, to: .timestamptz, pos) : a0
             guard a.type == .timestamptz else {
                 converted.append(a)

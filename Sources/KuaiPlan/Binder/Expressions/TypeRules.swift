@@ -108,19 +108,11 @@ extension Binder {
         return v
     }
 
-    /// True when `x` is a string literal as written (`'5'`, not `'5' || ''` or `CAST(5 AS VARCHAR)`): only
-    /// such an operand of arithmetic or a bit operator takes the other side's numeric type, as DuckDB
-    /// binds it (a computed VARCHAR there is its "No function matches" error).
+    /// True when `x` is a string literal as written (`'5'`, `('5')`): only such an operand takes the
+    /// other side's type in arithmetic, a bit operator, a comparison, CASE or a function call, as DuckDB
+    /// binds its STRING_LITERAL. A computed string constant (`'5' || ''`, `upper('5')`, `'5'::VARCHAR`)
+    /// is a VARCHAR and does not ("No function matches", "Cannot mix values of type INTEGER and VARCHAR").
     func isStringLiteral(_ x: BoundExpr) -> Bool {
-        if case .constant(.string) = x.kind { return true }
-        return false
-    }
-
-    /// True when `x` is a string literal as written (`'5'`): such operands adapt to the type of the other
-    /// side of a comparison, CASE or function call. A computed string constant (`'5' || ''`, `upper('5')`,
-    /// `'5'::VARCHAR`) is a VARCHAR and does not, as DuckDB binds it ("Cannot mix values of type INTEGER
-    /// and VARCHAR").
-    func isStringConstant(_ x: BoundExpr) -> Bool {
         if case .constant(.string) = x.kind { return true }
         return false
     }
@@ -146,7 +138,7 @@ extension Binder {
             t = c
         }
         for e in exprs where e.type != .null {
-            if adaptingStringConstants && isStringConstant(e) && t != .null && t != .varchar { continue }
+            if adaptingStringConstants && isStringLiteral(e) && t != .null && t != .varchar { continue }
             if literalsLast && integerLiteralValue(e) != nil { continue }
             try add(e.type)
         }
