@@ -88,6 +88,10 @@ public final class Query: @unchecked Sendable {
     /// `WITH RECURSIVE`: the engine computes the CTEs before the query binds (at the top of a
     /// statement only).
     public var recursive = false
+    /// Whether the text the parser read this query from names `rowid` (in a word, a quoted name or a
+    /// string, in any case): the binder adds the rowid pseudo-column to store tables only then.
+    /// nil for a query built another way (the binder then looks at its printed text).
+    public var mentionsRowId: Bool? = nil
     /// A query without ORDER BY, LIMIT or OFFSET (the parser sets them as it reads them).
     public init(ctes: [CommonTableExpression] = [], body: QueryBody, position: SourcePosition) {
         self.ctes = ctes
@@ -101,6 +105,7 @@ public final class Query: @unchecked Sendable {
         let query = Query(ctes: ctes, body: body ?? self.body, position: position)
         query.orderBy = orderBy
         query.orderByAll = orderByAll
+        query.mentionsRowId = mentionsRowId
         if keepingLimit {
             query.limit = limit
             query.limitPercent = limitPercent

@@ -43,6 +43,23 @@ public struct Token: Sendable, Hashable {
     @inline(__always)
     public func isWord(_ keyword: String) -> Bool { kind == .word && upper == keyword }
 
+    /// True for a word, quoted name or string token whose text holds `needle` (lower-case ASCII)
+    /// in any case.
+    public func mentions(_ needle: String) -> Bool {
+        guard kind == .word || kind == .quotedIdentifier || kind == .string else { return false }
+        let n = Array(needle.utf8)
+        var t = text
+        return t.withUTF8 { b in
+            guard b.count >= n.count else { return false }
+            for start in 0...(b.count - n.count) {
+                var k = 0
+                while k < n.count && b[start + k] | (b[start + k] &- 65 < 26 ? 0x20 : 0) == n[k] { k += 1 }
+                if k == n.count { return true }
+            }
+            return false
+        }
+    }
+
     /// True for a `.symbol` token whose text is `symbol`.
     @inline(__always)
     public func isSymbol(_ symbol: String) -> Bool { kind == .symbol && text == symbol }

@@ -58,15 +58,20 @@ struct ParserState {
     /// Set by `parseIsTest`: true when the test just parsed was a postfix one (`IS NULL`, `IS TRUE`, `ISNULL`).
     var lastInfixWasPostfix = false
 
+    /// Whether a token names `rowid` (`Query.mentionsRowId`, set on every query this parse builds).
+    let mentionsRowId: Bool
+
     init(source: String, tokens: [Token]) {
         self.source = Array(source.utf8)
         self.tokens = tokens
+        self.mentionsRowId = tokens.contains { $0.mentions(RowIdTable.columnName) }
     }
 
     /// A parser over tokens of `bytes` (a script shared by its statements; token offsets index it).
     init(bytes: [UInt8], tokens: [Token]) {
         self.source = bytes
         self.tokens = tokens
+        self.mentionsRowId = tokens.contains { $0.mentions(RowIdTable.columnName) }
     }
 
     // MARK: - Token helpers
@@ -344,6 +349,7 @@ struct ParserState {
         -> Query
     {
         let query = Query(ctes: ctes, body: body, position: position)
+        query.mentionsRowId = mentionsRowId
         if current.isWord("ORDER") {
             advance()
             try expectWord("BY")
@@ -921,6 +927,7 @@ struct ParserState {
                 from: .table(name: name.text, alias: nil, position: name.position),
                 position: name.position)
             let query = Query(body: .select(core), position: name.position)
+            query.mentionsRowId = mentionsRowId
             return .subquery(query, alias: alias, columnNames: columns, position: name.position)
         }
         return .table(name: name.text, alias: alias, position: name.position)

@@ -333,6 +333,7 @@ extension ParserState {
                 let unnest = FunctionCall(name: "unnest", arguments: [list], position: list.position)
                 let core = SelectCore(items: [.expr(.function(unnest), alias: nil)], from: nil, position: open.position)
                 query = Query(body: .select(core), position: open.position)
+                query.mentionsRowId = mentionsRowId
             }
             try expectSymbol(")")
             if (op == .equal && !isAll) || (op == .notEqual && isAll) {

@@ -53,7 +53,9 @@ final class Binder {
     /// - Returns: the plan and its output columns (qualifier nil).
     /// - Throws: `KuaiError.binding` for names, types and clauses used where they cannot be.
     func bindQuery(_ q: Query) throws -> (plan: LogicalPlan, columns: [ScopeColumn]) {
-        if namesRowId == nil { namesRowId = q.sqlDescription.lowercased().contains(RowIdTable.columnName) }
+        if namesRowId == nil {
+            namesRowId = q.mentionsRowId ?? q.sqlDescription.lowercased().contains(RowIdTable.columnName)
+        }
         if q.recursive { throw Binder.error("WITH RECURSIVE is supported at the top of a statement only", q.position) }
         if let spec = q.unpivot { return try bindUnpivot(spec, q) }
         if let spec = q.pivot { return try bindPivot(spec, q) }

@@ -88,7 +88,9 @@ extension Binder {
     ///   macro call, and a macro that calls itself (DuckDB stops at its expression depth limit).
     static func expandingMacros(_ q: Query, _ catalog: Catalog) throws -> Query {
         guard catalog.hasMacros else { return q }
-        return try MacroExpander(catalog: catalog, expanding: []).rewriter(keepingNames: true).query(q)
+        let expanded = try MacroExpander(catalog: catalog, expanding: []).rewriter(keepingNames: true).query(q)
+        expanded.mentionsRowId = nil  // a macro's body may name rowid: the binder reads the expanded text
+        return expanded
     }
 }
 
