@@ -31,9 +31,28 @@ public protocol TableSource: AnyObject, Sendable {
     /// kept few rows of the block (late materialisation).
     /// - Throws: as `readColumn`.
     func readColumn(_ column: Int, block: Int, rows: UnsafeBufferPointer<Int32>) throws -> Column
+    /// `column` of `block` to be decoded a range of rows at a time (`BlockChunks`), or nil when the
+    /// source has no cheaper way than `readColumn` (then a scan decodes the block whole). The block
+    /// is read and checked here, so that the ranges decode without failing.
+    /// - Throws: as `readColumn`.
+    func chunks(_ column: Int, block: Int) throws -> BlockChunks?
+}
+
+/// One block of one integer-stored column, decoded a range of rows at a time
+/// (`TableSource.chunks`). A scan evaluates its filter over a block range by range, so that a
+/// column the filter reads is never decoded into a whole-block buffer (of 512 KiB for 65,536
+/// BIGINTs, whose fresh pages cost more than the decoding).
+public protocol BlockChunks: AnyObject {
+    /// Rows `start..<start + count` of the block: equal to `readColumn(column, block:)` at those
+    /// rows (values, type and validity, NULL rows holding 0).
+    /// - Precondition: the ranges come in order from row 0, each starting where the previous one
+    ///   ended, every `start` a multiple of 8, within the block.
+    func read(_ start: Int, _ count: Int) -> Column
 }
 
 extension TableSource {
+    public func chunks(_ column: Int, block: Int) throws -> BlockChunks? { nil }
+
     /// Sources that keep no separate row count: `blockRowCount` is the data's own count.
     public func checkedBlockRowCount(_ block: Int) throws -> Int { blockRowCount(block) }
 

@@ -458,6 +458,55 @@ enum BlockDecoder {
         return (base, width)
     }
 
+    /// Frame-of-reference values stored in whole bytes: `count` values of `width` bytes (1, 2, 4 or
+    /// 8, little-endian) at `d`, each added to `base` (wrapping), into `out`.
+    static func unpackBytes(
+        _ d: UnsafeRawPointer, count: Int, width: Int, base: Int64, into out: UnsafeMutablePointer<Int64>
+    ) {
+        switch width {
+        case 1:
+            let s = d.assumingMemoryBound(to: UInt8.self)
+            for i in 0..<count { out[i] = base &+ Int64(s[i]) }
+        case 2:
+            for i in 0..<count {
+                out[i] = base &+ Int64(UInt16(littleEndian: d.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self)))
+            }
+        case 4:
+            for i in 0..<count {
+                out[i] = base &+ Int64(UInt32(littleEndian: d.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self)))
+            }
+        default:
+            for i in 0..<count {
+                out[i] =
+                    base
+                    &+ Int64(bitPattern: UInt64(littleEndian: d.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
+            }
+        }
+    }
+
+    /// The first value, the smallest delta and the bit width of a delta payload of `size` bytes
+    /// holding `rows` values, after the checks every reader of one makes (`decodeInts`,
+    /// `IntBlockChunks`): a whole prefix, at least one row, a width up to 64 bits and exactly the
+    /// bytes that width gives.
+    /// - Throws: `DecodeFailure` naming the check that failed.
+    static func deltaPrefix(_ p: UnsafeRawPointer, size: Int, rows: Int) throws(DecodeFailure) -> (
+        first: Int64, minDelta: Int64, bits: Int
+    ) {
+        guard size >= FormatConstants.deltaPrefixSize, rows >= 1 else {
+            throw DecodeFailure(message: "payload too short for its encoding prefix")
+        }
+        let first = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
+        let minDelta = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: Int64.self))
+        let bits = Int(p.load(fromByteOffset: 16, as: UInt8.self))
+        guard bits <= 64 else { throw DecodeFailure(message: "bad bit width \(bits)") }
+        let need = FormatConstants.deltaPrefixSize + BitPacking.packedBytes(count: rows - 1, bits: bits)
+        guard size == need else {
+            throw DecodeFailure(
+                message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(bits)-bit deltas")
+        }
+        return (first, minDelta, bits)
+    }
+
     /// Decodes an integer payload (after the bitmap, `size` bytes at `p`) into `out` (`rows` values).
     static func decodeInts(
         _ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int,
@@ -466,45 +515,12 @@ enum BlockDecoder {
         switch encoding {
         case FormatConstants.encodingFORBytes:
             let (base, bw) = try frameOfReference(p, size: size, encoding: encoding, rows: rows)
-            let d = p + FormatConstants.forPrefixSize
-            switch bw {
-            case 1:
-                let s = d.assumingMemoryBound(to: UInt8.self)
-                for i in 0..<rows { out[i] = base &+ Int64(s[i]) }
-            case 2:
-                for i in 0..<rows {
-                    out[i] =
-                        base &+ Int64(UInt16(littleEndian: d.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self)))
-                }
-            case 4:
-                for i in 0..<rows {
-                    out[i] =
-                        base &+ Int64(UInt32(littleEndian: d.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self)))
-                }
-            default:
-                for i in 0..<rows {
-                    out[i] =
-                        base
-                        &+ Int64(
-                            bitPattern: UInt64(littleEndian: d.loadUnaligned(fromByteOffset: i &* 8, as: UInt64.self)))
-                }
-            }
+            unpackBytes(p + FormatConstants.forPrefixSize, count: rows, width: bw, base: base, into: out)
         case FormatConstants.encodingFORBitPack:
             let (base, bits) = try frameOfReference(p, size: size, encoding: encoding, rows: rows)
             BitPacking.unpackFOR(p + FormatConstants.forPrefixSize, count: rows, bits: bits, base: base, into: out)
         case FormatConstants.encodingDeltaBitPack:
-            guard size >= FormatConstants.deltaPrefixSize, rows >= 1 else {
-                throw DecodeFailure(message: "payload too short for its encoding prefix")
-            }
-            let first = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 0, as: Int64.self))
-            let minDelta = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 8, as: Int64.self))
-            let bits = Int(p.load(fromByteOffset: 16, as: UInt8.self))
-            guard bits <= 64 else { throw DecodeFailure(message: "bad bit width \(bits)") }
-            let need = FormatConstants.deltaPrefixSize + BitPacking.packedBytes(count: rows - 1, bits: bits)
-            guard size == need else {
-                throw DecodeFailure(
-                    message: "payload is \(size) bytes, expected \(need) for \(rows) rows of \(bits)-bit deltas")
-            }
+            let (first, minDelta, bits) = try deltaPrefix(p, size: size, rows: rows)
             BitPacking.unpackDelta(
                 p + FormatConstants.deltaPrefixSize, count: rows, bits: bits, first: first, minDelta: minDelta,
                 into: out)

@@ -555,6 +555,53 @@ final class ColumnFile: @unchecked Sendable {
         }
     }
 
+    /// Block `b` to decode a range of rows at a time (`IntBlockChunks`) when its type is one
+    /// `read(block:rows:)` decodes in part (`decodesListedRows`) and its encoding is
+    /// frame-of-reference or delta; nil for other blocks. The block is read, verified as `read`
+    /// verifies it and decompressed here, into pooled buffers the chunks hold until released.
+    /// - Throws: as `read(block:)`.
+    func chunks(block b: Int) throws -> BlockChunks? {
+        typealias C = FormatConstants
+        let e = entries[b]
+        guard Self.decodesListedRows(type),
+            e.encoding == C.encodingFORBytes || e.encoding == C.encodingFORBitPack
+                || e.encoding == C.encodingDeltaBitPack
+        else { return nil }
+        let span = C.blockHeaderSize + C.aligned(e.storedSize)
+        // 8 bytes of slack: a bit-packed range that starts inside a word reads its last word whole
+        var buffers = [ScratchPool.shared.take(span + 8)]
+        do {
+            try POSIX.preadAll(fd, buffers[0].pointer, span, at: e.offset, path: relPath)
+            try verify(UnsafeRawPointer(buffers[0].pointer), e, block: b)
+            var raw = UnsafeRawPointer(buffers[0].pointer + C.blockHeaderSize)
+            if e.compression == C.compressionLZ4 {
+                buffers.append(ScratchPool.shared.take(e.rawSize + 8))
+                let n = LZ4_decompress_safe(
+                    raw.assumingMemoryBound(to: CChar.self), buffers[1].pointer.assumingMemoryBound(to: CChar.self),
+                    Int32(e.storedSize), Int32(e.rawSize))
+                if n != Int32(e.rawSize) {
+                    throw Self.corrupt(
+                        relPath, e.offset + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes",
+                        block: b)
+                }
+                raw = UnsafeRawPointer(buffers[1].pointer)
+            }
+            let layout: IntBlockChunks.Layout
+            let validity: [UInt8]?
+            do throws(DecodeFailure) {
+                let (v, off) = try Self.validityPrefix(raw, e)
+                validity = v
+                layout = try IntBlockChunks.Layout(raw + off, size: e.rawSize - off, encoding: e.encoding, rows: e.rows)
+            } catch {
+                throw Self.corrupt(relPath, e.offset + C.blockHeaderSize, error.message, block: b)
+            }
+            return IntBlockChunks(type: type, layout: layout, validity: validity, buffers: buffers)
+        } catch {
+            for buffer in buffers { ScratchPool.shared.give(buffer) }
+            throw error
+        }
+    }
+
     /// Types whose blocks `read(block:rows:)` decodes row by row: integer-stored types whose
     /// values need no check over the whole block (BOOLEAN, TINYINT and SMALLINT blocks are
     /// range-checked value by value when decoded whole).
@@ -726,6 +773,92 @@ final class ColumnFile: @unchecked Sendable {
                 if outside != 0 { throw DecodeFailure(message: "\(type) value out of range") }
             }
             return Column(type: type, ints: values, validity: validity)
+        }
+    }
+}
+
+/// One verified block of an integer column in a frame-of-reference or delta encoding, decoded a
+/// range of rows at a time (`BlockChunks`; `ColumnFile.chunks(block:)`). It holds the pooled
+/// buffers of the block's bytes and gives them back when released.
+final class IntBlockChunks: BlockChunks {
+    /// Where the encoded values are and how to read them, after the checks of a whole-block decode
+    /// (`BlockDecoder.frameOfReference`, `BlockDecoder.deltaPrefix`).
+    struct Layout {
+        let encoding: UInt8
+        /// The packed values (after the encoding's prefix).
+        let values: UnsafeRawPointer
+        /// Frame of reference: the base; delta: the first value.
+        let base: Int64
+        /// Bytes per value (frame-of-reference bytes) or bits per value (the bit-packed encodings).
+        let width: Int
+        /// Delta: the smallest delta, added to every packed one.
+        let minDelta: Int64
+
+        /// - Throws: `DecodeFailure` as `BlockDecoder.decodeInts` for the same payload.
+        init(_ p: UnsafeRawPointer, size: Int, encoding: UInt8, rows: Int) throws(DecodeFailure) {
+            typealias C = FormatConstants
+            self.encoding = encoding
+            if encoding == C.encodingDeltaBitPack {
+                (base, minDelta, width) = try BlockDecoder.deltaPrefix(p, size: size, rows: rows)
+                values = p + C.deltaPrefixSize
+            } else {
+                (base, width) = try BlockDecoder.frameOfReference(p, size: size, encoding: encoding, rows: rows)
+                minDelta = 0
+                values = p + C.forPrefixSize
+            }
+        }
+    }
+
+    let type: DataType
+    let layout: Layout
+    /// The block's validity (nil: no NULL).
+    let validity: [UInt8]?
+    let buffers: [ScratchPool.Buffer]
+    /// Delta: the value of the row before the next range.
+    private var previous: Int64 = 0
+
+    init(type: DataType, layout: Layout, validity: [UInt8]?, buffers: [ScratchPool.Buffer]) {
+        self.type = type
+        self.layout = layout
+        self.validity = validity
+        self.buffers = buffers
+    }
+
+    deinit { for buffer in buffers { ScratchPool.shared.give(buffer) } }
+
+    func read(_ start: Int, _ count: Int) -> Column {
+        var values = [Int64](unsafeUninitializedCapacity: count) { o, n in
+            if count > 0 { decode(start, count, into: o.baseAddress!) }
+            n = count
+        }
+        guard let all = validity else { return Column(type: type, ints: values) }
+        let v = Array(all[start..<(start + count)])
+        values.withUnsafeMutableBufferPointer { o in for i in 0..<count where v[i] == 0 { o[i] = 0 } }
+        return Column(type: type, ints: values, validity: v)
+    }
+
+    /// Rows `start..<start + count` (`count` ≥ 1, `start` a multiple of 8, so that a bit-packed
+    /// range starts on a byte).
+    private func decode(_ start: Int, _ count: Int, into out: UnsafeMutablePointer<Int64>) {
+        typealias C = FormatConstants
+        let (d, base, width) = (layout.values, layout.base, layout.width)
+        switch layout.encoding {
+        case C.encodingFORBytes:
+            BlockDecoder.unpackBytes(d + start &* width, count: count, width: width, base: base, into: out)
+        case C.encodingFORBitPack:
+            BitPacking.unpackFOR(d + (start &* width) &>> 3, count: count, bits: width, base: base, into: out)
+        default:
+            // delta: row r is row r-1 plus minDelta plus packed delta r-1
+            var first = base
+            if start > 0 {
+                let mask: UInt64 = width == 64 ? ~0 : (1 &<< UInt64(width)) &- 1
+                let packed = width == 0 ? 0 : BitPacking.value(d, at: start &- 1, bits: width) & mask
+                first = previous &+ layout.minDelta &+ Int64(bitPattern: packed)
+            }
+            BitPacking.unpackDelta(
+                d + (start &* width) &>> 3, count: count, bits: width, first: first, minDelta: layout.minDelta,
+                into: out)
+            previous = out[count &- 1]
         }
     }
 }

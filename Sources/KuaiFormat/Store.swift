@@ -621,6 +621,16 @@ public final class StoreTable: TableSource, @unchecked Sendable {
         return Self.stringBoundary(try slot.get().read(block: b, rows: rows))
     }
 
+    /// Blocks of the integer types that `ColumnFile.read(block:rows:)` also decodes in part, in a
+    /// frame-of-reference or delta encoding, compressed or not, decode a range at a time
+    /// (`ColumnFile.chunks(block:)`); other blocks give nil.
+    /// - Throws: as `readColumn`.
+    public func chunks(_ column: Int, block: Int) throws -> BlockChunks? {
+        guard column >= 0, column < schema.count, block >= 0, block < blockCount else { return nil }
+        let (slot, b) = locate(column: column, block: block)
+        return try slot.get().chunks(block: b)
+    }
+
     /// Where VARCHAR columns read from the store meet the operators, which take both forms: the
     /// identity (kept as the one place to change the form handed over).
     static func stringBoundary(_ c: Column) -> Column { c }

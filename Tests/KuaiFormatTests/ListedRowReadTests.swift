@@ -60,4 +60,70 @@ import Testing
             }
         }
     }
+
+    /// `StoreTable.chunks` (a scan's filter evaluated range by range) against the whole block:
+    /// every block of every column, read in ranges of 8192 rows, of 8 and of random multiples of 8
+    /// (the last range short). The columns are those above plus a near-sorted one with NULLs and a
+    /// periodic one that LZ4 compresses.
+    @Test func rangesEqualTheWholeBlock() throws {
+        let dir = TempDir()
+        defer { dir.cleanup() }
+        var g = SplitMix64(seed: 7)
+        let n = 2 * FormatConstants.blockRows + 1234
+        let columns: [(String, DataType, [Int64?])] = [
+            ("constant", .bigint, (0..<n).map { _ in 7 }),
+            ("bit", .bigint, (0..<n).map { _ in Int64(g.next() & 1) }),
+            ("ids", .bigint, (0..<n).map { i in i % 9 == 0 ? nil : Int64(g.next() % 100_000) - 50_000 }),
+            ("wide", .bigint, (0..<n).map { _ in Int64(g.next() % (1 << 40)) }),
+            ("extremes", .bigint, (0..<n).map { i in i % 2 == 0 ? Int64.min : Int64.max - Int64(g.next() % 3) }),
+            ("bytes", .integer, (0..<n).map { i in i % 13 == 0 ? nil : Int64(g.next() % 200) }),
+            ("sorted", .bigint, (0..<n).map { i in Int64(i) * 1000 + Int64(g.next() % 10) }),
+            ("sortedNulls", .bigint, (0..<n).map { i in i % 7 == 3 ? nil : Int64(i) * 3 - Int64(g.next() % 5) }),
+            ("repeating", .bigint, (0..<n).map { i in Int64(i % 17) * 1_000_003 }),
+            ("day", .date, (0..<n).map { _ in 19_000 + Int64(g.next() % 900) }),
+            (
+                "ts", .timestamp,
+                (0..<n).map { i in i % 5 == 0 ? nil : 1_746_374_400_000_000 + Int64(g.next() % 10_000_000_000) }
+            ),
+        ]
+        let schema = columns.map { Field($0.0, $0.1) }
+        let all = columns.map { intCol($0.2, type: $0.1) }
+        try writeStore(dir.sub("s"), [TableSpec(name: "t", schema: schema, batches: [Batch(columns: all, count: n)])])
+        let t = try Store.open(at: dir.sub("s")).table("t")
+        // the blocks cover both bit-packed encodings and LZ4 (the writer picks whole bytes only where
+        // LZ4 gains from them; a range of those decodes with the whole block's `unpackBytes`)
+        let infos = try (0..<columns.count).flatMap { c in
+            try (0..<t.blockCount).map { try t.blockInfo(column: c, block: $0) }
+        }
+        #expect(infos.contains { $0.lz4 } && infos.contains { $0.encoding == .deltaBitPack && $0.lz4 == false })
+        #expect(infos.contains { $0.encoding == .forBitPack })
+        for b in 0..<t.blockCount {
+            let rows = t.blockRowCount(b)
+            var plans: [[Int]] = [[8192], [8]]
+            plans.append((0..<40).map { _ in 8 * (1 + Int(g.next() % 2000)) })
+            for c in 0..<columns.count {
+                let whole = try t.readColumn(c, block: b)
+                for plan in plans {
+                    guard let chunks = try t.chunks(c, block: b) else {
+                        Issue.record("\(columns[c].0) block \(b): no ranges")
+                        continue
+                    }
+                    var start = 0
+                    var k = 0
+                    while start < rows {
+                        let count = min(plan[k % plan.count], rows - start)
+                        let got = chunks.read(start, count)
+                        let same =
+                            got.type == whole.type && got.count == count
+                            && (0..<count).allSatisfy { i in
+                                got.isValid(i) == whole.isValid(start + i) && got.ints[i] == whole.ints[start + i]
+                            }
+                        #expect(same, "\(columns[c].0) block \(b) rows \(start)..<\(start + count)")
+                        start += count
+                        k += 1
+                    }
+                }
+            }
+        }
+    }
 }

@@ -103,6 +103,16 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         var cols = [Column](repeating: Column.placeholder, count: columns.count)
         var loaded = [Bool](repeating: false, count: columns.count)
         var sel: [Int32]? = nil
+        if !active.isEmpty, rows > Self.chunkRows, let f = try chunkedFilter(active, block: block, rows: rows) {
+            // (2') the filter, evaluated range by range
+            if f.rows.isEmpty { return nil }
+            sel = f.rows
+            for (i, c) in f.kept {
+                cols[i] = c
+                loaded[i] = true
+            }
+            return try selectedOutput(block: block, rows: rows, sel: f.rows, cols: cols, loaded: loaded, gathered: true)
+        }
         if !active.isEmpty {
             // (2) predicate columns, then the selection vector
             for c in active {
@@ -116,27 +126,107 @@ public final class TableScan: MorselSource, @unchecked Sendable {
             }
         }
         // (3) the other output columns, gathered to the selected rows
+        if let s = sel, s.count < rows {
+            return try selectedOutput(block: block, rows: rows, sel: s, cols: cols, loaded: loaded, gathered: false)
+        }
         let outs = output ?? Array(columns.indices)
         var out: [Column] = []
         out.reserveCapacity(outs.count)
-        if let s = sel, s.count < rows {
-            // few rows kept: a column not yet read decodes only those rows
-            let sparse = s.count &* Self.sparseReadRatio <= rows
-            try s.withUnsafeBufferPointer { sp in
-                for i in outs {
-                    if loaded[i] {
-                        out.append(cols[i].gather(sp))
-                    } else if sparse {
-                        out.append(try table.readColumn(columns[i], block: block, rows: sp))
-                    } else {
-                        out.append(try table.readColumn(columns[i], block: block).gather(sp))
+        for i in outs { out.append(loaded[i] ? cols[i] : try table.readColumn(columns[i], block: block)) }
+        return Batch(columns: out, count: rows)
+    }
+
+    /// The output columns at the rows `sel` of the block (ascending): a loaded column is gathered
+    /// (or taken as it is, when `gathered` says it holds those rows only); a column not yet read
+    /// decodes only those rows when they are few (`sparseReadRatio`), else whole and gathered.
+    private func selectedOutput(
+        block: Int, rows: Int, sel: [Int32], cols: [Column], loaded: [Bool], gathered: Bool
+    ) throws -> Batch {
+        let outs = output ?? Array(columns.indices)
+        var out: [Column] = []
+        out.reserveCapacity(outs.count)
+        let sparse = sel.count &* Self.sparseReadRatio <= rows
+        try sel.withUnsafeBufferPointer { sp in
+            for i in outs {
+                if loaded[i] {
+                    out.append(gathered ? cols[i] : cols[i].gather(sp))
+                } else if sparse {
+                    out.append(try table.readColumn(columns[i], block: block, rows: sp))
+                } else {
+                    out.append(try table.readColumn(columns[i], block: block).gather(sp))
+                }
+            }
+        }
+        return Batch(columns: out, count: sel.count)
+    }
+
+    /// Rows per range when a filter is evaluated range by range (`chunkedFilter`): 64 KiB of
+    /// BIGINT, which stays in the core's cache and is reused from range to range.
+    static let chunkRows = 8192
+
+    /// The filter `active` over block `block` evaluated `chunkRows` rows at a time, when every
+    /// column it reads decodes by ranges (`TableSource.chunks`; else nil, and the block is decoded
+    /// whole): the rows that pass (ascending) and, for each filter column that is also an output
+    /// column, its values at those rows. A column read only by the filter never fills a
+    /// whole-block buffer, and the conjuncts see the rows of one range at a time, in order, so each
+    /// row meets the conjuncts as in a whole-block evaluation.
+    /// - Throws: as `readColumn` and the conjuncts.
+    private func chunkedFilter(_ active: [ScalarExpr], block: Int, rows: Int) throws -> (
+        rows: [Int32], kept: [(Int, Column)]
+    )? {
+        var needed: [Int] = []
+        for c in active { for i in c.referencedColumns where !needed.contains(i) { needed.append(i) } }
+        var readers: [BlockChunks] = []
+        for i in needed {
+            guard let r = try table.chunks(columns[i], block: block) else { return nil }
+            readers.append(r)
+        }
+        let outs = output ?? Array(columns.indices)
+        let keep = needed.indices.filter { outs.contains(needed[$0]) }
+        var selected: [Int32] = []
+        var keptValues = [[Int64]](repeating: [], count: keep.count)
+        var keptValidity = [[UInt8]](repeating: [], count: keep.count)
+        var keptHasNull = [Bool](repeating: false, count: keep.count)
+        var cols = [Column](repeating: Column.placeholder, count: columns.count)
+        var start = 0
+        while start < rows {
+            let n = min(Self.chunkRows, rows - start)
+            for (k, i) in needed.enumerated() { cols[i] = readers[k].read(start, n) }
+            let b = Batch(columns: cols, count: n)
+            var s: [Int32]? = nil
+            for c in active {
+                s = try c.selectRows(b, s)
+                if s!.isEmpty { break }
+            }
+            if let s, !s.isEmpty {
+                let offset = Int32(start)
+                for r in s { selected.append(offset &+ r) }
+                for (j, k) in keep.enumerated() {
+                    let c = cols[needed[k]]
+                    c.ints.withUnsafeBufferPointer { v in for r in s { keptValues[j].append(v[Int(r)]) } }
+                    if let valid = c.validity {
+                        if !keptHasNull[j] {
+                            keptValidity[j] = [UInt8](repeating: 1, count: keptValues[j].count - s.count)
+                            keptHasNull[j] = true
+                        }
+                        for r in s { keptValidity[j].append(valid[Int(r)]) }
+                    } else if keptHasNull[j] {
+                        keptValidity[j].append(contentsOf: repeatElement(1, count: s.count))
                     }
                 }
             }
-            return Batch(columns: out, count: s.count)
+            start += n
         }
-        for i in outs { out.append(loaded[i] ? cols[i] : try table.readColumn(columns[i], block: block)) }
-        return Batch(columns: out, count: rows)
+        let kept = keep.enumerated().map { j, k in
+            let i = needed[k]
+            return (
+                i,
+                Column(
+                    type: table.schema[columns[i]].type, ints: keptValues[j],
+                    validity: keptHasNull[j] ? keptValidity[j] : nil)
+            )
+        }
+        return (selected, kept)
     }
 
     public var explainLine: String {
