@@ -33,9 +33,12 @@ public protocol TableSource: AnyObject, Sendable {
     func readColumn(_ column: Int, block: Int, rows: UnsafeBufferPointer<Int32>) throws -> Column
     /// `column` of `block` to be decoded a range of rows at a time (`BlockChunks`), or nil when the
     /// source has no cheaper way than `readColumn` (then a scan decodes the block whole). The block
-    /// is read and checked here, so that the ranges decode without failing.
+    /// is read and checked here, so that the ranges decode without failing. `inPlace` asks for the
+    /// block to be read where the source keeps it (a store's memory mapping of the column file)
+    /// instead of being copied into a buffer: no copy and no fresh pages, but its pages stay
+    /// resident, so a scan asks for it only when it reads few blocks.
     /// - Throws: as `readColumn`.
-    func chunks(_ column: Int, block: Int) throws -> BlockChunks?
+    func chunks(_ column: Int, block: Int, inPlace: Bool) throws -> BlockChunks?
 }
 
 /// One block of one integer-stored column, decoded a range of rows at a time
@@ -51,7 +54,7 @@ public protocol BlockChunks: AnyObject {
 }
 
 extension TableSource {
-    public func chunks(_ column: Int, block: Int) throws -> BlockChunks? { nil }
+    public func chunks(_ column: Int, block: Int, inPlace: Bool) throws -> BlockChunks? { nil }
 
     /// Sources that keep no separate row count: `blockRowCount` is the data's own count.
     public func checkedBlockRowCount(_ block: Int) throws -> Int { blockRowCount(block) }

@@ -557,10 +557,11 @@ final class ColumnFile: @unchecked Sendable {
 
     /// Block `b` to decode a range of rows at a time (`IntBlockChunks`) when its type is one
     /// `read(block:rows:)` decodes in part (`decodesListedRows`) and its encoding is
-    /// frame-of-reference or delta; nil for other blocks. The block is read, verified as `read`
-    /// verifies it and decompressed here, into pooled buffers the chunks hold until released.
+    /// frame-of-reference or delta; nil for other blocks. The block is read (`inPlace`: in the
+    /// file's mapping, else copied into a pooled buffer), verified as `read` verifies it and
+    /// decompressed here (into a pooled buffer); the chunks hold the buffers until released.
     /// - Throws: as `read(block:)`.
-    func chunks(block b: Int) throws -> BlockChunks? {
+    func chunks(block b: Int, inPlace: Bool) throws -> BlockChunks? {
         typealias C = FormatConstants
         let e = entries[b]
         guard Self.decodesListedRows(type),
@@ -569,22 +570,31 @@ final class ColumnFile: @unchecked Sendable {
         else { return nil }
         let span = C.blockHeaderSize + C.aligned(e.storedSize)
         // 8 bytes of slack: a bit-packed range that starts inside a word reads its last word whole
-        var buffers = [ScratchPool.shared.take(span + 8)]
+        // (in the mapping, the footer always follows the last block)
+        var buffers: [ScratchPool.Buffer] = []
         do {
-            try POSIX.preadAll(fd, buffers[0].pointer, span, at: e.offset, path: relPath)
-            try verify(UnsafeRawPointer(buffers[0].pointer), e, block: b)
-            var raw = UnsafeRawPointer(buffers[0].pointer + C.blockHeaderSize)
+            let block: UnsafeRawPointer
+            if inPlace {
+                block = base + e.offset
+            } else {
+                buffers.append(ScratchPool.shared.take(span + 8))
+                try POSIX.preadAll(fd, buffers[0].pointer, span, at: e.offset, path: relPath)
+                block = UnsafeRawPointer(buffers[0].pointer)
+            }
+            try verify(block, e, block: b)
+            var raw = block + C.blockHeaderSize
             if e.compression == C.compressionLZ4 {
-                buffers.append(ScratchPool.shared.take(e.rawSize + 8))
+                let out = ScratchPool.shared.take(e.rawSize + 8)
+                buffers.append(out)
                 let n = LZ4_decompress_safe(
-                    raw.assumingMemoryBound(to: CChar.self), buffers[1].pointer.assumingMemoryBound(to: CChar.self),
+                    raw.assumingMemoryBound(to: CChar.self), out.pointer.assumingMemoryBound(to: CChar.self),
                     Int32(e.storedSize), Int32(e.rawSize))
                 if n != Int32(e.rawSize) {
                     throw Self.corrupt(
                         relPath, e.offset + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes",
                         block: b)
                 }
-                raw = UnsafeRawPointer(buffers[1].pointer)
+                raw = UnsafeRawPointer(out.pointer)
             }
             let layout: IntBlockChunks.Layout
             let validity: [UInt8]?
@@ -595,7 +605,7 @@ final class ColumnFile: @unchecked Sendable {
             } catch {
                 throw Self.corrupt(relPath, e.offset + C.blockHeaderSize, error.message, block: b)
             }
-            return IntBlockChunks(type: type, layout: layout, validity: validity, buffers: buffers)
+            return IntBlockChunks(type: type, layout: layout, validity: validity, buffers: buffers, file: self)
         } catch {
             for buffer in buffers { ScratchPool.shared.give(buffer) }
             throw error
@@ -778,8 +788,9 @@ final class ColumnFile: @unchecked Sendable {
 }
 
 /// One verified block of an integer column in a frame-of-reference or delta encoding, decoded a
-/// range of rows at a time (`BlockChunks`; `ColumnFile.chunks(block:)`). It holds the pooled
-/// buffers of the block's bytes and gives them back when released.
+/// range of rows at a time (`BlockChunks`; `ColumnFile.chunks(block:inPlace:)`). It holds the
+/// pooled buffers of the block's bytes, giving them back when released, and the column file
+/// (whose mapping a block read in place lies in).
 final class IntBlockChunks: BlockChunks {
     /// Where the encoded values are and how to read them, after the checks of a whole-block decode
     /// (`BlockDecoder.frameOfReference`, `BlockDecoder.deltaPrefix`).
@@ -814,14 +825,16 @@ final class IntBlockChunks: BlockChunks {
     /// The block's validity (nil: no NULL).
     let validity: [UInt8]?
     let buffers: [ScratchPool.Buffer]
+    let file: ColumnFile
     /// Delta: the value of the row before the next range.
     private var previous: Int64 = 0
 
-    init(type: DataType, layout: Layout, validity: [UInt8]?, buffers: [ScratchPool.Buffer]) {
+    init(type: DataType, layout: Layout, validity: [UInt8]?, buffers: [ScratchPool.Buffer], file: ColumnFile) {
         self.type = type
         self.layout = layout
         self.validity = validity
         self.buffers = buffers
+        self.file = file
     }
 
     deinit { for buffer in buffers { ScratchPool.shared.give(buffer) } }

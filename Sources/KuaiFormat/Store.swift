@@ -187,24 +187,25 @@ public final class Store: @unchecked Sendable {
             }
             var slots: [ColumnSlot] = []
             for (f, field) in zip(seg.files, schema) {
-                let what = "table \(t.name) column \(field.name)"
+                // built only for an error message
+                func what() -> String { "table \(t.name) column \(field.name)" }
                 guard Self.isSafeRelativePath(f.file) else {
-                    throw bad("\(what): file path \"\(f.file)\" is not inside the store")
+                    throw bad("\(what()): file path \"\(f.file)\" is not inside the store")
                 }
                 guard f.bytes >= 0, f.nullCount >= 0, f.nullCount <= seg.rowCount else {
-                    throw bad("\(what): bytes or nullCount out of range")
+                    throw bad("\(what()): bytes or nullCount out of range")
                 }
                 guard f.footerChecksum.utf8.count == 16, let fsum = UInt64(f.footerChecksum, radix: 16) else {
-                    throw bad("\(what): footerChecksum is not 16 hex digits")
+                    throw bad("\(what()): footerChecksum is not 16 hex digits")
                 }
                 guard (field.type == .varchar) == (f.dictionarySize != nil), (f.dictionarySize ?? 0) >= 0 else {
-                    throw bad("\(what): dictionarySize must be given exactly for VARCHAR")
+                    throw bad("\(what()): dictionarySize must be given exactly for VARCHAR")
                 }
-                guard f.zoneMaps == "footer" else { throw bad("\(what): zoneMaps \"\(f.zoneMaps)\" unknown") }
+                guard f.zoneMaps == "footer" else { throw bad("\(what()): zoneMaps \"\(f.zoneMaps)\" unknown") }
                 let expect = ColumnExpectation(
                     type: field.type, generation: generation, blockRows: blockRows, rowCount: seg.rowCount,
                     blockCount: seg.blockCount, bytes: f.bytes, footerChecksum: fsum, dictionarySize: f.dictionarySize)
-                slots.append(opener.slot(f.file, expect: expect, nullCount: f.nullCount, what: what))
+                slots.append(opener.slot(f.file, expect: expect, nullCount: f.nullCount, what: what()))
             }
             segments.append(StoreSegment(rowCount: seg.rowCount, blockRows: blockRows, slots: slots))
             rows += seg.rowCount
@@ -358,7 +359,9 @@ final class SlotOpener {
         self.eager = eager
     }
 
-    func slot(_ file: String, expect: ColumnExpectation, nullCount: Int, what: String) -> ColumnSlot {
+    func slot(_ file: String, expect: ColumnExpectation, nullCount: Int, what: @autoclosure () -> String)
+        -> ColumnSlot
+    {
         let slot = ColumnSlot(relPath: file, expect: expect, nullCount: nullCount, dir: dir)
         guard eager else { return slot }
         let fd = openat(dir.fd, file, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
@@ -370,7 +373,7 @@ final class SlotOpener {
         if e == ENOENT { sawMissing = true }
         slot.failure =
             e == ENOENT
-            ? KuaiError(.corrupt, "column file is missing (\(what))", at: file)
+            ? KuaiError(.corrupt, "column file is missing (\(what()))", at: file)
             : POSIX.ioError("cannot open column file", file, e)
         return slot
     }
@@ -623,12 +626,12 @@ public final class StoreTable: TableSource, @unchecked Sendable {
 
     /// Blocks of the integer types that `ColumnFile.read(block:rows:)` also decodes in part, in a
     /// frame-of-reference or delta encoding, compressed or not, decode a range at a time
-    /// (`ColumnFile.chunks(block:)`); other blocks give nil.
+    /// (`ColumnFile.chunks(block:inPlace:)`); other blocks give nil.
     /// - Throws: as `readColumn`.
-    public func chunks(_ column: Int, block: Int) throws -> BlockChunks? {
+    public func chunks(_ column: Int, block: Int, inPlace: Bool) throws -> BlockChunks? {
         guard column >= 0, column < schema.count, block >= 0, block < blockCount else { return nil }
         let (slot, b) = locate(column: column, block: block)
-        return try slot.get().chunks(block: b)
+        return try slot.get().chunks(block: b, inPlace: inPlace)
     }
 
     /// Where VARCHAR columns read from the store meet the operators, which take both forms: the

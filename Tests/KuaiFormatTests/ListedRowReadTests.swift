@@ -62,8 +62,8 @@ import Testing
     }
 
     /// `StoreTable.chunks` (a scan's filter evaluated range by range) against the whole block:
-    /// every block of every column, read in ranges of 8192 rows, of 8 and of random multiples of 8
-    /// (the last range short). The columns are those above plus a near-sorted one with NULLs and a
+    /// every block of every column, copied or read in place in the file's mapping, in ranges of
+    /// 8192 rows, of 8 and of random multiples of 8 (the last range short). The columns are those above plus a near-sorted one with NULLs and a
     /// periodic one that LZ4 compresses.
     @Test func rangesEqualTheWholeBlock() throws {
         let dir = TempDir()
@@ -103,8 +103,8 @@ import Testing
             plans.append((0..<40).map { _ in 8 * (1 + Int(g.next() % 2000)) })
             for c in 0..<columns.count {
                 let whole = try t.readColumn(c, block: b)
-                for plan in plans {
-                    guard let chunks = try t.chunks(c, block: b) else {
+                for (plan, inPlace) in plans.flatMap({ p in [(p, false), (p, true)] }) {
+                    guard let chunks = try t.chunks(c, block: b, inPlace: inPlace) else {
                         Issue.record("\(columns[c].0) block \(b): no ranges")
                         continue
                     }
@@ -118,7 +118,7 @@ import Testing
                             && (0..<count).allSatisfy { i in
                                 got.isValid(i) == whole.isValid(start + i) && got.ints[i] == whole.ints[start + i]
                             }
-                        #expect(same, "\(columns[c].0) block \(b) rows \(start)..<\(start + count)")
+                        #expect(same, "\(columns[c].0) block \(b) rows \(start)..<\(start + count) in place \(inPlace)")
                         start += count
                         k += 1
                     }

@@ -31,7 +31,7 @@ struct ChunkedFilterTests {
         func blockRowCount(_ block: Int) -> Int { base.blockRowCount(block) }
         func zoneMap(column: Int, block: Int) -> ZoneMap? { nil }
         func readColumn(_ column: Int, block: Int) throws -> Column { try base.readColumn(column, block: block) }
-        func chunks(_ column: Int, block: Int) throws -> BlockChunks? {
+        func chunks(_ column: Int, block: Int, inPlace: Bool) throws -> BlockChunks? {
             Slices(column: try base.readColumn(column, block: block), table: self)
         }
         final class Slices: BlockChunks {

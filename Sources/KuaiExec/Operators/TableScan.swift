@@ -160,6 +160,11 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         return Batch(columns: out, count: sel.count)
     }
 
+    /// A scan that reads at most this many blocks reads its filter columns' blocks in place
+    /// (`TableSource.chunks(_:block:inPlace:)`): a few blocks' pages staying resident cost less
+    /// than copying them into fresh buffers.
+    static let inPlaceBlocks = 4
+
     /// Rows per range when a filter is evaluated range by range (`chunkedFilter`): 64 KiB of
     /// BIGINT, which stays in the core's cache and is reused from range to range.
     static let chunkRows = 8192
@@ -177,8 +182,9 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         var needed: [Int] = []
         for c in active { for i in c.referencedColumns where !needed.contains(i) { needed.append(i) } }
         var readers: [BlockChunks] = []
+        let inPlace = candidateBlocks.count <= Self.inPlaceBlocks
         for i in needed {
-            guard let r = try table.chunks(columns[i], block: block) else { return nil }
+            guard let r = try table.chunks(columns[i], block: block, inPlace: inPlace) else { return nil }
             readers.append(r)
         }
         let outs = output ?? Array(columns.indices)

@@ -20,7 +20,7 @@ public enum AggregateRegistry {
         listParameter: Bool = false
     ) -> AggregateFunction? {
         // constant arguments a function does not take make no match (DuckDB's binder error), never ignored
-        guard listParameter || (constantArguments[name] ?? 0...0).contains(parameters.count) else { return nil }
+        guard listParameter || constantArguments(name).contains(parameters.count) else { return nil }
         let call = AggregateCall(
             name: name, argumentType: argType, parameters: parameters, orderKeys: orderKeys, orderTypes: orderTypes,
             fromTop: fromTop, secondArgumentType: secondArgumentType, listParameter: listParameter)
@@ -40,13 +40,17 @@ public enum AggregateRegistry {
 
     /// How many constant arguments after the first each aggregate takes (the others take none):
     /// the quantile fraction, string_agg's separator, min / max's and arg_max / arg_min's n (DuckDB 2.0.1's
-    /// overloads).
-    static let constantArguments: [String: ClosedRange<Int>] = [
-        "quantile_cont": 1...1, "quantile_disc": 1...1, "quantile": 1...1, "approx_quantile": 1...1,
-        "string_agg": 0...1, "group_concat": 0...1, "listagg": 0...1, "min": 0...1, "max": 0...1,
-        "reservoir_quantile": 1...2, "arg_max": 0...1, "max_by": 0...1, "argmax": 0...1, "arg_min": 0...1,
-        "min_by": 0...1, "argmin": 0...1,
-    ]
+    /// overloads). A switch, not a dictionary: a statement's first call would build the dictionary.
+    static func constantArguments(_ name: String) -> ClosedRange<Int> {
+        switch name {
+        case "quantile_cont", "quantile_disc", "quantile", "approx_quantile": return 1...1
+        case "string_agg", "group_concat", "listagg", "min", "max", "arg_max", "max_by", "argmax", "arg_min", "min_by",
+            "argmin":
+            return 0...1
+        case "reservoir_quantile": return 1...2
+        default: return 0...0
+        }
+    }
 
     /// Aggregates over two columns: the second argument is bound as the call's one order column.
     public static let twoColumnAggregates: Set<String> = [
