@@ -37,6 +37,9 @@ public struct RunSettings: Sendable {
     public var display: DisplayRequest
     /// Print `Run Time (s): real 0.004` to standard error after each statement (DuckDB's `.timer on`).
     public var timer: Bool
+    /// Decimals of the timer's seconds: 3 as DuckDB prints them, up to 6 (microseconds) for timing
+    /// statements that take a few milliseconds ($KUAI_TIMER_DECIMALS).
+    public var timerDecimals: Int
     /// Draw the progress bar on standard error (a terminal) for statements running longer than
     /// `progressDelay` seconds.
     public var progress: Bool
@@ -44,11 +47,12 @@ public struct RunSettings: Sendable {
 
     public init(
         format: OutputFormat, display: DisplayRequest = DisplayRequest(), timer: Bool = false, progress: Bool = false,
-        progressDelay: Double = 2
+        progressDelay: Double = 2, timerDecimals: Int = 3
     ) {
         self.format = format
         self.display = display
         self.timer = timer
+        self.timerDecimals = min(max(timerDecimals, 3), 6)
         self.progress = progress
         self.progressDelay = progressDelay
     }

@@ -164,7 +164,8 @@ public final class ScriptRunner {
         }
         bar?.stop()
         if settings.timer {
-            Terminal.write(2, "Run Time (s): real " + ScriptRunner.threeDecimals(ProgressBar.now() - started) + "\n")
+            let seconds = ScriptRunner.decimals(ProgressBar.now() - started, settings.timerDecimals)
+            Terminal.write(2, "Run Time (s): real " + seconds + "\n")
         }
     }
 
@@ -178,11 +179,13 @@ public final class ScriptRunner {
         }
     }
 
-    /// `x` with three decimals ("0.004").
-    public static func threeDecimals(_ x: Double) -> String {
-        let ms = Int((x * 1000).rounded())
-        let frac = String(ms % 1000)
-        return "\(ms / 1000)." + String(repeating: "0", count: 3 - frac.count) + frac
+    /// `x` (≥ 0) rounded to `digits` decimals, 1 to 9 ("0.004" for 0.0041 and 3; the timer's line).
+    public static func decimals(_ x: Double, _ digits: Int) -> String {
+        var scale = 1
+        for _ in 0..<digits { scale *= 10 }
+        let units = Int((x * Double(scale)).rounded())
+        let frac = String(units % scale)
+        return "\(units / scale)." + String(repeating: "0", count: digits - frac.count) + frac
     }
 
     /// Text of a dot command's answer (`.tables`, `.schema`, `.print`), written where results go.

@@ -88,7 +88,7 @@ struct KuaiQuery: ParsableCommand {
 
     @Flag(
         help:
-            "Print the query's run time to stderr after the result, as DuckDB's `.timer on` does (store open through the last output byte; process start-up and argument parsing excluded)."
+            "Print the query's run time to stderr after the result, as DuckDB's `.timer on` does (store open through the last output byte; process start-up and argument parsing excluded), in seconds with 3 decimals ($KUAI_TIMER_DECIMALS: up to 6)."
     )
     var timer = false
 
@@ -310,7 +310,8 @@ do {
     let settings = RunSettings(
         format: format,
         display: DisplayRequest(maxRows: command.maxRows, maxWidth: command.maxWidth, header: !command.noHeader),
-        timer: command.timer, progress: Terminal.isTerminal(2), progressDelay: progressDelay())
+        timer: command.timer, progress: Terminal.isTerminal(2), progressDelay: progressDelay(),
+        timerDecimals: getenv("KUAI_TIMER_DECIMALS").flatMap { Int(String(cString: $0)) } ?? 3)
     runner = ScriptRunner(session: session, settings: settings)
 } catch let e as KuaiError {
     fail(e.description, code: e.kind == .usage ? 2 : 1)

@@ -260,6 +260,15 @@ struct TrustQueryTests {
         #expect(line.hasPrefix("Run Time (s): real "), "\(timed.err)")
         #expect(Double(line.dropFirst("Run Time (s): real ".count)).map { $0 >= 0 && $0 < 60 } == true, "\(line)")
         #expect(plain.err.isEmpty, "\(plain.err)")
+        // three decimals as DuckDB prints them; $KUAI_TIMER_DECIMALS asks for up to six
+        for (asked, printed) in [("", 3), ("6", 6), ("5", 5), ("9", 6), ("1", 3), ("x", 3)] {
+            let r = try runTool(
+                .query, ["--store", store, "--timer", "select 1"],
+                env: asked.isEmpty ? [:] : ["KUAI_TIMER_DECIMALS": asked])
+            let seconds = r.err.split(separator: "\n").last.map { String($0.dropFirst("Run Time (s): real ".count)) }
+            let digits = seconds?.split(separator: ".").last?.count
+            #expect(r.status == 0 && digits == printed && seconds.flatMap(Double.init) != nil, "\(asked): \(r.err)")
+        }
     }
 
     /// A group-by over 400,000 distinct keys needs well over 70 MB in a debug build; a count(*)
