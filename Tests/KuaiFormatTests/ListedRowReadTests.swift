@@ -14,20 +14,7 @@ import Testing
         defer { dir.cleanup() }
         var g = SplitMix64(seed: 42)
         let n = 2 * FormatConstants.blockRows + 1234
-        let columns: [(String, DataType, [Int64?])] = [
-            ("constant", .bigint, (0..<n).map { _ in 7 }),
-            ("bit", .bigint, (0..<n).map { _ in Int64(g.next() & 1) }),
-            ("ids", .bigint, (0..<n).map { i in i % 9 == 0 ? nil : Int64(g.next() % 100_000) - 50_000 }),
-            ("wide", .bigint, (0..<n).map { _ in Int64(g.next() % (1 << 40)) }),
-            ("extremes", .bigint, (0..<n).map { i in i % 2 == 0 ? Int64.min : Int64.max - Int64(g.next() % 3) }),
-            ("bytes", .integer, (0..<n).map { i in i % 13 == 0 ? nil : Int64(g.next() % 200) }),
-            ("sorted", .bigint, (0..<n).map { i in Int64(i) * 1000 + Int64(g.next() % 10) }),
-            ("day", .date, (0..<n).map { _ in 19_000 + Int64(g.next() % 900) }),
-            (
-                "ts", .timestamp,
-                (0..<n).map { i in i % 5 == 0 ? nil : 1_746_374_400_000_000 + Int64(g.next() % 10_000_000_000) }
-            ),
-        ]
+        let columns = Self.shapes(&g, rows: n)
         let schema = columns.map { Field($0.0, $0.1) }
         let all = columns.map { intCol($0.2, type: $0.1) }
         var batches: [Batch] = []
@@ -63,29 +50,14 @@ import Testing
 
     /// `StoreTable.chunks` (a scan's filter evaluated range by range) against the whole block:
     /// every block of every column, copied or read in place in the file's mapping, in ranges of
-    /// 8192 rows, of 8 and of random multiples of 8 (the last range short). The columns are those above plus a near-sorted one with NULLs and a
-    /// periodic one that LZ4 compresses.
+    /// 8192 rows, of 8 and of random multiples of 8 (the last range short). The columns are those
+    /// above plus a near-sorted one with NULLs and a periodic one that LZ4 compresses.
     @Test func rangesEqualTheWholeBlock() throws {
         let dir = TempDir()
         defer { dir.cleanup() }
         var g = SplitMix64(seed: 7)
         let n = 2 * FormatConstants.blockRows + 1234
-        let columns: [(String, DataType, [Int64?])] = [
-            ("constant", .bigint, (0..<n).map { _ in 7 }),
-            ("bit", .bigint, (0..<n).map { _ in Int64(g.next() & 1) }),
-            ("ids", .bigint, (0..<n).map { i in i % 9 == 0 ? nil : Int64(g.next() % 100_000) - 50_000 }),
-            ("wide", .bigint, (0..<n).map { _ in Int64(g.next() % (1 << 40)) }),
-            ("extremes", .bigint, (0..<n).map { i in i % 2 == 0 ? Int64.min : Int64.max - Int64(g.next() % 3) }),
-            ("bytes", .integer, (0..<n).map { i in i % 13 == 0 ? nil : Int64(g.next() % 200) }),
-            ("sorted", .bigint, (0..<n).map { i in Int64(i) * 1000 + Int64(g.next() % 10) }),
-            ("sortedNulls", .bigint, (0..<n).map { i in i % 7 == 3 ? nil : Int64(i) * 3 - Int64(g.next() % 5) }),
-            ("repeating", .bigint, (0..<n).map { i in Int64(i % 17) * 1_000_003 }),
-            ("day", .date, (0..<n).map { _ in 19_000 + Int64(g.next() % 900) }),
-            (
-                "ts", .timestamp,
-                (0..<n).map { i in i % 5 == 0 ? nil : 1_746_374_400_000_000 + Int64(g.next() % 10_000_000_000) }
-            ),
-        ]
+        let columns = Self.shapes(&g, rows: n, withSortedNullsAndRepeating: true)
         let schema = columns.map { Field($0.0, $0.1) }
         let all = columns.map { intCol($0.2, type: $0.1) }
         try writeStore(dir.sub("s"), [TableSpec(name: "t", schema: schema, batches: [Batch(columns: all, count: n)])])
@@ -125,5 +97,31 @@ import Testing
                 }
             }
         }
+    }
+
+    /// `rows` values of each column shape (name, type, values; nil is NULL): bit-packed widths 0,
+    /// 1, 17, 40 and 64, byte-wide, near-sorted (delta), DATE and TIMESTAMP, some with NULLs; with
+    /// `withSortedNullsAndRepeating`, also a near-sorted column with NULLs and a periodic one.
+    static func shapes(_ g: inout SplitMix64, rows n: Int, withSortedNullsAndRepeating extra: Bool = false)
+        -> [(String, DataType, [Int64?])]
+    {
+        var columns: [(String, DataType, [Int64?])] = []
+        func add(_ name: String, _ type: DataType, _ value: (Int) -> Int64?) {
+            columns.append((name, type, (0..<n).map(value)))
+        }
+        add("constant", .bigint) { _ in 7 }
+        add("bit", .bigint) { _ in Int64(g.next() & 1) }
+        add("ids", .bigint) { i in i % 9 == 0 ? nil : Int64(g.next() % 100_000) - 50_000 }
+        add("wide", .bigint) { _ in Int64(g.next() % (1 << 40)) }
+        add("extremes", .bigint) { i in i % 2 == 0 ? Int64.min : Int64.max - Int64(g.next() % 3) }
+        add("bytes", .integer) { i in i % 13 == 0 ? nil : Int64(g.next() % 200) }
+        add("sorted", .bigint) { i in Int64(i) * 1000 + Int64(g.next() % 10) }
+        if extra {
+            add("sortedNulls", .bigint) { i in i % 7 == 3 ? nil : Int64(i) * 3 - Int64(g.next() % 5) }
+            add("repeating", .bigint) { i in Int64(i % 17) * 1_000_003 }
+        }
+        add("day", .date) { _ in 19_000 + Int64(g.next() % 900) }
+        add("ts", .timestamp) { i in i % 5 == 0 ? nil : 1_746_374_400_000_000 + Int64(g.next() % 10_000_000_000) }
+        return columns
     }
 }
