@@ -6,7 +6,8 @@ import KuaiCore
 /// Per block: (1) zone maps: a conjunct `column op constant` whose block min/max rule out every
 /// row skips the block without reading it; one that holds for every row (and the block has no
 /// NULLs in that column) is dropped for this block; (2) the columns the remaining conjuncts read
-/// are decoded and the conjuncts evaluated into a selection vector; (3) only then are the other
+/// are decoded and the conjuncts evaluated into a selection vector (range by range when the
+/// columns decode by ranges: `chunkedFilter`); (3) only then are the other
 /// columns decoded, and every column is gathered down to the selected rows; when the filter kept
 /// few rows, the other columns decode only those rows.
 public final class TableScan: MorselSource, @unchecked Sendable {
@@ -106,7 +107,6 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         if !active.isEmpty, rows > Self.chunkRows, let f = try chunkedFilter(active, block: block, rows: rows) {
             // (2') the filter, evaluated range by range
             if f.rows.isEmpty { return nil }
-            sel = f.rows
             for (i, c) in f.kept {
                 cols[i] = c
                 loaded[i] = true
