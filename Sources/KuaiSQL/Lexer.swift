@@ -47,16 +47,17 @@ public struct Token: Sendable, Hashable {
     /// in any case.
     public func mentions(_ needle: String) -> Bool {
         guard kind == .word || kind == .quotedIdentifier || kind == .string else { return false }
-        let n = Array(needle.utf8)
-        var t = text
+        guard text.utf8.count >= needle.utf8.count else { return false }
+        var (t, n) = (text, needle)
         return t.withUTF8 { b in
-            guard b.count >= n.count else { return false }
-            for start in 0...(b.count - n.count) {
-                var k = 0
-                while k < n.count && b[start + k] | (b[start + k] &- 65 < 26 ? 0x20 : 0) == n[k] { k += 1 }
-                if k == n.count { return true }
+            n.withUTF8 { n in
+                for start in 0...(b.count - n.count) {
+                    var k = 0
+                    while k < n.count && b[start + k] | (b[start + k] &- 65 < 26 ? 0x20 : 0) == n[k] { k += 1 }
+                    if k == n.count { return true }
+                }
+                return false
             }
-            return false
         }
     }
 

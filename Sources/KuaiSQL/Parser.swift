@@ -62,9 +62,7 @@ struct ParserState {
     let mentionsRowId: Bool
 
     init(source: String, tokens: [Token]) {
-        self.source = Array(source.utf8)
-        self.tokens = tokens
-        self.mentionsRowId = tokens.contains { $0.mentions(RowIdTable.columnName) }
+        self.init(bytes: Array(source.utf8), tokens: tokens)
     }
 
     /// A parser over tokens of `bytes` (a script shared by its statements; token offsets index it).

@@ -28,10 +28,10 @@ final class Binder {
     /// (DuckDB's LATERAL): they stay `outerColumn` references for `bindLateralJoin` to decorrelate, and
     /// WHERE takes no correlations out.
     var lateral = false
-    /// Whether the statement names `rowid` anywhere (its printed text holds the word; nil until the first
-    /// `bindQuery` looks): only then do base tables get the `rowid` pseudo-column (`bindNamedTable`), so
-    /// that other plans are exactly as they would be without it. Handed to sub-binders; a view's binder
-    /// looks at the view's own text.
+    /// Whether the statement names `rowid` anywhere (`Query.mentionsRowId`, which the parser sets from its
+    /// tokens, else the query's printed text; nil until the first `bindQuery` looks): only then do base
+    /// tables get the `rowid` pseudo-column (`bindNamedTable`), so that other plans are exactly as they
+    /// would be without it. Handed to sub-binders; a view's binder looks at the view's own text.
     var namesRowId: Bool? = nil
 
     /// Numbers shared CTEs and subqueries; one per statement, handed to sub-binders.
