@@ -586,14 +586,7 @@ final class ColumnFile: @unchecked Sendable {
             if e.compression == C.compressionLZ4 {
                 let out = ScratchPool.shared.take(e.rawSize + 8)
                 buffers.append(out)
-                let n = LZ4_decompress_safe(
-                    raw.assumingMemoryBound(to: CChar.self), out.pointer.assumingMemoryBound(to: CChar.self),
-                    Int32(e.storedSize), Int32(e.rawSize))
-                if n != Int32(e.rawSize) {
-                    throw Self.corrupt(
-                        relPath, e.offset + C.blockHeaderSize, "LZ4 payload does not decompress to \(e.rawSize) bytes",
-                        block: b)
-                }
+                try decompress(raw, into: out.pointer, e, block: b)
                 raw = UnsafeRawPointer(out.pointer)
             }
             let layout: IntBlockChunks.Layout
@@ -677,6 +670,17 @@ final class ColumnFile: @unchecked Sendable {
         _ payload: UnsafeRawPointer, into raw: UnsafeMutableRawPointer, _ e: BlockEntry, owner: StringOwner?,
         block b: Int
     ) throws -> Column {
+        try decompress(payload, into: raw, e, block: b)
+        return try decodeBlock(UnsafeRawPointer(raw), e, owner: owner, block: b)
+    }
+
+    /// Decompresses block `b`'s LZ4 `payload` into `raw` (`e.rawSize` bytes).
+    /// - Throws: `KuaiError.corrupt` at the payload when it does not give exactly `e.rawSize` bytes.
+    private func decompress(
+        _ payload: UnsafeRawPointer, into raw: UnsafeMutableRawPointer, _ e: BlockEntry, block b: Int
+    )
+        throws
+    {
         let n = LZ4_decompress_safe(
             payload.assumingMemoryBound(to: CChar.self), raw.assumingMemoryBound(to: CChar.self),
             Int32(e.storedSize), Int32(e.rawSize))
@@ -685,7 +689,6 @@ final class ColumnFile: @unchecked Sendable {
                 relPath, e.offset + FormatConstants.blockHeaderSize,
                 "LZ4 payload does not decompress to \(e.rawSize) bytes", block: b)
         }
-        return try decodeBlock(UnsafeRawPointer(raw), e, owner: owner, block: b)
     }
 
     /// Decodes block `b` from its raw bytes; a failure is a corrupt error at the block's payload.
