@@ -34,6 +34,21 @@ struct CombinationDomains: Equatable {
     /// Rows of the combination table.
     var product: Int { domains.reduce(1) { $0 * $1.size } }
 
+    /// True when every value of `other` has a slot here: the same dictionaries, and ranges that
+    /// contain `other`'s. A table built for these domains then serves a batch with `other`'s
+    /// domains, its rows indexed by these domains (a range's NULL slot stays its last slot).
+    func covers(_ other: CombinationDomains) -> Bool {
+        guard domains.count == other.domains.count else { return false }
+        for (a, b) in zip(domains, other.domains) {
+            switch (a, b) {
+            case (.dictionary, .dictionary): if a != b { return false }
+            case (.range(let lo, let hi), .range(let l, let h)): if l < lo || h > hi { return false }
+            default: return false
+            }
+        }
+        return true
+    }
+
     /// The largest combination table built for one expression.
     static let limit = 1 << 14
 
@@ -114,8 +129,9 @@ final class CombinationCache: @unchecked Sendable {
     private let lock = Mutex()
     private var entries: [(domains: CombinationDomains, table: Column)] = []
 
-    func lookup(_ d: CombinationDomains) -> Column? {
-        lock.withLock { entries.first { $0.domains == d }?.table }
+    /// A cached table whose domains cover `d` (`CombinationDomains.covers`), with those domains.
+    func lookup(_ d: CombinationDomains) -> (domains: CombinationDomains, table: Column)? {
+        lock.withLock { entries.first { $0.domains.covers(d) } }
     }
 
     func store(_ d: CombinationDomains, _ table: Column) {
@@ -130,9 +146,11 @@ extension ScalarExpr {
     /// The expression evaluated per combination of its inputs' values (see
     /// `CombinationDomains`), or nil when the batch's columns do not allow it.
     func evaluateOverCombinations(_ batch: Batch, columns: [Int]) -> Column? {
-        guard let domains = CombinationDomains(batch, columns: columns) else { return nil }
-        var table = combinationCache.lookup(domains)
-        if table == nil {
+        guard var domains = CombinationDomains(batch, columns: columns) else { return nil }
+        let table: Column
+        if let cached = combinationCache.lookup(domains) {
+            (domains, table) = cached
+        } else {
             // Building the table costs `product` evaluations: only when the batch is larger.
             guard domains.product <= Swift.max(batch.count, 1024),
                 let t = try? combinationTable(batch, columns: columns, domains)
@@ -141,7 +159,7 @@ extension ScalarExpr {
             table = t
         }
         let index = combinationIndex(batch, columns: columns, domains)
-        var out = index.withUnsafeBufferPointer { table!.gather($0) }
+        var out = index.withUnsafeBufferPointer { table.gather($0) }
         if let v = out.validity, !v.contains(0) { out.validity = nil }
         return out
     }

@@ -383,7 +383,12 @@ public final class HashAggregateOperator: PhysicalOperator {
             partials = (0..<workers).map { _ in Partial(keyTypes: keyTypes, specs: aggregates) }
             let sample = partitioningAllowed(rows: src.rowBound, workers: workers)
             for p in partials { p.sampling = sample }
-            try MorselScheduler.run(src, threads: workers) { [partials] w, _, b in try self.consume(partials[w], b) }
+            // A block in pieces keeps a thread's buffers small and reused; a thread that scatters
+            // rows into partitions takes blocks whole (a piece would split into tiny batches).
+            let inPieces: (Int) -> Bool = { [partials] w in partials[w].partitions == nil }
+            try MorselScheduler.run(src, threads: workers, pieces: inPieces) { [partials] w, _, b in
+                try self.consume(partials[w], b)
+            }
             if partials.contains(where: { $0.partitions != nil }) {
                 // threads still sampling (too few rows to decide) follow the others
                 for p in partials where p.sampling { try follow(.partitions, p) }

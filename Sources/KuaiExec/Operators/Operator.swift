@@ -26,6 +26,14 @@ public protocol MorselSource: AnyObject, Sendable {
     var morselCount: Int { get }
     /// The rows of morsel `i` (nil or empty when none survive, e.g. pruned by a zone map).
     func morsel(_ i: Int) throws -> Batch?
+    /// The rows of morsel `i` handed to `body` as non-empty pieces that together hold them, in
+    /// order (the rows `morsel(i)` returns). A consumer that does not care where a morsel splits
+    /// (a hash aggregate) so works on a piece at a time: `TableScan` decodes a block
+    /// `TableScan.pieceRows` rows at a time, and the buffers of one piece are reused by the next
+    /// instead of faulting in fresh pages for a whole block. The default hands `morsel(i)` over
+    /// whole.
+    /// - Throws: what `morsel(i)` and `body` throw.
+    func morsel(_ i: Int, pieces body: (Batch) throws -> Void) throws
     var explainLine: String { get }
     var explainChildren: [String] { get }
     /// At most this many rows come out of all morsels together; nil when unknown (joins).
@@ -41,4 +49,7 @@ public protocol MorselSource: AnyObject, Sendable {
 extension MorselSource {
     public var rowBound: Int? { nil }
     public func prepare() throws {}
+    public func morsel(_ i: Int, pieces body: (Batch) throws -> Void) throws {
+        if let b = try morsel(i), b.count > 0 { try body(b) }
+    }
 }

@@ -83,6 +83,52 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         try read(block: candidateBlocks[i])
     }
 
+    /// Morsel `i` handed over `pieceRows` rows at a time when the block is read whole (no conjunct
+    /// is left for it after the zone maps) and every output column decodes by ranges
+    /// (`TableSource.chunks`); otherwise `morsel(i)` whole.
+    public func morsel(_ i: Int, pieces body: (Batch) throws -> Void) throws {
+        let block = candidateBlocks[i]
+        guard let readers = try pieceReaders(block: block) else {
+            if let b = try read(block: block), b.count > 0 { try body(b) }
+            return
+        }
+        defer { QueryControl.blockDone() }
+        let rows = table.blockRowCount(block)
+        var start = 0
+        while start < rows {
+            let n = min(Self.pieceRows, rows - start)
+            try body(Batch(columns: readers.map { $0.read(start, n) }, count: n))
+            start += n
+        }
+    }
+
+    /// Rows per piece of `morsel(_:pieces:)` (a multiple of 8, as range readers require): 64 KiB
+    /// of BIGINT, so that a piece's buffers and those computed from them stay in the core's cache
+    /// and are reused by the next piece.
+    static let pieceRows = 8192
+
+    /// Range readers of the output columns of block `block` when it is read whole and in
+    /// pieces: more than `pieceRows` rows, every conjunct holding for the whole block by its zone
+    /// maps, and every output column decoding by ranges. Nil otherwise.
+    /// - Throws: as `TableSource.chunks` (a damaged block).
+    private func pieceReaders(block: Int) throws -> [BlockChunks]? {
+        let outs = output ?? Array(columns.indices)
+        guard !outs.isEmpty, table.blockRowCount(block) > Self.pieceRows else { return nil }
+        for t in zoneTests {
+            guard let t, let zm = table.zoneMap(column: columns[t.column], block: block), t.evaluate(zm) == .all else {
+                return nil
+            }
+        }
+        let inPlace = candidateBlocks.count <= Self.inPlaceBlocks
+        var readers: [BlockChunks] = []
+        readers.reserveCapacity(outs.count)
+        for i in outs {
+            guard let r = try table.chunks(columns[i], block: block, inPlace: inPlace) else { return nil }
+            readers.append(r)
+        }
+        return readers
+    }
+
     /// Block `block` of the table: its rows that pass the conjuncts, the output columns only.
     func read(block: Int) throws -> Batch? {
         defer { QueryControl.blockDone() }

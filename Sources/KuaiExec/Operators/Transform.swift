@@ -41,6 +41,11 @@ public final class TransformSource<Transform: BatchTransform>: TransformNode<Mor
         guard let b = try child.morsel(i), b.count > 0 else { return nil }
         return try transform.apply(b)
     }
+    public func morsel(_ i: Int, pieces body: (Batch) throws -> Void) throws {
+        try child.morsel(i) { b in
+            if let out = try transform.apply(b), out.count > 0 { try body(out) }
+        }
+    }
     public var explainChildren: [String] { [child.explainLine] + child.explainChildren.map { "  " + $0 } }
 }
 

@@ -6,15 +6,20 @@ import KuaiCore
 /// index (0..<threads) of the worker running it, so per-worker state needs no lock.
 /// The first error stops the remaining work and is rethrown. Under EXPLAIN ANALYZE, `body`'s time
 /// goes to the operator that drains the source (`ProfiledSource.consumer`).
+///
+/// When `pieces(worker)` is true as a worker takes a morsel, `body` may get that morsel as several
+/// batches (`MorselSource.morsel(_:pieces:)`), each with the morsel's index, in order on that
+/// worker: for consumers that do not care where a morsel splits (a hash aggregate), not for those
+/// that number rows by morsel (a top-N).
 public enum MorselScheduler {
     public static func run(
-        _ source: MorselSource, threads: Int,
+        _ source: MorselSource, threads: Int, pieces: (_ worker: Int) -> Bool = { _ in false },
         _ body: (_ worker: Int, _ morsel: Int, _ batch: Batch) throws -> Void
     ) throws {
         guard let consumer = (source as? ProfiledSource)?.consumer else {
-            return try runMorsels(source, threads: threads, body)
+            return try runMorsels(source, threads: threads, pieces: pieces, body)
         }
-        try runMorsels(source, threads: threads) { w, i, b in
+        try runMorsels(source, threads: threads, pieces: pieces) { w, i, b in
             ProfileClock.enter(consumer)
             defer { ProfileClock.exit() }
             try body(w, i, b)
@@ -22,7 +27,7 @@ public enum MorselScheduler {
     }
 
     static func runMorsels(
-        _ source: MorselSource, threads: Int,
+        _ source: MorselSource, threads: Int, pieces: (_ worker: Int) -> Bool,
         _ body: (_ worker: Int, _ morsel: Int, _ batch: Batch) throws -> Void
     ) throws {
         let total = source.morselCount
@@ -32,26 +37,38 @@ public enum MorselScheduler {
         if workers == 1 {
             for i in 0..<total {
                 try MemoryGuard.check()
-                if let b = try source.morsel(i), b.count > 0 { try body(0, i, b) }
+                try run(source, morsel: i, pieces: pieces(0)) { try body(0, i, $0) }
             }
             return
         }
         let shared = SchedulerState(total: total)
         try withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                while let i = shared.take() {
-                    do {
-                        try MemoryGuard.check()
-                        if let b = try source.morsel(i), b.count > 0 { try box.value(worker, i, b) }
-                    } catch {
-                        shared.fail(error)
-                        return
+            try withoutActuallyEscaping(pieces) { pieces in
+                let box = UncheckedBox((body, pieces))
+                DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                    let (body, pieces) = box.value
+                    while let i = shared.take() {
+                        do {
+                            try MemoryGuard.check()
+                            try run(source, morsel: i, pieces: pieces(worker)) { try body(worker, i, $0) }
+                        } catch {
+                            shared.fail(error)
+                            return
+                        }
                     }
                 }
             }
             if let failure = shared.failure { throw failure }
         }
+    }
+
+    /// Morsel `i` of `source` handed to `body`: in pieces when `pieces`, else whole when it has rows.
+    @inline(__always)
+    private static func run(
+        _ source: MorselSource, morsel i: Int, pieces: Bool, _ body: (Batch) throws -> Void
+    ) throws {
+        if pieces { return try source.morsel(i, pieces: body) }
+        if let b = try source.morsel(i), b.count > 0 { try body(b) }
     }
 
     /// Worker threads to use when the caller asks for `requested` (0 = every active processor).

@@ -146,6 +146,16 @@ public final class ProfiledSource: MorselSource, @unchecked Sendable {
         if let b { node.addRows(b.count) }
         return b
     }
+    public func morsel(_ i: Int, pieces body: (Batch) throws -> Void) throws {
+        ProfileClock.enter(node)
+        defer { ProfileClock.exit() }
+        try inner.morsel(i) { b in
+            node.addRows(b.count)
+            ProfileClock.exit()
+            defer { ProfileClock.enter(node) }
+            try body(b)
+        }
+    }
     public var explainLine: String { inner.explainLine }
     public var explainChildren: [String] { inner.explainChildren }
 }
