@@ -246,3 +246,23 @@ extension QueryEngine {
         ) { try op.next() }
     }
 }
+
+extension Session {
+    /// The planner's part of `StartupWork`: a statement parsed (the lexer's and parser's keyword
+    /// sets, built on first use) and the binder's and optimizer's name tables built, so that the
+    /// first query of a process finds them ready. Safe on any thread: each table is built once
+    /// behind the runtime's once-lock; the statement touches no session.
+    @Sendable public static func warmUp() {
+        let script = SQLScript(
+            "SELECT a, count(*) AS n, sum(b) FROM t WHERE b >= 1 AND c LIKE 'x%' GROUP BY a ORDER BY n DESC LIMIT 10")
+        for s in script.statements { _ = try? script.parse(s) }
+        _ = Binder.currentValueKeywords.count
+        _ = Binder.currentValueFunctions.count
+        _ = Binder.operatorFunctions.count
+        _ = Binder.nullTypedAggregates.count
+        _ = Binder.topNArgAggregates.count
+        _ = Optimizer.rules.count
+        _ = ConstantFolding.nullPropagatingFunctions.count
+        _ = BoundExpr.totalFunctions.count
+    }
+}

@@ -11,17 +11,20 @@ import KuaiCore
 ///   says "Missing value". Numeric options are checked here: a whole number of at least 1.
 /// - A query that starts with `-` and holds white space (a `-- comment` first line) would look like
 ///   an option: `--` is inserted before it.
+///
+/// The option lists are arrays, searched in turn: a dozen names, and a `Set<String>` built at
+/// start-up costs a process some 0.1 ms (the Swift runtime's first look-up of `String: Hashable`).
 public struct ArgumentCheck {
     /// Long options and short options that take a value (`--store`, `-f`, ...).
-    public var valueOptions: Set<String>
+    public var valueOptions: [String]
     /// Options whose value must be a whole number >= 1.
-    public var numericOptions: Set<String>
+    public var numericOptions: [String]
     /// Every long option, for suggestions (`--no-header`, ...).
     public var longOptions: [String]
     /// Output formats, for `-csv` -> `--format csv`.
     public var formats: [String]
 
-    public init(valueOptions: Set<String>, numericOptions: Set<String>, longOptions: [String], formats: [String]) {
+    public init(valueOptions: [String], numericOptions: [String], longOptions: [String], formats: [String]) {
         self.valueOptions = valueOptions
         self.numericOptions = numericOptions
         self.longOptions = longOptions

@@ -25,16 +25,22 @@ public enum QueryText {
 
     /// The bytes of the file at `path`, or nil (errno set) when it cannot be read.
     public static func readFile(_ path: String) -> [UInt8]? {
-        guard let f = fopen(path, "rb") else { return nil }
-        defer { fclose(f) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        var bytes = [UInt8](repeating: 0, count: fstat(fd, &info) == 0 ? max(0, Int(info.st_size)) + 1 : 4096)
+        var count = 0
         while true {
-            let n = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, 65536, f) }
-            if n > 0 { bytes.append(contentsOf: chunk[0..<n]) }
-            if n < 65536 { break }
+            if count == bytes.count { bytes.append(contentsOf: repeatElement(0, count: bytes.count)) }
+            let n = bytes.withUnsafeMutableBytes { read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 && errno == EINTR { continue }
+            if n < 0 { return nil }
+            if n == 0 { break }
+            count += n
         }
-        return ferror(f) != 0 ? nil : bytes
+        bytes.removeLast(bytes.count - count)
+        return bytes
     }
 
     /// The first command-line argument that is not UTF-8, decoded for its error (Swift's

@@ -152,6 +152,8 @@ func readStandardInput() -> String {
 }
 
 signal(SIGPIPE, SIG_IGN)
+// the first query's one-time work, begun on the second core (StartupWork)
+StartupWork.begin(extra: Session.warmUp)
 // A closed stdout or stderr gets /dev/null read-only: writes to it fail (reported) and no store
 // file opened later can take its descriptor.
 StandardStreams.protectClosedDescriptors()
@@ -241,7 +243,7 @@ if let f = command.format {
 
 // Default memory limit: 80% of the available memory (physical, or the control group's limit when
 // lower), as DuckDB's default `memory_limit`; `--memory-limit 0` turns the limit off.
-var limitBytes = AvailableMemory.defaultLimitBytes()
+var limitBytes = AvailableMemory.processDefaultLimitBytes()
 if let m = command.memoryLimit {
     guard let v = parseSize(m) else { fail("invalid --memory-limit \"\(m)\" (use e.g. 2GB or 512MB)", code: 2) }
     limitBytes = v

@@ -75,4 +75,13 @@ struct AvailableMemoryTests {
         defer { huge.cleanup() }
         #expect(AvailableMemory.bytes(root: huge.path) == AvailableMemory.bytes(root: "/nonexistent-root"))
     }
+
+    /// The process-wide reading is the same number, whichever thread reads it first: the start-up
+    /// thread and this one both ask, in either order.
+    @Test func processReadingEqualsAFreshReading() async {
+        StartupWork.begin()
+        let first = AvailableMemory.processDefaultLimitBytes()
+        #expect(first == AvailableMemory.defaultLimitBytes())
+        #expect(AvailableMemory.processDefaultLimitBytes() == first)
+    }
 }

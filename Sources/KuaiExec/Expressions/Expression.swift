@@ -72,10 +72,13 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         self.type = type
         self.name = name
         let kids = ScalarExpr.childList(kind)
-        var refs = Set<Int>()
-        if case .column(let i) = kind { refs.insert(i) }
-        for k in kids { refs.formUnion(k.referencedColumns) }
-        self.referencedColumns = refs.sorted()
+        // A sorted array, not a Set: expressions read few columns, and binding builds many.
+        var refs: [Int] = []
+        if case .column(let i) = kind { refs.append(i) }
+        for k in kids { refs.append(contentsOf: k.referencedColumns) }
+        refs.sort()
+        refs = refs.indices.compactMap { $0 == 0 || refs[$0] != refs[$0 - 1] ? refs[$0] : nil }
+        self.referencedColumns = refs
         var single: Int? = nil
         if case .column = kind {
             single = nil  // a bare column needs no dictionary evaluation
@@ -90,7 +93,7 @@ public final class ScalarExpr: @unchecked Sendable, CustomStringConvertible {
         switch kind {
         case .column, .constant: break
         default:
-            let sorted = refs.sorted()
+            let sorted = refs
             var deterministic = ScalarExpr.isDeterministic(kids)
             if case .function(let f, _) = kind, !f.deterministic { deterministic = false }
             if single == nil, (2...4).contains(sorted.count), deterministic,
