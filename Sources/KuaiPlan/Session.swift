@@ -248,14 +248,23 @@ extension QueryEngine {
 }
 
 extension Session {
-    /// The planner's part of `StartupWork`: a statement parsed (the lexer's and parser's keyword
-    /// sets, built on first use) and the binder's and optimizer's name tables built, so that the
-    /// first query of a process finds them ready. Safe on any thread: each table is built once
-    /// behind the runtime's once-lock; the statement touches no session.
+    /// The planner's part of `StartupWork`: an analyst's typical statement (a filter, GROUP BY,
+    /// aggregates, ORDER BY, LIMIT) parsed, bound and optimized over an empty in-memory table,
+    /// and the binder's and optimizer's name tables built, so that the first query of a process
+    /// finds the parser's keyword sets, the binder's tables and the Swift runtime's type metadata
+    /// ready, and their code mapped. Safe on any thread: every table is built once behind the
+    /// runtime's once-lock; binding reads only the statement and the empty table, and no operator
+    /// is made (a scan would count its blocks in the query's progress).
     @Sendable public static func warmUp() {
-        let script = SQLScript(
-            "SELECT a, count(*) AS n, sum(b) FROM t WHERE b >= 1 AND c LIKE 'x%' GROUP BY a ORDER BY n DESC LIMIT 10")
-        for s in script.statements { _ = try? script.parse(s) }
+        let text = """
+            SELECT a, count(*) AS n, sum(b) AS s, avg(b), min(c) FROM t \
+            WHERE b >= 1 AND c LIKE 'x%' GROUP BY a ORDER BY n DESC LIMIT 10
+            """
+        if case .select(let q)? = try? Parser.parse(text) {
+            let t = MemoryTable(
+                name: "t", schema: [Field("a", .bigint), Field("b", .bigint), Field("c", .varchar)], batches: [])
+            _ = try? QueryEngine(tables: [t], options: QueryOptions(threads: 1)).bind(q, SharedResults())
+        }
         _ = Binder.currentValueKeywords.count
         _ = Binder.currentValueFunctions.count
         _ = Binder.operatorFunctions.count

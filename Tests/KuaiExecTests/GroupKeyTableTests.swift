@@ -137,6 +137,25 @@ import Testing
         #expect(found(t, [intCol(probe)]) == probe.map { $0.flatMap { expected[$0] } ?? -1 })
     }
 
+    /// Few groups over a small span (the first days of 148 months, about 4,500 days from day
+    /// 15,706 on) take a direct array however few they are: no hashing per row.
+    @Test func fewKeysOverASmallSpanGoDirect() {
+        let t = makeGroupKeyTable(keyTypes: [.date])
+        let months = (0..<148).map { Int64(15_706 + ($0 * 4_500) / 147) }
+        let xs = (0..<20_000).map { months[($0 * 31) % 148] }
+        let got = ids(t, [intCol(xs, type: .date)])
+        #expect(t.layout == .intDirect)
+        var first: [Int64: Int32] = [:]
+        let want = xs.map { x -> Int32 in
+            if let id = first[x] { return id }
+            first[x] = Int32(first.count)
+            return first[x]!
+        }
+        #expect(got == want)
+        #expect(t.count == 148)
+        #expect(found(t, [intCol([months[5], 15_705, 0, nil], type: .date)]) == [first[months[5]]!, -1, -1, -1])
+    }
+
     @Test func denseKeysStayDirect() {
         let t = makeGroupKeyTable(keyTypes: [.integer])
         let n = 200_000
@@ -276,20 +295,23 @@ import Testing
         #expect(t.count == 0)
     }
 
-    /// One integer key starts with a direct array over 0..<4096; a key outside it before 256
-    /// groups moves the table to hashing, but not for good: once the keys turn out dense the
-    /// hashed table switches to direct as it grows. Ids stay in first-appearance order.
+    /// One integer key starts with a direct array over 0..<4096. A key outside it widens the array
+    /// while the span fits `IntKeyTable.smallSpan` slots, however few the groups; a key beyond that
+    /// before 256 groups moves the table to hashing, but not for good: once the keys turn out dense
+    /// the hashed table switches to direct as it grows. Ids stay in first-appearance order.
     @Test func intKeysLeaveTheInitialArrayAndComeBack() {
         let t = makeGroupKeyTable(keyTypes: [.bigint])
         #expect(ids(t, [intCol([3, 0, 4095, 3, nil])]) == [0, 1, 2, 0, 3])
         #expect(t.layout == .intDirect)
         #expect(ids(t, [intCol([10_000, 4095])]) == [4, 2])
+        #expect(t.layout == .intDirect)
+        #expect(ids(t, [intCol([100_000, 10_000])]) == [5, 4])
         #expect(t.layout == .intHashed)
         let dense = (0..<20_000).map { Int64($0) }
         let got = ids(t, [intCol(dense)])
         #expect(t.layout == .intDirect)
-        let first: [Int64: Int32] = [3: 0, 0: 1, 4095: 2, 10_000: 4]
-        var next: Int32 = 5
+        let first: [Int64: Int32] = [3: 0, 0: 1, 4095: 2, 10_000: 4, 100_000: 5]
+        var next: Int32 = 6
         var expected: [Int32] = []
         for x in dense {
             if let id = first[x] {

@@ -158,10 +158,40 @@ extension ScalarExpr {
             combinationCache.store(domains, t)
             table = t
         }
+        if columns.count == 1, case .range(let lo, _) = domains.domains[0],
+            let out = Self.gatherByValue(batch.columns[columns[0]], lo: lo, table)
+        {
+            return out
+        }
         let index = combinationIndex(batch, columns: columns, domains)
         var out = index.withUnsafeBufferPointer { table.gather($0) }
         if let v = out.validity, !v.contains(0) { out.validity = nil }
         return out
+    }
+
+    /// The rows of a one-column range table (`lo` = its first value) taken straight by value,
+    /// `table[x - lo]`, without an index array: when `col` has no NULL and the table holds
+    /// integers, doubles or dictionary codes, valid at every value (only its NULL slot, the last,
+    /// is NULL). Nil otherwise (the caller gathers by `combinationIndex`).
+    /// - Precondition: the table's range covers every value of `col`.
+    static func gatherByValue(_ col: Column, lo: Int64, _ table: Column) -> Column? {
+        guard col.validity == nil, table.highs == nil, table.count > 0 else { return nil }
+        if let v = table.validity, v[0..<(table.count - 1)].contains(0) { return nil }
+        let n = col.count
+        return col.ints.withUnsafeBufferPointer { x -> Column? in
+            func take<T>(_ values: [T]) -> [T] {
+                values.withUnsafeBufferPointer { t in
+                    [T](unsafeUninitializedCapacity: n) { out, made in
+                        for i in 0..<n { out.initializeElement(at: i, to: t[Int(truncatingIfNeeded: x[i] &- lo)]) }
+                        made = n
+                    }
+                }
+            }
+            if let d = table.dictionary { return Column(codes: take(table.codes), dictionary: d) }
+            if table.type == .double { return Column(doubles: take(table.doubles)) }
+            if table.type.isIntegerStored { return Column(type: table.type, ints: take(table.ints)) }
+            return nil
+        }
     }
 
     /// One row per combination (the first column varies slowest); VARCHAR in dictionary form.

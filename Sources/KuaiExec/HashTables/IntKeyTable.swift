@@ -17,6 +17,9 @@ final class IntKeyTable: GroupKeyTable {
     let interner = StringInterner()
     /// Rows per chunk: the hashed layout makes room for a whole chunk before its loop.
     static let chunk = 4096
+    /// A direct array of at most this many slots (256 KiB, within a core's L2 cache) is taken for
+    /// any keys whose span it holds (`enterDirect`).
+    static let smallSpan = 1 << 16
     /// The span of the direct array the table starts with: keys 0 ..< 4096.
     static let initialSpan = 4096
 
@@ -25,7 +28,8 @@ final class IntKeyTable: GroupKeyTable {
     private var direct: DirectSlots?
     /// The hashed layout (nil while direct).
     private var hashed: HashedSlots?
-    /// True once the table entered the direct layout by growth (leaving it then is for good).
+    /// True once the table entered the direct layout by growth beyond `smallSpan` slots (leaving
+    /// it then is for good).
     private var directByGrowth = false
     private var directRejected = false
     /// The run starts `keyRuns` found (reused from chunk to chunk).
@@ -217,18 +221,23 @@ final class IntKeyTable: GroupKeyTable {
     }
 
     /// Moves the table into the direct layout for keys spanning [lo, hi] with room for
-    /// `upcoming` more groups. False (nothing changed) when the keys are too sparse: the array
-    /// (4 bytes per key value) must not be larger than the hash table the keys would need
-    /// (16-byte slots at load <= 1/2, rounded up to a power of two).
+    /// `upcoming` more groups. False (nothing changed) when the keys are too sparse: an array
+    /// (4 bytes per key value) of more than `smallSpan` slots must not be larger than the hash
+    /// table the keys would need (16-byte slots at load <= 1/2, rounded up to a power of two).
+    /// One of at most `smallSpan` slots is always taken, however few the groups (DuckDB's perfect
+    /// hash aggregate over a small key range): days of a decade, months, minutes of a day.
     private func enterDirect(lo: Int64, hi: Int64, _ upcoming: Int, _ g: IntGroups) -> Bool {
         if directRejected { return false }
         let span = hi.subtractingReportingOverflow(lo)
         guard !span.overflow, span.partialValue >= 0, span.partialValue < Int64(Int32.max / 2) else { return false }
         let range = Int(span.partialValue) + 1
-        let hashSlots = hashedCapacity(for: g.count + upcoming)
-        guard g.count >= 256, range <= 4 * hashSlots else { return false }
         // slack on both sides for keys just outside the current span
         let slack = max(1024, range / 8)
+        let small = range + 2 * slack <= Self.smallSpan
+        if !small {
+            let hashSlots = hashedCapacity(for: g.count + upcoming)
+            guard g.count >= 256, range <= 4 * hashSlots else { return false }
+        }
         let base = lo.subtractingReportingOverflow(Int64(slack))
         if base.overflow { return false }
         let d = DirectSlots(base: base.partialValue, size: range + 2 * slack)
@@ -237,7 +246,8 @@ final class IntKeyTable: GroupKeyTable {
         direct = d
         hashed?.deallocate()
         hashed = nil
-        directByGrowth = true
+        // a small array is taken as the initial one is: leaving it is not for good
+        if !small { directByGrowth = true }
         return true
     }
 
