@@ -4,7 +4,7 @@ import Testing
 @testable import KuaiExec
 @testable import KuaiPlan
 
-/// A hash aggregate over a scan takes a block in pieces of `TableScan.pieceRows` rows when every
+/// A hash aggregate over a scan takes a block in pieces of `TableScan.chunkRows` rows when every
 /// column it reads decodes by ranges (`MorselSource.morsel(_:pieces:)`): the groups equal those
 /// the test computes row by row, on one thread and on two, and an expression evaluated per value
 /// of a range (`CombinationDomains`) gives every piece the values of its own rows, also when a
@@ -13,13 +13,13 @@ import Testing
 struct PieceScanTests {
     typealias RangeTable = ChunkedFilterTests.RangeTable
     static let n = ChunkedFilterTests.n
-    static let pieces = (n + TableScan.pieceRows - 1) / TableScan.pieceRows
+    static let pieces = (n + TableScan.chunkRows - 1) / TableScan.chunkRows
 
     /// d: 0...699 in the first piece, then 100...399 (a range inside the first), NULL every 11th
     /// row from row 30,000 on.
     static func d(_ i: Int) -> Int64? {
         if i >= 30_000 && i % 11 == 0 { return nil }
-        return Int64(i < TableScan.pieceRows ? i % 700 : 100 + i % 300)
+        return Int64(i < TableScan.chunkRows ? i % 700 : 100 + i % 300)
     }
 
     static func table() -> RangeTable {

@@ -29,7 +29,7 @@ public protocol MorselSource: AnyObject, Sendable {
     /// The rows of morsel `i` handed to `body` as non-empty pieces that together hold them, in
     /// order (the rows `morsel(i)` returns). A consumer that does not care where a morsel splits
     /// (a hash aggregate) so works on a piece at a time: `TableScan` decodes a block
-    /// `TableScan.pieceRows` rows at a time, and the buffers of one piece are reused by the next
+    /// `TableScan.chunkRows` rows at a time, and the buffers of one piece are reused by the next
     /// instead of faulting in fresh pages for a whole block. The default hands `morsel(i)` over
     /// whole.
     /// - Throws: what `morsel(i)` and `body` throw.

@@ -83,7 +83,7 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         try read(block: candidateBlocks[i])
     }
 
-    /// Morsel `i` handed over `pieceRows` rows at a time when the block is read whole (no conjunct
+    /// Morsel `i` handed over `chunkRows` rows at a time when the block is read whole (no conjunct
     /// is left for it after the zone maps) and every output column decodes by ranges
     /// (`TableSource.chunks`); otherwise `morsel(i)` whole.
     public func morsel(_ i: Int, pieces body: (Batch) throws -> Void) throws {
@@ -96,33 +96,36 @@ public final class TableScan: MorselSource, @unchecked Sendable {
         let rows = table.blockRowCount(block)
         var start = 0
         while start < rows {
-            let n = min(Self.pieceRows, rows - start)
+            let n = min(Self.chunkRows, rows - start)
             try body(Batch(columns: readers.map { $0.read(start, n) }, count: n))
             start += n
         }
     }
 
-    /// Rows per piece of `morsel(_:pieces:)` (a multiple of 8, as range readers require): 64 KiB
-    /// of BIGINT, so that a piece's buffers and those computed from them stay in the core's cache
-    /// and are reused by the next piece.
-    static let pieceRows = 8192
-
     /// Range readers of the output columns of block `block` when it is read whole and in
-    /// pieces: more than `pieceRows` rows, every conjunct holding for the whole block by its zone
+    /// pieces: more than `chunkRows` rows, every conjunct holding for the whole block by its zone
     /// maps, and every output column decoding by ranges. Nil otherwise.
     /// - Throws: as `TableSource.chunks` (a damaged block).
     private func pieceReaders(block: Int) throws -> [BlockChunks]? {
         let outs = output ?? Array(columns.indices)
-        guard !outs.isEmpty, table.blockRowCount(block) > Self.pieceRows else { return nil }
+        guard !outs.isEmpty, table.blockRowCount(block) > Self.chunkRows else { return nil }
         for t in zoneTests {
             guard let t, let zm = table.zoneMap(column: columns[t.column], block: block), t.evaluate(zm) == .all else {
                 return nil
             }
         }
+        return try rangeReaders(outs, block: block)
+    }
+
+    /// Range readers (`TableSource.chunks`) of the scanned columns `scanned` (indexes into
+    /// `columns`) in block `block`, read in place when the scan reads at most `inPlaceBlocks`
+    /// blocks; nil when some column has none.
+    /// - Throws: as `TableSource.chunks` (a damaged block).
+    private func rangeReaders(_ scanned: [Int], block: Int) throws -> [BlockChunks]? {
         let inPlace = candidateBlocks.count <= Self.inPlaceBlocks
         var readers: [BlockChunks] = []
-        readers.reserveCapacity(outs.count)
-        for i in outs {
+        readers.reserveCapacity(scanned.count)
+        for i in scanned {
             guard let r = try table.chunks(columns[i], block: block, inPlace: inPlace) else { return nil }
             readers.append(r)
         }
@@ -211,8 +214,10 @@ public final class TableScan: MorselSource, @unchecked Sendable {
     /// than copying them into fresh buffers.
     static let inPlaceBlocks = 4
 
-    /// Rows per range when a filter is evaluated range by range (`chunkedFilter`): 64 KiB of
-    /// BIGINT, which stays in the core's cache and is reused from range to range.
+    /// Rows per range when a block is read range by range (a filter's columns: `chunkedFilter`; a
+    /// block handed over in pieces: `morsel(_:pieces:)`): a multiple of 8, as range readers
+    /// require; 64 KiB of BIGINT, so that a range's buffers and those computed from them stay in
+    /// the core's cache and are reused by the next range.
     static let chunkRows = 8192
 
     /// The filter `active` over block `block` evaluated `chunkRows` rows at a time, when every
@@ -227,12 +232,7 @@ public final class TableScan: MorselSource, @unchecked Sendable {
     )? {
         var needed: [Int] = []
         for c in active { for i in c.referencedColumns where !needed.contains(i) { needed.append(i) } }
-        var readers: [BlockChunks] = []
-        let inPlace = candidateBlocks.count <= Self.inPlaceBlocks
-        for i in needed {
-            guard let r = try table.chunks(columns[i], block: block, inPlace: inPlace) else { return nil }
-            readers.append(r)
-        }
+        guard let readers = try rangeReaders(needed, block: block) else { return nil }
         let outs = output ?? Array(columns.indices)
         let keep = needed.indices.filter { outs.contains(needed[$0]) }
         var selected: [Int32] = []
